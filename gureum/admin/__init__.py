@@ -1,0 +1,1 @@
+"""Non-AWS endpoints: health, reset, and the LocalStack/moto-compatible routes."""

@@ -1,0 +1,54 @@
+"""/_gureum/*, /_localstack/health and /moto-api/reset."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
+
+from .. import __version__
+from ..aws.http import Request, Response
+
+if TYPE_CHECKING:
+    from ..app import App
+
+ADMIN_PREFIXES = ("/_gureum/", "/_localstack/", "/moto-api/")
+
+
+def _json(doc: Any, status: int = 200) -> Response:
+    return Response(status, [("Content-Type", "application/json")], json.dumps(doc).encode())
+
+
+async def handle_admin(app: "App", request: Request) -> Response | None:
+    """Answer an admin request, or None when the path is not an admin route."""
+    path = request.path.rstrip("/")
+    routes: dict[tuple[str, str], Callable[[], Awaitable[Response]]] = {
+        ("GET", "/_gureum/health"): lambda: _health(app),
+        ("HEAD", "/_gureum/health"): lambda: _health(app),
+        ("GET", "/_localstack/health"): lambda: _localstack_health(app),
+        ("HEAD", "/_localstack/health"): lambda: _localstack_health(app),
+        ("POST", "/_gureum/reset"): lambda: _reset(app),
+        ("POST", "/moto-api/reset"): lambda: _reset(app),
+        ("POST", "/_localstack/state/reset"): lambda: _reset(app),
+    }
+    handler = routes.get((request.method, path))
+    if handler is not None:
+        return await handler()
+    if any(request.path.startswith(prefix) for prefix in ADMIN_PREFIXES):
+        return _json({"error": f"no such endpoint: {request.method} {request.path}"}, 404)
+    return None
+
+
+async def _health(app: "App") -> Response:
+    runtime = app.runtime
+    store = "memory" if runtime.config.in_memory else runtime.store.dialect
+    return _json({"status": "running", "version": __version__, "store": store, "services": dict(runtime.service_status)})
+
+
+async def _localstack_health(app: "App") -> Response:
+    services = {name: ("running" if state == "running" else "available") for name, state in app.runtime.service_status.items()}
+    return _json({"services": services, "edition": "community", "version": f"gureum-{__version__}"})
+
+
+async def _reset(app: "App") -> Response:
+    await app.reset()
+    return _json({"reset": True})

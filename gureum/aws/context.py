@@ -1,0 +1,28 @@
+"""RequestContext: what an operation knows about the call it serves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .http import Request
+
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+
+
+@dataclass(slots=True)
+class RequestContext:
+    request: Request
+    runtime: "Runtime"
+    service: str
+    operation: str
+    protocol: str
+    account: str
+    region: str
+    access_key: str
+    request_id: str
+
+    def state(self) -> Any:
+        """The service's own state object (created by its start hook)."""
+        return self.runtime.states[self.service]

@@ -1,0 +1,126 @@
+"""Operation registry and the one bridge from HTTP to a service: route → parse → validate → call → serialise.
+
+A service registers plain async functions by AWS operation name; adding one never touches the engine.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
+
+from .auth import identify
+from .context import RequestContext
+from .errors import ServiceError
+from .http import Request, Response
+from .protocols import get_protocol
+from .routing import Route, Router
+from .specs import ServiceSpec, load_spec
+from .validate import validate
+
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+
+log = logging.getLogger("gureum.dispatch")
+
+Handler = Callable[[RequestContext, dict[str, Any]], Awaitable[dict[str, Any] | None]]
+Hook = Callable[["Runtime"], Awaitable[None]]
+
+
+@dataclass
+class Service:
+    """A service: its botocore name, its operations and its lifespan hooks."""
+
+    name: str
+    validation: str = "coral"  # or "params" (MissingParameter / InvalidParameterValue)
+    migrations: Path | None = None
+    ops: dict[str, Handler] = field(default_factory=dict)
+    starts: list[Hook] = field(default_factory=list)
+    stops: list[Hook] = field(default_factory=list)
+    resets: list[Hook] = field(default_factory=list)
+    # optional fix-up of parsed input before validation: prepare(request, protocol, operation, params)
+    prepare: Callable[[Request, str, str, dict[str, Any]], None] | None = None
+
+    def op(self, name: str) -> Callable[[Handler], Handler]:
+        def register(fn: Handler) -> Handler:
+            self.ops[name] = fn
+            return fn
+
+        return register
+
+    def on_start(self, fn: Hook) -> Hook:
+        self.starts.append(fn)
+        return fn
+
+    def on_stop(self, fn: Hook) -> Hook:
+        self.stops.append(fn)
+        return fn
+
+    def on_reset(self, fn: Hook) -> Hook:
+        """Called after every table was emptied (POST /_gureum/reset): drop in-memory caches."""
+        self.resets.append(fn)
+        return fn
+
+    def spec(self) -> ServiceSpec:
+        return load_spec(self.name)
+
+    def check(self) -> None:
+        """Every registered name must be an operation of the model."""
+        names = set(self.spec().model.operation_names)
+        unknown = sorted(set(self.ops) - names)
+        if unknown:
+            raise RuntimeError(f"{self.name}: not operations of the model: {unknown}")
+
+
+def new_request_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _unknown_operation(route: Route) -> ServiceError:
+    if route.protocol == "query":
+        return ServiceError(f"The action {route.name} is not valid for this web service.", code="InvalidAction")
+    return ServiceError(f"Operation {route.name} is not supported.", code="UnknownOperationException")
+
+
+class Dispatcher:
+    def __init__(self, services: list[Service], runtime: "Runtime") -> None:
+        self.services = {service.name: service for service in services}
+        for service in services:
+            service.check()
+        self.router = Router([service.spec() for service in services])
+        self.runtime = runtime
+
+    async def handle(self, request: Request) -> Response:
+        request_id = new_request_id()
+        caller = identify(request)
+        route: Route | None = None
+        try:
+            route = self.router.resolve(request, caller.service)
+            service = self.services[route.spec.name]
+            if route.operation is None:
+                raise _unknown_operation(route)
+            handler = service.ops.get(route.name)
+            protocol = get_protocol(route.protocol)
+            params = protocol.parse(request, route.operation, route.path_params)
+            if service.prepare is not None:
+                service.prepare(request, route.protocol, route.name, params)
+            validate(route.operation.input_shape, params, style=service.validation, protocol=route.protocol)
+            if handler is None:
+                raise ServiceError(f"The operation {route.name} of {route.spec.name} is not implemented by gureum yet.", code="NotImplemented", status=501, sender_fault=False)
+            ctx = RequestContext(request, self.runtime, route.spec.name, route.name, route.protocol, caller.account, caller.region, caller.access_key, request_id)
+            result = await handler(ctx, params)
+            return protocol.serialize(route.operation, result, request_id)
+        except ServiceError as error:
+            return self._error(error, route, request, request_id)
+        except Exception:
+            log.exception("internal error in %s", route.name if route else request.path)
+            return self._error(ServiceError("We encountered an internal error. Please try again.", code="InternalFailure", status=500, sender_fault=False), route, request, request_id)
+
+    @staticmethod
+    def _error(error: ServiceError, route: Route | None, request: Request, request_id: str) -> Response:
+        if route is not None:
+            return get_protocol(route.protocol).serialize_error(error, request_id, spec=route.spec, operation=route.operation)
+        protocol = "json" if request.headers.get("x-amz-target") else "query"
+        return get_protocol(protocol).serialize_error(error, request_id)

@@ -1,0 +1,139 @@
+"""What every protocol shares: the handler interface, scalar conversions and timestamp formats."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from email.utils import formatdate, parsedate_to_datetime
+from typing import Any
+
+from botocore.model import OperationModel, Shape
+
+from ..errors import ServiceError
+from ..http import Request, Response
+
+UTC = dt.timezone.utc
+
+
+class ProtocolHandler:
+    """Parses requests into plain dicts keyed by AWS member names and serialises results and errors."""
+
+    name: str = ""
+
+    def parse(self, request: Request, operation: OperationModel, path_params: dict[str, str] | None = None) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def serialize(self, operation: OperationModel, output: dict[str, Any] | None, request_id: str) -> Response:
+        raise NotImplementedError
+
+    def serialize_error(self, error: ServiceError, request_id: str, *, spec: Any = None, operation: OperationModel | None = None) -> Response:
+        raise NotImplementedError
+
+
+class MalformedInput(ServiceError):
+    """The request's bytes do not fit the model (bad JSON, a string where a number belongs, ...)."""
+
+    code = "SerializationException"
+
+
+# --- timestamps -------------------------------------------------------------------------------------
+
+
+def to_datetime(value: Any) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, (int, float)):
+        return dt.datetime.fromtimestamp(value, UTC)
+    if isinstance(value, str):
+        return parse_timestamp(value)
+    raise TypeError(f"not a timestamp: {value!r}")
+
+
+def to_epoch(value: Any) -> float:
+    if isinstance(value, (int, float)):
+        return value
+    return to_datetime(value).timestamp()
+
+
+def format_timestamp(value: Any, fmt: str) -> Any:
+    """Format a timestamp as iso8601, unixTimestamp (a number) or rfc822."""
+    if fmt == "unixTimestamp":
+        epoch = to_epoch(value)
+        return int(epoch) if float(epoch).is_integer() else round(epoch, 3)
+    when = to_datetime(value).astimezone(UTC)
+    if fmt == "rfc822":
+        return formatdate(when.timestamp(), usegmt=True)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
+
+
+def parse_timestamp(value: Any) -> dt.datetime:
+    if isinstance(value, (int, float)):
+        return dt.datetime.fromtimestamp(value, UTC)
+    text = str(value).strip()
+    try:
+        return dt.datetime.fromtimestamp(float(text), UTC)
+    except ValueError:
+        pass
+    try:
+        parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(text)
+    except (TypeError, ValueError) as exc:
+        raise MalformedInput(f"Invalid timestamp: {text}") from exc
+
+
+# --- scalars from text (query strings, headers, XML) ----------------------------------------------
+
+
+def scalar_from_text(shape: Shape, text: str, where: str) -> Any:
+    kind = shape.type_name
+    if kind == "string":
+        return text
+    if kind in ("integer", "long"):
+        try:
+            return int(text)
+        except ValueError:
+            raise ServiceError(f"Value ({text}) for parameter {where} is invalid. Must be an integer.", code="InvalidParameterValue") from None
+    if kind in ("float", "double"):
+        try:
+            return float(text)
+        except ValueError:
+            raise ServiceError(f"Value ({text}) for parameter {where} is invalid. Must be a number.", code="InvalidParameterValue") from None
+    if kind == "boolean":
+        low = text.lower()
+        if low in ("true", "false"):
+            return low == "true"
+        raise ServiceError(f"Value ({text}) for parameter {where} is invalid. Must be a boolean.", code="InvalidParameterValue")
+    if kind == "blob":
+        try:
+            return base64.b64decode(text, validate=True)
+        except ValueError:
+            raise ServiceError(f"Value for parameter {where} is invalid. Must be base64.", code="InvalidParameterValue") from None
+    if kind == "timestamp":
+        return parse_timestamp(text)
+    return text
+
+
+def text_from_scalar(shape: Shape, value: Any, default_ts: str = "iso8601") -> str:
+    kind = shape.type_name
+    if kind == "boolean":
+        return "true" if value else "false"
+    if kind == "blob":
+        data = value.encode() if isinstance(value, str) else bytes(value)
+        return base64.b64encode(data).decode()
+    if kind == "timestamp":
+        return str(format_timestamp(value, shape.serialization.get("timestampFormat", default_ts)))
+    if kind in ("float", "double") and isinstance(value, float) and value.is_integer():
+        return str(value)
+    return str(value)
+
+
+def xml_escape(text: str) -> str:
+    if not any(c in text for c in "&<>\r\"'"):
+        return text
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#xD;").replace('"', "&quot;").replace("'", "&apos;")
+    )

@@ -1,0 +1,157 @@
+"""Request → (service, protocol, operation).
+
+Order of evidence: X-Amz-Target (json), the SigV4 credential scope's service, the Action parameter
+(query), the path (SQS queue URLs, REST URI templates).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import unquote
+
+from botocore.model import OperationModel
+
+from .errors import ServiceError
+from .http import Request
+from .specs import ServiceSpec
+
+_QUEUE_PATH = re.compile(r"^/\d{12}/[^/]+/?$")
+
+
+@dataclass(slots=True)
+class Route:
+    spec: ServiceSpec
+    protocol: str
+    operation: OperationModel | None
+    name: str
+    path_params: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _RestRule:
+    method: str
+    regex: re.Pattern[str]
+    query_keys: tuple[tuple[str, str | None], ...]
+    literal_len: int
+    operation: OperationModel
+
+
+def _compile_uri(request_uri: str) -> tuple[re.Pattern[str], tuple[tuple[str, str | None], ...], int]:
+    path, _, query = request_uri.partition("?")
+    pattern = ["^"]
+    literal = 0
+    pos = 0
+    for match in re.finditer(r"\{([^}]+)\}", path):
+        text = path[pos : match.start()]
+        pattern.append(re.escape(text))
+        literal += len(text)
+        name = match.group(1)
+        if name.endswith("+"):
+            pattern.append(f"(?P<{_group(name[:-1])}>.+)")
+        else:
+            pattern.append(f"(?P<{_group(name)}>[^/]+)")
+        pos = match.end()
+    tail = path[pos:]
+    literal += len(tail)
+    pattern.append(re.escape(tail) + "$")
+    keys: list[tuple[str, str | None]] = []
+    for item in filter(None, query.split("&")):
+        key, eq, value = item.partition("=")
+        keys.append((key, value if eq else None))
+    return re.compile("".join(pattern)), tuple(keys), literal
+
+
+def _group(name: str) -> str:
+    return re.sub(r"\W", "_", name)
+
+
+class Router:
+    def __init__(self, specs: list[ServiceSpec]) -> None:
+        self.specs = {spec.name: spec for spec in specs}
+        self.by_target: dict[str, ServiceSpec] = {}
+        self.by_signing: dict[str, ServiceSpec] = {}
+        self.query_services: list[ServiceSpec] = []
+        self._rest: dict[str, list[_RestRule]] = {}
+        for spec in specs:
+            for protocol, model in spec.models.items():
+                prefix = model.metadata.get("targetPrefix")
+                if prefix:
+                    self.by_target[prefix] = spec
+                if protocol == "query":
+                    self.query_services.append(spec)
+                if protocol in ("rest-json", "rest-xml"):
+                    self._rest[spec.name] = self._rest_rules(spec, protocol)
+            self.by_signing.setdefault(spec.signing_name, spec)
+            self.by_signing.setdefault(spec.model.endpoint_prefix, spec)
+
+    @staticmethod
+    def _rest_rules(spec: ServiceSpec, protocol: str) -> list[_RestRule]:
+        model = spec.models[protocol]
+        rules = []
+        for name in model.operation_names:
+            op = model.operation_model(name)
+            http = op.http
+            regex, keys, literal = _compile_uri(http.get("requestUri", "/"))
+            rules.append(_RestRule(http.get("method", "POST"), regex, keys, literal, op))
+        # most specific first: more required query keys, then longer literal text
+        rules.sort(key=lambda r: (len(r.query_keys), r.literal_len), reverse=True)
+        return rules
+
+    def resolve(self, request: Request, signing_service: str | None) -> Route:
+        target = request.headers.get("x-amz-target")
+        if target:
+            prefix, _, op_name = target.rpartition(".")
+            spec = self.by_target.get(prefix)
+            if spec is None:
+                raise ServiceError(f"Unknown target prefix {prefix}", code="UnknownOperationException")
+            protocol = "json" if "json" in spec.models else spec.primary
+            return Route(spec, protocol, spec.operation(protocol, op_name), op_name)
+
+        spec = self.by_signing.get(signing_service) if signing_service else None
+        action = request.form.get("Action") if self._may_be_query(request) else None
+        if action:
+            if spec is None or "query" not in spec.models:
+                spec = self._query_service_for(action, request) or spec
+            if spec is not None and "query" in spec.models:
+                return Route(spec, "query", spec.operation("query", action), action)
+        if spec is not None and spec.primary in ("rest-json", "rest-xml"):
+            return self._rest_route(spec, request)
+        if spec is not None:
+            protocol = spec.primary
+            raise ServiceError("Could not find operation to call", code="UnknownOperationException" if protocol == "json" else "InvalidAction")
+        for name in self._rest:
+            try:
+                return self._rest_route(self.specs[name], request)
+            except ServiceError:
+                continue
+        raise ServiceError("Unable to determine service/operation name to be authorized", code="InvalidAction", status=400)
+
+    @staticmethod
+    def _may_be_query(request: Request) -> bool:
+        return "Action=" in request.query_string or (request.method == "POST" and request.content_type in ("application/x-www-form-urlencoded", ""))
+
+    def _query_service_for(self, action: str, request: Request) -> ServiceSpec | None:
+        candidates = [s for s in self.query_services if action in s.models["query"].operation_names]
+        if len(candidates) > 1 and _QUEUE_PATH.match(request.path):
+            candidates = [s for s in candidates if s.name == "sqs"] or candidates
+        return candidates[0] if candidates else None
+
+    def _rest_route(self, spec: ServiceSpec, request: Request) -> Route:
+        protocol = spec.primary
+        path = request.raw_path
+        partial = False
+        for rule in self._rest.get(spec.name, []):
+            match = rule.regex.match(path)
+            if not match:
+                continue
+            if any((key not in request.query) or (value is not None and request.query[key] != value) for key, value in rule.query_keys):
+                continue
+            if rule.method != request.method:
+                partial = True
+                continue
+            params = {k: unquote(v) for k, v in match.groupdict().items()}
+            return Route(spec, protocol, rule.operation, rule.operation.name, params)
+        if partial:
+            raise ServiceError("Method Not Allowed", code="MethodNotAllowed", status=405)
+        raise ServiceError(f"No operation matches {request.method} {path}", code="UnknownOperationException", status=404)

@@ -1,0 +1,270 @@
+"""SQS behaviour over the store: sending, receiving (with long polling), visibility, dead-lettering.
+
+Long polls wait on a per-queue asyncio.Event that committed writes set; a waiter also wakes when the
+next delayed or in-flight message becomes visible.  No polling loop, no thread parked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any, Callable, TypeVar
+
+from ...runtime import Runtime
+from ...store.base import Tx
+from . import limits, store
+from .errors import InvalidParameterValue, MessageNotInflight, ReceiptHandleIsInvalid, no_such_queue
+from .messages import decode_attributes, new_token, parse_receipt_handle, receipt_handle
+from .queues import Queue, parse_queue_url
+from .store import NewMessage, Row
+
+T = TypeVar("T")
+
+
+@dataclass(slots=True)
+class Received:
+    row: Row
+    handle: str
+
+
+@dataclass(slots=True)
+class SendResult:
+    message_id: str
+    sequence: str | None
+
+
+class SqsBackend:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.store = runtime.store
+        self.clock = runtime.clock
+        self._events: dict[int, asyncio.Event] = {}
+        self._queue_ids: dict[tuple[str, str], int] = {}
+
+    # --- time and wake-ups ------------------------------------------------------------------
+
+    def now_ms(self) -> int:
+        return int(self.clock.now() * 1000)
+
+    def notify(self, *queue_ids: int) -> None:
+        for queue_id in queue_ids:
+            event = self._events.pop(queue_id, None)
+            if event is not None:
+                event.set()
+
+    def _event(self, queue_id: int) -> asyncio.Event:
+        event = self._events.get(queue_id)
+        if event is None:
+            event = self._events[queue_id] = asyncio.Event()
+        return event
+
+    # --- queue resolution -------------------------------------------------------------------
+
+    async def in_queue(self, account: str, region: str, url: str, fn: Callable[[Tx, Queue], T], *, write: bool = True) -> T:
+        """Run fn(tx, queue) in one transaction with the queue the URL names."""
+        where = parse_queue_url(url)
+        if where is None:
+            raise no_such_queue()
+        owner, name = where
+
+        def run(tx: Tx) -> T:
+            queue = store.get_queue(tx, owner, region, name)
+            if queue is None:
+                raise no_such_queue()
+            return fn(tx, queue)
+
+        return await (self.store.write(run) if write else self.store.read(run))
+
+    # --- send ---------------------------------------------------------------------------------
+
+    def send_in_tx(self, tx: Tx, queue: Queue, messages: list[NewMessage], sender: str, now_ms: int) -> list[SendResult | Exception]:
+        results: list[SendResult | Exception] = []
+        for msg in messages:
+            if not queue.fifo:
+                message_id, _ = store.insert_message(tx, queue.id, msg, sender, now_ms, False)
+                results.append(SendResult(message_id, None))
+                continue
+            dedup_id = msg.dedup_id
+            if dedup_id is None:  # content-based deduplication (validated by the caller)
+                dedup_id = hashlib.sha256(msg.body.encode()).hexdigest()
+                msg.dedup_id = dedup_id
+            key = f"{msg.group_id}\x00{dedup_id}" if queue.attributes.get("DeduplicationScope") == "messageGroup" else dedup_id
+            duplicate = store.find_duplicate(tx, queue.id, key, now_ms)
+            if duplicate is not None:
+                results.append(SendResult(duplicate[0], duplicate[1]))
+                continue
+            message_id, row_id = store.insert_message(tx, queue.id, msg, sender, now_ms, True)
+            sequence = f"{row_id:020d}"
+            store.remember_dedup(tx, queue.id, key, message_id, sequence, now_ms + limits.DEDUP_WINDOW_SECONDS * 1000)
+            results.append(SendResult(message_id, sequence))
+        return results
+
+    # --- receive ------------------------------------------------------------------------------
+
+    def _receive_in_tx(self, tx: Tx, queue: Queue, count: int, visibility: int, attempt_id: str | None, moved: set[int]) -> list[Received]:
+        now = self.now_ms()
+        if attempt_id and queue.fifo:
+            previous = store.get_attempt(tx, queue.id, attempt_id, now)
+            if previous is not None:
+                again = self._repeat_attempt(tx, queue, previous, visibility, now)
+                if again is not None:
+                    return again
+        retention_cutoff = now - queue.int_attr("MessageRetentionPeriod") * 1000
+        redrive = queue.redrive
+        dlq: Queue | None = None
+        if redrive:
+            dlq = store.get_queue_by_arn(tx, redrive["deadLetterTargetArn"])
+        out: list[Received] = []
+        visible_until = now + visibility * 1000
+        for _round in range(20):  # bounded: each round either fills the batch or dead-letters/expires rows
+            want = count - len(out)
+            candidates = self._fifo_candidates(tx, queue, now, want) if queue.fifo else store.visible_candidates(tx, queue.id, now, want)
+            if not candidates:
+                break
+            progressed = False
+            for row in candidates:
+                if row.sent_at < retention_cutoff:
+                    tx.execute("DELETE FROM sqs_messages WHERE id = ?", (row.id,))
+                    continue
+                if dlq is not None and redrive and row.receive_count >= int(redrive["maxReceiveCount"]):
+                    store.move_message(tx, row, dlq.id, now, queue.arn, reset_sent=dlq.fifo)
+                    moved.add(dlq.id)
+                    continue
+                token = new_token()
+                store.mark_received(tx, row, visible_until, token, now)
+                out.append(Received(row, receipt_handle(queue.id, row.id, token)))
+                progressed = True
+                if len(out) >= count:
+                    break
+            if len(out) >= count or (progressed and not queue.fifo):
+                break
+        if attempt_id and queue.fifo and out:
+            store.save_attempt(tx, queue.id, attempt_id, [(r.row.id, r.row.receipt or "") for r in out], now + limits.RECEIVE_ATTEMPT_SECONDS * 1000)
+        return out
+
+    def _repeat_attempt(self, tx: Tx, queue: Queue, previous: list[tuple[int, str]], visibility: int, now: int) -> list[Received] | None:
+        rows = store.rows_by_id(tx, queue.id, [row_id for row_id, _ in previous])
+        tokens = dict(previous)
+        if len(rows) != len(previous) or any(row.receipt != tokens[row.id] for row in rows):
+            return None  # a message was deleted or changed: the attempt cannot be repeated
+        for row in rows:
+            store.set_visibility(tx, row.id, now + visibility * 1000)
+        return [Received(row, receipt_handle(queue.id, row.id, row.receipt or "")) for row in rows]
+
+    @staticmethod
+    def _fifo_candidates(tx: Tx, queue: Queue, now: int, want: int) -> list[Row]:
+        """Messages in order: as many as possible from the oldest unblocked group, then the next group."""
+        out: list[Row] = []
+        for head in store.fifo_heads(tx, queue.id, now, want):
+            out.append(head)
+            if len(out) >= want:
+                break
+            for row in store.fifo_group_run(tx, queue.id, head.group_id or "", head.id, want - len(out)):
+                if row.visible_at > now:
+                    break
+                out.append(row)
+            if len(out) >= want:
+                break
+        return out
+
+    async def receive(self, account: str, region: str, url: str, count: int, visibility: int | None, wait: int | None, attempt_id: str | None) -> tuple[Queue, list[Received]]:
+        key = (region, url)
+        deadline: float | None = None
+        while True:
+            known = self._queue_ids.get(key)
+            # take the wake-up event before looking, so a send that commits after the look still wakes us
+            event = self._event(known) if known is not None else None
+            moved: set[int] = set()
+            holder: dict[str, Any] = {}
+
+            def run(tx: Tx, queue: Queue) -> list[Received]:
+                holder["queue"] = queue
+                vt = queue.int_attr("VisibilityTimeout") if visibility is None else visibility
+                got = self._receive_in_tx(tx, queue, count, vt, attempt_id, moved)
+                if not got:
+                    holder["next"] = store.next_visible_at(tx, queue.id, self.now_ms())
+                return got
+
+            got = await self.in_queue(account, region, url, run)
+            queue: Queue = holder["queue"]
+            if moved:
+                self.notify(*moved)
+            self._queue_ids[key] = queue.id
+            if deadline is None:
+                seconds = queue.int_attr("ReceiveMessageWaitTimeSeconds") if wait is None else wait
+                deadline = self.clock.monotonic() + seconds
+            remaining = deadline - self.clock.monotonic()
+            if got or remaining <= 0:
+                return queue, got
+            if known != queue.id:
+                continue  # now that the queue's id is known, look once more with its event held
+            timeout = remaining
+            if holder.get("next") is not None:
+                timeout = min(timeout, max(0.0, holder["next"] / 1000 - self.clock.now()) + 0.005)
+            try:
+                await asyncio.wait_for(event.wait(), timeout)  # type: ignore[union-attr]
+            except asyncio.TimeoutError:
+                pass
+
+    # --- visibility and delete ---------------------------------------------------------------
+
+    @staticmethod
+    def _handle_for(queue: Queue, handle: str) -> tuple[int, str]:
+        queue_id, row_id, token = parse_receipt_handle(handle)
+        if queue_id != queue.id:
+            raise ReceiptHandleIsInvalid(f'The input receipt handle "{handle}" is not a valid receipt handle.')
+        return row_id, token
+
+    def change_visibility_in_tx(self, tx: Tx, queue: Queue, handle: str, timeout: int, now: int) -> bool:
+        """Returns True when the message became visible (waiters should wake)."""
+        if not 0 <= timeout <= limits.MAX_VISIBILITY_TIMEOUT:
+            raise InvalidParameterValue(
+                f"Value {timeout} for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and {limits.MAX_VISIBILITY_TIMEOUT}."
+            )
+        row_id, token = self._handle_for(queue, handle)
+        state = store.message_state(tx, queue.id, row_id)
+        if state is None or state[0] != token:
+            raise InvalidParameterValue(
+                f"Value {handle} for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change."
+            )
+        if state[1] <= now:
+            raise MessageNotInflight("Message does not exist or is not available for visibility timeout change.")
+        store.set_visibility(tx, row_id, now + timeout * 1000)
+        return timeout == 0
+
+    def delete_in_tx(self, tx: Tx, queue: Queue, handle: str) -> bool:
+        row_id, token = self._handle_for(queue, handle)
+        return store.delete_message(tx, queue.id, row_id, token)
+
+    # --- message rendering -------------------------------------------------------------------
+
+    @staticmethod
+    def system_attributes(queue: Queue, row: Row, wanted: set[str]) -> dict[str, str]:
+        if not wanted:
+            return {}
+        every = "All" in wanted
+        out: dict[str, str] = {}
+
+        def put(name: str, value: Any) -> None:
+            if value is not None and (every or name in wanted):
+                out[name] = str(value)
+
+        put("SenderId", row.sender_id)
+        put("SentTimestamp", row.sent_at)
+        put("ApproximateReceiveCount", row.receive_count)
+        put("ApproximateFirstReceiveTimestamp", row.first_received_at)
+        if queue.fifo:
+            put("SequenceNumber", f"{row.id:020d}")
+            put("MessageDeduplicationId", row.dedup_id)
+        put("MessageGroupId", row.group_id)
+        if row.system_attributes:
+            trace = json.loads(row.system_attributes).get("AWSTraceHeader", {})
+            put("AWSTraceHeader", trace.get("StringValue"))
+        put("DeadLetterQueueSourceArn", row.dlq_source_arn)
+        return out
+
+    @staticmethod
+    def user_attributes(row: Row) -> dict[str, dict[str, Any]]:
+        return decode_attributes(row.attributes)

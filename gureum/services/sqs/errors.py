@@ -1,0 +1,35 @@
+"""SQS error codes (the codes clients see; the JSON shape name where the model has one)."""
+
+from __future__ import annotations
+
+from ...aws.errors import ServiceError, error_class
+
+QueueDoesNotExist = error_class("AWS.SimpleQueueService.NonExistentQueue", type_name="QueueDoesNotExist")
+QueueNameExists = error_class("QueueAlreadyExists", type_name="QueueNameExists")
+QueueDeletedRecently = error_class("AWS.SimpleQueueService.QueueDeletedRecently", type_name="QueueDeletedRecently")
+InvalidAttributeName = error_class("InvalidAttributeName")
+InvalidAttributeValue = error_class("InvalidAttributeValue")
+InvalidParameterValue = error_class("InvalidParameterValue")
+MissingParameter = error_class("MissingParameter")
+InvalidMessageContents = error_class("InvalidMessageContents")
+ReceiptHandleIsInvalid = error_class("ReceiptHandleIsInvalid")
+MessageNotInflight = error_class("AWS.SimpleQueueService.MessageNotInflight", type_name="MessageNotInflight")
+EmptyBatchRequest = error_class("AWS.SimpleQueueService.EmptyBatchRequest", type_name="EmptyBatchRequest")
+TooManyEntriesInBatchRequest = error_class("AWS.SimpleQueueService.TooManyEntriesInBatchRequest", type_name="TooManyEntriesInBatchRequest")
+BatchEntryIdsNotDistinct = error_class("AWS.SimpleQueueService.BatchEntryIdsNotDistinct", type_name="BatchEntryIdsNotDistinct")
+InvalidBatchEntryId = error_class("AWS.SimpleQueueService.InvalidBatchEntryId", type_name="InvalidBatchEntryId")
+BatchRequestTooLong = error_class("AWS.SimpleQueueService.BatchRequestTooLong", type_name="BatchRequestTooLong")
+PurgeQueueInProgress = error_class("AWS.SimpleQueueService.PurgeQueueInProgress", 403, type_name="PurgeQueueInProgress")
+OverLimit = error_class("OverLimit", 403)
+UnsupportedOperation = error_class("AWS.SimpleQueueService.UnsupportedOperation", type_name="UnsupportedOperation")
+ResourceNotFound = error_class("ResourceNotFoundException", type_name="ResourceNotFoundException")
+
+__all__ = ["ServiceError"] + [name for name in dir() if name[0].isupper() and name != "ServiceError"]
+
+
+def invalid_value(name: str, value: object, reason: str) -> ServiceError:
+    return InvalidParameterValue(f"Value {value} for parameter {name} is invalid. Reason: {reason}")
+
+
+def no_such_queue() -> ServiceError:
+    return QueueDoesNotExist("The specified queue does not exist.")

@@ -1,0 +1,58 @@
+"""SQS limits and attribute defaults as data (Amazon SQS Developer Guide, "Amazon SQS quotas")."""
+
+from __future__ import annotations
+
+import re
+
+MAX_MESSAGE_SIZE = 1_048_576  # bytes: default and maximum since 2025
+MIN_MESSAGE_SIZE_SETTING = 1_024
+MAX_BATCH_ENTRIES = 10
+MAX_MESSAGE_ATTRIBUTES = 10
+MAX_RECEIVE = 10
+MAX_WAIT_SECONDS = 20
+MAX_DELAY_SECONDS = 900
+MAX_VISIBILITY_TIMEOUT = 43_200
+DEDUP_WINDOW_SECONDS = 300
+RECEIVE_ATTEMPT_SECONDS = 300
+QUEUE_DELETE_GRACE_SECONDS = 60
+PURGE_INTERVAL_SECONDS = 60
+MAX_TAGS = 50
+MAX_LIST_QUEUES = 1000
+MAX_REDRIVE_SOURCE_ARNS = 10
+
+# settable attribute → (default, minimum, maximum) for the integer ones
+INTEGER_ATTRIBUTES: dict[str, tuple[int, int, int]] = {
+    "DelaySeconds": (0, 0, MAX_DELAY_SECONDS),
+    "MaximumMessageSize": (MAX_MESSAGE_SIZE, MIN_MESSAGE_SIZE_SETTING, MAX_MESSAGE_SIZE),
+    "MessageRetentionPeriod": (345_600, 60, 1_209_600),
+    "ReceiveMessageWaitTimeSeconds": (0, 0, MAX_WAIT_SECONDS),
+    "VisibilityTimeout": (30, 0, MAX_VISIBILITY_TIMEOUT),
+    "KmsDataKeyReusePeriodSeconds": (300, 60, 86_400),
+}
+STRING_ATTRIBUTES = {"Policy", "RedrivePolicy", "RedriveAllowPolicy", "KmsMasterKeyId", "SqsManagedSseEnabled"}
+FIFO_ONLY_ATTRIBUTES = {"ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit"}
+CREATE_ONLY_ATTRIBUTES = {"FifoQueue"}
+READ_ONLY_ATTRIBUTES = {
+    "ApproximateNumberOfMessages",
+    "ApproximateNumberOfMessagesNotVisible",
+    "ApproximateNumberOfMessagesDelayed",
+    "CreatedTimestamp",
+    "LastModifiedTimestamp",
+    "QueueArn",
+}
+ENUM_ATTRIBUTES = {
+    "DeduplicationScope": ("messageGroup", "queue"),
+    "FifoThroughputLimit": ("perQueue", "perMessageGroupId"),
+}
+BOOLEAN_ATTRIBUTES = {"FifoQueue", "ContentBasedDeduplication", "SqsManagedSseEnabled"}
+
+QUEUE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
+FIFO_QUEUE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,75}\.fifo$")
+BATCH_ENTRY_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
+ATTRIBUTE_NAME = re.compile(r"^(?!\.)(?!.*\.\.)(?!.*\.$)[A-Za-z0-9_.-]{1,256}$")
+RESERVED_ATTRIBUTE_PREFIXES = ("aws.", "amazon.")
+# MessageDeduplicationId / MessageGroupId: 1-128 alphanumeric or punctuation characters
+TOKEN = re.compile(r"^[!-~]{1,128}$")
+# Valid message characters: #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF
+INVALID_BODY_CHAR = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+VALID_CHARS_TEXT = "#x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF"

@@ -1,0 +1,150 @@
+"""Messages as values: validation of bodies and attributes, sizes, receipt handles, attribute selection."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import secrets
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from . import limits
+from .errors import InvalidMessageContents, InvalidParameterValue, MissingParameter, ReceiptHandleIsInvalid
+from .md5 import md5_attributes
+
+SYSTEM_ATTRIBUTE_NAMES = (
+    "SenderId",
+    "SentTimestamp",
+    "ApproximateReceiveCount",
+    "ApproximateFirstReceiveTimestamp",
+    "SequenceNumber",
+    "MessageDeduplicationId",
+    "MessageGroupId",
+    "AWSTraceHeader",
+    "DeadLetterQueueSourceArn",
+)
+
+
+def check_body(body: str | None) -> None:
+    if not body:
+        raise MissingParameter("The request must contain the parameter MessageBody.")
+    if limits.INVALID_BODY_CHAR.search(body):
+        raise InvalidMessageContents(f"Invalid characters found. Valid unicode characters are {limits.VALID_CHARS_TEXT}")
+
+
+def _attribute_error(message: str) -> InvalidParameterValue:
+    return InvalidParameterValue(message)
+
+
+def check_message_attributes(attributes: dict[str, dict[str, Any]] | None, kind: str = "") -> int:
+    """Validate message (or system) attributes; return their size in bytes as SQS counts it."""
+    if not attributes:
+        return 0
+    label = f"Message {kind}attribute" if kind else "Message (user) attribute"
+    if not kind and len(attributes) > limits.MAX_MESSAGE_ATTRIBUTES:
+        raise _attribute_error(f"Number of message attributes [{len(attributes)}] exceeds the allowed maximum [{limits.MAX_MESSAGE_ATTRIBUTES}].")
+    size = 0
+    for name, value in attributes.items():
+        if kind:
+            if name != "AWSTraceHeader":
+                raise _attribute_error(f"Message system attribute name '{name}' is invalid.")
+        elif not limits.ATTRIBUTE_NAME.match(name) or name.lower().startswith(limits.RESERVED_ATTRIBUTE_PREFIXES):
+            raise _attribute_error(f"Message (user) attribute name '{name}' is invalid or uses a reserved prefix.")
+        if not isinstance(value, dict):
+            raise _attribute_error(f"{label} '{name}' must contain a non-empty message attribute value.")
+        data_type = value.get("DataType")
+        if not data_type:
+            raise _attribute_error(f"The message attribute '{name}' must contain non-empty message attribute type.")
+        base_type = data_type.split(".", 1)[0]
+        if base_type not in ("String", "Number", "Binary") or len(data_type) > 256:
+            raise _attribute_error(f"The type of message (user) attribute '{name}' is invalid. You must use only the following supported type prefixes: Binary, Number, String.")
+        if kind and base_type != "String":
+            raise _attribute_error(f"The message system attribute '{name}' must be of type String.")
+        if value.get("StringListValues") or value.get("BinaryListValues"):
+            raise _attribute_error(f"{label} '{name}' uses a list value type, which SQS does not support yet.")
+        if base_type == "Binary":
+            data = value.get("BinaryValue")
+            if data is None or len(data) == 0:
+                raise _attribute_error(f"{label} '{name}' must contain a non-empty message attribute value for message attribute type '{data_type}'.")
+            size += len(data)
+        else:
+            text = value.get("StringValue")
+            if text is None or text == "":
+                raise _attribute_error(f"{label} '{name}' must contain a non-empty message attribute value for message attribute type '{data_type}'.")
+            if limits.INVALID_BODY_CHAR.search(text):
+                raise InvalidMessageContents(f"Invalid characters found. Valid unicode characters are {limits.VALID_CHARS_TEXT}")
+            if base_type == "Number":
+                _check_number(name, text)
+            size += len(text.encode())
+        size += len(name.encode()) + len(data_type.encode())
+    return size
+
+
+def _check_number(name: str, text: str) -> None:
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise _attribute_error(f"Can't cast the value of message (user) attribute '{name}' to a number.") from None
+    if not number.is_finite() or abs(number.adjusted()) > 126 or len(number.as_tuple().digits) > 38:
+        raise _attribute_error(f"Value of message (user) attribute '{name}' is outside the range of supported numbers: up to 38 digits of precision, between 10^-128 and 10^+126.")
+
+
+def encode_attributes(attributes: dict[str, dict[str, Any]] | None) -> str | None:
+    """Attributes → JSON text for the store (binary values base64)."""
+    if not attributes:
+        return None
+    out = {}
+    for name, value in attributes.items():
+        item: dict[str, Any] = {"DataType": value["DataType"]}
+        if value.get("BinaryValue") is not None:
+            item["BinaryValue"] = base64.b64encode(bytes(value["BinaryValue"])).decode()
+        else:
+            item["StringValue"] = value["StringValue"]
+        out[name] = item
+    return json.dumps(out, separators=(",", ":"), ensure_ascii=False)
+
+
+def decode_attributes(text: str | None) -> dict[str, dict[str, Any]]:
+    if not text:
+        return {}
+    doc = json.loads(text)
+    for value in doc.values():
+        if "BinaryValue" in value:
+            value["BinaryValue"] = base64.b64decode(value["BinaryValue"])
+    return doc
+
+
+def select_attributes(attributes: dict[str, dict[str, Any]], wanted: list[str] | None) -> dict[str, dict[str, Any]]:
+    """MessageAttributeNames: names, 'All', '.*' or 'prefix.*'."""
+    if not wanted or not attributes:
+        return {}
+    if "All" in wanted or ".*" in wanted:
+        return attributes
+    prefixes = tuple(w[:-1] for w in wanted if w.endswith(".*"))
+    names = set(wanted)
+    return {k: v for k, v in attributes.items() if k in names or (prefixes and k.startswith(prefixes))}
+
+
+def attributes_md5(attributes: dict[str, dict[str, Any]]) -> str | None:
+    return md5_attributes(attributes) if attributes else None
+
+
+# --- receipt handles ----------------------------------------------------------------------------------
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def receipt_handle(queue_id: int, row_id: int, token: str) -> str:
+    raw = f"{queue_id}:{row_id}:{token}".encode()
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def parse_receipt_handle(handle: str) -> tuple[int, int, str]:
+    try:
+        queue_id, row_id, token = base64.urlsafe_b64decode(handle.encode()).decode().split(":", 2)
+        return int(queue_id), int(row_id), token
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise ReceiptHandleIsInvalid(f'The input receipt handle "{handle}" is not a valid receipt handle.') from None

@@ -1,0 +1,202 @@
+"""Queues as values: names, ARNs, URLs and attribute rules (no SQL, no HTTP)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from . import limits
+from .errors import InvalidAttributeName, InvalidAttributeValue, InvalidParameterValue, invalid_value
+
+_URL_PATH = re.compile(r"^(?:[a-z]+://[^/]+)?/(\d{12})/([^/?#]+)/?$")
+_ARN = re.compile(r"^arn:aws[\w-]*:sqs:([\w-]+):(\d{12}):([\w.-]+)$")
+
+
+@dataclass(slots=True)
+class Queue:
+    id: int
+    account: str
+    region: str
+    name: str
+    fifo: bool
+    attributes: dict[str, str]
+    tags: dict[str, str] = field(default_factory=dict)
+    created_at: float = 0.0
+    modified_at: float = 0.0
+    purged_at: float | None = None
+
+    @property
+    def arn(self) -> str:
+        return queue_arn(self.region, self.account, self.name)
+
+    def url(self, base_url: str) -> str:
+        return f"{base_url}/{self.account}/{self.name}"
+
+    def int_attr(self, name: str) -> int:
+        value = self.attributes.get(name)
+        return int(value) if value is not None else limits.INTEGER_ATTRIBUTES[name][0]
+
+    def flag(self, name: str) -> bool:
+        return self.attributes.get(name) == "true"
+
+    @property
+    def redrive(self) -> dict[str, Any] | None:
+        text = self.attributes.get("RedrivePolicy")
+        return json.loads(text) if text else None
+
+
+def queue_arn(region: str, account: str, name: str) -> str:
+    return f"arn:aws:sqs:{region}:{account}:{name}"
+
+
+def parse_arn(arn: str) -> tuple[str, str, str] | None:
+    """(region, account, name) of an SQS queue ARN."""
+    match = _ARN.match(arn or "")
+    return (match.group(1), match.group(2), match.group(3)) if match else None
+
+
+def parse_queue_url(url: str) -> tuple[str, str] | None:
+    """(account, name) from a queue URL (any host) or a bare '/account/name' path."""
+    match = _URL_PATH.match(url.strip())
+    return (match.group(1), match.group(2)) if match else None
+
+
+def check_queue_name(name: str, fifo_attr: bool) -> bool:
+    """Validate a name for CreateQueue; True when it is a FIFO queue."""
+    if name.endswith(".fifo"):
+        if not fifo_attr or not limits.FIFO_QUEUE_NAME.match(name):
+            raise InvalidParameterValue(
+                "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length."
+                if fifo_attr
+                else "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length"
+            )
+        return True
+    if fifo_attr:
+        raise InvalidParameterValue(
+            "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length."
+        )
+    if not limits.QUEUE_NAME.match(name):
+        raise InvalidParameterValue("Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length")
+    return False
+
+
+def default_attributes(fifo: bool) -> dict[str, str]:
+    attrs = {name: str(spec[0]) for name, spec in limits.INTEGER_ATTRIBUTES.items() if name != "KmsDataKeyReusePeriodSeconds"}
+    attrs["SqsManagedSseEnabled"] = "true"
+    if fifo:
+        attrs.update(FifoQueue="true", ContentBasedDeduplication="false", DeduplicationScope="queue", FifoThroughputLimit="perQueue")
+    return attrs
+
+
+LookupArn = Callable[[str], "Queue | None"]
+
+
+def normalise_attributes(given: dict[str, str], fifo: bool, *, creating: bool, lookup: LookupArn) -> dict[str, str]:
+    """Check attributes for CreateQueue / SetQueueAttributes; return them in stored (canonical) form."""
+    out: dict[str, str] = {}
+    for name, raw in given.items():
+        value = "" if raw is None else str(raw)
+        if name in limits.INTEGER_ATTRIBUTES:
+            _, low, high = limits.INTEGER_ATTRIBUTES[name]
+            try:
+                number = int(value)
+            except ValueError:
+                raise InvalidAttributeValue(f"Invalid value for the parameter {name}.") from None
+            if not low <= number <= high:
+                raise InvalidAttributeValue(f"Invalid value for the parameter {name}.")
+            out[name] = str(number)
+        elif name in limits.BOOLEAN_ATTRIBUTES:
+            if name in limits.FIFO_ONLY_ATTRIBUTES and not fifo:
+                raise InvalidAttributeName(f"Unknown Attribute {name}.")
+            if name in limits.CREATE_ONLY_ATTRIBUTES and not creating:
+                raise InvalidAttributeName(f"Invalid attribute name {name}")
+            if value.lower() not in ("true", "false"):
+                raise InvalidAttributeValue(f"Invalid value for the parameter {name}.")
+            out[name] = value.lower()
+        elif name in limits.ENUM_ATTRIBUTES:
+            if not fifo:
+                raise InvalidAttributeName(f"Unknown Attribute {name}.")
+            if value not in limits.ENUM_ATTRIBUTES[name]:
+                raise InvalidAttributeValue(f"Invalid value for the parameter {name}.")
+            out[name] = value
+        elif name == "Policy":
+            out[name] = _json_attribute(name, value) if value else ""
+        elif name == "RedrivePolicy":
+            out[name] = _redrive_policy(value, fifo, lookup) if value else ""
+        elif name == "RedriveAllowPolicy":
+            out[name] = _redrive_allow_policy(value) if value else ""
+        elif name == "KmsMasterKeyId":
+            out[name] = value
+        else:
+            raise InvalidAttributeName(f"Unknown Attribute {name}.")
+    if out.get("KmsMasterKeyId") and out.get("SqsManagedSseEnabled") == "true":
+        raise InvalidAttributeName("You can use one type of server-side encryption (SSE) at one time. You can either enable KMS SSE or SQS SSE.")
+    return out
+
+
+def _json_attribute(name: str, value: str) -> str:
+    try:
+        doc = json.loads(value)
+    except ValueError:
+        raise InvalidAttributeValue(f"Invalid value for the parameter {name}.") from None
+    if not isinstance(doc, dict):
+        raise InvalidAttributeValue(f"Invalid value for the parameter {name}.")
+    return value
+
+
+def _redrive_policy(value: str, fifo: bool, lookup: LookupArn) -> str:
+    try:
+        doc = json.loads(value)
+    except ValueError:
+        raise invalid_value("RedrivePolicy", value, "Redrive policy is not a valid JSON map.") from None
+    if not isinstance(doc, dict):
+        raise invalid_value("RedrivePolicy", value, "Redrive policy is not a valid JSON map.")
+    unknown = set(doc) - {"deadLetterTargetArn", "maxReceiveCount"}
+    if unknown:
+        raise invalid_value("RedrivePolicy", value, f"Only following keys are allowed: deadLetterTargetArn, maxReceiveCount.")
+    if "deadLetterTargetArn" not in doc or "maxReceiveCount" not in doc:
+        raise invalid_value("RedrivePolicy", value, "Redrive policy does not contain mandatory attribute: " + ("deadLetterTargetArn." if "deadLetterTargetArn" not in doc else "maxReceiveCount."))
+    try:
+        count = int(doc["maxReceiveCount"])
+    except (TypeError, ValueError):
+        count = 0
+    if not 1 <= count <= 1000:
+        raise invalid_value("RedrivePolicy", value, f"Invalid value for maxReceiveCount: {doc['maxReceiveCount']}, valid values are from 1 to 1000 both inclusive.")
+    target = lookup(str(doc["deadLetterTargetArn"]))
+    if target is None:
+        raise invalid_value("RedrivePolicy", value, "Dead letter target does not exist.")
+    if target.fifo != fifo:
+        raise invalid_value("RedrivePolicy", value, "Dead-letter target queue must be of the same type (FIFO or standard) as the source queue.")
+    return json.dumps({"deadLetterTargetArn": doc["deadLetterTargetArn"], "maxReceiveCount": count}, separators=(",", ":"))
+
+
+def _redrive_allow_policy(value: str) -> str:
+    try:
+        doc = json.loads(value)
+    except ValueError:
+        raise invalid_value("RedriveAllowPolicy", value, "Amazon SQS can't create the redrive allow policy, as it's in an unsupported format.") from None
+    permission = doc.get("redrivePermission") if isinstance(doc, dict) else None
+    if permission not in ("allowAll", "denyAll", "byQueue"):
+        raise invalid_value("RedriveAllowPolicy", value, "Amazon SQS can't create the redrive allow policy, as it's in an unsupported format.")
+    sources = doc.get("sourceQueueArns")
+    if permission == "byQueue":
+        if not isinstance(sources, list) or not 1 <= len(sources) <= limits.MAX_REDRIVE_SOURCE_ARNS:
+            raise invalid_value("RedriveAllowPolicy", value, "Amazon SQS can't create the redrive allow policy. When you specify the byQueue permission type, you must also specify one or more sourceQueueArns values (up to 10).")
+    elif sources:
+        raise invalid_value("RedriveAllowPolicy", value, f"Amazon SQS can't create the redrive allow policy. To specify one or more source queues, you must set redrivePermission to byQueue.")
+    return value
+
+
+def redrive_allowed(dlq: Queue, source_arn: str) -> bool:
+    text = dlq.attributes.get("RedriveAllowPolicy")
+    if not text:
+        return True
+    doc = json.loads(text)
+    permission = doc.get("redrivePermission")
+    if permission == "denyAll":
+        return False
+    if permission == "byQueue":
+        return source_arn in doc.get("sourceQueueArns", [])
+    return True

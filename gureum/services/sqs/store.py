@@ -1,0 +1,274 @@
+"""SQS's SQL: every function runs inside one store transaction (``tx``) on the store's thread.
+
+Times in the messages table are integer milliseconds; queue times are float seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from ...store.base import Tx
+from .queues import Queue, parse_arn
+
+_QUEUE_COLUMNS = "id, account, region, name, fifo, attributes, tags, created_at, modified_at, purged_at"
+MESSAGE_COLUMNS = (
+    "id, message_id, body, attributes, system_attributes, md5_body, sender_id, sent_at, receive_count, "
+    "first_received_at, group_id, dedup_id, dlq_source_arn, visible_at, receipt"
+)
+
+
+@dataclass(slots=True)
+class Row:
+    """One stored message, as read for a receive."""
+
+    id: int
+    message_id: str
+    body: str
+    attributes: str | None
+    system_attributes: str | None
+    md5_body: str
+    sender_id: str
+    sent_at: int
+    receive_count: int
+    first_received_at: int | None
+    group_id: str | None
+    dedup_id: str | None
+    dlq_source_arn: str | None
+    visible_at: int
+    receipt: str | None
+
+
+def _queue(row: tuple[Any, ...] | None) -> Queue | None:
+    if row is None:
+        return None
+    return Queue(row[0], row[1], row[2], row[3], bool(row[4]), json.loads(row[5]), json.loads(row[6]), row[7], row[8], row[9])
+
+
+def get_queue(tx: Tx, account: str, region: str, name: str) -> Queue | None:
+    return _queue(tx.one(f"SELECT {_QUEUE_COLUMNS} FROM sqs_queues WHERE account = ? AND region = ? AND name = ?", (account, region, name)))
+
+
+def get_queue_by_id(tx: Tx, queue_id: int) -> Queue | None:
+    return _queue(tx.one(f"SELECT {_QUEUE_COLUMNS} FROM sqs_queues WHERE id = ?", (queue_id,)))
+
+
+def get_queue_by_arn(tx: Tx, arn: str) -> Queue | None:
+    parts = parse_arn(arn)
+    return get_queue(tx, parts[1], parts[0], parts[2]) if parts else None
+
+
+def all_queues(tx: Tx) -> list[Queue]:
+    return [q for q in (_queue(row) for row in tx.all(f"SELECT {_QUEUE_COLUMNS} FROM sqs_queues")) if q]
+
+
+def list_queues(tx: Tx, account: str, region: str, prefix: str, after: str, limit: int) -> list[Queue]:
+    rows = tx.all(
+        f"SELECT {_QUEUE_COLUMNS} FROM sqs_queues WHERE account = ? AND region = ? AND name >= ? AND name > ? ORDER BY name LIMIT ?",
+        (account, region, prefix, after, limit),
+    )
+    return [q for q in (_queue(row) for row in rows) if q and q.name.startswith(prefix)]
+
+
+def deleted_recently(tx: Tx, account: str, region: str, name: str, since: float) -> bool:
+    row = tx.one("SELECT deleted_at FROM sqs_deleted_queues WHERE account = ? AND region = ? AND name = ?", (account, region, name))
+    return row is not None and row[0] > since
+
+
+def insert_queue(tx: Tx, account: str, region: str, name: str, fifo: bool, attributes: dict[str, str], tags: dict[str, str], now: float) -> Queue:
+    tx.execute("DELETE FROM sqs_deleted_queues WHERE account = ? AND region = ? AND name = ?", (account, region, name))
+    row = tx.one(
+        "INSERT INTO sqs_queues (account, region, name, fifo, attributes, tags, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        (account, region, name, int(fifo), json.dumps(attributes), json.dumps(tags), now, now),
+    )
+    assert row is not None
+    return Queue(row[0], account, region, name, fifo, attributes, tags, now, now, None)
+
+
+def delete_queue(tx: Tx, queue: Queue, now: float) -> None:
+    tx.execute("DELETE FROM sqs_queues WHERE id = ?", (queue.id,))
+    tx.execute("DELETE FROM sqs_messages WHERE queue_id = ?", (queue.id,))
+    tx.execute("DELETE FROM sqs_dedup WHERE queue_id = ?", (queue.id,))
+    tx.execute("DELETE FROM sqs_receive_attempts WHERE queue_id = ?", (queue.id,))
+    tx.execute(
+        "INSERT INTO sqs_deleted_queues (account, region, name, deleted_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (account, region, name) DO UPDATE SET deleted_at = excluded.deleted_at",
+        (queue.account, queue.region, queue.name, now),
+    )
+
+
+def update_queue(tx: Tx, queue: Queue, now: float) -> None:
+    tx.execute(
+        "UPDATE sqs_queues SET attributes = ?, tags = ?, modified_at = ?, purged_at = ? WHERE id = ?",
+        (json.dumps(queue.attributes), json.dumps(queue.tags), now, queue.purged_at, queue.id),
+    )
+
+
+def update_tags(tx: Tx, queue: Queue) -> None:
+    tx.execute("UPDATE sqs_queues SET tags = ? WHERE id = ?", (json.dumps(queue.tags), queue.id))
+
+
+def dead_letter_sources(tx: Tx, account: str, region: str, dlq_arn: str, after: str, limit: int) -> list[Queue]:
+    rows = tx.all(
+        f"SELECT {_QUEUE_COLUMNS} FROM sqs_queues WHERE account = ? AND region = ? AND attributes LIKE ? AND name > ? ORDER BY name LIMIT ?",
+        (account, region, f"%{dlq_arn}%", after, limit),
+    )
+    return [q for q in (_queue(row) for row in rows) if q and (q.redrive or {}).get("deadLetterTargetArn") == dlq_arn]
+
+
+# --- messages --------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class NewMessage:
+    body: str
+    attributes: str | None
+    system_attributes: str | None
+    md5_body: str
+    delay: int
+    group_id: str | None
+    dedup_id: str | None
+
+
+def find_duplicate(tx: Tx, queue_id: int, key: str, now_ms: int) -> tuple[str, str | None] | None:
+    row = tx.one("SELECT message_id, sequence FROM sqs_dedup WHERE queue_id = ? AND dedup_key = ? AND expires_at > ?", (queue_id, key, now_ms))
+    return (row[0], row[1]) if row else None
+
+
+def remember_dedup(tx: Tx, queue_id: int, key: str, message_id: str, sequence: str | None, expires_ms: int) -> None:
+    tx.execute(
+        "INSERT INTO sqs_dedup (queue_id, dedup_key, message_id, sequence, expires_at) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (queue_id, dedup_key) DO UPDATE SET message_id = excluded.message_id, sequence = excluded.sequence, expires_at = excluded.expires_at",
+        (queue_id, key, message_id, sequence, expires_ms),
+    )
+
+
+def insert_message(tx: Tx, queue_id: int, msg: NewMessage, sender: str, now_ms: int, want_id: bool) -> tuple[str, int | None]:
+    message_id = str(uuid.uuid4())
+    sql = (
+        "INSERT INTO sqs_messages (queue_id, message_id, body, attributes, system_attributes, md5_body, sender_id, sent_at, visible_at, group_id, dedup_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    params = (queue_id, message_id, msg.body, msg.attributes, msg.system_attributes, msg.md5_body, sender, now_ms, now_ms + msg.delay * 1000, msg.group_id, msg.dedup_id)
+    if want_id:
+        row = tx.one(sql + " RETURNING id", params)
+        return message_id, row[0] if row else None
+    tx.execute(sql, params)
+    return message_id, None
+
+
+def visible_candidates(tx: Tx, queue_id: int, now_ms: int, limit: int) -> list[Row]:
+    rows = tx.all(f"SELECT {MESSAGE_COLUMNS} FROM sqs_messages WHERE queue_id = ? AND visible_at <= ? ORDER BY visible_at, id LIMIT ?", (queue_id, now_ms, limit))
+    return [Row(*row) for row in rows]
+
+
+def fifo_heads(tx: Tx, queue_id: int, now_ms: int, limit: int) -> list[Row]:
+    """The oldest message of every group whose head is visible (a group is blocked while its head is in flight)."""
+    rows = tx.all(
+        f"SELECT {MESSAGE_COLUMNS} FROM sqs_messages WHERE id IN "
+        "(SELECT MIN(id) FROM sqs_messages WHERE queue_id = ? AND group_id IS NOT NULL GROUP BY group_id) "
+        "AND visible_at <= ? ORDER BY id LIMIT ?",
+        (queue_id, now_ms, limit),
+    )
+    return [Row(*row) for row in rows]
+
+
+def fifo_group_run(tx: Tx, queue_id: int, group_id: str, after_id: int, limit: int) -> list[Row]:
+    rows = tx.all(
+        f"SELECT {MESSAGE_COLUMNS} FROM sqs_messages WHERE queue_id = ? AND group_id = ? AND id > ? ORDER BY id LIMIT ?",
+        (queue_id, group_id, after_id, limit),
+    )
+    return [Row(*row) for row in rows]
+
+
+def mark_received(tx: Tx, row: Row, visible_at: int, token: str, now_ms: int) -> None:
+    tx.execute(
+        "UPDATE sqs_messages SET visible_at = ?, receive_count = receive_count + 1, first_received_at = COALESCE(first_received_at, ?), receipt = ? WHERE id = ?",
+        (visible_at, now_ms, token, row.id),
+    )
+    row.receive_count += 1
+    row.first_received_at = row.first_received_at or now_ms
+    row.visible_at = visible_at
+    row.receipt = token
+
+
+def move_message(tx: Tx, row: Row, target_id: int, now_ms: int, source_arn: str | None, reset_sent: bool) -> None:
+    tx.execute(
+        "UPDATE sqs_messages SET queue_id = ?, visible_at = ?, receipt = NULL, dlq_source_arn = COALESCE(?, dlq_source_arn), sent_at = ? WHERE id = ?",
+        (target_id, now_ms, source_arn, now_ms if reset_sent else row.sent_at, row.id),
+    )
+
+
+def delete_expired(tx: Tx, queue_id: int, cutoff_ms: int, limit: int = 5000) -> int:
+    cur = tx.execute(
+        "DELETE FROM sqs_messages WHERE id IN (SELECT id FROM sqs_messages WHERE queue_id = ? AND sent_at < ? LIMIT ?)",
+        (queue_id, cutoff_ms, limit),
+    )
+    return cur.rowcount or 0
+
+
+def message_state(tx: Tx, queue_id: int, row_id: int) -> tuple[str | None, int] | None:
+    row = tx.one("SELECT receipt, visible_at FROM sqs_messages WHERE id = ? AND queue_id = ?", (row_id, queue_id))
+    return (row[0], row[1]) if row else None
+
+
+def set_visibility(tx: Tx, row_id: int, visible_at: int) -> None:
+    tx.execute("UPDATE sqs_messages SET visible_at = ? WHERE id = ?", (visible_at, row_id))
+
+
+def delete_message(tx: Tx, queue_id: int, row_id: int, token: str) -> bool:
+    cur = tx.execute("DELETE FROM sqs_messages WHERE id = ? AND queue_id = ? AND receipt = ?", (row_id, queue_id, token))
+    return (cur.rowcount or 0) > 0
+
+
+def purge(tx: Tx, queue_id: int, now_ms: int) -> None:
+    tx.execute("DELETE FROM sqs_messages WHERE queue_id = ? AND sent_at <= ?", (queue_id, now_ms))
+
+
+def counts(tx: Tx, queue_id: int, now_ms: int) -> tuple[int, int, int]:
+    """(visible, in flight, delayed)."""
+    visible = tx.one("SELECT COUNT(*) FROM sqs_messages WHERE queue_id = ? AND visible_at <= ?", (queue_id, now_ms))
+    hidden = tx.one(
+        "SELECT COALESCE(SUM(CASE WHEN receive_count > 0 THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN receive_count = 0 THEN 1 ELSE 0 END), 0) "
+        "FROM sqs_messages WHERE queue_id = ? AND visible_at > ?",
+        (queue_id, now_ms),
+    )
+    assert visible is not None and hidden is not None
+    return int(visible[0]), int(hidden[0]), int(hidden[1])
+
+
+def next_visible_at(tx: Tx, queue_id: int, now_ms: int) -> int | None:
+    row = tx.one("SELECT MIN(visible_at) FROM sqs_messages WHERE queue_id = ? AND visible_at > ?", (queue_id, now_ms))
+    return row[0] if row and row[0] is not None else None
+
+
+# --- receive attempts (FIFO ReceiveRequestAttemptId) ---------------------------------------------
+
+
+def get_attempt(tx: Tx, queue_id: int, attempt_id: str, now_ms: int) -> list[tuple[int, str]] | None:
+    row = tx.one("SELECT messages FROM sqs_receive_attempts WHERE queue_id = ? AND attempt_id = ? AND expires_at > ?", (queue_id, attempt_id, now_ms))
+    return [tuple(item) for item in json.loads(row[0])] if row else None  # type: ignore[misc]
+
+
+def save_attempt(tx: Tx, queue_id: int, attempt_id: str, receipts: list[tuple[int, str]], expires_ms: int) -> None:
+    tx.execute(
+        "INSERT INTO sqs_receive_attempts (queue_id, attempt_id, messages, expires_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (queue_id, attempt_id) DO UPDATE SET messages = excluded.messages, expires_at = excluded.expires_at",
+        (queue_id, attempt_id, json.dumps(receipts), expires_ms),
+    )
+
+
+def rows_by_id(tx: Tx, queue_id: int, ids: list[int]) -> list[Row]:
+    if not ids:
+        return []
+    marks = ",".join("?" * len(ids))
+    rows = tx.all(f"SELECT {MESSAGE_COLUMNS} FROM sqs_messages WHERE queue_id = ? AND id IN ({marks}) ORDER BY id", (queue_id, *ids))
+    return [Row(*row) for row in rows]
+
+
+def sweep_tables(tx: Tx, now_ms: int, tombstone_cutoff: float) -> None:
+    tx.execute("DELETE FROM sqs_dedup WHERE expires_at <= ?", (now_ms,))
+    tx.execute("DELETE FROM sqs_receive_attempts WHERE expires_at <= ?", (now_ms,))
+    tx.execute("DELETE FROM sqs_deleted_queues WHERE deleted_at <= ?", (tombstone_cutoff,))

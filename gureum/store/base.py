@@ -1,0 +1,78 @@
+"""The store protocol every backend implements, and the migration runner they share."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Callable, Protocol, Sequence, TypeVar
+
+T = TypeVar("T")
+
+# Portable DDL tokens, replaced per dialect before a migration runs.
+DDL_TOKENS = {
+    "sqlite": {"{{id_pk}}": "INTEGER PRIMARY KEY", "{{blob}}": "BLOB", "{{bigint}}": "INTEGER", "{{double}}": "REAL"},
+    "postgresql": {"{{id_pk}}": "BIGSERIAL PRIMARY KEY", "{{blob}}": "BYTEA", "{{bigint}}": "BIGINT", "{{double}}": "DOUBLE PRECISION"},
+}
+
+
+class Tx(Protocol):
+    dialect: str
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any: ...
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None: ...
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
+
+
+class Store(Protocol):
+    dialect: str
+
+    async def write(self, fn: Callable[[Tx], T]) -> T: ...
+
+    async def read(self, fn: Callable[[Tx], T]) -> T: ...
+
+    async def migrate(self, component: str, directory: Path) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+def load_migrations(directory: Path, dialect: str) -> list[tuple[int, list[str]]]:
+    """Numbered ``NNN_name.sql`` files → [(version, [statements])], tokens replaced for the dialect."""
+    out = []
+    for path in sorted(directory.glob("*.sql")):
+        match = re.match(r"^(\d+)_", path.name)
+        if not match:
+            continue
+        text = path.read_text()
+        for token, value in DDL_TOKENS[dialect].items():
+            text = text.replace(token, value)
+        statements = [s.strip() for s in re.split(r";\s*(?:\n|$)", text) if s.strip() and not all(line.strip().startswith("--") for line in s.strip().splitlines())]
+        out.append((int(match.group(1)), statements))
+    return out
+
+
+def apply_migrations(tx: Tx, component: str, migrations: list[tuple[int, list[str]]]) -> list[int]:
+    tx.execute("CREATE TABLE IF NOT EXISTS gureum_migrations (component TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (component, version))")
+    done = {row[0] for row in tx.all("SELECT version FROM gureum_migrations WHERE component = ?", (component,))}
+    applied = []
+    for version, statements in migrations:
+        if version in done:
+            continue
+        for statement in statements:
+            tx.execute(statement)
+        tx.execute("INSERT INTO gureum_migrations (component, version) VALUES (?, ?)", (component, version))
+        applied.append(version)
+    return applied
+
+
+def open_store(url: str | None, data_dir: Path | None, *, sync: str = "normal") -> Store:
+    """``None``/``sqlite:`` URLs → SQLite in data_dir (or in memory when data_dir is None)."""
+    from .sqlite import SqliteStore
+
+    if url and url.startswith(("postgres://", "postgresql://")):
+        raise SystemExit("The PostgreSQL backend is not available in this build yet; use the default SQLite store.")
+    path = None if data_dir is None else data_dir / "gureum.db"
+    return SqliteStore(path, sync=sync)
