@@ -72,6 +72,7 @@ class ServiceSpec:
     name: str
     models: dict[str, ServiceModel]
     primary: str
+    documents: dict[str, dict[str, Any]] = field(default_factory=dict)  # the model JSON per protocol
     # code a query-compatible JSON service answers with, keyed by error shape name
     query_error_codes: dict[str, str] = field(default_factory=dict)
     # error metadata keyed by the code the client sees: (shape name, http status, sender fault)
@@ -107,11 +108,12 @@ def load_spec(service: str) -> ServiceSpec:
     raw = copy.deepcopy(raw)
     _apply(raw, patchfile.get("patches", []))
     primary = raw["metadata"]["protocol"]
-    models = {primary: ServiceModel(raw, service_name=service)}
+    documents = {primary: raw}
     derived = patchfile.get("derive", {})
     if "query" in derived and primary != "query":
-        models["query"] = ServiceModel(_derive_query(raw, derived["query"]), service_name=service)
-    spec = ServiceSpec(name=service, models=models, primary=primary)
+        documents["query"] = _derive_query(raw, derived["query"])
+    models = {protocol: ServiceModel(doc, service_name=service) for protocol, doc in documents.items()}
+    spec = ServiceSpec(name=service, models=models, primary=primary, documents=documents)
     spec.query_error_codes = dict(derived.get("query", {}).get("errorCodes", {}))
     for shape_name, shape in raw["shapes"].items():
         if not shape.get("exception"):
