@@ -31,15 +31,6 @@ INTEGER_ATTRIBUTES: dict[str, tuple[int, int, int]] = {
 }
 STRING_ATTRIBUTES = {"Policy", "RedrivePolicy", "RedriveAllowPolicy", "KmsMasterKeyId", "SqsManagedSseEnabled"}
 FIFO_ONLY_ATTRIBUTES = {"ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit"}
-CREATE_ONLY_ATTRIBUTES = {"FifoQueue"}
-READ_ONLY_ATTRIBUTES = {
-    "ApproximateNumberOfMessages",
-    "ApproximateNumberOfMessagesNotVisible",
-    "ApproximateNumberOfMessagesDelayed",
-    "CreatedTimestamp",
-    "LastModifiedTimestamp",
-    "QueueArn",
-}
 ENUM_ATTRIBUTES = {
     "DeduplicationScope": ("messageGroup", "queue"),
     "FifoThroughputLimit": ("perQueue", "perMessageGroupId"),

@@ -21,7 +21,7 @@ from .errors import (
     invalid_value,
     no_such_queue,
 )
-from .queues import Queue, check_queue_name, default_attributes, normalise_attributes
+from .queues import Queue, check_queue_name, default_attributes, normalise_attributes, queue_arn
 
 _LABEL = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 _PERMISSION_ACTIONS = {
@@ -64,7 +64,8 @@ def _merge(queue_attrs: dict[str, str], changes: dict[str, str]) -> dict[str, st
         merged.setdefault("KmsDataKeyReusePeriodSeconds", str(limits.INTEGER_ATTRIBUTES["KmsDataKeyReusePeriodSeconds"][0]))
     elif changes.get("SqsManagedSseEnabled") == "true":
         merged.pop("KmsMasterKeyId", None)
-        merged.pop("KmsDataKeyReusePeriodSeconds", None)
+    if "KmsMasterKeyId" not in merged:
+        merged.pop("KmsDataKeyReusePeriodSeconds", None)  # AWS shows the reuse period only while a KMS key is set
     return merged
 
 
@@ -79,7 +80,8 @@ async def create_queue(ctx: RequestContext, req: dict[str, Any]) -> dict[str, An
     now = be.clock.now()
 
     def run(tx: Tx) -> Queue:
-        changes = normalise_attributes(given, fifo, creating=True, lookup=lambda arn: store.get_queue_by_arn(tx, arn))
+        source_arn = queue_arn(ctx.region, ctx.account, name)
+        changes = normalise_attributes(given, fifo, source_arn=source_arn, lookup=lambda arn: store.get_queue_by_arn(tx, arn))
         existing = store.get_queue(tx, ctx.account, ctx.region, name)
         if existing is not None:
             for key, value in changes.items():
@@ -201,10 +203,7 @@ async def set_queue_attributes(ctx: RequestContext, req: dict[str, Any]) -> None
     now = be.clock.now()
 
     def run(tx: Tx, queue: Queue) -> int:
-        for name in given:
-            if name in limits.READ_ONLY_ATTRIBUTES or name in limits.CREATE_ONLY_ATTRIBUTES:
-                raise InvalidAttributeName(f"Invalid attribute name {name}")
-        changes = normalise_attributes(given, queue.fifo, creating=False, lookup=lambda arn: store.get_queue_by_arn(tx, arn))
+        changes = normalise_attributes(given, queue.fifo, source_arn=queue.arn, lookup=lambda arn: store.get_queue_by_arn(tx, arn))
         queue.attributes = _merge(queue.attributes, changes)
         store.update_queue(tx, queue, now)
         return queue.id
@@ -271,7 +270,7 @@ async def add_permission(ctx: RequestContext, req: dict[str, Any]) -> None:
     now = be.clock.now()
 
     def run(tx: Tx, queue: Queue) -> None:
-        policy = json.loads(queue.attributes.get("Policy") or "null") or {"Version": "2012-10-17", "Id": f"{queue.arn}/SQSDefaultPolicy", "Statement": []}
+        policy = json.loads(queue.attributes.get("Policy") or "null") or {"Version": "2008-10-17", "Id": f"{queue.arn}/SQSDefaultPolicy", "Statement": []}
         if any(s.get("Sid") == label for s in policy.get("Statement", [])):
             raise invalid_value("Label", label, "Already exists.")
         principals = [f"arn:aws:iam::{a}:root" for a in accounts]
@@ -301,7 +300,7 @@ async def remove_permission(ctx: RequestContext, req: dict[str, Any]) -> None:
         policy = json.loads(queue.attributes.get("Policy") or "null") or {"Statement": []}
         statements = [s for s in policy.get("Statement", []) if s.get("Sid") != label]
         if len(statements) == len(policy.get("Statement", [])):
-            raise invalid_value("Label", label, "can't find label on existing policy.")
+            raise invalid_value("Label", label, "can't find label.")
         if statements:
             policy["Statement"] = statements
             queue.attributes["Policy"] = json.dumps(policy, separators=(",", ":"))

@@ -93,8 +93,8 @@ def default_attributes(fifo: bool) -> dict[str, str]:
 LookupArn = Callable[[str], "Queue | None"]
 
 
-def normalise_attributes(given: dict[str, str], fifo: bool, *, creating: bool, lookup: LookupArn) -> dict[str, str]:
-    """Check attributes for CreateQueue / SetQueueAttributes; return them in stored (canonical) form."""
+def normalise_attributes(given: dict[str, str], fifo: bool, *, source_arn: str, lookup: LookupArn) -> dict[str, str]:
+    """Check attributes for CreateQueue / SetQueueAttributes of the queue `source_arn`; return them in stored form."""
     out: dict[str, str] = {}
     for name, raw in given.items():
         value = "" if raw is None else str(raw)
@@ -107,24 +107,28 @@ def normalise_attributes(given: dict[str, str], fifo: bool, *, creating: bool, l
             if not low <= number <= high:
                 raise InvalidAttributeValue(f"Invalid value for the parameter {name}.")
             out[name] = str(number)
+        elif name == "FifoQueue":
+            if not fifo:
+                raise InvalidAttributeName(f"Unknown Attribute {name}.")
+            if value.lower() != "true":  # CreateQueue already refused a .fifo name without FifoQueue=true
+                raise InvalidAttributeValue(f"Invalid value for the parameter {name}. Reason: Modifying queue type is not supported.")
+            out[name] = "true"
         elif name in limits.BOOLEAN_ATTRIBUTES:
             if name in limits.FIFO_ONLY_ATTRIBUTES and not fifo:
                 raise InvalidAttributeName(f"Unknown Attribute {name}.")
-            if name in limits.CREATE_ONLY_ATTRIBUTES and not creating:
-                raise InvalidAttributeName(f"Invalid attribute name {name}")
             if value.lower() not in ("true", "false"):
                 raise InvalidAttributeValue(f"Invalid value for the parameter {name}.")
             out[name] = value.lower()
         elif name in limits.ENUM_ATTRIBUTES:
             if not fifo:
-                raise InvalidAttributeName(f"Unknown Attribute {name}.")
+                raise InvalidAttributeName(f"You can specify the {name} only when FifoQueue is set to true.")
             if value not in limits.ENUM_ATTRIBUTES[name]:
                 raise InvalidAttributeValue(f"Invalid value for the parameter {name}.")
             out[name] = value
         elif name == "Policy":
             out[name] = _json_attribute(name, value) if value else ""
         elif name == "RedrivePolicy":
-            out[name] = _redrive_policy(value, fifo, lookup) if value else ""
+            out[name] = _redrive_policy(value, fifo, source_arn, lookup) if value else ""
         elif name == "RedriveAllowPolicy":
             out[name] = _redrive_allow_policy(value) if value else ""
         elif name == "KmsMasterKeyId":
@@ -146,7 +150,7 @@ def _json_attribute(name: str, value: str) -> str:
     return value
 
 
-def _redrive_policy(value: str, fifo: bool, lookup: LookupArn) -> str:
+def _redrive_policy(value: str, fifo: bool, source_arn: str, lookup: LookupArn) -> str:
     try:
         doc = json.loads(value)
     except ValueError:
@@ -164,11 +168,16 @@ def _redrive_policy(value: str, fifo: bool, lookup: LookupArn) -> str:
         count = 0
     if not 1 <= count <= 1000:
         raise invalid_value("RedrivePolicy", value, f"Invalid value for maxReceiveCount: {doc['maxReceiveCount']}, valid values are from 1 to 1000 both inclusive.")
+    if parse_arn(str(doc["deadLetterTargetArn"])) is None:
+        raise invalid_value("RedrivePolicy", value, "Invalid value for deadLetterTargetArn.")
     target = lookup(str(doc["deadLetterTargetArn"]))
     if target is None:
         raise invalid_value("RedrivePolicy", value, "Dead letter target does not exist.")
     if target.fifo != fifo:
         raise invalid_value("RedrivePolicy", value, "Dead-letter target queue must be of the same type (FIFO or standard) as the source queue.")
+    if not redrive_allowed(target, source_arn):
+        # the dead-letter queue's RedriveAllowPolicy (denyAll, or byQueue without this queue) refuses this source
+        raise invalid_value("RedrivePolicy", value, f"Queue {source_arn} is not allowed to use {target.arn} as its dead-letter queue.")
     return json.dumps({"deadLetterTargetArn": doc["deadLetterTargetArn"], "maxReceiveCount": count}, separators=(",", ":"))
 
 
