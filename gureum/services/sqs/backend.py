@@ -229,8 +229,10 @@ class SqsBackend:
             raise InvalidParameterValue(
                 f"Value {handle} for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change."
             )
-        if state[1] <= now:
-            raise MessageNotInflight("Message does not exist or is not available for visibility timeout change.")
+        if state[1] <= now and queue.fifo:
+            # a standard queue lets the latest receipt handle hide an expired message again (as AWS does);
+            # in a FIFO queue the handle expired with the visibility timeout
+            raise MessageNotInflight("The specified message isn't in flight.")
         store.set_visibility(tx, row_id, now + timeout * 1000)
         return timeout == 0
 

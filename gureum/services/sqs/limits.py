@@ -40,10 +40,11 @@ BOOLEAN_ATTRIBUTES = {"FifoQueue", "ContentBasedDeduplication", "SqsManagedSseEn
 QUEUE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 FIFO_QUEUE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,75}\.fifo$")
 BATCH_ENTRY_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
-ATTRIBUTE_NAME = re.compile(r"^(?!\.)(?!.*\.\.)(?!.*\.$)[A-Za-z0-9_.-]{1,256}$")
+# attribute names: letters and digits (any script, 'attr.1øßä' is valid on AWS), '-', '_' and single inner dots
+ATTRIBUTE_NAME = re.compile(r"^(?!\.)(?!.*\.\.)(?!.*\.$)[\w.-]{1,256}$")
 RESERVED_ATTRIBUTE_PREFIXES = ("aws.", "amazon.")
 # MessageDeduplicationId / MessageGroupId: 1-128 alphanumeric or punctuation characters
 TOKEN = re.compile(r"^[!-~]{1,128}$")
 # Valid message characters: #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF
 INVALID_BODY_CHAR = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-VALID_CHARS_TEXT = "#x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF"
+VALID_CHARS_TEXT = "#x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]"

@@ -29,8 +29,11 @@ SYSTEM_ATTRIBUTE_NAMES = (
 def check_body(body: str | None) -> None:
     if not body:
         raise MissingParameter("The request must contain the parameter MessageBody.")
-    if limits.INVALID_BODY_CHAR.search(body):
-        raise InvalidMessageContents(f"Invalid characters found. Valid unicode characters are {limits.VALID_CHARS_TEXT}")
+    bad = limits.INVALID_BODY_CHAR.search(body)
+    if bad:
+        raise InvalidMessageContents(
+            f"Invalid binary character '#x{ord(bad.group()):X}' was found in the message body, the set of allowed characters is {limits.VALID_CHARS_TEXT}."
+        )
 
 
 def _attribute_error(message: str) -> InvalidParameterValue:
@@ -66,14 +69,18 @@ def check_message_attributes(attributes: dict[str, dict[str, Any]] | None, kind:
         if base_type == "Binary":
             data = value.get("BinaryValue")
             if data is None or len(data) == 0:
-                raise _attribute_error(f"{label} '{name}' must contain a non-empty message attribute value for message attribute type '{data_type}'.")
+                raise _attribute_error(f"{label} '{name}' must contain a non-empty value of type '{base_type}'.")
             size += len(data)
         else:
             text = value.get("StringValue")
             if text is None or text == "":
-                raise _attribute_error(f"{label} '{name}' must contain a non-empty message attribute value for message attribute type '{data_type}'.")
-            if limits.INVALID_BODY_CHAR.search(text):
-                raise InvalidMessageContents(f"Invalid characters found. Valid unicode characters are {limits.VALID_CHARS_TEXT}")
+                raise _attribute_error(f"{label} '{name}' must contain a non-empty value of type '{base_type}'.")
+            bad = limits.INVALID_BODY_CHAR.search(text)
+            if bad:  # InvalidParameterValue here, not InvalidMessageContents (as AWS answers)
+                raise _attribute_error(
+                    f"Invalid binary character '#x{ord(bad.group()):X}' was found in the value of {label.lower()} '{name}', "
+                    f"the set of allowed characters is {limits.VALID_CHARS_TEXT}."
+                )
             if base_type == "Number":
                 _check_number(name, text)
             size += len(text.encode())
@@ -116,12 +123,12 @@ def decode_attributes(text: str | None) -> dict[str, dict[str, Any]]:
 
 
 def select_attributes(attributes: dict[str, dict[str, Any]], wanted: list[str] | None) -> dict[str, dict[str, Any]]:
-    """MessageAttributeNames: names, 'All', '.*' or 'prefix.*'."""
+    """MessageAttributeNames: names, 'All', '.*' (or '*') or 'prefix.*'."""
     if not wanted or not attributes:
         return {}
-    if "All" in wanted or ".*" in wanted:
+    if "All" in wanted or ".*" in wanted or "*" in wanted:
         return attributes
-    prefixes = tuple(w[:-1] for w in wanted if w.endswith(".*"))
+    prefixes = tuple(w[:-2] for w in wanted if w.endswith(".*"))
     names = set(wanted)
     return {k: v for k, v in attributes.items() if k in names or (prefixes and k.startswith(prefixes))}
 

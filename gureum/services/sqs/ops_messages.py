@@ -65,11 +65,13 @@ def _prepare(entry: dict[str, Any]) -> _Prepared:
     return _Prepared(message, size, attributes_md5(attributes), attributes_md5(system), delay)
 
 
-def _fit_to_queue(prepared: _Prepared, queue: Queue) -> None:
+def _fit_to_queue(prepared: _Prepared, queue: Queue, *, batch: bool = False) -> None:
     """Checks that depend on the queue: size limit, FIFO rules, default delay."""
     max_size = queue.int_attr("MaximumMessageSize")
     if prepared.size > max_size:
-        raise InvalidParameterValue(f"One or more parameters are invalid. Reason: Message must be shorter than {max_size} bytes.")
+        # AWS words the same check differently for a batch entry
+        verb = "cannot be validated" if batch else "are invalid"
+        raise InvalidParameterValue(f"One or more parameters {verb}. Reason: Message must be shorter than {max_size} bytes.")
     msg = prepared.message
     if queue.fifo:
         if prepared.delay:
@@ -163,7 +165,7 @@ async def send_message_batch(ctx: RequestContext, req: dict[str, Any]) -> dict[s
                 failed[entry_id] = _failure(entry_id, item)
                 continue
             try:
-                _fit_to_queue(item, queue)
+                _fit_to_queue(item, queue, batch=True)
                 ready.append((entry_id, item))
             except ServiceError as error:
                 failed[entry_id] = _failure(entry_id, error)
