@@ -117,10 +117,14 @@ class SqsBackend:
         if redrive:
             dlq = store.get_queue_by_arn(tx, redrive["deadLetterTargetArn"])
         out: list[Received] = []
+        taken: set[int] = set()  # with VisibilityTimeout=0 a received row stays visible: never hand it out twice
         visible_until = now + visibility * 1000
         for _round in range(20):  # bounded: each round either fills the batch or dead-letters/expires rows
             want = count - len(out)
-            candidates = self._fifo_candidates(tx, queue, now, want) if queue.fifo else store.visible_candidates(tx, queue.id, now, want)
+            if queue.fifo:
+                candidates = self._fifo_candidates(tx, queue, now, want, taken)
+            else:
+                candidates = [r for r in store.visible_candidates(tx, queue.id, now, want + len(taken)) if r.id not in taken][:want]
             if not candidates:
                 break
             progressed = False
@@ -135,6 +139,7 @@ class SqsBackend:
                 token = new_token()
                 store.mark_received(tx, row, visible_until, token, now)
                 out.append(Received(row, receipt_handle(queue.id, row.id, token)))
+                taken.add(row.id)
                 progressed = True
                 if len(out) >= count:
                     break
@@ -154,19 +159,21 @@ class SqsBackend:
         return [Received(row, receipt_handle(queue.id, row.id, row.receipt or "")) for row in rows]
 
     @staticmethod
-    def _fifo_candidates(tx: Tx, queue: Queue, now: int, want: int) -> list[Row]:
-        """Messages in order: as many as possible from the oldest unblocked group, then the next group."""
+    def _fifo_candidates(tx: Tx, queue: Queue, now: int, want: int, skip: set[int]) -> list[Row]:
+        """Messages in order: as many as possible from the oldest unblocked group, then the next group.
+
+        A group whose oldest message is in flight is blocked; `skip` holds rows this receive already took.
+        """
         out: list[Row] = []
-        for head in store.fifo_heads(tx, queue.id, now, want):
-            out.append(head)
-            if len(out) >= want:
-                break
-            for row in store.fifo_group_run(tx, queue.id, head.group_id or "", head.id, want - len(out)):
+        for head in store.fifo_heads(tx, queue.id, now, want + len(skip)):
+            for row in [head, *store.fifo_group_run(tx, queue.id, head.group_id or "", head.id, want + len(skip))]:
                 if row.visible_at > now:
                     break
+                if row.id in skip:
+                    continue
                 out.append(row)
-            if len(out) >= want:
-                break
+                if len(out) >= want:
+                    return out
         return out
 
     async def receive(self, account: str, region: str, url: str, count: int, visibility: int | None, wait: int | None, attempt_id: str | None) -> tuple[Queue, list[Received]]:
@@ -236,8 +243,13 @@ class SqsBackend:
         store.set_visibility(tx, row_id, now + timeout * 1000)
         return timeout == 0
 
-    def delete_in_tx(self, tx: Tx, queue: Queue, handle: str) -> bool:
+    def delete_in_tx(self, tx: Tx, queue: Queue, handle: str, now: int) -> bool:
         row_id, token = self._handle_for(queue, handle)
+        if queue.fifo:
+            state = store.message_state(tx, queue.id, row_id)
+            if state is not None and state[0] == token and state[1] <= now:
+                # a FIFO receipt handle dies with its visibility timeout (a standard queue still deletes)
+                raise InvalidParameterValue(f"Value {handle} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.")
         return store.delete_message(tx, queue.id, row_id, token)
 
     # --- message rendering -------------------------------------------------------------------

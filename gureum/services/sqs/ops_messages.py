@@ -26,7 +26,8 @@ from .ops_queues import backend
 from .queues import Queue
 from .store import NewMessage
 
-_NOT_FOR_QUEUE_TYPE = "The request include parameter that is not valid for this queue type."
+_NOT_FOR_QUEUE_TYPE = "The request include parameter that is not valid for this queue type."  # sic, AWS's grammar
+_NO_DEDUP = "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly"
 
 
 @dataclass(slots=True)
@@ -79,7 +80,7 @@ def _fit_to_queue(prepared: _Prepared, queue: Queue, *, batch: bool = False) -> 
         if msg.group_id is None:
             raise MissingParameter("The request must contain the parameter MessageGroupId.")
         if msg.dedup_id is None and not queue.flag("ContentBasedDeduplication"):
-            raise InvalidParameterValue("The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly")
+            raise InvalidParameterValue(_NO_DEDUP)
         msg.delay = queue.int_attr("DelaySeconds")
     else:
         if msg.dedup_id is not None:
@@ -134,6 +135,16 @@ def _check_batch(entries: list[dict[str, Any]], kind: str) -> None:
         seen.add(entry_id)
 
 
+def _check_fifo_batch(items: list[_Prepared], queue: Queue) -> None:
+    """In a FIFO batch, an entry without a group or deduplication id fails the whole request (as on AWS),
+    and as InvalidParameterValue even where a single SendMessage says MissingParameter."""
+    for item in items:
+        if item.message.group_id is None:
+            raise InvalidParameterValue("The request must contain the parameter MessageGroupId.")
+    if not queue.flag("ContentBasedDeduplication") and any(item.message.dedup_id is None for item in items):
+        raise InvalidParameterValue(_NO_DEDUP)
+
+
 def _failure(entry_id: str, error: ServiceError) -> dict[str, Any]:
     return {"Id": entry_id, "SenderFault": error.sender_fault, "Code": error.code, "Message": error.message}
 
@@ -160,6 +171,8 @@ async def send_message_batch(ctx: RequestContext, req: dict[str, Any]) -> dict[s
     def run(tx: Tx, queue: Queue) -> tuple[int, list[tuple[str, _Prepared, SendResult] | dict[str, Any]]]:
         ready: list[tuple[str, _Prepared]] = []
         failed: dict[str, dict[str, Any]] = {}
+        if queue.fifo:
+            _check_fifo_batch([item for _, item in prepared if not isinstance(item, ServiceError)], queue)
         for entry_id, item in prepared:
             if isinstance(item, ServiceError):
                 failed[entry_id] = _failure(entry_id, item)
@@ -223,7 +236,8 @@ async def receive_message(ctx: RequestContext, req: dict[str, Any]) -> dict[str,
 @SERVICE.op("DeleteMessage")
 async def delete_message(ctx: RequestContext, req: dict[str, Any]) -> None:
     be = backend(ctx)
-    queue_id, _ = await be.in_queue(ctx.account, ctx.region, req["QueueUrl"], lambda tx, q: (q.id, be.delete_in_tx(tx, q, req["ReceiptHandle"])))
+    now = be.now_ms()
+    queue_id, _ = await be.in_queue(ctx.account, ctx.region, req["QueueUrl"], lambda tx, q: (q.id, be.delete_in_tx(tx, q, req["ReceiptHandle"], now)))
     be.notify(queue_id)  # a FIFO group may have been unblocked
 
 
@@ -261,7 +275,8 @@ async def _batch(ctx: RequestContext, req: dict[str, Any], kind: str, apply: Cal
 @SERVICE.op("DeleteMessageBatch")
 async def delete_message_batch(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     be = backend(ctx)
-    return await _batch(ctx, req, "DeleteMessageBatchRequestEntry", lambda tx, q, e: be.delete_in_tx(tx, q, e["ReceiptHandle"]))
+    now = be.now_ms()
+    return await _batch(ctx, req, "DeleteMessageBatchRequestEntry", lambda tx, q, e: be.delete_in_tx(tx, q, e["ReceiptHandle"], now))
 
 
 @SERVICE.op("ChangeMessageVisibilityBatch")

@@ -224,7 +224,10 @@ def delete_message(tx: Tx, queue_id: int, row_id: int, token: str) -> bool:
 
 
 def purge(tx: Tx, queue_id: int, now_ms: int) -> None:
+    """Drop the queue's messages; a FIFO queue also forgets its deduplication ids and receive attempts (as AWS does)."""
     tx.execute("DELETE FROM sqs_messages WHERE queue_id = ? AND sent_at <= ?", (queue_id, now_ms))
+    tx.execute("DELETE FROM sqs_dedup WHERE queue_id = ?", (queue_id,))
+    tx.execute("DELETE FROM sqs_receive_attempts WHERE queue_id = ?", (queue_id,))
 
 
 def counts(tx: Tx, queue_id: int, now_ms: int) -> tuple[int, int, int]:
