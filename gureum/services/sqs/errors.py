@@ -23,7 +23,7 @@ BatchRequestTooLong = error_class("AWS.SimpleQueueService.BatchRequestTooLong", 
 PurgeQueueInProgress = error_class("AWS.SimpleQueueService.PurgeQueueInProgress", 403, type_name="PurgeQueueInProgress")
 OverLimit = error_class("OverLimit", 403)
 UnsupportedOperation = error_class("AWS.SimpleQueueService.UnsupportedOperation", type_name="UnsupportedOperation")
-ResourceNotFound = error_class("ResourceNotFoundException", type_name="ResourceNotFoundException")
+ResourceNotFound = error_class("ResourceNotFoundException", 404, type_name="ResourceNotFoundException")
 
 __all__ = ["ServiceError"] + [name for name in dir() if name[0].isupper() and name != "ServiceError"]
 

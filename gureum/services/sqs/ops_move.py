@@ -31,6 +31,19 @@ def _task_handle(source_arn: str) -> str:
     return base64.b64encode(json.dumps(doc).encode()).decode()
 
 
+def _handle_source(handle: str) -> str:
+    """The source ARN inside a task handle; a handle that is no base64 JSON of ours is invalid."""
+    try:
+        doc = json.loads(base64.b64decode(handle, validate=True))
+        source_arn = doc["sourceArn"]
+        uuid.UUID(doc["taskId"])
+    except (ValueError, KeyError, TypeError):
+        raise InvalidParameterValue("Value for parameter TaskHandle is invalid.") from None
+    if not isinstance(source_arn, str):
+        raise InvalidParameterValue("Value for parameter TaskHandle is invalid.")
+    return source_arn
+
+
 def _is_dead_letter_queue(tx: Tx, queue: Queue) -> bool:
     return bool(store.dead_letter_sources(tx, queue.account, queue.region, queue.arn, "", 1))
 
@@ -58,7 +71,7 @@ async def start_message_move_task(ctx: RequestContext, req: dict[str, Any]) -> d
             if target.fifo != source.fifo:
                 raise InvalidParameterValue("The source queue and the destination queue must be of the same type.")
         if tx.one("SELECT handle FROM sqs_move_tasks WHERE source_arn = ? AND status IN ('RUNNING', 'CANCELLING')", (source_arn,)):
-            raise UnsupportedOperation("There is already a task running. Only one active task is allowed for a source queue arn at a given time.")
+            raise InvalidParameterValue("There is already a task running. Only one active task is allowed for a source queue arn at a given time.")
         visible, hidden, delayed = store.counts(tx, source.id, now)
         handle = _task_handle(source_arn)
         tx.execute(
@@ -76,8 +89,11 @@ async def start_message_move_task(ctx: RequestContext, req: dict[str, Any]) -> d
 @SERVICE.op("CancelMessageMoveTask")
 async def cancel_message_move_task(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     handle = req["TaskHandle"]
+    source_arn = _handle_source(handle)
 
     def run(tx: Tx) -> int:
+        if store.get_queue_by_arn(tx, source_arn) is None:
+            raise ResourceNotFound("The resource that you specified for the SourceArn parameter doesn't exist.")
         row = tx.one("SELECT status, moved FROM sqs_move_tasks WHERE handle = ?", (handle,))
         if row is None:
             raise ResourceNotFound("Task does not exist.")
