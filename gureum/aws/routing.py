@@ -109,6 +109,8 @@ class Router:
             return Route(spec, protocol, spec.operation(protocol, op_name), op_name)
 
         spec = self.by_signing.get(signing_service) if signing_service else None
+        if spec is None:  # unsigned: a service-named host such as sqs.us-east-1.localhost
+            spec = self.by_signing.get(request.host.split(".", 1)[0].lower())
         action = request.form.get("Action") if self._may_be_query(request) else None
         if action:
             if spec is None or "query" not in spec.models:
