@@ -371,6 +371,69 @@ def test_long_poll_does_not_wait_when_messages_are_there(sqs: Any, name: str) ->
     assert 1 <= len(got) <= 2 and time.monotonic() - start < 1.0
 
 
+def test_long_poll_wakes_when_a_message_becomes_visible_again(sqs: Any, aws: Any, name: str) -> None:
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="m")
+    [got] = receive(sqs, url, VisibilityTimeout=30)
+    other = aws("sqs")
+    timer = threading.Timer(0.5, lambda: other.change_message_visibility(QueueUrl=url, ReceiptHandle=got["ReceiptHandle"], VisibilityTimeout=0))
+    start = time.monotonic()
+    timer.start()
+    try:
+        again = receive(sqs, url, WaitTimeSeconds=5)
+    finally:
+        timer.join()
+    assert [m["MessageId"] for m in again] == [got["MessageId"]]
+    assert time.monotonic() - start < 1.5
+
+
+def test_concurrent_long_polls_each_get_one_message(sqs: Any, aws: Any, name: str) -> None:
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    results: list[list[str]] = []
+    lock = threading.Lock()
+
+    def poll() -> None:
+        got = bodies(receive(aws("sqs"), url, WaitTimeSeconds=3))
+        with lock:
+            results.append(got)
+
+    pollers = [threading.Thread(target=poll) for _ in range(3)]
+    for thread in pollers:
+        thread.start()
+    time.sleep(0.3)
+    start = time.monotonic()
+    for i in range(3):
+        sqs.send_message(QueueUrl=url, MessageBody=f"m{i}")
+    for thread in pollers:
+        thread.join()
+    assert sorted(b for got in results for b in got) == ["m0", "m1", "m2"]
+    assert time.monotonic() - start < 2.0
+
+
+def test_concurrent_receivers_never_share_a_message(sqs: Any, aws: Any, name: str) -> None:
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    for start in range(0, 60, 10):
+        sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": f"m{start + i}"} for i in range(10)])
+    seen: list[str] = []
+    lock = threading.Lock()
+
+    def consume() -> None:
+        client = aws("sqs")
+        while True:
+            got = receive(client, url, MaxNumberOfMessages=10, VisibilityTimeout=30)
+            if not got:
+                return
+            with lock:
+                seen.extend(m["MessageId"] for m in got)
+
+    workers = [threading.Thread(target=consume) for _ in range(6)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
+    assert len(seen) == len(set(seen)) == 60
+
+
 def test_queue_receive_wait_time_is_the_default(sqs: Any, name: str) -> None:
     url = create(sqs, name, ReceiveMessageWaitTimeSeconds=1)
     start = time.monotonic()
@@ -395,11 +458,13 @@ def test_max_number_of_messages(sqs: Any, name: str) -> None:
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     for start in (0, 10):
         sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": f"m{start + i}"} for i in range(10)])
-    first = receive(sqs, url, MaxNumberOfMessages=10)
-    assert len(first) == 10
-    assert len(receive(sqs, url)) == 1
-    rest = receive(sqs, url, MaxNumberOfMessages=10)
-    assert len(first) + 1 + len(rest) == 20
+    assert len(receive(sqs, url)) == 1  # one message unless asked for more
+    seen = []
+    for _ in range(10):
+        got = receive(sqs, url, MaxNumberOfMessages=10)
+        assert len(got) <= 10
+        seen += got
+    assert len({m["MessageId"] for m in seen}) == len(seen) == 19
 
 
 # --- batches -------------------------------------------------------------------------------------------

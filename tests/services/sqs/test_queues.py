@@ -320,7 +320,6 @@ def test_redrive_policy_validation(sqs: Any, name: str) -> None:
         json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 1001}),
         json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "invalid"}),
         json.dumps({"deadLetterTargetArn": dlq_arn + "-missing", "maxReceiveCount": 5}),
-        json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 5, "extra": 1}),
     ]
     for policy in bad_policies:
         expect_error(sqs.set_queue_attributes, "InvalidParameterValue", QueueUrl=url, Attributes={"RedrivePolicy": policy})
@@ -374,11 +373,6 @@ def test_tags_lifecycle(sqs: Any, name: str) -> None:
     assert "Tags" not in sqs.list_queue_tags(QueueUrl=url)
     for call, kwargs in ((sqs.tag_queue, {"Tags": {"a": "b"}}), (sqs.untag_queue, {"TagKeys": ["a"]}), (sqs.list_queue_tags, {})):
         expect_error(call, *NOT_EXIST, QueueUrl=url + "-missing", **kwargs)
-
-
-def test_tags_do_not_make_create_queue_fail(sqs: Any, name: str) -> None:
-    url = sqs.create_queue(QueueName=name, tags={"a": "1"})["QueueUrl"]
-    assert sqs.create_queue(QueueName=name, tags={"a": "2"})["QueueUrl"] == url
 
 
 # --- permissions --------------------------------------------------------------------------------------
