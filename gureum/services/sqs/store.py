@@ -111,11 +111,14 @@ def update_tags(tx: Tx, queue: Queue) -> None:
 
 
 def dead_letter_sources(tx: Tx, account: str, region: str, dlq_arn: str, after: str, limit: int) -> list[Queue]:
+    # LIKE only narrows the scan: 'arn:...:q' is also inside 'arn:...:q-2', so the exact match is made here,
+    # before the limit, or a look-alike could push a real source off the page
     rows = tx.all(
-        f"SELECT {_QUEUE_COLUMNS} FROM sqs_queues WHERE account = ? AND region = ? AND attributes LIKE ? AND name > ? ORDER BY name LIMIT ?",
-        (account, region, f"%{dlq_arn}%", after, limit),
+        f"SELECT {_QUEUE_COLUMNS} FROM sqs_queues WHERE account = ? AND region = ? AND attributes LIKE ? AND name > ? ORDER BY name",
+        (account, region, f"%{dlq_arn}%", after),
     )
-    return [q for q in (_queue(row) for row in rows) if q and (q.redrive or {}).get("deadLetterTargetArn") == dlq_arn]
+    sources = [q for q in (_queue(row) for row in rows) if q and (q.redrive or {}).get("deadLetterTargetArn") == dlq_arn]
+    return sources[:limit]
 
 
 # --- messages --------------------------------------------------------------------------------------

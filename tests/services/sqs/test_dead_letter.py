@@ -118,6 +118,19 @@ def test_list_dead_letter_source_queues(sqs: Any, name: str) -> None:
     expect_error(sqs.list_dead_letter_source_queues, "AWS.SimpleQueueService.NonExistentQueue", "The specified queue does not exist.", QueueUrl=dlq + "-missing")
 
 
+def test_source_queues_of_a_dlq_whose_arn_prefixes_another(sqs: Any, name: str) -> None:
+    dlq = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
+    longer = sqs.create_queue(QueueName=f"{name}-dlq-2")["QueueUrl"]
+    create(sqs, f"{name}-a", RedrivePolicy=redrive(arn(sqs, longer)))  # sorts first, and its policy contains the DLQ's ARN
+    b = create(sqs, f"{name}-b", RedrivePolicy=redrive(arn(sqs, dlq)))
+    c = create(sqs, f"{name}-c", RedrivePolicy=redrive(arn(sqs, dlq)))
+    first = sqs.list_dead_letter_source_queues(QueueUrl=dlq, MaxResults=1)
+    assert first["queueUrls"] == [b] and first["NextToken"]
+    assert sqs.list_dead_letter_source_queues(QueueUrl=dlq, MaxResults=1, NextToken=first["NextToken"])["queueUrls"] == [c]
+    # the DLQ counts as a dead-letter queue for a move task
+    assert sqs.start_message_move_task(SourceArn=arn(sqs, dlq))["TaskHandle"]
+
+
 # --- RedriveAllowPolicy ---------------------------------------------------------------------------------------
 
 
