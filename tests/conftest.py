@@ -1,8 +1,16 @@
-"""Shared fixtures: one real gureum server per test run, and boto3 clients pointed at it."""
+"""Shared fixtures: a real gureum server per store backend, and boto3 clients pointed at it.
+
+Every test that uses ``server`` (or ``endpoint``, ``aws``, ``sqs``, ``store``) runs once per backend in
+GUREUM_TEST_BACKENDS (default: sqlite and postgresql; the PostgreSQL cluster is started by the tests).
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 import uuid
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import boto3
@@ -12,11 +20,49 @@ from botocore.config import Config
 from .server import Server
 
 REGION = "us-east-1"
+BACKENDS = [b.strip() for b in os.environ.get("GUREUM_TEST_BACKENDS", "sqlite").split(",") if b.strip()]
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    srv = Server(tmp_path_factory.mktemp("gureum-data")).start()
+def pg_cluster() -> Iterator[Any]:
+    from .pg import PgCluster
+
+    # not under pytest's private temp dir: the server runs as the postgres user and must reach its files
+    base = Path(tempfile.mkdtemp(prefix="gureum-pg-"))
+    cluster = PgCluster(base).start()
+    yield cluster
+    cluster.stop()
+    shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+StoreFactory = Callable[[], dict[str, Any]]
+
+
+@pytest.fixture(scope="session")
+def store(backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> StoreFactory:
+    """store() → keyword arguments for Server(...) naming a fresh, empty store of this run's backend.
+
+    Pass the same arguments to a second Server to restart on (or share) the same state.
+    """
+
+    def make() -> dict[str, Any]:
+        data_dir = tmp_path_factory.mktemp("gureum")
+        if backend == "postgresql":
+            cluster = request.getfixturevalue("pg_cluster")
+            return {"data_dir": data_dir, "store_url": cluster.create_database()}
+        return {"data_dir": data_dir}
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def server(store: StoreFactory) -> Iterator[Server]:
+    srv = Server(**store()).start()
     yield srv
     srv.stop()
 

@@ -24,13 +24,18 @@ def free_port() -> int:
 class Server:
     """One ``gureum start`` subprocess."""
 
-    def __init__(self, data_dir: Path | None, port: int | None = None, extra_args: list[str] | None = None, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, data_dir: Path | None, port: int | None = None, extra_args: list[str] | None = None, env: dict[str, str] | None = None, store_url: str | None = None
+    ) -> None:
         self.data_dir = data_dir
+        self.store_url = store_url
         self.port = port or free_port()
         self.extra_args = extra_args or []
         self.env = env or {}
         self.proc: subprocess.Popen[bytes] | None = None
         self.log_path = (data_dir or Path("/tmp")) / f"gureum-{self.port}.log"
+        if data_dir is None and store_url:
+            self.log_path = Path("/tmp") / f"gureum-{self.port}.log"
 
     @property
     def endpoint(self) -> str:
@@ -39,6 +44,8 @@ class Server:
     def start(self, timeout: float = 30.0) -> "Server":
         args = [sys.executable, "-m", "gureum", "start", "--port", str(self.port), "--log-level", "warning"]
         args += ["--data-dir", str(self.data_dir)] if self.data_dir else ["--in-memory"]
+        if self.store_url:
+            args += ["--store", self.store_url]
         args += self.extra_args
         env = {**os.environ, "PYTHONPATH": str(ROOT), **self.env}
         if self.data_dir:

@@ -18,6 +18,10 @@ DDL_TOKENS = {
 class Tx(Protocol):
     dialect: str
 
+    def notify(self, channel: str, payload: str) -> None:
+        """Wake subscribers of ``channel`` (on every node) once this transaction commits."""
+        ...
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any: ...
@@ -36,7 +40,30 @@ class Store(Protocol):
 
     async def migrate(self, component: str, directory: Path) -> None: ...
 
+    def subscribe(self, channel: str, callback: Callable[[str], None]) -> None:
+        """Call ``callback(payload)`` on the event loop for every committed ``tx.notify(channel, …)``."""
+        ...
+
+    async def is_leader(self, role: str) -> bool:
+        """Whether this node runs ``role``'s background work (timers, sweeps) — exactly one node does."""
+        ...
+
     async def close(self) -> None: ...
+
+
+class Subscribers:
+    """Channel → callbacks; deliver() runs on the event loop."""
+
+    def __init__(self) -> None:
+        self.callbacks: dict[str, list[Callable[[str], None]]] = {}
+
+    def add(self, channel: str, callback: Callable[[str], None]) -> None:
+        self.callbacks.setdefault(channel, []).append(callback)
+
+    def deliver(self, pending: list[tuple[str, str]]) -> None:
+        for channel, payload in dict.fromkeys(pending):
+            for callback in self.callbacks.get(channel, ()):
+                callback(payload)
 
 
 def load_migrations(directory: Path, dialect: str) -> list[tuple[int, list[str]]]:
@@ -54,7 +81,12 @@ def load_migrations(directory: Path, dialect: str) -> list[tuple[int, list[str]]
     return out
 
 
+_MIGRATION_LOCK = 0x6775726D  # advisory lock: nodes starting together migrate one at a time
+
+
 def apply_migrations(tx: Tx, component: str, migrations: list[tuple[int, list[str]]]) -> list[int]:
+    if tx.dialect == "postgresql":
+        tx.execute("SELECT pg_advisory_xact_lock(?)", (_MIGRATION_LOCK,))
     tx.execute("CREATE TABLE IF NOT EXISTS gureum_migrations (component TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (component, version))")
     done = {row[0] for row in tx.all("SELECT version FROM gureum_migrations WHERE component = ?", (component,))}
     applied = []
@@ -69,10 +101,14 @@ def apply_migrations(tx: Tx, component: str, migrations: list[tuple[int, list[st
 
 
 def open_store(url: str | None, data_dir: Path | None, *, sync: str = "normal") -> Store:
-    """``None``/``sqlite:`` URLs → SQLite in data_dir (or in memory when data_dir is None)."""
+    """``postgresql://…`` → PostgreSQL; otherwise SQLite in data_dir (in memory when data_dir is None)."""
+    if url and url.startswith(("postgres://", "postgresql://")):
+        from .postgres import PostgresStore
+
+        return PostgresStore(url)
+    if url and not url.startswith("sqlite:"):
+        raise SystemExit(f"Unknown store URL {url!r}: use postgresql://user@host:port/database, or leave it out for SQLite.")
     from .sqlite import SqliteStore
 
-    if url and url.startswith(("postgres://", "postgresql://")):
-        raise SystemExit("The PostgreSQL backend is not available in this build yet; use the default SQLite store.")
     path = None if data_dir is None else data_dir / "gureum.db"
     return SqliteStore(path, sync=sync)

@@ -32,8 +32,8 @@ def test_health_endpoints(endpoint: str) -> None:
     assert status == 200 and json.loads(body)["services"]["sqs"] in ("running", "available")
 
 
-def test_reset_wipes_state(tmp_path: Any) -> None:
-    server = Server(tmp_path / "d").start()
+def test_reset_wipes_state(store: Any) -> None:
+    server = Server(**store()).start()
     try:
         sqs = make_client(server.endpoint, "sqs")
         sqs.create_queue(QueueName="before-reset")

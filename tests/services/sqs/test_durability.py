@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -36,8 +35,9 @@ def _drain(client: Any, url: str) -> list[dict[str, Any]]:
         out.extend(got)
 
 
-def test_kill9_during_sends_loses_nothing_acknowledged(tmp_path: Path) -> None:
-    server = Server(tmp_path / "data").start()
+def test_kill9_during_sends_loses_nothing_acknowledged(store: Any) -> None:
+    kept = store()
+    server = Server(**kept).start()
     try:
         client = make_client(server.endpoint, "sqs")
         url = client.create_queue(QueueName="durable")["QueueUrl"]
@@ -62,7 +62,7 @@ def test_kill9_during_sends_loses_nothing_acknowledged(tmp_path: Path) -> None:
         sent = [body for bodies in acked for body in bodies]
         assert len(sent) > 50, "the stream should have sent a fair number of messages before the kill"
 
-        server = Server(tmp_path / "data").start()
+        server = Server(**kept).start()
         client = make_client(server.endpoint, "sqs")
         bodies = [m["Body"] for m in _drain(client, url)]
         missing = set(sent) - set(bodies)
@@ -75,8 +75,9 @@ def test_kill9_during_sends_loses_nothing_acknowledged(tmp_path: Path) -> None:
         server.stop()
 
 
-def test_state_survives_clean_restart(tmp_path: Path) -> None:
-    server = Server(tmp_path / "data").start()
+def test_state_survives_clean_restart(store: Any) -> None:
+    kept = store()
+    server = Server(**kept).start()
     try:
         client = make_client(server.endpoint, "sqs")
         url = client.create_queue(QueueName="kept.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"}, tags={"k": "v"})["QueueUrl"]
@@ -84,7 +85,7 @@ def test_state_survives_clean_restart(tmp_path: Path) -> None:
         in_flight = client.receive_message(QueueUrl=url, VisibilityTimeout=600)["Messages"][0]
         client.send_message(QueueUrl=url, MessageBody="second", MessageGroupId="g")
         server.stop()
-        server = Server(tmp_path / "data").start()
+        server = Server(**kept).start()
         client = make_client(server.endpoint, "sqs")
         assert client.list_queue_tags(QueueUrl=url)["Tags"] == {"k": "v"}
         # the group is still blocked by the in-flight message, whose receipt handle still works

@@ -1,0 +1,118 @@
+"""Group commit shared by the SQL backends: batches of jobs, one savepoint each, results handed back to asyncio."""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+from typing import Any, Callable
+
+MAX_BATCH = 512
+STOP = object()
+
+Result = tuple["asyncio.Future[Any]", Any, BaseException | None]
+Pending = list[tuple[str, str]]
+
+
+def settle(results: list[Result], deliver: Callable[[Pending], None] | None = None, pending: Pending | None = None) -> None:
+    """On the event loop: wake subscribers first (so long polls see the commit), then resolve futures."""
+    if deliver is not None and pending:
+        deliver(pending)
+    for future, value, error in results:
+        if future.cancelled():
+            continue
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(value)
+
+
+def run_jobs(tx: Any, batch: list[Any], execute: Callable[[str], Any], fatal: tuple[type[BaseException], ...] = ()) -> list[Result]:
+    """Run each job in its own savepoint (a lone job needs none); a failing job leaves no trace.
+
+    An exception of a ``fatal`` type (a deadlock, a lost connection) aborts the whole batch instead.
+    """
+    results: list[Result] = []
+    single = len(batch) == 1
+    for fn, future, _loop in batch:
+        mark = len(tx.pending)
+        if not single:
+            execute("SAVEPOINT job")
+        try:
+            value = fn(tx)
+        except fatal:
+            raise
+        except BaseException as exc:
+            del tx.pending[mark:]
+            if not single:
+                execute("ROLLBACK TO SAVEPOINT job")
+                execute("RELEASE SAVEPOINT job")
+            results.append((future, None, exc))
+            if single:
+                raise SingleFailed(exc) from exc
+        else:
+            if not single:
+                execute("RELEASE SAVEPOINT job")
+            results.append((future, value, None))
+    return results
+
+
+class SingleFailed(Exception):
+    """A lone job failed: roll the whole transaction back (cheaper than a savepoint)."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def take_batch(jobs: "queue.SimpleQueue[Any]", first: Any) -> list[Any]:
+    batch = [first]
+    while len(batch) < MAX_BATCH:
+        try:
+            more = jobs.get_nowait()
+        except queue.Empty:
+            break
+        if more is STOP:
+            jobs.put(STOP)
+            break
+        batch.append(more)
+    return batch
+
+
+def hand_back(batch: list[Any], results: list[Result], deliver: Callable[[Pending], None] | None, pending: Pending) -> None:
+    """Resolve each job's future on its own loop, in one call per loop."""
+    loops: dict[Any, list[Result]] = {}
+    for (_fn, _future, loop), result in zip(batch, results):
+        loops.setdefault(loop, []).append(result)
+    for loop, items in loops.items():
+        try:
+            loop.call_soon_threadsafe(settle, items, deliver, pending)
+        except RuntimeError:  # loop closed during shutdown
+            pass
+        pending = []
+
+
+def commit_batch(tx: Any, batch: list[Any], begin: str, execute: Callable[[str], Any], in_transaction: Callable[[], bool], fatal: tuple[type[BaseException], ...] = ()) -> list[Result]:
+    """BEGIN, run the jobs, COMMIT; return one result per job.
+
+    A lone failing job rolls back the transaction; a failed COMMIT fails every job (nothing in the batch is
+    durable).  ``fatal`` errors propagate so the caller can retry the batch.
+    """
+    tx.pending = []
+    try:
+        execute(begin)
+        results = run_jobs(tx, batch, execute, fatal)
+        execute("COMMIT")
+        return results
+    except SingleFailed as failed:
+        execute("ROLLBACK")
+        return [(batch[0][1], None, failed.error)]
+    except fatal:
+        if in_transaction():
+            execute("ROLLBACK")
+        tx.pending = []
+        raise
+    except BaseException as exc:
+        if in_transaction():
+            execute("ROLLBACK")
+        tx.pending = []
+        return [(future, None, exc) for _fn, future, _loop in batch]

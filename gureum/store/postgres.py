@@ -1,0 +1,273 @@
+"""PostgreSQL: several gureum nodes share one database.
+
+Writer threads each group-commit batches of jobs (as the SQLite writer does) and retry a batch that hit a
+deadlock or serialization failure.  ``tx.notify`` wakes local subscribers at once and other nodes through
+LISTEN/NOTIFY, coalesced by one notifier thread so commits never wait on the notification queue lock.
+Leadership for background roles is a session-level advisory lock held by one node at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import logging
+import queue
+import threading
+import time
+import uuid
+import zlib
+from pathlib import Path
+from typing import Any, Callable, Sequence, TypeVar
+
+import psycopg
+from psycopg import errors as pg_errors
+
+from ._batch import STOP, Pending, commit_batch, hand_back, take_batch
+from .base import Subscribers, apply_migrations, load_migrations
+
+log = logging.getLogger("gureum.store")
+T = TypeVar("T")
+CHANNEL = "gureum"
+_WRITERS = 4
+_READERS = 2
+_RETRIES = 8
+_RETRYABLE = (pg_errors.DeadlockDetected, pg_errors.SerializationFailure, pg_errors.LockNotAvailable)
+_MAX_PAYLOAD = 7000
+
+
+@functools.lru_cache(maxsize=2048)
+def _placeholders(sql: str) -> str:
+    """Portable ``?`` placeholders → psycopg's ``%s`` (our SQL has no literal ``?`` or ``%``)."""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+class _PgTx:
+    dialect = "postgresql"
+    __slots__ = ("conn", "pending")
+
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+        self.conn = conn
+        self.pending: Pending = []
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self.conn.execute(_placeholders(sql), params)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any:
+        with self.conn.cursor() as cur:
+            cur.executemany(_placeholders(sql), rows)
+            return cur
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        return self.conn.execute(_placeholders(sql), params).fetchone()
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self.conn.execute(_placeholders(sql), params).fetchall()
+
+    def notify(self, channel: str, payload: str) -> None:
+        self.pending.append((channel, payload))
+
+
+def _lock_key(role: str) -> int:
+    return zlib.crc32(f"gureum:{role}".encode())
+
+
+class _Worker(threading.Thread):
+    def __init__(self, store: "PostgresStore", name: str, jobs: "queue.SimpleQueue[Any]", writer: bool) -> None:
+        super().__init__(name=name, daemon=True)
+        self.store = store
+        self.jobs = jobs
+        self.writer = writer
+        self.ready = threading.Event()
+        self.failure: BaseException | None = None
+
+    def run(self) -> None:
+        conn: psycopg.Connection[Any] | None = None
+        try:
+            conn = self.store.connect()
+        except BaseException as exc:
+            self.failure = exc
+        self.ready.set()
+        if conn is None:
+            return
+        tx = _PgTx(conn)
+        begin = "BEGIN" if self.writer else "BEGIN READ ONLY"
+        while True:
+            job = self.jobs.get()
+            if job is STOP:
+                self.jobs.put(STOP)
+                break
+            batch = take_batch(self.jobs, job)
+            for attempt in range(_RETRIES):
+                try:
+                    results = commit_batch(tx, batch, begin, lambda sql: conn.execute(sql), lambda: conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE, _RETRYABLE)
+                    break
+                except _RETRYABLE:
+                    time.sleep(0.002 * (attempt + 1))
+                except psycopg.OperationalError as exc:  # connection lost: fail this batch, reconnect
+                    results = [(future, None, exc) for _fn, future, _loop in batch]
+                    conn = tx.conn = self._reconnect()
+                    break
+            else:
+                error = RuntimeError("transaction kept deadlocking; gave up")
+                results = [(future, None, error) for _fn, future, _loop in batch]
+            hand_back(batch, results, self.store.subscribers.deliver, tx.pending)
+            if tx.pending:
+                self.store.notifier.put(tx.pending)
+        conn.close()
+
+    def _reconnect(self) -> psycopg.Connection[Any]:
+        while True:
+            try:
+                return self.store.connect()
+            except psycopg.OperationalError:
+                log.warning("PostgreSQL unreachable; retrying")
+                time.sleep(0.5)
+
+
+class PostgresStore:
+    dialect = "postgresql"
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.node = uuid.uuid4().hex[:12]
+        self.subscribers = Subscribers()
+        self.notifier: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping = threading.Event()
+        self._write_jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._read_jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._workers = [_Worker(self, f"gureum-pg-writer-{i}", self._write_jobs, True) for i in range(_WRITERS)]
+        self._workers += [_Worker(self, f"gureum-pg-reader-{i}", self._read_jobs, False) for i in range(_READERS)]
+        for worker in self._workers:
+            worker.start()
+        for worker in self._workers:
+            worker.ready.wait()
+            if worker.failure:
+                raise SystemExit(f"Cannot connect to PostgreSQL at {url}: {worker.failure}")
+        self._leader_conn: psycopg.Connection[Any] | None = None
+        self._leader_lock = threading.Lock()
+        self._held: set[str] = set()
+        self._threads = [
+            threading.Thread(target=self._notify_loop, name="gureum-pg-notify", daemon=True),
+            threading.Thread(target=self._listen_loop, name="gureum-pg-listen", daemon=True),
+        ]
+
+    def connect(self, autocommit: bool = True) -> psycopg.Connection[Any]:
+        return psycopg.connect(self.url, autocommit=autocommit)
+
+    # --- jobs -----------------------------------------------------------------------------------
+
+    def _submit(self, jobs: "queue.SimpleQueue[Any]", fn: Callable[[Any], T]) -> asyncio.Future[T]:
+        loop = asyncio.get_running_loop()
+        if self._loop is None:
+            self._loop = loop
+            for thread in self._threads:
+                thread.start()
+        future: asyncio.Future[T] = loop.create_future()
+        jobs.put((fn, future, loop))
+        return future
+
+    async def write(self, fn: Callable[[Any], T]) -> T:
+        return await self._submit(self._write_jobs, fn)
+
+    async def read(self, fn: Callable[[Any], T]) -> T:
+        return await self._submit(self._read_jobs, fn)
+
+    async def migrate(self, component: str, directory: Path) -> None:
+        migrations = load_migrations(directory, self.dialect)
+        await self.write(lambda tx: apply_migrations(tx, component, migrations))
+
+    # --- notifications across nodes -----------------------------------------------------------------
+
+    def subscribe(self, channel: str, callback: Callable[[str], None]) -> None:
+        self.subscribers.add(channel, callback)
+
+    def _notify_loop(self) -> None:
+        conn: psycopg.Connection[Any] | None = None
+        while not self._stopping.is_set():
+            first = self.notifier.get()
+            if first is STOP:
+                break
+            events: dict[tuple[str, str], None] = dict.fromkeys(first)
+            time.sleep(0.0005)  # let concurrent commits join this notification
+            while True:
+                try:
+                    more = self.notifier.get_nowait()
+                except queue.Empty:
+                    break
+                if more is STOP:
+                    self._stopping.set()
+                    break
+                events.update(dict.fromkeys(more))
+            try:
+                conn = conn or self.connect()
+                for payload in self._payloads(list(events)):
+                    conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
+            except psycopg.Error:
+                log.warning("could not send notifications to other nodes", exc_info=True)
+                conn = None
+        if conn is not None:
+            conn.close()
+
+    def _payloads(self, events: list[tuple[str, str]]) -> list[str]:
+        out, chunk, size = [], [], 0
+        for event in events:
+            size += len(event[0]) + len(event[1]) + 8
+            chunk.append(event)
+            if size > _MAX_PAYLOAD:
+                out.append(json.dumps({"n": self.node, "e": chunk}))
+                chunk, size = [], 0
+        if chunk:
+            out.append(json.dumps({"n": self.node, "e": chunk}))
+        return out
+
+    def _listen_loop(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                with self.connect() as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    while not self._stopping.is_set():
+                        for note in conn.notifies(timeout=1.0):
+                            doc = json.loads(note.payload)
+                            if doc.get("n") != self.node and self._loop is not None:
+                                events = [tuple(e) for e in doc["e"]]
+                                self._loop.call_soon_threadsafe(self.subscribers.deliver, events)
+            except psycopg.Error:
+                if not self._stopping.is_set():
+                    log.warning("lost the LISTEN connection; reconnecting")
+                    time.sleep(0.5)
+
+    # --- leadership ---------------------------------------------------------------------------------
+
+    def _try_lead(self, role: str) -> bool:
+        with self._leader_lock:
+            try:
+                if self._leader_conn is None or self._leader_conn.closed:
+                    self._leader_conn = self.connect()
+                    self._held.clear()
+                row = self._leader_conn.execute("SELECT pg_try_advisory_lock(%s)", (_lock_key(role),)).fetchone()
+                got = bool(row and row[0])
+                if got and role in self._held:
+                    self._leader_conn.execute("SELECT pg_advisory_unlock(%s)", (_lock_key(role),))  # keep the count at one
+                if got:
+                    self._held.add(role)
+                return got
+            except psycopg.Error:
+                self._leader_conn = None
+                self._held.clear()
+                return False
+
+    async def is_leader(self, role: str) -> bool:
+        return await asyncio.to_thread(self._try_lead, role)
+
+    async def close(self) -> None:
+        self._stopping.set()
+        self._write_jobs.put(STOP)
+        self._read_jobs.put(STOP)
+        self.notifier.put(STOP)
+        loop = asyncio.get_running_loop()
+        for thread in [*self._workers, *[t for t in self._threads if t.is_alive()]]:
+            await loop.run_in_executor(None, thread.join, 5)
+        if self._leader_conn is not None:
+            self._leader_conn.close()
