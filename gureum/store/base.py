@@ -103,7 +103,10 @@ def apply_migrations(tx: Tx, component: str, migrations: list[tuple[int, list[st
 def open_store(url: str | None, data_dir: Path | None, *, sync: str = "normal") -> Store:
     """``postgresql://…`` → PostgreSQL; otherwise SQLite in data_dir (in memory when data_dir is None)."""
     if url and url.startswith(("postgres://", "postgresql://")):
-        from .postgres import PostgresStore
+        try:
+            from .postgres import PostgresStore
+        except ImportError as exc:
+            raise SystemExit(f"The PostgreSQL store needs psycopg: pip install 'gureum[postgresql]' ({exc})") from exc
 
         return PostgresStore(url)
     if url and not url.startswith("sqlite:"):
