@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from . import limits
-from .errors import InvalidMessageContents, InvalidParameterValue, MissingParameter, ReceiptHandleIsInvalid
+from .errors import InvalidMessageContents, InvalidParameterValue, MissingParameter, ReceiptHandleIsInvalid, ServiceError
 from .md5 import md5_attributes
 
 SYSTEM_ATTRIBUTE_NAMES = (
@@ -36,7 +36,7 @@ def check_body(body: str | None) -> None:
         )
 
 
-def _attribute_error(message: str) -> InvalidParameterValue:
+def _attribute_error(message: str) -> ServiceError:
     return InvalidParameterValue(message)
 
 

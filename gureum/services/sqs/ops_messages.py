@@ -188,14 +188,15 @@ async def send_message_batch(ctx: RequestContext, req: dict[str, Any]) -> dict[s
 
     queue_id, outcome = await be.in_queue(ctx.account, ctx.region, req["QueueUrl"], run)
     be.notify(queue_id)
-    successful, failed = [], []
-    for item in outcome:
-        if isinstance(item, dict):
-            failed.append(item)
+    successful: list[dict[str, Any]] = []
+    failures: list[dict[str, Any]] = []
+    for done in outcome:
+        if isinstance(done, dict):
+            failures.append(done)
         else:
-            entry_id, p, result = item
+            entry_id, p, result = done
             successful.append({"Id": entry_id, **_send_output(p, result)})
-    return {"Successful": successful, "Failed": failed}
+    return {"Successful": successful, "Failed": failures}
 
 
 @SERVICE.op("ReceiveMessage")

@@ -85,7 +85,7 @@ async def create_queue(ctx: RequestContext, req: dict[str, Any]) -> dict[str, An
         existing = store.get_queue(tx, ctx.account, ctx.region, name)
         if existing is not None:
             for key, value in changes.items():
-                if existing.attributes.get(key, "") != value and not (key == "FifoQueue" and value == "false" and not existing.fifo):
+                if existing.attributes.get(key, "") != value:
                     raise QueueNameExists(f"A queue already exists with the same name and a different value for attribute {key}")
             return existing
         if store.deleted_recently(tx, ctx.account, ctx.region, name, now - limits.QUEUE_DELETE_GRACE_SECONDS):
@@ -103,8 +103,12 @@ async def create_queue(ctx: RequestContext, req: dict[str, Any]) -> dict[str, An
 async def delete_queue(ctx: RequestContext, req: dict[str, Any]) -> None:
     be = backend(ctx)
     now = be.clock.now()
-    queue_id = await be.in_queue(ctx.account, ctx.region, req["QueueUrl"], lambda tx, q: (store.delete_queue(tx, q, now), q.id)[1])
-    be.notify(queue_id)
+
+    def run(tx: Tx, queue: Queue) -> int:
+        store.delete_queue(tx, queue, now)
+        return queue.id
+
+    be.notify(await be.in_queue(ctx.account, ctx.region, req["QueueUrl"], run))
 
 
 @SERVICE.op("GetQueueUrl")
