@@ -171,6 +171,9 @@ def _redrive_policy(value: str, fifo: bool, source_arn: str, lookup: LookupArn) 
     if parse_arn(str(doc["deadLetterTargetArn"])) is None:
         raise invalid_value("RedrivePolicy", value, "Invalid value for deadLetterTargetArn.")
     target = lookup(str(doc["deadLetterTargetArn"]))
+    source = parse_arn(source_arn)
+    if target is not None and source is not None and (target.region, target.account) != source[:2]:
+        target = None  # a dead-letter queue lives in the source queue's account and Region
     if target is None:
         raise invalid_value("RedrivePolicy", value, "Dead letter target does not exist.")
     if target.fifo != fifo:

@@ -328,6 +328,16 @@ def test_redrive_policy_validation(sqs: Any, name: str) -> None:
         sqs.set_queue_attributes(QueueUrl=url, Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": count})})
 
 
+def test_redrive_policy_target_in_same_account_and_region(sqs: Any, aws: Callable[..., Any], name: str) -> None:
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    west = aws("sqs", region="eu-west-1")
+    other_account = aws("sqs", access_key="111111111111")
+    for client in (west, other_account):
+        dlq_arn = arn(client, client.create_queue(QueueName=f"{name}-dlq")["QueueUrl"])
+        expect_error(sqs.set_queue_attributes, "InvalidParameterValue", QueueUrl=url, Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 3})})
+    assert "RedrivePolicy" not in attrs(sqs, url)
+
+
 def test_redrive_policy_queue_types_must_match(sqs: Any, name: str) -> None:
     standard_dlq = arn(sqs, sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"])
     fifo_dlq = arn(sqs, create(sqs, f"{name}-dlq.fifo"))
