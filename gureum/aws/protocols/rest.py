@@ -216,8 +216,11 @@ class RestProtocol(ProtocolHandler):
                 result[payload] = request.body.decode("utf-8")
             except UnicodeDecodeError:
                 raise MalformedInput(f"{payload} is not valid UTF-8") from None
-        elif request.body.strip():
-            result[payload] = self.read_document(member, request.body)
+        else:
+            # botocore sends an empty document when the member is unset, so empty reads as absent
+            document = self.read_document(member, request.body)
+            if document:
+                result[payload] = document
         return result
 
     def serialize(self, operation: OperationModel, output: dict[str, Any] | None, request_id: str) -> Response:

@@ -30,6 +30,11 @@ def _namespace_uri(shape: Shape) -> str | None:
     return ns if isinstance(ns, str) else None
 
 
+def _host_id(request_id: str) -> str:
+    """S3's x-amz-id-2 / HostId: opaque to clients, so derived from the request id."""
+    return base64.b64encode(request_id.encode()).decode()
+
+
 @functools.lru_cache(maxsize=64)
 def service_namespace(model: ServiceModel) -> str:
     """The namespace most of a service's request documents declare.
@@ -71,8 +76,7 @@ class RestXmlProtocol(RestProtocol):
         return "".join(out).encode()
 
     def request_id_headers(self, request_id: str) -> list[tuple[str, str]]:
-        host_id = base64.b64encode(request_id.encode()).decode()
-        return [("x-amz-request-id", request_id), ("x-amz-id-2", host_id), ("x-amzn-RequestId", request_id)]
+        return [("x-amz-request-id", request_id), ("x-amz-id-2", _host_id(request_id)), ("x-amzn-RequestId", request_id)]
 
     def serialize_error(self, error: ServiceError, request_id: str, *, spec: Any = None, operation: OperationModel | None = None) -> Response:
         headers = self.request_id_headers(request_id)
@@ -87,11 +91,12 @@ class RestXmlProtocol(RestProtocol):
         out = [f"{_PROLOGUE}<Error><Code>{xml_escape(error.code)}</Code><Message>{xml_escape(error.message)}</Message>"]
         for key, value in fields.items():
             member = shape.members.get(key) if shape is not None else None
+            if value is None or (member is not None and member.serialization.get("location")):
+                continue
             if member is not None:
-                if not member.serialization.get("location"):
-                    write_value(member, value, member_xml_name(member, key), out)
-            elif value is not None:
+                write_value(member, value, member_xml_name(member, key), out)
+            else:
                 out.append(f"<{key}>{xml_escape(str(value))}</{key}>")
-        out.append(f"<RequestId>{xml_escape(request_id)}</RequestId><HostId>{headers[1][1]}</HostId></Error>")
+        out.append(f"<RequestId>{xml_escape(request_id)}</RequestId><HostId>{_host_id(request_id)}</HostId></Error>")
         headers.insert(0, ("Content-Type", self.content_type))
         return Response(error.status, headers, "".join(out).encode())

@@ -39,7 +39,9 @@ def _attributes(shape: Shape, value: Any) -> str:
     parts = []
     for key, member in shape.members.items():
         if member.serialization.get("xmlAttribute") and value.get(key) is not None:
-            parts.append(f' {member.serialization.get("name", key)}="{xml_escape(text_from_scalar(member, value[key]))}"')
+            # attribute values are whitespace-normalised by parsers unless tabs and newlines are references
+            text = xml_escape(text_from_scalar(member, value[key])).replace("\n", "&#10;").replace("\t", "&#9;")
+            parts.append(f' {member.serialization.get("name", key)}="{text}"')
     ns = shape.serialization.get("xmlNamespace")
     if ns:
         prefix = ns.get("prefix")
@@ -133,7 +135,8 @@ def read_members(shape: Shape, node: ElementTree.Element, where: str) -> dict[st
         if member.serialization.get("location"):
             continue
         if member.serialization.get("xmlAttribute"):
-            attr = member.serialization.get("name", key)
+            # a prefixed name ("xsi:type") arrives namespace-qualified ("{http://...XMLSchema-instance}type")
+            attr = member.serialization.get("name", key).rpartition(":")[2]
             for attr_name, attr_value in node.attrib.items():
                 if _local(attr_name) == attr:
                     result[key] = scalar_from_text(member, attr_value, key)
