@@ -35,6 +35,19 @@ class _RestRule:
     query_keys: tuple[tuple[str, str | None], ...]
     literal_len: int
     operation: OperationModel
+    # required members bound to the query string or headers: S3 tells PutObject, CopyObject, UploadPart and
+    # UploadPartCopy (all PUT /{Bucket}/{Key+}) apart only by these
+    required_query: tuple[str, ...] = ()
+    required_headers: tuple[str, ...] = ()
+
+    def accepts(self, request: Request, with_required: bool) -> bool:
+        query = request.query
+        for key, value in self.query_keys:
+            if key not in query or (value is not None and query[key] != value):
+                return False
+        if not with_required:
+            return True
+        return all(key in query for key in self.required_query) and all(h in request.headers for h in self.required_headers)
 
 
 def _compile_uri(request_uri: str) -> tuple[re.Pattern[str], tuple[tuple[str, str | None], ...], int]:
@@ -93,9 +106,19 @@ class Router:
             op = model.operation_model(name)
             http = op.http
             regex, keys, literal = _compile_uri(http.get("requestUri", "/"))
-            rules.append(_RestRule(http.get("method", "POST"), regex, keys, literal, op))
-        # most specific first: more required query keys, then longer literal text
-        rules.sort(key=lambda r: (len(r.query_keys), r.literal_len), reverse=True)
+            required_query: list[str] = []
+            required_headers: list[str] = []
+            shape = op.input_shape
+            if shape is not None:
+                for member_name in shape.required_members:
+                    member = shape.members[member_name]
+                    where = member.serialization.get("location")
+                    wire = member.serialization.get("name", member_name)
+                    if where == "querystring":
+                        required_query.append(wire)
+                    elif where == "header":
+                        required_headers.append(wire.lower())
+            rules.append(_RestRule(http.get("method", "POST"), regex, keys, literal, op, tuple(required_query), tuple(required_headers)))
         return rules
 
     def resolve(self, request: Request, signing_service: str | None) -> Route:
@@ -143,15 +166,22 @@ class Router:
         protocol = spec.primary
         path = request.raw_path
         partial = False
+        best: tuple[tuple[int, bool, int, int], _RestRule, re.Match[str]] | None = None
         for rule in self._rest.get(spec.name, []):
             match = rule.regex.match(path)
-            if not match:
-                continue
-            if any((key not in request.query) or (value is not None and request.query[key] != value) for key, value in rule.query_keys):
+            if not match or not rule.accepts(request, with_required=False):
                 continue
             if rule.method != request.method:
                 partial = True
                 continue
+            # fixed query keys are the strongest evidence; then whether the required query/header members are
+            # all there (S3's PutObject vs CopyObject vs UploadPart); then how much of the URI is literal
+            satisfied = rule.accepts(request, with_required=True)
+            rank = (len(rule.query_keys), satisfied, len(rule.required_query) + len(rule.required_headers), rule.literal_len)
+            if best is None or rank > best[0]:
+                best = (rank, rule, match)
+        if best is not None:
+            _, rule, match = best
             params = {k: unquote(v) for k, v in match.groupdict().items()}
             return Route(spec, protocol, rule.operation, rule.operation.name, params)
         if partial:

@@ -27,6 +27,8 @@ def from_json(shape: Shape, value: Any) -> Any:
         return None
     kind = shape.type_name
     if kind == "structure":
+        if shape.is_document_type:
+            return value
         if not isinstance(value, dict):
             raise _kind_error(shape, value)
         members = shape.members
@@ -80,6 +82,8 @@ def from_json(shape: Shape, value: Any) -> Any:
 def to_json(shape: Shape, value: Any, default_ts: str = "unixTimestamp") -> Any:
     kind = shape.type_name
     if kind == "structure":
+        if shape.is_document_type:
+            return value
         members = shape.members
         out = {}
         for key, item in value.items():

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 UTC = dt.timezone.utc
 
-# XML 1.0 has no control characters but tab and newline; \r does not survive (end-of-line handling)
-_XML_TEXT = st.characters(exclude_categories=["Cs", "Cc"], include_characters="\t\n")
+# XML 1.0 has no control characters but tab and newline, nor U+FFFE/U+FFFF; \r does not survive (end-of-line handling)
+_XML_TEXT = st.characters(exclude_categories=["Cs", "Cc"], include_characters="\t\n", exclude_characters="\ufffe\uffff")
 _HEADER_TEXT = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=1, max_size=12)
 _HEADER_ITEM = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E, exclude_characters='\\,"'), min_size=1, max_size=8)
 _HEADER_KEY = st.text(st.sampled_from("abcdefghijklmnopqrstuvwxyz0123456789-"), min_size=1, max_size=8)
