@@ -3,8 +3,9 @@
     ProtocolHandler (base.py)
       ├── JsonProtocol       json.py       awsJson 1.0/1.1, X-Amz-Target
       ├── QueryProtocol      query.py      form-encoded in, XML out
-      ├── RestJsonProtocol   rest_json.py  URI/header/query bindings, JSON body
-      └── RestXmlProtocol    rest_xml.py   URI/header/query bindings, XML body
+      └── RestProtocol       rest.py       URI/header/query bindings, payload members
+            ├── RestJsonProtocol   rest_json.py  JSON body
+            └── RestXmlProtocol    rest_xml.py   XML body
 """
 
 from __future__ import annotations
@@ -26,12 +27,9 @@ def _handlers() -> dict[str, ProtocolHandler]:
 
         _HANDLERS["json"] = JsonProtocol()
         _HANDLERS["query"] = QueryProtocol()
-        try:
-            from .rest_json import RestJsonProtocol
-            from .rest_xml import RestXmlProtocol
-        except ImportError:  # pragma: no cover - during bootstrap
-            pass
-        else:
-            _HANDLERS["rest-json"] = RestJsonProtocol()
-            _HANDLERS["rest-xml"] = RestXmlProtocol()
+        from .rest_json import RestJsonProtocol
+        from .rest_xml import RestXmlProtocol
+
+        _HANDLERS["rest-json"] = RestJsonProtocol()
+        _HANDLERS["rest-xml"] = RestXmlProtocol()
     return _HANDLERS
