@@ -13,7 +13,7 @@ InvalidAttributeValue = error_class("InvalidAttributeValue")
 InvalidParameterValue = error_class("InvalidParameterValue", type_name="InvalidParameterValueException")
 MissingParameter = error_class("MissingParameter", type_name="MissingRequiredParameterException")
 InvalidMessageContents = error_class("InvalidMessageContents")
-ReceiptHandleIsInvalid = error_class("ReceiptHandleIsInvalid")
+ReceiptHandleIsInvalid = error_class("ReceiptHandleIsInvalid", 404)  # the Smithy model's awsQueryError status
 MessageNotInflight = error_class("AWS.SimpleQueueService.MessageNotInflight", type_name="MessageNotInflight")
 EmptyBatchRequest = error_class("AWS.SimpleQueueService.EmptyBatchRequest", type_name="EmptyBatchRequest")
 TooManyEntriesInBatchRequest = error_class("AWS.SimpleQueueService.TooManyEntriesInBatchRequest", type_name="TooManyEntriesInBatchRequest")

@@ -91,8 +91,9 @@ def test_unicode_bodies_round_trip(sqs: Any, name: str, body: str) -> None:
 def test_invalid_receipt_handles(sqs: Any, name: str) -> None:
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     message = 'The input receipt handle "garbage" is not a valid receipt handle.'
-    expect_error(sqs.delete_message, "ReceiptHandleIsInvalid", message, QueueUrl=url, ReceiptHandle="garbage")
-    expect_error(sqs.change_message_visibility, "ReceiptHandleIsInvalid", message, QueueUrl=url, ReceiptHandle="garbage", VisibilityTimeout=5)
+    # 404: the status the SQS Smithy model gives ReceiptHandleIsInvalid (awsQueryError httpResponseCode)
+    expect_error(sqs.delete_message, "ReceiptHandleIsInvalid", message, 404, QueueUrl=url, ReceiptHandle="garbage")
+    expect_error(sqs.change_message_visibility, "ReceiptHandleIsInvalid", message, 404, QueueUrl=url, ReceiptHandle="garbage", VisibilityTimeout=5)
     # a handle of another queue is no handle of this one
     other = sqs.create_queue(QueueName=f"{name}-2")["QueueUrl"]
     sqs.send_message(QueueUrl=other, MessageBody="x")
