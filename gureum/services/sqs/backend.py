@@ -65,6 +65,8 @@ class SqsBackend:
     async def in_queue(self, account: str, region: str, url: str, fn: Callable[[Tx, Queue], T], *, write: bool = True) -> T:
         """Run fn(tx, queue) in one transaction with the queue the URL names."""
         where = parse_queue_url(url)
+        if where is None and (limits.QUEUE_NAME.match(url) or limits.FIFO_QUEUE_NAME.match(url)):
+            where = (account, url)  # AWS also takes a bare queue name of the caller's account for QueueUrl
         if where is None:
             raise no_such_queue()
         owner, name = where

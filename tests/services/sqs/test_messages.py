@@ -69,6 +69,15 @@ def test_send_receive_delete(sqs: Any, name: str) -> None:
         sqs.delete_message(QueueUrl=url, ReceiptHandle=got["ReceiptHandle"])
 
 
+def test_queue_name_works_as_queue_url(sqs: Any, name: str) -> None:
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    assert sqs.send_message(QueueUrl=name, MessageBody="Using name instead of URL")["MD5OfMessageBody"] == "86a83f96652a1bfad3891e7d523750cb"
+    [got] = receive(sqs, url)
+    sqs.delete_message(QueueUrl=name, ReceiptHandle=got["ReceiptHandle"])
+    assert counts(sqs, name) == (0, 0, 0)
+    expect_error(sqs.send_message, "AWS.SimpleQueueService.NonExistentQueue", QueueUrl=f"{name}-missing", MessageBody="m")
+
+
 def test_empty_queue_returns_no_messages_key(sqs: Any, name: str) -> None:
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     assert "Messages" not in sqs.receive_message(QueueUrl=url)
@@ -523,10 +532,11 @@ def test_change_message_visibility_batch(sqs: Any, name: str) -> None:
         {"Id": "show", "ReceiptHandle": got[0]["ReceiptHandle"], "VisibilityTimeout": 0},
         {"Id": "keep", "ReceiptHandle": got[1]["ReceiptHandle"], "VisibilityTimeout": 60},
         {"Id": "bad", "ReceiptHandle": "garbage", "VisibilityTimeout": 0},
+        {"Id": "long", "ReceiptHandle": got[1]["ReceiptHandle"], "VisibilityTimeout": 43201},
     ]
     result = sqs.change_message_visibility_batch(QueueUrl=url, Entries=entries)
     assert sorted(s["Id"] for s in result["Successful"]) == ["keep", "show"]
-    assert [(f["Id"], f["Code"], f["SenderFault"]) for f in result["Failed"]] == [("bad", "ReceiptHandleIsInvalid", True)]
+    assert sorted((f["Id"], f["Code"], f["SenderFault"]) for f in result["Failed"]) == [("bad", "ReceiptHandleIsInvalid", True), ("long", "InvalidParameterValue", True)]
     assert [m["MessageId"] for m in receive(sqs, url, MaxNumberOfMessages=10)] == [got[0]["MessageId"]]
 
 
