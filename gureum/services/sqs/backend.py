@@ -92,14 +92,17 @@ class SqsBackend:
             if dedup_id is None:  # content-based deduplication (validated by the caller)
                 dedup_id = hashlib.sha256(msg.body.encode()).hexdigest()
                 msg.dedup_id = dedup_id
-            key = f"{msg.group_id}\x00{dedup_id}" if queue.attributes.get("DeduplicationScope") == "messageGroup" else dedup_id
-            duplicate = store.find_duplicate(tx, queue.id, key, now_ms)
-            if duplicate is not None:
+            # group and deduplication ids never hold a space (and PostgreSQL text cannot hold NUL)
+            key = f"{msg.group_id} {dedup_id}" if queue.attributes.get("DeduplicationScope") == "messageGroup" else dedup_id
+            message_id = store.new_message_id()
+            if not store.claim_dedup(tx, queue.id, key, message_id, now_ms, now_ms + limits.DEDUP_WINDOW_SECONDS * 1000):
+                duplicate = store.find_duplicate(tx, queue.id, key, now_ms)
+                assert duplicate is not None
                 results.append(SendResult(duplicate[0], duplicate[1]))
                 continue
-            message_id, row_id = store.insert_message(tx, queue.id, msg, sender, now_ms, True)
+            _, row_id = store.insert_message(tx, queue.id, msg, sender, now_ms, True, message_id)
             sequence = f"{row_id:020d}"
-            store.remember_dedup(tx, queue.id, key, message_id, sequence, now_ms + limits.DEDUP_WINDOW_SECONDS * 1000)
+            store.set_dedup_sequence(tx, queue.id, key, sequence)
             results.append(SendResult(message_id, sequence))
         return results
 
@@ -119,30 +122,42 @@ class SqsBackend:
         if redrive:
             dlq = store.get_queue_by_arn(tx, redrive["deadLetterTargetArn"])
         out: list[Received] = []
-        taken: set[int] = set()  # with VisibilityTimeout=0 a received row stays visible: never hand it out twice
+        # rows this receive took or lost: with VisibilityTimeout=0 a taken row stays visible, and must not be
+        # handed out twice; a row a concurrent receive got first (PostgreSQL) must not be tried again
+        seen: set[int] = set()
+        lost_groups: set[str] = set()  # FIFO groups another receive got to first: take nothing more from them
         visible_until = now + visibility * 1000
         for _round in range(20):  # bounded: each round either fills the batch or dead-letters/expires rows
             want = count - len(out)
             if queue.fifo:
-                candidates = self._fifo_candidates(tx, queue, now, want, taken)
+                candidates = [r for r in self._fifo_candidates(tx, queue, now, want, seen) if r.group_id not in lost_groups]
             else:
-                candidates = [r for r in store.visible_candidates(tx, queue.id, now, want + len(taken)) if r.id not in taken][:want]
+                candidates = [r for r in store.visible_candidates(tx, queue.id, now, want + len(seen)) if r.id not in seen][:want]
             if not candidates:
                 break
-            progressed = False
+            progressed = changed = False
             for row in candidates:
+                if row.group_id is not None and row.group_id in lost_groups:
+                    continue
+                seen.add(row.id)
                 if row.sent_at < retention_cutoff:
-                    tx.execute("DELETE FROM sqs_messages WHERE id = ?", (row.id,))
+                    tx.execute("DELETE FROM sqs_messages WHERE id = ? AND queue_id = ?", (row.id, queue.id))
+                    changed = True
                     continue
                 if dlq is not None and redrive and row.receive_count >= int(redrive["maxReceiveCount"]):
-                    store.move_message(tx, row, dlq.id, now, queue.arn, reset_sent=dlq.fifo)
-                    moved.add(dlq.id)
+                    if store.move_message(tx, row, queue.id, dlq.id, now, queue.arn, reset_sent=dlq.fifo):
+                        moved.add(dlq.id)
+                        changed = True
+                    elif queue.fifo and row.group_id is not None:
+                        lost_groups.add(row.group_id)
                     continue
                 token = new_token()
-                store.mark_received(tx, row, visible_until, token, now)
+                if not store.mark_received(tx, queue.id, row, visible_until, token, now):
+                    if queue.fifo and row.group_id is not None:
+                        lost_groups.add(row.group_id)  # never skip ahead inside a group
+                    continue
                 out.append(Received(row, receipt_handle(queue.id, row.id, token)))
-                taken.add(row.id)
-                progressed = True
+                progressed = changed = True
                 if len(out) >= count:
                     break
             if len(out) >= count or (progressed and not queue.fifo):
@@ -157,7 +172,7 @@ class SqsBackend:
         if len(rows) != len(previous) or any(row.receipt != tokens[row.id] for row in rows):
             return None  # a message was deleted or changed: the attempt cannot be repeated
         for row in rows:
-            store.set_visibility(tx, row.id, now + visibility * 1000)
+            store.set_visibility(tx, row.id, now + visibility * 1000, row.receipt or "")
         return [Received(row, receipt_handle(queue.id, row.id, row.receipt or "")) for row in rows]
 
     @staticmethod
@@ -242,7 +257,10 @@ class SqsBackend:
             # a standard queue lets the latest receipt handle hide an expired message again (as AWS does);
             # in a FIFO queue the handle expired with the visibility timeout
             raise MessageNotInflight("The specified message isn't in flight.")
-        store.set_visibility(tx, row_id, now + timeout * 1000)
+        if not store.set_visibility(tx, row_id, now + timeout * 1000, token):
+            raise InvalidParameterValue(
+                f"Value {handle} for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change."
+            )
         return timeout == 0
 
     def delete_in_tx(self, tx: Tx, queue: Queue, handle: str, now: int) -> bool:

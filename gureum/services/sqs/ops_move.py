@@ -169,10 +169,13 @@ async def _run_task(be: SqsBackend, handle: str) -> None:
                     reason = "AWS.SimpleQueueService.NonExistentQueue" if target_arn else "Message has no source queue to return to; specify a DestinationArn."
                     tx.execute("UPDATE sqs_move_tasks SET status = 'FAILED', failure_reason = ?, moved = ? WHERE handle = ?", (reason, moved + count, handle))
                     return None
-                tx.execute(
-                    "UPDATE sqs_messages SET queue_id = ?, visible_at = ?, receipt = NULL, receive_count = 0, first_received_at = NULL, dlq_source_arn = NULL WHERE id = ?",
-                    (target.id, now, msg.id),
+                cur = tx.execute(
+                    "UPDATE sqs_messages SET queue_id = ?, visible_at = ?, receipt = NULL, receive_count = 0, first_received_at = NULL, dlq_source_arn = NULL "
+                    "WHERE id = ? AND queue_id = ? AND visible_at <= ?",  # not if a receiver took it meanwhile
+                    (target.id, now, msg.id, source.id, now),
                 )
+                if not cur.rowcount:
+                    continue
                 woken.add(target.id)
                 count += 1
             tx.execute("UPDATE sqs_move_tasks SET moved = moved + ? WHERE handle = ?", (count, handle))

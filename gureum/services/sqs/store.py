@@ -140,16 +140,31 @@ def find_duplicate(tx: Tx, queue_id: int, key: str, now_ms: int) -> tuple[str, s
     return (row[0], row[1]) if row else None
 
 
-def remember_dedup(tx: Tx, queue_id: int, key: str, message_id: str, sequence: str | None, expires_ms: int) -> None:
-    tx.execute(
-        "INSERT INTO sqs_dedup (queue_id, dedup_key, message_id, sequence, expires_at) VALUES (?, ?, ?, ?, ?) "
-        "ON CONFLICT (queue_id, dedup_key) DO UPDATE SET message_id = excluded.message_id, sequence = excluded.sequence, expires_at = excluded.expires_at",
-        (queue_id, key, message_id, sequence, expires_ms),
+def claim_dedup(tx: Tx, queue_id: int, key: str, message_id: str, now_ms: int, expires_ms: int) -> bool:
+    """Take a deduplication key for a new message; False when a live entry holds it (the send is a duplicate).
+
+    One statement, so two concurrent sends of the same key cannot both win (PostgreSQL makes the second wait
+    on the unique key, then sees the first's entry); an expired entry is taken over.
+    """
+    cur = tx.execute(
+        "INSERT INTO sqs_dedup (queue_id, dedup_key, message_id, sequence, expires_at) VALUES (?, ?, ?, NULL, ?) "
+        "ON CONFLICT (queue_id, dedup_key) DO UPDATE SET message_id = excluded.message_id, sequence = NULL, expires_at = excluded.expires_at "
+        "WHERE sqs_dedup.expires_at <= ?",
+        (queue_id, key, message_id, expires_ms, now_ms),
     )
+    return (cur.rowcount or 0) > 0
 
 
-def insert_message(tx: Tx, queue_id: int, msg: NewMessage, sender: str, now_ms: int, want_id: bool) -> tuple[str, int | None]:
-    message_id = str(uuid.uuid4())
+def set_dedup_sequence(tx: Tx, queue_id: int, key: str, sequence: str) -> None:
+    tx.execute("UPDATE sqs_dedup SET sequence = ? WHERE queue_id = ? AND dedup_key = ?", (sequence, queue_id, key))
+
+
+def new_message_id() -> str:
+    return str(uuid.uuid4())
+
+
+def insert_message(tx: Tx, queue_id: int, msg: NewMessage, sender: str, now_ms: int, want_id: bool, message_id: str | None = None) -> tuple[str, int | None]:
+    message_id = message_id or new_message_id()
     sql = (
         "INSERT INTO sqs_messages (queue_id, message_id, body, attributes, system_attributes, md5_body, sender_id, sent_at, visible_at, group_id, dedup_id) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -162,8 +177,17 @@ def insert_message(tx: Tx, queue_id: int, msg: NewMessage, sender: str, now_ms: 
     return message_id, None
 
 
+def _claim(tx: Tx) -> str:
+    """On PostgreSQL several writer transactions run at once: lock the candidate rows, and let a concurrent
+    receiver skip them instead of waiting for (and then re-delivering) them.  SQLite has a single writer."""
+    return " FOR UPDATE SKIP LOCKED" if tx.dialect == "postgresql" else ""
+
+
 def visible_candidates(tx: Tx, queue_id: int, now_ms: int, limit: int) -> list[Row]:
-    rows = tx.all(f"SELECT {MESSAGE_COLUMNS} FROM sqs_messages WHERE queue_id = ? AND visible_at <= ? ORDER BY visible_at, id LIMIT ?", (queue_id, now_ms, limit))
+    rows = tx.all(
+        f"SELECT {MESSAGE_COLUMNS} FROM sqs_messages WHERE queue_id = ? AND visible_at <= ? ORDER BY visible_at, id LIMIT ?{_claim(tx)}",
+        (queue_id, now_ms, limit),
+    )
     return [Row(*row) for row in rows]
 
 
@@ -172,7 +196,7 @@ def fifo_heads(tx: Tx, queue_id: int, now_ms: int, limit: int) -> list[Row]:
     rows = tx.all(
         f"SELECT {MESSAGE_COLUMNS} FROM sqs_messages WHERE id IN "
         "(SELECT MIN(id) FROM sqs_messages WHERE queue_id = ? AND group_id IS NOT NULL GROUP BY group_id) "
-        "AND visible_at <= ? ORDER BY id LIMIT ?",
+        f"AND visible_at <= ? ORDER BY id LIMIT ?{_claim(tx)}",
         (queue_id, now_ms, limit),
     )
     return [Row(*row) for row in rows]
@@ -186,22 +210,30 @@ def fifo_group_run(tx: Tx, queue_id: int, group_id: str, after_id: int, limit: i
     return [Row(*row) for row in rows]
 
 
-def mark_received(tx: Tx, row: Row, visible_at: int, token: str, now_ms: int) -> None:
-    tx.execute(
-        "UPDATE sqs_messages SET visible_at = ?, receive_count = receive_count + 1, first_received_at = COALESCE(first_received_at, ?), receipt = ? WHERE id = ?",
-        (visible_at, now_ms, token, row.id),
+def mark_received(tx: Tx, queue_id: int, row: Row, visible_at: int, token: str, now_ms: int) -> bool:
+    """Take a visible message; False when a concurrent transaction took, moved or deleted it first."""
+    cur = tx.execute(
+        "UPDATE sqs_messages SET visible_at = ?, receive_count = receive_count + 1, first_received_at = COALESCE(first_received_at, ?), receipt = ? "
+        "WHERE id = ? AND queue_id = ? AND visible_at <= ?",
+        (visible_at, now_ms, token, row.id, queue_id, now_ms),
     )
+    if (cur.rowcount or 0) == 0:
+        return False
     row.receive_count += 1
     row.first_received_at = row.first_received_at or now_ms
     row.visible_at = visible_at
     row.receipt = token
+    return True
 
 
-def move_message(tx: Tx, row: Row, target_id: int, now_ms: int, source_arn: str | None, reset_sent: bool) -> None:
-    tx.execute(
-        "UPDATE sqs_messages SET queue_id = ?, visible_at = ?, receipt = NULL, dlq_source_arn = COALESCE(?, dlq_source_arn), sent_at = ? WHERE id = ?",
-        (target_id, now_ms, source_arn, now_ms if reset_sent else row.sent_at, row.id),
+def move_message(tx: Tx, row: Row, source_id: int, target_id: int, now_ms: int, source_arn: str | None, reset_sent: bool) -> bool:
+    """Dead-letter a visible message; False when a concurrent transaction got to it first."""
+    cur = tx.execute(
+        "UPDATE sqs_messages SET queue_id = ?, visible_at = ?, receipt = NULL, dlq_source_arn = COALESCE(?, dlq_source_arn), sent_at = ? "
+        "WHERE id = ? AND queue_id = ? AND visible_at <= ?",
+        (target_id, now_ms, source_arn, now_ms if reset_sent else row.sent_at, row.id, source_id, now_ms),
     )
+    return (cur.rowcount or 0) > 0
 
 
 def delete_expired(tx: Tx, queue_id: int, cutoff_ms: int, limit: int = 5000) -> int:
@@ -217,8 +249,10 @@ def message_state(tx: Tx, queue_id: int, row_id: int) -> tuple[str | None, int] 
     return (row[0], row[1]) if row else None
 
 
-def set_visibility(tx: Tx, row_id: int, visible_at: int) -> None:
-    tx.execute("UPDATE sqs_messages SET visible_at = ? WHERE id = ?", (visible_at, row_id))
+def set_visibility(tx: Tx, row_id: int, visible_at: int, token: str) -> bool:
+    """Change the visibility of the message received with `token` (not of a later receive of it)."""
+    cur = tx.execute("UPDATE sqs_messages SET visible_at = ? WHERE id = ? AND receipt = ?", (visible_at, row_id, token))
+    return (cur.rowcount or 0) > 0
 
 
 def delete_message(tx: Tx, queue_id: int, row_id: int, token: str) -> bool:

@@ -223,6 +223,28 @@ def test_message_group_scope_without_throughput_setting(sqs: Any, name: str) -> 
     assert bodies(receive(sqs, url, MaxNumberOfMessages=10)) == ["Test", "Test"]
 
 
+def test_concurrent_duplicates_are_delivered_once(sqs: Any, aws: Any, name: str) -> None:
+    url = fifo(sqs, name)
+    start = threading.Barrier(8)
+    ids: list[str] = []
+
+    def send_same(i: int) -> None:
+        client = aws("sqs")
+        start.wait()
+        for round_ in range(5):
+            ids.append(client.send_message(QueueUrl=url, MessageBody=f"r{round_}", MessageGroupId=f"g{i}", MessageDeduplicationId=f"same-{round_}")["MessageId"])
+
+    threads = [threading.Thread(target=send_same, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(ids) == 40
+    got = receive(sqs, url, MaxNumberOfMessages=10) + receive(sqs, url, MaxNumberOfMessages=10)
+    assert sorted(bodies(got)) == [f"r{i}" for i in range(5)]
+    assert counts(sqs, url) == (0, 5, 0)
+
+
 def test_purge_clears_deduplication(sqs: Any, name: str) -> None:
     url = fifo(sqs, name)
     send(sqs, url, "message-1", dedup="d")
