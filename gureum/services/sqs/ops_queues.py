@@ -83,17 +83,21 @@ async def create_queue(ctx: RequestContext, req: dict[str, Any]) -> dict[str, An
         source_arn = queue_arn(ctx.region, ctx.account, name)
         changes = normalise_attributes(given, fifo, source_arn=source_arn, lookup=lambda arn: store.get_queue_by_arn(tx, arn))
         existing = store.get_queue(tx, ctx.account, ctx.region, name)
-        if existing is not None:
-            for key, value in changes.items():
-                if existing.attributes.get(key, "") != value:
-                    raise QueueNameExists(f"A queue already exists with the same name and a different value for attribute {key}")
-            return existing
-        if store.deleted_recently(tx, ctx.account, ctx.region, name, now - limits.QUEUE_DELETE_GRACE_SECONDS):
-            raise QueueDeletedRecently("You must wait 60 seconds after deleting a queue before you can create another with the same name.")
-        attributes = _merge(default_attributes(fifo), changes)
-        if not fifo:
-            attributes.pop("FifoQueue", None)
-        return store.insert_queue(tx, ctx.account, ctx.region, name, fifo, attributes, dict(tags), now)
+        if existing is None:
+            if store.deleted_recently(tx, ctx.account, ctx.region, name, now - limits.QUEUE_DELETE_GRACE_SECONDS):
+                raise QueueDeletedRecently("You must wait 60 seconds after deleting a queue before you can create another with the same name.")
+            attributes = _merge(default_attributes(fifo), changes)
+            if not fifo:
+                attributes.pop("FifoQueue", None)
+            created = store.insert_queue(tx, ctx.account, ctx.region, name, fifo, attributes, dict(tags), now)
+            if created is not None:
+                return created
+            existing = store.get_queue(tx, ctx.account, ctx.region, name)  # a concurrent create won the name
+            assert existing is not None
+        for key, value in changes.items():
+            if existing.attributes.get(key, "") != value:
+                raise QueueNameExists(f"A queue already exists with the same name and a different value for attribute {key}")
+        return existing
 
     queue = await be.store.write(run)
     return {"QueueUrl": queue.url(ctx.request.base_url)}

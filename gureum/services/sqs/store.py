@@ -77,13 +77,16 @@ def deleted_recently(tx: Tx, account: str, region: str, name: str, since: float)
     return row is not None and row[0] > since
 
 
-def insert_queue(tx: Tx, account: str, region: str, name: str, fifo: bool, attributes: dict[str, str], tags: dict[str, str], now: float) -> Queue:
-    tx.execute("DELETE FROM sqs_deleted_queues WHERE account = ? AND region = ? AND name = ?", (account, region, name))
+def insert_queue(tx: Tx, account: str, region: str, name: str, fifo: bool, attributes: dict[str, str], tags: dict[str, str], now: float) -> Queue | None:
+    """Create the queue; None when a concurrent CreateQueue of the same name committed first (PostgreSQL)."""
     row = tx.one(
-        "INSERT INTO sqs_queues (account, region, name, fifo, attributes, tags, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO sqs_queues (account, region, name, fifo, attributes, tags, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (account, region, name) DO NOTHING RETURNING id",
         (account, region, name, int(fifo), json.dumps(attributes), json.dumps(tags), now, now),
     )
-    assert row is not None
+    if row is None:
+        return None
+    tx.execute("DELETE FROM sqs_deleted_queues WHERE account = ? AND region = ? AND name = ?", (account, region, name))
     return Queue(row[0], account, region, name, fifo, attributes, tags, now, now, None)
 
 

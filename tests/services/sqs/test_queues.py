@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from typing import Any, Callable
 
@@ -33,6 +34,24 @@ def test_create_queue_is_idempotent_for_same_or_omitted_attributes(sqs: Any, nam
     assert create(sqs, name, DelaySeconds=0) == url
     sqs.send_message(QueueUrl=url, MessageBody="x")  # changing counters does not matter
     assert sqs.create_queue(QueueName=name)["QueueUrl"] == url
+
+
+def test_concurrent_creates_of_one_queue_agree(sqs: Any, aws: Callable[..., Any], name: str) -> None:
+    start = threading.Barrier(6)
+    urls: list[str] = []
+
+    def make() -> None:
+        client = aws("sqs")
+        start.wait()
+        urls.append(client.create_queue(QueueName=name, Attributes={"VisibilityTimeout": "7"})["QueueUrl"])
+
+    threads = [threading.Thread(target=make) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(urls) == 6 and len(set(urls)) == 1
+    assert sqs.list_queues(QueueNamePrefix=name)["QueueUrls"] == [urls[0]]
 
 
 def test_create_queue_with_different_attribute_is_queue_already_exists(sqs: Any, name: str) -> None:
