@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from . import delivery
 from .admin.routes import handle_admin
 from .aws.dispatch import Dispatcher, Service
 from .aws.http import Request, Response
@@ -30,16 +31,21 @@ class App:
 
     async def startup(self) -> None:
         store: Store = open_store(self.config.store_url, self.config.data_dir, sync=self.config.sync)
-        self.runtime = Runtime(self.config, store)
+        self.runtime = runtime = Runtime(self.config, store)
+        await store.migrate("delivery", delivery.MIGRATIONS)
         for service in self.services:
-            self.runtime.service_status[service.name] = "starting"
+            runtime.service_status[service.name] = "starting"
             if service.migrations is not None:
                 await store.migrate(service.name, service.migrations)
-        self.dispatcher = Dispatcher(self.services, self.runtime)
+        runtime.delivery = delivery.Delivery(runtime, {t.kind: t for service in self.services for t in service.targets})
+        self.dispatcher = Dispatcher(self.services, runtime)
         for service in self.services:
             for hook in service.starts:
-                await hook(self.runtime)
-            self.runtime.service_status[service.name] = "running"
+                await hook(runtime)
+            runtime.service_status[service.name] = "running"
+        if store.dialect == "sqlite":  # one process owns the file: claims of a killed predecessor are void
+            await store.write(lambda tx: tx.execute("UPDATE delivery_outbox SET claimed_until = NULL WHERE claimed_until IS NOT NULL"))
+        runtime.spawn(runtime.delivery.run(), "delivery-dispatcher")
 
     async def shutdown(self) -> None:
         if self.runtime is None:

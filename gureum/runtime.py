@@ -19,6 +19,7 @@ class Runtime:
         self.store = store
         self.clock = clock or SystemClock()
         self.states: dict[str, Any] = {}
+        self.delivery: Any = None  # gureum.delivery.Delivery, set at start
         self.service_status: dict[str, str] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
 

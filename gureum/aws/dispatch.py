@@ -40,6 +40,8 @@ class Service:
     starts: list[Hook] = field(default_factory=list)
     stops: list[Hook] = field(default_factory=list)
     resets: list[Hook] = field(default_factory=list)
+    # delivery targets this service offers to others (gureum.delivery.Target), e.g. "sqs"
+    targets: list[Any] = field(default_factory=list)
     # optional fix-up of parsed input before validation: prepare(request, protocol, operation, params)
     prepare: Callable[[Request, str, str, dict[str, Any]], None] | None = None
 

@@ -1,0 +1,8 @@
+"""The one durable path between services: an outbox written with the change that causes a delivery,
+retries with backoff per the target's policy, and dead-letter targets.  Services offer targets; they
+never call each other."""
+
+from .outbox import MIGRATIONS, Delivery
+from .targets import DeadLetter, DeliveryError, RetryPolicy, Target
+
+__all__ = ["MIGRATIONS", "DeadLetter", "Delivery", "DeliveryError", "RetryPolicy", "Target"]

@@ -1,0 +1,184 @@
+"""The durable outbox: ``enqueue`` in the producer's transaction, a dispatcher on every node delivers.
+
+A target that can deliver inside the producer's transaction does so at once (a publish to twenty SQS
+queues commits all twenty messages with the publish); anything else, and any failure worth retrying,
+becomes an outbox row that survives restarts.  Rows are claimed with row locks, so on PostgreSQL every
+delivery is attempted by one node at a time; a node that dies mid-delivery loses its claim when it expires.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .targets import DeadLetter, DeliveryError, RetryPolicy, Target
+
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+    from ..store.base import Tx
+
+log = logging.getLogger("gureum.delivery")
+MIGRATIONS = Path(__file__).parent / "migrations"
+CHANNEL = "delivery"
+_CLAIM_BATCH = 100
+_COLUMNS = "id, kind, address, payload, policy, dead_letter, source, attempts, created_at"
+DEFAULT_POLICY = RetryPolicy()
+
+
+def _lock(tx: "Tx") -> str:
+    return " FOR UPDATE SKIP LOCKED" if tx.dialect == "postgresql" else ""
+
+
+class Delivery:
+    def __init__(self, runtime: "Runtime", targets: dict[str, Target]) -> None:
+        self.runtime = runtime
+        self.targets = targets
+        self._wake = asyncio.Event()
+        self._inflight = 0
+
+    def now_ms(self) -> int:
+        return int(self.runtime.clock.now() * 1000)
+
+    # --- producing (runs inside the producer's transaction, on the store thread) ----------------------
+
+    def enqueue(
+        self,
+        tx: "Tx",
+        kind: str,
+        address: str,
+        payload: dict[str, Any],
+        *,
+        policy: RetryPolicy | None = None,
+        dead_letter: DeadLetter | None = None,
+        source: str | None = None,
+        delay: float = 0.0,
+    ) -> None:
+        target = self.targets.get(kind)
+        if target is None:
+            raise ValueError(f"no delivery target of kind {kind!r}")
+        now = self.now_ms()
+        if target.in_tx is not None and delay <= 0:
+            try:
+                target.in_tx(tx, address, payload)
+                return
+            except DeliveryError as error:
+                if not error.retryable:
+                    self._give_up(tx, error, 1, dead_letter, source, now)
+                    return
+        tx.execute(
+            "INSERT INTO delivery_outbox (kind, address, payload, policy, dead_letter, source, attempts, created_at, next_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)",
+            (kind, address, json.dumps(payload), (policy or DEFAULT_POLICY).to_json(), dead_letter.to_json() if dead_letter else None, source, now, now + int(delay * 1000)),
+        )
+        tx.notify(CHANNEL, "")
+
+    def _give_up(self, tx: "Tx", error: DeliveryError, attempts: int, dead_letter: DeadLetter | None, source: str | None, now: int) -> None:
+        if dead_letter is None:
+            log.warning("delivery from %s dropped after %d attempt(s): %s", source, attempts, error.message)
+            return
+        self.enqueue(tx, dead_letter.kind, dead_letter.address, dead_letter.payload_for(error, attempts), source=source)
+
+    # --- dispatching ------------------------------------------------------------------------------------
+
+    def wake(self, _payload: str = "") -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        """The node's dispatcher: deliver what is due, sleep until the next row is due or a wake-up."""
+        self.runtime.store.subscribe(CHANNEL, self.wake)
+        while True:
+            self._wake.clear()
+            try:
+                calls, next_at = await self.runtime.store.write(self._claim)
+            except Exception:
+                log.exception("delivery dispatcher failed to claim work")
+                await asyncio.sleep(1.0)
+                continue
+            if calls:
+                for row in calls:
+                    self.runtime.spawn(self._call(row), f"delivery-{row[0]}")
+                continue
+            timeout = 60.0 if next_at is None else max(0.0, next_at / 1000 - self.runtime.clock.now())
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout)
+            except asyncio.TimeoutError:
+                pass
+
+    def _claim(self, tx: "Tx") -> tuple[list[tuple[Any, ...]], int | None]:
+        """Deliver due in-transaction rows right here; claim the rest for asynchronous calls."""
+        now = self.now_ms()
+        rows = tx.all(
+            f"SELECT {_COLUMNS} FROM delivery_outbox WHERE next_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?) ORDER BY next_at LIMIT ?{_lock(tx)}",
+            (now, now, _CLAIM_BATCH),
+        )
+        calls = []
+        for row in rows:
+            row_id, kind, address, payload = row[0], row[1], row[2], json.loads(row[3])
+            target = self.targets.get(kind)
+            if target is None:
+                continue  # offered by a service this node does not run: another node will
+            if target.in_tx is not None:
+                tx.execute("SAVEPOINT delivery")
+                try:
+                    target.in_tx(tx, address, payload)
+                except DeliveryError as error:
+                    tx.execute("ROLLBACK TO SAVEPOINT delivery")
+                    self._failed(tx, row, error, now)
+                else:
+                    tx.execute("DELETE FROM delivery_outbox WHERE id = ?", (row_id,))
+                tx.execute("RELEASE SAVEPOINT delivery")
+            else:
+                tx.execute("UPDATE delivery_outbox SET claimed_until = ? WHERE id = ?", (now + int(target.timeout * 1000) + 5000, row_id))
+                calls.append(row)
+        if len(rows) == _CLAIM_BATCH:
+            return calls, now
+        nxt = tx.one("SELECT MIN(next_at) FROM delivery_outbox WHERE claimed_until IS NULL OR claimed_until <= ?", (now,))
+        later = tx.one("SELECT MIN(claimed_until) FROM delivery_outbox WHERE claimed_until > ?", (now,))
+        candidates = [v for v in ((nxt or [None])[0], (later or [None])[0]) if v is not None]
+        return calls, min(candidates) if candidates else None
+
+    def _failed(self, tx: "Tx", row: tuple[Any, ...], error: DeliveryError, now: int) -> None:
+        row_id, _kind, _address, _payload, policy_text, dead_text, source, attempts, created = row
+        attempts += 1
+        policy = RetryPolicy.from_json(policy_text)
+        wait = policy.delay(attempts)
+        exhausted = not error.retryable or attempts >= policy.attempts or now + wait * 1000 > created + policy.max_age * 1000
+        if exhausted:
+            tx.execute("DELETE FROM delivery_outbox WHERE id = ?", (row_id,))
+            self._give_up(tx, error, attempts, DeadLetter.from_json(dead_text) if dead_text else None, source, now)
+        else:
+            tx.execute(
+                "UPDATE delivery_outbox SET attempts = ?, next_at = ?, claimed_until = NULL, last_error = ? WHERE id = ?",
+                (attempts, now + int(wait * 1000), f"{error.code}: {error.message}"[:1000], row_id),
+            )
+
+    async def _call(self, row: tuple[Any, ...]) -> None:
+        row_id, kind, address, payload = row[0], row[1], row[2], json.loads(row[3])
+        target = self.targets[kind]
+        assert target.call is not None
+        error: DeliveryError | None = None
+        try:
+            await asyncio.wait_for(target.call(self.runtime, address, payload), target.timeout)
+        except DeliveryError as exc:
+            error = exc
+        except asyncio.TimeoutError:
+            error = DeliveryError(f"no answer within {target.timeout:.0f} s", code="Timeout")
+        except Exception as exc:  # a bug in the target: retry, and say so
+            log.exception("delivery target %s failed", kind)
+            error = DeliveryError(str(exc), code="InternalError")
+
+        def finish(tx: "Tx") -> None:
+            if error is None:
+                tx.execute("DELETE FROM delivery_outbox WHERE id = ?", (row_id,))
+            else:
+                self._failed(tx, row, error, self.now_ms())
+            tx.notify(CHANNEL, "")
+
+        await self.runtime.store.write(finish)
+
+    async def pending(self) -> int:
+        """Rows still waiting (for tests and health)."""
+        row = await self.runtime.store.read(lambda tx: tx.one("SELECT COUNT(*) FROM delivery_outbox"))
+        return int(row[0]) if row else 0

@@ -1,0 +1,94 @@
+"""What a delivery target is: a kind ("sqs", "lambda", "http", …) offered by the service that owns it.
+
+A target delivers either inside the producer's own transaction (``in_tx``: same store, no network; SQS,
+Kinesis) or asynchronously after commit (``call``: HTTP endpoints, function invocations).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
+
+if TYPE_CHECKING:
+    from ..runtime import Runtime
+    from ..store.base import Tx
+
+
+class DeliveryError(Exception):
+    """A delivery failed; ``retryable=False`` sends it straight to the dead-letter target (or drops it)."""
+
+    def __init__(self, message: str, *, code: str = "DeliveryFailed", retryable: bool = True) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.retryable = retryable
+
+
+InTx = Callable[["Tx", str, dict[str, Any]], None]
+Call = Callable[["Runtime", str, dict[str, Any]], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    kind: str
+    in_tx: InTx | None = None
+    call: Call | None = None
+    timeout: float = 30.0  # seconds a claimed asynchronous delivery may take before another node retries it
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How often and how long to retry: ``attempts`` tries in all, backoff from ``min_delay`` doubling (or
+    linear) up to ``max_delay``, and never past ``max_age`` seconds after the delivery was created."""
+
+    attempts: int = 3
+    min_delay: float = 1.0
+    max_delay: float = 60.0
+    backoff: str = "exponential"
+    max_age: float = 86_400.0
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
+        if self.backoff == "linear":
+            step = self.min_delay + (self.max_delay - self.min_delay) * (attempt - 1) / max(1, self.attempts - 1)
+        else:
+            step = self.min_delay * (2 ** (attempt - 1))
+        return min(self.max_delay, step)
+
+    def to_json(self) -> str:
+        return json.dumps([self.attempts, self.min_delay, self.max_delay, self.backoff, self.max_age])
+
+    @classmethod
+    def from_json(cls, text: str) -> "RetryPolicy":
+        attempts, min_delay, max_delay, backoff, max_age = json.loads(text)
+        return cls(attempts, min_delay, max_delay, backoff, max_age)
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """Where a delivery goes when retries are exhausted: another target, with the error added to its payload
+    as message attributes named by ``error_attributes`` ({attribute name: "code" | "message" | "attempts"})."""
+
+    kind: str
+    address: str
+    payload: dict[str, Any]
+    error_attributes: dict[str, str] | None = None
+
+    def to_json(self) -> str:
+        return json.dumps({"kind": self.kind, "address": self.address, "payload": self.payload, "error_attributes": self.error_attributes})
+
+    @classmethod
+    def from_json(cls, text: str) -> "DeadLetter":
+        doc = json.loads(text)
+        return cls(doc["kind"], doc["address"], doc["payload"], doc.get("error_attributes"))
+
+    def payload_for(self, error: DeliveryError, attempts: int) -> dict[str, Any]:
+        payload = dict(self.payload)
+        if self.error_attributes:
+            values = {"code": error.code, "message": error.message, "attempts": str(attempts)}
+            attrs = dict(payload.get("message_attributes") or {})
+            for name, field in self.error_attributes.items():
+                attrs[name] = {"DataType": "String", "StringValue": values[field]}
+            payload["message_attributes"] = attrs
+        return payload
