@@ -1,7 +1,8 @@
 """SQS behaviour over the store: sending, receiving (with long polling), visibility, dead-lettering.
 
-Long polls wait on a per-queue asyncio.Event that committed writes set; a waiter also wakes when the
-next delayed or in-flight message becomes visible.  No polling loop, no thread parked.
+Long polls wait on a per-queue asyncio.Event; a write that can make messages available calls wake(tx, …),
+which the store delivers at commit to this node and (PostgreSQL) to every other node.  A waiter also wakes
+when the next delayed or in-flight message becomes visible.  No polling loop, no thread parked.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from .queues import Queue, parse_queue_url
 from .store import NewMessage, Row
 
 T = TypeVar("T")
+_WAKE_CHANNEL = "sqs"
 
 
 @dataclass(slots=True)
@@ -42,13 +44,21 @@ class SqsBackend:
         self.clock = runtime.clock
         self._events: dict[int, asyncio.Event] = {}
         self._queue_ids: dict[tuple[str, str], int] = {}
+        self.store.subscribe(_WAKE_CHANNEL, lambda payload: self.notify(int(payload)))
 
     # --- time and wake-ups ------------------------------------------------------------------
 
     def now_ms(self) -> int:
         return int(self.clock.now() * 1000)
 
+    @staticmethod
+    def wake(tx: Tx, *queue_ids: int) -> None:
+        """Once tx commits, wake long polls on these queues, on every node."""
+        for queue_id in queue_ids:
+            tx.notify(_WAKE_CHANNEL, str(queue_id))
+
     def notify(self, *queue_ids: int) -> None:
+        """Wake this node's long polls on these queues (the store calls it for every committed wake())."""
         for queue_id in queue_ids:
             event = self._events.pop(queue_id, None)
             if event is not None:
@@ -104,11 +114,13 @@ class SqsBackend:
             sequence = f"{row_id:020d}"
             store.set_dedup_sequence(tx, queue.id, key, sequence)
             results.append(SendResult(message_id, sequence))
+        if messages:
+            self.wake(tx, queue.id)
         return results
 
     # --- receive ------------------------------------------------------------------------------
 
-    def _receive_in_tx(self, tx: Tx, queue: Queue, count: int, visibility: int, attempt_id: str | None, moved: set[int]) -> list[Received]:
+    def _receive_in_tx(self, tx: Tx, queue: Queue, count: int, visibility: int, attempt_id: str | None) -> list[Received]:
         now = self.now_ms()
         if attempt_id and queue.fifo:
             previous = store.get_attempt(tx, queue.id, attempt_id, now)
@@ -146,7 +158,7 @@ class SqsBackend:
                     continue
                 if dlq is not None and redrive and row.receive_count >= int(redrive["maxReceiveCount"]):
                     if store.move_message(tx, row, queue.id, dlq.id, now, queue.arn, reset_sent=dlq.fifo):
-                        moved.add(dlq.id)
+                        self.wake(tx, dlq.id)
                         changed = True
                     elif queue.fifo and row.group_id is not None:
                         lost_groups.add(row.group_id)
@@ -200,21 +212,18 @@ class SqsBackend:
             known = self._queue_ids.get(key)
             # take the wake-up event before looking, so a send that commits after the look still wakes us
             event = self._event(known) if known is not None else None
-            moved: set[int] = set()
             holder: dict[str, Any] = {}
 
             def run(tx: Tx, queue: Queue) -> list[Received]:
                 holder["queue"] = queue
                 vt = queue.int_attr("VisibilityTimeout") if visibility is None else visibility
-                got = self._receive_in_tx(tx, queue, count, vt, attempt_id, moved)
+                got = self._receive_in_tx(tx, queue, count, vt, attempt_id)
                 if not got:
                     holder["next"] = store.next_visible_at(tx, queue.id, self.now_ms())
                 return got
 
             got = await self.in_queue(account, region, url, run)
             queue: Queue = holder["queue"]
-            if moved:
-                self.notify(*moved)
             self._queue_ids[key] = queue.id
             if deadline is None:
                 seconds = queue.int_attr("ReceiveMessageWaitTimeSeconds") if wait is None else wait
@@ -261,6 +270,8 @@ class SqsBackend:
             raise InvalidParameterValue(
                 f"Value {handle} for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change."
             )
+        if timeout == 0:
+            self.wake(tx, queue.id)
         return timeout == 0
 
     def delete_in_tx(self, tx: Tx, queue: Queue, handle: str, now: int) -> bool:
@@ -270,7 +281,10 @@ class SqsBackend:
             if state is not None and state[0] == token and state[1] <= now:
                 # a FIFO receipt handle dies with its visibility timeout (a standard queue still deletes)
                 raise InvalidParameterValue(f"Value {handle} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.")
-        return store.delete_message(tx, queue.id, row_id, token)
+        deleted = store.delete_message(tx, queue.id, row_id, token)
+        if deleted and queue.fifo:
+            self.wake(tx, queue.id)  # the message's group may be unblocked
+        return deleted
 
     # --- message rendering -------------------------------------------------------------------
 

@@ -114,8 +114,7 @@ async def send_message(ctx: RequestContext, req: dict[str, Any]) -> dict[str, An
         _fit_to_queue(prepared, queue)
         return queue.id, be.send_in_tx(tx, queue, [prepared.message], sender, now)[0]
 
-    queue_id, result = await be.in_queue(ctx.account, ctx.region, req["QueueUrl"], run)
-    be.notify(queue_id)
+    _, result = await be.in_queue(ctx.account, ctx.region, req["QueueUrl"], run)
     assert isinstance(result, SendResult)
     return _send_output(prepared, result)
 
@@ -186,8 +185,7 @@ async def send_message_batch(ctx: RequestContext, req: dict[str, Any]) -> dict[s
         sent = {entry_id: (entry_id, p, r) for (entry_id, p), r in zip(ready, results)}
         return queue.id, [sent[i] if i in sent else failed[i] for i, _ in prepared]  # type: ignore[misc]
 
-    queue_id, outcome = await be.in_queue(ctx.account, ctx.region, req["QueueUrl"], run)
-    be.notify(queue_id)
+    _, outcome = await be.in_queue(ctx.account, ctx.region, req["QueueUrl"], run)
     successful: list[dict[str, Any]] = []
     failures: list[dict[str, Any]] = []
     for done in outcome:
@@ -238,19 +236,14 @@ async def receive_message(ctx: RequestContext, req: dict[str, Any]) -> dict[str,
 async def delete_message(ctx: RequestContext, req: dict[str, Any]) -> None:
     be = backend(ctx)
     now = be.now_ms()
-    queue_id, _ = await be.in_queue(ctx.account, ctx.region, req["QueueUrl"], lambda tx, q: (q.id, be.delete_in_tx(tx, q, req["ReceiptHandle"], now)))
-    be.notify(queue_id)  # a FIFO group may have been unblocked
+    await be.in_queue(ctx.account, ctx.region, req["QueueUrl"], lambda tx, q: be.delete_in_tx(tx, q, req["ReceiptHandle"], now))
 
 
 @SERVICE.op("ChangeMessageVisibility")
 async def change_message_visibility(ctx: RequestContext, req: dict[str, Any]) -> None:
     be = backend(ctx)
     now = be.now_ms()
-    queue_id, woke = await be.in_queue(
-        ctx.account, ctx.region, req["QueueUrl"], lambda tx, q: (q.id, be.change_visibility_in_tx(tx, q, req["ReceiptHandle"], req["VisibilityTimeout"], now))
-    )
-    if woke:
-        be.notify(queue_id)
+    await be.in_queue(ctx.account, ctx.region, req["QueueUrl"], lambda tx, q: be.change_visibility_in_tx(tx, q, req["ReceiptHandle"], req["VisibilityTimeout"], now))
 
 
 async def _batch(ctx: RequestContext, req: dict[str, Any], kind: str, apply: Callable[[Tx, Queue, dict[str, Any]], Any]) -> dict[str, Any]:
@@ -258,18 +251,18 @@ async def _batch(ctx: RequestContext, req: dict[str, Any], kind: str, apply: Cal
     _check_batch(entries, kind)
     be = backend(ctx)
 
-    def run(tx: Tx, queue: Queue) -> tuple[int, list[dict[str, Any]], list[dict[str, Any]]]:
-        ok, failed = [], []
+    def run(tx: Tx, queue: Queue) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        ok: list[dict[str, Any]] = []
+        failed: list[dict[str, Any]] = []
         for entry in entries:
             try:
                 apply(tx, queue, entry)
                 ok.append({"Id": entry["Id"]})
             except ServiceError as error:
                 failed.append(_failure(entry["Id"], error))
-        return queue.id, ok, failed
+        return ok, failed
 
-    queue_id, ok, failed = await be.in_queue(ctx.account, ctx.region, req["QueueUrl"], run)
-    be.notify(queue_id)
+    ok, failed = await be.in_queue(ctx.account, ctx.region, req["QueueUrl"], run)
     return {"Successful": ok, "Failed": failed}
 
 

@@ -144,7 +144,6 @@ async def list_message_move_tasks(ctx: RequestContext, req: dict[str, Any]) -> d
 async def _run_task(be: SqsBackend, handle: str) -> None:
     """Move messages at the task's rate until the source is empty, the task is cancelled, or it fails."""
     while True:
-        woken: set[int] = set()
 
         def step(tx: Tx) -> float | None:
             row = tx.one("SELECT source_arn, destination_arn, max_per_second, status, moved FROM sqs_move_tasks WHERE handle = ?", (handle,))
@@ -176,7 +175,7 @@ async def _run_task(be: SqsBackend, handle: str) -> None:
                 )
                 if not cur.rowcount:
                     continue
-                woken.add(target.id)
+                be.wake(tx, target.id)
                 count += 1
             tx.execute("UPDATE sqs_move_tasks SET moved = moved + ? WHERE handle = ?", (count, handle))
             return count / rate
@@ -186,7 +185,6 @@ async def _run_task(be: SqsBackend, handle: str) -> None:
         except Exception:
             log.exception("message move task failed")
             return
-        be.notify(*woken)
         if pause is None:
             return
         await asyncio.sleep(pause)

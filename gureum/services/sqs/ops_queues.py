@@ -108,11 +108,11 @@ async def delete_queue(ctx: RequestContext, req: dict[str, Any]) -> None:
     be = backend(ctx)
     now = be.clock.now()
 
-    def run(tx: Tx, queue: Queue) -> int:
+    def run(tx: Tx, queue: Queue) -> None:
         store.delete_queue(tx, queue, now)
-        return queue.id
+        be.wake(tx, queue.id)  # long polls on it answer at once
 
-    be.notify(await be.in_queue(ctx.account, ctx.region, req["QueueUrl"], run))
+    await be.in_queue(ctx.account, ctx.region, req["QueueUrl"], run)
 
 
 @SERVICE.op("GetQueueUrl")
@@ -210,13 +210,13 @@ async def set_queue_attributes(ctx: RequestContext, req: dict[str, Any]) -> None
     be = backend(ctx)
     now = be.clock.now()
 
-    def run(tx: Tx, queue: Queue) -> int:
+    def run(tx: Tx, queue: Queue) -> None:
         changes = normalise_attributes(given, queue.fifo, source_arn=queue.arn, lookup=lambda arn: store.get_queue_by_arn(tx, arn))
         queue.attributes = _merge(queue.attributes, changes)
         store.update_queue(tx, queue, now)
-        return queue.id
+        be.wake(tx, queue.id)  # waiters re-read delays and timeouts
 
-    be.notify(await be.in_queue(ctx.account, ctx.region, req["QueueUrl"], run))
+    await be.in_queue(ctx.account, ctx.region, req["QueueUrl"], run)
 
 
 @SERVICE.op("PurgeQueue")
