@@ -20,7 +20,7 @@ from botocore.config import Config
 from .server import Server
 
 REGION = "us-east-1"
-BACKENDS = [b.strip() for b in os.environ.get("GUREUM_TEST_BACKENDS", "sqlite").split(",") if b.strip()]
+BACKENDS = [b.strip() for b in os.environ.get("GUREUM_TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]
 
 
 @pytest.fixture(scope="session")

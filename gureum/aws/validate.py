@@ -100,9 +100,12 @@ def validate(shape: Shape | None, params: dict[str, Any], *, style: str = "coral
         return
     if style == "params":
         kind, path, value, message = out.errors[0]
+        # query-era codes; JSON clients of query-compatible services see these shape names in __type
         if kind == "missing":
-            raise ServiceError(f"The request must contain the parameter {message}.", code="MissingParameter")
-        raise ServiceError(f"Value {_show(value)} for parameter {path} is invalid. Reason: {message}.", code="InvalidParameterValue")
+            raise ServiceError(f"The request must contain the parameter {message}.", code="MissingParameter", type_name="MissingRequiredParameterException")
+        raise ServiceError(
+            f"Value {_show(value)} for parameter {path} is invalid. Reason: {message}.", code="InvalidParameterValue", type_name="InvalidParameterValueException"
+        )
     lines = []
     for kind, path, value, message in out.errors[:_MAX_REPORTED]:
         if kind == "missing":

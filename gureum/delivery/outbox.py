@@ -62,7 +62,7 @@ class Delivery:
         now = self.now_ms()
         if target.in_tx is not None and delay <= 0:
             try:
-                target.in_tx(tx, address, payload)
+                target.in_tx(self.runtime, tx, address, payload)
                 return
             except DeliveryError as error:
                 if not error.retryable:
@@ -122,7 +122,7 @@ class Delivery:
             if target.in_tx is not None:
                 tx.execute("SAVEPOINT delivery")
                 try:
-                    target.in_tx(tx, address, payload)
+                    target.in_tx(self.runtime, tx, address, payload)
                 except DeliveryError as error:
                     tx.execute("ROLLBACK TO SAVEPOINT delivery")
                     self._failed(tx, row, error, now)

@@ -25,7 +25,7 @@ class DeliveryError(Exception):
         self.retryable = retryable
 
 
-InTx = Callable[["Tx", str, dict[str, Any]], None]
+InTx = Callable[["Runtime", "Tx", str, dict[str, Any]], None]
 Call = Callable[["Runtime", str, dict[str, Any]], Awaitable[None]]
 
 

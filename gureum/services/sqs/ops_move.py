@@ -23,7 +23,10 @@ from .queues import Queue
 
 log = logging.getLogger("gureum.sqs")
 _TASK_COLUMNS = "handle, source_arn, destination_arn, max_per_second, status, moved, to_move, started_at, failure_reason"
-_DEFAULT_RATE = 500  # messages per second when MaxNumberOfMessagesPerSecond is not given
+_DEFAULT_RATE = 500
+_MAINTENANCE_CHANNEL = "sqs-maintenance"
+_LEADER_ROLE = "sqs-maintenance"
+_LEADER_CHECK_SECONDS = 1.0  # messages per second when MaxNumberOfMessagesPerSecond is not given
 
 
 def _task_handle(source_arn: str) -> str:
@@ -79,10 +82,10 @@ async def start_message_move_task(ctx: RequestContext, req: dict[str, Any]) -> d
             "VALUES (?, ?, ?, ?, ?, ?, 'RUNNING', 0, ?, ?)",
             (handle, ctx.account, ctx.region, source_arn, destination_arn, rate, visible + hidden + delayed, now),
         )
+        tx.notify(_MAINTENANCE_CHANNEL, handle)  # the leader node picks the task up
         return handle
 
     handle = await be.store.write(run)
-    ctx.runtime.spawn(_run_task(be, handle), f"sqs-move-{handle[:12]}")
     return {"TaskHandle": handle}
 
 
@@ -190,27 +193,47 @@ async def _run_task(be: SqsBackend, handle: str) -> None:
         await asyncio.sleep(pause)
 
 
-async def _sweep(be: SqsBackend, every: float) -> None:
+def _sweep_in_tx(be: SqsBackend, tx: Tx) -> None:
     """Retention: delete messages older than their queue's MessageRetentionPeriod; expire dedup entries."""
+    now = be.now_ms()
+    for queue in store.all_queues(tx):
+        store.delete_expired(tx, queue.id, now - queue.int_attr("MessageRetentionPeriod") * 1000)
+    store.sweep_tables(tx, now, now / 1000 - limits.QUEUE_DELETE_GRACE_SECONDS)
+
+
+async def _maintain(runtime: Runtime, be: SqsBackend) -> None:
+    """SQS's background work, on the leader node only (exactly one node when several share PostgreSQL):
+    the retention sweep, and running message move tasks (adopted from a node that died)."""
+    wake = asyncio.Event()
+    be.store.subscribe(_MAINTENANCE_CHANNEL, lambda _handle: wake.set())
+    running: dict[str, asyncio.Task[None]] = {}
+    every = runtime.config.retention_sweep_seconds
+    last_sweep = runtime.clock.monotonic()
     while True:
-        await asyncio.sleep(every)
-
-        def run(tx: Tx) -> None:
-            now = be.now_ms()
-            for queue in store.all_queues(tx):
-                store.delete_expired(tx, queue.id, now - queue.int_attr("MessageRetentionPeriod") * 1000)
-            store.sweep_tables(tx, now, now / 1000 - limits.QUEUE_DELETE_GRACE_SECONDS)
-
         try:
-            await be.store.write(run)
+            if await be.store.is_leader(_LEADER_ROLE):
+                handles = await be.store.read(lambda tx: [row[0] for row in tx.all("SELECT handle FROM sqs_move_tasks WHERE status = 'RUNNING'")])
+                for handle in handles:
+                    if handle not in running or running[handle].done():
+                        running[handle] = runtime.spawn(_run_task(be, handle), f"sqs-move-{handle[:12]}")
+                if runtime.clock.monotonic() - last_sweep >= every:
+                    last_sweep = runtime.clock.monotonic()
+                    await be.store.write(lambda tx: _sweep_in_tx(be, tx))
+            else:
+                for task in running.values():
+                    task.cancel()
+                running.clear()
+        except asyncio.CancelledError:
+            raise
         except Exception:
-            log.exception("SQS retention sweep failed")
+            log.exception("SQS maintenance failed")
+        wake.clear()
+        try:
+            await asyncio.wait_for(wake.wait(), min(every, _LEADER_CHECK_SECONDS))
+        except asyncio.TimeoutError:
+            pass
 
 
 @SERVICE.on_start
-async def _resume(runtime: Runtime) -> None:
-    be: SqsBackend = runtime.states["sqs"]
-    handles = await be.store.read(lambda tx: [row[0] for row in tx.all("SELECT handle FROM sqs_move_tasks WHERE status = 'RUNNING'")])
-    for handle in handles:
-        runtime.spawn(_run_task(be, handle), f"sqs-move-{handle[:12]}")
-    runtime.spawn(_sweep(be, runtime.config.retention_sweep_seconds), "sqs-retention")
+async def _start_maintenance(runtime: Runtime) -> None:
+    runtime.spawn(_maintain(runtime, runtime.states["sqs"]), "sqs-maintenance")
