@@ -40,8 +40,10 @@ def ensure_binaries() -> Path:
 
 
 class PgCluster:
-    def __init__(self, base: Path) -> None:
+    def __init__(self, base: Path, *, durable: bool = False) -> None:
+        """``durable=False`` (tests) turns fsync off; benchmarks keep PostgreSQL's durable defaults."""
         self.base = base
+        self.durable = durable
         self.data = base / "pgdata"
         self.sockets = base / "sockets"
         self.port = free_port()
@@ -68,7 +70,9 @@ class PgCluster:
             shutil.chown(self.sockets, "postgres")
             os.chmod(self.base, 0o755)
         self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "gureum", "--auth=trust", "--no-sync", "-E", "UTF8")
-        options = f"-p {self.port} -k {self.sockets} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=400"
+        options = f"-p {self.port} -k {self.sockets} -c listen_addresses=127.0.0.1 -c max_connections=400"
+        if not self.durable:
+            options += " -c fsync=off -c full_page_writes=off"
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.base / "server.log"), "-w", "start")
         return self
 
