@@ -22,3 +22,6 @@ def _queue_url_from_path(request: Request, protocol: str, operation: str, params
 SERVICE = Service("sqs", validation="params", migrations=Path(__file__).parent / "migrations", prepare=_queue_url_from_path)
 
 from . import ops_messages, ops_move, ops_queues  # noqa: E402,F401  (registers the operations)
+from .target import TARGET  # noqa: E402
+
+SERVICE.targets.append(TARGET)
