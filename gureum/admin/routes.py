@@ -33,6 +33,10 @@ async def handle_admin(app: "App", request: Request) -> Response | None:
     handler = routes.get((request.method, path))
     if handler is not None:
         return await handler()
+    for service in app.services:
+        service_handler = service.admin_routes.get((request.method, path))
+        if service_handler is not None:
+            return await service_handler(app.runtime, request)
     if any(request.path.startswith(prefix) for prefix in ADMIN_PREFIXES):
         return _json({"error": f"no such endpoint: {request.method} {request.path}"}, 404)
     return None

@@ -42,6 +42,8 @@ class Service:
     resets: list[Hook] = field(default_factory=list)
     # delivery targets this service offers to others (gureum.delivery.Target), e.g. "sqs"
     targets: list[Any] = field(default_factory=list)
+    # non-AWS HTTP routes under /_gureum/<service>/…: {(method, path): handler(runtime, request) -> Response}
+    admin_routes: dict[tuple[str, str], Callable[..., Awaitable[Response]]] = field(default_factory=dict)
     # optional fix-up of parsed input before validation: prepare(request, protocol, operation, params)
     prepare: Callable[[Request, str, str, dict[str, Any]], None] | None = None
 
