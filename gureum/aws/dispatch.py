@@ -6,11 +6,11 @@ A service registers plain async functions by AWS operation name; adding one neve
 from __future__ import annotations
 
 import logging
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
+from ..ids import unique_id
 from .auth import identify
 from .context import RequestContext
 from .errors import ServiceError
@@ -79,7 +79,7 @@ class Service:
 
 
 def new_request_id() -> str:
-    return str(uuid.uuid4())
+    return unique_id()
 
 
 def _unknown_operation(route: Route) -> ServiceError:

@@ -6,10 +6,10 @@ Times in the messages table are integer milliseconds; queue times are float seco
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from ...ids import unique_id
 from ...store.base import Tx
 from .queues import Queue, parse_arn
 
@@ -163,7 +163,7 @@ def set_dedup_sequence(tx: Tx, queue_id: int, key: str, sequence: str) -> None:
 
 
 def new_message_id() -> str:
-    return str(uuid.uuid4())
+    return unique_id()
 
 
 def insert_message(tx: Tx, queue_id: int, msg: NewMessage, sender: str, now_ms: int, want_id: bool, message_id: str | None = None) -> tuple[str, int | None]:
