@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from . import delivery
+from . import delivery, settings
 from .admin.routes import handle_admin
 from .aws.dispatch import Dispatcher, Service
 from .aws.http import Request, Response
@@ -32,6 +32,8 @@ class App:
     async def startup(self) -> None:
         store: Store = open_store(self.config.store_url, self.config.data_dir, sync=self.config.sync)
         self.runtime = runtime = Runtime(self.config, store)
+        await store.migrate("core", settings.MIGRATIONS)
+        runtime.deployment_secret = await settings.deployment_secret(store)
         await store.migrate("delivery", delivery.MIGRATIONS)
         for service in self.services:
             runtime.service_status[service.name] = "starting"

@@ -25,6 +25,12 @@ def _parser() -> argparse.ArgumentParser:
     start.add_argument("--store", default=os.environ.get("GUREUM_STORE"), help="store URL (default: SQLite in the data dir)")
     start.add_argument("--sync", choices=("normal", "full"), default=os.environ.get("GUREUM_SYNC", "normal"), help="normal survives kill -9; full also survives power loss")
     start.add_argument("--log-level", default=os.environ.get("GUREUM_LOG_LEVEL", "info"))
+    start.add_argument(
+        "--strict-auth", action="store_true", default=os.environ.get("GUREUM_STRICT_AUTH") == "1", help="verify SigV4 signatures (default: accept any credentials)"
+    )
+    start.add_argument(
+        "--credentials", default=os.environ.get("GUREUM_CREDENTIALS", ""), help="strict mode's static keys, 'AKID:SECRET[,AKID2:SECRET2]' (default test:test)"
+    )
     return parser
 
 
@@ -33,7 +39,17 @@ def build_config(args: argparse.Namespace) -> Config:
         data_dir = None
     else:
         data_dir = args.data_dir or Path(os.environ.get("GUREUM_DATA_DIR") or default_data_dir())
-    return Config(host=args.host, port=args.port, data_dir=data_dir, store_url=args.store, sync=args.sync, log_level=args.log_level)
+    pairs = []
+    for item in filter(None, (part.strip() for part in args.credentials.split(","))):
+        key, sep, secret = item.partition(":")
+        if not sep or not key or not secret:
+            raise SystemExit(f"--credentials takes AKID:SECRET pairs separated by commas, not {item!r}")
+        pairs.append((key, secret))
+    if args.strict_auth and not pairs:
+        pairs = [("test", "test")]
+    return Config(
+        host=args.host, port=args.port, data_dir=data_dir, store_url=args.store, sync=args.sync, log_level=args.log_level, strict_auth=args.strict_auth, credentials=tuple(pairs)
+    )
 
 
 def serve(config: Config) -> None:

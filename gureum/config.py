@@ -21,6 +21,8 @@ class Config:
     sync: str = "normal"  # SQLite synchronous: normal (survives kill -9) or full (survives power loss)
     log_level: str = "info"
     retention_sweep_seconds: float = 5.0
+    strict_auth: bool = False  # verify SigV4 signatures
+    credentials: tuple[tuple[str, str], ...] = ()  # static (access key, secret) pairs for strict mode
 
     @property
     def in_memory(self) -> bool:

@@ -20,6 +20,7 @@ class Runtime:
         self.clock = clock or SystemClock()
         self.states: dict[str, Any] = {}
         self.delivery: Any = None  # gureum.delivery.Delivery, set at start
+        self.deployment_secret = ""  # set at start (gureum.settings)
         self.service_status: dict[str, str] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -34,12 +35,22 @@ def _check(account: str, nonce: bytes) -> bytes:
     return hashlib.sha256(b"gureum-key:" + account.encode() + nonce).digest()[:2]
 
 
+def is_issued(access_key: str) -> bool:
+    return access_key.startswith(_ISSUED_PREFIX) and len(access_key) == 20 and account_for_key(access_key) != DEFAULT_ACCOUNT
+
+
 def issue_access_key(account: str) -> str:
     """A 20-character access key id (like AWS's ASIA… keys) that encodes the account it acts in."""
     number = int(account).to_bytes(5, "big")
     nonce = secrets.token_bytes(3)
     raw = number + nonce + _check(account, nonce)
     return _ISSUED_PREFIX + base64.b32encode(raw).decode()
+
+
+def issued_secret(deployment_secret: str, access_key: str) -> str:
+    """The secret key of an access key gureum issued: derived, so any node can check its signatures."""
+    digest = hmac.new(deployment_secret.encode(), access_key.encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()[:40]
 
 
 def account_for_key(access_key: str) -> str:

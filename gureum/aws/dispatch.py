@@ -5,13 +5,15 @@ A service registers plain async functions by AWS operation name; adding one neve
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from ..ids import unique_id
-from .auth import identify
+from . import sigv4
+from .auth import identify, is_issued, issued_secret
 from .context import RequestContext
 from .errors import ServiceError
 from .http import Request, Response
@@ -82,6 +84,26 @@ def new_request_id() -> str:
     return unique_id()
 
 
+_SIGNATURE_MISMATCH = (
+    "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. "
+    "Consult the service documentation for details."
+)
+# (json-family code, query code, rest-xml code, message) per problem, as AWS answers them
+_AUTH_ERRORS = {
+    "missing": ("MissingAuthenticationTokenException", "MissingAuthenticationToken", "AccessDenied", "Request is missing Authentication Token"),
+    "unknown": ("UnrecognizedClientException", "InvalidClientTokenId", "InvalidAccessKeyId", "The security token included in the request is invalid."),
+    "mismatch": ("InvalidSignatureException", "SignatureDoesNotMatch", "SignatureDoesNotMatch", _SIGNATURE_MISMATCH),
+    "expired": ("InvalidSignatureException", "SignatureDoesNotMatch", "AccessDenied", "Request has expired"),
+    "skewed": ("InvalidSignatureException", "SignatureDoesNotMatch", "RequestTimeTooSkewed", "Signature expired"),
+}
+
+
+def auth_error(protocol: str, kind: str, detail: str = "") -> ServiceError:
+    json_code, query_code, xml_code, message = _AUTH_ERRORS[kind]
+    code = query_code if protocol == "query" else xml_code if protocol == "rest-xml" else json_code
+    return ServiceError(detail or message, code=code, status=403, type_name=json_code)
+
+
 def _unknown_operation(route: Route) -> ServiceError:
     if route.protocol == "query":
         return ServiceError(f"The action {route.name} is not valid for this web service.", code="InvalidAction")
@@ -95,6 +117,7 @@ class Dispatcher:
             service.check()
         self.router = Router([service.spec() for service in services])
         self.runtime = runtime
+        self._secrets = dict(runtime.config.credentials)
 
     async def handle(self, request: Request) -> Response:
         request_id = new_request_id()
@@ -102,6 +125,8 @@ class Dispatcher:
         route: Route | None = None
         try:
             route = self.router.resolve(request, caller.service)
+            if self.runtime.config.strict_auth:
+                self._authenticate(request, route)
             service = self.services[route.spec.name]
             if route.operation is None:
                 raise _unknown_operation(route)
@@ -121,6 +146,22 @@ class Dispatcher:
         except Exception:
             log.exception("internal error in %s", route.name if route else request.path)
             return self._error(ServiceError("We encountered an internal error. Please try again.", code="InternalFailure", status=500, sender_fault=False), route, request, request_id)
+
+    def _authenticate(self, request: Request, route: Route) -> None:
+        """Strict mode: the request must be signed (SigV4) with a key we know the secret of."""
+        try:
+            signed = sigv4.read_signature(request)
+        except sigv4.SignatureProblem as problem:
+            raise auth_error(route.protocol, "missing", problem.detail) from None
+        secret = self._secrets.get(signed.access_key)
+        if secret is None and is_issued(signed.access_key):
+            secret = issued_secret(self.runtime.deployment_secret, signed.access_key)
+        if secret is None:
+            raise auth_error(route.protocol, "unknown")
+        try:
+            sigv4.verify(request, signed, secret, dt.datetime.now(dt.timezone.utc))
+        except sigv4.SignatureProblem as problem:
+            raise auth_error(route.protocol, problem.kind, problem.detail) from None
 
     @staticmethod
     def _error(error: ServiceError, route: Route | None, request: Request, request_id: str) -> Response:

@@ -7,7 +7,7 @@ import re
 import secrets
 from typing import Any
 
-from ...aws.auth import DEFAULT_ACCOUNT, account_for_key, issue_access_key
+from ...aws.auth import DEFAULT_ACCOUNT, account_for_key, issue_access_key, issued_secret
 from ...aws.context import RequestContext
 from ...aws.errors import ServiceError
 from . import SERVICE
@@ -19,9 +19,10 @@ _DEFAULT_SECONDS = 3600
 def _credentials(ctx: RequestContext, account: str, seconds: int) -> dict[str, Any]:
     now = ctx.runtime.clock.now()
     token = base64.b64encode(secrets.token_bytes(96)).decode()
+    key = issue_access_key(account)
     return {
-        "AccessKeyId": issue_access_key(account),
-        "SecretAccessKey": base64.b64encode(secrets.token_bytes(30)).decode(),
+        "AccessKeyId": key,
+        "SecretAccessKey": issued_secret(ctx.runtime.deployment_secret, key),
         "SessionToken": f"FQoGZXIvYXdzE{token}",
         "Expiration": now + seconds,
     }
