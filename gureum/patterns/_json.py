@@ -16,6 +16,11 @@ from enum import Enum
 _WS = " \t\n\r"
 _EXPECTING_VALUE = "(JSON String, Number, Array, Object or token 'null', 'true' or 'false')"
 _SOURCE_MAX = 500  # Jackson's ErrorReportConfiguration default for raw content
+MAX_DEPTH = 1000  # Jackson's StreamReadConstraints default
+TOO_DEEP = (
+    f"Document nesting depth ({MAX_DEPTH + 1}) exceeds the maximum allowed ({MAX_DEPTH}, from "
+    "`StreamReadConstraints.getMaxNestingDepth()`)"
+)
 
 
 class Tok(Enum):
@@ -236,6 +241,8 @@ class JsonReader:
                 self._stack[-1].state = "value"
             self._stack.append(_Ctx("Object" if c == "{" else "Array", self.pos))
             self.pos += 1
+            if len(self._stack) > MAX_DEPTH:
+                raise self._fail(TOO_DEEP)
             return Tok.START_OBJECT if c == "{" else Tok.START_ARRAY
         if c == "-" or c.isdigit() and c.isascii():
             return self._number()

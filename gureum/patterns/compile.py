@@ -3,8 +3,9 @@
 The compiler reads tokens in the same order as event-ruler's JsonRuleCompiler, so each error carries the
 reason and Jackson location AWS reports. ``$or`` forks the branch list (fields are ANDed, branches ORed).
 Like event-ruler's ``addRule``, a pattern the ``$or``-aware compiler rejects is retried with ``$or`` read as
-an ordinary field name (the documented backward-compatible reading); errors outside the JSON parser (bad
-CIDR, an out-of-range single anything-but number) are not retried and carry no location.
+an ordinary field name (the documented backward-compatible reading); if that fails too, the first error is
+reported. Errors outside the JSON parser (bad CIDR, an out-of-range single anything-but number) are not
+retried and carry no location.
 A ``Dialect`` holds what differs between EventBridge and SNS. Imports nothing from gureum.
 """
 
@@ -13,32 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import wildcard
-from ._json import NUMBER_TOKENS, JsonReader, JsonSyntaxError, Tok
+from ._json import NUMBER_TOKENS, TOO_DEEP, JsonReader, JsonSyntaxError, Tok
 from .errors import PatternError
-from .operators import (
-    AnythingBut,
-    AnythingButIgnoreCase,
-    AnythingButPrefix,
-    AnythingButSuffix,
-    AnythingButWildcard,
-    Cidr,
-    EqualsIgnoreCase,
-    ExactLiteral,
-    ExactNumber,
-    ExactString,
-    Exists,
-    Number,
-    NumericRange,
-    Prefix,
-    Suffix,
-    Term,
-    Wildcard,
-    check_comparable,
-    cidr_bounds,
-    fold,
-    numeric_range,
-    parse_ip,
-)
+from . import operators as ops
+from .operators import Term
 
 OR = "$or"
 # event-ruler Constants.RESERVED_FIELD_NAMES_IN_OR_RELATIONSHIP
@@ -96,13 +75,18 @@ def compile_branches(source: str, dialect: Dialect) -> list[Branch]:
     first = _Compiler(source, dialect, or_enabled=True)
     try:
         return first.run()
+    except RecursionError:  # Python's stack ends before Jackson's nesting limit does
+        raise PatternError(TOO_DEEP) from None
     except _Located as error:
         if not first.saw_or:
             raise PatternError(error.reason, error.location) from None
+        failure = error
     try:
         return _Compiler(source, dialect, or_enabled=False).run()
-    except _Located as error:
-        raise PatternError(error.reason, error.location) from None
+    except (_Located, PatternError):
+        # Both readings fail. event-ruler's addRule would surface the second error; we report the
+        # "$or" reading's, which names the problem the author made (AWS's choice here is not documented).
+        raise PatternError(failure.reason, failure.location) from None
 
 
 class _Compiler:
@@ -176,11 +160,11 @@ class _Compiler:
                 terms.append(self.match_expression())
             elif token is Tok.STRING:
                 text = self.r.text()
-                terms.append(ExactString(text, parse_ip(text)))
+                terms.append(ops.ExactString(text, ops.parse_ip(text)))
             elif token in NUMBER_TOKENS:
-                terms.append(ExactNumber(self.number()))
+                terms.append(ops.ExactNumber(self.number()))
             elif token in (Tok.TRUE, Tok.FALSE, Tok.NULL):
-                terms.append(ExactLiteral({Tok.TRUE: True, Tok.FALSE: False}.get(token)))
+                terms.append(ops.ExactLiteral({Tok.TRUE: True, Tok.FALSE: False}.get(token)))
             else:
                 raise self.fail("Match value must be String, number, true, false, or null")
         if not terms:
@@ -191,7 +175,7 @@ class _Compiler:
             branch.pop(field, None)
             branch[field] = tuple(terms)
 
-    def number(self) -> Number:
+    def number(self) -> ops.Number:
         raw = self.r.text()
         return float(raw) if self.r.token is Tok.FLOAT else int(raw)
 
@@ -217,18 +201,18 @@ class _Compiler:
             token = self.next()
             if token not in (Tok.TRUE, Tok.FALSE):
                 raise self.fail("exists match pattern must be either true or false.")
-            term = Exists(token is Tok.TRUE)
+            term = ops.Exists(token is Tok.TRUE)
         elif op == "cidr":
             if self.next() is not Tok.STRING:
                 raise self.fail("prefix match pattern must be a string")  # sic: event-ruler's text for cidr
             try:
-                term = Cidr(*cidr_bounds(self.r.text()))
+                term = ops.Cidr(*ops.cidr_bounds(self.r.text()))
             except ValueError as error:  # IllegalArgumentException: escapes the JSON compiler, no location
                 raise PatternError(str(error)) from None
         elif op == "equals-ignore-case":
             if self.next() is not Tok.STRING:
                 raise self.fail("equals-ignore-case match pattern must be a string")
-            term = EqualsIgnoreCase(self.r.text())
+            term = ops.EqualsIgnoreCase(self.r.text())
         else:  # wildcard
             if self.next() is not Tok.STRING:
                 raise self.fail("wildcard match pattern must be a string")
@@ -237,9 +221,9 @@ class _Compiler:
             raise self.fail(ONE_KEY)
         return term
 
-    def wildcard(self, text: str) -> Wildcard:
+    def wildcard(self, text: str) -> ops.Wildcard:
         try:
-            return Wildcard(text, wildcard.compile_wildcard(text))
+            return ops.Wildcard(text, wildcard.compile_wildcard(text))
         except ValueError as error:
             raise self.fail(str(error)) from None
 
@@ -257,15 +241,15 @@ class _Compiler:
             for _ in range(2):
                 if self.next() is not Tok.END_OBJECT:
                     raise self.fail(ONE_KEY)
-            return Prefix(text, ignore_case=True) if op == "prefix" else Suffix(text, ignore_case=True)
+            return ops.Prefix(text, ignore_case=True) if op == "prefix" else ops.Suffix(text, ignore_case=True)
         if token is not Tok.STRING:
             raise self.fail(f"{op} match pattern must be a string")
         text = self.r.text()
         if self.next() is not Tok.END_OBJECT:
             raise self.fail(ONE_KEY)
-        return Prefix(text) if op == "prefix" else Suffix(text)
+        return ops.Prefix(text) if op == "prefix" else ops.Suffix(text)
 
-    def numeric(self) -> NumericRange | ExactNumber:
+    def numeric(self) -> ops.NumericRange | ops.ExactNumber:
         limit = self.d.numeric_limit
         if self.next() is not Tok.STRING:
             raise self.fail(f"Invalid member in numeric match: {self.r.text()}")
@@ -280,15 +264,15 @@ class _Compiler:
             if op == "=":
                 if self.next() is not Tok.END_ARRAY:
                     raise self.fail(TOO_MANY)
-                check_comparable(value, limit)
-                return NumericRange(value, False, value, False, limit)
+                ops.check_comparable(value, limit)
+                return ops.NumericRange(value, False, value, False, limit)
             if op in ("<", "<="):
                 if self.next() is not Tok.END_ARRAY:
                     raise self.fail(TOO_MANY)
-                return numeric_range(-limit, False, value, op == "<", limit)
+                return ops.numeric_range(-limit, False, value, op == "<", limit)
             token = self.next()
             if token is Tok.END_ARRAY:
-                return numeric_range(value, op == ">", limit, False, limit)
+                return ops.numeric_range(value, op == ">", limit, False, limit)
             if token is not Tok.STRING:
                 raise self.fail(f"Bad value in numeric range: {self.r.text()}")
             upper = self.r.text()
@@ -299,7 +283,7 @@ class _Compiler:
             top = self.number()
             if self.next() is not Tok.END_ARRAY:
                 raise self.fail("Too many terms in numeric range expression")
-            return numeric_range(value, op == ">", top, upper == "<", limit)
+            return ops.numeric_range(value, op == ">", top, upper == "<", limit)
         except ValueError as error:  # event-ruler catches the Range's IllegalArgumentException and barfs
             raise self.fail(str(error)) from None
 
@@ -322,14 +306,14 @@ class _Compiler:
         elif token is Tok.START_ARRAY:
             term = self.anything_but_list()
         elif token is Tok.STRING:
-            term = AnythingBut(frozenset([self.r.text()]), frozenset())
+            term = ops.AnythingBut(frozenset([self.r.text()]), frozenset())
         else:
             value = self.number()
             try:
-                check_comparable(value, self.d.numeric_limit)
+                ops.check_comparable(value, self.d.numeric_limit)
             except ValueError as error:  # uncaught IllegalArgumentException in event-ruler: no location
                 raise PatternError(str(error)) from None
-            term = AnythingBut(frozenset(), frozenset([value]))
+            term = ops.AnythingBut(frozenset(), frozenset([value]))
         for _ in range(2 if kind else 1):
             if self.next() is not Tok.END_OBJECT:
                 raise self.fail(TOO_MANY)
@@ -345,18 +329,18 @@ class _Compiler:
         for _ in range(2):
             if self.next() is not Tok.END_OBJECT:
                 raise self.fail(ONE_KEY)
-        return AnythingButPrefix((text,)) if kind == "prefix" else AnythingButSuffix((text,))
+        return ops.AnythingButPrefix((text,)) if kind == "prefix" else ops.AnythingButSuffix((text,))
 
     def anything_but_list(self) -> Term:
         strings: set[str] = set()
-        numbers: set[Number] = set()
+        numbers: set[ops.Number] = set()
         while (token := self.next()) is not Tok.END_ARRAY:
             if token is Tok.STRING:
                 strings.add(self.r.text())
             elif token in NUMBER_TOKENS:
                 value = self.number()
                 try:
-                    check_comparable(value, self.d.numeric_limit)
+                    ops.check_comparable(value, self.d.numeric_limit)
                 except ValueError as error:
                     raise self.fail(str(error)) from None
                 numbers.add(value)
@@ -364,7 +348,7 @@ class _Compiler:
                 raise self.fail("Inside anything but list, start|null|boolean is not supported.", doubled=True)
         if bool(strings) == bool(numbers):
             raise self.fail("Inside anything but list, either all values are number or string, mixed type is not supported")
-        return AnythingBut(frozenset(strings), frozenset(numbers))
+        return ops.AnythingBut(frozenset(strings), frozenset(numbers))
 
     def anything_but_set(self, kind: str, *, single: bool) -> Term:
         values: list[str] = []
@@ -389,9 +373,9 @@ class _Compiler:
             if single:
                 break
         if kind == "prefix":
-            return AnythingButPrefix(tuple(values))
+            return ops.AnythingButPrefix(tuple(values))
         if kind == "suffix":
-            return AnythingButSuffix(tuple(values))
+            return ops.AnythingButSuffix(tuple(values))
         if kind == "equals-ignore-case":
-            return AnythingButIgnoreCase(frozenset(fold(v) for v in values))
-        return AnythingButWildcard(tuple(self.wildcard(v) for v in values))
+            return ops.AnythingButIgnoreCase(frozenset(ops.fold(v) for v in values))
+        return ops.AnythingButWildcard(tuple(self.wildcard(v) for v in values))

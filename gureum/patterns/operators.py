@@ -172,8 +172,9 @@ class NumericRange:
     def matches(self, value: Any) -> bool:
         if not is_number(value) or not comparable(value, self.limit):
             return False
-        above = value > self.low if self.low_open else value >= self.low
-        below = value < self.high if self.high_open else value <= self.high
+        number = float(value)
+        above = number > self.low if self.low_open else number >= self.low
+        below = number < self.high if self.high_open else number <= self.high
         return above and below
 
 

@@ -164,7 +164,7 @@ def compile_filter_policy(policy: str | Mapping[str, Any], scope: str = "Message
         raise FilterPolicyError("Filter policy is too long")
     try:  # Jackson stops after the first value, so trailing text is ignored; raw_decode does the same
         parsed: Any = json.JSONDecoder().raw_decode(source.lstrip(" \t\r\n"))[0]
-    except ValueError:
+    except (ValueError, RecursionError):
         parsed = None
     if parsed == {}:
         return FilterPolicy(source, scope, [])
@@ -177,6 +177,10 @@ def compile_filter_policy(policy: str | Mapping[str, Any], scope: str = "Message
         raise FilterPolicyError("Filter policy can not have more than 5 keys")
     if scope == "MessageAttributes" and _has_nesting(parsed):
         raise FilterPolicyError("Filter policy scope MessageAttributes does not support nested filter policy", field="")
-    if filter_policy_combinations(parsed) > MAX_COMBINATIONS:
+    try:
+        combinations = filter_policy_combinations(parsed)
+    except RecursionError:  # hundreds of levels: far beyond the limit anyway
+        combinations = MAX_COMBINATIONS + 1
+    if combinations > MAX_COMBINATIONS:
         raise FilterPolicyError("Filter policy is too complex")
     return FilterPolicy(source, scope, branches)
