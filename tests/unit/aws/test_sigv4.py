@@ -36,7 +36,8 @@ def _signed(service: str, method: str, url: str, body: bytes = b"", headers: dic
     return _to_gureum(request.prepare())
 
 
-NOW = dt.datetime.now(dt.timezone.utc)
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
 
 
 @pytest.mark.parametrize(
@@ -53,9 +54,9 @@ def test_botocore_signatures_verify(service: str, method: str, url: str, body: b
     request = _signed(service, method, url, body, {"Content-Type": "application/x-amz-json-1.0"})
     signed = read_signature(request)
     assert (signed.access_key, signed.region, signed.service) == ("AKIDEXAMPLE", "eu-west-1", service)
-    verify(request, signed, CREDS.secret_key, NOW)
+    verify(request, signed, CREDS.secret_key, now())
     with pytest.raises(SignatureProblem) as err:
-        verify(request, signed, "wrong-secret", NOW)
+        verify(request, signed, "wrong-secret", now())
     assert err.value.kind == "mismatch"
 
 
@@ -63,7 +64,7 @@ def test_tampered_body_or_header_fails() -> None:
     request = _signed("sqs", "POST", "http://localhost:4566/", b'{"QueueName":"q"}')
     request.body = b'{"QueueName":"evil"}'
     with pytest.raises(SignatureProblem):
-        verify(request, read_signature(request), CREDS.secret_key, NOW)
+        verify(request, read_signature(request), CREDS.secret_key, now())
 
 
 @pytest.mark.parametrize("service", ["s3", "sqs"])
@@ -71,16 +72,16 @@ def test_presigned_urls_verify_and_expire(service: str) -> None:
     request = _signed(service, "GET", "http://localhost:4566/bucket/key?Action=ListQueues", query_auth=True)
     signed = read_signature(request)
     assert signed.presigned
-    verify(request, signed, CREDS.secret_key, NOW)
+    verify(request, signed, CREDS.secret_key, now())
     with pytest.raises(SignatureProblem) as err:
-        verify(request, signed, CREDS.secret_key, NOW + dt.timedelta(seconds=400))
+        verify(request, signed, CREDS.secret_key, now() + dt.timedelta(seconds=400))
     assert err.value.kind == "expired"
 
 
 def test_clock_skew_and_missing_signature() -> None:
     request = _signed("sqs", "POST", "http://localhost:4566/", b"{}")
     with pytest.raises(SignatureProblem) as err:
-        verify(request, read_signature(request), CREDS.secret_key, NOW + dt.timedelta(minutes=20))
+        verify(request, read_signature(request), CREDS.secret_key, now() + dt.timedelta(minutes=20))
     assert err.value.kind == "skewed"
     with pytest.raises(SignatureProblem) as err:
         read_signature(Request("POST", "/", "", {"host": "x"}, b""))
