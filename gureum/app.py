@@ -23,7 +23,8 @@ class App:
         from .services import all_services
 
         self.config = config
-        self.services = services if services is not None else all_services()
+        self.failed_services: dict[str, str] = {}
+        self.services = services if services is not None else all_services(self.failed_services)
         self.runtime: Runtime | None = None  # type: ignore[assignment]
         self.dispatcher: Dispatcher | None = None
 
@@ -32,6 +33,8 @@ class App:
     async def startup(self) -> None:
         store: Store = open_store(self.config.store_url, self.config.data_dir, sync=self.config.sync)
         self.runtime = runtime = Runtime(self.config, store)
+        for name, reason in self.failed_services.items():
+            runtime.service_status[name] = f"failed to load: {reason}"
         await store.migrate("core", settings.MIGRATIONS)
         runtime.deployment_secret = await settings.deployment_secret(store)
         await store.migrate("delivery", delivery.MIGRATIONS)
