@@ -1,4 +1,7 @@
-"""The ASGI application: admin routes, then the AWS dispatcher; the lifespan opens the store and services."""
+"""The application: admin routes, then the AWS dispatcher; startup opens the store, services and delivery.
+
+gureum.server serves it over HTTP (App.handle answers one request).
+"""
 
 from __future__ import annotations
 
@@ -15,7 +18,6 @@ from .store.base import Store, open_store
 
 log = logging.getLogger("gureum")
 
-MAX_BODY = 20 * 1024 * 1024  # larger than any AWS payload we serve; beyond it the client gets 413
 
 
 class App:
@@ -78,67 +80,10 @@ class App:
             for hook in service.resets:
                 await hook(self.runtime)
 
-    # --- ASGI -----------------------------------------------------------------------------------
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        kind = scope["type"]
-        if kind == "http":
-            await self._http(scope, receive, send)
-        elif kind == "lifespan":
-            await self._lifespan(receive, send)
-
-    async def _lifespan(self, receive: Any, send: Any) -> None:
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                try:
-                    await self.startup()
-                except BaseException as exc:
-                    log.exception("startup failed")
-                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
-                    return
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await self.shutdown()
-                await send({"type": "lifespan.shutdown.complete"})
-                return
-
-    async def _http(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        headers: dict[str, str] = {}
-        for raw_name, raw_value in scope["headers"]:
-            name = raw_name.decode("latin-1").lower()
-            value = raw_value.decode("latin-1")
-            headers[name] = f"{headers[name]},{value}" if name in headers else value
-        chunks = []
-        size = 0
-        too_large = False
-        while True:
-            message = await receive()
-            body = message.get("body", b"")
-            if body:
-                size += len(body)
-                if size > MAX_BODY:
-                    too_large = True
-                else:
-                    chunks.append(body)
-            if not message.get("more_body"):
-                break
-        raw_path = scope.get("raw_path")
-        path = raw_path.decode("latin-1").split("?", 1)[0] if raw_path else scope["path"]
-        request = Request(scope["method"], path, scope.get("query_string", b"").decode("latin-1"), headers, b"".join(chunks), scope.get("scheme", "http"))
-        if too_large:
-            response = Response(413, [("Content-Type", "text/plain")], b"Request entity too large")
-        else:
-            response = await handle_admin(self, request)
-            if response is None:
-                assert self.dispatcher is not None
-                response = await self.dispatcher.handle(request)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": response.status,
-                "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
-                + [(b"content-length", str(len(response.body)).encode())],
-            }
-        )
-        await send({"type": "http.response.body", "body": b"" if request.method == "HEAD" else response.body})
+    async def handle(self, request: Request) -> Response:
+        """Answer one HTTP request: admin routes first, then AWS."""
+        response = await handle_admin(self, request)
+        if response is None:
+            assert self.dispatcher is not None
+            response = await self.dispatcher.handle(request)
+        return response

@@ -1,4 +1,4 @@
-"""`gureum start`: flags → Config → uvicorn serving the App."""
+"""`gureum start`: flags → Config → gureum.server serving the App."""
 
 from __future__ import annotations
 
@@ -53,27 +53,13 @@ def build_config(args: argparse.Namespace) -> Config:
 
 
 def serve(config: Config) -> None:
-    import uvicorn
-
     from .app import App
+    from .server import run
 
     logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     where = "in memory" if config.in_memory else (config.store_url or str(config.data_dir))
     logging.getLogger("gureum").info("gureum %s on http://%s:%d (state: %s)", __version__, config.host, config.port, where)
-    kwargs = {}
-    try:
-        import uvloop  # noqa: F401
-
-        kwargs["loop"] = "uvloop"
-    except ImportError:
-        pass
-    try:
-        import httptools  # noqa: F401
-
-        kwargs["http"] = "httptools"
-    except ImportError:
-        pass
-    uvicorn.run(App(config), host=config.host, port=config.port, lifespan="on", log_level="warning", access_log=False, timeout_keep_alive=75, **kwargs)
+    run(App(config), config.host, config.port)
 
 
 def main(argv: list[str] | None = None) -> None:
