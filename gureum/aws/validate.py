@@ -7,7 +7,7 @@ Two styles, as AWS has them: "coral" (``ValidationException`` / ``ValidationErro
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from botocore.model import Shape
 
@@ -91,8 +91,81 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+Check = Callable[[Any], bool]
+_compiled: dict[tuple[Shape, str], Check] = {}  # holds the shapes, so they (and their validators) stay paired
+
+
+def _compile(shape: Shape, style: str) -> Check:
+    """A predicate that says quickly whether a value breaks no constraint (built once per shape)."""
+    key = (shape, style)
+    found = _compiled.get(key)
+    if found is not None:
+        return found
+    # recursive shapes: the slot is filled before the members are compiled
+    _compiled[key] = lambda value: _compiled[key](value)
+    meta = shape.metadata
+    low, high = meta.get("min"), meta.get("max")
+    kind = shape.type_name
+
+    def sized(n: int) -> bool:
+        return (low is None or n >= low) and (high is None or n <= high)
+
+    check: Check
+    if kind == "structure":
+        required = tuple(shape.required_members)
+        members = {name: _compile(member, style) for name, member in shape.members.items()}
+
+        def check(value: Any) -> bool:
+            if not isinstance(value, dict):
+                return True
+            for name in required:
+                if value.get(name) is None:
+                    return False
+            for name, item in value.items():
+                inner = members.get(name)
+                if inner is not None and item is not None and not inner(item):
+                    return False
+            return True
+
+    elif kind == "list":
+        inner = _compile(shape.member, style)
+
+        def check(value: Any) -> bool:
+            return not isinstance(value, list) or (sized(len(value)) and all(inner(item) for item in value))
+
+    elif kind == "map":
+        key_check, value_check = _compile(shape.key, style), _compile(shape.value, style)
+
+        def check(value: Any) -> bool:
+            return not isinstance(value, dict) or (sized(len(value)) and all(key_check(k) and (v is None or value_check(v)) for k, v in value.items()))
+
+    elif kind == "string":
+        enum = frozenset(shape.enum) if shape.enum and style == "coral" else None
+
+        def check(value: Any) -> bool:
+            return not isinstance(value, str) or (sized(len(value)) and (enum is None or value in enum))
+
+    elif kind in ("integer", "long", "float", "double"):
+
+        def check(value: Any) -> bool:
+            return isinstance(value, bool) or not isinstance(value, (int, float)) or ((low is None or value >= low) and (high is None or value <= high))
+
+    elif kind == "blob":
+
+        def check(value: Any) -> bool:
+            return not isinstance(value, (bytes, bytearray)) or sized(len(value))
+
+    else:
+
+        def check(value: Any) -> bool:
+            return True
+
+    _compiled[key] = check
+    return check
+
+
 def validate(shape: Shape | None, params: dict[str, Any], *, style: str = "coral", protocol: str = "json") -> None:
-    if shape is None:
+    if shape is None or _compile(shape, style)(params):
         return
     out = _Collector(style)
     _check(shape, params, "", "", out)
