@@ -1,0 +1,22 @@
+"""Amazon SNS: standard and FIFO topics fanning out to SQS, HTTP/S, Lambda, Firehose, e-mail, SMS and mobile push,
+with filter policies, signed messages, delivery retries and subscription dead-letter queues.
+
+Offers the "sns" delivery target (publish into a topic inside the producer's transaction) and "sns-http".
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ...aws.dispatch import Service
+
+# SNS validates like the other Coral services: a missing required member is a ValidationError
+# ("1 validation error detected: Value null at 'messageAttributes.x.member.dataType' ...", as AWS answers)
+SERVICE = Service("sns", migrations=Path(__file__).parent / "migrations")
+
+from . import backend, ops_platform, ops_publish, ops_sms, ops_subscriptions, ops_topics  # noqa: E402,F401  (registers)
+from .admin import ROUTES  # noqa: E402
+from .targets import HTTP_TARGET, SNS_TARGET  # noqa: E402
+
+SERVICE.targets += [SNS_TARGET, HTTP_TARGET]
+SERVICE.admin_routes.update(ROUTES)

@@ -1,0 +1,66 @@
+"""Message signatures: one RSA key per deployment (kept in the store, so every node signs alike), a self-signed
+X.509 certificate served at SigningCertURL, and AWS's canonical strings for SignatureVersion 1 (SHA1withRSA)
+and 2 (SHA256withRSA) (sns-verify-signature-of-message.html)."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from dataclasses import dataclass
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+from cryptography.x509.oid import NameOID
+
+CERT_PATH = "/_gureum/sns/SimpleNotificationService.pem"
+NOTIFICATION_KEYS = ("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type")
+CONFIRMATION_KEYS = ("Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type")
+
+
+def generate(now: float) -> tuple[str, str]:
+    """A new key and its self-signed certificate, both PEM."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sns.amazonaws.com"), x509.NameAttribute(NameOID.ORGANIZATION_NAME, "gureum")])
+    start = dt.datetime.fromtimestamp(now, dt.timezone.utc) - dt.timedelta(days=1)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + dt.timedelta(days=3650))
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    return key_pem.decode(), cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def canonical(fields: dict[str, str], keys: tuple[str, ...]) -> bytes:
+    """"Name\\nvalue\\n" for each signed field present, in AWS's (alphabetical) order."""
+    return "".join(f"{key}\n{fields[key]}\n" for key in keys if fields.get(key) is not None).encode()
+
+
+@dataclass(slots=True)
+class Signer:
+    key: RSAPrivateKey
+    key_pem: str
+    cert_pem: str
+
+    @classmethod
+    def load(cls, key_pem: str, cert_pem: str) -> "Signer":
+        key = serialization.load_pem_private_key(key_pem.encode(), password=None)
+        assert isinstance(key, RSAPrivateKey)
+        return cls(key, key_pem, cert_pem)
+
+    def sign(self, data: bytes, version: str) -> str:
+        algorithm = hashes.SHA256() if version == "2" else hashes.SHA1()
+        return base64.b64encode(self.key.sign(data, padding.PKCS1v15(), algorithm)).decode()
+
+    def sign_notification(self, fields: dict[str, str], version: str) -> str:
+        return self.sign(canonical(fields, NOTIFICATION_KEYS), version)
+
+    def sign_confirmation(self, fields: dict[str, str], version: str) -> str:
+        return self.sign(canonical(fields, CONFIRMATION_KEYS), version)
