@@ -1,0 +1,37 @@
+"""Amazon EventBridge: buses, rules, targets, PutEvents, scheduled rules, archives and replays, API destinations.
+
+Events are routed inside the transaction that accepts them (fanout.py) and delivered through gureum.delivery;
+scheduled rules and replays advance as delayed outbox rows of this package's own kinds (timers.py), so the
+outbox's claims make them exactly-once across nodes and restarts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ...aws.dispatch import Service
+from ...aws.http import Request
+from .names import check_patterns
+
+
+def _prepare(request: Request, protocol: str, operation: str, params: dict[str, Any]) -> None:
+    """The model's ``pattern`` constraints, which the engine's validation does not check (yet)."""
+    if operation not in ("PutEvents", "PutPartnerEvents", "TestEventPattern"):
+        check_patterns(SERVICE.spec().model.operation_model(operation).input_shape, params)
+
+
+SERVICE = Service("events", migrations=Path(__file__).parent / "migrations", prepare=_prepare)
+
+from . import ops_archives, ops_buses, ops_connections, ops_endpoints, ops_events, ops_rules  # noqa: E402,F401  (registers the operations)
+from .api_destinations import TARGET as HTTP_TARGET  # noqa: E402
+from .api_destinations import close as close_http  # noqa: E402
+from .fanout import TARGETS  # noqa: E402
+from .timers import TARGETS as TIMER_TARGETS  # noqa: E402
+
+SERVICE.targets.extend([*TARGETS, *TIMER_TARGETS, HTTP_TARGET])
+
+
+@SERVICE.on_stop
+async def _close_http(runtime: object) -> None:
+    await close_http()

@@ -1,0 +1,77 @@
+"""What EventBridge's operations share: the clock, finding a bus or rule (or AWS's not-found error), tags."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ...aws.context import RequestContext
+from ...store.base import Tx
+from . import store
+from .errors import ValidationException, no_bus, no_rule
+from .names import parse_arn, resolve_bus, rule_from_arn
+from .store import Bus, Rule
+
+
+def now_ms(ctx: RequestContext) -> int:
+    return int(ctx.runtime.clock.now() * 1000)
+
+
+def seconds(ms: int | None) -> float | None:
+    """Store milliseconds → the epoch seconds the protocol serialises as a timestamp."""
+    return None if ms is None else ms / 1000
+
+
+def require_bus(tx: Tx, ctx: RequestContext, name_or_arn: str | None) -> Bus:
+    account, region, name = resolve_bus(ctx.account, ctx.region, name_or_arn)
+    bus = store.get_bus(tx, account, region, name)
+    if bus is None:
+        raise no_bus(name)
+    return bus
+
+
+def require_rule(tx: Tx, ctx: RequestContext, name: str, bus_name_or_arn: str | None) -> Rule:
+    bus = require_bus(tx, ctx, bus_name_or_arn)
+    rule = store.get_rule(tx, bus.account, bus.region, bus.name, name)
+    if rule is None:
+        raise no_rule(name, bus.name)
+    return rule
+
+
+def tags_in(tags: list[dict[str, str]] | None) -> dict[str, str]:
+    if not tags:
+        return {}
+    keys = [tag["Key"] for tag in tags]
+    if len(set(keys)) != len(keys):
+        raise ValidationException("Invalid parameter: Duplicated keys are not allowed.")
+    return {tag["Key"]: tag.get("Value", "") for tag in tags}
+
+
+def tags_out(tags: dict[str, str]) -> list[dict[str, str]]:
+    return [{"Key": key, "Value": value} for key, value in tags.items()]
+
+
+def tagged(tx: Tx, arn: str) -> Bus | Rule:
+    """The bus or rule an ARN names (the resources EventBridge tags), or AWS's not-found error."""
+    parts = parse_arn(arn)
+    if parts is None:
+        raise ValidationException(f"Parameter {arn} is not valid. Reason: Provided Arn is not in correct format.")
+    region, account, resource = parts
+    if resource.startswith("event-bus/"):
+        name = resource[len("event-bus/") :]
+        bus = store.get_bus(tx, account, region, name)
+        if bus is None:
+            raise no_bus(name)
+        return bus
+    rule_parts = rule_from_arn(arn)
+    if rule_parts is not None:
+        rule = store.get_rule(tx, *rule_parts)
+        if rule is None:
+            raise no_rule(rule_parts[3], rule_parts[2])
+        return rule
+    raise ValidationException(f"Parameter {arn} is not valid. Reason: Provided Arn is not in correct format.")
+
+
+def json_field(value: Any) -> Any:
+    """A stored document as AWS returns it (JSON text)."""
+    return None if value is None else json.dumps(value)
