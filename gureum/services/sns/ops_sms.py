@@ -4,6 +4,7 @@ inspectable outbox instead of texted) and origination numbers."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Any
 
@@ -12,11 +13,13 @@ from ...ids import unique_id
 from ...store.base import Tx
 from . import SERVICE, limits, store, store_mobile
 from .backend import backend
-from .errors import InvalidParameter, OptedOut, ResourceNotFound, Throttled, UserError, VerificationException, invalid
+from .errors import InvalidParameter, OptedOut, ResourceNotFound, Throttled, UserError, ValidationError, VerificationException, invalid
 from .store_mobile import SandboxNumber
 
 _NO_RESOURCE = "Can't perform the action on the specified resource. Make sure that the resource exists."
 _DAY_MS = 86_400_000
+_SANDBOX_NUMBER = re.compile(r"^(\+[0-9]{8,}|[0-9]{0,9})$")  # PhoneNumberString
+_OTP = re.compile(r"^[0-9]+$")  # OTPCode
 _MAX_OTP_SENDS = 5  # "You can send the OTP to the same destination phone number up to five times every 24 hours."
 
 
@@ -105,7 +108,16 @@ async def get_sms_sandbox_account_status(ctx: RequestContext, req: dict[str, Any
     return {"IsInSandbox": in_sandbox}
 
 
+def _pattern(value: str, member: str, pattern: re.Pattern[str]) -> None:
+    """The model's pattern constraint, which the engine does not check; the value is sensitive, so not shown."""
+    if not pattern.match(value):
+        raise ValidationError(
+            f"1 validation error detected: Value at '{member}' failed to satisfy constraint: Member must satisfy regular expression pattern: {pattern.pattern}"
+        )
+
+
 def _sandbox_phone(number: str) -> str:
+    _pattern(number, "phoneNumber", _SANDBOX_NUMBER)
     if not number.startswith("+") or not limits.E164.match(number):
         raise invalid("PhoneNumber", "input incorrectly formatted")
     return number
@@ -145,6 +157,8 @@ async def create_sms_sandbox_phone_number(ctx: RequestContext, req: dict[str, An
 @SERVICE.op("VerifySMSSandboxPhoneNumber")
 async def verify_sms_sandbox_phone_number(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     number, otp = req["PhoneNumber"], req["OneTimePassword"]
+    _pattern(number, "phoneNumber", _SANDBOX_NUMBER)
+    _pattern(otp, "oneTimePassword", _OTP)
 
     def run(tx: Tx) -> None:
         entry = store_mobile.sandbox_number(tx, ctx.account, ctx.region, number)

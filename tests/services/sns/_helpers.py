@@ -64,9 +64,10 @@ def wait_until(check: Callable[[], Any], timeout: float = 5.0, every: float = 0.
         time.sleep(every)
 
 
-def outbox(endpoint: str, **filters: str) -> list[dict[str, Any]]:
+def outbox(base: str, **filters: str) -> list[dict[str, Any]]:
+    """GET /_gureum/sns/messages with these filters (protocol, endpoint, type, topicArn, region, ...)."""
     query = "&".join(f"{k}={urllib.request.quote(v, safe='')}" for k, v in filters.items())
-    with urllib.request.urlopen(f"{endpoint}/_gureum/sns/messages?{query}") as resp:
+    with urllib.request.urlopen(f"{base}/_gureum/sns/messages?{query}") as resp:
         return json.loads(resp.read())["messages"]  # type: ignore[no-any-return]
 
 
@@ -138,8 +139,9 @@ class Recorder:
         return wait_until(lambda: (found := self.of_type(kind)) and len(found) >= count and found, timeout)  # type: ignore[no-any-return]
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        if self.thread.is_alive():
+            self.server.shutdown()
+            self.server.server_close()
 
 
 def confirm_http(sns: Any, recorder: Recorder, topic_arn: str, **attributes: str) -> str:
