@@ -11,7 +11,7 @@ from ..aws.dispatch import Service
 log = logging.getLogger("gureum")
 
 # botocore service name → package under gureum.services, in start-up order (a package not written yet is skipped)
-PACKAGES = {"sqs": "sqs", "sts": "sts", "sns": "sns", "events": "events", "scheduler": "scheduler"}
+PACKAGES = {"sqs": "sqs", "sts": "sts", "sns": "sns", "events": "events", "scheduler": "scheduler", "lambda": "lambda_"}
 
 
 def all_services(failed: dict[str, str] | None = None) -> list[Service]:

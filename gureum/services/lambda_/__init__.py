@@ -1,0 +1,20 @@
+"""AWS Lambda: functions whose code really runs, one process per execution environment speaking the Runtime API.
+
+Layout: functions.py (values, validation), runtimes.py (which interpreter, how to start), runtime_api.py (the
+Runtime API server), environment.py (one process), backend.py (pools, concurrency, invoking), store.py (SQL),
+ops_*.py (the API), bootstrap/ (the Python and Node.js runtime loops shipped to the environments).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ...aws.dispatch import Service
+
+SERVICE = Service("lambda", migrations=Path(__file__).parent / "migrations")
+
+from . import ops_functions, ops_invoke, ops_settings  # noqa: E402,F401  (registers the operations)
+from .admin import ROUTES  # noqa: E402
+
+SERVICE.targets.extend(ops_invoke.TARGETS)
+SERVICE.admin_routes.update(ROUTES)

@@ -1,0 +1,292 @@
+"""One execution environment: a process of the function's runtime, its Runtime API server, its log output.
+
+Isolation: a separate process in its own session (process group), working directory = the unpacked code
+(LAMBDA_TASK_ROOT), a private TMPDIR removed with the environment, RLIMIT_AS at MemorySize (plus V8's
+up-front reservation for Node), no core dumps, and only the environment AWS documents (the parent's variables
+do not leak in).  Not isolated: the file system, network and users are the host's; a container engine would add
+those (read-only root, network namespace, cgroup memory accounting like AWS's).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import os
+import resource
+import shutil
+import signal
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ...ids import unique_id
+from .functions import Function
+from .runtime_api import NextEvent, RuntimeApiServer
+from .runtimes import Launch
+from .limits import MAX_RESPONSE_PAYLOAD
+
+
+@dataclass(slots=True)
+class Outcome:
+    """How one invocation ended: ``kind`` is ok, error (the function's), timeout or crash (the environment's)."""
+
+    kind: str
+    body: bytes
+    duration_ms: float
+    init_ms: float | None
+    log: str
+    error_type: str | None = None
+
+
+@dataclass(slots=True)
+class _Invocation:
+    event: NextEvent
+    done: asyncio.Future[tuple[str, bytes, str | None]]
+    delivered: asyncio.Event = field(default_factory=asyncio.Event)
+    delivered_at: float = 0.0
+    before: str = ""  # output written before the runtime took this invocation (the init phase, on a cold start)
+
+
+def _stamp() -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def log_stream_name(version: str) -> str:
+    """AWS's stream name for an environment: 2024/01/02/[$LATEST]<32 hex digits>."""
+    return f"{dt.datetime.now(dt.timezone.utc):%Y/%m/%d}/[{version}]{uuid.uuid4().hex}"
+
+
+class Environment:
+    """Serves one invocation at a time; ``alive`` until it crashes, times out or is stopped."""
+
+    def __init__(self, fn: Function, task_root: Path, work_dir: Path, launch: Launch, base_env: dict[str, str]) -> None:
+        self.fn = fn
+        self.task_root = task_root
+        self.work_dir = work_dir
+        self.launch = launch
+        self.log_stream = log_stream_name(fn.version)
+        self.base_env = base_env
+        self.id = unique_id()
+        self.server = RuntimeApiServer(self)
+        self.proc: asyncio.subprocess.Process | None = None
+        self.alive = True
+        self.last_used = time.monotonic()
+        self.init_ms: float | None = None  # set on the first GET /next; reported once, on the first invocation
+        self._init_reported = False
+        self._spawned_at = 0.0
+        self._queue: asyncio.Queue[_Invocation] = asyncio.Queue()
+        self._current: _Invocation | None = None
+        self._init_error: tuple[bytes, str | None] | None = None
+        self._exited = asyncio.Event()
+        self._output = bytearray()
+        self._read_fd = -1
+
+    # --- lifecycle ---------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        port = await self.server.start()
+        tmp = self.work_dir / "tmp"
+        tmp.mkdir(parents=True, exist_ok=True)
+        env = {**self.base_env, **self.launch.env, "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{port}", "AWS_LAMBDA_LOG_STREAM_NAME": self.log_stream, "TMPDIR": str(tmp)}
+        limit = self.launch.address_space_mb * 1024 * 1024
+
+        def limits() -> None:  # in the child, before exec
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+        read_fd, write_fd = os.pipe()
+        os.set_blocking(read_fd, False)
+        self._read_fd = read_fd
+        self._spawned_at = time.monotonic()
+        try:
+            self.proc = await asyncio.create_subprocess_exec(
+                *self.launch.argv, cwd=str(self.task_root), env=env, stdin=asyncio.subprocess.DEVNULL, stdout=write_fd, stderr=write_fd,
+                preexec_fn=limits, start_new_session=True,
+            )  # fmt: skip
+        except OSError as exc:
+            os.close(write_fd)
+            self._output += f"Error: fork/exec {self.launch.argv[0]}: {exc.strerror or exc}\n".encode()
+            self._exited.set()
+            self.alive = False
+            return
+        finally:
+            if not self._exited.is_set():
+                os.close(write_fd)
+        asyncio.get_running_loop().add_reader(read_fd, self._read_output)
+        asyncio.get_running_loop().create_task(self._watch(), name=f"lambda-env-{self.id}")
+
+    async def _watch(self) -> None:
+        assert self.proc is not None
+        await self.proc.wait()
+        self._read_output()
+        self._exited.set()
+        self.alive = False
+
+    def _read_output(self) -> None:
+        while self._read_fd >= 0:
+            try:
+                chunk = os.read(self._read_fd, 65536)
+            except BlockingIOError:
+                return
+            except OSError:
+                chunk = b""
+            if not chunk:
+                asyncio.get_running_loop().remove_reader(self._read_fd)
+                os.close(self._read_fd)
+                self._read_fd = -1
+                return
+            self._output += chunk
+            if len(self._output) > 1024 * 1024:  # keep the newest MB of a runaway logger
+                del self._output[: len(self._output) - 1024 * 1024]
+
+    async def stop(self) -> None:
+        self.alive = False
+        if self.proc is not None and self.proc.returncode is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            try:
+                await asyncio.wait_for(self._exited.wait(), 5)
+            except asyncio.TimeoutError:
+                pass
+        await self.server.close()
+        if self._current is not None and not self._current.done.done():
+            self._current.done.set_result(("crash", b"", None))
+        shutil.rmtree(self.work_dir, ignore_errors=True)
+
+    def max_memory_mb(self) -> int:
+        """Peak resident memory of the runtime process (VmHWM), in MB."""
+        if self.proc is None:
+            return 0
+        try:
+            with open(f"/proc/{self.proc.pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        return max(1, int(line.split()[1]) // 1024)
+        except OSError:
+            pass
+        return 0
+
+    # --- RuntimeHandler (called by the Runtime API server) -------------------------------------------
+
+    async def next_event(self) -> NextEvent:
+        if self.init_ms is None:
+            self.init_ms = (time.monotonic() - self._spawned_at) * 1000
+        inv = await self._queue.get()
+        self._current = inv
+        self._read_output()
+        inv.before = self._take_output()
+        inv.delivered_at = time.monotonic()
+        inv.delivered.set()
+        return inv.event
+
+    def _finish(self, request_id: str, kind: str, body: bytes, error_type: str | None) -> int:
+        inv = self._current
+        if inv is None or inv.event.request_id != request_id or inv.done.done():
+            return 400
+        inv.done.set_result((kind, body, error_type))
+        return 202
+
+    def post_response(self, request_id: str, body: bytes) -> int:
+        if len(body) > MAX_RESPONSE_PAYLOAD:
+            message = f"Response payload size exceeded maximum allowed payload size ({MAX_RESPONSE_PAYLOAD} bytes)."
+            self._finish(request_id, "error", json.dumps({"errorMessage": message, "errorType": "Function.ResponseSizeTooLarge"}).encode(), "Function.ResponseSizeTooLarge")
+            return 413
+        return self._finish(request_id, "ok", body, None)
+
+    def post_error(self, request_id: str, body: bytes, error_type: str | None) -> int:
+        return self._finish(request_id, "error", body, error_type)
+
+    def post_init_error(self, body: bytes, error_type: str | None) -> int:
+        self._init_error = (body, error_type)
+        if self._current is not None and not self._current.done.done():
+            self._current.done.set_result(("init_error", body, error_type))
+        return 202
+
+    # --- invoking ----------------------------------------------------------------------------------
+
+    async def invoke(self, event: NextEvent, timeout: float, init_timeout: float) -> Outcome:
+        """Run one invocation to its end; after a timeout or crash the caller must stop this environment."""
+        inv = _Invocation(event, asyncio.get_running_loop().create_future())
+        cold = not self._init_reported
+        started = time.monotonic()
+        if self._init_error is None:
+            self._queue.put_nowait(inv)
+            kind, body, error_type = await self._await(inv, timeout, init_timeout)
+        else:
+            kind, body, error_type = "init_error", *self._init_error
+        ended = time.monotonic()
+        self._read_output()
+        output = self._take_output()
+        self._current = None
+        self.last_used = time.monotonic()
+        duration = (ended - (inv.delivered_at or started)) * 1000
+        init_ms = None
+        if cold:
+            self._init_reported = True
+            init_ms = self.init_ms if self.init_ms is not None else (ended - self._spawned_at) * 1000
+        rid = event.request_id
+        if kind == "timeout":
+            output += f"{_stamp()} {rid} Task timed out after {timeout:.2f} seconds\n"
+            body = json.dumps({"errorType": "Sandbox.Timedout", "errorMessage": f"RequestId: {rid} Error: Task timed out after {timeout:.2f} seconds"}).encode()
+            error_type = "Sandbox.Timedout"
+        elif kind == "crash":
+            reason = self._exit_reason()
+            output += f"RequestId: {rid} Error: Runtime exited with error: {reason}\nRuntime.ExitError\n"
+            body = json.dumps({"errorType": "Runtime.ExitError", "errorMessage": f"RequestId: {rid} Error: Runtime exited with error: {reason}"}).encode()
+            error_type = "Runtime.ExitError"
+        report = self._log(rid, inv.before, output, duration, init_ms)
+        return Outcome("ok" if kind == "ok" else "timeout" if kind == "timeout" else "crash" if kind == "crash" else "error", body, duration, init_ms, report, error_type)
+
+    async def _await(self, inv: _Invocation, timeout: float, init_timeout: float) -> tuple[str, bytes, str | None]:
+        exited = asyncio.ensure_future(self._exited.wait())
+        try:
+            delivered = asyncio.ensure_future(inv.delivered.wait())
+            await asyncio.wait({delivered, exited, inv.done}, timeout=init_timeout, return_when=asyncio.FIRST_COMPLETED)
+            delivered.cancel()
+            if inv.done.done():
+                return inv.done.result()
+            if not inv.delivered.is_set():
+                return ("crash", b"", None) if self._exited.is_set() else ("timeout", b"", None)
+            await asyncio.wait({exited, inv.done}, timeout=max(0.0, inv.delivered_at + timeout - time.monotonic()), return_when=asyncio.FIRST_COMPLETED)
+            if inv.done.done():
+                return inv.done.result()
+            return ("crash", b"", None) if self._exited.is_set() else ("timeout", b"", None)
+        finally:
+            exited.cancel()
+
+    def _exit_reason(self) -> str:
+        code = self.proc.returncode if self.proc is not None else None
+        if code is None:
+            return "exit status 127"
+        if code < 0:
+            return f"signal: {signal.Signals(-code).name.removeprefix('SIG').lower()}"
+        return f"exit status {code}"
+
+    def _take_output(self) -> str:
+        text = self._output.decode("utf-8", "replace")
+        self._output.clear()
+        return text
+
+    def _log(self, rid: str, before: str, output: str, duration: float, init_ms: float | None) -> str:
+        """The invocation's log as CloudWatch shows it: [INIT_START …], START, output, END, REPORT."""
+        fn = self.fn
+        lines = []
+        if init_ms is not None:
+            runtime = fn.runtime.replace("nodejs", "nodejs:").replace("python", "python:").replace(".x", "")
+            lines.append(f"INIT_START Runtime Version: {runtime}.gureum\tRuntime Version ARN: arn:aws:lambda:{fn.region}::runtime:gureum-{fn.runtime}\n")
+            lines += [before, f"START RequestId: {rid} Version: {fn.version}\n", output]
+        else:
+            lines += [f"START RequestId: {rid} Version: {fn.version}\n", before, output]
+        text = "".join(lines)
+        if text and not text.endswith("\n"):
+            text += "\n"
+        text += f"END RequestId: {rid}\n"
+        billed = max(1, int(-(-duration // 1)))
+        report = f"REPORT RequestId: {rid}\tDuration: {duration:.2f} ms\tBilled Duration: {billed} ms\tMemory Size: {fn.memory} MB\tMax Memory Used: {self.max_memory_mb()} MB\t"
+        if init_ms is not None:
+            report += f"Init Duration: {init_ms:.2f} ms\t"
+        return text + report + "\n"

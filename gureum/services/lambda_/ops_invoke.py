@@ -1,0 +1,130 @@
+"""Invoke (RequestResponse, Event, DryRun) and the delivery targets that invoke functions asynchronously.
+
+Event invocations are outbox rows ("lambda-event"), so they survive a restart; SNS, EventBridge and others
+enqueue "lambda" with the event document as payload.  A function error or a throttle is a retryable
+DeliveryError: the outbox retries per the producer's policy.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from ...aws.context import RequestContext
+from ...delivery import DeliveryError, RetryPolicy, Target
+from ...ids import unique_id
+from ...runtime import Runtime
+from ...store.base import Tx
+from . import SERVICE
+from .backend import Invocation
+from .environment import Outcome
+from .errors import InvalidRequestContentException, RequestTooLargeException, ServiceError, invalid
+from .functions import Function, function_arn, parse_function_name
+from .limits import LOG_TAIL_BYTES, MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD
+from .ops_functions import backend, load_function, wait_active
+
+# AWS retries a failed asynchronous invocation twice, a minute then two minutes later, for up to six hours
+# (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html)
+ASYNC_POLICY = RetryPolicy(attempts=3, min_delay=60.0, max_delay=120.0, max_age=21_600.0)
+EVENT_KIND = "lambda-event"
+
+
+def _check_json(payload: bytes) -> None:
+    if not payload:
+        return
+    try:
+        json.loads(payload)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidRequestContentException(f"Could not parse request body into json: Could not parse payload into json: {exc}", fields={"Type": "User"}) from None
+
+
+def _client_context(header: str | None) -> str | None:
+    """X-Amz-Client-Context is base64 JSON; the runtime receives the JSON itself."""
+    if not header:
+        return None
+    try:
+        text = base64.b64decode(header, validate=True).decode()
+        json.loads(text)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise invalid("Client context must be a valid Base64-encoded JSON object.") from None
+    if len(header) > 3583:
+        raise invalid("Client context must be at most 3583 bytes (base64).")
+    return text
+
+
+def _tail(log: str) -> str:
+    raw = log.encode()[-LOG_TAIL_BYTES:]
+    return base64.b64encode(raw).decode()
+
+
+async def run(runtime: Runtime, fn: Function, inv: Invocation) -> Outcome:
+    fn = await wait_active(runtime, fn)
+    return await backend(runtime).invoke(fn, inv)
+
+
+@SERVICE.op("Invoke")
+async def invoke(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    ref = parse_function_name(req["FunctionName"], req.get("Qualifier"))
+    account, region = ref.account or ctx.account, ref.region or ctx.region
+    kind = req.get("InvocationType") or "RequestResponse"
+    payload = bytes(req.get("Payload") or b"")
+    fn = await load_function(ctx.runtime, account, region, ref.name, ref.qualifier)
+    invoked = function_arn(region, account, ref.name, ref.qualifier)
+    if kind == "DryRun":
+        return {"StatusCode": 204}
+    if kind == "Event":
+        if len(payload) > MAX_ASYNC_PAYLOAD:
+            raise RequestTooLargeException(f"Request must be smaller than {MAX_ASYNC_PAYLOAD} bytes for the InvokeAsync operation", fields={"Type": "User"})
+        _check_json(payload)
+        doc = {"body": base64.b64encode(payload).decode(), "request_id": ctx.request_id, "client_context": _client_context(req.get("ClientContext"))}
+
+        def enqueue(tx: Tx) -> None:
+            ctx.runtime.delivery.enqueue(tx, EVENT_KIND, invoked, doc, policy=ASYNC_POLICY, source=invoked)
+
+        await ctx.runtime.store.write(enqueue)
+        return {"StatusCode": 202}
+    if kind != "RequestResponse":
+        raise invalid(f"Unsupported InvocationType {kind}: use RequestResponse, Event or DryRun.")
+    if len(payload) > MAX_SYNC_PAYLOAD:
+        raise RequestTooLargeException(f"Request must be smaller than {MAX_SYNC_PAYLOAD} bytes for the InvokeFunction operation", fields={"Type": "User"})
+    _check_json(payload)
+    outcome = await run(ctx.runtime, fn, Invocation(payload, ctx.request_id, invoked, _client_context(req.get("ClientContext"))))
+    out: dict[str, Any] = {"StatusCode": 200, "Payload": outcome.body, "ExecutedVersion": fn.version}
+    if outcome.kind != "ok":
+        out["FunctionError"] = "Unhandled"
+    if req.get("LogType") == "Tail":
+        out["LogResult"] = _tail(outcome.log)
+    return out
+
+
+async def _deliver(runtime: Runtime, address: str, inv: Invocation) -> None:
+    try:
+        ref = parse_function_name(address)
+        fn = await load_function(runtime, ref.account or "000000000000", ref.region or "us-east-1", ref.name, ref.qualifier)
+        outcome = await run(runtime, fn, inv)
+    except ServiceError as error:
+        retryable = error.status == 429 or error.status >= 500 or error.code == "ResourceConflictException"
+        raise DeliveryError(error.message, code=error.code, retryable=retryable) from error
+    if outcome.kind != "ok":
+        try:
+            message = json.loads(outcome.body).get("errorMessage", "")
+        except (ValueError, AttributeError):
+            message = outcome.body.decode("utf-8", "replace")
+        raise DeliveryError(f"{outcome.error_type or 'Unhandled'}: {message}"[:1000], code="Unhandled")
+
+
+async def deliver_event(runtime: Runtime, address: str, payload: dict[str, Any]) -> None:
+    """An Event invocation from the outbox (our own Invoke)."""
+    inv = Invocation(base64.b64decode(payload["body"]), payload.get("request_id") or unique_id(), address, payload.get("client_context"))
+    await _deliver(runtime, address, inv)
+
+
+async def deliver(runtime: Runtime, address: str, payload: dict[str, Any]) -> None:
+    """Another service's event (SNS notification, EventBridge event, …) for the function at ``address``."""
+    await _deliver(runtime, address, Invocation(json.dumps(payload).encode(), unique_id(), address))
+
+
+# a claimed delivery may run as long as the longest function timeout (plus an environment's start)
+TARGETS = [Target("lambda", call=deliver, timeout=960.0), Target(EVENT_KIND, call=deliver_event, timeout=960.0)]

@@ -1,0 +1,165 @@
+"""The Lambda Runtime API (2018-06-01) one execution environment's process talks to, on its own loopback port.
+
+A small HTTP/1.1 server on asyncio streams, enough for AWS's runtime interface clients, our bootstraps and
+``curl`` in a shell ``bootstrap``: keep-alive, Content-Length and chunked bodies, ``Expect: 100-continue``.
+Paths: GET /2018-06-01/runtime/invocation/next, POST …/invocation/{id}/response, …/invocation/{id}/error,
+POST /2018-06-01/runtime/init/error (https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html).
+It knows nothing of functions or processes: it calls the ``RuntimeHandler`` it serves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass
+from typing import Protocol
+
+from .limits import MAX_RESPONSE_PAYLOAD
+
+log = logging.getLogger("gureum.lambda")
+PREFIX = "/2018-06-01/runtime"
+_MAX_BODY = MAX_RESPONSE_PAYLOAD + 1024 * 1024  # read past the limit so the 413 can say so; refuse beyond
+_REASONS = {200: "OK", 202: "Accepted", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 413: "Request Entity Too Large", 500: "Internal Server Error"}
+
+
+@dataclass(slots=True)
+class NextEvent:
+    """What GET …/invocation/next hands the runtime."""
+
+    request_id: str
+    payload: bytes
+    deadline_ms: int
+    function_arn: str
+    trace_id: str
+    client_context: str | None = None
+    cognito_identity: str | None = None
+
+
+class RuntimeHandler(Protocol):
+    async def next_event(self) -> NextEvent: ...
+
+    def post_response(self, request_id: str, body: bytes) -> int:
+        """Return the HTTP status to answer (202, 400 for an unknown id, 413 for an oversized response)."""
+        ...
+
+    def post_error(self, request_id: str, body: bytes, error_type: str | None) -> int: ...
+
+    def post_init_error(self, body: bytes, error_type: str | None) -> int: ...
+
+
+class _BadRequest(Exception):
+    pass
+
+
+def _error_doc(message: str, error_type: str) -> bytes:
+    return json.dumps({"errorMessage": message, "errorType": error_type}).encode()
+
+
+class RuntimeApiServer:
+    """Serves one handler on 127.0.0.1 at a free port (``port`` after ``start``)."""
+
+    def __init__(self, handler: RuntimeHandler) -> None:
+        self.handler = handler
+        self.port = 0
+        self._server: asyncio.base_events.Server | None = None
+        self._connections: set[asyncio.StreamWriter] = set()
+
+    async def start(self) -> int:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0, limit=1024 * 1024)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self.port
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        for writer in list(self._connections):
+            writer.close()
+        self._connections.clear()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._connections.add(writer)
+        try:
+            while True:
+                line = await reader.readline()
+                if not line:
+                    return
+                try:
+                    method, target, _version = line.decode("latin-1").split(" ", 2)
+                except ValueError:
+                    return
+                headers: dict[str, str] = {}
+                while True:
+                    raw = await reader.readline()
+                    if raw in (b"\r\n", b"\n", b""):
+                        break
+                    key, _, value = raw.decode("latin-1").partition(":")
+                    headers[key.strip().lower()] = value.strip()
+                if headers.get("expect", "").lower() == "100-continue":
+                    writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+                body = await self._body(reader, headers)
+                status, extra, out = await self._route(method, target.split("?", 1)[0], headers, body)
+                head = [f"HTTP/1.1 {status} {_REASONS.get(status, 'OK')}", f"Content-Length: {len(out)}", "Content-Type: application/json"]
+                head += [f"{key}: {value}" for key, value in extra.items()]
+                writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + out)
+                await writer.drain()
+                if headers.get("connection", "").lower() == "close":
+                    return
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, _BadRequest):
+            return
+        finally:
+            self._connections.discard(writer)
+            writer.close()
+
+    @staticmethod
+    async def _body(reader: asyncio.StreamReader, headers: dict[str, str]) -> bytes:
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            chunks: list[bytes] = []
+            size = 0
+            while True:
+                length = int((await reader.readline()).split(b";", 1)[0].strip() or b"0", 16)
+                if length == 0:
+                    while (await reader.readline()) not in (b"\r\n", b"\n", b""):
+                        pass  # trailers
+                    return b"".join(chunks)
+                size += length
+                if size > _MAX_BODY:
+                    raise _BadRequest()
+                chunks.append(await reader.readexactly(length))
+                await reader.readline()
+        length = int(headers.get("content-length") or 0)
+        if length > _MAX_BODY:
+            raise _BadRequest()
+        return await reader.readexactly(length) if length else b""
+
+    async def _route(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+        if not path.startswith(PREFIX + "/"):
+            return 404, {}, _error_doc("Not found", "InvalidRequest")
+        parts = path[len(PREFIX) + 1 :].split("/")
+        error_type = headers.get("lambda-runtime-function-error-type")
+        if method == "GET" and parts == ["invocation", "next"]:
+            event = await self.handler.next_event()
+            extra = {
+                "Lambda-Runtime-Aws-Request-Id": event.request_id,
+                "Lambda-Runtime-Deadline-Ms": str(event.deadline_ms),
+                "Lambda-Runtime-Invoked-Function-Arn": event.function_arn,
+                "Lambda-Runtime-Trace-Id": event.trace_id,
+            }
+            if event.client_context:
+                extra["Lambda-Runtime-Client-Context"] = event.client_context
+            if event.cognito_identity:
+                extra["Lambda-Runtime-Cognito-Identity"] = event.cognito_identity
+            return 200, extra, event.payload
+        if method == "POST" and len(parts) == 3 and parts[0] == "invocation" and parts[2] in ("response", "error"):
+            if parts[2] == "response":
+                status = self.handler.post_response(parts[1], body)
+            else:
+                status = self.handler.post_error(parts[1], body, error_type)
+            if status == 413:
+                return 413, {}, _error_doc(f"Exceeded maximum allowed payload size ({MAX_RESPONSE_PAYLOAD} bytes).", "RequestEntityTooLarge")
+            if status == 400:
+                return 400, {}, _error_doc("Invalid request ID", "InvalidRequestID")
+            return status, {}, b'{"status":"OK"}'
+        if method == "POST" and parts == ["init", "error"]:
+            return self.handler.post_init_error(body, error_type), {}, b'{"status":"OK"}'
+        return 404, {}, _error_doc(f"No such Runtime API route: {method} {path}", "InvalidRequest")

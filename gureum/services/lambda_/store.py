@@ -1,0 +1,115 @@
+"""Lambda's SQL: every function runs inside one store transaction (``tx``) on the store's thread.
+
+A function's versions are rows of lambda_functions ($LATEST plus published numbers); the config column holds
+functions.Function as JSON.  Code zips live once per (account, CodeSha256) in lambda_code.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ...store.base import Tx
+from .functions import LATEST, Function
+
+
+def _function(row: tuple[Any, ...] | None) -> Function | None:
+    return None if row is None else Function.from_doc(json.loads(row[0]))
+
+
+def get_function(tx: Tx, account: str, region: str, name: str, version: str = LATEST) -> Function | None:
+    return _function(tx.one("SELECT config FROM lambda_functions WHERE account = ? AND region = ? AND name = ? AND version = ?", (account, region, name, version)))
+
+
+def insert_function(tx: Tx, fn: Function, tags: dict[str, str]) -> bool:
+    """False when the name is taken (a concurrent create of the same name committed first)."""
+    row = tx.one(
+        "INSERT INTO lambda_functions (account, region, name, version, config, tags) VALUES (?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (account, region, name, version) DO NOTHING RETURNING id",
+        (fn.account, fn.region, fn.name, fn.version, json.dumps(fn.to_doc()), json.dumps(tags)),
+    )
+    return row is not None
+
+
+def update_function(tx: Tx, fn: Function) -> None:
+    tx.execute(
+        "UPDATE lambda_functions SET config = ? WHERE account = ? AND region = ? AND name = ? AND version = ?",
+        (json.dumps(fn.to_doc()), fn.account, fn.region, fn.name, fn.version),
+    )
+
+
+def delete_function(tx: Tx, account: str, region: str, name: str, version: str | None) -> None:
+    """Delete one version, or every version when ``version`` is None; code no version uses any more goes too."""
+    if version is None:
+        tx.execute("DELETE FROM lambda_functions WHERE account = ? AND region = ? AND name = ?", (account, region, name))
+    else:
+        tx.execute("DELETE FROM lambda_functions WHERE account = ? AND region = ? AND name = ? AND version = ?", (account, region, name, version))
+    used = {Function.from_doc(json.loads(row[0])).code_sha for row in tx.all("SELECT config FROM lambda_functions WHERE account = ?", (account,))}
+    for (sha,) in tx.all("SELECT sha FROM lambda_code WHERE account = ?", (account,)):
+        if sha not in used:
+            tx.execute("DELETE FROM lambda_code WHERE account = ? AND sha = ?", (account, sha))
+
+
+def list_functions(tx: Tx, account: str, region: str, after: str, limit: int, all_versions: bool) -> list[Function]:
+    where = "" if all_versions else " AND version = ?"
+    params: tuple[Any, ...] = (account, region, after) if all_versions else (account, region, after, LATEST)
+    rows = tx.all(f"SELECT config FROM lambda_functions WHERE account = ? AND region = ? AND name > ?{where} ORDER BY name, id LIMIT ?", (*params, limit))
+    return [Function.from_doc(json.loads(row[0])) for row in rows]
+
+
+def list_versions(tx: Tx, account: str, region: str, name: str) -> list[Function]:
+    rows = tx.all("SELECT config FROM lambda_functions WHERE account = ? AND region = ? AND name = ? ORDER BY id", (account, region, name))
+    return [Function.from_doc(json.loads(row[0])) for row in rows]
+
+
+def next_version(tx: Tx, account: str, region: str, name: str) -> int:
+    """Take the next version number of a function ($LATEST's row keeps the counter; numbers are never reused)."""
+    row = tx.one("SELECT next_version FROM lambda_functions WHERE account = ? AND region = ? AND name = ? AND version = ?", (account, region, name, LATEST))
+    number = int(row[0]) if row else 1
+    tx.execute("UPDATE lambda_functions SET next_version = ? WHERE account = ? AND region = ? AND name = ? AND version = ?", (number + 1, account, region, name, LATEST))
+    return number
+
+
+def get_tags(tx: Tx, account: str, region: str, name: str) -> dict[str, str] | None:
+    row = tx.one("SELECT tags FROM lambda_functions WHERE account = ? AND region = ? AND name = ? AND version = ?", (account, region, name, LATEST))
+    return None if row is None else dict(json.loads(row[0]))
+
+
+def set_tags(tx: Tx, account: str, region: str, name: str, tags: dict[str, str]) -> None:
+    tx.execute("UPDATE lambda_functions SET tags = ? WHERE account = ? AND region = ? AND name = ? AND version = ?", (json.dumps(tags), account, region, name, LATEST))
+
+
+def put_code(tx: Tx, account: str, sha: str, zip_bytes: bytes) -> None:
+    tx.execute("INSERT INTO lambda_code (account, sha, zip) VALUES (?, ?, ?) ON CONFLICT (account, sha) DO NOTHING", (account, sha, zip_bytes))
+
+
+def get_code(tx: Tx, account: str, sha: str) -> bytes | None:
+    row = tx.one("SELECT zip FROM lambda_code WHERE account = ? AND sha = ?", (account, sha))
+    return None if row is None else bytes(row[0])
+
+
+def code_totals(tx: Tx, account: str) -> tuple[int, int]:
+    """(TotalCodeSize, FunctionCount) for GetAccountSettings."""
+    size = tx.one("SELECT COALESCE(SUM(LENGTH(zip)), 0) FROM lambda_code WHERE account = ?", (account,))
+    count = tx.one("SELECT COUNT(*) FROM lambda_functions WHERE account = ? AND version = ?", (account, LATEST))
+    return int(size[0] if size else 0), int(count[0] if count else 0)
+
+
+def add_log(tx: Tx, account: str, region: str, log_group: str, log_stream: str, request_id: str, text: str, now_ms: int) -> None:
+    tx.execute(
+        "INSERT INTO lambda_logs (account, region, log_group, log_stream, request_id, text, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (account, region, log_group, log_stream, request_id, text, now_ms),
+    )
+
+
+def unfinished_functions(tx: Tx) -> list[Function]:
+    """Functions whose create or update had not finished when the server stopped."""
+    rows = tx.all("SELECT config FROM lambda_functions WHERE version = ?", (LATEST,))
+    fns = [Function.from_doc(json.loads(row[0])) for row in rows]
+    return [fn for fn in fns if fn.state == "Pending" or fn.last_update_status == "InProgress"]
+
+
+def reserved_total(tx: Tx, account: str, region: str, except_name: str) -> int:
+    """The reserved concurrency of the account's other functions in the region."""
+    rows = tx.all("SELECT config FROM lambda_functions WHERE account = ? AND region = ? AND version = ? AND name <> ?", (account, region, LATEST, except_name))
+    return sum(Function.from_doc(json.loads(row[0])).reserved_concurrency or 0 for row in rows)
