@@ -18,5 +18,8 @@ from . import backend, ops_platform, ops_publish, ops_sms, ops_subscriptions, op
 from .admin import ROUTES  # noqa: E402
 from .targets import HTTP_TARGET, SNS_TARGET  # noqa: E402
 
+SERVICE.on_start(backend.start)
+SERVICE.on_stop(backend.stop)
+SERVICE.on_reset(backend.reset)
 SERVICE.targets += [SNS_TARGET, HTTP_TARGET]
 SERVICE.admin_routes.update(ROUTES)

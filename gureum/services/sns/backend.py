@@ -1,5 +1,5 @@
 """SNS's per-node state: the deployment's signing key, one HTTP client for endpoint deliveries, per-subscription
-throttles, and the leader-only housekeeping loop.  Created by the start hook; operations reach it via ``backend``."""
+throttles, and the leader-only housekeeping loop.  Created by ``start`` (the service's start hook); operations reach it via ``backend``."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import httpx
 
 from ...aws.context import RequestContext
 from ...runtime import Runtime
-from . import SERVICE, store
+from . import store
 from .signing import Signer, generate
 
 log = logging.getLogger("gureum.sns")
@@ -81,21 +81,18 @@ async def _maintain(runtime: Runtime) -> None:
             log.exception("SNS housekeeping failed")
 
 
-@SERVICE.on_start
-async def _start(runtime: Runtime) -> None:
+async def start(runtime: Runtime) -> None:
     runtime.states["sns"] = SnsBackend(runtime, await _signer(runtime))
     runtime.spawn(_maintain(runtime), "sns-maintenance")
 
 
-@SERVICE.on_stop
-async def _stop(runtime: Runtime) -> None:
+async def stop(runtime: Runtime) -> None:
     be: Any = runtime.states.get("sns")
     if be is not None:
         await be.close()
 
 
-@SERVICE.on_reset
-async def _reset(runtime: Runtime) -> None:
+async def reset(runtime: Runtime) -> None:
     """A reset empties every table: keep signing with the same key, so certificates already fetched stay valid."""
     be = backend(runtime)
     await runtime.store.write(lambda tx: store.save_signing_key(tx, be.signer.key_pem, be.signer.cert_pem))

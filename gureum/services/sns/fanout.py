@@ -6,6 +6,7 @@ Also the confirmation messages of HTTP/S and e-mail subscriptions.  Runs on the 
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,8 +30,13 @@ class Published:
     sequence: str | None
 
 
+_URL_SLOT = "\x00UnsubscribeURL\x00"
+_URL_SLOT_JSON = json.dumps(_URL_SLOT)
+
+
 class _Render:
-    """Per-publish rendering: one signature per distinct message text, shared by every subscription."""
+    """Per-publish rendering: one signature and one envelope per distinct message text, shared by every
+    subscription (only the UnsubscribeURL differs between them)."""
 
     def __init__(self, be: SnsBackend, topic: Topic, msg: Message, base_url: str) -> None:
         self.be = be
@@ -40,6 +46,7 @@ class _Render:
         self.version = topic.attributes.get("SignatureVersion") or "1"
         self.cert_url = base_url + CERT_PATH
         self._signatures: dict[str, tuple[str, str, str]] = {}
+        self._envelopes: dict[str, tuple[str, str]] = {}
 
     def signature(self, text: str) -> tuple[str, str, str]:
         found = self._signatures.get(text)
@@ -55,8 +62,13 @@ class _Render:
         return f"{self.base_url}/?Action=Unsubscribe&SubscriptionArn={sub.arn}"
 
     def envelope(self, sub: Subscription, text: str) -> str:
-        signature = None if self.topic.fifo else self.signature(text)
-        return messages.envelope(messages.notification_fields(self.msg, self.topic.arn, text, self.unsubscribe_url(sub), signature))
+        parts = self._envelopes.get(text)
+        if parts is None:
+            signature = None if self.topic.fifo else self.signature(text)
+            whole = messages.envelope(messages.notification_fields(self.msg, self.topic.arn, text, _URL_SLOT, signature))
+            head, _, tail = whole.partition(_URL_SLOT_JSON)
+            parts = self._envelopes[text] = (head, tail)
+        return parts[0] + json.dumps(self.unsubscribe_url(sub), ensure_ascii=False) + parts[1]
 
 
 def content_dedup_id(body: str) -> str:
@@ -112,13 +124,13 @@ def _deliver(render: _Render, tx: Tx, sub: Subscription, now_ms: int) -> None:
         if sub.raw:
             headers["x-amz-sns-rawdelivery"] = "true"
         payload = {"body": body, "headers": headers, "subscription": sub.arn, "kind": "Notification", **how.header()}
-        dead = {"body": body, "sender": SNS_SENDER_ID}
+        dead: dict[str, Any] = {"body": body, "sender": SNS_SENDER_ID}
         if sub.raw and msg.attributes:
             dead["message_attributes"] = messages.sqs_attributes(msg.attributes)
         enqueue(tx, HTTP_KIND, sub.endpoint, payload, policy=how.retry, dead_letter=_dead_letter(sub, dead), source=sub.arn)
     elif protocol == "lambda":
         event = messages.lambda_event(msg, topic.arn, sub.arn, text, render.unsubscribe_url(sub), render.signature(text))
-        dead = {"body": render.envelope(sub, text), "sender": SNS_SENDER_ID}
+        dead = {"body": render.envelope(sub, text), "sender": SNS_SENDER_ID}  # a Lambda DLQ gets the SQS-style envelope
         enqueue(tx, "lambda", sub.endpoint, event, policy=policies.MANAGED_RETRY, dead_letter=_dead_letter(sub, dead), source=sub.arn)
     elif protocol == "firehose":
         body = text if sub.raw else render.envelope(sub, text)

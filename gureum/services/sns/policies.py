@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ...aws.errors import ServiceError
 from ...delivery import RetryPolicy
 from . import arns, limits
 from .errors import InvalidParameter
@@ -80,7 +81,7 @@ def _drop_nulls(doc: Any) -> Any:
 def _retry(policy: Any, where: str, prefix: str) -> dict[str, Any]:
     """A healthy retry policy with AWS's rules; missing fields take the defaults."""
 
-    def bad(reason: str) -> InvalidParameter:
+    def bad(reason: str) -> ServiceError:
         return InvalidParameter(f"{prefix}DeliveryPolicy: {where}.{reason}")
 
     if not isinstance(policy, dict):
@@ -181,7 +182,7 @@ def subscription_effective(topic_policy: str | None, subscription_policy: str | 
     healthy = own.get("healthyRetryPolicy") if override and own.get("healthyRetryPolicy") else topic["defaultHealthyRetryPolicy"]
     throttle = own.get("throttlePolicy") if override and own.get("throttlePolicy") else topic.get("defaultThrottlePolicy")
     return {
-        "healthyRetryPolicy": {**HEALTHY_DEFAULT, **healthy},
+        "healthyRetryPolicy": {**HEALTHY_DEFAULT, **(healthy or {})},
         "sicklyRetryPolicy": None,
         "throttlePolicy": throttle,
         "requestPolicy": own.get("requestPolicy") or topic["defaultRequestPolicy"],
