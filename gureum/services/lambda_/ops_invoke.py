@@ -122,8 +122,13 @@ async def deliver_event(runtime: Runtime, address: str, payload: dict[str, Any])
 
 
 async def deliver(runtime: Runtime, address: str, payload: dict[str, Any]) -> None:
-    """Another service's event (SNS notification, EventBridge event, …) for the function at ``address``."""
-    await _deliver(runtime, address, Invocation(json.dumps(payload).encode(), unique_id(), address))
+    """Another service's event (SNS notification, EventBridge event, …) for the function at ``address``.
+
+    A payload of just {"_raw": text} carries input that is not a JSON object (an EventBridge input transformer's
+    string, say): the text itself is the invocation payload."""
+    raw = payload.get("_raw") if len(payload) == 1 else None
+    body = raw.encode() if isinstance(raw, str) else json.dumps(payload).encode()
+    await _deliver(runtime, address, Invocation(body, unique_id(), address))
 
 
 # a claimed delivery may run as long as the longest function timeout (plus an environment's start)

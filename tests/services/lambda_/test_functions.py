@@ -1,0 +1,121 @@
+"""The function API through boto3: create and its validations, read, update with the SDK waiters, delete, list,
+versions, tags, concurrency and account settings."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from typing import Any, Callable
+
+import pytest
+
+from .zips import ROLE, create, make_zip
+
+CODE = {"index.py": "def handler(event, context):\n    return {'v': 1}\n"}
+
+
+def test_create_get_list_delete(aws: Callable[..., Any], name: str) -> None:
+    client = aws("lambda")
+    out = create(client, name, CODE, wait=False, Description="d", Timeout=30, MemorySize=512, Tags={"team": "a"})
+    assert out["State"] == "Pending" and out["StateReasonCode"] == "Creating"
+    assert out["FunctionArn"] == f"arn:aws:lambda:us-east-1:000000000000:function:{name}"
+    assert out["Runtime"] == "python3.12" and out["Handler"] == "index.handler" and out["Version"] == "$LATEST"
+    assert out["Timeout"] == 30 and out["MemorySize"] == 512 and out["PackageType"] == "Zip" and out["CodeSize"] > 0
+    client.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 0.2})
+    got = client.get_function(FunctionName=name)
+    assert got["Configuration"]["State"] == "Active" and got["Configuration"]["LastUpdateStatus"] == "Successful"
+    assert got["Tags"] == {"team": "a"}
+    with urllib.request.urlopen(got["Code"]["Location"]) as resp:
+        assert resp.read() == make_zip(CODE)
+    config = client.get_function_configuration(FunctionName=got["Configuration"]["FunctionArn"])
+    assert config["CodeSha256"] == out["CodeSha256"] and config["Description"] == "d"
+    names = [f["FunctionName"] for page in client.get_paginator("list_functions").paginate(PaginationConfig={"PageSize": 1}) for f in page["Functions"]]
+    assert name in names
+    with pytest.raises(client.exceptions.ResourceConflictException):
+        create(client, name, CODE, wait=False)
+    client.delete_function(FunctionName=name)
+    with pytest.raises(client.exceptions.ResourceNotFoundException, match="Function not found"):
+        client.get_function(FunctionName=name)
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.delete_function(FunctionName=name)
+
+
+@pytest.mark.parametrize(
+    "changes, error",
+    [
+        ({"Runtime": "python2.7"}, "no longer supported"),
+        ({"Runtime": "java21"}, "not served by gureum"),
+        ({"Role": "not-a-role"}, "role"),
+        ({"MemorySize": 64}, None),
+        ({"MemorySize": 20000}, None),
+        ({"Timeout": 901}, "Timeout"),
+        ({"Environment": {"Variables": {"AWS_REGION": "x"}}}, "reserved keys"),
+        ({"Code": {"ZipFile": b"not a zip"}}, "Could not unzip"),
+        ({"Code": {"S3Bucket": "bucket", "S3Key": "k"}}, "ZipFile"),
+        ({"PackageType": "Image", "Code": {"ImageUri": "123456789012.dkr.ecr.us-east-1.amazonaws.com/x:latest"}}, "container engine"),
+    ],
+)
+def test_create_validations(aws: Callable[..., Any], name: str, changes: dict[str, Any], error: str | None) -> None:
+    client = aws("lambda", parameter_validation=False)  # so the server, not botocore, judges the input
+    args: dict[str, Any] = {"FunctionName": name, "Runtime": "python3.12", "Role": ROLE, "Handler": "index.handler", "Code": {"ZipFile": make_zip(CODE)}}
+    args.update(changes)
+    with pytest.raises(client.exceptions.ClientError) as info:
+        client.create_function(**args)
+    assert info.value.response["Error"]["Code"] in ("InvalidParameterValueException", "ValidationException")
+    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    if error:
+        assert error in info.value.response["Error"]["Message"]
+
+
+def test_update_code_and_configuration_with_waiters(aws: Callable[..., Any], name: str) -> None:
+    client = aws("lambda")
+    create(client, name, CODE)
+    out = client.update_function_configuration(FunctionName=name, Timeout=9, Environment={"Variables": {"A": "b"}})
+    assert out["LastUpdateStatus"] == "InProgress" and out["Timeout"] == 9
+    client.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 0.2})
+    code = {"index.py": "import os\ndef handler(event, context):\n    return {'v': 2, 'a': os.environ['A']}\n"}
+    out = client.update_function_code(FunctionName=name, ZipFile=make_zip(code))
+    assert out["LastUpdateStatus"] == "InProgress" and out["CodeSha256"] != create.__name__
+    client.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 0.2})
+    body = json.loads(client.invoke(FunctionName=name, Payload=b"{}")["Payload"].read())
+    assert body == {"v": 2, "a": "b"}
+    with pytest.raises(client.exceptions.PreconditionFailedException):
+        client.update_function_configuration(FunctionName=name, Timeout=5, RevisionId="stale")
+
+
+def test_versions(aws: Callable[..., Any], name: str) -> None:
+    client = aws("lambda")
+    create(client, name, CODE)
+    v1 = client.publish_version(FunctionName=name, Description="first")
+    assert v1["Version"] == "1" and v1["FunctionArn"].endswith(f":{name}:1")
+    assert client.publish_version(FunctionName=name)["Version"] == "1"  # nothing changed: no new version
+    client.update_function_code(FunctionName=name, ZipFile=make_zip({"index.py": "def handler(e, c):\n    return {'v': 2}\n"}))
+    client.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 0.2})
+    assert client.publish_version(FunctionName=name)["Version"] == "2"
+    versions = [v["Version"] for v in client.list_versions_by_function(FunctionName=name)["Versions"]]
+    assert versions == ["$LATEST", "1", "2"]
+    one = client.invoke(FunctionName=name, Qualifier="1", Payload=b"{}")
+    assert json.loads(one["Payload"].read()) == {"v": 1} and one["ExecutedVersion"] == "1"
+    assert json.loads(client.invoke(FunctionName=f"{name}:2", Payload=b"{}")["Payload"].read()) == {"v": 2}
+    assert json.loads(client.invoke(FunctionName=name, Payload=b"{}")["Payload"].read()) == {"v": 2}
+    client.delete_function(FunctionName=name, Qualifier="1")
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.get_function(FunctionName=name, Qualifier="1")
+    with pytest.raises(client.exceptions.InvalidParameterValueException):
+        client.delete_function(FunctionName=name, Qualifier="$LATEST")
+
+
+def test_tags_concurrency_and_account_settings(aws: Callable[..., Any], name: str) -> None:
+    client = aws("lambda")
+    arn = create(client, name, CODE)["FunctionArn"]
+    client.tag_resource(Resource=arn, Tags={"a": "1", "b": "2"})
+    client.untag_resource(Resource=arn, TagKeys=["a"])
+    assert client.list_tags(Resource=arn)["Tags"] == {"b": "2"}
+    client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=5)
+    assert client.get_function(FunctionName=name)["Concurrency"] == {"ReservedConcurrentExecutions": 5}
+    settings = client.get_account_settings()
+    assert settings["AccountLimit"]["ConcurrentExecutions"] == 1000 and settings["AccountUsage"]["FunctionCount"] >= 1
+    with pytest.raises(client.exceptions.InvalidParameterValueException, match="UnreservedConcurrentExecution"):
+        client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=950)
+    client.delete_function_concurrency(FunctionName=name)
+    assert "ReservedConcurrentExecutions" not in client.get_function_concurrency(FunctionName=name)
