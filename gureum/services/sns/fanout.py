@@ -131,7 +131,7 @@ def _deliver(render: _Render, tx: Tx, sub: Subscription, now_ms: int) -> None:
     elif protocol == "lambda":
         event = messages.lambda_event(msg, topic.arn, sub.arn, text, render.unsubscribe_url(sub), render.signature(text))
         dead = {"body": render.envelope(sub, text), "sender": SNS_SENDER_ID}  # a Lambda DLQ gets the SQS-style envelope
-        enqueue(tx, "lambda", sub.endpoint, event, policy=policies.MANAGED_RETRY, dead_letter=_dead_letter(sub, dead), source=sub.arn)
+        enqueue(tx, "lambda", sub.endpoint, event, policy=policies.LAMBDA_RETRY, dead_letter=_dead_letter(sub, dead), source=sub.arn)
     elif protocol == "firehose":
         body = text if sub.raw else render.envelope(sub, text)
         payload = {"data": body, "role_arn": sub.role_arn}

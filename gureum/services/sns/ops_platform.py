@@ -113,13 +113,15 @@ async def create_platform_endpoint(ctx: RequestContext, req: dict[str, Any]) -> 
 
     def run(tx: Tx, app: Application) -> str:
         existing = store_mobile.endpoint_by_token(tx, app.arn, token)
-        if existing is not None:
-            if existing.attributes != wanted:
-                raise invalid("Token", f"Endpoint {existing.arn} already exists with the same Token, but different attributes.")
-            return existing.arn
-        endpoint = Endpoint(0, arns.endpoint_arn(app.arn), app.arn, token, wanted)
-        store_mobile.insert_endpoint(tx, endpoint, now)
-        return endpoint.arn
+        if existing is None:
+            endpoint = Endpoint(0, arns.endpoint_arn(app.arn), app.arn, token, wanted)
+            if store_mobile.insert_endpoint(tx, endpoint, now):
+                return endpoint.arn
+            existing = store_mobile.endpoint_by_token(tx, app.arn, token)
+            assert existing is not None
+        if existing.attributes != wanted:
+            raise invalid("Token", f"Endpoint {existing.arn} already exists with the same Token, but different attributes.")
+        return existing.arn
 
     return {"EndpointArn": await _in_application(ctx, req["PlatformApplicationArn"], run, write=True)}
 

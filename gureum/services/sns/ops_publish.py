@@ -60,30 +60,30 @@ async def publish(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     messages.check_subject(subject)
     text = messages.check_message(req.get("Message"))
     topic_arn, target_arn, phone = req.get("TopicArn"), req.get("TargetArn"), req.get("PhoneNumber")
-    chosen = [v for v in (topic_arn, target_arn, phone) if v]
+    chosen = [v for v in (topic_arn, target_arn, phone) if v is not None]
     if not chosen:
         raise invalid("TopicArn or TargetArn", "no value for required parameter")
     if len(chosen) > 1:
         raise invalid("TopicArn, TargetArn, PhoneNumber", "Only one of TopicArn, TargetArn or PhoneNumber may be specified")
-    if phone and not limits.E164.match(phone):
+    if phone is not None and not limits.E164.match(phone):
         raise invalid("PhoneNumber", f"{phone} is not valid to publish to")
     attributes = req.get("MessageAttributes") or {}
     messages.check_size(text, messages.check_attributes(attributes))
-    target = topic_arn or target_arn
+    target = topic_arn if topic_arn is not None else target_arn
     to_endpoint = bool(target_arn and arns.is_endpoint(target_arn))
     group, dedup = req.get("MessageGroupId"), req.get("MessageDeduplicationId")
-    if target and not to_endpoint:
+    if target is not None and not to_endpoint:
         _fifo_ids(target.endswith(".fifo"), group, dedup)
     per_protocol = messages.parse_structure(text, req.get("MessageStructure"), require_default=not to_endpoint)
     be = backend(ctx)
     msg = Message(unique_id(), text, per_protocol, subject, attributes, group, dedup, messages.timestamp(be.now()))
-    if phone:
+    if phone is not None:
         await _publish_sms(ctx, be, phone, msg)
         return {"MessageId": msg.message_id}
     if to_endpoint:
         await _publish_endpoint(ctx, be, target_arn, msg)  # type: ignore[arg-type]
         return {"MessageId": msg.message_id}
-    arn = arns.topic(target, ctx.region, member="TopicArn" if topic_arn else "TargetArn").text
+    arn = arns.topic(target, ctx.region, member="TopicArn" if topic_arn is not None else "TargetArn").text
     base_url = ctx.request.base_url
 
     def run(tx: Tx) -> Published:

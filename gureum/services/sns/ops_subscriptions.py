@@ -75,18 +75,7 @@ async def subscribe(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     base_url = ctx.request.base_url
     now = be.now()
 
-    def run(tx: Tx) -> str:
-        topic = store.get_topic(tx, topic_arn)
-        if topic is None:
-            raise no_topic()
-        where = _check_endpoint(tx, topic, protocol, endpoint, attributes)
-        existing = store.find_subscription(tx, topic_arn, protocol, where)
-        if existing is not None:
-            if attributes and not subscriptions.same_settings(existing, topic, attributes):
-                raise invalid("Attributes", "Subscription already exists with different attributes")
-            if not existing.confirmed:
-                send_confirmation(be, tx, topic, existing, base_url)  # each Subscribe sends the confirmation again
-            return existing.arn if existing.confirmed or return_arn else PENDING
+    def new(topic: Topic, where: str) -> Subscription:
         needs_confirmation = protocol in limits.CONFIRMED_BY_ENDPOINT
         sub = Subscription(
             0, arns.new_subscription(topic_arn), topic_arn, topic.account, topic.region, ctx.account, protocol, where,
@@ -95,11 +84,27 @@ async def subscribe(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
         subscriptions.apply_all(sub, topic, attributes)
         if needs_confirmation:
             sub.token, sub.token_expires = new_token(be)
-        store.insert_subscription(tx, sub)
-        if needs_confirmation:
-            send_confirmation(be, tx, topic, sub, base_url)
-            return sub.arn if return_arn else PENDING
-        return sub.arn
+        return sub
+
+    def run(tx: Tx) -> str:
+        topic = store.get_topic(tx, topic_arn)
+        if topic is None:
+            raise no_topic()
+        where = _check_endpoint(tx, topic, protocol, endpoint, attributes)
+        existing = store.find_subscription(tx, topic_arn, protocol, where)
+        if existing is None:
+            sub = new(topic, where)
+            if store.insert_subscription(tx, sub):
+                if not sub.confirmed:
+                    send_confirmation(be, tx, topic, sub, base_url)
+                return sub.arn if sub.confirmed or return_arn else PENDING
+            existing = store.find_subscription(tx, topic_arn, protocol, where)  # a concurrent Subscribe won
+            assert existing is not None
+        if attributes and not subscriptions.same_settings(existing, topic, attributes):
+            raise invalid("Attributes", "Subscription already exists with different attributes")
+        if not existing.confirmed:
+            send_confirmation(be, tx, topic, existing, base_url)  # each Subscribe sends the confirmation again
+        return existing.arn if existing.confirmed or return_arn else PENDING
 
     return {"SubscriptionArn": await ctx.runtime.store.write(run)}
 
@@ -126,6 +131,11 @@ async def confirm_subscription(ctx: RequestContext, req: dict[str, Any]) -> dict
             raise invalid("Token")
         if sub.deleted_at is None and sub.confirmed:
             return sub.arn  # confirming twice is harmless
+        if sub.deleted_at is not None:
+            twin = store.find_subscription(tx, sub.topic_arn, sub.protocol, sub.endpoint)
+            if twin is not None:  # the endpoint subscribed again meanwhile: that subscription stands
+                store.delete_subscription(tx, sub.id)
+                return twin.arn
         sub.deleted_at = None
         sub.confirmed = True
         sub.authenticated = authenticated
@@ -214,7 +224,7 @@ def _listing(subs: list[Subscription]) -> dict[str, Any]:
 async def list_subscriptions(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     after = read_page_token(req.get("NextToken"))
     subs = await ctx.runtime.store.read(
-        lambda tx: store.list_subscriptions(tx, topic_arn=None, account=ctx.account, region=ctx.region, after=after, limit=limits.PAGE_SIZE + 1)
+        lambda tx: store.list_subscriptions(tx, topic_arn=None, owner=ctx.account, region=ctx.region, after=after, limit=limits.PAGE_SIZE + 1)
     )
     return _listing(subs)
 
@@ -224,6 +234,6 @@ async def list_subscriptions_by_topic(ctx: RequestContext, req: dict[str, Any]) 
     after = read_page_token(req.get("NextToken"))
 
     def run(tx: Tx, topic: Topic) -> list[Subscription]:
-        return store.list_subscriptions(tx, topic_arn=topic.arn, account=ctx.account, region=ctx.region, after=after, limit=limits.PAGE_SIZE + 1)
+        return store.list_subscriptions(tx, topic_arn=topic.arn, owner=ctx.account, region=ctx.region, after=after, limit=limits.PAGE_SIZE + 1)
 
     return _listing(await in_topic(ctx, req["TopicArn"], run, write=False))

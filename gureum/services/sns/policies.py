@@ -222,8 +222,11 @@ def http_delivery(topic_policy: str | None, subscription_policy: str | None) -> 
     return HttpDelivery(retry, immediate, throttle, effective["requestPolicy"]["headerContentType"])
 
 
-# AWS managed endpoints (SQS, Lambda, Firehose): 3 immediate, 2 at 1 s, 10 backing off 1-20 s, 100,000 at 20 s
+# AWS managed endpoints (SQS, Firehose): 3 immediate, 2 at 1 s, 10 backing off 1-20 s, 100,000 at 20 s
 MANAGED_RETRY = RetryPolicy(attempts=100_015, min_delay=1.0, max_delay=20.0, backoff="exponential", max_age=23 * 86_400.0)
+# SNS invokes Lambda asynchronously: a failing function is retried as Lambda retries asynchronous invocations,
+# twice, a minute and two minutes later, within six hours (invocation-async-error-handling.html)
+LAMBDA_RETRY = RetryPolicy(attempts=3, min_delay=60.0, max_delay=120.0, max_age=21_600.0)
 
 
 # --- RedrivePolicy ---------------------------------------------------------------------------------

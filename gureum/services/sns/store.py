@@ -182,19 +182,23 @@ def deliverable(tx: Tx, topic_arn: str) -> list[Subscription]:
     return [s for s in map(_subscription, rows) if s is not None]
 
 
-def insert_subscription(tx: Tx, sub: Subscription) -> None:
+def insert_subscription(tx: Tx, sub: Subscription) -> bool:
+    """False when a live subscription of this endpoint to this topic exists (a concurrent Subscribe won)."""
     row = tx.one(
         "INSERT INTO sns_subscriptions (arn, topic_arn, account, region, owner, protocol, endpoint, confirmed, authenticated, token, token_expires, "
         "raw, filter_policy, filter_scope, redrive_policy, delivery_policy, role_arn, replay_policy, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (topic_arn, protocol, endpoint) WHERE deleted_at IS NULL DO NOTHING RETURNING id",
         (
             sub.arn, sub.topic_arn, sub.account, sub.region, sub.owner, sub.protocol, sub.endpoint, int(sub.confirmed), int(sub.authenticated),
             sub.token, sub.token_expires, int(sub.raw), sub.filter_policy, sub.filter_scope, sub.redrive_policy, sub.delivery_policy,
             sub.role_arn, sub.replay_policy, sub.created_at,
         ),
     )  # fmt: skip
-    assert row is not None
+    if row is None:
+        return False
     sub.id = row[0]
+    return True
 
 
 def update_subscription(tx: Tx, sub: Subscription) -> None:
@@ -212,7 +216,8 @@ def delete_subscription(tx: Tx, sub_id: int) -> None:
     tx.execute("DELETE FROM sns_subscriptions WHERE id = ?", (sub_id,))
 
 
-def list_subscriptions(tx: Tx, *, topic_arn: str | None, account: str, region: str, after: int, limit: int) -> list[Subscription]:
+def list_subscriptions(tx: Tx, *, topic_arn: str | None, owner: str, region: str, after: int, limit: int) -> list[Subscription]:
+    """A topic's subscriptions, or (no topic) the ones ``owner`` created in ``region``."""
     if topic_arn is not None:
         rows = tx.all(
             f"SELECT {_SUB_COLUMNS} FROM sns_subscriptions WHERE topic_arn = ? AND deleted_at IS NULL AND id > ? ORDER BY id LIMIT ?",
@@ -220,8 +225,8 @@ def list_subscriptions(tx: Tx, *, topic_arn: str | None, account: str, region: s
         )
     else:
         rows = tx.all(
-            f"SELECT {_SUB_COLUMNS} FROM sns_subscriptions WHERE account = ? AND region = ? AND deleted_at IS NULL AND id > ? ORDER BY id LIMIT ?",
-            (account, region, after, limit),
+            f"SELECT {_SUB_COLUMNS} FROM sns_subscriptions WHERE owner = ? AND region = ? AND deleted_at IS NULL AND id > ? ORDER BY id LIMIT ?",
+            (owner, region, after, limit),
         )
     return [s for s in map(_subscription, rows) if s is not None]
 

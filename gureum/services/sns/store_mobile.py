@@ -72,11 +72,14 @@ def endpoint_by_token(tx: Tx, application_arn: str, token: str) -> Endpoint | No
     return _endpoint(tx.one("SELECT id, arn, application_arn, token, attributes FROM sns_endpoints WHERE application_arn = ? AND token = ?", (application_arn, token)))
 
 
-def insert_endpoint(tx: Tx, endpoint: Endpoint, now: float) -> None:
-    tx.execute(
-        "INSERT INTO sns_endpoints (arn, application_arn, token, attributes, created_at) VALUES (?, ?, ?, ?, ?)",
+def insert_endpoint(tx: Tx, endpoint: Endpoint, now: float) -> bool:
+    """False when the application already has an endpoint for this token (a concurrent create won)."""
+    row = tx.one(
+        "INSERT INTO sns_endpoints (arn, application_arn, token, attributes, created_at) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (application_arn, token) DO NOTHING RETURNING id",
         (endpoint.arn, endpoint.application_arn, endpoint.token, json.dumps(endpoint.attributes), now),
     )
+    return row is not None
 
 
 def update_endpoint(tx: Tx, endpoint: Endpoint) -> None:

@@ -83,6 +83,7 @@ def test_topic_arn_errors(sns: Any, aws: Any, name: str) -> None:
     expect_error(sns.get_topic_attributes, "NotFound", "Topic does not exist", 404, TopicArn=f"arn:aws:sns:{REGION}:{ACCOUNT}:{name}")
     expect_error(sns.get_topic_attributes, "InvalidParameter", "Invalid parameter: TopicArn Reason: An ARN must have at least 6 elements, not 1", 400, TopicArn=name)
     expect_error(sns.publish, "InvalidParameter", "Invalid parameter: TopicArn Reason: An ARN must have at least 6 elements, not 2", TopicArn="arn:x", Message="m")
+    expect_error(sns.publish, "InvalidParameter", "Invalid parameter: TopicArn Reason: An ARN must have at least 6 elements, not 1", TopicArn="", Message="m")
     arn = sns.create_topic(Name=name)["TopicArn"]
     west = aws("sns", region="us-west-1")
     for call, kwargs in (

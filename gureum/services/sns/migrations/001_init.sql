@@ -41,7 +41,9 @@ CREATE TABLE sns_subscriptions (
     created_at {{double}} NOT NULL
 );
 CREATE INDEX sns_subscriptions_topic ON sns_subscriptions (topic_arn, id);
-CREATE INDEX sns_subscriptions_owner ON sns_subscriptions (account, region, id);
+CREATE INDEX sns_subscriptions_owner ON sns_subscriptions (owner, region, id);
+-- one live subscription per endpoint and topic, even when two nodes take the same Subscribe at once
+CREATE UNIQUE INDEX sns_subscriptions_endpoint ON sns_subscriptions (topic_arn, protocol, endpoint) WHERE deleted_at IS NULL;
 CREATE INDEX sns_subscriptions_token ON sns_subscriptions (token);
 
 CREATE TABLE sns_dedup (
@@ -79,7 +81,7 @@ CREATE TABLE sns_endpoints (
     attributes TEXT NOT NULL,
     created_at {{double}} NOT NULL
 );
-CREATE INDEX sns_endpoints_application ON sns_endpoints (application_arn, token);
+CREATE UNIQUE INDEX sns_endpoints_token ON sns_endpoints (application_arn, token);
 
 CREATE TABLE sns_sms_settings (
     account TEXT NOT NULL,
