@@ -21,6 +21,7 @@ from .backend import LambdaBackend
 from .errors import ResourceConflictException, ServiceError, function_not_found, invalid
 from .functions import LATEST, Function, FunctionRef, check_name, check_settings, code_sha256, function_arn, parse_function_name
 from .limits import MAX_UNZIPPED, MAX_ZIP
+from .ops_aliases import is_alias, pick_version
 from .runtimes import check_runtime
 
 
@@ -34,8 +35,16 @@ def _where(ctx: RequestContext, ref: FunctionRef) -> tuple[str, str]:
 
 async def load_function(runtime: Runtime, account: str, region: str, name: str, qualifier: str | None) -> Function:
     """The function version a (name, qualifier) names; ResourceNotFoundException when there is none."""
-    version = qualifier or LATEST
-    fn = await runtime.store.read(lambda tx: store.get_function(tx, account, region, name, version))
+    def read(tx: Tx) -> Function | None:
+        version = qualifier or LATEST
+        if is_alias(qualifier):
+            alias = store.get_alias(tx, account, region, name, str(qualifier))
+            if alias is None:
+                return None
+            version = pick_version(alias)
+        return store.get_function(tx, account, region, name, version)
+
+    fn = await runtime.store.read(read)
     if fn is None:
         raise function_not_found(function_arn(region, account, name, qualifier))
     return fn
@@ -287,6 +296,8 @@ async def delete_function(ctx: RequestContext, req: dict[str, Any]) -> dict[str,
         if store.get_function(tx, account, region, ref.name, ref.qualifier or LATEST) is None:
             return False
         store.delete_function(tx, account, region, ref.name, ref.qualifier)
+        if ref.qualifier is None:
+            store.delete_alias(tx, account, region, ref.name, None)
         return True
 
     if not await ctx.runtime.store.write(delete):

@@ -113,3 +113,34 @@ def reserved_total(tx: Tx, account: str, region: str, except_name: str) -> int:
     """The reserved concurrency of the account's other functions in the region."""
     rows = tx.all("SELECT config FROM lambda_functions WHERE account = ? AND region = ? AND version = ? AND name <> ?", (account, region, LATEST, except_name))
     return sum(Function.from_doc(json.loads(row[0])).reserved_concurrency or 0 for row in rows)
+
+
+def get_alias(tx: Tx, account: str, region: str, function_name: str, name: str) -> dict[str, Any] | None:
+    row = tx.one("SELECT config FROM lambda_aliases WHERE account = ? AND region = ? AND function_name = ? AND name = ?", (account, region, function_name, name))
+    return None if row is None else dict(json.loads(row[0]))
+
+
+def put_alias(tx: Tx, account: str, region: str, function_name: str, alias: dict[str, Any], create: bool) -> bool:
+    """Insert (``create``: False when the name is taken) or replace an alias (its AliasConfiguration as JSON)."""
+    if create:
+        row = tx.one(
+            "INSERT INTO lambda_aliases (account, region, function_name, name, config) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (account, region, function_name, name) DO NOTHING RETURNING name",
+            (account, region, function_name, alias["Name"], json.dumps(alias)),
+        )
+        return row is not None
+    tx.execute("UPDATE lambda_aliases SET config = ? WHERE account = ? AND region = ? AND function_name = ? AND name = ?", (json.dumps(alias), account, region, function_name, alias["Name"]))
+    return True
+
+
+def delete_alias(tx: Tx, account: str, region: str, function_name: str, name: str | None) -> None:
+    """Delete one alias, or all of a function's when ``name`` is None."""
+    if name is None:
+        tx.execute("DELETE FROM lambda_aliases WHERE account = ? AND region = ? AND function_name = ?", (account, region, function_name))
+    else:
+        tx.execute("DELETE FROM lambda_aliases WHERE account = ? AND region = ? AND function_name = ? AND name = ?", (account, region, function_name, name))
+
+
+def list_aliases(tx: Tx, account: str, region: str, function_name: str) -> list[dict[str, Any]]:
+    rows = tx.all("SELECT config FROM lambda_aliases WHERE account = ? AND region = ? AND function_name = ? ORDER BY name", (account, region, function_name))
+    return [dict(json.loads(row[0])) for row in rows]

@@ -119,3 +119,29 @@ def test_tags_concurrency_and_account_settings(aws: Callable[..., Any], name: st
         client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=950)
     client.delete_function_concurrency(FunctionName=name)
     assert "ReservedConcurrentExecutions" not in client.get_function_concurrency(FunctionName=name)
+
+
+def test_aliases(aws: Callable[..., Any], name: str) -> None:
+    client = aws("lambda")
+    create(client, name, CODE)
+    client.publish_version(FunctionName=name)
+    client.update_function_code(FunctionName=name, ZipFile=make_zip({"index.py": "def handler(e, c):\n    return {'v': 2}\n"}))
+    client.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 0.2})
+    client.publish_version(FunctionName=name)
+    alias = client.create_alias(FunctionName=name, Name="live", FunctionVersion="1", Description="prod")
+    assert alias["AliasArn"].endswith(f":{name}:live") and alias["FunctionVersion"] == "1"
+    with pytest.raises(client.exceptions.ResourceConflictException):
+        client.create_alias(FunctionName=name, Name="live", FunctionVersion="1")
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.create_alias(FunctionName=name, Name="other", FunctionVersion="9")
+    out = client.invoke(FunctionName=name, Qualifier="live", Payload=b"{}")
+    assert json.loads(out["Payload"].read()) == {"v": 1} and out["ExecutedVersion"] == "1"
+    client.update_alias(FunctionName=name, Name="live", FunctionVersion="2")
+    assert client.get_alias(FunctionName=name, Name="live")["FunctionVersion"] == "2"
+    assert json.loads(client.invoke(FunctionName=f"{name}:live", Payload=b"{}")["Payload"].read()) == {"v": 2}
+    client.update_alias(FunctionName=name, Name="live", FunctionVersion="1", RoutingConfig={"AdditionalVersionWeights": {"2": 1.0}})
+    assert json.loads(client.invoke(FunctionName=name, Qualifier="live", Payload=b"{}")["Payload"].read()) == {"v": 2}
+    assert [a["Name"] for a in client.list_aliases(FunctionName=name)["Aliases"]] == ["live"]
+    client.delete_alias(FunctionName=name, Name="live")
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.get_alias(FunctionName=name, Name="live")
