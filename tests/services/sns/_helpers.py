@@ -114,7 +114,9 @@ class Recorder:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 with recorder.lock:
                     status = recorder.statuses.pop(0) if recorder.statuses else 200
-                    recorder.requests.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body.decode(), "status": status})
+                    recorder.requests.append(
+                        {"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body.decode(), "status": status, "at": time.monotonic()}
+                    )
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()

@@ -130,3 +130,24 @@ def test_delivery_policy_errors(sns: Any, recorder: Recorder, topic: str) -> Non
     expect_error(sns.subscribe, "InvalidParameter", TopicArn=topic, Protocol="http", Endpoint=recorder.url, Attributes={"DeliveryPolicy": json.dumps(bad)})
     too_long = {"healthyRetryPolicy": {"minDelayTarget": 100, "maxDelayTarget": 100, "numRetries": 40}}
     expect_error(sns.subscribe, "InvalidParameter", TopicArn=topic, Protocol="http", Endpoint=recorder.url, Attributes={"DeliveryPolicy": json.dumps(too_long)})
+
+
+def test_authenticate_on_unsubscribe(sns: Any, recorder: Recorder, topic: str) -> None:
+    sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=recorder.url)
+    token = json.loads(recorder.wait("SubscriptionConfirmation")[0]["body"])["Token"]
+    arn = sns.confirm_subscription(TopicArn=topic, Token=token, AuthenticateOnUnsubscribe="true")["SubscriptionArn"]
+    sns.publish(TopicArn=topic, Message="m")
+    unsubscribe_url = json.loads(recorder.wait("Notification")[0]["body"])["UnsubscribeURL"]
+    status, xml = http_get(unsubscribe_url)  # unsigned: refused
+    assert status == 403 and b"<Code>AuthorizationError</Code>" in xml
+    sns.unsubscribe(SubscriptionArn=arn)  # the owner, signed: allowed
+    expect_error(sns.get_subscription_attributes, "NotFound", SubscriptionArn=arn)
+
+
+def test_throttle_policy_spaces_deliveries(sns: Any, recorder: Recorder, topic: str) -> None:
+    confirm_http(sns, recorder, topic, DeliveryPolicy=json.dumps({"throttlePolicy": {"maxReceivesPerSecond": 4}}))
+    for n in range(5):
+        sns.publish(TopicArn=topic, Message=f"m{n}")
+    recorder.wait("Notification", count=5)
+    times = sorted(r["at"] for r in recorder.of_type("Notification"))
+    assert times[-1] - times[0] >= 0.9  # five deliveries at four per second take a second
