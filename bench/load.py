@@ -4,6 +4,10 @@ Measures server capacity (not one client's latency): N concurrent connections, s
 one or more endpoints, each sending its next request as soon as the previous answer arrives.
 
     python bench/load.py --endpoint http://127.0.0.1:4566 [--endpoint …] --mode send|batch|drain --connections 16 --seconds 10
+
+One Python process can become the bottleneck before the server does: `--processes N` splits the connections over
+N generator processes (started together, same queue) and sums their counts. Servers that answer
+`Connection: close` (moto's Werkzeug server) are reconnected to before the next request.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import sys
 import time
 import uuid
@@ -32,16 +37,28 @@ def request_bytes(host: str, target: str, doc: dict[str, Any]) -> bytes:
     return head.encode() + body
 
 
+READ_TIMEOUT = 30.0  # seconds; no answer by then ends the run with an error instead of hanging
+
+
 async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
-    head = await reader.readuntil(b"\r\n\r\n")
+    status, body, _close = await read_response_closing(reader)
+    return status, body
+
+
+async def read_response_closing(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
+    """(status, body, whether the server closes the connection after this answer)."""
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), READ_TIMEOUT)
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split(" ", 2)[1])
-    length = 0
+    length, close = 0, lines[0].startswith("HTTP/1.0")
     for line in lines[1:]:
-        if line[:15].lower() == "content-length:":
+        lower = line.lower()
+        if lower[:15] == "content-length:":
             length = int(line[15:].strip())
-    body = await reader.readexactly(length) if length else b""
-    return status, body
+        elif lower[:11] == "connection:":
+            close = "close" in lower[11:]
+    body = await asyncio.wait_for(reader.readexactly(length), READ_TIMEOUT) if length else b""
+    return status, body, close
 
 
 @dataclass
@@ -51,44 +68,64 @@ class Tally:
     errors: int = 0
 
 
+class Conn:
+    """One keep-alive connection that reopens itself when the server said `Connection: close`."""
+
+    def __init__(self, endpoint: str) -> None:
+        self.parts = urlsplit(endpoint)
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def call(self, request: bytes) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.parts.hostname, self.parts.port)
+        assert self.reader is not None
+        self.writer.write(request)
+        status, body, close = await read_response_closing(self.reader)
+        if close:
+            self.close()
+        return status, body
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.reader = self.writer = None
+
+
 async def connection(endpoint: str, mode: str, url: str, deadline: float, tally: Tally) -> None:
-    parts = urlsplit(endpoint)
-    host = parts.netloc
-    reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+    conn = Conn(endpoint)
+    host = conn.parts.netloc
     send_one = request_bytes(host, "SendMessage", {"QueueUrl": url, "MessageBody": BODY})
     send_ten = request_bytes(host, "SendMessageBatch", {"QueueUrl": url, "Entries": [{"Id": str(i), "MessageBody": BODY} for i in range(10)]})
     receive = request_bytes(host, "ReceiveMessage", {"QueueUrl": url, "MaxNumberOfMessages": 10, "VisibilityTimeout": 60})
     try:
         while time.perf_counter() < deadline:
             if mode == "send":
-                writer.write(send_one)
-                status, _ = await read_response(reader)
+                status, _ = await conn.call(send_one)
                 tally.requests += 1
                 tally.messages += status == 200
             elif mode == "batch":
-                writer.write(send_ten)
-                status, body = await read_response(reader)
+                status, body = await conn.call(send_ten)
                 tally.requests += 1
                 tally.messages += len(json.loads(body).get("Successful", [])) if status == 200 else 0
             else:
-                writer.write(receive)
-                status, body = await read_response(reader)
+                status, body = await conn.call(receive)
                 tally.requests += 1
                 messages = json.loads(body).get("Messages", []) if status == 200 else []
                 if not messages:
                     tally.errors += status != 200
                     continue
                 entries = [{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)]
-                writer.write(request_bytes(host, "DeleteMessageBatch", {"QueueUrl": url, "Entries": entries}))
-                status, body = await read_response(reader)
+                status, body = await conn.call(request_bytes(host, "DeleteMessageBatch", {"QueueUrl": url, "Entries": entries}))
                 tally.requests += 1
                 tally.messages += len(json.loads(body).get("Successful", [])) if status == 200 else 0
             tally.errors += status != 200
     finally:
-        writer.close()
+        conn.close()
 
 
-async def run_load(endpoints: list[str], mode: str, url: str, connections: int, seconds: float) -> dict[str, Any]:
+async def run_load(endpoints: list[str], mode: str, url: str, connections: int, seconds: float, first: int = 0, report: bool = True) -> dict[str, Any]:
+    """`connections` connections numbered from `first` (connection i goes to endpoint i mod len(endpoints))."""
     tally = Tally()
     start = time.perf_counter()
     deadline = start + seconds
@@ -99,11 +136,12 @@ async def run_load(endpoints: list[str], mode: str, url: str, connections: int, 
             sys.stderr.write(f"\r  {mode:<6} {tally.messages:>9} msgs  {tally.errors} errors")
             sys.stderr.flush()
 
-    reporter = asyncio.create_task(progress())
-    await asyncio.gather(*(connection(endpoints[i % len(endpoints)], mode, url, deadline, tally) for i in range(connections)))
-    reporter.cancel()
+    reporter = asyncio.create_task(progress()) if report else None
+    await asyncio.gather(*(connection(endpoints[(first + i) % len(endpoints)], mode, url, deadline, tally) for i in range(connections)))
+    if reporter is not None:
+        reporter.cancel()
+        sys.stderr.write("\n")
     elapsed = time.perf_counter() - start
-    sys.stderr.write("\n")
     return {"mode": mode, "connections": connections, "endpoints": len(endpoints), "requests": tally.requests, "messages": tally.messages,
             "errors": tally.errors, "seconds": round(elapsed, 2), "msgs_per_s": round(tally.messages / elapsed, 1), "requests_per_s": round(tally.requests / elapsed, 1)}  # fmt: skip
 
@@ -115,26 +153,47 @@ def prefill(endpoint: str, url: str, count: int) -> None:
         parts = urlsplit(endpoint)
 
         async def one() -> None:
-            reader, writer = await asyncio.open_connection(parts.hostname, parts.port)
+            conn = Conn(endpoint)
             batch = request_bytes(parts.netloc, "SendMessageBatch", {"QueueUrl": url, "Entries": [{"Id": str(i), "MessageBody": BODY} for i in range(10)]})
-            while tally.messages < count:
-                tally.messages += 10
-                writer.write(batch)
-                await read_response(reader)
-            writer.close()
+            try:
+                while tally.messages < count:
+                    tally.messages += 10
+                    status, _ = await conn.call(batch)
+                    if status != 200:
+                        raise RuntimeError(f"prefill: SendMessageBatch answered HTTP {status}")
+            finally:
+                conn.close()
 
         await asyncio.gather(*(one() for _ in range(8)))
 
     asyncio.run(fill())
 
 
-def measure(endpoints: list[str], mode: str, connections: int, seconds: float, prefill_count: int = 0) -> dict[str, Any]:
-    """Create a queue, (pre-fill it for drains), run the load, delete the queue."""
+def _load_process(endpoints: list[str], mode: str, url: str, connections: int, seconds: float, first: int) -> dict[str, Any]:
+    return asyncio.run(run_load(endpoints, mode, url, connections, seconds, first, report=first == 0))
+
+
+def run_load_processes(endpoints: list[str], mode: str, url: str, connections: int, seconds: float, processes: int) -> dict[str, Any]:
+    """The same load split over `processes` generator processes; counts are summed, time is the longest run."""
+    shares = [connections // processes + (i < connections % processes) for i in range(processes)]
+    firsts = [sum(shares[:i]) for i in range(processes)]
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        parts = pool.starmap(_load_process, [(endpoints, mode, url, n, seconds, f) for n, f in zip(shares, firsts) if n])
+    elapsed = max(p["seconds"] for p in parts)
+    requests, messages, errors = (sum(p[k] for p in parts) for k in ("requests", "messages", "errors"))
+    return {"mode": mode, "connections": connections, "endpoints": len(endpoints), "processes": processes, "requests": requests, "messages": messages,
+            "errors": errors, "seconds": elapsed, "msgs_per_s": round(messages / elapsed, 1), "requests_per_s": round(requests / elapsed, 1)}  # fmt: skip
+
+
+def measure(endpoints: list[str], mode: str, connections: int, seconds: float, prefill_count: int = 0, processes: int = 1) -> dict[str, Any]:
+    """Create a queue, (pre-fill it for drains), run the load (in `processes` generator processes), delete the queue."""
     client = make_client(endpoints[0])
     url = client.create_queue(QueueName=f"bench-load-{mode}-{uuid.uuid4().hex[:8]}")["QueueUrl"]
     try:
         if mode == "drain":
             prefill(endpoints[0], url, prefill_count)
+        if processes > 1:
+            return run_load_processes(endpoints, mode, url, connections, seconds, processes)
         return asyncio.run(run_load(endpoints, mode, url, connections, seconds))
     finally:
         client.delete_queue(QueueUrl=url)
@@ -147,11 +206,14 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--prefill", type=int, default=200_000, help="messages queued before a drain run")
+    parser.add_argument("--processes", type=int, default=1, help="generator processes sharing the connections; rates are summed")
     args = parser.parse_args()
+    if args.processes < 1 or args.processes > args.connections:
+        parser.error("--processes must be between 1 and --connections")
     endpoints = args.endpoint or ["http://127.0.0.1:4566"]
     for endpoint in endpoints:
         require_loopback(endpoint)
-    print(json.dumps(measure(endpoints, args.mode, args.connections, args.seconds, args.prefill)))
+    print(json.dumps(measure(endpoints, args.mode, args.connections, args.seconds, args.prefill, args.processes)))
 
 
 if __name__ == "__main__":
