@@ -10,7 +10,7 @@ from typing import Any
 from ...aws.context import RequestContext
 from ...store.base import Tx
 from . import SERVICE, arns, limits, store, store_mobile, subscriptions
-from .backend import backend
+from .backend import SnsBackend, backend
 from .errors import AuthorizationError, InvalidParameter, NotFound, invalid, no_subscription, no_topic
 from .fanout import send_confirmation
 from .ops_topics import in_topic, page_token, read_page_token
@@ -60,7 +60,7 @@ def _check_endpoint(tx: Tx, topic: Topic, protocol: str, endpoint: str | None, a
     return endpoint
 
 
-def new_token(be: Any) -> tuple[str, int]:
+def new_token(be: SnsBackend) -> tuple[str, int]:
     """A confirmation token (288 hex characters, as AWS's) and when it stops working."""
     return secrets.token_hex(144), be.now_ms() + limits.TOKEN_VALID_SECONDS * 1000
 

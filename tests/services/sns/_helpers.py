@@ -53,6 +53,18 @@ def receive(sqs: Any, url: str, expected: int = 1, timeout: float = 5.0, **kwarg
     return out
 
 
+def bodies_until(sqs: Any, url: str, last: str, timeout: float = 5.0) -> list[str]:
+    """Every body in the queue up to the message `last` (published last: fan-out commits with each publish, so
+    whatever was delivered before it is in the queue by then)."""
+    out: list[str] = []
+    deadline = time.monotonic() + timeout
+    while last not in out and time.monotonic() < deadline:
+        out += [m["Body"] for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])]
+    out += [m["Body"] for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])]
+    assert last in out, f"{last!r} never arrived (got {out})"
+    return out
+
+
 def wait_until(check: Callable[[], Any], timeout: float = 5.0, every: float = 0.05) -> Any:
     deadline = time.monotonic() + timeout
     while True:

@@ -43,8 +43,9 @@ def test_fifo_deduplication(sns: Any, sqs: Any, name: str) -> None:
     first = sns.publish(TopicArn=topic, Message="Test", MessageGroupId="message-group-id-1", MessageDeduplicationId="message-deduplication-id-1")
     again = sns.publish(TopicArn=topic, Message="Other", MessageGroupId="message-group-id-1", MessageDeduplicationId="message-deduplication-id-1")
     assert (again["MessageId"], again["SequenceNumber"]) == (first["MessageId"], first["SequenceNumber"])
-    got = receive(sqs, url, expected=2, timeout=2, AttributeNames=["All"])
-    assert len(got) == 1
+    sns.publish(TopicArn=topic, Message="Last", MessageGroupId="message-group-id-1", MessageDeduplicationId="message-deduplication-id-2")
+    got = receive(sqs, url, expected=2, AttributeNames=["All"])
+    assert [json.loads(m["Body"])["Message"] for m in got] == ["Test", "Last"]  # the duplicate was not delivered
     attributes = got[0]["Attributes"]
     assert attributes["MessageGroupId"] == "message-group-id-1" and attributes["MessageDeduplicationId"] == "message-deduplication-id-1"
     body = json.loads(got[0]["Body"])
@@ -59,8 +60,8 @@ def test_content_based_deduplication(sns: Any, sqs: Any, name: str) -> None:
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"})
     one = sns.publish(TopicArn=topic, Message="Test", MessageGroupId="g")["MessageId"]
     assert sns.publish(TopicArn=topic, Message="Test", MessageGroupId="other-group")["MessageId"] == one
-    sns.publish(TopicArn=topic, Message="Different", MessageGroupId="g")
-    got = receive(sqs, url, expected=3, timeout=2, AttributeNames=["All"])
+    sns.publish(TopicArn=topic, Message="Different", MessageGroupId="other-group")  # behind the duplicate, had it been kept
+    got = receive(sqs, url, expected=2, AttributeNames=["All"])
     assert [m["Body"] for m in got] == ["Test", "Different"]
     assert got[0]["Attributes"]["MessageDeduplicationId"] == hashlib.sha256(b"Test").hexdigest()
 
@@ -74,7 +75,8 @@ def test_fifo_batch(sns: Any, sqs: Any, name: str) -> None:
     assert [e["Id"] for e in result["Successful"]] == ["0", "1", "2"] and all(e["SequenceNumber"] for e in result["Successful"])
     again = sns.publish_batch(TopicArn=topic, PublishBatchRequestEntries=entries)
     assert [e["MessageId"] for e in again["Successful"]] == [e["MessageId"] for e in result["Successful"]]
-    assert [m["Body"] for m in receive(sqs, url, expected=6, timeout=2)] == ["b0", "b1", "b2"]
+    sns.publish(TopicArn=topic, Message="b-last", MessageGroupId="complexMessageGroupId")
+    assert [m["Body"] for m in receive(sqs, url, expected=4)] == ["b0", "b1", "b2", "b-last"]
 
 
 def test_fifo_topic_to_standard_queue(sns: Any, sqs: Any, name: str) -> None:
