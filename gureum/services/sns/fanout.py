@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -152,7 +153,8 @@ def _deliver(render: _Render, tx: Tx, sub: Subscription, now_ms: int) -> None:
 def deliver_sms(tx: Tx, account: str, region: str, number: str, msg: Message, now_ms: int, *, topic_arn: str | None = None, subscription_arn: str | None = None) -> None:
     """Capture an SMS, or its failure as AWS's delivery status logs report it (opted out, or unverified while
     the account is in the SMS sandbox)."""
-    digits = number if number.startswith("+") else f"+{number}"
+    digits = re.sub(r"[./-]", "", number)  # a subscription may write "+1-555-0100"
+    digits = digits if digits.startswith("+") else f"+{digits}"
     reason = None
     if store_mobile.opt_out_state(tx, account, region, digits)[0]:
         reason = "Phone number is opted out"

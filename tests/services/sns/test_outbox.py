@@ -72,7 +72,7 @@ def test_sms_outside_the_sandbox_and_topic_subscriptions(aws: Any, endpoint: str
     admin_post(endpoint, "/_gureum/sns/sms-sandbox", {"region": "ap-southeast-2", "inSandbox": False})
     assert client.get_sms_sandbox_account_status()["IsInSandbox"] is False
     topic = client.create_topic(Name=name)["TopicArn"]
-    client.subscribe(TopicArn=topic, Protocol="sms", Endpoint="+15555550199")
+    client.subscribe(TopicArn=topic, Protocol="sms", Endpoint="+1-555-555-0199")
     client.publish(TopicArn=topic, Message="to all phones")
     client.publish(PhoneNumber="+15555550198", Message="direct")
     assert [m["message"] for m in outbox(endpoint, protocol="sms", endpoint="+15555550199", region="ap-southeast-2")] == ["to all phones"]
