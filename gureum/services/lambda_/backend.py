@@ -70,6 +70,7 @@ class LambdaBackend:
         self.idle: dict[str, list[Environment]] = {}  # qualified ARN → warm environments, most recent last
         self.busy: dict[str, int] = {}  # unqualified ARN → environments serving or starting
         self.total = 0
+        self.running: set[Environment] = set()  # every live environment, idle or busy (stopped at shutdown)
         self.activated: dict[str, asyncio.Event] = {}  # ARN → set once $LATEST's code is ready on this node
         host = runtime.config.host if runtime.config.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
         self.endpoint = f"http://{host}:{runtime.config.port}"
@@ -140,14 +141,19 @@ class LambdaBackend:
             await self._retire(victim)
         self.busy[fn.arn] = self.busy.get(fn.arn, 0) + 1
         self.total += 1
+        env: Environment | None = None
         try:
             task_root = await self.ensure_code(fn)
             work_dir = Path(tempfile.mkdtemp(prefix="env-", dir=self._work_root()))
             env = Environment(fn, task_root, work_dir, launch(fn.runtime, task_root, fn.memory, self.root), self._base_env(fn, task_root))
+            self.running.add(env)
             await env.start()
         except BaseException:
             self.busy[fn.arn] -= 1
-            self.total -= 1
+            if env is not None and env in self.running:
+                await self._retire(env)
+            else:
+                self.total -= 1
             raise
         return env, True
 
@@ -165,7 +171,9 @@ class LambdaBackend:
             self.runtime.spawn(self._retire(env), f"lambda-retire-{env.id}")
 
     async def _retire(self, env: Environment) -> None:
-        self.total -= 1
+        if env in self.running:
+            self.running.discard(env)
+            self.total -= 1
         await env.stop()
 
     async def retire_function(self, arn: str) -> None:
@@ -185,7 +193,7 @@ class LambdaBackend:
                     await self._retire(env)
 
     async def stop_all(self) -> None:
-        envs = [env for envs in self.idle.values() for env in envs]
+        envs = list(self.running)
         self.idle.clear()
         await asyncio.gather(*(self._retire(env) for env in envs), return_exceptions=True)
         if self._temporary:

@@ -2,20 +2,23 @@
 
 Isolation: a separate process in its own session (process group), working directory = the unpacked code
 (LAMBDA_TASK_ROOT), a private TMPDIR removed with the environment, RLIMIT_AS at MemorySize (plus V8's
-up-front reservation for Node), no core dumps, and only the environment AWS documents (the parent's variables
-do not leak in).  Not isolated: the file system, network and users are the host's; a container engine would add
+up-front reservation for Node), no core dumps, killed with gureum (PR_SET_PDEATHSIG; and its Runtime API socket
+closes), and only the environment AWS documents (the parent's variables do not leak in).  Not isolated: the file system, network and users are the host's; a container engine would add
 those (read-only root, network namespace, cgroup memory accounting like AWS's).
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import ctypes.util
 import datetime as dt
 import json
 import os
 import resource
 import shutil
 import signal
+import sys
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -26,6 +29,12 @@ from .functions import Function
 from .runtime_api import NextEvent, RuntimeApiServer
 from .runtimes import Launch
 from .limits import MAX_RESPONSE_PAYLOAD
+
+_PR_SET_PDEATHSIG = 1
+try:
+    _LIBC: ctypes.CDLL | None = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True) if sys.platform == "linux" else None
+except OSError:
+    _LIBC = None
 
 
 @dataclass(slots=True)
@@ -95,6 +104,8 @@ class Environment:
         def limits() -> None:  # in the child, before exec
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
             resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+            if _LIBC is not None:
+                _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # die with gureum, even after kill -9
 
         read_fd, write_fd = os.pipe()
         os.set_blocking(read_fd, False)
@@ -107,6 +118,8 @@ class Environment:
             )  # fmt: skip
         except OSError as exc:
             os.close(write_fd)
+            os.close(read_fd)
+            self._read_fd = -1
             self._output += f"Error: fork/exec {self.launch.argv[0]}: {exc.strerror or exc}\n".encode()
             self._exited.set()
             self.alive = False
