@@ -134,7 +134,9 @@ def _deliver(render: _Render, tx: Tx, sub: Subscription, now_ms: int) -> None:
         dead = {"body": render.envelope(sub, text), "sender": SNS_SENDER_ID}  # a Lambda DLQ gets the SQS-style envelope
         enqueue(tx, "lambda", sub.endpoint, event, policy=policies.LAMBDA_RETRY, dead_letter=_dead_letter(sub, dead), source=sub.arn)
     elif protocol == "firehose":
-        body = text if sub.raw else render.envelope(sub, text)
+        # Firehose records hold compact, unsigned notifications (firehose-delivered-message-format-http.html)
+        fields = messages.notification_fields(msg, topic.arn, text, render.unsubscribe_url(sub), None)
+        body = text if sub.raw else json.dumps(dict(fields), separators=(",", ":"), ensure_ascii=False)
         payload = {"data": body, "role_arn": sub.role_arn}
         enqueue(tx, "firehose", sub.endpoint, payload, policy=policies.MANAGED_RETRY, dead_letter=_dead_letter(sub, {"body": body}), source=sub.arn)
     elif protocol in ("email", "email-json"):
