@@ -127,11 +127,11 @@ class LambdaBackend:
         key = fn.qualified_arn
         pool = self.idle.get(key) or []
         while pool:
-            env = pool.pop()
-            if env.alive and env.fn.revision_id == fn.revision_id:
+            warm = pool.pop()
+            if warm.alive and warm.fn.revision_id == fn.revision_id:
                 self.busy[fn.arn] = self.busy.get(fn.arn, 0) + 1
-                return env, False
-            self.runtime.spawn(self._retire(env), f"lambda-retire-{env.id}")
+                return warm, False
+            self.runtime.spawn(self._retire(warm), f"lambda-retire-{warm.id}")
         if self.total >= min(MAX_ENVIRONMENTS, CONCURRENT_EXECUTIONS):
             # make room by stopping the longest-idle environment of another function, else throttle
             victim = min((e for envs in self.idle.values() for e in envs), key=lambda e: e.last_used, default=None)

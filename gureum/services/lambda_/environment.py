@@ -23,6 +23,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ...ids import unique_id
 from .functions import Function
@@ -255,16 +256,17 @@ class Environment:
         return Outcome("ok" if kind == "ok" else "timeout" if kind == "timeout" else "crash" if kind == "crash" else "error", body, duration, init_ms, report, error_type)
 
     async def _await(self, inv: _Invocation, timeout: float, init_timeout: float) -> tuple[str, bytes, str | None]:
-        exited = asyncio.ensure_future(self._exited.wait())
+        exited: asyncio.Future[Any] = asyncio.ensure_future(self._exited.wait())
+        done: asyncio.Future[Any] = inv.done
         try:
-            delivered = asyncio.ensure_future(inv.delivered.wait())
-            await asyncio.wait({delivered, exited, inv.done}, timeout=init_timeout, return_when=asyncio.FIRST_COMPLETED)
+            delivered: asyncio.Future[Any] = asyncio.ensure_future(inv.delivered.wait())
+            await asyncio.wait({delivered, exited, done}, timeout=init_timeout, return_when=asyncio.FIRST_COMPLETED)
             delivered.cancel()
             if inv.done.done():
                 return inv.done.result()
             if not inv.delivered.is_set():
                 return ("crash", b"", None) if self._exited.is_set() else ("timeout", b"", None)
-            await asyncio.wait({exited, inv.done}, timeout=max(0.0, inv.delivered_at + timeout - time.monotonic()), return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({exited, done}, timeout=max(0.0, inv.delivered_at + timeout - time.monotonic()), return_when=asyncio.FIRST_COMPLETED)
             if inv.done.done():
                 return inv.done.result()
             return ("crash", b"", None) if self._exited.is_set() else ("timeout", b"", None)

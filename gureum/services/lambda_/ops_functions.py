@@ -73,7 +73,7 @@ def _read_zip(zip_bytes: bytes) -> None:
 
 
 def _code_from(req: dict[str, Any]) -> bytes:
-    code = req.get("Code") if "Code" in req else req
+    code: dict[str, Any] = (req.get("Code") or {}) if "Code" in req else req
     if code.get("ImageUri"):
         raise invalid("Container images (PackageType Image) need a container engine, and gureum runs functions without one: use a .zip package.")
     if code.get("S3Bucket") or code.get("S3Key"):

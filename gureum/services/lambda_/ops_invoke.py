@@ -132,4 +132,4 @@ async def deliver(runtime: Runtime, address: str, payload: dict[str, Any]) -> No
 
 
 # a claimed delivery may run as long as the longest function timeout (plus an environment's start)
-TARGETS = [Target("lambda", call=deliver, timeout=960.0), Target(EVENT_KIND, call=deliver_event, timeout=960.0)]
+TARGETS: list[Target] = [Target("lambda", call=deliver, timeout=960.0), Target(EVENT_KIND, call=deliver_event, timeout=960.0)]

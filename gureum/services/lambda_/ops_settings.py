@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, Awaitable
 
 from ...aws.context import RequestContext
 from ...store.base import Tx
@@ -62,7 +62,7 @@ async def list_tags(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return {"Tags": tags}
 
 
-def _set_reserved(ctx: RequestContext, function_name: str, value: int | None) -> Any:
+def _set_reserved(ctx: RequestContext, function_name: str, value: int | None) -> Awaitable[None]:
     ref = parse_function_name(function_name)
     account, region = ref.account or ctx.account, ref.region or ctx.region
 
