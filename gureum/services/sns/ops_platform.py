@@ -3,7 +3,7 @@ captured in the inspectable outbox; nothing is sent to APNs or FCM."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from ...aws.context import RequestContext
 from ...store.base import Tx
@@ -13,6 +13,7 @@ from .errors import NotFound, ValidationError, invalid
 from .ops_topics import page_token, read_page_token
 from .store_mobile import Application, Endpoint
 
+T = TypeVar("T")
 _CREDENTIALS = ("PlatformCredential", "PlatformPrincipal")  # write-only: AWS never returns them
 
 
@@ -57,10 +58,10 @@ async def create_platform_application(ctx: RequestContext, req: dict[str, Any]) 
     return {"PlatformApplicationArn": app.arn}
 
 
-async def _in_application(ctx: RequestContext, arn: str, fn: Any, *, write: bool = False) -> Any:
+async def _in_application(ctx: RequestContext, arn: str, fn: Callable[[Tx, Application], T], *, write: bool = False) -> T:
     arns.application(arn)
 
-    def run(tx: Tx) -> Any:
+    def run(tx: Tx) -> T:
         app = store_mobile.get_application(tx, arn)
         if app is None:
             raise NotFound("PlatformApplication does not exist")
@@ -136,8 +137,8 @@ async def list_endpoints_by_platform_application(ctx: RequestContext, req: dict[
     return out
 
 
-async def _in_endpoint(ctx: RequestContext, arn: str, fn: Any, *, write: bool = False) -> Any:
-    def run(tx: Tx) -> Any:
+async def _in_endpoint(ctx: RequestContext, arn: str, fn: Callable[[Tx, Endpoint], T], *, write: bool = False) -> T:
+    def run(tx: Tx) -> T:
         endpoint = store_mobile.get_endpoint(tx, arn)
         if endpoint is None:
             raise NotFound("Endpoint does not exist")

@@ -125,10 +125,10 @@ async def confirm_subscription(ctx: RequestContext, req: dict[str, Any]) -> dict
 
     def run(tx: Tx) -> str:
         sub = store.subscription_by_token(tx, token)
-        if sub is not None and sub.region != topic_arn.region:
-            raise invalid("Topic")
-        if sub is None or sub.topic_arn != topic_text or (sub.token_expires or 0) < now_ms:
+        if sub is None or (sub.token_expires or 0) < now_ms:
             raise invalid("Token")
+        if sub.topic_arn != topic_text:  # a real token with another topic (or Region) in the ARN
+            raise invalid("Topic")
         if sub.deleted_at is None and sub.confirmed:
             return sub.arn  # confirming twice is harmless
         if sub.deleted_at is not None:

@@ -29,6 +29,8 @@ def test_confirmation_handshake_and_signed_notification(sns: Any, recorder: Reco
     assert headers["content-type"] == "text/plain; charset=UTF-8" and headers["user-agent"] == "Amazon Simple Notification Service Agent"
     verify_signature(confirmation)
 
+    expect_error(sns.confirm_subscription, "InvalidParameter", "Invalid parameter: Topic", TopicArn=topic + "x", Token=confirmation["Token"])
+    expect_error(sns.confirm_subscription, "InvalidParameter", "Invalid parameter: Token", TopicArn=topic, Token=confirmation["Token"][:-4] + "0000")
     pending = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"][0]
     assert pending["SubscriptionArn"] == "PendingConfirmation"
     sns.publish(TopicArn=topic, Message="before confirmation")
