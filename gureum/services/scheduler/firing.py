@@ -1,0 +1,186 @@
+"""When schedules fire and what their targets receive, on the delivery path's delayed outbox rows.
+
+"scheduler-fire": a schedule's next invocation. The row's payload holds the nominal time; a FLEXIBLE window
+only delays the row (a random point in the window). Firing happens in the transaction that claims the row,
+and only if the schedule still expects it (a conditional update), so it happens once across nodes and
+restarts; the following firing becomes a new row, and a completed schedule with ActionAfterCompletion
+DELETE is deleted there. "scheduler-dlq": the dead-letter message, with Scheduler's attributes.
+Rate schedules start at StartDate, or at once without one ("your schedule starts invoking the target
+immediately", schedule-types.html); cron and at() are evaluated in ScheduleExpressionTimezone.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import re
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from ...delivery import DeadLetter, RetryPolicy, Target
+from ...ids import unique_id
+from ...schedules import At, Cron, Rate, next_cron, next_rate, parse, wall_to_epoch, zone
+from . import store
+from .store import Schedule
+
+if TYPE_CHECKING:
+    from ...runtime import Runtime
+    from ...store.base import Tx
+
+log = logging.getLogger("gureum.scheduler")
+FIRE_KIND = "scheduler-fire"
+DLQ_KIND = "scheduler-dlq"
+_TIMER_POLICY = RetryPolicy(attempts=10, min_delay=1.0, max_delay=30.0)
+_ARN = re.compile(r"^arn:aws[\w-]*:([a-z0-9-]+):([^:]*):([^:]*):(.+)$")
+_KINDS = {"sqs": "sqs", "sns": "sns", "lambda": "lambda", "kinesis": "kinesis", "firehose": "firehose", "states": "states"}
+RETRY_DEFAULT = {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 185}
+
+
+def target_kind(arn: str) -> str | None:
+    match = _ARN.match(arn)
+    if match is None:
+        return None
+    if match.group(1) == "events":
+        return "events" if match.group(4).startswith("event-bus/") else None
+    return _KINDS.get(match.group(1))
+
+
+def next_invocation(schedule: Schedule, after: int) -> int | None:
+    """The schedule's first nominal invocation strictly after ``after`` (ms); None when it has no more."""
+    expression = parse(schedule.expression, allow_at=True)
+    tz = zone(schedule.timezone)
+    if isinstance(expression, At):  # StartDate and EndDate do not apply to one-time schedules
+        when = int(wall_to_epoch(expression.when, tz) * 1000)
+        return when if when > after else None
+    if schedule.start_date is not None:
+        after = max(after, schedule.start_date - 1)
+    if isinstance(expression, Rate):
+        anchor = schedule.start_date if schedule.start_date is not None else schedule.created_at
+        found: float | None = next_rate(expression, anchor / 1000, after / 1000)
+    else:
+        assert isinstance(expression, Cron)
+        found = next_cron(expression, after / 1000, tz)
+    if found is None:
+        return None
+    when = int(found * 1000)
+    return None if schedule.end_date is not None and when > schedule.end_date else when
+
+
+def _actual(schedule: Schedule, nominal: int) -> int:
+    """When to invoke: the nominal time, or a random point of the flexible time window after it."""
+    if schedule.flexible.get("Mode") == "FLEXIBLE":
+        return nominal + int(random.uniform(0, schedule.flexible.get("MaximumWindowInMinutes", 1) * 60_000))
+    return nominal
+
+
+def _enqueue_firing(runtime: "Runtime", tx: "Tx", schedule: Schedule, nominal: int, now: int) -> None:
+    delay = max(0.001, (_actual(schedule, nominal) - now) / 1000)
+    runtime.delivery.enqueue(tx, FIRE_KIND, schedule.arn, {"schedule_id": schedule.id, "at": nominal}, policy=_TIMER_POLICY, source=schedule.arn, delay=delay)
+
+
+def arm(runtime: "Runtime", tx: "Tx", schedule: Schedule, now: int) -> None:
+    """Start the schedule's firing chain afresh (a new one strands any old row); the caller saves it."""
+    schedule.next_fire_at = next_invocation(schedule, now - 1) if schedule.state == "ENABLED" else None
+    if schedule.next_fire_at is not None:
+        _enqueue_firing(runtime, tx, schedule, schedule.next_fire_at, now)
+
+
+def _iso(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _input(schedule: Schedule, nominal: int, execution_id: str) -> str:
+    """The target's Input with Scheduler's context attributes filled in (managing-schedule-context-attributes.html)."""
+    text = schedule.target.get("Input") or "{}"
+    for name, value in (("schedule-arn", schedule.arn), ("scheduled-time", _iso(nominal)), ("execution-id", execution_id), ("attempt-number", "1")):
+        text = text.replace(f"<aws.scheduler.{name}>", value)
+    return text
+
+
+def _object(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {"_raw": text}
+    return value if isinstance(value, dict) else {"_raw": text}
+
+
+def _payload(kind: str, schedule: Schedule, text: str, nominal: int, execution_id: str) -> dict[str, Any]:
+    target = schedule.target
+    if kind == "sqs":
+        return {"body": text, "group_id": (target.get("SqsParameters") or {}).get("MessageGroupId"), "dedup_id": execution_id}
+    if kind == "sns":
+        return {"message": text, "dedup_id": execution_id}
+    if kind == "lambda":
+        return _object(text)
+    if kind == "events":
+        bus = _ARN.match(target["Arn"])
+        parameters = target.get("EventBridgeParameters") or {}
+        detail = _object(text)
+        event = {
+            "version": "0", "id": unique_id(), "detail-type": parameters.get("DetailType"), "source": parameters.get("Source"),
+            "account": bus.group(3) if bus else schedule.account, "time": _iso(nominal), "region": bus.group(2) if bus else schedule.region,
+            "resources": [schedule.arn], "detail": {} if "_raw" in detail else detail,
+        }  # fmt: skip
+        return {"event": event, "hops": 1}
+    if kind == "kinesis":
+        return {"data": text, "partition_key": (target.get("KinesisParameters") or {}).get("PartitionKey") or execution_id}
+    if kind == "states":
+        return {"input": text}
+    return {"data": text}
+
+
+def invoke(runtime: "Runtime", tx: "Tx", schedule: Schedule, nominal: int) -> None:
+    """Enqueue the target's delivery for the invocation nominally due at ``nominal``."""
+    target = schedule.target
+    kind = target_kind(target["Arn"])
+    if kind is None:
+        log.info("schedule %s: target %s is a service gureum does not deliver to; skipped", schedule.arn, target["Arn"])
+        return
+    execution_id = unique_id()
+    text = _input(schedule, nominal, execution_id)
+    retry = {**RETRY_DEFAULT, **(target.get("RetryPolicy") or {})}
+    policy = RetryPolicy(attempts=retry["MaximumRetryAttempts"] + 1, min_delay=1.0, max_delay=300.0, max_age=float(retry["MaximumEventAgeInSeconds"]))
+    dead_letter = None
+    dlq = (target.get("DeadLetterConfig") or {}).get("Arn")
+    if dlq:
+        context = {"body": text, "schedule_arn": schedule.arn, "target_arn": target["Arn"], "execution_id": execution_id}
+        dead_letter = DeadLetter(DLQ_KIND, dlq, context, error_attributes={"ERROR_CODE": "code", "ERROR_MESSAGE": "message", "RETRY_ATTEMPTS": "attempts"})
+    payload = _payload(kind, schedule, text, nominal, execution_id)
+    runtime.delivery.enqueue(tx, kind, target["Arn"], payload, policy=policy, dead_letter=dead_letter, source=schedule.arn)
+
+
+def _fire(runtime: "Runtime", tx: "Tx", address: str, payload: dict[str, Any]) -> None:
+    schedule = store.get_schedule_by_id(tx, int(payload["schedule_id"]))
+    due = int(payload["at"])
+    if schedule is None or schedule.next_fire_at != due or schedule.state != "ENABLED":
+        return  # changed, disabled or deleted after this firing was planned
+    now = runtime.delivery.now_ms()
+    following = next_invocation(schedule, max(now, due))  # invocations missed while no node ran collapse into this one
+    if not store.take_firing(tx, schedule.id, due, following):
+        return
+    invoke(runtime, tx, schedule, due)
+    if following is not None:
+        _enqueue_firing(runtime, tx, schedule, following, now)
+    elif schedule.after_completion == "DELETE":
+        store.delete_schedule(tx, schedule.id)
+
+
+def _dead_letter(runtime: "Runtime", tx: "Tx", address: str, payload: dict[str, Any]) -> None:
+    """The invocation a target never received goes to the schedule's SQS dead-letter queue, with the
+    attributes Scheduler adds (configuring-schedule-dlq.html)."""
+    given = {name: value.get("StringValue", "") for name, value in (payload.get("message_attributes") or {}).items()}
+    attributes = {
+        "ERROR_CODE": given.get("ERROR_CODE", ""),
+        "ERROR_MESSAGE": given.get("ERROR_MESSAGE", ""),
+        "EXECUTION_ID": payload["execution_id"],
+        "RETRY_ATTEMPTS": str(max(0, int(given.get("RETRY_ATTEMPTS") or 1) - 1)),
+        "SCHEDULE_ARN": payload["schedule_arn"],
+        "TARGET_ARN": payload["target_arn"],
+    }
+    message_attributes = {name: {"DataType": "String", "StringValue": value} for name, value in attributes.items() if value}
+    runtime.delivery.enqueue(tx, "sqs", address, {"body": payload["body"], "message_attributes": message_attributes}, source=payload["schedule_arn"])
+
+
+TARGETS = [Target(FIRE_KIND, in_tx=_fire), Target(DLQ_KIND, in_tx=_dead_letter)]
