@@ -57,7 +57,8 @@ def parse(text: str, *, allow_at: bool = False) -> Expression:
     match = _AT.match(text) if allow_at else None
     if match:
         try:
-            return At(datetime(*(int(part) for part in match.groups())))  # type: ignore[misc]
+            year, month, day, hour, minute, second = (int(part) for part in match.groups())
+            return At(datetime(year, month, day, hour, minute, second))
         except ValueError as error:
             raise ScheduleExpressionError(str(error)) from None
     raise ScheduleExpressionError(f"{text!r} is not a schedule expression")
