@@ -18,7 +18,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...aws.auth import issue_access_key, issued_secret
+from ...aws.auth import DEFAULT_ACCOUNT, issue_access_key, issued_secret
 from ...ids import unique_id
 from ...runtime import Runtime
 from . import store
@@ -93,9 +93,19 @@ class LambdaBackend:
 
     # --- environments ------------------------------------------------------------------------------
 
+    def _credentials(self, account: str) -> tuple[str, str]:
+        """Keys acting in the role's account: an issued (STS-style) key, which strict SigV4 mode also accepts.
+
+        gureum.aws.auth does not count an issued key for the default account as issued, so there the function
+        gets the first static key strict mode knows (which acts in the default account anyway)."""
+        if account == DEFAULT_ACCOUNT and self.runtime.config.credentials:
+            return self.runtime.config.credentials[0]
+        key = issue_access_key(account)
+        return key, issued_secret(self.runtime.deployment_secret, key)
+
     def _base_env(self, fn: Function, task_root: Path) -> dict[str, str]:
         """The environment AWS documents (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime)."""
-        key = issue_access_key(role_account(fn.role))
+        key, secret = self._credentials(role_account(fn.role))
         runtime_dir = str(Path(__file__).parent / "bootstrap")
         return {
             **fn.environment,
@@ -109,7 +119,7 @@ class LambdaBackend:
             "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
             "AWS_LAMBDA_LOG_GROUP_NAME": fn.log_group,
             "AWS_ACCESS_KEY_ID": key,
-            "AWS_SECRET_ACCESS_KEY": issued_secret(self.runtime.deployment_secret, key),
+            "AWS_SECRET_ACCESS_KEY": secret,
             "AWS_SESSION_TOKEN": f"gureum-lambda-{unique_id()}",
             "AWS_ENDPOINT_URL": self.endpoint,
             "LAMBDA_TASK_ROOT": str(task_root),

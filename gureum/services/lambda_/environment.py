@@ -121,7 +121,10 @@ class Environment:
             os.close(write_fd)
             os.close(read_fd)
             self._read_fd = -1
-            self._output += f"Error: fork/exec {self.launch.argv[0]}: {exc.strerror or exc}\n".encode()
+            # AWS's answer when the runtime cannot start: no (executable) bootstrap, a missing interpreter
+            message = f"Couldn't find valid bootstrap(s): [{self.launch.argv[0]}]: {exc.strerror or exc}"
+            self._output += f"Error: {message}\nRuntime.InvalidEntrypoint\n".encode()
+            self._init_error = (json.dumps({"errorType": "Runtime.InvalidEntrypoint", "errorMessage": message}).encode(), "Runtime.InvalidEntrypoint")
             self._exited.set()
             self.alive = False
             return

@@ -19,7 +19,7 @@ from .limits import MAX_RESPONSE_PAYLOAD
 
 log = logging.getLogger("gureum.lambda")
 PREFIX = "/2018-06-01/runtime"
-_MAX_BODY = MAX_RESPONSE_PAYLOAD + 1024 * 1024  # read past the limit so the 413 can say so; refuse beyond
+_MAX_BODY = 64 * 1024 * 1024  # read well past the 6 MB limit so the 413 can say so; drop the connection beyond
 _REASONS = {200: "OK", 202: "Accepted", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 413: "Request Entity Too Large", 500: "Internal Server Error"}
 
 

@@ -1,0 +1,90 @@
+"""Runtime details: every Python version, the context object, Node.js module styles, crashes, oversized
+responses, custom runtimes without a bootstrap, and SDK calls from a function under strict SigV4."""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+from typing import Any, Callable
+
+import pytest
+
+from gureum.services.lambda_.runtimes import PYTHON, node_major, python_interpreter
+
+from ...conftest import StoreFactory, make_client
+from ...server import Server
+from .zips import create
+
+
+def _invoke(client: Any, name: str, event: Any = None, **kw: Any) -> tuple[dict[str, Any], Any]:
+    out = client.invoke(FunctionName=name, Payload=json.dumps(event if event is not None else {}), **kw)
+    body = out["Payload"].read()
+    return out, json.loads(body) if body else None
+
+
+@pytest.mark.parametrize("runtime", sorted(PYTHON))
+def test_each_python_runs_on_its_own_interpreter(aws: Callable[..., Any], name: str, runtime: str) -> None:
+    if python_interpreter(PYTHON[runtime]) is None:
+        pytest.skip(f"no Python {PYTHON[runtime]} here")
+    client = aws("lambda")
+    code = (
+        "import sys\n"
+        "def handler(event, context):\n"
+        "    return {'version': '%d.%d' % sys.version_info[:2], 'arn': context.invoked_function_arn, 'mem': context.memory_limit_in_mb,\n"
+        "            'group': context.log_group_name, 'stream': context.log_stream_name, 'client': context.client_context,\n"
+        "            'left': context.get_remaining_time_in_millis()}\n"
+    )
+    create(client, name, {"index.py": code}, runtime=runtime, Timeout=7)
+    client_context = base64.b64encode(json.dumps({"custom": {"k": "v"}}).encode()).decode()
+    _out, doc = _invoke(client, name, ClientContext=client_context)
+    assert doc["version"] == PYTHON[runtime]
+    assert doc["arn"].endswith(f":function:{name}") and doc["mem"] == "128" and doc["group"] == f"/aws/lambda/{name}"
+    assert doc["client"] == {"custom": {"k": "v"}} and 5000 < doc["left"] <= 7000
+
+
+def test_crash_and_oversized_response(aws: Callable[..., Any], name: str) -> None:
+    client = aws("lambda")
+    code = "import os\ndef handler(event, context):\n    if event.get('exit'):\n        os._exit(3)\n    return 'x' * (7 * 1024 * 1024)\n"
+    create(client, name, {"index.py": code})
+    out, doc = _invoke(client, name, {"exit": True})
+    assert out["FunctionError"] == "Unhandled" and doc["errorType"] == "Runtime.ExitError" and "exit status 3" in doc["errorMessage"]
+    out, doc = _invoke(client, name, {})
+    assert out["FunctionError"] == "Unhandled" and doc["errorType"] == "Function.ResponseSizeTooLarge"
+
+
+def test_provided_without_bootstrap(aws: Callable[..., Any], name: str) -> None:
+    client = aws("lambda")
+    create(client, name, {"README": "no bootstrap here"}, runtime="provided.al2", handler="x")
+    out, doc = _invoke(client, name)
+    assert out["FunctionError"] == "Unhandled" and doc["errorType"] == "Runtime.InvalidEntrypoint"
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="no Node.js on this machine")
+def test_nodejs_module_styles(aws: Callable[..., Any], name: str) -> None:
+    client = aws("lambda")
+    runtime = f"nodejs{node_major()}.x"
+    esm = "export const handler = async (event) => ({ style: 'esm', got: event.v });\n"
+    create(client, name, {"app.mjs": esm}, runtime=runtime, handler="app.handler")
+    assert _invoke(client, name, {"v": 1})[1] == {"style": "esm", "got": 1}
+    callback = "exports.run = (event, context, callback) => { setTimeout(() => callback(null, { style: 'callback', id: context.awsRequestId }), 10); };\n"
+    create(client, name + "-cb", {"lib/main.js": callback}, runtime=runtime, handler="lib/main.run")
+    out, doc = _invoke(client, name + "-cb")
+    assert doc == {"style": "callback", "id": out["ResponseMetadata"]["RequestId"]}
+    create(client, name + "-missing", {"index.js": "exports.other = 1;\n"}, runtime=runtime)
+    out, doc = _invoke(client, name + "-missing")
+    assert out["FunctionError"] == "Unhandled" and doc["errorType"] == "Runtime.HandlerNotFound"
+
+
+def test_sdk_calls_from_a_function_pass_strict_sigv4(store: StoreFactory, name: str) -> None:
+    server = Server(**store(), extra_args=["--strict-auth"]).start()
+    try:
+        client, sqs = make_client(server.endpoint, "lambda"), make_client(server.endpoint, "sqs")
+        url = sqs.create_queue(QueueName=name)["QueueUrl"]
+        code = "import boto3\ndef handler(event, context):\n    return boto3.client('sqs').send_message(QueueUrl=event['url'], MessageBody='signed')['MessageId']\n"
+        create(client, name, {"index.py": code})
+        out, doc = _invoke(client, name, {"url": url})
+        assert "FunctionError" not in out, doc
+        assert sqs.receive_message(QueueUrl=url)["Messages"][0]["Body"] == "signed"
+    finally:
+        server.stop()
