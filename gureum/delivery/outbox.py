@@ -107,9 +107,13 @@ class Delivery:
     def _claim(self, tx: "Tx") -> tuple[list[tuple[Any, ...]], int | None]:
         """Deliver due in-transaction rows right here; claim the rest for asynchronous calls."""
         now = self.now_ms()
+        # only kinds this node offers: rows waiting for a service it does not run must neither fill the batch
+        # nor count as due (they would make the dispatcher spin without sleeping)
+        kinds = tuple(self.targets) or ("",)
+        offered = f"kind IN ({','.join('?' * len(kinds))})"
         rows = tx.all(
-            f"SELECT {_COLUMNS} FROM delivery_outbox WHERE next_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?) ORDER BY next_at LIMIT ?{_lock(tx)}",
-            (now, now, _CLAIM_BATCH),
+            f"SELECT {_COLUMNS} FROM delivery_outbox WHERE next_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?) AND {offered} ORDER BY next_at LIMIT ?{_lock(tx)}",
+            (now, now, *kinds, _CLAIM_BATCH),
         )
         calls = []
         for row in rows:
@@ -132,7 +136,7 @@ class Delivery:
                 calls.append(row)
         if len(rows) == _CLAIM_BATCH:
             return calls, now
-        nxt = tx.one("SELECT MIN(next_at) FROM delivery_outbox WHERE claimed_until IS NULL OR claimed_until <= ?", (now,))
+        nxt = tx.one(f"SELECT MIN(next_at) FROM delivery_outbox WHERE (claimed_until IS NULL OR claimed_until <= ?) AND {offered}", (now, *kinds))
         later = tx.one("SELECT MIN(claimed_until) FROM delivery_outbox WHERE claimed_until > ?", (now,))
         candidates = [v for v in ((nxt or [None])[0], (later or [None])[0]) if v is not None]
         return calls, min(candidates) if candidates else None
