@@ -55,10 +55,6 @@ def subscription(text: str | None) -> Arn:
     return arn
 
 
-def topic_of_subscription(subscription_arn: str) -> str:
-    return subscription_arn.rsplit(":", 1)[0]
-
-
 def new_subscription(topic_arn: str) -> str:
     return f"{topic_arn}:{uuid.uuid4()}"
 
