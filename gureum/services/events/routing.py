@@ -92,8 +92,8 @@ def dead_letter(target: dict[str, Any], rule_arn: str, event: dict[str, Any], po
 def _payload(kind: str, target: dict[str, Any], text: str, event: dict[str, Any], event_time_ms: int, hops: int) -> dict[str, Any]:
     if kind == "sqs":
         return {"body": text, "group_id": (target.get("SqsParameters") or {}).get("MessageGroupId"), "dedup_id": event.get("id")}
-    if kind == "sns":
-        return {"message": text, "dedup_id": event.get("id")}
+    if kind == "sns":  # a FIFO topic takes its message group from SqsParameters too
+        return {"message": text, "group_id": (target.get("SqsParameters") or {}).get("MessageGroupId"), "dedup_id": event.get("id")}
     if kind == "lambda":
         return _as_object(text)
     if kind == BUS_KIND:

@@ -111,7 +111,7 @@ def _payload(kind: str, schedule: Schedule, text: str, nominal: int, execution_i
     if kind == "sqs":
         return {"body": text, "group_id": (target.get("SqsParameters") or {}).get("MessageGroupId"), "dedup_id": execution_id}
     if kind == "sns":
-        return {"message": text, "dedup_id": execution_id}
+        return {"message": text, "group_id": (target.get("SqsParameters") or {}).get("MessageGroupId"), "dedup_id": execution_id}
     if kind == "lambda":
         return _object(text)
     if kind == "events":

@@ -130,3 +130,14 @@ def test_one_event_many_targets(events: Any, sqs: Any, name: str) -> None:
     out = events.put_events(Entries=[entry(name)])
     for url in urls:
         assert bodies(receive(sqs, url))[0]["id"] == out["Entries"][0]["EventId"]
+
+
+def test_sns_topic_target(events: Any, sqs: Any, aws: Callable[..., Any], name: str) -> None:
+    sns = aws("sns")
+    topic = sns.create_topic(Name=name)["TopicArn"]
+    url, arn = queue(sqs, name)
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"})
+    events.put_rule(Name=name, EventPattern=json.dumps({"source": [name]}))
+    events.put_targets(Rule=name, Targets=[{"Id": "topic", "Arn": topic, "InputPath": "$.detail"}])
+    events.put_events(Entries=[entry(name, {"via": "sns"})])
+    assert [m["Body"] for m in receive(sqs, url)] == ['{"via":"sns"}']
