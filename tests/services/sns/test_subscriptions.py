@@ -4,6 +4,7 @@ ConfirmSubscription's token errors, Unsubscribe."""
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ._helpers import ACCOUNT, REGION, expect_error, queue
@@ -150,3 +151,11 @@ def test_confirm_subscription_token_errors(sns: Any, topic: str) -> None:
     expect_error(sns.confirm_subscription, "InvalidParameter", "Invalid token", TopicArn=topic, Token="randomtoken")
     expect_error(sns.confirm_subscription, "InvalidParameter", "Invalid parameter: Token", TopicArn=topic, Token=token)
     expect_error(sns.confirm_subscription, "InvalidParameter", "Invalid parameter: Topic", TopicArn="not-an-arn", Token=token)
+
+
+def test_concurrent_subscribes_of_one_endpoint_agree(aws: Any, sns: Any, topic: str) -> None:
+    clients = [aws("sns") for _ in range(8)]
+    with ThreadPoolExecutor(8) as pool:
+        arns = set(pool.map(lambda c: c.subscribe(TopicArn=topic, Protocol="sms", Endpoint="+15550177")["SubscriptionArn"], clients))
+    assert len(arns) == 1
+    assert [s["SubscriptionArn"] for s in sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]] == list(arns)
