@@ -52,11 +52,11 @@ class _Render:
     def signature(self, text: str) -> tuple[str, str, str]:
         found = self._signatures.get(text)
         if found is None:
-            fields = {
+            fields: dict[str, str | None] = {
                 "Message": text, "MessageId": self.msg.message_id, "Subject": self.msg.subject, "Timestamp": self.msg.timestamp,
                 "TopicArn": self.topic.arn, "Type": "Notification",
             }  # fmt: skip
-            found = self._signatures[text] = (self.version, self.be.signer.sign_notification(fields, self.version), self.cert_url)  # type: ignore[arg-type]
+            found = self._signatures[text] = (self.version, self.be.signer.sign_notification(fields, self.version), self.cert_url)
         return found
 
     def unsubscribe_url(self, sub: Subscription) -> str:
@@ -77,6 +77,7 @@ def content_dedup_id(body: str) -> str:
 
 
 def publish_in_tx(be: SnsBackend, tx: Tx, topic: Topic, msg: Message, base_url: str) -> Published:
+    """Deliver ``msg`` to every matching subscription of ``topic``; a FIFO duplicate returns the first copy's ids."""
     now_ms = be.now_ms()
     if topic.fifo:
         if msg.dedup_id is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from cryptography import x509
@@ -38,7 +39,7 @@ def generate(now: float) -> tuple[str, str]:
     return key_pem.decode(), cert.public_bytes(serialization.Encoding.PEM).decode()
 
 
-def canonical(fields: dict[str, str], keys: tuple[str, ...]) -> bytes:
+def canonical(fields: Mapping[str, str | None], keys: tuple[str, ...]) -> bytes:
     """"Name\\nvalue\\n" for each signed field present, in AWS's (alphabetical) order."""
     return "".join(f"{key}\n{fields[key]}\n" for key in keys if fields.get(key) is not None).encode()
 
@@ -59,8 +60,8 @@ class Signer:
         algorithm = hashes.SHA256() if version == "2" else hashes.SHA1()
         return base64.b64encode(self.key.sign(data, padding.PKCS1v15(), algorithm)).decode()
 
-    def sign_notification(self, fields: dict[str, str], version: str) -> str:
+    def sign_notification(self, fields: Mapping[str, str | None], version: str) -> str:
         return self.sign(canonical(fields, NOTIFICATION_KEYS), version)
 
-    def sign_confirmation(self, fields: dict[str, str], version: str) -> str:
+    def sign_confirmation(self, fields: Mapping[str, str | None], version: str) -> str:
         return self.sign(canonical(fields, CONFIRMATION_KEYS), version)
