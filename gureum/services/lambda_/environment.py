@@ -218,7 +218,9 @@ class Environment:
         return self._finish(request_id, "error", body, error_type)
 
     def post_init_error(self, body: bytes, error_type: str | None) -> int:
+        """The runtime could not initialise: this invocation fails with its error and the environment is replaced."""
         self._init_error = (body, error_type)
+        self.alive = False
         if self._current is not None and not self._current.done.done():
             self._current.done.set_result(("init_error", body, error_type))
         return 202
@@ -267,6 +269,8 @@ class Environment:
             delivered.cancel()
             if inv.done.done():
                 return inv.done.result()
+            if self._init_error is not None:
+                return ("init_error", *self._init_error)
             if not inv.delivered.is_set():
                 return ("crash", b"", None) if self._exited.is_set() else ("timeout", b"", None)
             await asyncio.wait({exited, done}, timeout=max(0.0, inv.delivered_at + timeout - time.monotonic()), return_when=asyncio.FIRST_COMPLETED)

@@ -60,6 +60,22 @@ def test_provided_without_bootstrap(aws: Callable[..., Any], name: str) -> None:
     assert out["FunctionError"] == "Unhandled" and doc["errorType"] == "Runtime.InvalidEntrypoint"
 
 
+INIT_ERROR = """#!/bin/sh
+curl -sS -o /dev/null -X POST "http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime/init/error" \\
+  -H "Lambda-Runtime-Function-Error-Type: Runtime.ConfigError" -d '{"errorMessage": "no config", "errorType": "Runtime.ConfigError"}'
+exit 1
+"""
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="no curl on this machine")
+def test_provided_init_error(aws: Callable[..., Any], name: str) -> None:
+    client = aws("lambda")
+    create(client, name, {"bootstrap": INIT_ERROR}, runtime="provided.al2", handler="x", executable=("bootstrap",))
+    for _ in range(2):  # each invocation gets a fresh environment, which fails the same way
+        out, doc = _invoke(client, name)
+        assert out["FunctionError"] == "Unhandled" and doc == {"errorMessage": "no config", "errorType": "Runtime.ConfigError"}
+
+
 @pytest.mark.skipif(shutil.which("node") is None, reason="no Node.js on this machine")
 def test_nodejs_module_styles(aws: Callable[..., Any], name: str) -> None:
     client = aws("lambda")
