@@ -46,6 +46,8 @@ class Service:
     targets: list[Any] = field(default_factory=list)
     # non-AWS HTTP routes under /_gureum/<service>/…: {(method, path): handler(runtime, request) -> Response}
     admin_routes: dict[tuple[str, str], Callable[..., Awaitable[Response]]] = field(default_factory=dict)
+    # operations AWS serves without a signature even in strict mode (besides those the model marks noAuth)
+    anonymous_ops: frozenset[str] = frozenset()
     # optional fix-up of parsed input before validation: prepare(request, protocol, operation, params)
     prepare: Callable[[Request, str, str, dict[str, Any]], None] | None = None
 
@@ -125,9 +127,9 @@ class Dispatcher:
         route: Route | None = None
         try:
             route = self.router.resolve(request, caller.service)
-            if self.runtime.config.strict_auth:
-                self._authenticate(request, route)
             service = self.services[route.spec.name]
+            if self.runtime.config.strict_auth and not self._anonymous(service, route):
+                self._authenticate(request, route)
             if route.operation is None:
                 raise _unknown_operation(route)
             handler = service.ops.get(route.name)
@@ -146,6 +148,10 @@ class Dispatcher:
         except Exception:
             log.exception("internal error in %s", route.name if route else request.path)
             return self._error(ServiceError("We encountered an internal error. Please try again.", code="InternalFailure", status=500, sender_fault=False), route, request, request_id)
+
+    @staticmethod
+    def _anonymous(service: Service, route: Route) -> bool:
+        return route.name in service.anonymous_ops or (route.operation is not None and route.operation.auth_type == "none")
 
     def _authenticate(self, request: Request, route: Route) -> None:
         """Strict mode: the request must be signed (SigV4) with a key we know the secret of."""

@@ -8,6 +8,7 @@ import urllib.request
 from typing import Any, Iterator
 
 import boto3
+import botocore
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -86,3 +87,15 @@ def test_presigned_query_request(strict: Server) -> None:
         urllib.request.urlopen(tampered, timeout=10)
     assert err.value.code == 403
     assert url
+
+
+def test_operations_aws_serves_unsigned(strict: Server) -> None:
+    # STS's web-identity exchange is unsigned by design (the model marks it noAuth)
+    sts = boto3.client("sts", endpoint_url=strict.endpoint, region_name="eu-central-1", config=Config(signature_version=botocore.UNSIGNED, retries={"max_attempts": 1}))
+    result = sts.assume_role_with_web_identity(RoleArn="arn:aws:iam::333333333333:role/web", RoleSessionName="w1", WebIdentityToken="token")
+    assert result["AssumedRoleUser"]["Arn"].startswith("arn:aws:sts::333333333333:assumed-role/web/")
+    # SNS's SubscribeURL is an unsigned GET: a bad token is refused by SNS itself, not by the signature check
+    req = urllib.request.Request(f"{strict.endpoint}/?Action=ConfirmSubscription&TopicArn=arn:aws:sns:eu-central-1:000000000000:none&Token=abc", method="GET")
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(req, timeout=10)
+    assert b"SignatureDoesNotMatch" not in err.value.read() and err.value.code != 403

@@ -37,7 +37,7 @@ def deliver_in_tx(runtime: Runtime, tx: Tx, address: str, payload: dict[str, Any
     entry = {
         "MessageBody": payload["body"],
         "MessageAttributes": _attributes(payload.get("message_attributes")),
-        "MessageGroupId": payload.get("group_id") if queue.fifo else None,
+        "MessageGroupId": payload.get("group_id"),  # FIFO queues need it; standard (fair) queues keep it
         "MessageDeduplicationId": payload.get("dedup_id") if queue.fifo else None,
     }
     try:
