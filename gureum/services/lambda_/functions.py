@@ -24,6 +24,7 @@ _FUNCTION_REF = re.compile(
 )
 _ROLE = re.compile(r"^arn:(aws[a-zA-Z-]*)?:iam::(\d{12}):role/?[a-zA-Z_0-9+=,.@\-/]+$")
 _HANDLER = re.compile(r"^[^\s]{1,128}$")
+_DEAD_LETTER = re.compile(r"^arn:aws[a-zA-Z-]*:(sqs|sns):[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$")
 _ENV_KEY = re.compile(r"^[a-zA-Z]([a-zA-Z0-9_])*$")
 # variables the runtime sets itself; AWS refuses them in Environment.Variables
 RESERVED_ENV = {
@@ -101,6 +102,8 @@ class Function:
     revision_id: str = ""
     last_modified: float = 0.0
     reserved_concurrency: int | None = None
+    dead_letter_arn: str | None = None  # DeadLetterConfig.TargetArn: an SQS queue or SNS topic
+    event_invoke: dict[str, Any] | None = None  # PutFunctionEventInvokeConfig's settings for this version
 
     @property
     def arn(self) -> str:
@@ -157,6 +160,8 @@ class Function:
         }
         if self.environment:
             doc["Environment"] = {"Variables": dict(self.environment)}
+        if self.dead_letter_arn:
+            doc["DeadLetterConfig"] = {"TargetArn": self.dead_letter_arn}
         for key, value in (("StateReason", self.state_reason), ("StateReasonCode", self.state_reason_code), ("LastUpdateStatusReason", self.last_update_reason)):
             if value:
                 doc[key] = value
@@ -184,6 +189,9 @@ def check_settings(req: dict[str, Any]) -> None:
             raise invalid(f"Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: {key}")
     if len(repr(variables)) > 4096:
         raise invalid("Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit.")
+    target = (req.get("DeadLetterConfig") or {}).get("TargetArn")
+    if target and not _DEAD_LETTER.match(target):
+        raise invalid(f"The provided target ARN is not a valid SQS queue or SNS topic ARN: {target}")
     storage = (req.get("EphemeralStorage") or {}).get("Size")
     if storage is not None and not 512 <= storage <= 10240:
         raise invalid("'EphemeralStorage.Size' value failed to satisfy constraint: Member must have value between 512 and 10240, inclusive")

@@ -161,6 +161,7 @@ async def create_function(ctx: RequestContext, req: dict[str, Any]) -> dict[str,
         description=req.get("Description") or "", timeout=req.get("Timeout") or 3, memory=req.get("MemorySize") or 128,
         environment=dict((req.get("Environment") or {}).get("Variables") or {}), architectures=tuple(req.get("Architectures") or ("x86_64",)),
         ephemeral_storage=(req.get("EphemeralStorage") or {}).get("Size") or 512,
+        dead_letter_arn=(req.get("DeadLetterConfig") or {}).get("TargetArn") or None,
         state="Pending", state_reason="The function is being created.", state_reason_code="Creating", last_update_status="Successful",
     ).revised(now)  # fmt: skip
     tags = dict(req.get("Tags") or {})
@@ -272,6 +273,8 @@ async def update_function_configuration(ctx: RequestContext, req: dict[str, Any]
         changes["environment"] = dict(req["Environment"].get("Variables") or {})
     if (req.get("EphemeralStorage") or {}).get("Size") is not None:
         changes["ephemeral_storage"] = req["EphemeralStorage"]["Size"]
+    if req.get("DeadLetterConfig") is not None:
+        changes["dead_letter_arn"] = req["DeadLetterConfig"].get("TargetArn") or None
 
     def update(tx: Tx) -> Function:
         current = _check_update(store.get_function(tx, account, region, ref.name), req, arn)

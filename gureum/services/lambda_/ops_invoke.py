@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from ...aws.context import RequestContext
-from ...delivery import DeliveryError, RetryPolicy, Target
+from ...delivery import DeliveryError, Target
 from ...ids import unique_id
 from ...runtime import Runtime
 from ...store.base import Tx
@@ -23,11 +23,9 @@ from .environment import Outcome
 from .errors import InvalidRequestContentException, RequestTooLargeException, ServiceError, invalid
 from .functions import Function, function_arn, parse_function_name
 from .limits import LOG_TAIL_BYTES, MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD
+from .ops_async import async_dead_letter, async_policy
 from .ops_functions import backend, load_function, wait_active
 
-# AWS retries a failed asynchronous invocation twice, a minute then two minutes later, for up to six hours
-# (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html)
-ASYNC_POLICY = RetryPolicy(attempts=3, min_delay=60.0, max_delay=120.0, max_age=21_600.0)
 EVENT_KIND = "lambda-event"
 
 
@@ -80,8 +78,10 @@ async def invoke(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
         _check_json(payload)
         doc = {"body": base64.b64encode(payload).decode(), "request_id": ctx.request_id, "client_context": _client_context(req.get("ClientContext"))}
 
+        policy, dead_letter = async_policy(fn), async_dead_letter(fn, payload.decode("utf-8", "replace"), ctx.request_id)
+
         def enqueue(tx: Tx) -> None:
-            ctx.runtime.delivery.enqueue(tx, EVENT_KIND, invoked, doc, policy=ASYNC_POLICY, source=invoked)
+            ctx.runtime.delivery.enqueue(tx, EVENT_KIND, invoked, doc, policy=policy, dead_letter=dead_letter, source=invoked)
 
         await ctx.runtime.store.write(enqueue)
         return {"StatusCode": 202}

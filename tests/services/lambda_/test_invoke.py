@@ -221,3 +221,29 @@ def test_invoke_errors(aws: Callable[..., Any], name: str) -> None:
     assert client.invoke(FunctionName=name, InvocationType="DryRun")["StatusCode"] == 204
     big = client.invoke(FunctionName=name, Payload=json.dumps({"x": "a" * 1_000_000}))
     assert len(big["Payload"].read()) > 1_000_000
+
+
+def test_event_invoke_config_and_dead_letter_queue(aws: Callable[..., Any], name: str) -> None:
+    client, sqs = aws("lambda"), aws("sqs")
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    create(client, name, {"index.py": "def handler(e, c):\n    raise RuntimeError('always ' + e['w'])\n"}, DeadLetterConfig={"TargetArn": queue_arn})
+    assert client.get_function_configuration(FunctionName=name)["DeadLetterConfig"] == {"TargetArn": queue_arn}
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.get_function_event_invoke_config(FunctionName=name)
+    config = client.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=0, MaximumEventAgeInSeconds=600)
+    assert config["MaximumRetryAttempts"] == 0 and config["FunctionArn"].endswith(f":{name}:$LATEST")
+    assert client.update_function_event_invoke_config(FunctionName=name, MaximumEventAgeInSeconds=900)["MaximumRetryAttempts"] == 0
+    out = client.invoke(FunctionName=name, InvocationType="Event", Payload=json.dumps({"w": "fails"}))
+    messages: list[Any] = []
+    deadline = time.monotonic() + 20
+    while not messages and time.monotonic() < deadline:
+        messages = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1, MessageAttributeNames=["All"]).get("Messages", [])
+    [message] = messages
+    assert json.loads(message["Body"]) == {"w": "fails"}
+    attributes = message["MessageAttributes"]
+    assert attributes["RequestID"]["StringValue"] == out["ResponseMetadata"]["RequestId"]
+    assert "always fails" in attributes["ErrorMessage"]["StringValue"]
+    client.delete_function_event_invoke_config(FunctionName=name)
+    with pytest.raises(client.exceptions.InvalidParameterValueException):
+        client.put_function_event_invoke_config(FunctionName=name, DestinationConfig={"OnFailure": {"Destination": queue_arn}})
