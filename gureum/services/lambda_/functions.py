@@ -104,6 +104,7 @@ class Function:
     reserved_concurrency: int | None = None
     dead_letter_arn: str | None = None  # DeadLetterConfig.TargetArn: an SQS queue or SNS topic
     event_invoke: dict[str, Any] | None = None  # PutFunctionEventInvokeConfig's settings for this version
+    policy: list[dict[str, Any]] | None = None  # the resource policy's statements (AddPermission)
 
     @property
     def arn(self) -> str:

@@ -145,3 +145,26 @@ def test_aliases(aws: Callable[..., Any], name: str) -> None:
     client.delete_alias(FunctionName=name, Name="live")
     with pytest.raises(client.exceptions.ResourceNotFoundException):
         client.get_alias(FunctionName=name, Name="live")
+
+
+def test_permissions_and_terraform_reads(aws: Callable[..., Any], name: str) -> None:
+    client = aws("lambda")
+    create(client, name, CODE)
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.get_policy(FunctionName=name)
+    topic = "arn:aws:sns:us-east-1:000000000000:topic"
+    out = client.add_permission(FunctionName=name, StatementId="sns", Action="lambda:InvokeFunction", Principal="sns.amazonaws.com", SourceArn=topic)
+    statement = json.loads(out["Statement"])
+    assert statement["Principal"] == {"Service": "sns.amazonaws.com"} and statement["Condition"] == {"ArnLike": {"AWS:SourceArn": topic}}
+    with pytest.raises(client.exceptions.ResourceConflictException):
+        client.add_permission(FunctionName=name, StatementId="sns", Action="lambda:InvokeFunction", Principal="sns.amazonaws.com")
+    client.add_permission(FunctionName=name, StatementId="acct", Action="lambda:InvokeFunction", Principal="111122223333")
+    policy = json.loads(client.get_policy(FunctionName=name)["Policy"])
+    assert [s["Sid"] for s in policy["Statement"]] == ["sns", "acct"]
+    assert policy["Statement"][1]["Principal"] == {"AWS": "arn:aws:iam::111122223333:root"}
+    client.remove_permission(FunctionName=name, StatementId="sns")
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.remove_permission(FunctionName=name, StatementId="sns")
+    assert client.get_function_code_signing_config(FunctionName=name)["FunctionName"] == name
+    assert client.get_runtime_management_config(FunctionName=name)["UpdateRuntimeOn"] == "Auto"
+    assert client.get_function_recursion_config(FunctionName=name)["RecursiveLoop"] == "Terminate"
