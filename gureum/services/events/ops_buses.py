@@ -49,9 +49,18 @@ async def create_event_bus(ctx: RequestContext, req: dict[str, Any]) -> dict[str
     return {"EventBusArn": bus.arn, "Description": bus.description, "KmsKeyIdentifier": bus.kms_key, "DeadLetterConfig": bus.dead_letter}
 
 
+async def _default_bus_row(ctx: RequestContext) -> None:
+    """Give the implicit default bus its row (and so its CreationTime) the first time it is looked at."""
+    now = now_ms(ctx)
+    await ctx.runtime.store.write(lambda tx: store.ensure_default_bus(tx, ctx.account, ctx.region, now))
+
+
 @SERVICE.op("DescribeEventBus")
 async def describe_event_bus(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     bus = await ctx.runtime.store.read(lambda tx: require_bus(tx, ctx, req.get("Name")))
+    if bus.id is None:
+        await _default_bus_row(ctx)
+        bus = await ctx.runtime.store.read(lambda tx: require_bus(tx, ctx, req.get("Name")))
     return _describe(bus)
 
 
@@ -90,6 +99,9 @@ async def list_event_buses(ctx: RequestContext, req: dict[str, Any]) -> dict[str
     after = paging.decode(req.get("NextToken"))
     limit = req.get("Limit") or limits.DEFAULT_PAGE
     buses = await ctx.runtime.store.read(lambda tx: store.list_buses(tx, ctx.account, ctx.region, req.get("NamePrefix") or "", after, limit + 1))
+    if any(bus.id is None for bus in buses):
+        await _default_bus_row(ctx)
+        buses = await ctx.runtime.store.read(lambda tx: store.list_buses(tx, ctx.account, ctx.region, req.get("NamePrefix") or "", after, limit + 1))
     shown, token = paging.page(buses, limit, limits.DEFAULT_PAGE, lambda bus: bus.name)
     return {"EventBuses": [_describe(bus, full=False) for bus in shown], "NextToken": token}
 

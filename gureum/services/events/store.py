@@ -189,9 +189,10 @@ def delete_rule(tx: Tx, rule: Rule) -> None:
 
 
 def list_rules(tx: Tx, account: str, region: str, bus: str, prefix: str, after: str, limit: int) -> list[Rule]:
+    """Up to ``limit + 1`` rules named after ``after`` with the prefix (one more tells the caller a page follows)."""
     rows = tx.all(
-        f"SELECT {_RULE_COLUMNS} FROM events_rules WHERE account = ? AND region = ? AND bus = ? AND name > ? AND name >= ? ORDER BY name LIMIT ?",
-        (account, region, bus, after, prefix, limit + 1 if not prefix else 10_000),
+        f"SELECT {_RULE_COLUMNS} FROM events_rules WHERE account = ? AND region = ? AND bus = ? AND name > ? AND name >= ? ORDER BY name",
+        (account, region, bus, after, prefix),
     )
     return [r for r in (_rule(row) for row in rows) if r.name.startswith(prefix)][: limit + 1]
 

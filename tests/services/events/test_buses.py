@@ -36,6 +36,7 @@ def test_default_bus_always_exists(events: Any) -> None:
     described = events.describe_event_bus()
     assert described["Name"] == "default"
     assert described["Arn"] == f"arn:aws:events:us-east-1:{ACCOUNT}:event-bus/default"
+    assert described["CreationTime"] and described["LastModifiedTime"]
     assert "default" in [b["Name"] for b in events.list_event_buses()["EventBuses"]]
     expect_error(events.delete_event_bus, "ValidationException", "Cannot delete event bus default.", Name="default")
     expect_error(events.create_event_bus, "ResourceAlreadyExistsException", "Event bus default already exists.", Name="default")
