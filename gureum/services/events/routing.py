@@ -115,8 +115,6 @@ def _payload(kind: str, target: dict[str, Any], text: str, event: dict[str, Any]
 def _as_object(text: str) -> dict[str, Any]:
     """Lambda's payload is the event object it is invoked with; input that is not a JSON object travels as
     {"_raw": text} (the Lambda target passes that text through as the invocation payload)."""
-    import json
-
     try:
         value = json.loads(text)
     except ValueError:
