@@ -73,7 +73,7 @@ class LambdaBackend:
         self.running: set[Environment] = set()  # every live environment, idle or busy (stopped at shutdown)
         self.activated: dict[str, asyncio.Event] = {}  # ARN → set once $LATEST's code is ready on this node
         host = runtime.config.host if runtime.config.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
-        self.endpoint = f"http://{host}:{runtime.config.port}"
+        self.endpoint = f"http://{f'[{host}]' if ':' in host else host}:{runtime.config.port}"  # what AWS_ENDPOINT_URL points at
 
     # --- code --------------------------------------------------------------------------------------
 

@@ -33,15 +33,17 @@ def _where(ctx: RequestContext, ref: FunctionRef) -> tuple[str, str]:
     return ref.account or ctx.account, ref.region or ctx.region
 
 
-async def load_function(runtime: Runtime, account: str, region: str, name: str, qualifier: str | None) -> Function:
-    """The function version a (name, qualifier) names; ResourceNotFoundException when there is none."""
+async def load_function(runtime: Runtime, account: str, region: str, name: str, qualifier: str | None, route: bool = False) -> Function:
+    """The function version a (name, qualifier) names; ResourceNotFoundException when there is none.
+
+    An alias names its FunctionVersion; with ``route`` (an invocation) its RoutingConfig weights apply too."""
     def read(tx: Tx) -> Function | None:
         version = qualifier or LATEST
         if is_alias(qualifier):
             alias = store.get_alias(tx, account, region, name, str(qualifier))
             if alias is None:
                 return None
-            version = pick_version(alias)
+            version = pick_version(alias) if route else str(alias["FunctionVersion"])
         return store.get_function(tx, account, region, name, version)
 
     fn = await runtime.store.read(read)

@@ -12,6 +12,7 @@ import binascii
 import json
 from typing import Any
 
+from ...aws.auth import DEFAULT_ACCOUNT, DEFAULT_REGION
 from ...aws.context import RequestContext
 from ...delivery import DeliveryError, Target
 from ...ids import unique_id
@@ -68,7 +69,7 @@ async def invoke(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     account, region = ref.account or ctx.account, ref.region or ctx.region
     kind = req.get("InvocationType") or "RequestResponse"
     payload = bytes(req.get("Payload") or b"")
-    fn = await load_function(ctx.runtime, account, region, ref.name, ref.qualifier)
+    fn = await load_function(ctx.runtime, account, region, ref.name, ref.qualifier, route=True)
     invoked = function_arn(region, account, ref.name, ref.qualifier)
     if kind == "DryRun":
         return {"StatusCode": 204}
@@ -102,7 +103,7 @@ async def invoke(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
 async def _deliver(runtime: Runtime, address: str, inv: Invocation) -> None:
     try:
         ref = parse_function_name(address)
-        fn = await load_function(runtime, ref.account or "000000000000", ref.region or "us-east-1", ref.name, ref.qualifier)
+        fn = await load_function(runtime, ref.account or DEFAULT_ACCOUNT, ref.region or DEFAULT_REGION, ref.name, ref.qualifier, route=True)
         outcome = await run(runtime, fn, inv)
     except ServiceError as error:
         retryable = error.status == 429 or error.status >= 500 or error.code == "ResourceConflictException"
