@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from ...delivery import DeliveryError, Target
 from ...patterns import EventPattern, compile_event_pattern
@@ -106,6 +106,30 @@ def _event_time_ms(event: dict[str, Any], default: int) -> int:
 # --- delivery kinds offered by this package ----------------------------------------------------------
 
 
+InTx = Callable[["Runtime", "Tx", str, dict[str, Any]], None]
+
+
+def guarded(fn: InTx) -> InTx:
+    """Run an in-transaction delivery in a savepoint: a failure leaves no partial writes behind, and an
+    unexpected error becomes a retryable DeliveryError instead of failing the whole outbox claim."""
+
+    def run(runtime: "Runtime", tx: "Tx", address: str, payload: dict[str, Any]) -> None:
+        tx.execute("SAVEPOINT events_delivery")
+        try:
+            fn(runtime, tx, address, payload)
+        except Exception as error:
+            tx.execute("ROLLBACK TO SAVEPOINT events_delivery")
+            tx.execute("RELEASE SAVEPOINT events_delivery")
+            if isinstance(error, DeliveryError):
+                raise
+            log.exception("EventBridge delivery to %s failed", address)
+            raise DeliveryError(f"{type(error).__name__}: {error}", code="InternalError") from error
+        tx.execute("RELEASE SAVEPOINT events_delivery")
+
+    return run
+
+
+
 def _to_bus(runtime: "Runtime", tx: "Tx", address: str, payload: dict[str, Any]) -> None:
     """Kind "events": a rule's target is another event bus; the event arrives there unchanged."""
     parts = parse_arn(address)
@@ -141,4 +165,4 @@ def _dead_letter(runtime: "Runtime", tx: "Tx", address: str, payload: dict[str, 
     runtime.delivery.enqueue(tx, "sqs", address, {"body": payload["body"], "message_attributes": message_attributes}, source=payload["rule_arn"])
 
 
-TARGETS = [Target(routing.BUS_KIND, in_tx=_to_bus), Target(routing.DEAD_LETTER_KIND, in_tx=_dead_letter)]
+TARGETS = [Target(routing.BUS_KIND, in_tx=guarded(_to_bus)), Target(routing.DEAD_LETTER_KIND, in_tx=guarded(_dead_letter))]

@@ -17,7 +17,7 @@ from ...delivery import RetryPolicy, Target
 from ...ids import unique_id
 from ...schedules import Cron, Rate, next_cron, next_rate, parse, zone
 from . import limits, store, store_archives
-from .fanout import Fanout, event_size, iso_time
+from .fanout import Fanout, event_size, guarded, iso_time
 from .names import parse_arn
 from .store import Rule
 
@@ -145,4 +145,4 @@ def _replay_step(runtime: "Runtime", tx: "Tx", address: str, payload: dict[str, 
     store_archives.save_replay_progress(tx, replay)
 
 
-TARGETS = [Target(SCHEDULE_KIND, in_tx=_fire), Target(REPLAY_KIND, in_tx=_replay_step)]
+TARGETS = [Target(SCHEDULE_KIND, in_tx=guarded(_fire)), Target(REPLAY_KIND, in_tx=guarded(_replay_step))]
