@@ -64,6 +64,7 @@ class RuntimeApiServer:
         self.port = 0
         self._server: asyncio.base_events.Server | None = None
         self._connections: set[asyncio.StreamWriter] = set()
+        self._tasks: set[asyncio.Task[None]] = set()  # connection handlers; one may wait in GET next forever
 
     async def start(self) -> int:
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0, limit=1024 * 1024)
@@ -73,11 +74,17 @@ class RuntimeApiServer:
     async def close(self) -> None:
         if self._server is not None:
             self._server.close()
+        for task in list(self._tasks):
+            task.cancel()
         for writer in list(self._connections):
             writer.close()
         self._connections.clear()
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)  # type: ignore[arg-type]
+            task.add_done_callback(self._tasks.discard)  # type: ignore[arg-type]
         self._connections.add(writer)
         try:
             while True:
