@@ -13,7 +13,7 @@ from ...aws.dispatch import Service
 
 SERVICE = Service("lambda", migrations=Path(__file__).parent / "migrations")
 
-from . import ops_aliases, ops_async, ops_functions, ops_invoke, ops_policy, ops_settings  # noqa: E402,F401  (registers the operations)
+from . import layers, ops_aliases, ops_async, ops_functions, ops_invoke, ops_policy, ops_settings  # noqa: E402,F401  (registers the operations)
 from .admin import ROUTES  # noqa: E402
 
 SERVICE.targets.extend(ops_invoke.TARGETS)

@@ -8,6 +8,7 @@ node's own, so concurrency limits count per node.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
 import logging
 import os
@@ -42,18 +43,20 @@ class Invocation:
     client_context: str | None = None
 
 
-def unpack(zip_bytes: bytes, target: Path) -> None:
-    """Unzip into ``target`` atomically (a sibling temp folder renamed into place), keeping exec bits."""
+def unpack(zip_bytes: bytes | list[bytes], target: Path) -> None:
+    """Unzip into ``target`` atomically (a sibling temp folder renamed into place), keeping exec bits; several
+    zips (layers) are unpacked in order, later ones overwriting earlier files, as AWS merges them into /opt."""
     if target.exists():
         return
     target.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=".unpack-", dir=target.parent))
-    with zipfile.ZipFile(io.BytesIO(zip_bytes)) as archive:
-        for info in archive.infolist():
-            path = archive.extract(info, scratch)
-            mode = (info.external_attr >> 16) & 0o777
-            if mode and not info.is_dir():
-                os.chmod(path, mode | 0o400)
+    for one in zip_bytes if isinstance(zip_bytes, list) else [zip_bytes]:
+        with zipfile.ZipFile(io.BytesIO(one)) as archive:
+            for info in archive.infolist():
+                path = archive.extract(info, scratch)
+                mode = (info.external_attr >> 16) & 0o777
+                if mode and not info.is_dir():
+                    os.chmod(path, mode | 0o400)
     try:
         scratch.rename(target)
     except OSError:  # another task unpacked the same code first
@@ -91,6 +94,20 @@ class LambdaBackend:
         await asyncio.to_thread(unpack, zip_bytes, target)
         return target
 
+    async def ensure_layers(self, fn: Function) -> Path | None:
+        """The function's layers merged into one folder (AWS's /opt), shared by functions with the same layers."""
+        if not fn.layers:
+            return None
+        shas = [layer["sha"] for layer in fn.layers]
+        target = self.root / "opt" / fn.account / hashlib.sha256("\n".join(shas).encode()).hexdigest()[:32]
+        if target.exists():
+            return target
+        zips = await self.runtime.store.read(lambda tx: [store.get_code(tx, fn.account, sha) for sha in shas])
+        if any(z is None for z in zips):
+            raise ServiceError(f"A layer of {fn.qualified_arn} is missing from the store.", code="ServiceException", status=500, sender_fault=False)
+        await asyncio.to_thread(unpack, [z for z in zips if z is not None], target)
+        return target
+
     # --- environments ------------------------------------------------------------------------------
 
     def _credentials(self, account: str) -> tuple[str, str]:
@@ -103,7 +120,7 @@ class LambdaBackend:
         key = issue_access_key(account)
         return key, issued_secret(self.runtime.deployment_secret, key)
 
-    def _base_env(self, fn: Function, task_root: Path) -> dict[str, str]:
+    def _base_env(self, fn: Function, task_root: Path, opt: Path | None) -> dict[str, str]:
         """The environment AWS documents (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime)."""
         key, secret = self._credentials(role_account(fn.role))
         runtime_dir = str(Path(__file__).parent / "bootstrap")
@@ -126,8 +143,8 @@ class LambdaBackend:
             "LAMBDA_RUNTIME_DIR": runtime_dir,
             "TZ": ":UTC",
             "LANG": "en_US.UTF-8",
-            "PATH": os.pathsep.join(["/usr/local/bin", "/usr/bin", "/bin", str(task_root / "bin"), "/opt/bin"]),
-            "LD_LIBRARY_PATH": os.pathsep.join([str(task_root), str(task_root / "lib"), runtime_dir, "/opt/lib"]),
+            "PATH": os.pathsep.join(["/usr/local/bin", "/usr/bin", "/bin", str(task_root / "bin"), str(opt / "bin") if opt else "/opt/bin"]),
+            "LD_LIBRARY_PATH": os.pathsep.join([str(task_root), str(task_root / "lib"), runtime_dir, str(opt / "lib") if opt else "/opt/lib"]),
         }
 
     async def _acquire(self, fn: Function) -> tuple[Environment, bool]:
@@ -154,8 +171,9 @@ class LambdaBackend:
         env: Environment | None = None
         try:
             task_root = await self.ensure_code(fn)
+            opt = await self.ensure_layers(fn)
             work_dir = Path(tempfile.mkdtemp(prefix="env-", dir=self._work_root()))
-            env = Environment(fn, task_root, work_dir, launch(fn.runtime, task_root, fn.memory, self.root), self._base_env(fn, task_root))
+            env = Environment(fn, task_root, work_dir, launch(fn.runtime, task_root, fn.memory, self.root, opt), self._base_env(fn, task_root, opt))
             self.running.add(env)
             await env.start()
         except BaseException:

@@ -105,6 +105,7 @@ class Function:
     dead_letter_arn: str | None = None  # DeadLetterConfig.TargetArn: an SQS queue or SNS topic
     event_invoke: dict[str, Any] | None = None  # PutFunctionEventInvokeConfig's settings for this version
     policy: list[dict[str, Any]] | None = None  # the resource policy's statements (AddPermission)
+    layers: tuple[dict[str, Any], ...] = ()  # {"Arn": layer version ARN, "CodeSize", "sha": its zip's CodeSha256}
 
     @property
     def arn(self) -> str:
@@ -125,12 +126,14 @@ class Function:
     def to_doc(self) -> dict[str, Any]:
         doc = {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
         doc["architectures"] = list(self.architectures)
+        doc["layers"] = list(self.layers)
         return doc
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> "Function":
         doc = dict(doc)
         doc["architectures"] = tuple(doc.get("architectures") or ("x86_64",))
+        doc["layers"] = tuple(doc.get("layers") or ())
         return cls(**{k: v for k, v in doc.items() if k in cls.__slots__})  # type: ignore[attr-defined]
 
     def configuration(self) -> dict[str, Any]:
@@ -161,6 +164,8 @@ class Function:
         }
         if self.environment:
             doc["Environment"] = {"Variables": dict(self.environment)}
+        if self.layers:
+            doc["Layers"] = [{"Arn": layer["Arn"], "CodeSize": layer["CodeSize"]} for layer in self.layers]
         if self.dead_letter_arn:
             doc["DeadLetterConfig"] = {"TargetArn": self.dead_letter_arn}
         for key, value in (("StateReason", self.state_reason), ("StateReasonCode", self.state_reason_code), ("LastUpdateStatusReason", self.last_update_reason)):

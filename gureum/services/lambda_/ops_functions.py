@@ -20,6 +20,7 @@ from . import SERVICE, store
 from .backend import LambdaBackend
 from .errors import ResourceConflictException, ServiceError, function_not_found, invalid
 from .functions import LATEST, Function, FunctionRef, check_name, check_settings, code_sha256, function_arn, parse_function_name
+from .layers import resolve_layers
 from .limits import MAX_UNZIPPED, MAX_ZIP
 from .ops_aliases import is_alias, pick_version
 from .runtimes import check_runtime
@@ -168,12 +169,15 @@ async def create_function(ctx: RequestContext, req: dict[str, Any]) -> dict[str,
     ).revised(now)  # fmt: skip
     tags = dict(req.get("Tags") or {})
 
-    def create(tx: Tx) -> bool:
+    def create(tx: Tx) -> Function | None:
+        created = replace(fn, layers=resolve_layers(tx, req.get("Layers") or []))
         store.put_code(tx, account, fn.code_sha, zip_bytes)
-        return store.insert_function(tx, fn, tags)
+        return created if store.insert_function(tx, created, tags) else None
 
-    if not await ctx.runtime.store.write(create):
+    created = await ctx.runtime.store.write(create)
+    if created is None:
         raise ResourceConflictException(f"Function already exist: {ref.name}", fields={"Type": "User"})
+    fn = created
     _activate_later(ctx.runtime, fn)
     out = fn.configuration()
     if req.get("Publish"):
@@ -280,7 +284,8 @@ async def update_function_configuration(ctx: RequestContext, req: dict[str, Any]
 
     def update(tx: Tx) -> Function:
         current = _check_update(store.get_function(tx, account, region, ref.name), req, arn)
-        fn = current.revised(now, last_update_status="InProgress", last_update_reason="The function is being created.", **changes)
+        layers = {"layers": resolve_layers(tx, req["Layers"])} if req.get("Layers") is not None else {}
+        fn = current.revised(now, last_update_status="InProgress", last_update_reason="The function is being created.", **changes, **layers)
         store.update_function(tx, fn)
         return fn
 
@@ -347,7 +352,7 @@ async def _publish(runtime: Runtime, latest: Function, code_sha: str | None, des
 
 
 def _same_config(a: Function, b: Function) -> bool:
-    keys = ("runtime", "role", "handler", "code_sha", "timeout", "memory", "environment", "ephemeral_storage")
+    keys = ("runtime", "role", "handler", "code_sha", "timeout", "memory", "environment", "ephemeral_storage", "layers")
     return all(getattr(a, key) == getattr(b, key) for key in keys)
 
 

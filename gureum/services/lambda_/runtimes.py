@@ -121,14 +121,16 @@ def sdk_layer(cache_dir: Path, version: str) -> Path | None:
     return layer
 
 
-def launch(runtime: str, task_root: Path, memory: int, cache_dir: Path) -> Launch:
-    """The command line and extra environment for a new environment of ``runtime``."""
+def launch(runtime: str, task_root: Path, memory: int, cache_dir: Path, opt: Path | None = None) -> Launch:
+    """The command line and extra environment for a new environment of ``runtime`` (``opt``: the merged layers)."""
     if runtime in PYTHON:
         version = PYTHON[runtime]
         exe = python_interpreter(version)
         if exe is None:
             check_runtime(runtime)
         paths = [str(BOOTSTRAP_DIR / "python")]
+        if opt is not None:  # AWS's order: /opt/python/lib/python3.N/site-packages, then /opt/python
+            paths += [str(opt / "python" / "lib" / f"python{version}" / "site-packages"), str(opt / "python")]
         layer = sdk_layer(cache_dir, version)
         if layer is not None:
             paths.append(str(layer))
@@ -137,7 +139,11 @@ def launch(runtime: str, task_root: Path, memory: int, cache_dir: Path) -> Launc
     if runtime in NODEJS:
         node = shutil.which("node") or "node"
         heap = max(64, int(memory * 0.85))  # as AWS's own Node bootstrap sizes V8's old space from the memory setting
-        env = {"NODE_PATH": os.pathsep.join([str(task_root / "node_modules"), "/opt/nodejs/node_modules"])}
+        layer_paths = [opt / "nodejs" / f"node{NODEJS[runtime]}" / "node_modules", opt / "nodejs" / "node_modules"] if opt else []
+        env = {"NODE_PATH": os.pathsep.join([*(str(p) for p in layer_paths), str(task_root / "node_modules")])}
         argv = [node, f"--max-old-space-size={heap}", str(BOOTSTRAP_DIR / "nodejs" / "bootstrap.js")]
         return Launch(argv, env, memory + NODE_ADDRESS_ALLOWANCE_MB)
-    return Launch([str(task_root / "bootstrap")], {}, memory)
+    bootstrap = task_root / "bootstrap"
+    if not bootstrap.exists() and opt is not None and (opt / "bootstrap").exists():
+        bootstrap = opt / "bootstrap"  # a runtime shipped as a layer, as AWS looks in /opt too
+    return Launch([str(bootstrap)], {}, memory)

@@ -44,7 +44,15 @@ def delete_function(tx: Tx, account: str, region: str, name: str, version: str |
         tx.execute("DELETE FROM lambda_functions WHERE account = ? AND region = ? AND name = ?", (account, region, name))
     else:
         tx.execute("DELETE FROM lambda_functions WHERE account = ? AND region = ? AND name = ? AND version = ?", (account, region, name, version))
+    forget_unused_code(tx, account)
+
+
+def forget_unused_code(tx: Tx, account: str) -> None:
+    """Delete the zips no function version and no layer version refers to any more."""
     used = {Function.from_doc(json.loads(row[0])).code_sha for row in tx.all("SELECT config FROM lambda_functions WHERE account = ?", (account,))}
+    used |= {json.loads(row[0])["sha"] for row in tx.all("SELECT config FROM lambda_layers WHERE account = ? AND deleted = 0", (account,))}
+    for fn_row in tx.all("SELECT config FROM lambda_functions WHERE account = ?", (account,)):
+        used |= {layer["sha"] for layer in Function.from_doc(json.loads(fn_row[0])).layers}
     for (sha,) in tx.all("SELECT sha FROM lambda_code WHERE account = ?", (account,)):
         if sha not in used:
             tx.execute("DELETE FROM lambda_code WHERE account = ? AND sha = ?", (account, sha))
@@ -144,3 +152,30 @@ def delete_alias(tx: Tx, account: str, region: str, function_name: str, name: st
 def list_aliases(tx: Tx, account: str, region: str, function_name: str) -> list[dict[str, Any]]:
     rows = tx.all("SELECT config FROM lambda_aliases WHERE account = ? AND region = ? AND function_name = ? ORDER BY name", (account, region, function_name))
     return [dict(json.loads(row[0])) for row in rows]
+
+
+def insert_layer_version(tx: Tx, account: str, region: str, name: str, config: dict[str, Any]) -> int:
+    """Store the next version of a layer and return its number (deleted numbers are never reused)."""
+    row = tx.one("SELECT MAX(version) FROM lambda_layers WHERE account = ? AND region = ? AND name = ?", (account, region, name))
+    number = int(row[0] or 0) + 1 if row else 1
+    tx.execute("INSERT INTO lambda_layers (account, region, name, version, config) VALUES (?, ?, ?, ?, ?)", (account, region, name, number, json.dumps({**config, "Version": number})))
+    return number
+
+
+def get_layer_version(tx: Tx, account: str, region: str, name: str, version: int) -> dict[str, Any] | None:
+    row = tx.one("SELECT config FROM lambda_layers WHERE account = ? AND region = ? AND name = ? AND version = ? AND deleted = 0", (account, region, name, version))
+    return None if row is None else dict(json.loads(row[0]))
+
+
+def list_layer_versions(tx: Tx, account: str, region: str, name: str | None) -> list[dict[str, Any]]:
+    """Newest first; every layer of the account and region when ``name`` is None."""
+    if name is None:
+        rows = tx.all("SELECT config FROM lambda_layers WHERE account = ? AND region = ? AND deleted = 0 ORDER BY name, version DESC", (account, region))
+    else:
+        rows = tx.all("SELECT config FROM lambda_layers WHERE account = ? AND region = ? AND name = ? AND deleted = 0 ORDER BY version DESC", (account, region, name))
+    return [dict(json.loads(row[0])) for row in rows]
+
+
+def delete_layer_version(tx: Tx, account: str, region: str, name: str, version: int) -> None:
+    tx.execute("UPDATE lambda_layers SET deleted = 1 WHERE account = ? AND region = ? AND name = ? AND version = ?", (account, region, name, version))
+    forget_unused_code(tx, account)
