@@ -96,7 +96,7 @@ def why(exc: BaseException) -> str:
 def unavailable(exc: BaseException) -> bool:
     """The server does not offer the service or operation at all (vs. a failure while running it)."""
     text = why(exc).lower()
-    return any(s in text for s in ("unknown", "not implemented", "notimplemented", "not yet", "unsupported", "invalidaction", "not available", "unrecognized"))
+    return "docker" in text or any(s in text for s in ("unknown", "not implemented", "notimplemented", "not yet", "unsupported", "invalidaction", "not available", "unrecognized"))
 
 
 def guarded(results: Results, keys: list[str], server: str, label: str, fn: Callable[[], Any]) -> Any:
@@ -107,6 +107,8 @@ def guarded(results: Results, keys: list[str], server: str, label: str, fn: Call
         return fn()
     except Exception as exc:  # one server failing a workload must not end the comparison
         reason = ("not available: " if unavailable(exc) else "failed: ") + why(exc)
+        if "docker" in reason.lower():
+            reason = "not available: needs a Docker engine (" + why(exc)[:80] + ")"
         log(f"{server}: {label}: {reason}")
         if os.environ.get("GUREUM_BENCH_DEBUG"):
             traceback.print_exc()
@@ -374,7 +376,8 @@ def main() -> None:
             "Peers with their own defaults, which keep state in memory: moto `python -m moto.server`, MiniStack `python -m ministack` "
             "(GATEWAY_PORT, BIND_HOST=127.0.0.1), LocalStack `python -m localstack.runtime.main` without Docker (GATEWAY_LISTEN, LS_LOG=warn, DNS_ADDRESS=0).",
             "One-client workloads: bench/sqs_throughput.py's steps, 256-byte bodies, "
-            f"{args.seconds:g} s per workload and round (cap {args.messages:,} messages); drains start from {args.preload:,} queued.",
+            f"{args.seconds:g} s per workload and round (cap {args.messages:,} messages); drains start from {args.preload:,} queued "
+            f"(filled for at most {max(2 * args.seconds, 10):g} s: fewer on a server that fills slowly).",
             f"Depth: receive+delete (batches of 10) of {args.per_round:,} messages (or {2 * args.seconds:g} s) per round from a 1,000-message queue "
             f"(refilled) and from the deep queue, filled beforehand over 8 lean connections for at most {args.fill_seconds:g} s.",
             f"SNS: one topic, 20 SQS subscriptions with raw delivery; {args.fanout_messages} publishes per round, latency until every queue "

@@ -35,13 +35,14 @@ def client(endpoint: str, service: str) -> Any:
 
 
 def throughput(endpoint: str, seconds: float, limit: int, preload: int) -> dict[str, float]:
-    """sqs_throughput.py's four workloads; drain queues are preloaded with `preload` messages (4 clients)."""
+    """sqs_throughput.py's four workloads; drain queues are preloaded (untimed) with `preload` messages over lean
+    connections, for at most max(2 × seconds, 10 s) as sqs_throughput.py does: enough for servers that drain slowly."""
     sqs = make_client(endpoint)
     rates: dict[str, float] = {}
     for name, step, drains in WORKLOADS:
         with fresh_queue(sqs, name) as url:
             if drains:
-                fill(endpoint, url, preload, "(preload)")
+                lean_fill(endpoint, url, preload, max(2 * seconds, 10.0))
             for _ in range(5):
                 step(sqs, url, 10)
             rates[name] = timed(name, seconds, limit, partial(step, sqs, url)).msgs_per_s
