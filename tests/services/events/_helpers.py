@@ -4,21 +4,9 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Callable
+from typing import Any
 
-import pytest
-from botocore.exceptions import ClientError
-
-
-def expect_error(call: Callable[..., Any], code: str, message: str | None = None, **kwargs: Any) -> dict[str, Any]:
-    """Call, expect a ClientError with this code (and message when given); return the error."""
-    with pytest.raises(ClientError) as info:
-        call(**kwargs)
-    error = info.value.response["Error"]
-    assert error["Code"] == code, error
-    if message is not None:
-        assert error["Message"] == message, error
-    return error
+from ...expect import expect_error  # noqa: F401  (re-exported)
 
 
 def queue(sqs: Any, name: str, **attributes: str) -> tuple[str, str]:

@@ -11,26 +11,10 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 
-import pytest
-from botocore.exceptions import ClientError
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
-
-ACCOUNT = "000000000000"
-REGION = "us-east-1"
-
-
-def expect_error(call: Callable[..., Any], code: str, message: str | None = None, status: int | None = None, **kwargs: Any) -> dict[str, Any]:
-    with pytest.raises(ClientError) as info:
-        call(**kwargs)
-    error = info.value.response["Error"]
-    assert error["Code"] == code, error
-    if message is not None:
-        assert error["Message"] == message, error
-    if status is not None:
-        assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == status
-    return error  # type: ignore[no-any-return]
+from ...expect import ACCOUNT, REGION, expect_error  # noqa: F401  (re-exported)
 
 
 def queue(sqs: Any, name: str, **attributes: Any) -> tuple[str, str]:
