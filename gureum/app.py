@@ -19,7 +19,6 @@ from .store.base import Store, open_store
 log = logging.getLogger("gureum")
 
 
-
 class App:
     def __init__(self, config: Config, services: list[Service] | None = None) -> None:
         from .services import all_services
@@ -29,6 +28,7 @@ class App:
         self.services = services if services is not None else all_services(self.failed_services)
         self.runtime: Runtime | None = None  # type: ignore[assignment]
         self.dispatcher: Dispatcher | None = None
+        self.fronts = [front for service in self.services for front in service.fronts]
 
     # --- lifespan -------------------------------------------------------------------------------
 
@@ -83,6 +83,10 @@ class App:
     async def handle(self, request: Request) -> Response:
         """Answer one HTTP request: admin routes first, then AWS."""
         response = await handle_admin(self, request)
+        if response is None and self.fronts:
+            for front in self.fronts:
+                if front.claims(request):
+                    return await front.handle(self.runtime, request)
         if response is None:
             assert self.dispatcher is not None
             response = await self.dispatcher.handle(request)

@@ -22,7 +22,20 @@ class Runtime:
         self.delivery: Any = None  # gureum.delivery.Delivery, set at start
         self.deployment_secret = ""  # set at start (gureum.settings)
         self.service_status: dict[str, str] = {}
+        # in-process calls one service offers others without importing it ("lambda.invoke", "sqs.consumer", …)
+        self.ports: dict[str, Any] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
+
+    def provide(self, name: str, port: Any) -> None:
+        self.ports[name] = port
+
+    def port(self, name: str) -> Any:
+        """A port another service provides; a clear error when that service is not running."""
+        try:
+            return self.ports[name]
+        except KeyError:
+            owner = name.split(".", 1)[0]
+            raise RuntimeError(f"{name} is unavailable: the {owner} service is not running (see /_gureum/health)") from None
 
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
         """Start a background task owned by the server's lifespan (cancelled at shutdown)."""

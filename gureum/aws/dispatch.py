@@ -31,6 +31,15 @@ Handler = Callable[[RequestContext, dict[str, Any]], Awaitable[dict[str, Any] | 
 Hook = Callable[["Runtime"], Awaitable[None]]
 
 
+@dataclass(frozen=True, slots=True)
+class Front:
+    """Non-AWS-API HTTP traffic a service serves on gureum's port (API Gateway stages, Lambda function URLs):
+    ``claims`` is a cheap synchronous test run on every request before AWS dispatch; ``handle`` answers it."""
+
+    claims: Callable[[Request], bool]
+    handle: Callable[["Runtime", Request], Awaitable[Response]]
+
+
 @dataclass
 class Service:
     """A service: its botocore name, its operations and its lifespan hooks."""
@@ -46,6 +55,8 @@ class Service:
     targets: list[Any] = field(default_factory=list)
     # non-AWS HTTP routes under /_gureum/<service>/…: {(method, path): handler(runtime, request) -> Response}
     admin_routes: dict[tuple[str, str], Callable[..., Awaitable[Response]]] = field(default_factory=dict)
+    # data-plane traffic checked before AWS dispatch (see Front)
+    fronts: list[Front] = field(default_factory=list)
     # operations AWS serves without a signature even in strict mode (besides those the model marks noAuth)
     anonymous_ops: frozenset[str] = frozenset()
     # optional fix-up of parsed input before validation: prepare(request, protocol, operation, params)

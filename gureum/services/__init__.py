@@ -11,7 +11,19 @@ from ..aws.dispatch import Service
 log = logging.getLogger("gureum")
 
 # botocore service name → package under gureum.services, in start-up order (a package not written yet is skipped)
-PACKAGES = {"sqs": "sqs", "sts": "sts", "sns": "sns", "events": "events", "scheduler": "scheduler", "lambda": "lambda_"}
+PACKAGES = {
+    "sqs": "sqs",
+    "sts": "sts",
+    "iam": "iam",
+    "logs": "logs",
+    "sns": "sns",
+    "events": "events",
+    "scheduler": "scheduler",
+    "lambda": "lambda_",
+    "apigateway": "apigateway",
+    "apigatewayv2": "apigatewayv2",
+    "apigatewaymanagementapi": "apigatewaymanagementapi",
+}
 
 
 def all_services(failed: dict[str, str] | None = None) -> list[Service]:

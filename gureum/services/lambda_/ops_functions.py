@@ -7,6 +7,7 @@ task (code unpacked on this node) that moves the function to Active / Successful
 from __future__ import annotations
 
 import asyncio
+import functools
 import io
 import zipfile
 from dataclasses import replace
@@ -121,6 +122,9 @@ def _activate_later(runtime: Runtime, fn: Function) -> None:
 @SERVICE.on_start
 async def _start(runtime: Runtime) -> None:
     be = runtime.states["lambda"] = LambdaBackend(runtime)
+    from .ops_invoke import invoke_port
+
+    runtime.provide("lambda.invoke", functools.partial(invoke_port, runtime))
     runtime.spawn(be.sweep(), "lambda-idle-sweep")
     # functions a previous run left half-created or half-updated finish now
     pending = await runtime.store.read(lambda tx: store.unfinished_functions(tx))

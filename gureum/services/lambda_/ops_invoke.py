@@ -88,16 +88,34 @@ async def invoke(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
         return {"StatusCode": 202}
     if kind != "RequestResponse":
         raise invalid(f"Unsupported InvocationType {kind}: use RequestResponse, Event or DryRun.")
+    out = await _invoke_sync(ctx.runtime, fn, invoked, payload, ctx.request_id, _client_context(req.get("ClientContext")))
+    log = out.pop("Log")
+    if req.get("LogType") == "Tail":
+        out["LogResult"] = _tail(log)
+    return out
+
+
+async def _invoke_sync(runtime: Runtime, fn: Function, invoked: str, payload: bytes, request_id: str, client_context: str | None) -> dict[str, Any]:
     if len(payload) > MAX_SYNC_PAYLOAD:
         raise RequestTooLargeException(f"Request must be smaller than {MAX_SYNC_PAYLOAD} bytes for the InvokeFunction operation", fields={"Type": "User"})
     _check_json(payload)
-    outcome = await run(ctx.runtime, fn, Invocation(payload, ctx.request_id, invoked, _client_context(req.get("ClientContext"))))
-    out: dict[str, Any] = {"StatusCode": 200, "Payload": outcome.body, "ExecutedVersion": fn.version}
+    outcome = await run(runtime, fn, Invocation(payload, request_id, invoked, client_context))
+    out: dict[str, Any] = {"StatusCode": 200, "Payload": outcome.body, "ExecutedVersion": fn.version, "Log": outcome.log}
     if outcome.kind != "ok":
         out["FunctionError"] = "Unhandled"
-    if req.get("LogType") == "Tail":
-        out["LogResult"] = _tail(outcome.log)
     return out
+
+
+async def invoke_port(runtime: Runtime, account: str, region: str, function: str, payload: bytes, *, qualifier: str | None = None, request_id: str | None = None, client_context: str | None = None) -> dict[str, Any]:
+    """The "lambda.invoke" port: a RequestResponse invocation for another service (API Gateway, function URLs, event
+    source mappings). ``function`` is a name, partial or full ARN. Returns Invoke's output (StatusCode, Payload,
+    ExecutedVersion, FunctionError when the function failed) plus Log, the invocation's log text; raises the same
+    ServiceErrors Invoke answers with (ResourceNotFoundException, TooManyRequestsException, …)."""
+    ref = parse_function_name(function, qualifier)
+    account, region = ref.account or account, ref.region or region
+    fn = await load_function(runtime, account, region, ref.name, ref.qualifier, route=True)
+    invoked = function_arn(region, account, ref.name, ref.qualifier)
+    return await _invoke_sync(runtime, fn, invoked, payload, request_id or unique_id(), client_context)
 
 
 async def _deliver(runtime: Runtime, address: str, inv: Invocation) -> None:
