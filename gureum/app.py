@@ -46,6 +46,9 @@ class App:
                 await store.migrate(service.name, service.migrations)
         runtime.delivery = delivery.Delivery(runtime, {t.kind: t for service in self.services for t in service.targets})
         self.dispatcher = Dispatcher(self.services, runtime)
+        # an AWS API request made inside gureum (API Gateway's AWS integrations, @connections): routed, parsed and
+        # answered exactly as one from outside
+        runtime.provide("aws.dispatch", self.dispatcher.handle)
         for service in self.services:
             for hook in service.starts:
                 await hook(runtime)
