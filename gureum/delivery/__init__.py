@@ -3,6 +3,6 @@ retries with backoff per the target's policy, and dead-letter targets.  Services
 never call each other."""
 
 from .outbox import MIGRATIONS, Delivery
-from .targets import DeadLetter, DeliveryError, RetryPolicy, Target
+from .targets import DeadLetter, DeliveryError, RetryPolicy, Target, guarded
 
-__all__ = ["MIGRATIONS", "DeadLetter", "Delivery", "DeliveryError", "RetryPolicy", "Target"]
+__all__ = ["MIGRATIONS", "DeadLetter", "Delivery", "DeliveryError", "RetryPolicy", "Target", "guarded"]

@@ -7,6 +7,7 @@ Kinesis) or asynchronously after commit (``call``: HTTP endpoints, function invo
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
@@ -27,6 +28,29 @@ class DeliveryError(Exception):
 
 InTx = Callable[["Runtime", "Tx", str, dict[str, Any]], None]
 Call = Callable[["Runtime", str, dict[str, Any]], Awaitable[None]]
+
+log = logging.getLogger("gureum.delivery")
+
+
+def guarded(fn: InTx, label: str) -> InTx:
+    """An in-transaction delivery that writes several rows, run in a savepoint: a failure leaves no partial writes
+    in the producer's transaction, and an unexpected error becomes a retryable DeliveryError instead of failing the
+    producer (or the whole outbox claim). ``label`` names the deliverer in the log."""
+
+    def run(runtime: "Runtime", tx: "Tx", address: str, payload: dict[str, Any]) -> None:
+        tx.execute("SAVEPOINT guarded_delivery")
+        try:
+            fn(runtime, tx, address, payload)
+        except Exception as error:
+            tx.execute("ROLLBACK TO SAVEPOINT guarded_delivery")
+            tx.execute("RELEASE SAVEPOINT guarded_delivery")
+            if isinstance(error, DeliveryError):
+                raise
+            log.exception("%s delivery to %s failed", label, address)
+            raise DeliveryError(f"{type(error).__name__}: {error}", code="InternalError") from error
+        tx.execute("RELEASE SAVEPOINT guarded_delivery")
+
+    return run
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from ...delivery import DeliveryError, Target
+from ...delivery import guarded as delivery_guarded
+from ...delivery.targets import InTx
 from ...patterns import EventPattern, compile_event_pattern
 from . import limits, routing, store, store_archives
 from .names import bus_arn, parse_arn
@@ -106,28 +108,8 @@ def _event_time_ms(event: dict[str, Any], default: int) -> int:
 # --- delivery kinds offered by this package ----------------------------------------------------------
 
 
-InTx = Callable[["Runtime", "Tx", str, dict[str, Any]], None]
-
-
 def guarded(fn: InTx) -> InTx:
-    """Run an in-transaction delivery in a savepoint: a failure leaves no partial writes behind, and an
-    unexpected error becomes a retryable DeliveryError instead of failing the whole outbox claim."""
-
-    def run(runtime: "Runtime", tx: "Tx", address: str, payload: dict[str, Any]) -> None:
-        tx.execute("SAVEPOINT events_delivery")
-        try:
-            fn(runtime, tx, address, payload)
-        except Exception as error:
-            tx.execute("ROLLBACK TO SAVEPOINT events_delivery")
-            tx.execute("RELEASE SAVEPOINT events_delivery")
-            if isinstance(error, DeliveryError):
-                raise
-            log.exception("EventBridge delivery to %s failed", address)
-            raise DeliveryError(f"{type(error).__name__}: {error}", code="InternalError") from error
-        tx.execute("RELEASE SAVEPOINT events_delivery")
-
-    return run
-
+    return delivery_guarded(fn, "EventBridge")
 
 
 def _to_bus(runtime: "Runtime", tx: "Tx", address: str, payload: dict[str, Any]) -> None:

@@ -16,9 +16,9 @@ import logging
 import random
 import re
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
-from ...delivery import DeadLetter, DeliveryError, RetryPolicy, Target
+from ...delivery import DeadLetter, RetryPolicy, Target, guarded
 from ...ids import unique_id
 from ...schedules import At, Cron, Rate, next_cron, next_rate, parse, wall_to_epoch, zone
 from . import store
@@ -183,24 +183,4 @@ def _dead_letter(runtime: "Runtime", tx: "Tx", address: str, payload: dict[str, 
     runtime.delivery.enqueue(tx, "sqs", address, {"body": payload["body"], "message_attributes": message_attributes}, source=payload["schedule_arn"])
 
 
-def _guarded(fn: Callable[["Runtime", "Tx", str, dict[str, Any]], None]) -> Callable[["Runtime", "Tx", str, dict[str, Any]], None]:
-    """Run an in-transaction delivery in a savepoint: a failure leaves no partial writes behind, and an
-    unexpected error becomes a retryable DeliveryError instead of failing the whole outbox claim."""
-
-    def run(runtime: "Runtime", tx: "Tx", address: str, payload: dict[str, Any]) -> None:
-        tx.execute("SAVEPOINT scheduler_delivery")
-        try:
-            fn(runtime, tx, address, payload)
-        except Exception as error:
-            tx.execute("ROLLBACK TO SAVEPOINT scheduler_delivery")
-            tx.execute("RELEASE SAVEPOINT scheduler_delivery")
-            if isinstance(error, DeliveryError):
-                raise
-            log.exception("Scheduler delivery to %s failed", address)
-            raise DeliveryError(f"{type(error).__name__}: {error}", code="InternalError") from error
-        tx.execute("RELEASE SAVEPOINT scheduler_delivery")
-
-    return run
-
-
-TARGETS = [Target(FIRE_KIND, in_tx=_guarded(_fire)), Target(DLQ_KIND, in_tx=_guarded(_dead_letter))]
+TARGETS = [Target(FIRE_KIND, in_tx=guarded(_fire, "Scheduler")), Target(DLQ_KIND, in_tx=guarded(_dead_letter, "Scheduler"))]
