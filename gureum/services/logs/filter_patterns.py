@@ -1,0 +1,398 @@
+"""CloudWatch Logs filter patterns ("Filter pattern syntax for metric filters, subscription filters, filter log
+events"): compile a pattern once, then ``matches(message)``; ``extract(message)`` also gives the values a
+space-delimited pattern names (TestMetricFilter's extractedValues). Pure logic: no I/O, no store.
+
+Three kinds, chosen by the pattern's first character:
+- terms: ``ERROR``, ``"exact phrase"``, ``ERROR -Exception`` (exclusion), ``?ERROR ?WARN`` (any of), ``%regex%``;
+- JSON: ``{ $.a.b = "x*" && ($.n > 10 || $.f IS TRUE) }``, ``IS NULL``, ``EXISTS`` / ``NOT EXISTS``, ``[n]``/``[*]``;
+- space-delimited: ``[ip, user, ..., status=4* || status=5*, size>100]``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+class PatternError(ValueError):
+    """The pattern is not valid filter-pattern syntax."""
+
+
+@dataclass(frozen=True, slots=True)
+class FilterPattern:
+    text: str
+    _match: Callable[[str], dict[str, str] | None]
+
+    def matches(self, message: str) -> bool:
+        return self._match(message) is not None
+
+    def extract(self, message: str) -> dict[str, str] | None:
+        """None when the message does not match; else the named values ({"$field": value}) of a space-delimited pattern."""
+        return self._match(message)
+
+
+def compile_pattern(text: str | None) -> FilterPattern:
+    stripped = (text or "").strip()
+    if not stripped:
+        return FilterPattern("", lambda _message: {})
+    if stripped.startswith("{"):
+        return FilterPattern(stripped, _compile_json(stripped))
+    if stripped.startswith("["):
+        return FilterPattern(stripped, _compile_delimited(stripped))
+    return FilterPattern(stripped, _compile_terms(stripped))
+
+
+# --- values: wildcards, numbers and regular expressions ----------------------------------------------
+
+_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$")
+
+
+def _regex(body: str) -> re.Pattern[str]:
+    try:
+        return re.compile(body)
+    except re.error as exc:
+        raise PatternError(f"Invalid regular expression: {body}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class _Value:
+    """A literal on the right of a comparison."""
+
+    text: str
+    quoted: bool
+    number: float | None
+    pattern: re.Pattern[str] | None  # wildcard (*) or %regex%
+
+    @classmethod
+    def parse(cls, raw: str) -> "_Value":
+        if len(raw) >= 2 and raw[0] == raw[-1] == '"':
+            body = raw[1:-1]
+            return cls(body, True, None, _wildcard(body))
+        if len(raw) >= 2 and raw[0] == raw[-1] == "%":
+            return cls(raw, False, None, _regex(raw[1:-1]))
+        number = float(raw) if _NUMBER.match(raw) else None
+        return cls(raw, False, number, _wildcard(raw) if number is None else None)
+
+    def equals(self, actual: Any) -> bool:
+        if isinstance(actual, bool) or actual is None or isinstance(actual, (dict, list)):
+            return False
+        if self.number is not None:
+            if isinstance(actual, (int, float)):
+                return float(actual) == self.number
+            return _as_number(actual) == self.number
+        text = _text(actual)
+        if self.pattern is not None:
+            return self.pattern.fullmatch(text) is not None if self.text[:1] != "%" else self.pattern.search(text) is not None
+        return text == self.text
+
+
+def _wildcard(body: str) -> re.Pattern[str] | None:
+    if "*" not in body:
+        return None
+    return re.compile(".*".join(re.escape(part) for part in body.split("*")), re.DOTALL)
+
+
+def _as_number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str) and _NUMBER.match(value.strip()):
+        return float(value)
+    return None
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _compare(op: str, value: _Value, actual: Any) -> bool:
+    if op == "=":
+        return value.equals(actual)
+    if op == "!=":
+        return not value.equals(actual)
+    number = _as_number(actual)
+    if number is None or value.number is None:
+        return False
+    return {"<": number < value.number, ">": number > value.number, "<=": number <= value.number, ">=": number >= value.number}[op]
+
+
+# --- terms ---------------------------------------------------------------------------------------------
+
+_TERM = re.compile(r'\s*([?-]?)("(?:[^"\\]|\\.)*"|%[^%]+%|[^\s"]+)')
+
+
+def _compile_terms(text: str) -> Callable[[str], dict[str, str] | None]:
+    required: list[Callable[[str], bool]] = []
+    optional: list[Callable[[str], bool]] = []
+    excluded: list[Callable[[str], bool]] = []
+    pos = 0
+    while pos < len(text):
+        if text[pos:].strip() == "":
+            break
+        match = _TERM.match(text, pos)
+        if match is None:
+            raise PatternError(f"Invalid character(s) in term '{text[pos:].strip()}'")
+        pos = match.end()
+        kind, term = match.groups()
+        if term.startswith('"'):
+            if len(term) < 2 or not term.endswith('"'):
+                raise PatternError(f"Unterminated quoted term {term}")
+            phrase = term[1:-1].replace('\\"', '"')
+            test: Callable[[str], bool] = lambda message, phrase=phrase: phrase in message  # type: ignore[misc]
+        elif len(term) >= 2 and term.startswith("%") and term.endswith("%"):
+            pattern = _regex(term[1:-1])
+            test = lambda message, pattern=pattern: pattern.search(message) is not None  # type: ignore[misc]
+        else:
+            test = lambda message, term=term: term in message  # type: ignore[misc]
+        {"": required, "?": optional, "-": excluded}[kind].append(test)
+
+    def match(message: str) -> dict[str, str] | None:
+        if all(t(message) for t in required) and (not optional or any(t(message) for t in optional)) and not any(t(message) for t in excluded):
+            return {}
+        return None
+
+    return match
+
+
+# --- JSON ---------------------------------------------------------------------------------------------
+
+_JSON_TOKEN = re.compile(
+    r"""\s*(?:
+        (?P<selector>\$(?:\.(?:[A-Za-z0-9_@\-:]+|\*)|\[(?:\d+|\*)\])*)
+      | (?P<string>"(?:[^"\\]|\\.)*")
+      | (?P<regex>%[^%]+%)
+      | (?P<op>&&|\|\||!=|<=|>=|=|<|>|\(|\)|\{|\})
+      | (?P<word>[^\s()&|=!<>{}"]+)
+    )""",
+    re.VERBOSE,
+)
+
+
+def _json_tokens(text: str) -> list[tuple[str, str]]:
+    tokens = []
+    pos = 0
+    while pos < len(text):
+        if not text[pos:].strip():
+            break
+        match = _JSON_TOKEN.match(text, pos)
+        if match is None or match.end() == pos:
+            raise PatternError(f"Invalid JSON filter pattern near '{text[pos:].strip()}'")
+        pos = match.end()
+        kind = match.lastgroup
+        assert kind is not None
+        tokens.append((kind, match.group(kind)))
+    return tokens
+
+
+def _select(doc: Any, selector: str) -> list[Any]:
+    """Every value the selector reaches ([*] and .* fan out); [] when the path does not exist."""
+    current = [doc]
+    for step in re.findall(r"\.([^.\[]+)|\[(\d+|\*)\]", selector[1:]):
+        name, index = step
+        nxt: list[Any] = []
+        for value in current:
+            if name == "*" or index == "*":
+                if isinstance(value, dict):
+                    nxt.extend(value.values())
+                elif isinstance(value, list):
+                    nxt.extend(value)
+            elif name:
+                if isinstance(value, dict) and name in value:
+                    nxt.append(value[name])
+            elif isinstance(value, list) and int(index) < len(value):
+                nxt.append(value[int(index)])
+        current = nxt
+    return current
+
+
+class _JsonParser:
+    def __init__(self, tokens: list[tuple[str, str]]) -> None:
+        self.tokens = tokens
+        self.pos = 0
+
+    def peek(self) -> tuple[str, str] | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def take(self, expected: str | None = None) -> tuple[str, str]:
+        token = self.peek()
+        if token is None or (expected is not None and token[1].upper() != expected):
+            raise PatternError(f"Invalid JSON filter pattern: expected {expected or 'more'}")
+        self.pos += 1
+        return token
+
+    def parse_or(self) -> Callable[[Any], bool]:
+        parts = [self.parse_and()]
+        while (token := self.peek()) is not None and token[1] == "||":
+            self.take()
+            parts.append(self.parse_and())
+        return parts[0] if len(parts) == 1 else (lambda doc: any(p(doc) for p in parts))
+
+    def parse_and(self) -> Callable[[Any], bool]:
+        parts = [self.parse_unary()]
+        while (token := self.peek()) is not None and token[1] == "&&":
+            self.take()
+            parts.append(self.parse_unary())
+        return parts[0] if len(parts) == 1 else (lambda doc: all(p(doc) for p in parts))
+
+    def parse_unary(self) -> Callable[[Any], bool]:
+        token = self.take()
+        if token[1] == "(":
+            inner = self.parse_or()
+            self.take(")")
+            return inner
+        if token[0] != "selector":
+            raise PatternError(f"Invalid JSON filter pattern: expected a selector ($.field), got {token[1]}")
+        selector = token[1]
+        kind, word = self.take()
+        upper = word.upper()
+        if kind == "word" and upper == "IS":
+            what = self.take()[1].upper()
+            expected: dict[str, Callable[[Any], bool]] = {"NULL": lambda v: v is None, "TRUE": lambda v: v is True, "FALSE": lambda v: v is False}
+            if what not in expected:
+                raise PatternError(f"Invalid JSON filter pattern: IS {what}")
+            check = expected[what]
+            return lambda doc: any(check(v) for v in _select(doc, selector))
+        if kind == "word" and upper == "NOT":
+            self.take("EXISTS")
+            return lambda doc: not _select(doc, selector)
+        if kind == "word" and upper == "EXISTS":
+            return lambda doc: bool(_select(doc, selector))
+        if kind != "op" or word not in ("=", "!=", "<", ">", "<=", ">="):
+            raise PatternError(f"Invalid JSON filter pattern: unexpected {word}")
+        value_kind, raw = self.take()
+        if value_kind not in ("string", "regex", "word"):
+            raise PatternError(f"Invalid JSON filter pattern: expected a value after {word}")
+        value = _Value.parse(raw)
+        if word in ("<", ">", "<=", ">=") and value.number is None:
+            raise PatternError(f"Invalid JSON filter pattern: {word} needs a number")
+        return lambda doc: any(_compare(word, value, v) for v in _select(doc, selector))
+
+
+def _compile_json(text: str) -> Callable[[str], dict[str, str] | None]:
+    tokens = _json_tokens(text)
+    if len(tokens) < 3 or tokens[0][1] != "{" or tokens[-1][1] != "}":
+        raise PatternError("Invalid JSON filter pattern: it must be enclosed in { }")
+    parser = _JsonParser(tokens[1:-1])
+    predicate = parser.parse_or()
+    if parser.peek() is not None:
+        raise PatternError(f"Invalid JSON filter pattern: unexpected {parser.peek()[1]}")  # type: ignore[index]
+
+    def match(message: str) -> dict[str, str] | None:
+        stripped = message.strip()
+        if not stripped.startswith(("{", "[")):
+            return None
+        try:
+            doc = json.loads(stripped)
+        except ValueError:
+            return None
+        return {} if predicate(doc) else None
+
+    return match
+
+
+# --- space-delimited ----------------------------------------------------------------------------------
+
+_ELLIPSIS = "..."
+_CONDITION = re.compile(r'^\s*([A-Za-z0-9_$]*)\s*(!=|<=|>=|=|<|>)\s*("(?:[^"\\]|\\.)*"|%[^%]+%|[^\s"]+)\s*$')
+
+
+@dataclass(frozen=True, slots=True)
+class _Field:
+    name: str
+    test: Callable[[str], bool] | None
+
+
+def _split_top(text: str, sep: str) -> list[str]:
+    """Split on sep outside double quotes."""
+    parts, current, quoted, i = [], "", False, 0
+    while i < len(text):
+        if text[i] == '"':
+            quoted = not quoted
+        if not quoted and text.startswith(sep, i):
+            parts.append(current)
+            current = ""
+            i += len(sep)
+            continue
+        current += text[i]
+        i += 1
+    parts.append(current)
+    return parts
+
+
+def _condition(text: str) -> Callable[[str], bool]:
+    match = _CONDITION.match(text)
+    if match is None:
+        raise PatternError(f"Invalid space-delimited filter pattern condition '{text.strip()}'")
+    _, op, raw = match.groups()
+    value = _Value.parse(raw)
+    if op in ("<", ">", "<=", ">=") and value.number is None:
+        raise PatternError(f"Invalid space-delimited filter pattern: {op} needs a number")
+    return lambda actual: _compare(op, value, actual)
+
+
+def _field(entry: str) -> _Field | str:
+    entry = entry.strip()
+    if entry == _ELLIPSIS:
+        return _ELLIPSIS
+    name_match = re.match(r"^([A-Za-z0-9_$]*)", entry)
+    name = name_match.group(1) if name_match else ""
+    if entry == name:
+        if not name:
+            raise PatternError("Invalid space-delimited filter pattern: empty field")
+        return _Field(name, None)
+    alternatives = [[_condition(part) for part in _split_top(alt, "&&")] for alt in _split_top(entry, "||")]
+    return _Field(name, lambda actual: any(all(c(actual) for c in conj) for conj in alternatives))
+
+
+def split_fields(message: str) -> list[str]:
+    """A log line's space-delimited fields; "quoted" and [bracketed] runs are one field each (without the marks)."""
+    fields = []
+    i, n = 0, len(message)
+    while i < n:
+        if message[i].isspace():
+            i += 1
+            continue
+        closer = {'"': '"', "[": "]"}.get(message[i])
+        if closer is not None:
+            end = message.find(closer, i + 1)
+            if end != -1:
+                fields.append(message[i + 1 : end])
+                i = end + 1
+                continue
+        end = i
+        while end < n and not message[end].isspace():
+            end += 1
+        fields.append(message[i:end])
+        i = end
+    return fields
+
+
+def _compile_delimited(text: str) -> Callable[[str], dict[str, str] | None]:
+    if not text.endswith("]"):
+        raise PatternError("Invalid space-delimited filter pattern: it must be enclosed in [ ]")
+    body = text[1:-1]
+    specs = [_field(entry) for entry in _split_top(body, ",")] if body.strip() else []
+
+    def walk(si: int, fi: int, fields: list[str], out: dict[str, str]) -> bool:
+        if si == len(specs):
+            return fi == len(fields)
+        spec = specs[si]
+        if spec == _ELLIPSIS:
+            return any(walk(si + 1, k, fields, out) for k in range(fi, len(fields) + 1))
+        assert isinstance(spec, _Field)
+        if fi >= len(fields) or (spec.test is not None and not spec.test(fields[fi])):
+            return False
+        if walk(si + 1, fi + 1, fields, out):
+            out[f"${spec.name}"] = fields[fi]
+            return True
+        return False
+
+    def match(message: str) -> dict[str, str] | None:
+        out: dict[str, str] = {}
+        return out if walk(0, 0, split_fields(message), out) else None
+
+    return match
