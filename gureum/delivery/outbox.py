@@ -24,7 +24,7 @@ log = logging.getLogger("gureum.delivery")
 MIGRATIONS = Path(__file__).parent / "migrations"
 CHANNEL = "delivery"
 _CLAIM_BATCH = 100
-_COLUMNS = "id, kind, address, payload, policy, dead_letter, source, attempts, created_at"
+_COLUMNS = "id, kind, address, payload, policy, dead_letter, source, attempts, created_at, claim_ms"
 DEFAULT_POLICY = RetryPolicy()
 
 
@@ -55,7 +55,10 @@ class Delivery:
         dead_letter: DeadLetter | None = None,
         source: str | None = None,
         delay: float = 0.0,
+        timeout: float | None = None,
     ) -> None:
+        """Deliver ``payload`` to ``address`` through the target ``kind``; ``timeout`` (seconds) bounds one
+        asynchronous attempt when it should be shorter than the kind's default (e.g. a function's own timeout)."""
         target = self.targets.get(kind)  # None: a kind no service here offers yet; the row waits for one
         now = self.now_ms()
         if target is not None and target.in_tx is not None and delay <= 0:
@@ -67,8 +70,8 @@ class Delivery:
                     self._give_up(tx, error, 1, dead_letter, source, now)
                     return
         tx.execute(
-            "INSERT INTO delivery_outbox (kind, address, payload, policy, dead_letter, source, attempts, created_at, next_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)",
-            (kind, address, json.dumps(payload), (policy or DEFAULT_POLICY).to_json(), dead_letter.to_json() if dead_letter else None, source, now, now + int(delay * 1000)),
+            "INSERT INTO delivery_outbox (kind, address, payload, policy, dead_letter, source, attempts, created_at, next_at, claim_ms) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+            (kind, address, json.dumps(payload), (policy or DEFAULT_POLICY).to_json(), dead_letter.to_json() if dead_letter else None, source, now, now + int(delay * 1000), None if timeout is None else int(timeout * 1000)),
         )
         tx.notify(CHANNEL, "")
 
@@ -132,7 +135,7 @@ class Delivery:
                     tx.execute("DELETE FROM delivery_outbox WHERE id = ?", (row_id,))
                 tx.execute("RELEASE SAVEPOINT delivery")
             else:
-                tx.execute("UPDATE delivery_outbox SET claimed_until = ? WHERE id = ?", (now + int(target.timeout * 1000) + 5000, row_id))
+                tx.execute("UPDATE delivery_outbox SET claimed_until = ? WHERE id = ?", (now + _attempt_ms(target, row) + 5000, row_id))
                 calls.append(row)
         if len(rows) == _CLAIM_BATCH:
             return calls, now
@@ -142,7 +145,7 @@ class Delivery:
         return calls, min(candidates) if candidates else None
 
     def _failed(self, tx: "Tx", row: tuple[Any, ...], error: DeliveryError, now: int) -> None:
-        row_id, _kind, _address, _payload, policy_text, dead_text, source, attempts, created = row
+        row_id, _kind, _address, _payload, policy_text, dead_text, source, attempts, created, _claim_ms = row
         attempts += 1
         policy = RetryPolicy.from_json(policy_text)
         wait = policy.delay(attempts)
@@ -161,12 +164,13 @@ class Delivery:
         target = self.targets[kind]
         assert target.call is not None
         error: DeliveryError | None = None
+        limit = _attempt_ms(target, row) / 1000
         try:
-            await asyncio.wait_for(target.call(self.runtime, address, payload), target.timeout)
+            await asyncio.wait_for(target.call(self.runtime, address, payload), limit)
         except DeliveryError as exc:
             error = exc
         except asyncio.TimeoutError:
-            error = DeliveryError(f"no answer within {target.timeout:.0f} s", code="Timeout")
+            error = DeliveryError(f"no answer within {limit:.0f} s", code="Timeout")
         except Exception as exc:  # a bug in the target: retry, and say so
             log.exception("delivery target %s failed", kind)
             error = DeliveryError(str(exc), code="InternalError")
@@ -184,3 +188,8 @@ class Delivery:
         """Rows still waiting (for tests and health)."""
         row = await self.runtime.store.read(lambda tx: tx.one("SELECT COUNT(*) FROM delivery_outbox"))
         return int(row[0]) if row else 0
+
+
+def _attempt_ms(target: Target, row: tuple[Any, ...]) -> int:
+    """How long one attempt of this row may take: the producer's bound when it gave one, else the kind's."""
+    return int(row[9]) if row[9] is not None else int(target.timeout * 1000)
