@@ -36,7 +36,8 @@ def _check(account: str, nonce: bytes) -> bytes:
 
 
 def is_issued(access_key: str) -> bool:
-    return access_key.startswith(_ISSUED_PREFIX) and len(access_key) == 20 and account_for_key(access_key) != DEFAULT_ACCOUNT
+    """A key gureum's STS (or Lambda) issued, for any account, the default account included."""
+    return _issued_account(access_key) is not None
 
 
 def issue_access_key(account: str) -> str:
@@ -53,18 +54,22 @@ def issued_secret(deployment_secret: str, access_key: str) -> str:
     return base64.b64encode(digest).decode()[:40]
 
 
+def _issued_account(access_key: str) -> str | None:
+    """The account an issued key encodes; None when the key is not one gureum issued."""
+    if len(access_key) != 20 or not access_key.startswith(_ISSUED_PREFIX):
+        return None
+    try:
+        raw = base64.b32decode(access_key[4:])
+    except ValueError:
+        return None
+    account = f"{int.from_bytes(raw[:5], 'big'):012d}"
+    return account if len(account) == 12 and _check(account, raw[5:8]) == raw[8:10] else None
+
+
 def account_for_key(access_key: str) -> str:
     if _ACCOUNT_RE.match(access_key):
         return access_key
-    if len(access_key) == 20 and access_key.startswith(_ISSUED_PREFIX):
-        try:
-            raw = base64.b32decode(access_key[4:])
-        except ValueError:
-            return DEFAULT_ACCOUNT
-        account = f"{int.from_bytes(raw[:5], 'big'):012d}"
-        if len(account) == 12 and _check(account, raw[5:8]) == raw[8:10]:
-            return account
-    return DEFAULT_ACCOUNT
+    return _issued_account(access_key) or DEFAULT_ACCOUNT
 
 
 def credential_scope(request: Request) -> list[str] | None:

@@ -19,9 +19,10 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...aws.auth import DEFAULT_ACCOUNT, issue_access_key, issued_secret
+from ...aws.auth import issue_access_key, issued_secret
 from ...ids import unique_id
 from ...runtime import Runtime
+from ...store.base import Tx
 from . import store
 from .environment import Environment, Outcome
 from .errors import ServiceError, too_many_requests
@@ -74,6 +75,12 @@ class LambdaBackend:
         self.busy: dict[str, int] = {}  # unqualified ARN → environments serving or starting
         self.total = 0
         self.running: set[Environment] = set()  # every live environment, idle or busy (stopped at shutdown)
+        # provisioned concurrency: configuration key (version or alias ARN) → (version served, count wanted), its live
+        # environments, and the idle ones by version ARN (used before on-demand ones; never idle-expired)
+        self.provisioned_wanted: dict[str, tuple[Function, int]] = {}
+        self.provisioned: dict[str, set[Environment]] = {}
+        self.provisioned_idle: dict[str, list[Environment]] = {}
+        self.log_writes: set[asyncio.Task[None]] = set()
         self.activated: dict[str, asyncio.Event] = {}  # ARN → set once $LATEST's code is ready on this node
         host = runtime.config.host if runtime.config.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
         self.endpoint = f"http://{f'[{host}]' if ':' in host else host}:{runtime.config.port}"  # what AWS_ENDPOINT_URL points at
@@ -111,16 +118,11 @@ class LambdaBackend:
     # --- environments ------------------------------------------------------------------------------
 
     def _credentials(self, account: str) -> tuple[str, str]:
-        """Keys acting in the role's account: an issued (STS-style) key, which strict SigV4 mode also accepts.
-
-        gureum.aws.auth does not count an issued key for the default account as issued, so there the function
-        gets the first static key strict mode knows (which acts in the default account anyway)."""
-        if account == DEFAULT_ACCOUNT and self.runtime.config.credentials:
-            return self.runtime.config.credentials[0]
+        """Keys acting in the role's account: an issued (STS-style) key, which strict SigV4 mode also accepts."""
         key = issue_access_key(account)
         return key, issued_secret(self.runtime.deployment_secret, key)
 
-    def _base_env(self, fn: Function, task_root: Path, opt: Path | None) -> dict[str, str]:
+    def _base_env(self, fn: Function, task_root: Path, opt: Path | None, init_type: str = "on-demand") -> dict[str, str]:
         """The environment AWS documents (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime)."""
         key, secret = self._credentials(role_account(fn.role))
         runtime_dir = str(Path(__file__).parent / "bootstrap")
@@ -133,7 +135,7 @@ class LambdaBackend:
             "AWS_LAMBDA_FUNCTION_NAME": fn.name,
             "AWS_LAMBDA_FUNCTION_VERSION": fn.version,
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(fn.memory),
-            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "AWS_LAMBDA_INITIALIZATION_TYPE": init_type,
             "AWS_LAMBDA_LOG_GROUP_NAME": fn.log_group,
             "AWS_ACCESS_KEY_ID": key,
             "AWS_SECRET_ACCESS_KEY": secret,
@@ -148,42 +150,57 @@ class LambdaBackend:
         }
 
     async def _acquire(self, fn: Function) -> tuple[Environment, bool]:
-        """A warm environment of this exact version and revision, or a new one (raises a throttle)."""
+        """A provisioned or warm environment of this exact version and revision, or a new one (raises a throttle)."""
         if fn.reserved_concurrency is not None and self.busy.get(fn.arn, 0) >= fn.reserved_concurrency:
             raise too_many_requests("ReservedFunctionConcurrentInvocationLimitExceeded")
         key = fn.qualified_arn
-        pool = self.idle.get(key) or []
-        while pool:
-            warm = pool.pop()
-            if warm.alive and warm.fn.revision_id == fn.revision_id:
-                self.busy[fn.arn] = self.busy.get(fn.arn, 0) + 1
-                return warm, False
-            self.runtime.spawn(self._retire(warm), f"lambda-retire-{warm.id}")
-        if self.total >= min(MAX_ENVIRONMENTS, CONCURRENT_EXECUTIONS):
-            # make room by stopping the longest-idle environment of another function, else throttle
-            victim = min((e for envs in self.idle.values() for e in envs), key=lambda e: e.last_used, default=None)
-            if victim is None:
-                raise too_many_requests("ConcurrentInvocationLimitExceeded")
-            self.idle[victim.fn.qualified_arn].remove(victim)
-            await self._retire(victim)
+        for pool in (self.provisioned_idle.get(key) or [], self.idle.get(key) or []):
+            while pool:
+                warm = pool.pop()
+                if warm.alive and warm.fn.revision_id == fn.revision_id:
+                    self.busy[fn.arn] = self.busy.get(fn.arn, 0) + 1
+                    return warm, False
+                self.runtime.spawn(self._retire(warm), f"lambda-retire-{warm.id}")
+        await self._make_room()
         self.busy[fn.arn] = self.busy.get(fn.arn, 0) + 1
+        try:
+            env = await self._new_environment(fn)
+        except BaseException:
+            self.busy[fn.arn] -= 1
+            raise
+        return env, True
+
+    async def _make_room(self) -> None:
+        """Before starting an environment: stop the longest-idle on-demand one when the node is full, else throttle
+        (provisioned environments are never stopped to make room)."""
+        if self.total < min(MAX_ENVIRONMENTS, CONCURRENT_EXECUTIONS):
+            return
+        victim = min((e for envs in self.idle.values() for e in envs), key=lambda e: e.last_used, default=None)
+        if victim is None:
+            raise too_many_requests("ConcurrentInvocationLimitExceeded")
+        self.idle[victim.fn.qualified_arn].remove(victim)
+        await self._retire(victim)
+
+    async def _new_environment(self, fn: Function, provisioned_for: str | None = None) -> Environment:
+        """Start an environment's process (counted in ``total`` from now on)."""
         self.total += 1
         env: Environment | None = None
         try:
             task_root = await self.ensure_code(fn)
             opt = await self.ensure_layers(fn)
             work_dir = Path(tempfile.mkdtemp(prefix="env-", dir=self._work_root()))
-            env = Environment(fn, task_root, work_dir, launch(fn.runtime, task_root, fn.memory, self.root, opt), self._base_env(fn, task_root, opt))
+            init_type = "on-demand" if provisioned_for is None else "provisioned-concurrency"
+            env = Environment(fn, task_root, work_dir, launch(fn.runtime, task_root, fn.memory, self.root, opt), self._base_env(fn, task_root, opt, init_type))
+            env.provisioned_for = provisioned_for
             self.running.add(env)
             await env.start()
         except BaseException:
-            self.busy[fn.arn] -= 1
             if env is not None and env in self.running:
                 await self._retire(env)
             else:
                 self.total -= 1
             raise
-        return env, True
+        return env
 
     def _work_root(self) -> Path:
         path = self.root / "environments"
@@ -194,7 +211,8 @@ class LambdaBackend:
         self.busy[env.fn.arn] = max(0, self.busy.get(env.fn.arn, 1) - 1)
         if keep and env.alive:
             env.last_used = time.monotonic()
-            self.idle.setdefault(env.fn.qualified_arn, []).append(env)
+            pool = self.idle if env.provisioned_for is None else self.provisioned_idle
+            pool.setdefault(env.fn.qualified_arn, []).append(env)
         else:
             self.runtime.spawn(self._retire(env), f"lambda-retire-{env.id}")
 
@@ -202,16 +220,22 @@ class LambdaBackend:
         if env in self.running:
             self.running.discard(env)
             self.total -= 1
+            key = env.provisioned_for
+            if key is not None and env in self.provisioned.get(key, set()):
+                self.provisioned[key].discard(env)
+                if len(self.provisioned[key]) < self.provisioned_wanted.get(key, (None, 0))[1]:
+                    # a provisioned environment died (crash, timeout): start its replacement
+                    self.runtime.spawn(self._replenish(key), f"lambda-provision-{env.id}")
         await env.stop()
 
     async def retire_function(self, arn: str) -> None:
-        """Stop the idle environments of every version of a function (deleted or changed)."""
+        """Stop the idle on-demand environments of every version of a function (deleted or changed)."""
         for key in [k for k in self.idle if k == arn or k.startswith(arn + ":")]:
             for env in self.idle.pop(key):
                 await self._retire(env)
 
     async def sweep(self) -> None:
-        """Stop environments idle longer than IDLE_SECONDS (a background task of the lifespan)."""
+        """Stop on-demand environments idle longer than IDLE_SECONDS (a background task of the lifespan)."""
         while True:
             await asyncio.sleep(min(30.0, max(0.5, IDLE_SECONDS / 4)))
             cutoff = time.monotonic() - IDLE_SECONDS
@@ -221,16 +245,97 @@ class LambdaBackend:
                     await self._retire(env)
 
     async def stop_all(self) -> None:
+        if self.log_writes:
+            await asyncio.gather(*list(self.log_writes), return_exceptions=True)
         envs = list(self.running)
         self.idle.clear()
+        self.provisioned_idle.clear()
+        self.provisioned_wanted.clear()
         await asyncio.gather(*(self._retire(env) for env in envs), return_exceptions=True)
         if self._temporary:
             shutil.rmtree(self.root, ignore_errors=True)
 
+    # --- provisioned concurrency -------------------------------------------------------------------
+
+    async def provision(self, key: str, fn: Function, count: int) -> tuple[int, str | None]:
+        """Keep ``count`` initialised environments of ``fn`` warm for the configuration ``key`` (a version's or an
+        alias's ARN); never idle-expired. Returns (environments ready, failure reason or None)."""
+        previous = self.provisioned_wanted.get(key)
+        self.provisioned_wanted[key] = (fn, count)
+        if previous is not None and previous[0].qualified_arn != fn.qualified_arn:
+            await self._drop_provisioned(key, keep=0)  # the alias now points at another version
+        await self._drop_provisioned(key, keep=count)
+        return await self._replenish(key)
+
+    async def unprovision(self, key: str) -> None:
+        self.provisioned_wanted.pop(key, None)
+        await self._drop_provisioned(key, keep=0)
+
+    async def _drop_provisioned(self, key: str, keep: int) -> None:
+        envs = self.provisioned.get(key, set())
+        for env in sorted(envs, key=lambda e: e.last_used)[: max(0, len(envs) - keep)]:
+            pool = self.provisioned_idle.get(env.fn.qualified_arn) or []
+            if env in pool:
+                pool.remove(env)
+                await self._retire(env)
+            else:  # serving an invocation: it becomes an on-demand environment when released
+                envs.discard(env)
+                env.provisioned_for = None
+
+    async def _replenish(self, key: str) -> tuple[int, str | None]:
+        wanted = self.provisioned_wanted.get(key)
+        if wanted is None:
+            return 0, None
+        fn, count = wanted
+        envs = self.provisioned.setdefault(key, set())
+        missing = count - len(envs)
+        reason: str | None = None
+        if missing > 0:
+            results = await asyncio.gather(*(self._warm_one(key, fn) for _ in range(missing)), return_exceptions=True)
+            failures = [r for r in results if isinstance(r, BaseException)]
+            if failures:
+                reason = str(failures[0]) or type(failures[0]).__name__
+        return len(self.provisioned.get(key, ())), reason
+
+    async def _warm_one(self, key: str, fn: Function) -> None:
+        if self.total >= min(MAX_ENVIRONMENTS, CONCURRENT_EXECUTIONS):
+            await self._make_room()
+        env = await self._new_environment(fn, provisioned_for=key)
+        init_log = await env.initialise(INIT_TIMEOUT)
+        self.ship_log(fn, env.log_stream, init_log)
+        current = self.provisioned_wanted.get(key)
+        if not env.alive or current is None or current[0].qualified_arn != fn.qualified_arn:
+            await self._retire(env)
+            if not env.alive:
+                raise RuntimeError("FUNCTION_ERROR_INIT_FAILURE")
+            return
+        self.provisioned.setdefault(key, set()).add(env)
+        self.provisioned_idle.setdefault(fn.qualified_arn, []).append(env)
+
+    # --- logs --------------------------------------------------------------------------------------
+
+    def ship_log(self, fn: Function, stream: str, text: str) -> None:
+        """Send an invocation's log to CloudWatch Logs through the outbox ("logs" kind): one enqueue, in the
+        background so the caller's answer never waits for it; stop_all waits for writes still in flight."""
+        if not text:
+            return
+        now_ms = int(self.runtime.clock.now() * 1000)
+        events = [{"timestamp": now_ms, "message": line} for line in text.splitlines(keepends=True) if line.strip()]
+        address = f"arn:aws:logs:{fn.region}:{fn.account}:log-group:{fn.log_group}"
+        payload = {"stream": stream, "events": events}
+
+        def enqueue(tx: Tx) -> None:
+            self.runtime.delivery.enqueue(tx, "logs", address, payload, source=fn.qualified_arn)
+
+        task = self.runtime.spawn(self.runtime.store.write(enqueue), "lambda-log")
+        self.log_writes.add(task)
+        task.add_done_callback(self.log_writes.discard)
+
     # --- invoking ----------------------------------------------------------------------------------
 
     async def invoke(self, fn: Function, inv: Invocation) -> Outcome:
-        """Run one invocation in a warm or new environment; store its log; throttles raise TooManyRequestsException."""
+        """Run one invocation in a provisioned, warm or new environment; ship its log; throttles raise
+        TooManyRequestsException."""
         env, _cold = await self._acquire(fn)
         deadline_ms = int((time.time() + fn.timeout) * 1000)
         trace = f"Root=1-{int(time.time()):08x}-{unique_id()[:24].ljust(24, '0')};Parent={unique_id()[:16]};Sampled=0"
@@ -240,7 +345,5 @@ class LambdaBackend:
             outcome = await env.invoke(event, float(fn.timeout), max(INIT_TIMEOUT, float(fn.timeout)))
         finally:
             self._release(env, keep=outcome is not None and outcome.kind in ("ok", "error") and env.alive)
-        now_ms = int(self.runtime.clock.now() * 1000)
-        text = outcome.log
-        await self.runtime.store.write(lambda tx: store.add_log(tx, fn.account, fn.region, fn.log_group, env.log_stream, inv.request_id, text, now_ms))
+        self.ship_log(fn, env.log_stream, outcome.log)
         return outcome

@@ -84,6 +84,8 @@ class Environment:
         self.alive = True
         self.last_used = time.monotonic()
         self.init_ms: float | None = None  # set on the first GET /next; reported once, on the first invocation
+        self.provisioned_for: str | None = None  # the provisioned concurrency configuration it serves, if any
+        self._initialised = asyncio.Event()
         self._init_reported = False
         self._spawned_at = 0.0
         self._queue: asyncio.Queue[_Invocation] = asyncio.Queue()
@@ -101,9 +103,13 @@ class Environment:
         tmp.mkdir(parents=True, exist_ok=True)
         env = {**self.base_env, **self.launch.env, "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{port}", "AWS_LAMBDA_LOG_STREAM_NAME": self.log_stream, "TMPDIR": str(tmp)}
         limit = self.launch.address_space_mb * 1024 * 1024
+        # EphemeralStorage: no file the function writes may exceed /tmp's size (a per-file limit; the sum of its
+        # files is not enforced without a file system of its own)
+        file_limit = self.fn.ephemeral_storage * 1024 * 1024
 
         def limits() -> None:  # in the child, before exec
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            resource.setrlimit(resource.RLIMIT_FSIZE, (file_limit, file_limit))
             resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
             if _LIBC is not None:
                 _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # die with gureum, even after kill -9
@@ -192,6 +198,7 @@ class Environment:
     async def next_event(self) -> NextEvent:
         if self.init_ms is None:
             self.init_ms = (time.monotonic() - self._spawned_at) * 1000
+            self._initialised.set()
         inv = await self._queue.get()
         self._current = inv
         self._read_output()
@@ -224,6 +231,27 @@ class Environment:
         if self._current is not None and not self._current.done.done():
             self._current.done.set_result(("init_error", body, error_type))
         return 202
+
+    async def initialise(self, timeout: float) -> str:
+        """Provisioned concurrency: wait until the runtime has initialised and asks for its first event, and return
+        the init phase's log (INIT_START, its output) so the first invocation is a warm one. Not ``alive`` after."""
+        exited: asyncio.Future[Any] = asyncio.ensure_future(self._exited.wait())
+        ready: asyncio.Future[Any] = asyncio.ensure_future(self._initialised.wait())
+        try:
+            await asyncio.wait({exited, ready}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            exited.cancel()
+            ready.cancel()
+        if not self._initialised.is_set() or self._init_error is not None:
+            self.alive = False
+        self._read_output()
+        self._init_reported = True
+        return self._init_start() + self._take_output()
+
+    def _init_start(self) -> str:
+        fn = self.fn
+        runtime = fn.runtime.replace("nodejs", "nodejs:").replace("python", "python:").replace(".x", "")
+        return f"INIT_START Runtime Version: {runtime}.gureum\tRuntime Version ARN: arn:aws:lambda:{fn.region}::runtime:gureum-{fn.runtime}\n"
 
     # --- invoking ----------------------------------------------------------------------------------
 
@@ -298,9 +326,7 @@ class Environment:
         fn = self.fn
         lines = []
         if init_ms is not None:
-            runtime = fn.runtime.replace("nodejs", "nodejs:").replace("python", "python:").replace(".x", "")
-            lines.append(f"INIT_START Runtime Version: {runtime}.gureum\tRuntime Version ARN: arn:aws:lambda:{fn.region}::runtime:gureum-{fn.runtime}\n")
-            lines += [before, f"START RequestId: {rid} Version: {fn.version}\n", output]
+            lines += [self._init_start(), before, f"START RequestId: {rid} Version: {fn.version}\n", output]
         else:
             lines += [f"START RequestId: {rid} Version: {fn.version}\n", before, output]
         text = "".join(lines)

@@ -106,6 +106,7 @@ class Function:
     event_invoke: dict[str, Any] | None = None  # PutFunctionEventInvokeConfig's settings for this version
     policy: list[dict[str, Any]] | None = None  # the resource policy's statements (AddPermission)
     layers: tuple[dict[str, Any], ...] = ()  # {"Arn": layer version ARN, "CodeSize", "sha": its zip's CodeSha256}
+    logging: dict[str, Any] | None = None  # LoggingConfig as given (LogGroup, LogFormat, …)
 
     @property
     def arn(self) -> str:
@@ -117,7 +118,7 @@ class Function:
 
     @property
     def log_group(self) -> str:
-        return f"/aws/lambda/{self.name}"
+        return str((self.logging or {}).get("LogGroup") or f"/aws/lambda/{self.name}")
 
     def revised(self, now: float, **changes: Any) -> "Function":
         """A copy with ``changes``, a new RevisionId and LastModified."""
@@ -160,7 +161,7 @@ class Function:
             "Architectures": list(self.architectures),
             "EphemeralStorage": {"Size": self.ephemeral_storage},
             "SnapStart": {"ApplyOn": "None", "OptimizationStatus": "Off"},
-            "LoggingConfig": {"LogFormat": "Text", "LogGroup": self.log_group},
+            "LoggingConfig": {"LogFormat": "Text", **(self.logging or {}), "LogGroup": self.log_group},
         }
         if self.environment:
             doc["Environment"] = {"Variables": dict(self.environment)}
@@ -198,6 +199,11 @@ def check_settings(req: dict[str, Any]) -> None:
     target = (req.get("DeadLetterConfig") or {}).get("TargetArn")
     if target and not _DEAD_LETTER.match(target):
         raise invalid(f"The provided target ARN is not a valid SQS queue or SNS topic ARN: {target}")
+    logging = req.get("LoggingConfig") or {}
+    if logging.get("LogFormat") not in (None, "Text"):
+        raise invalid("gureum writes function logs as Text only (LogFormat JSON is not supported yet).")
+    if (logging.get("ApplicationLogLevel") or logging.get("SystemLogLevel")) and logging.get("LogFormat") != "JSON":
+        raise invalid("Log levels can only be set when LogFormat is JSON.")
     storage = (req.get("EphemeralStorage") or {}).get("Size")
     if storage is not None and not 512 <= storage <= 10240:
         raise invalid("'EphemeralStorage.Size' value failed to satisfy constraint: Member must have value between 512 and 10240, inclusive")

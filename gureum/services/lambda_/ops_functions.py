@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import io
+import os
 import zipfile
 from dataclasses import replace
 from typing import Any
@@ -76,10 +77,28 @@ def _read_zip(zip_bytes: bytes) -> None:
         raise invalid(f"Unzipped size must be smaller than {MAX_UNZIPPED} bytes")
 
 
+@functools.cache
+def _docker_engine() -> str | None:
+    """The Docker engine's socket when one is present (looked up once)."""
+    host = os.environ.get("DOCKER_HOST", "")
+    candidates = [host.removeprefix("unix://")] if host.startswith("unix://") else []
+    candidates += ["/var/run/docker.sock", os.path.expanduser("~/.docker/run/docker.sock")]
+    return next((path for path in candidates if path and os.path.exists(path)), None) or (host or None)
+
+
+def _refuse_image(uri: str) -> None:
+    """PackageType Image: AWS pulls the image from ECR; gureum has neither ECR nor a container runtime for Lambda."""
+    if _docker_engine() is None:
+        raise invalid(f"Source image {uri} cannot be run: container images (PackageType Image) need a container engine (Docker), and none is present "
+                      "on this machine (no Docker socket). Use a .zip package (PackageType Zip).")  # fmt: skip
+    raise invalid(f"Source image {uri} cannot be run: gureum does not run container images (PackageType Image) yet, even with Docker present. "
+                  "Use a .zip package (PackageType Zip).")  # fmt: skip
+
+
 def _code_from(req: dict[str, Any]) -> bytes:
     code: dict[str, Any] = (req.get("Code") or {}) if "Code" in req else req
     if code.get("ImageUri"):
-        raise invalid("Container images (PackageType Image) need a container engine, and gureum runs functions without one: use a .zip package.")
+        _refuse_image(code["ImageUri"])
     if code.get("S3Bucket") or code.get("S3Key"):
         raise invalid("gureum has no S3 to fetch code from yet: upload the package as ZipFile.")
     zip_bytes = code.get("ZipFile")
@@ -140,6 +159,8 @@ async def _stop(runtime: Runtime) -> None:
 @SERVICE.on_reset
 async def _reset(runtime: Runtime) -> None:
     be = backend(runtime)
+    for key in list(be.provisioned_wanted):
+        await be.unprovision(key)
     envs = [env for pool in be.idle.values() for env in pool]
     be.idle.clear()
     for env in envs:
@@ -152,7 +173,7 @@ async def create_function(ctx: RequestContext, req: dict[str, Any]) -> dict[str,
     ref = parse_function_name(name)
     check_name(ref.name)
     if req.get("PackageType") == "Image":
-        _code_from({"ImageUri": "image"})
+        _refuse_image((req.get("Code") or {}).get("ImageUri") or "(none given)")
     runtime_name = req.get("Runtime")
     if not runtime_name:
         raise invalid("Runtime and Handler are mandatory parameters for functions created with Zip packages.")
@@ -168,7 +189,7 @@ async def create_function(ctx: RequestContext, req: dict[str, Any]) -> dict[str,
         description=req.get("Description") or "", timeout=req.get("Timeout") or 3, memory=req.get("MemorySize") or 128,
         environment=dict((req.get("Environment") or {}).get("Variables") or {}), architectures=tuple(req.get("Architectures") or ("x86_64",)),
         ephemeral_storage=(req.get("EphemeralStorage") or {}).get("Size") or 512,
-        dead_letter_arn=(req.get("DeadLetterConfig") or {}).get("TargetArn") or None,
+        dead_letter_arn=(req.get("DeadLetterConfig") or {}).get("TargetArn") or None, logging=dict(req["LoggingConfig"]) if req.get("LoggingConfig") else None,
         state="Pending", state_reason="The function is being created.", state_reason_code="Creating", last_update_status="Successful",
     ).revised(now)  # fmt: skip
     tags = dict(req.get("Tags") or {})
@@ -285,6 +306,8 @@ async def update_function_configuration(ctx: RequestContext, req: dict[str, Any]
         changes["ephemeral_storage"] = req["EphemeralStorage"]["Size"]
     if req.get("DeadLetterConfig") is not None:
         changes["dead_letter_arn"] = req["DeadLetterConfig"].get("TargetArn") or None
+    if req.get("LoggingConfig") is not None:
+        changes["logging"] = dict(req["LoggingConfig"]) or None
 
     def update(tx: Tx) -> Function:
         current = _check_update(store.get_function(tx, account, region, ref.name), req, arn)
@@ -306,17 +329,27 @@ async def delete_function(ctx: RequestContext, req: dict[str, Any]) -> dict[str,
     if ref.qualifier == LATEST:
         raise invalid("$LATEST version cannot be deleted without deleting the function.")
 
-    def delete(tx: Tx) -> bool:
+    def delete(tx: Tx) -> list[str] | None:
+        """The qualifiers whose provisioned concurrency configurations went with it; None when nothing was there."""
         if store.get_function(tx, account, region, ref.name, ref.qualifier or LATEST) is None:
-            return False
+            return None
         store.delete_function(tx, account, region, ref.name, ref.qualifier)
+        where = "account = ? AND region = ? AND function_name = ?" + ("" if ref.qualifier is None else " AND qualifier = ?")
+        params = (account, region, ref.name) + (() if ref.qualifier is None else (ref.qualifier,))
+        provisioned = [str(row[0]) for row in tx.all(f"SELECT qualifier FROM lambda_provisioned WHERE {where}", params)]
+        tx.execute(f"DELETE FROM lambda_provisioned WHERE {where}", params)
         if ref.qualifier is None:
             store.delete_alias(tx, account, region, ref.name, None)
-        return True
+            tx.execute(f"DELETE FROM lambda_urls WHERE {where}", params)  # a version has no URL of its own
+        return provisioned
 
-    if not await ctx.runtime.store.write(delete):
+    provisioned = await ctx.runtime.store.write(delete)
+    if provisioned is None:
         raise function_not_found(function_arn(region, account, ref.name, ref.qualifier))
-    await backend(ctx.runtime).retire_function(function_arn(region, account, ref.name, ref.qualifier))
+    be = backend(ctx.runtime)
+    for qualifier in provisioned:
+        await be.unprovision(function_arn(region, account, ref.name, qualifier))
+    await be.retire_function(function_arn(region, account, ref.name, ref.qualifier))
     return {}
 
 
