@@ -16,7 +16,7 @@ from ...aws.errors import error_class
 from ...runtime import Runtime
 from ...store.base import Tx
 from . import SERVICE, store
-from .errors import function_not_found, invalid
+from .errors import ServiceError, function_not_found, invalid
 from .functions import LATEST, Function, function_arn, parse_function_name, timestamp
 from .limits import CONCURRENT_EXECUTIONS, MIN_UNRESERVED
 from .ops_aliases import is_alias
@@ -195,13 +195,17 @@ async def _rewarm(runtime: Runtime) -> None:
 
     def read(tx: Tx) -> list[tuple[Function, str, int, str]]:
         out = []
-        for account, region, name, qualifier, requested, config in tx.all("SELECT account, region, function_name, qualifier, requested, config FROM lambda_provisioned"):
+        for account, region, name, qualifier, requested, text in tx.all("SELECT account, region, function_name, qualifier, requested, config FROM lambda_provisioned"):
             try:
                 fn = _target(tx, str(account), str(region), str(name), str(qualifier))
-            except Exception:
+            except ServiceError:
                 continue  # its alias now points at $LATEST, or the version is gone
-            out.append((fn, str(qualifier), int(requested), str(json.loads(config).get("LastModified"))))
+            config = dict(json.loads(text))
+            config.update(Status="IN_PROGRESS", AvailableProvisionedConcurrentExecutions=0, AllocatedProvisionedConcurrentExecutions=0)
+            tx.execute("UPDATE lambda_provisioned SET config = ? WHERE account = ? AND region = ? AND function_name = ? AND qualifier = ?",
+                       (json.dumps(config), account, region, name, qualifier))  # fmt: skip
+            out.append((fn, str(qualifier), int(requested), str(config.get("LastModified"))))
         return out
 
-    for fn, qualifier, requested, stamp in await runtime.store.read(read):
+    for fn, qualifier, requested, stamp in await runtime.store.write(read):
         _warm_later(runtime, fn, function_arn(fn.region, fn.account, fn.name, qualifier), qualifier, requested, stamp)
