@@ -1,0 +1,17 @@
+"""AWS IAM: roles, users, groups, instance profiles, inline and managed policies (with versions), access keys.
+
+IAM is global: one namespace per account, the region is ignored.  Policies are stored faithfully, not enforced.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ...aws.dispatch import Service
+from .model import check_patterns
+
+# IAM answers a missing or malformed member like the other Coral services: ValidationError,
+# "1 validation error detected: Value null at 'roleName' failed to satisfy constraint: Member must not be null"
+SERVICE = Service("iam", migrations=Path(__file__).parent / "migrations", prepare=check_patterns)
+
+from . import ops_policies, ops_principals, ops_profiles, ops_roles, ops_users  # noqa: E402,F401  (registers)

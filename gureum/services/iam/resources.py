@@ -1,0 +1,121 @@
+"""Lookups that raise AWS's errors, new entities, and the response shapes of each kind (Role, User, Policy, …)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...aws.context import RequestContext
+from ...store.base import Tx
+from . import store
+from .errors import NoSuchEntity, already_exists, no_such
+from .managed import AWS_POLICIES, AwsPolicy, is_aws_arn
+from .model import arn, encode_document, unique_id
+from .store import Entity
+
+
+def require(tx: Tx, account: str, kind: str, name: str) -> Entity:
+    entity = store.get(tx, account, kind, name)
+    if entity is None:
+        raise no_such(kind, name)
+    return entity
+
+
+def create(tx: Tx, ctx: RequestContext, kind: str, name: str, path: str | None, data: dict[str, Any]) -> Entity:
+    path = path or "/"
+    entity = Entity(0, ctx.account, kind, name, path, unique_id(kind), arn(ctx.account, kind, path, name), ctx.runtime.clock.now(), data)
+    if not store.insert(tx, entity):
+        raise already_exists(kind, name)
+    return entity
+
+
+def find_policy(tx: Tx, account: str, policy_arn: str) -> Entity | AwsPolicy | None:
+    if is_aws_arn(policy_arn):
+        return AWS_POLICIES.get(policy_arn)
+    return store.by_arn(tx, account, "policy", policy_arn)
+
+
+def require_policy(tx: Tx, account: str, policy_arn: str) -> Entity | AwsPolicy:
+    policy = find_policy(tx, account, policy_arn)
+    if policy is None:
+        raise NoSuchEntity(f"Policy {policy_arn} was not found.")
+    return policy
+
+
+def tags(entity: Entity) -> list[dict[str, str]]:
+    return list(entity.data.get("Tags") or [])
+
+
+def boundary(entity: Entity) -> dict[str, str] | None:
+    arn_ = entity.data.get("PermissionsBoundary")
+    return {"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": arn_} if arn_ else None
+
+
+def role_shape(role: Entity, *, full: bool = True) -> dict[str, Any]:
+    """A Role as GetRole answers it; ``full=False`` for ListRoles, which leaves out tags, boundary and last use."""
+    out: dict[str, Any] = {
+        "Path": role.path,
+        "RoleName": role.name,
+        "RoleId": role.entity_id,
+        "Arn": role.arn,
+        "CreateDate": role.created_at,
+        "AssumeRolePolicyDocument": encode_document(role.data["AssumeRolePolicyDocument"]),
+        "Description": role.data.get("Description"),
+        "MaxSessionDuration": role.data.get("MaxSessionDuration", 3600),
+    }
+    if full:
+        out["PermissionsBoundary"] = boundary(role)
+        out["Tags"] = tags(role) or None
+        out["RoleLastUsed"] = {}
+    return out
+
+
+def user_shape(user: Entity, *, full: bool = True) -> dict[str, Any]:
+    out: dict[str, Any] = {"Path": user.path, "UserName": user.name, "UserId": user.entity_id, "Arn": user.arn, "CreateDate": user.created_at}
+    if full:
+        out["PermissionsBoundary"] = boundary(user)
+        out["Tags"] = tags(user) or None
+    return out
+
+
+def group_shape(group: Entity) -> dict[str, Any]:
+    return {"Path": group.path, "GroupName": group.name, "GroupId": group.entity_id, "Arn": group.arn, "CreateDate": group.created_at}
+
+
+def profile_shape(tx: Tx, profile: Entity) -> dict[str, Any]:
+    return {
+        "Path": profile.path,
+        "InstanceProfileName": profile.name,
+        "InstanceProfileId": profile.entity_id,
+        "Arn": profile.arn,
+        "CreateDate": profile.created_at,
+        "Roles": [role_shape(role, full=False) for role in store.children(tx, profile.id)],
+        "Tags": tags(profile) or None,
+    }
+
+
+def policy_shape(policy: Entity | AwsPolicy, attachments: int, boundaries: int, *, with_tags: bool = True) -> dict[str, Any]:
+    if isinstance(policy, AwsPolicy):
+        return {
+            "PolicyName": policy.name, "PolicyId": policy.policy_id, "Arn": policy.arn, "Path": policy.path, "DefaultVersionId": policy.version,
+            "AttachmentCount": attachments, "PermissionsBoundaryUsageCount": boundaries, "IsAttachable": True, "Description": policy.description,
+            "CreateDate": policy.created_at, "UpdateDate": policy.updated_at,
+        }
+    out = {
+        "PolicyName": policy.name, "PolicyId": policy.entity_id, "Arn": policy.arn, "Path": policy.path, "DefaultVersionId": policy.data["DefaultVersionId"],
+        "AttachmentCount": attachments, "PermissionsBoundaryUsageCount": boundaries, "IsAttachable": True, "Description": policy.data.get("Description"),
+        "CreateDate": policy.created_at, "UpdateDate": policy.data.get("UpdateDate", policy.created_at),
+    }
+    if with_tags:
+        out["Tags"] = tags(policy) or None
+    return out
+
+
+def boundary_counts(tx: Tx, account: str) -> dict[str, int]:
+    """Policy ARN → how many roles and users use it as their permissions boundary."""
+    counts: dict[str, int] = {}
+    for kind in ("role", "user"):
+        for entity in store.all_of(tx, account, kind):
+            arn_ = entity.data.get("PermissionsBoundary")
+            if arn_:
+                counts[arn_] = counts.get(arn_, 0) + 1
+    return counts
