@@ -7,8 +7,11 @@ from pathlib import Path
 
 from ...aws.dispatch import Service
 
-SERVICE = Service("logs", migrations=Path(__file__).parent / "migrations")
+from .common import prepare  # noqa: E402
 
+SERVICE = Service("logs", migrations=Path(__file__).parent / "migrations", prepare=prepare)
+
+from . import ops_events, ops_groups, ops_metrics, ops_streams  # noqa: E402,F401  (registers the operations)
 from .target import TARGET  # noqa: E402
 
 SERVICE.targets.append(TARGET)
