@@ -1,5 +1,6 @@
 """Provisioned concurrency end to end: configurations on versions and aliases, READY once the environments are
-started, invocations served warm by them (no Init Duration), the limits AWS applies, and restart."""
+started, invocations served warm by them (no Init Duration), the limits AWS applies, and restart; and the
+EphemeralStorage bound on an environment's files."""
 
 from __future__ import annotations
 
@@ -99,3 +100,22 @@ def test_provisioned_environments_come_back_after_restart(store: StoreFactory, n
         assert doc["init"] == "provisioned-concurrency" and "Init Duration" not in log
     finally:
         server.stop()
+
+
+def test_ephemeral_storage_bounds_files(aws: Callable[..., Any], name: str) -> None:
+    code = """
+import os, tempfile
+def handler(event, context):
+    path = os.path.join(tempfile.gettempdir(), "big")
+    with open(path, "wb", buffering=0) as f:
+        f.seek(event["mb"] * 1024 * 1024)
+        try:
+            f.write(b"x")
+        except OSError as exc:
+            return {"written": False, "errno": exc.errno}
+    return {"written": True}
+"""
+    client = aws("lambda")
+    create(client, name, {"index.py": code}, EphemeralStorage={"Size": 512})
+    assert json.loads(client.invoke(FunctionName=name, Payload=b'{"mb": 500}')["Payload"].read()) == {"written": True}
+    assert json.loads(client.invoke(FunctionName=name, Payload=b'{"mb": 600}')["Payload"].read()) == {"written": False, "errno": 27}  # EFBIG
