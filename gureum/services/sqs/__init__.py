@@ -22,6 +22,7 @@ def _queue_url_from_path(request: Request, protocol: str, operation: str, params
 SERVICE = Service("sqs", validation="params", migrations=Path(__file__).parent / "migrations", prepare=_queue_url_from_path)
 
 from . import ops_messages, ops_move, ops_queues  # noqa: E402,F401  (registers the operations)
+from . import consumer  # noqa: E402,F401  (provides the "sqs.consumer" port)
 from .target import TARGET  # noqa: E402
 
 SERVICE.targets.append(TARGET)

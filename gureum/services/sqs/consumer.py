@@ -1,0 +1,126 @@
+"""The "sqs.consumer" port: the few in-process calls another service needs to consume a queue (Lambda's event
+source mappings), built on SqsBackend so receive counts, redrive to the dead-letter queue, FIFO group blocking
+and long-poll wake-ups are exactly what ReceiveMessage does.
+
+Queues are named by ARN. Messages come back in ReceiveMessage's shape (MessageId, ReceiptHandle, Body,
+MD5OfBody, Attributes with every system attribute, MessageAttributes with bytes for binary values,
+MD5OfMessageAttributes when there are attributes). A queue that does not exist raises LookupError.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...aws.errors import ServiceError
+from ...runtime import Runtime
+from ...store.base import Tx
+from . import SERVICE, store
+from .backend import SqsBackend
+from .errors import QueueDoesNotExist
+from .messages import attributes_md5
+from .queues import Queue, parse_arn
+
+
+def _where(arn: str) -> tuple[str, str, str]:
+    """(account, region, '/account/name') for an ARN; LookupError for anything else."""
+    parts = parse_arn(arn)
+    if parts is None:
+        raise LookupError(arn)
+    region, account, name = parts
+    return account, region, f"/{account}/{name}"
+
+
+class SqsConsumer:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    @property
+    def _be(self) -> SqsBackend:
+        return self.runtime.states["sqs"]  # type: ignore[no-any-return]
+
+    async def _in_queue(self, arn: str, fn: Any) -> Any:
+        account, region, url = _where(arn)
+        try:
+            return await self._be.in_queue(account, region, url, fn)
+        except ServiceError as error:
+            if isinstance(error, QueueDoesNotExist):
+                raise LookupError(arn) from None
+            raise
+
+    async def queue(self, arn: str) -> dict[str, Any] | None:
+        """{"QueueArn", "FifoQueue": bool, "VisibilityTimeout": int, "Attributes": {...}} or None."""
+
+        def read(tx: Tx) -> Queue | None:
+            return store.get_queue_by_arn(tx, arn)
+
+        queue = await self.runtime.store.read(read) if parse_arn(arn) else None
+        if queue is None:
+            return None
+        return {"QueueArn": queue.arn, "FifoQueue": queue.fifo, "VisibilityTimeout": queue.int_attr("VisibilityTimeout"), "Attributes": dict(queue.attributes)}
+
+    async def receive(self, arn: str, count: int, *, wait: float, visibility: int | None = None) -> list[dict[str, Any]]:
+        """Up to ``count`` messages, long-polling up to ``wait`` seconds (woken by sends, never a busy loop);
+        ``visibility`` None uses the queue's VisibilityTimeout."""
+        account, region, url = _where(arn)
+        be = self._be
+        try:
+            queue, received = await be.receive(account, region, url, count, visibility, wait, None)  # type: ignore[arg-type]
+        except ServiceError as error:
+            if isinstance(error, QueueDoesNotExist):
+                raise LookupError(arn) from None
+            raise
+        out = []
+        for item in received:
+            row = item.row
+            message: dict[str, Any] = {
+                "MessageId": row.message_id,
+                "ReceiptHandle": item.handle,
+                "Body": row.body,
+                "MD5OfBody": row.md5_body,
+                "Attributes": be.system_attributes(queue, row, {"All"}),
+                "MessageAttributes": be.user_attributes(row),
+            }
+            if message["MessageAttributes"]:
+                message["MD5OfMessageAttributes"] = attributes_md5(message["MessageAttributes"])
+            out.append(message)
+        return out
+
+    async def delete(self, arn: str, handles: list[str]) -> int:
+        """Delete by receipt handle in one transaction; returns how many were deleted (a handle whose message
+        was received again since, or that expired on a FIFO queue, deletes nothing)."""
+        if not handles:
+            return 0
+        be = self._be
+        now = be.now_ms()
+
+        def run(tx: Tx, queue: Queue) -> int:
+            done = 0
+            for handle in handles:
+                try:
+                    done += bool(be.delete_in_tx(tx, queue, handle, now))
+                except ServiceError:
+                    continue
+            return done
+
+        return int(await self._in_queue(arn, run))
+
+    async def change_visibility(self, arn: str, handles: list[str], timeout: int) -> None:
+        """Set the visibility timeout of received messages (0: visible again at once); stale handles are skipped."""
+        if not handles:
+            return
+        be = self._be
+        now = be.now_ms()
+
+        def run(tx: Tx, queue: Queue) -> None:
+            for handle in handles:
+                try:
+                    be.change_visibility_in_tx(tx, queue, handle, timeout, now)
+                except ServiceError:
+                    continue
+
+        await self._in_queue(arn, run)
+
+
+@SERVICE.on_start
+async def _provide(runtime: Runtime) -> None:
+    runtime.provide("sqs.consumer", SqsConsumer(runtime))
