@@ -381,7 +381,8 @@ async def _publish(runtime: Runtime, latest: Function, code_sha: str | None, des
             return versions[-1]  # AWS publishes nothing new when $LATEST has not changed since the last version
         number = store.next_version(tx, current.account, current.region, current.name)
         fn = current.revised(now, version=str(number), description=description or current.description, state="Active", last_update_status="Successful",
-                             state_reason=None, state_reason_code=None, last_update_reason=None, reserved_concurrency=None)  # fmt: skip
+                             state_reason=None, state_reason_code=None, last_update_reason=None, reserved_concurrency=None,
+                             policy=None)  # fmt: skip  (a version starts with a policy of its own, as in AWS)
         store.insert_function(tx, fn, {})
         return fn
 

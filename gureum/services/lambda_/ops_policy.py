@@ -1,7 +1,8 @@
 """The function's resource policy (AddPermission, RemovePermission, GetPolicy) and the read-only settings
 tools such as Terraform read with every function: code signing, runtime management, recursion.
 
-The policy is kept and returned exactly as AWS builds it; gureum does not enforce it (any caller may invoke).
+The policy is kept and returned exactly as AWS builds it; gureum enforces it only where AWS's callers are anonymous
+(function URLs with AuthType NONE need a statement allowing lambda:InvokeFunctionUrl to everyone).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from ...store.base import Tx
 from . import SERVICE, store
 from .errors import ResourceConflictException, ResourceNotFoundException, ServiceError, function_not_found, invalid
 from .functions import LATEST, Function, function_arn, parse_function_name
+from .ops_aliases import is_alias
 
 
 def _statement(fn: Function, qualifier: str | None, req: dict[str, Any]) -> dict[str, Any]:
@@ -45,20 +47,38 @@ def _statement(fn: Function, qualifier: str | None, req: dict[str, Any]) -> dict
     return statement
 
 
+def alias_of(statement: dict[str, Any], fn: Function) -> str | None:
+    """The alias a statement of $LATEST's row belongs to (its Resource is the alias's ARN), else None."""
+    resource = str(statement.get("Resource") or "")
+    qualifier = resource[len(fn.arn) + 1 :] if resource.startswith(fn.arn + ":") else None
+    return qualifier if is_alias(qualifier) else None
+
+
+def policy_statements(tx: Tx, account: str, region: str, name: str, qualifier: str | None) -> tuple[Function, list[dict[str, Any]]] | None:
+    """(the row holding them, the statements) of the policy of a function, version or alias; None when it does not
+    exist. An alias's statements live on $LATEST's row, told apart by their Resource (the alias's ARN)."""
+    alias = qualifier if is_alias(qualifier) else None
+    fn = store.get_function(tx, account, region, name, LATEST if alias else (qualifier or LATEST))
+    if fn is None or (alias and store.get_alias(tx, account, region, name, alias) is None):
+        return None
+    return fn, [s for s in fn.policy or [] if alias_of(s, fn) == alias]
+
+
 def _edit(ctx: RequestContext, req: dict[str, Any], change: Any) -> Any:
-    """Run ``change(fn, statements) -> result`` on the addressed version's statements, in one transaction."""
+    """Run ``change(fn, qualifier, statements) -> result`` on the addressed policy's statements, in one transaction."""
     ref = parse_function_name(req["FunctionName"], req.get("Qualifier"))
     account, region = ref.account or ctx.account, ref.region or ctx.region
 
     def edit(tx: Tx) -> Any:
-        fn = store.get_function(tx, account, region, ref.name, ref.qualifier or LATEST)
-        if fn is None:
+        found = policy_statements(tx, account, region, ref.name, ref.qualifier)
+        if found is None:
             raise function_not_found(function_arn(region, account, ref.name, ref.qualifier))
+        fn, statements = found
         if req.get("RevisionId") and req["RevisionId"] != fn.revision_id:
             raise ServiceError("The Revision Id provided does not match the latest Revision Id.", code="PreconditionFailedException", status=412, fields={"Type": "User"})
-        statements = list(fn.policy or [])
+        others = [s for s in fn.policy or [] if s not in statements]
         result = change(fn, ref.qualifier, statements)
-        store.update_function(tx, replace(fn, policy=statements or None))
+        store.update_function(tx, replace(fn, policy=others + statements or None))
         return result
 
     return ctx.runtime.store.write(edit)
@@ -97,12 +117,13 @@ async def remove_permission(ctx: RequestContext, req: dict[str, Any]) -> dict[st
 async def get_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     ref = parse_function_name(req["FunctionName"], req.get("Qualifier"))
     account, region = ref.account or ctx.account, ref.region or ctx.region
-    fn = await ctx.runtime.store.read(lambda tx: store.get_function(tx, account, region, ref.name, ref.qualifier or LATEST))
-    if fn is None:
+    found = await ctx.runtime.store.read(lambda tx: policy_statements(tx, account, region, ref.name, ref.qualifier))
+    if found is None:
         raise function_not_found(function_arn(region, account, ref.name, ref.qualifier))
-    if not fn.policy:
+    fn, statements = found
+    if not statements:
         raise ResourceNotFoundException("The resource you requested does not exist.", fields={"Type": "User"})
-    document = {"Version": "2012-10-17", "Id": "default", "Statement": fn.policy}
+    document = {"Version": "2012-10-17", "Id": "default", "Statement": statements}
     return {"Policy": json.dumps(document), "RevisionId": fn.revision_id or str(uuid.uuid4())}
 
 

@@ -22,9 +22,10 @@ from ...runtime import Runtime
 from ...store.base import Tx
 from . import SERVICE, store
 from .errors import ResourceConflictException, ResourceNotFoundException, function_not_found
-from .functions import LATEST, function_arn, parse_function_name
+from .functions import function_arn, parse_function_name
 from .limits import MAX_SYNC_PAYLOAD
 from .ops_aliases import is_alias
+from .ops_policy import policy_statements
 from .urls import BadResponse, build_event, cors_headers, function_url, is_preflight, json_response, locate, map_response, new_url_id, preflight, public_access
 
 log = logging.getLogger("gureum.lambda")
@@ -213,8 +214,8 @@ async def _handle(runtime: Runtime, request: Request) -> Response:
         if authorizer is None:
             return _with(json_response(403, "Forbidden", request_id), extra)
     else:
-        latest = await runtime.store.read(lambda tx: store.get_function(tx, account, region, name, LATEST))
-        if latest is None or not public_access(latest.policy, "NONE"):
+        found = await runtime.store.read(lambda tx: policy_statements(tx, account, region, name, qualifier or None))
+        if found is None or not public_access(found[1], "NONE"):
             return _with(json_response(403, "Forbidden", request_id), extra)
     if len(request.body) > MAX_SYNC_PAYLOAD:
         return _with(json_response(413, "Request must be smaller than 6291456 bytes for the InvokeFunction operation", request_id), extra)

@@ -173,3 +173,22 @@ def test_cors_preflight_and_headers(aws: Callable[..., Any], fn: str, endpoint: 
     assert actual.status_code == 200 and actual.headers["access-control-allow-origin"] == "https://app.example.com"
     assert actual.headers["access-control-expose-headers"] == "x-out"
     assert actual.json()["event"]["requestContext"]["http"]["method"] == "GET"
+
+
+def test_alias_url_needs_the_alias_permission(aws: Callable[..., Any], fn: str, endpoint: str) -> None:
+    client = aws("lambda")
+    name = f"{fn}-alias"
+    create(client, name, {"index.py": ECHO})
+    version = client.publish_version(FunctionName=name)["Version"]
+    client.create_alias(FunctionName=name, Name="live", FunctionVersion=version)
+    base = _path_url(client.create_function_url_config(FunctionName=name, Qualifier="live", AuthType="NONE")["FunctionUrl"], endpoint)
+    _allow_public(client, name)  # the unqualified function's policy does not cover the alias
+    assert httpx.get(base + "/").status_code == 403
+    client.add_permission(FunctionName=name, Qualifier="live", StatementId="alias-url", Action="lambda:InvokeFunctionUrl", Principal="*", FunctionUrlAuthType="NONE")
+    policy = json.loads(client.get_policy(FunctionName=name, Qualifier="live")["Policy"])
+    assert [s["Sid"] for s in policy["Statement"]] == ["alias-url"] and policy["Statement"][0]["Resource"].endswith(f":{name}:live")
+    assert "alias-url" not in client.get_policy(FunctionName=name)["Policy"]
+    response = httpx.get(base + "/via-alias")
+    assert response.status_code == 200 and response.json()["event"]["rawPath"] == "/via-alias"
+    client.remove_permission(FunctionName=name, Qualifier="live", StatementId="alias-url")
+    assert httpx.get(base + "/").status_code == 403
