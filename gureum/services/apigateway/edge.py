@@ -1,5 +1,305 @@
+"""The execute-api edge: requests for deployed stages, in host form ({api}.execute-api.<any host>/{stage}/{path})
+or path form (/restapis/{api}/{stage}/_user_request_/{path}). An id that is not a REST API goes to the
+apigatewayv2.http port; the stage serves its deployment's snapshot (cached per node: snapshots never change)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+import re
+import time
+from dataclasses import dataclass, field
 from typing import Any
-def claims(request: Any) -> bool:
-    return False
-async def handle(runtime: Any, request: Any) -> Any:
-    raise NotImplementedError
+
+from ...aws.http import Request, Response
+from ...ids import unique_id
+from ...runtime import Runtime
+from . import SERVICE, store
+from .access import AccessState, GatewayError, authorize, check_api_key, identity_values, throttle
+from .apis import GATEWAY_RESPONSE_TYPES, gateway_response
+from .integrations import Call, http_proxy, lambda_proxy, mapped, proxy_event, request_context, source_value
+from .validation import validate_request
+from .vtl import TemplateError, render, wrap
+
+log = logging.getLogger("gureum.apigateway")
+MAX_PAYLOAD = 10 * 1024 * 1024
+_ERROR_TYPES = {"MISSING_AUTHENTICATION_TOKEN": "IncompleteSignatureException", "INVALID_API_KEY": "ForbiddenException",
+                "ACCESS_DENIED": "AccessDeniedException", "UNAUTHORIZED": "UnauthorizedException", "THROTTLED": "TooManyRequestsException",
+                "QUOTA_EXCEEDED": "LimitExceededException", "BAD_REQUEST_BODY": "BadRequestException", "BAD_REQUEST_PARAMETERS": "BadRequestException",
+                "UNSUPPORTED_MEDIA_TYPE": "UnsupportedMediaTypeException", "REQUEST_TOO_LARGE": "RequestTooLargeException",
+                "AUTHORIZER_FAILURE": "AuthorizerFailureException", "AUTHORIZER_CONFIGURATION_ERROR": "AuthorizerConfigurationException",
+                "INTEGRATION_TIMEOUT": "InternalServerErrorException", "INTEGRATION_FAILURE": "InternalServerErrorException",
+                "API_CONFIGURATION_ERROR": "InternalServerErrorException", "DEFAULT_5XX": "InternalServerErrorException"}
+
+
+@dataclass
+class EdgeState:
+    access: AccessState = field(default_factory=AccessState)
+    snapshots: dict[tuple[str, str], "Snapshot"] = field(default_factory=dict)
+    _client: Any = None
+
+    def http_client(self) -> Any:
+        if self._client is None:
+            import httpx
+
+            self._client = httpx.AsyncClient(timeout=httpx.Timeout(30.0), follow_redirects=False)
+        return self._client
+
+
+@SERVICE.on_start
+async def _start(runtime: Runtime) -> None:
+    runtime.states["apigateway"] = EdgeState()
+
+
+@SERVICE.on_stop
+async def _stop(runtime: Runtime) -> None:
+    state = runtime.states.get("apigateway")
+    if state is not None and state._client is not None:
+        await state._client.aclose()
+
+
+@SERVICE.on_reset
+async def _reset(runtime: Runtime) -> None:
+    state = runtime.states["apigateway"]
+    state.access = AccessState()
+    state.snapshots.clear()
+
+
+# --- routing ---------------------------------------------------------------------------------------------------------
+
+
+class Snapshot:
+    """A deployment's definition with its resource tree indexed for matching."""
+
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self.doc = doc
+        self.children: dict[str | None, list[dict[str, Any]]] = {}
+        for item in doc["resources"].values():
+            self.children.setdefault(item.get("parentId"), []).append(item)
+        for items in self.children.values():  # literals first, then {param}, then {proxy+}
+            items.sort(key=lambda r: (r.get("pathPart", "").startswith("{"), r.get("pathPart", "").endswith("+}")))
+        self.root = doc["resources"][doc["rootResourceId"]]
+
+    def match(self, path: str) -> tuple[dict[str, Any], dict[str, str]] | None:
+        parts = [p for p in path.split("/") if p != ""]
+        return self._match(self.root, parts, {})
+
+    def _match(self, node: dict[str, Any], parts: list[str], params: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]] | None:
+        if not parts:
+            return node, params
+        for child in self.children.get(node["id"], []):
+            part = child["pathPart"]
+            if part.endswith("+}"):
+                return child, {**params, part[1:-2]: "/".join(parts)}
+            if part.startswith("{"):
+                found = self._match(child, parts[1:], {**params, part[1:-1]: parts[0]})
+            elif part == parts[0]:
+                found = self._match(child, parts[1:], params)
+            else:
+                continue
+            if found is not None:
+                return found
+        return None
+
+
+def claims(request: Request) -> bool:
+    # every /restapis/… request: the stage path form is ours to serve, and the control plane is handed straight to
+    # the AWS dispatcher so that no later front can take it
+    return ".execute-api." in request.headers.get("host", "") or request.raw_path.startswith("/restapis/")
+
+
+def _split(request: Request) -> tuple[str, str, str, str] | None:
+    """(api id, stage, path after the stage, what follows the api id for the v2 port)."""
+    host = request.headers.get("host", "")
+    if ".execute-api." in host:
+        api_id = host.split(".", 1)[0]
+        rest = request.path
+        stage, _, path = rest.lstrip("/").partition("/")
+        return api_id, stage, "/" + path, rest
+    parts = request.path.split("/", 5)  # ["", "restapis", api, stage, "_user_request_", path]
+    if len(parts) < 5 or parts[4] != "_user_request_":
+        return None
+    path = "/" + (parts[5] if len(parts) > 5 else "")
+    return parts[2], parts[3], path, f"/{parts[3]}{path}" if path != "/" else f"/{parts[3]}"
+
+
+def _not_found() -> Response:
+    return Response(404, [("Content-Type", "application/json"), ("x-amzn-ErrorType", "NotFoundException")], b'{"message":"Not Found"}')
+
+
+async def handle(runtime: Runtime, request: Request) -> Response:
+    split = _split(request)
+    if split is None:
+        return await runtime.port("aws.dispatch")(request)  # type: ignore[no-any-return]  (the control plane)
+    api_id, stage_name, path, v2_path = split
+    found = await runtime.store.read(lambda tx: store.edge_lookup(tx, api_id, stage_name))
+    if found is None:
+        if await runtime.store.read(lambda tx: store.api_owner(tx, api_id)) is not None:
+            return _plain_error(403, "Forbidden", "ForbiddenException")
+        port = runtime.ports.get("apigatewayv2.http")
+        answer = await port(api_id, v2_path, request) if port is not None else None
+        return answer if answer is not None else _not_found()
+    account, region, stage = found
+    state: EdgeState = runtime.states["apigateway"]
+    snapshot = state.snapshots.get((api_id, stage["deploymentId"]))
+    if snapshot is None:
+        doc = await runtime.store.read(lambda tx: store.get_snapshot(tx, api_id, stage["deploymentId"]))
+        if doc is None:
+            return _plain_error(403, "Forbidden", "ForbiddenException")
+        snapshot = state.snapshots[(api_id, stage["deploymentId"])] = Snapshot(doc)
+    return await _serve(runtime, state, request, account, region, api_id, stage, snapshot, path)
+
+
+def _plain_error(status: int, message: str, error_type: str) -> Response:
+    return Response(status, [("Content-Type", "application/json"), ("x-amzn-RequestId", unique_id()), ("x-amzn-ErrorType", error_type)],
+                    json.dumps({"message": message}, separators=(",", ":")).encode())
+
+
+def _context(request: Request, account: str, api_id: str, stage: str, path: str, request_id: str) -> dict[str, Any]:
+    now = time.time()
+    host = request.headers.get("host", "")
+    source_ip = (request.headers.get("x-forwarded-for") or "127.0.0.1").split(",")[0].strip()
+    return {"requestId": request_id, "extendedRequestId": request_id, "accountId": account, "apiId": api_id, "stage": stage,
+            "path": f"/{stage}{path}" if path != "/" else f"/{stage}/", "protocol": "HTTP/1.1", "httpMethod": request.method,
+            "requestTime": dt.datetime.fromtimestamp(now, dt.timezone.utc).strftime("%d/%b/%Y:%H:%M:%S +0000"), "requestTimeEpoch": int(now * 1000),
+            "domainName": host.split(":")[0], "domainPrefix": host.split(".")[0], "resourceId": None, "resourcePath": None,
+            "identity": {"cognitoIdentityPoolId": None, "accountId": None, "cognitoIdentityId": None, "caller": None, "sourceIp": source_ip,
+                         "principalOrgId": None, "accessKey": None, "cognitoAuthenticationType": None, "cognitoAuthenticationProvider": None,
+                         "userArn": None, "userAgent": request.headers.get("user-agent", ""), "user": None, "apiKey": None, "apiKeyId": None},
+            "authorizer": {}, "error": {}}
+
+
+async def _serve(runtime: Runtime, state: EdgeState, request: Request, account: str, region: str, api_id: str, stage: dict[str, Any],
+                 snapshot: Snapshot, path: str) -> Response:
+    request_id = unique_id()
+    context = _context(request, account, api_id, stage["stageName"], path, request_id)
+    variables = stage.get("variables") or {}
+    call: Call | None = None
+    try:
+        if len(request.body) > MAX_PAYLOAD:
+            raise GatewayError("REQUEST_TOO_LARGE", "Request Too Long")
+        matched = snapshot.match(path)
+        methods = (matched[0].get("resourceMethods") or {}) if matched else {}
+        method = methods.get(request.method) or methods.get("ANY")
+        if matched is None or method is None:
+            raise GatewayError("MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token")
+        resource, path_params = matched
+        context.update(resourceId=resource["id"], resourcePath=resource["path"])
+        call = Call(runtime, request, account, region, snapshot.doc["api"], stage["stageName"], variables, resource, method, path, path_params, context)
+        throttle(state.access, ("stage", api_id, stage["stageName"]), _stage_limits(stage))
+        usage_key = await _authorize(call, state, snapshot)
+        if method.get("apiKeyRequired"):
+            value = usage_key if snapshot.doc["api"].get("apiKeySource") == "AUTHORIZER" else request.headers.get("x-api-key")
+            key = await check_api_key(runtime, state.access, account, region, api_id, stage["stageName"], value)
+            context["identity"].update(apiKey=key["value"], apiKeyId=key["id"])
+        validate_request(call, snapshot.doc)
+        timeout = int(method["methodIntegration"].get("timeoutInMillis") or 29000) / 1000
+        try:
+            response = await asyncio.wait_for(_integrate(call), timeout)
+        except asyncio.TimeoutError:
+            raise GatewayError("INTEGRATION_TIMEOUT", "Endpoint request timed out") from None
+    except GatewayError as error:
+        response = gateway_error(snapshot.doc, error, call, request, context, variables)
+    response.headers.append(("x-amzn-RequestId", request_id))
+    response.headers.append(("x-amz-apigw-id", request_id[:16]))
+    return response
+
+
+def _stage_limits(stage: dict[str, Any]) -> dict[str, Any] | None:
+    settings = (stage.get("methodSettings") or {}).get("*/*")
+    if not settings:
+        return None
+    return {"rateLimit": settings.get("throttlingRateLimit"), "burstLimit": settings.get("throttlingBurstLimit")}
+
+
+async def _integrate(call: Call) -> Response:
+    kind = call.integration["type"]
+    if kind == "AWS_PROXY":
+        return await lambda_proxy(call)
+    if kind == "HTTP_PROXY":
+        return await http_proxy(call)
+    return await mapped(call)
+
+
+async def _authorize(call: Call, state: EdgeState, snapshot: Snapshot) -> str | None:
+    """Run the method's authorization; returns the authorizer's usageIdentifierKey (if any)."""
+    kind = call.method.get("authorizationType", "NONE")
+    if kind == "AWS_IAM":
+        if not call.request.headers.get("authorization", "").startswith("AWS4-HMAC-SHA256"):
+            raise GatewayError("MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token")
+        return None
+    if kind not in ("CUSTOM", "COGNITO_USER_POOLS"):
+        return None
+    authorizer = snapshot.doc["authorizers"].get(call.method.get("authorizerId") or "")
+    if authorizer is None:
+        raise GatewayError("AUTHORIZER_CONFIGURATION_ERROR", None)
+    if authorizer.get("type") == "COGNITO_USER_POOLS":
+        raise GatewayError("UNAUTHORIZED", "Unauthorized")  # Cognito user pools are not part of gureum
+    request, context = call.request, call.context
+    sources = {"header": dict(request.headers), "querystring": dict(request.query_list), "path": call.path_params}
+    identity = identity_values(authorizer, sources, call.stage_variables, context)
+    method_arn = f"arn:aws:execute-api:{call.region}:{call.account}:{context['apiId']}/{call.stage}/{request.method}{call.path}"
+    if authorizer.get("type") == "TOKEN":
+        if identity is None:
+            raise GatewayError("UNAUTHORIZED", "Unauthorized")
+        pattern = authorizer.get("identityValidationExpression")
+        if pattern and re.fullmatch(pattern, identity[0]) is None:
+            raise GatewayError("UNAUTHORIZED", "Unauthorized")
+        event: dict[str, Any] = {"type": "TOKEN", "methodArn": method_arn, "authorizationToken": identity[0]}
+    else:
+        if identity is None and authorizer.get("identitySource"):
+            raise GatewayError("UNAUTHORIZED", "Unauthorized")
+        event = {"type": "REQUEST", "methodArn": method_arn, **{k: v for k, v in proxy_event(call).items() if k not in ("body", "isBase64Encoded")}}
+        if not authorizer.get("identitySource"):
+            identity = None  # without identity sources AWS cannot cache
+    invoke = call.runtime.port("lambda.invoke")
+
+    async def run(function: str, payload: bytes) -> dict[str, Any]:
+        from ...aws.errors import ServiceError
+
+        try:
+            return await invoke(call.runtime, call.account, call.region, function, payload)  # type: ignore[no-any-return]
+        except ServiceError:
+            raise GatewayError("AUTHORIZER_FAILURE", None) from None
+
+    cache_identity = identity if identity is not None else [unique_id()]
+    result = await authorize(state.access, {**authorizer, **({"authorizerResultTtlInSeconds": 0} if identity is None else {})},
+                             context["apiId"], method_arn, event, cache_identity, run, time.monotonic())
+    call.authorizer = {"principalId": result.principal_id, **{k: v for k, v in result.context.items()}}
+    context["authorizer"] = dict(call.authorizer)
+    return result.usage_key
+
+
+def gateway_error(doc: dict[str, Any], error: GatewayError, call: Call | None, request: Request, context: dict[str, Any], variables: dict[str, str]) -> Response:
+    """A gateway response: the API's customised one for the type (or DEFAULT_4XX/5XX), else AWS's default."""
+    kind = error.kind if error.kind in GATEWAY_RESPONSE_TYPES else "DEFAULT_5XX"
+    default_status = int(error.status or GATEWAY_RESPONSE_TYPES.get(kind) or 500)
+    response = gateway_response(doc, kind)
+    if response.get("defaultResponse"):
+        fallback = gateway_response(doc, "DEFAULT_4XX" if default_status < 500 else "DEFAULT_5XX")
+        if not fallback.get("defaultResponse"):
+            response = {**fallback, "statusCode": response.get("statusCode")}
+    status = int(response.get("statusCode") or default_status) if not error.status or not response.get("defaultResponse") else default_status
+    context["error"] = {"message": error.message, "messageString": json.dumps(error.message), "responseType": kind,
+                        "validationErrorString": error.message or ""}
+    headers = [("Content-Type", "application/json"), ("x-amzn-ErrorType", _ERROR_TYPES.get(kind, "ForbiddenException" if status == 403 else "BadRequestException"))]
+    headers.extend(error.headers.items())
+    for target, expr in (response.get("responseParameters") or {}).items():
+        if target.startswith("gatewayresponse.header.") and call is not None:
+            value = source_value(expr, call)
+            if value is not None:
+                headers.append((target[len("gatewayresponse.header."):], value))
+        elif target.startswith("gatewayresponse.header.") and expr.startswith("'"):
+            headers.append((target[len("gatewayresponse.header."):], expr.strip("'")))
+    template = (response.get("responseTemplates") or {}).get("application/json", '{"message":$context.error.messageString}')
+    params = {"path": {}, "querystring": dict(request.query_list), "header": dict(request.headers)}
+    try:
+        body = render(template, "", params, wrap(context), variables).encode()
+    except (TemplateError, Exception):  # noqa: BLE001 - a broken custom template still answers
+        body = json.dumps({"message": error.message}).encode()
+    return Response(status, headers, body)
+
+
+__all__ = ["claims", "handle", "request_context"]

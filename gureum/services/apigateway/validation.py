@@ -1,0 +1,51 @@
+"""Request validators: required method request parameters and the body against its JSON-schema model (draft 4)."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+import jsonschema
+
+from .access import GatewayError
+from .integrations import Call
+
+
+@lru_cache(maxsize=256)
+def _validator(schema_text: str) -> jsonschema.Draft4Validator:
+    return jsonschema.Draft4Validator(json.loads(schema_text))
+
+
+def validate_request(call: Call, doc: dict[str, Any]) -> None:
+    validator_id = call.method.get("requestValidatorId")
+    validator = (doc.get("validators") or {}).get(validator_id or "")
+    if validator is None:
+        return
+    request = call.request
+    if validator.get("validateRequestParameters"):
+        missing = []
+        headers = request.headers
+        for name, required in (call.method.get("requestParameters") or {}).items():
+            if not required:
+                continue
+            part, _, key = name[len("method.request."):].partition(".")
+            present = {"header": key.lower() in headers, "querystring": key in request.query, "path": bool(call.path_params.get(key)),
+                       "multivalueheader": key.lower() in headers, "multivaluequerystring": key in request.query}.get(part, True)
+            if not present:
+                missing.append(key)
+        if missing:
+            raise GatewayError("BAD_REQUEST_PARAMETERS", f"Missing required request parameters: [{', '.join(missing)}]")
+    if validator.get("validateRequestBody"):
+        models = call.method.get("requestModels") or {}
+        name = models.get(request.content_type or "application/json") or models.get("$default")
+        model = (doc.get("models") or {}).get(name or "")
+        if model is None or not model.get("schema"):
+            return
+        try:
+            body = json.loads(request.body or b"null")
+        except ValueError:
+            raise GatewayError("BAD_REQUEST_BODY", "Invalid request body") from None
+        errors = sorted(_validator(model["schema"]).iter_errors(body), key=lambda e: list(e.path))
+        if errors:
+            raise GatewayError("BAD_REQUEST_BODY", "Invalid request body")
