@@ -29,6 +29,7 @@ class App:
         self.runtime: Runtime | None = None  # type: ignore[assignment]
         self.dispatcher: Dispatcher | None = None
         self.fronts = [front for service in self.services for front in service.fronts]
+        self.upgrades = [service.upgrade for service in self.services if service.upgrade is not None]
 
     # --- lifespan -------------------------------------------------------------------------------
 
@@ -94,3 +95,10 @@ class App:
             assert self.dispatcher is not None
             response = await self.dispatcher.handle(request)
         return response
+
+    async def upgrade(self, request: Request, ws: Any) -> None:
+        """A WebSocket upgrade (gureum.server.WebSocket): the service that claims its URL serves it; else 404."""
+        for upgrade in self.upgrades:
+            if await upgrade(self.runtime, request, ws):
+                return
+        ws.reject(Response(404, [("Content-Type", "application/json")], b'{"message":"Not Found"}'))

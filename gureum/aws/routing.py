@@ -84,6 +84,7 @@ class Router:
         self.specs = {spec.name: spec for spec in specs}
         self.by_target: dict[str, ServiceSpec] = {}
         self.by_signing: dict[str, ServiceSpec] = {}
+        self.sharing_signing: dict[str, list[ServiceSpec]] = {}  # apigateway and apigatewayv2 both sign as "apigateway"
         self.query_services: list[ServiceSpec] = []
         self._rest: dict[str, list[_RestRule]] = {}
         for spec in specs:
@@ -96,6 +97,7 @@ class Router:
                 if protocol in ("rest-json", "rest-xml"):
                     self._rest[spec.name] = self._rest_rules(spec, protocol)
             self.by_signing.setdefault(spec.signing_name, spec)
+            self.sharing_signing.setdefault(spec.signing_name, []).append(spec)
             self.by_signing.setdefault(spec.model.endpoint_prefix, spec)
 
     @staticmethod
@@ -141,7 +143,7 @@ class Router:
             if spec is not None and "query" in spec.models:
                 return Route(spec, "query", spec.operation("query", action), action)
         if spec is not None and spec.primary in ("rest-json", "rest-xml"):
-            return self._rest_route(spec, request)
+            return self._shared_rest_route(spec, request)
         if spec is not None:
             protocol = spec.primary
             raise ServiceError("Could not find operation to call", code="UnknownOperationException" if protocol == "json" else "InvalidAction")
@@ -161,6 +163,19 @@ class Router:
         if len(candidates) > 1 and _QUEUE_PATH.match(request.path):
             candidates = [s for s in candidates if s.name == "sqs"] or candidates
         return candidates[0] if candidates else None
+
+    def _shared_rest_route(self, spec: ServiceSpec, request: Request) -> Route:
+        """REST services that share a signing name are told apart by their URIs (the first service's error wins)."""
+        siblings = [s for s in self.sharing_signing.get(spec.signing_name, []) if s is not spec and s.primary in ("rest-json", "rest-xml")]
+        try:
+            return self._rest_route(spec, request)
+        except ServiceError:
+            for sibling in siblings:
+                try:
+                    return self._rest_route(sibling, request)
+                except ServiceError:
+                    continue
+            raise
 
     def _rest_route(self, spec: ServiceSpec, request: Request) -> Route:
         protocol = spec.primary

@@ -1,0 +1,103 @@
+"""Amazon API Gateway v2: HTTP and WebSocket APIs (control plane and data plane).
+
+Layout: model.py (pure rules), store.py (SQL), ops_apis.py / ops_items.py (the API), deployed.py (what a stage
+serves), routes.py (HTTP route matching), events.py (Lambda proxy events), jwt.py and authorizers.py,
+http_api.py (HTTP data plane, the "apigatewayv2.http" port), websocket_api.py (WebSocket data plane, the upgrade
+hook and the "apigatewayv2.connections" port the management API uses).
+"""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from typing import Any
+
+from ...aws.dispatch import Front, Service
+from ...aws.http import Request, Response
+from ...runtime import Runtime
+
+SERVICE = Service("apigatewayv2", migrations=Path(__file__).parent / "migrations")
+
+from . import http_api, jwt, ops_apis, ops_items, store  # noqa: E402,F401  (registers the operations)
+from .websocket_api import WebSocketApis  # noqa: E402
+
+
+class State:
+    def __init__(self, runtime: Runtime) -> None:
+        self.jwks = jwt.JwksCache()
+        self.authorizer_cache: dict[tuple[Any, ...], tuple[float, Any]] = {}
+        self.websockets = WebSocketApis(runtime, f"{socket.gethostname()}:{runtime.config.port}")
+        self.http_port: Any = None
+
+
+def _edge_target(request: Request) -> tuple[str, str] | None:
+    host = request.host.split(":")[0]
+    if ".execute-api." in host:
+        return host.split(".", 1)[0], request.path
+    if request.path.startswith("/restapis/"):
+        parts = request.path.split("/", 4)
+        if len(parts) >= 4:
+            rest = parts[4] if len(parts) > 4 else ""
+            rest = rest[len("_user_request_") :] if rest.startswith("_user_request_") else "/" + rest
+            return parts[2], "/" + parts[3] + (rest if rest != "/" else "")
+    return None
+
+
+async def _fallback_edge(runtime: Runtime, request: Request) -> Response:
+    """Until the REST APIs' execute-api edge (which checks first) serves HTTP APIs through the port, this one does."""
+    api_id, path = _edge_target(request)  # type: ignore[misc]
+    response = await _state(runtime).http_port(api_id, path, request)
+    return response or Response(404, [("Content-Type", "application/json")], b'{"message":"Not Found"}')
+
+
+SERVICE.fronts.append(Front(claims=lambda request: _edge_target(request) is not None, handle=_fallback_edge))
+
+
+def _state(runtime: Runtime) -> State:
+    return runtime.states["apigatewayv2"]  # type: ignore[no-any-return]
+
+
+async def _upgrade(runtime: Runtime, request: Request, ws: Any) -> bool:
+    return await _state(runtime).websockets.upgrade(runtime, request, ws)
+
+
+SERVICE.upgrade = _upgrade
+
+
+@SERVICE.on_start
+async def _start(runtime: Runtime) -> None:
+    state = runtime.states["apigatewayv2"] = State(runtime)
+    node = state.websockets.node
+    await runtime.store.write(lambda tx: store.delete_node_connections(tx, node))
+
+    async def http_port(api_id: str, path: str, request: Request) -> Response | None:
+        """The execute-api edge: an HTTP API request, or the management API under a stage's URL."""
+        marker = path.find("/@connections/") if "@connections" in path else path.find("/%40connections/")
+        if marker >= 0 and await _is_ours(runtime, api_id):
+            raw = request.raw_path[request.raw_path.find("connections/") - 2 :].replace("%40", "@", 1)
+            raw = raw if raw.startswith("/@") else "/@" + raw.split("@", 1)[-1]
+            inner = Request(request.method, raw, request.query_string, request.headers, request.body, request.scheme)
+            return await runtime.port("aws.dispatch")(inner)  # type: ignore[no-any-return]
+        return await http_api.handle(runtime, api_id, path, request)
+
+    runtime.provide("apigatewayv2.http", http_port)
+    state.http_port = http_port
+    runtime.provide("apigatewayv2.connections", state.websockets)
+
+
+async def _is_ours(runtime: Runtime, api_id: str) -> bool:
+    return await runtime.store.read(lambda tx: store.get_api(tx, api_id) is not None)
+
+
+@SERVICE.on_stop
+async def _stop(runtime: Runtime) -> None:
+    state = runtime.states.get("apigatewayv2")
+    if state is not None:
+        state.websockets.close_all()
+
+
+@SERVICE.on_reset
+async def _reset(runtime: Runtime) -> None:
+    state = _state(runtime)
+    state.jwks.clear()
+    state.authorizer_cache.clear()

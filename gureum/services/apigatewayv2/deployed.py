@@ -1,0 +1,119 @@
+"""What a stage serves: its deployment's snapshot, compiled once per deployment (route table, lookups by id).
+
+The stage row is read on every request (so a deploy through any node takes effect at once); the compiled snapshot
+is cached per deployment id, which never changes content."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...runtime import Runtime
+from ...store.base import Tx
+from . import store
+from .routes import RouteTable
+
+
+@dataclass
+class Deployed:
+    api_id: str
+    account: str
+    region: str
+    api: dict[str, Any]
+    stage: dict[str, Any]
+    routes: dict[str, dict[str, Any]]  # by RouteKey
+    integrations: dict[str, dict[str, Any]]
+    authorizers: dict[str, dict[str, Any]]
+    route_responses: dict[str, list[dict[str, Any]]]  # by RouteId
+    integration_responses: dict[str, list[dict[str, Any]]]  # by IntegrationId
+    table: RouteTable = field(default_factory=lambda: RouteTable([]))
+
+    @property
+    def protocol(self) -> str:
+        return str(self.api["ProtocolType"])
+
+    @property
+    def stage_name(self) -> str:
+        return str(self.stage["StageName"])
+
+    @property
+    def variables(self) -> dict[str, str]:
+        return dict(self.stage.get("StageVariables") or {})
+
+    def integration_for(self, route: dict[str, Any]) -> dict[str, Any] | None:
+        target = route.get("Target") or ""
+        return self.integrations.get(target.split("/", 1)[1]) if target.startswith("integrations/") else None
+
+
+def _compile(snapshot: dict[str, Any]) -> dict[str, Any]:
+    def group(items: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+        out: dict[str, list[dict[str, Any]]] = {}
+        for item in items:
+            out.setdefault(item.get("_parent", ""), []).append(item)
+        return out
+
+    routes = {r["RouteKey"]: r for r in snapshot.get("Route", [])}
+    return {
+        "api": snapshot["api"],
+        "routes": routes,
+        "integrations": {i["IntegrationId"]: i for i in snapshot.get("Integration", [])},
+        "authorizers": {a["AuthorizerId"]: a for a in snapshot.get("Authorizer", [])},
+        "route_responses": group(snapshot.get("RouteResponse", [])),
+        "integration_responses": group(snapshot.get("IntegrationResponse", [])),
+        "table": RouteTable(list(routes)) if snapshot["api"]["ProtocolType"] == "HTTP" else RouteTable([]),
+    }
+
+
+_CACHE: dict[str, dict[str, Any]] = {}  # deployment id → compiled snapshot
+
+
+def _read(tx: Tx, api_id: str, stage_name: str | None) -> tuple[tuple[str, str, dict[str, Any]], dict[str, Any], str | None] | None:
+    """(api row, stage, deployment doc JSON if not cached) for ``stage_name``; None when there is no such API."""
+    found = store.get_api(tx, api_id)
+    if found is None:
+        return None
+    stages = {s["StageName"]: s for s in store.list_items(tx, api_id, "Stage")}
+    stage = stages.get(stage_name or "")
+    if stage is None:
+        return (found, {}, None)
+    deployment_id = stage.get("DeploymentId")
+    raw = None
+    if deployment_id and deployment_id not in _CACHE:
+        row = tx.one("SELECT doc FROM apigwv2_items WHERE api_id = ? AND kind = 'Deployment' AND item_id = ?", (api_id, deployment_id))
+        raw = row[0] if row else None
+    return (found, stage, raw)
+
+
+async def load(runtime: Runtime, api_id: str, path: str) -> tuple[Deployed | None, str] | None:
+    """The deployed stage a request path selects, and the path within it. None: not one of our APIs.
+
+    AWS: "/{stage}/…" selects a named stage; an API with a $default stage serves every other path from it."""
+    first, _, rest = path.lstrip("/").partition("/")
+
+    def read(tx: Tx) -> Any:
+        named = _read(tx, api_id, first) if first else None
+        if named is None:
+            return None
+        if named[1]:
+            return named, "/" + rest
+        return _read(tx, api_id, "$default"), path or "/"
+
+    result = await runtime.store.read(read)
+    if result is None:
+        return None
+    (row, stage, raw), inner = result
+    if not stage or not stage.get("DeploymentId"):
+        return None, inner
+    deployment_id = stage["DeploymentId"]
+    if deployment_id not in _CACHE:
+        if raw is None:
+            return None, inner
+        _CACHE[deployment_id] = _compile(json.loads(raw)["_snapshot"])
+    compiled = _CACHE[deployment_id]
+    account, region, _ = row
+    return Deployed(api_id, account, region, stage=stage, **compiled), inner
+
+
+async def exists(runtime: Runtime, api_id: str) -> bool:
+    return await runtime.store.read(lambda tx: store.get_api(tx, api_id) is not None)

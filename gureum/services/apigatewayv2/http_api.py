@@ -1,0 +1,173 @@
+"""The HTTP API data plane behind the "apigatewayv2.http" port: stage and route selection, CORS, authorizers,
+AWS_PROXY (Lambda, payload 1.0/2.0) and HTTP_PROXY integrations, AWS's error answers and limits."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import httpx
+
+from ...aws.http import Request, Response
+from ...ids import unique_id
+from ...runtime import Runtime
+from . import authorizers, deployed, events
+from .lambdas import IntegrationFailed, IntegrationTimeout, invoke, with_stage_variables
+
+MAX_PAYLOAD = 10 * 1024 * 1024  # HTTP API quota: 10 MB request payload
+_HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "content-length", "host", "upgrade", "te", "trailer", "proxy-authorization", "date", "server"}
+
+
+def _json(status: int, message: str, request_id: str, headers: list[tuple[str, str]] | None = None) -> Response:
+    return Response(status, [("Content-Type", "application/json"), ("apigw-requestid", request_id), *(headers or [])], json.dumps({"message": message}).encode())
+
+
+async def handle(runtime: Runtime, api_id: str, path: str, request: Request) -> Response | None:
+    found = await deployed.load(runtime, api_id, path)
+    if found is None:
+        return None
+    stage, inner = found
+    request_id = unique_id()
+    if stage is None:
+        return _json(404, "Not Found", request_id)
+    if stage.protocol != "HTTP":
+        return _json(404, "Not Found", request_id)  # a WebSocket API answers only upgrades
+    if len(request.body) > MAX_PAYLOAD:
+        return _json(413, "Request Entity Too Large", request_id)
+    cors = stage.api.get("CorsConfiguration")
+    if cors and request.method == "OPTIONS" and "origin" in request.headers and "access-control-request-method" in request.headers:
+        return _preflight(cors, request, request_id)
+    response = await _serve(runtime, stage, inner, request, request_id)
+    if cors and "origin" in request.headers:
+        _cors_headers(cors, request, response)
+    return response
+
+
+async def _serve(runtime: Runtime, stage: deployed.Deployed, inner: str, request: Request, request_id: str) -> Response:
+    matched = stage.table.match(request.method, inner)
+    if matched is None:
+        return _json(404, "Not Found", request_id)
+    route_key, params = matched
+    route = stage.routes[route_key]
+    integration = stage.integration_for(route)
+    if integration is None:
+        return _json(404, "Not Found", request_id)
+    inc = events.Incoming(request, stage.api_id, stage.account, stage.stage_name, inner, route_key, params, stage.variables, request_id,
+                          request.headers.get("x-forwarded-for", "127.0.0.1").split(",")[0].strip(), time.time())  # fmt: skip
+    state = runtime.states["apigatewayv2"]
+    try:
+        authorizer_context = await _authorize(runtime, state, stage, route, inc)
+    except authorizers.Denied as denied:
+        return _json(denied.status, denied.message, request_id, denied.headers)
+    if integration["IntegrationType"] == "AWS_PROXY":
+        return await _lambda(runtime, stage, integration, inc, authorizer_context)
+    if integration["IntegrationType"] == "HTTP_PROXY":
+        return await _http_proxy(stage, integration, inc)
+    return _json(500, "Internal Server Error", request_id)
+
+
+async def _authorize(runtime: Runtime, state: Any, stage: deployed.Deployed, route: dict[str, Any], inc: events.Incoming) -> dict[str, Any] | None:
+    kind = route.get("AuthorizationType") or "NONE"
+    if kind == "NONE":
+        return None
+    if kind == "AWS_IAM":
+        # gureum does not evaluate IAM policies: a SigV4-signed request is let through
+        if "authorization" not in inc.request.headers and "X-Amz-Signature" not in inc.request.query:
+            raise authorizers.Denied(403, "Forbidden", [])
+        return {"iam": {"accountId": inc.account, "callerId": None, "userArn": None}}
+    authorizer = stage.authorizers.get(route.get("AuthorizerId") or "")
+    if authorizer is None:
+        raise authorizers.Denied(500, "Internal Server Error", [])
+    if kind == "JWT":
+        return await authorizers.check_jwt(state, authorizer, route, inc.request)
+    version = authorizer.get("AuthorizerPayloadFormatVersion") or "2.0"
+    identity = authorizers.identity_values(authorizer.get("IdentitySource") or [], inc.request, inc.path_params, inc.stage_variables)
+    arn = f"arn:aws:execute-api:{stage.region}:{stage.account}:{stage.api_id}/{stage.stage_name}/{inc.request.method}{inc.path}"
+    if version == "2.0":
+        event = {k: v for k, v in events.event_v2(inc, None).items() if k not in ("body", "isBase64Encoded")}
+        event.update(type="REQUEST", routeArn=arn, identitySource=identity or [])
+    else:
+        event = {k: v for k, v in events.event_v1(inc, None).items() if k not in ("body", "isBase64Encoded")}
+        event.update(type="REQUEST", methodArn=arn, identitySource=",".join(identity or []))
+    context = await authorizers.check_lambda(runtime, state, stage.api_id, stage.account, stage.region, authorizer, event, identity, arn, inc.request_id)
+    return {"lambda": context}
+
+
+async def _lambda(runtime: Runtime, stage: deployed.Deployed, integration: dict[str, Any], inc: events.Incoming, authorizer: dict[str, Any] | None) -> Response:
+    version = integration.get("PayloadFormatVersion") or "2.0"
+    event = events.event_v2(inc, authorizer) if version == "2.0" else events.event_v1(inc, authorizer)
+    uri = with_stage_variables(integration["IntegrationUri"], inc.stage_variables)
+    try:
+        payload = await invoke(runtime, stage.account, stage.region, uri, json.dumps(event).encode(), int(integration.get("TimeoutInMillis") or 30000), inc.request_id)
+        status, headers, body = (events.response_v2 if version == "2.0" else events.response_v1)(payload)
+    except IntegrationTimeout:
+        return _json(503, "Service Unavailable", inc.request_id)
+    except (IntegrationFailed, events.BadLambdaResponse):
+        return _json(500, "Internal Server Error", inc.request_id)
+    return Response(status, [*headers, ("apigw-requestid", inc.request_id)], body)
+
+
+async def _http_proxy(stage: deployed.Deployed, integration: dict[str, Any], inc: events.Incoming) -> Response:
+    uri = with_stage_variables(integration["IntegrationUri"], inc.stage_variables)
+    for name, value in inc.path_params.items():
+        uri = uri.replace("{" + name + "+}", value).replace("{" + name + "}", value)
+    if inc.request.query_string:
+        uri += ("&" if "?" in uri else "?") + inc.request.query_string
+    method = integration.get("IntegrationMethod") or "ANY"
+    method = inc.request.method if method == "ANY" else method
+    headers = {k: v for k, v in inc.request.headers.items() if k not in _HOP_HEADERS}
+    headers["x-amzn-trace-id"] = f"Root=1-{int(inc.when):08x}-{inc.request_id.replace('-', '')[:24]}"
+    timeout = int(integration.get("TimeoutInMillis") or 30000) / 1000
+    try:
+        async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
+            answer = await client.request(method, uri, headers=headers, content=inc.request.body)
+    except httpx.TimeoutException:
+        return _json(504, "Gateway Timeout", inc.request_id)
+    except httpx.HTTPError:
+        return _json(500, "Internal Server Error", inc.request_id)
+    out = [(k, v) for k, v in answer.headers.multi_items() if k.lower() not in _HOP_HEADERS and k.lower() != "content-encoding"]
+    return Response(answer.status_code, [*out, ("apigw-requestid", inc.request_id)], answer.content)
+
+
+# --- CORS (developer guide: "Configuring CORS for an HTTP API") -----------------------------------------
+
+
+def _origin_allowed(cors: dict[str, Any], origin: str) -> str | None:
+    allowed = cors.get("AllowOrigins") or []
+    if "*" in allowed:
+        return "*" if not cors.get("AllowCredentials") else origin
+    return origin if origin in allowed else None
+
+
+def _preflight(cors: dict[str, Any], request: Request, request_id: str) -> Response:
+    headers: list[tuple[str, str]] = [("apigw-requestid", request_id)]
+    origin = _origin_allowed(cors, request.headers["origin"])
+    wanted_method = request.headers["access-control-request-method"].upper()
+    methods = [m.upper() for m in cors.get("AllowMethods") or []]
+    if origin is not None and ("*" in methods or wanted_method in methods):
+        headers.append(("access-control-allow-origin", origin))
+        headers.append(("access-control-allow-methods", ",".join(methods) if "*" not in methods else wanted_method))
+        allow_headers = cors.get("AllowHeaders") or []
+        if allow_headers:
+            wanted = request.headers.get("access-control-request-headers", "")
+            headers.append(("access-control-allow-headers", wanted if "*" in allow_headers and wanted else ",".join(allow_headers).lower()))
+        if cors.get("AllowCredentials"):
+            headers.append(("access-control-allow-credentials", "true"))
+        if cors.get("MaxAge") is not None:
+            headers.append(("access-control-max-age", str(cors["MaxAge"])))
+    return Response(204, headers, b"")
+
+
+def _cors_headers(cors: dict[str, Any], request: Request, response: Response) -> None:
+    origin = _origin_allowed(cors, request.headers["origin"])
+    if origin is None:
+        return
+    # API Gateway's CORS headers replace any the integration returned
+    response.headers = [(k, v) for k, v in response.headers if not k.lower().startswith("access-control-")]
+    response.headers.append(("access-control-allow-origin", origin))
+    if cors.get("AllowCredentials"):
+        response.headers.append(("access-control-allow-credentials", "true"))
+    if cors.get("ExposeHeaders"):
+        response.headers.append(("access-control-expose-headers", ",".join(cors["ExposeHeaders"])))
+    response.headers.append(("vary", "origin"))

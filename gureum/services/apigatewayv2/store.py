@@ -1,0 +1,82 @@
+"""API Gateway v2's SQL; every function runs inside one store transaction (``tx``).
+
+Documents are the AWS members as JSON; keys starting with "_" are ours (never serialised)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ...store.base import Tx
+
+
+def get_api(tx: Tx, api_id: str) -> tuple[str, str, dict[str, Any]] | None:
+    """(account, region, doc) of an API."""
+    row = tx.one("SELECT account, region, doc FROM apigwv2_apis WHERE api_id = ?", (api_id,))
+    return None if row is None else (row[0], row[1], json.loads(row[2]))
+
+
+def insert_api(tx: Tx, account: str, region: str, doc: dict[str, Any], now: float) -> None:
+    tx.execute("INSERT INTO apigwv2_apis (api_id, account, region, doc, created_at) VALUES (?, ?, ?, ?, ?)", (doc["ApiId"], account, region, json.dumps(doc), now))
+
+
+def update_api(tx: Tx, doc: dict[str, Any]) -> None:
+    tx.execute("UPDATE apigwv2_apis SET doc = ? WHERE api_id = ?", (json.dumps(doc), doc["ApiId"]))
+
+
+def delete_api(tx: Tx, api_id: str) -> None:
+    tx.execute("DELETE FROM apigwv2_items WHERE api_id = ?", (api_id,))
+    tx.execute("DELETE FROM apigwv2_apis WHERE api_id = ?", (api_id,))
+
+
+def list_apis(tx: Tx, account: str, region: str) -> list[dict[str, Any]]:
+    rows = tx.all("SELECT doc FROM apigwv2_apis WHERE account = ? AND region = ? ORDER BY created_at, api_id", (account, region))
+    return [json.loads(row[0]) for row in rows]
+
+
+def get_item(tx: Tx, api_id: str, kind: str, item_id: str) -> dict[str, Any] | None:
+    row = tx.one("SELECT doc FROM apigwv2_items WHERE api_id = ? AND kind = ? AND item_id = ?", (api_id, kind, item_id))
+    return None if row is None else json.loads(row[0])
+
+
+def list_items(tx: Tx, api_id: str, kind: str, parent_id: str = "") -> list[dict[str, Any]]:
+    rows = tx.all("SELECT doc FROM apigwv2_items WHERE api_id = ? AND kind = ? AND parent_id = ? ORDER BY created_at, item_id", (api_id, kind, parent_id))
+    return [json.loads(row[0]) for row in rows]
+
+
+def insert_item(tx: Tx, api_id: str, kind: str, item_id: str, doc: dict[str, Any], now: float, parent_id: str = "") -> None:
+    tx.execute(
+        "INSERT INTO apigwv2_items (api_id, kind, item_id, parent_id, doc, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        (api_id, kind, item_id, parent_id, json.dumps(doc), now),
+    )
+
+
+def update_item(tx: Tx, api_id: str, kind: str, item_id: str, doc: dict[str, Any]) -> None:
+    tx.execute("UPDATE apigwv2_items SET doc = ? WHERE api_id = ? AND kind = ? AND item_id = ?", (json.dumps(doc), api_id, kind, item_id))
+
+
+def delete_item(tx: Tx, api_id: str, kind: str, item_id: str) -> None:
+    tx.execute("DELETE FROM apigwv2_items WHERE api_id = ? AND kind = ? AND (item_id = ? OR parent_id = ?)", (api_id, kind, item_id, item_id))
+    tx.execute("DELETE FROM apigwv2_items WHERE api_id = ? AND parent_id = ?", (api_id, item_id))
+
+
+# --- WebSocket connections: which node holds each socket ---------------------------------------------
+
+
+def insert_connection(tx: Tx, connection_id: str, api_id: str, stage: str, node: str, doc: dict[str, Any]) -> None:
+    tx.execute("INSERT INTO apigwv2_connections (connection_id, api_id, stage, node, doc) VALUES (?, ?, ?, ?, ?)", (connection_id, api_id, stage, node, json.dumps(doc)))
+
+
+def get_connection(tx: Tx, connection_id: str) -> tuple[str, str, str, dict[str, Any]] | None:
+    """(api_id, stage, node, doc)."""
+    row = tx.one("SELECT api_id, stage, node, doc FROM apigwv2_connections WHERE connection_id = ?", (connection_id,))
+    return None if row is None else (row[0], row[1], row[2], json.loads(row[3]))
+
+
+def delete_connection(tx: Tx, connection_id: str) -> None:
+    tx.execute("DELETE FROM apigwv2_connections WHERE connection_id = ?", (connection_id,))
+
+
+def delete_node_connections(tx: Tx, node: str) -> None:
+    """At start: sockets this node held before a restart are gone."""
+    tx.execute("DELETE FROM apigwv2_connections WHERE node = ?", (node,))

@@ -1,0 +1,321 @@
+"""The WebSocket API data plane: $connect (may refuse the upgrade), route selection over each message, Lambda and
+MOCK integrations with two-way route responses, $disconnect, and the connections the management API reaches.
+
+Sockets live in this process's memory; each is also a row of apigwv2_connections naming the node that holds it, so
+GetConnection answers on every node. PostToConnection/DeleteConnection act on sockets this node holds (another
+node's socket answers GoneException: nodes do not forward to each other)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...aws.http import Request, Response
+from ...ids import unique_id
+from ...runtime import Runtime
+from . import authorizers, deployed, store
+from .lambdas import IntegrationFailed, IntegrationTimeout, invoke, with_stage_variables
+
+log = logging.getLogger("gureum.apigatewayv2")
+
+
+@dataclass
+class Connection:
+    connection_id: str
+    ws: Any  # gureum.server.WebSocket
+    stage: deployed.Deployed
+    request: Request
+    connected_at: float
+    source_ip: str
+    authorizer: dict[str, Any] | None = None
+    last_active: float = 0.0
+    tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    @property
+    def identity(self) -> dict[str, str]:
+        return {"SourceIp": self.source_ip, "UserAgent": self.request.headers.get("user-agent", "")}
+
+
+def new_connection_id() -> str:
+    """AWS's look ("L0SM9cOFvHcCIhw="), URL-safe so it can sit in an @connections path unescaped."""
+    return base64.urlsafe_b64encode(os.urandom(11)).decode()
+
+
+def _time_text(when: float) -> str:
+    return time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(when))
+
+
+def _context(conn: Connection, route_key: str, event_type: str, request_id: str, now: float) -> dict[str, Any]:
+    stage = conn.stage
+    host = conn.request.host.split(":")[0]
+    domain = host if ".execute-api." in host else f"{stage.api_id}.execute-api.localhost"
+    ctx: dict[str, Any] = {
+        "routeKey": route_key, "eventType": event_type, "extendedRequestId": request_id, "requestTime": _time_text(now), "messageDirection": "IN",
+        "stage": stage.stage_name, "connectedAt": int(conn.connected_at * 1000), "requestTimeEpoch": int(now * 1000),
+        "identity": {"sourceIp": conn.source_ip, "userAgent": conn.request.headers.get("user-agent", "")},
+        "requestId": request_id, "domainName": domain, "connectionId": conn.connection_id, "apiId": stage.api_id,
+    }  # fmt: skip
+    if conn.authorizer:
+        ctx["authorizer"] = conn.authorizer
+    return ctx
+
+
+def _headers(request: Request) -> tuple[dict[str, str], dict[str, list[str]]]:
+    single = {k.title() if k != "host" else "Host": v for k, v in request.headers.items()}
+    return single, {k: [v] for k, v in single.items()}
+
+
+def select_route(expression: str, message: str | bytes, routes: dict[str, Any]) -> str:
+    """Evaluate a route selection expression such as $request.body.action over a JSON message; $default otherwise."""
+    key: Any = None
+    if expression.startswith("$request.body.") and isinstance(message, str):
+        try:
+            key = json.loads(message)
+            for part in expression[len("$request.body.") :].split("."):
+                key = key.get(part) if isinstance(key, dict) else None
+        except ValueError:
+            key = None
+    elif expression in routes:  # a constant expression
+        key = expression
+    if isinstance(key, str) and key in routes and key not in ("$connect", "$disconnect"):
+        return key
+    return "$default"
+
+
+class WebSocketApis:
+    """This node's live connections and the upgrade hook."""
+
+    def __init__(self, runtime: Runtime, node: str) -> None:
+        self.runtime = runtime
+        self.node = node
+        self.connections: dict[str, Connection] = {}
+
+    # --- the upgrade hook -------------------------------------------------------------------------
+
+    async def upgrade(self, runtime: Runtime, request: Request, ws: Any) -> bool:
+        target = _api_and_path(request)
+        if target is None:
+            return False
+        api_id, path = target
+        found = await deployed.load(runtime, api_id, path)
+        if found is None:
+            return False
+        stage, _ = found
+        if stage is None or stage.protocol != "WEBSOCKET":
+            ws.reject(Response(403 if stage is None else 404, [("Content-Type", "application/json")], b'{"message":"Forbidden"}' if stage is None else b'{"message":"Not Found"}'))
+            return True
+        now = time.time()
+        source_ip = request.headers.get("x-forwarded-for", "127.0.0.1").split(",")[0].strip()
+        conn = Connection(new_connection_id(), ws, stage, request, now, source_ip, last_active=now)
+        refusal, subprotocol = await self._connect(conn)
+        if refusal is not None:
+            ws.reject(refusal)
+            return True
+        self.connections[conn.connection_id] = conn
+        doc = {"ConnectedAt": now, "Identity": conn.identity}
+        await runtime.store.write(lambda tx: store.insert_connection(tx, conn.connection_id, stage.api_id, stage.stage_name, self.node, doc))
+        ws.accept(subprotocol)
+        try:
+            while True:
+                message = await ws.receive()
+                if message is None:
+                    break
+                conn.last_active = time.time()
+                task = asyncio.get_running_loop().create_task(self._message(conn, message))
+                conn.tasks.add(task)
+                task.add_done_callback(conn.tasks.discard)
+        finally:
+            self.connections.pop(conn.connection_id, None)
+            await runtime.store.write(lambda tx: store.delete_connection(tx, conn.connection_id))
+            await self._disconnect(conn)
+        return True
+
+    async def _connect(self, conn: Connection) -> tuple[Response | None, str | None]:
+        """(a refusal, the subprotocol to echo) after the $connect route's authorizer and integration."""
+        stage, request = conn.stage, conn.request
+        route = stage.routes.get("$connect")
+        if route is None:
+            return None, None
+        request_id = unique_id()
+        single, multi = _headers(request)
+        event: dict[str, Any] = {"headers": single, "multiValueHeaders": multi}
+        if request.query_list:
+            event["queryStringParameters"] = dict(request.query_list)
+            multi_query: dict[str, list[str]] = {}
+            for k, v in request.query_list:
+                multi_query.setdefault(k, []).append(v)
+            event["multiValueQueryStringParameters"] = multi_query
+        if route.get("AuthorizationType") == "CUSTOM":
+            authorizer = stage.authorizers.get(route.get("AuthorizerId") or "")
+            if authorizer is None:
+                return _refusal(500, "Internal server error"), None
+            identity = authorizers.identity_values(authorizer.get("IdentitySource") or [], request, {}, stage.variables)
+            arn = f"arn:aws:execute-api:{stage.region}:{stage.account}:{stage.api_id}/{stage.stage_name}/$connect"
+            auth_event = {**event, "type": "REQUEST", "methodArn": arn, "requestContext": _context(conn, "$connect", "CONNECT", request_id, time.time()),
+                          "stageVariables": stage.variables or None}  # fmt: skip
+            try:
+                conn.authorizer = await authorizers.check_lambda(self.runtime, self.runtime.states["apigatewayv2"], stage.api_id, stage.account, stage.region,
+                                                                 authorizer, auth_event, identity, arn, request_id)  # fmt: skip
+            except authorizers.Denied as denied:
+                return _refusal(denied.status, denied.message), None
+        event["requestContext"] = _context(conn, "$connect", "CONNECT", request_id, time.time())
+        event["isBase64Encoded"] = False
+        try:
+            result = await self._integrate(conn, route, event)
+        except (IntegrationFailed, IntegrationTimeout):
+            return _refusal(500, "Internal server error"), None
+        status, headers = 200, {}
+        if isinstance(result, dict):
+            try:
+                status = int(result.get("statusCode", 200))
+            except (TypeError, ValueError):
+                status = 500
+            headers = {str(k).lower(): str(v) for k, v in (result.get("headers") or {}).items()}
+        if not 200 <= status < 300:
+            return _refusal(status, "Forbidden" if status == 403 else "Internal server error" if status >= 500 else "Unauthorized" if status == 401 else "Bad Request"), None
+        return None, headers.get("sec-websocket-protocol")
+
+    async def _integrate(self, conn: Connection, route: dict[str, Any], event: dict[str, Any]) -> Any:
+        """Run a route's integration; the Lambda's decoded answer (or the MOCK's rendered response)."""
+        stage = conn.stage
+        integration = stage.integration_for(route)
+        if integration is None:
+            return None
+        kind = integration["IntegrationType"]
+        if kind in ("AWS_PROXY", "AWS") and ":lambda:" in integration.get("IntegrationUri", ""):
+            uri = with_stage_variables(integration["IntegrationUri"], stage.variables)
+            payload = await invoke(self.runtime, stage.account, stage.region, uri, json.dumps(event).encode(), int(integration.get("TimeoutInMillis") or 29000),
+                                   event["requestContext"]["requestId"])  # fmt: skip
+            try:
+                return json.loads(payload) if payload else None
+            except ValueError:
+                return payload.decode("utf-8", "replace")
+        if kind == "MOCK":
+            return _mock(stage, integration, event)
+        raise IntegrationFailed(f"integration type {kind} is not served by gureum for WebSocket APIs")
+
+    async def _message(self, conn: Connection, message: str | bytes) -> None:
+        stage = conn.stage
+        route_key = select_route(stage.api.get("RouteSelectionExpression", "$request.body.action"), message, stage.routes)
+        request_id = unique_id()
+        route = stage.routes.get(route_key)
+        if route is None:
+            conn.ws.send(json.dumps({"message": "Forbidden", "connectionId": conn.connection_id, "requestId": request_id}))
+            return
+        context = _context(conn, route_key, "MESSAGE", request_id, time.time())
+        context["messageId"] = unique_id()
+        binary = isinstance(message, bytes)
+        event = {"requestContext": context, "body": base64.b64encode(message).decode() if binary else message, "isBase64Encoded": binary}
+        try:
+            result = await self._integrate(conn, route, event)
+        except (IntegrationFailed, IntegrationTimeout):
+            conn.ws.send(json.dumps({"message": "Internal server error", "connectionId": conn.connection_id, "requestId": request_id}))
+            return
+        if route.get("RouteResponseSelectionExpression") and stage.route_responses.get(route["RouteId"]):
+            reply = _reply(result)
+            if reply is not None:
+                conn.ws.send(reply)
+
+    async def _disconnect(self, conn: Connection) -> None:
+        for task in list(conn.tasks):
+            task.cancel()
+        route = conn.stage.routes.get("$disconnect")
+        if route is None:
+            return
+        single, multi = _headers(conn.request)
+        context = _context(conn, "$disconnect", "DISCONNECT", unique_id(), time.time())
+        context["disconnectStatusCode"] = conn.ws.close_code or 1005
+        context["disconnectReason"] = conn.ws.close_reason or ""
+        event = {"headers": single, "multiValueHeaders": multi, "requestContext": context, "isBase64Encoded": False}
+        try:
+            await self._integrate(conn, route, event)
+        except (IntegrationFailed, IntegrationTimeout) as error:
+            log.info("$disconnect of %s failed: %s", conn.connection_id, error)
+
+    # --- the management API's side (port "apigatewayv2.connections") ---------------------------------
+
+    async def post(self, connection_id: str, data: bytes) -> bool:
+        conn = self.connections.get(connection_id)
+        if conn is None or conn.ws.closed:
+            return False
+        try:
+            conn.ws.send(data.decode("utf-8"))
+        except UnicodeDecodeError:
+            conn.ws.send(data)
+        return True
+
+    async def get(self, connection_id: str) -> dict[str, Any] | None:
+        conn = self.connections.get(connection_id)
+        if conn is not None and not conn.ws.closed:
+            return {"ConnectedAt": conn.connected_at, "LastActiveAt": conn.last_active, "Identity": conn.identity}
+        found = await self.runtime.store.read(lambda tx: store.get_connection(tx, connection_id))
+        if found is None or found[2] == self.node:
+            return None
+        doc = found[3]
+        return {"ConnectedAt": doc["ConnectedAt"], "LastActiveAt": doc.get("LastActiveAt", doc["ConnectedAt"]), "Identity": doc["Identity"]}
+
+    async def delete(self, connection_id: str) -> bool:
+        conn = self.connections.get(connection_id)
+        if conn is None or conn.ws.closed:
+            return False
+        conn.ws.close(1000, "")
+        return True
+
+    def close_all(self) -> None:
+        for conn in list(self.connections.values()):
+            conn.ws.close(1001, "Going away")
+
+
+def _refusal(status: int, message: str) -> Response:
+    return Response(status, [("Content-Type", "application/json")], json.dumps({"message": message}).encode())
+
+
+def _reply(result: Any) -> str | None:
+    """What a two-way route sends back: a proxy answer's body, else the integration's answer as JSON."""
+    if result is None:
+        return None
+    if isinstance(result, dict) and "statusCode" in result:
+        body = result.get("body")
+        if body is None:
+            return None
+        if result.get("isBase64Encoded"):
+            return base64.b64decode(body).decode("utf-8", "replace")
+        return body if isinstance(body, str) else json.dumps(body)
+    return result if isinstance(result, str) else json.dumps(result)
+
+
+def _mock(stage: deployed.Deployed, integration: dict[str, Any], event: dict[str, Any]) -> Any:
+    """A MOCK integration answers with its $default integration response template, where $input.body,
+    $context.connectionId, $context.routeKey and $context.requestId are substituted (a small part of VTL)."""
+    responses = stage.integration_responses.get(integration["IntegrationId"]) or []
+    chosen = next((r for r in responses if r.get("IntegrationResponseKey") in ("$default", "/2\\d\\d/")), None)
+    if chosen is None:
+        return None
+    templates = chosen.get("ResponseTemplates") or {}
+    template = templates.get("$default") or next(iter(templates.values()), None)
+    if template is None:
+        return event.get("body")
+    ctx = event["requestContext"]
+    text = str(template)
+    for name, value in (("$input.body", event.get("body") or ""), ("$context.connectionId", ctx["connectionId"]), ("$context.routeKey", ctx["routeKey"]),
+                        ("$context.requestId", ctx["requestId"])):  # fmt: skip
+        text = text.replace(name, str(value))
+    return text
+
+
+def _api_and_path(request: Request) -> tuple[str, str] | None:
+    """(api id, path after it) of ws://{api}.execute-api.…/{stage} or /restapis/{api}/{stage}/_user_request_."""
+    host = request.host.split(":")[0]
+    if ".execute-api." in host:
+        return host.split(".", 1)[0], request.path
+    parts = request.path.split("/", 5)
+    if len(parts) >= 4 and parts[1] == "restapis":
+        rest = "/" + parts[3] + ("/" + parts[4] if len(parts) > 4 and parts[4] != "_user_request_" else "")
+        return parts[2], rest
+    return None
