@@ -137,16 +137,16 @@ def map_response(payload: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
         headers.append(("Content-Type", "application/json"))
     for cookie in doc.get("cookies") or []:
         headers.append(("Set-Cookie", str(cookie)))
-    body = doc.get("body")
-    if body is None:
+    raw_body = doc.get("body")
+    if raw_body is None:
         data = b""
     elif doc.get("isBase64Encoded"):
         try:
-            data = base64.b64decode(str(body), validate=True)
+            data = base64.b64decode(str(raw_body), validate=True)
         except ValueError:
             raise BadResponse("body is not valid base64") from None
     else:
-        data = (body if isinstance(body, str) else json.dumps(body)).encode()
+        data = (raw_body if isinstance(raw_body, str) else json.dumps(raw_body)).encode()
     return status, headers, data
 
 
