@@ -260,7 +260,7 @@ async def _authorize(call: Call, state: EdgeState, snapshot: Snapshot) -> str | 
         from ...aws.errors import ServiceError
 
         try:
-            return await invoke(call.runtime, call.account, call.region, function, payload)  # type: ignore[no-any-return]
+            return await invoke(call.account, call.region, function, payload)  # type: ignore[no-any-return]
         except ServiceError:
             raise GatewayError("AUTHORIZER_FAILURE", None) from None
 

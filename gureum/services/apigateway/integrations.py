@@ -146,7 +146,7 @@ async def invoke_lambda(call: Call, payload: bytes) -> dict[str, Any]:
     from ...aws.errors import ServiceError
 
     try:
-        return await invoke(call.runtime, call.account, call.region, lambda_arn(call.integration.get("uri", "")), payload, request_id=call.context["requestId"])  # type: ignore[no-any-return]
+        return await invoke(call.account, call.region, lambda_arn(call.integration.get("uri", "")), payload, request_id=call.context["requestId"])  # type: ignore[no-any-return]
     except ServiceError as error:
         if error.status == 429:
             raise GatewayError("THROTTLED", "Too Many Requests") from None
