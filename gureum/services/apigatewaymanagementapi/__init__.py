@@ -14,8 +14,6 @@ from ...aws.errors import error_class
 SERVICE = Service("apigatewaymanagementapi")
 
 GoneException = error_class("GoneException", 410)
-PayloadTooLargeException = error_class("PayloadTooLargeException", 413)
-MAX_DATA = 128 * 1024  # WebSocket API quota: message payload size
 
 
 def _connections(ctx: RequestContext) -> Any:
@@ -28,9 +26,7 @@ def _gone(connection_id: str) -> Exception:
 
 @SERVICE.op("PostToConnection")
 async def post_to_connection(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    data = bytes(req.get("Data") or b"")
-    if len(data) > MAX_DATA:
-        raise PayloadTooLargeException("Message too long")
+    data = bytes(req.get("Data") or b"")  # the model limits it to 128 KB, the WebSocket message quota
     if not await _connections(ctx).post(req["ConnectionId"], data):
         raise _gone(req["ConnectionId"])
     return {}
