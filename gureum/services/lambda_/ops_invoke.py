@@ -1,8 +1,10 @@
 """Invoke (RequestResponse, Event, DryRun) and the delivery targets that invoke functions asynchronously.
 
-Event invocations are outbox rows ("lambda-event"), so they survive a restart; SNS, EventBridge and others
-enqueue "lambda" with the event document as payload.  A function error or a throttle is a retryable
-DeliveryError: the outbox retries per the producer's policy.
+Event invocations are outbox rows ("lambda-event"), so they survive a restart. SNS, EventBridge and others
+enqueue "lambda" with the event document as payload; as in AWS, that hands the event to the function's own
+asynchronous queue (a "lambda-event" row written in the producer's transaction), so the function's retry
+settings, DeadLetterConfig and destinations apply to it. A function error or a throttle is a retryable
+DeliveryError: the outbox retries per the function's policy; a success is reported to OnSuccess.
 """
 
 from __future__ import annotations
@@ -18,13 +20,14 @@ from ...delivery import DeliveryError, Target
 from ...ids import unique_id
 from ...runtime import Runtime
 from ...store.base import Tx
-from . import SERVICE
+from . import SERVICE, ops_async, store
 from .backend import Invocation
 from .environment import Outcome
 from .errors import InvalidRequestContentException, RequestTooLargeException, ServiceError, invalid
-from .functions import Function, function_arn, parse_function_name
+from .functions import LATEST, Function, function_arn, parse_function_name
 from .limits import LOG_TAIL_BYTES, MAX_ASYNC_PAYLOAD, MAX_SYNC_PAYLOAD
-from .ops_async import async_dead_letter, async_policy
+from .ops_aliases import is_alias
+from .ops_async import FAILED_ATTEMPTS, async_dead_letter, async_policy, destination, invocation_record, send_record
 from .ops_functions import backend, load_function, wait_active
 
 EVENT_KIND = "lambda-event"
@@ -79,7 +82,7 @@ async def invoke(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
         _check_json(payload)
         doc = {"body": base64.b64encode(payload).decode(), "request_id": ctx.request_id, "client_context": _client_context(req.get("ClientContext"))}
 
-        policy, dead_letter = async_policy(fn), async_dead_letter(fn, payload.decode("utf-8", "replace"), ctx.request_id)
+        policy, dead_letter = async_policy(fn), async_dead_letter(fn, payload, ctx.request_id)
 
         def enqueue(tx: Tx) -> None:
             ctx.runtime.delivery.enqueue(tx, EVENT_KIND, invoked, doc, policy=policy, dead_letter=dead_letter, source=invoked)
@@ -118,37 +121,66 @@ async def invoke_port(runtime: Runtime, account: str, region: str, function: str
     return await _invoke_sync(runtime, fn, invoked, payload, request_id or unique_id(), client_context)
 
 
-async def _deliver(runtime: Runtime, address: str, inv: Invocation) -> None:
+_MAX_ERROR_DOCUMENT = MAX_ASYNC_PAYLOAD
+
+
+async def deliver_event(runtime: Runtime, address: str, payload: dict[str, Any]) -> None:
+    """One attempt of an Event invocation from the outbox. A function error raises a DeliveryError whose message
+    is the function's error document (the failure handler in ops_async builds the dead-letter message and the
+    OnFailure record from it); a success sends the OnSuccess record."""
+    request_id = payload.get("request_id") or unique_id()
+    inv = Invocation(base64.b64decode(payload["body"]), request_id, address, payload.get("client_context"))
     try:
         ref = parse_function_name(address)
         fn = await load_function(runtime, ref.account or DEFAULT_ACCOUNT, ref.region or DEFAULT_REGION, ref.name, ref.qualifier, route=True)
         outcome = await run(runtime, fn, inv)
     except ServiceError as error:
+        FAILED_ATTEMPTS[request_id] = FAILED_ATTEMPTS.get(request_id, 0) + 1
         retryable = error.status == 429 or error.status >= 500 or error.code == "ResourceConflictException"
         raise DeliveryError(error.message, code=error.code, retryable=retryable) from error
     if outcome.kind != "ok":
-        try:
-            message = json.loads(outcome.body).get("errorMessage", "")
-        except (ValueError, AttributeError):
-            message = outcome.body.decode("utf-8", "replace")
-        raise DeliveryError(f"{outcome.error_type or 'Unhandled'}: {message}"[:1000], code="Unhandled")
+        FAILED_ATTEMPTS[request_id] = FAILED_ATTEMPTS.get(request_id, 0) + 1
+        raise DeliveryError(outcome.body[:_MAX_ERROR_DOCUMENT].decode("utf-8", "replace"), code="Unhandled")
+    attempts = FAILED_ATTEMPTS.pop(request_id, 0) + 1
+    target = destination(fn, "OnSuccess")
+    if target:
+        record = invocation_record(runtime, request_id=request_id, function_arn=fn.qualified_arn, condition="Success", attempts=attempts,
+                                   request=inv.payload, status=200, version=fn.version, function_error=None, response=outcome.body)  # fmt: skip
+        await runtime.store.write(lambda tx: send_record(runtime, tx, target, record))
 
 
-async def deliver_event(runtime: Runtime, address: str, payload: dict[str, Any]) -> None:
-    """An Event invocation from the outbox (our own Invoke)."""
-    inv = Invocation(base64.b64decode(payload["body"]), payload.get("request_id") or unique_id(), address, payload.get("client_context"))
-    await _deliver(runtime, address, inv)
+def _function_in_tx(tx: Tx, address: str) -> Function | None:
+    """The function version an address names (an alias names its FunctionVersion), read in the caller's transaction."""
+    ref = parse_function_name(address)
+    account, region, version = ref.account or DEFAULT_ACCOUNT, ref.region or DEFAULT_REGION, ref.qualifier or LATEST
+    if is_alias(ref.qualifier):
+        alias = store.get_alias(tx, account, region, ref.name, str(ref.qualifier))
+        if alias is None:
+            return None
+        version = str(alias["FunctionVersion"])
+    return store.get_function(tx, account, region, ref.name, version)
 
 
-async def deliver(runtime: Runtime, address: str, payload: dict[str, Any]) -> None:
-    """Another service's event (SNS notification, EventBridge event, …) for the function at ``address``.
+def deliver_in_tx(runtime: Runtime, tx: Tx, address: str, payload: dict[str, Any]) -> None:
+    """Another service's event (SNS notification, EventBridge event, a destination's record, …) for the function
+    at ``address``: accepted into the function's asynchronous queue, as AWS's asynchronous Invoke accepts it.
 
     A payload of just {"_raw": text} carries input that is not a JSON object (an EventBridge input transformer's
     string, say): the text itself is the invocation payload."""
     raw = payload.get("_raw") if len(payload) == 1 else None
     body = raw.encode() if isinstance(raw, str) else json.dumps(payload).encode()
-    await _deliver(runtime, address, Invocation(body, unique_id(), address))
+    try:
+        fn = _function_in_tx(tx, address)
+    except ServiceError as error:
+        raise DeliveryError(error.message, code=error.code, retryable=False) from error
+    if fn is None:
+        raise DeliveryError(f"Function not found: {address}", code="ResourceNotFoundException", retryable=False)
+    if len(body) > MAX_ASYNC_PAYLOAD:
+        raise DeliveryError(f"Request must be smaller than {MAX_ASYNC_PAYLOAD} bytes for the InvokeAsync operation", code="RequestTooLargeException", retryable=False)
+    request_id = unique_id()
+    doc = {"body": base64.b64encode(body).decode(), "request_id": request_id, "client_context": None}
+    runtime.delivery.enqueue(tx, EVENT_KIND, address, doc, policy=async_policy(fn), dead_letter=async_dead_letter(fn, body, request_id), source=address)
 
 
-# a claimed delivery may run as long as the longest function timeout (plus an environment's start)
-TARGETS: list[Target] = [Target("lambda", call=deliver, timeout=960.0), Target(EVENT_KIND, call=deliver_event, timeout=960.0)]
+# a claimed Event invocation may run as long as the longest function timeout (plus an environment's start)
+TARGETS: list[Target] = [Target("lambda", in_tx=deliver_in_tx), Target(EVENT_KIND, call=deliver_event, timeout=960.0), *ops_async.TARGETS]

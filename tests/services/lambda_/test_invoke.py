@@ -246,4 +246,4 @@ def test_event_invoke_config_and_dead_letter_queue(aws: Callable[..., Any], name
     assert "always fails" in attributes["ErrorMessage"]["StringValue"]
     client.delete_function_event_invoke_config(FunctionName=name)
     with pytest.raises(client.exceptions.InvalidParameterValueException):
-        client.put_function_event_invoke_config(FunctionName=name, DestinationConfig={"OnFailure": {"Destination": queue_arn}})
+        client.put_function_event_invoke_config(FunctionName=name, DestinationConfig={"OnFailure": {"Destination": queue_arn + ".fifo"}})  # FIFO: not a destination
