@@ -8,6 +8,7 @@ import datetime as dt
 import fnmatch
 import hashlib
 import json
+import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,7 @@ from ...runtime import Runtime
 from .access import GatewayError, lambda_arn
 from .vtl import TemplateError, json_path, render, wrap
 
+log = logging.getLogger("gureum.apigateway")
 _AWS_URI = re.compile(r"^arn:aws[\w-]*:apigateway:([^:]*):([^:]+):(action|path)/(.*)$")
 _HOP = {"host", "content-length", "connection", "transfer-encoding", "keep-alive", "upgrade", "expect", "accept-encoding"}
 _PROXY_KEYS = {"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded", "cookies"}
@@ -148,6 +150,7 @@ async def invoke_lambda(call: Call, payload: bytes) -> dict[str, Any]:
     try:
         return await invoke(call.account, call.region, lambda_arn(call.integration.get("uri", "")), payload, request_id=call.context["requestId"])  # type: ignore[no-any-return]
     except ServiceError as error:
+        log.warning("API %s: Lambda invocation failed: %s", call.context["apiId"], error)
         if error.status == 429:
             raise GatewayError("THROTTLED", "Too Many Requests") from None
         raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error", 500) from None
@@ -271,7 +274,8 @@ def map_request(call: Call) -> bytes:
 def _render(template: str, body: bytes, params: dict[str, dict[str, str]], call: Call) -> str:
     try:
         return render(template, body.decode("utf-8", "replace"), params, call.context, call.stage_variables)
-    except TemplateError:
+    except TemplateError as error:
+        log.warning("API %s: Execution failed due to configuration error: mapping template: %s", call.context["apiId"], error)
         raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error", 500) from None
     except Exception:  # a template reading the body as JSON when it is not
         raise GatewayError("BAD_REQUEST_BODY", "Could not parse request body into json: Unexpected character", 400) from None
