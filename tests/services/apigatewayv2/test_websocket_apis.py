@@ -22,7 +22,8 @@ def handler(event, context):
     assert event['requestContext']['eventType'] == 'CONNECT'
     if qs.get('reject'):
         return {'statusCode': 403}
-    return {'statusCode': 200}
+    offered = event['headers'].get('Sec-Websocket-Protocol', '')
+    return {'statusCode': 200, 'headers': {'Sec-WebSocket-Protocol': offered.split(',')[0]} if offered else {}}
 """
 
 # posts to another connection, once through the stage URL form and once through gureum's root
@@ -104,7 +105,8 @@ def _disconnects(aws: Callable[..., Any], queue: str, count: int) -> list[dict[s
 
 def test_chat_between_two_clients(chat: dict[str, Any], aws: Callable[..., Any]) -> None:
     async def run() -> tuple[str, str]:
-        async with websockets.connect(chat["url"]) as alice, websockets.connect(chat["url"], user_agent_header="bob-agent") as bob:
+        async with websockets.connect(chat["url"], subprotocols=["chat", "other"]) as alice, websockets.connect(chat["url"], user_agent_header="bob-agent") as bob:
+            assert alice.subprotocol == "chat" and bob.subprotocol is None  # $connect chose the subprotocol gureum echoes
             alice_id, bob_id = await _whoami(alice), await _whoami(bob)
             assert alice_id != bob_id
             await alice.send(json.dumps({"action": "sendmessage", "to": bob_id, "text": "hi bob", "via": "stage"}))
