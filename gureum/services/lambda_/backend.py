@@ -303,10 +303,11 @@ class LambdaBackend:
         env = await self._new_environment(fn, provisioned_for=key)
         init_log = await env.initialise(INIT_TIMEOUT)
         self.ship_log(fn, env.log_stream, init_log)
+        failed = not env.alive
         current = self.provisioned_wanted.get(key)
-        if not env.alive or current is None or current[0].qualified_arn != fn.qualified_arn:
-            await self._retire(env)
-            if not env.alive:
+        if failed or current is None or current[0].qualified_arn != fn.qualified_arn:
+            await self._retire(env)  # failed, or the configuration changed or went while it started
+            if failed:
                 raise RuntimeError("FUNCTION_ERROR_INIT_FAILURE")
             return
         self.provisioned.setdefault(key, set()).add(env)

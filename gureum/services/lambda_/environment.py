@@ -234,7 +234,8 @@ class Environment:
 
     async def initialise(self, timeout: float) -> str:
         """Provisioned concurrency: wait until the runtime has initialised and asks for its first event, and return
-        the init phase's log (INIT_START, its output) so the first invocation is a warm one. Not ``alive`` after."""
+        the init phase's log (INIT_START, its output) so the first invocation is a warm one; no longer ``alive`` when
+        the runtime failed to initialise or did not within ``timeout`` seconds."""
         exited: asyncio.Future[Any] = asyncio.ensure_future(self._exited.wait())
         ready: asyncio.Future[Any] = asyncio.ensure_future(self._initialised.wait())
         try:

@@ -83,6 +83,19 @@ def test_alias_and_limits(aws: Callable[..., Any], name: str) -> None:
     expect_error(client.get_provisioned_concurrency_config, "ProvisionedConcurrencyConfigNotFoundException", FunctionName=name, Qualifier=version)
 
 
+def test_init_failure_is_failed(aws: Callable[..., Any], name: str) -> None:
+    client = aws("lambda")
+    # a runtime that reports an init error and exits, as AWS's runtime interface clients do
+    bootstrap = ('#!/bin/sh\ncurl -s -X POST -d \'{"errorMessage":"no init for you","errorType":"Runtime.Init"}\' '
+                 '"http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/init/error" >/dev/null 2>&1\nexit 1\n')  # fmt: skip
+    create(client, name, {"bootstrap": bootstrap}, runtime="provided.al2023", handler="x", executable=("bootstrap",))
+    version = client.publish_version(FunctionName=name)["Version"]
+    client.put_provisioned_concurrency_config(FunctionName=name, Qualifier=version, ProvisionedConcurrentExecutions=1)
+    out = _wait_ready(client, name, version)
+    assert out["Status"] == "FAILED" and out["AvailableProvisionedConcurrentExecutions"] == 0
+    assert "FUNCTION_ERROR_INIT_FAILURE" in out["StatusReason"]
+
+
 def test_provisioned_environments_come_back_after_restart(store: StoreFactory, name: str) -> None:
     args = store()
     server = Server(**args).start()
