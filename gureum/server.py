@@ -151,7 +151,7 @@ class HttpProtocol(asyncio.Protocol):
             item = Response(413, [("Content-Type", "text/plain")], b"Request entity too large")
         else:
             item = Request(method, path or "/", query, self.headers, b"".join(self.body))
-            if self.parser.should_upgrade() and self.headers.get("upgrade", "").lower() == "websocket":
+            if "upgrade" in self.headers and self.headers["upgrade"].lower() == "websocket" and self.parser.should_upgrade():
                 item = _Upgrade(item)
         self.pending.append((item, self.parser.should_keep_alive(), method == "HEAD"))
         self._reset()
