@@ -18,6 +18,7 @@ import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from ...aws.auth import issue_access_key, issued_secret
 from ...ids import unique_id
@@ -81,6 +82,9 @@ class LambdaBackend:
         self.provisioned: dict[str, set[Environment]] = {}
         self.provisioned_idle: dict[str, list[Environment]] = {}
         self.log_writes: set[asyncio.Task[None]] = set()
+        # called with a configuration key when an invocation through a provisioned alias ran another version (the
+        # alias moved): ops_provisioned moves the configuration's environments along
+        self.on_alias_moved: Callable[[str], None] | None = None
         self.activated: dict[str, asyncio.Event] = {}  # ARN → set once $LATEST's code is ready on this node
         host = runtime.config.host if runtime.config.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
         self.endpoint = f"http://{f'[{host}]' if ':' in host else host}:{runtime.config.port}"  # what AWS_ENDPOINT_URL points at
@@ -337,6 +341,9 @@ class LambdaBackend:
     async def invoke(self, fn: Function, inv: Invocation) -> Outcome:
         """Run one invocation in a provisioned, warm or new environment; ship its log; throttles raise
         TooManyRequestsException."""
+        wanted = self.provisioned_wanted.get(inv.invoked_arn)
+        if wanted is not None and wanted[0].qualified_arn != fn.qualified_arn and self.on_alias_moved is not None:
+            self.on_alias_moved(inv.invoked_arn)
         env, _cold = await self._acquire(fn)
         deadline_ms = int((time.time() + fn.timeout) * 1000)
         trace = f"Root=1-{int(time.time()):08x}-{unique_id()[:24].ljust(24, '0')};Parent={unique_id()[:16]};Sampled=0"

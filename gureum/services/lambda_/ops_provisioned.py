@@ -189,9 +189,44 @@ async def list_provisioned_concurrency_configs(ctx: RequestContext, req: dict[st
     return out
 
 
+def _follow_alias(runtime: Runtime, key: str) -> None:
+    """An alias with provisioned concurrency now points at another version: warm that version's environments
+    (the next invocations through the alias use them; the old version's are stopped)."""
+    if key in _following:
+        return
+    _following.add(key)
+    ref = parse_function_name(key)
+    account, region, name, qualifier = str(ref.account), str(ref.region), ref.name, str(ref.qualifier)
+
+    def read(tx: Tx) -> tuple[Function, int, str] | None:
+        row = tx.one("SELECT requested, config FROM lambda_provisioned WHERE account = ? AND region = ? AND function_name = ? AND qualifier = ?", (account, region, name, qualifier))
+        if row is None:
+            return None
+        try:
+            fn = _target(tx, account, region, name, qualifier)
+        except ServiceError:
+            return None
+        return fn, int(row[0]), str(json.loads(row[1]).get("LastModified"))
+
+    async def follow() -> None:
+        try:
+            found = await runtime.store.read(read)
+            wanted = backend(runtime).provisioned_wanted.get(key)
+            if found is not None and wanted is not None and found[0].qualified_arn != wanted[0].qualified_arn:
+                _warm_later(runtime, found[0], key, qualifier, found[1], found[2])
+        finally:
+            _following.discard(key)
+
+    runtime.spawn(follow(), f"lambda-provision-follow-{name}")
+
+
+_following: set[str] = set()
+
+
 @SERVICE.on_start
 async def _rewarm(runtime: Runtime) -> None:
     """A starting node warms every configuration's environments again (they are processes: none survived)."""
+    backend(runtime).on_alias_moved = lambda key: _follow_alias(runtime, key)
 
     def read(tx: Tx) -> list[tuple[Function, str, int, str]]:
         out = []

@@ -18,7 +18,7 @@ CODE = """
 import os
 print("initialising", os.environ["AWS_LAMBDA_INITIALIZATION_TYPE"])
 def handler(event, context):
-    return {"init": os.environ["AWS_LAMBDA_INITIALIZATION_TYPE"], "pid": os.getpid()}
+    return {"init": os.environ["AWS_LAMBDA_INITIALIZATION_TYPE"], "pid": os.getpid(), "version": os.environ["AWS_LAMBDA_FUNCTION_VERSION"]}
 """
 
 
@@ -77,6 +77,18 @@ def test_alias_and_limits(aws: Callable[..., Any], name: str) -> None:
     assert doc["init"] == "provisioned-concurrency" and "Init Duration" not in log
     again, _ = _invoke(client, name, "live")
     assert again["pid"] == doc["pid"]  # the same kept-warm environment
+    # the alias moves to a new version: its provisioned environments follow
+    client.update_function_configuration(FunctionName=name, Environment={"Variables": {"V": "2"}})
+    client.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
+    second = client.publish_version(FunctionName=name)["Version"]
+    client.update_alias(FunctionName=name, Name="live", FunctionVersion=second)
+    deadline = time.monotonic() + 15
+    while True:
+        moved, log = _invoke(client, name, "live")
+        if moved["init"] == "provisioned-concurrency" or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert moved["version"] == second and moved["init"] == "provisioned-concurrency" and "Init Duration" not in log
     client.delete_function(FunctionName=name)  # takes its configurations with it
     create(client, name, {"index.py": CODE})
     version = client.publish_version(FunctionName=name)["Version"]
