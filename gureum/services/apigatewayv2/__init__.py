@@ -71,18 +71,27 @@ async def _start(runtime: Runtime) -> None:
     await runtime.store.write(lambda tx: store.delete_node_connections(tx, node))
 
     async def http_port(api_id: str, path: str, request: Request) -> Response | None:
-        """The execute-api edge: an HTTP API request, or the management API under a stage's URL."""
-        marker = path.find("/@connections/") if "@connections" in path else path.find("/%40connections/")
-        if marker >= 0 and await _is_ours(runtime, api_id):
-            raw = request.raw_path[request.raw_path.find("connections/") - 2 :].replace("%40", "@", 1)
-            raw = raw if raw.startswith("/@") else "/@" + raw.split("@", 1)[-1]
-            inner = Request(request.method, raw, request.query_string, request.headers, request.body, request.scheme)
-            return await runtime.port("aws.dispatch")(inner)  # type: ignore[no-any-return]
+        """The execute-api edge: an HTTP API request, or the management API under a stage's URL
+        ("/{stage}/@connections/{id}" becomes "/@connections/{id}" for the ordinary AWS dispatch)."""
+        inner = _connections_path(request.raw_path)
+        if inner is not None and await _is_ours(runtime, api_id):
+            rewritten = Request(request.method, inner, request.query_string, request.headers, request.body, request.scheme)
+            return await runtime.port("aws.dispatch")(rewritten)  # type: ignore[no-any-return]
         return await http_api.handle(runtime, api_id, path, request)
 
     runtime.provide("apigatewayv2.http", http_port)
     state.http_port = http_port
     runtime.provide("apigatewayv2.connections", state.websockets)
+
+
+def _connections_path(raw_path: str) -> str | None:
+    """"/@connections/{id}" when the raw path ends with "/{stage}/@connections/{id}" (the "@" possibly escaped)."""
+    for marker in ("/@connections/", "/%40connections/"):
+        at = raw_path.find(marker)
+        if at >= 0:
+            rest = raw_path[at + len(marker) :]
+            return f"/@connections/{rest}" if rest and "/" not in rest else None
+    return None
 
 
 async def _is_ours(runtime: Runtime, api_id: str) -> bool:

@@ -65,7 +65,8 @@ def _compile(snapshot: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-_CACHE: dict[str, dict[str, Any]] = {}  # deployment id → compiled snapshot
+_CACHE: dict[str, dict[str, Any]] = {}  # deployment id → compiled snapshot (the most recently compiled _CACHE_SIZE)
+_CACHE_SIZE = 256
 
 
 def _read(tx: Tx, api_id: str, stage_name: str | None) -> tuple[tuple[str, str, dict[str, Any]], dict[str, Any], str | None] | None:
@@ -109,11 +110,10 @@ async def load(runtime: Runtime, api_id: str, path: str) -> tuple[Deployed | Non
     if deployment_id not in _CACHE:
         if raw is None:
             return None, inner
+        if len(_CACHE) >= _CACHE_SIZE:
+            del _CACHE[next(iter(_CACHE))]
         _CACHE[deployment_id] = _compile(json.loads(raw)["_snapshot"])
     compiled = _CACHE[deployment_id]
     account, region, _ = row
     return Deployed(api_id, account, region, stage=stage, **compiled), inner
 
-
-async def exists(runtime: Runtime, api_id: str) -> bool:
-    return await runtime.store.read(lambda tx: store.get_api(tx, api_id) is not None)
