@@ -23,6 +23,9 @@ class PatternError(ValueError):
 class FilterPattern:
     text: str
     _match: Callable[[str], dict[str, str] | None]
+    # hints a store may use to skip events early (a superset of matches; matches() still decides):
+    substrings: tuple[str, ...] = ()  # every matching message contains each of these
+    json: bool = False  # only messages that are JSON objects or arrays can match
 
     def matches(self, message: str) -> bool:
         return self._match(message) is not None
@@ -37,10 +40,11 @@ def compile_pattern(text: str | None) -> FilterPattern:
     if not stripped:
         return FilterPattern("", lambda _message: {})
     if stripped.startswith("{"):
-        return FilterPattern(stripped, _compile_json(stripped))
+        return FilterPattern(stripped, _compile_json(stripped), json=True)
     if stripped.startswith("["):
         return FilterPattern(stripped, _compile_delimited(stripped))
-    return FilterPattern(stripped, _compile_terms(stripped))
+    substrings: list[str] = []
+    return FilterPattern(stripped, _compile_terms(stripped, substrings), tuple(substrings))
 
 
 # --- values: wildcards, numbers and regular expressions ----------------------------------------------
@@ -125,7 +129,7 @@ def _compare(op: str, value: _Value, actual: Any) -> bool:
 _TERM = re.compile(r'\s*([?-]?)("(?:[^"\\]|\\.)*"|%[^%]+%|[^\s"]+)')
 
 
-def _compile_terms(text: str) -> Callable[[str], dict[str, str] | None]:
+def _compile_terms(text: str, substrings: list[str]) -> Callable[[str], dict[str, str] | None]:
     required: list[Callable[[str], bool]] = []
     optional: list[Callable[[str], bool]] = []
     excluded: list[Callable[[str], bool]] = []
@@ -143,17 +147,27 @@ def _compile_terms(text: str) -> Callable[[str], dict[str, str] | None]:
                 raise PatternError(f"Unterminated quoted term {term}")
             phrase = term[1:-1].replace('\\"', '"')
             test: Callable[[str], bool] = lambda message, phrase=phrase: phrase in message  # type: ignore[misc]
+            if not kind:
+                substrings.append(phrase)
         elif len(term) >= 2 and term.startswith("%") and term.endswith("%"):
             pattern = _regex(term[1:-1])
             test = lambda message, pattern=pattern: pattern.search(message) is not None  # type: ignore[misc]
         else:
             test = lambda message, term=term: term in message  # type: ignore[misc]
+            if not kind:
+                substrings.append(term)
         {"": required, "?": optional, "-": excluded}[kind].append(test)
 
     def match(message: str) -> dict[str, str] | None:
-        if all(t(message) for t in required) and (not optional or any(t(message) for t in optional)) and not any(t(message) for t in excluded):
-            return {}
-        return None
+        for test in required:
+            if not test(message):
+                return None
+        if optional and not any(test(message) for test in optional):
+            return None
+        for test in excluded:
+            if test(message):
+                return None
+        return {}
 
     return match
 
@@ -282,7 +296,7 @@ def _compile_json(text: str) -> Callable[[str], dict[str, str] | None]:
         raise PatternError(f"Invalid JSON filter pattern: unexpected {parser.peek()[1]}")  # type: ignore[index]
 
     def match(message: str) -> dict[str, str] | None:
-        stripped = message.strip()
+        stripped = message.strip(" \t\n\r")  # JSON's whitespace
         if not stripped.startswith(("{", "[")):
             return None
         try:
@@ -348,27 +362,16 @@ def _field(entry: str) -> _Field | str:
     return _Field(name, lambda actual: any(all(c(actual) for c in conj) for conj in alternatives))
 
 
+_FIELD = re.compile(r'"([^"]*)"|\[([^\]]*)\]|(\S+)')
+
+
 def split_fields(message: str) -> list[str]:
     """A log line's space-delimited fields; "quoted" and [bracketed] runs are one field each (without the marks)."""
-    fields = []
-    i, n = 0, len(message)
-    while i < n:
-        if message[i].isspace():
-            i += 1
-            continue
-        closer = {'"': '"', "[": "]"}.get(message[i])
-        if closer is not None:
-            end = message.find(closer, i + 1)
-            if end != -1:
-                fields.append(message[i + 1 : end])
-                i = end + 1
-                continue
-        end = i
-        while end < n and not message[end].isspace():
-            end += 1
-        fields.append(message[i:end])
-        i = end
-    return fields
+    return [quoted or bracketed or bare for quoted, bracketed, bare in _FIELD.findall(message)]
+
+
+def _fits(segment: list[_Field], fields: list[str], at: int) -> bool:
+    return all(spec.test is None or spec.test(fields[at + i]) for i, spec in enumerate(segment))
 
 
 def _compile_delimited(text: str) -> Callable[[str], dict[str, str] | None]:
@@ -376,23 +379,38 @@ def _compile_delimited(text: str) -> Callable[[str], dict[str, str] | None]:
         raise PatternError("Invalid space-delimited filter pattern: it must be enclosed in [ ]")
     body = text[1:-1]
     specs = [_field(entry) for entry in _split_top(body, ",")] if body.strip() else []
-
-    def walk(si: int, fi: int, fields: list[str], out: dict[str, str]) -> bool:
-        if si == len(specs):
-            return fi == len(fields)
-        spec = specs[si]
+    # fields between ellipses: the first is anchored at the start, the last at the end, and each middle one
+    # placed leftmost (placing a run as early as possible never prevents a later run from fitting)
+    segments: list[list[_Field]] = [[]]
+    for spec in specs:
         if spec == _ELLIPSIS:
-            return any(walk(si + 1, k, fields, out) for k in range(fi, len(fields) + 1))
-        assert isinstance(spec, _Field)
-        if fi >= len(fields) or (spec.test is not None and not spec.test(fields[fi])):
-            return False
-        if walk(si + 1, fi + 1, fields, out):
-            out[f"${spec.name}"] = fields[fi]
-            return True
-        return False
+            segments.append([])
+        else:
+            assert isinstance(spec, _Field)
+            segments[-1].append(spec)
+    head, middle, tail = segments[0], segments[1:-1], segments[-1]
+    anchored = len(segments) == 1
+    minimum = sum(len(segment) for segment in segments)
 
     def match(message: str) -> dict[str, str] | None:
-        out: dict[str, str] = {}
-        return out if walk(0, 0, split_fields(message), out) else None
+        fields = split_fields(message)
+        n = len(fields)
+        if (anchored and n != minimum) or n < minimum or not _fits(head, fields, 0):
+            return None
+        placed = [(head, 0)]
+        pos = len(head)
+        if not anchored:
+            end = n - len(tail)
+            for segment in middle:
+                while pos + len(segment) <= end and not _fits(segment, fields, pos):
+                    pos += 1
+                if pos + len(segment) > end:
+                    return None
+                placed.append((segment, pos))
+                pos += len(segment)
+            if not _fits(tail, fields, end):
+                return None
+            placed.append((tail, end))
+        return {f"${spec.name}": fields[at + i] for segment, at in placed for i, spec in enumerate(segment)}
 
     return match

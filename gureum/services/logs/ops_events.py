@@ -163,7 +163,7 @@ async def filter_log_events(ctx: RequestContext, req: dict[str, Any]) -> dict[st
         found: list[dict[str, Any]] = []
         size = scanned = 0
         while True:
-            chunk = store.group_events(tx, group.id, start, end, cursor, _SCAN_CHUNK, wanted)  # type: ignore[arg-type]
+            chunk = store.group_events(tx, group.id, start, end, cursor, _SCAN_CHUNK, wanted, pattern.substrings, pattern.json)  # type: ignore[arg-type]
             for index, event in enumerate(chunk):
                 cursor = (event.timestamp, event.id)
                 scanned += 1

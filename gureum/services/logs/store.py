@@ -199,10 +199,31 @@ def stream_events(tx: Tx, stream_id: int, start: int, end: int, cursor: tuple[in
     return [Event(*row) for row in tx.all(sql + " LIMIT ?", params + (limit,))]
 
 
-def group_events(tx: Tx, group_id: int, start: int, end: int, after: tuple[int, int] | None, limit: int, stream_ids: Iterable[int] | None = None) -> list[Event]:
-    """Events of a group (or of some of its streams) with start <= ts < end, after the cursor, by (ts, id)."""
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def group_events(
+    tx: Tx,
+    group_id: int,
+    start: int,
+    end: int,
+    after: tuple[int, int] | None,
+    limit: int,
+    stream_ids: Iterable[int] | None = None,
+    contains: Sequence[str] = (),
+    json_only: bool = False,
+) -> list[Event]:
+    """Events of a group (or of some of its streams) with start <= ts < end, after the cursor, by (ts, id).
+    ``contains`` and ``json_only`` narrow the rows early (SQLite's LIKE ignores ASCII case: the caller still matches)."""
     sql = f"SELECT {_EVENT_COLUMNS} FROM logs_events WHERE group_id = ? AND ts >= ? AND ts < ?"
     params: tuple[Any, ...] = (group_id, start, end)
+    for text in contains:
+        sql += " AND message LIKE ? ESCAPE '\\'"
+        params += (_like(text),)
+    if json_only:  # JSON text starts with { or [ after JSON's own whitespace
+        sql += " AND (message LIKE '{%' OR message LIKE '[%' OR substr(message, 1, 1) IN (?, ?, ?, ?))"
+        params += (" ", "\t", "\n", "\r")
     if after is not None:
         sql += " AND (ts > ? OR (ts = ? AND id > ?))"
         params += (after[0], after[0], after[1])
