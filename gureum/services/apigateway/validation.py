@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from typing import Any
 
-import jsonschema
-
+from . import jsonschema4
 from .access import GatewayError
 from .integrations import Call
 
 
-@lru_cache(maxsize=256)
-def _validator(schema_text: str) -> jsonschema.Draft4Validator:
-    return jsonschema.Draft4Validator(json.loads(schema_text))
+def _model_resolver(doc: dict[str, Any]) -> Any:
+    """$ref to another model of the API: ".../restapis/{id}/models/{name}" (as API Gateway writes them)."""
+
+    def resolve(ref: str) -> Any:
+        model = (doc.get("models") or {}).get(ref.rstrip("/").rsplit("/", 1)[-1])
+        return json.loads(model["schema"]) if model and model.get("schema") else None
+
+    return resolve
 
 
 def validate_request(call: Call, doc: dict[str, Any]) -> None:
@@ -44,8 +47,8 @@ def validate_request(call: Call, doc: dict[str, Any]) -> None:
             return
         try:
             body = json.loads(request.body or b"null")
+            schema = json.loads(model["schema"])
         except ValueError:
             raise GatewayError("BAD_REQUEST_BODY", "Invalid request body") from None
-        errors = sorted(_validator(model["schema"]).iter_errors(body), key=lambda e: list(e.path))
-        if errors:
+        if jsonschema4.errors(schema, body, _model_resolver(doc)):
             raise GatewayError("BAD_REQUEST_BODY", "Invalid request body")
