@@ -18,7 +18,7 @@ from ...runtime import Runtime
 
 SERVICE = Service("apigatewayv2", migrations=Path(__file__).parent / "migrations")
 
-from . import http_api, jwt, ops_apis, ops_items, store  # noqa: E402,F401  (registers the operations)
+from . import http_api, jwt, ops_apis, ops_import, ops_items, store  # noqa: E402,F401  (registers the operations)
 from .websocket_api import WebSocketApis  # noqa: E402
 
 
