@@ -10,7 +10,7 @@ from ...aws.context import RequestContext
 from ...runtime import Runtime
 from ...store.base import Tx
 from . import SERVICE, limits, store
-from .common import group_by_arn, now_ms, page_sorted, require_group
+from .common import group_by_arn, group_name, now_ms, page_sorted, require_group
 from .errors import InvalidParameterException, TooManyTagsException, ValidationException, group_exists
 
 log = logging.getLogger("gureum.logs")
@@ -98,6 +98,13 @@ async def describe_log_groups(ctx: RequestContext, req: dict[str, Any]) -> dict[
 
     shown, token, figures = await ctx.runtime.store.read(read)
     return {"logGroups": [describe_group(g, *figures[g.id]) for g in shown], "nextToken": token}
+
+
+@SERVICE.op("PutLogGroupDeletionProtection")
+async def put_log_group_deletion_protection(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    name = group_name(ctx, req)
+    await ctx.runtime.store.write(lambda tx: store.set_deletion_protection(tx, require_group(tx, ctx, name).id, bool(req["deletionProtectionEnabled"])))
+    return {}
 
 
 # --- retention ------------------------------------------------------------------------------------

@@ -34,6 +34,15 @@ def test_create_describe_delete_group(logs: Any, name: str) -> None:
     expect_error(logs.delete_log_group, "ResourceNotFoundException", NO_GROUP, logGroupName=f"/app/{name}")
 
 
+def test_deletion_protection(logs: Any, name: str) -> None:
+    logs.create_log_group(logGroupName=name, deletionProtectionEnabled=True)
+    assert logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"][0]["deletionProtectionEnabled"] is True
+    expect_error(logs.delete_log_group, "ValidationException", logGroupName=name)
+    logs.put_log_group_deletion_protection(logGroupIdentifier=name, deletionProtectionEnabled=False)
+    logs.delete_log_group(logGroupName=name)
+    assert logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"] == []
+
+
 def test_group_name_rules(logs: Any, name: str) -> None:
     error = expect_error(logs.create_log_group, "InvalidParameterException", logGroupName=f"bad:{name}")
     assert "Member must satisfy regular expression pattern" in error["Message"]
