@@ -1,5 +1,6 @@
 """Keys gureum issues (ASIA…) act in the account they encode, the default account 000000000000 included: a Lambda
-function's own credentials pass strict SigV4 for a role in the default account."""
+function's own credentials pass strict SigV4 for a role in the default account. And AWS_IAM function URLs verify
+signatures in strict mode."""
 
 from __future__ import annotations
 
@@ -7,7 +8,11 @@ import json
 from typing import Iterator
 
 import boto3
+import httpx
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 
 from gureum.aws.auth import DEFAULT_ACCOUNT, account_for_key, is_issued, issue_access_key
 
@@ -47,3 +52,22 @@ def test_function_credentials_work_for_the_default_account(strict: Server) -> No
     doc = json.loads(out["Payload"].read())
     assert "FunctionError" not in out, doc
     assert doc["key"].startswith("ASIA") and account_for_key(doc["key"]) == DEFAULT_ACCOUNT and doc["account"] == DEFAULT_ACCOUNT
+
+
+def test_aws_iam_function_url_verifies_signatures_in_strict_mode(strict: Server) -> None:
+    client = boto3.client("lambda", endpoint_url=strict.endpoint, region_name="us-east-1", aws_access_key_id="123456789012", aws_secret_access_key="acct-secret")
+    code = "def handler(event, context):\n    return {'statusCode': 200, 'body': event['requestContext']['authorizer']['iam']['accountId']}\n"
+    client.create_function(FunctionName="iam-url", Runtime="python3.12", Role="arn:aws:iam::123456789012:role/r", Handler="index.handler",
+                           Code={"ZipFile": make_zip({"index.py": code})})  # fmt: skip
+    client.get_waiter("function_active_v2").wait(FunctionName="iam-url", WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
+    url_id = client.create_function_url_config(FunctionName="iam-url", AuthType="AWS_IAM")["FunctionUrl"].split("//")[1].split(".")[0]
+    url = f"{strict.endpoint}/lambda-url/{url_id}/"
+
+    def signed(secret: str) -> httpx.Response:
+        request = AWSRequest(method="GET", url=url, headers={})
+        SigV4Auth(Credentials("123456789012", secret), "lambda", "us-east-1").add_auth(request)
+        return httpx.get(url, headers=dict(request.headers))
+
+    good = signed("acct-secret")
+    assert good.status_code == 200 and good.text == "123456789012"
+    assert signed("wrong-secret").status_code == 403 and httpx.get(url).status_code == 403
