@@ -191,3 +191,18 @@ def test_control_plane_errors_and_tags(aws: Callable[..., Any], name: str, echo_
     expect_error(gw.delete_integration, "ConflictException", ApiId=api_id, IntegrationId=integration_id)
     gw.delete_api(ApiId=api_id)
     expect_error(gw.get_api, "NotFoundException", ApiId=api_id)
+
+
+def test_integration_timeout_is_503(aws: Callable[..., Any], endpoint: str, name: str) -> None:
+    code = "import time\ndef handler(event, context):\n    if event['rawPath'].endswith('/slow'):\n        time.sleep(3)\n    return {'ok': True}\n"
+    arn = function(aws, name, code)
+    gw = aws("apigatewayv2")
+    api_id = gw.create_api(Name=name, ProtocolType="HTTP")["ApiId"]
+    integration = gw.create_integration(ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=arn, PayloadFormatVersion="2.0", TimeoutInMillis=1000)
+    gw.create_route(ApiId=api_id, RouteKey="GET /{proxy+}", Target=f"integrations/{integration['IntegrationId']}")
+    gw.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
+    base = stage_url(endpoint, api_id, "$default")
+    slow = httpx.get(f"{base}/slow", timeout=10)
+    assert slow.status_code == 503 and slow.json() == {"message": "Service Unavailable"}
+    assert httpx.get(f"{base}/fast", timeout=10).json() == {"ok": True}
+    expect_error(gw.update_integration, "ValidationException", ApiId=api_id, IntegrationId=integration["IntegrationId"], TimeoutInMillis=30001)
