@@ -100,7 +100,7 @@ async def verify(token: str, issuer: str, audiences: list[str], cache: JwksCache
             key.verify(der, signed, ec.ECDSA(digest))
     except (InvalidSignature, ValueError, TypeError):
         raise TokenProblem("signature is invalid") from None
-    aud = claims.get("aud", claims.get("client_id"))
+    aud = claims["aud"] if claims.get("aud") is not None else claims.get("client_id")  # client_id only when there is no aud
     token_audiences = aud if isinstance(aud, list) else [aud]
     if not set(token_audiences) & set(audiences):
         raise TokenProblem("the token does not have a valid audience")
