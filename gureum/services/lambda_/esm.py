@@ -23,6 +23,7 @@ from ...runtime import Runtime
 from ...store.base import Tx
 from . import SERVICE
 from .errors import ServiceError
+from .limits import MAX_SYNC_PAYLOAD
 from .ops_invoke import invoke_port
 
 log = logging.getLogger("gureum.lambda.esm")
@@ -82,7 +83,10 @@ class Mapping:
 
 
 def _mapping(row: tuple[Any, ...] | None) -> Mapping | None:
-    return None if row is None else Mapping(*row[:6], json.loads(row[6]))
+    if row is None:
+        return None
+    uuid, account, region, function_arn, source_arn, state, config = row
+    return Mapping(uuid, account, region, function_arn, source_arn, state, json.loads(config))
 
 
 def insert_mapping(tx: Tx, m: Mapping) -> None:
@@ -215,6 +219,27 @@ def failed_items(payload: bytes, ids: set[str]) -> set[str] | None:
     return out
 
 
+def split_batches(records: list[dict[str, Any]], *, fifo: bool) -> list[list[dict[str, Any]]]:
+    """The invocations a received batch makes: one per message group on a FIFO queue (in order), each cut where
+    the event would pass the 6 MB invocation payload limit."""
+    groups: dict[str | None, list[dict[str, Any]]] = {}
+    for record in records:
+        groups.setdefault(record["attributes"].get("MessageGroupId") if fifo else None, []).append(record)
+    out: list[list[dict[str, Any]]] = []
+    for group in groups.values():
+        batch: list[dict[str, Any]] = []
+        size = len('{"Records": []}')
+        for record in group:
+            one = len(json.dumps(record).encode()) + 2
+            if batch and size + one > MAX_SYNC_PAYLOAD:
+                out.append(batch)
+                batch, size = [], len('{"Records": []}')
+            batch.append(record)
+            size += one
+        out.append(batch)
+    return out
+
+
 # --- pollers ------------------------------------------------------------------------------------------------
 
 
@@ -253,17 +278,15 @@ class Poller:
                 await asyncio.sleep(1.0)
                 continue
             records = [sqs_record(msg, m.source_arn) for msg in batch]
-            dropped = [r["receiptHandle"] for r in records if not passes(self.filters, r)]
+            dropped = {r["receiptHandle"] for r in records if not passes(self.filters, r)}
             if dropped:  # AWS deletes the messages no filter matches
-                await self._consumer().delete(m.source_arn, dropped)
-            records = [r for r in records if r["receiptHandle"] not in set(dropped)]
-            groups: dict[str | None, list[dict[str, Any]]] = {}
-            for record in records:  # FIFO: one batch per message group, in order
-                groups.setdefault(record["attributes"].get("MessageGroupId") if m.source_arn.endswith(".fifo") else None, []).append(record)
-            if not groups:
+                await self._consumer().delete(m.source_arn, list(dropped))
+                records = [r for r in records if r["receiptHandle"] not in dropped]
+            batches = split_batches(records, fifo=m.source_arn.endswith(".fifo"))
+            if not batches:
                 self.slots.release()
                 continue
-            for n, group in enumerate(groups.values()):
+            for n, group in enumerate(batches):
                 if n:
                     await self.slots.acquire()
                 self.runtime.spawn(self._invoke(group), f"lambda-esm-batch-{m.uuid[:8]}")
@@ -272,14 +295,14 @@ class Poller:
         return self.runtime.port("sqs.consumer")
 
     async def _fill(self) -> list[dict[str, Any]]:
-        """A batch: wait (long polls) for a first message, then up to the batching window for BatchSize."""
+        """A batch: wait (long polls) for a first message, then up to the batching window for BatchSize (or 6 MB)."""
         m, consumer = self.mapping, self._consumer()
         size, window = m.config["BatchSize"], m.config["MaximumBatchingWindowInSeconds"]
         got: list[dict[str, Any]] = []
         while not got:
             got = await consumer.receive(m.source_arn, min(size, 10), wait=_LONG_POLL)
         deadline = time.monotonic() + window
-        while len(got) < size and (left := deadline - time.monotonic()) > 0:
+        while len(got) < size and (left := deadline - time.monotonic()) > 0 and sum(len(g["Body"]) for g in got) < MAX_SYNC_PAYLOAD:
             got += await consumer.receive(m.source_arn, min(size - len(got), 10), wait=left)
         return got
 
@@ -302,8 +325,9 @@ class Poller:
                 out = await invoke_port(self.runtime, m.account, m.region, m.function_arn, payload)
                 break
             except ServiceError as error:
-                if error.status != 429:
+                if error.status != 429:  # the function is gone or broken: pause this slot, the batch reappears later
                     await self._report(f"PROBLEM: {error.code}: {error.message}")
+                    await asyncio.sleep(1.0)
                     return
                 await asyncio.sleep(min(8.0, 0.5 * 2**attempt))
         if out is None:

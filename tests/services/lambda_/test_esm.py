@@ -267,3 +267,31 @@ def test_mapping_survives_restart(store: StoreFactory, name: str) -> None:
         assert event["Records"][0]["body"] == "after restart"
     finally:
         server.stop()
+
+
+def test_throttled_batches_wait_for_capacity(aws: Callable[..., Any], name: str) -> None:
+    client, sqs = aws("lambda"), aws("sqs")
+    url, arn, out = _setup(aws, name)
+    client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)
+    client.create_event_source_mapping(EventSourceArn=arn, FunctionName=name)
+    sqs.send_message(QueueUrl=url, MessageBody="patient")
+    assert _events(sqs, out, 1, seconds=1.5) == []  # throttled: retried with backoff, not dropped
+    client.delete_function_concurrency(FunctionName=name)
+    assert _bodies(sqs, out, 1, seconds=15) == ["patient"]
+    assert _drained(sqs, url)
+
+
+def test_batch_item_failure_responses_and_payload_split() -> None:
+    """Pure logic: which responses count as partial failures, and where a received batch is cut."""
+    from gureum.services.lambda_.esm import failed_items, split_batches
+
+    ids = {"a", "b"}
+    assert failed_items(b"", ids) == set() and failed_items(b"null", ids) == set() and failed_items(b"{}", ids) == set()
+    assert failed_items(b'{"batchItemFailures": []}', ids) == set() and failed_items(b'{"batchItemFailures": null}', ids) == set()
+    assert failed_items(b'{"batchItemFailures": [{"itemIdentifier": "b"}]}', ids) == {"b"}
+    for invalid in (b"not json", b'"text"', b'{"batchItemFailures": [{"itemIdentifier": ""}]}', b'{"batchItemFailures": [{"itemIdentifier": null}]}',
+                    b'{"batchItemFailures": [{"id": "a"}]}', b'{"batchItemFailures": [{"itemIdentifier": "zzz"}]}'):  # fmt: skip
+        assert failed_items(invalid, ids) is None, invalid
+    big = [{"body": "x" * 2_500_000, "attributes": {"MessageGroupId": g}} for g in ("g1", "g1", "g2", "g1", "g1")]
+    assert [len(b) for b in split_batches(big, fifo=False)] == [2, 2, 1]
+    assert [[r["attributes"]["MessageGroupId"] for r in b] for b in split_batches(big, fifo=True)] == [["g1", "g1"], ["g1", "g1"], ["g2"]]
