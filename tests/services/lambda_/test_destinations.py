@@ -116,3 +116,22 @@ def test_config_operations(aws: Callable[..., Any], name: str) -> None:
     expect_error(client.put_function_event_invoke_config, "InvalidParameterValueException", FunctionName=name,
                  DestinationConfig={"OnFailure": {"Destination": fn_arn}})  # fmt: skip
     expect_error(client.list_function_event_invoke_configs, "ResourceNotFoundException", FunctionName=f"{name}-missing")
+
+
+def test_on_failure_record_to_sns_and_function_destination(aws: Callable[..., Any], name: str) -> None:
+    client, sqs, sns = aws("lambda"), aws("sqs"), aws("sns")
+    url, arn = _queue(sqs, f"{name}-via-sns")
+    topic = sns.create_topic(Name=name)["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"})
+    # the OnSuccess destination is another function, invoked asynchronously with the record; it fails, and its own
+    # OnFailure (the topic) receives a record whose request payload is the first function's record
+    create(client, f"{name}-next", {"index.py": "def handler(event, context):\n    raise ValueError('next got ' + event['requestContext']['condition'])\n"})
+    client.put_function_event_invoke_config(FunctionName=f"{name}-next", MaximumRetryAttempts=0, DestinationConfig={"OnFailure": {"Destination": topic}})
+    next_arn = client.get_function(FunctionName=f"{name}-next")["Configuration"]["FunctionArn"]
+    create(client, name, {"index.py": "def handler(event, context):\n    return {'first': True}\n"})
+    client.put_function_event_invoke_config(FunctionName=name, DestinationConfig={"OnSuccess": {"Destination": next_arn}})
+    client.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"start": 1}')
+    record = json.loads(_one(sqs, url)["Body"])
+    assert record["requestContext"]["functionArn"] == f"{next_arn}:$LATEST" and record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["responsePayload"]["errorMessage"] == "next got Success"
+    assert record["requestPayload"]["responsePayload"] == {"first": True} and record["requestPayload"]["requestPayload"] == {"start": 1}
