@@ -98,6 +98,7 @@ class App:
 
     async def upgrade(self, request: Request, ws: Any) -> None:
         """A WebSocket upgrade (gureum.server.WebSocket): the service that claims its URL serves it; else 404."""
+        assert self.runtime is not None
         for upgrade in self.upgrades:
             if await upgrade(self.runtime, request, ws):
                 return

@@ -75,7 +75,7 @@ class HttpProtocol(asyncio.Protocol):
         self.parser = httptools.HttpRequestParser(self)
         self.transport: asyncio.Transport | None = None
         # (request, or a ready answer for a request refused while parsing; keep-alive; HEAD) in arrival order
-        self.pending: collections.deque[tuple[Request | Response, bool, bool]] = collections.deque()
+        self.pending: collections.deque[tuple[Request | Response | _Upgrade, bool, bool]] = collections.deque()
         self.task: asyncio.Task[None] | None = None
         self.closing = False
         self.ws: WebSocket | None = None  # set once the connection was upgraded

@@ -36,6 +36,18 @@ class Incoming:
         """The path the client called: with the stage for a named stage (AWS's rawPath)."""
         return self.path if self.stage == "$default" else f"/{self.stage}{self.path if self.path != '/' else ''}" or "/"
 
+    def headers(self) -> dict[str, str]:
+        """The request's headers plus those API Gateway adds (x-forwarded-*, x-amzn-trace-id)."""
+        headers = dict(self.request.headers)
+        host = self.request.host
+        port = host.rsplit(":", 1)[1] if ":" in host and not host.endswith("]") else ("443" if self.request.scheme == "https" else "80")
+        forwarded = headers.get("x-forwarded-for")
+        headers["x-forwarded-for"] = f"{forwarded}, {self.source_ip}" if forwarded and self.source_ip not in forwarded else forwarded or self.source_ip
+        headers.setdefault("x-forwarded-port", port)
+        headers.setdefault("x-forwarded-proto", self.request.scheme)
+        headers.setdefault("x-amzn-trace-id", f"Root=1-{int(self.when):08x}-{self.request_id.replace('-', '')[:24]}")
+        return headers
+
     @property
     def domain(self) -> str:
         return self.request.host.split(":")[0] if ".execute-api." in self.request.host else f"{self.api_id}.execute-api.localhost"
@@ -67,7 +79,7 @@ def _multi_query(request: Request) -> dict[str, list[str]]:
 
 def event_v2(inc: Incoming, authorizer: dict[str, Any] | None) -> dict[str, Any]:
     request = inc.request
-    headers = {k: v for k, v in request.headers.items() if k != "cookie"}
+    headers = {k: v for k, v in inc.headers().items() if k != "cookie"}
     event: dict[str, Any] = {"version": "2.0", "routeKey": inc.route_key, "rawPath": inc.raw_path, "rawQueryString": request.query_string}
     cookies = [c.strip() for c in request.headers.get("cookie", "").split(";") if c.strip()]
     if cookies:
@@ -97,7 +109,8 @@ def event_v2(inc: Incoming, authorizer: dict[str, Any] | None) -> dict[str, Any]
 
 def event_v1(inc: Incoming, authorizer: dict[str, Any] | None) -> dict[str, Any]:
     request = inc.request
-    multi_headers: dict[str, list[str]] = {k: v.split(",") if k != "cookie" else [v] for k, v in request.headers.items()}
+    # gureum's server joins a repeated header with ","; values are not split again (they may hold commas themselves)
+    multi_headers: dict[str, list[str]] = {k: [v] for k, v in inc.headers().items()}
     query = _multi_query(request)
     resource = inc.route_key.split(" ", 1)[1] if " " in inc.route_key else inc.route_key
     body, encoded = body_field(request)

@@ -116,8 +116,7 @@ async def _http_proxy(stage: deployed.Deployed, integration: dict[str, Any], inc
         uri += ("&" if "?" in uri else "?") + inc.request.query_string
     method = integration.get("IntegrationMethod") or "ANY"
     method = inc.request.method if method == "ANY" else method
-    headers = {k: v for k, v in inc.request.headers.items() if k not in _HOP_HEADERS}
-    headers["x-amzn-trace-id"] = f"Root=1-{int(inc.when):08x}-{inc.request_id.replace('-', '')[:24]}"
+    headers = {k: v for k, v in inc.headers().items() if k not in _HOP_HEADERS}
     timeout = int(integration.get("TimeoutInMillis") or 30000) / 1000
     try:
         async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:

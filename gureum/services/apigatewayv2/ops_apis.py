@@ -115,16 +115,16 @@ def _quick_create(tx: Tx, api: dict[str, Any], req: dict[str, Any]) -> None:
     api_id, now = api["ApiId"], time.time()
     target = req["Target"]
     lambda_target = target.startswith("arn:") and ":lambda:" in target
-    integration = {"IntegrationId": new_id(7), "IntegrationType": "AWS_PROXY" if lambda_target else "HTTP_PROXY", "IntegrationUri": target,
+    integration: dict[str, Any] = {"IntegrationId": new_id(7), "IntegrationType": "AWS_PROXY" if lambda_target else "HTTP_PROXY", "IntegrationUri": target,
                    "IntegrationMethod": "POST" if lambda_target else "ANY", "PayloadFormatVersion": "2.0" if lambda_target else "1.0",
                    "ConnectionType": "INTERNET", "TimeoutInMillis": 30000, "ApiGatewayManaged": True}  # fmt: skip
     if req.get("CredentialsArn"):
         integration["CredentialsArn"] = req["CredentialsArn"]
     store.insert_item(tx, api_id, "Integration", integration["IntegrationId"], integration, now)
-    route = {"RouteId": new_id(7), "RouteKey": req.get("RouteKey") or "$default", "AuthorizationType": "NONE", "ApiKeyRequired": False,
+    route: dict[str, Any] = {"RouteId": new_id(7), "RouteKey": req.get("RouteKey") or "$default", "AuthorizationType": "NONE", "ApiKeyRequired": False,
              "Target": f"integrations/{integration['IntegrationId']}", "ApiGatewayManaged": True}  # fmt: skip
     store.insert_item(tx, api_id, "Route", route["RouteId"], route, now)
-    stage = {"StageName": "$default", "AutoDeploy": True, "CreatedDate": now, "LastUpdatedDate": now, "DefaultRouteSettings": {"DetailedMetricsEnabled": False},
+    stage: dict[str, Any] = {"StageName": "$default", "AutoDeploy": True, "CreatedDate": now, "LastUpdatedDate": now, "DefaultRouteSettings": {"DetailedMetricsEnabled": False},
              "RouteSettings": {}, "StageVariables": {}, "Tags": {}, "ApiGatewayManaged": True}  # fmt: skip
     store.insert_item(tx, api_id, "Stage", "$default", stage, now)
     changed(tx, api_id)

@@ -25,7 +25,7 @@ def _parse(body: str) -> dict[str, Any]:
         doc = json.loads(body)
     except ValueError:
         try:
-            import yaml  # optional: JSON needs nothing
+            import yaml  # type: ignore[import-untyped]  # optional: JSON needs nothing
         except ImportError:
             raise bad_request("Failed to parse the definition as JSON (YAML needs PyYAML installed).") from None
         try:
@@ -177,7 +177,7 @@ async def export_api(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]
     snapshot = await ctx.runtime.store.read(read)
     doc = _export(snapshot, req.get("IncludeExtensions", True) is not False, endpoint=api_output(ctx, snapshot["api"])["ApiEndpoint"])
     if output == "YAML":
-        import yaml
+        import yaml  # type: ignore[import-untyped]
 
         return {"body": yaml.safe_dump(doc, sort_keys=False).encode()}
     return {"body": json.dumps(doc, indent=2).encode()}

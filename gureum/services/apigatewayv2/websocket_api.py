@@ -117,10 +117,10 @@ class WebSocketApis:
         if refusal is not None:
             ws.reject(refusal)
             return True
-        self.connections[conn.connection_id] = conn
         doc = {"ConnectedAt": now, "Identity": conn.identity}
         await runtime.store.write(lambda tx: store.insert_connection(tx, conn.connection_id, stage.api_id, stage.stage_name, self.node, doc))
         ws.accept(subprotocol)
+        self.connections[conn.connection_id] = conn  # reachable through the management API once connected
         try:
             while True:
                 message = await ws.receive()
@@ -211,7 +211,8 @@ class WebSocketApis:
         context = _context(conn, route_key, "MESSAGE", request_id, time.time())
         context["messageId"] = unique_id()
         binary = isinstance(message, bytes)
-        event = {"requestContext": context, "body": base64.b64encode(message).decode() if binary else message, "isBase64Encoded": binary}
+        body = base64.b64encode(message).decode() if isinstance(message, bytes) else message
+        event = {"requestContext": context, "body": body, "isBase64Encoded": binary}
         try:
             result = await self._integrate(conn, route, event)
         except (IntegrationFailed, IntegrationTimeout):

@@ -41,6 +41,8 @@ def test_payload_2_0_event_and_stage(aws: Callable[..., Any], endpoint: str, nam
     assert event["queryStringParameters"] == {"a": "1,2", "b": "x"} and event["cookies"] == ["c1=v1", "c2=v2"]
     assert event["pathParameters"] == {"id": "42"} and event["stageVariables"] == {"color": "blue"}
     assert event["headers"]["user-agent"] == "ua/1" and "cookie" not in event["headers"]
+    assert event["headers"]["x-forwarded-for"] == "127.0.0.1" and event["headers"]["x-forwarded-proto"] == "http"
+    assert event["headers"]["x-amzn-trace-id"].startswith("Root=1-")
     ctx = event["requestContext"]
     assert ctx["apiId"] == api_id and ctx["accountId"] == ACCOUNT and ctx["stage"] == "prod" and ctx["routeKey"] == "GET /pets/{id}"
     assert ctx["http"] == {"method": "GET", "path": "/prod/pets/42", "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "ua/1"}
