@@ -13,6 +13,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...aws import sigv4
+from ...aws.auth import account_for_key, is_issued, issued_secret
 from ...aws.http import Request, Response
 from ...ids import unique_id
 from ...runtime import Runtime
@@ -227,8 +229,7 @@ async def _authorize(call: Call, state: EdgeState, snapshot: Snapshot) -> str | 
     """Run the method's authorization; returns the authorizer's usageIdentifierKey (if any)."""
     kind = call.method.get("authorizationType", "NONE")
     if kind == "AWS_IAM":
-        if not call.request.headers.get("authorization", "").startswith("AWS4-HMAC-SHA256"):
-            raise GatewayError("MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token")
+        _check_signature(call)
         return None
     if kind not in ("CUSTOM", "COGNITO_USER_POOLS"):
         return None
@@ -270,6 +271,33 @@ async def _authorize(call: Call, state: EdgeState, snapshot: Snapshot) -> str | 
     call.authorizer = {"principalId": result.principal_id, **{k: v for k, v in result.context.items()}}
     context["authorizer"] = dict(call.authorizer)
     return result.usage_key
+
+
+def _check_signature(call: Call) -> None:
+    """AWS_IAM methods: a SigV4 signature (service execute-api) is required; in strict mode it must verify against a
+    key gureum knows, as AWS checks it. The caller's identity goes into $context.identity."""
+    request, runtime = call.request, call.runtime
+    try:
+        signed = sigv4.read_signature(request)
+    except sigv4.SignatureProblem:
+        raise GatewayError("MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token") from None
+    if runtime.config.strict_auth:
+        secret = dict(runtime.config.credentials).get(signed.access_key)
+        if secret is None and is_issued(signed.access_key):
+            secret = issued_secret(runtime.deployment_secret, signed.access_key)
+        if secret is None:
+            raise GatewayError("INVALID_SIGNATURE", "The security token included in the request is invalid.", 403)
+        try:
+            sigv4.verify(request, signed, secret, dt.datetime.now(dt.timezone.utc))
+        except sigv4.SignatureProblem:
+            raise GatewayError("INVALID_SIGNATURE", _SIGNATURE_MISMATCH, 403) from None
+    account = account_for_key(signed.access_key)
+    call.context["identity"].update(accessKey=signed.access_key, accountId=account, caller=signed.access_key, user=signed.access_key,
+                                    userArn=f"arn:aws:iam::{account}:root")
+
+
+_SIGNATURE_MISMATCH = ("The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and "
+                       "signing method. Consult the service documentation for details.")
 
 
 def gateway_error(doc: dict[str, Any], error: GatewayError, call: Call | None, request: Request, context: dict[str, Any], variables: dict[str, str]) -> Response:
