@@ -100,3 +100,14 @@ def test_sns_and_eventbridge_service_integrations(aws: Callable[..., Any], endpo
     assert "via sns" in bodies
     event = next(json.loads(b) for b in bodies if b.startswith("{"))
     assert event["source"] == name and event["detail"] == {"id": 5}
+
+
+def test_ids_that_are_not_rest_apis_go_to_http_apis(aws: Callable[..., Any], endpoint: str, name: str) -> None:
+    """The edge hands an id that is not a REST API to the apigatewayv2.http port (HTTP APIs); none there: 404."""
+    arn = function(aws, name, "import json\ndef handler(event, context):\n    return {'statusCode': 200, 'body': json.dumps({'v': event['version'], 'path': event['rawPath']})}\n")
+    http_api = aws("apigatewayv2").create_api(Name=name, ProtocolType="HTTP", Target=arn)
+    port = endpoint.rsplit(":", 1)[1]
+    r = httpx.get(f"{endpoint}/hello", headers={"Host": f"{http_api['ApiId']}.execute-api.localhost:{port}"})
+    assert r.status_code == 200 and r.json() == {"v": "2.0", "path": "/hello"}, r.text
+    r = httpx.get(stage_url(endpoint, "nosuchapi9", "dev", "/x"))
+    assert r.status_code == 404 and r.json() == {"message": "Not Found"}
