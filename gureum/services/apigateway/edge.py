@@ -196,17 +196,37 @@ async def _serve(runtime: Runtime, state: EdgeState, request: Request, account: 
             value = usage_key if snapshot.doc["api"].get("apiKeySource") == "AUTHORIZER" else request.headers.get("x-api-key")
             key = await check_api_key(runtime, state.access, account, region, api_id, stage["stageName"], value)
             context["identity"].update(apiKey=key["value"], apiKeyId=key["id"])
-        validate_request(call, snapshot.doc)
-        timeout = int(method["methodIntegration"].get("timeoutInMillis") or 29000) / 1000
-        try:
-            response = await asyncio.wait_for(_integrate(call), timeout)
-        except asyncio.TimeoutError:
-            raise GatewayError("INTEGRATION_TIMEOUT", "Endpoint request timed out") from None
+        response = await execute(call, snapshot.doc)
     except GatewayError as error:
         response = gateway_error(snapshot.doc, error, call, request, context, variables)
     response.headers.append(("x-amzn-RequestId", request_id))
     response.headers.append(("x-amz-apigw-id", request_id[:16]))
     return response
+
+
+async def execute(call: Call, doc: dict[str, Any]) -> Response:
+    """Validate the request, then run the integration within its timeout (29 s at most)."""
+    validate_request(call, doc)
+    timeout = int(call.integration.get("timeoutInMillis") or 29000) / 1000
+    try:
+        return await asyncio.wait_for(_integrate(call), timeout)
+    except asyncio.TimeoutError:
+        raise GatewayError("INTEGRATION_TIMEOUT", "Endpoint request timed out") from None
+
+
+async def test_invoke(runtime: Runtime, account: str, region: str, doc: dict[str, Any], resource: dict[str, Any], method: dict[str, Any],
+                      request: Request, stage_variables: dict[str, str]) -> Response:
+    """TestInvokeMethod: the live definition's method, without authorization or API keys (as the console's test)."""
+    path = request.path
+    matched = Snapshot(doc).match(path)
+    path_params = matched[1] if matched is not None and matched[0]["id"] == resource["id"] else {}
+    context = _context(request, account, doc["api"]["id"], "test-invoke-stage", path, unique_id())
+    context.update(resourceId=resource["id"], resourcePath=resource["path"])
+    call = Call(runtime, request, account, region, doc["api"], "test-invoke-stage", stage_variables, resource, method, path, path_params, context)
+    try:
+        return await execute(call, doc)
+    except GatewayError as error:
+        return gateway_error(doc, error, call, request, context, stage_variables)
 
 
 def _stage_limits(stage: dict[str, Any]) -> dict[str, Any] | None:

@@ -132,3 +132,21 @@ def test_keys_plans_and_gateway_responses(client: Any, name: str) -> None:
     custom = client.put_gateway_response(restApiId=api.id, responseType="MISSING_AUTHENTICATION_TOKEN", statusCode="404",
                                          responseTemplates={"application/json": '{"error": $context.error.messageString}'})
     assert custom["defaultResponse"] is False
+
+
+def test_test_invoke_account_and_model_template(client: Any, name: str) -> None:
+    api = Api(client, name)
+    resource = api.method("/echo/{word}", "POST", {"type": "MOCK", "requestTemplates": {"application/json": '{"statusCode": 200}'}})
+    api.respond("/echo/{word}", "POST", responseTemplates={"application/json": '{"word": "$input.params(\'word\')", "q": "$input.params(\'q\')", "sv": "$stageVariables.s"}'})
+    out = client.test_invoke_method(restApiId=api.id, resourceId=resource, httpMethod="POST", pathWithQueryString="/echo/hi?q=2", body="{}",
+                                    headers={"Content-Type": "application/json"}, stageVariables={"s": "x"})
+    assert out["status"] == 200 and out["body"] == '{"word": "hi", "q": "2", "sv": "x"}' and out["headers"]["Content-Type"] == "application/json"
+    account = client.update_account(patchOperations=[{"op": "replace", "path": "/cloudwatchRoleArn", "value": "arn:aws:iam::000000000000:role/cw"}])
+    assert account["cloudwatchRoleArn"] == "arn:aws:iam::000000000000:role/cw" and client.get_account()["throttleSettings"]["burstLimit"] == 5000
+    client.create_model(restApiId=api.id, name="Pet", contentType="application/json",
+                        schema='{"type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"}}}')
+    template = client.get_model_template(restApiId=api.id, modelName="Pet")["value"]
+    assert '"name" : "$o0.name"' in template and '"age" : $o0.age' in template
+    api.deploy()
+    client.flush_stage_authorizers_cache(restApiId=api.id, stageName="test")
+    expect_error(client.flush_stage_authorizers_cache, "NotFoundException", status=404, restApiId=api.id, stageName="nope")
