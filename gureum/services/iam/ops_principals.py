@@ -68,7 +68,7 @@ def _register(kind: str, word: str) -> None:
             owner = require(tx, ctx.account, kind, req[name_key])
             policy = require_policy(tx, ctx.account, policy_arn)
             if isinstance(policy, AwsPolicy) and policy.path == "/aws-service-role/":
-                raise PolicyNotAttachable(f"Cannot attach a Service Role Policy to a Customer Role.")
+                raise PolicyNotAttachable("Cannot attach a Service Role Policy to a Customer Role.")
             current = store.attached(tx, owner.id)
             if policy_arn in current:
                 return

@@ -9,7 +9,6 @@ from ...aws.context import RequestContext
 from ...store.base import Tx
 from . import SERVICE, store
 from .errors import DeleteConflict, InvalidInput, NoSuchEntity, UnmodifiableEntity
-from .managed import is_aws_arn
 from .model import TRUST_POLICY_CHARS, check_document, drop_tags, merge_tags, page
 from .resources import create, require, require_policy, role_shape
 
@@ -123,11 +122,8 @@ async def list_roles(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]
 @SERVICE.op("PutRolePermissionsBoundary")
 async def put_role_permissions_boundary(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     def change(tx: Tx, role: Any) -> None:
-        boundary = req["PermissionsBoundary"]
-        if not is_aws_arn(boundary) and boundary.split(":")[4:5] != [ctx.account]:
-            raise InvalidInput(f"ARN {boundary} is not valid.")
-        require_policy(tx, ctx.account, boundary)
-        role.data["PermissionsBoundary"] = boundary
+        require_policy(tx, ctx.account, req["PermissionsBoundary"])
+        role.data["PermissionsBoundary"] = req["PermissionsBoundary"]
 
     await _update(ctx, req["RoleName"], change)
     return {}

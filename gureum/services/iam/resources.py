@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ...aws.context import RequestContext
 from ...store.base import Tx
 from . import store
-from .errors import NoSuchEntity, already_exists, no_such
+from .errors import InvalidInput, NoSuchEntity, already_exists, no_such
 from .managed import AWS_POLICIES, AwsPolicy, is_aws_arn
 from .model import arn, encode_document, unique_id
 from .store import Entity
+
+_POLICY_ARN = re.compile(r"^arn:aws[\w-]*:iam::(?:aws|\d{12}):policy/")
 
 
 def require(tx: Tx, account: str, kind: str, name: str) -> Entity:
@@ -35,6 +38,8 @@ def find_policy(tx: Tx, account: str, policy_arn: str) -> Entity | AwsPolicy | N
 
 
 def require_policy(tx: Tx, account: str, policy_arn: str) -> Entity | AwsPolicy:
+    if not _POLICY_ARN.match(policy_arn):
+        raise InvalidInput(f"ARN {policy_arn} is not valid.")
     policy = find_policy(tx, account, policy_arn)
     if policy is None:
         raise NoSuchEntity(f"Policy {policy_arn} was not found.")

@@ -23,6 +23,7 @@ class Entity:
 
 
 _COLUMNS = "id, account, kind, name, path, entity_id, arn, created_at, data"
+_E_COLUMNS = ", ".join(f"e.{column}" for column in _COLUMNS.split(", "))  # the same, in joins on iam_entities e
 
 
 def _entity(row: tuple[Any, ...] | None) -> Entity | None:
@@ -115,7 +116,7 @@ def attachment_counts(tx: Tx, account: str) -> dict[str, int]:
 
 def attached_to(tx: Tx, account: str, policy_arn: str) -> list[Entity]:
     rows = tx.all(
-        f"SELECT {', '.join('e.' + c.strip() for c in _COLUMNS.split(','))} FROM iam_attachments a JOIN iam_entities e ON e.id = a.owner_id "
+        f"SELECT {_E_COLUMNS} FROM iam_attachments a JOIN iam_entities e ON e.id = a.owner_id "
         "WHERE a.account = ? AND a.policy_arn = ? ORDER BY e.name_key",
         (account, policy_arn),
     )
@@ -126,12 +127,12 @@ def attached_to(tx: Tx, account: str, policy_arn: str) -> list[Entity]:
 
 
 def children(tx: Tx, parent_id: int) -> list[Entity]:
-    rows = tx.all(f"SELECT {', '.join('e.' + c.strip() for c in _COLUMNS.split(','))} FROM iam_members m JOIN iam_entities e ON e.id = m.child_id WHERE m.parent_id = ? ORDER BY m.added_at", (parent_id,))
+    rows = tx.all(f"SELECT {_E_COLUMNS} FROM iam_members m JOIN iam_entities e ON e.id = m.child_id WHERE m.parent_id = ? ORDER BY m.added_at", (parent_id,))
     return [e for e in map(_entity, rows) if e is not None]
 
 
 def parents(tx: Tx, child_id: int) -> list[Entity]:
-    rows = tx.all(f"SELECT {', '.join('e.' + c.strip() for c in _COLUMNS.split(','))} FROM iam_members m JOIN iam_entities e ON e.id = m.parent_id WHERE m.child_id = ? ORDER BY e.name_key", (child_id,))
+    rows = tx.all(f"SELECT {_E_COLUMNS} FROM iam_members m JOIN iam_entities e ON e.id = m.parent_id WHERE m.child_id = ? ORDER BY e.name_key", (child_id,))
     return [e for e in map(_entity, rows) if e is not None]
 
 

@@ -94,7 +94,8 @@ def test_attachments_and_entities(iam: Any, name: str) -> None:
     assert only_roles["PolicyUsers"] == [] and len(only_roles["PolicyRoles"]) == 1
     assert arn in [p["Arn"] for p in iam.list_policies(Scope="Local", OnlyAttached=True)["Policies"]]
     expect_error(iam.delete_policy, "DeleteConflict", "Cannot delete a policy attached to entities.", PolicyArn=arn)
-    expect_error(iam.attach_role_policy, "NoSuchEntity", PolicyArn=arn + "x", RoleName=name)
+    expect_error(iam.attach_role_policy, "NoSuchEntity", f"Policy {arn}x was not found.", PolicyArn=arn + "x", RoleName=name)
+    expect_error(iam.attach_role_policy, "InvalidInput", "ARN not-an-arn-at-all-really is not valid.", PolicyArn="not-an-arn-at-all-really", RoleName=name)
     iam.detach_role_policy(RoleName=name, PolicyArn=arn)
     expect_error(iam.detach_role_policy, "NoSuchEntity", f"Policy {arn} was not found.", RoleName=name, PolicyArn=arn)
     iam.detach_user_policy(UserName=name, PolicyArn=arn)
