@@ -12,7 +12,7 @@ import httpx
 from ...aws.http import Request, Response
 from ...ids import unique_id
 from ...runtime import Runtime
-from . import authorizers, deployed, events
+from . import authorizers, deployed, events, mapping
 from .lambdas import IntegrationFailed, IntegrationTimeout, invoke, with_stage_variables
 
 MAX_PAYLOAD = 10 * 1024 * 1024  # HTTP API quota: 10 MB request payload
@@ -61,10 +61,35 @@ async def _serve(runtime: Runtime, stage: deployed.Deployed, inner: str, request
     except authorizers.Denied as denied:
         return _json(denied.status, denied.message, request_id, denied.headers)
     if integration["IntegrationType"] == "AWS_PROXY":
-        return await _lambda(runtime, stage, integration, inc, authorizer_context)
-    if integration["IntegrationType"] == "HTTP_PROXY":
-        return await _http_proxy(stage, integration, inc)
-    return _json(500, "Internal Server Error", request_id)
+        response = await _lambda(runtime, stage, integration, inc, authorizer_context)
+    elif integration["IntegrationType"] == "HTTP_PROXY":
+        response = await _http_proxy(stage, integration, inc)
+    else:
+        return _json(500, "Internal Server Error", request_id)
+    if integration.get("ResponseParameters"):
+        response.status, response.headers = mapping.map_response(integration["ResponseParameters"], response.status, response.headers, _sources(inc, response))
+    return response
+
+
+def _sources(inc: events.Incoming, response: Response | None = None) -> dict[str, Any]:
+    """What parameter-mapping expressions may read."""
+    sources: dict[str, Any] = {
+        "request.headers": inc.request.headers, "request.query": inc.request.query, "request.path": inc.path, "request.path_params": inc.path_params,
+        "stage_variables": inc.stage_variables,
+        "context": {"requestId": inc.request_id, "apiId": inc.api_id, "stage": inc.stage, "routeKey": inc.route_key, "httpMethod": inc.request.method,
+                    "accountId": inc.account, "path": inc.raw_path, "domainName": inc.domain, "identity.sourceIp": inc.source_ip},
+    }  # fmt: skip
+    try:
+        sources["request.json"] = json.loads(inc.request.body) if inc.request.body else None
+    except (ValueError, UnicodeDecodeError):
+        sources["request.json"] = None
+    if response is not None:
+        sources["response.headers"] = {k.lower(): v for k, v in response.headers}
+        try:
+            sources["response.json"] = json.loads(response.body) if response.body else None
+        except (ValueError, UnicodeDecodeError):
+            sources["response.json"] = None
+    return sources
 
 
 async def _authorize(runtime: Runtime, state: Any, stage: deployed.Deployed, route: dict[str, Any], inc: events.Incoming) -> dict[str, Any] | None:
@@ -112,11 +137,17 @@ async def _http_proxy(stage: deployed.Deployed, integration: dict[str, Any], inc
     uri = with_stage_variables(integration["IntegrationUri"], inc.stage_variables)
     for name, value in inc.path_params.items():
         uri = uri.replace("{" + name + "+}", value).replace("{" + name + "}", value)
-    if inc.request.query_string:
-        uri += ("&" if "?" in uri else "?") + inc.request.query_string
+    headers = {k: v for k, v in inc.headers().items() if k not in _HOP_HEADERS}
+    query = inc.request.query_string
+    if integration.get("RequestParameters"):
+        scheme, _, rest = uri.partition("://")
+        host, slash, path = rest.partition("/")
+        headers, query, path = mapping.map_request(integration["RequestParameters"], headers, query, slash + path, _sources(inc))
+        uri = f"{scheme}://{host}{path}"
+    if query:
+        uri += ("&" if "?" in uri else "?") + query
     method = integration.get("IntegrationMethod") or "ANY"
     method = inc.request.method if method == "ANY" else method
-    headers = {k: v for k, v in inc.headers().items() if k not in _HOP_HEADERS}
     timeout = int(integration.get("TimeoutInMillis") or 30000) / 1000
     try:
         async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:

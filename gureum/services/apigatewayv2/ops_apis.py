@@ -386,3 +386,31 @@ async def untag_resource(ctx: RequestContext, req: dict[str, Any]) -> dict[str, 
     await ctx.runtime.store.write(write)
     return {}
 
+
+
+@SERVICE.op("DeleteAccessLogSettings")
+async def delete_access_log_settings(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await _edit_stage(ctx, req, lambda stage: stage.pop("AccessLogSettings", None))
+    return {}
+
+
+@SERVICE.op("DeleteRouteSettings")
+async def delete_route_settings(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    def edit(stage: dict[str, Any]) -> None:
+        if req["RouteKey"] not in (stage.get("RouteSettings") or {}):
+            raise not_found("RouteSettings", req["RouteKey"])
+        del stage["RouteSettings"][req["RouteKey"]]
+
+    await _edit_stage(ctx, req, edit)
+    return {}
+
+
+async def _edit_stage(ctx: RequestContext, req: dict[str, Any], edit: Any) -> None:
+    def write(tx: Tx) -> None:
+        load_api(tx, ctx, req["ApiId"])
+        stage = _load_stage(tx, req["ApiId"], req["StageName"])
+        edit(stage)
+        stage["LastUpdatedDate"] = time.time()
+        store.update_item(tx, req["ApiId"], "Stage", stage["StageName"], stage)
+
+    await ctx.runtime.store.write(write)

@@ -200,3 +200,19 @@ async def reset_authorizers_cache(ctx: RequestContext, req: dict[str, Any]) -> d
     for key in [k for k in cache if k[0] == req["ApiId"]]:
         del cache[key]
     return {}
+
+
+@SERVICE.op("DeleteRouteRequestParameter")
+async def delete_route_request_parameter(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    def write(tx: Tx) -> None:
+        load_api(tx, ctx, req["ApiId"])
+        route = _load(ROUTE, tx, req["ApiId"], req["RouteId"])
+        parameters = route.get("RequestParameters") or {}
+        if req["RequestParameterKey"] not in parameters:
+            raise not_found("RequestParameter", req["RequestParameterKey"])
+        del parameters[req["RequestParameterKey"]]
+        store.update_item(tx, req["ApiId"], "Route", req["RouteId"], route)
+        changed(tx, req["ApiId"])
+
+    await ctx.runtime.store.write(write)
+    return {}

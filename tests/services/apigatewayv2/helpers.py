@@ -21,3 +21,37 @@ def function(aws: Any, name: str, code: str = ECHO_EVENT) -> str:
 def stage_url(endpoint: str, api_id: str, stage: str) -> str:
     """The path form of an API's stage URL on gureum: {endpoint}/restapis/{api}/{stage}/_user_request_"""
     return f"{endpoint}/restapis/{api_id}/{stage}/_user_request_"
+
+
+class EchoServer:
+    """An HTTP backend on a loopback port answering every request with JSON: its method, path, query and headers."""
+
+    def __init__(self) -> None:
+        import http.server
+        import json
+        import threading
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _answer(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                body = self.rfile.read(length).decode() if length else ""
+                path, _, query = self.path.partition("?")
+                data = json.dumps({"method": self.command, "path": path, "query": query, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("X-Backend", "echo")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _answer  # noqa: N815
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()

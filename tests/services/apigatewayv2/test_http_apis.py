@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from ...expect import ACCOUNT, expect_error
-from .helpers import function, stage_url
+from .helpers import EchoServer, function, stage_url
 
 
 @pytest.fixture(scope="module")
@@ -191,6 +191,15 @@ def test_control_plane_errors_and_tags(aws: Callable[..., Any], name: str, echo_
     integration_id = gw.get_integrations(ApiId=api_id)["Items"][0]["IntegrationId"]
     assert gw.get_integration(ApiId=api_id, IntegrationId=integration_id)["TimeoutInMillis"] == 30000
     expect_error(gw.delete_integration, "ConflictException", ApiId=api_id, IntegrationId=integration_id)
+    route = gw.get_routes(ApiId=api_id)["Items"][0]
+    gw.update_route(ApiId=api_id, RouteId=route["RouteId"], RequestParameters={"route.request.header.x": {"Required": True}})
+    gw.delete_route_request_parameter(ApiId=api_id, RouteId=route["RouteId"], RequestParameterKey="route.request.header.x")
+    assert not gw.get_route(ApiId=api_id, RouteId=route["RouteId"]).get("RequestParameters")
+    gw.create_stage(ApiId=api_id, StageName="s", RouteSettings={"GET /x": {"ThrottlingBurstLimit": 5}}, AccessLogSettings={"DestinationArn": "arn:aws:logs:us-east-1:000000000000:log-group:g", "Format": "$context.requestId"})
+    gw.delete_route_settings(ApiId=api_id, StageName="s", RouteKey="GET /x")
+    gw.delete_access_log_settings(ApiId=api_id, StageName="s")
+    stage = gw.get_stage(ApiId=api_id, StageName="s")
+    assert stage["RouteSettings"] == {} and "AccessLogSettings" not in stage
     gw.delete_api(ApiId=api_id)
     expect_error(gw.get_api, "NotFoundException", ApiId=api_id)
 
@@ -208,3 +217,26 @@ def test_integration_timeout_is_503(aws: Callable[..., Any], endpoint: str, name
     assert slow.status_code == 503 and slow.json() == {"message": "Service Unavailable"}
     assert httpx.get(f"{base}/fast", timeout=10).json() == {"ok": True}
     expect_error(gw.update_integration, "ValidationException", ApiId=api_id, IntegrationId=integration["IntegrationId"], TimeoutInMillis=30001)
+
+
+def test_http_proxy_parameter_mapping(aws: Callable[..., Any], endpoint: str, name: str) -> None:
+    backend = EchoServer()
+    try:
+        gw = aws("apigatewayv2")
+        api_id = gw.create_api(Name=name, ProtocolType="HTTP")["ApiId"]
+        integration = gw.create_integration(
+            ApiId=api_id, IntegrationType="HTTP_PROXY", IntegrationUri=backend.url + "/base/{proxy}", IntegrationMethod="ANY", PayloadFormatVersion="1.0",
+            RequestParameters={"append:header.x-from": "gw-$request.header.x-user", "remove:header.x-secret": "''", "overwrite:querystring.page": "$request.querystring.p",
+                               "append:querystring.stage": "$context.stage"},
+            ResponseParameters={"200": {"overwrite:statuscode": "202", "append:header.x-backend-seen": "$response.header.x-backend", "remove:header.x-backend": "''"}},
+        )["IntegrationId"]  # fmt: skip
+        gw.create_route(ApiId=api_id, RouteKey="ANY /svc/{proxy+}", Target=f"integrations/{integration}")
+        gw.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
+        answer = httpx.post(f"{stage_url(endpoint, api_id, '$default')}/svc/a/b?p=3&keep=1", content=b"payload", headers={"x-user": "ann", "x-secret": "s"})
+        assert answer.status_code == 202 and answer.headers["x-backend-seen"] == "echo" and "x-backend" not in answer.headers
+        seen = answer.json()
+        assert seen["method"] == "POST" and seen["path"] == "/base/a/b" and seen["body"] == "payload"
+        assert sorted(seen["query"].split("&")) == ["keep=1", "p=3", "page=3", "stage=%24default"]
+        assert seen["headers"]["x-from"] == "gw-ann" and "x-secret" not in seen["headers"] and seen["headers"]["x-forwarded-for"] == "127.0.0.1"
+    finally:
+        backend.stop()
