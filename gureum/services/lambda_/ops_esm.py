@@ -68,7 +68,8 @@ def _check(config: dict[str, Any], fifo: bool) -> None:
 
 
 async def _queue(ctx: RequestContext, arn: str) -> dict[str, Any]:
-    if not arn.startswith("arn:aws:sqs:") and ":sqs:" not in arn.split("/")[0]:
+    parts = arn.split(":")
+    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "sqs":
         raise invalid(f"Unrecognized event source: gureum serves event source mappings for Amazon SQS queues only ({arn}).")
     queue = await ctx.runtime.port("sqs.consumer").queue(arn)
     if queue is None:

@@ -234,7 +234,11 @@ def test_api_validation_listing_and_delete(aws: Callable[..., Any], name: str) -
     assert first["ScalingConfig"] == {"MaximumConcurrency": 2}
     error = expect_error(create_esm, "ResourceConflictException", EventSourceArn=arn, FunctionName=name)
     assert first["UUID"] in error["Message"]
-    second = create_esm(EventSourceArn=other_arn, FunctionName=name, Enabled=False)
+    expect_error(create_esm, "InvalidParameterValueException", EventSourceArn="arn:aws:kinesis:us-east-1:000000000000:stream/s", FunctionName=name)
+    second = create_esm(EventSourceArn=other_arn, FunctionName=name, Enabled=False, FilterCriteria={"Filters": [{"Pattern": '{"body": ["x"]}'}]})
+    expect_error(client.update_event_source_mapping, "InvalidParameterValueException", UUID=second["UUID"], BatchSize=11)
+    updated = client.update_event_source_mapping(UUID=second["UUID"], FilterCriteria={}, BatchSize=3)
+    assert updated["State"] == "Updating" and updated["BatchSize"] == 3 and "FilterCriteria" not in updated
     listed = client.list_event_source_mappings(FunctionName=name)["EventSourceMappings"]
     assert sorted(m["UUID"] for m in listed) == sorted([first["UUID"], second["UUID"]])
     assert [m["UUID"] for m in client.list_event_source_mappings(EventSourceArn=other_arn)["EventSourceMappings"]] == [second["UUID"]]
