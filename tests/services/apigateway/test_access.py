@@ -103,7 +103,7 @@ def test_api_keys_and_usage_plans(aws: Callable[..., Any], endpoint: str, name: 
     idle = client.create_api_key(name=name + "-idle", enabled=True)  # in no usage plan
     off = client.create_api_key(name=name + "-off", enabled=False)
     plan = client.create_usage_plan(name=name, apiStages=[{"apiId": api.id, "stage": "prod"}], throttle={"rateLimit": 100, "burstLimit": 100})
-    tight = client.create_usage_plan(name=name + "-tight", apiStages=[{"apiId": api.id, "stage": "prod"}], throttle={"rateLimit": 0.5, "burstLimit": 2},
+    tight = client.create_usage_plan(name=name + "-tight", apiStages=[{"apiId": api.id, "stage": "prod"}], throttle={"rateLimit": 2, "burstLimit": 2},
                                      quota={"limit": 3, "period": "DAY"})
     client.create_usage_plan_key(usagePlanId=plan["id"], keyId=fast["id"], keyType="API_KEY")
     client.create_usage_plan_key(usagePlanId=plan["id"], keyId=off["id"], keyType="API_KEY")
@@ -116,13 +116,13 @@ def test_api_keys_and_usage_plans(aws: Callable[..., Any], endpoint: str, name: 
             assert r.status_code == 403 and r.json() == {"message": "Forbidden"}, headers
         r = http.get(url, headers={"x-api-key": fast["value"]})
         assert r.status_code == 200 and r.json() == {"key": fast["id"]}
-        # burst 2, then 0.5 requests/s: the third request at once is throttled
+        # burst 2, then 2 requests/s: the third request at once is throttled
         statuses = [http.get(url, headers={"x-api-key": slow["value"]}) for _ in range(3)]
         assert [s.status_code for s in statuses] == [200, 200, 429]
         assert statuses[2].json() == {"message": "Too Many Requests"}
-        time.sleep(2.1)
+        time.sleep(0.6)
         assert http.get(url, headers={"x-api-key": slow["value"]}).status_code == 200  # third of the day's quota of 3
-        time.sleep(2.1)
+        time.sleep(0.6)
         r = http.get(url, headers={"x-api-key": slow["value"]})
         assert r.status_code == 429 and r.json() == {"message": "Limit Exceeded"}
         for _ in range(20):
