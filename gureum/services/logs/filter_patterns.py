@@ -137,11 +137,11 @@ def _compile_terms(text: str, substrings: list[str]) -> Callable[[str], dict[str
     while pos < len(text):
         if text[pos:].strip() == "":
             break
-        match = _TERM.match(text, pos)
-        if match is None:
+        found = _TERM.match(text, pos)
+        if found is None:
             raise PatternError(f"Invalid character(s) in term '{text[pos:].strip()}'")
-        pos = match.end()
-        kind, term = match.groups()
+        pos = found.end()
+        kind, term = found.groups()
         if term.startswith('"'):
             if len(term) < 2 or not term.endswith('"'):
                 raise PatternError(f"Unterminated quoted term {term}")

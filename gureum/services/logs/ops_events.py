@@ -159,11 +159,13 @@ async def filter_log_events(ctx: RequestContext, req: dict[str, Any]) -> dict[st
             return [], None
         start = max(req.get("startTime") or 0, group.oldest_kept(now) or 0)
         end = req["endTime"] + 1 if req.get("endTime") is not None else _FAR_FUTURE  # endTime is inclusive here
-        cursor = tuple(after) if after is not None else None
+        cursor: tuple[int, int] | None = tuple(after) if after is not None else None  # type: ignore[assignment]
         found: list[dict[str, Any]] = []
+        returned = cursor  # the cursor after the last event returned
         size = scanned = 0
+        chunk_size = min(_SCAN_CHUNK, limit + 1)  # grows while the pattern keeps rejecting rows
         while True:
-            chunk = store.group_events(tx, group.id, start, end, cursor, _SCAN_CHUNK, wanted, pattern.substrings, pattern.json)  # type: ignore[arg-type]
+            chunk = store.group_events(tx, group.id, start, end, cursor, chunk_size, wanted, pattern.substrings, pattern.json)
             for index, event in enumerate(chunk):
                 cursor = (event.timestamp, event.id)
                 scanned += 1
@@ -171,21 +173,18 @@ async def filter_log_events(ctx: RequestContext, req: dict[str, Any]) -> dict[st
                     continue
                 size += len(event.message.encode()) + limits.EVENT_OVERHEAD
                 if found and size > limits.RESPONSE_BYTES:
-                    return found, encode_token(list(cursor_before(found)))
+                    return found, encode_token(returned)
                 found.append({"logStreamName": streams[event.stream_id], "timestamp": event.timestamp, "message": event.message, "ingestionTime": event.ingested, "eventId": event_id(event)})
+                returned = cursor
                 if len(found) >= limit:
-                    more = index < len(chunk) - 1 or len(chunk) == _SCAN_CHUNK
-                    return found, encode_token(list(cursor)) if more else None
-            if len(chunk) < _SCAN_CHUNK:
+                    more = index < len(chunk) - 1 or len(chunk) == chunk_size
+                    return found, encode_token(cursor) if more else None
+            if len(chunk) < chunk_size:
                 return found, None
             if scanned >= limits.FILTER_SCAN_ROWS:  # a partial page, as AWS returns when a search runs long
-                return found, encode_token(list(cursor))  # type: ignore[arg-type]
+                return found, encode_token(cursor)
+            chunk_size = min(_SCAN_CHUNK, chunk_size * 4)
 
     events, token = await ctx.runtime.store.read(read)
     return {"events": events, "nextToken": token}
 
-
-def cursor_before(found: list[dict[str, Any]]) -> tuple[int, int]:
-    """The (timestamp, id) cursor of the last event returned."""
-    last = found[-1]["eventId"]
-    return int(last[:20]), int(last[20:])
