@@ -11,6 +11,7 @@ Three kinds, chosen by the pattern's first character:
 from __future__ import annotations
 
 import json
+import operator
 import re
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -121,7 +122,10 @@ def _compare(op: str, value: _Value, actual: Any) -> bool:
     number = _as_number(actual)
     if number is None or value.number is None:
         return False
-    return {"<": number < value.number, ">": number > value.number, "<=": number <= value.number, ">=": number >= value.number}[op]
+    return _ORDER[op](number, value.number)
+
+
+_ORDER: dict[str, Callable[[float, float], bool]] = {"<": operator.lt, ">": operator.gt, "<=": operator.le, ">=": operator.ge}
 
 
 # --- terms ---------------------------------------------------------------------------------------------
@@ -359,6 +363,8 @@ def _field(entry: str) -> _Field | str:
             raise PatternError("Invalid space-delimited filter pattern: empty field")
         return _Field(name, None)
     alternatives = [[_condition(part) for part in _split_top(alt, "&&")] for alt in _split_top(entry, "||")]
+    if len(alternatives) == 1 and len(alternatives[0]) == 1:
+        return _Field(name, alternatives[0][0])
     return _Field(name, lambda actual: any(all(c(actual) for c in conj) for conj in alternatives))
 
 
@@ -371,7 +377,11 @@ def split_fields(message: str) -> list[str]:
 
 
 def _fits(segment: list[_Field], fields: list[str], at: int) -> bool:
-    return all(spec.test is None or spec.test(fields[at + i]) for i, spec in enumerate(segment))
+    for spec in segment:
+        if spec.test is not None and not spec.test(fields[at]):
+            return False
+        at += 1
+    return True
 
 
 def _compile_delimited(text: str) -> Callable[[str], dict[str, str] | None]:
