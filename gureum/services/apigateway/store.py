@@ -133,15 +133,13 @@ def key_by_value(tx: Tx, account: str, region: str, value: str) -> dict[str, Any
 
 
 def count_usage(tx: Tx, plan_id: str, key_id: str, period: str, limit: int) -> bool:
-    """Count one request against a quota; False (and nothing counted) when the period's limit is reached."""
-    row = tx.one("SELECT used FROM apigateway_usage WHERE plan_id = ? AND key_id = ? AND period = ?", (plan_id, key_id, period))
-    if row is None:
-        tx.execute("INSERT INTO apigateway_usage (plan_id, key_id, period, used) VALUES (?, ?, ?, 1)", (plan_id, key_id, period))
-        return limit >= 1
-    if row[0] >= limit:
-        return False
-    tx.execute("UPDATE apigateway_usage SET used = used + 1 WHERE plan_id = ? AND key_id = ? AND period = ?", (plan_id, key_id, period))
-    return True
+    """Count one request against a quota; False (and nothing counted) when the period's limit is reached.
+    One conditional UPDATE, so nodes sharing a PostgreSQL store never count past the limit."""
+    tx.execute("INSERT INTO apigateway_usage (plan_id, key_id, period, used) VALUES (?, ?, ?, 0) ON CONFLICT (plan_id, key_id, period) DO NOTHING",
+               (plan_id, key_id, period))
+    cur = tx.execute("UPDATE apigateway_usage SET used = used + 1 WHERE plan_id = ? AND key_id = ? AND period = ? AND used < ?",
+                     (plan_id, key_id, period, limit))
+    return (cur.rowcount or 0) > 0
 
 
 def usage(tx: Tx, plan_id: str) -> list[tuple[str, str, int]]:
