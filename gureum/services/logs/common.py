@@ -16,6 +16,7 @@ from ...aws.validate import validate
 from ...store.base import Tx
 from . import limits, store
 from .errors import InvalidParameterException, no_group
+from .filter_patterns import FilterPattern, PatternError, compile_pattern
 
 # logGroupIdentifier: a name, or an ARN with or without the trailing ":*"
 _GROUP_ARN = re.compile(r"^arn:aws[\w-]*:logs:([^:]*):(\d{12}):log-group:([^:]+)(?::\*)?$")
@@ -86,6 +87,13 @@ def group_by_arn(tx: Tx, ctx: RequestContext, arn: str) -> store.Group:
     if region != ctx.region or account != ctx.account:
         raise no_group()
     return require_group(tx, ctx, name)
+
+
+def compile_filter(text: str | None) -> FilterPattern:
+    try:
+        return compile_pattern(text)
+    except PatternError as error:
+        raise InvalidParameterException(f"Invalid filter pattern: {error}") from None
 
 
 def encode_token(value: Any) -> str:

@@ -9,9 +9,8 @@ from typing import Any
 from ...aws.context import RequestContext
 from ...store.base import Tx
 from . import SERVICE, limits, store
-from .common import decode_token, encode_token, group_name, now_ms, require_group
+from .common import compile_filter, decode_token, encode_token, group_name, now_ms, require_group
 from .errors import InvalidParameterException, no_stream
-from .filter_patterns import PatternError, compile_pattern
 from .ops_streams import sequence_token
 
 _FAR_FUTURE = 2**62
@@ -21,13 +20,6 @@ _STREAM_TOKEN = re.compile(r"^([fb])/(\d{20})(\d{36})$")
 def event_id(event: store.Event) -> str:
     """A 56-digit id, as AWS's eventId; it also orders events as FilterLogEvents returns them."""
     return f"{event.timestamp:020d}{event.id:036d}"
-
-
-def _pattern(text: str | None) -> Any:
-    try:
-        return compile_pattern(text)
-    except PatternError as error:
-        raise InvalidParameterException(f"Invalid filter pattern: {error}") from None
 
 
 # --- PutLogEvents ---------------------------------------------------------------------------------
@@ -139,7 +131,7 @@ async def filter_log_events(ctx: RequestContext, req: dict[str, Any]) -> dict[st
     name = group_name(ctx, req)
     if req.get("logStreamNames") and req.get("logStreamNamePrefix"):
         raise InvalidParameterException("Cannot specify both logStreamNames and logStreamNamePrefix.")
-    pattern = _pattern(req.get("filterPattern"))
+    pattern = compile_filter(req.get("filterPattern"))
     after = decode_token(req.get("nextToken"))
     if after is not None and not (isinstance(after, list) and len(after) == 2 and all(isinstance(x, int) for x in after)):
         raise InvalidParameterException("The specified nextToken is invalid.")

@@ -8,14 +8,13 @@ from typing import Any
 from ...aws.context import RequestContext
 from ...store.base import Tx
 from . import SERVICE, limits, store
-from .common import now_ms, page_sorted, require_group
+from .common import compile_filter, now_ms, page_sorted, require_group
 from .errors import InvalidParameterException, LimitExceededException, ResourceNotFoundException
-from .ops_events import _pattern
 
 
 @SERVICE.op("PutMetricFilter")
 async def put_metric_filter(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    _pattern(req["filterPattern"])
+    compile_filter(req["filterPattern"])
     transformations = [dict(t) for t in req["metricTransformations"]]
     now = now_ms(ctx)
 
@@ -73,7 +72,7 @@ async def describe_metric_filters(ctx: RequestContext, req: dict[str, Any]) -> d
 
 @SERVICE.op("TestMetricFilter")
 async def test_metric_filter(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    pattern = _pattern(req["filterPattern"])
+    pattern = compile_filter(req["filterPattern"])
     matches = []
     for number, message in enumerate(req["logEventMessages"], 1):
         values = pattern.extract(message)
