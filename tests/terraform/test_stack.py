@@ -60,9 +60,10 @@ def _check_stack(aws: Callable[..., Any], out: dict[str, Any]) -> None:
     bodies = _receive(sqs, queue_url)
     assert len(bodies) == 1 and json.loads(bodies[0])["detail"] == {"id": 7}
     # the role and its managed policy, the function and its permission
-    assert iam.list_attached_role_policies(RoleName=out["role_name"])["AttachedPolicies"] == [
-        {"PolicyName": "AWSLambdaBasicExecutionRole", "PolicyArn": "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"}
-    ]
+    attached = {p["PolicyName"]: p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=out["role_name"])["AttachedPolicies"]}
+    assert attached == {"AWSLambdaBasicExecutionRole": "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole", out["policy_arn"].rsplit("/", 1)[1]: out["policy_arn"]}
+    assert iam.list_role_policies(RoleName=out["role_name"])["PolicyNames"] == ["send-to-inbox"]
+    assert iam.get_policy(PolicyArn=out["policy_arn"])["Policy"]["AttachmentCount"] == 1
     result = lam.invoke(FunctionName=out["function_name"], Payload=json.dumps({"rawPath": "/direct"}))
     assert json.loads(json.loads(result["Payload"].read())["body"])["path"] == "/direct"
     policy = json.loads(lam.get_policy(FunctionName=out["function_name"])["Policy"])
@@ -79,12 +80,13 @@ def _gone(call: Callable[..., Any], code: str, **kwargs: Any) -> bool:
 
 def _check_destroyed(aws: Callable[..., Any], tf: Terraform, out: dict[str, Any]) -> None:
     assert tf.state() == []
-    prefix = out["function_name"].rsplit("-", 1)[0]
+    prefix = out["function_name"].rsplit("-", 1)[0]  # the test's unique name
     assert _gone(aws("sqs").get_queue_url, "AWS.SimpleQueueService.NonExistentQueue", QueueName=f"{prefix}-inbox")
     assert out["topic_arn"] not in [t["TopicArn"] for t in aws("sns").list_topics()["Topics"]]
     assert not [s for s in aws("sns").list_subscriptions()["Subscriptions"] if s["TopicArn"] == out["topic_arn"]]
     assert _gone(aws("events").describe_rule, "ResourceNotFoundException", Name=out["rule_name"])
     assert _gone(aws("iam").get_role, "NoSuchEntity", RoleName=out["role_name"])
+    assert _gone(aws("iam").get_policy, "NoSuchEntity", PolicyArn=out["policy_arn"])
     assert _gone(aws("lambda").get_function, "ResourceNotFoundException", FunctionName=out["function_name"])
     assert out["api_id"] not in [api["ApiId"] for api in aws("apigatewayv2").get_apis()["Items"]]
 

@@ -73,6 +73,30 @@ resource "aws_iam_role_policy_attachment" "basic" {
   policy_arn = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 }
 
+resource "aws_iam_role_policy" "send" {
+  name = "send-to-inbox"
+  role = aws_iam_role.fn.id
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = ["sqs:SendMessage"], Resource = aws_sqs_queue.inbox.arn }]
+  })
+}
+
+resource "aws_iam_policy" "publish" {
+  name        = "${var.prefix}-publish"
+  path        = "/app/"
+  description = "publish to the news topic"
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Effect = "Allow", Action = "sns:Publish", Resource = aws_sns_topic.news.arn }]
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "publish" {
+  role       = aws_iam_role.fn.name
+  policy_arn = aws_iam_policy.publish.arn
+}
+
 resource "aws_lambda_function" "hello" {
   function_name    = "${var.prefix}-hello"
   role             = aws_iam_role.fn.arn
@@ -121,6 +145,7 @@ output "queue_url" { value = aws_sqs_queue.inbox.id }
 output "topic_arn" { value = aws_sns_topic.news.arn }
 output "function_name" { value = aws_lambda_function.hello.function_name }
 output "role_name" { value = aws_iam_role.fn.name }
+output "policy_arn" { value = aws_iam_policy.publish.arn }
 output "rule_name" { value = aws_cloudwatch_event_rule.orders.name }
 output "api_id" { value = aws_apigatewayv2_api.http.id }
 output "api_endpoint" { value = aws_apigatewayv2_api.http.api_endpoint }
