@@ -162,8 +162,8 @@ def _take(state: AccessState, key: tuple[str, ...], rate: float, burst: float, n
 def throttle(state: AccessState, key: tuple[str, ...], limits: dict[str, Any] | None) -> None:
     if not limits or (limits.get("rateLimit") is None and limits.get("burstLimit") is None):
         return
-    rate = float(limits.get("rateLimit") if limits.get("rateLimit") is not None else 10000)
-    burst = float(limits.get("burstLimit") if limits.get("burstLimit") is not None else 5000)
+    rate = float(limits["rateLimit"]) if limits.get("rateLimit") is not None else 10000.0
+    burst = float(limits["burstLimit"]) if limits.get("burstLimit") is not None else 5000.0
     if not _take(state, key, rate, burst, time.monotonic()):
         raise GatewayError("THROTTLED", "Too Many Requests")
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from ...aws import sigv4
 from ...aws.auth import account_for_key, is_issued, issued_secret
+from ...aws.errors import ServiceError
 from ...aws.http import Request, Response
 from ...ids import unique_id
 from ...runtime import Runtime
@@ -134,7 +135,7 @@ def _not_found() -> Response:
 async def handle(runtime: Runtime, request: Request) -> Response:
     split = _split(request)
     if split is None:
-        return await runtime.port("aws.dispatch")(request)  # type: ignore[no-any-return]  (the control plane)
+        return await runtime.port("aws.dispatch")(request)  # type: ignore[no-any-return]  # the control plane
     api_id, stage_name, path, v2_path = split
     found = await runtime.store.read(lambda tx: store.edge_lookup(tx, api_id, stage_name))
     if found is None:
@@ -151,6 +152,8 @@ async def handle(runtime: Runtime, request: Request) -> Response:
         if doc is None:
             return _plain_error(403, "Forbidden", "ForbiddenException")
         snapshot = state.snapshots[(api_id, stage["deploymentId"])] = Snapshot(doc)
+    if snapshot.doc["api"].get("disableExecuteApiEndpoint"):
+        return _plain_error(403, "Forbidden", "ForbiddenException")
     return await _serve(runtime, state, request, account, region, api_id, stage, snapshot, path)
 
 
@@ -278,8 +281,6 @@ async def _authorize(call: Call, state: EdgeState, snapshot: Snapshot) -> str | 
     invoke = call.runtime.port("lambda.invoke")
 
     async def run(function: str, payload: bytes) -> dict[str, Any]:
-        from ...aws.errors import ServiceError
-
         try:
             return await invoke(call.account, call.region, function, payload)  # type: ignore[no-any-return]
         except ServiceError:

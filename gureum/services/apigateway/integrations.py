@@ -16,6 +16,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from ...aws import sigv4
 from ...aws.auth import issue_access_key, issued_secret
+from ...aws.errors import ServiceError
 from ...aws.http import Request, Response
 from ...aws.specs import load_spec
 from ...runtime import Runtime
@@ -25,6 +26,7 @@ from .vtl import TemplateError, json_path, render, wrap
 log = logging.getLogger("gureum.apigateway")
 _AWS_URI = re.compile(r"^arn:aws[\w-]*:apigateway:([^:]*):([^:]+):(action|path)/(.*)$")
 _HOP = {"host", "content-length", "connection", "transfer-encoding", "keep-alive", "upgrade", "expect", "accept-encoding"}
+_RESPONSE_HOP = _HOP | {"content-encoding"}  # httpx hands us the decoded body
 _PROXY_KEYS = {"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded", "cookies"}
 
 
@@ -145,8 +147,6 @@ def _scalar(value: Any) -> str:
 
 async def invoke_lambda(call: Call, payload: bytes) -> dict[str, Any]:
     invoke = call.runtime.port("lambda.invoke")
-    from ...aws.errors import ServiceError
-
     try:
         return await invoke(call.account, call.region, lambda_arn(call.integration.get("uri", "")), payload, request_id=call.context["requestId"])  # type: ignore[no-any-return]
     except ServiceError as error:
@@ -226,7 +226,7 @@ async def _http(call: Call, method: str, url: str, headers: dict[str, str], body
         if type(exc).__name__.endswith("Timeout") or "Timeout" in type(exc).__name__:
             raise GatewayError("INTEGRATION_TIMEOUT", "Endpoint request timed out") from None
         raise GatewayError("INTEGRATION_FAILURE", "Internal server error", 500) from None
-    return Response(answer.status_code, [(k, v) for k, v in answer.headers.items() if k.lower() not in _HOP], answer.content)
+    return Response(answer.status_code, [(k, v) for k, v in answer.headers.items() if k.lower() not in _RESPONSE_HOP], answer.content)
 
 
 async def http_proxy(call: Call) -> Response:

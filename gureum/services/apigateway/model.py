@@ -89,7 +89,7 @@ def apply_patch(doc: dict[str, Any], operations: list[dict[str, Any]], allowed: 
         elif op == "remove":
             _remove(doc, parts)
         else:
-            raise BadRequestException(f"Invalid patch operation specified. Must be one of: [add, remove, move, test, replace, copy]")
+            raise BadRequestException("Invalid patch operation specified. Must be one of: [add, remove, move, test, replace, copy]")
     return doc
 
 

@@ -19,7 +19,7 @@ _API_FIELDS = {"name", "description", "version", "binaryMediaTypes", "minimumCom
                "policy", "disableExecuteApiEndpoint"}
 
 
-def api_view(doc: dict[str, Any], resources: bool = False) -> dict[str, Any]:
+def api_view(doc: dict[str, Any]) -> dict[str, Any]:
     out = dict(doc["api"])
     out["rootResourceId"] = doc["rootResourceId"]
     return out

@@ -68,13 +68,13 @@ async def create_deployment(ctx: RequestContext, req: dict[str, Any]) -> dict[st
 
     def create(tx: Tx) -> dict[str, Any]:
         doc = require_api(tx, ctx, api_id)
-        deployment = {"id": new_id(6), "createdDate": now(ctx)}
+        deployment: dict[str, Any] = {"id": new_id(6), "createdDate": now(ctx)}
         if req.get("description") is not None:
             deployment["description"] = req["description"]
         store.insert_deployment(tx, api_id, deployment, snapshot(doc))
         if req.get("stageName"):
             stage_req = {**req, "description": req.get("stageDescription")}
-            _upsert_stage(tx, ctx, api_id, req["stageName"], deployment["id"], stage_req, create_only=False)
+            _upsert_stage(tx, ctx, api_id, req["stageName"], str(deployment["id"]), stage_req, create_only=False)
         return deployment
 
     return await ctx.runtime.store.write(create)
@@ -166,7 +166,7 @@ def _method_setting_patches(stage: dict[str, Any], operations: list[dict[str, An
     rest = []
     for operation in operations:
         parts = split_path(operation.get("path") or "")
-        setting = _METHOD_SETTINGS.get(tuple(parts[2:4])) if len(parts) == 4 else None  # type: ignore[call-overload]
+        setting = _METHOD_SETTINGS.get((parts[2], parts[3])) if len(parts) == 4 else None
         if setting is None:
             rest.append(operation)
             continue

@@ -23,7 +23,7 @@ def _parse(body: bytes | None) -> Any:
     except ValueError:
         pass
     try:
-        import yaml  # YAML definitions need PyYAML (JSON ones do not)
+        import yaml  # type: ignore[import-untyped]  # YAML definitions need PyYAML (JSON ones do not)
     except ImportError:
         raise BadRequestException("Invalid OpenAPI input: YAML definitions need PyYAML installed; send JSON.") from None
     try:
@@ -45,7 +45,7 @@ def _merge(doc: dict[str, Any], imported: dict[str, Any], overwrite: bool) -> No
             imported["models"], imported["validators"], imported["authorizers"], imported["gatewayResponses"])
     else:
         by_path = {r["path"]: r for r in doc["resources"].values()}
-        remap = {}
+        remap: dict[str, str] = {}
         for item in sorted(imported["resources"].values(), key=lambda r: r["path"]):
             existing = by_path.get(item["path"])
             if existing is None:
@@ -115,7 +115,7 @@ async def get_export(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]
     host = f"{req['restApiId']}.execute-api.{ctx.region}.amazonaws.com"
     spec = export_spec(snapshot, doc["api"], stage, kind, extensions, host)
     if "yaml" in (req.get("accepts") or ""):
-        import yaml
+        import yaml  # type: ignore[import-untyped]
 
         return {"contentType": "application/yaml", "body": yaml.safe_dump(spec, sort_keys=False).encode(),
                 "contentDisposition": f'attachment; filename="{kind}_{stage["stageName"]}.yaml"'}
