@@ -209,6 +209,8 @@ class HttpProtocol(asyncio.Protocol):
             log.exception("failed to serve a WebSocket")
             if not ws.accepted:
                 ws.reject(Response(500, [("Content-Type", "text/plain")], b"Internal server error"))
+            else:
+                ws.close(1011, "Internal server error")
         finally:
             ws.finish()
 

@@ -31,15 +31,15 @@ class State:
 
 
 def _edge_target(request: Request) -> tuple[str, str] | None:
+    """(api id, path after it) of {api}.execute-api.… hosts and /restapis/{api}/{stage}/_user_request_/… paths
+    (only those: other /restapis/… paths are the REST APIs' control plane)."""
     host = request.host.split(":")[0]
     if ".execute-api." in host:
         return host.split(".", 1)[0], request.path
     if request.path.startswith("/restapis/"):
-        parts = request.path.split("/", 4)
-        if len(parts) >= 4:
-            rest = parts[4] if len(parts) > 4 else ""
-            rest = rest[len("_user_request_") :] if rest.startswith("_user_request_") else "/" + rest
-            return parts[2], "/" + parts[3] + (rest if rest != "/" else "")
+        parts = request.path.split("/", 5)
+        if len(parts) >= 5 and parts[4] == "_user_request_":
+            return parts[2], "/" + parts[3] + ("/" + parts[5] if len(parts) > 5 and parts[5] else "")
     return None
 
 

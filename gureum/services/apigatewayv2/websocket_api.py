@@ -7,13 +7,12 @@ node's socket answers GoneException: nodes do not forward to each other)."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import logging
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ...aws.http import Request, Response
@@ -35,7 +34,6 @@ class Connection:
     source_ip: str
     authorizer: dict[str, Any] | None = None
     last_active: float = 0.0
-    tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
     @property
     def identity(self) -> dict[str, str]:
@@ -127,9 +125,8 @@ class WebSocketApis:
                 if message is None:
                     break
                 conn.last_active = time.time()
-                task = asyncio.get_running_loop().create_task(self._message(conn, message))
-                conn.tasks.add(task)
-                task.add_done_callback(conn.tasks.discard)
+                # messages are handled concurrently, as AWS does; each is bounded by its integration's timeout
+                runtime.spawn(self._message(conn, message), f"apigatewayv2-message-{conn.connection_id}")
         finally:
             self.connections.pop(conn.connection_id, None)
             await runtime.store.write(lambda tx: store.delete_connection(tx, conn.connection_id))
@@ -224,8 +221,6 @@ class WebSocketApis:
                 conn.ws.send(reply)
 
     async def _disconnect(self, conn: Connection) -> None:
-        for task in list(conn.tasks):
-            task.cancel()
         route = conn.stage.routes.get("$disconnect")
         if route is None:
             return
