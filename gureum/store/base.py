@@ -15,8 +15,46 @@ DDL_TOKENS = {
 }
 
 
+class TxCache:
+    """Values derived from committed rows, kept between transactions of one store (SQLite only: one process
+    owns the file, so every change passes through it).  Namespaces hold key → value.
+
+    A job that changes the rows behind a namespace calls ``invalidate(namespace)`` in its transaction; values
+    read after that in the same batch may be uncommitted, so the store drops everything when a batch holding an
+    invalidation fails (``settle``).  Values must be treated as read-only by whoever gets them.
+    """
+
+    __slots__ = ("spaces", "dirty")
+
+    def __init__(self) -> None:
+        self.spaces: dict[str, dict[Any, Any]] = {}
+        self.dirty = False
+
+    def get(self, namespace: str, key: Any) -> Any:
+        space = self.spaces.get(namespace)
+        return None if space is None else space.get(key)
+
+    def put(self, namespace: str, key: Any, value: Any) -> None:
+        self.spaces.setdefault(namespace, {})[key] = value
+
+    def invalidate(self, namespace: str) -> None:
+        self.dirty = True
+        self.spaces.pop(namespace, None)
+
+    def clear(self) -> None:
+        self.spaces = {}
+
+    def settle(self, failed: bool) -> None:
+        """After a batch: forget everything if it failed anywhere after an invalidation."""
+        if failed and self.dirty:
+            self.spaces = {}
+        self.dirty = False
+
+
 class Tx(Protocol):
     dialect: str
+    # the store's cache of committed values; None where it cannot be kept exact (several PostgreSQL nodes)
+    cache: TxCache | None
 
     def notify(self, channel: str, payload: str) -> None:
         """Wake subscribers of ``channel`` (on every node) once this transaction commits."""

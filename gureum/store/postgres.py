@@ -44,6 +44,8 @@ def _placeholders(sql: str) -> str:
 
 class _PgTx:
     dialect = "postgresql"
+    # other nodes change rows behind this node's back: nothing is cached across transactions
+    cache = None
     __slots__ = ("conn", "pending")
 
     def __init__(self, conn: psycopg.Connection[Any]) -> None:

@@ -15,19 +15,20 @@ import threading
 from pathlib import Path
 from typing import Any, Callable, Sequence, TypeVar
 
-from ._batch import STOP, commit_batch, hand_back, take_batch
-from .base import Subscribers, apply_migrations, load_migrations
+from ._batch import MAX_BATCH, STOP, commit_batch, hand_back
+from .base import Subscribers, TxCache, apply_migrations, load_migrations
 
 T = TypeVar("T")
 
 
 class _SqliteTx:
     dialect = "sqlite"
-    __slots__ = ("conn", "pending")
+    __slots__ = ("conn", "pending", "cache")
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, cache: TxCache | None) -> None:
         self.conn = conn
         self.pending: list[tuple[str, str]] = []
+        self.cache = cache
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         return self.conn.execute(sql, params)
@@ -46,12 +47,16 @@ class _SqliteTx:
 
 
 class _Worker(threading.Thread):
-    def __init__(self, name: str, connect: Callable[[], sqlite3.Connection], writer: bool, deliver: Callable[[list[tuple[str, str]]], None]) -> None:
+    def __init__(
+        self, name: str, connect: Callable[[], sqlite3.Connection], writer: bool, deliver: Callable[[list[tuple[str, str]]], None], cache: TxCache | None
+    ) -> None:
         super().__init__(name=name, daemon=True)
         self.connect = connect
         self.writer = writer
+        self.cache = cache
         self.deliver = deliver
-        self.jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self.jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()  # lists of jobs, or STOP
+        self.queued: dict[asyncio.AbstractEventLoop, list[Any]] = {}  # jobs submitted in this turn of each loop
         self.ready = threading.Event()
         self.failure: BaseException | None = None
 
@@ -63,15 +68,42 @@ class _Worker(threading.Thread):
             self.ready.set()
             return
         self.ready.set()
-        tx = _SqliteTx(conn)
+        tx = _SqliteTx(conn, self.cache)
         while True:
-            job = self.jobs.get()
-            if job is STOP:
+            jobs = self.jobs.get()
+            if jobs is STOP:
                 break
-            batch = take_batch(self.jobs, job)
+            batch = self._take(jobs)
             results = commit_batch(tx, batch, "BEGIN IMMEDIATE" if self.writer else "BEGIN", conn.execute, lambda: conn.in_transaction)
+            if self.cache is not None:
+                self.cache.settle(any(error is not None for _future, _value, error in results))
             hand_back(batch, results, self.deliver, tx.pending)
         conn.close()
+
+    def _take(self, batch: list[Any]) -> list[Any]:
+        while len(batch) < MAX_BATCH:
+            try:
+                more = self.jobs.get_nowait()
+            except queue.Empty:
+                break
+            if more is STOP:
+                self.jobs.put(STOP)
+                break
+            batch.extend(more)
+        return batch
+
+    def submit(self, job: tuple[Any, asyncio.Future[Any], asyncio.AbstractEventLoop]) -> None:
+        """On the event loop: queue a job.  Jobs submitted in one turn of the loop reach the thread together,
+        at the end of the turn: one wake-up (and one GIL hand-over) for all of them instead of one each."""
+        loop = job[2]
+        queued = self.queued.get(loop)
+        if queued is None:
+            queued = self.queued[loop] = []
+            loop.call_soon(self._flush, loop)
+        queued.append(job)
+
+    def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.jobs.put(self.queued.pop(loop))
 
 
 class SqliteStore:
@@ -81,15 +113,18 @@ class SqliteStore:
         self.path = path
         self.sync = sync
         self.subscribers = Subscribers()
+        # every write passes through the one writer connection, so a cache it keeps is exact; the reader thread
+        # runs without one (a value it read could be overtaken by a commit before it stored it)
+        self.cache = TxCache()
         deliver = self.subscribers.deliver
         if path is None:
             # one in-memory database: reads and writes share the writer's connection
-            self._writer = _Worker("gureum-sqlite-writer", lambda: self._connect(":memory:"), True, deliver)
+            self._writer = _Worker("gureum-sqlite-writer", lambda: self._connect(":memory:"), True, deliver, self.cache)
             self._reader = self._writer
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._writer = _Worker("gureum-sqlite-writer", lambda: self._connect(str(path)), True, deliver)
-            self._reader = _Worker("gureum-sqlite-reader", lambda: self._connect(str(path), readonly=True), False, deliver)
+            self._writer = _Worker("gureum-sqlite-writer", lambda: self._connect(str(path)), True, deliver, self.cache)
+            self._reader = _Worker("gureum-sqlite-reader", lambda: self._connect(str(path), readonly=True), False, deliver, None)
         for worker in dict.fromkeys((self._writer, self._reader)):
             worker.start()
             worker.ready.wait()
@@ -109,7 +144,7 @@ class SqliteStore:
     def _submit(self, worker: _Worker, fn: Callable[[Any], T]) -> asyncio.Future[T]:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        worker.jobs.put((fn, future, loop))
+        worker.submit((fn, future, loop))
         return future
 
     async def write(self, fn: Callable[[Any], T]) -> T:

@@ -92,12 +92,13 @@ class SqsBackend:
     # --- send ---------------------------------------------------------------------------------
 
     def send_in_tx(self, tx: Tx, queue: Queue, messages: list[NewMessage], sender: str, now_ms: int) -> list[SendResult | Exception]:
+        if not queue.fifo:
+            message_ids = store.insert_messages(tx, queue.id, messages, sender, now_ms)
+            if message_ids:
+                self.wake(tx, queue.id)
+            return [SendResult(message_id, None) for message_id in message_ids]
         results: list[SendResult | Exception] = []
         for msg in messages:
-            if not queue.fifo:
-                message_id, _ = store.insert_message(tx, queue.id, msg, sender, now_ms, False)
-                results.append(SendResult(message_id, None))
-                continue
             dedup_id = msg.dedup_id
             if dedup_id is None:  # content-based deduplication (validated by the caller)
                 dedup_id = hashlib.sha256(msg.body.encode()).hexdigest()
@@ -110,7 +111,7 @@ class SqsBackend:
                 assert duplicate is not None
                 results.append(SendResult(duplicate[0], duplicate[1]))
                 continue
-            _, row_id = store.insert_message(tx, queue.id, msg, sender, now_ms, True, message_id)
+            row_id = store.insert_message(tx, queue.id, msg, sender, now_ms, message_id)
             sequence = f"{row_id:020d}"
             store.set_dedup_sequence(tx, queue.id, key, sequence)
             results.append(SendResult(message_id, sequence))

@@ -24,7 +24,7 @@ from .md5 import md5_text
 from .messages import attributes_md5, check_body, check_message_attributes, encode_attributes, select_attributes
 from .ops_queues import backend
 from .queues import Queue
-from .store import NewMessage
+from .store import NewMessage, forget_queues
 
 _NOT_FOR_QUEUE_TYPE = "The request include parameter that is not valid for this queue type."  # sic, AWS's grammar
 _NO_DEDUP = "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly"
@@ -101,6 +101,12 @@ def _send_output(prepared: _Prepared, result: SendResult) -> dict[str, Any]:
 
 def _sender(ctx: RequestContext) -> str:
     return ctx.access_key or ctx.account
+
+
+@SERVICE.on_reset
+async def _forget_queues(runtime: Any) -> None:
+    """POST /_gureum/reset emptied sqs_queues behind the store's queue cache."""
+    await runtime.store.write(forget_queues)
 
 
 @SERVICE.op("SendMessage")

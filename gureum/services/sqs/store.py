@@ -47,8 +47,33 @@ def _queue(row: tuple[Any, ...] | None) -> Queue | None:
     return Queue(row[0], row[1], row[2], row[3], bool(row[4]), json.loads(row[5]), json.loads(row[6]), row[7], row[8], row[9])
 
 
+# Queue rows are read by every message operation and change rarely: where the store keeps an exact cache
+# (SQLite), they are looked up once and served from it until a change to sqs_queues invalidates it.
+_CACHE = "sqs_queues"
+
+
+def _copy(queue: Queue) -> Queue:
+    """A caller may change the attributes of the queue it gets (then write them): never hand out the cached one."""
+    return Queue(queue.id, queue.account, queue.region, queue.name, queue.fifo, dict(queue.attributes), dict(queue.tags), queue.created_at, queue.modified_at, queue.purged_at)
+
+
+def forget_queues(tx: Tx) -> None:
+    """Drop cached queue rows (a change to sqs_queues, or a wipe of every table)."""
+    if tx.cache is not None:
+        tx.cache.invalidate(_CACHE)
+
+
 def get_queue(tx: Tx, account: str, region: str, name: str) -> Queue | None:
-    return _queue(tx.one(f"SELECT {_QUEUE_COLUMNS} FROM sqs_queues WHERE account = ? AND region = ? AND name = ?", (account, region, name)))
+    cache = tx.cache
+    key = (account, region, name)
+    if cache is not None:
+        hit = cache.get(_CACHE, key)
+        if hit is not None:
+            return _copy(hit)
+    queue = _queue(tx.one(f"SELECT {_QUEUE_COLUMNS} FROM sqs_queues WHERE account = ? AND region = ? AND name = ?", key))
+    if cache is not None and queue is not None:
+        cache.put(_CACHE, key, _copy(queue))
+    return queue
 
 
 def get_queue_by_id(tx: Tx, queue_id: int) -> Queue | None:
@@ -86,11 +111,13 @@ def insert_queue(tx: Tx, account: str, region: str, name: str, fifo: bool, attri
     )
     if row is None:
         return None
+    forget_queues(tx)
     tx.execute("DELETE FROM sqs_deleted_queues WHERE account = ? AND region = ? AND name = ?", (account, region, name))
     return Queue(row[0], account, region, name, fifo, attributes, tags, now, now, None)
 
 
 def delete_queue(tx: Tx, queue: Queue, now: float) -> None:
+    forget_queues(tx)
     tx.execute("DELETE FROM sqs_queues WHERE id = ?", (queue.id,))
     tx.execute("DELETE FROM sqs_messages WHERE queue_id = ?", (queue.id,))
     tx.execute("DELETE FROM sqs_dedup WHERE queue_id = ?", (queue.id,))
@@ -103,6 +130,7 @@ def delete_queue(tx: Tx, queue: Queue, now: float) -> None:
 
 
 def update_queue(tx: Tx, queue: Queue, now: float) -> None:
+    forget_queues(tx)
     tx.execute(
         "UPDATE sqs_queues SET attributes = ?, tags = ?, modified_at = ?, purged_at = ? WHERE id = ?",
         (json.dumps(queue.attributes), json.dumps(queue.tags), now, queue.purged_at, queue.id),
@@ -110,6 +138,7 @@ def update_queue(tx: Tx, queue: Queue, now: float) -> None:
 
 
 def update_tags(tx: Tx, queue: Queue) -> None:
+    forget_queues(tx)
     tx.execute("UPDATE sqs_queues SET tags = ? WHERE id = ?", (json.dumps(queue.tags), queue.id))
 
 
@@ -166,18 +195,30 @@ def new_message_id() -> str:
     return unique_id()
 
 
-def insert_message(tx: Tx, queue_id: int, msg: NewMessage, sender: str, now_ms: int, want_id: bool, message_id: str | None = None) -> tuple[str, int | None]:
-    message_id = message_id or new_message_id()
-    sql = (
+def insert_message(tx: Tx, queue_id: int, msg: NewMessage, sender: str, now_ms: int, message_id: str) -> int:
+    """One message; returns its row id (a FIFO message's sequence number)."""
+    row = tx.one(
         "INSERT INTO sqs_messages (queue_id, message_id, body, attributes, system_attributes, md5_body, sender_id, sent_at, visible_at, group_id, dedup_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        (queue_id, message_id, msg.body, msg.attributes, msg.system_attributes, msg.md5_body, sender, now_ms, now_ms + msg.delay * 1000, msg.group_id, msg.dedup_id),
     )
-    params = (queue_id, message_id, msg.body, msg.attributes, msg.system_attributes, msg.md5_body, sender, now_ms, now_ms + msg.delay * 1000, msg.group_id, msg.dedup_id)
-    if want_id:
-        row = tx.one(sql + " RETURNING id", params)
-        return message_id, row[0] if row else None
-    tx.execute(sql, params)
-    return message_id, None
+    assert row is not None
+    return int(row[0])
+
+
+def insert_messages(tx: Tx, queue_id: int, messages: list[NewMessage], sender: str, now_ms: int) -> list[str]:
+    """Standard-queue messages in one statement (no row ids wanted); returns their message ids."""
+    ids = [new_message_id() for _ in messages]
+    rows = [
+        (queue_id, message_id, m.body, m.attributes, m.system_attributes, m.md5_body, sender, now_ms, now_ms + m.delay * 1000, m.group_id, m.dedup_id)
+        for message_id, m in zip(ids, messages)
+    ]
+    tx.executemany(
+        "INSERT INTO sqs_messages (queue_id, message_id, body, attributes, system_attributes, md5_body, sender_id, sent_at, visible_at, group_id, dedup_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    return ids
 
 
 def _claim(tx: Tx) -> str:
