@@ -298,7 +298,19 @@ async def _mock(call: Call, body: bytes) -> Outcome:
     return Outcome(status, [], b"")
 
 
-async def _lambda(call: Call, body: bytes) -> Outcome:
+async def _lambda(call: Call, body: bytes, mapped: dict[str, dict[str, str]]) -> Outcome:
+    invocation_type = {k.lower(): v for k, v in mapped["header"].items()}.get("x-amz-invocation-type", "RequestResponse")
+    if invocation_type in ("Event", "DryRun"):
+        # an asynchronous invocation (integration.request.header.X-Amz-Invocation-Type = 'Event'): Lambda's own Invoke API
+        # queues it durably and answers 202, which the integration responses then map
+        path = "/2015-03-31/functions/" + quote(lambda_arn(call.integration.get("uri", "")), safe="") + "/invocations"
+        request = Request("POST", path, "", {"host": call.request.host, "content-type": "application/json", "x-amz-invocation-type": invocation_type}, body or b"{}")
+        _sign(request, call.account, call.region, "lambda", call.runtime.deployment_secret)
+        answer = await call.runtime.port("aws.dispatch")(request)
+        if answer.status >= 300:
+            log.warning("API %s: asynchronous Lambda invocation failed: %s", call.context["apiId"], answer.body[:500])
+            raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error", 500)
+        return Outcome(answer.status, [], b"")
     out = await invoke_lambda(call, body or b"{}")
     payload = bytes(out.get("Payload") or b"")
     message = None
@@ -399,7 +411,7 @@ async def mapped(call: Call) -> Response:
     elif kind == "HTTP":
         outcome = await _http_backend(call, body, params)
     elif ":lambda:path/" in call.integration.get("uri", ""):
-        outcome = await _lambda(call, body)
+        outcome = await _lambda(call, body, params)
     else:
         outcome = await _aws_service(call, body, params)
     response = select_response(call.integration, outcome)

@@ -42,6 +42,24 @@ def test_lambda_with_mapping_templates_and_selection_patterns(aws: Callable[...,
     assert r.status_code == 415 and r.json() == {"message": "Unsupported Media Type"}
 
 
+def test_asynchronous_lambda_integration(aws: Callable[..., Any], endpoint: str, name: str) -> None:
+    """X-Amz-Invocation-Type 'Event' mapped onto the integration request: the function runs later; the client gets 202."""
+    sqs = aws("sqs")
+    queue_url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    code = f"import boto3, json\ndef handler(event, context):\n    boto3.client('sqs').send_message(QueueUrl='{queue_url}', MessageBody=json.dumps(event))\n"
+    arn = function(aws, name, code)
+    api = Api(aws("apigateway"), name)
+    api.method("/jobs", "POST", {"type": "AWS", "integrationHttpMethod": "POST", "uri": lambda_uri(arn),
+                                 "requestParameters": {"integration.request.header.X-Amz-Invocation-Type": "'Event'"},
+                                 "requestTemplates": {"application/json": '{"job": $input.json(\'$.job\'), "stage": "$context.stage"}'}})
+    api.respond("/jobs", "POST", "202", responseTemplates={"application/json": '{"queued": true}'})
+    api.deploy()
+    r = httpx.post(stage_url(endpoint, api.id, "test", "/jobs"), json={"job": 7})
+    assert r.status_code == 202 and r.json() == {"queued": True}, r.text
+    messages = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=10)["Messages"]
+    assert json.loads(messages[0]["Body"]) == {"job": 7, "stage": "test"}
+
+
 def test_mock_cors_and_response_override(aws: Callable[..., Any], endpoint: str, name: str) -> None:
     api = Api(aws("apigateway"), name)
     api.method("/things", "OPTIONS", {"type": "MOCK", "requestTemplates": {"application/json": '{"statusCode": 200}'}})
