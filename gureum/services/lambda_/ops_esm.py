@@ -34,7 +34,7 @@ def _not_found() -> ServiceError:
 
 def _check_sqs_members(req: dict[str, Any]) -> None:
     for member in _NOT_FOR_SQS:
-        if req.get(member) not in (None, [], {}):
+        if req.get(member):  # empty or false values (Terraform sends some) mean "not set"
             raise invalid(f"Unsupported parameter for SQS event sources: {member}")
 
 
