@@ -15,6 +15,7 @@ from .errors import InvalidParameterException, TooManyTagsException, ValidationE
 
 log = logging.getLogger("gureum.logs")
 _LEADER_ROLE = "logs-retention"
+_SWEEP_BATCH = 5_000
 
 
 def describe_group(group: store.Group, stored_bytes: int, metric_filters: int) -> dict[str, Any]:
@@ -135,9 +136,14 @@ async def _sweep(runtime: Runtime, wake: asyncio.Event) -> None:
         try:
             if await runtime.store.is_leader(_LEADER_ROLE):
                 now = int(runtime.clock.now() * 1000)
-                removed = await runtime.store.write(lambda tx: store.expire(tx, now))
-                if removed:
-                    log.info("log retention: %d events expired", removed)
+                total = 0
+                while True:  # batch by batch, so writers never wait long behind the sweep
+                    removed = await runtime.store.write(lambda tx: store.expire(tx, now, _SWEEP_BATCH))
+                    total += removed
+                    if removed < _SWEEP_BATCH:
+                        break
+                if total:
+                    log.info("log retention: %d events expired", total)
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -238,21 +238,25 @@ def group_events(
     return [Event(*row) for row in tx.all(sql + " ORDER BY ts, id LIMIT ?", params + (limit,))]
 
 
-def expire_group(tx: Tx, group_id: int, before: int) -> int:
-    """Delete a group's events older than ``before``; returns how many were removed."""
-    sizes = tx.all("SELECT stream_id, SUM(size), COUNT(*) FROM logs_events WHERE group_id = ? AND ts < ? GROUP BY stream_id", (group_id, before))
-    if not sizes:
-        return 0
-    tx.execute("DELETE FROM logs_events WHERE group_id = ? AND ts < ?", (group_id, before))
-    tx.executemany("UPDATE logs_streams SET stored_bytes = stored_bytes - ? WHERE id = ?", [(int(size), stream_id) for stream_id, size, _ in sizes])
-    return sum(int(count) for _, _, count in sizes)
-
-
-def expire(tx: Tx, now_ms: int) -> int:
-    """Retention: delete every event older than its group's retention period."""
+def expire(tx: Tx, now_ms: int, batch: int) -> int:
+    """Retention: delete up to ``batch`` events older than their group's retention period (oldest first, so
+    each write transaction stays short); returns how many were removed."""
     removed = 0
     for group_id, days in tx.all("SELECT id, retention_days FROM logs_groups WHERE retention_days IS NOT NULL"):
-        removed += expire_group(tx, group_id, now_ms - int(days) * DAY_MS)
+        rows = tx.all(
+            "SELECT id, stream_id, size FROM logs_events WHERE group_id = ? AND ts < ? ORDER BY ts, id LIMIT ?",
+            (group_id, now_ms - int(days) * DAY_MS, batch - removed),
+        )
+        if not rows:
+            continue
+        tx.executemany("DELETE FROM logs_events WHERE id = ?", [(row[0],) for row in rows])
+        freed: dict[int, int] = {}
+        for _, stream_id, size in rows:
+            freed[stream_id] = freed.get(stream_id, 0) + int(size)
+        tx.executemany("UPDATE logs_streams SET stored_bytes = stored_bytes - ? WHERE id = ?", [(size, stream_id) for stream_id, size in freed.items()])
+        removed += len(rows)
+        if removed >= batch:
+            break
     return removed
 
 

@@ -12,7 +12,8 @@ import pytest
 from gureum.config import Config
 from gureum.delivery import DeliveryError
 from gureum.runtime import Runtime
-from gureum.services.logs import SERVICE, limits, store
+from gureum.services.logs import SERVICE, limits
+from gureum.services.logs import store as logs_store
 from gureum.services.logs.target import TARGET
 from gureum.store.base import open_store
 
@@ -30,10 +31,10 @@ async def _deliver(kwargs: dict[str, Any], *deliveries: tuple[str, dict[str, Any
             await st.write(lambda tx: TARGET.in_tx(runtime, tx, address, payload))  # type: ignore[misc]
 
         def read(tx: Any) -> Any:
-            group = store.get_group(tx, "123456789012", "eu-west-1", "/aws/lambda/fn")
+            group = logs_store.get_group(tx, "123456789012", "eu-west-1", "/aws/lambda/fn")
             assert group is not None
-            streams = sorted(store.list_streams(tx, group.id), key=lambda s: s.name)
-            events = {s.name: [(e.timestamp, e.message) for e in store.stream_events(tx, s.id, 0, 2**62, None, True, 100)] for s in streams}
+            streams = sorted(logs_store.list_streams(tx, group.id), key=lambda s: s.name)
+            events = {s.name: [(e.timestamp, e.message) for e in logs_store.stream_events(tx, s.id, 0, 2**62, None, True, 100)] for s in streams}
             return group, streams, events
 
         return await st.read(read)
@@ -69,3 +70,31 @@ def test_target_rejects_bad_addresses_without_retry(store: Any, address: str, pa
     with pytest.raises(DeliveryError) as info:
         asyncio.run(_deliver(store(), (address, payload)))
     assert info.value.retryable is False
+
+
+async def _sweep_in_batches(kwargs: dict[str, Any]) -> tuple[list[int], int]:
+    st = open_store(kwargs.get("store_url"), Path(kwargs["data_dir"]))
+    try:
+        assert SERVICE.migrations is not None and TARGET.in_tx is not None
+        await st.migrate("logs", SERVICE.migrations)
+        runtime = Runtime(Config(), st)
+        now = int(runtime.clock.now() * 1000)
+        old = [{"timestamp": now - 3 * logs_store.DAY_MS + i, "message": "old"} for i in range(7)]
+        await st.write(lambda tx: TARGET.in_tx(runtime, tx, ARN, {"stream": "s", "events": [*old, {"timestamp": now, "message": "new"}]}))  # type: ignore[misc]
+
+        def retain_one_day(tx: Any) -> None:
+            group = logs_store.get_group(tx, "123456789012", "eu-west-1", "/aws/lambda/fn")
+            assert group is not None
+            logs_store.set_retention(tx, group.id, 1)
+
+        await st.write(retain_one_day)
+        removed = [await st.write(lambda tx: logs_store.expire(tx, now, 3)) for _ in range(4)]
+        stream = await st.read(lambda tx: logs_store.list_streams(tx, logs_store.get_group(tx, "123456789012", "eu-west-1", "/aws/lambda/fn").id)[0])  # type: ignore[union-attr]
+        return removed, stream.stored_bytes
+    finally:
+        await st.close()
+
+
+def test_retention_sweep_deletes_in_batches(store: Any) -> None:
+    removed, stored = asyncio.run(_sweep_in_batches(store()))
+    assert removed == [3, 3, 1, 0] and stored == len("new")
