@@ -12,7 +12,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from ...aws.dispatch import Front, Service
+from ...aws.dispatch import Service
 from ...aws.http import Request, Response
 from ...runtime import Runtime
 
@@ -27,30 +27,6 @@ class State:
         self.jwks = jwt.JwksCache()
         self.authorizer_cache: dict[tuple[Any, ...], tuple[float, Any]] = {}
         self.websockets = WebSocketApis(runtime, f"{socket.gethostname()}:{runtime.config.port}")
-        self.http_port: Any = None
-
-
-def _edge_target(request: Request) -> tuple[str, str] | None:
-    """(api id, path after it) of {api}.execute-api.… hosts and /restapis/{api}/{stage}/_user_request_/… paths
-    (only those: other /restapis/… paths are the REST APIs' control plane)."""
-    host = request.host.split(":")[0]
-    if ".execute-api." in host:
-        return host.split(".", 1)[0], request.path
-    if request.path.startswith("/restapis/"):
-        parts = request.path.split("/", 5)
-        if len(parts) >= 5 and parts[4] == "_user_request_":
-            return parts[2], "/" + parts[3] + ("/" + parts[5] if len(parts) > 5 and parts[5] else "")
-    return None
-
-
-async def _fallback_edge(runtime: Runtime, request: Request) -> Response:
-    """Until the REST APIs' execute-api edge (which checks first) serves HTTP APIs through the port, this one does."""
-    api_id, path = _edge_target(request)  # type: ignore[misc]
-    response = await _state(runtime).http_port(api_id, path, request)
-    return response or Response(404, [("Content-Type", "application/json")], b'{"message":"Not Found"}')
-
-
-SERVICE.fronts.append(Front(claims=lambda request: _edge_target(request) is not None, handle=_fallback_edge))
 
 
 def _state(runtime: Runtime) -> State:
@@ -80,7 +56,6 @@ async def _start(runtime: Runtime) -> None:
         return await http_api.handle(runtime, api_id, path, request)
 
     runtime.provide("apigatewayv2.http", http_port)
-    state.http_port = http_port
     runtime.provide("apigatewayv2.connections", state.websockets)
 
 
