@@ -108,6 +108,28 @@ async def put_log_group_deletion_protection(ctx: RequestContext, req: dict[str, 
     return {}
 
 
+def _kms_target(tx: Tx, ctx: RequestContext, req: dict[str, Any]) -> store.Group:
+    if req.get("logGroupName") and req.get("resourceIdentifier"):
+        raise InvalidParameterException("logGroupName and resourceIdentifier are mutually exclusive parameters.")
+    if req.get("resourceIdentifier"):
+        return group_by_arn(tx, ctx, req["resourceIdentifier"])  # query-result ARNs: gureum has no Logs Insights
+    if not req.get("logGroupName"):
+        raise InvalidParameterException("Either logGroupName or resourceIdentifier should be provided.")
+    return require_group(tx, ctx, req["logGroupName"])
+
+
+@SERVICE.op("AssociateKmsKey")
+async def associate_kms_key(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await ctx.runtime.store.write(lambda tx: store.set_kms_key(tx, _kms_target(tx, ctx, req).id, req["kmsKeyId"]))
+    return {}
+
+
+@SERVICE.op("DisassociateKmsKey")
+async def disassociate_kms_key(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await ctx.runtime.store.write(lambda tx: store.set_kms_key(tx, _kms_target(tx, ctx, req).id, None))
+    return {}
+
+
 # --- retention ------------------------------------------------------------------------------------
 
 

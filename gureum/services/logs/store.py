@@ -122,6 +122,10 @@ def set_retention(tx: Tx, group_id: int, days: int | None) -> None:
     tx.execute("UPDATE logs_groups SET retention_days = ? WHERE id = ?", (days, group_id))
 
 
+def set_kms_key(tx: Tx, group_id: int, key: str | None) -> None:
+    tx.execute("UPDATE logs_groups SET kms_key = ? WHERE id = ?", (key, group_id))
+
+
 def set_deletion_protection(tx: Tx, group_id: int, enabled: bool) -> None:
     tx.execute("UPDATE logs_groups SET deletion_protection = ? WHERE id = ?", (int(enabled), group_id))
 

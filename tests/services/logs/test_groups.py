@@ -34,6 +34,16 @@ def test_create_describe_delete_group(logs: Any, name: str) -> None:
     expect_error(logs.delete_log_group, "ResourceNotFoundException", NO_GROUP, logGroupName=f"/app/{name}")
 
 
+def test_kms_key(logs: Any, name: str) -> None:
+    key = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    logs.create_log_group(logGroupName=name)
+    logs.associate_kms_key(logGroupName=name, kmsKeyId=key)
+    assert logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"][0]["kmsKeyId"] == key
+    logs.disassociate_kms_key(resourceIdentifier=f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{name}")
+    assert "kmsKeyId" not in logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"][0]
+    expect_error(logs.associate_kms_key, "ResourceNotFoundException", NO_GROUP, logGroupName=name + "-x", kmsKeyId=key)
+
+
 def test_deletion_protection(logs: Any, name: str) -> None:
     logs.create_log_group(logGroupName=name, deletionProtectionEnabled=True)
     assert logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"][0]["deletionProtectionEnabled"] is True
