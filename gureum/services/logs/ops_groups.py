@@ -88,7 +88,7 @@ async def describe_log_groups(ctx: RequestContext, req: dict[str, Any]) -> dict[
     def read(tx: Tx) -> tuple[list[store.Group], str | None, dict[int, tuple[int, int]]]:
         groups = store.list_groups(tx, ctx.account, ctx.region, prefix or "")
         if pattern:
-            groups = [g for g in groups if pattern.lower() in g.name.lower()]  # a case-insensitive substring
+            groups = [g for g in groups if pattern in g.name]  # a case-sensitive substring
         if names:
             wanted = {n.removesuffix(":*").rsplit(":log-group:", 1)[-1] for n in names}
             groups = [g for g in groups if g.name in wanted]
@@ -98,7 +98,10 @@ async def describe_log_groups(ctx: RequestContext, req: dict[str, Any]) -> dict[
         return shown, token, store.group_figures(tx, [g.id for g in shown])
 
     shown, token, figures = await ctx.runtime.store.read(read)
-    return {"logGroups": [describe_group(g, *figures[g.id]) for g in shown], "nextToken": token}
+    described = [describe_group(g, *figures[g.id]) for g in shown]
+    if pattern:  # "then only arn, creationTime, and logGroupName are included in the response"
+        described = [{k: d[k] for k in ("logGroupName", "creationTime", "arn")} for d in described]
+    return {"logGroups": described, "nextToken": token}
 
 
 @SERVICE.op("PutLogGroupDeletionProtection")

@@ -77,9 +77,10 @@ def test_describe_groups_prefix_pattern_and_paging(logs: Any, name: str) -> None
     # the paginator walks the same pages
     pager = logs.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=name, PaginationConfig={"PageSize": 2})
     assert [g["logGroupName"] for page in pager for g in page["logGroups"]] == sorted(names)
-    # logGroupNamePattern: a case-insensitive substring anywhere in the name
-    found = logs.describe_log_groups(logGroupNamePattern=f"{name[2:]}/OTHER")["logGroups"]
-    assert [g["logGroupName"] for g in found] == [f"{name}/Other"]
+    # logGroupNamePattern: a case-sensitive substring anywhere in the name; only three members come back
+    found = logs.describe_log_groups(logGroupNamePattern=f"{name[2:]}/Oth")["logGroups"]
+    assert [g["logGroupName"] for g in found] == [f"{name}/Other"] and set(found[0]) == {"logGroupName", "creationTime", "arn"}
+    assert logs.describe_log_groups(logGroupNamePattern=f"{name[2:]}/OTHER")["logGroups"] == []
     expect_error(logs.describe_log_groups, "InvalidParameterException", logGroupNamePrefix=name, logGroupNamePattern="x")
     expect_error(logs.describe_log_groups, "InvalidParameterException", limit=51)
     expect_error(logs.describe_log_groups, "InvalidParameterException", "The specified nextToken is invalid.", nextToken="!!!")
