@@ -22,6 +22,7 @@ from ...runtime import Runtime
 from . import SERVICE, store
 from .access import AccessState, GatewayError, authorize, check_api_key, identity_values, throttle
 from .apis import GATEWAY_RESPONSE_TYPES, gateway_response
+from .ops_domains import DOMAINS, domain_target
 from .integrations import Call, http_proxy, lambda_proxy, mapped, proxy_event, request_context, source_value
 from .validation import validate_request
 from .vtl import TemplateError, render, wrap
@@ -109,8 +110,9 @@ class Snapshot:
 
 def claims(request: Request) -> bool:
     # every /restapis/… request: the stage path form is ours to serve, and the control plane is handed straight to
-    # the AWS dispatcher so that no later front can take it
-    return ".execute-api." in request.headers.get("host", "") or request.raw_path.startswith("/restapis/")
+    # the AWS dispatcher so that no later front can take it; and requests to a custom domain name
+    host = request.headers.get("host", "")
+    return ".execute-api." in host or request.raw_path.startswith("/restapis/") or (bool(DOMAINS) and host.split(":")[0].lower() in DOMAINS)
 
 
 def _split(request: Request) -> tuple[str, str, str, str] | None:
@@ -133,13 +135,21 @@ def _not_found() -> Response:
 
 
 async def handle(runtime: Runtime, request: Request) -> Response:
-    split = _split(request)
-    if split is None:
-        return await runtime.port("aws.dispatch")(request)  # type: ignore[no-any-return]  # the control plane
-    api_id, stage_name, path, v2_path = split
+    host = request.headers.get("host", "").split(":")[0].lower()
+    v2_path: str | None = None
+    if host in DOMAINS and ".execute-api." not in host:
+        target = await runtime.store.read(lambda tx: domain_target(tx, host, request.path))
+        if target is None:
+            return _plain_error(403, "Forbidden", "ForbiddenException")
+        api_id, stage_name, path = target
+    else:
+        split = _split(request)
+        if split is None:
+            return await runtime.port("aws.dispatch")(request)  # type: ignore[no-any-return]  # the control plane
+        api_id, stage_name, path, v2_path = split
     found = await runtime.store.read(lambda tx: store.edge_lookup(tx, api_id, stage_name))
     if found is None:
-        if await runtime.store.read(lambda tx: store.api_owner(tx, api_id)) is not None:
+        if v2_path is None or await runtime.store.read(lambda tx: store.api_owner(tx, api_id)) is not None:
             return _plain_error(403, "Forbidden", "ForbiddenException")
         port = runtime.ports.get("apigatewayv2.http")
         answer = await port(api_id, v2_path, request) if port is not None else None

@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 import httpx
 
+from ...expect import expect_error
 from .helpers import Api, function, stage_url
 
 SLOW = """
@@ -111,3 +112,26 @@ def test_ids_that_are_not_rest_apis_go_to_http_apis(aws: Callable[..., Any], end
     assert r.status_code == 200 and r.json() == {"v": "2.0", "path": "/hello"}, r.text
     r = httpx.get(stage_url(endpoint, "nosuchapi9", "dev", "/x"))
     assert r.status_code == 404 and r.json() == {"message": "Not Found"}
+
+
+def test_custom_domain_names(aws: Callable[..., Any], endpoint: str, name: str) -> None:
+    client = aws("apigateway")
+    api = Api(client, name)
+    api.method("/who", "GET", {"type": "MOCK", "requestTemplates": {"application/json": '{"statusCode": 200}'}})
+    api.respond("/who", "GET", responseTemplates={"application/json": '{"stage": "$context.stage", "path": "$context.resourcePath"}'})
+    api.deploy("v1")
+    api.deploy("v2")
+    domain = f"{name}.example.com"
+    created = client.create_domain_name(domainName=domain, regionalCertificateArn="arn:aws:acm:us-east-1:000000000000:certificate/x",
+                                        endpointConfiguration={"types": ["REGIONAL"]})
+    assert created["domainNameStatus"] == "AVAILABLE" and created["regionalDomainName"].endswith(".execute-api.us-east-1.amazonaws.com")
+    client.create_base_path_mapping(domainName=domain, restApiId=api.id, stage="v1")
+    client.create_base_path_mapping(domainName=domain, basePath="beta", restApiId=api.id, stage="v2")
+    assert {m["basePath"] for m in client.get_base_path_mappings(domainName=domain)["items"]} == {"(none)", "beta"}
+    host = {"Host": f"{domain}:{endpoint.rsplit(':', 1)[1]}"}
+    assert httpx.get(f"{endpoint}/who", headers=host).json() == {"stage": "v1", "path": "/who"}
+    assert httpx.get(f"{endpoint}/beta/who", headers=host).json() == {"stage": "v2", "path": "/who"}
+    client.delete_base_path_mapping(domainName=domain, basePath="(none)")
+    assert httpx.get(f"{endpoint}/who", headers=host).status_code == 403
+    client.delete_domain_name(domainName=domain)
+    expect_error(client.get_domain_name, "NotFoundException", "Invalid domain name identifier specified", 404, domainName=domain)
