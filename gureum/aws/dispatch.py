@@ -129,9 +129,8 @@ def _unknown_operation(route: Route) -> ServiceError:
 class Dispatcher:
     def __init__(self, services: list[Service], runtime: "Runtime") -> None:
         self.services = {service.name: service for service in services}
-        for service in services:
-            service.check()
         self.router = Router([service.spec() for service in services])
+        self._checked: set[str] = set()  # services whose registry was checked against their (lazily loaded) model
         self.runtime = runtime
         self._secrets = dict(runtime.config.credentials)
 
@@ -142,6 +141,9 @@ class Dispatcher:
         try:
             route = self.router.resolve(request, caller.service)
             service = self.services[route.spec.name]
+            if service.name not in self._checked:
+                service.check()
+                self._checked.add(service.name)
             if self.runtime.config.strict_auth and not self._anonymous(service, route):
                 self._authenticate(request, route)
             if route.operation is None:

@@ -80,25 +80,33 @@ def _group(name: str) -> str:
 
 
 class Router:
+    """Indexes built from each service's metadata alone; a model is loaded when a request first needs it."""
+
     def __init__(self, specs: list[ServiceSpec]) -> None:
         self.specs = {spec.name: spec for spec in specs}
         self.by_target: dict[str, ServiceSpec] = {}
         self.by_signing: dict[str, ServiceSpec] = {}
         self.sharing_signing: dict[str, list[ServiceSpec]] = {}  # apigateway and apigatewayv2 both sign as "apigateway"
         self.query_services: list[ServiceSpec] = []
-        self._rest: dict[str, list[_RestRule]] = {}
+        self.rest_services: list[ServiceSpec] = []
+        self._rest: dict[str, list[_RestRule]] = {}  # filled on a service's first REST request
         for spec in specs:
-            for protocol, model in spec.models.items():
-                prefix = model.metadata.get("targetPrefix")
-                if prefix:
-                    self.by_target[prefix] = spec
-                if protocol == "query":
-                    self.query_services.append(spec)
-                if protocol in ("rest-json", "rest-xml"):
-                    self._rest[spec.name] = self._rest_rules(spec, protocol)
-            self.by_signing.setdefault(spec.signing_name, spec)
-            self.sharing_signing.setdefault(spec.signing_name, []).append(spec)
-            self.by_signing.setdefault(spec.model.endpoint_prefix, spec)
+            meta = spec.meta
+            if meta.target_prefix:
+                self.by_target[meta.target_prefix] = spec
+            if "query" in meta.protocols:
+                self.query_services.append(spec)
+            if meta.primary in ("rest-json", "rest-xml"):
+                self.rest_services.append(spec)
+            self.by_signing.setdefault(meta.signing_name, spec)
+            self.sharing_signing.setdefault(meta.signing_name, []).append(spec)
+            self.by_signing.setdefault(meta.endpoint_prefix, spec)
+
+    def _rules(self, spec: ServiceSpec) -> list[_RestRule]:
+        rules = self._rest.get(spec.name)
+        if rules is None:
+            rules = self._rest[spec.name] = self._rest_rules(spec, spec.primary)
+        return rules
 
     @staticmethod
     def _rest_rules(spec: ServiceSpec, protocol: str) -> list[_RestRule]:
@@ -130,7 +138,7 @@ class Router:
             spec = self.by_target.get(prefix)
             if spec is None:
                 raise ServiceError(f"Unknown target prefix {prefix}", code="UnknownOperationException")
-            protocol = "json" if "json" in spec.models else spec.primary
+            protocol = "json" if "json" in spec.meta.protocols else spec.primary
             return Route(spec, protocol, spec.operation(protocol, op_name), op_name)
 
         spec = self.by_signing.get(signing_service) if signing_service else None
@@ -138,18 +146,18 @@ class Router:
             spec = self.by_signing.get(request.host.split(".", 1)[0].lower())
         action = request.form.get("Action") if self._may_be_query(request) else None
         if action:
-            if spec is None or "query" not in spec.models:
+            if spec is None or "query" not in spec.meta.protocols:
                 spec = self._query_service_for(action, request) or spec
-            if spec is not None and "query" in spec.models:
+            if spec is not None and "query" in spec.meta.protocols:
                 return Route(spec, "query", spec.operation("query", action), action)
         if spec is not None and spec.primary in ("rest-json", "rest-xml"):
             return self._shared_rest_route(spec, request)
         if spec is not None:
             protocol = spec.primary
             raise ServiceError("Could not find operation to call", code="UnknownOperationException" if protocol == "json" else "InvalidAction")
-        for name in self._rest:
+        for rest_spec in self.rest_services:
             try:
-                return self._rest_route(self.specs[name], request)
+                return self._rest_route(rest_spec, request)
             except ServiceError:
                 continue
         raise ServiceError("Unable to determine service/operation name to be authorized", code="InvalidAction", status=400)
@@ -182,7 +190,7 @@ class Router:
         path = request.raw_path
         partial = False
         best: tuple[tuple[int, bool, int, int], _RestRule, re.Match[str]] | None = None
-        for rule in self._rest.get(spec.name, []):
+        for rule in self._rules(spec):
             match = rule.regex.match(path)
             if not match or not rule.accepts(request, with_required=False):
                 continue

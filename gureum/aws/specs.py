@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import copy
 import functools
+import gzip
 import json
-from dataclasses import dataclass, field
+import os
+import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +21,6 @@ from botocore.loaders import Loader
 from botocore.model import OperationModel, ServiceModel
 
 _PATCH_DIR = Path(__file__).parent / "patches"
-
-
-@functools.cache
-def _loader() -> Loader:
-    return Loader()
 
 
 def _set_path(doc: dict[str, Any], path: list[str], value: Any) -> None:
@@ -65,18 +63,115 @@ def _patch_file(service: str) -> dict[str, Any]:
     return json.loads(path.read_text())
 
 
-@dataclass
-class ServiceSpec:
-    """One service's models (one per protocol it speaks) and lookup tables."""
+@dataclass(frozen=True, slots=True)
+class ServiceMeta:
+    """What routing needs before a request reaches the service: read from the head of the model file."""
 
-    name: str
-    models: dict[str, ServiceModel]
-    primary: str
-    documents: dict[str, dict[str, Any]] = field(default_factory=dict)  # the model JSON per protocol
-    # code a query-compatible JSON service answers with, keyed by error shape name
-    query_error_codes: dict[str, str] = field(default_factory=dict)
-    # error metadata keyed by the code the client sees: (shape name, http status, sender fault)
-    errors_by_code: dict[str, tuple[str, int, bool]] = field(default_factory=dict)
+    protocols: tuple[str, ...]  # the model's own protocol first, then derived ones (SQS's query twin)
+    target_prefix: str | None
+    signing_name: str
+    endpoint_prefix: str
+
+    @property
+    def primary(self) -> str:
+        return self.protocols[0]
+
+
+def _model_path(service: str) -> str | None:
+    loader = Loader()
+    version = loader.determine_latest_version(service, "service-2")
+    for root in loader.search_paths:
+        for suffix in (".json", ".json.gz"):
+            path = os.path.join(root, service, version, "service-2" + suffix)
+            if os.path.isfile(path):
+                return path
+    return None
+
+
+def _read_metadata(service: str) -> dict[str, Any]:
+    """The model's "metadata" object without parsing the whole model (it comes first in botocore's files);
+    the whole model when the head does not hold it."""
+    path = _model_path(service)
+    if path is not None:
+        with (gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb")) as f:
+            head = f.read(8192).decode("utf-8", "replace")
+        at = head.find('"metadata"')
+        start = head.find("{", at) if at >= 0 else -1
+        if start >= 0:
+            try:
+                found, _ = json.JSONDecoder().raw_decode(head, start)
+                if isinstance(found, dict) and "protocol" in found:
+                    return found
+            except ValueError:
+                pass
+    return dict(Loader().load_service_model(service, "service-2")["metadata"])
+
+
+@functools.cache
+def service_meta(service: str) -> ServiceMeta:
+    meta = _read_metadata(service)
+    protocols = [meta["protocol"]]
+    if "query" in _patch_file(service).get("derive", {}) and protocols[0] != "query":
+        protocols.append("query")
+    endpoint_prefix = meta.get("endpointPrefix") or service
+    return ServiceMeta(tuple(protocols), meta.get("targetPrefix"), meta.get("signingName") or endpoint_prefix, endpoint_prefix)
+
+
+class ServiceSpec:
+    """One service's models (one per protocol it speaks) and lookup tables.
+
+    Made cheaply (``meta`` only); the botocore model is loaded the first time anything else is asked for, so a
+    service no request has reached costs neither start-up time nor memory.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.meta = service_meta(name)
+        self._loaded = False
+        self._lock = threading.Lock()
+        self._models: dict[str, ServiceModel] = {}
+        self._documents: dict[str, dict[str, Any]] = {}  # the model JSON per protocol
+        # code a query-compatible JSON service answers with, keyed by error shape name
+        self._query_error_codes: dict[str, str] = {}
+        # error metadata keyed by the code the client sees: (shape name, http status, sender fault)
+        self._errors_by_code: dict[str, tuple[str, int, bool]] = {}
+
+    def __repr__(self) -> str:
+        return f"ServiceSpec({self.name!r}, loaded={self._loaded})"
+
+    def _load(self) -> None:
+        with self._lock:  # a thread (an in-process AWS call) may get here at the same time as the loop
+            if not self._loaded:
+                _build(self)
+                self._loaded = True
+
+    @property
+    def models(self) -> dict[str, ServiceModel]:
+        if not self._loaded:
+            self._load()
+        return self._models
+
+    @property
+    def documents(self) -> dict[str, dict[str, Any]]:
+        if not self._loaded:
+            self._load()
+        return self._documents
+
+    @property
+    def query_error_codes(self) -> dict[str, str]:
+        if not self._loaded:
+            self._load()
+        return self._query_error_codes
+
+    @property
+    def errors_by_code(self) -> dict[str, tuple[str, int, bool]]:
+        if not self._loaded:
+            self._load()
+        return self._errors_by_code
+
+    @property
+    def primary(self) -> str:
+        return self.meta.primary
 
     @property
     def model(self) -> ServiceModel:
@@ -84,7 +179,7 @@ class ServiceSpec:
 
     @property
     def signing_name(self) -> str:
-        return self.model.signing_name or self.model.endpoint_prefix
+        return self.meta.signing_name
 
     def operation(self, protocol: str, name: str) -> OperationModel | None:
         model = self.models.get(protocol)
@@ -101,30 +196,35 @@ def _operation(model: ServiceModel, name: str) -> OperationModel:
     return model.operation_model(name)
 
 
-@functools.cache
-def load_spec(service: str) -> ServiceSpec:
-    raw = _loader().load_service_model(service, "service-2")
+def _build(spec: ServiceSpec) -> None:
+    service = spec.name
+    # a loader of its own: botocore's loader caches what it loads, and the model is patched in place below
+    raw = Loader().load_service_model(service, "service-2")
     patchfile = _patch_file(service)
-    raw = copy.deepcopy(raw)
     _apply(raw, patchfile.get("patches", []))
     primary = raw["metadata"]["protocol"]
     documents = {primary: raw}
     derived = patchfile.get("derive", {})
     if "query" in derived and primary != "query":
         documents["query"] = _derive_query(raw, derived["query"])
-    models = {protocol: ServiceModel(doc, service_name=service) for protocol, doc in documents.items()}
-    spec = ServiceSpec(name=service, models=models, primary=primary, documents=documents)
-    spec.query_error_codes = dict(derived.get("query", {}).get("errorCodes", {}))
+    spec._documents = documents
+    spec._models = {protocol: ServiceModel(doc, service_name=service) for protocol, doc in documents.items()}
+    spec._query_error_codes = dict(derived.get("query", {}).get("errorCodes", {}))
     for shape_name, shape in raw["shapes"].items():
         if not shape.get("exception"):
             continue
         err = shape.get("error", {})
-        code = err.get("code") or spec.query_error_codes.get(shape_name) or shape_name
+        code = err.get("code") or spec._query_error_codes.get(shape_name) or shape_name
         status = int(err.get("httpStatusCode", 400 if not shape.get("fault") else 500))
-        spec.errors_by_code[code] = (shape_name, status, err.get("senderFault", not shape.get("fault")))
-        spec.errors_by_code.setdefault(shape_name, (shape_name, status, err.get("senderFault", True)))
-    return spec
+        spec._errors_by_code[code] = (shape_name, status, err.get("senderFault", not shape.get("fault")))
+        spec._errors_by_code.setdefault(shape_name, (shape_name, status, err.get("senderFault", True)))
+
+
+@functools.cache
+def load_spec(service: str) -> ServiceSpec:
+    """The service's spec (its model loads on first use)."""
+    return ServiceSpec(service)
 
 
 def available_protocols(spec: ServiceSpec) -> list[str]:
-    return list(spec.models)
+    return list(spec.meta.protocols)
