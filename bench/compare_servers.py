@@ -87,6 +87,7 @@ def venv_python(peer: Peer) -> Path:
 def install(peer: Peer) -> str:
     """Create/refresh the peer's venv; return "" when it can run, else why not. One progress line per step."""
     if not peer.packages:
+        compile_checkout()
         return ""
     venv = CACHE / peer.name
     stamp = venv / ".gureum-bench-installed"
@@ -116,6 +117,12 @@ def install(peer: Peer) -> str:
     log(f"{peer.name}: pip done in {time.monotonic() - start:.0f} s ({collected} requirements resolved, {count} packages installed) → {installed_version(peer)}")
     stamp.write_text(wanted)
     return smoke_test(peer)
+
+
+def compile_checkout() -> None:
+    """gureum runs from this checkout: write its bytecode first, as `pip install .` does for an installed copy (and
+    pip did for every peer), so a start-up measured with PYTHONDONTWRITEBYTECODE set does not compile every module."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO_ROOT / "gureum")], check=True, stdout=subprocess.DEVNULL)
 
 
 def installed_version(peer: Peer) -> str:

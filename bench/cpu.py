@@ -1,0 +1,129 @@
+"""Server CPU cost, robust on a busy machine: CPU seconds the gureum process spends per 10,000 requests.
+
+Throughput swings with whatever else the cores are doing; the server's own CPU time per request does much
+less.  For each checkout given (default: this one), starts `python -m gureum start` (durable SQLite, temporary
+data dir), measures start → first ListQueues answered and idle RSS, then runs bench/load.py's workloads and
+reads the server's utime+stime from /proc before and after each.  Rounds alternate between checkouts (A/B).
+
+    python bench/cpu.py                                   # this checkout
+    python bench/cpu.py --repo /tmp/gureum-base --repo .  # A/B: a baseline clone beside this checkout
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from load import prefill, run_load  # noqa: E402
+from sqs_throughput import free_port, make_client  # noqa: E402
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class Server:
+    def __init__(self, repo: Path, tmp: Path) -> None:
+        self.port = free_port()
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "PYTHONPATH": str(repo)}
+        cmd = [sys.executable, "-m", "gureum", "start", "--port", str(self.port), "--data-dir", str(tmp / "data"), "--log-level", "warning"]
+        self.log = open(tmp / "server.log", "w+b")
+        started = time.perf_counter()
+        self.proc = subprocess.Popen(cmd, env=env, cwd=repo, stdout=self.log, stderr=subprocess.STDOUT)
+        body = b'{"QueueNamePrefix": "x"}'
+        headers = {"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "AmazonSQS.ListQueues",
+                   "Authorization": "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=0"}  # fmt: skip
+        while True:
+            if self.proc.poll() is not None or time.perf_counter() - started > 30:
+                self.log.seek(0)
+                raise RuntimeError(f"server did not start:\n{self.log.read().decode(errors='replace')[-2000:]}")
+            try:
+                with urllib.request.urlopen(urllib.request.Request(self.endpoint + "/", body, headers), timeout=1) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.005)
+        self.startup_ms = (time.perf_counter() - started) * 1000
+        time.sleep(2)
+        self.idle_rss_mb = rss_mb(self.proc.pid)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(15)
+        self.log.close()
+
+
+def workload(server: Server, mode: str, seconds: float, connections: int) -> dict[str, Any]:
+    client = make_client(server.endpoint)
+    url = client.create_queue(QueueName=f"cpu-{mode}-{time.monotonic_ns()}")["QueueUrl"]
+    if mode == "drain":
+        prefill(server.endpoint, url, int(seconds * 20_000))
+    before = cpu_seconds(server.proc.pid)
+    result = asyncio.run(run_load([server.endpoint], mode, url, connections, seconds, report=False))
+    used = cpu_seconds(server.proc.pid) - before
+    client.delete_queue(QueueUrl=url)
+    return {"cpu_per_10k_requests": used / max(result["requests"], 1) * 10_000, "cpu_per_10k_messages": used / max(result["messages"], 1) * 10_000,
+            "msgs_per_s": result["msgs_per_s"], "errors": result["errors"]}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--repo", action="append", type=Path, help="checkout to run (repeat for A/B); default this one")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=4.0)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--modes", default="send,batch,drain")
+    args = parser.parse_args()
+    repos = [r.resolve() for r in (args.repo or [Path(__file__).resolve().parent.parent])]
+    modes = args.modes.split(",")
+    for repo in repos:  # as `pip install .` does: start-up should not include compiling every module
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(repo / "gureum")], check=True, stdout=subprocess.DEVNULL)
+    samples: dict[tuple[str, str], list[float]] = {}
+    for round_ in range(args.rounds):
+        for repo in repos:
+            with tempfile.TemporaryDirectory(prefix="gureum-cpu-") as tmp:
+                server = Server(repo, Path(tmp))
+                try:
+                    samples.setdefault((str(repo), "startup_ms"), []).append(server.startup_ms)
+                    samples.setdefault((str(repo), "idle_rss_mb"), []).append(server.idle_rss_mb)
+                    for mode in modes:
+                        out = workload(server, mode, args.seconds, args.connections)
+                        for key in ("cpu_per_10k_requests", "cpu_per_10k_messages", "msgs_per_s"):
+                            samples.setdefault((str(repo), f"{mode} {key}"), []).append(out[key])
+                finally:
+                    server.stop()
+            print(f"round {round_ + 1} {repo}: " + ", ".join(f"{k[1]}={v[-1]:.3g}" for k, v in samples.items() if k[0] == str(repo)), file=sys.stderr)
+    metrics = list(dict.fromkeys(metric for _, metric in samples))
+    print("| metric | " + " | ".join(str(r) for r in repos) + " |")
+    print("|---|" + "---:|" * len(repos))
+    for metric in metrics:
+        cells = [samples.get((str(r), metric), []) for r in repos]
+        print(f"| {metric} | " + " | ".join(f"{statistics.median(c):.3g} ({min(c):.3g}–{max(c):.3g})" if c else "—" for c in cells) + " |")
+    print(json.dumps({f"{r} {m}": statistics.median(v) for (r, m), v in samples.items()}), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
