@@ -168,7 +168,17 @@ def throttle(state: AccessState, key: tuple[str, ...], limits: dict[str, Any] | 
         raise GatewayError("THROTTLED", "Too Many Requests")
 
 
-async def check_api_key(runtime: Runtime, state: AccessState, account: str, region: str, api_id: str, stage: str, value: str | None) -> dict[str, Any]:
+def method_keys(resource_path: str, http_method: str) -> list[str]:
+    """The keys a per-method throttle may be set under, most specific first: "/pets/{id}/GET", "/pets/{id}/*", "*/*"."""
+    return [f"{resource_path}/{http_method}", f"{resource_path}/*", "*/*"]
+
+
+def method_limits(settings: dict[str, Any], keys: list[str]) -> Any:
+    return next((settings[k] for k in keys if k in settings), None)
+
+
+async def check_api_key(runtime: Runtime, state: AccessState, account: str, region: str, api_id: str, stage: str, value: str | None,
+                        keys: list[str]) -> dict[str, Any]:
     """The enabled key with this value in a usage plan of the stage; throttle and count it. Returns the key."""
     if not value:
         raise GatewayError("INVALID_API_KEY", "Forbidden")
@@ -188,7 +198,10 @@ async def check_api_key(runtime: Runtime, state: AccessState, account: str, regi
     key, plan = found
     throttle(state, ("plan", plan["id"], key["id"]), plan.get("throttle"))
     stage_limits = next((s.get("throttle") or {} for s in plan.get("apiStages", []) if s.get("apiId") == api_id and s.get("stage") == stage), {})
-    throttle(state, ("planstage", plan["id"], key["id"], api_id, stage), stage_limits.get("*/*"))
+    for method_key in keys:  # an API stage's per-method throttle ("/pets/GET") or its "*/*"
+        if method_key in stage_limits:
+            throttle(state, ("planstage", plan["id"], key["id"], api_id, stage, method_key), stage_limits[method_key])
+            break
     quota = plan.get("quota")
     if quota and quota.get("limit") is not None:
         period = quota_period(quota.get("period", "DAY"), runtime.clock.now())

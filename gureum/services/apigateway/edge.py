@@ -20,7 +20,7 @@ from ...aws.http import Request, Response
 from ...ids import unique_id
 from ...runtime import Runtime
 from . import SERVICE, store
-from .access import AccessState, GatewayError, authorize, check_api_key, identity_values, throttle
+from .access import AccessState, GatewayError, authorize, check_api_key, identity_values, method_keys, throttle
 from .apis import GATEWAY_RESPONSE_TYPES, gateway_response
 from .ops_domains import DOMAINS, domain_target
 from .integrations import Call, http_proxy, lambda_proxy, mapped, proxy_event, request_context, source_value
@@ -203,11 +203,13 @@ async def _serve(runtime: Runtime, state: EdgeState, request: Request, account: 
         resource, path_params = matched
         context.update(resourceId=resource["id"], resourcePath=resource["path"])
         call = Call(runtime, request, account, region, snapshot.doc["api"], stage["stageName"], variables, resource, method, path, path_params, context)
-        throttle(state.access, ("stage", api_id, stage["stageName"]), _stage_limits(stage))
+        keys = method_keys(resource["path"], method["httpMethod"])
+        limit_key, limits = _stage_limits(stage, keys)
+        throttle(state.access, ("stage", api_id, stage["stageName"], limit_key), limits)
         usage_key = await _authorize(call, state, snapshot)
         if method.get("apiKeyRequired"):
             value = usage_key if snapshot.doc["api"].get("apiKeySource") == "AUTHORIZER" else request.headers.get("x-api-key")
-            key = await check_api_key(runtime, state.access, account, region, api_id, stage["stageName"], value)
+            key = await check_api_key(runtime, state.access, account, region, api_id, stage["stageName"], value, keys)
             context["identity"].update(apiKey=key["value"], apiKeyId=key["id"])
         response = await execute(call, snapshot.doc)
     except GatewayError as error:
@@ -242,11 +244,14 @@ async def test_invoke(runtime: Runtime, account: str, region: str, doc: dict[str
         return gateway_error(doc, error, call, request, context, stage_variables)
 
 
-def _stage_limits(stage: dict[str, Any]) -> dict[str, Any] | None:
-    settings = (stage.get("methodSettings") or {}).get("*/*")
-    if not settings:
-        return None
-    return {"rateLimit": settings.get("throttlingRateLimit"), "burstLimit": settings.get("throttlingBurstLimit")}
+def _stage_limits(stage: dict[str, Any], keys: list[str]) -> tuple[str, dict[str, Any] | None]:
+    """The stage's method settings throttle for this method (its own key "pets/{id}/GET", or "*/*")."""
+    settings = stage.get("methodSettings") or {}
+    for key in keys:
+        found = settings.get(key.lstrip("/"))
+        if found:
+            return key, {"rateLimit": found.get("throttlingRateLimit"), "burstLimit": found.get("throttlingBurstLimit")}
+    return "", None
 
 
 async def _integrate(call: Call) -> Response:

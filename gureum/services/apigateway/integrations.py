@@ -27,7 +27,7 @@ log = logging.getLogger("gureum.apigateway")
 _AWS_URI = re.compile(r"^arn:aws[\w-]*:apigateway:([^:]*):([^:]+):(action|path)/(.*)$")
 _HOP = {"host", "content-length", "connection", "transfer-encoding", "keep-alive", "upgrade", "expect", "accept-encoding"}
 _RESPONSE_HOP = _HOP | {"content-encoding"}  # httpx hands us the decoded body
-_PROXY_KEYS = {"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded", "cookies"}
+_PROXY_KEYS = {"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"}  # anything else: malformed (REST, 1.0)
 
 
 @dataclass

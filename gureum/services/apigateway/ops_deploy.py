@@ -166,11 +166,12 @@ def _method_setting_patches(stage: dict[str, Any], operations: list[dict[str, An
     rest = []
     for operation in operations:
         parts = split_path(operation.get("path") or "")
-        setting = _METHOD_SETTINGS.get((parts[2], parts[3])) if len(parts) == 4 else None
+        setting = _METHOD_SETTINGS.get((parts[-2], parts[-1])) if len(parts) >= 4 else None
         if setting is None:
             rest.append(operation)
             continue
-        key = f"{parts[0].replace('/', '~1')}/{parts[1]}"
+        # "/*/*/…", "/~1pets~1{id}/GET/…" or (as Terraform writes it) "/pets/{id}/GET/…": keyed "pets/{id}/GET"
+        key = "/".join(parts[:-2]).lstrip("/")
         settings = stage.setdefault("methodSettings", {}).setdefault(key, dict(_METHOD_SETTING_DEFAULTS))
         if operation.get("op") == "remove":
             settings[setting] = _METHOD_SETTING_DEFAULTS[setting]

@@ -130,3 +130,19 @@ def test_api_keys_and_usage_plans(aws: Callable[..., Any], endpoint: str, name: 
     day = time.strftime("%Y-%m-%d", time.gmtime())
     usage = client.get_usage(usagePlanId=tight["id"], startDate=day, endDate=day)
     assert usage["items"] == {slow["id"]: [[3, 0]]}
+
+
+def test_stage_and_method_throttling(aws: Callable[..., Any], endpoint: str, name: str) -> None:
+    client = aws("apigateway")
+    api = Api(client, name)
+    for path in ("/slow", "/fast"):
+        api.method(path, "GET", {"type": "MOCK", "requestTemplates": {"application/json": '{"statusCode": 200}'}})
+        api.respond(path, "GET", responseTemplates={"application/json": "{}"})
+    api.deploy("prod")
+    client.update_stage(restApiId=api.id, stageName="prod", patchOperations=[
+        {"op": "replace", "path": "/~1slow/GET/throttling/burstLimit", "value": "1"},
+        {"op": "replace", "path": "/~1slow/GET/throttling/rateLimit", "value": "0.1"}])
+    assert client.get_stage(restApiId=api.id, stageName="prod")["methodSettings"]["slow/GET"]["throttlingBurstLimit"] == 1
+    with httpx.Client() as http:
+        assert [http.get(stage_url(endpoint, api.id, "prod", "/slow")).status_code for _ in range(2)] == [200, 429]
+        assert [http.get(stage_url(endpoint, api.id, "prod", "/fast")).status_code for _ in range(5)] == [200] * 5
