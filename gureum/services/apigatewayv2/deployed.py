@@ -5,7 +5,6 @@ is cached per deployment id, which never changes content."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,8 +68,8 @@ _CACHE: dict[str, dict[str, Any]] = {}  # deployment id → compiled snapshot (t
 _CACHE_SIZE = 256
 
 
-def _read(tx: Tx, api_id: str, stage_name: str | None) -> tuple[tuple[str, str, dict[str, Any]], dict[str, Any], str | None] | None:
-    """(api row, stage, deployment doc JSON if not cached) for ``stage_name``; None when there is no such API."""
+def _read(tx: Tx, api_id: str, stage_name: str | None) -> tuple[tuple[str, str, dict[str, Any]], dict[str, Any], dict[str, Any] | None] | None:
+    """(api row, stage, its deployment's snapshot unless cached) for ``stage_name``; None when there is no such API."""
     found = store.get_api(tx, api_id)
     if found is None:
         return None
@@ -79,11 +78,11 @@ def _read(tx: Tx, api_id: str, stage_name: str | None) -> tuple[tuple[str, str, 
     if stage is None:
         return (found, {}, None)
     deployment_id = stage.get("DeploymentId")
-    raw = None
+    snapshot = None
     if deployment_id and deployment_id not in _CACHE:
-        row = tx.one("SELECT doc FROM apigwv2_items WHERE api_id = ? AND kind = 'Deployment' AND item_id = ?", (api_id, deployment_id))
-        raw = row[0] if row else None
-    return (found, stage, raw)
+        deployment = store.get_item(tx, api_id, "Deployment", deployment_id)
+        snapshot = deployment.get("_snapshot") if deployment else None
+    return (found, stage, snapshot)
 
 
 async def load(runtime: Runtime, api_id: str, path: str) -> tuple[Deployed | None, str] | None:
@@ -103,16 +102,16 @@ async def load(runtime: Runtime, api_id: str, path: str) -> tuple[Deployed | Non
     result = await runtime.store.read(read)
     if result is None:
         return None
-    (row, stage, raw), inner = result
+    (row, stage, snapshot), inner = result
     if not stage or not stage.get("DeploymentId"):
         return None, inner
     deployment_id = stage["DeploymentId"]
     if deployment_id not in _CACHE:
-        if raw is None:
+        if snapshot is None:
             return None, inner
         if len(_CACHE) >= _CACHE_SIZE:
             del _CACHE[next(iter(_CACHE))]
-        _CACHE[deployment_id] = _compile(json.loads(raw)["_snapshot"])
+        _CACHE[deployment_id] = _compile(snapshot)
     compiled = _CACHE[deployment_id]
     account, region, _ = row
     return Deployed(api_id, account, region, stage=stage, **compiled), inner

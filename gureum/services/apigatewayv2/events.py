@@ -66,7 +66,7 @@ def body_field(request: Request) -> tuple[str | None, bool]:
     return base64.b64encode(request.body).decode(), True
 
 
-def _time_text(when: float) -> str:
+def time_text(when: float) -> str:
     return time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(when))
 
 
@@ -91,7 +91,7 @@ def event_v2(inc: Incoming, authorizer: dict[str, Any] | None) -> dict[str, Any]
     context: dict[str, Any] = {
         "accountId": inc.account, "apiId": inc.api_id, "domainName": inc.domain, "domainPrefix": inc.domain.split(".")[0],
         "http": {"method": request.method, "path": inc.raw_path, "protocol": "HTTP/1.1", "sourceIp": inc.source_ip, "userAgent": request.headers.get("user-agent", "")},
-        "requestId": inc.request_id, "routeKey": inc.route_key, "stage": inc.stage, "time": _time_text(inc.when), "timeEpoch": int(inc.when * 1000),
+        "requestId": inc.request_id, "routeKey": inc.route_key, "stage": inc.stage, "time": time_text(inc.when), "timeEpoch": int(inc.when * 1000),
     }  # fmt: skip
     if authorizer:
         context["authorizer"] = authorizer
@@ -119,7 +119,7 @@ def event_v1(inc: Incoming, authorizer: dict[str, Any] | None) -> dict[str, Any]
     context: dict[str, Any] = {
         "accountId": inc.account, "apiId": inc.api_id, "domainName": inc.domain, "domainPrefix": inc.domain.split(".")[0], "extendedRequestId": inc.request_id,
         "httpMethod": request.method, "identity": identity, "path": inc.raw_path, "protocol": "HTTP/1.1", "requestId": inc.request_id,
-        "requestTime": _time_text(inc.when), "requestTimeEpoch": int(inc.when * 1000), "resourceId": inc.route_key, "resourcePath": resource, "stage": inc.stage,
+        "requestTime": time_text(inc.when), "requestTimeEpoch": int(inc.when * 1000), "resourceId": inc.route_key, "resourcePath": resource, "stage": inc.stage,
     }  # fmt: skip
     if authorizer:
         context["authorizer"] = authorizer

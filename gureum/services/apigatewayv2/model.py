@@ -10,22 +10,11 @@ from typing import Any
 _ALPHABET = string.ascii_lowercase + string.digits
 
 HTTP_METHODS = {"ANY", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}
-WS_SPECIAL_ROUTES = {"$connect", "$disconnect", "$default"}
-# members a client may send but AWS never echoes back
-_HIDDEN_INPUT = {"ApiId", "Tags", "Target", "RouteKey", "CredentialsArn"}
 
 
 def new_id(length: int = 10) -> str:
     """API ids are 10 characters, sub-resource ids 7, lower-case letters and digits (as AWS shows them)."""
     return "".join(secrets.choice(_ALPHABET) for _ in range(length))
-
-
-def api_arn(region: str, api_id: str) -> str:
-    return f"arn:aws:apigateway:{region}::/apis/{api_id}"
-
-
-def stage_arn(region: str, api_id: str, stage: str) -> str:
-    return f"arn:aws:apigateway:{region}::/apis/{api_id}/stages/{stage}"
 
 
 def parse_resource_arn(arn: str) -> tuple[str, str | None] | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
@@ -38,18 +37,13 @@ def api_output(ctx: RequestContext, doc: dict[str, Any]) -> dict[str, Any]:
 
 def deploy(tx: Tx, api_id: str, api: dict[str, Any], description: str | None, auto: bool) -> dict[str, Any]:
     """Freeze the API's current configuration as a new deployment."""
-    items = {kind: _all_items(tx, api_id, kind) for kind in SNAPSHOT_KINDS}
+    items = {kind: store.all_items(tx, api_id, kind) for kind in SNAPSHOT_KINDS}
     now = time.time()
     doc: dict[str, Any] = {"DeploymentId": new_id(6), "DeploymentStatus": "DEPLOYED", "CreatedDate": now, "AutoDeployed": auto, "_snapshot": snapshot(api, items)}
     if description:
         doc["Description"] = description
     store.insert_item(tx, api_id, "Deployment", doc["DeploymentId"], doc, now)
     return doc
-
-
-def _all_items(tx: Tx, api_id: str, kind: str) -> list[dict[str, Any]]:
-    rows = tx.all("SELECT doc, parent_id FROM apigwv2_items WHERE api_id = ? AND kind = ? ORDER BY created_at", (api_id, kind))
-    return [{**json.loads(doc), "_parent": parent} for doc, parent in rows]
 
 
 def changed(tx: Tx, api_id: str) -> None:

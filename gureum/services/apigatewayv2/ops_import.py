@@ -142,7 +142,7 @@ async def reimport_api(ctx: RequestContext, req: dict[str, Any]) -> dict[str, An
         if api["ProtocolType"] != "HTTP":
             raise bad_request("Only HTTP APIs can be reimported.")
         for kind in ("Route", "Integration", "Authorizer"):
-            tx.execute("DELETE FROM apigwv2_items WHERE api_id = ? AND kind = ?", (api["ApiId"], kind))
+            store.delete_kind(tx, api["ApiId"], kind)
         api.pop("CorsConfiguration", None)
         _apply_info(api, spec)
         store.update_api(tx, api)

@@ -44,6 +44,16 @@ def list_items(tx: Tx, api_id: str, kind: str, parent_id: str = "") -> list[dict
     return [json.loads(row[0]) for row in rows]
 
 
+def all_items(tx: Tx, api_id: str, kind: str) -> list[dict[str, Any]]:
+    """Every item of a kind, whatever its parent (kept as "_parent"), for a deployment snapshot."""
+    rows = tx.all("SELECT doc, parent_id FROM apigwv2_items WHERE api_id = ? AND kind = ? ORDER BY created_at, item_id", (api_id, kind))
+    return [{**json.loads(doc), "_parent": parent} for doc, parent in rows]
+
+
+def delete_kind(tx: Tx, api_id: str, kind: str) -> None:
+    tx.execute("DELETE FROM apigwv2_items WHERE api_id = ? AND kind = ?", (api_id, kind))
+
+
 def insert_item(tx: Tx, api_id: str, kind: str, item_id: str, doc: dict[str, Any], now: float, parent_id: str = "") -> None:
     tx.execute(
         "INSERT INTO apigwv2_items (api_id, kind, item_id, parent_id, doc, created_at) VALUES (?, ?, ?, ?, ?, ?)",

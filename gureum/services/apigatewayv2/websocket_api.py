@@ -19,6 +19,7 @@ from ...aws.http import Request, Response
 from ...ids import unique_id
 from ...runtime import Runtime
 from . import authorizers, deployed, store
+from .events import time_text
 from .lambdas import IntegrationFailed, IntegrationTimeout, invoke, with_stage_variables
 
 log = logging.getLogger("gureum.apigatewayv2")
@@ -45,16 +46,12 @@ def new_connection_id() -> str:
     return base64.urlsafe_b64encode(os.urandom(11)).decode()
 
 
-def _time_text(when: float) -> str:
-    return time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(when))
-
-
 def _context(conn: Connection, route_key: str, event_type: str, request_id: str, now: float) -> dict[str, Any]:
     stage = conn.stage
     host = conn.request.host.split(":")[0]
     domain = host if ".execute-api." in host else f"{stage.api_id}.execute-api.localhost"
     ctx: dict[str, Any] = {
-        "routeKey": route_key, "eventType": event_type, "extendedRequestId": request_id, "requestTime": _time_text(now), "messageDirection": "IN",
+        "routeKey": route_key, "eventType": event_type, "extendedRequestId": request_id, "requestTime": time_text(now), "messageDirection": "IN",
         "stage": stage.stage_name, "connectedAt": int(conn.connected_at * 1000), "requestTimeEpoch": int(now * 1000),
         "identity": {"sourceIp": conn.source_ip, "userAgent": conn.request.headers.get("user-agent", "")},
         "requestId": request_id, "domainName": domain, "connectionId": conn.connection_id, "apiId": stage.api_id,
