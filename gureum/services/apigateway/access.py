@@ -3,6 +3,7 @@ and API keys with usage-plan throttling (per node, token buckets) and quotas (co
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 import time
@@ -59,6 +60,50 @@ def policy_allows(policy: Any, method_arn: str) -> bool:
             return False
         allowed = allowed or effect == "allow"
     return allowed
+
+
+def _condition_holds(operator: str, key: str, expected: Any, facts: dict[str, str]) -> bool:
+    actual = facts.get(key.lower())
+    values = [str(v) for v in _as_list(expected)]
+    if operator in ("IpAddress", "NotIpAddress"):
+        try:
+            inside = actual is not None and any(ipaddress.ip_address(actual) in ipaddress.ip_network(v, strict=False) for v in values)
+        except ValueError:
+            inside = False
+        return inside if operator == "IpAddress" else not inside
+    if operator in ("StringEquals", "StringNotEquals"):
+        return (actual in values) == (operator == "StringEquals")
+    if operator in ("StringLike", "StringNotLike"):
+        matched = actual is not None and any(_wildcard(v).match(actual) for v in values)
+        return matched == (operator == "StringLike")
+    return False  # an operator gureum does not evaluate never matches
+
+
+def resource_policy(policy_text: str | None, method_arn: str, facts: dict[str, str]) -> str:
+    """A REST API's resource policy on execute-api:Invoke: "deny" (explicit), "allow" or "none" (no statement applies).
+    Resources may use the "execute-api:/stage/METHOD/path" shorthand; conditions on aws:SourceIp (IpAddress,
+    NotIpAddress) and string keys (StringEquals/NotEquals/Like/NotLike) are evaluated."""
+    if not policy_text:
+        return "none"
+    try:
+        policy = json.loads(policy_text)
+    except ValueError:
+        return "none"
+    arn_prefix = method_arn.split("/", 1)[0]
+    verdict = "none"
+    for statement in _as_list(policy.get("Statement") if isinstance(policy, dict) else None):
+        if not any(_wildcard(a).match("execute-api:Invoke") for a in _as_list(statement.get("Action")) if isinstance(a, str)):
+            continue
+        resources = [arn_prefix + r[len("execute-api:"):] if r.startswith("execute-api:/") else r for r in _as_list(statement.get("Resource")) if isinstance(r, str)]
+        if not any(_wildcard(r).match(method_arn) for r in resources):
+            continue
+        conditions = statement.get("Condition") or {}
+        if not all(_condition_holds(op, key, value, facts) for op, checks in conditions.items() for key, value in (checks or {}).items()):
+            continue
+        if str(statement.get("Effect", "")).lower() == "deny":
+            return "deny"
+        verdict = "allow"
+    return verdict
 
 
 # --- Lambda authorizers ---------------------------------------------------------------------------------------------

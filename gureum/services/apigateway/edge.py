@@ -20,7 +20,7 @@ from ...aws.http import Request, Response
 from ...ids import unique_id
 from ...runtime import Runtime
 from . import SERVICE, store
-from .access import AccessState, GatewayError, authorize, check_api_key, identity_values, method_keys, throttle
+from .access import AccessState, GatewayError, authorize, check_api_key, identity_values, method_keys, resource_policy, throttle
 from .apis import GATEWAY_RESPONSE_TYPES, gateway_response
 from .ops_domains import DOMAINS, domain_target
 from .integrations import Call, http_proxy, lambda_proxy, mapped, proxy_event, request_context, source_value
@@ -206,6 +206,7 @@ async def _serve(runtime: Runtime, state: EdgeState, request: Request, account: 
         keys = method_keys(resource["path"], method["httpMethod"])
         limit_key, limits = _stage_limits(stage, keys)
         throttle(state.access, ("stage", api_id, stage["stageName"], limit_key), limits)
+        _check_resource_policy(call, snapshot)
         usage_key = await _authorize(call, state, snapshot)
         if method.get("apiKeyRequired"):
             value = usage_key if snapshot.doc["api"].get("apiKeySource") == "AUTHORIZER" else request.headers.get("x-api-key")
@@ -279,7 +280,7 @@ async def _authorize(call: Call, state: EdgeState, snapshot: Snapshot) -> str | 
     request, context = call.request, call.context
     sources = {"header": dict(request.headers), "querystring": dict(request.query_list), "path": call.path_params}
     identity = identity_values(authorizer, sources, call.stage_variables, context)
-    method_arn = f"arn:aws:execute-api:{call.region}:{call.account}:{context['apiId']}/{call.stage}/{request.method}{call.path}"
+    method_arn = _method_arn(call)
     if authorizer.get("type") == "TOKEN":
         if identity is None:
             raise GatewayError("UNAUTHORIZED", "Unauthorized")
@@ -307,6 +308,26 @@ async def _authorize(call: Call, state: EdgeState, snapshot: Snapshot) -> str | 
     call.authorizer = {"principalId": result.principal_id, **{k: v for k, v in result.context.items()}}
     context["authorizer"] = dict(call.authorizer)
     return result.usage_key
+
+
+def _check_resource_policy(call: Call, snapshot: Snapshot) -> None:
+    """The API's resource policy: an explicit Deny refuses; without an Allow, only methods whose own authorization
+    (IAM, Lambda authorizer) can grant access go on (as AWS combines the two)."""
+    policy = snapshot.doc["api"].get("policy")
+    if not policy:
+        return
+    arn = _method_arn(call)
+    facts = {"aws:sourceip": call.context["identity"]["sourceIp"], "aws:useragent": call.request.headers.get("user-agent", ""),
+             "aws:referer": call.request.headers.get("referer", "")}
+    verdict = resource_policy(policy, arn, facts)
+    if verdict == "deny":
+        raise GatewayError("ACCESS_DENIED", f"User: anonymous is not authorized to perform: execute-api:Invoke on resource: {arn} with an explicit deny")
+    if verdict == "none" and call.method.get("authorizationType", "NONE") not in ("AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS"):
+        raise GatewayError("ACCESS_DENIED", f"User: anonymous is not authorized to perform: execute-api:Invoke on resource: {arn}")
+
+
+def _method_arn(call: Call) -> str:
+    return f"arn:aws:execute-api:{call.region}:{call.account}:{call.context['apiId']}/{call.stage}/{call.request.method}{call.path}"
 
 
 def _check_signature(call: Call) -> None:

@@ -34,7 +34,7 @@ def snapshot(doc: dict[str, Any]) -> dict[str, Any]:
         for m in (r.get("resourceMethods") or {}).values():
             if "methodIntegration" not in m:
                 raise BadRequestException("No integration defined for method")
-    return {"api": {k: api.get(k) for k in ("id", "name", "binaryMediaTypes", "apiKeySource", "minimumCompressionSize", "disableExecuteApiEndpoint")},
+    return {"api": {k: api.get(k) for k in ("id", "name", "binaryMediaTypes", "apiKeySource", "minimumCompressionSize", "disableExecuteApiEndpoint", "policy")},
             **{k: copy.deepcopy(doc[k]) for k in ("resources", "models", "validators", "authorizers", "gatewayResponses", "rootResourceId")}}
 
 

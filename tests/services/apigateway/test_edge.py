@@ -135,3 +135,21 @@ def test_custom_domain_names(aws: Callable[..., Any], endpoint: str, name: str) 
     assert httpx.get(f"{endpoint}/who", headers=host).status_code == 403
     client.delete_domain_name(domainName=domain)
     expect_error(client.get_domain_name, "NotFoundException", "Invalid domain name identifier specified", 404, domainName=domain)
+
+
+def test_resource_policy(aws: Callable[..., Any], endpoint: str, name: str) -> None:
+    client = aws("apigateway")
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*"},
+        {"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*/GET/admin",
+         "Condition": {"NotIpAddress": {"aws:SourceIp": ["10.0.0.0/8"]}}}]}
+    api = Api(client, name, policy=json.dumps(policy))
+    for path in ("/admin", "/public"):
+        api.method(path, "GET", {"type": "MOCK", "requestTemplates": {"application/json": '{"statusCode": 200}'}})
+        api.respond(path, "GET", responseTemplates={"application/json": '{"ok": true}'})
+    api.deploy()
+    assert httpx.get(stage_url(endpoint, api.id, "test", "/public")).json() == {"ok": True}
+    r = httpx.get(stage_url(endpoint, api.id, "test", "/admin"))
+    assert r.status_code == 403 and r.json()["message"].endswith(f"{api.id}/test/GET/admin with an explicit deny")
+    r = httpx.get(stage_url(endpoint, api.id, "test", "/admin"), headers={"X-Forwarded-For": "10.1.2.3"})
+    assert r.status_code == 200
