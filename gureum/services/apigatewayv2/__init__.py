@@ -18,7 +18,7 @@ from ...runtime import Runtime
 
 SERVICE = Service("apigatewayv2", migrations=Path(__file__).parent / "migrations")
 
-from . import http_api, jwt, ops_apis, ops_import, ops_items, store  # noqa: E402,F401  (registers the operations)
+from . import http_api, jwt, ops_apis, ops_import, ops_items, store, throttle  # noqa: E402,F401  (registers the operations)
 from .websocket_api import WebSocketApis  # noqa: E402
 
 
@@ -26,6 +26,7 @@ class State:
     def __init__(self, runtime: Runtime) -> None:
         self.jwks = jwt.JwksCache()
         self.authorizer_cache: dict[tuple[Any, ...], tuple[float, Any]] = {}
+        self.buckets = throttle.Buckets()
         self.websockets = WebSocketApis(runtime, f"{socket.gethostname()}:{runtime.config.port}")
 
 
@@ -85,3 +86,4 @@ async def _reset(runtime: Runtime) -> None:
     state = _state(runtime)
     state.jwks.clear()
     state.authorizer_cache.clear()
+    state.buckets.clear()

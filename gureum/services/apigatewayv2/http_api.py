@@ -12,7 +12,7 @@ import httpx
 from ...aws.http import Request, Response
 from ...ids import unique_id
 from ...runtime import Runtime
-from . import authorizers, deployed, events, mapping
+from . import authorizers, deployed, events, mapping, throttle
 from .lambdas import IntegrationFailed, IntegrationTimeout, invoke, with_stage_variables
 
 MAX_PAYLOAD = 10 * 1024 * 1024  # HTTP API quota: 10 MB request payload
@@ -53,9 +53,11 @@ async def _serve(runtime: Runtime, stage: deployed.Deployed, inner: str, request
     integration = stage.integration_for(route)
     if integration is None:
         return _json(404, "Not Found", request_id)
+    state = runtime.states["apigatewayv2"]
+    if not state.buckets.allow((stage.api_id, stage.stage_name, route_key), throttle.settings_for(stage.stage, route_key), time.monotonic()):
+        return _json(429, "Too Many Requests", request_id)
     inc = events.Incoming(request, stage.api_id, stage.account, stage.stage_name, inner, route_key, params, stage.variables, request_id,
                           request.headers.get("x-forwarded-for", "127.0.0.1").split(",")[0].strip(), time.time())  # fmt: skip
-    state = runtime.states["apigatewayv2"]
     try:
         authorizer_context = await _authorize(runtime, state, stage, route, inc)
     except authorizers.Denied as denied:

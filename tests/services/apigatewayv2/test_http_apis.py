@@ -217,6 +217,11 @@ def test_integration_timeout_is_503(aws: Callable[..., Any], endpoint: str, name
     assert slow.status_code == 503 and slow.json() == {"message": "Service Unavailable"}
     assert httpx.get(f"{base}/fast", timeout=10).json() == {"ok": True}
     expect_error(gw.update_integration, "ValidationException", ApiId=api_id, IntegrationId=integration["IntegrationId"], TimeoutInMillis=30001)
+    # a burst of 2 and almost no refill: the third quick call is throttled
+    gw.update_stage(ApiId=api_id, StageName="$default", RouteSettings={"GET /{proxy+}": {"ThrottlingBurstLimit": 2, "ThrottlingRateLimit": 0.01}})
+    statuses = [httpx.get(f"{base}/fast", timeout=10).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert httpx.get(f"{base}/fast").json() == {"message": "Too Many Requests"}
 
 
 def test_http_proxy_parameter_mapping(aws: Callable[..., Any], endpoint: str, name: str) -> None:

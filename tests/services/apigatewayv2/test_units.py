@@ -15,6 +15,7 @@ from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 from gureum.services.apigatewayv2 import jwt as gw_jwt
 from gureum.services.apigatewayv2.model import route_key_problem
 from gureum.services.apigatewayv2.routes import RouteTable
+from gureum.services.apigatewayv2.throttle import Buckets, settings_for
 from gureum.services.apigatewayv2.websocket_api import select_route
 
 
@@ -83,3 +84,13 @@ def test_jwt_verification_rsa_and_ec() -> None:
     with pytest.raises(gw_jwt.TokenProblem):
         check(jwt.encode(claims, rsa_key, algorithm="RS256", headers={"kid": "r"}), ["z"])
     assert gw_jwt.claims_for_event({"a": ["b", "c"], "n": 5, "s": "t"}) == {"a": "[b c]", "n": "5", "s": "t"}
+
+
+def test_throttling_token_bucket() -> None:
+    stage = {"DefaultRouteSettings": {"ThrottlingRateLimit": 1.0, "ThrottlingBurstLimit": 2}, "RouteSettings": {"GET /free": {"ThrottlingRateLimit": 1000.0, "ThrottlingBurstLimit": 1000}}}
+    buckets, key = Buckets(), ("api", "s", "GET /x")
+    limited = settings_for(stage, "GET /x")
+    assert [buckets.allow(key, limited, 0.0) for _ in range(3)] == [True, True, False]
+    assert buckets.allow(key, limited, 1.0) and not buckets.allow(key, limited, 1.0)
+    assert all(buckets.allow(("api", "s", "GET /free"), settings_for(stage, "GET /free"), 0.0) for _ in range(100))
+    assert buckets.allow(key, settings_for({}, "GET /x"), 0.0)
