@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
+
 from ...aws.http import Request, Response
 from ...ids import unique_id
 from ...runtime import Runtime
@@ -192,6 +194,8 @@ class WebSocketApis:
                 return payload.decode("utf-8", "replace")
         if kind == "MOCK":
             return _mock(stage, integration, event)
+        if kind in ("HTTP_PROXY", "HTTP"):
+            return await _http(conn, integration, event)
         raise IntegrationFailed(f"integration type {kind} is not served by gureum for WebSocket APIs")
 
     async def _message(self, conn: Connection, message: str | bytes) -> None:
@@ -300,6 +304,44 @@ def _mock(stage: deployed.Deployed, integration: dict[str, Any], event: dict[str
                         ("$context.requestId", ctx["requestId"])):  # fmt: skip
         text = text.replace(name, str(value))
     return text
+
+
+def _ws_parameter(value: str, conn: Connection, event: dict[str, Any]) -> str:
+    """A WebSocket request parameter value: 'static', context.X, route.request.header.X / querystring.X, stageVariables.X."""
+    if value.startswith("'") and value.endswith("'"):
+        return value[1:-1]
+    if value.startswith("context."):
+        return str(event["requestContext"].get(value[8:], ""))
+    if value.startswith("route.request.header."):
+        return conn.request.headers.get(value[21:].lower(), "")
+    if value.startswith("route.request.querystring."):
+        return conn.request.query.get(value[26:], "")
+    if value.startswith("stageVariables."):
+        return conn.stage.variables.get(value[15:], "")
+    return ""
+
+
+async def _http(conn: Connection, integration: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
+    """An HTTP(_PROXY) integration: the message body goes to the backend (IntegrationMethod, default POST), with the
+    headers and query parameters the integration's RequestParameters map; the answer is {statusCode, body}."""
+    uri = with_stage_variables(integration["IntegrationUri"], conn.stage.variables)
+    headers: dict[str, str] = {}
+    query: dict[str, str] = {}
+    for key, value in (integration.get("RequestParameters") or {}).items():
+        if key.startswith("integration.request.header."):
+            headers[key[27:]] = _ws_parameter(value, conn, event)
+        elif key.startswith("integration.request.querystring."):
+            query[key[32:]] = _ws_parameter(value, conn, event)
+    body = event.get("body") or ""
+    content = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode()
+    try:
+        async with httpx.AsyncClient(timeout=int(integration.get("TimeoutInMillis") or 29000) / 1000) as client:
+            answer = await client.request(integration.get("IntegrationMethod") or "POST", uri, headers=headers, params=query, content=content)
+    except httpx.TimeoutException:
+        raise IntegrationTimeout() from None
+    except httpx.HTTPError as error:
+        raise IntegrationFailed(str(error)) from None
+    return {"statusCode": answer.status_code, "body": answer.text, "headers": dict(answer.headers)}
 
 
 def _api_and_path(request: Request) -> tuple[str, str] | None:

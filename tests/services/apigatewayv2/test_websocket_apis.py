@@ -14,7 +14,7 @@ from websockets.exceptions import InvalidStatus
 
 from ...conftest import make_client
 from ...expect import expect_error
-from .helpers import function, stage_url
+from .helpers import EchoServer, function, stage_url
 
 CONNECT = """
 def handler(event, context):
@@ -195,3 +195,27 @@ def test_mock_two_way_route_over_host_url(aws: Callable[..., Any], endpoint: str
             assert error.response.status_code == 403
 
     asyncio.run(run())
+
+
+def test_http_proxy_integration_two_way(aws: Callable[..., Any], endpoint: str, name: str) -> None:
+    backend = EchoServer()
+    try:
+        gw = aws("apigatewayv2")
+        api_id = gw.create_api(Name=name, ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.action")["ApiId"]
+        integration = gw.create_integration(ApiId=api_id, IntegrationType="HTTP_PROXY", IntegrationUri=backend.url + "/messages", IntegrationMethod="POST",
+                                            RequestParameters={"integration.request.header.connectionId": "context.connectionId",
+                                                               "integration.request.querystring.kind": "'chat'"})["IntegrationId"]  # fmt: skip
+        route = gw.create_route(ApiId=api_id, RouteKey="$default", Target=f"integrations/{integration}", RouteResponseSelectionExpression="$default")
+        gw.create_route_response(ApiId=api_id, RouteId=route["RouteId"], RouteResponseKey="$default")
+        gw.create_stage(ApiId=api_id, StageName="live", AutoDeploy=True)
+
+        async def run() -> dict[str, Any]:
+            async with websockets.connect(f"ws://127.0.0.1:{endpoint.rsplit(':', 1)[1]}/restapis/{api_id}/live/_user_request_") as ws:
+                await ws.send('{"say": "hi"}')
+                return dict(json.loads(await asyncio.wait_for(ws.recv(), 10)))
+
+        seen = asyncio.run(run())
+        assert seen["method"] == "POST" and seen["path"] == "/messages" and seen["query"] == "kind=chat" and seen["body"] == '{"say": "hi"}'
+        assert seen["headers"]["connectionid"]
+    finally:
+        backend.stop()
