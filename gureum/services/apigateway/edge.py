@@ -1,6 +1,8 @@
-"""The execute-api edge: requests for deployed stages, in host form ({api}.execute-api.<any host>/{stage}/{path})
-or path form (/restapis/{api}/{stage}/_user_request_/{path}). An id that is not a REST API goes to the
-apigatewayv2.http port; the stage serves its deployment's snapshot (cached per node: snapshots never change)."""
+"""The execute-api edge: requests for deployed stages, in host form ({api}.execute-api.<any host>/{stage}/{path}),
+path form (/restapis/{api}/{stage}/_user_request_/{path}) or on a custom domain name's base path mappings. An id that
+is not a REST API goes to the apigatewayv2.http port; the stage serves its deployment's snapshot (cached per node:
+snapshots never change). Pipeline: route → resource policy → authorizer → API key and usage plan → validation →
+integration (within its timeout) → or a gateway response."""
 
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from . import SERVICE, store
 from .access import AccessState, GatewayError, authorize, check_api_key, identity_values, method_keys, resource_policy, throttle
 from .apis import GATEWAY_RESPONSE_TYPES, gateway_response
 from .ops_domains import DOMAINS, domain_target
-from .integrations import Call, http_proxy, lambda_proxy, mapped, proxy_event, request_context, source_value
+from .integrations import Call, http_proxy, lambda_proxy, mapped, proxy_event, source_value
 from .validation import validate_request
 from .vtl import TemplateError, render, wrap
 
@@ -161,6 +163,8 @@ async def handle(runtime: Runtime, request: Request) -> Response:
         doc = await runtime.store.read(lambda tx: store.get_snapshot(tx, api_id, stage["deploymentId"]))
         if doc is None:
             return _plain_error(403, "Forbidden", "ForbiddenException")
+        if len(state.snapshots) > 512:
+            state.snapshots.clear()
         snapshot = state.snapshots[(api_id, stage["deploymentId"])] = Snapshot(doc)
     if snapshot.doc["api"].get("disableExecuteApiEndpoint"):
         return _plain_error(403, "Forbidden", "ForbiddenException")
@@ -387,4 +391,4 @@ def gateway_error(doc: dict[str, Any], error: GatewayError, call: Call | None, r
     return Response(status, headers, body)
 
 
-__all__ = ["claims", "handle", "request_context"]
+__all__ = ["claims", "handle", "test_invoke"]
