@@ -15,9 +15,11 @@ from .store import Entity
 
 
 def _customer(tx: Tx, account: str, policy_arn: str) -> Entity:
-    policy = require_policy(tx, account, policy_arn)
-    if isinstance(policy, AwsPolicy):
-        raise UnmodifiableEntity(f"Policy {policy_arn} is an AWS managed policy and cannot be modified.")
+    """A customer managed policy about to change, its row locked until commit (version numbers stay exact)."""
+    policy = store.claim_arn(tx, account, "policy", policy_arn)
+    if policy is None:
+        aws_policy = require_policy(tx, account, policy_arn)  # InvalidInput / NoSuchEntity, or an AWS policy
+        raise UnmodifiableEntity(f"Policy {aws_policy.arn} is an AWS managed policy and cannot be modified.")
     return policy
 
 

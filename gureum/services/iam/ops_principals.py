@@ -12,7 +12,7 @@ from . import SERVICE, store
 from .errors import LimitExceeded, NoSuchEntity, PolicyNotAttachable
 from .managed import AwsPolicy
 from .model import INLINE_POLICY_CHARS, MANAGED_POLICIES_PER_ENTITY, check_document, encode_document, page
-from .resources import require, require_policy
+from .resources import claim, require, require_policy
 
 _KINDS = {"role": "Role", "user": "User", "group": "Group"}
 
@@ -25,7 +25,7 @@ def _register(kind: str, word: str) -> None:
         check_document(document)
 
         def write(tx: Tx) -> None:
-            owner = require(tx, ctx.account, kind, req[name_key])
+            owner = claim(tx, ctx.account, kind, req[name_key])
             others = [doc for name, doc in store.inline_policies(tx, owner.id) if name.lower() != req["PolicyName"].lower()]
             size = sum(len(re.sub(r"\s", "", doc)) for doc in [*others, document])
             if size > INLINE_POLICY_CHARS[kind]:
@@ -48,7 +48,7 @@ def _register(kind: str, word: str) -> None:
 
     async def delete_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
         def write(tx: Tx) -> None:
-            owner = require(tx, ctx.account, kind, req[name_key])
+            owner = claim(tx, ctx.account, kind, req[name_key])
             if not store.delete_inline(tx, owner.id, req["PolicyName"]):
                 raise NoSuchEntity(f"The {kind} policy with name {req['PolicyName']} cannot be found.")
 
@@ -65,7 +65,7 @@ def _register(kind: str, word: str) -> None:
         policy_arn = req["PolicyArn"]
 
         def write(tx: Tx) -> None:
-            owner = require(tx, ctx.account, kind, req[name_key])
+            owner = claim(tx, ctx.account, kind, req[name_key])
             policy = require_policy(tx, ctx.account, policy_arn)
             if isinstance(policy, AwsPolicy) and policy.path == "/aws-service-role/":
                 raise PolicyNotAttachable("Cannot attach a Service Role Policy to a Customer Role.")
@@ -81,7 +81,7 @@ def _register(kind: str, word: str) -> None:
 
     async def detach_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
         def write(tx: Tx) -> None:
-            owner = require(tx, ctx.account, kind, req[name_key])
+            owner = claim(tx, ctx.account, kind, req[name_key])
             if not store.detach(tx, owner.id, req["PolicyArn"]):
                 raise NoSuchEntity(f"Policy {req['PolicyArn']} was not found.")
 

@@ -10,7 +10,7 @@ from . import SERVICE, store
 from .errors import DeleteConflict, LimitExceeded, NoSuchEntity
 from .model import ROLES_PER_INSTANCE_PROFILE, merge_tags, page
 from .ops_roles import list_tags, tag
-from .resources import create, profile_shape, require
+from .resources import claim, create, profile_shape, require
 
 
 @SERVICE.op("CreateInstanceProfile")
@@ -34,7 +34,7 @@ async def get_instance_profile(ctx: RequestContext, req: dict[str, Any]) -> dict
 @SERVICE.op("DeleteInstanceProfile")
 async def delete_instance_profile(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     def write(tx: Tx) -> None:
-        profile = require(tx, ctx.account, "instance-profile", req["InstanceProfileName"])
+        profile = claim(tx, ctx.account, "instance-profile", req["InstanceProfileName"])
         if store.children(tx, profile.id):
             raise DeleteConflict("Cannot delete entity, must remove roles from instance profile first.")
         store.delete(tx, profile)
@@ -56,8 +56,8 @@ async def list_instance_profiles(ctx: RequestContext, req: dict[str, Any]) -> di
 @SERVICE.op("AddRoleToInstanceProfile")
 async def add_role_to_instance_profile(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     def write(tx: Tx) -> None:
-        profile = require(tx, ctx.account, "instance-profile", req["InstanceProfileName"])
-        role = require(tx, ctx.account, "role", req["RoleName"])
+        profile = claim(tx, ctx.account, "instance-profile", req["InstanceProfileName"])
+        role = claim(tx, ctx.account, "role", req["RoleName"])
         if len(store.children(tx, profile.id)) >= ROLES_PER_INSTANCE_PROFILE:
             raise LimitExceeded(f"Cannot exceed quota for InstanceSessionsPerInstanceProfile: {ROLES_PER_INSTANCE_PROFILE}")
         store.add_member(tx, profile.id, role.id, ctx.runtime.clock.now())
@@ -69,8 +69,8 @@ async def add_role_to_instance_profile(ctx: RequestContext, req: dict[str, Any])
 @SERVICE.op("RemoveRoleFromInstanceProfile")
 async def remove_role_from_instance_profile(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     def write(tx: Tx) -> None:
-        profile = require(tx, ctx.account, "instance-profile", req["InstanceProfileName"])
-        role = require(tx, ctx.account, "role", req["RoleName"])
+        profile = claim(tx, ctx.account, "instance-profile", req["InstanceProfileName"])
+        role = claim(tx, ctx.account, "role", req["RoleName"])
         if not store.remove_member(tx, profile.id, role.id):
             raise NoSuchEntity(f"The role with name {role.name} cannot be found.")
 

@@ -10,7 +10,7 @@ from ...store.base import Tx
 from . import SERVICE, store
 from .errors import DeleteConflict, InvalidInput, NoSuchEntity, UnmodifiableEntity
 from .model import TRUST_POLICY_CHARS, check_document, drop_tags, merge_tags, page
-from .resources import create, require, require_policy, role_shape
+from .resources import claim, create, require, require_policy, role_shape
 
 _SLR_PATH = "/aws-service-role/"
 # role names AWS gives service-linked roles (the rest follow AWSServiceRoleFor + the service's first label)
@@ -61,7 +61,7 @@ async def get_role(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
 
 async def _update(ctx: RequestContext, name: str, change: Any) -> Any:
     def write(tx: Tx) -> Any:
-        role = require(tx, ctx.account, "role", name)
+        role = claim(tx, ctx.account, "role", name)
         _protected(role)
         change(tx, role)
         store.save(tx, role)
@@ -98,7 +98,7 @@ async def update_assume_role_policy(ctx: RequestContext, req: dict[str, Any]) ->
 @SERVICE.op("DeleteRole")
 async def delete_role(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     def write(tx: Tx) -> None:
-        role = require(tx, ctx.account, "role", req["RoleName"])
+        role = claim(tx, ctx.account, "role", req["RoleName"])
         _protected(role)
         if store.parents(tx, role.id):
             raise DeleteConflict("Cannot delete entity, must remove roles from instance profile first.")
@@ -146,7 +146,7 @@ async def tag(ctx: RequestContext, kind: str, name: str, new: list[dict[str, str
     """Tag or untag one entity found by name (roles, users, instance profiles)."""
 
     def write(tx: Tx) -> None:
-        entity = require(tx, ctx.account, kind, name)
+        entity = claim(tx, ctx.account, kind, name)
         current = list(entity.data.get("Tags") or [])
         entity.data["Tags"] = merge_tags(current, new) if new is not None else drop_tags(current, keys or [])
         store.save(tx, entity)
@@ -199,7 +199,7 @@ async def create_service_linked_role(ctx: RequestContext, req: dict[str, Any]) -
 @SERVICE.op("DeleteServiceLinkedRole")
 async def delete_service_linked_role(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     def write(tx: Tx) -> str:
-        role = require(tx, ctx.account, "role", req["RoleName"])
+        role = claim(tx, ctx.account, "role", req["RoleName"])
         if not role.path.startswith(_SLR_PATH):
             raise InvalidInput(f"Role {role.name} is not a service-linked role.")
         store.delete(tx, role)

@@ -12,7 +12,7 @@ from . import SERVICE, store
 from .errors import DeleteConflict, LimitExceeded, NoSuchEntity
 from .model import ACCESS_KEYS_PER_USER, merge_tags, page
 from .ops_roles import list_tags, tag
-from .resources import create, group_shape, require, require_policy, user_shape
+from .resources import claim, create, group_shape, require, require_policy, user_shape
 
 
 @SERVICE.op("CreateUser")
@@ -39,7 +39,7 @@ async def get_user(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
 @SERVICE.op("DeleteUser")
 async def delete_user(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     def write(tx: Tx) -> None:
-        user = require(tx, ctx.account, "user", req["UserName"])
+        user = claim(tx, ctx.account, "user", req["UserName"])
         if store.attached(tx, user.id) or store.inline_policies(tx, user.id):
             raise DeleteConflict("Cannot delete entity, must delete policies first.")
         if store.access_keys(tx, user.id):
@@ -98,7 +98,7 @@ async def get_group(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
 @SERVICE.op("DeleteGroup")
 async def delete_group(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     def write(tx: Tx) -> None:
-        group = require(tx, ctx.account, "group", req["GroupName"])
+        group = claim(tx, ctx.account, "group", req["GroupName"])
         if store.attached(tx, group.id) or store.inline_policies(tx, group.id):
             raise DeleteConflict("Cannot delete entity, must delete policies first.")
         if store.children(tx, group.id):
@@ -119,8 +119,8 @@ async def list_groups(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any
 @SERVICE.op("AddUserToGroup")
 async def add_user_to_group(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     def write(tx: Tx) -> None:
-        group = require(tx, ctx.account, "group", req["GroupName"])
-        user = require(tx, ctx.account, "user", req["UserName"])
+        group = claim(tx, ctx.account, "group", req["GroupName"])
+        user = claim(tx, ctx.account, "user", req["UserName"])
         store.add_member(tx, group.id, user.id, ctx.runtime.clock.now())
 
     await ctx.runtime.store.write(write)
@@ -130,8 +130,8 @@ async def add_user_to_group(ctx: RequestContext, req: dict[str, Any]) -> dict[st
 @SERVICE.op("RemoveUserFromGroup")
 async def remove_user_from_group(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     def write(tx: Tx) -> None:
-        group = require(tx, ctx.account, "group", req["GroupName"])
-        user = require(tx, ctx.account, "user", req["UserName"])
+        group = claim(tx, ctx.account, "group", req["GroupName"])
+        user = claim(tx, ctx.account, "user", req["UserName"])
         if not store.remove_member(tx, group.id, user.id):
             raise NoSuchEntity(f"User {user.name} is not in group {group.name}.")
 
@@ -166,7 +166,7 @@ async def create_access_key(ctx: RequestContext, req: dict[str, Any]) -> dict[st
     key = issue_access_key(ctx.account)
 
     def write(tx: Tx) -> str:
-        user = require(tx, ctx.account, "user", req["UserName"])
+        user = claim(tx, ctx.account, "user", req["UserName"])
         if len(store.access_keys(tx, user.id)) >= ACCESS_KEYS_PER_USER:
             raise LimitExceeded(f"Cannot exceed quota for AccessKeysPerUser: {ACCESS_KEYS_PER_USER}")
         store.add_access_key(tx, key, ctx.account, user.id, now)

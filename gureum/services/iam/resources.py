@@ -23,6 +23,14 @@ def require(tx: Tx, account: str, kind: str, name: str) -> Entity:
     return entity
 
 
+def claim(tx: Tx, account: str, kind: str, name: str) -> Entity:
+    """``require`` in a write: the entity's row is locked until commit (limits and version numbers stay exact)."""
+    entity = store.claim(tx, account, kind, name)
+    if entity is None:
+        raise no_such(kind, name)
+    return entity
+
+
 def create(tx: Tx, ctx: RequestContext, kind: str, name: str, path: str | None, data: dict[str, Any]) -> Entity:
     path = path or "/"
     entity = Entity(0, ctx.account, kind, name, path, unique_id(kind), arn(ctx.account, kind, path, name), ctx.runtime.clock.now(), data)

@@ -36,6 +36,15 @@ def get(tx: Tx, account: str, kind: str, name: str) -> Entity | None:
     return _entity(tx.one(f"SELECT {_COLUMNS} FROM iam_entities WHERE account = ? AND kind = ? AND name_key = ?", (account, kind, name.lower())))
 
 
+def claim(tx: Tx, account: str, kind: str, name: str) -> Entity | None:
+    """``get`` for a read-modify-write: the row stays locked until commit, so concurrent changes (on PostgreSQL) queue."""
+    return _entity(tx.one(f"UPDATE iam_entities SET name = name WHERE account = ? AND kind = ? AND name_key = ? RETURNING {_COLUMNS}", (account, kind, name.lower())))
+
+
+def claim_arn(tx: Tx, account: str, kind: str, arn: str) -> Entity | None:
+    return _entity(tx.one(f"UPDATE iam_entities SET name = name WHERE arn = ? AND account = ? AND kind = ? RETURNING {_COLUMNS}", (arn, account, kind)))
+
+
 def by_id(tx: Tx, entity_id: int) -> Entity | None:
     return _entity(tx.one(f"SELECT {_COLUMNS} FROM iam_entities WHERE id = ?", (entity_id,)))
 

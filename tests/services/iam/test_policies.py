@@ -4,7 +4,10 @@ ListPolicies filters, ListEntitiesForPolicy, tags."""
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from ...expect import ACCOUNT, expect_error
 from ._docs import BASIC, POLICY, TRUST, policy
@@ -124,3 +127,25 @@ def test_policy_tags_and_listing(iam: Any, name: str) -> None:
     assert [p["PolicyName"] for p in listed] == [name] and "Description" not in listed[0]
     expect_error(iam.create_policy, "MalformedPolicyDocument", "Policy statement must contain resources.", PolicyName=name + "x",
                  PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*"}]}))
+
+
+def test_concurrent_changes_keep_limits_exact(aws: Any, iam: Any, name: str) -> None:
+    """Racing writers (several connections; on PostgreSQL several transactions at once) never break a limit."""
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST)
+    arns = [iam.create_policy(PolicyName=f"{name}-{i}", PolicyDocument=POLICY)["Policy"]["Arn"] for i in range(12)]
+    clients = [aws("iam") for _ in range(6)]
+
+    def attempt(call: Any, **kwargs: Any) -> str:
+        try:
+            call(**kwargs)
+            return "ok"
+        except ClientError as error:
+            return str(error.response["Error"]["Code"])
+
+    with ThreadPoolExecutor(6) as pool:
+        attached = list(pool.map(lambda i: attempt(clients[i % 6].attach_role_policy, RoleName=name, PolicyArn=arns[i]), range(12)))
+        versions = list(pool.map(lambda i: attempt(clients[i % 6].create_policy_version, PolicyArn=arns[0], PolicyDocument=policy(f"sqs:A{i}")), range(8)))
+    assert sorted(attached) == ["LimitExceeded"] * 2 + ["ok"] * 10
+    assert sorted(versions) == ["LimitExceeded"] * 4 + ["ok"] * 4
+    assert len(iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]) == 10
+    assert sorted(v["VersionId"] for v in iam.list_policy_versions(PolicyArn=arns[0])["Versions"]) == ["v1", "v2", "v3", "v4", "v5"]
