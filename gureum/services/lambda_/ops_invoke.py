@@ -85,7 +85,7 @@ async def invoke(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
         policy, dead_letter = async_policy(fn), async_dead_letter(fn, payload, ctx.request_id)
 
         def enqueue(tx: Tx) -> None:
-            ctx.runtime.delivery.enqueue(tx, EVENT_KIND, invoked, doc, policy=policy, dead_letter=dead_letter, source=invoked)
+            ctx.runtime.delivery.enqueue(tx, EVENT_KIND, invoked, doc, policy=policy, dead_letter=dead_letter, source=invoked, timeout=attempt_limit(fn))
 
         await ctx.runtime.store.write(enqueue)
         return {"StatusCode": 202}
@@ -122,6 +122,13 @@ async def invoke_port(runtime: Runtime, account: str, region: str, function: str
 
 
 _MAX_ERROR_DOCUMENT = MAX_ASYNC_PAYLOAD
+_START_ALLOWANCE = 15  # seconds for an environment to start and initialise (AWS allows 10 s of init) on top of the timeout
+
+
+def attempt_limit(fn: Function) -> float:
+    """How long one asynchronous attempt may hold its outbox row: the function's own timeout plus a start, so a node
+    that dies mid-invocation delays the retry by about that, not by the longest possible function timeout."""
+    return float(fn.timeout + _START_ALLOWANCE)
 
 
 async def deliver_event(runtime: Runtime, address: str, payload: dict[str, Any]) -> None:
@@ -179,8 +186,9 @@ def deliver_in_tx(runtime: Runtime, tx: Tx, address: str, payload: dict[str, Any
         raise DeliveryError(f"Request must be smaller than {MAX_ASYNC_PAYLOAD} bytes for the InvokeAsync operation", code="RequestTooLargeException", retryable=False)
     request_id = unique_id()
     doc = {"body": base64.b64encode(body).decode(), "request_id": request_id, "client_context": None}
-    runtime.delivery.enqueue(tx, EVENT_KIND, address, doc, policy=async_policy(fn), dead_letter=async_dead_letter(fn, body, request_id), source=address)
+    runtime.delivery.enqueue(tx, EVENT_KIND, address, doc, policy=async_policy(fn), dead_letter=async_dead_letter(fn, body, request_id), source=address, timeout=attempt_limit(fn))
 
 
-# a claimed Event invocation may run as long as the longest function timeout (plus an environment's start)
+# a claimed Event invocation may run as long as the longest function timeout (plus an environment's start) unless its
+# row carries its own function's bound (attempt_limit)
 TARGETS: list[Target] = [Target("lambda", in_tx=deliver_in_tx), Target(EVENT_KIND, call=deliver_event, timeout=960.0), *ops_async.TARGETS]
