@@ -46,6 +46,7 @@ async def _start(runtime: Runtime) -> None:
     state = runtime.states["apigatewayv2"] = State(runtime)
     node = state.websockets.node
     await runtime.store.write(lambda tx: store.delete_node_connections(tx, node))
+    runtime.store.subscribe(store.RELAY_CHANNEL, state.websockets.relayed)
 
     async def http_port(api_id: str, path: str, request: Request) -> Response | None:
         """The execute-api edge: an HTTP API request, or the management API under a stage's URL

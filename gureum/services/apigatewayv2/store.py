@@ -88,5 +88,23 @@ def delete_connection(tx: Tx, connection_id: str) -> None:
 
 
 def delete_node_connections(tx: Tx, node: str) -> None:
-    """At start: sockets this node held before a restart are gone."""
+    """At start: sockets this node held before a restart are gone, and so is what was relayed to them."""
     tx.execute("DELETE FROM apigwv2_connections WHERE node = ?", (node,))
+    tx.execute("DELETE FROM apigwv2_relay WHERE node = ?", (node,))
+
+
+RELAY_CHANNEL = "apigwv2-relay"
+
+
+def relay(tx: Tx, node: str, connection_id: str, action: str, data: bytes) -> None:
+    """Hand a PostToConnection ("post") or DeleteConnection ("delete") to the node holding the socket."""
+    tx.execute("INSERT INTO apigwv2_relay (node, connection_id, action, data) VALUES (?, ?, ?, ?)", (node, connection_id, action, data))
+    tx.notify(RELAY_CHANNEL, node)
+
+
+def take_relayed(tx: Tx, node: str) -> list[tuple[str, str, bytes]]:
+    """(connection id, action, data) relayed to this node, oldest first; taken rows are deleted."""
+    rows = tx.all("SELECT id, connection_id, action, data FROM apigwv2_relay WHERE node = ? ORDER BY id", (node,))
+    if rows:
+        tx.execute("DELETE FROM apigwv2_relay WHERE node = ? AND id <= ?", (node, rows[-1][0]))
+    return [(row[1], row[2], bytes(row[3])) for row in rows]

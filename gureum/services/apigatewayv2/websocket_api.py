@@ -2,8 +2,8 @@
 MOCK integrations with two-way route responses, $disconnect, and the connections the management API reaches.
 
 Sockets live in this process's memory; each is also a row of apigwv2_connections naming the node that holds it, so
-GetConnection answers on every node. PostToConnection/DeleteConnection act on sockets this node holds (another
-node's socket answers GoneException: nodes do not forward to each other)."""
+the management API works through every node: GetConnection reads the row; PostToConnection and DeleteConnection for
+another node's socket are relayed through the store (apigwv2_relay, announced with the store's notifications)."""
 
 from __future__ import annotations
 
@@ -92,6 +92,8 @@ class WebSocketApis:
         self.runtime = runtime
         self.node = node
         self.connections: dict[str, Connection] = {}
+        self._draining = False
+        self._again = False
 
     # --- the upgrade hook -------------------------------------------------------------------------
 
@@ -238,14 +240,12 @@ class WebSocketApis:
     # --- the management API's side (port "apigatewayv2.connections") ---------------------------------
 
     async def post(self, connection_id: str, data: bytes) -> bool:
+        """Send on the socket (here, or relayed to the node holding it); False when there is no such connection."""
         conn = self.connections.get(connection_id)
-        if conn is None or conn.ws.closed:
-            return False
-        try:
-            conn.ws.send(data.decode("utf-8"))
-        except UnicodeDecodeError:
-            conn.ws.send(data)
-        return True
+        if conn is not None and not conn.ws.closed:
+            _send(conn, data)
+            return True
+        return await self._relay(connection_id, "post", data)
 
     async def get(self, connection_id: str) -> dict[str, Any] | None:
         conn = self.connections.get(connection_id)
@@ -259,14 +259,59 @@ class WebSocketApis:
 
     async def delete(self, connection_id: str) -> bool:
         conn = self.connections.get(connection_id)
-        if conn is None or conn.ws.closed:
-            return False
-        conn.ws.close(1000, "")
-        return True
+        if conn is not None and not conn.ws.closed:
+            conn.ws.close(1000, "")
+            return True
+        return await self._relay(connection_id, "delete", b"")
+
+    async def _relay(self, connection_id: str, action: str, data: bytes) -> bool:
+        def write(tx: Any) -> bool:
+            found = store.get_connection(tx, connection_id)
+            if found is None or found[2] == self.node:
+                return False
+            store.relay(tx, found[2], connection_id, action, data)
+            return True
+
+        return await self.runtime.store.write(write)
+
+    def relayed(self, node: str) -> None:
+        """Store notification: another node relayed management calls; the ones for this node are taken and run."""
+        if node != self.node:
+            return
+        self._again = True
+        if not self._draining:
+            self._draining = True
+            self.runtime.spawn(self._drain(), "apigatewayv2-relay")
+
+    async def _drain(self) -> None:
+        try:
+            while True:
+                self._again = False
+                items = await self.runtime.store.write(lambda tx: store.take_relayed(tx, self.node))
+                if not items and not self._again:  # a notification during the take means another round
+                    return
+                for connection_id, action, data in items:
+                    conn = self.connections.get(connection_id)
+                    if conn is None:
+                        continue  # closed meanwhile: AWS, too, drops what was accepted for a connection that went away
+                    if action == "post":
+                        _send(conn, data)
+                    else:
+                        conn.ws.close(1000, "")
+        finally:
+            self._draining = False
 
     def close_all(self) -> None:
         for conn in list(self.connections.values()):
             conn.ws.close(1001, "Going away")
+
+
+def _send(conn: Connection, data: bytes) -> None:
+    """Management API data: a text frame when it is UTF-8, else binary."""
+    try:
+        conn.ws.send(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        conn.ws.send(data)
 
 
 def _refusal(status: int, message: str) -> Response:
