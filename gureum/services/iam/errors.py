@@ -31,6 +31,8 @@ def no_such(kind: str, name: str) -> ServiceError:
 def already_exists(kind: str, name: str) -> ServiceError:
     if kind == "instance-profile":
         return EntityAlreadyExists(f"Instance Profile {name} already exists.")
+    if kind == "oidc-provider":
+        return EntityAlreadyExists(f"Provider with url https://{name} already exists.")
     if kind == "policy":
         return EntityAlreadyExists(f"A policy called {name} already exists. Duplicate names are not allowed.")
     return EntityAlreadyExists(f"{_NOUN[kind].capitalize()} with name {name} already exists.")

@@ -25,13 +25,15 @@ POLICY_VERSIONS = 5
 TAGS_PER_RESOURCE = 50
 ROLES_PER_INSTANCE_PROFILE = 1
 ACCESS_KEYS_PER_USER = 2
+OIDC_THUMBPRINTS = 5
+OIDC_CLIENT_IDS = 100
 INLINE_POLICY_CHARS = {"role": 10_240, "user": 2_048, "group": 5_120}  # aggregate, whitespace excluded
 MANAGED_POLICY_CHARS = 6_144
 TRUST_POLICY_CHARS = 2_048
 
 # unique-id prefixes (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-prefixes)
-ID_PREFIX = {"role": "AROA", "user": "AIDA", "group": "AGPA", "policy": "ANPA", "instance-profile": "AIPA"}
-ARN_WORD = {"role": "role", "user": "user", "group": "group", "policy": "policy", "instance-profile": "instance-profile"}
+ID_PREFIX = {"role": "AROA", "user": "AIDA", "group": "AGPA", "policy": "ANPA", "instance-profile": "AIPA", "oidc-provider": "AOPA"}
+ARN_WORD = {kind: kind for kind in ID_PREFIX}
 _ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 
 
