@@ -267,8 +267,21 @@ def map_request(call: Call) -> bytes:
             return b'{"statusCode": 200}'
         return call.request.body
     if template == "":
-        return call.request.body
-    return _render(template, call.request.body, call.params(), call).encode()
+        return _convert(call.request.body, call.integration.get("contentHandling"))
+    call.context["requestOverride"] = wrap({"header": {}, "querystring": {}, "path": {}})
+    return _render(template, _convert(call.request.body, call.integration.get("contentHandling")), call.params(), call).encode()
+
+
+def _convert(body: bytes, handling: str | None) -> bytes:
+    """contentHandling: CONVERT_TO_TEXT base64-encodes a (binary) payload, CONVERT_TO_BINARY decodes a base64 one."""
+    if handling == "CONVERT_TO_TEXT":
+        return base64.b64encode(body)
+    if handling == "CONVERT_TO_BINARY":
+        try:
+            return base64.b64decode(body, validate=False)
+        except ValueError:
+            raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error", 500) from None
+    return body
 
 
 def _render(template: str, body: bytes, params: dict[str, dict[str, str]], call: Call) -> str:
@@ -405,6 +418,9 @@ def select_response(integration: dict[str, Any], outcome: Outcome) -> dict[str, 
 async def mapped(call: Call) -> Response:
     body = map_request(call)
     params = integration_parameters(call)
+    override = call.context.get("requestOverride") or {}
+    for part in ("header", "querystring", "path"):  # #set($context.requestOverride.header.X = …) in the request template
+        params[part].update({k: str(v) for k, v in (override.get(part) or {}).items()})
     kind = call.integration["type"]
     if kind == "MOCK":
         outcome = await _mock(call, body)
@@ -432,7 +448,7 @@ def _map_response(call: Call, response: dict[str, Any], outcome: Outcome) -> Res
     accept = call.request.headers.get("accept", "")
     content_type = next((t for t in templates if t in accept), None) or ("application/json" if "application/json" in templates else next(iter(templates), None))
     status = int(response["statusCode"])
-    body = outcome.body
+    body = _convert(outcome.body, response.get("contentHandling"))
     template = templates.get(content_type) if content_type else None
     if template:
         override = {"status": "", "header": {}}

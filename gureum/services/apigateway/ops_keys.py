@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import re
 import secrets
 import string
 from typing import Any
@@ -92,6 +95,49 @@ async def delete_api_key(ctx: RequestContext, req: dict[str, Any]) -> None:
                 store.save_entity(tx, ctx.account, ctx.region, "usageplan", plan)
 
     await ctx.runtime.store.write(delete)
+
+
+@SERVICE.op("ImportApiKeys")
+async def import_api_keys(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    """API keys from CSV (columns name, key, description, enabled, usageplanIds; header row required), each added to
+    the usage plans listed (separated by ';' or ',' within the quoted cell)."""
+    if req["format"] != "csv":
+        raise BadRequestException("Invalid format: only csv is supported")
+    rows = list(csv.reader(io.StringIO(bytes(req.get("body") or b"").decode("utf-8-sig"))))
+    if not rows:
+        raise BadRequestException("Invalid API Key file: no header row")
+    header = [h.strip().lower() for h in rows[0]]
+    if "key" not in header and "value" not in header:
+        raise BadRequestException("Invalid API Key file: the key column is required")
+    ts = now(ctx)
+    items, warnings = [], []
+    for number, row in enumerate(rows[1:], start=2):
+        cells = dict(zip(header, (c.strip() for c in row)))
+        value = cells.get("key") or cells.get("value") or ""
+        if len(value) < 20:
+            warnings.append(f"Line {number}: API Key value should be at least 20 characters")
+            continue
+        item = {"id": new_id(), "value": value, "name": cells.get("name") or new_id(), "enabled": cells.get("enabled", "").lower() == "true",
+                "createdDate": ts, "lastUpdatedDate": ts, "stageKeys": [], "tags": {}}
+        if cells.get("description"):
+            item["description"] = cells["description"]
+        plans = [p for p in re.split(r"[;,]", cells.get("usageplanids", "")) if p.strip()]
+        items.append((item, [p.strip() for p in plans]))
+    if warnings and req.get("failOnWarnings"):
+        raise BadRequestException("; ".join(warnings))
+
+    def create(tx: Tx) -> dict[str, Any]:
+        for item, plans in items:
+            if store.key_by_value(tx, ctx.account, ctx.region, item["value"]) is not None:
+                raise ConflictException(f"API Key already exists: {item['name']}")
+            store.insert_entity(tx, ctx.account, ctx.region, "apikey", item, ts, lookup=item["value"])
+            for plan_id in plans:
+                plan = _plan(tx, ctx, plan_id)
+                plan["_keys"].append(item["id"])
+                store.save_entity(tx, ctx.account, ctx.region, "usageplan", plan)
+        return {"ids": [item["id"] for item, _ in items], "warnings": warnings}
+
+    return await ctx.runtime.store.write(create)
 
 
 # --- UsagePlans ------------------------------------------------------------------------------------------------------

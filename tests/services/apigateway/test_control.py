@@ -126,6 +126,12 @@ def test_keys_plans_and_gateway_responses(client: Any, name: str) -> None:
     client.delete_api_key(apiKey=key["id"])
     expect_error(client.get_api_key, "NotFoundException", "Invalid API Key identifier specified", 404, apiKey=key["id"])
 
+    csv_body = f"name,key,description,enabled,usageplanIds\n{name}-a,{name}-import-key-aaaaaaaaaa,first,true,\n{name}-b,short,bad,true,\n".encode()
+    imported = client.import_api_keys(body=csv_body, format="csv")
+    assert len(imported["ids"]) == 1 and len(imported["warnings"]) == 1
+    got = client.get_api_key(apiKey=imported["ids"][0], includeValue=True)
+    assert got["name"] == f"{name}-a" and got["value"] == f"{name}-import-key-aaaaaaaaaa" and got["enabled"] is True
+
     default = client.get_gateway_response(restApiId=api.id, responseType="MISSING_AUTHENTICATION_TOKEN")
     assert default["statusCode"] == "403" and default["defaultResponse"] is True
     assert len(client.get_gateway_responses(restApiId=api.id)["items"]) == 21

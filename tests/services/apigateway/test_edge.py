@@ -57,7 +57,7 @@ def test_http_integrations(aws: Callable[..., Any], endpoint: str, name: str) ->
         "type": "HTTP", "integrationHttpMethod": "POST", "uri": stage_url(endpoint, backend.id, "${stageVariables.backendStage}", "/echo/{word}"),
         "requestParameters": {"integration.request.path.word": "method.request.path.w", "integration.request.querystring.q": "method.request.querystring.q",
                               "integration.request.header.X-Extra": "'static'"},
-        "requestTemplates": {"application/json": "{}"}})
+        "requestTemplates": {"application/json": '#set($context.requestOverride.querystring.q = "$input.params(\'q\')-over"){}'}})
     api.respond("/words/{w}", "GET", responseTemplates={"application/json": '{"via": "gateway", "backend": $input.json(\'$\')}'},
                 responseParameters={"method.response.header.X-From": "integration.response.header.X-Backend"})
     api.deploy("front", variables={"backendStage": "b"})
@@ -65,7 +65,7 @@ def test_http_integrations(aws: Callable[..., Any], endpoint: str, name: str) ->
     assert r.status_code == 200 and r.json()["services"]["apigateway"] == "running"
     r = httpx.get(stage_url(endpoint, api.id, "front", "/words/hello"), params={"q": "7"})
     assert r.status_code == 200, r.text
-    assert r.json() == {"via": "gateway", "backend": {"word": "hello", "q": "7", "h": "static"}} and r.headers["x-from"] == "yes"
+    assert r.json() == {"via": "gateway", "backend": {"word": "hello", "q": "7-over", "h": "static"}} and r.headers["x-from"] == "yes"
 
 
 def test_sns_and_eventbridge_service_integrations(aws: Callable[..., Any], endpoint: str, name: str) -> None:

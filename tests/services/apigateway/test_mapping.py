@@ -3,6 +3,7 @@ behaviour, CORS through MOCK, request validators with models, and an SQS service
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from typing import Any, Callable
@@ -31,7 +32,13 @@ def test_lambda_with_mapping_templates_and_selection_patterns(aws: Callable[...,
                 responseParameters={"method.response.header.X-Sum": "integration.response.body.sum"})
     api.respond("/calc", "POST", "400", selectionPattern="BadInput: .*",
                 responseTemplates={"application/json": '#set($e = $util.parseJson($input.json(\'$.errorMessage\')))\n{"error": "$e"}'})
+    # a binary body turned into base64 text for the template (contentHandling CONVERT_TO_TEXT)
+    api.method("/bin", "POST", {"type": "AWS", "integrationHttpMethod": "POST", "uri": lambda_uri(arn), "contentHandling": "CONVERT_TO_TEXT",
+                                "requestTemplates": {"application/octet-stream": '{"a": 0, "b": 0, "who": "$input.body", "ua": ""}'}})
+    api.respond("/bin", "POST", "200", responseTemplates={"application/json": '{"base64": $input.json(\'$.who\')}'})
     api.deploy("v1")
+    r = httpx.post(stage_url(endpoint, api.id, "v1", "/bin"), content=b"\x00\xffbin", headers={"Content-Type": "application/octet-stream"})
+    assert r.status_code == 200 and base64.b64decode(r.json()["base64"]) == b"\x00\xffbin", r.text
     url = stage_url(endpoint, api.id, "v1", "/calc")
     r = httpx.post(url, params={"who": 'Say "hi"'}, json={"a": 2, "b": 3})
     assert r.status_code == 200, r.text
