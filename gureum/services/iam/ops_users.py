@@ -30,10 +30,18 @@ async def create_user(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any
 
 @SERVICE.op("GetUser")
 async def get_user(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    if not req.get("UserName"):
-        # without a name, GetUser describes the caller; gureum's default callers are the account's root
-        return {"User": {"Path": "/", "UserName": "root", "UserId": ctx.account, "Arn": f"arn:aws:iam::{ctx.account}:root", "CreateDate": 0.0}}
-    return {"User": user_shape(await ctx.runtime.store.read(lambda tx: require(tx, ctx.account, "user", req["UserName"])))}
+    if req.get("UserName"):
+        return {"User": user_shape(await ctx.runtime.store.read(lambda tx: require(tx, ctx.account, "user", req["UserName"])))}
+
+    # without a name, GetUser describes the caller: the user whose access key signed the request, else the root
+    def read(tx: Tx) -> Any:
+        key = store.access_key(tx, ctx.account, ctx.access_key) if ctx.access_key else None
+        return store.by_id(tx, key[0]) if key else None
+
+    user = await ctx.runtime.store.read(read)
+    if user is not None:
+        return {"User": user_shape(user)}
+    return {"User": {"Path": "/", "UserName": "root", "UserId": ctx.account, "Arn": f"arn:aws:iam::{ctx.account}:root", "CreateDate": 0.0}}
 
 
 @SERVICE.op("DeleteUser")

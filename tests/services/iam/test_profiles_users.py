@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import boto3
+
 from ...expect import ACCOUNT, expect_error
 from ._docs import POLICY, TRUST
 
@@ -59,6 +61,7 @@ def test_access_keys_act_in_their_account(aws: Any, name: str) -> None:
     assert key["Status"] == "Active" and len(key["AccessKeyId"]) == 20 and key["SecretAccessKey"]
     sts = aws("sts", access_key=key["AccessKeyId"])
     assert sts.get_caller_identity()["Account"] == "210987654321"
+    assert aws("iam", access_key=key["AccessKeyId"]).get_user()["User"]["UserName"] == name  # the key's own user
     iam.create_access_key(UserName=name)
     expect_error(iam.create_access_key, "LimitExceeded", UserName=name)
     listed = iam.list_access_keys(UserName=name)["AccessKeyMetadata"]
@@ -90,5 +93,23 @@ def test_state_survives_restart(store: Any, name: str) -> None:
         iam = make_client(srv.endpoint, "iam")
         assert iam.get_role(RoleName=name)["Role"]["RoleName"] == name
         assert iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"][0]["PolicyName"] == "AdministratorAccess"
+    finally:
+        srv.stop()
+
+
+def test_access_key_signs_in_strict_mode(store: Any, name: str) -> None:
+    """Strict mode verifies signatures: a key IAM issued carries a secret every node can check."""
+    from ...conftest import make_client
+    from ...server import Server
+
+    srv = Server(**store(), extra_args=["--strict-auth"]).start()
+    try:
+        iam = make_client(srv.endpoint, "iam")  # test:test, the default strict credentials
+        iam.create_user(UserName=name)
+        key = iam.create_access_key(UserName=name)["AccessKey"]
+        signed = boto3.client("sts", endpoint_url=srv.endpoint, region_name="us-east-1", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+        assert signed.get_caller_identity()["Account"] == ACCOUNT
+        forged = boto3.client("sts", endpoint_url=srv.endpoint, region_name="us-east-1", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key="wrong")
+        expect_error(forged.get_caller_identity, "SignatureDoesNotMatch")
     finally:
         srv.stop()
