@@ -8,10 +8,13 @@ hook and the "apigatewayv2.connections" port the management API uses).
 
 from __future__ import annotations
 
+import datetime as dt
 import socket
 from pathlib import Path
 from typing import Any
 
+from ...aws import sigv4
+from ...aws.auth import is_issued, issued_secret
 from ...aws.dispatch import Service
 from ...aws.http import Request, Response
 from ...runtime import Runtime
@@ -54,11 +57,34 @@ async def _start(runtime: Runtime) -> None:
         inner = _connections_path(request.raw_path)
         if inner is not None and await _is_ours(runtime, api_id):
             rewritten = Request(request.method, inner, request.query_string, request.headers, request.body, request.scheme)
+            if runtime.config.strict_auth:
+                rewritten = _resigned(runtime, request, rewritten)
             return await runtime.port("aws.dispatch")(rewritten)  # type: ignore[no-any-return]
         return await http_api.handle(runtime, api_id, path, request)
 
     runtime.provide("apigatewayv2.http", http_port)
     runtime.provide("apigatewayv2.connections", state.websockets)
+
+
+def _resigned(runtime: Runtime, original: Request, rewritten: Request) -> Request:
+    """Strict mode: the client signed the stage URL's path. When that signature verifies, the rewritten request is
+    signed again with the same key so that the dispatcher's check passes; otherwise it goes on as is (and fails)."""
+    try:
+        signed = sigv4.read_signature(original)
+    except sigv4.SignatureProblem:
+        return rewritten
+    secret = dict(runtime.config.credentials).get(signed.access_key)
+    if secret is None and is_issued(signed.access_key):
+        secret = issued_secret(runtime.deployment_secret, signed.access_key)
+    if secret is None or signed.presigned:
+        return rewritten
+    try:
+        sigv4.verify(original, signed, secret, dt.datetime.now(dt.timezone.utc))
+    except sigv4.SignatureProblem:
+        return rewritten
+    signature = sigv4.expected_signature(rewritten, signed, secret)
+    headers = {**rewritten.headers, "authorization": rewritten.headers["authorization"].replace(f"Signature={signed.signature}", f"Signature={signature}")}
+    return Request(rewritten.method, rewritten.raw_path, rewritten.query_string, headers, rewritten.body, rewritten.scheme)
 
 
 def _connections_path(raw_path: str) -> str | None:
