@@ -160,6 +160,7 @@ async def delete_api(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]
         store.delete_api(tx, req["ApiId"])
 
     await ctx.runtime.store.write(write)
+    ctx.state().websockets.close_all(req["ApiId"])  # clients of a deleted API are disconnected
     return {}
 
 
@@ -257,6 +258,7 @@ async def delete_stage(ctx: RequestContext, req: dict[str, Any]) -> dict[str, An
         store.delete_item(tx, req["ApiId"], "Stage", req["StageName"])
 
     await ctx.runtime.store.write(write)
+    ctx.state().websockets.close_all(req["ApiId"], req["StageName"])
     return {}
 
 

@@ -301,9 +301,11 @@ class WebSocketApis:
         finally:
             self._draining = False
 
-    def close_all(self) -> None:
+    def close_all(self, api_id: str | None = None, stage: str | None = None) -> None:
+        """Close this node's sockets (of one API, or one stage of it) with 1001 Going Away."""
         for conn in list(self.connections.values()):
-            conn.ws.close(1001, "Going away")
+            if (api_id is None or conn.stage.api_id == api_id) and (stage is None or conn.stage.stage_name == stage):
+                conn.ws.close(1001, "Going away")
 
 
 def _send(conn: Connection, data: bytes) -> None:

@@ -194,6 +194,11 @@ def test_mock_two_way_route_over_host_url(aws: Callable[..., Any], endpoint: str
         except InvalidStatus as error:
             assert error.response.status_code == 403
 
+        async with websockets.connect(f"{url}/dev", host="127.0.0.1") as ws:
+            await asyncio.to_thread(gw.delete_stage, ApiId=api_id, StageName="dev")  # its clients are disconnected
+            await asyncio.wait_for(ws.wait_closed(), 10)
+            assert ws.close_code == 1001
+
     asyncio.run(run())
 
 
