@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import re
 import uuid
+from dataclasses import replace
 from typing import Any
 
 from ...aws.context import RequestContext
@@ -107,7 +108,28 @@ async def update_alias(ctx: RequestContext, req: dict[str, Any]) -> dict[str, An
 @SERVICE.op("DeleteAlias")
 async def delete_alias(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     account, region, name = _target(ctx, req)
-    await ctx.runtime.store.write(lambda tx: store.delete_alias(tx, account, region, name, req["Name"]))
+    alias = req["Name"]
+
+    def delete(tx: Tx) -> bool:
+        """Delete the alias and what belongs to it (its URL, provisioned concurrency, policy statements); True when
+        it had provisioned concurrency."""
+        store.delete_alias(tx, account, region, name, alias)
+        where = (account, region, name, alias)
+        tx.execute("DELETE FROM lambda_urls WHERE account = ? AND region = ? AND function_name = ? AND qualifier = ?", where)
+        provisioned = tx.one("SELECT 1 FROM lambda_provisioned WHERE account = ? AND region = ? AND function_name = ? AND qualifier = ?", where)
+        tx.execute("DELETE FROM lambda_provisioned WHERE account = ? AND region = ? AND function_name = ? AND qualifier = ?", where)
+        latest = store.get_function(tx, account, region, name)
+        if latest is not None and latest.policy:
+            resource = function_arn(region, account, name, alias)
+            kept = [s for s in latest.policy if s.get("Resource") != resource]
+            if len(kept) != len(latest.policy):
+                store.update_function(tx, replace(latest, policy=kept or None))
+        return provisioned is not None
+
+    if await ctx.runtime.store.write(delete):
+        from .ops_functions import backend  # (ops_functions imports this module)
+
+        await backend(ctx.runtime).unprovision(function_arn(region, account, name, alias))
     return {}
 
 

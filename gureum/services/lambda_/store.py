@@ -103,13 +103,6 @@ def code_totals(tx: Tx, account: str) -> tuple[int, int]:
     return int(size[0] if size else 0), int(count[0] if count else 0)
 
 
-def add_log(tx: Tx, account: str, region: str, log_group: str, log_stream: str, request_id: str, text: str, now_ms: int) -> None:
-    tx.execute(
-        "INSERT INTO lambda_logs (account, region, log_group, log_stream, request_id, text, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (account, region, log_group, log_stream, request_id, text, now_ms),
-    )
-
-
 def unfinished_functions(tx: Tx) -> list[Function]:
     """Functions whose create or update had not finished when the server stopped."""
     rows = tx.all("SELECT config FROM lambda_functions WHERE version = ?", (LATEST,))

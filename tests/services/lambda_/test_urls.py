@@ -192,3 +192,23 @@ def test_alias_url_needs_the_alias_permission(aws: Callable[..., Any], fn: str, 
     assert response.status_code == 200 and response.json()["event"]["rawPath"] == "/via-alias"
     client.remove_permission(FunctionName=name, Qualifier="live", StatementId="alias-url")
     assert httpx.get(base + "/").status_code == 403
+
+
+def test_deleting_an_alias_takes_its_url_and_permissions(aws: Callable[..., Any], fn: str, endpoint: str) -> None:
+    client = aws("lambda")
+    name = f"{fn}-gone"
+    create(client, name, {"index.py": ECHO})
+    version = client.publish_version(FunctionName=name)["Version"]
+    client.create_alias(FunctionName=name, Name="live", FunctionVersion=version)
+    base = _path_url(client.create_function_url_config(FunctionName=name, Qualifier="live", AuthType="NONE")["FunctionUrl"], endpoint)
+    client.add_permission(FunctionName=name, Qualifier="live", StatementId="alias-url", Action="lambda:InvokeFunctionUrl", Principal="*", FunctionUrlAuthType="NONE")
+    _allow_public(client, name)
+    assert httpx.get(base + "/").status_code == 200
+    client.delete_alias(FunctionName=name, Name="live")
+    assert client.list_function_url_configs(FunctionName=name)["FunctionUrlConfigs"] == []
+    assert httpx.get(base + "/").status_code != 200
+    client.create_alias(FunctionName=name, Name="live", FunctionVersion=version)
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.get_policy(FunctionName=name, Qualifier="live")  # the old alias's statement did not come back
+    statements = json.loads(client.get_policy(FunctionName=name)["Policy"])["Statement"]
+    assert [s["Resource"] for s in statements] == [client.get_function(FunctionName=name)["Configuration"]["FunctionArn"]]  # the function's own stays
