@@ -27,6 +27,8 @@ _WHAT = {
     "validator": "Invalid Request Validator identifier specified",
     "gatewayresponse": "Invalid Gateway Response identifier specified",
     "usageplankey": "Invalid Usage Plan Key identifier specified",
+    "documentationpart": "Invalid Documentation part identifier specified",
+    "documentationversion": "Invalid Documentation version identifier specified",
 }
 
 

@@ -15,7 +15,7 @@ _ALPHABET = string.ascii_lowercase + string.digits
 _BOOLS = {"apiKeyRequired", "enabled", "cacheClusterEnabled", "tracingEnabled", "disableExecuteApiEndpoint", "validateRequestBody",
           "validateRequestParameters", "metricsEnabled", "dataTraceEnabled", "cachingEnabled", "requireAuthorizationForCacheControl",
           "cacheDataEncrypted", "useStageCache"}
-_INTS = {"burstLimit", "limit", "offset", "minimumCompressionSize", "timeoutInMillis", "authorizerResultTtlInSeconds",
+_INTS = {"burstLimit", "limit", "offset", "remaining", "minimumCompressionSize", "timeoutInMillis", "authorizerResultTtlInSeconds",
          "throttlingBurstLimit", "cacheTtlInSeconds"}
 _FLOATS = {"rateLimit", "throttlingRateLimit", "percentTraffic"}
 

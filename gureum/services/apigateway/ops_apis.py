@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from typing import Any
+from typing import Any, Callable
 
 from ...aws.context import RequestContext
 from ...store.base import Tx
@@ -248,14 +248,15 @@ async def delete_model(ctx: RequestContext, req: dict[str, Any]) -> None:
     await change_api(ctx, req["restApiId"], delete)
 
 
-def _crud(section: str, what: str, singular: str, plural: str, fields: set[str], defaults: dict[str, Any], id_member: str) -> None:
+def crud(section: str, what: str, singular: str, plural: str, fields: set[str], defaults: dict[str, Any], id_member: str,
+         check: Callable[[dict[str, Any]], None] | None = None) -> None:
     """Create/Get/Gets/Update/Delete ops for an id-keyed section of the API document."""
 
     async def create(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
         def run(doc: dict[str, Any]) -> dict[str, Any]:
             item = {"id": new_id(6), **defaults, **{k: v for k, v in req.items() if k in fields and v is not None}}
-            if section == "authorizers":
-                _check_authorizer(item)
+            if check is not None:
+                check(item)
             doc.setdefault(section, {})[item["id"]] = item
             return item
 
@@ -270,6 +271,8 @@ def _crud(section: str, what: str, singular: str, plural: str, fields: set[str],
     async def update(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
         def run(doc: dict[str, Any]) -> dict[str, Any]:
             item = apply_patch(require(doc, section, req[id_member], what), req.get("patchOperations") or [], allowed=fields)
+            if check is not None:
+                check(item)
             doc[section][item["id"]] = item
             return item
 
@@ -298,11 +301,11 @@ def _check_authorizer(item: dict[str, Any]) -> None:
         raise BadRequestException("Provider ARNs must be specified for COGNITO_USER_POOLS authorizers")
 
 
-_crud("validators", "validator", "RequestValidator", "RequestValidators", {"name", "validateRequestBody", "validateRequestParameters"},
+crud("validators", "validator", "RequestValidator", "RequestValidators", {"name", "validateRequestBody", "validateRequestParameters"},
       {"validateRequestBody": False, "validateRequestParameters": False}, "requestValidatorId")
-_crud("authorizers", "authorizer", "Authorizer", "Authorizers",
-      {"name", "type", "providerARNs", "authType", "authorizerUri", "authorizerCredentials", "identitySource", "identityValidationExpression",
-       "authorizerResultTtlInSeconds"}, {"authorizerResultTtlInSeconds": 300}, "authorizerId")
+crud("authorizers", "authorizer", "Authorizer", "Authorizers",
+     {"name", "type", "providerARNs", "authType", "authorizerUri", "authorizerCredentials", "identitySource", "identityValidationExpression",
+      "authorizerResultTtlInSeconds"}, {"authorizerResultTtlInSeconds": 300}, "authorizerId", check=_check_authorizer)
 
 
 # --- GatewayResponses -----------------------------------------------------------------------------------------

@@ -308,6 +308,26 @@ async def get_usage(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await ctx.runtime.store.read(get)
 
 
+@SERVICE.op("UpdateUsage")
+async def update_usage(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    """Grant a key more (or fewer) requests in the current quota period: patch /remaining."""
+
+    def update(tx: Tx) -> dict[str, Any]:
+        plan = _plan(tx, ctx, req["usagePlanId"])
+        _api_key(tx, ctx, req["keyId"])
+        quota = plan.get("quota") or {}
+        if quota.get("limit") is None:
+            raise BadRequestException("Usage plan has no quota")
+        period = quota_period(quota.get("period", "DAY"), ctx.runtime.clock.now())
+        remaining = apply_patch({"remaining": 0}, req.get("patchOperations") or [], allowed={"remaining"}).get("remaining")
+        used = max(0, int(quota["limit"]) - int(remaining or 0))
+        store.set_usage(tx, plan["id"], req["keyId"], period, used)
+        day = period.split(":", 1)[1]
+        return {"usagePlanId": plan["id"], "startDate": day, "endDate": day, "items": {req["keyId"]: [[used, int(quota["limit"]) - used]]}}
+
+    return await ctx.runtime.store.write(update)
+
+
 def quota_period(period: str, when: float, offset: int = 0) -> str:
     """The quota window a moment falls in, named by its first day: "DAY:2026-11-25", "WEEK:…" (Monday), "MONTH:…"."""
     day = dt.datetime.fromtimestamp(when, dt.timezone.utc).date()

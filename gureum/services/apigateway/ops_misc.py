@@ -46,6 +46,47 @@ async def test_invoke_method(ctx: RequestContext, req: dict[str, Any]) -> dict[s
             "log": log, "latency": latency}
 
 
+@SERVICE.op("TestInvokeAuthorizer")
+async def test_invoke_authorizer(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    """Call a TOKEN or REQUEST authorizer's function with a simulated request (no cache, no policy evaluation)."""
+    from .access import identity_values, lambda_arn
+
+    authorizer = await read_api(ctx, req["restApiId"], lambda doc: _authorizer(doc, req["authorizerId"]))
+    target = urlsplit(req.get("pathWithQueryString") or "/")
+    headers = {k.lower(): v for k, v in (req.get("headers") or {}).items()}
+    query = dict(p.partition("=")[::2] for p in target.query.split("&") if p)
+    method_arn = f"arn:aws:execute-api:{ctx.region}:{ctx.account}:{req['restApiId']}/test-invoke-stage/GET{target.path or '/'}"
+    start = time.perf_counter()
+    identity = identity_values(authorizer, {"header": headers, "querystring": query, "path": {}}, req.get("stageVariables") or {}, {})
+    if identity is None and authorizer.get("type") == "TOKEN":
+        return {"clientStatus": 401, "log": "Unauthorized: the identity source is missing or empty", "latency": 0}
+    if authorizer.get("type") == "TOKEN":
+        event: dict[str, Any] = {"type": "TOKEN", "methodArn": method_arn, "authorizationToken": (identity or [""])[0]}
+    else:
+        event = {"type": "REQUEST", "methodArn": method_arn, "resource": target.path or "/", "path": target.path or "/", "httpMethod": "GET",
+                 "headers": headers, "queryStringParameters": query, "pathParameters": {}, "stageVariables": req.get("stageVariables") or {}}
+    out = await ctx.runtime.port("lambda.invoke")(ctx.account, ctx.region, lambda_arn(authorizer.get("authorizerUri", "")), json.dumps(event).encode())
+    latency = int((time.perf_counter() - start) * 1000)
+    try:
+        doc = json.loads(out.get("Payload") or b"null")
+    except ValueError:
+        doc = None
+    if out.get("FunctionError"):
+        unauthorized = isinstance(doc, dict) and doc.get("errorMessage") == "Unauthorized"
+        return {"clientStatus": 401 if unauthorized else 500, "log": json.dumps(doc), "latency": latency}
+    if not isinstance(doc, dict) or "policyDocument" not in doc:
+        return {"clientStatus": 500, "log": "Execution failed due to configuration error: Invalid JSON in response", "latency": latency}
+    return {"clientStatus": 200, "log": f"Authorizer returned for {method_arn}", "latency": latency, "principalId": str(doc.get("principalId", "")),
+            "policy": json.dumps(doc["policyDocument"]), "authorization": {k: [str(v)] for k, v in (doc.get("context") or {}).items()}}
+
+
+def _authorizer(doc: dict[str, Any], authorizer_id: str) -> dict[str, Any]:
+    found = doc.get("authorizers", {}).get(authorizer_id)
+    if found is None:
+        raise not_found("authorizer")
+    return found  # type: ignore[no-any-return]
+
+
 @SERVICE.op("FlushStageAuthorizersCache")
 async def flush_stage_authorizers_cache(ctx: RequestContext, req: dict[str, Any]) -> None:
     def check(tx: Tx) -> None:

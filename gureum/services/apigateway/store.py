@@ -142,5 +142,10 @@ def count_usage(tx: Tx, plan_id: str, key_id: str, period: str, limit: int) -> b
     return (cur.rowcount or 0) > 0
 
 
+def set_usage(tx: Tx, plan_id: str, key_id: str, period: str, used: int) -> None:
+    tx.execute("INSERT INTO apigateway_usage (plan_id, key_id, period, used) VALUES (?, ?, ?, ?) ON CONFLICT (plan_id, key_id, period) DO UPDATE SET used = ?",
+               (plan_id, key_id, period, used, used))
+
+
 def usage(tx: Tx, plan_id: str) -> list[tuple[str, str, int]]:
     return [(r[0], r[1], r[2]) for r in tx.all("SELECT key_id, period, used FROM apigateway_usage WHERE plan_id = ?", (plan_id,))]

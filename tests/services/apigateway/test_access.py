@@ -74,6 +74,9 @@ def test_token_authorizer(aws: Callable[..., Any], endpoint: str, name: str) -> 
         assert r.status_code == 401 and r.json() == {"message": "Unauthorized"}
         r = http.get(url, headers={"Authorization": "Bearer crash"})
         assert r.status_code == 500 and r.json() == {"message": None}
+    tested = client.test_invoke_authorizer(restApiId=api.id, authorizerId=authorizer["id"], headers={"Authorization": "Bearer allow-9"})
+    assert tested["clientStatus"] == 200 and tested["principalId"] == "user-allow-9" and "Allow" in tested["policy"]
+    assert client.test_invoke_authorizer(restApiId=api.id, authorizerId=authorizer["id"], headers={"Authorization": "Bearer nobody"})["clientStatus"] == 401
 
 
 def test_request_authorizer(aws: Callable[..., Any], endpoint: str, name: str) -> None:
@@ -130,6 +133,10 @@ def test_api_keys_and_usage_plans(aws: Callable[..., Any], endpoint: str, name: 
     day = time.strftime("%Y-%m-%d", time.gmtime())
     usage = client.get_usage(usagePlanId=tight["id"], startDate=day, endDate=day)
     assert usage["items"] == {slow["id"]: [[3, 0]]}
+    client.update_usage(usagePlanId=tight["id"], keyId=slow["id"], patchOperations=[{"op": "replace", "path": "/remaining", "value": "1"}])
+    time.sleep(0.6)
+    assert httpx.get(url, headers={"x-api-key": slow["value"]}).status_code == 200  # the one request granted back
+    assert httpx.get(url, headers={"x-api-key": slow["value"]}).status_code == 429
 
 
 def test_stage_and_method_throttling(aws: Callable[..., Any], endpoint: str, name: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, Callable
 
 import pytest
@@ -156,3 +157,19 @@ def test_test_invoke_account_and_model_template(client: Any, name: str) -> None:
     api.deploy()
     client.flush_stage_authorizers_cache(restApiId=api.id, stageName="test")
     expect_error(client.flush_stage_authorizers_cache, "NotFoundException", status=404, restApiId=api.id, stageName="nope")
+
+
+def test_documentation_parts_and_versions(client: Any, name: str) -> None:
+    api = Api(client, name)
+    part = client.create_documentation_part(restApiId=api.id, location={"type": "API"}, properties='{"description": "Pets API"}')
+    assert client.get_documentation_part(restApiId=api.id, documentationPartId=part["id"])["properties"] == '{"description": "Pets API"}'
+    expect_error(client.create_documentation_part, "BadRequestException", status=400, restApiId=api.id, location={"type": "API"}, properties="not json")
+    imported = client.import_documentation_parts(restApiId=api.id, mode="merge", body=json.dumps({"x-amazon-apigateway-documentation": {
+        "documentationParts": [{"location": {"type": "RESOURCE", "path": "/pets"}, "properties": {"description": "pets"}}]}}).encode())
+    assert len(imported["ids"]) == 1 and len(client.get_documentation_parts(restApiId=api.id)["items"]) == 2
+    version = client.create_documentation_version(restApiId=api.id, documentationVersion="1.0", description="first")
+    assert version["version"] == "1.0" and client.get_documentation_versions(restApiId=api.id)["items"][0]["description"] == "first"
+    client.update_documentation_part(restApiId=api.id, documentationPartId=part["id"],
+                                     patchOperations=[{"op": "replace", "path": "/properties", "value": '{"description": "v2"}'}])
+    client.delete_documentation_version(restApiId=api.id, documentationVersion="1.0")
+    expect_error(client.get_documentation_version, "NotFoundException", status=404, restApiId=api.id, documentationVersion="1.0")
