@@ -15,4 +15,4 @@ from .model import check_patterns
 # "1 validation error detected: Value null at 'roleName' failed to satisfy constraint: Member must not be null"
 SERVICE = Service("iam", migrations=Path(__file__).parent / "migrations", prepare=check_patterns)
 
-from . import ops_oidc, ops_policies, ops_principals, ops_profiles, ops_roles, ops_users  # noqa: E402,F401  (registers)
+from . import ops_account, ops_oidc, ops_policies, ops_principals, ops_profiles, ops_roles, ops_users  # noqa: E402,F401  (registers)

@@ -32,7 +32,7 @@ MANAGED_POLICY_CHARS = 6_144
 TRUST_POLICY_CHARS = 2_048
 
 # unique-id prefixes (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-prefixes)
-ID_PREFIX = {"role": "AROA", "user": "AIDA", "group": "AGPA", "policy": "ANPA", "instance-profile": "AIPA", "oidc-provider": "AOPA"}
+ID_PREFIX = {"role": "AROA", "user": "AIDA", "group": "AGPA", "policy": "ANPA", "instance-profile": "AIPA", "oidc-provider": "AOPA", "account-alias": ""}
 ARN_WORD = {kind: kind for kind in ID_PREFIX}
 _ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 

@@ -9,8 +9,8 @@ from ...aws.auth import issue_access_key, issued_secret
 from ...aws.context import RequestContext
 from ...store.base import Tx
 from . import SERVICE, store
-from .errors import DeleteConflict, LimitExceeded, NoSuchEntity
-from .model import ACCESS_KEYS_PER_USER, merge_tags, page
+from .errors import DeleteConflict, LimitExceeded, NoSuchEntity, already_exists
+from .model import ACCESS_KEYS_PER_USER, arn, merge_tags, page
 from .ops_roles import list_tags, tag
 from .resources import claim, create, group_shape, require, require_policy, user_shape
 
@@ -42,6 +42,28 @@ async def get_user(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     if user is not None:
         return {"User": user_shape(user)}
     return {"User": {"Path": "/", "UserName": "root", "UserId": ctx.account, "Arn": f"arn:aws:iam::{ctx.account}:root", "CreateDate": 0.0}}
+
+
+async def _rename(ctx: RequestContext, kind: str, name: str, new_name: str | None, new_path: str | None) -> None:
+    def write(tx: Tx) -> None:
+        entity = claim(tx, ctx.account, kind, name)
+        target_name, target_path = new_name or entity.name, new_path or entity.path
+        if not store.rename(tx, entity, target_name, target_path, arn(ctx.account, kind, target_path, target_name)):
+            raise already_exists(kind, target_name)
+
+    await ctx.runtime.store.write(write)
+
+
+@SERVICE.op("UpdateUser")
+async def update_user(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await _rename(ctx, "user", req["UserName"], req.get("NewUserName"), req.get("NewPath"))
+    return {}
+
+
+@SERVICE.op("UpdateGroup")
+async def update_group(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await _rename(ctx, "group", req["GroupName"], req.get("NewGroupName"), req.get("NewPath"))
+    return {}
 
 
 @SERVICE.op("DeleteUser")

@@ -71,6 +71,25 @@ def insert(tx: Tx, entity: Entity) -> bool:
     return row is not None
 
 
+def rename(tx: Tx, entity: Entity, name: str, path: str, arn: str) -> bool:
+    """False when the new name is taken."""
+    if name.lower() != entity.name.lower() and get(tx, entity.account, entity.kind, name) is not None:
+        return False
+    tx.execute("UPDATE iam_entities SET name = ?, name_key = ?, path = ?, arn = ? WHERE id = ?", (name, name.lower(), path, arn, entity.id))
+    entity.name, entity.path, entity.arn = name, path, arn
+    return True
+
+
+def named_anywhere(tx: Tx, kind: str, name: str) -> list[str]:
+    """The accounts holding an entity of this kind and name (account aliases are unique across accounts)."""
+    return [r[0] for r in tx.all("SELECT account FROM iam_entities WHERE kind = ? AND name_key = ?", (kind, name.lower()))]
+
+
+def counts(tx: Tx, account: str) -> dict[str, int]:
+    """Entities per kind in one account."""
+    return {r[0]: int(r[1]) for r in tx.all("SELECT kind, COUNT(*) FROM iam_entities WHERE account = ? GROUP BY kind", (account,))}
+
+
 def save(tx: Tx, entity: Entity) -> None:
     tx.execute("UPDATE iam_entities SET data = ? WHERE id = ?", (json.dumps(entity.data), entity.id))
 
