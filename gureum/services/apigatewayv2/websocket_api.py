@@ -71,6 +71,8 @@ def _headers(request: Request) -> tuple[dict[str, str], dict[str, list[str]]]:
 def select_route(expression: str, message: str | bytes, routes: dict[str, Any]) -> str:
     """Evaluate a route selection expression such as $request.body.action over a JSON message; $default otherwise."""
     key: Any = None
+    if expression.startswith("${") and expression.endswith("}"):  # AWS accepts ${request.body.action} too
+        expression = "$" + expression[2:-1]
     if expression.startswith("$request.body.") and isinstance(message, str):
         try:
             key = json.loads(message)

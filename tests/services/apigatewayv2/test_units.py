@@ -40,6 +40,7 @@ def test_websocket_route_selection() -> None:
     assert select_route("$request.body.action", "not json", routes) == "$default"
     assert select_route("$request.body.action", b"\x00", routes) == "$default"
     assert select_route("$request.body.a.b", '{"a": {"b": "deep"}}', routes) == "deep"
+    assert select_route("${request.body.action}", '{"action": "send"}', routes) == "send"
 
 
 @pytest.mark.parametrize("key", ["GET /pets", "$default", "ANY /{proxy+}", "GET /pets/{id}/toys", "OPTIONS /"])
