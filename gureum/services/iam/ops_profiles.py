@@ -9,8 +9,7 @@ from ...store.base import Tx
 from . import SERVICE, store
 from .errors import DeleteConflict, LimitExceeded, NoSuchEntity
 from .model import ROLES_PER_INSTANCE_PROFILE, merge_tags, page
-from .ops_roles import list_tags, tag
-from .resources import claim, create, profile_shape, require
+from .resources import claim, create, list_tags, profile_shape, require, tag
 
 
 @SERVICE.op("CreateInstanceProfile")

@@ -9,8 +9,8 @@ from ...aws.context import RequestContext
 from ...store.base import Tx
 from . import SERVICE, store
 from .errors import DeleteConflict, InvalidInput, NoSuchEntity, UnmodifiableEntity
-from .model import TRUST_POLICY_CHARS, check_document, drop_tags, merge_tags, page
-from .resources import claim, create, require, require_policy, role_shape
+from .model import TRUST_POLICY_CHARS, check_document, merge_tags, page
+from .resources import claim, create, list_tags, require, require_policy, role_shape, tag
 
 _SLR_PATH = "/aws-service-role/"
 # role names AWS gives service-linked roles (the rest follow AWSServiceRoleFor + the service's first label)
@@ -140,23 +140,6 @@ async def delete_role_permissions_boundary(ctx: RequestContext, req: dict[str, A
 
 
 # --- tags -----------------------------------------------------------------------------------------------------
-
-
-async def tag(ctx: RequestContext, kind: str, name: str, new: list[dict[str, str]] | None = None, keys: list[str] | None = None) -> None:
-    """Tag or untag one entity found by name (roles, users, instance profiles)."""
-
-    def write(tx: Tx) -> None:
-        entity = claim(tx, ctx.account, kind, name)
-        current = list(entity.data.get("Tags") or [])
-        entity.data["Tags"] = merge_tags(current, new) if new is not None else drop_tags(current, keys or [])
-        store.save(tx, entity)
-
-    await ctx.runtime.store.write(write)
-
-
-async def list_tags(ctx: RequestContext, kind: str, name: str, req: dict[str, Any]) -> dict[str, Any]:
-    entity = await ctx.runtime.store.read(lambda tx: require(tx, ctx.account, kind, name))
-    return page(list(entity.data.get("Tags") or []), req, lambda t: t, "Tags")
 
 
 @SERVICE.op("TagRole")

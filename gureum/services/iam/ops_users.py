@@ -11,8 +11,7 @@ from ...store.base import Tx
 from . import SERVICE, store
 from .errors import DeleteConflict, LimitExceeded, NoSuchEntity, already_exists
 from .model import ACCESS_KEYS_PER_USER, arn, merge_tags, page
-from .ops_roles import list_tags, tag
-from .resources import claim, create, group_shape, require, require_policy, user_shape
+from .resources import claim, create, group_shape, list_tags, require, require_policy, tag, user_shape
 
 
 @SERVICE.op("CreateUser")

@@ -1,4 +1,4 @@
-"""Lookups that raise AWS's errors, new entities, and the response shapes of each kind (Role, User, Policy, …)."""
+"""Lookups that raise AWS's errors, new entities, tagging, and the response shapes of each kind (Role, User, Policy, …)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from ...store.base import Tx
 from . import store
 from .errors import InvalidInput, NoSuchEntity, already_exists, no_such
 from .managed import AWS_POLICIES, AwsPolicy, is_aws_arn
-from .model import arn, encode_document, unique_id
+from .model import arn, drop_tags, encode_document, merge_tags, page, unique_id
 from .store import Entity
 
 _POLICY_ARN = re.compile(r"^arn:aws[\w-]*:iam::(?:aws|\d{12}):policy/")
@@ -132,3 +132,20 @@ def boundary_counts(tx: Tx, account: str) -> dict[str, int]:
             if arn_:
                 counts[arn_] = counts.get(arn_, 0) + 1
     return counts
+
+
+async def tag(ctx: RequestContext, kind: str, name: str, new: list[dict[str, str]] | None = None, keys: list[str] | None = None) -> None:
+    """Tag or untag one entity found by name (roles, users, instance profiles)."""
+
+    def write(tx: Tx) -> None:
+        entity = claim(tx, ctx.account, kind, name)
+        current = list(entity.data.get("Tags") or [])
+        entity.data["Tags"] = merge_tags(current, new) if new is not None else drop_tags(current, keys or [])
+        store.save(tx, entity)
+
+    await ctx.runtime.store.write(write)
+
+
+async def list_tags(ctx: RequestContext, kind: str, name: str, req: dict[str, Any]) -> dict[str, Any]:
+    entity = await ctx.runtime.store.read(lambda tx: require(tx, ctx.account, kind, name))
+    return page(list(entity.data.get("Tags") or []), req, lambda t: t, "Tags")
