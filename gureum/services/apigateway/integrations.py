@@ -159,7 +159,7 @@ async def invoke_lambda(call: Call, payload: bytes) -> dict[str, Any]:
 # --- parameter mapping ---------------------------------------------------------------------------------------------------
 
 
-def source_value(expr: str, call: Call, body: bytes = b"", response: Response | None = None) -> str | None:
+def source_value(expr: str, call: Call, response: Response | None = None) -> str | None:
     """The value of a mapping expression: 'literal', method.request.*, integration.response.*, stageVariables.*, context.*."""
     expr = expr.strip()
     if len(expr) >= 2 and expr[0] == "'" and expr[-1] == "'":
