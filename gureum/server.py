@@ -72,6 +72,7 @@ class HttpProtocol(asyncio.Protocol):
     def __init__(self, app: "App", connections: set["HttpProtocol"]) -> None:
         self.app = app
         self.connections = connections
+        self.peer = "127.0.0.1"
         self.parser = httptools.HttpRequestParser(self)
         self.transport: asyncio.Transport | None = None
         # (request, or a ready answer for a request refused while parsing; keep-alive; HEAD) in arrival order
@@ -92,6 +93,8 @@ class HttpProtocol(asyncio.Protocol):
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
         self.connections.add(self)
+        peername = transport.get_extra_info("peername")
+        self.peer = str(peername[0]) if isinstance(peername, tuple) and peername else "127.0.0.1"
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.connections.discard(self)
@@ -150,7 +153,7 @@ class HttpProtocol(asyncio.Protocol):
         if self.size > MAX_BODY:
             item = Response(413, [("Content-Type", "text/plain")], b"Request entity too large")
         else:
-            item = Request(method, path or "/", query, self.headers, b"".join(self.body))
+            item = Request(method, path or "/", query, self.headers, b"".join(self.body), peer=self.peer)
             if "upgrade" in self.headers and self.headers["upgrade"].lower() == "websocket" and self.parser.should_upgrade():
                 item = _Upgrade(item)
         self.pending.append((item, self.parser.should_keep_alive(), method == "HEAD"))

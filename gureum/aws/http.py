@@ -24,15 +24,16 @@ class Response:
 class Request:
     """A read-only view of one HTTP request; derived parts are computed on first use."""
 
-    __slots__ = ("method", "raw_path", "query_string", "headers", "body", "scheme", "__dict__")
+    __slots__ = ("method", "raw_path", "query_string", "headers", "body", "scheme", "peer", "__dict__")
 
-    def __init__(self, method: str, raw_path: str, query_string: str, headers: dict[str, str], body: bytes, scheme: str = "http") -> None:
+    def __init__(self, method: str, raw_path: str, query_string: str, headers: dict[str, str], body: bytes, scheme: str = "http", peer: str = "127.0.0.1") -> None:
         self.method = method
         self.raw_path = raw_path
         self.query_string = query_string
         self.headers = headers  # lower-case names
         self.body = body
         self.scheme = scheme
+        self.peer = peer  # the client's IP address as the TCP connection shows it (API Gateway's sourceIp)
 
     @cached_property
     def path(self) -> str:

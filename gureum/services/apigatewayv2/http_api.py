@@ -57,7 +57,7 @@ async def _serve(runtime: Runtime, stage: deployed.Deployed, inner: str, request
     if not state.buckets.allow((stage.api_id, stage.stage_name, route_key), throttle.settings_for(stage.stage, route_key), time.monotonic()):
         return _json(429, "Too Many Requests", request_id)
     inc = events.Incoming(request, stage.api_id, stage.account, stage.stage_name, inner, route_key, params, stage.variables, request_id,
-                          request.headers.get("x-forwarded-for", "127.0.0.1").split(",")[0].strip(), time.time())  # fmt: skip
+                          request.peer, time.time())  # fmt: skip
     try:
         authorizer_context = await _authorize(runtime, state, stage, route, inc)
     except authorizers.Denied as denied:

@@ -112,7 +112,7 @@ class WebSocketApis:
             ws.reject(Response(403 if stage is None else 404, [("Content-Type", "application/json")], b'{"message":"Forbidden"}' if stage is None else b'{"message":"Not Found"}'))
             return True
         now = time.time()
-        source_ip = request.headers.get("x-forwarded-for", "127.0.0.1").split(",")[0].strip()
+        source_ip = request.peer
         conn = Connection(new_connection_id(), ws, stage, request, now, source_ip, last_active=now)
         refusal, subprotocol = await self._connect(conn)
         if refusal is not None:

@@ -59,7 +59,7 @@ def build_event(request: Request, url_id: str, region: str, account: str, raw_pa
     headers = {key: value for key, value in request.headers.items() if key != "cookie"}
     host = request.host.split(":")[0] if HOST_FORM.match(request.host) else f"{url_id}.lambda-url.{region}.localhost"
     headers["host"] = host
-    source_ip = (request.headers.get("x-forwarded-for") or "127.0.0.1").split(",")[0].strip()
+    source_ip = request.peer
     stamp = dt.datetime.fromtimestamp(now, dt.timezone.utc)
     event: dict[str, Any] = {
         "version": "2.0",

@@ -92,7 +92,7 @@ def test_none_needs_permission_then_echoes_the_event(aws: Callable[..., Any], fn
     denied = httpx.get(base + "/")
     assert denied.status_code == 403 and denied.json() == {"Message": "Forbidden"} and denied.headers["x-amzn-RequestId"]
     _allow_public(client, fn)
-    response = httpx.post(base + "/items/7?b=2&a=1&a=3", content=b'{"x": 1}', headers={"Content-Type": "application/json", "Cookie": "s=1; t=2", "X-Test": "v", "User-Agent": "ua/1"})
+    response = httpx.post(base + "/items/7?b=2&a=1&a=3", content=b'{"x": 1}', headers={"Content-Type": "application/json", "Cookie": "s=1; t=2", "X-Test": "v", "User-Agent": "ua/1", "X-Forwarded-For": "203.0.113.9"})
     assert response.status_code == 200, response.text
     doc = response.json()
     event = doc["event"]
@@ -104,7 +104,7 @@ def test_none_needs_permission_then_echoes_the_event(aws: Callable[..., Any], fn
     context = event["requestContext"]
     assert context["accountId"] == "anonymous" and context["apiId"] == url_id and context["domainPrefix"] == url_id
     assert context["domainName"] == f"{url_id}.lambda-url.us-east-1.localhost" and context["routeKey"] == context["stage"] == "$default"
-    assert context["http"] == {"method": "POST", "path": "/items/7", "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "ua/1"}
+    assert context["http"] == {"method": "POST", "path": "/items/7", "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "ua/1"}  # the peer, not what the client claims
     assert isinstance(context["timeEpoch"], int) and context["time"].endswith("+0000") and "authorizer" not in context
     # the host form, as a browser would send it through DNS
     host = urlparse(url).netloc
