@@ -44,6 +44,7 @@ _ERROR_TYPES = {"MISSING_AUTHENTICATION_TOKEN": "IncompleteSignatureException", 
 class EdgeState:
     access: AccessState = field(default_factory=AccessState)
     snapshots: dict[tuple[str, str], "Snapshot"] = field(default_factory=dict)
+    cache: dict[tuple[str, ...], tuple[float, Response]] = field(default_factory=dict)  # stage caches (this node's)
     _client: Any = None
 
     def http_client(self) -> Any:
@@ -54,9 +55,18 @@ class EdgeState:
         return self._client
 
 
+CACHE_CHANNEL = "apigateway_cache_flush"
+
+
 @SERVICE.on_start
 async def _start(runtime: Runtime) -> None:
-    runtime.states["apigateway"] = EdgeState()
+    state = runtime.states["apigateway"] = EdgeState()
+
+    def flushed(payload: str) -> None:  # FlushStageCache on any node empties every node's cache of the stage
+        api_id, _, stage = payload.partition("/")
+        flush_cache(state, api_id, stage)
+
+    runtime.store.subscribe(CACHE_CHANNEL, flushed)
 
 
 @SERVICE.on_stop
@@ -71,6 +81,7 @@ async def _reset(runtime: Runtime) -> None:
     state = runtime.states["apigateway"]
     state.access = AccessState()
     state.snapshots.clear()
+    state.cache.clear()
 
 
 # --- routing ---------------------------------------------------------------------------------------------------------
@@ -216,12 +227,40 @@ async def _serve(runtime: Runtime, state: EdgeState, request: Request, account: 
             value = usage_key if snapshot.doc["api"].get("apiKeySource") == "AUTHORIZER" else request.headers.get("x-api-key")
             key = await check_api_key(runtime, state.access, account, region, api_id, stage["stageName"], value, keys)
             context["identity"].update(apiKey=key["value"], apiKeyId=key["id"])
-        response = await execute(call, snapshot.doc)
+        response = await _cached(state, call, stage, keys, snapshot.doc)
     except GatewayError as error:
         response = gateway_error(snapshot.doc, error, call, request, context, variables)
     response.headers.append(("x-amzn-RequestId", request_id))
     response.headers.append(("x-amz-apigw-id", request_id[:16]))
     return response
+
+
+async def _cached(state: EdgeState, call: Call, stage: dict[str, Any], keys: list[str], doc: dict[str, Any]) -> Response:
+    """Stage caching (cacheClusterEnabled and the method's cachingEnabled setting): 2xx answers are kept per node for
+    cacheTtlInSeconds, keyed by the request path and the integration's cacheKeyParameters."""
+    settings = stage.get("methodSettings") or {}
+    found = next((settings[k.lstrip("/")] for k in keys if k.lstrip("/") in settings), None)
+    enabled = found.get("cachingEnabled") if found else None
+    if not stage.get("cacheClusterEnabled") or not (enabled if enabled is not None else False):
+        return await execute(call, doc)
+    parts = [source_value(p, call) or "" for p in call.integration.get("cacheKeyParameters") or []]
+    cache_key = (call.context["apiId"], call.stage, call.request.method, call.path, *parts)
+    now = time.monotonic()
+    hit = state.cache.get(cache_key)
+    if hit is not None and hit[0] > now:
+        return Response(hit[1].status, list(hit[1].headers), hit[1].body)
+    response = await execute(call, doc)
+    if 200 <= response.status < 300:
+        if len(state.cache) > 10000:
+            state.cache.clear()
+        ttl = int((found or {}).get("cacheTtlInSeconds", 300))
+        state.cache[cache_key] = (now + ttl, Response(response.status, list(response.headers), response.body))
+    return response
+
+
+def flush_cache(state: EdgeState, api_id: str, stage: str) -> None:
+    for key in [k for k in state.cache if k[0] == api_id and k[1] == stage]:
+        state.cache.pop(key, None)
 
 
 async def execute(call: Call, doc: dict[str, Any]) -> Response:

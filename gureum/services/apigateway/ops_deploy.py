@@ -45,7 +45,7 @@ def _upsert_stage(tx: Tx, ctx: RequestContext, api_id: str, name: str, deploymen
     ts = now(ctx)
     if stage is None:
         stage = {"stageName": name, "deploymentId": deployment_id, "cacheClusterEnabled": bool(req.get("cacheClusterEnabled")),
-                 "cacheClusterStatus": "NOT_AVAILABLE", "methodSettings": {}, "tracingEnabled": bool(req.get("tracingEnabled")),
+                 "cacheClusterStatus": "AVAILABLE" if req.get("cacheClusterEnabled") else "NOT_AVAILABLE", "methodSettings": {}, "tracingEnabled": bool(req.get("tracingEnabled")),
                  "createdDate": ts, "lastUpdatedDate": ts, "tags": req.get("tags") or {}}
         for member in ("description", "variables", "cacheClusterSize", "canarySettings", "documentationVersion"):
             if req.get(member) is not None:
@@ -190,6 +190,9 @@ async def update_stage(ctx: RequestContext, req: dict[str, Any]) -> dict[str, An
         if store.get_deployment(tx, req["restApiId"], stage["deploymentId"]) is None:
             raise BadRequestException("Invalid deployment identifier specified")
         stage["lastUpdatedDate"] = now(ctx)
+        stage["cacheClusterStatus"] = "AVAILABLE" if stage.get("cacheClusterEnabled") else "NOT_AVAILABLE"
+        if stage.get("cacheClusterEnabled"):
+            stage.setdefault("cacheClusterSize", "0.5")
         store.save_stage(tx, req["restApiId"], stage)
         return stage
 

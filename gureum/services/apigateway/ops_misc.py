@@ -100,6 +100,22 @@ async def flush_stage_authorizers_cache(ctx: RequestContext, req: dict[str, Any]
         cache.pop(key, None)
 
 
+@SERVICE.op("FlushStageCache")
+async def flush_stage_cache(ctx: RequestContext, req: dict[str, Any]) -> None:
+    from .edge import CACHE_CHANNEL
+
+    def flush(tx: Tx) -> None:
+        require_api(tx, ctx, req["restApiId"])
+        stage = store.get_stage(tx, req["restApiId"], req["stageName"])
+        if stage is None:
+            raise not_found("stage")
+        if not stage.get("cacheClusterEnabled"):
+            raise BadRequestException("The stage does not have a cache cluster enabled")
+        tx.notify(CACHE_CHANNEL, f"{req['restApiId']}/{req['stageName']}")
+
+    await ctx.runtime.store.write(flush)
+
+
 _ACCOUNT_DEFAULTS = {"id": "account", "throttleSettings": {"burstLimit": 5000, "rateLimit": 10000.0}, "features": ["UsagePlans"], "apiKeyVersion": "4"}
 
 

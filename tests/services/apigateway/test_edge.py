@@ -4,6 +4,7 @@ SNS and EventBridge service integrations."""
 from __future__ import annotations
 
 import json
+import time
 from typing import Any, Callable
 
 import httpx
@@ -153,3 +154,25 @@ def test_resource_policy(aws: Callable[..., Any], endpoint: str, name: str) -> N
     assert r.status_code == 403 and r.json()["message"].endswith(f"{api.id}/test/GET/admin with an explicit deny")
     r = httpx.get(stage_url(endpoint, api.id, "test", "/admin"), headers={"X-Forwarded-For": "10.1.2.3"})
     assert r.status_code == 200
+
+
+def test_stage_cache(aws: Callable[..., Any], endpoint: str, name: str) -> None:
+    client = aws("apigateway")
+    api = Api(client, name)
+    api.method("/now", "GET", {"type": "MOCK", "requestTemplates": {"application/json": '{"statusCode": 200}'},
+                               "cacheKeyParameters": ["method.request.querystring.city"]}, requestParameters={"method.request.querystring.city": False})
+    api.respond("/now", "GET", responseTemplates={"application/json": '{"id": "$context.requestId", "city": "$input.params(\'city\')"}'})
+    api.deploy("prod")
+    url = stage_url(endpoint, api.id, "prod", "/now")
+    expect_error(client.flush_stage_cache, "BadRequestException", status=400, restApiId=api.id, stageName="prod")
+    assert httpx.get(url).json()["id"] != httpx.get(url).json()["id"]  # no cache yet
+    stage = client.update_stage(restApiId=api.id, stageName="prod", patchOperations=[
+        {"op": "replace", "path": "/cacheClusterEnabled", "value": "true"}, {"op": "replace", "path": "/*/*/caching/enabled", "value": "true"},
+        {"op": "replace", "path": "/*/*/caching/ttlInSeconds", "value": "60"}])
+    assert stage["cacheClusterStatus"] == "AVAILABLE"
+    first = httpx.get(url, params={"city": "seoul"}).json()
+    assert httpx.get(url, params={"city": "seoul"}).json() == first  # served from the cache
+    assert httpx.get(url, params={"city": "busan"}).json()["city"] == "busan"  # a cache key parameter
+    client.flush_stage_cache(restApiId=api.id, stageName="prod")
+    time.sleep(0.2)  # the flush reaches every node through a store notification
+    assert httpx.get(url, params={"city": "seoul"}).json()["id"] != first["id"]
