@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable, TypeVar
 
+from ...aws.errors import ServiceError
 from ...runtime import Runtime
 from ...store.base import Tx
 from . import limits, store
@@ -149,6 +150,7 @@ class SqsBackend:
             if not candidates:
                 break
             progressed = changed = False
+            taking: list[tuple[Row, str]] = []  # a standard queue's rows to take, marked together after the round
             for row in candidates:
                 if row.group_id is not None and row.group_id in lost_groups:
                     continue
@@ -165,6 +167,11 @@ class SqsBackend:
                         lost_groups.add(row.group_id)
                     continue
                 token = new_token()
+                if not queue.fifo:
+                    taking.append((row, token))
+                    if len(out) + len(taking) >= count:
+                        break
+                    continue
                 if not store.mark_received(tx, queue.id, row, visible_until, token, now):
                     if queue.fifo and row.group_id is not None:
                         lost_groups.add(row.group_id)  # never skip ahead inside a group
@@ -173,6 +180,9 @@ class SqsBackend:
                 progressed = changed = True
                 if len(out) >= count:
                     break
+            for row, token in store.mark_received_many(tx, queue.id, taking, visible_until, now) if taking else ():
+                out.append(Received(row, receipt_handle(queue.id, row.id, token)))
+                progressed = changed = True
             if len(out) >= count or (progressed and not queue.fifo):
                 break
         if attempt_id and queue.fifo and out:
@@ -286,6 +296,30 @@ class SqsBackend:
         if deleted and queue.fifo:
             self.wake(tx, queue.id)  # the message's group may be unblocked
         return deleted
+
+    def delete_many_in_tx(self, tx: Tx, queue: Queue, handles: list[str], now: int) -> list[ServiceError | None]:
+        """DeleteMessageBatch: one outcome per handle (None = deleted, or already gone, which AWS also answers
+        with success).  A standard queue deletes every valid handle in one statement."""
+        if queue.fifo:
+            outcomes: list[ServiceError | None] = []
+            for handle in handles:
+                try:
+                    self.delete_in_tx(tx, queue, handle, now)
+                    outcomes.append(None)
+                except ServiceError as error:
+                    outcomes.append(error)
+            return outcomes
+        receipts: list[tuple[int, str]] = []
+        outcomes = []
+        for handle in handles:
+            try:
+                receipts.append(self._handle_for(queue, handle))
+                outcomes.append(None)
+            except ServiceError as error:
+                outcomes.append(error)
+        if receipts:
+            store.delete_messages(tx, queue.id, receipts)
+        return outcomes
 
     # --- message rendering -------------------------------------------------------------------
 

@@ -274,9 +274,19 @@ async def _batch(ctx: RequestContext, req: dict[str, Any], kind: str, apply: Cal
 
 @SERVICE.op("DeleteMessageBatch")
 async def delete_message_batch(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    entries = req.get("Entries") or []
+    _check_batch(entries, "DeleteMessageBatchRequestEntry")
     be = backend(ctx)
     now = be.now_ms()
-    return await _batch(ctx, req, "DeleteMessageBatchRequestEntry", lambda tx, q, e: be.delete_in_tx(tx, q, e["ReceiptHandle"], now))
+
+    def run(tx: Tx, queue: Queue) -> dict[str, Any]:
+        outcomes = be.delete_many_in_tx(tx, queue, [entry["ReceiptHandle"] for entry in entries], now)
+        return {
+            "Successful": [{"Id": entry["Id"]} for entry, error in zip(entries, outcomes) if error is None],
+            "Failed": [_failure(entry["Id"], error) for entry, error in zip(entries, outcomes) if error is not None],
+        }
+
+    return await be.in_queue(ctx.account, ctx.region, req["QueueUrl"], run)
 
 
 @SERVICE.op("ChangeMessageVisibilityBatch")

@@ -270,6 +270,25 @@ def mark_received(tx: Tx, queue_id: int, row: Row, visible_at: int, token: str, 
     return True
 
 
+def mark_received_many(tx: Tx, queue_id: int, taking: list[tuple[Row, str]], visible_at: int, now_ms: int) -> list[tuple[Row, str]]:
+    """mark_received for several (row, token) pairs in one executemany; returns the pairs taken (all of them unless
+    a concurrent transaction got to some first, which only the summed row count can tell: then look)."""
+    cur = tx.executemany(
+        "UPDATE sqs_messages SET visible_at = ?, receive_count = receive_count + 1, first_received_at = COALESCE(first_received_at, ?), receipt = ? "
+        "WHERE id = ? AND queue_id = ? AND visible_at <= ?",
+        [(visible_at, now_ms, token, row.id, queue_id, now_ms) for row, token in taking],
+    )
+    if (cur.rowcount or 0) != len(taking):
+        receipts = {r.id: r.receipt for r in rows_by_id(tx, queue_id, [row.id for row, _ in taking])}
+        taking = [(row, token) for row, token in taking if receipts.get(row.id) == token]
+    for row, token in taking:
+        row.receive_count += 1
+        row.first_received_at = row.first_received_at or now_ms
+        row.visible_at = visible_at
+        row.receipt = token
+    return taking
+
+
 def move_message(tx: Tx, row: Row, source_id: int, target_id: int, now_ms: int, source_arn: str | None, reset_sent: bool) -> bool:
     """Dead-letter a visible message; False when a concurrent transaction got to it first."""
     cur = tx.execute(
@@ -302,6 +321,12 @@ def set_visibility(tx: Tx, row_id: int, visible_at: int, token: str) -> bool:
 def delete_message(tx: Tx, queue_id: int, row_id: int, token: str) -> bool:
     cur = tx.execute("DELETE FROM sqs_messages WHERE id = ? AND queue_id = ? AND receipt = ?", (row_id, queue_id, token))
     return (cur.rowcount or 0) > 0
+
+
+def delete_messages(tx: Tx, queue_id: int, receipts: list[tuple[int, str]]) -> None:
+    """Delete the messages received with these (row id, token) pairs, in one executemany; a pair whose message
+    is gone or was received again since is skipped."""
+    tx.executemany("DELETE FROM sqs_messages WHERE id = ? AND queue_id = ? AND receipt = ?", [(row_id, queue_id, token) for row_id, token in receipts])
 
 
 def purge(tx: Tx, queue_id: int, now_ms: int) -> None:
