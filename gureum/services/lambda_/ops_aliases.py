@@ -111,9 +111,11 @@ async def delete_alias(ctx: RequestContext, req: dict[str, Any]) -> dict[str, An
     alias = req["Name"]
 
     def delete(tx: Tx) -> bool:
-        """Delete the alias and what belongs to it (its URL, provisioned concurrency, policy statements); True when
+        """Delete the alias and what belongs to it (its URL, provisioned concurrency, policy statements, event invoke
+        config); True when
         it had provisioned concurrency."""
         store.delete_alias(tx, account, region, name, alias)
+        store.put_alias_event_invoke(tx, account, region, name, alias, None)
         where = (account, region, name, alias)
         tx.execute("DELETE FROM lambda_urls WHERE account = ? AND region = ? AND function_name = ? AND qualifier = ?", where)
         provisioned = tx.one("SELECT 1 FROM lambda_provisioned WHERE account = ? AND region = ? AND function_name = ? AND qualifier = ?", where)

@@ -25,6 +25,7 @@ from ...store.base import Tx
 from . import SERVICE, store
 from .errors import ResourceNotFoundException, function_not_found, invalid
 from .functions import LATEST, Function, function_arn, parse_function_name
+from .ops_aliases import is_alias
 
 DEFAULT_RETRIES = 2  # AWS retries a failed Event invocation twice …
 DEFAULT_MAX_AGE = 21_600  # … and keeps it for up to six hours
@@ -165,9 +166,9 @@ def _on_failure_error(runtime: Runtime, tx: Tx, address: str, payload: dict[str,
 TARGETS = [Target(FAILURE_KIND, in_tx=_on_failure_error)]
 
 
-def _out(fn: Function) -> dict[str, Any]:
-    config = dict(fn.event_invoke or {})
-    out = {"FunctionArn": fn.qualified_arn, **{k: v for k, v in config.items() if k != "LastModified"}, "LastModified": config.get("LastModified", 0)}
+def _out(arn: str, event_invoke: dict[str, Any] | None) -> dict[str, Any]:
+    config = dict(event_invoke or {})
+    out = {"FunctionArn": arn, **{k: v for k, v in config.items() if k != "LastModified"}, "LastModified": config.get("LastModified", 0)}
     out["DestinationConfig"] = {"OnSuccess": {}, "OnFailure": {}, **(config.get("DestinationConfig") or {})}
     return out
 
@@ -198,24 +199,41 @@ def _check(req: dict[str, Any]) -> None:
         raise invalid("MaximumEventAgeInSeconds must be between 60 and 21600.")
 
 
+def _holder(tx: Tx, account: str, region: str, name: str, qualifier: str | None) -> tuple[Function, str, dict[str, Any] | None]:
+    """(the function version, the ARN the config belongs to, the config) for a function, version or alias; an
+    alias's config is its own (a version's lives in the version's row)."""
+    if is_alias(qualifier):
+        alias = store.get_alias(tx, account, region, name, str(qualifier))
+        fn = None if alias is None else store.get_function(tx, account, region, name, str(alias["FunctionVersion"]))
+        if fn is None:
+            raise function_not_found(function_arn(region, account, name, qualifier))
+        return fn, function_arn(region, account, name, qualifier), store.get_alias_event_invoke(tx, account, region, name, str(qualifier))
+    fn = store.get_function(tx, account, region, name, qualifier or LATEST)
+    if fn is None:
+        raise function_not_found(function_arn(region, account, name, qualifier))
+    return fn, fn.qualified_arn, fn.event_invoke
+
+
+def _no_config(arn: str) -> Exception:
+    return ResourceNotFoundException(f"The function {arn} doesn't have an EventInvokeConfig", fields={"Type": "User"})
+
+
 async def _write(ctx: RequestContext, req: dict[str, Any], mode: str) -> dict[str, Any]:
     """mode: put (replace), update (merge; the config must exist) or delete."""
     ref = parse_function_name(req["FunctionName"], req.get("Qualifier"))
-    account, region, version = ref.account or ctx.account, ref.region or ctx.region, ref.qualifier or LATEST
+    account, region = ref.account or ctx.account, ref.region or ctx.region
     if mode != "delete":
         _check(req)
     now = ctx.runtime.clock.now()
 
-    def write(tx: Tx) -> Function:
-        fn = store.get_function(tx, account, region, ref.name, version)
-        if fn is None:
-            raise function_not_found(function_arn(region, account, ref.name, ref.qualifier))
-        if mode in ("update", "delete") and fn.event_invoke is None:
-            raise ResourceNotFoundException(f"The function {fn.qualified_arn} doesn't have an EventInvokeConfig", fields={"Type": "User"})
+    def write(tx: Tx) -> tuple[str, dict[str, Any] | None]:
+        fn, arn, current = _holder(tx, account, region, ref.name, ref.qualifier)
+        if mode in ("update", "delete") and current is None:
+            raise _no_config(arn)
         if mode == "delete":
             config = None
         else:
-            base = dict(fn.event_invoke or {}) if mode == "update" else {}
+            base = dict(current or {}) if mode == "update" else {}
             for member in ("MaximumRetryAttempts", "MaximumEventAgeInSeconds"):
                 if req.get(member) is not None:
                     base[member] = req[member]
@@ -228,11 +246,13 @@ async def _write(ctx: RequestContext, req: dict[str, Any], mode: str) -> dict[st
                         merged[condition] = {"Destination": given["Destination"]} if given.get("Destination") else {}
                 base["DestinationConfig"] = {k: v for k, v in merged.items() if v}
             config = {**base, "LastModified": now}
-        updated = replace(fn, event_invoke=config)
-        store.update_function(tx, updated)
-        return updated
+        if is_alias(ref.qualifier):
+            store.put_alias_event_invoke(tx, account, region, ref.name, str(ref.qualifier), config)
+        else:
+            store.update_function(tx, replace(fn, event_invoke=config))
+        return arn, config
 
-    return _out(await ctx.runtime.store.write(write))
+    return _out(*await ctx.runtime.store.write(write))
 
 
 @SERVICE.op("PutFunctionEventInvokeConfig")
@@ -254,14 +274,11 @@ async def delete_function_event_invoke_config(ctx: RequestContext, req: dict[str
 @SERVICE.op("GetFunctionEventInvokeConfig")
 async def get_function_event_invoke_config(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     ref = parse_function_name(req["FunctionName"], req.get("Qualifier"))
-    account, region, version = ref.account or ctx.account, ref.region or ctx.region, ref.qualifier or LATEST
-    fn = await ctx.runtime.store.read(lambda tx: store.get_function(tx, account, region, ref.name, version))
-    if fn is None:
-        raise function_not_found(function_arn(region, account, ref.name, ref.qualifier))
-    if fn.event_invoke is None:
-        raise ResourceNotFoundException(f"The function {fn.qualified_arn} doesn't have an EventInvokeConfig", fields={"Type": "User"})
-    return _out(fn)
-
+    account, region = ref.account or ctx.account, ref.region or ctx.region
+    _fn, arn, config = await ctx.runtime.store.read(lambda tx: _holder(tx, account, region, ref.name, ref.qualifier))
+    if config is None:
+        raise _no_config(arn)
+    return _out(arn, config)
 
 
 @SERVICE.op("ListFunctionEventInvokeConfigs")
@@ -269,10 +286,11 @@ async def list_function_event_invoke_configs(ctx: RequestContext, req: dict[str,
     ref = parse_function_name(req["FunctionName"])
     account, region = ref.account or ctx.account, ref.region or ctx.region
     limit = req.get("MaxItems") or 50
-    versions = await ctx.runtime.store.read(lambda tx: store.list_versions(tx, account, region, ref.name))
+    versions, aliases = await ctx.runtime.store.read(lambda tx: (store.list_versions(tx, account, region, ref.name), store.alias_event_invokes(tx, account, region, ref.name)))
     if not versions:
         raise function_not_found(function_arn(region, account, ref.name))
-    configs = [_out(fn) for fn in versions if fn.event_invoke is not None]
+    configs = [_out(fn.qualified_arn, fn.event_invoke) for fn in versions if fn.event_invoke is not None]
+    configs += [_out(function_arn(region, account, ref.name, alias), config) for alias, config in aliases]
     start = int(req["Marker"]) if str(req.get("Marker") or "").isdigit() else 0
     out: dict[str, Any] = {"FunctionEventInvokeConfigs": configs[start : start + limit]}
     if start + limit < len(configs):

@@ -39,7 +39,8 @@ def _where(ctx: RequestContext, ref: FunctionRef) -> tuple[str, str]:
 async def load_function(runtime: Runtime, account: str, region: str, name: str, qualifier: str | None, route: bool = False) -> Function:
     """The function version a (name, qualifier) names; ResourceNotFoundException when there is none.
 
-    An alias names its FunctionVersion; with ``route`` (an invocation) its RoutingConfig weights apply too."""
+    An alias names its FunctionVersion; with ``route`` (an invocation) its RoutingConfig weights apply too, and so
+    does the alias's own event invoke config (retries, event age, destinations) when it has one."""
     def read(tx: Tx) -> Function | None:
         version = qualifier or LATEST
         if is_alias(qualifier):
@@ -47,6 +48,9 @@ async def load_function(runtime: Runtime, account: str, region: str, name: str, 
             if alias is None:
                 return None
             version = pick_version(alias) if route else str(alias["FunctionVersion"])
+            fn = store.get_function(tx, account, region, name, version)
+            config = store.get_alias_event_invoke(tx, account, region, name, str(qualifier)) if route and fn is not None else None
+            return fn if config is None else replace(fn, event_invoke=config)  # type: ignore[arg-type]
         return store.get_function(tx, account, region, name, version)
 
     fn = await runtime.store.read(read)
@@ -340,6 +344,7 @@ async def delete_function(ctx: RequestContext, req: dict[str, Any]) -> dict[str,
         tx.execute(f"DELETE FROM lambda_provisioned WHERE {where}", params)
         if ref.qualifier is None:
             store.delete_alias(tx, account, region, ref.name, None)
+            store.put_alias_event_invoke(tx, account, region, ref.name, None, None)
             tx.execute(f"DELETE FROM lambda_urls WHERE {where}", params)  # a version has no URL of its own
         return provisioned
 

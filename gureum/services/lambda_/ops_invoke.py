@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from dataclasses import replace
 from typing import Any
 
 from ...aws.auth import DEFAULT_ACCOUNT, DEFAULT_REGION
@@ -164,7 +165,9 @@ def _function_in_tx(tx: Tx, address: str) -> Function | None:
         alias = store.get_alias(tx, account, region, ref.name, str(ref.qualifier))
         if alias is None:
             return None
-        version = str(alias["FunctionVersion"])
+        fn = store.get_function(tx, account, region, ref.name, str(alias["FunctionVersion"]))
+        config = store.get_alias_event_invoke(tx, account, region, ref.name, str(ref.qualifier)) if fn is not None else None
+        return fn if config is None else replace(fn, event_invoke=config)  # type: ignore[arg-type]
     return store.get_function(tx, account, region, ref.name, version)
 
 

@@ -121,6 +121,27 @@ def get_alias(tx: Tx, account: str, region: str, function_name: str, name: str) 
     return None if row is None else dict(json.loads(row[0]))
 
 
+def get_alias_event_invoke(tx: Tx, account: str, region: str, function_name: str, alias: str) -> dict[str, Any] | None:
+    row = tx.one("SELECT config FROM lambda_alias_event_invoke WHERE account = ? AND region = ? AND function_name = ? AND alias = ?", (account, region, function_name, alias))
+    return None if row is None else dict(json.loads(row[0]))
+
+
+def put_alias_event_invoke(tx: Tx, account: str, region: str, function_name: str, alias: str | None, config: dict[str, Any] | None) -> None:
+    """Replace an alias's event invoke config; None deletes it (alias None: every alias's of the function)."""
+    if alias is None:
+        tx.execute("DELETE FROM lambda_alias_event_invoke WHERE account = ? AND region = ? AND function_name = ?", (account, region, function_name))
+        return
+    key = (account, region, function_name, alias)
+    tx.execute("DELETE FROM lambda_alias_event_invoke WHERE account = ? AND region = ? AND function_name = ? AND alias = ?", key)
+    if config is not None:
+        tx.execute("INSERT INTO lambda_alias_event_invoke (account, region, function_name, alias, config) VALUES (?, ?, ?, ?, ?)", (*key, json.dumps(config)))
+
+
+def alias_event_invokes(tx: Tx, account: str, region: str, function_name: str) -> list[tuple[str, dict[str, Any]]]:
+    rows = tx.all("SELECT alias, config FROM lambda_alias_event_invoke WHERE account = ? AND region = ? AND function_name = ? ORDER BY alias", (account, region, function_name))
+    return [(str(row[0]), dict(json.loads(row[1]))) for row in rows]
+
+
 def put_alias(tx: Tx, account: str, region: str, function_name: str, alias: dict[str, Any], create: bool) -> bool:
     """Insert (``create``: False when the name is taken) or replace an alias (its AliasConfiguration as JSON)."""
     if create:

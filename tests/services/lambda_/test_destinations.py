@@ -135,3 +135,24 @@ def test_on_failure_record_to_sns_and_function_destination(aws: Callable[..., An
     assert record["requestContext"]["functionArn"] == f"{next_arn}:$LATEST" and record["requestContext"]["condition"] == "RetriesExhausted"
     assert record["responsePayload"]["errorMessage"] == "next got Success"
     assert record["requestPayload"]["responsePayload"] == {"first": True} and record["requestPayload"]["requestPayload"] == {"start": 1}
+
+
+def test_an_alias_has_its_own_event_invoke_config(aws: Callable[..., Any], name: str) -> None:
+    client, sqs = aws("lambda"), aws("sqs")
+    fail_url, fail_arn = _queue(sqs, f"{name}-fail")
+    fn_arn = create(client, name, {"index.py": CODE})["FunctionArn"]
+    version = client.publish_version(FunctionName=name)["Version"]
+    client.create_alias(FunctionName=name, Name="live", FunctionVersion=version)
+    put = client.put_function_event_invoke_config(FunctionName=name, Qualifier="live", MaximumRetryAttempts=0, DestinationConfig={"OnFailure": {"Destination": fail_arn}})
+    assert put["FunctionArn"] == f"{fn_arn}:live" and put["MaximumRetryAttempts"] == 0
+    assert client.get_function_event_invoke_config(FunctionName=name, Qualifier="live")["DestinationConfig"]["OnFailure"] == {"Destination": fail_arn}
+    expect_error(client.get_function_event_invoke_config, "ResourceNotFoundException", FunctionName=name, Qualifier=version)  # none of its own
+    listed = client.list_function_event_invoke_configs(FunctionName=name)["FunctionEventInvokeConfigs"]
+    assert [c["FunctionArn"] for c in listed] == [f"{fn_arn}:live"]
+    # invoked through the alias, the alias's config applies: no retries, the failure record at once
+    client.invoke(FunctionName=name, Qualifier="live", InvocationType="Event", Payload=json.dumps({"fail": "via alias"}))
+    record = json.loads(_one(sqs, fail_url)["Body"])
+    assert record["requestPayload"] == {"fail": "via alias"} and record["responseContext"]["executedVersion"] == version
+    client.delete_alias(FunctionName=name, Name="live")
+    client.create_alias(FunctionName=name, Name="live", FunctionVersion=version)
+    expect_error(client.get_function_event_invoke_config, "ResourceNotFoundException", FunctionName=name, Qualifier="live")  # went with the alias
