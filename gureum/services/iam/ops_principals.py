@@ -12,7 +12,7 @@ from . import SERVICE, store
 from .errors import LimitExceeded, NoSuchEntity, PolicyNotAttachable
 from .managed import AwsPolicy
 from .model import INLINE_POLICY_CHARS, MANAGED_POLICIES_PER_ENTITY, check_document, encode_document, page
-from .resources import claim, require, require_policy
+from .resources import claim, find_policy, require, require_policy
 
 _KINDS = {"role": "Role", "user": "User", "group": "Group"}
 
@@ -69,6 +69,8 @@ def _register(kind: str, word: str) -> None:
             policy = require_policy(tx, ctx.account, policy_arn)
             if isinstance(policy, AwsPolicy) and policy.path == "/aws-service-role/":
                 raise PolicyNotAttachable("Cannot attach a Service Role Policy to a Customer Role.")
+            if not isinstance(policy, AwsPolicy):
+                store.claim_arn(tx, ctx.account, "policy", policy_arn)  # a concurrent DeletePolicy waits, or is waited for
             current = store.attached(tx, owner.id)
             if policy_arn in current:
                 return
@@ -95,8 +97,8 @@ def _register(kind: str, word: str) -> None:
             owner = require(tx, ctx.account, kind, req[name_key])
             out = []
             for policy_arn in store.attached(tx, owner.id):
-                policy = require_policy(tx, ctx.account, policy_arn)
-                if policy.path.startswith(prefix):
+                policy = find_policy(tx, ctx.account, policy_arn)
+                if policy is not None and policy.path.startswith(prefix):
                     out.append({"PolicyName": policy.name, "PolicyArn": policy_arn})
             return out
 
