@@ -3,10 +3,12 @@ signed with it act in the user's account on every node, and strict mode knows it
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from ...aws.auth import issue_access_key, issued_secret
 from ...aws.context import RequestContext
+from ...runtime import Runtime
 from ...store.base import Tx
 from . import SERVICE, store
 from .errors import DeleteConflict, LimitExceeded, NoSuchEntity, already_exists
@@ -33,14 +35,32 @@ async def get_user(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
         return {"User": user_shape(await ctx.runtime.store.read(lambda tx: require(tx, ctx.account, "user", req["UserName"])))}
 
     # without a name, GetUser describes the caller: the user whose access key signed the request, else the root
-    def read(tx: Tx) -> Any:
-        key = store.access_key(tx, ctx.account, ctx.access_key) if ctx.access_key else None
-        return store.by_id(tx, key[0]) if key else None
-
-    user = await ctx.runtime.store.read(read)
+    user = await _key_user(ctx.runtime, ctx.account, ctx.access_key)
     if user is not None:
         return {"User": user_shape(user)}
     return {"User": {"Path": "/", "UserName": "root", "UserId": ctx.account, "Arn": f"arn:aws:iam::{ctx.account}:root", "CreateDate": 0.0}}
+
+
+async def _key_user(runtime: Runtime, account: str, access_key: str | None) -> Any:
+    """The IAM user an access key belongs to, or None."""
+
+    def read(tx: Tx) -> Any:
+        key = store.access_key(tx, account, access_key) if access_key else None
+        return store.by_id(tx, key[0]) if key else None
+
+    return await runtime.store.read(read)
+
+
+async def key_owner(runtime: Runtime, account: str, access_key: str) -> dict[str, str] | None:
+    """The "iam.key_owner" port: {"UserId", "Arn"} of the IAM user an access key belongs to, None when it is no
+    user's key (STS answers GetCallerIdentity with it)."""
+    user = await _key_user(runtime, account, access_key)
+    return None if user is None else {"UserId": user.entity_id, "Arn": user.arn}
+
+
+@SERVICE.on_start
+async def _provide(runtime: Runtime) -> None:
+    runtime.provide("iam.key_owner", functools.partial(key_owner, runtime))
 
 
 async def _rename(ctx: RequestContext, kind: str, name: str, new_name: str | None, new_path: str | None) -> None:

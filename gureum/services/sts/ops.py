@@ -47,6 +47,9 @@ def _check_duration(req: dict[str, Any], maximum: int = 43_200) -> int:
 async def get_caller_identity(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     key = ctx.access_key
     account = ctx.account
+    owner = await ctx.runtime.ports["iam.key_owner"](account, key) if key and "iam.key_owner" in ctx.runtime.ports else None
+    if owner is not None:  # an IAM user's access key (CreateAccessKey)
+        return {"UserId": owner["UserId"], "Account": account, "Arn": owner["Arn"]}
     if key.startswith("ASIA") and account_for_key(key) != DEFAULT_ACCOUNT:
         return {"UserId": f"{_unique_id(key)}:session", "Account": account, "Arn": f"arn:aws:sts::{account}:assumed-role/gureum/session"}
     return {"UserId": key or account, "Account": account, "Arn": f"arn:aws:iam::{account}:root"}

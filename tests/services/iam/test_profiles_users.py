@@ -60,7 +60,8 @@ def test_access_keys_act_in_their_account(aws: Any, name: str) -> None:
     key = iam.create_access_key(UserName=name)["AccessKey"]
     assert key["Status"] == "Active" and len(key["AccessKeyId"]) == 20 and key["SecretAccessKey"]
     sts = aws("sts", access_key=key["AccessKeyId"])
-    assert sts.get_caller_identity()["Account"] == "210987654321"
+    user = iam.get_user(UserName=name)["User"]
+    assert sts.get_caller_identity() | {"ResponseMetadata": None} == {"Account": "210987654321", "Arn": user["Arn"], "UserId": user["UserId"], "ResponseMetadata": None}
     assert aws("iam", access_key=key["AccessKeyId"]).get_user()["User"]["UserName"] == name  # the key's own user
     iam.create_access_key(UserName=name)
     expect_error(iam.create_access_key, "LimitExceeded", UserName=name)
