@@ -190,7 +190,7 @@ def _plain_error(status: int, message: str, error_type: str) -> Response:
 def _context(request: Request, account: str, api_id: str, stage: str, path: str, request_id: str) -> dict[str, Any]:
     now = time.time()
     host = request.headers.get("host", "")
-    source_ip = (request.headers.get("x-forwarded-for") or "127.0.0.1").split(",")[0].strip()
+    source_ip = request.peer
     return {"requestId": request_id, "extendedRequestId": request_id, "accountId": account, "apiId": api_id, "stage": stage,
             "path": f"/{stage}{path}" if path != "/" else f"/{stage}/", "protocol": "HTTP/1.1", "httpMethod": request.method,
             "requestTime": dt.datetime.fromtimestamp(now, dt.timezone.utc).strftime("%d/%b/%Y:%H:%M:%S +0000"), "requestTimeEpoch": int(now * 1000),

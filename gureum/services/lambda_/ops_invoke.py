@@ -111,8 +111,9 @@ async def _invoke_sync(runtime: Runtime, fn: Function, invoked: str, payload: by
 
 
 async def invoke_port(runtime: Runtime, account: str, region: str, function: str, payload: bytes, *, qualifier: str | None = None, request_id: str | None = None, client_context: str | None = None) -> dict[str, Any]:
-    """The "lambda.invoke" port: a RequestResponse invocation for another service (API Gateway, function URLs, event
-    source mappings). ``function`` is a name, partial or full ARN. Returns Invoke's output (StatusCode, Payload,
+    """The "lambda.invoke" port (provided with the runtime bound: callers pass ``(account, region, function, payload,
+    qualifier=…, request_id=…, client_context=…)``): a RequestResponse invocation for another service (API Gateway,
+    function URLs, event source mappings). ``function`` is a name, partial or full ARN. Returns Invoke's output (StatusCode, Payload,
     ExecutedVersion, FunctionError when the function failed) plus Log, the invocation's log text; raises the same
     ServiceErrors Invoke answers with (ResourceNotFoundException, TooManyRequestsException, …)."""
     ref = parse_function_name(function, qualifier)

@@ -143,17 +143,20 @@ def test_resource_policy(aws: Callable[..., Any], endpoint: str, name: str) -> N
     policy = {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*"},
         {"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*/GET/admin",
-         "Condition": {"NotIpAddress": {"aws:SourceIp": ["10.0.0.0/8"]}}}]}
+         "Condition": {"NotIpAddress": {"aws:SourceIp": ["10.0.0.0/8"]}}},
+        {"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*/GET/local",
+         "Condition": {"NotIpAddress": {"aws:SourceIp": ["127.0.0.1/32"]}}}]}
     api = Api(client, name, policy=json.dumps(policy))
-    for path in ("/admin", "/public"):
+    for path in ("/admin", "/public", "/local"):
         api.method(path, "GET", {"type": "MOCK", "requestTemplates": {"application/json": '{"statusCode": 200}'}})
         api.respond(path, "GET", responseTemplates={"application/json": '{"ok": true}'})
     api.deploy()
     assert httpx.get(stage_url(endpoint, api.id, "test", "/public")).json() == {"ok": True}
     r = httpx.get(stage_url(endpoint, api.id, "test", "/admin"))
     assert r.status_code == 403 and r.json()["message"].endswith(f"{api.id}/test/GET/admin with an explicit deny")
-    r = httpx.get(stage_url(endpoint, api.id, "test", "/admin"), headers={"X-Forwarded-For": "10.1.2.3"})
-    assert r.status_code == 200
+    # the source IP is the connection's peer: a client claiming another address in X-Forwarded-For changes nothing
+    assert httpx.get(stage_url(endpoint, api.id, "test", "/admin"), headers={"X-Forwarded-For": "10.1.2.3"}).status_code == 403
+    assert httpx.get(stage_url(endpoint, api.id, "test", "/local")).status_code == 200  # the test runs on loopback
 
 
 def test_stage_cache(aws: Callable[..., Any], endpoint: str, name: str) -> None:
