@@ -85,6 +85,7 @@ class HttpProtocol(asyncio.Protocol):
     def _reset(self) -> None:
         self.url = b""
         self.headers: dict[str, str] = {}
+        self.header_list: list[tuple[str, str]] = []
         self.body: list[bytes] = []
         self.size = 0
 
@@ -132,8 +133,10 @@ class HttpProtocol(asyncio.Protocol):
         self.url += url
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        key = name.decode("latin-1").lower()
+        original = name.decode("latin-1")
+        key = original.lower()
         text = value.decode("latin-1")
+        self.header_list.append((original, text))
         self.headers[key] = f"{self.headers[key]},{text}" if key in self.headers else text
 
     def on_headers_complete(self) -> None:
@@ -153,7 +156,7 @@ class HttpProtocol(asyncio.Protocol):
         if self.size > MAX_BODY:
             item = Response(413, [("Content-Type", "text/plain")], b"Request entity too large")
         else:
-            item = Request(method, path or "/", query, self.headers, b"".join(self.body), peer=self.peer)
+            item = Request(method, path or "/", query, self.headers, b"".join(self.body), peer=self.peer, header_list=self.header_list)
             if "upgrade" in self.headers and self.headers["upgrade"].lower() == "websocket" and self.parser.should_upgrade():
                 item = _Upgrade(item)
         self.pending.append((item, self.parser.should_keep_alive(), method == "HEAD"))

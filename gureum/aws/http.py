@@ -24,9 +24,10 @@ class Response:
 class Request:
     """A read-only view of one HTTP request; derived parts are computed on first use."""
 
-    __slots__ = ("method", "raw_path", "query_string", "headers", "body", "scheme", "peer", "__dict__")
+    __slots__ = ("method", "raw_path", "query_string", "headers", "body", "scheme", "peer", "_header_list", "__dict__")
 
-    def __init__(self, method: str, raw_path: str, query_string: str, headers: dict[str, str], body: bytes, scheme: str = "http", peer: str = "127.0.0.1") -> None:
+    def __init__(self, method: str, raw_path: str, query_string: str, headers: dict[str, str], body: bytes, scheme: str = "http", peer: str = "127.0.0.1",
+                 header_list: list[tuple[str, str]] | None = None) -> None:  # fmt: skip
         self.method = method
         self.raw_path = raw_path
         self.query_string = query_string
@@ -34,6 +35,12 @@ class Request:
         self.body = body
         self.scheme = scheme
         self.peer = peer  # the client's IP address as the TCP connection shows it (API Gateway's sourceIp)
+        self._header_list = header_list
+
+    @property
+    def header_list(self) -> list[tuple[str, str]]:
+        """The headers as the client sent them: names in their own case, repeated headers apart (REST API events)."""
+        return self._header_list if self._header_list is not None else list(self.headers.items())
 
     @cached_property
     def path(self) -> str:

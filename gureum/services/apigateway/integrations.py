@@ -72,7 +72,10 @@ def _multi(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
 def proxy_event(call: Call) -> dict[str, Any]:
     """The REST API Lambda proxy event (payload format 1.0)."""
     request = call.request
-    headers = dict(request.headers)
+    headers = dict(request.header_list)  # the client's own header names, as REST APIs pass them; the last value wins
+    multi: dict[str, list[str]] = {}
+    for name, value in request.header_list:
+        multi.setdefault(name, []).append(value)
     query = request.query_list
     body: str | None = None
     encoded = False
@@ -83,7 +86,7 @@ def proxy_event(call: Call) -> dict[str, Any]:
             body = request.body.decode("utf-8", "replace")
     return {
         "resource": call.resource["path"], "path": call.path, "httpMethod": request.method,
-        "headers": headers or None, "multiValueHeaders": {k: [v] for k, v in headers.items()} or None,
+        "headers": headers or None, "multiValueHeaders": multi or None,
         "queryStringParameters": dict(query) or None, "multiValueQueryStringParameters": _multi(query) or None,
         "pathParameters": call.path_params or None, "stageVariables": call.stage_variables or None,
         "requestContext": request_context(call), "body": body, "isBase64Encoded": encoded,

@@ -28,7 +28,8 @@ def handler(event, context):
 
 REQUEST_AUTHORIZER = """
 def handler(event, context):
-    allowed = event["headers"].get("x-tenant") == "acme" and event["queryStringParameters"].get("key") == "k1"
+    # REST APIs keep the client's header case
+    allowed = event["headers"].get("X-Tenant") == "acme" and event["queryStringParameters"].get("key") == "k1"
     return {"principalId": "tenant", "context": {"path": event["path"], "kind": event["type"]},
             "policyDocument": {"Version": "2012-10-17", "Statement": [{"Action": "execute-api:*", "Effect": "Allow" if allowed else "Deny", "Resource": event["methodArn"]}]}}
 """

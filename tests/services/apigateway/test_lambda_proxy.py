@@ -31,7 +31,7 @@ def test_proxy_event_and_response(aws: Callable[..., Any], endpoint: str, name: 
     api.deploy("dev", variables={"color": "blue"})
     with httpx.Client() as http:
         r = http.post(stage_url(endpoint, api.id, "dev", "/items/42?q=1&q=2&x=y"), content=b'{"hello": "world"}',
-                      headers={"Content-Type": "application/json", "X-Custom": "c1"})
+                      headers=[("Content-Type", "application/json"), ("X-Custom", "c1"), ("X-Multi", "m1"), ("X-Multi", "m2")])
         assert r.status_code == 201, r.text
         assert r.headers["x-echo"] == "yes" and r.headers.get_list("set-cookie") == ["a=1", "b=2"]
         assert r.headers["x-amzn-requestid"]
@@ -39,7 +39,9 @@ def test_proxy_event_and_response(aws: Callable[..., Any], endpoint: str, name: 
         assert event["resource"] == "/items/{id}" and event["path"] == "/items/42" and event["httpMethod"] == "POST"
         assert event["pathParameters"] == {"id": "42"} and event["stageVariables"] == {"color": "blue"}
         assert event["queryStringParameters"] == {"q": "2", "x": "y"} and event["multiValueQueryStringParameters"] == {"q": ["1", "2"], "x": ["y"]}
-        assert event["headers"]["x-custom"] == "c1" and event["multiValueHeaders"]["x-custom"] == ["c1"]
+        # REST APIs pass header names as the client sent them; repeated headers: the last in headers, all in multiValueHeaders
+        assert event["headers"]["X-Custom"] == "c1" and event["multiValueHeaders"]["X-Custom"] == ["c1"]
+        assert event["headers"]["X-Multi"] == "m2" and event["multiValueHeaders"]["X-Multi"] == ["m1", "m2"]
         assert event["body"] == '{"hello": "world"}' and event["isBase64Encoded"] is False
         ctx = event["requestContext"]
         assert ctx["stage"] == "dev" and ctx["apiId"] == api.id and ctx["resourcePath"] == "/items/{id}" and ctx["httpMethod"] == "POST"
