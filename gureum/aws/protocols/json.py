@@ -108,15 +108,22 @@ def to_json(shape: Shape, value: Any, default_ts: str = "unixTimestamp") -> Any:
     return value
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # made once: json.dumps with options makes one per call
+_DECODER = json.JSONDecoder()
+
+
 def dumps(doc: Any) -> bytes:
-    return json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode()
+    return _ENCODER.encode(doc).encode()
 
 
 def loads_object(body: bytes) -> dict[str, Any]:
     if not body.strip():
         return {}
     try:
-        doc = json.loads(body)
+        try:
+            doc = _DECODER.decode(body.decode())
+        except ValueError:  # not plain UTF-8 JSON (a byte-order mark, UTF-16): json.loads detects the encoding
+            doc = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         raise MalformedInput("Unable to parse request body as JSON") from None
     if not isinstance(doc, dict):
