@@ -3,8 +3,10 @@
 Isolation: a separate process in its own session (process group), working directory = the unpacked code
 (LAMBDA_TASK_ROOT), a private TMPDIR removed with the environment, RLIMIT_AS at MemorySize (plus V8's
 up-front reservation for Node), no core dumps, killed with gureum (PR_SET_PDEATHSIG; and its Runtime API socket
-closes), and only the environment AWS documents (the parent's variables do not leak in).  Not isolated: the file system, network and users are the host's; a container engine would add
-those (read-only root, network namespace, cgroup memory accounting like AWS's).
+closes), and only the environment AWS documents (the parent's variables do not leak in).  The file system is
+restricted with Landlock where the kernel has it (sandbox.py: read-only system, runtime and code; writable only the
+environment's own folder, mounted on /tmp when gureum runs as root).  Not isolated: network and users are the
+host's; a container engine would add those (network namespace, cgroup memory accounting like AWS's).
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from typing import Any
 from ...ids import unique_id
 from .functions import Function
 from .runtime_api import NextEvent, RuntimeApiServer
-from .runtimes import Launch
+from .runtimes import BOOTSTRAP_DIR, Launch
+from .sandbox import Sandbox
 from .limits import MAX_RESPONSE_PAYLOAD
 
 _PR_SET_PDEATHSIG = 1
@@ -107,7 +110,13 @@ class Environment:
         # files is not enforced without a file system of its own)
         file_limit = self.fn.ephemeral_storage * 1024 * 1024
 
+        sandbox = Sandbox.for_environment(self.launch.argv, env, self.task_root, self.work_dir, BOOTSTRAP_DIR)
+        if sandbox is not None:
+            env = sandbox.environment(env)
+
         def limits() -> None:  # in the child, before exec
+            if sandbox is not None:
+                sandbox.apply()
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
             resource.setrlimit(resource.RLIMIT_FSIZE, (file_limit, file_limit))
             resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
