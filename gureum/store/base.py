@@ -41,9 +41,6 @@ class TxCache:
         self.dirty = True
         self.spaces.pop(namespace, None)
 
-    def clear(self) -> None:
-        self.spaces = {}
-
     def settle(self, failed: bool) -> None:
         """After a batch: forget everything if it failed anywhere after an invalidation."""
         if failed and self.dirty:

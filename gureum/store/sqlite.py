@@ -103,7 +103,14 @@ class _Worker(threading.Thread):
         queued.append(job)
 
     def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.jobs.put(self.queued.pop(loop))
+        jobs = self.queued.pop(loop, None)
+        if jobs is not None:  # not already handed over by flush_all()
+            self.jobs.put(jobs)
+
+    def flush_all(self) -> None:
+        """Hand over every queued job now (before STOP, so none is left waiting at close)."""
+        for loop in list(self.queued):
+            self._flush(loop)
 
 
 class SqliteStore:
@@ -166,6 +173,7 @@ class SqliteStore:
     async def close(self) -> None:
         workers = list(dict.fromkeys((self._writer, self._reader)))
         for worker in workers:
+            worker.flush_all()
             worker.jobs.put(STOP)
         for worker in workers:
             await asyncio.get_running_loop().run_in_executor(None, worker.join, 10)
