@@ -195,29 +195,27 @@ def new_message_id() -> str:
     return unique_id()
 
 
+_INSERT_MESSAGE = (
+    "INSERT INTO sqs_messages (queue_id, message_id, body, attributes, system_attributes, md5_body, sender_id, sent_at, visible_at, group_id, dedup_id) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _message_row(queue_id: int, message_id: str, msg: NewMessage, sender: str, now_ms: int) -> tuple[Any, ...]:
+    return (queue_id, message_id, msg.body, msg.attributes, msg.system_attributes, msg.md5_body, sender, now_ms, now_ms + msg.delay * 1000, msg.group_id, msg.dedup_id)
+
+
 def insert_message(tx: Tx, queue_id: int, msg: NewMessage, sender: str, now_ms: int, message_id: str) -> int:
     """One message; returns its row id (a FIFO message's sequence number)."""
-    row = tx.one(
-        "INSERT INTO sqs_messages (queue_id, message_id, body, attributes, system_attributes, md5_body, sender_id, sent_at, visible_at, group_id, dedup_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        (queue_id, message_id, msg.body, msg.attributes, msg.system_attributes, msg.md5_body, sender, now_ms, now_ms + msg.delay * 1000, msg.group_id, msg.dedup_id),
-    )
+    row = tx.one(_INSERT_MESSAGE + " RETURNING id", _message_row(queue_id, message_id, msg, sender, now_ms))
     assert row is not None
     return int(row[0])
 
 
 def insert_messages(tx: Tx, queue_id: int, messages: list[NewMessage], sender: str, now_ms: int) -> list[str]:
-    """Standard-queue messages in one statement (no row ids wanted); returns their message ids."""
+    """Standard-queue messages in one executemany (no row ids wanted); returns their message ids."""
     ids = [new_message_id() for _ in messages]
-    rows = [
-        (queue_id, message_id, m.body, m.attributes, m.system_attributes, m.md5_body, sender, now_ms, now_ms + m.delay * 1000, m.group_id, m.dedup_id)
-        for message_id, m in zip(ids, messages)
-    ]
-    tx.executemany(
-        "INSERT INTO sqs_messages (queue_id, message_id, body, attributes, system_attributes, md5_body, sender_id, sent_at, visible_at, group_id, dedup_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        rows,
-    )
+    tx.executemany(_INSERT_MESSAGE, [_message_row(queue_id, message_id, msg, sender, now_ms) for message_id, msg in zip(ids, messages)])
     return ids
 
 
@@ -254,38 +252,38 @@ def fifo_group_run(tx: Tx, queue_id: int, group_id: str, after_id: int, limit: i
     return [Row(*row) for row in rows]
 
 
-def mark_received(tx: Tx, queue_id: int, row: Row, visible_at: int, token: str, now_ms: int) -> bool:
-    """Take a visible message; False when a concurrent transaction took, moved or deleted it first."""
-    cur = tx.execute(
-        "UPDATE sqs_messages SET visible_at = ?, receive_count = receive_count + 1, first_received_at = COALESCE(first_received_at, ?), receipt = ? "
-        "WHERE id = ? AND queue_id = ? AND visible_at <= ?",
-        (visible_at, now_ms, token, row.id, queue_id, now_ms),
-    )
-    if (cur.rowcount or 0) == 0:
-        return False
+_MARK_RECEIVED = (
+    "UPDATE sqs_messages SET visible_at = ?, receive_count = receive_count + 1, first_received_at = COALESCE(first_received_at, ?), receipt = ? "
+    "WHERE id = ? AND queue_id = ? AND visible_at <= ?"
+)
+
+
+def _received(row: Row, visible_at: int, token: str, now_ms: int) -> None:
+    """Bring the row read for a receive up to date with the receive."""
     row.receive_count += 1
     row.first_received_at = row.first_received_at or now_ms
     row.visible_at = visible_at
     row.receipt = token
+
+
+def mark_received(tx: Tx, queue_id: int, row: Row, visible_at: int, token: str, now_ms: int) -> bool:
+    """Take a visible message; False when a concurrent transaction took, moved or deleted it first."""
+    cur = tx.execute(_MARK_RECEIVED, (visible_at, now_ms, token, row.id, queue_id, now_ms))
+    if (cur.rowcount or 0) == 0:
+        return False
+    _received(row, visible_at, token, now_ms)
     return True
 
 
 def mark_received_many(tx: Tx, queue_id: int, taking: list[tuple[Row, str]], visible_at: int, now_ms: int) -> list[tuple[Row, str]]:
     """mark_received for several (row, token) pairs in one executemany; returns the pairs taken (all of them unless
     a concurrent transaction got to some first, which only the summed row count can tell: then look)."""
-    cur = tx.executemany(
-        "UPDATE sqs_messages SET visible_at = ?, receive_count = receive_count + 1, first_received_at = COALESCE(first_received_at, ?), receipt = ? "
-        "WHERE id = ? AND queue_id = ? AND visible_at <= ?",
-        [(visible_at, now_ms, token, row.id, queue_id, now_ms) for row, token in taking],
-    )
+    cur = tx.executemany(_MARK_RECEIVED, [(visible_at, now_ms, token, row.id, queue_id, now_ms) for row, token in taking])
     if (cur.rowcount or 0) != len(taking):
         receipts = {r.id: r.receipt for r in rows_by_id(tx, queue_id, [row.id for row, _ in taking])}
         taking = [(row, token) for row, token in taking if receipts.get(row.id) == token]
     for row, token in taking:
-        row.receive_count += 1
-        row.first_received_at = row.first_received_at or now_ms
-        row.visible_at = visible_at
-        row.receipt = token
+        _received(row, visible_at, token, now_ms)
     return taking
 
 
