@@ -20,6 +20,8 @@ def _json(doc: Any, status: int = 200) -> Response:
 
 async def handle_admin(app: "App", request: Request) -> Response | None:
     """Answer an admin request, or None when the path is not an admin route."""
+    if not request.raw_path.startswith(ADMIN_PREFIXES):
+        return None  # AWS traffic, the common case (services' admin routes live under /_gureum/ too)
     path = request.path.rstrip("/")
     routes: dict[tuple[str, str], Callable[[], Awaitable[Response]]] = {
         ("GET", "/_gureum/health"): lambda: _health(app),

@@ -7,7 +7,6 @@ import json
 import time
 from typing import Any
 
-import httpx
 
 from ...aws.http import Request, Response
 from ...ids import unique_id
@@ -136,6 +135,7 @@ async def _lambda(runtime: Runtime, stage: deployed.Deployed, integration: dict[
 
 
 async def _http_proxy(stage: deployed.Deployed, integration: dict[str, Any], inc: events.Incoming) -> Response:
+    import httpx  # imported on first use: it costs start-up time
     uri = with_stage_variables(integration["IntegrationUri"], inc.stage_variables)
     for name, value in inc.path_params.items():
         uri = uri.replace("{" + name + "+}", value).replace("{" + name + "}", value)

@@ -11,7 +11,6 @@ import json
 import time
 from typing import Any, Callable
 
-import httpx
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
@@ -65,6 +64,7 @@ class JwksCache:
 
     @staticmethod
     async def _fetch(issuer: str) -> dict[str, Any]:
+        import httpx  # imported on first use: it costs start-up time
         try:
             async with httpx.AsyncClient(timeout=5.0) as client:
                 config = (await client.get(issuer.rstrip("/") + "/.well-known/openid-configuration")).json()

@@ -15,7 +15,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 
 from ...aws.http import Request, Response
 from ...ids import unique_id
@@ -373,6 +372,7 @@ def _ws_parameter(value: str, conn: Connection, event: dict[str, Any]) -> str:
 async def _http(conn: Connection, integration: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
     """An HTTP(_PROXY) integration: the message body goes to the backend (IntegrationMethod, default POST), with the
     headers and query parameters the integration's RequestParameters map; the answer is {statusCode, body}."""
+    import httpx  # imported on first use: it costs start-up time
     uri = with_stage_variables(integration["IntegrationUri"], conn.stage.variables)
     headers: dict[str, str] = {}
     query: dict[str, str] = {}

@@ -16,8 +16,6 @@ import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-import httpx
-
 from ...delivery import DeliveryError, Target
 from . import limits, store_connections
 from .names import parse_arn
@@ -25,16 +23,20 @@ from .routing import HTTP_KIND
 from .store_connections import ApiDestination, Connection
 
 if TYPE_CHECKING:
+    import httpx
+
     from ...runtime import Runtime
 
 _RETRYABLE = {401, 407, 409, 429}
 _RATE_WAIT_BUDGET = 20.0  # seconds a call may wait for its rate slot before it is retried later instead
 _slots: dict[str, float] = {}  # API destination ARN → monotonic time of its next free slot
 _tokens: dict[str, tuple[str, float]] = {}  # connection ARN → (OAuth access token, monotonic expiry)
-_client: httpx.AsyncClient | None = None
+_client: "httpx.AsyncClient | None" = None
 
 
-def _http() -> httpx.AsyncClient:
+def _http() -> "httpx.AsyncClient":
+    import httpx  # imported on first use: it costs start-up time
+
     global _client
     if _client is None:
         _client = httpx.AsyncClient(timeout=limits.HTTP_TIMEOUT, follow_redirects=False)
@@ -64,6 +66,7 @@ def _params(http: dict[str, Any], member: str) -> dict[str, str]:
 
 
 async def _oauth_token(runtime: "Runtime", connection: Connection) -> str:
+    import httpx  # imported on first use: it costs start-up time
     cached = _tokens.get(connection.arn)
     if cached is not None and cached[1] > runtime.clock.monotonic():
         return cached[0]
@@ -109,6 +112,7 @@ def _body(text: str, extra: dict[str, str]) -> str:
 
 
 async def _invoke(runtime: "Runtime", address: str, payload: dict[str, Any]) -> None:
+    import httpx  # imported on first use: it costs start-up time
     parts = parse_arn(address)
     name = parts[2].split("/")[1] if parts and parts[2].startswith("api-destination/") else ""
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from ...aws.context import RequestContext
 from ...runtime import Runtime
 from . import store
 from .signing import Signer, generate
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger("gureum.sns")
 _ROLE = "sns-maintenance"
@@ -26,8 +27,17 @@ class SnsBackend:
         self.store = runtime.store
         self.clock = runtime.clock
         self.signer = signer
-        self.http = httpx.AsyncClient(timeout=HTTP_TIMEOUT, follow_redirects=False)
+        self._http: "httpx.AsyncClient | None" = None
         self._next_send: dict[str, float] = {}
+
+    @property
+    def http(self) -> "httpx.AsyncClient":
+        """The client for endpoint deliveries, made on the first one (httpx costs start-up time and memory)."""
+        if self._http is None:
+            import httpx
+
+            self._http = httpx.AsyncClient(timeout=HTTP_TIMEOUT, follow_redirects=False)
+        return self._http
 
     def now(self) -> float:
         return self.clock.now()
@@ -53,7 +63,8 @@ class SnsBackend:
             await asyncio.sleep(slot - now)
 
     async def close(self) -> None:
-        await self.http.aclose()
+        if self._http is not None:
+            await self._http.aclose()
 
 
 def backend(ctx: RequestContext | Runtime) -> SnsBackend:

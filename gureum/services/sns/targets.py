@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-import httpx
 
 from ...aws.errors import ServiceError
 from ...delivery import DeliveryError, Target
@@ -65,6 +64,7 @@ def publish_in_tx_target(runtime: Runtime, tx: Tx, address: str, payload: dict[s
 async def post_to_endpoint(runtime: Runtime, address: str, payload: dict[str, Any]) -> None:
     """One delivery attempt (plus the policy's immediate retries).  2xx is delivered; 4xx other than 429 is a
     client error (not retried: straight to the dead-letter queue); anything else, or no answer, is retried."""
+    import httpx  # imported on first use: it costs start-up time
     be = backend(runtime)
     kind, arn = payload["kind"], payload["subscription"]
     if kind != "UnsubscribeConfirmation":
