@@ -97,7 +97,7 @@ class App:
         return response
 
     async def upgrade(self, request: Request, ws: Any) -> None:
-        """A WebSocket upgrade (gureum.server.WebSocket): the service that claims its URL serves it; else 404."""
+        """A WebSocket upgrade (gureum.websocket.WebSocket): the service that claims its URL serves it; else 404."""
         assert self.runtime is not None
         for upgrade in self.upgrades:
             if await upgrade(self.runtime, request, ws):

@@ -60,7 +60,7 @@ class Service:
     # operations AWS serves without a signature even in strict mode (besides those the model marks noAuth)
     anonymous_ops: frozenset[str] = frozenset()
     # WebSocket upgrades (they never reach the Fronts): upgrade(runtime, request, ws) → False when the URL is not
-    # this service's; else it accepted or rejected ws (gureum.server.WebSocket) and served it to the end
+    # this service's; else it accepted or rejected ws (gureum.websocket.WebSocket) and served it to the end
     upgrade: Callable[["Runtime", Request, Any], Awaitable[bool]] | None = None
     # optional fix-up of parsed input before validation: prepare(request, protocol, operation, params)
     prepare: Callable[[Request, str, str, dict[str, Any]], None] | None = None

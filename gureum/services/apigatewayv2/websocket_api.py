@@ -29,7 +29,7 @@ log = logging.getLogger("gureum.apigatewayv2")
 @dataclass
 class Connection:
     connection_id: str
-    ws: Any  # gureum.server.WebSocket
+    ws: Any  # gureum.websocket.WebSocket
     stage: deployed.Deployed
     request: Request
     connected_at: float

@@ -9,11 +9,9 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
-from cryptography.x509.oid import NameOID
 
 CERT_PATH = "/_gureum/sns/SimpleNotificationService.pem"
 NOTIFICATION_KEYS = ("Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type")
@@ -21,7 +19,10 @@ CONFIRMATION_KEYS = ("Message", "MessageId", "SubscribeURL", "Timestamp", "Token
 
 
 def generate(now: float) -> tuple[str, str]:
-    """A new key and its self-signed certificate, both PEM."""
+    """A new key and its self-signed certificate, both PEM (once per deployment: x509 is imported here only)."""
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sns.amazonaws.com"), x509.NameAttribute(NameOID.ORGANIZATION_NAME, "gureum")])
     start = dt.datetime.fromtimestamp(now, dt.timezone.utc) - dt.timedelta(days=1)
