@@ -12,6 +12,7 @@ import hashlib
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -210,9 +211,17 @@ class Running:
         """Poll ListQueues until it succeeds; return seconds from process start to that first answer."""
         client = self._probe
         deadline = self.started + self.peer.ready_timeout
+        listening = False
         while time.perf_counter() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.peer.name} exited with {self.proc.returncode}: {self.tail()}")
+            if not listening:  # a refused connection costs botocore ~0.1 s: wait for the port cheaply first
+                try:
+                    socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                    listening = True
+                except OSError:
+                    time.sleep(0.002)
+                    continue
             try:
                 client.list_queues()
                 self.startup_s = time.perf_counter() - self.started
