@@ -352,6 +352,7 @@ def main() -> None:
     started = time.monotonic()
     versions = [gureum_version()]
     results = Results(["gureum", *(p.name for p in peers)])
+    install(GUREUM)  # gureum runs from this checkout: its bytecode is written first, as pip install would
     for peer in peers:
         reason = install(peer)
         if reason:
