@@ -6,6 +6,7 @@ import asyncio
 import logging
 from typing import Any, Coroutine
 
+from .aws.auth import known_secret
 from .clock import Clock, SystemClock
 from .config import Config
 from .store.base import Store
@@ -24,7 +25,12 @@ class Runtime:
         self.service_status: dict[str, str] = {}
         # in-process calls one service offers others without importing it ("lambda.invoke", "sqs.consumer", …)
         self.ports: dict[str, Any] = {}
+        self._credentials = dict(config.credentials)
         self._tasks: set[asyncio.Task[Any]] = set()
+
+    def secret_for(self, access_key: str) -> str | None:
+        """The secret strict mode verifies this key's signatures with (None: a key gureum does not know)."""
+        return known_secret(self._credentials, self.deployment_secret, access_key)
 
     def provide(self, name: str, port: Any) -> None:
         self.ports[name] = port

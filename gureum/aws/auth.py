@@ -66,6 +66,15 @@ def _issued_account(access_key: str) -> str | None:
     return account if len(account) == 12 and _check(account, raw[5:8]) == raw[8:10] else None
 
 
+def known_secret(credentials: dict[str, str], deployment_secret: str, access_key: str) -> str | None:
+    """The secret a signature made with ``access_key`` is checked against: a configured static key's, or the derived
+    secret of a key gureum issued; None for a key gureum does not know."""
+    secret = credentials.get(access_key)
+    if secret is None and is_issued(access_key):
+        secret = issued_secret(deployment_secret, access_key)
+    return secret
+
+
 def account_for_key(access_key: str) -> str:
     if _ACCOUNT_RE.match(access_key):
         return access_key

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from ..ids import unique_id
 from . import sigv4
-from .auth import identify, is_issued, issued_secret
+from .auth import identify
 from .context import RequestContext
 from .errors import ServiceError
 from .http import Request, Response
@@ -132,7 +132,6 @@ class Dispatcher:
         self.router = Router([service.spec() for service in services])
         self._checked: set[str] = set()  # services whose registry was checked against their (lazily loaded) model
         self.runtime = runtime
-        self._secrets = dict(runtime.config.credentials)
 
     async def handle(self, request: Request) -> Response:
         request_id = new_request_id()
@@ -175,9 +174,7 @@ class Dispatcher:
             signed = sigv4.read_signature(request)
         except sigv4.SignatureProblem as problem:
             raise auth_error(route.protocol, "missing", problem.detail) from None
-        secret = self._secrets.get(signed.access_key)
-        if secret is None and is_issued(signed.access_key):
-            secret = issued_secret(self.runtime.deployment_secret, signed.access_key)
+        secret = self.runtime.secret_for(signed.access_key)
         if secret is None:
             raise auth_error(route.protocol, "unknown")
         try:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...aws import sigv4
-from ...aws.auth import account_for_key, is_issued, issued_secret
+from ...aws.auth import account_for_key
 from ...aws.errors import ServiceError
 from ...aws.http import Request, Response
 from ...ids import unique_id
@@ -382,9 +382,7 @@ def _check_signature(call: Call) -> None:
     except sigv4.SignatureProblem:
         raise GatewayError("MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token") from None
     if runtime.config.strict_auth:
-        secret = dict(runtime.config.credentials).get(signed.access_key)
-        if secret is None and is_issued(signed.access_key):
-            secret = issued_secret(runtime.deployment_secret, signed.access_key)
+        secret = runtime.secret_for(signed.access_key)
         if secret is None:
             raise GatewayError("INVALID_SIGNATURE", "The security token included in the request is invalid.", 403)
         try:

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from ...aws import sigv4
-from ...aws.auth import is_issued, issued_secret
 from ...aws.dispatch import Service
 from ...aws.http import Request, Response
 from ...runtime import Runtime
@@ -73,9 +72,7 @@ def _resigned(runtime: Runtime, original: Request, rewritten: Request) -> Reques
         signed = sigv4.read_signature(original)
     except sigv4.SignatureProblem:
         return rewritten
-    secret = dict(runtime.config.credentials).get(signed.access_key)
-    if secret is None and is_issued(signed.access_key):
-        secret = issued_secret(runtime.deployment_secret, signed.access_key)
+    secret = runtime.secret_for(signed.access_key)
     if secret is None or signed.presigned:
         return rewritten
     try:

@@ -13,7 +13,7 @@ import uuid
 from typing import Any
 
 from ...aws import sigv4
-from ...aws.auth import account_for_key, is_issued, issued_secret
+from ...aws.auth import account_for_key
 from ...aws.context import RequestContext
 from ...aws.dispatch import Front
 from ...aws.errors import ServiceError
@@ -179,9 +179,7 @@ def _iam_caller(runtime: Runtime, request: Request) -> dict[str, Any] | None:
     except sigv4.SignatureProblem:
         return None
     if runtime.config.strict_auth:
-        secret = dict(runtime.config.credentials).get(signed.access_key)
-        if secret is None and is_issued(signed.access_key):
-            secret = issued_secret(runtime.deployment_secret, signed.access_key)
+        secret = runtime.secret_for(signed.access_key)
         if secret is None:
             return None
         try:

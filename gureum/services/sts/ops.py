@@ -47,7 +47,8 @@ def _check_duration(req: dict[str, Any], maximum: int = 43_200) -> int:
 async def get_caller_identity(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     key = ctx.access_key
     account = ctx.account
-    owner = await ctx.runtime.ports["iam.key_owner"](account, key) if key and "iam.key_owner" in ctx.runtime.ports else None
+    key_owner = ctx.runtime.ports.get("iam.key_owner")  # optional: without IAM, no key belongs to a user
+    owner = await key_owner(account, key) if key and key_owner is not None else None
     if owner is not None:  # an IAM user's access key (CreateAccessKey)
         return {"UserId": owner["UserId"], "Account": account, "Arn": owner["Arn"]}
     if key.startswith("ASIA") and account_for_key(key) != DEFAULT_ACCOUNT:
