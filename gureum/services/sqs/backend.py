@@ -18,7 +18,7 @@ from ...runtime import Runtime
 from ...store.base import Tx
 from . import limits, store
 from .errors import InvalidParameterValue, MessageNotInflight, ReceiptHandleIsInvalid, no_such_queue
-from .messages import decode_attributes, new_token, parse_receipt_handle, receipt_handle
+from .messages import attributes_md5, decode_attributes, new_token, parse_receipt_handle, receipt_handle, select_attributes
 from .queues import Queue, parse_queue_url
 from .store import NewMessage, Row
 
@@ -149,7 +149,7 @@ class SqsBackend:
                 candidates = [r for r in store.visible_candidates(tx, queue.id, now, want + len(seen)) if r.id not in seen][:want]
             if not candidates:
                 break
-            progressed = changed = False
+            progressed = False
             taking: list[tuple[Row, str]] = []  # a standard queue's rows to take, marked together after the round
             for row in candidates:
                 if row.group_id is not None and row.group_id in lost_groups:
@@ -157,12 +157,10 @@ class SqsBackend:
                 seen.add(row.id)
                 if row.sent_at < retention_cutoff:
                     tx.execute("DELETE FROM sqs_messages WHERE id = ? AND queue_id = ?", (row.id, queue.id))
-                    changed = True
                     continue
                 if dlq is not None and redrive and row.receive_count >= int(redrive["maxReceiveCount"]):
                     if store.move_message(tx, row, queue.id, dlq.id, now, queue.arn, reset_sent=dlq.fifo):
                         self.wake(tx, dlq.id)
-                        changed = True
                     elif queue.fifo and row.group_id is not None:
                         lost_groups.add(row.group_id)
                     continue
@@ -173,16 +171,16 @@ class SqsBackend:
                         break
                     continue
                 if not store.mark_received(tx, queue.id, row, visible_until, token, now):
-                    if queue.fifo and row.group_id is not None:
+                    if row.group_id is not None:
                         lost_groups.add(row.group_id)  # never skip ahead inside a group
                     continue
                 out.append(Received(row, receipt_handle(queue.id, row.id, token)))
-                progressed = changed = True
+                progressed = True
                 if len(out) >= count:
                     break
             for row, token in store.mark_received_many(tx, queue.id, taking, visible_until, now) if taking else ():
                 out.append(Received(row, receipt_handle(queue.id, row.id, token)))
-                progressed = changed = True
+                progressed = True
             if len(out) >= count or (progressed and not queue.fifo):
                 break
         if attempt_id and queue.fifo and out:
@@ -322,6 +320,19 @@ class SqsBackend:
         return outcomes
 
     # --- message rendering -------------------------------------------------------------------
+
+    def render(self, queue: Queue, item: Received, system_wanted: set[str], user_wanted: list[str] | None) -> dict[str, Any]:
+        """One received message as ReceiveMessage returns it, with the system and message attributes asked for."""
+        row = item.row
+        message: dict[str, Any] = {"MessageId": row.message_id, "ReceiptHandle": item.handle, "MD5OfBody": row.md5_body, "Body": row.body}
+        system = self.system_attributes(queue, row, system_wanted)
+        if system:
+            message["Attributes"] = system
+        user = select_attributes(self.user_attributes(row), user_wanted)
+        if user:
+            message["MessageAttributes"] = user
+            message["MD5OfMessageAttributes"] = attributes_md5(user)
+        return message
 
     @staticmethod
     def system_attributes(queue: Queue, row: Row, wanted: set[str]) -> dict[str, str]:

@@ -9,7 +9,8 @@ MD5OfMessageAttributes when there are attributes). A queue that does not exist r
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+from typing import Any, Iterator
 
 from ...aws.errors import ServiceError
 from ...runtime import Runtime
@@ -17,7 +18,6 @@ from ...store.base import Tx
 from . import SERVICE, store
 from .backend import SqsBackend
 from .errors import QueueDoesNotExist
-from .messages import attributes_md5
 from .queues import Queue, parse_arn
 
 
@@ -30,6 +30,15 @@ def _where(arn: str) -> tuple[str, str, str]:
     return account, region, f"/{account}/{name}"
 
 
+@contextlib.contextmanager
+def _missing_as_lookup(arn: str) -> Iterator[None]:
+    """The port's callers know a missing queue as LookupError, not as SQS's API error."""
+    try:
+        yield
+    except QueueDoesNotExist:
+        raise LookupError(arn) from None
+
+
 class SqsConsumer:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
@@ -40,12 +49,8 @@ class SqsConsumer:
 
     async def _in_queue(self, arn: str, fn: Any) -> Any:
         account, region, url = _where(arn)
-        try:
+        with _missing_as_lookup(arn):
             return await self._be.in_queue(account, region, url, fn)
-        except ServiceError as error:
-            if isinstance(error, QueueDoesNotExist):
-                raise LookupError(arn) from None
-            raise
 
     async def queue(self, arn: str) -> dict[str, Any] | None:
         """{"QueueArn", "FifoQueue": bool, "VisibilityTimeout": int, "Attributes": {...}} or None."""
@@ -63,27 +68,9 @@ class SqsConsumer:
         ``visibility`` None uses the queue's VisibilityTimeout."""
         account, region, url = _where(arn)
         be = self._be
-        try:
+        with _missing_as_lookup(arn):
             queue, received = await be.receive(account, region, url, count, visibility, wait, None)  # type: ignore[arg-type]
-        except ServiceError as error:
-            if isinstance(error, QueueDoesNotExist):
-                raise LookupError(arn) from None
-            raise
-        out = []
-        for item in received:
-            row = item.row
-            message: dict[str, Any] = {
-                "MessageId": row.message_id,
-                "ReceiptHandle": item.handle,
-                "Body": row.body,
-                "MD5OfBody": row.md5_body,
-                "Attributes": be.system_attributes(queue, row, {"All"}),
-                "MessageAttributes": be.user_attributes(row),
-            }
-            if message["MessageAttributes"]:
-                message["MD5OfMessageAttributes"] = attributes_md5(message["MessageAttributes"])
-            out.append(message)
-        return out
+        return [be.render(queue, item, {"All"}, ["All"]) for item in received]
 
     async def delete(self, arn: str, handles: list[str]) -> int:
         """Delete by receipt handle in one transaction; returns how many were deleted (a handle whose message

@@ -21,7 +21,7 @@ from .errors import (
     invalid_value,
 )
 from .md5 import md5_text
-from .messages import attributes_md5, check_body, check_message_attributes, encode_attributes, select_attributes
+from .messages import attributes_md5, check_body, check_message_attributes, encode_attributes
 from .ops_queues import backend
 from .queues import Queue
 from .store import NewMessage, forget_queues
@@ -223,19 +223,7 @@ async def receive_message(ctx: RequestContext, req: dict[str, Any]) -> dict[str,
         return {}
     system_wanted = set(req.get("AttributeNames") or []) | set(req.get("MessageSystemAttributeNames") or [])
     user_wanted = req.get("MessageAttributeNames")
-    messages = []
-    for item in received:
-        row = item.row
-        message: dict[str, Any] = {"MessageId": row.message_id, "ReceiptHandle": item.handle, "MD5OfBody": row.md5_body, "Body": row.body}
-        system = be.system_attributes(queue, row, system_wanted)
-        if system:
-            message["Attributes"] = system
-        user = select_attributes(be.user_attributes(row), user_wanted)
-        if user:
-            message["MessageAttributes"] = user
-            message["MD5OfMessageAttributes"] = attributes_md5(user)
-        messages.append(message)
-    return {"Messages": messages}
+    return {"Messages": [be.render(queue, item, system_wanted, user_wanted) for item in received]}
 
 
 @SERVICE.op("DeleteMessage")
