@@ -39,7 +39,9 @@ CODE = "import json\ndef handler(event, context):\n    return {'statusCode': 200
 
 def client(endpoint: str, service: str) -> Any:
     config = Config(region_name="us-east-1", retries={"max_attempts": 1}, read_timeout=60)
-    return boto3.client(service, endpoint_url=endpoint, aws_access_key_id="test", aws_secret_access_key="test", config=config)
+    return boto3.client(
+        service, endpoint_url=endpoint, aws_access_key_id="test", aws_secret_access_key="test", config=config
+    )
 
 
 def setup(endpoint: str, name: str) -> tuple[str, str]:
@@ -48,20 +50,39 @@ def setup(endpoint: str, name: str) -> tuple[str, str]:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as archive:
         archive.writestr("index.py", CODE)
-    arn = lam.create_function(FunctionName=name, Runtime="python3.12", Role=ROLE, Handler="index.handler", Code={"ZipFile": buf.getvalue()})["FunctionArn"]
+    arn = lam.create_function(
+        FunctionName=name, Runtime="python3.12", Role=ROLE, Handler="index.handler", Code={"ZipFile": buf.getvalue()}
+    )["FunctionArn"]
     lam.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 0.1})
     api = apigw.create_rest_api(name=name)
     items = apigw.create_resource(restApiId=api["id"], parentId=api["rootResourceId"], pathPart="items")["id"]
     item = apigw.create_resource(restApiId=api["id"], parentId=items, pathPart="{id}")["id"]
     apigw.put_method(restApiId=api["id"], resourceId=item, httpMethod="GET", authorizationType="NONE")
-    apigw.put_integration(restApiId=api["id"], resourceId=item, httpMethod="GET", type="AWS_PROXY", integrationHttpMethod="POST",
-                          uri=f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{arn}/invocations")
+    apigw.put_integration(
+        restApiId=api["id"],
+        resourceId=item,
+        httpMethod="GET",
+        type="AWS_PROXY",
+        integrationHttpMethod="POST",
+        uri=f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{arn}/invocations",
+    )
     mock = apigw.create_resource(restApiId=api["id"], parentId=api["rootResourceId"], pathPart="mock")["id"]
     apigw.put_method(restApiId=api["id"], resourceId=mock, httpMethod="GET", authorizationType="NONE")
-    apigw.put_integration(restApiId=api["id"], resourceId=mock, httpMethod="GET", type="MOCK", requestTemplates={"application/json": '{"statusCode": 200}'})
+    apigw.put_integration(
+        restApiId=api["id"],
+        resourceId=mock,
+        httpMethod="GET",
+        type="MOCK",
+        requestTemplates={"application/json": '{"statusCode": 200}'},
+    )
     apigw.put_method_response(restApiId=api["id"], resourceId=mock, httpMethod="GET", statusCode="200")
-    apigw.put_integration_response(restApiId=api["id"], resourceId=mock, httpMethod="GET", statusCode="200",
-                                   responseTemplates={"application/json": '{"id": "$context.requestId", "q": "$input.params(\'q\')"}'})
+    apigw.put_integration_response(
+        restApiId=api["id"],
+        resourceId=mock,
+        httpMethod="GET",
+        statusCode="200",
+        responseTemplates={"application/json": '{"id": "$context.requestId", "q": "$input.params(\'q\')"}'},
+    )
     apigw.create_deployment(restApiId=api["id"], stageName="bench")
     return name, f"{endpoint}/restapis/{api['id']}/bench/_user_request_"
 
@@ -79,7 +100,12 @@ def timed(call: Any, seconds: float) -> list[float]:
 
 
 def summary(samples: list[float], seconds: float) -> dict[str, float]:
-    return {"p50_ms": percentile(samples, 0.5), "p99_ms": percentile(samples, 0.99), "requests": len(samples), "per_s": len(samples) / seconds}
+    return {
+        "p50_ms": percentile(samples, 0.5),
+        "p99_ms": percentile(samples, 0.99),
+        "requests": len(samples),
+        "per_s": len(samples) / seconds,
+    }
 
 
 def bench(endpoint: str, seconds: float, clients: int) -> dict[str, Any]:
@@ -88,8 +114,15 @@ def bench(endpoint: str, seconds: float, clients: int) -> dict[str, Any]:
     lam = client(endpoint, "lambda")
     results: dict[str, Any] = {}
     try:
-        results["direct"] = summary(timed(lambda: lam.invoke(FunctionName=function, Payload=b'{"pathParameters": {"id": "1"}}')["Payload"].read(), seconds), seconds)
+        results["direct"] = summary(
+            timed(
+                lambda: lam.invoke(FunctionName=function, Payload=b'{"pathParameters": {"id": "1"}}')["Payload"].read(),
+                seconds,
+            ),
+            seconds,
+        )
         with httpx.Client() as http:
+
             def get(path: str) -> None:
                 response = http.get(base + path)
                 if response.status_code != 200:
@@ -107,7 +140,9 @@ def bench(endpoint: str, seconds: float, clients: int) -> dict[str, Any]:
             return count
 
         with ThreadPoolExecutor(clients) as pool:
-            list(pool.map(lambda _: httpx.get(base + "/items/1").raise_for_status(), range(clients)))  # an environment per client
+            list(
+                pool.map(lambda _: httpx.get(base + "/items/1").raise_for_status(), range(clients))
+            )  # an environment per client
             start = time.perf_counter()
             total = sum(pool.map(worker, range(clients)))
             results["rate"] = {"clients": clients, "per_s": total / (time.perf_counter() - start)}
@@ -122,7 +157,9 @@ def main(argv: list[str] | None = None) -> None:
     target.add_argument("--endpoint", default="http://127.0.0.1:4566", help="loopback endpoint (default: %(default)s)")
     target.add_argument("--start-gureum", action="store_true", help="start a gureum server on a free port for the run")
     parser.add_argument("--seconds", type=float, default=5.0, help="duration of each phase (default: %(default)s)")
-    parser.add_argument("--clients", type=int, default=4, help="concurrent clients in the rate phase (default: %(default)s)")
+    parser.add_argument(
+        "--clients", type=int, default=4, help="concurrent clients in the rate phase (default: %(default)s)"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     args = parser.parse_args(argv)
     if args.start_gureum:

@@ -22,13 +22,12 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 import compare_workloads as wl
+from botocore.exceptions import ClientError
 from compare_servers import BENCH, CACHE, GUREUM, PEERS, Peer, Running, gureum_version, install, installed_version, log
 
 CEILING = Peer("ceiling", (), ())
@@ -96,7 +95,19 @@ def why(exc: BaseException) -> str:
 def unavailable(exc: BaseException) -> bool:
     """The server does not offer the service or operation at all (vs. a failure while running it)."""
     text = why(exc).lower()
-    return "docker" in text or any(s in text for s in ("unknown", "not implemented", "notimplemented", "not yet", "unsupported", "invalidaction", "not available", "unrecognized"))
+    return "docker" in text or any(
+        s in text
+        for s in (
+            "unknown",
+            "not implemented",
+            "notimplemented",
+            "not yet",
+            "unsupported",
+            "invalidaction",
+            "not available",
+            "unrecognized",
+        )
+    )
 
 
 def guarded(results: Results, keys: list[str], server: str, label: str, fn: Callable[[], Any]) -> Any:
@@ -129,7 +140,9 @@ def measure_startup(results: Results, peers: list[Peer], rounds: int) -> None:
                 idle = server.rss() / 2**20
                 results.add("startup", peer.name, startup * 1000)
                 results.add("rss-idle", peer.name, idle)
-                log(f"round {n + 1}: {peer.name}: first ListQueues after {startup * 1000:.0f} ms, idle RSS {idle:.0f} MB")
+                log(
+                    f"round {n + 1}: {peer.name}: first ListQueues after {startup * 1000:.0f} ms, idle RSS {idle:.0f} MB"
+                )
             except Exception as exc:
                 log(f"{peer.name}: cannot run here: {why(exc)}")
                 results.mark([m.key for m in METRICS], peer.name, f"cannot run here: {why(exc)}")
@@ -156,11 +169,21 @@ def workload_phase(results: Results, peers: list[Peer], args: argparse.Namespace
             running[peer.name] = server
         for name, server in running.items():
             ep, deep = server.endpoint, args.deep_gureum if name == "gureum" else args.deep_peers
-            log(f"{name}: set-up (deep queue: up to {deep:,} messages or {args.fill_seconds:.0f} s; SNS topic + 20 queues; EventBridge rule)")
+            log(
+                f"{name}: set-up (deep queue: up to {deep:,} messages or {args.fill_seconds:.0f} s; SNS topic + 20 queues; EventBridge rule)"
+            )
             setups[name] = {
-                "depth": guarded(results, ["depth-shallow", "depth-deep", "depth-ratio"], name, "depth set-up", lambda: wl.Depth(ep, deep, args.fill_seconds)),
+                "depth": guarded(
+                    results,
+                    ["depth-shallow", "depth-deep", "depth-ratio"],
+                    name,
+                    "depth set-up",
+                    lambda: wl.Depth(ep, deep, args.fill_seconds),
+                ),
                 "sns": guarded(results, ["sns-p50", "sns-p99"], name, "SNS set-up", lambda: wl.Fanout(ep)),
-                "events": guarded(results, ["events-p50", "events-p99"], name, "EventBridge set-up", lambda: wl.EventsToQueue(ep)),
+                "events": guarded(
+                    results, ["events-p50", "events-p99"], name, "EventBridge set-up", lambda: wl.EventsToQueue(ep)
+                ),
             }
             if setups[name]["depth"] is not None:
                 depth = setups[name]["depth"]
@@ -169,7 +192,7 @@ def workload_phase(results: Results, peers: list[Peer], args: argparse.Namespace
                 log(f"{name}: deep queue holds {depth.deep:,} messages (filled at {depth.fill_rate:,.0f} msgs/s)")
         names = list(running)
         for n in range(args.rounds):
-            order = names[n % len(names):] + names[: n % len(names)]  # rotate who goes first
+            order = names[n % len(names) :] + names[: n % len(names)]  # rotate who goes first
             for name in order:
                 log(f"round {n + 1}/{args.rounds}: {name}")
                 one_round(results, name, running[name].endpoint, setups[name], args)
@@ -189,11 +212,19 @@ def workload_phase(results: Results, peers: list[Peer], args: argparse.Namespace
 
 def one_round(results: Results, name: str, ep: str, setup: dict[str, Any], args: argparse.Namespace) -> None:
     keys = ["send-single", "send-batch10", "drain-single", "drain-batch10"]
-    rates = guarded(results, keys, name, "SQS throughput", lambda: wl.throughput(ep, args.seconds, args.messages, args.preload))
+    rates = guarded(
+        results, keys, name, "SQS throughput", lambda: wl.throughput(ep, args.seconds, args.messages, args.preload)
+    )
     for key, rate in (rates or {}).items():
         results.add(key, name, rate)
     if setup["depth"] is not None:
-        pair = guarded(results, ["depth-shallow", "depth-deep", "depth-ratio"], name, "depth", lambda: setup["depth"].round(args.per_round, 2 * args.seconds))
+        pair = guarded(
+            results,
+            ["depth-shallow", "depth-deep", "depth-ratio"],
+            name,
+            "depth",
+            lambda: setup["depth"].round(args.per_round, 2 * args.seconds),
+        )
         if pair:
             results.add("depth-shallow", name, pair[0])
             results.add("depth-deep", name, pair[1])
@@ -208,12 +239,20 @@ def one_round(results: Results, name: str, ep: str, setup: dict[str, Any], args:
                 results.add(f"{kind}-p99", name, p99)
     if name == "gureum" and not gureum_has("lambda_"):
         results.mark(["lambda-cold", "lambda-warm"], name, "not available: gureum's Lambda is not there yet")
-    pair = guarded(results, ["lambda-cold", "lambda-warm"], name, "Lambda", lambda: wl.lambda_round(ep, args.lambda_warm))
+    pair = guarded(
+        results, ["lambda-cold", "lambda-warm"], name, "Lambda", lambda: wl.lambda_round(ep, args.lambda_warm)
+    )
     if pair:
         results.add("lambda-cold", name, pair[0])
         results.add("lambda-warm", name, pair[1])
     for mode in ("send", "batch"):
-        rate = guarded(results, [f"load-{mode}"], name, f"load {mode}", lambda: wl.capacity(ep, mode, args.load_seconds, args.load_processes))
+        rate = guarded(
+            results,
+            [f"load-{mode}"],
+            name,
+            f"load {mode}",
+            lambda: wl.capacity(ep, mode, args.load_seconds, args.load_processes),
+        )
         if rate is not None:
             results.add(f"load-{mode}", name, rate)
 
@@ -252,26 +291,59 @@ def median_of(results: Results, key: str, server: str) -> float | None:
 def targets(results: Results) -> list[tuple[str, str, bool | None]]:
     """(target, where gureum stands, met?) for the issue's targets."""
     rows: list[tuple[str, str, bool | None]] = []
-    send, ceiling = median_of(results, "send-single", "gureum"), statistics.median(results.ceiling) if results.ceiling else None
+    send, ceiling = (
+        median_of(results, "send-single", "gureum"),
+        statistics.median(results.ceiling) if results.ceiling else None,
+    )
     if send and ceiling:
-        rows.append(("through boto3 ≥ 90% of the client-bound ceiling (SendMessage)", f"{send:,.0f} of {ceiling:,.0f} msgs/s = {send / ceiling:.0%}", send / ceiling >= 0.9))
+        rows.append(
+            (
+                "through boto3 ≥ 90% of the client-bound ceiling (SendMessage)",
+                f"{send:,.0f} of {ceiling:,.0f} msgs/s = {send / ceiling:.0%}",
+                send / ceiling >= 0.9,
+            )
+        )
     load_send, mini_send = median_of(results, "load-send", "gureum"), median_of(results, "load-send", "ministack")
     if load_send:
         rows.append(("capacity SendMessage ≥ 10k msgs/s", f"{load_send:,.0f} msgs/s", load_send >= 10_000))
         if mini_send:
-            rows.append(("capacity SendMessage ≥ 3× MiniStack", f"{load_send / mini_send:.2f}× ({mini_send:,.0f} msgs/s)", load_send >= 3 * mini_send))
+            rows.append(
+                (
+                    "capacity SendMessage ≥ 3× MiniStack",
+                    f"{load_send / mini_send:.2f}× ({mini_send:,.0f} msgs/s)",
+                    load_send >= 3 * mini_send,
+                )
+            )
     load_batch, mini_batch = median_of(results, "load-batch", "gureum"), median_of(results, "load-batch", "ministack")
     if load_batch:
         rows.append(("capacity SendMessageBatch ≥ 50k msgs/s", f"{load_batch:,.0f} msgs/s", load_batch >= 50_000))
         if mini_batch:
-            rows.append(("capacity SendMessageBatch ≥ 3× MiniStack", f"{load_batch / mini_batch:.2f}× ({mini_batch:,.0f} msgs/s)", load_batch >= 3 * mini_batch))
+            rows.append(
+                (
+                    "capacity SendMessageBatch ≥ 3× MiniStack",
+                    f"{load_batch / mini_batch:.2f}× ({mini_batch:,.0f} msgs/s)",
+                    load_batch >= 3 * mini_batch,
+                )
+            )
     depth_ratio = median_of(results, "depth-ratio", "gureum")
     depth = results.notes["depth"].get("gureum", "?")
     if depth_ratio:
         full = depth.replace(",", "").isdigit() and int(depth.replace(",", "")) >= 1_000_000
-        rows.append(("receive at 1M queued ≥ 90% of at 1k", f"{depth_ratio:.0%} at {depth} queued" + ("" if full else " (not 1M: see --deep-gureum)"), depth_ratio >= 0.9 if full else None))
+        rows.append(
+            (
+                "receive at 1M queued ≥ 90% of at 1k",
+                f"{depth_ratio:.0%} at {depth} queued" + ("" if full else " (not 1M: see --deep-gureum)"),
+                depth_ratio >= 0.9 if full else None,
+            )
+        )
     sns = median_of(results, "sns-p50", "gureum")
-    rows.append(("SNS → 20 queues p50 < 10 ms", f"{sns:.1f} ms" if sns else results.marks["sns-p50"].get("gureum", "no result"), sns < 10 if sns else None))
+    rows.append(
+        (
+            "SNS → 20 queues p50 < 10 ms",
+            f"{sns:.1f} ms" if sns else results.marks["sns-p50"].get("gureum", "no result"),
+            sns < 10 if sns else None,
+        )
+    )
     startup = median_of(results, "startup", "gureum")
     if startup:
         rows.append(("start-up < 300 ms", f"{startup:.0f} ms", startup < 300))
@@ -292,7 +364,13 @@ def markdown(results: Results, meta: dict[str, Any]) -> str:
     for m in METRICS:
         arrow = "↑" if m.higher_is_better else "↓"
         cells = [cell(results.values[m.key][s], results.marks[m.key].get(s)) for s in results.servers]
-        lines.append(f"| {m.label} | {m.unit} {arrow} | " + " | ".join(cells) + " | " + " | ".join(ratio(results, m.key, p) for p in peers) + " |")
+        lines.append(
+            f"| {m.label} | {m.unit} {arrow} | "
+            + " | ".join(cells)
+            + " | "
+            + " | ".join(ratio(results, m.key, p) for p in peers)
+            + " |"
+        )
     if results.ceiling:
         c = results.ceiling
         lines += ["", f"Client-bound ceiling (the same boto3 client, SendMessage, against a server answering a canned response): "
@@ -316,28 +394,38 @@ def plot(json_path: Path, png_path: Path) -> None:
     probe = subprocess.run([str(python), "-c", "import matplotlib"], capture_output=True)
     if probe.returncode:
         log("plot: pip install matplotlib …")
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", "matplotlib"], check=True)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", "matplotlib"], check=True
+        )
     subprocess.run([str(python), str(BENCH / "compare_plot.py"), str(json_path), str(png_path)], check=True)
     log(f"plot: wrote {png_path}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--peers", default=",".join(p.name for p in PEERS), help="comma-separated subset of %(default)s")
+    parser.add_argument(
+        "--peers", default=",".join(p.name for p in PEERS), help="comma-separated subset of %(default)s"
+    )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=3.0, help="time per one-client SQS workload and round")
     parser.add_argument("--messages", type=int, default=20_000, help="message cap per one-client SQS workload")
     parser.add_argument("--preload", type=int, default=6_000, help="messages queued before each drain workload")
     parser.add_argument("--deep-gureum", type=int, default=1_000_000, help="deep-queue depth for gureum")
-    parser.add_argument("--deep-peers", type=int, default=100_000, help="deep-queue depth for peers (filling is slow there)")
-    parser.add_argument("--fill-seconds", type=float, default=90.0, help="cap on filling one deep queue; the depth reached is reported")
+    parser.add_argument(
+        "--deep-peers", type=int, default=100_000, help="deep-queue depth for peers (filling is slow there)"
+    )
+    parser.add_argument(
+        "--fill-seconds", type=float, default=90.0, help="cap on filling one deep queue; the depth reached is reported"
+    )
     parser.add_argument("--per-round", type=int, default=1_000, help="messages drained from each depth queue per round")
     parser.add_argument("--fanout-messages", type=int, default=30, help="publishes (SNS) / PutEvents per round")
     parser.add_argument("--lambda-warm", type=int, default=10)
     parser.add_argument("--load-seconds", type=float, default=5.0)
     parser.add_argument("--load-processes", type=int, default=2, help="load.py generator processes (rates summed)")
     parser.add_argument("--out", type=Path, default=BENCH / "results")
-    parser.add_argument("--quick", action="store_true", help="a smoke run: 1 round, short workloads, shallow deep queues")
+    parser.add_argument(
+        "--quick", action="store_true", help="a smoke run: 1 round, short workloads, shallow deep queues"
+    )
     parser.add_argument("--no-plot", action="store_true")
     args = parser.parse_args()
     if args.quick:
@@ -365,7 +453,7 @@ def main() -> None:
     log("workloads, alternating between servers")
     workload_phase(results, runnable, args)
 
-    date = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    date = datetime.now(UTC).strftime("%Y-%m-%d")
     meta = {
         "date": date,
         "argv": " ".join(sys.argv[1:]),

@@ -30,7 +30,9 @@ def main(src: str, out: str) -> None:
             values = doc["values"][key].get(server) or []
             if values:
                 med = statistics.median(values)
-                ax.bar(i, med, color=COLORS.get(server, "gray"), yerr=[[med - min(values)], [max(values) - med]], capsize=3)
+                ax.bar(
+                    i, med, color=COLORS.get(server, "gray"), yerr=[[med - min(values)], [max(values) - med]], capsize=3
+                )
                 ax.text(i, med, f"{med:,.0f}" if med >= 10 else f"{med:.2f}", ha="center", va="bottom", fontsize=7)
             else:
                 missing.append(i)
@@ -47,9 +49,12 @@ def main(src: str, out: str) -> None:
         top = ax.get_ylim()[1] if ax.has_data() else 1.0
         for i in missing:  # a server that cannot do this workload: said so, not left blank
             ax.text(i, top * 0.04, "n/a", ha="center", va="bottom", fontsize=8, color="gray")
-    for ax in list(axes.flat)[len(metrics):]:
+    for ax in list(axes.flat)[len(metrics) :]:
         ax.axis("off")
-    fig.suptitle(f"gureum vs moto / MiniStack / LocalStack — {doc['meta']['date']} (median, whiskers min–max over {doc['meta']['rounds']} rounds)", fontsize=10)
+    fig.suptitle(
+        f"gureum vs moto / MiniStack / LocalStack — {doc['meta']['date']} (median, whiskers min–max over {doc['meta']['rounds']} rounds)",
+        fontsize=10,
+    )
     fig.tight_layout()
     fig.savefig(out, dpi=110)
 

@@ -51,15 +51,32 @@ def _python_at_least(minor: int) -> str:
     pyenv = Path.home() / ".pyenv" / "versions"
     for candidate in sorted(pyenv.glob("3.*"), reverse=True) if pyenv.is_dir() else []:
         parts = candidate.name.split(".")
-        if len(parts) >= 2 and parts[1].isdigit() and int(parts[1]) >= minor and (candidate / "bin" / "python").exists():
+        if (
+            len(parts) >= 2
+            and parts[1].isdigit()
+            and int(parts[1]) >= minor
+            and (candidate / "bin" / "python").exists()
+        ):
             return str(candidate / "bin" / "python")
     return ""
 
 
-GUREUM = Peer("gureum", (), ("gureum", "start", "--port", "{port}", "--data-dir", "{data}", "--log-level", "warning"), durable=True, ready_timeout=30)
+GUREUM = Peer(
+    "gureum",
+    (),
+    ("gureum", "start", "--port", "{port}", "--data-dir", "{data}", "--log-level", "warning"),
+    durable=True,
+    ready_timeout=30,
+)
 PEERS = [
     Peer("moto", ("moto[server]",), ("moto.server", "-H", "127.0.0.1", "-p", "{port}"), smoke="moto.server"),
-    Peer("ministack", ("ministack",), ("ministack",), {"GATEWAY_PORT": "{port}", "BIND_HOST": "127.0.0.1", "LOG_LEVEL": "WARNING"}, smoke="ministack.app"),
+    Peer(
+        "ministack",
+        ("ministack",),
+        ("ministack",),
+        {"GATEWAY_PORT": "{port}", "BIND_HOST": "127.0.0.1", "LOG_LEVEL": "WARNING"},
+        smoke="ministack.app",
+    ),
     # localstack-core's current release uses Python 3.12 syntax (PEP 695) but declares >=3.10, and its open
     # dependency ranges now resolve to releases it cannot import (cbor2 6 dropped `cbor2._decoder`, pyOpenSSL 25
     # dropped `X509.add_extensions`); Twisted (its default gateway) needs service_identity. Pins are the oldest fix.
@@ -67,8 +84,15 @@ PEERS = [
         "localstack",
         ("localstack-core[runtime]", "cbor2<5.8", "pyOpenSSL<25", "cryptography<45", "service_identity"),
         ("localstack.runtime.main",),
-        {"GATEWAY_LISTEN": "127.0.0.1:{port}", "LOCALSTACK_VOLUME_DIR": "{data}/volume", "FILESYSTEM_ROOT": "{data}/fs", "DNS_ADDRESS": "0",
-         "LS_LOG": "warn", "DISABLE_EVENTS": "1", "SKIP_SSL_CERT_DOWNLOAD": "1"},  # fmt: skip
+        {
+            "GATEWAY_LISTEN": "127.0.0.1:{port}",
+            "LOCALSTACK_VOLUME_DIR": "{data}/volume",
+            "FILESYSTEM_ROOT": "{data}/fs",
+            "DNS_ADDRESS": "0",
+            "LS_LOG": "warn",
+            "DISABLE_EVENTS": "1",
+            "SKIP_SSL_CERT_DOWNLOAD": "1",
+        },  # fmt: skip
         python="3.12",
         smoke="localstack.aws.components",
         ready_timeout=120,
@@ -106,7 +130,11 @@ def install(peer: Peer) -> str:
         subprocess.run([base, "-m", "venv", str(venv)], check=True)
     log(f"{peer.name}: pip install {' '.join(peer.packages)} …")
     start = time.monotonic()
-    proc = subprocess.run([str(venv_python(peer)), "-m", "pip", "install", "--disable-pip-version-check", *peer.packages], capture_output=True, text=True)
+    proc = subprocess.run(
+        [str(venv_python(peer)), "-m", "pip", "install", "--disable-pip-version-check", *peer.packages],
+        capture_output=True,
+        text=True,
+    )
     lines = proc.stdout.splitlines()
     collected = sum(line.startswith("Collecting ") for line in lines)
     installed = next((line for line in lines if line.startswith("Successfully installed")), "")
@@ -115,7 +143,9 @@ def install(peer: Peer) -> str:
         log(f"{peer.name}: pip failed: {tail}")
         return f"pip install failed: {tail}"
     count = len(installed.split()) - 2 if installed else 0
-    log(f"{peer.name}: pip done in {time.monotonic() - start:.0f} s ({collected} requirements resolved, {count} packages installed) → {installed_version(peer)}")
+    log(
+        f"{peer.name}: pip done in {time.monotonic() - start:.0f} s ({collected} requirements resolved, {count} packages installed) → {installed_version(peer)}"
+    )
     stamp.write_text(wanted)
     return smoke_test(peer)
 
@@ -123,19 +153,27 @@ def install(peer: Peer) -> str:
 def compile_checkout() -> None:
     """gureum runs from this checkout: write its bytecode first, as `pip install .` does for an installed copy (and
     pip did for every peer), so a start-up measured with PYTHONDONTWRITEBYTECODE set does not compile every module."""
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO_ROOT / "gureum")], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(REPO_ROOT / "gureum")], check=True, stdout=subprocess.DEVNULL
+    )
 
 
 def installed_version(peer: Peer) -> str:
     dist = peer.packages[0].split("[")[0]
-    out = subprocess.run([str(venv_python(peer)), "-c", f"import importlib.metadata as m; print(m.version({dist!r}))"], capture_output=True, text=True)
+    out = subprocess.run(
+        [str(venv_python(peer)), "-c", f"import importlib.metadata as m; print(m.version({dist!r}))"],
+        capture_output=True,
+        text=True,
+    )
     return f"{dist} {out.stdout.strip() or '?'}"
 
 
 def smoke_test(peer: Peer) -> str:
     if not peer.smoke:
         return ""
-    proc = subprocess.run([str(venv_python(peer)), "-c", f"import {peer.smoke}"], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [str(venv_python(peer)), "-c", f"import {peer.smoke}"], capture_output=True, text=True, timeout=120
+    )
     if proc.returncode:
         reason = (proc.stderr.strip().splitlines() or ["?"])[-1]
         log(f"{peer.name}: cannot run here: {reason}")
@@ -198,11 +236,15 @@ class Running:
             cmd = [str(venv_python(peer)), "-m", *(a.format(**fill) for a in peer.module)]
         # built before the process starts, so the client's own set-up is not counted as the server's start-up
         config = Config(region_name="us-east-1", retries={"max_attempts": 1}, connect_timeout=1, read_timeout=5)
-        self._probe = boto3.client("sqs", endpoint_url=self.endpoint, aws_access_key_id="test", aws_secret_access_key="test", config=config)
+        self._probe = boto3.client(
+            "sqs", endpoint_url=self.endpoint, aws_access_key_id="test", aws_secret_access_key="test", config=config
+        )
         self.log_path = self.tmp / "server.log"
         self._log = open(self.log_path, "wb")
         self.started = time.perf_counter()
-        self.proc = subprocess.Popen(cmd, env=env, cwd=self.tmp, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(
+            cmd, env=env, cwd=self.tmp, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         self.startup_s = 0.0
 
     def wait_ready(self) -> float:
@@ -226,7 +268,9 @@ class Running:
                 return self.startup_s
             except Exception:  # not listening yet, or still booting
                 time.sleep(0.005)
-        raise RuntimeError(f"{self.peer.name} did not answer ListQueues within {self.peer.ready_timeout:.0f} s: {self.tail()}")
+        raise RuntimeError(
+            f"{self.peer.name} did not answer ListQueues within {self.peer.ready_timeout:.0f} s: {self.tail()}"
+        )
 
     def rss(self) -> int:
         return rss_bytes(self.proc.pid)
@@ -256,8 +300,15 @@ def _ceiling_app() -> Any:
     """Every request gets SendMessage's answer for bench BODY (boto3 checks MD5OfMessageBody)."""
     from sqs_throughput import BODY
 
-    body = ('{"MD5OfMessageBody":"%s","MessageId":"00000000-0000-4000-8000-000000000000"}' % hashlib.md5(BODY.encode()).hexdigest()).encode()
-    headers = [(b"content-type", b"application/x-amz-json-1.0"), (b"content-length", str(len(body)).encode()), (b"x-amzn-requestid", b"ceiling")]
+    body = (
+        '{"MD5OfMessageBody":"%s","MessageId":"00000000-0000-4000-8000-000000000000"}'
+        % hashlib.md5(BODY.encode()).hexdigest()
+    ).encode()
+    headers = [
+        (b"content-type", b"application/x-amz-json-1.0"),
+        (b"content-length", str(len(body)).encode()),
+        (b"x-amzn-requestid", b"ceiling"),
+    ]
 
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":

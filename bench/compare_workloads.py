@@ -21,7 +21,6 @@ from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
-
 from load import Conn, measure, request_bytes
 from sqs_depth import drain_round, fill
 from sqs_throughput import BODY, WORKLOADS, fresh_queue, make_client, timed
@@ -30,8 +29,12 @@ FANOUT_QUEUES = 20
 
 
 def client(endpoint: str, service: str) -> Any:
-    config = Config(region_name="us-east-1", retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=5, read_timeout=60)
-    return boto3.client(service, endpoint_url=endpoint, aws_access_key_id="test", aws_secret_access_key="test", config=config)
+    config = Config(
+        region_name="us-east-1", retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=5, read_timeout=60
+    )
+    return boto3.client(
+        service, endpoint_url=endpoint, aws_access_key_id="test", aws_secret_access_key="test", config=config
+    )
 
 
 def throughput(endpoint: str, seconds: float, limit: int, preload: int) -> dict[str, float]:
@@ -62,7 +65,9 @@ def ceiling_send(endpoint: str, seconds: float, limit: int) -> float:
 def lean_fill(endpoint: str, url: str, count: int, max_seconds: float, connections: int = 8) -> int:
     """SendMessageBatch over lean connections until `count` messages or `max_seconds`; returns messages sent."""
     host = urlsplit(endpoint).netloc
-    batch = request_bytes(host, "SendMessageBatch", {"QueueUrl": url, "Entries": [{"Id": str(i), "MessageBody": BODY} for i in range(10)]})
+    batch = request_bytes(
+        host, "SendMessageBatch", {"QueueUrl": url, "Entries": [{"Id": str(i), "MessageBody": BODY} for i in range(10)]}
+    )
     state = {"claimed": 0, "sent": 0}
     deadline = time.perf_counter() + max_seconds
 
@@ -91,7 +96,10 @@ class Depth:
     def __init__(self, endpoint: str, deep: int, fill_seconds: float, shallow: int = 1_000) -> None:
         self.endpoint, self.sqs = endpoint, make_client(endpoint)
         tag = uuid.uuid4().hex[:8]
-        self.urls = {name: self.sqs.create_queue(QueueName=f"bench-cmp-depth-{name}-{tag}")["QueueUrl"] for name in ("shallow", "deep")}
+        self.urls = {
+            name: self.sqs.create_queue(QueueName=f"bench-cmp-depth-{name}-{tag}")["QueueUrl"]
+            for name in ("shallow", "deep")
+        }
         start = time.perf_counter()
         self.deep = lean_fill(endpoint, self.urls["deep"], deep, fill_seconds)
         self.fill_rate = self.deep / (time.perf_counter() - start)
@@ -128,7 +136,9 @@ class Watcher:
     async def _poll(self, url: str) -> None:
         host = urlsplit(self.endpoint).netloc
         conn = Conn(self.endpoint)
-        receive = request_bytes(host, "ReceiveMessage", {"QueueUrl": url, "MaxNumberOfMessages": 10, "WaitTimeSeconds": 1})
+        receive = request_bytes(
+            host, "ReceiveMessage", {"QueueUrl": url, "MaxNumberOfMessages": 10, "WaitTimeSeconds": 1}
+        )
         failures = 0
         try:
             while not self.stopping:
@@ -203,10 +213,14 @@ class Fanout:
         self.sns, self.sqs = client(endpoint, "sns"), make_client(endpoint)
         tag = uuid.uuid4().hex[:8]
         self.topic = self.sns.create_topic(Name=f"bench-cmp-fanout-{tag}")["TopicArn"]
-        self.urls = [self.sqs.create_queue(QueueName=f"bench-cmp-fanout-{tag}-{i}")["QueueUrl"] for i in range(FANOUT_QUEUES)]
+        self.urls = [
+            self.sqs.create_queue(QueueName=f"bench-cmp-fanout-{tag}-{i}")["QueueUrl"] for i in range(FANOUT_QUEUES)
+        ]
         for url in self.urls:
             arn = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-            self.sns.subscribe(TopicArn=self.topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"})
+            self.sns.subscribe(
+                TopicArn=self.topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"}
+            )
         self.watcher = Watcher(endpoint, self.urls)
         try:
             self.once(30.0)  # warm-up: the first delivery may set things up
@@ -251,7 +265,9 @@ class EventsToQueue:
     def once(self, timeout: float = 10.0) -> float:
         tag = _tag()
         start = time.perf_counter()
-        result = self.events.put_events(Entries=[{"Source": "bench.compare", "DetailType": "bench", "Detail": json.dumps({"t": f"cmp-tag-{tag}"})}])
+        result = self.events.put_events(
+            Entries=[{"Source": "bench.compare", "DetailType": "bench", "Detail": json.dumps({"t": f"cmp-tag-{tag}"})}]
+        )
         if result.get("FailedEntryCount"):
             raise RuntimeError(f"PutEvents failed: {result['Entries']}")
         return (self.watcher.wait(tag, timeout) - start) * 1000
@@ -278,8 +294,21 @@ def lambda_round(endpoint: str, warm: int) -> tuple[float, float]:
     name = f"bench-cmp-{uuid.uuid4().hex[:8]}"
     account = client(endpoint, "sts").get_caller_identity()["Account"]  # moto refuses a role from another account
     try:  # moto also wants the role to exist
-        client(endpoint, "iam").create_role(RoleName="bench", AssumeRolePolicyDocument=json.dumps(
-            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
+        client(endpoint, "iam").create_role(
+            RoleName="bench",
+            AssumeRolePolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "lambda.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
+        )
     except Exception:  # exists already, or the server has no IAM
         pass
     lam.create_function(FunctionName=name, Runtime="python3.12", Role=f"arn:aws:iam::{account}:role/bench", Handler="index.handler",
@@ -317,4 +346,3 @@ def capacity(endpoint: str, mode: str, seconds: float, processes: int, connectio
     if result["errors"] and not result["messages"]:
         raise RuntimeError(f"load.py {mode}: {result['errors']} errors, no messages")
     return float(result["msgs_per_s"])
-

@@ -49,7 +49,18 @@ class Server:
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "PYTHONPATH": str(repo)}
-        cmd = [sys.executable, "-m", "gureum", "start", "--port", str(self.port), "--data-dir", str(tmp / "data"), "--log-level", "warning"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "gureum",
+            "start",
+            "--port",
+            str(self.port),
+            "--data-dir",
+            str(tmp / "data"),
+            "--log-level",
+            "warning",
+        ]
         self.log = open(tmp / "server.log", "w+b")
         started = time.perf_counter()
         self.proc = subprocess.Popen(cmd, env=env, cwd=repo, stdout=self.log, stderr=subprocess.STDOUT)
@@ -61,7 +72,9 @@ class Server:
                 self.log.seek(0)
                 raise RuntimeError(f"server did not start:\n{self.log.read().decode(errors='replace')[-2000:]}")
             try:
-                with urllib.request.urlopen(urllib.request.Request(self.endpoint + "/", body, headers), timeout=1) as answer:
+                with urllib.request.urlopen(
+                    urllib.request.Request(self.endpoint + "/", body, headers), timeout=1
+                ) as answer:
                     if answer.status == 200:
                         break
             except OSError:
@@ -101,7 +114,9 @@ def main() -> None:
     repos = [r.resolve() for r in (args.repo or [Path(__file__).resolve().parent.parent])]
     modes = args.modes.split(",")
     for repo in repos:  # as `pip install .` does: start-up should not include compiling every module
-        subprocess.run([sys.executable, "-m", "compileall", "-q", str(repo / "gureum")], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", str(repo / "gureum")], check=True, stdout=subprocess.DEVNULL
+        )
     samples: dict[tuple[str, str], list[float]] = {}
     for round_ in range(args.rounds):
         for repo in repos:
@@ -117,13 +132,21 @@ def main() -> None:
                             samples.setdefault((str(repo), f"{mode} {key}"), []).append(out[key])
                 finally:
                     server.stop()
-            print(f"round {round_ + 1} {repo}: " + ", ".join(f"{k[1]}={v[-1]:.3g}" for k, v in samples.items() if k[0] == str(repo)), file=sys.stderr)
+            print(
+                f"round {round_ + 1} {repo}: "
+                + ", ".join(f"{k[1]}={v[-1]:.3g}" for k, v in samples.items() if k[0] == str(repo)),
+                file=sys.stderr,
+            )
     metrics = list(dict.fromkeys(metric for _, metric in samples))
     print("| metric | " + " | ".join(str(r) for r in repos) + " |")
     print("|---|" + "---:|" * len(repos))
     for metric in metrics:
         cells = [samples.get((str(r), metric), []) for r in repos]
-        print(f"| {metric} | " + " | ".join(f"{statistics.median(c):.3g} ({min(c):.3g}–{max(c):.3g})" if c else "—" for c in cells) + " |")
+        print(
+            f"| {metric} | "
+            + " | ".join(f"{statistics.median(c):.3g} ({min(c):.3g}–{max(c):.3g})" if c else "—" for c in cells)
+            + " |"
+        )
     print(json.dumps({f"{r} {m}": statistics.median(v) for (r, m), v in samples.items()}), file=sys.stderr)
 
 

@@ -30,12 +30,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sqs_throughput import gureum_server, require_loopback  # noqa: E402
 
 WARMUP = 20
-TRANSFORMER = {"InputPathsMap": {"n": "$.detail.n", "id": "$.id"}, "InputTemplate": '{"n": <n>, "id": <id>, "rule": <aws.events.rule-name>}'}
+TRANSFORMER = {
+    "InputPathsMap": {"n": "$.detail.n", "id": "$.id"},
+    "InputTemplate": '{"n": <n>, "id": <id>, "rule": <aws.events.rule-name>}',
+}
 
 
 def client(endpoint: str, service: str) -> Any:
-    config = Config(region_name="us-east-1", retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=5, read_timeout=40)
-    return boto3.client(service, endpoint_url=endpoint, aws_access_key_id="test", aws_secret_access_key="test", config=config)
+    config = Config(
+        region_name="us-east-1", retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=5, read_timeout=40
+    )
+    return boto3.client(
+        service, endpoint_url=endpoint, aws_access_key_id="test", aws_secret_access_key="test", config=config
+    )
 
 
 class Receiver:
@@ -53,7 +60,9 @@ class Receiver:
 
     def _run(self) -> None:
         while not self.stopping:
-            got = self.sqs.receive_message(QueueUrl=self.url, MaxNumberOfMessages=10, WaitTimeSeconds=20).get("Messages", [])
+            got = self.sqs.receive_message(QueueUrl=self.url, MaxNumberOfMessages=10, WaitTimeSeconds=20).get(
+                "Messages", []
+            )
             now = time.perf_counter()
             for message in got:
                 body = json.loads(message["Body"])
@@ -62,7 +71,10 @@ class Receiver:
                     self.arrived[number] = now
                     self.cond.notify_all()
             if got:
-                self.sqs.delete_message_batch(QueueUrl=self.url, Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(got)])
+                self.sqs.delete_message_batch(
+                    QueueUrl=self.url,
+                    Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(got)],
+                )
 
     def wait_for(self, number: int, timeout: float = 10.0) -> float:
         deadline = time.perf_counter() + timeout
@@ -80,7 +92,12 @@ def percentile(values: list[float], q: float) -> float:
 
 def summary(values: list[float]) -> dict[str, float]:
     ms = [v * 1000 for v in values]
-    return {"p50_ms": round(percentile(ms, 0.5), 2), "p99_ms": round(percentile(ms, 0.99), 2), "mean_ms": round(statistics.fmean(ms), 2), "max_ms": round(max(ms), 2)}
+    return {
+        "p50_ms": round(percentile(ms, 0.5), 2),
+        "p99_ms": round(percentile(ms, 0.99), 2),
+        "mean_ms": round(statistics.fmean(ms), 2),
+        "max_ms": round(max(ms), 2),
+    }
 
 
 def run(endpoint: str, count: int, transformer: bool, bus: str | None) -> dict[str, Any]:
@@ -91,7 +108,11 @@ def run(endpoint: str, count: int, transformer: bool, bus: str | None) -> dict[s
     bus_name = bus or "default"
     if bus:
         events.create_event_bus(Name=bus)
-    events.put_rule(Name=name, EventBusName=bus_name, EventPattern=json.dumps({"source": [name], "detail": {"n": [{"numeric": [">=", 0]}]}}))
+    events.put_rule(
+        Name=name,
+        EventBusName=bus_name,
+        EventPattern=json.dumps({"source": [name], "detail": {"n": [{"numeric": [">=", 0]}]}}),
+    )
     target: dict[str, Any] = {"Id": "queue", "Arn": arn}
     if transformer:
         target["InputTransformer"] = TRANSFORMER
@@ -102,7 +123,11 @@ def run(endpoint: str, count: int, transformer: bool, bus: str | None) -> dict[s
     try:
         for n in range(WARMUP + count):
             start = time.perf_counter()
-            out = events.put_events(Entries=[{"Source": name, "DetailType": "bench", "Detail": json.dumps({"n": n}), "EventBusName": bus_name}])
+            out = events.put_events(
+                Entries=[
+                    {"Source": name, "DetailType": "bench", "Detail": json.dumps({"n": n}), "EventBusName": bus_name}
+                ]
+            )
             put_done = time.perf_counter()
             if out["FailedEntryCount"]:
                 raise SystemExit(f"PutEvents failed: {out['Entries']}")
@@ -120,7 +145,13 @@ def run(endpoint: str, count: int, transformer: bool, bus: str | None) -> dict[s
         events.delete_rule(Name=name, EventBusName=bus_name)
         if bus:
             events.delete_event_bus(Name=bus)
-    return {"events": count, "transformer": transformer, "bus": bus_name, "put-events": summary(put_times), "end-to-end": summary(end_to_end)}
+    return {
+        "events": count,
+        "transformer": transformer,
+        "bus": bus_name,
+        "put-events": summary(put_times),
+        "end-to-end": summary(end_to_end),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -128,7 +159,9 @@ def main(argv: list[str] | None = None) -> None:
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--endpoint", default="http://127.0.0.1:4566", help="loopback endpoint (default: %(default)s)")
     where.add_argument("--start-gureum", action="store_true", help="start a gureum server on a free port for the run")
-    parser.add_argument("--events", type=int, default=500, help="events timed, after %d warm-up ones (default: %%(default)s)" % WARMUP)
+    parser.add_argument(
+        "--events", type=int, default=500, help="events timed, after %d warm-up ones (default: %%(default)s)" % WARMUP
+    )
     parser.add_argument("--transformer", action="store_true", help="deliver through an InputTransformer")
     parser.add_argument("--bus", help="use a custom event bus of this name (created and deleted)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")

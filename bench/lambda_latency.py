@@ -44,7 +44,9 @@ CODE = {
 
 def client(endpoint: str) -> Any:
     config = Config(region_name="us-east-1", retries={"max_attempts": 1}, read_timeout=60, max_pool_connections=64)
-    return boto3.client("lambda", endpoint_url=endpoint, aws_access_key_id="test", aws_secret_access_key="test", config=config)
+    return boto3.client(
+        "lambda", endpoint_url=endpoint, aws_access_key_id="test", aws_secret_access_key="test", config=config
+    )
 
 
 def package(family: str) -> bytes:
@@ -64,7 +66,14 @@ def bench_runtime(endpoint: str, runtime: str, seconds: float, clients: int, col
     lam = client(endpoint)
     family = "nodejs" if runtime.startswith("nodejs") else "python"
     name = f"bench-{runtime.replace('.', '')}-{uuid.uuid4().hex[:8]}"
-    lam.create_function(FunctionName=name, Runtime=runtime, Role=ROLE, Handler="index.handler", Code={"ZipFile": package(family)}, MemorySize=256)
+    lam.create_function(
+        FunctionName=name,
+        Runtime=runtime,
+        Role=ROLE,
+        Handler="index.handler",
+        Code={"ZipFile": package(family)},
+        MemorySize=256,
+    )
     lam.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 0.1})
     try:
         cold_ms, init_ms = [], []
@@ -94,7 +103,9 @@ def bench_runtime(endpoint: str, runtime: str, seconds: float, clients: int, col
             return count
 
         with ThreadPoolExecutor(clients) as pool:
-            list(pool.map(lambda _: client(endpoint).invoke(FunctionName=name, Payload=b"{}"), range(clients)))  # warm every environment
+            list(
+                pool.map(lambda _: client(endpoint).invoke(FunctionName=name, Payload=b"{}"), range(clients))
+            )  # warm every environment
             start = time.perf_counter()
             total = sum(pool.map(worker, range(clients)))
             elapsed = time.perf_counter() - start
@@ -125,10 +136,18 @@ def main(argv: list[str] | None = None) -> None:
     target = parser.add_mutually_exclusive_group()
     target.add_argument("--endpoint", default="http://127.0.0.1:4566", help="loopback endpoint (default: %(default)s)")
     target.add_argument("--start-gureum", action="store_true", help="start a gureum server on a free port for the run")
-    parser.add_argument("--seconds", type=float, default=5.0, help="duration of the warm and rate phases (default: %(default)s)")
-    parser.add_argument("--clients", type=int, default=4, help="concurrent clients in the rate phase (default: %(default)s)")
+    parser.add_argument(
+        "--seconds", type=float, default=5.0, help="duration of the warm and rate phases (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--clients", type=int, default=4, help="concurrent clients in the rate phase (default: %(default)s)"
+    )
     parser.add_argument("--cold", type=int, default=5, help="cold starts measured per runtime (default: %(default)s)")
-    parser.add_argument("--runtime", action="append", help="runtime to measure (repeatable; default python3.12 and the machine's Node.js)")
+    parser.add_argument(
+        "--runtime",
+        action="append",
+        help="runtime to measure (repeatable; default python3.12 and the machine's Node.js)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     args = parser.parse_args(argv)
     runtimes = args.runtime or [r for r in ("python3.12", node_runtime()) if r]
@@ -146,10 +165,14 @@ def main(argv: list[str] | None = None) -> None:
     if args.json:
         print(json.dumps({"endpoint": endpoint, "results": results}))
         return
-    print(f"{'runtime':<12} {'cold ms':>8} {'init ms':>8} {'warm p50':>9} {'warm p99':>9} {'clients':>7} {'invokes/s':>10}")
+    print(
+        f"{'runtime':<12} {'cold ms':>8} {'init ms':>8} {'warm p50':>9} {'warm p99':>9} {'clients':>7} {'invokes/s':>10}"
+    )
     for r in results:
         init = f"{r['init_ms_median']:.1f}" if r["init_ms_median"] is not None else "-"
-        print(f"{r['runtime']:<12} {r['cold_ms_median']:>8.1f} {init:>8} {r['warm_p50_ms']:>9.2f} {r['warm_p99_ms']:>9.2f} {r['clients']:>7} {r['invokes_per_s']:>10.1f}")
+        print(
+            f"{r['runtime']:<12} {r['cold_ms_median']:>8.1f} {init:>8} {r['warm_p50_ms']:>9.2f} {r['warm_p99_ms']:>9.2f} {r['clients']:>7} {r['invokes_per_s']:>10.1f}"
+        )
 
 
 if __name__ == "__main__":

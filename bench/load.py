@@ -25,7 +25,10 @@ from urllib.parse import urlsplit
 
 from sqs_throughput import BODY, make_client, require_loopback
 
-AUTH = "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/sqs/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature=" + "0" * 64
+AUTH = (
+    "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/sqs/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature="
+    + "0" * 64
+)
 
 
 def request_bytes(host: str, target: str, doc: dict[str, Any]) -> bytes:
@@ -96,8 +99,12 @@ async def connection(endpoint: str, mode: str, url: str, deadline: float, tally:
     conn = Conn(endpoint)
     host = conn.parts.netloc
     send_one = request_bytes(host, "SendMessage", {"QueueUrl": url, "MessageBody": BODY})
-    send_ten = request_bytes(host, "SendMessageBatch", {"QueueUrl": url, "Entries": [{"Id": str(i), "MessageBody": BODY} for i in range(10)]})
-    receive = request_bytes(host, "ReceiveMessage", {"QueueUrl": url, "MaxNumberOfMessages": 10, "VisibilityTimeout": 60})
+    send_ten = request_bytes(
+        host, "SendMessageBatch", {"QueueUrl": url, "Entries": [{"Id": str(i), "MessageBody": BODY} for i in range(10)]}
+    )
+    receive = request_bytes(
+        host, "ReceiveMessage", {"QueueUrl": url, "MaxNumberOfMessages": 10, "VisibilityTimeout": 60}
+    )
     try:
         while time.perf_counter() < deadline:
             if mode == "send":
@@ -116,7 +123,9 @@ async def connection(endpoint: str, mode: str, url: str, deadline: float, tally:
                     tally.errors += status != 200
                     continue
                 entries = [{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)]
-                status, body = await conn.call(request_bytes(host, "DeleteMessageBatch", {"QueueUrl": url, "Entries": entries}))
+                status, body = await conn.call(
+                    request_bytes(host, "DeleteMessageBatch", {"QueueUrl": url, "Entries": entries})
+                )
                 tally.requests += 1
                 tally.messages += len(json.loads(body).get("Successful", [])) if status == 200 else 0
             tally.errors += status != 200
@@ -124,7 +133,9 @@ async def connection(endpoint: str, mode: str, url: str, deadline: float, tally:
         conn.close()
 
 
-async def run_load(endpoints: list[str], mode: str, url: str, connections: int, seconds: float, first: int = 0, report: bool = True) -> dict[str, Any]:
+async def run_load(
+    endpoints: list[str], mode: str, url: str, connections: int, seconds: float, first: int = 0, report: bool = True
+) -> dict[str, Any]:
     """`connections` connections numbered from `first` (connection i goes to endpoint i mod len(endpoints))."""
     tally = Tally()
     start = time.perf_counter()
@@ -137,7 +148,9 @@ async def run_load(endpoints: list[str], mode: str, url: str, connections: int, 
             sys.stderr.flush()
 
     reporter = asyncio.create_task(progress()) if report else None
-    await asyncio.gather(*(connection(endpoints[(first + i) % len(endpoints)], mode, url, deadline, tally) for i in range(connections)))
+    await asyncio.gather(
+        *(connection(endpoints[(first + i) % len(endpoints)], mode, url, deadline, tally) for i in range(connections))
+    )
     if reporter is not None:
         reporter.cancel()
         sys.stderr.write("\n")
@@ -148,13 +161,18 @@ async def run_load(endpoints: list[str], mode: str, url: str, connections: int, 
 
 def prefill(endpoint: str, url: str, count: int) -> None:
     """Untimed: enough messages for a drain run, through the lean path itself (batches on 8 connections)."""
+
     async def fill() -> None:
         tally = Tally()
         parts = urlsplit(endpoint)
 
         async def one() -> None:
             conn = Conn(endpoint)
-            batch = request_bytes(parts.netloc, "SendMessageBatch", {"QueueUrl": url, "Entries": [{"Id": str(i), "MessageBody": BODY} for i in range(10)]})
+            batch = request_bytes(
+                parts.netloc,
+                "SendMessageBatch",
+                {"QueueUrl": url, "Entries": [{"Id": str(i), "MessageBody": BODY} for i in range(10)]},
+            )
             try:
                 while tally.messages < count:
                     tally.messages += 10
@@ -169,23 +187,31 @@ def prefill(endpoint: str, url: str, count: int) -> None:
     asyncio.run(fill())
 
 
-def _load_process(endpoints: list[str], mode: str, url: str, connections: int, seconds: float, first: int) -> dict[str, Any]:
+def _load_process(
+    endpoints: list[str], mode: str, url: str, connections: int, seconds: float, first: int
+) -> dict[str, Any]:
     return asyncio.run(run_load(endpoints, mode, url, connections, seconds, first, report=first == 0))
 
 
-def run_load_processes(endpoints: list[str], mode: str, url: str, connections: int, seconds: float, processes: int) -> dict[str, Any]:
+def run_load_processes(
+    endpoints: list[str], mode: str, url: str, connections: int, seconds: float, processes: int
+) -> dict[str, Any]:
     """The same load split over `processes` generator processes; counts are summed, time is the longest run."""
     shares = [connections // processes + (i < connections % processes) for i in range(processes)]
     firsts = [sum(shares[:i]) for i in range(processes)]
     with multiprocessing.get_context("fork").Pool(processes) as pool:
-        parts = pool.starmap(_load_process, [(endpoints, mode, url, n, seconds, f) for n, f in zip(shares, firsts) if n])
+        parts = pool.starmap(
+            _load_process, [(endpoints, mode, url, n, seconds, f) for n, f in zip(shares, firsts) if n]
+        )
     elapsed = max(p["seconds"] for p in parts)
     requests, messages, errors = (sum(p[k] for p in parts) for k in ("requests", "messages", "errors"))
     return {"mode": mode, "connections": connections, "endpoints": len(endpoints), "processes": processes, "requests": requests, "messages": messages,
             "errors": errors, "seconds": elapsed, "msgs_per_s": round(messages / elapsed, 1), "requests_per_s": round(requests / elapsed, 1)}  # fmt: skip
 
 
-def measure(endpoints: list[str], mode: str, connections: int, seconds: float, prefill_count: int = 0, processes: int = 1) -> dict[str, Any]:
+def measure(
+    endpoints: list[str], mode: str, connections: int, seconds: float, prefill_count: int = 0, processes: int = 1
+) -> dict[str, Any]:
     """Create a queue, (pre-fill it for drains), run the load (in `processes` generator processes), delete the queue."""
     client = make_client(endpoints[0])
     url = client.create_queue(QueueName=f"bench-load-{mode}-{uuid.uuid4().hex[:8]}")["QueueUrl"]
@@ -206,7 +232,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--prefill", type=int, default=200_000, help="messages queued before a drain run")
-    parser.add_argument("--processes", type=int, default=1, help="generator processes sharing the connections; rates are summed")
+    parser.add_argument(
+        "--processes", type=int, default=1, help="generator processes sharing the connections; rates are summed"
+    )
     args = parser.parse_args()
     if args.processes < 1 or args.processes > args.connections:
         parser.error("--processes must be between 1 and --connections")

@@ -20,6 +20,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from load import measure  # noqa: E402
+
 from tests.pg import PgCluster  # noqa: E402
 from tests.server import Server  # noqa: E402
 
@@ -35,7 +36,12 @@ def run(seconds: float, connections: int, prefill: int) -> list[dict[str, Any]]:
         setups = [
             ("sqlite, 1 node", lambda: [Server(base / "sqlite")]),
             ("postgresql, 1 node", lambda: [Server(base / "pg1", store_url=cluster.create_database("b1"))]),
-            ("postgresql, 2 nodes", lambda: (lambda url: [Server(base / "pg2a", store_url=url), Server(base / "pg2b", store_url=url)])(cluster.create_database("b2"))),
+            (
+                "postgresql, 2 nodes",
+                lambda: (lambda url: [Server(base / "pg2a", store_url=url), Server(base / "pg2b", store_url=url)])(
+                    cluster.create_database("b2")
+                ),
+            ),
         ]
         for label, make in setups:
             servers = [s.start() for s in make()]
@@ -65,9 +71,11 @@ def main() -> None:
     if args.json:
         print(json.dumps(rows))
         return
-    print(f"| setup | workload | msgs/s | requests/s | errors |\n|---|---|---:|---:|---:|")
+    print("| setup | workload | msgs/s | requests/s | errors |\n|---|---|---:|---:|---:|")
     for row in rows:
-        print(f"| {row['setup']} | {row['mode']} | {row['msgs_per_s']:,.0f} | {row['requests_per_s']:,.0f} | {row['errors']} |")
+        print(
+            f"| {row['setup']} | {row['mode']} | {row['msgs_per_s']:,.0f} | {row['requests_per_s']:,.0f} | {row['errors']} |"
+        )
 
 
 if __name__ == "__main__":

@@ -37,8 +37,16 @@ WARMUP = 10
 
 
 def client(endpoint: str, service: str) -> Any:
-    config = Config(region_name="us-east-1", retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=5, read_timeout=40, max_pool_connections=4)
-    return boto3.client(service, endpoint_url=endpoint, aws_access_key_id="test", aws_secret_access_key="test", config=config)
+    config = Config(
+        region_name="us-east-1",
+        retries={"max_attempts": 1, "mode": "standard"},
+        connect_timeout=5,
+        read_timeout=40,
+        max_pool_connections=4,
+    )
+    return boto3.client(
+        service, endpoint_url=endpoint, aws_access_key_id="test", aws_secret_access_key="test", config=config
+    )
 
 
 class Receivers:
@@ -67,7 +75,9 @@ class Receivers:
 
     async def _poll(self, url: str) -> None:
         reader, writer = await asyncio.open_connection(*self.address)
-        receive = request_bytes(self.host, "ReceiveMessage", {"QueueUrl": url, "MaxNumberOfMessages": 10, "WaitTimeSeconds": 20})
+        receive = request_bytes(
+            self.host, "ReceiveMessage", {"QueueUrl": url, "MaxNumberOfMessages": 10, "WaitTimeSeconds": 20}
+        )
         self.connected += 1
         if self.connected == self.expected:
             self.ready.set()
@@ -93,7 +103,9 @@ class Receivers:
     def wait(self, key: str, timeout: float = 30.0) -> float:
         with self.cond:
             if not self.cond.wait_for(lambda: key in self.done_at, timeout):
-                raise RuntimeError(f"message {key} reached {self.arrived.get(key, 0)} of {self.expected} queues within {timeout}s")
+                raise RuntimeError(
+                    f"message {key} reached {self.arrived.get(key, 0)} of {self.expected} queues within {timeout}s"
+                )
             return self.done_at[key]
 
 
@@ -135,9 +147,20 @@ def run(endpoint: str, queues: int, publishes: int, raw: bool) -> dict[str, Any]
             sqs.delete_queue(QueueUrl=url)
 
     def summary(values: list[float]) -> dict[str, float]:
-        return {"p50": round(percentile(values, 50), 2), "p99": round(percentile(values, 99), 2), "mean": round(statistics.fmean(values), 2), "max": round(max(values), 2)}
+        return {
+            "p50": round(percentile(values, 50), 2),
+            "p99": round(percentile(values, 99), 2),
+            "mean": round(statistics.fmean(values), 2),
+            "max": round(max(values), 2),
+        }
 
-    return {"queues": queues, "publishes": publishes, "raw": raw, "publish_ms": summary(publish_ms), "all_queues_ms": summary(all_ms)}
+    return {
+        "queues": queues,
+        "publishes": publishes,
+        "raw": raw,
+        "publish_ms": summary(publish_ms),
+        "all_queues_ms": summary(all_ms),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:

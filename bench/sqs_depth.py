@@ -18,7 +18,7 @@ import threading
 import time
 import uuid
 from contextlib import nullcontext
-from typing import Any, Iterator
+from typing import Any
 
 from sqs_throughput import BODY, Progress, drain_batch_step, gureum_server, make_client, require_loopback
 
@@ -41,7 +41,9 @@ def fill(endpoint: str, url: str, count: int, label: str) -> float:
                     state["left"] -= n
                 if n == 0:
                     return
-                result = client.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": BODY} for i in range(n)])
+                result = client.send_message_batch(
+                    QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": BODY} for i in range(n)]
+                )
                 if result.get("Failed"):
                     raise RuntimeError(f"fill failed: {result['Failed'][:1]}")
                 with lock:
@@ -76,7 +78,9 @@ def drain_round(client: Any, url: str, messages: int) -> float:
 def run(endpoint: str, shallow: int, deep: int, rounds: int, per_round: int) -> dict[str, Any]:
     client = make_client(endpoint)
     tag = uuid.uuid4().hex[:8]
-    urls = {name: client.create_queue(QueueName=f"bench-depth-{name}-{tag}")["QueueUrl"] for name in ("shallow", "deep")}
+    urls = {
+        name: client.create_queue(QueueName=f"bench-depth-{name}-{tag}")["QueueUrl"] for name in ("shallow", "deep")
+    }
     try:
         fill_rate = fill(endpoint, urls["deep"], deep + rounds * per_round, "fill deep")
         fill(endpoint, urls["shallow"], shallow, "fill shallow")
@@ -121,9 +125,13 @@ def main() -> None:
     if args.json:
         print(json.dumps(result))
     else:
-        print(f"receive+delete (batch 10) at {result['shallow_depth']:,} queued: {result['shallow_msgs_per_s']:>9.1f} msgs/s")
+        print(
+            f"receive+delete (batch 10) at {result['shallow_depth']:,} queued: {result['shallow_msgs_per_s']:>9.1f} msgs/s"
+        )
         print(f"receive+delete (batch 10) at {result['deep_depth']:,} queued: {result['deep_msgs_per_s']:>9.1f} msgs/s")
-        print(f"ratio deep/shallow: {result['deep_over_shallow']:.3f}   (fill rate {result['fill_msgs_per_s']:.0f} msgs/s with {FILL_THREADS} clients)")
+        print(
+            f"ratio deep/shallow: {result['deep_over_shallow']:.3f}   (fill rate {result['fill_msgs_per_s']:.0f} msgs/s with {FILL_THREADS} clients)"
+        )
 
 
 if __name__ == "__main__":

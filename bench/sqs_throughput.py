@@ -89,8 +89,12 @@ def require_loopback(endpoint: str) -> None:
 
 
 def make_client(endpoint: str) -> SQSClient:
-    config = Config(region_name="us-east-1", retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=5, read_timeout=30)
-    return boto3.client("sqs", endpoint_url=endpoint, aws_access_key_id="test", aws_secret_access_key="test", config=config)
+    config = Config(
+        region_name="us-east-1", retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=5, read_timeout=30
+    )
+    return boto3.client(
+        "sqs", endpoint_url=endpoint, aws_access_key_id="test", aws_secret_access_key="test", config=config
+    )
 
 
 @contextmanager
@@ -171,7 +175,12 @@ def run_all(endpoint: str, seconds: float, limit: int) -> list[Result]:
     for name, step, drains in WORKLOADS:
         with fresh_queue(client, name) as url:
             if drains:  # untimed; enough for the warm-up plus the count limit, capped in time
-                timed("(preload)", max(2 * seconds, 10.0), limit + 10 * WARMUP_CALLS, partial(send_batch_step, client, url))
+                timed(
+                    "(preload)",
+                    max(2 * seconds, 10.0),
+                    limit + 10 * WARMUP_CALLS,
+                    partial(send_batch_step, client, url),
+                )
             for _ in range(WARMUP_CALLS):
                 step(client, url, 10)
             results.append(timed(name, seconds, limit, partial(step, client, url)))
@@ -199,8 +208,22 @@ def gureum_server(timeout: float = 30.0) -> Iterator[str]:
     with tempfile.TemporaryDirectory(prefix="gureum-bench-") as tmp:
         port, data_dir = free_port(), Path(tmp) / "data"
         endpoint = f"http://127.0.0.1:{port}"
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
-        cmd = [sys.executable, "-m", "gureum", "start", "--port", str(port), "--data-dir", str(data_dir), "--log-level", "warning"]
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
+        }
+        cmd = [
+            sys.executable,
+            "-m",
+            "gureum",
+            "start",
+            "--port",
+            str(port),
+            "--data-dir",
+            str(data_dir),
+            "--log-level",
+            "warning",
+        ]
         with open(Path(tmp) / "server.log", "w+b") as log:
             proc = subprocess.Popen(cmd, env=env, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
             try:
@@ -232,7 +255,9 @@ def print_table(results: list[Result]) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     target = parser.add_mutually_exclusive_group()
-    target.add_argument("--endpoint", default="http://127.0.0.1:4566", help="loopback SQS endpoint (default: %(default)s)")
+    target.add_argument(
+        "--endpoint", default="http://127.0.0.1:4566", help="loopback SQS endpoint (default: %(default)s)"
+    )
     target.add_argument("--start-gureum", action="store_true", help="start a gureum server on a free port for the run")
     parser.add_argument("--seconds", type=float, default=5.0, help="time limit per workload (default: %(default)s)")
     parser.add_argument("--messages", type=int, default=20000, help="message limit per workload (default: %(default)s)")
@@ -250,7 +275,12 @@ def main(argv: list[str] | None = None) -> None:
         results = run_all(endpoint, args.seconds, args.messages)
 
     if args.json:
-        doc = {"endpoint": endpoint, "seconds_limit": args.seconds, "messages_limit": args.messages, "results": [asdict(r) for r in results]}
+        doc = {
+            "endpoint": endpoint,
+            "seconds_limit": args.seconds,
+            "messages_limit": args.messages,
+            "results": [asdict(r) for r in results],
+        }
         print(json.dumps(doc))
     else:
         print_table(results)

@@ -55,7 +55,9 @@ class App:
                 await hook(runtime)
             runtime.service_status[service.name] = "running"
         if store.dialect == "sqlite":  # one process owns the file: claims of a killed predecessor are void
-            await store.write(lambda tx: tx.execute("UPDATE delivery_outbox SET claimed_until = NULL WHERE claimed_until IS NOT NULL"))
+            await store.write(
+                lambda tx: tx.execute("UPDATE delivery_outbox SET claimed_until = NULL WHERE claimed_until IS NOT NULL")
+            )
         runtime.spawn(runtime.delivery.run(), "delivery-dispatcher")
 
     async def shutdown(self) -> None:
@@ -72,9 +74,16 @@ class App:
 
         def wipe(tx: Any) -> None:
             if tx.dialect == "sqlite":
-                names = [row[0] for row in tx.all("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+                names = [
+                    row[0]
+                    for row in tx.all(
+                        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                    )
+                ]
             else:
-                names = [row[0] for row in tx.all("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")]
+                names = [
+                    row[0] for row in tx.all("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+                ]
             for name in names:
                 if name != "gureum_migrations":
                     tx.execute(f"DELETE FROM {name}")

@@ -13,23 +13,42 @@ from .config import Config, default_data_dir
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="gureum", description="AWS application-integration services on your own machine.")
+    parser = argparse.ArgumentParser(
+        prog="gureum", description="AWS application-integration services on your own machine."
+    )
     parser.add_argument("--version", action="version", version=f"gureum {__version__}")
     sub = parser.add_subparsers(dest="command")
     start = sub.add_parser("start", help="start the server (foreground)")
     start.add_argument("--host", default=os.environ.get("GUREUM_HOST", "127.0.0.1"))
     start.add_argument("--port", type=int, default=int(os.environ.get("GUREUM_PORT", "4566")))
     where = start.add_mutually_exclusive_group()
-    where.add_argument("--data-dir", type=Path, default=None, help=f"where state is kept (default: $GUREUM_DATA_DIR or {default_data_dir()})")
+    where.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help=f"where state is kept (default: $GUREUM_DATA_DIR or {default_data_dir()})",
+    )
     where.add_argument("--in-memory", action="store_true", help="keep nothing on disk (state is lost at exit)")
-    start.add_argument("--store", default=os.environ.get("GUREUM_STORE"), help="store URL (default: SQLite in the data dir)")
-    start.add_argument("--sync", choices=("normal", "full"), default=os.environ.get("GUREUM_SYNC", "normal"), help="normal survives kill -9; full also survives power loss")
-    start.add_argument("--log-level", default=os.environ.get("GUREUM_LOG_LEVEL", "info"))
     start.add_argument(
-        "--strict-auth", action="store_true", default=os.environ.get("GUREUM_STRICT_AUTH") == "1", help="verify SigV4 signatures (default: accept any credentials)"
+        "--store", default=os.environ.get("GUREUM_STORE"), help="store URL (default: SQLite in the data dir)"
     )
     start.add_argument(
-        "--credentials", default=os.environ.get("GUREUM_CREDENTIALS", ""), help="strict mode's static keys, 'AKID:SECRET[,AKID2:SECRET2]' (default test:test)"
+        "--sync",
+        choices=("normal", "full"),
+        default=os.environ.get("GUREUM_SYNC", "normal"),
+        help="normal survives kill -9; full also survives power loss",
+    )
+    start.add_argument("--log-level", default=os.environ.get("GUREUM_LOG_LEVEL", "info"))
+    start.add_argument(
+        "--strict-auth",
+        action="store_true",
+        default=os.environ.get("GUREUM_STRICT_AUTH") == "1",
+        help="verify SigV4 signatures (default: accept any credentials)",
+    )
+    start.add_argument(
+        "--credentials",
+        default=os.environ.get("GUREUM_CREDENTIALS", ""),
+        help="strict mode's static keys, 'AKID:SECRET[,AKID2:SECRET2]' (default test:test)",
     )
     return parser
 
@@ -48,7 +67,14 @@ def build_config(args: argparse.Namespace) -> Config:
     if args.strict_auth and not pairs:
         pairs = [("test", "test")]
     return Config(
-        host=args.host, port=args.port, data_dir=data_dir, store_url=args.store, sync=args.sync, log_level=args.log_level, strict_auth=args.strict_auth, credentials=tuple(pairs)
+        host=args.host,
+        port=args.port,
+        data_dir=data_dir,
+        store_url=args.store,
+        sync=args.sync,
+        log_level=args.log_level,
+        strict_auth=args.strict_auth,
+        credentials=tuple(pairs),
     )
 
 
@@ -58,7 +84,9 @@ def serve(config: Config) -> None:
 
     logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     where = "in memory" if config.in_memory else (config.store_url or str(config.data_dir))
-    logging.getLogger("gureum").info("gureum %s on http://%s:%d (state: %s)", __version__, config.host, config.port, where)
+    logging.getLogger("gureum").info(
+        "gureum %s on http://%s:%d (state: %s)", __version__, config.host, config.port, where
+    )
     run(App(config), config.host, config.port)
 
 

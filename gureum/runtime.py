@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Coroutine
+from collections.abc import Coroutine
+from typing import Any
 
 from .aws.auth import known_secret
 from .clock import Clock, SystemClock
@@ -41,7 +42,9 @@ class Runtime:
             return self.ports[name]
         except KeyError:
             owner = name.split(".", 1)[0]
-            raise RuntimeError(f"{name} is unavailable: the {owner} service is not running (see /_gureum/health)") from None
+            raise RuntimeError(
+                f"{name} is unavailable: the {owner} service is not running (see /_gureum/health)"
+            ) from None
 
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
         """Start a background task owned by the server's lifespan (cancelled at shutdown)."""

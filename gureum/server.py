@@ -64,7 +64,7 @@ def encode_response(response: Response, head_only: bool, keep_alive: bool) -> by
 
 
 class HttpProtocol(asyncio.Protocol):
-    def __init__(self, app: "App", connections: set["HttpProtocol"]) -> None:
+    def __init__(self, app: App, connections: set[HttpProtocol]) -> None:
         self.app = app
         self.connections = connections
         self.peer = "127.0.0.1"
@@ -118,7 +118,9 @@ class HttpProtocol(asyncio.Protocol):
 
     def _fail(self, status: int, text: bytes) -> None:
         if self.transport is not None and not self.transport.is_closing():
-            self.transport.write(encode_response(Response(status, [("Content-Type", "text/plain")], text), False, False))
+            self.transport.write(
+                encode_response(Response(status, [("Content-Type", "text/plain")], text), False, False)
+            )
             self.transport.close()
         self.closing = True
 
@@ -151,8 +153,20 @@ class HttpProtocol(asyncio.Protocol):
         if self.size > MAX_BODY:
             item = Response(413, [("Content-Type", "text/plain")], b"Request entity too large")
         else:
-            item = Request(method, path or "/", query, self.headers, b"".join(self.body), peer=self.peer, header_list=self.header_list)
-            if "upgrade" in self.headers and self.headers["upgrade"].lower() == "websocket" and self.parser.should_upgrade():
+            item = Request(
+                method,
+                path or "/",
+                query,
+                self.headers,
+                b"".join(self.body),
+                peer=self.peer,
+                header_list=self.header_list,
+            )
+            if (
+                "upgrade" in self.headers
+                and self.headers["upgrade"].lower() == "websocket"
+                and self.parser.should_upgrade()
+            ):
                 item = _Upgrade(item)
         self.pending.append((item, self.parser.should_keep_alive(), method == "HEAD"))
         self._reset()
@@ -188,7 +202,7 @@ class HttpProtocol(asyncio.Protocol):
         finally:
             self.task = None
 
-    async def _upgrade(self, item: "_Upgrade") -> None:
+    async def _upgrade(self, item: _Upgrade) -> None:
         """Become a WebSocket: check the handshake, let the app accept or reject it, then serve it until it ends."""
         assert self.transport is not None
         request = item.request
@@ -228,12 +242,14 @@ class _Upgrade:
         self.early = b""  # bytes the client sent after the handshake request
 
 
-async def serve(app: "App", host: str, port: int) -> None:
+async def serve(app: App, host: str, port: int) -> None:
     """Start the app, serve until SIGTERM/SIGINT, then drain briefly and shut the app down."""
     await app.startup()
     loop = asyncio.get_running_loop()
     connections: set[HttpProtocol] = set()
-    server = await loop.create_server(lambda: HttpProtocol(app, connections), host, port, reuse_address=True, backlog=2048)
+    server = await loop.create_server(
+        lambda: HttpProtocol(app, connections), host, port, reuse_address=True, backlog=2048
+    )
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
@@ -256,7 +272,7 @@ async def serve(app: "App", host: str, port: int) -> None:
         await app.shutdown()
 
 
-def run(app: "App", host: str, port: int) -> None:
+def run(app: App, host: str, port: int) -> None:
     try:
         import uvloop
     except ImportError:

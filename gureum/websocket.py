@@ -31,7 +31,9 @@ def handshake_problem(request: Request) -> Response | None:
     except ValueError:
         return Response(400, [("Content-Type", "text/plain")], b"Bad Sec-WebSocket-Key")
     if request.headers.get("sec-websocket-version", "").strip() != "13":
-        return Response(426, [("Sec-WebSocket-Version", "13"), ("Content-Type", "text/plain")], b"Unsupported WebSocket version")
+        return Response(
+            426, [("Sec-WebSocket-Version", "13"), ("Content-Type", "text/plain")], b"Unsupported WebSocket version"
+        )
     return None
 
 
@@ -93,7 +95,12 @@ class WebSocket:
             return
         key = self.request.headers["sec-websocket-key"].strip().encode()
         accept = base64.b64encode(hashlib.sha1(key + _GUID).digest()).decode()
-        lines = ["HTTP/1.1 101 Switching Protocols", "Upgrade: websocket", "Connection: Upgrade", f"Sec-WebSocket-Accept: {accept}"]
+        lines = [
+            "HTTP/1.1 101 Switching Protocols",
+            "Upgrade: websocket",
+            "Connection: Upgrade",
+            f"Sec-WebSocket-Accept: {accept}",
+        ]
         if subprotocol:
             lines.append(f"Sec-WebSocket-Protocol: {subprotocol}")
         lines += [f"{name}: {value}" for name, value in headers or []]
@@ -170,7 +177,9 @@ class WebSocket:
                     self._end(event.code, event.reason or "")
                     return
         except RemoteProtocolError as error:
-            self._fail(int(error.event_hint.code) if isinstance(error.event_hint, CloseConnection) else 1002, str(error))
+            self._fail(
+                int(error.event_hint.code) if isinstance(error.event_hint, CloseConnection) else 1002, str(error)
+            )
         except LocalProtocolError:
             self._end(1006, "")
 
@@ -242,4 +251,6 @@ class WebSocket:
         if self.accepted and not self.closed:
             self.close(1000, "")
         elif not self.accepted and not self.closed:
-            self.reject(Response(500, [("Content-Type", "text/plain")], b"The WebSocket was neither accepted nor rejected"))
+            self.reject(
+                Response(500, [("Content-Type", "text/plain")], b"The WebSocket was neither accepted nor rejected")
+            )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
@@ -11,7 +12,9 @@ ACCOUNT = "000000000000"
 REGION = "us-east-1"
 
 
-def expect_error(call: Callable[..., Any], code: str, message: str | None = None, status: int | None = None, **kwargs: Any) -> dict[str, Any]:
+def expect_error(
+    call: Callable[..., Any], code: str, message: str | None = None, status: int | None = None, **kwargs: Any
+) -> dict[str, Any]:
     """Call, expect a ClientError with this code (and message / HTTP status when given); return the error."""
     with pytest.raises(ClientError) as info:
         call(**kwargs)

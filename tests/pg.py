@@ -30,13 +30,23 @@ def ensure_binaries() -> Path:
     if bin_dir is not None:
         return bin_dir
     if os.geteuid() == 0 and shutil.which("apt-get"):
-        print("PostgreSQL server binaries not found: installing Debian's postgresql package ...", file=sys.stderr, flush=True)
+        print(
+            "PostgreSQL server binaries not found: installing Debian's postgresql package ...",
+            file=sys.stderr,
+            flush=True,
+        )
         subprocess.run(["apt-get", "update", "-q"], check=True)
-        subprocess.run(["apt-get", "install", "-y", "-q", "postgresql"], check=True, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        subprocess.run(
+            ["apt-get", "install", "-y", "-q", "postgresql"],
+            check=True,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
         bin_dir = _bin_dir()
         if bin_dir is not None:
             return bin_dir
-    raise RuntimeError("PostgreSQL server binaries (initdb, pg_ctl) are needed for the PostgreSQL tests: install them (Debian: apt-get install postgresql), or set GUREUM_TEST_BACKENDS=sqlite.")
+    raise RuntimeError(
+        "PostgreSQL server binaries (initdb, pg_ctl) are needed for the PostgreSQL tests: install them (Debian: apt-get install postgresql), or set GUREUM_TEST_BACKENDS=sqlite."
+    )
 
 
 class PgCluster:
@@ -62,18 +72,30 @@ class PgCluster:
         if proc.returncode != 0:
             raise RuntimeError(f"{' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
 
-    def start(self) -> "PgCluster":
+    def start(self) -> PgCluster:
         self.base.mkdir(parents=True, exist_ok=True)
         self.sockets.mkdir(exist_ok=True)
         if self.run_as:
             shutil.chown(self.base, "postgres")
             shutil.chown(self.sockets, "postgres")
             os.chmod(self.base, 0o755)
-        self._run(str(self.bin / "initdb"), "-D", str(self.data), "-U", "gureum", "--auth=trust", "--no-sync", "-E", "UTF8")
+        self._run(
+            str(self.bin / "initdb"), "-D", str(self.data), "-U", "gureum", "--auth=trust", "--no-sync", "-E", "UTF8"
+        )
         options = f"-p {self.port} -k {self.sockets} -c listen_addresses=127.0.0.1 -c max_connections=400"
         if not self.durable:
             options += " -c fsync=off -c full_page_writes=off"
-        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.base / "server.log"), "-w", "start")
+        self._run(
+            str(self.bin / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-l",
+            str(self.base / "server.log"),
+            "-w",
+            "start",
+        )
         return self
 
     def url(self, database: str = "postgres") -> str:
@@ -89,4 +111,7 @@ class PgCluster:
 
     def stop(self) -> None:
         if self.data.exists():
-            subprocess.run([*self.run_as, str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"], capture_output=True)
+            subprocess.run(
+                [*self.run_as, str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"],
+                capture_output=True,
+            )

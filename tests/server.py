@@ -25,7 +25,12 @@ class Server:
     """One ``gureum start`` subprocess."""
 
     def __init__(
-        self, data_dir: Path | None, port: int | None = None, extra_args: list[str] | None = None, env: dict[str, str] | None = None, store_url: str | None = None
+        self,
+        data_dir: Path | None,
+        port: int | None = None,
+        extra_args: list[str] | None = None,
+        env: dict[str, str] | None = None,
+        store_url: str | None = None,
     ) -> None:
         self.data_dir = data_dir
         self.store_url = store_url
@@ -41,7 +46,7 @@ class Server:
     def endpoint(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30.0) -> "Server":
+    def start(self, timeout: float = 30.0) -> Server:
         args = [sys.executable, "-m", "gureum", "start", "--port", str(self.port), "--log-level", "warning"]
         args += ["--data-dir", str(self.data_dir)] if self.data_dir else ["--in-memory"]
         if self.store_url:
@@ -55,7 +60,9 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"gureum exited with {self.proc.returncode}; log:\n{self.log_path.read_text()[-4000:]}")
+                raise RuntimeError(
+                    f"gureum exited with {self.proc.returncode}; log:\n{self.log_path.read_text()[-4000:]}"
+                )
             try:
                 with urllib.request.urlopen(f"{self.endpoint}/_gureum/health", timeout=1) as resp:
                     if resp.status == 200:

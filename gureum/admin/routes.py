@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..aws.http import Request, Response
@@ -18,7 +19,7 @@ def _json(doc: Any, status: int = 200) -> Response:
     return Response(status, [("Content-Type", "application/json")], json.dumps(doc).encode())
 
 
-async def handle_admin(app: "App", request: Request) -> Response | None:
+async def handle_admin(app: App, request: Request) -> Response | None:
     """Answer an admin request, or None when the path is not an admin route."""
     if not request.raw_path.startswith(ADMIN_PREFIXES):
         return None  # AWS traffic, the common case (services' admin routes live under /_gureum/ too)
@@ -44,17 +45,21 @@ async def handle_admin(app: "App", request: Request) -> Response | None:
     return None
 
 
-async def _health(app: "App") -> Response:
+async def _health(app: App) -> Response:
     runtime = app.runtime
     store = "memory" if runtime.config.in_memory else runtime.store.dialect
-    return _json({"status": "running", "version": __version__, "store": store, "services": dict(runtime.service_status)})
+    return _json(
+        {"status": "running", "version": __version__, "store": store, "services": dict(runtime.service_status)}
+    )
 
 
-async def _localstack_health(app: "App") -> Response:
-    services = {name: ("running" if state == "running" else "available") for name, state in app.runtime.service_status.items()}
+async def _localstack_health(app: App) -> Response:
+    services = {
+        name: ("running" if state == "running" else "available") for name, state in app.runtime.service_status.items()
+    }
     return _json({"services": services, "edition": "community", "version": f"gureum-{__version__}"})
 
 
-async def _reset(app: "App") -> Response:
+async def _reset(app: App) -> Response:
     await app.reset()
     return _json({"reset": True})

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 @dataclass(slots=True)
 class RequestContext:
     request: Request
-    runtime: "Runtime"
+    runtime: Runtime
     service: str
     operation: str
     protocol: str

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 from ..ids import unique_id
 from . import sigv4
@@ -37,7 +38,7 @@ class Front:
     ``claims`` is a cheap synchronous test run on every request before AWS dispatch; ``handle`` answers it."""
 
     claims: Callable[[Request], bool]
-    handle: Callable[["Runtime", Request], Awaitable[Response]]
+    handle: Callable[[Runtime, Request], Awaitable[Response]]
 
 
 @dataclass
@@ -61,7 +62,7 @@ class Service:
     anonymous_ops: frozenset[str] = frozenset()
     # WebSocket upgrades (they never reach the Fronts): upgrade(runtime, request, ws) → False when the URL is not
     # this service's; else it accepted or rejected ws (gureum.websocket.WebSocket) and served it to the end
-    upgrade: Callable[["Runtime", Request, Any], Awaitable[bool]] | None = None
+    upgrade: Callable[[Runtime, Request, Any], Awaitable[bool]] | None = None
     # optional fix-up of parsed input before validation: prepare(request, protocol, operation, params)
     prepare: Callable[[Request, str, str, dict[str, Any]], None] | None = None
 
@@ -106,8 +107,18 @@ _SIGNATURE_MISMATCH = (
 )
 # (json-family code, query code, rest-xml code, message) per problem, as AWS answers them
 _AUTH_ERRORS = {
-    "missing": ("MissingAuthenticationTokenException", "MissingAuthenticationToken", "AccessDenied", "Request is missing Authentication Token"),
-    "unknown": ("UnrecognizedClientException", "InvalidClientTokenId", "InvalidAccessKeyId", "The security token included in the request is invalid."),
+    "missing": (
+        "MissingAuthenticationTokenException",
+        "MissingAuthenticationToken",
+        "AccessDenied",
+        "Request is missing Authentication Token",
+    ),
+    "unknown": (
+        "UnrecognizedClientException",
+        "InvalidClientTokenId",
+        "InvalidAccessKeyId",
+        "The security token included in the request is invalid.",
+    ),
     "mismatch": ("InvalidSignatureException", "SignatureDoesNotMatch", "SignatureDoesNotMatch", _SIGNATURE_MISMATCH),
     "expired": ("InvalidSignatureException", "SignatureDoesNotMatch", "AccessDenied", "Request has expired"),
     "skewed": ("InvalidSignatureException", "SignatureDoesNotMatch", "RequestTimeTooSkewed", "Signature expired"),
@@ -127,7 +138,7 @@ def _unknown_operation(route: Route) -> ServiceError:
 
 
 class Dispatcher:
-    def __init__(self, services: list[Service], runtime: "Runtime") -> None:
+    def __init__(self, services: list[Service], runtime: Runtime) -> None:
         self.services = {service.name: service for service in services}
         self.router = Router([service.spec() for service in services])
         self._checked: set[str] = set()  # services whose registry was checked against their (lazily loaded) model
@@ -154,19 +165,46 @@ class Dispatcher:
                 service.prepare(request, route.protocol, route.name, params)
             validate(route.operation.input_shape, params, style=service.validation, protocol=route.protocol)
             if handler is None:
-                raise ServiceError(f"The operation {route.name} of {route.spec.name} is not implemented by gureum yet.", code="NotImplemented", status=501, sender_fault=False)
-            ctx = RequestContext(request, self.runtime, route.spec.name, route.name, route.protocol, caller.account, caller.region, caller.access_key, request_id)
+                raise ServiceError(
+                    f"The operation {route.name} of {route.spec.name} is not implemented by gureum yet.",
+                    code="NotImplemented",
+                    status=501,
+                    sender_fault=False,
+                )
+            ctx = RequestContext(
+                request,
+                self.runtime,
+                route.spec.name,
+                route.name,
+                route.protocol,
+                caller.account,
+                caller.region,
+                caller.access_key,
+                request_id,
+            )
             result = await handler(ctx, params)
             return protocol.serialize(route.operation, result, request_id)
         except ServiceError as error:
             return self._error(error, route, request, request_id)
         except Exception:
             log.exception("internal error in %s", route.name if route else request.path)
-            return self._error(ServiceError("We encountered an internal error. Please try again.", code="InternalFailure", status=500, sender_fault=False), route, request, request_id)
+            return self._error(
+                ServiceError(
+                    "We encountered an internal error. Please try again.",
+                    code="InternalFailure",
+                    status=500,
+                    sender_fault=False,
+                ),
+                route,
+                request,
+                request_id,
+            )
 
     @staticmethod
     def _anonymous(service: Service, route: Route) -> bool:
-        return route.name in service.anonymous_ops or (route.operation is not None and route.operation.auth_type == "none")
+        return route.name in service.anonymous_ops or (
+            route.operation is not None and route.operation.auth_type == "none"
+        )
 
     def _authenticate(self, request: Request, route: Route) -> None:
         """Strict mode: the request must be signed (SigV4) with a key we know the secret of."""
@@ -178,13 +216,15 @@ class Dispatcher:
         if secret is None:
             raise auth_error(route.protocol, "unknown")
         try:
-            sigv4.verify(request, signed, secret, dt.datetime.now(dt.timezone.utc))
+            sigv4.verify(request, signed, secret, dt.datetime.now(dt.UTC))
         except sigv4.SignatureProblem as problem:
             raise auth_error(route.protocol, problem.kind, problem.detail) from None
 
     @staticmethod
     def _error(error: ServiceError, route: Route | None, request: Request, request_id: str) -> Response:
         if route is not None:
-            return get_protocol(route.protocol).serialize_error(error, request_id, spec=route.spec, operation=route.operation)
+            return get_protocol(route.protocol).serialize_error(
+                error, request_id, spec=route.spec, operation=route.operation
+            )
         protocol = "json" if request.headers.get("x-amz-target") else "query"
         return get_protocol(protocol).serialize_error(error, request_id)

@@ -42,9 +42,15 @@ class ServiceError(Exception):
         return f"{type(self).__name__}({self.code!r}, {self.message!r})"
 
 
-def error_class(code: str, status: int = 400, sender_fault: bool = True, type_name: str | None = None) -> type[ServiceError]:
+def error_class(
+    code: str, status: int = 400, sender_fault: bool = True, type_name: str | None = None
+) -> type[ServiceError]:
     """Make a ServiceError subclass for one AWS error code."""
-    return type(code.split(".")[-1], (ServiceError,), {"code": code, "status": status, "sender_fault": sender_fault, "type_name": type_name})
+    return type(
+        code.split(".")[-1],
+        (ServiceError,),
+        {"code": code, "status": status, "sender_fault": sender_fault, "type_name": type_name},
+    )
 
 
 class CommonErrors:

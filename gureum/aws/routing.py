@@ -47,7 +47,9 @@ class _RestRule:
                 return False
         if not with_required:
             return True
-        return all(key in query for key in self.required_query) and all(h in request.headers for h in self.required_headers)
+        return all(key in query for key in self.required_query) and all(
+            h in request.headers for h in self.required_headers
+        )
 
 
 def _compile_uri(request_uri: str) -> tuple[re.Pattern[str], tuple[tuple[str, str | None], ...], int]:
@@ -128,7 +130,11 @@ class Router:
                         required_query.append(wire)
                     elif where == "header":
                         required_headers.append(wire.lower())
-            rules.append(_RestRule(http.get("method", "POST"), regex, keys, literal, op, tuple(required_query), tuple(required_headers)))
+            rules.append(
+                _RestRule(
+                    http.get("method", "POST"), regex, keys, literal, op, tuple(required_query), tuple(required_headers)
+                )
+            )
         return rules
 
     def resolve(self, request: Request, signing_service: str | None) -> Route:
@@ -154,17 +160,24 @@ class Router:
             return self._shared_rest_route(spec, request)
         if spec is not None:
             protocol = spec.primary
-            raise ServiceError("Could not find operation to call", code="UnknownOperationException" if protocol == "json" else "InvalidAction")
+            raise ServiceError(
+                "Could not find operation to call",
+                code="UnknownOperationException" if protocol == "json" else "InvalidAction",
+            )
         for rest_spec in self.rest_services:
             try:
                 return self._rest_route(rest_spec, request)
             except ServiceError:
                 continue
-        raise ServiceError("Unable to determine service/operation name to be authorized", code="InvalidAction", status=400)
+        raise ServiceError(
+            "Unable to determine service/operation name to be authorized", code="InvalidAction", status=400
+        )
 
     @staticmethod
     def _may_be_query(request: Request) -> bool:
-        return "Action=" in request.query_string or (request.method == "POST" and request.content_type in ("application/x-www-form-urlencoded", ""))
+        return "Action=" in request.query_string or (
+            request.method == "POST" and request.content_type in ("application/x-www-form-urlencoded", "")
+        )
 
     def _query_service_for(self, action: str, request: Request) -> ServiceSpec | None:
         candidates = [s for s in self.query_services if action in s.models["query"].operation_names]
@@ -174,7 +187,11 @@ class Router:
 
     def _shared_rest_route(self, spec: ServiceSpec, request: Request) -> Route:
         """REST services that share a signing name are told apart by their URIs (the first service's error wins)."""
-        siblings = [s for s in self.sharing_signing.get(spec.signing_name, []) if s is not spec and s.primary in ("rest-json", "rest-xml")]
+        siblings = [
+            s
+            for s in self.sharing_signing.get(spec.signing_name, [])
+            if s is not spec and s.primary in ("rest-json", "rest-xml")
+        ]
         try:
             return self._rest_route(spec, request)
         except ServiceError:
@@ -200,7 +217,12 @@ class Router:
             # fixed query keys are the strongest evidence; then whether the required query/header members are
             # all there (S3's PutObject vs CopyObject vs UploadPart); then how much of the URI is literal
             satisfied = rule.accepts(request, with_required=True)
-            rank = (len(rule.query_keys), satisfied, len(rule.required_query) + len(rule.required_headers), rule.literal_len)
+            rank = (
+                len(rule.query_keys),
+                satisfied,
+                len(rule.required_query) + len(rule.required_headers),
+                rule.literal_len,
+            )
             if best is None or rank > best[0]:
                 best = (rank, rule, match)
         if best is not None:
@@ -209,4 +231,6 @@ class Router:
             return Route(spec, protocol, rule.operation, rule.operation.name, params)
         if partial:
             raise ServiceError("Method Not Allowed", code="MethodNotAllowed", status=405)
-        raise ServiceError(f"No operation matches {request.method} {path}", code="UnknownOperationException", status=404)
+        raise ServiceError(
+            f"No operation matches {request.method} {path}", code="UnknownOperationException", status=404
+        )

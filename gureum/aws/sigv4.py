@@ -54,7 +54,9 @@ def read_signature(request: Request) -> Signed:
             signed = fields["SignedHeaders"].split(";")
             signature = fields["Signature"]
         except (KeyError, ValueError):
-            raise SignatureProblem("missing", "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters.") from None
+            raise SignatureProblem(
+                "missing", "Authorization header requires 'Credential', 'SignedHeaders' and 'Signature' parameters."
+            ) from None
         timestamp = request.headers.get("x-amz-date") or _from_http_date(request.headers.get("date", ""))
         return Signed(key, date, region, service, signed, signature, timestamp, False)
     query = request.query
@@ -62,7 +64,15 @@ def read_signature(request: Request) -> Signed:
         try:
             key, date, region, service, _terminal = query["X-Amz-Credential"].split("/")
             return Signed(
-                key, date, region, service, query["X-Amz-SignedHeaders"].split(";"), query["X-Amz-Signature"], query["X-Amz-Date"], True, int(query.get("X-Amz-Expires", "604800"))
+                key,
+                date,
+                region,
+                service,
+                query["X-Amz-SignedHeaders"].split(";"),
+                query["X-Amz-Signature"],
+                query["X-Amz-Date"],
+                True,
+                int(query.get("X-Amz-Expires", "604800")),
             )
         except (KeyError, ValueError):
             raise SignatureProblem("missing", "Presigned request is missing required parameters.") from None
@@ -73,7 +83,7 @@ def _from_http_date(text: str) -> str:
     from email.utils import parsedate_to_datetime
 
     try:
-        return parsedate_to_datetime(text).astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        return parsedate_to_datetime(text).astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     except (TypeError, ValueError):
         return ""
 
@@ -112,9 +122,18 @@ def canonical_query(query_string: str, presigned: bool) -> str:
 def canonical_request(request: Request, signed: Signed) -> str:
     headers = "".join(f"{name}:{' '.join(request.headers.get(name, '').split())}\n" for name in signed.signed_headers)
     # presigned S3 URLs sign no payload; everything else signs the body's hash unless a header names it
-    payload = request.headers.get("x-amz-content-sha256") or (UNSIGNED if signed.presigned and signed.service == "s3" else hashlib.sha256(request.body).hexdigest())
+    payload = request.headers.get("x-amz-content-sha256") or (
+        UNSIGNED if signed.presigned and signed.service == "s3" else hashlib.sha256(request.body).hexdigest()
+    )
     return "\n".join(
-        [request.method, canonical_path(request.raw_path, signed.service), canonical_query(request.query_string, signed.presigned), headers, ";".join(signed.signed_headers), payload]
+        [
+            request.method,
+            canonical_path(request.raw_path, signed.service),
+            canonical_query(request.query_string, signed.presigned),
+            headers,
+            ";".join(signed.signed_headers),
+            payload,
+        ]
     )
 
 
@@ -129,19 +148,27 @@ def expected_signature(request: Request, signed: Signed, secret: str) -> str:
     scope = f"{signed.date}/{signed.region}/{signed.service}/aws4_request"
     digest = hashlib.sha256(canonical_request(request, signed).encode()).hexdigest()
     to_sign = f"{ALGORITHM}\n{signed.timestamp}\n{scope}\n{digest}"
-    return hmac.new(signing_key(secret, signed.date, signed.region, signed.service), to_sign.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(
+        signing_key(secret, signed.date, signed.region, signed.service), to_sign.encode(), hashlib.sha256
+    ).hexdigest()
 
 
 def verify(request: Request, signed: Signed, secret: str, now: dt.datetime) -> None:
     """Raise SignatureProblem unless the request carries a valid, current signature made with ``secret``."""
     try:
-        when = dt.datetime.strptime(signed.timestamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.timezone.utc)
+        when = dt.datetime.strptime(signed.timestamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
     except ValueError:
         raise SignatureProblem("missing", "Authorization requires a valid X-Amz-Date or Date header.") from None
     if signed.presigned:
         if signed.expires is not None and now > when + dt.timedelta(seconds=signed.expires):
-            raise SignatureProblem("expired", f"Request has expired. Expired at {(when + dt.timedelta(seconds=signed.expires)).isoformat()}.")
+            raise SignatureProblem(
+                "expired",
+                f"Request has expired. Expired at {(when + dt.timedelta(seconds=signed.expires)).isoformat()}.",
+            )
     elif abs(now - when) > MAX_SKEW:
-        raise SignatureProblem("skewed", f"Signature expired: {signed.timestamp} is now earlier than {(now - MAX_SKEW).strftime('%Y%m%dT%H%M%SZ')}.")
+        raise SignatureProblem(
+            "skewed",
+            f"Signature expired: {signed.timestamp} is now earlier than {(now - MAX_SKEW).strftime('%Y%m%dT%H%M%SZ')}.",
+        )
     if not hmac.compare_digest(expected_signature(request, signed, secret), signed.signature):
         raise SignatureProblem("mismatch")

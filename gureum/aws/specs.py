@@ -93,7 +93,7 @@ def _read_metadata(service: str) -> dict[str, Any]:
     the whole model when the head does not hold it."""
     path = _model_path(service)
     if path is not None:
-        with (gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb")) as f:
+        with gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb") as f:
             head = f.read(8192).decode("utf-8", "replace")
         at = head.find('"metadata"')
         start = head.find("{", at) if at >= 0 else -1
@@ -114,7 +114,9 @@ def service_meta(service: str) -> ServiceMeta:
     if "query" in _patch_file(service).get("derive", {}) and protocols[0] != "query":
         protocols.append("query")
     endpoint_prefix = meta.get("endpointPrefix") or service
-    return ServiceMeta(tuple(protocols), meta.get("targetPrefix"), meta.get("signingName") or endpoint_prefix, endpoint_prefix)
+    return ServiceMeta(
+        tuple(protocols), meta.get("targetPrefix"), meta.get("signingName") or endpoint_prefix, endpoint_prefix
+    )
 
 
 class ServiceSpec:

@@ -7,7 +7,8 @@ Two styles, as AWS has them: "coral" (``ValidationException`` / ``ValidationErro
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from botocore.model import Shape
 
@@ -37,12 +38,23 @@ def _check(shape: Shape, value: Any, path: str, params_path: str, out: _Collecto
             return
         for name in shape.required_members:
             if value.get(name) is None:
-                out.add("missing", f"{path}.{_camel(name)}" if path else _camel(name), None, f"{params_path}.{name}" if params_path else name)
+                out.add(
+                    "missing",
+                    f"{path}.{_camel(name)}" if path else _camel(name),
+                    None,
+                    f"{params_path}.{name}" if params_path else name,
+                )
         for name, item in value.items():
             member = shape.members.get(name)
             if member is None or item is None:
                 continue
-            _check(member, item, f"{path}.{_camel(name)}" if path else _camel(name), f"{params_path}.{name}" if params_path else name, out)
+            _check(
+                member,
+                item,
+                f"{path}.{_camel(name)}" if path else _camel(name),
+                f"{params_path}.{name}" if params_path else name,
+                out,
+            )
         return
     if kind == "list":
         if not isinstance(value, list):
@@ -65,7 +77,11 @@ def _check(shape: Shape, value: Any, path: str, params_path: str, out: _Collecto
         enum = shape.enum
         if enum and out.style == "coral" and value not in enum:
             out.add("enum", path, value, f"Member must satisfy enum value set: [{', '.join(enum)}]")
-    elif kind in ("integer", "long", "float", "double") and isinstance(value, (int, float)) and not isinstance(value, bool):
+    elif (
+        kind in ("integer", "long", "float", "double")
+        and isinstance(value, (int, float))
+        and not isinstance(value, bool)
+    ):
         if "min" in meta and value < meta["min"]:
             out.add("range", path, value, f"Member must have value greater than or equal to {meta['min']}")
         if "max" in meta and value > meta["max"]:
@@ -137,7 +153,9 @@ def _compile(shape: Shape, style: str) -> Check:
         key_check, value_check = _compile(shape.key, style), _compile(shape.value, style)
 
         def check(value: Any) -> bool:
-            return not isinstance(value, dict) or (sized(len(value)) and all(key_check(k) and (v is None or value_check(v)) for k, v in value.items()))
+            return not isinstance(value, dict) or (
+                sized(len(value)) and all(key_check(k) and (v is None or value_check(v)) for k, v in value.items())
+            )
 
     elif kind == "string":
         enum = frozenset(shape.enum) if shape.enum and style == "coral" else None
@@ -148,7 +166,11 @@ def _compile(shape: Shape, style: str) -> Check:
     elif kind in ("integer", "long", "float", "double"):
 
         def check(value: Any) -> bool:
-            return isinstance(value, bool) or not isinstance(value, (int, float)) or ((low is None or value >= low) and (high is None or value <= high))
+            return (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or ((low is None or value >= low) and (high is None or value <= high))
+            )
 
     elif kind == "blob":
 
@@ -175,9 +197,15 @@ def validate(shape: Shape | None, params: dict[str, Any], *, style: str = "coral
         kind, path, value, message = out.errors[0]
         # query-era codes; JSON clients of query-compatible services see these shape names in __type
         if kind == "missing":
-            raise ServiceError(f"The request must contain the parameter {message}.", code="MissingParameter", type_name="MissingRequiredParameterException")
+            raise ServiceError(
+                f"The request must contain the parameter {message}.",
+                code="MissingParameter",
+                type_name="MissingRequiredParameterException",
+            )
         raise ServiceError(
-            f"Value {_show(value)} for parameter {path} is invalid. Reason: {message}.", code="InvalidParameterValue", type_name="InvalidParameterValueException"
+            f"Value {_show(value)} for parameter {path} is invalid. Reason: {message}.",
+            code="InvalidParameterValue",
+            type_name="InvalidParameterValueException",
         )
     lines = []
     for kind, path, value, message in out.errors[:_MAX_REPORTED]:

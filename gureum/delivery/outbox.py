@@ -28,12 +28,12 @@ _COLUMNS = "id, kind, address, payload, policy, dead_letter, source, attempts, c
 DEFAULT_POLICY = RetryPolicy()
 
 
-def _lock(tx: "Tx") -> str:
+def _lock(tx: Tx) -> str:
     return " FOR UPDATE SKIP LOCKED" if tx.dialect == "postgresql" else ""
 
 
 class Delivery:
-    def __init__(self, runtime: "Runtime", targets: dict[str, Target]) -> None:
+    def __init__(self, runtime: Runtime, targets: dict[str, Target]) -> None:
         self.runtime = runtime
         self.targets = targets
         self._wake = asyncio.Event()
@@ -46,7 +46,7 @@ class Delivery:
 
     def enqueue(
         self,
-        tx: "Tx",
+        tx: Tx,
         kind: str,
         address: str,
         payload: dict[str, Any],
@@ -71,11 +71,29 @@ class Delivery:
                     return
         tx.execute(
             "INSERT INTO delivery_outbox (kind, address, payload, policy, dead_letter, source, attempts, created_at, next_at, claim_ms) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
-            (kind, address, json.dumps(payload), (policy or DEFAULT_POLICY).to_json(), dead_letter.to_json() if dead_letter else None, source, now, now + int(delay * 1000), None if timeout is None else int(timeout * 1000)),
+            (
+                kind,
+                address,
+                json.dumps(payload),
+                (policy or DEFAULT_POLICY).to_json(),
+                dead_letter.to_json() if dead_letter else None,
+                source,
+                now,
+                now + int(delay * 1000),
+                None if timeout is None else int(timeout * 1000),
+            ),
         )
         tx.notify(CHANNEL, "")
 
-    def _give_up(self, tx: "Tx", error: DeliveryError, attempts: int, dead_letter: DeadLetter | None, source: str | None, now: int) -> None:
+    def _give_up(
+        self,
+        tx: Tx,
+        error: DeliveryError,
+        attempts: int,
+        dead_letter: DeadLetter | None,
+        source: str | None,
+        now: int,
+    ) -> None:
         if dead_letter is None:
             log.warning("delivery from %s dropped after %d attempt(s): %s", source, attempts, error.message)
             return
@@ -104,10 +122,10 @@ class Delivery:
             timeout = 60.0 if next_at is None else max(0.0, next_at / 1000 - self.runtime.clock.now())
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
-    def _claim(self, tx: "Tx") -> tuple[list[tuple[Any, ...]], int | None]:
+    def _claim(self, tx: Tx) -> tuple[list[tuple[Any, ...]], int | None]:
         """Deliver due in-transaction rows right here; claim the rest for asynchronous calls."""
         now = self.now_ms()
         # only kinds this node offers: rows waiting for a service it does not run must neither fill the batch
@@ -135,21 +153,29 @@ class Delivery:
                     tx.execute("DELETE FROM delivery_outbox WHERE id = ?", (row_id,))
                 tx.execute("RELEASE SAVEPOINT delivery")
             else:
-                tx.execute("UPDATE delivery_outbox SET claimed_until = ? WHERE id = ?", (now + _attempt_ms(target, row) + 5000, row_id))
+                tx.execute(
+                    "UPDATE delivery_outbox SET claimed_until = ? WHERE id = ?",
+                    (now + _attempt_ms(target, row) + 5000, row_id),
+                )
                 calls.append(row)
         if len(rows) == _CLAIM_BATCH:
             return calls, now
-        nxt = tx.one(f"SELECT MIN(next_at) FROM delivery_outbox WHERE (claimed_until IS NULL OR claimed_until <= ?) AND {offered}", (now, *kinds))
+        nxt = tx.one(
+            f"SELECT MIN(next_at) FROM delivery_outbox WHERE (claimed_until IS NULL OR claimed_until <= ?) AND {offered}",
+            (now, *kinds),
+        )
         later = tx.one("SELECT MIN(claimed_until) FROM delivery_outbox WHERE claimed_until > ?", (now,))
         candidates = [v for v in ((nxt or [None])[0], (later or [None])[0]) if v is not None]
         return calls, min(candidates) if candidates else None
 
-    def _failed(self, tx: "Tx", row: tuple[Any, ...], error: DeliveryError, now: int) -> None:
+    def _failed(self, tx: Tx, row: tuple[Any, ...], error: DeliveryError, now: int) -> None:
         row_id, _kind, _address, _payload, policy_text, dead_text, source, attempts, created, _claim_ms = row
         attempts += 1
         policy = RetryPolicy.from_json(policy_text)
         wait = policy.delay(attempts)
-        exhausted = not error.retryable or attempts >= policy.attempts or now + wait * 1000 > created + policy.max_age * 1000
+        exhausted = (
+            not error.retryable or attempts >= policy.attempts or now + wait * 1000 > created + policy.max_age * 1000
+        )
         if exhausted:
             tx.execute("DELETE FROM delivery_outbox WHERE id = ?", (row_id,))
             self._give_up(tx, error, attempts, DeadLetter.from_json(dead_text) if dead_text else None, source, now)
@@ -169,13 +195,13 @@ class Delivery:
             await asyncio.wait_for(target.call(self.runtime, address, payload), limit)
         except DeliveryError as exc:
             error = exc
-        except asyncio.TimeoutError:
+        except TimeoutError:
             error = DeliveryError(f"no answer within {limit:.0f} s", code="Timeout")
         except Exception as exc:  # a bug in the target: retry, and say so
             log.exception("delivery target %s failed", kind)
             error = DeliveryError(str(exc), code="InternalError")
 
-        def finish(tx: "Tx") -> None:
+        def finish(tx: Tx) -> None:
             if error is None:
                 tx.execute("DELETE FROM delivery_outbox WHERE id = ?", (row_id,))
             else:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -37,7 +38,7 @@ def guarded(fn: InTx, label: str) -> InTx:
     in the producer's transaction, and an unexpected error becomes a retryable DeliveryError instead of failing the
     producer (or the whole outbox claim). ``label`` names the deliverer in the log."""
 
-    def run(runtime: "Runtime", tx: "Tx", address: str, payload: dict[str, Any]) -> None:
+    def run(runtime: Runtime, tx: Tx, address: str, payload: dict[str, Any]) -> None:
         tx.execute("SAVEPOINT guarded_delivery")
         try:
             fn(runtime, tx, address, payload)
@@ -84,7 +85,7 @@ class RetryPolicy:
         return json.dumps([self.attempts, self.min_delay, self.max_delay, self.backoff, self.max_age])
 
     @classmethod
-    def from_json(cls, text: str) -> "RetryPolicy":
+    def from_json(cls, text: str) -> RetryPolicy:
         attempts, min_delay, max_delay, backoff, max_age = json.loads(text)
         return cls(attempts, min_delay, max_delay, backoff, max_age)
 
@@ -100,10 +101,17 @@ class DeadLetter:
     error_attributes: dict[str, str] | None = None
 
     def to_json(self) -> str:
-        return json.dumps({"kind": self.kind, "address": self.address, "payload": self.payload, "error_attributes": self.error_attributes})
+        return json.dumps(
+            {
+                "kind": self.kind,
+                "address": self.address,
+                "payload": self.payload,
+                "error_attributes": self.error_attributes,
+            }
+        )
 
     @classmethod
-    def from_json(cls, text: str) -> "DeadLetter":
+    def from_json(cls, text: str) -> DeadLetter:
         doc = json.loads(text)
         return cls(doc["kind"], doc["address"], doc["payload"], doc.get("error_attributes"))
 

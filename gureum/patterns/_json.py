@@ -107,7 +107,9 @@ class JsonReader:
 
     def _eof_in_container(self) -> JsonSyntaxError:
         ctx = self._stack[-1]
-        return self._fail(f"Unexpected end-of-input: expected close marker for {ctx.kind} (start marker at {self.describe(ctx.start)})")
+        return self._fail(
+            f"Unexpected end-of-input: expected close marker for {ctx.kind} (start marker at {self.describe(ctx.start)})"
+        )
 
     def _eof_between(self) -> JsonSyntaxError:
         return self._fail(f"Unexpected end-of-input within/between {self._stack[-1].kind} entries")
@@ -129,20 +131,26 @@ class JsonReader:
         if c in "]}" and ctx.state == "comma":  # a trailing comma: Jackson reads the closer as the next entry
             self.pos += 1
             if ctx.kind == "Object":
-                raise self._fail(f"Unexpected character ({char_desc(c)}): was expecting double-quote to start field name")
+                raise self._fail(
+                    f"Unexpected character ({char_desc(c)}): was expecting double-quote to start field name"
+                )
             raise self._fail(f"Unexpected character ({char_desc(c)}): expected a value")
         if c in "]}":
             self.pos += 1
             want = "}" if ctx.kind == "Object" else "]"
             if c != want:
-                raise self._fail(f"Unexpected close marker '{c}': expected '{want}' (for {ctx.kind} starting at {self.describe(ctx.start)})")
+                raise self._fail(
+                    f"Unexpected close marker '{c}': expected '{want}' (for {ctx.kind} starting at {self.describe(ctx.start)})"
+                )
             self._stack.pop()
             self.token = Tok.END_OBJECT if c == "}" else Tok.END_ARRAY
             return self.token
         if ctx.state == "value":
             if c != ",":
                 self.pos += 1
-                raise self._fail(f"Unexpected character ({char_desc(c)}): was expecting comma to separate {ctx.kind} entries")
+                raise self._fail(
+                    f"Unexpected character ({char_desc(c)}): was expecting comma to separate {ctx.kind} entries"
+                )
             self.pos += 1
             ctx.state = "comma"
             return self.next_token()
@@ -159,7 +167,9 @@ class JsonReader:
             raise self._eof_between()
         self.pos += 1
         if c != ":":
-            raise self._fail(f"Unexpected character ({char_desc(c)}): was expecting a colon to separate field name and value")
+            raise self._fail(
+                f"Unexpected character ({char_desc(c)}): was expecting a colon to separate field name and value"
+            )
         c = self._skip_ws()
         if c is None:
             raise self._eof_between()
@@ -212,7 +222,9 @@ class JsonReader:
                         self.pos = i + 2 + (digits.index(bad) + 1 if bad is not None else len(digits))
                         if bad is None:
                             raise self._fail("Unexpected end-of-input in character escape sequence")
-                        raise self._fail(f"Unexpected character ({char_desc(bad)}): expected a hex-digit for character escape sequence")
+                        raise self._fail(
+                            f"Unexpected character ({char_desc(bad)}): expected a hex-digit for character escape sequence"
+                        )
                     i += 6
                     continue
                 if esc == "":
@@ -225,7 +237,9 @@ class JsonReader:
                 continue
             if ord(ch) < 0x20:
                 self.pos = i + 1
-                raise self._fail(f"Illegal unquoted character ({char_desc(ch)}): has to be escaped using backslash to be included in string value")
+                raise self._fail(
+                    f"Illegal unquoted character ({char_desc(ch)}): has to be escaped using backslash to be included in string value"
+                )
             i += 1
         self.pos = i + 1
         return str(json.loads(src[start - 1 : i + 1]))

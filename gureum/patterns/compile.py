@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import operators as ops
 from . import wildcard
 from ._json import NUMBER_TOKENS, TOO_DEEP, JsonReader, JsonSyntaxError, Tok
 from .errors import PatternError
-from . import operators as ops
 from .operators import Term
 
 OR = "$or"
@@ -47,7 +47,9 @@ class Dialect:
 
 
 EVENTBRIDGE = Dialect(
-    operators=frozenset({"prefix", "suffix", "equals-ignore-case", "wildcard", "numeric", "anything-but", "exists", "cidr"}),
+    operators=frozenset(
+        {"prefix", "suffix", "equals-ignore-case", "wildcard", "numeric", "anything-but", "exists", "cidr"}
+    ),
     anything_but_operators=frozenset({"prefix", "suffix", "equals-ignore-case", "wildcard"}),
     anything_but_sets=True,
     ignore_case_objects=True,
@@ -347,7 +349,9 @@ class _Compiler:
             else:
                 raise self.fail("Inside anything but list, start|null|boolean is not supported.", doubled=True)
         if bool(strings) == bool(numbers):
-            raise self.fail("Inside anything but list, either all values are number or string, mixed type is not supported")
+            raise self.fail(
+                "Inside anything but list, either all values are number or string, mixed type is not supported"
+            )
         return ops.AnythingBut(frozenset(strings), frozenset(numbers))
 
     def anything_but_set(self, kind: str, *, single: bool) -> Term:

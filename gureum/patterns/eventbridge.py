@@ -35,7 +35,9 @@ def pattern_text(pattern: str | Mapping[str, Any]) -> str:
     return pattern if isinstance(pattern, str) else json.dumps(pattern)
 
 
-def compile_event_pattern(pattern: str | Mapping[str, Any], *, max_length: int | None = EVENT_PATTERN_MAX_LENGTH) -> EventPattern:
+def compile_event_pattern(
+    pattern: str | Mapping[str, Any], *, max_length: int | None = EVENT_PATTERN_MAX_LENGTH
+) -> EventPattern:
     """Validate and compile; raises EventPatternError (or EventPatternTooLarge)."""
     source = pattern_text(pattern)
     if max_length is not None and len(source) > max_length:

@@ -254,7 +254,20 @@ class AnythingButWildcard:
 
 
 Term = (
-    ExactString | ExactNumber | ExactLiteral | Prefix | Suffix | EqualsIgnoreCase | Wildcard | NumericRange | Cidr | Exists
-    | AnythingBut | AnythingButPrefix | AnythingButSuffix | AnythingButIgnoreCase | AnythingButWildcard
+    ExactString
+    | ExactNumber
+    | ExactLiteral
+    | Prefix
+    | Suffix
+    | EqualsIgnoreCase
+    | Wildcard
+    | NumericRange
+    | Cidr
+    | Exists
+    | AnythingBut
+    | AnythingButPrefix
+    | AnythingButSuffix
+    | AnythingButIgnoreCase
+    | AnythingButWildcard
 )
 NEGATIVE_TERMS = (AnythingBut, AnythingButPrefix, AnythingButSuffix, AnythingButIgnoreCase, AnythingButWildcard)

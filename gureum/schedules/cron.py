@@ -14,7 +14,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-MONTHS = {name: i for i, name in enumerate(("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), 1)}
+MONTHS = {
+    name: i
+    for i, name in enumerate(("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), 1)
+}
 WEEKDAYS = {name: i for i, name in enumerate(("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"), 1)}
 YEAR_MIN, YEAR_MAX = 1970, 2199
 _STEP = re.compile(r"^(\*|\d+|[A-Z]{3})(?:-(\d+|[A-Z]{3}))?(?:/(\d+))?$")
@@ -156,7 +159,7 @@ class Cron:
     day_of_week: _DayOfWeek | None  # None: "?"
 
     @classmethod
-    def parse(cls, text: str) -> "Cron":
+    def parse(cls, text: str) -> Cron:
         fields = text.split()
         if len(fields) != 6:
             raise CronError(f"a cron expression has 6 fields, not {len(fields)}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .cron import Cron, CronError
@@ -79,7 +79,7 @@ def wall_to_epoch(when: datetime, tz: ZoneInfo) -> float:
 
 def next_cron(cron: Cron, after: float, tz: ZoneInfo) -> float | None:
     """The first firing of ``cron`` (wall-clock in ``tz``) strictly after epoch ``after``; None when none is left."""
-    local = datetime.fromtimestamp(after, timezone.utc).astimezone(tz).replace(tzinfo=None)
+    local = datetime.fromtimestamp(after, UTC).astimezone(tz).replace(tzinfo=None)
     while True:
         candidate = cron.next_after(local)
         if candidate is None:

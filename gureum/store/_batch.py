@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import queue
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 MAX_BATCH = 512
 STOP = object()
@@ -13,7 +14,9 @@ Result = tuple["asyncio.Future[Any]", Any, BaseException | None]
 Pending = list[tuple[str, str]]
 
 
-def settle(results: list[Result], deliver: Callable[[Pending], None] | None = None, pending: Pending | None = None) -> None:
+def settle(
+    results: list[Result], deliver: Callable[[Pending], None] | None = None, pending: Pending | None = None
+) -> None:
     """On the event loop: wake subscribers first (so long polls see the commit), then resolve futures."""
     if deliver is not None and pending:
         deliver(pending)
@@ -26,7 +29,9 @@ def settle(results: list[Result], deliver: Callable[[Pending], None] | None = No
             future.set_result(value)
 
 
-def run_jobs(tx: Any, batch: list[Any], execute: Callable[[str], Any], fatal: tuple[type[BaseException], ...] = ()) -> list[Result]:
+def run_jobs(
+    tx: Any, batch: list[Any], execute: Callable[[str], Any], fatal: tuple[type[BaseException], ...] = ()
+) -> list[Result]:
     """Run each job in its own savepoint (a lone job needs none); a failing job leaves no trace.
 
     An exception of a ``fatal`` type (a deadlock, a lost connection) aborts the whole batch instead.
@@ -64,7 +69,7 @@ class SingleFailed(Exception):
         self.error = error
 
 
-def take_batch(jobs: "queue.SimpleQueue[Any]", first: Any) -> list[Any]:
+def take_batch(jobs: queue.SimpleQueue[Any], first: Any) -> list[Any]:
     batch = [first]
     while len(batch) < MAX_BATCH:
         try:
@@ -78,7 +83,9 @@ def take_batch(jobs: "queue.SimpleQueue[Any]", first: Any) -> list[Any]:
     return batch
 
 
-def hand_back(batch: list[Any], results: list[Result], deliver: Callable[[Pending], None] | None, pending: Pending) -> None:
+def hand_back(
+    batch: list[Any], results: list[Result], deliver: Callable[[Pending], None] | None, pending: Pending
+) -> None:
     """Resolve each job's future on its own loop, in one call per loop."""
     loops: dict[Any, list[Result]] = {}
     for (_fn, _future, loop), result in zip(batch, results):
@@ -91,7 +98,14 @@ def hand_back(batch: list[Any], results: list[Result], deliver: Callable[[Pendin
         pending = []
 
 
-def commit_batch(tx: Any, batch: list[Any], begin: str, execute: Callable[[str], Any], in_transaction: Callable[[], bool], fatal: tuple[type[BaseException], ...] = ()) -> list[Result]:
+def commit_batch(
+    tx: Any,
+    batch: list[Any],
+    begin: str,
+    execute: Callable[[str], Any],
+    in_transaction: Callable[[], bool],
+    fatal: tuple[type[BaseException], ...] = (),
+) -> list[Result]:
     """BEGIN, run the jobs, COMMIT; return one result per job.
 
     A lone failing job rolls back the transaction; a failed COMMIT fails every job (nothing in the batch is

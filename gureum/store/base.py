@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Protocol, Sequence, TypeVar
+from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
 
 # Portable DDL tokens, replaced per dialect before a migration runs.
 DDL_TOKENS = {
     "sqlite": {"{{id_pk}}": "INTEGER PRIMARY KEY", "{{blob}}": "BLOB", "{{bigint}}": "INTEGER", "{{double}}": "REAL"},
-    "postgresql": {"{{id_pk}}": "BIGSERIAL PRIMARY KEY", "{{blob}}": "BYTEA", "{{bigint}}": "BIGINT", "{{double}}": "DOUBLE PRECISION"},
+    "postgresql": {
+        "{{id_pk}}": "BIGSERIAL PRIMARY KEY",
+        "{{blob}}": "BYTEA",
+        "{{bigint}}": "BIGINT",
+        "{{double}}": "DOUBLE PRECISION",
+    },
 }
 
 
@@ -111,7 +117,11 @@ def load_migrations(directory: Path, dialect: str) -> list[tuple[int, list[str]]
         text = path.read_text()
         for token, value in DDL_TOKENS[dialect].items():
             text = text.replace(token, value)
-        statements = [s.strip() for s in re.split(r";\s*(?:\n|$)", text) if s.strip() and not all(line.strip().startswith("--") for line in s.strip().splitlines())]
+        statements = [
+            s.strip()
+            for s in re.split(r";\s*(?:\n|$)", text)
+            if s.strip() and not all(line.strip().startswith("--") for line in s.strip().splitlines())
+        ]
         out.append((int(match.group(1)), statements))
     return out
 
@@ -122,7 +132,9 @@ _MIGRATION_LOCK = 0x6775726D  # advisory lock: nodes starting together migrate o
 def apply_migrations(tx: Tx, component: str, migrations: list[tuple[int, list[str]]]) -> list[int]:
     if tx.dialect == "postgresql":
         tx.execute("SELECT pg_advisory_xact_lock(?)", (_MIGRATION_LOCK,))
-    tx.execute("CREATE TABLE IF NOT EXISTS gureum_migrations (component TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (component, version))")
+    tx.execute(
+        "CREATE TABLE IF NOT EXISTS gureum_migrations (component TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (component, version))"
+    )
     done = {row[0] for row in tx.all("SELECT version FROM gureum_migrations WHERE component = ?", (component,))}
     applied = []
     for version, statements in migrations:
@@ -145,7 +157,9 @@ def open_store(url: str | None, data_dir: Path | None, *, sync: str = "normal") 
 
         return PostgresStore(url)
     if url and not url.startswith("sqlite:"):
-        raise SystemExit(f"Unknown store URL {url!r}: use postgresql://user@host:port/database, or leave it out for SQLite.")
+        raise SystemExit(
+            f"Unknown store URL {url!r}: use postgresql://user@host:port/database, or leave it out for SQLite."
+        )
     from .sqlite import SqliteStore
 
     path = None if data_dir is None else data_dir / "gureum.db"

@@ -17,8 +17,9 @@ import threading
 import time
 import uuid
 import zlib
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, TypeVar
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -75,7 +76,7 @@ def _lock_key(role: str) -> int:
 
 
 class _Worker(threading.Thread):
-    def __init__(self, store: "PostgresStore", name: str, jobs: "queue.SimpleQueue[Any]", writer: bool) -> None:
+    def __init__(self, store: PostgresStore, name: str, jobs: queue.SimpleQueue[Any], writer: bool) -> None:
         super().__init__(name=name, daemon=True)
         self.store = store
         self.jobs = jobs
@@ -102,7 +103,14 @@ class _Worker(threading.Thread):
             batch = take_batch(self.jobs, job)
             for attempt in range(_RETRIES):
                 try:
-                    results = commit_batch(tx, batch, begin, lambda sql: conn.execute(sql), lambda: conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE, _RETRYABLE)
+                    results = commit_batch(
+                        tx,
+                        batch,
+                        begin,
+                        lambda sql: conn.execute(sql),
+                        lambda: conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE,
+                        _RETRYABLE,
+                    )
                     break
                 except _RETRYABLE:
                     time.sleep(0.002 * (attempt + 1))
@@ -160,7 +168,7 @@ class PostgresStore:
 
     # --- jobs -----------------------------------------------------------------------------------
 
-    def _submit(self, jobs: "queue.SimpleQueue[Any]", fn: Callable[[Any], T]) -> asyncio.Future[T]:
+    def _submit(self, jobs: queue.SimpleQueue[Any], fn: Callable[[Any], T]) -> asyncio.Future[T]:
         loop = asyncio.get_running_loop()
         if self._loop is None:
             self._loop = loop
@@ -251,7 +259,9 @@ class PostgresStore:
                 row = self._leader_conn.execute("SELECT pg_try_advisory_lock(%s)", (_lock_key(role),)).fetchone()
                 got = bool(row and row[0])
                 if got and role in self._held:
-                    self._leader_conn.execute("SELECT pg_advisory_unlock(%s)", (_lock_key(role),))  # keep the count at one
+                    self._leader_conn.execute(
+                        "SELECT pg_advisory_unlock(%s)", (_lock_key(role),)
+                    )  # keep the count at one
                 if got:
                     self._held.add(role)
                 return got

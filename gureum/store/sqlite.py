@@ -12,8 +12,9 @@ import asyncio
 import queue
 import sqlite3
 import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, TypeVar
 
 from ._batch import MAX_BATCH, STOP, commit_batch, hand_back
 from .base import Subscribers, TxCache, apply_migrations, load_migrations
@@ -48,7 +49,12 @@ class _SqliteTx:
 
 class _Worker(threading.Thread):
     def __init__(
-        self, name: str, connect: Callable[[], sqlite3.Connection], writer: bool, deliver: Callable[[list[tuple[str, str]]], None], cache: TxCache | None
+        self,
+        name: str,
+        connect: Callable[[], sqlite3.Connection],
+        writer: bool,
+        deliver: Callable[[list[tuple[str, str]]], None],
+        cache: TxCache | None,
     ) -> None:
         super().__init__(name=name, daemon=True)
         self.connect = connect
@@ -74,7 +80,9 @@ class _Worker(threading.Thread):
             if jobs is STOP:
                 break
             batch = self._take(jobs)
-            results = commit_batch(tx, batch, "BEGIN IMMEDIATE" if self.writer else "BEGIN", conn.execute, lambda: conn.in_transaction)
+            results = commit_batch(
+                tx, batch, "BEGIN IMMEDIATE" if self.writer else "BEGIN", conn.execute, lambda: conn.in_transaction
+            )
             if self.cache is not None:
                 self.cache.settle(any(error is not None for _future, _value, error in results))
             hand_back(batch, results, self.deliver, tx.pending)
@@ -131,7 +139,9 @@ class SqliteStore:
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._writer = _Worker("gureum-sqlite-writer", lambda: self._connect(str(path)), True, deliver, self.cache)
-            self._reader = _Worker("gureum-sqlite-reader", lambda: self._connect(str(path), readonly=True), False, deliver, None)
+            self._reader = _Worker(
+                "gureum-sqlite-reader", lambda: self._connect(str(path), readonly=True), False, deliver, None
+            )
         for worker in dict.fromkeys((self._writer, self._reader)):
             worker.start()
             worker.ready.wait()

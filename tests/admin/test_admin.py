@@ -13,7 +13,9 @@ from ..conftest import make_client
 from ..server import Server
 
 
-def _request(endpoint: str, path: str, method: str = "GET", body: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+def _request(
+    endpoint: str, path: str, method: str = "GET", body: bytes | None = None, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
     req = urllib.request.Request(endpoint + path, data=body, method=method, headers=headers or {})
     try:
         with urllib.request.urlopen(req, timeout=10) as resp:
@@ -55,7 +57,9 @@ def test_malformed_json_is_an_aws_error(endpoint: str) -> None:
 
 def test_wrong_member_type_is_an_aws_error(endpoint: str) -> None:
     headers = {"X-Amz-Target": "AmazonSQS.ReceiveMessage", "Content-Type": "application/x-amz-json-1.0"}
-    status, _, body = _request(endpoint, "/", "POST", json.dumps({"QueueUrl": "x", "MaxNumberOfMessages": "ten"}).encode(), headers)
+    status, _, body = _request(
+        endpoint, "/", "POST", json.dumps({"QueueUrl": "x", "MaxNumberOfMessages": "ten"}).encode(), headers
+    )
     assert status == 400
     assert "SerializationException" in json.loads(body)["__type"]
 

@@ -43,7 +43,11 @@ def _json_request(target: str, doc: dict[str, Any], extra: str = "") -> bytes:
 
 def test_pipelined_requests_are_answered_in_order(server: Server, name: str) -> None:
     with _connect(server) as sock:
-        sock.sendall(_json_request("CreateQueue", {"QueueName": name}) + _json_request("GetQueueUrl", {"QueueName": name}) + _json_request("ListQueues", {"QueueNamePrefix": name}))
+        sock.sendall(
+            _json_request("CreateQueue", {"QueueName": name})
+            + _json_request("GetQueueUrl", {"QueueName": name})
+            + _json_request("ListQueues", {"QueueNamePrefix": name})
+        )
         buffer = bytearray()
         first = _read_response(sock, buffer)
         second = _read_response(sock, buffer)
@@ -89,7 +93,10 @@ def test_malformed_request_gets_400(server: Server) -> None:
 def test_oversized_body_gets_413(server: Server) -> None:
     size = 21 * 1024 * 1024
     with _connect(server) as sock:
-        sock.sendall(b"POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: AmazonSQS.ListQueues\r\nContent-Length: %d\r\n\r\n" % size)
+        sock.sendall(
+            b"POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: AmazonSQS.ListQueues\r\nContent-Length: %d\r\n\r\n"
+            % size
+        )
         chunk = b"x" * 1024 * 1024
         for _ in range(21):
             sock.sendall(chunk)

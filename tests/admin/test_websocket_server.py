@@ -9,7 +9,8 @@ import base64
 import os
 import socket
 import time
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 import websockets
@@ -21,10 +22,24 @@ from ..server import Server
 
 def _echo_api(gw: Any, name: str, connect_template: str | None = None) -> str:
     """A WebSocket API whose every message is answered with {"echo": <the message>} by a MOCK integration."""
-    api_id = gw.create_api(Name=name, ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.action")["ApiId"]
-    integration = gw.create_integration(ApiId=api_id, IntegrationType="MOCK", RequestTemplates={"$default": '{"statusCode": 200}'})["IntegrationId"]
-    gw.create_integration_response(ApiId=api_id, IntegrationId=integration, IntegrationResponseKey="$default", ResponseTemplates={"$default": "echo:$input.body"})
-    route = gw.create_route(ApiId=api_id, RouteKey="$default", Target=f"integrations/{integration}", RouteResponseSelectionExpression="$default")
+    api_id = gw.create_api(Name=name, ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.action")[
+        "ApiId"
+    ]
+    integration = gw.create_integration(
+        ApiId=api_id, IntegrationType="MOCK", RequestTemplates={"$default": '{"statusCode": 200}'}
+    )["IntegrationId"]
+    gw.create_integration_response(
+        ApiId=api_id,
+        IntegrationId=integration,
+        IntegrationResponseKey="$default",
+        ResponseTemplates={"$default": "echo:$input.body"},
+    )
+    route = gw.create_route(
+        ApiId=api_id,
+        RouteKey="$default",
+        Target=f"integrations/{integration}",
+        RouteResponseSelectionExpression="$default",
+    )
     gw.create_route_response(ApiId=api_id, RouteId=route["RouteId"], RouteResponseKey="$default")
     gw.create_stage(ApiId=api_id, StageName="test", AutoDeploy=True)
     return str(api_id)
@@ -88,7 +103,9 @@ def test_close_codes(ws_url: str) -> None:
     async def run() -> None:
         ws = await websockets.connect(ws_url)
         await ws.close(4001, "bye")
-        assert ws.protocol.close_rcvd is not None and ws.protocol.close_rcvd.code == 4001  # the server answers with the client's code
+        assert (
+            ws.protocol.close_rcvd is not None and ws.protocol.close_rcvd.code == 4001
+        )  # the server answers with the client's code
 
     _run(run())
 
@@ -103,10 +120,14 @@ def test_bad_handshakes(endpoint: str, ws_url: str) -> None:
             return sock.recv(4096)
 
     key = base64.b64encode(os.urandom(16)).decode()
-    assert raw(f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 8\r\n").startswith(b"HTTP/1.1 426")
+    assert raw(
+        f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 8\r\n"
+    ).startswith(b"HTTP/1.1 426")
     assert raw("Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n").startswith(b"HTTP/1.1 400")
     assert raw("Upgrade: h2c\r\nConnection: Upgrade\r\n").startswith(b"HTTP/1.1 501")
-    good = raw(f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n")
+    good = raw(
+        f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+    )
     assert good.startswith(b"HTTP/1.1 101 Switching Protocols\r\n")
     import hashlib
 
@@ -134,7 +155,9 @@ def test_idle_timeout_closes_with_1001(short_idle: Server) -> None:
     api_id = _echo_api(make_client(short_idle.endpoint, "apigatewayv2"), "idle")
 
     async def run() -> tuple[int | None, float]:
-        async with websockets.connect(f"ws://127.0.0.1:{short_idle.port}/restapis/{api_id}/test/_user_request_", ping_interval=None) as ws:
+        async with websockets.connect(
+            f"ws://127.0.0.1:{short_idle.port}/restapis/{api_id}/test/_user_request_", ping_interval=None
+        ) as ws:
             await ws.send("x")
             assert await ws.recv() == "echo:x"
             started = time.monotonic()

@@ -5,7 +5,7 @@ signatures in strict mode."""
 from __future__ import annotations
 
 import json
-from typing import Iterator
+from collections.abc import Iterator
 
 import boto3
 import httpx
@@ -31,13 +31,21 @@ def test_issued_keys_decode_for_every_account(account: str) -> None:
 @pytest.fixture(scope="module")
 def strict(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     # the only static key acts in another account: the function can only succeed with its own issued key
-    server = Server(tmp_path_factory.mktemp("issued"), extra_args=["--strict-auth", "--credentials", "123456789012:acct-secret"]).start()
+    server = Server(
+        tmp_path_factory.mktemp("issued"), extra_args=["--strict-auth", "--credentials", "123456789012:acct-secret"]
+    ).start()
     yield server
     server.stop()
 
 
 def test_function_credentials_work_for_the_default_account(strict: Server) -> None:
-    client = boto3.client("lambda", endpoint_url=strict.endpoint, region_name="us-east-1", aws_access_key_id="123456789012", aws_secret_access_key="acct-secret")
+    client = boto3.client(
+        "lambda",
+        endpoint_url=strict.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="123456789012",
+        aws_secret_access_key="acct-secret",
+    )
     code = (
         "import os, boto3\n"
         "def handler(event, context):\n"
@@ -47,20 +55,36 @@ def test_function_credentials_work_for_the_default_account(strict: Server) -> No
     # the function lives in 123456789012; its role, and so its credentials, in the default account
     client.create_function(FunctionName="who-am-i", Runtime="python3.12", Role=f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/r", Handler="index.handler",
                            Code={"ZipFile": make_zip({"index.py": code})})  # fmt: skip
-    client.get_waiter("function_active_v2").wait(FunctionName="who-am-i", WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
+    client.get_waiter("function_active_v2").wait(
+        FunctionName="who-am-i", WaiterConfig={"Delay": 0.2, "MaxAttempts": 50}
+    )
     out = client.invoke(FunctionName="who-am-i", Payload=b"{}")
     doc = json.loads(out["Payload"].read())
     assert "FunctionError" not in out, doc
-    assert doc["key"].startswith("ASIA") and account_for_key(doc["key"]) == DEFAULT_ACCOUNT and doc["account"] == DEFAULT_ACCOUNT
+    assert (
+        doc["key"].startswith("ASIA")
+        and account_for_key(doc["key"]) == DEFAULT_ACCOUNT
+        and doc["account"] == DEFAULT_ACCOUNT
+    )
 
 
 def test_aws_iam_function_url_verifies_signatures_in_strict_mode(strict: Server) -> None:
-    client = boto3.client("lambda", endpoint_url=strict.endpoint, region_name="us-east-1", aws_access_key_id="123456789012", aws_secret_access_key="acct-secret")
+    client = boto3.client(
+        "lambda",
+        endpoint_url=strict.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="123456789012",
+        aws_secret_access_key="acct-secret",
+    )
     code = "def handler(event, context):\n    return {'statusCode': 200, 'body': event['requestContext']['authorizer']['iam']['accountId']}\n"
     client.create_function(FunctionName="iam-url", Runtime="python3.12", Role="arn:aws:iam::123456789012:role/r", Handler="index.handler",
                            Code={"ZipFile": make_zip({"index.py": code})})  # fmt: skip
     client.get_waiter("function_active_v2").wait(FunctionName="iam-url", WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
-    url_id = client.create_function_url_config(FunctionName="iam-url", AuthType="AWS_IAM")["FunctionUrl"].split("//")[1].split(".")[0]
+    url_id = (
+        client.create_function_url_config(FunctionName="iam-url", AuthType="AWS_IAM")["FunctionUrl"]
+        .split("//")[1]
+        .split(".")[0]
+    )
     url = f"{strict.endpoint}/lambda-url/{url_id}/"
 
     def signed(secret: str) -> httpx.Response:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import urllib.request
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import boto3
 import botocore
@@ -18,7 +19,10 @@ from ..server import Server
 
 @pytest.fixture(scope="module")
 def strict(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    server = Server(tmp_path_factory.mktemp("strict"), extra_args=["--strict-auth", "--credentials", "AKIAGOOD:good-secret,123456789012:acct-secret"]).start()
+    server = Server(
+        tmp_path_factory.mktemp("strict"),
+        extra_args=["--strict-auth", "--credentials", "AKIAGOOD:good-secret,123456789012:acct-secret"],
+    ).start()
     yield server
     server.stop()
 
@@ -57,7 +61,10 @@ def test_unknown_key_is_refused(strict: Server) -> None:
 
 def test_unsigned_request_is_refused(strict: Server) -> None:
     req = urllib.request.Request(
-        f"{strict.endpoint}/", data=b"{}", method="POST", headers={"X-Amz-Target": "AmazonSQS.ListQueues", "Content-Type": "application/x-amz-json-1.0"}
+        f"{strict.endpoint}/",
+        data=b"{}",
+        method="POST",
+        headers={"X-Amz-Target": "AmazonSQS.ListQueues", "Content-Type": "application/x-amz-json-1.0"},
     )
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(req, timeout=10)
@@ -66,7 +73,9 @@ def test_unsigned_request_is_refused(strict: Server) -> None:
 
 
 def test_assumed_role_credentials_verify(strict: Server) -> None:
-    creds = client(strict, "sts", "AKIAGOOD", "good-secret").assume_role(RoleArn="arn:aws:iam::222222222222:role/app", RoleSessionName="s1")["Credentials"]
+    creds = client(strict, "sts", "AKIAGOOD", "good-secret").assume_role(
+        RoleArn="arn:aws:iam::222222222222:role/app", RoleSessionName="s1"
+    )["Credentials"]
     sts = client(strict, "sts", creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
     assert sts.get_caller_identity()["Account"] == "222222222222"
     forged = client(strict, "sts", creds["AccessKeyId"], "forged-secret", creds["SessionToken"])
@@ -91,11 +100,21 @@ def test_presigned_query_request(strict: Server) -> None:
 
 def test_operations_aws_serves_unsigned(strict: Server) -> None:
     # STS's web-identity exchange is unsigned by design (the model marks it noAuth)
-    sts = boto3.client("sts", endpoint_url=strict.endpoint, region_name="eu-central-1", config=Config(signature_version=botocore.UNSIGNED, retries={"max_attempts": 1}))
-    result = sts.assume_role_with_web_identity(RoleArn="arn:aws:iam::333333333333:role/web", RoleSessionName="w1", WebIdentityToken="token")
+    sts = boto3.client(
+        "sts",
+        endpoint_url=strict.endpoint,
+        region_name="eu-central-1",
+        config=Config(signature_version=botocore.UNSIGNED, retries={"max_attempts": 1}),
+    )
+    result = sts.assume_role_with_web_identity(
+        RoleArn="arn:aws:iam::333333333333:role/web", RoleSessionName="w1", WebIdentityToken="token"
+    )
     assert result["AssumedRoleUser"]["Arn"].startswith("arn:aws:sts::333333333333:assumed-role/web/")
     # SNS's SubscribeURL is an unsigned GET: a bad token is refused by SNS itself, not by the signature check
-    req = urllib.request.Request(f"{strict.endpoint}/?Action=ConfirmSubscription&TopicArn=arn:aws:sns:eu-central-1:000000000000:none&Token=abc", method="GET")
+    req = urllib.request.Request(
+        f"{strict.endpoint}/?Action=ConfirmSubscription&TopicArn=arn:aws:sns:eu-central-1:000000000000:none&Token=abc",
+        method="GET",
+    )
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(req, timeout=10)
     assert b"SignatureDoesNotMatch" not in err.value.read() and err.value.code != 403

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from botocore.exceptions import BotoCoreError, ClientError
@@ -36,7 +37,12 @@ def test_state_is_shared_between_nodes(nodes: tuple[Server, Server], name: str) 
     # in flight on b: a must not see it
     assert "Messages" not in a.receive_message(QueueUrl=url_a)
     a.delete_message(QueueUrl=url_a, ReceiptHandle=got[0]["ReceiptHandle"])
-    assert b.get_queue_attributes(QueueUrl=url_b, AttributeNames=["ApproximateNumberOfMessagesNotVisible"])["Attributes"]["ApproximateNumberOfMessagesNotVisible"] == "0"
+    assert (
+        b.get_queue_attributes(QueueUrl=url_b, AttributeNames=["ApproximateNumberOfMessagesNotVisible"])["Attributes"][
+            "ApproximateNumberOfMessagesNotVisible"
+        ]
+        == "0"
+    )
 
 
 def test_long_poll_on_one_node_wakes_on_send_through_the_other(nodes: tuple[Server, Server], name: str) -> None:
@@ -62,7 +68,9 @@ def test_long_poll_on_one_node_wakes_on_send_through_the_other(nodes: tuple[Serv
 
 def test_fifo_order_across_nodes(nodes: tuple[Server, Server], name: str) -> None:
     a, b = (make_client(n.endpoint, "sqs") for n in nodes)
-    url = a.create_queue(QueueName=f"{name}.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"})["QueueUrl"]
+    url = a.create_queue(
+        QueueName=f"{name}.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"}
+    )["QueueUrl"]
     for i in range(20):
         (a if i % 2 else b).send_message(QueueUrl=url, MessageBody=f"m{i}", MessageGroupId="g")
     seen = []
@@ -107,7 +115,9 @@ def test_concurrent_load_then_sigkill_loses_nothing(nodes: tuple[Server, Server]
         client = make_client(endpoint, "sqs")
         while not stop.is_set():
             try:
-                got = client.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
+                got = client.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get(
+                    "Messages", []
+                )
             except (BotoCoreError, ClientError, OSError):
                 return
             for message in got:
@@ -121,7 +131,11 @@ def test_concurrent_load_then_sigkill_loses_nothing(nodes: tuple[Server, Server]
                 with lock:
                     deleted.add(message["Body"])
 
-    threads = [threading.Thread(target=produce, args=(n.endpoint, f"{tag}{i}"), daemon=True) for n, tag in ((node_a, "a"), (node_b, "b")) for i in range(2)]
+    threads = [
+        threading.Thread(target=produce, args=(n.endpoint, f"{tag}{i}"), daemon=True)
+        for n, tag in ((node_a, "a"), (node_b, "b"))
+        for i in range(2)
+    ]
     threads += [threading.Thread(target=consume, args=(n.endpoint,), daemon=True) for n in (node_a, node_b)]
     for thread in threads:
         thread.start()
@@ -137,10 +151,16 @@ def test_concurrent_load_then_sigkill_loses_nothing(nodes: tuple[Server, Server]
     remaining: list[str] = []
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
-        got = client.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=300, WaitTimeSeconds=1).get("Messages", [])
+        got = client.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=300, WaitTimeSeconds=1
+        ).get("Messages", [])
         remaining += [m["Body"] for m in got]
         counts = client.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
-        if not got and counts["ApproximateNumberOfMessages"] == "0" and int(counts["ApproximateNumberOfMessagesNotVisible"]) == len(remaining):
+        if (
+            not got
+            and counts["ApproximateNumberOfMessages"] == "0"
+            and int(counts["ApproximateNumberOfMessagesNotVisible"]) == len(remaining)
+        ):
             break
     # no message was handed to two consumers inside its visibility timeout
     assert len(received) == len(set(received)), "a message was delivered twice"

@@ -32,7 +32,9 @@ def plugin_mirror() -> str:
     for candidate in MIRRORS:
         if candidate and (Path(candidate) / _PROVIDER).is_dir():
             return candidate
-    raise RuntimeError(f"terraform is installed but no AWS provider mirror was found in {[m for m in MIRRORS if m]} (set GUREUM_TF_PLUGIN_MIRROR)")
+    raise RuntimeError(
+        f"terraform is installed but no AWS provider mirror was found in {[m for m in MIRRORS if m]} (set GUREUM_TF_PLUGIN_MIRROR)"
+    )
 
 
 class TerraformError(AssertionError):
@@ -63,17 +65,27 @@ class Terraform:
             "TF_LOG": os.environ.get("TF_LOG", "DEBUG"),
             "TF_LOG_PATH": str(self.log),
         }
-        for name in ("AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_ENDPOINT_URL", "TF_PLUGIN_CACHE_DIR"):
+        for name in (
+            "AWS_PROFILE",
+            "AWS_CONFIG_FILE",
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "AWS_ENDPOINT_URL",
+            "TF_PLUGIN_CACHE_DIR",
+        ):
             self.env.pop(name, None)
         self.run("init", "-no-color", "-input=false")
 
     def _call(self, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["terraform", *args], cwd=self.dir, env=self.env, capture_output=True, text=True, timeout=timeout)
+        return subprocess.run(
+            ["terraform", *args], cwd=self.dir, env=self.env, capture_output=True, text=True, timeout=timeout
+        )
 
     def run(self, *args: str, timeout: float = 300) -> str:
         proc = self._call(*args, timeout=timeout)
         if proc.returncode != 0:
-            raise TerraformError(f"terraform {args[0]} failed ({proc.returncode}):\n{proc.stderr[-6000:]}\n{proc.stdout[-3000:]}\n{self.failure()}")
+            raise TerraformError(
+                f"terraform {args[0]} failed ({proc.returncode}):\n{proc.stderr[-6000:]}\n{proc.stdout[-3000:]}\n{self.failure()}"
+            )
         return proc.stdout
 
     def apply(self, variables: dict[str, Any]) -> dict[str, Any]:
@@ -107,5 +119,9 @@ class Terraform:
         if not self.log.exists():
             return ""
         text = self.log.read_text(errors="replace")
-        hits = [m.group(0)[:1500] for m in re.finditer(r"[^\n]*(?:http.response.body|ErrorResponse|__type|\"message\")[^\n]*", text) if re.search(r"Error|Exception|error", m.group(0))]
+        hits = [
+            m.group(0)[:1500]
+            for m in re.finditer(r"[^\n]*(?:http.response.body|ErrorResponse|__type|\"message\")[^\n]*", text)
+            if re.search(r"Error|Exception|error", m.group(0))
+        ]
         return f"provider log {self.log} ({len(text)} bytes); error responses:\n" + "\n".join(hits[-12:])

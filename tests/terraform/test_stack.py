@@ -8,8 +8,9 @@ import json
 import sys
 import time
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 import requests
@@ -17,16 +18,19 @@ from botocore.exceptions import ClientError
 
 from ._terraform import Terraform, terraform_binary
 
-pytestmark = pytest.mark.skipif(terraform_binary() is None, reason="the terraform binary is not installed (https://developer.hashicorp.com/terraform/install)")
+pytestmark = pytest.mark.skipif(
+    terraform_binary() is None,
+    reason="the terraform binary is not installed (https://developer.hashicorp.com/terraform/install)",
+)
 
-HANDLER = '''
+HANDLER = """
 import json
 
 
 def handler(event, context):
     body = {"message": "hello from gureum", "path": event.get("rawPath"), "function": context.function_name}
     return {"statusCode": 200, "headers": {"content-type": "application/json"}, "body": json.dumps(body)}
-'''
+"""
 
 
 def _zip(directory: Path) -> Path:
@@ -41,7 +45,9 @@ def _zip(directory: Path) -> Path:
 def _receive(sqs: Any, queue_url: str, seconds: float = 15) -> list[str]:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        messages = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=2, MaxNumberOfMessages=10).get("Messages", [])
+        messages = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=2, MaxNumberOfMessages=10).get(
+            "Messages", []
+        )
         if messages:
             for message in messages:
                 sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
@@ -60,8 +66,14 @@ def _check_stack(aws: Callable[..., Any], out: dict[str, Any]) -> None:
     bodies = _receive(sqs, queue_url)
     assert len(bodies) == 1 and json.loads(bodies[0])["detail"] == {"id": 7}
     # the role and its managed policy, the function and its permission
-    attached = {p["PolicyName"]: p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=out["role_name"])["AttachedPolicies"]}
-    assert attached == {"AWSLambdaBasicExecutionRole": "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole", out["policy_arn"].rsplit("/", 1)[1]: out["policy_arn"]}
+    attached = {
+        p["PolicyName"]: p["PolicyArn"]
+        for p in iam.list_attached_role_policies(RoleName=out["role_name"])["AttachedPolicies"]
+    }
+    assert attached == {
+        "AWSLambdaBasicExecutionRole": "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+        out["policy_arn"].rsplit("/", 1)[1]: out["policy_arn"],
+    }
     assert iam.list_role_policies(RoleName=out["role_name"])["PolicyNames"] == ["send-to-inbox"]
     assert iam.get_policy(PolicyArn=out["policy_arn"])["Policy"]["AttachmentCount"] == 1
     result = lam.invoke(FunctionName=out["function_name"], Payload=json.dumps({"rawPath": "/direct"}))
@@ -93,7 +105,12 @@ def _check_destroyed(aws: Callable[..., Any], tf: Terraform, out: dict[str, Any]
 
 @pytest.mark.timeout(420)
 def test_stack_apply_use_destroy(aws: Callable[..., Any], endpoint: str, name: str, tmp_path: Path) -> None:
-    variables = {"endpoint": endpoint, "prefix": name, "zip": str(_zip(tmp_path)), "runtime": f"python3.{sys.version_info.minor}"}
+    variables = {
+        "endpoint": endpoint,
+        "prefix": name,
+        "zip": str(_zip(tmp_path)),
+        "runtime": f"python3.{sys.version_info.minor}",
+    }
     tf = Terraform(tmp_path / "tf")
     out = tf.apply(variables)
     try:

@@ -69,7 +69,7 @@ DOC = json.dumps(
         ('{ $.user.roles[0] = "admin" }', True),
         ('{ $.user.roles[1] = "admin" }', False),
         ('{ $.user.roles[*] = "dev" }', True),
-        ('{ $.items[*].qty > 5 }', True),
+        ("{ $.items[*].qty > 5 }", True),
         ('{ $.items[1].sku = "b2" }', True),
         ("{ $.latency > 200 }", True),
         ("{ $.latency >= 250 }", True),
@@ -94,8 +94,8 @@ DOC = json.dumps(
         ('{ ($.latency > 500 || $.ok IS TRUE) && $.user.id = "abc" }', True),
         ('{ ($.latency > 500 || $.ok IS FALSE) && $.user.id = "abc" }', False),
         ("{ $.code = 404 }", True),
-        ('{ $.eventType = %Update[A-Z]% }', True),
-        ('{ $.eventType = %^Delete% }', False),
+        ("{ $.eventType = %Update[A-Z]% }", True),
+        ("{ $.eventType = %^Delete% }", False),
     ],
 )
 def test_json(pattern: str, expected: bool) -> None:
@@ -110,7 +110,15 @@ LINE = '127.0.0.1 - frank [10/Oct/2000:13:25:15 -0700] "GET /apache_pb.gif HTTP/
 
 
 def test_split_fields_groups_quotes_and_brackets() -> None:
-    assert split_fields(LINE) == ["127.0.0.1", "-", "frank", "10/Oct/2000:13:25:15 -0700", "GET /apache_pb.gif HTTP/1.0", "404", "1534"]
+    assert split_fields(LINE) == [
+        "127.0.0.1",
+        "-",
+        "frank",
+        "10/Oct/2000:13:25:15 -0700",
+        "GET /apache_pb.gif HTTP/1.0",
+        "404",
+        "1534",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -152,7 +160,20 @@ def test_space_delimited_extracts_named_values() -> None:
     assert compile_pattern("[ip, ..., bytes>5000]").extract(LINE) is None
 
 
-@pytest.mark.parametrize("pattern", ['{ $.a = "x" ', "{ $.a >> 1 }", "{ a = 1 }", "{ $.a > x }", "[a, b", "[a, b=]", '"unterminated', "{ $.a IS MAYBE }", "%(%"])
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        '{ $.a = "x" ',
+        "{ $.a >> 1 }",
+        "{ a = 1 }",
+        "{ $.a > x }",
+        "[a, b",
+        "[a, b=]",
+        '"unterminated',
+        "{ $.a IS MAYBE }",
+        "%(%",
+    ],
+)
 def test_invalid_patterns(pattern: str) -> None:
     with pytest.raises(PatternError):
         compile_pattern(pattern)

@@ -1,11 +1,11 @@
 """Wire protocols: one module per protocol, each with a parser and a serialiser.
 
-    ProtocolHandler (base.py)
-      ├── JsonProtocol       json.py       awsJson 1.0/1.1, X-Amz-Target
-      ├── QueryProtocol      query.py      form-encoded in, XML out
-      └── RestProtocol       rest.py       URI/header/query bindings, payload members
-            ├── RestJsonProtocol   rest_json.py  JSON body
-            └── RestXmlProtocol    rest_xml.py   XML body
+ProtocolHandler (base.py)
+  ├── JsonProtocol       json.py       awsJson 1.0/1.1, X-Amz-Target
+  ├── QueryProtocol      query.py      form-encoded in, XML out
+  └── RestProtocol       rest.py       URI/header/query bindings, payload members
+        ├── RestJsonProtocol   rest_json.py  JSON body
+        └── RestXmlProtocol    rest_xml.py   XML body
 """
 
 from __future__ import annotations

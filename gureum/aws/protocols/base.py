@@ -12,7 +12,7 @@ from botocore.model import OperationModel, Shape
 from ..errors import ServiceError
 from ..http import Request, Response
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 class ProtocolHandler:
@@ -20,13 +20,17 @@ class ProtocolHandler:
 
     name: str = ""
 
-    def parse(self, request: Request, operation: OperationModel, path_params: dict[str, str] | None = None) -> dict[str, Any]:
+    def parse(
+        self, request: Request, operation: OperationModel, path_params: dict[str, str] | None = None
+    ) -> dict[str, Any]:
         raise NotImplementedError
 
     def serialize(self, operation: OperationModel, output: dict[str, Any] | None, request_id: str) -> Response:
         raise NotImplementedError
 
-    def serialize_error(self, error: ServiceError, request_id: str, *, spec: Any = None, operation: OperationModel | None = None) -> Response:
+    def serialize_error(
+        self, error: ServiceError, request_id: str, *, spec: Any = None, operation: OperationModel | None = None
+    ) -> Response:
         raise NotImplementedError
 
 
@@ -96,22 +100,30 @@ def scalar_from_text(shape: Shape, text: str, where: str) -> Any:
         try:
             return int(text)
         except ValueError:
-            raise ServiceError(f"Value ({text}) for parameter {where} is invalid. Must be an integer.", code="InvalidParameterValue") from None
+            raise ServiceError(
+                f"Value ({text}) for parameter {where} is invalid. Must be an integer.", code="InvalidParameterValue"
+            ) from None
     if kind in ("float", "double"):
         try:
             return float(text)
         except ValueError:
-            raise ServiceError(f"Value ({text}) for parameter {where} is invalid. Must be a number.", code="InvalidParameterValue") from None
+            raise ServiceError(
+                f"Value ({text}) for parameter {where} is invalid. Must be a number.", code="InvalidParameterValue"
+            ) from None
     if kind == "boolean":
         low = text.lower()
         if low in ("true", "false"):
             return low == "true"
-        raise ServiceError(f"Value ({text}) for parameter {where} is invalid. Must be a boolean.", code="InvalidParameterValue")
+        raise ServiceError(
+            f"Value ({text}) for parameter {where} is invalid. Must be a boolean.", code="InvalidParameterValue"
+        )
     if kind == "blob":
         try:
             return base64.b64decode(text, validate=True)
         except ValueError:
-            raise ServiceError(f"Value for parameter {where} is invalid. Must be base64.", code="InvalidParameterValue") from None
+            raise ServiceError(
+                f"Value for parameter {where} is invalid. Must be base64.", code="InvalidParameterValue"
+            ) from None
     if kind == "timestamp":
         return parse_timestamp(text)
     return text
@@ -135,5 +147,10 @@ def xml_escape(text: str) -> str:
     if not any(c in text for c in "&<>\r\"'"):
         return text
     return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#xD;").replace('"', "&quot;").replace("'", "&apos;")
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\r", "&#xD;")
+        .replace('"', "&quot;")
+        .replace("'", "&apos;")
     )

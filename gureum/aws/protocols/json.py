@@ -12,7 +12,14 @@ from ..errors import ServiceError
 from ..http import Request, Response
 from .base import MalformedInput, ProtocolHandler, format_timestamp, parse_timestamp
 
-_TYPE_NAMES = {"string": "String", "integer": "Integer", "long": "Long", "boolean": "Boolean", "double": "Double", "float": "Float"}
+_TYPE_NAMES = {
+    "string": "String",
+    "integer": "Integer",
+    "long": "Long",
+    "boolean": "Boolean",
+    "double": "Double",
+    "float": "Float",
+}
 
 
 def _kind_error(shape: Shape, value: Any) -> ServiceError:
@@ -108,7 +115,9 @@ def to_json(shape: Shape, value: Any, default_ts: str = "unixTimestamp") -> Any:
     return value
 
 
-_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # made once: json.dumps with options makes one per call
+_ENCODER = json.JSONEncoder(
+    separators=(",", ":"), ensure_ascii=False
+)  # made once: json.dumps with options makes one per call
 _DECODER = json.JSONDecoder()
 
 
@@ -134,7 +143,9 @@ def loads_object(body: bytes) -> dict[str, Any]:
 class JsonProtocol(ProtocolHandler):
     name = "json"
 
-    def parse(self, request: Request, operation: OperationModel, path_params: dict[str, str] | None = None) -> dict[str, Any]:
+    def parse(
+        self, request: Request, operation: OperationModel, path_params: dict[str, str] | None = None
+    ) -> dict[str, Any]:
         doc = loads_object(request.body)
         shape = operation.input_shape
         if shape is None:
@@ -151,7 +162,9 @@ class JsonProtocol(ProtocolHandler):
         headers = [("Content-Type", self._content_type(operation.metadata)), ("x-amzn-RequestId", request_id)]
         return Response(200, headers, dumps(doc))
 
-    def serialize_error(self, error: ServiceError, request_id: str, *, spec: Any = None, operation: OperationModel | None = None) -> Response:
+    def serialize_error(
+        self, error: ServiceError, request_id: str, *, spec: Any = None, operation: OperationModel | None = None
+    ) -> Response:
         metadata = spec.models["json"].metadata if spec is not None and "json" in spec.models else {}
         type_name = error.type_name or error.code
         if spec is not None and error.type_name is None and error.code in spec.errors_by_code:

@@ -84,7 +84,9 @@ def _read_map(shape: Shape, params: _Params, prefix: str) -> Any:
         key = params.values.get(f"{full}.{index}.{key_name}")
         value = _read(shape.value, params, f"{full}.{index}.{value_name}")
         if key is None:
-            raise ServiceError(f"The request must contain the parameter {full}.{index}.{key_name}.", code="MissingParameter")
+            raise ServiceError(
+                f"The request must contain the parameter {full}.{index}.{key_name}.", code="MissingParameter"
+            )
         result[key] = None if value is _MISSING else value
         index += 1
     return result if result else _MISSING
@@ -93,7 +95,9 @@ def _read_map(shape: Shape, params: _Params, prefix: str) -> Any:
 class QueryProtocol(ProtocolHandler):
     name = "query"
 
-    def parse(self, request: Request, operation: OperationModel, path_params: dict[str, str] | None = None) -> dict[str, Any]:
+    def parse(
+        self, request: Request, operation: OperationModel, path_params: dict[str, str] | None = None
+    ) -> dict[str, Any]:
         shape = operation.input_shape
         if shape is None:
             return {}
@@ -106,7 +110,9 @@ class QueryProtocol(ProtocolHandler):
         out = [f'<?xml version="1.0"?>\n<{name}Response xmlns="{ns}">']
         shape = operation.output_shape
         if shape is not None:
-            wrapper = shape.serialization.get("resultWrapper") or operation.output_shape.serialization.get("resultWrapper")
+            wrapper = shape.serialization.get("resultWrapper") or operation.output_shape.serialization.get(
+                "resultWrapper"
+            )
             wrapper = wrapper or f"{name}Result"
             out.append(f"<{wrapper}>")
             write_members(shape, output or {}, out)
@@ -114,7 +120,9 @@ class QueryProtocol(ProtocolHandler):
         out.append(f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata></{name}Response>")
         return Response(200, [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)], "".join(out).encode())
 
-    def serialize_error(self, error: ServiceError, request_id: str, *, spec: Any = None, operation: OperationModel | None = None) -> Response:
+    def serialize_error(
+        self, error: ServiceError, request_id: str, *, spec: Any = None, operation: OperationModel | None = None
+    ) -> Response:
         ns = ""
         if spec is not None:
             model = spec.models.get("query") or spec.model

@@ -196,7 +196,9 @@ class RestProtocol(ProtocolHandler):
     def request_id_headers(self, request_id: str) -> list[tuple[str, str]]:
         return [("x-amzn-RequestId", request_id)]
 
-    def parse(self, request: Request, operation: OperationModel, path_params: dict[str, str] | None = None) -> dict[str, Any]:
+    def parse(
+        self, request: Request, operation: OperationModel, path_params: dict[str, str] | None = None
+    ) -> dict[str, Any]:
         shape = operation.input_shape
         if shape is None:
             return {}

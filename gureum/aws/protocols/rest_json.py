@@ -79,9 +79,15 @@ class RestJsonProtocol(RestProtocol):
     def write_document(self, operation: OperationModel, shape: Shape, value: dict[str, Any], root: str) -> bytes:
         return dumps(write_json(shape, value, top=True))
 
-    def serialize_error(self, error: ServiceError, request_id: str, *, spec: Any = None, operation: OperationModel | None = None) -> Response:
+    def serialize_error(
+        self, error: ServiceError, request_id: str, *, spec: Any = None, operation: OperationModel | None = None
+    ) -> Response:
         doc: dict[str, Any] = {"message": error.message}
-        headers = [("Content-Type", self.content_type), ("x-amzn-RequestId", request_id), ("x-amzn-ErrorType", error.code)]
+        headers = [
+            ("Content-Type", self.content_type),
+            ("x-amzn-RequestId", request_id),
+            ("x-amzn-ErrorType", error.code),
+        ]
         shape = error_shape(spec, error.code, self.name)
         if shape is not None:
             wire = {member.serialization.get("name", name) for name, member in shape.members.items()}

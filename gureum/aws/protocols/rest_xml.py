@@ -76,9 +76,15 @@ class RestXmlProtocol(RestProtocol):
         return "".join(out).encode()
 
     def request_id_headers(self, request_id: str) -> list[tuple[str, str]]:
-        return [("x-amz-request-id", request_id), ("x-amz-id-2", _host_id(request_id)), ("x-amzn-RequestId", request_id)]
+        return [
+            ("x-amz-request-id", request_id),
+            ("x-amz-id-2", _host_id(request_id)),
+            ("x-amzn-RequestId", request_id),
+        ]
 
-    def serialize_error(self, error: ServiceError, request_id: str, *, spec: Any = None, operation: OperationModel | None = None) -> Response:
+    def serialize_error(
+        self, error: ServiceError, request_id: str, *, spec: Any = None, operation: OperationModel | None = None
+    ) -> Response:
         headers = self.request_id_headers(request_id)
         shape = error_shape(spec, error.code, self.name)
         fields = error.fields

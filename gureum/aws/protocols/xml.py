@@ -94,7 +94,10 @@ def parse_document(body: bytes) -> ElementTree.Element:
     try:
         return ElementTree.fromstring(body)
     except ElementTree.ParseError as exc:
-        raise MalformedInput("The XML you provided was not well-formed or did not validate against our published schema.", code="MalformedXML") from exc
+        raise MalformedInput(
+            "The XML you provided was not well-formed or did not validate against our published schema.",
+            code="MalformedXML",
+        ) from exc
 
 
 def read_value(shape: Shape, node: ElementTree.Element, where: str) -> Any:

@@ -10,7 +10,7 @@ from ...aws.dispatch import Front, Service
 
 SERVICE = Service("apigateway", migrations=Path(__file__).parent / "migrations")
 
-from . import ops_apis, ops_methods, ops_deploy, ops_keys, ops_import, ops_misc, ops_domains, ops_docs  # noqa: E402,F401  (registers the operations)
+from . import ops_apis, ops_deploy, ops_docs, ops_domains, ops_import, ops_keys, ops_methods, ops_misc  # noqa: E402,F401  (registers the operations)
 from .edge import claims, handle  # noqa: E402
 
 SERVICE.fronts.append(Front(claims=claims, handle=handle))

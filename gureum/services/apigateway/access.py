@@ -7,8 +7,9 @@ import ipaddress
 import json
 import re
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from ...runtime import Runtime
 from ...store.base import Tx
@@ -21,7 +22,9 @@ _FUNCTION = re.compile(r"functions/(.+?)/invocations")
 class GatewayError(Exception):
     """A gateway response the edge answers with (type from GATEWAY_RESPONSE_TYPES)."""
 
-    def __init__(self, kind: str, message: str | None, status: int | None = None, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, kind: str, message: str | None, status: int | None = None, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.kind, self.message, self.status, self.headers = kind, message, status, headers or {}
 
@@ -67,7 +70,9 @@ def _condition_holds(operator: str, key: str, expected: Any, facts: dict[str, st
     values = [str(v) for v in _as_list(expected)]
     if operator in ("IpAddress", "NotIpAddress"):
         try:
-            inside = actual is not None and any(ipaddress.ip_address(actual) in ipaddress.ip_network(v, strict=False) for v in values)
+            inside = actual is not None and any(
+                ipaddress.ip_address(actual) in ipaddress.ip_network(v, strict=False) for v in values
+            )
         except ValueError:
             inside = False
         return inside if operator == "IpAddress" else not inside
@@ -92,13 +97,23 @@ def resource_policy(policy_text: str | None, method_arn: str, facts: dict[str, s
     arn_prefix = method_arn.split("/", 1)[0]
     verdict = "none"
     for statement in _as_list(policy.get("Statement") if isinstance(policy, dict) else None):
-        if not any(_wildcard(a).match("execute-api:Invoke") for a in _as_list(statement.get("Action")) if isinstance(a, str)):
+        if not any(
+            _wildcard(a).match("execute-api:Invoke") for a in _as_list(statement.get("Action")) if isinstance(a, str)
+        ):
             continue
-        resources = [arn_prefix + r[len("execute-api:"):] if r.startswith("execute-api:/") else r for r in _as_list(statement.get("Resource")) if isinstance(r, str)]
+        resources = [
+            arn_prefix + r[len("execute-api:") :] if r.startswith("execute-api:/") else r
+            for r in _as_list(statement.get("Resource"))
+            if isinstance(r, str)
+        ]
         if not any(_wildcard(r).match(method_arn) for r in resources):
             continue
         conditions = statement.get("Condition") or {}
-        if not all(_condition_holds(op, key, value, facts) for op, checks in conditions.items() for key, value in (checks or {}).items()):
+        if not all(
+            _condition_holds(op, key, value, facts)
+            for op, checks in conditions.items()
+            for key, value in (checks or {}).items()
+        ):
             continue
         if str(statement.get("Effect", "")).lower() == "deny":
             return "deny"
@@ -128,28 +143,47 @@ class AccessState:
 Invoke = Callable[[str, bytes], Awaitable[dict[str, Any]]]
 
 
-def identity_values(authorizer: dict[str, Any], sources: dict[str, dict[str, str]], stage_variables: dict[str, str], context: dict[str, Any]) -> list[str] | None:
+def identity_values(
+    authorizer: dict[str, Any],
+    sources: dict[str, dict[str, str]],
+    stage_variables: dict[str, str],
+    context: dict[str, Any],
+) -> list[str] | None:
     """The values named by identitySource ("method.request.header.Auth, method.request.querystring.q, stageVariables.x,
     context.y"); None when one is missing or empty (AWS answers 401 without calling the authorizer)."""
     values = []
     for source in filter(None, (s.strip() for s in (authorizer.get("identitySource") or "").split(","))):
         value: str | None = None
         if source.startswith("method.request."):
-            part, _, name = source[len("method.request."):].partition(".")
-            table = sources.get({"multivalueheader": "header", "multivaluequerystring": "querystring"}.get(part, part), {})
-            value = {k.lower(): v for k, v in table.items()}.get(name.lower()) if part.endswith("header") else table.get(name)
+            part, _, name = source[len("method.request.") :].partition(".")
+            table = sources.get(
+                {"multivalueheader": "header", "multivaluequerystring": "querystring"}.get(part, part), {}
+            )
+            value = (
+                {k.lower(): v for k, v in table.items()}.get(name.lower())
+                if part.endswith("header")
+                else table.get(name)
+            )
         elif source.startswith("stageVariables."):
-            value = stage_variables.get(source[len("stageVariables."):])
+            value = stage_variables.get(source[len("stageVariables.") :])
         elif source.startswith("context."):
-            value = context.get(source[len("context."):])
+            value = context.get(source[len("context.") :])
         if not value:
             return None
         values.append(str(value))
     return values
 
 
-async def authorize(state: AccessState, authorizer: dict[str, Any], api_id: str, method_arn: str, event: dict[str, Any],
-                    identity: list[str], invoke: Invoke, now: float) -> AuthResult:
+async def authorize(
+    state: AccessState,
+    authorizer: dict[str, Any],
+    api_id: str,
+    method_arn: str,
+    event: dict[str, Any],
+    identity: list[str],
+    invoke: Invoke,
+    now: float,
+) -> AuthResult:
     """Run (or reuse the cached answer of) a TOKEN/REQUEST authorizer; raise GatewayError unless it allows method_arn."""
     ttl = int(authorizer.get("authorizerResultTtlInSeconds", 300) or 0)
     key = (api_id, authorizer["id"], *identity)
@@ -222,8 +256,16 @@ def method_limits(settings: dict[str, Any], keys: list[str]) -> Any:
     return next((settings[k] for k in keys if k in settings), None)
 
 
-async def check_api_key(runtime: Runtime, state: AccessState, account: str, region: str, api_id: str, stage: str, value: str | None,
-                        keys: list[str]) -> dict[str, Any]:
+async def check_api_key(
+    runtime: Runtime,
+    state: AccessState,
+    account: str,
+    region: str,
+    api_id: str,
+    stage: str,
+    value: str | None,
+    keys: list[str],
+) -> dict[str, Any]:
     """The enabled key with this value in a usage plan of the stage; throttle and count it. Returns the key."""
     if not value:
         raise GatewayError("INVALID_API_KEY", "Forbidden")
@@ -233,7 +275,9 @@ async def check_api_key(runtime: Runtime, state: AccessState, account: str, regi
         if key is None or not key.get("enabled"):
             return None
         for plan in store.list_entities(tx, account, region, "usageplan"):
-            if key["id"] in plan.get("_keys", []) and any(s.get("apiId") == api_id and s.get("stage") == stage for s in plan.get("apiStages", [])):
+            if key["id"] in plan.get("_keys", []) and any(
+                s.get("apiId") == api_id and s.get("stage") == stage for s in plan.get("apiStages", [])
+            ):
                 return key, plan
         return None
 
@@ -242,7 +286,14 @@ async def check_api_key(runtime: Runtime, state: AccessState, account: str, regi
         raise GatewayError("INVALID_API_KEY", "Forbidden")
     key, plan = found
     throttle(state, ("plan", plan["id"], key["id"]), plan.get("throttle"))
-    stage_limits = next((s.get("throttle") or {} for s in plan.get("apiStages", []) if s.get("apiId") == api_id and s.get("stage") == stage), {})
+    stage_limits = next(
+        (
+            s.get("throttle") or {}
+            for s in plan.get("apiStages", [])
+            if s.get("apiId") == api_id and s.get("stage") == stage
+        ),
+        {},
+    )
     for method_key in keys:  # an API stage's per-method throttle ("/pets/GET") or its "*/*"
         if method_key in stage_limits:
             throttle(state, ("planstage", plan["id"], key["id"], api_id, stage, method_key), stage_limits[method_key])
@@ -250,7 +301,9 @@ async def check_api_key(runtime: Runtime, state: AccessState, account: str, regi
     quota = plan.get("quota")
     if quota and quota.get("limit") is not None:
         period = quota_period(quota.get("period", "DAY"), runtime.clock.now())
-        counted = await runtime.store.write(lambda tx: store.count_usage(tx, plan["id"], key["id"], period, int(quota["limit"])))
+        counted = await runtime.store.write(
+            lambda tx: store.count_usage(tx, plan["id"], key["id"], period, int(quota["limit"]))
+        )
         if not counted:
             raise GatewayError("QUOTA_EXCEEDED", "Limit Exceeded")
     return key

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from ...aws.context import RequestContext
 from ...store.base import Tx
@@ -12,11 +13,27 @@ from .errors import not_found
 T = TypeVar("T")
 
 GATEWAY_RESPONSE_TYPES = {
-    "ACCESS_DENIED": "403", "API_CONFIGURATION_ERROR": "500", "AUTHORIZER_CONFIGURATION_ERROR": "500", "AUTHORIZER_FAILURE": "500",
-    "BAD_REQUEST_PARAMETERS": "400", "BAD_REQUEST_BODY": "400", "DEFAULT_4XX": None, "DEFAULT_5XX": None, "EXPIRED_TOKEN": "403",
-    "INTEGRATION_FAILURE": "504", "INTEGRATION_TIMEOUT": "504", "INVALID_API_KEY": "403", "INVALID_SIGNATURE": "403",
-    "MISSING_AUTHENTICATION_TOKEN": "403", "QUOTA_EXCEEDED": "429", "REQUEST_TOO_LARGE": "413", "RESOURCE_NOT_FOUND": "404",
-    "THROTTLED": "429", "UNAUTHORIZED": "401", "UNSUPPORTED_MEDIA_TYPE": "415", "WAF_FILTERED": "403",
+    "ACCESS_DENIED": "403",
+    "API_CONFIGURATION_ERROR": "500",
+    "AUTHORIZER_CONFIGURATION_ERROR": "500",
+    "AUTHORIZER_FAILURE": "500",
+    "BAD_REQUEST_PARAMETERS": "400",
+    "BAD_REQUEST_BODY": "400",
+    "DEFAULT_4XX": None,
+    "DEFAULT_5XX": None,
+    "EXPIRED_TOKEN": "403",
+    "INTEGRATION_FAILURE": "504",
+    "INTEGRATION_TIMEOUT": "504",
+    "INVALID_API_KEY": "403",
+    "INVALID_SIGNATURE": "403",
+    "MISSING_AUTHENTICATION_TOKEN": "403",
+    "QUOTA_EXCEEDED": "429",
+    "REQUEST_TOO_LARGE": "413",
+    "RESOURCE_NOT_FOUND": "404",
+    "THROTTLED": "429",
+    "UNAUTHORIZED": "401",
+    "UNSUPPORTED_MEDIA_TYPE": "415",
+    "WAF_FILTERED": "403",
 }
 DEFAULT_ERROR_TEMPLATE = '{"message":$context.error.messageString}'
 
@@ -70,8 +87,12 @@ def gateway_response(doc: dict[str, Any], response_type: str) -> dict[str, Any]:
     custom = doc.get("gatewayResponses", {}).get(response_type)
     if custom is not None:
         return custom
-    out: dict[str, Any] = {"responseType": response_type, "defaultResponse": True, "responseParameters": {},
-                           "responseTemplates": {"application/json": DEFAULT_ERROR_TEMPLATE}}
+    out: dict[str, Any] = {
+        "responseType": response_type,
+        "defaultResponse": True,
+        "responseParameters": {},
+        "responseTemplates": {"application/json": DEFAULT_ERROR_TEMPLATE},
+    }
     status = GATEWAY_RESPONSE_TYPES[response_type]
     if status:
         out["statusCode"] = status

@@ -22,28 +22,48 @@ from ...aws.http import Request, Response
 from ...ids import unique_id
 from ...runtime import Runtime
 from . import SERVICE, store
-from .access import AccessState, GatewayError, authorize, check_api_key, identity_values, method_keys, resource_policy, throttle
+from .access import (
+    AccessState,
+    GatewayError,
+    authorize,
+    check_api_key,
+    identity_values,
+    method_keys,
+    resource_policy,
+    throttle,
+)
 from .apis import GATEWAY_RESPONSE_TYPES, gateway_response
-from .ops_domains import DOMAINS, domain_target
 from .integrations import Call, http_proxy, lambda_proxy, mapped, proxy_event, source_value
+from .ops_domains import DOMAINS, domain_target
 from .validation import validate_request
 from .vtl import TemplateError, render, wrap
 
 log = logging.getLogger("gureum.apigateway")
 MAX_PAYLOAD = 10 * 1024 * 1024
-_ERROR_TYPES = {"MISSING_AUTHENTICATION_TOKEN": "IncompleteSignatureException", "INVALID_API_KEY": "ForbiddenException",
-                "ACCESS_DENIED": "AccessDeniedException", "UNAUTHORIZED": "UnauthorizedException", "THROTTLED": "TooManyRequestsException",
-                "QUOTA_EXCEEDED": "LimitExceededException", "BAD_REQUEST_BODY": "BadRequestException", "BAD_REQUEST_PARAMETERS": "BadRequestException",
-                "UNSUPPORTED_MEDIA_TYPE": "UnsupportedMediaTypeException", "REQUEST_TOO_LARGE": "RequestTooLargeException",
-                "AUTHORIZER_FAILURE": "AuthorizerFailureException", "AUTHORIZER_CONFIGURATION_ERROR": "AuthorizerConfigurationException",
-                "INTEGRATION_TIMEOUT": "InternalServerErrorException", "INTEGRATION_FAILURE": "InternalServerErrorException",
-                "API_CONFIGURATION_ERROR": "InternalServerErrorException", "DEFAULT_5XX": "InternalServerErrorException"}
+_ERROR_TYPES = {
+    "MISSING_AUTHENTICATION_TOKEN": "IncompleteSignatureException",
+    "INVALID_API_KEY": "ForbiddenException",
+    "ACCESS_DENIED": "AccessDeniedException",
+    "UNAUTHORIZED": "UnauthorizedException",
+    "THROTTLED": "TooManyRequestsException",
+    "QUOTA_EXCEEDED": "LimitExceededException",
+    "BAD_REQUEST_BODY": "BadRequestException",
+    "BAD_REQUEST_PARAMETERS": "BadRequestException",
+    "UNSUPPORTED_MEDIA_TYPE": "UnsupportedMediaTypeException",
+    "REQUEST_TOO_LARGE": "RequestTooLargeException",
+    "AUTHORIZER_FAILURE": "AuthorizerFailureException",
+    "AUTHORIZER_CONFIGURATION_ERROR": "AuthorizerConfigurationException",
+    "INTEGRATION_TIMEOUT": "InternalServerErrorException",
+    "INTEGRATION_FAILURE": "InternalServerErrorException",
+    "API_CONFIGURATION_ERROR": "InternalServerErrorException",
+    "DEFAULT_5XX": "InternalServerErrorException",
+}
 
 
 @dataclass
 class EdgeState:
     access: AccessState = field(default_factory=AccessState)
-    snapshots: dict[tuple[str, str], "Snapshot"] = field(default_factory=dict)
+    snapshots: dict[tuple[str, str], Snapshot] = field(default_factory=dict)
     cache: dict[tuple[str, ...], tuple[float, Response]] = field(default_factory=dict)  # stage caches (this node's)
     _client: Any = None
 
@@ -103,7 +123,9 @@ class Snapshot:
         parts = [p for p in path.split("/") if p != ""]
         return self._match(self.root, parts, {})
 
-    def _match(self, node: dict[str, Any], parts: list[str], params: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]] | None:
+    def _match(
+        self, node: dict[str, Any], parts: list[str], params: dict[str, str]
+    ) -> tuple[dict[str, Any], dict[str, str]] | None:
         if not parts:
             return node, params
         for child in self.children.get(node["id"], []):
@@ -125,7 +147,11 @@ def claims(request: Request) -> bool:
     # every /restapis/… request: the stage path form is ours to serve, and the control plane is handed straight to
     # the AWS dispatcher so that no later front can take it; and requests to a custom domain name
     host = request.headers.get("host", "")
-    return ".execute-api." in host or request.raw_path.startswith("/restapis/") or (bool(DOMAINS) and host.split(":")[0].lower() in DOMAINS)
+    return (
+        ".execute-api." in host
+        or request.raw_path.startswith("/restapis/")
+        or (bool(DOMAINS) and host.split(":")[0].lower() in DOMAINS)
+    )
 
 
 def _split(request: Request) -> tuple[str, str, str, str] | None:
@@ -144,7 +170,11 @@ def _split(request: Request) -> tuple[str, str, str, str] | None:
 
 
 def _not_found() -> Response:
-    return Response(404, [("Content-Type", "application/json"), ("x-amzn-ErrorType", "NotFoundException")], b'{"message":"Not Found"}')
+    return Response(
+        404,
+        [("Content-Type", "application/json"), ("x-amzn-ErrorType", "NotFoundException")],
+        b'{"message":"Not Found"}',
+    )
 
 
 async def handle(runtime: Runtime, request: Request) -> Response:
@@ -183,26 +213,64 @@ async def handle(runtime: Runtime, request: Request) -> Response:
 
 
 def _plain_error(status: int, message: str, error_type: str) -> Response:
-    return Response(status, [("Content-Type", "application/json"), ("x-amzn-RequestId", unique_id()), ("x-amzn-ErrorType", error_type)],
-                    json.dumps({"message": message}, separators=(",", ":")).encode())
+    return Response(
+        status,
+        [("Content-Type", "application/json"), ("x-amzn-RequestId", unique_id()), ("x-amzn-ErrorType", error_type)],
+        json.dumps({"message": message}, separators=(",", ":")).encode(),
+    )
 
 
 def _context(request: Request, account: str, api_id: str, stage: str, path: str, request_id: str) -> dict[str, Any]:
     now = time.time()
     host = request.headers.get("host", "")
     source_ip = request.peer
-    return {"requestId": request_id, "extendedRequestId": request_id, "accountId": account, "apiId": api_id, "stage": stage,
-            "path": f"/{stage}{path}" if path != "/" else f"/{stage}/", "protocol": "HTTP/1.1", "httpMethod": request.method,
-            "requestTime": dt.datetime.fromtimestamp(now, dt.timezone.utc).strftime("%d/%b/%Y:%H:%M:%S +0000"), "requestTimeEpoch": int(now * 1000),
-            "domainName": host.split(":")[0], "domainPrefix": host.split(".")[0], "resourceId": None, "resourcePath": None,
-            "identity": {"cognitoIdentityPoolId": None, "accountId": None, "cognitoIdentityId": None, "caller": None, "sourceIp": source_ip,
-                         "principalOrgId": None, "accessKey": None, "cognitoAuthenticationType": None, "cognitoAuthenticationProvider": None,
-                         "userArn": None, "userAgent": request.headers.get("user-agent", ""), "user": None, "apiKey": None, "apiKeyId": None},
-            "authorizer": {}, "error": {}}
+    return {
+        "requestId": request_id,
+        "extendedRequestId": request_id,
+        "accountId": account,
+        "apiId": api_id,
+        "stage": stage,
+        "path": f"/{stage}{path}" if path != "/" else f"/{stage}/",
+        "protocol": "HTTP/1.1",
+        "httpMethod": request.method,
+        "requestTime": dt.datetime.fromtimestamp(now, dt.UTC).strftime("%d/%b/%Y:%H:%M:%S +0000"),
+        "requestTimeEpoch": int(now * 1000),
+        "domainName": host.split(":")[0],
+        "domainPrefix": host.split(".")[0],
+        "resourceId": None,
+        "resourcePath": None,
+        "identity": {
+            "cognitoIdentityPoolId": None,
+            "accountId": None,
+            "cognitoIdentityId": None,
+            "caller": None,
+            "sourceIp": source_ip,
+            "principalOrgId": None,
+            "accessKey": None,
+            "cognitoAuthenticationType": None,
+            "cognitoAuthenticationProvider": None,
+            "userArn": None,
+            "userAgent": request.headers.get("user-agent", ""),
+            "user": None,
+            "apiKey": None,
+            "apiKeyId": None,
+        },
+        "authorizer": {},
+        "error": {},
+    }
 
 
-async def _serve(runtime: Runtime, state: EdgeState, request: Request, account: str, region: str, api_id: str, stage: dict[str, Any],
-                 snapshot: Snapshot, path: str) -> Response:
+async def _serve(
+    runtime: Runtime,
+    state: EdgeState,
+    request: Request,
+    account: str,
+    region: str,
+    api_id: str,
+    stage: dict[str, Any],
+    snapshot: Snapshot,
+    path: str,
+) -> Response:
     request_id = unique_id()
     context = _context(request, account, api_id, stage["stageName"], path, request_id)
     variables = stage.get("variables") or {}
@@ -217,14 +285,31 @@ async def _serve(runtime: Runtime, state: EdgeState, request: Request, account: 
             raise GatewayError("MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token")
         resource, path_params = matched
         context.update(resourceId=resource["id"], resourcePath=resource["path"])
-        call = Call(runtime, request, account, region, snapshot.doc["api"], stage["stageName"], variables, resource, method, path, path_params, context)
+        call = Call(
+            runtime,
+            request,
+            account,
+            region,
+            snapshot.doc["api"],
+            stage["stageName"],
+            variables,
+            resource,
+            method,
+            path,
+            path_params,
+            context,
+        )
         keys = method_keys(resource["path"], method["httpMethod"])
         limit_key, limits = _stage_limits(stage, keys)
         throttle(state.access, ("stage", api_id, stage["stageName"], limit_key), limits)
         _check_resource_policy(call, snapshot)
         usage_key = await _authorize(call, state, snapshot)
         if method.get("apiKeyRequired"):
-            value = usage_key if snapshot.doc["api"].get("apiKeySource") == "AUTHORIZER" else request.headers.get("x-api-key")
+            value = (
+                usage_key
+                if snapshot.doc["api"].get("apiKeySource") == "AUTHORIZER"
+                else request.headers.get("x-api-key")
+            )
             key = await check_api_key(runtime, state.access, account, region, api_id, stage["stageName"], value, keys)
             context["identity"].update(apiKey=key["value"], apiKeyId=key["id"])
         response = await _cached(state, call, stage, keys, snapshot.doc)
@@ -235,7 +320,9 @@ async def _serve(runtime: Runtime, state: EdgeState, request: Request, account: 
     return response
 
 
-async def _cached(state: EdgeState, call: Call, stage: dict[str, Any], keys: list[str], doc: dict[str, Any]) -> Response:
+async def _cached(
+    state: EdgeState, call: Call, stage: dict[str, Any], keys: list[str], doc: dict[str, Any]
+) -> Response:
     """Stage caching (cacheClusterEnabled and the method's cachingEnabled setting): 2xx answers are kept per node for
     cacheTtlInSeconds, keyed by the request path and the integration's cacheKeyParameters."""
     settings = stage.get("methodSettings") or {}
@@ -269,19 +356,40 @@ async def execute(call: Call, doc: dict[str, Any]) -> Response:
     timeout = int(call.integration.get("timeoutInMillis") or 29000) / 1000
     try:
         return await asyncio.wait_for(_integrate(call), timeout)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         raise GatewayError("INTEGRATION_TIMEOUT", "Endpoint request timed out") from None
 
 
-async def test_invoke(runtime: Runtime, account: str, region: str, doc: dict[str, Any], resource: dict[str, Any], method: dict[str, Any],
-                      request: Request, stage_variables: dict[str, str]) -> Response:
+async def test_invoke(
+    runtime: Runtime,
+    account: str,
+    region: str,
+    doc: dict[str, Any],
+    resource: dict[str, Any],
+    method: dict[str, Any],
+    request: Request,
+    stage_variables: dict[str, str],
+) -> Response:
     """TestInvokeMethod: the live definition's method, without authorization or API keys (as the console's test)."""
     path = request.path
     matched = Snapshot(doc).match(path)
     path_params = matched[1] if matched is not None and matched[0]["id"] == resource["id"] else {}
     context = _context(request, account, doc["api"]["id"], "test-invoke-stage", path, unique_id())
     context.update(resourceId=resource["id"], resourcePath=resource["path"])
-    call = Call(runtime, request, account, region, doc["api"], "test-invoke-stage", stage_variables, resource, method, path, path_params, context)
+    call = Call(
+        runtime,
+        request,
+        account,
+        region,
+        doc["api"],
+        "test-invoke-stage",
+        stage_variables,
+        resource,
+        method,
+        path,
+        path_params,
+        context,
+    )
     try:
         return await execute(call, doc)
     except GatewayError as error:
@@ -334,7 +442,11 @@ async def _authorize(call: Call, state: EdgeState, snapshot: Snapshot) -> str | 
     else:
         if identity is None and authorizer.get("identitySource"):
             raise GatewayError("UNAUTHORIZED", "Unauthorized")
-        event = {"type": "REQUEST", "methodArn": method_arn, **{k: v for k, v in proxy_event(call).items() if k not in ("body", "isBase64Encoded")}}
+        event = {
+            "type": "REQUEST",
+            "methodArn": method_arn,
+            **{k: v for k, v in proxy_event(call).items() if k not in ("body", "isBase64Encoded")},
+        }
         if not authorizer.get("identitySource"):
             identity = None  # without identity sources AWS cannot cache
     invoke = call.runtime.port("lambda.invoke")
@@ -346,8 +458,16 @@ async def _authorize(call: Call, state: EdgeState, snapshot: Snapshot) -> str | 
             raise GatewayError("AUTHORIZER_FAILURE", None) from None
 
     cache_identity = identity if identity is not None else [unique_id()]
-    result = await authorize(state.access, {**authorizer, **({"authorizerResultTtlInSeconds": 0} if identity is None else {})},
-                             context["apiId"], method_arn, event, cache_identity, run, time.monotonic())
+    result = await authorize(
+        state.access,
+        {**authorizer, **({"authorizerResultTtlInSeconds": 0} if identity is None else {})},
+        context["apiId"],
+        method_arn,
+        event,
+        cache_identity,
+        run,
+        time.monotonic(),
+    )
     call.authorizer = {"principalId": result.principal_id, **{k: v for k, v in result.context.items()}}
     context["authorizer"] = dict(call.authorizer)
     return result.usage_key
@@ -360,13 +480,25 @@ def _check_resource_policy(call: Call, snapshot: Snapshot) -> None:
     if not policy:
         return
     arn = _method_arn(call)
-    facts = {"aws:sourceip": call.context["identity"]["sourceIp"], "aws:useragent": call.request.headers.get("user-agent", ""),
-             "aws:referer": call.request.headers.get("referer", "")}
+    facts = {
+        "aws:sourceip": call.context["identity"]["sourceIp"],
+        "aws:useragent": call.request.headers.get("user-agent", ""),
+        "aws:referer": call.request.headers.get("referer", ""),
+    }
     verdict = resource_policy(policy, arn, facts)
     if verdict == "deny":
-        raise GatewayError("ACCESS_DENIED", f"User: anonymous is not authorized to perform: execute-api:Invoke on resource: {arn} with an explicit deny")
-    if verdict == "none" and call.method.get("authorizationType", "NONE") not in ("AWS_IAM", "CUSTOM", "COGNITO_USER_POOLS"):
-        raise GatewayError("ACCESS_DENIED", f"User: anonymous is not authorized to perform: execute-api:Invoke on resource: {arn}")
+        raise GatewayError(
+            "ACCESS_DENIED",
+            f"User: anonymous is not authorized to perform: execute-api:Invoke on resource: {arn} with an explicit deny",
+        )
+    if verdict == "none" and call.method.get("authorizationType", "NONE") not in (
+        "AWS_IAM",
+        "CUSTOM",
+        "COGNITO_USER_POOLS",
+    ):
+        raise GatewayError(
+            "ACCESS_DENIED", f"User: anonymous is not authorized to perform: execute-api:Invoke on resource: {arn}"
+        )
 
 
 def _method_arn(call: Call) -> str:
@@ -386,19 +518,33 @@ def _check_signature(call: Call) -> None:
         if secret is None:
             raise GatewayError("INVALID_SIGNATURE", "The security token included in the request is invalid.", 403)
         try:
-            sigv4.verify(request, signed, secret, dt.datetime.now(dt.timezone.utc))
+            sigv4.verify(request, signed, secret, dt.datetime.now(dt.UTC))
         except sigv4.SignatureProblem:
             raise GatewayError("INVALID_SIGNATURE", _SIGNATURE_MISMATCH, 403) from None
     account = account_for_key(signed.access_key)
-    call.context["identity"].update(accessKey=signed.access_key, accountId=account, caller=signed.access_key, user=signed.access_key,
-                                    userArn=f"arn:aws:iam::{account}:root")
+    call.context["identity"].update(
+        accessKey=signed.access_key,
+        accountId=account,
+        caller=signed.access_key,
+        user=signed.access_key,
+        userArn=f"arn:aws:iam::{account}:root",
+    )
 
 
-_SIGNATURE_MISMATCH = ("The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and "
-                       "signing method. Consult the service documentation for details.")
+_SIGNATURE_MISMATCH = (
+    "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and "
+    "signing method. Consult the service documentation for details."
+)
 
 
-def gateway_error(doc: dict[str, Any], error: GatewayError, call: Call | None, request: Request, context: dict[str, Any], variables: dict[str, str]) -> Response:
+def gateway_error(
+    doc: dict[str, Any],
+    error: GatewayError,
+    call: Call | None,
+    request: Request,
+    context: dict[str, Any],
+    variables: dict[str, str],
+) -> Response:
     """A gateway response: the API's customised one for the type (or DEFAULT_4XX/5XX), else AWS's default."""
     kind = error.kind if error.kind in GATEWAY_RESPONSE_TYPES else "DEFAULT_5XX"
     default_status = int(error.status or GATEWAY_RESPONSE_TYPES.get(kind) or 500)
@@ -407,19 +553,32 @@ def gateway_error(doc: dict[str, Any], error: GatewayError, call: Call | None, r
         fallback = gateway_response(doc, "DEFAULT_4XX" if default_status < 500 else "DEFAULT_5XX")
         if not fallback.get("defaultResponse"):
             response = {**fallback, "statusCode": response.get("statusCode")}
-    status = int(response.get("statusCode") or default_status) if not error.status or not response.get("defaultResponse") else default_status
-    context["error"] = {"message": error.message, "messageString": json.dumps(error.message), "responseType": kind,
-                        "validationErrorString": error.message or ""}
-    headers = [("Content-Type", "application/json"), ("x-amzn-ErrorType", _ERROR_TYPES.get(kind, "ForbiddenException" if status == 403 else "BadRequestException"))]
+    status = (
+        int(response.get("statusCode") or default_status)
+        if not error.status or not response.get("defaultResponse")
+        else default_status
+    )
+    context["error"] = {
+        "message": error.message,
+        "messageString": json.dumps(error.message),
+        "responseType": kind,
+        "validationErrorString": error.message or "",
+    }
+    headers = [
+        ("Content-Type", "application/json"),
+        ("x-amzn-ErrorType", _ERROR_TYPES.get(kind, "ForbiddenException" if status == 403 else "BadRequestException")),
+    ]
     headers.extend(error.headers.items())
     for target, expr in (response.get("responseParameters") or {}).items():
         if target.startswith("gatewayresponse.header.") and call is not None:
             value = source_value(expr, call)
             if value is not None:
-                headers.append((target[len("gatewayresponse.header."):], value))
+                headers.append((target[len("gatewayresponse.header.") :], value))
         elif target.startswith("gatewayresponse.header.") and expr.startswith("'"):
-            headers.append((target[len("gatewayresponse.header."):], expr.strip("'")))
-    template = (response.get("responseTemplates") or {}).get("application/json", '{"message":$context.error.messageString}')
+            headers.append((target[len("gatewayresponse.header.") :], expr.strip("'")))
+    template = (response.get("responseTemplates") or {}).get(
+        "application/json", '{"message":$context.error.messageString}'
+    )
     params = {"path": {}, "querystring": dict(request.query_list), "header": dict(request.headers)}
     try:
         body = render(template, "", params, wrap(context), variables).encode()

@@ -11,7 +11,14 @@ LimitExceededException = error_class("LimitExceededException", 429)
 TooManyRequestsException = error_class("TooManyRequestsException", 429)
 UnauthorizedException = error_class("UnauthorizedException", 401)
 
-__all__ = ["ServiceError", "BadRequestException", "NotFoundException", "ConflictException", "LimitExceededException", "not_found"]
+__all__ = [
+    "ServiceError",
+    "BadRequestException",
+    "NotFoundException",
+    "ConflictException",
+    "LimitExceededException",
+    "not_found",
+]
 
 _WHAT = {
     "api": "Invalid REST API identifier specified",

@@ -25,9 +25,24 @@ from .vtl import TemplateError, json_path, render, wrap
 
 log = logging.getLogger("gureum.apigateway")
 _AWS_URI = re.compile(r"^arn:aws[\w-]*:apigateway:([^:]*):([^:]+):(action|path)/(.*)$")
-_HOP = {"host", "content-length", "connection", "transfer-encoding", "keep-alive", "upgrade", "expect", "accept-encoding"}
+_HOP = {
+    "host",
+    "content-length",
+    "connection",
+    "transfer-encoding",
+    "keep-alive",
+    "upgrade",
+    "expect",
+    "accept-encoding",
+}
 _RESPONSE_HOP = _HOP | {"content-encoding"}  # httpx hands us the decoded body
-_PROXY_KEYS = {"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"}  # anything else: malformed (REST, 1.0)
+_PROXY_KEYS = {
+    "statusCode",
+    "headers",
+    "multiValueHeaders",
+    "body",
+    "isBase64Encoded",
+}  # anything else: malformed (REST, 1.0)
 
 
 @dataclass
@@ -53,7 +68,11 @@ class Call:
         return self.method["methodIntegration"]  # type: ignore[no-any-return]
 
     def params(self) -> dict[str, dict[str, str]]:
-        return {"path": self.path_params, "querystring": dict(self.request.query_list), "header": dict(self.request.headers)}
+        return {
+            "path": self.path_params,
+            "querystring": dict(self.request.query_list),
+            "header": dict(self.request.headers),
+        }
 
     def binary(self, content_type: str) -> bool:
         return any(fnmatch.fnmatch(content_type, t) for t in self.api.get("binaryMediaTypes") or [] if content_type)
@@ -85,18 +104,43 @@ def proxy_event(call: Call) -> dict[str, Any]:
         else:
             body = request.body.decode("utf-8", "replace")
     return {
-        "resource": call.resource["path"], "path": call.path, "httpMethod": request.method,
-        "headers": headers or None, "multiValueHeaders": multi or None,
-        "queryStringParameters": dict(query) or None, "multiValueQueryStringParameters": _multi(query) or None,
-        "pathParameters": call.path_params or None, "stageVariables": call.stage_variables or None,
-        "requestContext": request_context(call), "body": body, "isBase64Encoded": encoded,
+        "resource": call.resource["path"],
+        "path": call.path,
+        "httpMethod": request.method,
+        "headers": headers or None,
+        "multiValueHeaders": multi or None,
+        "queryStringParameters": dict(query) or None,
+        "multiValueQueryStringParameters": _multi(query) or None,
+        "pathParameters": call.path_params or None,
+        "stageVariables": call.stage_variables or None,
+        "requestContext": request_context(call),
+        "body": body,
+        "isBase64Encoded": encoded,
     }
 
 
 def request_context(call: Call) -> dict[str, Any]:
     ctx = call.context
-    out = {k: ctx[k] for k in ("resourceId", "resourcePath", "httpMethod", "extendedRequestId", "requestTime", "path", "accountId", "protocol",
-                               "stage", "domainPrefix", "requestTimeEpoch", "requestId", "identity", "domainName", "apiId")}
+    out = {
+        k: ctx[k]
+        for k in (
+            "resourceId",
+            "resourcePath",
+            "httpMethod",
+            "extendedRequestId",
+            "requestTime",
+            "path",
+            "accountId",
+            "protocol",
+            "stage",
+            "domainPrefix",
+            "requestTimeEpoch",
+            "requestId",
+            "identity",
+            "domainName",
+            "apiId",
+        )
+    }
     if call.authorizer:
         out["authorizer"] = call.authorizer
     return out
@@ -151,7 +195,13 @@ def _scalar(value: Any) -> str:
 async def invoke_lambda(call: Call, payload: bytes) -> dict[str, Any]:
     invoke = call.runtime.port("lambda.invoke")
     try:
-        return await invoke(call.account, call.region, lambda_arn(call.integration.get("uri", "")), payload, request_id=call.context["requestId"])  # type: ignore[no-any-return]
+        return await invoke(
+            call.account,
+            call.region,
+            lambda_arn(call.integration.get("uri", "")),
+            payload,
+            request_id=call.context["requestId"],
+        )  # type: ignore[no-any-return]
     except ServiceError as error:
         log.warning("API %s: Lambda invocation failed: %s", call.context["apiId"], error)
         if error.status == 429:
@@ -174,11 +224,13 @@ def source_value(expr: str, call: Call, response: Response | None = None) -> str
         for part in expr[8:].split("."):
             value = value.get(part) if isinstance(value, dict) else None
         return None if value is None else _scalar(value)
-    for prefix, source_body, headers in (("method.request.", call.request.body, call.request.headers),
-                                         ("integration.response.", response.body if response else b"", dict(response.headers) if response else {})):
+    for prefix, source_body, headers in (
+        ("method.request.", call.request.body, call.request.headers),
+        ("integration.response.", response.body if response else b"", dict(response.headers) if response else {}),
+    ):
         if not expr.startswith(prefix):
             continue
-        part, _, name = expr[len(prefix):].partition(".")
+        part, _, name = expr[len(prefix) :].partition(".")
         if part in ("header", "multivalueheader"):
             return {k.lower(): v for k, v in headers.items()}.get(name.lower())
         if part in ("querystring", "multivaluequerystring"):
@@ -218,7 +270,11 @@ def _stage_variables_in(text: str, call: Call) -> str:
 
 def _fill_uri(uri: str, call: Call, path_params: dict[str, str]) -> str:
     uri = _stage_variables_in(uri, call)
-    return re.sub(r"\{([A-Za-z0-9._-]+)\+?\}", lambda m: quote(path_params.get(m.group(1), call.path_params.get(m.group(1).rstrip("+"), "")), safe="/"), uri)
+    return re.sub(
+        r"\{([A-Za-z0-9._-]+)\+?\}",
+        lambda m: quote(path_params.get(m.group(1), call.path_params.get(m.group(1).rstrip("+"), "")), safe="/"),
+        uri,
+    )
 
 
 async def _http(call: Call, method: str, url: str, headers: dict[str, str], body: bytes) -> Response:
@@ -229,7 +285,11 @@ async def _http(call: Call, method: str, url: str, headers: dict[str, str], body
         if type(exc).__name__.endswith("Timeout") or "Timeout" in type(exc).__name__:
             raise GatewayError("INTEGRATION_TIMEOUT", "Endpoint request timed out") from None
         raise GatewayError("INTEGRATION_FAILURE", "Internal server error", 500) from None
-    return Response(answer.status_code, [(k, v) for k, v in answer.headers.items() if k.lower() not in _RESPONSE_HOP], answer.content)
+    return Response(
+        answer.status_code,
+        [(k, v) for k, v in answer.headers.items() if k.lower() not in _RESPONSE_HOP],
+        answer.content,
+    )
 
 
 async def http_proxy(call: Call) -> Response:
@@ -272,7 +332,9 @@ def map_request(call: Call) -> bytes:
     if template == "":
         return _convert(call.request.body, call.integration.get("contentHandling"))
     call.context["requestOverride"] = wrap({"header": {}, "querystring": {}, "path": {}})
-    return _render(template, _convert(call.request.body, call.integration.get("contentHandling")), call.params(), call).encode()
+    return _render(
+        template, _convert(call.request.body, call.integration.get("contentHandling")), call.params(), call
+    ).encode()
 
 
 def _convert(body: bytes, handling: str | None) -> bytes:
@@ -291,10 +353,14 @@ def _render(template: str, body: bytes, params: dict[str, dict[str, str]], call:
     try:
         return render(template, body.decode("utf-8", "replace"), params, call.context, call.stage_variables)
     except TemplateError as error:
-        log.warning("API %s: Execution failed due to configuration error: mapping template: %s", call.context["apiId"], error)
+        log.warning(
+            "API %s: Execution failed due to configuration error: mapping template: %s", call.context["apiId"], error
+        )
         raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error", 500) from None
     except Exception:  # a template reading the body as JSON when it is not
-        raise GatewayError("BAD_REQUEST_BODY", "Could not parse request body into json: Unexpected character", 400) from None
+        raise GatewayError(
+            "BAD_REQUEST_BODY", "Could not parse request body into json: Unexpected character", 400
+        ) from None
 
 
 @dataclass(slots=True)
@@ -315,12 +381,20 @@ async def _mock(call: Call, body: bytes) -> Outcome:
 
 
 async def _lambda(call: Call, body: bytes, mapped: dict[str, dict[str, str]]) -> Outcome:
-    invocation_type = {k.lower(): v for k, v in mapped["header"].items()}.get("x-amz-invocation-type", "RequestResponse")
+    invocation_type = {k.lower(): v for k, v in mapped["header"].items()}.get(
+        "x-amz-invocation-type", "RequestResponse"
+    )
     if invocation_type in ("Event", "DryRun"):
         # an asynchronous invocation (integration.request.header.X-Amz-Invocation-Type = 'Event'): Lambda's own Invoke API
         # queues it durably and answers 202, which the integration responses then map
         path = "/2015-03-31/functions/" + quote(lambda_arn(call.integration.get("uri", "")), safe="") + "/invocations"
-        request = Request("POST", path, "", {"host": call.request.host, "content-type": "application/json", "x-amz-invocation-type": invocation_type}, body or b"{}")
+        request = Request(
+            "POST",
+            path,
+            "",
+            {"host": call.request.host, "content-type": "application/json", "x-amz-invocation-type": invocation_type},
+            body or b"{}",
+        )
         _sign(request, call.account, call.region, "lambda", call.runtime.deployment_secret)
         answer = await call.runtime.port("aws.dispatch")(request)
         if answer.status >= 300:
@@ -342,21 +416,32 @@ async def _lambda(call: Call, body: bytes, mapped: dict[str, dict[str, str]]) ->
 def _sign(request: Request, account: str, region: str, service: str, deployment_secret: str) -> None:
     """Sign like a client would, with a key gureum issues for the API's account (valid in strict mode too)."""
     key = issue_access_key(account)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
     request.headers["x-amz-date"] = stamp
     request.headers["x-amz-content-sha256"] = hashlib.sha256(request.body).hexdigest()
-    names = sorted(n for n in request.headers if n in ("host", "content-type", "x-amz-date", "x-amz-target", "x-amz-content-sha256"))
+    names = sorted(
+        n
+        for n in request.headers
+        if n in ("host", "content-type", "x-amz-date", "x-amz-target", "x-amz-content-sha256")
+    )
     signed = sigv4.Signed(key, stamp[:8], region, service, names, "", stamp, False)
     signature = sigv4.expected_signature(request, signed, issued_secret(deployment_secret, key))
-    request.headers["authorization"] = f"{sigv4.ALGORITHM} Credential={key}/{stamp[:8]}/{region}/{service}/aws4_request, SignedHeaders={';'.join(names)}, Signature={signature}"
+    request.headers["authorization"] = (
+        f"{sigv4.ALGORITHM} Credential={key}/{stamp[:8]}/{region}/{service}/aws4_request, SignedHeaders={';'.join(names)}, Signature={signature}"
+    )
 
 
 async def _aws_service(call: Call, body: bytes, mapped: dict[str, dict[str, str]]) -> Outcome:
     match = _AWS_URI.match(call.integration.get("uri", ""))
     if match is None:
         raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error", 500)
-    region, service, kind, rest = match.group(1) or call.region, match.group(2).split(".")[-1], match.group(3), match.group(4)
+    region, service, kind, rest = (
+        match.group(1) or call.region,
+        match.group(2).split(".")[-1],
+        match.group(3),
+        match.group(4),
+    )
     rest = _fill_uri(rest, call, mapped["path"])
     headers = {k.lower(): v for k, v in mapped["header"].items()}
     headers["host"] = call.request.host
@@ -371,7 +456,9 @@ async def _aws_service(call: Call, body: bytes, mapped: dict[str, dict[str, str]
         action = rest.split("&")[0]
         if protocol in ("json",):
             headers.setdefault("x-amz-target", f"{spec.model.metadata.get('targetPrefix')}.{action}")
-            headers.setdefault("content-type", f"application/x-amz-json-{spec.model.metadata.get('jsonVersion', '1.0')}")
+            headers.setdefault(
+                "content-type", f"application/x-amz-json-{spec.model.metadata.get('jsonVersion', '1.0')}"
+            )
         else:
             query.insert(0, ("Action", action))
             if "?" in rest:
@@ -422,7 +509,11 @@ async def mapped(call: Call) -> Response:
     body = map_request(call)
     params = integration_parameters(call)
     override = call.context.get("requestOverride") or {}
-    for part in ("header", "querystring", "path"):  # #set($context.requestOverride.header.X = …) in the request template
+    for part in (
+        "header",
+        "querystring",
+        "path",
+    ):  # #set($context.requestOverride.header.X = …) in the request template
         params[part].update({k: str(v) for k, v in (override.get(part) or {}).items()})
     kind = call.integration["type"]
     if kind == "MOCK":
@@ -446,17 +537,21 @@ def _map_response(call: Call, response: dict[str, Any], outcome: Outcome) -> Res
         if target.startswith("method.response.header."):
             value = source_value(expr, call, response=integration_response)
             if value is not None:
-                headers.append((target[len("method.response.header."):], value))
+                headers.append((target[len("method.response.header.") :], value))
     templates = response.get("responseTemplates") or {}
     accept = call.request.headers.get("accept", "")
-    content_type = next((t for t in templates if t in accept), None) or ("application/json" if "application/json" in templates else next(iter(templates), None))
+    content_type = next((t for t in templates if t in accept), None) or (
+        "application/json" if "application/json" in templates else next(iter(templates), None)
+    )
     status = int(response["statusCode"])
     body = _convert(outcome.body, response.get("contentHandling"))
     template = templates.get(content_type) if content_type else None
     if template:
         override = {"status": "", "header": {}}
         call.context["responseOverride"] = wrap(override)
-        body = _render(template, outcome.body, call.params(), call).encode()  # $input.params() stay the method request's
+        body = _render(
+            template, outcome.body, call.params(), call
+        ).encode()  # $input.params() stay the method request's
         override = call.context["responseOverride"]
         if str(override.get("status") or "").isdigit():
             status = int(override["status"])

@@ -5,17 +5,23 @@ limits, pattern, min/maxProperties, uniqueItems, allOf/anyOf/oneOf/not and $ref 
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 _TYPES: dict[str, Callable[[Any], bool]] = {
-    "object": lambda v: isinstance(v, dict), "array": lambda v: isinstance(v, list), "string": lambda v: isinstance(v, str),
-    "boolean": lambda v: isinstance(v, bool), "null": lambda v: v is None,
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+    "string": lambda v: isinstance(v, str),
+    "boolean": lambda v: isinstance(v, bool),
+    "null": lambda v: v is None,
     "integer": lambda v: isinstance(v, int) and not isinstance(v, bool) or (isinstance(v, float) and v.is_integer()),
     "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
 }
 
 
-def errors(schema: Any, value: Any, resolve: Callable[[str], Any] | None = None, root: Any = None, path: str = "$") -> list[str]:
+def errors(
+    schema: Any, value: Any, resolve: Callable[[str], Any] | None = None, root: Any = None, path: str = "$"
+) -> list[str]:
     """Every violation of ``schema`` by ``value`` (empty when valid). ``resolve`` finds a $ref outside the schema."""
     if not isinstance(schema, dict):
         return []
@@ -30,7 +36,9 @@ def errors(schema: Any, value: Any, resolve: Callable[[str], Any] | None = None,
         elif resolve is not None:
             target = resolve(ref)
             root = target
-        return errors(target, value, resolve, root, path) if target is not None else [f"{path}: unresolvable $ref {ref}"]
+        return (
+            errors(target, value, resolve, root, path) if target is not None else [f"{path}: unresolvable $ref {ref}"]
+        )
     found: list[str] = []
 
     def check(sub: Any, item: Any, where: str) -> list[str]:
@@ -44,9 +52,13 @@ def errors(schema: Any, value: Any, resolve: Callable[[str], Any] | None = None,
     if "enum" in schema and value not in schema["enum"]:
         found.append(f"{path}: instance value not found in enum")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if "minimum" in schema and (value < schema["minimum"] or (schema.get("exclusiveMinimum") and value == schema["minimum"])):
+        if "minimum" in schema and (
+            value < schema["minimum"] or (schema.get("exclusiveMinimum") and value == schema["minimum"])
+        ):
             found.append(f"{path}: numeric instance is lower than the required minimum {schema['minimum']}")
-        if "maximum" in schema and (value > schema["maximum"] or (schema.get("exclusiveMaximum") and value == schema["maximum"])):
+        if "maximum" in schema and (
+            value > schema["maximum"] or (schema.get("exclusiveMaximum") and value == schema["maximum"])
+        ):
             found.append(f"{path}: numeric instance is greater than the required maximum {schema['maximum']}")
         if schema.get("multipleOf") and (value / schema["multipleOf"]) % 1:
             found.append(f"{path}: numeric instance is not a multiple of {schema['multipleOf']}")
@@ -95,7 +107,9 @@ def errors(schema: Any, value: Any, resolve: Callable[[str], Any] | None = None,
             if not matched:
                 extra = schema.get("additionalProperties", True)
                 if extra is False:
-                    found.append(f"{path}: object instance has properties which are not allowed by the schema: [{name}]")
+                    found.append(
+                        f"{path}: object instance has properties which are not allowed by the schema: [{name}]"
+                    )
                 elif isinstance(extra, dict):
                     found += check(extra, item, f"{path}.{name}")
     for sub in schema.get("allOf", []):

@@ -12,11 +12,32 @@ from .errors import BadRequestException
 _ALPHABET = string.ascii_lowercase + string.digits
 
 # members whose patch values (always strings on the wire) are numbers or booleans
-_BOOLS = {"apiKeyRequired", "enabled", "cacheClusterEnabled", "tracingEnabled", "disableExecuteApiEndpoint", "validateRequestBody",
-          "validateRequestParameters", "metricsEnabled", "dataTraceEnabled", "cachingEnabled", "requireAuthorizationForCacheControl",
-          "cacheDataEncrypted", "useStageCache"}
-_INTS = {"burstLimit", "limit", "offset", "remaining", "minimumCompressionSize", "timeoutInMillis", "authorizerResultTtlInSeconds",
-         "throttlingBurstLimit", "cacheTtlInSeconds"}
+_BOOLS = {
+    "apiKeyRequired",
+    "enabled",
+    "cacheClusterEnabled",
+    "tracingEnabled",
+    "disableExecuteApiEndpoint",
+    "validateRequestBody",
+    "validateRequestParameters",
+    "metricsEnabled",
+    "dataTraceEnabled",
+    "cachingEnabled",
+    "requireAuthorizationForCacheControl",
+    "cacheDataEncrypted",
+    "useStageCache",
+}
+_INTS = {
+    "burstLimit",
+    "limit",
+    "offset",
+    "remaining",
+    "minimumCompressionSize",
+    "timeoutInMillis",
+    "authorizerResultTtlInSeconds",
+    "throttlingBurstLimit",
+    "cacheTtlInSeconds",
+}
 _FLOATS = {"rateLimit", "throttlingRateLimit", "percentTraffic"}
 
 
@@ -49,7 +70,9 @@ def split_path(path: str) -> list[str]:
     return [_unescape(p) for p in path[1:].split("/")] if path != "/" else []
 
 
-def apply_patch(doc: dict[str, Any], operations: list[dict[str, Any]], allowed: set[str] | None = None) -> dict[str, Any]:
+def apply_patch(
+    doc: dict[str, Any], operations: list[dict[str, Any]], allowed: set[str] | None = None
+) -> dict[str, Any]:
     """Apply API Gateway PatchOperations (op add|remove|replace|move|copy, path with ~1 for '/') to a copy of doc.
 
     A path whose last container is a list (binaryMediaTypes, endpointConfiguration/types) adds or removes the
@@ -89,7 +112,9 @@ def apply_patch(doc: dict[str, Any], operations: list[dict[str, Any]], allowed: 
         elif op == "remove":
             _remove(doc, parts)
         else:
-            raise BadRequestException("Invalid patch operation specified. Must be one of: [add, remove, move, test, replace, copy]")
+            raise BadRequestException(
+                "Invalid patch operation specified. Must be one of: [add, remove, move, test, replace, copy]"
+            )
     return doc
 
 
@@ -119,7 +144,9 @@ def _remove(doc: dict[str, Any], parts: list[str]) -> None:
         parent.pop(parts[-1], None)
 
 
-def page(items: list[dict[str, Any]], req: dict[str, Any], default_limit: int = 25, max_limit: int = 500) -> dict[str, Any]:
+def page(
+    items: list[dict[str, Any]], req: dict[str, Any], default_limit: int = 25, max_limit: int = 500
+) -> dict[str, Any]:
     """AWS's position/limit paging: {"items": [...], "position": token of the next page}."""
     limit = req.get("limit") or default_limit
     if limit < 1 or limit > max_limit:
@@ -128,7 +155,7 @@ def page(items: list[dict[str, Any]], req: dict[str, Any], default_limit: int = 
         start = int(req.get("position") or 0)
     except ValueError:
         raise BadRequestException("Invalid position parameter") from None
-    out: dict[str, Any] = {"items": items[start:start + limit]}
+    out: dict[str, Any] = {"items": items[start : start + limit]}
     if start + limit < len(items):
         out["position"] = str(start + limit)
     return out

@@ -38,12 +38,25 @@ def _upper(value: Any) -> Any:
 
 
 def _integration(ext: dict[str, Any], resource_id: str) -> dict[str, Any]:
-    out: dict[str, Any] = {"type": _upper(ext.get("type", "MOCK")), "passthroughBehavior": _upper(ext.get("passthroughBehavior", "WHEN_NO_MATCH")),
-                           "timeoutInMillis": int(ext.get("timeoutInMillis", 29000)), "cacheNamespace": ext.get("cacheNamespace", resource_id),
-                           "cacheKeyParameters": ext.get("cacheKeyParameters", [])}
+    out: dict[str, Any] = {
+        "type": _upper(ext.get("type", "MOCK")),
+        "passthroughBehavior": _upper(ext.get("passthroughBehavior", "WHEN_NO_MATCH")),
+        "timeoutInMillis": int(ext.get("timeoutInMillis", 29000)),
+        "cacheNamespace": ext.get("cacheNamespace", resource_id),
+        "cacheKeyParameters": ext.get("cacheKeyParameters", []),
+    }
     if ext.get("httpMethod"):
         out["httpMethod"] = _upper(ext["httpMethod"])
-    for key in ("uri", "credentials", "requestParameters", "requestTemplates", "contentHandling", "connectionType", "connectionId", "tlsConfig"):
+    for key in (
+        "uri",
+        "credentials",
+        "requestParameters",
+        "requestTemplates",
+        "contentHandling",
+        "connectionType",
+        "connectionId",
+        "tlsConfig",
+    ):
         if ext.get(key) is not None:
             out[key] = ext[key]
     if out["type"] != "MOCK":
@@ -64,7 +77,9 @@ def _integration(ext: dict[str, Any], resource_id: str) -> dict[str, Any]:
 
 def import_spec(spec: Any, api_id: str, root_id: str, basepath: str = "ignore") -> dict[str, Any]:
     """{"api": fields, "resources", "models", "validators", "authorizers", "gatewayResponses", "warnings"} from a spec."""
-    if not isinstance(spec, dict) or not (str(spec.get("swagger", "")).startswith("2") or str(spec.get("openapi", "")).startswith("3")):
+    if not isinstance(spec, dict) or not (
+        str(spec.get("swagger", "")).startswith("2") or str(spec.get("openapi", "")).startswith("3")
+    ):
         raise BadRequestException("Invalid OpenAPI input.")
     v3 = "openapi" in spec
     info = spec.get("info") or {}
@@ -81,12 +96,23 @@ def import_spec(spec: Any, api_id: str, root_id: str, basepath: str = "ignore") 
     if spec.get("x-amazon-apigateway-policy"):
         api["policy"] = json.dumps(spec["x-amazon-apigateway-policy"])
     schemas = (spec.get("components") or {}).get("schemas") if v3 else spec.get("definitions")
-    models = {name: {"id": new_id(6), "name": name, "contentType": "application/json", "schema": json.dumps(_rewrite_refs(schema, api_id))}
-              for name, schema in (schemas or {}).items()}
+    models = {
+        name: {
+            "id": new_id(6),
+            "name": name,
+            "contentType": "application/json",
+            "schema": json.dumps(_rewrite_refs(schema, api_id)),
+        }
+        for name, schema in (schemas or {}).items()
+    }
     validators_by_name: dict[str, dict[str, Any]] = {}
     for vname, settings in (spec.get("x-amazon-apigateway-request-validators") or {}).items():
-        validators_by_name[vname] = {"id": new_id(6), "name": vname, "validateRequestBody": bool(settings.get("validateRequestBody")),
-                                     "validateRequestParameters": bool(settings.get("validateRequestParameters"))}
+        validators_by_name[vname] = {
+            "id": new_id(6),
+            "name": vname,
+            "validateRequestBody": bool(settings.get("validateRequestBody")),
+            "validateRequestParameters": bool(settings.get("validateRequestParameters")),
+        }
     default_validator = spec.get("x-amazon-apigateway-request-validator")
     schemes = (spec.get("components") or {}).get("securitySchemes") if v3 else spec.get("securityDefinitions")
     authorizers_by_name: dict[str, dict[str, Any]] = {}
@@ -100,18 +126,29 @@ def import_spec(spec: Any, api_id: str, root_id: str, basepath: str = "ignore") 
                 key_schemes.add("__iam__" + sname)
             continue
         kind = _upper(ext.get("type", "token"))
-        authorizer: dict[str, Any] = {"id": new_id(6), "name": sname, "type": kind, "authType": scheme.get("x-amazon-apigateway-authtype", "custom"),
-                                      "authorizerResultTtlInSeconds": int(ext.get("authorizerResultTtlInSeconds", 300))}
+        authorizer: dict[str, Any] = {
+            "id": new_id(6),
+            "name": sname,
+            "type": kind,
+            "authType": scheme.get("x-amazon-apigateway-authtype", "custom"),
+            "authorizerResultTtlInSeconds": int(ext.get("authorizerResultTtlInSeconds", 300)),
+        }
         for key in ("authorizerUri", "authorizerCredentials", "identityValidationExpression", "providerARNs"):
             if ext.get(key) is not None:
                 authorizer[key] = ext[key]
-        source = ext.get("identitySource") or (f"method.request.header.{scheme.get('name')}" if kind in ("TOKEN", "COGNITO_USER_POOLS") else None)
+        source = ext.get("identitySource") or (
+            f"method.request.header.{scheme.get('name')}" if kind in ("TOKEN", "COGNITO_USER_POOLS") else None
+        )
         if source:
             authorizer["identitySource"] = source
         authorizers_by_name[sname] = authorizer
     base = ""
     if basepath == "prepend":
-        base = spec.get("basePath", "") if not v3 else ((spec.get("servers") or [{}])[0].get("variables", {}).get("basePath", {}).get("default", ""))
+        base = (
+            spec.get("basePath", "")
+            if not v3
+            else ((spec.get("servers") or [{}])[0].get("variables", {}).get("basePath", {}).get("default", ""))
+        )
         base = "/" + base.strip("/") if base.strip("/") else ""
     resources: dict[str, dict[str, Any]] = {root_id: {"id": root_id, "path": "/"}}
     by_path = {"/": root_id}
@@ -162,7 +199,9 @@ def import_spec(spec: Any, api_id: str, root_id: str, basepath: str = "ignore") 
                 for sname in requirement:
                     if sname in authorizers_by_name:
                         auth = authorizers_by_name[sname]
-                        method["authorizationType"] = "COGNITO_USER_POOLS" if auth["type"] == "COGNITO_USER_POOLS" else "CUSTOM"
+                        method["authorizationType"] = (
+                            "COGNITO_USER_POOLS" if auth["type"] == "COGNITO_USER_POOLS" else "CUSTOM"
+                        )
                         method["authorizerId"] = auth["id"]
                         if requirement[sname]:
                             method["authorizationScopes"] = list(requirement[sname])
@@ -180,8 +219,11 @@ def import_spec(spec: Any, api_id: str, root_id: str, basepath: str = "ignore") 
                 headers = response.get("headers") or {}
                 if headers:
                     entry["responseParameters"] = {f"method.response.header.{h}": False for h in headers}
-                schema_refs = {"application/json": (response.get("schema") or {}).get("$ref")} if not v3 else {
-                    ct: (m.get("schema") or {}).get("$ref") for ct, m in (response.get("content") or {}).items()}
+                schema_refs = (
+                    {"application/json": (response.get("schema") or {}).get("$ref")}
+                    if not v3
+                    else {ct: (m.get("schema") or {}).get("$ref") for ct, m in (response.get("content") or {}).items()}
+                )
                 response_models = {ct: _model_name(ref) for ct, ref in schema_refs.items() if _model_name(ref)}
                 if response_models:
                     entry["responseModels"] = response_models
@@ -195,25 +237,43 @@ def import_spec(spec: Any, api_id: str, root_id: str, basepath: str = "ignore") 
     gateway_responses = {}
     for kind, response in (spec.get("x-amazon-apigateway-gateway-responses") or {}).items():
         if kind in GATEWAY_RESPONSE_TYPES:
-            item = {"responseType": kind, "defaultResponse": False, "responseParameters": response.get("responseParameters") or {},
-                    "responseTemplates": response.get("responseTemplates") or {}}
+            item = {
+                "responseType": kind,
+                "defaultResponse": False,
+                "responseParameters": response.get("responseParameters") or {},
+                "responseTemplates": response.get("responseTemplates") or {},
+            }
             status = response.get("statusCode") or GATEWAY_RESPONSE_TYPES[kind]
             if status:
                 item["statusCode"] = str(status)
             gateway_responses[kind] = item
-    return {"api": api, "resources": resources, "models": models, "validators": {v["id"]: v for v in validators_by_name.values()},
-            "authorizers": {a["id"]: a for a in authorizers_by_name.values()}, "gatewayResponses": gateway_responses}
+    return {
+        "api": api,
+        "resources": resources,
+        "models": models,
+        "validators": {v["id"]: v for v in validators_by_name.values()},
+        "authorizers": {a["id"]: a for a in authorizers_by_name.values()},
+        "gatewayResponses": gateway_responses,
+    }
 
 
 # --- export ---------------------------------------------------------------------------------------------------------------
 
 
 def _export_integration(integration: dict[str, Any]) -> dict[str, Any]:
-    out = {k: v for k, v in integration.items() if k not in ("integrationResponses", "cacheNamespace", "cacheKeyParameters") or v}
+    out = {
+        k: v
+        for k, v in integration.items()
+        if k not in ("integrationResponses", "cacheNamespace", "cacheKeyParameters") or v
+    }
     out["type"] = integration["type"].lower()
     responses = {}
     for response in (integration.get("integrationResponses") or {}).values():
-        entry = {k: v for k, v in response.items() if k in ("statusCode", "responseParameters", "responseTemplates", "contentHandling")}
+        entry = {
+            k: v
+            for k, v in response.items()
+            if k in ("statusCode", "responseParameters", "responseTemplates", "contentHandling")
+        }
         responses[response.get("selectionPattern") or "default"] = entry
     out.pop("integrationResponses", None)
     if responses:
@@ -226,22 +286,42 @@ _MODEL_URL = re.compile(r"^https://apigateway\.amazonaws\.com/restapis/[^/]+/mod
 
 def _export_refs(schema: Any, ref_base: str) -> Any:
     if isinstance(schema, dict):
-        return {k: (ref_base + _MODEL_URL.match(v).group(1) if k == "$ref" and isinstance(v, str) and _MODEL_URL.match(v) else _export_refs(v, ref_base))  # type: ignore[union-attr]
-                for k, v in schema.items()}
+        return {
+            k: (
+                ref_base + _MODEL_URL.match(v).group(1)
+                if k == "$ref" and isinstance(v, str) and _MODEL_URL.match(v)
+                else _export_refs(v, ref_base)
+            )  # type: ignore[union-attr]
+            for k, v in schema.items()
+        }
     if isinstance(schema, list):
         return [_export_refs(v, ref_base) for v in schema]
     return schema
 
 
-def export_spec(doc: dict[str, Any], api: dict[str, Any], stage: dict[str, Any], kind: str, extensions: set[str], host: str) -> dict[str, Any]:
+def export_spec(
+    doc: dict[str, Any], api: dict[str, Any], stage: dict[str, Any], kind: str, extensions: set[str], host: str
+) -> dict[str, Any]:
     v3 = kind == "oas30"
     with_integrations = bool(extensions & {"integrations", "apigateway"})
     with_authorizers = bool(extensions & {"authorizers", "apigateway"})
-    info = {"title": api["name"], "version": api.get("version") or stage.get("lastUpdatedDate") and str(stage["lastUpdatedDate"]) or "1"}
+    info = {
+        "title": api["name"],
+        "version": api.get("version") or stage.get("lastUpdatedDate") and str(stage["lastUpdatedDate"]) or "1",
+    }
     if api.get("description"):
         info["description"] = api["description"]
-    out: dict[str, Any] = {"openapi": "3.0.1", "info": info, "servers": [{"url": f"https://{host}/{{basePath}}", "variables": {"basePath": {"default": stage["stageName"]}}}]} \
-        if v3 else {"swagger": "2.0", "info": info, "host": host, "basePath": f"/{stage['stageName']}", "schemes": ["https"]}
+    out: dict[str, Any] = (
+        {
+            "openapi": "3.0.1",
+            "info": info,
+            "servers": [
+                {"url": f"https://{host}/{{basePath}}", "variables": {"basePath": {"default": stage["stageName"]}}}
+            ],
+        }
+        if v3
+        else {"swagger": "2.0", "info": info, "host": host, "basePath": f"/{stage['stageName']}", "schemes": ["https"]}
+    )
     ref_base = "#/components/schemas/" if v3 else "#/definitions/"
     auth_names = {a["id"]: a["name"] for a in doc.get("authorizers", {}).values()}
     uses_key = False
@@ -257,7 +337,7 @@ def export_spec(doc: dict[str, Any], api: dict[str, Any], stage: dict[str, Any],
                 op["operationId"] = method["operationName"]
             parameters = []
             for name, required in (method.get("requestParameters") or {}).items():
-                where, _, pname = name[len("method.request."):].partition(".")
+                where, _, pname = name[len("method.request.") :].partition(".")
                 location = {"path": "path", "querystring": "query", "header": "header"}.get(where)
                 if location:
                     param = {"name": pname, "in": location, "required": bool(required) or location == "path"}
@@ -265,17 +345,31 @@ def export_spec(doc: dict[str, Any], api: dict[str, Any], stage: dict[str, Any],
                     parameters.append(param)
             models = method.get("requestModels") or {}
             if models and not v3:
-                parameters.append({"in": "body", "name": next(iter(models.values())), "required": True, "schema": {"$ref": ref_base + next(iter(models.values()))}})
+                parameters.append(
+                    {
+                        "in": "body",
+                        "name": next(iter(models.values())),
+                        "required": True,
+                        "schema": {"$ref": ref_base + next(iter(models.values()))},
+                    }
+                )
             if parameters:
                 op["parameters"] = parameters
             if models and v3:
-                op["requestBody"] = {"content": {ct: {"schema": {"$ref": ref_base + m}} for ct, m in models.items()}, "required": True}
+                op["requestBody"] = {
+                    "content": {ct: {"schema": {"$ref": ref_base + m}} for ct, m in models.items()},
+                    "required": True,
+                }
             responses = {}
             for status, response in (method.get("methodResponses") or {}).items():
                 entry: dict[str, Any] = {"description": f"{status} response"}
                 if response.get("responseParameters"):
-                    entry["headers"] = {h[len("method.response.header."):]: {"schema": {"type": "string"}} if v3 else {"type": "string"}
-                                        for h in response["responseParameters"]}
+                    entry["headers"] = {
+                        h[len("method.response.header.") :]: {"schema": {"type": "string"}}
+                        if v3
+                        else {"type": "string"}
+                        for h in response["responseParameters"]
+                    }
                 for ct, model in (response.get("responseModels") or {}).items():
                     if v3:
                         entry.setdefault("content", {})[ct] = {"schema": {"$ref": ref_base + model}}
@@ -284,7 +378,10 @@ def export_spec(doc: dict[str, Any], api: dict[str, Any], stage: dict[str, Any],
                 responses[status] = entry
             op["responses"] = responses or {"200": {"description": "200 response"}}
             security = []
-            if method.get("authorizationType") in ("CUSTOM", "COGNITO_USER_POOLS") and method.get("authorizerId") in auth_names:
+            if (
+                method.get("authorizationType") in ("CUSTOM", "COGNITO_USER_POOLS")
+                and method.get("authorizerId") in auth_names
+            ):
                 security.append({auth_names[method["authorizerId"]]: method.get("authorizationScopes") or []})
             if method.get("apiKeyRequired"):
                 uses_key = True
@@ -298,16 +395,39 @@ def export_spec(doc: dict[str, Any], api: dict[str, Any], stage: dict[str, Any],
                 op["x-amazon-apigateway-integration"] = _export_integration(method["methodIntegration"])
             item["x-amazon-apigateway-any-method" if http_method == "ANY" else http_method.lower()] = op
     out["paths"] = paths
-    schemas = {m["name"]: _export_refs(json.loads(m["schema"]), ref_base) for m in doc.get("models", {}).values() if m.get("schema")}
+    schemas = {
+        m["name"]: _export_refs(json.loads(m["schema"]), ref_base)
+        for m in doc.get("models", {}).values()
+        if m.get("schema")
+    }
     schemes: dict[str, Any] = {}
     if uses_key:
         schemes["api_key"] = {"type": "apiKey", "name": "x-api-key", "in": "header"}
     for authorizer in doc.get("authorizers", {}).values():
-        header = (authorizer.get("identitySource") or "method.request.header.Authorization").split(",")[0].strip().rsplit(".", 1)[-1]
-        scheme = {"type": "apiKey", "name": header, "in": "header", "x-amazon-apigateway-authtype": authorizer.get("authType", "custom")}
+        header = (
+            (authorizer.get("identitySource") or "method.request.header.Authorization")
+            .split(",")[0]
+            .strip()
+            .rsplit(".", 1)[-1]
+        )
+        scheme = {
+            "type": "apiKey",
+            "name": header,
+            "in": "header",
+            "x-amazon-apigateway-authtype": authorizer.get("authType", "custom"),
+        }
         if with_authorizers:
-            ext = {"type": authorizer["type"].lower(), "authorizerResultTtlInSeconds": authorizer.get("authorizerResultTtlInSeconds", 300)}
-            for key in ("authorizerUri", "authorizerCredentials", "identitySource", "identityValidationExpression", "providerARNs"):
+            ext = {
+                "type": authorizer["type"].lower(),
+                "authorizerResultTtlInSeconds": authorizer.get("authorizerResultTtlInSeconds", 300),
+            }
+            for key in (
+                "authorizerUri",
+                "authorizerCredentials",
+                "identitySource",
+                "identityValidationExpression",
+                "providerARNs",
+            ):
                 if authorizer.get(key) is not None:
                     ext[key] = authorizer[key]
             scheme["x-amazon-apigateway-authorizer"] = ext
@@ -329,10 +449,16 @@ def export_spec(doc: dict[str, Any], api: dict[str, Any], stage: dict[str, Any],
         if api.get("binaryMediaTypes"):
             out["x-amazon-apigateway-binary-media-types"] = api["binaryMediaTypes"]
         if doc.get("validators"):
-            out["x-amazon-apigateway-request-validators"] = {v["name"]: {"validateRequestBody": v.get("validateRequestBody", False),
-                                                                         "validateRequestParameters": v.get("validateRequestParameters", False)}
-                                                             for v in doc["validators"].values()}
+            out["x-amazon-apigateway-request-validators"] = {
+                v["name"]: {
+                    "validateRequestBody": v.get("validateRequestBody", False),
+                    "validateRequestParameters": v.get("validateRequestParameters", False),
+                }
+                for v in doc["validators"].values()
+            }
         if doc.get("gatewayResponses"):
-            out["x-amazon-apigateway-gateway-responses"] = {k: {m: v for m, v in r.items() if m in ("statusCode", "responseParameters", "responseTemplates")}
-                                                           for k, r in doc["gatewayResponses"].items()}
+            out["x-amazon-apigateway-gateway-responses"] = {
+                k: {m: v for m, v in r.items() if m in ("statusCode", "responseParameters", "responseTemplates")}
+                for k, r in doc["gatewayResponses"].items()
+            }
     return out

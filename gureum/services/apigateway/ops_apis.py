@@ -5,7 +5,8 @@ from __future__ import annotations
 import copy
 import json
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ...aws.context import RequestContext
 from ...store.base import Tx
@@ -15,8 +16,17 @@ from .errors import BadRequestException, ConflictException, NotFoundException, n
 from .model import apply_patch, descendants, new_id, page, refresh_paths
 
 _PATH_PART = re.compile(r"^(\{[a-zA-Z0-9._-]+\+?\}|[a-zA-Z0-9._:@~$&'()*,;=!-]+)$")
-_API_FIELDS = {"name", "description", "version", "binaryMediaTypes", "minimumCompressionSize", "apiKeySource", "endpointConfiguration",
-               "policy", "disableExecuteApiEndpoint"}
+_API_FIELDS = {
+    "name",
+    "description",
+    "version",
+    "binaryMediaTypes",
+    "minimumCompressionSize",
+    "apiKeySource",
+    "endpointConfiguration",
+    "policy",
+    "disableExecuteApiEndpoint",
+}
 
 
 def api_view(doc: dict[str, Any]) -> dict[str, Any]:
@@ -30,23 +40,54 @@ def api_view(doc: dict[str, Any]) -> dict[str, Any]:
 
 def new_api_doc(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     api_id, root_id = new_id(), new_id()
-    api = {"id": api_id, "name": req["name"], "createdDate": now(ctx), "apiKeySource": req.get("apiKeySource") or "HEADER",
-           "endpointConfiguration": req.get("endpointConfiguration") or {"types": ["EDGE"]},
-           "disableExecuteApiEndpoint": bool(req.get("disableExecuteApiEndpoint")), "tags": req.get("tags") or {}}
+    api = {
+        "id": api_id,
+        "name": req["name"],
+        "createdDate": now(ctx),
+        "apiKeySource": req.get("apiKeySource") or "HEADER",
+        "endpointConfiguration": req.get("endpointConfiguration") or {"types": ["EDGE"]},
+        "disableExecuteApiEndpoint": bool(req.get("disableExecuteApiEndpoint")),
+        "tags": req.get("tags") or {},
+    }
     for member in ("description", "version", "binaryMediaTypes", "minimumCompressionSize", "policy"):
         if req.get(member) is not None:
             api[member] = req[member]
-    return {"api": api, "rootResourceId": root_id, "resources": {root_id: {"id": root_id, "path": "/"}},
-            "models": {}, "validators": {}, "authorizers": {}, "gatewayResponses": {}}
+    return {
+        "api": api,
+        "rootResourceId": root_id,
+        "resources": {root_id: {"id": root_id, "path": "/"}},
+        "models": {},
+        "validators": {},
+        "authorizers": {},
+        "gatewayResponses": {},
+    }
 
 
 def default_models(doc: dict[str, Any]) -> None:
     """Every new API has the Empty and Error models (as the console and the API create them)."""
-    doc["models"]["Empty"] = {"id": new_id(6), "name": "Empty", "description": "This is a default empty schema model", "contentType": "application/json",
-                              "schema": json.dumps({"$schema": "http://json-schema.org/draft-04/schema#", "title": "Empty Schema", "type": "object"})}
-    doc["models"]["Error"] = {"id": new_id(6), "name": "Error", "description": "This is a default error schema model", "contentType": "application/json",
-                              "schema": json.dumps({"$schema": "http://json-schema.org/draft-04/schema#", "title": "Error Schema", "type": "object",
-                                                    "properties": {"message": {"type": "string"}}})}
+    doc["models"]["Empty"] = {
+        "id": new_id(6),
+        "name": "Empty",
+        "description": "This is a default empty schema model",
+        "contentType": "application/json",
+        "schema": json.dumps(
+            {"$schema": "http://json-schema.org/draft-04/schema#", "title": "Empty Schema", "type": "object"}
+        ),
+    }
+    doc["models"]["Error"] = {
+        "id": new_id(6),
+        "name": "Error",
+        "description": "This is a default error schema model",
+        "contentType": "application/json",
+        "schema": json.dumps(
+            {
+                "$schema": "http://json-schema.org/draft-04/schema#",
+                "title": "Error Schema",
+                "type": "object",
+                "properties": {"message": {"type": "string"}},
+            }
+        ),
+    }
 
 
 @SERVICE.op("CreateRestApi")
@@ -114,7 +155,9 @@ def resource_view(item: dict[str, Any], embed_methods: bool) -> dict[str, Any]:
 
 def _check_path_part(doc: dict[str, Any], parent_id: str, part: str, own_id: str | None = None) -> None:
     if not _PATH_PART.match(part):
-        raise BadRequestException("Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end and an optional plus sign before the closing brace.")
+        raise BadRequestException(
+            "Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end and an optional plus sign before the closing brace."
+        )
     parent = resource(doc, parent_id)
     if (parent.get("pathPart") or "").endswith("+}"):
         raise BadRequestException(f"Cannot create a child of a resource with a greedy path variable: {parent['path']}")
@@ -124,7 +167,9 @@ def _check_path_part(doc: dict[str, Any], parent_id: str, part: str, own_id: str
         if sibling["pathPart"] == part:
             raise ConflictException(f"Another resource with the same parent already has this name: {part}")
         if part.startswith("{") and sibling["pathPart"].startswith("{"):
-            raise BadRequestException(f"A sibling ({sibling['pathPart']}) of this resource already has a variable path part -- only one is allowed")
+            raise BadRequestException(
+                f"A sibling ({sibling['pathPart']}) of this resource already has a variable path part -- only one is allowed"
+            )
 
 
 @SERVICE.op("CreateResource")
@@ -145,7 +190,9 @@ def _embeds_methods(req: dict[str, Any]) -> bool:
 
 @SERVICE.op("GetResource")
 async def get_resource(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    return await read_api(ctx, req["restApiId"], lambda doc: resource_view(resource(doc, req["resourceId"]), _embeds_methods(req)))
+    return await read_api(
+        ctx, req["restApiId"], lambda doc: resource_view(resource(doc, req["resourceId"]), _embeds_methods(req))
+    )
 
 
 @SERVICE.op("GetResources")
@@ -201,7 +248,9 @@ async def create_model(ctx: RequestContext, req: dict[str, Any]) -> dict[str, An
             try:
                 json.loads(req["schema"])
             except ValueError:
-                raise BadRequestException("Invalid model specified: Validation Result: warnings : [], errors : [Invalid model schema specified]") from None
+                raise BadRequestException(
+                    "Invalid model specified: Validation Result: warnings : [], errors : [Invalid model schema specified]"
+                ) from None
         item = {"id": new_id(6), "name": req["name"], "contentType": req["contentType"]}
         for member in ("description", "schema"):
             if req.get(member) is not None:
@@ -232,7 +281,9 @@ async def get_models(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]
 @SERVICE.op("UpdateModel")
 async def update_model(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     def update(doc: dict[str, Any]) -> dict[str, Any]:
-        item = apply_patch(_model(doc, req["modelName"]), req.get("patchOperations") or [], allowed={"schema", "description"})
+        item = apply_patch(
+            _model(doc, req["modelName"]), req.get("patchOperations") or [], allowed={"schema", "description"}
+        )
         doc["models"][req["modelName"]] = item
         return item
 
@@ -248,8 +299,16 @@ async def delete_model(ctx: RequestContext, req: dict[str, Any]) -> None:
     await change_api(ctx, req["restApiId"], delete)
 
 
-def crud(section: str, what: str, singular: str, plural: str, fields: set[str], defaults: dict[str, Any], id_member: str,
-         check: Callable[[dict[str, Any]], None] | None = None) -> None:
+def crud(
+    section: str,
+    what: str,
+    singular: str,
+    plural: str,
+    fields: set[str],
+    defaults: dict[str, Any],
+    id_member: str,
+    check: Callable[[dict[str, Any]], None] | None = None,
+) -> None:
     """Create/Get/Gets/Update/Delete ops for an id-keyed section of the API document."""
 
     async def create(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
@@ -270,7 +329,9 @@ def crud(section: str, what: str, singular: str, plural: str, fields: set[str], 
 
     async def update(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
         def run(doc: dict[str, Any]) -> dict[str, Any]:
-            item = apply_patch(require(doc, section, req[id_member], what), req.get("patchOperations") or [], allowed=fields)
+            item = apply_patch(
+                require(doc, section, req[id_member], what), req.get("patchOperations") or [], allowed=fields
+            )
             if check is not None:
                 check(item)
             doc[section][item["id"]] = item
@@ -301,11 +362,35 @@ def _check_authorizer(item: dict[str, Any]) -> None:
         raise BadRequestException("Provider ARNs must be specified for COGNITO_USER_POOLS authorizers")
 
 
-crud("validators", "validator", "RequestValidator", "RequestValidators", {"name", "validateRequestBody", "validateRequestParameters"},
-      {"validateRequestBody": False, "validateRequestParameters": False}, "requestValidatorId")
-crud("authorizers", "authorizer", "Authorizer", "Authorizers",
-     {"name", "type", "providerARNs", "authType", "authorizerUri", "authorizerCredentials", "identitySource", "identityValidationExpression",
-      "authorizerResultTtlInSeconds"}, {"authorizerResultTtlInSeconds": 300}, "authorizerId", check=_check_authorizer)
+crud(
+    "validators",
+    "validator",
+    "RequestValidator",
+    "RequestValidators",
+    {"name", "validateRequestBody", "validateRequestParameters"},
+    {"validateRequestBody": False, "validateRequestParameters": False},
+    "requestValidatorId",
+)
+crud(
+    "authorizers",
+    "authorizer",
+    "Authorizer",
+    "Authorizers",
+    {
+        "name",
+        "type",
+        "providerARNs",
+        "authType",
+        "authorizerUri",
+        "authorizerCredentials",
+        "identitySource",
+        "identityValidationExpression",
+        "authorizerResultTtlInSeconds",
+    },
+    {"authorizerResultTtlInSeconds": 300},
+    "authorizerId",
+    check=_check_authorizer,
+)
 
 
 # --- GatewayResponses -----------------------------------------------------------------------------------------
@@ -321,8 +406,12 @@ def _response_type(value: str) -> str:
 async def put_gateway_response(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     def put(doc: dict[str, Any]) -> dict[str, Any]:
         kind = _response_type(req["responseType"])
-        item = {"responseType": kind, "defaultResponse": False, "responseParameters": req.get("responseParameters") or {},
-                "responseTemplates": req.get("responseTemplates") or {}}
+        item = {
+            "responseType": kind,
+            "defaultResponse": False,
+            "responseParameters": req.get("responseParameters") or {},
+            "responseTemplates": req.get("responseTemplates") or {},
+        }
         status = req.get("statusCode") or GATEWAY_RESPONSE_TYPES[kind]
         if status:
             item["statusCode"] = status
@@ -339,14 +428,20 @@ async def get_gateway_response(ctx: RequestContext, req: dict[str, Any]) -> dict
 
 @SERVICE.op("GetGatewayResponses")
 async def get_gateway_responses(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    return await read_api(ctx, req["restApiId"], lambda doc: page([gateway_response(doc, t) for t in GATEWAY_RESPONSE_TYPES], req))
+    return await read_api(
+        ctx, req["restApiId"], lambda doc: page([gateway_response(doc, t) for t in GATEWAY_RESPONSE_TYPES], req)
+    )
 
 
 @SERVICE.op("UpdateGatewayResponse")
 async def update_gateway_response(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     def update(doc: dict[str, Any]) -> dict[str, Any]:
         kind = _response_type(req["responseType"])
-        item = apply_patch(gateway_response(doc, kind), req.get("patchOperations") or [], allowed={"statusCode", "responseParameters", "responseTemplates"})
+        item = apply_patch(
+            gateway_response(doc, kind),
+            req.get("patchOperations") or [],
+            allowed={"statusCode", "responseParameters", "responseTemplates"},
+        )
         item["defaultResponse"] = False
         doc["gatewayResponses"][kind] = item
         return item
@@ -365,7 +460,9 @@ async def delete_gateway_response(ctx: RequestContext, req: dict[str, Any]) -> N
 
 # --- tags ----------------------------------------------------------------------------------------------------------
 
-_ARN = re.compile(r"^arn:aws[\w-]*:apigateway:([^:]*)::/(restapis/([^/]+)(/stages/([^/]+))?|apikeys/([^/]+)|usageplans/([^/]+))$")
+_ARN = re.compile(
+    r"^arn:aws[\w-]*:apigateway:([^:]*)::/(restapis/([^/]+)(/stages/([^/]+))?|apikeys/([^/]+)|usageplans/([^/]+))$"
+)
 
 
 def _tag_target(tx: Tx, ctx: RequestContext, arn: str) -> tuple[dict[str, Any], Any]:
@@ -387,7 +484,9 @@ def _tag_target(tx: Tx, ctx: RequestContext, arn: str) -> tuple[dict[str, Any], 
     item = store.get_entity(tx, ctx.account, ctx.region, kind, entity_id)
     if item is None:
         raise not_found(kind)
-    return item, lambda: store.save_entity(tx, ctx.account, ctx.region, kind, item, lookup=item.get("value") if kind == "apikey" else None)
+    return item, lambda: store.save_entity(
+        tx, ctx.account, ctx.region, kind, item, lookup=item.get("value") if kind == "apikey" else None
+    )
 
 
 @SERVICE.op("TagResource")
@@ -414,4 +513,6 @@ async def untag_resource(ctx: RequestContext, req: dict[str, Any]) -> None:
 
 @SERVICE.op("GetTags")
 async def get_tags(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    return await ctx.runtime.store.read(lambda tx: {"tags": _tag_target(tx, ctx, req["resourceArn"])[0].get("tags") or {}})
+    return await ctx.runtime.store.read(
+        lambda tx: {"tags": _tag_target(tx, ctx, req["resourceArn"])[0].get("tags") or {}}
+    )

@@ -12,16 +12,42 @@ from .apis import now, require_api
 from .errors import BadRequestException, ConflictException, not_found
 from .model import apply_patch, new_id, page, split_path
 
-_METHOD_SETTINGS = {("throttling", "rateLimit"): "throttlingRateLimit", ("throttling", "burstLimit"): "throttlingBurstLimit",
-                    ("metrics", "enabled"): "metricsEnabled", ("logging", "loglevel"): "loggingLevel", ("logging", "dataTrace"): "dataTraceEnabled",
-                    ("caching", "enabled"): "cachingEnabled", ("caching", "ttlInSeconds"): "cacheTtlInSeconds",
-                    ("caching", "dataEncrypted"): "cacheDataEncrypted", ("caching", "requireAuthorizationForCacheControl"): "requireAuthorizationForCacheControl",
-                    ("caching", "unauthorizedCacheControlHeaderStrategy"): "unauthorizedCacheControlHeaderStrategy"}
-_METHOD_SETTING_DEFAULTS = {"metricsEnabled": False, "loggingLevel": "OFF", "dataTraceEnabled": False, "throttlingBurstLimit": 5000,
-                            "throttlingRateLimit": 10000.0, "cachingEnabled": False, "cacheTtlInSeconds": 300, "cacheDataEncrypted": False,
-                            "requireAuthorizationForCacheControl": True, "unauthorizedCacheControlHeaderStrategy": "SUCCEED_WITH_RESPONSE_HEADER"}
-_STAGE_FIELDS = {"deploymentId", "description", "variables", "cacheClusterEnabled", "cacheClusterSize", "tracingEnabled", "clientCertificateId",
-                 "webAclArn", "canarySettings", "accessLogSettings"}
+_METHOD_SETTINGS = {
+    ("throttling", "rateLimit"): "throttlingRateLimit",
+    ("throttling", "burstLimit"): "throttlingBurstLimit",
+    ("metrics", "enabled"): "metricsEnabled",
+    ("logging", "loglevel"): "loggingLevel",
+    ("logging", "dataTrace"): "dataTraceEnabled",
+    ("caching", "enabled"): "cachingEnabled",
+    ("caching", "ttlInSeconds"): "cacheTtlInSeconds",
+    ("caching", "dataEncrypted"): "cacheDataEncrypted",
+    ("caching", "requireAuthorizationForCacheControl"): "requireAuthorizationForCacheControl",
+    ("caching", "unauthorizedCacheControlHeaderStrategy"): "unauthorizedCacheControlHeaderStrategy",
+}
+_METHOD_SETTING_DEFAULTS = {
+    "metricsEnabled": False,
+    "loggingLevel": "OFF",
+    "dataTraceEnabled": False,
+    "throttlingBurstLimit": 5000,
+    "throttlingRateLimit": 10000.0,
+    "cachingEnabled": False,
+    "cacheTtlInSeconds": 300,
+    "cacheDataEncrypted": False,
+    "requireAuthorizationForCacheControl": True,
+    "unauthorizedCacheControlHeaderStrategy": "SUCCEED_WITH_RESPONSE_HEADER",
+}
+_STAGE_FIELDS = {
+    "deploymentId",
+    "description",
+    "variables",
+    "cacheClusterEnabled",
+    "cacheClusterSize",
+    "tracingEnabled",
+    "clientCertificateId",
+    "webAclArn",
+    "canarySettings",
+    "accessLogSettings",
+}
 
 
 def snapshot(doc: dict[str, Any]) -> dict[str, Any]:
@@ -34,19 +60,45 @@ def snapshot(doc: dict[str, Any]) -> dict[str, Any]:
         for m in (r.get("resourceMethods") or {}).values():
             if "methodIntegration" not in m:
                 raise BadRequestException("No integration defined for method")
-    return {"api": {k: api.get(k) for k in ("id", "name", "binaryMediaTypes", "apiKeySource", "minimumCompressionSize", "disableExecuteApiEndpoint", "policy")},
-            **{k: copy.deepcopy(doc[k]) for k in ("resources", "models", "validators", "authorizers", "gatewayResponses", "rootResourceId")}}
+    return {
+        "api": {
+            k: api.get(k)
+            for k in (
+                "id",
+                "name",
+                "binaryMediaTypes",
+                "apiKeySource",
+                "minimumCompressionSize",
+                "disableExecuteApiEndpoint",
+                "policy",
+            )
+        },
+        **{
+            k: copy.deepcopy(doc[k])
+            for k in ("resources", "models", "validators", "authorizers", "gatewayResponses", "rootResourceId")
+        },
+    }
 
 
-def _upsert_stage(tx: Tx, ctx: RequestContext, api_id: str, name: str, deployment_id: str, req: dict[str, Any], create_only: bool) -> dict[str, Any]:
+def _upsert_stage(
+    tx: Tx, ctx: RequestContext, api_id: str, name: str, deployment_id: str, req: dict[str, Any], create_only: bool
+) -> dict[str, Any]:
     stage = store.get_stage(tx, api_id, name)
     if stage is not None and create_only:
         raise ConflictException("Stage already exists")
     ts = now(ctx)
     if stage is None:
-        stage = {"stageName": name, "deploymentId": deployment_id, "cacheClusterEnabled": bool(req.get("cacheClusterEnabled")),
-                 "cacheClusterStatus": "AVAILABLE" if req.get("cacheClusterEnabled") else "NOT_AVAILABLE", "methodSettings": {}, "tracingEnabled": bool(req.get("tracingEnabled")),
-                 "createdDate": ts, "lastUpdatedDate": ts, "tags": req.get("tags") or {}}
+        stage = {
+            "stageName": name,
+            "deploymentId": deployment_id,
+            "cacheClusterEnabled": bool(req.get("cacheClusterEnabled")),
+            "cacheClusterStatus": "AVAILABLE" if req.get("cacheClusterEnabled") else "NOT_AVAILABLE",
+            "methodSettings": {},
+            "tracingEnabled": bool(req.get("tracingEnabled")),
+            "createdDate": ts,
+            "lastUpdatedDate": ts,
+            "tags": req.get("tags") or {},
+        }
         for member in ("description", "variables", "cacheClusterSize", "canarySettings", "documentationVersion"):
             if req.get(member) is not None:
                 stage[member] = req[member]
@@ -105,7 +157,11 @@ async def get_deployments(ctx: RequestContext, req: dict[str, Any]) -> dict[str,
 @SERVICE.op("UpdateDeployment")
 async def update_deployment(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     def update(tx: Tx) -> dict[str, Any]:
-        item = apply_patch(_deployment(tx, ctx, req["restApiId"], req["deploymentId"]), req.get("patchOperations") or [], allowed={"description"})
+        item = apply_patch(
+            _deployment(tx, ctx, req["restApiId"], req["deploymentId"]),
+            req.get("patchOperations") or [],
+            allowed={"description"},
+        )
         store.save_deployment(tx, req["restApiId"], item)
         return item
 
@@ -176,7 +232,9 @@ def _method_setting_patches(stage: dict[str, Any], operations: list[dict[str, An
         if operation.get("op") == "remove":
             settings[setting] = _METHOD_SETTING_DEFAULTS[setting]
         else:
-            patched = apply_patch({setting: None}, [{"op": "replace", "path": f"/{setting}", "value": operation.get("value")}])
+            patched = apply_patch(
+                {setting: None}, [{"op": "replace", "path": f"/{setting}", "value": operation.get("value")}]
+            )
             settings[setting] = patched[setting]
     return rest
 

@@ -14,8 +14,20 @@ from .errors import BadRequestException, ConflictException, not_found
 from .model import apply_patch, new_id, page
 from .ops_apis import crud
 
-LOCATION_TYPES = {"API", "AUTHORIZER", "MODEL", "RESOURCE", "METHOD", "PATH_PARAMETER", "QUERY_PARAMETER", "REQUEST_HEADER", "REQUEST_BODY",
-                  "RESPONSE", "RESPONSE_HEADER", "RESPONSE_BODY"}
+LOCATION_TYPES = {
+    "API",
+    "AUTHORIZER",
+    "MODEL",
+    "RESOURCE",
+    "METHOD",
+    "PATH_PARAMETER",
+    "QUERY_PARAMETER",
+    "REQUEST_HEADER",
+    "REQUEST_BODY",
+    "RESPONSE",
+    "RESPONSE_HEADER",
+    "RESPONSE_BODY",
+}
 
 
 def _check_part(item: dict[str, Any]) -> None:
@@ -28,8 +40,16 @@ def _check_part(item: dict[str, Any]) -> None:
         raise BadRequestException("Documentation part properties must be a valid JSON object") from None
 
 
-crud("documentationParts", "documentationpart", "DocumentationPart", "DocumentationParts", {"location", "properties"}, {}, "documentationPartId",
-     check=_check_part)
+crud(
+    "documentationParts",
+    "documentationpart",
+    "DocumentationPart",
+    "DocumentationParts",
+    {"location", "properties"},
+    {},
+    "documentationPartId",
+    check=_check_part,
+)
 
 
 @SERVICE.op("ImportDocumentationParts")
@@ -39,7 +59,9 @@ async def import_documentation_parts(ctx: RequestContext, req: dict[str, Any]) -
         spec = json.loads(bytes(req.get("body") or b""))
         parts = spec["x-amazon-apigateway-documentation"]["documentationParts"]
     except (ValueError, KeyError, TypeError):
-        raise BadRequestException("Invalid documentation input: x-amazon-apigateway-documentation.documentationParts is required") from None
+        raise BadRequestException(
+            "Invalid documentation input: x-amazon-apigateway-documentation.documentationParts is required"
+        ) from None
 
     def run(doc: dict[str, Any]) -> dict[str, Any]:
         section = doc.setdefault("documentationParts", {})
@@ -48,7 +70,11 @@ async def import_documentation_parts(ctx: RequestContext, req: dict[str, Any]) -
         ids = []
         for part in parts:
             properties = part.get("properties")
-            item = {"id": new_id(6), "location": part.get("location") or {}, "properties": properties if isinstance(properties, str) else json.dumps(properties)}
+            item = {
+                "id": new_id(6),
+                "location": part.get("location") or {},
+                "properties": properties if isinstance(properties, str) else json.dumps(properties),
+            }
             _check_part(item)
             section[item["id"]] = item
             ids.append(item["id"])
@@ -75,7 +101,11 @@ async def create_documentation_version(ctx: RequestContext, req: dict[str, Any])
         versions = doc.setdefault("documentationVersions", {})
         if req["documentationVersion"] in versions:
             raise ConflictException("Documentation version already exists")
-        item = {"version": req["documentationVersion"], "createdDate": now(ctx), "parts": copy.deepcopy(doc.get("documentationParts", {}))}
+        item = {
+            "version": req["documentationVersion"],
+            "createdDate": now(ctx),
+            "parts": copy.deepcopy(doc.get("documentationParts", {})),
+        }
         if req.get("description") is not None:
             item["description"] = req["description"]
         versions[item["version"]] = item
@@ -98,13 +128,19 @@ async def get_documentation_version(ctx: RequestContext, req: dict[str, Any]) ->
 
 @SERVICE.op("GetDocumentationVersions")
 async def get_documentation_versions(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    return await read_api(ctx, req["restApiId"], lambda doc: page([_version_view(v) for v in doc.get("documentationVersions", {}).values()], req))
+    return await read_api(
+        ctx,
+        req["restApiId"],
+        lambda doc: page([_version_view(v) for v in doc.get("documentationVersions", {}).values()], req),
+    )
 
 
 @SERVICE.op("UpdateDocumentationVersion")
 async def update_documentation_version(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     def update(doc: dict[str, Any]) -> dict[str, Any]:
-        item = apply_patch(_version(doc, req["documentationVersion"]), req.get("patchOperations") or [], allowed={"description"})
+        item = apply_patch(
+            _version(doc, req["documentationVersion"]), req.get("patchOperations") or [], allowed={"description"}
+        )
         doc["documentationVersions"][req["documentationVersion"]] = item
         return _version_view(item)
 

@@ -25,7 +25,9 @@ def _view(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _domain(tx: Tx, name: str) -> tuple[str, str, dict[str, Any]] | None:
-    row = tx.one("SELECT account, region, doc FROM apigateway_entities WHERE kind = 'domain' AND entity_id = ?", (name.lower(),))
+    row = tx.one(
+        "SELECT account, region, doc FROM apigateway_entities WHERE kind = 'domain' AND entity_id = ?", (name.lower(),)
+    )
     return (row[0], row[1], json.loads(row[2])) if row else None
 
 
@@ -46,7 +48,9 @@ def domain_target(tx: Tx, host: str, path: str) -> tuple[str, str, str] | None:
 
 
 async def load_domains(runtime: Runtime) -> None:
-    rows = await runtime.store.read(lambda tx: tx.all("SELECT entity_id FROM apigateway_entities WHERE kind = 'domain'"))
+    rows = await runtime.store.read(
+        lambda tx: tx.all("SELECT entity_id FROM apigateway_entities WHERE kind = 'domain'")
+    )
     DOMAINS.clear()
     DOMAINS.update(row[0] for row in rows)
 
@@ -74,14 +78,30 @@ async def create_domain_name(ctx: RequestContext, req: dict[str, Any]) -> dict[s
     name = req["domainName"].lower()
     types = (req.get("endpointConfiguration") or {}).get("types") or ["EDGE"]
     token = hashlib.sha256(name.encode()).hexdigest()
-    item: dict[str, Any] = {"id": name, "domainName": name, "domainNameStatus": "AVAILABLE", "endpointConfiguration": {"types": types},
-                            "securityPolicy": req.get("securityPolicy") or "TLS_1_2", "tags": req.get("tags") or {}, "_mappings": {}}
+    item: dict[str, Any] = {
+        "id": name,
+        "domainName": name,
+        "domainNameStatus": "AVAILABLE",
+        "endpointConfiguration": {"types": types},
+        "securityPolicy": req.get("securityPolicy") or "TLS_1_2",
+        "tags": req.get("tags") or {},
+        "_mappings": {},
+    }
     if "REGIONAL" in types:
-        item.update(regionalDomainName=f"d-{token[:10]}.execute-api.{ctx.region}.amazonaws.com", regionalHostedZoneId="Z1UJRXOUMOOFQ8",
-                    regionalCertificateArn=req.get("regionalCertificateArn"), regionalCertificateName=req.get("regionalCertificateName"))
+        item.update(
+            regionalDomainName=f"d-{token[:10]}.execute-api.{ctx.region}.amazonaws.com",
+            regionalHostedZoneId="Z1UJRXOUMOOFQ8",
+            regionalCertificateArn=req.get("regionalCertificateArn"),
+            regionalCertificateName=req.get("regionalCertificateName"),
+        )
     else:
-        item.update(distributionDomainName=f"d{token[:13]}.cloudfront.net", distributionHostedZoneId="Z2FDTNDATAQYW2",
-                    certificateArn=req.get("certificateArn"), certificateName=req.get("certificateName"), certificateUploadDate=now(ctx))
+        item.update(
+            distributionDomainName=f"d{token[:13]}.cloudfront.net",
+            distributionHostedZoneId="Z2FDTNDATAQYW2",
+            certificateArn=req.get("certificateArn"),
+            certificateName=req.get("certificateName"),
+            certificateUploadDate=now(ctx),
+        )
     item = {k: v for k, v in item.items() if v is not None}
 
     def create(tx: Tx) -> dict[str, Any]:
@@ -108,8 +128,18 @@ async def get_domain_names(ctx: RequestContext, req: dict[str, Any]) -> dict[str
 @SERVICE.op("UpdateDomainName")
 async def update_domain_name(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     def update(tx: Tx) -> dict[str, Any]:
-        item = apply_patch(_require(tx, ctx, req["domainName"]), req.get("patchOperations") or [],
-                           allowed={"certificateName", "certificateArn", "regionalCertificateArn", "regionalCertificateName", "securityPolicy", "endpointConfiguration"})
+        item = apply_patch(
+            _require(tx, ctx, req["domainName"]),
+            req.get("patchOperations") or [],
+            allowed={
+                "certificateName",
+                "certificateArn",
+                "regionalCertificateArn",
+                "regionalCertificateName",
+                "securityPolicy",
+                "endpointConfiguration",
+            },
+        )
         store.save_entity(tx, ctx.account, ctx.region, "domain", item)
         return _view(item)
 
@@ -182,7 +212,11 @@ async def update_base_path_mapping(ctx: RequestContext, req: dict[str, Any]) -> 
     def update(tx: Tx) -> dict[str, Any]:
         item = _require(tx, ctx, req["domainName"])
         current = _mapping(item, req["basePath"])
-        changed = apply_patch({"basePath": req["basePath"], **current}, req.get("patchOperations") or [], allowed={"basePath", "restApiId", "stage"})
+        changed = apply_patch(
+            {"basePath": req["basePath"], **current},
+            req.get("patchOperations") or [],
+            allowed={"basePath", "restApiId", "stage"},
+        )
         _check_target(tx, ctx, changed)
         del item["_mappings"][req["basePath"] or _NONE]
         new_path = (changed.pop("basePath") or "").strip("/") or _NONE

@@ -42,7 +42,11 @@ def _merge(doc: dict[str, Any], imported: dict[str, Any], overwrite: bool) -> No
             api.pop(member, None)
         doc["resources"] = imported["resources"]
         doc["models"], doc["validators"], doc["authorizers"], doc["gatewayResponses"] = (
-            imported["models"], imported["validators"], imported["authorizers"], imported["gatewayResponses"])
+            imported["models"],
+            imported["validators"],
+            imported["authorizers"],
+            imported["gatewayResponses"],
+        )
     else:
         by_path = {r["path"]: r for r in doc["resources"].values()}
         remap: dict[str, str] = {}
@@ -68,7 +72,9 @@ async def import_rest_api(ctx: RequestContext, req: dict[str, Any]) -> dict[str,
     parameters = req.get("parameters") or {}
     title = (spec.get("info") or {}).get("title") if isinstance(spec, dict) else None
     types = parameters.get("endpointConfigurationTypes")
-    doc = new_api_doc(ctx, {"name": title or "imported", **({"endpointConfiguration": {"types": [types.upper()]}} if types else {})})
+    doc = new_api_doc(
+        ctx, {"name": title or "imported", **({"endpointConfiguration": {"types": [types.upper()]}} if types else {})}
+    )
     imported = import_spec(spec, doc["api"]["id"], doc["rootResourceId"], parameters.get("basepath", "ignore"))
     _merge(doc, imported, overwrite=True)
 
@@ -88,7 +94,9 @@ async def put_rest_api(ctx: RequestContext, req: dict[str, Any]) -> dict[str, An
 
     def put(tx: Tx) -> dict[str, Any]:
         doc = require_api(tx, ctx, req["restApiId"])
-        imported = import_spec(spec, doc["api"]["id"], doc["rootResourceId"], (req.get("parameters") or {}).get("basepath", "ignore"))
+        imported = import_spec(
+            spec, doc["api"]["id"], doc["rootResourceId"], (req.get("parameters") or {}).get("basepath", "ignore")
+        )
         _merge(doc, imported, overwrite=mode == "overwrite")
         store.save_api(tx, doc)
         return api_view(doc)
@@ -117,7 +125,13 @@ async def get_export(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]
     if "yaml" in (req.get("accepts") or ""):
         import yaml  # type: ignore[import-untyped]
 
-        return {"contentType": "application/yaml", "body": yaml.safe_dump(spec, sort_keys=False).encode(),
-                "contentDisposition": f'attachment; filename="{kind}_{stage["stageName"]}.yaml"'}
-    return {"contentType": "application/json", "body": json.dumps(spec, indent=2).encode(),
-            "contentDisposition": f'attachment; filename="{kind}_{stage["stageName"]}.json"'}
+        return {
+            "contentType": "application/yaml",
+            "body": yaml.safe_dump(spec, sort_keys=False).encode(),
+            "contentDisposition": f'attachment; filename="{kind}_{stage["stageName"]}.yaml"',
+        }
+    return {
+        "contentType": "application/json",
+        "body": json.dumps(spec, indent=2).encode(),
+        "contentDisposition": f'attachment; filename="{kind}_{stage["stageName"]}.json"',
+    }

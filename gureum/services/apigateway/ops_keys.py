@@ -34,8 +34,16 @@ async def create_api_key(ctx: RequestContext, req: dict[str, Any]) -> dict[str, 
     if len(value) < 20:
         raise BadRequestException("API Key value should be at least 20 characters")
     ts = now(ctx)
-    item = {"id": new_id(), "value": value, "name": req.get("name") or new_id(), "enabled": bool(req.get("enabled")), "createdDate": ts,
-            "lastUpdatedDate": ts, "stageKeys": [f"{s['restApiId']}/{s['stageName']}" for s in req.get("stageKeys") or []], "tags": req.get("tags") or {}}
+    item = {
+        "id": new_id(),
+        "value": value,
+        "name": req.get("name") or new_id(),
+        "enabled": bool(req.get("enabled")),
+        "createdDate": ts,
+        "lastUpdatedDate": ts,
+        "stageKeys": [f"{s['restApiId']}/{s['stageName']}" for s in req.get("stageKeys") or []],
+        "tags": req.get("tags") or {},
+    }
     for member in ("description", "customerId"):
         if req.get(member) is not None:
             item[member] = req[member]
@@ -75,8 +83,11 @@ async def get_api_keys(ctx: RequestContext, req: dict[str, Any]) -> dict[str, An
 @SERVICE.op("UpdateApiKey")
 async def update_api_key(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     def update(tx: Tx) -> dict[str, Any]:
-        item = apply_patch(_api_key(tx, ctx, req["apiKey"]), req.get("patchOperations") or [],
-                           allowed={"name", "description", "enabled", "customerId", "stages", "value"})
+        item = apply_patch(
+            _api_key(tx, ctx, req["apiKey"]),
+            req.get("patchOperations") or [],
+            allowed={"name", "description", "enabled", "customerId", "stages", "value"},
+        )
         item["lastUpdatedDate"] = now(ctx)
         store.save_entity(tx, ctx.account, ctx.region, "apikey", item, lookup=item["value"])
         return _key_view(item, False)
@@ -117,8 +128,16 @@ async def import_api_keys(ctx: RequestContext, req: dict[str, Any]) -> dict[str,
         if len(value) < 20:
             warnings.append(f"Line {number}: API Key value should be at least 20 characters")
             continue
-        item = {"id": new_id(), "value": value, "name": cells.get("name") or new_id(), "enabled": cells.get("enabled", "").lower() == "true",
-                "createdDate": ts, "lastUpdatedDate": ts, "stageKeys": [], "tags": {}}
+        item = {
+            "id": new_id(),
+            "value": value,
+            "name": cells.get("name") or new_id(),
+            "enabled": cells.get("enabled", "").lower() == "true",
+            "createdDate": ts,
+            "lastUpdatedDate": ts,
+            "stageKeys": [],
+            "tags": {},
+        }
         if cells.get("description"):
             item["description"] = cells["description"]
         plans = [p for p in re.split(r"[;,]", cells.get("usageplanids", "")) if p.strip()]
@@ -152,13 +171,24 @@ def _check_plan(tx: Tx, ctx: RequestContext, item: dict[str, Any]) -> None:
     if quota and quota.get("period") not in _PERIODS:
         raise BadRequestException("Invalid quota period specified. Valid options are DAY, WEEK, MONTH")
     for api_stage in item.get("apiStages") or []:
-        if store.get_api(tx, ctx.account, ctx.region, api_stage.get("apiId", "")) is None or store.get_stage(tx, api_stage["apiId"], api_stage.get("stage", "")) is None:
-            raise BadRequestException(f"Invalid API Stage {{api: {api_stage.get('apiId')}, stage: {api_stage.get('stage')}}} specified for usageplan {item['id']}")
+        if (
+            store.get_api(tx, ctx.account, ctx.region, api_stage.get("apiId", "")) is None
+            or store.get_stage(tx, api_stage["apiId"], api_stage.get("stage", "")) is None
+        ):
+            raise BadRequestException(
+                f"Invalid API Stage {{api: {api_stage.get('apiId')}, stage: {api_stage.get('stage')}}} specified for usageplan {item['id']}"
+            )
 
 
 @SERVICE.op("CreateUsagePlan")
 async def create_usage_plan(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    item: dict[str, Any] = {"id": new_id(6), "name": req["name"], "apiStages": req.get("apiStages") or [], "tags": req.get("tags") or {}, "_keys": []}
+    item: dict[str, Any] = {
+        "id": new_id(6),
+        "name": req["name"],
+        "apiStages": req.get("apiStages") or [],
+        "tags": req.get("tags") or {},
+        "_keys": [],
+    }
     for member in ("description", "throttle", "quota"):
         if req.get(member) is not None:
             item[member] = req[member]
@@ -206,7 +236,9 @@ def _api_stage_patches(item: dict[str, Any], operations: list[dict[str, Any]]) -
         if operation.get("op") == "add":
             stages.append(entry)
         elif operation.get("op") == "remove" and len(stages) == len(item.get("apiStages", [])):
-            raise NotFoundException(f"Invalid API Stage {{api: {api_id}, stage: {stage}}} specified for usageplan {item['id']}")
+            raise NotFoundException(
+                f"Invalid API Stage {{api: {api_id}, stage: {stage}}} specified for usageplan {item['id']}"
+            )
         item["apiStages"] = stages
     return rest
 
@@ -249,7 +281,9 @@ async def create_usage_plan_key(ctx: RequestContext, req: dict[str, Any]) -> dic
         plan = _plan(tx, ctx, req["usagePlanId"])
         key = _api_key(tx, ctx, req["keyId"])
         if key["id"] in plan["_keys"]:
-            raise ConflictException(f"Usage Plan {plan['id']} cannot be added because API Key {key['id']} cannot reference multiple Usage Plans with the same API Stage")
+            raise ConflictException(
+                f"Usage Plan {plan['id']} cannot be added because API Key {key['id']} cannot reference multiple Usage Plans with the same API Stage"
+            )
         plan["_keys"].append(key["id"])
         store.save_entity(tx, ctx.account, ctx.region, "usageplan", plan)
         return _plan_key_view(key)
@@ -270,8 +304,15 @@ async def get_usage_plan_key(ctx: RequestContext, req: dict[str, Any]) -> dict[s
 @SERVICE.op("GetUsagePlanKeys")
 async def get_usage_plan_keys(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     def get(tx: Tx) -> list[dict[str, Any]]:
-        keys = [store.get_entity(tx, ctx.account, ctx.region, "apikey", k) for k in _plan(tx, ctx, req["usagePlanId"])["_keys"]]
-        return [_plan_key_view(k) for k in keys if k is not None and (not req.get("nameQuery") or k["name"].startswith(req["nameQuery"]))]
+        keys = [
+            store.get_entity(tx, ctx.account, ctx.region, "apikey", k)
+            for k in _plan(tx, ctx, req["usagePlanId"])["_keys"]
+        ]
+        return [
+            _plan_key_view(k)
+            for k in keys
+            if k is not None and (not req.get("nameQuery") or k["name"].startswith(req["nameQuery"]))
+        ]
 
     return page(await ctx.runtime.store.read(get), req)
 
@@ -319,18 +360,25 @@ async def update_usage(ctx: RequestContext, req: dict[str, Any]) -> dict[str, An
         if quota.get("limit") is None:
             raise BadRequestException("Usage plan has no quota")
         period = quota_period(quota.get("period", "DAY"), ctx.runtime.clock.now())
-        remaining = apply_patch({"remaining": 0}, req.get("patchOperations") or [], allowed={"remaining"}).get("remaining")
+        remaining = apply_patch({"remaining": 0}, req.get("patchOperations") or [], allowed={"remaining"}).get(
+            "remaining"
+        )
         used = max(0, int(quota["limit"]) - int(remaining or 0))
         store.set_usage(tx, plan["id"], req["keyId"], period, used)
         day = period.split(":", 1)[1]
-        return {"usagePlanId": plan["id"], "startDate": day, "endDate": day, "items": {req["keyId"]: [[used, int(quota["limit"]) - used]]}}
+        return {
+            "usagePlanId": plan["id"],
+            "startDate": day,
+            "endDate": day,
+            "items": {req["keyId"]: [[used, int(quota["limit"]) - used]]},
+        }
 
     return await ctx.runtime.store.write(update)
 
 
 def quota_period(period: str, when: float, offset: int = 0) -> str:
     """The quota window a moment falls in, named by its first day: "DAY:2026-11-25", "WEEK:…" (Monday), "MONTH:…"."""
-    day = dt.datetime.fromtimestamp(when, dt.timezone.utc).date()
+    day = dt.datetime.fromtimestamp(when, dt.UTC).date()
     if period == "WEEK":
         day -= dt.timedelta(days=day.weekday())
     elif period == "MONTH":

@@ -23,7 +23,9 @@ MAX_TIMEOUT_MS = 29000
 def _http_method(value: str) -> str:
     value = value.upper()
     if value not in HTTP_METHODS:
-        raise BadRequestException("Invalid HttpMethod specified. Valid options are GET,PUT,POST,DELETE,PATCH,OPTIONS,HEAD,ANY")
+        raise BadRequestException(
+            "Invalid HttpMethod specified. Valid options are GET,PUT,POST,DELETE,PATCH,OPTIONS,HEAD,ANY"
+        )
     return value
 
 
@@ -32,7 +34,9 @@ def _check_method(doc: dict[str, Any], item: dict[str, Any]) -> None:
         raise BadRequestException(f"Invalid authorization type specified: {item.get('authorizationType')}")
     if item["authorizationType"] in ("CUSTOM", "COGNITO_USER_POOLS"):
         if not item.get("authorizerId") or item["authorizerId"] not in doc.get("authorizers", {}):
-            raise BadRequestException("Invalid authorizer ID specified. Setting the authorization type to CUSTOM or COGNITO_USER_POOLS requires a valid authorizer.")
+            raise BadRequestException(
+                "Invalid authorizer ID specified. Setting the authorization type to CUSTOM or COGNITO_USER_POOLS requires a valid authorizer."
+            )
     if item.get("requestValidatorId") and item["requestValidatorId"] not in doc.get("validators", {}):
         raise BadRequestException("Invalid Request Validator identifier specified")
     for name in (item.get("requestModels") or {}).values():
@@ -47,8 +51,19 @@ def _check_method(doc: dict[str, Any], item: dict[str, Any]) -> None:
 async def put_method(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     def put(doc: dict[str, Any]) -> dict[str, Any]:
         http_method = _http_method(req["httpMethod"])
-        item: dict[str, Any] = {"httpMethod": http_method, "authorizationType": req["authorizationType"], "apiKeyRequired": bool(req.get("apiKeyRequired"))}
-        for member in ("authorizerId", "operationName", "requestParameters", "requestModels", "requestValidatorId", "authorizationScopes"):
+        item: dict[str, Any] = {
+            "httpMethod": http_method,
+            "authorizationType": req["authorizationType"],
+            "apiKeyRequired": bool(req.get("apiKeyRequired")),
+        }
+        for member in (
+            "authorizerId",
+            "operationName",
+            "requestParameters",
+            "requestModels",
+            "requestValidatorId",
+            "authorizationScopes",
+        ):
             if req.get(member) is not None:
                 item[member] = req[member]
         _check_method(doc, item)
@@ -67,9 +82,21 @@ async def get_method(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]
 async def update_method(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     def update(doc: dict[str, Any]) -> dict[str, Any]:
         current = method(doc, req["resourceId"], req["httpMethod"])
-        item = apply_patch(current, req.get("patchOperations") or [],
-                           allowed={"authorizationType", "authorizerId", "apiKeyRequired", "operationName", "requestParameters", "requestModels",
-                                    "requestValidatorId", "authorizationScopes", "methodResponses"})
+        item = apply_patch(
+            current,
+            req.get("patchOperations") or [],
+            allowed={
+                "authorizationType",
+                "authorizerId",
+                "apiKeyRequired",
+                "operationName",
+                "requestParameters",
+                "requestModels",
+                "requestValidatorId",
+                "authorizationScopes",
+                "methodResponses",
+            },
+        )
         _check_method(doc, item)
         resource(doc, req["resourceId"])["resourceMethods"][current["httpMethod"]] = item
         return item
@@ -123,7 +150,11 @@ async def get_method_response(ctx: RequestContext, req: dict[str, Any]) -> dict[
 @SERVICE.op("UpdateMethodResponse")
 async def update_method_response(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     def update(doc: dict[str, Any]) -> dict[str, Any]:
-        item = apply_patch(_method_response(doc, req), req.get("patchOperations") or [], allowed={"responseParameters", "responseModels"})
+        item = apply_patch(
+            _method_response(doc, req),
+            req.get("patchOperations") or [],
+            allowed={"responseParameters", "responseModels"},
+        )
         method(doc, req["resourceId"], req["httpMethod"])["methodResponses"][req["statusCode"]] = item
         return item
 
@@ -163,9 +194,13 @@ def _check_integration(item: dict[str, Any]) -> None:
     if kind in ("HTTP", "HTTP_PROXY") and not re.match(r"^https?://", str(item.get("uri", ""))):
         raise BadRequestException("Invalid HTTP endpoint specified for URI")
     if kind == "AWS_PROXY" and ":lambda:path/" not in item["uri"]:
-        raise BadRequestException("Integrations of type 'AWS_PROXY' currently only supports Lambda function and Firehose stream invocations.")
+        raise BadRequestException(
+            "Integrations of type 'AWS_PROXY' currently only supports Lambda function and Firehose stream invocations."
+        )
     if item.get("passthroughBehavior") not in PASSTHROUGH:
-        raise BadRequestException("Invalid passthrough behavior specified. Valid options are WHEN_NO_MATCH, WHEN_NO_TEMPLATES, NEVER")
+        raise BadRequestException(
+            "Invalid passthrough behavior specified. Valid options are WHEN_NO_MATCH, WHEN_NO_TEMPLATES, NEVER"
+        )
     if not 50 <= int(item.get("timeoutInMillis", MAX_TIMEOUT_MS)) <= MAX_TIMEOUT_MS:
         raise BadRequestException("Timeout should be between 50 ms and 29000 ms")
 
@@ -174,14 +209,26 @@ def _check_integration(item: dict[str, Any]) -> None:
 async def put_integration(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     def put(doc: dict[str, Any]) -> dict[str, Any]:
         target = method(doc, req["resourceId"], req["httpMethod"])
-        item: dict[str, Any] = {"type": req["type"], "passthroughBehavior": req.get("passthroughBehavior") or "WHEN_NO_MATCH",
-                                "timeoutInMillis": req.get("timeoutInMillis") or MAX_TIMEOUT_MS, "cacheNamespace": req.get("cacheNamespace") or req["resourceId"],
-                                "cacheKeyParameters": req.get("cacheKeyParameters") or []}
+        item: dict[str, Any] = {
+            "type": req["type"],
+            "passthroughBehavior": req.get("passthroughBehavior") or "WHEN_NO_MATCH",
+            "timeoutInMillis": req.get("timeoutInMillis") or MAX_TIMEOUT_MS,
+            "cacheNamespace": req.get("cacheNamespace") or req["resourceId"],
+            "cacheKeyParameters": req.get("cacheKeyParameters") or [],
+        }
         if req.get("integrationHttpMethod"):
             item["httpMethod"] = req["integrationHttpMethod"].upper()
         if req["type"] != "MOCK":
             item["connectionType"] = req.get("connectionType") or "INTERNET"
-        for member in ("uri", "connectionId", "credentials", "requestParameters", "requestTemplates", "contentHandling", "tlsConfig"):
+        for member in (
+            "uri",
+            "connectionId",
+            "credentials",
+            "requestParameters",
+            "requestTemplates",
+            "contentHandling",
+            "tlsConfig",
+        ):
             if req.get(member) is not None:
                 item[member] = req[member]
         _check_integration(item)
@@ -199,9 +246,26 @@ async def get_integration(ctx: RequestContext, req: dict[str, Any]) -> dict[str,
 @SERVICE.op("UpdateIntegration")
 async def update_integration(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     def update(doc: dict[str, Any]) -> dict[str, Any]:
-        item = apply_patch(_integration(doc, req), req.get("patchOperations") or [],
-                           allowed={"type", "httpMethod", "uri", "connectionType", "connectionId", "credentials", "requestParameters", "requestTemplates",
-                                    "passthroughBehavior", "cacheNamespace", "cacheKeyParameters", "contentHandling", "timeoutInMillis", "tlsConfig"})
+        item = apply_patch(
+            _integration(doc, req),
+            req.get("patchOperations") or [],
+            allowed={
+                "type",
+                "httpMethod",
+                "uri",
+                "connectionType",
+                "connectionId",
+                "credentials",
+                "requestParameters",
+                "requestTemplates",
+                "passthroughBehavior",
+                "cacheNamespace",
+                "cacheKeyParameters",
+                "contentHandling",
+                "timeoutInMillis",
+                "tlsConfig",
+            },
+        )
         _check_integration(item)
         method(doc, req["resourceId"], req["httpMethod"])["methodIntegration"] = item
         return item
@@ -236,7 +300,9 @@ async def put_integration_response(ctx: RequestContext, req: dict[str, Any]) -> 
             try:
                 re.compile(req["selectionPattern"])
             except re.error:
-                raise BadRequestException(f"Invalid selection pattern specified for integration response: {req['selectionPattern']}") from None
+                raise BadRequestException(
+                    f"Invalid selection pattern specified for integration response: {req['selectionPattern']}"
+                ) from None
             item["selectionPattern"] = req["selectionPattern"]
         for member in ("responseParameters", "responseTemplates", "contentHandling"):
             if req.get(member) is not None:
@@ -255,8 +321,11 @@ async def get_integration_response(ctx: RequestContext, req: dict[str, Any]) -> 
 @SERVICE.op("UpdateIntegrationResponse")
 async def update_integration_response(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     def update(doc: dict[str, Any]) -> dict[str, Any]:
-        item = apply_patch(_integration_response(doc, req), req.get("patchOperations") or [],
-                           allowed={"selectionPattern", "responseParameters", "responseTemplates", "contentHandling"})
+        item = apply_patch(
+            _integration_response(doc, req),
+            req.get("patchOperations") or [],
+            allowed={"selectionPattern", "responseParameters", "responseTemplates", "contentHandling"},
+        )
         _integration(doc, req)["integrationResponses"][req["statusCode"]] = item
         return item
 

@@ -32,9 +32,13 @@ async def test_invoke_method(ctx: RequestContext, req: dict[str, Any]) -> dict[s
     for key, values in (req.get("multiValueHeaders") or {}).items():
         headers.setdefault(key.lower(), ",".join(values))
     headers.setdefault("host", ctx.request.host)
-    request = Request(req["httpMethod"].upper(), target.path or "/", target.query, headers, (req.get("body") or "").encode())
+    request = Request(
+        req["httpMethod"].upper(), target.path or "/", target.query, headers, (req.get("body") or "").encode()
+    )
     start = time.perf_counter()
-    response = await test_invoke(ctx.runtime, ctx.account, ctx.region, doc, item, found, request, req.get("stageVariables") or {})
+    response = await test_invoke(
+        ctx.runtime, ctx.account, ctx.region, doc, item, found, request, req.get("stageVariables") or {}
+    )
     latency = int((time.perf_counter() - start) * 1000)
     out_headers: dict[str, str] = {}
     multi: dict[str, list[str]] = {}
@@ -42,8 +46,14 @@ async def test_invoke_method(ctx: RequestContext, req: dict[str, Any]) -> dict[s
         out_headers[key] = value
         multi.setdefault(key, []).append(value)
     log = f"Execution log for request {request.headers.get('x-amzn-requestid', '')}\nMethod completed with status: {response.status}\n"
-    return {"status": response.status, "body": response.body.decode("utf-8", "replace"), "headers": out_headers, "multiValueHeaders": multi,
-            "log": log, "latency": latency}
+    return {
+        "status": response.status,
+        "body": response.body.decode("utf-8", "replace"),
+        "headers": out_headers,
+        "multiValueHeaders": multi,
+        "log": log,
+        "latency": latency,
+    }
 
 
 @SERVICE.op("TestInvokeAuthorizer")
@@ -55,17 +65,32 @@ async def test_invoke_authorizer(ctx: RequestContext, req: dict[str, Any]) -> di
     target = urlsplit(req.get("pathWithQueryString") or "/")
     headers = {k.lower(): v for k, v in (req.get("headers") or {}).items()}
     query = dict(p.partition("=")[::2] for p in target.query.split("&") if p)
-    method_arn = f"arn:aws:execute-api:{ctx.region}:{ctx.account}:{req['restApiId']}/test-invoke-stage/GET{target.path or '/'}"
+    method_arn = (
+        f"arn:aws:execute-api:{ctx.region}:{ctx.account}:{req['restApiId']}/test-invoke-stage/GET{target.path or '/'}"
+    )
     start = time.perf_counter()
-    identity = identity_values(authorizer, {"header": headers, "querystring": query, "path": {}}, req.get("stageVariables") or {}, {})
+    identity = identity_values(
+        authorizer, {"header": headers, "querystring": query, "path": {}}, req.get("stageVariables") or {}, {}
+    )
     if identity is None and authorizer.get("type") == "TOKEN":
         return {"clientStatus": 401, "log": "Unauthorized: the identity source is missing or empty", "latency": 0}
     if authorizer.get("type") == "TOKEN":
         event: dict[str, Any] = {"type": "TOKEN", "methodArn": method_arn, "authorizationToken": (identity or [""])[0]}
     else:
-        event = {"type": "REQUEST", "methodArn": method_arn, "resource": target.path or "/", "path": target.path or "/", "httpMethod": "GET",
-                 "headers": headers, "queryStringParameters": query, "pathParameters": {}, "stageVariables": req.get("stageVariables") or {}}
-    out = await ctx.runtime.port("lambda.invoke")(ctx.account, ctx.region, lambda_arn(authorizer.get("authorizerUri", "")), json.dumps(event).encode())
+        event = {
+            "type": "REQUEST",
+            "methodArn": method_arn,
+            "resource": target.path or "/",
+            "path": target.path or "/",
+            "httpMethod": "GET",
+            "headers": headers,
+            "queryStringParameters": query,
+            "pathParameters": {},
+            "stageVariables": req.get("stageVariables") or {},
+        }
+    out = await ctx.runtime.port("lambda.invoke")(
+        ctx.account, ctx.region, lambda_arn(authorizer.get("authorizerUri", "")), json.dumps(event).encode()
+    )
     latency = int((time.perf_counter() - start) * 1000)
     try:
         doc = json.loads(out.get("Payload") or b"null")
@@ -75,9 +100,19 @@ async def test_invoke_authorizer(ctx: RequestContext, req: dict[str, Any]) -> di
         unauthorized = isinstance(doc, dict) and doc.get("errorMessage") == "Unauthorized"
         return {"clientStatus": 401 if unauthorized else 500, "log": json.dumps(doc), "latency": latency}
     if not isinstance(doc, dict) or "policyDocument" not in doc:
-        return {"clientStatus": 500, "log": "Execution failed due to configuration error: Invalid JSON in response", "latency": latency}
-    return {"clientStatus": 200, "log": f"Authorizer returned for {method_arn}", "latency": latency, "principalId": str(doc.get("principalId", "")),
-            "policy": json.dumps(doc["policyDocument"]), "authorization": {k: [str(v)] for k, v in (doc.get("context") or {}).items()}}
+        return {
+            "clientStatus": 500,
+            "log": "Execution failed due to configuration error: Invalid JSON in response",
+            "latency": latency,
+        }
+    return {
+        "clientStatus": 200,
+        "log": f"Authorizer returned for {method_arn}",
+        "latency": latency,
+        "principalId": str(doc.get("principalId", "")),
+        "policy": json.dumps(doc["policyDocument"]),
+        "authorization": {k: [str(v)] for k, v in (doc.get("context") or {}).items()},
+    }
 
 
 def _authorizer(doc: dict[str, Any], authorizer_id: str) -> dict[str, Any]:
@@ -116,7 +151,12 @@ async def flush_stage_cache(ctx: RequestContext, req: dict[str, Any]) -> None:
     await ctx.runtime.store.write(flush)
 
 
-_ACCOUNT_DEFAULTS = {"id": "account", "throttleSettings": {"burstLimit": 5000, "rateLimit": 10000.0}, "features": ["UsagePlans"], "apiKeyVersion": "4"}
+_ACCOUNT_DEFAULTS = {
+    "id": "account",
+    "throttleSettings": {"burstLimit": 5000, "rateLimit": 10000.0},
+    "features": ["UsagePlans"],
+    "apiKeyVersion": "4",
+}
 
 
 def _account(tx: Tx, ctx: RequestContext) -> dict[str, Any]:
@@ -133,7 +173,9 @@ async def get_account(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any
 async def update_account(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     def update(tx: Tx) -> dict[str, Any]:
         exists = store.get_entity(tx, ctx.account, ctx.region, "account", "account") is not None
-        item = apply_patch(_account(tx, ctx), req.get("patchOperations") or [], allowed={"cloudwatchRoleArn", "features"})
+        item = apply_patch(
+            _account(tx, ctx), req.get("patchOperations") or [], allowed={"cloudwatchRoleArn", "features"}
+        )
         if exists:
             store.save_entity(tx, ctx.account, ctx.region, "account", item)
         else:

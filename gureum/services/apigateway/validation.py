@@ -32,9 +32,14 @@ def validate_request(call: Call, doc: dict[str, Any]) -> None:
         for name, required in (call.method.get("requestParameters") or {}).items():
             if not required:
                 continue
-            part, _, key = name[len("method.request."):].partition(".")
-            present = {"header": key.lower() in headers, "querystring": key in request.query, "path": bool(call.path_params.get(key)),
-                       "multivalueheader": key.lower() in headers, "multivaluequerystring": key in request.query}.get(part, True)
+            part, _, key = name[len("method.request.") :].partition(".")
+            present = {
+                "header": key.lower() in headers,
+                "querystring": key in request.query,
+                "path": bool(call.path_params.get(key)),
+                "multivalueheader": key.lower() in headers,
+                "multivaluequerystring": key in request.query,
+            }.get(part, True)
             if not present:
                 missing.append(key)
         if missing:

@@ -22,13 +22,13 @@ class JStr(str):
     def length(self) -> int:
         return len(self)
 
-    def toLowerCase(self) -> "JStr":  # noqa: N802  (Java names, as templates call them)
+    def toLowerCase(self) -> JStr:  # noqa: N802  (Java names, as templates call them)
         return JStr(self.lower())
 
-    def toUpperCase(self) -> "JStr":  # noqa: N802
+    def toUpperCase(self) -> JStr:  # noqa: N802
         return JStr(self.upper())
 
-    def trim(self) -> "JStr":
+    def trim(self) -> JStr:
         return JStr(self.strip())
 
     def contains(self, other: str) -> bool:
@@ -49,19 +49,19 @@ class JStr(str):
     def indexOf(self, other: str) -> int:  # noqa: N802
         return self.find(other)
 
-    def substring(self, start: int, end: int | None = None) -> "JStr":
+    def substring(self, start: int, end: int | None = None) -> JStr:
         return JStr(self[start:end])
 
-    def replaceAll(self, pattern: str, replacement: str) -> "JStr":  # noqa: N802
+    def replaceAll(self, pattern: str, replacement: str) -> JStr:  # noqa: N802
         return JStr(re.sub(pattern, re.sub(r"\$(\d)", r"\\\1", replacement), self))
 
-    def replace(self, old: str, new: str, count: int = -1) -> "JStr":  # type: ignore[override]
+    def replace(self, old: str, new: str, count: int = -1) -> JStr:  # type: ignore[override]
         return JStr(str.replace(self, old, new, count))
 
     def matches(self, pattern: str) -> bool:
         return re.fullmatch(pattern, self) is not None
 
-    def split(self, sep: str | None = None, maxsplit: int = -1) -> "JList":  # type: ignore[override]
+    def split(self, sep: str | None = None, maxsplit: int = -1) -> JList:  # type: ignore[override]
         return JList(JStr(p) for p in (re.split(sep, self) if sep else str.split(self)))
 
 
@@ -69,10 +69,10 @@ class JDict(dict):  # type: ignore[type-arg]
     def size(self) -> int:
         return len(self)
 
-    def keySet(self) -> "JList":  # noqa: N802
+    def keySet(self) -> JList:  # noqa: N802
         return JList(self.keys())
 
-    def entrySet(self) -> "JList":  # noqa: N802
+    def entrySet(self) -> JList:  # noqa: N802
         return JList(JDict(key=k, value=v) for k, v in self.items())
 
     def containsKey(self, key: str) -> bool:  # noqa: N802
@@ -205,7 +205,19 @@ class Input:
 def escape_javascript(text: Any) -> str:
     out = []
     for ch in str(text):
-        out.append({"\\": "\\\\", '"': '\\"', "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f", "/": "\\/"}.get(ch, ch))
+        out.append(
+            {
+                "\\": "\\\\",
+                '"': '\\"',
+                "'": "\\'",
+                "\n": "\\n",
+                "\r": "\\r",
+                "\t": "\\t",
+                "\b": "\\b",
+                "\f": "\\f",
+                "/": "\\/",
+            }.get(ch, ch)
+        )
     return "".join(out)
 
 
@@ -246,14 +258,21 @@ class TemplateError(Exception):
     pass
 
 
-def render(text: str, body: str, params: dict[str, dict[str, str]], context: dict[str, Any], stage_variables: dict[str, str]) -> str:
+def render(
+    text: str, body: str, params: dict[str, dict[str, str]], context: dict[str, Any], stage_variables: dict[str, str]
+) -> str:
     """Render one mapping template. ``context`` may carry requestOverride/responseOverride dicts that the
     template changes with #set."""
     try:
         template = _compile(text)
     except Exception as exc:  # airspeed's TemplateSyntaxError and friends
         raise TemplateError(str(exc)) from None
-    namespace = {"input": Input(body, params), "util": UTIL, "context": context, "stageVariables": wrap(stage_variables)}
+    namespace = {
+        "input": Input(body, params),
+        "util": UTIL,
+        "context": context,
+        "stageVariables": wrap(stage_variables),
+    }
     try:
         return str(template.merge(namespace))
     except BadRequestException:

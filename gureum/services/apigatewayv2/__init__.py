@@ -55,7 +55,9 @@ async def _start(runtime: Runtime) -> None:
         ("/{stage}/@connections/{id}" becomes "/@connections/{id}" for the ordinary AWS dispatch)."""
         inner = _connections_path(request.raw_path)
         if inner is not None and await _is_ours(runtime, api_id):
-            rewritten = Request(request.method, inner, request.query_string, request.headers, request.body, request.scheme)
+            rewritten = Request(
+                request.method, inner, request.query_string, request.headers, request.body, request.scheme
+            )
             if runtime.config.strict_auth:
                 rewritten = _resigned(runtime, request, rewritten)
             return await runtime.port("aws.dispatch")(rewritten)  # type: ignore[no-any-return]
@@ -76,16 +78,23 @@ def _resigned(runtime: Runtime, original: Request, rewritten: Request) -> Reques
     if secret is None or signed.presigned:
         return rewritten
     try:
-        sigv4.verify(original, signed, secret, dt.datetime.now(dt.timezone.utc))
+        sigv4.verify(original, signed, secret, dt.datetime.now(dt.UTC))
     except sigv4.SignatureProblem:
         return rewritten
     signature = sigv4.expected_signature(rewritten, signed, secret)
-    headers = {**rewritten.headers, "authorization": rewritten.headers["authorization"].replace(f"Signature={signed.signature}", f"Signature={signature}")}
-    return Request(rewritten.method, rewritten.raw_path, rewritten.query_string, headers, rewritten.body, rewritten.scheme)
+    headers = {
+        **rewritten.headers,
+        "authorization": rewritten.headers["authorization"].replace(
+            f"Signature={signed.signature}", f"Signature={signature}"
+        ),
+    }
+    return Request(
+        rewritten.method, rewritten.raw_path, rewritten.query_string, headers, rewritten.body, rewritten.scheme
+    )
 
 
 def _connections_path(raw_path: str) -> str | None:
-    """"/@connections/{id}" when the raw path ends with "/{stage}/@connections/{id}" (the "@" possibly escaped)."""
+    """ "/@connections/{id}" when the raw path ends with "/{stage}/@connections/{id}" (the "@" possibly escaped)."""
     for marker in ("/@connections/", "/%40connections/"):
         at = raw_path.find(marker)
         if at >= 0:

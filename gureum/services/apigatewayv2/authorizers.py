@@ -25,7 +25,9 @@ class Denied(Exception):
     headers: list[tuple[str, str]]
 
 
-def identity_values(sources: list[str], request: Request, path_params: dict[str, str], variables: dict[str, str]) -> list[str] | None:
+def identity_values(
+    sources: list[str], request: Request, path_params: dict[str, str], variables: dict[str, str]
+) -> list[str] | None:
     """The identity source values ($request.header.X, $request.querystring.x, $context.x, $stageVariables.x); None
     when one is missing (AWS then answers 401 without calling the authorizer)."""
     values = []
@@ -60,9 +62,15 @@ async def check_jwt(state: Any, authorizer: dict[str, Any], route: dict[str, Any
         token = token[7:].strip()
     config = authorizer.get("JwtConfiguration") or {}
     try:
-        claims = await jwt.verify(token, config.get("Issuer", ""), list(config.get("Audience") or []), state.jwks, time.time())
+        claims = await jwt.verify(
+            token, config.get("Issuer", ""), list(config.get("Audience") or []), state.jwks, time.time()
+        )
     except jwt.TokenProblem as problem:
-        raise Denied(401, "Unauthorized", [("www-authenticate", f'Bearer scope="" error="invalid_token" error_description="{problem}"')]) from None
+        raise Denied(
+            401,
+            "Unauthorized",
+            [("www-authenticate", f'Bearer scope="" error="invalid_token" error_description="{problem}"')],
+        ) from None
     scopes = jwt.scopes_of(claims)
     wanted = route.get("AuthorizationScopes") or []
     if wanted and not set(wanted) & set(scopes):
@@ -103,7 +111,9 @@ async def check_lambda(runtime: Runtime, state: Any, api_id: str, account: str, 
         result = cached[1]
     else:
         try:
-            payload = await invoke(runtime, account, region, authorizer["AuthorizerUri"], json.dumps(event).encode(), 10000, request_id)
+            payload = await invoke(
+                runtime, account, region, authorizer["AuthorizerUri"], json.dumps(event).encode(), 10000, request_id
+            )
             result = json.loads(payload)
         except (IntegrationFailed, IntegrationTimeout, ValueError):
             raise Denied(500, "Internal Server Error", []) from None

@@ -68,7 +68,9 @@ _CACHE: dict[str, dict[str, Any]] = {}  # deployment id → compiled snapshot (t
 _CACHE_SIZE = 256
 
 
-def _read(tx: Tx, api_id: str, stage_name: str | None) -> tuple[tuple[str, str, dict[str, Any]], dict[str, Any], dict[str, Any] | None] | None:
+def _read(
+    tx: Tx, api_id: str, stage_name: str | None
+) -> tuple[tuple[str, str, dict[str, Any]], dict[str, Any], dict[str, Any] | None] | None:
     """(api row, stage, its deployment's snapshot unless cached) for ``stage_name``; None when there is no such API."""
     found = store.get_api(tx, api_id)
     if found is None:
@@ -115,4 +117,3 @@ async def load(runtime: Runtime, api_id: str, path: str) -> tuple[Deployed | Non
     compiled = _CACHE[deployment_id]
     account, region, _ = row
     return Deployed(api_id, account, region, stage=stage, **compiled), inner
-

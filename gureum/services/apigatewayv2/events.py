@@ -12,7 +12,14 @@ from typing import Any
 
 from ...aws.http import Request
 
-_TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript", "application/x-www-form-urlencoded", "application/graphql")
+_TEXT_TYPES = (
+    "text/",
+    "application/json",
+    "application/xml",
+    "application/javascript",
+    "application/x-www-form-urlencoded",
+    "application/graphql",
+)
 
 
 @dataclass
@@ -40,9 +47,17 @@ class Incoming:
         """The request's headers plus those API Gateway adds (x-forwarded-*, x-amzn-trace-id)."""
         headers = dict(self.request.headers)
         host = self.request.host
-        port = host.rsplit(":", 1)[1] if ":" in host and not host.endswith("]") else ("443" if self.request.scheme == "https" else "80")
+        port = (
+            host.rsplit(":", 1)[1]
+            if ":" in host and not host.endswith("]")
+            else ("443" if self.request.scheme == "https" else "80")
+        )
         forwarded = headers.get("x-forwarded-for")
-        headers["x-forwarded-for"] = f"{forwarded}, {self.source_ip}" if forwarded and self.source_ip not in forwarded else forwarded or self.source_ip
+        headers["x-forwarded-for"] = (
+            f"{forwarded}, {self.source_ip}"
+            if forwarded and self.source_ip not in forwarded
+            else forwarded or self.source_ip
+        )
         headers.setdefault("x-forwarded-port", port)
         headers.setdefault("x-forwarded-proto", self.request.scheme)
         headers.setdefault("x-amzn-trace-id", f"Root=1-{int(self.when):08x}-{self.request_id.replace('-', '')[:24]}")
@@ -50,7 +65,11 @@ class Incoming:
 
     @property
     def domain(self) -> str:
-        return self.request.host.split(":")[0] if ".execute-api." in self.request.host else f"{self.api_id}.execute-api.localhost"
+        return (
+            self.request.host.split(":")[0]
+            if ".execute-api." in self.request.host
+            else f"{self.api_id}.execute-api.localhost"
+        )
 
 
 def body_field(request: Request) -> tuple[str | None, bool]:
@@ -80,7 +99,12 @@ def _multi_query(request: Request) -> dict[str, list[str]]:
 def event_v2(inc: Incoming, authorizer: dict[str, Any] | None) -> dict[str, Any]:
     request = inc.request
     headers = {k: v for k, v in inc.headers().items() if k != "cookie"}
-    event: dict[str, Any] = {"version": "2.0", "routeKey": inc.route_key, "rawPath": inc.raw_path, "rawQueryString": request.query_string}
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": inc.route_key,
+        "rawPath": inc.raw_path,
+        "rawQueryString": request.query_string,
+    }
     cookies = [c.strip() for c in request.headers.get("cookie", "").split(";") if c.strip()]
     if cookies:
         event["cookies"] = cookies

@@ -7,7 +7,6 @@ import json
 import time
 from typing import Any
 
-
 from ...aws.http import Request, Response
 from ...ids import unique_id
 from ...runtime import Runtime
@@ -15,11 +14,27 @@ from . import authorizers, deployed, events, mapping, throttle
 from .lambdas import IntegrationFailed, IntegrationTimeout, invoke, with_stage_variables
 
 MAX_PAYLOAD = 10 * 1024 * 1024  # HTTP API quota: 10 MB request payload
-_HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "content-length", "host", "upgrade", "te", "trailer", "proxy-authorization", "date", "server"}
+_HOP_HEADERS = {
+    "connection",
+    "keep-alive",
+    "transfer-encoding",
+    "content-length",
+    "host",
+    "upgrade",
+    "te",
+    "trailer",
+    "proxy-authorization",
+    "date",
+    "server",
+}
 
 
 def _json(status: int, message: str, request_id: str, headers: list[tuple[str, str]] | None = None) -> Response:
-    return Response(status, [("Content-Type", "application/json"), ("apigw-requestid", request_id), *(headers or [])], json.dumps({"message": message}).encode())
+    return Response(
+        status,
+        [("Content-Type", "application/json"), ("apigw-requestid", request_id), *(headers or [])],
+        json.dumps({"message": message}).encode(),
+    )
 
 
 async def handle(runtime: Runtime, api_id: str, path: str, request: Request) -> Response | None:
@@ -35,7 +50,12 @@ async def handle(runtime: Runtime, api_id: str, path: str, request: Request) -> 
     if len(request.body) > MAX_PAYLOAD:
         return _json(413, "Request Entity Too Large", request_id)
     cors = stage.api.get("CorsConfiguration")
-    if cors and request.method == "OPTIONS" and "origin" in request.headers and "access-control-request-method" in request.headers:
+    if (
+        cors
+        and request.method == "OPTIONS"
+        and "origin" in request.headers
+        and "access-control-request-method" in request.headers
+    ):
         return _preflight(cors, request, request_id)
     response = await _serve(runtime, stage, inner, request, request_id)
     if cors and "origin" in request.headers:
@@ -53,7 +73,9 @@ async def _serve(runtime: Runtime, stage: deployed.Deployed, inner: str, request
     if integration is None:
         return _json(404, "Not Found", request_id)
     state = runtime.states["apigatewayv2"]
-    if not state.buckets.allow((stage.api_id, stage.stage_name, route_key), throttle.settings_for(stage.stage, route_key), time.monotonic()):
+    if not state.buckets.allow(
+        (stage.api_id, stage.stage_name, route_key), throttle.settings_for(stage.stage, route_key), time.monotonic()
+    ):
         return _json(429, "Too Many Requests", request_id)
     inc = events.Incoming(request, stage.api_id, stage.account, stage.stage_name, inner, route_key, params, stage.variables, request_id,
                           request.peer, time.time())  # fmt: skip
@@ -68,7 +90,9 @@ async def _serve(runtime: Runtime, stage: deployed.Deployed, inner: str, request
     else:
         return _json(500, "Internal Server Error", request_id)
     if integration.get("ResponseParameters"):
-        response.status, response.headers = mapping.map_response(integration["ResponseParameters"], response.status, response.headers, _sources(inc, response))
+        response.status, response.headers = mapping.map_response(
+            integration["ResponseParameters"], response.status, response.headers, _sources(inc, response)
+        )
     return response
 
 
@@ -93,7 +117,9 @@ def _sources(inc: events.Incoming, response: Response | None = None) -> dict[str
     return sources
 
 
-async def _authorize(runtime: Runtime, state: Any, stage: deployed.Deployed, route: dict[str, Any], inc: events.Incoming) -> dict[str, Any] | None:
+async def _authorize(
+    runtime: Runtime, state: Any, stage: deployed.Deployed, route: dict[str, Any], inc: events.Incoming
+) -> dict[str, Any] | None:
     kind = route.get("AuthorizationType") or "NONE"
     if kind == "NONE":
         return None
@@ -108,7 +134,9 @@ async def _authorize(runtime: Runtime, state: Any, stage: deployed.Deployed, rou
     if kind == "JWT":
         return await authorizers.check_jwt(state, authorizer, route, inc.request)
     version = authorizer.get("AuthorizerPayloadFormatVersion") or "2.0"
-    identity = authorizers.identity_values(authorizer.get("IdentitySource") or [], inc.request, inc.path_params, inc.stage_variables)
+    identity = authorizers.identity_values(
+        authorizer.get("IdentitySource") or [], inc.request, inc.path_params, inc.stage_variables
+    )
     arn = f"arn:aws:execute-api:{stage.region}:{stage.account}:{stage.api_id}/{stage.stage_name}/{inc.request.method}{inc.path}"
     if version == "2.0":
         event = {k: v for k, v in events.event_v2(inc, None).items() if k not in ("body", "isBase64Encoded")}
@@ -116,16 +144,32 @@ async def _authorize(runtime: Runtime, state: Any, stage: deployed.Deployed, rou
     else:
         event = {k: v for k, v in events.event_v1(inc, None).items() if k not in ("body", "isBase64Encoded")}
         event.update(type="REQUEST", methodArn=arn, identitySource=",".join(identity or []))
-    context = await authorizers.check_lambda(runtime, state, stage.api_id, stage.account, stage.region, authorizer, event, identity, arn, inc.request_id)
+    context = await authorizers.check_lambda(
+        runtime, state, stage.api_id, stage.account, stage.region, authorizer, event, identity, arn, inc.request_id
+    )
     return {"lambda": context}
 
 
-async def _lambda(runtime: Runtime, stage: deployed.Deployed, integration: dict[str, Any], inc: events.Incoming, authorizer: dict[str, Any] | None) -> Response:
+async def _lambda(
+    runtime: Runtime,
+    stage: deployed.Deployed,
+    integration: dict[str, Any],
+    inc: events.Incoming,
+    authorizer: dict[str, Any] | None,
+) -> Response:
     version = integration.get("PayloadFormatVersion") or "2.0"
     event = events.event_v2(inc, authorizer) if version == "2.0" else events.event_v1(inc, authorizer)
     uri = with_stage_variables(integration["IntegrationUri"], inc.stage_variables)
     try:
-        payload = await invoke(runtime, stage.account, stage.region, uri, json.dumps(event).encode(), int(integration.get("TimeoutInMillis") or 30000), inc.request_id)
+        payload = await invoke(
+            runtime,
+            stage.account,
+            stage.region,
+            uri,
+            json.dumps(event).encode(),
+            int(integration.get("TimeoutInMillis") or 30000),
+            inc.request_id,
+        )
         status, headers, body = (events.response_v2 if version == "2.0" else events.response_v1)(payload)
     except IntegrationTimeout:
         return _json(503, "Service Unavailable", inc.request_id)
@@ -136,6 +180,7 @@ async def _lambda(runtime: Runtime, stage: deployed.Deployed, integration: dict[
 
 async def _http_proxy(stage: deployed.Deployed, integration: dict[str, Any], inc: events.Incoming) -> Response:
     import httpx  # imported on first use: it costs start-up time
+
     uri = with_stage_variables(integration["IntegrationUri"], inc.stage_variables)
     for name, value in inc.path_params.items():
         uri = uri.replace("{" + name + "+}", value).replace("{" + name + "}", value)
@@ -144,7 +189,9 @@ async def _http_proxy(stage: deployed.Deployed, integration: dict[str, Any], inc
     if integration.get("RequestParameters"):
         scheme, _, rest = uri.partition("://")
         host, slash, path = rest.partition("/")
-        headers, query, path = mapping.map_request(integration["RequestParameters"], headers, query, slash + path, _sources(inc))
+        headers, query, path = mapping.map_request(
+            integration["RequestParameters"], headers, query, slash + path, _sources(inc)
+        )
         uri = f"{scheme}://{host}{path}"
     if query:
         uri += ("&" if "?" in uri else "?") + query
@@ -158,7 +205,11 @@ async def _http_proxy(stage: deployed.Deployed, integration: dict[str, Any], inc
         return _json(504, "Gateway Timeout", inc.request_id)
     except httpx.HTTPError:
         return _json(500, "Internal Server Error", inc.request_id)
-    out = [(k, v) for k, v in answer.headers.multi_items() if k.lower() not in _HOP_HEADERS and k.lower() != "content-encoding"]
+    out = [
+        (k, v)
+        for k, v in answer.headers.multi_items()
+        if k.lower() not in _HOP_HEADERS and k.lower() != "content-encoding"
+    ]
     return Response(answer.status_code, [*out, ("apigw-requestid", inc.request_id)], answer.content)
 
 
@@ -183,7 +234,12 @@ def _preflight(cors: dict[str, Any], request: Request, request_id: str) -> Respo
         allow_headers = cors.get("AllowHeaders") or []
         if allow_headers:
             wanted = request.headers.get("access-control-request-headers", "")
-            headers.append(("access-control-allow-headers", wanted if "*" in allow_headers and wanted else ",".join(allow_headers).lower()))
+            headers.append(
+                (
+                    "access-control-allow-headers",
+                    wanted if "*" in allow_headers and wanted else ",".join(allow_headers).lower(),
+                )
+            )
         if cors.get("AllowCredentials"):
             headers.append(("access-control-allow-credentials", "true"))
         if cors.get("MaxAge") is not None:

@@ -9,14 +9,19 @@ from __future__ import annotations
 import base64
 import json
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-_HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {"256": hashes.SHA256, "384": hashes.SHA384, "512": hashes.SHA512}
+_HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
+    "256": hashes.SHA256,
+    "384": hashes.SHA384,
+    "512": hashes.SHA512,
+}
 _JWKS_TTL = 3600.0
 _REFRESH_MIN = 60.0
 
@@ -65,6 +70,7 @@ class JwksCache:
     @staticmethod
     async def _fetch(issuer: str) -> dict[str, Any]:
         import httpx  # imported on first use: it costs start-up time
+
         try:
             async with httpx.AsyncClient(timeout=5.0) as client:
                 config = (await client.get(issuer.rstrip("/") + "/.well-known/openid-configuration")).json()
@@ -100,7 +106,9 @@ async def verify(token: str, issuer: str, audiences: list[str], cache: JwksCache
             key.verify(der, signed, ec.ECDSA(digest))
     except (InvalidSignature, ValueError, TypeError):
         raise TokenProblem("signature is invalid") from None
-    aud = claims["aud"] if claims.get("aud") is not None else claims.get("client_id")  # client_id only when there is no aud
+    aud = (
+        claims["aud"] if claims.get("aud") is not None else claims.get("client_id")
+    )  # client_id only when there is no aud
     token_audiences = aud if isinstance(aud, list) else [aud]
     if not set(token_audiences) & set(audiences):
         raise TokenProblem("the token does not have a valid audience")

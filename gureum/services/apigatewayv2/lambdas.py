@@ -31,12 +31,16 @@ def function_of(uri: str) -> str:
     return match.group(1) if match else uri
 
 
-async def invoke(runtime: Runtime, account: str, region: str, uri: str, payload: bytes, timeout_ms: int, request_id: str) -> bytes:
+async def invoke(
+    runtime: Runtime, account: str, region: str, uri: str, payload: bytes, timeout_ms: int, request_id: str
+) -> bytes:
     """The function's answer; IntegrationTimeout / IntegrationFailed as API Gateway sees them."""
     port = runtime.port("lambda.invoke")
     try:
-        out: dict[str, Any] = await asyncio.wait_for(port(account, region, function_of(uri), payload, request_id=request_id), timeout_ms / 1000)
-    except asyncio.TimeoutError:
+        out: dict[str, Any] = await asyncio.wait_for(
+            port(account, region, function_of(uri), payload, request_id=request_id), timeout_ms / 1000
+        )
+    except TimeoutError:
         raise IntegrationTimeout() from None
     except ServiceError as error:
         raise IntegrationFailed(f"{error.code}: {error.message}") from None

@@ -9,7 +9,9 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-_VALUE = re.compile(r"\$(?:request\.(?:header|querystring|path|body)(?:\.[\w.\-]+)?|context\.[\w.]+|stageVariables\.\w+|response\.(?:header|body)(?:\.[\w.\-]+)?)")
+_VALUE = re.compile(
+    r"\$(?:request\.(?:header|querystring|path|body)(?:\.[\w.\-]+)?|context\.[\w.]+|stageVariables\.\w+|response\.(?:header|body)(?:\.[\w.\-]+)?)"
+)
 
 
 def _lookup(expression: str, sources: dict[str, Any]) -> str:
@@ -39,7 +41,9 @@ def evaluate(template: str, sources: dict[str, Any]) -> str:
     return _VALUE.sub(lambda m: _lookup(m.group(0), sources), template)
 
 
-def map_request(parameters: dict[str, str], headers: dict[str, str], query: str, path: str, sources: dict[str, Any]) -> tuple[dict[str, str], str, str]:
+def map_request(
+    parameters: dict[str, str], headers: dict[str, str], query: str, path: str, sources: dict[str, Any]
+) -> tuple[dict[str, str], str, str]:
     """(headers, query string, path) for the backend after the integration's RequestParameters."""
     pairs = parse_qsl(query, keep_blank_values=True)
     for key, template in parameters.items():
@@ -64,7 +68,9 @@ def map_request(parameters: dict[str, str], headers: dict[str, str], query: str,
     return headers, urlencode(pairs), path
 
 
-def map_response(parameters: dict[str, dict[str, str]], status: int, headers: list[tuple[str, str]], sources: dict[str, Any]) -> tuple[int, list[tuple[str, str]]]:
+def map_response(
+    parameters: dict[str, dict[str, str]], status: int, headers: list[tuple[str, str]], sources: dict[str, Any]
+) -> tuple[int, list[tuple[str, str]]]:
     """(status, headers) after the ResponseParameters for the backend's status code."""
     mapping = parameters.get(str(status))
     if not mapping:

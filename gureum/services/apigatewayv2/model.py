@@ -53,7 +53,13 @@ def integration_defaults(protocol: str, req: dict[str, Any]) -> dict[str, Any]:
     else:
         out["PayloadFormatVersion"] = "1.0"
         out["PassthroughBehavior"] = "WHEN_NO_MATCH"
-        out["IntegrationResponseSelectionExpression"] = "${integration.response.statuscode}" if kind in ("HTTP", "HTTP_PROXY") else "${integration.response.body.errorMessage}" if kind.startswith("AWS") else ""
+        out["IntegrationResponseSelectionExpression"] = (
+            "${integration.response.statuscode}"
+            if kind in ("HTTP", "HTTP_PROXY")
+            else "${integration.response.body.errorMessage}"
+            if kind.startswith("AWS")
+            else ""
+        )
         if kind == "MOCK":
             out.pop("IntegrationResponseSelectionExpression")
     if kind == "AWS_PROXY":

@@ -39,7 +39,13 @@ def deploy(tx: Tx, api_id: str, api: dict[str, Any], description: str | None, au
     """Freeze the API's current configuration as a new deployment."""
     items = {kind: store.all_items(tx, api_id, kind) for kind in SNAPSHOT_KINDS}
     now = time.time()
-    doc: dict[str, Any] = {"DeploymentId": new_id(6), "DeploymentStatus": "DEPLOYED", "CreatedDate": now, "AutoDeployed": auto, "_snapshot": snapshot(api, items)}
+    doc: dict[str, Any] = {
+        "DeploymentId": new_id(6),
+        "DeploymentStatus": "DEPLOYED",
+        "CreatedDate": now,
+        "AutoDeployed": auto,
+        "_snapshot": snapshot(api, items),
+    }
     if description:
         doc["Description"] = description
     store.insert_item(tx, api_id, "Deployment", doc["DeploymentId"], doc, now)
@@ -55,7 +61,11 @@ def changed(tx: Tx, api_id: str) -> None:
     assert found is not None
     deployment = deploy(tx, api_id, found[2], None, True)
     for stage in stages:
-        stage.update(DeploymentId=deployment["DeploymentId"], LastUpdatedDate=time.time(), LastDeploymentStatusMessage=f"Successfully deployed stage with deployment ID '{deployment['DeploymentId']}'")
+        stage.update(
+            DeploymentId=deployment["DeploymentId"],
+            LastUpdatedDate=time.time(),
+            LastDeploymentStatusMessage=f"Successfully deployed stage with deployment ID '{deployment['DeploymentId']}'",
+        )
         store.update_item(tx, api_id, "Stage", stage["StageName"], stage)
 
 
@@ -82,7 +92,8 @@ async def create_api(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]
         "ApiId": api_id,
         "Name": req["Name"],
         "ProtocolType": protocol,
-        "RouteSelectionExpression": req.get("RouteSelectionExpression") or ("$request.body.action" if protocol == "WEBSOCKET" else "${request.method} ${request.path}"),
+        "RouteSelectionExpression": req.get("RouteSelectionExpression")
+        or ("$request.body.action" if protocol == "WEBSOCKET" else "${request.method} ${request.path}"),
         "ApiKeySelectionExpression": req.get("ApiKeySelectionExpression") or "$request.header.x-api-key",
         "CreatedDate": now,
         "DisableExecuteApiEndpoint": bool(req.get("DisableExecuteApiEndpoint", False)),
@@ -178,7 +189,16 @@ async def delete_cors(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any
 
 # --- Stages ----------------------------------------------------------------------------------------
 
-_STAGE_MEMBERS = ("AccessLogSettings", "AutoDeploy", "ClientCertificateId", "DefaultRouteSettings", "DeploymentId", "Description", "RouteSettings", "StageVariables")
+_STAGE_MEMBERS = (
+    "AccessLogSettings",
+    "AutoDeploy",
+    "ClientCertificateId",
+    "DefaultRouteSettings",
+    "DeploymentId",
+    "Description",
+    "RouteSettings",
+    "StageVariables",
+)
 
 
 def _load_stage(tx: Tx, api_id: str, name: str) -> dict[str, Any]:
@@ -381,7 +401,6 @@ async def untag_resource(ctx: RequestContext, req: dict[str, Any]) -> dict[str, 
 
     await ctx.runtime.store.write(write)
     return {}
-
 
 
 @SERVICE.op("DeleteAccessLogSettings")

@@ -81,7 +81,12 @@ def _load(tx: Tx, api: dict[str, Any], spec: dict[str, Any]) -> list[str]:
             if method not in _METHODS and method != _ANY:
                 continue
             key = "$default" if path == "$default" else f"{'ANY' if method == _ANY else method.upper()} {path}"
-            route: dict[str, Any] = {"RouteId": new_id(7), "RouteKey": key, "ApiKeyRequired": False, "AuthorizationType": "NONE"}
+            route: dict[str, Any] = {
+                "RouteId": new_id(7),
+                "RouteKey": key,
+                "ApiKeyRequired": False,
+                "AuthorizationType": "NONE",
+            }
             if operation.get("operationId"):
                 route["OperationName"] = operation["operationId"]
             ext = operation.get("x-amazon-apigateway-integration")
@@ -95,7 +100,10 @@ def _load(tx: Tx, api: dict[str, Any], spec: dict[str, Any]) -> list[str]:
                 for name, scopes in requirement.items():
                     if name in authorizers:
                         authorizer = authorizers[name]
-                        route.update(AuthorizationType="JWT" if authorizer["AuthorizerType"] == "JWT" else "CUSTOM", AuthorizerId=authorizer["AuthorizerId"])
+                        route.update(
+                            AuthorizationType="JWT" if authorizer["AuthorizerType"] == "JWT" else "CUSTOM",
+                            AuthorizerId=authorizer["AuthorizerId"],
+                        )
                         if scopes:
                             route["AuthorizationScopes"] = list(scopes)
             store.insert_item(tx, api_id, "Route", route["RouteId"], route, now)
@@ -172,10 +180,17 @@ async def export_api(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]
                 raise bad_request(f"Stage {req['StageName']} has no deployment to export.")
             deployment = store.get_item(tx, api["ApiId"], "Deployment", stage["DeploymentId"]) or {}
             return dict(deployment.get("_snapshot") or {})
-        return {"api": api, **{kind: store.list_items(tx, api["ApiId"], kind) for kind in ("Route", "Integration", "Authorizer")}}
+        return {
+            "api": api,
+            **{kind: store.list_items(tx, api["ApiId"], kind) for kind in ("Route", "Integration", "Authorizer")},
+        }
 
     snapshot = await ctx.runtime.store.read(read)
-    doc = _export(snapshot, req.get("IncludeExtensions", True) is not False, endpoint=api_output(ctx, snapshot["api"])["ApiEndpoint"])
+    doc = _export(
+        snapshot,
+        req.get("IncludeExtensions", True) is not False,
+        endpoint=api_output(ctx, snapshot["api"])["ApiEndpoint"],
+    )
     if output == "YAML":
         import yaml  # type: ignore[import-untyped]
 
@@ -185,7 +200,10 @@ async def export_api(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]
 
 def _export(snapshot: dict[str, Any], extensions: bool, endpoint: str) -> dict[str, Any]:
     api = public(snapshot["api"])
-    info: dict[str, Any] = {"title": api["Name"], "version": api.get("Version") or time.strftime("%Y-%m-%d %H:%M:%S%z", time.gmtime(api["CreatedDate"]))}
+    info: dict[str, Any] = {
+        "title": api["Name"],
+        "version": api.get("Version") or time.strftime("%Y-%m-%d %H:%M:%S%z", time.gmtime(api["CreatedDate"])),
+    }
     if api.get("Description"):
         info["description"] = api["Description"]
     doc: dict[str, Any] = {"openapi": "3.0.1", "info": info, "servers": [{"url": endpoint}], "paths": {}}
@@ -200,7 +218,9 @@ def _export(snapshot: dict[str, Any], extensions: bool, endpoint: str) -> dict[s
             operation["operationId"] = route["OperationName"]
         params = [segment[1:-1].rstrip("+") for segment in path.split("/") if segment.startswith("{")]
         if params:
-            operation["parameters"] = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}} for p in params]
+            operation["parameters"] = [
+                {"name": p, "in": "path", "required": True, "schema": {"type": "string"}} for p in params
+            ]
         authorizer = authorizers.get(route.get("AuthorizerId") or "")
         if authorizer is not None:
             operation["security"] = [{authorizer["Name"]: list(route.get("AuthorizationScopes") or [])}]
@@ -216,11 +236,20 @@ def _export(snapshot: dict[str, Any], extensions: bool, endpoint: str) -> dict[s
         for a in authorizers.values():
             ext: dict[str, Any] = {"identitySource": ",".join(a.get("IdentitySource") or [])}
             if a["AuthorizerType"] == "JWT":
-                ext.update(type="jwt", jwtConfiguration={"issuer": a["JwtConfiguration"]["Issuer"], "audience": a["JwtConfiguration"]["Audience"]})
+                ext.update(
+                    type="jwt",
+                    jwtConfiguration={
+                        "issuer": a["JwtConfiguration"]["Issuer"],
+                        "audience": a["JwtConfiguration"]["Audience"],
+                    },
+                )
             else:
                 ext.update(type="request", authorizerUri=a.get("AuthorizerUri"), authorizerPayloadFormatVersion=a.get("AuthorizerPayloadFormatVersion"),
                            enableSimpleResponses=bool(a.get("EnableSimpleResponses")), authorizerResultTtlInSeconds=a.get("AuthorizerResultTtlInSeconds", 0))  # fmt: skip
-            schemes[a["Name"]] = {"type": "oauth2" if a["AuthorizerType"] == "JWT" else "apiKey", "x-amazon-apigateway-authorizer": ext}
+            schemes[a["Name"]] = {
+                "type": "oauth2" if a["AuthorizerType"] == "JWT" else "apiKey",
+                "x-amazon-apigateway-authorizer": ext,
+            }
             if a["AuthorizerType"] != "JWT":
                 schemes[a["Name"]].update({"name": "Unused", "in": "header"})
             else:

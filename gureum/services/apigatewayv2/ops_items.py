@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from ...aws.context import RequestContext
 from ...store.base import Tx
@@ -35,13 +36,20 @@ def _route_check(tx: Tx, api: dict[str, Any], doc: dict[str, Any], others: dict[
         raise ConflictException(f"Route with key {doc['RouteKey']} already exists for this API")
     target = doc.get("Target")
     if target:
-        if not target.startswith("integrations/") or store.get_item(tx, api["ApiId"], "Integration", target.split("/", 1)[1]) is None:
-            raise bad_request(f"Invalid integration target {target}: Target must be integrations/<IntegrationId> of this API.")
+        if (
+            not target.startswith("integrations/")
+            or store.get_item(tx, api["ApiId"], "Integration", target.split("/", 1)[1]) is None
+        ):
+            raise bad_request(
+                f"Invalid integration target {target}: Target must be integrations/<IntegrationId> of this API."
+            )
     kind = doc.get("AuthorizationType", "NONE")
     if kind in ("JWT", "CUSTOM"):
         authorizer = store.get_item(tx, api["ApiId"], "Authorizer", doc.get("AuthorizerId") or "")
         if authorizer is None:
-            raise bad_request(f"AuthorizerId is required and must name an authorizer of this API when AuthorizationType is {kind}.")
+            raise bad_request(
+                f"AuthorizerId is required and must name an authorizer of this API when AuthorizationType is {kind}."
+            )
         expected = "JWT" if kind == "JWT" else "REQUEST"
         if authorizer["AuthorizerType"] != expected:
             raise bad_request(f"AuthorizationType {kind} requires an authorizer of type {expected}.")
@@ -67,7 +75,9 @@ def _authorizer_check(tx: Tx, api: dict[str, Any], doc: dict[str, Any], others: 
         if not doc.get("AuthorizerUri"):
             raise bad_request("AuthorizerUri is required for REQUEST authorizers.")
         if api["ProtocolType"] == "HTTP" and doc.get("AuthorizerPayloadFormatVersion") not in ("1.0", "2.0"):
-            raise bad_request("AuthorizerPayloadFormatVersion is required for REQUEST authorizers of HTTP APIs: 1.0 or 2.0.")
+            raise bad_request(
+                "AuthorizerPayloadFormatVersion is required for REQUEST authorizers of HTTP APIs: 1.0 or 2.0."
+            )
         if doc.get("EnableSimpleResponses") and doc.get("AuthorizerPayloadFormatVersion") != "2.0":
             raise bad_request("EnableSimpleResponses is supported only with AuthorizerPayloadFormatVersion 2.0.")
         if not 0 <= int(doc.get("AuthorizerResultTtlInSeconds", 0)) <= 3600:
@@ -79,7 +89,11 @@ def _authorizer_check(tx: Tx, api: dict[str, Any], doc: dict[str, Any], others: 
 def _authorizer_defaults(api: dict[str, Any], req: dict[str, Any]) -> dict[str, Any]:
     if req.get("AuthorizerType") == "JWT":
         return {"IdentitySource": ["$request.header.Authorization"]}
-    ttl = 0 if api["ProtocolType"] == "HTTP" and not req.get("AuthorizerResultTtlInSeconds") else req.get("AuthorizerResultTtlInSeconds", 300)
+    ttl = (
+        0
+        if api["ProtocolType"] == "HTTP" and not req.get("AuthorizerResultTtlInSeconds")
+        else req.get("AuthorizerResultTtlInSeconds", 300)
+    )
     return {"AuthorizerResultTtlInSeconds": ttl, "IdentitySource": req.get("IdentitySource") or []}
 
 
@@ -94,7 +108,12 @@ AUTHORIZER = Kind("Authorizer", "AuthorizerId", ("AuthorizerCredentialsArn", "Au
                   "AuthorizerUri", "EnableSimpleResponses", "IdentitySource", "IdentityValidationExpression", "JwtConfiguration", "Name"),
                   defaults=_authorizer_defaults, check=_authorizer_check)  # fmt: skip
 MODEL = Kind("Model", "ModelId", ("ContentType", "Description", "Name", "Schema"))
-ROUTE_RESPONSE = Kind("RouteResponse", "RouteResponseId", ("ModelSelectionExpression", "ResponseModels", "ResponseParameters", "RouteResponseKey"), parent=("Route", "RouteId"))
+ROUTE_RESPONSE = Kind(
+    "RouteResponse",
+    "RouteResponseId",
+    ("ModelSelectionExpression", "ResponseModels", "ResponseParameters", "RouteResponseKey"),
+    parent=("Route", "RouteId"),
+)
 INTEGRATION_RESPONSE = Kind("IntegrationResponse", "IntegrationResponseId", ("ContentHandlingStrategy", "IntegrationResponseKey", "ResponseParameters",
                             "ResponseTemplates", "TemplateSelectionExpression"), parent=("Integration", "IntegrationId"))  # fmt: skip
 
@@ -129,7 +148,11 @@ def register(kind: Kind) -> None:
             if kind.name in ("RouteResponse", "IntegrationResponse") and api["ProtocolType"] != "WEBSOCKET":
                 raise bad_request(f"{kind.name}s are supported only for WebSocket APIs.")
             parent = _parent_id(kind, tx, api["ApiId"], req)
-            doc = {**kind.defaults(api, req), **{k: req[k] for k in kind.members if k in req}, kind.id_member: new_id(7)}
+            doc = {
+                **kind.defaults(api, req),
+                **{k: req[k] for k in kind.members if k in req},
+                kind.id_member: new_id(7),
+            }
             if kind.check is not None:
                 kind.check(tx, api, doc, _siblings(kind, tx, api["ApiId"], parent))
             store.insert_item(tx, api["ApiId"], kind.name, doc[kind.id_member], doc, time.time(), parent)
@@ -180,7 +203,9 @@ def register(kind: Kind) -> None:
                 target = f"integrations/{req['IntegrationId']}"
                 if any(r.get("Target") == target for r in store.list_items(tx, api["ApiId"], "Route")):
                     raise ConflictException("Unable to delete integration: it is the target of a route.")
-            if kind.name == "Authorizer" and any(r.get("AuthorizerId") == req["AuthorizerId"] for r in store.list_items(tx, api["ApiId"], "Route")):
+            if kind.name == "Authorizer" and any(
+                r.get("AuthorizerId") == req["AuthorizerId"] for r in store.list_items(tx, api["ApiId"], "Route")
+            ):
                 raise ConflictException("Unable to delete authorizer: it is used by a route.")
             store.delete_item(tx, api["ApiId"], kind.name, req[kind.id_member])
             changed(tx, api["ApiId"])

@@ -38,7 +38,11 @@ class RouteTable:
             if params is None:
                 continue
             literal = tuple(0 if s.startswith("{") else 1 for s in route.segments)
-            rank = (0 if route.greedy else 1, *literal, 1 if route.method == method else 0) if not route.greedy else (0, len(route.segments), *literal, 1 if route.method == method else 0)
+            rank = (
+                (0 if route.greedy else 1, *literal, 1 if route.method == method else 0)
+                if not route.greedy
+                else (0, len(route.segments), *literal, 1 if route.method == method else 0)
+            )
             if best is None or rank > best[0]:
                 best = (rank, route.key, params)
         if best is not None:

@@ -17,7 +17,10 @@ def get_api(tx: Tx, api_id: str) -> tuple[str, str, dict[str, Any]] | None:
 
 
 def insert_api(tx: Tx, account: str, region: str, doc: dict[str, Any], now: float) -> None:
-    tx.execute("INSERT INTO apigwv2_apis (api_id, account, region, doc, created_at) VALUES (?, ?, ?, ?, ?)", (doc["ApiId"], account, region, json.dumps(doc), now))
+    tx.execute(
+        "INSERT INTO apigwv2_apis (api_id, account, region, doc, created_at) VALUES (?, ?, ?, ?, ?)",
+        (doc["ApiId"], account, region, json.dumps(doc), now),
+    )
 
 
 def update_api(tx: Tx, doc: dict[str, Any]) -> None:
@@ -30,7 +33,9 @@ def delete_api(tx: Tx, api_id: str) -> None:
 
 
 def list_apis(tx: Tx, account: str, region: str) -> list[dict[str, Any]]:
-    rows = tx.all("SELECT doc FROM apigwv2_apis WHERE account = ? AND region = ? ORDER BY created_at, api_id", (account, region))
+    rows = tx.all(
+        "SELECT doc FROM apigwv2_apis WHERE account = ? AND region = ? ORDER BY created_at, api_id", (account, region)
+    )
     return [json.loads(row[0]) for row in rows]
 
 
@@ -40,13 +45,19 @@ def get_item(tx: Tx, api_id: str, kind: str, item_id: str) -> dict[str, Any] | N
 
 
 def list_items(tx: Tx, api_id: str, kind: str, parent_id: str = "") -> list[dict[str, Any]]:
-    rows = tx.all("SELECT doc FROM apigwv2_items WHERE api_id = ? AND kind = ? AND parent_id = ? ORDER BY created_at, item_id", (api_id, kind, parent_id))
+    rows = tx.all(
+        "SELECT doc FROM apigwv2_items WHERE api_id = ? AND kind = ? AND parent_id = ? ORDER BY created_at, item_id",
+        (api_id, kind, parent_id),
+    )
     return [json.loads(row[0]) for row in rows]
 
 
 def all_items(tx: Tx, api_id: str, kind: str) -> list[dict[str, Any]]:
     """Every item of a kind, whatever its parent (kept as "_parent"), for a deployment snapshot."""
-    rows = tx.all("SELECT doc, parent_id FROM apigwv2_items WHERE api_id = ? AND kind = ? ORDER BY created_at, item_id", (api_id, kind))
+    rows = tx.all(
+        "SELECT doc, parent_id FROM apigwv2_items WHERE api_id = ? AND kind = ? ORDER BY created_at, item_id",
+        (api_id, kind),
+    )
     return [{**json.loads(doc), "_parent": parent} for doc, parent in rows]
 
 
@@ -54,7 +65,9 @@ def delete_kind(tx: Tx, api_id: str, kind: str) -> None:
     tx.execute("DELETE FROM apigwv2_items WHERE api_id = ? AND kind = ?", (api_id, kind))
 
 
-def insert_item(tx: Tx, api_id: str, kind: str, item_id: str, doc: dict[str, Any], now: float, parent_id: str = "") -> None:
+def insert_item(
+    tx: Tx, api_id: str, kind: str, item_id: str, doc: dict[str, Any], now: float, parent_id: str = ""
+) -> None:
     tx.execute(
         "INSERT INTO apigwv2_items (api_id, kind, item_id, parent_id, doc, created_at) VALUES (?, ?, ?, ?, ?, ?)",
         (api_id, kind, item_id, parent_id, json.dumps(doc), now),
@@ -62,11 +75,17 @@ def insert_item(tx: Tx, api_id: str, kind: str, item_id: str, doc: dict[str, Any
 
 
 def update_item(tx: Tx, api_id: str, kind: str, item_id: str, doc: dict[str, Any]) -> None:
-    tx.execute("UPDATE apigwv2_items SET doc = ? WHERE api_id = ? AND kind = ? AND item_id = ?", (json.dumps(doc), api_id, kind, item_id))
+    tx.execute(
+        "UPDATE apigwv2_items SET doc = ? WHERE api_id = ? AND kind = ? AND item_id = ?",
+        (json.dumps(doc), api_id, kind, item_id),
+    )
 
 
 def delete_item(tx: Tx, api_id: str, kind: str, item_id: str) -> None:
-    tx.execute("DELETE FROM apigwv2_items WHERE api_id = ? AND kind = ? AND (item_id = ? OR parent_id = ?)", (api_id, kind, item_id, item_id))
+    tx.execute(
+        "DELETE FROM apigwv2_items WHERE api_id = ? AND kind = ? AND (item_id = ? OR parent_id = ?)",
+        (api_id, kind, item_id, item_id),
+    )
     tx.execute("DELETE FROM apigwv2_items WHERE api_id = ? AND parent_id = ?", (api_id, item_id))
 
 
@@ -74,7 +93,10 @@ def delete_item(tx: Tx, api_id: str, kind: str, item_id: str) -> None:
 
 
 def insert_connection(tx: Tx, connection_id: str, api_id: str, stage: str, node: str, doc: dict[str, Any]) -> None:
-    tx.execute("INSERT INTO apigwv2_connections (connection_id, api_id, stage, node, doc) VALUES (?, ?, ?, ?, ?)", (connection_id, api_id, stage, node, json.dumps(doc)))
+    tx.execute(
+        "INSERT INTO apigwv2_connections (connection_id, api_id, stage, node, doc) VALUES (?, ?, ?, ?, ?)",
+        (connection_id, api_id, stage, node, json.dumps(doc)),
+    )
 
 
 def get_connection(tx: Tx, connection_id: str) -> tuple[str, str, str, dict[str, Any]] | None:
@@ -98,7 +120,10 @@ RELAY_CHANNEL = "apigwv2-relay"
 
 def relay(tx: Tx, node: str, connection_id: str, action: str, data: bytes) -> None:
     """Hand a PostToConnection ("post") or DeleteConnection ("delete") to the node holding the socket."""
-    tx.execute("INSERT INTO apigwv2_relay (node, connection_id, action, data) VALUES (?, ?, ?, ?)", (node, connection_id, action, data))
+    tx.execute(
+        "INSERT INTO apigwv2_relay (node, connection_id, action, data) VALUES (?, ?, ?, ?)",
+        (node, connection_id, action, data),
+    )
     tx.notify(RELAY_CHANNEL, node)
 
 

@@ -15,7 +15,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-
 from ...aws.http import Request, Response
 from ...ids import unique_id
 from ...runtime import Runtime
@@ -108,7 +107,13 @@ class WebSocketApis:
             return False
         stage, _ = found
         if stage is None or stage.protocol != "WEBSOCKET":
-            ws.reject(Response(403 if stage is None else 404, [("Content-Type", "application/json")], b'{"message":"Forbidden"}' if stage is None else b'{"message":"Not Found"}'))
+            ws.reject(
+                Response(
+                    403 if stage is None else 404,
+                    [("Content-Type", "application/json")],
+                    b'{"message":"Forbidden"}' if stage is None else b'{"message":"Not Found"}',
+                )
+            )
             return True
         now = time.time()
         source_ip = request.peer
@@ -118,7 +123,9 @@ class WebSocketApis:
             ws.reject(refusal)
             return True
         doc = {"ConnectedAt": now, "Identity": conn.identity}
-        await runtime.store.write(lambda tx: store.insert_connection(tx, conn.connection_id, stage.api_id, stage.stage_name, self.node, doc))
+        await runtime.store.write(
+            lambda tx: store.insert_connection(tx, conn.connection_id, stage.api_id, stage.stage_name, self.node, doc)
+        )
         ws.accept(subprotocol)
         self.connections[conn.connection_id] = conn  # reachable through the management API once connected
         try:
@@ -177,7 +184,16 @@ class WebSocketApis:
                 status = 500
             headers = {str(k).lower(): str(v) for k, v in (result.get("headers") or {}).items()}
         if not 200 <= status < 300:
-            return _refusal(status, "Forbidden" if status == 403 else "Internal server error" if status >= 500 else "Unauthorized" if status == 401 else "Bad Request"), None
+            return _refusal(
+                status,
+                "Forbidden"
+                if status == 403
+                else "Internal server error"
+                if status >= 500
+                else "Unauthorized"
+                if status == 401
+                else "Bad Request",
+            ), None
         return None, headers.get("sec-websocket-protocol")
 
     async def _integrate(self, conn: Connection, route: dict[str, Any], event: dict[str, Any]) -> Any:
@@ -203,11 +219,15 @@ class WebSocketApis:
 
     async def _message(self, conn: Connection, message: str | bytes) -> None:
         stage = conn.stage
-        route_key = select_route(stage.api.get("RouteSelectionExpression", "$request.body.action"), message, stage.routes)
+        route_key = select_route(
+            stage.api.get("RouteSelectionExpression", "$request.body.action"), message, stage.routes
+        )
         request_id = unique_id()
         route = stage.routes.get(route_key)
         if route is None:
-            conn.ws.send(json.dumps({"message": "Forbidden", "connectionId": conn.connection_id, "requestId": request_id}))
+            conn.ws.send(
+                json.dumps({"message": "Forbidden", "connectionId": conn.connection_id, "requestId": request_id})
+            )
             return
         context = _context(conn, route_key, "MESSAGE", request_id, time.time())
         context["messageId"] = unique_id()
@@ -217,7 +237,11 @@ class WebSocketApis:
         try:
             result = await self._integrate(conn, route, event)
         except (IntegrationFailed, IntegrationTimeout):
-            conn.ws.send(json.dumps({"message": "Internal server error", "connectionId": conn.connection_id, "requestId": request_id}))
+            conn.ws.send(
+                json.dumps(
+                    {"message": "Internal server error", "connectionId": conn.connection_id, "requestId": request_id}
+                )
+            )
             return
         if route.get("RouteResponseSelectionExpression") and stage.route_responses.get(route["RouteId"]):
             reply = _reply(result)
@@ -256,7 +280,11 @@ class WebSocketApis:
         if found is None or found[2] == self.node:
             return None
         doc = found[3]
-        return {"ConnectedAt": doc["ConnectedAt"], "LastActiveAt": doc.get("LastActiveAt", doc["ConnectedAt"]), "Identity": doc["Identity"]}
+        return {
+            "ConnectedAt": doc["ConnectedAt"],
+            "LastActiveAt": doc.get("LastActiveAt", doc["ConnectedAt"]),
+            "Identity": doc["Identity"],
+        }
 
     async def delete(self, connection_id: str) -> bool:
         conn = self.connections.get(connection_id)
@@ -373,6 +401,7 @@ async def _http(conn: Connection, integration: dict[str, Any], event: dict[str, 
     """An HTTP(_PROXY) integration: the message body goes to the backend (IntegrationMethod, default POST), with the
     headers and query parameters the integration's RequestParameters map; the answer is {statusCode, body}."""
     import httpx  # imported on first use: it costs start-up time
+
     uri = with_stage_variables(integration["IntegrationUri"], conn.stage.variables)
     headers: dict[str, str] = {}
     query: dict[str, str] = {}
@@ -385,7 +414,9 @@ async def _http(conn: Connection, integration: dict[str, Any], event: dict[str, 
     content = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode()
     try:
         async with httpx.AsyncClient(timeout=int(integration.get("TimeoutInMillis") or 29000) / 1000) as client:
-            answer = await client.request(integration.get("IntegrationMethod") or "POST", uri, headers=headers, params=query, content=content)
+            answer = await client.request(
+                integration.get("IntegrationMethod") or "POST", uri, headers=headers, params=query, content=content
+            )
     except httpx.TimeoutException:
         raise IntegrationTimeout() from None
     except httpx.HTTPError as error:

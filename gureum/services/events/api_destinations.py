@@ -31,10 +31,10 @@ _RETRYABLE = {401, 407, 409, 429}
 _RATE_WAIT_BUDGET = 20.0  # seconds a call may wait for its rate slot before it is retried later instead
 _slots: dict[str, float] = {}  # API destination ARN → monotonic time of its next free slot
 _tokens: dict[str, tuple[str, float]] = {}  # connection ARN → (OAuth access token, monotonic expiry)
-_client: "httpx.AsyncClient | None" = None
+_client: httpx.AsyncClient | None = None
 
 
-def _http() -> "httpx.AsyncClient":
+def _http() -> httpx.AsyncClient:
     import httpx  # imported on first use: it costs start-up time
 
     global _client
@@ -50,12 +50,14 @@ async def close() -> None:
         _client = None
 
 
-async def _wait_for_slot(runtime: "Runtime", arn: str, rate: int) -> None:
+async def _wait_for_slot(runtime: Runtime, arn: str, rate: int) -> None:
     now = runtime.clock.monotonic()
     slot = max(_slots.get(arn, now), now)
     wait = slot - now
     if wait > _RATE_WAIT_BUDGET:
-        raise DeliveryError("The API destination's InvocationRateLimitPerSecond was reached.", code="ThrottlingException")
+        raise DeliveryError(
+            "The API destination's InvocationRateLimitPerSecond was reached.", code="ThrottlingException"
+        )
     _slots[arn] = slot + 1.0 / max(1, rate)
     if wait > 0:
         await asyncio.sleep(wait)
@@ -65,8 +67,9 @@ def _params(http: dict[str, Any], member: str) -> dict[str, str]:
     return {item["Key"]: item.get("Value", "") for item in http.get(member) or []}
 
 
-async def _oauth_token(runtime: "Runtime", connection: Connection) -> str:
+async def _oauth_token(runtime: Runtime, connection: Connection) -> str:
     import httpx  # imported on first use: it costs start-up time
+
     cached = _tokens.get(connection.arn)
     if cached is not None and cached[1] > runtime.clock.monotonic():
         return cached[0]
@@ -84,8 +87,13 @@ async def _oauth_token(runtime: "Runtime", connection: Connection) -> str:
         raise DeliveryError(f"OAuth token request failed: {error}", code="OAuthTokenFailure") from error
     token = document.get("access_token") if isinstance(document, dict) else None
     if not token:
-        raise DeliveryError(f"OAuth token request answered {answer.status_code} without an access_token.", code="OAuthTokenFailure")
-    _tokens[connection.arn] = (token, runtime.clock.monotonic() + max(30.0, float(document.get("expires_in", 3600)) - 30.0))
+        raise DeliveryError(
+            f"OAuth token request answered {answer.status_code} without an access_token.", code="OAuthTokenFailure"
+        )
+    _tokens[connection.arn] = (
+        token,
+        runtime.clock.monotonic() + max(30.0, float(document.get("expires_in", 3600)) - 30.0),
+    )
     return str(token)
 
 
@@ -111,8 +119,9 @@ def _body(text: str, extra: dict[str, str]) -> str:
     return text
 
 
-async def _invoke(runtime: "Runtime", address: str, payload: dict[str, Any]) -> None:
+async def _invoke(runtime: Runtime, address: str, payload: dict[str, Any]) -> None:
     import httpx  # imported on first use: it costs start-up time
+
     parts = parse_arn(address)
     name = parts[2].split("/")[1] if parts and parts[2].startswith("api-destination/") else ""
 
@@ -122,13 +131,21 @@ async def _invoke(runtime: "Runtime", address: str, payload: dict[str, Any]) -> 
             return None, None
         connection_parts = parse_arn(destination.connection_arn)
         connection_name = connection_parts[2].split("/")[1] if connection_parts else ""
-        return destination, store_connections.get_connection(tx, destination.account, destination.region, connection_name)
+        return destination, store_connections.get_connection(
+            tx, destination.account, destination.region, connection_name
+        )
 
     destination, connection = await runtime.store.read(lookup)
     if destination is None:
-        raise DeliveryError(f"API destination {address} does not exist.", code="ResourceNotFoundException", retryable=False)
+        raise DeliveryError(
+            f"API destination {address} does not exist.", code="ResourceNotFoundException", retryable=False
+        )
     if connection is None or connection.state != "AUTHORIZED":
-        raise DeliveryError(f"The connection of API destination {destination.name} is not authorized.", code="ConnectionNotAuthorized", retryable=False)
+        raise DeliveryError(
+            f"The connection of API destination {destination.name} is not authorized.",
+            code="ConnectionNotAuthorized",
+            retryable=False,
+        )
     await _wait_for_slot(runtime, destination.arn, destination.rate_limit)
     invocation = connection.auth.get("InvocationHttpParameters") or {}
     headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "Amazon/EventBridge/ApiDestinations"}
@@ -140,7 +157,9 @@ async def _invoke(runtime: "Runtime", address: str, payload: dict[str, Any]) -> 
         headers[key["ApiKeyName"]] = key.get("ApiKeyValue", "")
     elif connection.auth_type == "BASIC":
         basic = connection.auth["BasicAuthParameters"]
-        headers["Authorization"] = "Basic " + base64.b64encode(f"{basic.get('Username', '')}:{basic.get('Password', '')}".encode()).decode()
+        headers["Authorization"] = (
+            "Basic " + base64.b64encode(f"{basic.get('Username', '')}:{basic.get('Password', '')}".encode()).decode()
+        )
     else:
         headers["Authorization"] = f"Bearer {await _oauth_token(runtime, connection)}"
     body = _body(payload.get("body", ""), _params(invocation, "BodyParameters"))
@@ -154,7 +173,9 @@ async def _invoke(runtime: "Runtime", address: str, payload: dict[str, Any]) -> 
     if answer.status_code == 401:
         _tokens.pop(connection.arn, None)
     retryable = answer.status_code in _RETRYABLE or answer.status_code >= 500
-    raise DeliveryError(f"The API destination answered {answer.status_code}.", code=str(answer.status_code), retryable=retryable)
+    raise DeliveryError(
+        f"The API destination answered {answer.status_code}.", code=str(answer.status_code), retryable=retryable
+    )
 
 
 TARGET = Target(HTTP_KIND, call=_invoke, timeout=limits.HTTP_TIMEOUT + _RATE_WAIT_BUDGET + 5.0)

@@ -41,7 +41,9 @@ def no_connection(name: str) -> ServiceError:
 
 
 def no_api_destination(name: str) -> ServiceError:
-    return ResourceNotFoundException(f"Failed to describe the api-destination(s). An api-destination '{name}' does not exist.")
+    return ResourceNotFoundException(
+        f"Failed to describe the api-destination(s). An api-destination '{name}' does not exist."
+    )
 
 
 def limit_exceeded() -> ServiceError:

@@ -8,7 +8,7 @@ ARN shapes: ``event-bus/<name>``, ``rule/<name>`` on the default bus and ``rule/
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from botocore.model import Shape
@@ -24,7 +24,11 @@ def bus_arn(region: str, account: str, name: str) -> str:
 
 
 def rule_arn(region: str, account: str, bus: str, name: str) -> str:
-    return f"arn:aws:events:{region}:{account}:rule/{name}" if bus == DEFAULT_BUS else f"arn:aws:events:{region}:{account}:rule/{bus}/{name}"
+    return (
+        f"arn:aws:events:{region}:{account}:rule/{name}"
+        if bus == DEFAULT_BUS
+        else f"arn:aws:events:{region}:{account}:rule/{bus}/{name}"
+    )
 
 
 def resource_arn(region: str, account: str, kind: str, name: str) -> str:
@@ -44,7 +48,9 @@ def resolve_bus(account: str, region: str, name_or_arn: str | None) -> tuple[str
     if name_or_arn.startswith("arn:"):
         parts = parse_arn(name_or_arn)
         if parts is None or not parts[2].startswith("event-bus/"):
-            raise ValidationException(f"Parameter {name_or_arn} is not valid. Reason: Provided Arn is not in correct format.")
+            raise ValidationException(
+                f"Parameter {name_or_arn} is not valid. Reason: Provided Arn is not in correct format."
+            )
         return parts[1] or account, parts[0] or region, parts[2][len("event-bus/") :]
     return account, region, name_or_arn
 
@@ -67,7 +73,7 @@ def _camel(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
@@ -89,7 +95,9 @@ def _pattern_errors(shape: Shape, value: Any, path: str, out: list[str]) -> None
                 _pattern_errors(shape.value, item, f"{path}.{key}.member", out)
     elif kind == "string" and isinstance(value, str) and "pattern" in shape.metadata:
         if _compiled(shape.metadata["pattern"]).fullmatch(value) is None:
-            out.append(f"Value '{value}' at '{path}' failed to satisfy constraint: Member must satisfy regular expression pattern: {shape.metadata['pattern']}")
+            out.append(
+                f"Value '{value}' at '{path}' failed to satisfy constraint: Member must satisfy regular expression pattern: {shape.metadata['pattern']}"
+            )
 
 
 def check_patterns(shape: Shape | None, params: dict[str, Any]) -> None:
@@ -100,5 +108,6 @@ def check_patterns(shape: Shape | None, params: dict[str, Any]) -> None:
     _pattern_errors(shape, params, "", errors)
     if errors:
         count = len(errors)
-        raise ValidationException(f"{count} validation error{'s' if count > 1 else ''} detected: " + "; ".join(errors[:10]))
-
+        raise ValidationException(
+            f"{count} validation error{'s' if count > 1 else ''} detected: " + "; ".join(errors[:10])
+        )

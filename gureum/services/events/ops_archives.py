@@ -12,7 +12,15 @@ from ...aws.context import RequestContext
 from ...runtime import Runtime
 from ...store.base import Tx
 from . import SERVICE, limits, paging, store, store_archives, timers
-from .errors import IllegalStatusException, ResourceAlreadyExistsException, ValidationException, invalid_parameter, no_archive, no_bus, no_replay
+from .errors import (
+    IllegalStatusException,
+    ResourceAlreadyExistsException,
+    ValidationException,
+    invalid_parameter,
+    no_archive,
+    no_bus,
+    no_replay,
+)
 from .lookups import now_ms, seconds
 from .names import parse_arn
 from .ops_rules import check_pattern
@@ -76,7 +84,14 @@ async def describe_archive(ctx: RequestContext, req: dict[str, Any]) -> dict[str
 
     archive, totals = await ctx.runtime.store.read(run)
     out = _summary(archive, totals)
-    out.update({"ArchiveArn": archive.arn, "Description": archive.description, "EventPattern": archive.pattern, "KmsKeyIdentifier": archive.kms_key})
+    out.update(
+        {
+            "ArchiveArn": archive.arn,
+            "Description": archive.description,
+            "EventPattern": archive.pattern,
+            "KmsKeyIdentifier": archive.kms_key,
+        }
+    )
     return out
 
 
@@ -87,7 +102,12 @@ async def update_archive(ctx: RequestContext, req: dict[str, Any]) -> dict[str, 
 
     def run(tx: Tx) -> Archive:
         archive = _require_archive(tx, ctx, req["ArchiveName"])
-        for member, attribute in (("Description", "description"), ("EventPattern", "pattern"), ("RetentionDays", "retention_days"), ("KmsKeyIdentifier", "kms_key")):
+        for member, attribute in (
+            ("Description", "description"),
+            ("EventPattern", "pattern"),
+            ("RetentionDays", "retention_days"),
+            ("KmsKeyIdentifier", "kms_key"),
+        ):
             if member in req:
                 setattr(archive, attribute, req[member])
         store_archives.update_archive(tx, archive)
@@ -99,7 +119,9 @@ async def update_archive(ctx: RequestContext, req: dict[str, Any]) -> dict[str, 
 
 @SERVICE.op("DeleteArchive")
 async def delete_archive(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    await ctx.runtime.store.write(lambda tx: store_archives.delete_archive(tx, _require_archive(tx, ctx, req["ArchiveName"])))
+    await ctx.runtime.store.write(
+        lambda tx: store_archives.delete_archive(tx, _require_archive(tx, ctx, req["ArchiveName"]))
+    )
     return {}
 
 
@@ -107,7 +129,9 @@ async def delete_archive(ctx: RequestContext, req: dict[str, Any]) -> dict[str, 
 async def list_archives(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     filters = [member for member in ("NamePrefix", "EventSourceArn", "State") if req.get(member)]
     if len(filters) > 1:
-        raise ValidationException("At most one filter is allowed for ListArchives. Use either : State, EventSourceArn, or NamePrefix.")
+        raise ValidationException(
+            "At most one filter is allowed for ListArchives. Use either : State, EventSourceArn, or NamePrefix."
+        )
     after = paging.decode(req.get("NextToken"))
     source = req.get("EventSourceArn")
 
@@ -116,7 +140,9 @@ async def list_archives(ctx: RequestContext, req: dict[str, Any]) -> dict[str, A
             account, region, bus = _bus_of(source)
             if store.get_bus(tx, account, region, bus) is None:
                 raise no_bus(bus)
-        archives = store_archives.list_archives(tx, ctx.account, ctx.region, req.get("NamePrefix") or "", source, req.get("State"), after)
+        archives = store_archives.list_archives(
+            tx, ctx.account, ctx.region, req.get("NamePrefix") or "", source, req.get("State"), after
+        )
         return [(archive, store_archives.archive_totals(tx, archive.id)) for archive in archives]
 
     rows = await ctx.runtime.store.read(run)
@@ -182,10 +208,17 @@ def _replay_summary(replay: Replay) -> dict[str, Any]:
 
 @SERVICE.op("DescribeReplay")
 async def describe_replay(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    replay = await ctx.runtime.store.read(lambda tx: store_archives.get_replay(tx, ctx.account, ctx.region, req["ReplayName"]))
+    replay = await ctx.runtime.store.read(
+        lambda tx: store_archives.get_replay(tx, ctx.account, ctx.region, req["ReplayName"])
+    )
     if replay is None:
         raise no_replay(req["ReplayName"])
-    return {**_replay_summary(replay), "ReplayArn": replay.arn, "Description": replay.description, "Destination": replay.destination}
+    return {
+        **_replay_summary(replay),
+        "ReplayArn": replay.arn,
+        "Description": replay.description,
+        "Destination": replay.destination,
+    }
 
 
 @SERVICE.op("CancelReplay")
@@ -208,7 +241,9 @@ async def cancel_replay(ctx: RequestContext, req: dict[str, Any]) -> dict[str, A
 async def list_replays(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     after = paging.decode(req.get("NextToken"))
     replays = await ctx.runtime.store.read(
-        lambda tx: store_archives.list_replays(tx, ctx.account, ctx.region, req.get("NamePrefix") or "", req.get("State"), req.get("EventSourceArn"), after)
+        lambda tx: store_archives.list_replays(
+            tx, ctx.account, ctx.region, req.get("NamePrefix") or "", req.get("State"), req.get("EventSourceArn"), after
+        )
     )
     shown, token = paging.page(replays, req.get("Limit"), limits.DEFAULT_PAGE, lambda replay: replay.name)
     return {"Replays": [_replay_summary(replay) for replay in shown], "NextToken": token}

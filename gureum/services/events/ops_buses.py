@@ -8,14 +8,25 @@ from typing import Any
 from ...aws.context import RequestContext
 from ...store.base import Tx
 from . import SERVICE, limits, paging, store
-from .errors import ResourceAlreadyExistsException, ResourceNotFoundException, ValidationException, invalid_parameter, limit_exceeded
+from .errors import (
+    ResourceAlreadyExistsException,
+    ResourceNotFoundException,
+    ValidationException,
+    invalid_parameter,
+    limit_exceeded,
+)
 from .lookups import json_field, now_ms, require_bus, seconds, tagged, tags_in, tags_out
 from .names import DEFAULT_BUS
 from .store import Bus
 
 
 def _describe(bus: Bus, full: bool = True) -> dict[str, Any]:
-    out: dict[str, Any] = {"Name": bus.name, "Arn": bus.arn, "Description": bus.description, "Policy": json_field(bus.policy)}
+    out: dict[str, Any] = {
+        "Name": bus.name,
+        "Arn": bus.arn,
+        "Description": bus.description,
+        "Policy": json_field(bus.policy),
+    }
     out["CreationTime"] = seconds(bus.created_at)
     out["LastModifiedTime"] = seconds(bus.modified_at)
     if full:
@@ -35,7 +46,20 @@ async def create_event_bus(ctx: RequestContext, req: dict[str, Any]) -> dict[str
     if source is not None:
         raise ResourceNotFoundException(f"Event source {source} does not exist.")
     now = now_ms(ctx)
-    bus = Bus(None, ctx.account, ctx.region, name, req.get("Description"), req.get("KmsKeyIdentifier"), req.get("DeadLetterConfig"), None, source, tags_in(req.get("Tags")), now, now)
+    bus = Bus(
+        None,
+        ctx.account,
+        ctx.region,
+        name,
+        req.get("Description"),
+        req.get("KmsKeyIdentifier"),
+        req.get("DeadLetterConfig"),
+        None,
+        source,
+        tags_in(req.get("Tags")),
+        now,
+        now,
+    )
 
     def run(tx: Tx) -> None:
         if name == DEFAULT_BUS:
@@ -46,7 +70,12 @@ async def create_event_bus(ctx: RequestContext, req: dict[str, Any]) -> dict[str
             raise ResourceAlreadyExistsException(f"Event bus {name} already exists.")
 
     await ctx.runtime.store.write(run)
-    return {"EventBusArn": bus.arn, "Description": bus.description, "KmsKeyIdentifier": bus.kms_key, "DeadLetterConfig": bus.dead_letter}
+    return {
+        "EventBusArn": bus.arn,
+        "Description": bus.description,
+        "KmsKeyIdentifier": bus.kms_key,
+        "DeadLetterConfig": bus.dead_letter,
+    }
 
 
 async def _default_bus_row(ctx: RequestContext) -> None:
@@ -70,14 +99,24 @@ async def update_event_bus(ctx: RequestContext, req: dict[str, Any]) -> dict[str
 
     def run(tx: Tx) -> Bus:
         bus = require_bus(tx, ctx, req.get("Name"))
-        for member, attribute in (("Description", "description"), ("KmsKeyIdentifier", "kms_key"), ("DeadLetterConfig", "dead_letter")):
+        for member, attribute in (
+            ("Description", "description"),
+            ("KmsKeyIdentifier", "kms_key"),
+            ("DeadLetterConfig", "dead_letter"),
+        ):
             if member in req:
                 setattr(bus, attribute, req[member] or None)
         store.save_bus(tx, bus, now)
         return bus
 
     bus = await ctx.runtime.store.write(run)
-    return {"Arn": bus.arn, "Name": bus.name, "KmsKeyIdentifier": bus.kms_key, "Description": bus.description, "DeadLetterConfig": bus.dead_letter}
+    return {
+        "Arn": bus.arn,
+        "Name": bus.name,
+        "KmsKeyIdentifier": bus.kms_key,
+        "Description": bus.description,
+        "DeadLetterConfig": bus.dead_letter,
+    }
 
 
 @SERVICE.op("DeleteEventBus")
@@ -98,10 +137,14 @@ async def delete_event_bus(ctx: RequestContext, req: dict[str, Any]) -> None:
 async def list_event_buses(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     after = paging.decode(req.get("NextToken"))
     limit = req.get("Limit") or limits.DEFAULT_PAGE
-    buses = await ctx.runtime.store.read(lambda tx: store.list_buses(tx, ctx.account, ctx.region, req.get("NamePrefix") or "", after, limit + 1))
+    buses = await ctx.runtime.store.read(
+        lambda tx: store.list_buses(tx, ctx.account, ctx.region, req.get("NamePrefix") or "", after, limit + 1)
+    )
     if any(bus.id is None for bus in buses):
         await _default_bus_row(ctx)
-        buses = await ctx.runtime.store.read(lambda tx: store.list_buses(tx, ctx.account, ctx.region, req.get("NamePrefix") or "", after, limit + 1))
+        buses = await ctx.runtime.store.read(
+            lambda tx: store.list_buses(tx, ctx.account, ctx.region, req.get("NamePrefix") or "", after, limit + 1)
+        )
     shown, token = paging.page(buses, limit, limits.DEFAULT_PAGE, lambda bus: bus.name)
     return {"EventBuses": [_describe(bus, full=False) for bus in shown], "NextToken": token}
 
@@ -149,7 +192,9 @@ async def put_permission(ctx: RequestContext, req: dict[str, Any]) -> None:
         else:
             statement = _statement(bus, req)
             current = bus.policy or {"Version": "2012-10-17", "Statement": []}
-            current["Statement"] = [s for s in current.get("Statement", []) if s.get("Sid") != statement["Sid"]] + [statement]
+            current["Statement"] = [s for s in current.get("Statement", []) if s.get("Sid") != statement["Sid"]] + [
+                statement
+            ]
             bus.policy = current
         store.save_bus(tx, bus, now)
 
@@ -222,4 +267,3 @@ async def untag_resource(ctx: RequestContext, req: dict[str, Any]) -> dict[str, 
 
     await ctx.runtime.store.write(run)
     return {}
-

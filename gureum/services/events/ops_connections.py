@@ -18,13 +18,19 @@ from .lookups import now_ms, seconds
 from .names import parse_arn
 from .store_connections import ApiDestination, Connection
 
-_AUTH_MEMBER = {"BASIC": "BasicAuthParameters", "API_KEY": "ApiKeyAuthParameters", "OAUTH_CLIENT_CREDENTIALS": "OAuthParameters"}
+_AUTH_MEMBER = {
+    "BASIC": "BasicAuthParameters",
+    "API_KEY": "ApiKeyAuthParameters",
+    "OAUTH_CLIENT_CREDENTIALS": "OAuthParameters",
+}
 
 
 def _hide_secret_values(http: dict[str, Any]) -> dict[str, Any]:
     out = {}
     for member, items in http.items():
-        out[member] = [{k: v for k, v in item.items() if not (k == "Value" and item.get("IsValueSecret"))} for item in items or []]
+        out[member] = [
+            {k: v for k, v in item.items() if not (k == "Value" and item.get("IsValueSecret"))} for item in items or []
+        ]
     return out
 
 
@@ -55,7 +61,11 @@ def _check_auth(auth_type: str, auth: dict[str, Any]) -> None:
 
 
 def _times(c: Connection) -> dict[str, Any]:
-    return {"CreationTime": seconds(c.created_at), "LastModifiedTime": seconds(c.modified_at), "LastAuthorizedTime": seconds(c.authorized_at)}
+    return {
+        "CreationTime": seconds(c.created_at),
+        "LastModifiedTime": seconds(c.modified_at),
+        "LastAuthorizedTime": seconds(c.authorized_at),
+    }
 
 
 def _require_connection(tx: Tx, ctx: RequestContext, name: str) -> Connection:
@@ -78,7 +88,12 @@ async def create_connection(ctx: RequestContext, req: dict[str, Any]) -> dict[st
             raise ResourceAlreadyExistsException(f"Connection {connection.name} already exists.")
 
     await ctx.runtime.store.write(run)
-    return {"ConnectionArn": connection.arn, "ConnectionState": connection.state, "CreationTime": seconds(now), "LastModifiedTime": seconds(now)}
+    return {
+        "ConnectionArn": connection.arn,
+        "ConnectionState": connection.state,
+        "CreationTime": seconds(now),
+        "LastModifiedTime": seconds(now),
+    }
 
 
 @SERVICE.op("DescribeConnection")
@@ -152,11 +167,22 @@ async def delete_connection(ctx: RequestContext, req: dict[str, Any]) -> dict[st
 @SERVICE.op("ListConnections")
 async def list_connections(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     after = paging.decode(req.get("NextToken"))
-    found = await ctx.runtime.store.read(lambda tx: store_connections.list_connections(tx, ctx.account, ctx.region, after))
+    found = await ctx.runtime.store.read(
+        lambda tx: store_connections.list_connections(tx, ctx.account, ctx.region, after)
+    )
     prefix, state = req.get("NamePrefix") or "", req.get("ConnectionState")
     found = [c for c in found if c.name.startswith(prefix) and state in (None, c.state)]
     shown, token = paging.page(found, req.get("Limit"), limits.DEFAULT_PAGE, lambda c: c.name)
-    rows = [{"ConnectionArn": c.arn, "Name": c.name, "ConnectionState": c.state, "AuthorizationType": c.auth_type, **_times(c)} for c in shown]
+    rows = [
+        {
+            "ConnectionArn": c.arn,
+            "Name": c.name,
+            "ConnectionState": c.state,
+            "AuthorizationType": c.auth_type,
+            **_times(c),
+        }
+        for c in shown
+    ]
     return {"Connections": rows, "NextToken": token}
 
 
@@ -166,16 +192,30 @@ async def list_connections(ctx: RequestContext, req: dict[str, Any]) -> dict[str
 def _connection_of(tx: Tx, ctx: RequestContext, arn: str) -> Connection:
     parts = parse_arn(arn)
     name = parts[2].split("/")[1] if parts and parts[2].startswith("connection/") else arn
-    found = store_connections.get_connection(tx, parts[1] if parts else ctx.account, parts[0] if parts else ctx.region, name)
+    found = store_connections.get_connection(
+        tx, parts[1] if parts else ctx.account, parts[0] if parts else ctx.region, name
+    )
     if found is None or found.arn != arn:
         raise no_connection(name)
     return found
 
 
 def _destination_out(d: ApiDestination, full: bool = True) -> dict[str, Any]:
-    out = {"ApiDestinationArn": d.arn, "ApiDestinationState": "ACTIVE", "CreationTime": seconds(d.created_at), "LastModifiedTime": seconds(d.modified_at)}
+    out = {
+        "ApiDestinationArn": d.arn,
+        "ApiDestinationState": "ACTIVE",
+        "CreationTime": seconds(d.created_at),
+        "LastModifiedTime": seconds(d.modified_at),
+    }
     if full:
-        out.update({"Name": d.name, "Description": d.description, "ConnectionArn": d.connection_arn, "InvocationEndpoint": d.endpoint})
+        out.update(
+            {
+                "Name": d.name,
+                "Description": d.description,
+                "ConnectionArn": d.connection_arn,
+                "InvocationEndpoint": d.endpoint,
+            }
+        )
         out.update({"HttpMethod": d.method, "InvocationRateLimitPerSecond": d.rate_limit})
     return out
 
@@ -227,14 +267,18 @@ async def update_api_destination(ctx: RequestContext, req: dict[str, Any]) -> di
 
 @SERVICE.op("DeleteApiDestination")
 async def delete_api_destination(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    await ctx.runtime.store.write(lambda tx: store_connections.delete_destination(tx, _require_destination(tx, ctx, req["Name"])))
+    await ctx.runtime.store.write(
+        lambda tx: store_connections.delete_destination(tx, _require_destination(tx, ctx, req["Name"]))
+    )
     return {}
 
 
 @SERVICE.op("ListApiDestinations")
 async def list_api_destinations(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     after = paging.decode(req.get("NextToken"))
-    found = await ctx.runtime.store.read(lambda tx: store_connections.list_destinations(tx, ctx.account, ctx.region, after))
+    found = await ctx.runtime.store.read(
+        lambda tx: store_connections.list_destinations(tx, ctx.account, ctx.region, after)
+    )
     prefix, connection = req.get("NamePrefix") or "", req.get("ConnectionArn")
     found = [d for d in found if d.name.startswith(prefix) and connection in (None, d.connection_arn)]
     shown, token = paging.page(found, req.get("Limit"), limits.DEFAULT_PAGE, lambda d: d.name)

@@ -20,7 +20,9 @@ _CONFIG = ("Description", "RoutingConfig", "ReplicationConfig", "EventBuses", "R
 
 def _endpoint_id() -> str:
     alphabet = string.ascii_lowercase + string.digits
-    return "".join(secrets.choice(alphabet) for _ in range(8)) + "." + "".join(secrets.choice(alphabet) for _ in range(3))
+    return (
+        "".join(secrets.choice(alphabet) for _ in range(8)) + "." + "".join(secrets.choice(alphabet) for _ in range(3))
+    )
 
 
 def _no_endpoint(name: str) -> ServiceError:
@@ -48,7 +50,9 @@ async def create_endpoint(ctx: RequestContext, req: dict[str, Any]) -> dict[str,
             raise ResourceAlreadyExistsException(f"Endpoint {req['Name']} already exists.")
 
     await ctx.runtime.store.write(run)
-    return {k: body.get(k) for k in ("Name", "Arn", "RoutingConfig", "ReplicationConfig", "EventBuses", "RoleArn", "State")}
+    return {
+        k: body.get(k) for k in ("Name", "Arn", "RoutingConfig", "ReplicationConfig", "EventBuses", "RoleArn", "State")
+    }
 
 
 async def _get(ctx: RequestContext, name: str) -> dict[str, Any]:
@@ -77,13 +81,28 @@ async def update_endpoint(ctx: RequestContext, req: dict[str, Any]) -> dict[str,
         return body
 
     body = await ctx.runtime.store.write(run)
-    return {k: body.get(k) for k in ("Name", "Arn", "RoutingConfig", "ReplicationConfig", "EventBuses", "RoleArn", "EndpointId", "EndpointUrl", "State")}
+    return {
+        k: body.get(k)
+        for k in (
+            "Name",
+            "Arn",
+            "RoutingConfig",
+            "ReplicationConfig",
+            "EventBuses",
+            "RoleArn",
+            "EndpointId",
+            "EndpointUrl",
+            "State",
+        )
+    }
 
 
 @SERVICE.op("DeleteEndpoint")
 async def delete_endpoint(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     await _get(ctx, req["Name"])
-    await ctx.runtime.store.write(lambda tx: store_connections.delete_endpoint(tx, ctx.account, ctx.region, req["Name"]))
+    await ctx.runtime.store.write(
+        lambda tx: store_connections.delete_endpoint(tx, ctx.account, ctx.region, req["Name"])
+    )
     return {}
 
 
@@ -124,7 +143,9 @@ async def list_event_sources(ctx: RequestContext, req: dict[str, Any]) -> dict[s
 
 
 def _not_partner() -> ServiceError:
-    return AccessDeniedException("This operation is only available to SaaS partners registered with Amazon EventBridge.")
+    return AccessDeniedException(
+        "This operation is only available to SaaS partners registered with Amazon EventBridge."
+    )
 
 
 @SERVICE.op("CreatePartnerEventSource")

@@ -38,7 +38,9 @@ def _failure(code: str, message: str) -> dict[str, str]:
 def _required(entry: dict[str, Any]) -> dict[str, str] | None:
     for member in ("Source", "DetailType", "Detail"):
         if not entry.get(member):
-            return _failure("InvalidArgument", f"Parameter {member} is not valid. Reason: {member} is a required argument.")
+            return _failure(
+                "InvalidArgument", f"Parameter {member} is not valid. Reason: {member} is a required argument."
+            )
     return None
 
 

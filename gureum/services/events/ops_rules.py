@@ -71,7 +71,23 @@ async def put_rule(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
         if rule is None:
             if store.count_rules(tx, bus.account, bus.region, bus.name) >= limits.RULES_PER_BUS:
                 raise limit_exceeded()
-            rule = Rule(0, bus.account, bus.region, bus.name, req["Name"], None, None, state, None, None, None, tags, now, None, None)
+            rule = Rule(
+                0,
+                bus.account,
+                bus.region,
+                bus.name,
+                req["Name"],
+                None,
+                None,
+                state,
+                None,
+                None,
+                None,
+                tags,
+                now,
+                None,
+                None,
+            )
             new_id = store.insert_rule(tx, rule)
             if new_id is None:  # a concurrent PutRule of the same name won; update that one instead
                 rule = store.get_rule(tx, bus.account, bus.region, bus.name, req["Name"])
@@ -79,7 +95,12 @@ async def put_rule(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
             else:
                 rule.id = new_id
         # PutRule replaces the rule: arguments left out are not kept (tags are, and added to)
-        rule.pattern, rule.state, rule.description, rule.role_arn = pattern or None, state, req.get("Description"), req.get("RoleArn")
+        rule.pattern, rule.state, rule.description, rule.role_arn = (
+            pattern or None,
+            state,
+            req.get("Description"),
+            req.get("RoleArn"),
+        )
         rule.tags = {**rule.tags, **tags}
         timers.reschedule(runtime, tx, rule, schedule or None, now)
         store.update_rule(tx, rule)

@@ -18,7 +18,15 @@ from .errors import ValidationException
 from .transform import dumps, extract, invalid_placeholder, target_input
 
 _ARN = re.compile(r"^arn:aws[\w-]*:([a-z0-9-]+):([^:]*):([^:]*):(.+)$")
-_SERVICE_KINDS = {"sqs": "sqs", "sns": "sns", "lambda": "lambda", "kinesis": "kinesis", "firehose": "firehose", "logs": "logs", "states": "states"}
+_SERVICE_KINDS = {
+    "sqs": "sqs",
+    "sns": "sns",
+    "lambda": "lambda",
+    "kinesis": "kinesis",
+    "firehose": "firehose",
+    "logs": "logs",
+    "states": "states",
+}
 DEAD_LETTER_KIND = "events-dlq"
 HTTP_KIND = "events-http"
 BUS_KIND = "events"
@@ -43,21 +51,33 @@ def check_target(target: dict[str, Any]) -> None:
     """PutTargets' request-level checks of one target (AWS answers these with a ValidationException)."""
     target_id = target["Id"]
     if _ARN.match(target["Arn"]) is None:
-        raise ValidationException(f"Parameter {target['Arn']} is not valid. Reason: Provided Arn is not in correct format.")
+        raise ValidationException(
+            f"Parameter {target['Arn']} is not valid. Reason: Provided Arn is not in correct format."
+        )
     given = [key for key in ("Input", "InputPath", "InputTransformer") if target.get(key) is not None]
     if len(given) > 1:
-        raise ValidationException(f"Only one of Input, InputPath, or InputTransformer must be provided for target {target_id}.")
+        raise ValidationException(
+            f"Only one of Input, InputPath, or InputTransformer must be provided for target {target_id}."
+        )
     transformer = target.get("InputTransformer")
     if transformer is not None:
         if len(transformer.get("InputPathsMap") or {}) > limits.INPUT_PATHS_MAX:
-            raise ValidationException(f"InputPathsMap for target {target_id} can have at most {limits.INPUT_PATHS_MAX} entries.")
+            raise ValidationException(
+                f"InputPathsMap for target {target_id} can have at most {limits.INPUT_PATHS_MAX} entries."
+            )
         bad = invalid_placeholder(transformer)
         if bad is not None:
             raise ValidationException(f"InputTemplate for target {target_id} contains invalid placeholder {bad}.")
     dead_letter = (target.get("DeadLetterConfig") or {}).get("Arn")
     if dead_letter is not None and not dead_letter.startswith("arn:aws:sqs:"):
-        raise ValidationException("Parameter DeadLetterConfig.Arn is not valid. Reason: Only SQS queues are supported as dead-letter targets.")
-    if target["Arn"].startswith("arn:aws:sqs:") and target["Arn"].endswith(".fifo") and not (target.get("SqsParameters") or {}).get("MessageGroupId"):
+        raise ValidationException(
+            "Parameter DeadLetterConfig.Arn is not valid. Reason: Only SQS queues are supported as dead-letter targets."
+        )
+    if (
+        target["Arn"].startswith("arn:aws:sqs:")
+        and target["Arn"].endswith(".fifo")
+        and not (target.get("SqsParameters") or {}).get("MessageGroupId")
+    ):
         raise ValidationException(f"Parameter(s) SqsParameters must be specified for target: {target_id}.")
 
 
@@ -76,7 +96,9 @@ def retry_policy(target: dict[str, Any]) -> RetryPolicy:
     given = target.get("RetryPolicy") or {}
     attempts = given.get("MaximumRetryAttempts", limits.RETRY_ATTEMPTS_DEFAULT)
     age = given.get("MaximumEventAgeInSeconds", limits.EVENT_AGE_DEFAULT)
-    return RetryPolicy(attempts=attempts + 1, min_delay=limits.RETRY_MIN_DELAY, max_delay=limits.RETRY_MAX_DELAY, max_age=float(age))
+    return RetryPolicy(
+        attempts=attempts + 1, min_delay=limits.RETRY_MIN_DELAY, max_delay=limits.RETRY_MAX_DELAY, max_age=float(age)
+    )
 
 
 def dead_letter(target: dict[str, Any], rule_arn: str, event: dict[str, Any], policy: RetryPolicy) -> DeadLetter | None:
@@ -86,14 +108,29 @@ def dead_letter(target: dict[str, Any], rule_arn: str, event: dict[str, Any], po
     if not arn:
         return None
     payload = {"body": dumps(event), "rule_arn": rule_arn, "target_arn": target["Arn"], "max_attempts": policy.attempts}
-    return DeadLetter(DEAD_LETTER_KIND, arn, payload, error_attributes={"ERROR_CODE": "code", "ERROR_MESSAGE": "message", "RETRY_ATTEMPTS": "attempts"})
+    return DeadLetter(
+        DEAD_LETTER_KIND,
+        arn,
+        payload,
+        error_attributes={"ERROR_CODE": "code", "ERROR_MESSAGE": "message", "RETRY_ATTEMPTS": "attempts"},
+    )
 
 
-def _payload(kind: str, target: dict[str, Any], text: str, event: dict[str, Any], event_time_ms: int, hops: int) -> dict[str, Any]:
+def _payload(
+    kind: str, target: dict[str, Any], text: str, event: dict[str, Any], event_time_ms: int, hops: int
+) -> dict[str, Any]:
     if kind == "sqs":
-        return {"body": text, "group_id": (target.get("SqsParameters") or {}).get("MessageGroupId"), "dedup_id": event.get("id")}
+        return {
+            "body": text,
+            "group_id": (target.get("SqsParameters") or {}).get("MessageGroupId"),
+            "dedup_id": event.get("id"),
+        }
     if kind == "sns":  # a FIFO topic takes its message group from SqsParameters too
-        return {"message": text, "group_id": (target.get("SqsParameters") or {}).get("MessageGroupId"), "dedup_id": event.get("id")}
+        return {
+            "message": text,
+            "group_id": (target.get("SqsParameters") or {}).get("MessageGroupId"),
+            "dedup_id": event.get("id"),
+        }
     if kind == "lambda":
         return _as_object(text)
     if kind == BUS_KIND:
@@ -106,7 +143,12 @@ def _payload(kind: str, target: dict[str, Any], text: str, event: dict[str, Any]
         return {"message": text, "timestamp": event_time_ms}
     if kind == HTTP_KIND:
         http = target.get("HttpParameters") or {}
-        return {"body": text, "path": http.get("PathParameterValues") or [], "headers": http.get("HeaderParameters") or {}, "query": http.get("QueryStringParameters") or {}}
+        return {
+            "body": text,
+            "path": http.get("PathParameterValues") or [],
+            "headers": http.get("HeaderParameters") or {},
+            "query": http.get("QueryStringParameters") or {},
+        }
     if kind == "states":
         return {"input": text}
     return {"data": text}  # firehose
@@ -122,11 +164,25 @@ def _as_object(text: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {"_raw": text}
 
 
-def outgoing(target: dict[str, Any], event: dict[str, Any], rule_arn: str, rule_name: str, ingestion_time: str, event_time_ms: int, hops: int = 0) -> Outgoing | None:
+def outgoing(
+    target: dict[str, Any],
+    event: dict[str, Any],
+    rule_arn: str,
+    rule_name: str,
+    ingestion_time: str,
+    event_time_ms: int,
+    hops: int = 0,
+) -> Outgoing | None:
     """The delivery for ``event`` matched by the rule; None for a target gureum cannot deliver to."""
     kind = target_kind(target["Arn"])
     if kind is None:
         return None
     text = "" if kind == BUS_KIND else target_input(target, event, rule_arn, rule_name, ingestion_time)
     policy = retry_policy(target)
-    return Outgoing(kind, target["Arn"], _payload(kind, target, text, event, event_time_ms, hops), policy, dead_letter(target, rule_arn, event, policy))
+    return Outgoing(
+        kind,
+        target["Arn"],
+        _payload(kind, target, text, event, event_time_ms, hops),
+        policy,
+        dead_letter(target, rule_arn, event, policy),
+    )

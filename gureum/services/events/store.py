@@ -13,7 +13,9 @@ from typing import Any
 from ...store.base import Tx
 from .names import DEFAULT_BUS, bus_arn, rule_arn
 
-_BUS_COLUMNS = "id, account, region, name, description, kms_key, dead_letter, policy, event_source, tags, created_at, modified_at"
+_BUS_COLUMNS = (
+    "id, account, region, name, description, kms_key, dead_letter, policy, event_source, tags, created_at, modified_at"
+)
 _RULE_COLUMNS = "id, account, region, bus, name, pattern, schedule, state, description, role_arn, managed_by, tags, created_at, schedule_anchor, next_fire_at"
 
 
@@ -71,18 +73,52 @@ class Rule:
 def _bus(row: tuple[Any, ...] | None) -> Bus | None:
     if row is None:
         return None
-    return Bus(row[0], row[1], row[2], row[3], row[4], row[5], _loads(row[6]), _loads(row[7]), row[8], json.loads(row[9]), row[10], row[11])
+    return Bus(
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        row[5],
+        _loads(row[6]),
+        _loads(row[7]),
+        row[8],
+        json.loads(row[9]),
+        row[10],
+        row[11],
+    )
 
 
 def _rule(row: tuple[Any, ...]) -> Rule:
-    return Rule(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], row[10], json.loads(row[11]), row[12], row[13], row[14])
+    return Rule(
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        row[5],
+        row[6],
+        row[7],
+        row[8],
+        row[9],
+        row[10],
+        json.loads(row[11]),
+        row[12],
+        row[13],
+        row[14],
+    )
 
 
 # --- buses -------------------------------------------------------------------------------------------
 
 
 def get_bus(tx: Tx, account: str, region: str, name: str) -> Bus | None:
-    found = _bus(tx.one(f"SELECT {_BUS_COLUMNS} FROM events_buses WHERE account = ? AND region = ? AND name = ?", (account, region, name)))
+    found = _bus(
+        tx.one(
+            f"SELECT {_BUS_COLUMNS} FROM events_buses WHERE account = ? AND region = ? AND name = ?",
+            (account, region, name),
+        )
+    )
     if found is None and name == DEFAULT_BUS:
         return Bus(None, account, region, DEFAULT_BUS)
     return found
@@ -112,16 +148,36 @@ def save_bus(tx: Tx, bus: Bus, now: int) -> None:
         ensure_default_bus(tx, bus.account, bus.region, now)
     tx.execute(
         "UPDATE events_buses SET description = ?, kms_key = ?, dead_letter = ?, policy = ?, tags = ?, modified_at = ? WHERE account = ? AND region = ? AND name = ?",
-        (bus.description, bus.kms_key, _dumps(bus.dead_letter), _dumps(bus.policy), json.dumps(bus.tags), now, bus.account, bus.region, bus.name),
+        (
+            bus.description,
+            bus.kms_key,
+            _dumps(bus.dead_letter),
+            _dumps(bus.policy),
+            json.dumps(bus.tags),
+            now,
+            bus.account,
+            bus.region,
+            bus.name,
+        ),
     )
 
 
 def delete_bus(tx: Tx, bus: Bus) -> None:
-    rule_ids = [row[0] for row in tx.all("SELECT id FROM events_rules WHERE account = ? AND region = ? AND bus = ?", (bus.account, bus.region, bus.name))]
+    rule_ids = [
+        row[0]
+        for row in tx.all(
+            "SELECT id FROM events_rules WHERE account = ? AND region = ? AND bus = ?",
+            (bus.account, bus.region, bus.name),
+        )
+    ]
     for rule_id in rule_ids:
         tx.execute("DELETE FROM events_targets WHERE rule_id = ?", (rule_id,))
-    tx.execute("DELETE FROM events_rules WHERE account = ? AND region = ? AND bus = ?", (bus.account, bus.region, bus.name))
-    tx.execute("DELETE FROM events_buses WHERE account = ? AND region = ? AND name = ?", (bus.account, bus.region, bus.name))
+    tx.execute(
+        "DELETE FROM events_rules WHERE account = ? AND region = ? AND bus = ?", (bus.account, bus.region, bus.name)
+    )
+    tx.execute(
+        "DELETE FROM events_buses WHERE account = ? AND region = ? AND name = ?", (bus.account, bus.region, bus.name)
+    )
 
 
 def list_buses(tx: Tx, account: str, region: str, prefix: str, after: str, limit: int) -> list[Bus]:
@@ -137,7 +193,10 @@ def list_buses(tx: Tx, account: str, region: str, prefix: str, after: str, limit
 
 
 def count_buses(tx: Tx, account: str, region: str) -> int:
-    row = tx.one("SELECT COUNT(*) FROM events_buses WHERE account = ? AND region = ? AND name <> ?", (account, region, DEFAULT_BUS))
+    row = tx.one(
+        "SELECT COUNT(*) FROM events_buses WHERE account = ? AND region = ? AND name <> ?",
+        (account, region, DEFAULT_BUS),
+    )
     return int(row[0]) if row else 0
 
 
@@ -149,7 +208,10 @@ def _dumps(value: Any) -> str | None:
 
 
 def get_rule(tx: Tx, account: str, region: str, bus: str, name: str) -> Rule | None:
-    row = tx.one(f"SELECT {_RULE_COLUMNS} FROM events_rules WHERE account = ? AND region = ? AND bus = ? AND name = ?", (account, region, bus, name))
+    row = tx.one(
+        f"SELECT {_RULE_COLUMNS} FROM events_rules WHERE account = ? AND region = ? AND bus = ? AND name = ?",
+        (account, region, bus, name),
+    )
     return _rule(row) if row else None
 
 
@@ -172,14 +234,26 @@ def insert_rule(tx: Tx, rule: Rule) -> int | None:
 def update_rule(tx: Tx, rule: Rule) -> None:
     tx.execute(
         "UPDATE events_rules SET pattern = ?, schedule = ?, state = ?, description = ?, role_arn = ?, tags = ?, schedule_anchor = ?, next_fire_at = ? WHERE id = ?",
-        (rule.pattern, rule.schedule, rule.state, rule.description, rule.role_arn, json.dumps(rule.tags), rule.schedule_anchor, rule.next_fire_at, rule.id),
+        (
+            rule.pattern,
+            rule.schedule,
+            rule.state,
+            rule.description,
+            rule.role_arn,
+            json.dumps(rule.tags),
+            rule.schedule_anchor,
+            rule.next_fire_at,
+            rule.id,
+        ),
     )
 
 
 def take_firing(tx: Tx, rule_id: int, due: int, following: int | None) -> bool:
     """Claim the firing due at ``due`` by moving the rule on to ``following``; False when another transaction
     (a PutRule, a DisableRule, another node) changed the schedule first: that firing is not ours to make."""
-    cur = tx.execute("UPDATE events_rules SET next_fire_at = ? WHERE id = ? AND next_fire_at = ?", (following, rule_id, due))
+    cur = tx.execute(
+        "UPDATE events_rules SET next_fire_at = ? WHERE id = ? AND next_fire_at = ?", (following, rule_id, due)
+    )
     return (cur.rowcount or 0) > 0
 
 
@@ -198,11 +272,15 @@ def list_rules(tx: Tx, account: str, region: str, bus: str, prefix: str, after: 
 
 
 def count_rules(tx: Tx, account: str, region: str, bus: str) -> int:
-    row = tx.one("SELECT COUNT(*) FROM events_rules WHERE account = ? AND region = ? AND bus = ?", (account, region, bus))
+    row = tx.one(
+        "SELECT COUNT(*) FROM events_rules WHERE account = ? AND region = ? AND bus = ?", (account, region, bus)
+    )
     return int(row[0]) if row else 0
 
 
-def rule_names_by_target(tx: Tx, account: str, region: str, bus: str, target_arn: str, after: str, limit: int) -> list[str]:
+def rule_names_by_target(
+    tx: Tx, account: str, region: str, bus: str, target_arn: str, after: str, limit: int
+) -> list[str]:
     rows = tx.all(
         "SELECT DISTINCT r.name FROM events_rules r JOIN events_targets t ON t.rule_id = r.id "
         "WHERE r.account = ? AND r.region = ? AND r.bus = ? AND t.arn = ? AND r.name > ? ORDER BY r.name LIMIT ?",
@@ -216,7 +294,10 @@ def rule_names_by_target(tx: Tx, account: str, region: str, bus: str, target_arn
 
 def targets(tx: Tx, rule_id: int, after: int = 0, limit: int = 1000) -> list[tuple[int, dict[str, Any]]]:
     """(row id, Target as PutTargets took it) in the order they were first put."""
-    rows = tx.all("SELECT id, config FROM events_targets WHERE rule_id = ? AND id > ? ORDER BY id LIMIT ?", (rule_id, after, limit))
+    rows = tx.all(
+        "SELECT id, config FROM events_targets WHERE rule_id = ? AND id > ? ORDER BY id LIMIT ?",
+        (rule_id, after, limit),
+    )
     return [(row[0], json.loads(row[1])) for row in rows]
 
 
@@ -254,6 +335,8 @@ def bus_rules(tx: Tx, account: str, region: str, bus: str) -> list[Routed]:
     routed = {row[0]: Routed(_rule(row), []) for row in rows}
     if routed:
         marks = ",".join("?" * len(routed))
-        for rule_id, config in tx.all(f"SELECT rule_id, config FROM events_targets WHERE rule_id IN ({marks}) ORDER BY id", tuple(routed)):
+        for rule_id, config in tx.all(
+            f"SELECT rule_id, config FROM events_targets WHERE rule_id IN ({marks}) ORDER BY id", tuple(routed)
+        ):
             routed[rule_id].targets.append(json.loads(config))
     return list(routed.values())

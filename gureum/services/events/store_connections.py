@@ -13,8 +13,12 @@ from typing import Any
 from ...store.base import Tx
 from .names import resource_arn
 
-_CONNECTION_COLUMNS = "id, account, region, name, uid, description, auth_type, auth, extra, state, created_at, modified_at, authorized_at"
-_DESTINATION_COLUMNS = "id, account, region, name, uid, description, connection_arn, endpoint, method, rate_limit, created_at, modified_at"
+_CONNECTION_COLUMNS = (
+    "id, account, region, name, uid, description, auth_type, auth, extra, state, created_at, modified_at, authorized_at"
+)
+_DESTINATION_COLUMNS = (
+    "id, account, region, name, uid, description, connection_arn, endpoint, method, rate_limit, created_at, modified_at"
+)
 
 
 @dataclass(slots=True)
@@ -65,18 +69,50 @@ class ApiDestination:
 def _connection(row: tuple[Any, ...] | None) -> Connection | None:
     if row is None:
         return None
-    return Connection(row[0], row[1], row[2], row[3], row[4], row[5], row[6], json.loads(row[7]), json.loads(row[8]), row[9], row[10], row[11], row[12])
+    return Connection(
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        row[5],
+        row[6],
+        json.loads(row[7]),
+        json.loads(row[8]),
+        row[9],
+        row[10],
+        row[11],
+        row[12],
+    )
 
 
 def get_connection(tx: Tx, account: str, region: str, name: str) -> Connection | None:
-    return _connection(tx.one(f"SELECT {_CONNECTION_COLUMNS} FROM events_connections WHERE account = ? AND region = ? AND name = ?", (account, region, name)))
+    return _connection(
+        tx.one(
+            f"SELECT {_CONNECTION_COLUMNS} FROM events_connections WHERE account = ? AND region = ? AND name = ?",
+            (account, region, name),
+        )
+    )
 
 
 def insert_connection(tx: Tx, c: Connection) -> bool:
     row = tx.one(
         f"INSERT INTO events_connections ({_CONNECTION_COLUMNS.replace('id, ', '', 1)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (account, region, name) DO NOTHING RETURNING id",
-        (c.account, c.region, c.name, c.uid, c.description, c.auth_type, json.dumps(c.auth), json.dumps(c.extra), c.state, c.created_at, c.modified_at, c.authorized_at),
+        (
+            c.account,
+            c.region,
+            c.name,
+            c.uid,
+            c.description,
+            c.auth_type,
+            json.dumps(c.auth),
+            json.dumps(c.extra),
+            c.state,
+            c.created_at,
+            c.modified_at,
+            c.authorized_at,
+        ),
     )
     return row is not None
 
@@ -84,7 +120,16 @@ def insert_connection(tx: Tx, c: Connection) -> bool:
 def save_connection(tx: Tx, c: Connection) -> None:
     tx.execute(
         "UPDATE events_connections SET description = ?, auth_type = ?, auth = ?, extra = ?, state = ?, modified_at = ?, authorized_at = ? WHERE id = ?",
-        (c.description, c.auth_type, json.dumps(c.auth), json.dumps(c.extra), c.state, c.modified_at, c.authorized_at, c.id),
+        (
+            c.description,
+            c.auth_type,
+            json.dumps(c.auth),
+            json.dumps(c.extra),
+            c.state,
+            c.modified_at,
+            c.authorized_at,
+            c.id,
+        ),
     )
 
 
@@ -93,7 +138,10 @@ def delete_connection(tx: Tx, c: Connection) -> None:
 
 
 def list_connections(tx: Tx, account: str, region: str, after: str) -> list[Connection]:
-    rows = tx.all(f"SELECT {_CONNECTION_COLUMNS} FROM events_connections WHERE account = ? AND region = ? AND name > ? ORDER BY name", (account, region, after))
+    rows = tx.all(
+        f"SELECT {_CONNECTION_COLUMNS} FROM events_connections WHERE account = ? AND region = ? AND name > ? ORDER BY name",
+        (account, region, after),
+    )
     return [c for c in (_connection(row) for row in rows) if c is not None]
 
 
@@ -102,14 +150,31 @@ def _destination(row: tuple[Any, ...] | None) -> ApiDestination | None:
 
 
 def get_destination(tx: Tx, account: str, region: str, name: str) -> ApiDestination | None:
-    return _destination(tx.one(f"SELECT {_DESTINATION_COLUMNS} FROM events_api_destinations WHERE account = ? AND region = ? AND name = ?", (account, region, name)))
+    return _destination(
+        tx.one(
+            f"SELECT {_DESTINATION_COLUMNS} FROM events_api_destinations WHERE account = ? AND region = ? AND name = ?",
+            (account, region, name),
+        )
+    )
 
 
 def insert_destination(tx: Tx, d: ApiDestination) -> bool:
     row = tx.one(
         f"INSERT INTO events_api_destinations ({_DESTINATION_COLUMNS.replace('id, ', '', 1)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (account, region, name) DO NOTHING RETURNING id",
-        (d.account, d.region, d.name, d.uid, d.description, d.connection_arn, d.endpoint, d.method, d.rate_limit, d.created_at, d.modified_at),
+        (
+            d.account,
+            d.region,
+            d.name,
+            d.uid,
+            d.description,
+            d.connection_arn,
+            d.endpoint,
+            d.method,
+            d.rate_limit,
+            d.created_at,
+            d.modified_at,
+        ),
     )
     return row is not None
 
@@ -126,7 +191,10 @@ def delete_destination(tx: Tx, d: ApiDestination) -> None:
 
 
 def list_destinations(tx: Tx, account: str, region: str, after: str) -> list[ApiDestination]:
-    rows = tx.all(f"SELECT {_DESTINATION_COLUMNS} FROM events_api_destinations WHERE account = ? AND region = ? AND name > ? ORDER BY name", (account, region, after))
+    rows = tx.all(
+        f"SELECT {_DESTINATION_COLUMNS} FROM events_api_destinations WHERE account = ? AND region = ? AND name > ? ORDER BY name",
+        (account, region, after),
+    )
     return [d for d in (_destination(row) for row in rows) if d is not None]
 
 
@@ -139,7 +207,9 @@ def destinations_using(tx: Tx, connection_arn: str) -> int:
 
 
 def get_endpoint(tx: Tx, account: str, region: str, name: str) -> dict[str, Any] | None:
-    row = tx.one("SELECT body FROM events_endpoints WHERE account = ? AND region = ? AND name = ?", (account, region, name))
+    row = tx.one(
+        "SELECT body FROM events_endpoints WHERE account = ? AND region = ? AND name = ?", (account, region, name)
+    )
     return json.loads(row[0]) if row else None
 
 
@@ -151,7 +221,10 @@ def put_endpoint(tx: Tx, account: str, region: str, name: str, body: dict[str, A
             (account, region, name, json.dumps(body), now, now),
         )
         return row is not None
-    tx.execute("UPDATE events_endpoints SET body = ?, modified_at = ? WHERE account = ? AND region = ? AND name = ?", (json.dumps(body), now, account, region, name))
+    tx.execute(
+        "UPDATE events_endpoints SET body = ?, modified_at = ? WHERE account = ? AND region = ? AND name = ?",
+        (json.dumps(body), now, account, region, name),
+    )
     return True
 
 
@@ -160,4 +233,9 @@ def delete_endpoint(tx: Tx, account: str, region: str, name: str) -> None:
 
 
 def list_endpoints(tx: Tx, account: str, region: str) -> list[dict[str, Any]]:
-    return [json.loads(row[0]) for row in tx.all("SELECT body FROM events_endpoints WHERE account = ? AND region = ? ORDER BY name", (account, region))]
+    return [
+        json.loads(row[0])
+        for row in tx.all(
+            "SELECT body FROM events_endpoints WHERE account = ? AND region = ? ORDER BY name", (account, region)
+        )
+    ]

@@ -43,11 +43,19 @@ def next_firing(rule: Rule, after_ms: int) -> int | None:
     return None if found is None else int(found * 1000)
 
 
-def _enqueue_firing(runtime: "Runtime", tx: "Tx", rule: Rule, at: int, now: int) -> None:
-    runtime.delivery.enqueue(tx, SCHEDULE_KIND, rule.arn, {"rule_id": rule.id, "at": at}, policy=_TIMER_POLICY, source=rule.arn, delay=max(0.001, (at - now) / 1000))
+def _enqueue_firing(runtime: Runtime, tx: Tx, rule: Rule, at: int, now: int) -> None:
+    runtime.delivery.enqueue(
+        tx,
+        SCHEDULE_KIND,
+        rule.arn,
+        {"rule_id": rule.id, "at": at},
+        policy=_TIMER_POLICY,
+        source=rule.arn,
+        delay=max(0.001, (at - now) / 1000),
+    )
 
 
-def reschedule(runtime: "Runtime", tx: "Tx", rule: Rule, schedule: str | None, now: int) -> None:
+def reschedule(runtime: Runtime, tx: Tx, rule: Rule, schedule: str | None, now: int) -> None:
     """Give the rule its new schedule: keep a live firing chain, start a new one (a new or changed schedule,
     a rule enabled again), or stop it. The caller saves the rule."""
     changed = schedule != rule.schedule
@@ -80,7 +88,7 @@ def scheduled_event(rule: Rule, at: int) -> dict[str, Any]:
     }
 
 
-def _fire(runtime: "Runtime", tx: "Tx", address: str, payload: dict[str, Any]) -> None:
+def _fire(runtime: Runtime, tx: Tx, address: str, payload: dict[str, Any]) -> None:
     rule = store.get_rule_by_id(tx, int(payload["rule_id"]))
     due = int(payload["at"])
     if rule is None or rule.next_fire_at != due or not rule.schedule or not rule.enabled:
@@ -98,8 +106,10 @@ def _fire(runtime: "Runtime", tx: "Tx", address: str, payload: dict[str, Any]) -
 # --- replays -----------------------------------------------------------------------------------------
 
 
-def start_replay(runtime: "Runtime", tx: "Tx", replay_id: int, arn: str) -> None:
-    runtime.delivery.enqueue(tx, REPLAY_KIND, arn, {"replay_id": replay_id}, policy=_TIMER_POLICY, source=arn, delay=0.001)
+def start_replay(runtime: Runtime, tx: Tx, replay_id: int, arn: str) -> None:
+    runtime.delivery.enqueue(
+        tx, REPLAY_KIND, arn, {"replay_id": replay_id}, policy=_TIMER_POLICY, source=arn, delay=0.001
+    )
 
 
 def _with_replay_name(event: dict[str, Any], name: str) -> dict[str, Any]:
@@ -113,7 +123,7 @@ def _with_replay_name(event: dict[str, Any], name: str) -> dict[str, Any]:
     return out
 
 
-def _replay_step(runtime: "Runtime", tx: "Tx", address: str, payload: dict[str, Any]) -> None:
+def _replay_step(runtime: Runtime, tx: Tx, address: str, payload: dict[str, Any]) -> None:
     replay = store_archives.get_replay_by_id(tx, int(payload["replay_id"]))
     if replay is None or replay.state not in ("STARTING", "RUNNING", "CANCELLING"):
         return
@@ -123,19 +133,36 @@ def _replay_step(runtime: "Runtime", tx: "Tx", address: str, payload: dict[str, 
         store_archives.save_replay_progress(tx, replay)
         return
     archive_parts = parse_arn(replay.archive_arn)
-    archive = store_archives.get_archive(tx, replay.account, replay.region, archive_parts[2].split("/", 1)[1]) if archive_parts else None
+    archive = (
+        store_archives.get_archive(tx, replay.account, replay.region, archive_parts[2].split("/", 1)[1])
+        if archive_parts
+        else None
+    )
     bus_parts = parse_arn(replay.destination["Arn"])
     if archive is None or bus_parts is None:
-        replay.state, replay.state_reason, replay.ended_at = "FAILED", "The archive or the destination no longer exists.", now
+        replay.state, replay.state_reason, replay.ended_at = (
+            "FAILED",
+            "The archive or the destination no longer exists.",
+            now,
+        )
         store_archives.save_replay_progress(tx, replay)
         return
     bus = bus_parts[2][len("event-bus/") :]
     only = set(replay.destination.get("FilterArns") or []) or None
-    rows = store_archives.archived_after(tx, archive.id, replay.event_start, replay.event_end, replay.cursor_at, replay.cursor_id, limits.REPLAY_BATCH)
+    rows = store_archives.archived_after(
+        tx, archive.id, replay.event_start, replay.event_end, replay.cursor_at, replay.cursor_id, limits.REPLAY_BATCH
+    )
     fanout = Fanout(runtime, tx)
     for row_id, received_at, text in rows:
         event = _with_replay_name(json.loads(text), replay.name)
-        fanout.put(bus_parts[1] or replay.account, bus_parts[0] or replay.region, bus, event, size=event_size(event), only_rules=only)
+        fanout.put(
+            bus_parts[1] or replay.account,
+            bus_parts[0] or replay.region,
+            bus,
+            event,
+            size=event_size(event),
+            only_rules=only,
+        )
         replay.cursor_at, replay.cursor_id, replay.last_replayed = received_at, row_id, received_at
     replay.state = "RUNNING"
     if len(rows) < limits.REPLAY_BATCH:

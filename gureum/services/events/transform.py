@@ -17,7 +17,13 @@ import json
 import re
 from typing import Any
 
-PREDEFINED = ("aws.events.rule-arn", "aws.events.rule-name", "aws.events.event.ingestion-time", "aws.events.event", "aws.events.event.json")
+PREDEFINED = (
+    "aws.events.rule-arn",
+    "aws.events.rule-name",
+    "aws.events.event.ingestion-time",
+    "aws.events.event",
+    "aws.events.event.json",
+)
 PLACEHOLDER = re.compile(r"<([^<>\s]+)>")
 _PATH_TOKEN = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]|\[\*\]|\[\s*'([^']*)'\s*\]|\[\s*\"([^\"]*)\"\s*\]")
 _MISSING = object()
@@ -102,14 +108,28 @@ def render(template: str, variables: dict[str, Any]) -> str:
 
 def event_without_detail(event: dict[str, Any], ingestion_time: str) -> dict[str, Any]:
     """``<aws.events.event>``: the envelope minus ``detail``, in the key order and spelling AWS uses."""
-    out = {"id": event.get("id"), "account": event.get("account"), "detailType": event.get("detail-type"), "time": ingestion_time}
-    out.update({"source": event.get("source"), "region": event.get("region"), "resources": event.get("resources", []), "version": event.get("version")})
+    out = {
+        "id": event.get("id"),
+        "account": event.get("account"),
+        "detailType": event.get("detail-type"),
+        "time": ingestion_time,
+    }
+    out.update(
+        {
+            "source": event.get("source"),
+            "region": event.get("region"),
+            "resources": event.get("resources", []),
+            "version": event.get("version"),
+        }
+    )
     if "replay-name" in event:
         out["replay-name"] = event["replay-name"]
     return out
 
 
-def target_input(target: dict[str, Any], event: dict[str, Any], rule_arn: str, rule_name: str, ingestion_time: str) -> str:
+def target_input(
+    target: dict[str, Any], event: dict[str, Any], rule_arn: str, rule_name: str, ingestion_time: str
+) -> str:
     """The text a target receives for ``event`` matched by the rule."""
     if target.get("Input") is not None:
         return str(target["Input"])
@@ -119,7 +139,9 @@ def target_input(target: dict[str, Any], event: dict[str, Any], rule_arn: str, r
     transformer = target.get("InputTransformer")
     if transformer is None:
         return dumps(event)
-    variables: dict[str, Any] = {name: extract(event, path) for name, path in (transformer.get("InputPathsMap") or {}).items()}
+    variables: dict[str, Any] = {
+        name: extract(event, path) for name, path in (transformer.get("InputPathsMap") or {}).items()
+    }
     variables.update(
         {
             "aws.events.rule-arn": rule_arn,

@@ -9,7 +9,7 @@ import base64
 import json
 import re
 import secrets
-from functools import lru_cache
+from functools import cache
 from typing import Any
 from urllib.parse import quote
 
@@ -32,7 +32,15 @@ MANAGED_POLICY_CHARS = 6_144
 TRUST_POLICY_CHARS = 2_048
 
 # unique-id prefixes (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-prefixes)
-ID_PREFIX = {"role": "AROA", "user": "AIDA", "group": "AGPA", "policy": "ANPA", "instance-profile": "AIPA", "oidc-provider": "AOPA", "account-alias": ""}
+ID_PREFIX = {
+    "role": "AROA",
+    "user": "AIDA",
+    "group": "AGPA",
+    "policy": "ANPA",
+    "instance-profile": "AIPA",
+    "oidc-provider": "AOPA",
+    "account-alias": "",
+}
 ARN_WORD = {kind: kind for kind in ID_PREFIX}
 _ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 
@@ -53,7 +61,7 @@ def encode_document(document: str) -> str:
 # --- input patterns the generic validator does not check ---------------------------------------------------
 
 
-@lru_cache(maxsize=None)
+@cache
 def _patterns(operation: str) -> tuple[tuple[str, str, re.Pattern[str]], ...]:
     shape: Shape | None = load_spec("iam").model.operation_model(operation).input_shape
     if shape is None:
@@ -72,7 +80,9 @@ def check_patterns(request: Request, protocol: str, operation: str, params: dict
     for name, text, pattern in _patterns(operation):
         value = params.get(name)
         if isinstance(value, str) and value and not pattern.fullmatch(value):
-            errors.append(f"Value '{value}' at '{name[:1].lower() + name[1:]}' failed to satisfy constraint: Member must satisfy regular expression pattern: {text}")
+            errors.append(
+                f"Value '{value}' at '{name[:1].lower() + name[1:]}' failed to satisfy constraint: Member must satisfy regular expression pattern: {text}"
+            )
     if errors:
         count = f"{len(errors)} validation error{'s' if len(errors) > 1 else ''} detected: "
         raise ValidationError(count + "; ".join(errors))
@@ -116,12 +126,18 @@ def _check_statement(statement: Any, trust: bool) -> None:
     if not isinstance(statement, dict):
         raise MalformedPolicyDocument("Syntax errors in policy.")
     if statement.get("Effect") not in _EFFECTS:
-        raise MalformedPolicyDocument("Missing required field Effect" if "Effect" not in statement else "Invalid effect: " + str(statement["Effect"]))
+        raise MalformedPolicyDocument(
+            "Missing required field Effect"
+            if "Effect" not in statement
+            else "Invalid effect: " + str(statement["Effect"])
+        )
     if "Action" not in statement and "NotAction" not in statement:
         raise MalformedPolicyDocument("Policy statement must contain actions.")
     if trust:
         if "Principal" not in statement and "NotPrincipal" not in statement:
-            raise MalformedPolicyDocument("AssumeRolepolicy contained an invalid principal: Missing required field Principal")
+            raise MalformedPolicyDocument(
+                "AssumeRolepolicy contained an invalid principal: Missing required field Principal"
+            )
         if "Resource" in statement or "NotResource" in statement:
             raise MalformedPolicyDocument("Has prohibited field Resource")
     else:

@@ -8,7 +8,14 @@ from ...aws.context import RequestContext
 from ...store.base import Tx
 from . import SERVICE, store
 from .errors import EntityAlreadyExists, NoSuchEntity
-from .model import ACCESS_KEYS_PER_USER, INLINE_POLICY_CHARS, MANAGED_POLICIES_PER_ENTITY, MANAGED_POLICY_CHARS, POLICY_VERSIONS, TRUST_POLICY_CHARS
+from .model import (
+    ACCESS_KEYS_PER_USER,
+    INLINE_POLICY_CHARS,
+    MANAGED_POLICIES_PER_ENTITY,
+    MANAGED_POLICY_CHARS,
+    POLICY_VERSIONS,
+    TRUST_POLICY_CHARS,
+)
 from .resources import create
 
 _ALIAS = "account-alias"
@@ -66,7 +73,8 @@ async def get_account_summary(ctx: RequestContext, req: dict[str, Any]) -> dict[
     def read(tx: Tx) -> dict[str, int]:
         counts = store.counts(tx, ctx.account)
         versions = tx.one(
-            "SELECT COUNT(*) FROM iam_policy_versions v JOIN iam_entities e ON e.id = v.policy_id WHERE e.account = ?", (ctx.account,)
+            "SELECT COUNT(*) FROM iam_policy_versions v JOIN iam_entities e ON e.id = v.policy_id WHERE e.account = ?",
+            (ctx.account,),
         )
         return {
             "Users": counts.get("user", 0), "Groups": counts.get("group", 0), "Roles": counts.get("role", 0), "Policies": counts.get("policy", 0),

@@ -69,7 +69,13 @@ async def get_open_id_connect_provider(ctx: RequestContext, req: dict[str, Any])
     if provider is None:
         raise NoSuchEntity(f"OpenIDConnect Provider not found for arn {arn}")
     data = provider.data
-    return {"Url": provider.name, "ClientIDList": data["ClientIDList"], "ThumbprintList": data["ThumbprintList"], "CreateDate": provider.created_at, "Tags": data["Tags"] or None}
+    return {
+        "Url": provider.name,
+        "ClientIDList": data["ClientIDList"],
+        "ThumbprintList": data["ThumbprintList"],
+        "CreateDate": provider.created_at,
+        "Tags": data["Tags"] or None,
+    }
 
 
 @SERVICE.op("ListOpenIDConnectProviders")
@@ -118,13 +124,21 @@ async def update_thumbprint(ctx: RequestContext, req: dict[str, Any]) -> dict[st
 
 @SERVICE.op("TagOpenIDConnectProvider")
 async def tag_open_id_connect_provider(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    await _change(ctx, req["OpenIDConnectProviderArn"], lambda data: data.__setitem__("Tags", merge_tags(data["Tags"], req["Tags"])))
+    await _change(
+        ctx,
+        req["OpenIDConnectProviderArn"],
+        lambda data: data.__setitem__("Tags", merge_tags(data["Tags"], req["Tags"])),
+    )
     return {}
 
 
 @SERVICE.op("UntagOpenIDConnectProvider")
 async def untag_open_id_connect_provider(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    await _change(ctx, req["OpenIDConnectProviderArn"], lambda data: data.__setitem__("Tags", drop_tags(data["Tags"], req["TagKeys"])))
+    await _change(
+        ctx,
+        req["OpenIDConnectProviderArn"],
+        lambda data: data.__setitem__("Tags", drop_tags(data["Tags"], req["TagKeys"])),
+    )
     return {}
 
 

@@ -24,7 +24,12 @@ def _customer(tx: Tx, account: str, policy_arn: str) -> Entity:
 
 
 def _shape(tx: Tx, account: str, policy: Entity | AwsPolicy, *, with_tags: bool = True) -> dict[str, Any]:
-    return policy_shape(policy, store.attachment_counts(tx, account).get(policy.arn, 0), boundary_counts(tx, account).get(policy.arn, 0), with_tags=with_tags)
+    return policy_shape(
+        policy,
+        store.attachment_counts(tx, account).get(policy.arn, 0),
+        boundary_counts(tx, account).get(policy.arn, 0),
+        with_tags=with_tags,
+    )
 
 
 @SERVICE.op("CreatePolicy")
@@ -32,7 +37,13 @@ async def create_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, A
     document = req["PolicyDocument"]
     check_document(document, limit=MANAGED_POLICY_CHARS)
     now = ctx.runtime.clock.now()
-    data = {"Description": req.get("Description"), "DefaultVersionId": "v1", "NextVersion": 2, "UpdateDate": now, "Tags": merge_tags([], req.get("Tags") or [])}
+    data = {
+        "Description": req.get("Description"),
+        "DefaultVersionId": "v1",
+        "NextVersion": 2,
+        "UpdateDate": now,
+        "Tags": merge_tags([], req.get("Tags") or []),
+    }
 
     def write(tx: Tx) -> dict[str, Any]:
         policy = create(tx, ctx, "policy", req["PolicyName"], req.get("Path"), data)
@@ -46,7 +57,11 @@ async def create_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, A
 
 @SERVICE.op("GetPolicy")
 async def get_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    return {"Policy": await ctx.runtime.store.read(lambda tx: _shape(tx, ctx.account, require_policy(tx, ctx.account, req["PolicyArn"])))}
+    return {
+        "Policy": await ctx.runtime.store.read(
+            lambda tx: _shape(tx, ctx.account, require_policy(tx, ctx.account, req["PolicyArn"]))
+        )
+    }
 
 
 @SERVICE.op("DeletePolicy")
@@ -135,10 +150,20 @@ async def get_policy_version(ctx: RequestContext, req: dict[str, Any]) -> dict[s
         if isinstance(policy, AwsPolicy):
             if version_id != policy.version:
                 raise _no_version(policy.arn, version_id)
-            return {"Document": encode_document(policy.document), "VersionId": version_id, "IsDefaultVersion": True, "CreateDate": policy.updated_at}
+            return {
+                "Document": encode_document(policy.document),
+                "VersionId": version_id,
+                "IsDefaultVersion": True,
+                "CreateDate": policy.updated_at,
+            }
         for vid, document, created in store.versions(tx, policy.id):
             if vid == version_id:
-                return {"Document": encode_document(document), "VersionId": vid, "IsDefaultVersion": vid == policy.data["DefaultVersionId"], "CreateDate": created}
+                return {
+                    "Document": encode_document(document),
+                    "VersionId": vid,
+                    "IsDefaultVersion": vid == policy.data["DefaultVersionId"],
+                    "CreateDate": created,
+                }
         raise _no_version(policy.arn, version_id)
 
     return {"PolicyVersion": await ctx.runtime.store.read(read)}
@@ -151,7 +176,10 @@ async def list_policy_versions(ctx: RequestContext, req: dict[str, Any]) -> dict
         if isinstance(policy, AwsPolicy):
             return [{"VersionId": policy.version, "IsDefaultVersion": True, "CreateDate": policy.updated_at}]
         default = policy.data["DefaultVersionId"]
-        return [{"VersionId": vid, "IsDefaultVersion": vid == default, "CreateDate": created} for vid, _, created in store.versions(tx, policy.id)]
+        return [
+            {"VersionId": vid, "IsDefaultVersion": vid == default, "CreateDate": created}
+            for vid, _, created in store.versions(tx, policy.id)
+        ]
 
     return page(await ctx.runtime.store.read(read), req, lambda v: v, "Versions")
 
@@ -225,8 +253,19 @@ async def list_entities_for_policy(ctx: RequestContext, req: dict[str, Any]) -> 
         policy = require_policy(tx, ctx.account, req["PolicyArn"])
         found = [] if usage == "PermissionsBoundary" else store.attached_to(tx, ctx.account, policy.arn)
         if usage != "PermissionsPolicy":
-            found += [e for kind in ("role", "user") for e in store.all_of(tx, ctx.account, kind) if e.data.get("PermissionsBoundary") == policy.arn]
-        kinds = {"Role": {"role"}, "User": {"user"}, "Group": {"group"}, "LocalManagedPolicy": set(), "AWSManagedPolicy": set()}.get(wanted or "", {"role", "user", "group"})
+            found += [
+                e
+                for kind in ("role", "user")
+                for e in store.all_of(tx, ctx.account, kind)
+                if e.data.get("PermissionsBoundary") == policy.arn
+            ]
+        kinds = {
+            "Role": {"role"},
+            "User": {"user"},
+            "Group": {"group"},
+            "LocalManagedPolicy": set(),
+            "AWSManagedPolicy": set(),
+        }.get(wanted or "", {"role", "user", "group"})
         return [e for e in found if e.kind in kinds and e.path.startswith(prefix)]
 
     entities = await ctx.runtime.store.read(read)

@@ -26,10 +26,14 @@ def _register(kind: str, word: str) -> None:
 
         def write(tx: Tx) -> None:
             owner = claim(tx, ctx.account, kind, req[name_key])
-            others = [doc for name, doc in store.inline_policies(tx, owner.id) if name.lower() != req["PolicyName"].lower()]
+            others = [
+                doc for name, doc in store.inline_policies(tx, owner.id) if name.lower() != req["PolicyName"].lower()
+            ]
             size = sum(len(re.sub(r"\s", "", doc)) for doc in [*others, document])
             if size > INLINE_POLICY_CHARS[kind]:
-                raise LimitExceeded(f"Maximum policy size of {INLINE_POLICY_CHARS[kind]} bytes exceeded for {kind} {owner.name}")
+                raise LimitExceeded(
+                    f"Maximum policy size of {INLINE_POLICY_CHARS[kind]} bytes exceeded for {kind} {owner.name}"
+                )
             store.put_inline(tx, owner.id, req["PolicyName"], document)
 
         await ctx.runtime.store.write(write)
@@ -70,7 +74,9 @@ def _register(kind: str, word: str) -> None:
             if isinstance(policy, AwsPolicy) and policy.path == "/aws-service-role/":
                 raise PolicyNotAttachable("Cannot attach a Service Role Policy to a Customer Role.")
             if not isinstance(policy, AwsPolicy):
-                store.claim_arn(tx, ctx.account, "policy", policy_arn)  # a concurrent DeletePolicy waits, or is waited for
+                store.claim_arn(
+                    tx, ctx.account, "policy", policy_arn
+                )  # a concurrent DeletePolicy waits, or is waited for
             current = store.attached(tx, owner.id)
             if policy_arn in current:
                 return

@@ -47,7 +47,9 @@ async def list_instance_profiles(ctx: RequestContext, req: dict[str, Any]) -> di
     prefix = req.get("PathPrefix") or "/"
 
     def read(tx: Tx) -> list[dict[str, Any]]:
-        return [profile_shape(tx, p) for p in store.all_of(tx, ctx.account, "instance-profile") if p.path.startswith(prefix)]
+        return [
+            profile_shape(tx, p) for p in store.all_of(tx, ctx.account, "instance-profile") if p.path.startswith(prefix)
+        ]
 
     return page(await ctx.runtime.store.read(read), req, lambda p: p, "InstanceProfiles")
 
@@ -58,7 +60,9 @@ async def add_role_to_instance_profile(ctx: RequestContext, req: dict[str, Any])
         profile = claim(tx, ctx.account, "instance-profile", req["InstanceProfileName"])
         role = claim(tx, ctx.account, "role", req["RoleName"])
         if len(store.children(tx, profile.id)) >= ROLES_PER_INSTANCE_PROFILE:
-            raise LimitExceeded(f"Cannot exceed quota for InstanceSessionsPerInstanceProfile: {ROLES_PER_INSTANCE_PROFILE}")
+            raise LimitExceeded(
+                f"Cannot exceed quota for InstanceSessionsPerInstanceProfile: {ROLES_PER_INSTANCE_PROFILE}"
+            )
         store.add_member(tx, profile.id, role.id, ctx.runtime.clock.now())
 
     await ctx.runtime.store.write(write)

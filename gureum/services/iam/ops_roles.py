@@ -34,15 +34,21 @@ _SLR_NAMES = {
 
 def _protected(role: Any) -> None:
     if role.path.startswith(_SLR_PATH):
-        raise UnmodifiableEntity(f"Cannot perform the operation on the protected role '{role.name}' - this role is only modifiable by AWS")
+        raise UnmodifiableEntity(
+            f"Cannot perform the operation on the protected role '{role.name}' - this role is only modifiable by AWS"
+        )
 
 
 @SERVICE.op("CreateRole")
 async def create_role(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     document = req["AssumeRolePolicyDocument"]
     check_document(document, trust=True, limit=TRUST_POLICY_CHARS)
-    data = {"AssumeRolePolicyDocument": document, "Description": req.get("Description"), "MaxSessionDuration": req.get("MaxSessionDuration") or 3600,
-            "Tags": merge_tags([], req.get("Tags") or [])}
+    data = {
+        "AssumeRolePolicyDocument": document,
+        "Description": req.get("Description"),
+        "MaxSessionDuration": req.get("MaxSessionDuration") or 3600,
+        "Tags": merge_tags([], req.get("Tags") or []),
+    }
 
     def write(tx: Tx) -> dict[str, Any]:
         if req.get("PermissionsBoundary"):
@@ -84,14 +90,18 @@ async def update_role(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any
 
 @SERVICE.op("UpdateRoleDescription")
 async def update_role_description(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    role = await _update(ctx, req["RoleName"], lambda tx, role: role.data.__setitem__("Description", req["Description"]))
+    role = await _update(
+        ctx, req["RoleName"], lambda tx, role: role.data.__setitem__("Description", req["Description"])
+    )
     return {"Role": role_shape(role)}
 
 
 @SERVICE.op("UpdateAssumeRolePolicy")
 async def update_assume_role_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     check_document(req["PolicyDocument"], trust=True, limit=TRUST_POLICY_CHARS)
-    await _update(ctx, req["RoleName"], lambda tx, role: role.data.__setitem__("AssumeRolePolicyDocument", req["PolicyDocument"]))
+    await _update(
+        ctx, req["RoleName"], lambda tx, role: role.data.__setitem__("AssumeRolePolicyDocument", req["PolicyDocument"])
+    )
     return {}
 
 
@@ -163,7 +173,9 @@ async def list_role_tags(ctx: RequestContext, req: dict[str, Any]) -> dict[str, 
 
 
 def _slr_name(service: str, suffix: str | None) -> str:
-    name = _SLR_NAMES.get(service) or "AWSServiceRoleFor" + "".join(part[:1].upper() + part[1:] for part in service.split(".")[0].split("-"))
+    name = _SLR_NAMES.get(service) or "AWSServiceRoleFor" + "".join(
+        part[:1].upper() + part[1:] for part in service.split(".")[0].split("-")
+    )
     return f"{name}_{suffix}" if suffix else name
 
 
@@ -172,8 +184,17 @@ async def create_service_linked_role(ctx: RequestContext, req: dict[str, Any]) -
     service = req["AWSServiceName"]
     if not service.endswith(".amazonaws.com"):
         raise InvalidInput(f"Invalid service name: {service}")
-    trust = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"' + service + '"},"Action":"sts:AssumeRole"}]}'
-    data = {"AssumeRolePolicyDocument": trust, "Description": req.get("Description"), "MaxSessionDuration": 3600, "Tags": []}
+    trust = (
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"'
+        + service
+        + '"},"Action":"sts:AssumeRole"}]}'
+    )
+    data = {
+        "AssumeRolePolicyDocument": trust,
+        "Description": req.get("Description"),
+        "MaxSessionDuration": 3600,
+        "Tags": [],
+    }
     name = _slr_name(service, req.get("CustomSuffix"))
     role = await ctx.runtime.store.write(lambda tx: create(tx, ctx, "role", name, f"{_SLR_PATH}{service}/", data))
     return {"Role": role_shape(role)}

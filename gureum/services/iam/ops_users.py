@@ -32,13 +32,25 @@ async def create_user(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any
 @SERVICE.op("GetUser")
 async def get_user(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     if req.get("UserName"):
-        return {"User": user_shape(await ctx.runtime.store.read(lambda tx: require(tx, ctx.account, "user", req["UserName"])))}
+        return {
+            "User": user_shape(
+                await ctx.runtime.store.read(lambda tx: require(tx, ctx.account, "user", req["UserName"]))
+            )
+        }
 
     # without a name, GetUser describes the caller: the user whose access key signed the request, else the root
     user = await _key_user(ctx.runtime, ctx.account, ctx.access_key)
     if user is not None:
         return {"User": user_shape(user)}
-    return {"User": {"Path": "/", "UserName": "root", "UserId": ctx.account, "Arn": f"arn:aws:iam::{ctx.account}:root", "CreateDate": 0.0}}
+    return {
+        "User": {
+            "Path": "/",
+            "UserName": "root",
+            "UserId": ctx.account,
+            "Arn": f"arn:aws:iam::{ctx.account}:root",
+            "CreateDate": 0.0,
+        }
+    }
 
 
 async def _key_user(runtime: Runtime, account: str, access_key: str | None) -> Any:
@@ -223,7 +235,15 @@ async def create_access_key(ctx: RequestContext, req: dict[str, Any]) -> dict[st
 
     name = await ctx.runtime.store.write(write)
     secret = issued_secret(ctx.runtime.deployment_secret, key)
-    return {"AccessKey": {"UserName": name, "AccessKeyId": key, "Status": "Active", "SecretAccessKey": secret, "CreateDate": now}}
+    return {
+        "AccessKey": {
+            "UserName": name,
+            "AccessKeyId": key,
+            "Status": "Active",
+            "SecretAccessKey": secret,
+            "CreateDate": now,
+        }
+    }
 
 
 @SERVICE.op("ListAccessKeys")
@@ -233,7 +253,10 @@ async def list_access_keys(ctx: RequestContext, req: dict[str, Any]) -> dict[str
 
     def read(tx: Tx) -> list[dict[str, Any]]:
         user = require(tx, ctx.account, "user", req["UserName"])
-        return [{"UserName": user.name, "AccessKeyId": k, "Status": s, "CreateDate": c} for k, s, c in store.access_keys(tx, user.id)]
+        return [
+            {"UserName": user.name, "AccessKeyId": k, "Status": s, "CreateDate": c}
+            for k, s, c in store.access_keys(tx, user.id)
+        ]
 
     return page(await ctx.runtime.store.read(read), req, lambda k: k, "AccessKeyMetadata")
 

@@ -33,7 +33,17 @@ def claim(tx: Tx, account: str, kind: str, name: str) -> Entity:
 
 def create(tx: Tx, ctx: RequestContext, kind: str, name: str, path: str | None, data: dict[str, Any]) -> Entity:
     path = path or "/"
-    entity = Entity(0, ctx.account, kind, name, path, unique_id(kind), arn(ctx.account, kind, path, name), ctx.runtime.clock.now(), data)
+    entity = Entity(
+        0,
+        ctx.account,
+        kind,
+        name,
+        path,
+        unique_id(kind),
+        arn(ctx.account, kind, path, name),
+        ctx.runtime.clock.now(),
+        data,
+    )
     if not store.insert(tx, entity):
         raise already_exists(kind, name)
     return entity
@@ -83,7 +93,13 @@ def role_shape(role: Entity, *, full: bool = True) -> dict[str, Any]:
 
 
 def user_shape(user: Entity, *, full: bool = True) -> dict[str, Any]:
-    out: dict[str, Any] = {"Path": user.path, "UserName": user.name, "UserId": user.entity_id, "Arn": user.arn, "CreateDate": user.created_at}
+    out: dict[str, Any] = {
+        "Path": user.path,
+        "UserName": user.name,
+        "UserId": user.entity_id,
+        "Arn": user.arn,
+        "CreateDate": user.created_at,
+    }
     if full:
         out["PermissionsBoundary"] = boundary(user)
         out["Tags"] = tags(user) or None
@@ -91,7 +107,13 @@ def user_shape(user: Entity, *, full: bool = True) -> dict[str, Any]:
 
 
 def group_shape(group: Entity) -> dict[str, Any]:
-    return {"Path": group.path, "GroupName": group.name, "GroupId": group.entity_id, "Arn": group.arn, "CreateDate": group.created_at}
+    return {
+        "Path": group.path,
+        "GroupName": group.name,
+        "GroupId": group.entity_id,
+        "Arn": group.arn,
+        "CreateDate": group.created_at,
+    }
 
 
 def profile_shape(tx: Tx, profile: Entity) -> dict[str, Any]:
@@ -106,17 +128,35 @@ def profile_shape(tx: Tx, profile: Entity) -> dict[str, Any]:
     }
 
 
-def policy_shape(policy: Entity | AwsPolicy, attachments: int, boundaries: int, *, with_tags: bool = True) -> dict[str, Any]:
+def policy_shape(
+    policy: Entity | AwsPolicy, attachments: int, boundaries: int, *, with_tags: bool = True
+) -> dict[str, Any]:
     if isinstance(policy, AwsPolicy):
         return {
-            "PolicyName": policy.name, "PolicyId": policy.policy_id, "Arn": policy.arn, "Path": policy.path, "DefaultVersionId": policy.version,
-            "AttachmentCount": attachments, "PermissionsBoundaryUsageCount": boundaries, "IsAttachable": True, "Description": policy.description,
-            "CreateDate": policy.created_at, "UpdateDate": policy.updated_at,
+            "PolicyName": policy.name,
+            "PolicyId": policy.policy_id,
+            "Arn": policy.arn,
+            "Path": policy.path,
+            "DefaultVersionId": policy.version,
+            "AttachmentCount": attachments,
+            "PermissionsBoundaryUsageCount": boundaries,
+            "IsAttachable": True,
+            "Description": policy.description,
+            "CreateDate": policy.created_at,
+            "UpdateDate": policy.updated_at,
         }
     out = {
-        "PolicyName": policy.name, "PolicyId": policy.entity_id, "Arn": policy.arn, "Path": policy.path, "DefaultVersionId": policy.data["DefaultVersionId"],
-        "AttachmentCount": attachments, "PermissionsBoundaryUsageCount": boundaries, "IsAttachable": True, "Description": policy.data.get("Description"),
-        "CreateDate": policy.created_at, "UpdateDate": policy.data.get("UpdateDate", policy.created_at),
+        "PolicyName": policy.name,
+        "PolicyId": policy.entity_id,
+        "Arn": policy.arn,
+        "Path": policy.path,
+        "DefaultVersionId": policy.data["DefaultVersionId"],
+        "AttachmentCount": attachments,
+        "PermissionsBoundaryUsageCount": boundaries,
+        "IsAttachable": True,
+        "Description": policy.data.get("Description"),
+        "CreateDate": policy.created_at,
+        "UpdateDate": policy.data.get("UpdateDate", policy.created_at),
     }
     if with_tags:
         out["Tags"] = tags(policy) or None
@@ -134,7 +174,9 @@ def boundary_counts(tx: Tx, account: str) -> dict[str, int]:
     return counts
 
 
-async def tag(ctx: RequestContext, kind: str, name: str, new: list[dict[str, str]] | None = None, keys: list[str] | None = None) -> None:
+async def tag(
+    ctx: RequestContext, kind: str, name: str, new: list[dict[str, str]] | None = None, keys: list[str] | None = None
+) -> None:
     """Tag or untag one entity found by name (roles, users, instance profiles)."""
 
     def write(tx: Tx) -> None:

@@ -13,9 +13,19 @@ from ...aws.dispatch import Service
 
 SERVICE = Service("lambda", migrations=Path(__file__).parent / "migrations")
 
-from . import layers, ops_aliases, ops_async, ops_functions, ops_invoke, ops_policy, ops_settings  # noqa: E402,F401  (registers the operations)
-from . import ops_provisioned, ops_urls  # noqa: E402,F401  (function URLs and their HTTP front; provisioned concurrency)
-from . import esm, ops_esm  # noqa: E402,F401  (SQS event source mappings and their pollers)
+from . import (  # noqa: E402,F401  (registers the operations)  # noqa: E402,F401  (function URLs and their HTTP front; provisioned concurrency)  # noqa: E402,F401  (SQS event source mappings and their pollers)
+    esm,
+    layers,
+    ops_aliases,
+    ops_async,
+    ops_esm,
+    ops_functions,
+    ops_invoke,
+    ops_policy,
+    ops_provisioned,
+    ops_settings,
+    ops_urls,
+)
 from .admin import ROUTES  # noqa: E402
 
 SERVICE.targets.extend(ops_invoke.TARGETS)

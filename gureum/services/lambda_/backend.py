@@ -16,9 +16,9 @@ import shutil
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from ...aws.auth import issue_access_key, issued_secret
 from ...ids import unique_id
@@ -87,7 +87,9 @@ class LambdaBackend:
         self.on_alias_moved: Callable[[str], None] | None = None
         self.activated: dict[str, asyncio.Event] = {}  # ARN → set once $LATEST's code is ready on this node
         host = runtime.config.host if runtime.config.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
-        self.endpoint = f"http://{f'[{host}]' if ':' in host else host}:{runtime.config.port}"  # what AWS_ENDPOINT_URL points at
+        self.endpoint = (
+            f"http://{f'[{host}]' if ':' in host else host}:{runtime.config.port}"  # what AWS_ENDPOINT_URL points at
+        )
 
     # --- code --------------------------------------------------------------------------------------
 
@@ -101,7 +103,12 @@ class LambdaBackend:
             return target
         zip_bytes = await self.runtime.store.read(lambda tx: store.get_code(tx, fn.account, fn.code_sha))
         if zip_bytes is None:
-            raise ServiceError(f"The code of {fn.qualified_arn} is missing from the store.", code="ServiceException", status=500, sender_fault=False)
+            raise ServiceError(
+                f"The code of {fn.qualified_arn} is missing from the store.",
+                code="ServiceException",
+                status=500,
+                sender_fault=False,
+            )
         await asyncio.to_thread(unpack, zip_bytes, target)
         return target
 
@@ -115,7 +122,12 @@ class LambdaBackend:
             return target
         zips = await self.runtime.store.read(lambda tx: [store.get_code(tx, fn.account, sha) for sha in shas])
         if any(z is None for z in zips):
-            raise ServiceError(f"A layer of {fn.qualified_arn} is missing from the store.", code="ServiceException", status=500, sender_fault=False)
+            raise ServiceError(
+                f"A layer of {fn.qualified_arn} is missing from the store.",
+                code="ServiceException",
+                status=500,
+                sender_fault=False,
+            )
         await asyncio.to_thread(unpack, [z for z in zips if z is not None], target)
         return target
 
@@ -126,7 +138,9 @@ class LambdaBackend:
         key = issue_access_key(account)
         return key, issued_secret(self.runtime.deployment_secret, key)
 
-    def _base_env(self, fn: Function, task_root: Path, opt: Path | None, init_type: str = "on-demand") -> dict[str, str]:
+    def _base_env(
+        self, fn: Function, task_root: Path, opt: Path | None, init_type: str = "on-demand"
+    ) -> dict[str, str]:
         """The environment AWS documents (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime)."""
         key, secret = self._credentials(role_account(fn.role))
         runtime_dir = str(Path(__file__).parent / "bootstrap")
@@ -149,8 +163,12 @@ class LambdaBackend:
             "LAMBDA_RUNTIME_DIR": runtime_dir,
             "TZ": ":UTC",
             "LANG": "en_US.UTF-8",
-            "PATH": os.pathsep.join(["/usr/local/bin", "/usr/bin", "/bin", str(task_root / "bin"), str(opt / "bin") if opt else "/opt/bin"]),
-            "LD_LIBRARY_PATH": os.pathsep.join([str(task_root), str(task_root / "lib"), runtime_dir, str(opt / "lib") if opt else "/opt/lib"]),
+            "PATH": os.pathsep.join(
+                ["/usr/local/bin", "/usr/bin", "/bin", str(task_root / "bin"), str(opt / "bin") if opt else "/opt/bin"]
+            ),
+            "LD_LIBRARY_PATH": os.pathsep.join(
+                [str(task_root), str(task_root / "lib"), runtime_dir, str(opt / "lib") if opt else "/opt/lib"]
+            ),
         }
 
     async def _acquire(self, fn: Function) -> tuple[Environment, bool]:
@@ -194,7 +212,13 @@ class LambdaBackend:
             opt = await self.ensure_layers(fn)
             work_dir = Path(tempfile.mkdtemp(prefix="env-", dir=self._work_root()))
             init_type = "on-demand" if provisioned_for is None else "provisioned-concurrency"
-            env = Environment(fn, task_root, work_dir, launch(fn.runtime, task_root, fn.memory, self.root, opt), self._base_env(fn, task_root, opt, init_type))
+            env = Environment(
+                fn,
+                task_root,
+                work_dir,
+                launch(fn.runtime, task_root, fn.memory, self.root, opt),
+                self._base_env(fn, task_root, opt, init_type),
+            )
             env.provisioned_for = provisioned_for
             self.running.add(env)
             await env.start()

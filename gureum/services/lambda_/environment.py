@@ -29,14 +29,16 @@ from typing import Any
 
 from ...ids import unique_id
 from .functions import Function
+from .limits import MAX_RESPONSE_PAYLOAD
 from .runtime_api import NextEvent, RuntimeApiServer
 from .runtimes import BOOTSTRAP_DIR, Launch
 from .sandbox import Sandbox
-from .limits import MAX_RESPONSE_PAYLOAD
 
 _PR_SET_PDEATHSIG = 1
 try:
-    _LIBC: ctypes.CDLL | None = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True) if sys.platform == "linux" else None
+    _LIBC: ctypes.CDLL | None = (
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True) if sys.platform == "linux" else None
+    )
 except OSError:
     _LIBC = None
 
@@ -63,12 +65,12 @@ class _Invocation:
 
 
 def _stamp() -> str:
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def log_stream_name(version: str) -> str:
     """AWS's stream name for an environment: 2024/01/02/[$LATEST]<32 hex digits>."""
-    return f"{dt.datetime.now(dt.timezone.utc):%Y/%m/%d}/[{version}]{uuid.uuid4().hex}"
+    return f"{dt.datetime.now(dt.UTC):%Y/%m/%d}/[{version}]{uuid.uuid4().hex}"
 
 
 class Environment:
@@ -104,7 +106,13 @@ class Environment:
         port = await self.server.start()
         tmp = self.work_dir / "tmp"
         tmp.mkdir(parents=True, exist_ok=True)
-        env = {**self.base_env, **self.launch.env, "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{port}", "AWS_LAMBDA_LOG_STREAM_NAME": self.log_stream, "TMPDIR": str(tmp)}
+        env = {
+            **self.base_env,
+            **self.launch.env,
+            "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{port}",
+            "AWS_LAMBDA_LOG_STREAM_NAME": self.log_stream,
+            "TMPDIR": str(tmp),
+        }
         limit = self.launch.address_space_mb * 1024 * 1024
         # EphemeralStorage: no file the function writes may exceed /tmp's size (a per-file limit; the sum of its
         # files is not enforced without a file system of its own)
@@ -139,7 +147,10 @@ class Environment:
             # AWS's answer when the runtime cannot start: no (executable) bootstrap, a missing interpreter
             message = f"Couldn't find valid bootstrap(s): [{self.launch.argv[0]}]: {exc.strerror or exc}"
             self._output += f"Error: {message}\nRuntime.InvalidEntrypoint\n".encode()
-            self._init_error = (json.dumps({"errorType": "Runtime.InvalidEntrypoint", "errorMessage": message}).encode(), "Runtime.InvalidEntrypoint")
+            self._init_error = (
+                json.dumps({"errorType": "Runtime.InvalidEntrypoint", "errorMessage": message}).encode(),
+                "Runtime.InvalidEntrypoint",
+            )
             self._exited.set()
             self.alive = False
             return
@@ -182,7 +193,7 @@ class Environment:
                 pass
             try:
                 await asyncio.wait_for(self._exited.wait(), 5)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
         await self.server.close()
         if self._current is not None and not self._current.done.done():
@@ -226,7 +237,12 @@ class Environment:
     def post_response(self, request_id: str, body: bytes) -> int:
         if len(body) > MAX_RESPONSE_PAYLOAD:
             message = f"Response payload size exceeded maximum allowed payload size ({MAX_RESPONSE_PAYLOAD} bytes)."
-            self._finish(request_id, "error", json.dumps({"errorMessage": message, "errorType": "Function.ResponseSizeTooLarge"}).encode(), "Function.ResponseSizeTooLarge")
+            self._finish(
+                request_id,
+                "error",
+                json.dumps({"errorMessage": message, "errorType": "Function.ResponseSizeTooLarge"}).encode(),
+                "Function.ResponseSizeTooLarge",
+            )
             return 413
         return self._finish(request_id, "ok", body, None)
 
@@ -288,15 +304,32 @@ class Environment:
         rid = event.request_id
         if kind == "timeout":
             output += f"{_stamp()} {rid} Task timed out after {timeout:.2f} seconds\n"
-            body = json.dumps({"errorType": "Sandbox.Timedout", "errorMessage": f"RequestId: {rid} Error: Task timed out after {timeout:.2f} seconds"}).encode()
+            body = json.dumps(
+                {
+                    "errorType": "Sandbox.Timedout",
+                    "errorMessage": f"RequestId: {rid} Error: Task timed out after {timeout:.2f} seconds",
+                }
+            ).encode()
             error_type = "Sandbox.Timedout"
         elif kind == "crash":
             reason = self._exit_reason()
             output += f"RequestId: {rid} Error: Runtime exited with error: {reason}\nRuntime.ExitError\n"
-            body = json.dumps({"errorType": "Runtime.ExitError", "errorMessage": f"RequestId: {rid} Error: Runtime exited with error: {reason}"}).encode()
+            body = json.dumps(
+                {
+                    "errorType": "Runtime.ExitError",
+                    "errorMessage": f"RequestId: {rid} Error: Runtime exited with error: {reason}",
+                }
+            ).encode()
             error_type = "Runtime.ExitError"
         report = self._log(rid, inv.before, output, duration, init_ms)
-        return Outcome("ok" if kind == "ok" else "timeout" if kind == "timeout" else "crash" if kind == "crash" else "error", body, duration, init_ms, report, error_type)
+        return Outcome(
+            "ok" if kind == "ok" else "timeout" if kind == "timeout" else "crash" if kind == "crash" else "error",
+            body,
+            duration,
+            init_ms,
+            report,
+            error_type,
+        )
 
     async def _await(self, inv: _Invocation, timeout: float, init_timeout: float) -> tuple[str, bytes, str | None]:
         exited: asyncio.Future[Any] = asyncio.ensure_future(self._exited.wait())
@@ -311,7 +344,11 @@ class Environment:
                 return ("init_error", *self._init_error)
             if not inv.delivered.is_set():
                 return ("crash", b"", None) if self._exited.is_set() else ("timeout", b"", None)
-            await asyncio.wait({exited, done}, timeout=max(0.0, inv.delivered_at + timeout - time.monotonic()), return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(
+                {exited, done},
+                timeout=max(0.0, inv.delivered_at + timeout - time.monotonic()),
+                return_when=asyncio.FIRST_COMPLETED,
+            )
             if inv.done.done():
                 return inv.done.result()
             return ("crash", b"", None) if self._exited.is_set() else ("timeout", b"", None)

@@ -76,7 +76,9 @@ class Mapping:
         return out
 
     def settings_key(self) -> str:
-        return json.dumps([self.function_arn, self.source_arn, *(self.config.get(k) for k in _SETTINGS)], sort_keys=True)
+        return json.dumps(
+            [self.function_arn, self.source_arn, *(self.config.get(k) for k in _SETTINGS)], sort_keys=True
+        )
 
 
 # --- SQL ----------------------------------------------------------------------------------------------------
@@ -96,7 +98,10 @@ def insert_mapping(tx: Tx, m: Mapping) -> None:
 
 
 def update_mapping(tx: Tx, m: Mapping) -> None:
-    tx.execute("UPDATE lambda_event_source_mappings SET function_arn = ?, state = ?, config = ? WHERE uuid = ?", (m.function_arn, m.state, json.dumps(m.config), m.uuid))
+    tx.execute(
+        "UPDATE lambda_event_source_mappings SET function_arn = ?, state = ?, config = ? WHERE uuid = ?",
+        (m.function_arn, m.state, json.dumps(m.config), m.uuid),
+    )
     tx.notify(CHANNEL, m.uuid)
 
 
@@ -105,10 +110,17 @@ def get_mapping(tx: Tx, uuid: str) -> Mapping | None:
 
 
 def find_mapping(tx: Tx, function_arn: str, source_arn: str) -> Mapping | None:
-    return _mapping(tx.one(f"SELECT {_COLUMNS} FROM lambda_event_source_mappings WHERE function_arn = ? AND source_arn = ?", (function_arn, source_arn)))
+    return _mapping(
+        tx.one(
+            f"SELECT {_COLUMNS} FROM lambda_event_source_mappings WHERE function_arn = ? AND source_arn = ?",
+            (function_arn, source_arn),
+        )
+    )
 
 
-def list_mappings(tx: Tx, account: str, region: str, function_arn: str | None, source_arn: str | None, after: str, limit: int) -> list[Mapping]:
+def list_mappings(
+    tx: Tx, account: str, region: str, function_arn: str | None, source_arn: str | None, after: str, limit: int
+) -> list[Mapping]:
     where, params = "account = ? AND region = ? AND uuid > ?", [account, region, after]
     if function_arn is not None:
         where += " AND function_arn = ?"
@@ -116,7 +128,9 @@ def list_mappings(tx: Tx, account: str, region: str, function_arn: str | None, s
     if source_arn is not None:
         where += " AND source_arn = ?"
         params.append(source_arn)
-    rows = tx.all(f"SELECT {_COLUMNS} FROM lambda_event_source_mappings WHERE {where} ORDER BY uuid LIMIT ?", (*params, limit))
+    rows = tx.all(
+        f"SELECT {_COLUMNS} FROM lambda_event_source_mappings WHERE {where} ORDER BY uuid LIMIT ?", (*params, limit)
+    )
     return [m for m in map(_mapping, rows) if m is not None]
 
 
@@ -139,7 +153,10 @@ def _advance(tx: Tx) -> list[Mapping]:
 def _set_result(tx: Tx, uuid: str, result: str) -> None:
     m = get_mapping(tx, uuid)
     if m is not None:
-        tx.execute("UPDATE lambda_event_source_mappings SET config = ? WHERE uuid = ?", (json.dumps({**m.config, "LastProcessingResult": result}), uuid))
+        tx.execute(
+            "UPDATE lambda_event_source_mappings SET config = ? WHERE uuid = ?",
+            (json.dumps({**m.config, "LastProcessingResult": result}), uuid),
+        )
 
 
 # --- the event -----------------------------------------------------------------------------------------------
@@ -162,7 +179,9 @@ def sqs_record(message: dict[str, Any], source_arn: str) -> dict[str, Any]:
         "receiptHandle": message["ReceiptHandle"],
         "body": message["Body"],
         "attributes": dict(message.get("Attributes") or {}),
-        "messageAttributes": {name: _message_attribute(v) for name, v in (message.get("MessageAttributes") or {}).items()},
+        "messageAttributes": {
+            name: _message_attribute(v) for name, v in (message.get("MessageAttributes") or {}).items()
+        },
         "md5OfBody": message["MD5OfBody"],
         "eventSource": "aws:sqs",
         "eventSourceARN": source_arn,
@@ -175,7 +194,10 @@ def sqs_record(message: dict[str, Any], source_arn: str) -> dict[str, Any]:
 
 def compile_filters(criteria: dict[str, Any] | None) -> list[EventPattern]:
     """FilterCriteria.Filters[].Pattern as event patterns (raises the patterns package's PatternError)."""
-    return [compile_event_pattern(f.get("Pattern") or "", max_length=FILTER_MAX_LENGTH) for f in (criteria or {}).get("Filters") or []]
+    return [
+        compile_event_pattern(f.get("Pattern") or "", max_length=FILTER_MAX_LENGTH)
+        for f in (criteria or {}).get("Filters") or []
+    ]
 
 
 def passes(filters: list[EventPattern], record: dict[str, Any]) -> bool:
@@ -302,7 +324,11 @@ class Poller:
         while not got:
             got = await consumer.receive(m.source_arn, min(size, 10), wait=_LONG_POLL)
         deadline = time.monotonic() + window
-        while len(got) < size and (left := deadline - time.monotonic()) > 0 and sum(len(g["Body"]) for g in got) < MAX_SYNC_PAYLOAD:
+        while (
+            len(got) < size
+            and (left := deadline - time.monotonic()) > 0
+            and sum(len(g["Body"]) for g in got) < MAX_SYNC_PAYLOAD
+        ):
             got += await consumer.receive(m.source_arn, min(size - len(got), 10), wait=left)
         return got
 
@@ -378,7 +404,13 @@ class Pollers:
             wake.clear()
             try:
                 if await store.is_leader(_LEADER_ROLE):
-                    mappings = await store.read(lambda tx: [m for m in map(_mapping, tx.all(f"SELECT {_COLUMNS} FROM lambda_event_source_mappings")) if m])
+                    mappings = await store.read(
+                        lambda tx: [
+                            m
+                            for m in map(_mapping, tx.all(f"SELECT {_COLUMNS} FROM lambda_event_source_mappings"))
+                            if m
+                        ]
+                    )
                     if any(m.state in _TRANSITIONS or m.state == "Deleting" for m in mappings):
                         mappings = await store.write(_advance)
                     self.reconcile(mappings)
@@ -390,7 +422,7 @@ class Pollers:
                 log.exception("event source mappings: the leader's pass failed")
             try:
                 await asyncio.wait_for(wake.wait(), _LEADER_CHECK_SECONDS)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
 

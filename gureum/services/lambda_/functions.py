@@ -48,11 +48,18 @@ class FunctionRef:
 def parse_function_name(value: str, qualifier: str | None = None) -> FunctionRef:
     match = _FUNCTION_REF.match(value or "")
     if match is None or len(match.group("name")) > 64:
-        raise invalid(f"1 validation error detected: Value '{value}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern")
+        raise invalid(
+            f"1 validation error detected: Value '{value}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern"
+        )
     inner = match.group("qualifier")
     if inner and qualifier and inner != qualifier:
         raise invalid("The derived qualifier from the function name does not match the specified qualifier.")
-    return FunctionRef(match.group("name"), inner or qualifier, match.group("account") or match.group("account2"), match.group("region"))
+    return FunctionRef(
+        match.group("name"),
+        inner or qualifier,
+        match.group("account") or match.group("account2"),
+        match.group("region"),
+    )
 
 
 def function_arn(region: str, account: str, name: str, qualifier: str | None = None) -> str:
@@ -72,7 +79,7 @@ def code_sha256(zip_bytes: bytes) -> str:
 
 def timestamp(seconds: float) -> str:
     """LastModified's format: 2024-01-02T03:04:05.678+0000."""
-    return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+0000"
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+0000"
 
 
 @dataclass(slots=True, frozen=True)
@@ -120,7 +127,7 @@ class Function:
     def log_group(self) -> str:
         return str((self.logging or {}).get("LogGroup") or f"/aws/lambda/{self.name}")
 
-    def revised(self, now: float, **changes: Any) -> "Function":
+    def revised(self, now: float, **changes: Any) -> Function:
         """A copy with ``changes``, a new RevisionId and LastModified."""
         return replace(self, revision_id=str(uuid.uuid4()), last_modified=now, **changes)
 
@@ -131,7 +138,7 @@ class Function:
         return doc
 
     @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> "Function":
+    def from_doc(cls, doc: dict[str, Any]) -> Function:
         doc = dict(doc)
         doc["architectures"] = tuple(doc.get("architectures") or ("x86_64",))
         doc["layers"] = tuple(doc.get("layers") or ())
@@ -169,7 +176,11 @@ class Function:
             doc["Layers"] = [{"Arn": layer["Arn"], "CodeSize": layer["CodeSize"]} for layer in self.layers]
         if self.dead_letter_arn:
             doc["DeadLetterConfig"] = {"TargetArn": self.dead_letter_arn}
-        for key, value in (("StateReason", self.state_reason), ("StateReasonCode", self.state_reason_code), ("LastUpdateStatusReason", self.last_update_reason)):
+        for key, value in (
+            ("StateReason", self.state_reason),
+            ("StateReasonCode", self.state_reason_code),
+            ("LastUpdateStatusReason", self.last_update_reason),
+        ):
             if value:
                 doc[key] = value
         return doc
@@ -183,19 +194,31 @@ def check_settings(req: dict[str, Any]) -> None:
             r"Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+"
         )
     if "Handler" in req and not _HANDLER.match(req["Handler"] or ""):
-        raise invalid(f"1 validation error detected: Value '{req['Handler']}' at 'handler' failed to satisfy constraint: Member must satisfy regular expression pattern: [^\\s]+")
+        raise invalid(
+            f"1 validation error detected: Value '{req['Handler']}' at 'handler' failed to satisfy constraint: Member must satisfy regular expression pattern: [^\\s]+"
+        )
     if "MemorySize" in req and not MIN_MEMORY <= req["MemorySize"] <= MAX_MEMORY:
-        raise invalid(f"'MemorySize' value failed to satisfy constraint: Member must have value between {MIN_MEMORY} and {MAX_MEMORY}, inclusive")
+        raise invalid(
+            f"'MemorySize' value failed to satisfy constraint: Member must have value between {MIN_MEMORY} and {MAX_MEMORY}, inclusive"
+        )
     if "Timeout" in req and not MIN_TIMEOUT <= req["Timeout"] <= MAX_TIMEOUT:
-        raise invalid(f"'Timeout' value failed to satisfy constraint: Member must have value between {MIN_TIMEOUT} and {MAX_TIMEOUT}, inclusive")
+        raise invalid(
+            f"'Timeout' value failed to satisfy constraint: Member must have value between {MIN_TIMEOUT} and {MAX_TIMEOUT}, inclusive"
+        )
     variables = (req.get("Environment") or {}).get("Variables") or {}
     for key in variables:
         if not _ENV_KEY.match(key):
-            raise invalid(f"Environment variable name {key} is not valid: it must start with a letter and hold only letters, digits and _.")
+            raise invalid(
+                f"Environment variable name {key} is not valid: it must start with a letter and hold only letters, digits and _."
+            )
         if key in RESERVED_ENV:
-            raise invalid(f"Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: {key}")
+            raise invalid(
+                f"Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: {key}"
+            )
     if len(repr(variables)) > 4096:
-        raise invalid("Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit.")
+        raise invalid(
+            "Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit."
+        )
     target = (req.get("DeadLetterConfig") or {}).get("TargetArn")
     if target and not _DEAD_LETTER.match(target):
         raise invalid(f"The provided target ARN is not a valid SQS queue or SNS topic ARN: {target}")
@@ -206,9 +229,13 @@ def check_settings(req: dict[str, Any]) -> None:
         raise invalid("Log levels can only be set when LogFormat is JSON.")
     storage = (req.get("EphemeralStorage") or {}).get("Size")
     if storage is not None and not 512 <= storage <= 10240:
-        raise invalid("'EphemeralStorage.Size' value failed to satisfy constraint: Member must have value between 512 and 10240, inclusive")
+        raise invalid(
+            "'EphemeralStorage.Size' value failed to satisfy constraint: Member must have value between 512 and 10240, inclusive"
+        )
 
 
 def check_name(name: str) -> None:
     if not _NAME.match(name):
-        raise invalid(f"1 validation error detected: Value '{name}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9-_]+")
+        raise invalid(
+            f"1 validation error detected: Value '{name}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9-_]+"
+        )

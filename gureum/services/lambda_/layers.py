@@ -14,15 +14,21 @@ from . import SERVICE, store
 from .errors import ResourceNotFoundException, ServiceError, invalid
 from .functions import code_sha256, timestamp
 
-_LAYER_NAME = re.compile(r"^(?:arn:aws[a-zA-Z-]*:lambda:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):layer:)?(?P<name>[a-zA-Z0-9-_]{1,140})$")
-_LAYER_VERSION_ARN = re.compile(r"^arn:aws[a-zA-Z-]*:lambda:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):layer:(?P<name>[a-zA-Z0-9-_]+):(?P<version>[0-9]+)$")
+_LAYER_NAME = re.compile(
+    r"^(?:arn:aws[a-zA-Z-]*:lambda:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):layer:)?(?P<name>[a-zA-Z0-9-_]{1,140})$"
+)
+_LAYER_VERSION_ARN = re.compile(
+    r"^arn:aws[a-zA-Z-]*:lambda:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):layer:(?P<name>[a-zA-Z0-9-_]+):(?P<version>[0-9]+)$"
+)
 MAX_LAYERS = 5
 
 
 def _where(ctx: RequestContext, layer_name: str) -> tuple[str, str, str]:
     match = _LAYER_NAME.match(layer_name)
     if match is None:
-        raise invalid(f"1 validation error detected: Value '{layer_name}' at 'layerName' failed to satisfy constraint: Member must satisfy regular expression pattern")
+        raise invalid(
+            f"1 validation error detected: Value '{layer_name}' at 'layerName' failed to satisfy constraint: Member must satisfy regular expression pattern"
+        )
     return match.group("account") or ctx.account, match.group("region") or ctx.region, match.group("name")
 
 
@@ -34,7 +40,12 @@ def _out(ctx: RequestContext, account: str, region: str, name: str, config: dict
     arn = f"arn:aws:lambda:{region}:{account}:layer:{name}"
     location = f"{ctx.request.base_url}/_gureum/lambda/code?account={account}&sha={quote(config['sha'], safe='')}"
     out = {k: v for k, v in config.items() if k not in ("sha", "CodeSize")}
-    return {**out, "LayerArn": arn, "LayerVersionArn": f"{arn}:{config['Version']}", "Content": {"Location": location, "CodeSha256": config["sha"], "CodeSize": config["CodeSize"]}}
+    return {
+        **out,
+        "LayerArn": arn,
+        "LayerVersionArn": f"{arn}:{config['Version']}",
+        "Content": {"Location": location, "CodeSha256": config["sha"], "CodeSize": config["CodeSize"]},
+    }
 
 
 def resolve_layers(tx: Tx, arns: list[str]) -> tuple[dict[str, Any], ...]:
@@ -44,7 +55,13 @@ def resolve_layers(tx: Tx, arns: list[str]) -> tuple[dict[str, Any], ...]:
     out = []
     for arn in arns:
         match = _LAYER_VERSION_ARN.match(arn)
-        config = None if match is None else store.get_layer_version(tx, match.group("account"), match.group("region"), match.group("name"), int(match.group("version")))
+        config = (
+            None
+            if match is None
+            else store.get_layer_version(
+                tx, match.group("account"), match.group("region"), match.group("name"), int(match.group("version"))
+            )
+        )
         if config is None:
             raise invalid(f"Layer version {arn} does not exist.")
         out.append({"Arn": arn, "CodeSize": config["CodeSize"], "sha": config["sha"]})
@@ -62,7 +79,13 @@ async def publish_layer_version(ctx: RequestContext, req: dict[str, Any]) -> dic
     zip_bytes = bytes(content["ZipFile"])
     _read_zip(zip_bytes)
     sha = code_sha256(zip_bytes)
-    config: dict[str, Any] = {"LayerName": name, "Description": req.get("Description") or "", "CreatedDate": timestamp(ctx.runtime.clock.now()), "sha": sha, "CodeSize": len(zip_bytes)}
+    config: dict[str, Any] = {
+        "LayerName": name,
+        "Description": req.get("Description") or "",
+        "CreatedDate": timestamp(ctx.runtime.clock.now()),
+        "sha": sha,
+        "CodeSize": len(zip_bytes),
+    }
     for member in ("CompatibleRuntimes", "LicenseInfo", "CompatibleArchitectures"):
         if req.get(member):
             config[member] = req[member]
@@ -92,13 +115,19 @@ async def get_layer_version(ctx: RequestContext, req: dict[str, Any]) -> dict[st
 async def get_layer_version_by_arn(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     match = _LAYER_VERSION_ARN.match(req["Arn"])
     if match is None:
-        raise invalid(f"1 validation error detected: Value '{req['Arn']}' at 'arn' failed to satisfy constraint: Member must satisfy regular expression pattern")
-    return await _get(ctx, match.group("account"), match.group("region"), match.group("name"), int(match.group("version")))
+        raise invalid(
+            f"1 validation error detected: Value '{req['Arn']}' at 'arn' failed to satisfy constraint: Member must satisfy regular expression pattern"
+        )
+    return await _get(
+        ctx, match.group("account"), match.group("region"), match.group("name"), int(match.group("version"))
+    )
 
 
 def _matches(config: dict[str, Any], req: dict[str, Any]) -> bool:
     runtime, arch = req.get("CompatibleRuntime"), req.get("CompatibleArchitecture")
-    return (not runtime or runtime in (config.get("CompatibleRuntimes") or [])) and (not arch or arch in (config.get("CompatibleArchitectures") or []))
+    return (not runtime or runtime in (config.get("CompatibleRuntimes") or [])) and (
+        not arch or arch in (config.get("CompatibleArchitectures") or [])
+    )
 
 
 def _item(ctx: RequestContext, account: str, region: str, name: str, config: dict[str, Any]) -> dict[str, Any]:
@@ -127,5 +156,7 @@ async def list_layers(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any
 @SERVICE.op("DeleteLayerVersion")
 async def delete_layer_version(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     account, region, name = _where(ctx, req["LayerName"])
-    await ctx.runtime.store.write(lambda tx: store.delete_layer_version(tx, account, region, name, req["VersionNumber"]))
+    await ctx.runtime.store.write(
+        lambda tx: store.delete_layer_version(tx, account, region, name, req["VersionNumber"])
+    )
     return {}

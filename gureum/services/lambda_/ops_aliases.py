@@ -58,9 +58,17 @@ def _target(ctx: RequestContext, req: dict[str, Any]) -> tuple[str, str, str]:
 async def create_alias(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     account, region, name = _target(ctx, req)
     if not _ALIAS.match(req["Name"]):
-        raise invalid(f"1 validation error detected: Value '{req['Name']}' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: (?!^[0-9]+$)([a-zA-Z0-9-_]+)")
+        raise invalid(
+            f"1 validation error detected: Value '{req['Name']}' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: (?!^[0-9]+$)([a-zA-Z0-9-_]+)"
+        )
     arn = function_arn(region, account, name, req["Name"])
-    alias = {"AliasArn": arn, "Name": req["Name"], "FunctionVersion": req["FunctionVersion"], "Description": req.get("Description") or "", "RevisionId": str(uuid.uuid4())}
+    alias = {
+        "AliasArn": arn,
+        "Name": req["Name"],
+        "FunctionVersion": req["FunctionVersion"],
+        "Description": req.get("Description") or "",
+        "RevisionId": str(uuid.uuid4()),
+    }
     if req.get("RoutingConfig"):
         alias["RoutingConfig"] = req["RoutingConfig"]
 
@@ -93,7 +101,12 @@ async def update_alias(ctx: RequestContext, req: dict[str, Any]) -> dict[str, An
         if alias is None:
             raise _alias_not_found(function_arn(region, account, name, req["Name"]))
         if req.get("RevisionId") and req["RevisionId"] != alias["RevisionId"]:
-            raise ServiceError("The Revision Id provided does not match the latest Revision Id.", code="PreconditionFailedException", status=412, fields={"Type": "User"})
+            raise ServiceError(
+                "The Revision Id provided does not match the latest Revision Id.",
+                code="PreconditionFailedException",
+                status=412,
+                fields={"Type": "User"},
+            )
         for member in ("FunctionVersion", "Description", "RoutingConfig"):
             if req.get(member) is not None:
                 alias[member] = req[member]
@@ -117,9 +130,17 @@ async def delete_alias(ctx: RequestContext, req: dict[str, Any]) -> dict[str, An
         store.delete_alias(tx, account, region, name, alias)
         store.put_alias_event_invoke(tx, account, region, name, alias, None)
         where = (account, region, name, alias)
-        tx.execute("DELETE FROM lambda_urls WHERE account = ? AND region = ? AND function_name = ? AND qualifier = ?", where)
-        provisioned = tx.one("SELECT 1 FROM lambda_provisioned WHERE account = ? AND region = ? AND function_name = ? AND qualifier = ?", where)
-        tx.execute("DELETE FROM lambda_provisioned WHERE account = ? AND region = ? AND function_name = ? AND qualifier = ?", where)
+        tx.execute(
+            "DELETE FROM lambda_urls WHERE account = ? AND region = ? AND function_name = ? AND qualifier = ?", where
+        )
+        provisioned = tx.one(
+            "SELECT 1 FROM lambda_provisioned WHERE account = ? AND region = ? AND function_name = ? AND qualifier = ?",
+            where,
+        )
+        tx.execute(
+            "DELETE FROM lambda_provisioned WHERE account = ? AND region = ? AND function_name = ? AND qualifier = ?",
+            where,
+        )
         latest = store.get_function(tx, account, region, name)
         if latest is not None and latest.policy:
             resource = function_arn(region, account, name, alias)

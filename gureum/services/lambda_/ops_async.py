@@ -32,15 +32,27 @@ DEFAULT_MAX_AGE = 21_600  # … and keeps it for up to six hours
 FAILURE_KIND = "lambda-async-failure"
 _DESTINATION = re.compile(r"^arn:aws[a-zA-Z-]*:(sqs|sns|lambda|events):[a-z0-9-]+:\d{12}:(.+)$")
 # the DLQ message's ErrorCode is the HTTP status of the failed invocation (200 for a function error)
-FAILED_ATTEMPTS: dict[str, int] = {}  # request id → failed attempts on this node, for a success's approximateInvokeCount
-_STATUS = {"Unhandled": 200, "TooManyRequestsException": 429, "ResourceNotFoundException": 404, "ResourceConflictException": 409}
+FAILED_ATTEMPTS: dict[
+    str, int
+] = {}  # request id → failed attempts on this node, for a success's approximateInvokeCount
+_STATUS = {
+    "Unhandled": 200,
+    "TooManyRequestsException": 429,
+    "ResourceNotFoundException": 404,
+    "ResourceConflictException": 409,
+}
 
 
 def async_policy(fn: Function) -> RetryPolicy:
     """One minute, then two minutes between attempts, as AWS waits."""
     config = fn.event_invoke or {}
     retries = config.get("MaximumRetryAttempts", DEFAULT_RETRIES)
-    return RetryPolicy(attempts=1 + retries, min_delay=60.0, max_delay=120.0, max_age=float(config.get("MaximumEventAgeInSeconds", DEFAULT_MAX_AGE)))
+    return RetryPolicy(
+        attempts=1 + retries,
+        min_delay=60.0,
+        max_delay=120.0,
+        max_age=float(config.get("MaximumEventAgeInSeconds", DEFAULT_MAX_AGE)),
+    )
 
 
 def destination(fn: Function, condition: str) -> str | None:
@@ -64,11 +76,16 @@ def async_dead_letter(fn: Function, body: bytes, request_id: str) -> DeadLetter 
         "on_failure": on_failure,
         "max_attempts": async_policy(fn).attempts,
     }
-    return DeadLetter(FAILURE_KIND, fn.qualified_arn, payload, error_attributes={"code": "code", "message": "message", "attempts": "attempts"})
+    return DeadLetter(
+        FAILURE_KIND,
+        fn.qualified_arn,
+        payload,
+        error_attributes={"code": "code", "message": "message", "attempts": "attempts"},
+    )
 
 
 def _timestamp(seconds: float) -> str:
-    return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def _json_or_text(raw: bytes) -> Any:
@@ -87,7 +104,12 @@ def invocation_record(runtime: Runtime, *, request_id: str, function_arn: str, c
     record: dict[str, Any] = {
         "version": "1.0",
         "timestamp": _timestamp(runtime.clock.now()),
-        "requestContext": {"requestId": request_id, "functionArn": function_arn, "condition": condition, "approximateInvokeCount": attempts},
+        "requestContext": {
+            "requestId": request_id,
+            "functionArn": function_arn,
+            "condition": condition,
+            "approximateInvokeCount": attempts,
+        },
         "requestPayload": _json_or_text(request),
         "responseContext": context,
     }
@@ -133,7 +155,9 @@ def _failed(runtime: Runtime, tx: Tx, address: str, payload: dict[str, Any]) -> 
     code, message, attempts = given.get("code", ""), given.get("message", ""), int(given.get("attempts") or 1)
     FAILED_ATTEMPTS.pop(payload["request_id"], None)
     request = base64.b64decode(payload["body"])
-    response = message.encode() if code == "Unhandled" else None  # a function error carries the function's error document
+    response = (
+        message.encode() if code == "Unhandled" else None
+    )  # a function error carries the function's error document
     parsed = _json_or_text(response) if response is not None else None
     error_message = parsed.get("errorMessage", message) if isinstance(parsed, dict) else message
     status = _STATUS.get(code, 500)
@@ -146,10 +170,20 @@ def _failed(runtime: Runtime, tx: Tx, address: str, payload: dict[str, Any]) -> 
         }
         text = request.decode("utf-8", "replace")
         kind = dead.split(":")[2]
-        runtime.delivery.enqueue(tx, kind, dead, {"body" if kind == "sqs" else "message": text, "message_attributes": attributes}, source=address)
+        runtime.delivery.enqueue(
+            tx,
+            kind,
+            dead,
+            {"body" if kind == "sqs" else "message": text, "message_attributes": attributes},
+            source=address,
+        )
     on_failure = payload.get("on_failure")
     if on_failure:
-        condition = "RetriesExhausted" if attempts >= int(payload.get("max_attempts") or 1) or status in (404, 409) else "EventAgeExceeded"
+        condition = (
+            "RetriesExhausted"
+            if attempts >= int(payload.get("max_attempts") or 1) or status in (404, 409)
+            else "EventAgeExceeded"
+        )
         record = invocation_record(runtime, request_id=payload["request_id"], function_arn=payload["function_arn"], condition=condition, attempts=attempts,
                                    request=request, status=status, version=payload.get("version") or LATEST,
                                    function_error="Unhandled" if code == "Unhandled" else None, response=response)  # fmt: skip
@@ -168,7 +202,11 @@ TARGETS = [Target(FAILURE_KIND, in_tx=_on_failure_error)]
 
 def _out(arn: str, event_invoke: dict[str, Any] | None) -> dict[str, Any]:
     config = dict(event_invoke or {})
-    out = {"FunctionArn": arn, **{k: v for k, v in config.items() if k != "LastModified"}, "LastModified": config.get("LastModified", 0)}
+    out = {
+        "FunctionArn": arn,
+        **{k: v for k, v in config.items() if k != "LastModified"},
+        "LastModified": config.get("LastModified", 0),
+    }
     out["DestinationConfig"] = {"OnSuccess": {}, "OnFailure": {}, **(config.get("DestinationConfig") or {})}
     return out
 
@@ -199,7 +237,9 @@ def _check(req: dict[str, Any]) -> None:
         raise invalid("MaximumEventAgeInSeconds must be between 60 and 21600.")
 
 
-def _holder(tx: Tx, account: str, region: str, name: str, qualifier: str | None) -> tuple[Function, str, dict[str, Any] | None]:
+def _holder(
+    tx: Tx, account: str, region: str, name: str, qualifier: str | None
+) -> tuple[Function, str, dict[str, Any] | None]:
     """(the function version, the ARN the config belongs to, the config) for a function, version or alias; an
     alias's config is its own (a version's lives in the version's row)."""
     if is_alias(qualifier):
@@ -207,7 +247,11 @@ def _holder(tx: Tx, account: str, region: str, name: str, qualifier: str | None)
         fn = None if alias is None else store.get_function(tx, account, region, name, str(alias["FunctionVersion"]))
         if fn is None:
             raise function_not_found(function_arn(region, account, name, qualifier))
-        return fn, function_arn(region, account, name, qualifier), store.get_alias_event_invoke(tx, account, region, name, str(qualifier))
+        return (
+            fn,
+            function_arn(region, account, name, qualifier),
+            store.get_alias_event_invoke(tx, account, region, name, str(qualifier)),
+        )
     fn = store.get_function(tx, account, region, name, qualifier or LATEST)
     if fn is None:
         raise function_not_found(function_arn(region, account, name, qualifier))
@@ -286,7 +330,12 @@ async def list_function_event_invoke_configs(ctx: RequestContext, req: dict[str,
     ref = parse_function_name(req["FunctionName"])
     account, region = ref.account or ctx.account, ref.region or ctx.region
     limit = req.get("MaxItems") or 50
-    versions, aliases = await ctx.runtime.store.read(lambda tx: (store.list_versions(tx, account, region, ref.name), store.alias_event_invokes(tx, account, region, ref.name)))
+    versions, aliases = await ctx.runtime.store.read(
+        lambda tx: (
+            store.list_versions(tx, account, region, ref.name),
+            store.alias_event_invokes(tx, account, region, ref.name),
+        )
+    )
     if not versions:
         raise function_not_found(function_arn(region, account, ref.name))
     configs = [_out(fn.qualified_arn, fn.event_invoke) for fn in versions if fn.event_invoke is not None]

@@ -22,7 +22,14 @@ from .ops_functions import load_function
 MAX_BATCH_STANDARD, MAX_BATCH_FIFO = 10_000, 10
 MAX_WINDOW = 300
 MAX_FILTERS = 5
-_SETTABLE = ("BatchSize", "MaximumBatchingWindowInSeconds", "FilterCriteria", "FunctionResponseTypes", "ScalingConfig", "Enabled")
+_SETTABLE = (
+    "BatchSize",
+    "MaximumBatchingWindowInSeconds",
+    "FilterCriteria",
+    "FunctionResponseTypes",
+    "ScalingConfig",
+    "Enabled",
+)
 # members of the API that belong to other event sources (streams, Kafka, MQ, DocumentDB)
 _NOT_FOR_SQS = ("StartingPosition", "StartingPositionTimestamp", "ParallelizationFactor", "MaximumRecordAgeInSeconds", "BisectBatchOnFunctionError",
                 "MaximumRetryAttempts", "TumblingWindowInSeconds", "Topics", "Queues", "DestinationConfig")  # fmt: skip
@@ -46,14 +53,18 @@ def _check(config: dict[str, Any], fifo: bool) -> None:
         raise invalid(f"1 validation error detected: Value '{size}' at 'batchSize' failed to satisfy constraint: Member must have value less than or equal to {most}"
                       if size > most else f"1 validation error detected: Value '{size}' at 'batchSize' failed to satisfy constraint: Member must have value greater than or equal to 1")  # fmt: skip
     if not 0 <= window <= MAX_WINDOW:
-        raise invalid(f"1 validation error detected: Value '{window}' at 'maximumBatchingWindowInSeconds' failed to satisfy constraint: Member must have value between 0 and {MAX_WINDOW}")
+        raise invalid(
+            f"1 validation error detected: Value '{window}' at 'maximumBatchingWindowInSeconds' failed to satisfy constraint: Member must have value between 0 and {MAX_WINDOW}"
+        )
     if fifo and window:
         raise invalid("Batching window is not supported for FIFO queues")
     if size > 10 and window < 1:
         raise invalid("Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10")
     for kind in config.get("FunctionResponseTypes") or []:
         if kind != "ReportBatchItemFailures":
-            raise invalid(f"1 validation error detected: Value '[{kind}]' at 'functionResponseTypes' failed to satisfy constraint: Member must satisfy enum value set: [ReportBatchItemFailures]")
+            raise invalid(
+                f"1 validation error detected: Value '[{kind}]' at 'functionResponseTypes' failed to satisfy constraint: Member must satisfy enum value set: [ReportBatchItemFailures]"
+            )
     concurrency = (config.get("ScalingConfig") or {}).get("MaximumConcurrency")
     if concurrency is not None and not 2 <= concurrency <= 1000:
         raise invalid(f"1 validation error detected: Value '{concurrency}' at 'scalingConfig.maximumConcurrency' failed to satisfy constraint: Member must have value "
@@ -70,10 +81,14 @@ def _check(config: dict[str, Any], fifo: bool) -> None:
 async def _queue(ctx: RequestContext, arn: str) -> dict[str, Any]:
     parts = arn.split(":")
     if len(parts) != 6 or parts[0] != "arn" or parts[2] != "sqs":
-        raise invalid(f"Unrecognized event source: gureum serves event source mappings for Amazon SQS queues only ({arn}).")
+        raise invalid(
+            f"Unrecognized event source: gureum serves event source mappings for Amazon SQS queues only ({arn})."
+        )
     queue = await ctx.runtime.port("sqs.consumer").queue(arn)
     if queue is None:
-        raise invalid("Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist for this wsdl version.")
+        raise invalid(
+            "Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist for this wsdl version."
+        )
     return queue  # type: ignore[no-any-return]
 
 
@@ -84,7 +99,9 @@ async def _function(ctx: RequestContext, name: str, queue: dict[str, Any]) -> st
     account, region = ref.account or ctx.account, ref.region or ctx.region
     fn = await load_function(ctx.runtime, account, region, ref.name, ref.qualifier)
     if queue["VisibilityTimeout"] < fn.timeout:
-        raise invalid(f"Queue visibility timeout: {queue['VisibilityTimeout']} seconds is less than Function timeout: {fn.timeout} seconds")
+        raise invalid(
+            f"Queue visibility timeout: {queue['VisibilityTimeout']} seconds is less than Function timeout: {fn.timeout} seconds"
+        )
     return function_arn(region, account, ref.name, ref.qualifier)
 
 
@@ -145,16 +162,24 @@ async def update_event_source_mapping(ctx: RequestContext, req: dict[str, Any]) 
     changes = {member: req[member] for member in _SETTABLE if req.get(member) is not None}
     config = {**current.config, **changes, "LastModified": ctx.runtime.clock.now()}
     for member in ("FilterCriteria", "ScalingConfig"):
-        if member in changes and not (changes[member] or {}).get("Filters" if member == "FilterCriteria" else "MaximumConcurrency"):
+        if member in changes and not (changes[member] or {}).get(
+            "Filters" if member == "FilterCriteria" else "MaximumConcurrency"
+        ):
             config.pop(member)  # an empty FilterCriteria or ScalingConfig removes it, as in AWS
     _check(config, queue["FifoQueue"])
 
     def update(tx: Tx) -> Mapping:
         m = _owned(tx, ctx, req["UUID"])
         if m.state == "Deleting":
-            raise ServiceError("Cannot update the event source mapping because it is in use.", code="ResourceInUseException", fields={"Type": "User"})
+            raise ServiceError(
+                "Cannot update the event source mapping because it is in use.",
+                code="ResourceInUseException",
+                fields={"Type": "User"},
+            )
         if fn_arn != m.function_arn and find_mapping(tx, fn_arn, m.source_arn) is not None:
-            raise ResourceConflictException(f"An event source mapping for {fn_arn} and {m.source_arn} already exists.", fields={"Type": "User"})
+            raise ResourceConflictException(
+                f"An event source mapping for {fn_arn} and {m.source_arn} already exists.", fields={"Type": "User"}
+            )
         was, now = m.config.get("Enabled", True), config.get("Enabled", True)
         state = "Enabling" if now and not was else "Disabling" if was and not now else "Updating"
         updated = replace(m, function_arn=fn_arn, state=state, config=config)
@@ -178,13 +203,17 @@ async def delete_event_source_mapping(ctx: RequestContext, req: dict[str, Any]) 
 async def list_event_source_mappings(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     limit = req.get("MaxItems") or 100
     if not 1 <= limit <= 10_000:
-        raise invalid(f"1 validation error detected: Value '{limit}' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 10000")
+        raise invalid(
+            f"1 validation error detected: Value '{limit}' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 10000"
+        )
     fn_arn = None
     if req.get("FunctionName"):
         ref = parse_function_name(req["FunctionName"])
         fn_arn = function_arn(ref.region or ctx.region, ref.account or ctx.account, ref.name, ref.qualifier)
     source = req.get("EventSourceArn") or None
-    rows = await ctx.runtime.store.read(lambda tx: list_mappings(tx, ctx.account, ctx.region, fn_arn, source, req.get("Marker") or "", limit + 1))
+    rows = await ctx.runtime.store.read(
+        lambda tx: list_mappings(tx, ctx.account, ctx.region, fn_arn, source, req.get("Marker") or "", limit + 1)
+    )
     out: dict[str, Any] = {"EventSourceMappings": [m.output() for m in rows[:limit]]}
     if len(rows) > limit:
         out["NextMarker"] = rows[limit - 1].uuid

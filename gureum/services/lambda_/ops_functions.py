@@ -21,7 +21,16 @@ from ...store.base import Tx
 from . import SERVICE, store
 from .backend import LambdaBackend
 from .errors import ResourceConflictException, ServiceError, function_not_found, invalid
-from .functions import LATEST, Function, FunctionRef, check_name, check_settings, code_sha256, function_arn, parse_function_name
+from .functions import (
+    LATEST,
+    Function,
+    FunctionRef,
+    check_name,
+    check_settings,
+    code_sha256,
+    function_arn,
+    parse_function_name,
+)
 from .layers import resolve_layers
 from .limits import MAX_UNZIPPED, MAX_ZIP
 from .ops_aliases import is_alias, pick_version
@@ -36,11 +45,14 @@ def _where(ctx: RequestContext, ref: FunctionRef) -> tuple[str, str]:
     return ref.account or ctx.account, ref.region or ctx.region
 
 
-async def load_function(runtime: Runtime, account: str, region: str, name: str, qualifier: str | None, route: bool = False) -> Function:
+async def load_function(
+    runtime: Runtime, account: str, region: str, name: str, qualifier: str | None, route: bool = False
+) -> Function:
     """The function version a (name, qualifier) names; ResourceNotFoundException when there is none.
 
     An alias names its FunctionVersion; with ``route`` (an invocation) its RoutingConfig weights apply too, and so
     does the alias's own event invoke config (retries, event age, destinations) when it has one."""
+
     def read(tx: Tx) -> Function | None:
         version = qualifier or LATEST
         if is_alias(qualifier):
@@ -49,7 +61,11 @@ async def load_function(runtime: Runtime, account: str, region: str, name: str, 
                 return None
             version = pick_version(alias) if route else str(alias["FunctionVersion"])
             fn = store.get_function(tx, account, region, name, version)
-            config = store.get_alias_event_invoke(tx, account, region, name, str(qualifier)) if route and fn is not None else None
+            config = (
+                store.get_alias_event_invoke(tx, account, region, name, str(qualifier))
+                if route and fn is not None
+                else None
+            )
             return fn if config is None else replace(fn, event_invoke=config)  # type: ignore[arg-type]
         return store.get_function(tx, account, region, name, version)
 
@@ -68,11 +84,19 @@ async def function_for(ctx: RequestContext, req: dict[str, Any]) -> Function:
 def _read_zip(zip_bytes: bytes) -> None:
     """Refuse what AWS refuses: not a zip, too large zipped or unzipped."""
     if len(zip_bytes) > MAX_ZIP:
-        raise ServiceError(f"Request must be smaller than {MAX_ZIP} bytes for the CreateFunction operation", code="RequestEntityTooLargeException", status=413)
+        raise ServiceError(
+            f"Request must be smaller than {MAX_ZIP} bytes for the CreateFunction operation",
+            code="RequestEntityTooLargeException",
+            status=413,
+        )
     try:
         with zipfile.ZipFile(io.BytesIO(zip_bytes)) as archive:
             unzipped = sum(info.file_size for info in archive.infolist())
-            bad = [info.filename for info in archive.infolist() if info.filename.startswith("/") or ".." in info.filename.split("/")]
+            bad = [
+                info.filename
+                for info in archive.infolist()
+                if info.filename.startswith("/") or ".." in info.filename.split("/")
+            ]
     except (zipfile.BadZipFile, ValueError):
         raise invalid("Could not unzip uploaded file. Please check your file, then try to upload again.") from None
     if bad:
@@ -107,7 +131,9 @@ def _code_from(req: dict[str, Any]) -> bytes:
         raise invalid("gureum has no S3 to fetch code from yet: upload the package as ZipFile.")
     zip_bytes = code.get("ZipFile")
     if not zip_bytes:
-        raise invalid("Please provide a source for function code: ZipFile (S3Bucket/S3Key and ImageUri are not served by gureum).")
+        raise invalid(
+            "Please provide a source for function code: ZipFile (S3Bucket/S3Key and ImageUri are not served by gureum)."
+        )
     _read_zip(zip_bytes)
     return bytes(zip_bytes)
 
@@ -130,9 +156,23 @@ def _activate_later(runtime: Runtime, fn: Function) -> None:
                 return
             # state changes keep the RevisionId, so warm environments of this revision stay usable
             if reason is None:
-                done = replace(current, state="Active", state_reason=None, state_reason_code=None, last_update_status="Successful", last_update_reason=None)
+                done = replace(
+                    current,
+                    state="Active",
+                    state_reason=None,
+                    state_reason_code=None,
+                    last_update_status="Successful",
+                    last_update_reason=None,
+                )
             else:
-                done = replace(current, state="Failed", state_reason=reason, state_reason_code="InternalError", last_update_status="Failed", last_update_reason=reason)
+                done = replace(
+                    current,
+                    state="Failed",
+                    state_reason=reason,
+                    state_reason_code="InternalError",
+                    last_update_status="Failed",
+                    last_update_reason=reason,
+                )
             store.update_function(tx, done)
 
         await runtime.store.write(finish)
@@ -223,11 +263,14 @@ async def wait_active(runtime: Runtime, fn: Function, seconds: float = 10.0) -> 
     if event is not None:
         try:
             await asyncio.wait_for(event.wait(), seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
     fn = await load_function(runtime, fn.account, fn.region, fn.name, fn.version)
     if fn.state != "Active":
-        raise ResourceConflictException(f"The operation cannot be performed at this time. The function is currently in the following state: {fn.state}", fields={"Type": "User"})
+        raise ResourceConflictException(
+            f"The operation cannot be performed at this time. The function is currently in the following state: {fn.state}",
+            fields={"Type": "User"},
+        )
     return fn
 
 
@@ -255,7 +298,10 @@ def _check_update(current: Function | None, req: dict[str, Any], arn: str) -> Fu
     if current is None:
         raise function_not_found(arn)
     if current.last_update_status == "InProgress" or current.state == "Pending":
-        raise ResourceConflictException(f"The operation cannot be performed at this time. An update is in progress for resource: {arn}", fields={"Type": "User"})
+        raise ResourceConflictException(
+            f"The operation cannot be performed at this time. An update is in progress for resource: {arn}",
+            fields={"Type": "User"},
+        )
     if req.get("RevisionId") and req["RevisionId"] != current.revision_id:
         raise ServiceError("The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id",
                            code="PreconditionFailedException", status=412, fields={"Type": "User"})  # fmt: skip
@@ -275,7 +321,13 @@ async def update_function_code(ctx: RequestContext, req: dict[str, Any]) -> dict
         current = _check_update(store.get_function(tx, account, region, ref.name), req, arn)
         if req.get("DryRun"):
             return current.revised(now, code_sha=sha, code_size=len(zip_bytes))
-        fn = current.revised(now, code_sha=sha, code_size=len(zip_bytes), last_update_status="InProgress", last_update_reason="The function is being created.")
+        fn = current.revised(
+            now,
+            code_sha=sha,
+            code_size=len(zip_bytes),
+            last_update_status="InProgress",
+            last_update_reason="The function is being created.",
+        )
         store.put_code(tx, account, sha, zip_bytes)
         store.update_function(tx, fn)
         return fn
@@ -301,7 +353,14 @@ async def update_function_configuration(ctx: RequestContext, req: dict[str, Any]
         check_runtime(req["Runtime"])
     now = ctx.runtime.clock.now()
     changes: dict[str, Any] = {}
-    for member, attribute in (("Runtime", "runtime"), ("Role", "role"), ("Handler", "handler"), ("Description", "description"), ("Timeout", "timeout"), ("MemorySize", "memory")):
+    for member, attribute in (
+        ("Runtime", "runtime"),
+        ("Role", "role"),
+        ("Handler", "handler"),
+        ("Description", "description"),
+        ("Timeout", "timeout"),
+        ("MemorySize", "memory"),
+    ):
         if req.get(member) is not None:
             changes[attribute] = req[member]
     if req.get("Environment") is not None:
@@ -316,7 +375,13 @@ async def update_function_configuration(ctx: RequestContext, req: dict[str, Any]
     def update(tx: Tx) -> Function:
         current = _check_update(store.get_function(tx, account, region, ref.name), req, arn)
         layers = {"layers": resolve_layers(tx, req["Layers"])} if req.get("Layers") is not None else {}
-        fn = current.revised(now, last_update_status="InProgress", last_update_reason="The function is being created.", **changes, **layers)
+        fn = current.revised(
+            now,
+            last_update_status="InProgress",
+            last_update_reason="The function is being created.",
+            **changes,
+            **layers,
+        )
         store.update_function(tx, fn)
         return fn
 
@@ -338,7 +403,9 @@ async def delete_function(ctx: RequestContext, req: dict[str, Any]) -> dict[str,
         if store.get_function(tx, account, region, ref.name, ref.qualifier or LATEST) is None:
             return None
         store.delete_function(tx, account, region, ref.name, ref.qualifier)
-        where = "account = ? AND region = ? AND function_name = ?" + ("" if ref.qualifier is None else " AND qualifier = ?")
+        where = "account = ? AND region = ? AND function_name = ?" + (
+            "" if ref.qualifier is None else " AND qualifier = ?"
+        )
         params = (account, region, ref.name) + (() if ref.qualifier is None else (ref.qualifier,))
         provisioned = [str(row[0]) for row in tx.all(f"SELECT qualifier FROM lambda_provisioned WHERE {where}", params)]
         tx.execute(f"DELETE FROM lambda_provisioned WHERE {where}", params)
@@ -365,7 +432,9 @@ async def list_functions(ctx: RequestContext, req: dict[str, Any]) -> dict[str, 
         raise invalid("MaxItems must be between 1 and 10000.")
     marker = req.get("Marker") or ""
     all_versions = req.get("FunctionVersion") == "ALL"
-    rows = await ctx.runtime.store.read(lambda tx: store.list_functions(tx, ctx.account, ctx.region, marker, limit + 1, all_versions))
+    rows = await ctx.runtime.store.read(
+        lambda tx: store.list_functions(tx, ctx.account, ctx.region, marker, limit + 1, all_versions)
+    )
     out: dict[str, Any] = {"Functions": [fn.configuration() for fn in rows[:limit]]}
     if len(rows) > limit:
         out["NextMarker"] = rows[limit - 1].name
@@ -380,14 +449,27 @@ async def _publish(runtime: Runtime, latest: Function, code_sha: str | None, des
         if current is None:
             raise function_not_found(latest.arn)
         if code_sha and code_sha != current.code_sha:
-            raise invalid(f"CodeSHA256 ({code_sha}) is different from current CodeSHA256 in $LATEST ({current.code_sha}). Please try again")
-        versions = [v for v in store.list_versions(tx, current.account, current.region, current.name) if v.version != LATEST]
+            raise invalid(
+                f"CodeSHA256 ({code_sha}) is different from current CodeSHA256 in $LATEST ({current.code_sha}). Please try again"
+            )
+        versions = [
+            v for v in store.list_versions(tx, current.account, current.region, current.name) if v.version != LATEST
+        ]
         if versions and _same_config(versions[-1], current):
             return versions[-1]  # AWS publishes nothing new when $LATEST has not changed since the last version
         number = store.next_version(tx, current.account, current.region, current.name)
-        fn = current.revised(now, version=str(number), description=description or current.description, state="Active", last_update_status="Successful",
-                             state_reason=None, state_reason_code=None, last_update_reason=None, reserved_concurrency=None,
-                             policy=None)  # fmt: skip  (a version starts with a policy of its own, as in AWS)
+        fn = current.revised(
+            now,
+            version=str(number),
+            description=description or current.description,
+            state="Active",
+            last_update_status="Successful",
+            state_reason=None,
+            state_reason_code=None,
+            last_update_reason=None,
+            reserved_concurrency=None,
+            policy=None,
+        )  # fmt: skip  (a version starts with a policy of its own, as in AWS)
         store.insert_function(tx, fn, {})
         return fn
 
@@ -403,14 +485,24 @@ def _same_config(a: Function, b: Function) -> bool:
 async def publish_version(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     latest = await function_for(ctx, {"FunctionName": req["FunctionName"]})
     if req.get("RevisionId") and req["RevisionId"] != latest.revision_id:
-        raise ServiceError("The Revision Id provided does not match the latest Revision Id.", code="PreconditionFailedException", status=412, fields={"Type": "User"})
+        raise ServiceError(
+            "The Revision Id provided does not match the latest Revision Id.",
+            code="PreconditionFailedException",
+            status=412,
+            fields={"Type": "User"},
+        )
     if latest.state == "Pending" or latest.last_update_status == "InProgress":
-        raise ResourceConflictException(f"The operation cannot be performed at this time. An update is in progress for resource: {latest.arn}", fields={"Type": "User"})
+        raise ResourceConflictException(
+            f"The operation cannot be performed at this time. An update is in progress for resource: {latest.arn}",
+            fields={"Type": "User"},
+        )
     return (await _publish(ctx.runtime, latest, req.get("CodeSha256"), req.get("Description") or "")).configuration()
 
 
 @SERVICE.op("ListVersionsByFunction")
 async def list_versions_by_function(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     latest = await function_for(ctx, {"FunctionName": req["FunctionName"]})
-    versions = await ctx.runtime.store.read(lambda tx: store.list_versions(tx, latest.account, latest.region, latest.name))
+    versions = await ctx.runtime.store.read(
+        lambda tx: store.list_versions(tx, latest.account, latest.region, latest.name)
+    )
     return {"Versions": [fn.configuration() for fn in versions]}

@@ -40,7 +40,9 @@ def _check_json(payload: bytes) -> None:
     try:
         json.loads(payload)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidRequestContentException(f"Could not parse request body into json: Could not parse payload into json: {exc}", fields={"Type": "User"}) from None
+        raise InvalidRequestContentException(
+            f"Could not parse request body into json: Could not parse payload into json: {exc}", fields={"Type": "User"}
+        ) from None
 
 
 def _client_context(header: str | None) -> str | None:
@@ -79,38 +81,76 @@ async def invoke(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
         return {"StatusCode": 204}
     if kind == "Event":
         if len(payload) > MAX_ASYNC_PAYLOAD:
-            raise RequestTooLargeException(f"Request must be smaller than {MAX_ASYNC_PAYLOAD} bytes for the InvokeAsync operation", fields={"Type": "User"})
+            raise RequestTooLargeException(
+                f"Request must be smaller than {MAX_ASYNC_PAYLOAD} bytes for the InvokeAsync operation",
+                fields={"Type": "User"},
+            )
         _check_json(payload)
-        doc = {"body": base64.b64encode(payload).decode(), "request_id": ctx.request_id, "client_context": _client_context(req.get("ClientContext"))}
+        doc = {
+            "body": base64.b64encode(payload).decode(),
+            "request_id": ctx.request_id,
+            "client_context": _client_context(req.get("ClientContext")),
+        }
 
         policy, dead_letter = async_policy(fn), async_dead_letter(fn, payload, ctx.request_id)
 
         def enqueue(tx: Tx) -> None:
-            ctx.runtime.delivery.enqueue(tx, EVENT_KIND, invoked, doc, policy=policy, dead_letter=dead_letter, source=invoked, timeout=attempt_limit(fn))
+            ctx.runtime.delivery.enqueue(
+                tx,
+                EVENT_KIND,
+                invoked,
+                doc,
+                policy=policy,
+                dead_letter=dead_letter,
+                source=invoked,
+                timeout=attempt_limit(fn),
+            )
 
         await ctx.runtime.store.write(enqueue)
         return {"StatusCode": 202}
     if kind != "RequestResponse":
         raise invalid(f"Unsupported InvocationType {kind}: use RequestResponse, Event or DryRun.")
-    out = await _invoke_sync(ctx.runtime, fn, invoked, payload, ctx.request_id, _client_context(req.get("ClientContext")))
+    out = await _invoke_sync(
+        ctx.runtime, fn, invoked, payload, ctx.request_id, _client_context(req.get("ClientContext"))
+    )
     log = out.pop("Log")
     if req.get("LogType") == "Tail":
         out["LogResult"] = _tail(log)
     return out
 
 
-async def _invoke_sync(runtime: Runtime, fn: Function, invoked: str, payload: bytes, request_id: str, client_context: str | None) -> dict[str, Any]:
+async def _invoke_sync(
+    runtime: Runtime, fn: Function, invoked: str, payload: bytes, request_id: str, client_context: str | None
+) -> dict[str, Any]:
     if len(payload) > MAX_SYNC_PAYLOAD:
-        raise RequestTooLargeException(f"Request must be smaller than {MAX_SYNC_PAYLOAD} bytes for the InvokeFunction operation", fields={"Type": "User"})
+        raise RequestTooLargeException(
+            f"Request must be smaller than {MAX_SYNC_PAYLOAD} bytes for the InvokeFunction operation",
+            fields={"Type": "User"},
+        )
     _check_json(payload)
     outcome = await run(runtime, fn, Invocation(payload, request_id, invoked, client_context))
-    out: dict[str, Any] = {"StatusCode": 200, "Payload": outcome.body, "ExecutedVersion": fn.version, "Log": outcome.log}
+    out: dict[str, Any] = {
+        "StatusCode": 200,
+        "Payload": outcome.body,
+        "ExecutedVersion": fn.version,
+        "Log": outcome.log,
+    }
     if outcome.kind != "ok":
         out["FunctionError"] = "Unhandled"
     return out
 
 
-async def invoke_port(runtime: Runtime, account: str, region: str, function: str, payload: bytes, *, qualifier: str | None = None, request_id: str | None = None, client_context: str | None = None) -> dict[str, Any]:
+async def invoke_port(
+    runtime: Runtime,
+    account: str,
+    region: str,
+    function: str,
+    payload: bytes,
+    *,
+    qualifier: str | None = None,
+    request_id: str | None = None,
+    client_context: str | None = None,
+) -> dict[str, Any]:
     """The "lambda.invoke" port (provided with the runtime bound: callers pass ``(account, region, function, payload,
     qualifier=…, request_id=…, client_context=…)``): a RequestResponse invocation for another service (API Gateway,
     function URLs, event source mappings). ``function`` is a name, partial or full ARN. Returns Invoke's output (StatusCode, Payload,
@@ -124,7 +164,9 @@ async def invoke_port(runtime: Runtime, account: str, region: str, function: str
 
 
 _MAX_ERROR_DOCUMENT = MAX_ASYNC_PAYLOAD
-_START_ALLOWANCE = 15  # seconds for an environment to start and initialise (AWS allows 10 s of init) on top of the timeout
+_START_ALLOWANCE = (
+    15  # seconds for an environment to start and initialise (AWS allows 10 s of init) on top of the timeout
+)
 
 
 def attempt_limit(fn: Function) -> float:
@@ -141,7 +183,9 @@ async def deliver_event(runtime: Runtime, address: str, payload: dict[str, Any])
     inv = Invocation(base64.b64decode(payload["body"]), request_id, address, payload.get("client_context"))
     try:
         ref = parse_function_name(address)
-        fn = await load_function(runtime, ref.account or DEFAULT_ACCOUNT, ref.region or DEFAULT_REGION, ref.name, ref.qualifier, route=True)
+        fn = await load_function(
+            runtime, ref.account or DEFAULT_ACCOUNT, ref.region or DEFAULT_REGION, ref.name, ref.qualifier, route=True
+        )
         outcome = await run(runtime, fn, inv)
     except ServiceError as error:
         FAILED_ATTEMPTS[request_id] = FAILED_ATTEMPTS.get(request_id, 0) + 1
@@ -167,7 +211,9 @@ def _function_in_tx(tx: Tx, address: str) -> Function | None:
         if alias is None:
             return None
         fn = store.get_function(tx, account, region, ref.name, str(alias["FunctionVersion"]))
-        config = store.get_alias_event_invoke(tx, account, region, ref.name, str(ref.qualifier)) if fn is not None else None
+        config = (
+            store.get_alias_event_invoke(tx, account, region, ref.name, str(ref.qualifier)) if fn is not None else None
+        )
         return fn if config is None else replace(fn, event_invoke=config)  # type: ignore[arg-type]
     return store.get_function(tx, account, region, ref.name, version)
 
@@ -187,12 +233,29 @@ def deliver_in_tx(runtime: Runtime, tx: Tx, address: str, payload: dict[str, Any
     if fn is None:
         raise DeliveryError(f"Function not found: {address}", code="ResourceNotFoundException", retryable=False)
     if len(body) > MAX_ASYNC_PAYLOAD:
-        raise DeliveryError(f"Request must be smaller than {MAX_ASYNC_PAYLOAD} bytes for the InvokeAsync operation", code="RequestTooLargeException", retryable=False)
+        raise DeliveryError(
+            f"Request must be smaller than {MAX_ASYNC_PAYLOAD} bytes for the InvokeAsync operation",
+            code="RequestTooLargeException",
+            retryable=False,
+        )
     request_id = unique_id()
     doc = {"body": base64.b64encode(body).decode(), "request_id": request_id, "client_context": None}
-    runtime.delivery.enqueue(tx, EVENT_KIND, address, doc, policy=async_policy(fn), dead_letter=async_dead_letter(fn, body, request_id), source=address, timeout=attempt_limit(fn))
+    runtime.delivery.enqueue(
+        tx,
+        EVENT_KIND,
+        address,
+        doc,
+        policy=async_policy(fn),
+        dead_letter=async_dead_letter(fn, body, request_id),
+        source=address,
+        timeout=attempt_limit(fn),
+    )
 
 
 # a claimed Event invocation may run as long as the longest function timeout (plus an environment's start) unless its
 # row carries its own function's bound (attempt_limit)
-TARGETS: list[Target] = [Target("lambda", in_tx=deliver_in_tx), Target(EVENT_KIND, call=deliver_event, timeout=960.0), *ops_async.TARGETS]
+TARGETS: list[Target] = [
+    Target("lambda", in_tx=deliver_in_tx),
+    Target(EVENT_KIND, call=deliver_event, timeout=960.0),
+    *ops_async.TARGETS,
+]

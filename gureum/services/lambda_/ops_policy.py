@@ -54,7 +54,9 @@ def alias_of(statement: dict[str, Any], fn: Function) -> str | None:
     return qualifier if is_alias(qualifier) else None
 
 
-def policy_statements(tx: Tx, account: str, region: str, name: str, qualifier: str | None) -> tuple[Function, list[dict[str, Any]]] | None:
+def policy_statements(
+    tx: Tx, account: str, region: str, name: str, qualifier: str | None
+) -> tuple[Function, list[dict[str, Any]]] | None:
     """(the row holding them, the statements) of the policy of a function, version or alias; None when it does not
     exist. An alias's statements live on $LATEST's row, told apart by their Resource (the alias's ARN)."""
     alias = qualifier if is_alias(qualifier) else None
@@ -75,7 +77,12 @@ def _edit(ctx: RequestContext, req: dict[str, Any], change: Any) -> Any:
             raise function_not_found(function_arn(region, account, ref.name, ref.qualifier))
         fn, statements = found
         if req.get("RevisionId") and req["RevisionId"] != fn.revision_id:
-            raise ServiceError("The Revision Id provided does not match the latest Revision Id.", code="PreconditionFailedException", status=412, fields={"Type": "User"})
+            raise ServiceError(
+                "The Revision Id provided does not match the latest Revision Id.",
+                code="PreconditionFailedException",
+                status=412,
+                fields={"Type": "User"},
+            )
         others = [s for s in fn.policy or [] if s not in statements]
         result = change(fn, ref.qualifier, statements)
         store.update_function(tx, replace(fn, policy=others + statements or None))
@@ -87,7 +94,9 @@ def _edit(ctx: RequestContext, req: dict[str, Any], change: Any) -> Any:
 @SERVICE.op("AddPermission")
 async def add_permission(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     if not req["Action"].startswith("lambda:"):
-        raise invalid(f"1 validation error detected: Value '{req['Action']}' at 'action' failed to satisfy constraint: Member must satisfy regular expression pattern: (lambda:[*]|lambda:[a-zA-Z]+|[*])")
+        raise invalid(
+            f"1 validation error detected: Value '{req['Action']}' at 'action' failed to satisfy constraint: Member must satisfy regular expression pattern: (lambda:[*]|lambda:[a-zA-Z]+|[*])"
+        )
 
     def add(fn: Function, qualifier: str | None, statements: list[dict[str, Any]]) -> dict[str, Any]:
         if any(s["Sid"] == req["StatementId"] for s in statements):
@@ -106,7 +115,9 @@ async def remove_permission(ctx: RequestContext, req: dict[str, Any]) -> dict[st
     def remove(fn: Function, qualifier: str | None, statements: list[dict[str, Any]]) -> None:
         keep = [s for s in statements if s["Sid"] != req["StatementId"]]
         if len(keep) == len(statements):
-            raise ResourceNotFoundException(f"Statement {req['StatementId']} is not found in resource policy.", fields={"Type": "User"})
+            raise ResourceNotFoundException(
+                f"Statement {req['StatementId']} is not found in resource policy.", fields={"Type": "User"}
+            )
         statements[:] = keep
 
     await _edit(ctx, req, remove)
@@ -130,7 +141,9 @@ async def get_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]
 async def _latest(ctx: RequestContext, req: dict[str, Any]) -> Function:
     ref = parse_function_name(req["FunctionName"], req.get("Qualifier"))
     account, region = ref.account or ctx.account, ref.region or ctx.region
-    fn = await ctx.runtime.store.read(lambda tx: store.get_function(tx, account, region, ref.name, ref.qualifier or LATEST))
+    fn = await ctx.runtime.store.read(
+        lambda tx: store.get_function(tx, account, region, ref.name, ref.qualifier or LATEST)
+    )
     if fn is None:
         raise function_not_found(function_arn(region, account, ref.name, ref.qualifier))
     return fn

@@ -26,7 +26,9 @@ ProvisionedConcurrencyConfigNotFoundException = error_class("ProvisionedConcurre
 
 
 def _not_found() -> Exception:
-    return ProvisionedConcurrencyConfigNotFoundException("No Provisioned Concurrency Config found for this function", fields={"Type": "User"})
+    return ProvisionedConcurrencyConfigNotFoundException(
+        "No Provisioned Concurrency Config found for this function", fields={"Type": "User"}
+    )
 
 
 def _target(tx: Tx, account: str, region: str, name: str, qualifier: str) -> Function:
@@ -60,7 +62,10 @@ def _rows(tx: Tx, account: str, region: str, name: str | None = None) -> list[tu
     params: tuple[Any, ...] = (account, region)
     if name is not None:
         sql, params = sql + " AND function_name = ?", (*params, name)
-    return [(str(r[0]), str(r[1]), int(r[2]), dict(json.loads(r[3]))) for r in tx.all(sql + " ORDER BY function_name, qualifier", params)]
+    return [
+        (str(r[0]), str(r[1]), int(r[2]), dict(json.loads(r[3])))
+        for r in tx.all(sql + " ORDER BY function_name, qualifier", params)
+    ]
 
 
 def _check_concurrency(tx: Tx, latest: Function, qualifier: str, requested: int) -> None:
@@ -70,20 +75,35 @@ def _check_concurrency(tx: Tx, latest: Function, qualifier: str, requested: int)
     mine = sum(r[2] for r in rows if r[0] == latest.name and r[1] != qualifier) + requested
     if latest.reserved_concurrency is not None:
         if mine > latest.reserved_concurrency:
-            raise invalid(f"Requested Provisioned Concurrency should not be greater than the reservedConcurrentExecution for function: {latest.reserved_concurrency}")
+            raise invalid(
+                f"Requested Provisioned Concurrency should not be greater than the reservedConcurrentExecution for function: {latest.reserved_concurrency}"
+            )
         return
     reserved = store.reserved_total(tx, latest.account, latest.region, latest.name)
     others: dict[str, int] = {}
     for name, _qualifier, count, _config in rows:
         if name != latest.name:
             others[name] = others.get(name, 0) + count
-    unreserved_functions = sum(count for name, count in others.items() if (store.get_function(tx, latest.account, latest.region, name) or latest).reserved_concurrency is None)
+    unreserved_functions = sum(
+        count
+        for name, count in others.items()
+        if (store.get_function(tx, latest.account, latest.region, name) or latest).reserved_concurrency is None
+    )
     if reserved + unreserved_functions + mine > CONCURRENT_EXECUTIONS - MIN_UNRESERVED:
-        raise invalid(f"Specified ConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [{MIN_UNRESERVED}].")
+        raise invalid(
+            f"Specified ConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [{MIN_UNRESERVED}]."
+        )
 
 
 def _doc(config: dict[str, Any]) -> dict[str, Any]:
-    keys = ("RequestedProvisionedConcurrentExecutions", "AvailableProvisionedConcurrentExecutions", "AllocatedProvisionedConcurrentExecutions", "Status", "StatusReason", "LastModified")
+    keys = (
+        "RequestedProvisionedConcurrentExecutions",
+        "AvailableProvisionedConcurrentExecutions",
+        "AllocatedProvisionedConcurrentExecutions",
+        "Status",
+        "StatusReason",
+        "LastModified",
+    )
     return {key: config[key] for key in keys if config.get(key) is not None}
 
 
@@ -94,14 +114,21 @@ def _warm_later(runtime: Runtime, fn: Function, key: str, qualifier: str, reques
         ready, reason = await backend(runtime).provision(key, fn, requested)
 
         def record(tx: Tx) -> None:
-            row = tx.one("SELECT config FROM lambda_provisioned WHERE account = ? AND region = ? AND function_name = ? AND qualifier = ?", (fn.account, fn.region, fn.name, qualifier))
+            row = tx.one(
+                "SELECT config FROM lambda_provisioned WHERE account = ? AND region = ? AND function_name = ? AND qualifier = ?",
+                (fn.account, fn.region, fn.name, qualifier),
+            )
             if row is None:
                 return
             config = dict(json.loads(row[0]))
             if config.get("LastModified") != stamp:
                 return
             failed = reason is not None and ready < requested
-            config.update(AvailableProvisionedConcurrentExecutions=ready, AllocatedProvisionedConcurrentExecutions=ready, Status="FAILED" if failed else "READY")
+            config.update(
+                AvailableProvisionedConcurrentExecutions=ready,
+                AllocatedProvisionedConcurrentExecutions=ready,
+                Status="FAILED" if failed else "READY",
+            )
             config.pop("StatusReason", None)
             if failed:
                 config["StatusReason"] = f"Provisioned Concurrency configuration failed to be applied. Reason: {reason}"
@@ -126,7 +153,10 @@ async def put_provisioned_concurrency_config(ctx: RequestContext, req: dict[str,
         latest = store.get_function(tx, account, region, name)
         assert latest is not None
         _check_concurrency(tx, latest, qualifier, requested)
-        tx.execute("DELETE FROM lambda_provisioned WHERE account = ? AND region = ? AND function_name = ? AND qualifier = ?", (account, region, name, qualifier))
+        tx.execute(
+            "DELETE FROM lambda_provisioned WHERE account = ? AND region = ? AND function_name = ? AND qualifier = ?",
+            (account, region, name, qualifier),
+        )
         tx.execute("INSERT INTO lambda_provisioned (account, region, function_name, qualifier, requested, config) VALUES (?, ?, ?, ?, ?, ?)",
                    (account, region, name, qualifier, requested, json.dumps(config)))  # fmt: skip
         return fn
@@ -159,8 +189,14 @@ async def delete_provisioned_concurrency_config(ctx: RequestContext, req: dict[s
         if store.get_function(tx, account, region, name) is None:
             raise function_not_found(function_arn(region, account, name, qualifier))
         where = (account, region, name, qualifier)
-        found = tx.one("SELECT 1 FROM lambda_provisioned WHERE account = ? AND region = ? AND function_name = ? AND qualifier = ?", where)
-        tx.execute("DELETE FROM lambda_provisioned WHERE account = ? AND region = ? AND function_name = ? AND qualifier = ?", where)
+        found = tx.one(
+            "SELECT 1 FROM lambda_provisioned WHERE account = ? AND region = ? AND function_name = ? AND qualifier = ?",
+            where,
+        )
+        tx.execute(
+            "DELETE FROM lambda_provisioned WHERE account = ? AND region = ? AND function_name = ? AND qualifier = ?",
+            where,
+        )
         return found is not None
 
     if not await ctx.runtime.store.write(delete):
@@ -182,7 +218,10 @@ async def list_provisioned_concurrency_configs(ctx: RequestContext, req: dict[st
         return _rows(tx, account, region, ref.name)
 
     rows = await ctx.runtime.store.read(read)
-    configs = [{"FunctionArn": function_arn(region, account, ref.name, qualifier), **_doc(config)} for _name, qualifier, _count, config in rows[start : start + limit]]
+    configs = [
+        {"FunctionArn": function_arn(region, account, ref.name, qualifier), **_doc(config)}
+        for _name, qualifier, _count, config in rows[start : start + limit]
+    ]
     out: dict[str, Any] = {"ProvisionedConcurrencyConfigs": configs}
     if start + limit < len(rows):
         out["NextMarker"] = str(start + limit)
@@ -199,7 +238,10 @@ def _follow_alias(runtime: Runtime, key: str) -> None:
     account, region, name, qualifier = str(ref.account), str(ref.region), ref.name, str(ref.qualifier)
 
     def read(tx: Tx) -> tuple[Function, int, str] | None:
-        row = tx.one("SELECT requested, config FROM lambda_provisioned WHERE account = ? AND region = ? AND function_name = ? AND qualifier = ?", (account, region, name, qualifier))
+        row = tx.one(
+            "SELECT requested, config FROM lambda_provisioned WHERE account = ? AND region = ? AND function_name = ? AND qualifier = ?",
+            (account, region, name, qualifier),
+        )
         if row is None:
             return None
         try:
@@ -230,13 +272,19 @@ async def _rewarm(runtime: Runtime) -> None:
 
     def read(tx: Tx) -> list[tuple[Function, str, int, str]]:
         out = []
-        for account, region, name, qualifier, requested, text in tx.all("SELECT account, region, function_name, qualifier, requested, config FROM lambda_provisioned"):
+        for account, region, name, qualifier, requested, text in tx.all(
+            "SELECT account, region, function_name, qualifier, requested, config FROM lambda_provisioned"
+        ):
             try:
                 fn = _target(tx, str(account), str(region), str(name), str(qualifier))
             except ServiceError:
                 continue  # its alias now points at $LATEST, or the version is gone
             config = dict(json.loads(text))
-            config.update(Status="IN_PROGRESS", AvailableProvisionedConcurrentExecutions=0, AllocatedProvisionedConcurrentExecutions=0)
+            config.update(
+                Status="IN_PROGRESS",
+                AvailableProvisionedConcurrentExecutions=0,
+                AllocatedProvisionedConcurrentExecutions=0,
+            )
             tx.execute("UPDATE lambda_provisioned SET config = ? WHERE account = ? AND region = ? AND function_name = ? AND qualifier = ?",
                        (json.dumps(config), account, region, name, qualifier))  # fmt: skip
             out.append((fn, str(qualifier), int(requested), str(config.get("LastModified"))))

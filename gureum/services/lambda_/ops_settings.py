@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import replace
-from typing import Any, Awaitable
+from typing import Any
 
 from ...aws.context import RequestContext
 from ...store.base import Tx
@@ -70,8 +71,13 @@ def _set_reserved(ctx: RequestContext, function_name: str, value: int | None) ->
         fn = store.get_function(tx, account, region, ref.name)
         if fn is None:
             raise function_not_found(function_arn(region, account, ref.name))
-        if value is not None and CONCURRENT_EXECUTIONS - store.reserved_total(tx, account, region, ref.name) - value < MIN_UNRESERVED:
-            raise invalid(f"Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [{MIN_UNRESERVED}].")
+        if (
+            value is not None
+            and CONCURRENT_EXECUTIONS - store.reserved_total(tx, account, region, ref.name) - value < MIN_UNRESERVED
+        ):
+            raise invalid(
+                f"Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [{MIN_UNRESERVED}]."
+            )
         store.update_function(tx, replace(fn, reserved_concurrency=value))  # not a new revision: warm environments stay
 
     return ctx.runtime.store.write(put)

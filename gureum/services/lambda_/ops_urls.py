@@ -26,22 +26,39 @@ from .functions import function_arn, parse_function_name
 from .limits import MAX_SYNC_PAYLOAD
 from .ops_aliases import is_alias
 from .ops_policy import policy_statements
-from .urls import BadResponse, build_event, cors_headers, function_url, is_preflight, json_response, locate, map_response, new_url_id, preflight, public_access
+from .urls import (
+    BadResponse,
+    build_event,
+    cors_headers,
+    function_url,
+    is_preflight,
+    json_response,
+    locate,
+    map_response,
+    new_url_id,
+    preflight,
+    public_access,
+)
 
 log = logging.getLogger("gureum.lambda")
 _NOT_FOUND = "The resource you requested does not exist."
 
 
 def _now_iso(seconds: float) -> str:
-    return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _row(tx: Tx, account: str, region: str, name: str, qualifier: str) -> tuple[str, dict[str, Any]] | None:
-    row = tx.one("SELECT url_id, config FROM lambda_urls WHERE account = ? AND region = ? AND function_name = ? AND qualifier = ?", (account, region, name, qualifier))
+    row = tx.one(
+        "SELECT url_id, config FROM lambda_urls WHERE account = ? AND region = ? AND function_name = ? AND qualifier = ?",
+        (account, region, name, qualifier),
+    )
     return None if row is None else (str(row[0]), dict(json.loads(row[1])))
 
 
-def _out(ctx: RequestContext, url_id: str, region: str, config: dict[str, Any], members: tuple[str, ...]) -> dict[str, Any]:
+def _out(
+    ctx: RequestContext, url_id: str, region: str, config: dict[str, Any], members: tuple[str, ...]
+) -> dict[str, Any]:
     out = {"FunctionUrl": function_url(url_id, region, ctx.request)}
     out.update({key: config[key] for key in members if config.get(key) is not None})
     return out
@@ -68,7 +85,9 @@ _FULL_MEMBERS = ("FunctionArn", "AuthType", "Cors", "CreationTime", "LastModifie
 
 def _note_streaming(mode: str | None) -> None:
     if mode == "RESPONSE_STREAM":
-        log.warning("function URL with InvokeMode RESPONSE_STREAM: gureum answers it buffered (the whole response at once)")
+        log.warning(
+            "function URL with InvokeMode RESPONSE_STREAM: gureum answers it buffered (the whole response at once)"
+        )
 
 
 @SERVICE.op("CreateFunctionUrlConfig")
@@ -138,7 +157,10 @@ async def delete_function_url_config(ctx: RequestContext, req: dict[str, Any]) -
         _check_target(tx, account, region, name, qualifier)
         if _row(tx, account, region, name, qualifier) is None:
             return False
-        tx.execute("DELETE FROM lambda_urls WHERE account = ? AND region = ? AND function_name = ? AND qualifier = ?", (account, region, name, qualifier))
+        tx.execute(
+            "DELETE FROM lambda_urls WHERE account = ? AND region = ? AND function_name = ? AND qualifier = ?",
+            (account, region, name, qualifier),
+        )
         return True
 
     if not await ctx.runtime.store.write(delete):
@@ -155,11 +177,16 @@ async def list_function_url_configs(ctx: RequestContext, req: dict[str, Any]) ->
 
     def read(tx: Tx) -> list[tuple[Any, ...]]:
         _check_target(tx, account, region, ref.name, "")
-        return tx.all("SELECT url_id, config FROM lambda_urls WHERE account = ? AND region = ? AND function_name = ? ORDER BY qualifier", (account, region, ref.name))
+        return tx.all(
+            "SELECT url_id, config FROM lambda_urls WHERE account = ? AND region = ? AND function_name = ? ORDER BY qualifier",
+            (account, region, ref.name),
+        )
 
     rows = await ctx.runtime.store.read(read)
     page = rows[start : start + limit]
-    out: dict[str, Any] = {"FunctionUrlConfigs": [_out(ctx, str(row[0]), region, json.loads(row[1]), _FULL_MEMBERS) for row in page]}
+    out: dict[str, Any] = {
+        "FunctionUrlConfigs": [_out(ctx, str(row[0]), region, json.loads(row[1]), _FULL_MEMBERS) for row in page]
+    }
     if start + limit < len(rows):
         out["NextMarker"] = str(start + limit)
     return out
@@ -183,7 +210,7 @@ def _iam_caller(runtime: Runtime, request: Request) -> dict[str, Any] | None:
         if secret is None:
             return None
         try:
-            sigv4.verify(request, signed, secret, dt.datetime.now(dt.timezone.utc))
+            sigv4.verify(request, signed, secret, dt.datetime.now(dt.UTC))
         except sigv4.SignatureProblem:
             return None
     account = account_for_key(signed.access_key)
@@ -197,7 +224,11 @@ async def _handle(runtime: Runtime, request: Request) -> Response:
     if located is None:
         return json_response(404, "Not Found", request_id)
     url_id, raw_path = located
-    row = await runtime.store.read(lambda tx: tx.one("SELECT account, region, function_name, qualifier, config FROM lambda_urls WHERE url_id = ?", (url_id,)))
+    row = await runtime.store.read(
+        lambda tx: tx.one(
+            "SELECT account, region, function_name, qualifier, config FROM lambda_urls WHERE url_id = ?", (url_id,)
+        )
+    )
     if row is None:
         return json_response(404, "Not Found", request_id)
     account, region, name, qualifier = str(row[0]), str(row[1]), str(row[2]), str(row[3])
@@ -216,11 +247,18 @@ async def _handle(runtime: Runtime, request: Request) -> Response:
         if found is None or not public_access(found[1], "NONE"):
             return _with(json_response(403, "Forbidden", request_id), extra)
     if len(request.body) > MAX_SYNC_PAYLOAD:
-        return _with(json_response(413, "Request must be smaller than 6291456 bytes for the InvokeFunction operation", request_id), extra)
+        return _with(
+            json_response(
+                413, "Request must be smaller than 6291456 bytes for the InvokeFunction operation", request_id
+            ),
+            extra,
+        )
     event = build_event(request, url_id, region, account, raw_path, request_id, runtime.clock.now(), authorizer)
     invoke = runtime.port("lambda.invoke")
     try:
-        out = await invoke(account, region, name, json.dumps(event).encode(), qualifier=qualifier or None, request_id=request_id)
+        out = await invoke(
+            account, region, name, json.dumps(event).encode(), qualifier=qualifier or None, request_id=request_id
+        )
     except ServiceError as error:
         if error.status == 429:
             return _with(json_response(429, "Rate Exceeded.", request_id), extra)

@@ -20,7 +20,15 @@ from .limits import MAX_RESPONSE_PAYLOAD
 log = logging.getLogger("gureum.lambda")
 PREFIX = "/2018-06-01/runtime"
 _MAX_BODY = 64 * 1024 * 1024  # read well past the 6 MB limit so the 413 can say so; drop the connection beyond
-_REASONS = {200: "OK", 202: "Accepted", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 413: "Request Entity Too Large", 500: "Internal Server Error"}
+_REASONS = {
+    200: "OK",
+    202: "Accepted",
+    400: "Bad Request",
+    403: "Forbidden",
+    404: "Not Found",
+    413: "Request Entity Too Large",
+    500: "Internal Server Error",
+}
 
 
 @dataclass(slots=True)
@@ -106,7 +114,11 @@ class RuntimeApiServer:
                     writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
                 body = await self._body(reader, headers)
                 status, extra, out = await self._route(method, target.split("?", 1)[0], headers, body)
-                head = [f"HTTP/1.1 {status} {_REASONS.get(status, 'OK')}", f"Content-Length: {len(out)}", "Content-Type: application/json"]
+                head = [
+                    f"HTTP/1.1 {status} {_REASONS.get(status, 'OK')}",
+                    f"Content-Length: {len(out)}",
+                    "Content-Type: application/json",
+                ]
                 head += [f"{key}: {value}" for key, value in extra.items()]
                 writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + out)
                 await writer.drain()
@@ -139,7 +151,9 @@ class RuntimeApiServer:
             raise _BadRequest()
         return await reader.readexactly(length) if length else b""
 
-    async def _route(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+    async def _route(
+        self, method: str, path: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
         if not path.startswith(PREFIX + "/"):
             return 404, {}, _error_doc("Not found", "InvalidRequest")
         parts = path[len(PREFIX) + 1 :].split("/")
@@ -163,7 +177,14 @@ class RuntimeApiServer:
             else:
                 status = self.handler.post_error(parts[1], body, error_type)
             if status == 413:
-                return 413, {}, _error_doc(f"Exceeded maximum allowed payload size ({MAX_RESPONSE_PAYLOAD} bytes).", "RequestEntityTooLarge")
+                return (
+                    413,
+                    {},
+                    _error_doc(
+                        f"Exceeded maximum allowed payload size ({MAX_RESPONSE_PAYLOAD} bytes).",
+                        "RequestEntityTooLarge",
+                    ),
+                )
             if status == 400:
                 return 400, {}, _error_doc("Invalid request ID", "InvalidRequestID")
             return status, {}, b'{"status":"OK"}'

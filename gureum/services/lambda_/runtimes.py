@@ -43,12 +43,15 @@ def _pyenv_root() -> Path:
     return Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def python_interpreter(version: str) -> str | None:
     """An interpreter for 3.N: pyenv's newest 3.N.*, else python3.N on PATH, else this process's own if it matches."""
     versions = _pyenv_root() / "versions"
     if versions.is_dir():
-        found = sorted((p for p in versions.iterdir() if re.match(rf"^{re.escape(version)}\.\d+$", p.name)), key=lambda p: int(p.name.split(".")[2]))
+        found = sorted(
+            (p for p in versions.iterdir() if re.match(rf"^{re.escape(version)}\.\d+$", p.name)),
+            key=lambda p: int(p.name.split(".")[2]),
+        )
         for candidate in reversed(found):
             exe = candidate / "bin" / "python3"
             if exe.exists():
@@ -61,7 +64,7 @@ def python_interpreter(version: str) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def node_major() -> str | None:
     node = shutil.which("node")
     if node is None:
@@ -83,17 +86,23 @@ def check_runtime(runtime: str) -> None:
         )
     if runtime in PYTHON:
         if python_interpreter(PYTHON[runtime]) is None:
-            raise invalid(f"The runtime {runtime} needs a Python {PYTHON[runtime]} interpreter, and none was found on this machine (pyenv or python{PYTHON[runtime]} on PATH).")
+            raise invalid(
+                f"The runtime {runtime} needs a Python {PYTHON[runtime]} interpreter, and none was found on this machine (pyenv or python{PYTHON[runtime]} on PATH)."
+            )
         return
     if runtime in NODEJS:
         major = node_major()
         if major != NODEJS[runtime]:
             have = f"Node.js {major}" if major else "no Node.js"
-            raise invalid(f"The runtime {runtime} needs Node.js {NODEJS[runtime]}, and this machine has {have}; gureum does not substitute another version.")
+            raise invalid(
+                f"The runtime {runtime} needs Node.js {NODEJS[runtime]}, and this machine has {have}; gureum does not substitute another version."
+            )
         return
     if runtime in PROVIDED:
         return
-    raise invalid(f"The runtime {runtime} is not served by gureum yet (served: python3.9-3.13, nodejs18.x/20.x/22.x per the machine's Node, provided.al2, provided.al2023).")
+    raise invalid(
+        f"The runtime {runtime} is not served by gureum yet (served: python3.9-3.13, nodejs18.x/20.x/22.x per the machine's Node, provided.al2, provided.al2023)."
+    )
 
 
 def sdk_layer(cache_dir: Path, version: str) -> Path | None:
@@ -139,7 +148,9 @@ def launch(runtime: str, task_root: Path, memory: int, cache_dir: Path, opt: Pat
     if runtime in NODEJS:
         node = shutil.which("node") or "node"
         heap = max(64, int(memory * 0.85))  # as AWS's own Node bootstrap sizes V8's old space from the memory setting
-        layer_paths = [opt / "nodejs" / f"node{NODEJS[runtime]}" / "node_modules", opt / "nodejs" / "node_modules"] if opt else []
+        layer_paths = (
+            [opt / "nodejs" / f"node{NODEJS[runtime]}" / "node_modules", opt / "nodejs" / "node_modules"] if opt else []
+        )
         env = {"NODE_PATH": os.pathsep.join([*(str(p) for p in layer_paths), str(task_root / "node_modules")])}
         argv = [node, f"--max-old-space-size={heap}", str(BOOTSTRAP_DIR / "nodejs" / "bootstrap.js")]
         return Launch(argv, env, memory + NODE_ADDRESS_ALLOWANCE_MB)

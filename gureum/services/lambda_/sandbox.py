@@ -39,10 +39,26 @@ _ABI1 = (1 << 13) - 1  # execute … make_sym
 _REFER, _TRUNCATE, _IOCTL_DEV = 1 << 13, 1 << 14, 1 << 15
 _READ = _EXECUTE | _READ_FILE | _READ_DIR
 
-SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/proc", "/sys", "/run", "/nix", "/snap")
+SYSTEM_DIRS = (
+    "/usr",
+    "/bin",
+    "/sbin",
+    "/lib",
+    "/lib32",
+    "/lib64",
+    "/libx32",
+    "/etc",
+    "/proc",
+    "/sys",
+    "/run",
+    "/nix",
+    "/snap",
+)
 
 try:
-    _LIBC: ctypes.CDLL | None = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True) if sys.platform == "linux" else None
+    _LIBC: ctypes.CDLL | None = (
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True) if sys.platform == "linux" else None
+    )
 except OSError:
     _LIBC = None
 
@@ -52,14 +68,16 @@ class _PathBeneath(ctypes.Structure):
     _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def landlock_abi() -> int:
     """The kernel's Landlock ABI version; 0 when unavailable (or turned off with GUREUM_LAMBDA_LANDLOCK=0)."""
     if _LIBC is None or os.environ.get("GUREUM_LAMBDA_LANDLOCK", "1") == "0":
         return 0
     version = _LIBC.syscall(_SYS_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(_CREATE_RULESET_VERSION))
     if version <= 0:
-        log.warning("Landlock is not available on this kernel: Lambda environments can read and write what gureum's user can")
+        log.warning(
+            "Landlock is not available on this kernel: Lambda environments can read and write what gureum's user can"
+        )
         return 0
     return int(version)
 
@@ -83,7 +101,9 @@ class Sandbox:
     private_tmp: str | None  # mounted on /tmp in a mount namespace of its own (as root), else None
 
     @classmethod
-    def for_environment(cls, argv: list[str], env: dict[str, str], task_root: Path, private: Path, bootstrap_dir: Path) -> "Sandbox | None":
+    def for_environment(
+        cls, argv: list[str], env: dict[str, str], task_root: Path, private: Path, bootstrap_dir: Path
+    ) -> Sandbox | None:
         """The rules for one environment: what its runtime needs to read, its code, its private folder."""
         abi = landlock_abi()
         if not abi:
@@ -103,7 +123,9 @@ class Sandbox:
                 readable.update(_link_targets(Path(entry)))
         paths = tuple(sorted({str(p.resolve()) for p in readable if p.exists()}))
         tmp = None
-        if os.geteuid() == 0 and not any(p == "/tmp" or p.startswith("/tmp/") for p in (*paths, str(private.resolve()))):
+        if os.geteuid() == 0 and not any(
+            p == "/tmp" or p.startswith("/tmp/") for p in (*paths, str(private.resolve()))
+        ):
             tmp = str(private / "tmp")  # nothing the environment needs lives under /tmp: it may cover it
         return cls(abi, paths, (str(private), "/dev"), tmp)
 
@@ -130,12 +152,20 @@ class Sandbox:
                     continue
                 try:
                     is_dir = os.path.isdir(path)
-                    rule = _PathBeneath(rights if is_dir else rights & (_EXECUTE | _READ_FILE | _WRITE_FILE | _TRUNCATE), fd)
-                    if libc.syscall(_SYS_ADD_RULE, ruleset, _RULE_PATH_BENEATH, ctypes.byref(rule), ctypes.c_uint32(0)) != 0:
+                    rule = _PathBeneath(
+                        rights if is_dir else rights & (_EXECUTE | _READ_FILE | _WRITE_FILE | _TRUNCATE), fd
+                    )
+                    if (
+                        libc.syscall(_SYS_ADD_RULE, ruleset, _RULE_PATH_BENEATH, ctypes.byref(rule), ctypes.c_uint32(0))
+                        != 0
+                    ):
                         raise OSError(ctypes.get_errno(), f"landlock_add_rule failed for {path}")
                 finally:
                     os.close(fd)
-            if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 or libc.syscall(_SYS_RESTRICT_SELF, ruleset, ctypes.c_uint32(0)) != 0:
+            if (
+                libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0
+                or libc.syscall(_SYS_RESTRICT_SELF, ruleset, ctypes.c_uint32(0)) != 0
+            ):
                 raise OSError(ctypes.get_errno(), "landlock_restrict_self failed")
         finally:
             os.close(ruleset)

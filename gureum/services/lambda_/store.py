@@ -18,7 +18,12 @@ def _function(row: tuple[Any, ...] | None) -> Function | None:
 
 
 def get_function(tx: Tx, account: str, region: str, name: str, version: str = LATEST) -> Function | None:
-    return _function(tx.one("SELECT config FROM lambda_functions WHERE account = ? AND region = ? AND name = ? AND version = ?", (account, region, name, version)))
+    return _function(
+        tx.one(
+            "SELECT config FROM lambda_functions WHERE account = ? AND region = ? AND name = ? AND version = ?",
+            (account, region, name, version),
+        )
+    )
 
 
 def insert_function(tx: Tx, fn: Function, tags: dict[str, str]) -> bool:
@@ -41,16 +46,27 @@ def update_function(tx: Tx, fn: Function) -> None:
 def delete_function(tx: Tx, account: str, region: str, name: str, version: str | None) -> None:
     """Delete one version, or every version when ``version`` is None; code no version uses any more goes too."""
     if version is None:
-        tx.execute("DELETE FROM lambda_functions WHERE account = ? AND region = ? AND name = ?", (account, region, name))
+        tx.execute(
+            "DELETE FROM lambda_functions WHERE account = ? AND region = ? AND name = ?", (account, region, name)
+        )
     else:
-        tx.execute("DELETE FROM lambda_functions WHERE account = ? AND region = ? AND name = ? AND version = ?", (account, region, name, version))
+        tx.execute(
+            "DELETE FROM lambda_functions WHERE account = ? AND region = ? AND name = ? AND version = ?",
+            (account, region, name, version),
+        )
     forget_unused_code(tx, account)
 
 
 def forget_unused_code(tx: Tx, account: str) -> None:
     """Delete the zips no function version and no layer version refers to any more."""
-    used = {Function.from_doc(json.loads(row[0])).code_sha for row in tx.all("SELECT config FROM lambda_functions WHERE account = ?", (account,))}
-    used |= {json.loads(row[0])["sha"] for row in tx.all("SELECT config FROM lambda_layers WHERE account = ? AND deleted = 0", (account,))}
+    used = {
+        Function.from_doc(json.loads(row[0])).code_sha
+        for row in tx.all("SELECT config FROM lambda_functions WHERE account = ?", (account,))
+    }
+    used |= {
+        json.loads(row[0])["sha"]
+        for row in tx.all("SELECT config FROM lambda_layers WHERE account = ? AND deleted = 0", (account,))
+    }
     for fn_row in tx.all("SELECT config FROM lambda_functions WHERE account = ?", (account,)):
         used |= {layer["sha"] for layer in Function.from_doc(json.loads(fn_row[0])).layers}
     for (sha,) in tx.all("SELECT sha FROM lambda_code WHERE account = ?", (account,)):
@@ -61,34 +77,55 @@ def forget_unused_code(tx: Tx, account: str) -> None:
 def list_functions(tx: Tx, account: str, region: str, after: str, limit: int, all_versions: bool) -> list[Function]:
     where = "" if all_versions else " AND version = ?"
     params: tuple[Any, ...] = (account, region, after) if all_versions else (account, region, after, LATEST)
-    rows = tx.all(f"SELECT config FROM lambda_functions WHERE account = ? AND region = ? AND name > ?{where} ORDER BY name, id LIMIT ?", (*params, limit))
+    rows = tx.all(
+        f"SELECT config FROM lambda_functions WHERE account = ? AND region = ? AND name > ?{where} ORDER BY name, id LIMIT ?",
+        (*params, limit),
+    )
     return [Function.from_doc(json.loads(row[0])) for row in rows]
 
 
 def list_versions(tx: Tx, account: str, region: str, name: str) -> list[Function]:
-    rows = tx.all("SELECT config FROM lambda_functions WHERE account = ? AND region = ? AND name = ? ORDER BY id", (account, region, name))
+    rows = tx.all(
+        "SELECT config FROM lambda_functions WHERE account = ? AND region = ? AND name = ? ORDER BY id",
+        (account, region, name),
+    )
     return [Function.from_doc(json.loads(row[0])) for row in rows]
 
 
 def next_version(tx: Tx, account: str, region: str, name: str) -> int:
     """Take the next version number of a function ($LATEST's row keeps the counter; numbers are never reused)."""
-    row = tx.one("SELECT next_version FROM lambda_functions WHERE account = ? AND region = ? AND name = ? AND version = ?", (account, region, name, LATEST))
+    row = tx.one(
+        "SELECT next_version FROM lambda_functions WHERE account = ? AND region = ? AND name = ? AND version = ?",
+        (account, region, name, LATEST),
+    )
     number = int(row[0]) if row else 1
-    tx.execute("UPDATE lambda_functions SET next_version = ? WHERE account = ? AND region = ? AND name = ? AND version = ?", (number + 1, account, region, name, LATEST))
+    tx.execute(
+        "UPDATE lambda_functions SET next_version = ? WHERE account = ? AND region = ? AND name = ? AND version = ?",
+        (number + 1, account, region, name, LATEST),
+    )
     return number
 
 
 def get_tags(tx: Tx, account: str, region: str, name: str) -> dict[str, str] | None:
-    row = tx.one("SELECT tags FROM lambda_functions WHERE account = ? AND region = ? AND name = ? AND version = ?", (account, region, name, LATEST))
+    row = tx.one(
+        "SELECT tags FROM lambda_functions WHERE account = ? AND region = ? AND name = ? AND version = ?",
+        (account, region, name, LATEST),
+    )
     return None if row is None else dict(json.loads(row[0]))
 
 
 def set_tags(tx: Tx, account: str, region: str, name: str, tags: dict[str, str]) -> None:
-    tx.execute("UPDATE lambda_functions SET tags = ? WHERE account = ? AND region = ? AND name = ? AND version = ?", (json.dumps(tags), account, region, name, LATEST))
+    tx.execute(
+        "UPDATE lambda_functions SET tags = ? WHERE account = ? AND region = ? AND name = ? AND version = ?",
+        (json.dumps(tags), account, region, name, LATEST),
+    )
 
 
 def put_code(tx: Tx, account: str, sha: str, zip_bytes: bytes) -> None:
-    tx.execute("INSERT INTO lambda_code (account, sha, zip) VALUES (?, ?, ?) ON CONFLICT (account, sha) DO NOTHING", (account, sha, zip_bytes))
+    tx.execute(
+        "INSERT INTO lambda_code (account, sha, zip) VALUES (?, ?, ?) ON CONFLICT (account, sha) DO NOTHING",
+        (account, sha, zip_bytes),
+    )
 
 
 def get_code(tx: Tx, account: str, sha: str) -> bytes | None:
@@ -112,33 +149,56 @@ def unfinished_functions(tx: Tx) -> list[Function]:
 
 def reserved_total(tx: Tx, account: str, region: str, except_name: str) -> int:
     """The reserved concurrency of the account's other functions in the region."""
-    rows = tx.all("SELECT config FROM lambda_functions WHERE account = ? AND region = ? AND version = ? AND name <> ?", (account, region, LATEST, except_name))
+    rows = tx.all(
+        "SELECT config FROM lambda_functions WHERE account = ? AND region = ? AND version = ? AND name <> ?",
+        (account, region, LATEST, except_name),
+    )
     return sum(Function.from_doc(json.loads(row[0])).reserved_concurrency or 0 for row in rows)
 
 
 def get_alias(tx: Tx, account: str, region: str, function_name: str, name: str) -> dict[str, Any] | None:
-    row = tx.one("SELECT config FROM lambda_aliases WHERE account = ? AND region = ? AND function_name = ? AND name = ?", (account, region, function_name, name))
+    row = tx.one(
+        "SELECT config FROM lambda_aliases WHERE account = ? AND region = ? AND function_name = ? AND name = ?",
+        (account, region, function_name, name),
+    )
     return None if row is None else dict(json.loads(row[0]))
 
 
 def get_alias_event_invoke(tx: Tx, account: str, region: str, function_name: str, alias: str) -> dict[str, Any] | None:
-    row = tx.one("SELECT config FROM lambda_alias_event_invoke WHERE account = ? AND region = ? AND function_name = ? AND alias = ?", (account, region, function_name, alias))
+    row = tx.one(
+        "SELECT config FROM lambda_alias_event_invoke WHERE account = ? AND region = ? AND function_name = ? AND alias = ?",
+        (account, region, function_name, alias),
+    )
     return None if row is None else dict(json.loads(row[0]))
 
 
-def put_alias_event_invoke(tx: Tx, account: str, region: str, function_name: str, alias: str | None, config: dict[str, Any] | None) -> None:
+def put_alias_event_invoke(
+    tx: Tx, account: str, region: str, function_name: str, alias: str | None, config: dict[str, Any] | None
+) -> None:
     """Replace an alias's event invoke config; None deletes it (alias None: every alias's of the function)."""
     if alias is None:
-        tx.execute("DELETE FROM lambda_alias_event_invoke WHERE account = ? AND region = ? AND function_name = ?", (account, region, function_name))
+        tx.execute(
+            "DELETE FROM lambda_alias_event_invoke WHERE account = ? AND region = ? AND function_name = ?",
+            (account, region, function_name),
+        )
         return
     key = (account, region, function_name, alias)
-    tx.execute("DELETE FROM lambda_alias_event_invoke WHERE account = ? AND region = ? AND function_name = ? AND alias = ?", key)
+    tx.execute(
+        "DELETE FROM lambda_alias_event_invoke WHERE account = ? AND region = ? AND function_name = ? AND alias = ?",
+        key,
+    )
     if config is not None:
-        tx.execute("INSERT INTO lambda_alias_event_invoke (account, region, function_name, alias, config) VALUES (?, ?, ?, ?, ?)", (*key, json.dumps(config)))
+        tx.execute(
+            "INSERT INTO lambda_alias_event_invoke (account, region, function_name, alias, config) VALUES (?, ?, ?, ?, ?)",
+            (*key, json.dumps(config)),
+        )
 
 
 def alias_event_invokes(tx: Tx, account: str, region: str, function_name: str) -> list[tuple[str, dict[str, Any]]]:
-    rows = tx.all("SELECT alias, config FROM lambda_alias_event_invoke WHERE account = ? AND region = ? AND function_name = ? ORDER BY alias", (account, region, function_name))
+    rows = tx.all(
+        "SELECT alias, config FROM lambda_alias_event_invoke WHERE account = ? AND region = ? AND function_name = ? ORDER BY alias",
+        (account, region, function_name),
+    )
     return [(str(row[0]), dict(json.loads(row[1]))) for row in rows]
 
 
@@ -151,45 +211,74 @@ def put_alias(tx: Tx, account: str, region: str, function_name: str, alias: dict
             (account, region, function_name, alias["Name"], json.dumps(alias)),
         )
         return row is not None
-    tx.execute("UPDATE lambda_aliases SET config = ? WHERE account = ? AND region = ? AND function_name = ? AND name = ?", (json.dumps(alias), account, region, function_name, alias["Name"]))
+    tx.execute(
+        "UPDATE lambda_aliases SET config = ? WHERE account = ? AND region = ? AND function_name = ? AND name = ?",
+        (json.dumps(alias), account, region, function_name, alias["Name"]),
+    )
     return True
 
 
 def delete_alias(tx: Tx, account: str, region: str, function_name: str, name: str | None) -> None:
     """Delete one alias, or all of a function's when ``name`` is None."""
     if name is None:
-        tx.execute("DELETE FROM lambda_aliases WHERE account = ? AND region = ? AND function_name = ?", (account, region, function_name))
+        tx.execute(
+            "DELETE FROM lambda_aliases WHERE account = ? AND region = ? AND function_name = ?",
+            (account, region, function_name),
+        )
     else:
-        tx.execute("DELETE FROM lambda_aliases WHERE account = ? AND region = ? AND function_name = ? AND name = ?", (account, region, function_name, name))
+        tx.execute(
+            "DELETE FROM lambda_aliases WHERE account = ? AND region = ? AND function_name = ? AND name = ?",
+            (account, region, function_name, name),
+        )
 
 
 def list_aliases(tx: Tx, account: str, region: str, function_name: str) -> list[dict[str, Any]]:
-    rows = tx.all("SELECT config FROM lambda_aliases WHERE account = ? AND region = ? AND function_name = ? ORDER BY name", (account, region, function_name))
+    rows = tx.all(
+        "SELECT config FROM lambda_aliases WHERE account = ? AND region = ? AND function_name = ? ORDER BY name",
+        (account, region, function_name),
+    )
     return [dict(json.loads(row[0])) for row in rows]
 
 
 def insert_layer_version(tx: Tx, account: str, region: str, name: str, config: dict[str, Any]) -> int:
     """Store the next version of a layer and return its number (deleted numbers are never reused)."""
-    row = tx.one("SELECT MAX(version) FROM lambda_layers WHERE account = ? AND region = ? AND name = ?", (account, region, name))
+    row = tx.one(
+        "SELECT MAX(version) FROM lambda_layers WHERE account = ? AND region = ? AND name = ?", (account, region, name)
+    )
     number = int(row[0] or 0) + 1 if row else 1
-    tx.execute("INSERT INTO lambda_layers (account, region, name, version, config) VALUES (?, ?, ?, ?, ?)", (account, region, name, number, json.dumps({**config, "Version": number})))
+    tx.execute(
+        "INSERT INTO lambda_layers (account, region, name, version, config) VALUES (?, ?, ?, ?, ?)",
+        (account, region, name, number, json.dumps({**config, "Version": number})),
+    )
     return number
 
 
 def get_layer_version(tx: Tx, account: str, region: str, name: str, version: int) -> dict[str, Any] | None:
-    row = tx.one("SELECT config FROM lambda_layers WHERE account = ? AND region = ? AND name = ? AND version = ? AND deleted = 0", (account, region, name, version))
+    row = tx.one(
+        "SELECT config FROM lambda_layers WHERE account = ? AND region = ? AND name = ? AND version = ? AND deleted = 0",
+        (account, region, name, version),
+    )
     return None if row is None else dict(json.loads(row[0]))
 
 
 def list_layer_versions(tx: Tx, account: str, region: str, name: str | None) -> list[dict[str, Any]]:
     """Newest first; every layer of the account and region when ``name`` is None."""
     if name is None:
-        rows = tx.all("SELECT config FROM lambda_layers WHERE account = ? AND region = ? AND deleted = 0 ORDER BY name, version DESC", (account, region))
+        rows = tx.all(
+            "SELECT config FROM lambda_layers WHERE account = ? AND region = ? AND deleted = 0 ORDER BY name, version DESC",
+            (account, region),
+        )
     else:
-        rows = tx.all("SELECT config FROM lambda_layers WHERE account = ? AND region = ? AND name = ? AND deleted = 0 ORDER BY version DESC", (account, region, name))
+        rows = tx.all(
+            "SELECT config FROM lambda_layers WHERE account = ? AND region = ? AND name = ? AND deleted = 0 ORDER BY version DESC",
+            (account, region, name),
+        )
     return [dict(json.loads(row[0])) for row in rows]
 
 
 def delete_layer_version(tx: Tx, account: str, region: str, name: str, version: int) -> None:
-    tx.execute("UPDATE lambda_layers SET deleted = 1 WHERE account = ? AND region = ? AND name = ? AND version = ?", (account, region, name, version))
+    tx.execute(
+        "UPDATE lambda_layers SET deleted = 1 WHERE account = ? AND region = ? AND name = ? AND version = ?",
+        (account, region, name, version),
+    )
     forget_unused_code(tx, account)

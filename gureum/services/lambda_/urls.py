@@ -31,7 +31,11 @@ def new_url_id() -> str:
 def function_url(url_id: str, region: str, request: Request) -> str:
     """http://{url-id}.lambda-url.{region}.localhost:{port}/ on the port the API request came in on."""
     host = request.host
-    port = host.rsplit(":", 1)[1] if ":" in host and not host.endswith("]") else ("443" if request.scheme == "https" else "80")
+    port = (
+        host.rsplit(":", 1)[1]
+        if ":" in host and not host.endswith("]")
+        else ("443" if request.scheme == "https" else "80")
+    )
     default = (request.scheme == "http" and port == "80") or (request.scheme == "https" and port == "443")
     return f"{request.scheme}://{url_id}.lambda-url.{region}.localhost{'' if default else ':' + port}/"
 
@@ -54,13 +58,22 @@ def _is_text(content_type: str) -> bool:
     return kind.startswith(_TEXT_TYPES) or kind.endswith(("+json", "+xml"))
 
 
-def build_event(request: Request, url_id: str, region: str, account: str, raw_path: str, request_id: str, now: float, authorizer: dict[str, Any] | None) -> dict[str, Any]:
+def build_event(
+    request: Request,
+    url_id: str,
+    region: str,
+    account: str,
+    raw_path: str,
+    request_id: str,
+    now: float,
+    authorizer: dict[str, Any] | None,
+) -> dict[str, Any]:
     """The payload format 2.0 event AWS hands a function behind a URL."""
     headers = {key: value for key, value in request.headers.items() if key != "cookie"}
     host = request.host.split(":")[0] if HOST_FORM.match(request.host) else f"{url_id}.lambda-url.{region}.localhost"
     headers["host"] = host
     source_ip = request.peer
-    stamp = dt.datetime.fromtimestamp(now, dt.timezone.utc)
+    stamp = dt.datetime.fromtimestamp(now, dt.UTC)
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": "$default",
@@ -81,7 +94,13 @@ def build_event(request: Request, url_id: str, region: str, account: str, raw_pa
         "apiId": url_id,
         "domainName": host,
         "domainPrefix": url_id,
-        "http": {"method": request.method, "path": raw_path, "protocol": "HTTP/1.1", "sourceIp": source_ip, "userAgent": request.headers.get("user-agent", "")},
+        "http": {
+            "method": request.method,
+            "path": raw_path,
+            "protocol": "HTTP/1.1",
+            "sourceIp": source_ip,
+            "userAgent": request.headers.get("user-agent", ""),
+        },
         "requestId": request_id,
         "routeKey": "$default",
         "stage": "$default",
@@ -152,7 +171,11 @@ def map_response(payload: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
 
 def json_response(status: int, message: str, request_id: str) -> Response:
     """An answer of the URL itself (not the function's), shaped as AWS's: {"Message": …}."""
-    return Response(status, [("Content-Type", "application/json"), ("x-amzn-RequestId", request_id)], json.dumps({"Message": message}).encode())
+    return Response(
+        status,
+        [("Content-Type", "application/json"), ("x-amzn-RequestId", request_id)],
+        json.dumps({"Message": message}).encode(),
+    )
 
 
 # --- CORS ------------------------------------------------------------------------------------------
@@ -164,13 +187,20 @@ def _origin_allowed(cors: dict[str, Any], origin: str) -> str | None:
     if "*" in allowed:
         return origin if cors.get("AllowCredentials") else "*"
     for pattern in allowed:
-        if pattern == origin.rstrip("/") or ("*" in pattern and re.fullmatch(re.escape(pattern).replace(r"\*", "[^.]+"), origin)):
+        if pattern == origin.rstrip("/") or (
+            "*" in pattern and re.fullmatch(re.escape(pattern).replace(r"\*", "[^.]+"), origin)
+        ):
             return origin
     return None
 
 
 def is_preflight(request: Request, cors: dict[str, Any] | None) -> bool:
-    return bool(cors) and request.method == "OPTIONS" and "origin" in request.headers and "access-control-request-method" in request.headers
+    return (
+        bool(cors)
+        and request.method == "OPTIONS"
+        and "origin" in request.headers
+        and "access-control-request-method" in request.headers
+    )
 
 
 def preflight(request: Request, cors: dict[str, Any], request_id: str) -> Response:
@@ -186,7 +216,12 @@ def preflight(request: Request, cors: dict[str, Any], request_id: str) -> Respon
         asked = request.headers.get("access-control-request-headers")
         allowed_headers = [h.lower() for h in cors.get("AllowHeaders") or []]
         if allowed_headers:
-            headers.append(("Access-Control-Allow-Headers", asked if "*" in allowed_headers and asked else ",".join(allowed_headers)))
+            headers.append(
+                (
+                    "Access-Control-Allow-Headers",
+                    asked if "*" in allowed_headers and asked else ",".join(allowed_headers),
+                )
+            )
         if cors.get("MaxAge"):
             headers.append(("Access-Control-Max-Age", str(cors["MaxAge"])))
         if cors.get("AllowCredentials"):
@@ -222,7 +257,9 @@ def _covers(value: Any, wanted: tuple[str, ...]) -> bool:
 def public_access(policy: list[dict[str, Any]] | None, auth_type: str) -> bool:
     """True when a statement lets anyone call lambda:InvokeFunctionUrl (what an AuthType NONE URL needs)."""
     for statement in policy or []:
-        if statement.get("Effect") != "Allow" or not _covers(statement.get("Action"), ("lambda:InvokeFunctionUrl", "lambda:*", "*")):
+        if statement.get("Effect") != "Allow" or not _covers(
+            statement.get("Action"), ("lambda:InvokeFunctionUrl", "lambda:*", "*")
+        ):
             continue
         principal = statement.get("Principal")
         if principal != "*" and not (isinstance(principal, dict) and principal.get("AWS") == "*"):

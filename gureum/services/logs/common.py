@@ -44,7 +44,9 @@ def prepare(request: Request, protocol: str, operation: str, params: dict[str, A
         if isinstance(params.get(member), str) and params[member] and pattern.fullmatch(params[member]) is None
     ]
     if bad:
-        raise InvalidParameterException(f"{len(bad)} validation error{'s' if len(bad) > 1 else ''} detected: " + "; ".join(bad))
+        raise InvalidParameterException(
+            f"{len(bad)} validation error{'s' if len(bad) > 1 else ''} detected: " + "; ".join(bad)
+        )
 
 
 def now_ms(ctx: RequestContext) -> int:
@@ -82,7 +84,9 @@ def group_by_arn(tx: Tx, ctx: RequestContext, arn: str) -> store.Group:
     """A log group from a resource ARN (tagging operations)."""
     match = _GROUP_ARN.match(arn)
     if match is None:
-        raise InvalidParameterException(f"Invalid resource arn: {arn}" if arn.startswith("arn:") else "Invalid resource arn")
+        raise InvalidParameterException(
+            f"Invalid resource arn: {arn}" if arn.startswith("arn:") else "Invalid resource arn"
+        )
     region, account, name = match.groups()
     if region != ctx.region or account != ctx.account:
         raise no_group()
@@ -109,7 +113,9 @@ def decode_token(token: str | None) -> Any:
         raise InvalidParameterException("The specified nextToken is invalid.") from None
 
 
-def page_sorted(items: list[Any], key: Any, token: str | None, limit: int | None, descending: bool = False) -> tuple[list[Any], str | None]:
+def page_sorted(
+    items: list[Any], key: Any, token: str | None, limit: int | None, descending: bool = False
+) -> tuple[list[Any], str | None]:
     """One page of items sorted by ``key``: those after the token's key; the token of the next page or None."""
     items = sorted(items, key=key, reverse=descending)
     after = decode_token(token)

@@ -13,8 +13,10 @@ from __future__ import annotations
 import json
 import operator
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
+
 
 class PatternError(ValueError):
     """The pattern is not valid filter-pattern syntax."""
@@ -70,7 +72,7 @@ class _Value:
     pattern: re.Pattern[str] | None  # wildcard (*) or %regex%
 
     @classmethod
-    def parse(cls, raw: str) -> "_Value":
+    def parse(cls, raw: str) -> _Value:
         if len(raw) >= 2 and raw[0] == raw[-1] == '"':
             body = raw[1:-1]
             return cls(body, True, None, _wildcard(body))
@@ -88,7 +90,11 @@ class _Value:
             return _as_number(actual) == self.number
         text = _text(actual)
         if self.pattern is not None:
-            return self.pattern.fullmatch(text) is not None if self.text[:1] != "%" else self.pattern.search(text) is not None
+            return (
+                self.pattern.fullmatch(text) is not None
+                if self.text[:1] != "%"
+                else self.pattern.search(text) is not None
+            )
         return text == self.text
 
 
@@ -125,7 +131,12 @@ def _compare(op: str, value: _Value, actual: Any) -> bool:
     return _ORDER[op](number, value.number)
 
 
-_ORDER: dict[str, Callable[[float, float], bool]] = {"<": operator.lt, ">": operator.gt, "<=": operator.le, ">=": operator.ge}
+_ORDER: dict[str, Callable[[float, float], bool]] = {
+    "<": operator.lt,
+    ">": operator.gt,
+    "<=": operator.le,
+    ">=": operator.ge,
+}
 
 
 # --- terms ---------------------------------------------------------------------------------------------
@@ -269,7 +280,11 @@ class _JsonParser:
         upper = word.upper()
         if kind == "word" and upper == "IS":
             what = self.take()[1].upper()
-            expected: dict[str, Callable[[Any], bool]] = {"NULL": lambda v: v is None, "TRUE": lambda v: v is True, "FALSE": lambda v: v is False}
+            expected: dict[str, Callable[[Any], bool]] = {
+                "NULL": lambda v: v is None,
+                "TRUE": lambda v: v is True,
+                "FALSE": lambda v: v is False,
+            }
             if what not in expected:
                 raise PatternError(f"Invalid JSON filter pattern: IS {what}")
             check = expected[what]

@@ -9,7 +9,9 @@ STREAM_NAME = re.compile(r"[^:*]*")
 NAME_MAX = 512
 
 # PutRetentionPolicy's allowed retentionInDays
-RETENTION_DAYS = frozenset({1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653})
+RETENTION_DAYS = frozenset(
+    {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+)
 
 # PutLogEvents
 EVENT_OVERHEAD = 26  # bytes counted per event on top of its UTF-8 message

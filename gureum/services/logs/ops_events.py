@@ -55,7 +55,9 @@ async def put_log_events(ctx: RequestContext, req: dict[str, Any]) -> dict[str, 
             else:
                 accepted.append((ts, message))
         if accepted and accepted[-1][0] - accepted[0][0] > limits.MAX_BATCH_SPAN_MS:
-            raise InvalidParameterException("The batch of log events in a single PutLogEvents request cannot span more than 24 hours.")
+            raise InvalidParameterException(
+                "The batch of log events in a single PutLogEvents request cannot span more than 24 hours."
+            )
         store.append_events(tx, stream, accepted, now)
         out: dict[str, Any] = {"nextSequenceToken": sequence_token(stream.id, now)}
         if rejected:
@@ -133,7 +135,9 @@ async def filter_log_events(ctx: RequestContext, req: dict[str, Any]) -> dict[st
         raise InvalidParameterException("Cannot specify both logStreamNames and logStreamNamePrefix.")
     pattern = compile_filter(req.get("filterPattern"))
     after = decode_token(req.get("nextToken"))
-    if after is not None and not (isinstance(after, list) and len(after) == 2 and all(isinstance(x, int) for x in after)):
+    if after is not None and not (
+        isinstance(after, list) and len(after) == 2 and all(isinstance(x, int) for x in after)
+    ):
         raise InvalidParameterException("The specified nextToken is invalid.")
     limit = req.get("limit") or limits.EVENTS_LIMIT
     now = now_ms(ctx)
@@ -157,7 +161,9 @@ async def filter_log_events(ctx: RequestContext, req: dict[str, Any]) -> dict[st
         size = scanned = 0
         chunk_size = min(_SCAN_CHUNK, limit + 1)  # grows while the pattern keeps rejecting rows
         while True:
-            chunk = store.group_events(tx, group.id, start, end, cursor, chunk_size, wanted, pattern.substrings, pattern.json)
+            chunk = store.group_events(
+                tx, group.id, start, end, cursor, chunk_size, wanted, pattern.substrings, pattern.json
+            )
             for index, event in enumerate(chunk):
                 cursor = (event.timestamp, event.id)
                 scanned += 1
@@ -166,7 +172,15 @@ async def filter_log_events(ctx: RequestContext, req: dict[str, Any]) -> dict[st
                 size += len(event.message.encode()) + limits.EVENT_OVERHEAD
                 if found and size > limits.RESPONSE_BYTES:
                     return found, encode_token(returned)
-                found.append({"logStreamName": streams[event.stream_id], "timestamp": event.timestamp, "message": event.message, "ingestionTime": event.ingested, "eventId": event_id(event)})
+                found.append(
+                    {
+                        "logStreamName": streams[event.stream_id],
+                        "timestamp": event.timestamp,
+                        "message": event.message,
+                        "ingestionTime": event.ingested,
+                        "eventId": event_id(event),
+                    }
+                )
                 returned = cursor
                 if len(found) >= limit:
                     more = index < len(chunk) - 1 or len(chunk) == chunk_size
@@ -179,4 +193,3 @@ async def filter_log_events(ctx: RequestContext, req: dict[str, Any]) -> dict[st
 
     events, token = await ctx.runtime.store.read(read)
     return {"events": events, "nextToken": token}
-

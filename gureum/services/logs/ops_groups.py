@@ -53,7 +53,16 @@ async def create_log_group(ctx: RequestContext, req: dict[str, Any]) -> dict[str
     tags = dict(req.get("tags") or {})
     _check_tags(tags)
     group = store.Group(
-        0, ctx.account, ctx.region, name, now_ms(ctx), None, req.get("kmsKeyId"), req.get("logGroupClass") or "STANDARD", bool(req.get("deletionProtectionEnabled")), tags
+        0,
+        ctx.account,
+        ctx.region,
+        name,
+        now_ms(ctx),
+        None,
+        req.get("kmsKeyId"),
+        req.get("logGroupClass") or "STANDARD",
+        bool(req.get("deletionProtectionEnabled")),
+        tags,
     )
 
     def run(tx: Tx) -> None:
@@ -80,10 +89,14 @@ async def delete_log_group(ctx: RequestContext, req: dict[str, Any]) -> dict[str
 async def describe_log_groups(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     prefix, pattern = req.get("logGroupNamePrefix"), req.get("logGroupNamePattern")
     if prefix and pattern:
-        raise InvalidParameterException("LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.")
+        raise InvalidParameterException(
+            "LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters."
+        )
     names = req.get("logGroupIdentifiers")
     if names and (prefix or pattern):
-        raise InvalidParameterException("logGroupIdentifiers cannot be used with logGroupNamePrefix or logGroupNamePattern.")
+        raise InvalidParameterException(
+            "logGroupIdentifiers cannot be used with logGroupNamePrefix or logGroupNamePattern."
+        )
 
     def read(tx: Tx) -> tuple[list[store.Group], str | None, dict[int, tuple[int, int]]]:
         groups = store.list_groups(tx, ctx.account, ctx.region, prefix or "")
@@ -107,7 +120,11 @@ async def describe_log_groups(ctx: RequestContext, req: dict[str, Any]) -> dict[
 @SERVICE.op("PutLogGroupDeletionProtection")
 async def put_log_group_deletion_protection(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     name = group_name(ctx, req)
-    await ctx.runtime.store.write(lambda tx: store.set_deletion_protection(tx, require_group(tx, ctx, name).id, bool(req["deletionProtectionEnabled"])))
+    await ctx.runtime.store.write(
+        lambda tx: store.set_deletion_protection(
+            tx, require_group(tx, ctx, name).id, bool(req["deletionProtectionEnabled"])
+        )
+    )
     return {}
 
 
@@ -144,14 +161,18 @@ async def put_retention_policy(ctx: RequestContext, req: dict[str, Any]) -> dict
             f"1 validation error detected: Value '{days}' at 'retentionInDays' failed to satisfy constraint: "
             f"Member must satisfy enum value set: [{', '.join(str(d) for d in sorted(limits.RETENTION_DAYS))}]"
         )
-    await ctx.runtime.store.write(lambda tx: store.set_retention(tx, require_group(tx, ctx, req["logGroupName"]).id, days))
+    await ctx.runtime.store.write(
+        lambda tx: store.set_retention(tx, require_group(tx, ctx, req["logGroupName"]).id, days)
+    )
     ctx.runtime.states["logs"].set()  # sweep now (on the leader, else within one sweep period)
     return {}
 
 
 @SERVICE.op("DeleteRetentionPolicy")
 async def delete_retention_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    await ctx.runtime.store.write(lambda tx: store.set_retention(tx, require_group(tx, ctx, req["logGroupName"]).id, None))
+    await ctx.runtime.store.write(
+        lambda tx: store.set_retention(tx, require_group(tx, ctx, req["logGroupName"]).id, None)
+    )
     return {}
 
 
@@ -175,7 +196,7 @@ async def _sweep(runtime: Runtime, wake: asyncio.Event) -> None:
             log.exception("CloudWatch Logs retention sweep failed")
         try:
             await asyncio.wait_for(wake.wait(), runtime.config.retention_sweep_seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
         wake.clear()
 

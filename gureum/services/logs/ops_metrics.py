@@ -21,9 +21,14 @@ async def put_metric_filter(ctx: RequestContext, req: dict[str, Any]) -> dict[st
     def run(tx: Tx) -> None:
         group = require_group(tx, ctx, req["logGroupName"])
         existing = store.list_metric_filters(tx, ctx.account, ctx.region, group.id)
-        if req["filterName"] not in {mf.name for _, mf in existing} and len(existing) >= limits.METRIC_FILTERS_PER_GROUP:
+        if (
+            req["filterName"] not in {mf.name for _, mf in existing}
+            and len(existing) >= limits.METRIC_FILTERS_PER_GROUP
+        ):
             raise LimitExceededException("Resource limit exceeded.")
-        store.put_metric_filter(tx, store.MetricFilter(group.id, req["filterName"], req["filterPattern"], transformations, now))
+        store.put_metric_filter(
+            tx, store.MetricFilter(group.id, req["filterName"], req["filterPattern"], transformations, now)
+        )
 
     await ctx.runtime.store.write(run)
     return {}
@@ -56,14 +61,23 @@ async def describe_metric_filters(ctx: RequestContext, req: dict[str, Any]) -> d
             found = [
                 (g, mf)
                 for g, mf in found
-                if any(t.get("metricName") == req["metricName"] and t.get("metricNamespace") == req["metricNamespace"] for t in mf.transformations)
+                if any(
+                    t.get("metricName") == req["metricName"] and t.get("metricNamespace") == req["metricNamespace"]
+                    for t in mf.transformations
+                )
             ]
         return page_sorted(found, lambda item: (item[0], item[1].name), req.get("nextToken"), req.get("limit"))
 
     shown, token = await ctx.runtime.store.read(read)
     return {
         "metricFilters": [
-            {"filterName": mf.name, "filterPattern": mf.pattern, "metricTransformations": mf.transformations, "creationTime": mf.created_at, "logGroupName": g}
+            {
+                "filterName": mf.name,
+                "filterPattern": mf.pattern,
+                "metricTransformations": mf.transformations,
+                "creationTime": mf.created_at,
+                "logGroupName": g,
+            }
             for g, mf in shown
         ],
         "nextToken": token,

@@ -70,7 +70,9 @@ async def describe_log_streams(ctx: RequestContext, req: dict[str, Any]) -> dict
         group = require_group(tx, ctx, name)
         streams = store.list_streams(tx, group.id, prefix)
         key = (lambda s: (s.last_event or 0, s.name)) if by_time else (lambda s: s.name)
-        shown, token = page_sorted(streams, key, req.get("nextToken"), req.get("limit"), descending=bool(req.get("descending")))
+        shown, token = page_sorted(
+            streams, key, req.get("nextToken"), req.get("limit"), descending=bool(req.get("descending"))
+        )
         return group, shown, token
 
     group, shown, token = await ctx.runtime.store.read(read)

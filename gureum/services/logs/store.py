@@ -6,12 +6,15 @@ Names are listed in AWS's order (byte order of the name), sorted here rather tha
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from ...store.base import Tx
 
-_GROUP_COLUMNS = "id, account, region, name, created_at, retention_days, kms_key, group_class, deletion_protection, tags"
+_GROUP_COLUMNS = (
+    "id, account, region, name, created_at, retention_days, kms_key, group_class, deletion_protection, tags"
+)
 _STREAM_COLUMNS = "id, group_id, name, created_at, first_event, last_event, last_ingestion, stored_bytes"
 DAY_MS = 86_400_000
 
@@ -72,7 +75,10 @@ def _stream(row: Sequence[Any]) -> Stream:
 
 
 def get_group(tx: Tx, account: str, region: str, name: str) -> Group | None:
-    row = tx.one(f"SELECT {_GROUP_COLUMNS} FROM logs_groups WHERE account = ? AND region = ? AND name = ?", (account, region, name))
+    row = tx.one(
+        f"SELECT {_GROUP_COLUMNS} FROM logs_groups WHERE account = ? AND region = ? AND name = ?",
+        (account, region, name),
+    )
     return None if row is None else _group(row)
 
 
@@ -81,7 +87,17 @@ def insert_group(tx: Tx, group: Group) -> bool:
     row = tx.one(
         "INSERT INTO logs_groups (account, region, name, created_at, retention_days, kms_key, group_class, deletion_protection, tags) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account, region, name) DO NOTHING RETURNING id",
-        (group.account, group.region, group.name, group.created_at, group.retention_days, group.kms_key, group.group_class, int(group.deletion_protection), json.dumps(group.tags)),
+        (
+            group.account,
+            group.region,
+            group.name,
+            group.created_at,
+            group.retention_days,
+            group.kms_key,
+            group.group_class,
+            int(group.deletion_protection),
+            json.dumps(group.tags),
+        ),
     )
     if row is None:
         return False
@@ -111,9 +127,15 @@ def group_figures(tx: Tx, group_ids: Sequence[int]) -> dict[int, tuple[int, int]
         return {}
     marks = ", ".join("?" * len(group_ids))
     out = {gid: (0, 0) for gid in group_ids}
-    for gid, stored in tx.all(f"SELECT group_id, SUM(stored_bytes) FROM logs_streams WHERE group_id IN ({marks}) GROUP BY group_id", tuple(group_ids)):
+    for gid, stored in tx.all(
+        f"SELECT group_id, SUM(stored_bytes) FROM logs_streams WHERE group_id IN ({marks}) GROUP BY group_id",
+        tuple(group_ids),
+    ):
         out[gid] = (int(stored or 0), 0)
-    for gid, count in tx.all(f"SELECT group_id, COUNT(*) FROM logs_metric_filters WHERE group_id IN ({marks}) GROUP BY group_id", tuple(group_ids)):
+    for gid, count in tx.all(
+        f"SELECT group_id, COUNT(*) FROM logs_metric_filters WHERE group_id IN ({marks}) GROUP BY group_id",
+        tuple(group_ids),
+    ):
         out[gid] = (out[gid][0], int(count))
     return out
 
@@ -177,7 +199,9 @@ def append_events(tx: Tx, stream: Stream, events: Sequence[tuple[int, str]], now
     if not events:
         return
     rows = [(stream.group_id, stream.id, ts, now_ms, len(message.encode()), message) for ts, message in events]
-    tx.executemany("INSERT INTO logs_events (group_id, stream_id, ts, ingested, size, message) VALUES (?, ?, ?, ?, ?, ?)", rows)
+    tx.executemany(
+        "INSERT INTO logs_events (group_id, stream_id, ts, ingested, size, message) VALUES (?, ?, ?, ?, ?, ?)", rows
+    )
     first = min(ts for ts, _ in events)
     last = max(ts for ts, _ in events)
     size = sum(row[4] for row in rows)
@@ -194,7 +218,9 @@ def append_events(tx: Tx, stream: Stream, events: Sequence[tuple[int, str]], now
 _EVENT_COLUMNS = "id, stream_id, ts, ingested, message"
 
 
-def stream_events(tx: Tx, stream_id: int, start: int, end: int, cursor: tuple[int, int] | None, forward: bool, limit: int) -> list[Event]:
+def stream_events(
+    tx: Tx, stream_id: int, start: int, end: int, cursor: tuple[int, int] | None, forward: bool, limit: int
+) -> list[Event]:
     """Events of a stream with start <= ts < end, strictly after (forward) or before (backward) the
     (timestamp, id) cursor, in that direction's order, at most ``limit``."""
     sql = f"SELECT {_EVENT_COLUMNS} FROM logs_events WHERE stream_id = ? AND ts >= ? AND ts < ?"
@@ -257,7 +283,10 @@ def expire(tx: Tx, now_ms: int, batch: int) -> int:
         freed: dict[int, int] = {}
         for _, stream_id, size in rows:
             freed[stream_id] = freed.get(stream_id, 0) + int(size)
-        tx.executemany("UPDATE logs_streams SET stored_bytes = stored_bytes - ? WHERE id = ?", [(size, stream_id) for stream_id, size in freed.items()])
+        tx.executemany(
+            "UPDATE logs_streams SET stored_bytes = stored_bytes - ? WHERE id = ?",
+            [(size, stream_id) for stream_id, size in freed.items()],
+        )
         removed += len(rows)
         if removed >= batch:
             break
@@ -285,7 +314,9 @@ def put_metric_filter(tx: Tx, mf: MetricFilter) -> None:
 
 
 def delete_metric_filter(tx: Tx, group_id: int, name: str) -> bool:
-    return bool(tx.execute("DELETE FROM logs_metric_filters WHERE group_id = ? AND name = ?", (group_id, name)).rowcount)
+    return bool(
+        tx.execute("DELETE FROM logs_metric_filters WHERE group_id = ? AND name = ?", (group_id, name)).rowcount
+    )
 
 
 def list_metric_filters(tx: Tx, account: str, region: str, group_id: int | None) -> list[tuple[str, MetricFilter]]:

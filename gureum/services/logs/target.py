@@ -36,7 +36,9 @@ def split_message(message: str, max_bytes: int = limits.MAX_EVENT_BYTES) -> list
     return parts
 
 
-def append(tx: Tx, account: str, region: str, group_name: str, stream_name: str, events: list[tuple[int, str]], now_ms: int) -> None:
+def append(
+    tx: Tx, account: str, region: str, group_name: str, stream_name: str, events: list[tuple[int, str]], now_ms: int
+) -> None:
     """Append events to a group's stream, creating both when missing."""
     group = store.get_group(tx, account, region, group_name)
     if group is None:
@@ -58,7 +60,11 @@ def deliver_in_tx(runtime: Runtime, tx: Tx, address: str, payload: dict[str, Any
     region, account, group_name = match.groups()
     stream_name = payload.get("stream")
     if not stream_name or not limits.STREAM_NAME.fullmatch(stream_name) or not limits.GROUP_NAME.fullmatch(group_name):
-        raise DeliveryError(f"Invalid log group or stream name: {group_name!r} / {stream_name!r}.", code="InvalidParameterException", retryable=False)
+        raise DeliveryError(
+            f"Invalid log group or stream name: {group_name!r} / {stream_name!r}.",
+            code="InvalidParameterException",
+            retryable=False,
+        )
     events = [(int(event["timestamp"]), str(event["message"])) for event in payload.get("events") or []]
     append(tx, account, region, group_name, stream_name, events, int(runtime.clock.now() * 1000))
 

@@ -9,7 +9,13 @@ ResourceNotFoundException = error_class("ResourceNotFoundException", 404)
 ConflictException = error_class("ConflictException", 409)
 ServiceQuotaExceededException = error_class("ServiceQuotaExceededException", 402)
 
-__all__ = ["ServiceError", "ValidationException", "ResourceNotFoundException", "ConflictException", "ServiceQuotaExceededException"]
+__all__ = [
+    "ServiceError",
+    "ValidationException",
+    "ResourceNotFoundException",
+    "ConflictException",
+    "ServiceQuotaExceededException",
+]
 
 
 def no_schedule(name: str) -> ServiceError:

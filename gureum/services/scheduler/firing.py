@@ -15,7 +15,7 @@ import json
 import logging
 import random
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ...delivery import DeadLetter, RetryPolicy, Target, guarded
@@ -33,7 +33,14 @@ FIRE_KIND = "scheduler-fire"
 DLQ_KIND = "scheduler-dlq"
 _TIMER_POLICY = RetryPolicy(attempts=10, min_delay=1.0, max_delay=30.0)
 _ARN = re.compile(r"^arn:aws[\w-]*:([a-z0-9-]+):([^:]*):([^:]*):(.+)$")
-_KINDS = {"sqs": "sqs", "sns": "sns", "lambda": "lambda", "kinesis": "kinesis", "firehose": "firehose", "states": "states"}
+_KINDS = {
+    "sqs": "sqs",
+    "sns": "sns",
+    "lambda": "lambda",
+    "kinesis": "kinesis",
+    "firehose": "firehose",
+    "states": "states",
+}
 RETRY_DEFAULT = {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 185}
 
 
@@ -74,12 +81,20 @@ def _actual(schedule: Schedule, nominal: int) -> int:
     return nominal
 
 
-def _enqueue_firing(runtime: "Runtime", tx: "Tx", schedule: Schedule, nominal: int, now: int) -> None:
+def _enqueue_firing(runtime: Runtime, tx: Tx, schedule: Schedule, nominal: int, now: int) -> None:
     delay = max(0.001, (_actual(schedule, nominal) - now) / 1000)
-    runtime.delivery.enqueue(tx, FIRE_KIND, schedule.arn, {"schedule_id": schedule.id, "at": nominal}, policy=_TIMER_POLICY, source=schedule.arn, delay=delay)
+    runtime.delivery.enqueue(
+        tx,
+        FIRE_KIND,
+        schedule.arn,
+        {"schedule_id": schedule.id, "at": nominal},
+        policy=_TIMER_POLICY,
+        source=schedule.arn,
+        delay=delay,
+    )
 
 
-def arm(runtime: "Runtime", tx: "Tx", schedule: Schedule, now: int) -> None:
+def arm(runtime: Runtime, tx: Tx, schedule: Schedule, now: int) -> None:
     """Start the schedule's firing chain afresh (a new one strands any old row); the caller saves it."""
     schedule.next_fire_at = next_invocation(schedule, now - 1) if schedule.state == "ENABLED" else None
     if schedule.next_fire_at is not None:
@@ -87,13 +102,18 @@ def arm(runtime: "Runtime", tx: "Tx", schedule: Schedule, now: int) -> None:
 
 
 def _iso(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _input(schedule: Schedule, nominal: int, execution_id: str) -> str:
     """The target's Input with Scheduler's context attributes filled in (managing-schedule-context-attributes.html)."""
     text = schedule.target.get("Input") or "{}"
-    for name, value in (("schedule-arn", schedule.arn), ("scheduled-time", _iso(nominal)), ("execution-id", execution_id), ("attempt-number", "1")):
+    for name, value in (
+        ("schedule-arn", schedule.arn),
+        ("scheduled-time", _iso(nominal)),
+        ("execution-id", execution_id),
+        ("attempt-number", "1"),
+    ):
         text = text.replace(f"<aws.scheduler.{name}>", value)
     return text
 
@@ -109,9 +129,17 @@ def _object(text: str) -> dict[str, Any]:
 def _payload(kind: str, schedule: Schedule, text: str, nominal: int, execution_id: str) -> dict[str, Any]:
     target = schedule.target
     if kind == "sqs":
-        return {"body": text, "group_id": (target.get("SqsParameters") or {}).get("MessageGroupId"), "dedup_id": execution_id}
+        return {
+            "body": text,
+            "group_id": (target.get("SqsParameters") or {}).get("MessageGroupId"),
+            "dedup_id": execution_id,
+        }
     if kind == "sns":
-        return {"message": text, "group_id": (target.get("SqsParameters") or {}).get("MessageGroupId"), "dedup_id": execution_id}
+        return {
+            "message": text,
+            "group_id": (target.get("SqsParameters") or {}).get("MessageGroupId"),
+            "dedup_id": execution_id,
+        }
     if kind == "lambda":
         return _object(text)
     if kind == "events":
@@ -125,13 +153,16 @@ def _payload(kind: str, schedule: Schedule, text: str, nominal: int, execution_i
         }  # fmt: skip
         return {"event": event, "hops": 1}
     if kind == "kinesis":
-        return {"data": text, "partition_key": (target.get("KinesisParameters") or {}).get("PartitionKey") or execution_id}
+        return {
+            "data": text,
+            "partition_key": (target.get("KinesisParameters") or {}).get("PartitionKey") or execution_id,
+        }
     if kind == "states":
         return {"input": text}
     return {"data": text}
 
 
-def invoke(runtime: "Runtime", tx: "Tx", schedule: Schedule, nominal: int) -> None:
+def invoke(runtime: Runtime, tx: Tx, schedule: Schedule, nominal: int) -> None:
     """Enqueue the target's delivery for the invocation nominally due at ``nominal``."""
     target = schedule.target
     kind = target_kind(target["Arn"])
@@ -141,17 +172,34 @@ def invoke(runtime: "Runtime", tx: "Tx", schedule: Schedule, nominal: int) -> No
     execution_id = unique_id()
     text = _input(schedule, nominal, execution_id)
     retry = {**RETRY_DEFAULT, **(target.get("RetryPolicy") or {})}
-    policy = RetryPolicy(attempts=retry["MaximumRetryAttempts"] + 1, min_delay=1.0, max_delay=300.0, max_age=float(retry["MaximumEventAgeInSeconds"]))
+    policy = RetryPolicy(
+        attempts=retry["MaximumRetryAttempts"] + 1,
+        min_delay=1.0,
+        max_delay=300.0,
+        max_age=float(retry["MaximumEventAgeInSeconds"]),
+    )
     dead_letter = None
     dlq = (target.get("DeadLetterConfig") or {}).get("Arn")
     if dlq:
-        context = {"body": text, "schedule_arn": schedule.arn, "target_arn": target["Arn"], "execution_id": execution_id}
-        dead_letter = DeadLetter(DLQ_KIND, dlq, context, error_attributes={"ERROR_CODE": "code", "ERROR_MESSAGE": "message", "RETRY_ATTEMPTS": "attempts"})
+        context = {
+            "body": text,
+            "schedule_arn": schedule.arn,
+            "target_arn": target["Arn"],
+            "execution_id": execution_id,
+        }
+        dead_letter = DeadLetter(
+            DLQ_KIND,
+            dlq,
+            context,
+            error_attributes={"ERROR_CODE": "code", "ERROR_MESSAGE": "message", "RETRY_ATTEMPTS": "attempts"},
+        )
     payload = _payload(kind, schedule, text, nominal, execution_id)
-    runtime.delivery.enqueue(tx, kind, target["Arn"], payload, policy=policy, dead_letter=dead_letter, source=schedule.arn)
+    runtime.delivery.enqueue(
+        tx, kind, target["Arn"], payload, policy=policy, dead_letter=dead_letter, source=schedule.arn
+    )
 
 
-def _fire(runtime: "Runtime", tx: "Tx", address: str, payload: dict[str, Any]) -> None:
+def _fire(runtime: Runtime, tx: Tx, address: str, payload: dict[str, Any]) -> None:
     schedule = store.get_schedule_by_id(tx, int(payload["schedule_id"]))
     due = int(payload["at"])
     if schedule is None or schedule.next_fire_at != due or schedule.state != "ENABLED":
@@ -167,7 +215,7 @@ def _fire(runtime: "Runtime", tx: "Tx", address: str, payload: dict[str, Any]) -
         store.delete_schedule(tx, schedule.id)
 
 
-def _dead_letter(runtime: "Runtime", tx: "Tx", address: str, payload: dict[str, Any]) -> None:
+def _dead_letter(runtime: Runtime, tx: Tx, address: str, payload: dict[str, Any]) -> None:
     """The invocation a target never received goes to the schedule's SQS dead-letter queue, with the
     attributes Scheduler adds (configuring-schedule-dlq.html)."""
     given = {name: value.get("StringValue", "") for name, value in (payload.get("message_attributes") or {}).items()}
@@ -179,8 +227,19 @@ def _dead_letter(runtime: "Runtime", tx: "Tx", address: str, payload: dict[str, 
         "SCHEDULE_ARN": payload["schedule_arn"],
         "TARGET_ARN": payload["target_arn"],
     }
-    message_attributes = {name: {"DataType": "String", "StringValue": value} for name, value in attributes.items() if value}
-    runtime.delivery.enqueue(tx, "sqs", address, {"body": payload["body"], "message_attributes": message_attributes}, source=payload["schedule_arn"])
+    message_attributes = {
+        name: {"DataType": "String", "StringValue": value} for name, value in attributes.items() if value
+    }
+    runtime.delivery.enqueue(
+        tx,
+        "sqs",
+        address,
+        {"body": payload["body"], "message_attributes": message_attributes},
+        source=payload["schedule_arn"],
+    )
 
 
-TARGETS = [Target(FIRE_KIND, in_tx=guarded(_fire, "Scheduler")), Target(DLQ_KIND, in_tx=guarded(_dead_letter, "Scheduler"))]
+TARGETS = [
+    Target(FIRE_KIND, in_tx=guarded(_fire, "Scheduler")),
+    Target(DLQ_KIND, in_tx=guarded(_dead_letter, "Scheduler")),
+]

@@ -40,7 +40,13 @@ def require_group(tx: Tx, ctx: RequestContext, name: str | None) -> Group:
 
 
 def _summary(group: Group) -> dict[str, Any]:
-    return {"Arn": group.arn, "Name": group.name, "State": "ACTIVE", "CreationDate": seconds(group.created_at), "LastModificationDate": seconds(group.modified_at)}
+    return {
+        "Arn": group.arn,
+        "Name": group.name,
+        "State": "ACTIVE",
+        "CreationDate": seconds(group.created_at),
+        "LastModificationDate": seconds(group.modified_at),
+    }
 
 
 @SERVICE.op("CreateScheduleGroup")
@@ -77,7 +83,9 @@ async def delete_schedule_group(ctx: RequestContext, req: dict[str, Any]) -> dic
 async def list_schedule_groups(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     check_name(req.get("NamePrefix"), "namePrefix")
     after = req.get("NextToken") or ""
-    groups = await ctx.runtime.store.read(lambda tx: store.list_groups(tx, ctx.account, ctx.region, req.get("NamePrefix") or "", after))
+    groups = await ctx.runtime.store.read(
+        lambda tx: store.list_groups(tx, ctx.account, ctx.region, req.get("NamePrefix") or "", after)
+    )
     limit = req.get("MaxResults") or PAGE
     token = groups[limit - 1].name if len(groups) > limit else None
     return {"ScheduleGroups": [_summary(g) for g in groups[:limit]], "NextToken": token}

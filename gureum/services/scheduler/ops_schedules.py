@@ -34,9 +34,13 @@ def _check(req: dict[str, Any], now: int) -> None:
         raise ValidationException(f"Invalid time zone {req.get('ScheduleExpressionTimezone')}.") from None
     window = req["FlexibleTimeWindow"]
     if window["Mode"] == "FLEXIBLE" and not window.get("MaximumWindowInMinutes"):
-        raise ValidationException("MaximumWindowInMinutes must be provided when the FlexibleTimeWindow Mode is FLEXIBLE.")
+        raise ValidationException(
+            "MaximumWindowInMinutes must be provided when the FlexibleTimeWindow Mode is FLEXIBLE."
+        )
     if window["Mode"] == "OFF" and window.get("MaximumWindowInMinutes"):
-        raise ValidationException("MaximumWindowInMinutes must not be provided when the FlexibleTimeWindow Mode is OFF.")
+        raise ValidationException(
+            "MaximumWindowInMinutes must not be provided when the FlexibleTimeWindow Mode is OFF."
+        )
     start, end = _ms(req.get("StartDate")), _ms(req.get("EndDate"))
     if not isinstance(expression, At):
         if start is not None and start < now - _START_GRACE_MS:
@@ -47,10 +51,16 @@ def _check(req: dict[str, Any], now: int) -> None:
             raise ValidationException("The EndDate you specify cannot be earlier than the StartDate.")
     target = req["Target"]
     if target["Arn"].startswith("arn:aws:scheduler:::aws-sdk:"):
-        raise ValidationException("Universal targets (arn:aws:scheduler:::aws-sdk:...) are not supported by gureum yet; use a templated target.")
+        raise ValidationException(
+            "Universal targets (arn:aws:scheduler:::aws-sdk:...) are not supported by gureum yet; use a templated target."
+        )
     if firing.target_kind(target["Arn"]) == "events" and not target.get("EventBridgeParameters"):
         raise ValidationException("EventBridgeParameters must be provided for an event bus target.")
-    if target["Arn"].startswith("arn:aws:sqs:") and target["Arn"].endswith(".fifo") and not (target.get("SqsParameters") or {}).get("MessageGroupId"):
+    if (
+        target["Arn"].startswith("arn:aws:sqs:")
+        and target["Arn"].endswith(".fifo")
+        and not (target.get("SqsParameters") or {}).get("MessageGroupId")
+    ):
         raise ValidationException("SqsParameters.MessageGroupId must be provided for a FIFO queue target.")
     dlq = (target.get("DeadLetterConfig") or {}).get("Arn")
     if dlq is not None and not dlq.startswith("arn:aws:sqs:"):
@@ -141,7 +151,9 @@ async def update_schedule(ctx: RequestContext, req: dict[str, Any]) -> dict[str,
 @SERVICE.op("DeleteSchedule")
 async def delete_schedule(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     check_name(req["Name"])
-    await ctx.runtime.store.write(lambda tx: store.delete_schedule(tx, _require(tx, ctx, req["Name"], req.get("GroupName")).id))
+    await ctx.runtime.store.write(
+        lambda tx: store.delete_schedule(tx, _require(tx, ctx, req["Name"], req.get("GroupName")).id)
+    )
     return {}
 
 
@@ -154,14 +166,23 @@ async def list_schedules(ctx: RequestContext, req: dict[str, Any]) -> dict[str, 
     def run(tx: Tx) -> list[Schedule]:
         if group is not None:
             require_group(tx, ctx, group)
-        return store.list_schedules(tx, ctx.account, ctx.region, group, req.get("NamePrefix") or "", req.get("State"), after)
+        return store.list_schedules(
+            tx, ctx.account, ctx.region, group, req.get("NamePrefix") or "", req.get("State"), after
+        )
 
     found = await ctx.runtime.store.read(run)
     limit = req.get("MaxResults") or PAGE
     token = f"{found[limit - 1].group_name}/{found[limit - 1].name}" if len(found) > limit else None
     rows = [
-        {"Arn": s.arn, "Name": s.name, "GroupName": s.group_name, "State": s.state, "CreationDate": seconds(s.created_at),
-         "LastModificationDate": seconds(s.modified_at), "Target": {"Arn": s.target["Arn"]}}  # fmt: skip
+        {
+            "Arn": s.arn,
+            "Name": s.name,
+            "GroupName": s.group_name,
+            "State": s.state,
+            "CreationDate": seconds(s.created_at),
+            "LastModificationDate": seconds(s.modified_at),
+            "Target": {"Arn": s.target["Arn"]},
+        }  # fmt: skip
         for s in found[:limit]
     ]
     return {"Schedules": rows, "NextToken": token}

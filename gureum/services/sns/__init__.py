@@ -13,7 +13,11 @@ from ...aws.dispatch import Service
 # SNS validates like the other Coral services: a missing required member is a ValidationError
 # ("1 validation error detected: Value null at 'messageAttributes.x.member.dataType' ...", as AWS answers)
 # the SubscribeURL / UnsubscribeURL links in messages are unsigned GETs, which AWS serves in any mode
-SERVICE = Service("sns", migrations=Path(__file__).parent / "migrations", anonymous_ops=frozenset({"ConfirmSubscription", "Unsubscribe"}))
+SERVICE = Service(
+    "sns",
+    migrations=Path(__file__).parent / "migrations",
+    anonymous_ops=frozenset({"ConfirmSubscription", "Unsubscribe"}),
+)
 
 from . import backend, ops_platform, ops_publish, ops_sms, ops_subscriptions, ops_topics  # noqa: E402,F401  (registers)
 from .admin import ROUTES  # noqa: E402

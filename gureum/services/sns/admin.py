@@ -5,7 +5,8 @@ what only AWS Support or a phone's owner can do (leave the SMS sandbox, opt a nu
 from __future__ import annotations
 
 import json
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from ...aws.auth import DEFAULT_ACCOUNT, DEFAULT_REGION
 from ...aws.http import Request, Response
@@ -15,7 +16,15 @@ from .backend import backend
 from .signing import CERT_PATH
 
 MESSAGES_PATH = "/_gureum/sns/messages"
-_FILTERS = {"protocol": "protocol", "endpoint": "endpoint", "topicArn": "topic_arn", "subscriptionArn": "subscription_arn", "type": "kind", "accountId": "account", "region": "region"}
+_FILTERS = {
+    "protocol": "protocol",
+    "endpoint": "endpoint",
+    "topicArn": "topic_arn",
+    "subscriptionArn": "subscription_arn",
+    "type": "kind",
+    "accountId": "account",
+    "region": "region",
+}
 Handler = Callable[[Runtime, Request], Awaitable[Response]]
 
 

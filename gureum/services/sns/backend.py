@@ -27,11 +27,11 @@ class SnsBackend:
         self.store = runtime.store
         self.clock = runtime.clock
         self.signer = signer
-        self._http: "httpx.AsyncClient | None" = None
+        self._http: httpx.AsyncClient | None = None
         self._next_send: dict[str, float] = {}
 
     @property
-    def http(self) -> "httpx.AsyncClient":
+    def http(self) -> httpx.AsyncClient:
         """The client for endpoint deliveries, made on the first one (httpx costs start-up time and memory)."""
         if self._http is None:
             import httpx

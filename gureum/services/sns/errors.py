@@ -13,15 +13,21 @@ AuthorizationError = error_class("AuthorizationError", 403, type_name="Authoriza
 Throttled = error_class("Throttled", 429, type_name="ThrottledException")
 TagLimitExceeded = error_class("TagLimitExceeded", type_name="TagLimitExceededException")
 TopicLimitExceeded = error_class("TopicLimitExceeded", 403, type_name="TopicLimitExceededException")
-SubscriptionLimitExceeded = error_class("SubscriptionLimitExceeded", 403, type_name="SubscriptionLimitExceededException")
+SubscriptionLimitExceeded = error_class(
+    "SubscriptionLimitExceeded", 403, type_name="SubscriptionLimitExceededException"
+)
 EndpointDisabled = error_class("EndpointDisabled", type_name="EndpointDisabledException")
-PlatformApplicationDisabled = error_class("PlatformApplicationDisabled", type_name="PlatformApplicationDisabledException")
+PlatformApplicationDisabled = error_class(
+    "PlatformApplicationDisabled", type_name="PlatformApplicationDisabledException"
+)
 OptedOut = error_class("OptedOut", type_name="OptedOutException")
 UserError = error_class("UserError", type_name="UserErrorException")
 VerificationException = error_class("VerificationException")
 ValidationError = error_class("ValidationError", type_name="ValidationException")
 EmptyBatchRequest = error_class("EmptyBatchRequest", type_name="EmptyBatchRequestException")
-TooManyEntriesInBatchRequest = error_class("TooManyEntriesInBatchRequest", type_name="TooManyEntriesInBatchRequestException")
+TooManyEntriesInBatchRequest = error_class(
+    "TooManyEntriesInBatchRequest", type_name="TooManyEntriesInBatchRequestException"
+)
 BatchEntryIdsNotDistinct = error_class("BatchEntryIdsNotDistinct", type_name="BatchEntryIdsNotDistinctException")
 InvalidBatchEntryId = error_class("InvalidBatchEntryId", type_name="InvalidBatchEntryIdException")
 BatchRequestTooLong = error_class("BatchRequestTooLong", type_name="BatchRequestTooLongException")

@@ -56,7 +56,11 @@ class _Render:
                 "Message": text, "MessageId": self.msg.message_id, "Subject": self.msg.subject, "Timestamp": self.msg.timestamp,
                 "TopicArn": self.topic.arn, "Type": "Notification",
             }  # fmt: skip
-            found = self._signatures[text] = (self.version, self.be.signer.sign_notification(fields, self.version), self.cert_url)
+            found = self._signatures[text] = (
+                self.version,
+                self.be.signer.sign_notification(fields, self.version),
+                self.cert_url,
+            )
         return found
 
     def unsubscribe_url(self, sub: Subscription) -> str:
@@ -66,7 +70,9 @@ class _Render:
         parts = self._envelopes.get(text)
         if parts is None:
             signature = None if self.topic.fifo else self.signature(text)
-            whole = messages.envelope(messages.notification_fields(self.msg, self.topic.arn, text, _URL_SLOT, signature))
+            whole = messages.envelope(
+                messages.notification_fields(self.msg, self.topic.arn, text, _URL_SLOT, signature)
+            )
             head, _, tail = whole.partition(_URL_SLOT_JSON)
             parts = self._envelopes[text] = (head, tail)
         return parts[0] + json.dumps(self.unsubscribe_url(sub), ensure_ascii=False) + parts[1]
@@ -83,7 +89,15 @@ def publish_in_tx(be: SnsBackend, tx: Tx, topic: Topic, msg: Message, base_url: 
         if msg.dedup_id is None:
             msg.dedup_id = content_dedup_id(msg.message)
         msg.sequence = f"{store.next_sequence(tx, topic.id):020d}"
-        earlier = store.claim_dedup(tx, topic.arn, msg.dedup_id, msg.message_id, msg.sequence, now_ms, now_ms + limits.DEDUP_WINDOW_SECONDS * 1000)
+        earlier = store.claim_dedup(
+            tx,
+            topic.arn,
+            msg.dedup_id,
+            msg.message_id,
+            msg.sequence,
+            now_ms,
+            now_ms + limits.DEDUP_WINDOW_SECONDS * 1000,
+        )
         if earlier is not None:
             return Published(*earlier)  # a duplicate within five minutes: accepted, not delivered again
     render = _Render(be, topic, msg, base_url)
@@ -112,7 +126,15 @@ def _deliver(render: _Render, tx: Tx, sub: Subscription, now_ms: int) -> None:
             payload["message_attributes"] = messages.sqs_attributes(msg.attributes)
         if topic.fifo:
             payload["group_id"], payload["dedup_id"] = msg.group_id, msg.dedup_id
-        enqueue(tx, "sqs", sub.endpoint, payload, policy=policies.MANAGED_RETRY, dead_letter=_dead_letter(sub, payload), source=sub.arn)
+        enqueue(
+            tx,
+            "sqs",
+            sub.endpoint,
+            payload,
+            policy=policies.MANAGED_RETRY,
+            dead_letter=_dead_letter(sub, payload),
+            source=sub.arn,
+        )
     elif protocol in ("http", "https"):
         how = policies.http_delivery(topic.attributes.get("DeliveryPolicy"), sub.delivery_policy)
         body = text if sub.raw else render.envelope(sub, text)
@@ -129,17 +151,37 @@ def _deliver(render: _Render, tx: Tx, sub: Subscription, now_ms: int) -> None:
         dead: dict[str, Any] = {"body": body, "sender": SNS_SENDER_ID}
         if sub.raw and msg.attributes:
             dead["message_attributes"] = messages.sqs_attributes(msg.attributes)
-        enqueue(tx, HTTP_KIND, sub.endpoint, payload, policy=how.retry, dead_letter=_dead_letter(sub, dead), source=sub.arn)
+        enqueue(
+            tx, HTTP_KIND, sub.endpoint, payload, policy=how.retry, dead_letter=_dead_letter(sub, dead), source=sub.arn
+        )
     elif protocol == "lambda":
-        event = messages.lambda_event(msg, topic.arn, sub.arn, text, render.unsubscribe_url(sub), render.signature(text))
+        event = messages.lambda_event(
+            msg, topic.arn, sub.arn, text, render.unsubscribe_url(sub), render.signature(text)
+        )
         dead = {"body": render.envelope(sub, text), "sender": SNS_SENDER_ID}  # a Lambda DLQ gets the SQS-style envelope
-        enqueue(tx, "lambda", sub.endpoint, event, policy=policies.LAMBDA_RETRY, dead_letter=_dead_letter(sub, dead), source=sub.arn)
+        enqueue(
+            tx,
+            "lambda",
+            sub.endpoint,
+            event,
+            policy=policies.LAMBDA_RETRY,
+            dead_letter=_dead_letter(sub, dead),
+            source=sub.arn,
+        )
     elif protocol == "firehose":
         # Firehose records hold compact, unsigned notifications (firehose-delivered-message-format-http.html)
         fields = messages.notification_fields(msg, topic.arn, text, render.unsubscribe_url(sub), None)
         body = text if sub.raw else json.dumps(dict(fields), separators=(",", ":"), ensure_ascii=False)
         payload = {"data": body, "role_arn": sub.role_arn}
-        enqueue(tx, "firehose", sub.endpoint, payload, policy=policies.MANAGED_RETRY, dead_letter=_dead_letter(sub, {"body": body}), source=sub.arn)
+        enqueue(
+            tx,
+            "firehose",
+            sub.endpoint,
+            payload,
+            policy=policies.MANAGED_RETRY,
+            dead_letter=_dead_letter(sub, {"body": body}),
+            source=sub.arn,
+        )
     elif protocol in ("email", "email-json"):
         unsubscribe = render.unsubscribe_url(sub)
         body = messages.email_text(text, unsubscribe) if protocol == "email" else render.envelope(sub, text)
@@ -150,10 +192,22 @@ def _deliver(render: _Render, tx: Tx, sub: Subscription, now_ms: int) -> None:
             extra={"from": f"{display} <no-reply@sns.amazonaws.com>", "unsubscribeUrl": unsubscribe},
         )  # fmt: skip
     elif protocol == "sms":
-        deliver_sms(tx, topic.account, topic.region, sub.endpoint, msg, now_ms, topic_arn=topic.arn, subscription_arn=sub.arn)
+        deliver_sms(
+            tx, topic.account, topic.region, sub.endpoint, msg, now_ms, topic_arn=topic.arn, subscription_arn=sub.arn
+        )
 
 
-def deliver_sms(tx: Tx, account: str, region: str, number: str, msg: Message, now_ms: int, *, topic_arn: str | None = None, subscription_arn: str | None = None) -> None:
+def deliver_sms(
+    tx: Tx,
+    account: str,
+    region: str,
+    number: str,
+    msg: Message,
+    now_ms: int,
+    *,
+    topic_arn: str | None = None,
+    subscription_arn: str | None = None,
+) -> None:
     """Capture an SMS, or its failure as AWS's delivery status logs report it (opted out, or unverified while
     the account is in the SMS sandbox)."""
     digits = re.sub(r"[./-]", "", number)  # a subscription may write "+1-555-0100"
@@ -185,7 +239,18 @@ def _push(render: _Render, tx: Tx, sub: Subscription, now_ms: int) -> None:
         return
     text = render.msg.text_for(app.platform)
     if matches(sub, render.msg.attributes, text):
-        deliver_push(tx, render.topic.account, render.topic.region, endpoint, app, render.msg, text, now_ms, topic_arn=render.topic.arn, subscription_arn=sub.arn)
+        deliver_push(
+            tx,
+            render.topic.account,
+            render.topic.region,
+            endpoint,
+            app,
+            render.msg,
+            text,
+            now_ms,
+            topic_arn=render.topic.arn,
+            subscription_arn=sub.arn,
+        )
 
 
 def deliver_push(
@@ -202,24 +267,50 @@ def deliver_push(
 # --- confirmations -------------------------------------------------------------------------------------
 
 
-def send_confirmation(be: SnsBackend, tx: Tx, topic: Topic, sub: Subscription, base_url: str, kind: str = "SubscriptionConfirmation") -> None:
+def send_confirmation(
+    be: SnsBackend, tx: Tx, topic: Topic, sub: Subscription, base_url: str, kind: str = "SubscriptionConfirmation"
+) -> None:
     """The SubscriptionConfirmation (or, after an unauthenticated unsubscribe, UnsubscribeConfirmation) message
     with its SubscribeURL: POSTed to an HTTP/S endpoint, captured for e-mail."""
     assert sub.token is not None
     message_id = unique_id()
     when = messages.timestamp(be.now())
     subscribe_url = f"{base_url}/?Action=ConfirmSubscription&TopicArn={topic.arn}&Token={sub.token}"
-    text = messages.subscribe_text(topic.arn) if kind == "SubscriptionConfirmation" else messages.unsubscribe_text(sub.arn)
+    text = (
+        messages.subscribe_text(topic.arn) if kind == "SubscriptionConfirmation" else messages.unsubscribe_text(sub.arn)
+    )
     version = topic.attributes.get("SignatureVersion") or "1"
-    signed = {"Message": text, "MessageId": message_id, "SubscribeURL": subscribe_url, "Timestamp": when, "Token": sub.token, "TopicArn": topic.arn, "Type": kind}
+    signed = {
+        "Message": text,
+        "MessageId": message_id,
+        "SubscribeURL": subscribe_url,
+        "Timestamp": when,
+        "Token": sub.token,
+        "TopicArn": topic.arn,
+        "Type": kind,
+    }
     signature = (version, be.signer.sign_confirmation(signed, version), base_url + CERT_PATH)
-    body = messages.envelope(messages.confirmation_fields(kind, message_id, sub.token, topic.arn, text, subscribe_url, when, signature))
+    body = messages.envelope(
+        messages.confirmation_fields(kind, message_id, sub.token, topic.arn, text, subscribe_url, when, signature)
+    )
     if sub.protocol in ("http", "https"):
-        headers = {"x-amz-sns-message-type": kind, "x-amz-sns-message-id": message_id, "x-amz-sns-topic-arn": topic.arn, "Content-Type": limits.DEFAULT_CONTENT_TYPE}
+        headers = {
+            "x-amz-sns-message-type": kind,
+            "x-amz-sns-message-id": message_id,
+            "x-amz-sns-topic-arn": topic.arn,
+            "Content-Type": limits.DEFAULT_CONTENT_TYPE,
+        }
         if kind == "UnsubscribeConfirmation":
             headers["x-amz-sns-subscription-arn"] = sub.arn
         how = policies.http_delivery(topic.attributes.get("DeliveryPolicy"), sub.delivery_policy)
-        payload = {"body": body, "headers": headers, "subscription": sub.arn, "token": sub.token, "kind": kind, **how.header()}
+        payload = {
+            "body": body,
+            "headers": headers,
+            "subscription": sub.arn,
+            "token": sub.token,
+            "kind": kind,
+            **how.header(),
+        }
         be.runtime.delivery.enqueue(tx, HTTP_KIND, sub.endpoint, payload, policy=how.retry, source=sub.arn)
         return
     if sub.protocol == "email":

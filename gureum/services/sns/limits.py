@@ -15,7 +15,9 @@ DEDUP_WINDOW_SECONDS = 300
 TOKEN_VALID_SECONDS = 3 * 86_400  # a SubscribeURL (and an unsubscribed endpoint's resubscribe link) lasts 3 days
 OPT_IN_INTERVAL_SECONDS = 30 * 86_400  # "You can opt in a phone number only once every 30 days."
 SANDBOX_MAX_NUMBERS = 10
-HTTP_MAX_RETRY_SECONDS = 3_600  # "The total policy retry time for an HTTP/S endpoint cannot be greater than 3,600 seconds."
+HTTP_MAX_RETRY_SECONDS = (
+    3_600  # "The total policy retry time for an HTTP/S endpoint cannot be greater than 3,600 seconds."
+)
 CUSTOM_USER_DATA_BYTES = 2_048
 
 TOPIC_NAME = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -51,7 +53,15 @@ TOPIC_ATTRIBUTES = frozenset(
 ) | FEEDBACK_ATTRIBUTES  # fmt: skip
 FIFO_ONLY_TOPIC_ATTRIBUTES = frozenset({"ContentBasedDeduplication", "ArchivePolicy", "FifoThroughputScope"})
 SUBSCRIPTION_ATTRIBUTES = frozenset(
-    {"DeliveryPolicy", "FilterPolicy", "FilterPolicyScope", "RawMessageDelivery", "RedrivePolicy", "SubscriptionRoleArn", "ReplayPolicy"}
+    {
+        "DeliveryPolicy",
+        "FilterPolicy",
+        "FilterPolicyScope",
+        "RawMessageDelivery",
+        "RedrivePolicy",
+        "SubscriptionRoleArn",
+        "ReplayPolicy",
+    }
 )
 
 POLICY_ACTIONS = (
@@ -60,7 +70,19 @@ POLICY_ACTIONS = (
 )  # fmt: skip
 PERMISSION_ACTIONS = frozenset(POLICY_ACTIONS) | {"Receive"}
 
-PLATFORMS = ("ADM", "APNS", "APNS_SANDBOX", "APNS_VOIP", "APNS_VOIP_SANDBOX", "BAIDU", "GCM", "MACOS", "MACOS_SANDBOX", "MPNS", "WNS")
+PLATFORMS = (
+    "ADM",
+    "APNS",
+    "APNS_SANDBOX",
+    "APNS_VOIP",
+    "APNS_VOIP_SANDBOX",
+    "BAIDU",
+    "GCM",
+    "MACOS",
+    "MACOS_SANDBOX",
+    "MPNS",
+    "WNS",
+)
 ENDPOINT_ATTRIBUTES = ("CustomUserData", "Enabled", "Token")
 
 SMS_ATTRIBUTES = (

@@ -16,7 +16,7 @@ Attributes = dict[str, dict[str, Any]]  # API shape: {name: {"DataType", "String
 
 
 def timestamp(epoch: float) -> str:
-    when = dt.datetime.fromtimestamp(epoch, dt.timezone.utc)
+    when = dt.datetime.fromtimestamp(epoch, dt.UTC)
     return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
 
 
@@ -47,7 +47,11 @@ def check_subject(subject: str | None) -> None:
     """Subjects are non-empty UTF-8 text without line breaks or control characters, at most 100 characters."""
     if subject is None:
         return
-    if not subject or len(subject) > limits.MAX_SUBJECT_CHARS or any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in subject):
+    if (
+        not subject
+        or len(subject) > limits.MAX_SUBJECT_CHARS
+        or any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in subject)
+    ):
         raise invalid("Subject")
 
 
@@ -91,7 +95,9 @@ def check_attributes(attributes: Attributes | None) -> int:
         value = attr.get(field)
         if value is None and attr.get(other) is not None:
             kind = "Binary" if binary else "String"
-            raise ParameterValueInvalid(f"The message attribute '{name}' with type '{data_type}' must use field '{kind}'.")
+            raise ParameterValueInvalid(
+                f"The message attribute '{name}' with type '{data_type}' must use field '{kind}'."
+            )
         if not value:
             raise ParameterValueInvalid(
                 f"The message attribute '{name}' must contain non-empty message attribute value for message attribute type '{data_type}'."
@@ -107,7 +113,9 @@ def check_attributes(attributes: Attributes | None) -> int:
             except ValueError:
                 parsed = None
             if not isinstance(parsed, list):
-                raise ParameterValueInvalid(f"The message attribute '{name}' with type 'String.Array' has an invalid value: {value}")
+                raise ParameterValueInvalid(
+                    f"The message attribute '{name}' with type 'String.Array' has an invalid value: {value}"
+                )
         size += len(name.encode()) + len(data_type.encode()) + len(value if binary else value.encode())
     return size
 
@@ -171,7 +179,10 @@ def envelope(fields: list[tuple[str, Any]]) -> str:
     lines = []
     for key, value in fields:
         if key == "MessageAttributes":
-            inner = ",\n".join(f"    {_q(name)} : {json.dumps(attr, separators=(',', ':'), ensure_ascii=False)}" for name, attr in value.items())
+            inner = ",\n".join(
+                f"    {_q(name)} : {json.dumps(attr, separators=(',', ':'), ensure_ascii=False)}"
+                for name, attr in value.items()
+            )
             lines.append(f'  "MessageAttributes" : {{\n{inner}\n  }}')
         else:
             lines.append(f"  {_q(key)} : {_q(value)}")
@@ -199,7 +210,14 @@ def notification_fields(
 
 
 def confirmation_fields(
-    kind: str, message_id: str, token: str, topic_arn: str, text: str, subscribe_url: str, when: str, signature: tuple[str, str, str]
+    kind: str,
+    message_id: str,
+    token: str,
+    topic_arn: str,
+    text: str,
+    subscribe_url: str,
+    when: str,
+    signature: tuple[str, str, str],
 ) -> list[tuple[str, Any]]:
     """SubscriptionConfirmation / UnsubscribeConfirmation fields in AWS's order."""
     version, value, cert_url = signature
@@ -217,7 +235,14 @@ def confirmation_fields(
     ]
 
 
-def lambda_event(msg: Message, topic_arn: str, subscription_arn: str, text: str, unsubscribe_url: str, signature: tuple[str, str, str]) -> dict[str, Any]:
+def lambda_event(
+    msg: Message,
+    topic_arn: str,
+    subscription_arn: str,
+    text: str,
+    unsubscribe_url: str,
+    signature: tuple[str, str, str],
+) -> dict[str, Any]:
     """The event AWS Lambda receives from SNS (note SigningCertUrl/UnsubscribeUrl, and Subject null when absent)."""
     version, value, cert_url = signature
     sns = {
@@ -233,7 +258,11 @@ def lambda_event(msg: Message, topic_arn: str, subscription_arn: str, text: str,
         "UnsubscribeUrl": unsubscribe_url,
         "MessageAttributes": notification_attributes(msg.attributes),
     }
-    return {"Records": [{"EventSource": "aws:sns", "EventVersion": "1.0", "EventSubscriptionArn": subscription_arn, "Sns": sns}]}
+    return {
+        "Records": [
+            {"EventSource": "aws:sns", "EventVersion": "1.0", "EventSubscriptionArn": subscription_arn, "Sns": sns}
+        ]
+    }
 
 
 def email_text(text: str, unsubscribe_url: str) -> str:

@@ -3,7 +3,8 @@ captured in the inspectable outbox; nothing is sent to APNs or FCM."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from ...aws.context import RequestContext
 from ...store.base import Tx
@@ -19,7 +20,9 @@ _CREDENTIALS = ("PlatformCredential", "PlatformPrincipal")  # write-only: AWS ne
 
 def _check_app_attributes(attributes: dict[str, str] | None) -> dict[str, str]:
     if not attributes:
-        raise ValidationError("1 validation error detected: Value null at 'attributes' failed to satisfy constraint: Member must not be null")
+        raise ValidationError(
+            "1 validation error detected: Value null at 'attributes' failed to satisfy constraint: Member must not be null"
+        )
     return attributes
 
 
@@ -28,7 +31,10 @@ def _check_endpoint_attributes(attributes: dict[str, str]) -> None:
         if name not in limits.ENDPOINT_ATTRIBUTES:
             raise invalid("Attributes", f"Invalid attribute name: {name}")
     if len((attributes.get("CustomUserData") or "").encode()) > limits.CUSTOM_USER_DATA_BYTES:
-        raise invalid("Attributes", "Invalid value for attribute: CustomUserData: must be at most 2048 bytes long in UTF-8 encoding")
+        raise invalid(
+            "Attributes",
+            "Invalid value for attribute: CustomUserData: must be at most 2048 bytes long in UTF-8 encoding",
+        )
     if "Enabled" in attributes and attributes["Enabled"].lower() not in ("true", "false"):
         raise invalid("Attributes", "Invalid value for attribute: Enabled: must be true or false")
 
@@ -52,13 +58,17 @@ async def create_platform_application(ctx: RequestContext, req: dict[str, Any]) 
         if principal and not credential:
             raise invalid("Attributes", "PlatformPrincipal attribute provided without PlatformCredential")
     kept = {"Enabled": "true", **{k: v for k, v in attributes.items() if k not in _CREDENTIALS}}
-    app = Application(0, arns.application_arn(ctx.region, ctx.account, platform, name), ctx.account, ctx.region, name, platform, kept)
+    app = Application(
+        0, arns.application_arn(ctx.region, ctx.account, platform, name), ctx.account, ctx.region, name, platform, kept
+    )
     now = backend(ctx).now()
     await ctx.runtime.store.write(lambda tx: store_mobile.upsert_application(tx, app, now))
     return {"PlatformApplicationArn": app.arn}
 
 
-async def _in_application(ctx: RequestContext, arn: str, fn: Callable[[Tx, Application], T], *, write: bool = False) -> T:
+async def _in_application(
+    ctx: RequestContext, arn: str, fn: Callable[[Tx, Application], T], *, write: bool = False
+) -> T:
     arns.application(arn)
 
     def run(tx: Tx) -> T:
@@ -95,8 +105,14 @@ async def delete_platform_application(ctx: RequestContext, req: dict[str, Any]) 
 @SERVICE.op("ListPlatformApplications")
 async def list_platform_applications(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     after = read_page_token(req.get("NextToken"))
-    apps = await ctx.runtime.store.read(lambda tx: store_mobile.list_applications(tx, ctx.account, ctx.region, after, limits.PAGE_SIZE + 1))
-    out: dict[str, Any] = {"PlatformApplications": [{"PlatformApplicationArn": a.arn, "Attributes": a.attributes} for a in apps[: limits.PAGE_SIZE]]}
+    apps = await ctx.runtime.store.read(
+        lambda tx: store_mobile.list_applications(tx, ctx.account, ctx.region, after, limits.PAGE_SIZE + 1)
+    )
+    out: dict[str, Any] = {
+        "PlatformApplications": [
+            {"PlatformApplicationArn": a.arn, "Attributes": a.attributes} for a in apps[: limits.PAGE_SIZE]
+        ]
+    }
     if len(apps) > limits.PAGE_SIZE:
         out["NextToken"] = page_token(apps[limits.PAGE_SIZE - 1].id)
     return out
@@ -121,7 +137,9 @@ async def create_platform_endpoint(ctx: RequestContext, req: dict[str, Any]) -> 
             existing = store_mobile.endpoint_by_token(tx, app.arn, token)
             assert existing is not None
         if existing.attributes != wanted:
-            raise invalid("Token", f"Endpoint {existing.arn} already exists with the same Token, but different attributes.")
+            raise invalid(
+                "Token", f"Endpoint {existing.arn} already exists with the same Token, but different attributes."
+            )
         return existing.arn
 
     return {"EndpointArn": await _in_application(ctx, req["PlatformApplicationArn"], run, write=True)}
@@ -130,8 +148,14 @@ async def create_platform_endpoint(ctx: RequestContext, req: dict[str, Any]) -> 
 @SERVICE.op("ListEndpointsByPlatformApplication")
 async def list_endpoints_by_platform_application(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     after = read_page_token(req.get("NextToken"))
-    rows = await _in_application(ctx, req["PlatformApplicationArn"], lambda tx, app: store_mobile.list_endpoints(tx, app.arn, after, limits.PAGE_SIZE + 1))
-    out: dict[str, Any] = {"Endpoints": [{"EndpointArn": e.arn, "Attributes": e.attributes} for e in rows[: limits.PAGE_SIZE]]}
+    rows = await _in_application(
+        ctx,
+        req["PlatformApplicationArn"],
+        lambda tx, app: store_mobile.list_endpoints(tx, app.arn, after, limits.PAGE_SIZE + 1),
+    )
+    out: dict[str, Any] = {
+        "Endpoints": [{"EndpointArn": e.arn, "Attributes": e.attributes} for e in rows[: limits.PAGE_SIZE]]
+    }
     if len(rows) > limits.PAGE_SIZE:
         out["NextToken"] = page_token(rows[limits.PAGE_SIZE - 1].id)
     return out
@@ -168,4 +192,6 @@ async def set_endpoint_attributes(ctx: RequestContext, req: dict[str, Any]) -> N
 @SERVICE.op("DeleteEndpoint")
 async def delete_endpoint(ctx: RequestContext, req: dict[str, Any]) -> None:
     arn = req["EndpointArn"]
-    await ctx.runtime.store.write(lambda tx: store_mobile.delete_endpoint(tx, arn))  # deleting a missing endpoint succeeds
+    await ctx.runtime.store.write(
+        lambda tx: store_mobile.delete_endpoint(tx, arn)
+    )  # deleting a missing endpoint succeeds

@@ -29,14 +29,19 @@ from .messages import Message
 from .store import Topic
 
 _GROUP_REQUIRED = "The MessageGroupId parameter is required for FIFO topics"
-_DEDUP_REQUIRED = "The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly"
+_DEDUP_REQUIRED = (
+    "The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly"
+)
 
 
 def _fifo_ids(fifo: bool, group: str | None, dedup: str | None) -> None:
     if fifo and not group:
         raise invalid(_GROUP_REQUIRED)
     if not fifo and dedup:
-        raise invalid("MessageDeduplicationId", "The request includes MessageDeduplicationId parameter that is not valid for this topic type")
+        raise invalid(
+            "MessageDeduplicationId",
+            "The request includes MessageDeduplicationId parameter that is not valid for this topic type",
+        )
     for name, value in (("MessageGroupId", group), ("MessageDeduplicationId", dedup)):
         if value is not None and not limits.FIFO_TOKEN.match(value):
             raise invalid(name, f"{name} can only include alphanumeric and punctuation characters. 1 to 128 in length.")
@@ -64,7 +69,9 @@ async def publish(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     if not chosen:
         raise invalid("TopicArn or TargetArn", "no value for required parameter")
     if len(chosen) > 1:
-        raise invalid("TopicArn, TargetArn, PhoneNumber", "Only one of TopicArn, TargetArn or PhoneNumber may be specified")
+        raise invalid(
+            "TopicArn, TargetArn, PhoneNumber", "Only one of TopicArn, TargetArn or PhoneNumber may be specified"
+        )
     if phone is not None and not limits.E164.match(phone):
         raise invalid("PhoneNumber", f"{phone} is not valid to publish to")
     attributes = req.get("MessageAttributes") or {}
@@ -152,7 +159,9 @@ def _batch_ids(entries: list[dict[str, Any]]) -> None:
         if len(entry_id) > 80:
             raise InvalidBatchEntryId(f"The Id of a batch entry in the batch request is too long: {entry_id}")
         if not limits.BATCH_ENTRY_ID.match(entry_id):
-            raise InvalidBatchEntryId(f"The Id of a batch entry in the batch request contains an impermissible character: {entry_id}")
+            raise InvalidBatchEntryId(
+                f"The Id of a batch entry in the batch request contains an impermissible character: {entry_id}"
+            )
 
 
 @SERVICE.op("PublishBatch")
@@ -181,7 +190,16 @@ async def publish_batch(ctx: RequestContext, req: dict[str, Any]) -> dict[str, A
         except ServiceError as error:
             prepared.append(_Entry(entry["Id"], None, error))
             continue
-        msg = Message(unique_id(), text, per_protocol, entry.get("Subject"), attributes, entry.get("MessageGroupId"), entry.get("MessageDeduplicationId"), when)
+        msg = Message(
+            unique_id(),
+            text,
+            per_protocol,
+            entry.get("Subject"),
+            attributes,
+            entry.get("MessageGroupId"),
+            entry.get("MessageDeduplicationId"),
+            when,
+        )
         prepared.append(_Entry(entry["Id"], msg, None))
     if total > limits.MAX_MESSAGE_BYTES:
         raise BatchRequestTooLong("The length of all the messages put together is more than the limit.")
@@ -200,7 +218,14 @@ async def publish_batch(ctx: RequestContext, req: dict[str, Any]) -> dict[str, A
     for item, result in zip(prepared, results):
         if result is None:
             assert item.error is not None
-            failed.append({"Id": item.id, "Code": item.error.code, "Message": item.error.message, "SenderFault": item.error.sender_fault})
+            failed.append(
+                {
+                    "Id": item.id,
+                    "Code": item.error.code,
+                    "Message": item.error.message,
+                    "SenderFault": item.error.sender_fault,
+                }
+            )
             continue
         success = {"Id": item.id, "MessageId": result.message_id}
         if result.sequence is not None:

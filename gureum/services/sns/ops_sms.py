@@ -13,7 +13,16 @@ from ...ids import unique_id
 from ...store.base import Tx
 from . import SERVICE, limits, store, store_mobile
 from .backend import backend
-from .errors import InvalidParameter, OptedOut, ResourceNotFound, Throttled, UserError, ValidationError, VerificationException, invalid
+from .errors import (
+    InvalidParameter,
+    OptedOut,
+    ResourceNotFound,
+    Throttled,
+    UserError,
+    ValidationError,
+    VerificationException,
+    invalid,
+)
 from .store_mobile import SandboxNumber
 
 _NO_RESOURCE = "Can't perform the action on the specified resource. Make sure that the resource exists."
@@ -68,14 +77,18 @@ def _phone(number: str) -> str:
 @SERVICE.op("CheckIfPhoneNumberIsOptedOut")
 async def check_if_phone_number_is_opted_out(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     number = _phone(req["phoneNumber"])
-    opted_out, _ = await ctx.runtime.store.read(lambda tx: store_mobile.opt_out_state(tx, ctx.account, ctx.region, number))
+    opted_out, _ = await ctx.runtime.store.read(
+        lambda tx: store_mobile.opt_out_state(tx, ctx.account, ctx.region, number)
+    )
     return {"isOptedOut": opted_out}
 
 
 @SERVICE.op("ListPhoneNumbersOptedOut")
 async def list_phone_numbers_opted_out(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     after = req.get("nextToken") or ""
-    numbers = await ctx.runtime.store.read(lambda tx: store_mobile.opted_out_numbers(tx, ctx.account, ctx.region, after, limits.PAGE_SIZE + 1))
+    numbers = await ctx.runtime.store.read(
+        lambda tx: store_mobile.opted_out_numbers(tx, ctx.account, ctx.region, after, limits.PAGE_SIZE + 1)
+    )
     out: dict[str, Any] = {"phoneNumbers": numbers[: limits.PAGE_SIZE]}
     if len(numbers) > limits.PAGE_SIZE:
         out["nextToken"] = numbers[limits.PAGE_SIZE - 1]
@@ -137,7 +150,9 @@ async def create_sms_sandbox_phone_number(ctx: RequestContext, req: dict[str, An
             raise UserError(f"Phone number {number} is already verified")
         if entry is None:
             if store_mobile.count_sandbox_numbers(tx, ctx.account, ctx.region) >= limits.SANDBOX_MAX_NUMBERS:
-                raise UserError(f"You can have up to {limits.SANDBOX_MAX_NUMBERS} destination phone numbers in the SMS sandbox")
+                raise UserError(
+                    f"You can have up to {limits.SANDBOX_MAX_NUMBERS} destination phone numbers in the SMS sandbox"
+                )
             entry = SandboxNumber(number, "Pending", "", language, 0, now_ms, now_ms)
         if now_ms - entry.first_sent_at >= _DAY_MS:
             entry.sends, entry.first_sent_at = 0, now_ms
@@ -178,7 +193,9 @@ async def verify_sms_sandbox_phone_number(ctx: RequestContext, req: dict[str, An
 @SERVICE.op("DeleteSMSSandboxPhoneNumber")
 async def delete_sms_sandbox_phone_number(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     number = req["PhoneNumber"]
-    if not await ctx.runtime.store.write(lambda tx: store_mobile.delete_sandbox_number(tx, ctx.account, ctx.region, number)):
+    if not await ctx.runtime.store.write(
+        lambda tx: store_mobile.delete_sandbox_number(tx, ctx.account, ctx.region, number)
+    ):
         raise ResourceNotFound(_NO_RESOURCE)
     return {}
 
@@ -187,7 +204,9 @@ async def delete_sms_sandbox_phone_number(ctx: RequestContext, req: dict[str, An
 async def list_sms_sandbox_phone_numbers(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     limit = req.get("MaxResults") or limits.PAGE_SIZE
     after = req.get("NextToken") or ""
-    rows = await ctx.runtime.store.read(lambda tx: store_mobile.sandbox_numbers(tx, ctx.account, ctx.region, after, limit + 1))
+    rows = await ctx.runtime.store.read(
+        lambda tx: store_mobile.sandbox_numbers(tx, ctx.account, ctx.region, after, limit + 1)
+    )
     out: dict[str, Any] = {"PhoneNumbers": [{"PhoneNumber": r.phone_number, "Status": r.status} for r in rows[:limit]]}
     if len(rows) > limit:
         out["NextToken"] = rows[limit - 1].phone_number

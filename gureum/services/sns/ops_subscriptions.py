@@ -158,7 +158,9 @@ async def unsubscribe(ctx: RequestContext, req: dict[str, Any]) -> None:
         if sub is None:
             return  # unsubscribing twice is harmless
         if sub.auth_unsubscribe and not authenticated:
-            raise AuthorizationError("Unsubscribe of this subscription requires authentication (it was confirmed with AuthenticateOnUnsubscribe).")
+            raise AuthorizationError(
+                "Unsubscribe of this subscription requires authentication (it was confirmed with AuthenticateOnUnsubscribe)."
+            )
         store.count_deleted(tx, sub.topic_arn)
         topic = store.get_topic(tx, sub.topic_arn)
         if not authenticated and topic is not None and sub.protocol in ("http", "https"):
@@ -224,7 +226,9 @@ def _listing(subs: list[Subscription]) -> dict[str, Any]:
 async def list_subscriptions(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     after = read_page_token(req.get("NextToken"))
     subs = await ctx.runtime.store.read(
-        lambda tx: store.list_subscriptions(tx, topic_arn=None, owner=ctx.account, region=ctx.region, after=after, limit=limits.PAGE_SIZE + 1)
+        lambda tx: store.list_subscriptions(
+            tx, topic_arn=None, owner=ctx.account, region=ctx.region, after=after, limit=limits.PAGE_SIZE + 1
+        )
     )
     return _listing(subs)
 
@@ -234,6 +238,8 @@ async def list_subscriptions_by_topic(ctx: RequestContext, req: dict[str, Any]) 
     after = read_page_token(req.get("NextToken"))
 
     def run(tx: Tx, topic: Topic) -> list[Subscription]:
-        return store.list_subscriptions(tx, topic_arn=topic.arn, owner=ctx.account, region=ctx.region, after=after, limit=limits.PAGE_SIZE + 1)
+        return store.list_subscriptions(
+            tx, topic_arn=topic.arn, owner=ctx.account, region=ctx.region, after=after, limit=limits.PAGE_SIZE + 1
+        )
 
     return _listing(await in_topic(ctx, req["TopicArn"], run, write=False))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from ...aws.context import RequestContext
 from ...store.base import Tx
@@ -22,7 +23,9 @@ _FIFO_NAME = (
 )
 
 
-async def in_topic(ctx: RequestContext, arn: str | None, fn: Callable[[Tx, Topic], T], *, write: bool = True, member: str = "TopicArn") -> T:
+async def in_topic(
+    ctx: RequestContext, arn: str | None, fn: Callable[[Tx, Topic], T], *, write: bool = True, member: str = "TopicArn"
+) -> T:
     """Run fn(tx, topic) in one transaction with the topic the ARN names (in the caller's region)."""
     topic_arn = arns.topic(arn, ctx.region, member=member).text
 
@@ -144,7 +147,9 @@ def read_page_token(token: str | None, member: str = "NextToken") -> int:
 @SERVICE.op("ListTopics")
 async def list_topics(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     after = read_page_token(req.get("NextToken"))
-    rows = await ctx.runtime.store.read(lambda tx: store.list_topics(tx, ctx.account, ctx.region, after, limits.PAGE_SIZE + 1))
+    rows = await ctx.runtime.store.read(
+        lambda tx: store.list_topics(tx, ctx.account, ctx.region, after, limits.PAGE_SIZE + 1)
+    )
     out: dict[str, Any] = {"Topics": [{"TopicArn": arn} for _, arn in rows[: limits.PAGE_SIZE]]}
     if len(rows) > limits.PAGE_SIZE:
         out["NextToken"] = page_token(rows[limits.PAGE_SIZE - 1][0])
@@ -158,7 +163,9 @@ async def get_topic_attributes(ctx: RequestContext, req: dict[str, Any]) -> dict
         attributes = dict(topic.attributes)
         attributes.update(
             {
-                "EffectiveDeliveryPolicy": policies.dumps(policies.topic_effective(topic.attributes.get("DeliveryPolicy"))),
+                "EffectiveDeliveryPolicy": policies.dumps(
+                    policies.topic_effective(topic.attributes.get("DeliveryPolicy"))
+                ),
                 "Owner": topic.account,
                 "SubscriptionsConfirmed": str(confirmed),
                 "SubscriptionsDeleted": str(topic.subscriptions_deleted),
@@ -195,7 +202,11 @@ async def _tagged(ctx: RequestContext, arn: str, fn: Callable[[Topic], None] | N
     parsed = arns.split(arn)
 
     def run(tx: Tx) -> dict[str, str]:
-        topic = store.get_topic(tx, arn) if parsed is not None and parsed.service == "sns" and parsed.region == ctx.region else None
+        topic = (
+            store.get_topic(tx, arn)
+            if parsed is not None and parsed.service == "sns" and parsed.region == ctx.region
+            else None
+        )
         if topic is None:
             raise ResourceNotFound("Resource does not exist")
         if fn is not None:
@@ -244,7 +255,9 @@ async def list_tags_for_resource(ctx: RequestContext, req: dict[str, Any]) -> di
 async def add_permission(ctx: RequestContext, req: dict[str, Any]) -> None:
     def run(tx: Tx, topic: Topic) -> None:
         policy = topic.attributes.get("Policy") or policies.default_policy(topic.arn, topic.account)
-        topic.attributes["Policy"] = policies.add_statement(policy, topic.arn, req["Label"], req["AWSAccountId"], req["ActionName"])
+        topic.attributes["Policy"] = policies.add_statement(
+            policy, topic.arn, req["Label"], req["AWSAccountId"], req["ActionName"]
+        )
         store.update_topic(tx, topic)
 
     await in_topic(ctx, req["TopicArn"], run)
@@ -262,7 +275,9 @@ async def remove_permission(ctx: RequestContext, req: dict[str, Any]) -> None:
 
 @SERVICE.op("GetDataProtectionPolicy")
 async def get_data_protection_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    policy = await in_topic(ctx, req["ResourceArn"], lambda tx, topic: topic.data_protection_policy, write=False, member="ResourceArn")
+    policy = await in_topic(
+        ctx, req["ResourceArn"], lambda tx, topic: topic.data_protection_policy, write=False, member="ResourceArn"
+    )
     return {"DataProtectionPolicy": policy or ""}
 
 

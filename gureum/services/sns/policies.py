@@ -16,7 +16,9 @@ from . import arns, limits
 from .errors import InvalidParameter
 
 _COMPACT = (",", ":")
-_JACKSON_SOURCE = "\n at [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: {line}, column: {column}]"
+_JACKSON_SOURCE = (
+    "\n at [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: {line}, column: {column}]"
+)
 _EXPECTING_VALUE = "(JSON String, Number, Array, Object or token 'null', 'true' or 'false')"
 HEALTHY_DEFAULT: dict[str, Any] = {
     "minDelayTarget": 20,
@@ -169,7 +171,10 @@ def topic_effective(topic_policy: str | None) -> dict[str, Any]:
     }
     if http.get("defaultThrottlePolicy"):
         effective["defaultThrottlePolicy"] = http["defaultThrottlePolicy"]
-    effective["defaultRequestPolicy"] = {"headerContentType": limits.DEFAULT_CONTENT_TYPE, **(http.get("defaultRequestPolicy") or {})}
+    effective["defaultRequestPolicy"] = {
+        "headerContentType": limits.DEFAULT_CONTENT_TYPE,
+        **(http.get("defaultRequestPolicy") or {}),
+    }
     return {"http": effective}
 
 
@@ -179,8 +184,14 @@ def subscription_effective(topic_policy: str | None, subscription_policy: str | 
     topic = topic_effective(topic_policy)["http"]
     own = json.loads(subscription_policy) if subscription_policy else {}
     override = not topic["disableSubscriptionOverrides"]
-    healthy = own.get("healthyRetryPolicy") if override and own.get("healthyRetryPolicy") else topic["defaultHealthyRetryPolicy"]
-    throttle = own.get("throttlePolicy") if override and own.get("throttlePolicy") else topic.get("defaultThrottlePolicy")
+    healthy = (
+        own.get("healthyRetryPolicy")
+        if override and own.get("healthyRetryPolicy")
+        else topic["defaultHealthyRetryPolicy"]
+    )
+    throttle = (
+        own.get("throttlePolicy") if override and own.get("throttlePolicy") else topic.get("defaultThrottlePolicy")
+    )
     return {
         "healthyRetryPolicy": {**HEALTHY_DEFAULT, **(healthy or {})},
         "sicklyRetryPolicy": None,
@@ -223,7 +234,9 @@ def http_delivery(topic_policy: str | None, subscription_policy: str | None) -> 
 
 
 # AWS managed endpoints (SQS, Firehose): 3 immediate, 2 at 1 s, 10 backing off 1-20 s, 100,000 at 20 s
-MANAGED_RETRY = RetryPolicy(attempts=100_015, min_delay=1.0, max_delay=20.0, backoff="exponential", max_age=23 * 86_400.0)
+MANAGED_RETRY = RetryPolicy(
+    attempts=100_015, min_delay=1.0, max_delay=20.0, backoff="exponential", max_age=23 * 86_400.0
+)
 # SNS invokes Lambda asynchronously: a failing function is retried as Lambda retries asynchronous invocations,
 # twice, a minute and two minutes later, within six hours (invocation-async-error-handling.html)
 LAMBDA_RETRY = RetryPolicy(attempts=3, min_delay=60.0, max_delay=120.0, max_age=21_600.0)
@@ -238,7 +251,9 @@ def check_redrive_policy(text: str, prefix: str, *, fifo_topic: bool, fifo_endpo
     if not isinstance(target, str) or arns.queue(target) is None:
         raise InvalidParameter(f"{prefix}RedrivePolicy: deadLetterTargetArn is an invalid arn")
     if fifo_topic and fifo_endpoint and not target.endswith(".fifo"):
-        raise InvalidParameter(f"{prefix}RedrivePolicy: must use a FIFO queue as DLQ for a FIFO Subscription to a FIFO Topic.")
+        raise InvalidParameter(
+            f"{prefix}RedrivePolicy: must use a FIFO queue as DLQ for a FIFO Subscription to a FIFO Topic."
+        )
     return dumps({"deadLetterTargetArn": target})
 
 

@@ -24,8 +24,13 @@ def generate(now: float) -> tuple[str, str]:
     from cryptography.x509.oid import NameOID
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sns.amazonaws.com"), x509.NameAttribute(NameOID.ORGANIZATION_NAME, "gureum")])
-    start = dt.datetime.fromtimestamp(now, dt.timezone.utc) - dt.timedelta(days=1)
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, "sns.amazonaws.com"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "gureum"),
+        ]
+    )
+    start = dt.datetime.fromtimestamp(now, dt.UTC) - dt.timedelta(days=1)
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)
@@ -36,12 +41,14 @@ def generate(now: float) -> tuple[str, str]:
         .not_valid_after(start + dt.timedelta(days=3650))
         .sign(key, hashes.SHA256())
     )
-    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     return key_pem.decode(), cert.public_bytes(serialization.Encoding.PEM).decode()
 
 
 def canonical(fields: Mapping[str, str | None], keys: tuple[str, ...]) -> bytes:
-    """"Name\\nvalue\\n" for each signed field present, in AWS's (alphabetical) order."""
+    """ "Name\\nvalue\\n" for each signed field present, in AWS's (alphabetical) order."""
     return "".join(f"{key}\n{fields[key]}\n" for key in keys if fields.get(key) is not None).encode()
 
 
@@ -52,7 +59,7 @@ class Signer:
     cert_pem: str
 
     @classmethod
-    def load(cls, key_pem: str, cert_pem: str) -> "Signer":
+    def load(cls, key_pem: str, cert_pem: str) -> Signer:
         key = serialization.load_pem_private_key(key_pem.encode(), password=None)
         assert isinstance(key, RSAPrivateKey)
         return cls(key, key_pem, cert_pem)

@@ -31,13 +31,27 @@ class Topic:
         return self.attributes.get(name, "false").lower() == "true"
 
 
-_TOPIC_COLUMNS = "id, arn, account, region, name, fifo, attributes, tags, data_protection_policy, subscriptions_deleted, created_at"
+_TOPIC_COLUMNS = (
+    "id, arn, account, region, name, fifo, attributes, tags, data_protection_policy, subscriptions_deleted, created_at"
+)
 
 
 def _topic(row: tuple[Any, ...] | None) -> Topic | None:
     if row is None:
         return None
-    return Topic(row[0], row[1], row[2], row[3], row[4], bool(row[5]), json.loads(row[6]), json.loads(row[7]), row[8], int(row[9]), row[10])
+    return Topic(
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        bool(row[5]),
+        json.loads(row[6]),
+        json.loads(row[7]),
+        row[8],
+        int(row[9]),
+        row[10],
+    )
 
 
 def get_topic(tx: Tx, arn: str) -> Topic | None:
@@ -49,7 +63,17 @@ def insert_topic(tx: Tx, topic: Topic) -> bool:
     row = tx.one(
         "INSERT INTO sns_topics (arn, account, region, name, fifo, attributes, tags, data_protection_policy, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (arn) DO NOTHING RETURNING id",
-        (topic.arn, topic.account, topic.region, topic.name, int(topic.fifo), json.dumps(topic.attributes), json.dumps(topic.tags), topic.data_protection_policy, topic.created_at),
+        (
+            topic.arn,
+            topic.account,
+            topic.region,
+            topic.name,
+            int(topic.fifo),
+            json.dumps(topic.attributes),
+            json.dumps(topic.tags),
+            topic.data_protection_policy,
+            topic.created_at,
+        ),
     )
     if row is not None:
         topic.id = row[0]
@@ -70,7 +94,13 @@ def delete_topic(tx: Tx, arn: str) -> None:
 
 
 def list_topics(tx: Tx, account: str, region: str, after: int, limit: int) -> list[tuple[int, str]]:
-    return [(r[0], r[1]) for r in tx.all("SELECT id, arn FROM sns_topics WHERE account = ? AND region = ? AND id > ? ORDER BY id LIMIT ?", (account, region, after, limit))]
+    return [
+        (r[0], r[1])
+        for r in tx.all(
+            "SELECT id, arn FROM sns_topics WHERE account = ? AND region = ? AND id > ? ORDER BY id LIMIT ?",
+            (account, region, after, limit),
+        )
+    ]
 
 
 def next_sequence(tx: Tx, topic_id: int) -> int:
@@ -96,7 +126,9 @@ def count_deleted(tx: Tx, topic_arn: str) -> None:
 # --- FIFO deduplication --------------------------------------------------------------------------------
 
 
-def claim_dedup(tx: Tx, topic_arn: str, dedup_id: str, message_id: str, sequence: str, now_ms: int, expires_ms: int) -> tuple[str, str] | None:
+def claim_dedup(
+    tx: Tx, topic_arn: str, dedup_id: str, message_id: str, sequence: str, now_ms: int, expires_ms: int
+) -> tuple[str, str] | None:
     """Take the deduplication id for a new message; the earlier (message id, sequence) when it is a duplicate.
 
     One statement, so two concurrent publishes of the same id cannot both win; an expired entry is taken over.
@@ -109,7 +141,9 @@ def claim_dedup(tx: Tx, topic_arn: str, dedup_id: str, message_id: str, sequence
     )
     if (cur.rowcount or 0) > 0:
         return None
-    row = tx.one("SELECT message_id, sequence FROM sns_dedup WHERE topic_arn = ? AND dedup_id = ?", (topic_arn, dedup_id))
+    row = tx.one(
+        "SELECT message_id, sequence FROM sns_dedup WHERE topic_arn = ? AND dedup_id = ?", (topic_arn, dedup_id)
+    )
     assert row is not None
     return row[0], row[1]
 
@@ -153,14 +187,36 @@ def _subscription(row: tuple[Any, ...] | None) -> Subscription | None:
     if row is None:
         return None
     return Subscription(
-        row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], bool(row[8]), bool(row[9]), bool(row[10]), row[11], row[12],
-        bool(row[13]), row[14], row[15], row[16], row[17], row[18], row[19], row[20], row[21],
+        row[0],
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        row[5],
+        row[6],
+        row[7],
+        bool(row[8]),
+        bool(row[9]),
+        bool(row[10]),
+        row[11],
+        row[12],
+        bool(row[13]),
+        row[14],
+        row[15],
+        row[16],
+        row[17],
+        row[18],
+        row[19],
+        row[20],
+        row[21],
     )
 
 
 def get_subscription(tx: Tx, arn: str) -> Subscription | None:
     """A live subscription (one unsubscribed but still restorable through its resubscribe link is not)."""
-    return _subscription(tx.one(f"SELECT {_SUB_COLUMNS} FROM sns_subscriptions WHERE arn = ? AND deleted_at IS NULL", (arn,)))
+    return _subscription(
+        tx.one(f"SELECT {_SUB_COLUMNS} FROM sns_subscriptions WHERE arn = ? AND deleted_at IS NULL", (arn,))
+    )
 
 
 def subscription_by_token(tx: Tx, token: str) -> Subscription | None:
@@ -178,7 +234,10 @@ def find_subscription(tx: Tx, topic_arn: str, protocol: str, endpoint: str) -> S
 
 def deliverable(tx: Tx, topic_arn: str) -> list[Subscription]:
     """The confirmed subscriptions a publish fans out to."""
-    rows = tx.all(f"SELECT {_SUB_COLUMNS} FROM sns_subscriptions WHERE topic_arn = ? AND confirmed = 1 AND deleted_at IS NULL ORDER BY id", (topic_arn,))
+    rows = tx.all(
+        f"SELECT {_SUB_COLUMNS} FROM sns_subscriptions WHERE topic_arn = ? AND confirmed = 1 AND deleted_at IS NULL ORDER BY id",
+        (topic_arn,),
+    )
     return [s for s in map(_subscription, rows) if s is not None]
 
 
@@ -216,7 +275,9 @@ def delete_subscription(tx: Tx, sub_id: int) -> None:
     tx.execute("DELETE FROM sns_subscriptions WHERE id = ?", (sub_id,))
 
 
-def list_subscriptions(tx: Tx, *, topic_arn: str | None, owner: str, region: str, after: int, limit: int) -> list[Subscription]:
+def list_subscriptions(
+    tx: Tx, *, topic_arn: str | None, owner: str, region: str, after: int, limit: int
+) -> list[Subscription]:
     """A topic's subscriptions, or (no topic) the ones ``owner`` created in ``region``."""
     if topic_arn is not None:
         rows = tx.all(
@@ -241,7 +302,10 @@ def signing_key(tx: Tx) -> tuple[str, str] | None:
 
 def save_signing_key(tx: Tx, key_pem: str, cert_pem: str) -> tuple[str, str]:
     """Keep this key unless another node stored one first; returns the key every node uses."""
-    tx.execute("INSERT INTO sns_signing (id, private_key, certificate) VALUES (1, ?, ?) ON CONFLICT (id) DO NOTHING", (key_pem, cert_pem))
+    tx.execute(
+        "INSERT INTO sns_signing (id, private_key, certificate) VALUES (1, ?, ?) ON CONFLICT (id) DO NOTHING",
+        (key_pem, cert_pem),
+    )
     stored = signing_key(tx)
     assert stored is not None
     return stored
@@ -270,7 +334,9 @@ _CAPTURED_COLUMNS = "id, account, region, protocol, endpoint, kind, topic_arn, s
 
 def captured(tx: Tx, filters: dict[str, str], limit: int) -> list[dict[str, Any]]:
     where = " AND ".join(f"{column} = ?" for column in filters) or "1 = 1"
-    rows = tx.all(f"SELECT {_CAPTURED_COLUMNS} FROM sns_captured WHERE {where} ORDER BY id LIMIT ?", (*filters.values(), limit))
+    rows = tx.all(
+        f"SELECT {_CAPTURED_COLUMNS} FROM sns_captured WHERE {where} ORDER BY id LIMIT ?", (*filters.values(), limit)
+    )
     out = []
     for row in rows:
         item: dict[str, Any] = {
@@ -295,4 +361,7 @@ def clear_captured(tx: Tx, filters: dict[str, str]) -> int:
 def sweep(tx: Tx, now_ms: int) -> None:
     """Expired deduplication ids, and unsubscribed endpoints whose resubscribe link has lapsed."""
     tx.execute("DELETE FROM sns_dedup WHERE expires_at <= ?", (now_ms,))
-    tx.execute("DELETE FROM sns_subscriptions WHERE deleted_at IS NOT NULL AND (token_expires IS NULL OR token_expires <= ?)", (now_ms,))
+    tx.execute(
+        "DELETE FROM sns_subscriptions WHERE deleted_at IS NOT NULL AND (token_expires IS NULL OR token_expires <= ?)",
+        (now_ms,),
+    )

@@ -31,7 +31,9 @@ class Endpoint:
 
 
 def get_application(tx: Tx, arn: str) -> Application | None:
-    row = tx.one("SELECT id, arn, account, region, name, platform, attributes FROM sns_applications WHERE arn = ?", (arn,))
+    row = tx.one(
+        "SELECT id, arn, account, region, name, platform, attributes FROM sns_applications WHERE arn = ?", (arn,)
+    )
     return Application(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6])) if row else None
 
 
@@ -65,11 +67,18 @@ def _endpoint(row: tuple[Any, ...] | None) -> Endpoint | None:
 
 
 def get_endpoint(tx: Tx, arn: str) -> Endpoint | None:
-    return _endpoint(tx.one("SELECT id, arn, application_arn, token, attributes FROM sns_endpoints WHERE arn = ?", (arn,)))
+    return _endpoint(
+        tx.one("SELECT id, arn, application_arn, token, attributes FROM sns_endpoints WHERE arn = ?", (arn,))
+    )
 
 
 def endpoint_by_token(tx: Tx, application_arn: str, token: str) -> Endpoint | None:
-    return _endpoint(tx.one("SELECT id, arn, application_arn, token, attributes FROM sns_endpoints WHERE application_arn = ? AND token = ?", (application_arn, token)))
+    return _endpoint(
+        tx.one(
+            "SELECT id, arn, application_arn, token, attributes FROM sns_endpoints WHERE application_arn = ? AND token = ?",
+            (application_arn, token),
+        )
+    )
 
 
 def insert_endpoint(tx: Tx, endpoint: Endpoint, now: float) -> bool:
@@ -83,7 +92,10 @@ def insert_endpoint(tx: Tx, endpoint: Endpoint, now: float) -> bool:
 
 
 def update_endpoint(tx: Tx, endpoint: Endpoint) -> None:
-    tx.execute("UPDATE sns_endpoints SET token = ?, attributes = ? WHERE id = ?", (endpoint.token, json.dumps(endpoint.attributes), endpoint.id))
+    tx.execute(
+        "UPDATE sns_endpoints SET token = ?, attributes = ? WHERE id = ?",
+        (endpoint.token, json.dumps(endpoint.attributes), endpoint.id),
+    )
 
 
 def delete_endpoint(tx: Tx, arn: str) -> None:
@@ -103,7 +115,9 @@ def list_endpoints(tx: Tx, application_arn: str, after: int, limit: int) -> list
 
 def sms_settings(tx: Tx, account: str, region: str) -> tuple[dict[str, str], bool]:
     """(SMS attributes, whether the account is in the SMS sandbox): a new account is in the sandbox."""
-    row = tx.one("SELECT attributes, in_sandbox FROM sns_sms_settings WHERE account = ? AND region = ?", (account, region))
+    row = tx.one(
+        "SELECT attributes, in_sandbox FROM sns_sms_settings WHERE account = ? AND region = ?", (account, region)
+    )
     return (json.loads(row[0]), bool(row[1])) if row else ({}, True)
 
 
@@ -117,7 +131,10 @@ def save_sms_settings(tx: Tx, account: str, region: str, attributes: dict[str, s
 
 def opt_out_state(tx: Tx, account: str, region: str, number: str) -> tuple[bool, int | None]:
     """(opted out, when it was last opted in)."""
-    row = tx.one("SELECT opted_out, opted_in_at FROM sns_opt_outs WHERE account = ? AND region = ? AND phone_number = ?", (account, region, number))
+    row = tx.one(
+        "SELECT opted_out, opted_in_at FROM sns_opt_outs WHERE account = ? AND region = ? AND phone_number = ?",
+        (account, region, number),
+    )
     return (bool(row[0]), row[1]) if row else (False, None)
 
 
@@ -166,7 +183,10 @@ def save_sandbox_number(tx: Tx, account: str, region: str, n: SandboxNumber) -> 
 
 
 def delete_sandbox_number(tx: Tx, account: str, region: str, number: str) -> bool:
-    cur = tx.execute("DELETE FROM sns_sandbox_numbers WHERE account = ? AND region = ? AND phone_number = ?", (account, region, number))
+    cur = tx.execute(
+        "DELETE FROM sns_sandbox_numbers WHERE account = ? AND region = ? AND phone_number = ?",
+        (account, region, number),
+    )
     return (cur.rowcount or 0) > 0
 
 

@@ -60,13 +60,19 @@ def apply(sub: Subscription, topic: Topic, name: str, value: str | None, *, subs
         sub.filter_policy, sub.filter_scope = value, scope
     elif name == "FilterPolicyScope":
         if value not in SCOPES:
-            raise InvalidParameter(f"{prefix}FilterPolicyScope: Invalid value [{value}]. Please use either MessageBody or MessageAttributes")
+            raise InvalidParameter(
+                f"{prefix}FilterPolicyScope: Invalid value [{value}]. Please use either MessageBody or MessageAttributes"
+            )
         if sub.filter_policy:
             _filter(sub.filter_policy, value, operation)
         sub.filter_scope = value
     elif name == "RedrivePolicy":
         sub.redrive_policy = (
-            policies.check_redrive_policy(value, prefix, fifo_topic=topic.fifo, fifo_endpoint=sub.endpoint.endswith(".fifo")) if value else None
+            policies.check_redrive_policy(
+                value, prefix, fifo_topic=topic.fifo, fifo_endpoint=sub.endpoint.endswith(".fifo")
+            )
+            if value
+            else None
         )
     elif name == "DeliveryPolicy":
         sub.delivery_policy = policies.check_subscription_delivery_policy(value, prefix) if value else None
@@ -122,7 +128,9 @@ def view(sub: Subscription, topic_delivery_policy: str | None) -> dict[str, str]
     if sub.delivery_policy:
         out["DeliveryPolicy"] = sub.delivery_policy
     if sub.protocol in ("http", "https"):
-        out["EffectiveDeliveryPolicy"] = policies.dumps(policies.subscription_effective(topic_delivery_policy, sub.delivery_policy))
+        out["EffectiveDeliveryPolicy"] = policies.dumps(
+            policies.subscription_effective(topic_delivery_policy, sub.delivery_policy)
+        )
     if sub.role_arn:
         out["SubscriptionRoleArn"] = sub.role_arn
     if sub.replay_policy:

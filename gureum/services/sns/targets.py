@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-
 from ...aws.errors import ServiceError
 from ...delivery import DeliveryError, Target
 from ...ids import unique_id
@@ -48,7 +47,11 @@ def publish_in_tx_target(runtime: Runtime, tx: Tx, address: str, payload: dict[s
     group_id, dedup_id = payload.get("group_id"), payload.get("dedup_id")
     if topic.fifo:
         if not group_id:
-            raise DeliveryError("Invalid parameter: The MessageGroupId parameter is required for FIFO topics", code="InvalidParameter", retryable=False)
+            raise DeliveryError(
+                "Invalid parameter: The MessageGroupId parameter is required for FIFO topics",
+                code="InvalidParameter",
+                retryable=False,
+            )
         if not dedup_id and not topic.flag("ContentBasedDeduplication"):
             raise DeliveryError(
                 "Invalid parameter: The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly",
@@ -65,6 +68,7 @@ async def post_to_endpoint(runtime: Runtime, address: str, payload: dict[str, An
     """One delivery attempt (plus the policy's immediate retries).  2xx is delivered; 4xx other than 429 is a
     client error (not retried: straight to the dead-letter queue); anything else, or no answer, is retried."""
     import httpx  # imported on first use: it costs start-up time
+
     be = backend(runtime)
     kind, arn = payload["kind"], payload["subscription"]
     if kind != "UnsubscribeConfirmation":
@@ -84,7 +88,11 @@ async def post_to_endpoint(runtime: Runtime, address: str, payload: dict[str, An
         if 200 <= response.status_code < 300:
             return
         client_error = 400 <= response.status_code < 500 and response.status_code != 429
-        error = DeliveryError(f"The endpoint answered HTTP {response.status_code}", code=str(response.status_code), retryable=not client_error)
+        error = DeliveryError(
+            f"The endpoint answered HTTP {response.status_code}",
+            code=str(response.status_code),
+            retryable=not client_error,
+        )
         if client_error:
             break
     raise error

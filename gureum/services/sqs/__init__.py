@@ -19,10 +19,16 @@ def _queue_url_from_path(request: Request, protocol: str, operation: str, params
             params["QueueUrl"] = request.base_url + request.path.rstrip("/")
 
 
-SERVICE = Service("sqs", validation="params", migrations=Path(__file__).parent / "migrations", prepare=_queue_url_from_path)
+SERVICE = Service(
+    "sqs", validation="params", migrations=Path(__file__).parent / "migrations", prepare=_queue_url_from_path
+)
 
-from . import ops_messages, ops_move, ops_queues  # noqa: E402,F401  (registers the operations)
-from . import consumer  # noqa: E402,F401  (provides the "sqs.consumer" port)
+from . import (  # noqa: E402,F401  (registers the operations)
+    consumer,  # noqa: E402,F401  (provides the "sqs.consumer" port)
+    ops_messages,
+    ops_move,
+    ops_queues,
+)
 from .target import TARGET  # noqa: E402
 
 SERVICE.targets.append(TARGET)

@@ -10,15 +10,23 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from ...aws.errors import ServiceError
 from ...runtime import Runtime
 from ...store.base import Tx
 from . import limits, store
 from .errors import InvalidParameterValue, MessageNotInflight, ReceiptHandleIsInvalid, no_such_queue
-from .messages import attributes_md5, decode_attributes, new_token, parse_receipt_handle, receipt_handle, select_attributes
+from .messages import (
+    attributes_md5,
+    decode_attributes,
+    new_token,
+    parse_receipt_handle,
+    receipt_handle,
+    select_attributes,
+)
 from .queues import Queue, parse_queue_url
 from .store import NewMessage, Row
 
@@ -73,7 +81,9 @@ class SqsBackend:
 
     # --- queue resolution -------------------------------------------------------------------
 
-    async def in_queue(self, account: str, region: str, url: str, fn: Callable[[Tx, Queue], T], *, write: bool = True) -> T:
+    async def in_queue(
+        self, account: str, region: str, url: str, fn: Callable[[Tx, Queue], T], *, write: bool = True
+    ) -> T:
         """Run fn(tx, queue) in one transaction with the queue the URL names."""
         where = parse_queue_url(url)
         if where is None and (limits.QUEUE_NAME.match(url) or limits.FIFO_QUEUE_NAME.match(url)):
@@ -92,7 +102,9 @@ class SqsBackend:
 
     # --- send ---------------------------------------------------------------------------------
 
-    def send_in_tx(self, tx: Tx, queue: Queue, messages: list[NewMessage], sender: str, now_ms: int) -> list[SendResult | Exception]:
+    def send_in_tx(
+        self, tx: Tx, queue: Queue, messages: list[NewMessage], sender: str, now_ms: int
+    ) -> list[SendResult | Exception]:
         if not queue.fifo:
             message_ids = store.insert_messages(tx, queue.id, messages, sender, now_ms)
             if message_ids:
@@ -105,9 +117,15 @@ class SqsBackend:
                 dedup_id = hashlib.sha256(msg.body.encode()).hexdigest()
                 msg.dedup_id = dedup_id
             # group and deduplication ids never hold a space (and PostgreSQL text cannot hold NUL)
-            key = f"{msg.group_id} {dedup_id}" if queue.attributes.get("DeduplicationScope") == "messageGroup" else dedup_id
+            key = (
+                f"{msg.group_id} {dedup_id}"
+                if queue.attributes.get("DeduplicationScope") == "messageGroup"
+                else dedup_id
+            )
             message_id = store.new_message_id()
-            if not store.claim_dedup(tx, queue.id, key, message_id, now_ms, now_ms + limits.DEDUP_WINDOW_SECONDS * 1000):
+            if not store.claim_dedup(
+                tx, queue.id, key, message_id, now_ms, now_ms + limits.DEDUP_WINDOW_SECONDS * 1000
+            ):
                 duplicate = store.find_duplicate(tx, queue.id, key, now_ms)
                 assert duplicate is not None
                 results.append(SendResult(duplicate[0], duplicate[1]))
@@ -122,7 +140,9 @@ class SqsBackend:
 
     # --- receive ------------------------------------------------------------------------------
 
-    def _receive_in_tx(self, tx: Tx, queue: Queue, count: int, visibility: int, attempt_id: str | None) -> list[Received]:
+    def _receive_in_tx(
+        self, tx: Tx, queue: Queue, count: int, visibility: int, attempt_id: str | None
+    ) -> list[Received]:
         now = self.now_ms()
         if attempt_id and queue.fifo:
             previous = store.get_attempt(tx, queue.id, attempt_id, now)
@@ -144,9 +164,13 @@ class SqsBackend:
         for _round in range(20):  # bounded: each round either fills the batch or dead-letters/expires rows
             want = count - len(out)
             if queue.fifo:
-                candidates = [r for r in self._fifo_candidates(tx, queue, now, want, seen) if r.group_id not in lost_groups]
+                candidates = [
+                    r for r in self._fifo_candidates(tx, queue, now, want, seen) if r.group_id not in lost_groups
+                ]
             else:
-                candidates = [r for r in store.visible_candidates(tx, queue.id, now, want + len(seen)) if r.id not in seen][:want]
+                candidates = [
+                    r for r in store.visible_candidates(tx, queue.id, now, want + len(seen)) if r.id not in seen
+                ][:want]
             if not candidates:
                 break
             progressed = False
@@ -184,10 +208,18 @@ class SqsBackend:
             if len(out) >= count or (progressed and not queue.fifo):
                 break
         if attempt_id and queue.fifo and out:
-            store.save_attempt(tx, queue.id, attempt_id, [(r.row.id, r.row.receipt or "") for r in out], now + limits.RECEIVE_ATTEMPT_SECONDS * 1000)
+            store.save_attempt(
+                tx,
+                queue.id,
+                attempt_id,
+                [(r.row.id, r.row.receipt or "") for r in out],
+                now + limits.RECEIVE_ATTEMPT_SECONDS * 1000,
+            )
         return out
 
-    def _repeat_attempt(self, tx: Tx, queue: Queue, previous: list[tuple[int, str]], visibility: int, now: int) -> list[Received] | None:
+    def _repeat_attempt(
+        self, tx: Tx, queue: Queue, previous: list[tuple[int, str]], visibility: int, now: int
+    ) -> list[Received] | None:
         rows = store.rows_by_id(tx, queue.id, [row_id for row_id, _ in previous])
         tokens = dict(previous)
         if len(rows) != len(previous) or any(row.receipt != tokens[row.id] for row in rows):
@@ -214,7 +246,16 @@ class SqsBackend:
                     return out
         return out
 
-    async def receive(self, account: str, region: str, url: str, count: int, visibility: int | None, wait: int | None, attempt_id: str | None) -> tuple[Queue, list[Received]]:
+    async def receive(
+        self,
+        account: str,
+        region: str,
+        url: str,
+        count: int,
+        visibility: int | None,
+        wait: int | None,
+        attempt_id: str | None,
+    ) -> tuple[Queue, list[Received]]:
         key = (region, url)
         deadline: float | None = None
         while True:
@@ -247,7 +288,7 @@ class SqsBackend:
                 timeout = min(timeout, max(0.0, holder["next"] / 1000 - self.clock.now()) + 0.005)
             try:
                 await asyncio.wait_for(event.wait(), timeout)  # type: ignore[union-attr]
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
     # --- visibility and delete ---------------------------------------------------------------
@@ -289,7 +330,9 @@ class SqsBackend:
             state = store.message_state(tx, queue.id, row_id)
             if state is not None and state[0] == token and state[1] <= now:
                 # a FIFO receipt handle dies with its visibility timeout (a standard queue still deletes)
-                raise InvalidParameterValue(f"Value {handle} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired.")
+                raise InvalidParameterValue(
+                    f"Value {handle} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired."
+                )
         deleted = store.delete_message(tx, queue.id, row_id, token)
         if deleted and queue.fifo:
             self.wake(tx, queue.id)  # the message's group may be unblocked
@@ -321,10 +364,17 @@ class SqsBackend:
 
     # --- message rendering -------------------------------------------------------------------
 
-    def render(self, queue: Queue, item: Received, system_wanted: set[str], user_wanted: list[str] | None) -> dict[str, Any]:
+    def render(
+        self, queue: Queue, item: Received, system_wanted: set[str], user_wanted: list[str] | None
+    ) -> dict[str, Any]:
         """One received message as ReceiveMessage returns it, with the system and message attributes asked for."""
         row = item.row
-        message: dict[str, Any] = {"MessageId": row.message_id, "ReceiptHandle": item.handle, "MD5OfBody": row.md5_body, "Body": row.body}
+        message: dict[str, Any] = {
+            "MessageId": row.message_id,
+            "ReceiptHandle": item.handle,
+            "MD5OfBody": row.md5_body,
+            "Body": row.body,
+        }
         system = self.system_attributes(queue, row, system_wanted)
         if system:
             message["Attributes"] = system

@@ -10,7 +10,8 @@ MD5OfMessageAttributes when there are attributes). A queue that does not exist r
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from ...aws.errors import ServiceError
 from ...runtime import Runtime
@@ -61,9 +62,16 @@ class SqsConsumer:
         queue = await self.runtime.store.read(read) if parse_arn(arn) else None
         if queue is None:
             return None
-        return {"QueueArn": queue.arn, "FifoQueue": queue.fifo, "VisibilityTimeout": queue.int_attr("VisibilityTimeout"), "Attributes": dict(queue.attributes)}
+        return {
+            "QueueArn": queue.arn,
+            "FifoQueue": queue.fifo,
+            "VisibilityTimeout": queue.int_attr("VisibilityTimeout"),
+            "Attributes": dict(queue.attributes),
+        }
 
-    async def receive(self, arn: str, count: int, *, wait: float, visibility: int | None = None) -> list[dict[str, Any]]:
+    async def receive(
+        self, arn: str, count: int, *, wait: float, visibility: int | None = None
+    ) -> list[dict[str, Any]]:
         """Up to ``count`` messages, long-polling up to ``wait`` seconds (woken by sends, never a busy loop);
         ``visibility`` None uses the queue's VisibilityTimeout."""
         account, region, url = _where(arn)

@@ -16,8 +16,12 @@ InvalidMessageContents = error_class("InvalidMessageContents")
 ReceiptHandleIsInvalid = error_class("ReceiptHandleIsInvalid", 404)  # the Smithy model's awsQueryError status
 MessageNotInflight = error_class("AWS.SimpleQueueService.MessageNotInflight", type_name="MessageNotInflight")
 EmptyBatchRequest = error_class("AWS.SimpleQueueService.EmptyBatchRequest", type_name="EmptyBatchRequest")
-TooManyEntriesInBatchRequest = error_class("AWS.SimpleQueueService.TooManyEntriesInBatchRequest", type_name="TooManyEntriesInBatchRequest")
-BatchEntryIdsNotDistinct = error_class("AWS.SimpleQueueService.BatchEntryIdsNotDistinct", type_name="BatchEntryIdsNotDistinct")
+TooManyEntriesInBatchRequest = error_class(
+    "AWS.SimpleQueueService.TooManyEntriesInBatchRequest", type_name="TooManyEntriesInBatchRequest"
+)
+BatchEntryIdsNotDistinct = error_class(
+    "AWS.SimpleQueueService.BatchEntryIdsNotDistinct", type_name="BatchEntryIdsNotDistinct"
+)
 InvalidBatchEntryId = error_class("AWS.SimpleQueueService.InvalidBatchEntryId", type_name="InvalidBatchEntryId")
 BatchRequestTooLong = error_class("AWS.SimpleQueueService.BatchRequestTooLong", type_name="BatchRequestTooLong")
 PurgeQueueInProgress = error_class("AWS.SimpleQueueService.PurgeQueueInProgress", 403, type_name="PurgeQueueInProgress")

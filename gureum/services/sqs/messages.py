@@ -10,7 +10,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from . import limits
-from .errors import InvalidMessageContents, InvalidParameterValue, MissingParameter, ReceiptHandleIsInvalid, ServiceError
+from .errors import (
+    InvalidMessageContents,
+    InvalidParameterValue,
+    MissingParameter,
+    ReceiptHandleIsInvalid,
+    ServiceError,
+)
 from .md5 import md5_attributes
 
 SYSTEM_ATTRIBUTE_NAMES = (
@@ -46,7 +52,9 @@ def check_message_attributes(attributes: dict[str, dict[str, Any]] | None, kind:
         return 0
     label = f"Message {kind}attribute" if kind else "Message (user) attribute"
     if not kind and len(attributes) > limits.MAX_MESSAGE_ATTRIBUTES:
-        raise _attribute_error(f"Number of message attributes [{len(attributes)}] exceeds the allowed maximum [{limits.MAX_MESSAGE_ATTRIBUTES}].")
+        raise _attribute_error(
+            f"Number of message attributes [{len(attributes)}] exceeds the allowed maximum [{limits.MAX_MESSAGE_ATTRIBUTES}]."
+        )
     size = 0
     for name, value in attributes.items():
         if kind:
@@ -61,7 +69,9 @@ def check_message_attributes(attributes: dict[str, dict[str, Any]] | None, kind:
             raise _attribute_error(f"The message attribute '{name}' must contain non-empty message attribute type.")
         base_type = data_type.split(".", 1)[0]
         if base_type not in ("String", "Number", "Binary") or len(data_type) > 256:
-            raise _attribute_error(f"The type of message (user) attribute '{name}' is invalid. You must use only the following supported type prefixes: Binary, Number, String.")
+            raise _attribute_error(
+                f"The type of message (user) attribute '{name}' is invalid. You must use only the following supported type prefixes: Binary, Number, String."
+            )
         if kind and base_type != "String":
             raise _attribute_error(f"The message system attribute '{name}' must be of type String.")
         if value.get("StringListValues") or value.get("BinaryListValues"):
@@ -94,7 +104,9 @@ def _check_number(name: str, text: str) -> None:
     except InvalidOperation:
         raise _attribute_error(f"Can't cast the value of message (user) attribute '{name}' to a number.") from None
     if not number.is_finite() or abs(number.adjusted()) > 126 or len(number.as_tuple().digits) > 38:
-        raise _attribute_error(f"Value of message (user) attribute '{name}' is outside the range of supported numbers: up to 38 digits of precision, between 10^-128 and 10^+126.")
+        raise _attribute_error(
+            f"Value of message (user) attribute '{name}' is outside the range of supported numbers: up to 38 digits of precision, between 10^-128 and 10^+126."
+        )
 
 
 def encode_attributes(attributes: dict[str, dict[str, Any]] | None) -> str | None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from ...aws.context import RequestContext
 from ...aws.errors import ServiceError
@@ -27,7 +28,9 @@ from .queues import Queue
 from .store import NewMessage, forget_queues
 
 _NOT_FOR_QUEUE_TYPE = "The request include parameter that is not valid for this queue type."  # sic, AWS's grammar
-_NO_DEDUP = "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly"
+_NO_DEDUP = (
+    "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly"
+)
 
 
 @dataclass(slots=True)
@@ -53,7 +56,9 @@ def _prepare(entry: dict[str, Any]) -> _Prepared:
     for key in ("MessageGroupId", "MessageDeduplicationId"):
         value = entry.get(key)
         if value is not None and not limits.TOKEN.match(value):
-            raise invalid_value(key, value, f"{key} can only include alphanumeric and punctuation characters. 1 to 128 in length.")
+            raise invalid_value(
+                key, value, f"{key} can only include alphanumeric and punctuation characters. 1 to 128 in length."
+            )
     message = NewMessage(
         body=body,  # type: ignore[arg-type]
         attributes=encode_attributes(attributes),
@@ -72,7 +77,9 @@ def _fit_to_queue(prepared: _Prepared, queue: Queue, *, batch: bool = False) -> 
     if prepared.size > max_size:
         # AWS words the same check differently for a batch entry
         verb = "cannot be validated" if batch else "are invalid"
-        raise InvalidParameterValue(f"One or more parameters {verb}. Reason: Message must be shorter than {max_size} bytes.")
+        raise InvalidParameterValue(
+            f"One or more parameters {verb}. Reason: Message must be shorter than {max_size} bytes."
+        )
     msg = prepared.message
     if queue.fifo:
         if prepared.delay:
@@ -129,12 +136,16 @@ def _check_batch(entries: list[dict[str, Any]], kind: str) -> None:
     if not entries:
         raise EmptyBatchRequest(f"There should be at least one {kind} in the request.")
     if len(entries) > limits.MAX_BATCH_ENTRIES:
-        raise TooManyEntriesInBatchRequest(f"Maximum number of entries per request are {limits.MAX_BATCH_ENTRIES}. You have sent {len(entries)}.")
+        raise TooManyEntriesInBatchRequest(
+            f"Maximum number of entries per request are {limits.MAX_BATCH_ENTRIES}. You have sent {len(entries)}."
+        )
     seen: set[str] = set()
     for entry in entries:
         entry_id = entry.get("Id") or ""
         if not limits.BATCH_ENTRY_ID.match(entry_id):
-            raise InvalidBatchEntryId("A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.")
+            raise InvalidBatchEntryId(
+                "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long."
+            )
         if entry_id in seen:
             raise BatchEntryIdsNotDistinct(f"Id {entry_id} repeated.")
         seen.add(entry_id)
@@ -168,7 +179,9 @@ async def send_message_batch(ctx: RequestContext, req: dict[str, Any]) -> dict[s
             item = error
         prepared.append((entry["Id"], item))
     if total > limits.MAX_MESSAGE_SIZE:
-        raise BatchRequestTooLong(f"Batch requests cannot be longer than {limits.MAX_MESSAGE_SIZE} bytes. You have sent {total} bytes.")
+        raise BatchRequestTooLong(
+            f"Batch requests cannot be longer than {limits.MAX_MESSAGE_SIZE} bytes. You have sent {total} bytes."
+        )
     be = backend(ctx)
     now = be.now_ms()
     sender = _sender(ctx)
@@ -213,10 +226,16 @@ async def receive_message(ctx: RequestContext, req: dict[str, Any]) -> dict[str,
         raise invalid_value("WaitTimeSeconds", wait, "Must be >= 0 and <= 20, if provided.")
     visibility = req.get("VisibilityTimeout")
     if visibility is not None and not 0 <= visibility <= limits.MAX_VISIBILITY_TIMEOUT:
-        raise invalid_value("VisibilityTimeout", visibility, f"Must be >= 0 and <= {limits.MAX_VISIBILITY_TIMEOUT}, if provided.")
+        raise invalid_value(
+            "VisibilityTimeout", visibility, f"Must be >= 0 and <= {limits.MAX_VISIBILITY_TIMEOUT}, if provided."
+        )
     attempt = req.get("ReceiveRequestAttemptId")
     if attempt is not None and not limits.TOKEN.match(attempt):
-        raise invalid_value("ReceiveRequestAttemptId", attempt, "ReceiveRequestAttemptId can only include alphanumeric and punctuation characters. 1 to 128 in length.")
+        raise invalid_value(
+            "ReceiveRequestAttemptId",
+            attempt,
+            "ReceiveRequestAttemptId can only include alphanumeric and punctuation characters. 1 to 128 in length.",
+        )
     be = backend(ctx)
     queue, received = await be.receive(ctx.account, ctx.region, req["QueueUrl"], count or 1, visibility, wait, attempt)
     if not received:
@@ -230,17 +249,26 @@ async def receive_message(ctx: RequestContext, req: dict[str, Any]) -> dict[str,
 async def delete_message(ctx: RequestContext, req: dict[str, Any]) -> None:
     be = backend(ctx)
     now = be.now_ms()
-    await be.in_queue(ctx.account, ctx.region, req["QueueUrl"], lambda tx, q: be.delete_in_tx(tx, q, req["ReceiptHandle"], now))
+    await be.in_queue(
+        ctx.account, ctx.region, req["QueueUrl"], lambda tx, q: be.delete_in_tx(tx, q, req["ReceiptHandle"], now)
+    )
 
 
 @SERVICE.op("ChangeMessageVisibility")
 async def change_message_visibility(ctx: RequestContext, req: dict[str, Any]) -> None:
     be = backend(ctx)
     now = be.now_ms()
-    await be.in_queue(ctx.account, ctx.region, req["QueueUrl"], lambda tx, q: be.change_visibility_in_tx(tx, q, req["ReceiptHandle"], req["VisibilityTimeout"], now))
+    await be.in_queue(
+        ctx.account,
+        ctx.region,
+        req["QueueUrl"],
+        lambda tx, q: be.change_visibility_in_tx(tx, q, req["ReceiptHandle"], req["VisibilityTimeout"], now),
+    )
 
 
-async def _batch(ctx: RequestContext, req: dict[str, Any], kind: str, apply: Callable[[Tx, Queue, dict[str, Any]], Any]) -> dict[str, Any]:
+async def _batch(
+    ctx: RequestContext, req: dict[str, Any], kind: str, apply: Callable[[Tx, Queue, dict[str, Any]], Any]
+) -> dict[str, Any]:
     entries = req.get("Entries") or []
     _check_batch(entries, kind)
     be = backend(ctx)

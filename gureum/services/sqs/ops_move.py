@@ -22,7 +22,9 @@ from .ops_queues import backend
 from .queues import Queue
 
 log = logging.getLogger("gureum.sqs")
-_TASK_COLUMNS = "handle, source_arn, destination_arn, max_per_second, status, moved, to_move, started_at, failure_reason"
+_TASK_COLUMNS = (
+    "handle, source_arn, destination_arn, max_per_second, status, moved, to_move, started_at, failure_reason"
+)
 _DEFAULT_RATE = 500
 _MAINTENANCE_CHANNEL = "sqs-maintenance"
 _LEADER_ROLE = "sqs-maintenance"
@@ -70,11 +72,18 @@ async def start_message_move_task(ctx: RequestContext, req: dict[str, Any]) -> d
         if destination_arn is not None:
             target = store.get_queue_by_arn(tx, destination_arn)
             if target is None:
-                raise ResourceNotFound("The resource that you specified for the DestinationArn parameter doesn't exist.")
+                raise ResourceNotFound(
+                    "The resource that you specified for the DestinationArn parameter doesn't exist."
+                )
             if target.fifo != source.fifo:
                 raise InvalidParameterValue("The source queue and the destination queue must be of the same type.")
-        if tx.one("SELECT handle FROM sqs_move_tasks WHERE source_arn = ? AND status IN ('RUNNING', 'CANCELLING')", (source_arn,)):
-            raise InvalidParameterValue("There is already a task running. Only one active task is allowed for a source queue arn at a given time.")
+        if tx.one(
+            "SELECT handle FROM sqs_move_tasks WHERE source_arn = ? AND status IN ('RUNNING', 'CANCELLING')",
+            (source_arn,),
+        ):
+            raise InvalidParameterValue(
+                "There is already a task running. Only one active task is allowed for a source queue arn at a given time."
+            )
         visible, hidden, delayed = store.counts(tx, source.id, now)
         handle = _task_handle(source_arn)
         tx.execute(
@@ -118,7 +127,10 @@ async def list_message_move_tasks(ctx: RequestContext, req: dict[str, Any]) -> d
     def run(tx: Tx) -> list[tuple[Any, ...]] | None:
         if store.get_queue_by_arn(tx, source_arn) is None:
             return None
-        return tx.all(f"SELECT {_TASK_COLUMNS} FROM sqs_move_tasks WHERE source_arn = ? ORDER BY started_at DESC LIMIT ?", (source_arn, limit or 1))
+        return tx.all(
+            f"SELECT {_TASK_COLUMNS} FROM sqs_move_tasks WHERE source_arn = ? ORDER BY started_at DESC LIMIT ?",
+            (source_arn, limit or 1),
+        )
 
     rows = await backend(ctx).store.read(run)
     if rows is None:
@@ -149,14 +161,20 @@ async def _run_task(be: SqsBackend, handle: str) -> None:
     while True:
 
         def step(tx: Tx) -> float | None:
-            row = tx.one("SELECT source_arn, destination_arn, max_per_second, status, moved FROM sqs_move_tasks WHERE handle = ?", (handle,))
+            row = tx.one(
+                "SELECT source_arn, destination_arn, max_per_second, status, moved FROM sqs_move_tasks WHERE handle = ?",
+                (handle,),
+            )
             if row is None or row[3] != "RUNNING":
                 return None
             source_arn, destination_arn, rate, _status, moved = row
             rate = rate or _DEFAULT_RATE
             source = store.get_queue_by_arn(tx, source_arn)
             if source is None:
-                tx.execute("UPDATE sqs_move_tasks SET status = 'FAILED', failure_reason = ? WHERE handle = ?", ("AWS.SimpleQueueService.NonExistentQueue", handle))
+                tx.execute(
+                    "UPDATE sqs_move_tasks SET status = 'FAILED', failure_reason = ? WHERE handle = ?",
+                    ("AWS.SimpleQueueService.NonExistentQueue", handle),
+                )
                 return None
             now = be.now_ms()
             batch = store.visible_candidates(tx, source.id, now, max(1, min(rate, 100)))
@@ -168,8 +186,15 @@ async def _run_task(be: SqsBackend, handle: str) -> None:
                 target_arn = destination_arn or msg.dlq_source_arn
                 target = store.get_queue_by_arn(tx, target_arn) if target_arn else None
                 if target is None:
-                    reason = "AWS.SimpleQueueService.NonExistentQueue" if target_arn else "Message has no source queue to return to; specify a DestinationArn."
-                    tx.execute("UPDATE sqs_move_tasks SET status = 'FAILED', failure_reason = ?, moved = ? WHERE handle = ?", (reason, moved + count, handle))
+                    reason = (
+                        "AWS.SimpleQueueService.NonExistentQueue"
+                        if target_arn
+                        else "Message has no source queue to return to; specify a DestinationArn."
+                    )
+                    tx.execute(
+                        "UPDATE sqs_move_tasks SET status = 'FAILED', failure_reason = ?, moved = ? WHERE handle = ?",
+                        (reason, moved + count, handle),
+                    )
                     return None
                 cur = tx.execute(
                     "UPDATE sqs_messages SET queue_id = ?, visible_at = ?, receipt = NULL, receive_count = 0, first_received_at = NULL, dlq_source_arn = NULL "
@@ -212,7 +237,9 @@ async def _maintain(runtime: Runtime, be: SqsBackend) -> None:
     while True:
         try:
             if await be.store.is_leader(_LEADER_ROLE):
-                handles = await be.store.read(lambda tx: [row[0] for row in tx.all("SELECT handle FROM sqs_move_tasks WHERE status = 'RUNNING'")])
+                handles = await be.store.read(
+                    lambda tx: [row[0] for row in tx.all("SELECT handle FROM sqs_move_tasks WHERE status = 'RUNNING'")]
+                )
                 for handle in handles:
                     if handle not in running or running[handle].done():
                         running[handle] = runtime.spawn(_run_task(be, handle), f"sqs-move-{handle[:12]}")
@@ -230,7 +257,7 @@ async def _maintain(runtime: Runtime, be: SqsBackend) -> None:
         wake.clear()
         try:
             await asyncio.wait_for(wake.wait(), min(every, _LEADER_CHECK_SECONDS))
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass
 
 

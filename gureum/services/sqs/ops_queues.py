@@ -50,7 +50,9 @@ def _check_tags(tags: dict[str, str]) -> None:
         raise InvalidParameterValue(f"Too many tags added for queue. Maximum is {limits.MAX_TAGS}.")
     for key, value in tags.items():
         if not 1 <= len(key) <= 128 or len(value or "") > 256:
-            raise InvalidParameterValue(f"Tag key must be 1 to 128 characters and tag value at most 256 characters: {key}")
+            raise InvalidParameterValue(
+                f"Tag key must be 1 to 128 characters and tag value at most 256 characters: {key}"
+            )
 
 
 def _merge(queue_attrs: dict[str, str], changes: dict[str, str]) -> dict[str, str]:
@@ -61,7 +63,9 @@ def _merge(queue_attrs: dict[str, str], changes: dict[str, str]) -> dict[str, st
     if changes.get("KmsMasterKeyId"):
         if "SqsManagedSseEnabled" not in changes:
             merged["SqsManagedSseEnabled"] = "false"
-        merged.setdefault("KmsDataKeyReusePeriodSeconds", str(limits.INTEGER_ATTRIBUTES["KmsDataKeyReusePeriodSeconds"][0]))
+        merged.setdefault(
+            "KmsDataKeyReusePeriodSeconds", str(limits.INTEGER_ATTRIBUTES["KmsDataKeyReusePeriodSeconds"][0])
+        )
     elif changes.get("SqsManagedSseEnabled") == "true":
         merged.pop("KmsMasterKeyId", None)
     if "KmsMasterKeyId" not in merged:
@@ -81,11 +85,15 @@ async def create_queue(ctx: RequestContext, req: dict[str, Any]) -> dict[str, An
 
     def run(tx: Tx) -> Queue:
         source_arn = queue_arn(ctx.region, ctx.account, name)
-        changes = normalise_attributes(given, fifo, source_arn=source_arn, lookup=lambda arn: store.get_queue_by_arn(tx, arn))
+        changes = normalise_attributes(
+            given, fifo, source_arn=source_arn, lookup=lambda arn: store.get_queue_by_arn(tx, arn)
+        )
         existing = store.get_queue(tx, ctx.account, ctx.region, name)
         if existing is None:
             if store.deleted_recently(tx, ctx.account, ctx.region, name, now - limits.QUEUE_DELETE_GRACE_SECONDS):
-                raise QueueDeletedRecently("You must wait 60 seconds after deleting a queue before you can create another with the same name.")
+                raise QueueDeletedRecently(
+                    "You must wait 60 seconds after deleting a queue before you can create another with the same name."
+                )
             attributes = _merge(default_attributes(fifo), changes)
             if not fifo:
                 attributes.pop("FifoQueue", None)
@@ -96,7 +104,9 @@ async def create_queue(ctx: RequestContext, req: dict[str, Any]) -> dict[str, An
             assert existing is not None
         for key, value in changes.items():
             if existing.attributes.get(key, "") != value:
-                raise QueueNameExists(f"A queue already exists with the same name and a different value for attribute {key}")
+                raise QueueNameExists(
+                    f"A queue already exists with the same name and a different value for attribute {key}"
+                )
         return existing
 
     queue = await be.store.write(run)
@@ -151,7 +161,9 @@ async def list_queues(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any
     limit, after = _page_args(req)
     prefix = req.get("QueueNamePrefix") or ""
     fetch = (limit or limits.MAX_LIST_QUEUES) + (1 if limit else 0)
-    queues = await backend(ctx).store.read(lambda tx: store.list_queues(tx, ctx.account, ctx.region, prefix, after, fetch))
+    queues = await backend(ctx).store.read(
+        lambda tx: store.list_queues(tx, ctx.account, ctx.region, prefix, after, fetch)
+    )
     queues, token = _page(queues, limit)
     out: dict[str, Any] = {}
     if queues:
@@ -166,7 +178,11 @@ async def list_dead_letter_source_queues(ctx: RequestContext, req: dict[str, Any
     limit, after = _page_args(req)
     fetch = (limit or limits.MAX_LIST_QUEUES) + (1 if limit else 0)
     queues = await backend(ctx).in_queue(
-        ctx.account, ctx.region, req["QueueUrl"], lambda tx, q: store.dead_letter_sources(tx, q.account, q.region, q.arn, after, fetch), write=False
+        ctx.account,
+        ctx.region,
+        req["QueueUrl"],
+        lambda tx, q: store.dead_letter_sources(tx, q.account, q.region, q.arn, after, fetch),
+        write=False,
     )
     queues, token = _page(queues, limit)
     out: dict[str, Any] = {"queueUrls": [q.url(ctx.request.base_url) for q in queues]}
@@ -193,7 +209,11 @@ async def get_queue_attributes(ctx: RequestContext, req: dict[str, Any]) -> dict
         attrs["QueueArn"] = queue.arn
         attrs["CreatedTimestamp"] = str(int(queue.created_at))
         attrs["LastModifiedTimestamp"] = str(int(queue.modified_at))
-        if wanted & {"ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"}:
+        if wanted & {
+            "ApproximateNumberOfMessages",
+            "ApproximateNumberOfMessagesNotVisible",
+            "ApproximateNumberOfMessagesDelayed",
+        }:
             visible, hidden, delayed = store.counts(tx, queue.id, now_ms)
             attrs["ApproximateNumberOfMessages"] = str(visible)
             attrs["ApproximateNumberOfMessagesNotVisible"] = str(hidden)
@@ -211,7 +231,9 @@ async def set_queue_attributes(ctx: RequestContext, req: dict[str, Any]) -> None
     now = be.clock.now()
 
     def run(tx: Tx, queue: Queue) -> None:
-        changes = normalise_attributes(given, queue.fifo, source_arn=queue.arn, lookup=lambda arn: store.get_queue_by_arn(tx, arn))
+        changes = normalise_attributes(
+            given, queue.fifo, source_arn=queue.arn, lookup=lambda arn: store.get_queue_by_arn(tx, arn)
+        )
         queue.attributes = _merge(queue.attributes, changes)
         store.update_queue(tx, queue, now)
         be.wake(tx, queue.id)  # waiters re-read delays and timeouts
@@ -264,21 +286,31 @@ async def list_queue_tags(ctx: RequestContext, req: dict[str, Any]) -> dict[str,
 async def add_permission(ctx: RequestContext, req: dict[str, Any]) -> None:
     label = req["Label"]
     if not _LABEL.match(label):
-        raise invalid_value("Label", label, "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length")
+        raise invalid_value(
+            "Label", label, "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length"
+        )
     accounts = req.get("AWSAccountIds") or []
     actions = req.get("Actions") or []
     if not accounts:
-        raise InvalidParameterValue("Value [] for parameter PrincipalId is invalid. Reason: Please specify at least one principal.")
+        raise InvalidParameterValue(
+            "Value [] for parameter PrincipalId is invalid. Reason: Please specify at least one principal."
+        )
     if not actions:
-        raise InvalidParameterValue("Value [] for parameter ActionName is invalid. Reason: Please specify at least one action.")
+        raise InvalidParameterValue(
+            "Value [] for parameter ActionName is invalid. Reason: Please specify at least one action."
+        )
     for action in actions:
         if action not in _PERMISSION_ACTIONS:
-            raise invalid_value("ActionName", action, f"Only the queue owner is allowed to invoke this action.")
+            raise invalid_value("ActionName", action, "Only the queue owner is allowed to invoke this action.")
     be = backend(ctx)
     now = be.clock.now()
 
     def run(tx: Tx, queue: Queue) -> None:
-        policy = json.loads(queue.attributes.get("Policy") or "null") or {"Version": "2008-10-17", "Id": f"{queue.arn}/SQSDefaultPolicy", "Statement": []}
+        policy = json.loads(queue.attributes.get("Policy") or "null") or {
+            "Version": "2008-10-17",
+            "Id": f"{queue.arn}/SQSDefaultPolicy",
+            "Statement": [],
+        }
         if any(s.get("Sid") == label for s in policy.get("Statement", [])):
             raise invalid_value("Label", label, "Already exists.")
         principals = [f"arn:aws:iam::{a}:root" for a in accounts]

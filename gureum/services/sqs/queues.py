@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from . import limits
 from .errors import InvalidAttributeName, InvalidAttributeValue, InvalidParameterValue, invalid_value
@@ -78,15 +79,24 @@ def check_queue_name(name: str, fifo_attr: bool) -> bool:
             "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length."
         )
     if not limits.QUEUE_NAME.match(name):
-        raise InvalidParameterValue("Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length")
+        raise InvalidParameterValue(
+            "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length"
+        )
     return False
 
 
 def default_attributes(fifo: bool) -> dict[str, str]:
-    attrs = {name: str(spec[0]) for name, spec in limits.INTEGER_ATTRIBUTES.items() if name != "KmsDataKeyReusePeriodSeconds"}
+    attrs = {
+        name: str(spec[0]) for name, spec in limits.INTEGER_ATTRIBUTES.items() if name != "KmsDataKeyReusePeriodSeconds"
+    }
     attrs["SqsManagedSseEnabled"] = "true"
     if fifo:
-        attrs.update(FifoQueue="true", ContentBasedDeduplication="false", DeduplicationScope="queue", FifoThroughputLimit="perQueue")
+        attrs.update(
+            FifoQueue="true",
+            ContentBasedDeduplication="false",
+            DeduplicationScope="queue",
+            FifoThroughputLimit="perQueue",
+        )
     return attrs
 
 
@@ -111,7 +121,9 @@ def normalise_attributes(given: dict[str, str], fifo: bool, *, source_arn: str, 
             if not fifo:
                 raise InvalidAttributeName(f"Unknown Attribute {name}.")
             if value.lower() != "true":  # CreateQueue already refused a .fifo name without FifoQueue=true
-                raise InvalidAttributeValue(f"Invalid value for the parameter {name}. Reason: Modifying queue type is not supported.")
+                raise InvalidAttributeValue(
+                    f"Invalid value for the parameter {name}. Reason: Modifying queue type is not supported."
+                )
             out[name] = "true"
         elif name in limits.BOOLEAN_ATTRIBUTES:
             if name in limits.FIFO_ONLY_ATTRIBUTES and not fifo:
@@ -136,7 +148,9 @@ def normalise_attributes(given: dict[str, str], fifo: bool, *, source_arn: str, 
         else:
             raise InvalidAttributeName(f"Unknown Attribute {name}.")
     if out.get("KmsMasterKeyId") and out.get("SqsManagedSseEnabled") == "true":
-        raise InvalidAttributeName("You can use one type of server-side encryption (SSE) at one time. You can either enable KMS SSE or SQS SSE.")
+        raise InvalidAttributeName(
+            "You can use one type of server-side encryption (SSE) at one time. You can either enable KMS SSE or SQS SSE."
+        )
     return out
 
 
@@ -159,15 +173,26 @@ def _redrive_policy(value: str, fifo: bool, source_arn: str, lookup: LookupArn) 
         raise invalid_value("RedrivePolicy", value, "Redrive policy is not a valid JSON map.")
     unknown = set(doc) - {"deadLetterTargetArn", "maxReceiveCount"}
     if unknown:
-        raise invalid_value("RedrivePolicy", value, f"Only following keys are allowed: deadLetterTargetArn, maxReceiveCount.")
+        raise invalid_value(
+            "RedrivePolicy", value, "Only following keys are allowed: deadLetterTargetArn, maxReceiveCount."
+        )
     if "deadLetterTargetArn" not in doc or "maxReceiveCount" not in doc:
-        raise invalid_value("RedrivePolicy", value, "Redrive policy does not contain mandatory attribute: " + ("deadLetterTargetArn." if "deadLetterTargetArn" not in doc else "maxReceiveCount."))
+        raise invalid_value(
+            "RedrivePolicy",
+            value,
+            "Redrive policy does not contain mandatory attribute: "
+            + ("deadLetterTargetArn." if "deadLetterTargetArn" not in doc else "maxReceiveCount."),
+        )
     try:
         count = int(doc["maxReceiveCount"])
     except (TypeError, ValueError):
         count = 0
     if not 1 <= count <= 1000:
-        raise invalid_value("RedrivePolicy", value, f"Invalid value for maxReceiveCount: {doc['maxReceiveCount']}, valid values are from 1 to 1000 both inclusive.")
+        raise invalid_value(
+            "RedrivePolicy",
+            value,
+            f"Invalid value for maxReceiveCount: {doc['maxReceiveCount']}, valid values are from 1 to 1000 both inclusive.",
+        )
     if parse_arn(str(doc["deadLetterTargetArn"])) is None:
         raise invalid_value("RedrivePolicy", value, "Invalid value for deadLetterTargetArn.")
     target = lookup(str(doc["deadLetterTargetArn"]))
@@ -177,27 +202,51 @@ def _redrive_policy(value: str, fifo: bool, source_arn: str, lookup: LookupArn) 
     if target is None:
         raise invalid_value("RedrivePolicy", value, "Dead letter target does not exist.")
     if target.fifo != fifo:
-        raise invalid_value("RedrivePolicy", value, "Dead-letter target queue must be of the same type (FIFO or standard) as the source queue.")
+        raise invalid_value(
+            "RedrivePolicy",
+            value,
+            "Dead-letter target queue must be of the same type (FIFO or standard) as the source queue.",
+        )
     if not redrive_allowed(target, source_arn):
         # the dead-letter queue's RedriveAllowPolicy (denyAll, or byQueue without this queue) refuses this source
-        raise invalid_value("RedrivePolicy", value, f"Queue {source_arn} is not allowed to use {target.arn} as its dead-letter queue.")
-    return json.dumps({"deadLetterTargetArn": doc["deadLetterTargetArn"], "maxReceiveCount": count}, separators=(",", ":"))
+        raise invalid_value(
+            "RedrivePolicy", value, f"Queue {source_arn} is not allowed to use {target.arn} as its dead-letter queue."
+        )
+    return json.dumps(
+        {"deadLetterTargetArn": doc["deadLetterTargetArn"], "maxReceiveCount": count}, separators=(",", ":")
+    )
 
 
 def _redrive_allow_policy(value: str) -> str:
     try:
         doc = json.loads(value)
     except ValueError:
-        raise invalid_value("RedriveAllowPolicy", value, "Amazon SQS can't create the redrive allow policy, as it's in an unsupported format.") from None
+        raise invalid_value(
+            "RedriveAllowPolicy",
+            value,
+            "Amazon SQS can't create the redrive allow policy, as it's in an unsupported format.",
+        ) from None
     permission = doc.get("redrivePermission") if isinstance(doc, dict) else None
     if permission not in ("allowAll", "denyAll", "byQueue"):
-        raise invalid_value("RedriveAllowPolicy", value, "Amazon SQS can't create the redrive allow policy, as it's in an unsupported format.")
+        raise invalid_value(
+            "RedriveAllowPolicy",
+            value,
+            "Amazon SQS can't create the redrive allow policy, as it's in an unsupported format.",
+        )
     sources = doc.get("sourceQueueArns")
     if permission == "byQueue":
         if not isinstance(sources, list) or not 1 <= len(sources) <= limits.MAX_REDRIVE_SOURCE_ARNS:
-            raise invalid_value("RedriveAllowPolicy", value, "Amazon SQS can't create the redrive allow policy. When you specify the byQueue permission type, you must also specify one or more sourceQueueArns values (up to 10).")
+            raise invalid_value(
+                "RedriveAllowPolicy",
+                value,
+                "Amazon SQS can't create the redrive allow policy. When you specify the byQueue permission type, you must also specify one or more sourceQueueArns values (up to 10).",
+            )
     elif sources:
-        raise invalid_value("RedriveAllowPolicy", value, f"Amazon SQS can't create the redrive allow policy. To specify one or more source queues, you must set redrivePermission to byQueue.")
+        raise invalid_value(
+            "RedriveAllowPolicy",
+            value,
+            "Amazon SQS can't create the redrive allow policy. To specify one or more source queues, you must set redrivePermission to byQueue.",
+        )
     return value
 
 

@@ -44,7 +44,9 @@ class Row:
 def _queue(row: tuple[Any, ...] | None) -> Queue | None:
     if row is None:
         return None
-    return Queue(row[0], row[1], row[2], row[3], bool(row[4]), json.loads(row[5]), json.loads(row[6]), row[7], row[8], row[9])
+    return Queue(
+        row[0], row[1], row[2], row[3], bool(row[4]), json.loads(row[5]), json.loads(row[6]), row[7], row[8], row[9]
+    )
 
 
 # Queue rows are read by every message operation and change rarely: where the store keeps an exact cache
@@ -54,7 +56,18 @@ _CACHE = "sqs_queues"
 
 def _copy(queue: Queue) -> Queue:
     """A caller may change the attributes of the queue it gets (then write them): never hand out the cached one."""
-    return Queue(queue.id, queue.account, queue.region, queue.name, queue.fifo, dict(queue.attributes), dict(queue.tags), queue.created_at, queue.modified_at, queue.purged_at)
+    return Queue(
+        queue.id,
+        queue.account,
+        queue.region,
+        queue.name,
+        queue.fifo,
+        dict(queue.attributes),
+        dict(queue.tags),
+        queue.created_at,
+        queue.modified_at,
+        queue.purged_at,
+    )
 
 
 def forget_queues(tx: Tx) -> None:
@@ -70,7 +83,9 @@ def get_queue(tx: Tx, account: str, region: str, name: str) -> Queue | None:
         hit = cache.get(_CACHE, key)
         if hit is not None:
             return _copy(hit)
-    queue = _queue(tx.one(f"SELECT {_QUEUE_COLUMNS} FROM sqs_queues WHERE account = ? AND region = ? AND name = ?", key))
+    queue = _queue(
+        tx.one(f"SELECT {_QUEUE_COLUMNS} FROM sqs_queues WHERE account = ? AND region = ? AND name = ?", key)
+    )
     if cache is not None and queue is not None:
         cache.put(_CACHE, key, _copy(queue))
     return queue
@@ -98,11 +113,23 @@ def list_queues(tx: Tx, account: str, region: str, prefix: str, after: str, limi
 
 
 def deleted_recently(tx: Tx, account: str, region: str, name: str, since: float) -> bool:
-    row = tx.one("SELECT deleted_at FROM sqs_deleted_queues WHERE account = ? AND region = ? AND name = ?", (account, region, name))
+    row = tx.one(
+        "SELECT deleted_at FROM sqs_deleted_queues WHERE account = ? AND region = ? AND name = ?",
+        (account, region, name),
+    )
     return row is not None and row[0] > since
 
 
-def insert_queue(tx: Tx, account: str, region: str, name: str, fifo: bool, attributes: dict[str, str], tags: dict[str, str], now: float) -> Queue | None:
+def insert_queue(
+    tx: Tx,
+    account: str,
+    region: str,
+    name: str,
+    fifo: bool,
+    attributes: dict[str, str],
+    tags: dict[str, str],
+    now: float,
+) -> Queue | None:
     """Create the queue; None when a concurrent CreateQueue of the same name committed first (PostgreSQL)."""
     row = tx.one(
         "INSERT INTO sqs_queues (account, region, name, fifo, attributes, tags, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
@@ -149,7 +176,9 @@ def dead_letter_sources(tx: Tx, account: str, region: str, dlq_arn: str, after: 
         f"SELECT {_QUEUE_COLUMNS} FROM sqs_queues WHERE account = ? AND region = ? AND attributes LIKE ? AND name > ? ORDER BY name",
         (account, region, f"%{dlq_arn}%", after),
     )
-    sources = [q for q in (_queue(row) for row in rows) if q and (q.redrive or {}).get("deadLetterTargetArn") == dlq_arn]
+    sources = [
+        q for q in (_queue(row) for row in rows) if q and (q.redrive or {}).get("deadLetterTargetArn") == dlq_arn
+    ]
     return sources[:limit]
 
 
@@ -168,7 +197,10 @@ class NewMessage:
 
 
 def find_duplicate(tx: Tx, queue_id: int, key: str, now_ms: int) -> tuple[str, str | None] | None:
-    row = tx.one("SELECT message_id, sequence FROM sqs_dedup WHERE queue_id = ? AND dedup_key = ? AND expires_at > ?", (queue_id, key, now_ms))
+    row = tx.one(
+        "SELECT message_id, sequence FROM sqs_dedup WHERE queue_id = ? AND dedup_key = ? AND expires_at > ?",
+        (queue_id, key, now_ms),
+    )
     return (row[0], row[1]) if row else None
 
 
@@ -202,7 +234,19 @@ _INSERT_MESSAGE = (
 
 
 def _message_row(queue_id: int, message_id: str, msg: NewMessage, sender: str, now_ms: int) -> tuple[Any, ...]:
-    return (queue_id, message_id, msg.body, msg.attributes, msg.system_attributes, msg.md5_body, sender, now_ms, now_ms + msg.delay * 1000, msg.group_id, msg.dedup_id)
+    return (
+        queue_id,
+        message_id,
+        msg.body,
+        msg.attributes,
+        msg.system_attributes,
+        msg.md5_body,
+        sender,
+        now_ms,
+        now_ms + msg.delay * 1000,
+        msg.group_id,
+        msg.dedup_id,
+    )
 
 
 def insert_message(tx: Tx, queue_id: int, msg: NewMessage, sender: str, now_ms: int, message_id: str) -> int:
@@ -215,7 +259,10 @@ def insert_message(tx: Tx, queue_id: int, msg: NewMessage, sender: str, now_ms: 
 def insert_messages(tx: Tx, queue_id: int, messages: list[NewMessage], sender: str, now_ms: int) -> list[str]:
     """Standard-queue messages in one executemany (no row ids wanted); returns their message ids."""
     ids = [new_message_id() for _ in messages]
-    tx.executemany(_INSERT_MESSAGE, [_message_row(queue_id, message_id, msg, sender, now_ms) for message_id, msg in zip(ids, messages)])
+    tx.executemany(
+        _INSERT_MESSAGE,
+        [_message_row(queue_id, message_id, msg, sender, now_ms) for message_id, msg in zip(ids, messages)],
+    )
     return ids
 
 
@@ -275,10 +322,14 @@ def mark_received(tx: Tx, queue_id: int, row: Row, visible_at: int, token: str, 
     return True
 
 
-def mark_received_many(tx: Tx, queue_id: int, taking: list[tuple[Row, str]], visible_at: int, now_ms: int) -> list[tuple[Row, str]]:
+def mark_received_many(
+    tx: Tx, queue_id: int, taking: list[tuple[Row, str]], visible_at: int, now_ms: int
+) -> list[tuple[Row, str]]:
     """mark_received for several (row, token) pairs in one executemany; returns the pairs taken (all of them unless
     a concurrent transaction got to some first, which only the summed row count can tell: then look)."""
-    cur = tx.executemany(_MARK_RECEIVED, [(visible_at, now_ms, token, row.id, queue_id, now_ms) for row, token in taking])
+    cur = tx.executemany(
+        _MARK_RECEIVED, [(visible_at, now_ms, token, row.id, queue_id, now_ms) for row, token in taking]
+    )
     if (cur.rowcount or 0) != len(taking):
         receipts = {r.id: r.receipt for r in rows_by_id(tx, queue_id, [row.id for row, _ in taking])}
         taking = [(row, token) for row, token in taking if receipts.get(row.id) == token]
@@ -287,7 +338,9 @@ def mark_received_many(tx: Tx, queue_id: int, taking: list[tuple[Row, str]], vis
     return taking
 
 
-def move_message(tx: Tx, row: Row, source_id: int, target_id: int, now_ms: int, source_arn: str | None, reset_sent: bool) -> bool:
+def move_message(
+    tx: Tx, row: Row, source_id: int, target_id: int, now_ms: int, source_arn: str | None, reset_sent: bool
+) -> bool:
     """Dead-letter a visible message; False when a concurrent transaction got to it first."""
     cur = tx.execute(
         "UPDATE sqs_messages SET queue_id = ?, visible_at = ?, receipt = NULL, dlq_source_arn = COALESCE(?, dlq_source_arn), sent_at = ? "
@@ -317,14 +370,19 @@ def set_visibility(tx: Tx, row_id: int, visible_at: int, token: str) -> bool:
 
 
 def delete_message(tx: Tx, queue_id: int, row_id: int, token: str) -> bool:
-    cur = tx.execute("DELETE FROM sqs_messages WHERE id = ? AND queue_id = ? AND receipt = ?", (row_id, queue_id, token))
+    cur = tx.execute(
+        "DELETE FROM sqs_messages WHERE id = ? AND queue_id = ? AND receipt = ?", (row_id, queue_id, token)
+    )
     return (cur.rowcount or 0) > 0
 
 
 def delete_messages(tx: Tx, queue_id: int, receipts: list[tuple[int, str]]) -> None:
     """Delete the messages received with these (row id, token) pairs, in one executemany; a pair whose message
     is gone or was received again since is skipped."""
-    tx.executemany("DELETE FROM sqs_messages WHERE id = ? AND queue_id = ? AND receipt = ?", [(row_id, queue_id, token) for row_id, token in receipts])
+    tx.executemany(
+        "DELETE FROM sqs_messages WHERE id = ? AND queue_id = ? AND receipt = ?",
+        [(row_id, queue_id, token) for row_id, token in receipts],
+    )
 
 
 def purge(tx: Tx, queue_id: int, now_ms: int) -> None:
@@ -355,7 +413,10 @@ def next_visible_at(tx: Tx, queue_id: int, now_ms: int) -> int | None:
 
 
 def get_attempt(tx: Tx, queue_id: int, attempt_id: str, now_ms: int) -> list[tuple[int, str]] | None:
-    row = tx.one("SELECT messages FROM sqs_receive_attempts WHERE queue_id = ? AND attempt_id = ? AND expires_at > ?", (queue_id, attempt_id, now_ms))
+    row = tx.one(
+        "SELECT messages FROM sqs_receive_attempts WHERE queue_id = ? AND attempt_id = ? AND expires_at > ?",
+        (queue_id, attempt_id, now_ms),
+    )
     return [tuple(item) for item in json.loads(row[0])] if row else None  # type: ignore[misc]
 
 
@@ -371,7 +432,10 @@ def rows_by_id(tx: Tx, queue_id: int, ids: list[int]) -> list[Row]:
     if not ids:
         return []
     marks = ",".join("?" * len(ids))
-    rows = tx.all(f"SELECT {MESSAGE_COLUMNS} FROM sqs_messages WHERE queue_id = ? AND id IN ({marks}) ORDER BY id", (queue_id, *ids))
+    rows = tx.all(
+        f"SELECT {MESSAGE_COLUMNS} FROM sqs_messages WHERE queue_id = ? AND id IN ({marks}) ORDER BY id",
+        (queue_id, *ids),
+    )
     return [Row(*row) for row in rows]
 
 

@@ -33,7 +33,9 @@ def _attributes(raw: dict[str, dict[str, Any]] | None) -> dict[str, dict[str, An
 def deliver_in_tx(runtime: Runtime, tx: Tx, address: str, payload: dict[str, Any]) -> None:
     queue = store.get_queue_by_arn(tx, address)
     if queue is None:
-        raise DeliveryError(f"The queue {address} does not exist.", code="AWS.SimpleQueueService.NonExistentQueue", retryable=False)
+        raise DeliveryError(
+            f"The queue {address} does not exist.", code="AWS.SimpleQueueService.NonExistentQueue", retryable=False
+        )
     entry = {
         "MessageBody": payload["body"],
         "MessageAttributes": _attributes(payload.get("message_attributes")),

@@ -52,7 +52,11 @@ async def get_caller_identity(ctx: RequestContext, req: dict[str, Any]) -> dict[
     if owner is not None:  # an IAM user's access key (CreateAccessKey)
         return {"UserId": owner["UserId"], "Account": account, "Arn": owner["Arn"]}
     if key.startswith("ASIA") and account_for_key(key) != DEFAULT_ACCOUNT:
-        return {"UserId": f"{_unique_id(key)}:session", "Account": account, "Arn": f"arn:aws:sts::{account}:assumed-role/gureum/session"}
+        return {
+            "UserId": f"{_unique_id(key)}:session",
+            "Account": account,
+            "Arn": f"arn:aws:sts::{account}:assumed-role/gureum/session",
+        }
     return {"UserId": key or account, "Account": account, "Arn": f"arn:aws:iam::{account}:root"}
 
 
@@ -66,7 +70,10 @@ def _assumed(ctx: RequestContext, req: dict[str, Any], maximum: int = 43_200) ->
     role_id = _unique_id(f"{account}{role}")
     return {
         "Credentials": _credentials(ctx, account, seconds),
-        "AssumedRoleUser": {"AssumedRoleId": f"{role_id}:{session}", "Arn": f"arn:aws:sts::{account}:assumed-role/{role}/{session}"},
+        "AssumedRoleUser": {
+            "AssumedRoleId": f"{role_id}:{session}",
+            "Arn": f"arn:aws:sts::{account}:assumed-role/{role}/{session}",
+        },
         "PackedPolicySize": 6 if req.get("Policy") else None,
     }
 
@@ -82,14 +89,24 @@ async def assume_role(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any
 @SERVICE.op("AssumeRoleWithWebIdentity")
 async def assume_role_with_web_identity(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     out = _assumed(ctx, req)
-    out.update(SubjectFromWebIdentityToken="gureum-subject", Audience=req.get("ProviderId") or "sts.amazonaws.com", Provider=req.get("ProviderId") or "gureum")
+    out.update(
+        SubjectFromWebIdentityToken="gureum-subject",
+        Audience=req.get("ProviderId") or "sts.amazonaws.com",
+        Provider=req.get("ProviderId") or "gureum",
+    )
     return out
 
 
 @SERVICE.op("AssumeRoleWithSAML")
 async def assume_role_with_saml(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     out = _assumed(ctx, req)
-    out.update(Subject="gureum-subject", SubjectType="persistent", Issuer="gureum", Audience="https://signin.aws.amazon.com/saml", NameQualifier="gureum")
+    out.update(
+        Subject="gureum-subject",
+        SubjectType="persistent",
+        Issuer="gureum",
+        Audience="https://signin.aws.amazon.com/saml",
+        NameQualifier="gureum",
+    )
     return out
 
 
@@ -97,7 +114,10 @@ async def assume_role_with_saml(ctx: RequestContext, req: dict[str, Any]) -> dic
 async def get_session_token(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     seconds = req.get("DurationSeconds") or 43_200
     if not 900 <= seconds <= 129_600:
-        raise ServiceError(f"1 validation error detected: Value '{seconds}' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 129600", code="ValidationError")
+        raise ServiceError(
+            f"1 validation error detected: Value '{seconds}' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 129600",
+            code="ValidationError",
+        )
     return {"Credentials": _credentials(ctx, ctx.account, seconds)}
 
 
@@ -107,7 +127,10 @@ async def get_federation_token(ctx: RequestContext, req: dict[str, Any]) -> dict
     name = req["Name"]
     return {
         "Credentials": _credentials(ctx, ctx.account, seconds),
-        "FederatedUser": {"FederatedUserId": f"{ctx.account}:{name}", "Arn": f"arn:aws:sts::{ctx.account}:federated-user/{name}"},
+        "FederatedUser": {
+            "FederatedUserId": f"{ctx.account}:{name}",
+            "Arn": f"arn:aws:sts::{ctx.account}:federated-user/{name}",
+        },
     }
 
 

@@ -48,17 +48,32 @@ class Api:
 
     def method(self, path: str, http_method: str, integration: dict[str, Any], **method: Any) -> str:
         resource_id = self.resource(path)
-        self.client.put_method(restApiId=self.id, resourceId=resource_id, httpMethod=http_method, authorizationType=method.pop("authorizationType", "NONE"), **method)
+        self.client.put_method(
+            restApiId=self.id,
+            resourceId=resource_id,
+            httpMethod=http_method,
+            authorizationType=method.pop("authorizationType", "NONE"),
+            **method,
+        )
         self.client.put_integration(restApiId=self.id, resourceId=resource_id, httpMethod=http_method, **integration)
         return resource_id
 
     def lambda_proxy(self, path: str, http_method: str, function_arn: str, **method: Any) -> str:
-        return self.method(path, http_method, {"type": "AWS_PROXY", "integrationHttpMethod": "POST", "uri": lambda_uri(function_arn)}, **method)
+        return self.method(
+            path,
+            http_method,
+            {"type": "AWS_PROXY", "integrationHttpMethod": "POST", "uri": lambda_uri(function_arn)},
+            **method,
+        )
 
     def respond(self, path: str, http_method: str, status: str = "200", **response: Any) -> None:
         resource_id = self.resource(path)
-        self.client.put_method_response(restApiId=self.id, resourceId=resource_id, httpMethod=http_method, statusCode=status)
-        self.client.put_integration_response(restApiId=self.id, resourceId=resource_id, httpMethod=http_method, statusCode=status, **response)
+        self.client.put_method_response(
+            restApiId=self.id, resourceId=resource_id, httpMethod=http_method, statusCode=status
+        )
+        self.client.put_integration_response(
+            restApiId=self.id, resourceId=resource_id, httpMethod=http_method, statusCode=status, **response
+        )
 
     def deploy(self, stage: str = "test", **kw: Any) -> str:
         return str(self.client.create_deployment(restApiId=self.id, stageName=stage, **kw)["id"])

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 
@@ -46,24 +47,45 @@ def test_token_authorizer(aws: Callable[..., Any], endpoint: str, name: str) -> 
     auth_arn = function(aws, name + "-auth", TOKEN_AUTHORIZER)
     whoami = function(aws, name, WHOAMI)
     api = Api(client, name)
-    authorizer = client.create_authorizer(restApiId=api.id, name="tok", type="TOKEN", authorizerUri=lambda_uri(auth_arn),
-                                          identitySource="method.request.header.Authorization", identityValidationExpression="^Bearer .+$",
-                                          authorizerResultTtlInSeconds=300)
+    authorizer = client.create_authorizer(
+        restApiId=api.id,
+        name="tok",
+        type="TOKEN",
+        authorizerUri=lambda_uri(auth_arn),
+        identitySource="method.request.header.Authorization",
+        identityValidationExpression="^Bearer .+$",
+        authorizerResultTtlInSeconds=300,
+    )
     assert authorizer["authorizerResultTtlInSeconds"] == 300
     api.lambda_proxy("/me", "GET", whoami, authorizationType="CUSTOM", authorizerId=authorizer["id"])
-    api.method("/mapped", "GET", {"type": "MOCK", "requestTemplates": {"application/json": '{"statusCode": 200}'}},
-               authorizationType="CUSTOM", authorizerId=authorizer["id"])
-    api.respond("/mapped", "GET", responseTemplates={"application/json": '{"principal": "$context.authorizer.principalId", "tier": "$context.authorizer.tier"}'})
+    api.method(
+        "/mapped",
+        "GET",
+        {"type": "MOCK", "requestTemplates": {"application/json": '{"statusCode": 200}'}},
+        authorizationType="CUSTOM",
+        authorizerId=authorizer["id"],
+    )
+    api.respond(
+        "/mapped",
+        "GET",
+        responseTemplates={
+            "application/json": '{"principal": "$context.authorizer.principalId", "tier": "$context.authorizer.tier"}'
+        },
+    )
     api.deploy()
     url = stage_url(endpoint, api.id, "test", "/me")
     with httpx.Client() as http:
         r = http.get(url)
         assert r.status_code == 401 and r.json() == {"message": "Unauthorized"}
-        assert http.get(url, headers={"Authorization": "Basic x"}).status_code == 401  # fails identityValidationExpression
+        assert (
+            http.get(url, headers={"Authorization": "Basic x"}).status_code == 401
+        )  # fails identityValidationExpression
         r = http.get(url, headers={"Authorization": "Bearer allow-1"})
         assert r.status_code == 200, r.text
         ctx = r.json()
-        assert ctx["principalId"] == "user-allow-1" and ctx["tier"] == "gold" and ctx["calls"] == 1 and ctx["ok"] is True
+        assert (
+            ctx["principalId"] == "user-allow-1" and ctx["tier"] == "gold" and ctx["calls"] == 1 and ctx["ok"] is True
+        )
         r = http.get(url, headers={"Authorization": "Bearer allow-1"})
         assert r.json()["calls"] == 1  # the cached result answered: the authorizer was not called again
         r = http.get(stage_url(endpoint, api.id, "test", "/mapped"), headers={"Authorization": "Bearer allow-2"})
@@ -75,9 +97,16 @@ def test_token_authorizer(aws: Callable[..., Any], endpoint: str, name: str) -> 
         assert r.status_code == 401 and r.json() == {"message": "Unauthorized"}
         r = http.get(url, headers={"Authorization": "Bearer crash"})
         assert r.status_code == 500 and r.json() == {"message": None}
-    tested = client.test_invoke_authorizer(restApiId=api.id, authorizerId=authorizer["id"], headers={"Authorization": "Bearer allow-9"})
+    tested = client.test_invoke_authorizer(
+        restApiId=api.id, authorizerId=authorizer["id"], headers={"Authorization": "Bearer allow-9"}
+    )
     assert tested["clientStatus"] == 200 and tested["principalId"] == "user-allow-9" and "Allow" in tested["policy"]
-    assert client.test_invoke_authorizer(restApiId=api.id, authorizerId=authorizer["id"], headers={"Authorization": "Bearer nobody"})["clientStatus"] == 401
+    assert (
+        client.test_invoke_authorizer(
+            restApiId=api.id, authorizerId=authorizer["id"], headers={"Authorization": "Bearer nobody"}
+        )["clientStatus"]
+        == 401
+    )
 
 
 def test_request_authorizer(aws: Callable[..., Any], endpoint: str, name: str) -> None:
@@ -85,8 +114,14 @@ def test_request_authorizer(aws: Callable[..., Any], endpoint: str, name: str) -
     auth_arn = function(aws, name + "-auth", REQUEST_AUTHORIZER)
     whoami = function(aws, name, WHOAMI)
     api = Api(client, name)
-    authorizer = client.create_authorizer(restApiId=api.id, name="req", type="REQUEST", authorizerUri=lambda_uri(auth_arn),
-                                          identitySource="method.request.header.X-Tenant, method.request.querystring.key", authorizerResultTtlInSeconds=0)
+    authorizer = client.create_authorizer(
+        restApiId=api.id,
+        name="req",
+        type="REQUEST",
+        authorizerUri=lambda_uri(auth_arn),
+        identitySource="method.request.header.X-Tenant, method.request.querystring.key",
+        authorizerResultTtlInSeconds=0,
+    )
     api.lambda_proxy("/r/{id}", "GET", whoami, authorizationType="CUSTOM", authorizerId=authorizer["id"])
     api.deploy()
     url = stage_url(endpoint, api.id, "test", "/r/9")
@@ -99,16 +134,27 @@ def test_request_authorizer(aws: Callable[..., Any], endpoint: str, name: str) -
 def test_api_keys_and_usage_plans(aws: Callable[..., Any], endpoint: str, name: str) -> None:
     client = aws("apigateway")
     api = Api(client, name)
-    api.method("/ping", "GET", {"type": "MOCK", "requestTemplates": {"application/json": '{"statusCode": 200}'}}, apiKeyRequired=True)
+    api.method(
+        "/ping",
+        "GET",
+        {"type": "MOCK", "requestTemplates": {"application/json": '{"statusCode": 200}'}},
+        apiKeyRequired=True,
+    )
     api.respond("/ping", "GET", responseTemplates={"application/json": '{"key": "$context.identity.apiKeyId"}'})
     api.deploy("prod")
     fast = client.create_api_key(name=name + "-fast", enabled=True, value=f"{name}-fast-key-value-0001")
     slow = client.create_api_key(name=name + "-slow", enabled=True)
     idle = client.create_api_key(name=name + "-idle", enabled=True)  # in no usage plan
     off = client.create_api_key(name=name + "-off", enabled=False)
-    plan = client.create_usage_plan(name=name, apiStages=[{"apiId": api.id, "stage": "prod"}], throttle={"rateLimit": 100, "burstLimit": 100})
-    tight = client.create_usage_plan(name=name + "-tight", apiStages=[{"apiId": api.id, "stage": "prod"}], throttle={"rateLimit": 2, "burstLimit": 2},
-                                     quota={"limit": 3, "period": "DAY"})
+    plan = client.create_usage_plan(
+        name=name, apiStages=[{"apiId": api.id, "stage": "prod"}], throttle={"rateLimit": 100, "burstLimit": 100}
+    )
+    tight = client.create_usage_plan(
+        name=name + "-tight",
+        apiStages=[{"apiId": api.id, "stage": "prod"}],
+        throttle={"rateLimit": 2, "burstLimit": 2},
+        quota={"limit": 3, "period": "DAY"},
+    )
     client.create_usage_plan_key(usagePlanId=plan["id"], keyId=fast["id"], keyType="API_KEY")
     client.create_usage_plan_key(usagePlanId=plan["id"], keyId=off["id"], keyType="API_KEY")
     client.create_usage_plan_key(usagePlanId=tight["id"], keyId=slow["id"], keyType="API_KEY")
@@ -134,7 +180,11 @@ def test_api_keys_and_usage_plans(aws: Callable[..., Any], endpoint: str, name: 
     day = time.strftime("%Y-%m-%d", time.gmtime())
     usage = client.get_usage(usagePlanId=tight["id"], startDate=day, endDate=day)
     assert usage["items"] == {slow["id"]: [[3, 0]]}
-    client.update_usage(usagePlanId=tight["id"], keyId=slow["id"], patchOperations=[{"op": "replace", "path": "/remaining", "value": "1"}])
+    client.update_usage(
+        usagePlanId=tight["id"],
+        keyId=slow["id"],
+        patchOperations=[{"op": "replace", "path": "/remaining", "value": "1"}],
+    )
     time.sleep(0.6)
     assert httpx.get(url, headers={"x-api-key": slow["value"]}).status_code == 200  # the one request granted back
     assert httpx.get(url, headers={"x-api-key": slow["value"]}).status_code == 429
@@ -147,10 +197,17 @@ def test_stage_and_method_throttling(aws: Callable[..., Any], endpoint: str, nam
         api.method(path, "GET", {"type": "MOCK", "requestTemplates": {"application/json": '{"statusCode": 200}'}})
         api.respond(path, "GET", responseTemplates={"application/json": "{}"})
     api.deploy("prod")
-    client.update_stage(restApiId=api.id, stageName="prod", patchOperations=[
-        {"op": "replace", "path": "/~1slow/GET/throttling/burstLimit", "value": "1"},
-        {"op": "replace", "path": "/~1slow/GET/throttling/rateLimit", "value": "0.1"}])
-    assert client.get_stage(restApiId=api.id, stageName="prod")["methodSettings"]["slow/GET"]["throttlingBurstLimit"] == 1
+    client.update_stage(
+        restApiId=api.id,
+        stageName="prod",
+        patchOperations=[
+            {"op": "replace", "path": "/~1slow/GET/throttling/burstLimit", "value": "1"},
+            {"op": "replace", "path": "/~1slow/GET/throttling/rateLimit", "value": "0.1"},
+        ],
+    )
+    assert (
+        client.get_stage(restApiId=api.id, stageName="prod")["methodSettings"]["slow/GET"]["throttlingBurstLimit"] == 1
+    )
     with httpx.Client() as http:
         assert [http.get(stage_url(endpoint, api.id, "prod", "/slow")).status_code for _ in range(2)] == [200, 429]
         assert [http.get(stage_url(endpoint, api.id, "prod", "/fast")).status_code for _ in range(5)] == [200] * 5

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -17,17 +18,35 @@ def client(aws: Callable[..., Any]) -> Any:
 
 
 def test_rest_api_lifecycle(client: Any, name: str) -> None:
-    created = client.create_rest_api(name=name, description="d", endpointConfiguration={"types": ["REGIONAL"]}, tags={"team": "a"})
-    assert created["apiKeySource"] == "HEADER" and created["endpointConfiguration"]["types"] == ["REGIONAL"] and created["rootResourceId"]
+    created = client.create_rest_api(
+        name=name, description="d", endpointConfiguration={"types": ["REGIONAL"]}, tags={"team": "a"}
+    )
+    assert (
+        created["apiKeySource"] == "HEADER"
+        and created["endpointConfiguration"]["types"] == ["REGIONAL"]
+        and created["rootResourceId"]
+    )
     api_id = created["id"]
     assert client.get_rest_api(restApiId=api_id)["description"] == "d"
     assert api_id in [a["id"] for a in client.get_rest_apis(limit=500)["items"]]
-    updated = client.update_rest_api(restApiId=api_id, patchOperations=[
-        {"op": "replace", "path": "/name", "value": name + "2"}, {"op": "add", "path": "/binaryMediaTypes/image~1png", "value": ""},
-        {"op": "replace", "path": "/apiKeySource", "value": "AUTHORIZER"}, {"op": "replace", "path": "/disableExecuteApiEndpoint", "value": "true"}])
-    assert updated["name"] == name + "2" and updated["binaryMediaTypes"] == ["image/png"] and updated["apiKeySource"] == "AUTHORIZER"
+    updated = client.update_rest_api(
+        restApiId=api_id,
+        patchOperations=[
+            {"op": "replace", "path": "/name", "value": name + "2"},
+            {"op": "add", "path": "/binaryMediaTypes/image~1png", "value": ""},
+            {"op": "replace", "path": "/apiKeySource", "value": "AUTHORIZER"},
+            {"op": "replace", "path": "/disableExecuteApiEndpoint", "value": "true"},
+        ],
+    )
+    assert (
+        updated["name"] == name + "2"
+        and updated["binaryMediaTypes"] == ["image/png"]
+        and updated["apiKeySource"] == "AUTHORIZER"
+    )
     assert updated["disableExecuteApiEndpoint"] is True
-    removed = client.update_rest_api(restApiId=api_id, patchOperations=[{"op": "remove", "path": "/binaryMediaTypes/image~1png"}])
+    removed = client.update_rest_api(
+        restApiId=api_id, patchOperations=[{"op": "remove", "path": "/binaryMediaTypes/image~1png"}]
+    )
     assert removed.get("binaryMediaTypes", []) == []
     arn = f"arn:aws:apigateway:us-east-1::/restapis/{api_id}"
     client.tag_resource(resourceArn=arn, tags={"env": "dev"})
@@ -36,7 +55,9 @@ def test_rest_api_lifecycle(client: Any, name: str) -> None:
     assert client.get_tags(resourceArn=arn)["tags"] == {"env": "dev"}
     assert {m["name"] for m in client.get_models(restApiId=api_id)["items"]} == {"Empty", "Error"}
     client.delete_rest_api(restApiId=api_id)
-    expect_error(client.get_rest_api, "NotFoundException", "Invalid REST API identifier specified", 404, restApiId=api_id)
+    expect_error(
+        client.get_rest_api, "NotFoundException", "Invalid REST API identifier specified", 404, restApiId=api_id
+    )
 
 
 def test_resource_tree_and_methods(client: Any, name: str) -> None:
@@ -45,29 +66,98 @@ def test_resource_tree_and_methods(client: Any, name: str) -> None:
     pet = api.resource("/pets/{petId}")
     toys = api.resource("/pets/{petId}/toys")
     assert client.get_resource(restApiId=api.id, resourceId=toys)["path"] == "/pets/{petId}/toys"
-    expect_error(client.create_resource, "ConflictException", "Another resource with the same parent already has this name: pets", 409,
-                 restApiId=api.id, parentId=api.ids["/"], pathPart="pets")
-    expect_error(client.create_resource, "BadRequestException", status=400, restApiId=api.id, parentId=pets, pathPart="{other}")
+    expect_error(
+        client.create_resource,
+        "ConflictException",
+        "Another resource with the same parent already has this name: pets",
+        409,
+        restApiId=api.id,
+        parentId=api.ids["/"],
+        pathPart="pets",
+    )
+    expect_error(
+        client.create_resource, "BadRequestException", status=400, restApiId=api.id, parentId=pets, pathPart="{other}"
+    )
     greedy = api.resource("/files/{proxy+}")
-    expect_error(client.create_resource, "BadRequestException", status=400, restApiId=api.id, parentId=greedy, pathPart="x")
+    expect_error(
+        client.create_resource, "BadRequestException", status=400, restApiId=api.id, parentId=greedy, pathPart="x"
+    )
 
-    method = client.put_method(restApiId=api.id, resourceId=pet, httpMethod="get", authorizationType="NONE", apiKeyRequired=True,
-                               requestParameters={"method.request.path.petId": True})
+    method = client.put_method(
+        restApiId=api.id,
+        resourceId=pet,
+        httpMethod="get",
+        authorizationType="NONE",
+        apiKeyRequired=True,
+        requestParameters={"method.request.path.petId": True},
+    )
     assert method["httpMethod"] == "GET" and method["apiKeyRequired"] is True
-    integration = client.put_integration(restApiId=api.id, resourceId=pet, httpMethod="GET", type="HTTP", integrationHttpMethod="GET",
-                                         uri="http://example.com/pets/{id}", requestParameters={"integration.request.path.id": "method.request.path.petId"})
-    assert integration["passthroughBehavior"] == "WHEN_NO_MATCH" and integration["timeoutInMillis"] == 29000 and integration["httpMethod"] == "GET"
-    expect_error(client.put_integration, "BadRequestException", status=400, restApiId=api.id, resourceId=pet, httpMethod="GET", type="HTTP", uri="http://x")
-    expect_error(client.put_integration, "BadRequestException", status=400, restApiId=api.id, resourceId=pet, httpMethod="GET", type="MOCK", timeoutInMillis=30000)
-    client.put_method_response(restApiId=api.id, resourceId=pet, httpMethod="GET", statusCode="200", responseModels={"application/json": "Empty"})
-    client.put_integration_response(restApiId=api.id, resourceId=pet, httpMethod="GET", statusCode="200", selectionPattern="2\\d{2}")
+    integration = client.put_integration(
+        restApiId=api.id,
+        resourceId=pet,
+        httpMethod="GET",
+        type="HTTP",
+        integrationHttpMethod="GET",
+        uri="http://example.com/pets/{id}",
+        requestParameters={"integration.request.path.id": "method.request.path.petId"},
+    )
+    assert (
+        integration["passthroughBehavior"] == "WHEN_NO_MATCH"
+        and integration["timeoutInMillis"] == 29000
+        and integration["httpMethod"] == "GET"
+    )
+    expect_error(
+        client.put_integration,
+        "BadRequestException",
+        status=400,
+        restApiId=api.id,
+        resourceId=pet,
+        httpMethod="GET",
+        type="HTTP",
+        uri="http://x",
+    )
+    expect_error(
+        client.put_integration,
+        "BadRequestException",
+        status=400,
+        restApiId=api.id,
+        resourceId=pet,
+        httpMethod="GET",
+        type="MOCK",
+        timeoutInMillis=30000,
+    )
+    client.put_method_response(
+        restApiId=api.id,
+        resourceId=pet,
+        httpMethod="GET",
+        statusCode="200",
+        responseModels={"application/json": "Empty"},
+    )
+    client.put_integration_response(
+        restApiId=api.id, resourceId=pet, httpMethod="GET", statusCode="200", selectionPattern="2\\d{2}"
+    )
     got = client.get_method(restApiId=api.id, resourceId=pet, httpMethod="GET")
     assert got["methodResponses"]["200"]["responseModels"] == {"application/json": "Empty"}
     assert got["methodIntegration"]["integrationResponses"]["200"]["selectionPattern"] == "2\\d{2}"
-    patched = client.update_method(restApiId=api.id, resourceId=pet, httpMethod="GET", patchOperations=[
-        {"op": "replace", "path": "/apiKeyRequired", "value": "false"}, {"op": "add", "path": "/requestParameters/method.request.header.X-Id", "value": "false"}])
-    assert patched["apiKeyRequired"] is False and patched["requestParameters"] == {"method.request.path.petId": True, "method.request.header.X-Id": False}
-    patched = client.update_integration(restApiId=api.id, resourceId=pet, httpMethod="GET", patchOperations=[{"op": "replace", "path": "/timeoutInMillis", "value": "5000"}])
+    patched = client.update_method(
+        restApiId=api.id,
+        resourceId=pet,
+        httpMethod="GET",
+        patchOperations=[
+            {"op": "replace", "path": "/apiKeyRequired", "value": "false"},
+            {"op": "add", "path": "/requestParameters/method.request.header.X-Id", "value": "false"},
+        ],
+    )
+    assert patched["apiKeyRequired"] is False and patched["requestParameters"] == {
+        "method.request.path.petId": True,
+        "method.request.header.X-Id": False,
+    }
+    patched = client.update_integration(
+        restApiId=api.id,
+        resourceId=pet,
+        httpMethod="GET",
+        patchOperations=[{"op": "replace", "path": "/timeoutInMillis", "value": "5000"}],
+    )
     assert patched["timeoutInMillis"] == 5000
 
     listed = client.get_resources(restApiId=api.id, embed=["methods"])["items"]
@@ -77,32 +167,76 @@ def test_resource_tree_and_methods(client: Any, name: str) -> None:
     plain = {r["path"]: r for r in client.get_resources(restApiId=api.id)["items"]}
     assert plain["/pets/{petId}"]["resourceMethods"] == {"GET": {}}
 
-    moved = client.update_resource(restApiId=api.id, resourceId=pet, patchOperations=[{"op": "replace", "path": "/pathPart", "value": "{id}"}])
-    assert moved["path"] == "/pets/{id}" and client.get_resource(restApiId=api.id, resourceId=toys)["path"] == "/pets/{id}/toys"
+    moved = client.update_resource(
+        restApiId=api.id, resourceId=pet, patchOperations=[{"op": "replace", "path": "/pathPart", "value": "{id}"}]
+    )
+    assert (
+        moved["path"] == "/pets/{id}"
+        and client.get_resource(restApiId=api.id, resourceId=toys)["path"] == "/pets/{id}/toys"
+    )
     client.delete_resource(restApiId=api.id, resourceId=pets)  # and everything under it
-    expect_error(client.get_resource, "NotFoundException", "Invalid Resource identifier specified", 404, restApiId=api.id, resourceId=toys)
-    expect_error(client.get_method, "NotFoundException", status=404, restApiId=api.id, resourceId=greedy, httpMethod="GET")
+    expect_error(
+        client.get_resource,
+        "NotFoundException",
+        "Invalid Resource identifier specified",
+        404,
+        restApiId=api.id,
+        resourceId=toys,
+    )
+    expect_error(
+        client.get_method, "NotFoundException", status=404, restApiId=api.id, resourceId=greedy, httpMethod="GET"
+    )
     expect_error(client.delete_resource, "BadRequestException", status=400, restApiId=api.id, resourceId=api.ids["/"])
 
 
 def test_deployments_and_stages(client: Any, name: str) -> None:
     api = Api(client, name)
-    expect_error(client.create_deployment, "BadRequestException", "The REST API doesn't contain any methods", 400, restApiId=api.id, stageName="x")
+    expect_error(
+        client.create_deployment,
+        "BadRequestException",
+        "The REST API doesn't contain any methods",
+        400,
+        restApiId=api.id,
+        stageName="x",
+    )
     api.method("/", "GET", {"type": "MOCK"})
     deployment = client.create_deployment(restApiId=api.id, stageName="dev", description="first", variables={"a": "1"})
     stage = client.get_stage(restApiId=api.id, stageName="dev")
     assert stage["deploymentId"] == deployment["id"] and stage["variables"] == {"a": "1"}
-    expect_error(client.create_stage, "ConflictException", "Stage already exists", 409, restApiId=api.id, stageName="dev", deploymentId=deployment["id"])
-    expect_error(client.delete_deployment, "BadRequestException", status=400, restApiId=api.id, deploymentId=deployment["id"])
-    updated = client.update_stage(restApiId=api.id, stageName="dev", patchOperations=[
-        {"op": "replace", "path": "/variables/b", "value": "2"}, {"op": "remove", "path": "/variables/a"},
-        {"op": "replace", "path": "/*/*/throttling/rateLimit", "value": "50"}])
+    expect_error(
+        client.create_stage,
+        "ConflictException",
+        "Stage already exists",
+        409,
+        restApiId=api.id,
+        stageName="dev",
+        deploymentId=deployment["id"],
+    )
+    expect_error(
+        client.delete_deployment, "BadRequestException", status=400, restApiId=api.id, deploymentId=deployment["id"]
+    )
+    updated = client.update_stage(
+        restApiId=api.id,
+        stageName="dev",
+        patchOperations=[
+            {"op": "replace", "path": "/variables/b", "value": "2"},
+            {"op": "remove", "path": "/variables/a"},
+            {"op": "replace", "path": "/*/*/throttling/rateLimit", "value": "50"},
+        ],
+    )
     assert updated["variables"] == {"b": "2"} and updated["methodSettings"]["*/*"]["throttlingRateLimit"] == 50.0
     assert [s["stageName"] for s in client.get_stages(restApiId=api.id)["item"]] == ["dev"]
     assert [d["id"] for d in client.get_deployments(restApiId=api.id)["items"]] == [deployment["id"]]
     client.delete_stage(restApiId=api.id, stageName="dev")
     client.delete_deployment(restApiId=api.id, deploymentId=deployment["id"])
-    expect_error(client.get_stage, "NotFoundException", "Invalid Stage identifier specified", 404, restApiId=api.id, stageName="dev")
+    expect_error(
+        client.get_stage,
+        "NotFoundException",
+        "Invalid Stage identifier specified",
+        404,
+        restApiId=api.id,
+        stageName="dev",
+    )
 
 
 def test_keys_plans_and_gateway_responses(client: Any, name: str) -> None:
@@ -113,12 +247,34 @@ def test_keys_plans_and_gateway_responses(client: Any, name: str) -> None:
     assert len(key["value"]) >= 20 and "value" not in client.get_api_key(apiKey=key["id"])
     assert client.get_api_key(apiKey=key["id"], includeValue=True)["value"] == key["value"]
     expect_error(client.create_api_key, "BadRequestException", status=400, name=name, value="short")
-    assert client.update_api_key(apiKey=key["id"], patchOperations=[{"op": "replace", "path": "/enabled", "value": "false"}])["enabled"] is False
-    plan = client.create_usage_plan(name=name, throttle={"rateLimit": 10, "burstLimit": 20}, quota={"limit": 100, "period": "WEEK"})
-    expect_error(client.create_usage_plan, "BadRequestException", status=400, name=name, apiStages=[{"apiId": api.id, "stage": "nope"}])
-    plan = client.update_usage_plan(usagePlanId=plan["id"], patchOperations=[
-        {"op": "add", "path": "/apiStages", "value": f"{api.id}:prod"}, {"op": "replace", "path": "/quota/limit", "value": "50"}])
-    assert plan["apiStages"] == [{"apiId": api.id, "stage": "prod"}] and plan["quota"] == {"limit": 50, "offset": 0, "period": "WEEK"}
+    assert (
+        client.update_api_key(
+            apiKey=key["id"], patchOperations=[{"op": "replace", "path": "/enabled", "value": "false"}]
+        )["enabled"]
+        is False
+    )
+    plan = client.create_usage_plan(
+        name=name, throttle={"rateLimit": 10, "burstLimit": 20}, quota={"limit": 100, "period": "WEEK"}
+    )
+    expect_error(
+        client.create_usage_plan,
+        "BadRequestException",
+        status=400,
+        name=name,
+        apiStages=[{"apiId": api.id, "stage": "nope"}],
+    )
+    plan = client.update_usage_plan(
+        usagePlanId=plan["id"],
+        patchOperations=[
+            {"op": "add", "path": "/apiStages", "value": f"{api.id}:prod"},
+            {"op": "replace", "path": "/quota/limit", "value": "50"},
+        ],
+    )
+    assert plan["apiStages"] == [{"apiId": api.id, "stage": "prod"}] and plan["quota"] == {
+        "limit": 50,
+        "offset": 0,
+        "period": "WEEK",
+    }
     client.create_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"], keyType="API_KEY")
     assert client.get_usage_plans(keyId=key["id"])["items"][0]["id"] == plan["id"]
     client.delete_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"])
@@ -136,40 +292,105 @@ def test_keys_plans_and_gateway_responses(client: Any, name: str) -> None:
     default = client.get_gateway_response(restApiId=api.id, responseType="MISSING_AUTHENTICATION_TOKEN")
     assert default["statusCode"] == "403" and default["defaultResponse"] is True
     assert len(client.get_gateway_responses(restApiId=api.id)["items"]) == 21
-    custom = client.put_gateway_response(restApiId=api.id, responseType="MISSING_AUTHENTICATION_TOKEN", statusCode="404",
-                                         responseTemplates={"application/json": '{"error": $context.error.messageString}'})
+    custom = client.put_gateway_response(
+        restApiId=api.id,
+        responseType="MISSING_AUTHENTICATION_TOKEN",
+        statusCode="404",
+        responseTemplates={"application/json": '{"error": $context.error.messageString}'},
+    )
     assert custom["defaultResponse"] is False
 
 
 def test_test_invoke_account_and_model_template(client: Any, name: str) -> None:
     api = Api(client, name)
-    resource = api.method("/echo/{word}", "POST", {"type": "MOCK", "requestTemplates": {"application/json": '{"statusCode": 200}'}})
-    api.respond("/echo/{word}", "POST", responseTemplates={"application/json": '{"word": "$input.params(\'word\')", "q": "$input.params(\'q\')", "sv": "$stageVariables.s"}'})
-    out = client.test_invoke_method(restApiId=api.id, resourceId=resource, httpMethod="POST", pathWithQueryString="/echo/hi?q=2", body="{}",
-                                    headers={"Content-Type": "application/json"}, stageVariables={"s": "x"})
-    assert out["status"] == 200 and out["body"] == '{"word": "hi", "q": "2", "sv": "x"}' and out["headers"]["Content-Type"] == "application/json"
-    account = client.update_account(patchOperations=[{"op": "replace", "path": "/cloudwatchRoleArn", "value": "arn:aws:iam::000000000000:role/cw"}])
-    assert account["cloudwatchRoleArn"] == "arn:aws:iam::000000000000:role/cw" and client.get_account()["throttleSettings"]["burstLimit"] == 5000
-    client.create_model(restApiId=api.id, name="Pet", contentType="application/json",
-                        schema='{"type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"}}}')
+    resource = api.method(
+        "/echo/{word}", "POST", {"type": "MOCK", "requestTemplates": {"application/json": '{"statusCode": 200}'}}
+    )
+    api.respond(
+        "/echo/{word}",
+        "POST",
+        responseTemplates={
+            "application/json": '{"word": "$input.params(\'word\')", "q": "$input.params(\'q\')", "sv": "$stageVariables.s"}'
+        },
+    )
+    out = client.test_invoke_method(
+        restApiId=api.id,
+        resourceId=resource,
+        httpMethod="POST",
+        pathWithQueryString="/echo/hi?q=2",
+        body="{}",
+        headers={"Content-Type": "application/json"},
+        stageVariables={"s": "x"},
+    )
+    assert (
+        out["status"] == 200
+        and out["body"] == '{"word": "hi", "q": "2", "sv": "x"}'
+        and out["headers"]["Content-Type"] == "application/json"
+    )
+    account = client.update_account(
+        patchOperations=[{"op": "replace", "path": "/cloudwatchRoleArn", "value": "arn:aws:iam::000000000000:role/cw"}]
+    )
+    assert (
+        account["cloudwatchRoleArn"] == "arn:aws:iam::000000000000:role/cw"
+        and client.get_account()["throttleSettings"]["burstLimit"] == 5000
+    )
+    client.create_model(
+        restApiId=api.id,
+        name="Pet",
+        contentType="application/json",
+        schema='{"type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"}}}',
+    )
     template = client.get_model_template(restApiId=api.id, modelName="Pet")["value"]
     assert '"name" : "$o0.name"' in template and '"age" : $o0.age' in template
     api.deploy()
     client.flush_stage_authorizers_cache(restApiId=api.id, stageName="test")
-    expect_error(client.flush_stage_authorizers_cache, "NotFoundException", status=404, restApiId=api.id, stageName="nope")
+    expect_error(
+        client.flush_stage_authorizers_cache, "NotFoundException", status=404, restApiId=api.id, stageName="nope"
+    )
 
 
 def test_documentation_parts_and_versions(client: Any, name: str) -> None:
     api = Api(client, name)
-    part = client.create_documentation_part(restApiId=api.id, location={"type": "API"}, properties='{"description": "Pets API"}')
-    assert client.get_documentation_part(restApiId=api.id, documentationPartId=part["id"])["properties"] == '{"description": "Pets API"}'
-    expect_error(client.create_documentation_part, "BadRequestException", status=400, restApiId=api.id, location={"type": "API"}, properties="not json")
-    imported = client.import_documentation_parts(restApiId=api.id, mode="merge", body=json.dumps({"x-amazon-apigateway-documentation": {
-        "documentationParts": [{"location": {"type": "RESOURCE", "path": "/pets"}, "properties": {"description": "pets"}}]}}).encode())
+    part = client.create_documentation_part(
+        restApiId=api.id, location={"type": "API"}, properties='{"description": "Pets API"}'
+    )
+    assert (
+        client.get_documentation_part(restApiId=api.id, documentationPartId=part["id"])["properties"]
+        == '{"description": "Pets API"}'
+    )
+    expect_error(
+        client.create_documentation_part,
+        "BadRequestException",
+        status=400,
+        restApiId=api.id,
+        location={"type": "API"},
+        properties="not json",
+    )
+    imported = client.import_documentation_parts(
+        restApiId=api.id,
+        mode="merge",
+        body=json.dumps(
+            {
+                "x-amazon-apigateway-documentation": {
+                    "documentationParts": [
+                        {"location": {"type": "RESOURCE", "path": "/pets"}, "properties": {"description": "pets"}}
+                    ]
+                }
+            }
+        ).encode(),
+    )
     assert len(imported["ids"]) == 1 and len(client.get_documentation_parts(restApiId=api.id)["items"]) == 2
     version = client.create_documentation_version(restApiId=api.id, documentationVersion="1.0", description="first")
-    assert version["version"] == "1.0" and client.get_documentation_versions(restApiId=api.id)["items"][0]["description"] == "first"
-    client.update_documentation_part(restApiId=api.id, documentationPartId=part["id"],
-                                     patchOperations=[{"op": "replace", "path": "/properties", "value": '{"description": "v2"}'}])
+    assert (
+        version["version"] == "1.0"
+        and client.get_documentation_versions(restApiId=api.id)["items"][0]["description"] == "first"
+    )
+    client.update_documentation_part(
+        restApiId=api.id,
+        documentationPartId=part["id"],
+        patchOperations=[{"op": "replace", "path": "/properties", "value": '{"description": "v2"}'}],
+    )
     client.delete_documentation_version(restApiId=api.id, documentationVersion="1.0")
-    expect_error(client.get_documentation_version, "NotFoundException", status=404, restApiId=api.id, documentationVersion="1.0")
+    expect_error(
+        client.get_documentation_version, "NotFoundException", status=404, restApiId=api.id, documentationVersion="1.0"
+    )

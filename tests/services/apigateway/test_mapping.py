@@ -6,7 +6,8 @@ from __future__ import annotations
 import base64
 import json
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 
@@ -20,24 +21,62 @@ def handler(event, context):
 """
 
 
-def test_lambda_with_mapping_templates_and_selection_patterns(aws: Callable[..., Any], endpoint: str, name: str) -> None:
+def test_lambda_with_mapping_templates_and_selection_patterns(
+    aws: Callable[..., Any], endpoint: str, name: str
+) -> None:
     arn = function(aws, name, CALC)
     api = Api(aws("apigateway"), name)
     request_template = """#set($body = $input.path('$'))
 {"a": $body.a, "b": $input.json('$.b'), "who": "$util.escapeJavaScript($input.params('who'))", "ua": "$context.stage/$context.httpMethod",
  #if($body.fail)"fail": "$body.fail"#else"ok": true#end}"""
-    api.method("/calc", "POST", {"type": "AWS", "integrationHttpMethod": "POST", "uri": lambda_uri(arn), "requestTemplates": {"application/json": request_template},
-                                 "passthroughBehavior": "WHEN_NO_TEMPLATES"})
-    api.respond("/calc", "POST", "200", responseTemplates={"application/json": '{"result": $input.json(\'$.sum\'), "who": $input.json(\'$.who\'), "ctx": "$input.path(\'$.ua\')"}'},
-                responseParameters={"method.response.header.X-Sum": "integration.response.body.sum"})
-    api.respond("/calc", "POST", "400", selectionPattern="BadInput: .*",
-                responseTemplates={"application/json": '#set($e = $util.parseJson($input.json(\'$.errorMessage\')))\n{"error": "$e"}'})
+    api.method(
+        "/calc",
+        "POST",
+        {
+            "type": "AWS",
+            "integrationHttpMethod": "POST",
+            "uri": lambda_uri(arn),
+            "requestTemplates": {"application/json": request_template},
+            "passthroughBehavior": "WHEN_NO_TEMPLATES",
+        },
+    )
+    api.respond(
+        "/calc",
+        "POST",
+        "200",
+        responseTemplates={
+            "application/json": '{"result": $input.json(\'$.sum\'), "who": $input.json(\'$.who\'), "ctx": "$input.path(\'$.ua\')"}'
+        },
+        responseParameters={"method.response.header.X-Sum": "integration.response.body.sum"},
+    )
+    api.respond(
+        "/calc",
+        "POST",
+        "400",
+        selectionPattern="BadInput: .*",
+        responseTemplates={
+            "application/json": '#set($e = $util.parseJson($input.json(\'$.errorMessage\')))\n{"error": "$e"}'
+        },
+    )
     # a binary body turned into base64 text for the template (contentHandling CONVERT_TO_TEXT)
-    api.method("/bin", "POST", {"type": "AWS", "integrationHttpMethod": "POST", "uri": lambda_uri(arn), "contentHandling": "CONVERT_TO_TEXT",
-                                "requestTemplates": {"application/octet-stream": '{"a": 0, "b": 0, "who": "$input.body", "ua": ""}'}})
-    api.respond("/bin", "POST", "200", responseTemplates={"application/json": '{"base64": $input.json(\'$.who\')}'})
+    api.method(
+        "/bin",
+        "POST",
+        {
+            "type": "AWS",
+            "integrationHttpMethod": "POST",
+            "uri": lambda_uri(arn),
+            "contentHandling": "CONVERT_TO_TEXT",
+            "requestTemplates": {"application/octet-stream": '{"a": 0, "b": 0, "who": "$input.body", "ua": ""}'},
+        },
+    )
+    api.respond("/bin", "POST", "200", responseTemplates={"application/json": "{\"base64\": $input.json('$.who')}"})
     api.deploy("v1")
-    r = httpx.post(stage_url(endpoint, api.id, "v1", "/bin"), content=b"\x00\xffbin", headers={"Content-Type": "application/octet-stream"})
+    r = httpx.post(
+        stage_url(endpoint, api.id, "v1", "/bin"),
+        content=b"\x00\xffbin",
+        headers={"Content-Type": "application/octet-stream"},
+    )
     assert r.status_code == 200 and base64.b64decode(r.json()["base64"]) == b"\x00\xffbin", r.text
     url = stage_url(endpoint, api.id, "v1", "/calc")
     r = httpx.post(url, params={"who": 'Say "hi"'}, json={"a": 2, "b": 3})
@@ -56,9 +95,17 @@ def test_asynchronous_lambda_integration(aws: Callable[..., Any], endpoint: str,
     code = f"import boto3, json\ndef handler(event, context):\n    boto3.client('sqs').send_message(QueueUrl='{queue_url}', MessageBody=json.dumps(event))\n"
     arn = function(aws, name, code)
     api = Api(aws("apigateway"), name)
-    api.method("/jobs", "POST", {"type": "AWS", "integrationHttpMethod": "POST", "uri": lambda_uri(arn),
-                                 "requestParameters": {"integration.request.header.X-Amz-Invocation-Type": "'Event'"},
-                                 "requestTemplates": {"application/json": '{"job": $input.json(\'$.job\'), "stage": "$context.stage"}'}})
+    api.method(
+        "/jobs",
+        "POST",
+        {
+            "type": "AWS",
+            "integrationHttpMethod": "POST",
+            "uri": lambda_uri(arn),
+            "requestParameters": {"integration.request.header.X-Amz-Invocation-Type": "'Event'"},
+            "requestTemplates": {"application/json": '{"job": $input.json(\'$.job\'), "stage": "$context.stage"}'},
+        },
+    )
     api.respond("/jobs", "POST", "202", responseTemplates={"application/json": '{"queued": true}'})
     api.deploy()
     r = httpx.post(stage_url(endpoint, api.id, "test", "/jobs"), json={"job": 7})
@@ -70,17 +117,49 @@ def test_asynchronous_lambda_integration(aws: Callable[..., Any], endpoint: str,
 def test_mock_cors_and_response_override(aws: Callable[..., Any], endpoint: str, name: str) -> None:
     api = Api(aws("apigateway"), name)
     api.method("/things", "OPTIONS", {"type": "MOCK", "requestTemplates": {"application/json": '{"statusCode": 200}'}})
-    api.respond("/things", "OPTIONS", "200", responseTemplates={"application/json": ""}, responseParameters={
-        "method.response.header.Access-Control-Allow-Origin": "'*'", "method.response.header.Access-Control-Allow-Methods": "'GET,OPTIONS'",
-        "method.response.header.Access-Control-Allow-Headers": "'Content-Type,X-Amz-Date,Authorization,X-Api-Key'"})
-    api.method("/things", "GET", {"type": "MOCK", "requestTemplates": {"application/json": '#if($input.params("mode") == "missing"){"statusCode": 404}#else{"statusCode": 200}#end'}})
-    api.respond("/things", "GET", "200", responseTemplates={"application/json": '#set($context.responseOverride.status = 202)\n{"mode": "$input.params(\'mode\')", "requestId": "$context.requestId"}'})
-    api.respond("/things", "GET", "404", selectionPattern="404", responseTemplates={"application/json": '{"message": "no such thing"}'})
+    api.respond(
+        "/things",
+        "OPTIONS",
+        "200",
+        responseTemplates={"application/json": ""},
+        responseParameters={
+            "method.response.header.Access-Control-Allow-Origin": "'*'",
+            "method.response.header.Access-Control-Allow-Methods": "'GET,OPTIONS'",
+            "method.response.header.Access-Control-Allow-Headers": "'Content-Type,X-Amz-Date,Authorization,X-Api-Key'",
+        },
+    )
+    api.method(
+        "/things",
+        "GET",
+        {
+            "type": "MOCK",
+            "requestTemplates": {
+                "application/json": '#if($input.params("mode") == "missing"){"statusCode": 404}#else{"statusCode": 200}#end'
+            },
+        },
+    )
+    api.respond(
+        "/things",
+        "GET",
+        "200",
+        responseTemplates={
+            "application/json": '#set($context.responseOverride.status = 202)\n{"mode": "$input.params(\'mode\')", "requestId": "$context.requestId"}'
+        },
+    )
+    api.respond(
+        "/things",
+        "GET",
+        "404",
+        selectionPattern="404",
+        responseTemplates={"application/json": '{"message": "no such thing"}'},
+    )
     api.deploy()
     url = stage_url(endpoint, api.id, "test", "/things")
     r = httpx.options(url)
     assert r.status_code == 200 and r.content == b""
-    assert r.headers["access-control-allow-origin"] == "*" and r.headers["access-control-allow-methods"] == "GET,OPTIONS"
+    assert (
+        r.headers["access-control-allow-origin"] == "*" and r.headers["access-control-allow-methods"] == "GET,OPTIONS"
+    )
     r = httpx.get(url, params={"mode": "fast"})
     assert r.status_code == 202 and r.json() == {"mode": "fast", "requestId": r.headers["x-amzn-requestid"]}
     r = httpx.get(url, params={"mode": "missing"})
@@ -90,13 +169,24 @@ def test_mock_cors_and_response_override(aws: Callable[..., Any], endpoint: str,
 def test_request_validation(aws: Callable[..., Any], endpoint: str, name: str) -> None:
     client = aws("apigateway")
     api = Api(client, name)
-    schema = {"$schema": "http://json-schema.org/draft-04/schema#", "type": "object", "required": ["name"],
-              "properties": {"name": {"type": "string", "minLength": 2}, "age": {"type": "integer", "minimum": 0}}}
+    schema = {
+        "$schema": "http://json-schema.org/draft-04/schema#",
+        "type": "object",
+        "required": ["name"],
+        "properties": {"name": {"type": "string", "minLength": 2}, "age": {"type": "integer", "minimum": 0}},
+    }
     client.create_model(restApiId=api.id, name="Pet", contentType="application/json", schema=json.dumps(schema))
-    validator = client.create_request_validator(restApiId=api.id, name="all", validateRequestBody=True, validateRequestParameters=True)["id"]
-    api.method("/pets", "POST", {"type": "MOCK", "requestTemplates": {"application/json": '{"statusCode": 200}'}},
-               requestValidatorId=validator, requestModels={"application/json": "Pet"},
-               requestParameters={"method.request.querystring.owner": True, "method.request.header.X-Trace": False})
+    validator = client.create_request_validator(
+        restApiId=api.id, name="all", validateRequestBody=True, validateRequestParameters=True
+    )["id"]
+    api.method(
+        "/pets",
+        "POST",
+        {"type": "MOCK", "requestTemplates": {"application/json": '{"statusCode": 200}'}},
+        requestValidatorId=validator,
+        requestModels={"application/json": "Pet"},
+        requestParameters={"method.request.querystring.owner": True, "method.request.header.X-Trace": False},
+    )
     api.respond("/pets", "POST", responseTemplates={"application/json": '{"ok": true}'})
     api.deploy()
     url = stage_url(endpoint, api.id, "test", "/pets")
@@ -114,13 +204,32 @@ def test_sqs_service_integration(aws: Callable[..., Any], endpoint: str, name: s
     sqs = aws("sqs")
     queue_url = sqs.create_queue(QueueName=name)["QueueUrl"]
     api = Api(aws("apigateway"), name)
-    api.method("/enqueue", "POST", {
-        "type": "AWS", "integrationHttpMethod": "POST", "uri": f"arn:aws:apigateway:us-east-1:sqs:path/000000000000/{name}",
-        "credentials": "arn:aws:iam::000000000000:role/apigw-sqs",
-        "requestParameters": {"integration.request.header.Content-Type": "'application/x-www-form-urlencoded'"},
-        "requestTemplates": {"application/json": "Action=SendMessage&MessageBody=$util.urlEncode($input.body)&MessageAttribute.1.Name=stage&MessageAttribute.1.Value.StringValue=$context.stage&MessageAttribute.1.Value.DataType=String"}})
-    api.respond("/enqueue", "POST", responseParameters={"method.response.header.Content-Type": "integration.response.header.Content-Type"})
-    api.respond("/enqueue", "POST", "500", selectionPattern="5\\d\\d|4\\d\\d", responseTemplates={"application/json": '{"failed": true}'})
+    api.method(
+        "/enqueue",
+        "POST",
+        {
+            "type": "AWS",
+            "integrationHttpMethod": "POST",
+            "uri": f"arn:aws:apigateway:us-east-1:sqs:path/000000000000/{name}",
+            "credentials": "arn:aws:iam::000000000000:role/apigw-sqs",
+            "requestParameters": {"integration.request.header.Content-Type": "'application/x-www-form-urlencoded'"},
+            "requestTemplates": {
+                "application/json": "Action=SendMessage&MessageBody=$util.urlEncode($input.body)&MessageAttribute.1.Name=stage&MessageAttribute.1.Value.StringValue=$context.stage&MessageAttribute.1.Value.DataType=String"
+            },
+        },
+    )
+    api.respond(
+        "/enqueue",
+        "POST",
+        responseParameters={"method.response.header.Content-Type": "integration.response.header.Content-Type"},
+    )
+    api.respond(
+        "/enqueue",
+        "POST",
+        "500",
+        selectionPattern="5\\d\\d|4\\d\\d",
+        responseTemplates={"application/json": '{"failed": true}'},
+    )
     api.deploy("live")
     r = httpx.post(stage_url(endpoint, api.id, "live", "/enqueue"), json={"order": 17, "note": "a&b=c"})
     assert r.status_code == 200, r.text

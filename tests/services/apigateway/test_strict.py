@@ -4,7 +4,7 @@ AWS_IAM methods verify the caller's signature."""
 from __future__ import annotations
 
 import json
-from typing import Iterator
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -34,12 +34,24 @@ def test_strict_mode(strict: Server, name: str) -> None:
     sqs, apigw = make_client(strict.endpoint, "sqs"), make_client(strict.endpoint, "apigateway")
     queue_url = sqs.create_queue(QueueName=name)["QueueUrl"]
     api = Api(apigw, name)
-    api.method("/send", "POST", {
-        "type": "AWS", "integrationHttpMethod": "POST", "uri": f"arn:aws:apigateway:us-east-1:sqs:path/000000000000/{name}",
-        "requestParameters": {"integration.request.header.Content-Type": "'application/x-www-form-urlencoded'"},
-        "requestTemplates": {"application/json": "Action=SendMessage&MessageBody=$util.urlEncode($input.body)"}})
+    api.method(
+        "/send",
+        "POST",
+        {
+            "type": "AWS",
+            "integrationHttpMethod": "POST",
+            "uri": f"arn:aws:apigateway:us-east-1:sqs:path/000000000000/{name}",
+            "requestParameters": {"integration.request.header.Content-Type": "'application/x-www-form-urlencoded'"},
+            "requestTemplates": {"application/json": "Action=SendMessage&MessageBody=$util.urlEncode($input.body)"},
+        },
+    )
     api.respond("/send", "POST")
-    api.method("/private", "GET", {"type": "MOCK", "requestTemplates": {"application/json": '{"statusCode": 200}'}}, authorizationType="AWS_IAM")
+    api.method(
+        "/private",
+        "GET",
+        {"type": "MOCK", "requestTemplates": {"application/json": '{"statusCode": 200}'}},
+        authorizationType="AWS_IAM",
+    )
     api.respond("/private", "GET", responseTemplates={"application/json": '{"caller": "$context.identity.caller"}'})
     api.deploy()
     r = httpx.post(stage_url(strict.endpoint, api.id, "test", "/send"), json={"n": 1})

@@ -13,14 +13,34 @@ from gureum.services.apigateway.vtl import json_path
 
 
 def test_patch_operations() -> None:
-    doc = {"name": "a", "binaryMediaTypes": ["image/png"], "endpointConfiguration": {"types": ["EDGE"]}, "variables": {"x": "1"}}
-    out = apply_patch(doc, [
-        {"op": "add", "path": "/binaryMediaTypes/application~1octet-stream"}, {"op": "remove", "path": "/binaryMediaTypes/image~1png"},
-        {"op": "replace", "path": "/endpointConfiguration/types/EDGE", "value": "REGIONAL"}, {"op": "remove", "path": "/variables/x"},
-        {"op": "add", "path": "/variables/y", "value": "2"}, {"op": "replace", "path": "/apiKeyRequired", "value": "true"},
-        {"op": "replace", "path": "/throttle/rateLimit", "value": "2.5"}, {"op": "copy", "from": "/name", "path": "/description"}])
-    assert out == {"name": "a", "description": "a", "binaryMediaTypes": ["application/octet-stream"], "endpointConfiguration": {"types": ["REGIONAL"]},
-                   "variables": {"y": "2"}, "apiKeyRequired": True, "throttle": {"rateLimit": 2.5}}
+    doc = {
+        "name": "a",
+        "binaryMediaTypes": ["image/png"],
+        "endpointConfiguration": {"types": ["EDGE"]},
+        "variables": {"x": "1"},
+    }
+    out = apply_patch(
+        doc,
+        [
+            {"op": "add", "path": "/binaryMediaTypes/application~1octet-stream"},
+            {"op": "remove", "path": "/binaryMediaTypes/image~1png"},
+            {"op": "replace", "path": "/endpointConfiguration/types/EDGE", "value": "REGIONAL"},
+            {"op": "remove", "path": "/variables/x"},
+            {"op": "add", "path": "/variables/y", "value": "2"},
+            {"op": "replace", "path": "/apiKeyRequired", "value": "true"},
+            {"op": "replace", "path": "/throttle/rateLimit", "value": "2.5"},
+            {"op": "copy", "from": "/name", "path": "/description"},
+        ],
+    )
+    assert out == {
+        "name": "a",
+        "description": "a",
+        "binaryMediaTypes": ["application/octet-stream"],
+        "endpointConfiguration": {"types": ["REGIONAL"]},
+        "variables": {"y": "2"},
+        "apiKeyRequired": True,
+        "throttle": {"rateLimit": 2.5},
+    }
     assert doc["variables"] == {"x": "1"}  # the input is not changed
     with pytest.raises(BadRequestException):
         apply_patch(doc, [{"op": "replace", "path": "/id", "value": "x"}], allowed={"name"})
@@ -36,34 +56,63 @@ def test_json_path() -> None:
 
 
 def test_json_schema_subset() -> None:
-    schema = {"type": "object", "required": ["id"], "additionalProperties": False,
-              "properties": {"id": {"type": "integer", "minimum": 1}, "tags": {"type": "array", "items": {"$ref": "#/definitions/tag"}, "uniqueItems": True},
-                             "kind": {"oneOf": [{"type": "string", "pattern": "^[a-z]+$"}, {"type": "null"}]}},
-              "definitions": {"tag": {"type": "string", "enum": ["a", "b"]}}}
+    schema = {
+        "type": "object",
+        "required": ["id"],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "integer", "minimum": 1},
+            "tags": {"type": "array", "items": {"$ref": "#/definitions/tag"}, "uniqueItems": True},
+            "kind": {"oneOf": [{"type": "string", "pattern": "^[a-z]+$"}, {"type": "null"}]},
+        },
+        "definitions": {"tag": {"type": "string", "enum": ["a", "b"]}},
+    }
     assert errors(schema, {"id": 1, "tags": ["a", "b"], "kind": "abc"}) == []
     assert errors(schema, {"id": 1, "kind": None}) == []
-    for bad in ({}, {"id": 0}, {"id": 1.5}, {"id": 1, "x": 1}, {"id": 1, "tags": ["a", "a"]}, {"id": 1, "tags": ["c"]}, {"id": 1, "kind": "A1"}, []):
+    for bad in (
+        {},
+        {"id": 0},
+        {"id": 1.5},
+        {"id": 1, "x": 1},
+        {"id": 1, "tags": ["a", "a"]},
+        {"id": 1, "tags": ["c"]},
+        {"id": 1, "kind": "A1"},
+        [],
+    ):
         assert errors(schema, bad), bad
     models = {"Other": {"type": "string"}}
-    assert errors({"$ref": "https://apigateway.amazonaws.com/restapis/x/models/Other"}, 5, lambda ref: models[ref.rsplit("/", 1)[1]])
+    assert errors(
+        {"$ref": "https://apigateway.amazonaws.com/restapis/x/models/Other"},
+        5,
+        lambda ref: models[ref.rsplit("/", 1)[1]],
+    )
 
 
 def test_policy_evaluation() -> None:
     arn = "arn:aws:execute-api:us-east-1:000000000000:abc/dev/GET/pets/1"
-    allow = {"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": "arn:aws:execute-api:us-east-1:000000000000:abc/dev/GET/*"}
+    allow = {
+        "Effect": "Allow",
+        "Action": "execute-api:Invoke",
+        "Resource": "arn:aws:execute-api:us-east-1:000000000000:abc/dev/GET/*",
+    }
     deny = {"Effect": "Deny", "Action": ["execute-api:*"], "Resource": ["arn:aws:execute-api:*:*:abc/*/GET/pets/?"]}
     assert policy_allows({"Statement": [allow]}, arn)
     assert not policy_allows({"Statement": [allow, deny]}, arn)  # an explicit Deny wins
-    assert not policy_allows({"Statement": [{**allow, "Resource": "arn:aws:execute-api:us-east-1:000000000000:abc/dev/POST/*"}]}, arn)
+    assert not policy_allows(
+        {"Statement": [{**allow, "Resource": "arn:aws:execute-api:us-east-1:000000000000:abc/dev/POST/*"}]}, arn
+    )
     assert not policy_allows({"Statement": []}, arn)
     assert policy_allows({"Statement": allow}, arn)  # a single statement object
 
 
 def test_resource_matching() -> None:
-    resources = {"r": {"id": "r", "path": "/"}, "p": {"id": "p", "parentId": "r", "pathPart": "pets", "path": "/pets"},
-                 "i": {"id": "i", "parentId": "p", "pathPart": "{id}", "path": "/pets/{id}"},
-                 "m": {"id": "m", "parentId": "p", "pathPart": "mine", "path": "/pets/mine"},
-                 "g": {"id": "g", "parentId": "r", "pathPart": "{proxy+}", "path": "/{proxy+}"}}
+    resources = {
+        "r": {"id": "r", "path": "/"},
+        "p": {"id": "p", "parentId": "r", "pathPart": "pets", "path": "/pets"},
+        "i": {"id": "i", "parentId": "p", "pathPart": "{id}", "path": "/pets/{id}"},
+        "m": {"id": "m", "parentId": "p", "pathPart": "mine", "path": "/pets/mine"},
+        "g": {"id": "g", "parentId": "r", "pathPart": "{proxy+}", "path": "/{proxy+}"},
+    }
     snapshot = Snapshot({"resources": resources, "rootResourceId": "r"})
     assert snapshot.match("/")[0]["id"] == "r"  # type: ignore[index]
     assert snapshot.match("/pets/mine")[0]["id"] == "m"  # type: ignore[index]  (a literal beats a variable)

@@ -36,7 +36,15 @@ class EchoServer:
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length).decode() if length else ""
                 path, _, query = self.path.partition("?")
-                data = json.dumps({"method": self.command, "path": path, "query": query, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}).encode()
+                data = json.dumps(
+                    {
+                        "method": self.command,
+                        "path": path,
+                        "query": query,
+                        "headers": {k.lower(): v for k, v in self.headers.items()},
+                        "body": body,
+                    }
+                ).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("X-Backend", "echo")

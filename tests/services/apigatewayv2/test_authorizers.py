@@ -7,7 +7,8 @@ import http.server
 import json
 import threading
 import time
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import httpx
 import jwt
@@ -53,7 +54,15 @@ class Issuer:
 
     def token(self, key: Any = None, **claims: Any) -> str:
         now = int(time.time())
-        body = {"iss": self.url, "aud": "my-app", "sub": "user-1", "iat": now, "exp": now + 300, "scope": "read write", **claims}
+        body = {
+            "iss": self.url,
+            "aud": "my-app",
+            "sub": "user-1",
+            "iat": now,
+            "exp": now + 300,
+            "scope": "read write",
+            **claims,
+        }
         return jwt.encode(body, key or self.key, algorithm="RS256", headers={"kid": "k1"})
 
 
@@ -75,33 +84,54 @@ def test_jwt_authorizer(aws: Callable[..., Any], endpoint: str, name: str, issue
     gw = aws("apigatewayv2")
     api_id = gw.create_api(Name=name, ProtocolType="HTTP")["ApiId"]
     arn = function(aws, name, CLAIMS)
-    integration = gw.create_integration(ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=arn, PayloadFormatVersion="2.0")["IntegrationId"]
+    integration = gw.create_integration(
+        ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=arn, PayloadFormatVersion="2.0"
+    )["IntegrationId"]
     authorizer = gw.create_authorizer(ApiId=api_id, Name="jwt", AuthorizerType="JWT", IdentitySource=["$request.header.Authorization"],
                                       JwtConfiguration={"Issuer": issuer.url, "Audience": ["my-app"]})["AuthorizerId"]  # fmt: skip
     target = f"integrations/{integration}"
     gw.create_route(ApiId=api_id, RouteKey="GET /me", Target=target, AuthorizationType="JWT", AuthorizerId=authorizer)
-    gw.create_route(ApiId=api_id, RouteKey="GET /admin", Target=target, AuthorizationType="JWT", AuthorizerId=authorizer, AuthorizationScopes=["admin"])
+    gw.create_route(
+        ApiId=api_id,
+        RouteKey="GET /admin",
+        Target=target,
+        AuthorizationType="JWT",
+        AuthorizerId=authorizer,
+        AuthorizationScopes=["admin"],
+    )
     gw.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
     base = stage_url(endpoint, api_id, "$default")
 
     allowed = httpx.get(f"{base}/me", headers={"Authorization": f"Bearer {issuer.token(groups=['a', 'b'])}"})
     assert allowed.status_code == 200, allowed.text
     auth = allowed.json()["authorizer"]["jwt"]
-    assert auth["claims"]["sub"] == "user-1" and auth["claims"]["groups"] == "[a b]" and auth["claims"]["iss"] == issuer.url
+    assert (
+        auth["claims"]["sub"] == "user-1"
+        and auth["claims"]["groups"] == "[a b]"
+        and auth["claims"]["iss"] == issuer.url
+    )
     assert auth["scopes"] == ["read", "write"]
 
     def denied(token: str | None, path: str = "/me") -> httpx.Response:
         return httpx.get(f"{base}{path}", headers={"Authorization": f"Bearer {token}"} if token else {})
 
     missing = denied(None)
-    assert missing.status_code == 401 and missing.json() == {"message": "Unauthorized"} and missing.headers["www-authenticate"] == "Bearer"
+    assert (
+        missing.status_code == 401
+        and missing.json() == {"message": "Unauthorized"}
+        and missing.headers["www-authenticate"] == "Bearer"
+    )
     for token, why in ((issuer.token(exp=int(time.time()) - 10), "expired"), (issuer.token(aud="someone-else"), "audience"),
                        (issuer.token(key=issuer.other), "signature"), (issuer.token(iss="https://elsewhere"), "issuer"), ("not-a-jwt", "malformed")):  # fmt: skip
         answer = denied(token)
         assert answer.status_code == 401 and answer.json() == {"message": "Unauthorized"}, why
         assert 'error="invalid_token"' in answer.headers["www-authenticate"], why
     forbidden = denied(issuer.token(), "/admin")
-    assert forbidden.status_code == 403 and forbidden.json() == {"message": "Forbidden"} and 'error="insufficient_scope"' in forbidden.headers["www-authenticate"]
+    assert (
+        forbidden.status_code == 403
+        and forbidden.json() == {"message": "Forbidden"}
+        and 'error="insufficient_scope"' in forbidden.headers["www-authenticate"]
+    )
     assert denied(issuer.token(scope="admin"), "/admin").status_code == 200
 
 
@@ -127,17 +157,32 @@ def _lambda_authorized_api(aws: Callable[..., Any], name: str, code: str, **auth
     api_id = gw.create_api(Name=name, ProtocolType="HTTP")["ApiId"]
     target = function(aws, name, CLAIMS)
     auth_fn = function(aws, name + "-auth", code)
-    integration = gw.create_integration(ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=target, PayloadFormatVersion="2.0")["IntegrationId"]
+    integration = gw.create_integration(
+        ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=target, PayloadFormatVersion="2.0"
+    )["IntegrationId"]
     uri = f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{auth_fn}/invocations"
     authorizer_id = gw.create_authorizer(ApiId=api_id, Name="lambda", AuthorizerType="REQUEST", AuthorizerUri=uri, IdentitySource=["$request.header.x-token"],
                                          **authorizer)["AuthorizerId"]  # fmt: skip
-    gw.create_route(ApiId=api_id, RouteKey="GET /thing", Target=f"integrations/{integration}", AuthorizationType="CUSTOM", AuthorizerId=authorizer_id)
+    gw.create_route(
+        ApiId=api_id,
+        RouteKey="GET /thing",
+        Target=f"integrations/{integration}",
+        AuthorizationType="CUSTOM",
+        AuthorizerId=authorizer_id,
+    )
     gw.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
     return gw, api_id
 
 
 def test_lambda_authorizer_simple_responses_and_cache(aws: Callable[..., Any], endpoint: str, name: str) -> None:
-    gw, api_id = _lambda_authorized_api(aws, name, SIMPLE, AuthorizerPayloadFormatVersion="2.0", EnableSimpleResponses=True, AuthorizerResultTtlInSeconds=300)
+    gw, api_id = _lambda_authorized_api(
+        aws,
+        name,
+        SIMPLE,
+        AuthorizerPayloadFormatVersion="2.0",
+        EnableSimpleResponses=True,
+        AuthorizerResultTtlInSeconds=300,
+    )
     url = f"{stage_url(endpoint, api_id, '$default')}/thing"
     first = httpx.get(url, headers={"x-token": "good"})
     assert first.status_code == 200, first.text

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -21,10 +22,14 @@ def echo_arn(aws: Callable[..., Any]) -> str:
     return function(aws, f"apigw-echo-{uuid.uuid4().hex[:8]}")
 
 
-def _api(aws: Callable[..., Any], name: str, arn: str, routes: list[str], version: str = "2.0", **api: Any) -> tuple[Any, str]:
+def _api(
+    aws: Callable[..., Any], name: str, arn: str, routes: list[str], version: str = "2.0", **api: Any
+) -> tuple[Any, str]:
     gw = aws("apigatewayv2")
     api_id = gw.create_api(Name=name, ProtocolType="HTTP", **api)["ApiId"]
-    integration = gw.create_integration(ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=arn, PayloadFormatVersion=version)["IntegrationId"]
+    integration = gw.create_integration(
+        ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=arn, PayloadFormatVersion=version
+    )["IntegrationId"]
     for key in routes:
         gw.create_route(ApiId=api_id, RouteKey=key, Target=f"integrations/{integration}")
     return gw, api_id
@@ -33,7 +38,10 @@ def _api(aws: Callable[..., Any], name: str, arn: str, routes: list[str], versio
 def test_payload_2_0_event_and_stage(aws: Callable[..., Any], endpoint: str, name: str, echo_arn: str) -> None:
     gw, api_id = _api(aws, name, echo_arn, ["GET /pets/{id}"])
     gw.create_stage(ApiId=api_id, StageName="prod", AutoDeploy=True, StageVariables={"color": "blue"})
-    answer = httpx.get(f"{stage_url(endpoint, api_id, 'prod')}/pets/42?a=1&a=2&b=x", headers={"Cookie": "c1=v1; c2=v2", "User-Agent": "ua/1"})
+    answer = httpx.get(
+        f"{stage_url(endpoint, api_id, 'prod')}/pets/42?a=1&a=2&b=x",
+        headers={"Cookie": "c1=v1; c2=v2", "User-Agent": "ua/1"},
+    )
     assert answer.status_code == 200 and answer.headers["x-echo"] == "1" and answer.headers["apigw-requestid"]
     event = answer.json()
     assert event["version"] == "2.0" and event["routeKey"] == "GET /pets/{id}"
@@ -44,15 +52,30 @@ def test_payload_2_0_event_and_stage(aws: Callable[..., Any], endpoint: str, nam
     assert event["headers"]["x-forwarded-for"] == "127.0.0.1" and event["headers"]["x-forwarded-proto"] == "http"
     assert event["headers"]["x-amzn-trace-id"].startswith("Root=1-")
     ctx = event["requestContext"]
-    assert ctx["apiId"] == api_id and ctx["accountId"] == ACCOUNT and ctx["stage"] == "prod" and ctx["routeKey"] == "GET /pets/{id}"
-    assert ctx["http"] == {"method": "GET", "path": "/prod/pets/42", "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "ua/1"}
+    assert (
+        ctx["apiId"] == api_id
+        and ctx["accountId"] == ACCOUNT
+        and ctx["stage"] == "prod"
+        and ctx["routeKey"] == "GET /pets/{id}"
+    )
+    assert ctx["http"] == {
+        "method": "GET",
+        "path": "/prod/pets/42",
+        "protocol": "HTTP/1.1",
+        "sourceIp": "127.0.0.1",
+        "userAgent": "ua/1",
+    }
     assert ctx["requestId"] == answer.headers["apigw-requestid"] and isinstance(ctx["timeEpoch"], int)
     assert "body" not in event and event["isBase64Encoded"] is False
     # a binary body travels base64, a JSON one as text
     binary = httpx.post(f"{stage_url(endpoint, api_id, 'prod')}/pets/1", content=b"\x00\xff")
     assert binary.status_code == 404  # no POST route
     gw.create_route(ApiId=api_id, RouteKey="POST /pets/{id}", Target=gw.get_routes(ApiId=api_id)["Items"][0]["Target"])
-    event = httpx.post(f"{stage_url(endpoint, api_id, 'prod')}/pets/1", content=b"\x00\xff", headers={"content-type": "application/octet-stream"}).json()
+    event = httpx.post(
+        f"{stage_url(endpoint, api_id, 'prod')}/pets/1",
+        content=b"\x00\xff",
+        headers={"content-type": "application/octet-stream"},
+    ).json()
     assert event["isBase64Encoded"] is True and base64.b64decode(event["body"]) == b"\x00\xff"
     event = httpx.post(f"{stage_url(endpoint, api_id, 'prod')}/pets/1", json={"x": 1}).json()
     assert event["isBase64Encoded"] is False and json.loads(event["body"]) == {"x": 1}
@@ -61,19 +84,51 @@ def test_payload_2_0_event_and_stage(aws: Callable[..., Any], endpoint: str, nam
 def test_payload_1_0_event(aws: Callable[..., Any], endpoint: str, name: str, echo_arn: str) -> None:
     gw, api_id = _api(aws, name, echo_arn, ["ANY /items/{proxy+}"], version="1.0")
     gw.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
-    answer = httpx.put(f"{stage_url(endpoint, api_id, '$default')}/items/a/b?q=1&q=2", content=b"hello", headers={"content-type": "text/plain", "x-multi": "1"})
+    answer = httpx.put(
+        f"{stage_url(endpoint, api_id, '$default')}/items/a/b?q=1&q=2",
+        content=b"hello",
+        headers={"content-type": "text/plain", "x-multi": "1"},
+    )
     event = answer.json()
-    assert event["version"] == "1.0" and event["resource"] == "/items/{proxy+}" and event["path"] == "/items/a/b" and event["httpMethod"] == "PUT"
+    assert (
+        event["version"] == "1.0"
+        and event["resource"] == "/items/{proxy+}"
+        and event["path"] == "/items/a/b"
+        and event["httpMethod"] == "PUT"
+    )
     assert event["pathParameters"] == {"proxy": "a/b"} and event["queryStringParameters"] == {"q": "2"}
     assert event["multiValueQueryStringParameters"] == {"q": ["1", "2"]} and event["headers"]["x-multi"] == "1"
-    assert event["multiValueHeaders"]["x-multi"] == ["1"] and event["body"] == "hello" and event["isBase64Encoded"] is False
+    assert (
+        event["multiValueHeaders"]["x-multi"] == ["1"]
+        and event["body"] == "hello"
+        and event["isBase64Encoded"] is False
+    )
     assert event["stageVariables"] is None and event["requestContext"]["identity"]["sourceIp"] == "127.0.0.1"
-    assert event["requestContext"]["resourcePath"] == "/items/{proxy+}" and event["requestContext"]["stage"] == "$default"
+    assert (
+        event["requestContext"]["resourcePath"] == "/items/{proxy+}" and event["requestContext"]["stage"] == "$default"
+    )
 
 
 def test_route_matching(aws: Callable[..., Any], endpoint: str, name: str) -> None:
-    arn = function(aws, name, "def handler(event, context):\n    return {'route': event['routeKey'], 'params': event.get('pathParameters')}\n")
-    gw, api_id = _api(aws, name, arn, ["GET /pets", "GET /pets/{id}", "GET /pets/dog", "ANY /pets/{id}", "GET /{proxy+}", "GET /pets/{id}/{proxy+}", "$default"])
+    arn = function(
+        aws,
+        name,
+        "def handler(event, context):\n    return {'route': event['routeKey'], 'params': event.get('pathParameters')}\n",
+    )
+    gw, api_id = _api(
+        aws,
+        name,
+        arn,
+        [
+            "GET /pets",
+            "GET /pets/{id}",
+            "GET /pets/dog",
+            "ANY /pets/{id}",
+            "GET /{proxy+}",
+            "GET /pets/{id}/{proxy+}",
+            "$default",
+        ],
+    )
     gw.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
     base = stage_url(endpoint, api_id, "$default")
 
@@ -86,7 +141,10 @@ def test_route_matching(aws: Callable[..., Any], endpoint: str, name: str) -> No
     assert route("GET", "/pets/dog") == {"route": "GET /pets/dog", "params": None}
     assert route("GET", "/pets/7") == {"route": "GET /pets/{id}", "params": {"id": "7"}}
     assert route("DELETE", "/pets/7") == {"route": "ANY /pets/{id}", "params": {"id": "7"}}
-    assert route("GET", "/pets/7/toys/1") == {"route": "GET /pets/{id}/{proxy+}", "params": {"id": "7", "proxy": "toys/1"}}
+    assert route("GET", "/pets/7/toys/1") == {
+        "route": "GET /pets/{id}/{proxy+}",
+        "params": {"id": "7", "proxy": "toys/1"},
+    }
     assert route("GET", "/a/b/c") == {"route": "GET /{proxy+}", "params": {"proxy": "a/b/c"}}
     assert route("POST", "/nothing") == {"route": "$default", "params": None}
 
@@ -112,7 +170,12 @@ def handler(event, context):
     obj = httpx.get(f"{base}/object")
     assert obj.status_code == 200 and obj.json() == {"a": 1} and obj.headers["content-type"] == "application/json"
     full = httpx.get(f"{base}/full")
-    assert full.status_code == 201 and full.content == b"\x01\x02" and full.headers["x-a"] == "b" and full.headers["set-cookie"] == "k=v"
+    assert (
+        full.status_code == 201
+        and full.content == b"\x01\x02"
+        and full.headers["x-a"] == "b"
+        and full.headers["set-cookie"] == "k=v"
+    )
     failed = httpx.get(f"{base}/fails")
     assert failed.status_code == 500 and failed.json() == {"message": "Internal Server Error"}
     missing = httpx.get(f"{stage_url(endpoint, api_id, 'nostage')}/x")
@@ -128,19 +191,33 @@ def test_deployments_and_stages(aws: Callable[..., Any], endpoint: str, name: st
     base = stage_url(endpoint, api_id, "manual")
     assert httpx.get(f"{base}/a").status_code == 404  # nothing deployed yet
     deployment = gw.create_deployment(ApiId=api_id, StageName="manual", Description="first")
-    assert deployment["DeploymentStatus"] == "DEPLOYED" and gw.get_stage(ApiId=api_id, StageName="manual")["DeploymentId"] == deployment["DeploymentId"]
+    assert (
+        deployment["DeploymentStatus"] == "DEPLOYED"
+        and gw.get_stage(ApiId=api_id, StageName="manual")["DeploymentId"] == deployment["DeploymentId"]
+    )
     assert httpx.get(f"{base}/a").status_code == 200
     gw.create_route(ApiId=api_id, RouteKey="GET /b", Target=gw.get_routes(ApiId=api_id)["Items"][0]["Target"])
     assert httpx.get(f"{base}/b").status_code == 404  # not deployed: a manual stage serves its deployment
     gw.create_deployment(ApiId=api_id, StageName="manual")
     assert httpx.get(f"{base}/b").status_code == 200
     assert len(gw.get_deployments(ApiId=api_id)["Items"]) == 2
-    expect_error(gw.delete_deployment, "BadRequestException", ApiId=api_id, DeploymentId=gw.get_stage(ApiId=api_id, StageName="manual")["DeploymentId"])
+    expect_error(
+        gw.delete_deployment,
+        "BadRequestException",
+        ApiId=api_id,
+        DeploymentId=gw.get_stage(ApiId=api_id, StageName="manual")["DeploymentId"],
+    )
 
 
 def test_quick_create_and_cors(aws: Callable[..., Any], endpoint: str, name: str, echo_arn: str) -> None:
     gw = aws("apigatewayv2")
-    cors = {"AllowOrigins": ["https://app.example"], "AllowMethods": ["GET", "POST"], "AllowHeaders": ["x-custom"], "ExposeHeaders": ["x-echo"], "MaxAge": 300}
+    cors = {
+        "AllowOrigins": ["https://app.example"],
+        "AllowMethods": ["GET", "POST"],
+        "AllowHeaders": ["x-custom"],
+        "ExposeHeaders": ["x-echo"],
+        "MaxAge": 300,
+    }
     api = gw.create_api(Name=name, ProtocolType="HTTP", Target=echo_arn, CorsConfiguration=cors)
     api_id = api["ApiId"]
     assert api["ApiEndpoint"].startswith(f"http://{api_id}.execute-api.localhost:")
@@ -149,15 +226,31 @@ def test_quick_create_and_cors(aws: Callable[..., Any], endpoint: str, name: str
     # the host form of the URL reaches the $default stage without a stage segment
     host = f"{api_id}.execute-api.localhost"
     answer = httpx.get(f"{endpoint}/any/path", headers={"Host": host, "Origin": "https://app.example"})
-    assert answer.status_code == 200 and answer.json()["rawPath"] == "/any/path" and answer.json()["requestContext"]["domainName"] == host
-    assert answer.headers["access-control-allow-origin"] == "https://app.example" and answer.headers["access-control-expose-headers"] == "x-echo"
-    preflight = httpx.options(f"{endpoint}/any", headers={"Host": host, "Origin": "https://app.example", "Access-Control-Request-Method": "POST"})
+    assert (
+        answer.status_code == 200
+        and answer.json()["rawPath"] == "/any/path"
+        and answer.json()["requestContext"]["domainName"] == host
+    )
+    assert (
+        answer.headers["access-control-allow-origin"] == "https://app.example"
+        and answer.headers["access-control-expose-headers"] == "x-echo"
+    )
+    preflight = httpx.options(
+        f"{endpoint}/any",
+        headers={"Host": host, "Origin": "https://app.example", "Access-Control-Request-Method": "POST"},
+    )
     assert preflight.status_code == 204 and preflight.headers["access-control-allow-methods"] == "GET,POST"
-    assert preflight.headers["access-control-allow-headers"] == "x-custom" and preflight.headers["access-control-max-age"] == "300"
+    assert (
+        preflight.headers["access-control-allow-headers"] == "x-custom"
+        and preflight.headers["access-control-max-age"] == "300"
+    )
     other = httpx.get(f"{endpoint}/x", headers={"Host": host, "Origin": "https://evil.example"})
     assert "access-control-allow-origin" not in other.headers
     gw.delete_cors_configuration(ApiId=api_id)
-    assert "access-control-allow-origin" not in httpx.get(f"{endpoint}/x", headers={"Host": host, "Origin": "https://app.example"}).headers
+    assert (
+        "access-control-allow-origin"
+        not in httpx.get(f"{endpoint}/x", headers={"Host": host, "Origin": "https://app.example"}).headers
+    )
 
 
 def test_http_proxy(aws: Callable[..., Any], endpoint: str, name: str) -> None:
@@ -179,7 +272,9 @@ def test_control_plane_errors_and_tags(aws: Callable[..., Any], name: str, echo_
     expect_error(gw.create_route, "BadRequestException", ApiId=api_id, RouteKey="GET /{p+}/x")
     expect_error(gw.create_integration, "BadRequestException", ApiId=api_id, IntegrationType="MOCK")
     expect_error(gw.get_route, "NotFoundException", status=404, ApiId=api_id, RouteId="nope")
-    expect_error(gw.get_api, "NotFoundException", f"Invalid API identifier specified {ACCOUNT}:nope", status=404, ApiId="nope")
+    expect_error(
+        gw.get_api, "NotFoundException", f"Invalid API identifier specified {ACCOUNT}:nope", status=404, ApiId="nope"
+    )
     arn = f"arn:aws:apigateway:us-east-1::/apis/{api_id}"
     assert gw.get_tags(ResourceArn=arn)["Tags"] == {"team": "a"}
     gw.tag_resource(ResourceArn=arn, Tags={"env": "dev"})
@@ -192,10 +287,22 @@ def test_control_plane_errors_and_tags(aws: Callable[..., Any], name: str, echo_
     assert gw.get_integration(ApiId=api_id, IntegrationId=integration_id)["TimeoutInMillis"] == 30000
     expect_error(gw.delete_integration, "ConflictException", ApiId=api_id, IntegrationId=integration_id)
     route = gw.get_routes(ApiId=api_id)["Items"][0]
-    gw.update_route(ApiId=api_id, RouteId=route["RouteId"], RequestParameters={"route.request.header.x": {"Required": True}})
-    gw.delete_route_request_parameter(ApiId=api_id, RouteId=route["RouteId"], RequestParameterKey="route.request.header.x")
+    gw.update_route(
+        ApiId=api_id, RouteId=route["RouteId"], RequestParameters={"route.request.header.x": {"Required": True}}
+    )
+    gw.delete_route_request_parameter(
+        ApiId=api_id, RouteId=route["RouteId"], RequestParameterKey="route.request.header.x"
+    )
     assert not gw.get_route(ApiId=api_id, RouteId=route["RouteId"]).get("RequestParameters")
-    gw.create_stage(ApiId=api_id, StageName="s", RouteSettings={"GET /x": {"ThrottlingBurstLimit": 5}}, AccessLogSettings={"DestinationArn": "arn:aws:logs:us-east-1:000000000000:log-group:g", "Format": "$context.requestId"})
+    gw.create_stage(
+        ApiId=api_id,
+        StageName="s",
+        RouteSettings={"GET /x": {"ThrottlingBurstLimit": 5}},
+        AccessLogSettings={
+            "DestinationArn": "arn:aws:logs:us-east-1:000000000000:log-group:g",
+            "Format": "$context.requestId",
+        },
+    )
     gw.delete_route_settings(ApiId=api_id, StageName="s", RouteKey="GET /x")
     gw.delete_access_log_settings(ApiId=api_id, StageName="s")
     stage = gw.get_stage(ApiId=api_id, StageName="s")
@@ -209,16 +316,28 @@ def test_integration_timeout_is_503(aws: Callable[..., Any], endpoint: str, name
     arn = function(aws, name, code)
     gw = aws("apigatewayv2")
     api_id = gw.create_api(Name=name, ProtocolType="HTTP")["ApiId"]
-    integration = gw.create_integration(ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=arn, PayloadFormatVersion="2.0", TimeoutInMillis=1000)
+    integration = gw.create_integration(
+        ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=arn, PayloadFormatVersion="2.0", TimeoutInMillis=1000
+    )
     gw.create_route(ApiId=api_id, RouteKey="GET /{proxy+}", Target=f"integrations/{integration['IntegrationId']}")
     gw.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
     base = stage_url(endpoint, api_id, "$default")
     slow = httpx.get(f"{base}/slow", timeout=10)
     assert slow.status_code == 503 and slow.json() == {"message": "Service Unavailable"}
     assert httpx.get(f"{base}/fast", timeout=10).json() == {"ok": True}
-    expect_error(gw.update_integration, "ValidationException", ApiId=api_id, IntegrationId=integration["IntegrationId"], TimeoutInMillis=30001)
+    expect_error(
+        gw.update_integration,
+        "ValidationException",
+        ApiId=api_id,
+        IntegrationId=integration["IntegrationId"],
+        TimeoutInMillis=30001,
+    )
     # a burst of 2 and almost no refill: the third quick call is throttled
-    gw.update_stage(ApiId=api_id, StageName="$default", RouteSettings={"GET /{proxy+}": {"ThrottlingBurstLimit": 2, "ThrottlingRateLimit": 0.01}})
+    gw.update_stage(
+        ApiId=api_id,
+        StageName="$default",
+        RouteSettings={"GET /{proxy+}": {"ThrottlingBurstLimit": 2, "ThrottlingRateLimit": 0.01}},
+    )
     statuses = [httpx.get(f"{base}/fast", timeout=10).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
     assert httpx.get(f"{base}/fast").json() == {"message": "Too Many Requests"}
@@ -237,11 +356,23 @@ def test_http_proxy_parameter_mapping(aws: Callable[..., Any], endpoint: str, na
         )["IntegrationId"]  # fmt: skip
         gw.create_route(ApiId=api_id, RouteKey="ANY /svc/{proxy+}", Target=f"integrations/{integration}")
         gw.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
-        answer = httpx.post(f"{stage_url(endpoint, api_id, '$default')}/svc/a/b?p=3&keep=1", content=b"payload", headers={"x-user": "ann", "x-secret": "s"})
-        assert answer.status_code == 202 and answer.headers["x-backend-seen"] == "echo" and "x-backend" not in answer.headers
+        answer = httpx.post(
+            f"{stage_url(endpoint, api_id, '$default')}/svc/a/b?p=3&keep=1",
+            content=b"payload",
+            headers={"x-user": "ann", "x-secret": "s"},
+        )
+        assert (
+            answer.status_code == 202
+            and answer.headers["x-backend-seen"] == "echo"
+            and "x-backend" not in answer.headers
+        )
         seen = answer.json()
         assert seen["method"] == "POST" and seen["path"] == "/base/a/b" and seen["body"] == "payload"
         assert sorted(seen["query"].split("&")) == ["keep=1", "p=3", "page=3", "stage=%24default"]
-        assert seen["headers"]["x-from"] == "gw-ann" and "x-secret" not in seen["headers"] and seen["headers"]["x-forwarded-for"] == "127.0.0.1"
+        assert (
+            seen["headers"]["x-from"] == "gw-ann"
+            and "x-secret" not in seen["headers"]
+            and seen["headers"]["x-forwarded-for"] == "127.0.0.1"
+        )
     finally:
         backend.stop()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 import yaml
@@ -32,12 +33,22 @@ def test_import_serve_export_reimport(aws: Callable[..., Any], endpoint: str, na
     gw = aws("apigatewayv2")
     api = gw.import_api(Body=json.dumps(_definition(arn, name)))
     api_id = api["ApiId"]
-    assert api["Name"] == name and api["Version"] == "1.2" and api["ProtocolType"] == "HTTP" and api["CorsConfiguration"]["AllowOrigins"] == ["*"]
+    assert (
+        api["Name"] == name
+        and api["Version"] == "1.2"
+        and api["ProtocolType"] == "HTTP"
+        and api["CorsConfiguration"]["AllowOrigins"] == ["*"]
+    )
     routes = {r["RouteKey"]: r for r in gw.get_routes(ApiId=api_id)["Items"]}
     assert set(routes) == {"GET /pets/{id}", "ANY /pets"}
-    assert routes["GET /pets/{id}"]["AuthorizationType"] == "JWT" and routes["GET /pets/{id}"]["AuthorizationScopes"] == ["read"]
+    assert routes["GET /pets/{id}"]["AuthorizationType"] == "JWT" and routes["GET /pets/{id}"][
+        "AuthorizationScopes"
+    ] == ["read"]
     assert routes["GET /pets/{id}"]["OperationName"] == "getPet"
-    assert gw.get_authorizers(ApiId=api_id)["Items"][0]["JwtConfiguration"] == {"Issuer": "https://issuer.example", "Audience": ["app"]}
+    assert gw.get_authorizers(ApiId=api_id)["Items"][0]["JwtConfiguration"] == {
+        "Issuer": "https://issuer.example",
+        "Audience": ["app"],
+    }
     gw.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
     assert httpx.post(f"{stage_url(endpoint, api_id, '$default')}/pets").json() == {"route": "ANY /pets"}
 
@@ -46,11 +57,21 @@ def test_import_serve_export_reimport(aws: Callable[..., Any], endpoint: str, na
     assert exported["paths"]["/pets/{id}"]["get"]["x-amazon-apigateway-integration"]["uri"] == arn
     assert exported["paths"]["/pets/{id}"]["get"]["security"] == [{"jwt": ["read"]}]
     assert exported["components"]["securitySchemes"]["jwt"]["x-amazon-apigateway-authorizer"]["type"] == "jwt"
-    as_yaml = yaml.safe_load(gw.export_api(ApiId=api_id, Specification="OAS30", OutputType="YAML", StageName="$default")["body"].read())
+    as_yaml = yaml.safe_load(
+        gw.export_api(ApiId=api_id, Specification="OAS30", OutputType="YAML", StageName="$default")["body"].read()
+    )
     assert set(as_yaml["paths"]) == {"/pets/{id}", "/pets"}
 
     changed = _definition(arn, name + "-v2")
-    changed["paths"] = {"/cats": {"get": {"x-amazon-apigateway-integration": changed["paths"]["/pets"]["x-amazon-apigateway-any-method"]["x-amazon-apigateway-integration"]}}}
+    changed["paths"] = {
+        "/cats": {
+            "get": {
+                "x-amazon-apigateway-integration": changed["paths"]["/pets"]["x-amazon-apigateway-any-method"][
+                    "x-amazon-apigateway-integration"
+                ]
+            }
+        }
+    }
     assert gw.reimport_api(ApiId=api_id, Body=yaml.safe_dump(changed))["Name"] == name + "-v2"
     assert [r["RouteKey"] for r in gw.get_routes(ApiId=api_id)["Items"]] == ["GET /cats"]
     assert httpx.get(f"{stage_url(endpoint, api_id, '$default')}/cats").json() == {"route": "GET /cats"}

@@ -20,7 +20,9 @@ from gureum.services.apigatewayv2.websocket_api import select_route
 
 
 def test_most_specific_route_wins() -> None:
-    table = RouteTable(["GET /a/{x}", "GET /a/b", "ANY /a/b", "GET /{proxy+}", "GET /a/{proxy+}", "POST /a/{x}/c", "$default"])
+    table = RouteTable(
+        ["GET /a/{x}", "GET /a/b", "ANY /a/b", "GET /{proxy+}", "GET /a/{proxy+}", "POST /a/{x}/c", "$default"]
+    )
     assert table.match("GET", "/a/b") == ("GET /a/b", {})
     assert table.match("PUT", "/a/b") == ("ANY /a/b", {})
     assert table.match("GET", "/a/z") == ("GET /a/{x}", {"x": "z"})
@@ -67,7 +69,10 @@ class _Keys(gw_jwt.JwksCache):
 def test_jwt_verification_rsa_and_ec() -> None:
     rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     ec_key = ec.generate_private_key(ec.SECP256R1())
-    keys = {"r": json.loads(RSAAlgorithm.to_jwk(rsa_key.public_key())), "e": json.loads(ECAlgorithm.to_jwk(ec_key.public_key()))}
+    keys = {
+        "r": json.loads(RSAAlgorithm.to_jwk(rsa_key.public_key())),
+        "e": json.loads(ECAlgorithm.to_jwk(ec_key.public_key())),
+    }
     cache = _Keys(keys)
     now = time.time()
     claims = {"iss": "https://i", "aud": ["x", "y"], "exp": now + 60, "scope": "a b"}
@@ -77,7 +82,9 @@ def test_jwt_verification_rsa_and_ec() -> None:
 
     assert check(jwt.encode(claims, rsa_key, algorithm="RS256", headers={"kid": "r"}))["scope"] == "a b"
     assert check(jwt.encode(claims, ec_key, algorithm="ES256", headers={"kid": "e"}))["iss"] == "https://i"
-    assert check(jwt.encode({**claims, "aud": None, "client_id": "x"}, rsa_key, algorithm="RS512", headers={"kid": "r"}), ["x"])
+    assert check(
+        jwt.encode({**claims, "aud": None, "client_id": "x"}, rsa_key, algorithm="RS512", headers={"kid": "r"}), ["x"]
+    )
     for bad in (jwt.encode(claims, rsa_key, algorithm="RS256", headers={"kid": "e"}), jwt.encode({**claims, "nbf": now + 30}, rsa_key, algorithm="RS256", headers={"kid": "r"}),
                 jwt.encode(claims, "s" * 32, algorithm="HS256", headers={"kid": "r"}), "a.b"):  # fmt: skip
         with pytest.raises(gw_jwt.TokenProblem):
@@ -88,7 +95,10 @@ def test_jwt_verification_rsa_and_ec() -> None:
 
 
 def test_throttling_token_bucket() -> None:
-    stage = {"DefaultRouteSettings": {"ThrottlingRateLimit": 1.0, "ThrottlingBurstLimit": 2}, "RouteSettings": {"GET /free": {"ThrottlingRateLimit": 1000.0, "ThrottlingBurstLimit": 1000}}}
+    stage = {
+        "DefaultRouteSettings": {"ThrottlingRateLimit": 1.0, "ThrottlingBurstLimit": 2},
+        "RouteSettings": {"GET /free": {"ThrottlingRateLimit": 1000.0, "ThrottlingBurstLimit": 1000}},
+    }
     buckets, key = Buckets(), ("api", "s", "GET /x")
     limited = settings_for(stage, "GET /x")
     assert [buckets.allow(key, limited, 0.0) for _ in range(3)] == [True, True, False]

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -71,7 +72,11 @@ def chat(aws: Callable[..., Any], endpoint: str) -> dict[str, Any]:
     api = gw.create_api(Name=name, ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.action")
     api_id = api["ApiId"]
     for key, code in (("$connect", CONNECT), ("sendmessage", SEND), ("whoami", WHOAMI), ("$default", WHOAMI)):
-        route = gw.create_route(ApiId=api_id, RouteKey=key, Target=f"integrations/{_integration(gw, api_id, function(aws, f'{name}-{key.strip(chr(36))}', code))}")
+        route = gw.create_route(
+            ApiId=api_id,
+            RouteKey=key,
+            Target=f"integrations/{_integration(gw, api_id, function(aws, f'{name}-{key.strip(chr(36))}', code))}",
+        )
         if key in ("whoami", "$default"):
             gw.update_route(ApiId=api_id, RouteId=route["RouteId"], RouteResponseSelectionExpression="$default")
             gw.create_route_response(ApiId=api_id, RouteId=route["RouteId"], RouteResponseKey="$default")
@@ -82,7 +87,13 @@ def chat(aws: Callable[..., Any], endpoint: str) -> dict[str, Any]:
     gw.create_route(ApiId=api_id, RouteKey="$disconnect", Target=f"integrations/{_integration(gw, api_id, disconnect)}")
     gw.create_stage(ApiId=api_id, StageName="prod", AutoDeploy=True)
     port = endpoint.rsplit(":", 1)[1]
-    return {"api": api, "api_id": api_id, "queue": queue, "url": f"ws://127.0.0.1:{port}/restapis/{api_id}/prod/_user_request_", "endpoint": endpoint}
+    return {
+        "api": api,
+        "api_id": api_id,
+        "queue": queue,
+        "url": f"ws://127.0.0.1:{port}/restapis/{api_id}/prod/_user_request_",
+        "endpoint": endpoint,
+    }
 
 
 async def _whoami(ws: Any) -> str:
@@ -95,7 +106,9 @@ async def _whoami(ws: Any) -> str:
 def _disconnects(aws: Callable[..., Any], queue: str, count: int) -> list[dict[str, Any]]:
     sqs, seen = aws("sqs"), []
     for _ in range(10):
-        for message in sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=2, MaxNumberOfMessages=10).get("Messages", []):
+        for message in sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=2, MaxNumberOfMessages=10).get(
+            "Messages", []
+        ):
             seen.append(json.loads(message["Body"]))
             sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
         if len(seen) >= count:
@@ -105,8 +118,13 @@ def _disconnects(aws: Callable[..., Any], queue: str, count: int) -> list[dict[s
 
 def test_chat_between_two_clients(chat: dict[str, Any], aws: Callable[..., Any]) -> None:
     async def run() -> tuple[str, str]:
-        async with websockets.connect(chat["url"], subprotocols=["chat", "other"]) as alice, websockets.connect(chat["url"], user_agent_header="bob-agent") as bob:
-            assert alice.subprotocol == "chat" and bob.subprotocol is None  # $connect chose the subprotocol gureum echoes
+        async with (
+            websockets.connect(chat["url"], subprotocols=["chat", "other"]) as alice,
+            websockets.connect(chat["url"], user_agent_header="bob-agent") as bob,
+        ):
+            assert (
+                alice.subprotocol == "chat" and bob.subprotocol is None
+            )  # $connect chose the subprotocol gureum echoes
             alice_id, bob_id = await _whoami(alice), await _whoami(bob)
             assert alice_id != bob_id
             await alice.send(json.dumps({"action": "sendmessage", "to": bob_id, "text": "hi bob", "via": "stage"}))
@@ -148,7 +166,11 @@ def test_connect_refused_and_management_api(chat: dict[str, Any], aws: Callable[
             await asyncio.to_thread(management.post_to_connection, ConnectionId=me, Data=b"pushed")
             assert await asyncio.wait_for(ws.recv(), 10) == "pushed"
             # the model's 128 KB limit on Data
-            await asyncio.to_thread(lambda: expect_error(management.post_to_connection, "ValidationException", ConnectionId=me, Data=b"x" * (128 * 1024 + 1)))
+            await asyncio.to_thread(
+                lambda: expect_error(
+                    management.post_to_connection, "ValidationException", ConnectionId=me, Data=b"x" * (128 * 1024 + 1)
+                )
+            )
             await asyncio.to_thread(management.delete_connection, ConnectionId=me)
             await asyncio.wait_for(ws.wait_closed(), 10)
             return me
@@ -163,7 +185,9 @@ def test_websocket_control_plane_rules(aws: Callable[..., Any], name: str, chat:
     assert gw.get_api(ApiId=api_id)["RouteSelectionExpression"] == "$request.body.action"
     assert gw.get_api(ApiId=api_id)["ApiEndpoint"].startswith(f"ws://{api_id}.execute-api.localhost:")
     expect_error(gw.create_stage, "BadRequestException", ApiId=api_id, StageName="$default")
-    integration = gw.create_integration(ApiId=api_id, IntegrationType="MOCK", RequestTemplates={"$default": '{"statusCode": 200}'})
+    integration = gw.create_integration(
+        ApiId=api_id, IntegrationType="MOCK", RequestTemplates={"$default": '{"statusCode": 200}'}
+    )
     assert integration["PayloadFormatVersion"] == "1.0" and integration["TimeoutInMillis"] == 29000
     # an HTTP request to a WebSocket API's stage is not served
     gw.create_stage(ApiId=api_id, StageName="s", AutoDeploy=True)
@@ -172,11 +196,20 @@ def test_websocket_control_plane_rules(aws: Callable[..., Any], name: str, chat:
 
 def test_mock_two_way_route_over_host_url(aws: Callable[..., Any], endpoint: str, name: str) -> None:
     gw = aws("apigatewayv2")
-    api_id = gw.create_api(Name=name, ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.action")["ApiId"]
-    integration = gw.create_integration(ApiId=api_id, IntegrationType="MOCK", RequestTemplates={"$default": '{"statusCode": 200}'})["IntegrationId"]
+    api_id = gw.create_api(Name=name, ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.action")[
+        "ApiId"
+    ]
+    integration = gw.create_integration(
+        ApiId=api_id, IntegrationType="MOCK", RequestTemplates={"$default": '{"statusCode": 200}'}
+    )["IntegrationId"]
     gw.create_integration_response(ApiId=api_id, IntegrationId=integration, IntegrationResponseKey="$default",
                                    ResponseTemplates={"$default": '{"echo": $input.body, "id": "$context.connectionId"}'})  # fmt: skip
-    route = gw.create_route(ApiId=api_id, RouteKey="$default", Target=f"integrations/{integration}", RouteResponseSelectionExpression="$default")
+    route = gw.create_route(
+        ApiId=api_id,
+        RouteKey="$default",
+        Target=f"integrations/{integration}",
+        RouteResponseSelectionExpression="$default",
+    )
     gw.create_route_response(ApiId=api_id, RouteId=route["RouteId"], RouteResponseKey="$default")
     gw.create_stage(ApiId=api_id, StageName="dev", AutoDeploy=True)
     port = endpoint.rsplit(":", 1)[1]
@@ -206,21 +239,35 @@ def test_http_proxy_integration_two_way(aws: Callable[..., Any], endpoint: str, 
     backend = EchoServer()
     try:
         gw = aws("apigatewayv2")
-        api_id = gw.create_api(Name=name, ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.action")["ApiId"]
+        api_id = gw.create_api(Name=name, ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.action")[
+            "ApiId"
+        ]
         integration = gw.create_integration(ApiId=api_id, IntegrationType="HTTP_PROXY", IntegrationUri=backend.url + "/messages", IntegrationMethod="POST",
                                             RequestParameters={"integration.request.header.connectionId": "context.connectionId",
                                                                "integration.request.querystring.kind": "'chat'"})["IntegrationId"]  # fmt: skip
-        route = gw.create_route(ApiId=api_id, RouteKey="$default", Target=f"integrations/{integration}", RouteResponseSelectionExpression="$default")
+        route = gw.create_route(
+            ApiId=api_id,
+            RouteKey="$default",
+            Target=f"integrations/{integration}",
+            RouteResponseSelectionExpression="$default",
+        )
         gw.create_route_response(ApiId=api_id, RouteId=route["RouteId"], RouteResponseKey="$default")
         gw.create_stage(ApiId=api_id, StageName="live", AutoDeploy=True)
 
         async def run() -> dict[str, Any]:
-            async with websockets.connect(f"ws://127.0.0.1:{endpoint.rsplit(':', 1)[1]}/restapis/{api_id}/live/_user_request_") as ws:
+            async with websockets.connect(
+                f"ws://127.0.0.1:{endpoint.rsplit(':', 1)[1]}/restapis/{api_id}/live/_user_request_"
+            ) as ws:
                 await ws.send('{"say": "hi"}')
                 return dict(json.loads(await asyncio.wait_for(ws.recv(), 10)))
 
         seen = asyncio.run(run())
-        assert seen["method"] == "POST" and seen["path"] == "/messages" and seen["query"] == "kind=chat" and seen["body"] == '{"say": "hi"}'
+        assert (
+            seen["method"] == "POST"
+            and seen["path"] == "/messages"
+            and seen["query"] == "kind=chat"
+            and seen["body"] == '{"say": "hi"}'
+        )
         assert seen["headers"]["connectionid"]
     finally:
         backend.stop()

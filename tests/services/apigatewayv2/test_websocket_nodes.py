@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 import websockets
@@ -25,25 +26,45 @@ def node_b(server: Server, backend: str, tmp_path_factory: pytest.TempPathFactor
     other.stop()
 
 
-def test_management_api_through_another_node(aws: Callable[..., Any], server: Server, node_b: Server, name: str) -> None:
+def test_management_api_through_another_node(
+    aws: Callable[..., Any], server: Server, node_b: Server, name: str
+) -> None:
     gw = aws("apigatewayv2")
     api_id = gw.create_api(Name=name, ProtocolType="WEBSOCKET")["ApiId"]
-    integration = gw.create_integration(ApiId=api_id, IntegrationType="MOCK", RequestTemplates={"$default": '{"statusCode": 200}'})["IntegrationId"]
-    gw.create_integration_response(ApiId=api_id, IntegrationId=integration, IntegrationResponseKey="$default", ResponseTemplates={"$default": "$context.connectionId"})
-    route = gw.create_route(ApiId=api_id, RouteKey="$default", Target=f"integrations/{integration}", RouteResponseSelectionExpression="$default")
+    integration = gw.create_integration(
+        ApiId=api_id, IntegrationType="MOCK", RequestTemplates={"$default": '{"statusCode": 200}'}
+    )["IntegrationId"]
+    gw.create_integration_response(
+        ApiId=api_id,
+        IntegrationId=integration,
+        IntegrationResponseKey="$default",
+        ResponseTemplates={"$default": "$context.connectionId"},
+    )
+    route = gw.create_route(
+        ApiId=api_id,
+        RouteKey="$default",
+        Target=f"integrations/{integration}",
+        RouteResponseSelectionExpression="$default",
+    )
     gw.create_route_response(ApiId=api_id, RouteId=route["RouteId"], RouteResponseKey="$default")
     gw.create_stage(ApiId=api_id, StageName="s", AutoDeploy=True)
     remote = make_client(node_b.endpoint, "apigatewaymanagementapi")
 
     async def run() -> None:
-        async with websockets.connect(f"ws://127.0.0.1:{server.port}/restapis/{api_id}/s/_user_request_", user_agent_header="node-test") as ws:
+        async with websockets.connect(
+            f"ws://127.0.0.1:{server.port}/restapis/{api_id}/s/_user_request_", user_agent_header="node-test"
+        ) as ws:
             await ws.send("who")
             me = str(await asyncio.wait_for(ws.recv(), 10))
             info = await asyncio.to_thread(remote.get_connection, ConnectionId=me)
             assert info["Identity"] == {"SourceIp": "127.0.0.1", "UserAgent": "node-test"}
             for i in range(3):
                 await asyncio.to_thread(remote.post_to_connection, ConnectionId=me, Data=json.dumps({"n": i}).encode())
-            assert [json.loads(await asyncio.wait_for(ws.recv(), 10)) for _ in range(3)] == [{"n": 0}, {"n": 1}, {"n": 2}]
+            assert [json.loads(await asyncio.wait_for(ws.recv(), 10)) for _ in range(3)] == [
+                {"n": 0},
+                {"n": 1},
+                {"n": 2},
+            ]
             await asyncio.to_thread(remote.delete_connection, ConnectionId=me)
             await asyncio.wait_for(ws.wait_closed(), 10)
             for _ in range(50):  # the holding node forgets the connection right after the socket closed
@@ -52,6 +73,8 @@ def test_management_api_through_another_node(aws: Callable[..., Any], server: Se
                 except remote.exceptions.GoneException:
                     break
                 await asyncio.sleep(0.1)
-            await asyncio.to_thread(lambda: expect_error(remote.post_to_connection, "GoneException", status=410, ConnectionId=me, Data=b"x"))
+            await asyncio.to_thread(
+                lambda: expect_error(remote.post_to_connection, "GoneException", status=410, ConnectionId=me, Data=b"x")
+            )
 
     asyncio.run(run())

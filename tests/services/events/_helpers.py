@@ -24,7 +24,9 @@ def receive(sqs: Any, url: str, expected: int = 1, timeout: float = 5.0, **kwarg
     deadline = time.monotonic() + timeout
     while len(out) < expected and time.monotonic() < deadline:
         wait = max(1, min(20, int(deadline - time.monotonic() + 0.999)))
-        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=wait, VisibilityTimeout=300, **kwargs)
+        got = sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=wait, VisibilityTimeout=300, **kwargs
+        )
         out += got.get("Messages", [])
     return out
 
@@ -37,7 +39,9 @@ def bodies(messages: list[dict[str, Any]]) -> list[Any]:
     return [json.loads(m["Body"]) for m in messages]
 
 
-def rule_to_queue(events: Any, sqs: Any, name: str, pattern: dict[str, Any], bus: str = "default", **target: Any) -> tuple[str, str]:
+def rule_to_queue(
+    events: Any, sqs: Any, name: str, pattern: dict[str, Any], bus: str = "default", **target: Any
+) -> tuple[str, str]:
     """A rule on ``bus`` matching ``pattern`` with one SQS target; returns the queue's (url, arn)."""
     url, arn = queue(sqs, name)
     events.put_rule(Name=name, EventBusName=bus, EventPattern=json.dumps(pattern))
@@ -46,4 +50,9 @@ def rule_to_queue(events: Any, sqs: Any, name: str, pattern: dict[str, Any], bus
 
 
 def entry(source: str, detail: dict[str, Any] | None = None, detail_type: str = "test", **more: Any) -> dict[str, Any]:
-    return {"Source": source, "DetailType": detail_type, "Detail": json.dumps(detail if detail is not None else {"k": "v"}), **more}
+    return {
+        "Source": source,
+        "DetailType": detail_type,
+        "Detail": json.dumps(detail if detail is not None else {"k": "v"}),
+        **more,
+    }

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -56,7 +57,9 @@ def _watch(server: Server, name: str) -> Watched:
     return Watched(url, name, boundary)
 
 
-def _store_kwargs(backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def _store_kwargs(
+    backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
     data_dir = tmp_path_factory.mktemp("gureum-schedule")
     if backend == "postgresql":
         return {"data_dir": data_dir, "store_url": request.getfixturevalue("pg_cluster").create_database("sched")}
@@ -64,7 +67,9 @@ def _store_kwargs(backend: str, request: pytest.FixtureRequest, tmp_path_factory
 
 
 @pytest.fixture(scope="session", autouse=True)
-def early_schedules(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Early]]:
+def early_schedules(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Early]]:
     started: dict[str, Early] = {}
     try:
         for backend in BACKENDS:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -39,12 +40,16 @@ def test_default_bus_always_exists(events: Any) -> None:
     assert described["CreationTime"] and described["LastModifiedTime"]
     assert "default" in [b["Name"] for b in events.list_event_buses()["EventBuses"]]
     expect_error(events.delete_event_bus, "ValidationException", "Cannot delete event bus default.", Name="default")
-    expect_error(events.create_event_bus, "ResourceAlreadyExistsException", "Event bus default already exists.", Name="default")
+    expect_error(
+        events.create_event_bus, "ResourceAlreadyExistsException", "Event bus default already exists.", Name="default"
+    )
 
 
 def test_duplicate_and_invalid_names(events: Any, name: str) -> None:
     events.create_event_bus(Name=name)
-    expect_error(events.create_event_bus, "ResourceAlreadyExistsException", f"Event bus {name} already exists.", Name=name)
+    expect_error(
+        events.create_event_bus, "ResourceAlreadyExistsException", f"Event bus {name} already exists.", Name=name
+    )
     expect_error(
         events.create_event_bus,
         "ValidationException",
@@ -66,7 +71,9 @@ def test_list_pages(events: Any, name: str) -> None:
 
 def test_update_event_bus(events: Any, name: str) -> None:
     events.create_event_bus(Name=name)
-    out = events.update_event_bus(Name=name, Description="new", DeadLetterConfig={"Arn": "arn:aws:sqs:us-east-1:000000000000:dlq"})
+    out = events.update_event_bus(
+        Name=name, Description="new", DeadLetterConfig={"Arn": "arn:aws:sqs:us-east-1:000000000000:dlq"}
+    )
     assert (out["Name"], out["Description"]) == (name, "new")
     described = events.describe_event_bus(Name=name)
     assert described["Description"] == "new"
@@ -80,23 +87,54 @@ def test_put_and_remove_permission(events: Any, name: str) -> None:
     policy = json.loads(events.describe_event_bus(Name=name)["Policy"])
     assert policy["Version"] == "2012-10-17"
     assert policy["Statement"] == [
-        {"Sid": "one", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "events:PutEvents", "Resource": arn},
+        {
+            "Sid": "one",
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+            "Action": "events:PutEvents",
+            "Resource": arn,
+        },
         {"Sid": "all", "Effect": "Allow", "Principal": "*", "Action": "events:PutEvents", "Resource": arn},
     ]
     events.remove_permission(EventBusName=name, StatementId="one")
     assert [s["Sid"] for s in json.loads(events.describe_event_bus(Name=name)["Policy"])["Statement"]] == ["all"]
-    expect_error(events.remove_permission, "ResourceNotFoundException", "Statement with the provided id does not exist.", EventBusName=name, StatementId="one")
-    whole = {"Version": "2012-10-17", "Statement": [{"Sid": "svc", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "events:ListRules", "Resource": "*"}]}
+    expect_error(
+        events.remove_permission,
+        "ResourceNotFoundException",
+        "Statement with the provided id does not exist.",
+        EventBusName=name,
+        StatementId="one",
+    )
+    whole = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "svc",
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
+                "Action": "events:ListRules",
+                "Resource": "*",
+            }
+        ],
+    }
     events.put_permission(EventBusName=name, Policy=json.dumps(whole))
     assert json.loads(events.describe_event_bus(Name=name)["Policy"]) == whole
     events.remove_permission(EventBusName=name, RemoveAllPermissions=True)
     assert "Policy" not in events.describe_event_bus(Name=name)
-    expect_error(events.put_permission, "ResourceNotFoundException", f"Event bus {name}-x does not exist.", EventBusName=f"{name}-x", Policy=json.dumps(whole))
+    expect_error(
+        events.put_permission,
+        "ResourceNotFoundException",
+        f"Event bus {name}-x does not exist.",
+        EventBusName=f"{name}-x",
+        Policy=json.dumps(whole),
+    )
 
 
 def test_tags_on_buses_and_rules(events: Any, name: str) -> None:
     bus_arn = events.create_event_bus(Name=name)["EventBusArn"]
-    rule_arn = events.put_rule(Name=name, EventBusName=name, EventPattern='{"source": ["x"]}', Tags=[{"Key": "a", "Value": "1"}])["RuleArn"]
+    rule_arn = events.put_rule(
+        Name=name, EventBusName=name, EventPattern='{"source": ["x"]}', Tags=[{"Key": "a", "Value": "1"}]
+    )["RuleArn"]
     assert rule_arn == f"arn:aws:events:us-east-1:{ACCOUNT}:rule/{name}/{name}"
     events.tag_resource(ResourceARN=bus_arn, Tags=[{"Key": "k", "Value": "v"}, {"Key": "k2", "Value": "v2"}])
     events.untag_resource(ResourceARN=bus_arn, TagKeys=["k2"])
@@ -104,4 +142,9 @@ def test_tags_on_buses_and_rules(events: Any, name: str) -> None:
     events.tag_resource(ResourceARN=rule_arn, Tags=[{"Key": "b", "Value": "2"}])
     assert sorted(t["Key"] for t in events.list_tags_for_resource(ResourceARN=rule_arn)["Tags"]) == ["a", "b"]
     missing = f"arn:aws:events:us-east-1:{ACCOUNT}:rule/{name}/nope"
-    expect_error(events.list_tags_for_resource, "ResourceNotFoundException", f"Rule nope does not exist on EventBus {name}.", ResourceARN=missing)
+    expect_error(
+        events.list_tags_for_resource,
+        "ResourceNotFoundException",
+        f"Rule nope does not exist on EventBus {name}.",
+        ResourceARN=missing,
+    )

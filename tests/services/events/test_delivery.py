@@ -7,8 +7,9 @@ import base64
 import json
 import threading
 import time
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -33,10 +34,22 @@ class Endpoint:
             def _handle(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
                 with endpoint.arrived:
-                    endpoint.requests.append({"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body, "at": time.monotonic()})
+                    endpoint.requests.append(
+                        {
+                            "method": self.command,
+                            "path": self.path,
+                            "headers": dict(self.headers),
+                            "body": body,
+                            "at": time.monotonic(),
+                        }
+                    )
                     status = endpoint.statuses.pop(0) if endpoint.statuses else 200
                     endpoint.arrived.notify_all()
-                answer = json.dumps({"access_token": "tok-123", "expires_in": 3600}).encode() if self.path.startswith("/token") else b"{}"
+                answer = (
+                    json.dumps({"access_token": "tok-123", "expires_in": 3600}).encode()
+                    if self.path.startswith("/token")
+                    else b"{}"
+                )
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(answer)))
@@ -71,7 +84,13 @@ def hook() -> Iterator[Endpoint]:
 
 def _destination(events: Any, name: str, url: str, auth_type: str, auth: dict[str, Any], rate: int = 300) -> str:
     connection = events.create_connection(Name=name, AuthorizationType=auth_type, AuthParameters=auth)["ConnectionArn"]
-    return events.create_api_destination(Name=name, ConnectionArn=connection, InvocationEndpoint=url, HttpMethod="POST", InvocationRateLimitPerSecond=rate)["ApiDestinationArn"]  # type: ignore[no-any-return]
+    return events.create_api_destination(
+        Name=name,
+        ConnectionArn=connection,
+        InvocationEndpoint=url,
+        HttpMethod="POST",
+        InvocationRateLimitPerSecond=rate,
+    )["ApiDestinationArn"]  # type: ignore[no-any-return]
 
 
 def _rule(events: Any, name: str, target: dict[str, Any]) -> None:
@@ -82,7 +101,15 @@ def _rule(events: Any, name: str, target: dict[str, Any]) -> None:
 def test_dead_letter_queue_for_a_deleted_queue(events: Any, sqs: Any, name: str) -> None:
     gone_url, gone_arn = queue(sqs, f"{name}-gone")
     dlq_url, dlq_arn = queue(sqs, f"{name}-dlq")
-    _rule(events, name, {"Arn": gone_arn, "DeadLetterConfig": {"Arn": dlq_arn}, "RetryPolicy": {"MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 60}})
+    _rule(
+        events,
+        name,
+        {
+            "Arn": gone_arn,
+            "DeadLetterConfig": {"Arn": dlq_arn},
+            "RetryPolicy": {"MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 60},
+        },
+    )
     sqs.delete_queue(QueueUrl=gone_url)
     event_id = events.put_events(Entries=[entry(name, {"k": 1})])["Entries"][0]["EventId"]
     [message] = receive(sqs, dlq_url, MessageAttributeNames=["All"])
@@ -97,13 +124,20 @@ def test_dead_letter_queue_for_a_deleted_queue(events: Any, sqs: Any, name: str)
 def test_api_destination_with_api_key(events: Any, hook: Endpoint, name: str) -> None:
     auth = {
         "ApiKeyAuthParameters": {"ApiKeyName": "x-api-key", "ApiKeyValue": "s3cret"},
-        "InvocationHttpParameters": {"HeaderParameters": [{"Key": "X-Conn", "Value": "c", "IsValueSecret": True}], "QueryStringParameters": [{"Key": "q", "Value": "v"}]},
+        "InvocationHttpParameters": {
+            "HeaderParameters": [{"Key": "X-Conn", "Value": "c", "IsValueSecret": True}],
+            "QueryStringParameters": [{"Key": "q", "Value": "v"}],
+        },
     }
     arn = _destination(events, name, hook.url + "/hook/*/items", "API_KEY", auth)
     described = events.describe_connection(Name=name)
     assert described["ConnectionState"] == "AUTHORIZED"
-    assert described["AuthParameters"]["ApiKeyAuthParameters"] == {"ApiKeyName": "x-api-key"}  # the key value is never shown
-    assert described["AuthParameters"]["InvocationHttpParameters"]["HeaderParameters"] == [{"Key": "X-Conn", "IsValueSecret": True}]
+    assert described["AuthParameters"]["ApiKeyAuthParameters"] == {
+        "ApiKeyName": "x-api-key"
+    }  # the key value is never shown
+    assert described["AuthParameters"]["InvocationHttpParameters"]["HeaderParameters"] == [
+        {"Key": "X-Conn", "IsValueSecret": True}
+    ]
     assert events.describe_api_destination(Name=name)["ApiDestinationState"] == "ACTIVE"
     http = {"PathParameterValues": ["abc"], "HeaderParameters": {"X-Target": "t"}, "QueryStringParameters": {"z": "1"}}
     _rule(events, name, {"Arn": arn, "HttpParameters": http, "RoleArn": "arn:aws:iam::000000000000:role/r"})
@@ -117,8 +151,20 @@ def test_api_destination_with_api_key(events: Any, hook: Endpoint, name: str) ->
 
 
 def test_api_destination_basic_and_oauth(events: Any, hook: Endpoint, name: str) -> None:
-    basic = _destination(events, f"{name}-basic", hook.url + "/hook/basic", "BASIC", {"BasicAuthParameters": {"Username": "u", "Password": "p"}})
-    oauth_auth = {"OAuthParameters": {"ClientParameters": {"ClientID": "id", "ClientSecret": "sec"}, "AuthorizationEndpoint": hook.url + "/token", "HttpMethod": "POST"}}
+    basic = _destination(
+        events,
+        f"{name}-basic",
+        hook.url + "/hook/basic",
+        "BASIC",
+        {"BasicAuthParameters": {"Username": "u", "Password": "p"}},
+    )
+    oauth_auth = {
+        "OAuthParameters": {
+            "ClientParameters": {"ClientID": "id", "ClientSecret": "sec"},
+            "AuthorizationEndpoint": hook.url + "/token",
+            "HttpMethod": "POST",
+        }
+    }
     oauth = _destination(events, f"{name}-oauth", hook.url + "/hook/oauth", "OAUTH_CLIENT_CREDENTIALS", oauth_auth)
     events.put_rule(Name=name, EventPattern=json.dumps({"source": [name]}))
     events.put_targets(Rule=name, Targets=[{"Id": "basic", "Arn": basic}, {"Id": "oauth", "Arn": oauth}])
@@ -132,7 +178,9 @@ def test_api_destination_basic_and_oauth(events: Any, hook: Endpoint, name: str)
 
 def test_api_destination_retries_then_succeeds(events: Any, hook: Endpoint, name: str) -> None:
     hook.statuses = [503, 429]
-    arn = _destination(events, name, hook.url + "/hook", "API_KEY", {"ApiKeyAuthParameters": {"ApiKeyName": "k", "ApiKeyValue": "v"}})
+    arn = _destination(
+        events, name, hook.url + "/hook", "API_KEY", {"ApiKeyAuthParameters": {"ApiKeyName": "k", "ApiKeyValue": "v"}}
+    )
     _rule(events, name, {"Arn": arn})
     events.put_events(Entries=[entry(name)])
     requests = hook.wait_for(3, timeout=15)
@@ -140,9 +188,13 @@ def test_api_destination_retries_then_succeeds(events: Any, hook: Endpoint, name
     assert requests[1]["at"] - requests[0]["at"] >= 0.9  # backoff before retrying
 
 
-def test_api_destination_client_error_goes_to_dead_letter_queue(events: Any, sqs: Any, hook: Endpoint, name: str) -> None:
+def test_api_destination_client_error_goes_to_dead_letter_queue(
+    events: Any, sqs: Any, hook: Endpoint, name: str
+) -> None:
     hook.statuses = [400]
-    arn = _destination(events, name, hook.url + "/hook", "API_KEY", {"ApiKeyAuthParameters": {"ApiKeyName": "k", "ApiKeyValue": "v"}})
+    arn = _destination(
+        events, name, hook.url + "/hook", "API_KEY", {"ApiKeyAuthParameters": {"ApiKeyName": "k", "ApiKeyValue": "v"}}
+    )
     dlq_url, dlq_arn = queue(sqs, f"{name}-dlq")
     _rule(events, name, {"Arn": arn, "DeadLetterConfig": {"Arn": dlq_arn}})
     events.put_events(Entries=[entry(name)])
@@ -152,7 +204,14 @@ def test_api_destination_client_error_goes_to_dead_letter_queue(events: Any, sqs
 
 
 def test_invocation_rate_limit(events: Any, hook: Endpoint, name: str) -> None:
-    arn = _destination(events, name, hook.url + "/hook", "API_KEY", {"ApiKeyAuthParameters": {"ApiKeyName": "k", "ApiKeyValue": "v"}}, rate=2)
+    arn = _destination(
+        events,
+        name,
+        hook.url + "/hook",
+        "API_KEY",
+        {"ApiKeyAuthParameters": {"ApiKeyName": "k", "ApiKeyValue": "v"}},
+        rate=2,
+    )
     _rule(events, name, {"Arn": arn})
     events.put_events(Entries=[entry(name, {"i": i}) for i in range(4)])
     requests = hook.wait_for(4, timeout=10)
@@ -161,10 +220,34 @@ def test_invocation_rate_limit(events: Any, hook: Endpoint, name: str) -> None:
 
 
 def test_connection_and_destination_errors(events: Any, name: str) -> None:
-    expect_error(events.describe_connection, "ResourceNotFoundException", f"Failed to describe the connection(s). Connection '{name}' does not exist.", Name=name)
-    expect_error(events.describe_api_destination, "ResourceNotFoundException", f"Failed to describe the api-destination(s). An api-destination '{name}' does not exist.", Name=name)
-    expect_error(events.create_connection, "ValidationException", Name=name, AuthorizationType="BASIC", AuthParameters={"ApiKeyAuthParameters": {"ApiKeyName": "k", "ApiKeyValue": "v"}})
-    events.create_connection(Name=name, AuthorizationType="BASIC", AuthParameters={"BasicAuthParameters": {"Username": "u", "Password": "p"}})
-    expect_error(events.create_connection, "ResourceAlreadyExistsException", Name=name, AuthorizationType="BASIC", AuthParameters={"BasicAuthParameters": {"Username": "u", "Password": "p"}})
+    expect_error(
+        events.describe_connection,
+        "ResourceNotFoundException",
+        f"Failed to describe the connection(s). Connection '{name}' does not exist.",
+        Name=name,
+    )
+    expect_error(
+        events.describe_api_destination,
+        "ResourceNotFoundException",
+        f"Failed to describe the api-destination(s). An api-destination '{name}' does not exist.",
+        Name=name,
+    )
+    expect_error(
+        events.create_connection,
+        "ValidationException",
+        Name=name,
+        AuthorizationType="BASIC",
+        AuthParameters={"ApiKeyAuthParameters": {"ApiKeyName": "k", "ApiKeyValue": "v"}},
+    )
+    events.create_connection(
+        Name=name, AuthorizationType="BASIC", AuthParameters={"BasicAuthParameters": {"Username": "u", "Password": "p"}}
+    )
+    expect_error(
+        events.create_connection,
+        "ResourceAlreadyExistsException",
+        Name=name,
+        AuthorizationType="BASIC",
+        AuthParameters={"BasicAuthParameters": {"Username": "u", "Password": "p"}},
+    )
     assert [c["Name"] for c in events.list_connections(NamePrefix=name)["Connections"]] == [name]
     assert events.delete_connection(Name=name)["ConnectionState"] == "DELETING"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -20,7 +21,9 @@ def events(aws: Callable[..., Any]) -> Any:
 def _deliver(events: Any, sqs: Any, name: str, **target: Any) -> tuple[str, str]:
     """Route one event through a rule with this target configuration; (body received, event id)."""
     url, _ = rule_to_queue(events, sqs, name, {"source": [name]}, **target)
-    event_id = events.put_events(Entries=[entry(name, DETAIL, detail_type="core.update-account-command")])["Entries"][0]["EventId"]
+    event_id = events.put_events(Entries=[entry(name, DETAIL, detail_type="core.update-account-command")])["Entries"][
+        0
+    ]["EventId"]
     [message] = receive(sqs, url)
     return message["Body"], event_id
 
@@ -51,7 +54,12 @@ def test_transformer_string_template(events: Any, sqs: Any, name: str) -> None:
 
 def test_transformer_json_template(events: Any, sqs: Any, name: str) -> None:
     transformer = {
-        "InputPathsMap": {"command": "$.detail.command", "payload": "$.detail.payload", "count": "$.detail.count", "missing": "$.detail.nothing"},
+        "InputPathsMap": {
+            "command": "$.detail.command",
+            "payload": "$.detail.payload",
+            "count": "$.detail.count",
+            "missing": "$.detail.nothing",
+        },
         "InputTemplate": '{"command": <command>, "quoted": "<command>", "payload": <payload>, "n": <count>, "text": "n=<count> p=<payload>", "gone": <missing>}',
     }
     body, _ = _deliver(events, sqs, name, InputTransformer=transformer)
@@ -62,7 +70,9 @@ def test_transformer_json_template(events: Any, sqs: Any, name: str) -> None:
 
 
 def test_transformer_reserved_variables(events: Any, sqs: Any, name: str) -> None:
-    transformer = {"InputTemplate": '{"arn": <aws.events.rule-arn>, "name": <aws.events.rule-name>, "event": <aws.events.event>, "full": <aws.events.event.json>}'}
+    transformer = {
+        "InputTemplate": '{"arn": <aws.events.rule-arn>, "name": <aws.events.rule-name>, "event": <aws.events.event>, "full": <aws.events.event.json>}'
+    }
     body, event_id = _deliver(events, sqs, name, InputTransformer=transformer)
     out = json.loads(body)
     assert out["arn"] == f"arn:aws:events:us-east-1:000000000000:rule/{name}" and out["name"] == name

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -20,8 +21,14 @@ def events(aws: Callable[..., Any]) -> Any:
 
 def test_event_reaches_sqs_with_aws_envelope(events: Any, sqs: Any, name: str) -> None:
     url, _ = rule_to_queue(events, sqs, name, {"source": [name], "detail": {"n": [{"numeric": [">", 1]}]}})
-    when = datetime(2024, 5, 1, 12, 30, 15, tzinfo=timezone.utc)
-    out = events.put_events(Entries=[entry(name, {"n": 2}, Resources=["arn:aws:s3:::b"], Time=when), entry(name, {"n": 1}), entry("other", {"n": 5})])
+    when = datetime(2024, 5, 1, 12, 30, 15, tzinfo=UTC)
+    out = events.put_events(
+        Entries=[
+            entry(name, {"n": 2}, Resources=["arn:aws:s3:::b"], Time=when),
+            entry(name, {"n": 1}),
+            entry("other", {"n": 5}),
+        ]
+    )
     assert out["FailedEntryCount"] == 0 and all("EventId" in e for e in out["Entries"])
     messages = receive(sqs, url)
     assert len(messages) == 1 and nothing_more(sqs, url)
@@ -50,9 +57,18 @@ def test_per_entry_errors(events: Any) -> None:
     )
     assert out["FailedEntryCount"] == 7
     assert out["Entries"][:7] == [
-        {"ErrorCode": "InvalidArgument", "ErrorMessage": "Parameter Source is not valid. Reason: Source is a required argument."},
-        {"ErrorCode": "InvalidArgument", "ErrorMessage": "Parameter DetailType is not valid. Reason: DetailType is a required argument."},
-        {"ErrorCode": "InvalidArgument", "ErrorMessage": "Parameter Detail is not valid. Reason: Detail is a required argument."},
+        {
+            "ErrorCode": "InvalidArgument",
+            "ErrorMessage": "Parameter Source is not valid. Reason: Source is a required argument.",
+        },
+        {
+            "ErrorCode": "InvalidArgument",
+            "ErrorMessage": "Parameter DetailType is not valid. Reason: DetailType is a required argument.",
+        },
+        {
+            "ErrorCode": "InvalidArgument",
+            "ErrorMessage": "Parameter Detail is not valid. Reason: Detail is a required argument.",
+        },
         {"ErrorCode": "MalformedDetail", "ErrorMessage": "Detail is malformed."},
         {"ErrorCode": "MalformedDetail", "ErrorMessage": "Detail is malformed."},
         {"ErrorCode": "MalformedDetail", "ErrorMessage": "Detail is malformed."},
@@ -65,7 +81,10 @@ def test_limits(events: Any) -> None:
     expect_error(events.put_events, "ValidationException", Entries=[entry("s") for _ in range(11)])
     big = "x" * (128 * 1024)
     expect_error(
-        events.put_events, "ValidationException", "Total size of the entries in the request is over the limit.", Entries=[entry("s", {"a": big}), entry("s", {"b": big})]
+        events.put_events,
+        "ValidationException",
+        "Total size of the entries in the request is over the limit.",
+        Entries=[entry("s", {"a": big}), entry("s", {"b": big})],
     )
     just_under = 256 * 1024 - len("s") - len("test") - len('{"a": ""}') - 1
     assert events.put_events(Entries=[entry("s", {"a": "y" * just_under})])["FailedEntryCount"] == 0
@@ -82,7 +101,13 @@ def test_nonexistent_bus_is_accepted_and_dropped(events: Any, sqs: Any, name: st
 def test_custom_bus_by_name_and_arn(events: Any, sqs: Any, name: str) -> None:
     bus_arn = events.create_event_bus(Name=name)["EventBusArn"]
     url, _ = rule_to_queue(events, sqs, name, {"source": [name]}, bus=name)
-    events.put_events(Entries=[entry(name, {"via": "name"}, EventBusName=name), entry(name, {"via": "arn"}, EventBusName=bus_arn), entry(name, {"via": "default"})])
+    events.put_events(
+        Entries=[
+            entry(name, {"via": "name"}, EventBusName=name),
+            entry(name, {"via": "arn"}, EventBusName=bus_arn),
+            entry(name, {"via": "default"}),
+        ]
+    )
     assert sorted(b["detail"]["via"] for b in bodies(receive(sqs, url, 2))) == ["arn", "name"]
     assert nothing_more(sqs, url)
 

@@ -19,7 +19,13 @@ def test_rename_user_and_group(iam: Any, name: str) -> None:
     assert (user["Path"], user["Arn"]) == ("/moved/", f"arn:aws:iam::{ACCOUNT}:user/moved/{name}-new")
     assert iam.list_user_policies(UserName=name + "-new")["PolicyNames"] == ["p"]  # what hung off the user follows it
     expect_error(iam.get_user, "NoSuchEntity", UserName=name)
-    expect_error(iam.update_user, "EntityAlreadyExists", f"User with name {name}-taken already exists.", UserName=name + "-new", NewUserName=name + "-taken")
+    expect_error(
+        iam.update_user,
+        "EntityAlreadyExists",
+        f"User with name {name}-taken already exists.",
+        UserName=name + "-new",
+        NewUserName=name + "-taken",
+    )
     iam.update_group(GroupName=name, NewGroupName=name + "-g")
     assert [u["UserName"] for u in iam.get_group(GroupName=name + "-g")["Users"]] == [name + "-new"]
 
@@ -29,7 +35,9 @@ def test_account_alias(aws: Any, name: str) -> None:
     iam.create_account_alias(AccountAlias=f"{name}-a")
     iam.create_account_alias(AccountAlias=f"{name}-b")  # an account has one alias: the new one replaces it
     assert iam.list_account_aliases()["AccountAliases"] == [f"{name}-b"]
-    expect_error(aws("iam", access_key="444455556666").create_account_alias, "EntityAlreadyExists", AccountAlias=f"{name}-b")
+    expect_error(
+        aws("iam", access_key="444455556666").create_account_alias, "EntityAlreadyExists", AccountAlias=f"{name}-b"
+    )
     iam.delete_account_alias(AccountAlias=f"{name}-b")
     assert iam.list_account_aliases()["AccountAliases"] == []
     expect_error(iam.delete_account_alias, "NoSuchEntity", AccountAlias=f"{name}-b")

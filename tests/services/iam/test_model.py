@@ -19,11 +19,19 @@ def _doc(**statement: object) -> str:
     [
         ("[]", False, "Syntax errors in policy."),
         ('{"Version": "2012-10-17", "Statement": []}', False, "Syntax errors in policy."),
-        ('{"Version": "2012-10-17", "Statement": [], "Extra": 1}', False, "Syntax errors in policy. Unknown field Extra"),
+        (
+            '{"Version": "2012-10-17", "Statement": [], "Extra": 1}',
+            False,
+            "Syntax errors in policy. Unknown field Extra",
+        ),
         ('{"Statement": [{"Effect": "Maybe", "Action": "*", "Resource": "*"}]}', False, "Invalid effect: Maybe"),
         (_doc(Resource="*"), False, "Policy statement must contain actions."),
         (_doc(Action="*", Resource="*", Principal="*"), False, "Policy document should not specify a principal."),
-        (_doc(Action="sts:AssumeRole", Principal={"Service": "x"}, Resource="*"), True, "Has prohibited field Resource"),
+        (
+            _doc(Action="sts:AssumeRole", Principal={"Service": "x"}, Resource="*"),
+            True,
+            "Has prohibited field Resource",
+        ),
     ],
 )
 def test_malformed_documents(document: str, trust: bool, message: str) -> None:

@@ -14,24 +14,42 @@ from ._docs import BASIC, POLICY, TRUST
 
 
 def test_create_and_get_role(iam: Any, name: str) -> None:
-    created = iam.create_role(RoleName=name, Path="/app/", AssumeRolePolicyDocument=TRUST, Description="d", MaxSessionDuration=7200,
-                              Tags=[{"Key": "team", "Value": "a"}])["Role"]
+    created = iam.create_role(
+        RoleName=name,
+        Path="/app/",
+        AssumeRolePolicyDocument=TRUST,
+        Description="d",
+        MaxSessionDuration=7200,
+        Tags=[{"Key": "team", "Value": "a"}],
+    )["Role"]
     assert created["Arn"] == f"arn:aws:iam::{ACCOUNT}:role/app/{name}"
     assert created["RoleId"].startswith("AROA") and len(created["RoleId"]) == 21
-    assert abs((dt.datetime.now(dt.timezone.utc) - created["CreateDate"]).total_seconds()) < 60
+    assert abs((dt.datetime.now(dt.UTC) - created["CreateDate"]).total_seconds()) < 60
     role = iam.get_role(RoleName=name)["Role"]
     assert role["RoleId"] == created["RoleId"] and role["Path"] == "/app/" and role["Description"] == "d"
     assert role["MaxSessionDuration"] == 7200 and role["Tags"] == [{"Key": "team", "Value": "a"}]
     assert role["AssumeRolePolicyDocument"] == json.loads(TRUST)  # botocore decodes the URL-encoded document
     # names are case-insensitive: the same name in other case is taken, and finds the role
-    expect_error(iam.create_role, "EntityAlreadyExists", f"Role with name {name.upper()} already exists.", 409, RoleName=name.upper(), AssumeRolePolicyDocument=TRUST)
+    expect_error(
+        iam.create_role,
+        "EntityAlreadyExists",
+        f"Role with name {name.upper()} already exists.",
+        409,
+        RoleName=name.upper(),
+        AssumeRolePolicyDocument=TRUST,
+    )
     assert iam.get_role(RoleName=name.upper())["Role"]["RoleName"] == name
 
 
 def test_document_is_url_encoded_on_the_wire(iam: Any, endpoint: str, name: str) -> None:
     iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST)
-    body = requests.post(endpoint, data={"Action": "GetRole", "Version": "2010-05-08", "RoleName": name},
-                         headers={"Authorization": "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=x"}).text
+    body = requests.post(
+        endpoint,
+        data={"Action": "GetRole", "Version": "2010-05-08", "RoleName": name},
+        headers={
+            "Authorization": "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=x"
+        },
+    ).text
     assert f"<AssumeRolePolicyDocument>{quote(TRUST, safe='')}</AssumeRolePolicyDocument>" in body
     assert "%7B%22Version%22%3A%20%222012-10-17%22" in body
 
@@ -40,16 +58,27 @@ def test_update_role(iam: Any, raw_iam: Any, name: str) -> None:
     iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST)
     iam.update_role(RoleName=name, Description="new", MaxSessionDuration=43200)
     assert iam.update_role_description(RoleName=name, Description="newer")["Role"]["Description"] == "newer"
-    trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]})
+    trust = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}],
+        }
+    )
     iam.update_assume_role_policy(RoleName=name, PolicyDocument=trust)
     role = iam.get_role(RoleName=name)["Role"]
-    assert (role["Description"], role["MaxSessionDuration"], role["AssumeRolePolicyDocument"]) == ("newer", 43200, json.loads(trust))
+    assert (role["Description"], role["MaxSessionDuration"], role["AssumeRolePolicyDocument"]) == (
+        "newer",
+        43200,
+        json.loads(trust),
+    )
     expect_error(
         raw_iam.update_role, "ValidationError",
         "1 validation error detected: Value 60 at 'maxSessionDuration' failed to satisfy constraint: Member must have value greater than or equal to 3600",
         RoleName=name, MaxSessionDuration=60,
     )  # fmt: skip
-    expect_error(iam.update_assume_role_policy, "MalformedPolicyDocument", RoleName=name, PolicyDocument=POLICY)  # no Principal
+    expect_error(
+        iam.update_assume_role_policy, "MalformedPolicyDocument", RoleName=name, PolicyDocument=POLICY
+    )  # no Principal
 
 
 def test_missing_role_and_validation(iam: Any, raw_iam: Any, name: str) -> None:
@@ -66,9 +95,26 @@ def test_missing_role_and_validation(iam: Any, raw_iam: Any, name: str) -> None:
         "1 validation error detected: Value null at 'roleName' failed to satisfy constraint: Member must not be null",
     )  # fmt: skip
     expect_error(iam.create_role, "ValidationError", RoleName=name, Path="no-slash", AssumeRolePolicyDocument=TRUST)
-    expect_error(iam.create_role, "MalformedPolicyDocument", "Syntax errors in policy.", RoleName=name, AssumeRolePolicyDocument="{not json")
-    expect_error(iam.create_role, "MalformedPolicyDocument", "Missing required field Statement", RoleName=name, AssumeRolePolicyDocument='{"Version": "2012-10-17"}')
-    expect_error(iam.create_role, "MalformedPolicyDocument", RoleName=name, AssumeRolePolicyDocument='{"Version": "2019-01-01", "Statement": []}')
+    expect_error(
+        iam.create_role,
+        "MalformedPolicyDocument",
+        "Syntax errors in policy.",
+        RoleName=name,
+        AssumeRolePolicyDocument="{not json",
+    )
+    expect_error(
+        iam.create_role,
+        "MalformedPolicyDocument",
+        "Missing required field Statement",
+        RoleName=name,
+        AssumeRolePolicyDocument='{"Version": "2012-10-17"}',
+    )
+    expect_error(
+        iam.create_role,
+        "MalformedPolicyDocument",
+        RoleName=name,
+        AssumeRolePolicyDocument='{"Version": "2019-01-01", "Statement": []}',
+    )
 
 
 def test_list_roles_path_prefix_and_paging(iam: Any, name: str) -> None:
@@ -78,7 +124,11 @@ def test_list_roles_path_prefix_and_paging(iam: Any, name: str) -> None:
     first = iam.list_roles(PathPrefix=f"/{name}/", MaxItems=2)
     assert first["IsTruncated"] and [r["RoleName"] for r in first["Roles"]] == [f"{name}-0", f"{name}-1"]
     assert "Tags" not in first["Roles"][0] and "AssumeRolePolicyDocument" in first["Roles"][0]
-    names = [r["RoleName"] for p in iam.get_paginator("list_roles").paginate(PathPrefix=f"/{name}/", PaginationConfig={"PageSize": 2}) for r in p["Roles"]]
+    names = [
+        r["RoleName"]
+        for p in iam.get_paginator("list_roles").paginate(PathPrefix=f"/{name}/", PaginationConfig={"PageSize": 2})
+        for r in p["Roles"]
+    ]
     assert names == [f"{name}-{i}" for i in range(5)]
     assert f"{name}-other" in [r["RoleName"] for p in iam.get_paginator("list_roles").paginate() for r in p["Roles"]]
 
@@ -89,13 +139,18 @@ def test_role_tags(iam: Any, name: str) -> None:
     assert iam.list_role_tags(RoleName=name)["Tags"] == [{"Key": "a", "Value": "3"}, {"Key": "b", "Value": "2"}]
     iam.untag_role(RoleName=name, TagKeys=["a"])
     assert iam.get_role(RoleName=name)["Role"]["Tags"] == [{"Key": "b", "Value": "2"}]
-    expect_error(iam.tag_role, "InvalidInput", RoleName=name, Tags=[{"Key": "x", "Value": "1"}, {"Key": "X", "Value": "2"}])
+    expect_error(
+        iam.tag_role, "InvalidInput", RoleName=name, Tags=[{"Key": "x", "Value": "1"}, {"Key": "X", "Value": "2"}]
+    )
     expect_error(iam.tag_role, "LimitExceeded", RoleName=name, Tags=[{"Key": f"k{i}", "Value": ""} for i in range(50)])
 
 
 def test_permissions_boundary(iam: Any, name: str) -> None:
     iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST, PermissionsBoundary=BASIC)
-    assert iam.get_role(RoleName=name)["Role"]["PermissionsBoundary"] == {"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": BASIC}
+    assert iam.get_role(RoleName=name)["Role"]["PermissionsBoundary"] == {
+        "PermissionsBoundaryType": "PermissionsBoundaryPolicy",
+        "PermissionsBoundaryArn": BASIC,
+    }
     assert iam.get_policy(PolicyArn=BASIC)["Policy"]["PermissionsBoundaryUsageCount"] >= 1
     iam.delete_role_permissions_boundary(RoleName=name)
     assert "PermissionsBoundary" not in iam.get_role(RoleName=name)["Role"]
@@ -103,7 +158,9 @@ def test_permissions_boundary(iam: Any, name: str) -> None:
     policy_arn = iam.create_policy(PolicyName=name, PolicyDocument=POLICY)["Policy"]["Arn"]
     iam.put_role_permissions_boundary(RoleName=name, PermissionsBoundary=policy_arn)
     assert iam.get_role(RoleName=name)["Role"]["PermissionsBoundary"]["PermissionsBoundaryArn"] == policy_arn
-    expect_error(iam.put_role_permissions_boundary, "NoSuchEntity", RoleName=name, PermissionsBoundary=policy_arn + "-gone")
+    expect_error(
+        iam.put_role_permissions_boundary, "NoSuchEntity", RoleName=name, PermissionsBoundary=policy_arn + "-gone"
+    )
 
 
 def test_delete_role_conflicts(iam: Any, name: str) -> None:
@@ -112,9 +169,17 @@ def test_delete_role_conflicts(iam: Any, name: str) -> None:
     iam.put_role_policy(RoleName=name, PolicyName="inline", PolicyDocument=POLICY)
     iam.create_instance_profile(InstanceProfileName=name)
     iam.add_role_to_instance_profile(InstanceProfileName=name, RoleName=name)
-    expect_error(iam.delete_role, "DeleteConflict", "Cannot delete entity, must remove roles from instance profile first.", 409, RoleName=name)
+    expect_error(
+        iam.delete_role,
+        "DeleteConflict",
+        "Cannot delete entity, must remove roles from instance profile first.",
+        409,
+        RoleName=name,
+    )
     iam.remove_role_from_instance_profile(InstanceProfileName=name, RoleName=name)
-    expect_error(iam.delete_role, "DeleteConflict", "Cannot delete entity, must detach all policies first.", RoleName=name)
+    expect_error(
+        iam.delete_role, "DeleteConflict", "Cannot delete entity, must detach all policies first.", RoleName=name
+    )
     iam.detach_role_policy(RoleName=name, PolicyArn=BASIC)
     expect_error(iam.delete_role, "DeleteConflict", "Cannot delete entity, must delete policies first.", RoleName=name)
     iam.delete_role_policy(RoleName=name, PolicyName="inline")
@@ -127,12 +192,18 @@ def test_iam_is_global_but_per_account(aws: Any, name: str) -> None:
     assert aws("iam", region="us-west-2").get_role(RoleName=name)["Role"]["RoleName"] == name
     other = aws("iam", access_key="111122223333")
     expect_error(other.get_role, "NoSuchEntity", RoleName=name)
-    assert other.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST)["Role"]["Arn"] == f"arn:aws:iam::111122223333:role/{name}"
+    assert (
+        other.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
+        == f"arn:aws:iam::111122223333:role/{name}"
+    )
 
 
 def test_service_linked_role(iam: Any) -> None:
     role = iam.create_service_linked_role(AWSServiceName="autoscaling.amazonaws.com", CustomSuffix="gureum")["Role"]
-    assert role["RoleName"] == "AWSServiceRoleForAutoScaling_gureum" and role["Path"] == "/aws-service-role/autoscaling.amazonaws.com/"
+    assert (
+        role["RoleName"] == "AWSServiceRoleForAutoScaling_gureum"
+        and role["Path"] == "/aws-service-role/autoscaling.amazonaws.com/"
+    )
     expect_error(iam.delete_role, "UnmodifiableEntity", RoleName=role["RoleName"])
     task = iam.delete_service_linked_role(RoleName=role["RoleName"])["DeletionTaskId"]
     assert iam.get_service_linked_role_deletion_status(DeletionTaskId=task)["Status"] == "SUCCEEDED"

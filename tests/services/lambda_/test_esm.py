@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ...conftest import StoreFactory, make_client
 from ...expect import expect_error
@@ -38,7 +39,9 @@ def _queue(sqs: Any, name: str, **attributes: Any) -> tuple[str, str]:
     return url, _arn(sqs, url)
 
 
-def _setup(aws: Callable[..., Any], name: str, *, fifo: bool = False, timeout: int = 3, **source_attrs: Any) -> tuple[str, str, str]:
+def _setup(
+    aws: Callable[..., Any], name: str, *, fifo: bool = False, timeout: int = 3, **source_attrs: Any
+) -> tuple[str, str, str]:
     """(source queue URL, its ARN, out queue URL) and a forwarding function called ``name``."""
     sqs = aws("sqs")
     suffix = ".fifo" if fifo else ""
@@ -80,7 +83,9 @@ def _wait_state(client: Any, uuid: str, state: str) -> dict[str, Any]:
 def _drained(sqs: Any, url: str, seconds: float = 15) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+        attrs = sqs.get_queue_attributes(
+            QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+        )["Attributes"]
         if attrs["ApproximateNumberOfMessages"] == "0" and attrs["ApproximateNumberOfMessagesNotVisible"] == "0":
             return True
         time.sleep(0.2)
@@ -95,8 +100,14 @@ def test_batch_reaches_function_in_aws_event_shape(aws: Callable[..., Any], name
         for i in range(3)
     ])  # fmt: skip
     created = client.create_event_source_mapping(EventSourceArn=arn, FunctionName=name)
-    assert created["State"] == "Creating" and created["BatchSize"] == 10 and created["MaximumBatchingWindowInSeconds"] == 0
-    assert created["FunctionArn"].endswith(f":function:{name}") and created["EventSourceArn"] == arn and created["FunctionResponseTypes"] == []
+    assert (
+        created["State"] == "Creating" and created["BatchSize"] == 10 and created["MaximumBatchingWindowInSeconds"] == 0
+    )
+    assert (
+        created["FunctionArn"].endswith(f":function:{name}")
+        and created["EventSourceArn"] == arn
+        and created["FunctionResponseTypes"] == []
+    )
     assert created["EventSourceMappingArn"].endswith(f":event-source-mapping:{created['UUID']}")
     _wait_state(client, created["UUID"], "Enabled")
     [event] = _events(sqs, out, 1)
@@ -104,11 +115,29 @@ def test_batch_reaches_function_in_aws_event_shape(aws: Callable[..., Any], name
     assert sorted(r["body"] for r in records) == ["m0", "m1", "m2"]
     record = records[0]
     assert record["eventSource"] == "aws:sqs" and record["eventSourceARN"] == arn and record["awsRegion"] == "us-east-1"
-    assert set(record["attributes"]) >= {"ApproximateReceiveCount", "SentTimestamp", "SenderId", "ApproximateFirstReceiveTimestamp"}
+    assert set(record["attributes"]) >= {
+        "ApproximateReceiveCount",
+        "SentTimestamp",
+        "SenderId",
+        "ApproximateFirstReceiveTimestamp",
+    }
     assert record["attributes"]["ApproximateReceiveCount"] == "1"
-    assert record["messageAttributes"]["b"] == {"binaryValue": "AQ==", "stringListValues": [], "binaryListValues": [], "dataType": "Binary"}
-    assert record["messageAttributes"]["n"]["stringValue"] == record["body"][1:] and record["messageAttributes"]["n"]["dataType"] == "Number"
-    assert len(record["md5OfBody"]) == 32 and len(record["md5OfMessageAttributes"]) == 32 and record["receiptHandle"] and record["messageId"]
+    assert record["messageAttributes"]["b"] == {
+        "binaryValue": "AQ==",
+        "stringListValues": [],
+        "binaryListValues": [],
+        "dataType": "Binary",
+    }
+    assert (
+        record["messageAttributes"]["n"]["stringValue"] == record["body"][1:]
+        and record["messageAttributes"]["n"]["dataType"] == "Number"
+    )
+    assert (
+        len(record["md5OfBody"]) == 32
+        and len(record["md5OfMessageAttributes"]) == 32
+        and record["receiptHandle"]
+        and record["messageId"]
+    )
     assert _drained(sqs, url)
     assert client.get_event_source_mapping(UUID=created["UUID"])["LastProcessingResult"] == "OK"
 
@@ -118,12 +147,21 @@ def test_partial_batch_failure_and_dead_letter_queue(aws: Callable[..., Any], na
     dlq_url, dlq_arn = _queue(sqs, f"{name}-dlq")
     redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 2})
     url, arn, out = _setup(aws, name, timeout=3, VisibilityTimeout=3, RedrivePolicy=redrive)
-    sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": b, "MessageBody": b} for b in ("good1", "bad1", "good2", "boom")])
-    client.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, FunctionResponseTypes=["ReportBatchItemFailures"], BatchSize=2)
+    sqs.send_message_batch(
+        QueueUrl=url, Entries=[{"Id": b, "MessageBody": b} for b in ("good1", "bad1", "good2", "boom")]
+    )
+    client.create_event_source_mapping(
+        EventSourceArn=arn, FunctionName=name, FunctionResponseTypes=["ReportBatchItemFailures"], BatchSize=2
+    )
     dead: list[str] = []
     deadline = time.monotonic() + 25
     while not {"bad1", "boom"} <= set(dead) and time.monotonic() < deadline:
-        dead += [m["Body"] for m in sqs.receive_message(QueueUrl=dlq_url, WaitTimeSeconds=1, MaxNumberOfMessages=10).get("Messages", [])]
+        dead += [
+            m["Body"]
+            for m in sqs.receive_message(QueueUrl=dlq_url, WaitTimeSeconds=1, MaxNumberOfMessages=10).get(
+                "Messages", []
+            )
+        ]
     assert _drained(sqs, url)
     dead += [m["Body"] for m in sqs.receive_message(QueueUrl=dlq_url, MaxNumberOfMessages=10).get("Messages", [])]
     # bad1 was reported failed and boom failed its invocation, twice each; good2 may have shared a failed batch
@@ -139,12 +177,21 @@ def test_invalid_batch_item_failures_fail_the_whole_batch(aws: Callable[..., Any
     code = "def handler(event, context):\n    return {'batchItemFailures': [{'itemIdentifier': 'not-in-batch'}]}\n"
     create(client, name, {"index.py": code}, Timeout=1)
     sqs.send_message(QueueUrl=url, MessageBody="x")
-    uuid = client.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, FunctionResponseTypes=["ReportBatchItemFailures"])["UUID"]
+    uuid = client.create_event_source_mapping(
+        EventSourceArn=arn, FunctionName=name, FunctionResponseTypes=["ReportBatchItemFailures"]
+    )["UUID"]
     deadline = time.monotonic() + 10
     count = 0
     while count < 2 and time.monotonic() < deadline:  # received again and again: never deleted
         time.sleep(0.3)
-        count = int(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"].get("ApproximateNumberOfMessagesNotVisible", "0")) and count + 1
+        count = (
+            int(
+                sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"].get(
+                    "ApproximateNumberOfMessagesNotVisible", "0"
+                )
+            )
+            and count + 1
+        )
     client.update_event_source_mapping(UUID=uuid, Enabled=False)
     _wait_state(client, uuid, "Disabled")
     time.sleep(1.2)
@@ -158,7 +205,9 @@ def test_filter_criteria_deletes_what_does_not_match(aws: Callable[..., Any], na
     url, arn, out = _setup(aws, name)
     bodies = [json.dumps({"kind": "keep", "n": 1}), json.dumps({"kind": "drop"}), "plain", "other text"]
     sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": b} for i, b in enumerate(bodies)])
-    criteria = {"Filters": [{"Pattern": json.dumps({"body": {"kind": ["keep"]}})}, {"Pattern": json.dumps({"body": ["plain"]})}]}
+    criteria = {
+        "Filters": [{"Pattern": json.dumps({"body": {"kind": ["keep"]}})}, {"Pattern": json.dumps({"body": ["plain"]})}]
+    }
     created = client.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, FilterCriteria=criteria)
     assert created["FilterCriteria"] == criteria
     assert sorted(_bodies(sqs, out, 2)) == sorted([bodies[0], "plain"])
@@ -168,7 +217,9 @@ def test_filter_criteria_deletes_what_does_not_match(aws: Callable[..., Any], na
 def test_batching_window_fills_one_batch(aws: Callable[..., Any], name: str) -> None:
     client, sqs = aws("lambda"), aws("sqs")
     url, arn, out = _setup(aws, name)
-    uuid = client.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, BatchSize=50, MaximumBatchingWindowInSeconds=2)["UUID"]
+    uuid = client.create_event_source_mapping(
+        EventSourceArn=arn, FunctionName=name, BatchSize=50, MaximumBatchingWindowInSeconds=2
+    )["UUID"]
     _wait_state(client, uuid, "Enabled")
     sqs.send_message(QueueUrl=url, MessageBody="first")
     time.sleep(0.5)
@@ -202,9 +253,23 @@ def test_fifo_batches_per_group_in_order(aws: Callable[..., Any], name: str) -> 
     for i in range(6):
         for group, bodies in sent.items():
             if i < len(bodies):
-                sqs.send_message(QueueUrl=url, MessageBody=bodies[i], MessageGroupId=group, MessageDeduplicationId=bodies[i])
-    expect_error(client.create_event_source_mapping, "InvalidParameterValueException", EventSourceArn=arn, FunctionName=name, BatchSize=11)
-    expect_error(client.create_event_source_mapping, "InvalidParameterValueException", EventSourceArn=arn, FunctionName=name, MaximumBatchingWindowInSeconds=1)
+                sqs.send_message(
+                    QueueUrl=url, MessageBody=bodies[i], MessageGroupId=group, MessageDeduplicationId=bodies[i]
+                )
+    expect_error(
+        client.create_event_source_mapping,
+        "InvalidParameterValueException",
+        EventSourceArn=arn,
+        FunctionName=name,
+        BatchSize=11,
+    )
+    expect_error(
+        client.create_event_source_mapping,
+        "InvalidParameterValueException",
+        EventSourceArn=arn,
+        FunctionName=name,
+        MaximumBatchingWindowInSeconds=1,
+    )
     client.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, BatchSize=2)
     events = _events(sqs, out, 5)
     seen: dict[str, list[str]] = {"a": [], "b": []}
@@ -222,33 +287,69 @@ def test_api_validation_listing_and_delete(aws: Callable[..., Any], name: str) -
     create_esm = client.create_event_source_mapping
     expect_error(create_esm, "InvalidParameterValueException", "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10",
                  EventSourceArn=arn, FunctionName=name, BatchSize=11)  # fmt: skip
-    expect_error(create_esm, "ValidationException", EventSourceArn=arn, FunctionName=name, BatchSize=10_001, MaximumBatchingWindowInSeconds=1)
+    expect_error(
+        create_esm,
+        "ValidationException",
+        EventSourceArn=arn,
+        FunctionName=name,
+        BatchSize=10_001,
+        MaximumBatchingWindowInSeconds=1,
+    )
     expect_error(create_esm, "InvalidParameterValueException", "Invalid filter pattern definition.", EventSourceArn=arn, FunctionName=name,
                  FilterCriteria={"Filters": [{"Pattern": "{not json"}]})  # fmt: skip
     expect_error(create_esm, "ResourceNotFoundException", EventSourceArn=arn, FunctionName=f"{name}-missing")
-    expect_error(create_esm, "InvalidParameterValueException", EventSourceArn=arn.replace(name, f"{name}-nope"), FunctionName=name)
+    expect_error(
+        create_esm,
+        "InvalidParameterValueException",
+        EventSourceArn=arn.replace(name, f"{name}-nope"),
+        FunctionName=name,
+    )
     slow_url, slow_arn = _queue(sqs, f"{name}-slow", VisibilityTimeout=2)
     expect_error(create_esm, "InvalidParameterValueException", "Queue visibility timeout: 2 seconds is less than Function timeout: 3 seconds",
                  EventSourceArn=slow_arn, FunctionName=name)  # fmt: skip
-    first = create_esm(EventSourceArn=arn, FunctionName=name, BatchSize=100, MaximumBatchingWindowInSeconds=5, ScalingConfig={"MaximumConcurrency": 2})
+    first = create_esm(
+        EventSourceArn=arn,
+        FunctionName=name,
+        BatchSize=100,
+        MaximumBatchingWindowInSeconds=5,
+        ScalingConfig={"MaximumConcurrency": 2},
+    )
     assert first["ScalingConfig"] == {"MaximumConcurrency": 2}
     error = expect_error(create_esm, "ResourceConflictException", EventSourceArn=arn, FunctionName=name)
     assert first["UUID"] in error["Message"]
-    expect_error(create_esm, "InvalidParameterValueException", EventSourceArn="arn:aws:kinesis:us-east-1:000000000000:stream/s", FunctionName=name)
-    second = create_esm(EventSourceArn=other_arn, FunctionName=name, Enabled=False, FilterCriteria={"Filters": [{"Pattern": '{"body": ["x"]}'}]})
-    expect_error(client.update_event_source_mapping, "InvalidParameterValueException", UUID=second["UUID"], BatchSize=11)
+    expect_error(
+        create_esm,
+        "InvalidParameterValueException",
+        EventSourceArn="arn:aws:kinesis:us-east-1:000000000000:stream/s",
+        FunctionName=name,
+    )
+    second = create_esm(
+        EventSourceArn=other_arn,
+        FunctionName=name,
+        Enabled=False,
+        FilterCriteria={"Filters": [{"Pattern": '{"body": ["x"]}'}]},
+    )
+    expect_error(
+        client.update_event_source_mapping, "InvalidParameterValueException", UUID=second["UUID"], BatchSize=11
+    )
     updated = client.update_event_source_mapping(UUID=second["UUID"], FilterCriteria={}, BatchSize=3)
     assert updated["State"] == "Updating" and updated["BatchSize"] == 3 and "FilterCriteria" not in updated
     listed = client.list_event_source_mappings(FunctionName=name)["EventSourceMappings"]
     assert sorted(m["UUID"] for m in listed) == sorted([first["UUID"], second["UUID"]])
-    assert [m["UUID"] for m in client.list_event_source_mappings(EventSourceArn=other_arn)["EventSourceMappings"]] == [second["UUID"]]
+    assert [m["UUID"] for m in client.list_event_source_mappings(EventSourceArn=other_arn)["EventSourceMappings"]] == [
+        second["UUID"]
+    ]
     page = client.list_event_source_mappings(FunctionName=name, MaxItems=1)
     rest = client.list_event_source_mappings(FunctionName=name, Marker=page["NextMarker"])
-    assert len(page["EventSourceMappings"]) == 1 and [m["UUID"] for m in page["EventSourceMappings"] + rest["EventSourceMappings"]] == sorted(m["UUID"] for m in listed)
+    assert len(page["EventSourceMappings"]) == 1 and [
+        m["UUID"] for m in page["EventSourceMappings"] + rest["EventSourceMappings"]
+    ] == sorted(m["UUID"] for m in listed)
     assert "NextMarker" not in rest
     assert client.delete_event_source_mapping(UUID=first["UUID"])["State"] == "Deleting"
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(m["UUID"] == first["UUID"] for m in client.list_event_source_mappings(FunctionName=name)["EventSourceMappings"]):
+    while time.monotonic() < deadline and any(
+        m["UUID"] == first["UUID"] for m in client.list_event_source_mappings(FunctionName=name)["EventSourceMappings"]
+    ):
         time.sleep(0.1)
     expect_error(client.get_event_source_mapping, "ResourceNotFoundException", UUID=first["UUID"])
     expect_error(client.delete_event_source_mapping, "ResourceNotFoundException", UUID=first["UUID"])
@@ -291,11 +392,18 @@ def test_batch_item_failure_responses_and_payload_split() -> None:
 
     ids = {"a", "b"}
     assert failed_items(b"", ids) == set() and failed_items(b"null", ids) == set() and failed_items(b"{}", ids) == set()
-    assert failed_items(b'{"batchItemFailures": []}', ids) == set() and failed_items(b'{"batchItemFailures": null}', ids) == set()
+    assert (
+        failed_items(b'{"batchItemFailures": []}', ids) == set()
+        and failed_items(b'{"batchItemFailures": null}', ids) == set()
+    )
     assert failed_items(b'{"batchItemFailures": [{"itemIdentifier": "b"}]}', ids) == {"b"}
     for invalid in (b"not json", b'"text"', b'{"batchItemFailures": [{"itemIdentifier": ""}]}', b'{"batchItemFailures": [{"itemIdentifier": null}]}',
                     b'{"batchItemFailures": [{"id": "a"}]}', b'{"batchItemFailures": [{"itemIdentifier": "zzz"}]}'):  # fmt: skip
         assert failed_items(invalid, ids) is None, invalid
     big = [{"body": "x" * 2_500_000, "attributes": {"MessageGroupId": g}} for g in ("g1", "g1", "g2", "g1", "g1")]
     assert [len(b) for b in split_batches(big, fifo=False)] == [2, 2, 1]
-    assert [[r["attributes"]["MessageGroupId"] for r in b] for b in split_batches(big, fifo=True)] == [["g1", "g1"], ["g1", "g1"], ["g2"]]
+    assert [[r["attributes"]["MessageGroupId"] for r in b] for b in split_batches(big, fifo=True)] == [
+        ["g1", "g1"],
+        ["g1", "g1"],
+        ["g2"],
+    ]

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import urllib.request
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -29,7 +30,11 @@ def test_create_get_list_delete(aws: Callable[..., Any], name: str) -> None:
         assert resp.read() == make_zip(CODE)
     config = client.get_function_configuration(FunctionName=got["Configuration"]["FunctionArn"])
     assert config["CodeSha256"] == out["CodeSha256"] and config["Description"] == "d"
-    names = [f["FunctionName"] for page in client.get_paginator("list_functions").paginate(PaginationConfig={"PageSize": 1}) for f in page["Functions"]]
+    names = [
+        f["FunctionName"]
+        for page in client.get_paginator("list_functions").paginate(PaginationConfig={"PageSize": 1})
+        for f in page["Functions"]
+    ]
     assert name in names
     with pytest.raises(client.exceptions.ResourceConflictException):
         create(client, name, CODE, wait=False)
@@ -52,12 +57,21 @@ def test_create_get_list_delete(aws: Callable[..., Any], name: str) -> None:
         ({"Environment": {"Variables": {"AWS_REGION": "x"}}}, "reserved keys"),
         ({"Code": {"ZipFile": b"not a zip"}}, "Could not unzip"),
         ({"Code": {"S3Bucket": "bucket", "S3Key": "k"}}, "ZipFile"),
-        ({"PackageType": "Image", "Code": {"ImageUri": "123456789012.dkr.ecr.us-east-1.amazonaws.com/x:latest"}}, "container engine"),
+        (
+            {"PackageType": "Image", "Code": {"ImageUri": "123456789012.dkr.ecr.us-east-1.amazonaws.com/x:latest"}},
+            "container engine",
+        ),
     ],
 )
 def test_create_validations(aws: Callable[..., Any], name: str, changes: dict[str, Any], error: str | None) -> None:
     client = aws("lambda", parameter_validation=False)  # so the server, not botocore, judges the input
-    args: dict[str, Any] = {"FunctionName": name, "Runtime": "python3.12", "Role": ROLE, "Handler": "index.handler", "Code": {"ZipFile": make_zip(CODE)}}
+    args: dict[str, Any] = {
+        "FunctionName": name,
+        "Runtime": "python3.12",
+        "Role": ROLE,
+        "Handler": "index.handler",
+        "Code": {"ZipFile": make_zip(CODE)},
+    }
     args.update(changes)
     with pytest.raises(client.exceptions.ClientError) as info:
         client.create_function(**args)
@@ -89,7 +103,9 @@ def test_versions(aws: Callable[..., Any], name: str) -> None:
     v1 = client.publish_version(FunctionName=name, Description="first")
     assert v1["Version"] == "1" and v1["FunctionArn"].endswith(f":{name}:1")
     assert client.publish_version(FunctionName=name)["Version"] == "1"  # nothing changed: no new version
-    client.update_function_code(FunctionName=name, ZipFile=make_zip({"index.py": "def handler(e, c):\n    return {'v': 2}\n"}))
+    client.update_function_code(
+        FunctionName=name, ZipFile=make_zip({"index.py": "def handler(e, c):\n    return {'v': 2}\n"})
+    )
     client.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 0.2})
     assert client.publish_version(FunctionName=name)["Version"] == "2"
     versions = [v["Version"] for v in client.list_versions_by_function(FunctionName=name)["Versions"]]
@@ -125,7 +141,9 @@ def test_aliases(aws: Callable[..., Any], name: str) -> None:
     client = aws("lambda")
     create(client, name, CODE)
     client.publish_version(FunctionName=name)
-    client.update_function_code(FunctionName=name, ZipFile=make_zip({"index.py": "def handler(e, c):\n    return {'v': 2}\n"}))
+    client.update_function_code(
+        FunctionName=name, ZipFile=make_zip({"index.py": "def handler(e, c):\n    return {'v': 2}\n"})
+    )
     client.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 0.2})
     client.publish_version(FunctionName=name)
     alias = client.create_alias(FunctionName=name, Name="live", FunctionVersion="1", Description="prod")
@@ -139,7 +157,9 @@ def test_aliases(aws: Callable[..., Any], name: str) -> None:
     client.update_alias(FunctionName=name, Name="live", FunctionVersion="2")
     assert client.get_alias(FunctionName=name, Name="live")["FunctionVersion"] == "2"
     assert json.loads(client.invoke(FunctionName=f"{name}:live", Payload=b"{}")["Payload"].read()) == {"v": 2}
-    client.update_alias(FunctionName=name, Name="live", FunctionVersion="1", RoutingConfig={"AdditionalVersionWeights": {"2": 1.0}})
+    client.update_alias(
+        FunctionName=name, Name="live", FunctionVersion="1", RoutingConfig={"AdditionalVersionWeights": {"2": 1.0}}
+    )
     assert json.loads(client.invoke(FunctionName=name, Qualifier="live", Payload=b"{}")["Payload"].read()) == {"v": 2}
     assert [a["Name"] for a in client.list_aliases(FunctionName=name)["Aliases"]] == ["live"]
     client.delete_alias(FunctionName=name, Name="live")
@@ -153,12 +173,24 @@ def test_permissions_and_terraform_reads(aws: Callable[..., Any], name: str) -> 
     with pytest.raises(client.exceptions.ResourceNotFoundException):
         client.get_policy(FunctionName=name)
     topic = "arn:aws:sns:us-east-1:000000000000:topic"
-    out = client.add_permission(FunctionName=name, StatementId="sns", Action="lambda:InvokeFunction", Principal="sns.amazonaws.com", SourceArn=topic)
+    out = client.add_permission(
+        FunctionName=name,
+        StatementId="sns",
+        Action="lambda:InvokeFunction",
+        Principal="sns.amazonaws.com",
+        SourceArn=topic,
+    )
     statement = json.loads(out["Statement"])
-    assert statement["Principal"] == {"Service": "sns.amazonaws.com"} and statement["Condition"] == {"ArnLike": {"AWS:SourceArn": topic}}
+    assert statement["Principal"] == {"Service": "sns.amazonaws.com"} and statement["Condition"] == {
+        "ArnLike": {"AWS:SourceArn": topic}
+    }
     with pytest.raises(client.exceptions.ResourceConflictException):
-        client.add_permission(FunctionName=name, StatementId="sns", Action="lambda:InvokeFunction", Principal="sns.amazonaws.com")
-    client.add_permission(FunctionName=name, StatementId="acct", Action="lambda:InvokeFunction", Principal="111122223333")
+        client.add_permission(
+            FunctionName=name, StatementId="sns", Action="lambda:InvokeFunction", Principal="sns.amazonaws.com"
+        )
+    client.add_permission(
+        FunctionName=name, StatementId="acct", Action="lambda:InvokeFunction", Principal="111122223333"
+    )
     policy = json.loads(client.get_policy(FunctionName=name)["Policy"])
     assert [s["Sid"] for s in policy["Statement"]] == ["sns", "acct"]
     assert policy["Statement"][1]["Principal"] == {"AWS": "arn:aws:iam::111122223333:root"}

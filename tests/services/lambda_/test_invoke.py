@@ -6,8 +6,9 @@ import base64
 import json
 import shutil
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
@@ -43,11 +44,20 @@ def test_python_cold_then_warm_with_environment(aws: Callable[..., Any], name: s
     assert doc["request_id"] == first["ResponseMetadata"]["RequestId"]
     env = doc["env"]
     assert env["AWS_LAMBDA_FUNCTION_NAME"] == name and env["AWS_LAMBDA_FUNCTION_VERSION"] == "$LATEST"
-    assert env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] == "256" and env["AWS_REGION"] == env["AWS_DEFAULT_REGION"] == "us-east-1"
+    assert (
+        env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] == "256"
+        and env["AWS_REGION"] == env["AWS_DEFAULT_REGION"] == "us-east-1"
+    )
     assert env["_HANDLER"] == "index.handler" and env["LAMBDA_TASK_ROOT"] == doc["cwd"]
-    assert env["AWS_LAMBDA_LOG_GROUP_NAME"] == f"/aws/lambda/{name}" and "[$LATEST]" in env["AWS_LAMBDA_LOG_STREAM_NAME"]
+    assert (
+        env["AWS_LAMBDA_LOG_GROUP_NAME"] == f"/aws/lambda/{name}" and "[$LATEST]" in env["AWS_LAMBDA_LOG_STREAM_NAME"]
+    )
     assert env["AWS_EXECUTION_ENV"] == "AWS_Lambda_python3.12" and env["TZ"] == ":UTC" and env["LANG"] == "en_US.UTF-8"
-    assert env["MY_VAR"] == "x1" and env["AWS_ENDPOINT_URL"].startswith("http://") and env["AWS_ACCESS_KEY_ID"].startswith("ASIA")
+    assert (
+        env["MY_VAR"] == "x1"
+        and env["AWS_ENDPOINT_URL"].startswith("http://")
+        and env["AWS_ACCESS_KEY_ID"].startswith("ASIA")
+    )
     assert env["AWS_LAMBDA_RUNTIME_API"].startswith("127.0.0.1:") and env["TMPDIR"]
     assert 0 < doc["remaining"] <= 3000
     log = base64.b64decode(first["LogResult"]).decode()
@@ -143,7 +153,12 @@ def test_nodejs(aws: Callable[..., Any], name: str) -> None:
     _out, doc = _invoke(client, name, {"x": 8})
     assert doc["n"] == 2
     out, doc = _invoke(client, name, {"fail": "y"})
-    assert out["FunctionError"] == "Unhandled" and doc["errorType"] == "TypeError" and doc["errorMessage"] == "bad y" and doc["trace"]
+    assert (
+        out["FunctionError"] == "Unhandled"
+        and doc["errorType"] == "TypeError"
+        and doc["errorMessage"] == "bad y"
+        and doc["trace"]
+    )
 
 
 def test_nodejs_version_the_machine_lacks(aws: Callable[..., Any], name: str) -> None:
@@ -172,7 +187,14 @@ done
 @pytest.mark.skipif(shutil.which("curl") is None, reason="no curl on this machine")
 def test_provided_bootstrap(aws: Callable[..., Any], name: str) -> None:
     client = aws("lambda")
-    create(client, name, {"bootstrap": BOOTSTRAP}, runtime="provided.al2023", handler="my.handler", executable=("bootstrap",))
+    create(
+        client,
+        name,
+        {"bootstrap": BOOTSTRAP},
+        runtime="provided.al2023",
+        handler="my.handler",
+        executable=("bootstrap",),
+    )
     out, doc = _invoke(client, name, {"k": "v"}, LogType="Tail")
     assert doc == {"echo": {"k": "v"}, "handler": "my.handler"}
     log = base64.b64decode(out["LogResult"]).decode()
@@ -181,7 +203,12 @@ def test_provided_bootstrap(aws: Callable[..., Any], name: str) -> None:
 
 def test_reserved_concurrency_throttles(aws: Callable[..., Any], name: str) -> None:
     client = aws("lambda")
-    create(client, name, {"index.py": "import time\ndef handler(e, c):\n    time.sleep(e.get('s', 0))\n    return 1\n"}, Timeout=10)
+    create(
+        client,
+        name,
+        {"index.py": "import time\ndef handler(e, c):\n    time.sleep(e.get('s', 0))\n    return 1\n"},
+        Timeout=10,
+    )
     client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=1)
     assert client.get_function_concurrency(FunctionName=name)["ReservedConcurrentExecutions"] == 1
 
@@ -203,7 +230,9 @@ def test_reserved_concurrency_throttles(aws: Callable[..., Any], name: str) -> N
 
 def test_parallel_environments(aws: Callable[..., Any], name: str) -> None:
     client = aws("lambda")
-    create(client, name, {"index.py": "import os, time\ndef handler(e, c):\n    time.sleep(0.5)\n    return os.getpid()\n"})
+    create(
+        client, name, {"index.py": "import os, time\ndef handler(e, c):\n    time.sleep(0.5)\n    return os.getpid()\n"}
+    )
     with ThreadPoolExecutor(3) as pool:
         pids = list(pool.map(lambda _: _invoke(client, name)[1], range(3)))
     assert len(set(pids)) == 3  # three environments served at once
@@ -227,18 +256,32 @@ def test_event_invoke_config_and_dead_letter_queue(aws: Callable[..., Any], name
     client, sqs = aws("lambda"), aws("sqs")
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    create(client, name, {"index.py": "def handler(e, c):\n    raise RuntimeError('always ' + e['w'])\n"}, DeadLetterConfig={"TargetArn": queue_arn})
+    create(
+        client,
+        name,
+        {"index.py": "def handler(e, c):\n    raise RuntimeError('always ' + e['w'])\n"},
+        DeadLetterConfig={"TargetArn": queue_arn},
+    )
     assert client.get_function_configuration(FunctionName=name)["DeadLetterConfig"] == {"TargetArn": queue_arn}
     with pytest.raises(client.exceptions.ResourceNotFoundException):
         client.get_function_event_invoke_config(FunctionName=name)
-    config = client.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=0, MaximumEventAgeInSeconds=600)
+    config = client.put_function_event_invoke_config(
+        FunctionName=name, MaximumRetryAttempts=0, MaximumEventAgeInSeconds=600
+    )
     assert config["MaximumRetryAttempts"] == 0 and config["FunctionArn"].endswith(f":{name}:$LATEST")
-    assert client.update_function_event_invoke_config(FunctionName=name, MaximumEventAgeInSeconds=900)["MaximumRetryAttempts"] == 0
+    assert (
+        client.update_function_event_invoke_config(FunctionName=name, MaximumEventAgeInSeconds=900)[
+            "MaximumRetryAttempts"
+        ]
+        == 0
+    )
     out = client.invoke(FunctionName=name, InvocationType="Event", Payload=json.dumps({"w": "fails"}))
     messages: list[Any] = []
     deadline = time.monotonic() + 20
     while not messages and time.monotonic() < deadline:
-        messages = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1, MessageAttributeNames=["All"]).get("Messages", [])
+        messages = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1, MessageAttributeNames=["All"]).get(
+            "Messages", []
+        )
     [message] = messages
     assert json.loads(message["Body"]) == {"w": "fails"}
     attributes = message["MessageAttributes"]
@@ -246,4 +289,6 @@ def test_event_invoke_config_and_dead_letter_queue(aws: Callable[..., Any], name
     assert "always fails" in attributes["ErrorMessage"]["StringValue"]
     client.delete_function_event_invoke_config(FunctionName=name)
     with pytest.raises(client.exceptions.InvalidParameterValueException):
-        client.put_function_event_invoke_config(FunctionName=name, DestinationConfig={"OnFailure": {"Destination": queue_arn + ".fifo"}})  # FIFO: not a destination
+        client.put_function_event_invoke_config(
+            FunctionName=name, DestinationConfig={"OnFailure": {"Destination": queue_arn + ".fifo"}}
+        )  # FIFO: not a destination

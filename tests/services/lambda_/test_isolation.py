@@ -8,8 +8,9 @@ import json
 import os
 import shutil
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -20,7 +21,9 @@ from ...conftest import StoreFactory, make_client
 from ...server import Server
 from .zips import create
 
-pytestmark = pytest.mark.skipif(not landlock_abi(), reason="the kernel has no Landlock: environments are not sandboxed here")
+pytestmark = pytest.mark.skipif(
+    not landlock_abi(), reason="the kernel has no Landlock: environments are not sandboxed here"
+)
 
 PROBE = """
 import json, os, tempfile
@@ -68,17 +71,27 @@ def _invoke(client: Any, name: str, event: dict[str, Any]) -> dict[str, str]:
     return dict(json.loads(out["Payload"].read()))
 
 
-def test_a_function_cannot_reach_gureums_data_or_other_functions(aws: Callable[..., Any], server: Server, name: str) -> None:
+def test_a_function_cannot_reach_gureums_data_or_other_functions(
+    aws: Callable[..., Any], server: Server, name: str
+) -> None:
     client = aws("lambda")
     create(client, name, {"index.py": PROBE})
-    other = create(client, f"{name}-other", {"index.py": "def handler(e, c):\n    import os\n    return os.environ['LAMBDA_TASK_ROOT']\n"})
+    other = create(
+        client,
+        f"{name}-other",
+        {"index.py": "def handler(e, c):\n    import os\n    return os.environ['LAMBDA_TASK_ROOT']\n"},
+    )
     other_root = json.loads(client.invoke(FunctionName=other["FunctionName"])["Payload"].read())
     data_dir = str(server.data_dir)
-    got = _invoke(client, name, {
-        "list": {"data dir": data_dir, "other code": other_root},
-        "read": {"other code file": os.path.join(other_root, "index.py")},
-        "write": {"data dir file": os.path.join(data_dir, "planted"), "host tmp": f"/var/tmp/{name}"},
-    })
+    got = _invoke(
+        client,
+        name,
+        {
+            "list": {"data dir": data_dir, "other code": other_root},
+            "read": {"other code file": os.path.join(other_root, "index.py")},
+            "write": {"data dir file": os.path.join(data_dir, "planted"), "host tmp": f"/var/tmp/{name}"},
+        },
+    )
     assert got["data dir"] == got["other code"] == got["other code file"] == "denied", got
     assert got["data dir file"] == got["host tmp"] == "denied", got
     assert got["own code"] == got["system"] == got["sdk"] == got["tempfile"] == "ok", got
@@ -98,7 +111,10 @@ def outside_tmp_server(store: StoreFactory) -> Iterator[Server]:
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="a private /tmp needs a mount namespace (gureum running as root)")
-@pytest.mark.skipif(str(Path(gureum.__file__).resolve()).startswith("/tmp/"), reason="gureum itself lives under /tmp here, which an environment's own /tmp would hide")
+@pytest.mark.skipif(
+    str(Path(gureum.__file__).resolve()).startswith("/tmp/"),
+    reason="gureum itself lives under /tmp here, which an environment's own /tmp would hide",
+)
 def test_each_environment_has_its_own_tmp(outside_tmp_server: Server, name: str) -> None:
     client = make_client(outside_tmp_server.endpoint, "lambda")
     create(client, name, {"index.py": PROBE})

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -13,14 +14,31 @@ from .zips import create, make_zip
 
 def test_layer_versions_and_python_import(aws: Callable[..., Any], name: str) -> None:
     client = aws("lambda")
-    first = client.publish_layer_version(LayerName=name, Content={"ZipFile": make_zip({"python/helper.py": "WHO = 'layer-1'\n"})}, CompatibleRuntimes=["python3.12"])
-    assert first["Version"] == 1 and first["LayerVersionArn"] == f"{first['LayerArn']}:1" and first["Content"]["CodeSize"] > 0
-    second = client.publish_layer_version(LayerName=name, Content={"ZipFile": make_zip({"python/helper.py": "WHO = 'layer-2'\n", "bin/tool": "#!/bin/sh\necho tool\n"})})
+    first = client.publish_layer_version(
+        LayerName=name,
+        Content={"ZipFile": make_zip({"python/helper.py": "WHO = 'layer-1'\n"})},
+        CompatibleRuntimes=["python3.12"],
+    )
+    assert (
+        first["Version"] == 1
+        and first["LayerVersionArn"] == f"{first['LayerArn']}:1"
+        and first["Content"]["CodeSize"] > 0
+    )
+    second = client.publish_layer_version(
+        LayerName=name,
+        Content={"ZipFile": make_zip({"python/helper.py": "WHO = 'layer-2'\n", "bin/tool": "#!/bin/sh\necho tool\n"})},
+    )
     assert second["Version"] == 2
-    assert client.get_layer_version(LayerName=name, VersionNumber=1)["Content"]["CodeSha256"] == first["Content"]["CodeSha256"]
+    assert (
+        client.get_layer_version(LayerName=name, VersionNumber=1)["Content"]["CodeSha256"]
+        == first["Content"]["CodeSha256"]
+    )
     assert client.get_layer_version_by_arn(Arn=second["LayerVersionArn"])["Version"] == 2
     assert [v["Version"] for v in client.list_layer_versions(LayerName=name)["LayerVersions"]] == [2, 1]
-    assert [v["Version"] for v in client.list_layer_versions(LayerName=name, CompatibleRuntime="python3.12")["LayerVersions"]] == [1]
+    assert [
+        v["Version"]
+        for v in client.list_layer_versions(LayerName=name, CompatibleRuntime="python3.12")["LayerVersions"]
+    ] == [1]
     listed = {layer["LayerName"]: layer for layer in client.list_layers()["Layers"]}
     assert listed[name]["LatestMatchingVersion"]["Version"] == 2
     code = "import helper\ndef handler(event, context):\n    return helper.WHO\n"
@@ -44,11 +62,25 @@ def test_nodejs_layer_and_runtime_in_a_layer(aws: Callable[..., Any], name: str)
     from gureum.services.lambda_.runtimes import node_major
 
     client = aws("lambda")
-    lib = client.publish_layer_version(LayerName=name, Content={"ZipFile": make_zip({"nodejs/node_modules/greet/index.js": "module.exports = (n) => 'hi ' + n;\n"})})
+    lib = client.publish_layer_version(
+        LayerName=name,
+        Content={"ZipFile": make_zip({"nodejs/node_modules/greet/index.js": "module.exports = (n) => 'hi ' + n;\n"})},
+    )
     code = "const greet = require('greet');\nexports.handler = async (e) => greet(e.n);\n"
     create(client, name, {"index.js": code}, runtime=f"nodejs{node_major()}.x", Layers=[lib["LayerVersionArn"]])
     assert json.loads(client.invoke(FunctionName=name, Payload=b'{"n": "layer"}')["Payload"].read()) == "hi layer"
     boot = "#!/bin/sh\nAPI=\"http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime\"\nwhile true; do\n  ID=$(curl -sSD - -o /dev/null \"$API/invocation/next\" | tr -d '\\r' | grep -i '^lambda-runtime-aws-request-id' | cut -d' ' -f2)\n  curl -sS -o /dev/null -X POST \"$API/invocation/$ID/response\" -d '\"from a layer runtime\"'\ndone\n"
-    runtime_layer = client.publish_layer_version(LayerName=name + "-rt", Content={"ZipFile": make_zip({"bootstrap": boot}, executable=("bootstrap",))})
-    create(client, name + "-rt", {"handler.txt": "x"}, runtime="provided.al2023", handler="x", Layers=[runtime_layer["LayerVersionArn"]])
-    assert json.loads(client.invoke(FunctionName=name + "-rt", Payload=b"{}")["Payload"].read()) == "from a layer runtime"
+    runtime_layer = client.publish_layer_version(
+        LayerName=name + "-rt", Content={"ZipFile": make_zip({"bootstrap": boot}, executable=("bootstrap",))}
+    )
+    create(
+        client,
+        name + "-rt",
+        {"handler.txt": "x"},
+        runtime="provided.al2023",
+        handler="x",
+        Layers=[runtime_layer["LayerVersionArn"]],
+    )
+    assert (
+        json.loads(client.invoke(FunctionName=name + "-rt", Payload=b"{}")["Payload"].read()) == "from a layer runtime"
+    )

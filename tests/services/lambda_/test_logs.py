@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import re
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .zips import create
 
@@ -49,9 +50,15 @@ def test_invocation_logs_land_in_the_function_log_group(aws: Callable[..., Any],
     assert all(e["logStreamName"] == first["stream"] for e in events)
     rid = first["request_id"]
     start = messages.index(f"START RequestId: {rid} Version: $LATEST\n")
-    assert messages[start + 1 : start + 3] == ["line one m1\n", "line two\n"] and messages[start + 3] == f"END RequestId: {rid}\n"
+    assert (
+        messages[start + 1 : start + 3] == ["line one m1\n", "line two\n"]
+        and messages[start + 3] == f"END RequestId: {rid}\n"
+    )
     report = messages[start + 4]
-    assert re.match(rf"REPORT RequestId: {rid}\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms", report)
+    assert re.match(
+        rf"REPORT RequestId: {rid}\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms",
+        report,
+    )
     later = next(m for m in messages if m.startswith(f"REPORT RequestId: {second['request_id']}"))
     assert "Init Duration" not in later  # the second invocation was warm
     assert any(m.startswith("INIT_START Runtime Version:") for m in messages)

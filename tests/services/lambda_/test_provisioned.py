@@ -7,7 +7,8 @@ from __future__ import annotations
 import base64
 import json
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ...conftest import StoreFactory, make_client
 from ...expect import expect_error
@@ -42,23 +43,53 @@ def test_provisioned_version_is_ready_and_warm(aws: Callable[..., Any], name: st
     expect_error(client.put_provisioned_concurrency_config, "InvalidParameterValueException",
                  "Provisioned Concurrency Configs cannot be applied to unpublished function versions.", FunctionName=name, Qualifier="$LATEST",
                  ProvisionedConcurrentExecutions=1)  # fmt: skip
-    expect_error(client.get_provisioned_concurrency_config, "ProvisionedConcurrencyConfigNotFoundException", status=404, FunctionName=name, Qualifier="1")
+    expect_error(
+        client.get_provisioned_concurrency_config,
+        "ProvisionedConcurrencyConfigNotFoundException",
+        status=404,
+        FunctionName=name,
+        Qualifier="1",
+    )
     version = client.publish_version(FunctionName=name)["Version"]
-    put = client.put_provisioned_concurrency_config(FunctionName=name, Qualifier=version, ProvisionedConcurrentExecutions=2)
-    assert put["RequestedProvisionedConcurrentExecutions"] == 2 and put["Status"] == "IN_PROGRESS" and put["ResponseMetadata"]["HTTPStatusCode"] == 202
+    put = client.put_provisioned_concurrency_config(
+        FunctionName=name, Qualifier=version, ProvisionedConcurrentExecutions=2
+    )
+    assert (
+        put["RequestedProvisionedConcurrentExecutions"] == 2
+        and put["Status"] == "IN_PROGRESS"
+        and put["ResponseMetadata"]["HTTPStatusCode"] == 202
+    )
     ready = _wait_ready(client, name, version)
-    assert ready["Status"] == "READY" and ready["AvailableProvisionedConcurrentExecutions"] == 2 == ready["AllocatedProvisionedConcurrentExecutions"]
+    assert (
+        ready["Status"] == "READY"
+        and ready["AvailableProvisionedConcurrentExecutions"] == 2 == ready["AllocatedProvisionedConcurrentExecutions"]
+    )
     doc, log = _invoke(client, name, version)
     assert doc["init"] == "provisioned-concurrency"
-    assert "REPORT RequestId" in log and "Init Duration" not in log and "INIT_START" not in log and "initialising" not in log
+    assert (
+        "REPORT RequestId" in log
+        and "Init Duration" not in log
+        and "INIT_START" not in log
+        and "initialising" not in log
+    )
     listed = client.list_provisioned_concurrency_configs(FunctionName=name)["ProvisionedConcurrencyConfigs"]
     assert [c["FunctionArn"].rsplit(":", 1)[1] for c in listed] == [version] and listed[0]["Status"] == "READY"
     # $LATEST is not provisioned: its first invocation is a cold start
     _, latest_log = _invoke(client, name, "$LATEST")
     assert "Init Duration" in latest_log
     client.delete_provisioned_concurrency_config(FunctionName=name, Qualifier=version)
-    expect_error(client.get_provisioned_concurrency_config, "ProvisionedConcurrencyConfigNotFoundException", FunctionName=name, Qualifier=version)
-    expect_error(client.delete_provisioned_concurrency_config, "ProvisionedConcurrencyConfigNotFoundException", FunctionName=name, Qualifier=version)
+    expect_error(
+        client.get_provisioned_concurrency_config,
+        "ProvisionedConcurrencyConfigNotFoundException",
+        FunctionName=name,
+        Qualifier=version,
+    )
+    expect_error(
+        client.delete_provisioned_concurrency_config,
+        "ProvisionedConcurrencyConfigNotFoundException",
+        FunctionName=name,
+        Qualifier=version,
+    )
 
 
 def test_alias_and_limits(aws: Callable[..., Any], name: str) -> None:
@@ -67,10 +98,28 @@ def test_alias_and_limits(aws: Callable[..., Any], name: str) -> None:
     version = client.publish_version(FunctionName=name)["Version"]
     client.create_alias(FunctionName=name, Name="live", FunctionVersion=version)
     client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=1)
-    expect_error(client.put_provisioned_concurrency_config, "InvalidParameterValueException", FunctionName=name, Qualifier="live", ProvisionedConcurrentExecutions=2)
+    expect_error(
+        client.put_provisioned_concurrency_config,
+        "InvalidParameterValueException",
+        FunctionName=name,
+        Qualifier="live",
+        ProvisionedConcurrentExecutions=2,
+    )
     client.delete_function_concurrency(FunctionName=name)
-    expect_error(client.put_provisioned_concurrency_config, "InvalidParameterValueException", FunctionName=name, Qualifier="live", ProvisionedConcurrentExecutions=950)
-    expect_error(client.put_provisioned_concurrency_config, "ResourceNotFoundException", FunctionName=name, Qualifier="nope", ProvisionedConcurrentExecutions=1)
+    expect_error(
+        client.put_provisioned_concurrency_config,
+        "InvalidParameterValueException",
+        FunctionName=name,
+        Qualifier="live",
+        ProvisionedConcurrentExecutions=950,
+    )
+    expect_error(
+        client.put_provisioned_concurrency_config,
+        "ResourceNotFoundException",
+        FunctionName=name,
+        Qualifier="nope",
+        ProvisionedConcurrentExecutions=1,
+    )
     client.put_provisioned_concurrency_config(FunctionName=name, Qualifier="live", ProvisionedConcurrentExecutions=1)
     assert _wait_ready(client, name, "live")["Status"] == "READY"
     doc, log = _invoke(client, name, "live")
@@ -92,7 +141,12 @@ def test_alias_and_limits(aws: Callable[..., Any], name: str) -> None:
     client.delete_function(FunctionName=name)  # takes its configurations with it
     create(client, name, {"index.py": CODE})
     version = client.publish_version(FunctionName=name)["Version"]
-    expect_error(client.get_provisioned_concurrency_config, "ProvisionedConcurrencyConfigNotFoundException", FunctionName=name, Qualifier=version)
+    expect_error(
+        client.get_provisioned_concurrency_config,
+        "ProvisionedConcurrencyConfigNotFoundException",
+        FunctionName=name,
+        Qualifier=version,
+    )
 
 
 def test_init_failure_is_failed(aws: Callable[..., Any], name: str) -> None:
@@ -115,7 +169,9 @@ def test_provisioned_environments_come_back_after_restart(store: StoreFactory, n
         client = make_client(server.endpoint, "lambda")
         create(client, name, {"index.py": CODE})
         version = client.publish_version(FunctionName=name)["Version"]
-        client.put_provisioned_concurrency_config(FunctionName=name, Qualifier=version, ProvisionedConcurrentExecutions=1)
+        client.put_provisioned_concurrency_config(
+            FunctionName=name, Qualifier=version, ProvisionedConcurrentExecutions=1
+        )
         assert _wait_ready(client, name, version)["Status"] == "READY"
         server.stop()
         server = Server(**args, port=server.port).start()
@@ -143,4 +199,7 @@ def handler(event, context):
     client = aws("lambda")
     create(client, name, {"index.py": code}, EphemeralStorage={"Size": 512})
     assert json.loads(client.invoke(FunctionName=name, Payload=b'{"mb": 500}')["Payload"].read()) == {"written": True}
-    assert json.loads(client.invoke(FunctionName=name, Payload=b'{"mb": 600}')["Payload"].read()) == {"written": False, "errno": 27}  # EFBIG
+    assert json.loads(client.invoke(FunctionName=name, Payload=b'{"mb": 600}')["Payload"].read()) == {
+        "written": False,
+        "errno": 27,
+    }  # EFBIG

@@ -6,7 +6,8 @@ from __future__ import annotations
 import base64
 import json
 import shutil
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -48,7 +49,11 @@ def test_crash_and_oversized_response(aws: Callable[..., Any], name: str) -> Non
     code = "import os\ndef handler(event, context):\n    if event.get('exit'):\n        os._exit(3)\n    return 'x' * (7 * 1024 * 1024)\n"
     create(client, name, {"index.py": code})
     out, doc = _invoke(client, name, {"exit": True})
-    assert out["FunctionError"] == "Unhandled" and doc["errorType"] == "Runtime.ExitError" and "exit status 3" in doc["errorMessage"]
+    assert (
+        out["FunctionError"] == "Unhandled"
+        and doc["errorType"] == "Runtime.ExitError"
+        and "exit status 3" in doc["errorMessage"]
+    )
     out, doc = _invoke(client, name, {})
     assert out["FunctionError"] == "Unhandled" and doc["errorType"] == "Function.ResponseSizeTooLarge"
 
@@ -73,7 +78,10 @@ def test_provided_init_error(aws: Callable[..., Any], name: str) -> None:
     create(client, name, {"bootstrap": INIT_ERROR}, runtime="provided.al2", handler="x", executable=("bootstrap",))
     for _ in range(2):  # each invocation gets a fresh environment, which fails the same way
         out, doc = _invoke(client, name)
-        assert out["FunctionError"] == "Unhandled" and doc == {"errorMessage": "no config", "errorType": "Runtime.ConfigError"}
+        assert out["FunctionError"] == "Unhandled" and doc == {
+            "errorMessage": "no config",
+            "errorType": "Runtime.ConfigError",
+        }
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="no Node.js on this machine")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .zips import create
 
@@ -28,7 +29,9 @@ def _receive(sqs: Any, url: str, count: int = 1, seconds: float = 20) -> list[An
 
 def _forwarder(aws: Callable[..., Any], name: str) -> tuple[str, str]:
     url = aws("sqs").create_queue(QueueName=name)["QueueUrl"]
-    out = create(aws("lambda"), name, {"index.py": FORWARD}, runtime="python3.12", Environment={"Variables": {"QUEUE_URL": url}})
+    out = create(
+        aws("lambda"), name, {"index.py": FORWARD}, runtime="python3.12", Environment={"Variables": {"QUEUE_URL": url}}
+    )
     return out["FunctionArn"], url
 
 
@@ -40,7 +43,11 @@ def test_sns_subscription_invokes_function(aws: Callable[..., Any], name: str) -
     sns.publish(TopicArn=topic, Message="hello lambda", Subject="s")
     [event] = _receive(aws("sqs"), url)
     record = event["Records"][0]
-    assert record["EventSource"] == "aws:sns" and record["Sns"]["Message"] == "hello lambda" and record["Sns"]["TopicArn"] == topic
+    assert (
+        record["EventSource"] == "aws:sns"
+        and record["Sns"]["Message"] == "hello lambda"
+        and record["Sns"]["TopicArn"] == topic
+    )
 
 
 def test_eventbridge_rule_invokes_function(aws: Callable[..., Any], name: str) -> None:

@@ -20,9 +20,25 @@ def make_zip(files: dict[str, str], executable: tuple[str, ...] = ()) -> bytes:
     return buf.getvalue()
 
 
-def create(client: Any, name: str, files: dict[str, str], *, runtime: str = "python3.12", handler: str = "index.handler", wait: bool = True, **kw: Any) -> dict[str, Any]:
+def create(
+    client: Any,
+    name: str,
+    files: dict[str, str],
+    *,
+    runtime: str = "python3.12",
+    handler: str = "index.handler",
+    wait: bool = True,
+    **kw: Any,
+) -> dict[str, Any]:
     executable = tuple(kw.pop("executable", ()))
-    out = client.create_function(FunctionName=name, Runtime=runtime, Role=ROLE, Handler=handler, Code={"ZipFile": make_zip(files, executable)}, **kw)
+    out = client.create_function(
+        FunctionName=name,
+        Runtime=runtime,
+        Role=ROLE,
+        Handler=handler,
+        Code={"ZipFile": make_zip(files, executable)},
+        **kw,
+    )
     if wait:
         client.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
     return dict(out)

@@ -16,9 +16,21 @@ pytest.importorskip("awscli")
 
 
 def cli(endpoint: str, *args: str) -> Any:
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1", "AWS_PAGER": ""}
+    env = {
+        **os.environ,
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_PAGER": "",
+    }
     env.pop("AWS_PROFILE", None)
-    proc = subprocess.run([sys.executable, "-m", "awscli", "--endpoint-url", endpoint, "--output", "json", *args], env=env, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "awscli", "--endpoint-url", endpoint, "--output", "json", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout) if proc.stdout.strip() else None
 
@@ -28,12 +40,46 @@ def test_cli_reads_logs(endpoint: str, name: str) -> None:
     cli(endpoint, "logs", "create-log-stream", "--log-group-name", name, "--log-stream-name", "s")
     now = int(time.time() * 1000) - 10_000
     events = [{"timestamp": now + i, "message": f"{'ERROR' if i % 3 == 0 else 'INFO'} line {i}"} for i in range(12)]
-    cli(endpoint, "logs", "put-log-events", "--log-group-name", name, "--log-stream-name", "s", "--log-events", json.dumps(events))
+    cli(
+        endpoint,
+        "logs",
+        "put-log-events",
+        "--log-group-name",
+        name,
+        "--log-stream-name",
+        "s",
+        "--log-events",
+        json.dumps(events),
+    )
 
-    got = cli(endpoint, "logs", "get-log-events", "--log-group-name", name, "--log-stream-name", "s", "--start-from-head", "--limit", "5")
+    got = cli(
+        endpoint,
+        "logs",
+        "get-log-events",
+        "--log-group-name",
+        name,
+        "--log-stream-name",
+        "s",
+        "--start-from-head",
+        "--limit",
+        "5",
+    )
     assert [e["message"] for e in got["events"]] == [f"{e['message']}" for e in events[:5]]
     # the CLI pages through filter-log-events by itself (--page-size per call)
-    found = cli(endpoint, "logs", "filter-log-events", "--log-group-name", name, "--filter-pattern", "ERROR", "--start-time", str(now), "--interleaved", "--page-size", "2")
+    found = cli(
+        endpoint,
+        "logs",
+        "filter-log-events",
+        "--log-group-name",
+        name,
+        "--filter-pattern",
+        "ERROR",
+        "--start-time",
+        str(now),
+        "--interleaved",
+        "--page-size",
+        "2",
+    )
     assert [e["message"] for e in found["events"]] == [f"ERROR line {i}" for i in (0, 3, 6, 9)]
     groups = cli(endpoint, "logs", "describe-log-groups", "--log-group-name-prefix", name)["logGroups"]
     assert [g["logGroupName"] for g in groups] == [name]

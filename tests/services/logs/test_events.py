@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -41,7 +42,9 @@ def test_put_log_events_rules(logs: Any, aws: Callable[..., Any], name: str) -> 
     out = put(logs, name, "s", ["a", "b"], now - 1000)
     assert len(out["nextSequenceToken"]) == 56 and "rejectedLogEventsInfo" not in out
     # sequence tokens are accepted and ignored
-    logs.put_log_events(logGroupName=name, logStreamName="s", sequenceToken="1234", logEvents=[{"timestamp": now, "message": "c"}])
+    logs.put_log_events(
+        logGroupName=name, logStreamName="s", sequenceToken="1234", logEvents=[{"timestamp": now, "message": "c"}]
+    )
     # too old (> 14 days), too new (> 2 h ahead): reported, the rest stored
     events = [
         {"timestamp": now - 15 * DAY, "message": "old1"},
@@ -74,7 +77,11 @@ def test_put_log_events_rules(logs: Any, aws: Callable[..., Any], name: str) -> 
     )
     # 1,048,576 bytes counting 26 per event: exactly at the limit passes, one byte more fails
     body = 1_048_576 - 26 * 2
-    logs.put_log_events(logGroupName=name, logStreamName="s", logEvents=[{"timestamp": now, "message": "x" * (body - 1)}, {"timestamp": now, "message": "y"}])
+    logs.put_log_events(
+        logGroupName=name,
+        logStreamName="s",
+        logEvents=[{"timestamp": now, "message": "x" * (body - 1)}, {"timestamp": now, "message": "y"}],
+    )
     error = expect_error(
         logs.put_log_events,
         "InvalidParameterException",
@@ -83,12 +90,38 @@ def test_put_log_events_rules(logs: Any, aws: Callable[..., Any], name: str) -> 
         logEvents=[{"timestamp": now, "message": "x" * body}, {"timestamp": now, "message": "y"}],
     )
     assert "1048577" in error["Message"]
-    expect_error(logs.put_log_events, "InvalidParameterException", logGroupName=name, logStreamName="s", logEvents=[{"timestamp": now, "message": "x"}] * 10_001)
+    expect_error(
+        logs.put_log_events,
+        "InvalidParameterException",
+        logGroupName=name,
+        logStreamName="s",
+        logEvents=[{"timestamp": now, "message": "x"}] * 10_001,
+    )
     unchecked = aws("logs", parameter_validation=False)
-    error = expect_error(unchecked.put_log_events, "InvalidParameterException", logGroupName=name, logStreamName="s", logEvents=[])
-    assert error["Message"].startswith("1 validation error detected: ") and "at 'logEvents' failed to satisfy constraint: Member must have length greater than or equal to 1" in error["Message"]
-    expect_error(logs.put_log_events, "ResourceNotFoundException", "The specified log stream does not exist.", logGroupName=name, logStreamName="nope", logEvents=[{"timestamp": now, "message": "x"}])
-    expect_error(logs.put_log_events, "ResourceNotFoundException", "The specified log group does not exist.", logGroupName=name + "-x", logStreamName="s", logEvents=[{"timestamp": now, "message": "x"}])
+    error = expect_error(
+        unchecked.put_log_events, "InvalidParameterException", logGroupName=name, logStreamName="s", logEvents=[]
+    )
+    assert (
+        error["Message"].startswith("1 validation error detected: ")
+        and "at 'logEvents' failed to satisfy constraint: Member must have length greater than or equal to 1"
+        in error["Message"]
+    )
+    expect_error(
+        logs.put_log_events,
+        "ResourceNotFoundException",
+        "The specified log stream does not exist.",
+        logGroupName=name,
+        logStreamName="nope",
+        logEvents=[{"timestamp": now, "message": "x"}],
+    )
+    expect_error(
+        logs.put_log_events,
+        "ResourceNotFoundException",
+        "The specified log group does not exist.",
+        logGroupName=name + "-x",
+        logStreamName="s",
+        logEvents=[{"timestamp": now, "message": "x"}],
+    )
 
 
 def test_get_log_events_walks_both_ways(logs: Any, name: str) -> None:
@@ -121,13 +154,19 @@ def test_get_log_events_walks_both_ways(logs: Any, name: str) -> None:
     assert seen == [f"m{i:02d}" for i in range(25)]
     # new events appear after the end token
     put(logs, name, "s", ["late"], start + 100)
-    assert [e["message"] for e in logs.get_log_events(logGroupName=name, logStreamName="s", nextToken=token)["events"]] == ["late"]
+    assert [
+        e["message"] for e in logs.get_log_events(logGroupName=name, logStreamName="s", nextToken=token)["events"]
+    ] == ["late"]
     # time range: startTime inclusive, endTime exclusive
-    ranged = logs.get_log_events(logGroupName=name, logStreamName="s", startTime=start + 3, endTime=start + 6, startFromHead=True)["events"]
+    ranged = logs.get_log_events(
+        logGroupName=name, logStreamName="s", startTime=start + 3, endTime=start + 6, startFromHead=True
+    )["events"]
     assert [e["message"] for e in ranged] == ["m03", "m04", "m05"]
     empty = logs.get_log_events(logGroupName=name, logStreamName="s", startTime=start + 10_000, startFromHead=True)
     assert empty["events"] == [] and empty["nextForwardToken"].startswith("f/")
-    expect_error(logs.get_log_events, "InvalidParameterException", logGroupName=name, logStreamName="s", nextToken="x/123")
+    expect_error(
+        logs.get_log_events, "InvalidParameterException", logGroupName=name, logStreamName="s", nextToken="x/123"
+    )
 
 
 def test_filter_log_events_across_streams(logs: Any, name: str) -> None:
@@ -135,8 +174,28 @@ def test_filter_log_events_across_streams(logs: Any, name: str) -> None:
     start = now_ms() - 60_000
     put(logs, name, "web-1", ["ERROR disk full", "INFO ok", "WARN slow"], start, step=10)
     put(logs, name, "web-2", ["INFO ok", "ERROR Exception: boom", "ERROR timeout"], start + 5, step=10)
-    put(logs, name, "worker", [json.dumps({"level": "error", "latency": 900, "user": {"id": "u1"}}), json.dumps({"level": "info", "latency": 10})], start + 1, step=10)
-    put(logs, name, "worker", ['10.0.0.1 - bob [25/Nov/2026:03:00:00 +0000] "GET /x HTTP/1.1" 500 2048', '10.0.0.2 - amy [25/Nov/2026:03:00:01 +0000] "GET /y HTTP/1.1" 200 12'], start + 40, step=1)
+    put(
+        logs,
+        name,
+        "worker",
+        [
+            json.dumps({"level": "error", "latency": 900, "user": {"id": "u1"}}),
+            json.dumps({"level": "info", "latency": 10}),
+        ],
+        start + 1,
+        step=10,
+    )
+    put(
+        logs,
+        name,
+        "worker",
+        [
+            '10.0.0.1 - bob [25/Nov/2026:03:00:00 +0000] "GET /x HTTP/1.1" 500 2048',
+            '10.0.0.2 - amy [25/Nov/2026:03:00:01 +0000] "GET /y HTTP/1.1" 200 12',
+        ],
+        start + 40,
+        step=1,
+    )
 
     def messages(**kwargs: Any) -> list[str]:
         return [e["message"] for e in logs.filter_log_events(logGroupName=name, **kwargs)["events"]]
@@ -144,7 +203,10 @@ def test_filter_log_events_across_streams(logs: Any, name: str) -> None:
     everything = logs.filter_log_events(logGroupName=name)["events"]
     assert len(everything) == 10
     assert [e["timestamp"] for e in everything] == sorted(e["timestamp"] for e in everything)  # interleaved by time
-    assert everything[0] == {**everything[0], "logStreamName": "web-1", "message": "ERROR disk full"} and len(everything[0]["eventId"]) == 56
+    assert (
+        everything[0] == {**everything[0], "logStreamName": "web-1", "message": "ERROR disk full"}
+        and len(everything[0]["eventId"]) == 56
+    )
     assert messages(filterPattern="ERROR") == ["ERROR disk full", "ERROR Exception: boom", "ERROR timeout"]
     assert messages(filterPattern="ERROR -Exception") == ["ERROR disk full", "ERROR timeout"]
     assert messages(filterPattern='"disk full"') == ["ERROR disk full"]
@@ -158,9 +220,20 @@ def test_filter_log_events_across_streams(logs: Any, name: str) -> None:
     # startTime and endTime are both inclusive here
     ranged = logs.filter_log_events(logGroupName=name, startTime=start + 10, endTime=start + 15)["events"]
     assert [e["timestamp"] - start for e in ranged] == [10, 11, 15]
-    expect_error(logs.filter_log_events, "InvalidParameterException", logGroupName=name, logStreamNames=["a"], logStreamNamePrefix="a")
+    expect_error(
+        logs.filter_log_events,
+        "InvalidParameterException",
+        logGroupName=name,
+        logStreamNames=["a"],
+        logStreamNamePrefix="a",
+    )
     expect_error(logs.filter_log_events, "InvalidParameterException", logGroupName=name, filterPattern="{ $.a = ")
-    expect_error(logs.filter_log_events, "ResourceNotFoundException", "The specified log group does not exist.", logGroupName=name + "-x")
+    expect_error(
+        logs.filter_log_events,
+        "ResourceNotFoundException",
+        "The specified log group does not exist.",
+        logGroupName=name + "-x",
+    )
 
     # paging: limit and nextToken, and the paginator (what `aws logs tail` drives) give every event once
     token, paged = None, []
@@ -171,7 +244,9 @@ def test_filter_log_events_across_streams(logs: Any, name: str) -> None:
         if not token:
             break
     assert paged == everything
-    pager = logs.get_paginator("filter_log_events").paginate(logGroupIdentifier=name, startTime=start, interleaved=True, PaginationConfig={"PageSize": 4})
+    pager = logs.get_paginator("filter_log_events").paginate(
+        logGroupIdentifier=name, startTime=start, interleaved=True, PaginationConfig={"PageSize": 4}
+    )
     assert [e["eventId"] for p in pager for e in p["events"]] == [e["eventId"] for e in everything]
 
 
@@ -180,9 +255,13 @@ def test_retention_hides_and_sweeps_old_events(logs: Any, name: str) -> None:
     now = now_ms()
     put(logs, name, "s", ["two days old", "older still"], now - 2 * DAY - 10, step=1)
     put(logs, name, "s", ["fresh"], now - 1000)
-    assert logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"][0]["storedBytes"] == len("two days oldolder stillfresh")
+    assert logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"][0]["storedBytes"] == len(
+        "two days oldolder stillfresh"
+    )
     logs.put_retention_policy(logGroupName=name, retentionInDays=1)
-    assert [e["message"] for e in logs.get_log_events(logGroupName=name, logStreamName="s", startFromHead=True)["events"]] == ["fresh"]
+    assert [
+        e["message"] for e in logs.get_log_events(logGroupName=name, logStreamName="s", startFromHead=True)["events"]
+    ] == ["fresh"]
     assert [e["message"] for e in logs.filter_log_events(logGroupName=name)["events"]] == ["fresh"]
     # the sweep (woken by the policy change) really deletes them: the group's storedBytes drops
     deadline = time.time() + 10
@@ -200,20 +279,63 @@ def test_retention_hides_and_sweeps_old_events(logs: Any, name: str) -> None:
 def test_metric_filters(logs: Any, name: str) -> None:
     make_stream(logs, name)
     transformation = {"metricName": "Errors", "metricNamespace": "App", "metricValue": "1", "defaultValue": 0.0}
-    logs.put_metric_filter(logGroupName=name, filterName="errors", filterPattern="ERROR", metricTransformations=[transformation])
-    logs.put_metric_filter(logGroupName=name, filterName="slow", filterPattern="[ip, ..., size>100]", metricTransformations=[{**transformation, "metricName": "Slow"}])
+    logs.put_metric_filter(
+        logGroupName=name, filterName="errors", filterPattern="ERROR", metricTransformations=[transformation]
+    )
+    logs.put_metric_filter(
+        logGroupName=name,
+        filterName="slow",
+        filterPattern="[ip, ..., size>100]",
+        metricTransformations=[{**transformation, "metricName": "Slow"}],
+    )
     found = logs.describe_metric_filters(logGroupName=name)["metricFilters"]
-    assert [(f["filterName"], f["filterPattern"], f["logGroupName"]) for f in found] == [("errors", "ERROR", name), ("slow", "[ip, ..., size>100]", name)]
+    assert [(f["filterName"], f["filterPattern"], f["logGroupName"]) for f in found] == [
+        ("errors", "ERROR", name),
+        ("slow", "[ip, ..., size>100]", name),
+    ]
     assert found[0]["metricTransformations"] == [transformation] and found[0]["creationTime"] > 0
-    assert [f["filterName"] for f in logs.describe_metric_filters(metricName="Slow", metricNamespace="App")["metricFilters"] if f["logGroupName"] == name] == ["slow"]
+    assert [
+        f["filterName"]
+        for f in logs.describe_metric_filters(metricName="Slow", metricNamespace="App")["metricFilters"]
+        if f["logGroupName"] == name
+    ] == ["slow"]
     assert logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"][0]["metricFilterCount"] == 2
     page = logs.describe_metric_filters(logGroupName=name, limit=1)
-    assert [f["filterName"] for f in logs.describe_metric_filters(logGroupName=name, nextToken=page["nextToken"])["metricFilters"]] == ["slow"]
+    assert [
+        f["filterName"]
+        for f in logs.describe_metric_filters(logGroupName=name, nextToken=page["nextToken"])["metricFilters"]
+    ] == ["slow"]
     logs.delete_metric_filter(logGroupName=name, filterName="errors")
     expect_error(logs.delete_metric_filter, "ResourceNotFoundException", logGroupName=name, filterName="errors")
-    expect_error(logs.put_metric_filter, "InvalidParameterException", logGroupName=name, filterName="bad", filterPattern="{ $.x ==", metricTransformations=[transformation])
-    expect_error(logs.put_metric_filter, "ResourceNotFoundException", logGroupName=name + "-x", filterName="f", filterPattern="", metricTransformations=[transformation])
+    expect_error(
+        logs.put_metric_filter,
+        "InvalidParameterException",
+        logGroupName=name,
+        filterName="bad",
+        filterPattern="{ $.x ==",
+        metricTransformations=[transformation],
+    )
+    expect_error(
+        logs.put_metric_filter,
+        "ResourceNotFoundException",
+        logGroupName=name + "-x",
+        filterName="f",
+        filterPattern="",
+        metricTransformations=[transformation],
+    )
 
-    matches = logs.test_metric_filter(filterPattern="[ip, user, status=4*, size]", logEventMessages=["1.2.3.4 bob 404 10", "1.2.3.4 bob 200 10", "short"])["matches"]
-    assert matches == [{"eventNumber": 1, "eventMessage": "1.2.3.4 bob 404 10", "extractedValues": {"$ip": "1.2.3.4", "$user": "bob", "$status": "404", "$size": "10"}}]
-    assert [m["eventNumber"] for m in logs.test_metric_filter(filterPattern="?a ?c", logEventMessages=["a", "b", "c"])["matches"]] == [1, 3]
+    matches = logs.test_metric_filter(
+        filterPattern="[ip, user, status=4*, size]",
+        logEventMessages=["1.2.3.4 bob 404 10", "1.2.3.4 bob 200 10", "short"],
+    )["matches"]
+    assert matches == [
+        {
+            "eventNumber": 1,
+            "eventMessage": "1.2.3.4 bob 404 10",
+            "extractedValues": {"$ip": "1.2.3.4", "$user": "bob", "$status": "404", "$size": "10"},
+        }
+    ]
+    assert [
+        m["eventNumber"]
+        for m in logs.test_metric_filter(filterPattern="?a ?c", logEventMessages=["a", "b", "c"])["matches"]
+    ] == [1, 3]

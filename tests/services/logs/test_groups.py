@@ -4,7 +4,8 @@ retention values, tags (current and legacy APIs), account and region isolation."
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,12 @@ def logs(aws: Callable[..., Any]) -> Any:
 def test_create_describe_delete_group(logs: Any, name: str) -> None:
     before = int(time.time() * 1000)
     logs.create_log_group(logGroupName=f"/app/{name}", tags={"team": "a"})
-    expect_error(logs.create_log_group, "ResourceAlreadyExistsException", "The specified log group already exists", logGroupName=f"/app/{name}")
+    expect_error(
+        logs.create_log_group,
+        "ResourceAlreadyExistsException",
+        "The specified log group already exists",
+        logGroupName=f"/app/{name}",
+    )
     group = logs.describe_log_groups(logGroupNamePrefix=f"/app/{name}")["logGroups"][0]
     assert group["logGroupName"] == f"/app/{name}"
     assert group["arn"] == f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/app/{name}:*"
@@ -56,7 +62,12 @@ def test_deletion_protection(logs: Any, name: str) -> None:
 def test_group_name_rules(logs: Any, name: str) -> None:
     error = expect_error(logs.create_log_group, "InvalidParameterException", logGroupName=f"bad:{name}")
     assert "Member must satisfy regular expression pattern" in error["Message"]
-    expect_error(logs.create_log_group, "InvalidParameterException", "Log groups starting with AWS/ are reserved for AWS.", logGroupName=f"aws/{name}")
+    expect_error(
+        logs.create_log_group,
+        "InvalidParameterException",
+        "Log groups starting with AWS/ are reserved for AWS.",
+        logGroupName=f"aws/{name}",
+    )
     error = expect_error(logs.create_log_group, "InvalidParameterException", logGroupName="x" * 513)
     assert error["Message"].startswith("1 validation error detected: ")
 
@@ -75,26 +86,48 @@ def test_describe_groups_prefix_pattern_and_paging(logs: Any, name: str) -> None
             break
     assert listed == sorted(names) and pages == 3
     # the paginator walks the same pages
-    pager = logs.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=name, PaginationConfig={"PageSize": 2})
+    pager = logs.get_paginator("describe_log_groups").paginate(
+        logGroupNamePrefix=name, PaginationConfig={"PageSize": 2}
+    )
     assert [g["logGroupName"] for page in pager for g in page["logGroups"]] == sorted(names)
     # logGroupNamePattern: a case-sensitive substring anywhere in the name; only three members come back
     found = logs.describe_log_groups(logGroupNamePattern=f"{name[2:]}/Oth")["logGroups"]
-    assert [g["logGroupName"] for g in found] == [f"{name}/Other"] and set(found[0]) == {"logGroupName", "creationTime", "arn"}
+    assert [g["logGroupName"] for g in found] == [f"{name}/Other"] and set(found[0]) == {
+        "logGroupName",
+        "creationTime",
+        "arn",
+    }
     assert logs.describe_log_groups(logGroupNamePattern=f"{name[2:]}/OTHER")["logGroups"] == []
-    expect_error(logs.describe_log_groups, "InvalidParameterException", logGroupNamePrefix=name, logGroupNamePattern="x")
+    expect_error(
+        logs.describe_log_groups, "InvalidParameterException", logGroupNamePrefix=name, logGroupNamePattern="x"
+    )
     expect_error(logs.describe_log_groups, "InvalidParameterException", limit=51)
-    expect_error(logs.describe_log_groups, "InvalidParameterException", "The specified nextToken is invalid.", nextToken="!!!")
+    expect_error(
+        logs.describe_log_groups, "InvalidParameterException", "The specified nextToken is invalid.", nextToken="!!!"
+    )
 
 
 def test_streams_crud_ordering_and_paging(logs: Any, name: str) -> None:
     logs.create_log_group(logGroupName=name)
-    expect_error(logs.create_log_stream, "ResourceNotFoundException", NO_GROUP, logGroupName=name + "-missing", logStreamName="s")
+    expect_error(
+        logs.create_log_stream, "ResourceNotFoundException", NO_GROUP, logGroupName=name + "-missing", logStreamName="s"
+    )
     now = int(time.time() * 1000)
     for i, stream in enumerate(["b", "a", "c", "d"]):
         logs.create_log_stream(logGroupName=name, logStreamName=stream)
-        logs.put_log_events(logGroupName=name, logStreamName=stream, logEvents=[{"timestamp": now - 10_000 + i * 1000, "message": f"m{i}"}])
+        logs.put_log_events(
+            logGroupName=name,
+            logStreamName=stream,
+            logEvents=[{"timestamp": now - 10_000 + i * 1000, "message": f"m{i}"}],
+        )
     logs.create_log_stream(logGroupName=name, logStreamName="e-empty")
-    expect_error(logs.create_log_stream, "ResourceAlreadyExistsException", "The specified log stream already exists", logGroupName=name, logStreamName="a")
+    expect_error(
+        logs.create_log_stream,
+        "ResourceAlreadyExistsException",
+        "The specified log stream already exists",
+        logGroupName=name,
+        logStreamName="a",
+    )
     expect_error(logs.create_log_stream, "InvalidParameterException", logGroupName=name, logStreamName="x:y")
 
     streams = logs.describe_log_streams(logGroupName=name)["logStreams"]
@@ -125,7 +158,13 @@ def test_streams_crud_ordering_and_paging(logs: Any, name: str) -> None:
     expect_error(logs.describe_log_streams, "ResourceNotFoundException", NO_GROUP, logGroupName=name + "-missing")
 
     logs.delete_log_stream(logGroupName=name, logStreamName="a")
-    expect_error(logs.delete_log_stream, "ResourceNotFoundException", "The specified log stream does not exist.", logGroupName=name, logStreamName="a")
+    expect_error(
+        logs.delete_log_stream,
+        "ResourceNotFoundException",
+        "The specified log stream does not exist.",
+        logGroupName=name,
+        logStreamName="a",
+    )
     assert len(logs.describe_log_streams(logGroupName=name)["logStreams"]) == 4
     stored = logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"][0]["storedBytes"]
     assert stored == len("m0m2m3")  # the group counts its events' bytes; deleting a stream drops its events
@@ -137,7 +176,9 @@ def test_retention_values(logs: Any, name: str) -> None:
     assert logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"][0]["retentionInDays"] == 30
     error = expect_error(logs.put_retention_policy, "InvalidParameterException", logGroupName=name, retentionInDays=2)
     assert "Member must satisfy enum value set: [1, 3, 5, 7, 14, 30," in error["Message"]
-    expect_error(logs.put_retention_policy, "ResourceNotFoundException", NO_GROUP, logGroupName=name + "-x", retentionInDays=1)
+    expect_error(
+        logs.put_retention_policy, "ResourceNotFoundException", NO_GROUP, logGroupName=name + "-x", retentionInDays=1
+    )
     logs.delete_retention_policy(logGroupName=name)
     assert "retentionInDays" not in logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"][0]
 
@@ -154,7 +195,9 @@ def test_tags_current_and_legacy(logs: Any, name: str) -> None:
     assert logs.list_tags_for_resource(resourceArn=arn + ":*")["tags"] == {"c": "3", "d": "4"}
     expect_error(logs.tag_resource, "TooManyTagsException", resourceArn=arn, tags={f"k{i}": "v" for i in range(49)})
     expect_error(logs.list_tags_for_resource, "ResourceNotFoundException", NO_GROUP, resourceArn=arn + "-missing")
-    expect_error(logs.list_tags_for_resource, "InvalidParameterException", resourceArn="arn:aws:sqs:us-east-1:000000000000:q")
+    expect_error(
+        logs.list_tags_for_resource, "InvalidParameterException", resourceArn="arn:aws:sqs:us-east-1:000000000000:q"
+    )
 
 
 def test_accounts_and_regions_are_isolated(aws: Callable[..., Any], name: str) -> None:
@@ -164,7 +207,9 @@ def test_accounts_and_regions_are_isolated(aws: Callable[..., Any], name: str) -
     other_account = aws("logs", access_key="111122223333")
     for client in (other_region, other_account):
         assert client.describe_log_groups(logGroupNamePrefix=name)["logGroups"] == []
-        expect_error(client.create_log_stream, "ResourceNotFoundException", NO_GROUP, logGroupName=name, logStreamName="s")
+        expect_error(
+            client.create_log_stream, "ResourceNotFoundException", NO_GROUP, logGroupName=name, logStreamName="s"
+        )
     other_region.create_log_group(logGroupName=name)  # the same name is free elsewhere
     arn = other_region.describe_log_groups(logGroupNamePrefix=name)["logGroups"][0]["logGroupArn"]
     assert arn == f"arn:aws:logs:eu-west-1:{ACCOUNT}:log-group:{name}"

@@ -34,7 +34,12 @@ async def _deliver(kwargs: dict[str, Any], *deliveries: tuple[str, dict[str, Any
             group = logs_store.get_group(tx, "123456789012", "eu-west-1", "/aws/lambda/fn")
             assert group is not None
             streams = sorted(logs_store.list_streams(tx, group.id), key=lambda s: s.name)
-            events = {s.name: [(e.timestamp, e.message) for e in logs_store.stream_events(tx, s.id, 0, 2**62, None, True, 100)] for s in streams}
+            events = {
+                s.name: [
+                    (e.timestamp, e.message) for e in logs_store.stream_events(tx, s.id, 0, 2**62, None, True, 100)
+                ]
+                for s in streams
+            }
             return group, streams, events
 
         return await st.read(read)
@@ -47,7 +52,16 @@ def test_target_creates_group_and_stream_and_appends(store: Any) -> None:
     group, streams, events = asyncio.run(
         _deliver(
             store(),
-            (ARN, {"stream": "2026/11/25/[$LATEST]abc", "events": [{"timestamp": 1000, "message": "START RequestId: 1"}, {"timestamp": 1001, "message": "hello"}]}),
+            (
+                ARN,
+                {
+                    "stream": "2026/11/25/[$LATEST]abc",
+                    "events": [
+                        {"timestamp": 1000, "message": "START RequestId: 1"},
+                        {"timestamp": 1001, "message": "hello"},
+                    ],
+                },
+            ),
             (ARN + ":*", {"stream": "2026/11/25/[$LATEST]abc", "events": [{"timestamp": 1002, "message": big}]}),
             (ARN, {"stream": "other", "events": [{"timestamp": 5, "message": "x"}]}),
         )
@@ -58,13 +72,21 @@ def test_target_creates_group_and_stream_and_appends(store: Any) -> None:
     assert first[:2] == [(1000, "START RequestId: 1"), (1001, "hello")]
     assert [ts for ts, _ in first[2:]] == [1002, 1002] and "".join(m for _, m in first[2:]) == big
     assert all(len(m.encode()) <= limits.MAX_EVENT_BYTES for _, m in first)
-    assert streams[0].first_event == 1000 and streams[0].last_event == 1002 and streams[0].stored_bytes == len("START RequestId: 1hello") + len(big.encode())
+    assert (
+        streams[0].first_event == 1000
+        and streams[0].last_event == 1002
+        and streams[0].stored_bytes == len("START RequestId: 1hello") + len(big.encode())
+    )
     assert events["other"] == [(5, "x")]
 
 
 @pytest.mark.parametrize(
     "address,payload",
-    [("arn:aws:sqs:eu-west-1:123456789012:q", {"stream": "s", "events": []}), (ARN, {"stream": "a:b", "events": []}), (ARN, {"events": []})],
+    [
+        ("arn:aws:sqs:eu-west-1:123456789012:q", {"stream": "s", "events": []}),
+        (ARN, {"stream": "a:b", "events": []}),
+        (ARN, {"events": []}),
+    ],
 )
 def test_target_rejects_bad_addresses_without_retry(store: Any, address: str, payload: dict[str, Any]) -> None:
     with pytest.raises(DeliveryError) as info:
@@ -80,7 +102,11 @@ async def _sweep_in_batches(kwargs: dict[str, Any]) -> tuple[list[int], int]:
         runtime = Runtime(Config(), st)
         now = int(runtime.clock.now() * 1000)
         old = [{"timestamp": now - 3 * logs_store.DAY_MS + i, "message": "old"} for i in range(7)]
-        await st.write(lambda tx: TARGET.in_tx(runtime, tx, ARN, {"stream": "s", "events": [*old, {"timestamp": now, "message": "new"}]}))  # type: ignore[misc]
+        await st.write(
+            lambda tx: TARGET.in_tx(
+                runtime, tx, ARN, {"stream": "s", "events": [*old, {"timestamp": now, "message": "new"}]}
+            )
+        )  # type: ignore[misc]
 
         def retain_one_day(tx: Any) -> None:
             group = logs_store.get_group(tx, "123456789012", "eu-west-1", "/aws/lambda/fn")
@@ -89,7 +115,11 @@ async def _sweep_in_batches(kwargs: dict[str, Any]) -> tuple[list[int], int]:
 
         await st.write(retain_one_day)
         removed = [await st.write(lambda tx: logs_store.expire(tx, now, 3)) for _ in range(4)]
-        stream = await st.read(lambda tx: logs_store.list_streams(tx, logs_store.get_group(tx, "123456789012", "eu-west-1", "/aws/lambda/fn").id)[0])  # type: ignore[union-attr]
+        stream = await st.read(
+            lambda tx: logs_store.list_streams(
+                tx, logs_store.get_group(tx, "123456789012", "eu-west-1", "/aws/lambda/fn").id
+            )[0]
+        )  # type: ignore[union-attr]
         return removed, stream.stored_bytes
     finally:
         await st.close()

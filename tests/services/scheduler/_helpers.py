@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 ROLE = "arn:aws:iam::000000000000:role/scheduler"
@@ -11,7 +11,7 @@ OFF = {"Mode": "OFF"}
 
 def at_in(seconds: float) -> str:
     """An at() expression ``seconds`` from now (UTC, whole seconds, rounded up)."""
-    when = datetime.now(timezone.utc) + timedelta(seconds=seconds + 0.999)
+    when = datetime.now(UTC) + timedelta(seconds=seconds + 0.999)
     return f"at({when.strftime('%Y-%m-%dT%H:%M:%S')})"
 
 

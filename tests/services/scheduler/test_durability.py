@@ -4,7 +4,8 @@ happen once after the restart; two nodes on one PostgreSQL database never both f
 from __future__ import annotations
 
 import time
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -20,7 +21,12 @@ def _schedule_soon(server: Server, name: str, count: int, seconds: float = 1) ->
     url, arn = queue(sqs, name)
     expression = at_in(seconds)
     for i in range(count):
-        scheduler.create_schedule(Name=f"{name}-{i}", ScheduleExpression=expression, FlexibleTimeWindow=OFF, Target=target(arn, Input=f'"{i}"'))
+        scheduler.create_schedule(
+            Name=f"{name}-{i}",
+            ScheduleExpression=expression,
+            FlexibleTimeWindow=OFF,
+            Target=target(arn, Input=f'"{i}"'),
+        )
     return url
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -26,11 +27,28 @@ def test_group_lifecycle(scheduler: Any, sqs: Any, name: str) -> None:
     scheduler.untag_resource(ResourceArn=arn, TagKeys=["team"])
     assert scheduler.list_tags_for_resource(ResourceArn=arn)["Tags"] == [{"Key": "k", "Value": "v"}]
     _, queue_arn = queue(sqs, name)
-    scheduler.create_schedule(Name=name, GroupName=name, ScheduleExpression="rate(1 day)", FlexibleTimeWindow=OFF, Target=target(queue_arn), State="DISABLED")
-    expect_error(scheduler.create_schedule_group, "ConflictException", f"Schedule group {name} already exists.", Name=name)
+    scheduler.create_schedule(
+        Name=name,
+        GroupName=name,
+        ScheduleExpression="rate(1 day)",
+        FlexibleTimeWindow=OFF,
+        Target=target(queue_arn),
+        State="DISABLED",
+    )
+    expect_error(
+        scheduler.create_schedule_group, "ConflictException", f"Schedule group {name} already exists.", Name=name
+    )
     scheduler.delete_schedule_group(Name=name)  # takes its schedules with it
-    expect_error(scheduler.get_schedule_group, "ResourceNotFoundException", f"Schedule group {name} does not exist.", Name=name)
-    expect_error(scheduler.get_schedule, "ResourceNotFoundException", f"Schedule group {name} does not exist.", Name=name, GroupName=name)
+    expect_error(
+        scheduler.get_schedule_group, "ResourceNotFoundException", f"Schedule group {name} does not exist.", Name=name
+    )
+    expect_error(
+        scheduler.get_schedule,
+        "ResourceNotFoundException",
+        f"Schedule group {name} does not exist.",
+        Name=name,
+        GroupName=name,
+    )
 
 
 def test_default_group(scheduler: Any) -> None:

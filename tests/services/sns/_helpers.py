@@ -8,12 +8,14 @@ import json
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
+
 from ...expect import ACCOUNT, REGION, expect_error  # noqa: F401  (re-exported)
 
 
@@ -32,7 +34,9 @@ def receive(sqs: Any, url: str, expected: int = 1, timeout: float = 5.0, **kwarg
     out: list[dict[str, Any]] = []
     deadline = time.monotonic() + timeout
     while len(out) < expected and time.monotonic() < deadline:
-        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=min(10, expected - len(out)), WaitTimeSeconds=1, **kwargs)
+        got = sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=min(10, expected - len(out)), WaitTimeSeconds=1, **kwargs
+        )
         out += got.get("Messages", [])
     return out
 
@@ -43,7 +47,10 @@ def bodies_until(sqs: Any, url: str, last: str, timeout: float = 5.0) -> list[st
     out: list[str] = []
     deadline = time.monotonic() + timeout
     while last not in out and time.monotonic() < deadline:
-        out += [m["Body"] for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])]
+        out += [
+            m["Body"]
+            for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
+        ]
     out += [m["Body"] for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])]
     assert last in out, f"{last!r} never arrived (got {out})"
     return out
@@ -68,7 +75,9 @@ def outbox(base: str, **filters: str) -> list[dict[str, Any]]:
 
 
 def admin_post(endpoint: str, path: str, doc: dict[str, Any]) -> dict[str, Any]:
-    request = urllib.request.Request(f"{endpoint}{path}", data=json.dumps(doc).encode(), method="POST", headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{endpoint}{path}", data=json.dumps(doc).encode(), method="POST", headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request) as resp:
         return json.loads(resp.read())  # type: ignore[no-any-return]
 
@@ -111,7 +120,13 @@ class Recorder:
                 with recorder.lock:
                     status = recorder.statuses.pop(0) if recorder.statuses else 200
                     recorder.requests.append(
-                        {"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body.decode(), "status": status, "at": time.monotonic()}
+                        {
+                            "path": self.path,
+                            "headers": {k.lower(): v for k, v in self.headers.items()},
+                            "body": body.decode(),
+                            "status": status,
+                            "at": time.monotonic(),
+                        }
                     )
                 self.send_response(status)
                 self.send_header("Content-Length", "0")

@@ -35,7 +35,12 @@ def test_pending_http_retry_survives_kill9(store: Any) -> None:
         time.sleep(1.5)
         assert len(recorder.of_type("Notification")) == 1
         sns = make_client(server.endpoint, "sns")
-        wait_until(lambda: sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"][0]["SubscriptionArn"] != "PendingConfirmation")
+        wait_until(
+            lambda: (
+                sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"][0]["SubscriptionArn"]
+                != "PendingConfirmation"
+            )
+        )
     finally:
         recorder.close()
         server.stop()

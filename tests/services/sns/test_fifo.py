@@ -32,7 +32,9 @@ def test_fifo_topic_to_fifo_queues_keeps_order(sns: Any, sqs: Any, name: str) ->
             batch = receive(sqs, url, expected=10, timeout=3)
             assert batch, f"only {len(got)} of 20 arrived"
             got += [m["Body"] for m in batch]
-            sqs.delete_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)])
+            sqs.delete_message_batch(
+                QueueUrl=url, Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(batch)]
+            )
         assert got == [f"m{n}" for n in range(20)]
 
 
@@ -40,14 +42,32 @@ def test_fifo_deduplication(sns: Any, sqs: Any, name: str) -> None:
     topic = _fifo_topic(sns, name)
     url, arn = queue(sqs, f"{name}.fifo")
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
-    first = sns.publish(TopicArn=topic, Message="Test", MessageGroupId="message-group-id-1", MessageDeduplicationId="message-deduplication-id-1")
-    again = sns.publish(TopicArn=topic, Message="Other", MessageGroupId="message-group-id-1", MessageDeduplicationId="message-deduplication-id-1")
+    first = sns.publish(
+        TopicArn=topic,
+        Message="Test",
+        MessageGroupId="message-group-id-1",
+        MessageDeduplicationId="message-deduplication-id-1",
+    )
+    again = sns.publish(
+        TopicArn=topic,
+        Message="Other",
+        MessageGroupId="message-group-id-1",
+        MessageDeduplicationId="message-deduplication-id-1",
+    )
     assert (again["MessageId"], again["SequenceNumber"]) == (first["MessageId"], first["SequenceNumber"])
-    sns.publish(TopicArn=topic, Message="Last", MessageGroupId="message-group-id-1", MessageDeduplicationId="message-deduplication-id-2")
+    sns.publish(
+        TopicArn=topic,
+        Message="Last",
+        MessageGroupId="message-group-id-1",
+        MessageDeduplicationId="message-deduplication-id-2",
+    )
     got = receive(sqs, url, expected=2, AttributeNames=["All"])
     assert [json.loads(m["Body"])["Message"] for m in got] == ["Test", "Last"]  # the duplicate was not delivered
     attributes = got[0]["Attributes"]
-    assert attributes["MessageGroupId"] == "message-group-id-1" and attributes["MessageDeduplicationId"] == "message-deduplication-id-1"
+    assert (
+        attributes["MessageGroupId"] == "message-group-id-1"
+        and attributes["MessageDeduplicationId"] == "message-deduplication-id-1"
+    )
     body = json.loads(got[0]["Body"])
     # FIFO notifications carry the topic's sequence number and no signature (as AWS delivers them)
     assert list(body) == ["Type", "MessageId", "SequenceNumber", "TopicArn", "Message", "Timestamp", "UnsubscribeURL"]
@@ -60,7 +80,9 @@ def test_content_based_deduplication(sns: Any, sqs: Any, name: str) -> None:
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"})
     one = sns.publish(TopicArn=topic, Message="Test", MessageGroupId="g")["MessageId"]
     assert sns.publish(TopicArn=topic, Message="Test", MessageGroupId="other-group")["MessageId"] == one
-    sns.publish(TopicArn=topic, Message="Different", MessageGroupId="other-group")  # behind the duplicate, had it been kept
+    sns.publish(
+        TopicArn=topic, Message="Different", MessageGroupId="other-group"
+    )  # behind the duplicate, had it been kept
     got = receive(sqs, url, expected=2, AttributeNames=["All"])
     assert [m["Body"] for m in got] == ["Test", "Different"]
     assert got[0]["Attributes"]["MessageDeduplicationId"] == hashlib.sha256(b"Test").hexdigest()
@@ -72,7 +94,9 @@ def test_fifo_batch(sns: Any, sqs: Any, name: str) -> None:
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"})
     entries = [{"Id": str(i), "Message": f"b{i}", "MessageGroupId": "complexMessageGroupId"} for i in range(3)]
     result = sns.publish_batch(TopicArn=topic, PublishBatchRequestEntries=entries)
-    assert [e["Id"] for e in result["Successful"]] == ["0", "1", "2"] and all(e["SequenceNumber"] for e in result["Successful"])
+    assert [e["Id"] for e in result["Successful"]] == ["0", "1", "2"] and all(
+        e["SequenceNumber"] for e in result["Successful"]
+    )
     again = sns.publish_batch(TopicArn=topic, PublishBatchRequestEntries=entries)
     assert [e["MessageId"] for e in again["Successful"]] == [e["MessageId"] for e in result["Successful"]]
     sns.publish(TopicArn=topic, Message="b-last", MessageGroupId="complexMessageGroupId")
@@ -90,7 +114,13 @@ def test_fifo_topic_to_standard_queue(sns: Any, sqs: Any, name: str) -> None:
 
 def test_fifo_rules(sns: Any, sqs: Any, name: str) -> None:
     topic = _fifo_topic(sns, name)
-    expect_error(sns.publish, "InvalidParameter", "Invalid parameter: The MessageGroupId parameter is required for FIFO topics", TopicArn=topic, Message="m")
+    expect_error(
+        sns.publish,
+        "InvalidParameter",
+        "Invalid parameter: The MessageGroupId parameter is required for FIFO topics",
+        TopicArn=topic,
+        Message="m",
+    )
     expect_error(
         sns.publish, "InvalidParameter",
         "Invalid parameter: The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly",
@@ -100,7 +130,14 @@ def test_fifo_rules(sns: Any, sqs: Any, name: str) -> None:
         sns.publish_batch, "InvalidParameter", "Invalid parameter: The MessageGroupId parameter is required for FIFO topics",
         TopicArn=topic, PublishBatchRequestEntries=[{"Id": "1", "Message": "m"}],
     )  # fmt: skip
-    expect_error(sns.subscribe, "InvalidParameter", "Invalid parameter: Invalid protocol type: email", TopicArn=topic, Protocol="email", Endpoint="a@example.com")
+    expect_error(
+        sns.subscribe,
+        "InvalidParameter",
+        "Invalid parameter: Invalid protocol type: email",
+        TopicArn=topic,
+        Protocol="email",
+        Endpoint="a@example.com",
+    )
     _, queue_arn = queue(sqs, f"{name}.fifo")
     _, standard_dlq = queue(sqs, f"{name}-dlq")
     expect_error(

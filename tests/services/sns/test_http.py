@@ -15,22 +15,59 @@ from ._helpers import Recorder, confirm_http, expect_error, http_get, queue, rec
 QUICK_RETRIES = {"healthyRetryPolicy": {"minDelayTarget": 1, "maxDelayTarget": 1, "numRetries": 2}}
 
 
-def test_confirmation_handshake_and_signed_notification(sns: Any, recorder: Recorder, topic: str, endpoint: str) -> None:
-    assert sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=recorder.url)["SubscriptionArn"] == "pending confirmation"
+def test_confirmation_handshake_and_signed_notification(
+    sns: Any, recorder: Recorder, topic: str, endpoint: str
+) -> None:
+    assert (
+        sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=recorder.url)["SubscriptionArn"]
+        == "pending confirmation"
+    )
     request = recorder.wait("SubscriptionConfirmation")[0]
     confirmation = json.loads(request["body"])
-    assert list(confirmation) == ["Type", "MessageId", "Token", "TopicArn", "Message", "SubscribeURL", "Timestamp", "SignatureVersion", "Signature", "SigningCertURL"]
-    assert confirmation["Message"] == f"You have chosen to subscribe to the topic {topic}.\nTo confirm the subscription, visit the SubscribeURL included in this message."
-    assert confirmation["SubscribeURL"] == f"{endpoint}/?Action=ConfirmSubscription&TopicArn={topic}&Token={confirmation['Token']}"
+    assert list(confirmation) == [
+        "Type",
+        "MessageId",
+        "Token",
+        "TopicArn",
+        "Message",
+        "SubscribeURL",
+        "Timestamp",
+        "SignatureVersion",
+        "Signature",
+        "SigningCertURL",
+    ]
+    assert (
+        confirmation["Message"]
+        == f"You have chosen to subscribe to the topic {topic}.\nTo confirm the subscription, visit the SubscribeURL included in this message."
+    )
+    assert (
+        confirmation["SubscribeURL"]
+        == f"{endpoint}/?Action=ConfirmSubscription&TopicArn={topic}&Token={confirmation['Token']}"
+    )
     assert len(confirmation["Token"]) == 288
     headers = request["headers"]
     assert headers["x-amz-sns-message-type"] == "SubscriptionConfirmation" and headers["x-amz-sns-topic-arn"] == topic
     assert headers["x-amz-sns-message-id"] == confirmation["MessageId"] and "x-amz-sns-subscription-arn" not in headers
-    assert headers["content-type"] == "text/plain; charset=UTF-8" and headers["user-agent"] == "Amazon Simple Notification Service Agent"
+    assert (
+        headers["content-type"] == "text/plain; charset=UTF-8"
+        and headers["user-agent"] == "Amazon Simple Notification Service Agent"
+    )
     verify_signature(confirmation)
 
-    expect_error(sns.confirm_subscription, "InvalidParameter", "Invalid parameter: Topic", TopicArn=topic + "x", Token=confirmation["Token"])
-    expect_error(sns.confirm_subscription, "InvalidParameter", "Invalid parameter: Token", TopicArn=topic, Token=confirmation["Token"][:-4] + "0000")
+    expect_error(
+        sns.confirm_subscription,
+        "InvalidParameter",
+        "Invalid parameter: Topic",
+        TopicArn=topic + "x",
+        Token=confirmation["Token"],
+    )
+    expect_error(
+        sns.confirm_subscription,
+        "InvalidParameter",
+        "Invalid parameter: Token",
+        TopicArn=topic,
+        Token=confirmation["Token"][:-4] + "0000",
+    )
     pending = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"][0]
     assert pending["SubscriptionArn"] == "PendingConfirmation"
     sns.publish(TopicArn=topic, Message="before confirmation")
@@ -44,7 +81,9 @@ def test_confirmation_handshake_and_signed_notification(sns: Any, recorder: Reco
     notification = recorder.wait("Notification")
     assert len(notification) == 1  # nothing was sent before the confirmation
     body = json.loads(notification[0]["body"])
-    assert body["MessageId"] == message_id and body["Message"] == "test_external_http_endpoint" and body["Subject"] == "hi"
+    assert (
+        body["MessageId"] == message_id and body["Message"] == "test_external_http_endpoint" and body["Subject"] == "hi"
+    )
     assert body["UnsubscribeURL"] == f"{endpoint}/?Action=Unsubscribe&SubscriptionArn={arn}"
     assert notification[0]["headers"]["x-amz-sns-subscription-arn"] == arn
     verify_signature(body)
@@ -60,7 +99,11 @@ def test_confirm_through_subscribe_url_and_signature_v2(sns: Any, recorder: Reco
     assert status == 200 and b"<ConfirmSubscriptionResponse" in xml and topic.encode() in xml
     arn = sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"][0]["SubscriptionArn"]
     assert sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"]["ConfirmationWasAuthenticated"] == "false"
-    sns.publish(TopicArn=topic, Message="signed with SHA256", MessageAttributes={"k": {"DataType": "String", "StringValue": "v"}})
+    sns.publish(
+        TopicArn=topic,
+        Message="signed with SHA256",
+        MessageAttributes={"k": {"DataType": "String", "StringValue": "v"}},
+    )
     body = json.loads(recorder.wait("Notification")[0]["body"])
     assert body["SignatureVersion"] == "2" and body["MessageAttributes"] == {"k": {"Type": "String", "Value": "v"}}
     verify_signature(body)
@@ -90,9 +133,17 @@ def test_retries_follow_the_delivery_policy(sns: Any, recorder: Recorder, topic:
 
 
 @pytest.mark.parametrize("status, attempts", [(404, 1), (500, 3)])
-def test_failed_deliveries_go_to_the_dead_letter_queue(sns: Any, sqs: Any, recorder: Recorder, topic: str, name: str, status: int, attempts: int) -> None:
+def test_failed_deliveries_go_to_the_dead_letter_queue(
+    sns: Any, sqs: Any, recorder: Recorder, topic: str, name: str, status: int, attempts: int
+) -> None:
     dlq_url, dlq_arn = queue(sqs, name)
-    confirm_http(sns, recorder, topic, DeliveryPolicy=json.dumps(QUICK_RETRIES), RedrivePolicy=json.dumps({"deadLetterTargetArn": dlq_arn}))
+    confirm_http(
+        sns,
+        recorder,
+        topic,
+        DeliveryPolicy=json.dumps(QUICK_RETRIES),
+        RedrivePolicy=json.dumps({"deadLetterTargetArn": dlq_arn}),
+    )
     recorder.statuses = [status] * 5
     message_id = sns.publish(TopicArn=topic, Message="undeliverable")["MessageId"]
     dead = receive(sqs, dlq_url, timeout=10)
@@ -129,9 +180,23 @@ def test_owner_unsubscribe_sends_nothing(sns: Any, recorder: Recorder, topic: st
 
 def test_delivery_policy_errors(sns: Any, recorder: Recorder, topic: str) -> None:
     bad = {"healthyRetryPolicy": {"minDelayTarget": 10, "maxDelayTarget": 5, "numRetries": 1}}
-    expect_error(sns.subscribe, "InvalidParameter", TopicArn=topic, Protocol="http", Endpoint=recorder.url, Attributes={"DeliveryPolicy": json.dumps(bad)})
+    expect_error(
+        sns.subscribe,
+        "InvalidParameter",
+        TopicArn=topic,
+        Protocol="http",
+        Endpoint=recorder.url,
+        Attributes={"DeliveryPolicy": json.dumps(bad)},
+    )
     too_long = {"healthyRetryPolicy": {"minDelayTarget": 100, "maxDelayTarget": 100, "numRetries": 40}}
-    expect_error(sns.subscribe, "InvalidParameter", TopicArn=topic, Protocol="http", Endpoint=recorder.url, Attributes={"DeliveryPolicy": json.dumps(too_long)})
+    expect_error(
+        sns.subscribe,
+        "InvalidParameter",
+        TopicArn=topic,
+        Protocol="http",
+        Endpoint=recorder.url,
+        Attributes={"DeliveryPolicy": json.dumps(too_long)},
+    )
 
 
 def test_authenticate_on_unsubscribe(sns: Any, recorder: Recorder, topic: str) -> None:

@@ -13,10 +13,15 @@ from ._helpers import admin_post, expect_error, http_get, outbox, verify_signatu
 def test_email_subscription_flow(sns: Any, topic: str, endpoint: str, name: str) -> None:
     address = f"{name}@example.com"
     sns.set_topic_attributes(TopicArn=topic, AttributeName="DisplayName", AttributeValue="Alerts")
-    assert sns.subscribe(TopicArn=topic, Protocol="email", Endpoint=address)["SubscriptionArn"] == "pending confirmation"
+    assert (
+        sns.subscribe(TopicArn=topic, Protocol="email", Endpoint=address)["SubscriptionArn"] == "pending confirmation"
+    )
     sns.publish(TopicArn=topic, Message="not yet")
     (confirmation,) = outbox(endpoint, protocol="email", endpoint=address)
-    assert confirmation["type"] == "SubscriptionConfirmation" and confirmation["subject"] == "AWS Notification - Subscription Confirmation"
+    assert (
+        confirmation["type"] == "SubscriptionConfirmation"
+        and confirmation["subject"] == "AWS Notification - Subscription Confirmation"
+    )
     assert confirmation["subscribeUrl"] in confirmation["message"]
     status, _ = http_get(confirmation["subscribeUrl"])
     assert status == 200
@@ -28,12 +33,17 @@ def test_email_subscription_flow(sns: Any, topic: str, endpoint: str, name: str)
     assert mail["message"].startswith("Hello by mail\n\n--\nIf you wish to stop receiving notifications")
     assert mail["from"] == "Alerts <no-reply@sns.amazonaws.com>" and mail["unsubscribeUrl"] in mail["message"]
     sns.publish(TopicArn=topic, Message="no subject")
-    assert outbox(endpoint, protocol="email", endpoint=address, type="Notification")[-1]["subject"] == "AWS Notification Message"
+    assert (
+        outbox(endpoint, protocol="email", endpoint=address, type="Notification")[-1]["subject"]
+        == "AWS Notification Message"
+    )
 
 
 def test_email_json_gets_the_signed_envelope(sns: Any, topic: str, endpoint: str, name: str) -> None:
     address = f"{name}@example.com"
-    arn = sns.subscribe(TopicArn=topic, Protocol="email-json", Endpoint=address, ReturnSubscriptionArn=True)["SubscriptionArn"]
+    arn = sns.subscribe(TopicArn=topic, Protocol="email-json", Endpoint=address, ReturnSubscriptionArn=True)[
+        "SubscriptionArn"
+    ]
     confirmation = json.loads(outbox(endpoint, protocol="email-json", endpoint=address)[0]["message"])
     assert confirmation["Type"] == "SubscriptionConfirmation"
     sns.confirm_subscription(TopicArn=topic, Token=confirmation["Token"])
@@ -54,12 +64,20 @@ def test_sms_sandbox_flow(sns: Any, aws: Any, endpoint: str) -> None:
     otp = codes[-1]["otp"]
     assert otp in codes[-1]["message"] and len(otp) == 6
     wrong = "000000" if otp != "000000" else "111111"
-    expect_error(client.verify_sms_sandbox_phone_number, "VerificationException", PhoneNumber=number, OneTimePassword=wrong)
+    expect_error(
+        client.verify_sms_sandbox_phone_number, "VerificationException", PhoneNumber=number, OneTimePassword=wrong
+    )
     client.verify_sms_sandbox_phone_number(PhoneNumber=number, OneTimePassword=otp)
     assert client.list_sms_sandbox_phone_numbers()["PhoneNumbers"] == [{"PhoneNumber": number, "Status": "Verified"}]
-    message_id = client.publish(PhoneNumber=number, Message="hello phone", MessageAttributes={"AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}})["MessageId"]
+    message_id = client.publish(
+        PhoneNumber=number,
+        Message="hello phone",
+        MessageAttributes={"AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}},
+    )["MessageId"]
     sent = outbox(endpoint, protocol="sms", endpoint=number, type="Notification", region="eu-west-1")
-    assert [(m["messageId"], m["message"], m["status"], m["smsType"]) for m in sent] == [(message_id, "hello phone", "SUCCESS", "Transactional")]
+    assert [(m["messageId"], m["message"], m["status"], m["smsType"]) for m in sent] == [
+        (message_id, "hello phone", "SUCCESS", "Transactional")
+    ]
     client.delete_sms_sandbox_phone_number(PhoneNumber=number)
     expect_error(client.verify_sms_sandbox_phone_number, "ResourceNotFound", PhoneNumber=number, OneTimePassword=otp)
     expect_error(client.delete_sms_sandbox_phone_number, "ResourceNotFound", PhoneNumber=number)
@@ -75,9 +93,19 @@ def test_sms_outside_the_sandbox_and_topic_subscriptions(aws: Any, endpoint: str
     client.subscribe(TopicArn=topic, Protocol="sms", Endpoint="+1-555-555-0199")
     client.publish(TopicArn=topic, Message="to all phones")
     client.publish(PhoneNumber="+15555550198", Message="direct")
-    assert [m["message"] for m in outbox(endpoint, protocol="sms", endpoint="+15555550199", region="ap-southeast-2")] == ["to all phones"]
-    assert [m["message"] for m in outbox(endpoint, protocol="sms", endpoint="+15555550198", region="ap-southeast-2")] == ["direct"]
-    expect_error(client.publish, "InvalidParameter", "Invalid parameter: PhoneNumber Reason: +1a234 is not valid to publish to", PhoneNumber="+1a234", Message="m")
+    assert [
+        m["message"] for m in outbox(endpoint, protocol="sms", endpoint="+15555550199", region="ap-southeast-2")
+    ] == ["to all phones"]
+    assert [
+        m["message"] for m in outbox(endpoint, protocol="sms", endpoint="+15555550198", region="ap-southeast-2")
+    ] == ["direct"]
+    expect_error(
+        client.publish,
+        "InvalidParameter",
+        "Invalid parameter: PhoneNumber Reason: +1a234 is not valid to publish to",
+        PhoneNumber="+1a234",
+        Message="m",
+    )
 
 
 def test_opt_out_and_opt_in(aws: Any, endpoint: str) -> None:
@@ -90,33 +118,72 @@ def test_opt_out_and_opt_in(aws: Any, endpoint: str) -> None:
     client.opt_in_phone_number(phoneNumber=number)
     assert client.check_if_phone_number_is_opted_out(phoneNumber=number)["isOptedOut"] is False
     admin_post(endpoint, "/_gureum/sns/opt-out", {"phoneNumber": number, "region": "ca-central-1"})
-    expect_error(client.opt_in_phone_number, "InvalidParameter", "Invalid parameter: PhoneNumber Reason: A phone number can be opted in only once every 30 days", phoneNumber=number)
-    expect_error(client.check_if_phone_number_is_opted_out, "InvalidParameter", "Invalid parameter: PhoneNumber Reason: input incorrectly formatted", phoneNumber="abc")
+    expect_error(
+        client.opt_in_phone_number,
+        "InvalidParameter",
+        "Invalid parameter: PhoneNumber Reason: A phone number can be opted in only once every 30 days",
+        phoneNumber=number,
+    )
+    expect_error(
+        client.check_if_phone_number_is_opted_out,
+        "InvalidParameter",
+        "Invalid parameter: PhoneNumber Reason: input incorrectly formatted",
+        phoneNumber="abc",
+    )
 
 
 def test_sms_attributes(aws: Any) -> None:
     client = aws("sns", region="sa-east-1")
     assert client.get_sms_attributes()["attributes"] == {"MonthlySpendLimit": "1"}
-    client.set_sms_attributes(attributes={"DefaultSMSType": "Transactional", "DefaultSenderID": "Gureum1", "MonthlySpendLimit": "10"})
-    assert client.get_sms_attributes(attributes=["DefaultSMSType", "MonthlySpendLimit"])["attributes"] == {"MonthlySpendLimit": "10", "DefaultSMSType": "Transactional"}
-    expect_error(client.set_sms_attributes, "InvalidParameter", "DefaultSMSType is invalid", attributes={"DefaultSMSType": "Loud"})
-    expect_error(client.set_sms_attributes, "InvalidParameter", "Unknown is not a valid attribute", attributes={"Unknown": "x"})
+    client.set_sms_attributes(
+        attributes={"DefaultSMSType": "Transactional", "DefaultSenderID": "Gureum1", "MonthlySpendLimit": "10"}
+    )
+    assert client.get_sms_attributes(attributes=["DefaultSMSType", "MonthlySpendLimit"])["attributes"] == {
+        "MonthlySpendLimit": "10",
+        "DefaultSMSType": "Transactional",
+    }
+    expect_error(
+        client.set_sms_attributes,
+        "InvalidParameter",
+        "DefaultSMSType is invalid",
+        attributes={"DefaultSMSType": "Loud"},
+    )
+    expect_error(
+        client.set_sms_attributes, "InvalidParameter", "Unknown is not a valid attribute", attributes={"Unknown": "x"}
+    )
 
 
 def test_platform_applications_and_endpoints(sns: Any, topic: str, endpoint: str, name: str) -> None:
-    app = sns.create_platform_application(Name=name, Platform="GCM", Attributes={"PlatformCredential": "server-key"})["PlatformApplicationArn"]
+    app = sns.create_platform_application(Name=name, Platform="GCM", Attributes={"PlatformCredential": "server-key"})[
+        "PlatformApplicationArn"
+    ]
     assert app.endswith(f":app/GCM/{name}")
     assert sns.get_platform_application_attributes(PlatformApplicationArn=app)["Attributes"] == {"Enabled": "true"}
     assert app in [a["PlatformApplicationArn"] for a in sns.list_platform_applications()["PlatformApplications"]]
-    device = sns.create_platform_endpoint(PlatformApplicationArn=app, Token="device-token-1", CustomUserData="alice")["EndpointArn"]
-    assert sns.create_platform_endpoint(PlatformApplicationArn=app, Token="device-token-1", CustomUserData="alice")["EndpointArn"] == device
+    device = sns.create_platform_endpoint(PlatformApplicationArn=app, Token="device-token-1", CustomUserData="alice")[
+        "EndpointArn"
+    ]
+    assert (
+        sns.create_platform_endpoint(PlatformApplicationArn=app, Token="device-token-1", CustomUserData="alice")[
+            "EndpointArn"
+        ]
+        == device
+    )
     expect_error(
         sns.create_platform_endpoint, "InvalidParameter",
         f"Invalid parameter: Token Reason: Endpoint {device} already exists with the same Token, but different attributes.",
         PlatformApplicationArn=app, Token="device-token-1", CustomUserData="bob",
     )  # fmt: skip
-    assert sns.get_endpoint_attributes(EndpointArn=device)["Attributes"] == {"Enabled": "true", "Token": "device-token-1", "CustomUserData": "alice"}
-    sns.publish(TargetArn=device, MessageStructure="json", Message=json.dumps({"GCM": json.dumps({"notification": {"title": "hi"}})}))
+    assert sns.get_endpoint_attributes(EndpointArn=device)["Attributes"] == {
+        "Enabled": "true",
+        "Token": "device-token-1",
+        "CustomUserData": "alice",
+    }
+    sns.publish(
+        TargetArn=device,
+        MessageStructure="json",
+        Message=json.dumps({"GCM": json.dumps({"notification": {"title": "hi"}})}),
+    )
     sns.subscribe(TopicArn=topic, Protocol="application", Endpoint=device)
     sns.publish(TopicArn=topic, Message="from the topic")
     pushed = outbox(endpoint, protocol="application", endpoint=device)
@@ -124,17 +191,37 @@ def test_platform_applications_and_endpoints(sns: Any, topic: str, endpoint: str
     assert pushed[0]["platform"] == "GCM" and pushed[0]["token"] == "device-token-1"
     sns.set_endpoint_attributes(EndpointArn=device, Attributes={"Enabled": "false"})
     expect_error(sns.publish, "EndpointDisabled", "Endpoint is disabled", TargetArn=device, Message="m")
-    assert [e["EndpointArn"] for e in sns.list_endpoints_by_platform_application(PlatformApplicationArn=app)["Endpoints"]] == [device]
+    assert [
+        e["EndpointArn"] for e in sns.list_endpoints_by_platform_application(PlatformApplicationArn=app)["Endpoints"]
+    ] == [device]
     sns.delete_endpoint(EndpointArn=device)
     sns.delete_endpoint(EndpointArn=device)
     expect_error(sns.get_endpoint_attributes, "NotFound", "Endpoint does not exist", 404, EndpointArn=device)
-    expect_error(sns.publish, "InvalidParameter", "Invalid parameter: TargetArn Reason: No endpoint found for the target arn specified", TargetArn=device, Message="m")
+    expect_error(
+        sns.publish,
+        "InvalidParameter",
+        "Invalid parameter: TargetArn Reason: No endpoint found for the target arn specified",
+        TargetArn=device,
+        Message="m",
+    )
     sns.delete_platform_application(PlatformApplicationArn=app)
-    expect_error(sns.get_platform_application_attributes, "NotFound", "PlatformApplication does not exist", PlatformApplicationArn=app)
+    expect_error(
+        sns.get_platform_application_attributes,
+        "NotFound",
+        "PlatformApplication does not exist",
+        PlatformApplicationArn=app,
+    )
 
 
 def test_platform_application_errors(sns: Any, name: str) -> None:
-    expect_error(sns.create_platform_application, "InvalidParameter", "Invalid parameter: Platform Reason: FOO is not supported", Name=name, Platform="FOO", Attributes={"a": "b"})
+    expect_error(
+        sns.create_platform_application,
+        "InvalidParameter",
+        "Invalid parameter: Platform Reason: FOO is not supported",
+        Name=name,
+        Platform="FOO",
+        Attributes={"a": "b"},
+    )
     expect_error(
         sns.create_platform_application, "InvalidParameter", "Invalid parameter: Attributes Reason: PlatformCredential attribute provided without PlatformPrincipal",
         Name=name, Platform="APNS", Attributes={"PlatformCredential": "key"},
@@ -144,6 +231,21 @@ def test_platform_application_errors(sns: Any, name: str) -> None:
         "Invalid parameter: bad name! Reason: must contain only characters 'a'-'z', 'A'-'Z', '0'-'9', '_', '-', and '.'",
         Name="bad name!", Platform="GCM", Attributes={"PlatformCredential": "key"},
     )  # fmt: skip
-    app = sns.create_platform_application(Name=name, Platform="APNS", Attributes={"PlatformCredential": "c", "PlatformPrincipal": "p"})["PlatformApplicationArn"]
-    expect_error(sns.create_platform_endpoint, "InvalidParameter", "Invalid parameter: Attributes Reason: Invalid attribute name: Color", PlatformApplicationArn=app, Token="t", Attributes={"Color": "red"})
-    expect_error(sns.create_platform_endpoint, "NotFound", "PlatformApplication does not exist", PlatformApplicationArn=app + "x", Token="t")
+    app = sns.create_platform_application(
+        Name=name, Platform="APNS", Attributes={"PlatformCredential": "c", "PlatformPrincipal": "p"}
+    )["PlatformApplicationArn"]
+    expect_error(
+        sns.create_platform_endpoint,
+        "InvalidParameter",
+        "Invalid parameter: Attributes Reason: Invalid attribute name: Color",
+        PlatformApplicationArn=app,
+        Token="t",
+        Attributes={"Color": "red"},
+    )
+    expect_error(
+        sns.create_platform_endpoint,
+        "NotFound",
+        "PlatformApplication does not exist",
+        PlatformApplicationArn=app + "x",
+        Token="t",
+    )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ...expect import ACCOUNT, REGION, expect_error  # noqa: F401  (re-exported)
 
@@ -26,8 +27,18 @@ def attrs(sqs: Any, url: str, *names: str) -> dict[str, str]:
 
 def counts(sqs: Any, url: str) -> tuple[int, int, int]:
     """(visible, in flight, delayed)."""
-    got = attrs(sqs, url, "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed")
-    return int(got["ApproximateNumberOfMessages"]), int(got["ApproximateNumberOfMessagesNotVisible"]), int(got["ApproximateNumberOfMessagesDelayed"])
+    got = attrs(
+        sqs,
+        url,
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed",
+    )
+    return (
+        int(got["ApproximateNumberOfMessages"]),
+        int(got["ApproximateNumberOfMessagesNotVisible"]),
+        int(got["ApproximateNumberOfMessagesDelayed"]),
+    )
 
 
 def receive(sqs: Any, url: str, **kwargs: Any) -> list[dict[str, Any]]:

@@ -55,7 +55,12 @@ def wait_for_status(sqs: Any, source_arn: str, status: str) -> dict[str, Any]:
 def test_max_receive_count_moves_messages_with_their_attributes(sqs: Any, name: str) -> None:
     source, source_arn, dlq, _ = pipe(sqs, name)
     user = {"MyAttribute": {"StringValue": "foobar", "DataType": "String"}}
-    first = sqs.send_message(QueueUrl=source, MessageBody="message-1", MessageAttributes=user, MessageSystemAttributes={"AWSTraceHeader": {"DataType": "String", "StringValue": TRACE}})
+    first = sqs.send_message(
+        QueueUrl=source,
+        MessageBody="message-1",
+        MessageAttributes=user,
+        MessageSystemAttributes={"AWSTraceHeader": {"DataType": "String", "StringValue": TRACE}},
+    )
     second = sqs.send_message(QueueUrl=source, MessageBody="message-2")
     before = []
     for _ in range(4):
@@ -115,18 +120,27 @@ def test_list_dead_letter_source_queues(sqs: Any, name: str) -> None:
     assert sorted(page["queueUrls"] + rest["queueUrls"]) == sorted([source, other]) and "NextToken" not in rest
     sqs.set_queue_attributes(QueueUrl=other, Attributes={"RedrivePolicy": ""})
     assert sqs.list_dead_letter_source_queues(QueueUrl=dlq)["queueUrls"] == [source]
-    expect_error(sqs.list_dead_letter_source_queues, "AWS.SimpleQueueService.NonExistentQueue", "The specified queue does not exist.", QueueUrl=dlq + "-missing")
+    expect_error(
+        sqs.list_dead_letter_source_queues,
+        "AWS.SimpleQueueService.NonExistentQueue",
+        "The specified queue does not exist.",
+        QueueUrl=dlq + "-missing",
+    )
 
 
 def test_source_queues_of_a_dlq_whose_arn_prefixes_another(sqs: Any, name: str) -> None:
     dlq = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
     longer = sqs.create_queue(QueueName=f"{name}-dlq-2")["QueueUrl"]
-    create(sqs, f"{name}-a", RedrivePolicy=redrive(arn(sqs, longer)))  # sorts first, and its policy contains the DLQ's ARN
+    create(
+        sqs, f"{name}-a", RedrivePolicy=redrive(arn(sqs, longer))
+    )  # sorts first, and its policy contains the DLQ's ARN
     b = create(sqs, f"{name}-b", RedrivePolicy=redrive(arn(sqs, dlq)))
     c = create(sqs, f"{name}-c", RedrivePolicy=redrive(arn(sqs, dlq)))
     first = sqs.list_dead_letter_source_queues(QueueUrl=dlq, MaxResults=1)
     assert first["queueUrls"] == [b] and first["NextToken"]
-    assert sqs.list_dead_letter_source_queues(QueueUrl=dlq, MaxResults=1, NextToken=first["NextToken"])["queueUrls"] == [c]
+    assert sqs.list_dead_letter_source_queues(QueueUrl=dlq, MaxResults=1, NextToken=first["NextToken"])[
+        "queueUrls"
+    ] == [c]
     # the DLQ counts as a dead-letter queue for a move task
     assert sqs.start_message_move_task(SourceArn=arn(sqs, dlq))["TaskHandle"]
 
@@ -137,10 +151,19 @@ def test_source_queues_of_a_dlq_whose_arn_prefixes_another(sqs: Any, name: str) 
 def test_redrive_allow_policy_deny_all(sqs: Any, name: str) -> None:
     dlq = create(sqs, f"{name}-dlq", RedriveAllowPolicy=json.dumps({"redrivePermission": "denyAll"}))
     dlq_arn = arn(sqs, dlq)
-    expect_error(sqs.create_queue, "InvalidParameterValue", QueueName=name, Attributes={"RedrivePolicy": redrive(dlq_arn)})
+    expect_error(
+        sqs.create_queue, "InvalidParameterValue", QueueName=name, Attributes={"RedrivePolicy": redrive(dlq_arn)}
+    )
     source = sqs.create_queue(QueueName=f"{name}-src")["QueueUrl"]
-    expect_error(sqs.set_queue_attributes, "InvalidParameterValue", QueueUrl=source, Attributes={"RedrivePolicy": redrive(dlq_arn)})
-    sqs.set_queue_attributes(QueueUrl=dlq, Attributes={"RedriveAllowPolicy": json.dumps({"redrivePermission": "allowAll"})})
+    expect_error(
+        sqs.set_queue_attributes,
+        "InvalidParameterValue",
+        QueueUrl=source,
+        Attributes={"RedrivePolicy": redrive(dlq_arn)},
+    )
+    sqs.set_queue_attributes(
+        QueueUrl=dlq, Attributes={"RedriveAllowPolicy": json.dumps({"redrivePermission": "allowAll"})}
+    )
     sqs.set_queue_attributes(QueueUrl=source, Attributes={"RedrivePolicy": redrive(dlq_arn)})
     assert sqs.list_dead_letter_source_queues(QueueUrl=dlq)["queueUrls"] == [source]
 
@@ -148,10 +171,19 @@ def test_redrive_allow_policy_deny_all(sqs: Any, name: str) -> None:
 def test_redrive_allow_policy_by_queue(sqs: Any, name: str) -> None:
     allowed = sqs.create_queue(QueueName=f"{name}-allowed")["QueueUrl"]
     refused = sqs.create_queue(QueueName=f"{name}-refused")["QueueUrl"]
-    dlq = create(sqs, f"{name}-dlq", RedriveAllowPolicy=json.dumps({"redrivePermission": "byQueue", "sourceQueueArns": [arn(sqs, allowed)]}))
+    dlq = create(
+        sqs,
+        f"{name}-dlq",
+        RedriveAllowPolicy=json.dumps({"redrivePermission": "byQueue", "sourceQueueArns": [arn(sqs, allowed)]}),
+    )
     dlq_arn = arn(sqs, dlq)
     sqs.set_queue_attributes(QueueUrl=allowed, Attributes={"RedrivePolicy": redrive(dlq_arn)})
-    expect_error(sqs.set_queue_attributes, "InvalidParameterValue", QueueUrl=refused, Attributes={"RedrivePolicy": redrive(dlq_arn)})
+    expect_error(
+        sqs.set_queue_attributes,
+        "InvalidParameterValue",
+        QueueUrl=refused,
+        Attributes={"RedrivePolicy": redrive(dlq_arn)},
+    )
     assert sqs.list_dead_letter_source_queues(QueueUrl=dlq)["queueUrls"] == [allowed]
 
 
@@ -205,12 +237,16 @@ def test_move_task_running_then_cancelled(sqs: Any, name: str) -> None:
     source, _, dlq, dlq_arn = pipe(sqs, name)
     destination_arn = arn(sqs, sqs.create_queue(QueueName=f"{name}-dest")["QueueUrl"])
     dead_letter(sqs, source, dlq, [f"m{i}" for i in range(5)])
-    handle = sqs.start_message_move_task(SourceArn=dlq_arn, DestinationArn=destination_arn, MaxNumberOfMessagesPerSecond=1)["TaskHandle"]
+    handle = sqs.start_message_move_task(
+        SourceArn=dlq_arn, DestinationArn=destination_arn, MaxNumberOfMessagesPerSecond=1
+    )["TaskHandle"]
     [running] = tasks(sqs, dlq_arn)
     assert running["Status"] == "RUNNING" and running["TaskHandle"] == handle
     assert running["MaxNumberOfMessagesPerSecond"] == 1 and running["ApproximateNumberOfMessagesToMove"] == 5
     message = "There is already a task running. Only one active task is allowed for a source queue arn at a given time."
-    expect_error(sqs.start_message_move_task, "InvalidParameterValue", message, SourceArn=dlq_arn, DestinationArn=destination_arn)
+    expect_error(
+        sqs.start_message_move_task, "InvalidParameterValue", message, SourceArn=dlq_arn, DestinationArn=destination_arn
+    )
     moved = sqs.cancel_message_move_task(TaskHandle=handle)["ApproximateNumberOfMessagesMoved"]
     assert 0 <= moved < 5
     cancelled = wait_for_status(sqs, dlq_arn, "CANCELLED")
@@ -239,13 +275,37 @@ def test_move_task_fails_when_destination_is_deleted(sqs: Any, name: str) -> Non
 def test_move_task_errors(sqs: Any, name: str) -> None:
     source, source_arn, dlq, dlq_arn = pipe(sqs, name)
     plain_arn = arn(sqs, sqs.create_queue(QueueName=f"{name}-plain")["QueueUrl"])
-    expect_error(sqs.start_message_move_task, "InvalidParameterValue", "Source queue must be configured as a Dead Letter Queue.", SourceArn=source_arn, DestinationArn=plain_arn)
-    expect_error(sqs.start_message_move_task, "InvalidParameterValue", "Source queue must be configured as a Dead Letter Queue.", SourceArn=plain_arn)
-    expect_error(sqs.start_message_move_task, "ResourceNotFoundException", NO_SOURCE, 404, SourceArn=dlq_arn + "-missing")
-    expect_error(sqs.start_message_move_task, "ResourceNotFoundException", "The resource that you specified for the DestinationArn parameter doesn't exist.", 404, SourceArn=dlq_arn, DestinationArn=plain_arn + "doesntexist")
+    expect_error(
+        sqs.start_message_move_task,
+        "InvalidParameterValue",
+        "Source queue must be configured as a Dead Letter Queue.",
+        SourceArn=source_arn,
+        DestinationArn=plain_arn,
+    )
+    expect_error(
+        sqs.start_message_move_task,
+        "InvalidParameterValue",
+        "Source queue must be configured as a Dead Letter Queue.",
+        SourceArn=plain_arn,
+    )
+    expect_error(
+        sqs.start_message_move_task, "ResourceNotFoundException", NO_SOURCE, 404, SourceArn=dlq_arn + "-missing"
+    )
+    expect_error(
+        sqs.start_message_move_task,
+        "ResourceNotFoundException",
+        "The resource that you specified for the DestinationArn parameter doesn't exist.",
+        404,
+        SourceArn=dlq_arn,
+        DestinationArn=plain_arn + "doesntexist",
+    )
     for rate in (0, 501):
-        expect_error(sqs.start_message_move_task, "InvalidParameterValue", SourceArn=dlq_arn, MaxNumberOfMessagesPerSecond=rate)
-    expect_error(sqs.list_message_move_tasks, "ResourceNotFoundException", NO_SOURCE, 404, SourceArn=dlq_arn + "-missing")
+        expect_error(
+            sqs.start_message_move_task, "InvalidParameterValue", SourceArn=dlq_arn, MaxNumberOfMessagesPerSecond=rate
+        )
+    expect_error(
+        sqs.list_message_move_tasks, "ResourceNotFoundException", NO_SOURCE, 404, SourceArn=dlq_arn + "-missing"
+    )
     assert tasks(sqs, dlq_arn) == []
 
 
@@ -255,10 +315,27 @@ def test_cancel_message_move_task_errors(sqs: Any, name: str) -> None:
     def handle(task_id: str, source_arn: str) -> str:
         return base64.b64encode(json.dumps({"taskId": task_id, "sourceArn": source_arn}).encode()).decode()
 
-    expect_error(sqs.cancel_message_move_task, "InvalidParameterValue", "Value for parameter TaskHandle is invalid.", TaskHandle="foobared")
+    expect_error(
+        sqs.cancel_message_move_task,
+        "InvalidParameterValue",
+        "Value for parameter TaskHandle is invalid.",
+        TaskHandle="foobared",
+    )
     missing = "arn:aws:sqs:us-east-1:878966065785:test-queue-doesnt-exist-123456"
-    expect_error(sqs.cancel_message_move_task, "ResourceNotFoundException", NO_SOURCE, 404, TaskHandle=handle("10f57157-fc38-4da9-a113-4de7e12d05dd", missing))
-    expect_error(sqs.cancel_message_move_task, "ResourceNotFoundException", "Task does not exist.", 404, TaskHandle=handle("10f57157-fc38-4da9-a113-4de7e12d05aa", queue_arn))
+    expect_error(
+        sqs.cancel_message_move_task,
+        "ResourceNotFoundException",
+        NO_SOURCE,
+        404,
+        TaskHandle=handle("10f57157-fc38-4da9-a113-4de7e12d05dd", missing),
+    )
+    expect_error(
+        sqs.cancel_message_move_task,
+        "ResourceNotFoundException",
+        "Task does not exist.",
+        404,
+        TaskHandle=handle("10f57157-fc38-4da9-a113-4de7e12d05aa", queue_arn),
+    )
 
 
 def test_completed_task_cannot_be_cancelled(sqs: Any, name: str) -> None:

@@ -49,7 +49,11 @@ def test_kill9_during_sends_loses_nothing_acknowledged(store: Any) -> None:
         stop = threading.Event()
         acked: list[list[str]] = [[] for _ in range(SENDERS)]
         threads = [
-            threading.Thread(target=_send_stream, args=(make_client(server.endpoint, "sqs"), url, acked[i], stop, f"s{i}"), daemon=True)
+            threading.Thread(
+                target=_send_stream,
+                args=(make_client(server.endpoint, "sqs"), url, acked[i], stop, f"s{i}"),
+                daemon=True,
+            )
             for i in range(SENDERS)
         ]
         for thread in threads:
@@ -80,7 +84,11 @@ def test_state_survives_clean_restart(store: Any) -> None:
     server = Server(**kept).start()
     try:
         client = make_client(server.endpoint, "sqs")
-        url = client.create_queue(QueueName="kept.fifo", Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"}, tags={"k": "v"})["QueueUrl"]
+        url = client.create_queue(
+            QueueName="kept.fifo",
+            Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "true"},
+            tags={"k": "v"},
+        )["QueueUrl"]
         client.send_message(QueueUrl=url, MessageBody="first", MessageGroupId="g")
         in_flight = client.receive_message(QueueUrl=url, VisibilityTimeout=600)["Messages"][0]
         client.send_message(QueueUrl=url, MessageBody="second", MessageGroupId="g")

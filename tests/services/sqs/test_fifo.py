@@ -13,7 +13,9 @@ import pytest
 
 from ._client import arn, bodies, counts, create, expect_error, receive
 
-NO_DEDUP = "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly"
+NO_DEDUP = (
+    "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly"
+)
 NO_GROUP = "The request must contain the parameter MessageGroupId."
 
 
@@ -22,7 +24,9 @@ def fifo(sqs: Any, name: str, **attributes: Any) -> str:
 
 
 def send(sqs: Any, url: str, body: str, group: str = "g", dedup: str | None = None, **kwargs: Any) -> dict[str, Any]:
-    return sqs.send_message(QueueUrl=url, MessageBody=body, MessageGroupId=group, MessageDeduplicationId=dedup or body, **kwargs)  # type: ignore[no-any-return]
+    return sqs.send_message(
+        QueueUrl=url, MessageBody=body, MessageGroupId=group, MessageDeduplicationId=dedup or body, **kwargs
+    )  # type: ignore[no-any-return]
 
 
 # --- ordering and groups ------------------------------------------------------------------------------------
@@ -85,7 +89,15 @@ def test_visibility_timeout_is_shared_in_group(sqs: Any, name: str) -> None:
 
 def test_partial_delete_keeps_the_group_blocked(sqs: Any, name: str) -> None:
     url = fifo(sqs, name, ContentBasedDeduplication="true")
-    for body, group in (("g1-m1", "1"), ("g2-m1", "2"), ("g1-m2", "1"), ("g2-m2", "2"), ("g1-m3", "1"), ("g1-m4", "1"), ("g3-m1", "3")):
+    for body, group in (
+        ("g1-m1", "1"),
+        ("g2-m1", "2"),
+        ("g1-m2", "1"),
+        ("g2-m2", "2"),
+        ("g1-m3", "1"),
+        ("g1-m4", "1"),
+        ("g3-m1", "3"),
+    ):
         sqs.send_message(QueueUrl=url, MessageBody=body, MessageGroupId=group)
     got = receive(sqs, url, MaxNumberOfMessages=2)
     assert bodies(got) == ["g1-m1", "g1-m2"]
@@ -136,19 +148,36 @@ def test_emptied_group_takes_new_messages(sqs: Any, name: str) -> None:
 
 def test_fifo_system_attributes(sqs: Any, name: str) -> None:
     url = fifo(sqs, name, ContentBasedDeduplication="true")
-    sent = sqs.send_message(QueueUrl=url, MessageBody="message-body-1", MessageGroupId="group-1", MessageDeduplicationId="dedup-1")
+    sent = sqs.send_message(
+        QueueUrl=url, MessageBody="message-body-1", MessageGroupId="group-1", MessageDeduplicationId="dedup-1"
+    )
     sqs.send_message(QueueUrl=url, MessageBody="content-based", MessageGroupId="group-2")
     got = {m["Body"]: m["Attributes"] for m in receive(sqs, url, MaxNumberOfMessages=10, AttributeNames=["All"])}
     first = got["message-body-1"]
-    assert set(first) == {"ApproximateFirstReceiveTimestamp", "ApproximateReceiveCount", "MessageDeduplicationId", "MessageGroupId", "SenderId", "SentTimestamp", "SequenceNumber"}
-    assert (first["MessageDeduplicationId"], first["MessageGroupId"], first["SequenceNumber"]) == ("dedup-1", "group-1", sent["SequenceNumber"])
+    assert set(first) == {
+        "ApproximateFirstReceiveTimestamp",
+        "ApproximateReceiveCount",
+        "MessageDeduplicationId",
+        "MessageGroupId",
+        "SenderId",
+        "SentTimestamp",
+        "SequenceNumber",
+    }
+    assert (first["MessageDeduplicationId"], first["MessageGroupId"], first["SequenceNumber"]) == (
+        "dedup-1",
+        "group-1",
+        sent["SequenceNumber"],
+    )
     assert got["content-based"]["MessageDeduplicationId"] == hashlib.sha256(b"content-based").hexdigest()
 
 
 def test_concurrent_receivers_never_hold_one_group_at_once(sqs: Any, aws: Any, name: str) -> None:
     url = fifo(sqs, name, ContentBasedDeduplication="true")
     for group in range(4):
-        sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": f"g{group}-m{i}", "MessageGroupId": f"g{group}"} for i in range(5)])
+        sqs.send_message_batch(
+            QueueUrl=url,
+            Entries=[{"Id": str(i), "MessageBody": f"g{group}-m{i}", "MessageGroupId": f"g{group}"} for i in range(5)],
+        )
     held: list[list[str]] = []
     lock = threading.Lock()
 
@@ -232,7 +261,14 @@ def test_concurrent_duplicates_are_delivered_once(sqs: Any, aws: Any, name: str)
         client = aws("sqs")
         start.wait()
         for round_ in range(5):
-            ids.append(client.send_message(QueueUrl=url, MessageBody=f"r{round_}", MessageGroupId=f"g{i}", MessageDeduplicationId=f"same-{round_}")["MessageId"])
+            ids.append(
+                client.send_message(
+                    QueueUrl=url,
+                    MessageBody=f"r{round_}",
+                    MessageGroupId=f"g{i}",
+                    MessageDeduplicationId=f"same-{round_}",
+                )["MessageId"]
+            )
 
     threads = [threading.Thread(target=send_same, args=(i,)) for i in range(8)]
     for thread in threads:
@@ -255,7 +291,10 @@ def test_purge_clears_deduplication(sqs: Any, name: str) -> None:
 
 def test_batch_deduplicates_within_and_across_requests(sqs: Any, name: str) -> None:
     url = fifo(sqs, name)
-    entries = [{"Id": str(i), "MessageBody": f"b{i}", "MessageGroupId": "g", "MessageDeduplicationId": f"d{i % 2}"} for i in range(4)]
+    entries = [
+        {"Id": str(i), "MessageBody": f"b{i}", "MessageGroupId": "g", "MessageDeduplicationId": f"d{i % 2}"}
+        for i in range(4)
+    ]
     result = sqs.send_message_batch(QueueUrl=url, Entries=entries)
     assert len(result["Successful"]) == 4 and not result.get("Failed")
     assert bodies(receive(sqs, url, MaxNumberOfMessages=10)) == ["b0", "b1"]
@@ -266,7 +305,9 @@ def test_batch_deduplicates_within_and_across_requests(sqs: Any, name: str) -> N
 
 def test_message_group_id_and_deduplication_are_required(sqs: Any, name: str) -> None:
     url = fifo(sqs, name)
-    error = expect_error(sqs.send_message, "MissingParameter", NO_GROUP, QueueUrl=url, MessageBody="m", MessageDeduplicationId="d")
+    error = expect_error(
+        sqs.send_message, "MissingParameter", NO_GROUP, QueueUrl=url, MessageBody="m", MessageDeduplicationId="d"
+    )
     assert error["QueryErrorCode"] == "MissingRequiredParameterException"
     expect_error(sqs.send_message, "InvalidParameterValue", NO_DEDUP, QueueUrl=url, MessageBody="m", MessageGroupId="g")
 
@@ -274,15 +315,35 @@ def test_message_group_id_and_deduplication_are_required(sqs: Any, name: str) ->
 def test_batch_without_group_or_deduplication_fails_whole_request(sqs: Any, name: str) -> None:
     url = fifo(sqs, name)
     good = {"Id": "ok", "MessageBody": "m", "MessageGroupId": "g", "MessageDeduplicationId": "d"}
-    expect_error(sqs.send_message_batch, "InvalidParameterValue", NO_GROUP, QueueUrl=url, Entries=[good, {"Id": "x", "MessageBody": "m", "MessageDeduplicationId": "d2"}])
-    expect_error(sqs.send_message_batch, "InvalidParameterValue", NO_DEDUP, QueueUrl=url, Entries=[good, {"Id": "x", "MessageBody": "m", "MessageGroupId": "g"}])
+    expect_error(
+        sqs.send_message_batch,
+        "InvalidParameterValue",
+        NO_GROUP,
+        QueueUrl=url,
+        Entries=[good, {"Id": "x", "MessageBody": "m", "MessageDeduplicationId": "d2"}],
+    )
+    expect_error(
+        sqs.send_message_batch,
+        "InvalidParameterValue",
+        NO_DEDUP,
+        QueueUrl=url,
+        Entries=[good, {"Id": "x", "MessageBody": "m", "MessageGroupId": "g"}],
+    )
     assert counts(sqs, url) == (0, 0, 0)
 
 
 def test_per_message_delay_is_rejected(sqs: Any, name: str) -> None:
     url = fifo(sqs, name, ContentBasedDeduplication="true")
     message = "Value 2 for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type."
-    expect_error(sqs.send_message, "InvalidParameterValue", message, QueueUrl=url, MessageBody="m", MessageGroupId="1", DelaySeconds=2)
+    expect_error(
+        sqs.send_message,
+        "InvalidParameterValue",
+        message,
+        QueueUrl=url,
+        MessageBody="m",
+        MessageGroupId="1",
+        DelaySeconds=2,
+    )
     sqs.send_message(QueueUrl=url, MessageBody="zero is fine", MessageGroupId="1", DelaySeconds=0)
     assert bodies(receive(sqs, url)) == ["zero is fine"]
 
@@ -316,7 +377,13 @@ def test_delete_after_visibility_timeout_expired(sqs: Any, name: str) -> None:
     handle = got["foobar"]
     message = f"Value {handle} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired."
     expect_error(sqs.delete_message, "InvalidParameterValue", message, QueueUrl=url, ReceiptHandle=handle)
-    expect_error(sqs.change_message_visibility, "AWS.SimpleQueueService.MessageNotInflight", QueueUrl=url, ReceiptHandle=handle, VisibilityTimeout=5)
+    expect_error(
+        sqs.change_message_visibility,
+        "AWS.SimpleQueueService.MessageNotInflight",
+        QueueUrl=url,
+        ReceiptHandle=handle,
+        VisibilityTimeout=5,
+    )
     sqs.delete_message(QueueUrl=url, ReceiptHandle=got["extended"])
     assert counts(sqs, url) == (1, 0, 0)
 
@@ -331,7 +398,9 @@ def test_receive_request_attempt_id_returns_the_same_messages(sqs: Any, name: st
     first = receive(sqs, url, MaxNumberOfMessages=2, ReceiveRequestAttemptId="attempt-1")
     assert bodies(first) == ["a1", "a2"]
     retry = receive(sqs, url, MaxNumberOfMessages=2, ReceiveRequestAttemptId="attempt-1")
-    assert [(m["MessageId"], m["ReceiptHandle"]) for m in retry] == [(m["MessageId"], m["ReceiptHandle"]) for m in first]
+    assert [(m["MessageId"], m["ReceiptHandle"]) for m in retry] == [
+        (m["MessageId"], m["ReceiptHandle"]) for m in first
+    ]
     assert bodies(receive(sqs, url, MaxNumberOfMessages=10, ReceiveRequestAttemptId="attempt-2")) == ["b1"]
     for message in retry:
         sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
@@ -344,7 +413,12 @@ def test_receive_request_attempt_id_returns_the_same_messages(sqs: Any, name: st
 
 def test_fifo_dead_letter_queue(sqs: Any, name: str) -> None:
     dlq = fifo(sqs, f"{name}-dlq", ContentBasedDeduplication="true")
-    url = fifo(sqs, name, ContentBasedDeduplication="true", RedrivePolicy=json.dumps({"deadLetterTargetArn": arn(sqs, dlq), "maxReceiveCount": 2}))
+    url = fifo(
+        sqs,
+        name,
+        ContentBasedDeduplication="true",
+        RedrivePolicy=json.dumps({"deadLetterTargetArn": arn(sqs, dlq), "maxReceiveCount": 2}),
+    )
     sent = sqs.send_message(QueueUrl=url, MessageBody="foobar", MessageGroupId="1")
     for _ in range(2):
         assert bodies(receive(sqs, url, VisibilityTimeout=0)) == ["foobar"]

@@ -43,12 +43,19 @@ def md5(text: str) -> str:
 
 
 def test_reference_md5_matches_digests_recorded_on_aws() -> None:
-    three = {"Help.Me": {"DataType": "String", "StringValue": "Me"}, "Hello": {"DataType": "String", "StringValue": "There"}, "General": {"DataType": "String", "StringValue": "Kenobi"}}
+    three = {
+        "Help.Me": {"DataType": "String", "StringValue": "Me"},
+        "Hello": {"DataType": "String", "StringValue": "There"},
+        "General": {"DataType": "String", "StringValue": "Kenobi"},
+    }
     assert reference_md5(three) == "4c360f3fdafd970e05fae2f149d997f5"
     assert reference_md5({"Foo": {"DataType": "String", "StringValue": "Bar"}}) == "ae7155c6026991b6d54b11589678bf9c"
     binary = b"traceparent\x1e00-774062d6c37081a5a0b9b5b88e30627c-2d2482211f6489da-01"
     assert reference_md5({"attr1": {"DataType": "Binary", "BinaryValue": binary}}) == "8cbe4db156db8a94db8b801b7addb984"
-    assert reference_md5({"AWSTraceHeader": {"DataType": "String", "StringValue": TRACE}}) == "5ae4d5d7636402d80f4eb6d213245a88"
+    assert (
+        reference_md5({"AWSTraceHeader": {"DataType": "String", "StringValue": TRACE}})
+        == "5ae4d5d7636402d80f4eb6d213245a88"
+    )
 
 
 # --- send / receive / delete ----------------------------------------------------------------------------
@@ -71,11 +78,16 @@ def test_send_receive_delete(sqs: Any, name: str) -> None:
 
 def test_queue_name_works_as_queue_url(sqs: Any, name: str) -> None:
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
-    assert sqs.send_message(QueueUrl=name, MessageBody="Using name instead of URL")["MD5OfMessageBody"] == "86a83f96652a1bfad3891e7d523750cb"
+    assert (
+        sqs.send_message(QueueUrl=name, MessageBody="Using name instead of URL")["MD5OfMessageBody"]
+        == "86a83f96652a1bfad3891e7d523750cb"
+    )
     [got] = receive(sqs, url)
     sqs.delete_message(QueueUrl=name, ReceiptHandle=got["ReceiptHandle"])
     assert counts(sqs, name) == (0, 0, 0)
-    expect_error(sqs.send_message, "AWS.SimpleQueueService.NonExistentQueue", QueueUrl=f"{name}-missing", MessageBody="m")
+    expect_error(
+        sqs.send_message, "AWS.SimpleQueueService.NonExistentQueue", QueueUrl=f"{name}-missing", MessageBody="m"
+    )
 
 
 def test_empty_queue_returns_no_messages_key(sqs: Any, name: str) -> None:
@@ -85,11 +97,26 @@ def test_empty_queue_returns_no_messages_key(sqs: Any, name: str) -> None:
 
 def test_missing_body(sqs: Any, name: str) -> None:
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
-    error = expect_error(sqs.send_message, "MissingParameter", "The request must contain the parameter MessageBody.", QueueUrl=url, MessageBody="")
+    error = expect_error(
+        sqs.send_message,
+        "MissingParameter",
+        "The request must contain the parameter MessageBody.",
+        QueueUrl=url,
+        MessageBody="",
+    )
     assert error["QueryErrorCode"] == "MissingRequiredParameterException"
 
 
-@pytest.mark.parametrize("body", ["héllo wörld", "日本語のメッセージ", "emoji 🎉🚀 and 𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "{\r\n\t\"k\": \"&quot;<x/>\"}", "\ue000\ufffd\U0010ffff"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "héllo wörld",
+        "日本語のメッセージ",
+        "emoji 🎉🚀 and 𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+        '{\r\n\t"k": "&quot;<x/>"}',
+        "\ue000\ufffd\U0010ffff",
+    ],
+)
 def test_unicode_bodies_round_trip(sqs: Any, name: str, body: str) -> None:
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     assert sqs.send_message(QueueUrl=url, MessageBody=body)["MD5OfMessageBody"] == md5(body)
@@ -102,7 +129,15 @@ def test_invalid_receipt_handles(sqs: Any, name: str) -> None:
     message = 'The input receipt handle "garbage" is not a valid receipt handle.'
     # 404: the status the SQS Smithy model gives ReceiptHandleIsInvalid (awsQueryError httpResponseCode)
     expect_error(sqs.delete_message, "ReceiptHandleIsInvalid", message, 404, QueueUrl=url, ReceiptHandle="garbage")
-    expect_error(sqs.change_message_visibility, "ReceiptHandleIsInvalid", message, 404, QueueUrl=url, ReceiptHandle="garbage", VisibilityTimeout=5)
+    expect_error(
+        sqs.change_message_visibility,
+        "ReceiptHandleIsInvalid",
+        message,
+        404,
+        QueueUrl=url,
+        ReceiptHandle="garbage",
+        VisibilityTimeout=5,
+    )
     # a handle of another queue is no handle of this one
     other = sqs.create_queue(QueueName=f"{name}-2")["QueueUrl"]
     sqs.send_message(QueueUrl=other, MessageBody="x")
@@ -136,8 +171,15 @@ def test_message_attributes_round_trip_with_md5(sqs: Any, name: str) -> None:
 
 def test_message_attribute_name_filters(sqs: Any, name: str) -> None:
     url = create(sqs, name, VisibilityTimeout=0)
-    three = {"Help.Me": {"DataType": "String", "StringValue": "Me"}, "Hello": {"DataType": "String", "StringValue": "There"}, "General": {"DataType": "String", "StringValue": "Kenobi"}}
-    assert sqs.send_message(QueueUrl=url, MessageBody="msg", MessageAttributes=three)["MD5OfMessageAttributes"] == "4c360f3fdafd970e05fae2f149d997f5"
+    three = {
+        "Help.Me": {"DataType": "String", "StringValue": "Me"},
+        "Hello": {"DataType": "String", "StringValue": "There"},
+        "General": {"DataType": "String", "StringValue": "Kenobi"},
+    }
+    assert (
+        sqs.send_message(QueueUrl=url, MessageBody="msg", MessageAttributes=three)["MD5OfMessageAttributes"]
+        == "4c360f3fdafd970e05fae2f149d997f5"
+    )
 
     def received(names: list[str]) -> dict[str, Any]:
         [got] = receive(sqs, url, MessageAttributeNames=names)
@@ -186,13 +228,24 @@ def test_invalid_message_attributes(sqs: Any, name: str, attributes: dict[str, A
 def test_empty_string_attribute_message(sqs: Any, name: str) -> None:
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     message = "Message (user) attribute 'ErrorDetails' must contain a non-empty value of type 'String'."
-    expect_error(sqs.send_message, "InvalidParameterValue", message, QueueUrl=url, MessageBody="b", MessageAttributes={"ErrorDetails": {"DataType": "String", "StringValue": ""}})
+    expect_error(
+        sqs.send_message,
+        "InvalidParameterValue",
+        message,
+        QueueUrl=url,
+        MessageBody="b",
+        MessageAttributes={"ErrorDetails": {"DataType": "String", "StringValue": ""}},
+    )
 
 
 def test_ten_attributes_and_unicode_names_are_fine(sqs: Any, name: str) -> None:
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
-    ten = {f"a.{i}-_x": {"DataType": "String", "StringValue": str(i)} for i in range(9)} | {"attr.1øßä": {"DataType": "String", "StringValue": "ok"}}
-    assert sqs.send_message(QueueUrl=url, MessageBody="b", MessageAttributes=ten)["MD5OfMessageAttributes"] == reference_md5(ten)
+    ten = {f"a.{i}-_x": {"DataType": "String", "StringValue": str(i)} for i in range(9)} | {
+        "attr.1øßä": {"DataType": "String", "StringValue": "ok"}
+    }
+    assert sqs.send_message(QueueUrl=url, MessageBody="b", MessageAttributes=ten)[
+        "MD5OfMessageAttributes"
+    ] == reference_md5(ten)
 
 
 # --- system attributes -----------------------------------------------------------------------------------
@@ -201,12 +254,19 @@ def test_ten_attributes_and_unicode_names_are_fine(sqs: Any, name: str) -> None:
 def test_system_attributes_all_and_individual(sqs: Any, name: str) -> None:
     url = create(sqs, name, VisibilityTimeout=0)
     before = int(time.time() * 1000)
-    sqs.send_message(QueueUrl=url, MessageBody="msg", MessageAttributes={"Foo": {"DataType": "String", "StringValue": "Bar"}})
+    sqs.send_message(
+        QueueUrl=url, MessageBody="msg", MessageAttributes={"Foo": {"DataType": "String", "StringValue": "Bar"}}
+    )
     [first] = receive(sqs, url, AttributeNames=["All"])
     system = first["Attributes"]
     assert set(system) == {"SenderId", "SentTimestamp", "ApproximateReceiveCount", "ApproximateFirstReceiveTimestamp"}
     assert system["ApproximateReceiveCount"] == "1"
-    assert before - 1000 <= int(system["SentTimestamp"]) <= int(system["ApproximateFirstReceiveTimestamp"]) <= int(time.time() * 1000) + 1000
+    assert (
+        before - 1000
+        <= int(system["SentTimestamp"])
+        <= int(system["ApproximateFirstReceiveTimestamp"])
+        <= int(time.time() * 1000) + 1000
+    )
     assert "MessageAttributes" not in first
     [second] = receive(sqs, url, MessageSystemAttributeNames=["All"], MessageAttributeNames=["All"])
     assert second["Attributes"]["ApproximateReceiveCount"] == "2"
@@ -222,17 +282,31 @@ def test_aws_trace_header_system_attribute(sqs: Any, name: str) -> None:
     url = create(sqs, name, VisibilityTimeout=0)
     user = {"timestamp": {"StringValue": "1493147359900", "DataType": "Number"}}
     plain = sqs.send_message(QueueUrl=url, MessageBody="test", MessageAttributes=user)
-    traced = sqs.send_message(QueueUrl=url, MessageBody="test", MessageAttributes=user, MessageSystemAttributes={"AWSTraceHeader": {"DataType": "String", "StringValue": TRACE}})
+    traced = sqs.send_message(
+        QueueUrl=url,
+        MessageBody="test",
+        MessageAttributes=user,
+        MessageSystemAttributes={"AWSTraceHeader": {"DataType": "String", "StringValue": TRACE}},
+    )
     assert plain["MD5OfMessageAttributes"] == traced["MD5OfMessageAttributes"] == reference_md5(user)
     assert "MD5OfMessageSystemAttributes" not in plain
     assert traced["MD5OfMessageSystemAttributes"] == "5ae4d5d7636402d80f4eb6d213245a88"
     got = {m["MessageId"]: m for m in receive(sqs, url, MaxNumberOfMessages=10, AttributeNames=["All"])}
     assert got[traced["MessageId"]]["Attributes"]["AWSTraceHeader"] == TRACE
     assert "AWSTraceHeader" not in got[plain["MessageId"]]["Attributes"]
-    [only] = [m for m in receive(sqs, url, MaxNumberOfMessages=10, MessageSystemAttributeNames=["AWSTraceHeader"]) if "Attributes" in m]
+    [only] = [
+        m
+        for m in receive(sqs, url, MaxNumberOfMessages=10, MessageSystemAttributeNames=["AWSTraceHeader"])
+        if "Attributes" in m
+    ]
     assert only["Attributes"] == {"AWSTraceHeader": TRACE}
-    for bad in ({"Other": {"DataType": "String", "StringValue": "x"}}, {"AWSTraceHeader": {"DataType": "Number", "StringValue": "1"}}):
-        expect_error(sqs.send_message, "InvalidParameterValue", QueueUrl=url, MessageBody="b", MessageSystemAttributes=bad)
+    for bad in (
+        {"Other": {"DataType": "String", "StringValue": "x"}},
+        {"AWSTraceHeader": {"DataType": "Number", "StringValue": "1"}},
+    ):
+        expect_error(
+            sqs.send_message, "InvalidParameterValue", QueueUrl=url, MessageBody="b", MessageSystemAttributes=bad
+        )
 
 
 def test_message_group_id_on_standard_queue(sqs: Any, name: str) -> None:
@@ -243,7 +317,9 @@ def test_message_group_id_on_standard_queue(sqs: Any, name: str) -> None:
     assert got["Attributes"]["MessageGroupId"] == "test"
     for bad in ("", "group 123", "a" * 129):
         message = f"Value {bad} for parameter MessageGroupId is invalid. Reason: MessageGroupId can only include alphanumeric and punctuation characters. 1 to 128 in length."
-        expect_error(sqs.send_message, "InvalidParameterValue", message, QueueUrl=url, MessageBody="m", MessageGroupId=bad)
+        expect_error(
+            sqs.send_message, "InvalidParameterValue", message, QueueUrl=url, MessageBody="m", MessageGroupId=bad
+        )
     expect_error(sqs.send_message, "InvalidParameterValue", QueueUrl=url, MessageBody="m", MessageDeduplicationId="d")
 
 
@@ -312,7 +388,13 @@ def test_change_message_visibility(sqs: Any, name: str) -> None:
     assert again["MessageId"] == got["MessageId"]
     assert receive(sqs, url) == []  # the 0 was not permanent: the new receive hides it again
     for bad in (-1, 43201):
-        expect_error(sqs.change_message_visibility, "InvalidParameterValue", QueueUrl=url, ReceiptHandle=again["ReceiptHandle"], VisibilityTimeout=bad)
+        expect_error(
+            sqs.change_message_visibility,
+            "InvalidParameterValue",
+            QueueUrl=url,
+            ReceiptHandle=again["ReceiptHandle"],
+            VisibilityTimeout=bad,
+        )
 
 
 def test_change_visibility_after_expiry_hides_the_message_again(sqs: Any, name: str) -> None:
@@ -330,12 +412,25 @@ def test_change_visibility_of_deleted_or_superseded_message(sqs: Any, name: str)
     sqs.send_message(QueueUrl=url, MessageBody="m")
     [got] = receive(sqs, url, VisibilityTimeout=0)
     [newer] = receive(sqs, url, VisibilityTimeout=30)
-    expect_error(sqs.change_message_visibility, "InvalidParameterValue", QueueUrl=url, ReceiptHandle=got["ReceiptHandle"], VisibilityTimeout=5)
+    expect_error(
+        sqs.change_message_visibility,
+        "InvalidParameterValue",
+        QueueUrl=url,
+        ReceiptHandle=got["ReceiptHandle"],
+        VisibilityTimeout=5,
+    )
     sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=newer["ReceiptHandle"], VisibilityTimeout=42)
     sqs.delete_message(QueueUrl=url, ReceiptHandle=newer["ReceiptHandle"])
     handle = newer["ReceiptHandle"]
     message = f"Value {handle} for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change."
-    expect_error(sqs.change_message_visibility, "InvalidParameterValue", message, QueueUrl=url, ReceiptHandle=handle, VisibilityTimeout=42)
+    expect_error(
+        sqs.change_message_visibility,
+        "InvalidParameterValue",
+        message,
+        QueueUrl=url,
+        ReceiptHandle=handle,
+        VisibilityTimeout=42,
+    )
 
 
 def test_delete_with_stale_handle_after_expiry_deletes(sqs: Any, name: str) -> None:
@@ -386,7 +481,10 @@ def test_long_poll_wakes_when_a_message_becomes_visible_again(sqs: Any, aws: Any
     sqs.send_message(QueueUrl=url, MessageBody="m")
     [got] = receive(sqs, url, VisibilityTimeout=30)
     other = aws("sqs")
-    timer = threading.Timer(0.5, lambda: other.change_message_visibility(QueueUrl=url, ReceiptHandle=got["ReceiptHandle"], VisibilityTimeout=0))
+    timer = threading.Timer(
+        0.5,
+        lambda: other.change_message_visibility(QueueUrl=url, ReceiptHandle=got["ReceiptHandle"], VisibilityTimeout=0),
+    )
     start = time.monotonic()
     timer.start()
     try:
@@ -423,7 +521,9 @@ def test_concurrent_long_polls_each_get_one_message(sqs: Any, aws: Any, name: st
 def test_concurrent_receivers_never_share_a_message(sqs: Any, aws: Any, name: str) -> None:
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     for start in range(0, 60, 10):
-        sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": f"m{start + i}"} for i in range(10)])
+        sqs.send_message_batch(
+            QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": f"m{start + i}"} for i in range(10)]
+        )
     seen: list[str] = []
     lock = threading.Lock()
 
@@ -457,7 +557,9 @@ def test_queue_receive_wait_time_is_the_default(sqs: Any, name: str) -> None:
 def test_receive_parameter_ranges(sqs: Any, name: str) -> None:
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     for bad in (0, 11):
-        message = f"Value {bad} for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided."
+        message = (
+            f"Value {bad} for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided."
+        )
         expect_error(sqs.receive_message, "InvalidParameterValue", message, QueueUrl=url, MaxNumberOfMessages=bad)
     for bad in (-1, 21):
         message = f"Value {bad} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided."
@@ -467,7 +569,9 @@ def test_receive_parameter_ranges(sqs: Any, name: str) -> None:
 def test_max_number_of_messages(sqs: Any, name: str) -> None:
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     for start in (0, 10):
-        sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": f"m{start + i}"} for i in range(10)])
+        sqs.send_message_batch(
+            QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": f"m{start + i}"} for i in range(10)]
+        )
     assert len(receive(sqs, url)) == 1  # one message unless asked for more
     seen = []
     for _ in range(10):
@@ -498,14 +602,25 @@ def test_send_message_batch_with_one_invalid_entry(sqs: Any, name: str) -> None:
 
 def test_send_message_batch_entry_too_large_for_queue(sqs: Any, name: str) -> None:
     url = create(sqs, name, MaximumMessageSize=1024)
-    result = sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": "fits", "MessageBody": "a" * 1024}, {"Id": "big", "MessageBody": "a" * 1025}])
+    result = sqs.send_message_batch(
+        QueueUrl=url, Entries=[{"Id": "fits", "MessageBody": "a" * 1024}, {"Id": "big", "MessageBody": "a" * 1025}]
+    )
     assert [s["Id"] for s in result["Successful"]] == ["fits"]
-    assert result["Failed"] == [{"Id": "big", "SenderFault": True, "Code": "InvalidParameterValue", "Message": "One or more parameters cannot be validated. Reason: Message must be shorter than 1024 bytes."}]
+    assert result["Failed"] == [
+        {
+            "Id": "big",
+            "SenderFault": True,
+            "Code": "InvalidParameterValue",
+            "Message": "One or more parameters cannot be validated. Reason: Message must be shorter than 1024 bytes.",
+        }
+    ]
 
 
 def test_send_message_batch_delays(sqs: Any, name: str) -> None:
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
-    sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": "a", "MessageBody": "late", "DelaySeconds": 1}, {"Id": "b", "MessageBody": "now"}])
+    sqs.send_message_batch(
+        QueueUrl=url, Entries=[{"Id": "a", "MessageBody": "late", "DelaySeconds": 1}, {"Id": "b", "MessageBody": "now"}]
+    )
     assert counts(sqs, url) == (1, 0, 1)
     assert bodies(receive(sqs, url, MaxNumberOfMessages=10)) == ["now"]
 
@@ -515,7 +630,9 @@ def test_delete_message_batch_with_bad_handle(sqs: Any, name: str) -> None:
     sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": f"m{i}"} for i in range(3)])
     got = receive(sqs, url, MaxNumberOfMessages=10)
     assert len(got) == 3
-    entries = [{"Id": f"e{i}", "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(got)] + [{"Id": "bad", "ReceiptHandle": "garbage"}]
+    entries = [{"Id": f"e{i}", "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(got)] + [
+        {"Id": "bad", "ReceiptHandle": "garbage"}
+    ]
     result = sqs.delete_message_batch(QueueUrl=url, Entries=entries)
     assert sorted(s["Id"] for s in result["Successful"]) == ["e0", "e1", "e2"]
     [failed] = result["Failed"]
@@ -536,14 +653,21 @@ def test_change_message_visibility_batch(sqs: Any, name: str) -> None:
     ]
     result = sqs.change_message_visibility_batch(QueueUrl=url, Entries=entries)
     assert sorted(s["Id"] for s in result["Successful"]) == ["keep", "show"]
-    assert sorted((f["Id"], f["Code"], f["SenderFault"]) for f in result["Failed"]) == [("bad", "ReceiptHandleIsInvalid", True), ("long", "InvalidParameterValue", True)]
+    assert sorted((f["Id"], f["Code"], f["SenderFault"]) for f in result["Failed"]) == [
+        ("bad", "ReceiptHandleIsInvalid", True),
+        ("long", "InvalidParameterValue", True),
+    ]
     assert [m["MessageId"] for m in receive(sqs, url, MaxNumberOfMessages=10)] == [got[0]["MessageId"]]
 
 
 BATCH_CALLS = [
     ("send_message_batch", "SendMessageBatchRequestEntry", lambda i: {"Id": i, "MessageBody": "m"}),
     ("delete_message_batch", "DeleteMessageBatchRequestEntry", lambda i: {"Id": i, "ReceiptHandle": "h"}),
-    ("change_message_visibility_batch", "ChangeMessageVisibilityBatchRequestEntry", lambda i: {"Id": i, "ReceiptHandle": "h", "VisibilityTimeout": 0}),
+    (
+        "change_message_visibility_batch",
+        "ChangeMessageVisibilityBatchRequestEntry",
+        lambda i: {"Id": i, "ReceiptHandle": "h", "VisibilityTimeout": 0},
+    ),
 ]
 
 
@@ -551,9 +675,27 @@ BATCH_CALLS = [
 def test_batch_request_errors(sqs: Any, name: str, operation: str, entry_name: str, entry: Any) -> None:
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     call = getattr(sqs, operation)
-    expect_error(call, "AWS.SimpleQueueService.EmptyBatchRequest", f"There should be at least one {entry_name} in the request.", QueueUrl=url, Entries=[])
-    expect_error(call, "AWS.SimpleQueueService.TooManyEntriesInBatchRequest", "Maximum number of entries per request are 10. You have sent 11.", QueueUrl=url, Entries=[entry(str(i)) for i in range(11)])
-    expect_error(call, "AWS.SimpleQueueService.BatchEntryIdsNotDistinct", "Id 1 repeated.", QueueUrl=url, Entries=[entry("1"), entry("2"), entry("1")])
+    expect_error(
+        call,
+        "AWS.SimpleQueueService.EmptyBatchRequest",
+        f"There should be at least one {entry_name} in the request.",
+        QueueUrl=url,
+        Entries=[],
+    )
+    expect_error(
+        call,
+        "AWS.SimpleQueueService.TooManyEntriesInBatchRequest",
+        "Maximum number of entries per request are 10. You have sent 11.",
+        QueueUrl=url,
+        Entries=[entry(str(i)) for i in range(11)],
+    )
+    expect_error(
+        call,
+        "AWS.SimpleQueueService.BatchEntryIdsNotDistinct",
+        "Id 1 repeated.",
+        QueueUrl=url,
+        Entries=[entry("1"), entry("2"), entry("1")],
+    )
     message = "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long."
     for bad in ("", "invalid:id", "testLongId" * 9):
         expect_error(call, "AWS.SimpleQueueService.InvalidBatchEntryId", message, QueueUrl=url, Entries=[entry(bad)])
@@ -563,9 +705,14 @@ def test_batch_request_errors(sqs: Any, name: str, operation: str, entry_name: s
 def test_batch_request_too_long(sqs: Any, name: str) -> None:
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     attributes = {"k": {"DataType": "String", "StringValue": "x"}}  # 1 + 6 + 1 bytes
-    entries = [{"Id": "1", "MessageBody": "a" * (1048576 - 8), "MessageAttributes": attributes}, {"Id": "2", "MessageBody": "a"}]
+    entries = [
+        {"Id": "1", "MessageBody": "a" * (1048576 - 8), "MessageAttributes": attributes},
+        {"Id": "2", "MessageBody": "a"},
+    ]
     message = "Batch requests cannot be longer than 1048576 bytes. You have sent 1048577 bytes."
-    expect_error(sqs.send_message_batch, "AWS.SimpleQueueService.BatchRequestTooLong", message, QueueUrl=url, Entries=entries)
+    expect_error(
+        sqs.send_message_batch, "AWS.SimpleQueueService.BatchRequestTooLong", message, QueueUrl=url, Entries=entries
+    )
     assert counts(sqs, url) == (0, 0, 0)
 
 
@@ -579,8 +726,17 @@ def test_message_size_limit_of_queue(sqs: Any, name: str) -> None:
     expect_error(sqs.send_message, "InvalidParameterValue", message, QueueUrl=url, MessageBody="a" * 1025)
     attributes = {"k": {"DataType": "String", "StringValue": "x"}}  # attributes count: 1 + 6 + 1 bytes
     sqs.send_message(QueueUrl=url, MessageBody="a" * (1024 - 8), MessageAttributes=attributes)
-    expect_error(sqs.send_message, "InvalidParameterValue", message, QueueUrl=url, MessageBody="a" * (1024 - 7), MessageAttributes=attributes)
-    expect_error(sqs.send_message, "InvalidParameterValue", message, QueueUrl=url, MessageBody="é" * 513)  # bytes, not characters
+    expect_error(
+        sqs.send_message,
+        "InvalidParameterValue",
+        message,
+        QueueUrl=url,
+        MessageBody="a" * (1024 - 7),
+        MessageAttributes=attributes,
+    )
+    expect_error(
+        sqs.send_message, "InvalidParameterValue", message, QueueUrl=url, MessageBody="é" * 513
+    )  # bytes, not characters
     assert counts(sqs, url) == (2, 0, 0)
 
 
@@ -588,7 +744,14 @@ def test_default_message_size_limit(sqs: Any, name: str) -> None:
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     attributes = {"k": {"DataType": "String", "StringValue": "x"}}
     message = "One or more parameters are invalid. Reason: Message must be shorter than 1048576 bytes."
-    expect_error(sqs.send_message, "InvalidParameterValue", message, QueueUrl=url, MessageBody="a" * (1048576 - 7), MessageAttributes=attributes)
+    expect_error(
+        sqs.send_message,
+        "InvalidParameterValue",
+        message,
+        QueueUrl=url,
+        MessageBody="a" * (1048576 - 7),
+        MessageAttributes=attributes,
+    )
     sqs.send_message(QueueUrl=url, MessageBody="a" * 1048576)
     [got] = receive(sqs, url)
     assert len(got["Body"]) == 1048576

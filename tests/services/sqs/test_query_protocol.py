@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import urllib.parse
 import urllib.request
-from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
@@ -33,7 +32,12 @@ def query_sqs(endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Any:
     session = botocore.session.Session()
     session.get_component("data_loader").search_paths.insert(0, str(data))
     client = boto3.Session(botocore_session=session).client(
-        "sqs", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test", config=Config(retries={"max_attempts": 1})
+        "sqs",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        config=Config(retries={"max_attempts": 1}),
     )
     assert client.meta.service_model.protocol == "query"
     return client
@@ -41,7 +45,9 @@ def query_sqs(endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 def _raw(endpoint: str, path: str, params: dict[str, str], method: str = "POST") -> tuple[int, ElementTree.Element]:
     data = urllib.parse.urlencode(params)
-    headers = {"Authorization": "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=x"}
+    headers = {
+        "Authorization": "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=x"
+    }
     if method == "GET":
         req = urllib.request.Request(f"{endpoint}{path}?{data}", headers=headers, method="GET")
     else:
@@ -76,7 +82,9 @@ def test_messages_with_attributes_over_query(query_sqs: Any, name: str) -> None:
         "n": {"DataType": "Number", "StringValue": "12.5"},
         "b": {"DataType": "Binary", "BinaryValue": b"\x00\x01\xff"},
     }
-    sent = query_sqs.send_message(QueueUrl=url, MessageBody="body\r\nwith <markup> & \u00e9", MessageAttributes=attributes)
+    sent = query_sqs.send_message(
+        QueueUrl=url, MessageBody="body\r\nwith <markup> & \u00e9", MessageAttributes=attributes
+    )
     got = query_sqs.receive_message(QueueUrl=url, MessageAttributeNames=["All"], AttributeNames=["All"])["Messages"]
     assert len(got) == 1
     message = got[0]
@@ -92,13 +100,20 @@ def test_messages_with_attributes_over_query(query_sqs: Any, name: str) -> None:
 def test_batches_over_query(query_sqs: Any, name: str) -> None:
     url = query_sqs.create_queue(QueueName=name)["QueueUrl"]
     result = query_sqs.send_message_batch(
-        QueueUrl=url, Entries=[{"Id": "a", "MessageBody": "1"}, {"Id": "b", "MessageBody": "2"}, {"Id": "c", "MessageBody": "3", "DelaySeconds": 901}]
+        QueueUrl=url,
+        Entries=[
+            {"Id": "a", "MessageBody": "1"},
+            {"Id": "b", "MessageBody": "2"},
+            {"Id": "c", "MessageBody": "3", "DelaySeconds": 901},
+        ],
     )
     assert sorted(e["Id"] for e in result["Successful"]) == ["a", "b"]
     assert [(e["Id"], e["Code"], e["SenderFault"]) for e in result["Failed"]] == [("c", "InvalidParameterValue", True)]
     messages = query_sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
     assert sorted(m["Body"] for m in messages) == ["1", "2"]
-    deleted = query_sqs.delete_message_batch(QueueUrl=url, Entries=[{"Id": f"m{i}", "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)])
+    deleted = query_sqs.delete_message_batch(
+        QueueUrl=url, Entries=[{"Id": f"m{i}", "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)]
+    )
     assert len(deleted["Successful"]) == 2 and not deleted.get("Failed")
 
 
@@ -130,7 +145,9 @@ def test_post_to_queue_url_without_queue_url_parameter(query_sqs: Any, endpoint:
     status, doc = _raw(endpoint, path, {"Action": "SendMessage", "MessageBody": "via path", "Version": "2012-11-05"})
     assert status == 200, ElementTree.tostring(doc)
     assert doc.findtext(f"{NS}SendMessageResult/{NS}MessageId")
-    status, doc = _raw(endpoint, path, {"Action": "ReceiveMessage", "AttributeName.1": "All", "Version": "2012-11-05"}, method="GET")
+    status, doc = _raw(
+        endpoint, path, {"Action": "ReceiveMessage", "AttributeName.1": "All", "Version": "2012-11-05"}, method="GET"
+    )
     assert status == 200
     assert doc.findtext(f"{NS}ReceiveMessageResult/{NS}Message/{NS}Body") == "via path"
     names = [a.findtext(f"{NS}Name") for a in doc.iter(f"{NS}Attribute")]

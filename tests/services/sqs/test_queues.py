@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -57,7 +58,14 @@ def test_concurrent_creates_of_one_queue_agree(sqs: Any, aws: Callable[..., Any]
 def test_create_queue_with_different_attribute_is_queue_already_exists(sqs: Any, name: str) -> None:
     url = create(sqs, name, ReceiveMessageWaitTimeSeconds=1, DelaySeconds=1)
     message = "A queue already exists with the same name and a different value for attribute DelaySeconds"
-    error = expect_error(sqs.create_queue, "QueueAlreadyExists", message, 400, QueueName=name, Attributes={"ReceiveMessageWaitTimeSeconds": "1", "DelaySeconds": "2"})
+    error = expect_error(
+        sqs.create_queue,
+        "QueueAlreadyExists",
+        message,
+        400,
+        QueueName=name,
+        Attributes={"ReceiveMessageWaitTimeSeconds": "1", "DelaySeconds": "2"},
+    )
     assert error["Type"] == "Sender"
     with pytest.raises(sqs.exceptions.QueueNameExists):
         create(sqs, name, DelaySeconds=2)
@@ -73,12 +81,20 @@ def test_create_fifo_queue_with_different_attribute_fails(sqs: Any, name: str) -
     assert create(sqs, fifo, ContentBasedDeduplication="true") == url
     assert create(sqs, fifo) == url
     message = "A queue already exists with the same name and a different value for attribute ContentBasedDeduplication"
-    expect_error(sqs.create_queue, "QueueAlreadyExists", message, QueueName=fifo, Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "false"})
+    expect_error(
+        sqs.create_queue,
+        "QueueAlreadyExists",
+        message,
+        QueueName=fifo,
+        Attributes={"FifoQueue": "true", "ContentBasedDeduplication": "false"},
+    )
 
 
 @pytest.mark.parametrize("bad", ["has space", "dot.name", "slash/name", "x" * 81, "ünïcode", "a" * 76 + ".fifo"])
 def test_standard_queue_name_rules(sqs: Any, bad: str) -> None:
-    expect_error(sqs.create_queue, "InvalidParameterValue", NAME_RULES if bad != "a" * 76 + ".fifo" else None, QueueName=bad)
+    expect_error(
+        sqs.create_queue, "InvalidParameterValue", NAME_RULES if bad != "a" * 76 + ".fifo" else None, QueueName=bad
+    )
 
 
 def test_queue_name_lengths_at_the_limit(sqs: Any, name: str) -> None:
@@ -100,26 +116,54 @@ def test_fifo_suffix_and_fifo_attribute_must_agree(sqs: Any, name: str) -> None:
 
 
 def test_standard_queue_rejects_fifo_attributes(sqs: Any, name: str) -> None:
-    expect_error(sqs.create_queue, "InvalidAttributeName", "Unknown Attribute FifoQueue.", QueueName=name, Attributes={"FifoQueue": "false"})
-    expect_error(sqs.create_queue, "InvalidAttributeName", "Unknown Attribute ContentBasedDeduplication.", QueueName=name, Attributes={"ContentBasedDeduplication": "true"})
+    expect_error(
+        sqs.create_queue,
+        "InvalidAttributeName",
+        "Unknown Attribute FifoQueue.",
+        QueueName=name,
+        Attributes={"FifoQueue": "false"},
+    )
+    expect_error(
+        sqs.create_queue,
+        "InvalidAttributeName",
+        "Unknown Attribute ContentBasedDeduplication.",
+        QueueName=name,
+        Attributes={"ContentBasedDeduplication": "true"},
+    )
     for attribute, value in (("DeduplicationScope", "queue"), ("FifoThroughputLimit", "perQueue")):
         message = f"You can specify the {attribute} only when FifoQueue is set to true."
         expect_error(sqs.create_queue, "InvalidAttributeName", message, QueueName=name, Attributes={attribute: value})
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     for value in ("true", "false"):
-        expect_error(sqs.set_queue_attributes, "InvalidAttributeName", "Unknown Attribute FifoQueue.", QueueUrl=url, Attributes={"FifoQueue": value})
-    expect_error(sqs.set_queue_attributes, "InvalidAttributeName", "Unknown Attribute ContentBasedDeduplication.", QueueUrl=url, Attributes={"ContentBasedDeduplication": "false"})
+        expect_error(
+            sqs.set_queue_attributes,
+            "InvalidAttributeName",
+            "Unknown Attribute FifoQueue.",
+            QueueUrl=url,
+            Attributes={"FifoQueue": value},
+        )
+    expect_error(
+        sqs.set_queue_attributes,
+        "InvalidAttributeName",
+        "Unknown Attribute ContentBasedDeduplication.",
+        QueueUrl=url,
+        Attributes={"ContentBasedDeduplication": "false"},
+    )
 
 
 def test_fifo_queue_type_cannot_change(sqs: Any, name: str) -> None:
     url = create(sqs, f"{name}.fifo")
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"FifoQueue": "true"})
     message = "Invalid value for the parameter FifoQueue. Reason: Modifying queue type is not supported."
-    expect_error(sqs.set_queue_attributes, "InvalidAttributeValue", message, QueueUrl=url, Attributes={"FifoQueue": "false"})
+    expect_error(
+        sqs.set_queue_attributes, "InvalidAttributeValue", message, QueueUrl=url, Attributes={"FifoQueue": "false"}
+    )
 
 
 def test_unknown_attribute_on_create(sqs: Any, name: str) -> None:
-    expect_error(sqs.create_queue, "InvalidAttributeName", "Unknown Attribute Foo.", QueueName=name, Attributes={"Foo": "1"})
+    expect_error(
+        sqs.create_queue, "InvalidAttributeName", "Unknown Attribute Foo.", QueueName=name, Attributes={"Foo": "1"}
+    )
     expect_error(sqs.get_queue_url, *NOT_EXIST, QueueName=name)
 
 
@@ -177,7 +221,11 @@ def test_list_queues_pages_with_max_results(sqs: Any, name: str) -> None:
     exact = sqs.list_queues(QueueNamePrefix=name, MaxResults=5)
     assert sorted(exact["QueueUrls"]) == sorted(urls) and "NextToken" not in exact
     assert "NextToken" not in sqs.list_queues(QueueNamePrefix=name)
-    paginated = [u for page in sqs.get_paginator("list_queues").paginate(QueueNamePrefix=name, PaginationConfig={"PageSize": 2}) for u in page["QueueUrls"]]
+    paginated = [
+        u
+        for page in sqs.get_paginator("list_queues").paginate(QueueNamePrefix=name, PaginationConfig={"PageSize": 2})
+        for u in page["QueueUrls"]
+    ]
     assert sorted(paginated) == sorted(urls)
 
 
@@ -200,7 +248,13 @@ STANDARD_DEFAULTS = {
     "SqsManagedSseEnabled": "true",
     "VisibilityTimeout": "30",
 }
-FIFO_DEFAULTS = {**STANDARD_DEFAULTS, "ContentBasedDeduplication": "false", "DeduplicationScope": "queue", "FifoQueue": "true", "FifoThroughputLimit": "perQueue"}
+FIFO_DEFAULTS = {
+    **STANDARD_DEFAULTS,
+    "ContentBasedDeduplication": "false",
+    "DeduplicationScope": "queue",
+    "FifoQueue": "true",
+    "FifoThroughputLimit": "perQueue",
+}
 
 
 def _without_times(got: dict[str, str]) -> dict[str, str]:
@@ -227,13 +281,28 @@ def test_get_queue_attributes_selects_names(sqs: Any, name: str) -> None:
     assert "Attributes" not in sqs.get_queue_attributes(QueueUrl=url)
     # names a standard queue does not have are simply absent
     assert attrs(sqs, url, "FifoQueue", "RedrivePolicy", "Policy") == {}
-    expect_error(sqs.get_queue_attributes, "InvalidAttributeName", "Unknown Attribute Foobar.", QueueUrl=url, AttributeNames=["Foobar"])
+    expect_error(
+        sqs.get_queue_attributes,
+        "InvalidAttributeName",
+        "Unknown Attribute Foobar.",
+        QueueUrl=url,
+        AttributeNames=["Foobar"],
+    )
 
 
 def test_create_queue_with_attributes_and_update_them(sqs: Any, name: str) -> None:
     url = create(sqs, name, MessageRetentionPeriod=604800, ReceiveMessageWaitTimeSeconds=10, VisibilityTimeout=20)
-    sqs.set_queue_attributes(QueueUrl=url, Attributes={"MaximumMessageSize": "2048", "VisibilityTimeout": "69", "DelaySeconds": "420"})
-    expected = {**STANDARD_DEFAULTS, "MessageRetentionPeriod": "604800", "ReceiveMessageWaitTimeSeconds": "10", "VisibilityTimeout": "69", "MaximumMessageSize": "2048", "DelaySeconds": "420"}
+    sqs.set_queue_attributes(
+        QueueUrl=url, Attributes={"MaximumMessageSize": "2048", "VisibilityTimeout": "69", "DelaySeconds": "420"}
+    )
+    expected = {
+        **STANDARD_DEFAULTS,
+        "MessageRetentionPeriod": "604800",
+        "ReceiveMessageWaitTimeSeconds": "10",
+        "VisibilityTimeout": "69",
+        "MaximumMessageSize": "2048",
+        "DelaySeconds": "420",
+    }
     assert _without_times(attrs(sqs, url)) == expected
 
 
@@ -254,8 +323,12 @@ def test_integer_attribute_ranges(sqs: Any, name: str, attribute: str, low: int,
         assert attrs(sqs, url, attribute) == {attribute: str(good)}
     message = f"Invalid value for the parameter {attribute}."
     for bad in (str(low - 1), str(high + 1), "abc", "1.5", ""):
-        expect_error(sqs.set_queue_attributes, "InvalidAttributeValue", message, QueueUrl=url, Attributes={attribute: bad})
-    expect_error(sqs.create_queue, "InvalidAttributeValue", message, QueueName=f"{name}-2", Attributes={attribute: str(high + 1)})
+        expect_error(
+            sqs.set_queue_attributes, "InvalidAttributeValue", message, QueueUrl=url, Attributes={attribute: bad}
+        )
+    expect_error(
+        sqs.create_queue, "InvalidAttributeValue", message, QueueName=f"{name}-2", Attributes={attribute: str(high + 1)}
+    )
     assert attrs(sqs, url, attribute) == {attribute: str(high)}
 
 
@@ -263,43 +336,102 @@ def test_read_only_attributes_cannot_be_set(sqs: Any, name: str) -> None:
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     for attribute in ("QueueArn", "ApproximateNumberOfMessages", "CreatedTimestamp", "LastModifiedTimestamp", "Foo"):
         expect_error(sqs.set_queue_attributes, "InvalidAttributeName", QueueUrl=url, Attributes={attribute: "1"})
-    expect_error(sqs.set_queue_attributes, "InvalidAttributeName", "Unknown Attribute Foo.", QueueUrl=url, Attributes={"Foo": "1"})
+    expect_error(
+        sqs.set_queue_attributes,
+        "InvalidAttributeName",
+        "Unknown Attribute Foo.",
+        QueueUrl=url,
+        Attributes={"Foo": "1"},
+    )
 
 
 def test_fifo_attribute_values(sqs: Any, name: str) -> None:
-    url = create(sqs, f"{name}.fifo", DeduplicationScope="messageGroup", FifoThroughputLimit="perMessageGroupId", ContentBasedDeduplication="true")
+    url = create(
+        sqs,
+        f"{name}.fifo",
+        DeduplicationScope="messageGroup",
+        FifoThroughputLimit="perMessageGroupId",
+        ContentBasedDeduplication="true",
+    )
     assert attrs(sqs, url, "DeduplicationScope", "FifoThroughputLimit", "ContentBasedDeduplication") == {
         "DeduplicationScope": "messageGroup", "FifoThroughputLimit": "perMessageGroupId", "ContentBasedDeduplication": "true",
     }  # fmt: skip
-    sqs.set_queue_attributes(QueueUrl=url, Attributes={"ContentBasedDeduplication": "false", "DeduplicationScope": "queue", "FifoThroughputLimit": "perQueue"})
+    sqs.set_queue_attributes(
+        QueueUrl=url,
+        Attributes={
+            "ContentBasedDeduplication": "false",
+            "DeduplicationScope": "queue",
+            "FifoThroughputLimit": "perQueue",
+        },
+    )
     assert attrs(sqs, url, "DeduplicationScope", "FifoThroughputLimit", "ContentBasedDeduplication") == {
         "DeduplicationScope": "queue", "FifoThroughputLimit": "perQueue", "ContentBasedDeduplication": "false",
     }  # fmt: skip
-    for attribute, bad in (("DeduplicationScope", "group"), ("FifoThroughputLimit", "perGroup"), ("ContentBasedDeduplication", "yes")):
-        expect_error(sqs.set_queue_attributes, "InvalidAttributeValue", f"Invalid value for the parameter {attribute}.", QueueUrl=url, Attributes={attribute: bad})
+    for attribute, bad in (
+        ("DeduplicationScope", "group"),
+        ("FifoThroughputLimit", "perGroup"),
+        ("ContentBasedDeduplication", "yes"),
+    ):
+        expect_error(
+            sqs.set_queue_attributes,
+            "InvalidAttributeValue",
+            f"Invalid value for the parameter {attribute}.",
+            QueueUrl=url,
+            Attributes={attribute: bad},
+        )
 
 
 def test_server_side_encryption_attributes(sqs: Any, name: str) -> None:
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
-    sqs.set_queue_attributes(QueueUrl=url, Attributes={"KmsMasterKeyId": "testKeyId", "KmsDataKeyReusePeriodSeconds": "6000", "SqsManagedSseEnabled": "false"})
+    sqs.set_queue_attributes(
+        QueueUrl=url,
+        Attributes={
+            "KmsMasterKeyId": "testKeyId",
+            "KmsDataKeyReusePeriodSeconds": "6000",
+            "SqsManagedSseEnabled": "false",
+        },
+    )
     sse = ("KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds", "SqsManagedSseEnabled")
-    assert attrs(sqs, url, *sse) == {"KmsMasterKeyId": "testKeyId", "KmsDataKeyReusePeriodSeconds": "6000", "SqsManagedSseEnabled": "false"}
+    assert attrs(sqs, url, *sse) == {
+        "KmsMasterKeyId": "testKeyId",
+        "KmsDataKeyReusePeriodSeconds": "6000",
+        "SqsManagedSseEnabled": "false",
+    }
     for bad in ("59", "86401"):
-        expect_error(sqs.set_queue_attributes, "InvalidAttributeValue", "Invalid value for the parameter KmsDataKeyReusePeriodSeconds.", QueueUrl=url, Attributes={"KmsDataKeyReusePeriodSeconds": bad})
+        expect_error(
+            sqs.set_queue_attributes,
+            "InvalidAttributeValue",
+            "Invalid value for the parameter KmsDataKeyReusePeriodSeconds.",
+            QueueUrl=url,
+            Attributes={"KmsDataKeyReusePeriodSeconds": bad},
+        )
     # back to the defaults: no KMS key, so no reuse period either
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"KmsMasterKeyId": "", "KmsDataKeyReusePeriodSeconds": "300"})
     assert attrs(sqs, url, *sse) == {"SqsManagedSseEnabled": "false"}
     other = sqs.create_queue(QueueName=f"{name}-2")["QueueUrl"]
     sqs.set_queue_attributes(QueueUrl=other, Attributes={"SqsManagedSseEnabled": "true"})
     assert attrs(sqs, other, *sse) == {"SqsManagedSseEnabled": "true"}
-    message = "You can use one type of server-side encryption (SSE) at one time. You can either enable KMS SSE or SQS SSE."
-    expect_error(sqs.set_queue_attributes, "InvalidAttributeName", message, QueueUrl=other, Attributes={"KmsMasterKeyId": "testKeyId", "SqsManagedSseEnabled": "true"})
+    message = (
+        "You can use one type of server-side encryption (SSE) at one time. You can either enable KMS SSE or SQS SSE."
+    )
+    expect_error(
+        sqs.set_queue_attributes,
+        "InvalidAttributeName",
+        message,
+        QueueUrl=other,
+        Attributes={"KmsMasterKeyId": "testKeyId", "SqsManagedSseEnabled": "true"},
+    )
 
 
 def test_policy_attribute(sqs: Any, name: str) -> None:
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     queue_arn = arn(sqs, url)
-    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sqs:SendMessage", "Resource": queue_arn}]}
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sqs:SendMessage", "Resource": queue_arn}
+        ],
+    }
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": ""})
     assert "Policy" not in attrs(sqs, url)
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(policy)})
@@ -316,8 +448,14 @@ def test_policy_attribute(sqs: Any, name: str) -> None:
 def test_redrive_policy_round_trip_and_removal(sqs: Any, name: str) -> None:
     dlq_arn = arn(sqs, sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"])
     url = create(sqs, name, RedrivePolicy=json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 10}))
-    assert json.loads(attrs(sqs, url, "RedrivePolicy")["RedrivePolicy"]) == {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 10}
-    sqs.set_queue_attributes(QueueUrl=url, Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "42"})})
+    assert json.loads(attrs(sqs, url, "RedrivePolicy")["RedrivePolicy"]) == {
+        "deadLetterTargetArn": dlq_arn,
+        "maxReceiveCount": 10,
+    }
+    sqs.set_queue_attributes(
+        QueueUrl=url,
+        Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "42"})},
+    )
     assert json.loads(attrs(sqs, url, "RedrivePolicy")["RedrivePolicy"])["maxReceiveCount"] == 42
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"RedrivePolicy": ""})
     assert "RedrivePolicy" not in attrs(sqs, url)
@@ -328,9 +466,13 @@ def test_redrive_policy_validation(sqs: Any, name: str) -> None:
     dlq_arn = arn(sqs, sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"])
     dummy = json.dumps({"deadLetterTargetArn": "dummy", "maxReceiveCount": 42})
     message = f"Value {dummy} for parameter RedrivePolicy is invalid. Reason: Invalid value for deadLetterTargetArn."
-    error = expect_error(sqs.set_queue_attributes, "InvalidParameterValue", message, QueueUrl=url, Attributes={"RedrivePolicy": dummy})
+    error = expect_error(
+        sqs.set_queue_attributes, "InvalidParameterValue", message, QueueUrl=url, Attributes={"RedrivePolicy": dummy}
+    )
     assert error["QueryErrorCode"] == "InvalidParameterValueException"  # the JSON __type AWS sends
-    expect_error(sqs.create_queue, "InvalidParameterValue", message, QueueName=f"{name}-2", Attributes={"RedrivePolicy": dummy})
+    expect_error(
+        sqs.create_queue, "InvalidParameterValue", message, QueueName=f"{name}-2", Attributes={"RedrivePolicy": dummy}
+    )
     bad_policies = [
         "not json",
         json.dumps({"deadLetterTargetArn": dlq_arn}),
@@ -341,10 +483,15 @@ def test_redrive_policy_validation(sqs: Any, name: str) -> None:
         json.dumps({"deadLetterTargetArn": dlq_arn + "-missing", "maxReceiveCount": 5}),
     ]
     for policy in bad_policies:
-        expect_error(sqs.set_queue_attributes, "InvalidParameterValue", QueueUrl=url, Attributes={"RedrivePolicy": policy})
+        expect_error(
+            sqs.set_queue_attributes, "InvalidParameterValue", QueueUrl=url, Attributes={"RedrivePolicy": policy}
+        )
     assert "RedrivePolicy" not in attrs(sqs, url)
     for count in (1, 1000):
-        sqs.set_queue_attributes(QueueUrl=url, Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": count})})
+        sqs.set_queue_attributes(
+            QueueUrl=url,
+            Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": count})},
+        )
 
 
 def test_redrive_policy_target_in_same_account_and_region(sqs: Any, aws: Callable[..., Any], name: str) -> None:
@@ -353,7 +500,12 @@ def test_redrive_policy_target_in_same_account_and_region(sqs: Any, aws: Callabl
     other_account = aws("sqs", access_key="111111111111")
     for client in (west, other_account):
         dlq_arn = arn(client, client.create_queue(QueueName=f"{name}-dlq")["QueueUrl"])
-        expect_error(sqs.set_queue_attributes, "InvalidParameterValue", QueueUrl=url, Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 3})})
+        expect_error(
+            sqs.set_queue_attributes,
+            "InvalidParameterValue",
+            QueueUrl=url,
+            Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 3})},
+        )
     assert "RedrivePolicy" not in attrs(sqs, url)
 
 
@@ -362,15 +514,31 @@ def test_redrive_policy_queue_types_must_match(sqs: Any, name: str) -> None:
     fifo_dlq = arn(sqs, create(sqs, f"{name}-dlq.fifo"))
     fifo = create(sqs, f"{name}.fifo")
     standard = sqs.create_queue(QueueName=name)["QueueUrl"]
-    expect_error(sqs.set_queue_attributes, "InvalidParameterValue", QueueUrl=fifo, Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": standard_dlq, "maxReceiveCount": 3})})
-    expect_error(sqs.set_queue_attributes, "InvalidParameterValue", QueueUrl=standard, Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": fifo_dlq, "maxReceiveCount": 3})})
-    sqs.set_queue_attributes(QueueUrl=fifo, Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": fifo_dlq, "maxReceiveCount": 3})})
+    expect_error(
+        sqs.set_queue_attributes,
+        "InvalidParameterValue",
+        QueueUrl=fifo,
+        Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": standard_dlq, "maxReceiveCount": 3})},
+    )
+    expect_error(
+        sqs.set_queue_attributes,
+        "InvalidParameterValue",
+        QueueUrl=standard,
+        Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": fifo_dlq, "maxReceiveCount": 3})},
+    )
+    sqs.set_queue_attributes(
+        QueueUrl=fifo, Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": fifo_dlq, "maxReceiveCount": 3})}
+    )
 
 
 def test_redrive_allow_policy_validation(sqs: Any, name: str) -> None:
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     source = arn(sqs, sqs.create_queue(QueueName=f"{name}-src")["QueueUrl"])
-    for good in ({"redrivePermission": "allowAll"}, {"redrivePermission": "denyAll"}, {"redrivePermission": "byQueue", "sourceQueueArns": [source]}):
+    for good in (
+        {"redrivePermission": "allowAll"},
+        {"redrivePermission": "denyAll"},
+        {"redrivePermission": "byQueue", "sourceQueueArns": [source]},
+    ):
         sqs.set_queue_attributes(QueueUrl=url, Attributes={"RedriveAllowPolicy": json.dumps(good)})
         assert json.loads(attrs(sqs, url, "RedriveAllowPolicy")["RedriveAllowPolicy"]) == good
     too_many = [f"{source}{i}" for i in range(11)]
@@ -383,7 +551,9 @@ def test_redrive_allow_policy_validation(sqs: Any, name: str) -> None:
         json.dumps({"redrivePermission": "allowAll", "sourceQueueArns": [source]}),
         json.dumps({"redrivePermission": "denyAll", "sourceQueueArns": [source]}),
     ):
-        expect_error(sqs.set_queue_attributes, "InvalidParameterValue", QueueUrl=url, Attributes={"RedriveAllowPolicy": bad})
+        expect_error(
+            sqs.set_queue_attributes, "InvalidParameterValue", QueueUrl=url, Attributes={"RedriveAllowPolicy": bad}
+        )
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"RedriveAllowPolicy": ""})
     assert "RedriveAllowPolicy" not in attrs(sqs, url)
 
@@ -395,12 +565,21 @@ def test_tags_lifecycle(sqs: Any, name: str) -> None:
     url = sqs.create_queue(QueueName=name, tags={"team": "core", "Env": "test"})["QueueUrl"]
     assert sqs.list_queue_tags(QueueUrl=url)["Tags"] == {"team": "core", "Env": "test"}
     sqs.tag_queue(QueueUrl=url, Tags={"team": "edge", "empty": "", "env": "case-sensitive"})
-    assert sqs.list_queue_tags(QueueUrl=url)["Tags"] == {"team": "edge", "Env": "test", "empty": "", "env": "case-sensitive"}
+    assert sqs.list_queue_tags(QueueUrl=url)["Tags"] == {
+        "team": "edge",
+        "Env": "test",
+        "empty": "",
+        "env": "case-sensitive",
+    }
     sqs.untag_queue(QueueUrl=url, TagKeys=["team", "empty", "never-there"])
     assert sqs.list_queue_tags(QueueUrl=url)["Tags"] == {"Env": "test", "env": "case-sensitive"}
     sqs.untag_queue(QueueUrl=url, TagKeys=["Env", "env"])
     assert "Tags" not in sqs.list_queue_tags(QueueUrl=url)
-    for call, kwargs in ((sqs.tag_queue, {"Tags": {"a": "b"}}), (sqs.untag_queue, {"TagKeys": ["a"]}), (sqs.list_queue_tags, {})):
+    for call, kwargs in (
+        (sqs.tag_queue, {"Tags": {"a": "b"}}),
+        (sqs.untag_queue, {"TagKeys": ["a"]}),
+        (sqs.list_queue_tags, {}),
+    ):
         expect_error(call, *NOT_EXIST, QueueUrl=url + "-missing", **kwargs)
 
 
@@ -420,7 +599,15 @@ def test_add_and_remove_permission(sqs: Any, name: str) -> None:
     assert statement["Action"] == "SQS:ReceiveMessage"
     assert statement["Resource"] == queue_arn
 
-    expect_error(sqs.add_permission, "InvalidParameterValue", "Value cross for parameter Label is invalid. Reason: Already exists.", QueueUrl=url, Label="cross", AWSAccountIds=["668614515564"], Actions=["SendMessage"])
+    expect_error(
+        sqs.add_permission,
+        "InvalidParameterValue",
+        "Value cross for parameter Label is invalid. Reason: Already exists.",
+        QueueUrl=url,
+        Label="cross",
+        AWSAccountIds=["668614515564"],
+        Actions=["SendMessage"],
+    )
     sqs.add_permission(QueueUrl=url, Label="second", AWSAccountIds=[ACCOUNT], Actions=["SendMessage", "DeleteMessage"])
     statements = json.loads(attrs(sqs, url, "Policy")["Policy"])["Statement"]
     assert [s["Sid"] for s in statements] == ["cross", "second"]
@@ -507,7 +694,10 @@ def test_accounts_are_isolated(sqs: Any, aws: Callable[..., Any], name: str) -> 
     assert theirs != mine and f"/111111111111/{name}" in theirs
     assert sqs.list_queues(QueueNamePrefix=name)["QueueUrls"] == [mine]
     assert other.list_queues(QueueNamePrefix=name)["QueueUrls"] == [theirs]
-    assert attrs(other, theirs, "QueueArn", "VisibilityTimeout") == {"QueueArn": f"arn:aws:sqs:us-east-1:111111111111:{name}", "VisibilityTimeout": "5"}
+    assert attrs(other, theirs, "QueueArn", "VisibilityTimeout") == {
+        "QueueArn": f"arn:aws:sqs:us-east-1:111111111111:{name}",
+        "VisibilityTimeout": "5",
+    }
     sqs.send_message(QueueUrl=mine, MessageBody="mine")
     assert receive(other, theirs) == []
     assert [m["Body"] for m in receive(sqs, mine)] == ["mine"]

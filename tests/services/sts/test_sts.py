@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import boto3
 import pytest
@@ -17,11 +18,18 @@ def test_caller_identity_default_and_account_keys(aws: Callable[..., Any]) -> No
 
 
 def test_assume_role_credentials_work_in_the_role_account(aws: Callable[..., Any], endpoint: str, name: str) -> None:
-    result = aws("sts").assume_role(RoleArn="arn:aws:iam::210987654321:role/deployer", RoleSessionName="ci-run", DurationSeconds=900)
+    result = aws("sts").assume_role(
+        RoleArn="arn:aws:iam::210987654321:role/deployer", RoleSessionName="ci-run", DurationSeconds=900
+    )
     creds = result["Credentials"]
     assert creds["AccessKeyId"].startswith("ASIA") and len(creds["AccessKeyId"]) == 20
     assert result["AssumedRoleUser"]["Arn"] == "arn:aws:sts::210987654321:assumed-role/deployer/ci-run"
-    session = boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"], region_name="us-east-1")
+    session = boto3.Session(
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+        region_name="us-east-1",
+    )
     assert session.client("sts", endpoint_url=endpoint).get_caller_identity()["Account"] == "210987654321"
     url = session.client("sqs", endpoint_url=endpoint).create_queue(QueueName=name)["QueueUrl"]
     assert "/210987654321/" in url

@@ -14,12 +14,14 @@ from typing import Any
 from botocore.model import OperationModel, Shape
 from hypothesis import strategies as st
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 # XML 1.0 has no control characters but tab and newline, nor U+FFFE/U+FFFF; \r does not survive (end-of-line handling)
 _XML_TEXT = st.characters(exclude_categories=["Cs", "Cc"], include_characters="\t\n", exclude_characters="\ufffe\uffff")
 _HEADER_TEXT = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=1, max_size=12)
-_HEADER_ITEM = st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E, exclude_characters='\\,"'), min_size=1, max_size=8)
+_HEADER_ITEM = st.text(
+    st.characters(min_codepoint=0x21, max_codepoint=0x7E, exclude_characters='\\,"'), min_size=1, max_size=8
+)
 _HEADER_KEY = st.text(st.sampled_from("abcdefghijklmnopqrstuvwxyz0123456789-"), min_size=1, max_size=8)
 _TIMESTAMP = st.integers(0, 4_102_444_800).map(lambda s: dt.datetime.fromtimestamp(s, UTC))
 _JSON_DOC = st.recursive(
@@ -82,7 +84,11 @@ def _structure(shape: Shape, wire: Wire, top: bool) -> st.SearchStrategy[Any]:
     if wire.depth > 3:
         return st.nothing()
     inner = replace(wire, depth=wire.depth + 1)
-    members = {name: value(member, inner) for name, member in shape.members.items() if not member.serialization.get("eventstream")}
+    members = {
+        name: value(member, inner)
+        for name, member in shape.members.items()
+        if not member.serialization.get("eventstream")
+    }
     members = {name: strategy for name, strategy in members.items() if not strategy.is_empty}
     if shape.metadata.get("union"):
         if not members:
@@ -98,7 +104,9 @@ def _bound(member: Shape, location: str, greedy: bool, wire: Wire) -> st.SearchS
     """A value for a top-level member bound to the URI, query string or headers."""
     kind = member.type_name
     if location == "uri":
-        label = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="" if greedy else "/"), min_size=1, max_size=10)
+        label = st.text(
+            st.characters(exclude_categories=["Cs"], exclude_characters="" if greedy else "/"), min_size=1, max_size=10
+        )
         return _scalar(member, label)
     if location == "querystring":
         if kind == "map":
@@ -152,6 +160,10 @@ def top_level(shape: Shape | None, wire: Wire, op: OperationModel | None = None)
         if wire.reply:
             always = location in ("statusCode", "headers") or name == payload or wire_name.lower() == "content-type"
         else:
-            always = location == "uri" or bool(member.serialization.get("hostLabel")) or wire_name.lower() == "content-length"
+            always = (
+                location == "uri"
+                or bool(member.serialization.get("hostLabel"))
+                or wire_name.lower() == "content-length"
+            )
         (required if always else optional)[name] = strategy
     return st.fixed_dictionaries(required, optional=optional)

@@ -63,7 +63,9 @@ def route(service: str, request: Request) -> Route:
     return router(service).resolve(request, signing_service=spec.signing_name)
 
 
-def server_parse(service: str, name: str, params: dict[str, Any], protocol: str | None = None, *, check_route: bool = True) -> dict[str, Any]:
+def server_parse(
+    service: str, name: str, params: dict[str, Any], protocol: str | None = None, *, check_route: bool = True
+) -> dict[str, Any]:
     """What gureum parses from the request a client sends; routing must find the same operation.
 
     ``check_route=False`` parses with the named operation whatever the router picked (for operations
@@ -111,7 +113,9 @@ def error_response(spec: ServiceSpec, protocol: str, error: ServiceError, op: Op
     return get_protocol(protocol).serialize_error(error, "req-0002", spec=spec, operation=op)
 
 
-def client_error(service: str, error: ServiceError, name: str | None = None, protocol: str | None = None) -> dict[str, Any]:
+def client_error(
+    service: str, error: ServiceError, name: str | None = None, protocol: str | None = None
+) -> dict[str, Any]:
     """The parsed error a botocore client sees (``Error`` and ``ResponseMetadata`` keys, plus modeled fields)."""
     spec = load_spec(service)
     protocol = protocol or spec.primary

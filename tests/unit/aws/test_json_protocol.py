@@ -19,16 +19,18 @@ from gureum.aws.specs import load_spec
 from ._shapes import Wire, top_level
 from ._wire import client_error, client_request, client_roundtrip, operation, server_parse
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 QUEUE_URL = "http://gureum.test:4566/000000000000/orders"
 SQS_OPS = sorted(load_spec("sqs").models["json"].operation_names)
-GENERATED = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+GENERATED = settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 
 
 def test_send_message_with_attributes_parses_to_the_client_params() -> None:
     params: dict[str, Any] = {
         "QueueUrl": QUEUE_URL,
-        "MessageBody": "héllo <world> & \"friends\"",
+        "MessageBody": 'héllo <world> & "friends"',
         "DelaySeconds": 5,
         "MessageAttributes": {
             "Colour": {"DataType": "String", "StringValue": "blue"},
@@ -70,12 +72,18 @@ def test_response_carries_content_type_and_request_id() -> None:
 
 
 def test_none_members_are_left_out_of_the_body() -> None:
-    response = get_protocol("json").serialize(operation("sqs", "SendMessage"), {"MessageId": "m", "SequenceNumber": None}, "r")
+    response = get_protocol("json").serialize(
+        operation("sqs", "SendMessage"), {"MessageId": "m", "SequenceNumber": None}, "r"
+    )
     assert json.loads(response.body) == {"MessageId": "m"}
 
 
 def test_query_compatible_error_gives_the_client_the_query_code() -> None:
-    error = ServiceError("The specified queue does not exist.", code="AWS.SimpleQueueService.NonExistentQueue", type_name="QueueDoesNotExist")
+    error = ServiceError(
+        "The specified queue does not exist.",
+        code="AWS.SimpleQueueService.NonExistentQueue",
+        type_name="QueueDoesNotExist",
+    )
     parsed = client_error("sqs", error, "GetQueueUrl")
     assert parsed["Error"]["Code"] == "AWS.SimpleQueueService.NonExistentQueue"
     assert parsed["Error"]["Message"] == "The specified queue does not exist."
@@ -97,7 +105,10 @@ def test_error_status_and_fields() -> None:
         (b"[]", "SerializationException"),
         (b'{"QueueUrl": 5}', "SerializationException"),
         (b'{"QueueUrl": "u", "DelaySeconds": "5"}', "SerializationException"),
-        (b'{"QueueUrl": "u", "MessageAttributes": {"a": {"DataType": "Binary", "BinaryValue": "***"}}}', "SerializationException"),
+        (
+            b'{"QueueUrl": "u", "MessageAttributes": {"a": {"DataType": "Binary", "BinaryValue": "***"}}}',
+            "SerializationException",
+        ),
     ],
 )
 def test_malformed_bodies_are_serialization_errors(body: bytes, code: str) -> None:

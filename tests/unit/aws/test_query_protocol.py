@@ -18,12 +18,14 @@ from gureum.aws.specs import load_spec
 from ._shapes import Wire, top_level
 from ._wire import client_error, client_request, client_roundtrip, operation, server_parse
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 QUEUE_URL = "http://gureum.test:4566/000000000000/orders"
 SQS_NS = "{http://queue.amazonaws.com/doc/2012-11-05/}"
 SQS_OPS = sorted(load_spec("sqs").models["query"].operation_names)
 STS_OPS = sorted(load_spec("sts").models["query"].operation_names)
-GENERATED = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+GENERATED = settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 
 
 def test_send_message_batch_uses_flattened_entries_on_the_wire() -> None:
@@ -41,7 +43,12 @@ def test_send_message_batch_uses_flattened_entries_on_the_wire() -> None:
 
 
 def test_receive_message_request_lists_are_flattened() -> None:
-    params = {"QueueUrl": QUEUE_URL, "AttributeNames": ["All"], "MessageAttributeNames": ["a", "b"], "MaxNumberOfMessages": 10}
+    params = {
+        "QueueUrl": QUEUE_URL,
+        "AttributeNames": ["All"],
+        "MessageAttributeNames": ["a", "b"],
+        "MaxNumberOfMessages": 10,
+    }
     request = client_request("sqs", "ReceiveMessage", params, "query")
     assert request.form["MessageAttributeName.2"] == "b"
     assert server_parse("sqs", "ReceiveMessage", params, "query") == params
@@ -68,13 +75,20 @@ def test_receive_message_output_with_attributes_and_message_attributes() -> None
 
 def test_get_queue_attributes_output_is_a_flattened_map_in_the_result_wrapper() -> None:
     op = operation("sqs", "GetQueueAttributes", "query")
-    response = get_protocol("query").serialize(op, {"Attributes": {"VisibilityTimeout": "30", "DelaySeconds": "0"}}, "rid")
+    response = get_protocol("query").serialize(
+        op, {"Attributes": {"VisibilityTimeout": "30", "DelaySeconds": "0"}}, "rid"
+    )
     root = ElementTree.fromstring(response.body)
     assert root.tag == f"{SQS_NS}GetQueueAttributesResponse"
     attrs = root.findall(f"{SQS_NS}GetQueueAttributesResult/{SQS_NS}Attribute")
-    assert [(a.findtext(f"{SQS_NS}Name"), a.findtext(f"{SQS_NS}Value")) for a in attrs] == [("VisibilityTimeout", "30"), ("DelaySeconds", "0")]
+    assert [(a.findtext(f"{SQS_NS}Name"), a.findtext(f"{SQS_NS}Value")) for a in attrs] == [
+        ("VisibilityTimeout", "30"),
+        ("DelaySeconds", "0"),
+    ]
     assert root.findtext(f"{SQS_NS}ResponseMetadata/{SQS_NS}RequestId") == "rid"
-    assert client_roundtrip("sqs", "GetQueueAttributes", {"Attributes": {"VisibilityTimeout": "30"}}, "query") == {"Attributes": {"VisibilityTimeout": "30"}}
+    assert client_roundtrip("sqs", "GetQueueAttributes", {"Attributes": {"VisibilityTimeout": "30"}}, "query") == {
+        "Attributes": {"VisibilityTimeout": "30"}
+    }
 
 
 def test_get_queue_attributes_request() -> None:
@@ -121,21 +135,37 @@ def test_query_string_parameters_work_like_a_form_body() -> None:
     request = Request("GET", "/", "Action=GetCallerIdentity&Version=2011-06-15", {}, b"")
     assert get_protocol("query").parse(request, operation("sts", "GetCallerIdentity"), {}) == {}
     request = Request("GET", "/", "Action=GetQueueUrl&QueueName=q&QueueOwnerAWSAccountId=1", {}, b"")
-    assert get_protocol("query").parse(request, operation("sqs", "GetQueueUrl", "query"), {}) == {"QueueName": "q", "QueueOwnerAWSAccountId": "1"}
+    assert get_protocol("query").parse(request, operation("sqs", "GetQueueUrl", "query"), {}) == {
+        "QueueName": "q",
+        "QueueOwnerAWSAccountId": "1",
+    }
 
 
 @pytest.mark.parametrize("raw, code", [("abc", "InvalidParameterValue"), ("1.5", "InvalidParameterValue")])
 def test_bad_integers_are_rejected(raw: str, code: str) -> None:
-    request = Request("POST", "/", "", {"content-type": "application/x-www-form-urlencoded"}, f"Action=SendMessage&QueueUrl=u&MessageBody=b&DelaySeconds={raw}".encode())
+    request = Request(
+        "POST",
+        "/",
+        "",
+        {"content-type": "application/x-www-form-urlencoded"},
+        f"Action=SendMessage&QueueUrl=u&MessageBody=b&DelaySeconds={raw}".encode(),
+    )
     with pytest.raises(ServiceError) as caught:
         get_protocol("query").parse(request, operation("sqs", "SendMessage", "query"), {})
     assert caught.value.code == code
 
 
 def test_error_response_reads_back_in_the_client() -> None:
-    error = ServiceError("The specified queue does not exist for this wsdl version.", code="AWS.SimpleQueueService.NonExistentQueue")
+    error = ServiceError(
+        "The specified queue does not exist for this wsdl version.", code="AWS.SimpleQueueService.NonExistentQueue"
+    )
     parsed = client_error("sqs", error, "GetQueueUrl", "query")
-    assert parsed["Error"] == {"Type": "Sender", "Code": "AWS.SimpleQueueService.NonExistentQueue", "Message": error.message, "Detail": None}
+    assert parsed["Error"] == {
+        "Type": "Sender",
+        "Code": "AWS.SimpleQueueService.NonExistentQueue",
+        "Message": error.message,
+        "Detail": None,
+    }
     assert parsed["ResponseMetadata"]["RequestId"] == "req-0002"
 
 

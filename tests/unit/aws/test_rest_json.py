@@ -19,8 +19,10 @@ from gureum.aws.specs import load_spec
 from ._shapes import Wire, top_level
 from ._wire import client_error, client_request, client_roundtrip, operation, route, server_parse
 
-UTC = dt.timezone.utc
-GENERATED = settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+UTC = dt.UTC
+GENERATED = settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 ARN = "arn:aws:lambda:us-east-1:000000000000:function:f"
 
 
@@ -33,7 +35,9 @@ def _ops(*services: str) -> list[tuple[str, str]]:
     found = []
     for service in services:
         model = load_spec(service).model
-        found += [(service, n) for n in sorted(model.operation_names) if not model.operation_model(n).has_event_stream_output]
+        found += [
+            (service, n) for n in sorted(model.operation_names) if not model.operation_model(n).has_event_stream_output
+        ]
     return found
 
 
@@ -53,7 +57,12 @@ def test_create_function_body_and_201() -> None:
     assert (request.method, request.path, request.content_type) == ("POST", "/2015-03-31/functions", "application/json")
     assert server_parse("lambda", "CreateFunction", params) == params
     op = operation("lambda", "CreateFunction")
-    output = {"FunctionName": "f", "FunctionArn": ARN, "MemorySize": 128, "LastModified": "2024-01-01T00:00:00.000+0000"}
+    output = {
+        "FunctionName": "f",
+        "FunctionArn": ARN,
+        "MemorySize": 128,
+        "LastModified": "2024-01-01T00:00:00.000+0000",
+    }
     response = get_protocol("rest-json").serialize(op, output, "rid")
     assert response.status == 201
     assert response.header("content-type") == "application/json"
@@ -61,7 +70,13 @@ def test_create_function_body_and_201() -> None:
 
 
 def test_invoke_blob_payload_headers_and_status_code() -> None:
-    params = {"FunctionName": ARN, "InvocationType": "RequestResponse", "LogType": "Tail", "Payload": b'{"in": 1}', "Qualifier": "$LATEST"}
+    params = {
+        "FunctionName": ARN,
+        "InvocationType": "RequestResponse",
+        "LogType": "Tail",
+        "Payload": b'{"in": 1}',
+        "Qualifier": "$LATEST",
+    }
     request = client_request("lambda", "Invoke", params)
     assert request.body == b'{"in": 1}'
     assert request.headers["x-amz-invocation-type"] == "RequestResponse"
@@ -70,7 +85,13 @@ def test_invoke_blob_payload_headers_and_status_code() -> None:
     assert server_parse("lambda", "Invoke", params) == params
 
     log = base64.b64encode(b"START RequestId\nEND").decode()
-    output = {"StatusCode": 200, "FunctionError": "Unhandled", "LogResult": log, "ExecutedVersion": "$LATEST", "Payload": b'{"errorMessage": "x"}'}
+    output = {
+        "StatusCode": 200,
+        "FunctionError": "Unhandled",
+        "LogResult": log,
+        "ExecutedVersion": "$LATEST",
+        "Payload": b'{"errorMessage": "x"}',
+    }
     response = get_protocol("rest-json").serialize(operation("lambda", "Invoke"), output, "rid")
     assert response.body == b'{"errorMessage": "x"}'
     assert response.header("X-Amz-Function-Error") == "Unhandled"
@@ -108,7 +129,10 @@ def test_operation_without_output_has_no_body_and_its_response_code() -> None:
 
 def test_api_gateway_uses_wire_names_in_json_bodies() -> None:
     op = operation("apigateway", "GetRestApis")
-    output = {"items": [{"id": "abc", "name": "api", "createdDate": dt.datetime(2024, 1, 1, tzinfo=UTC)}], "position": "p"}
+    output = {
+        "items": [{"id": "abc", "name": "api", "createdDate": dt.datetime(2024, 1, 1, tzinfo=UTC)}],
+        "position": "p",
+    }
     response = get_protocol("rest-json").serialize(op, output, "rid")
     doc = json.loads(response.body)
     assert doc["item"][0]["createdDate"] == 1704067200  # rest-json timestamps default to epoch seconds
@@ -119,16 +143,32 @@ def test_api_gateway_uses_wire_names_in_json_bodies() -> None:
 
 
 def test_api_gateway_query_map_takes_the_remaining_parameters() -> None:
-    params = {"restApiId": "abc", "stageName": "prod", "exportType": "oas30", "parameters": {"extensions": "apigateway", "a b": "c&d"}, "accepts": "application/yaml"}
+    params = {
+        "restApiId": "abc",
+        "stageName": "prod",
+        "exportType": "oas30",
+        "parameters": {"extensions": "apigateway", "a b": "c&d"},
+        "accepts": "application/yaml",
+    }
     assert server_parse("apigateway", "GetExport", params) == params
-    output = {"contentType": "application/yaml", "contentDisposition": 'attachment; filename="x.yaml"', "body": b"openapi: 3.0.1\n"}
+    output = {
+        "contentType": "application/yaml",
+        "contentDisposition": 'attachment; filename="x.yaml"',
+        "body": b"openapi: 3.0.1\n",
+    }
     response = get_protocol("rest-json").serialize(operation("apigateway", "GetExport"), output, "rid")
     assert [v for k, v in response.headers if k.lower() == "content-type"] == ["application/yaml"]
     assert client_roundtrip("apigateway", "GetExport", output) == output
 
 
 def test_iot_data_publish_jsonvalue_header() -> None:
-    params: dict[str, Any] = {"topic": "a/b", "qos": 1, "retain": True, "payload": b"\x00raw", "userProperties": [{"k": "v"}, {"n": 1}]}
+    params: dict[str, Any] = {
+        "topic": "a/b",
+        "qos": 1,
+        "retain": True,
+        "payload": b"\x00raw",
+        "userProperties": [{"k": "v"}, {"n": 1}],
+    }
     request = client_request("iot-data", "Publish", params)
     assert json.loads(base64.b64decode(request.headers["x-amz-mqtt5-user-properties"])) == [{"k": "v"}, {"n": 1}]
     assert server_parse("iot-data", "Publish", params) == params
@@ -179,7 +219,13 @@ def test_modeled_error_reads_back_with_type_header_and_fields() -> None:
 
 
 def test_unmodeled_error_and_extra_headers() -> None:
-    error = ServiceError("Rate exceeded", code="TooManyRequestsException", status=429, headers={"Retry-After": "3"}, fields={"reason": "x"})
+    error = ServiceError(
+        "Rate exceeded",
+        code="TooManyRequestsException",
+        status=429,
+        headers={"Retry-After": "3"},
+        fields={"reason": "x"},
+    )
     response = get_protocol("rest-json").serialize_error(error, "rid", spec=load_spec("apigateway"))
     assert response.header("x-amzn-ErrorType") == "TooManyRequestsException"
     assert response.header("Retry-After") == "3"

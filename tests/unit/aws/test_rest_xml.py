@@ -19,10 +19,11 @@ from gureum.aws.specs import load_spec
 from ._shapes import Wire, top_level
 from ._wire import client_error, client_request, client_roundtrip, operation, route, server_parse
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 S3_NS = "http://s3.amazonaws.com/doc/2006-03-01/"
-GENERATED = settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-
+GENERATED = settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 
 
 def _shared_templates(service: str) -> set[str]:
@@ -45,7 +46,11 @@ AMBIGUOUS_MODELS = {"PutBucketNotification", "GetBucketNotification"}
 
 def _ops(service: str) -> list[tuple[str, str]]:
     model = load_spec(service).model
-    names = [n for n in model.operation_names if n not in AMBIGUOUS_MODELS and not model.operation_model(n).has_event_stream_output]
+    names = [
+        n
+        for n in model.operation_names
+        if n not in AMBIGUOUS_MODELS and not model.operation_model(n).has_event_stream_output
+    ]
     return [(service, n) for n in sorted(names)]
 
 
@@ -71,7 +76,10 @@ def test_put_object_headers_metadata_and_blob_payload() -> None:
     assert get_protocol("rest-xml").serialize(operation("s3", "PutObject"), output, "rid").body == b""
 
 
-@pytest.mark.parametrize("name, params", [("PutObject", {"Bucket": "b", "Key": "k", "Body": b"x"}), ("DeleteObject", {"Bucket": "b", "Key": "k"})])
+@pytest.mark.parametrize(
+    "name, params",
+    [("PutObject", {"Bucket": "b", "Key": "k", "Body": b"x"}), ("DeleteObject", {"Bucket": "b", "Key": "k"})],
+)
 def test_object_writes_route_to_their_own_operation(name: str, params: dict[str, Any]) -> None:
     assert route("s3", client_request("s3", name, params)).name == name
 
@@ -95,7 +103,13 @@ def test_list_objects_v2_output_in_the_s3_namespace() -> None:
     output: dict[str, Any] = {
         "IsTruncated": False,
         "Contents": [
-            {"Key": "a&b<c>", "LastModified": dt.datetime(2024, 1, 1, 0, 0, 1, tzinfo=UTC), "ETag": '"e"', "Size": 3, "StorageClass": "STANDARD"},
+            {
+                "Key": "a&b<c>",
+                "LastModified": dt.datetime(2024, 1, 1, 0, 0, 1, tzinfo=UTC),
+                "ETag": '"e"',
+                "Size": 3,
+                "StorageClass": "STANDARD",
+            },
             {"Key": "z", "Size": 0, "Owner": {"ID": "o", "DisplayName": "me"}},
         ],
         "Name": "my-bucket",
@@ -113,7 +127,14 @@ def test_list_objects_v2_output_in_the_s3_namespace() -> None:
 
 
 def test_list_objects_v2_request_has_the_literal_query_key() -> None:
-    params = {"Bucket": "b", "Prefix": "p/", "Delimiter": "/", "MaxKeys": 10, "ContinuationToken": "t+=", "FetchOwner": True}
+    params = {
+        "Bucket": "b",
+        "Prefix": "p/",
+        "Delimiter": "/",
+        "MaxKeys": 10,
+        "ContinuationToken": "t+=",
+        "FetchOwner": True,
+    }
     request = client_request("s3", "ListObjectsV2", params)
     assert request.query["list-type"] == "2"
     assert server_parse("s3", "ListObjectsV2", params) == params
@@ -129,7 +150,11 @@ def test_put_bucket_tagging_structure_payload() -> None:
 
 
 def test_create_bucket_with_and_without_configuration() -> None:
-    params: dict[str, Any] = {"Bucket": "b", "CreateBucketConfiguration": {"LocationConstraint": "eu-west-1"}, "ACL": "private"}
+    params: dict[str, Any] = {
+        "Bucket": "b",
+        "CreateBucketConfiguration": {"LocationConstraint": "eu-west-1"},
+        "ACL": "private",
+    }
     assert server_parse("s3", "CreateBucket", params) == params
     assert server_parse("s3", "CreateBucket", {"Bucket": "b"}) == {"Bucket": "b"}
     output = {"Location": "/b"}
@@ -148,9 +173,17 @@ def test_acl_grantee_type_is_an_xsi_attribute() -> None:
 
 
 def test_route53_input_document_without_payload() -> None:
-    params = {"Name": "example.com", "CallerReference": "ref", "HostedZoneConfig": {"Comment": "c", "PrivateZone": False}}
+    params = {
+        "Name": "example.com",
+        "CallerReference": "ref",
+        "HostedZoneConfig": {"Comment": "c", "PrivateZone": False},
+    }
     assert server_parse("route53", "CreateHostedZone", params) == params
-    response = get_protocol("rest-xml").serialize(operation("route53", "CreateHostedZone"), {"Location": "l", "HostedZone": {"Id": "Z1", "Name": "example.com."}}, "r")
+    response = get_protocol("rest-xml").serialize(
+        operation("route53", "CreateHostedZone"),
+        {"Location": "l", "HostedZone": {"Id": "Z1", "Name": "example.com."}},
+        "r",
+    )
     assert (response.status, response.header("Location")) == (201, "l")
     assert b'xmlns="https://route53.amazonaws.com/doc/2013-04-01/"' in response.body
 
@@ -167,19 +200,34 @@ def test_malformed_xml_is_rejected() -> None:
 
 
 def test_s3_error_document() -> None:
-    error = ServiceError("The specified bucket does not exist", code="NoSuchBucket", status=404, fields={"BucketName": "b"})
-    response = get_protocol("rest-xml").serialize_error(error, "rid", spec=load_spec("s3"), operation=operation("s3", "ListObjectsV2"))
+    error = ServiceError(
+        "The specified bucket does not exist", code="NoSuchBucket", status=404, fields={"BucketName": "b"}
+    )
+    response = get_protocol("rest-xml").serialize_error(
+        error, "rid", spec=load_spec("s3"), operation=operation("s3", "ListObjectsV2")
+    )
     root = ElementTree.fromstring(response.body)
-    assert (root.tag, root.findtext("Code"), root.findtext("BucketName"), root.findtext("RequestId")) == ("Error", "NoSuchBucket", "b", "rid")
+    assert (root.tag, root.findtext("Code"), root.findtext("BucketName"), root.findtext("RequestId")) == (
+        "Error",
+        "NoSuchBucket",
+        "b",
+        "rid",
+    )
     parsed = client_error("s3", error, "ListObjectsV2")
-    assert parsed["Error"] == {"Code": "NoSuchBucket", "Message": "The specified bucket does not exist", "BucketName": "b"}
+    assert parsed["Error"] == {
+        "Code": "NoSuchBucket",
+        "Message": "The specified bucket does not exist",
+        "BucketName": "b",
+    }
     assert parsed["ResponseMetadata"]["RequestId"] == "req-0002"
     assert parsed["ResponseMetadata"]["HTTPStatusCode"] == 404
 
 
 def test_head_errors_have_no_body() -> None:
     error = ServiceError("Not Found", code="NoSuchKey", status=404)
-    response = get_protocol("rest-xml").serialize_error(error, "rid", spec=load_spec("s3"), operation=operation("s3", "HeadObject"))
+    response = get_protocol("rest-xml").serialize_error(
+        error, "rid", spec=load_spec("s3"), operation=operation("s3", "HeadObject")
+    )
     assert response.body == b""
     assert client_error("s3", error, "HeadObject")["Error"]["Code"] == "404"
 

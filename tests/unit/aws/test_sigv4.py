@@ -26,7 +26,14 @@ def _to_gureum(prepared: AWSRequest) -> Request:
     return Request(prepared.method, parts.path or "/", parts.query, headers, body)
 
 
-def _signed(service: str, method: str, url: str, body: bytes = b"", headers: dict[str, str] | None = None, query_auth: bool = False) -> Request:
+def _signed(
+    service: str,
+    method: str,
+    url: str,
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
+    query_auth: bool = False,
+) -> Request:
     request = AWSRequest(method=method, url=url, data=body, headers=headers or {})
     if query_auth:
         signer = (S3SigV4QueryAuth if service == "s3" else SigV4QueryAuth)(CREDS, service, "eu-west-1", expires=300)
@@ -37,7 +44,7 @@ def _signed(service: str, method: str, url: str, body: bytes = b"", headers: dic
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 @pytest.mark.parametrize(

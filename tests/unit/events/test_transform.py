@@ -21,7 +21,14 @@ EVENT: dict[str, Any] = {
     "resources": ["arn:aws:ec2:us-east-1:123456789012:instance/i-abcd1111"],
     "detail": {"instance-id": "i-0123456789", "state": "RUNNING", "count": 3, "tags": {"a": "b"}, "list": [1, 2]},
 }
-PATHS = {"timestamp": "$.time", "instance": "$.detail.instance-id", "state": "$.detail.state", "count": "$.detail.count", "tags": "$.detail.tags", "missing": "$.detail.nope"}
+PATHS = {
+    "timestamp": "$.time",
+    "instance": "$.detail.instance-id",
+    "state": "$.detail.state",
+    "count": "$.detail.count",
+    "tags": "$.detail.tags",
+    "missing": "$.detail.nope",
+}
 RULE = "arn:aws:events:us-east-2:123456789012:rule/example"
 
 
@@ -35,17 +42,32 @@ def transformed(template: str) -> str:
     [
         ('"instance <instance> is in <state>"', '"instance i-0123456789 is in RUNNING"'),
         ("<instance> is in state <state>", "i-0123456789 is in state RUNNING"),
-        ('{\n  "instance" : <instance>,\n  "state": <state>\n}', '{\n  "instance" : "i-0123456789",\n  "state": "RUNNING"\n}'),
+        (
+            '{\n  "instance" : <instance>,\n  "state": <state>\n}',
+            '{\n  "instance" : "i-0123456789",\n  "state": "RUNNING"\n}',
+        ),
         (
             '{"instance" : <instance>, "state": "<state>", "instanceStatus": "instance \\"<instance>\\" is in <state>"}',
             '{"instance" : "i-0123456789", "state": "RUNNING", "instanceStatus": "instance \\"i-0123456789\\" is in RUNNING"}',
         ),
-        ('{"instance" : <instance>, "state": [ 9, <state>, true ], "Transformed" : "Yes"}', '{"instance" : "i-0123456789", "state": [ 9, "RUNNING", true ], "Transformed" : "Yes"}'),
+        (
+            '{"instance" : <instance>, "state": [ 9, <state>, true ], "Transformed" : "Yes"}',
+            '{"instance" : "i-0123456789", "state": [ 9, "RUNNING", true ], "Transformed" : "Yes"}',
+        ),
         ('"<aws.events.rule-name> triggered"', '"example triggered"'),
-        ('{"ruleArn" : <aws.events.rule-arn>, "n": <count>, "s": "n=<count>"}', '{"ruleArn" : "' + RULE + '", "n": 3, "s": "n=3"}'),
-        ('{"command": <missing>, "text": "x<missing>y"}', '{"command": "", "text": "xy"}'),  # a path that is not in the event
+        (
+            '{"ruleArn" : <aws.events.rule-arn>, "n": <count>, "s": "n=<count>"}',
+            '{"ruleArn" : "' + RULE + '", "n": 3, "s": "n=3"}',
+        ),
+        (
+            '{"command": <missing>, "text": "x<missing>y"}',
+            '{"command": "", "text": "xy"}',
+        ),  # a path that is not in the event
         ('{"tags": <tags>, "text": "Detail is <tags>"}', '{"tags": {"a":"b"}, "text": "Detail is {a:b}"}'),
-        ('"{[/Check with special starting characters for <state>"', '"{[/Check with special starting characters for RUNNING"'),
+        (
+            '"{[/Check with special starting characters for <state>"',
+            '"{[/Check with special starting characters for RUNNING"',
+        ),
         ("<not a placeholder> <unknown>", "<not a placeholder> <unknown>"),
     ],
 )
@@ -64,9 +86,14 @@ def test_predefined_event_variables() -> None:
 
 
 def test_input_and_input_path() -> None:
-    assert target_input({"Id": "t", "Arn": "a", "Input": '{"fixed": true}'}, EVENT, RULE, "r", "now") == '{"fixed": true}'
+    assert (
+        target_input({"Id": "t", "Arn": "a", "Input": '{"fixed": true}'}, EVENT, RULE, "r", "now") == '{"fixed": true}'
+    )
     assert target_input({"Id": "t", "Arn": "a", "InputPath": "$.detail.state"}, EVENT, RULE, "r", "now") == '"RUNNING"'
-    assert json.loads(target_input({"Id": "t", "Arn": "a", "InputPath": "$.detail"}, EVENT, RULE, "r", "now")) == EVENT["detail"]
+    assert (
+        json.loads(target_input({"Id": "t", "Arn": "a", "InputPath": "$.detail"}, EVENT, RULE, "r", "now"))
+        == EVENT["detail"]
+    )
     assert target_input({"Id": "t", "Arn": "a"}, EVENT, RULE, "r", "now") == dumps(EVENT)
     assert dumps(EVENT).startswith('{"version":"0","id":')  # compact, in envelope order
 
@@ -91,8 +118,14 @@ def test_paths(path: str, expected: Any) -> None:
 
 
 def test_invalid_placeholder() -> None:
-    assert invalid_placeholder({"InputPathsMap": {"a": "$.a"}, "InputTemplate": '{"x": <a>, "y": <aws.events.rule-arn>}'}) is None
-    assert invalid_placeholder({"InputPathsMap": {"a": "$.a"}, "InputTemplate": '{"x": <a>, "y": <notdefinedkey>}'}) == "notdefinedkey"
+    assert (
+        invalid_placeholder({"InputPathsMap": {"a": "$.a"}, "InputTemplate": '{"x": <a>, "y": <aws.events.rule-arn>}'})
+        is None
+    )
+    assert (
+        invalid_placeholder({"InputPathsMap": {"a": "$.a"}, "InputTemplate": '{"x": <a>, "y": <notdefinedkey>}'})
+        == "notdefinedkey"
+    )
 
 
 def test_render_leaves_unknown_names() -> None:

@@ -55,7 +55,9 @@ def sns_attrs(policy: Any, message_attributes: Mapping[str, Mapping[str, Any]]) 
 
 
 def sns_body(policy: Any, body: Any) -> bool:
-    return compile_filter_policy(policy, "MessageBody").matches_body(body if isinstance(body, str) else json.dumps(body))
+    return compile_filter_policy(policy, "MessageBody").matches_body(
+        body if isinstance(body, str) else json.dumps(body)
+    )
 
 
 def sns_error(policy: Any, scope: str = "MessageAttributes", operation: str = "SetSubscriptionAttributes") -> str:

@@ -126,18 +126,42 @@ def test_numeric_limits_are_inclusive() -> None:
 @pytest.mark.parametrize(
     ("pattern", "reason", "marker"),
     [
-        ('{"a":[{"anything-but":true}]}', "Value of anything-but must be an array or single string/number value.", "true"),
-        ('{"a":[{"anything-but":null}]}', "Value of anything-but must be an array or single string/number value.", "null"),
+        (
+            '{"a":[{"anything-but":true}]}',
+            "Value of anything-but must be an array or single string/number value.",
+            "true",
+        ),
+        (
+            '{"a":[{"anything-but":null}]}',
+            "Value of anything-but must be an array or single string/number value.",
+            "null",
+        ),
         ('{"a":[{"anything-but":{}}]}', "Anything-But expression name not found", "}"),
         ('{"a":[{"anything-but":{"numeric":[1]}}]}', "Unsupported anything-but pattern: numeric", '"numeric":['),
-        ('{"a":[{"anything-but":{"prefix":{}}}]}', "Value of anything-but must be an array or single string/number value.", ':{"prefix":{'),
-        ('{"a":[{"anything-but":[]}]}', "Inside anything but list, either all values are number or string, mixed type is not supported", "]"),
-        ('{"a":[{"anything-but":["x",1]}]}', "Inside anything but list, either all values are number or string, mixed type is not supported", "]"),
+        (
+            '{"a":[{"anything-but":{"prefix":{}}}]}',
+            "Value of anything-but must be an array or single string/number value.",
+            ':{"prefix":{',
+        ),
+        (
+            '{"a":[{"anything-but":[]}]}',
+            "Inside anything but list, either all values are number or string, mixed type is not supported",
+            "]",
+        ),
+        (
+            '{"a":[{"anything-but":["x",1]}]}',
+            "Inside anything but list, either all values are number or string, mixed type is not supported",
+            "]",
+        ),
         ('{"a":[{"anything-but":[6e9]}]}', "Value must be between -5.0E9 and 5.0E9, inclusive", "6e9"),
         ('{"a":[{"anything-but":{"prefix":""}}]}', "Null prefix/suffix not allowed", '""'),
         ('{"a":[{"anything-but":{"prefix":5}}]}', "prefix/suffix match pattern must be a string", "5"),
         ('{"a":[{"anything-but":{"suffix":2.5}}]}', "prefix/suffix match pattern must be a string", "2.5"),
-        ('{"a":[{"anything-but":{"equals-ignore-case":1}}]}', "Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported.", "1"),
+        (
+            '{"a":[{"anything-but":{"equals-ignore-case":1}}]}',
+            "Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported.",
+            "1",
+        ),
         ('{"a":[{"anything-but":{"wildcard":1}}]}', "wildcard match pattern must be a string", "1"),
         ('{"a":[{"anything-but":{"wildcard":"a**"}}]}', "Consecutive wildcard characters at pos 2", '"a**"'),
         ('{"a":[{"anything-but":{"wildcard":["x*","a\\\\q"]}}]}', "Invalid escape character at pos 2", "]"),
@@ -155,7 +179,11 @@ def test_anything_but_errors(pattern: str, reason: str, marker: str) -> None:
         ('{"a":[{"anything-but":[true]}]}', "Inside anything but list, start|null|boolean is not supported.", "true"),
         ('{"a":[{"anything-but":{"prefix":["x",""]}}]}', "Null prefix/suffix not allowed", '""'),
         ('{"a":[{"anything-but":{"suffix":["x",1]}}]}', "prefix/suffix match pattern must be a string", "1"),
-        ('{"a":[{"anything-but":{"equals-ignore-case":[null]}}]}', "Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported.", "null"),
+        (
+            '{"a":[{"anything-but":{"equals-ignore-case":[null]}}]}',
+            "Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported.",
+            "null",
+        ),
     ],
 )
 def test_errors_event_ruler_rewraps_carry_the_location_twice(pattern: str, reason: str, marker: str) -> None:
@@ -200,7 +228,9 @@ def test_cidr_errors_escape_the_parser_without_a_location(cidr: str, reason: str
 )
 def test_wildcard_syntax_errors(value: str, reason: str) -> None:
     pattern = json.dumps({"a": [{"wildcard": value}]}, ensure_ascii=False)
-    assert eb_error(pattern) == f"Event pattern is not valid. Reason: {reason}" + after(pattern, json.dumps(value, ensure_ascii=False))
+    assert eb_error(pattern) == f"Event pattern is not valid. Reason: {reason}" + after(
+        pattern, json.dumps(value, ensure_ascii=False)
+    )
 
 
 def test_too_complex_wildcards_as_reported_for_an_s3_rule() -> None:
@@ -222,8 +252,16 @@ def test_too_complex_wildcards_as_reported_for_an_s3_rule() -> None:
         ('{"$or":[]}', "There must have at least 2 Objects in $or relationship.", "]"),
         ('{"$or":[{"a":["1"]}]}', "There must have at least 2 Objects in $or relationship.", "}]"),
         ('{"$or":[{"a":["1"]},"b"]}', "Only JSON object is allowed in array of $or relationship.", ',"'),
-        ('{"$or":[{"numeric":123},{"prefix":"abc"}]}', "numeric is Ruler reserved fieldName which cannot be used inside $or.", ":123"),
-        ('{"$or":[{"a":["1"]},{"b":{"=":["2"]}}]}', "= is Ruler reserved fieldName which cannot be used inside $or.", ":["),
+        (
+            '{"$or":[{"numeric":123},{"prefix":"abc"}]}',
+            "numeric is Ruler reserved fieldName which cannot be used inside $or.",
+            ":123",
+        ),
+        (
+            '{"$or":[{"a":["1"]},{"b":{"=":["2"]}}]}',
+            "= is Ruler reserved fieldName which cannot be used inside $or.",
+            ":[",
+        ),
         ('{"$or":[{"a":["1"]},{"b":[{"prefix":1}]}]}', "prefix match pattern must be a string", ":1"),
     ],
 )
@@ -248,17 +286,38 @@ def test_or_that_is_not_an_array_of_objects_is_a_field_name() -> None:
         ('{"a":["x"],}', "Unexpected character ('}' (code 125)): was expecting double-quote to start field name"),
         ('{\\"detail\\": {}}', "Unexpected character ('\\' (code 92)): was expecting double-quote to start field name"),
         ('{"a":["x" "y"]}', "Unexpected character ('\"' (code 34)): was expecting comma to separate Array entries"),
-        ('{"a":["x"] "b":["y"]}', "Unexpected character ('\"' (code 34)): was expecting comma to separate Object entries"),
-        ('{"a":[tru]}', "Unrecognized token 'tru': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')"),
-        ('{"a":[#]}', "Unexpected character ('#' (code 35)): expected a valid value (JSON String, Number, Array, Object or token 'null', 'true' or 'false')"),
+        (
+            '{"a":["x"] "b":["y"]}',
+            "Unexpected character ('\"' (code 34)): was expecting comma to separate Object entries",
+        ),
+        (
+            '{"a":[tru]}',
+            "Unrecognized token 'tru': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')",
+        ),
+        (
+            '{"a":[#]}',
+            "Unexpected character ('#' (code 35)): expected a valid value (JSON String, Number, Array, Object or token 'null', 'true' or 'false')",
+        ),
         ('{"a":[01]}', "Invalid numeric value: Leading zeroes not allowed"),
-        ('{"a":[-x]}', "Unexpected character ('x' (code 120)) in numeric value: expected digit (0-9) to follow minus sign, for valid numeric value"),
+        (
+            '{"a":[-x]}',
+            "Unexpected character ('x' (code 120)) in numeric value: expected digit (0-9) to follow minus sign, for valid numeric value",
+        ),
         ('{"a":[1.]}', "Unexpected character (']' (code 93)) in numeric value: Decimal point not followed by a digit"),
-        ('{"a":[1e]}', "Unexpected character (']' (code 93)) in numeric value: Exponent indicator not followed by a digit"),
+        (
+            '{"a":[1e]}',
+            "Unexpected character (']' (code 93)) in numeric value: Exponent indicator not followed by a digit",
+        ),
         ('{"a":["\\q"]}', "Unrecognized character escape 'q' (code 113)"),
         ('{"a":["x}', "Unexpected end-of-input: was expecting closing quote for a string value"),
-        ('{"a":["x"]', 'Unexpected end-of-input: expected close marker for Object (start marker at [Source: (String)"{"a":["x"]"; line: 1, column: 1])'),
-        ('{"a":["x"}', 'Unexpected close marker \'}\': expected \']\' (for Array starting at [Source: (String)"{"a":["x"}"; line: 1, column: 6])'),
+        (
+            '{"a":["x"]',
+            'Unexpected end-of-input: expected close marker for Object (start marker at [Source: (String)"{"a":["x"]"; line: 1, column: 1])',
+        ),
+        (
+            '{"a":["x"}',
+            'Unexpected close marker \'}\': expected \']\' (for Array starting at [Source: (String)"{"a":["x"}"; line: 1, column: 6])',
+        ),
     ],
 )
 def test_json_syntax_errors_use_jacksons_wording(pattern: str, reason: str) -> None:
@@ -280,11 +339,15 @@ def test_pattern_size_quota() -> None:
 def test_long_patterns_are_truncated_in_the_location_like_jackson() -> None:
     pattern = '{"a": "' + "y" * 600 + '"}'
     message = eb_error(pattern)
-    assert message.endswith(f'[Source: (String)"{pattern[:500]}"[truncated {len(pattern) - 500} chars]; line: 1, column: 8]')
+    assert message.endswith(
+        f'[Source: (String)"{pattern[:500]}"[truncated {len(pattern) - 500} chars]; line: 1, column: 8]'
+    )
 
 
 def test_dict_patterns_are_serialised_before_compiling() -> None:
-    assert eb_error({"source": "aws.ec2"}) == 'Event pattern is not valid. Reason: "source" must be an object or an array' + source_at(
+    assert eb_error(
+        {"source": "aws.ec2"}
+    ) == 'Event pattern is not valid. Reason: "source" must be an object or an array' + source_at(
         '{"source": "aws.ec2"}', 1, 13
     )
 

@@ -58,7 +58,9 @@ def eb(pattern: Any, event: Any) -> bool:
 @given(events, st.data())
 def test_a_pattern_built_from_an_events_own_values_matches_it(event: dict[str, Any], data: st.DataObject) -> None:
     found = leaves(event)
-    chosen = data.draw(st.lists(st.sampled_from(found), min_size=1, max_size=len(found), unique_by=lambda leaf: leaf[0]))
+    chosen = data.draw(
+        st.lists(st.sampled_from(found), min_size=1, max_size=len(found), unique_by=lambda leaf: leaf[0])
+    )
     pattern: dict[str, Any] = {}
     for path, value in chosen:
         picked = data.draw(st.sampled_from(value)) if isinstance(value, list) else value
@@ -106,7 +108,9 @@ bounds = st.one_of(st.integers(-(10**9), 10**9), st.floats(-1e9, 1e9, allow_nan=
 
 
 @GENERATED
-@given(bounds, bounds, st.sampled_from([">", ">="]), st.sampled_from(["<", "<="]), st.one_of(bounds, st.floats(-6e9, 6e9)))
+@given(
+    bounds, bounds, st.sampled_from([">", ">="]), st.sampled_from(["<", "<="]), st.one_of(bounds, st.floats(-6e9, 6e9))
+)
 def test_numeric_ranges_agree_with_python(low: float, high: float, lower_op: str, upper_op: str, value: float) -> None:
     assume(low < high)
     ops = {">": lambda a, b: a > b, ">=": lambda a, b: a >= b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b}
@@ -120,14 +124,18 @@ def test_numeric_ranges_agree_with_python(low: float, high: float, lower_op: str
 
 small_keys = st.sampled_from(["a", "b", "c"])
 small_values = st.sampled_from(["x", "y", "z"])
-terms = st.one_of(small_values, small_values.map(lambda v: {"prefix": v}), small_values.map(lambda v: {"anything-but": v}))
+terms = st.one_of(
+    small_values, small_values.map(lambda v: {"prefix": v}), small_values.map(lambda v: {"anything-but": v})
+)
 simple_patterns = st.dictionaries(small_keys, st.lists(terms, min_size=1, max_size=2), min_size=1, max_size=2)
 small_events = st.dictionaries(small_keys, st.one_of(small_values, st.lists(small_values, max_size=2)), max_size=3)
 
 
 @GENERATED
 @given(st.lists(simple_patterns, min_size=2, max_size=3), small_events, st.none() | simple_patterns)
-def test_or_is_the_union_of_its_branches(branches: list[dict[str, Any]], event: dict[str, Any], common: dict[str, Any] | None) -> None:
+def test_or_is_the_union_of_its_branches(
+    branches: list[dict[str, Any]], event: dict[str, Any], common: dict[str, Any] | None
+) -> None:
     pattern: dict[str, Any] = {"$or": branches}
     shared: dict[str, Any] = {}
     if common:
@@ -173,8 +181,12 @@ def test_a_wildcard_cut_from_a_value_matches_it(value: str, data: st.DataObject)
 
 
 json_values = st.recursive(
-    st.one_of(st.text(max_size=6), st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.booleans(), st.none()),
-    lambda children: st.one_of(st.lists(children, max_size=3), st.dictionaries(st.text(max_size=4), children, max_size=3)),
+    st.one_of(
+        st.text(max_size=6), st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.booleans(), st.none()
+    ),
+    lambda children: st.one_of(
+        st.lists(children, max_size=3), st.dictionaries(st.text(max_size=4), children, max_size=3)
+    ),
     max_leaves=15,
 )
 
@@ -232,8 +244,13 @@ def test_flat_policy_combinations_are_the_product_of_value_counts(policy: dict[s
 
 
 @GENERATED
-@given(st.dictionaries(small_keys, st.one_of(small_values, st.lists(small_values, min_size=1, max_size=3)), max_size=3), simple_patterns)
-def test_sns_body_and_attribute_scopes_agree_on_flat_string_messages(message: dict[str, Any], policy: dict[str, Any]) -> None:
+@given(
+    st.dictionaries(small_keys, st.one_of(small_values, st.lists(small_values, min_size=1, max_size=3)), max_size=3),
+    simple_patterns,
+)
+def test_sns_body_and_attribute_scopes_agree_on_flat_string_messages(
+    message: dict[str, Any], policy: dict[str, Any]
+) -> None:
     assume(not any(isinstance(v, list) for v in message.values()))  # arrays differ on purpose (anything-but)
     attributes = {k: {"DataType": "String", "StringValue": v} for k, v in message.items()}
     by_attributes = compile_filter_policy(policy, "MessageAttributes").matches_attributes(attributes)

@@ -47,7 +47,9 @@ def test_anything_but_combined_with_exists_false() -> None:
     assert not sns_attrs(policy, attrs(customer_interests="rugby"))
 
 
-@pytest.mark.parametrize(("value", "expected"), [("data-entry", True), ("order_number", True), ("order-cancelled", False)])
+@pytest.mark.parametrize(
+    ("value", "expected"), [("data-entry", True), ("order_number", True), ("order-cancelled", False)]
+)
 def test_anything_but_prefix(value: str, expected: bool) -> None:
     assert sns_attrs({"event": [{"anything-but": {"prefix": "order-"}}]}, attrs(event=value)) is expected
 
@@ -150,7 +152,12 @@ def test_or_with_reserved_keywords_is_an_attribute_name() -> None:
 
 def test_message_body_nesting_and_arrays_of_objects() -> None:
     policy = {"Records": {"eventName": [{"prefix": "ObjectCreated:"}], "s3": {"bucket": {"name": ["photos"]}}}}
-    body = {"Records": [{"eventName": "ObjectRemoved:Delete"}, {"eventName": "ObjectCreated:Put", "s3": {"bucket": {"name": "photos"}}}]}
+    body = {
+        "Records": [
+            {"eventName": "ObjectRemoved:Delete"},
+            {"eventName": "ObjectCreated:Put", "s3": {"bucket": {"name": "photos"}}},
+        ]
+    }
     assert sns_body(policy, body)
     split = {"Records": [{"eventName": "ObjectCreated:Put"}, {"s3": {"bucket": {"name": "photos"}}}]}
     assert not sns_body(policy, split)
@@ -178,7 +185,11 @@ def test_scope_dispatch() -> None:
 
 # -- limits -----------------------------------------------------------------------------------------
 def test_combination_count_examples_from_the_guide() -> None:
-    flat = {"key_a": ["value_one", "value_two", "value_three"], "key_b": ["value_one"], "key_c": ["value_one", "value_two"]}
+    flat = {
+        "key_a": ["value_one", "value_two", "value_three"],
+        "key_b": ["value_one"],
+        "key_c": ["value_one", "value_two"],
+    }
     assert filter_policy_combinations(flat) == 6
     nested = {
         "key_a": {"key_b": {"key_c": ["value_one", "value_two", "value_three", "value_four"]}},
@@ -193,7 +204,10 @@ def test_combination_count_adds_or_branches() -> None:
 
 
 def test_too_complex_policy() -> None:
-    assert sns_error({"store": [str(i) for i in range(151)]}) == "Invalid parameter: FilterPolicy: Filter policy is too complex"
+    assert (
+        sns_error({"store": [str(i) for i in range(151)]})
+        == "Invalid parameter: FilterPolicy: Filter policy is too complex"
+    )
     compile_filter_policy({"store": [str(i) for i in range(150)]})
     nested = {"a": {"b": [str(i) for i in range(40)]}, "c": ["1", "2"]}  # 40 x 2 x 2 = 160
     assert sns_error(nested, "MessageBody") == "Invalid parameter: FilterPolicy: Filter policy is too complex"
@@ -210,7 +224,10 @@ def test_at_most_five_keys() -> None:
 
 def test_attribute_scope_rejects_nesting() -> None:
     nested = {"store": {"name": ["x"]}}
-    assert sns_error(nested) == "Invalid parameter: Filter policy scope MessageAttributes does not support nested filter policy"
+    assert (
+        sns_error(nested)
+        == "Invalid parameter: Filter policy scope MessageAttributes does not support nested filter policy"
+    )
     assert sns_error(nested, operation="Subscribe") == (
         "Invalid parameter: Attributes Reason: Filter policy scope MessageAttributes does not support nested filter policy"
     )
@@ -256,7 +273,9 @@ def test_compiler_errors_use_the_filter_policy_prefix(policy: Any, reason: str) 
 
 
 def test_cidr_errors_have_no_location() -> None:
-    assert sns_error({"ip": [{"cidr": "10.0.0.0/40"}]}) == "Invalid parameter: FilterPolicy: IPv4 mask bits must be < 32"
+    assert (
+        sns_error({"ip": [{"cidr": "10.0.0.0/40"}]}) == "Invalid parameter: FilterPolicy: IPv4 mask bits must be < 32"
+    )
 
 
 def test_invalid_json() -> None:
@@ -265,6 +284,8 @@ def test_invalid_json() -> None:
 
 
 def test_deep_policies_fail_cleanly() -> None:
-    assert sns_error('{"a":' * 3000, "MessageBody").startswith("Invalid parameter: FilterPolicy: Document nesting depth")
+    assert sns_error('{"a":' * 3000, "MessageBody").startswith(
+        "Invalid parameter: FilterPolicy: Document nesting depth"
+    )
     deep = '{"a":' * 200 + '["x"]' + "}" * 200
     assert sns_error(deep, "MessageBody") == "Invalid parameter: FilterPolicy: Filter policy is too complex"

@@ -91,6 +91,14 @@ def test_lines_count_crlf_once() -> None:
     assert info.value.location.endswith("line: 4, column: 3]")
 
 
-@pytest.mark.parametrize(("ch", "desc"), [("a", "'a' (code 97)"), ("\n", "(CTRL-CHAR, code 10)"), ("é", "'é' (code 233)"), ("€", "'€' (code 8364 / 0x20ac)")])
+@pytest.mark.parametrize(
+    ("ch", "desc"),
+    [
+        ("a", "'a' (code 97)"),
+        ("\n", "(CTRL-CHAR, code 10)"),
+        ("é", "'é' (code 233)"),
+        ("€", "'€' (code 8364 / 0x20ac)"),
+    ],
+)
 def test_char_desc(ch: str, desc: str) -> None:
     assert char_desc(ch) == desc

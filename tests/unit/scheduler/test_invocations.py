@@ -3,7 +3,7 @@ StartDate/EndDate, and FlexibleTimeWindow offsets (pure logic on fixed times).""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -13,7 +13,7 @@ from gureum.services.scheduler.store import Schedule
 
 
 def ms(text: str) -> int:
-    return int(datetime.fromisoformat(text).replace(tzinfo=timezone.utc).timestamp() * 1000)
+    return int(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp() * 1000)
 
 
 def schedule(expression: str, **fields: Any) -> Schedule:
@@ -31,7 +31,9 @@ def test_at_in_a_time_zone() -> None:
     assert next_invocation(s, ms("2024-05-01T00:00:00")) == ms("2024-06-01T00:00:00")
     assert next_invocation(s, ms("2024-06-01T00:00:00")) is None  # once
     # StartDate and EndDate do not apply to one-time schedules
-    assert next_invocation(schedule("at(2024-06-01T09:00:00)", end_date=ms("2024-01-02T00:00:00")), ms("2024-05-01T00:00:00")) == ms("2024-06-01T09:00:00")
+    assert next_invocation(
+        schedule("at(2024-06-01T09:00:00)", end_date=ms("2024-01-02T00:00:00")), ms("2024-05-01T00:00:00")
+    ) == ms("2024-06-01T09:00:00")
 
 
 def test_rate_starts_at_creation_or_start_date() -> None:
@@ -44,7 +46,12 @@ def test_rate_starts_at_creation_or_start_date() -> None:
 
 
 def test_cron_within_start_and_end() -> None:
-    s = schedule("cron(0 8 * * ? *)", timezone="America/New_York", start_date=ms("2024-03-01T00:00:00"), end_date=ms("2024-03-12T00:00:00"))
+    s = schedule(
+        "cron(0 8 * * ? *)",
+        timezone="America/New_York",
+        start_date=ms("2024-03-01T00:00:00"),
+        end_date=ms("2024-03-12T00:00:00"),
+    )
     assert next_invocation(s, ms("2024-01-01T00:00:00")) == ms("2024-03-01T13:00:00")  # 08:00 EST
     assert next_invocation(s, ms("2024-03-10T13:00:00")) == ms("2024-03-11T12:00:00")  # 08:00 EDT after the change
     assert next_invocation(s, ms("2024-03-11T12:00:00")) is None  # past EndDate

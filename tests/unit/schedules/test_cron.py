@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -14,7 +14,7 @@ def nxt(expr: str, after: str) -> datetime | None:
 
 
 def epoch(text: str) -> float:
-    return datetime.fromisoformat(text).replace(tzinfo=timezone.utc).timestamp()
+    return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()
 
 
 @pytest.mark.parametrize(
@@ -75,13 +75,31 @@ def test_invalid(expr: str) -> None:
 
 @pytest.mark.parametrize(
     "text, expected",
-    [("rate(1 minute)", Rate(60)), ("rate(5 minutes)", Rate(300)), ("rate(1 hour)", Rate(3600)), ("rate(2 days)", Rate(172800))],
+    [
+        ("rate(1 minute)", Rate(60)),
+        ("rate(5 minutes)", Rate(300)),
+        ("rate(1 hour)", Rate(3600)),
+        ("rate(2 days)", Rate(172800)),
+    ],
 )
 def test_rate(text: str, expected: Rate) -> None:
     assert parse(text) == expected
 
 
-@pytest.mark.parametrize("text", ["rate(1 minutes)", "rate(5 minute)", "rate(0 minutes)", "rate(1 second)", "rate(1  minute)", "rate(-1 minutes)", "cron(* * * * * *)", "nope", "at(2030-01-01T00:00:00)"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "rate(1 minutes)",
+        "rate(5 minute)",
+        "rate(0 minutes)",
+        "rate(1 second)",
+        "rate(1  minute)",
+        "rate(-1 minutes)",
+        "cron(* * * * * *)",
+        "nope",
+        "at(2030-01-01T00:00:00)",
+    ],
+)
 def test_invalid_expressions(text: str) -> None:
     with pytest.raises(ScheduleExpressionError):
         parse(text)

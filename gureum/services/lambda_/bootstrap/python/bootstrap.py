@@ -61,7 +61,12 @@ class _RequestIdFilter(logging.Filter):
 
 def _error(exc, error_type=None, trace=None):
     stack = traceback.format_list(traceback.extract_tb(trace if trace is not None else exc.__traceback__))
-    return {"errorMessage": str(exc), "errorType": error_type or type(exc).__name__, "requestId": "", "stackTrace": stack}
+    return {
+        "errorMessage": str(exc),
+        "errorType": error_type or type(exc).__name__,
+        "requestId": "",
+        "stackTrace": stack,
+    }
 
 
 def _log_error(doc):
@@ -74,19 +79,39 @@ def _load_handler(spec):
     """Resolve ``path/module.function``; on failure, a handler that raises AWS's error at every invoke."""
     module_path, _, name = spec.rpartition(".")
     if not module_path:
-        return None, {"errorMessage": f"Bad handler '{spec}': not enough values to unpack (expected 2, got 1)", "errorType": "Runtime.MalformedHandlerName", "requestId": "", "stackTrace": []}
+        return None, {
+            "errorMessage": f"Bad handler '{spec}': not enough values to unpack (expected 2, got 1)",
+            "errorType": "Runtime.MalformedHandlerName",
+            "requestId": "",
+            "stackTrace": [],
+        }
     module_name = module_path.replace("/", ".")
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
-        return None, {"errorMessage": f"Unable to import module '{module_name}': {exc}", "errorType": "Runtime.ImportModuleError", "requestId": "", "stackTrace": []}
+        return None, {
+            "errorMessage": f"Unable to import module '{module_name}': {exc}",
+            "errorType": "Runtime.ImportModuleError",
+            "requestId": "",
+            "stackTrace": [],
+        }
     except SyntaxError as exc:
-        return None, {"errorMessage": f"Syntax error in module '{module_name}': {exc}", "errorType": "Runtime.UserCodeSyntaxError", "requestId": "", "stackTrace": []}
+        return None, {
+            "errorMessage": f"Syntax error in module '{module_name}': {exc}",
+            "errorType": "Runtime.UserCodeSyntaxError",
+            "requestId": "",
+            "stackTrace": [],
+        }
     except Exception as exc:  # an error in the module's own init code
         return None, _error(exc)
     handler = getattr(module, name, None)
     if handler is None:
-        return None, {"errorMessage": f"Handler '{name}' missing on module '{module_name}'", "errorType": "Runtime.HandlerNotFound", "requestId": "", "stackTrace": []}
+        return None, {
+            "errorMessage": f"Handler '{name}' missing on module '{module_name}'",
+            "errorType": "Runtime.HandlerNotFound",
+            "requestId": "",
+            "stackTrace": [],
+        }
     return handler, None
 
 
@@ -95,7 +120,11 @@ def main():
     sys.path.insert(0, task_root)
     request_filter = _RequestIdFilter()
     handler_out = logging.StreamHandler(sys.stdout)
-    handler_out.setFormatter(logging.Formatter("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n", "%Y-%m-%dT%H:%M:%S"))
+    handler_out.setFormatter(
+        logging.Formatter(
+            "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n", "%Y-%m-%dT%H:%M:%S"
+        )
+    )
     handler_out.formatter.converter = time.gmtime
     handler_out.addFilter(request_filter)
     logging.getLogger().addHandler(handler_out)
@@ -113,11 +142,21 @@ def main():
         os.environ["_X_AMZN_TRACE_ID"] = headers.get("Lambda-Runtime-Trace-Id") or ""
         client_context = headers.get("Lambda-Runtime-Client-Context")
         identity = headers.get("Lambda-Runtime-Cognito-Identity")
-        context = LambdaContext(request_id, int(headers.get("Lambda-Runtime-Deadline-Ms") or 0), headers.get("Lambda-Runtime-Invoked-Function-Arn"),
-                                json.loads(client_context) if client_context else None, json.loads(identity) if identity else None)
+        context = LambdaContext(
+            request_id,
+            int(headers.get("Lambda-Runtime-Deadline-Ms") or 0),
+            headers.get("Lambda-Runtime-Invoked-Function-Arn"),
+            json.loads(client_context) if client_context else None,
+            json.loads(identity) if identity else None,
+        )
         if handler is None:
             doc = dict(init_error, requestId=request_id)
-            client.call("POST", f"/invocation/{request_id}/error", json.dumps(doc), {"Lambda-Runtime-Function-Error-Type": doc["errorType"]})
+            client.call(
+                "POST",
+                f"/invocation/{request_id}/error",
+                json.dumps(doc),
+                {"Lambda-Runtime-Function-Error-Type": doc["errorType"]},
+            )
             continue
         try:
             event = json.loads(body) if body else None
@@ -125,16 +164,31 @@ def main():
             try:
                 out = json.dumps(result)
             except (TypeError, ValueError) as exc:
-                doc = {"errorMessage": f"Unable to marshal response: {exc}", "errorType": "Runtime.MarshalError", "requestId": request_id, "stackTrace": []}
+                doc = {
+                    "errorMessage": f"Unable to marshal response: {exc}",
+                    "errorType": "Runtime.MarshalError",
+                    "requestId": request_id,
+                    "stackTrace": [],
+                }
                 _log_error(doc)
-                client.call("POST", f"/invocation/{request_id}/error", json.dumps(doc), {"Lambda-Runtime-Function-Error-Type": doc["errorType"]})
+                client.call(
+                    "POST",
+                    f"/invocation/{request_id}/error",
+                    json.dumps(doc),
+                    {"Lambda-Runtime-Function-Error-Type": doc["errorType"]},
+                )
                 continue
         except Exception as exc:
             doc = _error(exc)
             doc["requestId"] = request_id
             _log_error(doc)
             sys.stderr.flush()
-            client.call("POST", f"/invocation/{request_id}/error", json.dumps(doc), {"Lambda-Runtime-Function-Error-Type": "Unhandled"})
+            client.call(
+                "POST",
+                f"/invocation/{request_id}/error",
+                json.dumps(doc),
+                {"Lambda-Runtime-Function-Error-Type": "Unhandled"},
+            )
             continue
         sys.stdout.flush()
         sys.stderr.flush()
