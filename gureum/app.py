@@ -8,27 +8,28 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from . import delivery, settings
+from . import delivery, deployment
 from .admin.routes import handle_admin
-from .aws.dispatch import Dispatcher, Service
+from .aws.dispatch import Dispatcher
 from .aws.http import Request, Response
 from .config import Config
+from .edge import EdgeRouter
+from .ports import AwsDispatch
 from .runtime import Runtime
-from .store.base import Store, open_store
+from .services import Service, all_services
+from .store import Store, open_store, wipe_all
 
 log = logging.getLogger("gureum")
 
 
 class App:
     def __init__(self, config: Config, services: list[Service] | None = None) -> None:
-        from .services import all_services
-
         self.config = config
         self.failed_services: dict[str, str] = {}
         self.services = services if services is not None else all_services(self.failed_services)
         self.runtime: Runtime | None = None  # type: ignore[assignment]
         self.dispatcher: Dispatcher | None = None
-        self.fronts = [front for service in self.services for front in service.fronts]
+        self.edge = EdgeRouter([route for service in self.services for route in service.edge_routes])
         self.upgrades = [service.upgrade for service in self.services if service.upgrade is not None]
 
     # --- lifespan -------------------------------------------------------------------------------
@@ -38,8 +39,8 @@ class App:
         self.runtime = runtime = Runtime(self.config, store)
         for name, reason in self.failed_services.items():
             runtime.service_status[name] = f"failed to load: {reason}"
-        await store.migrate("core", settings.MIGRATIONS)
-        runtime.deployment_secret = await settings.deployment_secret(store)
+        await store.migrate("core", deployment.MIGRATIONS)
+        runtime.deployment_secret = await deployment.deployment_secret(store)
         await store.migrate("delivery", delivery.MIGRATIONS)
         for service in self.services:
             runtime.service_status[service.name] = "starting"
@@ -49,15 +50,13 @@ class App:
         self.dispatcher = Dispatcher(self.services, runtime)
         # an AWS API request made inside gureum (API Gateway's AWS integrations, @connections): routed, parsed and
         # answered exactly as one from outside
-        runtime.provide("aws.dispatch", self.dispatcher.handle)
+        runtime.provide(AwsDispatch, self.dispatcher.handle)
         for service in self.services:
             for hook in service.starts:
                 await hook(runtime)
             runtime.service_status[service.name] = "running"
         if store.dialect == "sqlite":  # one process owns the file: claims of a killed predecessor are void
-            await store.write(
-                lambda tx: tx.execute("UPDATE delivery_outbox SET claimed_until = NULL WHERE claimed_until IS NOT NULL")
-            )
+            await store.write(delivery.release_claims)
         runtime.spawn(runtime.delivery.run(), "delivery-dispatcher")
 
     async def shutdown(self) -> None:
@@ -72,34 +71,17 @@ class App:
     async def reset(self) -> None:
         assert self.runtime is not None
 
-        def wipe(tx: Any) -> None:
-            if tx.dialect == "sqlite":
-                names = [
-                    row[0]
-                    for row in tx.all(
-                        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-                    )
-                ]
-            else:
-                names = [
-                    row[0] for row in tx.all("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
-                ]
-            for name in names:
-                if name != "gureum_migrations":
-                    tx.execute(f"DELETE FROM {name}")
-
-        await self.runtime.store.write(wipe)
+        await self.runtime.store.write(wipe_all)
         for service in self.services:
             for hook in service.resets:
                 await hook(self.runtime)
 
     async def handle(self, request: Request) -> Response:
-        """Answer one HTTP request: admin routes first, then AWS."""
+        """Answer one HTTP request: admin routes first, then the services' edge routes, then AWS."""
         response = await handle_admin(self, request)
-        if response is None and self.fronts:
-            for front in self.fronts:
-                if front.claims(request):
-                    return await front.handle(self.runtime, request)
+        if response is None and self.edge:
+            assert self.runtime is not None
+            response = await self.edge.handle(self.runtime, request)
         if response is None:
             assert self.dispatcher is not None
             response = await self.dispatcher.handle(request)

@@ -1,16 +1,21 @@
-"""The running server's shared parts: config, store, clock, per-service state and background tasks."""
+"""The running server's shared parts: config, store, clock, ports, per-service state and background tasks."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .aws.auth import known_secret
 from .clock import Clock, SystemClock
 from .config import Config
 from .store.base import Store
+
+if TYPE_CHECKING:
+    from .delivery import Delivery
+
+T = TypeVar("T")
 
 log = logging.getLogger("gureum")
 
@@ -20,12 +25,13 @@ class Runtime:
         self.config = config
         self.store = store
         self.clock = clock or SystemClock()
-        self.states: dict[str, Any] = {}
-        self.delivery: Any = None  # gureum.delivery.Delivery, set at start
-        self.deployment_secret = ""  # set at start (gureum.settings)
+        self.deployment_secret = ""  # set at start (gureum.deployment)
         self.service_status: dict[str, str] = {}
-        # in-process calls one service offers others without importing it ("lambda.invoke", "sqs.consumer", …)
-        self.ports: dict[str, Any] = {}
+        self._delivery: Delivery | None = None
+        # in-process calls one service offers others without importing it (gureum.ports), keyed by protocol
+        self._ports: dict[type[Any], Any] = {}
+        # each service's own state object (its backend), keyed by its class
+        self._states: dict[type[Any], Any] = {}
         self._credentials = dict(config.credentials)
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -33,18 +39,48 @@ class Runtime:
         """The secret strict mode verifies this key's signatures with (None: a key gureum does not know)."""
         return known_secret(self._credentials, self.deployment_secret, access_key)
 
-    def provide(self, name: str, port: Any) -> None:
-        self.ports[name] = port
+    @property
+    def delivery(self) -> Delivery:
+        """The durable delivery path (gureum.delivery), set at start."""
+        assert self._delivery is not None, "delivery is set before any service starts"
+        return self._delivery
 
-    def port(self, name: str) -> Any:
-        """A port another service provides; a clear error when that service is not running."""
-        try:
-            return self.ports[name]
-        except KeyError:
-            owner = name.split(".", 1)[0]
+    @delivery.setter
+    def delivery(self, delivery: Delivery) -> None:
+        self._delivery = delivery
+
+    def provide(self, kind: type[T], port: T) -> None:
+        """Offer ``port`` (an object satisfying the protocol ``kind`` of gureum.ports) to the other services."""
+        self._ports[kind] = port
+
+    def port(self, kind: type[T]) -> T:
+        """The port of protocol ``kind``; a clear error when the service providing it is not running."""
+        found = self._ports.get(kind)
+        if found is None:
             raise RuntimeError(
-                f"{name} is unavailable: the {owner} service is not running (see /_gureum/health)"
-            ) from None
+                f"{kind.__name__} is unavailable: the service providing it is not running (see /_gureum/health)"
+            )
+        return found  # type: ignore[no-any-return]
+
+    def optional_port(self, kind: type[T]) -> T | None:
+        """The port of protocol ``kind``, or None where no running service provides it."""
+        return self._ports.get(kind)
+
+    def keep(self, state: T) -> T:
+        """Keep a service's state object (made by its start hook); ``state(type(obj))`` finds it again."""
+        self._states[type(state)] = state
+        return state
+
+    def state(self, kind: type[T]) -> T:
+        """The state object of class ``kind`` a service kept at start."""
+        found = self._states.get(kind)
+        if found is None:
+            raise RuntimeError(f"{kind.__name__} is unavailable: its service has not started")
+        return found  # type: ignore[no-any-return]
+
+    def state_or_none(self, kind: type[T]) -> T | None:
+        """The state object of class ``kind``, or None before its service started (or where it failed to)."""
+        return self._states.get(kind)
 
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
         """Start a background task owned by the server's lifespan (cancelled at shutdown)."""

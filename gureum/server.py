@@ -15,14 +15,12 @@ import asyncio
 import collections
 import logging
 import signal
-import time
-from email.utils import formatdate
-from http import HTTPStatus
 from typing import TYPE_CHECKING
 
 import httptools
 
 from .aws.http import Request, Response
+from .http1 import encode_response
 
 if TYPE_CHECKING:
     from .app import App
@@ -31,36 +29,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("gureum.server")
 MAX_BODY = 20 * 1024 * 1024  # larger than any AWS payload gureum serves; beyond it the client gets 413
 _MAX_PIPELINE = 32
-_REASONS = {status.value: status.phrase for status in HTTPStatus}
-
-
-class _Date:
-    """The Date header, formatted once per second."""
-
-    second = 0
-    value = b""
-
-    @classmethod
-    def get(cls) -> bytes:
-        now = int(time.time())
-        if now != cls.second:
-            cls.second = now
-            cls.value = formatdate(now, usegmt=True).encode()
-        return cls.value
-
-
-def encode_response(response: Response, head_only: bool, keep_alive: bool) -> bytes:
-    status = response.status
-    parts = [b"HTTP/1.1 %d %s\r\n" % (status, _REASONS.get(status, "Unknown").encode())]
-    for name, value in response.headers:
-        parts.append(f"{name}: {value}\r\n".encode("latin-1"))
-    parts.append(b"Content-Length: %d\r\nDate: %s\r\nServer: gureum\r\n" % (len(response.body), _Date.get()))
-    if not keep_alive:
-        parts.append(b"Connection: close\r\n")
-    parts.append(b"\r\n")
-    if not head_only:
-        parts.append(response.body)
-    return b"".join(parts)
 
 
 class HttpProtocol(asyncio.Protocol):

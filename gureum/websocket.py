@@ -15,7 +15,7 @@ from wsproto.events import BytesMessage, CloseConnection, Message, Ping, TextMes
 from wsproto.utilities import LocalProtocolError, RemoteProtocolError
 
 from .aws.http import Request, Response
-from .server import encode_response
+from .http1 import encode_response
 
 _GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .http import Request
 
@@ -22,7 +22,3 @@ class RequestContext:
     region: str
     access_key: str
     request_id: str
-
-    def state(self) -> Any:
-        """The service's own state object (created by its start hook)."""
-        return self.runtime.states[self.service]

@@ -1,16 +1,14 @@
-"""Operation registry and the one bridge from HTTP to a service: route → parse → validate → call → serialise.
+"""The one bridge from HTTP to a service: route → authenticate → parse → validate → call → serialise.
 
-A service registers plain async functions by AWS operation name; adding one never touches the engine.
+A service (gureum.services.Service, seen here only as ServiceApi) registers plain async functions by AWS operation
+name; adding one never touches the engine. The engine imports no service.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..ids import unique_id
 from . import sigv4
@@ -20,7 +18,7 @@ from .errors import ServiceError
 from .http import Request, Response
 from .protocols import get_protocol
 from .routing import Route, Router
-from .specs import ServiceSpec, load_spec
+from .specs import load_spec
 from .validate import validate
 
 if TYPE_CHECKING:
@@ -29,72 +27,39 @@ if TYPE_CHECKING:
 log = logging.getLogger("gureum.dispatch")
 
 Handler = Callable[[RequestContext, dict[str, Any]], Awaitable[dict[str, Any] | None]]
-Hook = Callable[["Runtime"], Awaitable[None]]
+# optional fix-up of parsed input before validation: prepare(request, protocol, operation, params)
+Prepare = Callable[[Request, str, str, dict[str, Any]], None]
 
 
-@dataclass(frozen=True, slots=True)
-class Front:
-    """Non-AWS-API HTTP traffic a service serves on gureum's port (API Gateway stages, Lambda function URLs):
-    ``claims`` is a cheap synchronous test run on every request before AWS dispatch; ``handle`` answers it."""
+class ServiceApi(Protocol):
+    """What the engine needs of a service (gureum.services.Service): its botocore name and operation handlers."""
 
-    claims: Callable[[Request], bool]
-    handle: Callable[[Runtime, Request], Awaitable[Response]]
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def validation(self) -> str:
+        """ "coral" (ValidationException) or "params" (MissingParameter / InvalidParameterValue)."""
+        ...
+
+    @property
+    def ops(self) -> Mapping[str, Handler]: ...
+
+    @property
+    def anonymous_ops(self) -> frozenset[str]:
+        """Operations AWS serves without a signature even in strict mode (besides those the model marks noAuth)."""
+        ...
+
+    @property
+    def prepare(self) -> Prepare | None: ...
 
 
-@dataclass
-class Service:
-    """A service: its botocore name, its operations and its lifespan hooks."""
-
-    name: str
-    validation: str = "coral"  # or "params" (MissingParameter / InvalidParameterValue)
-    migrations: Path | None = None
-    ops: dict[str, Handler] = field(default_factory=dict)
-    starts: list[Hook] = field(default_factory=list)
-    stops: list[Hook] = field(default_factory=list)
-    resets: list[Hook] = field(default_factory=list)
-    # delivery targets this service offers to others (gureum.delivery.Target), e.g. "sqs"
-    targets: list[Any] = field(default_factory=list)
-    # non-AWS HTTP routes under /_gureum/<service>/…: {(method, path): handler(runtime, request) -> Response}
-    admin_routes: dict[tuple[str, str], Callable[..., Awaitable[Response]]] = field(default_factory=dict)
-    # data-plane traffic checked before AWS dispatch (see Front)
-    fronts: list[Front] = field(default_factory=list)
-    # operations AWS serves without a signature even in strict mode (besides those the model marks noAuth)
-    anonymous_ops: frozenset[str] = frozenset()
-    # WebSocket upgrades (they never reach the Fronts): upgrade(runtime, request, ws) → False when the URL is not
-    # this service's; else it accepted or rejected ws (gureum.websocket.WebSocket) and served it to the end
-    upgrade: Callable[[Runtime, Request, Any], Awaitable[bool]] | None = None
-    # optional fix-up of parsed input before validation: prepare(request, protocol, operation, params)
-    prepare: Callable[[Request, str, str, dict[str, Any]], None] | None = None
-
-    def op(self, name: str) -> Callable[[Handler], Handler]:
-        def register(fn: Handler) -> Handler:
-            self.ops[name] = fn
-            return fn
-
-        return register
-
-    def on_start(self, fn: Hook) -> Hook:
-        self.starts.append(fn)
-        return fn
-
-    def on_stop(self, fn: Hook) -> Hook:
-        self.stops.append(fn)
-        return fn
-
-    def on_reset(self, fn: Hook) -> Hook:
-        """Called after every table was emptied (POST /_gureum/reset): drop in-memory caches."""
-        self.resets.append(fn)
-        return fn
-
-    def spec(self) -> ServiceSpec:
-        return load_spec(self.name)
-
-    def check(self) -> None:
-        """Every registered name must be an operation of the model."""
-        names = set(self.spec().model.operation_names)
-        unknown = sorted(set(self.ops) - names)
-        if unknown:
-            raise RuntimeError(f"{self.name}: not operations of the model: {unknown}")
+def check_operations(service: ServiceApi) -> None:
+    """Every registered name must be an operation of the service's model."""
+    names = set(load_spec(service.name).model.operation_names)
+    unknown = sorted(set(service.ops) - names)
+    if unknown:
+        raise RuntimeError(f"{service.name}: not operations of the model: {unknown}")
 
 
 def new_request_id() -> str:
@@ -138,9 +103,9 @@ def _unknown_operation(route: Route) -> ServiceError:
 
 
 class Dispatcher:
-    def __init__(self, services: list[Service], runtime: Runtime) -> None:
+    def __init__(self, services: Sequence[ServiceApi], runtime: Runtime) -> None:
         self.services = {service.name: service for service in services}
-        self.router = Router([service.spec() for service in services])
+        self.router = Router([load_spec(service.name) for service in services])
         self._checked: set[str] = set()  # services whose registry was checked against their (lazily loaded) model
         self.runtime = runtime
 
@@ -152,7 +117,7 @@ class Dispatcher:
             route = self.router.resolve(request, caller.service)
             service = self.services[route.spec.name]
             if service.name not in self._checked:
-                service.check()
+                check_operations(service)
                 self._checked.add(service.name)
             if self.runtime.config.strict_auth and not self._anonymous(service, route):
                 self._authenticate(request, route)
@@ -201,7 +166,7 @@ class Dispatcher:
             )
 
     @staticmethod
-    def _anonymous(service: Service, route: Route) -> bool:
+    def _anonymous(service: ServiceApi, route: Route) -> bool:
         return route.name in service.anonymous_ops or (
             route.operation is not None and route.operation.auth_type == "none"
         )
@@ -209,14 +174,7 @@ class Dispatcher:
     def _authenticate(self, request: Request, route: Route) -> None:
         """Strict mode: the request must be signed (SigV4) with a key we know the secret of."""
         try:
-            signed = sigv4.read_signature(request)
-        except sigv4.SignatureProblem as problem:
-            raise auth_error(route.protocol, "missing", problem.detail) from None
-        secret = self.runtime.secret_for(signed.access_key)
-        if secret is None:
-            raise auth_error(route.protocol, "unknown")
-        try:
-            sigv4.verify(request, signed, secret, dt.datetime.now(dt.UTC))
+            sigv4.authenticate(request, self.runtime.secret_for, self.runtime.clock.utcnow())
         except sigv4.SignatureProblem as problem:
             raise auth_error(route.protocol, problem.kind, problem.detail) from None
 

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import hmac
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote, unquote_plus
 
@@ -37,7 +38,8 @@ class Signed:
 
 
 class SignatureProblem(Exception):
-    """kind: "missing" (no or incomplete signature), "mismatch", "expired" or "skewed"."""
+    """kind: "missing" (no or incomplete signature), "unknown" (a key without a known secret), "mismatch",
+    "expired" or "skewed"."""
 
     def __init__(self, kind: str, detail: str = "") -> None:
         super().__init__(detail or kind)
@@ -172,3 +174,14 @@ def verify(request: Request, signed: Signed, secret: str, now: dt.datetime) -> N
         )
     if not hmac.compare_digest(expected_signature(request, signed, secret), signed.signature):
         raise SignatureProblem("mismatch")
+
+
+def authenticate(request: Request, secret_for: Callable[[str], str | None], now: dt.datetime) -> Signed:
+    """The one SigV4 check: read the signature, find the key's secret, verify. Raises SignatureProblem whose kind
+    says what failed; each caller turns that into its own protocol's answer."""
+    signed = read_signature(request)
+    secret = secret_for(signed.access_key)
+    if secret is None:
+        raise SignatureProblem("unknown")
+    verify(request, signed, secret, now)
+    return signed

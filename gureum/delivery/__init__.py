@@ -2,7 +2,16 @@
 retries with backoff per the target's policy, and dead-letter targets.  Services offer targets; they
 never call each other."""
 
-from .outbox import MIGRATIONS, Delivery
+from .outbox import MIGRATIONS, Delivery, release_claims
 from .targets import DeadLetter, DeliveryError, RetryPolicy, Target, guarded
 
-__all__ = ["MIGRATIONS", "DeadLetter", "Delivery", "DeliveryError", "RetryPolicy", "Target", "guarded"]
+__all__ = [
+    "MIGRATIONS",
+    "DeadLetter",
+    "Delivery",
+    "DeliveryError",
+    "RetryPolicy",
+    "Target",
+    "guarded",
+    "release_claims",
+]

@@ -28,6 +28,11 @@ _COLUMNS = "id, kind, address, payload, policy, dead_letter, source, attempts, c
 DEFAULT_POLICY = RetryPolicy()
 
 
+def release_claims(tx: Tx) -> None:
+    """Void every claim (SQLite at start: one process owns the file, so claims of a killed predecessor are void)."""
+    tx.execute("UPDATE delivery_outbox SET claimed_until = NULL WHERE claimed_until IS NOT NULL")
+
+
 def _lock(tx: Tx) -> str:
     return " FOR UPDATE SKIP LOCKED" if tx.dialect == "postgresql" else ""
 

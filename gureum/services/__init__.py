@@ -1,14 +1,101 @@
-"""The services gureum serves; each package exposes SERVICE (a gureum.aws.dispatch.Service)."""
+"""The services layer: what a service is (Service: operations, lifespan hooks, delivery targets, edge routes,
+WebSocket upgrades, admin routes) and the list of them gureum serves.
+
+Each package under gureum.services exposes SERVICE. The protocol engine (gureum.aws) sees a service only through
+gureum.aws.dispatch.ServiceApi; services never import each other (gureum.ports and gureum.delivery connect them).
+"""
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
 import logging
+from collections.abc import Awaitable, Callable, Collection
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from ..aws.dispatch import Service
+from ..aws.dispatch import Handler, Prepare
+from ..aws.http import Request, Response
+
+if TYPE_CHECKING:
+    from ..delivery import Target
+    from ..runtime import Runtime
 
 log = logging.getLogger("gureum")
+
+Hook = Callable[["Runtime"], Awaitable[None]]
+EdgeHandler = Callable[["Runtime", Request], Awaitable[Response]]
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeRoute:
+    """Traffic other than AWS API calls that a service serves on gureum's port (API Gateway stages, Lambda function
+    URLs), matched once per request by gureum.edge before AWS dispatch. A route matches when every rule it sets
+    holds:
+
+    - ``host``: a label the Host header contains, dots included (".execute-api.").
+    - ``path``: a path prefix of literal segments and ``{name}`` segments (one segment each), e.g.
+      "/restapis/{api}/{stage}/_user_request_"; it matches that path and anything below it.
+    - ``host_names``: the host (without port, lower case) is one of the names this callable returns now (custom
+      domain names a service keeps in its state).
+    - ``methods``: when set, a request that matches otherwise but uses another method is answered 405.
+    """
+
+    handle: EdgeHandler
+    host: str | None = None
+    path: str | None = None
+    host_names: Callable[[Runtime], Collection[str]] | None = None
+    methods: frozenset[str] | None = None
+
+
+@dataclass
+class Service:
+    """A service: its botocore name, its operations, and what it adds to the server around them."""
+
+    name: str
+    validation: str = "coral"  # or "params" (MissingParameter / InvalidParameterValue)
+    migrations: Path | None = None
+    ops: dict[str, Handler] = field(default_factory=dict)
+    starts: list[Hook] = field(default_factory=list)
+    stops: list[Hook] = field(default_factory=list)
+    resets: list[Hook] = field(default_factory=list)
+    # delivery targets this service offers to others, e.g. "sqs"
+    targets: list[Target] = field(default_factory=list)
+    # non-AWS HTTP routes under /_gureum/<service>/…: {(method, path): handler(runtime, request) -> Response}
+    admin_routes: dict[tuple[str, str], EdgeHandler] = field(default_factory=dict)
+    # data-plane traffic served before AWS dispatch (see EdgeRoute)
+    edge_routes: list[EdgeRoute] = field(default_factory=list)
+    # operations AWS serves without a signature even in strict mode (besides those the model marks noAuth)
+    anonymous_ops: frozenset[str] = frozenset()
+    # WebSocket upgrades: upgrade(runtime, request, ws) → False when the URL is not this service's; else it accepted
+    # or rejected ws (gureum.websocket.WebSocket) and served it to the end
+    upgrade: Callable[[Runtime, Request, Any], Awaitable[bool]] | None = None
+    # optional fix-up of parsed input before validation: prepare(request, protocol, operation, params)
+    prepare: Prepare | None = None
+
+    def op(self, name: str) -> Callable[[Handler], Handler]:
+        """Register the handler of the AWS operation ``name`` (spelled as in the model, so a grep finds it)."""
+
+        def register(fn: Handler) -> Handler:
+            self.ops[name] = fn
+            return fn
+
+        return register
+
+    def on_start(self, fn: Hook) -> Hook:
+        self.starts.append(fn)
+        return fn
+
+    def on_stop(self, fn: Hook) -> Hook:
+        self.stops.append(fn)
+        return fn
+
+    def on_reset(self, fn: Hook) -> Hook:
+        """Called after every table was emptied (POST /_gureum/reset): drop in-memory caches."""
+        self.resets.append(fn)
+        return fn
+
 
 # botocore service name → package under gureum.services, in start-up order (a package not written yet is skipped)
 PACKAGES = {
@@ -36,7 +123,7 @@ def all_services(failed: dict[str, str] | None = None) -> list[Service]:
             continue
         try:
             services.append(importlib.import_module(module_name).SERVICE)
-        except Exception as exc:  # noqa: BLE001 - reported, never silent
+        except Exception as exc:  # reported, never silent
             log.exception("service %s failed to load", name)
             if failed is not None:
                 failed[name] = f"{type(exc).__name__}: {exc}"

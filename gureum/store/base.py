@@ -147,20 +147,14 @@ def apply_migrations(tx: Tx, component: str, migrations: list[tuple[int, list[st
     return applied
 
 
-def open_store(url: str | None, data_dir: Path | None, *, sync: str = "normal") -> Store:
-    """``postgresql://…`` → PostgreSQL; otherwise SQLite in data_dir (in memory when data_dir is None)."""
-    if url and url.startswith(("postgres://", "postgresql://")):
-        try:
-            from .postgres import PostgresStore
-        except ImportError as exc:
-            raise SystemExit(f"The PostgreSQL store needs psycopg: pip install 'gureum[postgresql]' ({exc})") from exc
-
-        return PostgresStore(url)
-    if url and not url.startswith("sqlite:"):
-        raise SystemExit(
-            f"Unknown store URL {url!r}: use postgresql://user@host:port/database, or leave it out for SQLite."
-        )
-    from .sqlite import SqliteStore
-
-    path = None if data_dir is None else data_dir / "gureum.db"
-    return SqliteStore(path, sync=sync)
+def wipe_all(tx: Tx) -> None:
+    """Empty every table but the migration log (POST /_gureum/reset)."""
+    if tx.dialect == "sqlite":
+        names = [
+            row[0] for row in tx.all("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        ]
+    else:
+        names = [row[0] for row in tx.all("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")]
+    for name in names:
+        if name != "gureum_migrations":
+            tx.execute(f"DELETE FROM {name}")

@@ -6,11 +6,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ...aws.dispatch import Front, Service
+from .. import EdgeRoute, Service
 
 SERVICE = Service("apigateway", migrations=Path(__file__).parent / "migrations")
 
 from . import ops_apis, ops_deploy, ops_docs, ops_domains, ops_import, ops_keys, ops_methods, ops_misc  # noqa: E402,F401  (registers the operations)
-from .edge import claims, handle  # noqa: E402
+from .edge import handle  # noqa: E402
+from .ops_domains import DOMAINS  # noqa: E402
 
-SERVICE.fronts.append(Front(claims=claims, handle=handle))
+# stages by host ({api}.execute-api.…), by path (/restapis/{api}/{stage}/_user_request_/…) and custom domain names;
+# the rest of /restapis/… is the control plane, which the AWS dispatcher serves
+SERVICE.edge_routes += [
+    EdgeRoute(handle, host=".execute-api."),
+    EdgeRoute(handle, path="/restapis/{api}/{stage}/_user_request_"),
+    EdgeRoute(handle, host_names=lambda runtime: DOMAINS),
+]

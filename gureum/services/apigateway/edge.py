@@ -12,7 +12,6 @@ import json
 import logging
 import re
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 from ...aws import sigv4
@@ -20,6 +19,7 @@ from ...aws.auth import account_for_key
 from ...aws.errors import ServiceError
 from ...aws.http import Request, Response
 from ...ids import unique_id
+from ...ports import HttpApiEdge, LambdaInvoker
 from ...runtime import Runtime
 from . import SERVICE, store
 from .access import (
@@ -35,6 +35,7 @@ from .access import (
 from .apis import GATEWAY_RESPONSE_TYPES, gateway_response
 from .integrations import Call, http_proxy, lambda_proxy, mapped, proxy_event, source_value
 from .ops_domains import DOMAINS, domain_target
+from .state import EdgeState, Snapshot
 from .validation import validate_request
 from .vtl import TemplateError, render, wrap
 
@@ -60,27 +61,12 @@ _ERROR_TYPES = {
 }
 
 
-@dataclass
-class EdgeState:
-    access: AccessState = field(default_factory=AccessState)
-    snapshots: dict[tuple[str, str], Snapshot] = field(default_factory=dict)
-    cache: dict[tuple[str, ...], tuple[float, Response]] = field(default_factory=dict)  # stage caches (this node's)
-    _client: Any = None
-
-    def http_client(self) -> Any:
-        if self._client is None:
-            import httpx
-
-            self._client = httpx.AsyncClient(timeout=httpx.Timeout(30.0), follow_redirects=False)
-        return self._client
-
-
 CACHE_CHANNEL = "apigateway_cache_flush"
 
 
 @SERVICE.on_start
 async def _start(runtime: Runtime) -> None:
-    state = runtime.states["apigateway"] = EdgeState()
+    state = runtime.keep(EdgeState())
 
     def flushed(payload: str) -> None:  # FlushStageCache on any node empties every node's cache of the stage
         api_id, _, stage = payload.partition("/")
@@ -91,67 +77,20 @@ async def _start(runtime: Runtime) -> None:
 
 @SERVICE.on_stop
 async def _stop(runtime: Runtime) -> None:
-    state = runtime.states.get("apigateway")
+    state = runtime.state_or_none(EdgeState)
     if state is not None and state._client is not None:
         await state._client.aclose()
 
 
 @SERVICE.on_reset
 async def _reset(runtime: Runtime) -> None:
-    state = runtime.states["apigateway"]
+    state = runtime.state(EdgeState)
     state.access = AccessState()
     state.snapshots.clear()
     state.cache.clear()
 
 
 # --- routing ---------------------------------------------------------------------------------------------------------
-
-
-class Snapshot:
-    """A deployment's definition with its resource tree indexed for matching."""
-
-    def __init__(self, doc: dict[str, Any]) -> None:
-        self.doc = doc
-        self.children: dict[str | None, list[dict[str, Any]]] = {}
-        for item in doc["resources"].values():
-            self.children.setdefault(item.get("parentId"), []).append(item)
-        for items in self.children.values():  # literals first, then {param}, then {proxy+}
-            items.sort(key=lambda r: (r.get("pathPart", "").startswith("{"), r.get("pathPart", "").endswith("+}")))
-        self.root = doc["resources"][doc["rootResourceId"]]
-
-    def match(self, path: str) -> tuple[dict[str, Any], dict[str, str]] | None:
-        parts = [p for p in path.split("/") if p != ""]
-        return self._match(self.root, parts, {})
-
-    def _match(
-        self, node: dict[str, Any], parts: list[str], params: dict[str, str]
-    ) -> tuple[dict[str, Any], dict[str, str]] | None:
-        if not parts:
-            return node, params
-        for child in self.children.get(node["id"], []):
-            part = child["pathPart"]
-            if part.endswith("+}"):
-                return child, {**params, part[1:-2]: "/".join(parts)}
-            if part.startswith("{"):
-                found = self._match(child, parts[1:], {**params, part[1:-1]: parts[0]})
-            elif part == parts[0]:
-                found = self._match(child, parts[1:], params)
-            else:
-                continue
-            if found is not None:
-                return found
-        return None
-
-
-def claims(request: Request) -> bool:
-    # every /restapis/… request: the stage path form is ours to serve, and the control plane is handed straight to
-    # the AWS dispatcher so that no later front can take it; and requests to a custom domain name
-    host = request.headers.get("host", "")
-    return (
-        ".execute-api." in host
-        or request.raw_path.startswith("/restapis/")
-        or (bool(DOMAINS) and host.split(":")[0].lower() in DOMAINS)
-    )
 
 
 def _split(request: Request) -> tuple[str, str, str, str] | None:
@@ -188,17 +127,17 @@ async def handle(runtime: Runtime, request: Request) -> Response:
     else:
         split = _split(request)
         if split is None:
-            return await runtime.port("aws.dispatch")(request)  # type: ignore[no-any-return]  # the control plane
+            return _not_found()
         api_id, stage_name, path, v2_path = split
     found = await runtime.store.read(lambda tx: store.edge_lookup(tx, api_id, stage_name))
     if found is None:
         if v2_path is None or await runtime.store.read(lambda tx: store.api_owner(tx, api_id)) is not None:
             return _plain_error(403, "Forbidden", "ForbiddenException")
-        port = runtime.ports.get("apigatewayv2.http")
-        answer = await port(api_id, v2_path, request) if port is not None else None
+        v2 = runtime.optional_port(HttpApiEdge)
+        answer = await v2.handle(api_id, v2_path, request) if v2 is not None else None
         return answer if answer is not None else _not_found()
     account, region, stage = found
-    state: EdgeState = runtime.states["apigateway"]
+    state = runtime.state(EdgeState)
     snapshot = state.snapshots.get((api_id, stage["deploymentId"]))
     if snapshot is None:
         doc = await runtime.store.read(lambda tx: store.get_snapshot(tx, api_id, stage["deploymentId"]))
@@ -449,7 +388,7 @@ async def _authorize(call: Call, state: EdgeState, snapshot: Snapshot) -> str | 
         }
         if not authorizer.get("identitySource"):
             identity = None  # without identity sources AWS cannot cache
-    invoke = call.runtime.port("lambda.invoke")
+    invoke = call.runtime.port(LambdaInvoker).invoke
 
     async def run(function: str, payload: bytes) -> dict[str, Any]:
         try:
@@ -514,12 +453,12 @@ def _check_signature(call: Call) -> None:
     except sigv4.SignatureProblem:
         raise GatewayError("MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token") from None
     if runtime.config.strict_auth:
-        secret = runtime.secret_for(signed.access_key)
-        if secret is None:
-            raise GatewayError("INVALID_SIGNATURE", "The security token included in the request is invalid.", 403)
         try:
-            sigv4.verify(request, signed, secret, dt.datetime.now(dt.UTC))
-        except sigv4.SignatureProblem:
+            sigv4.authenticate(request, runtime.secret_for, runtime.clock.utcnow())
+        except sigv4.SignatureProblem as problem:
+            if problem.kind == "unknown":
+                message = "The security token included in the request is invalid."
+                raise GatewayError("INVALID_SIGNATURE", message, 403) from None
             raise GatewayError("INVALID_SIGNATURE", _SIGNATURE_MISMATCH, 403) from None
     account = account_for_key(signed.access_key)
     call.context["identity"].update(
@@ -587,4 +526,4 @@ def gateway_error(
     return Response(status, headers, body)
 
 
-__all__ = ["claims", "handle", "test_invoke"]
+__all__ = ["handle", "test_invoke"]

@@ -19,8 +19,10 @@ from ...aws.auth import issue_access_key, issued_secret
 from ...aws.errors import ServiceError
 from ...aws.http import Request, Response
 from ...aws.specs import load_spec
+from ...ports import AwsDispatch, LambdaInvoker
 from ...runtime import Runtime
 from .access import GatewayError, lambda_arn
+from .state import EdgeState
 from .vtl import TemplateError, json_path, render, wrap
 
 log = logging.getLogger("gureum.apigateway")
@@ -193,7 +195,7 @@ def _scalar(value: Any) -> str:
 
 
 async def invoke_lambda(call: Call, payload: bytes) -> dict[str, Any]:
-    invoke = call.runtime.port("lambda.invoke")
+    invoke = call.runtime.port(LambdaInvoker).invoke
     try:
         return await invoke(
             call.account,
@@ -278,7 +280,7 @@ def _fill_uri(uri: str, call: Call, path_params: dict[str, str]) -> str:
 
 
 async def _http(call: Call, method: str, url: str, headers: dict[str, str], body: bytes) -> Response:
-    client = call.runtime.states["apigateway"].http_client()
+    client = call.runtime.state(EdgeState).http_client()
     try:
         answer = await client.request(method, url, headers=headers, content=body)
     except Exception as exc:  # noqa: BLE001 - any connection problem is the integration's failure
@@ -396,7 +398,7 @@ async def _lambda(call: Call, body: bytes, mapped: dict[str, dict[str, str]]) ->
             body or b"{}",
         )
         _sign(request, call.account, call.region, "lambda", call.runtime.deployment_secret)
-        answer = await call.runtime.port("aws.dispatch")(request)
+        answer = await call.runtime.port(AwsDispatch)(request)
         if answer.status >= 300:
             log.warning("API %s: asynchronous Lambda invocation failed: %s", call.context["apiId"], answer.body[:500])
             raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error", 500)
@@ -472,7 +474,7 @@ async def _aws_service(call: Call, body: bytes, mapped: dict[str, dict[str, str]
     signing_name = spec.model.metadata.get("signingName") or spec.model.metadata.get("endpointPrefix") or service
     request = Request(call.integration.get("httpMethod") or "POST", raw_path, urlencode(query), headers, body)
     _sign(request, call.account, region, signing_name, call.runtime.deployment_secret)
-    answer = await call.runtime.port("aws.dispatch")(request)
+    answer = await call.runtime.port(AwsDispatch)(request)
     return Outcome(answer.status, answer.headers, answer.body)
 
 

@@ -9,11 +9,13 @@ from urllib.parse import urlsplit
 
 from ...aws.context import RequestContext
 from ...aws.http import Request
+from ...ports import LambdaInvoker
 from ...store.base import Tx
 from . import SERVICE, store
 from .apis import method, read_api, require_api, resource
 from .errors import BadRequestException, NotFoundException, not_found
 from .model import apply_patch
+from .state import EdgeState
 
 
 @SERVICE.op("TestInvokeMethod")
@@ -88,7 +90,7 @@ async def test_invoke_authorizer(ctx: RequestContext, req: dict[str, Any]) -> di
             "pathParameters": {},
             "stageVariables": req.get("stageVariables") or {},
         }
-    out = await ctx.runtime.port("lambda.invoke")(
+    out = await ctx.runtime.port(LambdaInvoker).invoke(
         ctx.account, ctx.region, lambda_arn(authorizer.get("authorizerUri", "")), json.dumps(event).encode()
     )
     latency = int((time.perf_counter() - start) * 1000)
@@ -130,7 +132,7 @@ async def flush_stage_authorizers_cache(ctx: RequestContext, req: dict[str, Any]
             raise not_found("stage")
 
     await ctx.runtime.store.read(check)
-    cache = ctx.runtime.states["apigateway"].access.auth_cache  # this node's cache (each node caches on its own)
+    cache = ctx.runtime.state(EdgeState).access.auth_cache  # this node's cache (each node caches on its own)
     for key in [k for k in cache if k[0] == req["restApiId"]]:
         cache.pop(key, None)
 

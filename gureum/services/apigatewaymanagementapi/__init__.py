@@ -1,6 +1,6 @@
 """Amazon API Gateway Management API: PostToConnection, GetConnection, DeleteConnection for WebSocket APIs.
 
-Reaches the sockets through the "apigatewayv2.connections" port (post/get/delete by connection id). Served at
+Reaches the sockets through the WebSocketConnections port (post/get/delete by connection id). Served at
 gureum's root (SigV4 scope execute-api) and under a stage's URL (the apigatewayv2 edge rewrites the path)."""
 
 from __future__ import annotations
@@ -8,16 +8,17 @@ from __future__ import annotations
 from typing import Any
 
 from ...aws.context import RequestContext
-from ...aws.dispatch import Service
 from ...aws.errors import error_class
+from ...ports import WebSocketConnections
+from .. import Service
 
 SERVICE = Service("apigatewaymanagementapi")
 
 GoneException = error_class("GoneException", 410)
 
 
-def _connections(ctx: RequestContext) -> Any:
-    return ctx.runtime.port("apigatewayv2.connections")
+def _connections(ctx: RequestContext) -> WebSocketConnections:
+    return ctx.runtime.port(WebSocketConnections)
 
 
 def _gone(connection_id: str) -> Exception:

@@ -8,36 +8,25 @@ hook and the "apigatewayv2.connections" port the management API uses).
 
 from __future__ import annotations
 
-import datetime as dt
 import socket
 from pathlib import Path
 from typing import Any
 
+from ... import ports
 from ...aws import sigv4
-from ...aws.dispatch import Service
 from ...aws.http import Request, Response
 from ...runtime import Runtime
+from .. import Service
 
 SERVICE = Service("apigatewayv2", migrations=Path(__file__).parent / "migrations")
 
 from . import http_api, jwt, ops_apis, ops_import, ops_items, store, throttle  # noqa: E402,F401  (registers the operations)
+from .state import State  # noqa: E402
 from .websocket_api import WebSocketApis  # noqa: E402
 
 
-class State:
-    def __init__(self, runtime: Runtime) -> None:
-        self.jwks = jwt.JwksCache()
-        self.authorizer_cache: dict[tuple[Any, ...], tuple[float, Any]] = {}
-        self.buckets = throttle.Buckets()
-        self.websockets = WebSocketApis(runtime, f"{socket.gethostname()}:{runtime.config.port}")
-
-
-def _state(runtime: Runtime) -> State:
-    return runtime.states["apigatewayv2"]  # type: ignore[no-any-return]
-
-
 async def _upgrade(runtime: Runtime, request: Request, ws: Any) -> bool:
-    return await _state(runtime).websockets.upgrade(runtime, request, ws)
+    return await runtime.state(WebSocketApis).upgrade(runtime, request, ws)
 
 
 SERVICE.upgrade = _upgrade
@@ -45,14 +34,25 @@ SERVICE.upgrade = _upgrade
 
 @SERVICE.on_start
 async def _start(runtime: Runtime) -> None:
-    state = runtime.states["apigatewayv2"] = State(runtime)
-    node = state.websockets.node
+    runtime.keep(State())
+    websockets = runtime.keep(WebSocketApis(runtime, f"{socket.gethostname()}:{runtime.config.port}"))
+    node = websockets.node
     await runtime.store.write(lambda tx: store.delete_node_connections(tx, node))
-    runtime.store.subscribe(store.RELAY_CHANNEL, state.websockets.relayed)
+    runtime.store.subscribe(store.RELAY_CHANNEL, websockets.relayed)
+    runtime.provide(ports.HttpApiEdge, _HttpApiEdge(runtime))
+    runtime.provide(ports.WebSocketConnections, websockets)
 
-    async def http_port(api_id: str, path: str, request: Request) -> Response | None:
-        """The execute-api edge: an HTTP API request, or the management API under a stage's URL
-        ("/{stage}/@connections/{id}" becomes "/@connections/{id}" for the ordinary AWS dispatch)."""
+
+class _HttpApiEdge:
+    """The HttpApiEdge port the REST edge asks for execute-api ids it does not own."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    async def handle(self, api_id: str, path: str, request: Request) -> Response | None:
+        """An HTTP API request, or the management API under a stage's URL ("/{stage}/@connections/{id}" becomes
+        "/@connections/{id}" for the ordinary AWS dispatch)."""
+        runtime = self.runtime
         inner = _connections_path(request.raw_path)
         if inner is not None and await _is_ours(runtime, api_id):
             rewritten = Request(
@@ -60,26 +60,19 @@ async def _start(runtime: Runtime) -> None:
             )
             if runtime.config.strict_auth:
                 rewritten = _resigned(runtime, request, rewritten)
-            return await runtime.port("aws.dispatch")(rewritten)  # type: ignore[no-any-return]
+            return await runtime.port(ports.AwsDispatch)(rewritten)
         return await http_api.handle(runtime, api_id, path, request)
-
-    runtime.provide("apigatewayv2.http", http_port)
-    runtime.provide("apigatewayv2.connections", state.websockets)
 
 
 def _resigned(runtime: Runtime, original: Request, rewritten: Request) -> Request:
     """Strict mode: the client signed the stage URL's path. When that signature verifies, the rewritten request is
     signed again with the same key so that the dispatcher's check passes; otherwise it goes on as is (and fails)."""
     try:
-        signed = sigv4.read_signature(original)
+        signed = sigv4.authenticate(original, runtime.secret_for, runtime.clock.utcnow())
     except sigv4.SignatureProblem:
         return rewritten
     secret = runtime.secret_for(signed.access_key)
     if secret is None or signed.presigned:
-        return rewritten
-    try:
-        sigv4.verify(original, signed, secret, dt.datetime.now(dt.UTC))
-    except sigv4.SignatureProblem:
         return rewritten
     signature = sigv4.expected_signature(rewritten, signed, secret)
     headers = {
@@ -109,14 +102,14 @@ async def _is_ours(runtime: Runtime, api_id: str) -> bool:
 
 @SERVICE.on_stop
 async def _stop(runtime: Runtime) -> None:
-    state = runtime.states.get("apigatewayv2")
-    if state is not None:
-        state.websockets.close_all()
+    websockets = runtime.state_or_none(WebSocketApis)
+    if websockets is not None:
+        websockets.close_all()
 
 
 @SERVICE.on_reset
 async def _reset(runtime: Runtime) -> None:
-    state = _state(runtime)
+    state = runtime.state(State)
     state.jwks.clear()
     state.authorizer_cache.clear()
     state.buckets.clear()

@@ -12,6 +12,7 @@ from ...ids import unique_id
 from ...runtime import Runtime
 from . import authorizers, deployed, events, mapping, throttle
 from .lambdas import IntegrationFailed, IntegrationTimeout, invoke, with_stage_variables
+from .state import State
 
 MAX_PAYLOAD = 10 * 1024 * 1024  # HTTP API quota: 10 MB request payload
 _HOP_HEADERS = {
@@ -72,7 +73,7 @@ async def _serve(runtime: Runtime, stage: deployed.Deployed, inner: str, request
     integration = stage.integration_for(route)
     if integration is None:
         return _json(404, "Not Found", request_id)
-    state = runtime.states["apigatewayv2"]
+    state = runtime.state(State)
     if not state.buckets.allow(
         (stage.api_id, stage.stage_name, route_key), throttle.settings_for(stage.stage, route_key), time.monotonic()
     ):

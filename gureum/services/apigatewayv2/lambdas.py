@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from ...aws.errors import ServiceError
+from ...ports import LambdaInvoker
 from ...runtime import Runtime
 
 _PATH_URI = re.compile(r"arn:aws[\w-]*:apigateway:[\w-]+:lambda:path/[^/]+/functions/(.+)/invocations$")
@@ -35,7 +36,7 @@ async def invoke(
     runtime: Runtime, account: str, region: str, uri: str, payload: bytes, timeout_ms: int, request_id: str
 ) -> bytes:
     """The function's answer; IntegrationTimeout / IntegrationFailed as API Gateway sees them."""
-    port = runtime.port("lambda.invoke")
+    port = runtime.port(LambdaInvoker).invoke
     try:
         out: dict[str, Any] = await asyncio.wait_for(
             port(account, region, function_of(uri), payload, request_id=request_id), timeout_ms / 1000

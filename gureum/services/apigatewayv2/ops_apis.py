@@ -10,6 +10,7 @@ from ...store.base import Tx
 from . import SERVICE, store
 from .errors import ConflictException, bad_request, not_found
 from .model import new_id, parse_resource_arn, public, route_key_problem, snapshot
+from .websocket_api import WebSocketApis
 
 SNAPSHOT_KINDS = ("Route", "Integration", "Authorizer", "RouteResponse", "IntegrationResponse", "Model")
 
@@ -171,7 +172,7 @@ async def delete_api(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]
         store.delete_api(tx, req["ApiId"])
 
     await ctx.runtime.store.write(write)
-    ctx.state().websockets.close_all(req["ApiId"])  # clients of a deleted API are disconnected
+    ctx.runtime.state(WebSocketApis).close_all(req["ApiId"])  # clients of a deleted API are disconnected
     return {}
 
 
@@ -278,7 +279,7 @@ async def delete_stage(ctx: RequestContext, req: dict[str, Any]) -> dict[str, An
         store.delete_item(tx, req["ApiId"], "Stage", req["StageName"])
 
     await ctx.runtime.store.write(write)
-    ctx.state().websockets.close_all(req["ApiId"], req["StageName"])
+    ctx.runtime.state(WebSocketApis).close_all(req["ApiId"], req["StageName"])
     return {}
 
 

@@ -13,6 +13,7 @@ from . import SERVICE, store
 from .errors import ConflictException, bad_request, not_found
 from .model import integration_defaults, integration_problem, new_id, public, route_key_problem
 from .ops_apis import _page, changed, load_api
+from .state import State
 
 Check = Callable[[Tx, dict[str, Any], dict[str, Any], dict[str, Any]], None]  # (tx, api, doc, siblings-by-id)
 
@@ -221,7 +222,7 @@ for _kind in (ROUTE, INTEGRATION, AUTHORIZER, MODEL, ROUTE_RESPONSE, INTEGRATION
 @SERVICE.op("ResetAuthorizersCache")
 async def reset_authorizers_cache(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     await ctx.runtime.store.read(lambda tx: load_api(tx, ctx, req["ApiId"]))
-    cache = ctx.state().authorizer_cache
+    cache = ctx.runtime.state(State).authorizer_cache
     for key in [k for k in cache if k[0] == req["ApiId"]]:
         del cache[key]
     return {}

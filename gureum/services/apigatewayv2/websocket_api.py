@@ -21,6 +21,7 @@ from ...runtime import Runtime
 from . import authorizers, deployed, store
 from .events import time_text
 from .lambdas import IntegrationFailed, IntegrationTimeout, invoke, with_stage_variables
+from .state import State
 
 log = logging.getLogger("gureum.apigatewayv2")
 
@@ -166,7 +167,7 @@ class WebSocketApis:
             auth_event = {**event, "type": "REQUEST", "methodArn": arn, "requestContext": _context(conn, "$connect", "CONNECT", request_id, time.time()),
                           "stageVariables": stage.variables or None}  # fmt: skip
             try:
-                conn.authorizer = await authorizers.check_lambda(self.runtime, self.runtime.states["apigatewayv2"], stage.api_id, stage.account, stage.region,
+                conn.authorizer = await authorizers.check_lambda(self.runtime, self.runtime.state(State), stage.api_id, stage.account, stage.region,
                                                                  authorizer, auth_event, identity, arn, request_id)  # fmt: skip
             except authorizers.Denied as denied:
                 return _refusal(denied.status, denied.message), None

@@ -10,15 +10,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ...aws.dispatch import Service
 from ...aws.http import Request
+from ...aws.specs import load_spec
+from .. import Service
 from .names import check_patterns
 
 
 def _prepare(request: Request, protocol: str, operation: str, params: dict[str, Any]) -> None:
     """The model's ``pattern`` constraints, which the engine's validation does not check (yet)."""
     if operation not in ("PutEvents", "PutPartnerEvents", "TestEventPattern"):
-        check_patterns(SERVICE.spec().model.operation_model(operation).input_shape, params)
+        check_patterns(load_spec(SERVICE.name).model.operation_model(operation).input_shape, params)
 
 
 SERVICE = Service("events", migrations=Path(__file__).parent / "migrations", prepare=_prepare)

@@ -132,9 +132,7 @@ class Fanout:
 
 def _event_time_ms(event: dict[str, Any], default: int) -> int:
     try:
-        return int(
-            datetime.strptime(event["time"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp() * 1000
-        )
+        return int(datetime.strptime(event["time"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp() * 1000)
     except (KeyError, TypeError, ValueError):
         return default
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ...aws.dispatch import Service
+from .. import Service
 from .model import check_patterns
 
 # IAM answers a missing or malformed member like the other Coral services: ValidationError,

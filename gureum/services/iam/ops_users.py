@@ -3,11 +3,11 @@ signed with it act in the user's account on every node, and strict mode knows it
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 from ...aws.auth import issue_access_key, issued_secret
 from ...aws.context import RequestContext
+from ...ports import KeyOwner
 from ...runtime import Runtime
 from ...store.base import Tx
 from . import SERVICE, store
@@ -63,16 +63,21 @@ async def _key_user(runtime: Runtime, account: str, access_key: str | None) -> A
     return await runtime.store.read(read)
 
 
-async def key_owner(runtime: Runtime, account: str, access_key: str) -> dict[str, str] | None:
-    """The "iam.key_owner" port: {"UserId", "Arn"} of the IAM user an access key belongs to, None when it is no
-    user's key (STS answers GetCallerIdentity with it)."""
-    user = await _key_user(runtime, account, access_key)
-    return None if user is None else {"UserId": user.entity_id, "Arn": user.arn}
+class KeyOwnerPort:
+    """The KeyOwner port: STS answers GetCallerIdentity with the IAM user an access key belongs to."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    async def owner(self, account: str, access_key: str) -> dict[str, str] | None:
+        """{"UserId", "Arn"} of the IAM user an access key belongs to, None when it is no user's key."""
+        user = await _key_user(self.runtime, account, access_key)
+        return None if user is None else {"UserId": user.entity_id, "Arn": user.arn}
 
 
 @SERVICE.on_start
 async def _provide(runtime: Runtime) -> None:
-    runtime.provide("iam.key_owner", functools.partial(key_owner, runtime))
+    runtime.provide(KeyOwner, KeyOwnerPort(runtime))
 
 
 async def _rename(ctx: RequestContext, kind: str, name: str, new_name: str | None, new_path: str | None) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ...aws.dispatch import Service
+from .. import Service
 
 SERVICE = Service("lambda", migrations=Path(__file__).parent / "migrations")
 

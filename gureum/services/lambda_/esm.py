@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ...patterns import EventPattern, compile_event_pattern
+from ...ports import SqsConsumer
 from ...runtime import Runtime
 from ...store.base import Tx
 from . import SERVICE
@@ -314,7 +315,7 @@ class Poller:
                 self.runtime.spawn(self._invoke(group), f"lambda-esm-batch-{m.uuid[:8]}")
 
     def _consumer(self) -> Any:
-        return self.runtime.port("sqs.consumer")
+        return self.runtime.port(SqsConsumer)
 
     async def _fill(self) -> list[dict[str, Any]]:
         """A batch: wait (long polls) for a first message, then up to the batching window for BatchSize (or 6 MB)."""

@@ -12,6 +12,7 @@ from typing import Any
 
 from ...aws.context import RequestContext
 from ...patterns import PatternError
+from ...ports import SqsConsumer
 from ...store.base import Tx
 from . import SERVICE
 from .errors import ResourceConflictException, ResourceNotFoundException, ServiceError, invalid
@@ -84,7 +85,7 @@ async def _queue(ctx: RequestContext, arn: str) -> dict[str, Any]:
         raise invalid(
             f"Unrecognized event source: gureum serves event source mappings for Amazon SQS queues only ({arn})."
         )
-    queue = await ctx.runtime.port("sqs.consumer").queue(arn)
+    queue = await ctx.runtime.port(SqsConsumer).queue(arn)
     if queue is None:
         raise invalid(
             "Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist for this wsdl version."

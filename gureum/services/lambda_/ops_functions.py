@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ...aws.context import RequestContext
+from ...ports import LambdaInvoker
 from ...runtime import Runtime
 from ...store.base import Tx
 from . import SERVICE, store
@@ -38,7 +39,7 @@ from .runtimes import check_runtime
 
 
 def backend(runtime: Runtime) -> LambdaBackend:
-    return runtime.states["lambda"]  # type: ignore[no-any-return]
+    return runtime.state(LambdaBackend)
 
 
 def _where(ctx: RequestContext, ref: FunctionRef) -> tuple[str, str]:
@@ -184,10 +185,10 @@ def _activate_later(runtime: Runtime, fn: Function) -> None:
 
 @SERVICE.on_start
 async def _start(runtime: Runtime) -> None:
-    be = runtime.states["lambda"] = LambdaBackend(runtime)
-    from .ops_invoke import invoke_port
+    be = runtime.keep(LambdaBackend(runtime))
+    from .ops_invoke import InvokePort
 
-    runtime.provide("lambda.invoke", functools.partial(invoke_port, runtime))
+    runtime.provide(LambdaInvoker, InvokePort(runtime))
     runtime.spawn(be.sweep(), "lambda-idle-sweep")
     # functions a previous run left half-created or half-updated finish now
     pending = await runtime.store.read(lambda tx: store.unfinished_functions(tx))

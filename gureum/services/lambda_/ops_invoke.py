@@ -140,6 +140,35 @@ async def _invoke_sync(
     return out
 
 
+class InvokePort:
+    """The LambdaInvoker port (gureum.ports): RequestResponse invocations for other services."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    async def invoke(
+        self,
+        account: str,
+        region: str,
+        function: str,
+        payload: bytes,
+        *,
+        qualifier: str | None = None,
+        request_id: str | None = None,
+        client_context: str | None = None,
+    ) -> dict[str, Any]:
+        return await invoke_port(
+            self.runtime,
+            account,
+            region,
+            function,
+            payload,
+            qualifier=qualifier,
+            request_id=request_id,
+            client_context=client_context,
+        )
+
+
 async def invoke_port(
     runtime: Runtime,
     account: str,

@@ -15,11 +15,12 @@ from typing import Any
 from ...aws import sigv4
 from ...aws.auth import account_for_key
 from ...aws.context import RequestContext
-from ...aws.dispatch import Front
 from ...aws.errors import ServiceError
 from ...aws.http import Request, Response
+from ...ports import LambdaInvoker
 from ...runtime import Runtime
 from ...store.base import Tx
+from .. import EdgeRoute
 from . import SERVICE, store
 from .errors import ResourceConflictException, ResourceNotFoundException, function_not_found
 from .functions import function_arn, parse_function_name
@@ -195,24 +196,15 @@ async def list_function_url_configs(ctx: RequestContext, req: dict[str, Any]) ->
 # --- the HTTP front ---------------------------------------------------------------------------------
 
 
-def _claims(request: Request) -> bool:
-    return ".lambda-url." in request.host or request.raw_path.startswith("/lambda-url/")
-
-
 def _iam_caller(runtime: Runtime, request: Request) -> dict[str, Any] | None:
     """The SigV4 caller of an AWS_IAM URL as requestContext.authorizer.iam; None when unsigned or (strict mode) wrong."""
     try:
-        signed = sigv4.read_signature(request)
+        if runtime.config.strict_auth:
+            signed = sigv4.authenticate(request, runtime.secret_for, runtime.clock.utcnow())
+        else:
+            signed = sigv4.read_signature(request)
     except sigv4.SignatureProblem:
         return None
-    if runtime.config.strict_auth:
-        secret = runtime.secret_for(signed.access_key)
-        if secret is None:
-            return None
-        try:
-            sigv4.verify(request, signed, secret, dt.datetime.now(dt.UTC))
-        except sigv4.SignatureProblem:
-            return None
     account = account_for_key(signed.access_key)
     return {"accessKey": signed.access_key, "accountId": account, "callerId": signed.access_key, "cognitoIdentity": None, "principalOrgId": None,
             "userArn": f"arn:aws:iam::{account}:root", "userId": account}  # fmt: skip
@@ -254,7 +246,7 @@ async def _handle(runtime: Runtime, request: Request) -> Response:
             extra,
         )
     event = build_event(request, url_id, region, account, raw_path, request_id, runtime.clock.now(), authorizer)
-    invoke = runtime.port("lambda.invoke")
+    invoke = runtime.port(LambdaInvoker).invoke
     try:
         out = await invoke(
             account, region, name, json.dumps(event).encode(), qualifier=qualifier or None, request_id=request_id
@@ -279,4 +271,5 @@ def _with(response: Response, headers: list[tuple[str, str]]) -> Response:
     return response
 
 
-SERVICE.fronts.append(Front(claims=_claims, handle=_handle))
+# host form {url-id}.lambda-url.{region}.localhost, path form /lambda-url/{url-id}/…
+SERVICE.edge_routes += [EdgeRoute(_handle, host=".lambda-url."), EdgeRoute(_handle, path="/lambda-url")]

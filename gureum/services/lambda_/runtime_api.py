@@ -15,20 +15,12 @@ import logging
 from dataclasses import dataclass
 from typing import Protocol
 
+from ...http1 import REASONS
 from .limits import MAX_RESPONSE_PAYLOAD
 
 log = logging.getLogger("gureum.lambda")
 PREFIX = "/2018-06-01/runtime"
 _MAX_BODY = 64 * 1024 * 1024  # read well past the 6 MB limit so the 413 can say so; drop the connection beyond
-_REASONS = {
-    200: "OK",
-    202: "Accepted",
-    400: "Bad Request",
-    403: "Forbidden",
-    404: "Not Found",
-    413: "Request Entity Too Large",
-    500: "Internal Server Error",
-}
 
 
 @dataclass(slots=True)
@@ -115,7 +107,7 @@ class RuntimeApiServer:
                 body = await self._body(reader, headers)
                 status, extra, out = await self._route(method, target.split("?", 1)[0], headers, body)
                 head = [
-                    f"HTTP/1.1 {status} {_REASONS.get(status, 'OK')}",
+                    f"HTTP/1.1 {status} {REASONS.get(status, 'OK')}",
                     f"Content-Length: {len(out)}",
                     "Content-Type: application/json",
                 ]

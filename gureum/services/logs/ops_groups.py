@@ -164,7 +164,7 @@ async def put_retention_policy(ctx: RequestContext, req: dict[str, Any]) -> dict
     await ctx.runtime.store.write(
         lambda tx: store.set_retention(tx, require_group(tx, ctx, req["logGroupName"]).id, days)
     )
-    ctx.runtime.states["logs"].set()  # sweep now (on the leader, else within one sweep period)
+    ctx.runtime.state(RetentionSweep).wake.set()  # sweep now (on the leader, else within one sweep period)
     return {}
 
 
@@ -203,8 +203,15 @@ async def _sweep(runtime: Runtime, wake: asyncio.Event) -> None:
 
 @SERVICE.on_start
 async def _start(runtime: Runtime) -> None:
-    runtime.states["logs"] = wake = asyncio.Event()
-    runtime.spawn(_sweep(runtime, wake), "logs-retention")
+    sweep = runtime.keep(RetentionSweep())
+    runtime.spawn(_sweep(runtime, sweep.wake), "logs-retention")
+
+
+class RetentionSweep:
+    """The retention sweeper's wake-up: set when a retention changes, so expired events go at once."""
+
+    def __init__(self) -> None:
+        self.wake = asyncio.Event()
 
 
 # --- tags -----------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ...aws.dispatch import Service
+from .. import Service
 
 SERVICE = Service("scheduler", migrations=Path(__file__).parent / "migrations")
 

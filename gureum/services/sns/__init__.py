@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ...aws.dispatch import Service
+from .. import Service
 
 # SNS validates like the other Coral services: a missing required member is a ValidationError
 # ("1 validation error detected: Value null at 'messageAttributes.x.member.dataType' ...", as AWS answers)

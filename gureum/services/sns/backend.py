@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ...aws.context import RequestContext
 from ...runtime import Runtime
@@ -69,7 +69,7 @@ class SnsBackend:
 
 def backend(ctx: RequestContext | Runtime) -> SnsBackend:
     runtime = ctx.runtime if isinstance(ctx, RequestContext) else ctx
-    return runtime.states["sns"]  # type: ignore[no-any-return]
+    return runtime.state(SnsBackend)
 
 
 async def _signer(runtime: Runtime) -> Signer:
@@ -93,12 +93,12 @@ async def _maintain(runtime: Runtime) -> None:
 
 
 async def start(runtime: Runtime) -> None:
-    runtime.states["sns"] = SnsBackend(runtime, await _signer(runtime))
+    runtime.keep(SnsBackend(runtime, await _signer(runtime)))
     runtime.spawn(_maintain(runtime), "sns-maintenance")
 
 
 async def stop(runtime: Runtime) -> None:
-    be: Any = runtime.states.get("sns")
+    be = runtime.state_or_none(SnsBackend)
     if be is not None:
         await be.close()
 

@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ...aws.dispatch import Service
 from ...aws.http import Request
+from .. import Service
 
 _QUEUE_PATH = re.compile(r"^/\d{12}/[^/]+/?$")
 

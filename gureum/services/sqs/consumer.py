@@ -13,6 +13,7 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
+from ... import ports
 from ...aws.errors import ServiceError
 from ...runtime import Runtime
 from ...store.base import Tx
@@ -46,7 +47,7 @@ class SqsConsumer:
 
     @property
     def _be(self) -> SqsBackend:
-        return self.runtime.states["sqs"]  # type: ignore[no-any-return]
+        return self.runtime.state(SqsBackend)
 
     async def _in_queue(self, arn: str, fn: Any) -> Any:
         account, region, url = _where(arn)
@@ -118,4 +119,4 @@ class SqsConsumer:
 
 @SERVICE.on_start
 async def _provide(runtime: Runtime) -> None:
-    runtime.provide("sqs.consumer", SqsConsumer(runtime))
+    runtime.provide(ports.SqsConsumer, SqsConsumer(runtime))

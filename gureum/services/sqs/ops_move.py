@@ -263,4 +263,4 @@ async def _maintain(runtime: Runtime, be: SqsBackend) -> None:
 
 @SERVICE.on_start
 async def _start_maintenance(runtime: Runtime) -> None:
-    runtime.spawn(_maintain(runtime, runtime.states["sqs"]), "sqs-maintenance")
+    runtime.spawn(_maintain(runtime, runtime.state(SqsBackend)), "sqs-maintenance")

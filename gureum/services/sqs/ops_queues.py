@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from ...aws.context import RequestContext
+from ...aws.specs import load_spec
 from ...runtime import Runtime
 from ...store.base import Tx
 from . import SERVICE, limits, store
@@ -28,21 +29,21 @@ _PERMISSION_ACTIONS = {
     "*", "SendMessage", "ReceiveMessage", "DeleteMessage", "ChangeMessageVisibility", "GetQueueAttributes", "GetQueueUrl",
     "ListDeadLetterSourceQueues", "PurgeQueue", "ListQueueTags",
 }  # fmt: skip
-_ALL_ATTRIBUTE_NAMES = set(SERVICE.spec().model.shape_for("QueueAttributeName").enum)
+_ALL_ATTRIBUTE_NAMES = set(load_spec(SERVICE.name).model.shape_for("QueueAttributeName").enum)
 
 
 def backend(ctx: RequestContext) -> SqsBackend:
-    return ctx.state()  # type: ignore[no-any-return]
+    return ctx.runtime.state(SqsBackend)
 
 
 @SERVICE.on_start
 async def _start(runtime: Runtime) -> None:
-    runtime.states["sqs"] = SqsBackend(runtime)
+    runtime.keep(SqsBackend(runtime))
 
 
 @SERVICE.on_reset
 async def _reset(runtime: Runtime) -> None:
-    runtime.states["sqs"]._queue_ids.clear()
+    runtime.state(SqsBackend)._queue_ids.clear()
 
 
 def _check_tags(tags: dict[str, str]) -> None:

@@ -15,6 +15,7 @@ from ...delivery import DeliveryError, Target
 from ...runtime import Runtime
 from ...store.base import Tx
 from . import store
+from .backend import SqsBackend
 from .ops_messages import _fit_to_queue, _prepare
 
 DEFAULT_SENDER = "AIDAGUREUMDELIVERY000"
@@ -47,7 +48,7 @@ def deliver_in_tx(runtime: Runtime, tx: Tx, address: str, payload: dict[str, Any
         _fit_to_queue(prepared, queue)
     except ServiceError as error:
         raise DeliveryError(error.message, code=error.code, retryable=False) from error
-    backend = runtime.states["sqs"]
+    backend = runtime.state(SqsBackend)
     backend.send_in_tx(tx, queue, [prepared.message], payload.get("sender") or DEFAULT_SENDER, backend.now_ms())
 
 

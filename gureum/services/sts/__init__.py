@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...aws.dispatch import Service
+from .. import Service
 
 SERVICE = Service("sts")
 

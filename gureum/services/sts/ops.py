@@ -10,6 +10,7 @@ from typing import Any
 from ...aws.auth import DEFAULT_ACCOUNT, account_for_key, issue_access_key, issued_secret
 from ...aws.context import RequestContext
 from ...aws.errors import ServiceError
+from ...ports import KeyOwner
 from . import SERVICE
 
 _ROLE_ARN = re.compile(r"^arn:aws[\w-]*:iam::(\d{12}):role/(?:[\w+=,.@/-]*/)?([\w+=,.@-]+)$")
@@ -47,8 +48,8 @@ def _check_duration(req: dict[str, Any], maximum: int = 43_200) -> int:
 async def get_caller_identity(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     key = ctx.access_key
     account = ctx.account
-    key_owner = ctx.runtime.ports.get("iam.key_owner")  # optional: without IAM, no key belongs to a user
-    owner = await key_owner(account, key) if key and key_owner is not None else None
+    key_owner = ctx.runtime.optional_port(KeyOwner)  # without IAM, no key belongs to a user
+    owner = await key_owner.owner(account, key) if key and key_owner is not None else None
     if owner is not None:  # an IAM user's access key (CreateAccessKey)
         return {"UserId": owner["UserId"], "Account": account, "Arn": owner["Arn"]}
     if key.startswith("ASIA") and account_for_key(key) != DEFAULT_ACCOUNT:

@@ -15,7 +15,7 @@ from gureum.runtime import Runtime
 from gureum.services.logs import SERVICE, limits
 from gureum.services.logs import store as logs_store
 from gureum.services.logs.target import TARGET
-from gureum.store.base import open_store
+from gureum.store import open_store
 
 ARN = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/fn"
 

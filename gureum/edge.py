@@ -1,0 +1,65 @@
+"""The edge router: which service's data plane (gureum.services.EdgeRoute) serves a request that is not an AWS API
+call. Each request is matched once against every route's rules, Starlette-style: a full match is served, a match
+whose only fault is the method is answered 405, and no match goes on to the AWS dispatcher.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from enum import Enum
+from typing import TYPE_CHECKING
+
+from .aws.http import Request, Response
+from .services import EdgeRoute
+
+if TYPE_CHECKING:
+    from .runtime import Runtime
+
+
+class Match(Enum):
+    NONE = 0
+    PARTIAL = 1  # everything but the method
+    FULL = 2
+
+
+def _path_regex(template: str) -> re.Pattern[str]:
+    """ "/restapis/{api}/{stage}/_user_request_" → a regex matching that prefix (and anything below it)."""
+    parts = []
+    for segment in template.strip("/").split("/"):
+        parts.append("[^/]+" if segment.startswith("{") and segment.endswith("}") else re.escape(segment))
+    return re.compile("/" + "/".join(parts) + "(?:/|$)")
+
+
+class EdgeRouter:
+    def __init__(self, routes: Sequence[EdgeRoute]) -> None:
+        self._routes = [(route, _path_regex(route.path) if route.path else None) for route in routes]
+
+    def __bool__(self) -> bool:
+        return bool(self._routes)
+
+    @staticmethod
+    def _match(runtime: Runtime, route: EdgeRoute, path: re.Pattern[str] | None, request: Request) -> Match:
+        if route.host is not None and route.host not in request.host:
+            return Match.NONE
+        if path is not None and path.match(request.raw_path) is None:
+            return Match.NONE
+        if route.host_names is not None:
+            names = route.host_names(runtime)
+            if not names or request.host.split(":")[0].lower() not in names:
+                return Match.NONE
+        if route.methods is not None and request.method not in route.methods:
+            return Match.PARTIAL
+        return Match.FULL
+
+    async def handle(self, runtime: Runtime, request: Request) -> Response | None:
+        """The edge's answer, or None when no route matches (the request is an AWS API call)."""
+        partial = False
+        for route, path in self._routes:
+            match = self._match(runtime, route, path, request)
+            if match is Match.FULL:
+                return await route.handle(runtime, request)
+            partial = partial or match is Match.PARTIAL
+        if partial:
+            return Response(405, [("Content-Type", "application/json")], b'{"message":"Method Not Allowed"}')
+        return None
