@@ -3,9 +3,19 @@ retries with backoff per the target's policy, and dead-letter targets.  Services
 never call each other."""
 
 from .outbox import MIGRATIONS, Delivery, release_claims
-from .targets import DeadLetter, DeliveryError, RetryPolicy, Target, guarded
+from .targets import (
+    DeadLetter,
+    DeliveryError,
+    RetryPolicy,
+    Target,
+    attributes_from_payload,
+    attributes_to_payload,
+    guarded,
+)
 
 __all__ = [
+    "attributes_from_payload",
+    "attributes_to_payload",
     "MIGRATIONS",
     "DeadLetter",
     "Delivery",

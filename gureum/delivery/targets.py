@@ -6,6 +6,7 @@ Kinesis) or asynchronously after commit (``call``: HTTP endpoints, function invo
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -124,3 +125,33 @@ class DeadLetter:
                 attrs[name] = {"DataType": "String", "StringValue": values[field]}
             payload["message_attributes"] = attrs
         return payload
+
+
+# --- message attributes in payloads ------------------------------------------------------------------------------
+# Payloads are JSON, so the "sqs" and "sns" targets (and whoever enqueues for them) carry message attributes as
+# {name: {"DataType", "StringValue" | "BinaryValue" (base64 text)}}.
+
+
+def attributes_to_payload(attributes: dict[str, dict[str, Any]] | None) -> dict[str, dict[str, str]]:
+    """Message attributes with bytes BinaryValues → the payload form (binary values base64 text)."""
+    out: dict[str, dict[str, str]] = {}
+    for name, attr in (attributes or {}).items():
+        if attr.get("BinaryValue") is not None:
+            out[name] = {
+                "DataType": attr["DataType"],
+                "BinaryValue": base64.b64encode(bytes(attr["BinaryValue"])).decode(),
+            }
+        else:
+            out[name] = {"DataType": attr["DataType"], "StringValue": attr["StringValue"]}
+    return out
+
+
+def attributes_from_payload(raw: dict[str, dict[str, Any]] | None) -> dict[str, dict[str, Any]]:
+    """The payload form → message attributes with bytes BinaryValues."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, value in (raw or {}).items():
+        item = dict(value)
+        if isinstance(item.get("BinaryValue"), str):
+            item["BinaryValue"] = base64.b64decode(item["BinaryValue"])
+        out[name] = item
+    return out

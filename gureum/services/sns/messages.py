@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from ...delivery import attributes_to_payload
 from . import limits
 from .errors import InvalidParameter, ParameterValueInvalid, invalid
 
@@ -149,13 +150,7 @@ def check_size(message: str, attributes_size: int) -> int:
 
 def sqs_attributes(attributes: Attributes) -> dict[str, dict[str, str]]:
     """The "sqs" delivery target's form: binary values base64-encoded (payloads are JSON)."""
-    out: dict[str, dict[str, str]] = {}
-    for name, attr in attributes.items():
-        if attr["DataType"].startswith("Binary"):
-            out[name] = {"DataType": attr["DataType"], "BinaryValue": base64.b64encode(attr["BinaryValue"]).decode()}
-        else:
-            out[name] = {"DataType": attr["DataType"], "StringValue": attr["StringValue"]}
-    return out
+    return attributes_to_payload(attributes)
 
 
 def notification_attributes(attributes: Attributes) -> dict[str, dict[str, str]]:

@@ -7,11 +7,10 @@ targets, S3/CloudWatch-style producers) and "sns-http" (POST to a subscribed HTT
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from ...aws.errors import ServiceError
-from ...delivery import DeliveryError, Target
+from ...delivery import DeliveryError, Target, attributes_from_payload
 from ...ids import unique_id
 from ...runtime import Runtime
 from ...store.base import Tx
@@ -19,16 +18,6 @@ from . import limits, messages, store
 from .backend import backend
 from .fanout import HTTP_KIND, publish_in_tx
 from .messages import Message
-
-
-def _attributes(raw: dict[str, dict[str, Any]] | None) -> messages.Attributes:
-    out: messages.Attributes = {}
-    for name, value in (raw or {}).items():
-        item = dict(value)
-        if isinstance(item.get("BinaryValue"), str):
-            item["BinaryValue"] = base64.b64decode(item["BinaryValue"])
-        out[name] = item
-    return out
 
 
 def publish_in_tx_target(runtime: Runtime, tx: Tx, address: str, payload: dict[str, Any]) -> None:
@@ -40,7 +29,7 @@ def publish_in_tx_target(runtime: Runtime, tx: Tx, address: str, payload: dict[s
         text = messages.check_message(payload.get("message"))
         subject = payload.get("subject")
         messages.check_subject(subject)
-        attributes = _attributes(payload.get("message_attributes"))
+        attributes = attributes_from_payload(payload.get("message_attributes"))
         messages.check_size(text, messages.check_attributes(attributes))
     except ServiceError as error:
         raise DeliveryError(error.message, code=error.code, retryable=False) from error

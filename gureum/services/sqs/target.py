@@ -7,11 +7,10 @@ Binary attribute values travel base64-encoded (payloads are JSON).
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from ...aws.errors import ServiceError
-from ...delivery import DeliveryError, Target
+from ...delivery import DeliveryError, Target, attributes_from_payload
 from ...runtime import Runtime
 from ...store.base import Tx
 from . import store
@@ -19,16 +18,6 @@ from .backend import SqsBackend
 from .ops_messages import _fit_to_queue, _prepare
 
 DEFAULT_SENDER = "AIDAGUREUMDELIVERY000"
-
-
-def _attributes(raw: dict[str, dict[str, Any]] | None) -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
-    for name, value in (raw or {}).items():
-        item = dict(value)
-        if isinstance(item.get("BinaryValue"), str):
-            item["BinaryValue"] = base64.b64decode(item["BinaryValue"])
-        out[name] = item
-    return out
 
 
 def deliver_in_tx(runtime: Runtime, tx: Tx, address: str, payload: dict[str, Any]) -> None:
@@ -39,7 +28,7 @@ def deliver_in_tx(runtime: Runtime, tx: Tx, address: str, payload: dict[str, Any
         )
     entry = {
         "MessageBody": payload["body"],
-        "MessageAttributes": _attributes(payload.get("message_attributes")),
+        "MessageAttributes": attributes_from_payload(payload.get("message_attributes")),
         "MessageGroupId": payload.get("group_id"),  # FIFO queues need it; standard (fair) queues keep it
         "MessageDeduplicationId": payload.get("dedup_id") if queue.fifo else None,
     }
