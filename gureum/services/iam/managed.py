@@ -57,7 +57,8 @@ _CATALOGUE = [
         "/service-role/",
         "ANPAJFWJZI6JNND4TSELK",
         "v2",
-        "Provides receive message, delete message, and read attribute access to SQS queues, and write permissions to CloudWatch logs.",
+        "Provides receive message, delete message, and read attribute access to SQS queues, "
+        "and write permissions to CloudWatch logs.",
         (
             _allow(
                 [
@@ -76,7 +77,8 @@ _CATALOGUE = [
         "/service-role/",
         "ANPAJVTME3YLVNL72YR2K",
         "v3",
-        "Provides minimum permissions for a Lambda function to execute while accessing a resource within a VPC - create, describe, delete network interfaces and write permissions to CloudWatch Logs. ",
+        "Provides minimum permissions for a Lambda function to execute while accessing a resource within a VPC - "
+        "create, describe, delete network interfaces and write permissions to CloudWatch Logs. ",
         (
             _allow(
                 [

@@ -9,6 +9,7 @@ import base64
 import json
 import re
 import secrets
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 from urllib.parse import quote
@@ -170,18 +171,24 @@ def drop_tags(current: list[dict[str, str]], keys: list[str]) -> list[dict[str, 
 # --- paging ----------------------------------------------------------------------------------------------------
 
 
-def page(items: list[Any], req: dict[str, Any], key: Any, out_name: str) -> dict[str, Any]:
-    """One page of ``items`` (already in AWS's order) after the request's Marker: {out_name, IsTruncated, Marker}."""
+def page(
+    items: Sequence[Any],
+    out_name: str,
+    marker: str | None,
+    max_items: int | None,
+    key: Callable[[Any], Any] | None = None,
+) -> dict[str, Any]:
+    """One page of ``items`` (already in AWS's order) after ``marker``: {out_name, IsTruncated, Marker}."""
     start = 0
-    marker = req.get("Marker")
     if marker:
         try:
             start = int(base64.urlsafe_b64decode(marker.encode()).decode())
         except ValueError:
             raise InvalidInput("Invalid Marker.") from None
-    limit = req.get("MaxItems") or 100
+    limit = max_items or 100
     chunk = items[start : start + limit]
-    out: dict[str, Any] = {out_name: [key(item) for item in chunk], "IsTruncated": start + limit < len(items)}
+    shown = list(chunk) if key is None else [key(item) for item in chunk]
+    out: dict[str, Any] = {out_name: shown, "IsTruncated": start + limit < len(items)}
     if out["IsTruncated"]:
         out["Marker"] = base64.urlsafe_b64encode(str(start + limit).encode()).decode()
     return out

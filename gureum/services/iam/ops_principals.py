@@ -1,123 +1,158 @@
-"""Inline policies and managed-policy attachments of roles, users and groups: one implementation per operation
-family, registered under each kind's AWS names (PutRolePolicy, PutUserPolicy, PutGroupPolicy, …)."""
+"""Inline policies and managed-policy attachments of roles, users and groups: each AWS operation written out,
+calling the one backend method of its family with the kind it is about."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from ...aws.context import RequestContext
-from ...store.base import Tx
-from . import SERVICE, store
-from .errors import LimitExceeded, NoSuchEntity, PolicyNotAttachable
-from .managed import AwsPolicy
-from .model import INLINE_POLICY_CHARS, MANAGED_POLICIES_PER_ENTITY, check_document, encode_document, page
-from .resources import claim, find_policy, require, require_policy
+from . import SERVICE
+from .backend import backend
 
-_KINDS = {"role": "Role", "user": "User", "group": "Group"}
+# --- roles -----------------------------------------------------------------------------------------------------------
 
 
-def _register(kind: str, word: str) -> None:
-    name_key = f"{word}Name"
-
-    async def put_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-        document = req["PolicyDocument"]
-        check_document(document)
-
-        def write(tx: Tx) -> None:
-            owner = claim(tx, ctx.account, kind, req[name_key])
-            others = [
-                doc for name, doc in store.inline_policies(tx, owner.id) if name.lower() != req["PolicyName"].lower()
-            ]
-            size = sum(len(re.sub(r"\s", "", doc)) for doc in [*others, document])
-            if size > INLINE_POLICY_CHARS[kind]:
-                raise LimitExceeded(
-                    f"Maximum policy size of {INLINE_POLICY_CHARS[kind]} bytes exceeded for {kind} {owner.name}"
-                )
-            store.put_inline(tx, owner.id, req["PolicyName"], document)
-
-        await ctx.runtime.store.write(write)
-        return {}
-
-    async def get_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-        def read(tx: Tx) -> tuple[str, str, str]:
-            owner = require(tx, ctx.account, kind, req[name_key])
-            for name, doc in store.inline_policies(tx, owner.id):
-                if name.lower() == req["PolicyName"].lower():
-                    return owner.name, name, doc
-            raise NoSuchEntity(f"The {kind} policy with name {req['PolicyName']} cannot be found.")
-
-        owner_name, name, doc = await ctx.runtime.store.read(read)
-        return {name_key: owner_name, "PolicyName": name, "PolicyDocument": encode_document(doc)}
-
-    async def delete_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-        def write(tx: Tx) -> None:
-            owner = claim(tx, ctx.account, kind, req[name_key])
-            if not store.delete_inline(tx, owner.id, req["PolicyName"]):
-                raise NoSuchEntity(f"The {kind} policy with name {req['PolicyName']} cannot be found.")
-
-        await ctx.runtime.store.write(write)
-        return {}
-
-    async def list_policies(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-        def read(tx: Tx) -> list[str]:
-            return [name for name, _ in store.inline_policies(tx, require(tx, ctx.account, kind, req[name_key]).id)]
-
-        return page(await ctx.runtime.store.read(read), req, lambda n: n, "PolicyNames")
-
-    async def attach_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-        policy_arn = req["PolicyArn"]
-
-        def write(tx: Tx) -> None:
-            owner = claim(tx, ctx.account, kind, req[name_key])
-            policy = require_policy(tx, ctx.account, policy_arn)
-            if isinstance(policy, AwsPolicy) and policy.path == "/aws-service-role/":
-                raise PolicyNotAttachable("Cannot attach a Service Role Policy to a Customer Role.")
-            if not isinstance(policy, AwsPolicy):
-                store.claim_arn(
-                    tx, ctx.account, "policy", policy_arn
-                )  # a concurrent DeletePolicy waits, or is waited for
-            current = store.attached(tx, owner.id)
-            if policy_arn in current:
-                return
-            if len(current) >= MANAGED_POLICIES_PER_ENTITY:
-                raise LimitExceeded(f"Cannot exceed quota for PoliciesPer{word}: {MANAGED_POLICIES_PER_ENTITY}")
-            store.attach(tx, owner.id, ctx.account, policy_arn, ctx.runtime.clock.now())
-
-        await ctx.runtime.store.write(write)
-        return {}
-
-    async def detach_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-        def write(tx: Tx) -> None:
-            owner = claim(tx, ctx.account, kind, req[name_key])
-            if not store.detach(tx, owner.id, req["PolicyArn"]):
-                raise NoSuchEntity(f"Policy {req['PolicyArn']} was not found.")
-
-        await ctx.runtime.store.write(write)
-        return {}
-
-    async def list_attached(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-        prefix = req.get("PathPrefix") or "/"
-
-        def read(tx: Tx) -> list[dict[str, str]]:
-            owner = require(tx, ctx.account, kind, req[name_key])
-            out = []
-            for policy_arn in store.attached(tx, owner.id):
-                policy = find_policy(tx, ctx.account, policy_arn)
-                if policy is not None and policy.path.startswith(prefix):
-                    out.append({"PolicyName": policy.name, "PolicyArn": policy_arn})
-            return out
-
-        return page(await ctx.runtime.store.read(read), req, lambda p: p, "AttachedPolicies")
-
-    SERVICE.op(f"Put{word}Policy")(put_policy)
-    SERVICE.op(f"Get{word}Policy")(get_policy)
-    SERVICE.op(f"Delete{word}Policy")(delete_policy)
-    SERVICE.op(f"List{word}Policies")(list_policies)
-    SERVICE.op(f"Attach{word}Policy")(attach_policy)
-    SERVICE.op(f"Detach{word}Policy")(detach_policy)
-    SERVICE.op(f"ListAttached{word}Policies")(list_attached)
+@SERVICE.op("PutRolePolicy")
+async def put_role_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await backend(ctx).put_inline_policy(ctx.account, "role", req["RoleName"], req["PolicyName"], req["PolicyDocument"])
+    return {}
 
 
-for _kind, _word in _KINDS.items():
-    _register(_kind, _word)
+@SERVICE.op("GetRolePolicy")
+async def get_role_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    owner, name, document = await backend(ctx).get_inline_policy(
+        ctx.account, "role", req["RoleName"], req["PolicyName"]
+    )
+    return {"RoleName": owner, "PolicyName": name, "PolicyDocument": document}
+
+
+@SERVICE.op("DeleteRolePolicy")
+async def delete_role_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await backend(ctx).delete_inline_policy(ctx.account, "role", req["RoleName"], req["PolicyName"])
+    return {}
+
+
+@SERVICE.op("ListRolePolicies")
+async def list_role_policies(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await backend(ctx).list_inline_policies(
+        ctx.account, "role", req["RoleName"], req.get("Marker"), req.get("MaxItems")
+    )
+
+
+@SERVICE.op("AttachRolePolicy")
+async def attach_role_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await backend(ctx).attach_policy(ctx.account, "role", req["RoleName"], req["PolicyArn"])
+    return {}
+
+
+@SERVICE.op("DetachRolePolicy")
+async def detach_role_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await backend(ctx).detach_policy(ctx.account, "role", req["RoleName"], req["PolicyArn"])
+    return {}
+
+
+@SERVICE.op("ListAttachedRolePolicies")
+async def list_attached_role_policies(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await backend(ctx).list_attached_policies(
+        ctx.account, "role", req["RoleName"], req.get("PathPrefix"), req.get("Marker"), req.get("MaxItems")
+    )
+
+
+# --- users -----------------------------------------------------------------------------------------------------------
+
+
+@SERVICE.op("PutUserPolicy")
+async def put_user_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await backend(ctx).put_inline_policy(ctx.account, "user", req["UserName"], req["PolicyName"], req["PolicyDocument"])
+    return {}
+
+
+@SERVICE.op("GetUserPolicy")
+async def get_user_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    owner, name, document = await backend(ctx).get_inline_policy(
+        ctx.account, "user", req["UserName"], req["PolicyName"]
+    )
+    return {"UserName": owner, "PolicyName": name, "PolicyDocument": document}
+
+
+@SERVICE.op("DeleteUserPolicy")
+async def delete_user_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await backend(ctx).delete_inline_policy(ctx.account, "user", req["UserName"], req["PolicyName"])
+    return {}
+
+
+@SERVICE.op("ListUserPolicies")
+async def list_user_policies(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await backend(ctx).list_inline_policies(
+        ctx.account, "user", req["UserName"], req.get("Marker"), req.get("MaxItems")
+    )
+
+
+@SERVICE.op("AttachUserPolicy")
+async def attach_user_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await backend(ctx).attach_policy(ctx.account, "user", req["UserName"], req["PolicyArn"])
+    return {}
+
+
+@SERVICE.op("DetachUserPolicy")
+async def detach_user_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await backend(ctx).detach_policy(ctx.account, "user", req["UserName"], req["PolicyArn"])
+    return {}
+
+
+@SERVICE.op("ListAttachedUserPolicies")
+async def list_attached_user_policies(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await backend(ctx).list_attached_policies(
+        ctx.account, "user", req["UserName"], req.get("PathPrefix"), req.get("Marker"), req.get("MaxItems")
+    )
+
+
+# --- groups ----------------------------------------------------------------------------------------------------------
+
+
+@SERVICE.op("PutGroupPolicy")
+async def put_group_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await backend(ctx).put_inline_policy(
+        ctx.account, "group", req["GroupName"], req["PolicyName"], req["PolicyDocument"]
+    )
+    return {}
+
+
+@SERVICE.op("GetGroupPolicy")
+async def get_group_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    owner, name, document = await backend(ctx).get_inline_policy(
+        ctx.account, "group", req["GroupName"], req["PolicyName"]
+    )
+    return {"GroupName": owner, "PolicyName": name, "PolicyDocument": document}
+
+
+@SERVICE.op("DeleteGroupPolicy")
+async def delete_group_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await backend(ctx).delete_inline_policy(ctx.account, "group", req["GroupName"], req["PolicyName"])
+    return {}
+
+
+@SERVICE.op("ListGroupPolicies")
+async def list_group_policies(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await backend(ctx).list_inline_policies(
+        ctx.account, "group", req["GroupName"], req.get("Marker"), req.get("MaxItems")
+    )
+
+
+@SERVICE.op("AttachGroupPolicy")
+async def attach_group_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await backend(ctx).attach_policy(ctx.account, "group", req["GroupName"], req["PolicyArn"])
+    return {}
+
+
+@SERVICE.op("DetachGroupPolicy")
+async def detach_group_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await backend(ctx).detach_policy(ctx.account, "group", req["GroupName"], req["PolicyArn"])
+    return {}
+
+
+@SERVICE.op("ListAttachedGroupPolicies")
+async def list_attached_group_policies(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await backend(ctx).list_attached_policies(
+        ctx.account, "group", req["GroupName"], req.get("PathPrefix"), req.get("Marker"), req.get("MaxItems")
+    )

@@ -1,12 +1,14 @@
-"""Lookups that raise AWS's errors, new entities, tagging, and the response shapes of each kind (Role, User, Policy, …)."""
+"""Lookups that raise AWS's errors, new entities, the response shapes of each kind (Role, User, Policy, …), and
+``Parts``: what every part of the IAM backend shares (the store, the clock, tagging entities found by name)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
-from ...aws.context import RequestContext
-from ...store.base import Tx
+from ...clock import Clock
+from ...store.base import Store, Tx
 from . import store
 from .errors import InvalidInput, NoSuchEntity, already_exists, no_such
 from .managed import AWS_POLICIES, AwsPolicy, is_aws_arn
@@ -31,19 +33,9 @@ def claim(tx: Tx, account: str, kind: str, name: str) -> Entity:
     return entity
 
 
-def create(tx: Tx, ctx: RequestContext, kind: str, name: str, path: str | None, data: dict[str, Any]) -> Entity:
+def create(tx: Tx, account: str, kind: str, name: str, path: str | None, data: dict[str, Any], now: float) -> Entity:
     path = path or "/"
-    entity = Entity(
-        0,
-        ctx.account,
-        kind,
-        name,
-        path,
-        unique_id(kind),
-        arn(ctx.account, kind, path, name),
-        ctx.runtime.clock.now(),
-        data,
-    )
+    entity = Entity(0, account, kind, name, path, unique_id(kind), arn(account, kind, path, name), now, data)
     if not store.insert(tx, entity):
         raise already_exists(kind, name)
     return entity
@@ -174,20 +166,31 @@ def boundary_counts(tx: Tx, account: str) -> dict[str, int]:
     return counts
 
 
-async def tag(
-    ctx: RequestContext, kind: str, name: str, new: list[dict[str, str]] | None = None, keys: list[str] | None = None
-) -> None:
-    """Tag or untag one entity found by name (roles, users, instance profiles)."""
+class Parts:
+    """The base of every part of IamBackend: the store and the clock (set by IamBackend), and the tags of entities
+    found by name (roles, users, instance profiles)."""
 
-    def write(tx: Tx) -> None:
-        entity = claim(tx, ctx.account, kind, name)
-        current = list(entity.data.get("Tags") or [])
-        entity.data["Tags"] = merge_tags(current, new) if new is not None else drop_tags(current, keys or [])
-        store.save(tx, entity)
+    store: Store
+    clock: Clock
 
-    await ctx.runtime.store.write(write)
+    async def tag_entity(self, account: str, kind: str, name: str, new: list[dict[str, str]]) -> None:
+        await self._retag(account, kind, name, lambda current: merge_tags(current, new))
 
+    async def untag_entity(self, account: str, kind: str, name: str, keys: list[str]) -> None:
+        await self._retag(account, kind, name, lambda current: drop_tags(current, keys))
 
-async def list_tags(ctx: RequestContext, kind: str, name: str, req: dict[str, Any]) -> dict[str, Any]:
-    entity = await ctx.runtime.store.read(lambda tx: require(tx, ctx.account, kind, name))
-    return page(list(entity.data.get("Tags") or []), req, lambda t: t, "Tags")
+    async def _retag(
+        self, account: str, kind: str, name: str, change: Callable[[list[dict[str, str]]], list[dict[str, str]]]
+    ) -> None:
+        def write(tx: Tx) -> None:
+            entity = claim(tx, account, kind, name)
+            entity.data["Tags"] = change(tags(entity))
+            store.save(tx, entity)
+
+        await self.store.write(write)
+
+    async def list_entity_tags(
+        self, account: str, kind: str, name: str, marker: str | None, max_items: int | None
+    ) -> dict[str, Any]:
+        entity = await self.store.read(lambda tx: require(tx, account, kind, name))
+        return page(tags(entity), "Tags", marker, max_items)

@@ -42,7 +42,8 @@ def get(tx: Tx, account: str, kind: str, name: str) -> Entity | None:
 
 
 def claim(tx: Tx, account: str, kind: str, name: str) -> Entity | None:
-    """``get`` for a read-modify-write: the row stays locked until commit, so concurrent changes (on PostgreSQL) queue."""
+    """``get`` for a read-modify-write: the row stays locked until commit, so concurrent changes (on PostgreSQL)
+    queue."""
     return _entity(
         tx.one(
             f"UPDATE iam_entities SET name = name WHERE account = ? AND kind = ? AND name_key = ? RETURNING {_COLUMNS}",
@@ -81,7 +82,8 @@ def all_of(tx: Tx, account: str, kind: str) -> list[Entity]:
 def insert(tx: Tx, entity: Entity) -> bool:
     """False when the name is taken (also when a concurrent create committed first)."""
     row = tx.one(
-        "INSERT INTO iam_entities (account, kind, name_key, name, path, entity_id, arn, created_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "INSERT INTO iam_entities (account, kind, name_key, name, path, entity_id, arn, created_at, data) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (account, kind, name_key) DO NOTHING RETURNING id",
         (
             entity.account,
@@ -125,6 +127,15 @@ def counts(tx: Tx, account: str) -> dict[str, int]:
         r[0]: int(r[1])
         for r in tx.all("SELECT kind, COUNT(*) FROM iam_entities WHERE account = ? GROUP BY kind", (account,))
     }
+
+
+def policy_versions(tx: Tx, account: str) -> int:
+    """Versions of the account's customer managed policies (GetAccountSummary's PolicyVersionsInUse)."""
+    row = tx.one(
+        "SELECT COUNT(*) FROM iam_policy_versions v JOIN iam_entities e ON e.id = v.policy_id WHERE e.account = ?",
+        (account,),
+    )
+    return int(row[0]) if row else 0
 
 
 def save(tx: Tx, entity: Entity) -> None:
@@ -185,7 +196,8 @@ def attached(tx: Tx, owner_id: int) -> list[str]:
 
 def attach(tx: Tx, owner_id: int, account: str, policy_arn: str, now: float) -> None:
     tx.execute(
-        "INSERT INTO iam_attachments (owner_id, account, policy_arn, attached_at) VALUES (?, ?, ?, ?) ON CONFLICT (owner_id, policy_arn) DO NOTHING",
+        "INSERT INTO iam_attachments (owner_id, account, policy_arn, attached_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (owner_id, policy_arn) DO NOTHING",
         (owner_id, account, policy_arn, now),
     )
 
@@ -223,7 +235,8 @@ def attached_to(tx: Tx, account: str, policy_arn: str) -> list[Entity]:
 
 def children(tx: Tx, parent_id: int) -> list[Entity]:
     rows = tx.all(
-        f"SELECT {_E_COLUMNS} FROM iam_members m JOIN iam_entities e ON e.id = m.child_id WHERE m.parent_id = ? ORDER BY m.added_at",
+        f"SELECT {_E_COLUMNS} FROM iam_members m JOIN iam_entities e ON e.id = m.child_id "
+        "WHERE m.parent_id = ? ORDER BY m.added_at",
         (parent_id,),
     )
     return [e for e in map(_entity, rows) if e is not None]
@@ -231,7 +244,8 @@ def children(tx: Tx, parent_id: int) -> list[Entity]:
 
 def parents(tx: Tx, child_id: int) -> list[Entity]:
     rows = tx.all(
-        f"SELECT {_E_COLUMNS} FROM iam_members m JOIN iam_entities e ON e.id = m.parent_id WHERE m.child_id = ? ORDER BY e.name_key",
+        f"SELECT {_E_COLUMNS} FROM iam_members m JOIN iam_entities e ON e.id = m.parent_id "
+        "WHERE m.child_id = ? ORDER BY e.name_key",
         (child_id,),
     )
     return [e for e in map(_entity, rows) if e is not None]
@@ -239,7 +253,8 @@ def parents(tx: Tx, child_id: int) -> list[Entity]:
 
 def add_member(tx: Tx, parent_id: int, child_id: int, now: float) -> None:
     tx.execute(
-        "INSERT INTO iam_members (parent_id, child_id, added_at) VALUES (?, ?, ?) ON CONFLICT (parent_id, child_id) DO NOTHING",
+        "INSERT INTO iam_members (parent_id, child_id, added_at) VALUES (?, ?, ?) "
+        "ON CONFLICT (parent_id, child_id) DO NOTHING",
         (parent_id, child_id, now),
     )
 
@@ -298,7 +313,8 @@ def access_key(tx: Tx, account: str, key_id: str) -> tuple[int, str, float] | No
 
 def add_access_key(tx: Tx, key_id: str, account: str, owner_id: int, now: float) -> None:
     tx.execute(
-        "INSERT INTO iam_access_keys (access_key_id, account, owner_id, status, created_at) VALUES (?, ?, ?, 'Active', ?)",
+        "INSERT INTO iam_access_keys (access_key_id, account, owner_id, status, created_at) "
+        "VALUES (?, ?, ?, 'Active', ?)",
         (key_id, account, owner_id, now),
     )
 

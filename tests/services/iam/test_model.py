@@ -68,8 +68,8 @@ def test_tags_merge_and_drop() -> None:
 
 def test_paging() -> None:
     items = list(range(7))
-    first = page(items, {"MaxItems": 3}, lambda i: i, "Items")
+    first = page(items, "Items", None, 3)
     assert first["Items"] == [0, 1, 2] and first["IsTruncated"]
-    second = page(items, {"MaxItems": 3, "Marker": first["Marker"]}, lambda i: i, "Items")
-    third = page(items, {"MaxItems": 3, "Marker": second["Marker"]}, lambda i: i, "Items")
+    second = page(items, "Items", first["Marker"], 3)
+    third = page(items, "Items", second["Marker"], 3)
     assert second["Items"] == [3, 4, 5] and third == {"Items": [6], "IsTruncated": False}

@@ -95,7 +95,8 @@ def test_managed_policy_versions(iam: Any, name: str) -> None:
     assert iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"] == "v3"
     expect_error(
         iam.create_policy_version, "LimitExceeded",
-        "A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.",
+        "A managed policy can have up to 5 versions. Before you create a new version, "
+        "you must delete an existing version.",
         PolicyArn=arn, PolicyDocument=POLICY,
     )  # fmt: skip
     versions = iam.list_policy_versions(PolicyArn=arn)["Versions"]

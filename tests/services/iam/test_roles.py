@@ -47,7 +47,8 @@ def test_document_is_url_encoded_on_the_wire(iam: Any, endpoint: str, name: str)
         endpoint,
         data={"Action": "GetRole", "Version": "2010-05-08", "RoleName": name},
         headers={
-            "Authorization": "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=x"
+            "Authorization": "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/iam/aws4_request, "
+            "SignedHeaders=host, Signature=x"
         },
     ).text
     assert f"<AssumeRolePolicyDocument>{quote(TRUST, safe='')}</AssumeRolePolicyDocument>" in body
@@ -73,7 +74,8 @@ def test_update_role(iam: Any, raw_iam: Any, name: str) -> None:
     )
     expect_error(
         raw_iam.update_role, "ValidationError",
-        "1 validation error detected: Value 60 at 'maxSessionDuration' failed to satisfy constraint: Member must have value greater than or equal to 3600",
+        "1 validation error detected: Value 60 at 'maxSessionDuration' failed to satisfy constraint: "
+        "Member must have value greater than or equal to 3600",
         RoleName=name, MaxSessionDuration=60,
     )  # fmt: skip
     expect_error(
@@ -86,7 +88,8 @@ def test_missing_role_and_validation(iam: Any, raw_iam: Any, name: str) -> None:
     expect_error(iam.delete_role, "NoSuchEntity", f"The role with name {name} cannot be found.", RoleName=name)
     expect_error(
         iam.create_role, "ValidationError",
-        "1 validation error detected: Value 'a b' at 'roleName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+",
+        "1 validation error detected: Value 'a b' at 'roleName' failed to satisfy constraint: "
+        "Member must satisfy regular expression pattern: [\\w+=,.@-]+",
         RoleName="a b", AssumeRolePolicyDocument=TRUST,
     )  # fmt: skip
     expect_error(iam.create_role, "ValidationError", RoleName="r" * 65, AssumeRolePolicyDocument=TRUST)

@@ -1,0 +1,47 @@
+"""IAM's backend: one object (IamBackend) whose methods take plain arguments, made of the parts in the domain
+modules (roles, users, access keys, policies, …); kept at start, reached through ``backend``.  Also the KeyOwner
+port IAM provides to STS."""
+
+from __future__ import annotations
+
+from ...aws.context import RequestContext
+from ...ports import KeyOwner
+from ...runtime import Runtime
+from . import SERVICE
+from .access_keys import AccessKeys
+from .account import Account
+from .oidc import OidcProviders
+from .policies import Policies
+from .principal_policies import PrincipalPolicies
+from .profiles import InstanceProfiles
+from .roles import Roles
+from .users import Users
+
+
+class IamBackend(Roles, Users, AccessKeys, InstanceProfiles, Policies, PrincipalPolicies, OidcProviders, Account):
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.store = runtime.store
+        self.clock = runtime.clock
+
+
+class KeyOwnerPort:
+    """The KeyOwner port: STS answers GetCallerIdentity with the IAM user an access key belongs to."""
+
+    def __init__(self, iam: IamBackend) -> None:
+        self.iam = iam
+
+    async def owner(self, account: str, access_key: str) -> dict[str, str] | None:
+        """{"UserId", "Arn"} of the IAM user an access key belongs to, None when it is no user's key."""
+        user = await self.iam.key_user(account, access_key)
+        return None if user is None else {"UserId": user.entity_id, "Arn": user.arn}
+
+
+def backend(ctx: RequestContext) -> IamBackend:
+    return ctx.runtime.state(IamBackend)
+
+
+@SERVICE.on_start
+async def _start(runtime: Runtime) -> None:
+    iam = runtime.keep(IamBackend(runtime))
+    runtime.provide(KeyOwner, KeyOwnerPort(iam))
