@@ -19,7 +19,7 @@ from .http import Request, Response
 from .protocols import get_protocol
 from .routing import Route, Router
 from .specs import load_spec
-from .validate import validate
+from .validate import Rules, validate
 
 if TYPE_CHECKING:
     from ..runtime import Runtime
@@ -38,8 +38,8 @@ class ServiceApi(Protocol):
     def name(self) -> str: ...
 
     @property
-    def validation(self) -> str:
-        """ "coral" (ValidationException) or "params" (MissingParameter / InvalidParameterValue)."""
+    def validation(self) -> Rules:
+        """How the service validates input (style, model patterns, its error code)."""
         ...
 
     @property
@@ -128,7 +128,13 @@ class Dispatcher:
             params = protocol.parse(request, route.operation, route.path_params)
             if service.prepare is not None:
                 service.prepare(request, route.protocol, route.name, params)
-            validate(route.operation.input_shape, params, style=service.validation, protocol=route.protocol)
+            validate(
+                route.operation.input_shape,
+                params,
+                rules=service.validation,
+                protocol=route.protocol,
+                operation=route.name,
+            )
             if handler is None:
                 raise ServiceError(
                     f"The operation {route.name} of {route.spec.name} is not implemented by gureum yet.",

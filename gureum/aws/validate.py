@@ -2,35 +2,82 @@
 
 Two styles, as AWS has them: "coral" (``ValidationException`` / ``ValidationError`` with the
 "N validation errors detected: ..." message) and "params" (query-era services such as SQS:
-``MissingParameter`` / ``InvalidParameterValue`` naming the first bad parameter).
+``MissingParameter`` / ``InvalidParameterValue`` naming the first bad parameter). What differs between services
+is data (Rules): whether the model's ``pattern`` constraints are checked, for which operations not, and the error
+code constraint failures are answered with.
 """
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from botocore.model import Shape
 
 from .errors import ServiceError
 
+log = logging.getLogger("gureum.validate")
 _MAX_REPORTED = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """How one service validates input."""
+
+    style: str = "coral"  # or "params" (MissingParameter / InvalidParameterValue)
+    # the model's ``pattern`` constraints (AWS checks them; services that were verified against them turn them on)
+    patterns: bool = False
+    # operations whose patterns the service reports itself (e.g. per entry of a batch, not for the whole request)
+    pattern_exempt: frozenset[str] = frozenset()
+    # only the patterns of these members (by model member name, at any depth); None: every member's
+    pattern_members: frozenset[str] | None = None
+    # the code constraint failures are answered with, where the service has its own (Logs: InvalidParameterException)
+    code: str | None = None
+
+
+@cache
+def model_pattern(text: str) -> re.Pattern[str] | None:
+    """The model's (Java) pattern as a Python regex matched with fullmatch; None when it cannot be expressed."""
+    python, flags = text, re.ASCII  # Java's \w, \d and \s are ASCII-only
+    if "\\p{" in text:
+        # the models' one use of Unicode classes: [\p{L}\p{Z}\p{N}…] = letters, separators, numbers (and …)
+        python, flags = text.replace("\\p{L}\\p{Z}\\p{N}", "\\w\\s"), 0
+        if "\\p{" in python:
+            return None
+    try:
+        return re.compile(python, flags)
+    except re.error:
+        log.debug("model pattern %r is not a Python regex: not checked", text)
+        return None
 
 
 def _camel(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
+# whose model patterns are checked: nobody (False), every member (True), or the members named
+Patterns = bool | frozenset[str]
+
+
+def _checks_pattern(patterns: Patterns, name: str) -> bool:
+    return patterns is True or (not isinstance(patterns, bool) and name in patterns)
+
+
 class _Collector:
-    def __init__(self, style: str) -> None:
+    def __init__(self, style: str, patterns: Patterns) -> None:
         self.style = style
+        self.patterns = patterns
         self.errors: list[tuple[str, str, Any, str]] = []  # kind, path, value, message
 
     def add(self, kind: str, path: str, value: Any, message: str) -> None:
         self.errors.append((kind, path, value, message))
 
 
-def _check(shape: Shape, value: Any, path: str, params_path: str, out: _Collector) -> None:
+def _check(shape: Shape, value: Any, path: str, params_path: str, out: _Collector, name: str = "") -> None:
     kind = shape.type_name
     meta = shape.metadata
     if kind == "structure":
@@ -54,6 +101,7 @@ def _check(shape: Shape, value: Any, path: str, params_path: str, out: _Collecto
                 f"{path}.{_camel(name)}" if path else _camel(name),
                 f"{params_path}.{name}" if params_path else name,
                 out,
+                name,
             )
         return
     if kind == "list":
@@ -61,7 +109,7 @@ def _check(shape: Shape, value: Any, path: str, params_path: str, out: _Collecto
             return
         _length(meta, len(value), value, path, params_path, out)
         for index, item in enumerate(value, 1):
-            _check(shape.member, item, f"{path}.{index}.member", f"{params_path}.{index}", out)
+            _check(shape.member, item, f"{path}.{index}.member", f"{params_path}.{index}", out, name)
         return
     if kind == "map":
         if not isinstance(value, dict):
@@ -70,13 +118,17 @@ def _check(shape: Shape, value: Any, path: str, params_path: str, out: _Collecto
         for key, item in value.items():
             _check(shape.key, key, f"{path}.key", f"{params_path}.key", out)
             if item is not None:
-                _check(shape.value, item, f"{path}.{key}.member", f"{params_path}.{key}", out)
+                _check(shape.value, item, f"{path}.{key}.member", f"{params_path}.{key}", out, name)
         return
     if kind == "string" and isinstance(value, str):
         _length(meta, len(value), value, path, params_path, out)
         enum = shape.enum
         if enum and out.style == "coral" and value not in enum:
             out.add("enum", path, value, f"Member must satisfy enum value set: [{', '.join(enum)}]")
+        if _checks_pattern(out.patterns, name) and value and "pattern" in meta:
+            pattern = model_pattern(meta["pattern"])
+            if pattern is not None and pattern.fullmatch(value) is None:
+                out.add("pattern", path, value, f"Member must satisfy regular expression pattern: {meta['pattern']}")
     elif (
         kind in ("integer", "long", "float", "double")
         and isinstance(value, (int, float))
@@ -108,12 +160,14 @@ def _show(value: Any) -> str:
 
 
 Check = Callable[[Any], bool]
-_compiled: dict[tuple[Shape, str], Check] = {}  # holds the shapes, so they (and their validators) stay paired
+_compiled: dict[
+    tuple[Shape, str, Patterns, str], Check
+] = {}  # holds the shapes, so they (and their validators) stay paired
 
 
-def _compile(shape: Shape, style: str) -> Check:
-    """A predicate that says quickly whether a value breaks no constraint (built once per shape)."""
-    key = (shape, style)
+def _compile(shape: Shape, style: str, patterns: Patterns, name: str = "") -> Check:
+    """A predicate that says quickly whether a value breaks no constraint (built once per shape and member name)."""
+    key = (shape, style, patterns, name)
     found = _compiled.get(key)
     if found is not None:
         return found
@@ -129,7 +183,7 @@ def _compile(shape: Shape, style: str) -> Check:
     check: Check
     if kind == "structure":
         required = tuple(shape.required_members)
-        members = {name: _compile(member, style) for name, member in shape.members.items()}
+        members = {name: _compile(member, style, patterns, name) for name, member in shape.members.items()}
 
         def check(value: Any) -> bool:
             if not isinstance(value, dict):
@@ -144,13 +198,13 @@ def _compile(shape: Shape, style: str) -> Check:
             return True
 
     elif kind == "list":
-        inner = _compile(shape.member, style)
+        inner = _compile(shape.member, style, patterns, name)
 
         def check(value: Any) -> bool:
             return not isinstance(value, list) or (sized(len(value)) and all(inner(item) for item in value))
 
     elif kind == "map":
-        key_check, value_check = _compile(shape.key, style), _compile(shape.value, style)
+        key_check, value_check = _compile(shape.key, style, patterns), _compile(shape.value, style, patterns, name)
 
         def check(value: Any) -> bool:
             return not isinstance(value, dict) or (
@@ -159,9 +213,14 @@ def _compile(shape: Shape, style: str) -> Check:
 
     elif kind == "string":
         enum = frozenset(shape.enum) if shape.enum and style == "coral" else None
+        pattern = model_pattern(meta["pattern"]) if _checks_pattern(patterns, name) and "pattern" in meta else None
 
         def check(value: Any) -> bool:
-            return not isinstance(value, str) or (sized(len(value)) and (enum is None or value in enum))
+            return not isinstance(value, str) or (
+                sized(len(value))
+                and (enum is None or value in enum)
+                and (pattern is None or not value or pattern.fullmatch(value) is not None)
+            )
 
     elif kind in ("integer", "long", "float", "double"):
 
@@ -186,10 +245,20 @@ def _compile(shape: Shape, style: str) -> Check:
     return check
 
 
-def validate(shape: Shape | None, params: dict[str, Any], *, style: str = "coral", protocol: str = "json") -> None:
-    if shape is None or _compile(shape, style)(params):
+_DEFAULT = Rules()
+
+
+def validate(
+    shape: Shape | None, params: dict[str, Any], *, rules: Rules = _DEFAULT, protocol: str = "json", operation: str = ""
+) -> None:
+    """Raise the service's AWS-shaped error when ``params`` breaks a constraint of ``shape``."""
+    style = rules.style
+    patterns: Patterns = False
+    if rules.patterns and operation not in rules.pattern_exempt:
+        patterns = True if rules.pattern_members is None else rules.pattern_members
+    if shape is None or _compile(shape, style, patterns)(params):
         return
-    out = _Collector(style)
+    out = _Collector(style, patterns)
     _check(shape, params, "", "", out)
     if not out.errors:
         return
@@ -215,4 +284,6 @@ def validate(shape: Shape | None, params: dict[str, Any], *, style: str = "coral
             lines.append(f"Value {_show(value)} at '{path}' failed to satisfy constraint: {message}")
     count = len(out.errors)
     text = f"{count} validation error{'s' if count > 1 else ''} detected: " + "; ".join(lines)
+    if rules.code is not None:
+        raise ServiceError(text, code=rules.code)
     raise ServiceError(text, code="ValidationError" if protocol == "query" else "ValidationException")

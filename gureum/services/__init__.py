@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..aws.dispatch import Handler, Prepare
 from ..aws.http import Request, Response
+from ..aws.validate import Rules
 
 if TYPE_CHECKING:
     from ..delivery import Target
@@ -54,7 +55,7 @@ class Service:
     """A service: its botocore name, its operations, and what it adds to the server around them."""
 
     name: str
-    validation: str = "coral"  # or "params" (MissingParameter / InvalidParameterValue)
+    validation: Rules = field(default_factory=Rules)  # style, model patterns, error code
     migrations: Path | None = None
     ops: dict[str, Handler] = field(default_factory=dict)
     starts: list[Hook] = field(default_factory=list)

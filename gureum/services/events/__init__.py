@@ -8,21 +8,13 @@ outbox's claims make them exactly-once across nodes and restarts.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from ...aws.http import Request
-from ...aws.specs import load_spec
+from ...aws.validate import Rules
 from .. import Service
-from .names import check_patterns
 
-
-def _prepare(request: Request, protocol: str, operation: str, params: dict[str, Any]) -> None:
-    """The model's ``pattern`` constraints, which the engine's validation does not check (yet)."""
-    if operation not in ("PutEvents", "PutPartnerEvents", "TestEventPattern"):
-        check_patterns(load_spec(SERVICE.name).model.operation_model(operation).input_shape, params)
-
-
-SERVICE = Service("events", migrations=Path(__file__).parent / "migrations", prepare=_prepare)
+# the model's patterns, except where EventBridge reports them per entry (PutEvents, PutPartnerEvents) or not at all
+_VALIDATION = Rules(patterns=True, pattern_exempt=frozenset({"PutEvents", "PutPartnerEvents", "TestEventPattern"}))
+SERVICE = Service("events", migrations=Path(__file__).parent / "migrations", validation=_VALIDATION)
 
 from . import ops_archives, ops_buses, ops_connections, ops_endpoints, ops_events, ops_rules  # noqa: E402,F401  (registers the operations)
 from .api_destinations import TARGET as HTTP_TARGET  # noqa: E402

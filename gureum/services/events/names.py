@@ -1,4 +1,4 @@
-"""EventBridge names and ARNs, and the model's ``pattern`` constraints the engine does not check yet.
+"""EventBridge names and ARNs.
 
 ARN shapes: ``event-bus/<name>``, ``rule/<name>`` on the default bus and ``rule/<bus>/<name>`` elsewhere,
 ``archive/<name>``, ``replay/<name>``, ``connection/<name>/<uuid>``, ``api-destination/<name>/<uuid>``,
@@ -8,10 +8,6 @@ ARN shapes: ``event-bus/<name>``, ``rule/<name>`` on the default bus and ``rule/
 from __future__ import annotations
 
 import re
-from functools import cache
-from typing import Any
-
-from botocore.model import Shape
 
 from .errors import ValidationException
 
@@ -64,50 +60,3 @@ def rule_from_arn(arn: str) -> tuple[str, str, str, str] | None:
     if len(path) == 1:
         return parts[1], parts[0], DEFAULT_BUS, path[0]
     return parts[1], parts[0], "/".join(path[:-1]), path[-1]
-
-
-# --- model patterns ----------------------------------------------------------------------------------
-
-
-def _camel(name: str) -> str:
-    return name[:1].lower() + name[1:]
-
-
-@cache
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
-
-
-def _pattern_errors(shape: Shape, value: Any, path: str, out: list[str]) -> None:
-    kind = shape.type_name
-    if kind == "structure" and isinstance(value, dict) and not shape.is_document_type:
-        for name, item in value.items():
-            member = shape.members.get(name)
-            if member is not None and item is not None:
-                _pattern_errors(member, item, f"{path}.{_camel(name)}" if path else _camel(name), out)
-    elif kind == "list" and isinstance(value, list):
-        for index, item in enumerate(value, 1):
-            _pattern_errors(shape.member, item, f"{path}.{index}.member", out)
-    elif kind == "map" and isinstance(value, dict):
-        for key, item in value.items():
-            _pattern_errors(shape.key, key, f"{path}.key", out)
-            if item is not None:
-                _pattern_errors(shape.value, item, f"{path}.{key}.member", out)
-    elif kind == "string" and isinstance(value, str) and "pattern" in shape.metadata:
-        if _compiled(shape.metadata["pattern"]).fullmatch(value) is None:
-            out.append(
-                f"Value '{value}' at '{path}' failed to satisfy constraint: Member must satisfy regular expression pattern: {shape.metadata['pattern']}"
-            )
-
-
-def check_patterns(shape: Shape | None, params: dict[str, Any]) -> None:
-    """Raise AWS's ValidationException for strings that do not match their model pattern."""
-    if shape is None:
-        return
-    errors: list[str] = []
-    _pattern_errors(shape, params, "", errors)
-    if errors:
-        count = len(errors)
-        raise ValidationException(
-            f"{count} validation error{'s' if count > 1 else ''} detected: " + "; ".join(errors[:10])
-        )

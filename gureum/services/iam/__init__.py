@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ...aws.validate import Rules
 from .. import Service
-from .model import check_patterns
 
 # IAM answers a missing or malformed member like the other Coral services: ValidationError,
 # "1 validation error detected: Value null at 'roleName' failed to satisfy constraint: Member must not be null"
-SERVICE = Service("iam", migrations=Path(__file__).parent / "migrations", prepare=check_patterns)
+SERVICE = Service("iam", migrations=Path(__file__).parent / "migrations", validation=Rules(patterns=True))
 
 from . import ops_account, ops_oidc, ops_policies, ops_principals, ops_profiles, ops_roles, ops_users  # noqa: E402,F401  (registers)

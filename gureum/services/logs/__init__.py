@@ -5,10 +5,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ...aws.validate import Rules
 from .. import Service
-from .common import prepare  # noqa: E402
 
-SERVICE = Service("logs", migrations=Path(__file__).parent / "migrations", prepare=prepare)
+# constraint failures are InvalidParameterException ("1 validation error detected: …"), patterns included
+SERVICE = Service(
+    "logs",
+    migrations=Path(__file__).parent / "migrations",
+    validation=Rules(
+        patterns=True,
+        pattern_members=frozenset(
+            {"logGroupName", "logGroupNamePrefix", "logStreamName", "logStreamNamePrefix", "filterName"}
+        ),
+        code="InvalidParameterException",
+    ),
+)
 
 from . import ops_events, ops_groups, ops_metrics, ops_streams  # noqa: E402,F401  (registers the operations)
 from .target import TARGET  # noqa: E402

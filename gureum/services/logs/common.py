@@ -9,10 +9,6 @@ import re
 from typing import Any
 
 from ...aws.context import RequestContext
-from ...aws.errors import ServiceError
-from ...aws.http import Request
-from ...aws.specs import load_spec
-from ...aws.validate import validate
 from ...store.base import Tx
 from . import limits, store
 from .errors import InvalidParameterException, no_group
@@ -20,33 +16,6 @@ from .filter_patterns import FilterPattern, PatternError, compile_pattern
 
 # logGroupIdentifier: a name, or an ARN with or without the trailing ":*"
 _GROUP_ARN = re.compile(r"^arn:aws[\w-]*:logs:([^:]*):(\d{12}):log-group:([^:]+)(?::\*)?$")
-# members checked against the model's pattern (the engine checks lengths, ranges and enums only)
-_PATTERNS = {
-    "logGroupName": (limits.GROUP_NAME, r"[\.\-_/#A-Za-z0-9]+"),
-    "logGroupNamePrefix": (limits.GROUP_NAME, r"[\.\-_/#A-Za-z0-9]+"),
-    "logStreamName": (limits.STREAM_NAME, r"[^:*]*"),
-    "logStreamNamePrefix": (limits.STREAM_NAME, r"[^:*]*"),
-    "filterName": (re.compile(r"[^:*]*"), r"[^:*]*"),
-}
-
-
-def prepare(request: Request, protocol: str, operation: str, params: dict[str, Any]) -> None:
-    """Validate before the engine does, so constraint errors carry the code CloudWatch Logs answers with
-    (InvalidParameterException, "1 validation error detected: …"), and check the model's name patterns."""
-    shape = load_spec("logs").model.operation_model(operation).input_shape
-    try:
-        validate(shape, params, style="coral", protocol=protocol)
-    except ServiceError as error:
-        raise InvalidParameterException(error.message) from None
-    bad = [
-        f"Value '{params[member]}' at '{member}' failed to satisfy constraint: Member must satisfy regular expression pattern: {shown}"
-        for member, (pattern, shown) in _PATTERNS.items()
-        if isinstance(params.get(member), str) and params[member] and pattern.fullmatch(params[member]) is None
-    ]
-    if bad:
-        raise InvalidParameterException(
-            f"{len(bad)} validation error{'s' if len(bad) > 1 else ''} detected: " + "; ".join(bad)
-        )
 
 
 def now_ms(ctx: RequestContext) -> int:

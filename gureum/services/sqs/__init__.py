@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ...aws.http import Request
+from ...aws.validate import Rules
 from .. import Service
 
 _QUEUE_PATH = re.compile(r"^/\d{12}/[^/]+/?$")
@@ -20,7 +21,10 @@ def _queue_url_from_path(request: Request, protocol: str, operation: str, params
 
 
 SERVICE = Service(
-    "sqs", validation="params", migrations=Path(__file__).parent / "migrations", prepare=_queue_url_from_path
+    "sqs",
+    validation=Rules(style="params"),
+    migrations=Path(__file__).parent / "migrations",
+    prepare=_queue_url_from_path,
 )
 
 from . import (  # noqa: E402,F401  (registers the operations)
