@@ -27,7 +27,7 @@ class App:
         self.config = config
         self.failed_services: dict[str, str] = {}
         self.services = services if services is not None else all_services(self.failed_services)
-        self.runtime: Runtime | None = None  # type: ignore[assignment]
+        self.runtime: Runtime | None = None
         self.dispatcher: Dispatcher | None = None
         self.edge = EdgeRouter([route for service in self.services for route in service.edge_routes])
         self.upgrades = [service.upgrade for service in self.services if service.upgrade is not None]

@@ -20,4 +20,5 @@ def unique_id() -> str:
     with _lock:  # itertools.count is not guaranteed atomic across threads
         n = next(_counter) & 0xFFFFFFFFFFFFFFF
     high = _PREFIX
-    return f"{high >> 32:08x}-{(high >> 16) & 0xFFFF:04x}-4{high & 0xFFF:03x}-{0x8000 | (n >> 48) & 0x3FFF:04x}-{n & 0xFFFFFFFFFFFF:012x}"
+    head = f"{high >> 32:08x}-{(high >> 16) & 0xFFFF:04x}-4{high & 0xFFF:03x}"
+    return f"{head}-{0x8000 | (n >> 48) & 0x3FFF:04x}-{n & 0xFFFFFFFFFFFF:012x}"

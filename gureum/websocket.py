@@ -172,7 +172,7 @@ class WebSocket:
                 elif isinstance(event, Ping):
                     self._transport.write(self._conn.send(event.response()))
                 elif isinstance(event, CloseConnection):
-                    if self._conn.state is not ConnectionState.CLOSED:
+                    if self._conn.state is not ConnectionState.CLOSED:  # type: ignore[comparison-overlap]
                         self._transport.write(self._conn.send(event.response()))
                     self._end(event.code, event.reason or "")
                     return

@@ -11,6 +11,7 @@ from ..aws.http import Request, Response
 
 if TYPE_CHECKING:
     from ..app import App
+    from ..runtime import Runtime
 
 ADMIN_PREFIXES = ("/_gureum/", "/_localstack/", "/moto-api/")
 
@@ -39,14 +40,19 @@ async def handle_admin(app: App, request: Request) -> Response | None:
     for service in app.services:
         service_handler = service.admin_routes.get((request.method, path))
         if service_handler is not None:
-            return await service_handler(app.runtime, request)
+            return await service_handler(_runtime(app), request)
     if any(request.path.startswith(prefix) for prefix in ADMIN_PREFIXES):
         return _json({"error": f"no such endpoint: {request.method} {request.path}"}, 404)
     return None
 
 
+def _runtime(app: App) -> Runtime:
+    assert app.runtime is not None, "admin routes are served after start-up"
+    return app.runtime
+
+
 async def _health(app: App) -> Response:
-    runtime = app.runtime
+    runtime = _runtime(app)
     store = "memory" if runtime.config.in_memory else runtime.store.dialect
     return _json(
         {"status": "running", "version": __version__, "store": store, "services": dict(runtime.service_status)}
@@ -55,7 +61,7 @@ async def _health(app: App) -> Response:
 
 async def _localstack_health(app: App) -> Response:
     services = {
-        name: ("running" if state == "running" else "available") for name, state in app.runtime.service_status.items()
+        name: ("running" if state == "running" else "available") for name, state in _runtime(app).service_status.items()
     }
     return _json({"services": services, "edition": "community", "version": f"gureum-{__version__}"})
 

@@ -67,7 +67,8 @@ def new_request_id() -> str:
 
 
 _SIGNATURE_MISMATCH = (
-    "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. "
+    "The request signature we calculated does not match the signature you provided. "
+    "Check your AWS Secret Access Key and signing method. "
     "Consult the service documentation for details."
 )
 # (json-family code, query code, rest-xml code, message) per problem, as AWS answers them

@@ -26,8 +26,17 @@ class Request:
 
     __slots__ = ("method", "raw_path", "query_string", "headers", "body", "scheme", "peer", "_header_list", "__dict__")
 
-    def __init__(self, method: str, raw_path: str, query_string: str, headers: dict[str, str], body: bytes, scheme: str = "http", peer: str = "127.0.0.1",
-                 header_list: list[tuple[str, str]] | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        method: str,
+        raw_path: str,
+        query_string: str,
+        headers: dict[str, str],
+        body: bytes,
+        scheme: str = "http",
+        peer: str = "127.0.0.1",
+        header_list: list[tuple[str, str]] | None = None,
+    ) -> None:
         self.method = method
         self.raw_path = raw_path
         self.query_string = query_string

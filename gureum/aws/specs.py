@@ -60,7 +60,8 @@ def _patch_file(service: str) -> dict[str, Any]:
     path = _PATCH_DIR / f"{service}.json"
     if not path.exists():
         return {}
-    return json.loads(path.read_text())
+    patches: dict[str, Any] = json.loads(path.read_text())
+    return patches
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,7 +42,7 @@ class Rules:
 @cache
 def model_pattern(text: str) -> re.Pattern[str] | None:
     """The model's (Java) pattern as a Python regex matched with fullmatch; None when it cannot be expressed."""
-    python, flags = text, re.ASCII  # Java's \w, \d and \s are ASCII-only
+    python, flags = text, int(re.ASCII)  # Java's \w, \d and \s are ASCII-only
     if "\\p{" in text:
         # the models' one use of Unicode classes: [\p{L}\p{Z}\p{N}…] = letters, separators, numbers (and …)
         python, flags = text.replace("\\p{L}\\p{Z}\\p{N}", "\\w\\s"), 0

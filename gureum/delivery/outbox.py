@@ -75,7 +75,8 @@ class Delivery:
                     self._give_up(tx, error, 1, dead_letter, source, now)
                     return
         tx.execute(
-            "INSERT INTO delivery_outbox (kind, address, payload, policy, dead_letter, source, attempts, created_at, next_at, claim_ms) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+            "INSERT INTO delivery_outbox (kind, address, payload, policy, dead_letter, source, attempts, created_at,"
+            " next_at, claim_ms) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
             (
                 kind,
                 address,
@@ -138,7 +139,8 @@ class Delivery:
         kinds = tuple(self.targets) or ("",)
         offered = f"kind IN ({','.join('?' * len(kinds))})"
         rows = tx.all(
-            f"SELECT {_COLUMNS} FROM delivery_outbox WHERE next_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?) AND {offered} ORDER BY next_at LIMIT ?{_lock(tx)}",
+            f"SELECT {_COLUMNS} FROM delivery_outbox WHERE next_at <= ?"
+            f" AND (claimed_until IS NULL OR claimed_until <= ?) AND {offered} ORDER BY next_at LIMIT ?{_lock(tx)}",
             (now, now, *kinds, _CLAIM_BATCH),
         )
         calls = []
@@ -166,7 +168,8 @@ class Delivery:
         if len(rows) == _CLAIM_BATCH:
             return calls, now
         nxt = tx.one(
-            f"SELECT MIN(next_at) FROM delivery_outbox WHERE (claimed_until IS NULL OR claimed_until <= ?) AND {offered}",
+            "SELECT MIN(next_at) FROM delivery_outbox"
+            f" WHERE (claimed_until IS NULL OR claimed_until <= ?) AND {offered}",
             (now, *kinds),
         )
         later = tx.one("SELECT MIN(claimed_until) FROM delivery_outbox WHERE claimed_until > ?", (now,))
@@ -186,7 +189,8 @@ class Delivery:
             self._give_up(tx, error, attempts, DeadLetter.from_json(dead_text) if dead_text else None, source, now)
         else:
             tx.execute(
-                "UPDATE delivery_outbox SET attempts = ?, next_at = ?, claimed_until = NULL, last_error = ? WHERE id = ?",
+                "UPDATE delivery_outbox SET attempts = ?, next_at = ?, claimed_until = NULL, last_error = ?"
+                " WHERE id = ?",
                 (attempts, now + int(wait * 1000), f"{error.code}: {error.message}"[:1000], row_id),
             )
 

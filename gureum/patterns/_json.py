@@ -108,7 +108,8 @@ class JsonReader:
     def _eof_in_container(self) -> JsonSyntaxError:
         ctx = self._stack[-1]
         return self._fail(
-            f"Unexpected end-of-input: expected close marker for {ctx.kind} (start marker at {self.describe(ctx.start)})"
+            f"Unexpected end-of-input: expected close marker for {ctx.kind}"
+            f" (start marker at {self.describe(ctx.start)})"
         )
 
     def _eof_between(self) -> JsonSyntaxError:
@@ -140,7 +141,8 @@ class JsonReader:
             want = "}" if ctx.kind == "Object" else "]"
             if c != want:
                 raise self._fail(
-                    f"Unexpected close marker '{c}': expected '{want}' (for {ctx.kind} starting at {self.describe(ctx.start)})"
+                    f"Unexpected close marker '{c}': expected '{want}'"
+                    f" (for {ctx.kind} starting at {self.describe(ctx.start)})"
                 )
             self._stack.pop()
             self.token = Tok.END_OBJECT if c == "}" else Tok.END_ARRAY
@@ -223,7 +225,8 @@ class JsonReader:
                         if bad is None:
                             raise self._fail("Unexpected end-of-input in character escape sequence")
                         raise self._fail(
-                            f"Unexpected character ({char_desc(bad)}): expected a hex-digit for character escape sequence"
+                            f"Unexpected character ({char_desc(bad)}):"
+                            " expected a hex-digit for character escape sequence"
                         )
                     i += 6
                     continue
@@ -238,7 +241,8 @@ class JsonReader:
             if ord(ch) < 0x20:
                 self.pos = i + 1
                 raise self._fail(
-                    f"Illegal unquoted character ({char_desc(ch)}): has to be escaped using backslash to be included in string value"
+                    f"Illegal unquoted character ({char_desc(ch)}):"
+                    " has to be escaped using backslash to be included in string value"
                 )
             i += 1
         self.pos = i + 1

@@ -26,7 +26,8 @@ def is_number(value: Any) -> bool:
 
 
 def fold(text: str) -> str:
-    """Case folding for the ``equals-ignore-case`` family (event-ruler maps each character to its lower and upper case)."""
+    """Case folding for the ``equals-ignore-case`` family (event-ruler maps each character to its lower and upper
+    case)."""
     return text.lower()
 
 

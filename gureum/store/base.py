@@ -133,7 +133,8 @@ def apply_migrations(tx: Tx, component: str, migrations: list[tuple[int, list[st
     if tx.dialect == "postgresql":
         tx.execute("SELECT pg_advisory_xact_lock(?)", (_MIGRATION_LOCK,))
     tx.execute(
-        "CREATE TABLE IF NOT EXISTS gureum_migrations (component TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (component, version))"
+        "CREATE TABLE IF NOT EXISTS gureum_migrations"
+        " (component TEXT NOT NULL, version INTEGER NOT NULL, PRIMARY KEY (component, version))"
     )
     done = {row[0] for row in tx.all("SELECT version FROM gureum_migrations WHERE component = ?", (component,))}
     applied = []

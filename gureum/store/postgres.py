@@ -93,6 +93,10 @@ class _Worker(threading.Thread):
         self.ready.set()
         if conn is None:
             return
+        self._serve(conn)
+
+    def _serve(self, conn: psycopg.Connection[Any]) -> None:
+        """Run jobs on this thread's connection until STOP."""
         tx = _PgTx(conn)
         begin = "BEGIN" if self.writer else "BEGIN READ ONLY"
         while True:
@@ -107,8 +111,8 @@ class _Worker(threading.Thread):
                         tx,
                         batch,
                         begin,
-                        lambda sql: conn.execute(sql),
-                        lambda: conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE,
+                        lambda sql: tx.conn.execute(sql),  # tx.conn: the connection now (reconnects replace it)
+                        lambda: tx.conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE,
                         _RETRYABLE,
                     )
                     break
@@ -116,7 +120,7 @@ class _Worker(threading.Thread):
                     time.sleep(0.002 * (attempt + 1))
                 except psycopg.OperationalError as exc:  # connection lost: fail this batch, reconnect
                     results = [(future, None, exc) for _fn, future, _loop in batch]
-                    conn = tx.conn = self._reconnect()
+                    tx.conn = self._reconnect()
                     break
             else:
                 error = RuntimeError("transaction kept deadlocking; gave up")
@@ -124,7 +128,7 @@ class _Worker(threading.Thread):
             hand_back(batch, results, self.store.subscribers.deliver, tx.pending)
             if tx.pending:
                 self.store.notifier.put(tx.pending)
-        conn.close()
+        tx.conn.close()
 
     def _reconnect(self) -> psycopg.Connection[Any]:
         while True:

@@ -38,7 +38,8 @@ class _SqliteTx:
         return self.conn.executemany(sql, rows)
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
-        return self.conn.execute(sql, params).fetchone()
+        row: tuple[Any, ...] | None = self.conn.execute(sql, params).fetchone()
+        return row
 
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         return self.conn.execute(sql, params).fetchall()

@@ -89,6 +89,27 @@ def parse_timestamp(value: Any) -> dt.datetime:
         raise MalformedInput(f"Invalid timestamp: {text}") from exc
 
 
+def timestamp_out(shape: Shape, value: Any, default_ts: str) -> Any:
+    """A timestamp member's wire form: the shape's timestampFormat, else the protocol's default."""
+    return format_timestamp(value, shape.serialization.get("timestampFormat", default_ts))
+
+
+# --- blobs: base64 in every text-based protocol ----------------------------------------------------
+
+
+def encode_blob(value: Any) -> str:
+    data = value.encode() if isinstance(value, str) else bytes(value)
+    return base64.b64encode(data).decode()
+
+
+def decode_blob(text: str) -> bytes | None:
+    """The bytes of base64 text; None when it is not valid base64 (each protocol answers its own error)."""
+    try:
+        return base64.b64decode(text, validate=True)
+    except ValueError:
+        return None
+
+
 # --- scalars from text (query strings, headers, XML) ----------------------------------------------
 
 
@@ -118,12 +139,10 @@ def scalar_from_text(shape: Shape, text: str, where: str) -> Any:
             f"Value ({text}) for parameter {where} is invalid. Must be a boolean.", code="InvalidParameterValue"
         )
     if kind == "blob":
-        try:
-            return base64.b64decode(text, validate=True)
-        except ValueError:
-            raise ServiceError(
-                f"Value for parameter {where} is invalid. Must be base64.", code="InvalidParameterValue"
-            ) from None
+        data = decode_blob(text)
+        if data is None:
+            raise ServiceError(f"Value for parameter {where} is invalid. Must be base64.", code="InvalidParameterValue")
+        return data
     if kind == "timestamp":
         return parse_timestamp(text)
     return text
@@ -134,10 +153,9 @@ def text_from_scalar(shape: Shape, value: Any, default_ts: str = "iso8601") -> s
     if kind == "boolean":
         return "true" if value else "false"
     if kind == "blob":
-        data = value.encode() if isinstance(value, str) else bytes(value)
-        return base64.b64encode(data).decode()
+        return encode_blob(value)
     if kind == "timestamp":
-        return str(format_timestamp(value, shape.serialization.get("timestampFormat", default_ts)))
+        return str(timestamp_out(shape, value, default_ts))
     if kind in ("float", "double") and isinstance(value, float) and value.is_integer():
         return str(value)
     return str(value)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from typing import Any
 
@@ -10,7 +9,7 @@ from botocore.model import OperationModel, Shape
 
 from ..errors import ServiceError
 from ..http import Request, Response
-from .base import MalformedInput, ProtocolHandler, format_timestamp, parse_timestamp
+from .base import MalformedInput, ProtocolHandler, decode_blob, encode_blob, parse_timestamp, timestamp_out
 
 _TYPE_NAMES = {
     "string": "String",
@@ -28,8 +27,27 @@ def _kind_error(shape: Shape, value: Any) -> ServiceError:
     return MalformedInput(f"{got} can not be converted to {'an' if target[0] in 'AEIOU' else 'a'} {target}")
 
 
-def from_json(shape: Shape, value: Any) -> Any:
-    """Convert one JSON value to its Python form per the shape (blobs, timestamps); check kinds."""
+_Members = dict[str, tuple[str, Shape]]
+_wire_members: dict[tuple[Shape, bool], _Members] = {}
+
+
+def _by_wire_name(shape: Shape, top: bool) -> _Members:
+    """{wire name: (member name, member shape)} of a structure (``top``: without members bound to the URI,
+    query string or headers, which the REST protocols read elsewhere)."""
+    key = (shape, top)
+    found = _wire_members.get(key)
+    if found is None:
+        found = _wire_members[key] = {
+            member.serialization.get("name", name): (name, member)
+            for name, member in shape.members.items()
+            if not (top and member.serialization.get("location"))
+        }
+    return found
+
+
+def from_json(shape: Shape, value: Any, top: bool = False) -> Any:
+    """Convert one JSON value to its Python form per the shape (member names, blobs, timestamps); check kinds.
+    ``top``: the request body of a REST protocol (members bound elsewhere are not read from it)."""
     if value is None:
         return None
     kind = shape.type_name
@@ -38,13 +56,13 @@ def from_json(shape: Shape, value: Any) -> Any:
             return value
         if not isinstance(value, dict):
             raise _kind_error(shape, value)
-        members = shape.members
+        members = _by_wire_name(shape, top)
         out = {}
         for key, item in value.items():
-            member = members.get(key)
-            if member is None or item is None:
+            found = members.get(key)
+            if found is None or item is None:
                 continue  # AWS ignores members it does not know
-            out[key] = from_json(member, item)
+            out[found[0]] = from_json(found[1], item)
         return out
     if kind == "list":
         if not isinstance(value, list):
@@ -77,16 +95,18 @@ def from_json(shape: Shape, value: Any) -> Any:
     if kind == "blob":
         if not isinstance(value, str):
             raise _kind_error(shape, value)
-        try:
-            return base64.b64decode(value, validate=True)
-        except ValueError:
-            raise MalformedInput("Base64 encoded binary data is malformed") from None
+        data = decode_blob(value)
+        if data is None:
+            raise MalformedInput("Base64 encoded binary data is malformed")
+        return data
     if kind == "timestamp":
         return parse_timestamp(value)
     return value
 
 
-def to_json(shape: Shape, value: Any, default_ts: str = "unixTimestamp") -> Any:
+def to_json(shape: Shape, value: Any, default_ts: str = "unixTimestamp", top: bool = False) -> Any:
+    """The JSON form of a value: members under their wire names, blobs base64, timestamps per the shape's format.
+    ``top``: the response body of a REST protocol (members bound to headers or the status are written elsewhere)."""
     kind = shape.type_name
     if kind == "structure":
         if shape.is_document_type:
@@ -97,7 +117,7 @@ def to_json(shape: Shape, value: Any, default_ts: str = "unixTimestamp") -> Any:
             if item is None:
                 continue
             member = members.get(key)
-            if member is None:
+            if member is None or (top and member.serialization.get("location")):
                 continue
             out[member.serialization.get("name", key)] = to_json(member, item, default_ts)
         return out
@@ -108,10 +128,9 @@ def to_json(shape: Shape, value: Any, default_ts: str = "unixTimestamp") -> Any:
         vshape = shape.value
         return {k: to_json(vshape, v, default_ts) for k, v in value.items()}
     if kind == "blob":
-        data = value.encode() if isinstance(value, str) else bytes(value)
-        return base64.b64encode(data).decode()
+        return encode_blob(value)
     if kind == "timestamp":
-        return format_timestamp(value, shape.serialization.get("timestampFormat", default_ts))
+        return timestamp_out(shape, value, default_ts)
     return value
 
 
@@ -150,7 +169,8 @@ class JsonProtocol(ProtocolHandler):
         shape = operation.input_shape
         if shape is None:
             return {}
-        return from_json(shape, doc)
+        params: dict[str, Any] = from_json(shape, doc)
+        return params
 
     @staticmethod
     def _content_type(metadata: dict[str, Any]) -> str:

@@ -42,8 +42,8 @@ def _read(shape: Shape, params: _Params, prefix: str) -> Any:
         return _read_list(shape, params, prefix)
     if kind == "map":
         return _read_map(shape, params, prefix)
-    raw = params.values.get(prefix, _MISSING)
-    if raw is _MISSING:
+    raw = params.values.get(prefix)
+    if raw is None:
         return _MISSING
     return scalar_from_text(shape, raw, prefix)
 

@@ -6,8 +6,6 @@ botocore's ``BaseRestSerializer`` and ``BaseRestParser`` so that whatever a clie
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import re
 from typing import Any
@@ -15,7 +13,15 @@ from typing import Any
 from botocore.model import OperationModel, Shape
 
 from ..http import Request, Response
-from .base import MalformedInput, ProtocolHandler, format_timestamp, scalar_from_text, text_from_scalar
+from .base import (
+    MalformedInput,
+    ProtocolHandler,
+    decode_blob,
+    encode_blob,
+    scalar_from_text,
+    text_from_scalar,
+    timestamp_out,
+)
 
 _BINDINGS = ("uri", "querystring", "header", "headers", "statusCode")
 
@@ -85,9 +91,12 @@ def header_value(member: Shape, raw: str, where: str) -> Any:
     if member.type_name == "list":
         return [scalar_from_text(member.member, item, where) for item in split_header_list(member.member, raw)]
     if member.type_name == "string" and member.serialization.get("jsonvalue"):
+        data = decode_blob(raw)
         try:
-            return json.loads(base64.b64decode(raw, validate=True))
-        except (ValueError, binascii.Error):
+            if data is None:
+                raise ValueError(raw)
+            return json.loads(data)
+        except ValueError:
             raise MalformedInput(f"Header {where} is not base64-encoded JSON") from None
     return scalar_from_text(member, raw, where)
 
@@ -150,14 +159,14 @@ def _quote_header_item(text: str) -> str:
 def header_text(member: Shape, value: Any) -> str:
     kind = member.type_name
     if kind == "timestamp":
-        return str(format_timestamp(value, member.serialization.get("timestampFormat", "rfc822")))
+        return str(timestamp_out(member, value, "rfc822"))
     if kind == "list":
         inner = member.member
         if inner.type_name == "string":
             return ",".join(_quote_header_item(str(item)) for item in value if item is not None)
         return ",".join(header_text(inner, item) for item in value if item is not None)
     if kind == "string" and member.serialization.get("jsonvalue"):
-        return base64.b64encode(json.dumps(value, separators=(",", ":")).encode()).decode()
+        return encode_blob(json.dumps(value, separators=(",", ":")))
     return text_from_scalar(member, value)
 
 

@@ -15,8 +15,8 @@ def member_xml_name(shape: Shape, member_name: str) -> str:
     if shape.type_name == "list" and shape.serialization.get("flattened"):
         inner = shape.member.serialization.get("name")
         if inner:
-            return inner
-    return shape.serialization.get("name") or member_name
+            return str(inner)
+    return str(shape.serialization.get("name") or member_name)
 
 
 def write_members(shape: Shape, value: dict[str, Any], out: list[str]) -> None:
