@@ -11,7 +11,7 @@ from typing import Any
 from ...aws.auth import DEFAULT_ACCOUNT, DEFAULT_REGION
 from ...aws.http import Request, Response
 from ...runtime import Runtime
-from . import limits, store, store_mobile
+from . import limits
 from .backend import backend
 from .signing import CERT_PATH
 
@@ -43,14 +43,14 @@ async def list_messages(runtime: Runtime, request: Request) -> Response:
     except ValueError:
         return _json({"error": "limit must be an integer"}, 400)
     filters = _filters(request)
-    found = await runtime.store.read(lambda tx: store.captured(tx, filters, limit))
+    found = await backend(runtime).captured(filters, limit)
     return _json({"messages": found})
 
 
 async def clear_messages(runtime: Runtime, request: Request) -> Response:
     """DELETE /_gureum/sns/messages (same filters)."""
     filters = _filters(request)
-    deleted = await runtime.store.write(lambda tx: store.clear_captured(tx, filters))
+    deleted = await backend(runtime).clear_captured(filters)
     return _json({"deleted": deleted})
 
 
@@ -77,12 +77,7 @@ async def sms_sandbox(runtime: Runtime, request: Request) -> Response:
         return _json({"error": str(error)}, 400)
     account, region = doc.get("accountId") or DEFAULT_ACCOUNT, doc.get("region") or DEFAULT_REGION
     in_sandbox = bool(doc.get("inSandbox", False))
-
-    def run(tx: Any) -> None:
-        attributes, _ = store_mobile.sms_settings(tx, account, region)
-        store_mobile.save_sms_settings(tx, account, region, attributes, in_sandbox)
-
-    await runtime.store.write(run)
+    await backend(runtime).set_sms_sandbox(account, region, in_sandbox)
     return _json({"accountId": account, "region": region, "isInSandbox": in_sandbox})
 
 
@@ -97,12 +92,7 @@ async def opt_out(runtime: Runtime, request: Request) -> Response:
         return _json({"error": "phoneNumber must be an E.164 number"}, 400)
     number = number if number.startswith("+") else f"+{number}"
     account, region = doc.get("accountId") or DEFAULT_ACCOUNT, doc.get("region") or DEFAULT_REGION
-
-    def run(tx: Any) -> None:
-        _, opted_in_at = store_mobile.opt_out_state(tx, account, region, number)
-        store_mobile.set_opt_out(tx, account, region, number, True, opted_in_at)
-
-    await runtime.store.write(run)
+    await backend(runtime).opt_out(account, region, number)
     return _json({"phoneNumber": number, "isOptedOut": True})
 
 

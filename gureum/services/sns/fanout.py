@@ -11,15 +11,15 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ...delivery import DeadLetter
+from ...delivery import DeadLetter, attributes_to_payload
 from ...ids import unique_id
 from ...store.base import Tx
 from . import limits, messages, policies, store, store_mobile
-from .backend import SnsBackend
 from .messages import Message
+from .node import SnsNode
 from .signing import CERT_PATH
 from .store import Subscription, Topic
-from .subscriptions import matches
+from .subscription_attributes import matches
 
 SNS_SENDER_ID = "AIDAIT2UOQQY3AUEKVGXU"  # the SenderId AWS's SQS shows for messages SNS delivered
 HTTP_KIND = "sns-http"
@@ -39,7 +39,7 @@ class _Render:
     """Per-publish rendering: one signature and one envelope per distinct message text, shared by every
     subscription (only the UnsubscribeURL differs between them)."""
 
-    def __init__(self, be: SnsBackend, topic: Topic, msg: Message, base_url: str) -> None:
+    def __init__(self, be: SnsNode, topic: Topic, msg: Message, base_url: str) -> None:
         self.be = be
         self.topic = topic
         self.msg = msg
@@ -53,8 +53,8 @@ class _Render:
         found = self._signatures.get(text)
         if found is None:
             fields: dict[str, str | None] = {
-                "Message": text, "MessageId": self.msg.message_id, "Subject": self.msg.subject, "Timestamp": self.msg.timestamp,
-                "TopicArn": self.topic.arn, "Type": "Notification",
+                "Message": text, "MessageId": self.msg.message_id, "Subject": self.msg.subject,
+                "Timestamp": self.msg.timestamp, "TopicArn": self.topic.arn, "Type": "Notification",
             }  # fmt: skip
             found = self._signatures[text] = (
                 self.version,
@@ -82,7 +82,7 @@ def content_dedup_id(body: str) -> str:
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-def publish_in_tx(be: SnsBackend, tx: Tx, topic: Topic, msg: Message, base_url: str) -> Published:
+def fan_out(be: SnsNode, tx: Tx, topic: Topic, msg: Message, base_url: str) -> Published:
     """Deliver ``msg`` to every matching subscription of ``topic``; a FIFO duplicate returns the first copy's ids."""
     now_ms = be.now_ms()
     if topic.fifo:
@@ -123,7 +123,7 @@ def _deliver(render: _Render, tx: Tx, sub: Subscription, now_ms: int) -> None:
     if protocol == "sqs":
         payload: dict[str, Any] = {"body": text if sub.raw else render.envelope(sub, text), "sender": SNS_SENDER_ID}
         if sub.raw and msg.attributes:
-            payload["message_attributes"] = messages.sqs_attributes(msg.attributes)
+            payload["message_attributes"] = attributes_to_payload(msg.attributes)
         if topic.fifo:
             payload["group_id"], payload["dedup_id"] = msg.group_id, msg.dedup_id
         enqueue(
@@ -150,7 +150,7 @@ def _deliver(render: _Render, tx: Tx, sub: Subscription, now_ms: int) -> None:
         payload = {"body": body, "headers": headers, "subscription": sub.arn, "kind": "Notification", **how.header()}
         dead: dict[str, Any] = {"body": body, "sender": SNS_SENDER_ID}
         if sub.raw and msg.attributes:
-            dead["message_attributes"] = messages.sqs_attributes(msg.attributes)
+            dead["message_attributes"] = attributes_to_payload(msg.attributes)
         enqueue(
             tx, HTTP_KIND, sub.endpoint, payload, policy=how.retry, dead_letter=_dead_letter(sub, dead), source=sub.arn
         )
@@ -225,8 +225,9 @@ def deliver_sms(
     if sms_type:
         extra["smsType"] = sms_type
     store.capture(
-        tx, account, region, "sms", digits, "Notification", msg.message_id, msg.text_for("sms"), now_ms, topic_arn=topic_arn,
-        subscription_arn=subscription_arn, attributes=messages.notification_attributes(msg.attributes) or None, extra=extra,
+        tx, account, region, "sms", digits, "Notification", msg.message_id, msg.text_for("sms"), now_ms,
+        topic_arn=topic_arn, subscription_arn=subscription_arn,
+        attributes=messages.notification_attributes(msg.attributes) or None, extra=extra,
     )  # fmt: skip
 
 
@@ -254,12 +255,14 @@ def _push(render: _Render, tx: Tx, sub: Subscription, now_ms: int) -> None:
 
 
 def deliver_push(
-    tx: Tx, account: str, region: str, endpoint: store_mobile.Endpoint, app: store_mobile.Application, msg: Message, text: str, now_ms: int,
-    *, topic_arn: str | None = None, subscription_arn: str | None = None,
+    tx: Tx, account: str, region: str, endpoint: store_mobile.Endpoint, app: store_mobile.Application, msg: Message,
+    text: str, now_ms: int, *, topic_arn: str | None = None, subscription_arn: str | None = None,
 ) -> None:  # fmt: skip
+    """Capture a mobile push notification (nothing is sent to the platform)."""
     store.capture(
-        tx, account, region, "application", endpoint.arn, "Notification", msg.message_id, text, now_ms, topic_arn=topic_arn,
-        subscription_arn=subscription_arn, subject=msg.subject, attributes=messages.notification_attributes(msg.attributes) or None,
+        tx, account, region, "application", endpoint.arn, "Notification", msg.message_id, text, now_ms,
+        topic_arn=topic_arn, subscription_arn=subscription_arn, subject=msg.subject,
+        attributes=messages.notification_attributes(msg.attributes) or None,
         extra={"platform": app.platform, "token": endpoint.token, "platformApplicationArn": app.arn},
     )  # fmt: skip
 
@@ -268,7 +271,7 @@ def deliver_push(
 
 
 def send_confirmation(
-    be: SnsBackend, tx: Tx, topic: Topic, sub: Subscription, base_url: str, kind: str = "SubscriptionConfirmation"
+    be: SnsNode, tx: Tx, topic: Topic, sub: Subscription, base_url: str, kind: str = "SubscriptionConfirmation"
 ) -> None:
     """The SubscriptionConfirmation (or, after an unauthenticated unsubscribe, UnsubscribeConfirmation) message
     with its SubscribeURL: POSTed to an HTTP/S endpoint, captured for e-mail."""
@@ -314,11 +317,9 @@ def send_confirmation(
         be.runtime.delivery.enqueue(tx, HTTP_KIND, sub.endpoint, payload, policy=how.retry, source=sub.arn)
         return
     if sub.protocol == "email":
-        body = (
-            f"You have chosen to subscribe to the topic: \n{topic.arn}\n\nTo confirm this subscription, click or visit the link below "
-            f"(If this was in error no action is necessary): \nConfirm subscription:\n{subscribe_url}"
-        )
+        body = messages.email_confirmation_text(topic.arn, subscribe_url)
     store.capture(
-        tx, topic.account, topic.region, sub.protocol, sub.endpoint, kind, message_id, body, be.now_ms(), topic_arn=topic.arn,
-        subscription_arn=sub.arn, subject="AWS Notification - Subscription Confirmation", extra={"subscribeUrl": subscribe_url, "token": sub.token},
+        tx, topic.account, topic.region, sub.protocol, sub.endpoint, kind, message_id, body, be.now_ms(),
+        topic_arn=topic.arn, subscription_arn=sub.arn, subject="AWS Notification - Subscription Confirmation",
+        extra={"subscribeUrl": subscribe_url, "token": sub.token},
     )  # fmt: skip

@@ -9,7 +9,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from ...delivery import attributes_to_payload
 from . import limits
 from .errors import InvalidParameter, ParameterValueInvalid, invalid
 
@@ -89,7 +88,8 @@ def check_attributes(attributes: Attributes | None) -> int:
         data_type = attr.get("DataType") or ""
         if not limits.ATTRIBUTE_TYPE.match(data_type):
             raise ParameterValueInvalid(
-                f"The message attribute '{name}' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String."
+                f"The message attribute '{name}' has an invalid message attribute type, the set of supported type "
+                "prefixes is Binary, Number, and String."
             )
         binary = data_type.startswith("Binary")
         field, other = ("BinaryValue", "StringValue") if binary else ("StringValue", "BinaryValue")
@@ -101,7 +101,8 @@ def check_attributes(attributes: Attributes | None) -> int:
             )
         if not value:
             raise ParameterValueInvalid(
-                f"The message attribute '{name}' must contain non-empty message attribute value for message attribute type '{data_type}'."
+                f"The message attribute '{name}' must contain non-empty message attribute value for message "
+                f"attribute type '{data_type}'."
             )
         if data_type.split(".")[0] == "Number":
             try:
@@ -146,11 +147,6 @@ def check_size(message: str, attributes_size: int) -> int:
 
 
 # --- rendering ---------------------------------------------------------------------------------------
-
-
-def sqs_attributes(attributes: Attributes) -> dict[str, dict[str, str]]:
-    """The "sqs" delivery target's form: binary values base64-encoded (payloads are JSON)."""
-    return attributes_to_payload(attributes)
 
 
 def notification_attributes(attributes: Attributes) -> dict[str, dict[str, str]]:
@@ -262,14 +258,25 @@ def lambda_event(
 
 def email_text(text: str, unsubscribe_url: str) -> str:
     return (
-        f"{text}\n\n--\nIf you wish to stop receiving notifications from this topic, please click or visit the link below "
-        f"to unsubscribe:\n{unsubscribe_url}\n\nPlease do not reply directly to this email. If you have any questions "
-        "or comments regarding this email, please contact us at https://aws.amazon.com/support"
+        f"{text}\n\n--\nIf you wish to stop receiving notifications from this topic, please click or visit the link "
+        f"below to unsubscribe:\n{unsubscribe_url}\n\nPlease do not reply directly to this email. If you have any "
+        "questions or comments regarding this email, please contact us at https://aws.amazon.com/support"
     )
 
 
 def subscribe_text(topic_arn: str) -> str:
-    return f"You have chosen to subscribe to the topic {topic_arn}.\nTo confirm the subscription, visit the SubscribeURL included in this message."
+    return (
+        f"You have chosen to subscribe to the topic {topic_arn}.\n"
+        "To confirm the subscription, visit the SubscribeURL included in this message."
+    )
+
+
+def email_confirmation_text(topic_arn: str, subscribe_url: str) -> str:
+    """The body of the e-mail that asks an "email" subscriber to confirm."""
+    return (
+        f"You have chosen to subscribe to the topic: \n{topic_arn}\n\nTo confirm this subscription, click or visit "
+        f"the link below (If this was in error no action is necessary): \nConfirm subscription:\n{subscribe_url}"
+    )
 
 
 def unsubscribe_text(subscription_arn: str) -> str:

@@ -61,7 +61,8 @@ def get_topic(tx: Tx, arn: str) -> Topic | None:
 def insert_topic(tx: Tx, topic: Topic) -> bool:
     """False when a concurrent CreateTopic of the same ARN committed first (PostgreSQL)."""
     row = tx.one(
-        "INSERT INTO sns_topics (arn, account, region, name, fifo, attributes, tags, data_protection_policy, created_at) "
+        "INSERT INTO sns_topics "
+        "(arn, account, region, name, fifo, attributes, tags, data_protection_policy, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (arn) DO NOTHING RETURNING id",
         (
             topic.arn,
@@ -113,7 +114,8 @@ def next_sequence(tx: Tx, topic_id: int) -> int:
 def subscription_counts(tx: Tx, arn: str) -> tuple[int, int]:
     """(confirmed, pending) subscriptions of a topic."""
     row = tx.one(
-        "SELECT COALESCE(SUM(confirmed), 0), COALESCE(SUM(1 - confirmed), 0) FROM sns_subscriptions WHERE topic_arn = ? AND deleted_at IS NULL",
+        "SELECT COALESCE(SUM(confirmed), 0), COALESCE(SUM(1 - confirmed), 0) FROM sns_subscriptions "
+        "WHERE topic_arn = ? AND deleted_at IS NULL",
         (arn,),
     )
     return (int(row[0]), int(row[1])) if row else (0, 0)
@@ -135,8 +137,8 @@ def claim_dedup(
     """
     cur = tx.execute(
         "INSERT INTO sns_dedup (topic_arn, dedup_id, message_id, sequence, expires_at) VALUES (?, ?, ?, ?, ?) "
-        "ON CONFLICT (topic_arn, dedup_id) DO UPDATE SET message_id = excluded.message_id, sequence = excluded.sequence, "
-        "expires_at = excluded.expires_at WHERE sns_dedup.expires_at <= ?",
+        "ON CONFLICT (topic_arn, dedup_id) DO UPDATE SET message_id = excluded.message_id, "
+        "sequence = excluded.sequence, expires_at = excluded.expires_at WHERE sns_dedup.expires_at <= ?",
         (topic_arn, dedup_id, message_id, sequence, expires_ms, now_ms),
     )
     if (cur.rowcount or 0) > 0:
@@ -178,8 +180,9 @@ class Subscription:
 
 
 _SUB_COLUMNS = (
-    "id, arn, topic_arn, account, region, owner, protocol, endpoint, confirmed, authenticated, auth_unsubscribe, token, token_expires, "
-    "raw, filter_policy, filter_scope, redrive_policy, delivery_policy, role_arn, replay_policy, deleted_at, created_at"
+    "id, arn, topic_arn, account, region, owner, protocol, endpoint, confirmed, authenticated, auth_unsubscribe, "
+    "token, token_expires, raw, filter_policy, filter_scope, redrive_policy, delivery_policy, role_arn, "
+    "replay_policy, deleted_at, created_at"
 )
 
 
@@ -226,7 +229,8 @@ def subscription_by_token(tx: Tx, token: str) -> Subscription | None:
 def find_subscription(tx: Tx, topic_arn: str, protocol: str, endpoint: str) -> Subscription | None:
     return _subscription(
         tx.one(
-            f"SELECT {_SUB_COLUMNS} FROM sns_subscriptions WHERE topic_arn = ? AND protocol = ? AND endpoint = ? AND deleted_at IS NULL",
+            f"SELECT {_SUB_COLUMNS} FROM sns_subscriptions "
+            "WHERE topic_arn = ? AND protocol = ? AND endpoint = ? AND deleted_at IS NULL",
             (topic_arn, protocol, endpoint),
         )
     )
@@ -235,7 +239,8 @@ def find_subscription(tx: Tx, topic_arn: str, protocol: str, endpoint: str) -> S
 def deliverable(tx: Tx, topic_arn: str) -> list[Subscription]:
     """The confirmed subscriptions a publish fans out to."""
     rows = tx.all(
-        f"SELECT {_SUB_COLUMNS} FROM sns_subscriptions WHERE topic_arn = ? AND confirmed = 1 AND deleted_at IS NULL ORDER BY id",
+        f"SELECT {_SUB_COLUMNS} FROM sns_subscriptions "
+        "WHERE topic_arn = ? AND confirmed = 1 AND deleted_at IS NULL ORDER BY id",
         (topic_arn,),
     )
     return [s for s in map(_subscription, rows) if s is not None]
@@ -244,14 +249,15 @@ def deliverable(tx: Tx, topic_arn: str) -> list[Subscription]:
 def insert_subscription(tx: Tx, sub: Subscription) -> bool:
     """False when a live subscription of this endpoint to this topic exists (a concurrent Subscribe won)."""
     row = tx.one(
-        "INSERT INTO sns_subscriptions (arn, topic_arn, account, region, owner, protocol, endpoint, confirmed, authenticated, token, token_expires, "
-        "raw, filter_policy, filter_scope, redrive_policy, delivery_policy, role_arn, replay_policy, created_at) "
+        "INSERT INTO sns_subscriptions (arn, topic_arn, account, region, owner, protocol, endpoint, confirmed, "
+        "authenticated, token, token_expires, raw, filter_policy, filter_scope, redrive_policy, delivery_policy, "
+        "role_arn, replay_policy, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (topic_arn, protocol, endpoint) WHERE deleted_at IS NULL DO NOTHING RETURNING id",
         (
-            sub.arn, sub.topic_arn, sub.account, sub.region, sub.owner, sub.protocol, sub.endpoint, int(sub.confirmed), int(sub.authenticated),
-            sub.token, sub.token_expires, int(sub.raw), sub.filter_policy, sub.filter_scope, sub.redrive_policy, sub.delivery_policy,
-            sub.role_arn, sub.replay_policy, sub.created_at,
+            sub.arn, sub.topic_arn, sub.account, sub.region, sub.owner, sub.protocol, sub.endpoint,
+            int(sub.confirmed), int(sub.authenticated), sub.token, sub.token_expires, int(sub.raw), sub.filter_policy,
+            sub.filter_scope, sub.redrive_policy, sub.delivery_policy, sub.role_arn, sub.replay_policy, sub.created_at,
         ),
     )  # fmt: skip
     if row is None:
@@ -262,11 +268,13 @@ def insert_subscription(tx: Tx, sub: Subscription) -> bool:
 
 def update_subscription(tx: Tx, sub: Subscription) -> None:
     tx.execute(
-        "UPDATE sns_subscriptions SET confirmed = ?, authenticated = ?, auth_unsubscribe = ?, token = ?, token_expires = ?, raw = ?, "
-        "filter_policy = ?, filter_scope = ?, redrive_policy = ?, delivery_policy = ?, role_arn = ?, replay_policy = ?, deleted_at = ? WHERE id = ?",
+        "UPDATE sns_subscriptions SET confirmed = ?, authenticated = ?, auth_unsubscribe = ?, token = ?, "
+        "token_expires = ?, raw = ?, filter_policy = ?, filter_scope = ?, redrive_policy = ?, delivery_policy = ?, "
+        "role_arn = ?, replay_policy = ?, deleted_at = ? WHERE id = ?",
         (
-            int(sub.confirmed), int(sub.authenticated), int(sub.auth_unsubscribe), sub.token, sub.token_expires, int(sub.raw), sub.filter_policy,
-            sub.filter_scope, sub.redrive_policy, sub.delivery_policy, sub.role_arn, sub.replay_policy, sub.deleted_at, sub.id,
+            int(sub.confirmed), int(sub.authenticated), int(sub.auth_unsubscribe), sub.token, sub.token_expires,
+            int(sub.raw), sub.filter_policy, sub.filter_scope, sub.redrive_policy, sub.delivery_policy, sub.role_arn,
+            sub.replay_policy, sub.deleted_at, sub.id,
         ),
     )  # fmt: skip
 
@@ -281,12 +289,14 @@ def list_subscriptions(
     """A topic's subscriptions, or (no topic) the ones ``owner`` created in ``region``."""
     if topic_arn is not None:
         rows = tx.all(
-            f"SELECT {_SUB_COLUMNS} FROM sns_subscriptions WHERE topic_arn = ? AND deleted_at IS NULL AND id > ? ORDER BY id LIMIT ?",
+            f"SELECT {_SUB_COLUMNS} FROM sns_subscriptions "
+            "WHERE topic_arn = ? AND deleted_at IS NULL AND id > ? ORDER BY id LIMIT ?",
             (topic_arn, after, limit),
         )
     else:
         rows = tx.all(
-            f"SELECT {_SUB_COLUMNS} FROM sns_subscriptions WHERE owner = ? AND region = ? AND deleted_at IS NULL AND id > ? ORDER BY id LIMIT ?",
+            f"SELECT {_SUB_COLUMNS} FROM sns_subscriptions "
+            "WHERE owner = ? AND region = ? AND deleted_at IS NULL AND id > ? ORDER BY id LIMIT ?",
             (owner, region, after, limit),
         )
     return [s for s in map(_subscription, rows) if s is not None]
@@ -315,12 +325,13 @@ def save_signing_key(tx: Tx, key_pem: str, cert_pem: str) -> tuple[str, str]:
 
 
 def capture(
-    tx: Tx, account: str, region: str, protocol: str, endpoint: str, kind: str, message_id: str, message: str, now_ms: int, *,
-    topic_arn: str | None = None, subscription_arn: str | None = None, subject: str | None = None,
+    tx: Tx, account: str, region: str, protocol: str, endpoint: str, kind: str, message_id: str, message: str,
+    now_ms: int, *, topic_arn: str | None = None, subscription_arn: str | None = None, subject: str | None = None,
     attributes: dict[str, Any] | None = None, extra: dict[str, Any] | None = None,
 ) -> None:  # fmt: skip
     tx.execute(
-        "INSERT INTO sns_captured (account, region, protocol, endpoint, kind, topic_arn, subscription_arn, message_id, subject, message, attributes, extra, created_at) "
+        "INSERT INTO sns_captured (account, region, protocol, endpoint, kind, topic_arn, subscription_arn, message_id, "
+        "subject, message, attributes, extra, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             account, region, protocol, endpoint, kind, topic_arn, subscription_arn, message_id, subject, message,
@@ -329,7 +340,10 @@ def capture(
     )  # fmt: skip
 
 
-_CAPTURED_COLUMNS = "id, account, region, protocol, endpoint, kind, topic_arn, subscription_arn, message_id, subject, message, attributes, extra, created_at"
+_CAPTURED_COLUMNS = (
+    "id, account, region, protocol, endpoint, kind, topic_arn, subscription_arn, message_id, subject, message, "
+    "attributes, extra, created_at"
+)
 
 
 def captured(tx: Tx, filters: dict[str, str], limit: int) -> list[dict[str, Any]]:

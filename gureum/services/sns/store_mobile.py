@@ -39,8 +39,8 @@ def get_application(tx: Tx, arn: str) -> Application | None:
 
 def upsert_application(tx: Tx, app: Application, now: float) -> None:
     tx.execute(
-        "INSERT INTO sns_applications (arn, account, region, name, platform, attributes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (arn) DO UPDATE SET attributes = excluded.attributes",
+        "INSERT INTO sns_applications (arn, account, region, name, platform, attributes, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (arn) DO UPDATE SET attributes = excluded.attributes",
         (app.arn, app.account, app.region, app.name, app.platform, json.dumps(app.attributes), now),
     )
 
@@ -56,7 +56,8 @@ def delete_application(tx: Tx, arn: str) -> None:
 
 def list_applications(tx: Tx, account: str, region: str, after: int, limit: int) -> list[Application]:
     rows = tx.all(
-        "SELECT id, arn, account, region, name, platform, attributes FROM sns_applications WHERE account = ? AND region = ? AND id > ? ORDER BY id LIMIT ?",
+        "SELECT id, arn, account, region, name, platform, attributes FROM sns_applications "
+        "WHERE account = ? AND region = ? AND id > ? ORDER BY id LIMIT ?",
         (account, region, after, limit),
     )
     return [Application(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6])) for r in rows]
@@ -75,7 +76,8 @@ def get_endpoint(tx: Tx, arn: str) -> Endpoint | None:
 def endpoint_by_token(tx: Tx, application_arn: str, token: str) -> Endpoint | None:
     return _endpoint(
         tx.one(
-            "SELECT id, arn, application_arn, token, attributes FROM sns_endpoints WHERE application_arn = ? AND token = ?",
+            "SELECT id, arn, application_arn, token, attributes FROM sns_endpoints "
+            "WHERE application_arn = ? AND token = ?",
             (application_arn, token),
         )
     )
@@ -104,7 +106,8 @@ def delete_endpoint(tx: Tx, arn: str) -> None:
 
 def list_endpoints(tx: Tx, application_arn: str, after: int, limit: int) -> list[Endpoint]:
     rows = tx.all(
-        "SELECT id, arn, application_arn, token, attributes FROM sns_endpoints WHERE application_arn = ? AND id > ? ORDER BY id LIMIT ?",
+        "SELECT id, arn, application_arn, token, attributes FROM sns_endpoints "
+        "WHERE application_arn = ? AND id > ? ORDER BY id LIMIT ?",
         (application_arn, after, limit),
     )
     return [e for e in map(_endpoint, rows) if e is not None]
@@ -124,7 +127,8 @@ def sms_settings(tx: Tx, account: str, region: str) -> tuple[dict[str, str], boo
 def save_sms_settings(tx: Tx, account: str, region: str, attributes: dict[str, str], in_sandbox: bool) -> None:
     tx.execute(
         "INSERT INTO sns_sms_settings (account, region, attributes, in_sandbox) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (account, region) DO UPDATE SET attributes = excluded.attributes, in_sandbox = excluded.in_sandbox",
+        "ON CONFLICT (account, region) "
+        "DO UPDATE SET attributes = excluded.attributes, in_sandbox = excluded.in_sandbox",
         (account, region, json.dumps(attributes), int(in_sandbox)),
     )
 
@@ -141,14 +145,16 @@ def opt_out_state(tx: Tx, account: str, region: str, number: str) -> tuple[bool,
 def set_opt_out(tx: Tx, account: str, region: str, number: str, opted_out: bool, opted_in_at: int | None) -> None:
     tx.execute(
         "INSERT INTO sns_opt_outs (account, region, phone_number, opted_out, opted_in_at) VALUES (?, ?, ?, ?, ?) "
-        "ON CONFLICT (account, region, phone_number) DO UPDATE SET opted_out = excluded.opted_out, opted_in_at = excluded.opted_in_at",
+        "ON CONFLICT (account, region, phone_number) "
+        "DO UPDATE SET opted_out = excluded.opted_out, opted_in_at = excluded.opted_in_at",
         (account, region, number, int(opted_out), opted_in_at),
     )
 
 
 def opted_out_numbers(tx: Tx, account: str, region: str, after: str, limit: int) -> list[str]:
     rows = tx.all(
-        "SELECT phone_number FROM sns_opt_outs WHERE account = ? AND region = ? AND opted_out = 1 AND phone_number > ? ORDER BY phone_number LIMIT ?",
+        "SELECT phone_number FROM sns_opt_outs "
+        "WHERE account = ? AND region = ? AND opted_out = 1 AND phone_number > ? ORDER BY phone_number LIMIT ?",
         (account, region, after, limit),
     )
     return [r[0] for r in rows]
@@ -165,9 +171,12 @@ class SandboxNumber:
     created_at: int
 
 
+_SANDBOX_COLUMNS = "phone_number, status, otp, language, sends, first_sent_at, created_at"
+
+
 def sandbox_number(tx: Tx, account: str, region: str, number: str) -> SandboxNumber | None:
     row = tx.one(
-        "SELECT phone_number, status, otp, language, sends, first_sent_at, created_at FROM sns_sandbox_numbers WHERE account = ? AND region = ? AND phone_number = ?",
+        f"SELECT {_SANDBOX_COLUMNS} FROM sns_sandbox_numbers WHERE account = ? AND region = ? AND phone_number = ?",
         (account, region, number),
     )
     return SandboxNumber(*row) if row else None
@@ -175,9 +184,11 @@ def sandbox_number(tx: Tx, account: str, region: str, number: str) -> SandboxNum
 
 def save_sandbox_number(tx: Tx, account: str, region: str, n: SandboxNumber) -> None:
     tx.execute(
-        "INSERT INTO sns_sandbox_numbers (account, region, phone_number, status, otp, language, sends, first_sent_at, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account, region, phone_number) DO UPDATE SET status = excluded.status, "
-        "otp = excluded.otp, language = excluded.language, sends = excluded.sends, first_sent_at = excluded.first_sent_at",
+        "INSERT INTO sns_sandbox_numbers "
+        "(account, region, phone_number, status, otp, language, sends, first_sent_at, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account, region, phone_number) DO UPDATE SET "
+        "status = excluded.status, otp = excluded.otp, language = excluded.language, sends = excluded.sends, "
+        "first_sent_at = excluded.first_sent_at",
         (account, region, n.phone_number, n.status, n.otp, n.language, n.sends, n.first_sent_at, n.created_at),
     )
 
@@ -192,7 +203,7 @@ def delete_sandbox_number(tx: Tx, account: str, region: str, number: str) -> boo
 
 def sandbox_numbers(tx: Tx, account: str, region: str, after: str, limit: int) -> list[SandboxNumber]:
     rows = tx.all(
-        "SELECT phone_number, status, otp, language, sends, first_sent_at, created_at FROM sns_sandbox_numbers "
+        f"SELECT {_SANDBOX_COLUMNS} FROM sns_sandbox_numbers "
         "WHERE account = ? AND region = ? AND phone_number > ? ORDER BY phone_number LIMIT ?",
         (account, region, after, limit),
     )

@@ -1,138 +1,234 @@
-"""Subscription attributes: AWS's checks for Subscribe and SetSubscriptionAttributes (the same rules, worded
-"Invalid parameter: Attributes Reason: ..." for Subscribe), GetSubscriptionAttributes' view, and compiled filter
-policies (compiled once per policy text and cached, so a publish never re-parses them)."""
+"""Subscriptions: Subscribe (endpoint checks per protocol, and the HTTP/S and e-mail confirmation handshake),
+ConfirmSubscription, Unsubscribe (an unauthenticated one tells an HTTP/S endpoint how to restore it), attributes
+and listings.  The Subscriptions part of SnsBackend."""
 
 from __future__ import annotations
 
-import dataclasses
-import functools
+import re
+import secrets
 from typing import Any
 
-from ...patterns import SCOPES, FilterPolicy, FilterPolicyError, compile_filter_policy
-from . import limits, policies
-from .errors import InvalidParameter
-from .messages import Attributes
+from ...store.base import Tx
+from . import arns, limits, store, store_mobile
+from . import subscription_attributes as attrs
+from .errors import AuthorizationError, InvalidParameter, NotFound, invalid, no_subscription, no_topic
+from .fanout import send_confirmation
+from .node import SnsNode
+from .paging import Page, page, page_token, read_page_token
 from .store import Subscription, Topic
 
-
-@functools.lru_cache(maxsize=4096)
-def compiled_filter(policy: str, scope: str) -> FilterPolicy:
-    return compile_filter_policy(policy, scope)
-
-
-def _filter(policy: str, scope: str, operation: str) -> None:
-    try:
-        compiled_filter(policy, scope)
-    except FilterPolicyError as error:
-        raise InvalidParameter(error.message_for(operation)) from None
+PENDING = "pending confirmation"  # what Subscribe answers until the endpoint confirms
+_SMS_SEPARATORS = re.compile(r"[./-]")
+_SMS_BAD_SEPARATORS = re.compile(r"[./-]{2,}|^[./-]|[./-]$")
+_AUTHENTICATED_UNSUBSCRIBE = (
+    "Unsubscribe of this subscription requires authentication (it was confirmed with AuthenticateOnUnsubscribe)."
+)
 
 
-def matches(sub: Subscription, attributes: Attributes, body: str) -> bool:
-    if not sub.filter_policy:
-        return True
-    try:
-        policy = compiled_filter(sub.filter_policy, sub.filter_scope or "MessageAttributes")
-    except FilterPolicyError:
-        return False  # stored before a stricter check; AWS would not have accepted it
-    return policy.matches(attributes, body)
+def check_endpoint(tx: Tx, topic: Topic, protocol: str, endpoint: str | None, attributes: dict[str, Any]) -> str:
+    """The endpoint, after the checks AWS makes for its protocol."""
+    if protocol not in limits.PROTOCOLS:
+        raise invalid(f"Amazon SNS does not support this protocol string: {protocol}")
+    if topic.fifo and protocol != "sqs":
+        raise invalid(f"Invalid protocol type: {protocol}")
+    if not endpoint:
+        raise invalid("Endpoint")
+    if protocol in ("http", "https"):
+        if not endpoint.startswith(f"{protocol}://"):
+            raise invalid("Endpoint must match the specified protocol")
+    elif protocol in ("email", "email-json"):
+        if not limits.EMAIL.match(endpoint):
+            raise invalid("Email address")
+    elif protocol == "sms":
+        # AWS accepts '.', '-' and '/' between digits ("+1-555-0100"), never two in a row or at an end
+        if _SMS_BAD_SEPARATORS.search(endpoint) or not limits.E164.match(_SMS_SEPARATORS.sub("", endpoint)):
+            raise InvalidParameter(f"Invalid SMS endpoint: {endpoint}")
+    elif protocol == "sqs":
+        if arns.queue(endpoint) is None:
+            raise invalid("SQS endpoint ARN")
+        if endpoint.endswith(".fifo") and not topic.fifo:
+            raise invalid("Invalid parameter: Endpoint", "FIFO SQS Queues can not be subscribed to standard SNS topics")
+    elif protocol == "lambda":
+        arn = arns.split(endpoint)
+        if arn is None or arn.service != "lambda" or not arn.resource.startswith("function:"):
+            raise invalid("Lambda endpoint ARN")
+    elif protocol == "firehose":
+        arn = arns.split(endpoint)
+        if arn is None or arn.service != "firehose" or not arn.resource.startswith("deliverystream/"):
+            raise invalid("Firehose endpoint ARN")
+        if not attributes.get("SubscriptionRoleArn"):
+            raise invalid("Attributes", "SubscriptionRoleArn is required for firehose subscriptions")
+    elif protocol == "application":
+        if not arns.is_endpoint(endpoint):
+            raise invalid("ApplicationEndpoint ARN")
+        if store_mobile.get_endpoint(tx, endpoint) is None:
+            raise NotFound("Endpoint does not exist")
+    return endpoint
 
 
-def apply(sub: Subscription, topic: Topic, name: str, value: str | None, *, subscribe: bool) -> None:
-    """Set one attribute on ``sub`` after AWS's checks (raises InvalidParameter)."""
-    prefix = "Invalid parameter: Attributes Reason: " if subscribe else "Invalid parameter: "
-    operation = "Subscribe" if subscribe else "SetSubscriptionAttributes"
-    value = "" if value is None else value
-    if name not in limits.SUBSCRIPTION_ATTRIBUTES:
-        raise InvalidParameter(f"{prefix}AttributeName")
-    if name == "RawMessageDelivery":
-        flag = value.lower()
-        if flag not in ("true", "false"):
-            raise InvalidParameter(f"{prefix}RawMessageDelivery: Invalid value [{value}]. Must be true or false.")
-        if flag == "true" and sub.protocol not in limits.RAW_PROTOCOLS:
-            raise InvalidParameter(f"{prefix}Delivery protocol [{sub.protocol}] does not support raw message delivery.")
-        sub.raw = flag == "true"
-    elif name == "FilterPolicy":
-        if not value:
-            sub.filter_policy = sub.filter_scope = None
-            return
-        scope = sub.filter_scope or "MessageAttributes"
-        _filter(value, scope, operation)
-        sub.filter_policy, sub.filter_scope = value, scope
-    elif name == "FilterPolicyScope":
-        if value not in SCOPES:
-            raise InvalidParameter(
-                f"{prefix}FilterPolicyScope: Invalid value [{value}]. Please use either MessageBody or MessageAttributes"
+class Subscriptions(SnsNode):
+    def new_token(self) -> tuple[str, int]:
+        """A confirmation token (288 hex characters, as AWS's) and when it stops working."""
+        return secrets.token_hex(144), self.now_ms() + limits.TOKEN_VALID_SECONDS * 1000
+
+    async def subscribe(
+        self,
+        account: str,
+        region: str,
+        topic_arn: str,
+        protocol: str,
+        endpoint: str | None,
+        attributes: dict[str, Any] | None,
+        return_arn: bool,
+        base_url: str,
+    ) -> str:
+        """The subscription's ARN, or PENDING while the endpoint has to confirm it (unless return_arn)."""
+        arn = arns.topic(topic_arn, region).text
+        wanted: dict[str, Any] = dict(attributes or {})
+        now = self.now()
+
+        def new(topic: Topic, where: str) -> Subscription:
+            needs_confirmation = protocol in limits.CONFIRMED_BY_ENDPOINT
+            sub = Subscription(
+                0, arns.new_subscription(arn), arn, topic.account, topic.region, account, protocol, where,
+                confirmed=not needs_confirmation, authenticated=not needs_confirmation, created_at=now,
+            )  # fmt: skip
+            attrs.apply_all(sub, topic, wanted)
+            if needs_confirmation:
+                sub.token, sub.token_expires = self.new_token()
+            return sub
+
+        def answer(sub: Subscription) -> str:
+            return sub.arn if sub.confirmed or return_arn else PENDING
+
+        def run(tx: Tx) -> str:
+            topic = store.get_topic(tx, arn)
+            if topic is None:
+                raise no_topic()
+            where = check_endpoint(tx, topic, protocol, endpoint, wanted)
+            existing = store.find_subscription(tx, arn, protocol, where)
+            if existing is None:
+                sub = new(topic, where)
+                if store.insert_subscription(tx, sub):
+                    if not sub.confirmed:
+                        send_confirmation(self, tx, topic, sub, base_url)
+                    return answer(sub)
+                existing = store.find_subscription(tx, arn, protocol, where)  # a concurrent Subscribe won
+                assert existing is not None
+            if wanted and not attrs.same_settings(existing, topic, wanted):
+                raise invalid("Attributes", "Subscription already exists with different attributes")
+            if not existing.confirmed:
+                send_confirmation(self, tx, topic, existing, base_url)  # each Subscribe sends the confirmation again
+            return answer(existing)
+
+        return await self.store.write(run)
+
+    async def confirm_subscription(
+        self, topic_arn: str, token: str, authenticated: bool, authenticate_on_unsubscribe: str | None
+    ) -> str:
+        """``authenticated``: the call was signed (the SubscribeURL, opened by anyone with a browser, is not)."""
+        parsed = arns.split(topic_arn)
+        if parsed is None or parsed.service != "sns":
+            raise invalid("Topic")
+        if not limits.HEX_TOKEN.match(token):
+            raise InvalidParameter("Invalid token")
+        only_owner = str(authenticate_on_unsubscribe or "").lower() == "true"
+        now_ms = self.now_ms()
+
+        def run(tx: Tx) -> str:
+            sub = store.subscription_by_token(tx, token)
+            if sub is None or (sub.token_expires or 0) < now_ms:
+                raise invalid("Token")
+            if sub.topic_arn != topic_arn:  # a real token with another topic (or Region) in the ARN
+                raise invalid("Topic")
+            if sub.deleted_at is None and sub.confirmed:
+                return sub.arn  # confirming twice is harmless
+            if sub.deleted_at is not None:
+                twin = store.find_subscription(tx, sub.topic_arn, sub.protocol, sub.endpoint)
+                if twin is not None:  # the endpoint subscribed again meanwhile: that subscription stands
+                    store.delete_subscription(tx, sub.id)
+                    return twin.arn
+            sub.deleted_at = None
+            sub.confirmed = True
+            sub.authenticated = authenticated
+            sub.auth_unsubscribe = only_owner and authenticated
+            store.update_subscription(tx, sub)
+            return sub.arn
+
+        return await self.store.write(run)
+
+    async def unsubscribe(self, subscription_arn: str, authenticated: bool, base_url: str) -> None:
+        """Unsubscribing twice is harmless."""
+        arn = arns.subscription(subscription_arn).text
+
+        def run(tx: Tx) -> None:
+            sub = store.get_subscription(tx, arn)
+            if sub is None:
+                return
+            if sub.auth_unsubscribe and not authenticated:
+                raise AuthorizationError(_AUTHENTICATED_UNSUBSCRIBE)
+            store.count_deleted(tx, sub.topic_arn)
+            topic = store.get_topic(tx, sub.topic_arn)
+            if not authenticated and topic is not None and sub.protocol in ("http", "https"):
+                # an unauthenticated unsubscribe (the UnsubscribeURL) tells the endpoint, whose SubscribeURL
+                # restores it
+                sub.deleted_at = self.now_ms()
+                sub.token, sub.token_expires = self.new_token()
+                store.update_subscription(tx, sub)
+                send_confirmation(self, tx, topic, sub, base_url, kind="UnsubscribeConfirmation")
+                return
+            store.delete_subscription(tx, sub.id)
+
+        await self.store.write(run)
+
+    async def get_subscription_attributes(self, subscription_arn: str) -> dict[str, str]:
+        arn = arns.subscription(subscription_arn).text
+
+        def run(tx: Tx) -> dict[str, str]:
+            sub = store.get_subscription(tx, arn)
+            if sub is None:
+                raise no_subscription()
+            topic = store.get_topic(tx, sub.topic_arn)
+            return attrs.view(sub, topic.attributes.get("DeliveryPolicy") if topic else None)
+
+        return await self.store.read(run)
+
+    async def set_subscription_attributes(self, subscription_arn: str, name: str, value: str | None) -> None:
+        arn = arns.subscription(subscription_arn).text
+
+        def run(tx: Tx) -> None:
+            sub = store.get_subscription(tx, arn)
+            topic = store.get_topic(tx, sub.topic_arn) if sub is not None else None
+            if sub is None or topic is None:
+                raise no_subscription()
+            attrs.apply(sub, topic, name, value, subscribe=False)
+            store.update_subscription(tx, sub)
+
+        await self.store.write(run)
+
+    async def list_subscriptions(self, account: str, region: str, next_token: str | None) -> Page[dict[str, str]]:
+        """The subscriptions ``account`` created in ``region``."""
+        after = read_page_token(next_token)
+        subs = await self.store.read(
+            lambda tx: store.list_subscriptions(
+                tx, topic_arn=None, owner=account, region=region, after=after, limit=limits.PAGE_SIZE + 1
             )
-        if sub.filter_policy:
-            _filter(sub.filter_policy, value, operation)
-        sub.filter_scope = value
-    elif name == "RedrivePolicy":
-        sub.redrive_policy = (
-            policies.check_redrive_policy(
-                value, prefix, fifo_topic=topic.fifo, fifo_endpoint=sub.endpoint.endswith(".fifo")
+        )
+        return _summaries(subs)
+
+    async def list_subscriptions_by_topic(
+        self, account: str, region: str, topic_arn: str, next_token: str | None
+    ) -> Page[dict[str, str]]:
+        after = read_page_token(next_token)
+
+        def run(tx: Tx, topic: Topic) -> list[Subscription]:
+            return store.list_subscriptions(
+                tx, topic_arn=topic.arn, owner=account, region=region, after=after, limit=limits.PAGE_SIZE + 1
             )
-            if value
-            else None
-        )
-    elif name == "DeliveryPolicy":
-        sub.delivery_policy = policies.check_subscription_delivery_policy(value, prefix) if value else None
-    elif name == "SubscriptionRoleArn":
-        sub.role_arn = value or None
-    elif name == "ReplayPolicy":
-        if value and not topic.fifo:
-            raise InvalidParameter(f"{prefix}ReplayPolicy: Message replay is only supported for FIFO topics")
-        if value:
-            policies.parse_json(value, "ReplayPolicy", prefix)
-        sub.replay_policy = value or None
+
+        return _summaries(await self.in_topic(region, topic_arn, run, write=False))
 
 
-def apply_all(sub: Subscription, topic: Topic, attributes: dict[str, str | None]) -> None:
-    """Subscribe's Attributes: the scope first, so a MessageBody policy is checked as one."""
-    order = sorted(attributes, key=lambda name: name != "FilterPolicyScope")
-    for name in order:
-        apply(sub, topic, name, attributes[name], subscribe=True)
-
-
-_COMPARED = ("raw", "filter_policy", "filter_scope", "redrive_policy", "delivery_policy", "role_arn", "replay_policy")
-
-
-def same_settings(existing: Subscription, topic: Topic, attributes: dict[str, str | None]) -> bool:
-    """Whether Subscribe's Attributes would leave an existing subscription unchanged (Subscribe is idempotent)."""
-    candidate = dataclasses.replace(existing)
-    apply_all(candidate, topic, attributes)
-    return all(getattr(candidate, f) == getattr(existing, f) for f in _COMPARED)
-
-
-def _tf(flag: bool) -> str:
-    return "true" if flag else "false"
-
-
-def view(sub: Subscription, topic_delivery_policy: str | None) -> dict[str, str]:
-    """GetSubscriptionAttributes."""
-    out: dict[str, Any] = {
-        "ConfirmationWasAuthenticated": _tf(sub.authenticated),
-        "Endpoint": sub.endpoint,
-        "Owner": sub.owner,
-        "PendingConfirmation": _tf(not sub.confirmed),
-        "Protocol": sub.protocol,
-        "RawMessageDelivery": _tf(sub.raw),
-        "SubscriptionArn": sub.arn,
-        "SubscriptionPrincipal": f"arn:aws:iam::{sub.owner}:root",
-        "TopicArn": sub.topic_arn,
-    }
-    if sub.filter_policy:
-        out["FilterPolicy"] = sub.filter_policy
-        out["FilterPolicyScope"] = sub.filter_scope or "MessageAttributes"
-    if sub.redrive_policy:
-        out["RedrivePolicy"] = sub.redrive_policy
-    if sub.delivery_policy:
-        out["DeliveryPolicy"] = sub.delivery_policy
-    if sub.protocol in ("http", "https"):
-        out["EffectiveDeliveryPolicy"] = policies.dumps(
-            policies.subscription_effective(topic_delivery_policy, sub.delivery_policy)
-        )
-    if sub.role_arn:
-        out["SubscriptionRoleArn"] = sub.role_arn
-    if sub.replay_policy:
-        out["ReplayPolicy"] = sub.replay_policy
-    return out
+def _summaries(subs: list[Subscription]) -> Page[dict[str, str]]:
+    found = page(subs, lambda sub: page_token(sub.id))
+    return Page([attrs.summary(sub) for sub in found.items], found.next_token)
