@@ -34,7 +34,8 @@ class FilterPattern:
         return self._match(message) is not None
 
     def extract(self, message: str) -> dict[str, str] | None:
-        """None when the message does not match; else the named values ({"$field": value}) of a space-delimited pattern."""
+        """None when the message does not match; else the named values ({"$field": value}) of a space-delimited
+        pattern."""
         return self._match(message)
 
 
@@ -144,6 +145,20 @@ _ORDER: dict[str, Callable[[float, float], bool]] = {
 _TERM = re.compile(r'\s*([?-]?)("(?:[^"\\]|\\.)*"|%[^%]+%|[^\s"]+)')
 
 
+def _contains(text: str) -> Callable[[str], bool]:
+    def test(message: str) -> bool:
+        return text in message
+
+    return test
+
+
+def _searches(pattern: re.Pattern[str]) -> Callable[[str], bool]:
+    def test(message: str) -> bool:
+        return pattern.search(message) is not None
+
+    return test
+
+
 def _compile_terms(text: str, substrings: list[str]) -> Callable[[str], dict[str, str] | None]:
     required: list[Callable[[str], bool]] = []
     optional: list[Callable[[str], bool]] = []
@@ -161,14 +176,14 @@ def _compile_terms(text: str, substrings: list[str]) -> Callable[[str], dict[str
             if len(term) < 2 or not term.endswith('"'):
                 raise PatternError(f"Unterminated quoted term {term}")
             phrase = term[1:-1].replace('\\"', '"')
-            test: Callable[[str], bool] = lambda message, phrase=phrase: phrase in message  # type: ignore[misc]
+            test = _contains(phrase)
             if not kind:
                 substrings.append(phrase)
         elif len(term) >= 2 and term.startswith("%") and term.endswith("%"):
             pattern = _regex(term[1:-1])
-            test = lambda message, pattern=pattern: pattern.search(message) is not None  # type: ignore[misc]
+            test = _searches(pattern)
         else:
-            test = lambda message, term=term: term in message  # type: ignore[misc]
+            test = _contains(term)
             if not kind:
                 substrings.append(term)
         {"": required, "?": optional, "-": excluded}[kind].append(test)

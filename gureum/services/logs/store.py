@@ -85,7 +85,8 @@ def get_group(tx: Tx, account: str, region: str, name: str) -> Group | None:
 def insert_group(tx: Tx, group: Group) -> bool:
     """Insert; False when the name is taken (group.id is set on success)."""
     row = tx.one(
-        "INSERT INTO logs_groups (account, region, name, created_at, retention_days, kms_key, group_class, deletion_protection, tags) "
+        "INSERT INTO logs_groups "
+        "(account, region, name, created_at, retention_days, kms_key, group_class, deletion_protection, tags) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (account, region, name) DO NOTHING RETURNING id",
         (
             group.account,
@@ -167,7 +168,8 @@ def get_stream(tx: Tx, group_id: int, name: str) -> Stream | None:
 def insert_stream(tx: Tx, group_id: int, name: str, now_ms: int) -> Stream | None:
     """Insert; None when the name is taken."""
     row = tx.one(
-        "INSERT INTO logs_streams (group_id, name, created_at, stored_bytes) VALUES (?, ?, ?, 0) ON CONFLICT (group_id, name) DO NOTHING RETURNING id",
+        "INSERT INTO logs_streams (group_id, name, created_at, stored_bytes) VALUES (?, ?, ?, 0) "
+        "ON CONFLICT (group_id, name) DO NOTHING RETURNING id",
         (group_id, name, now_ms),
     )
     return None if row is None else Stream(row[0], group_id, name, now_ms, None, None, None, 0)
@@ -210,7 +212,8 @@ def append_events(tx: Tx, stream: Stream, events: Sequence[tuple[int, str]], now
     stream.last_ingestion = now_ms
     stream.stored_bytes += size
     tx.execute(
-        "UPDATE logs_streams SET first_event = ?, last_event = ?, last_ingestion = ?, stored_bytes = stored_bytes + ? WHERE id = ?",
+        "UPDATE logs_streams SET first_event = ?, last_event = ?, last_ingestion = ?, "
+        "stored_bytes = stored_bytes + ? WHERE id = ?",
         (stream.first_event, stream.last_event, now_ms, size, stream.id),
     )
 
@@ -249,7 +252,8 @@ def group_events(
     json_only: bool = False,
 ) -> list[Event]:
     """Events of a group (or of some of its streams) with start <= ts < end, after the cursor, by (ts, id).
-    ``contains`` and ``json_only`` narrow the rows early (SQLite's LIKE ignores ASCII case: the caller still matches)."""
+    ``contains`` and ``json_only`` narrow the rows early (SQLite's LIKE ignores ASCII case: the caller still
+    matches)."""
     sql = f"SELECT {_EVENT_COLUMNS} FROM logs_events WHERE group_id = ? AND ts >= ? AND ts < ?"
     params: tuple[Any, ...] = (group_id, start, end)
     for text in contains:
@@ -308,7 +312,8 @@ class MetricFilter:
 def put_metric_filter(tx: Tx, mf: MetricFilter) -> None:
     tx.execute(
         "INSERT INTO logs_metric_filters (group_id, name, pattern, transformations, created_at) VALUES (?, ?, ?, ?, ?) "
-        "ON CONFLICT (group_id, name) DO UPDATE SET pattern = excluded.pattern, transformations = excluded.transformations",
+        "ON CONFLICT (group_id, name) DO UPDATE SET pattern = excluded.pattern, "
+        "transformations = excluded.transformations",
         (mf.group_id, mf.name, mf.pattern, json.dumps(mf.transformations), mf.created_at),
     )
 

@@ -16,41 +16,10 @@ from typing import Any
 from ...delivery import DeliveryError, Target
 from ...runtime import Runtime
 from ...store.base import Tx
-from . import limits, store
+from . import limits
+from .events import append
 
 _ARN = re.compile(r"^arn:aws[\w-]*:logs:([^:]+):(\d{12}):log-group:([^:]+)(?::\*)?$")
-
-
-def split_message(message: str, max_bytes: int = limits.MAX_EVENT_BYTES) -> list[str]:
-    """A message as events of at most max_bytes UTF-8 bytes each (never splitting a character)."""
-    data = message.encode()
-    if len(data) <= max_bytes:
-        return [message]
-    parts = []
-    while data:
-        cut = min(max_bytes, len(data))
-        while cut < len(data) and (data[cut] & 0xC0) == 0x80:  # back off to a character boundary
-            cut -= 1
-        parts.append(data[:cut].decode())
-        data = data[cut:]
-    return parts
-
-
-def append(
-    tx: Tx, account: str, region: str, group_name: str, stream_name: str, events: list[tuple[int, str]], now_ms: int
-) -> None:
-    """Append events to a group's stream, creating both when missing."""
-    group = store.get_group(tx, account, region, group_name)
-    if group is None:
-        group = store.Group(0, account, region, group_name, now_ms)
-        if not store.insert_group(tx, group):
-            group = store.get_group(tx, account, region, group_name)
-            assert group is not None
-    stream = store.get_stream(tx, group.id, stream_name) or store.insert_stream(tx, group.id, stream_name, now_ms)
-    if stream is None:
-        stream = store.get_stream(tx, group.id, stream_name)
-        assert stream is not None
-    store.append_events(tx, stream, [(ts, part) for ts, message in events for part in split_message(message)], now_ms)
 
 
 def deliver_in_tx(runtime: Runtime, tx: Tx, address: str, payload: dict[str, Any]) -> None:
@@ -66,7 +35,7 @@ def deliver_in_tx(runtime: Runtime, tx: Tx, address: str, payload: dict[str, Any
             retryable=False,
         )
     events = [(int(event["timestamp"]), str(event["message"])) for event in payload.get("events") or []]
-    append(tx, account, region, group_name, stream_name, events, int(runtime.clock.now() * 1000))
+    append(tx, account, region, group_name, stream_name, events, runtime.clock.now_ms())
 
 
 TARGET = Target("logs", in_tx=deliver_in_tx)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,11 @@ from gureum.store import open_store
 ARN = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/fn"
 
 
+def _deliver_in_tx(runtime: Runtime, address: str, payload: dict[str, Any], tx: Any) -> None:
+    assert TARGET.in_tx is not None
+    TARGET.in_tx(runtime, tx, address, payload)
+
+
 async def _deliver(kwargs: dict[str, Any], *deliveries: tuple[str, dict[str, Any]]) -> Any:
     st = open_store(kwargs.get("store_url"), Path(kwargs["data_dir"]))
     try:
@@ -28,7 +34,7 @@ async def _deliver(kwargs: dict[str, Any], *deliveries: tuple[str, dict[str, Any
         runtime = Runtime(Config(), st)
         assert TARGET.in_tx is not None
         for address, payload in deliveries:
-            await st.write(lambda tx: TARGET.in_tx(runtime, tx, address, payload))  # type: ignore[misc]
+            await st.write(functools.partial(_deliver_in_tx, runtime, address, payload))
 
         def read(tx: Any) -> Any:
             group = logs_store.get_group(tx, "123456789012", "eu-west-1", "/aws/lambda/fn")

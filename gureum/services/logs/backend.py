@@ -1,0 +1,33 @@
+"""CloudWatch Logs' backend: one object (LogsBackend) whose methods take plain arguments, made of the parts in the
+domain modules (groups, streams, events, metric filters); kept at start with the retention sweeper's wake-up, and
+reached through ``backend``."""
+
+from __future__ import annotations
+
+import asyncio
+
+from ...aws.context import RequestContext
+from ...runtime import Runtime
+from . import SERVICE, retention
+from .events import LogEvents
+from .groups import LogGroups
+from .metric_filters import MetricFilters
+from .streams import LogStreams
+
+
+class LogsBackend(LogGroups, LogStreams, LogEvents, MetricFilters):
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.store = runtime.store
+        self.clock = runtime.clock
+        self.retention_wake = asyncio.Event()
+
+
+def backend(ctx: RequestContext) -> LogsBackend:
+    return ctx.runtime.state(LogsBackend)
+
+
+@SERVICE.on_start
+async def _start(runtime: Runtime) -> None:
+    logs = runtime.keep(LogsBackend(runtime))
+    runtime.spawn(retention.sweep(runtime, logs.retention_wake), "logs-retention")
