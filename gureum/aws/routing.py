@@ -16,8 +16,6 @@ from .errors import ServiceError
 from .http import Request
 from .specs import ServiceSpec
 
-_QUEUE_PATH = re.compile(r"^/\d{12}/[^/]+/?$")
-
 
 @dataclass(slots=True)
 class Route:
@@ -181,8 +179,9 @@ class Router:
 
     def _query_service_for(self, action: str, request: Request) -> ServiceSpec | None:
         candidates = [s for s in self.query_services if action in s.models["query"].operation_names]
-        if len(candidates) > 1 and _QUEUE_PATH.match(request.path):
-            candidates = [s for s in candidates if s.name == "sqs"] or candidates
+        if len(candidates) > 1:
+            path = request.path
+            candidates = [s for s in candidates if s.meta.query_path and s.meta.query_path.match(path)] or candidates
         return candidates[0] if candidates else None
 
     def _shared_rest_route(self, spec: ServiceSpec, request: Request) -> Route:

@@ -12,6 +12,7 @@ import functools
 import gzip
 import json
 import os
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +73,9 @@ class ServiceMeta:
     target_prefix: str | None
     signing_name: str
     endpoint_prefix: str
+    # unsigned query requests whose path matches belong to this service when several have the action (a patch's
+    # "queryPath": SQS's queue URLs, /{account}/{queue})
+    query_path: re.Pattern[str] | None = None
 
     @property
     def primary(self) -> str:
@@ -115,8 +119,13 @@ def service_meta(service: str) -> ServiceMeta:
     if "query" in _patch_file(service).get("derive", {}) and protocols[0] != "query":
         protocols.append("query")
     endpoint_prefix = meta.get("endpointPrefix") or service
+    query_path = _patch_file(service).get("queryPath")
     return ServiceMeta(
-        tuple(protocols), meta.get("targetPrefix"), meta.get("signingName") or endpoint_prefix, endpoint_prefix
+        tuple(protocols),
+        meta.get("targetPrefix"),
+        meta.get("signingName") or endpoint_prefix,
+        endpoint_prefix,
+        re.compile(query_path) if query_path else None,
     )
 
 
