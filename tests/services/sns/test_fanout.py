@@ -212,7 +212,8 @@ def test_publish_input_errors(sns: Any, topic: str) -> None:
     )
     expect_error(
         sns.publish, "InvalidParameter", "Invalid parameter: Message too long",
-        TopicArn=topic, Message="x" * (256 * 1024 - 10), MessageAttributes={"attribute": {"DataType": "String", "StringValue": "long enough"}},
+        TopicArn=topic, Message="x" * (256 * 1024 - 10),
+        MessageAttributes={"attribute": {"DataType": "String", "StringValue": "long enough"}},
     )  # fmt: skip
     sns.publish(TopicArn=topic, Message="x" * (256 * 1024))
     expect_error(
@@ -223,7 +224,9 @@ def test_publish_input_errors(sns: Any, topic: str) -> None:
     )
     expect_error(sns.publish, "NotFound", "Topic does not exist", 404, TopicArn=topic + "-gone", Message="m")
     expect_error(
-        sns.publish, "InvalidParameter", "Invalid parameter: MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type",
+        sns.publish, "InvalidParameter",
+        "Invalid parameter: MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter "
+        "that is not valid for this topic type",
         TopicArn=topic, Message="m", MessageDeduplicationId="d",
     )  # fmt: skip
     assert sns.publish(TargetArn=topic, Message="via TargetArn")["MessageId"]
@@ -234,7 +237,8 @@ def test_publish_input_errors(sns: Any, topic: str) -> None:
     [
         (
             {"DataType": "String", "StringValue": ""},
-            "The message attribute 'attr1' must contain non-empty message attribute value for message attribute type 'String'.",
+            "The message attribute 'attr1' must contain non-empty message attribute value for message attribute "
+            "type 'String'.",
         ),
         (
             {"DataType": "Binary", "StringValue": "x"},
@@ -250,7 +254,8 @@ def test_publish_input_errors(sns: Any, topic: str) -> None:
         ),
         (
             {"DataType": "Integer", "StringValue": "1"},
-            "The message attribute 'attr1' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String.",
+            "The message attribute 'attr1' has an invalid message attribute type, the set of supported type "
+            "prefixes is Binary, Number, and String.",
         ),
         ({"DataType": "Number", "StringValue": "abc"}, "Could not cast message attribute 'attr1' value to number."),
     ],
@@ -277,7 +282,8 @@ def test_message_attribute_name_errors(sns: Any, topic: str) -> None:
         ("a" * 257, "Length of message attribute name must be less than 256 bytes."),
         (
             "bad^name",
-            "Invalid non-alphanumeric character '#x5E' was found in the message attribute name. Can only include alphanumeric characters, hyphens, underscores, or dots.",
+            "Invalid non-alphanumeric character '#x5E' was found in the message attribute name. Can only include "
+            "alphanumeric characters, hyphens, underscores, or dots.",
         ),
         (".start", "Invalid message attribute name starting with character '.' was found."),
         ("end.", "Invalid message attribute name ending with character '.' was found."),

@@ -123,11 +123,13 @@ def test_fifo_rules(sns: Any, sqs: Any, name: str) -> None:
     )
     expect_error(
         sns.publish, "InvalidParameter",
-        "Invalid parameter: The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly",
+        "Invalid parameter: The topic should either have ContentBasedDeduplication enabled or MessageDeduplicationId "
+        "provided explicitly",
         TopicArn=topic, Message="m", MessageGroupId="g",
     )  # fmt: skip
     expect_error(
-        sns.publish_batch, "InvalidParameter", "Invalid parameter: The MessageGroupId parameter is required for FIFO topics",
+        sns.publish_batch, "InvalidParameter",
+        "Invalid parameter: The MessageGroupId parameter is required for FIFO topics",
         TopicArn=topic, PublishBatchRequestEntries=[{"Id": "1", "Message": "m"}],
     )  # fmt: skip
     expect_error(
@@ -142,6 +144,8 @@ def test_fifo_rules(sns: Any, sqs: Any, name: str) -> None:
     _, standard_dlq = queue(sqs, f"{name}-dlq")
     expect_error(
         sns.subscribe, "InvalidParameter",
-        "Invalid parameter: Attributes Reason: RedrivePolicy: must use a FIFO queue as DLQ for a FIFO Subscription to a FIFO Topic.",
-        TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": standard_dlq})},
+        "Invalid parameter: Attributes Reason: RedrivePolicy: must use a FIFO queue as DLQ for a FIFO Subscription "
+        "to a FIFO Topic.",
+        TopicArn=topic, Protocol="sqs", Endpoint=queue_arn,
+        Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": standard_dlq})},
     )  # fmt: skip

@@ -38,7 +38,8 @@ def test_confirmation_handshake_and_signed_notification(
     ]
     assert (
         confirmation["Message"]
-        == f"You have chosen to subscribe to the topic {topic}.\nTo confirm the subscription, visit the SubscribeURL included in this message."
+        == f"You have chosen to subscribe to the topic {topic}.\n"
+        + "To confirm the subscription, visit the SubscribeURL included in this message."
     )
     assert (
         confirmation["SubscribeURL"]
@@ -114,7 +115,8 @@ def test_raw_delivery_and_content_type(sns: Any, recorder: Recorder, topic: str)
     arn = confirm_http(sns, recorder, topic, RawMessageDelivery="true", DeliveryPolicy=json.dumps(policy))
     attrs = sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"]
     assert json.loads(attrs["DeliveryPolicy"]) == {
-        "healthyRetryPolicy": None, "sicklyRetryPolicy": None, "throttlePolicy": None, "requestPolicy": {"headerContentType": "text/csv"}, "guaranteed": False,
+        "healthyRetryPolicy": None, "sicklyRetryPolicy": None, "throttlePolicy": None,
+        "requestPolicy": {"headerContentType": "text/csv"}, "guaranteed": False,
     }  # fmt: skip
     assert json.loads(attrs["EffectiveDeliveryPolicy"])["requestPolicy"] == {"headerContentType": "text/csv"}
     sns.publish(TopicArn=topic, Message="a,b,c")

@@ -171,7 +171,8 @@ def test_platform_applications_and_endpoints(sns: Any, topic: str, endpoint: str
     )
     expect_error(
         sns.create_platform_endpoint, "InvalidParameter",
-        f"Invalid parameter: Token Reason: Endpoint {device} already exists with the same Token, but different attributes.",
+        f"Invalid parameter: Token Reason: Endpoint {device} already exists with the same Token, "
+        "but different attributes.",
         PlatformApplicationArn=app, Token="device-token-1", CustomUserData="bob",
     )  # fmt: skip
     assert sns.get_endpoint_attributes(EndpointArn=device)["Attributes"] == {
@@ -223,12 +224,14 @@ def test_platform_application_errors(sns: Any, name: str) -> None:
         Attributes={"a": "b"},
     )
     expect_error(
-        sns.create_platform_application, "InvalidParameter", "Invalid parameter: Attributes Reason: PlatformCredential attribute provided without PlatformPrincipal",
+        sns.create_platform_application, "InvalidParameter",
+        "Invalid parameter: Attributes Reason: PlatformCredential attribute provided without PlatformPrincipal",
         Name=name, Platform="APNS", Attributes={"PlatformCredential": "key"},
     )  # fmt: skip
     expect_error(
         sns.create_platform_application, "InvalidParameter",
-        "Invalid parameter: bad name! Reason: must contain only characters 'a'-'z', 'A'-'Z', '0'-'9', '_', '-', and '.'",
+        "Invalid parameter: bad name! Reason: "
+        "must contain only characters 'a'-'z', 'A'-'Z', '0'-'9', '_', '-', and '.'",
         Name="bad name!", Platform="GCM", Attributes={"PlatformCredential": "key"},
     )  # fmt: skip
     app = sns.create_platform_application(

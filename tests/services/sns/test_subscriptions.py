@@ -47,7 +47,8 @@ def test_subscribe_is_idempotent(sns: Any, sqs: Any, topic: str, name: str) -> N
     )
     assert sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)["SubscriptionArn"] == arn
     expect_error(
-        sns.subscribe, "InvalidParameter", "Invalid parameter: Attributes Reason: Subscription already exists with different attributes",
+        sns.subscribe, "InvalidParameter",
+        "Invalid parameter: Attributes Reason: Subscription already exists with different attributes",
         TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "false"},
     )  # fmt: skip
     assert len(sns.list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]) == 1
@@ -89,7 +90,9 @@ def test_subscribe_endpoint_errors(sns: Any, sqs: Any, topic: str, name: str) ->
     )
     _, fifo_arn = queue(sqs, f"{name}.fifo")
     expect_error(
-        sns.subscribe, "InvalidParameter", "Invalid parameter: Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics",
+        sns.subscribe, "InvalidParameter",
+        "Invalid parameter: Invalid parameter: Endpoint Reason: FIFO SQS Queues can not be subscribed to standard "
+        "SNS topics",
         TopicArn=topic, Protocol="sqs", Endpoint=fifo_arn,
     )  # fmt: skip
     expect_error(
@@ -112,7 +115,8 @@ def test_subscribe_endpoint_errors(sns: Any, sqs: Any, topic: str, name: str) ->
 def test_subscription_attribute_errors(sns: Any, sqs: Any, topic: str, name: str) -> None:
     _, queue_arn = queue(sqs, name)
     expect_error(
-        sns.subscribe, "InvalidParameter", "Invalid parameter: Attributes Reason: RawMessageDelivery: Invalid value [wrongvalue]. Must be true or false.",
+        sns.subscribe, "InvalidParameter",
+        "Invalid parameter: Attributes Reason: RawMessageDelivery: Invalid value [wrongvalue]. Must be true or false.",
         TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "wrongvalue"},
     )  # fmt: skip
     arn = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)["SubscriptionArn"]
@@ -151,7 +155,8 @@ def test_subscription_attribute_errors(sns: Any, sqs: Any, topic: str, name: str
     )
     expect_error(
         set_attr, "InvalidParameter",
-        "Invalid parameter: RedrivePolicy: failed to parse JSON. Unexpected character ('i' (code 105)): was expecting double-quote to start field name" + JACKSON_REDACTED,
+        "Invalid parameter: RedrivePolicy: failed to parse JSON. Unexpected character ('i' (code 105)): "
+        "was expecting double-quote to start field name" + JACKSON_REDACTED,
         SubscriptionArn=arn, AttributeName="RedrivePolicy", AttributeValue="{invalidjson}",
     )  # fmt: skip
     error = expect_error(
@@ -159,18 +164,22 @@ def test_subscription_attribute_errors(sns: Any, sqs: Any, topic: str, name: str
     )
     assert error["Message"].startswith("Invalid parameter: FilterPolicy: ")
     expect_error(
-        set_attr, "InvalidParameter", "Invalid parameter: FilterPolicyScope: Invalid value [Body]. Please use either MessageBody or MessageAttributes",
+        set_attr, "InvalidParameter",
+        "Invalid parameter: FilterPolicyScope: Invalid value [Body]. "
+        "Please use either MessageBody or MessageAttributes",
         SubscriptionArn=arn, AttributeName="FilterPolicyScope", AttributeValue="Body",
     )  # fmt: skip
     expect_error(
-        set_attr, "InvalidParameter", "Invalid parameter: Filter policy scope MessageAttributes does not support nested filter policy",
+        set_attr, "InvalidParameter",
+        "Invalid parameter: Filter policy scope MessageAttributes does not support nested filter policy",
         SubscriptionArn=arn, AttributeName="FilterPolicy", AttributeValue=json.dumps({"a": {"b": ["c"]}}),
     )  # fmt: skip
     email = sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="a@example.com", ReturnSubscriptionArn=True)[
         "SubscriptionArn"
     ]
     expect_error(
-        set_attr, "InvalidParameter", "Invalid parameter: Delivery protocol [email] does not support raw message delivery.",
+        set_attr, "InvalidParameter",
+        "Invalid parameter: Delivery protocol [email] does not support raw message delivery.",
         SubscriptionArn=email, AttributeName="RawMessageDelivery", AttributeValue="true",
     )  # fmt: skip
 

@@ -54,11 +54,13 @@ def test_create_topic_is_idempotent_but_not_with_other_attributes_or_tags(sns: A
     assert sns.create_topic(Name=name)["TopicArn"] == arn
     assert sns.create_topic(Name=name, Attributes={"DisplayName": "AlreadySet"})["TopicArn"] == arn
     expect_error(
-        sns.create_topic, "InvalidParameter", "Invalid parameter: Attributes Reason: Topic already exists with different attributes", 400,
+        sns.create_topic, "InvalidParameter",
+        "Invalid parameter: Attributes Reason: Topic already exists with different attributes", 400,
         Name=name, Attributes={"DisplayName": "other"},
     )  # fmt: skip
     expect_error(
-        sns.create_topic, "InvalidParameter", "Invalid parameter: Tags Reason: Topic already exists with different tags", 400,
+        sns.create_topic, "InvalidParameter",
+        "Invalid parameter: Tags Reason: Topic already exists with different tags", 400,
         Name=name, Tags=[{"Key": "k", "Value": "other"}],
     )  # fmt: skip
     assert sns.get_topic_attributes(TopicArn=arn)["Attributes"]["DisplayName"] == "AlreadySet"
@@ -70,8 +72,8 @@ def test_topic_name_rules(sns: Any, name: str) -> None:
         expect_error(sns.create_topic, "InvalidParameter", "Invalid parameter: Topic Name", 400, Name=bad)
     expect_error(
         sns.create_topic, "InvalidParameter",
-        "Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII letters, numbers, underscores, "
-        "and hyphens, and must be between 1 and 256 characters long.",
+        "Fifo Topic names must end with .fifo and must be made up of only uppercase and lowercase ASCII letters, "
+        "numbers, underscores, and hyphens, and must be between 1 and 256 characters long.",
         Name=name, Attributes={"FifoTopic": "true"},
     )  # fmt: skip
 
@@ -191,7 +193,8 @@ def test_set_topic_attributes_errors(sns: Any, topic: str) -> None:
     )
     expect_error(
         sns.set_topic_attributes, "InvalidParameter",
-        "Invalid parameter: ContentBasedDeduplication Reason: Content based deduplication can only be set for FIFO topics",
+        "Invalid parameter: ContentBasedDeduplication Reason: "
+        "Content based deduplication can only be set for FIFO topics",
         TopicArn=topic, AttributeName="ContentBasedDeduplication", AttributeValue="true",
     )  # fmt: skip
     error = expect_error(
