@@ -10,15 +10,10 @@ import json
 import re
 import secrets
 from collections.abc import Callable, Sequence
-from functools import cache
 from typing import Any
 from urllib.parse import quote
 
-from botocore.model import Shape
-
-from ...aws.http import Request
-from ...aws.specs import load_spec
-from .errors import InvalidInput, LimitExceeded, MalformedPolicyDocument, ValidationError
+from .errors import InvalidInput, LimitExceeded, MalformedPolicyDocument
 
 # IAM quotas (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html), defaults
 MANAGED_POLICIES_PER_ENTITY = 10
@@ -57,36 +52,6 @@ def arn(account: str, kind: str, path: str, name: str) -> str:
 def encode_document(document: str) -> str:
     """IAM returns policy documents URL-encoded (RFC 3986), as in GetRole, GetRolePolicy and GetPolicyVersion."""
     return quote(document, safe="-_.~")
-
-
-# --- input patterns the generic validator does not check ---------------------------------------------------
-
-
-@cache
-def _patterns(operation: str) -> tuple[tuple[str, str, re.Pattern[str]], ...]:
-    shape: Shape | None = load_spec("iam").model.operation_model(operation).input_shape
-    if shape is None:
-        return ()
-    out = []
-    for name, member in shape.members.items():
-        pattern = member.metadata.get("pattern")
-        if member.type_name == "string" and pattern:
-            out.append((name, pattern, re.compile(pattern, re.ASCII)))
-    return tuple(out)
-
-
-def check_patterns(request: Request, protocol: str, operation: str, params: dict[str, Any]) -> None:
-    """The model's regular expressions on top-level strings, reported as AWS's Coral validation message."""
-    errors = []
-    for name, text, pattern in _patterns(operation):
-        value = params.get(name)
-        if isinstance(value, str) and value and not pattern.fullmatch(value):
-            errors.append(
-                f"Value '{value}' at '{name[:1].lower() + name[1:]}' failed to satisfy constraint: Member must satisfy regular expression pattern: {text}"
-            )
-    if errors:
-        count = f"{len(errors)} validation error{'s' if len(errors) > 1 else ''} detected: "
-        raise ValidationError(count + "; ".join(errors))
 
 
 # --- policy documents ------------------------------------------------------------------------------------
