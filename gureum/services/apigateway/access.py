@@ -6,7 +6,6 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 from ...runtime import Runtime
 from ...store.base import Tx
 from . import store
-from .ops_keys import quota_period
+from .keys import quota_period
 
 _FUNCTION = re.compile(r"functions/(.+?)/invocations")
 
@@ -184,7 +183,8 @@ async def authorize(
     invoke: Invoke,
     now: float,
 ) -> AuthResult:
-    """Run (or reuse the cached answer of) a TOKEN/REQUEST authorizer; raise GatewayError unless it allows method_arn."""
+    """Run (or reuse the cached answer of) a TOKEN/REQUEST authorizer; raise GatewayError unless it allows
+    method_arn."""
     ttl = int(authorizer.get("authorizerResultTtlInSeconds", 300) or 0)
     key = (api_id, authorizer["id"], *identity)
     cached = state.auth_cache.get(key) if ttl else None
@@ -238,12 +238,13 @@ def _take(state: AccessState, key: tuple[str, ...], rate: float, burst: float, n
     return True
 
 
-def throttle(state: AccessState, key: tuple[str, ...], limits: dict[str, Any] | None) -> None:
+def throttle(state: AccessState, key: tuple[str, ...], limits: dict[str, Any] | None, now: float) -> None:
+    """Take a token from the bucket of ``key`` (rateLimit per second, burstLimit at most); THROTTLED when empty."""
     if not limits or (limits.get("rateLimit") is None and limits.get("burstLimit") is None):
         return
     rate = float(limits["rateLimit"]) if limits.get("rateLimit") is not None else 10000.0
     burst = float(limits["burstLimit"]) if limits.get("burstLimit") is not None else 5000.0
-    if not _take(state, key, rate, burst, time.monotonic()):
+    if not _take(state, key, rate, burst, now):
         raise GatewayError("THROTTLED", "Too Many Requests")
 
 
@@ -285,7 +286,8 @@ async def check_api_key(
     if found is None:
         raise GatewayError("INVALID_API_KEY", "Forbidden")
     key, plan = found
-    throttle(state, ("plan", plan["id"], key["id"]), plan.get("throttle"))
+    now = runtime.clock.monotonic()
+    throttle(state, ("plan", plan["id"], key["id"]), plan.get("throttle"), now)
     stage_limits = next(
         (
             s.get("throttle") or {}
@@ -296,7 +298,8 @@ async def check_api_key(
     )
     for method_key in keys:  # an API stage's per-method throttle ("/pets/GET") or its "*/*"
         if method_key in stage_limits:
-            throttle(state, ("planstage", plan["id"], key["id"], api_id, stage, method_key), stage_limits[method_key])
+            limits = stage_limits[method_key]
+            throttle(state, ("planstage", plan["id"], key["id"], api_id, stage, method_key), limits, now)
             break
     quota = plan.get("quota")
     if quota and quota.get("limit") is not None:

@@ -11,7 +11,6 @@ import datetime as dt
 import json
 import logging
 import re
-import time
 from typing import Any
 
 from ...aws import sigv4
@@ -21,9 +20,8 @@ from ...aws.http import Request, Response
 from ...ids import unique_id
 from ...ports import HttpApiEdge, LambdaInvoker
 from ...runtime import Runtime
-from . import SERVICE, store
+from . import domains, store
 from .access import (
-    AccessState,
     GatewayError,
     authorize,
     check_api_key,
@@ -34,7 +32,6 @@ from .access import (
 )
 from .apis import GATEWAY_RESPONSE_TYPES, gateway_response
 from .integrations import Call, http_proxy, lambda_proxy, mapped, proxy_event, source_value
-from .ops_domains import DOMAINS, domain_target
 from .state import EdgeState, Snapshot
 from .validation import validate_request
 from .vtl import TemplateError, render, wrap
@@ -59,35 +56,6 @@ _ERROR_TYPES = {
     "API_CONFIGURATION_ERROR": "InternalServerErrorException",
     "DEFAULT_5XX": "InternalServerErrorException",
 }
-
-
-CACHE_CHANNEL = "apigateway_cache_flush"
-
-
-@SERVICE.on_start
-async def _start(runtime: Runtime) -> None:
-    state = runtime.keep(EdgeState())
-
-    def flushed(payload: str) -> None:  # FlushStageCache on any node empties every node's cache of the stage
-        api_id, _, stage = payload.partition("/")
-        flush_cache(state, api_id, stage)
-
-    runtime.store.subscribe(CACHE_CHANNEL, flushed)
-
-
-@SERVICE.on_stop
-async def _stop(runtime: Runtime) -> None:
-    state = runtime.state_or_none(EdgeState)
-    if state is not None and state._client is not None:
-        await state._client.aclose()
-
-
-@SERVICE.on_reset
-async def _reset(runtime: Runtime) -> None:
-    state = runtime.state(EdgeState)
-    state.access = AccessState()
-    state.snapshots.clear()
-    state.cache.clear()
 
 
 # --- routing ---------------------------------------------------------------------------------------------------------
@@ -119,8 +87,10 @@ def _not_found() -> Response:
 async def handle(runtime: Runtime, request: Request) -> Response:
     host = request.headers.get("host", "").split(":")[0].lower()
     v2_path: str | None = None
-    if host in DOMAINS and ".execute-api." not in host:
-        target = await runtime.store.read(lambda tx: domain_target(tx, host, request.path))
+    state = runtime.state(EdgeState)
+    if host in state.domains and ".execute-api." not in host:
+        found_domain = await runtime.store.read(lambda tx: store.find_domain(tx, host))
+        target = domains.target(found_domain[2], request.path) if found_domain is not None else None
         if target is None:
             return _plain_error(403, "Forbidden", "ForbiddenException")
         api_id, stage_name, path = target
@@ -137,7 +107,6 @@ async def handle(runtime: Runtime, request: Request) -> Response:
         answer = await v2.handle(api_id, v2_path, request) if v2 is not None else None
         return answer if answer is not None else _not_found()
     account, region, stage = found
-    state = runtime.state(EdgeState)
     snapshot = state.snapshots.get((api_id, stage["deploymentId"]))
     if snapshot is None:
         doc = await runtime.store.read(lambda tx: store.get_snapshot(tx, api_id, stage["deploymentId"]))
@@ -159,8 +128,10 @@ def _plain_error(status: int, message: str, error_type: str) -> Response:
     )
 
 
-def _context(request: Request, account: str, api_id: str, stage: str, path: str, request_id: str) -> dict[str, Any]:
-    now = time.time()
+def _context(
+    runtime: Runtime, request: Request, account: str, api_id: str, stage: str, path: str, request_id: str
+) -> dict[str, Any]:
+    now = runtime.clock.now()
     host = request.headers.get("host", "")
     source_ip = request.peer
     return {
@@ -211,7 +182,7 @@ async def _serve(
     path: str,
 ) -> Response:
     request_id = unique_id()
-    context = _context(request, account, api_id, stage["stageName"], path, request_id)
+    context = _context(runtime, request, account, api_id, stage["stageName"], path, request_id)
     variables = stage.get("variables") or {}
     call: Call | None = None
     try:
@@ -240,7 +211,7 @@ async def _serve(
         )
         keys = method_keys(resource["path"], method["httpMethod"])
         limit_key, limits = _stage_limits(stage, keys)
-        throttle(state.access, ("stage", api_id, stage["stageName"], limit_key), limits)
+        throttle(state.access, ("stage", api_id, stage["stageName"], limit_key), limits, runtime.clock.monotonic())
         _check_resource_policy(call, snapshot)
         usage_key = await _authorize(call, state, snapshot)
         if method.get("apiKeyRequired"):
@@ -271,7 +242,7 @@ async def _cached(
         return await execute(call, doc)
     parts = [source_value(p, call) or "" for p in call.integration.get("cacheKeyParameters") or []]
     cache_key = (call.context["apiId"], call.stage, call.request.method, call.path, *parts)
-    now = time.monotonic()
+    now = call.runtime.clock.monotonic()
     hit = state.cache.get(cache_key)
     if hit is not None and hit[0] > now:
         return Response(hit[1].status, list(hit[1].headers), hit[1].body)
@@ -282,11 +253,6 @@ async def _cached(
         ttl = int((found or {}).get("cacheTtlInSeconds", 300))
         state.cache[cache_key] = (now + ttl, Response(response.status, list(response.headers), response.body))
     return response
-
-
-def flush_cache(state: EdgeState, api_id: str, stage: str) -> None:
-    for key in [k for k in state.cache if k[0] == api_id and k[1] == stage]:
-        state.cache.pop(key, None)
 
 
 async def execute(call: Call, doc: dict[str, Any]) -> Response:
@@ -313,7 +279,7 @@ async def test_invoke(
     path = request.path
     matched = Snapshot(doc).match(path)
     path_params = matched[1] if matched is not None and matched[0]["id"] == resource["id"] else {}
-    context = _context(request, account, doc["api"]["id"], "test-invoke-stage", path, unique_id())
+    context = _context(runtime, request, account, doc["api"]["id"], "test-invoke-stage", path, unique_id())
     context.update(resourceId=resource["id"], resourcePath=resource["path"])
     call = Call(
         runtime,
@@ -392,7 +358,7 @@ async def _authorize(call: Call, state: EdgeState, snapshot: Snapshot) -> str | 
 
     async def run(function: str, payload: bytes) -> dict[str, Any]:
         try:
-            return await invoke(call.account, call.region, function, payload)  # type: ignore[no-any-return]
+            return await invoke(call.account, call.region, function, payload)
         except ServiceError:
             raise GatewayError("AUTHORIZER_FAILURE", None) from None
 
@@ -405,7 +371,7 @@ async def _authorize(call: Call, state: EdgeState, snapshot: Snapshot) -> str | 
         event,
         cache_identity,
         run,
-        time.monotonic(),
+        call.runtime.clock.monotonic(),
     )
     call.authorizer = {"principalId": result.principal_id, **{k: v for k, v in result.context.items()}}
     context["authorizer"] = dict(call.authorizer)
@@ -428,7 +394,8 @@ def _check_resource_policy(call: Call, snapshot: Snapshot) -> None:
     if verdict == "deny":
         raise GatewayError(
             "ACCESS_DENIED",
-            f"User: anonymous is not authorized to perform: execute-api:Invoke on resource: {arn} with an explicit deny",
+            f"User: anonymous is not authorized to perform: execute-api:Invoke on resource: {arn} "
+            "with an explicit deny",
         )
     if verdict == "none" and call.method.get("authorizationType", "NONE") not in (
         "AWS_IAM",
@@ -441,7 +408,8 @@ def _check_resource_policy(call: Call, snapshot: Snapshot) -> None:
 
 
 def _method_arn(call: Call) -> str:
-    return f"arn:aws:execute-api:{call.region}:{call.account}:{call.context['apiId']}/{call.stage}/{call.request.method}{call.path}"
+    api = f"arn:aws:execute-api:{call.region}:{call.account}:{call.context['apiId']}"
+    return f"{api}/{call.stage}/{call.request.method}{call.path}"
 
 
 def _check_signature(call: Call) -> None:
@@ -471,8 +439,8 @@ def _check_signature(call: Call) -> None:
 
 
 _SIGNATURE_MISMATCH = (
-    "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and "
-    "signing method. Consult the service documentation for details."
+    "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access "
+    "Key and signing method. Consult the service documentation for details."
 )
 
 

@@ -4,7 +4,6 @@ HTTP, AWS service, Lambda) with request parameters, mapping templates and integr
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import fnmatch
 import hashlib
 import json
@@ -87,7 +86,7 @@ def _multi(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
     return out
 
 
-# --- Lambda proxy -------------------------------------------------------------------------------------------------------
+# --- Lambda proxy -----------------------------------------------------------------------------------------------------
 
 
 def proxy_event(call: Call) -> dict[str, Any]:
@@ -203,7 +202,7 @@ async def invoke_lambda(call: Call, payload: bytes) -> dict[str, Any]:
             lambda_arn(call.integration.get("uri", "")),
             payload,
             request_id=call.context["requestId"],
-        )  # type: ignore[no-any-return]
+        )
     except ServiceError as error:
         log.warning("API %s: Lambda invocation failed: %s", call.context["apiId"], error)
         if error.status == 429:
@@ -211,11 +210,12 @@ async def invoke_lambda(call: Call, payload: bytes) -> dict[str, Any]:
         raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error", 500) from None
 
 
-# --- parameter mapping ---------------------------------------------------------------------------------------------------
+# --- parameter mapping ------------------------------------------------------------------------------------------------
 
 
 def source_value(expr: str, call: Call, response: Response | None = None) -> str | None:
-    """The value of a mapping expression: 'literal', method.request.*, integration.response.*, stageVariables.*, context.*."""
+    """The value of a mapping expression: 'literal', method.request.*, integration.response.*, stageVariables.*,
+    context.*."""
     expr = expr.strip()
     if len(expr) >= 2 and expr[0] == "'" and expr[-1] == "'":
         return expr[1:-1]
@@ -267,7 +267,7 @@ def _stage_variables_in(text: str, call: Call) -> str:
     return re.sub(r"\$\{stageVariables\.([A-Za-z0-9_]+)\}", lambda m: call.stage_variables.get(m.group(1), ""), text)
 
 
-# --- HTTP proxy and HTTP --------------------------------------------------------------------------------------------------
+# --- HTTP proxy and HTTP ----------------------------------------------------------------------------------------------
 
 
 def _fill_uri(uri: str, call: Call, path_params: dict[str, str]) -> str:
@@ -306,7 +306,7 @@ async def http_proxy(call: Call) -> Response:
     return await _http(call, call.request.method if method == "ANY" else method, url, headers, call.request.body)
 
 
-# --- mapped integrations (MOCK, HTTP, AWS, Lambda) -----------------------------------------------------------------------
+# --- mapped integrations (MOCK, HTTP, AWS, Lambda) --------------------------------------------------------------------
 
 
 def _template_for(templates: dict[str, str], content_type: str) -> str | None:
@@ -387,8 +387,8 @@ async def _lambda(call: Call, body: bytes, mapped: dict[str, dict[str, str]]) ->
         "x-amz-invocation-type", "RequestResponse"
     )
     if invocation_type in ("Event", "DryRun"):
-        # an asynchronous invocation (integration.request.header.X-Amz-Invocation-Type = 'Event'): Lambda's own Invoke API
-        # queues it durably and answers 202, which the integration responses then map
+        # an asynchronous invocation (integration.request.header.X-Amz-Invocation-Type = 'Event'): Lambda's own
+        # Invoke API queues it durably and answers 202, which the integration responses then map
         path = "/2015-03-31/functions/" + quote(lambda_arn(call.integration.get("uri", "")), safe="") + "/invocations"
         request = Request(
             "POST",
@@ -397,7 +397,7 @@ async def _lambda(call: Call, body: bytes, mapped: dict[str, dict[str, str]]) ->
             {"host": call.request.host, "content-type": "application/json", "x-amz-invocation-type": invocation_type},
             body or b"{}",
         )
-        _sign(request, call.account, call.region, "lambda", call.runtime.deployment_secret)
+        _sign(request, call.account, call.region, "lambda", call.runtime)
         answer = await call.runtime.port(AwsDispatch)(request)
         if answer.status >= 300:
             log.warning("API %s: asynchronous Lambda invocation failed: %s", call.context["apiId"], answer.body[:500])
@@ -415,10 +415,11 @@ async def _lambda(call: Call, body: bytes, mapped: dict[str, dict[str, str]]) ->
     return Outcome(200, [], payload, message)
 
 
-def _sign(request: Request, account: str, region: str, service: str, deployment_secret: str) -> None:
+def _sign(request: Request, account: str, region: str, service: str, runtime: Runtime) -> None:
     """Sign like a client would, with a key gureum issues for the API's account (valid in strict mode too)."""
     key = issue_access_key(account)
-    now = dt.datetime.now(dt.UTC)
+    deployment_secret = runtime.deployment_secret
+    now = runtime.clock.utcnow()
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
     request.headers["x-amz-date"] = stamp
     request.headers["x-amz-content-sha256"] = hashlib.sha256(request.body).hexdigest()
@@ -430,7 +431,8 @@ def _sign(request: Request, account: str, region: str, service: str, deployment_
     signed = sigv4.Signed(key, stamp[:8], region, service, names, "", stamp, False)
     signature = sigv4.expected_signature(request, signed, issued_secret(deployment_secret, key))
     request.headers["authorization"] = (
-        f"{sigv4.ALGORITHM} Credential={key}/{stamp[:8]}/{region}/{service}/aws4_request, SignedHeaders={';'.join(names)}, Signature={signature}"
+        f"{sigv4.ALGORITHM} Credential={key}/{stamp[:8]}/{region}/{service}/aws4_request, "
+        f"SignedHeaders={';'.join(names)}, Signature={signature}"
     )
 
 
@@ -473,7 +475,7 @@ async def _aws_service(call: Call, body: bytes, mapped: dict[str, dict[str, str]
     headers.setdefault("content-type", "application/json")
     signing_name = spec.model.metadata.get("signingName") or spec.model.metadata.get("endpointPrefix") or service
     request = Request(call.integration.get("httpMethod") or "POST", raw_path, urlencode(query), headers, body)
-    _sign(request, call.account, region, signing_name, call.runtime.deployment_secret)
+    _sign(request, call.account, region, signing_name, call.runtime)
     answer = await call.runtime.port(AwsDispatch)(request)
     return Outcome(answer.status, answer.headers, answer.body)
 
@@ -492,9 +494,9 @@ async def _http_backend(call: Call, body: bytes, mapped: dict[str, dict[str, str
 def select_response(integration: dict[str, Any], outcome: Outcome) -> dict[str, Any] | None:
     """The integration response whose selectionPattern matches (the Lambda errorMessage, or the status code);
     else the default one (no pattern)."""
-    responses = list((integration.get("integrationResponses") or {}).values())
+    responses: list[dict[str, Any]] = list((integration.get("integrationResponses") or {}).values())
     subject = outcome.error_message if outcome.error_message is not None else str(outcome.status)
-    default = None
+    default: dict[str, Any] | None = None
     for response in responses:
         pattern = response.get("selectionPattern")
         if not pattern:

@@ -145,14 +145,14 @@ def _remove(doc: dict[str, Any], parts: list[str]) -> None:
 
 
 def page(
-    items: list[dict[str, Any]], req: dict[str, Any], default_limit: int = 25, max_limit: int = 500
+    items: list[dict[str, Any]], limit: int | None, position: str | None, default_limit: int = 25, max_limit: int = 500
 ) -> dict[str, Any]:
     """AWS's position/limit paging: {"items": [...], "position": token of the next page}."""
-    limit = req.get("limit") or default_limit
+    limit = limit or default_limit
     if limit < 1 or limit > max_limit:
         raise BadRequestException(f"Invalid limit: must be between 1 and {max_limit}")
     try:
-        start = int(req.get("position") or 0)
+        start = int(position or 0)
     except ValueError:
         raise BadRequestException("Invalid position parameter") from None
     out: dict[str, Any] = {"items": items[start : start + limit]}

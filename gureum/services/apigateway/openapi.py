@@ -1,5 +1,6 @@
-"""OpenAPI 3 and Swagger 2 with API Gateway's extensions (x-amazon-apigateway-*) to and from an API document.
-Pure conversions: no HTTP, no SQL."""
+"""OpenAPI 3 and Swagger 2 with API Gateway's extensions (x-amazon-apigateway-*) to and from an API document:
+reading a definition (JSON or YAML), importing it into a document (new, overwritten or merged) and exporting a
+stage's deployment. Pure conversions: no HTTP, no SQL."""
 
 from __future__ import annotations
 
@@ -76,7 +77,8 @@ def _integration(ext: dict[str, Any], resource_id: str) -> dict[str, Any]:
 
 
 def import_spec(spec: Any, api_id: str, root_id: str, basepath: str = "ignore") -> dict[str, Any]:
-    """{"api": fields, "resources", "models", "validators", "authorizers", "gatewayResponses", "warnings"} from a spec."""
+    """{"api": fields, "resources", "models", "validators", "authorizers", "gatewayResponses", "warnings"} from a
+    spec."""
     if not isinstance(spec, dict) or not (
         str(spec.get("swagger", "")).startswith("2") or str(spec.get("openapi", "")).startswith("3")
     ):
@@ -257,7 +259,7 @@ def import_spec(spec: Any, api_id: str, root_id: str, basepath: str = "ignore") 
     }
 
 
-# --- export ---------------------------------------------------------------------------------------------------------------
+# --- export -----------------------------------------------------------------------------------------------------------
 
 
 def _export_integration(integration: dict[str, Any]) -> dict[str, Any]:
@@ -284,16 +286,14 @@ def _export_integration(integration: dict[str, Any]) -> dict[str, Any]:
 _MODEL_URL = re.compile(r"^https://apigateway\.amazonaws\.com/restapis/[^/]+/models/(.+)$")
 
 
+def _export_ref(value: Any, ref_base: str) -> Any:
+    found = _MODEL_URL.match(value) if isinstance(value, str) else None
+    return ref_base + found.group(1) if found else _export_refs(value, ref_base)
+
+
 def _export_refs(schema: Any, ref_base: str) -> Any:
     if isinstance(schema, dict):
-        return {
-            k: (
-                ref_base + _MODEL_URL.match(v).group(1)
-                if k == "$ref" and isinstance(v, str) and _MODEL_URL.match(v)
-                else _export_refs(v, ref_base)
-            )  # type: ignore[union-attr]
-            for k, v in schema.items()
-        }
+        return {k: _export_ref(v, ref_base) if k == "$ref" else _export_refs(v, ref_base) for k, v in schema.items()}
     if isinstance(schema, list):
         return [_export_refs(v, ref_base) for v in schema]
     return schema
@@ -462,3 +462,66 @@ def export_spec(
                 for k, r in doc["gatewayResponses"].items()
             }
     return out
+
+
+# --- reading and merging definitions (ImportRestApi, PutRestApi, GetExport) ------------------------------------------
+
+
+def parse_definition(body: bytes) -> Any:
+    """An OpenAPI definition as sent: JSON, else YAML."""
+    text = body.decode("utf-8", "replace").strip()
+    if not text:
+        raise BadRequestException("Invalid OpenAPI input.")
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    try:
+        import yaml  # YAML definitions need PyYAML (JSON ones do not)
+    except ImportError:
+        raise BadRequestException("Invalid OpenAPI input: YAML definitions need PyYAML installed; send JSON.") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        raise BadRequestException("Invalid OpenAPI input.") from None
+
+
+def dump_yaml(spec: dict[str, Any]) -> bytes:
+    import yaml
+
+    return yaml.safe_dump(spec, sort_keys=False).encode()
+
+
+def title(spec: Any) -> str | None:
+    """The definition's info.title (the name ImportRestApi gives the API)."""
+    return (spec.get("info") or {}).get("title") if isinstance(spec, dict) else None
+
+
+def merge(doc: dict[str, Any], imported: dict[str, Any], overwrite: bool) -> None:
+    """Put an imported definition into an API document (keeping its id and root resource)."""
+    root = doc["rootResourceId"]
+    api = doc["api"]
+    fields = imported["api"]
+    if overwrite:
+        for member in ("description", "version", "binaryMediaTypes", "policy"):
+            api.pop(member, None)
+        doc["resources"] = imported["resources"]
+        for section in ("models", "validators", "authorizers", "gatewayResponses"):
+            doc[section] = imported[section]
+    else:
+        by_path = {r["path"]: r for r in doc["resources"].values()}
+        remap: dict[str, str] = {}
+        for item in sorted(imported["resources"].values(), key=lambda r: r["path"]):
+            existing = by_path.get(item["path"])
+            if existing is None:
+                parent = remap.get(item.get("parentId"), item.get("parentId"))
+                existing = doc["resources"][item["id"]] = {**item, "parentId": parent}
+            else:
+                existing.setdefault("resourceMethods", {}).update(item.get("resourceMethods") or {})
+            remap[item["id"]] = existing["id"]
+        for section in ("models", "validators", "authorizers", "gatewayResponses"):
+            doc[section].update(imported[section])
+    for member, value in fields.items():
+        if member != "name" or overwrite:
+            api[member] = value
+    assert root in doc["resources"]

@@ -1,5 +1,5 @@
-"""This node's state of the execute-api edge: deployment snapshots indexed for matching, stage caches, the
-authorizer and throttling state, and the HTTP client of HTTP integrations."""
+"""This node's state of the execute-api edge: the custom domain names it serves, deployment snapshots indexed for
+matching, stage caches, the authorizer and throttling state, and the HTTP client of HTTP integrations."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from typing import Any
 
 from ...aws.http import Response
 from .access import AccessState
+
+CACHE_CHANNEL = "apigateway_cache_flush"  # FlushStageCache on any node empties every node's cache of the stage
+DOMAINS_CHANNEL = "apigateway_domains"  # a custom domain name was created or deleted: every node reloads its set
 
 
 class Snapshot:
@@ -48,6 +51,8 @@ class Snapshot:
 
 @dataclass
 class EdgeState:
+    # every custom domain name (lower case), refreshed on each committed change: the edge route's cheap host check
+    domains: set[str] = field(default_factory=set)
     access: AccessState = field(default_factory=AccessState)
     snapshots: dict[tuple[str, str], Snapshot] = field(default_factory=dict)
     cache: dict[tuple[str, ...], tuple[float, Response]] = field(default_factory=dict)  # stage caches (this node's)
@@ -59,3 +64,23 @@ class EdgeState:
 
             self._client = httpx.AsyncClient(timeout=httpx.Timeout(30.0), follow_redirects=False)
         return self._client
+
+    def flush_cache(self, api_id: str, stage: str) -> None:
+        for key in [k for k in self.cache if k[0] == api_id and k[1] == stage]:
+            self.cache.pop(key, None)
+
+    def flush_authorizers(self, api_id: str) -> None:
+        cache = self.access.auth_cache
+        for key in [k for k in cache if k[0] == api_id]:
+            cache.pop(key, None)
+
+    def clear(self) -> None:
+        """Forget everything cached (a reset); the domain names are reloaded by the caller."""
+        self.access = AccessState()
+        self.snapshots.clear()
+        self.cache.clear()
+        self.domains.clear()
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()

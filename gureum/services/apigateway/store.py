@@ -1,7 +1,8 @@
 """API Gateway's SQL: every function runs inside one store transaction (``tx``).
 
-An API is one JSON document {"api": RestApi fields, "resources": {id: Resource}, "models", "validators",
-"authorizers", "gatewayResponses"}; methods (with their integration) live under their resource.
+An API is one JSON document (apis.py) in apigateway_apis; deployments (with their snapshot) and stages have tables
+of their own; API keys, usage plans, custom domain names and the account settings are "entities" by kind; quota
+counts are in apigateway_usage.
 """
 
 from __future__ import annotations
@@ -153,14 +154,16 @@ def insert_entity(
     tx: Tx, account: str, region: str, kind: str, doc: dict[str, Any], now: int, lookup: str | None = None
 ) -> None:
     tx.execute(
-        "INSERT INTO apigateway_entities (account, region, kind, entity_id, lookup, doc, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO apigateway_entities (account, region, kind, entity_id, lookup, doc, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
         (account, region, kind, doc["id"], lookup, json.dumps(doc), now),
     )
 
 
 def save_entity(tx: Tx, account: str, region: str, kind: str, doc: dict[str, Any], lookup: str | None = None) -> None:
     tx.execute(
-        "UPDATE apigateway_entities SET doc = ?, lookup = ? WHERE account = ? AND region = ? AND kind = ? AND entity_id = ?",
+        "UPDATE apigateway_entities SET doc = ?, lookup = ? "
+        "WHERE account = ? AND region = ? AND kind = ? AND entity_id = ?",
         (json.dumps(doc), lookup, account, region, kind, doc["id"]),
     )
 
@@ -170,6 +173,18 @@ def delete_entity(tx: Tx, account: str, region: str, kind: str, entity_id: str) 
         "DELETE FROM apigateway_entities WHERE account = ? AND region = ? AND kind = ? AND entity_id = ?",
         (account, region, kind, entity_id),
     )
+
+
+def find_domain(tx: Tx, name: str) -> tuple[str, str, dict[str, Any]] | None:
+    """(account, region, item) of a custom domain name, whoever owns it (names are global, as in DNS)."""
+    row = tx.one(
+        "SELECT account, region, doc FROM apigateway_entities WHERE kind = 'domain' AND entity_id = ?", (name.lower(),)
+    )
+    return (row[0], row[1], json.loads(row[2])) if row else None
+
+
+def domain_names(tx: Tx) -> list[str]:
+    return [row[0] for row in tx.all("SELECT entity_id FROM apigateway_entities WHERE kind = 'domain'")]
 
 
 def key_by_value(tx: Tx, account: str, region: str, value: str) -> dict[str, Any] | None:
@@ -184,7 +199,8 @@ def count_usage(tx: Tx, plan_id: str, key_id: str, period: str, limit: int) -> b
     """Count one request against a quota; False (and nothing counted) when the period's limit is reached.
     One conditional UPDATE, so nodes sharing a PostgreSQL store never count past the limit."""
     tx.execute(
-        "INSERT INTO apigateway_usage (plan_id, key_id, period, used) VALUES (?, ?, ?, 0) ON CONFLICT (plan_id, key_id, period) DO NOTHING",
+        "INSERT INTO apigateway_usage (plan_id, key_id, period, used) VALUES (?, ?, ?, 0) "
+        "ON CONFLICT (plan_id, key_id, period) DO NOTHING",
         (plan_id, key_id, period),
     )
     cur = tx.execute(
@@ -196,7 +212,8 @@ def count_usage(tx: Tx, plan_id: str, key_id: str, period: str, limit: int) -> b
 
 def set_usage(tx: Tx, plan_id: str, key_id: str, period: str, used: int) -> None:
     tx.execute(
-        "INSERT INTO apigateway_usage (plan_id, key_id, period, used) VALUES (?, ?, ?, ?) ON CONFLICT (plan_id, key_id, period) DO UPDATE SET used = ?",
+        "INSERT INTO apigateway_usage (plan_id, key_id, period, used) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (plan_id, key_id, period) DO UPDATE SET used = ?",
         (plan_id, key_id, period, used, used),
     )
 

@@ -1,7 +1,8 @@
 """Velocity mapping templates (airspeed) with API Gateway's variables: $input, $util, $context, $stageVariables.
 
 Parsed JSON is wrapped in dict/list/str subclasses that answer the Java methods templates call (size(),
-keySet(), get(), length(), …). Compiled templates are cached by their text.
+keySet(), get(), length(), …). Compiled templates are cached by their text. Also the template GetModelTemplate
+generates from a model's schema.
 """
 
 from __future__ import annotations
@@ -283,3 +284,31 @@ def render(
 
 def context_view(context: dict[str, Any]) -> JDict:
     return wrap(context)  # type: ignore[no-any-return]
+
+
+# --- GetModelTemplate ------------------------------------------------------------------------------------------------
+
+
+def model_template(schema_text: str | None) -> str:
+    """A mapping template that outputs a model's shape (API Gateway's "Generate template")."""
+    return _template(json.loads(schema_text or "{}"), "$input.path('$')", 0)
+
+
+def _template(schema: dict[str, Any], expr: str, depth: int) -> str:
+    kind = schema.get("type")
+    if kind == "object" and depth < 5:
+        var = f"$o{depth}"
+        lines = [f"#set({var} = {expr})", "{"]
+        props = list((schema.get("properties") or {}).items())
+        for i, (name, sub) in enumerate(props):
+            comma = "," if i < len(props) - 1 else ""
+            lines.append(f'  "{name}" : {_template(sub, f"{var}.{name}", depth + 1)}{comma}')
+        lines.append("}")
+        return "\n".join(lines)
+    if kind == "array" and depth < 5:
+        var = f"$e{depth}"
+        item = _template(schema.get("items") or {}, var, depth + 1)
+        return f"[\n#foreach({var} in {expr})\n{item}#if($foreach.hasNext),#end\n#end\n]"
+    if kind in ("integer", "number", "boolean"):
+        return expr
+    return f'"{expr}"'

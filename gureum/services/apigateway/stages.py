@@ -1,0 +1,153 @@
+"""Deployments (immutable snapshots of the API document) and stages, which serve one deployment each: what a
+deployment freezes, a new stage's defaults, and the stage patches (per-method settings among them).
+Pure: no HTTP, no SQL."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from .apis import given
+from .errors import BadRequestException
+from .model import apply_patch, split_path
+
+_METHOD_SETTINGS = {
+    ("throttling", "rateLimit"): "throttlingRateLimit",
+    ("throttling", "burstLimit"): "throttlingBurstLimit",
+    ("metrics", "enabled"): "metricsEnabled",
+    ("logging", "loglevel"): "loggingLevel",
+    ("logging", "dataTrace"): "dataTraceEnabled",
+    ("caching", "enabled"): "cachingEnabled",
+    ("caching", "ttlInSeconds"): "cacheTtlInSeconds",
+    ("caching", "dataEncrypted"): "cacheDataEncrypted",
+    ("caching", "requireAuthorizationForCacheControl"): "requireAuthorizationForCacheControl",
+    ("caching", "unauthorizedCacheControlHeaderStrategy"): "unauthorizedCacheControlHeaderStrategy",
+}
+_METHOD_SETTING_DEFAULTS = {
+    "metricsEnabled": False,
+    "loggingLevel": "OFF",
+    "dataTraceEnabled": False,
+    "throttlingBurstLimit": 5000,
+    "throttlingRateLimit": 10000.0,
+    "cachingEnabled": False,
+    "cacheTtlInSeconds": 300,
+    "cacheDataEncrypted": False,
+    "requireAuthorizationForCacheControl": True,
+    "unauthorizedCacheControlHeaderStrategy": "SUCCEED_WITH_RESPONSE_HEADER",
+}
+STAGE_FIELDS = {  # what UpdateStage may patch (besides method settings)
+    "deploymentId",
+    "description",
+    "variables",
+    "cacheClusterEnabled",
+    "cacheClusterSize",
+    "tracingEnabled",
+    "clientCertificateId",
+    "webAclArn",
+    "canarySettings",
+    "accessLogSettings",
+}
+_SNAPSHOT_API_FIELDS = (
+    "id",
+    "name",
+    "binaryMediaTypes",
+    "apiKeySource",
+    "minimumCompressionSize",
+    "disableExecuteApiEndpoint",
+    "policy",
+)
+
+
+def snapshot(doc: dict[str, Any]) -> dict[str, Any]:
+    """What a deployment freezes: everything the edge needs to serve the API as it is now."""
+    methods = [m for r in doc["resources"].values() for m in (r.get("resourceMethods") or {}).values()]
+    if not methods:
+        raise BadRequestException("The REST API doesn't contain any methods")
+    if any("methodIntegration" not in m for m in methods):
+        raise BadRequestException("No integration defined for method")
+    return {
+        "api": {k: doc["api"].get(k) for k in _SNAPSHOT_API_FIELDS},
+        **{
+            k: copy.deepcopy(doc[k])
+            for k in ("resources", "models", "validators", "authorizers", "gatewayResponses", "rootResourceId")
+        },
+    }
+
+
+def new_deployment(deployment_id: str, created: int, description: str | None) -> dict[str, Any]:
+    return {"id": deployment_id, "createdDate": created, **given(description=description)}
+
+
+def new_stage(
+    name: str,
+    deployment_id: str,
+    now: int,
+    *,
+    description: str | None = None,
+    variables: dict[str, str] | None = None,
+    cache_cluster_enabled: bool | None = None,
+    cache_cluster_size: str | None = None,
+    tracing_enabled: bool | None = None,
+    canary_settings: dict[str, Any] | None = None,
+    documentation_version: str | None = None,
+    tags: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    return {
+        "stageName": name,
+        "deploymentId": deployment_id,
+        "cacheClusterEnabled": bool(cache_cluster_enabled),
+        "cacheClusterStatus": "AVAILABLE" if cache_cluster_enabled else "NOT_AVAILABLE",
+        "methodSettings": {},
+        "tracingEnabled": bool(tracing_enabled),
+        "createdDate": now,
+        "lastUpdatedDate": now,
+        "tags": tags or {},
+        **given(
+            description=description,
+            variables=variables,
+            cacheClusterSize=cache_cluster_size,
+            canarySettings=canary_settings,
+            documentationVersion=documentation_version,
+        ),
+    }
+
+
+def redeploy(stage: dict[str, Any], deployment_id: str, now: int, variables: dict[str, str] | None) -> None:
+    """CreateDeployment naming a stage that exists: it serves the new deployment, with the variables merged in."""
+    stage["deploymentId"], stage["lastUpdatedDate"] = deployment_id, now
+    if variables is not None:
+        stage["variables"] = {**(stage.get("variables") or {}), **variables}
+
+
+def _method_setting_patches(stage: dict[str, Any], operations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Apply /{resource path}/{METHOD}/{category}/{setting} patches (e.g. /*/*/throttling/rateLimit) to
+    methodSettings; return the other operations."""
+    rest = []
+    for operation in operations:
+        parts = split_path(operation.get("path") or "")
+        setting = _METHOD_SETTINGS.get((parts[-2], parts[-1])) if len(parts) >= 4 else None
+        if setting is None:
+            rest.append(operation)
+            continue
+        # "/*/*/…", "/~1pets~1{id}/GET/…" or (as Terraform writes it) "/pets/{id}/GET/…": keyed "pets/{id}/GET"
+        key = "/".join(parts[:-2]).lstrip("/")
+        settings = stage.setdefault("methodSettings", {}).setdefault(key, dict(_METHOD_SETTING_DEFAULTS))
+        if operation.get("op") == "remove":
+            settings[setting] = _METHOD_SETTING_DEFAULTS[setting]
+        else:
+            patched = apply_patch(
+                {setting: None}, [{"op": "replace", "path": f"/{setting}", "value": operation.get("value")}]
+            )
+            settings[setting] = patched[setting]
+    return rest
+
+
+def update_stage(stage: dict[str, Any], operations: list[dict[str, Any]], now: int) -> dict[str, Any]:
+    """UpdateStage's patches applied to a copy of the stage (whose deployment the caller checks)."""
+    rest = _method_setting_patches(stage, operations)
+    stage = apply_patch(stage, rest, allowed=STAGE_FIELDS)
+    stage["lastUpdatedDate"] = now
+    stage["cacheClusterStatus"] = "AVAILABLE" if stage.get("cacheClusterEnabled") else "NOT_AVAILABLE"
+    if stage.get("cacheClusterEnabled"):
+        stage.setdefault("cacheClusterSize", "0.5")
+    return stage
