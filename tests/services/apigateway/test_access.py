@@ -24,7 +24,8 @@ def handler(event, context):
     effect = "Allow" if token.startswith("Bearer allow") else "Deny"
     arn = event["methodArn"].rsplit("/", 2)[0] + "/*"   # arn:…:api/stage/METHOD/path → every path of the stage's GET
     return {"principalId": "user-" + token.split()[-1], "context": {"calls": CALLS, "tier": "gold", "ok": True},
-            "policyDocument": {"Version": "2012-10-17", "Statement": [{"Action": "execute-api:Invoke", "Effect": effect, "Resource": arn}]}}
+            "policyDocument": {"Version": "2012-10-17",
+                               "Statement": [{"Action": "execute-api:Invoke", "Effect": effect, "Resource": arn}]}}
 """
 
 REQUEST_AUTHORIZER = """
@@ -32,7 +33,9 @@ def handler(event, context):
     # REST APIs keep the client's header case
     allowed = event["headers"].get("X-Tenant") == "acme" and event["queryStringParameters"].get("key") == "k1"
     return {"principalId": "tenant", "context": {"path": event["path"], "kind": event["type"]},
-            "policyDocument": {"Version": "2012-10-17", "Statement": [{"Action": "execute-api:*", "Effect": "Allow" if allowed else "Deny", "Resource": event["methodArn"]}]}}
+            "policyDocument": {"Version": "2012-10-17",
+                               "Statement": [{"Action": "execute-api:*", "Effect": "Allow" if allowed else "Deny",
+                                              "Resource": event["methodArn"]}]}}
 """
 
 WHOAMI = """

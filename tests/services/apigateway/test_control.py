@@ -283,7 +283,10 @@ def test_keys_plans_and_gateway_responses(client: Any, name: str) -> None:
     client.delete_api_key(apiKey=key["id"])
     expect_error(client.get_api_key, "NotFoundException", "Invalid API Key identifier specified", 404, apiKey=key["id"])
 
-    csv_body = f"name,key,description,enabled,usageplanIds\n{name}-a,{name}-import-key-aaaaaaaaaa,first,true,\n{name}-b,short,bad,true,\n".encode()
+    csv_body = (
+        f"name,key,description,enabled,usageplanIds\n{name}-a,{name}-import-key-aaaaaaaaaa,first,true,\n"
+        f"{name}-b,short,bad,true,\n"
+    ).encode()
     imported = client.import_api_keys(body=csv_body, format="csv")
     assert len(imported["ids"]) == 1 and len(imported["warnings"]) == 1
     got = client.get_api_key(apiKey=imported["ids"][0], includeValue=True)
@@ -310,7 +313,8 @@ def test_test_invoke_account_and_model_template(client: Any, name: str) -> None:
         "/echo/{word}",
         "POST",
         responseTemplates={
-            "application/json": '{"word": "$input.params(\'word\')", "q": "$input.params(\'q\')", "sv": "$stageVariables.s"}'
+            "application/json": '{"word": "$input.params(\'word\')", "q": "$input.params(\'q\')", '
+            '"sv": "$stageVariables.s"}'
         },
     )
     out = client.test_invoke_method(

@@ -75,7 +75,8 @@ def test_http_integrations(aws: Callable[..., Any], endpoint: str, name: str) ->
         "/echo/{word}",
         "POST",
         responseTemplates={
-            "application/json": '{"word": "$input.params(\'word\')", "q": "$input.params(\'q\')", "h": "$input.params(\'x-extra\')"}'
+            "application/json": '{"word": "$input.params(\'word\')", "q": "$input.params(\'q\')", '
+            '"h": "$input.params(\'x-extra\')"}'
         },
         responseParameters={"method.response.header.X-Backend": "'yes'"},
     )
@@ -153,7 +154,8 @@ def test_sns_and_eventbridge_service_integrations(aws: Callable[..., Any], endpo
                 "integration.request.header.Content-Type": "'application/x-amz-json-1.1'",
             },
             "requestTemplates": {
-                "application/json": f'{{"Entries": [{{"Source": "{name}", "DetailType": "order", "Detail": "$util.escapeJavaScript($input.json(\'$\'))", "EventBusName": "default"}}]}}'
+                "application/json": f'{{"Entries": [{{"Source": "{name}", "DetailType": "order", '
+                '"Detail": "$util.escapeJavaScript($input.json(\'$\'))", "EventBusName": "default"}]}'
             },
         },
     )
@@ -181,7 +183,8 @@ def test_ids_that_are_not_rest_apis_go_to_http_apis(aws: Callable[..., Any], end
     arn = function(
         aws,
         name,
-        "import json\ndef handler(event, context):\n    return {'statusCode': 200, 'body': json.dumps({'v': event['version'], 'path': event['rawPath']})}\n",
+        "import json\ndef handler(event, context):\n"
+        "    return {'statusCode': 200, 'body': json.dumps({'v': event['version'], 'path': event['rawPath']})}\n",
     )
     http_api = aws("apigatewayv2").create_api(Name=name, ProtocolType="HTTP", Target=arn)
     port = endpoint.rsplit(":", 1)[1]

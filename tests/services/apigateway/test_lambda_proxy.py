@@ -19,8 +19,10 @@ def handler(event, context):
     if path.endswith("/crash"):
         raise RuntimeError("boom")
     if path.endswith("/binary"):
-        return {"statusCode": 200, "headers": {"Content-Type": "image/png"}, "body": base64.b64encode(b"\\x89PNG\\x00\\x01").decode(), "isBase64Encoded": True}
-    return {"statusCode": 201, "headers": {"X-Echo": "yes"}, "multiValueHeaders": {"Set-Cookie": ["a=1", "b=2"]}, "body": json.dumps(event)}
+        return {"statusCode": 200, "headers": {"Content-Type": "image/png"},
+                "body": base64.b64encode(b"\\x89PNG\\x00\\x01").decode(), "isBase64Encoded": True}
+    return {"statusCode": 201, "headers": {"X-Echo": "yes"}, "multiValueHeaders": {"Set-Cookie": ["a=1", "b=2"]},
+            "body": json.dumps(event)}
 """
 
 
@@ -46,7 +48,8 @@ def test_proxy_event_and_response(aws: Callable[..., Any], endpoint: str, name: 
             "q": ["1", "2"],
             "x": ["y"],
         }
-        # REST APIs pass header names as the client sent them; repeated headers: the last in headers, all in multiValueHeaders
+        # REST APIs pass header names as the client sent them; repeated headers: the last in headers, all in
+        # multiValueHeaders
         assert event["headers"]["X-Custom"] == "c1" and event["multiValueHeaders"]["X-Custom"] == ["c1"]
         assert event["headers"]["X-Multi"] == "m2" and event["multiValueHeaders"]["X-Multi"] == ["m1", "m2"]
         assert event["body"] == '{"hello": "world"}' and event["isBase64Encoded"] is False

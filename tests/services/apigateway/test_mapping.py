@@ -26,9 +26,12 @@ def test_lambda_with_mapping_templates_and_selection_patterns(
 ) -> None:
     arn = function(aws, name, CALC)
     api = Api(aws("apigateway"), name)
-    request_template = """#set($body = $input.path('$'))
-{"a": $body.a, "b": $input.json('$.b'), "who": "$util.escapeJavaScript($input.params('who'))", "ua": "$context.stage/$context.httpMethod",
- #if($body.fail)"fail": "$body.fail"#else"ok": true#end}"""
+    request_template = (
+        "#set($body = $input.path('$'))\n"
+        '{"a": $body.a, "b": $input.json(\'$.b\'), "who": "$util.escapeJavaScript($input.params(\'who\'))", '
+        '"ua": "$context.stage/$context.httpMethod",\n'
+        ' #if($body.fail)"fail": "$body.fail"#else"ok": true#end}'
+    )
     api.method(
         "/calc",
         "POST",
@@ -45,7 +48,8 @@ def test_lambda_with_mapping_templates_and_selection_patterns(
         "POST",
         "200",
         responseTemplates={
-            "application/json": '{"result": $input.json(\'$.sum\'), "who": $input.json(\'$.who\'), "ctx": "$input.path(\'$.ua\')"}'
+            "application/json": "{\"result\": $input.json('$.sum'), \"who\": $input.json('$.who'), "
+            '"ctx": "$input.path(\'$.ua\')"}'
         },
         responseParameters={"method.response.header.X-Sum": "integration.response.body.sum"},
     )
@@ -89,10 +93,14 @@ def test_lambda_with_mapping_templates_and_selection_patterns(
 
 
 def test_asynchronous_lambda_integration(aws: Callable[..., Any], endpoint: str, name: str) -> None:
-    """X-Amz-Invocation-Type 'Event' mapped onto the integration request: the function runs later; the client gets 202."""
+    """X-Amz-Invocation-Type 'Event' mapped onto the integration request: the function runs later; the client gets
+    202."""
     sqs = aws("sqs")
     queue_url = sqs.create_queue(QueueName=name)["QueueUrl"]
-    code = f"import boto3, json\ndef handler(event, context):\n    boto3.client('sqs').send_message(QueueUrl='{queue_url}', MessageBody=json.dumps(event))\n"
+    code = (
+        f"import boto3, json\ndef handler(event, context):\n"
+        f"    boto3.client('sqs').send_message(QueueUrl='{queue_url}', MessageBody=json.dumps(event))\n"
+    )
     arn = function(aws, name, code)
     api = Api(aws("apigateway"), name)
     api.method(
@@ -134,7 +142,8 @@ def test_mock_cors_and_response_override(aws: Callable[..., Any], endpoint: str,
         {
             "type": "MOCK",
             "requestTemplates": {
-                "application/json": '#if($input.params("mode") == "missing"){"statusCode": 404}#else{"statusCode": 200}#end'
+                "application/json": '#if($input.params("mode") == "missing"){"statusCode": 404}'
+                '#else{"statusCode": 200}#end'
             },
         },
     )
@@ -143,7 +152,8 @@ def test_mock_cors_and_response_override(aws: Callable[..., Any], endpoint: str,
         "GET",
         "200",
         responseTemplates={
-            "application/json": '#set($context.responseOverride.status = 202)\n{"mode": "$input.params(\'mode\')", "requestId": "$context.requestId"}'
+            "application/json": "#set($context.responseOverride.status = 202)\n"
+            '{"mode": "$input.params(\'mode\')", "requestId": "$context.requestId"}'
         },
     )
     api.respond(
@@ -214,7 +224,9 @@ def test_sqs_service_integration(aws: Callable[..., Any], endpoint: str, name: s
             "credentials": "arn:aws:iam::000000000000:role/apigw-sqs",
             "requestParameters": {"integration.request.header.Content-Type": "'application/x-www-form-urlencoded'"},
             "requestTemplates": {
-                "application/json": "Action=SendMessage&MessageBody=$util.urlEncode($input.body)&MessageAttribute.1.Name=stage&MessageAttribute.1.Value.StringValue=$context.stage&MessageAttribute.1.Value.DataType=String"
+                "application/json": "Action=SendMessage&MessageBody=$util.urlEncode($input.body)"
+                "&MessageAttribute.1.Name=stage&MessageAttribute.1.Value.StringValue=$context.stage"
+                "&MessageAttribute.1.Value.DataType=String"
             },
         },
     )

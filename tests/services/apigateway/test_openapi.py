@@ -13,7 +13,8 @@ from .helpers import function, lambda_uri, stage_url
 HELLO = """
 import json
 def handler(event, context):
-    return {"statusCode": 200, "body": json.dumps({"hello": event["pathParameters"]["name"], "key": event["requestContext"]["identity"]["apiKeyId"]})}
+    return {"statusCode": 200, "body": json.dumps({"hello": event["pathParameters"]["name"],
+                                                   "key": event["requestContext"]["identity"]["apiKeyId"]})}
 """
 
 
