@@ -157,6 +157,8 @@ class SqliteStore:
         conn.execute(f"PRAGMA synchronous = {'FULL' if self.sync == 'full' else 'NORMAL'}")
         conn.execute("PRAGMA cache_size = -65536")
         conn.execute("PRAGMA temp_store = MEMORY")
+        if readonly:  # reads cannot write, as on PostgreSQL (BEGIN READ ONLY)
+            conn.execute("PRAGMA query_only = ON")
         return conn
 
     def _submit(self, worker: _Worker, fn: Callable[[Any], T]) -> asyncio.Future[T]:
