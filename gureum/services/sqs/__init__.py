@@ -1,4 +1,8 @@
-"""Amazon SQS: standard, fair and FIFO queues over the json and query protocols."""
+"""Amazon SQS: standard, fair and FIFO queues over the json and query protocols.
+
+The package face: SERVICE (operations registered by ops_*.py, the "sqs" delivery target) and its lifespan:
+SqsBackend kept at start (backend.py; every behaviour is its), the SqsConsumer port, the maintenance task.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,16 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ... import ports
 from ...aws.http import Request
 from ...aws.validate import Rules
+from ...runtime import Runtime
 from .. import Service
+from .backend import SqsBackend
+from .consumer import SqsConsumer
+from .maintenance import maintain
+from .store import forget_queues
+from .target import TARGET
 
 _QUEUE_PATH = re.compile(r"^/\d{12}/[^/]+/?$")
 
@@ -20,19 +31,27 @@ def _queue_url_from_path(request: Request, protocol: str, operation: str, params
             params["QueueUrl"] = request.base_url + request.path.rstrip("/")
 
 
-SERVICE = Service(
+SERVICE: Service = Service(
     "sqs",
     validation=Rules(style="params"),
     migrations=Path(__file__).parent / "migrations",
     prepare=_queue_url_from_path,
 )
-
-from . import (  # noqa: E402,F401  (registers the operations)
-    consumer,  # noqa: E402,F401  (provides the "sqs.consumer" port)
-    ops_messages,
-    ops_move,
-    ops_queues,
-)
-from .target import TARGET  # noqa: E402
-
 SERVICE.targets.append(TARGET)
+
+
+@SERVICE.on_start
+async def _start(runtime: Runtime) -> None:
+    be = runtime.keep(SqsBackend(runtime.store, runtime.clock))
+    runtime.provide(ports.SqsConsumer, SqsConsumer(be))
+    runtime.spawn(maintain(runtime, be), "sqs-maintenance")
+
+
+@SERVICE.on_reset
+async def _reset(runtime: Runtime) -> None:
+    """POST /_gureum/reset emptied every table behind the store's queue cache and the backend's memory."""
+    runtime.state(SqsBackend).forget()
+    await runtime.store.write(forget_queues)
+
+
+from . import ops_messages, ops_move, ops_queues  # noqa: E402,F401  (register the operations)

@@ -1,77 +1,87 @@
-"""SQS behaviour over the store: sending, receiving (with long polling), visibility, dead-lettering.
+"""SqsBackend: every SQS behaviour over the store, one method per operation with plain arguments, called alike by
+the operations (ops_*.py), the "sqs" delivery target and the SqsConsumer port; kept by the start hook and
+reached with backend(ctx).
 
-Long polls wait on a per-queue asyncio.Event; a write that can make messages available calls wake(tx, …),
-which the store delivers at commit to this node and (PostgreSQL) to every other node.  A waiter also wakes
-when the next delayed or in-flight message becomes visible.  No polling loop, no thread parked.
+Long polls wait on a per-queue asyncio.Event; a write that can make messages available calls store.wake(tx, …),
+which the store delivers at commit to this node and (PostgreSQL) to every other node. A waiter also wakes when the
+next delayed or in-flight message becomes visible. No polling loop, no thread parked.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
+import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from ...aws.context import RequestContext
 from ...aws.errors import ServiceError
-from ...runtime import Runtime
-from ...store.base import Tx
-from . import limits, store
-from .errors import InvalidParameterValue, MessageNotInflight, ReceiptHandleIsInvalid, no_such_queue
-from .messages import (
-    attributes_md5,
-    decode_attributes,
-    new_token,
-    parse_receipt_handle,
-    receipt_handle,
-    select_attributes,
+from ...clock import Clock
+from ...store.base import Store, Tx
+from . import limits, move_tasks, permissions, receiving, store, store_moves
+from .errors import PurgeQueueInProgress, QueueDeletedRecently, QueueNameExists, no_such_queue
+from .messages import Received, render
+from .queues import (
+    Queue,
+    check_attribute_names,
+    check_queue_name,
+    check_tags,
+    given_attributes,
+    merge_attributes,
+    new_queue_attributes,
+    normalise_attributes,
+    page,
+    page_fetch,
+    page_start,
+    parse_queue_url,
+    queue_arn,
+    queue_attributes,
 )
-from .queues import Queue, parse_queue_url
-from .store import NewMessage, Row
+from .sending import (
+    Outgoing,
+    Prepared,
+    Sent,
+    check_batch,
+    check_batch_size,
+    check_fifo_batch,
+    fit_to_queue,
+    prepare,
+    store_in_tx,
+)
+from .store_moves import MoveTask
 
 T = TypeVar("T")
-_WAKE_CHANNEL = "sqs"
+# an entry of a batch: its Id, and the error that failed it (None: it succeeded)
+Outcome = tuple[str, ServiceError | None]
 
 
-@dataclass(slots=True)
-class Received:
-    row: Row
-    handle: str
-
-
-@dataclass(slots=True)
-class SendResult:
-    message_id: str
-    sequence: str | None
+def backend(ctx: RequestContext) -> SqsBackend:
+    """The backend of the running server (kept by the service's start hook)."""
+    return ctx.runtime.state(SqsBackend)
 
 
 class SqsBackend:
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
-        self.store = runtime.store
-        self.clock = runtime.clock
-        self._events: dict[int, asyncio.Event] = {}
-        self._queue_ids: dict[tuple[str, str], int] = {}
-        self.store.subscribe(_WAKE_CHANNEL, lambda payload: self.notify(int(payload)))
+    """SQS over one store and clock. Methods named for an operation check and do what it does (the operations
+    only shape the answer); the others serve the delivery target, the SqsConsumer port and maintenance."""
 
-    # --- time and wake-ups ------------------------------------------------------------------
+    def __init__(self, store_: Store, clock: Clock) -> None:
+        self.store = store_
+        self.clock = clock
+        self._events: dict[int, asyncio.Event] = {}  # long polls' wake-ups, by queue id
+        self._queue_ids: dict[tuple[str, str], int] = {}  # (region, QueueUrl) → queue id, for taking its event
+        self.store.subscribe(store.WAKE_CHANNEL, lambda payload: self._notify(int(payload)))
 
-    def now_ms(self) -> int:
-        return int(self.clock.now() * 1000)
+    def forget(self) -> None:
+        """After every table was emptied (POST /_gureum/reset): drop what this node remembers of queues."""
+        self._queue_ids.clear()
 
-    @staticmethod
-    def wake(tx: Tx, *queue_ids: int) -> None:
-        """Once tx commits, wake long polls on these queues, on every node."""
-        for queue_id in queue_ids:
-            tx.notify(_WAKE_CHANNEL, str(queue_id))
+    # --- wake-ups and queue resolution ---------------------------------------------------------------------
 
-    def notify(self, *queue_ids: int) -> None:
-        """Wake this node's long polls on these queues (the store calls it for every committed wake())."""
-        for queue_id in queue_ids:
-            event = self._events.pop(queue_id, None)
-            if event is not None:
-                event.set()
+    def _notify(self, queue_id: int) -> None:
+        """Wake this node's long polls on the queue (the store calls it for every committed store.wake)."""
+        event = self._events.pop(queue_id, None)
+        if event is not None:
+            event.set()
 
     def _event(self, queue_id: int) -> asyncio.Event:
         event = self._events.get(queue_id)
@@ -79,9 +89,7 @@ class SqsBackend:
             event = self._events[queue_id] = asyncio.Event()
         return event
 
-    # --- queue resolution -------------------------------------------------------------------
-
-    async def in_queue(
+    async def _in_queue(
         self, account: str, region: str, url: str, fn: Callable[[Tx, Queue], T], *, write: bool = True
     ) -> T:
         """Run fn(tx, queue) in one transaction with the queue the URL names."""
@@ -100,151 +108,266 @@ class SqsBackend:
 
         return await (self.store.write(run) if write else self.store.read(run))
 
-    # --- send ---------------------------------------------------------------------------------
+    # --- queues ----------------------------------------------------------------------------------------------
 
-    def send_in_tx(
-        self, tx: Tx, queue: Queue, messages: list[NewMessage], sender: str, now_ms: int
-    ) -> list[SendResult | Exception]:
-        if not queue.fifo:
-            message_ids = store.insert_messages(tx, queue.id, messages, sender, now_ms)
-            if message_ids:
-                self.wake(tx, queue.id)
-            return [SendResult(message_id, None) for message_id in message_ids]
-        results: list[SendResult | Exception] = []
-        for msg in messages:
-            dedup_id = msg.dedup_id
-            if dedup_id is None:  # content-based deduplication (validated by the caller)
-                dedup_id = hashlib.sha256(msg.body.encode()).hexdigest()
-                msg.dedup_id = dedup_id
-            # group and deduplication ids never hold a space (and PostgreSQL text cannot hold NUL)
-            key = (
-                f"{msg.group_id} {dedup_id}"
-                if queue.attributes.get("DeduplicationScope") == "messageGroup"
-                else dedup_id
+    async def create_queue(
+        self, account: str, region: str, name: str, attributes: dict[str, Any] | None, tags: dict[str, str] | None
+    ) -> Queue:
+        """The new queue, or the existing one of that name when the attributes given match it."""
+        given = given_attributes(attributes)
+        tags = dict(tags or {})
+        fifo = check_queue_name(name, given.get("FifoQueue", "false").lower() == "true")
+        check_tags(tags)
+        now = self.clock.now()
+
+        def run(tx: Tx) -> Queue:
+            changes = normalise_attributes(
+                given,
+                fifo,
+                source_arn=queue_arn(region, account, name),
+                lookup=lambda arn: store.get_queue_by_arn(tx, arn),
             )
-            message_id = store.new_message_id()
-            if not store.claim_dedup(
-                tx, queue.id, key, message_id, now_ms, now_ms + limits.DEDUP_WINDOW_SECONDS * 1000
-            ):
-                duplicate = store.find_duplicate(tx, queue.id, key, now_ms)
-                assert duplicate is not None
-                results.append(SendResult(duplicate[0], duplicate[1]))
-                continue
-            row_id = store.insert_message(tx, queue.id, msg, sender, now_ms, message_id)
-            sequence = f"{row_id:020d}"
-            store.set_dedup_sequence(tx, queue.id, key, sequence)
-            results.append(SendResult(message_id, sequence))
-        if messages:
-            self.wake(tx, queue.id)
-        return results
+            existing = store.get_queue(tx, account, region, name)
+            if existing is None:
+                if store.deleted_recently(tx, account, region, name, now - limits.QUEUE_DELETE_GRACE_SECONDS):
+                    raise QueueDeletedRecently(
+                        "You must wait 60 seconds after deleting a queue "
+                        "before you can create another with the same name."
+                    )
+                created = store.insert_queue(
+                    tx, account, region, name, fifo, new_queue_attributes(fifo, changes), tags, now
+                )
+                if created is not None:
+                    return created
+                existing = store.get_queue(tx, account, region, name)  # a concurrent create won the name
+                assert existing is not None
+            for key, value in changes.items():
+                if existing.attributes.get(key, "") != value:
+                    raise QueueNameExists(
+                        f"A queue already exists with the same name and a different value for attribute {key}"
+                    )
+            return existing
 
-    # --- receive ------------------------------------------------------------------------------
+        return await self.store.write(run)
 
-    def _receive_in_tx(
-        self, tx: Tx, queue: Queue, count: int, visibility: int, attempt_id: str | None
-    ) -> list[Received]:
-        now = self.now_ms()
-        if attempt_id and queue.fifo:
-            previous = store.get_attempt(tx, queue.id, attempt_id, now)
-            if previous is not None:
-                again = self._repeat_attempt(tx, queue, previous, visibility, now)
-                if again is not None:
-                    return again
-        retention_cutoff = now - queue.int_attr("MessageRetentionPeriod") * 1000
-        redrive = queue.redrive
-        dlq: Queue | None = None
-        if redrive:
-            dlq = store.get_queue_by_arn(tx, redrive["deadLetterTargetArn"])
-        out: list[Received] = []
-        # rows this receive took or lost: with VisibilityTimeout=0 a taken row stays visible, and must not be
-        # handed out twice; a row a concurrent receive got first (PostgreSQL) must not be tried again
-        seen: set[int] = set()
-        lost_groups: set[str] = set()  # FIFO groups another receive got to first: take nothing more from them
-        visible_until = now + visibility * 1000
-        for _round in range(20):  # bounded: each round either fills the batch or dead-letters/expires rows
-            want = count - len(out)
-            if queue.fifo:
-                candidates = [
-                    r for r in self._fifo_candidates(tx, queue, now, want, seen) if r.group_id not in lost_groups
-                ]
+    async def delete_queue(self, account: str, region: str, url: str) -> None:
+        now = self.clock.now()
+
+        def run(tx: Tx, queue: Queue) -> None:
+            store.delete_queue(tx, queue, now)
+            store.wake(tx, queue.id)  # long polls on it answer at once
+
+        await self._in_queue(account, region, url, run)
+
+    async def get_queue_url(self, account: str, region: str, name: str, owner: str | None) -> Queue:
+        """The queue `name` of `owner` (default: the caller's account)."""
+        queue = await self.store.read(lambda tx: store.get_queue(tx, owner or account, region, name))
+        if queue is None:
+            raise no_such_queue()
+        return queue
+
+    async def list_queues(
+        self, account: str, region: str, prefix: str | None, limit: int | None, token: str | None
+    ) -> tuple[list[Queue], str | None]:
+        """One page of the account's queues whose name starts with `prefix`, and the next page's token."""
+        after = page_start(limit, token)
+        fetch = page_fetch(limit)
+        queues = await self.store.read(lambda tx: store.list_queues(tx, account, region, prefix or "", after, fetch))
+        return page(queues, limit)
+
+    async def list_dead_letter_source_queues(
+        self, account: str, region: str, url: str, limit: int | None, token: str | None
+    ) -> tuple[list[Queue], str | None]:
+        """One page of the queues whose RedrivePolicy names this queue, and the next page's token."""
+        after = page_start(limit, token)
+        fetch = page_fetch(limit)
+        queues = await self._in_queue(
+            account,
+            region,
+            url,
+            lambda tx, q: store.dead_letter_sources(tx, q.account, q.region, q.arn, after, fetch),
+            write=False,
+        )
+        return page(queues, limit)
+
+    async def get_queue_attributes(self, account: str, region: str, url: str, names: list[str]) -> dict[str, str]:
+        wanted = check_attribute_names(names)
+        now_ms = self.clock.now_ms()
+
+        def run(tx: Tx, queue: Queue) -> dict[str, str]:
+            if not wanted:
+                return {}
+            counts = store.counts(tx, queue.id, now_ms) if wanted & limits.COUNT_ATTRIBUTES else None
+            return queue_attributes(queue, wanted, counts)
+
+        return await self._in_queue(account, region, url, run, write=False)
+
+    async def set_queue_attributes(self, account: str, region: str, url: str, attributes: dict[str, Any]) -> None:
+        given = given_attributes(attributes)
+        now = self.clock.now()
+
+        def run(tx: Tx, queue: Queue) -> None:
+            changes = normalise_attributes(
+                given, queue.fifo, source_arn=queue.arn, lookup=lambda arn: store.get_queue_by_arn(tx, arn)
+            )
+            queue.attributes = merge_attributes(queue.attributes, changes)
+            store.update_queue(tx, queue, now)
+            store.wake(tx, queue.id)  # waiters re-read delays and timeouts
+
+        await self._in_queue(account, region, url, run)
+
+    async def purge_queue(self, account: str, region: str, url: str) -> None:
+        now = self.clock.now()
+
+        def run(tx: Tx, queue: Queue) -> None:
+            if queue.purged_at is not None and now - queue.purged_at < limits.PURGE_INTERVAL_SECONDS:
+                raise PurgeQueueInProgress(
+                    f"Only one PurgeQueue operation on {queue.name} is allowed every 60 seconds."
+                )
+            store.purge(tx, queue.id, int(now * 1000))
+            queue.purged_at = now
+            store.update_queue(tx, queue, queue.modified_at)
+
+        await self._in_queue(account, region, url, run)
+
+    async def tag_queue(self, account: str, region: str, url: str, tags: dict[str, str]) -> None:
+        def run(tx: Tx, queue: Queue) -> None:
+            queue.tags.update(tags)
+            check_tags(queue.tags)
+            store.update_tags(tx, queue)
+
+        await self._in_queue(account, region, url, run)
+
+    async def untag_queue(self, account: str, region: str, url: str, keys: list[str]) -> None:
+        def run(tx: Tx, queue: Queue) -> None:
+            for key in keys:
+                queue.tags.pop(key, None)
+            store.update_tags(tx, queue)
+
+        await self._in_queue(account, region, url, run)
+
+    async def list_queue_tags(self, account: str, region: str, url: str) -> dict[str, str]:
+        return await self._in_queue(account, region, url, lambda tx, q: q.tags, write=False)
+
+    async def add_permission(
+        self, account: str, region: str, url: str, label: str, accounts: list[str], actions: list[str]
+    ) -> None:
+        permissions.check_permission(label, accounts, actions)
+        now = self.clock.now()
+
+        def run(tx: Tx, queue: Queue) -> None:
+            policy = queue.attributes.get("Policy")
+            queue.attributes["Policy"] = permissions.add_statement(policy, queue.arn, label, accounts, actions)
+            store.update_queue(tx, queue, now)
+
+        await self._in_queue(account, region, url, run)
+
+    async def remove_permission(self, account: str, region: str, url: str, label: str) -> None:
+        now = self.clock.now()
+
+        def run(tx: Tx, queue: Queue) -> None:
+            policy = permissions.remove_statement(queue.attributes.get("Policy"), label)
+            if policy is None:
+                queue.attributes.pop("Policy", None)
             else:
-                candidates = [
-                    r for r in store.visible_candidates(tx, queue.id, now, want + len(seen)) if r.id not in seen
-                ][:want]
-            if not candidates:
-                break
-            progressed = False
-            taking: list[tuple[Row, str]] = []  # a standard queue's rows to take, marked together after the round
-            for row in candidates:
-                if row.group_id is not None and row.group_id in lost_groups:
-                    continue
-                seen.add(row.id)
-                if row.sent_at < retention_cutoff:
-                    tx.execute("DELETE FROM sqs_messages WHERE id = ? AND queue_id = ?", (row.id, queue.id))
-                    continue
-                if dlq is not None and redrive and row.receive_count >= int(redrive["maxReceiveCount"]):
-                    if store.move_message(tx, row, queue.id, dlq.id, now, queue.arn, reset_sent=dlq.fifo):
-                        self.wake(tx, dlq.id)
-                    elif queue.fifo and row.group_id is not None:
-                        lost_groups.add(row.group_id)
-                    continue
-                token = new_token()
-                if not queue.fifo:
-                    taking.append((row, token))
-                    if len(out) + len(taking) >= count:
-                        break
-                    continue
-                if not store.mark_received(tx, queue.id, row, visible_until, token, now):
-                    if row.group_id is not None:
-                        lost_groups.add(row.group_id)  # never skip ahead inside a group
-                    continue
-                out.append(Received(row, receipt_handle(queue.id, row.id, token)))
-                progressed = True
-                if len(out) >= count:
-                    break
-            for row, token in store.mark_received_many(tx, queue.id, taking, visible_until, now) if taking else ():
-                out.append(Received(row, receipt_handle(queue.id, row.id, token)))
-                progressed = True
-            if len(out) >= count or (progressed and not queue.fifo):
-                break
-        if attempt_id and queue.fifo and out:
-            store.save_attempt(
-                tx,
-                queue.id,
-                attempt_id,
-                [(r.row.id, r.row.receipt or "") for r in out],
-                now + limits.RECEIVE_ATTEMPT_SECONDS * 1000,
-            )
-        return out
+                queue.attributes["Policy"] = policy
+            store.update_queue(tx, queue, now)
 
-    def _repeat_attempt(
-        self, tx: Tx, queue: Queue, previous: list[tuple[int, str]], visibility: int, now: int
-    ) -> list[Received] | None:
-        rows = store.rows_by_id(tx, queue.id, [row_id for row_id, _ in previous])
-        tokens = dict(previous)
-        if len(rows) != len(previous) or any(row.receipt != tokens[row.id] for row in rows):
-            return None  # a message was deleted or changed: the attempt cannot be repeated
-        for row in rows:
-            store.set_visibility(tx, row.id, now + visibility * 1000, row.receipt or "")
-        return [Received(row, receipt_handle(queue.id, row.id, row.receipt or "")) for row in rows]
+        await self._in_queue(account, region, url, run)
 
-    @staticmethod
-    def _fifo_candidates(tx: Tx, queue: Queue, now: int, want: int, skip: set[int]) -> list[Row]:
-        """Messages in order: as many as possible from the oldest unblocked group, then the next group.
+    async def queue_by_arn(self, arn: str) -> Queue | None:
+        return await self.store.read(lambda tx: store.get_queue_by_arn(tx, arn))
 
-        A group whose oldest message is in flight is blocked; `skip` holds rows this receive already took.
-        """
-        out: list[Row] = []
-        for head in store.fifo_heads(tx, queue.id, now, want + len(skip)):
-            for row in [head, *store.fifo_group_run(tx, queue.id, head.group_id or "", head.id, want + len(skip))]:
-                if row.visible_at > now:
-                    break
-                if row.id in skip:
+    # --- send ------------------------------------------------------------------------------------------------
+
+    async def send_message(
+        self,
+        account: str,
+        region: str,
+        url: str,
+        body: str | None,
+        *,
+        attributes: dict[str, dict[str, Any]] | None = None,
+        system_attributes: dict[str, dict[str, Any]] | None = None,
+        delay: int | None = None,
+        group_id: str | None = None,
+        dedup_id: str | None = None,
+        sender: str,
+    ) -> Sent:
+        prepared = prepare(Outgoing(body, attributes, system_attributes, delay, group_id, dedup_id))
+
+        def run(tx: Tx, queue: Queue) -> Sent:
+            fit_to_queue(prepared, queue)
+            return store_in_tx(tx, queue, [prepared], sender, self.clock.now_ms())[0]
+
+        return await self._in_queue(account, region, url, run)
+
+    async def send_message_batch(
+        self, account: str, region: str, url: str, entries: list[dict[str, Any]], sender: str
+    ) -> list[tuple[str, Sent | ServiceError]]:
+        """SendMessageBatch (entries with AWS member names): each entry's Id with what was sent, or the error that
+        failed it; a FIFO entry without its group or deduplication id fails the whole batch."""
+        check_batch([entry.get("Id") or "" for entry in entries], "SendMessageBatchRequestEntry")
+        prepared: list[tuple[str, Prepared | ServiceError]] = []
+        total = 0
+        for entry in entries:
+            try:
+                item = prepare(Outgoing.from_entry(entry))
+                total += item.size
+                prepared.append((entry["Id"], item))
+            except ServiceError as error:
+                prepared.append((entry["Id"], error))
+        check_batch_size(total)
+
+        def run(tx: Tx, queue: Queue) -> list[tuple[str, Sent | ServiceError]]:
+            if queue.fifo:
+                check_fifo_batch([item for _, item in prepared if not isinstance(item, ServiceError)], queue)
+            outcome: dict[str, Sent | ServiceError] = {}
+            ready: list[tuple[str, Prepared]] = []
+            for entry_id, item in prepared:
+                if isinstance(item, ServiceError):
+                    outcome[entry_id] = item
                     continue
-                out.append(row)
-                if len(out) >= want:
-                    return out
-        return out
+                try:
+                    fit_to_queue(item, queue, batch=True)
+                    ready.append((entry_id, item))
+                except ServiceError as error:
+                    outcome[entry_id] = error
+            results = store_in_tx(tx, queue, [item for _, item in ready], sender, self.clock.now_ms())
+            outcome.update((entry_id, result) for (entry_id, _), result in zip(ready, results))
+            return [(entry_id, outcome[entry_id]) for entry_id, _ in prepared]
+
+        return await self._in_queue(account, region, url, run)
+
+    def deliver_in_tx(self, tx: Tx, arn: str, message: Outgoing, sender: str) -> Sent:
+        """Another service's delivery to the queue `arn`, in the producer's transaction (the "sqs" target): the
+        checks and storing SendMessage makes, except that a standard queue ignores a deduplication id."""
+        queue = store.get_queue_by_arn(tx, arn)
+        if queue is None:
+            raise no_such_queue()
+        prepared = prepare(message if queue.fifo else dataclasses.replace(message, dedup_id=None))
+        fit_to_queue(prepared, queue)
+        return store_in_tx(tx, queue, [prepared], sender, self.clock.now_ms())[0]
+
+    # --- receive ---------------------------------------------------------------------------------------------
+
+    async def receive_message(
+        self,
+        account: str,
+        region: str,
+        url: str,
+        *,
+        count: int | None,
+        wait: int | None,
+        visibility: int | None,
+        attempt_id: str | None,
+        system_attributes: list[str],
+        message_attributes: list[str] | None,
+    ) -> list[dict[str, Any]]:
+        """ReceiveMessage: the messages taken, rendered with the system and message attributes asked for."""
+        receiving.check_receive(count, wait, visibility, attempt_id)
+        queue, received = await self.receive(account, region, url, count or 1, visibility, wait, attempt_id)
+        return [render(queue.fifo, item, system_attributes, message_attributes) for item in received]
 
     async def receive(
         self,
@@ -253,27 +376,21 @@ class SqsBackend:
         url: str,
         count: int,
         visibility: int | None,
-        wait: int | None,
+        wait: float | None,
         attempt_id: str | None,
     ) -> tuple[Queue, list[Received]]:
+        """Take up to `count` messages, long-polling up to `wait` seconds (None: the queue's
+        ReceiveMessageWaitTimeSeconds); `visibility` None uses the queue's VisibilityTimeout. Unchecked arguments
+        (receive_message checks them)."""
         key = (region, url)
         deadline: float | None = None
         while True:
             known = self._queue_ids.get(key)
             # take the wake-up event before looking, so a send that commits after the look still wakes us
             event = self._event(known) if known is not None else None
-            holder: dict[str, Any] = {}
-
-            def run(tx: Tx, queue: Queue) -> list[Received]:
-                holder["queue"] = queue
-                vt = queue.int_attr("VisibilityTimeout") if visibility is None else visibility
-                got = self._receive_in_tx(tx, queue, count, vt, attempt_id)
-                if not got:
-                    holder["next"] = store.next_visible_at(tx, queue.id, self.now_ms())
-                return got
-
-            got = await self.in_queue(account, region, url, run)
-            queue: Queue = holder["queue"]
+            queue, got, next_at = await self._in_queue(
+                account, region, url, lambda tx, q: self._receive_once(tx, q, count, visibility, attempt_id)
+            )
             self._queue_ids[key] = queue.id
             if deadline is None:
                 seconds = queue.int_attr("ReceiveMessageWaitTimeSeconds") if wait is None else wait
@@ -281,134 +398,158 @@ class SqsBackend:
             remaining = deadline - self.clock.monotonic()
             if got or remaining <= 0:
                 return queue, got
-            if known != queue.id:
+            if event is None or known != queue.id:
                 continue  # now that the queue's id is known, look once more with its event held
             timeout = remaining
-            if holder.get("next") is not None:
-                timeout = min(timeout, max(0.0, holder["next"] / 1000 - self.clock.now()) + 0.005)
+            if next_at is not None:
+                timeout = min(timeout, max(0.0, next_at / 1000 - self.clock.now()) + 0.005)
             try:
-                await asyncio.wait_for(event.wait(), timeout)  # type: ignore[union-attr]
+                await asyncio.wait_for(event.wait(), timeout)
             except TimeoutError:
                 pass
 
-    # --- visibility and delete ---------------------------------------------------------------
+    def _receive_once(
+        self, tx: Tx, queue: Queue, count: int, visibility: int | None, attempt_id: str | None
+    ) -> tuple[Queue, list[Received], int | None]:
+        """One look: the messages taken, or else when the next one becomes visible (milliseconds)."""
+        now = self.clock.now_ms()
+        vt = queue.int_attr("VisibilityTimeout") if visibility is None else visibility
+        got = receiving.take(tx, queue, count, vt, attempt_id, now)
+        return queue, got, None if got else store.next_visible_at(tx, queue.id, now)
 
-    @staticmethod
-    def _handle_for(queue: Queue, handle: str) -> tuple[int, str]:
-        queue_id, row_id, token = parse_receipt_handle(handle)
-        if queue_id != queue.id:
-            raise ReceiptHandleIsInvalid(f'The input receipt handle "{handle}" is not a valid receipt handle.')
-        return row_id, token
+    # --- visibility and delete -------------------------------------------------------------------------------
 
-    def change_visibility_in_tx(self, tx: Tx, queue: Queue, handle: str, timeout: int, now: int) -> bool:
-        """Returns True when the message became visible (waiters should wake)."""
-        if not 0 <= timeout <= limits.MAX_VISIBILITY_TIMEOUT:
-            raise InvalidParameterValue(
-                f"Value {timeout} for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and {limits.MAX_VISIBILITY_TIMEOUT}."
-            )
-        row_id, token = self._handle_for(queue, handle)
-        state = store.message_state(tx, queue.id, row_id)
-        if state is None or state[0] != token:
-            raise InvalidParameterValue(
-                f"Value {handle} for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change."
-            )
-        if state[1] <= now and queue.fifo:
-            # a standard queue lets the latest receipt handle hide an expired message again (as AWS does);
-            # in a FIFO queue the handle expired with the visibility timeout
-            raise MessageNotInflight("The specified message isn't in flight.")
-        if not store.set_visibility(tx, row_id, now + timeout * 1000, token):
-            raise InvalidParameterValue(
-                f"Value {handle} for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change."
-            )
-        if timeout == 0:
-            self.wake(tx, queue.id)
-        return timeout == 0
+    async def delete_message(self, account: str, region: str, url: str, handle: str) -> None:
+        now = self.clock.now_ms()
+        await self._in_queue(account, region, url, lambda tx, q: receiving.delete_in_tx(tx, q, handle, now))
 
-    def delete_in_tx(self, tx: Tx, queue: Queue, handle: str, now: int) -> bool:
-        row_id, token = self._handle_for(queue, handle)
-        if queue.fifo:
-            state = store.message_state(tx, queue.id, row_id)
-            if state is not None and state[0] == token and state[1] <= now:
-                # a FIFO receipt handle dies with its visibility timeout (a standard queue still deletes)
-                raise InvalidParameterValue(
-                    f"Value {handle} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired."
-                )
-        deleted = store.delete_message(tx, queue.id, row_id, token)
-        if deleted and queue.fifo:
-            self.wake(tx, queue.id)  # the message's group may be unblocked
-        return deleted
+    async def delete_message_batch(
+        self, account: str, region: str, url: str, entries: list[dict[str, Any]]
+    ) -> list[Outcome]:
+        """DeleteMessageBatch: each entry's outcome (a message already gone also succeeds, as on AWS). A standard
+        queue deletes every valid handle in one statement."""
+        check_batch([entry.get("Id") or "" for entry in entries], "DeleteMessageBatchRequestEntry")
+        now = self.clock.now_ms()
 
-    def delete_many_in_tx(self, tx: Tx, queue: Queue, handles: list[str], now: int) -> list[ServiceError | None]:
-        """DeleteMessageBatch: one outcome per handle (None = deleted, or already gone, which AWS also answers
-        with success).  A standard queue deletes every valid handle in one statement."""
-        if queue.fifo:
-            outcomes: list[ServiceError | None] = []
+        def run(tx: Tx, queue: Queue) -> list[Outcome]:
+            outcomes: list[Outcome] = []
+            receipts: list[tuple[int, str]] = []
+            for entry in entries:
+                try:
+                    if queue.fifo:
+                        receiving.delete_in_tx(tx, queue, entry["ReceiptHandle"], now)
+                    else:
+                        receipts.append(receiving.handle_for(queue, entry["ReceiptHandle"]))
+                    outcomes.append((entry["Id"], None))
+                except ServiceError as error:
+                    outcomes.append((entry["Id"], error))
+            if receipts:
+                store.delete_messages(tx, queue.id, receipts)
+            return outcomes
+
+        return await self._in_queue(account, region, url, run)
+
+    async def change_message_visibility(
+        self, account: str, region: str, url: str, handle: str, timeout: int | None
+    ) -> None:
+        now = self.clock.now_ms()
+        await self._in_queue(
+            account, region, url, lambda tx, q: receiving.change_visibility_in_tx(tx, q, handle, timeout, now)
+        )
+
+    async def change_message_visibility_batch(
+        self, account: str, region: str, url: str, entries: list[dict[str, Any]]
+    ) -> list[Outcome]:
+        check_batch([entry.get("Id") or "" for entry in entries], "ChangeMessageVisibilityBatchRequestEntry")
+        now = self.clock.now_ms()
+
+        def run(tx: Tx, queue: Queue) -> list[Outcome]:
+            outcomes: list[Outcome] = []
+            for entry in entries:
+                try:
+                    receiving.change_visibility_in_tx(
+                        tx, queue, entry["ReceiptHandle"], entry.get("VisibilityTimeout"), now
+                    )
+                    outcomes.append((entry["Id"], None))
+                except ServiceError as error:
+                    outcomes.append((entry["Id"], error))
+            return outcomes
+
+        return await self._in_queue(account, region, url, run)
+
+    async def delete_received(self, account: str, region: str, url: str, handles: list[str]) -> int:
+        """Delete by receipt handle in one transaction; how many were deleted (a stale handle deletes nothing)."""
+        now = self.clock.now_ms()
+
+        def run(tx: Tx, queue: Queue) -> int:
+            done = 0
             for handle in handles:
                 try:
-                    self.delete_in_tx(tx, queue, handle, now)
-                    outcomes.append(None)
-                except ServiceError as error:
-                    outcomes.append(error)
-            return outcomes
-        receipts: list[tuple[int, str]] = []
-        outcomes = []
-        for handle in handles:
-            try:
-                receipts.append(self._handle_for(queue, handle))
-                outcomes.append(None)
-            except ServiceError as error:
-                outcomes.append(error)
-        if receipts:
-            store.delete_messages(tx, queue.id, receipts)
-        return outcomes
+                    done += receiving.delete_in_tx(tx, queue, handle, now)
+                except ServiceError:
+                    continue
+            return done
 
-    # --- message rendering -------------------------------------------------------------------
+        return await self._in_queue(account, region, url, run)
 
-    def render(
-        self, queue: Queue, item: Received, system_wanted: set[str], user_wanted: list[str] | None
-    ) -> dict[str, Any]:
-        """One received message as ReceiveMessage returns it, with the system and message attributes asked for."""
-        row = item.row
-        message: dict[str, Any] = {
-            "MessageId": row.message_id,
-            "ReceiptHandle": item.handle,
-            "MD5OfBody": row.md5_body,
-            "Body": row.body,
-        }
-        system = self.system_attributes(queue, row, system_wanted)
-        if system:
-            message["Attributes"] = system
-        user = select_attributes(self.user_attributes(row), user_wanted)
-        if user:
-            message["MessageAttributes"] = user
-            message["MD5OfMessageAttributes"] = attributes_md5(user)
-        return message
+    async def change_received_visibility(
+        self, account: str, region: str, url: str, handles: list[str], timeout: int
+    ) -> None:
+        """Set the visibility timeout of received messages in one transaction; stale handles are skipped."""
+        now = self.clock.now_ms()
 
-    @staticmethod
-    def system_attributes(queue: Queue, row: Row, wanted: set[str]) -> dict[str, str]:
-        if not wanted:
-            return {}
-        every = "All" in wanted
-        out: dict[str, str] = {}
+        def run(tx: Tx, queue: Queue) -> None:
+            for handle in handles:
+                try:
+                    receiving.change_visibility_in_tx(tx, queue, handle, timeout, now)
+                except ServiceError:
+                    continue
 
-        def put(name: str, value: Any) -> None:
-            if value is not None and (every or name in wanted):
-                out[name] = str(value)
+        await self._in_queue(account, region, url, run)
 
-        put("SenderId", row.sender_id)
-        put("SentTimestamp", row.sent_at)
-        put("ApproximateReceiveCount", row.receive_count)
-        put("ApproximateFirstReceiveTimestamp", row.first_received_at)
-        if queue.fifo:
-            put("SequenceNumber", f"{row.id:020d}")
-            put("MessageDeduplicationId", row.dedup_id)
-        put("MessageGroupId", row.group_id)
-        if row.system_attributes:
-            trace = json.loads(row.system_attributes).get("AWSTraceHeader", {})
-            put("AWSTraceHeader", trace.get("StringValue"))
-        put("DeadLetterQueueSourceArn", row.dlq_source_arn)
-        return out
+    # --- message move tasks and retention ---------------------------------------------------------------------
 
-    @staticmethod
-    def user_attributes(row: Row) -> dict[str, dict[str, Any]]:
-        return decode_attributes(row.attributes)
+    async def start_message_move_task(
+        self, account: str, region: str, source_arn: str, destination_arn: str | None, rate: int | None
+    ) -> str:
+        """Start moving the dead-letter queue's messages (to `destination_arn`, else back to their sources);
+        the task's handle."""
+        move_tasks.check_rate(rate)
+        now = self.clock.now_ms()
+        return await self.store.write(
+            lambda tx: move_tasks.start_in_tx(tx, account, region, source_arn, destination_arn, rate, now)
+        )
+
+    async def cancel_message_move_task(self, handle: str) -> int:
+        """Cancel a running task; how many messages it had moved."""
+        source_arn = move_tasks.handle_source(handle)
+        return await self.store.write(lambda tx: move_tasks.cancel_in_tx(tx, handle, source_arn))
+
+    async def list_message_move_tasks(self, source_arn: str, limit: int | None) -> list[MoveTask]:
+        """The source queue's most recent tasks, newest first."""
+        count = move_tasks.check_list_limit(limit)
+
+        def run(tx: Tx) -> list[MoveTask]:
+            move_tasks.source_queue(tx, source_arn)
+            return store_moves.list_tasks(tx, source_arn, count)
+
+        return await self.store.read(run)
+
+    async def running_move_tasks(self) -> list[str]:
+        return await self.store.read(store_moves.running_handles)
+
+    async def move_step(self, handle: str) -> float | None:
+        """One step of a running task; the pause before the next, or None when the task is over."""
+        return await self.store.write(lambda tx: move_tasks.step_in_tx(tx, handle, self.clock.now_ms()))
+
+    async def sweep(self) -> None:
+        """Retention: delete messages older than their queue's MessageRetentionPeriod; expire deduplication ids,
+        receive attempts and deleted queues' names."""
+
+        def run(tx: Tx) -> None:
+            now = self.clock.now_ms()
+            for queue in store.all_queues(tx):
+                store.delete_expired(tx, queue.id, now - queue.int_attr("MessageRetentionPeriod") * 1000)
+            store.sweep_tables(tx, now, now / 1000 - limits.QUEUE_DELETE_GRACE_SECONDS)
+
+        await self.store.write(run)

@@ -1,6 +1,6 @@
-"""The "sqs.consumer" port: the few in-process calls another service needs to consume a queue (Lambda's event
-source mappings), built on SqsBackend so receive counts, redrive to the dead-letter queue, FIFO group blocking
-and long-poll wake-ups are exactly what ReceiveMessage does.
+"""The SqsConsumer port (gureum.ports): the few in-process calls another service needs to consume a queue (Lambda's
+event source mappings), each one SqsBackend method, so receive counts, redrive to the dead-letter queue, FIFO group
+blocking and long-poll wake-ups are exactly what ReceiveMessage does.
 
 Queues are named by ARN. Messages come back in ReceiveMessage's shape (MessageId, ReceiptHandle, Body,
 MD5OfBody, Attributes with every system attribute, MessageAttributes with bytes for binary values,
@@ -13,14 +13,12 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-from ... import ports
-from ...aws.errors import ServiceError
-from ...runtime import Runtime
-from ...store.base import Tx
-from . import SERVICE, store
 from .backend import SqsBackend
 from .errors import QueueDoesNotExist
-from .queues import Queue, parse_arn
+from .messages import render
+from .queues import parse_arn
+
+_ALL = ["All"]
 
 
 def _where(arn: str) -> tuple[str, str, str]:
@@ -42,25 +40,12 @@ def _missing_as_lookup(arn: str) -> Iterator[None]:
 
 
 class SqsConsumer:
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
-
-    @property
-    def _be(self) -> SqsBackend:
-        return self.runtime.state(SqsBackend)
-
-    async def _in_queue(self, arn: str, fn: Any) -> Any:
-        account, region, url = _where(arn)
-        with _missing_as_lookup(arn):
-            return await self._be.in_queue(account, region, url, fn)
+    def __init__(self, be: SqsBackend) -> None:
+        self._be = be
 
     async def queue(self, arn: str) -> dict[str, Any] | None:
         """{"QueueArn", "FifoQueue": bool, "VisibilityTimeout": int, "Attributes": {...}} or None."""
-
-        def read(tx: Tx) -> Queue | None:
-            return store.get_queue_by_arn(tx, arn)
-
-        queue = await self.runtime.store.read(read) if parse_arn(arn) else None
+        queue = await self._be.queue_by_arn(arn) if parse_arn(arn) else None
         if queue is None:
             return None
         return {
@@ -76,47 +61,23 @@ class SqsConsumer:
         """Up to ``count`` messages, long-polling up to ``wait`` seconds (woken by sends, never a busy loop);
         ``visibility`` None uses the queue's VisibilityTimeout."""
         account, region, url = _where(arn)
-        be = self._be
         with _missing_as_lookup(arn):
-            queue, received = await be.receive(account, region, url, count, visibility, wait, None)  # type: ignore[arg-type]
-        return [be.render(queue, item, {"All"}, ["All"]) for item in received]
+            queue, received = await self._be.receive(account, region, url, count, visibility, wait, None)
+        return [render(queue.fifo, item, _ALL, _ALL) for item in received]
 
     async def delete(self, arn: str, handles: list[str]) -> int:
         """Delete by receipt handle in one transaction; returns how many were deleted (a handle whose message
         was received again since, or that expired on a FIFO queue, deletes nothing)."""
         if not handles:
             return 0
-        be = self._be
-        now = be.now_ms()
-
-        def run(tx: Tx, queue: Queue) -> int:
-            done = 0
-            for handle in handles:
-                try:
-                    done += bool(be.delete_in_tx(tx, queue, handle, now))
-                except ServiceError:
-                    continue
-            return done
-
-        return int(await self._in_queue(arn, run))
+        account, region, url = _where(arn)
+        with _missing_as_lookup(arn):
+            return await self._be.delete_received(account, region, url, handles)
 
     async def change_visibility(self, arn: str, handles: list[str], timeout: int) -> None:
         """Set the visibility timeout of received messages (0: visible again at once); stale handles are skipped."""
         if not handles:
             return
-        be = self._be
-        now = be.now_ms()
-
-        def run(tx: Tx, queue: Queue) -> None:
-            for handle in handles:
-                try:
-                    be.change_visibility_in_tx(tx, queue, handle, timeout, now)
-                except ServiceError:
-                    continue
-
-        await self._in_queue(arn, run)
-
-
-@SERVICE.on_start
-async def _provide(runtime: Runtime) -> None:
-    runtime.provide(ports.SqsConsumer, SqsConsumer(runtime))
+        account, region, url = _where(arn)
+        with _missing_as_lookup(arn):
+            await self._be.change_received_visibility(account, region, url, handles, timeout)

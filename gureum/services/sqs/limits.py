@@ -19,6 +19,9 @@ PURGE_INTERVAL_SECONDS = 60
 MAX_TAGS = 50
 MAX_LIST_QUEUES = 1000
 MAX_REDRIVE_SOURCE_ARNS = 10
+MAX_MOVE_RATE = 500  # MaxNumberOfMessagesPerSecond of a message move task
+MAX_LIST_MOVE_TASKS = 10
+MOVE_BATCH = 100  # messages a move task moves per transaction, at most
 
 # settable attribute → (default, minimum, maximum) for the integer ones
 INTEGER_ATTRIBUTES: dict[str, tuple[int, int, int]] = {
@@ -36,10 +39,32 @@ ENUM_ATTRIBUTES = {
     "FifoThroughputLimit": ("perQueue", "perMessageGroupId"),
 }
 BOOLEAN_ATTRIBUTES = {"FifoQueue", "ContentBasedDeduplication", "SqsManagedSseEnabled"}
+# GetQueueAttributes' AttributeNames: the model's QueueAttributeName enum
+QUEUE_ATTRIBUTE_NAMES = frozenset(
+    {
+        "All", "Policy", "VisibilityTimeout", "MaximumMessageSize", "MessageRetentionPeriod",
+        "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "CreatedTimestamp",
+        "LastModifiedTimestamp", "QueueArn", "ApproximateNumberOfMessagesDelayed", "DelaySeconds",
+        "ReceiveMessageWaitTimeSeconds", "RedrivePolicy", "FifoQueue", "ContentBasedDeduplication", "KmsMasterKeyId",
+        "KmsDataKeyReusePeriodSeconds", "DeduplicationScope", "FifoThroughputLimit", "RedriveAllowPolicy",
+        "SqsManagedSseEnabled",
+    }
+)  # fmt: skip
+COUNT_ATTRIBUTES = frozenset(
+    {"ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"}
+)
+# AddPermission: the actions a queue policy statement may grant another account
+PERMISSION_ACTIONS = frozenset(
+    {
+        "*", "SendMessage", "ReceiveMessage", "DeleteMessage", "ChangeMessageVisibility", "GetQueueAttributes",
+        "GetQueueUrl", "ListDeadLetterSourceQueues", "PurgeQueue", "ListQueueTags",
+    }
+)  # fmt: skip
 
 QUEUE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 FIFO_QUEUE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,75}\.fifo$")
 BATCH_ENTRY_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
+PERMISSION_LABEL = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 # attribute names: letters and digits (any script, 'attr.1øßä' is valid on AWS), '-', '_' and single inner dots
 ATTRIBUTE_NAME = re.compile(r"^(?!\.)(?!.*\.\.)(?!.*\.$)[\w.-]{1,256}$")
 RESERVED_ATTRIBUTE_PREFIXES = ("aws.", "amazon.")

@@ -1,4 +1,5 @@
-"""Messages as values: validation of bodies and attributes, sizes, receipt handles, attribute selection."""
+"""Messages as values: a stored message (Row) and a new one (NewMessage), validation of bodies and attributes,
+their stored form, receipt handles, and a received message as ReceiveMessage renders it (no SQL, no HTTP)."""
 
 from __future__ import annotations
 
@@ -6,18 +7,57 @@ import base64
 import binascii
 import json
 import secrets
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ...aws.errors import ServiceError
 from . import limits
-from .errors import (
-    InvalidMessageContents,
-    InvalidParameterValue,
-    MissingParameter,
-    ReceiptHandleIsInvalid,
-    ServiceError,
-)
+from .errors import InvalidMessageContents, InvalidParameterValue, MissingParameter, ReceiptHandleIsInvalid
 from .md5 import md5_attributes
+
+
+@dataclass(slots=True)
+class Row:
+    """One stored message, as read for a receive."""
+
+    id: int
+    message_id: str
+    body: str
+    attributes: str | None
+    system_attributes: str | None
+    md5_body: str
+    sender_id: str
+    sent_at: int
+    receive_count: int
+    first_received_at: int | None
+    group_id: str | None
+    dedup_id: str | None
+    dlq_source_arn: str | None
+    visible_at: int
+    receipt: str | None
+
+
+@dataclass(slots=True)
+class NewMessage:
+    """A message checked against its queue, about to be stored (attributes in stored form)."""
+
+    body: str
+    attributes: str | None
+    system_attributes: str | None
+    md5_body: str
+    delay: int
+    group_id: str | None
+    dedup_id: str | None
+
+
+@dataclass(slots=True)
+class Received:
+    """A message a receive took, with the receipt handle that deletes it."""
+
+    row: Row
+    handle: str
+
 
 SYSTEM_ATTRIBUTE_NAMES = (
     "SenderId",
@@ -38,7 +78,8 @@ def check_body(body: str | None) -> None:
     bad = limits.INVALID_BODY_CHAR.search(body)
     if bad:
         raise InvalidMessageContents(
-            f"Invalid binary character '#x{ord(bad.group()):X}' was found in the message body, the set of allowed characters is {limits.VALID_CHARS_TEXT}."
+            f"Invalid binary character '#x{ord(bad.group()):X}' was found in the message body, "
+            f"the set of allowed characters is {limits.VALID_CHARS_TEXT}."
         )
 
 
@@ -53,7 +94,8 @@ def check_message_attributes(attributes: dict[str, dict[str, Any]] | None, kind:
     label = f"Message {kind}attribute" if kind else "Message (user) attribute"
     if not kind and len(attributes) > limits.MAX_MESSAGE_ATTRIBUTES:
         raise _attribute_error(
-            f"Number of message attributes [{len(attributes)}] exceeds the allowed maximum [{limits.MAX_MESSAGE_ATTRIBUTES}]."
+            f"Number of message attributes [{len(attributes)}] exceeds the allowed maximum "
+            f"[{limits.MAX_MESSAGE_ATTRIBUTES}]."
         )
     size = 0
     for name, value in attributes.items():
@@ -70,7 +112,8 @@ def check_message_attributes(attributes: dict[str, dict[str, Any]] | None, kind:
         base_type = data_type.split(".", 1)[0]
         if base_type not in ("String", "Number", "Binary") or len(data_type) > 256:
             raise _attribute_error(
-                f"The type of message (user) attribute '{name}' is invalid. You must use only the following supported type prefixes: Binary, Number, String."
+                f"The type of message (user) attribute '{name}' is invalid. "
+                "You must use only the following supported type prefixes: Binary, Number, String."
             )
         if kind and base_type != "String":
             raise _attribute_error(f"The message system attribute '{name}' must be of type String.")
@@ -88,7 +131,8 @@ def check_message_attributes(attributes: dict[str, dict[str, Any]] | None, kind:
             bad = limits.INVALID_BODY_CHAR.search(text)
             if bad:  # InvalidParameterValue here, not InvalidMessageContents (as AWS answers)
                 raise _attribute_error(
-                    f"Invalid binary character '#x{ord(bad.group()):X}' was found in the value of {label.lower()} '{name}', "
+                    f"Invalid binary character '#x{ord(bad.group()):X}' was found in the value of "
+                    f"{label.lower()} '{name}', "
                     f"the set of allowed characters is {limits.VALID_CHARS_TEXT}."
                 )
             if base_type == "Number":
@@ -105,7 +149,8 @@ def _check_number(name: str, text: str) -> None:
         raise _attribute_error(f"Can't cast the value of message (user) attribute '{name}' to a number.") from None
     if not number.is_finite() or abs(number.adjusted()) > 126 or len(number.as_tuple().digits) > 38:
         raise _attribute_error(
-            f"Value of message (user) attribute '{name}' is outside the range of supported numbers: up to 38 digits of precision, between 10^-128 and 10^+126."
+            f"Value of message (user) attribute '{name}' is outside the range of supported numbers: "
+            "up to 38 digits of precision, between 10^-128 and 10^+126."
         )
 
 
@@ -127,7 +172,7 @@ def encode_attributes(attributes: dict[str, dict[str, Any]] | None) -> str | Non
 def decode_attributes(text: str | None) -> dict[str, dict[str, Any]]:
     if not text:
         return {}
-    doc = json.loads(text)
+    doc: dict[str, dict[str, Any]] = json.loads(text)
     for value in doc.values():
         if "BinaryValue" in value:
             value["BinaryValue"] = base64.b64decode(value["BinaryValue"])
@@ -167,3 +212,57 @@ def parse_receipt_handle(handle: str) -> tuple[int, int, str]:
         return int(queue_id), int(row_id), token
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise ReceiptHandleIsInvalid(f'The input receipt handle "{handle}" is not a valid receipt handle.') from None
+
+
+# --- a received message -------------------------------------------------------------------------------
+
+
+def render(
+    fifo: bool, item: Received, system_wanted: set[str] | list[str], user_wanted: list[str] | None
+) -> dict[str, Any]:
+    """One received message as ReceiveMessage returns it, with the system and message attributes asked for."""
+    row = item.row
+    message: dict[str, Any] = {
+        "MessageId": row.message_id,
+        "ReceiptHandle": item.handle,
+        "MD5OfBody": row.md5_body,
+        "Body": row.body,
+    }
+    system = system_attributes(fifo, row, set(system_wanted))
+    if system:
+        message["Attributes"] = system
+    user = select_attributes(decode_attributes(row.attributes), user_wanted)
+    if user:
+        message["MessageAttributes"] = user
+        message["MD5OfMessageAttributes"] = attributes_md5(user)
+    return message
+
+
+def system_attributes(fifo: bool, row: Row, wanted: set[str]) -> dict[str, str]:
+    if not wanted:
+        return {}
+    every = "All" in wanted
+    out: dict[str, str] = {}
+
+    def put(name: str, value: Any) -> None:
+        if value is not None and (every or name in wanted):
+            out[name] = str(value)
+
+    put("SenderId", row.sender_id)
+    put("SentTimestamp", row.sent_at)
+    put("ApproximateReceiveCount", row.receive_count)
+    put("ApproximateFirstReceiveTimestamp", row.first_received_at)
+    if fifo:
+        put("SequenceNumber", sequence_number(row.id))
+        put("MessageDeduplicationId", row.dedup_id)
+    put("MessageGroupId", row.group_id)
+    if row.system_attributes:
+        trace = json.loads(row.system_attributes).get("AWSTraceHeader", {})
+        put("AWSTraceHeader", trace.get("StringValue"))
+    put("DeadLetterQueueSourceArn", row.dlq_source_arn)
+    return out
+
+
+def sequence_number(row_id: int) -> str:
+    """A FIFO message's SequenceNumber: its row id, zero-padded to the 20 digits AWS's numbers have."""
+    return f"{row_id:020d}"

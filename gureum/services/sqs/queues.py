@@ -1,7 +1,9 @@
-"""Queues as values: names, ARNs, URLs and attribute rules (no SQL, no HTTP)."""
+"""Queues as values: names, ARNs, URLs, attribute rules, tags, permission statements and list pages
+(no SQL, no HTTP)."""
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Callable
@@ -11,6 +13,11 @@ from typing import Any
 from . import limits
 from .errors import InvalidAttributeName, InvalidAttributeValue, InvalidParameterValue, invalid_value
 
+_FIFO_NAME_RULE = (
+    "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, "
+    "must end with .fifo suffix and be 1 to 80 in length."
+)
+_NAME_RULE = "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length"
 _URL_PATH = re.compile(r"^(?:[a-z]+://[^/]+)?/(\d{12})/([^/?#]+)/?$")
 _ARN = re.compile(r"^arn:aws[\w-]*:sqs:([\w-]+):(\d{12}):([\w.-]+)$")
 
@@ -68,20 +75,12 @@ def check_queue_name(name: str, fifo_attr: bool) -> bool:
     """Validate a name for CreateQueue; True when it is a FIFO queue."""
     if name.endswith(".fifo"):
         if not fifo_attr or not limits.FIFO_QUEUE_NAME.match(name):
-            raise InvalidParameterValue(
-                "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length."
-                if fifo_attr
-                else "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length"
-            )
+            raise InvalidParameterValue(_FIFO_NAME_RULE if fifo_attr else _NAME_RULE)
         return True
     if fifo_attr:
-        raise InvalidParameterValue(
-            "The name of a FIFO queue can only include alphanumeric characters, hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in length."
-        )
+        raise InvalidParameterValue(_FIFO_NAME_RULE)
     if not limits.QUEUE_NAME.match(name):
-        raise InvalidParameterValue(
-            "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length"
-        )
+        raise InvalidParameterValue(_NAME_RULE)
     return False
 
 
@@ -98,6 +97,100 @@ def default_attributes(fifo: bool) -> dict[str, str]:
             FifoThroughputLimit="perQueue",
         )
     return attrs
+
+
+def given_attributes(attributes: dict[str, Any] | None) -> dict[str, str]:
+    """Attributes as a request gives them (a value may be missing or not a string) as strings."""
+    return {k: ("" if v is None else str(v)) for k, v in (attributes or {}).items()}
+
+
+def merge_attributes(queue_attrs: dict[str, str], changes: dict[str, str]) -> dict[str, str]:
+    """A queue's attributes after checked changes: an empty value removes an optional attribute, and the two
+    kinds of server-side encryption exclude each other."""
+    merged = {**queue_attrs, **changes}
+    for key in ("Policy", "RedrivePolicy", "RedriveAllowPolicy", "KmsMasterKeyId"):
+        if merged.get(key) == "":
+            merged.pop(key)
+    if changes.get("KmsMasterKeyId"):
+        if "SqsManagedSseEnabled" not in changes:
+            merged["SqsManagedSseEnabled"] = "false"
+        merged.setdefault(
+            "KmsDataKeyReusePeriodSeconds", str(limits.INTEGER_ATTRIBUTES["KmsDataKeyReusePeriodSeconds"][0])
+        )
+    elif changes.get("SqsManagedSseEnabled") == "true":
+        merged.pop("KmsMasterKeyId", None)
+    if "KmsMasterKeyId" not in merged:
+        merged.pop("KmsDataKeyReusePeriodSeconds", None)  # AWS shows the reuse period only while a KMS key is set
+    return merged
+
+
+def new_queue_attributes(fifo: bool, changes: dict[str, str]) -> dict[str, str]:
+    """A new queue's attributes: the defaults with the checked attributes CreateQueue gave."""
+    attributes = merge_attributes(default_attributes(fifo), changes)
+    if not fifo:
+        attributes.pop("FifoQueue", None)
+    return attributes
+
+
+def check_attribute_names(names: list[str]) -> set[str]:
+    """GetQueueAttributes' AttributeNames → the attribute names wanted ("All" stands for every one)."""
+    for name in names:
+        if name not in limits.QUEUE_ATTRIBUTE_NAMES:
+            raise InvalidAttributeName(f"Unknown Attribute {name}.")
+    return set(limits.QUEUE_ATTRIBUTE_NAMES) if "All" in names else set(names)
+
+
+def queue_attributes(queue: Queue, wanted: set[str], counts: tuple[int, int, int] | None) -> dict[str, str]:
+    """GetQueueAttributes' answer: the wanted attributes, with the message counts (visible, in flight, delayed)
+    when they were counted."""
+    attrs = {k: v for k, v in queue.attributes.items() if v != ""}
+    attrs["QueueArn"] = queue.arn
+    attrs["CreatedTimestamp"] = str(int(queue.created_at))
+    attrs["LastModifiedTimestamp"] = str(int(queue.modified_at))
+    if counts is not None:
+        attrs["ApproximateNumberOfMessages"] = str(counts[0])
+        attrs["ApproximateNumberOfMessagesNotVisible"] = str(counts[1])
+        attrs["ApproximateNumberOfMessagesDelayed"] = str(counts[2])
+    return {k: v for k, v in attrs.items() if k in wanted}
+
+
+def check_tags(tags: dict[str, str]) -> None:
+    if len(tags) > limits.MAX_TAGS:
+        raise InvalidParameterValue(f"Too many tags added for queue. Maximum is {limits.MAX_TAGS}.")
+    for key, value in tags.items():
+        if not 1 <= len(key) <= 128 or len(value or "") > 256:
+            raise InvalidParameterValue(
+                f"Tag key must be 1 to 128 characters and tag value at most 256 characters: {key}"
+            )
+
+
+# --- list pages -----------------------------------------------------------------------------------------------
+
+
+def page_start(limit: int | None, token: str | None) -> str:
+    """ListQueues / ListDeadLetterSourceQueues: check MaxResults; the queue name the page starts after."""
+    if limit is not None and not 1 <= limit <= limits.MAX_LIST_QUEUES:
+        raise invalid_value("MaxResults", limit, "MaxResults must be an integer between 1 and 1000.")
+    if not token:
+        return ""
+    try:
+        return str(json.loads(base64.b64decode(token))["after"])
+    except (ValueError, KeyError, TypeError):
+        raise InvalidParameterValue("Invalid NextToken value.") from None
+
+
+def page_fetch(limit: int | None) -> int:
+    """How many queues to read for a page: one more than asked tells whether another page follows."""
+    return limit + 1 if limit else limits.MAX_LIST_QUEUES
+
+
+def page(queues: list[Queue], limit: int | None) -> tuple[list[Queue], str | None]:
+    """The page and the NextToken of the next one (None: this is the last)."""
+    if limit is not None and len(queues) > limit:
+        queues = queues[:limit]
+        token = base64.b64encode(json.dumps({"after": queues[-1].name}).encode()).decode()
+        return queues, token
+    return queues, None
 
 
 LookupArn = Callable[[str], "Queue | None"]
@@ -149,7 +242,8 @@ def normalise_attributes(given: dict[str, str], fifo: bool, *, source_arn: str, 
             raise InvalidAttributeName(f"Unknown Attribute {name}.")
     if out.get("KmsMasterKeyId") and out.get("SqsManagedSseEnabled") == "true":
         raise InvalidAttributeName(
-            "You can use one type of server-side encryption (SSE) at one time. You can either enable KMS SSE or SQS SSE."
+            "You can use one type of server-side encryption (SSE) at one time. "
+            "You can either enable KMS SSE or SQS SSE."
         )
     return out
 
@@ -191,7 +285,8 @@ def _redrive_policy(value: str, fifo: bool, source_arn: str, lookup: LookupArn) 
         raise invalid_value(
             "RedrivePolicy",
             value,
-            f"Invalid value for maxReceiveCount: {doc['maxReceiveCount']}, valid values are from 1 to 1000 both inclusive.",
+            f"Invalid value for maxReceiveCount: {doc['maxReceiveCount']}, "
+            "valid values are from 1 to 1000 both inclusive.",
         )
     if parse_arn(str(doc["deadLetterTargetArn"])) is None:
         raise invalid_value("RedrivePolicy", value, "Invalid value for deadLetterTargetArn.")
@@ -239,13 +334,15 @@ def _redrive_allow_policy(value: str) -> str:
             raise invalid_value(
                 "RedriveAllowPolicy",
                 value,
-                "Amazon SQS can't create the redrive allow policy. When you specify the byQueue permission type, you must also specify one or more sourceQueueArns values (up to 10).",
+                "Amazon SQS can't create the redrive allow policy. When you specify the byQueue permission type, "
+                "you must also specify one or more sourceQueueArns values (up to 10).",
             )
     elif sources:
         raise invalid_value(
             "RedriveAllowPolicy",
             value,
-            "Amazon SQS can't create the redrive allow policy. To specify one or more source queues, you must set redrivePermission to byQueue.",
+            "Amazon SQS can't create the redrive allow policy. To specify one or more source queues, "
+            "you must set redrivePermission to byQueue.",
         )
     return value
 

@@ -1,4 +1,5 @@
-"""SQS's SQL: every function runs inside one store transaction (``tx``) on the store's thread.
+"""SQS's SQL for queues, messages, deduplication and receive attempts (move tasks: store_moves.py), and the
+wake-up channel. Every function runs inside one store transaction (``tx``) on the store's thread.
 
 Times in the messages table are integer milliseconds; queue times are float seconds.
 """
@@ -6,13 +7,15 @@ Times in the messages table are integer milliseconds; queue times are float seco
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from ...ids import unique_id
 from ...store.base import Tx
+from .messages import NewMessage, Row
 from .queues import Queue, parse_arn
 
+# a write that can make messages available notifies this channel with the queue id (see wake)
+WAKE_CHANNEL = "sqs"
 _QUEUE_COLUMNS = "id, account, region, name, fifo, attributes, tags, created_at, modified_at, purged_at"
 MESSAGE_COLUMNS = (
     "id, message_id, body, attributes, system_attributes, md5_body, sender_id, sent_at, receive_count, "
@@ -20,25 +23,10 @@ MESSAGE_COLUMNS = (
 )
 
 
-@dataclass(slots=True)
-class Row:
-    """One stored message, as read for a receive."""
-
-    id: int
-    message_id: str
-    body: str
-    attributes: str | None
-    system_attributes: str | None
-    md5_body: str
-    sender_id: str
-    sent_at: int
-    receive_count: int
-    first_received_at: int | None
-    group_id: str | None
-    dedup_id: str | None
-    dlq_source_arn: str | None
-    visible_at: int
-    receipt: str | None
+def wake(tx: Tx, *queue_ids: int) -> None:
+    """Once tx commits, wake long polls on these queues, on every node (SqsBackend subscribes to the channel)."""
+    for queue_id in queue_ids:
+        tx.notify(WAKE_CHANNEL, str(queue_id))
 
 
 def _queue(row: tuple[Any, ...] | None) -> Queue | None:
@@ -106,7 +94,8 @@ def all_queues(tx: Tx) -> list[Queue]:
 
 def list_queues(tx: Tx, account: str, region: str, prefix: str, after: str, limit: int) -> list[Queue]:
     rows = tx.all(
-        f"SELECT {_QUEUE_COLUMNS} FROM sqs_queues WHERE account = ? AND region = ? AND name >= ? AND name > ? ORDER BY name LIMIT ?",
+        f"SELECT {_QUEUE_COLUMNS} FROM sqs_queues "
+        "WHERE account = ? AND region = ? AND name >= ? AND name > ? ORDER BY name LIMIT ?",
         (account, region, prefix, after, limit),
     )
     return [q for q in (_queue(row) for row in rows) if q and q.name.startswith(prefix)]
@@ -132,7 +121,8 @@ def insert_queue(
 ) -> Queue | None:
     """Create the queue; None when a concurrent CreateQueue of the same name committed first (PostgreSQL)."""
     row = tx.one(
-        "INSERT INTO sqs_queues (account, region, name, fifo, attributes, tags, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+        "INSERT INTO sqs_queues (account, region, name, fifo, attributes, tags, created_at, modified_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (account, region, name) DO NOTHING RETURNING id",
         (account, region, name, int(fifo), json.dumps(attributes), json.dumps(tags), now, now),
     )
@@ -173,7 +163,8 @@ def dead_letter_sources(tx: Tx, account: str, region: str, dlq_arn: str, after: 
     # LIKE only narrows the scan: 'arn:...:q' is also inside 'arn:...:q-2', so the exact match is made here,
     # before the limit, or a look-alike could push a real source off the page
     rows = tx.all(
-        f"SELECT {_QUEUE_COLUMNS} FROM sqs_queues WHERE account = ? AND region = ? AND attributes LIKE ? AND name > ? ORDER BY name",
+        f"SELECT {_QUEUE_COLUMNS} FROM sqs_queues "
+        "WHERE account = ? AND region = ? AND attributes LIKE ? AND name > ? ORDER BY name",
         (account, region, f"%{dlq_arn}%", after),
     )
     sources = [
@@ -183,17 +174,6 @@ def dead_letter_sources(tx: Tx, account: str, region: str, dlq_arn: str, after: 
 
 
 # --- messages --------------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class NewMessage:
-    body: str
-    attributes: str | None
-    system_attributes: str | None
-    md5_body: str
-    delay: int
-    group_id: str | None
-    dedup_id: str | None
 
 
 def find_duplicate(tx: Tx, queue_id: int, key: str, now_ms: int) -> tuple[str, str | None] | None:
@@ -212,7 +192,8 @@ def claim_dedup(tx: Tx, queue_id: int, key: str, message_id: str, now_ms: int, e
     """
     cur = tx.execute(
         "INSERT INTO sqs_dedup (queue_id, dedup_key, message_id, sequence, expires_at) VALUES (?, ?, ?, NULL, ?) "
-        "ON CONFLICT (queue_id, dedup_key) DO UPDATE SET message_id = excluded.message_id, sequence = NULL, expires_at = excluded.expires_at "
+        "ON CONFLICT (queue_id, dedup_key) DO UPDATE "
+        "SET message_id = excluded.message_id, sequence = NULL, expires_at = excluded.expires_at "
         "WHERE sqs_dedup.expires_at <= ?",
         (queue_id, key, message_id, expires_ms, now_ms),
     )
@@ -228,7 +209,8 @@ def new_message_id() -> str:
 
 
 _INSERT_MESSAGE = (
-    "INSERT INTO sqs_messages (queue_id, message_id, body, attributes, system_attributes, md5_body, sender_id, sent_at, visible_at, group_id, dedup_id) "
+    "INSERT INTO sqs_messages (queue_id, message_id, body, attributes, system_attributes, md5_body, sender_id, "
+    "sent_at, visible_at, group_id, dedup_id) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
@@ -274,7 +256,8 @@ def _claim(tx: Tx) -> str:
 
 def visible_candidates(tx: Tx, queue_id: int, now_ms: int, limit: int) -> list[Row]:
     rows = tx.all(
-        f"SELECT {MESSAGE_COLUMNS} FROM sqs_messages WHERE queue_id = ? AND visible_at <= ? ORDER BY visible_at, id LIMIT ?{_claim(tx)}",
+        f"SELECT {MESSAGE_COLUMNS} FROM sqs_messages "
+        f"WHERE queue_id = ? AND visible_at <= ? ORDER BY visible_at, id LIMIT ?{_claim(tx)}",
         (queue_id, now_ms, limit),
     )
     return [Row(*row) for row in rows]
@@ -293,14 +276,16 @@ def fifo_heads(tx: Tx, queue_id: int, now_ms: int, limit: int) -> list[Row]:
 
 def fifo_group_run(tx: Tx, queue_id: int, group_id: str, after_id: int, limit: int) -> list[Row]:
     rows = tx.all(
-        f"SELECT {MESSAGE_COLUMNS} FROM sqs_messages WHERE queue_id = ? AND group_id = ? AND id > ? ORDER BY id LIMIT ?",
+        f"SELECT {MESSAGE_COLUMNS} FROM sqs_messages "
+        "WHERE queue_id = ? AND group_id = ? AND id > ? ORDER BY id LIMIT ?",
         (queue_id, group_id, after_id, limit),
     )
     return [Row(*row) for row in rows]
 
 
 _MARK_RECEIVED = (
-    "UPDATE sqs_messages SET visible_at = ?, receive_count = receive_count + 1, first_received_at = COALESCE(first_received_at, ?), receipt = ? "
+    "UPDATE sqs_messages SET visible_at = ?, receive_count = receive_count + 1, "
+    "first_received_at = COALESCE(first_received_at, ?), receipt = ? "
     "WHERE id = ? AND queue_id = ? AND visible_at <= ?"
 )
 
@@ -343,11 +328,29 @@ def move_message(
 ) -> bool:
     """Dead-letter a visible message; False when a concurrent transaction got to it first."""
     cur = tx.execute(
-        "UPDATE sqs_messages SET queue_id = ?, visible_at = ?, receipt = NULL, dlq_source_arn = COALESCE(?, dlq_source_arn), sent_at = ? "
+        "UPDATE sqs_messages SET queue_id = ?, visible_at = ?, receipt = NULL, "
+        "dlq_source_arn = COALESCE(?, dlq_source_arn), sent_at = ? "
         "WHERE id = ? AND queue_id = ? AND visible_at <= ?",
         (target_id, now_ms, source_arn, now_ms if reset_sent else row.sent_at, row.id, source_id, now_ms),
     )
     return (cur.rowcount or 0) > 0
+
+
+def return_message(tx: Tx, row_id: int, source_id: int, target_id: int, now_ms: int) -> bool:
+    """A move task's move: the message starts afresh in the target queue (visible, never received);
+    False when a receiver took it meanwhile."""
+    cur = tx.execute(
+        "UPDATE sqs_messages SET queue_id = ?, visible_at = ?, receipt = NULL, receive_count = 0, "
+        "first_received_at = NULL, dlq_source_arn = NULL "
+        "WHERE id = ? AND queue_id = ? AND visible_at <= ?",
+        (target_id, now_ms, row_id, source_id, now_ms),
+    )
+    return (cur.rowcount or 0) > 0
+
+
+def delete_row(tx: Tx, queue_id: int, row_id: int) -> None:
+    """Drop one message whatever its receipt (a receive found it past the queue's retention period)."""
+    tx.execute("DELETE FROM sqs_messages WHERE id = ? AND queue_id = ?", (row_id, queue_id))
 
 
 def delete_expired(tx: Tx, queue_id: int, cutoff_ms: int, limit: int = 5000) -> int:
@@ -396,7 +399,8 @@ def counts(tx: Tx, queue_id: int, now_ms: int) -> tuple[int, int, int]:
     """(visible, in flight, delayed)."""
     visible = tx.one("SELECT COUNT(*) FROM sqs_messages WHERE queue_id = ? AND visible_at <= ?", (queue_id, now_ms))
     hidden = tx.one(
-        "SELECT COALESCE(SUM(CASE WHEN receive_count > 0 THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN receive_count = 0 THEN 1 ELSE 0 END), 0) "
+        "SELECT COALESCE(SUM(CASE WHEN receive_count > 0 THEN 1 ELSE 0 END), 0), "
+        "COALESCE(SUM(CASE WHEN receive_count = 0 THEN 1 ELSE 0 END), 0) "
         "FROM sqs_messages WHERE queue_id = ? AND visible_at > ?",
         (queue_id, now_ms),
     )
@@ -417,13 +421,14 @@ def get_attempt(tx: Tx, queue_id: int, attempt_id: str, now_ms: int) -> list[tup
         "SELECT messages FROM sqs_receive_attempts WHERE queue_id = ? AND attempt_id = ? AND expires_at > ?",
         (queue_id, attempt_id, now_ms),
     )
-    return [tuple(item) for item in json.loads(row[0])] if row else None  # type: ignore[misc]
+    return [(int(row_id), str(token)) for row_id, token in json.loads(row[0])] if row else None
 
 
 def save_attempt(tx: Tx, queue_id: int, attempt_id: str, receipts: list[tuple[int, str]], expires_ms: int) -> None:
     tx.execute(
         "INSERT INTO sqs_receive_attempts (queue_id, attempt_id, messages, expires_at) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (queue_id, attempt_id) DO UPDATE SET messages = excluded.messages, expires_at = excluded.expires_at",
+        "ON CONFLICT (queue_id, attempt_id) DO UPDATE "
+        "SET messages = excluded.messages, expires_at = excluded.expires_at",
         (queue_id, attempt_id, json.dumps(receipts), expires_ms),
     )
 
