@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import logging
 import random
-import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +21,7 @@ from ...delivery import DeadLetter, RetryPolicy, Target, guarded
 from ...ids import unique_id
 from ...schedules import At, Cron, Rate, next_cron, next_rate, parse, wall_to_epoch, zone
 from . import store
-from .store import Schedule
+from .model import RETRY_DEFAULT, Schedule, target_arn_parts, target_kind
 
 if TYPE_CHECKING:
     from ...runtime import Runtime
@@ -32,25 +31,6 @@ log = logging.getLogger("gureum.scheduler")
 FIRE_KIND = "scheduler-fire"
 DLQ_KIND = "scheduler-dlq"
 _TIMER_POLICY = RetryPolicy(attempts=10, min_delay=1.0, max_delay=30.0)
-_ARN = re.compile(r"^arn:aws[\w-]*:([a-z0-9-]+):([^:]*):([^:]*):(.+)$")
-_KINDS = {
-    "sqs": "sqs",
-    "sns": "sns",
-    "lambda": "lambda",
-    "kinesis": "kinesis",
-    "firehose": "firehose",
-    "states": "states",
-}
-RETRY_DEFAULT = {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 185}
-
-
-def target_kind(arn: str) -> str | None:
-    match = _ARN.match(arn)
-    if match is None:
-        return None
-    if match.group(1) == "events":
-        return "events" if match.group(4).startswith("event-bus/") else None
-    return _KINDS.get(match.group(1))
 
 
 def next_invocation(schedule: Schedule, after: int) -> int | None:
@@ -143,14 +123,20 @@ def _payload(kind: str, schedule: Schedule, text: str, nominal: int, execution_i
     if kind == "lambda":
         return _object(text)
     if kind == "events":
-        bus = _ARN.match(target["Arn"])
+        bus = target_arn_parts(target["Arn"])
         parameters = target.get("EventBridgeParameters") or {}
         detail = _object(text)
         event = {
-            "version": "0", "id": unique_id(), "detail-type": parameters.get("DetailType"), "source": parameters.get("Source"),
-            "account": bus.group(3) if bus else schedule.account, "time": _iso(nominal), "region": bus.group(2) if bus else schedule.region,
-            "resources": [schedule.arn], "detail": {} if "_raw" in detail else detail,
-        }  # fmt: skip
+            "version": "0",
+            "id": unique_id(),
+            "detail-type": parameters.get("DetailType"),
+            "source": parameters.get("Source"),
+            "account": bus.group(3) if bus else schedule.account,
+            "time": _iso(nominal),
+            "region": bus.group(2) if bus else schedule.region,
+            "resources": [schedule.arn],
+            "detail": {} if "_raw" in detail else detail,
+        }
         return {"event": event, "hops": 1}
     if kind == "kinesis":
         return {
@@ -205,7 +191,8 @@ def _fire(runtime: Runtime, tx: Tx, address: str, payload: dict[str, Any]) -> No
     if schedule is None or schedule.next_fire_at != due or schedule.state != "ENABLED":
         return  # changed, disabled or deleted after this firing was planned
     now = runtime.delivery.now_ms()
-    following = next_invocation(schedule, max(now, due))  # invocations missed while no node ran collapse into this one
+    # invocations missed while no node ran collapse into this one
+    following = next_invocation(schedule, max(now, due))
     if not store.take_firing(tx, schedule.id, due, following):
         return
     invoke(runtime, tx, schedule, due)

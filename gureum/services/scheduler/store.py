@@ -6,57 +6,15 @@ The default schedule group exists implicitly: it has no row, and reads synthesis
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import Any
 
 from ...store.base import Tx
+from .model import DEFAULT_GROUP, Group, Schedule
 
-DEFAULT_GROUP = "default"
 _COLUMNS = (
-    "id, account, region, group_name, name, expression, timezone, start_date, end_date, description, state, kms_key, target, flexible, "
-    "after_completion, client_token, created_at, modified_at, next_fire_at"
+    "id, account, region, group_name, name, expression, timezone, start_date, end_date, description, state, "
+    "kms_key, target, flexible, after_completion, client_token, created_at, modified_at, next_fire_at"
 )
-
-
-@dataclass(slots=True)
-class Group:
-    account: str
-    region: str
-    name: str
-    tags: dict[str, str] = field(default_factory=dict)
-    created_at: int | None = None
-    modified_at: int | None = None
-
-    @property
-    def arn(self) -> str:
-        return f"arn:aws:scheduler:{self.region}:{self.account}:schedule-group/{self.name}"
-
-
-@dataclass(slots=True)
-class Schedule:
-    id: int
-    account: str
-    region: str
-    group_name: str
-    name: str
-    expression: str
-    timezone: str | None
-    start_date: int | None
-    end_date: int | None
-    description: str | None
-    state: str
-    kms_key: str | None
-    target: dict[str, Any]
-    flexible: dict[str, Any]
-    after_completion: str
-    client_token: str | None
-    created_at: int
-    modified_at: int
-    next_fire_at: int | None
-
-    @property
-    def arn(self) -> str:
-        return f"arn:aws:scheduler:{self.region}:{self.account}:schedule/{self.group_name}/{self.name}"
 
 
 def _schedule(row: tuple[Any, ...] | None) -> Schedule | None:
@@ -100,8 +58,8 @@ def get_group(tx: Tx, account: str, region: str, name: str) -> Group | None:
 
 def insert_group(tx: Tx, group: Group) -> bool:
     row = tx.one(
-        "INSERT INTO scheduler_groups (account, region, name, tags, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?) "
-        "ON CONFLICT (account, region, name) DO NOTHING RETURNING id",
+        "INSERT INTO scheduler_groups (account, region, name, tags, created_at, modified_at)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account, region, name) DO NOTHING RETURNING id",
         (group.account, group.region, group.name, json.dumps(group.tags), group.created_at, group.modified_at),
     )
     return row is not None
@@ -128,7 +86,8 @@ def delete_group(tx: Tx, group: Group) -> None:
 
 def list_groups(tx: Tx, account: str, region: str, prefix: str, after: str) -> list[Group]:
     rows = tx.all(
-        "SELECT name, tags, created_at, modified_at FROM scheduler_groups WHERE account = ? AND region = ? AND name > ? ORDER BY name",
+        "SELECT name, tags, created_at, modified_at FROM scheduler_groups"
+        " WHERE account = ? AND region = ? AND name > ? ORDER BY name",
         (account, region, after),
     )
     groups = [Group(account, region, row[0], json.loads(row[1]), row[2], row[3]) for row in rows]
@@ -143,7 +102,8 @@ def list_groups(tx: Tx, account: str, region: str, prefix: str, after: str) -> l
 def get_schedule(tx: Tx, account: str, region: str, group: str, name: str) -> Schedule | None:
     return _schedule(
         tx.one(
-            f"SELECT {_COLUMNS} FROM scheduler_schedules WHERE account = ? AND region = ? AND group_name = ? AND name = ?",
+            f"SELECT {_COLUMNS} FROM scheduler_schedules"
+            " WHERE account = ? AND region = ? AND group_name = ? AND name = ?",
             (account, region, group, name),
         )
     )
@@ -154,15 +114,34 @@ def get_schedule_by_id(tx: Tx, schedule_id: int) -> Schedule | None:
 
 
 def _values(s: Schedule) -> tuple[Any, ...]:
-    return (s.account, s.region, s.group_name, s.name, s.expression, s.timezone, s.start_date, s.end_date, s.description, s.state, s.kms_key,
-            json.dumps(s.target), json.dumps(s.flexible), s.after_completion, s.client_token, s.created_at, s.modified_at, s.next_fire_at)  # fmt: skip
+    return (
+        s.account,
+        s.region,
+        s.group_name,
+        s.name,
+        s.expression,
+        s.timezone,
+        s.start_date,
+        s.end_date,
+        s.description,
+        s.state,
+        s.kms_key,
+        json.dumps(s.target),
+        json.dumps(s.flexible),
+        s.after_completion,
+        s.client_token,
+        s.created_at,
+        s.modified_at,
+        s.next_fire_at,
+    )
 
 
 def insert_schedule(tx: Tx, s: Schedule) -> int | None:
     """The new schedule's id; None when one of that name exists (also one a concurrent create committed)."""
     marks = ", ".join("?" * 18)
     row = tx.one(
-        f"INSERT INTO scheduler_schedules ({_COLUMNS.replace('id, ', '', 1)}) VALUES ({marks}) ON CONFLICT (account, region, group_name, name) DO NOTHING RETURNING id",
+        f"INSERT INTO scheduler_schedules ({_COLUMNS.replace('id, ', '', 1)}) VALUES ({marks})"
+        " ON CONFLICT (account, region, group_name, name) DO NOTHING RETURNING id",
         _values(s),
     )
     return int(row[0]) if row else None

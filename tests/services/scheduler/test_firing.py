@@ -24,7 +24,10 @@ def test_at_fires_once_with_context_attributes(scheduler: Any, sqs: Any, name: s
     url, arn = queue(sqs, name)
     expression = at_in(2)
     started = time.time()
-    template = '{"arn": "<aws.scheduler.schedule-arn>", "at": "<aws.scheduler.scheduled-time>", "id": "<aws.scheduler.execution-id>", "n": <aws.scheduler.attempt-number>}'
+    template = (
+        '{"arn": "<aws.scheduler.schedule-arn>", "at": "<aws.scheduler.scheduled-time>", '
+        '"id": "<aws.scheduler.execution-id>", "n": <aws.scheduler.attempt-number>}'
+    )
     schedule_arn = scheduler.create_schedule(
         Name=name, ScheduleExpression=expression, FlexibleTimeWindow=OFF, Target=target(arn, Input=template)
     )["ScheduleArn"]

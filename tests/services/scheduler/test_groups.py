@@ -63,6 +63,7 @@ def test_group_name_validation(scheduler: Any) -> None:
     expect_error(
         scheduler.create_schedule_group,
         "ValidationException",
-        "1 validation error detected: Value 'bad name' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[0-9a-zA-Z-_.]+$",
+        "1 validation error detected: Value 'bad name' at 'name' failed to satisfy constraint: "
+        "Member must satisfy regular expression pattern: ^[0-9a-zA-Z-_.]+$",
         Name="bad name",
     )

@@ -25,9 +25,13 @@ def queue_arn(sqs: Any, name: str) -> str:
 
 def test_create_get_update_delete(scheduler: Any, queue_arn: str, name: str) -> None:
     arn = scheduler.create_schedule(
-        Name=name, ScheduleExpression="cron(0 9 ? * MON-FRI *)", ScheduleExpressionTimezone="Asia/Seoul", Description="weekday mornings",
-        FlexibleTimeWindow={"Mode": "FLEXIBLE", "MaximumWindowInMinutes": 15}, Target=target(queue_arn, Input='{"hello": "world"}'),
-    )["ScheduleArn"]  # fmt: skip
+        Name=name,
+        ScheduleExpression="cron(0 9 ? * MON-FRI *)",
+        ScheduleExpressionTimezone="Asia/Seoul",
+        Description="weekday mornings",
+        FlexibleTimeWindow={"Mode": "FLEXIBLE", "MaximumWindowInMinutes": 15},
+        Target=target(queue_arn, Input='{"hello": "world"}'),
+    )["ScheduleArn"]
     assert arn == f"arn:aws:scheduler:us-east-1:000000000000:schedule/default/{name}"
     got = scheduler.get_schedule(Name=name)
     assert (got["Arn"], got["GroupName"], got["State"], got["ActionAfterCompletion"]) == (
@@ -88,8 +92,15 @@ def test_conflict_and_client_token(scheduler: Any, queue_arn: str, name: str) ->
         ClientToken=token,
     )
     assert first["ScheduleArn"] == again["ScheduleArn"]  # a retried request is not a conflict
-    expect_error(scheduler.create_schedule, "ConflictException", f"Schedule {name} already exists.",
-                 Name=name, ScheduleExpression="rate(1 day)", FlexibleTimeWindow=OFF, Target=target(queue_arn))  # fmt: skip
+    expect_error(
+        scheduler.create_schedule,
+        "ConflictException",
+        f"Schedule {name} already exists.",
+        Name=name,
+        ScheduleExpression="rate(1 day)",
+        FlexibleTimeWindow=OFF,
+        Target=target(queue_arn),
+    )
 
 
 def test_validation(scheduler: Any, aws: Callable[..., Any], queue_arn: str, name: str) -> None:
@@ -121,16 +132,28 @@ def test_validation(scheduler: Any, aws: Callable[..., Any], queue_arn: str, nam
     )
     expect_error(create, "ResourceNotFoundException", f"Schedule group {name}-x does not exist.", GroupName=f"{name}-x")
     unchecked = aws("scheduler", parameter_validation=False)
-    error = expect_error(unchecked.create_schedule, "ValidationException", Name=name, ScheduleExpression="rate(1 day)", FlexibleTimeWindow=OFF,
-                         Target=target(queue_arn, RetryPolicy={"MaximumRetryAttempts": 186}))  # fmt: skip
+    error = expect_error(
+        unchecked.create_schedule,
+        "ValidationException",
+        Name=name,
+        ScheduleExpression="rate(1 day)",
+        FlexibleTimeWindow=OFF,
+        Target=target(queue_arn, RetryPolicy={"MaximumRetryAttempts": 186}),
+    )
     assert "maximumRetryAttempts" in error["Message"]
 
 
 def test_list_pages_and_filters(scheduler: Any, queue_arn: str, name: str) -> None:
     scheduler.create_schedule_group(Name=name)
     for i in range(3):
-        scheduler.create_schedule(Name=f"{name}-{i}", GroupName=name, ScheduleExpression="rate(1 day)", FlexibleTimeWindow=OFF, Target=target(queue_arn),
-                                  State="ENABLED" if i else "DISABLED")  # fmt: skip
+        scheduler.create_schedule(
+            Name=f"{name}-{i}",
+            GroupName=name,
+            ScheduleExpression="rate(1 day)",
+            FlexibleTimeWindow=OFF,
+            Target=target(queue_arn),
+            State="ENABLED" if i else "DISABLED",
+        )
     first = scheduler.list_schedules(GroupName=name, MaxResults=2)
     assert [s["Name"] for s in first["Schedules"]] == [f"{name}-0", f"{name}-1"]
     rest = scheduler.list_schedules(GroupName=name, MaxResults=2, NextToken=first["NextToken"])

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from gureum.services.scheduler.firing import _actual, next_invocation
-from gureum.services.scheduler.store import Schedule
+from gureum.services.scheduler.model import Schedule
 
 
 def ms(text: str) -> int:
@@ -18,10 +18,26 @@ def ms(text: str) -> int:
 
 def schedule(expression: str, **fields: Any) -> Schedule:
     base: dict[str, Any] = dict(
-        id=1, account="000000000000", region="us-east-1", group_name="default", name="s", expression=expression, timezone=None,
-        start_date=None, end_date=None, description=None, state="ENABLED", kms_key=None, target={"Arn": "arn:aws:sqs:us-east-1:000000000000:q"},
-        flexible={"Mode": "OFF"}, after_completion="NONE", client_token=None, created_at=ms("2024-01-01T00:00:00"), modified_at=0, next_fire_at=None,
-    )  # fmt: skip
+        id=1,
+        account="000000000000",
+        region="us-east-1",
+        group_name="default",
+        name="s",
+        expression=expression,
+        timezone=None,
+        start_date=None,
+        end_date=None,
+        description=None,
+        state="ENABLED",
+        kms_key=None,
+        target={"Arn": "arn:aws:sqs:us-east-1:000000000000:q"},
+        flexible={"Mode": "OFF"},
+        after_completion="NONE",
+        client_token=None,
+        created_at=ms("2024-01-01T00:00:00"),
+        modified_at=0,
+        next_fire_at=None,
+    )
     base.update(fields)
     return Schedule(**base)
 
