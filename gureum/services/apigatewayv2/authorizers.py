@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import fnmatch
 import json
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +15,7 @@ from ...aws.http import Request
 from ...runtime import Runtime
 from . import jwt
 from .lambdas import IntegrationFailed, IntegrationTimeout, invoke
+from .state import State
 
 
 @dataclass
@@ -51,7 +51,9 @@ def identity_values(
     return values
 
 
-async def check_jwt(state: Any, authorizer: dict[str, Any], route: dict[str, Any], request: Request) -> dict[str, Any]:
+async def check_jwt(
+    state: State, authorizer: dict[str, Any], route: dict[str, Any], request: Request
+) -> dict[str, Any]:
     """requestContext.authorizer for a valid token; Denied (401/403 with www-authenticate) otherwise."""
     sources = authorizer.get("IdentitySource") or ["$request.header.Authorization"]
     values = identity_values(sources, request, {}, {})
@@ -63,7 +65,7 @@ async def check_jwt(state: Any, authorizer: dict[str, Any], route: dict[str, Any
     config = authorizer.get("JwtConfiguration") or {}
     try:
         claims = await jwt.verify(
-            token, config.get("Issuer", ""), list(config.get("Audience") or []), state.jwks, time.time()
+            token, config.get("Issuer", ""), list(config.get("Audience") or []), state.jwks, state.clock.now()
         )
     except jwt.TokenProblem as problem:
         raise Denied(
@@ -74,7 +76,10 @@ async def check_jwt(state: Any, authorizer: dict[str, Any], route: dict[str, Any
     scopes = jwt.scopes_of(claims)
     wanted = route.get("AuthorizationScopes") or []
     if wanted and not set(wanted) & set(scopes):
-        header = f'Bearer scope="{" ".join(wanted)}" error="insufficient_scope" error_description="expected scopes: {wanted}"'
+        header = (
+            f'Bearer scope="{" ".join(wanted)}" error="insufficient_scope" '
+            f'error_description="expected scopes: {wanted}"'
+        )
         raise Denied(403, "Forbidden", [("www-authenticate", header)])
     return {"jwt": {"claims": jwt.claims_for_event(claims), "scopes": scopes or None}}
 
@@ -98,8 +103,18 @@ def _policy_allows(policy: dict[str, Any], arn: str) -> bool:
     return allowed
 
 
-async def check_lambda(runtime: Runtime, state: Any, api_id: str, account: str, region: str, authorizer: dict[str, Any], event: dict[str, Any],
-                       identity: list[str] | None, arn: str, request_id: str) -> dict[str, Any]:  # fmt: skip
+async def check_lambda(
+    runtime: Runtime,
+    state: State,
+    api_id: str,
+    account: str,
+    region: str,
+    authorizer: dict[str, Any],
+    event: dict[str, Any],
+    identity: list[str] | None,
+    arn: str,
+    request_id: str,
+) -> dict[str, Any]:
     """requestContext.authorizer's "lambda" context after the function allowed the request; Denied otherwise."""
     sources = authorizer.get("IdentitySource") or []
     if sources and identity is None:
@@ -107,7 +122,7 @@ async def check_lambda(runtime: Runtime, state: Any, api_id: str, account: str, 
     ttl = int(authorizer.get("AuthorizerResultTtlInSeconds") or 0)
     key = (api_id, authorizer["AuthorizerId"], tuple(identity or ()))
     cached = state.authorizer_cache.get(key) if ttl and sources else None
-    if cached is not None and cached[0] > time.monotonic():
+    if cached is not None and cached[0] > state.clock.monotonic():
         result = cached[1]
     else:
         try:
@@ -118,7 +133,7 @@ async def check_lambda(runtime: Runtime, state: Any, api_id: str, account: str, 
         except (IntegrationFailed, IntegrationTimeout, ValueError):
             raise Denied(500, "Internal Server Error", []) from None
         if ttl and sources:
-            state.authorizer_cache[key] = (time.monotonic() + ttl, result)
+            state.authorizer_cache[key] = (state.clock.monotonic() + ttl, result)
     if not isinstance(result, dict):
         raise Denied(500, "Internal Server Error", [])
     if authorizer.get("EnableSimpleResponses"):

@@ -1,15 +1,15 @@
 """What a stage serves: its deployment's snapshot, compiled once per deployment (route table, lookups by id).
 
 The stage row is read on every request (so a deploy through any node takes effect at once); the compiled snapshot
-is cached per deployment id, which never changes content."""
+is cached per deployment id, which never changes content, in a Deployments object of the node's state."""
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...runtime import Runtime
-from ...store.base import Tx
+from ...store.base import Store, Tx
 from . import store
 from .routes import RouteTable
 
@@ -64,12 +64,11 @@ def _compile(snapshot: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-_CACHE: dict[str, dict[str, Any]] = {}  # deployment id → compiled snapshot (the most recently compiled _CACHE_SIZE)
-_CACHE_SIZE = 256
+_CACHE_SIZE = 256  # compiled snapshots kept per node (the most recently compiled)
 
 
 def _read(
-    tx: Tx, api_id: str, stage_name: str | None
+    tx: Tx, api_id: str, stage_name: str | None, cached: Container[str]
 ) -> tuple[tuple[str, str, dict[str, Any]], dict[str, Any], dict[str, Any] | None] | None:
     """(api row, stage, its deployment's snapshot unless cached) for ``stage_name``; None when there is no such API."""
     found = store.get_api(tx, api_id)
@@ -81,39 +80,45 @@ def _read(
         return (found, {}, None)
     deployment_id = stage.get("DeploymentId")
     snapshot = None
-    if deployment_id and deployment_id not in _CACHE:
+    if deployment_id and deployment_id not in cached:
         deployment = store.get_item(tx, api_id, "Deployment", deployment_id)
         snapshot = deployment.get("_snapshot") if deployment else None
     return (found, stage, snapshot)
 
 
-async def load(runtime: Runtime, api_id: str, path: str) -> tuple[Deployed | None, str] | None:
-    """The deployed stage a request path selects, and the path within it. None: not one of our APIs.
+class Deployments:
+    """This node's compiled deployment snapshots, by deployment id (a deployment's content never changes)."""
 
-    AWS: "/{stage}/…" selects a named stage; an API with a $default stage serves every other path from it."""
-    first, _, rest = path.lstrip("/").partition("/")
+    def __init__(self) -> None:
+        self._compiled: dict[str, dict[str, Any]] = {}
 
-    def read(tx: Tx) -> Any:
-        named = _read(tx, api_id, first) if first else None
-        if named is None:
+    async def load(self, db: Store, api_id: str, path: str) -> tuple[Deployed | None, str] | None:
+        """The deployed stage a request path selects, and the path within it. None: not one of our APIs.
+
+        AWS: "/{stage}/…" selects a named stage; an API with a $default stage serves every other path from it."""
+        first, _, rest = path.lstrip("/").partition("/")
+        compiled = self._compiled
+
+        def read(tx: Tx) -> Any:
+            named = _read(tx, api_id, first, compiled) if first else None
+            if named is None:
+                return None
+            if named[1]:
+                return named, "/" + rest
+            return _read(tx, api_id, "$default", compiled), path or "/"
+
+        result = await db.read(read)
+        if result is None:
             return None
-        if named[1]:
-            return named, "/" + rest
-        return _read(tx, api_id, "$default"), path or "/"
-
-    result = await runtime.store.read(read)
-    if result is None:
-        return None
-    (row, stage, snapshot), inner = result
-    if not stage or not stage.get("DeploymentId"):
-        return None, inner
-    deployment_id = stage["DeploymentId"]
-    if deployment_id not in _CACHE:
-        if snapshot is None:
+        (row, stage, snapshot), inner = result
+        if not stage or not stage.get("DeploymentId"):
             return None, inner
-        if len(_CACHE) >= _CACHE_SIZE:
-            del _CACHE[next(iter(_CACHE))]
-        _CACHE[deployment_id] = _compile(snapshot)
-    compiled = _CACHE[deployment_id]
-    account, region, _ = row
-    return Deployed(api_id, account, region, stage=stage, **compiled), inner
+        deployment_id = stage["DeploymentId"]
+        if deployment_id not in compiled:
+            if snapshot is None:
+                return None, inner
+            if len(compiled) >= _CACHE_SIZE:
+                del compiled[next(iter(compiled))]
+            compiled[deployment_id] = _compile(snapshot)
+        account, region, _ = row
+        return Deployed(api_id, account, region, stage=stage, **compiled[deployment_id]), inner

@@ -113,10 +113,23 @@ def event_v2(inc: Incoming, authorizer: dict[str, Any] | None) -> dict[str, Any]
     if query:
         event["queryStringParameters"] = {k: ",".join(v) for k, v in query.items()}
     context: dict[str, Any] = {
-        "accountId": inc.account, "apiId": inc.api_id, "domainName": inc.domain, "domainPrefix": inc.domain.split(".")[0],
-        "http": {"method": request.method, "path": inc.raw_path, "protocol": "HTTP/1.1", "sourceIp": inc.source_ip, "userAgent": request.headers.get("user-agent", "")},
-        "requestId": inc.request_id, "routeKey": inc.route_key, "stage": inc.stage, "time": time_text(inc.when), "timeEpoch": int(inc.when * 1000),
-    }  # fmt: skip
+        "accountId": inc.account,
+        "apiId": inc.api_id,
+        "domainName": inc.domain,
+        "domainPrefix": inc.domain.split(".")[0],
+        "http": {
+            "method": request.method,
+            "path": inc.raw_path,
+            "protocol": "HTTP/1.1",
+            "sourceIp": inc.source_ip,
+            "userAgent": request.headers.get("user-agent", ""),
+        },
+        "requestId": inc.request_id,
+        "routeKey": inc.route_key,
+        "stage": inc.stage,
+        "time": time_text(inc.when),
+        "timeEpoch": int(inc.when * 1000),
+    }
     if authorizer:
         context["authorizer"] = authorizer
     event["requestContext"] = context
@@ -138,22 +151,54 @@ def event_v1(inc: Incoming, authorizer: dict[str, Any] | None) -> dict[str, Any]
     query = _multi_query(request)
     resource = inc.route_key.split(" ", 1)[1] if " " in inc.route_key else inc.route_key
     body, encoded = body_field(request)
-    identity = {"accessKey": None, "accountId": None, "caller": None, "cognitoAuthenticationProvider": None, "cognitoAuthenticationType": None, "cognitoIdentityId": None,
-                "cognitoIdentityPoolId": None, "principalOrgId": None, "sourceIp": inc.source_ip, "user": None, "userAgent": request.headers.get("user-agent", ""), "userArn": None}  # fmt: skip
+    identity = {
+        "accessKey": None,
+        "accountId": None,
+        "caller": None,
+        "cognitoAuthenticationProvider": None,
+        "cognitoAuthenticationType": None,
+        "cognitoIdentityId": None,
+        "cognitoIdentityPoolId": None,
+        "principalOrgId": None,
+        "sourceIp": inc.source_ip,
+        "user": None,
+        "userAgent": request.headers.get("user-agent", ""),
+        "userArn": None,
+    }
     context: dict[str, Any] = {
-        "accountId": inc.account, "apiId": inc.api_id, "domainName": inc.domain, "domainPrefix": inc.domain.split(".")[0], "extendedRequestId": inc.request_id,
-        "httpMethod": request.method, "identity": identity, "path": inc.raw_path, "protocol": "HTTP/1.1", "requestId": inc.request_id,
-        "requestTime": time_text(inc.when), "requestTimeEpoch": int(inc.when * 1000), "resourceId": inc.route_key, "resourcePath": resource, "stage": inc.stage,
-    }  # fmt: skip
+        "accountId": inc.account,
+        "apiId": inc.api_id,
+        "domainName": inc.domain,
+        "domainPrefix": inc.domain.split(".")[0],
+        "extendedRequestId": inc.request_id,
+        "httpMethod": request.method,
+        "identity": identity,
+        "path": inc.raw_path,
+        "protocol": "HTTP/1.1",
+        "requestId": inc.request_id,
+        "requestTime": time_text(inc.when),
+        "requestTimeEpoch": int(inc.when * 1000),
+        "resourceId": inc.route_key,
+        "resourcePath": resource,
+        "stage": inc.stage,
+    }
     if authorizer:
         context["authorizer"] = authorizer
     return {
-        "version": "1.0", "resource": resource, "path": inc.raw_path, "httpMethod": request.method,
-        "headers": {k: v[-1] for k, v in multi_headers.items()}, "multiValueHeaders": multi_headers,
-        "queryStringParameters": {k: v[-1] for k, v in query.items()} or None, "multiValueQueryStringParameters": query or None,
-        "requestContext": context, "pathParameters": inc.path_params or None, "stageVariables": inc.stage_variables or None,
-        "body": body, "isBase64Encoded": encoded,
-    }  # fmt: skip
+        "version": "1.0",
+        "resource": resource,
+        "path": inc.raw_path,
+        "httpMethod": request.method,
+        "headers": {k: v[-1] for k, v in multi_headers.items()},
+        "multiValueHeaders": multi_headers,
+        "queryStringParameters": {k: v[-1] for k, v in query.items()} or None,
+        "multiValueQueryStringParameters": query or None,
+        "requestContext": context,
+        "pathParameters": inc.path_params or None,
+        "stageVariables": inc.stage_variables or None,
+        "body": body,
+        "isBase64Encoded": encoded,
+    }
 
 
 class BadLambdaResponse(Exception):

@@ -1,10 +1,9 @@
-"""The HTTP API data plane behind the "apigatewayv2.http" port: stage and route selection, CORS, authorizers,
+"""The HTTP API data plane behind the HttpApiEdge port (edge.py): stage and route selection, CORS, authorizers,
 AWS_PROXY (Lambda, payload 1.0/2.0) and HTTP_PROXY integrations, AWS's error answers and limits."""
 
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from ...aws.http import Request, Response
@@ -38,8 +37,9 @@ def _json(status: int, message: str, request_id: str, headers: list[tuple[str, s
     )
 
 
-async def handle(runtime: Runtime, api_id: str, path: str, request: Request) -> Response | None:
-    found = await deployed.load(runtime, api_id, path)
+async def handle(runtime: Runtime, state: State, api_id: str, path: str, request: Request) -> Response | None:
+    """The answer to a request for an HTTP API; None when ``api_id`` is not one of ours."""
+    found = await state.deployments.load(runtime.store, api_id, path)
     if found is None:
         return None
     stage, inner = found
@@ -58,13 +58,15 @@ async def handle(runtime: Runtime, api_id: str, path: str, request: Request) -> 
         and "access-control-request-method" in request.headers
     ):
         return _preflight(cors, request, request_id)
-    response = await _serve(runtime, stage, inner, request, request_id)
+    response = await _serve(runtime, state, stage, inner, request, request_id)
     if cors and "origin" in request.headers:
         _cors_headers(cors, request, response)
     return response
 
 
-async def _serve(runtime: Runtime, stage: deployed.Deployed, inner: str, request: Request, request_id: str) -> Response:
+async def _serve(
+    runtime: Runtime, state: State, stage: deployed.Deployed, inner: str, request: Request, request_id: str
+) -> Response:
     matched = stage.table.match(request.method, inner)
     if matched is None:
         return _json(404, "Not Found", request_id)
@@ -73,13 +75,22 @@ async def _serve(runtime: Runtime, stage: deployed.Deployed, inner: str, request
     integration = stage.integration_for(route)
     if integration is None:
         return _json(404, "Not Found", request_id)
-    state = runtime.state(State)
-    if not state.buckets.allow(
-        (stage.api_id, stage.stage_name, route_key), throttle.settings_for(stage.stage, route_key), time.monotonic()
-    ):
+    settings = throttle.settings_for(stage.stage, route_key)
+    if not state.buckets.allow((stage.api_id, stage.stage_name, route_key), settings, runtime.clock.monotonic()):
         return _json(429, "Too Many Requests", request_id)
-    inc = events.Incoming(request, stage.api_id, stage.account, stage.stage_name, inner, route_key, params, stage.variables, request_id,
-                          request.peer, time.time())  # fmt: skip
+    inc = events.Incoming(
+        request,
+        stage.api_id,
+        stage.account,
+        stage.stage_name,
+        inner,
+        route_key,
+        params,
+        stage.variables,
+        request_id,
+        request.peer,
+        runtime.clock.now(),
+    )
     try:
         authorizer_context = await _authorize(runtime, state, stage, route, inc)
     except authorizers.Denied as denied:
@@ -100,11 +111,23 @@ async def _serve(runtime: Runtime, stage: deployed.Deployed, inner: str, request
 def _sources(inc: events.Incoming, response: Response | None = None) -> dict[str, Any]:
     """What parameter-mapping expressions may read."""
     sources: dict[str, Any] = {
-        "request.headers": inc.request.headers, "request.query": inc.request.query, "request.path": inc.path, "request.path_params": inc.path_params,
+        "request.headers": inc.request.headers,
+        "request.query": inc.request.query,
+        "request.path": inc.path,
+        "request.path_params": inc.path_params,
         "stage_variables": inc.stage_variables,
-        "context": {"requestId": inc.request_id, "apiId": inc.api_id, "stage": inc.stage, "routeKey": inc.route_key, "httpMethod": inc.request.method,
-                    "accountId": inc.account, "path": inc.raw_path, "domainName": inc.domain, "identity.sourceIp": inc.source_ip},
-    }  # fmt: skip
+        "context": {
+            "requestId": inc.request_id,
+            "apiId": inc.api_id,
+            "stage": inc.stage,
+            "routeKey": inc.route_key,
+            "httpMethod": inc.request.method,
+            "accountId": inc.account,
+            "path": inc.raw_path,
+            "domainName": inc.domain,
+            "identity.sourceIp": inc.source_ip,
+        },
+    }
     try:
         sources["request.json"] = json.loads(inc.request.body) if inc.request.body else None
     except (ValueError, UnicodeDecodeError):
@@ -119,7 +142,7 @@ def _sources(inc: events.Incoming, response: Response | None = None) -> dict[str
 
 
 async def _authorize(
-    runtime: Runtime, state: Any, stage: deployed.Deployed, route: dict[str, Any], inc: events.Incoming
+    runtime: Runtime, state: State, stage: deployed.Deployed, route: dict[str, Any], inc: events.Incoming
 ) -> dict[str, Any] | None:
     kind = route.get("AuthorizationType") or "NONE"
     if kind == "NONE":
@@ -138,7 +161,10 @@ async def _authorize(
     identity = authorizers.identity_values(
         authorizer.get("IdentitySource") or [], inc.request, inc.path_params, inc.stage_variables
     )
-    arn = f"arn:aws:execute-api:{stage.region}:{stage.account}:{stage.api_id}/{stage.stage_name}/{inc.request.method}{inc.path}"
+    arn = (
+        f"arn:aws:execute-api:{stage.region}:{stage.account}:{stage.api_id}/{stage.stage_name}/"
+        f"{inc.request.method}{inc.path}"
+    )
     if version == "2.0":
         event = {k: v for k, v in events.event_v2(inc, None).items() if k not in ("body", "isBase64Encoded")}
         event.update(type="REQUEST", routeArn=arn, identitySource=identity or [])

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +15,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+from ...clock import Clock
 
 _HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
     "256": hashes.SHA256,
@@ -48,14 +49,15 @@ def _public_key(jwk: dict[str, Any]) -> Any:
 
 
 class JwksCache:
-    def __init__(self) -> None:
-        self._keys: dict[str, tuple[float, dict[str, Any]]] = {}  # issuer → (fetched at, {kid: jwk})
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._keys: dict[str, tuple[float, dict[str, dict[str, Any]]]] = {}  # issuer → (fetched at, {kid: jwk})
 
     def clear(self) -> None:
         self._keys.clear()
 
     async def key(self, issuer: str, kid: str | None) -> dict[str, Any]:
-        now = time.monotonic()
+        now = self._clock.monotonic()
         cached = self._keys.get(issuer)
         if cached is None or now - cached[0] > _JWKS_TTL or (kid not in cached[1] and now - cached[0] > _REFRESH_MIN):
             cached = (now, await self._fetch(issuer))
@@ -68,7 +70,7 @@ class JwksCache:
         return keys[kid]
 
     @staticmethod
-    async def _fetch(issuer: str) -> dict[str, Any]:
+    async def _fetch(issuer: str) -> dict[str, dict[str, Any]]:
         import httpx  # imported on first use: it costs start-up time
 
         try:
@@ -85,7 +87,7 @@ async def verify(token: str, issuer: str, audiences: list[str], cache: JwksCache
     try:
         head_b64, body_b64, sig_b64 = token.split(".")
         header = json.loads(_b64(head_b64))
-        claims = json.loads(_b64(body_b64))
+        claims: dict[str, Any] = json.loads(_b64(body_b64))
         signature = _b64(sig_b64)
     except (ValueError, TypeError):
         raise TokenProblem("the token is malformed") from None

@@ -1,14 +1,30 @@
-"""This node's caches for HTTP and WebSocket APIs: JWKS documents, authorizer answers and throttling buckets."""
+"""This node's caches for HTTP and WebSocket APIs: JWKS documents, authorizer answers, throttling buckets and
+compiled deployment snapshots. Owned by the backend object (backend.caches); nothing here is shared between nodes."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from ...clock import Clock
 from . import jwt, throttle
+from .deployed import Deployments
 
 
 class State:
-    def __init__(self) -> None:
-        self.jwks = jwt.JwksCache()
-        self.authorizer_cache: dict[tuple[Any, ...], tuple[float, Any]] = {}
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.jwks = jwt.JwksCache(clock)
+        self.authorizer_cache: dict[tuple[Any, ...], tuple[float, Any]] = {}  # (api, authorizer, identity) → answer
         self.buckets = throttle.Buckets()
+        self.deployments = Deployments()
+
+    def forget_authorizer_answers(self, api_id: str) -> None:
+        """ResetAuthorizersCache: this node's cached authorizer answers for the API."""
+        for key in [k for k in self.authorizer_cache if k[0] == api_id]:
+            del self.authorizer_cache[key]
+
+    def clear(self) -> None:
+        """gureum's reset: JWKS, authorizer answers and throttling start afresh (deployments never change)."""
+        self.jwks.clear()
+        self.authorizer_cache.clear()
+        self.buckets.clear()

@@ -11,7 +11,6 @@ import base64
 import json
 import logging
 import os
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,11 +51,20 @@ def _context(conn: Connection, route_key: str, event_type: str, request_id: str,
     host = conn.request.host.split(":")[0]
     domain = host if ".execute-api." in host else f"{stage.api_id}.execute-api.localhost"
     ctx: dict[str, Any] = {
-        "routeKey": route_key, "eventType": event_type, "extendedRequestId": request_id, "requestTime": time_text(now), "messageDirection": "IN",
-        "stage": stage.stage_name, "connectedAt": int(conn.connected_at * 1000), "requestTimeEpoch": int(now * 1000),
+        "routeKey": route_key,
+        "eventType": event_type,
+        "extendedRequestId": request_id,
+        "requestTime": time_text(now),
+        "messageDirection": "IN",
+        "stage": stage.stage_name,
+        "connectedAt": int(conn.connected_at * 1000),
+        "requestTimeEpoch": int(now * 1000),
         "identity": {"sourceIp": conn.source_ip, "userAgent": conn.request.headers.get("user-agent", "")},
-        "requestId": request_id, "domainName": domain, "connectionId": conn.connection_id, "apiId": stage.api_id,
-    }  # fmt: skip
+        "requestId": request_id,
+        "domainName": domain,
+        "connectionId": conn.connection_id,
+        "apiId": stage.api_id,
+    }
     if conn.authorizer:
         ctx["authorizer"] = conn.authorizer
     return ctx
@@ -89,21 +97,25 @@ def select_route(expression: str, message: str | bytes, routes: dict[str, Any]) 
 class WebSocketApis:
     """This node's live connections and the upgrade hook."""
 
-    def __init__(self, runtime: Runtime, node: str) -> None:
+    def __init__(self, runtime: Runtime, node: str, state: State) -> None:
         self.runtime = runtime
+        self.clock = runtime.clock
         self.node = node
+        self.state = state
         self.connections: dict[str, Connection] = {}
         self._draining = False
         self._again = False
 
     # --- the upgrade hook -------------------------------------------------------------------------
 
-    async def upgrade(self, runtime: Runtime, request: Request, ws: Any) -> bool:
+    async def upgrade(self, request: Request, ws: Any) -> bool:
+        """False when the URL is not one of our APIs; otherwise ws is refused or served until it closes."""
+        runtime = self.runtime
         target = _api_and_path(request)
         if target is None:
             return False
         api_id, path = target
-        found = await deployed.load(runtime, api_id, path)
+        found = await self.state.deployments.load(runtime.store, api_id, path)
         if found is None:
             return False
         stage, _ = found
@@ -116,7 +128,7 @@ class WebSocketApis:
                 )
             )
             return True
-        now = time.time()
+        now = self.clock.now()
         source_ip = request.peer
         conn = Connection(new_connection_id(), ws, stage, request, now, source_ip, last_active=now)
         refusal, subprotocol = await self._connect(conn)
@@ -134,7 +146,7 @@ class WebSocketApis:
                 message = await ws.receive()
                 if message is None:
                     break
-                conn.last_active = time.time()
+                conn.last_active = self.clock.now()
                 # messages are handled concurrently, as AWS does; each is bounded by its integration's timeout
                 runtime.spawn(self._message(conn, message), f"apigatewayv2-message-{conn.connection_id}")
         finally:
@@ -162,16 +174,32 @@ class WebSocketApis:
             authorizer = stage.authorizers.get(route.get("AuthorizerId") or "")
             if authorizer is None:
                 return _refusal(500, "Internal server error"), None
-            identity = authorizers.identity_values(authorizer.get("IdentitySource") or [], request, {}, stage.variables)
+            sources = authorizer.get("IdentitySource") or []
+            identity = authorizers.identity_values(sources, request, {}, stage.variables)
             arn = f"arn:aws:execute-api:{stage.region}:{stage.account}:{stage.api_id}/{stage.stage_name}/$connect"
-            auth_event = {**event, "type": "REQUEST", "methodArn": arn, "requestContext": _context(conn, "$connect", "CONNECT", request_id, time.time()),
-                          "stageVariables": stage.variables or None}  # fmt: skip
+            auth_event = {
+                **event,
+                "type": "REQUEST",
+                "methodArn": arn,
+                "requestContext": _context(conn, "$connect", "CONNECT", request_id, self.clock.now()),
+                "stageVariables": stage.variables or None,
+            }
             try:
-                conn.authorizer = await authorizers.check_lambda(self.runtime, self.runtime.state(State), stage.api_id, stage.account, stage.region,
-                                                                 authorizer, auth_event, identity, arn, request_id)  # fmt: skip
+                conn.authorizer = await authorizers.check_lambda(
+                    self.runtime,
+                    self.state,
+                    stage.api_id,
+                    stage.account,
+                    stage.region,
+                    authorizer,
+                    auth_event,
+                    identity,
+                    arn,
+                    request_id,
+                )
             except authorizers.Denied as denied:
                 return _refusal(denied.status, denied.message), None
-        event["requestContext"] = _context(conn, "$connect", "CONNECT", request_id, time.time())
+        event["requestContext"] = _context(conn, "$connect", "CONNECT", request_id, self.clock.now())
         event["isBase64Encoded"] = False
         try:
             result = await self._integrate(conn, route, event)
@@ -206,8 +234,15 @@ class WebSocketApis:
         kind = integration["IntegrationType"]
         if kind in ("AWS_PROXY", "AWS") and ":lambda:" in integration.get("IntegrationUri", ""):
             uri = with_stage_variables(integration["IntegrationUri"], stage.variables)
-            payload = await invoke(self.runtime, stage.account, stage.region, uri, json.dumps(event).encode(), int(integration.get("TimeoutInMillis") or 29000),
-                                   event["requestContext"]["requestId"])  # fmt: skip
+            payload = await invoke(
+                self.runtime,
+                stage.account,
+                stage.region,
+                uri,
+                json.dumps(event).encode(),
+                int(integration.get("TimeoutInMillis") or 29000),
+                event["requestContext"]["requestId"],
+            )
             try:
                 return json.loads(payload) if payload else None
             except ValueError:
@@ -230,7 +265,7 @@ class WebSocketApis:
                 json.dumps({"message": "Forbidden", "connectionId": conn.connection_id, "requestId": request_id})
             )
             return
-        context = _context(conn, route_key, "MESSAGE", request_id, time.time())
+        context = _context(conn, route_key, "MESSAGE", request_id, self.clock.now())
         context["messageId"] = unique_id()
         binary = isinstance(message, bytes)
         body = base64.b64encode(message).decode() if isinstance(message, bytes) else message
@@ -254,7 +289,7 @@ class WebSocketApis:
         if route is None:
             return
         single, multi = _headers(conn.request)
-        context = _context(conn, "$disconnect", "DISCONNECT", unique_id(), time.time())
+        context = _context(conn, "$disconnect", "DISCONNECT", unique_id(), self.clock.now())
         context["disconnectStatusCode"] = conn.ws.close_code or 1005
         context["disconnectReason"] = conn.ws.close_reason or ""
         event = {"headers": single, "multiValueHeaders": multi, "requestContext": context, "isBase64Encoded": False}
@@ -263,7 +298,7 @@ class WebSocketApis:
         except (IntegrationFailed, IntegrationTimeout) as error:
             log.info("$disconnect of %s failed: %s", conn.connection_id, error)
 
-    # --- the management API's side (port "apigatewayv2.connections") ---------------------------------
+    # --- the management API's side (the WebSocketConnections port) ---------------------------------------
 
     async def post(self, connection_id: str, data: bytes) -> bool:
         """Send on the socket (here, or relayed to the node holding it); False when there is no such connection."""
@@ -377,14 +412,19 @@ def _mock(stage: deployed.Deployed, integration: dict[str, Any], event: dict[str
         return event.get("body")
     ctx = event["requestContext"]
     text = str(template)
-    for name, value in (("$input.body", event.get("body") or ""), ("$context.connectionId", ctx["connectionId"]), ("$context.routeKey", ctx["routeKey"]),
-                        ("$context.requestId", ctx["requestId"])):  # fmt: skip
+    for name, value in (
+        ("$input.body", event.get("body") or ""),
+        ("$context.connectionId", ctx["connectionId"]),
+        ("$context.routeKey", ctx["routeKey"]),
+        ("$context.requestId", ctx["requestId"]),
+    ):
         text = text.replace(name, str(value))
     return text
 
 
 def _ws_parameter(value: str, conn: Connection, event: dict[str, Any]) -> str:
-    """A WebSocket request parameter value: 'static', context.X, route.request.header.X / querystring.X, stageVariables.X."""
+    """A WebSocket request parameter value: 'static', context.X, route.request.header.X / querystring.X,
+    stageVariables.X."""
     if value.startswith("'") and value.endswith("'"):
         return value[1:-1]
     if value.startswith("context."):

@@ -9,7 +9,8 @@ from ..lambda_.zips import create
 ECHO_EVENT = """
 import json
 def handler(event, context):
-    return {"statusCode": 200, "headers": {"content-type": "application/json", "x-echo": "1"}, "body": json.dumps(event)}
+    headers = {"content-type": "application/json", "x-echo": "1"}
+    return {"statusCode": 200, "headers": headers, "body": json.dumps(event)}
 """
 
 

@@ -87,8 +87,13 @@ def test_jwt_authorizer(aws: Callable[..., Any], endpoint: str, name: str, issue
     integration = gw.create_integration(
         ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=arn, PayloadFormatVersion="2.0"
     )["IntegrationId"]
-    authorizer = gw.create_authorizer(ApiId=api_id, Name="jwt", AuthorizerType="JWT", IdentitySource=["$request.header.Authorization"],
-                                      JwtConfiguration={"Issuer": issuer.url, "Audience": ["my-app"]})["AuthorizerId"]  # fmt: skip
+    authorizer = gw.create_authorizer(
+        ApiId=api_id,
+        Name="jwt",
+        AuthorizerType="JWT",
+        IdentitySource=["$request.header.Authorization"],
+        JwtConfiguration={"Issuer": issuer.url, "Audience": ["my-app"]},
+    )["AuthorizerId"]
     target = f"integrations/{integration}"
     gw.create_route(ApiId=api_id, RouteKey="GET /me", Target=target, AuthorizationType="JWT", AuthorizerId=authorizer)
     gw.create_route(
@@ -121,8 +126,13 @@ def test_jwt_authorizer(aws: Callable[..., Any], endpoint: str, name: str, issue
         and missing.json() == {"message": "Unauthorized"}
         and missing.headers["www-authenticate"] == "Bearer"
     )
-    for token, why in ((issuer.token(exp=int(time.time()) - 10), "expired"), (issuer.token(aud="someone-else"), "audience"),
-                       (issuer.token(key=issuer.other), "signature"), (issuer.token(iss="https://elsewhere"), "issuer"), ("not-a-jwt", "malformed")):  # fmt: skip
+    for token, why in (
+        (issuer.token(exp=int(time.time()) - 10), "expired"),
+        (issuer.token(aud="someone-else"), "audience"),
+        (issuer.token(key=issuer.other), "signature"),
+        (issuer.token(iss="https://elsewhere"), "issuer"),
+        ("not-a-jwt", "malformed"),
+    ):
         answer = denied(token)
         assert answer.status_code == 401 and answer.json() == {"message": "Unauthorized"}, why
         assert 'error="invalid_token"' in answer.headers["www-authenticate"], why
@@ -161,8 +171,14 @@ def _lambda_authorized_api(aws: Callable[..., Any], name: str, code: str, **auth
         ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=target, PayloadFormatVersion="2.0"
     )["IntegrationId"]
     uri = f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{auth_fn}/invocations"
-    authorizer_id = gw.create_authorizer(ApiId=api_id, Name="lambda", AuthorizerType="REQUEST", AuthorizerUri=uri, IdentitySource=["$request.header.x-token"],
-                                         **authorizer)["AuthorizerId"]  # fmt: skip
+    authorizer_id = gw.create_authorizer(
+        ApiId=api_id,
+        Name="lambda",
+        AuthorizerType="REQUEST",
+        AuthorizerUri=uri,
+        IdentitySource=["$request.header.x-token"],
+        **authorizer,
+    )["AuthorizerId"]
     gw.create_route(
         ApiId=api_id,
         RouteKey="GET /thing",

@@ -113,7 +113,8 @@ def test_route_matching(aws: Callable[..., Any], endpoint: str, name: str) -> No
     arn = function(
         aws,
         name,
-        "def handler(event, context):\n    return {'route': event['routeKey'], 'params': event.get('pathParameters')}\n",
+        "def handler(event, context):\n"
+        "    return {'route': event['routeKey'], 'params': event.get('pathParameters')}\n",
     )
     gw, api_id = _api(
         aws,
@@ -159,7 +160,8 @@ def handler(event, context):
     if path.endswith('/object'):
         return {'a': 1}
     if path.endswith('/full'):
-        return {'statusCode': 201, 'headers': {'x-a': 'b'}, 'cookies': ['k=v'], 'body': base64.b64encode(b'\\x01\\x02').decode(), 'isBase64Encoded': True}
+        body = base64.b64encode(b'\\x01\\x02').decode()
+        return {'statusCode': 201, 'headers': {'x-a': 'b'}, 'cookies': ['k=v'], 'body': body, 'isBase64Encoded': True}
     raise RuntimeError('boom')
 """
     arn = function(aws, name, code)
@@ -257,8 +259,13 @@ def test_http_proxy(aws: Callable[..., Any], endpoint: str, name: str) -> None:
     gw = aws("apigatewayv2")
     api_id = gw.create_api(Name=name, ProtocolType="HTTP")["ApiId"]
     # the integration calls gureum's own health endpoint: a real HTTP round trip through httpx
-    integration = gw.create_integration(ApiId=api_id, IntegrationType="HTTP_PROXY", IntegrationUri=f"{endpoint}/_gureum/{{proxy}}", IntegrationMethod="GET",
-                                        PayloadFormatVersion="1.0")["IntegrationId"]  # fmt: skip
+    integration = gw.create_integration(
+        ApiId=api_id,
+        IntegrationType="HTTP_PROXY",
+        IntegrationUri=f"{endpoint}/_gureum/{{proxy}}",
+        IntegrationMethod="GET",
+        PayloadFormatVersion="1.0",
+    )["IntegrationId"]
     gw.create_route(ApiId=api_id, RouteKey="GET /up/{proxy+}", Target=f"integrations/{integration}")
     gw.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
     answer = httpx.get(f"{stage_url(endpoint, api_id, '$default')}/up/health")
@@ -312,7 +319,10 @@ def test_control_plane_errors_and_tags(aws: Callable[..., Any], name: str, echo_
 
 
 def test_integration_timeout_is_503(aws: Callable[..., Any], endpoint: str, name: str) -> None:
-    code = "import time\ndef handler(event, context):\n    if event['rawPath'].endswith('/slow'):\n        time.sleep(3)\n    return {'ok': True}\n"
+    code = (
+        "import time\ndef handler(event, context):\n    if event['rawPath'].endswith('/slow'):\n"
+        "        time.sleep(3)\n    return {'ok': True}\n"
+    )
     arn = function(aws, name, code)
     gw = aws("apigatewayv2")
     api_id = gw.create_api(Name=name, ProtocolType="HTTP")["ApiId"]
@@ -349,11 +359,25 @@ def test_http_proxy_parameter_mapping(aws: Callable[..., Any], endpoint: str, na
         gw = aws("apigatewayv2")
         api_id = gw.create_api(Name=name, ProtocolType="HTTP")["ApiId"]
         integration = gw.create_integration(
-            ApiId=api_id, IntegrationType="HTTP_PROXY", IntegrationUri=backend.url + "/base/{proxy}", IntegrationMethod="ANY", PayloadFormatVersion="1.0",
-            RequestParameters={"append:header.x-from": "gw-$request.header.x-user", "remove:header.x-secret": "''", "overwrite:querystring.page": "$request.querystring.p",
-                               "append:querystring.stage": "$context.stage"},
-            ResponseParameters={"200": {"overwrite:statuscode": "202", "append:header.x-backend-seen": "$response.header.x-backend", "remove:header.x-backend": "''"}},
-        )["IntegrationId"]  # fmt: skip
+            ApiId=api_id,
+            IntegrationType="HTTP_PROXY",
+            IntegrationUri=backend.url + "/base/{proxy}",
+            IntegrationMethod="ANY",
+            PayloadFormatVersion="1.0",
+            RequestParameters={
+                "append:header.x-from": "gw-$request.header.x-user",
+                "remove:header.x-secret": "''",
+                "overwrite:querystring.page": "$request.querystring.p",
+                "append:querystring.stage": "$context.stage",
+            },
+            ResponseParameters={
+                "200": {
+                    "overwrite:statuscode": "202",
+                    "append:header.x-backend-seen": "$response.header.x-backend",
+                    "remove:header.x-backend": "''",
+                }
+            },
+        )["IntegrationId"]
         gw.create_route(ApiId=api_id, RouteKey="ANY /svc/{proxy+}", Target=f"integrations/{integration}")
         gw.create_stage(ApiId=api_id, StageName="$default", AutoDeploy=True)
         answer = httpx.post(

@@ -19,13 +19,30 @@ def _definition(arn: str, title: str) -> dict[str, Any]:
         "openapi": "3.0.1",
         "info": {"title": title, "version": "1.2"},
         "paths": {
-            "/pets/{id}": {"get": {"operationId": "getPet", "x-amazon-apigateway-integration": integration, "security": [{"jwt": ["read"]}]}},
+            "/pets/{id}": {
+                "get": {
+                    "operationId": "getPet",
+                    "x-amazon-apigateway-integration": integration,
+                    "security": [{"jwt": ["read"]}],
+                }
+            },
             "/pets": {"x-amazon-apigateway-any-method": {"x-amazon-apigateway-integration": integration}},
         },
-        "components": {"securitySchemes": {"jwt": {"type": "oauth2", "flows": {}, "x-amazon-apigateway-authorizer": {
-            "type": "jwt", "identitySource": "$request.header.Authorization", "jwtConfiguration": {"issuer": "https://issuer.example", "audience": ["app"]}}}}},
+        "components": {
+            "securitySchemes": {
+                "jwt": {
+                    "type": "oauth2",
+                    "flows": {},
+                    "x-amazon-apigateway-authorizer": {
+                        "type": "jwt",
+                        "identitySource": "$request.header.Authorization",
+                        "jwtConfiguration": {"issuer": "https://issuer.example", "audience": ["app"]},
+                    },
+                }
+            }
+        },
         "x-amazon-apigateway-cors": {"allowOrigins": ["*"], "allowMethods": ["GET"]},
-    }  # fmt: skip
+    }
 
 
 def test_import_serve_export_reimport(aws: Callable[..., Any], endpoint: str, name: str) -> None:

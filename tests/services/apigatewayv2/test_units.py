@@ -12,6 +12,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
+from gureum.clock import FakeClock
 from gureum.services.apigatewayv2 import jwt as gw_jwt
 from gureum.services.apigatewayv2.model import route_key_problem
 from gureum.services.apigatewayv2.routes import RouteTable
@@ -57,7 +58,7 @@ def test_invalid_http_route_keys(key: str) -> None:
 
 class _Keys(gw_jwt.JwksCache):
     def __init__(self, keys: dict[str, Any]) -> None:
-        super().__init__()
+        super().__init__(FakeClock())
         self.fixed = keys
 
     async def key(self, issuer: str, kid: str | None) -> dict[str, Any]:
@@ -85,8 +86,12 @@ def test_jwt_verification_rsa_and_ec() -> None:
     assert check(
         jwt.encode({**claims, "aud": None, "client_id": "x"}, rsa_key, algorithm="RS512", headers={"kid": "r"}), ["x"]
     )
-    for bad in (jwt.encode(claims, rsa_key, algorithm="RS256", headers={"kid": "e"}), jwt.encode({**claims, "nbf": now + 30}, rsa_key, algorithm="RS256", headers={"kid": "r"}),
-                jwt.encode(claims, "s" * 32, algorithm="HS256", headers={"kid": "r"}), "a.b"):  # fmt: skip
+    for bad in (
+        jwt.encode(claims, rsa_key, algorithm="RS256", headers={"kid": "e"}),
+        jwt.encode({**claims, "nbf": now + 30}, rsa_key, algorithm="RS256", headers={"kid": "r"}),
+        jwt.encode(claims, "s" * 32, algorithm="HS256", headers={"kid": "r"}),
+        "a.b",
+    ):
         with pytest.raises(gw_jwt.TokenProblem):
             check(bad)
     with pytest.raises(gw_jwt.TokenProblem):

@@ -36,7 +36,8 @@ def handler(event, context):
     base = os.environ['AWS_ENDPOINT_URL']
     url = f"{base}/restapis/{ctx['apiId']}/{ctx['stage']}/_user_request_" if msg.get('via') == 'stage' else base
     client = boto3.client('apigatewaymanagementapi', endpoint_url=url)
-    client.post_to_connection(ConnectionId=msg['to'], Data=json.dumps({'from': ctx['connectionId'], 'text': msg['text']}).encode())
+    data = json.dumps({'from': ctx['connectionId'], 'text': msg['text']}).encode()
+    client.post_to_connection(ConnectionId=msg['to'], Data=data)
     return {'statusCode': 200}
 """
 
@@ -44,16 +45,17 @@ WHOAMI = """
 import json
 def handler(event, context):
     ctx = event['requestContext']
-    return {'statusCode': 200, 'body': json.dumps({'id': ctx['connectionId'], 'route': ctx['routeKey'], 'type': ctx['eventType'], 'stage': ctx['stage'],
-            'messageId': bool(ctx.get('messageId')), 'body': event['body']})}
+    return {'statusCode': 200, 'body': json.dumps({'id': ctx['connectionId'], 'route': ctx['routeKey'],
+            'type': ctx['eventType'], 'stage': ctx['stage'], 'messageId': bool(ctx.get('messageId')),
+            'body': event['body']})}
 """
 
 DISCONNECT = """
 import json, os, boto3
 def handler(event, context):
     ctx = event['requestContext']
-    boto3.client('sqs').send_message(QueueUrl=os.environ['QUEUE'], MessageBody=json.dumps({'id': ctx['connectionId'], 'type': ctx['eventType'],
-                                     'code': ctx.get('disconnectStatusCode')}))
+    body = json.dumps({'id': ctx['connectionId'], 'type': ctx['eventType'], 'code': ctx.get('disconnectStatusCode')})
+    boto3.client('sqs').send_message(QueueUrl=os.environ['QUEUE'], MessageBody=body)
     return {'statusCode': 200}
 """
 
@@ -202,8 +204,12 @@ def test_mock_two_way_route_over_host_url(aws: Callable[..., Any], endpoint: str
     integration = gw.create_integration(
         ApiId=api_id, IntegrationType="MOCK", RequestTemplates={"$default": '{"statusCode": 200}'}
     )["IntegrationId"]
-    gw.create_integration_response(ApiId=api_id, IntegrationId=integration, IntegrationResponseKey="$default",
-                                   ResponseTemplates={"$default": '{"echo": $input.body, "id": "$context.connectionId"}'})  # fmt: skip
+    gw.create_integration_response(
+        ApiId=api_id,
+        IntegrationId=integration,
+        IntegrationResponseKey="$default",
+        ResponseTemplates={"$default": '{"echo": $input.body, "id": "$context.connectionId"}'},
+    )
     route = gw.create_route(
         ApiId=api_id,
         RouteKey="$default",
@@ -242,9 +248,16 @@ def test_http_proxy_integration_two_way(aws: Callable[..., Any], endpoint: str, 
         api_id = gw.create_api(Name=name, ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.action")[
             "ApiId"
         ]
-        integration = gw.create_integration(ApiId=api_id, IntegrationType="HTTP_PROXY", IntegrationUri=backend.url + "/messages", IntegrationMethod="POST",
-                                            RequestParameters={"integration.request.header.connectionId": "context.connectionId",
-                                                               "integration.request.querystring.kind": "'chat'"})["IntegrationId"]  # fmt: skip
+        integration = gw.create_integration(
+            ApiId=api_id,
+            IntegrationType="HTTP_PROXY",
+            IntegrationUri=backend.url + "/messages",
+            IntegrationMethod="POST",
+            RequestParameters={
+                "integration.request.header.connectionId": "context.connectionId",
+                "integration.request.querystring.kind": "'chat'",
+            },
+        )["IntegrationId"]
         route = gw.create_route(
             ApiId=api_id,
             RouteKey="$default",
