@@ -334,7 +334,10 @@ def test_batch_without_group_or_deduplication_fails_whole_request(sqs: Any, name
 
 def test_per_message_delay_is_rejected(sqs: Any, name: str) -> None:
     url = fifo(sqs, name, ContentBasedDeduplication="true")
-    message = "Value 2 for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type."
+    message = (
+        "Value 2 for parameter DelaySeconds is invalid. "
+        "Reason: The request include parameter that is not valid for this queue type."
+    )
     expect_error(
         sqs.send_message,
         "InvalidParameterValue",
@@ -362,7 +365,10 @@ def test_queue_delay_applies(sqs: Any, name: str) -> None:
 def test_invalid_group_and_deduplication_ids(sqs: Any, name: str, bad: str) -> None:
     url = fifo(sqs, name)
     for parameter in ("MessageGroupId", "MessageDeduplicationId"):
-        message = f"Value {bad} for parameter {parameter} is invalid. Reason: {parameter} can only include alphanumeric and punctuation characters. 1 to 128 in length."
+        message = (
+            f"Value {bad} for parameter {parameter} is invalid. Reason: {parameter} can only include "
+            "alphanumeric and punctuation characters. 1 to 128 in length."
+        )
         kwargs = {"MessageGroupId": "g", "MessageDeduplicationId": "d", parameter: bad}
         expect_error(sqs.send_message, "InvalidParameterValue", message, QueueUrl=url, MessageBody="m", **kwargs)
 

@@ -316,7 +316,10 @@ def test_message_group_id_on_standard_queue(sqs: Any, name: str) -> None:
     [got] = receive(sqs, url, AttributeNames=["All"])
     assert got["Attributes"]["MessageGroupId"] == "test"
     for bad in ("", "group 123", "a" * 129):
-        message = f"Value {bad} for parameter MessageGroupId is invalid. Reason: MessageGroupId can only include alphanumeric and punctuation characters. 1 to 128 in length."
+        message = (
+            f"Value {bad} for parameter MessageGroupId is invalid. Reason: MessageGroupId can only include "
+            "alphanumeric and punctuation characters. 1 to 128 in length."
+        )
         expect_error(
             sqs.send_message, "InvalidParameterValue", message, QueueUrl=url, MessageBody="m", MessageGroupId=bad
         )
@@ -422,7 +425,10 @@ def test_change_visibility_of_deleted_or_superseded_message(sqs: Any, name: str)
     sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=newer["ReceiptHandle"], VisibilityTimeout=42)
     sqs.delete_message(QueueUrl=url, ReceiptHandle=newer["ReceiptHandle"])
     handle = newer["ReceiptHandle"]
-    message = f"Value {handle} for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change."
+    message = (
+        f"Value {handle} for parameter ReceiptHandle is invalid. "
+        "Reason: Message does not exist or is not available for visibility timeout change."
+    )
     expect_error(
         sqs.change_message_visibility,
         "InvalidParameterValue",
@@ -696,7 +702,10 @@ def test_batch_request_errors(sqs: Any, name: str, operation: str, entry_name: s
         QueueUrl=url,
         Entries=[entry("1"), entry("2"), entry("1")],
     )
-    message = "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long."
+    message = (
+        "A batch entry id can only contain alphanumeric characters, hyphens and underscores. "
+        "It can be at most 80 letters long."
+    )
     for bad in ("", "invalid:id", "testLongId" * 9):
         expect_error(call, "AWS.SimpleQueueService.InvalidBatchEntryId", message, QueueUrl=url, Entries=[entry(bad)])
     expect_error(call, "AWS.SimpleQueueService.NonExistentQueue", QueueUrl=url + "-missing", Entries=[entry("1")])
@@ -759,7 +768,10 @@ def test_default_message_size_limit(sqs: Any, name: str) -> None:
 
 def test_invalid_message_characters(sqs: Any, name: str) -> None:
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
-    message = "Invalid binary character '#xFFFF' was found in the message body, the set of allowed characters is #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]."
+    message = (
+        "Invalid binary character '#xFFFF' was found in the message body, the set of allowed characters is "
+        "#x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]."
+    )
     expect_error(sqs.send_message, "InvalidMessageContents", message, QueueUrl=url, MessageBody="ok\uffff")
     for bad in ("\x00", "a\x08b", "\x13", "\x1f", f"Invalid-{chr(0)}-{chr(8)}-{chr(19)}-{chr(65535)}"):
         expect_error(sqs.send_message, "InvalidMessageContents", QueueUrl=url, MessageBody=bad)

@@ -46,7 +46,9 @@ def query_sqs(endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Any:
 def _raw(endpoint: str, path: str, params: dict[str, str], method: str = "POST") -> tuple[int, ElementTree.Element]:
     data = urllib.parse.urlencode(params)
     headers = {
-        "Authorization": "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=x"
+        "Authorization": (
+            "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=x"
+        )
     }
     if method == "GET":
         req = urllib.request.Request(f"{endpoint}{path}?{data}", headers=headers, method="GET")

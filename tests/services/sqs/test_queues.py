@@ -290,6 +290,13 @@ def test_get_queue_attributes_selects_names(sqs: Any, name: str) -> None:
     )
 
 
+def test_get_queue_attributes_takes_every_name_the_model_lists(sqs: Any, name: str) -> None:
+    url = create(sqs, name + ".fifo")
+    names = sqs.meta.service_model.shape_for("QueueAttributeName").enum
+    got = attrs(sqs, url, *names)
+    assert "QueueArn" in got and "ApproximateNumberOfMessages" in got and "FifoQueue" in got
+
+
 def test_create_queue_with_attributes_and_update_them(sqs: Any, name: str) -> None:
     url = create(sqs, name, MessageRetentionPeriod=604800, ReceiveMessageWaitTimeSeconds=10, VisibilityTimeout=20)
     sqs.set_queue_attributes(
@@ -354,8 +361,10 @@ def test_fifo_attribute_values(sqs: Any, name: str) -> None:
         ContentBasedDeduplication="true",
     )
     assert attrs(sqs, url, "DeduplicationScope", "FifoThroughputLimit", "ContentBasedDeduplication") == {
-        "DeduplicationScope": "messageGroup", "FifoThroughputLimit": "perMessageGroupId", "ContentBasedDeduplication": "true",
-    }  # fmt: skip
+        "DeduplicationScope": "messageGroup",
+        "FifoThroughputLimit": "perMessageGroupId",
+        "ContentBasedDeduplication": "true",
+    }
     sqs.set_queue_attributes(
         QueueUrl=url,
         Attributes={
