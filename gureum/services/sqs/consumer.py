@@ -18,7 +18,7 @@ from .errors import QueueDoesNotExist
 from .messages import render
 from .queues import parse_arn
 
-_ALL = ["All"]
+_ALL = ("All",)
 
 
 def _where(arn: str) -> tuple[str, str, str]:

@@ -7,6 +7,7 @@ import base64
 import binascii
 import json
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -179,7 +180,9 @@ def decode_attributes(text: str | None) -> dict[str, dict[str, Any]]:
     return doc
 
 
-def select_attributes(attributes: dict[str, dict[str, Any]], wanted: list[str] | None) -> dict[str, dict[str, Any]]:
+def select_attributes(
+    attributes: dict[str, dict[str, Any]], wanted: Collection[str] | None
+) -> dict[str, dict[str, Any]]:
     """MessageAttributeNames: names, 'All', '.*' (or '*') or 'prefix.*'."""
     if not wanted or not attributes:
         return {}
@@ -218,7 +221,7 @@ def parse_receipt_handle(handle: str) -> tuple[int, int, str]:
 
 
 def render(
-    fifo: bool, item: Received, system_wanted: set[str] | list[str], user_wanted: list[str] | None
+    fifo: bool, item: Received, system_wanted: Collection[str], user_wanted: Collection[str] | None
 ) -> dict[str, Any]:
     """One received message as ReceiveMessage returns it, with the system and message attributes asked for."""
     row = item.row
