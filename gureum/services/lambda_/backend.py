@@ -1,381 +1,53 @@
-"""The node's Lambda engine: unpacked code, warm execution environments per function version, concurrency,
-idle expiry, and one invocation from request to REPORT line.
-
-State in the store (functions, code, logs) is shared by every node; environments and their processes are this
-node's own, so concurrency limits count per node.
+"""Lambda's backend: one object per server (kept with ``runtime.keep`` at start) whose methods, taking plain
+arguments, serve every operation, the LambdaInvoker port, the delivery targets, the function URL front and the
+event source mappings. Its methods are written by resource in backend_core.py (state, activation, running),
+backend_functions.py, backend_invoke.py and backend_configs.py; behaviour lives in the domain modules they call and
+SQL in store*.py. The lifespan hooks start and stop it.
 """
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import io
-import logging
-import os
-import shutil
-import tempfile
-import time
-import zipfile
-from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
-
-from ...aws.auth import issue_access_key, issued_secret
-from ...ids import unique_id
+from ...ports import LambdaInvoker
 from ...runtime import Runtime
-from ...store.base import Tx
-from . import store
-from .environment import Environment, Outcome
-from .errors import ServiceError, too_many_requests
-from .functions import Function, role_account
-from .limits import CONCURRENT_EXECUTIONS, IDLE_SECONDS, INIT_TIMEOUT, MAX_ENVIRONMENTS
-from .runtime_api import NextEvent
-from .runtimes import launch
-
-log = logging.getLogger("gureum.lambda")
+from . import SERVICE, provisioned, store
+from .backend_configs import ConfigsApi
+from .backend_functions import FunctionsApi
+from .backend_invoke import InvokeApi
+from .esm import Pollers
 
 
-@dataclass(slots=True)
-class Invocation:
-    """What Invoke and the delivery targets hand the backend."""
-
-    payload: bytes
-    request_id: str
-    invoked_arn: str
-    client_context: str | None = None
-
-
-def unpack(zip_bytes: bytes | list[bytes], target: Path) -> None:
-    """Unzip into ``target`` atomically (a sibling temp folder renamed into place), keeping exec bits; several
-    zips (layers) are unpacked in order, later ones overwriting earlier files, as AWS merges them into /opt."""
-    if target.exists():
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=".unpack-", dir=target.parent))
-    for one in zip_bytes if isinstance(zip_bytes, list) else [zip_bytes]:
-        with zipfile.ZipFile(io.BytesIO(one)) as archive:
-            for info in archive.infolist():
-                path = archive.extract(info, scratch)
-                mode = (info.external_attr >> 16) & 0o777
-                if mode and not info.is_dir():
-                    os.chmod(path, mode | 0o400)
-    try:
-        scratch.rename(target)
-    except OSError:  # another task unpacked the same code first
-        shutil.rmtree(scratch, ignore_errors=True)
-
-
-class LambdaBackend:
+class LambdaBackend(FunctionsApi, InvokeApi, ConfigsApi):
     def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
-        data_dir = runtime.config.data_dir
-        self._temporary = data_dir is None
-        self.root = Path(tempfile.mkdtemp(prefix="gureum-lambda-")) if data_dir is None else Path(data_dir) / "lambda"
-        self.root.mkdir(parents=True, exist_ok=True)
-        self.idle: dict[str, list[Environment]] = {}  # qualified ARN → warm environments, most recent last
-        self.busy: dict[str, int] = {}  # unqualified ARN → environments serving or starting
-        self.total = 0
-        self.running: set[Environment] = set()  # every live environment, idle or busy (stopped at shutdown)
-        # provisioned concurrency: configuration key (version or alias ARN) → (version served, count wanted), its live
-        # environments, and the idle ones by version ARN (used before on-demand ones; never idle-expired)
-        self.provisioned_wanted: dict[str, tuple[Function, int]] = {}
-        self.provisioned: dict[str, set[Environment]] = {}
-        self.provisioned_idle: dict[str, list[Environment]] = {}
-        self.log_writes: set[asyncio.Task[None]] = set()
-        # called with a configuration key when an invocation through a provisioned alias ran another version (the
-        # alias moved): ops_provisioned moves the configuration's environments along
-        self.on_alias_moved: Callable[[str], None] | None = None
-        self.activated: dict[str, asyncio.Event] = {}  # ARN → set once $LATEST's code is ready on this node
-        host = runtime.config.host if runtime.config.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
-        self.endpoint = (
-            f"http://{f'[{host}]' if ':' in host else host}:{runtime.config.port}"  # what AWS_ENDPOINT_URL points at
-        )
+        super().__init__(runtime)
+        self.pollers = Pollers(runtime, self)  # the event source mappings' pollers, invoking through this object
 
-    # --- code --------------------------------------------------------------------------------------
+    async def start(self) -> None:
+        self.runtime.spawn(self.pool.sweep(), "lambda-idle-sweep")
+        # functions a previous run left half-created or half-updated finish now
+        for fn in await self.store.read(store.unfinished_functions):
+            self._activate_later(fn)
+        self.runtime.spawn(self.pollers.run(), "lambda-esm-pollers")
+        # provisioned environments are processes: none survived, every configuration is warmed again
+        for fn, qualifier, requested, stamp in await self.store.write(provisioned.restart_all):
+            self._warm_later(fn, qualifier, requested, stamp)
 
-    def code_dir(self, account: str, sha: str) -> Path:
-        return self.root / "code" / account / sha.replace("/", "_").replace("+", "-").rstrip("=")
 
-    async def ensure_code(self, fn: Function) -> Path:
-        """The function's unpacked code, fetched from the store and unpacked on first use on this node."""
-        target = self.code_dir(fn.account, fn.code_sha)
-        if target.exists():
-            return target
-        zip_bytes = await self.runtime.store.read(lambda tx: store.get_code(tx, fn.account, fn.code_sha))
-        if zip_bytes is None:
-            raise ServiceError(
-                f"The code of {fn.qualified_arn} is missing from the store.",
-                code="ServiceException",
-                status=500,
-                sender_fault=False,
-            )
-        await asyncio.to_thread(unpack, zip_bytes, target)
-        return target
+def backend(runtime: Runtime) -> LambdaBackend:
+    return runtime.state(LambdaBackend)
 
-    async def ensure_layers(self, fn: Function) -> Path | None:
-        """The function's layers merged into one folder (AWS's /opt), shared by functions with the same layers."""
-        if not fn.layers:
-            return None
-        shas = [layer["sha"] for layer in fn.layers]
-        target = self.root / "opt" / fn.account / hashlib.sha256("\n".join(shas).encode()).hexdigest()[:32]
-        if target.exists():
-            return target
-        zips = await self.runtime.store.read(lambda tx: [store.get_code(tx, fn.account, sha) for sha in shas])
-        if any(z is None for z in zips):
-            raise ServiceError(
-                f"A layer of {fn.qualified_arn} is missing from the store.",
-                code="ServiceException",
-                status=500,
-                sender_fault=False,
-            )
-        await asyncio.to_thread(unpack, [z for z in zips if z is not None], target)
-        return target
 
-    # --- environments ------------------------------------------------------------------------------
+@SERVICE.on_start
+async def _start(runtime: Runtime) -> None:
+    be = runtime.keep(LambdaBackend(runtime))
+    runtime.provide(LambdaInvoker, be)  # LambdaBackend.invoke is the port
+    await be.start()
 
-    def _credentials(self, account: str) -> tuple[str, str]:
-        """Keys acting in the role's account: an issued (STS-style) key, which strict SigV4 mode also accepts."""
-        key = issue_access_key(account)
-        return key, issued_secret(self.runtime.deployment_secret, key)
 
-    def _base_env(
-        self, fn: Function, task_root: Path, opt: Path | None, init_type: str = "on-demand"
-    ) -> dict[str, str]:
-        """The environment AWS documents (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime)."""
-        key, secret = self._credentials(role_account(fn.role))
-        runtime_dir = str(Path(__file__).parent / "bootstrap")
-        return {
-            **fn.environment,
-            "_HANDLER": fn.handler,
-            "AWS_REGION": fn.region,
-            "AWS_DEFAULT_REGION": fn.region,
-            "AWS_EXECUTION_ENV": f"AWS_Lambda_{fn.runtime}",
-            "AWS_LAMBDA_FUNCTION_NAME": fn.name,
-            "AWS_LAMBDA_FUNCTION_VERSION": fn.version,
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(fn.memory),
-            "AWS_LAMBDA_INITIALIZATION_TYPE": init_type,
-            "AWS_LAMBDA_LOG_GROUP_NAME": fn.log_group,
-            "AWS_ACCESS_KEY_ID": key,
-            "AWS_SECRET_ACCESS_KEY": secret,
-            "AWS_SESSION_TOKEN": f"gureum-lambda-{unique_id()}",
-            "AWS_ENDPOINT_URL": self.endpoint,
-            "LAMBDA_TASK_ROOT": str(task_root),
-            "LAMBDA_RUNTIME_DIR": runtime_dir,
-            "TZ": ":UTC",
-            "LANG": "en_US.UTF-8",
-            "PATH": os.pathsep.join(
-                ["/usr/local/bin", "/usr/bin", "/bin", str(task_root / "bin"), str(opt / "bin") if opt else "/opt/bin"]
-            ),
-            "LD_LIBRARY_PATH": os.pathsep.join(
-                [str(task_root), str(task_root / "lib"), runtime_dir, str(opt / "lib") if opt else "/opt/lib"]
-            ),
-        }
+@SERVICE.on_stop
+async def _stop(runtime: Runtime) -> None:
+    await backend(runtime).pool.stop_all()
 
-    async def _acquire(self, fn: Function) -> tuple[Environment, bool]:
-        """A provisioned or warm environment of this exact version and revision, or a new one (raises a throttle)."""
-        if fn.reserved_concurrency is not None and self.busy.get(fn.arn, 0) >= fn.reserved_concurrency:
-            raise too_many_requests("ReservedFunctionConcurrentInvocationLimitExceeded")
-        key = fn.qualified_arn
-        for pool in (self.provisioned_idle.get(key) or [], self.idle.get(key) or []):
-            while pool:
-                warm = pool.pop()
-                if warm.alive and warm.fn.revision_id == fn.revision_id:
-                    self.busy[fn.arn] = self.busy.get(fn.arn, 0) + 1
-                    return warm, False
-                self.runtime.spawn(self._retire(warm), f"lambda-retire-{warm.id}")
-        await self._make_room()
-        self.busy[fn.arn] = self.busy.get(fn.arn, 0) + 1
-        try:
-            env = await self._new_environment(fn)
-        except BaseException:
-            self.busy[fn.arn] -= 1
-            raise
-        return env, True
 
-    async def _make_room(self) -> None:
-        """Before starting an environment: stop the longest-idle on-demand one when the node is full, else throttle
-        (provisioned environments are never stopped to make room)."""
-        if self.total < min(MAX_ENVIRONMENTS, CONCURRENT_EXECUTIONS):
-            return
-        victim = min((e for envs in self.idle.values() for e in envs), key=lambda e: e.last_used, default=None)
-        if victim is None:
-            raise too_many_requests("ConcurrentInvocationLimitExceeded")
-        self.idle[victim.fn.qualified_arn].remove(victim)
-        await self._retire(victim)
-
-    async def _new_environment(self, fn: Function, provisioned_for: str | None = None) -> Environment:
-        """Start an environment's process (counted in ``total`` from now on)."""
-        self.total += 1
-        env: Environment | None = None
-        try:
-            task_root = await self.ensure_code(fn)
-            opt = await self.ensure_layers(fn)
-            work_dir = Path(tempfile.mkdtemp(prefix="env-", dir=self._work_root()))
-            init_type = "on-demand" if provisioned_for is None else "provisioned-concurrency"
-            env = Environment(
-                fn,
-                task_root,
-                work_dir,
-                launch(fn.runtime, task_root, fn.memory, self.root, opt),
-                self._base_env(fn, task_root, opt, init_type),
-            )
-            env.provisioned_for = provisioned_for
-            self.running.add(env)
-            await env.start()
-        except BaseException:
-            if env is not None and env in self.running:
-                await self._retire(env)
-            else:
-                self.total -= 1
-            raise
-        return env
-
-    def _work_root(self) -> Path:
-        path = self.root / "environments"
-        path.mkdir(parents=True, exist_ok=True)
-        return path
-
-    def _release(self, env: Environment, keep: bool) -> None:
-        self.busy[env.fn.arn] = max(0, self.busy.get(env.fn.arn, 1) - 1)
-        if keep and env.alive:
-            env.last_used = time.monotonic()
-            pool = self.idle if env.provisioned_for is None else self.provisioned_idle
-            pool.setdefault(env.fn.qualified_arn, []).append(env)
-        else:
-            self.runtime.spawn(self._retire(env), f"lambda-retire-{env.id}")
-
-    async def _retire(self, env: Environment) -> None:
-        if env in self.running:
-            self.running.discard(env)
-            self.total -= 1
-            key = env.provisioned_for
-            if key is not None and env in self.provisioned.get(key, set()):
-                self.provisioned[key].discard(env)
-                if len(self.provisioned[key]) < self.provisioned_wanted.get(key, (None, 0))[1]:
-                    # a provisioned environment died (crash, timeout): start its replacement
-                    self.runtime.spawn(self._replenish(key), f"lambda-provision-{env.id}")
-        await env.stop()
-
-    async def retire_function(self, arn: str) -> None:
-        """Stop the idle on-demand environments of every version of a function (deleted or changed)."""
-        for key in [k for k in self.idle if k == arn or k.startswith(arn + ":")]:
-            for env in self.idle.pop(key):
-                await self._retire(env)
-
-    async def sweep(self) -> None:
-        """Stop on-demand environments idle longer than IDLE_SECONDS (a background task of the lifespan)."""
-        while True:
-            await asyncio.sleep(min(30.0, max(0.5, IDLE_SECONDS / 4)))
-            cutoff = time.monotonic() - IDLE_SECONDS
-            for key, envs in list(self.idle.items()):
-                for env in [e for e in envs if e.last_used < cutoff or not e.alive]:
-                    envs.remove(env)
-                    await self._retire(env)
-
-    async def stop_all(self) -> None:
-        if self.log_writes:
-            await asyncio.gather(*list(self.log_writes), return_exceptions=True)
-        envs = list(self.running)
-        self.idle.clear()
-        self.provisioned_idle.clear()
-        self.provisioned_wanted.clear()
-        await asyncio.gather(*(self._retire(env) for env in envs), return_exceptions=True)
-        if self._temporary:
-            shutil.rmtree(self.root, ignore_errors=True)
-
-    # --- provisioned concurrency -------------------------------------------------------------------
-
-    async def provision(self, key: str, fn: Function, count: int) -> tuple[int, str | None]:
-        """Keep ``count`` initialised environments of ``fn`` warm for the configuration ``key`` (a version's or an
-        alias's ARN); never idle-expired. Returns (environments ready, failure reason or None)."""
-        previous = self.provisioned_wanted.get(key)
-        self.provisioned_wanted[key] = (fn, count)
-        if previous is not None and previous[0].qualified_arn != fn.qualified_arn:
-            await self._drop_provisioned(key, keep=0)  # the alias now points at another version
-        await self._drop_provisioned(key, keep=count)
-        return await self._replenish(key)
-
-    async def unprovision(self, key: str) -> None:
-        self.provisioned_wanted.pop(key, None)
-        await self._drop_provisioned(key, keep=0)
-
-    async def _drop_provisioned(self, key: str, keep: int) -> None:
-        envs = self.provisioned.get(key, set())
-        for env in sorted(envs, key=lambda e: e.last_used)[: max(0, len(envs) - keep)]:
-            pool = self.provisioned_idle.get(env.fn.qualified_arn) or []
-            if env in pool:
-                pool.remove(env)
-                await self._retire(env)
-            else:  # serving an invocation: it becomes an on-demand environment when released
-                envs.discard(env)
-                env.provisioned_for = None
-
-    async def _replenish(self, key: str) -> tuple[int, str | None]:
-        wanted = self.provisioned_wanted.get(key)
-        if wanted is None:
-            return 0, None
-        fn, count = wanted
-        envs = self.provisioned.setdefault(key, set())
-        missing = count - len(envs)
-        reason: str | None = None
-        if missing > 0:
-            results = await asyncio.gather(*(self._warm_one(key, fn) for _ in range(missing)), return_exceptions=True)
-            failures = [r for r in results if isinstance(r, BaseException)]
-            if failures:
-                reason = str(failures[0]) or type(failures[0]).__name__
-        return len(self.provisioned.get(key, ())), reason
-
-    async def _warm_one(self, key: str, fn: Function) -> None:
-        if self.total >= min(MAX_ENVIRONMENTS, CONCURRENT_EXECUTIONS):
-            await self._make_room()
-        env = await self._new_environment(fn, provisioned_for=key)
-        init_log = await env.initialise(INIT_TIMEOUT)
-        self.ship_log(fn, env.log_stream, init_log)
-        failed = not env.alive
-        current = self.provisioned_wanted.get(key)
-        if failed or current is None or current[0].qualified_arn != fn.qualified_arn:
-            await self._retire(env)  # failed, or the configuration changed or went while it started
-            if failed:
-                raise RuntimeError("FUNCTION_ERROR_INIT_FAILURE")
-            return
-        self.provisioned.setdefault(key, set()).add(env)
-        self.provisioned_idle.setdefault(fn.qualified_arn, []).append(env)
-
-    # --- logs --------------------------------------------------------------------------------------
-
-    def ship_log(self, fn: Function, stream: str, text: str) -> None:
-        """Send an invocation's log to CloudWatch Logs through the outbox ("logs" kind): one enqueue, in the
-        background so the caller's answer never waits for it; stop_all waits for writes still in flight."""
-        if not text:
-            return
-        now_ms = int(self.runtime.clock.now() * 1000)
-        events = [{"timestamp": now_ms, "message": line} for line in text.splitlines(keepends=True) if line.strip()]
-        address = f"arn:aws:logs:{fn.region}:{fn.account}:log-group:{fn.log_group}"
-        payload = {"stream": stream, "events": events}
-
-        def enqueue(tx: Tx) -> None:
-            self.runtime.delivery.enqueue(tx, "logs", address, payload, source=fn.qualified_arn)
-
-        task = self.runtime.spawn(self.runtime.store.write(enqueue), "lambda-log")
-        self.log_writes.add(task)
-        task.add_done_callback(self.log_writes.discard)
-
-    # --- invoking ----------------------------------------------------------------------------------
-
-    async def invoke(self, fn: Function, inv: Invocation) -> Outcome:
-        """Run one invocation in a provisioned, warm or new environment; ship its log; throttles raise
-        TooManyRequestsException."""
-        wanted = self.provisioned_wanted.get(inv.invoked_arn)
-        if wanted is not None and wanted[0].qualified_arn != fn.qualified_arn and self.on_alias_moved is not None:
-            self.on_alias_moved(inv.invoked_arn)
-        env, _cold = await self._acquire(fn)
-        deadline_ms = int((time.time() + fn.timeout) * 1000)
-        trace = f"Root=1-{int(time.time()):08x}-{unique_id()[:24].ljust(24, '0')};Parent={unique_id()[:16]};Sampled=0"
-        event = NextEvent(inv.request_id, inv.payload, deadline_ms, inv.invoked_arn, trace, inv.client_context)
-        outcome: Outcome | None = None
-        try:
-            outcome = await env.invoke(event, float(fn.timeout), max(INIT_TIMEOUT, float(fn.timeout)))
-        finally:
-            self._release(env, keep=outcome is not None and outcome.kind in ("ok", "error") and env.alive)
-        self.ship_log(fn, env.log_stream, outcome.log)
-        return outcome
+@SERVICE.on_reset
+async def _reset(runtime: Runtime) -> None:
+    await backend(runtime).pool.reset()

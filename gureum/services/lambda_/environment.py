@@ -21,12 +21,12 @@ import resource
 import shutil
 import signal
 import sys
-import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ...clock import Clock
 from ...ids import unique_id
 from .functions import Function
 from .limits import MAX_RESPONSE_PAYLOAD
@@ -64,30 +64,33 @@ class _Invocation:
     before: str = ""  # output written before the runtime took this invocation (the init phase, on a cold start)
 
 
-def _stamp() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+def _stamp(now: dt.datetime) -> str:
+    return now.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-def log_stream_name(version: str) -> str:
+def log_stream_name(version: str, now: dt.datetime) -> str:
     """AWS's stream name for an environment: 2024/01/02/[$LATEST]<32 hex digits>."""
-    return f"{dt.datetime.now(dt.UTC):%Y/%m/%d}/[{version}]{uuid.uuid4().hex}"
+    return f"{now:%Y/%m/%d}/[{version}]{uuid.uuid4().hex}"
 
 
 class Environment:
     """Serves one invocation at a time; ``alive`` until it crashes, times out or is stopped."""
 
-    def __init__(self, fn: Function, task_root: Path, work_dir: Path, launch: Launch, base_env: dict[str, str]) -> None:
+    def __init__(
+        self, fn: Function, task_root: Path, work_dir: Path, launch: Launch, base_env: dict[str, str], clock: Clock
+    ) -> None:
         self.fn = fn
+        self.clock = clock
         self.task_root = task_root
         self.work_dir = work_dir
         self.launch = launch
-        self.log_stream = log_stream_name(fn.version)
+        self.log_stream = log_stream_name(fn.version, clock.utcnow())
         self.base_env = base_env
         self.id = unique_id()
         self.server = RuntimeApiServer(self)
         self.proc: asyncio.subprocess.Process | None = None
         self.alive = True
-        self.last_used = time.monotonic()
+        self.last_used = self.clock.monotonic()
         self.init_ms: float | None = None  # set on the first GET /next; reported once, on the first invocation
         self.provisioned_for: str | None = None  # the provisioned concurrency configuration it serves, if any
         self._initialised = asyncio.Event()
@@ -134,11 +137,11 @@ class Environment:
         read_fd, write_fd = os.pipe()
         os.set_blocking(read_fd, False)
         self._read_fd = read_fd
-        self._spawned_at = time.monotonic()
+        self._spawned_at = self.clock.monotonic()
         try:
             self.proc = await asyncio.create_subprocess_exec(
-                *self.launch.argv, cwd=str(self.task_root), env=env, stdin=asyncio.subprocess.DEVNULL, stdout=write_fd, stderr=write_fd,
-                preexec_fn=limits, start_new_session=True,
+                *self.launch.argv, cwd=str(self.task_root), env=env, stdin=asyncio.subprocess.DEVNULL,
+                stdout=write_fd, stderr=write_fd, preexec_fn=limits, start_new_session=True,
             )  # fmt: skip
         except OSError as exc:
             os.close(write_fd)
@@ -217,13 +220,13 @@ class Environment:
 
     async def next_event(self) -> NextEvent:
         if self.init_ms is None:
-            self.init_ms = (time.monotonic() - self._spawned_at) * 1000
+            self.init_ms = (self.clock.monotonic() - self._spawned_at) * 1000
             self._initialised.set()
         inv = await self._queue.get()
         self._current = inv
         self._read_output()
         inv.before = self._take_output()
-        inv.delivered_at = time.monotonic()
+        inv.delivered_at = self.clock.monotonic()
         inv.delivered.set()
         return inv.event
 
@@ -277,7 +280,8 @@ class Environment:
     def _init_start(self) -> str:
         fn = self.fn
         runtime = fn.runtime.replace("nodejs", "nodejs:").replace("python", "python:").replace(".x", "")
-        return f"INIT_START Runtime Version: {runtime}.gureum\tRuntime Version ARN: arn:aws:lambda:{fn.region}::runtime:gureum-{fn.runtime}\n"
+        arn = f"arn:aws:lambda:{fn.region}::runtime:gureum-{fn.runtime}"
+        return f"INIT_START Runtime Version: {runtime}.gureum\tRuntime Version ARN: {arn}\n"
 
     # --- invoking ----------------------------------------------------------------------------------
 
@@ -285,17 +289,17 @@ class Environment:
         """Run one invocation to its end; after a timeout or crash the caller must stop this environment."""
         inv = _Invocation(event, asyncio.get_running_loop().create_future())
         cold = not self._init_reported
-        started = time.monotonic()
+        started = self.clock.monotonic()
         if self._init_error is None:
             self._queue.put_nowait(inv)
             kind, body, error_type = await self._await(inv, timeout, init_timeout)
         else:
             kind, body, error_type = "init_error", *self._init_error
-        ended = time.monotonic()
+        ended = self.clock.monotonic()
         self._read_output()
         output = self._take_output()
         self._current = None
-        self.last_used = time.monotonic()
+        self.last_used = self.clock.monotonic()
         duration = (ended - (inv.delivered_at or started)) * 1000
         init_ms = None
         if cold:
@@ -303,7 +307,7 @@ class Environment:
             init_ms = self.init_ms if self.init_ms is not None else (ended - self._spawned_at) * 1000
         rid = event.request_id
         if kind == "timeout":
-            output += f"{_stamp()} {rid} Task timed out after {timeout:.2f} seconds\n"
+            output += f"{_stamp(self.clock.utcnow())} {rid} Task timed out after {timeout:.2f} seconds\n"
             body = json.dumps(
                 {
                     "errorType": "Sandbox.Timedout",
@@ -346,7 +350,7 @@ class Environment:
                 return ("crash", b"", None) if self._exited.is_set() else ("timeout", b"", None)
             await asyncio.wait(
                 {exited, done},
-                timeout=max(0.0, inv.delivered_at + timeout - time.monotonic()),
+                timeout=max(0.0, inv.delivered_at + timeout - self.clock.monotonic()),
                 return_when=asyncio.FIRST_COMPLETED,
             )
             if inv.done.done():
@@ -381,7 +385,10 @@ class Environment:
             text += "\n"
         text += f"END RequestId: {rid}\n"
         billed = max(1, int(-(-duration // 1)))
-        report = f"REPORT RequestId: {rid}\tDuration: {duration:.2f} ms\tBilled Duration: {billed} ms\tMemory Size: {fn.memory} MB\tMax Memory Used: {self.max_memory_mb()} MB\t"
+        report = (
+            f"REPORT RequestId: {rid}\tDuration: {duration:.2f} ms\tBilled Duration: {billed} ms\t"
+            f"Memory Size: {fn.memory} MB\tMax Memory Used: {self.max_memory_mb()} MB\t"
+        )
         if init_ms is not None:
             report += f"Init Duration: {init_ms:.2f} ms\t"
         return text + report + "\n"

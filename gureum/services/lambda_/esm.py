@@ -1,10 +1,10 @@
-"""Event source mappings for SQS: the mapping as stored (and its SQL), AWS's SQS event, and the pollers.
+"""Event source mappings for SQS at work: the API's transaction bodies, AWS's SQS event, and the pollers.
 
 One poller per Enabled mapping runs on the leader node (``store.is_leader``), which also moves mappings through
-AWS's states (Creating → Enabled | Disabled, Enabling, Disabling, Updating, Deleting → gone). A poller receives
-through the "sqs.consumer" port (SQS's own receive: receive counts, redrive, FIFO group blocking) with the queue's
-visibility timeout, fills a batch (BatchSize, MaximumBatchingWindowInSeconds), drops and deletes the messages no
-filter matches, and invokes the function once per batch (once per message group on FIFO queues), at most
+AWS's states (mappings.py). A poller receives through the SqsConsumer port (SQS's own receive: receive counts,
+redrive, FIFO group blocking) with the queue's visibility timeout, fills a batch (BatchSize,
+MaximumBatchingWindowInSeconds), drops and deletes the messages no filter matches, and invokes the function once per
+batch (once per message group on FIFO queues) through the LambdaInvoker it is given, at most
 ScalingConfig.MaximumConcurrency at a time (https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html).
 """
 
@@ -14,150 +14,88 @@ import asyncio
 import base64
 import json
 import logging
-import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
-from ...patterns import EventPattern, compile_event_pattern
-from ...ports import SqsConsumer
+from ...aws.errors import ServiceError
+from ...patterns import EventPattern
+from ...ports import LambdaInvoker, SqsConsumer
 from ...runtime import Runtime
 from ...store.base import Tx
-from . import SERVICE
-from .errors import ServiceError
+from . import store_esm
+from .errors import ResourceInUseException, conflict, resource_not_found
 from .limits import MAX_SYNC_PAYLOAD
-from .ops_invoke import invoke_port
+from .mappings import CHANNEL, TRANSITIONS, Mapping, compile_filters, updated_state
 
 log = logging.getLogger("gureum.lambda.esm")
-CHANNEL = "lambda-esm"  # a mapping changed: the leader looks again
 _LEADER_ROLE = "lambda-esm"
 _LEADER_CHECK_SECONDS = 1.0
 DEFAULT_CONCURRENCY = 5  # local: concurrent batches per mapping without ScalingConfig (AWS scales up to 1,000)
-FILTER_MAX_LENGTH = 4096
 _LONG_POLL = 20.0
 _THROTTLE_RETRIES = 6
-_TRANSITIONS = {"Creating": None, "Enabling": "Enabled", "Disabling": "Disabled", "Updating": None}  # None: per Enabled
-_COLUMNS = "uuid, account, region, function_arn, source_arn, state, config"
-# settings whose change restarts a poller (LastProcessingResult and LastModified do not)
-_SETTINGS = ("BatchSize", "MaximumBatchingWindowInSeconds", "FilterCriteria", "FunctionResponseTypes", "ScalingConfig")
 
 
-@dataclass(slots=True, frozen=True)
-class Mapping:
-    uuid: str
-    account: str
-    region: str
-    function_arn: str
-    source_arn: str
-    state: str
-    config: dict[str, Any]
-
-    @property
-    def arn(self) -> str:
-        return f"arn:aws:lambda:{self.region}:{self.account}:event-source-mapping:{self.uuid}"
-
-    def output(self) -> dict[str, Any]:
-        """The EventSourceMappingConfiguration shape."""
-        c = self.config
-        out: dict[str, Any] = {
-            "UUID": self.uuid,
-            "BatchSize": c["BatchSize"],
-            "MaximumBatchingWindowInSeconds": c["MaximumBatchingWindowInSeconds"],
-            "EventSourceArn": self.source_arn,
-            "FunctionArn": self.function_arn,
-            "LastModified": c["LastModified"],
-            "LastProcessingResult": c.get("LastProcessingResult") or "No records processed",
-            "State": self.state,
-            "StateTransitionReason": "USER_INITIATED",
-            "FunctionResponseTypes": list(c.get("FunctionResponseTypes") or []),
-            "EventSourceMappingArn": self.arn,
-        }
-        for member in ("FilterCriteria", "ScalingConfig"):
-            if c.get(member):
-                out[member] = c[member]
-        return out
-
-    def settings_key(self) -> str:
-        return json.dumps(
-            [self.function_arn, self.source_arn, *(self.config.get(k) for k in _SETTINGS)], sort_keys=True
-        )
-
-
-# --- SQL ----------------------------------------------------------------------------------------------------
-
-
-def _mapping(row: tuple[Any, ...] | None) -> Mapping | None:
-    if row is None:
-        return None
-    uuid, account, region, function_arn, source_arn, state, config = row
-    return Mapping(uuid, account, region, function_arn, source_arn, state, json.loads(config))
-
-
-def insert_mapping(tx: Tx, m: Mapping) -> None:
-    tx.execute(f"INSERT INTO lambda_event_source_mappings ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-               (m.uuid, m.account, m.region, m.function_arn, m.source_arn, m.state, json.dumps(m.config)))  # fmt: skip
-    tx.notify(CHANNEL, m.uuid)
-
-
-def update_mapping(tx: Tx, m: Mapping) -> None:
-    tx.execute(
-        "UPDATE lambda_event_source_mappings SET function_arn = ?, state = ?, config = ? WHERE uuid = ?",
-        (m.function_arn, m.state, json.dumps(m.config), m.uuid),
-    )
-    tx.notify(CHANNEL, m.uuid)
-
-
-def get_mapping(tx: Tx, uuid: str) -> Mapping | None:
-    return _mapping(tx.one(f"SELECT {_COLUMNS} FROM lambda_event_source_mappings WHERE uuid = ?", (uuid,)))
-
-
-def find_mapping(tx: Tx, function_arn: str, source_arn: str) -> Mapping | None:
-    return _mapping(
-        tx.one(
-            f"SELECT {_COLUMNS} FROM lambda_event_source_mappings WHERE function_arn = ? AND source_arn = ?",
-            (function_arn, source_arn),
-        )
-    )
-
-
-def list_mappings(
-    tx: Tx, account: str, region: str, function_arn: str | None, source_arn: str | None, after: str, limit: int
-) -> list[Mapping]:
-    where, params = "account = ? AND region = ? AND uuid > ?", [account, region, after]
-    if function_arn is not None:
-        where += " AND function_arn = ?"
-        params.append(function_arn)
-    if source_arn is not None:
-        where += " AND source_arn = ?"
-        params.append(source_arn)
-    rows = tx.all(
-        f"SELECT {_COLUMNS} FROM lambda_event_source_mappings WHERE {where} ORDER BY uuid LIMIT ?", (*params, limit)
-    )
-    return [m for m in map(_mapping, rows) if m is not None]
-
-
-def _advance(tx: Tx) -> list[Mapping]:
+def advance(tx: Tx) -> list[Mapping]:
     """Move every mapping in a transitional state to where it is going; return the mappings that remain."""
     out = []
-    for row in tx.all(f"SELECT {_COLUMNS} FROM lambda_event_source_mappings ORDER BY uuid"):
-        m = _mapping(row)
-        assert m is not None
+    for m in store_esm.every_mapping(tx):
         if m.state == "Deleting":
-            tx.execute("DELETE FROM lambda_event_source_mappings WHERE uuid = ?", (m.uuid,))
+            store_esm.delete_mapping(tx, m.uuid)
             continue
-        if m.state in _TRANSITIONS:
-            m = replace(m, state=_TRANSITIONS[m.state] or ("Enabled" if m.config.get("Enabled", True) else "Disabled"))
-            tx.execute("UPDATE lambda_event_source_mappings SET state = ? WHERE uuid = ?", (m.state, m.uuid))
+        if m.state in TRANSITIONS:
+            m = replace(m, state=m.settled())
+            store_esm.set_state(tx, m.uuid, m.state)
         out.append(m)
     return out
 
 
-def _set_result(tx: Tx, uuid: str, result: str) -> None:
-    m = get_mapping(tx, uuid)
+def set_result(tx: Tx, uuid: str, result: str) -> None:
+    """Record a mapping's LastProcessingResult."""
+    m = store_esm.get_mapping(tx, uuid)
     if m is not None:
-        tx.execute(
-            "UPDATE lambda_event_source_mappings SET config = ? WHERE uuid = ?",
-            (json.dumps({**m.config, "LastProcessingResult": result}), uuid),
+        store_esm.set_config(tx, uuid, {**m.config, "LastProcessingResult": result})
+
+
+# --- the API's transaction bodies ------------------------------------------------------------------
+
+
+def create(tx: Tx, mapping: Mapping) -> None:
+    existing = store_esm.find_mapping(tx, mapping.function_arn, mapping.source_arn)
+    if existing is not None:
+        name = mapping.function_arn.split(":function:", 1)[1]
+        raise conflict(
+            f'The event source arn (" {mapping.source_arn} ") and function (" {name} ") provided mapping already '
+            f"exists. Please update or delete the existing mapping with UUID {existing.uuid}"
         )
+    store_esm.insert_mapping(tx, mapping)
+
+
+def owned(tx: Tx, account: str, region: str, uuid: str) -> Mapping:
+    """The mapping ``uuid`` of this account and region (ResourceNotFoundException for any other)."""
+    m = store_esm.get_mapping(tx, uuid)
+    if m is None or m.account != account or m.region != region:
+        raise resource_not_found()
+    return m
+
+
+def update(tx: Tx, account: str, region: str, uuid: str, function_arn: str, config: dict[str, Any]) -> Mapping:
+    m = owned(tx, account, region, uuid)
+    if m.state == "Deleting":
+        raise ResourceInUseException(
+            "Cannot update the event source mapping because it is in use.", fields={"Type": "User"}
+        )
+    if function_arn != m.function_arn and store_esm.find_mapping(tx, function_arn, m.source_arn) is not None:
+        raise conflict(f"An event source mapping for {function_arn} and {m.source_arn} already exists.")
+    updated = replace(m, function_arn=function_arn, state=updated_state(m.config, config), config=config)
+    store_esm.update_mapping(tx, updated)
+    return updated
+
+
+def delete(tx: Tx, account: str, region: str, uuid: str) -> Mapping:
+    """Mark the mapping Deleting (the leader removes it)."""
+    m = replace(owned(tx, account, region, uuid), state="Deleting")
+    store_esm.update_mapping(tx, m)
+    return m
 
 
 # --- the event -----------------------------------------------------------------------------------------------
@@ -191,14 +129,6 @@ def sqs_record(message: dict[str, Any], source_arn: str) -> dict[str, Any]:
     if message.get("MD5OfMessageAttributes"):
         record["md5OfMessageAttributes"] = message["MD5OfMessageAttributes"]
     return record
-
-
-def compile_filters(criteria: dict[str, Any] | None) -> list[EventPattern]:
-    """FilterCriteria.Filters[].Pattern as event patterns (raises the patterns package's PatternError)."""
-    return [
-        compile_event_pattern(f.get("Pattern") or "", max_length=FILTER_MAX_LENGTH)
-        for f in (criteria or {}).get("Filters") or []
-    ]
 
 
 def passes(filters: list[EventPattern], record: dict[str, Any]) -> bool:
@@ -269,8 +199,9 @@ def split_batches(records: list[dict[str, Any]], *, fifo: bool) -> list[list[dic
 class Poller:
     """Consumes one mapping's queue until stopped; batches already invoked finish even after a stop."""
 
-    def __init__(self, runtime: Runtime, mapping: Mapping) -> None:
+    def __init__(self, runtime: Runtime, invoker: LambdaInvoker, mapping: Mapping) -> None:
         self.runtime = runtime
+        self.invoker = invoker
         self.mapping = mapping
         self.key = mapping.settings_key()
         self.filters = compile_filters(mapping.config.get("FilterCriteria"))
@@ -314,7 +245,7 @@ class Poller:
                     await self.slots.acquire()
                 self.runtime.spawn(self._invoke(group), f"lambda-esm-batch-{m.uuid[:8]}")
 
-    def _consumer(self) -> Any:
+    def _consumer(self) -> SqsConsumer:
         return self.runtime.port(SqsConsumer)
 
     async def _fill(self) -> list[dict[str, Any]]:
@@ -324,10 +255,11 @@ class Poller:
         got: list[dict[str, Any]] = []
         while not got:
             got = await consumer.receive(m.source_arn, min(size, 10), wait=_LONG_POLL)
-        deadline = time.monotonic() + window
+        clock = self.runtime.clock
+        deadline = clock.monotonic() + window
         while (
             len(got) < size
-            and (left := deadline - time.monotonic()) > 0
+            and (left := deadline - clock.monotonic()) > 0
             and sum(len(g["Body"]) for g in got) < MAX_SYNC_PAYLOAD
         ):
             got += await consumer.receive(m.source_arn, min(size - len(got), 10), wait=left)
@@ -349,7 +281,7 @@ class Poller:
         out: dict[str, Any] | None = None
         for attempt in range(_THROTTLE_RETRIES):
             try:
-                out = await invoke_port(self.runtime, m.account, m.region, m.function_arn, payload)
+                out = await self.invoker.invoke(m.account, m.region, m.function_arn, payload)
                 break
             except ServiceError as error:
                 if error.status != 429:  # the function is gone or broken: pause this slot, the batch reappears later
@@ -377,14 +309,15 @@ class Poller:
         """LastProcessingResult, written only when it changes."""
         if result != self.result:
             self.result = result
-            await self.runtime.store.write(lambda tx: _set_result(tx, self.mapping.uuid, result))
+            await self.runtime.store.write(lambda tx: set_result(tx, self.mapping.uuid, result))
 
 
 class Pollers:
     """The node's pollers: one per Enabled mapping while this node leads."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, invoker: LambdaInvoker) -> None:
         self.runtime = runtime
+        self.invoker = invoker
         self.running: dict[str, Poller] = {}
 
     def reconcile(self, mappings: list[Mapping]) -> None:
@@ -395,7 +328,7 @@ class Pollers:
                 del self.running[uuid]
         for uuid, m in wanted.items():
             if uuid not in self.running:
-                self.running[uuid] = Poller(self.runtime, m)
+                self.running[uuid] = Poller(self.runtime, self.invoker, m)
 
     async def run(self) -> None:
         wake = asyncio.Event()
@@ -405,15 +338,9 @@ class Pollers:
             wake.clear()
             try:
                 if await store.is_leader(_LEADER_ROLE):
-                    mappings = await store.read(
-                        lambda tx: [
-                            m
-                            for m in map(_mapping, tx.all(f"SELECT {_COLUMNS} FROM lambda_event_source_mappings"))
-                            if m
-                        ]
-                    )
-                    if any(m.state in _TRANSITIONS or m.state == "Deleting" for m in mappings):
-                        mappings = await store.write(_advance)
+                    mappings = await store.read(store_esm.every_mapping)
+                    if any(m.state in TRANSITIONS or m.state == "Deleting" for m in mappings):
+                        mappings = await store.write(advance)
                     self.reconcile(mappings)
                 else:
                     self.reconcile([])
@@ -425,8 +352,3 @@ class Pollers:
                 await asyncio.wait_for(wake.wait(), _LEADER_CHECK_SECONDS)
             except TimeoutError:
                 pass
-
-
-@SERVICE.on_start
-async def _start(runtime: Runtime) -> None:
-    runtime.spawn(Pollers(runtime).run(), "lambda-esm-pollers")

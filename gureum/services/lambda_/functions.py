@@ -28,10 +28,11 @@ _DEAD_LETTER = re.compile(r"^arn:aws[a-zA-Z-]*:(sqs|sns):[a-z0-9-]+:\d{12}:[A-Za
 _ENV_KEY = re.compile(r"^[a-zA-Z]([a-zA-Z0-9_])*$")
 # variables the runtime sets itself; AWS refuses them in Environment.Variables
 RESERVED_ENV = {
-    "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_NAME",
-    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME",
-    "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-    "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+    "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
+    "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
+    "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_ACCESS_KEY",
+    "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT",
+    "LAMBDA_RUNTIME_DIR",
 }  # fmt: skip
 
 
@@ -49,7 +50,8 @@ def parse_function_name(value: str, qualifier: str | None = None) -> FunctionRef
     match = _FUNCTION_REF.match(value or "")
     if match is None or len(match.group("name")) > 64:
         raise invalid(
-            f"1 validation error detected: Value '{value}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern"
+            f"1 validation error detected: Value '{value}' at 'functionName' failed to satisfy constraint: "
+            "Member must satisfy regular expression pattern"
         )
     inner = match.group("qualifier")
     if inner and qualifier and inner != qualifier:
@@ -132,7 +134,7 @@ class Function:
         return replace(self, revision_id=str(uuid.uuid4()), last_modified=now, **changes)
 
     def to_doc(self) -> dict[str, Any]:
-        doc = {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
+        doc = {name: getattr(self, name) for name in self.__slots__}
         doc["architectures"] = list(self.architectures)
         doc["layers"] = list(self.layers)
         return doc
@@ -142,7 +144,7 @@ class Function:
         doc = dict(doc)
         doc["architectures"] = tuple(doc.get("architectures") or ("x86_64",))
         doc["layers"] = tuple(doc.get("layers") or ())
-        return cls(**{k: v for k, v in doc.items() if k in cls.__slots__})  # type: ignore[attr-defined]
+        return cls(**{k: v for k, v in doc.items() if k in cls.__slots__})
 
     def configuration(self) -> dict[str, Any]:
         """The FunctionConfiguration shape."""
@@ -191,33 +193,41 @@ def check_settings(req: dict[str, Any]) -> None:
     if "Role" in req and not _ROLE.match(req["Role"] or ""):
         raise invalid(
             f"1 validation error detected: Value '{req['Role']}' at 'role' failed to satisfy constraint: "
-            r"Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+"
+            "Member must satisfy regular expression pattern: "
+            r"arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+"
         )
     if "Handler" in req and not _HANDLER.match(req["Handler"] or ""):
         raise invalid(
-            f"1 validation error detected: Value '{req['Handler']}' at 'handler' failed to satisfy constraint: Member must satisfy regular expression pattern: [^\\s]+"
+            f"1 validation error detected: Value '{req['Handler']}' at 'handler' failed to satisfy constraint: "
+            "Member must satisfy regular expression pattern: [^\\s]+"
         )
     if "MemorySize" in req and not MIN_MEMORY <= req["MemorySize"] <= MAX_MEMORY:
         raise invalid(
-            f"'MemorySize' value failed to satisfy constraint: Member must have value between {MIN_MEMORY} and {MAX_MEMORY}, inclusive"
+            "'MemorySize' value failed to satisfy constraint: "
+            f"Member must have value between {MIN_MEMORY} and {MAX_MEMORY}, inclusive"
         )
     if "Timeout" in req and not MIN_TIMEOUT <= req["Timeout"] <= MAX_TIMEOUT:
         raise invalid(
-            f"'Timeout' value failed to satisfy constraint: Member must have value between {MIN_TIMEOUT} and {MAX_TIMEOUT}, inclusive"
+            "'Timeout' value failed to satisfy constraint: "
+            f"Member must have value between {MIN_TIMEOUT} and {MAX_TIMEOUT}, inclusive"
         )
     variables = (req.get("Environment") or {}).get("Variables") or {}
     for key in variables:
         if not _ENV_KEY.match(key):
             raise invalid(
-                f"Environment variable name {key} is not valid: it must start with a letter and hold only letters, digits and _."
+                f"Environment variable name {key} is not valid: it must start with a letter and hold only letters, "
+                "digits and _."
             )
         if key in RESERVED_ENV:
             raise invalid(
-                f"Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: {key}"
+                "Lambda was unable to configure your environment variables because the environment variables you "
+                "have provided contains reserved keys that are currently not supported for modification. Reserved "
+                f"keys used in this request: {key}"
             )
     if len(repr(variables)) > 4096:
         raise invalid(
-            "Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit."
+            "Lambda was unable to configure your environment variables because the environment variables you have "
+            "provided exceeded the 4KB limit."
         )
     target = (req.get("DeadLetterConfig") or {}).get("TargetArn")
     if target and not _DEAD_LETTER.match(target):
@@ -230,12 +240,14 @@ def check_settings(req: dict[str, Any]) -> None:
     storage = (req.get("EphemeralStorage") or {}).get("Size")
     if storage is not None and not 512 <= storage <= 10240:
         raise invalid(
-            "'EphemeralStorage.Size' value failed to satisfy constraint: Member must have value between 512 and 10240, inclusive"
+            "'EphemeralStorage.Size' value failed to satisfy constraint: Member must have value between 512 and "
+            "10240, inclusive"
         )
 
 
 def check_name(name: str) -> None:
     if not _NAME.match(name):
         raise invalid(
-            f"1 validation error detected: Value '{name}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9-_]+"
+            f"1 validation error detected: Value '{name}' at 'functionName' failed to satisfy constraint: Member "
+            "must satisfy regular expression pattern: [a-zA-Z0-9-_]+"
         )

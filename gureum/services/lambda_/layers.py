@@ -1,6 +1,5 @@
-"""Lambda layers: PublishLayerVersion, GetLayerVersion(ByArn), ListLayerVersions, ListLayers, DeleteLayerVersion,
-and resolving a function's Layers to the zips unpacked, in order, into the folder AWS calls /opt.
-"""
+"""Lambda layers as values: layer names and version ARNs, the layer version documents the API answers with, and
+resolving a function's Layers to the stored zips unpacked, in order, into the folder AWS calls /opt. No HTTP."""
 
 from __future__ import annotations
 
@@ -8,37 +7,59 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from ...aws.context import RequestContext
 from ...store.base import Tx
-from . import SERVICE, store
-from .errors import ResourceNotFoundException, ServiceError, invalid
-from .functions import code_sha256, timestamp
+from . import store
+from .errors import invalid
 
 _LAYER_NAME = re.compile(
     r"^(?:arn:aws[a-zA-Z-]*:lambda:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):layer:)?(?P<name>[a-zA-Z0-9-_]{1,140})$"
 )
 _LAYER_VERSION_ARN = re.compile(
-    r"^arn:aws[a-zA-Z-]*:lambda:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):layer:(?P<name>[a-zA-Z0-9-_]+):(?P<version>[0-9]+)$"
+    r"^arn:aws[a-zA-Z-]*:lambda:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):layer:(?P<name>[a-zA-Z0-9-_]+)"
+    r":(?P<version>[0-9]+)$"
 )
 MAX_LAYERS = 5
+# PublishLayerVersion's members kept as given when set
+_KEPT = ("CompatibleRuntimes", "LicenseInfo", "CompatibleArchitectures")
 
 
-def _where(ctx: RequestContext, layer_name: str) -> tuple[str, str, str]:
+def _pattern_error(value: str, member: str) -> Exception:
+    return invalid(
+        f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: Member must "
+        "satisfy regular expression pattern"
+    )
+
+
+def where(layer_name: str, account: str, region: str) -> tuple[str, str, str]:
+    """(account, region, name) of a LayerName (a name or a layer ARN); ``account`` and ``region`` for a name."""
     match = _LAYER_NAME.match(layer_name)
     if match is None:
-        raise invalid(
-            f"1 validation error detected: Value '{layer_name}' at 'layerName' failed to satisfy constraint: Member must satisfy regular expression pattern"
-        )
-    return match.group("account") or ctx.account, match.group("region") or ctx.region, match.group("name")
+        raise _pattern_error(layer_name, "layerName")
+    return match.group("account") or account, match.group("region") or region, match.group("name")
 
 
-def _not_found() -> ServiceError:
-    return ResourceNotFoundException("The resource you requested does not exist.", fields={"Type": "User"})
+def version_arn_parts(arn: str) -> tuple[str, str, str, int]:
+    """(account, region, name, version) of a layer version ARN."""
+    match = _LAYER_VERSION_ARN.match(arn)
+    if match is None:
+        raise _pattern_error(arn, "arn")
+    return match.group("account"), match.group("region"), match.group("name"), int(match.group("version"))
 
 
-def _out(ctx: RequestContext, account: str, region: str, name: str, config: dict[str, Any]) -> dict[str, Any]:
+def new_config(
+    name: str, description: str | None, settings: dict[str, Any], sha: str, size: int, created: str
+) -> dict[str, Any]:
+    """What is stored of a layer version (its number is added when stored)."""
+    config: dict[str, Any] = {"LayerName": name, "Description": description or "", "CreatedDate": created, "sha": sha,
+                              "CodeSize": size}  # fmt: skip
+    config.update({member: settings[member] for member in _KEPT if settings.get(member)})
+    return config
+
+
+def doc(base_url: str, account: str, region: str, name: str, config: dict[str, Any]) -> dict[str, Any]:
+    """GetLayerVersion's answer: the stored config with its ARNs and Content (a download link on gureum)."""
     arn = f"arn:aws:lambda:{region}:{account}:layer:{name}"
-    location = f"{ctx.request.base_url}/_gureum/lambda/code?account={account}&sha={quote(config['sha'], safe='')}"
+    location = f"{base_url}/_gureum/lambda/code?account={account}&sha={quote(config['sha'], safe='')}"
     out = {k: v for k, v in config.items() if k not in ("sha", "CodeSize")}
     return {
         **out,
@@ -48,6 +69,34 @@ def _out(ctx: RequestContext, account: str, region: str, name: str, config: dict
     }
 
 
+def item(base_url: str, account: str, region: str, name: str, config: dict[str, Any]) -> dict[str, Any]:
+    """A LayerVersionsListItem."""
+    out = doc(base_url, account, region, name, config)
+    return {k: v for k, v in out.items() if k not in ("Content", "LayerArn")}
+
+
+def matches(config: dict[str, Any], runtime: str | None, architecture: str | None) -> bool:
+    """Whether a layer version suits a CompatibleRuntime and CompatibleArchitecture filter (None: any)."""
+    return (not runtime or runtime in (config.get("CompatibleRuntimes") or [])) and (
+        not architecture or architecture in (config.get("CompatibleArchitectures") or [])
+    )
+
+
+def latest_per_layer(base_url: str, account: str, region: str, versions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """ListLayers' entries: each layer with its newest version (``versions`` newest first per name)."""
+    latest: dict[str, dict[str, Any]] = {}
+    for config in versions:
+        latest.setdefault(config["LayerName"], config)
+    return [
+        {
+            "LayerName": name,
+            "LayerArn": f"arn:aws:lambda:{region}:{account}:layer:{name}",
+            "LatestMatchingVersion": item(base_url, account, region, name, config),
+        }
+        for name, config in sorted(latest.items())
+    ]
+
+
 def resolve_layers(tx: Tx, arns: list[str]) -> tuple[dict[str, Any], ...]:
     """A function's Layers parameter → its stored layer entries (InvalidParameterValueException for unknown ones)."""
     if len(arns) > MAX_LAYERS:
@@ -55,108 +104,11 @@ def resolve_layers(tx: Tx, arns: list[str]) -> tuple[dict[str, Any], ...]:
     out = []
     for arn in arns:
         match = _LAYER_VERSION_ARN.match(arn)
-        config = (
-            None
-            if match is None
-            else store.get_layer_version(
-                tx, match.group("account"), match.group("region"), match.group("name"), int(match.group("version"))
-            )
-        )
+        config = None
+        if match is not None:
+            account, region, name = match.group("account"), match.group("region"), match.group("name")
+            config = store.get_layer_version(tx, account, region, name, int(match.group("version")))
         if config is None:
             raise invalid(f"Layer version {arn} does not exist.")
         out.append({"Arn": arn, "CodeSize": config["CodeSize"], "sha": config["sha"]})
     return tuple(out)
-
-
-@SERVICE.op("PublishLayerVersion")
-async def publish_layer_version(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    from .ops_functions import _read_zip  # the same package checks as function code
-
-    account, region, name = _where(ctx, req["LayerName"])
-    content = req.get("Content") or {}
-    if content.get("S3Bucket") or not content.get("ZipFile"):
-        raise invalid("Please provide the layer's content as ZipFile (gureum has no S3 to fetch it from yet).")
-    zip_bytes = bytes(content["ZipFile"])
-    _read_zip(zip_bytes)
-    sha = code_sha256(zip_bytes)
-    config: dict[str, Any] = {
-        "LayerName": name,
-        "Description": req.get("Description") or "",
-        "CreatedDate": timestamp(ctx.runtime.clock.now()),
-        "sha": sha,
-        "CodeSize": len(zip_bytes),
-    }
-    for member in ("CompatibleRuntimes", "LicenseInfo", "CompatibleArchitectures"):
-        if req.get(member):
-            config[member] = req[member]
-
-    def publish(tx: Tx) -> int:
-        store.put_code(tx, account, sha, zip_bytes)
-        return store.insert_layer_version(tx, account, region, name, config)
-
-    config["Version"] = await ctx.runtime.store.write(publish)
-    return _out(ctx, account, region, name, config)
-
-
-async def _get(ctx: RequestContext, account: str, region: str, name: str, version: int) -> dict[str, Any]:
-    config = await ctx.runtime.store.read(lambda tx: store.get_layer_version(tx, account, region, name, version))
-    if config is None:
-        raise _not_found()
-    return _out(ctx, account, region, name, config)
-
-
-@SERVICE.op("GetLayerVersion")
-async def get_layer_version(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    account, region, name = _where(ctx, req["LayerName"])
-    return await _get(ctx, account, region, name, req["VersionNumber"])
-
-
-@SERVICE.op("GetLayerVersionByArn")
-async def get_layer_version_by_arn(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    match = _LAYER_VERSION_ARN.match(req["Arn"])
-    if match is None:
-        raise invalid(
-            f"1 validation error detected: Value '{req['Arn']}' at 'arn' failed to satisfy constraint: Member must satisfy regular expression pattern"
-        )
-    return await _get(
-        ctx, match.group("account"), match.group("region"), match.group("name"), int(match.group("version"))
-    )
-
-
-def _matches(config: dict[str, Any], req: dict[str, Any]) -> bool:
-    runtime, arch = req.get("CompatibleRuntime"), req.get("CompatibleArchitecture")
-    return (not runtime or runtime in (config.get("CompatibleRuntimes") or [])) and (
-        not arch or arch in (config.get("CompatibleArchitectures") or [])
-    )
-
-
-def _item(ctx: RequestContext, account: str, region: str, name: str, config: dict[str, Any]) -> dict[str, Any]:
-    out = _out(ctx, account, region, name, config)
-    return {k: v for k, v in out.items() if k not in ("Content", "LayerArn")}
-
-
-@SERVICE.op("ListLayerVersions")
-async def list_layer_versions(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    account, region, name = _where(ctx, req["LayerName"])
-    versions = await ctx.runtime.store.read(lambda tx: store.list_layer_versions(tx, account, region, name))
-    return {"LayerVersions": [_item(ctx, account, region, name, c) for c in versions if _matches(c, req)]}
-
-
-@SERVICE.op("ListLayers")
-async def list_layers(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    versions = await ctx.runtime.store.read(lambda tx: store.list_layer_versions(tx, ctx.account, ctx.region, None))
-    latest: dict[str, dict[str, Any]] = {}
-    for config, name in ((c, c["LayerName"]) for c in versions if _matches(c, req)):
-        latest.setdefault(name, config)  # newest first per name
-    layers = [{"LayerName": name, "LayerArn": f"arn:aws:lambda:{ctx.region}:{ctx.account}:layer:{name}", "LatestMatchingVersion": _item(ctx, ctx.account, ctx.region, name, config)}
-              for name, config in sorted(latest.items())]  # fmt: skip
-    return {"Layers": layers}
-
-
-@SERVICE.op("DeleteLayerVersion")
-async def delete_layer_version(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    account, region, name = _where(ctx, req["LayerName"])
-    await ctx.runtime.store.write(
-        lambda tx: store.delete_layer_version(tx, account, region, name, req["VersionNumber"])
-    )
-    return {}

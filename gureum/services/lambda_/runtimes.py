@@ -23,9 +23,10 @@ PYTHON = {f"python3.{minor}": f"3.{minor}" for minor in range(9, 14)}
 NODEJS = {"nodejs18.x": "18", "nodejs20.x": "20", "nodejs22.x": "22"}
 PROVIDED = {"provided.al2", "provided.al2023"}
 # in the model's enum but retired by AWS for creates (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html)
-DEPRECATED = {"python2.7", "python3.6", "python3.7", "python3.8", "nodejs", "nodejs4.3", "nodejs4.3-edge", "nodejs6.10", "nodejs8.10",
-              "nodejs10.x", "nodejs12.x", "nodejs14.x", "nodejs16.x", "dotnetcore1.0", "dotnetcore2.0", "dotnetcore2.1", "dotnetcore3.1",
-              "dotnet6", "ruby2.5", "ruby2.7", "go1.x", "java8", "provided"}  # fmt: skip
+DEPRECATED = {"python2.7", "python3.6", "python3.7", "python3.8", "nodejs", "nodejs4.3", "nodejs4.3-edge",
+              "nodejs6.10", "nodejs8.10", "nodejs10.x", "nodejs12.x", "nodejs14.x", "nodejs16.x", "dotnetcore1.0",
+              "dotnetcore2.0", "dotnetcore2.1", "dotnetcore3.1", "dotnet6", "ruby2.5", "ruby2.7", "go1.x", "java8",
+              "provided"}  # fmt: skip
 # the pure-Python AWS SDK the python runtimes find after the function's own packages, as /var/runtime holds boto3 on AWS
 _SDK_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six.py")
 
@@ -87,7 +88,8 @@ def check_runtime(runtime: str) -> None:
     if runtime in PYTHON:
         if python_interpreter(PYTHON[runtime]) is None:
             raise invalid(
-                f"The runtime {runtime} needs a Python {PYTHON[runtime]} interpreter, and none was found on this machine (pyenv or python{PYTHON[runtime]} on PATH)."
+                f"The runtime {runtime} needs a Python {PYTHON[runtime]} interpreter, and none was found on this "
+                f"machine (pyenv or python{PYTHON[runtime]} on PATH)."
             )
         return
     if runtime in NODEJS:
@@ -95,13 +97,15 @@ def check_runtime(runtime: str) -> None:
         if major != NODEJS[runtime]:
             have = f"Node.js {major}" if major else "no Node.js"
             raise invalid(
-                f"The runtime {runtime} needs Node.js {NODEJS[runtime]}, and this machine has {have}; gureum does not substitute another version."
+                f"The runtime {runtime} needs Node.js {NODEJS[runtime]}, and this machine has {have}; gureum does "
+                "not substitute another version."
             )
         return
     if runtime in PROVIDED:
         return
     raise invalid(
-        f"The runtime {runtime} is not served by gureum yet (served: python3.9-3.13, nodejs18.x/20.x/22.x per the machine's Node, provided.al2, provided.al2023)."
+        f"The runtime {runtime} is not served by gureum yet (served: python3.9-3.13, nodejs18.x/20.x/22.x per the "
+        "machine's Node, provided.al2, provided.al2023)."
     )
 
 

@@ -78,7 +78,8 @@ def list_functions(tx: Tx, account: str, region: str, after: str, limit: int, al
     where = "" if all_versions else " AND version = ?"
     params: tuple[Any, ...] = (account, region, after) if all_versions else (account, region, after, LATEST)
     rows = tx.all(
-        f"SELECT config FROM lambda_functions WHERE account = ? AND region = ? AND name > ?{where} ORDER BY name, id LIMIT ?",
+        f"SELECT config FROM lambda_functions WHERE account = ? AND region = ? AND name > ?{where} "
+        "ORDER BY name, id LIMIT ?",
         (*params, limit),
     )
     return [Function.from_doc(json.loads(row[0])) for row in rows]
@@ -166,7 +167,8 @@ def get_alias(tx: Tx, account: str, region: str, function_name: str, name: str) 
 
 def get_alias_event_invoke(tx: Tx, account: str, region: str, function_name: str, alias: str) -> dict[str, Any] | None:
     row = tx.one(
-        "SELECT config FROM lambda_alias_event_invoke WHERE account = ? AND region = ? AND function_name = ? AND alias = ?",
+        "SELECT config FROM lambda_alias_event_invoke "
+        "WHERE account = ? AND region = ? AND function_name = ? AND alias = ?",
         (account, region, function_name, alias),
     )
     return None if row is None else dict(json.loads(row[0]))
@@ -189,14 +191,16 @@ def put_alias_event_invoke(
     )
     if config is not None:
         tx.execute(
-            "INSERT INTO lambda_alias_event_invoke (account, region, function_name, alias, config) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO lambda_alias_event_invoke (account, region, function_name, alias, config) "
+            "VALUES (?, ?, ?, ?, ?)",
             (*key, json.dumps(config)),
         )
 
 
 def alias_event_invokes(tx: Tx, account: str, region: str, function_name: str) -> list[tuple[str, dict[str, Any]]]:
     rows = tx.all(
-        "SELECT alias, config FROM lambda_alias_event_invoke WHERE account = ? AND region = ? AND function_name = ? ORDER BY alias",
+        "SELECT alias, config FROM lambda_alias_event_invoke "
+        "WHERE account = ? AND region = ? AND function_name = ? ORDER BY alias",
         (account, region, function_name),
     )
     return [(str(row[0]), dict(json.loads(row[1]))) for row in rows]
@@ -255,7 +259,8 @@ def insert_layer_version(tx: Tx, account: str, region: str, name: str, config: d
 
 def get_layer_version(tx: Tx, account: str, region: str, name: str, version: int) -> dict[str, Any] | None:
     row = tx.one(
-        "SELECT config FROM lambda_layers WHERE account = ? AND region = ? AND name = ? AND version = ? AND deleted = 0",
+        "SELECT config FROM lambda_layers "
+        "WHERE account = ? AND region = ? AND name = ? AND version = ? AND deleted = 0",
         (account, region, name, version),
     )
     return None if row is None else dict(json.loads(row[0]))
@@ -265,12 +270,14 @@ def list_layer_versions(tx: Tx, account: str, region: str, name: str | None) -> 
     """Newest first; every layer of the account and region when ``name`` is None."""
     if name is None:
         rows = tx.all(
-            "SELECT config FROM lambda_layers WHERE account = ? AND region = ? AND deleted = 0 ORDER BY name, version DESC",
+            "SELECT config FROM lambda_layers WHERE account = ? AND region = ? AND deleted = 0 "
+            "ORDER BY name, version DESC",
             (account, region),
         )
     else:
         rows = tx.all(
-            "SELECT config FROM lambda_layers WHERE account = ? AND region = ? AND name = ? AND deleted = 0 ORDER BY version DESC",
+            "SELECT config FROM lambda_layers WHERE account = ? AND region = ? AND name = ? AND deleted = 0 "
+            "ORDER BY version DESC",
             (account, region, name),
         )
     return [dict(json.loads(row[0])) for row in rows]

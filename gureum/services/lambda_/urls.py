@@ -1,6 +1,7 @@
-"""Function URLs as values: url ids, the HTTP request → payload format 2.0 event, the function's answer → HTTP
-response, CORS, and who may call a URL (https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html).
-No SQL, no processes; the HTTP front and the API are in ops_urls.py.
+"""Function URLs as values and transaction bodies: url ids, the URL configuration documents and their API's
+checks, the HTTP request → payload format 2.0 event, the function's answer → HTTP response, CORS, and who may call a
+URL (https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html). No processes; the HTTP front is
+url_front.py.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import logging
 import re
 import secrets
 import string
@@ -15,8 +17,18 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from ...aws.http import Request, Response
+from ...store.base import Tx
+from . import store, store_configs
+from .aliases import is_alias
+from .errors import ResourceNotFoundException, ValidationException, conflict, function_not_found
+from .functions import function_arn
 
+log = logging.getLogger("gureum.lambda")
 _ID_ALPHABET = string.ascii_lowercase + string.digits
+_NOT_FOUND = "The resource you requested does not exist."
+# the members CreateFunctionUrlConfig answers with; the others answer LastModifiedTime too
+_CONFIG_MEMBERS = ("FunctionArn", "AuthType", "Cors", "CreationTime", "InvokeMode")
+_FULL_MEMBERS = ("FunctionArn", "AuthType", "Cors", "CreationTime", "LastModifiedTime", "InvokeMode")
 HOST_FORM = re.compile(r"^(?P<id>[a-z0-9]{32})\.lambda-url\.(?P<region>[a-z0-9-]+)\.", re.IGNORECASE)
 # the path form needs no DNS: /lambda-url/{url-id}/… never collides with an AWS REST API (none starts with it)
 PATH_PREFIX = "/lambda-url/"
@@ -28,16 +40,13 @@ def new_url_id() -> str:
     return "".join(secrets.choice(_ID_ALPHABET) for _ in range(32))
 
 
-def function_url(url_id: str, region: str, request: Request) -> str:
-    """http://{url-id}.lambda-url.{region}.localhost:{port}/ on the port the API request came in on."""
-    host = request.host
-    port = (
-        host.rsplit(":", 1)[1]
-        if ":" in host and not host.endswith("]")
-        else ("443" if request.scheme == "https" else "80")
-    )
-    default = (request.scheme == "http" and port == "80") or (request.scheme == "https" and port == "443")
-    return f"{request.scheme}://{url_id}.lambda-url.{region}.localhost{'' if default else ':' + port}/"
+def function_url(url_id: str, region: str, base_url: str) -> str:
+    """http://{url-id}.lambda-url.{region}.localhost:{port}/ on the port the API request came in on (``base_url``:
+    that request's scheme://host)."""
+    scheme, _, host = base_url.partition("://")
+    port = host.rsplit(":", 1)[1] if ":" in host and not host.endswith("]") else ("443" if scheme == "https" else "80")
+    default = (scheme == "http" and port == "80") or (scheme == "https" and port == "443")
+    return f"{scheme}://{url_id}.lambda-url.{region}.localhost{'' if default else ':' + port}/"
 
 
 def locate(request: Request) -> tuple[str, str] | None:
@@ -268,3 +277,97 @@ def public_access(policy: list[dict[str, Any]] | None, auth_type: str) -> bool:
         if wanted is None or wanted == auth_type:
             return True
     return False
+
+
+# --- the URL configuration API ---------------------------------------------------------------------
+
+
+def check_qualifier(qualifier: str | None) -> str:
+    """A URL belongs to the function ("") or to an alias, never to a version."""
+    if qualifier is not None and not is_alias(qualifier):
+        raise ValidationException(
+            "1 validation error detected: Value at 'qualifier' failed to satisfy constraint: Member must satisfy "
+            "regular expression pattern: ((?!^\\d+$)^[0-9a-zA-Z-_]+$)",
+            fields={"Type": "User"},
+        )
+    return qualifier or ""
+
+
+def iso_time(seconds: float) -> str:
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def doc(base_url: str, url_id: str, region: str, config: dict[str, Any], full: bool = True) -> dict[str, Any]:
+    """A FunctionUrlConfig (``full``: with LastModifiedTime) with its FunctionUrl."""
+    out = {"FunctionUrl": function_url(url_id, region, base_url)}
+    out.update(
+        {key: config[key] for key in (_FULL_MEMBERS if full else _CONFIG_MEMBERS) if config.get(key) is not None}
+    )
+    return out
+
+
+def note_streaming(mode: str | None) -> None:
+    if mode == "RESPONSE_STREAM":
+        log.warning(
+            "function URL with InvokeMode RESPONSE_STREAM: gureum answers it buffered (the whole response at once)"
+        )
+
+
+def _not_found() -> Exception:
+    return ResourceNotFoundException(_NOT_FOUND, fields={"Type": "User"})
+
+
+def _check_target(tx: Tx, account: str, region: str, name: str, qualifier: str) -> None:
+    if store.get_function(tx, account, region, name) is None:
+        raise function_not_found(function_arn(region, account, name, qualifier or None))
+    if qualifier and store.get_alias(tx, account, region, name, qualifier) is None:
+        raise function_not_found(function_arn(region, account, name, qualifier))
+
+
+def new_config(
+    arn: str, auth_type: str, cors: dict[str, Any] | None, invoke_mode: str | None, now: float
+) -> dict[str, Any]:
+    stamp = iso_time(now)
+    return {"FunctionArn": arn, "AuthType": auth_type, "Cors": cors, "InvokeMode": invoke_mode or "BUFFERED",
+            "CreationTime": stamp, "LastModifiedTime": stamp}  # fmt: skip
+
+
+def create(tx: Tx, account: str, region: str, name: str, qualifier: str, url_id: str, config: dict[str, Any]) -> None:
+    _check_target(tx, account, region, name, qualifier)
+    if store_configs.get_url(tx, account, region, name, qualifier) is not None:
+        raise conflict(
+            f"Failed to create function url config for [functionArn = {config['FunctionArn']}]. Error message:  "
+            "FunctionUrlConfig exists for this Lambda function"
+        )
+    store_configs.insert_url(tx, account, region, name, qualifier, url_id, config)
+
+
+def get(tx: Tx, account: str, region: str, name: str, qualifier: str) -> tuple[str, dict[str, Any]]:
+    """(url id, config) of the URL of a function or alias."""
+    _check_target(tx, account, region, name, qualifier)
+    found = store_configs.get_url(tx, account, region, name, qualifier)
+    if found is None:
+        raise _not_found()
+    return found
+
+
+def update(
+    tx: Tx, account: str, region: str, name: str, qualifier: str, changes: dict[str, Any], now: float
+) -> tuple[str, dict[str, Any]]:
+    """Apply ``changes`` (AuthType, Cors, InvokeMode: those not None); (url id, config)."""
+    url_id, config = get(tx, account, region, name, qualifier)
+    config.update({member: value for member, value in changes.items() if value is not None})
+    config["LastModifiedTime"] = iso_time(now)
+    store_configs.update_url(tx, url_id, config)
+    return url_id, config
+
+
+def delete(tx: Tx, account: str, region: str, name: str, qualifier: str) -> None:
+    get(tx, account, region, name, qualifier)
+    store_configs.delete_urls(tx, account, region, name, qualifier)
+
+
+def listing(tx: Tx, account: str, region: str, name: str) -> list[tuple[str, dict[str, Any]]]:
+    """(url id, config) of every URL of a function and its aliases."""
+    _check_target(tx, account, region, name, "")
+    return store_configs.list_urls(tx, account, region, name)

@@ -6,7 +6,7 @@ import pytest
 
 from gureum.aws.errors import ServiceError
 from gureum.services.lambda_.functions import Function, code_sha256, parse_function_name
-from gureum.services.lambda_.ops_aliases import is_alias, pick_version
+from gureum.services.lambda_.aliases import is_alias, pick_version
 
 
 @pytest.mark.parametrize(

@@ -48,7 +48,10 @@ class LambdaContext:
         return max(0, int(self._deadline_ms - time.time() * 1000))
 
     def __repr__(self):
-        return f"LambdaContext([aws_request_id={self.aws_request_id},function_name={self.function_name},function_version={self.function_version}])"
+        return (
+            f"LambdaContext([aws_request_id={self.aws_request_id},function_name={self.function_name},"
+            f"function_version={self.function_version}])"
+        )
 
 
 class _RequestIdFilter(logging.Filter):

@@ -1,0 +1,314 @@
+"""Lambda's backend, the configurations around functions: layers, provisioned concurrency, function URLs (the
+API and what their HTTP front asks) and event source mappings. Methods of the one LambdaBackend object (backend.py).
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from ...ports import SqsConsumer
+from ...store.base import Tx
+from . import esm, layers, mappings, policy, provisioned, store, store_configs, store_esm, urls
+from .backend_core import LambdaCore
+from .errors import invalid, resource_not_found
+from .functions import code_sha256, function_arn, parse_function_name, timestamp
+from .packages import check_zip
+
+
+class ConfigsApi(LambdaCore):
+    # --- layers -----------------------------------------------------------------------------------
+
+    async def publish_layer_version(
+        self,
+        account: str,
+        region: str,
+        layer_name: str,
+        description: str | None,
+        content: dict[str, Any] | None,
+        compatible_runtimes: list[str] | None,
+        license_info: str | None,
+        compatible_architectures: list[str] | None,
+        base_url: str,
+    ) -> dict[str, Any]:
+        account, region, name = layers.where(layer_name, account, region)
+        content = content or {}
+        if content.get("S3Bucket") or not content.get("ZipFile"):
+            raise invalid("Please provide the layer's content as ZipFile (gureum has no S3 to fetch it from yet).")
+        zip_bytes = bytes(content["ZipFile"])
+        check_zip(zip_bytes)  # the same package checks as function code
+        sha = code_sha256(zip_bytes)
+        kept = {"CompatibleRuntimes": compatible_runtimes, "LicenseInfo": license_info,
+                "CompatibleArchitectures": compatible_architectures}  # fmt: skip
+        config = layers.new_config(name, description, kept, sha, len(zip_bytes), timestamp(self.clock.now()))
+
+        def publish(tx: Tx) -> int:
+            store.put_code(tx, account, sha, zip_bytes)
+            return store.insert_layer_version(tx, account, region, name, config)
+
+        config["Version"] = await self.store.write(publish)
+        return layers.doc(base_url, account, region, name, config)
+
+    async def get_layer_version(
+        self, account: str, region: str, layer_name: str, version_number: int, base_url: str
+    ) -> dict[str, Any]:
+        account, region, name = layers.where(layer_name, account, region)
+        return await self._layer_version(account, region, name, version_number, base_url)
+
+    async def get_layer_version_by_arn(self, arn: str, base_url: str) -> dict[str, Any]:
+        account, region, name, version = layers.version_arn_parts(arn)
+        return await self._layer_version(account, region, name, version, base_url)
+
+    async def _layer_version(self, account: str, region: str, name: str, version: int, base_url: str) -> dict[str, Any]:
+        config = await self.store.read(lambda tx: store.get_layer_version(tx, account, region, name, version))
+        if config is None:
+            raise resource_not_found()
+        return layers.doc(base_url, account, region, name, config)
+
+    async def list_layer_versions(
+        self,
+        account: str,
+        region: str,
+        layer_name: str,
+        compatible_runtime: str | None,
+        compatible_architecture: str | None,
+        base_url: str,
+    ) -> dict[str, Any]:
+        account, region, name = layers.where(layer_name, account, region)
+        found = await self.store.read(lambda tx: store.list_layer_versions(tx, account, region, name))
+        return {
+            "LayerVersions": [
+                layers.item(base_url, account, region, name, config)
+                for config in found
+                if layers.matches(config, compatible_runtime, compatible_architecture)
+            ]
+        }
+
+    async def list_layers(
+        self,
+        account: str,
+        region: str,
+        compatible_runtime: str | None,
+        compatible_architecture: str | None,
+        base_url: str,
+    ) -> dict[str, Any]:
+        found = await self.store.read(lambda tx: store.list_layer_versions(tx, account, region, None))
+        matching = [c for c in found if layers.matches(c, compatible_runtime, compatible_architecture)]
+        return {"Layers": layers.latest_per_layer(base_url, account, region, matching)}
+
+    async def delete_layer_version(self, account: str, region: str, layer_name: str, version_number: int) -> None:
+        account, region, name = layers.where(layer_name, account, region)
+        await self.store.write(lambda tx: store.delete_layer_version(tx, account, region, name, version_number))
+
+    # --- provisioned concurrency ------------------------------------------------------------------
+
+    def _provisioned_where(
+        self, account: str, region: str, function_name: str, qualifier: str | None
+    ) -> tuple[str, str, str, str]:
+        ref = parse_function_name(function_name, qualifier)
+        return ref.account or account, ref.region or region, ref.name, provisioned.check_qualifier(ref.qualifier)
+
+    async def put_provisioned_concurrency_config(
+        self, account: str, region: str, function_name: str, qualifier: str | None, count: int
+    ) -> dict[str, Any]:
+        account, region, name, qualifier = self._provisioned_where(account, region, function_name, qualifier)
+        stamp = timestamp(self.clock.now())
+        fn = await self.store.write(lambda tx: provisioned.put(tx, account, region, name, qualifier, count, stamp))
+        self._warm_later(fn, qualifier, count, stamp)
+        return provisioned.doc(provisioned.new_config(count, stamp))
+
+    async def get_provisioned_concurrency_config(
+        self, account: str, region: str, function_name: str, qualifier: str | None
+    ) -> dict[str, Any]:
+        account, region, name, qualifier = self._provisioned_where(account, region, function_name, qualifier)
+        return await self.store.read(lambda tx: provisioned.get(tx, account, region, name, qualifier))
+
+    async def delete_provisioned_concurrency_config(
+        self, account: str, region: str, function_name: str, qualifier: str | None
+    ) -> None:
+        account, region, name, qualifier = self._provisioned_where(account, region, function_name, qualifier)
+        await self.store.write(lambda tx: provisioned.delete(tx, account, region, name, qualifier))
+        await self.pool.unprovision(function_arn(region, account, name, qualifier))
+
+    async def list_provisioned_concurrency_configs(
+        self, account: str, region: str, function_name: str, marker: str | None, max_items: int | None
+    ) -> dict[str, Any]:
+        account, region, name = self._named(account, region, function_name)
+        limit = max_items or 50
+        return await self.store.read(lambda tx: provisioned.listing(tx, account, region, name, marker, limit))
+
+    # --- function URLs ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _url_where(account: str, region: str, function_name: str, qualifier: str | None) -> tuple[str, str, str, str]:
+        ref = parse_function_name(function_name, qualifier)
+        return ref.account or account, ref.region or region, ref.name, urls.check_qualifier(ref.qualifier)
+
+    async def create_function_url_config(
+        self,
+        account: str,
+        region: str,
+        function_name: str,
+        qualifier: str | None,
+        auth_type: str,
+        cors: dict[str, Any] | None,
+        invoke_mode: str | None,
+        base_url: str,
+    ) -> dict[str, Any]:
+        account, region, name, qualifier = self._url_where(account, region, function_name, qualifier)
+        arn = function_arn(region, account, name, qualifier or None)
+        config = urls.new_config(arn, auth_type, cors, invoke_mode, self.clock.now())
+        url_id = urls.new_url_id()
+        await self.store.write(lambda tx: urls.create(tx, account, region, name, qualifier, url_id, config))
+        urls.note_streaming(config["InvokeMode"])
+        return urls.doc(base_url, url_id, region, config, full=False)
+
+    async def get_function_url_config(
+        self, account: str, region: str, function_name: str, qualifier: str | None, base_url: str
+    ) -> dict[str, Any]:
+        account, region, name, qualifier = self._url_where(account, region, function_name, qualifier)
+        url_id, config = await self.store.read(lambda tx: urls.get(tx, account, region, name, qualifier))
+        return urls.doc(base_url, url_id, region, config)
+
+    async def update_function_url_config(
+        self,
+        account: str,
+        region: str,
+        function_name: str,
+        qualifier: str | None,
+        auth_type: str | None,
+        cors: dict[str, Any] | None,
+        invoke_mode: str | None,
+        base_url: str,
+    ) -> dict[str, Any]:
+        account, region, name, qualifier = self._url_where(account, region, function_name, qualifier)
+        changes, now = {"AuthType": auth_type, "Cors": cors, "InvokeMode": invoke_mode}, self.clock.now()
+        url_id, config = await self.store.write(
+            lambda tx: urls.update(tx, account, region, name, qualifier, changes, now)
+        )
+        urls.note_streaming(invoke_mode)
+        return urls.doc(base_url, url_id, region, config)
+
+    async def delete_function_url_config(
+        self, account: str, region: str, function_name: str, qualifier: str | None
+    ) -> None:
+        account, region, name, qualifier = self._url_where(account, region, function_name, qualifier)
+        await self.store.write(lambda tx: urls.delete(tx, account, region, name, qualifier))
+
+    async def list_function_url_configs(
+        self, account: str, region: str, function_name: str, marker: str | None, max_items: int | None, base_url: str
+    ) -> dict[str, Any]:
+        account, region, name = self._named(account, region, function_name)
+        limit = max_items or 50
+        start = int(marker) if marker and marker.isdigit() else 0
+        rows = await self.store.read(lambda tx: urls.listing(tx, account, region, name))
+        out: dict[str, Any] = {
+            "FunctionUrlConfigs": [
+                urls.doc(base_url, url_id, region, config) for url_id, config in rows[start : start + limit]
+            ]
+        }
+        if start + limit < len(rows):
+            out["NextMarker"] = str(start + limit)
+        return out
+
+    async def url(self, url_id: str) -> tuple[str, str, str, str, dict[str, Any]] | None:
+        """(account, region, function name, qualifier, config) of a function URL, for its HTTP front."""
+        return await self.store.read(lambda tx: store_configs.url_by_id(tx, url_id))
+
+    async def url_is_public(self, account: str, region: str, name: str, qualifier: str) -> bool:
+        """Whether the policy lets anyone call an AuthType NONE URL (lambda:InvokeFunctionUrl to everyone)."""
+        found = await self.store.read(lambda tx: policy.statements(tx, account, region, name, qualifier or None))
+        return found is not None and urls.public_access(found[1], "NONE")
+
+    # --- event source mappings --------------------------------------------------------------------
+
+    async def _queue(self, arn: str) -> dict[str, Any]:
+        parts = arn.split(":")
+        if len(parts) != 6 or parts[0] != "arn" or parts[2] != "sqs":
+            raise invalid(
+                f"Unrecognized event source: gureum serves event source mappings for Amazon SQS queues only ({arn})."
+            )
+        queue = await self.runtime.port(SqsConsumer).queue(arn)
+        if queue is None:
+            raise invalid(
+                "Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS "
+                "Error Message: The specified queue does not exist for this wsdl version."
+            )
+        return queue
+
+    async def _mapped_function(self, account: str, region: str, function_name: str, queue: dict[str, Any]) -> str:
+        """The FunctionArn a FunctionName names (qualified when it has a qualifier); checks the function exists and
+        that the queue hides a message at least as long as the function may run."""
+        ref = parse_function_name(function_name)
+        account, region = ref.account or account, ref.region or region
+        fn = await self.load_function(account, region, ref.name, ref.qualifier)
+        if queue["VisibilityTimeout"] < fn.timeout:
+            raise invalid(
+                f"Queue visibility timeout: {queue['VisibilityTimeout']} seconds is less than Function timeout: "
+                f"{fn.timeout} seconds"
+            )
+        return function_arn(region, account, ref.name, ref.qualifier)
+
+    async def create_event_source_mapping(
+        self, account: str, region: str, function_name: str, event_source_arn: str | None, settings: dict[str, Any]
+    ) -> dict[str, Any]:
+        """CreateEventSourceMapping; ``settings`` are its other members as AWS names them (BatchSize, …)."""
+        mappings.check_sqs_members(settings)
+        if not event_source_arn:
+            raise invalid("Unrecognized event source, must be kinesis, dynamodb stream, sqs, kafka, mq or documentdb.")
+        queue = await self._queue(event_source_arn)
+        config = mappings.new_config(settings, self.clock.now())
+        mappings.check(config, queue["FifoQueue"])
+        fn_arn = await self._mapped_function(account, region, function_name, queue)
+        mapping = mappings.Mapping(str(uuid.uuid4()), account, region, fn_arn, queue["QueueArn"], "Creating", config)
+        await self.store.write(lambda tx: esm.create(tx, mapping))
+        return mapping.output()
+
+    async def get_event_source_mapping(self, account: str, region: str, uuid: str) -> dict[str, Any]:
+        return (await self.store.read(lambda tx: esm.owned(tx, account, region, uuid))).output()
+
+    async def update_event_source_mapping(
+        self, account: str, region: str, uuid: str, function_name: str | None, settings: dict[str, Any]
+    ) -> dict[str, Any]:
+        """UpdateEventSourceMapping; ``settings`` are its other members as AWS names them (those absent stay)."""
+        mappings.check_sqs_members(settings)
+        current = await self.store.read(lambda tx: esm.owned(tx, account, region, uuid))
+        queue = await self._queue(current.source_arn)
+        fn_arn = current.function_arn
+        if function_name:
+            fn_arn = await self._mapped_function(account, region, function_name, queue)
+        config = mappings.changed_config(current.config, settings, self.clock.now())
+        mappings.check(config, queue["FifoQueue"])
+        updated = await self.store.write(lambda tx: esm.update(tx, account, region, uuid, fn_arn, config))
+        return updated.output()
+
+    async def delete_event_source_mapping(self, account: str, region: str, uuid: str) -> dict[str, Any]:
+        return (await self.store.write(lambda tx: esm.delete(tx, account, region, uuid))).output()
+
+    async def list_event_source_mappings(
+        self,
+        account: str,
+        region: str,
+        function_name: str | None,
+        event_source_arn: str | None,
+        marker: str | None,
+        max_items: int | None,
+    ) -> dict[str, Any]:
+        limit = max_items or 100
+        if not 1 <= limit <= 10_000:
+            raise invalid(
+                f"1 validation error detected: Value '{limit}' at 'maxItems' failed to satisfy constraint: Member "
+                "must have value between 1 and 10000"
+            )
+        fn_arn = None
+        if function_name:
+            ref = parse_function_name(function_name)
+            fn_arn = function_arn(ref.region or region, ref.account or account, ref.name, ref.qualifier)
+        source = event_source_arn or None
+        rows = await self.store.read(
+            lambda tx: store_esm.list_mappings(tx, account, region, fn_arn, source, marker or "", limit + 1)
+        )
+        out: dict[str, Any] = {"EventSourceMappings": [m.output() for m in rows[:limit]]}
+        if len(rows) > limit:
+            out["NextMarker"] = rows[limit - 1].uuid
+        return out

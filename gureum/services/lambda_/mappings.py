@@ -1,0 +1,166 @@
+"""Event source mappings as values: the Mapping as stored, its settings' rules for an SQS queue, its filters, and
+AWS's states (Creating → Enabled | Disabled, Enabling, Disabling, Updating, Deleting → gone).
+No SQL, no pollers (esm.py)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from ...patterns import EventPattern, PatternError, compile_event_pattern
+from .errors import invalid
+
+CHANNEL = "lambda-esm"  # a mapping changed: the leader looks again
+MAX_BATCH_STANDARD, MAX_BATCH_FIFO = 10_000, 10
+MAX_WINDOW = 300
+MAX_FILTERS = 5
+FILTER_MAX_LENGTH = 4096
+# where a transitional state goes (None: Enabled or Disabled per the Enabled setting); Deleting goes away
+TRANSITIONS = {"Creating": None, "Enabling": "Enabled", "Disabling": "Disabled", "Updating": None}
+# settings whose change restarts a poller (LastProcessingResult and LastModified do not)
+_SETTINGS = ("BatchSize", "MaximumBatchingWindowInSeconds", "FilterCriteria", "FunctionResponseTypes", "ScalingConfig")
+# what UpdateEventSourceMapping may change
+SETTABLE = (
+    "BatchSize",
+    "MaximumBatchingWindowInSeconds",
+    "FilterCriteria",
+    "FunctionResponseTypes",
+    "ScalingConfig",
+    "Enabled",
+)
+# members of the API that belong to other event sources (streams, Kafka, MQ, DocumentDB)
+_NOT_FOR_SQS = (
+    "StartingPosition", "StartingPositionTimestamp", "ParallelizationFactor", "MaximumRecordAgeInSeconds",
+    "BisectBatchOnFunctionError", "MaximumRetryAttempts", "TumblingWindowInSeconds", "Topics", "Queues",
+    "DestinationConfig",
+)  # fmt: skip
+
+
+@dataclass(slots=True, frozen=True)
+class Mapping:
+    uuid: str
+    account: str
+    region: str
+    function_arn: str
+    source_arn: str
+    state: str
+    config: dict[str, Any]
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:lambda:{self.region}:{self.account}:event-source-mapping:{self.uuid}"
+
+    def output(self) -> dict[str, Any]:
+        """The EventSourceMappingConfiguration shape."""
+        c = self.config
+        out: dict[str, Any] = {
+            "UUID": self.uuid,
+            "BatchSize": c["BatchSize"],
+            "MaximumBatchingWindowInSeconds": c["MaximumBatchingWindowInSeconds"],
+            "EventSourceArn": self.source_arn,
+            "FunctionArn": self.function_arn,
+            "LastModified": c["LastModified"],
+            "LastProcessingResult": c.get("LastProcessingResult") or "No records processed",
+            "State": self.state,
+            "StateTransitionReason": "USER_INITIATED",
+            "FunctionResponseTypes": list(c.get("FunctionResponseTypes") or []),
+            "EventSourceMappingArn": self.arn,
+        }
+        for member in ("FilterCriteria", "ScalingConfig"):
+            if c.get(member):
+                out[member] = c[member]
+        return out
+
+    def settings_key(self) -> str:
+        return json.dumps(
+            [self.function_arn, self.source_arn, *(self.config.get(k) for k in _SETTINGS)], sort_keys=True
+        )
+
+    def settled(self) -> str:
+        """The state a transitional state moves to."""
+        return TRANSITIONS.get(self.state) or ("Enabled" if self.config.get("Enabled", True) else "Disabled")
+
+
+def compile_filters(criteria: dict[str, Any] | None) -> list[EventPattern]:
+    """FilterCriteria.Filters[].Pattern as event patterns (raises the patterns package's PatternError)."""
+    return [
+        compile_event_pattern(f.get("Pattern") or "", max_length=FILTER_MAX_LENGTH)
+        for f in (criteria or {}).get("Filters") or []
+    ]
+
+
+def check_sqs_members(settings: dict[str, Any]) -> None:
+    for member in _NOT_FOR_SQS:
+        if settings.get(member):  # empty or false values (Terraform sends some) mean "not set"
+            raise invalid(f"Unsupported parameter for SQS event sources: {member}")
+
+
+def _constraint(value: Any, member: str, rule: str) -> Exception:
+    return invalid(
+        f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: Member must {rule}"
+    )
+
+
+def check(config: dict[str, Any], fifo: bool) -> None:
+    """The settings' rules for an SQS queue
+    (https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html)."""
+    size, window = config["BatchSize"], config["MaximumBatchingWindowInSeconds"]
+    most = MAX_BATCH_FIFO if fifo else MAX_BATCH_STANDARD
+    if size > most:
+        raise _constraint(size, "batchSize", f"have value less than or equal to {most}")
+    if size < 1:
+        raise _constraint(size, "batchSize", "have value greater than or equal to 1")
+    if not 0 <= window <= MAX_WINDOW:
+        raise _constraint(window, "maximumBatchingWindowInSeconds", f"have value between 0 and {MAX_WINDOW}")
+    if fifo and window:
+        raise invalid("Batching window is not supported for FIFO queues")
+    if size > 10 and window < 1:
+        raise invalid("Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10")
+    for kind in config.get("FunctionResponseTypes") or []:
+        if kind != "ReportBatchItemFailures":
+            raise _constraint(f"[{kind}]", "functionResponseTypes", "satisfy enum value set: [ReportBatchItemFailures]")
+    concurrency = (config.get("ScalingConfig") or {}).get("MaximumConcurrency")
+    if concurrency is not None and concurrency < 2:
+        raise _constraint(concurrency, "scalingConfig.maximumConcurrency", "have value greater than or equal to 2")
+    if concurrency is not None and concurrency > 1000:
+        raise _constraint(concurrency, "scalingConfig.maximumConcurrency", "have value less than or equal to 1000")
+    filters = (config.get("FilterCriteria") or {}).get("Filters") or []
+    if len(filters) > MAX_FILTERS:
+        raise invalid(f"The number of filters ({len(filters)}) exceeds the limit of {MAX_FILTERS}.")
+    try:
+        compile_filters(config.get("FilterCriteria"))
+    except PatternError:
+        raise invalid("Invalid filter pattern definition.") from None
+
+
+def new_config(settings: dict[str, Any], now: float) -> dict[str, Any]:
+    """A new mapping's settings from CreateEventSourceMapping's members, defaults filled in."""
+    config: dict[str, Any] = {
+        "BatchSize": settings.get("BatchSize") or 10,
+        "MaximumBatchingWindowInSeconds": settings.get("MaximumBatchingWindowInSeconds") or 0,
+        "FunctionResponseTypes": list(settings.get("FunctionResponseTypes") or []),
+        "Enabled": settings.get("Enabled") is not False,
+        "LastModified": now,
+    }
+    for member in ("FilterCriteria", "ScalingConfig"):
+        if settings.get(member):
+            config[member] = settings[member]
+    return config
+
+
+def changed_config(current: dict[str, Any], settings: dict[str, Any], now: float) -> dict[str, Any]:
+    """A mapping's settings after UpdateEventSourceMapping: an empty FilterCriteria or ScalingConfig removes it, as
+    in AWS."""
+    changes = {member: settings[member] for member in SETTABLE if settings.get(member) is not None}
+    config = {**current, **changes, "LastModified": now}
+    for member, inner in (("FilterCriteria", "Filters"), ("ScalingConfig", "MaximumConcurrency")):
+        if member in changes and not (changes[member] or {}).get(inner):
+            config.pop(member)
+    return config
+
+
+def updated_state(was: dict[str, Any], now: dict[str, Any]) -> str:
+    """The state an update moves a mapping to: Enabling, Disabling or Updating."""
+    before, after = was.get("Enabled", True), now.get("Enabled", True)
+    return "Enabling" if after and not before else "Disabling" if before and not after else "Updating"

@@ -1,0 +1,95 @@
+"""Deployment packages: the checks AWS makes on a .zip (size, unzippable, safe paths), refusing what gureum cannot
+run (container images, code in S3), and unpacking zips (a function's code, its layers) on this node's disk."""
+
+from __future__ import annotations
+
+import functools
+import io
+import os
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from .errors import RequestEntityTooLargeException, invalid
+from .limits import MAX_UNZIPPED, MAX_ZIP
+
+
+def check_zip(zip_bytes: bytes) -> None:
+    """Refuse what AWS refuses: not a zip, too large zipped or unzipped, paths leaving the package."""
+    if len(zip_bytes) > MAX_ZIP:
+        raise RequestEntityTooLargeException(
+            f"Request must be smaller than {MAX_ZIP} bytes for the CreateFunction operation"
+        )
+    try:
+        with zipfile.ZipFile(io.BytesIO(zip_bytes)) as archive:
+            unzipped = sum(info.file_size for info in archive.infolist())
+            bad = [
+                info.filename
+                for info in archive.infolist()
+                if info.filename.startswith("/") or ".." in info.filename.split("/")
+            ]
+    except (zipfile.BadZipFile, ValueError):
+        raise invalid("Could not unzip uploaded file. Please check your file, then try to upload again.") from None
+    if bad:
+        raise invalid(f"Could not unzip uploaded file: unsafe path {bad[0]!r}.")
+    if unzipped > MAX_UNZIPPED:
+        raise invalid(f"Unzipped size must be smaller than {MAX_UNZIPPED} bytes")
+
+
+@functools.cache
+def _docker_engine() -> str | None:
+    """The Docker engine's socket when one is present (looked up once)."""
+    host = os.environ.get("DOCKER_HOST", "")
+    candidates = [host.removeprefix("unix://")] if host.startswith("unix://") else []
+    candidates += ["/var/run/docker.sock", os.path.expanduser("~/.docker/run/docker.sock")]
+    return next((path for path in candidates if path and os.path.exists(path)), None) or (host or None)
+
+
+def refuse_image(uri: str) -> None:
+    """PackageType Image: AWS pulls the image from ECR; gureum has neither ECR nor a container runtime for Lambda."""
+    if _docker_engine() is None:
+        raise invalid(
+            f"Source image {uri} cannot be run: container images (PackageType Image) need a container engine "
+            "(Docker), and none is present on this machine (no Docker socket). Use a .zip package (PackageType Zip)."
+        )
+    raise invalid(
+        f"Source image {uri} cannot be run: gureum does not run container images (PackageType Image) yet, even with "
+        "Docker present. Use a .zip package (PackageType Zip)."
+    )
+
+
+def zip_from(code: dict[str, Any]) -> bytes:
+    """The checked zip of a Code (CreateFunction) or of UpdateFunctionCode's members (ZipFile, S3Bucket, …)."""
+    if code.get("ImageUri"):
+        refuse_image(code["ImageUri"])
+    if code.get("S3Bucket") or code.get("S3Key"):
+        raise invalid("gureum has no S3 to fetch code from yet: upload the package as ZipFile.")
+    zip_bytes = code.get("ZipFile")
+    if not zip_bytes:
+        raise invalid(
+            "Please provide a source for function code: ZipFile (S3Bucket/S3Key and ImageUri are not served by gureum)."
+        )
+    check_zip(zip_bytes)
+    return bytes(zip_bytes)
+
+
+def unpack(zip_bytes: bytes | list[bytes], target: Path) -> None:
+    """Unzip into ``target`` atomically (a sibling temp folder renamed into place), keeping exec bits; several
+    zips (layers) are unpacked in order, later ones overwriting earlier files, as AWS merges them into /opt."""
+    if target.exists():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".unpack-", dir=target.parent))
+    for one in zip_bytes if isinstance(zip_bytes, list) else [zip_bytes]:
+        with zipfile.ZipFile(io.BytesIO(one)) as archive:
+            for info in archive.infolist():
+                path = archive.extract(info, scratch)
+                mode = (info.external_attr >> 16) & 0o777
+                if mode and not info.is_dir():
+                    os.chmod(path, mode | 0o400)
+    try:
+        scratch.rename(target)
+    except OSError:  # another task unpacked the same code first
+        shutil.rmtree(scratch, ignore_errors=True)
