@@ -16,7 +16,10 @@ from .names import DEFAULT_BUS, bus_arn, rule_arn
 _BUS_COLUMNS = (
     "id, account, region, name, description, kms_key, dead_letter, policy, event_source, tags, created_at, modified_at"
 )
-_RULE_COLUMNS = "id, account, region, bus, name, pattern, schedule, state, description, role_arn, managed_by, tags, created_at, schedule_anchor, next_fire_at"
+_RULE_COLUMNS = (
+    "id, account, region, bus, name, pattern, schedule, state, description, role_arn, managed_by, tags, created_at, "
+    "schedule_anchor, next_fire_at"
+)
 
 
 def _loads(text: str | None) -> Any:
@@ -126,7 +129,8 @@ def get_bus(tx: Tx, account: str, region: str, name: str) -> Bus | None:
 
 def ensure_default_bus(tx: Tx, account: str, region: str, now: int) -> None:
     tx.execute(
-        "INSERT INTO events_buses (account, region, name, tags, created_at, modified_at) VALUES (?, ?, ?, '{}', ?, ?) ON CONFLICT (account, region, name) DO NOTHING",
+        "INSERT INTO events_buses (account, region, name, tags, created_at, modified_at) VALUES (?, ?, ?, '{}', ?, ?) "
+        "ON CONFLICT (account, region, name) DO NOTHING",
         (account, region, DEFAULT_BUS, now, now),
     )
 
@@ -136,9 +140,20 @@ def insert_bus(tx: Tx, bus: Bus) -> bool:
     row = tx.one(
         f"INSERT INTO events_buses ({_BUS_COLUMNS.replace('id, ', '', 1)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (account, region, name) DO NOTHING RETURNING id",
-        (bus.account, bus.region, bus.name, bus.description, bus.kms_key, _dumps(bus.dead_letter), _dumps(bus.policy), bus.event_source,
-         json.dumps(bus.tags), bus.created_at, bus.modified_at),
-    )  # fmt: skip
+        (
+            bus.account,
+            bus.region,
+            bus.name,
+            bus.description,
+            bus.kms_key,
+            _dumps(bus.dead_letter),
+            _dumps(bus.policy),
+            bus.event_source,
+            json.dumps(bus.tags),
+            bus.created_at,
+            bus.modified_at,
+        ),
+    )
     return row is not None
 
 
@@ -147,7 +162,8 @@ def save_bus(tx: Tx, bus: Bus, now: int) -> None:
     if bus.name == DEFAULT_BUS:
         ensure_default_bus(tx, bus.account, bus.region, now)
     tx.execute(
-        "UPDATE events_buses SET description = ?, kms_key = ?, dead_letter = ?, policy = ?, tags = ?, modified_at = ? WHERE account = ? AND region = ? AND name = ?",
+        "UPDATE events_buses SET description = ?, kms_key = ?, dead_letter = ?, policy = ?, tags = ?, modified_at = ? "
+        "WHERE account = ? AND region = ? AND name = ?",
         (
             bus.description,
             bus.kms_key,
@@ -182,7 +198,8 @@ def delete_bus(tx: Tx, bus: Bus) -> None:
 
 def list_buses(tx: Tx, account: str, region: str, prefix: str, after: str, limit: int) -> list[Bus]:
     rows = tx.all(
-        f"SELECT {_BUS_COLUMNS} FROM events_buses WHERE account = ? AND region = ? AND name > ? AND name >= ? ORDER BY name",
+        f"SELECT {_BUS_COLUMNS} FROM events_buses "
+        "WHERE account = ? AND region = ? AND name > ? AND name >= ? ORDER BY name",
         (account, region, after, prefix),
     )
     buses = [b for b in (_bus(row) for row in rows) if b and b.name.startswith(prefix)]
@@ -223,17 +240,33 @@ def get_rule_by_id(tx: Tx, rule_id: int) -> Rule | None:
 def insert_rule(tx: Tx, rule: Rule) -> int | None:
     """The new rule's id; None when a concurrent PutRule of the same name committed first."""
     row = tx.one(
-        f"INSERT INTO events_rules ({_RULE_COLUMNS.replace('id, ', '', 1)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        f"INSERT INTO events_rules ({_RULE_COLUMNS.replace('id, ', '', 1)}) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (account, region, bus, name) DO NOTHING RETURNING id",
-        (rule.account, rule.region, rule.bus, rule.name, rule.pattern, rule.schedule, rule.state, rule.description, rule.role_arn,
-         rule.managed_by, json.dumps(rule.tags), rule.created_at, rule.schedule_anchor, rule.next_fire_at),
-    )  # fmt: skip
+        (
+            rule.account,
+            rule.region,
+            rule.bus,
+            rule.name,
+            rule.pattern,
+            rule.schedule,
+            rule.state,
+            rule.description,
+            rule.role_arn,
+            rule.managed_by,
+            json.dumps(rule.tags),
+            rule.created_at,
+            rule.schedule_anchor,
+            rule.next_fire_at,
+        ),
+    )
     return int(row[0]) if row else None
 
 
 def update_rule(tx: Tx, rule: Rule) -> None:
     tx.execute(
-        "UPDATE events_rules SET pattern = ?, schedule = ?, state = ?, description = ?, role_arn = ?, tags = ?, schedule_anchor = ?, next_fire_at = ? WHERE id = ?",
+        "UPDATE events_rules SET pattern = ?, schedule = ?, state = ?, description = ?, role_arn = ?, tags = ?, "
+        "schedule_anchor = ?, next_fire_at = ? WHERE id = ?",
         (
             rule.pattern,
             rule.schedule,
@@ -265,7 +298,8 @@ def delete_rule(tx: Tx, rule: Rule) -> None:
 def list_rules(tx: Tx, account: str, region: str, bus: str, prefix: str, after: str, limit: int) -> list[Rule]:
     """Up to ``limit + 1`` rules named after ``after`` with the prefix (one more tells the caller a page follows)."""
     rows = tx.all(
-        f"SELECT {_RULE_COLUMNS} FROM events_rules WHERE account = ? AND region = ? AND bus = ? AND name > ? AND name >= ? ORDER BY name",
+        f"SELECT {_RULE_COLUMNS} FROM events_rules "
+        "WHERE account = ? AND region = ? AND bus = ? AND name > ? AND name >= ? ORDER BY name",
         (account, region, bus, after, prefix),
     )
     return [r for r in (_rule(row) for row in rows) if r.name.startswith(prefix)][: limit + 1]
@@ -329,7 +363,8 @@ class Routed:
 def bus_rules(tx: Tx, account: str, region: str, bus: str) -> list[Routed]:
     """The bus's enabled pattern rules with their targets (two queries, whatever the number of rules)."""
     rows = tx.all(
-        f"SELECT {_RULE_COLUMNS} FROM events_rules WHERE account = ? AND region = ? AND bus = ? AND pattern IS NOT NULL AND state <> 'DISABLED' ORDER BY id",
+        f"SELECT {_RULE_COLUMNS} FROM events_rules WHERE account = ? AND region = ? AND bus = ? "
+        "AND pattern IS NOT NULL AND state <> 'DISABLED' ORDER BY id",
         (account, region, bus),
     )
     routed = {row[0]: Routed(_rule(row), []) for row in rows}

@@ -85,11 +85,22 @@ def get_archive(tx: Tx, account: str, region: str, name: str) -> Archive | None:
 
 def insert_archive(tx: Tx, archive: Archive) -> int | None:
     row = tx.one(
-        f"INSERT INTO events_archives ({_ARCHIVE_COLUMNS.replace('id, ', '', 1)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        f"INSERT INTO events_archives ({_ARCHIVE_COLUMNS.replace('id, ', '', 1)}) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (account, region, name) DO NOTHING RETURNING id",
-        (archive.account, archive.region, archive.name, archive.source_arn, archive.description, archive.pattern, archive.retention_days,
-         archive.kms_key, archive.state, archive.created_at),
-    )  # fmt: skip
+        (
+            archive.account,
+            archive.region,
+            archive.name,
+            archive.source_arn,
+            archive.description,
+            archive.pattern,
+            archive.retention_days,
+            archive.kms_key,
+            archive.state,
+            archive.created_at,
+        ),
+    )
     return int(row[0]) if row else None
 
 
@@ -148,7 +159,8 @@ def archived_after(
 ) -> list[tuple[int, int, str]]:
     """(id, received_at, event) in arrival order, in [start, end], after the cursor."""
     return tx.all(
-        "SELECT id, received_at, event FROM events_archived WHERE archive_id = ? AND received_at >= ? AND received_at <= ? "
+        "SELECT id, received_at, event FROM events_archived "
+        "WHERE archive_id = ? AND received_at >= ? AND received_at <= ? "
         "AND (received_at > ? OR (received_at = ? AND id > ?)) ORDER BY received_at, id LIMIT ?",
         (archive_id, start, end, cursor_at, cursor_at, cursor_id, limit),
     )
@@ -184,18 +196,34 @@ def get_replay_by_id(tx: Tx, replay_id: int) -> Replay | None:
 
 def insert_replay(tx: Tx, replay: Replay) -> int | None:
     row = tx.one(
-        f"INSERT INTO events_replays ({_REPLAY_COLUMNS.replace('id, ', '', 1)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        f"INSERT INTO events_replays ({_REPLAY_COLUMNS.replace('id, ', '', 1)}) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (account, region, name) DO NOTHING RETURNING id",
-        (replay.account, replay.region, replay.name, replay.archive_arn, replay.description, replay.event_start, replay.event_end,
-         json.dumps(replay.destination), replay.state, replay.state_reason, replay.started_at, replay.ended_at, replay.last_replayed,
-         replay.cursor_at, replay.cursor_id),
-    )  # fmt: skip
+        (
+            replay.account,
+            replay.region,
+            replay.name,
+            replay.archive_arn,
+            replay.description,
+            replay.event_start,
+            replay.event_end,
+            json.dumps(replay.destination),
+            replay.state,
+            replay.state_reason,
+            replay.started_at,
+            replay.ended_at,
+            replay.last_replayed,
+            replay.cursor_at,
+            replay.cursor_id,
+        ),
+    )
     return int(row[0]) if row else None
 
 
 def save_replay_progress(tx: Tx, replay: Replay) -> None:
     tx.execute(
-        "UPDATE events_replays SET state = ?, state_reason = ?, ended_at = ?, last_replayed = ?, cursor_at = ?, cursor_id = ? WHERE id = ?",
+        "UPDATE events_replays SET state = ?, state_reason = ?, ended_at = ?, last_replayed = ?, cursor_at = ?, "
+        "cursor_id = ? WHERE id = ?",
         (
             replay.state,
             replay.state_reason,

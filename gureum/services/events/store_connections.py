@@ -43,7 +43,10 @@ class Connection:
 
     @property
     def secret_arn(self) -> str:
-        return f"arn:aws:secretsmanager:{self.region}:{self.account}:secret:events!connection/{self.name}/{self.uid}-{self.uid[-6:]}"
+        return (
+            f"arn:aws:secretsmanager:{self.region}:{self.account}:secret:"
+            f"events!connection/{self.name}/{self.uid}-{self.uid[-6:]}"
+        )
 
 
 @dataclass(slots=True)
@@ -97,7 +100,8 @@ def get_connection(tx: Tx, account: str, region: str, name: str) -> Connection |
 
 def insert_connection(tx: Tx, c: Connection) -> bool:
     row = tx.one(
-        f"INSERT INTO events_connections ({_CONNECTION_COLUMNS.replace('id, ', '', 1)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        f"INSERT INTO events_connections ({_CONNECTION_COLUMNS.replace('id, ', '', 1)}) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (account, region, name) DO NOTHING RETURNING id",
         (
             c.account,
@@ -119,7 +123,8 @@ def insert_connection(tx: Tx, c: Connection) -> bool:
 
 def save_connection(tx: Tx, c: Connection) -> None:
     tx.execute(
-        "UPDATE events_connections SET description = ?, auth_type = ?, auth = ?, extra = ?, state = ?, modified_at = ?, authorized_at = ? WHERE id = ?",
+        "UPDATE events_connections SET description = ?, auth_type = ?, auth = ?, extra = ?, state = ?, "
+        "modified_at = ?, authorized_at = ? WHERE id = ?",
         (
             c.description,
             c.auth_type,
@@ -139,7 +144,8 @@ def delete_connection(tx: Tx, c: Connection) -> None:
 
 def list_connections(tx: Tx, account: str, region: str, after: str) -> list[Connection]:
     rows = tx.all(
-        f"SELECT {_CONNECTION_COLUMNS} FROM events_connections WHERE account = ? AND region = ? AND name > ? ORDER BY name",
+        f"SELECT {_CONNECTION_COLUMNS} FROM events_connections "
+        "WHERE account = ? AND region = ? AND name > ? ORDER BY name",
         (account, region, after),
     )
     return [c for c in (_connection(row) for row in rows) if c is not None]
@@ -160,7 +166,8 @@ def get_destination(tx: Tx, account: str, region: str, name: str) -> ApiDestinat
 
 def insert_destination(tx: Tx, d: ApiDestination) -> bool:
     row = tx.one(
-        f"INSERT INTO events_api_destinations ({_DESTINATION_COLUMNS.replace('id, ', '', 1)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        f"INSERT INTO events_api_destinations ({_DESTINATION_COLUMNS.replace('id, ', '', 1)}) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (account, region, name) DO NOTHING RETURNING id",
         (
             d.account,
@@ -181,7 +188,8 @@ def insert_destination(tx: Tx, d: ApiDestination) -> bool:
 
 def save_destination(tx: Tx, d: ApiDestination) -> None:
     tx.execute(
-        "UPDATE events_api_destinations SET description = ?, connection_arn = ?, endpoint = ?, method = ?, rate_limit = ?, modified_at = ? WHERE id = ?",
+        "UPDATE events_api_destinations SET description = ?, connection_arn = ?, endpoint = ?, method = ?, "
+        "rate_limit = ?, modified_at = ? WHERE id = ?",
         (d.description, d.connection_arn, d.endpoint, d.method, d.rate_limit, d.modified_at, d.id),
     )
 
@@ -192,7 +200,8 @@ def delete_destination(tx: Tx, d: ApiDestination) -> None:
 
 def list_destinations(tx: Tx, account: str, region: str, after: str) -> list[ApiDestination]:
     rows = tx.all(
-        f"SELECT {_DESTINATION_COLUMNS} FROM events_api_destinations WHERE account = ? AND region = ? AND name > ? ORDER BY name",
+        f"SELECT {_DESTINATION_COLUMNS} FROM events_api_destinations "
+        "WHERE account = ? AND region = ? AND name > ? ORDER BY name",
         (account, region, after),
     )
     return [d for d in (_destination(row) for row in rows) if d is not None]
@@ -216,7 +225,8 @@ def get_endpoint(tx: Tx, account: str, region: str, name: str) -> dict[str, Any]
 def put_endpoint(tx: Tx, account: str, region: str, name: str, body: dict[str, Any], now: int, create: bool) -> bool:
     if create:
         row = tx.one(
-            "INSERT INTO events_endpoints (account, region, name, body, created_at, modified_at) VALUES (?, ?, ?, ?, ?, ?) "
+            "INSERT INTO events_endpoints (account, region, name, body, created_at, modified_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (account, region, name) DO NOTHING RETURNING id",
             (account, region, name, json.dumps(body), now, now),
         )

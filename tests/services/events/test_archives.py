@@ -114,8 +114,16 @@ def test_archive_and_replay(events: Any, sqs: Any, name: str) -> None:
     assert described["ReplayStartTime"] and described["ReplayEndTime"] and described["EventLastReplayedTime"]
     assert events.describe_archive(ArchiveName=name)["EventCount"] == 3  # replayed events are not archived again
     assert [r["ReplayName"] for r in events.list_replays(NamePrefix=name)["Replays"]] == [name]
-    expect_error(events.start_replay, "ResourceAlreadyExistsException", f"Replay {name} already exists.",
-                 ReplayName=name, EventSourceArn=archive_arn, EventStartTime=start, EventEndTime=end, Destination={"Arn": bus_arn})  # fmt: skip
+    expect_error(
+        events.start_replay,
+        "ResourceAlreadyExistsException",
+        f"Replay {name} already exists.",
+        ReplayName=name,
+        EventSourceArn=archive_arn,
+        EventStartTime=start,
+        EventEndTime=end,
+        Destination={"Arn": bus_arn},
+    )
     expect_error(events.cancel_replay, "IllegalStatusException", ReplayName=name)
 
 
@@ -124,10 +132,35 @@ def test_replay_errors(events: Any, name: str) -> None:
     other = events.create_event_bus(Name=f"{name}-other")["EventBusArn"]
     archive_arn = events.create_archive(ArchiveName=name, EventSourceArn=bus_arn)["ArchiveArn"]
     now = datetime.now(UTC)
-    expect_error(events.start_replay, "ValidationException", "Parameter EventEndTime is not valid. Reason: EventStartTime must be before EventEndTime.",
-                 ReplayName=name, EventSourceArn=archive_arn, EventStartTime=now, EventEndTime=now - timedelta(minutes=1), Destination={"Arn": bus_arn})  # fmt: skip
-    expect_error(events.start_replay, "ValidationException", "Parameter Destination.Arn is not valid. Reason: Cross event bus replay is not permitted.",
-                 ReplayName=name, EventSourceArn=archive_arn, EventStartTime=now - timedelta(minutes=1), EventEndTime=now, Destination={"Arn": other})  # fmt: skip
-    expect_error(events.start_replay, "ValidationException", f"Parameter EventSourceArn is not valid. Reason: Archive {name}-x does not exist.",
-                 ReplayName=name, EventSourceArn=archive_arn + "-x", EventStartTime=now - timedelta(minutes=1), EventEndTime=now, Destination={"Arn": bus_arn})  # fmt: skip
+    earlier = now - timedelta(minutes=1)
+    expect_error(
+        events.start_replay,
+        "ValidationException",
+        "Parameter EventEndTime is not valid. Reason: EventStartTime must be before EventEndTime.",
+        ReplayName=name,
+        EventSourceArn=archive_arn,
+        EventStartTime=now,
+        EventEndTime=earlier,
+        Destination={"Arn": bus_arn},
+    )
+    expect_error(
+        events.start_replay,
+        "ValidationException",
+        "Parameter Destination.Arn is not valid. Reason: Cross event bus replay is not permitted.",
+        ReplayName=name,
+        EventSourceArn=archive_arn,
+        EventStartTime=earlier,
+        EventEndTime=now,
+        Destination={"Arn": other},
+    )
+    expect_error(
+        events.start_replay,
+        "ValidationException",
+        f"Parameter EventSourceArn is not valid. Reason: Archive {name}-x does not exist.",
+        ReplayName=name,
+        EventSourceArn=archive_arn + "-x",
+        EventStartTime=earlier,
+        EventEndTime=now,
+        Destination={"Arn": bus_arn},
+    )
     expect_error(events.describe_replay, "ResourceNotFoundException", f"Replay {name} does not exist.", ReplayName=name)

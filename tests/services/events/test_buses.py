@@ -53,7 +53,8 @@ def test_duplicate_and_invalid_names(events: Any, name: str) -> None:
     expect_error(
         events.create_event_bus,
         "ValidationException",
-        "1 validation error detected: Value 'bad name' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [/\\.\\-_A-Za-z0-9]+",
+        "1 validation error detected: Value 'bad name' at 'name' failed to satisfy constraint: "
+        "Member must satisfy regular expression pattern: [/\\.\\-_A-Za-z0-9]+",
         Name="bad name",
     )
 

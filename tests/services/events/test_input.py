@@ -60,18 +60,21 @@ def test_transformer_json_template(events: Any, sqs: Any, name: str) -> None:
             "count": "$.detail.count",
             "missing": "$.detail.nothing",
         },
-        "InputTemplate": '{"command": <command>, "quoted": "<command>", "payload": <payload>, "n": <count>, "text": "n=<count> p=<payload>", "gone": <missing>}',
+        "InputTemplate": '{"command": <command>, "quoted": "<command>", "payload": <payload>, "n": <count>, '
+        '"text": "n=<count> p=<payload>", "gone": <missing>}',
     }
     body, _ = _deliver(events, sqs, name, InputTransformer=transformer)
     assert body == (
-        '{"command": "update-account", "quoted": "update-account", "payload": {"acc_id":"0a787ecb-4015","sf_id":"baz"}, '
+        '{"command": "update-account", "quoted": "update-account", '
+        '"payload": {"acc_id":"0a787ecb-4015","sf_id":"baz"}, '
         '"n": 7, "text": "n=7 p={acc_id:0a787ecb-4015,sf_id:baz}", "gone": ""}'
     )
 
 
 def test_transformer_reserved_variables(events: Any, sqs: Any, name: str) -> None:
     transformer = {
-        "InputTemplate": '{"arn": <aws.events.rule-arn>, "name": <aws.events.rule-name>, "event": <aws.events.event>, "full": <aws.events.event.json>}'
+        "InputTemplate": '{"arn": <aws.events.rule-arn>, "name": <aws.events.rule-name>, '
+        '"event": <aws.events.event>, "full": <aws.events.event.json>}'
     }
     body, event_id = _deliver(events, sqs, name, InputTransformer=transformer)
     out = json.loads(body)

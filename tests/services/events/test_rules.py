@@ -166,7 +166,8 @@ def test_target_validation(events: Any, aws: Callable[..., Any], name: str) -> N
     expect_error(
         events.put_targets,
         "ValidationException",
-        "1 validation error detected: Value '!@#$@!#$' at 'targets.1.member.id' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+",
+        "1 validation error detected: Value '!@#$@!#$' at 'targets.1.member.id' failed to satisfy constraint: "
+        "Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+",
         Rule=name,
         Targets=[{"Id": "!@#$@!#$", "Arn": arn}],
     )

@@ -47,8 +47,10 @@ def transformed(template: str) -> str:
             '{\n  "instance" : "i-0123456789",\n  "state": "RUNNING"\n}',
         ),
         (
-            '{"instance" : <instance>, "state": "<state>", "instanceStatus": "instance \\"<instance>\\" is in <state>"}',
-            '{"instance" : "i-0123456789", "state": "RUNNING", "instanceStatus": "instance \\"i-0123456789\\" is in RUNNING"}',
+            '{"instance" : <instance>, "state": "<state>", '
+            '"instanceStatus": "instance \\"<instance>\\" is in <state>"}',
+            '{"instance" : "i-0123456789", "state": "RUNNING", '
+            '"instanceStatus": "instance \\"i-0123456789\\" is in RUNNING"}',
         ),
         (
             '{"instance" : <instance>, "state": [ 9, <state>, true ], "Transformed" : "Yes"}',
@@ -79,8 +81,9 @@ def test_predefined_event_variables() -> None:
     out = json.loads(transformed('{"originalEvent": <aws.events.event>, "originalEventJson": <aws.events.event.json>}'))
     assert out["originalEventJson"] == EVENT
     assert out["originalEvent"] == {
-        "id": EVENT["id"], "account": "123456789012", "detailType": EVENT["detail-type"], "time": "2015-11-11T21:29:55Z",
-        "source": "aws.ec2", "region": "us-east-1", "resources": EVENT["resources"], "version": "0",
+        "id": EVENT["id"], "account": "123456789012", "detailType": EVENT["detail-type"],
+        "time": "2015-11-11T21:29:55Z", "source": "aws.ec2", "region": "us-east-1", "resources": EVENT["resources"],
+        "version": "0",
     }  # fmt: skip
     assert transformed('"<aws.events.event.ingestion-time>"') == '"2015-11-11T21:29:55Z"'
 
