@@ -17,7 +17,32 @@ PolicyLengthExceededException = error_class("PolicyLengthExceededException")
 AccessDeniedException = error_class("AccessDeniedException")
 InternalException = error_class("InternalException", 500, False)
 
-__all__ = ["ServiceError"] + [name for name in dir() if name.endswith("Exception")]
+__all__ = [
+    "AccessDeniedException",
+    "ConcurrentModificationException",
+    "IllegalStatusException",
+    "InternalException",
+    "InvalidEventPatternException",
+    "LimitExceededException",
+    "ManagedRuleException",
+    "OperationDisabledException",
+    "PolicyLengthExceededException",
+    "ResourceAlreadyExistsException",
+    "ResourceNotFoundException",
+    "ServiceError",
+    "ValidationException",
+    "invalid_parameter",
+    "limit_exceeded",
+    "no_api_destination",
+    "no_archive",
+    "no_bus",
+    "no_connection",
+    "no_endpoint",
+    "no_event_source",
+    "no_replay",
+    "no_rule",
+    "not_partner",
+]
 
 
 def no_bus(name: str) -> ServiceError:
@@ -43,6 +68,21 @@ def no_connection(name: str) -> ServiceError:
 def no_api_destination(name: str) -> ServiceError:
     return ResourceNotFoundException(
         f"Failed to describe the api-destination(s). An api-destination '{name}' does not exist."
+    )
+
+
+def no_endpoint(name: str) -> ServiceError:
+    return ResourceNotFoundException(f"Endpoint {name} does not exist.")
+
+
+def no_event_source(name: str) -> ServiceError:
+    return ResourceNotFoundException(f"Event source {name} does not exist.")
+
+
+def not_partner() -> ServiceError:
+    """What an operation only SaaS partners may call answers an account that is not one."""
+    return AccessDeniedException(
+        "This operation is only available to SaaS partners registered with Amazon EventBridge."
     )
 
 

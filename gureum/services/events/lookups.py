@@ -1,11 +1,12 @@
-"""What EventBridge's operations share: the clock, finding a bus or rule (or AWS's not-found error), tags."""
+"""What EventBridge's operations share: finding a bus or rule inside a transaction (or AWS's not-found error),
+tags in and out, and the store's values as the protocol returns them. Plain arguments only (no request context).
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from ...aws.context import RequestContext
 from ...store.base import Tx
 from . import store
 from .errors import ValidationException, no_bus, no_rule
@@ -13,25 +14,22 @@ from .names import parse_arn, resolve_bus, rule_from_arn
 from .store import Bus, Rule
 
 
-def now_ms(ctx: RequestContext) -> int:
-    return int(ctx.runtime.clock.now() * 1000)
-
-
 def seconds(ms: int | None) -> float | None:
     """Store milliseconds → the epoch seconds the protocol serialises as a timestamp."""
     return None if ms is None else ms / 1000
 
 
-def require_bus(tx: Tx, ctx: RequestContext, name_or_arn: str | None) -> Bus:
-    account, region, name = resolve_bus(ctx.account, ctx.region, name_or_arn)
+def require_bus(tx: Tx, account: str, region: str, name_or_arn: str | None) -> Bus:
+    """The bus an EventBusName names (a name or an ARN; the default bus when absent)."""
+    account, region, name = resolve_bus(account, region, name_or_arn)
     bus = store.get_bus(tx, account, region, name)
     if bus is None:
         raise no_bus(name)
     return bus
 
 
-def require_rule(tx: Tx, ctx: RequestContext, name: str, bus_name_or_arn: str | None) -> Rule:
-    bus = require_bus(tx, ctx, bus_name_or_arn)
+def require_rule(tx: Tx, account: str, region: str, name: str, bus_name_or_arn: str | None) -> Rule:
+    bus = require_bus(tx, account, region, bus_name_or_arn)
     rule = store.get_rule(tx, bus.account, bus.region, bus.name, name)
     if rule is None:
         raise no_rule(name, bus.name)

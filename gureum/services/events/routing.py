@@ -186,3 +186,29 @@ def outgoing(
         policy,
         dead_letter(target, rule_arn, event, policy),
     )
+
+
+_ERROR_CODES = {
+    "AWS.SimpleQueueService.NonExistentQueue": "RESOURCE_NOT_FOUND",
+    "ResourceNotFoundException": "RESOURCE_NOT_FOUND",
+    "Timeout": "TIMEOUT",
+}
+
+
+def dead_letter_attributes(
+    given: dict[str, dict[str, Any]], rule_arn: str, target_arn: str, max_attempts: int
+) -> dict[str, dict[str, str]]:
+    """The SQS message attributes AWS puts on an event a target never received (eb-rule-dlq.html), from the error
+    attributes the delivery path gave the dead letter (ERROR_CODE, ERROR_MESSAGE, RETRY_ATTEMPTS)."""
+    text = {name: value.get("StringValue", "") for name, value in given.items()}
+    attempts = int(text.get("RETRY_ATTEMPTS") or 1)
+    exhausted = "MaximumRetryAttempts" if attempts >= max_attempts else "MaximumEventAgeInSeconds"
+    attributes = {
+        "RULE_ARN": rule_arn,
+        "TARGET_ARN": target_arn,
+        "ERROR_CODE": _ERROR_CODES.get(text.get("ERROR_CODE", ""), text.get("ERROR_CODE") or "UNKNOWN"),
+        "ERROR_MESSAGE": text.get("ERROR_MESSAGE") or "",
+        "EXHAUSTED_RETRY_CONDITION": exhausted,
+        "RETRY_ATTEMPTS": str(attempts - 1),
+    }
+    return {name: {"DataType": "String", "StringValue": value} for name, value in attributes.items() if value}
