@@ -29,7 +29,30 @@ OverLimit = error_class("OverLimit", 403)
 UnsupportedOperation = error_class("AWS.SimpleQueueService.UnsupportedOperation", type_name="UnsupportedOperation")
 ResourceNotFound = error_class("ResourceNotFoundException", 404, type_name="ResourceNotFoundException")
 
-__all__ = ["ServiceError"] + [name for name in dir() if name[0].isupper() and name != "ServiceError"]
+__all__ = [
+    "ServiceError",
+    "QueueDoesNotExist",
+    "QueueNameExists",
+    "QueueDeletedRecently",
+    "InvalidAttributeName",
+    "InvalidAttributeValue",
+    "InvalidParameterValue",
+    "MissingParameter",
+    "InvalidMessageContents",
+    "ReceiptHandleIsInvalid",
+    "MessageNotInflight",
+    "EmptyBatchRequest",
+    "TooManyEntriesInBatchRequest",
+    "BatchEntryIdsNotDistinct",
+    "InvalidBatchEntryId",
+    "BatchRequestTooLong",
+    "PurgeQueueInProgress",
+    "OverLimit",
+    "UnsupportedOperation",
+    "ResourceNotFound",
+    "invalid_value",
+    "no_such_queue",
+]
 
 
 def invalid_value(name: str, value: object, reason: str) -> ServiceError:
