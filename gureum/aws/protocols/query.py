@@ -12,6 +12,9 @@ from .base import ProtocolHandler, scalar_from_text, xml_escape
 from .xml import member_xml_name, write_members
 
 _MISSING = object()
+# Services whose query errors carry no <Detail/> element: AWS's recorded SNS errors hold Type, Code and Message
+# only, where SQS sends an empty <Detail/> (botocore reads it as "Detail": None).
+_NO_DETAIL = frozenset({"sns"})
 
 
 class _Params:
@@ -128,9 +131,10 @@ class QueryProtocol(ProtocolHandler):
             model = spec.models.get("query") or spec.model
             ns = model.metadata.get("xmlNamespace", "")
         kind = "Sender" if error.sender_fault else "Receiver"
+        detail = "" if getattr(spec, "name", None) in _NO_DETAIL else "<Detail/>"
         body = (
             f'<?xml version="1.0"?>\n<ErrorResponse xmlns="{ns}"><Error><Type>{kind}</Type>'
-            f"<Code>{xml_escape(error.code)}</Code><Message>{xml_escape(error.message)}</Message><Detail/></Error>"
+            f"<Code>{xml_escape(error.code)}</Code><Message>{xml_escape(error.message)}</Message>{detail}</Error>"
             f"<RequestId>{request_id}</RequestId></ErrorResponse>"
         )
         headers = [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id), *error.headers.items()]
