@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from . import operators as ops
 from . import wildcard
 from ._json import NUMBER_TOKENS, TOO_DEEP, JsonReader, JsonSyntaxError, Tok
-from .errors import PatternError
+from .errors import PatternError, TooManyBranches
 from .operators import Term
 
 OR = "$or"
@@ -31,6 +31,8 @@ RESERVED_IN_OR = frozenset(
 )  # fmt: skip
 TOO_MANY = "Too many elements in numeric expression"  # event-ruler reuses this text for anything-but too
 ONE_KEY = "Only one key allowed in match expression"
+MAX_BRANCHES = 1024  # $or combinations one pattern may expand to (see errors.TooManyBranches)
+TOO_MANY_BRANCHES = f"Pattern is too complex: its $or combinations exceed {MAX_BRANCHES}"
 
 Branch = dict[str, tuple[Term, ...]]
 
@@ -152,6 +154,8 @@ class _Compiler:
             forked = [dict(b) for b in current] or [{}]
             self.object(forked, path, inside_or=True)
             branches.extend(forked)
+            if len(branches) > MAX_BRANCHES:
+                raise TooManyBranches(TOO_MANY_BRANCHES)
         if count < 2:
             raise self.fail(f"There must have at least 2 Objects in {OR} relationship.")
 

@@ -27,6 +27,12 @@ class PatternError(ValueError):
         return self.detail
 
 
+class TooManyBranches(PatternError):
+    """``$or`` combinations past MAX_BRANCHES: each ``$or`` multiplies the branches, so a short pattern could
+    otherwise ask for billions. SNS rejects such policies as too complex long before; EventBridge's limit is
+    not documented (the message is ours)."""
+
+
 class EventPatternError(PatternError):
     """EventBridge ``InvalidEventPatternException`` (PutRule, TestEventPattern)."""
 

@@ -115,37 +115,66 @@ class PathIndex:
 
 
 def flatten(event: Mapping[str, Any], index: PathIndex) -> dict[str, list[Leaf]]:
+    """Leaf values (with their array memberships) per wanted path, in document order. Iterative: an event
+    nested thousands of arrays deep costs no Python stack."""
     out: dict[str, list[Leaf]] = {}
-    arrays = [0]
-
-    def walk(node: Any, path: str, membership: Membership) -> None:
+    if not isinstance(event, Mapping):
+        return out
+    arrays = 0
+    stack: list[tuple[Any, str, Membership]] = [(event, "", ())]
+    while stack:
+        node, path, membership = stack.pop()
         if isinstance(node, Mapping):
+            children = []
             for key, value in node.items():
                 sub = f"{path}.{key}" if path else str(key)
                 if sub in index.paths or sub in index.prefixes:
-                    walk(value, sub, membership)
+                    children.append((value, sub, membership))
+            stack.extend(reversed(children))
         elif isinstance(node, (list, tuple)):
-            arrays[0] += 1
-            array_id = arrays[0]
-            for position, item in enumerate(node):
-                walk(item, path, (*membership, (array_id, position)))
+            arrays += 1
+            array_id = arrays
+            stack.extend(
+                (item, path, (*membership, (array_id, position))) for position, item in reversed(list(enumerate(node)))
+            )
         elif path in index.paths:
             out.setdefault(path, []).append((node, membership))
-
-    if isinstance(event, Mapping):
-        walk(event, "", ())
     return out
 
 
+_CONSISTENCY_STEPS = 100_000  # bound on the search below; real events need a handful of steps
+
+
 def _consistent(choices: Sequence[Sequence[Membership]]) -> bool:
-    """Can one membership be picked per field with no array seen at two different indexes?"""
-    ordered = sorted(choices, key=len)
+    """Can one membership be picked per field with no array seen at two different indexes?
+
+    Only arrays that two or more fields pass through can conflict, so memberships are first reduced to those
+    arrays (which collapses the elements of arrays a single field owns) and deduplicated; the search that
+    remains is small. A pathological event still cannot stall the caller: after _CONSISTENCY_STEPS the
+    answer is "no match"."""
+    seen_by: dict[int, int] = {}
+    for memberships in choices:
+        for array_id in {array_id for membership in memberships for array_id, _ in membership}:
+            seen_by[array_id] = seen_by.get(array_id, 0) + 1
+    reduced: list[list[Membership]] = []
+    for memberships in choices:
+        projected = list(
+            dict.fromkeys(tuple(step for step in membership if seen_by[step[0]] > 1) for membership in memberships)
+        )
+        if () not in projected:  # some leaf of this field conflicts with nothing
+            reduced.append(projected)
+    ordered = sorted(reduced, key=len)
     chosen: dict[int, int] = {}
+    steps = 0
 
     def pick(i: int) -> bool:
+        nonlocal steps
         if i == len(ordered):
             return True
         for membership in ordered[i]:
+            steps += 1
+            if steps > _CONSISTENCY_STEPS:
+                return False
             added: list[int] = []
             ok = True
             for array_id, position in membership:
@@ -192,7 +221,7 @@ class Matcher:
         if isinstance(event, str):
             try:
                 event = json.loads(event)
-            except ValueError:
+            except (ValueError, RecursionError):  # not JSON, or nested deeper than Python's stack
                 return False
         if not isinstance(event, Mapping):
             return False

@@ -13,11 +13,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .wildcard import Glob
+
 Number = int | float
 
 # event-ruler's Constants.IPv4_REGEX / IPv6_REGEX: only strings shaped like these are treated as addresses.
 _IPV4 = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+")
-_IPV6 = re.compile(r"[0-9a-fA-F:]*:[0-9a-fA-F:]*")
+_IPV6_CHARS = frozenset("0123456789abcdefABCDEF:")  # IPv6_REGEX is [0-9a-fA-F:]*:[0-9a-fA-F:]*
+_MAX_IPV6 = 39  # the longest IPv6 literal without an embedded IPv4 address (which the regex excludes)
 _JAVA_INT = re.compile(r"[+-]?[0-9]+")
 
 
@@ -48,14 +51,19 @@ def check_comparable(value: Number, limit: float) -> None:
         raise ValueError(f"Value must be between {java_double(-limit)} and {java_double(limit)}, inclusive")
 
 
+def _ipv6_shaped(text: str) -> bool:
+    """IPv6_REGEX's fullmatch without a regex ("[...]*:[...]*" backtracks quadratically on runs of colons)."""
+    return ":" in text and _IPV6_CHARS.issuperset(text)
+
+
 def parse_ip(text: str) -> tuple[int, int] | None:
     """(bits, address) for strings event-ruler accepts as IPv4/IPv6 literals, else None."""
     if _IPV4.fullmatch(text):
-        parts = [int(part) for part in text.split(".")]
+        parts = [int(part.lstrip("0") or "0") if len(part.lstrip("0")) <= 3 else 256 for part in text.split(".")]
         if any(part > 255 for part in parts):
             return None
         return 32, parts[0] << 24 | parts[1] << 16 | parts[2] << 8 | parts[3]
-    if _IPV6.fullmatch(text):
+    if len(text) <= _MAX_IPV6 and _ipv6_shaped(text):
         try:
             address = ipaddress.IPv6Address(text)
         except ValueError:
@@ -77,13 +85,17 @@ def cidr_bounds(text: str) -> tuple[int, int, int]:
         parts.pop()
     if len(parts) != 2:
         raise ValueError("Malformed CIDR, one '/' required")
-    if not _JAVA_INT.fullmatch(parts[1]) or not -(2**31) <= int(parts[1]) < 2**31:
+    if (
+        not _JAVA_INT.fullmatch(parts[1])
+        or len(parts[1].lstrip("+-").lstrip("0")) > 10
+        or not -(2**31) <= int(parts[1]) < 2**31
+    ):
         raise ValueError("Malformed CIDR, mask bits must be an integer")
     mask = int(parts[1])
     if mask < 0:
         raise ValueError("Malformed CIDR, mask bits must not be negative")
     address = parts[0]
-    if not (_IPV4.fullmatch(address) or _IPV6.fullmatch(address)):
+    if not (_IPV4.fullmatch(address) or _ipv6_shaped(address)):
         raise ValueError(f"Nonstandard IP address: {address}")
     parsed = parse_ip(address)
     if parsed is None:
@@ -156,10 +168,10 @@ class EqualsIgnoreCase:
 @dataclass(frozen=True, slots=True)
 class Wildcard:
     pattern: str  # as written, escapes included
-    regex: re.Pattern[str]
+    glob: Glob
 
     def matches(self, value: Any) -> bool:
-        return isinstance(value, str) and self.regex.fullmatch(value) is not None
+        return isinstance(value, str) and self.glob.fullmatch(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,7 +263,7 @@ class AnythingButWildcard:
     patterns: tuple[Wildcard, ...]
 
     def matches(self, value: Any) -> bool:
-        return not isinstance(value, str) or not any(p.regex.fullmatch(value) for p in self.patterns)
+        return not isinstance(value, str) or not any(p.glob.fullmatch(value) for p in self.patterns)
 
 
 Term = (

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .compile import OR, SNS, Branch, compile_branches
-from .errors import FilterPolicyError, PatternError
+from .errors import FilterPolicyError, PatternError, TooManyBranches
 from .match import CompiledBranch, FieldRule, Matcher
 
 SCOPES = ("MessageAttributes", "MessageBody")
@@ -117,7 +117,7 @@ def attribute_values(message_attributes: Mapping[str, Mapping[str, Any]]) -> tup
         if data_type.endswith(".Array"):
             try:
                 parsed = json.loads(raw) if isinstance(raw, str) else raw
-            except ValueError:
+            except (ValueError, RecursionError):  # not JSON, or nested deeper than Python's stack
                 parsed = raw
             if isinstance(parsed, list):
                 leaves = [v for v in _flat(parsed) if not isinstance(v, Mapping)]
@@ -134,9 +134,15 @@ def attribute_values(message_attributes: Mapping[str, Mapping[str, Any]]) -> tup
 
 
 def _flat(items: Sequence[Any]) -> list[Any]:
+    """The leaves of nested lists, in order (iteratively: nesting depth costs no stack)."""
     out: list[Any] = []
-    for item in items:
-        out.extend(_flat(item) if isinstance(item, list) else [item])
+    stack: list[Any] = list(reversed(items))
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        else:
+            out.append(item)
     return out
 
 
@@ -170,6 +176,8 @@ def compile_filter_policy(policy: str | Mapping[str, Any], scope: str = "Message
         return FilterPolicy(source, scope, [])
     try:
         branches = compile_branches(source, SNS)
+    except TooManyBranches:  # far more than MAX_COMBINATIONS
+        raise FilterPolicyError("Filter policy is too complex") from None
     except PatternError as error:
         raise FilterPolicyError(error.reason, error.location) from None
     assert isinstance(parsed, dict)  # the compiler accepted it, so it is a JSON object

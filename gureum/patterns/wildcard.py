@@ -4,6 +4,9 @@ Syntax is event-ruler's WildcardParser: ``*`` matches any run of characters (inc
 literal star, ``\\\\`` a literal backslash, any other escape is an error, and ``**`` is rejected. Positions
 in messages are byte offsets into the quoted UTF-8 value, as event-ruler reports them.
 
+Matching never backtracks: an operand is its literal segments between stars, the first a prefix, the last a
+suffix and each middle one found leftmost (str.find), so a value is read in time linear in its length.
+
 Complexity follows the idea of event-ruler's MachineComplexityEvaluator: build one automaton per field
 from every wildcard operand (prefixes before the first star are shared, as in event-ruler's byte
 machine), then find the input that keeps the most weighted states alive at once. EventBridge rejects a
@@ -13,8 +16,8 @@ documented. Imports nothing from gureum.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 STAR = -1
 COMPLEXITY_LIMIT = 10
@@ -51,12 +54,46 @@ def parse(text: str) -> list[str | int]:
     return out
 
 
-def to_regex(tokens: Sequence[str | int]) -> re.Pattern[str]:
-    return re.compile("".join(".*" if t == STAR else re.escape(str(t)) for t in tokens), re.DOTALL)
+@dataclass(frozen=True, slots=True)
+class Glob:
+    """A wildcard as its literal segments between stars (one segment: no star, an exact value)."""
+
+    segments: tuple[str, ...]
+
+    @classmethod
+    def of(cls, tokens: Sequence[str | int]) -> Glob:
+        segments: list[str] = []
+        current: list[str] = []
+        for token in tokens:
+            if token == STAR:
+                segments.append("".join(current))
+                current = []
+            else:
+                current.append(str(token))
+        segments.append("".join(current))
+        return cls(tuple(segments))
+
+    def fullmatch(self, text: str) -> bool:
+        """Does ``text`` match the whole wildcard? Placing each middle segment leftmost never prevents a later
+        one from fitting, so no placement is ever revisited."""
+        segments = self.segments
+        if len(segments) == 1:
+            return text == segments[0]
+        first, last = segments[0], segments[-1]
+        if len(text) < len(first) + len(last) or not text.startswith(first) or not text.endswith(last):
+            return False
+        pos, end = len(first), len(text) - len(last)
+        for segment in segments[1:-1]:
+            found = text.find(segment, pos, end)
+            if found < 0:
+                return False
+            pos = found + len(segment)
+        return True
 
 
-def compile_wildcard(text: str) -> re.Pattern[str]:
-    return to_regex(parse(text))
+def compile_wildcard(text: str) -> Glob:
+    """An event-ruler wildcard operand (escapes as ``parse`` reads them); raises ValueError as ``parse`` does."""
+    return Glob.of(parse(text))
 
 
 class _Automaton:

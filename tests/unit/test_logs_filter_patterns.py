@@ -32,8 +32,12 @@ def test_empty_pattern_matches_everything() -> None:
         ("?ERROR ?WARN", "INFO all good", False),
         ("?ERROR ?WARN -test", "ERROR in test", False),
         ('"ERROR" -"retrying"', "ERROR, retrying", False),
-        ("%ERR(OR)?:\\s\\d+%", "ERR: 42", True),
-        ("%ERR(OR)?:\\s\\d+%", "ERR: x", False),
+        ("%ERR[OR]{0,2}:\\s\\d+%", "ERR: 42", True),  # AWS accepts no groups: "(OR)?" is rejected
+        ("%ERR[OR]{0,2}:\\s\\d+%", "ERROR: 42", True),
+        ("%ERR[OR]{0,2}:\\s\\d+%", "ERR: x", False),
+        ("%^[hc]at%", "hat trick", True),
+        ("%[hc]at$%", "the cat", True),
+        ("%\\x28x\\x29%", "f(x)", True),  # parentheses written as hex escapes, as AWS advises
     ],
 )
 def test_terms(pattern: str, message: str, expected: bool) -> None:
@@ -177,3 +181,35 @@ def test_space_delimited_extracts_named_values() -> None:
 def test_invalid_patterns(pattern: str) -> None:
     with pytest.raises(PatternError):
         compile_pattern(pattern)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "%(a+)+$%",  # groups: AWS supports no parentheses, escaped or not
+        "%a\\(b%",
+        "%something!%",  # "!" is not among the supported symbols
+        "%caf\u00e9%",  # nor are multi-byte characters
+        "%a b%",
+        "{ $.a = %x(y)% }",
+        "[a=%(b)%, c]",
+        "%" + "(" * 500 + "a" + ")" * 500 + "%",
+        "{ $.a = %x% || $.b = %y% || $.c = %z% }",  # at most two regular expressions per pattern
+        "%[a-z]{1000}{1000}%",  # RE2 refuses repetitions past 1000
+    ],
+)
+def test_regex_terms_are_restricted_as_on_aws(pattern: str) -> None:
+    with pytest.raises(PatternError):
+        compile_pattern(pattern)
+
+
+@pytest.mark.timeout(10)
+def test_matching_takes_linear_time() -> None:
+    """The issue's reproductions (minutes of backtracking with Python's re) answer at once."""
+    assert not m("%a+a+a+a+a+a+a+a+a+$%", "a" * 50_000 + "!")
+    assert m("%[a-z]*[0-9]*x$%", "a" * 100_000 + "x")
+    doc = json.dumps({"a": "a" * 100_000})
+    assert not m('{ $.a = "*a*a*a*a*a*a*a*a*b" }', doc)
+    assert m('{ $.a = "*a*a*a*a*a*a*a*a*" }', doc)
+    assert not m("[x=*a*a*a*a*a*a*b]", "a" * 100_000)
+    assert not m('{ $.a = "x" }', "[" * 5000 + "]" * 5000)  # nested past Python's stack: no match, no crash

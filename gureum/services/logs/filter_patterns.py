@@ -6,6 +6,10 @@ Three kinds, chosen by the pattern's first character:
 - terms: ``ERROR``, ``"exact phrase"``, ``ERROR -Exception`` (exclusion), ``?ERROR ?WARN`` (any of), ``%regex%``;
 - JSON: ``{ $.a.b = "x*" && ($.n > 10 || $.f IS TRUE) }``, ``IS NULL``, ``EXISTS`` / ``NOT EXISTS``, ``[n]``/``[*]``;
 - space-delimited: ``[ip, user, ..., status=4* || status=5*, size>100]``.
+
+Matching takes time linear in the message: ``%regex%`` runs on RE2 (no backtracking), restricted to the
+characters AWS accepts (no groups), at most two per pattern; ``*`` wildcards are matched segment by segment
+(gureum.patterns.wildcard.Glob), never through a backtracking regex.
 """
 
 from __future__ import annotations
@@ -13,9 +17,14 @@ from __future__ import annotations
 import json
 import operator
 import re
+import string
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+import re2
+
+from gureum.patterns.wildcard import Glob
 
 
 class PatternError(ValueError):
@@ -43,12 +52,13 @@ def compile_pattern(text: str | None) -> FilterPattern:
     stripped = (text or "").strip()
     if not stripped:
         return FilterPattern("", lambda _message: {})
+    regexes = [0]  # how many %regex% terms the pattern holds so far
     if stripped.startswith("{"):
-        return FilterPattern(stripped, _compile_json(stripped), json=True)
+        return FilterPattern(stripped, _compile_json(stripped, regexes), json=True)
     if stripped.startswith("["):
-        return FilterPattern(stripped, _compile_delimited(stripped))
+        return FilterPattern(stripped, _compile_delimited(stripped, regexes))
     substrings: list[str] = []
-    return FilterPattern(stripped, _compile_terms(stripped, substrings), tuple(substrings))
+    return FilterPattern(stripped, _compile_terms(stripped, substrings, regexes), tuple(substrings))
 
 
 # --- values: wildcards, numbers and regular expressions ----------------------------------------------
@@ -56,11 +66,37 @@ def compile_pattern(text: str | None) -> FilterPattern:
 _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$")
 
 
-def _regex(body: str) -> re.Pattern[str]:
-    try:
-        return re.compile(body)
-    except re.error as exc:
-        raise PatternError(f"Invalid regular expression: {body}") from exc
+# "Supported regular expressions (regex) syntax" (regex-expressions.html): letters, digits, the symbols
+# : _ # = @ / ; , - and the operators ^ $ ? [ ] { } | \\ * + . -- no parentheses, no multi-byte characters.
+# AWS answers anything else with "Invalid character(s) in term" (escaping "(" does not help; \\x28 does).
+_REGEX_CHARACTERS = frozenset(string.ascii_letters + string.digits + ":_#=@/;,-" + "^$?[]{}|\\*+.")
+MAX_REGEXES = 2  # regular expressions in one filter pattern (the PutMetricFilter quota)
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.max_mem = 8 << 20  # a compiled program past 8 MB is refused: "pattern too large"
+
+
+class _Regex:
+    """A ``%regex%`` term compiled by RE2: search and fullmatch in time linear in the text."""
+
+    __slots__ = ("_compiled",)
+
+    def __init__(self, body: str) -> None:
+        if not body or not _REGEX_CHARACTERS.issuperset(body):
+            raise PatternError(f"Invalid character(s) in term '%{body}%'")
+        try:
+            self._compiled = re2.compile(body, _RE2_OPTIONS)
+        except re2.error as exc:
+            raise PatternError(f"Invalid regular expression: {body}") from exc
+
+    def search(self, text: str) -> bool:
+        return self._compiled.search(text) is not None
+
+
+def _regex(body: str, counter: list[int]) -> _Regex:
+    counter[0] += 1
+    if counter[0] > MAX_REGEXES:
+        raise PatternError(f"A filter pattern can contain at most {MAX_REGEXES} regular expressions")
+    return _Regex(body)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,17 +106,18 @@ class _Value:
     text: str
     quoted: bool
     number: float | None
-    pattern: re.Pattern[str] | None  # wildcard (*) or %regex%
+    glob: Glob | None  # a value with * wildcards
+    regex: _Regex | None  # %regex%
 
     @classmethod
-    def parse(cls, raw: str) -> _Value:
+    def parse(cls, raw: str, counter: list[int]) -> _Value:
         if len(raw) >= 2 and raw[0] == raw[-1] == '"':
             body = raw[1:-1]
-            return cls(body, True, None, _wildcard(body))
+            return cls(body, True, None, _wildcard(body), None)
         if len(raw) >= 2 and raw[0] == raw[-1] == "%":
-            return cls(raw, False, None, _regex(raw[1:-1]))
+            return cls(raw, False, None, None, _regex(raw[1:-1], counter))
         number = float(raw) if _NUMBER.match(raw) else None
-        return cls(raw, False, number, _wildcard(raw) if number is None else None)
+        return cls(raw, False, number, _wildcard(raw) if number is None else None, None)
 
     def equals(self, actual: Any) -> bool:
         if isinstance(actual, bool) or actual is None or isinstance(actual, (dict, list)):
@@ -90,19 +127,15 @@ class _Value:
                 return float(actual) == self.number
             return _as_number(actual) == self.number
         text = _text(actual)
-        if self.pattern is not None:
-            return (
-                self.pattern.fullmatch(text) is not None
-                if self.text[:1] != "%"
-                else self.pattern.search(text) is not None
-            )
+        if self.regex is not None:
+            return self.regex.search(text)
+        if self.glob is not None:
+            return self.glob.fullmatch(text)
         return text == self.text
 
 
-def _wildcard(body: str) -> re.Pattern[str] | None:
-    if "*" not in body:
-        return None
-    return re.compile(".*".join(re.escape(part) for part in body.split("*")), re.DOTALL)
+def _wildcard(body: str) -> Glob | None:
+    return Glob(tuple(body.split("*"))) if "*" in body else None
 
 
 def _as_number(value: Any) -> float | None:
@@ -152,14 +185,7 @@ def _contains(text: str) -> Callable[[str], bool]:
     return test
 
 
-def _searches(pattern: re.Pattern[str]) -> Callable[[str], bool]:
-    def test(message: str) -> bool:
-        return pattern.search(message) is not None
-
-    return test
-
-
-def _compile_terms(text: str, substrings: list[str]) -> Callable[[str], dict[str, str] | None]:
+def _compile_terms(text: str, substrings: list[str], regexes: list[int]) -> Callable[[str], dict[str, str] | None]:
     required: list[Callable[[str], bool]] = []
     optional: list[Callable[[str], bool]] = []
     excluded: list[Callable[[str], bool]] = []
@@ -180,8 +206,7 @@ def _compile_terms(text: str, substrings: list[str]) -> Callable[[str], dict[str
             if not kind:
                 substrings.append(phrase)
         elif len(term) >= 2 and term.startswith("%") and term.endswith("%"):
-            pattern = _regex(term[1:-1])
-            test = _searches(pattern)
+            test = _regex(term[1:-1], regexes).search
         else:
             test = _contains(term)
             if not kind:
@@ -254,8 +279,9 @@ def _select(doc: Any, selector: str) -> list[Any]:
 
 
 class _JsonParser:
-    def __init__(self, tokens: list[tuple[str, str]]) -> None:
+    def __init__(self, tokens: list[tuple[str, str]], regexes: list[int]) -> None:
         self.tokens = tokens
+        self.regexes = regexes
         self.pos = 0
 
     def peek(self) -> tuple[str, str] | None:
@@ -314,17 +340,17 @@ class _JsonParser:
         value_kind, raw = self.take()
         if value_kind not in ("string", "regex", "word"):
             raise PatternError(f"Invalid JSON filter pattern: expected a value after {word}")
-        value = _Value.parse(raw)
+        value = _Value.parse(raw, self.regexes)
         if word in ("<", ">", "<=", ">=") and value.number is None:
             raise PatternError(f"Invalid JSON filter pattern: {word} needs a number")
         return lambda doc: any(_compare(word, value, v) for v in _select(doc, selector))
 
 
-def _compile_json(text: str) -> Callable[[str], dict[str, str] | None]:
+def _compile_json(text: str, regexes: list[int]) -> Callable[[str], dict[str, str] | None]:
     tokens = _json_tokens(text)
     if len(tokens) < 3 or tokens[0][1] != "{" or tokens[-1][1] != "}":
         raise PatternError("Invalid JSON filter pattern: it must be enclosed in { }")
-    parser = _JsonParser(tokens[1:-1])
+    parser = _JsonParser(tokens[1:-1], regexes)
     predicate = parser.parse_or()
     if parser.peek() is not None:
         raise PatternError(f"Invalid JSON filter pattern: unexpected {parser.peek()[1]}")  # type: ignore[index]
@@ -335,7 +361,7 @@ def _compile_json(text: str) -> Callable[[str], dict[str, str] | None]:
             return None
         try:
             doc = json.loads(stripped)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than Python's stack
             return None
         return {} if predicate(doc) else None
 
@@ -371,18 +397,18 @@ def _split_top(text: str, sep: str) -> list[str]:
     return parts
 
 
-def _condition(text: str) -> Callable[[str], bool]:
+def _condition(text: str, regexes: list[int]) -> Callable[[str], bool]:
     match = _CONDITION.match(text)
     if match is None:
         raise PatternError(f"Invalid space-delimited filter pattern condition '{text.strip()}'")
     _, op, raw = match.groups()
-    value = _Value.parse(raw)
+    value = _Value.parse(raw, regexes)
     if op in ("<", ">", "<=", ">=") and value.number is None:
         raise PatternError(f"Invalid space-delimited filter pattern: {op} needs a number")
     return lambda actual: _compare(op, value, actual)
 
 
-def _field(entry: str) -> _Field | str:
+def _field(entry: str, regexes: list[int]) -> _Field | str:
     entry = entry.strip()
     if entry == _ELLIPSIS:
         return _ELLIPSIS
@@ -392,7 +418,7 @@ def _field(entry: str) -> _Field | str:
         if not name:
             raise PatternError("Invalid space-delimited filter pattern: empty field")
         return _Field(name, None)
-    alternatives = [[_condition(part) for part in _split_top(alt, "&&")] for alt in _split_top(entry, "||")]
+    alternatives = [[_condition(part, regexes) for part in _split_top(alt, "&&")] for alt in _split_top(entry, "||")]
     if len(alternatives) == 1 and len(alternatives[0]) == 1:
         return _Field(name, alternatives[0][0])
     return _Field(name, lambda actual: any(all(c(actual) for c in conj) for conj in alternatives))
@@ -414,11 +440,11 @@ def _fits(segment: list[_Field], fields: list[str], at: int) -> bool:
     return True
 
 
-def _compile_delimited(text: str) -> Callable[[str], dict[str, str] | None]:
+def _compile_delimited(text: str, regexes: list[int]) -> Callable[[str], dict[str, str] | None]:
     if not text.endswith("]"):
         raise PatternError("Invalid space-delimited filter pattern: it must be enclosed in [ ]")
     body = text[1:-1]
-    specs = [_field(entry) for entry in _split_top(body, ",")] if body.strip() else []
+    specs = [_field(entry, regexes) for entry in _split_top(body, ",")] if body.strip() else []
     # fields between ellipses: the first is anchored at the start, the last at the end, and each middle one
     # placed leftmost (placing a run as early as possible never prevents a later run from fitting)
     segments: list[list[_Field]] = [[]]

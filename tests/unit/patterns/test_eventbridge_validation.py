@@ -292,16 +292,19 @@ def test_or_that_is_not_an_array_of_objects_is_a_field_name() -> None:
         ),
         (
             '{"a":[tru]}',
-            "Unrecognized token 'tru': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')",
+            "Unrecognized token 'tru': was expecting "
+            "(JSON String, Number, Array, Object or token 'null', 'true' or 'false')",
         ),
         (
             '{"a":[#]}',
-            "Unexpected character ('#' (code 35)): expected a valid value (JSON String, Number, Array, Object or token 'null', 'true' or 'false')",
+            "Unexpected character ('#' (code 35)): expected a valid value "
+            "(JSON String, Number, Array, Object or token 'null', 'true' or 'false')",
         ),
         ('{"a":[01]}', "Invalid numeric value: Leading zeroes not allowed"),
         (
             '{"a":[-x]}',
-            "Unexpected character ('x' (code 120)) in numeric value: expected digit (0-9) to follow minus sign, for valid numeric value",
+            "Unexpected character ('x' (code 120)) in numeric value: "
+            "expected digit (0-9) to follow minus sign, for valid numeric value",
         ),
         ('{"a":[1.]}', "Unexpected character (']' (code 93)) in numeric value: Decimal point not followed by a digit"),
         (
@@ -312,11 +315,13 @@ def test_or_that_is_not_an_array_of_objects_is_a_field_name() -> None:
         ('{"a":["x}', "Unexpected end-of-input: was expecting closing quote for a string value"),
         (
             '{"a":["x"]',
-            'Unexpected end-of-input: expected close marker for Object (start marker at [Source: (String)"{"a":["x"]"; line: 1, column: 1])',
+            "Unexpected end-of-input: expected close marker for Object "
+            '(start marker at [Source: (String)"{"a":["x"]"; line: 1, column: 1])',
         ),
         (
             '{"a":["x"}',
-            'Unexpected close marker \'}\': expected \']\' (for Array starting at [Source: (String)"{"a":["x"}"; line: 1, column: 6])',
+            "Unexpected close marker '}': expected ']' "
+            '(for Array starting at [Source: (String)"{"a":["x"}"; line: 1, column: 6])',
         ),
     ],
 )
@@ -353,7 +358,10 @@ def test_dict_patterns_are_serialised_before_compiling() -> None:
 
 
 def test_nesting_beyond_jacksons_limit_is_an_error_not_a_crash() -> None:
-    too_deep = "Document nesting depth (1001) exceeds the maximum allowed (1000, from `StreamReadConstraints.getMaxNestingDepth()`)"
+    too_deep = (
+        "Document nesting depth (1001) exceeds the maximum allowed (1000, from "
+        "`StreamReadConstraints.getMaxNestingDepth()`)"
+    )
     for pattern in ('{"a":' * 3000, "[" * 5000 + "]" * 5000):
         with pytest.raises(EventPatternError) as info:
             compile_event_pattern(pattern, max_length=None)

@@ -229,7 +229,8 @@ def test_attribute_scope_rejects_nesting() -> None:
         == "Invalid parameter: Filter policy scope MessageAttributes does not support nested filter policy"
     )
     assert sns_error(nested, operation="Subscribe") == (
-        "Invalid parameter: Attributes Reason: Filter policy scope MessageAttributes does not support nested filter policy"
+        "Invalid parameter: Attributes Reason: "
+        "Filter policy scope MessageAttributes does not support nested filter policy"
     )
     compile_filter_policy(nested, "MessageBody")
     compile_filter_policy({"$or": [{"a": ["1"]}, {"b": ["2"]}]}, "MessageAttributes")
