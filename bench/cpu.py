@@ -7,6 +7,12 @@ reads the server's utime+stime from /proc before and after each.  Rounds alterna
 
     python bench/cpu.py                                   # this checkout
     python bench/cpu.py --repo /tmp/gureum-base --repo .  # A/B: a baseline clone beside this checkout
+
+The drain workload needs a queue that stays non-empty for the whole timed loop, or its second half is empty
+receives and "drain cpu_per_10k_messages" divides a saturated server's time by however many messages there were.
+It is pre-filled (untimed) with --drain-prefill-rate messages per second of --seconds, well above the fastest drain
+seen (~34,000 msgs/s on 2 cores); the messages left are read after the timed loop, and a run whose queue ran dry
+is flagged on stderr, in the table, and by exit status 1.
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ from load import prefill, run_load  # noqa: E402
 from sqs_throughput import free_port, make_client  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
+# messages queued per second of the timed loop before a drain: 4x the 20,000 that ran dry at ~20,000-30,000 msgs/s
+DRAIN_PREFILL_RATE = 80_000
 
 
 def cpu_seconds(pid: int) -> float:
@@ -65,8 +73,12 @@ class Server:
         started = time.perf_counter()
         self.proc = subprocess.Popen(cmd, env=env, cwd=repo, stdout=self.log, stderr=subprocess.STDOUT)
         body = b'{"QueueNamePrefix": "x"}'
-        headers = {"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "AmazonSQS.ListQueues",
-                   "Authorization": "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=0"}  # fmt: skip
+        headers = {
+            "Content-Type": "application/x-amz-json-1.0",
+            "X-Amz-Target": "AmazonSQS.ListQueues",
+            "Authorization": "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/sqs/aws4_request,"
+            " SignedHeaders=host, Signature=0",
+        }
         while True:
             if self.proc.poll() is not None or time.perf_counter() - started > 30:
                 self.log.seek(0)
@@ -90,17 +102,27 @@ class Server:
         self.log.close()
 
 
-def workload(server: Server, mode: str, seconds: float, connections: int) -> dict[str, Any]:
+def workload(
+    server: Server, mode: str, seconds: float, connections: int, prefill_rate: int = DRAIN_PREFILL_RATE
+) -> dict[str, Any]:
     client = make_client(server.endpoint)
     url = client.create_queue(QueueName=f"cpu-{mode}-{time.monotonic_ns()}")["QueueUrl"]
     if mode == "drain":
-        prefill(server.endpoint, url, int(seconds * 20_000))
+        prefill(server.endpoint, url, int(seconds * prefill_rate))
     before = cpu_seconds(server.proc.pid)
     result = asyncio.run(run_load([server.endpoint], mode, url, connections, seconds, report=False))
     used = cpu_seconds(server.proc.pid) - before
+    out = {
+        "cpu_per_10k_requests": used / max(result["requests"], 1) * 10_000,
+        "cpu_per_10k_messages": used / max(result["messages"], 1) * 10_000,
+        "msgs_per_s": result["msgs_per_s"],
+        "errors": result["errors"],
+    }
+    if mode == "drain":  # after the CPU reading: how many messages the timed loop left (0: it ran dry)
+        attributes = client.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
+        out["queue_left"] = int(attributes["Attributes"]["ApproximateNumberOfMessages"])
     client.delete_queue(QueueUrl=url)
-    return {"cpu_per_10k_requests": used / max(result["requests"], 1) * 10_000, "cpu_per_10k_messages": used / max(result["messages"], 1) * 10_000,
-            "msgs_per_s": result["msgs_per_s"], "errors": result["errors"]}  # fmt: skip
+    return out
 
 
 def main() -> None:
@@ -110,6 +132,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--modes", default="send,batch,drain")
+    parser.add_argument(
+        "--drain-prefill-rate",
+        type=int,
+        default=DRAIN_PREFILL_RATE,
+        help="messages queued before a drain run, per second of --seconds (default %(default)s)",
+    )
     args = parser.parse_args()
     repos = [r.resolve() for r in (args.repo or [Path(__file__).resolve().parent.parent])]
     modes = args.modes.split(",")
@@ -118,6 +146,7 @@ def main() -> None:
             [sys.executable, "-m", "compileall", "-q", str(repo / "gureum")], check=True, stdout=subprocess.DEVNULL
         )
     samples: dict[tuple[str, str], list[float]] = {}
+    dry: list[str] = []  # drain runs whose queue emptied before the timed loop ended
     for round_ in range(args.rounds):
         for repo in repos:
             with tempfile.TemporaryDirectory(prefix="gureum-cpu-") as tmp:
@@ -127,9 +156,13 @@ def main() -> None:
                     samples.setdefault((str(repo), "startup_cpu_ms"), []).append(server.startup_cpu_ms)
                     samples.setdefault((str(repo), "idle_rss_mb"), []).append(server.idle_rss_mb)
                     for mode in modes:
-                        out = workload(server, mode, args.seconds, args.connections)
-                        for key in ("cpu_per_10k_requests", "cpu_per_10k_messages", "msgs_per_s"):
-                            samples.setdefault((str(repo), f"{mode} {key}"), []).append(out[key])
+                        out = workload(server, mode, args.seconds, args.connections, args.drain_prefill_rate)
+                        for key in ("cpu_per_10k_requests", "cpu_per_10k_messages", "msgs_per_s", "queue_left"):
+                            if key in out:
+                                samples.setdefault((str(repo), f"{mode} {key}"), []).append(out[key])
+                        if out.get("queue_left") == 0:
+                            dry.append(f"round {round_ + 1} {repo}")
+                            print(f"WARNING: round {round_ + 1} {repo}: the drain queue ran dry", file=sys.stderr)
                 finally:
                     server.stop()
             print(
@@ -148,6 +181,12 @@ def main() -> None:
             + " |"
         )
     print(json.dumps({f"{r} {m}": statistics.median(v) for (r, m), v in samples.items()}), file=sys.stderr)
+    if dry:
+        print(
+            f"\nWARNING: the drain queue ran dry in {len(dry)} run(s) ({'; '.join(dry)}): their drain figures count"
+            " empty receives, not messages; raise --drain-prefill-rate"
+        )
+        sys.exit(1)
 
 
 if __name__ == "__main__":
