@@ -59,6 +59,11 @@ def new_subscription(topic_arn: str) -> str:
     return f"{topic_arn}:{uuid.uuid4()}"
 
 
+def root(account: str) -> str:
+    """The account's root principal (a SubscriptionPrincipal when no IAM user subscribed)."""
+    return f"arn:aws:iam::{account}:root"
+
+
 def topic_arn(region: str, account: str, name: str) -> str:
     return f"arn:aws:sns:{region}:{account}:{name}"
 

@@ -21,6 +21,7 @@ async def subscribe(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
         req.get("Attributes"),
         bool(req.get("ReturnSubscriptionArn")),
         ctx.request.base_url,
+        ctx.access_key,
     )
     return {"SubscriptionArn": arn}
 

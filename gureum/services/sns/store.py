@@ -177,12 +177,13 @@ class Subscription:
     replay_policy: str | None = None
     deleted_at: int | None = None
     created_at: float = 0.0
+    principal: str | None = None  # the IAM principal that subscribed (None: the owner account's root)
 
 
 _SUB_COLUMNS = (
     "id, arn, topic_arn, account, region, owner, protocol, endpoint, confirmed, authenticated, auth_unsubscribe, "
     "token, token_expires, raw, filter_policy, filter_scope, redrive_policy, delivery_policy, role_arn, "
-    "replay_policy, deleted_at, created_at"
+    "replay_policy, deleted_at, created_at, principal"
 )
 
 
@@ -212,6 +213,7 @@ def _subscription(row: tuple[Any, ...] | None) -> Subscription | None:
         row[19],
         row[20],
         row[21],
+        row[22],
     )
 
 
@@ -251,13 +253,14 @@ def insert_subscription(tx: Tx, sub: Subscription) -> bool:
     row = tx.one(
         "INSERT INTO sns_subscriptions (arn, topic_arn, account, region, owner, protocol, endpoint, confirmed, "
         "authenticated, token, token_expires, raw, filter_policy, filter_scope, redrive_policy, delivery_policy, "
-        "role_arn, replay_policy, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "role_arn, replay_policy, created_at, principal) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (topic_arn, protocol, endpoint) WHERE deleted_at IS NULL DO NOTHING RETURNING id",
         (
             sub.arn, sub.topic_arn, sub.account, sub.region, sub.owner, sub.protocol, sub.endpoint,
             int(sub.confirmed), int(sub.authenticated), sub.token, sub.token_expires, int(sub.raw), sub.filter_policy,
             sub.filter_scope, sub.redrive_policy, sub.delivery_policy, sub.role_arn, sub.replay_policy, sub.created_at,
+            sub.principal,
         ),
     )  # fmt: skip
     if row is None:

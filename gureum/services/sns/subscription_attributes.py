@@ -9,7 +9,7 @@ import functools
 from typing import Any
 
 from ...patterns import SCOPES, FilterPolicy, FilterPolicyError, compile_filter_policy
-from . import limits, policies
+from . import arns, limits, policies
 from .errors import InvalidParameter
 from .messages import Attributes
 from .store import Subscription, Topic
@@ -129,7 +129,7 @@ def view(sub: Subscription, topic_delivery_policy: str | None) -> dict[str, str]
         "Protocol": sub.protocol,
         "RawMessageDelivery": _tf(sub.raw),
         "SubscriptionArn": sub.arn,
-        "SubscriptionPrincipal": f"arn:aws:iam::{sub.owner}:root",
+        "SubscriptionPrincipal": sub.principal or arns.root(sub.owner),
         "TopicArn": sub.topic_arn,
     }
     if sub.filter_policy:

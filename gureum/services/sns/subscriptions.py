@@ -8,6 +8,7 @@ import re
 import secrets
 from typing import Any
 
+from ...ports import KeyOwner
 from ...store.base import Tx
 from . import arns, limits, store, store_mobile
 from . import subscription_attributes as attrs
@@ -67,6 +68,13 @@ def check_endpoint(tx: Tx, topic: Topic, protocol: str, endpoint: str | None, at
 
 
 class Subscriptions(SnsNode):
+    async def principal(self, account: str, access_key: str) -> str:
+        """The IAM principal an access key acts as: an IAM user's key names the user (through IAM's KeyOwner port),
+        any other key the account's root (as STS GetCallerIdentity answers)."""
+        key_owner = self.runtime.optional_port(KeyOwner)
+        owner = await key_owner.owner(account, access_key) if access_key and key_owner is not None else None
+        return owner["Arn"] if owner is not None else arns.root(account)
+
     def new_token(self) -> tuple[str, int]:
         """A confirmation token (288 hex characters, as AWS's) and when it stops working."""
         return secrets.token_hex(144), self.now_ms() + limits.TOKEN_VALID_SECONDS * 1000
@@ -81,17 +89,21 @@ class Subscriptions(SnsNode):
         attributes: dict[str, Any] | None,
         return_arn: bool,
         base_url: str,
+        access_key: str = "",
     ) -> str:
-        """The subscription's ARN, or PENDING while the endpoint has to confirm it (unless return_arn)."""
+        """The subscription's ARN, or PENDING while the endpoint has to confirm it (unless return_arn).
+        ``access_key``: the caller's, which names the SubscriptionPrincipal."""
         arn = arns.topic(topic_arn, region).text
         wanted: dict[str, Any] = dict(attributes or {})
         now = self.now()
+        principal = await self.principal(account, access_key)
 
         def new(topic: Topic, where: str) -> Subscription:
             needs_confirmation = protocol in limits.CONFIRMED_BY_ENDPOINT
             sub = Subscription(
                 0, arns.new_subscription(arn), arn, topic.account, topic.region, account, protocol, where,
                 confirmed=not needs_confirmation, authenticated=not needs_confirmation, created_at=now,
+                principal=principal,
             )  # fmt: skip
             attrs.apply_all(sub, topic, wanted)
             if needs_confirmation:

@@ -34,6 +34,21 @@ def test_subscribe_sqs_attributes(sns: Any, sqs: Any, topic: str, name: str) -> 
     assert sns.get_topic_attributes(TopicArn=topic)["Attributes"]["SubscriptionsConfirmed"] == "1"
 
 
+def test_subscription_principal_is_the_iam_user_that_subscribed(aws: Any, name: str) -> None:
+    account = "210987654322"
+    iam = aws("iam", access_key=account)
+    user = iam.create_user(UserName=name)["User"]
+    key = iam.create_access_key(UserName=name)["AccessKey"]["AccessKeyId"]
+    as_user, as_account = aws("sns", access_key=key), aws("sns", access_key=account)
+    topic = as_account.create_topic(Name=name)["TopicArn"]
+    by_user = as_user.subscribe(TopicArn=topic, Protocol="sms", Endpoint="+15550123")["SubscriptionArn"]
+    by_root = as_account.subscribe(TopicArn=topic, Protocol="sms", Endpoint="+15550124")["SubscriptionArn"]
+    attrs = as_account.get_subscription_attributes(SubscriptionArn=by_user)["Attributes"]
+    assert (attrs["SubscriptionPrincipal"], attrs["Owner"]) == (user["Arn"], account)
+    attrs = as_user.get_subscription_attributes(SubscriptionArn=by_root)["Attributes"]
+    assert (attrs["SubscriptionPrincipal"], attrs["Owner"]) == (f"arn:aws:iam::{account}:root", account)
+
+
 def test_subscribe_is_idempotent(sns: Any, sqs: Any, topic: str, name: str) -> None:
     _, queue_arn = queue(sqs, name)
     arn = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})[
