@@ -34,7 +34,11 @@ from lambda_latency import percentile  # noqa: E402
 from sqs_throughput import gureum_server, require_loopback  # noqa: E402
 
 ROLE = "arn:aws:iam::000000000000:role/bench"
-CODE = "import json\ndef handler(event, context):\n    return {'statusCode': 200, 'body': json.dumps({'id': event['pathParameters']['id']})}\n"
+CODE = (
+    "import json\n"
+    "def handler(event, context):\n"
+    "    return {'statusCode': 200, 'body': json.dumps({'id': event['pathParameters']['id']})}\n"
+)
 
 
 def client(endpoint: str, service: str) -> Any:

@@ -23,6 +23,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -81,8 +82,14 @@ class Results:
             self.marks[key].setdefault(server, reason)
 
     def to_json(self) -> dict[str, Any]:
-        return {"servers": self.servers, "values": self.values, "marks": self.marks, "notes": self.notes, "ceiling": self.ceiling,
-                "metrics": [m.__dict__ for m in METRICS]}  # fmt: skip
+        return {
+            "servers": self.servers,
+            "values": self.values,
+            "marks": self.marks,
+            "notes": self.notes,
+            "ceiling": self.ceiling,
+            "metrics": [m.__dict__ for m in METRICS],
+        }
 
 
 def why(exc: BaseException) -> str:
@@ -141,7 +148,8 @@ def measure_startup(results: Results, peers: list[Peer], rounds: int) -> None:
                 results.add("startup", peer.name, startup * 1000)
                 results.add("rss-idle", peer.name, idle)
                 log(
-                    f"round {n + 1}: {peer.name}: first ListQueues after {startup * 1000:.0f} ms, idle RSS {idle:.0f} MB"
+                    f"round {n + 1}: {peer.name}: first ListQueues after {startup * 1000:.0f} ms, idle RSS {idle:.0f} "
+                    "MB"
                 )
             except Exception as exc:
                 log(f"{peer.name}: cannot run here: {why(exc)}")
@@ -170,7 +178,8 @@ def workload_phase(results: Results, peers: list[Peer], args: argparse.Namespace
         for name, server in running.items():
             ep, deep = server.endpoint, args.deep_gureum if name == "gureum" else args.deep_peers
             log(
-                f"{name}: set-up (deep queue: up to {deep:,} messages or {args.fill_seconds:.0f} s; SNS topic + 20 queues; EventBridge rule)"
+                f"{name}: set-up (deep queue: up to {deep:,} messages or {args.fill_seconds:.0f} s; SNS topic + 20 "
+                "queues; EventBridge rule)"
             )
             setups[name] = {
                 "depth": guarded(
@@ -178,11 +187,11 @@ def workload_phase(results: Results, peers: list[Peer], args: argparse.Namespace
                     ["depth-shallow", "depth-deep", "depth-ratio"],
                     name,
                     "depth set-up",
-                    lambda: wl.Depth(ep, deep, args.fill_seconds),
+                    partial(wl.Depth, ep, deep, args.fill_seconds),
                 ),
-                "sns": guarded(results, ["sns-p50", "sns-p99"], name, "SNS set-up", lambda: wl.Fanout(ep)),
+                "sns": guarded(results, ["sns-p50", "sns-p99"], name, "SNS set-up", partial(wl.Fanout, ep)),
                 "events": guarded(
-                    results, ["events-p50", "events-p99"], name, "EventBridge set-up", lambda: wl.EventsToQueue(ep)
+                    results, ["events-p50", "events-p99"], name, "EventBridge set-up", partial(wl.EventsToQueue, ep)
                 ),
             }
             if setups[name]["depth"] is not None:
@@ -232,7 +241,7 @@ def one_round(results: Results, name: str, ep: str, setup: dict[str, Any], args:
     for kind in ("sns", "events"):
         if setup[kind] is not None:
             count = args.fanout_messages
-            samples = guarded(results, [f"{kind}-p50", f"{kind}-p99"], name, kind, lambda: setup[kind].round(count))
+            samples = guarded(results, [f"{kind}-p50", f"{kind}-p99"], name, kind, partial(setup[kind].round, count))
             if samples:
                 p50, p99 = wl.percentiles(samples)
                 results.add(f"{kind}-p50", name, p50)
@@ -251,7 +260,7 @@ def one_round(results: Results, name: str, ep: str, setup: dict[str, Any], args:
             [f"load-{mode}"],
             name,
             f"load {mode}",
-            lambda: wl.capacity(ep, mode, args.load_seconds, args.load_processes),
+            partial(wl.capacity, ep, mode, args.load_seconds, args.load_processes),
         )
         if rate is not None:
             results.add(f"load-{mode}", name, rate)
@@ -355,12 +364,17 @@ def targets(results: Results) -> list[tuple[str, str, bool | None]]:
 
 def markdown(results: Results, meta: dict[str, Any]) -> str:
     peers = [s for s in results.servers if s != "gureum"]
-    lines = [f"# gureum beside moto, MiniStack and LocalStack — {meta['date']}", "",
-             f"One run of `python bench/compare.py {meta['argv']}` on one machine ({meta['machine']}), one boto3 client; "
-             f"{meta['rounds']} rounds alternating between the servers. Cells: median (min–max over rounds). "
-             "Ratio = gureum ÷ peer (↑: higher is better, so > 1 favours gureum; ↓: lower is better, so < 1 favours gureum).", "",
-             "| workload | unit | " + " | ".join(results.servers) + " | " + " | ".join(f"gureum/{p}" for p in peers) + " |",
-             "|---|---|" + "---:|" * (len(results.servers) + len(peers))]  # fmt: skip
+    lines = [
+        f"# gureum beside moto, MiniStack and LocalStack — {meta['date']}",
+        "",
+        f"One run of `python bench/compare.py {meta['argv']}` on one machine ({meta['machine']}), one boto3 client; "
+        f"{meta['rounds']} rounds alternating between the servers. Cells: median (min–max over rounds). "
+        "Ratio = gureum ÷ peer (↑: higher is better, so > 1 favours gureum; "
+        "↓: lower is better, so < 1 favours gureum).",
+        "",
+        "| workload | unit | " + " | ".join(results.servers) + " | " + " | ".join(f"gureum/{p}" for p in peers) + " |",
+        "|---|---|" + "---:|" * (len(results.servers) + len(peers)),
+    ]
     for m in METRICS:
         arrow = "↑" if m.higher_is_better else "↓"
         cells = [cell(results.values[m.key][s], results.marks[m.key].get(s)) for s in results.servers]
@@ -373,10 +387,19 @@ def markdown(results: Results, meta: dict[str, Any]) -> str:
         )
     if results.ceiling:
         c = results.ceiling
-        lines += ["", f"Client-bound ceiling (the same boto3 client, SendMessage, against a server answering a canned response): "
-                  f"{fmt(statistics.median(c))} msgs/s ({fmt(min(c))}–{fmt(max(c))})."]  # fmt: skip
-    lines += ["", "Deep-queue depth used: " + ", ".join(f"{s} {d}" for s, d in results.notes["depth"].items()) +
-              " (lean-path fill rate, msgs/s: " + ", ".join(f"{s} {r}" for s, r in results.notes["fill"].items()) + ")."]  # fmt: skip
+        lines += [
+            "",
+            f"Client-bound ceiling (the same boto3 client, SendMessage, against a server answering a canned response): "
+            f"{fmt(statistics.median(c))} msgs/s ({fmt(min(c))}–{fmt(max(c))}).",
+        ]
+    lines += [
+        "",
+        "Deep-queue depth used: "
+        + ", ".join(f"{s} {d}" for s, d in results.notes["depth"].items())
+        + " (lean-path fill rate, msgs/s: "
+        + ", ".join(f"{s} {r}" for s, r in results.notes["fill"].items())
+        + ").",
+    ]
     lines += ["", "## Targets (from the issue)", "", "| target | gureum | met |", "|---|---|---|"]
     for target, where, met in targets(results):
         lines.append(f"| {target} | {where} | {'yes' if met else 'no' if met is False else 'n/a'} |")
@@ -458,22 +481,33 @@ def main() -> None:
         "date": date,
         "argv": " ".join(sys.argv[1:]),
         "rounds": args.rounds,
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Linux {platform.release()}, Python {platform.python_version()}",
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, Linux {platform.release()}, Python "
+        f"{platform.python_version()}",
         "setup": [
             "Versions: " + "; ".join(versions) + ".",
             "gureum: `python -m gureum start --port P --data-dir D` (durable SQLite store, WAL, synchronous=normal). "
-            "Peers with their own defaults, which keep state in memory: moto `python -m moto.server`, MiniStack `python -m ministack` "
-            "(GATEWAY_PORT, BIND_HOST=127.0.0.1), LocalStack `python -m localstack.runtime.main` without Docker (GATEWAY_LISTEN, LS_LOG=warn, DNS_ADDRESS=0).",
+            "Peers with their own defaults, which keep state in memory: moto `python -m moto.server`, MiniStack "
+            "`python -m ministack` "
+            "(GATEWAY_PORT, BIND_HOST=127.0.0.1), LocalStack `python -m localstack.runtime.main` without Docker "
+            "(GATEWAY_LISTEN, LS_LOG=warn, DNS_ADDRESS=0).",
             "One-client workloads: bench/sqs_throughput.py's steps, 256-byte bodies, "
-            f"{args.seconds:g} s per workload and round (cap {args.messages:,} messages); drains start from {args.preload:,} queued "
+            f"{args.seconds:g} s per workload and round (cap {args.messages:,} messages); drains start from "
+            f"{args.preload:,} queued "
             f"(filled for at most {max(2 * args.seconds, 10):g} s: fewer on a server that fills slowly).",
-            f"Depth: receive+delete (batches of 10) of {args.per_round:,} messages (or {2 * args.seconds:g} s) per round from a 1,000-message queue "
-            f"(refilled) and from the deep queue, filled beforehand over 8 lean connections for at most {args.fill_seconds:g} s.",
-            f"SNS: one topic, 20 SQS subscriptions with raw delivery; {args.fanout_messages} publishes per round, latency until every queue "
-            "has the message, watched by long polls (WaitTimeSeconds=1) on 20 lean connections. EventBridge: one rule on the default bus, one SQS target, same method.",
-            f"Lambda: a fresh python3.12 function per round, first Invoke (cold) then the median of {args.lambda_warm} Invokes (warm).",
-            f"Capacity: bench/load.py, 16 keep-alive connections over {args.load_processes} generator processes, {args.load_seconds:g} s per mode and round.",
-            "Start-up: process start → first successful ListQueues, each server started alone; idle RSS (process tree, /proc) 2 s later. "
+            f"Depth: receive+delete (batches of 10) of {args.per_round:,} messages (or {2 * args.seconds:g} s) per "
+            "round from a 1,000-message queue "
+            "(refilled) and from the deep queue, filled beforehand over 8 lean connections for at most "
+            f"{args.fill_seconds:g} s.",
+            f"SNS: one topic, 20 SQS subscriptions with raw delivery; {args.fanout_messages} publishes per round, "
+            "latency until every queue "
+            "has the message, watched by long polls (WaitTimeSeconds=1) on 20 lean connections. EventBridge: one rule "
+            "on the default bus, one SQS target, same method.",
+            f"Lambda: a fresh python3.12 function per round, first Invoke (cold) then the median of {args.lambda_warm} "
+            "Invokes (warm).",
+            f"Capacity: bench/load.py, 16 keep-alive connections over {args.load_processes} generator processes, "
+            f"{args.load_seconds:g} s per mode and round.",
+            "Start-up: process start → first successful ListQueues, each server started alone; idle RSS (process tree, "
+            "/proc) 2 s later. "
             "RSS after the workload: once, at the end.",
             f"Whole run: {(time.monotonic() - started) / 60:.0f} min.",
         ],

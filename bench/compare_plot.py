@@ -52,7 +52,8 @@ def main(src: str, out: str) -> None:
     for ax in list(axes.flat)[len(metrics) :]:
         ax.axis("off")
     fig.suptitle(
-        f"gureum vs moto / MiniStack / LocalStack — {doc['meta']['date']} (median, whiskers min–max over {doc['meta']['rounds']} rounds)",
+        f"gureum vs moto / MiniStack / LocalStack — {doc['meta']['date']} (median, whiskers min–max over "
+        f"{doc['meta']['rounds']} rounds)",
         fontsize=10,
     )
     fig.tight_layout()

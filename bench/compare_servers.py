@@ -144,7 +144,8 @@ def install(peer: Peer) -> str:
         return f"pip install failed: {tail}"
     count = len(installed.split()) - 2 if installed else 0
     log(
-        f"{peer.name}: pip done in {time.monotonic() - start:.0f} s ({collected} requirements resolved, {count} packages installed) → {installed_version(peer)}"
+        f"{peer.name}: pip done in {time.monotonic() - start:.0f} s ({collected} requirements resolved, {count} "
+        f"packages installed) → {installed_version(peer)}"
     )
     stamp.write_text(wanted)
     return smoke_test(peer)
@@ -300,10 +301,8 @@ def _ceiling_app() -> Any:
     """Every request gets SendMessage's answer for bench BODY (boto3 checks MD5OfMessageBody)."""
     from sqs_throughput import BODY
 
-    body = (
-        '{"MD5OfMessageBody":"%s","MessageId":"00000000-0000-4000-8000-000000000000"}'
-        % hashlib.md5(BODY.encode()).hexdigest()
-    ).encode()
+    digest = hashlib.md5(BODY.encode()).hexdigest()
+    body = f'{{"MD5OfMessageBody":"{digest}","MessageId":"00000000-0000-4000-8000-000000000000"}}'.encode()
     headers = [
         (b"content-type", b"application/x-amz-json-1.0"),
         (b"content-length", str(len(body)).encode()),

@@ -245,7 +245,8 @@ class Fanout:
 
 
 class EventsToQueue:
-    """A rule on the default bus matching source `bench.compare`, targeting one queue; latency = PutEvents → received."""
+    """A rule on the default bus matching source `bench.compare`, targeting one queue;
+    latency = PutEvents → received."""
 
     def __init__(self, endpoint: str) -> None:
         self.events, self.sqs = client(endpoint, "events"), make_client(endpoint)
@@ -311,8 +312,14 @@ def lambda_round(endpoint: str, warm: int) -> tuple[float, float]:
         )
     except Exception:  # exists already, or the server has no IAM
         pass
-    lam.create_function(FunctionName=name, Runtime="python3.12", Role=f"arn:aws:iam::{account}:role/bench", Handler="index.handler",
-                        Code={"ZipFile": buf.getvalue()}, Timeout=30)  # fmt: skip
+    lam.create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=f"arn:aws:iam::{account}:role/bench",
+        Handler="index.handler",
+        Code={"ZipFile": buf.getvalue()},
+        Timeout=30,
+    )
     try:
         deadline = time.monotonic() + 60
         while (config := lam.get_function(FunctionName=name)["Configuration"]).get("State", "Active") != "Active":

@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> None:
     where.add_argument("--endpoint", default="http://127.0.0.1:4566", help="loopback endpoint (default: %(default)s)")
     where.add_argument("--start-gureum", action="store_true", help="start a gureum server on a free port for the run")
     parser.add_argument(
-        "--events", type=int, default=500, help="events timed, after %d warm-up ones (default: %%(default)s)" % WARMUP
+        "--events", type=int, default=500, help=f"events timed, after {WARMUP} warm-up ones (default: %(default)s)"
     )
     parser.add_argument("--transformer", action="store_true", help="deliver through an InputTransformer")
     parser.add_argument("--bus", help="use a custom event bus of this name (created and deleted)")

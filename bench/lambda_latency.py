@@ -166,12 +166,14 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps({"endpoint": endpoint, "results": results}))
         return
     print(
-        f"{'runtime':<12} {'cold ms':>8} {'init ms':>8} {'warm p50':>9} {'warm p99':>9} {'clients':>7} {'invokes/s':>10}"
+        f"{'runtime':<12} {'cold ms':>8} {'init ms':>8} {'warm p50':>9} {'warm p99':>9} {'clients':>7} "
+        f"{'invokes/s':>10}"
     )
     for r in results:
         init = f"{r['init_ms_median']:.1f}" if r["init_ms_median"] is not None else "-"
         print(
-            f"{r['runtime']:<12} {r['cold_ms_median']:>8.1f} {init:>8} {r['warm_p50_ms']:>9.2f} {r['warm_p99_ms']:>9.2f} {r['clients']:>7} {r['invokes_per_s']:>10.1f}"
+            f"{r['runtime']:<12} {r['cold_ms_median']:>8.1f} {init:>8} {r['warm_p50_ms']:>9.2f} "
+            f"{r['warm_p99_ms']:>9.2f} {r['clients']:>7} {r['invokes_per_s']:>10.1f}"
         )
 
 

@@ -3,7 +3,8 @@
 Measures server capacity (not one client's latency): N concurrent connections, spread round-robin over
 one or more endpoints, each sending its next request as soon as the previous answer arrives.
 
-    python bench/load.py --endpoint http://127.0.0.1:4566 [--endpoint …] --mode send|batch|drain --connections 16 --seconds 10
+    python bench/load.py --endpoint http://127.0.0.1:4566 [--endpoint …] --mode send|batch|drain \\
+        --connections 16 --seconds 10
 
 One Python process can become the bottleneck before the server does: `--processes N` splits the connections over
 N generator processes (started together, same queue) and sums their counts. Servers that answer
@@ -26,15 +27,16 @@ from urllib.parse import urlsplit
 from sqs_throughput import BODY, make_client, require_loopback
 
 AUTH = (
-    "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/sqs/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature="
-    + "0" * 64
+    "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/sqs/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, "
+    "Signature=" + "0" * 64
 )
 
 
 def request_bytes(host: str, target: str, doc: dict[str, Any]) -> bytes:
     body = json.dumps(doc).encode()
     head = (
-        f"POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-amz-json-1.0\r\nX-Amz-Target: AmazonSQS.{target}\r\n"
+        f"POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-amz-json-1.0\r\nX-Amz-Target: "
+        f"AmazonSQS.{target}\r\n"
         f"X-Amz-Date: 20250101T000000Z\r\nAuthorization: {AUTH}\r\nContent-Length: {len(body)}\r\n\r\n"
     )
     return head.encode() + body
@@ -155,8 +157,17 @@ async def run_load(
         reporter.cancel()
         sys.stderr.write("\n")
     elapsed = time.perf_counter() - start
-    return {"mode": mode, "connections": connections, "endpoints": len(endpoints), "requests": tally.requests, "messages": tally.messages,
-            "errors": tally.errors, "seconds": round(elapsed, 2), "msgs_per_s": round(tally.messages / elapsed, 1), "requests_per_s": round(tally.requests / elapsed, 1)}  # fmt: skip
+    return {
+        "mode": mode,
+        "connections": connections,
+        "endpoints": len(endpoints),
+        "requests": tally.requests,
+        "messages": tally.messages,
+        "errors": tally.errors,
+        "seconds": round(elapsed, 2),
+        "msgs_per_s": round(tally.messages / elapsed, 1),
+        "requests_per_s": round(tally.requests / elapsed, 1),
+    }
 
 
 def prefill(endpoint: str, url: str, count: int) -> None:
@@ -205,8 +216,18 @@ def run_load_processes(
         )
     elapsed = max(p["seconds"] for p in parts)
     requests, messages, errors = (sum(p[k] for p in parts) for k in ("requests", "messages", "errors"))
-    return {"mode": mode, "connections": connections, "endpoints": len(endpoints), "processes": processes, "requests": requests, "messages": messages,
-            "errors": errors, "seconds": elapsed, "msgs_per_s": round(messages / elapsed, 1), "requests_per_s": round(requests / elapsed, 1)}  # fmt: skip
+    return {
+        "mode": mode,
+        "connections": connections,
+        "endpoints": len(endpoints),
+        "processes": processes,
+        "requests": requests,
+        "messages": messages,
+        "errors": errors,
+        "seconds": elapsed,
+        "msgs_per_s": round(messages / elapsed, 1),
+        "requests_per_s": round(requests / elapsed, 1),
+    }
 
 
 def measure(

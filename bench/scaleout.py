@@ -74,7 +74,8 @@ def main() -> None:
     print("| setup | workload | msgs/s | requests/s | errors |\n|---|---|---:|---:|---:|")
     for row in rows:
         print(
-            f"| {row['setup']} | {row['mode']} | {row['msgs_per_s']:,.0f} | {row['requests_per_s']:,.0f} | {row['errors']} |"
+            f"| {row['setup']} | {row['mode']} | {row['msgs_per_s']:,.0f} | {row['requests_per_s']:,.0f} | "
+            f"{row['errors']} |"
         )
 
 

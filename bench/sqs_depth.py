@@ -126,11 +126,13 @@ def main() -> None:
         print(json.dumps(result))
     else:
         print(
-            f"receive+delete (batch 10) at {result['shallow_depth']:,} queued: {result['shallow_msgs_per_s']:>9.1f} msgs/s"
+            f"receive+delete (batch 10) at {result['shallow_depth']:,} queued: {result['shallow_msgs_per_s']:>9.1f} "
+            "msgs/s"
         )
         print(f"receive+delete (batch 10) at {result['deep_depth']:,} queued: {result['deep_msgs_per_s']:>9.1f} msgs/s")
         print(
-            f"ratio deep/shallow: {result['deep_over_shallow']:.3f}   (fill rate {result['fill_msgs_per_s']:.0f} msgs/s with {FILL_THREADS} clients)"
+            f"ratio deep/shallow: {result['deep_over_shallow']:.3f}   (fill rate {result['fill_msgs_per_s']:.0f} "
+            f"msgs/s with {FILL_THREADS} clients)"
         )
 
 
