@@ -252,3 +252,73 @@ def test_platform_application_errors(sns: Any, name: str) -> None:
         PlatformApplicationArn=app + "x",
         Token="t",
     )
+
+
+def test_endpoint_attributes_and_delete_platform_application(sns: Any, topic: str, endpoint: str, name: str) -> None:
+    app = sns.create_platform_application(Name=name, Platform="GCM", Attributes={"PlatformCredential": "key"})[
+        "PlatformApplicationArn"
+    ]
+    device = sns.create_platform_endpoint(PlatformApplicationArn=app, Token="token-1")["EndpointArn"]
+    other = sns.create_platform_endpoint(PlatformApplicationArn=app, Token="token-2")["EndpointArn"]
+    assert sns.get_endpoint_attributes(EndpointArn=device)["Attributes"] == {"Enabled": "true", "Token": "token-1"}
+    sns.set_endpoint_attributes(EndpointArn=device, Attributes={"Enabled": "false"})
+    expect_error(sns.publish, "EndpointDisabled", "Endpoint is disabled", TargetArn=device, Message="m")
+    sns.set_endpoint_attributes(EndpointArn=device, Attributes={"Enabled": "true", "Token": "token-3"})
+    assert sns.get_endpoint_attributes(EndpointArn=device)["Attributes"] == {"Enabled": "true", "Token": "token-3"}
+    sns.publish(TargetArn=device, Message="after re-enabling")
+    assert [(m["message"], m["token"]) for m in outbox(endpoint, protocol="application", endpoint=device)] == [
+        ("after re-enabling", "token-3")
+    ]
+    expect_error(
+        sns.set_endpoint_attributes,
+        "InvalidParameter",
+        "Invalid parameter: Attributes Reason: Invalid value for attribute: Enabled: must be true or false",
+        EndpointArn=device,
+        Attributes={"Enabled": "maybe"},
+    )
+    # deleting an endpoint leaves its topic subscriptions, which the owner removes ("you must also unsubscribe")
+    sub = sns.subscribe(TopicArn=topic, Protocol="application", Endpoint=other)["SubscriptionArn"]
+    sns.delete_platform_application(PlatformApplicationArn=app)
+    for gone in (device, other):
+        expect_error(sns.get_endpoint_attributes, "NotFound", "Endpoint does not exist", 404, EndpointArn=gone)
+        expect_error(
+            sns.set_endpoint_attributes,
+            "NotFound",
+            "Endpoint does not exist",
+            EndpointArn=gone,
+            Attributes={"Enabled": "true"},
+        )
+        expect_error(
+            sns.publish, "InvalidParameter",
+            "Invalid parameter: TargetArn Reason: No endpoint found for the target arn specified",
+            TargetArn=gone, Message="m",
+        )  # fmt: skip
+    expect_error(
+        sns.list_endpoints_by_platform_application,
+        "NotFound",
+        "PlatformApplication does not exist",
+        PlatformApplicationArn=app,
+    )
+    assert sns.get_subscription_attributes(SubscriptionArn=sub)["Attributes"]["Endpoint"] == other
+    sns.publish(TopicArn=topic, Message="to nobody")  # the deleted endpoint is skipped
+    assert outbox(endpoint, protocol="application", endpoint=other) == []
+    sns.delete_platform_application(PlatformApplicationArn=app)  # deleting twice is harmless
+
+
+def test_opted_out_numbers_page_by_100(aws: Any, endpoint: str) -> None:
+    client = aws("sns", region="eu-south-1")
+    numbers = {f"+1555{i:07d}" for i in range(101)}
+    for number in numbers:
+        admin_post(endpoint, "/_gureum/sns/opt-out", {"phoneNumber": number, "region": "eu-south-1"})
+    first = client.list_phone_numbers_opted_out()
+    assert len(first["phoneNumbers"]) == 100 and first["nextToken"]
+    second = client.list_phone_numbers_opted_out(nextToken=first["nextToken"])
+    assert len(second["phoneNumbers"]) == 1 and "nextToken" not in second
+    assert set(first["phoneNumbers"]) | set(second["phoneNumbers"]) == numbers
+    listed = [
+        n for page in client.get_paginator("list_phone_numbers_opted_out").paginate() for n in page["phoneNumbers"]
+    ]
+    assert sorted(listed) == sorted(numbers)
+    client.opt_in_phone_number(phoneNumber=min(numbers))
+    assert min(numbers) not in client.list_phone_numbers_opted_out()["phoneNumbers"]
+    assert client.check_if_phone_number_is_opted_out(phoneNumber=min(numbers))["isOptedOut"] is False

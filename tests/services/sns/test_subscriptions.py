@@ -49,6 +49,51 @@ def test_subscription_principal_is_the_iam_user_that_subscribed(aws: Any, name: 
     assert (attrs["SubscriptionPrincipal"], attrs["Owner"]) == (f"arn:aws:iam::{account}:root", account)
 
 
+COMMON_KEYS = {
+    "ConfirmationWasAuthenticated", "Endpoint", "Owner", "PendingConfirmation", "Protocol", "RawMessageDelivery",
+    "SubscriptionArn", "SubscriptionPrincipal", "TopicArn",
+}  # fmt: skip
+
+
+def test_subscription_attributes_per_protocol(sns: Any, topic: str, name: str) -> None:
+    """What GetSubscriptionAttributes holds for each protocol (the keys AWS returns for a new subscription)."""
+    app = sns.create_platform_application(Name=name, Platform="GCM", Attributes={"PlatformCredential": "k"})[
+        "PlatformApplicationArn"
+    ]
+    device = sns.create_platform_endpoint(PlatformApplicationArn=app, Token=name)["EndpointArn"]
+    role = f"arn:aws:iam::{ACCOUNT}:role/{name}"
+    cases = {
+        "lambda": (f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}", {}, set(), True),
+        "http": ("http://127.0.0.1:9/sns", {}, {"EffectiveDeliveryPolicy"}, False),
+        "https": ("https://127.0.0.1:9/sns", {}, {"EffectiveDeliveryPolicy"}, False),
+        "email": (f"{name}@example.com", {}, set(), False),
+        "email-json": (f"{name}-json@example.com", {}, set(), False),
+        "sms": ("+15550142", {}, set(), True),
+        "application": (device, {}, set(), True),
+        "firehose": (
+            f"arn:aws:firehose:{REGION}:{ACCOUNT}:deliverystream/{name}",
+            {"SubscriptionRoleArn": role},
+            {"SubscriptionRoleArn"},
+            True,
+        ),
+    }
+    for protocol, (where, attributes, extra, confirmed) in cases.items():
+        arn = sns.subscribe(
+            TopicArn=topic, Protocol=protocol, Endpoint=where, Attributes=attributes, ReturnSubscriptionArn=True
+        )["SubscriptionArn"]
+        got = sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"]
+        assert set(got) == COMMON_KEYS | extra, protocol
+        flag = "true" if confirmed else "false"
+        assert (got["PendingConfirmation"], got["ConfirmationWasAuthenticated"]) == (
+            "false" if confirmed else "true",
+            flag,
+        ), protocol
+        assert (got["Protocol"], got["Endpoint"], got["RawMessageDelivery"]) == (protocol, where, "false")
+        assert got["SubscriptionPrincipal"] == f"arn:aws:iam::{ACCOUNT}:root"
+        if protocol == "firehose":
+            assert got["SubscriptionRoleArn"] == role
+
+
 def test_subscribe_is_idempotent(sns: Any, sqs: Any, topic: str, name: str) -> None:
     _, queue_arn = queue(sqs, name)
     arn = sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})[
@@ -278,6 +323,23 @@ def test_list_subscriptions_by_topic_pages(sns: Any, topic: str) -> None:
     assert len(first["Subscriptions"]) == 100
     second = sns.list_subscriptions_by_topic(TopicArn=topic, NextToken=first["NextToken"])
     assert len(second["Subscriptions"]) == 1 and "NextToken" not in second
+
+
+def test_list_subscriptions_pages_of_100(aws: Any, name: str) -> None:
+    sns = aws("sns", region="eu-north-1")
+    topic = sns.create_topic(Name=name)["TopicArn"]
+    made = {
+        sns.subscribe(TopicArn=topic, Protocol="sms", Endpoint=f"+1556{i:07d}")["SubscriptionArn"] for i in range(101)
+    }
+    first = sns.list_subscriptions()
+    assert len(first["Subscriptions"]) == 100 and first["NextToken"]
+    seen = [
+        s["SubscriptionArn"]
+        for page in sns.get_paginator("list_subscriptions").paginate()
+        for s in page["Subscriptions"]
+    ]
+    assert made <= set(seen) and len(seen) == len(set(seen))
+    expect_error(sns.list_subscriptions, "InvalidParameter", "Invalid parameter: NextToken", NextToken="garbage!")
 
 
 def test_confirm_subscription_token_errors(sns: Any, topic: str) -> None:
