@@ -20,6 +20,7 @@ from . import (  # noqa: E402,F401  (registers the operations)
     ops_keys,
     ops_methods,
     ops_misc,
+    ops_vpclinks,
 )
 from .edge import handle  # noqa: E402
 from .state import EdgeState  # noqa: E402

@@ -12,8 +12,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from . import patches
 from .errors import BadRequestException, ConflictException, NotFoundException, not_found
-from .model import apply_patch, descendants, new_id, refresh_paths
+from .model import apply_patch, descendants, new_id, refresh_paths, split_path
 
 GATEWAY_RESPONSE_TYPES = {
     "ACCESS_DENIED": "403",
@@ -41,35 +42,20 @@ GATEWAY_RESPONSE_TYPES = {
 DEFAULT_ERROR_TEMPLATE = '{"message":$context.error.messageString}'
 SECTIONS = ("resources", "models", "validators", "authorizers", "gatewayResponses")
 
-API_FIELDS = {  # what UpdateRestApi may patch
-    "name",
-    "description",
-    "version",
-    "binaryMediaTypes",
-    "minimumCompressionSize",
-    "apiKeySource",
-    "endpointConfiguration",
-    "policy",
-    "disableExecuteApiEndpoint",
-}
-VALIDATOR_FIELDS = {"name", "validateRequestBody", "validateRequestParameters"}
-AUTHORIZER_FIELDS = {
-    "name",
-    "type",
-    "providerARNs",
-    "authType",
-    "authorizerUri",
-    "authorizerCredentials",
-    "identitySource",
-    "identityValidationExpression",
-    "authorizerResultTtlInSeconds",
-}
+ENDPOINT_TYPES = ("REGIONAL", "EDGE", "PRIVATE")
+MAX_COMPRESSION = 10485760
+# endpoint type changes AWS supports ("Change a public or private API endpoint type"): a private API cannot become
+# edge-optimized
+_TYPE_CHANGES = {("PRIVATE", "EDGE")}
 _PATH_PART = re.compile(r"^(\{[a-zA-Z0-9._-]+\+?\}|[a-zA-Z0-9._:@~$&'()*,;=!-]+)$")
 _BAD_PATH_PART = (
     "Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end and an optional "
     "plus sign before the closing brace."
 )
 _BAD_SCHEMA = "Invalid model specified: Validation Result: warnings : [], errors : [Invalid model schema specified]"
+_EMPTY_SCHEMA = "Model schema must have at least 1 property or array items defined"
+_BAD_COMPRESSION = f"Invalid minimum compression size, must be between 0 and {MAX_COMPRESSION}"
+_PRIVATE_DUALSTACK = "Only dualstack ipAddressType is supported for Private APIs."
 
 
 def given(**members: Any) -> dict[str, Any]:
@@ -101,10 +87,46 @@ def method(doc: dict[str, Any], resource_id: str, http_method: str) -> dict[str,
 # --- RestApis -------------------------------------------------------------------------------------------------------
 
 
-def api_view(doc: dict[str, Any]) -> dict[str, Any]:
+def api_view(doc: dict[str, Any], with_tags: bool = False) -> dict[str, Any]:
+    """The RestApi as AWS shows it: ``tags`` only when there are some (UpdateRestApi always shows them)."""
     out = dict(doc["api"])
     out["rootResourceId"] = doc["rootResourceId"]
+    if not out.get("tags") and not with_tags:
+        out.pop("tags", None)
+    else:
+        out["tags"] = out.get("tags") or {}
     return out
+
+
+def _endpoint_configuration(given_config: dict[str, Any] | None) -> dict[str, Any]:
+    """CreateRestApi's endpointConfiguration with AWS's defaults (EDGE; ipv4, or dualstack for PRIVATE)."""
+    config = dict(given_config or {})
+    types = config.get("types")
+    if types is None:
+        types = ["EDGE"]
+    elif not types:
+        raise BadRequestException("REGIONAL Configuration and EDGE Configuration cannot be both DISABLED.")
+    elif len(types) > 1:
+        raise BadRequestException("Cannot create an api with multiple Endpoint Types.")
+    config["types"] = list(types)
+    private = types == ["PRIVATE"]
+    config.setdefault("ipAddressType", "dualstack" if private else "ipv4")
+    if private and config["ipAddressType"] == "ipv4":
+        raise BadRequestException(_PRIVATE_DUALSTACK)
+    return config
+
+
+def _compression(value: Any) -> int | None:
+    """minimumCompressionSize: null or "" turns compression off; anything else is 0..10485760."""
+    if value is None or value == "":
+        return None
+    try:
+        size = int(value)
+    except (TypeError, ValueError):
+        raise BadRequestException(_BAD_COMPRESSION) from None
+    if not 0 <= size <= MAX_COMPRESSION:
+        raise BadRequestException(_BAD_COMPRESSION)
+    return size
 
 
 def new_api_doc(
@@ -124,19 +146,22 @@ def new_api_doc(
     """A new API's document: its root resource and nothing else."""
     if api_key_source not in (None, "HEADER", "AUTHORIZER"):
         raise BadRequestException("Invalid apiKeySource: must be HEADER or AUTHORIZER")
+    if description == "":
+        raise BadRequestException("Description cannot be an empty string")
+    minimum_compression_size = _compression(minimum_compression_size)
     api_id, root_id = new_id(), new_id()
     api = {
         "id": api_id,
         "name": name,
         "createdDate": created,
         "apiKeySource": api_key_source or "HEADER",
-        "endpointConfiguration": endpoint_configuration or {"types": ["EDGE"]},
+        "endpointConfiguration": _endpoint_configuration(endpoint_configuration),
         "disableExecuteApiEndpoint": bool(disable_execute_api_endpoint),
         "tags": tags or {},
         **given(
             description=description,
             version=version,
-            binaryMediaTypes=binary_media_types,
+            binaryMediaTypes=binary_media_types or None,
             minimumCompressionSize=minimum_compression_size,
             policy=policy,
         ),
@@ -187,8 +212,44 @@ def clone_into(doc: dict[str, Any], source: dict[str, Any]) -> None:
 
 
 def update_api(doc: dict[str, Any], operations: list[dict[str, Any]]) -> dict[str, Any]:
-    doc["api"] = apply_patch(doc["api"], operations, allowed=API_FIELDS)
-    return api_view(doc)
+    """UpdateRestApi: the patches (patches.REST_API) with AWS's checks on compression and endpoint types."""
+    patches.REST_API.check(operations)
+    before = doc["api"]
+    old_type = (before.get("endpointConfiguration") or {}).get("types", ["EDGE"])[0]
+    ops = []
+    for operation in operations:
+        path = operation.get("path")
+        if path == "/binaryMediaTypes":
+            raise BadRequestException(f"Invalid patch path {path}")
+        if path == "/minimumCompressionSize":
+            size = _compression(operation.get("value"))
+            operation = {"op": "remove", "path": path} if size is None else {**operation, "value": str(size)}
+        elif str(path).startswith("/endpointConfiguration/types/"):
+            new_type = operation.get("value")
+            if new_type not in ENDPOINT_TYPES:
+                raise BadRequestException(
+                    "Invalid EndpointTypes specified. Valid options are " + ",".join(ENDPOINT_TYPES)
+                )
+            if (old_type, new_type) in _TYPE_CHANGES:
+                raise BadRequestException(f"Cannot update an api from {old_type} to {new_type}.")
+            if new_type != old_type and "PRIVATE" in (old_type, new_type):
+                # AWS sets the IP address type a private API needs, and back to IPv4 when it becomes regional
+                ops.append(operation)
+                address = "dualstack" if new_type == "PRIVATE" else "ipv4"
+                operation = {"op": "replace", "path": "/endpointConfiguration/ipAddressType", "value": address}
+        elif path == "/endpointConfiguration/ipAddressType":
+            if operation.get("value") not in ("ipv4", "dualstack"):
+                raise BadRequestException("ipAddressType must be either ipv4 or dualstack.")
+        ops.append(operation)
+    # binaryMediaTypes is a list patched like a map (/binaryMediaTypes/image~1png): it must exist as one
+    api = apply_patch({**before, "binaryMediaTypes": list(before.get("binaryMediaTypes") or [])}, ops, patches.REST_API)
+    if not api["binaryMediaTypes"]:
+        del api["binaryMediaTypes"]
+    config = api.get("endpointConfiguration") or {}
+    if config.get("types") == ["PRIVATE"] and config.get("ipAddressType") == "ipv4":
+        raise BadRequestException(_PRIVATE_DUALSTACK)
+    doc["api"] = api
+    return api_view(doc, with_tags=True)
 
 
 # --- Resources ------------------------------------------------------------------------------------------------------
@@ -207,7 +268,9 @@ def _check_path_part(doc: dict[str, Any], parent_id: str, part: str, own_id: str
         raise BadRequestException(_BAD_PATH_PART)
     parent = resource(doc, parent_id)
     if (parent.get("pathPart") or "").endswith("+}"):
-        raise BadRequestException(f"Cannot create a child of a resource with a greedy path variable: {parent['path']}")
+        raise BadRequestException(
+            f"Cannot create a child of a resource with a greedy path variable: {parent['pathPart']}"
+        )
     for sibling in doc["resources"].values():
         if sibling.get("parentId") != parent_id or sibling["id"] == own_id:
             continue
@@ -235,12 +298,15 @@ def resources(doc: dict[str, Any], embed_methods: bool) -> list[dict[str, Any]]:
 
 def update_resource(doc: dict[str, Any], resource_id: str, operations: list[dict[str, Any]]) -> dict[str, Any]:
     item = resource(doc, resource_id)
-    changed = apply_patch(item, operations, allowed={"pathPart", "parentId"})
+    patches.RESOURCE.check(operations)
+    if not item.get("parentId"):
+        member = split_path(str(operations[0].get("path")))[0] if operations else "pathPart"
+        raise BadRequestException(f"Root resource cannot update its {member}.")
+    changed = apply_patch(item, operations, patches.RESOURCE)
     if changed.get("parentId") != item.get("parentId") or changed.get("pathPart") != item.get("pathPart"):
-        if not item.get("parentId"):
-            raise BadRequestException("Cannot modify the root resource")
+        resource(doc, changed["parentId"])
         if changed["parentId"] in descendants(doc["resources"], item["id"]):
-            raise BadRequestException("A resource cannot be moved under itself")
+            raise BadRequestException("Resources cannot be cyclical.")
         _check_path_part(doc, changed["parentId"], changed["pathPart"], own_id=item["id"])
     doc["resources"][item["id"]] = changed
     refresh_paths(doc["resources"])
@@ -261,10 +327,14 @@ def delete_resource(doc: dict[str, Any], resource_id: str) -> None:
 def create_model(
     doc: dict[str, Any], name: str, content_type: str, description: str | None, schema: str | None
 ) -> dict[str, Any]:
+    if not name:
+        raise BadRequestException("Model name must be non-empty")
     if not re.match(r"^[a-zA-Z0-9]+$", name):
         raise BadRequestException("Model name must be alphanumeric")
     if name in doc["models"]:
         raise ConflictException("Model name already exists for this REST API")
+    if schema == "":
+        raise BadRequestException(_EMPTY_SCHEMA)
     if schema:
         try:
             json.loads(schema)
@@ -283,7 +353,9 @@ def model(doc: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def update_model(doc: dict[str, Any], name: str, operations: list[dict[str, Any]]) -> dict[str, Any]:
-    item = apply_patch(model(doc, name), operations, allowed={"schema", "description"})
+    item = apply_patch(model(doc, name), operations, patches.MODEL)
+    if item.get("schema") == "":
+        raise BadRequestException(_EMPTY_SCHEMA)
     doc["models"][name] = item
     return item
 
@@ -313,10 +385,10 @@ def update_item(
     item_id: str,
     what: str,
     operations: list[dict[str, Any]],
-    allowed: set[str],
+    rules: patches.PatchRules,
     check: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
-    item = apply_patch(require(doc, section, item_id, what), operations, allowed=allowed)
+    item = apply_patch(require(doc, section, item_id, what), operations, rules)
     if check is not None:
         check(item)
     doc[section][item["id"]] = item
@@ -326,6 +398,11 @@ def update_item(
 def delete_item(doc: dict[str, Any], section: str, item_id: str, what: str) -> None:
     require(doc, section, item_id, what)
     del doc[section][item_id]
+
+
+def check_validator(item: dict[str, Any]) -> None:
+    if "name" in item and not str(item["name"]).strip():
+        raise BadRequestException("Request Validator name cannot be blank")
 
 
 def check_authorizer(item: dict[str, Any]) -> None:
@@ -346,8 +423,17 @@ def response_type(value: str) -> str:
     return value
 
 
-def gateway_response(doc: dict[str, Any], kind: str) -> dict[str, Any]:
-    """The API's response of this type, or AWS's default one."""
+def _default_of(kind: str) -> str | None:
+    """The DEFAULT_4XX or DEFAULT_5XX whose customisation a response type inherits, by its default status."""
+    status = GATEWAY_RESPONSE_TYPES[kind]
+    if kind.startswith("DEFAULT_") or status is None:
+        return None
+    return "DEFAULT_5XX" if status.startswith("5") else "DEFAULT_4XX"
+
+
+def gateway_response(doc: dict[str, Any], kind: str, inherit: bool = True) -> dict[str, Any]:
+    """The API's response of this type, or AWS's default one; a default one shows what the API set on its
+    DEFAULT_4XX / DEFAULT_5XX (status, parameters, templates) as AWS does, unless ``inherit`` is False."""
     custom: dict[str, Any] | None = doc.get("gatewayResponses", {}).get(kind)
     if custom is not None:
         return custom
@@ -360,6 +446,12 @@ def gateway_response(doc: dict[str, Any], kind: str) -> dict[str, Any]:
     status = GATEWAY_RESPONSE_TYPES[kind]
     if status:
         out["statusCode"] = status
+    parent = _default_of(kind) if inherit else None
+    inherited = doc.get("gatewayResponses", {}).get(parent) if parent else None
+    if inherited is not None:
+        for member in ("statusCode", "responseParameters", "responseTemplates"):
+            if member in inherited:
+                out[member] = inherited[member]
     return out
 
 
@@ -370,12 +462,13 @@ def put_gateway_response(
     response_parameters: dict[str, str] | None,
     response_templates: dict[str, str] | None,
 ) -> dict[str, Any]:
+    """PutGatewayResponse: what is not given is AWS's default (the JSON message template, the type's status)."""
     kind = response_type(kind)
     item = {
         "responseType": kind,
         "defaultResponse": False,
         "responseParameters": response_parameters or {},
-        "responseTemplates": response_templates or {},
+        "responseTemplates": response_templates or {"application/json": DEFAULT_ERROR_TEMPLATE},
     }
     status = status_code or GATEWAY_RESPONSE_TYPES[kind]
     if status:
@@ -386,9 +479,15 @@ def put_gateway_response(
 
 def update_gateway_response(doc: dict[str, Any], kind: str, operations: list[dict[str, Any]]) -> dict[str, Any]:
     kind = response_type(kind)
-    item = apply_patch(
-        gateway_response(doc, kind), operations, allowed={"statusCode", "responseParameters", "responseTemplates"}
-    )
+    current = gateway_response(doc, kind, inherit=False)
+    for operation in operations:
+        parts = split_path(str(operation.get("path") or "/"))
+        if parts and parts[0] in ("responseParameters", "responseTemplates") and operation.get("op") != "remove":
+            if not operation.get("value"):
+                raise BadRequestException(f"Invalid null or empty value in {parts[0]}")
+            if operation.get("op") == "replace" and parts[-1] not in (current.get(parts[0]) or {}):
+                raise NotFoundException("Invalid parameter name specified")
+    item = apply_patch(current, operations, patches.GATEWAY_RESPONSE)
     item["defaultResponse"] = False
     doc["gatewayResponses"][kind] = item
     return item
@@ -396,4 +495,4 @@ def update_gateway_response(doc: dict[str, Any], kind: str, operations: list[dic
 
 def delete_gateway_response(doc: dict[str, Any], kind: str) -> None:
     if doc["gatewayResponses"].pop(response_type(kind), None) is None:
-        raise not_found("gatewayresponse")
+        raise NotFoundException("Gateway response type not defined on api")

@@ -11,11 +11,13 @@ from .backend_domains import DomainPart
 from .backend_keys import KeyPart
 from .backend_methods import MethodPart
 from .backend_stages import StagePart
+from .backend_vpclinks import VpcLinkPart
 from .state import CACHE_CHANNEL, DOMAINS_CHANNEL, EdgeState
 
 
-class ApiGatewayBackend(RestApiPart, MethodPart, StagePart, KeyPart, DomainPart):
-    """REST APIs and their definitions, deployments and stages, API keys and usage plans, custom domain names."""
+class ApiGatewayBackend(RestApiPart, MethodPart, StagePart, KeyPart, DomainPart, VpcLinkPart):
+    """REST APIs and their definitions, deployments and stages, API keys and usage plans, custom domain names,
+    VPC links."""
 
 
 def backend(ctx: RequestContext | Runtime) -> ApiGatewayBackend:

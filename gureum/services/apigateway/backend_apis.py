@@ -7,12 +7,18 @@ import json
 from typing import Any
 
 from ...store.base import Tx
-from . import apis, documentation, openapi, store
+from . import apis, documentation, openapi, patches, store
 from .apis import api_view, given
 from .backend_base import BackendBase, require_api, require_stage
-from .errors import BadRequestException
+from .errors import BadRequestException, NotFoundException, ServiceError, concurrent_modification, not_found
 from .model import page
 from .vtl import model_template
+
+
+def _no_model(name: str) -> ServiceError:
+    """What AWS answers for a model of an unknown API (recorded): the model's own NotFound."""
+    return NotFoundException(f"Invalid model name specified: {name}")
+
 
 _VALIDATOR_DEFAULTS = {"validateRequestBody": False, "validateRequestParameters": False}
 _AUTHORIZER_DEFAULTS = {"authorizerResultTtlInSeconds": 300}
@@ -152,6 +158,7 @@ class RestApiPart(BackendBase):
             region,
             api_id,
             lambda doc: apis.resource_view(apis.resource(doc, resource_id), "methods" in (embed or [])),
+            not_found("resource"),
         )
 
     async def get_resources(
@@ -166,11 +173,17 @@ class RestApiPart(BackendBase):
         self, account: str, region: str, api_id: str, resource_id: str, operations: list[dict[str, Any]]
     ) -> dict[str, Any]:
         return await self.change_api(
-            account, region, api_id, lambda doc: apis.update_resource(doc, resource_id, operations)
+            account,
+            region,
+            api_id,
+            lambda doc: apis.update_resource(doc, resource_id, operations),
+            not_found("resource"),
         )
 
     async def delete_resource(self, account: str, region: str, api_id: str, resource_id: str) -> None:
-        await self.change_api(account, region, api_id, lambda doc: apis.delete_resource(doc, resource_id))
+        await self.change_api(
+            account, region, api_id, lambda doc: apis.delete_resource(doc, resource_id), not_found("resource")
+        )
 
     # --- Models -----------------------------------------------------------------------------------------------------
 
@@ -189,7 +202,7 @@ class RestApiPart(BackendBase):
         )
 
     async def get_model(self, account: str, region: str, api_id: str, name: str) -> dict[str, Any]:
-        return await self.read_api(account, region, api_id, lambda doc: apis.model(doc, name))
+        return await self.read_api(account, region, api_id, lambda doc: apis.model(doc, name), _no_model(name))
 
     async def get_models(
         self, account: str, region: str, api_id: str, limit: int | None, position: str | None
@@ -200,10 +213,12 @@ class RestApiPart(BackendBase):
     async def update_model(
         self, account: str, region: str, api_id: str, name: str, operations: list[dict[str, Any]]
     ) -> dict[str, Any]:
-        return await self.change_api(account, region, api_id, lambda doc: apis.update_model(doc, name, operations))
+        return await self.change_api(
+            account, region, api_id, lambda doc: apis.update_model(doc, name, operations), _no_model(name)
+        )
 
     async def delete_model(self, account: str, region: str, api_id: str, name: str) -> None:
-        await self.change_api(account, region, api_id, lambda doc: apis.delete_model(doc, name))
+        await self.change_api(account, region, api_id, lambda doc: apis.delete_model(doc, name), _no_model(name))
 
     async def get_model_template(self, account: str, region: str, api_id: str, name: str) -> dict[str, Any]:
         model = await self.read_api(account, region, api_id, lambda doc: apis.model(doc, name))
@@ -228,11 +243,21 @@ class RestApiPart(BackendBase):
                 validateRequestParameters=validate_request_parameters,
             ),
         }
-        return await self.change_api(account, region, api_id, lambda doc: apis.add_item(doc, "validators", item))
+        return await self.change_api(
+            account,
+            region,
+            api_id,
+            lambda doc: apis.add_item(doc, "validators", item, apis.check_validator),
+            BadRequestException("Invalid REST API identifier specified"),  # a 400 here (recorded)
+        )
 
     async def get_request_validator(self, account: str, region: str, api_id: str, validator_id: str) -> dict[str, Any]:
         return await self.read_api(
-            account, region, api_id, lambda doc: apis.require(doc, "validators", validator_id, "validator")
+            account,
+            region,
+            api_id,
+            lambda doc: apis.require(doc, "validators", validator_id, "validator"),
+            not_found("validator"),
         )
 
     async def get_request_validators(
@@ -249,13 +274,24 @@ class RestApiPart(BackendBase):
             region,
             api_id,
             lambda doc: apis.update_item(
-                doc, "validators", validator_id, "validator", operations, apis.VALIDATOR_FIELDS
+                doc,
+                "validators",
+                validator_id,
+                "validator",
+                operations,
+                patches.REQUEST_VALIDATOR,
+                apis.check_validator,
             ),
+            not_found("validator"),
         )
 
     async def delete_request_validator(self, account: str, region: str, api_id: str, validator_id: str) -> None:
         await self.change_api(
-            account, region, api_id, lambda doc: apis.delete_item(doc, "validators", validator_id, "validator")
+            account,
+            region,
+            api_id,
+            lambda doc: apis.delete_item(doc, "validators", validator_id, "validator"),
+            not_found("validator"),
         )
 
     # --- Authorizers ------------------------------------------------------------------------------------------------
@@ -291,12 +327,20 @@ class RestApiPart(BackendBase):
             ),
         }
         return await self.change_api(
-            account, region, api_id, lambda doc: apis.add_item(doc, "authorizers", item, apis.check_authorizer)
+            account,
+            region,
+            api_id,
+            lambda doc: apis.add_item(doc, "authorizers", item, apis.check_authorizer),
+            concurrent_modification(),  # AWS's answer for an unknown API here (recorded)
         )
 
     async def get_authorizer(self, account: str, region: str, api_id: str, authorizer_id: str) -> dict[str, Any]:
         return await self.read_api(
-            account, region, api_id, lambda doc: apis.require(doc, "authorizers", authorizer_id, "authorizer")
+            account,
+            region,
+            api_id,
+            lambda doc: apis.require(doc, "authorizers", authorizer_id, "authorizer"),
+            not_found("authorizer"),
         )
 
     async def get_authorizers(
@@ -318,14 +362,19 @@ class RestApiPart(BackendBase):
                 authorizer_id,
                 "authorizer",
                 operations,
-                apis.AUTHORIZER_FIELDS,
+                patches.AUTHORIZER,
                 apis.check_authorizer,
             ),
+            not_found("authorizer"),
         )
 
     async def delete_authorizer(self, account: str, region: str, api_id: str, authorizer_id: str) -> None:
         await self.change_api(
-            account, region, api_id, lambda doc: apis.delete_item(doc, "authorizers", authorizer_id, "authorizer")
+            account,
+            region,
+            api_id,
+            lambda doc: apis.delete_item(doc, "authorizers", authorizer_id, "authorizer"),
+            not_found("authorizer"),
         )
 
     # --- GatewayResponses -------------------------------------------------------------------------------------------
@@ -390,7 +439,11 @@ class RestApiPart(BackendBase):
 
     async def get_documentation_part(self, account: str, region: str, api_id: str, part_id: str) -> dict[str, Any]:
         return await self.read_api(
-            account, region, api_id, lambda doc: apis.require(doc, documentation.SECTION, part_id, "documentationpart")
+            account,
+            region,
+            api_id,
+            lambda doc: apis.require(doc, documentation.SECTION, part_id, "documentationpart"),
+            not_found("documentationpart"),
         )
 
     async def get_documentation_parts(
@@ -414,9 +467,10 @@ class RestApiPart(BackendBase):
                 part_id,
                 "documentationpart",
                 operations,
-                documentation.PART_FIELDS,
+                patches.DOCUMENTATION_PART,
                 documentation.check_part,
             ),
+            not_found("documentationpart"),
         )
 
     async def delete_documentation_part(self, account: str, region: str, api_id: str, part_id: str) -> None:

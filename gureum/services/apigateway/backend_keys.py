@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...store.base import Tx
-from . import keys, store
+from . import keys, patches, store
 from .backend_base import BackendBase, require_entity
 from .errors import BadRequestException, ConflictException, not_found
 from .keys import key_view, plan_key_view, plan_view
@@ -61,9 +61,7 @@ class KeyPart(BackendBase):
         self, account: str, region: str, key_id: str, operations: list[dict[str, Any]]
     ) -> dict[str, Any]:
         def update(tx: Tx) -> dict[str, Any]:
-            item = apply_patch(
-                require_entity(tx, account, region, "apikey", key_id), operations, allowed=keys.API_KEY_FIELDS
-            )
+            item = apply_patch(require_entity(tx, account, region, "apikey", key_id), operations, patches.API_KEY)
             item["lastUpdatedDate"] = self.now()
             store.save_entity(tx, account, region, "apikey", item, lookup=item["value"])
             return key_view(item, False)
@@ -130,7 +128,7 @@ class KeyPart(BackendBase):
         def update(tx: Tx) -> dict[str, Any]:
             item = require_entity(tx, account, region, "usageplan", plan_id)
             rest = keys.api_stage_patches(item, operations)
-            item = apply_patch(item, rest, allowed=keys.PLAN_FIELDS)
+            item = apply_patch(item, rest, patches.USAGE_PLAN)
             _check_plan(tx, account, region, item)
             store.save_entity(tx, account, region, "usageplan", item)
             return plan_view(item)
@@ -220,7 +218,7 @@ class KeyPart(BackendBase):
             if quota.get("limit") is None:
                 raise BadRequestException("Usage plan has no quota")
             period = keys.quota_period(quota.get("period", "DAY"), self.clock.now())
-            remaining = apply_patch({"remaining": 0}, operations, allowed={"remaining"}).get("remaining")
+            remaining = apply_patch({"remaining": 0}, operations, patches.USAGE).get("remaining")
             used = max(0, int(quota["limit"]) - int(remaining or 0))
             store.set_usage(tx, plan["id"], key_id, period, used)
             day = period.split(":", 1)[1]

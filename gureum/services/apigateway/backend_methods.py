@@ -3,14 +3,26 @@ the console's test calls that run them: TestInvokeMethod and TestInvokeAuthorize
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from . import apis, methods, simulate
 from .backend_base import BackendBase
-from .errors import BadRequestException
+from .errors import BadRequestException, not_found
+
+T = TypeVar("T")
 
 
 class MethodPart(BackendBase):
+    """Operations on a method and what hangs under it look the resource up first: for an unknown API AWS answers
+    "Invalid Resource identifier specified" (recorded)."""
+
+    async def _read_method(self, account: str, region: str, api_id: str, fn: Callable[[dict[str, Any]], T]) -> T:
+        return await self.read_api(account, region, api_id, fn, not_found("resource"))
+
+    async def _change_method(self, account: str, region: str, api_id: str, fn: Callable[[dict[str, Any]], T]) -> T:
+        return await self.change_api(account, region, api_id, fn, not_found("resource"))
+
     # --- Methods ----------------------------------------------------------------------------------------------------
 
     async def put_method(
@@ -24,7 +36,7 @@ class MethodPart(BackendBase):
         **members: Any,
     ) -> dict[str, Any]:
         """A method on the resource (members: methods.put_method's)."""
-        return await self.change_api(
+        return await self._change_method(
             account,
             region,
             api_id,
@@ -34,7 +46,7 @@ class MethodPart(BackendBase):
     async def get_method(
         self, account: str, region: str, api_id: str, resource_id: str, http_method: str
     ) -> dict[str, Any]:
-        return await self.read_api(account, region, api_id, lambda doc: apis.method(doc, resource_id, http_method))
+        return await self._read_method(account, region, api_id, lambda doc: apis.method(doc, resource_id, http_method))
 
     async def update_method(
         self,
@@ -45,12 +57,14 @@ class MethodPart(BackendBase):
         http_method: str,
         operations: list[dict[str, Any]],
     ) -> dict[str, Any]:
-        return await self.change_api(
+        return await self._change_method(
             account, region, api_id, lambda doc: methods.update_method(doc, resource_id, http_method, operations)
         )
 
     async def delete_method(self, account: str, region: str, api_id: str, resource_id: str, http_method: str) -> None:
-        await self.change_api(account, region, api_id, lambda doc: methods.delete_method(doc, resource_id, http_method))
+        await self._change_method(
+            account, region, api_id, lambda doc: methods.delete_method(doc, resource_id, http_method)
+        )
 
     # --- MethodResponses --------------------------------------------------------------------------------------------
 
@@ -65,7 +79,7 @@ class MethodPart(BackendBase):
         response_parameters: dict[str, bool] | None,
         response_models: dict[str, str] | None,
     ) -> dict[str, Any]:
-        return await self.change_api(
+        return await self._change_method(
             account,
             region,
             api_id,
@@ -77,7 +91,7 @@ class MethodPart(BackendBase):
     async def get_method_response(
         self, account: str, region: str, api_id: str, resource_id: str, http_method: str, status_code: str
     ) -> dict[str, Any]:
-        return await self.read_api(
+        return await self._read_method(
             account, region, api_id, lambda doc: methods.method_response(doc, resource_id, http_method, status_code)
         )
 
@@ -91,7 +105,7 @@ class MethodPart(BackendBase):
         status_code: str,
         operations: list[dict[str, Any]],
     ) -> dict[str, Any]:
-        return await self.change_api(
+        return await self._change_method(
             account,
             region,
             api_id,
@@ -101,7 +115,7 @@ class MethodPart(BackendBase):
     async def delete_method_response(
         self, account: str, region: str, api_id: str, resource_id: str, http_method: str, status_code: str
     ) -> None:
-        await self.change_api(
+        await self._change_method(
             account,
             region,
             api_id,
@@ -121,7 +135,7 @@ class MethodPart(BackendBase):
         **members: Any,
     ) -> dict[str, Any]:
         """The method's integration (members: methods.put_integration's)."""
-        return await self.change_api(
+        return await self._change_method(
             account,
             region,
             api_id,
@@ -131,7 +145,7 @@ class MethodPart(BackendBase):
     async def get_integration(
         self, account: str, region: str, api_id: str, resource_id: str, http_method: str
     ) -> dict[str, Any]:
-        return await self.read_api(
+        return await self._read_method(
             account, region, api_id, lambda doc: methods.integration(doc, resource_id, http_method)
         )
 
@@ -144,14 +158,14 @@ class MethodPart(BackendBase):
         http_method: str,
         operations: list[dict[str, Any]],
     ) -> dict[str, Any]:
-        return await self.change_api(
+        return await self._change_method(
             account, region, api_id, lambda doc: methods.update_integration(doc, resource_id, http_method, operations)
         )
 
     async def delete_integration(
         self, account: str, region: str, api_id: str, resource_id: str, http_method: str
     ) -> None:
-        await self.change_api(
+        await self._change_method(
             account, region, api_id, lambda doc: methods.delete_integration(doc, resource_id, http_method)
         )
 
@@ -168,7 +182,7 @@ class MethodPart(BackendBase):
         **members: Any,
     ) -> dict[str, Any]:
         """One of the integration's responses (members: methods.put_integration_response's)."""
-        return await self.change_api(
+        return await self._change_method(
             account,
             region,
             api_id,
@@ -178,7 +192,7 @@ class MethodPart(BackendBase):
     async def get_integration_response(
         self, account: str, region: str, api_id: str, resource_id: str, http_method: str, status_code: str
     ) -> dict[str, Any]:
-        return await self.read_api(
+        return await self._read_method(
             account,
             region,
             api_id,
@@ -195,7 +209,7 @@ class MethodPart(BackendBase):
         status_code: str,
         operations: list[dict[str, Any]],
     ) -> dict[str, Any]:
-        return await self.change_api(
+        return await self._change_method(
             account,
             region,
             api_id,
@@ -205,7 +219,7 @@ class MethodPart(BackendBase):
     async def delete_integration_response(
         self, account: str, region: str, api_id: str, resource_id: str, http_method: str, status_code: str
     ) -> None:
-        await self.change_api(
+        await self._change_method(
             account,
             region,
             api_id,
@@ -237,7 +251,7 @@ class MethodPart(BackendBase):
                 raise BadRequestException("No integration defined for method")
             return doc, apis.resource(doc, resource_id), found
 
-        doc, resource, method = await self.read_api(account, region, api_id, load)
+        doc, resource, method = await self._read_method(account, region, api_id, load)
         return await simulate.invoke_method(
             self.runtime,
             account,
@@ -265,7 +279,11 @@ class MethodPart(BackendBase):
         stage_variables: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         authorizer = await self.read_api(
-            account, region, api_id, lambda doc: apis.require(doc, "authorizers", authorizer_id, "authorizer")
+            account,
+            region,
+            api_id,
+            lambda doc: apis.require(doc, "authorizers", authorizer_id, "authorizer"),
+            not_found("authorizer"),
         )
         return await simulate.invoke_authorizer(
             self.runtime,

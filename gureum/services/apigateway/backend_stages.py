@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ...store.base import Tx
-from . import stages, store
+from . import patches, stages, store
 from .backend_base import BackendBase, require_api, require_entity, require_stage
 from .errors import BadRequestException, ConflictException, not_found
 from .model import apply_patch, new_id, page
@@ -117,9 +117,7 @@ class StagePart(BackendBase):
         self, account: str, region: str, api_id: str, deployment_id: str, operations: list[dict[str, Any]]
     ) -> dict[str, Any]:
         def update(tx: Tx) -> dict[str, Any]:
-            item = apply_patch(
-                _deployment(tx, account, region, api_id, deployment_id), operations, allowed={"description"}
-            )
+            item = apply_patch(_deployment(tx, account, region, api_id, deployment_id), operations, patches.DEPLOYMENT)
             store.save_deployment(tx, api_id, item)
             return item
 
@@ -143,12 +141,12 @@ class StagePart(BackendBase):
 
         def create(tx: Tx) -> dict[str, Any]:
             _deployment(tx, account, region, api_id, deployment_id)
-            return self._upsert_stage(tx, api_id, stage_name, deployment_id, True, **members)
+            return stages.stage_view(self._upsert_stage(tx, api_id, stage_name, deployment_id, True, **members))
 
         return await self.store.write(create)
 
     async def get_stage(self, account: str, region: str, api_id: str, stage_name: str) -> dict[str, Any]:
-        return await self.store.read(lambda tx: _stage(tx, account, region, api_id, stage_name))
+        return stages.stage_view(await self.store.read(lambda tx: _stage(tx, account, region, api_id, stage_name)))
 
     async def get_stages(
         self, account: str, region: str, api_id: str, deployment_id: str | None
@@ -156,7 +154,8 @@ class StagePart(BackendBase):
         def get(tx: Tx) -> list[dict[str, Any]]:
             require_api(tx, account, region, api_id)
             found = store.list_stages(tx, api_id)
-            return [s for s in found if s["deploymentId"] == deployment_id] if deployment_id else found
+            chosen = [s for s in found if s["deploymentId"] == deployment_id] if deployment_id else found
+            return [stages.stage_view(s) for s in chosen]
 
         return await self.store.read(get)
 
@@ -168,7 +167,7 @@ class StagePart(BackendBase):
             if store.get_deployment(tx, api_id, stage["deploymentId"]) is None:
                 raise BadRequestException("Invalid deployment identifier specified")
             store.save_stage(tx, api_id, stage)
-            return stage
+            return stages.stage_view(stage)
 
         return await self.store.write(update)
 
@@ -227,7 +226,7 @@ class StagePart(BackendBase):
     async def update_account(self, account: str, region: str, operations: list[dict[str, Any]]) -> dict[str, Any]:
         def update(tx: Tx) -> dict[str, Any]:
             stored = store.get_entity(tx, account, region, "account", "account")
-            item = apply_patch(stored or dict(_ACCOUNT_DEFAULTS), operations, allowed={"cloudwatchRoleArn", "features"})
+            item = apply_patch(stored or dict(_ACCOUNT_DEFAULTS), operations, patches.ACCOUNT)
             if stored is not None:
                 store.save_entity(tx, account, region, "account", item)
             else:

@@ -7,12 +7,12 @@ import copy
 import json
 from typing import Any
 
+from . import patches
 from .apis import add_item, given
 from .errors import BadRequestException, ConflictException, not_found
 from .model import apply_patch
 
 SECTION = "documentationParts"
-PART_FIELDS = {"location", "properties"}
 LOCATION_TYPES = {
     "API",
     "AUTHORIZER",
@@ -102,7 +102,7 @@ def create_version(doc: dict[str, Any], name: str, created: int, description: st
 
 
 def update_version(doc: dict[str, Any], name: str, operations: list[dict[str, Any]]) -> dict[str, Any]:
-    item = apply_patch(version(doc, name), operations, allowed={"description"})
+    item = apply_patch(version(doc, name), operations, patches.DOCUMENTATION_VERSION)
     doc["documentationVersions"][name] = item
     return version_view(item)
 

@@ -6,19 +6,12 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from . import patches
 from .apis import given
 from .errors import ConflictException, NotFoundException
 from .model import apply_patch
 
 NONE = "(none)"  # the key of the empty base path
-DOMAIN_FIELDS = {  # what UpdateDomainName may patch
-    "certificateName",
-    "certificateArn",
-    "regionalCertificateArn",
-    "regionalCertificateName",
-    "securityPolicy",
-    "endpointConfiguration",
-}
 
 
 def domain_view(item: dict[str, Any]) -> dict[str, Any]:
@@ -68,7 +61,7 @@ def new_domain(
 
 
 def update_domain(item: dict[str, Any], operations: list[dict[str, Any]]) -> dict[str, Any]:
-    return apply_patch(item, operations, allowed=DOMAIN_FIELDS)
+    return apply_patch(item, operations, patches.DOMAIN_NAME)
 
 
 def target(item: dict[str, Any], path: str) -> tuple[str, str, str] | None:
@@ -111,9 +104,7 @@ def add_mapping(item: dict[str, Any], key: str, new: dict[str, Any]) -> None:
 
 def patched_mapping(item: dict[str, Any], base_path: str, operations: list[dict[str, Any]]) -> dict[str, Any]:
     """The mapping UpdateBasePathMapping makes (its target still to be checked), with its new "basePath"."""
-    return apply_patch(
-        {"basePath": base_path, **mapping(item, base_path)}, operations, allowed={"basePath", "restApiId", "stage"}
-    )
+    return apply_patch({"basePath": base_path, **mapping(item, base_path)}, operations, patches.BASE_PATH_MAPPING)
 
 
 def move_mapping(item: dict[str, Any], base_path: str, changed: dict[str, Any]) -> dict[str, Any]:

@@ -455,7 +455,7 @@ def gateway_error(
     """A gateway response: the API's customised one for the type (or DEFAULT_4XX/5XX), else AWS's default."""
     kind = error.kind if error.kind in GATEWAY_RESPONSE_TYPES else "DEFAULT_5XX"
     default_status = int(error.status or GATEWAY_RESPONSE_TYPES.get(kind) or 500)
-    response = gateway_response(doc, kind)
+    response = gateway_response(doc, kind, inherit=False)
     if response.get("defaultResponse"):
         fallback = gateway_response(doc, "DEFAULT_4XX" if default_status < 500 else "DEFAULT_5XX")
         if not fallback.get("defaultResponse"):

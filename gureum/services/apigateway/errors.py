@@ -18,10 +18,11 @@ __all__ = [
     "ConflictException",
     "LimitExceededException",
     "not_found",
+    "api_not_found",
+    "concurrent_modification",
 ]
 
 _WHAT = {
-    "api": "Invalid REST API identifier specified",
     "resource": "Invalid Resource identifier specified",
     "method": "Invalid Method identifier specified",
     "integration": "Invalid Integration identifier specified",
@@ -36,6 +37,7 @@ _WHAT = {
     "usageplankey": "Invalid Usage Plan Key identifier specified",
     "documentationpart": "Invalid Documentation part identifier specified",
     "documentationversion": "Invalid Documentation version identifier specified",
+    "vpclink": "Invalid Vpc Link identifier specified",
 }
 
 
@@ -44,3 +46,14 @@ def not_found(what: str, detail: str = "") -> ServiceError:
     if detail:
         message = f"{message}\n{detail}"
     return NotFoundException(message)
+
+
+def api_not_found(account: str, api_id: str) -> ServiceError:
+    """AWS's answer for an unknown REST API (most operations; those on an API's sub-resources name the sub-resource
+    instead, as AWS looks that up first)."""
+    return NotFoundException(f"Invalid API identifier specified {account}:{api_id}")
+
+
+def concurrent_modification() -> ServiceError:
+    """What AWS answers CreateAuthorizer for an unknown REST API (recorded): a 409."""
+    return ConflictException("Unable to complete operation due to concurrent modification. Please try again later.")

@@ -17,8 +17,6 @@ from .model import new_id
 
 _KEY_ALPHABET = string.ascii_letters + string.digits
 _PERIODS = {"DAY", "WEEK", "MONTH"}
-API_KEY_FIELDS = {"name", "description", "enabled", "customerId", "stages", "value"}  # what UpdateApiKey may patch
-PLAN_FIELDS = {"name", "description", "throttle", "quota", "productCode"}  # what UpdateUsagePlan may patch
 
 
 # --- ApiKeys ----------------------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from . import patches
 from .apis import given, method, resource
 from .errors import BadRequestException, not_found
 from .model import apply_patch
@@ -17,33 +18,6 @@ INTEGRATION_TYPES = {"HTTP", "AWS", "MOCK", "HTTP_PROXY", "AWS_PROXY"}
 PASSTHROUGH = {"WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER"}
 MAX_TIMEOUT_MS = 29000
 _STATUS = re.compile(r"^[1-5]\d\d$")
-METHOD_FIELDS = {  # what UpdateMethod may patch
-    "authorizationType",
-    "authorizerId",
-    "apiKeyRequired",
-    "operationName",
-    "requestParameters",
-    "requestModels",
-    "requestValidatorId",
-    "authorizationScopes",
-    "methodResponses",
-}
-INTEGRATION_FIELDS = {  # what UpdateIntegration may patch
-    "type",
-    "httpMethod",
-    "uri",
-    "connectionType",
-    "connectionId",
-    "credentials",
-    "requestParameters",
-    "requestTemplates",
-    "passthroughBehavior",
-    "cacheNamespace",
-    "cacheKeyParameters",
-    "contentHandling",
-    "timeoutInMillis",
-    "tlsConfig",
-}
 _BAD_AUTHORIZER = (
     "Invalid authorizer ID specified. Setting the authorization type to CUSTOM or COGNITO_USER_POOLS requires a "
     "valid authorizer."
@@ -98,6 +72,7 @@ def put_method(
     request_validator_id: str | None = None,
     authorization_scopes: list[str] | None = None,
 ) -> dict[str, Any]:
+    target = resource(doc, resource_id)  # AWS looks the resource up before it checks the method
     http_method = _http_method(http_method)
     item: dict[str, Any] = {
         "httpMethod": http_method,
@@ -113,7 +88,7 @@ def put_method(
         ),
     }
     _check_method(doc, item)
-    resource(doc, resource_id).setdefault("resourceMethods", {})[http_method] = item
+    target.setdefault("resourceMethods", {})[http_method] = item
     return item
 
 
@@ -121,7 +96,9 @@ def update_method(
     doc: dict[str, Any], resource_id: str, http_method: str, operations: list[dict[str, Any]]
 ) -> dict[str, Any]:
     current = method(doc, resource_id, http_method)
-    item = apply_patch(current, operations, allowed=METHOD_FIELDS)
+    item = apply_patch(current, operations, patches.METHOD)
+    if item.get("authorizationType", "NONE") not in ("CUSTOM", "COGNITO_USER_POOLS"):
+        item.pop("authorizerId", None)  # AWS ignores an authorizer for a method that uses none
     _check_method(doc, item)
     resource(doc, resource_id)["resourceMethods"][current["httpMethod"]] = item
     return item
@@ -164,7 +141,7 @@ def update_method_response(
     item = apply_patch(
         method_response(doc, resource_id, http_method, status_code),
         operations,
-        allowed={"responseParameters", "responseModels"},
+        patches.METHOD_RESPONSE,
     )
     method(doc, resource_id, http_method)["methodResponses"][status_code] = item
     return item
@@ -259,7 +236,7 @@ def put_integration(
 def update_integration(
     doc: dict[str, Any], resource_id: str, http_method: str, operations: list[dict[str, Any]]
 ) -> dict[str, Any]:
-    item = apply_patch(integration(doc, resource_id, http_method), operations, allowed=INTEGRATION_FIELDS)
+    item = apply_patch(integration(doc, resource_id, http_method), operations, patches.INTEGRATION)
     _check_integration(item)
     method(doc, resource_id, http_method)["methodIntegration"] = item
     return item
@@ -319,7 +296,7 @@ def update_integration_response(
     item = apply_patch(
         integration_response(doc, resource_id, http_method, status_code),
         operations,
-        allowed={"selectionPattern", "responseParameters", "responseTemplates", "contentHandling"},
+        patches.INTEGRATION_RESPONSE,
     )
     integration(doc, resource_id, http_method)["integrationResponses"][status_code] = item
     return item

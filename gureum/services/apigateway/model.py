@@ -8,6 +8,7 @@ import string
 from typing import Any
 
 from .errors import BadRequestException
+from .patches import PatchRules
 
 _ALPHABET = string.ascii_lowercase + string.digits
 
@@ -70,20 +71,18 @@ def split_path(path: str) -> list[str]:
     return [_unescape(p) for p in path[1:].split("/")] if path != "/" else []
 
 
-def apply_patch(
-    doc: dict[str, Any], operations: list[dict[str, Any]], allowed: set[str] | None = None
-) -> dict[str, Any]:
-    """Apply API Gateway PatchOperations (op add|remove|replace|move|copy, path with ~1 for '/') to a copy of doc.
+def apply_patch(doc: dict[str, Any], operations: list[dict[str, Any]], rules: PatchRules) -> dict[str, Any]:
+    """Apply API Gateway PatchOperations (op add|remove|replace|move|copy, path with ~1 for '/') to a copy of doc,
+    after ``rules`` (patches.py) accepted every one of them.
 
     A path whose last container is a list (binaryMediaTypes, endpointConfiguration/types) adds or removes the
     element named by the last segment (or the value); anything else sets or deletes a member."""
+    rules.check(operations)
     doc = copy.deepcopy(doc)
     for operation in operations:
         op, parts = operation.get("op"), split_path(operation.get("path") or "")
         value = operation.get("value")
         if not parts:
-            raise BadRequestException(f"Invalid patch path {operation.get('path')}")
-        if allowed is not None and parts[0] not in allowed:
             raise BadRequestException(f"Invalid patch path {operation.get('path')}")
         if op in ("move", "copy"):
             source = split_path(operation.get("from") or "")
@@ -102,8 +101,13 @@ def apply_patch(
             elif op == "remove" and item in container:
                 container.remove(item)
             elif op == "replace":
-                if isinstance(parent, list) and item in container:
-                    container[container.index(item)] = value
+                index = parts[-1]
+                if isinstance(parent, list) and index.isdigit() and int(index) < len(container):
+                    container[int(index)] = value  # /endpointConfiguration/types/0
+                elif isinstance(parent, list) and item in container:
+                    # AWS removes the element and appends the new value (its order changes)
+                    container.remove(item)
+                    container.append(value)
                 elif isinstance(target, list):
                     container[:] = [value]
             continue

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from . import patches
 from .apis import given
 from .errors import BadRequestException
 from .model import apply_patch, split_path
@@ -35,18 +36,6 @@ _METHOD_SETTING_DEFAULTS = {
     "requireAuthorizationForCacheControl": True,
     "unauthorizedCacheControlHeaderStrategy": "SUCCEED_WITH_RESPONSE_HEADER",
 }
-STAGE_FIELDS = {  # what UpdateStage may patch (besides method settings)
-    "deploymentId",
-    "description",
-    "variables",
-    "cacheClusterEnabled",
-    "cacheClusterSize",
-    "tracingEnabled",
-    "clientCertificateId",
-    "webAclArn",
-    "canarySettings",
-    "accessLogSettings",
-}
 _SNAPSHOT_API_FIELDS = (
     "id",
     "name",
@@ -56,6 +45,11 @@ _SNAPSHOT_API_FIELDS = (
     "disableExecuteApiEndpoint",
     "policy",
 )
+
+
+def stage_view(stage: dict[str, Any]) -> dict[str, Any]:
+    """The Stage as AWS shows it: ``tags`` only when there are some."""
+    return {k: v for k, v in stage.items() if k != "tags" or v}
 
 
 def snapshot(doc: dict[str, Any]) -> dict[str, Any]:
@@ -136,7 +130,9 @@ def _method_setting_patches(stage: dict[str, Any], operations: list[dict[str, An
             settings[setting] = _METHOD_SETTING_DEFAULTS[setting]
         else:
             patched = apply_patch(
-                {setting: None}, [{"op": "replace", "path": f"/{setting}", "value": operation.get("value")}]
+                {setting: None},
+                [{"op": "replace", "path": f"/{setting}", "value": operation.get("value")}],
+                patches.PatchRules({f"/{setting}": patches.REPLACE}),
             )
             settings[setting] = patched[setting]
     return rest
@@ -145,7 +141,7 @@ def _method_setting_patches(stage: dict[str, Any], operations: list[dict[str, An
 def update_stage(stage: dict[str, Any], operations: list[dict[str, Any]], now: int) -> dict[str, Any]:
     """UpdateStage's patches applied to a copy of the stage (whose deployment the caller checks)."""
     rest = _method_setting_patches(stage, operations)
-    stage = apply_patch(stage, rest, allowed=STAGE_FIELDS)
+    stage = apply_patch(stage, rest, patches.STAGE)
     stage["lastUpdatedDate"] = now
     stage["cacheClusterStatus"] = "AVAILABLE" if stage.get("cacheClusterEnabled") else "NOT_AVAILABLE"
     if stage.get("cacheClusterEnabled"):

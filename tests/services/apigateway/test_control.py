@@ -56,7 +56,11 @@ def test_rest_api_lifecycle(client: Any, name: str) -> None:
     assert {m["name"] for m in client.get_models(restApiId=api_id)["items"]} == {"Empty", "Error"}
     client.delete_rest_api(restApiId=api_id)
     expect_error(
-        client.get_rest_api, "NotFoundException", "Invalid REST API identifier specified", 404, restApiId=api_id
+        client.get_rest_api,
+        "NotFoundException",
+        f"Invalid API identifier specified 000000000000:{api_id}",
+        404,
+        restApiId=api_id,
     )
 
 

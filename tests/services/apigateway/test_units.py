@@ -9,6 +9,7 @@ from gureum.services.apigateway.edge import Snapshot
 from gureum.services.apigateway.errors import BadRequestException
 from gureum.services.apigateway.jsonschema4 import errors
 from gureum.services.apigateway.model import apply_patch
+from gureum.services.apigateway.patches import METHOD, RESOURCE, PatchRules
 from gureum.services.apigateway.vtl import json_path
 
 
@@ -31,6 +32,7 @@ def test_patch_operations() -> None:
             {"op": "replace", "path": "/throttle/rateLimit", "value": "2.5"},
             {"op": "copy", "from": "/name", "path": "/description"},
         ],
+        PatchRules({"/**": frozenset({"add", "remove", "replace", "copy"})}),
     )
     assert out == {
         "name": "a",
@@ -43,7 +45,30 @@ def test_patch_operations() -> None:
     }
     assert doc["variables"] == {"x": "1"}  # the input is not changed
     with pytest.raises(BadRequestException):
-        apply_patch(doc, [{"op": "replace", "path": "/id", "value": "x"}], allowed={"name"})
+        apply_patch(
+            doc, [{"op": "replace", "path": "/id", "value": "x"}], PatchRules({"/name": frozenset({"replace"})})
+        )
+
+
+@pytest.mark.parametrize(
+    ("rules", "operation", "message"),
+    [
+        (RESOURCE, {"op": "replace", "path": "/invalid", "value": "x"},
+         "Invalid patch path  '/invalid' specified for op 'replace'. Must be one of: [/parentId, /pathPart]"),
+        (RESOURCE, {"op": "add", "path": "/pathPart", "value": "x"},
+         "Invalid patch path  '/pathPart' specified for op 'add'. Please choose supported operations"),
+        (METHOD, {"op": "add", "path": "/operationName", "value": "x"},
+         "Invalid patch operation specified. Must be one of: [replace]"),
+        (METHOD, {"op": "add", "path": "/httpMethod", "value": "PUT"}, "Invalid patch path /httpMethod"),
+        (METHOD, {"op": "add", "path": "/requestModels/application/json", "value": "Empty"},
+         "Invalid patch path /requestModels/application/json"),
+    ],
+)  # fmt: skip
+def test_patch_rules(rules: PatchRules, operation: dict[str, str], message: str) -> None:
+    """Each resource's accepted paths and ops are data (patches.py), checked in one place with AWS's words."""
+    with pytest.raises(BadRequestException) as info:
+        rules.check([operation])
+    assert info.value.message == message
 
 
 def test_json_path() -> None:
