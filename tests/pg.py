@@ -45,7 +45,8 @@ def ensure_binaries() -> Path:
         if bin_dir is not None:
             return bin_dir
     raise RuntimeError(
-        "PostgreSQL server binaries (initdb, pg_ctl) are needed for the PostgreSQL tests: install them (Debian: apt-get install postgresql), or set GUREUM_TEST_BACKENDS=sqlite."
+        "PostgreSQL server binaries (initdb, pg_ctl) are needed for the PostgreSQL tests: install them "
+        "(Debian: apt-get install postgresql), or set GUREUM_TEST_BACKENDS=sqlite."
     )
 
 

@@ -53,8 +53,13 @@ def test_function_credentials_work_for_the_default_account(strict: Server) -> No
         "    return {'key': os.environ['AWS_ACCESS_KEY_ID'], 'account': who['Account']}\n"
     )
     # the function lives in 123456789012; its role, and so its credentials, in the default account
-    client.create_function(FunctionName="who-am-i", Runtime="python3.12", Role=f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/r", Handler="index.handler",
-                           Code={"ZipFile": make_zip({"index.py": code})})  # fmt: skip
+    client.create_function(
+        FunctionName="who-am-i",
+        Runtime="python3.12",
+        Role=f"arn:aws:iam::{DEFAULT_ACCOUNT}:role/r",
+        Handler="index.handler",
+        Code={"ZipFile": make_zip({"index.py": code})},
+    )
     client.get_waiter("function_active_v2").wait(
         FunctionName="who-am-i", WaiterConfig={"Delay": 0.2, "MaxAttempts": 50}
     )
@@ -76,9 +81,17 @@ def test_aws_iam_function_url_verifies_signatures_in_strict_mode(strict: Server)
         aws_access_key_id="123456789012",
         aws_secret_access_key="acct-secret",
     )
-    code = "def handler(event, context):\n    return {'statusCode': 200, 'body': event['requestContext']['authorizer']['iam']['accountId']}\n"
-    client.create_function(FunctionName="iam-url", Runtime="python3.12", Role="arn:aws:iam::123456789012:role/r", Handler="index.handler",
-                           Code={"ZipFile": make_zip({"index.py": code})})  # fmt: skip
+    code = (
+        "def handler(event, context):\n"
+        "    return {'statusCode': 200, 'body': event['requestContext']['authorizer']['iam']['accountId']}\n"
+    )
+    client.create_function(
+        FunctionName="iam-url",
+        Runtime="python3.12",
+        Role="arn:aws:iam::123456789012:role/r",
+        Handler="index.handler",
+        Code={"ZipFile": make_zip({"index.py": code})},
+    )
     client.get_waiter("function_active_v2").wait(FunctionName="iam-url", WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
     url_id = (
         client.create_function_url_config(FunctionName="iam-url", AuthType="AWS_IAM")["FunctionUrl"]

@@ -29,9 +29,14 @@ def strict(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 def client(server: Server, service: str, key: str, secret: str, token: str | None = None) -> Any:
     return boto3.client(
-        service, endpoint_url=server.endpoint, region_name="eu-central-1", aws_access_key_id=key, aws_secret_access_key=secret,
-        aws_session_token=token, config=Config(retries={"max_attempts": 1}),
-    )  # fmt: skip
+        service,
+        endpoint_url=server.endpoint,
+        region_name="eu-central-1",
+        aws_access_key_id=key,
+        aws_secret_access_key=secret,
+        aws_session_token=token,
+        config=Config(retries={"max_attempts": 1}),
+    )
 
 
 def test_good_signature_is_served(strict: Server) -> None:

@@ -18,7 +18,9 @@ CODE = """
 import json, os, time, boto3
 def handler(event, context):
     sqs = boto3.client("sqs")
-    note = lambda phase: sqs.send_message(QueueUrl=event["queue"], MessageBody=json.dumps({"phase": phase, "node": os.environ["AWS_ENDPOINT_URL"]}))
+    note = lambda phase: sqs.send_message(
+        QueueUrl=event["queue"], MessageBody=json.dumps({"phase": phase, "node": os.environ["AWS_ENDPOINT_URL"]})
+    )
     note("start")
     time.sleep(2)
     note("done")

@@ -33,7 +33,8 @@ def plugin_mirror() -> str:
         if candidate and (Path(candidate) / _PROVIDER).is_dir():
             return candidate
     raise RuntimeError(
-        f"terraform is installed but no AWS provider mirror was found in {[m for m in MIRRORS if m]} (set GUREUM_TF_PLUGIN_MIRROR)"
+        f"terraform is installed but no AWS provider mirror was found in {[m for m in MIRRORS if m]}"
+        " (set GUREUM_TF_PLUGIN_MIRROR)"
     )
 
 
@@ -84,7 +85,8 @@ class Terraform:
         proc = self._call(*args, timeout=timeout)
         if proc.returncode != 0:
             raise TerraformError(
-                f"terraform {args[0]} failed ({proc.returncode}):\n{proc.stderr[-6000:]}\n{proc.stdout[-3000:]}\n{self.failure()}"
+                f"terraform {args[0]} failed ({proc.returncode}):\n{proc.stderr[-6000:]}\n{proc.stdout[-3000:]}\n"
+                f"{self.failure()}"
             )
         return proc.stdout
 
