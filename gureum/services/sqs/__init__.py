@@ -21,7 +21,8 @@ from .maintenance import maintain
 from .store import forget_queues
 from .target import TARGET
 
-_QUEUE_PATH = re.compile(r"^/\d{12}/[^/]+/?$")
+# a queue URL's path: /<account>/<name>, or /queue/<region>/<account>/<name> (queues.py)
+_QUEUE_PATH = re.compile(r"^(?:/queue/[a-z0-9-]+)?/\d{12}/[^/]+/?$")
 
 
 def _queue_url_from_path(request: Request, protocol: str, operation: str, params: dict[str, Any]) -> None:

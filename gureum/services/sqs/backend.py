@@ -92,16 +92,18 @@ class SqsBackend:
     async def _in_queue(
         self, account: str, region: str, url: str, fn: Callable[[Tx, Queue], T], *, write: bool = True
     ) -> T:
-        """Run fn(tx, queue) in one transaction with the queue the URL names."""
+        """Run fn(tx, queue) in one transaction with the queue the URL names (in `region` when the URL names
+        no Region)."""
         where = parse_queue_url(url)
         if where is None and (limits.QUEUE_NAME.match(url) or limits.FIFO_QUEUE_NAME.match(url)):
-            where = (account, url)  # AWS also takes a bare queue name of the caller's account for QueueUrl
+            where = (None, account, url)  # AWS also takes a bare queue name of the caller's account for QueueUrl
         if where is None:
             raise no_such_queue()
-        owner, name = where
+        named, owner, name = where
+        in_region = named or region
 
         def run(tx: Tx) -> T:
-            queue = store.get_queue(tx, owner, region, name)
+            queue = store.get_queue(tx, owner, in_region, name)
             if queue is None:
                 raise no_such_queue()
             return fn(tx, queue)

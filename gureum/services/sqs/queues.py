@@ -1,5 +1,11 @@
 """Queues as values: names, ARNs, URLs, attribute rules, tags, permission statements and list pages
-(no SQL, no HTTP)."""
+(no SQL, no HTTP).
+
+Queue URLs name their Region as AWS's do (https://sqs.<region>.amazonaws.com/<account>/<name>), in a form that needs
+no DNS: {base}/queue/<region>/<account>/<name>, where {base} is the host the client called. A us-east-1 queue keeps
+{base}/<account>/<name>, the form every queue had before, and so does a queue under a host that names its Region
+(sqs.<region>.localhost…). A URL that names no Region names the queue in the Region the request is signed for.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...aws.auth import DEFAULT_REGION
 from . import limits
 from .errors import InvalidAttributeName, InvalidAttributeValue, InvalidParameterValue, invalid_value
 
@@ -18,7 +25,13 @@ _FIFO_NAME_RULE = (
     "must end with .fifo suffix and be 1 to 80 in length."
 )
 _NAME_RULE = "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length"
-_URL_PATH = re.compile(r"^(?:[a-z]+://[^/]+)?/(\d{12})/([^/?#]+)/?$")
+_URL = re.compile(
+    r"^(?:[a-z][a-z0-9+.-]*://(?P<host>[^/?#]+))?"  # scheme://host, when the URL is whole
+    r"(?:/queue/(?P<region>[a-z0-9-]+))?"  # the Region, when the path names it
+    r"/(?P<account>\d{12})/(?P<name>[^/?#]+)/?$"
+)
+# hosts that name a Region: sqs.<region>.… (AWS's form) and <region>.queue.… (the legacy one)
+_HOST_REGION = re.compile(r"^(?:sqs\.(?P<sqs>[a-z]{2}(?:-[a-z]+)+-\d+)\.|(?P<queue>[a-z]{2}(?:-[a-z]+)+-\d+)\.queue\.)")
 _ARN = re.compile(r"^arn:aws[\w-]*:sqs:([\w-]+):(\d{12}):([\w.-]+)$")
 
 
@@ -40,7 +53,7 @@ class Queue:
         return queue_arn(self.region, self.account, self.name)
 
     def url(self, base_url: str) -> str:
-        return f"{base_url}/{self.account}/{self.name}"
+        return queue_url(base_url, self.region, self.account, self.name)
 
     def int_attr(self, name: str) -> int:
         value = self.attributes.get(name)
@@ -65,10 +78,28 @@ def parse_arn(arn: str) -> tuple[str, str, str] | None:
     return (match.group(1), match.group(2), match.group(3)) if match else None
 
 
-def parse_queue_url(url: str) -> tuple[str, str] | None:
-    """(account, name) from a queue URL (any host) or a bare '/account/name' path."""
-    match = _URL_PATH.match(url.strip())
-    return (match.group(1), match.group(2)) if match else None
+def host_region(host: str) -> str | None:
+    """The Region a host names (sqs.eu-west-1.localhost:4566 → eu-west-1), if it names one."""
+    match = _HOST_REGION.match(host.lower())
+    return (match.group("sqs") or match.group("queue")) if match else None
+
+
+def queue_url(base_url: str, region: str, account: str, name: str) -> str:
+    """The URL of a queue as a client that called `base_url` (scheme://host) sees it."""
+    named = host_region(base_url.partition("://")[2])
+    if region == (named or DEFAULT_REGION):
+        return f"{base_url}/{account}/{name}"
+    return f"{base_url}/queue/{region}/{account}/{name}"
+
+
+def parse_queue_url(url: str) -> tuple[str | None, str, str] | None:
+    """(region, account, name) from a queue URL (any host) or its path; the region is None when the URL names
+    none (the request's Region is meant)."""
+    match = _URL.match(url.strip())
+    if match is None:
+        return None
+    region = match.group("region") or (host_region(match.group("host")) if match.group("host") else None)
+    return region, match.group("account"), match.group("name")
 
 
 def check_queue_name(name: str, fifo_attr: bool) -> bool:
