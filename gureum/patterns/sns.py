@@ -3,25 +3,71 @@
 The same engine with SNS's event-ruler build (no wildcard, anything-but takes only a prefix, numbers
 within +-1e9) and SNS's limits (subscription-filter-policy-constraints.html): at most 5 top-level keys,
 at most 150 combinations (``filter_policy_combinations``), no nesting in the MessageAttributes scope,
-256 KB. MessageAttributes are matched by type: String as a string, Number as a number, ``*.Array`` as a
-JSON array of leaves, Binary ignored. MessageBody policies match the JSON body like EventBridge.
+256 KB, numbers compared to five decimal places. MessageAttributes are matched by type: String as a string,
+Number as a number, ``*.Array`` as a JSON array of leaves, Binary ignored. MessageBody policies match the JSON
+body like EventBridge.
 Imports nothing from gureum outside this package.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from .compile import OR, SNS, Branch, compile_branches
 from .errors import FilterPolicyError, PatternError, TooManyBranches
 from .match import CompiledBranch, FieldRule, Matcher
+from .operators import AnythingBut, ExactNumber, NumericRange, Term, comparable, is_number
 
 SCOPES = ("MessageAttributes", "MessageBody")
 MAX_KEYS = 5
 MAX_COMBINATIONS = 150
 MAX_POLICY_BYTES = 256 * 1024
+PLACES = 10**5  # "numeric matching ... with five digits of accuracy after the decimal point"
+
+
+def _fixed(value: int | float) -> int:
+    """A number as SNS compares it: floored to five decimal places, in units of 1e-5 (from its shortest decimal
+    text, so 0.3 is 30000 units, not 29999)."""
+    return value * PLACES if isinstance(value, int) else math.floor(Decimal(repr(value)) * PLACES)
+
+
+@dataclass(frozen=True, slots=True)
+class _FixedRange(NumericRange):
+    """A numeric range, or an exact number (low == high, both closed), compared at five decimal places."""
+
+    def matches(self, value: Any) -> bool:
+        if not is_number(value) or not comparable(value, self.limit):
+            return False
+        number = _fixed(value)
+        above = number > self.low if self.low_open else number >= self.low
+        below = number < self.high if self.high_open else number <= self.high
+        return above and below
+
+
+@dataclass(frozen=True, slots=True)
+class _FixedAnythingBut(AnythingBut):
+    """anything-but whose excluded numbers (in 1e-5 units) exclude every number equal to five places."""
+
+    def matches(self, value: Any) -> bool:
+        if is_number(value):
+            return not comparable(value, SNS.numeric_limit) or _fixed(value) not in self.numbers
+        return AnythingBut.matches(self, value)
+
+
+def _at_sns_precision(term: Term) -> Term:
+    limit = SNS.numeric_limit
+    if isinstance(term, ExactNumber):
+        return _FixedRange(_fixed(term.value), False, _fixed(term.value), False, limit)
+    if isinstance(term, NumericRange):
+        return _FixedRange(_fixed(term.low), term.low_open, _fixed(term.high), term.high_open, limit)
+    if isinstance(term, AnythingBut) and term.numbers:
+        return _FixedAnythingBut(term.strings, frozenset(_fixed(n) for n in term.numbers))
+    return term
 
 
 def _is_or(key: str, value: Any) -> bool:
@@ -63,7 +109,12 @@ class FilterPolicy:
         self.source = source
         self.scope = scope
         self.branches = tuple(
-            CompiledBranch(tuple(FieldRule.build(path, terms, strict_exists=True) for path, terms in b.items()))
+            CompiledBranch(
+                tuple(
+                    FieldRule.build(path, map(_at_sns_precision, terms), strict_exists=True)
+                    for path, terms in b.items()
+                )
+            )
             for b in branches
         )
         self._body = Matcher(self.branches)

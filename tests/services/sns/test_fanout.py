@@ -148,6 +148,48 @@ def test_filter_policy_on_message_body(sns: Any, sqs: Any, topic: str, name: str
     assert bodies_until(sqs, url, last) == [wanted, last]
 
 
+def test_filter_policy_numbers_compare_to_five_decimal_places(sns: Any, sqs: Any, topic: str, name: str) -> None:
+    """ "Numeric matching ... with five digits of accuracy after the decimal point" (SNS filter policy
+    constraints): numbers equal to five places are equal, in ranges, exact values and anything-but alike."""
+    policies = {
+        "equal": {"price": [{"numeric": ["=", 10.5]}]},
+        "above": {"price": [{"numeric": [">", 10.500001]}]},
+        "exact": {"price": [10.500009]},
+        "other": {"price": [{"anything-but": [10.5]}]},
+    }
+    urls = {
+        label: _subscribe(
+            sns, sqs, topic, f"{name}-{label}", FilterPolicy=json.dumps(policy), RawMessageDelivery="true"
+        )[0]
+        for label, policy in policies.items()
+    }
+    body_url = _subscribe(
+        sns,
+        sqs,
+        topic,
+        f"{name}-body",
+        FilterPolicy=json.dumps({"price": [{"numeric": ["<=", 10.5]}]}),
+        FilterPolicyScope="MessageBody",
+        RawMessageDelivery="true",
+    )[0]
+    for price in ("10.500001", "10.500009", "10.50001", "1.0500001e1", "10.5", "11"):  # the last two end each queue
+        sns.publish(
+            TopicArn=topic,
+            Message=f'{{"price": {price}}}',
+            MessageAttributes={"price": {"DataType": "Number", "StringValue": price}},
+        )
+
+    def prices(url: str, last: str) -> list[float]:
+        return [json.loads(body)["price"] for body in bodies_until(sqs, url, f'{{"price": {last}}}')]
+
+    equal_to_five_places = [10.500001, 10.500009, 10.500001, 10.5]
+    assert prices(urls["equal"], "10.5") == equal_to_five_places
+    assert prices(urls["exact"], "10.5") == equal_to_five_places
+    assert prices(body_url, "10.5") == equal_to_five_places
+    assert prices(urls["above"], "11") == [10.50001, 11]
+    assert prices(urls["other"], "11") == [10.50001, 11]
+
+
 def test_message_structure_json(sns: Any, sqs: Any, topic: str, name: str) -> None:
     url, _ = _subscribe(sns, sqs, topic, name)
     sns.publish(
