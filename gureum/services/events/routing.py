@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from ...delivery import DeadLetter, RetryPolicy
+from ...ids import unique_id
 from . import limits
 from .errors import ValidationException
 from .transform import dumps, extract, invalid_placeholder, target_input
@@ -140,7 +142,7 @@ def _payload(
         key = extract(event, key_path) if key_path else None
         return {"data": text, "partition_key": key if isinstance(key, str) else str(event.get("id"))}
     if kind == "logs":
-        return {"message": text, "timestamp": event_time_ms}
+        return log_event(text, event_time_ms)
     if kind == HTTP_KIND:
         http = target.get("HttpParameters") or {}
         return {
@@ -152,6 +154,34 @@ def _payload(
     if kind == "states":
         return {"input": text}
     return {"data": text}  # firehose
+
+
+def log_event(text: str, event_time_ms: int) -> dict[str, Any]:
+    """The "logs" target's payload: one log event in a stream of its own, named like the streams EventBridge
+    creates (a UUID per delivery), stamped with the event's time. Input in the log event form CDK's
+    LogGroupTargetInput writes, {"timestamp": <time>, "message": <text>}, gives both (the time as ISO 8601 or epoch
+    milliseconds); any other input is the message as it is."""
+    message, timestamp = text, event_time_ms
+    try:
+        given = json.loads(text)
+    except ValueError:
+        given = None
+    if isinstance(given, dict) and set(given) == {"timestamp", "message"}:
+        message = given["message"] if isinstance(given["message"], str) else dumps(given["message"])
+        timestamp = _epoch_ms(given["timestamp"], event_time_ms)
+    return {"stream": unique_id(), "events": [{"timestamp": timestamp, "message": message}]}
+
+
+def _epoch_ms(value: Any, default: int) -> int:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return int(value)
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            return default
+        return int((parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp() * 1000)
+    return default
 
 
 def _as_object(text: str) -> dict[str, Any]:
