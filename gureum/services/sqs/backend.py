@@ -429,24 +429,28 @@ class SqsBackend:
         self, account: str, region: str, url: str, entries: list[dict[str, Any]]
     ) -> list[Outcome]:
         """DeleteMessageBatch: each entry's outcome (a message already gone also succeeds, as on AWS). A standard
-        queue deletes every valid handle in one statement."""
+        queue deletes every valid handle in one statement (see receiving.delete_in_tx for what a handle deletes)."""
         check_batch([entry.get("Id") or "" for entry in entries], "DeleteMessageBatchRequestEntry")
         now = self.clock.now_ms()
 
         def run(tx: Tx, queue: Queue) -> list[Outcome]:
             outcomes: list[Outcome] = []
-            receipts: list[tuple[int, str]] = []
+            messages: list[tuple[int, str]] = []  # (row id, message id): any handle of the message
+            receipts: list[tuple[int, str]] = []  # (row id, token): handles that do not name their message
             for entry in entries:
                 try:
                     if queue.fifo:
                         receiving.delete_in_tx(tx, queue, entry["ReceiptHandle"], now)
                     else:
-                        receipts.append(receiving.handle_for(queue, entry["ReceiptHandle"]))
+                        h = receiving.handle_for(queue, entry["ReceiptHandle"])
+                        if h.message_id is None:
+                            receipts.append((h.row_id, h.token))
+                        else:
+                            messages.append((h.row_id, h.message_id))
                     outcomes.append((entry["Id"], None))
                 except ServiceError as error:
                     outcomes.append((entry["Id"], error))
-            if receipts:
-                store.delete_messages(tx, queue.id, receipts)
+            store.delete_messages(tx, queue.id, messages, receipts)
             return outcomes
 
         return await self._in_queue(account, region, url, run)
@@ -480,7 +484,8 @@ class SqsBackend:
         return await self._in_queue(account, region, url, run)
 
     async def delete_received(self, account: str, region: str, url: str, handles: list[str]) -> int:
-        """Delete by receipt handle in one transaction; how many were deleted (a stale handle deletes nothing)."""
+        """Delete by receipt handle in one transaction; how many were deleted (a handle whose message is gone, or a
+        FIFO handle that expired, deletes nothing)."""
         now = self.clock.now_ms()
 
         def run(tx: Tx, queue: Queue) -> int:
@@ -497,7 +502,8 @@ class SqsBackend:
     async def change_received_visibility(
         self, account: str, region: str, url: str, handles: list[str], timeout: int
     ) -> None:
-        """Set the visibility timeout of received messages in one transaction; stale handles are skipped."""
+        """Set the visibility timeout of received messages in one transaction; handles that cannot (their message
+        is gone, or a FIFO receive is over) are skipped."""
         now = self.clock.now_ms()
 
         def run(tx: Tx, queue: Queue) -> None:

@@ -66,8 +66,9 @@ class SqsConsumer:
         return [render(queue.fifo, item, _ALL, _ALL) for item in received]
 
     async def delete(self, arn: str, handles: list[str]) -> int:
-        """Delete by receipt handle in one transaction; returns how many were deleted (a handle whose message
-        was received again since, or that expired on a FIFO queue, deletes nothing)."""
+        """Delete by receipt handle in one transaction; returns how many were deleted (as DeleteMessage: a
+        standard queue's message goes whichever of its handles is given; a FIFO handle that expired deletes
+        nothing)."""
         if not handles:
             return 0
         account, region, url = _where(arn)

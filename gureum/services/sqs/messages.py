@@ -204,15 +204,30 @@ def new_token() -> str:
     return secrets.token_urlsafe(16)
 
 
-def receipt_handle(queue_id: int, row_id: int, token: str) -> str:
-    raw = f"{queue_id}:{row_id}:{token}".encode()
+@dataclass(slots=True, frozen=True)
+class Handle:
+    """A receipt handle: the queue and row of a message, the receive it came from (token) and the message's id.
+    The message id makes any handle of a message act on it while it is in the queue (AWS keeps earlier handles
+    valid) and on nothing else (a row id may be used again once its message is gone). Handles given before they
+    named their message carry no message id: those act only while their receive is the latest."""
+
+    queue_id: int
+    row_id: int
+    token: str
+    message_id: str | None
+
+
+def receipt_handle(queue_id: int, row_id: int, token: str, message_id: str) -> str:
+    raw = f"{queue_id}:{row_id}:{token}:{message_id}".encode()
     return base64.urlsafe_b64encode(raw).decode()
 
 
-def parse_receipt_handle(handle: str) -> tuple[int, int, str]:
+def parse_receipt_handle(handle: str) -> Handle:
     try:
-        queue_id, row_id, token = base64.urlsafe_b64decode(handle.encode()).decode().split(":", 2)
-        return int(queue_id), int(row_id), token
+        parts = base64.urlsafe_b64decode(handle.encode()).decode().split(":", 3)
+        if len(parts) not in (3, 4) or not parts[2]:
+            raise ValueError(handle)
+        return Handle(int(parts[0]), int(parts[1]), parts[2], parts[3] if len(parts) == 4 else None)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise ReceiptHandleIsInvalid(f'The input receipt handle "{handle}" is not a valid receipt handle.') from None
 

@@ -9,7 +9,7 @@ from ...aws.errors import ServiceError
 from ...store.base import Tx
 from . import limits, store
 from .errors import InvalidParameterValue, MessageNotInflight, MissingParameter, ReceiptHandleIsInvalid, invalid_value
-from .messages import Received, Row, new_token, parse_receipt_handle, receipt_handle
+from .messages import Handle, Received, Row, new_token, parse_receipt_handle, receipt_handle
 from .queues import Queue
 
 _MAX_ROUNDS = 20  # bounded: each round either fills the batch or dead-letters/expires rows
@@ -87,12 +87,12 @@ def take(tx: Tx, queue: Queue, count: int, visibility: int, attempt_id: str | No
                 if row.group_id is not None:
                     lost_groups.add(row.group_id)  # never skip ahead inside a group
                 continue
-            out.append(Received(row, receipt_handle(queue.id, row.id, token)))
+            out.append(Received(row, receipt_handle(queue.id, row.id, token, row.message_id)))
             progressed = True
             if len(out) >= count:
                 break
         for row, token in store.mark_received_many(tx, queue.id, taking, visible_until, now) if taking else ():
-            out.append(Received(row, receipt_handle(queue.id, row.id, token)))
+            out.append(Received(row, receipt_handle(queue.id, row.id, token, row.message_id)))
             progressed = True
         if len(out) >= count or (progressed and not queue.fifo):
             break
@@ -118,7 +118,7 @@ def _repeat_attempt(
         return None  # a message was deleted or changed: the attempt cannot be repeated
     for row in rows:
         store.set_visibility(tx, row.id, now + visibility * 1000, row.receipt or "")
-    return [Received(row, receipt_handle(queue.id, row.id, row.receipt or "")) for row in rows]
+    return [Received(row, receipt_handle(queue.id, row.id, row.receipt or "", row.message_id)) for row in rows]
 
 
 def _fifo_candidates(tx: Tx, queue: Queue, now: int, want: int, skip: set[int]) -> list[Row]:
@@ -142,12 +142,12 @@ def _fifo_candidates(tx: Tx, queue: Queue, now: int, want: int, skip: set[int]) 
 # --- what a receipt handle does ---------------------------------------------------------------------------------
 
 
-def handle_for(queue: Queue, handle: str) -> tuple[int, str]:
-    """(row id, token) of a receipt handle of this queue."""
-    queue_id, row_id, token = parse_receipt_handle(handle)
-    if queue_id != queue.id:
+def handle_for(queue: Queue, handle: str) -> Handle:
+    """A receipt handle of this queue."""
+    parsed = parse_receipt_handle(handle)
+    if parsed.queue_id != queue.id:
         raise ReceiptHandleIsInvalid(f'The input receipt handle "{handle}" is not a valid receipt handle.')
-    return row_id, token
+    return parsed
 
 
 def _not_changeable(handle: str) -> ServiceError:
@@ -157,8 +157,25 @@ def _not_changeable(handle: str) -> ServiceError:
     )
 
 
+def _expired(handle: str) -> ServiceError:
+    return InvalidParameterValue(
+        f"Value {handle} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired."
+    )
+
+
+def _fifo_receive_over(state: tuple[str, str | None, int], h: Handle, now: int) -> bool:
+    """In a FIFO queue a receipt handle lives as long as its receive's visibility timeout: it is over once the
+    message is visible again or was received again since. False when the row holds another message."""
+    message_id, receipt, visible_at = state
+    if h.message_id is None:  # a handle that does not name its message knows only its own receive
+        return receipt == h.token and visible_at <= now
+    return message_id == h.message_id and (receipt != h.token or visible_at <= now)
+
+
 def change_visibility_in_tx(tx: Tx, queue: Queue, handle: str, timeout: int | None, now: int) -> None:
-    """Hide the message received with `handle` for `timeout` seconds from now (0: visible again at once)."""
+    """Hide the message a receipt handle names for `timeout` seconds from now (0: visible again at once). In a
+    standard queue any handle of the message does, as on AWS; in a FIFO queue only the handle of the receive
+    that holds the message in flight."""
     if timeout is None:
         raise MissingParameter("The request must contain the parameter VisibilityTimeout.")
     if not 0 <= timeout <= limits.MAX_VISIBILITY_TIMEOUT:
@@ -166,31 +183,39 @@ def change_visibility_in_tx(tx: Tx, queue: Queue, handle: str, timeout: int | No
             f"Value {timeout} for parameter VisibilityTimeout is invalid. "
             f"Reason: Must be between 0 and {limits.MAX_VISIBILITY_TIMEOUT}."
         )
-    row_id, token = handle_for(queue, handle)
-    state = store.message_state(tx, queue.id, row_id)
-    if state is None or state[0] != token:
-        raise _not_changeable(handle)
-    if state[1] <= now and queue.fifo:
-        # a standard queue lets the latest receipt handle hide an expired message again (as AWS does);
-        # in a FIFO queue the handle expired with the visibility timeout
-        raise MessageNotInflight("The specified message isn't in flight.")
-    if not store.set_visibility(tx, row_id, now + timeout * 1000, token):
+    h = handle_for(queue, handle)
+    visible_at = now + timeout * 1000
+    if queue.fifo:
+        state = store.message_state(tx, queue.id, h.row_id)
+        if state is None or state[1] != h.token or (h.message_id is not None and state[0] != h.message_id):
+            raise _not_changeable(handle)
+        if state[2] <= now:
+            raise MessageNotInflight("The specified message isn't in flight.")
+        changed = store.set_visibility(tx, h.row_id, visible_at, h.token)
+    elif h.message_id is None:
+        changed = store.set_visibility(tx, h.row_id, visible_at, h.token)
+    else:
+        # a standard queue lets any handle of the message change it, even after its visibility timeout ended
+        changed = store.set_message_visibility(tx, queue.id, h.row_id, h.message_id, visible_at)
+    if not changed:
         raise _not_changeable(handle)
     if timeout == 0:
         store.wake(tx, queue.id)
 
 
 def delete_in_tx(tx: Tx, queue: Queue, handle: str, now: int) -> bool:
-    """Delete the message received with `handle`; False when it is gone or was received again since."""
-    row_id, token = handle_for(queue, handle)
-    if queue.fifo:
-        state = store.message_state(tx, queue.id, row_id)
-        if state is not None and state[0] == token and state[1] <= now:
-            # a FIFO receipt handle dies with its visibility timeout (a standard queue still deletes)
-            raise InvalidParameterValue(
-                f"Value {handle} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired."
-            )
-    deleted = store.delete_message(tx, queue.id, row_id, token)
-    if deleted and queue.fifo:
+    """Delete the message a receipt handle names; False when it is gone already. In a standard queue any handle
+    of the message deletes it, as on AWS (the ones given before handles named their message: only while their
+    receive is the latest); a FIFO handle whose receive is over has expired."""
+    h = handle_for(queue, handle)
+    if not queue.fifo:
+        if h.message_id is None:
+            return store.delete_message(tx, queue.id, h.row_id, h.token)
+        return store.delete_received(tx, queue.id, h.row_id, h.message_id)
+    state = store.message_state(tx, queue.id, h.row_id)
+    if state is not None and _fifo_receive_over(state, h, now):
+        raise _expired(handle)
+    deleted = store.delete_message(tx, queue.id, h.row_id, h.token)
+    if deleted:
         store.wake(tx, queue.id)  # the message's group may be unblocked
     return deleted

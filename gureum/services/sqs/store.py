@@ -361,9 +361,12 @@ def delete_expired(tx: Tx, queue_id: int, cutoff_ms: int, limit: int = 5000) -> 
     return cur.rowcount or 0
 
 
-def message_state(tx: Tx, queue_id: int, row_id: int) -> tuple[str | None, int] | None:
-    row = tx.one("SELECT receipt, visible_at FROM sqs_messages WHERE id = ? AND queue_id = ?", (row_id, queue_id))
-    return (row[0], row[1]) if row else None
+def message_state(tx: Tx, queue_id: int, row_id: int) -> tuple[str, str | None, int] | None:
+    """(message id, receipt token of its latest receive, visible_at) of a row of the queue."""
+    row = tx.one(
+        "SELECT message_id, receipt, visible_at FROM sqs_messages WHERE id = ? AND queue_id = ?", (row_id, queue_id)
+    )
+    return (row[0], row[1], row[2]) if row else None
 
 
 def set_visibility(tx: Tx, row_id: int, visible_at: int, token: str) -> bool:
@@ -372,20 +375,43 @@ def set_visibility(tx: Tx, row_id: int, visible_at: int, token: str) -> bool:
     return (cur.rowcount or 0) > 0
 
 
+def set_message_visibility(tx: Tx, queue_id: int, row_id: int, message_id: str, visible_at: int) -> bool:
+    """Change the visibility of the message, whichever receive of it the caller holds a handle of."""
+    cur = tx.execute(
+        "UPDATE sqs_messages SET visible_at = ? WHERE id = ? AND queue_id = ? AND message_id = ?",
+        (visible_at, row_id, queue_id, message_id),
+    )
+    return (cur.rowcount or 0) > 0
+
+
 def delete_message(tx: Tx, queue_id: int, row_id: int, token: str) -> bool:
+    """Delete the message received with `token` (not after a later receive of it)."""
     cur = tx.execute(
         "DELETE FROM sqs_messages WHERE id = ? AND queue_id = ? AND receipt = ?", (row_id, queue_id, token)
     )
     return (cur.rowcount or 0) > 0
 
 
-def delete_messages(tx: Tx, queue_id: int, receipts: list[tuple[int, str]]) -> None:
-    """Delete the messages received with these (row id, token) pairs, in one executemany; a pair whose message
-    is gone or was received again since is skipped."""
-    tx.executemany(
-        "DELETE FROM sqs_messages WHERE id = ? AND queue_id = ? AND receipt = ?",
-        [(row_id, queue_id, token) for row_id, token in receipts],
-    )
+_DELETE_BY_ID = "DELETE FROM sqs_messages WHERE id = ? AND queue_id = ? AND message_id = ?"
+
+
+def delete_received(tx: Tx, queue_id: int, row_id: int, message_id: str) -> bool:
+    """Delete the message, whichever receive of it the caller holds a handle of."""
+    cur = tx.execute(_DELETE_BY_ID, (row_id, queue_id, message_id))
+    return (cur.rowcount or 0) > 0
+
+
+def delete_messages(tx: Tx, queue_id: int, messages: list[tuple[int, str]], receipts: list[tuple[int, str]]) -> None:
+    """Delete in one executemany each: `messages`, (row id, message id) pairs, whichever receive of them; and
+    `receipts`, (row id, token) pairs, only while that receive is the message's latest. A pair whose message is
+    gone is skipped."""
+    if messages:
+        tx.executemany(_DELETE_BY_ID, [(row_id, queue_id, message_id) for row_id, message_id in messages])
+    if receipts:
+        tx.executemany(
+            "DELETE FROM sqs_messages WHERE id = ? AND queue_id = ? AND receipt = ?",
+            [(row_id, queue_id, token) for row_id, token in receipts],
+        )
 
 
 def purge(tx: Tx, queue_id: int, now_ms: int) -> None:

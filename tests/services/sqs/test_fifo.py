@@ -394,6 +394,24 @@ def test_delete_after_visibility_timeout_expired(sqs: Any, name: str) -> None:
     assert counts(sqs, url) == (1, 0, 0)
 
 
+def test_handle_of_an_earlier_receive_has_expired(sqs: Any, name: str) -> None:
+    """A FIFO receipt handle lives as long as its receive: once the message was received again, the earlier
+    handle neither deletes it nor changes its visibility."""
+    url = fifo(sqs, name)
+    send(sqs, url, "m")
+    [first] = receive(sqs, url, VisibilityTimeout=0)
+    [second] = receive(sqs, url, VisibilityTimeout=30)
+    handle = first["ReceiptHandle"]
+    message = f"Value {handle} for parameter ReceiptHandle is invalid. Reason: The receipt handle has expired."
+    expect_error(sqs.delete_message, "InvalidParameterValue", message, QueueUrl=url, ReceiptHandle=handle)
+    expect_error(
+        sqs.change_message_visibility, "InvalidParameterValue", QueueUrl=url, ReceiptHandle=handle, VisibilityTimeout=0
+    )
+    assert counts(sqs, url) == (0, 1, 0)
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=second["ReceiptHandle"])
+    assert counts(sqs, url) == (0, 0, 0)
+
+
 # --- ReceiveRequestAttemptId ---------------------------------------------------------------------------
 
 

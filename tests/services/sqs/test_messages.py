@@ -3,6 +3,7 @@ long polling, batches and their errors, size and character limits."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import struct
 import threading
@@ -410,21 +411,13 @@ def test_change_visibility_after_expiry_hides_the_message_again(sqs: Any, name: 
     assert counts(sqs, url) == (0, 1, 0)
 
 
-def test_change_visibility_of_deleted_or_superseded_message(sqs: Any, name: str) -> None:
+def test_change_visibility_of_deleted_message(sqs: Any, name: str) -> None:
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     sqs.send_message(QueueUrl=url, MessageBody="m")
-    [got] = receive(sqs, url, VisibilityTimeout=0)
-    [newer] = receive(sqs, url, VisibilityTimeout=30)
-    expect_error(
-        sqs.change_message_visibility,
-        "InvalidParameterValue",
-        QueueUrl=url,
-        ReceiptHandle=got["ReceiptHandle"],
-        VisibilityTimeout=5,
-    )
-    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=newer["ReceiptHandle"], VisibilityTimeout=42)
-    sqs.delete_message(QueueUrl=url, ReceiptHandle=newer["ReceiptHandle"])
-    handle = newer["ReceiptHandle"]
+    [got] = receive(sqs, url, VisibilityTimeout=30)
+    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=got["ReceiptHandle"], VisibilityTimeout=42)
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=got["ReceiptHandle"])
+    handle = got["ReceiptHandle"]
     message = (
         f"Value {handle} for parameter ReceiptHandle is invalid. "
         "Reason: Message does not exist or is not available for visibility timeout change."
@@ -437,6 +430,85 @@ def test_change_visibility_of_deleted_or_superseded_message(sqs: Any, name: str)
         ReceiptHandle=handle,
         VisibilityTimeout=42,
     )
+
+
+def test_an_earlier_receipt_handle_changes_the_visibility(sqs: Any, name: str) -> None:
+    """Recorded on AWS: a message received again keeps its earlier receipt handles valid while it is in the queue;
+    ChangeMessageVisibility with one of them acts on the message as it is now."""
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="m")
+    [first] = receive(sqs, url, VisibilityTimeout=0)
+    [second] = receive(sqs, url, VisibilityTimeout=30)
+    assert first["ReceiptHandle"] != second["ReceiptHandle"]
+    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=first["ReceiptHandle"], VisibilityTimeout=0)
+    [third] = receive(sqs, url, VisibilityTimeout=30, AttributeNames=["ApproximateReceiveCount"])
+    assert third["MessageId"] == first["MessageId"] and third["Attributes"]["ApproximateReceiveCount"] == "3"
+    outcome = sqs.change_message_visibility_batch(
+        QueueUrl=url,
+        Entries=[
+            {"Id": "first", "ReceiptHandle": first["ReceiptHandle"], "VisibilityTimeout": 0},
+            {"Id": "second", "ReceiptHandle": second["ReceiptHandle"], "VisibilityTimeout": 0},
+        ],
+    )
+    assert sorted(e["Id"] for e in outcome["Successful"]) == ["first", "second"] and not outcome.get("Failed")
+    assert [m["MessageId"] for m in receive(sqs, url)] == [first["MessageId"]]
+
+
+def test_an_earlier_receipt_handle_deletes(sqs: Any, name: str) -> None:
+    url = create(sqs, name, VisibilityTimeout=0)
+    sqs.send_message(QueueUrl=url, MessageBody="one")
+    [first] = receive(sqs, url)
+    [second] = receive(sqs, url)
+    assert first["ReceiptHandle"] != second["ReceiptHandle"]
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=first["ReceiptHandle"])
+    assert receive(sqs, url) == [] and counts(sqs, url) == (0, 0, 0)
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=first["ReceiptHandle"])  # again: nothing left to delete
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=second["ReceiptHandle"])
+    sqs.send_message(QueueUrl=url, MessageBody="two")
+    [a] = receive(sqs, url)
+    [b] = receive(sqs, url)
+    deleted = sqs.delete_message_batch(QueueUrl=url, Entries=[{"Id": "a", "ReceiptHandle": a["ReceiptHandle"]}])
+    assert [e["Id"] for e in deleted["Successful"]] == ["a"]
+    assert counts(sqs, url) == (0, 0, 0)
+    assert b["MessageId"] == a["MessageId"]
+
+
+def test_a_handle_of_a_deleted_message_touches_no_later_message(sqs: Any, name: str) -> None:
+    """A handle names its message: the handle of a message deleted from the queue never deletes or hides a message
+    sent after it (whatever row the store gives the new one)."""
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="first")
+    [gone] = receive(sqs, url)
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=gone["ReceiptHandle"])
+    sqs.send_message(QueueUrl=url, MessageBody="second")
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=gone["ReceiptHandle"])
+    expect_error(
+        sqs.change_message_visibility,
+        "InvalidParameterValue",
+        QueueUrl=url,
+        ReceiptHandle=gone["ReceiptHandle"],
+        VisibilityTimeout=60,
+    )
+    assert bodies(receive(sqs, url)) == ["second"]
+
+
+def test_handles_given_before_they_named_their_message_still_work(sqs: Any, name: str) -> None:
+    """gureum's handles used to be base64 of 'queue:row:token': a server upgraded under running consumers still
+    takes them, acting while their receive is the message's latest (the row may hold another message later)."""
+
+    def legacy(handle: str) -> str:
+        return base64.urlsafe_b64encode(base64.urlsafe_b64decode(handle).rsplit(b":", 1)[0]).decode()
+
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="m")
+    [first] = receive(sqs, url, VisibilityTimeout=0)
+    [second] = receive(sqs, url, VisibilityTimeout=0)
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=legacy(first["ReceiptHandle"]))
+    assert counts(sqs, url) == (1, 0, 0)
+    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=legacy(second["ReceiptHandle"]), VisibilityTimeout=30)
+    assert counts(sqs, url) == (0, 1, 0)
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=legacy(second["ReceiptHandle"]))
+    assert counts(sqs, url) == (0, 0, 0)
 
 
 def test_delete_with_stale_handle_after_expiry_deletes(sqs: Any, name: str) -> None:
