@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from ... import ports
-from ...aws.http import Request
+from ...aws.http import Request, Response
 from ...runtime import Runtime
-from .. import Service
+from .. import EdgeRoute, Service
 
 SERVICE = Service("apigatewayv2", migrations=Path(__file__).parent / "migrations")
 
-from . import ops_apis, ops_authorizers, ops_integrations, ops_routes, ops_stages  # noqa: E402,F401  (registers ops)
+from . import ops_apis, ops_authorizers, ops_domains, ops_integrations, ops_routes, ops_stages  # noqa: E402,F401
 from .backend import ApiGatewayV2Backend, backend  # noqa: E402
 
 
@@ -28,6 +28,23 @@ async def _upgrade(runtime: Runtime, request: Request, ws: Any) -> bool:
 
 
 SERVICE.upgrade = _upgrade
+
+
+async def _custom_domain(runtime: Runtime, request: Request) -> Response:
+    return await backend(runtime).edge.custom_domain(request)
+
+
+async def _stage_connections(runtime: Runtime, request: Request) -> Response:
+    return await backend(runtime).edge.connections(request)
+
+
+# custom domain names with API mappings; the management API at "/{stage}/@connections/{id}" on gureum's own host
+# (requestContext.domainName of a WebSocket event on the path-form URL is that host)
+SERVICE.edge_routes += [
+    EdgeRoute(_custom_domain, host_names=lambda runtime: backend(runtime).caches.domains),
+    EdgeRoute(_stage_connections, path="/{stage}/@connections"),
+    EdgeRoute(_stage_connections, path="/{stage}/%40connections"),
+]
 
 
 @SERVICE.on_start

@@ -12,6 +12,7 @@ from ...aws.context import RequestContext
 from ...runtime import Runtime
 from ...store.base import Tx
 from . import apis, items, openapi, store
+from .backend_domains import DomainsPart
 from .edge import HttpApiEdge
 from .errors import ConflictException, bad_request, not_found
 from .items import Kind
@@ -34,7 +35,9 @@ from .websocket_api import WebSocketApis
 Members = Mapping[str, Any]  # an operation's input members as AWS names them (CreateRoute's RouteKey, Target, …)
 
 
-class ApiGatewayV2Backend:
+class ApiGatewayV2Backend(DomainsPart):
+    """Every API Gateway v2 operation; VPC links, custom domain names and API mappings come from DomainsPart."""
+
     def __init__(self, runtime: Runtime, node: str) -> None:
         self.runtime = runtime
         self.store = runtime.store
@@ -48,6 +51,12 @@ class ApiGatewayV2Backend:
         node = self.websockets.node
         await self.store.write(lambda tx: store.delete_node_connections(tx, node))
         self.store.subscribe(store.RELAY_CHANNEL, self.websockets.relayed)
+        await self.load_domains()
+
+        def domains_changed(_payload: str) -> None:
+            self.runtime.spawn(self.load_domains(), "apigatewayv2-domains")
+
+        self.store.subscribe(store.DOMAINS_CHANNEL, domains_changed)
 
     def stop(self) -> None:
         self.websockets.close_all()

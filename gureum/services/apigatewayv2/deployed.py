@@ -110,15 +110,26 @@ class Deployments:
         result = await db.read(read)
         if result is None:
             return None
-        (row, stage, snapshot), inner = result
+        found, inner = result
+        return self._deployed(api_id, *found), inner
+
+    async def load_stage(self, db: Store, api_id: str, stage_name: str) -> Deployed | None:
+        """A named stage as deployed (a custom domain's API mapping names the stage); None when there is none."""
+        found = await db.read(lambda tx: _read(tx, api_id, stage_name, self._compiled))
+        return None if found is None else self._deployed(api_id, *found)
+
+    def _deployed(
+        self, api_id: str, row: tuple[str, str, dict[str, Any]], stage: dict[str, Any], snapshot: dict[str, Any] | None
+    ) -> Deployed | None:
+        compiled = self._compiled
         if not stage or not stage.get("DeploymentId"):
-            return None, inner
+            return None
         deployment_id = stage["DeploymentId"]
         if deployment_id not in compiled:
             if snapshot is None:
-                return None, inner
+                return None
             if len(compiled) >= _CACHE_SIZE:
                 del compiled[next(iter(compiled))]
             compiled[deployment_id] = _compile(snapshot)
         account, region, _ = row
-        return Deployed(api_id, account, region, stage=stage, **compiled[deployment_id]), inner
+        return Deployed(api_id, account, region, stage=stage, **compiled[deployment_id])

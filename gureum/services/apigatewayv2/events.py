@@ -37,10 +37,17 @@ class Incoming:
     request_id: str
     source_ip: str
     when: float
+    custom_domain: str | None = None  # the custom domain name the request came to (API mappings)
+    mapping_key: str = ""  # the API mapping key it matched there
 
     @property
     def raw_path(self) -> str:
-        """The path the client called: with the stage for a named stage (AWS's rawPath)."""
+        """The path the client called: with the stage for a named stage (AWS's rawPath), or with the API mapping key
+        on a custom domain name."""
+        if self.custom_domain is not None:
+            if not self.mapping_key:
+                return self.path
+            return f"/{self.mapping_key}{self.path if self.path != '/' else ''}"
         return self.path if self.stage == "$default" else f"/{self.stage}{self.path if self.path != '/' else ''}" or "/"
 
     def headers(self) -> dict[str, str]:
@@ -65,6 +72,8 @@ class Incoming:
 
     @property
     def domain(self) -> str:
+        if self.custom_domain is not None:
+            return self.custom_domain
         return (
             self.request.host.split(":")[0]
             if ".execute-api." in self.request.host

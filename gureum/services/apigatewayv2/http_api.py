@@ -43,6 +43,20 @@ async def handle(runtime: Runtime, state: State, api_id: str, path: str, request
     if found is None:
         return None
     stage, inner = found
+    return await serve(runtime, state, stage, inner, request)
+
+
+async def serve(
+    runtime: Runtime,
+    state: State,
+    stage: deployed.Deployed | None,
+    inner: str,
+    request: Request,
+    custom_domain: str | None = None,
+    mapping_key: str = "",
+) -> Response:
+    """A request for a deployed stage (None: the stage has no deployment), at ``inner`` within it; on a custom domain
+    name, through the API mapping with ``mapping_key``."""
     request_id = unique_id()
     if stage is None:
         return _json(404, "Not Found", request_id)
@@ -58,14 +72,21 @@ async def handle(runtime: Runtime, state: State, api_id: str, path: str, request
         and "access-control-request-method" in request.headers
     ):
         return _preflight(cors, request, request_id)
-    response = await _serve(runtime, state, stage, inner, request, request_id)
+    response = await _serve(runtime, state, stage, inner, request, request_id, custom_domain, mapping_key)
     if cors and "origin" in request.headers:
         _cors_headers(cors, request, response)
     return response
 
 
 async def _serve(
-    runtime: Runtime, state: State, stage: deployed.Deployed, inner: str, request: Request, request_id: str
+    runtime: Runtime,
+    state: State,
+    stage: deployed.Deployed,
+    inner: str,
+    request: Request,
+    request_id: str,
+    custom_domain: str | None,
+    mapping_key: str,
 ) -> Response:
     matched = stage.table.match(request.method, inner)
     if matched is None:
@@ -90,6 +111,8 @@ async def _serve(
         request_id,
         request.peer,
         runtime.clock.now(),
+        custom_domain,
+        mapping_key,
     )
     try:
         authorizer_context = await _authorize(runtime, state, stage, route, inc)

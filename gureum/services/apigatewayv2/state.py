@@ -1,5 +1,6 @@
-"""This node's caches for HTTP and WebSocket APIs: JWKS documents, authorizer answers, throttling buckets and
-compiled deployment snapshots. Owned by the backend object (backend.caches); nothing here is shared between nodes."""
+"""This node's caches for HTTP and WebSocket APIs: JWKS documents, authorizer answers, throttling buckets,
+compiled deployment snapshots and the custom domain names the edge serves. Owned by the backend object
+(backend.caches); nothing here is shared between nodes."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ class State:
         self.authorizer_cache: dict[tuple[Any, ...], tuple[float, Any]] = {}  # (api, authorizer, identity) → answer
         self.buckets = throttle.Buckets()
         self.deployments = Deployments()
+        # every custom domain name (lower case), refreshed on each committed change: the edge route's cheap host check
+        self.domains: set[str] = set()
 
     def forget_authorizer_answers(self, api_id: str) -> None:
         """ResetAuthorizersCache: this node's cached authorizer answers for the API."""
@@ -28,3 +31,4 @@ class State:
         self.jwks.clear()
         self.authorizer_cache.clear()
         self.buckets.clear()
+        self.domains.clear()  # the tables were emptied

@@ -133,3 +133,67 @@ def take_relayed(tx: Tx, node: str) -> list[tuple[str, str, bytes]]:
     if rows:
         tx.execute("DELETE FROM apigwv2_relay WHERE node = ? AND id <= ?", (node, rows[-1][0]))
     return [(row[1], row[2], bytes(row[3])) for row in rows]
+
+
+# --- account-level objects: VPC links, custom domain names and their API mappings ---------------------
+
+
+DOMAINS_CHANNEL = "apigwv2-domains"  # a custom domain name was created or deleted: every node reloads its set
+
+
+def get_entity(tx: Tx, kind: str, entity_id: str) -> tuple[str, str, dict[str, Any]] | None:
+    """(account, region, doc) of a VPC link ("VpcLink"), domain name ("DomainName") or mapping ("ApiMapping")."""
+    row = tx.one(
+        "SELECT account, region, doc FROM apigwv2_entities WHERE kind = ? AND entity_id = ?", (kind, entity_id)
+    )
+    return None if row is None else (row[0], row[1], json.loads(row[2]))
+
+
+def list_entities(tx: Tx, account: str, region: str, kind: str) -> list[dict[str, Any]]:
+    rows = tx.all(
+        "SELECT doc FROM apigwv2_entities WHERE account = ? AND region = ? AND kind = ? ORDER BY created_at, entity_id",
+        (account, region, kind),
+    )
+    return [json.loads(row[0]) for row in rows]
+
+
+def children(tx: Tx, kind: str, parent_id: str) -> list[dict[str, Any]]:
+    """The API mappings of a domain name, in creation order."""
+    rows = tx.all(
+        "SELECT doc FROM apigwv2_entities WHERE parent_id = ? AND kind = ? ORDER BY created_at, entity_id",
+        (parent_id, kind),
+    )
+    return [json.loads(row[0]) for row in rows]
+
+
+def insert_entity(
+    tx: Tx,
+    account: str,
+    region: str,
+    kind: str,
+    entity_id: str,
+    doc: dict[str, Any],
+    now: float,
+    parent_id: str = "",
+) -> None:
+    tx.execute(
+        "INSERT INTO apigwv2_entities (kind, entity_id, account, region, parent_id, doc, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (kind, entity_id, account, region, parent_id, json.dumps(doc), now),
+    )
+
+
+def update_entity(tx: Tx, kind: str, entity_id: str, doc: dict[str, Any]) -> None:
+    tx.execute(
+        "UPDATE apigwv2_entities SET doc = ? WHERE kind = ? AND entity_id = ?", (json.dumps(doc), kind, entity_id)
+    )
+
+
+def delete_entity(tx: Tx, kind: str, entity_id: str) -> None:
+    """The object and what is kept under it (a domain name's mappings)."""
+    tx.execute("DELETE FROM apigwv2_entities WHERE kind = ? AND entity_id = ?", (kind, entity_id))
+    tx.execute("DELETE FROM apigwv2_entities WHERE parent_id = ? AND kind = 'ApiMapping'", (entity_id,))
+
+
+def domain_names(tx: Tx) -> list[str]:
+    return [row[0] for row in tx.all("SELECT entity_id FROM apigwv2_entities WHERE kind = 'DomainName'")]

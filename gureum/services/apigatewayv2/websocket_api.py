@@ -48,8 +48,10 @@ def new_connection_id() -> str:
 
 def _context(conn: Connection, route_key: str, event_type: str, request_id: str, now: float) -> dict[str, Any]:
     stage = conn.stage
-    host = conn.request.host.split(":")[0]
-    domain = host if ".execute-api." in host else f"{stage.api_id}.execute-api.localhost"
+    # the Host the client connected to, port included: function code builds the management API's endpoint as
+    # https://{domainName}/{stage} (gureum answers it on plain HTTP at http://{domainName}/{stage}), so on the
+    # path-form URL this is gureum's own host:port, where /{stage}/@connections/{id} reaches the management API
+    domain = conn.request.host or f"{stage.api_id}.execute-api.localhost"
     ctx: dict[str, Any] = {
         "routeKey": route_key,
         "eventType": event_type,
