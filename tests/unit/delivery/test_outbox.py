@@ -510,6 +510,29 @@ def test_in_transaction_rows_of_one_claim_do_not_share_a_failure() -> None:
     run(scenario)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="gureum/delivery/outbox.py: _claim catches only DeliveryError around an in-transaction target; any other"
+    " exception from a target not wrapped in guarded() (sqs, sns, logs, lambda today) fails the whole claim, so the"
+    " dispatcher retries the same batch every second and no row behind the failing one is ever delivered",
+)
+def test_an_unexpected_error_in_an_unguarded_target_does_not_block_the_outbox() -> None:
+    def buggy(_runtime: Runtime, _tx: Tx, _address: str, _payload: dict[str, Any]) -> None:
+        raise KeyError("a bug in the target")
+
+    async def scenario(w: World) -> None:
+        w.targets["buggy"] = Target("buggy", in_tx=buggy)
+        w.delivery = w.node("buggy", "box")
+        await w.enqueue("buggy", "first", {}, delay=1)
+        await w.enqueue("box", "second", {"body": "x"}, delay=2)
+        w.clock.advance(2)
+        await w.claim()
+        assert await w.received("box") == [("second", {"body": "x"})]
+        assert [(r["address"], r["attempts"]) for r in await w.outbox()] == [("first", 1)]
+
+    run(scenario)
+
+
 # --- claims -----------------------------------------------------------------------------------------------------
 
 
