@@ -9,7 +9,7 @@ from typing import Any
 
 from . import patches
 from .apis import given, method, resource
-from .errors import BadRequestException, not_found
+from .errors import BadRequestException, NotFoundException, not_found
 from .model import apply_patch
 
 HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"}
@@ -138,11 +138,15 @@ def put_method_response(
 def update_method_response(
     doc: dict[str, Any], resource_id: str, http_method: str, status_code: str, operations: list[dict[str, Any]]
 ) -> dict[str, Any]:
-    item = apply_patch(
-        method_response(doc, resource_id, http_method, status_code),
-        operations,
-        patches.METHOD_RESPONSE,
-    )
+    current = method_response(doc, resource_id, http_method, status_code)
+    patches.METHOD_RESPONSE.check(operations)
+    for operation in operations:  # replacing or removing what the response does not have (recorded)
+        member, _, key = str(operation.get("path"))[1:].partition("/")
+        if operation.get("op") in ("replace", "remove") and key.replace("~1", "/") not in (current.get(member) or {}):
+            if member == "responseModels":
+                raise NotFoundException("Content-Type specified was not found")
+            raise NotFoundException("Invalid parameter name specified")
+    item = apply_patch(current, operations, patches.METHOD_RESPONSE)
     method(doc, resource_id, http_method)["methodResponses"][status_code] = item
     return item
 

@@ -17,7 +17,7 @@ from typing import Any
 from ...aws.http import Request, Response
 from ...ids import unique_id
 from ...runtime import Runtime
-from . import authorizers, deployed, store
+from . import authorizers, deployed, domains, store
 from .events import time_text
 from .lambdas import IntegrationFailed, IntegrationTimeout, invoke, with_stage_variables
 from .state import State
@@ -114,13 +114,16 @@ class WebSocketApis:
         """False when the URL is not one of our APIs; otherwise ws is refused or served until it closes."""
         runtime = self.runtime
         target = _api_and_path(request)
-        if target is None:
+        host = request.host.split(":")[0].lower()
+        if target is not None:
+            found = await self.state.deployments.load(runtime.store, api_id=target[0], path=target[1])
+            if found is None:
+                return False
+            stage, _ = found
+        elif host in self.state.domains:
+            stage = await self._mapped_stage(host, request.path)
+        else:
             return False
-        api_id, path = target
-        found = await self.state.deployments.load(runtime.store, api_id, path)
-        if found is None:
-            return False
-        stage, _ = found
         if stage is None or stage.protocol != "WEBSOCKET":
             ws.reject(
                 Response(
@@ -156,6 +159,15 @@ class WebSocketApis:
             await runtime.store.write(lambda tx: store.delete_connection(tx, conn.connection_id))
             await self._disconnect(conn)
         return True
+
+    async def _mapped_stage(self, host: str, path: str) -> deployed.Deployed | None:
+        """The stage a custom domain name's API mapping gives this URL (None: no mapping, or no deployment)."""
+        mappings = await self.runtime.store.read(lambda tx: store.children(tx, "ApiMapping", host))
+        found = domains.select_mapping(mappings, path)
+        if found is None:
+            return None
+        mapping = found[0]
+        return await self.state.deployments.load_stage(self.runtime.store, mapping["ApiId"], mapping["Stage"])
 
     async def _connect(self, conn: Connection) -> tuple[Response | None, str | None]:
         """(a refusal, the subprotocol to echo) after the $connect route's authorizer and integration."""

@@ -412,3 +412,38 @@ def test_vpc_links(client: Any, endpoint: str, name: str) -> None:
     expect_error(
         client.get_vpc_link, "NotFoundException", "Invalid Vpc Link identifier specified", 404, vpcLinkId=created["id"]
     )
+
+
+def test_method_response_patches(client: Any, name: str) -> None:
+    api = Api(client, name)
+    root = api.ids["/"]
+    client.put_method(restApiId=api.id, resourceId=root, httpMethod="GET", authorizationType="NONE")
+    target = {"restApiId": api.id, "resourceId": root, "httpMethod": "GET", "statusCode": "200"}
+    client.put_method_response(**target)
+    added = client.update_method_response(
+        patchOperations=[
+            {"op": "add", "path": "/responseParameters/method.response.header.my-header", "value": "true"},
+            {"op": "add", "path": "/responseModels/application~1json", "value": "Empty"},
+        ],
+        **target,
+    )
+    assert added["responseModels"] == {"application/json": "Empty"}
+    for path, message in (
+        ("/responseParameters/method.response.header.other", "Invalid parameter name specified"),
+        ("/responseModels/text~1plain", "Content-Type specified was not found"),
+    ):
+        expect_error(
+            client.update_method_response,
+            "NotFoundException",
+            message,
+            404,
+            patchOperations=[{"op": "replace", "path": path, "value": "false"}],
+            **target,
+        )
+    expect_error(
+        client.update_method_response,
+        "BadRequestException",
+        "Invalid patch path /wrong/method.response.header.my-header",
+        patchOperations=[{"op": "add", "path": "/wrong/method.response.header.my-header", "value": "true"}],
+        **target,
+    )

@@ -151,3 +151,38 @@ def test_management_api_at_the_event_domain_name(aws: Callable[..., Any], endpoi
     # the path form: domainName is gureum's own host:port, and /{stage}/@connections/{id} there is the management API
     path_form = asyncio.run(pushed(f"ws://127.0.0.1:{port}/restapis/{api_id}/prod/_user_request_"))
     assert path_form == {"domain": f"127.0.0.1:{port}"}
+
+
+def test_websocket_api_on_a_custom_domain_name(aws: Callable[..., Any], endpoint: str, name: str) -> None:
+    gw = aws("apigatewayv2")
+    api_id = gw.create_api(Name=name, ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.action")[
+        "ApiId"
+    ]
+    integration = gw.create_integration(
+        ApiId=api_id, IntegrationType="MOCK", RequestTemplates={"$default": '{"statusCode": 200}'}
+    )["IntegrationId"]
+    gw.create_integration_response(
+        ApiId=api_id,
+        IntegrationId=integration,
+        IntegrationResponseKey="$default",
+        ResponseTemplates={"$default": '{"echo": $input.body}'},
+    )
+    route = gw.create_route(
+        ApiId=api_id,
+        RouteKey="$default",
+        Target=f"integrations/{integration}",
+        RouteResponseSelectionExpression="$default",
+    )
+    gw.create_route_response(ApiId=api_id, RouteId=route["RouteId"], RouteResponseKey="$default")
+    gw.create_stage(ApiId=api_id, StageName="live", AutoDeploy=True)
+    domain = f"ws.{name}.example.com"
+    gw.create_domain_name(DomainName=domain)
+    gw.create_api_mapping(DomainName=domain, ApiId=api_id, Stage="live", ApiMappingKey="chat")
+    port = endpoint.rsplit(":", 1)[1]
+
+    async def run() -> Any:
+        async with websockets.connect(f"ws://{domain}:{port}/chat", host="127.0.0.1") as ws:
+            await ws.send(json.dumps({"action": "x", "n": 1}))
+            return json.loads(await asyncio.wait_for(ws.recv(), 15))
+
+    assert asyncio.run(run()) == {"echo": {"action": "x", "n": 1}}
