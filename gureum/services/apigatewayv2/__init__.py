@@ -1,10 +1,12 @@
 """Amazon API Gateway v2: HTTP and WebSocket APIs (control plane and data plane).
 
-Layout: model.py and openapi.py (pure rules), apis.py and items.py (rules inside one transaction), store.py (SQL),
-backend.py (ApiGatewayV2Backend: every operation, and this node's data-plane pieces), ops_*.py (thin operation
-handlers), deployed.py (what a stage serves), routes.py (HTTP route matching), events.py (Lambda proxy events),
-jwt.py and authorizers.py, http_api.py and edge.py (HTTP data plane behind the HttpApiEdge port), websocket_api.py
-(WebSocket data plane: the upgrade hook and the WebSocketConnections port the management API uses)."""
+Layout: model.py, domains.py and openapi.py (pure rules), apis.py and items.py (rules inside one transaction),
+store.py (SQL), backend.py (ApiGatewayV2Backend: every operation, and this node's data-plane pieces; VPC links,
+custom domain names and API mappings in backend_domains.py), ops_*.py (thin operation handlers), deployed.py
+(what a stage serves), routes.py (HTTP route matching), events.py (Lambda proxy events), jwt.py and authorizers.py,
+http_api.py and edge.py (HTTP data plane behind the HttpApiEdge port, custom domain names, the management API under
+a stage URL), websocket_api.py (WebSocket data plane: the upgrade hook and the WebSocketConnections port the
+management API uses)."""
 
 from __future__ import annotations
 
