@@ -72,6 +72,7 @@ class Buses(BackendBase):
         description: str | None,
         kms_key: str | None,
         dead_letter: dict[str, Any] | None,
+        log_config: dict[str, Any] | None,
         tags: list[dict[str, str]] | None,
     ) -> Bus:
         if "/" in name and not name.startswith("aws.partner/"):
@@ -82,7 +83,7 @@ class Buses(BackendBase):
             raise ResourceNotFoundException(f"Event source {event_source} does not exist.")
         now = self.now_ms()
         bus = Bus(None, account, region, name, description, kms_key, dead_letter, None, event_source, tags_in(tags),
-                  now, now)  # fmt: skip
+                  now, now, log_config)  # fmt: skip
 
         def run(tx: Tx) -> None:
             if name == DEFAULT_BUS:
@@ -115,6 +116,7 @@ class Buses(BackendBase):
         description: str | None,
         kms_key: str | None,
         dead_letter: dict[str, Any] | None,
+        log_config: dict[str, Any] | None,
     ) -> Bus:
         """Members given (not None) replace the bus's; an empty one clears it."""
         now = self.now_ms()
@@ -127,6 +129,8 @@ class Buses(BackendBase):
                 bus.kms_key = kms_key or None
             if dead_letter is not None:
                 bus.dead_letter = dead_letter or None
+            if log_config is not None:
+                bus.log_config = log_config or None
             store.save_bus(tx, bus, now)
             return bus
 

@@ -71,5 +71,6 @@ def tagged(tx: Tx, arn: str) -> Bus | Rule:
 
 
 def json_field(value: Any) -> Any:
-    """A stored document as AWS returns it (JSON text)."""
-    return None if value is None else json.dumps(value)
+    """A stored document as AWS returns it: compact JSON text (a bus's Policy, as aws-cli's describe-event-bus
+    example shows it)."""
+    return None if value is None else json.dumps(value, separators=(",", ":"))

@@ -21,9 +21,10 @@ def _describe(bus: Bus, full: bool = True) -> dict[str, Any]:
         "CreationTime": seconds(bus.created_at),
         "LastModifiedTime": seconds(bus.modified_at),
     }
-    if full:
+    if full:  # DescribeEventBus; ListEventBuses' EventBus has the members above only
         out["KmsKeyIdentifier"] = bus.kms_key
         out["DeadLetterConfig"] = bus.dead_letter
+        out["LogConfig"] = bus.log_config
     return out
 
 
@@ -37,6 +38,7 @@ async def create_event_bus(ctx: RequestContext, req: dict[str, Any]) -> dict[str
         req.get("Description"),
         req.get("KmsKeyIdentifier"),
         req.get("DeadLetterConfig"),
+        req.get("LogConfig"),
         req.get("Tags"),
     )
     return {
@@ -44,6 +46,7 @@ async def create_event_bus(ctx: RequestContext, req: dict[str, Any]) -> dict[str
         "Description": bus.description,
         "KmsKeyIdentifier": bus.kms_key,
         "DeadLetterConfig": bus.dead_letter,
+        "LogConfig": bus.log_config,
     }
 
 
@@ -61,6 +64,7 @@ async def update_event_bus(ctx: RequestContext, req: dict[str, Any]) -> dict[str
         req.get("Description"),
         req.get("KmsKeyIdentifier"),
         req.get("DeadLetterConfig"),
+        req.get("LogConfig"),
     )
     return {
         "Arn": bus.arn,
@@ -68,6 +72,7 @@ async def update_event_bus(ctx: RequestContext, req: dict[str, Any]) -> dict[str
         "KmsKeyIdentifier": bus.kms_key,
         "Description": bus.description,
         "DeadLetterConfig": bus.dead_letter,
+        "LogConfig": bus.log_config,
     }
 
 

@@ -14,7 +14,8 @@ from ...store.base import Tx
 from .names import DEFAULT_BUS, bus_arn, rule_arn
 
 _BUS_COLUMNS = (
-    "id, account, region, name, description, kms_key, dead_letter, policy, event_source, tags, created_at, modified_at"
+    "id, account, region, name, description, kms_key, dead_letter, policy, event_source, tags, created_at, "
+    "modified_at, log_config"
 )
 _RULE_COLUMNS = (
     "id, account, region, bus, name, pattern, schedule, state, description, role_arn, managed_by, tags, created_at, "
@@ -40,6 +41,7 @@ class Bus:
     tags: dict[str, str] = field(default_factory=dict)
     created_at: int | None = None
     modified_at: int | None = None
+    log_config: dict[str, Any] | None = None
 
     @property
     def arn(self) -> str:
@@ -89,6 +91,7 @@ def _bus(row: tuple[Any, ...] | None) -> Bus | None:
         json.loads(row[9]),
         row[10],
         row[11],
+        _loads(row[12]),
     )
 
 
@@ -138,7 +141,7 @@ def ensure_default_bus(tx: Tx, account: str, region: str, now: int) -> None:
 def insert_bus(tx: Tx, bus: Bus) -> bool:
     """False when a bus of that name exists (also one a concurrent create committed first)."""
     row = tx.one(
-        f"INSERT INTO events_buses ({_BUS_COLUMNS.replace('id, ', '', 1)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        f"INSERT INTO events_buses ({_BUS_COLUMNS.replace('id, ', '', 1)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (account, region, name) DO NOTHING RETURNING id",
         (
             bus.account,
@@ -152,6 +155,7 @@ def insert_bus(tx: Tx, bus: Bus) -> bool:
             json.dumps(bus.tags),
             bus.created_at,
             bus.modified_at,
+            _dumps(bus.log_config),
         ),
     )
     return row is not None
@@ -162,8 +166,8 @@ def save_bus(tx: Tx, bus: Bus, now: int) -> None:
     if bus.name == DEFAULT_BUS:
         ensure_default_bus(tx, bus.account, bus.region, now)
     tx.execute(
-        "UPDATE events_buses SET description = ?, kms_key = ?, dead_letter = ?, policy = ?, tags = ?, modified_at = ? "
-        "WHERE account = ? AND region = ? AND name = ?",
+        "UPDATE events_buses SET description = ?, kms_key = ?, dead_letter = ?, policy = ?, tags = ?, modified_at = ?, "
+        "log_config = ? WHERE account = ? AND region = ? AND name = ?",
         (
             bus.description,
             bus.kms_key,
@@ -171,6 +175,7 @@ def save_bus(tx: Tx, bus: Bus, now: int) -> None:
             _dumps(bus.policy),
             json.dumps(bus.tags),
             now,
+            _dumps(bus.log_config),
             bus.account,
             bus.region,
             bus.name,

@@ -131,6 +131,45 @@ def test_put_and_remove_permission(events: Any, name: str) -> None:
     )
 
 
+def test_policy_is_compact_json_in_describe_and_list(events: Any, name: str) -> None:
+    # AWS returns the policy as compact JSON text (aws-cli's describe-event-bus example)
+    arn = events.create_event_bus(Name=name)["EventBusArn"]
+    events.put_permission(EventBusName=name, Action="events:PutEvents", Principal="111122223333", StatementId="one")
+    expected = (
+        '{"Version":"2012-10-17","Statement":[{"Sid":"one","Effect":"Allow",'
+        '"Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"events:PutEvents",'
+        f'"Resource":"{arn}"}}]}}'
+    )
+    assert events.describe_event_bus(Name=name)["Policy"] == expected
+    [listed] = events.list_event_buses(NamePrefix=name)["EventBuses"]
+    assert listed["Policy"] == expected
+    assert set(listed) == {"Name", "Arn", "Policy", "CreationTime", "LastModifiedTime"}  # the model's EventBus
+
+
+def test_every_field_of_a_bus(events: Any, name: str) -> None:
+    key = "arn:aws:kms:us-east-1:000000000000:key/k1"
+    dlq = {"Arn": "arn:aws:sqs:us-east-1:000000000000:dlq"}
+    log_config = {"IncludeDetail": "FULL", "Level": "INFO"}
+    created = events.create_event_bus(
+        Name=name, Description="d", KmsKeyIdentifier=key, DeadLetterConfig=dlq, LogConfig=log_config
+    )
+    assert (created["Description"], created["KmsKeyIdentifier"]) == ("d", key)
+    assert (created["DeadLetterConfig"], created["LogConfig"]) == (dlq, log_config)
+    described = events.describe_event_bus(Name=name)
+    described.pop("ResponseMetadata")
+    assert set(described) == {
+        "Name", "Arn", "Description", "KmsKeyIdentifier", "DeadLetterConfig", "LogConfig", "CreationTime",
+        "LastModifiedTime",
+    }  # fmt: skip
+    assert described["LogConfig"] == log_config
+    updated = events.update_event_bus(Name=name, LogConfig={"IncludeDetail": "NONE", "Level": "ERROR"})
+    assert updated["LogConfig"] == {"IncludeDetail": "NONE", "Level": "ERROR"}
+    assert updated["Description"] == "d" and updated["KmsKeyIdentifier"] == key
+    assert events.describe_event_bus(Name=name)["LogConfig"] == {"IncludeDetail": "NONE", "Level": "ERROR"}
+    [listed] = events.list_event_buses(NamePrefix=name)["EventBuses"]
+    assert set(listed) == {"Name", "Arn", "Description", "CreationTime", "LastModifiedTime"}
+
+
 def test_tags_on_buses_and_rules(events: Any, name: str) -> None:
     bus_arn = events.create_event_bus(Name=name)["EventBusArn"]
     rule_arn = events.put_rule(
