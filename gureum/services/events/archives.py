@@ -14,6 +14,7 @@ from . import limits, paging, store, store_archives, timers
 from .base import BackendBase
 from .errors import (
     IllegalStatusException,
+    InternalException,
     ResourceAlreadyExistsException,
     ValidationException,
     invalid_parameter,
@@ -100,7 +101,11 @@ class Archives(BackendBase):
             check_pattern(pattern)
 
         def run(tx: Tx) -> Archive:
-            archive = _require_archive(tx, account, region, name)
+            archive = store_archives.get_archive(tx, account, region, name)
+            if archive is None:
+                # what AWS answers here (not DescribeArchive's ResourceNotFoundException): recorded against AWS by
+                # LocalStack's test_update_archive_error_unknown_archive
+                raise InternalException("Service encountered unexpected problem. Please try again.")
             if description is not None:
                 archive.description = description
             if pattern is not None:
@@ -160,6 +165,9 @@ class Archives(BackendBase):
         destination_arn: str,
         filter_arns: list[str] | None,
     ) -> Replay:
+        destination_parts = parse_arn(destination_arn)
+        if destination_parts is None or not destination_parts[2].startswith("event-bus/"):
+            raise invalid_parameter("Destination.Arn", "Must contain an event bus ARN.")
         start, end = _ms(event_start), _ms(event_end)
         if start >= end:
             raise invalid_parameter("EventEndTime", "EventStartTime must be before EventEndTime.")

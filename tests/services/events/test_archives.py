@@ -164,3 +164,42 @@ def test_replay_errors(events: Any, name: str) -> None:
         Destination={"Arn": bus_arn},
     )
     expect_error(events.describe_replay, "ResourceNotFoundException", f"Replay {name} does not exist.", ReplayName=name)
+
+
+def test_archive_and_replay_errors_as_aws_records_them(events: Any, name: str) -> None:
+    # AWS answers UpdateArchive for an archive that does not exist with an InternalException (HTTP 500), not the
+    # ResourceNotFoundException DescribeArchive and DeleteArchive give (recorded against AWS by LocalStack's
+    # test_update_archive_error_unknown_archive, 2024-05)
+    expect_error(
+        events.update_archive,
+        "InternalException",
+        "Service encountered unexpected problem. Please try again.",
+        status=500,
+        ArchiveName=name,
+    )
+    expect_error(
+        events.delete_archive, "ResourceNotFoundException", f"Archive {name} does not exist.", ArchiveName=name
+    )
+    expect_error(events.cancel_replay, "ResourceNotFoundException", f"Replay {name} does not exist.", ReplayName=name)
+    bus_arn = events.create_event_bus(Name=name)["EventBusArn"]
+    archive_arn = events.create_archive(ArchiveName=name, EventSourceArn=bus_arn)["ArchiveArn"]
+    now = datetime.now(UTC)
+    window = {"EventStartTime": now - timedelta(hours=1), "EventEndTime": now}
+    expect_error(
+        events.start_replay,
+        "ResourceNotFoundException",
+        f"Event bus {name}-gone does not exist.",
+        ReplayName=name,
+        EventSourceArn=archive_arn,
+        Destination={"Arn": bus_arn + "-gone"},
+        **window,
+    )
+    expect_error(
+        events.start_replay,
+        "ValidationException",
+        "Parameter Destination.Arn is not valid. Reason: Must contain an event bus ARN.",
+        ReplayName=name,
+        EventSourceArn=archive_arn,
+        Destination={"Arn": f"arn:aws:sqs:us-east-1:000000000000:{name}"},
+        **window,
+    )
