@@ -14,10 +14,10 @@ from ..ids import unique_id
 from . import sigv4
 from .auth import identify
 from .context import RequestContext
-from .errors import ServiceError
+from .errors import ServiceError, foreign_error
 from .http import Request, Response
 from .protocols import get_protocol
-from .routing import Route, Router
+from .routing import Route, RouteError, Router
 from .specs import load_spec
 from .validate import Rules, validate
 
@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from ..runtime import Runtime
 
 log = logging.getLogger("gureum.dispatch")
+# one line per AWS request (service, operation, status, error code, latency); on when this logger takes INFO
+# (`gureum start --access-log`, or --log-level debug)
+access_log = logging.getLogger("gureum.access")
 
 Handler = Callable[[RequestContext, dict[str, Any]], Awaitable[dict[str, Any] | None]]
 # optional fix-up of parsed input before validation: prepare(request, protocol, operation, params)
@@ -99,8 +102,19 @@ def auth_error(protocol: str, kind: str, detail: str = "") -> ServiceError:
 
 def _unknown_operation(route: Route) -> ServiceError:
     if route.protocol == "query":
-        return ServiceError(f"The action {route.name} is not valid for this web service.", code="InvalidAction")
+        return ServiceError(route.spec.meta.invalid_action.format(action=route.name), code="InvalidAction")
     return ServiceError(f"Operation {route.name} is not supported.", code="UnknownOperationException")
+
+
+class _Note:
+    """What the access log says of one request, filled in while it is answered."""
+
+    __slots__ = ("service", "operation", "code")
+
+    def __init__(self) -> None:
+        self.service = "-"
+        self.operation = "-"
+        self.code = "-"
 
 
 class Dispatcher:
@@ -108,14 +122,33 @@ class Dispatcher:
         self.services = {service.name: service for service in services}
         self.router = Router([load_spec(service.name) for service in services])
         self._checked: set[str] = set()  # services whose registry was checked against their (lazily loaded) model
+        self._warned: set[str] = set()  # services gureum does not serve that the log has named
         self.runtime = runtime
+        # decided once, here: with the access log off, requests go straight to handle and it costs them nothing
+        self.access_log = access_log.isEnabledFor(logging.INFO)
+        if self.access_log:
+            self.handle = self._handle_logged  # type: ignore[method-assign,assignment]
 
-    async def handle(self, request: Request) -> Response:
+    async def _handle_logged(self, request: Request) -> Response:
+        note = _Note()
+        clock = self.runtime.clock
+        start = clock.monotonic()
+        response = await Dispatcher.handle(self, request, note)
+        elapsed = (clock.monotonic() - start) * 1000
+        if note.operation == "-":  # no operation took it: the request line says what was asked
+            note.operation = f"{request.method} {request.path}"
+        access_log.info("%s %s %d %s %.1fms", note.service, note.operation, response.status, note.code, elapsed)
+        return response
+
+    async def handle(self, request: Request, note: _Note | None = None) -> Response:
+        """Answer one AWS API request (``note``, when given, collects what the access log says of it)."""
         request_id = new_request_id()
         caller = identify(request)
         route: Route | None = None
         try:
             route = self.router.resolve(request, caller.service)
+            if note is not None:
+                note.service, note.operation = route.spec.name, route.name
             service = self.services[route.spec.name]
             if service.name not in self._checked:
                 check_operations(service)
@@ -157,9 +190,17 @@ class Dispatcher:
             result = await handler(ctx, params)
             return protocol.serialize(route.operation, result, request_id)
         except ServiceError as error:
+            if note is not None:
+                note.code = error.code
+                if isinstance(error, RouteError) and route is None:
+                    note.service = error.unserved or (error.spec.name if error.spec is not None else "-")
+            if error.status >= 500 or isinstance(error, RouteError):
+                self._log_error(error, route, request)
             return self._error(error, route, request, request_id)
         except Exception:
             log.exception("internal error in %s", route.name if route else request.path)
+            if note is not None:
+                note.code = "InternalFailure"
             return self._error(
                 ServiceError(
                     "We encountered an internal error. Please try again.",
@@ -185,11 +226,36 @@ class Dispatcher:
         except sigv4.SignatureProblem as problem:
             raise auth_error(route.protocol, problem.kind, problem.detail) from None
 
+    def _log_error(self, error: ServiceError, route: Route | None, request: Request) -> None:
+        """Always logged: a service gureum does not serve (a warning the first time) and every 5xx answer."""
+        if isinstance(error, RouteError) and error.unserved is not None:
+            status = self.runtime.service_status.get(error.unserved, "")
+            if status.startswith("failed"):
+                error.message = f"the {error.unserved} service {status}; see gureum's log"
+                error.args = (error.message,)
+            level = logging.INFO if error.unserved in self._warned else logging.WARNING
+            self._warned.add(error.unserved)
+            log.log(level, "%s %s: %s", request.method, request.path, error.message)
+        elif error.status >= 500:
+            where = f"{route.spec.name} {route.name}" if route is not None else f"{request.method} {request.path}"
+            log.warning("%s answered %d %s: %s", where, error.status, error.code, error.message)
+        elif not self.access_log:  # no operation takes it: an SDK whose URIs gureum does not know, a stray request
+            log.info("%s %s answered %d %s: %s", request.method, request.path, error.status, error.code, error.message)
+
     @staticmethod
     def _error(error: ServiceError, route: Route | None, request: Request, request_id: str) -> Response:
         if route is not None:
             return get_protocol(route.protocol).serialize_error(
                 error, request_id, spec=route.spec, operation=route.operation
             )
+        if isinstance(error, RouteError):  # in the protocol the request named, or the one its service speaks
+            if error.body is not None:
+                return Response(
+                    error.status, [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)], error.body
+                )
+            foreign = foreign_error(error, error.protocol, request_id)
+            if foreign is not None:
+                return foreign
+            return get_protocol(error.protocol).serialize_error(error, request_id, spec=error.spec)
         protocol = "json" if request.headers.get("x-amz-target") else "query"
         return get_protocol(protocol).serialize_error(error, request_id)

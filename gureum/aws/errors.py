@@ -7,6 +7,10 @@ JSON services, the query code); ``type_name`` is the model's error shape name wh
 
 from __future__ import annotations
 
+from xml.sax.saxutils import escape
+
+from .http import Response
+
 
 class ServiceError(Exception):
     code: str = "InternalFailure"
@@ -72,3 +76,36 @@ class CommonErrors:
     UnrecognizedClient = error_class("UnrecognizedClientException", 403)
     InvalidSignature = error_class("InvalidSignatureException", 403)
     IncompleteSignature = error_class("IncompleteSignature", 403)
+
+
+def foreign_error(error: ServiceError, protocol: str, request_id: str) -> Response | None:
+    """An error in a protocol no served service speaks (EC2's query dialect, Smithy RPC v2 CBOR), so that a
+    client of a service gureum does not serve can read why; None for the protocols gureum serves."""
+    if protocol == "ec2":
+        xml = (
+            f'<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>{escape(error.code)}</Code>'
+            f"<Message>{escape(error.message)}</Message></Error></Errors>"
+            f"<RequestID>{escape(request_id)}</RequestID></Response>"
+        )
+        return Response(error.status, [("Content-Type", "text/xml;charset=UTF-8")], xml.encode())
+    if protocol == "smithy-rpc-v2-cbor":
+        body = b"\xa2" + _cbor_text("__type") + _cbor_text(error.code) + _cbor_text("message")
+        body += _cbor_text(error.message)
+        headers = [("Content-Type", "application/cbor"), ("smithy-protocol", "rpc-v2-cbor")]
+        return Response(error.status, [*headers, ("x-amzn-RequestId", request_id)], body)
+    return None
+
+
+def _cbor_text(text: str) -> bytes:
+    """A CBOR text string (major type 3)."""
+    data = text.encode()
+    size = len(data)
+    if size < 24:
+        head = bytes([0x60 + size])
+    elif size < 0x100:
+        head = bytes([0x78, size])
+    elif size < 0x10000:
+        head = bytes([0x79]) + size.to_bytes(2, "big")
+    else:
+        head = bytes([0x7A]) + size.to_bytes(4, "big")
+    return head + data

@@ -1,7 +1,8 @@
-"""Request → (service, protocol, operation).
+"""Request → (service, protocol, operation), or a RouteError that says in which protocol to answer.
 
 Order of evidence: X-Amz-Target (json), the SigV4 credential scope's service, the Action parameter
-(query), the path (SQS queue URLs, REST URI templates).
+(query), the path (SQS queue URLs, REST URI templates). A request that names a service gureum does not serve
+(botocore's catalog of every service knows its target prefix, signing name or path) is told so by name.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from botocore.model import OperationModel
 
 from .errors import ServiceError
 from .http import Request
-from .specs import ServiceSpec
+from .specs import KnownService, ServiceSpec, catalog, rest_prefixes
+
+_REST = ("rest-json", "rest-xml")
 
 
 @dataclass(slots=True)
@@ -24,6 +27,30 @@ class Route:
     operation: OperationModel | None
     name: str
     path_params: dict[str, str] = field(default_factory=dict)
+
+
+class RouteError(ServiceError):
+    """No served operation takes the request. ``protocol`` (and ``spec``, when a served service was named) shape
+    the answer; ``unserved`` names a service botocore knows and gureum does not serve; ``body`` is a ready answer
+    when AWS sends one that is no error document (SQS's ``<UnknownOperationException/>``)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        protocol: str,
+        spec: ServiceSpec | None = None,
+        unserved: str | None = None,
+        body: bytes | None = None,
+        code: str | None = None,
+        status: int | None = None,
+        sender_fault: bool | None = None,
+    ) -> None:
+        super().__init__(message, code=code, status=status, sender_fault=sender_fault)
+        self.protocol = protocol
+        self.spec = spec
+        self.unserved = unserved
+        self.body = body
 
 
 @dataclass(slots=True)
@@ -65,9 +92,11 @@ def _compile_uri(request_uri: str) -> tuple[re.Pattern[str], tuple[tuple[str, st
         else:
             pattern.append(f"(?P<{_group(name)}>[^/]+)")
         pos = match.end()
-    tail = path[pos:]
+    # a trailing slash or none: AWS takes both, and older models (and the SDKs built from them: aws-cli 2.9's
+    # Lambda, Terraform's, the Java SDK's) wrote "/2015-03-31/functions/" where botocore now writes ".../functions"
+    tail = path[pos:].rstrip("/") if len(path) > 1 else ""
     literal += len(tail)
-    pattern.append(re.escape(tail) + "$")
+    pattern.append(re.escape(tail) + "/?$")
     keys: list[tuple[str, str | None]] = []
     for item in filter(None, query.split("&")):
         key, eq, value = item.partition("=")
@@ -96,7 +125,7 @@ class Router:
                 self.by_target[meta.target_prefix] = spec
             if "query" in meta.protocols:
                 self.query_services.append(spec)
-            if meta.primary in ("rest-json", "rest-xml"):
+            if meta.primary in _REST:
                 self.rest_services.append(spec)
             self.by_signing.setdefault(meta.signing_name, spec)
             self.sharing_signing.setdefault(meta.signing_name, []).append(spec)
@@ -141,35 +170,120 @@ class Router:
             prefix, _, op_name = target.rpartition(".")
             spec = self.by_target.get(prefix)
             if spec is None:
-                raise ServiceError(f"Unknown target prefix {prefix}", code="UnknownOperationException")
+                raise self._unknown_target(request, prefix, signing_service)
             protocol = "json" if "json" in spec.meta.protocols else spec.primary
             return Route(spec, protocol, spec.operation(protocol, op_name), op_name)
 
         spec = self.by_signing.get(signing_service) if signing_service else None
-        if spec is None:  # unsigned: a service-named host such as sqs.us-east-1.localhost
-            spec = self.by_signing.get(request.host.split(".", 1)[0].lower())
         action = request.form.get("Action") if self._may_be_query(request) else None
+        if spec is None and signing_service:
+            # signed for a service gureum does not serve: say so, rather than try other services' operations
+            unserved = self._unserved(request, catalog().by_signing.get(signing_service, []), action)
+            if unserved is not None:
+                raise unserved
+        if spec is None:  # unsigned: a service-named host such as sqs.us-east-1.localhost, or a queue URL
+            spec = self.by_signing.get(request.host.split(".", 1)[0].lower()) or self._by_query_path(request)
         if action:
             if spec is None or "query" not in spec.meta.protocols:
                 spec = self._query_service_for(action, request) or spec
             if spec is not None and "query" in spec.meta.protocols:
+                self._check_query_path(spec, action, request)
                 return Route(spec, "query", spec.operation("query", action), action)
-        if spec is not None and spec.primary in ("rest-json", "rest-xml"):
+        if spec is not None and spec.primary in _REST:
             return self._shared_rest_route(spec, request)
         if spec is not None:
-            protocol = spec.primary
-            raise ServiceError(
-                "Could not find operation to call",
-                code="UnknownOperationException" if protocol == "json" else "InvalidAction",
-            )
+            raise self._no_operation(spec, request)
         for rest_spec in self.rest_services:
             try:
                 return self._rest_route(rest_spec, request)
             except ServiceError:
                 continue
-        raise ServiceError(
-            "Unable to determine service/operation name to be authorized", code="InvalidAction", status=400
+        host_named = catalog().by_endpoint.get(request.host.split(".", 1)[0].lower(), [])
+        unserved = self._unserved(request, host_named, action)
+        if unserved is not None:
+            raise unserved
+        raise RouteError(
+            "Unable to determine service/operation name to be authorized",
+            protocol="json" if request.content_type.startswith("application/x-amz-json") else "query",
+            code="InvalidAction",
+            status=400,
         )
+
+    # --- requests no served operation takes ----------------------------------------------------------------
+
+    def _unknown_target(self, request: Request, prefix: str, signing_service: str | None) -> RouteError:
+        known = catalog().by_target.get(prefix)
+        if known is not None and known.name not in self.specs:
+            return _not_served(known, "json")
+        spec = self.by_signing.get(signing_service) if signing_service else None
+        return RouteError(
+            f"Unknown target prefix {prefix}",
+            protocol="json",
+            spec=spec if spec is not None and "json" in spec.meta.protocols else None,
+            code="UnknownOperationException",
+        )
+
+    def _unserved(self, request: Request, candidates: list[KnownService], action: str | None) -> RouteError | None:
+        """The error for a request meant for one of ``candidates`` (services sharing a signing name or endpoint
+        prefix) that gureum does not serve; None when gureum serves them or none is meant."""
+        candidates = [known for known in candidates if known.name not in self.specs]
+        if not candidates:
+            return None
+        cbor = request.headers.get("smithy-protocol") == "rpc-v2-cbor"
+        wire: tuple[str, ...]
+        if action:
+            wire = ("query", "ec2")
+        elif cbor:
+            wire = ("smithy-rpc-v2-cbor",)
+        else:
+            wire = _REST + ("json",)
+        fitting = [known for known in candidates if any(p in wire for p in known.protocols)] or candidates
+        known = fitting[0]
+        if len(fitting) > 1 and not action and not cbor:
+            known = _by_path_prefix(fitting, request.path) or known
+        if action:
+            protocol = "ec2" if "ec2" in known.protocols else "query"
+        elif cbor:
+            protocol = "smithy-rpc-v2-cbor"
+        else:
+            protocol = next((p for p in known.protocols if p in wire), known.primary)
+        return _not_served(known, protocol)
+
+    def _no_operation(self, spec: ServiceSpec, request: Request) -> RouteError:
+        """A request for a served non-REST service with neither X-Amz-Target nor Action, answered as AWS does."""
+        if spec.primary == "query":
+            return RouteError(
+                "The request must contain the parameter Action.",
+                protocol="query",
+                spec=spec,
+                code="MissingAction",
+            )
+        if "query" in spec.meta.protocols:  # a JSON service that also speaks query (SQS) answers a bare 404
+            return RouteError(
+                "UnknownOperationException",
+                protocol="query",
+                spec=spec,
+                code="UnknownOperationException",
+                status=404,
+                body=b"<UnknownOperationException/>",
+            )
+        return RouteError(
+            "Could not find operation to call", protocol=spec.primary, spec=spec, code="UnknownOperationException"
+        )
+
+    def _check_query_path(self, spec: ServiceSpec, action: str, request: Request) -> None:
+        meta = spec.meta
+        if action in meta.refused_at_query_path and meta.query_path and meta.query_path.match(request.path):
+            raise RouteError(
+                meta.invalid_action.format(action=action), protocol="query", spec=spec, code="InvalidAction"
+            )
+
+    def _by_query_path(self, request: Request) -> ServiceSpec | None:
+        path = request.path
+        for spec in self.query_services:
+            if spec.meta.query_path and spec.meta.query_path.match(path):
+                return spec
+        return None
 
     @staticmethod
     def _may_be_query(request: Request) -> bool:
@@ -186,11 +300,7 @@ class Router:
 
     def _shared_rest_route(self, spec: ServiceSpec, request: Request) -> Route:
         """REST services that share a signing name are told apart by their URIs (the first service's error wins)."""
-        siblings = [
-            s
-            for s in self.sharing_signing.get(spec.signing_name, [])
-            if s is not spec and s.primary in ("rest-json", "rest-xml")
-        ]
+        siblings = [s for s in self.sharing_signing.get(spec.signing_name, []) if s is not spec and s.primary in _REST]
         try:
             return self._rest_route(spec, request)
         except ServiceError:
@@ -229,7 +339,34 @@ class Router:
             params = {k: unquote(v) for k, v in match.groupdict().items()}
             return Route(spec, protocol, rule.operation, rule.operation.name, params)
         if partial:
-            raise ServiceError("Method Not Allowed", code="MethodNotAllowed", status=405)
-        raise ServiceError(
-            f"No operation matches {request.method} {path}", code="UnknownOperationException", status=404
+            raise RouteError("Method Not Allowed", protocol=protocol, spec=spec, code="MethodNotAllowed", status=405)
+        raise RouteError(
+            f"No operation matches {request.method} {path}",
+            protocol=protocol,
+            spec=spec,
+            code="UnknownOperationException",
+            status=404,
         )
+
+
+def _not_served(known: KnownService, protocol: str) -> RouteError:
+    return RouteError(
+        f"gureum does not implement the {known.name} service yet — see README",
+        protocol=protocol,
+        unserved=known.name,
+        code="NotImplemented",
+        status=501,
+        sender_fault=False,
+    )
+
+
+def _by_path_prefix(candidates: list[KnownService], path: str) -> KnownService | None:
+    """The REST service whose request URIs begin most like ``path`` (sesv2's /v2/email/ over ses's /)."""
+    best: tuple[int, KnownService] | None = None
+    for known in candidates:
+        if known.primary not in _REST:
+            continue
+        length = next((len(prefix) for prefix in rest_prefixes(known.name) if path.startswith(prefix)), -1)
+        if length >= 0 and (best is None or length > best[0]):
+            best = (length, known)
+    return best[1] if best else None

@@ -65,6 +65,9 @@ def _patch_file(service: str) -> dict[str, Any]:
     return patches
 
 
+_INVALID_ACTION = "The action {action} is not valid for this web service."
+
+
 @dataclass(frozen=True, slots=True)
 class ServiceMeta:
     """What routing needs before a request reaches the service: read from the head of the model file."""
@@ -76,6 +79,10 @@ class ServiceMeta:
     # unsigned query requests whose path matches belong to this service when several have the action (a patch's
     # "queryPath": SQS's queue URLs, /{account}/{queue})
     query_path: re.Pattern[str] | None = None
+    # query actions the service refuses at such a path (SQS: CreateQueue and ListQueues sent to a queue URL)
+    refused_at_query_path: frozenset[str] = frozenset()
+    # the InvalidAction message for an action the service does not have ("{action}" is replaced)
+    invalid_action: str = _INVALID_ACTION
 
     @property
     def primary(self) -> str:
@@ -93,22 +100,29 @@ def _model_path(service: str) -> str | None:
     return None
 
 
+def _head_metadata(path: str, size: int = 8192) -> dict[str, Any] | None:
+    """The "metadata" object from the head of a model file (botocore writes it first), or None."""
+    with gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb") as f:
+        head = f.read(size).decode("utf-8", "replace")
+    at = head.find('"metadata"')
+    start = head.find("{", at) if at >= 0 else -1
+    if start >= 0:
+        try:
+            found, _ = json.JSONDecoder().raw_decode(head, start)
+            if isinstance(found, dict) and "protocol" in found:
+                return found
+        except ValueError:
+            pass
+    return None
+
+
 def _read_metadata(service: str) -> dict[str, Any]:
-    """The model's "metadata" object without parsing the whole model (it comes first in botocore's files);
-    the whole model when the head does not hold it."""
+    """The model's "metadata" object without parsing the whole model; the whole model when the head does not
+    hold it."""
     path = _model_path(service)
-    if path is not None:
-        with gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb") as f:
-            head = f.read(8192).decode("utf-8", "replace")
-        at = head.find('"metadata"')
-        start = head.find("{", at) if at >= 0 else -1
-        if start >= 0:
-            try:
-                found, _ = json.JSONDecoder().raw_decode(head, start)
-                if isinstance(found, dict) and "protocol" in found:
-                    return found
-            except ValueError:
-                pass
+    found = _head_metadata(path) if path is not None else None
+    if found is not None:
+        return found
     return dict(Loader().load_service_model(service, "service-2")["metadata"])
 
 
@@ -119,13 +133,16 @@ def service_meta(service: str) -> ServiceMeta:
     if "query" in _patch_file(service).get("derive", {}) and protocols[0] != "query":
         protocols.append("query")
     endpoint_prefix = meta.get("endpointPrefix") or service
-    query_path = _patch_file(service).get("queryPath")
+    patchfile = _patch_file(service)
+    query_path = patchfile.get("queryPath")
     return ServiceMeta(
         tuple(protocols),
         meta.get("targetPrefix"),
         meta.get("signingName") or endpoint_prefix,
         endpoint_prefix,
         re.compile(query_path) if query_path else None,
+        frozenset(patchfile.get("refusedAtQueryPath", ())),
+        patchfile.get("invalidAction", _INVALID_ACTION),
     )
 
 
@@ -240,3 +257,104 @@ def load_spec(service: str) -> ServiceSpec:
 
 def available_protocols(spec: ServiceSpec) -> list[str]:
     return list(spec.meta.protocols)
+
+
+# --- every service botocore knows: to name the one a request meant when gureum does not serve it -------------
+
+
+@dataclass(frozen=True, slots=True)
+class KnownService:
+    """What a request shows of a service botocore has a model of (gureum may not serve it)."""
+
+    name: str
+    protocols: tuple[str, ...]  # the model's, most preferred first
+    target_prefix: str | None
+    signing_name: str
+    endpoint_prefix: str
+
+    @property
+    def primary(self) -> str:
+        return self.protocols[0]
+
+
+class Catalog:
+    """botocore's services indexed by X-Amz-Target prefix, SigV4 signing name and endpoint prefix."""
+
+    def __init__(self, services: list[KnownService]) -> None:
+        self.by_name = {service.name: service for service in services}
+        self.by_target: dict[str, KnownService] = {}
+        self.by_signing: dict[str, list[KnownService]] = {}
+        self.by_endpoint: dict[str, list[KnownService]] = {}
+        for service in services:
+            if service.target_prefix:
+                self.by_target.setdefault(service.target_prefix, service)
+            self.by_signing.setdefault(service.signing_name, []).append(service)
+            self.by_endpoint.setdefault(service.endpoint_prefix, []).append(service)
+
+
+_PREFERRED = ("json", "rest-json", "rest-xml", "smithy-rpc-v2-cbor", "query", "ec2")
+
+
+def _latest_model(service_dir: str) -> str | None:
+    try:
+        versions = sorted((v.name for v in os.scandir(service_dir) if v.is_dir()), reverse=True)
+    except OSError:
+        return None
+    for version in versions:
+        for suffix in (".json.gz", ".json"):
+            path = os.path.join(service_dir, version, "service-2" + suffix)
+            if os.path.isfile(path):
+                return path
+    return None
+
+
+def _known_service(name: str, path: str) -> KnownService | None:
+    try:
+        meta = _head_metadata(path, 2048) or _head_metadata(path, 1 << 20)
+    except (OSError, ValueError):
+        return None
+    if meta is None:
+        return None
+    listed = meta.get("protocols") or [meta["protocol"]]
+    # in the order botocore prefers them (CloudWatch lists cbor, json, query: botocore speaks json)
+    protocols = tuple(sorted(listed, key=lambda p: _PREFERRED.index(p) if p in _PREFERRED else len(_PREFERRED)))
+    endpoint_prefix = meta.get("endpointPrefix") or name
+    return KnownService(
+        name, protocols, meta.get("targetPrefix"), meta.get("signingName") or endpoint_prefix, endpoint_prefix
+    )
+
+
+@functools.cache
+def catalog() -> Catalog:
+    """Read once, when a request first names a service gureum does not serve: the head of each model file
+    (~60 ms for botocore's ~420 services), never at start-up."""
+    services: dict[str, KnownService] = {}
+    for root in Loader().search_paths:  # ~/.aws/models first, as botocore looks
+        try:
+            entries = [entry for entry in os.scandir(root) if entry.is_dir()]
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name in services:
+                continue
+            path = _latest_model(entry.path)
+            known = _known_service(entry.name, path) if path is not None else None
+            if known is not None:
+                services[entry.name] = known
+    return Catalog(sorted(services.values(), key=lambda service: service.name))
+
+
+@functools.cache
+def rest_prefixes(service: str) -> tuple[str, ...]:
+    """The literal starts of a REST service's request URIs (up to the first label), to tell apart services that
+    sign with one name (sesv2's /v2/email/... and pinpoint-email's /v1/email/... both sign as "ses")."""
+    try:
+        model = Loader().load_service_model(service, "service-2")
+    except Exception:
+        return ()
+    prefixes = set()
+    for op in model.get("operations", {}).values():
+        uri = op.get("http", {}).get("requestUri", "/").split("?", 1)[0]
+        literal = uri.split("{", 1)[0]
+        prefixes.add(literal if "{" not in uri else literal[: literal.rfind("/") + 1] or "/")
+    return tuple(sorted(prefixes, key=len, reverse=True))
