@@ -371,6 +371,19 @@ def test_visibility_timeout_expiry_redelivers(sqs: Any, name: str) -> None:
     assert again["Attributes"]["ApproximateReceiveCount"] == "2"
 
 
+def test_a_message_back_from_flight_comes_before_later_ones(sqs: Any, name: str) -> None:
+    """Recorded on AWS ("inflight requeue"): a message whose visibility timeout ended is received before a message
+    sent while it was in flight."""
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="test1")
+    [first] = receive(sqs, url, VisibilityTimeout=2)
+    time.sleep(1)
+    sqs.send_message(QueueUrl=url, MessageBody="test2")
+    time.sleep(1.2)
+    [again] = receive(sqs, url, VisibilityTimeout=2)
+    assert again["Body"] == first["Body"] == "test1"
+
+
 def test_receive_visibility_timeout_overrides_queue(sqs: Any, name: str) -> None:
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     sqs.send_message(QueueUrl=url, MessageBody="m")
