@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -39,6 +41,12 @@ def _parser() -> argparse.ArgumentParser:
         help="normal survives kill -9; full also survives power loss",
     )
     start.add_argument("--log-level", default=os.environ.get("GUREUM_LOG_LEVEL", "info"))
+    start.add_argument(
+        "--access-log",
+        action="store_true",
+        default=os.environ.get("GUREUM_ACCESS_LOG", "").lower() in ("1", "true", "yes", "on"),
+        help="log one line per AWS request: service, operation, status, error code, latency (on at debug)",
+    )
     start.add_argument(
         "--strict-auth",
         action="store_true",
@@ -78,16 +86,55 @@ def build_config(args: argparse.Namespace) -> Config:
     )
 
 
-def serve(config: Config) -> None:
+def _port_in_use(host: str, port: int) -> str | None:
+    """Why gureum cannot listen on host:port (one line), or None when it can."""
+    try:
+        addresses = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as error:
+        return f"cannot listen on {host}:{port}: {error.strerror}"
+    for family, kind, proto, _, address in addresses:
+        with socket.socket(family, kind, proto) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
+            try:
+                sock.bind(address)
+            except OSError as error:
+                return _bind_problem(error, host, port)
+    return None
+
+
+def _bind_problem(error: OSError, host: str, port: int) -> str:
+    if error.errno == errno.EADDRINUSE:
+        return f"port {port} is in use — is gureum already running? use --port"
+    return f"cannot listen on {host}:{port}: {error.strerror or error}"
+
+
+def _configure_logging(level: str, access_log: bool) -> None:
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # the access log (gureum.access, one line per AWS request) is opt-in, and on at debug
+    on = access_log or logging.getLogger().isEnabledFor(logging.DEBUG)
+    logging.getLogger("gureum.access").setLevel(logging.INFO if on else logging.WARNING)
+
+
+def serve(config: Config, access_log: bool = False) -> None:
     from .app import App
     from .server import run
 
-    logging.basicConfig(level=config.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _configure_logging(config.log_level, access_log)
+    problem = _port_in_use(config.host, config.port)
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        sys.exit(2)
     where = "in memory" if config.in_memory else (config.store_url or str(config.data_dir))
     logging.getLogger("gureum").info(
         "gureum %s on http://%s:%d (state: %s)", __version__, config.host, config.port, where
     )
-    run(App(config), config.host, config.port)
+    try:
+        run(App(config), config.host, config.port)
+    except OSError as error:  # taken between the check and the server's bind
+        if error.errno not in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):
+            raise
+        print(_bind_problem(error, config.host, config.port), file=sys.stderr)
+        sys.exit(2)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -95,7 +142,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.command != "start":
         _parser().print_help()
         sys.exit(0 if args.command is None else 2)
-    serve(build_config(args))
+    serve(build_config(args), access_log=args.access_log)
 
 
 if __name__ == "__main__":

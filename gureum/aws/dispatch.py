@@ -135,9 +135,16 @@ class Dispatcher:
         start = clock.monotonic()
         response = await Dispatcher.handle(self, request, note)
         elapsed = (clock.monotonic() - start) * 1000
-        if note.operation == "-":  # no operation took it: the request line says what was asked
-            note.operation = f"{request.method} {request.path}"
-        access_log.info("%s %s %d %s %.1fms", note.service, note.operation, response.status, note.code, elapsed)
+        access_log.info(
+            "%s %s %d %s %.1fms %s %s",
+            note.service,
+            note.operation,
+            response.status,
+            note.code,
+            elapsed,
+            request.method,
+            request.raw_path,
+        )
         return response
 
     async def handle(self, request: Request, note: _Note | None = None) -> Response:
