@@ -52,6 +52,7 @@ __all__ = [
     "ResourceNotFound",
     "invalid_value",
     "no_such_queue",
+    "worded_for",
 ]
 
 
@@ -59,5 +60,16 @@ def invalid_value(name: str, value: object, reason: str) -> ServiceError:
     return InvalidParameterValue(f"Value {value} for parameter {name} is invalid. Reason: {reason}")
 
 
+_NO_SUCH_QUEUE = "The specified queue does not exist."
+
+
 def no_such_queue() -> ServiceError:
-    return QueueDoesNotExist("The specified queue does not exist.")
+    return QueueDoesNotExist(_NO_SUCH_QUEUE)
+
+
+def worded_for(error: ServiceError, protocol: str) -> ServiceError:
+    """The error as AWS words it in this protocol: the query protocol's NonExistentQueue says "… does not exist for
+    this wsdl version." where the JSON protocol's says "… does not exist." (both recorded on AWS)."""
+    if protocol == "query" and isinstance(error, QueueDoesNotExist) and error.message == _NO_SUCH_QUEUE:
+        return QueueDoesNotExist("The specified queue does not exist for this wsdl version.")
+    return error

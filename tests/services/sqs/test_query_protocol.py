@@ -127,8 +127,37 @@ def test_query_error_shape(endpoint: str, name: str) -> None:
     assert error is not None
     assert error.findtext(f"{NS}Type") == "Sender"
     assert error.findtext(f"{NS}Code") == "AWS.SimpleQueueService.NonExistentQueue"
-    assert error.findtext(f"{NS}Message") == "The specified queue does not exist."
+    # AWS words NonExistentQueue per protocol: the query protocol's message names the wsdl version
+    assert error.findtext(f"{NS}Message") == "The specified queue does not exist for this wsdl version."
     assert doc.findtext(f"{NS}RequestId")
+
+
+def test_non_existent_queue_is_worded_per_protocol(query_sqs: Any, sqs: Any, endpoint: str, name: str) -> None:
+    """Recorded on AWS: '… does not exist for this wsdl version.' over query, '… does not exist.' over JSON."""
+    url = f"{endpoint}/000000000000/{name}"
+    for client, message in (
+        (query_sqs, "The specified queue does not exist for this wsdl version."),
+        (sqs, "The specified queue does not exist."),
+    ):
+        for call, kwargs in (
+            (client.get_queue_url, {"QueueName": name}),
+            (client.send_message, {"QueueUrl": url, "MessageBody": "b"}),
+            (client.receive_message, {"QueueUrl": url}),
+            (client.delete_queue, {"QueueUrl": url}),
+        ):
+            with pytest.raises(ClientError) as err:
+                call(**kwargs)
+            assert err.value.response["Error"]["Code"] == "AWS.SimpleQueueService.NonExistentQueue"
+            assert err.value.response["Error"]["Message"] == message
+    body = json.dumps({"QueueName": name}).encode()
+    headers = {"X-Amz-Target": "AmazonSQS.GetQueueUrl", "Content-Type": "application/x-amz-json-1.0"}
+    request = urllib.request.Request(endpoint + "/", data=body, headers=headers, method="POST")
+    with pytest.raises(urllib.error.HTTPError) as raw:
+        urllib.request.urlopen(request)
+    doc = json.loads(raw.value.read())
+    assert doc["message"] == "The specified queue does not exist."
+    assert doc["__type"].endswith("QueueDoesNotExist")
+    assert raw.value.headers["x-amzn-query-error"] == "AWS.SimpleQueueService.NonExistentQueue;Sender"
 
 
 def test_missing_parameter_and_unknown_action(endpoint: str) -> None:
