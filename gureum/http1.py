@@ -10,9 +10,7 @@ from http import HTTPStatus
 from .aws.http import Response
 
 REASONS = {status.value: status.phrase for status in HTTPStatus}
-
-
-REASONS = {status.value: status.phrase for status in HTTPStatus}
+_LINE_BREAKS = str.maketrans({"\r": " ", "\n": " "})
 
 
 class _Date:
@@ -34,7 +32,7 @@ def encode_response(response: Response, head_only: bool, keep_alive: bool) -> by
     status = response.status
     parts = [b"HTTP/1.1 %d %s\r\n" % (status, REASONS.get(status, "Unknown").encode())]
     for name, value in response.headers:
-        parts.append(f"{name}: {value}\r\n".encode("latin-1"))
+        parts.append(header_line(name, value))
     parts.append(b"Content-Length: %d\r\nDate: %s\r\nServer: gureum\r\n" % (len(response.body), _Date.get()))
     if not keep_alive:
         parts.append(b"Connection: close\r\n")
@@ -42,3 +40,15 @@ def encode_response(response: Response, head_only: bool, keep_alive: bool) -> by
     if not head_only:
         parts.append(response.body)
     return b"".join(parts)
+
+
+def header_line(name: str, value: str) -> bytes:
+    """One header line, whatever the value holds: a line break (which would start a header of the value's
+    choosing) becomes a space, and text beyond Latin-1 goes out as UTF-8 (lone surrogates replaced)."""
+    line = f"{name}: {value}"
+    if "\r" in line or "\n" in line:
+        line = line.translate(_LINE_BREAKS)
+    try:
+        return line.encode("latin-1") + b"\r\n"
+    except UnicodeEncodeError:
+        return line.encode("utf-8", "replace") + b"\r\n"

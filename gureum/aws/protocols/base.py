@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import math
+import re
 from email.utils import formatdate, parsedate_to_datetime
 from typing import Any
 
@@ -40,6 +42,18 @@ class MalformedInput(ServiceError):
     code = "SerializationException"
 
 
+NESTED_TOO_DEEP = "A JSON document in the request is nested too deeply"
+
+
+def nested_too_deep(style: str, code: str | None) -> ServiceError:
+    """The 400 for input a service's own decoding found nested past Python's stack (a RecursionError from a
+    policy, pattern or payload held in a string member), in the code the service answers invalid input with:
+    its validation code, else InvalidParameterValue (query-style services) or ValidationException."""
+    if code is None:
+        code = "InvalidParameterValue" if style == "params" else "ValidationException"
+    return ServiceError(NESTED_TOO_DEEP, code=code)
+
+
 # --- timestamps -------------------------------------------------------------------------------------
 
 
@@ -70,14 +84,30 @@ def format_timestamp(value: Any, fmt: str) -> Any:
     return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
 
 
+def _from_epoch(seconds: float) -> dt.datetime | None:
+    """A UTC datetime for epoch seconds; None when the number is outside what a datetime holds (or NaN)."""
+    try:
+        return dt.datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
 def parse_timestamp(value: Any) -> dt.datetime:
-    if isinstance(value, (int, float)):
-        return dt.datetime.fromtimestamp(value, UTC)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        when = _from_epoch(value)
+        if when is None:
+            raise MalformedInput(f"Invalid timestamp: {value}")
+        return when
     text = str(value).strip()
     try:
-        return dt.datetime.fromtimestamp(float(text), UTC)
+        seconds = float(text)
     except ValueError:
         pass
+    else:
+        when = _from_epoch(seconds)
+        if when is None:
+            raise MalformedInput(f"Invalid timestamp: {text}")
+        return when
     try:
         parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
@@ -85,7 +115,7 @@ def parse_timestamp(value: Any) -> dt.datetime:
         pass
     try:
         return parsedate_to_datetime(text)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError, IndexError) as exc:
         raise MalformedInput(f"Invalid timestamp: {text}") from exc
 
 
@@ -113,30 +143,48 @@ def decode_blob(text: str) -> bytes | None:
 # --- scalars from text (query strings, headers, XML) ----------------------------------------------
 
 
+INT_RANGES = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}  # Java's int and long
+
+
+def in_range(kind: str, value: int) -> bool:
+    """Does an integer fit the model type (Java's int for "integer", long for "long")?"""
+    low, high = INT_RANGES.get(kind, (-(2**63), 2**63 - 1))
+    return low <= value <= high
+
+
 def scalar_from_text(shape: Shape, text: str, where: str) -> Any:
     kind = shape.type_name
     if kind == "string":
         return text
     if kind in ("integer", "long"):
         try:
-            return int(text)
+            number = int(text)
         except ValueError:
+            number = None
+        if number is None or not in_range(kind, number):
             raise ServiceError(
-                f"Value ({text}) for parameter {where} is invalid. Must be an integer.", code="InvalidParameterValue"
-            ) from None
+                f"Value ({_clip(text)}) for parameter {where} is invalid. Must be an integer.",
+                code="InvalidParameterValue",
+            )
+        return number
     if kind in ("float", "double"):
         try:
-            return float(text)
+            real = float(text)
         except ValueError:
+            real = math.nan
+        if not math.isfinite(real):
             raise ServiceError(
-                f"Value ({text}) for parameter {where} is invalid. Must be a number.", code="InvalidParameterValue"
-            ) from None
+                f"Value ({_clip(text)}) for parameter {where} is invalid. Must be a number.",
+                code="InvalidParameterValue",
+            )
+        return real
     if kind == "boolean":
         low = text.lower()
         if low in ("true", "false"):
             return low == "true"
         raise ServiceError(
-            f"Value ({text}) for parameter {where} is invalid. Must be a boolean.", code="InvalidParameterValue"
+            f"Value ({_clip(text)}) for parameter {where} is invalid. Must be a boolean.",
+            code="InvalidParameterValue",
         )
     if kind == "blob":
         data = decode_blob(text)
@@ -146,6 +194,11 @@ def scalar_from_text(shape: Shape, text: str, where: str) -> Any:
     if kind == "timestamp":
         return parse_timestamp(text)
     return text
+
+
+def _clip(text: str, limit: int = 256) -> str:
+    """A value quoted in an error message, cut short: the message must not echo megabytes back."""
+    return text if len(text) <= limit else f"{text[:limit]}..."
 
 
 def text_from_scalar(shape: Shape, value: Any, default_ts: str = "iso8601") -> str:
@@ -159,6 +212,15 @@ def text_from_scalar(shape: Shape, value: Any, default_ts: str = "iso8601") -> s
     if kind in ("float", "double") and isinstance(value, float) and value.is_integer():
         return str(value)
     return str(value)
+
+
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Text an XML 1.0 document can hold (and UTF-8 can encode): characters XML forbids, lone surrogates
+    among them, become U+FFFD. For error messages, which may echo any input."""
+    return _XML_INVALID.sub("\ufffd", text)
 
 
 def xml_escape(text: str) -> str:

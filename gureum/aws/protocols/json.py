@@ -1,15 +1,30 @@
-"""The awsJson 1.0/1.1 protocol: POST /, X-Amz-Target names the operation, JSON in and out."""
+"""The awsJson 1.0/1.1 protocol: POST /, X-Amz-Target names the operation, JSON in and out.
+
+Request documents are read defensively (rest-json shares the reader): nesting past MAX_DEPTH, a lone UTF-16
+surrogate (``"\\ud800"``), NaN/Infinity and numbers outside the model's type are malformed input (a 400 in the
+protocol's shape), never an exception deeper in. Errors are written ASCII-escaped, so any text is encodable.
+"""
 
 from __future__ import annotations
 
 import json
+import math
+import re
 from typing import Any
 
 from botocore.model import OperationModel, Shape
 
 from ..errors import ServiceError
 from ..http import Request, Response
-from .base import MalformedInput, ProtocolHandler, decode_blob, encode_blob, parse_timestamp, timestamp_out
+from .base import (
+    MalformedInput,
+    ProtocolHandler,
+    decode_blob,
+    encode_blob,
+    in_range,
+    parse_timestamp,
+    timestamp_out,
+)
 
 _TYPE_NAMES = {
     "string": "String",
@@ -80,9 +95,11 @@ def from_json(shape: Shape, value: Any, top: bool = False) -> Any:
         return value
     if kind in ("integer", "long"):
         if isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, float) and value.is_integer():
-                return int(value)
-            raise _kind_error(shape, value)
+            if not (isinstance(value, float) and value.is_integer()):
+                raise _kind_error(shape, value)
+            value = int(value)
+        if not in_range(kind, value):
+            raise MalformedInput(f"Numeric value out of range of {'int' if kind == 'integer' else 'long'}")
         return value
     if kind in ("double", "float"):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -137,23 +154,87 @@ def to_json(shape: Shape, value: Any, default_ts: str = "unixTimestamp", top: bo
 _ENCODER = json.JSONEncoder(
     separators=(",", ":"), ensure_ascii=False
 )  # made once: json.dumps with options makes one per call
-_DECODER = json.JSONDecoder()
+_ASCII_ENCODER = json.JSONEncoder(separators=(",", ":"))
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"Non-standard token '{name}'")  # NaN, Infinity: not JSON (Jackson refuses them too)
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"Numeric value ({text[:64]}) out of range of double")
+    return value
+
+
+_DECODER = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite)
+# Deeper than any AWS request document; it leaves Python's stack (about 1,000 frames) room for the code that
+# walks a document afterwards. Jackson's own default is 1,000, but AWS's JSON services fail long before.
+MAX_DEPTH = 256
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")  # how a surrogate gets into JSON text
+_SURROGATE = re.compile("[\ud800-\udfff]")
+TOO_DEEP = f"JSON document nested deeper than {MAX_DEPTH} levels"
+LONE_SURROGATE = "Invalid UTF-16 surrogate in a JSON string (a \\uD800-\\uDFFF escape without its pair)"
 
 
 def dumps(doc: Any) -> bytes:
     return _ENCODER.encode(doc).encode()
 
 
-def loads_object(body: bytes) -> dict[str, Any]:
-    if not body.strip():
-        return {}
+def dumps_ascii(doc: Any) -> bytes:
+    """JSON with every non-ASCII character escaped: encodable whatever the strings hold (error messages echo
+    user input, which may carry a lone surrogate)."""
+    return _ASCII_ENCODER.encode(doc).encode()
+
+
+def check_document(doc: Any, *, surrogates: bool) -> None:
+    """Raise MalformedInput when a decoded document nests deeper than MAX_DEPTH or (``surrogates``: when the
+    text had surrogate escapes) a string holds a lone surrogate. Iterative, so depth costs no stack."""
+    stack: list[tuple[Any, int]] = [(doc, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            if depth > MAX_DEPTH:
+                raise MalformedInput(TOO_DEEP)
+            for key, value in node.items():
+                if surrogates and _SURROGATE.search(key):
+                    raise MalformedInput(LONE_SURROGATE)
+                if isinstance(value, (dict, list)) or (surrogates and isinstance(value, str)):
+                    stack.append((value, depth + 1))
+        elif isinstance(node, list):
+            if depth > MAX_DEPTH:
+                raise MalformedInput(TOO_DEEP)
+            stack.extend((item, depth + 1) for item in node if isinstance(item, (dict, list, str)))
+        elif isinstance(node, str) and surrogates and _SURROGATE.search(node):
+            raise MalformedInput(LONE_SURROGATE)
+
+
+def loads(body: bytes) -> Any:
+    """Any JSON value from request bytes, checked as ``check_document`` does; MalformedInput when it is not."""
     try:
         try:
             doc = _DECODER.decode(body.decode())
+            utf8 = True
         except ValueError:  # not plain UTF-8 JSON (a byte-order mark, UTF-16): json.loads detects the encoding
-            doc = json.loads(body)
+            doc = json.loads(body, parse_constant=_no_constant, parse_float=_finite)
+            utf8 = False
+    except RecursionError:
+        raise MalformedInput(TOO_DEEP) from None
     except (ValueError, UnicodeDecodeError):
         raise MalformedInput("Unable to parse request body as JSON") from None
+    # the bracket count bounds the depth: only documents that could be too deep are walked for it
+    deep = body.count(b"[") + body.count(b"{") > MAX_DEPTH
+    surrogates = not utf8 or _SURROGATE_ESCAPE.search(body) is not None
+    if deep or surrogates:
+        check_document(doc, surrogates=surrogates)
+    return doc
+
+
+def loads_object(body: bytes) -> dict[str, Any]:
+    if not body.strip():
+        return {}
+    doc = loads(body)
     if not isinstance(doc, dict):
         raise MalformedInput("Start of structure or map found where not expected.")
     return doc
@@ -196,4 +277,4 @@ class JsonProtocol(ProtocolHandler):
         if "awsQueryCompatible" in metadata:
             headers.append(("x-amzn-query-error", f"{error.code};{'Sender' if error.sender_fault else 'Receiver'}"))
         headers.extend(error.headers.items())
-        return Response(error.status, headers, dumps(doc))
+        return Response(error.status, headers, dumps_ascii(doc))

@@ -8,13 +8,18 @@ from botocore.model import OperationModel, Shape
 
 from ..errors import ServiceError
 from ..http import Request, Response
-from .base import ProtocolHandler, scalar_from_text, xml_escape
+from .base import ProtocolHandler, scalar_from_text, xml_escape, xml_safe
 from .xml import member_xml_name, write_members
 
 _MISSING = object()
 # Services whose query errors carry no <Detail/> element: AWS's recorded SNS errors hold Type, Code and Message
 # only, where SQS sends an empty <Detail/> (botocore reads it as "Detail": None).
 _NO_DETAIL = frozenset({"sns"})
+
+
+# Dotted segments a parameter name may have: far more than any model's nesting ("A.entry.1.B.member.2.C"...);
+# longer names cannot name a member, and their prefixes would cost time and memory quadratic in their length.
+_MAX_SEGMENTS = 64
 
 
 class _Params:
@@ -26,9 +31,12 @@ class _Params:
         self.values = values
         prefixes: set[str] = set()
         for key in values:
-            parts = key.split(".")
-            for n in range(1, len(parts)):
-                prefixes.add(".".join(parts[:n]))
+            if key.count(".", 0, 4096) >= _MAX_SEGMENTS:
+                continue
+            end = key.find(".")
+            while end >= 0:
+                prefixes.add(key[:end])
+                end = key.find(".", end + 1)
         self.prefixes = prefixes
 
     def has(self, key: str) -> bool:
@@ -134,7 +142,8 @@ class QueryProtocol(ProtocolHandler):
         detail = "" if getattr(spec, "name", None) in _NO_DETAIL else "<Detail/>"
         body = (
             f'<?xml version="1.0"?>\n<ErrorResponse xmlns="{ns}"><Error><Type>{kind}</Type>'
-            f"<Code>{xml_escape(error.code)}</Code><Message>{xml_escape(error.message)}</Message>{detail}</Error>"
+            f"<Code>{xml_escape(xml_safe(error.code))}</Code>"
+            f"<Message>{xml_escape(xml_safe(error.message))}</Message>{detail}</Error>"
             f"<RequestId>{request_id}</RequestId></ErrorResponse>"
         )
         headers = [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id), *error.headers.items()]

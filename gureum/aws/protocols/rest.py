@@ -22,6 +22,7 @@ from .base import (
     text_from_scalar,
     timestamp_out,
 )
+from .json import loads as json_loads
 
 _BINDINGS = ("uri", "querystring", "header", "headers", "statusCode")
 
@@ -94,9 +95,9 @@ def header_value(member: Shape, raw: str, where: str) -> Any:
         data = decode_blob(raw)
         try:
             if data is None:
-                raise ValueError(raw)
-            return json.loads(data)
-        except ValueError:
+                raise MalformedInput(raw)
+            return json_loads(data)
+        except MalformedInput:
             raise MalformedInput(f"Header {where} is not base64-encoded JSON") from None
     return scalar_from_text(member, raw, where)
 

@@ -12,7 +12,7 @@ from botocore.model import OperationModel, Shape
 
 from ..errors import ServiceError
 from ..http import Response
-from .json import dumps, from_json, loads_object, to_json
+from .json import dumps, dumps_ascii, from_json, loads_object, to_json
 from .rest import RestProtocol, error_shape, write_bindings
 
 
@@ -50,4 +50,4 @@ class RestJsonProtocol(RestProtocol):
         else:
             doc.update(error.fields)
         headers.extend(error.headers.items())
-        return Response(error.status, headers, dumps(doc))
+        return Response(error.status, headers, dumps_ascii(doc))

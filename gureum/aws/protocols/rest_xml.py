@@ -15,7 +15,7 @@ from botocore.model import OperationModel, ServiceModel, Shape
 
 from ..errors import ServiceError
 from ..http import Response
-from .base import xml_escape
+from .base import xml_escape, xml_safe
 from .rest import RestProtocol, error_shape, write_bindings
 from .xml import member_xml_name, parse_document, read_members, write_value
 
@@ -94,7 +94,10 @@ class RestXmlProtocol(RestProtocol):
         if operation is not None and operation.http.get("method") == "HEAD":
             # a HEAD answer has no body: clients take the status as the code (S3 HeadObject → "404")
             return Response(error.status, headers, b"")
-        out = [f"{_PROLOGUE}<Error><Code>{xml_escape(error.code)}</Code><Message>{xml_escape(error.message)}</Message>"]
+        out = [
+            f"{_PROLOGUE}<Error><Code>{xml_escape(xml_safe(error.code))}</Code>"
+            f"<Message>{xml_escape(xml_safe(error.message))}</Message>"
+        ]
         for key, value in fields.items():
             member = shape.members.get(key) if shape is not None else None
             if value is None or (member is not None and member.serialization.get("location")):
@@ -102,7 +105,7 @@ class RestXmlProtocol(RestProtocol):
             if member is not None:
                 write_value(member, value, member_xml_name(member, key), out)
             else:
-                out.append(f"<{key}>{xml_escape(str(value))}</{key}>")
+                out.append(f"<{key}>{xml_escape(xml_safe(str(value)))}</{key}>")
         out.append(f"<RequestId>{xml_escape(request_id)}</RequestId><HostId>{_host_id(request_id)}</HostId></Error>")
         headers.insert(0, ("Content-Type", self.content_type))
-        return Response(error.status, headers, "".join(out).encode())
+        return Response(error.status, headers, "".join(out).encode("utf-8", "replace"))
