@@ -58,7 +58,32 @@ def _parser() -> argparse.ArgumentParser:
         default=os.environ.get("GUREUM_CREDENTIALS", ""),
         help="strict mode's static keys, 'AKID:SECRET[,AKID2:SECRET2]' (default test:test)",
     )
+    _limit_flags(start)
     return parser
+
+
+# (flag, Config field, type, help): what one HTTP client may ask of the server; each also reads GUREUM_<FIELD>
+_LIMITS: tuple[tuple[str, str, type, str], ...] = (
+    ("--max-request-line", "max_request_line", int, "bytes in a request line (longer: 400)"),
+    ("--max-header-bytes", "max_header_bytes", int, "bytes in all header lines together (more: 431)"),
+    ("--header-timeout", "header_timeout", float, "seconds for a request's headers to arrive (then 408)"),
+    ("--body-timeout", "body_timeout", float, "seconds a request body may pause (then 408)"),
+    ("--body-min-rate", "body_min_rate", float, "bytes/s a body must average after --body-timeout (else 408)"),
+    ("--keepalive-timeout", "keepalive_timeout", float, "seconds a connection may idle between requests"),
+    ("--max-connections-per-client", "max_connections_per_client", int, "connections per client address (0: any)"),
+)
+
+
+def _limit_flags(start: argparse.ArgumentParser) -> None:
+    defaults = Config()
+    for flag, field, kind, text in _LIMITS:
+        default = getattr(defaults, field)
+        start.add_argument(
+            flag,
+            type=kind,
+            default=kind(os.environ.get(f"GUREUM_{field.upper()}", default)),
+            help=f"{text} (default {default})",
+        )
 
 
 def build_config(args: argparse.Namespace) -> Config:
@@ -83,6 +108,7 @@ def build_config(args: argparse.Namespace) -> Config:
         log_level=args.log_level,
         strict_auth=args.strict_auth,
         credentials=tuple(pairs),
+        **{field: getattr(args, field) for _, field, _, _ in _LIMITS},
     )
 
 

@@ -23,6 +23,15 @@ class Config:
     retention_sweep_seconds: float = 5.0
     strict_auth: bool = False  # verify SigV4 signatures
     credentials: tuple[tuple[str, str], ...] = ()  # static (access key, secret) pairs for strict mode
+    # what one HTTP client may ask of the server (gureum.server.Limits); sizes as an Application Load Balancer's
+    # documented limits (request line 16 KB, all headers 64 KB), timeouts short enough to shed slow clients
+    max_request_line: int = 16 * 1024  # bytes of method, URL and version; beyond: 400
+    max_header_bytes: int = 64 * 1024  # bytes of all header lines together; beyond: 431
+    header_timeout: float = 10.0  # seconds from a request's first byte to the end of its headers; then 408
+    body_timeout: float = 10.0  # seconds a body may go without a byte; then 408
+    body_min_rate: float = 1024.0  # bytes/second a body must average once body_timeout has passed; else 408
+    keepalive_timeout: float = 60.0  # seconds a connection may idle between requests before it is closed
+    max_connections_per_client: int = 1000  # open connections per client address (0: no cap); beyond: 503
 
     @property
     def in_memory(self) -> bool:

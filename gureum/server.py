@@ -4,6 +4,14 @@ Serving the App directly (no ASGI message round trips) roughly halves the per-re
 generic stack. Keep-alive, pipelining (answers in request order), ``Expect: 100-continue``, chunked
 request bodies, a body size limit, and cancellation of a handler whose client went away.
 
+Slow and oversized clients (``Limits``, from Config): a request line past its limit gets 400 and headers past
+theirs 431; a request whose head is not complete within the header timeout, or whose body stalls (no byte
+for the body timeout, or slower on average than the minimum rate after it), gets 408; a connection idle
+between requests is closed after the keep-alive timeout; each client address may hold a bounded number of
+connections (503 beyond). None of these clocks runs while a request is being answered (a 20-second long
+poll) or once a connection became a WebSocket. A refused request is answered in order, then the connection
+closes after a short linger so that the client can read why.
+
 ``Upgrade: websocket`` requests go to ``App.upgrade`` with a :class:`gureum.websocket.WebSocket` (RFC 6455; the
 framing is wsproto's, the handshake ours): the service claiming the URL accepts or rejects it and then owns the
 connection.
@@ -15,6 +23,7 @@ import asyncio
 import collections
 import logging
 import signal
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import httptools
@@ -24,17 +33,92 @@ from .http1 import encode_response
 
 if TYPE_CHECKING:
     from .app import App
+    from .config import Config
     from .websocket import WebSocket
 
 log = logging.getLogger("gureum.server")
 MAX_BODY = 20 * 1024 * 1024  # larger than any AWS payload gureum serves; beyond it the client gets 413
 _MAX_PIPELINE = 32
+_SWEEP_SECONDS = 0.5  # how often deadlines are checked: a timeout fires within this much of its due time
+_LINGER_SECONDS = 2.0  # after refusing a request, unread input is drained this long before the socket closes
+
+
+@dataclass(slots=True, frozen=True)
+class Limits:
+    """What one client may ask of the server (defaults in gureum.config.Config)."""
+
+    max_request_line: int
+    max_header_bytes: int
+    header_timeout: float
+    body_timeout: float
+    body_min_rate: float
+    keepalive_timeout: float
+    max_connections_per_client: int  # 0: no cap
+
+    @classmethod
+    def of(cls, config: Config) -> Limits:
+        return cls(
+            config.max_request_line,
+            config.max_header_bytes,
+            config.header_timeout,
+            config.body_timeout,
+            config.body_min_rate,
+            config.keepalive_timeout,
+            config.max_connections_per_client,
+        )
+
+
+class Connections:
+    """Every open connection, and how many each client address holds."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.open: set[HttpProtocol] = set()
+        self.per_client: dict[str, int] = {}
+
+    def admit(self, connection: HttpProtocol) -> bool:
+        cap = self.limits.max_connections_per_client
+        held = self.per_client.get(connection.peer, 0)
+        if cap and held >= cap:
+            return False
+        self.per_client[connection.peer] = held + 1
+        self.open.add(connection)
+        return True
+
+    def release(self, connection: HttpProtocol) -> None:
+        if connection in self.open:
+            self.open.discard(connection)
+            held = self.per_client.get(connection.peer, 1) - 1
+            if held > 0:
+                self.per_client[connection.peer] = held
+            else:
+                self.per_client.pop(connection.peer, None)
+
+    async def sweep(self) -> None:
+        """Close the connections whose deadline passed (one timer for all of them)."""
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(_SWEEP_SECONDS)
+            now = loop.time()
+            for connection in [c for c in self.open if c.deadline is not None and c.deadline <= now]:
+                connection.timed_out()
+
+
+class _Refuse(Exception):
+    """Raised in a parser callback: stop reading this connection and answer ``status``."""
+
+    def __init__(self, status: int, text: bytes) -> None:
+        super().__init__(status)
+        self.status = status
+        self.text = text
 
 
 class HttpProtocol(asyncio.Protocol):
-    def __init__(self, app: App, connections: set[HttpProtocol]) -> None:
+    def __init__(self, app: App, connections: Connections) -> None:
         self.app = app
         self.connections = connections
+        self.limits = connections.limits
+        self.loop = asyncio.get_running_loop()
         self.peer = "127.0.0.1"
         self.parser = httptools.HttpRequestParser(self)
         self.transport: asyncio.Transport | None = None
@@ -42,13 +126,21 @@ class HttpProtocol(asyncio.Protocol):
         self.pending: collections.deque[tuple[Request | Response | _Upgrade, bool, bool]] = collections.deque()
         self.task: asyncio.Task[None] | None = None
         self.closing = False
+        self.refused = False  # a refusal is queued: input is drained, not parsed
         self.ws: WebSocket | None = None  # set once the connection was upgraded
+        # when the client is next due to have sent something (loop time); None while nothing is awaited from it
+        self.deadline: float | None = None
+        self.in_head = False  # between a request's first byte and the end of its headers
+        self.in_body = False  # between the end of the headers and the end of the body
+        self.head_bytes = 0  # raw bytes received while in_head (what the parser buffers)
+        self.body_start = 0.0
         self._reset()
 
     def _reset(self) -> None:
         self.url = b""
         self.headers: dict[str, str] = {}
         self.header_list: list[tuple[str, str]] = []
+        self.header_size = 0
         self.body: list[bytes] = []
         self.size = 0
 
@@ -56,13 +148,20 @@ class HttpProtocol(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
-        self.connections.add(self)
         peername = transport.get_extra_info("peername")
         self.peer = str(peername[0]) if isinstance(peername, tuple) and peername else "127.0.0.1"
+        if not self.connections.admit(self):
+            self.closing = True
+            answer = Response(503, [("Content-Type", "text/plain")], b"Too many connections from this address")
+            transport.write(encode_response(answer, False, False))  # type: ignore[attr-defined]
+            transport.close()
+            return
+        self.deadline = self.loop.time() + self.limits.keepalive_timeout
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.connections.discard(self)
+        self.connections.release(self)
         self.closing = True
+        self.deadline = None
         if self.ws is not None:  # the WebSocket's owner sees the end (receive() → None) and finishes its work
             self.ws.lost()
         elif self.task is not None and not self.task.done():
@@ -72,32 +171,92 @@ class HttpProtocol(asyncio.Protocol):
         if self.ws is not None:
             self.ws.feed(data)
             return
+        if self.refused or self.closing:
+            return  # draining before the close
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade as upgrade:
             if not self.pending or not isinstance(self.pending[-1][0], _Upgrade):
-                self._fail(501, b"Protocol upgrades other than websocket are not supported")
+                if self.pending:
+                    self.pending.pop()  # the request asking for the upgrade is answered by the refusal
+                self._refuse(501, b"Protocol upgrades other than websocket are not supported")
                 return
             self.pending[-1][0].early = data[upgrade.args[0] :] if upgrade.args else b""
             if self.transport is not None:
                 self.transport.pause_reading()  # frames wait until the upgrade is answered
+            return
+        except httptools.HttpParserCallbackError as error:
+            if isinstance(error.__context__, _Refuse):
+                self._refuse(error.__context__.status, error.__context__.text)
+                return
+            raise
         except httptools.HttpParserError:
-            self._fail(400, b"Malformed HTTP request")
-
-    def _fail(self, status: int, text: bytes) -> None:
-        if self.transport is not None and not self.transport.is_closing():
-            self.transport.write(
-                encode_response(Response(status, [("Content-Type", "text/plain")], text), False, False)
+            self._refuse(400, b"Malformed HTTP request")
+            return
+        if self.in_head:
+            # the parser keeps a partial line to itself: count the raw bytes so that one endless header
+            # cannot grow its buffer past the limits before a callback sees it
+            self.head_bytes += len(data)
+            if self.head_bytes > self.limits.max_request_line + self.limits.max_header_bytes:
+                self._refuse(431, b"Request header fields too large")
+        elif self.in_body:
+            limits = self.limits
+            now = self.loop.time()
+            # no byte for body_timeout, or (after that grace) fewer than body_min_rate bytes a second on average
+            self.deadline = min(
+                now + limits.body_timeout, self.body_start + limits.body_timeout + self.size / limits.body_min_rate
             )
+
+    def timed_out(self) -> None:
+        """The deadline passed: refuse a request still arriving (408); close a connection idle between requests."""
+        self.deadline = None
+        if self.ws is not None or self.closing or self.transport is None:
+            return
+        if self.in_head or self.in_body:
+            self._refuse(408, b"Request timeout")
+        elif self.task is None and not self.pending:
+            self.closing = True
             self.transport.close()
+
+    def _refuse(self, status: int, text: bytes) -> None:
+        """Answer ``status`` after the requests already queued, then close; read no further request."""
+        if self.refused or self.transport is None:
+            return
+        self.refused = True
+        self.in_head = self.in_body = False
+        self.deadline = None
+        self.pending.append((Response(status, [("Content-Type", "text/plain")], text), False, False))
+        if self.task is None:
+            self.task = self.loop.create_task(self._serve())
+
+    def _linger(self) -> None:
+        """Close after the client had a moment to read the answer: closing with unread input in the socket
+        sends a reset, which can destroy the answer before the client reads it."""
+        transport = self.transport
+        if transport is None or transport.is_closing():
+            return
         self.closing = True
+        if transport.can_write_eof():
+            transport.write_eof()
+        transport.resume_reading()  # drained and dropped by data_received
+        self.loop.call_later(_LINGER_SECONDS, transport.close)
 
     # --- httptools callbacks -------------------------------------------------------------------
 
+    def on_message_begin(self) -> None:
+        self.in_head = True
+        self.head_bytes = 0
+        self.deadline = self.loop.time() + self.limits.header_timeout
+
     def on_url(self, url: bytes) -> None:
         self.url += url
+        if len(self.url) > self.limits.max_request_line:
+            raise _Refuse(400, b"Request line too long")
 
     def on_header(self, name: bytes, value: bytes) -> None:
+        self.header_size += len(name) + len(value) + 4  # "name: value\r\n"
+        if self.header_size > self.limits.max_header_bytes:
+            raise _Refuse(431, b"Request header fields too large")
         original = name.decode("latin-1")
         key = original.lower()
         text = value.decode("latin-1")
@@ -105,6 +264,10 @@ class HttpProtocol(asyncio.Protocol):
         self.headers[key] = f"{self.headers[key]},{text}" if key in self.headers else text
 
     def on_headers_complete(self) -> None:
+        self.in_head = False
+        self.in_body = True
+        self.body_start = self.loop.time()
+        self.deadline = self.body_start + self.limits.body_timeout
         if self.headers.get("expect", "").lower() == "100-continue" and self.transport is not None:
             self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
 
@@ -114,6 +277,8 @@ class HttpProtocol(asyncio.Protocol):
             self.body.append(body)
 
     def on_message_complete(self) -> None:
+        self.in_body = False
+        self.deadline = None  # nothing is awaited from the client while its request is answered
         method = self.parser.get_method().decode("latin-1")
         url = self.url.decode("latin-1")
         path, _, query = url.partition("?")
@@ -150,6 +315,7 @@ class HttpProtocol(asyncio.Protocol):
             while self.pending and not self.closing:
                 item, keep_alive, head = self.pending.popleft()
                 if isinstance(item, _Upgrade):
+                    self.deadline = None  # a WebSocket keeps its own time (pings), however long it idles
                     await self._upgrade(item)
                     return
                 response = item if isinstance(item, Response) else await self.app.handle(item)
@@ -157,10 +323,13 @@ class HttpProtocol(asyncio.Protocol):
                     return
                 self.transport.write(encode_response(response, head, keep_alive))
                 if not keep_alive:
-                    self.transport.close()
+                    if self.refused:
+                        self._linger()
+                    else:
+                        self.transport.close()
                     self.closing = True
                     return
-                if len(self.pending) <= _MAX_PIPELINE // 2:
+                if len(self.pending) <= _MAX_PIPELINE // 2 and not self.refused:
                     self.transport.resume_reading()
         except asyncio.CancelledError:
             pass
@@ -169,6 +338,16 @@ class HttpProtocol(asyncio.Protocol):
             self._fail(500, b"Internal server error")
         finally:
             self.task = None
+            if not self.closing and not self.pending and not (self.in_head or self.in_body):
+                self.deadline = self.loop.time() + self.limits.keepalive_timeout  # idle until the next request
+
+    def _fail(self, status: int, text: bytes) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(
+                encode_response(Response(status, [("Content-Type", "text/plain")], text), False, False)
+            )
+            self.transport.close()
+        self.closing = True
 
     async def _upgrade(self, item: _Upgrade) -> None:
         """Become a WebSocket: check the handshake, let the app accept or reject it, then serve it until it ends."""
@@ -214,10 +393,10 @@ async def serve(app: App, host: str, port: int) -> None:
     """Start the app, serve until SIGTERM/SIGINT, then drain briefly and shut the app down."""
     await app.startup()
     loop = asyncio.get_running_loop()
-    connections: set[HttpProtocol] = set()
-    server = await loop.create_server(
-        lambda: HttpProtocol(app, connections), host, port, reuse_address=True, backlog=2048
-    )
+    registry = Connections(Limits.of(app.config))
+    connections = registry.open
+    server = await loop.create_server(lambda: HttpProtocol(app, registry), host, port, reuse_address=True, backlog=2048)
+    sweeper = loop.create_task(registry.sweep())
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
@@ -225,6 +404,7 @@ async def serve(app: App, host: str, port: int) -> None:
     try:
         await stop.wait()
     finally:
+        sweeper.cancel()
         server.close()
         for connection in list(connections):
             if connection.ws is not None:
