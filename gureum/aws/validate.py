@@ -39,13 +39,18 @@ class Rules:
     code: str | None = None
 
 
+# Unicode category Z (Zs, Zl, Zp): what Java's \p{Z} matches
+_SPACE_SEPARATORS = "\\u0020\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+
+
 @cache
 def model_pattern(text: str) -> re.Pattern[str] | None:
     """The model's (Java) pattern as a Python regex matched with fullmatch; None when it cannot be expressed."""
     python, flags = text, int(re.ASCII)  # Java's \w, \d and \s are ASCII-only
     if "\\p{" in text:
-        # the models' one use of Unicode classes: [\p{L}\p{Z}\p{N}…] = letters, separators, numbers (and …)
-        python, flags = text.replace("\\p{L}\\p{Z}\\p{N}", "\\w\\s"), 0
+        # the models' one use of Unicode classes: [\p{L}\p{Z}\p{N}…] = letters, space separators, numbers (and …);
+        # \w is letters, numbers and "_" in Unicode mode; \p{Z} is spelled out (\s would also take tabs and newlines)
+        python, flags = text.replace("\\p{L}\\p{Z}\\p{N}", "\\w" + _SPACE_SEPARATORS), 0
         if "\\p{" in python:
             return None
     try:
@@ -71,10 +76,11 @@ class _Collector:
     def __init__(self, style: str, patterns: Patterns) -> None:
         self.style = style
         self.patterns = patterns
-        self.errors: list[tuple[str, str, Any, str]] = []  # kind, path, value, message
+        # kind, path (coral: camelCase members, "entries.1.member.id"), value, message, the path as the client sent it
+        self.errors: list[tuple[str, str, Any, str, str]] = []
 
-    def add(self, kind: str, path: str, value: Any, message: str) -> None:
-        self.errors.append((kind, path, value, message))
+    def add(self, kind: str, path: str, value: Any, message: str, params_path: str = "") -> None:
+        self.errors.append((kind, path, value, message, params_path))
 
 
 def _check(shape: Shape, value: Any, path: str, params_path: str, out: _Collector, name: str = "") -> None:
@@ -124,29 +130,35 @@ def _check(shape: Shape, value: Any, path: str, params_path: str, out: _Collecto
         _length(meta, len(value), value, path, params_path, out)
         enum = shape.enum
         if enum and out.style == "coral" and value not in enum:
-            out.add("enum", path, value, f"Member must satisfy enum value set: [{', '.join(enum)}]")
+            out.add("enum", path, value, f"Member must satisfy enum value set: [{', '.join(enum)}]", params_path)
         if _checks_pattern(out.patterns, name) and value and "pattern" in meta:
             pattern = model_pattern(meta["pattern"])
             if pattern is not None and pattern.fullmatch(value) is None:
-                out.add("pattern", path, value, f"Member must satisfy regular expression pattern: {meta['pattern']}")
+                out.add(
+                    "pattern",
+                    path,
+                    value,
+                    f"Member must satisfy regular expression pattern: {meta['pattern']}",
+                    params_path,
+                )
     elif (
         kind in ("integer", "long", "float", "double")
         and isinstance(value, (int, float))
         and not isinstance(value, bool)
     ):
         if "min" in meta and value < meta["min"]:
-            out.add("range", path, value, f"Member must have value greater than or equal to {meta['min']}")
+            out.add("range", path, value, f"Member must have value greater than or equal to {meta['min']}", params_path)
         if "max" in meta and value > meta["max"]:
-            out.add("range", path, value, f"Member must have value less than or equal to {meta['max']}")
+            out.add("range", path, value, f"Member must have value less than or equal to {meta['max']}", params_path)
     elif kind == "blob" and isinstance(value, (bytes, bytearray)):
         _length(meta, len(value), value, path, params_path, out)
 
 
 def _length(meta: dict[str, Any], size: int, value: Any, path: str, params_path: str, out: _Collector) -> None:
     if "min" in meta and size < meta["min"]:
-        out.add("length", path, value, f"Member must have length greater than or equal to {meta['min']}")
+        out.add("length", path, value, f"Member must have length greater than or equal to {meta['min']}", params_path)
     if "max" in meta and size > meta["max"]:
-        out.add("length", path, value, f"Member must have length less than or equal to {meta['max']}")
+        out.add("length", path, value, f"Member must have length less than or equal to {meta['max']}", params_path)
 
 
 def _show(value: Any) -> str:
@@ -263,7 +275,7 @@ def validate(
     if not out.errors:
         return
     if style == "params":
-        kind, path, value, message = out.errors[0]
+        kind, _path, value, message, params_path = out.errors[0]
         # query-era codes; JSON clients of query-compatible services see these shape names in __type
         if kind == "missing":
             raise ServiceError(
@@ -272,12 +284,12 @@ def validate(
                 type_name="MissingRequiredParameterException",
             )
         raise ServiceError(
-            f"Value {_show(value)} for parameter {path} is invalid. Reason: {message}.",
+            f"Value {_show(value)} for parameter {params_path} is invalid. Reason: {message}.",
             code="InvalidParameterValue",
             type_name="InvalidParameterValueException",
         )
     lines = []
-    for kind, path, value, message in out.errors[:_MAX_REPORTED]:
+    for kind, path, value, message, _params_path in out.errors[:_MAX_REPORTED]:
         if kind == "missing":
             lines.append(f"Value null at '{path}' failed to satisfy constraint: Member must not be null")
         else:

@@ -66,6 +66,7 @@ class Delivery:
         asynchronous attempt when it should be shorter than the kind's default (e.g. a function's own timeout)."""
         target = self.targets.get(kind)  # None: a kind no service here offers yet; the row waits for one
         now = self.now_ms()
+        attempts = 0
         if target is not None and target.in_tx is not None and delay <= 0:
             try:
                 target.in_tx(self.runtime, tx, address, payload)
@@ -74,9 +75,10 @@ class Delivery:
                 if not error.retryable:
                     self._give_up(tx, error, 1, dead_letter, source, now)
                     return
+                attempts = 1  # this try counts towards the policy's attempts
         tx.execute(
             "INSERT INTO delivery_outbox (kind, address, payload, policy, dead_letter, source, attempts, created_at,"
-            " next_at, claim_ms) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+            " next_at, claim_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 kind,
                 address,
@@ -84,6 +86,7 @@ class Delivery:
                 (policy or DEFAULT_POLICY).to_json(),
                 dead_letter.to_json() if dead_letter else None,
                 source,
+                attempts,
                 now,
                 now + int(delay * 1000),
                 None if timeout is None else int(timeout * 1000),
@@ -153,8 +156,13 @@ class Delivery:
                 tx.execute("SAVEPOINT delivery")
                 try:
                     target.in_tx(self.runtime, tx, address, payload)
-                except DeliveryError as error:
+                except Exception as exc:  # a target's bug must not stall the rows behind this one
                     tx.execute("ROLLBACK TO SAVEPOINT delivery")
+                    if isinstance(exc, DeliveryError):
+                        error = exc
+                    else:
+                        log.exception("delivery target %s failed", kind)
+                        error = DeliveryError(f"{type(exc).__name__}: {exc}", code="InternalError")
                     self._failed(tx, row, error, now)
                 else:
                     tx.execute("DELETE FROM delivery_outbox WHERE id = ?", (row_id,))

@@ -172,12 +172,6 @@ def test_params_style_invalid_parameter_value() -> None:
     assert error.message.endswith(" is invalid. Reason: Member must have value greater than or equal to 1.")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gureum/aws/validate.py: the params style's InvalidParameterValue names the parameter by its coral path"
-    " (camelCase, 'entries.1.member.id') where MissingParameter, and AWS's query-era messages ('Value 11 for"
-    " parameter MaxNumberOfMessages is invalid'), use the name the client sent",
-)
 def test_params_style_invalid_value_names_the_parameter_as_the_client_sent_it() -> None:
     error = refused(shape("events", "ListRules"), {"Limit": 0}, rules=PARAMS)
     assert error.message == (
@@ -276,11 +270,6 @@ def test_unicode_letter_separator_number_classes_refuse_what_java_does(key: str)
     assert expected + TAG_KEY in error.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=r"gureum/aws/validate.py translates \p{Z} (space, line and paragraph separators) to \s, which also takes"
-    r" control characters (tab, newline, \x1c-\x1f) that Java's \p{Z} refuses",
-)
 @pytest.mark.parametrize("key", ["tab\there", "new\nline"])
 def test_separator_class_refuses_control_characters(key: str) -> None:
     pattern = model_pattern(TAG_KEY)

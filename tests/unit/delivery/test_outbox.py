@@ -207,11 +207,6 @@ def test_a_retryable_in_transaction_failure_at_enqueue_leaves_a_row_for_the_disp
     run(scenario)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gureum/delivery/outbox.py: a retryable failure of the in-transaction attempt at enqueue is not counted"
-    " (the row starts at attempts=0), so an in-transaction target is tried RetryPolicy.attempts + 1 times",
-)
 def test_the_attempt_at_enqueue_counts_towards_the_policys_attempts() -> None:
     async def scenario(w: World) -> None:
         w.box_fails = DeliveryError("busy", code="Busy")
@@ -510,12 +505,6 @@ def test_in_transaction_rows_of_one_claim_do_not_share_a_failure() -> None:
     run(scenario)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gureum/delivery/outbox.py: _claim catches only DeliveryError around an in-transaction target; any other"
-    " exception from a target not wrapped in guarded() (sqs, sns, logs, lambda today) fails the whole claim, so the"
-    " dispatcher retries the same batch every second and no row behind the failing one is ever delivered",
-)
 def test_an_unexpected_error_in_an_unguarded_target_does_not_block_the_outbox() -> None:
     def buggy(_runtime: Runtime, _tx: Tx, _address: str, _payload: dict[str, Any]) -> None:
         raise KeyError("a bug in the target")
