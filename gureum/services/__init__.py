@@ -111,6 +111,7 @@ PACKAGES = {
     "apigateway": "apigateway",
     "apigatewayv2": "apigatewayv2",
     "apigatewaymanagementapi": "apigatewaymanagementapi",
+    "kinesis": "kinesis",
 }
 
 
