@@ -227,9 +227,17 @@ class Dispatcher:
         )
 
     def _authenticate(self, request: Request, route: Route) -> None:
-        """Strict mode: the request must be signed (SigV4) with a key we know the secret of."""
+        """Strict mode: the request must be signed (SigV4) with a key we know the secret of, for the operation's
+        service and a valid Region ("Credential should be scoped to correct service: 'events'. ")."""
+        spec = route.spec
         try:
-            sigv4.authenticate(request, self.runtime.secret_for, self.runtime.clock.utcnow())
+            sigv4.authenticate(
+                request,
+                self.runtime.secret_for,
+                self.runtime.clock.utcnow(),
+                service=spec.signing_name,
+                region=sigv4.host_region(request.host, spec.meta.endpoint_prefix),
+            )
         except sigv4.SignatureProblem as problem:
             raise auth_error(route.protocol, problem.kind, problem.detail) from None
 

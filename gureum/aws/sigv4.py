@@ -1,7 +1,9 @@
 """Signature Version 4 verification (strict mode): rebuild the canonical request, sign, compare.
 
 Covers the Authorization header and presigned (query-string) requests, with S3's un-normalised paths
-and x-amz-content-sha256 payload hashes.  Pure functions; the caller supplies the secret for the key.
+and x-amz-content-sha256 payload hashes, and the credential scope: signed for the operation's service (its
+signing name) and for a valid Region (the one a service-named host names, when it names one).  Pure functions;
+the caller supplies the secret for the key.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ ALGORITHM = "AWS4-HMAC-SHA256"
 UNSIGNED = "UNSIGNED-PAYLOAD"
 MAX_SKEW = dt.timedelta(minutes=15)
 _HEADER = re.compile(r"(\w+)=([^,\s]+)")
+# how AWS Region names are built: us-east-1, us-gov-west-1, cn-north-1, ap-southeast-5, eusc-de-east-1
+_REGION = re.compile(r"[a-z]{2,5}(?:-[a-z]+)+-\d{1,2}")
 
 
 @dataclass(slots=True, frozen=True)
@@ -176,10 +180,40 @@ def verify(request: Request, signed: Signed, secret: str, now: dt.datetime) -> N
         raise SignatureProblem("mismatch")
 
 
-def authenticate(request: Request, secret_for: Callable[[str], str | None], now: dt.datetime) -> Signed:
-    """The one SigV4 check: read the signature, find the key's secret, verify. Raises SignatureProblem whose kind
-    says what failed; each caller turns that into its own protocol's answer."""
+def host_region(host: str, endpoint_prefix: str) -> str | None:
+    """The Region a service-named host names (sqs.eu-west-1.localhost:4566 → eu-west-1), if it names one."""
+    labels = host.partition(":")[0].lower().split(".")
+    if len(labels) >= 3 and labels[0] == endpoint_prefix and _REGION.fullmatch(labels[1]):
+        return labels[1]
+    return None
+
+
+def scope_problem(signed: Signed, service: str, region: str | None) -> str | None:
+    """AWS's message when the credential scope is not for ``service`` (the operation's signing name) or names no
+    valid Region (``region``: the one the endpoint names, if any); None when the scope fits."""
+    if signed.service != service:
+        return f"Credential should be scoped to correct service: '{service}'. "
+    if not _REGION.fullmatch(signed.region) or (region is not None and signed.region != region):
+        return f"Credential should be scoped to a valid region, not '{signed.region}'. "
+    return None
+
+
+def authenticate(
+    request: Request,
+    secret_for: Callable[[str], str | None],
+    now: dt.datetime,
+    *,
+    service: str | None = None,
+    region: str | None = None,
+) -> Signed:
+    """The one SigV4 check: read the signature, check its scope (when ``service`` is given: the signing name the
+    operation needs; ``region``: the Region its endpoint names), find the key's secret, verify. Raises
+    SignatureProblem whose kind says what failed; each caller turns that into its own protocol's answer."""
     signed = read_signature(request)
+    if service is not None:
+        problem = scope_problem(signed, service, region)
+        if problem is not None:
+            raise SignatureProblem("mismatch", problem)
     secret = secret_for(signed.access_key)
     if secret is None:
         raise SignatureProblem("unknown")

@@ -123,3 +123,61 @@ def test_operations_aws_serves_unsigned(strict: Server) -> None:
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(req, timeout=10)
     assert b"SignatureDoesNotMatch" not in err.value.read() and err.value.code != 403
+
+
+def _signed_for(server: Server, scope: str, target: str, version: str = "1.1", **kw: str) -> tuple[int, dict[str, Any]]:
+    """An awsJson request for ``target`` whose credential scope names the service ``scope`` (a valid signature)."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    headers = {"X-Amz-Target": target, "Content-Type": f"application/x-amz-json-{version}"}
+    if "host" in kw:
+        headers["Host"] = kw["host"]
+    request = AWSRequest(method="POST", url=f"{server.endpoint}/", data=b"{}", headers=headers)
+    SigV4Auth(Credentials("AKIAGOOD", "good-secret"), scope, kw.get("region", "eu-central-1")).add_auth(request)
+    raw = urllib.request.Request(f"{server.endpoint}/", data=b"{}", method="POST", headers=dict(request.headers))
+    try:
+        with urllib.request.urlopen(raw, timeout=10) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+@pytest.mark.parametrize(
+    ("target", "version", "scope", "service"),
+    [
+        ("AWSEvents.ListRules", "1.1", "sqs", "events"),
+        ("Logs_20140328.DescribeLogGroups", "1.1", "sqs", "logs"),
+        ("AmazonSQS.ListQueues", "1.0", "sns", "sqs"),
+        ("AWSEvents.ListRules", "1.1", "execute-api", "events"),
+    ],
+)
+def test_request_signed_for_another_service_is_refused(
+    strict: Server, target: str, version: str, scope: str, service: str
+) -> None:
+    """A valid signature made for one service opens no other: 403, as AWS answers at the wrong endpoint."""
+    status, doc = _signed_for(strict, scope, target, version)
+    assert status == 403
+    assert doc["__type"].endswith("#InvalidSignatureException")
+    assert doc["message"] == f"Credential should be scoped to correct service: '{service}'. "
+    assert _signed_for(strict, service, target, version)[0] == 200  # the same request, scoped right
+
+
+def test_credential_scope_must_name_a_valid_region(strict: Server) -> None:
+    with pytest.raises(ClientError) as err:
+        boto3.client(
+            "sqs",
+            endpoint_url=strict.endpoint,
+            region_name="moonbase",
+            aws_access_key_id="AKIAGOOD",
+            aws_secret_access_key="good-secret",
+            config=Config(retries={"max_attempts": 1}),
+        ).list_queues()
+    assert err.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert err.value.response["Error"]["Message"] == "Credential should be scoped to a valid region, not 'moonbase'. "
+    # a host that names a Region (sqs.eu-west-1.localhost) takes requests signed for that Region only
+    host = f"sqs.eu-west-1.localhost:{strict.port}"
+    status, doc = _signed_for(strict, "sqs", "AmazonSQS.ListQueues", "1.0", host=host, region="us-east-1")
+    assert status == 403 and doc["message"] == "Credential should be scoped to a valid region, not 'us-east-1'. "
+    assert _signed_for(strict, "sqs", "AmazonSQS.ListQueues", "1.0", host=host, region="eu-west-1")[0] == 200
