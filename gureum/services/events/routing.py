@@ -169,7 +169,8 @@ def log_event(text: str, event_time_ms: int) -> dict[str, Any]:
     if isinstance(given, dict) and set(given) == {"timestamp", "message"}:
         message = given["message"] if isinstance(given["message"], str) else dumps(given["message"])
         timestamp = _epoch_ms(given["timestamp"], event_time_ms)
-    return {"stream": unique_id(), "events": [{"timestamp": timestamp, "message": message}]}
+    # AWS does not create a missing group: the event fails to its dead-letter queue without retries
+    return {"stream": unique_id(), "events": [{"timestamp": timestamp, "message": message}], "create_group": False}
 
 
 def _epoch_ms(value: Any, default: int) -> int:

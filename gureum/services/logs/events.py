@@ -77,12 +77,23 @@ def split_message(message: str, max_bytes: int = limits.MAX_EVENT_BYTES) -> list
 
 
 def append(
-    tx: Tx, account: str, region: str, group_name: str, stream_name: str, events: list[tuple[int, str]], now_ms: int
-) -> None:
-    """Append events to a group's stream, creating both when missing, with none of PutLogEvents' batch limits
-    (a message longer than AWS's largest event becomes several events)."""
+    tx: Tx,
+    account: str,
+    region: str,
+    group_name: str,
+    stream_name: str,
+    events: list[tuple[int, str]],
+    now_ms: int,
+    *,
+    create_group: bool = True,
+) -> bool:
+    """Append events to a group's stream, creating both when missing (the group only when ``create_group``), with
+    none of PutLogEvents' batch limits (a message longer than AWS's largest event becomes several events). False
+    when the group does not exist and may not be created."""
     group = store.get_group(tx, account, region, group_name)
     if group is None:
+        if not create_group:
+            return False
         group = store.Group(0, account, region, group_name, now_ms)
         if not store.insert_group(tx, group):
             group = store.get_group(tx, account, region, group_name)
@@ -92,6 +103,7 @@ def append(
         stream = store.get_stream(tx, group.id, stream_name)
         assert stream is not None
     store.append_events(tx, stream, [(ts, part) for ts, message in events for part in split_message(message)], now_ms)
+    return True
 
 
 class LogEvents(Parts):

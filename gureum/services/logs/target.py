@@ -2,9 +2,10 @@
 
 Delivers inside the producer's transaction. Address: the log group ARN
 "arn:aws:logs:{region}:{account}:log-group:{name}" (a trailing ":*" is accepted too).
-Payload: {"stream": "<stream name>", "events": [{"timestamp": <ms>, "message": "<text>"}, …]}.
-The group and the stream are created when missing (as Lambda's execution role does with
-logs:CreateLogGroup / CreateLogStream); events are appended with none of PutLogEvents' batch limits,
+Payload: {"stream": "<stream name>", "events": [{"timestamp": <ms>, "message": "<text>"}, …],
+"create_group"?: false}. The group and the stream are created when missing (as Lambda's execution role does with
+logs:CreateLogGroup / CreateLogStream) unless "create_group" is false (EventBridge's log targets: a missing group
+is a failed delivery, not retried); events are appended with none of PutLogEvents' batch limits,
 except that a message longer than AWS's largest event is split into several events.
 """
 
@@ -35,7 +36,11 @@ def deliver_in_tx(runtime: Runtime, tx: Tx, address: str, payload: dict[str, Any
             retryable=False,
         )
     events = [(int(event["timestamp"]), str(event["message"])) for event in payload.get("events") or []]
-    append(tx, account, region, group_name, stream_name, events, runtime.clock.now_ms())
+    created = payload.get("create_group", True)
+    if not append(tx, account, region, group_name, stream_name, events, runtime.clock.now_ms(), create_group=created):
+        raise DeliveryError(
+            f"The specified log group does not exist: {group_name}", code="ResourceNotFoundException", retryable=False
+        )
 
 
 TARGET = Target("logs", in_tx=deliver_in_tx)

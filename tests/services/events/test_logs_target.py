@@ -107,11 +107,6 @@ def test_plain_input_is_the_message(events: Any, logs: Any, name: str) -> None:
     assert json.loads(logged["message"]) == {"order": 7}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the logs delivery target (gureum/services/logs/target.py) creates a missing log group; AWS's "
-    "EventBridge does not, and sends the event to the target's DLQ without retrying (rule-dlq.html)",
-)
 def test_missing_log_group_is_not_created(events: Any, logs: Any, sqs: Any, name: str) -> None:
     group = f"/aws/events/{name}"
     dlq_url, dlq_arn = queue(sqs, f"{name}-dlq")
