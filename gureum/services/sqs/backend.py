@@ -19,10 +19,18 @@ from ...aws.errors import ServiceError
 from ...clock import Clock
 from ...store.base import Store, Tx
 from . import limits, move_tasks, permissions, receiving, store, store_moves
-from .errors import PurgeQueueInProgress, QueueDeletedRecently, QueueNameExists, no_such_queue
+from .errors import (
+    InvalidParameterValue,
+    MissingParameter,
+    PurgeQueueInProgress,
+    QueueDeletedRecently,
+    QueueNameExists,
+    no_such_queue,
+)
 from .messages import Received, render
 from .queues import (
     Queue,
+    canonical_attribute,
     check_attribute_names,
     check_queue_name,
     check_tags,
@@ -119,7 +127,7 @@ class SqsBackend:
         given = given_attributes(attributes)
         tags = dict(tags or {})
         fifo = check_queue_name(name, given.get("FifoQueue", "false").lower() == "true")
-        check_tags(tags)
+        check_tags(tags, name)
         now = self.clock.now()
 
         def run(tx: Tx) -> Queue:
@@ -144,7 +152,7 @@ class SqsBackend:
                 existing = store.get_queue(tx, account, region, name)  # a concurrent create won the name
                 assert existing is not None
             for key, value in changes.items():
-                if existing.attributes.get(key, "") != value:
+                if canonical_attribute(key, existing.attributes.get(key, "")) != value:
                     raise QueueNameExists(
                         f"A queue already exists with the same name and a different value for attribute {key}"
                     )
@@ -233,14 +241,20 @@ class SqsBackend:
         await self._in_queue(account, region, url, run)
 
     async def tag_queue(self, account: str, region: str, url: str, tags: dict[str, str]) -> None:
+        if not tags:
+            raise MissingParameter("The request must contain the parameter Tags.")
+
         def run(tx: Tx, queue: Queue) -> None:
             queue.tags.update(tags)
-            check_tags(queue.tags)
+            check_tags(queue.tags, queue.name)
             store.update_tags(tx, queue)
 
         await self._in_queue(account, region, url, run)
 
     async def untag_queue(self, account: str, region: str, url: str, keys: list[str]) -> None:
+        if not keys:
+            raise InvalidParameterValue("Tag keys must be between 1 and 128 characters in length.")
+
         def run(tx: Tx, queue: Queue) -> None:
             for key in keys:
                 queue.tags.pop(key, None)
@@ -294,9 +308,11 @@ class SqsBackend:
         delay: int | None = None,
         group_id: str | None = None,
         dedup_id: str | None = None,
+        trace_header: str | None = None,
         sender: str,
     ) -> Sent:
-        prepared = prepare(Outgoing(body, attributes, system_attributes, delay, group_id, dedup_id))
+        """SendMessage; `trace_header` is the request's X-Amzn-Trace-Id (see sending.Outgoing)."""
+        prepared = prepare(Outgoing(body, attributes, system_attributes, delay, group_id, dedup_id, trace_header))
 
         def run(tx: Tx, queue: Queue) -> Sent:
             fit_to_queue(prepared, queue)
@@ -305,16 +321,23 @@ class SqsBackend:
         return await self._in_queue(account, region, url, run)
 
     async def send_message_batch(
-        self, account: str, region: str, url: str, entries: list[dict[str, Any]], sender: str
+        self,
+        account: str,
+        region: str,
+        url: str,
+        entries: list[dict[str, Any]],
+        sender: str,
+        trace_header: str | None = None,
     ) -> list[tuple[str, Sent | ServiceError]]:
         """SendMessageBatch (entries with AWS member names): each entry's Id with what was sent, or the error that
-        failed it; a FIFO entry without its group or deduplication id fails the whole batch."""
+        failed it; a FIFO entry without its group or deduplication id fails the whole batch. `trace_header` is the
+        request's X-Amzn-Trace-Id, for every entry (see sending.Outgoing)."""
         check_batch([entry.get("Id") or "" for entry in entries], "SendMessageBatchRequestEntry")
         prepared: list[tuple[str, Prepared | ServiceError]] = []
         total = 0
         for entry in entries:
             try:
-                item = prepare(Outgoing.from_entry(entry))
+                item = prepare(Outgoing.from_entry(entry, trace_header))
                 total += item.size
                 prepared.append((entry["Id"], item))
             except ServiceError as error:

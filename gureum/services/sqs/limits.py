@@ -53,13 +53,21 @@ QUEUE_ATTRIBUTE_NAMES = frozenset(
 COUNT_ATTRIBUTES = frozenset(
     {"ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"}
 )
-# AddPermission: the actions a queue policy statement may grant another account
+# AddPermission: the actions a queue policy statement may grant another account, the actions only the queue's owner
+# may call (named in their own error), and how many actions one statement takes
 PERMISSION_ACTIONS = frozenset(
     {
         "*", "SendMessage", "ReceiveMessage", "DeleteMessage", "ChangeMessageVisibility", "GetQueueAttributes",
         "GetQueueUrl", "ListDeadLetterSourceQueues", "PurgeQueue", "ListQueueTags",
     }
 )  # fmt: skip
+OWNER_ONLY_ACTIONS = frozenset(
+    {
+        "AddPermission", "RemovePermission", "CreateQueue", "DeleteQueue", "ListQueues", "SetQueueAttributes",
+        "TagQueue", "UntagQueue",
+    }
+)  # fmt: skip
+MAX_PERMISSION_ACTIONS = 7
 
 QUEUE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 FIFO_QUEUE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,75}\.fifo$")

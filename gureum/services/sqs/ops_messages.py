@@ -46,6 +46,7 @@ async def send_message(ctx: RequestContext, req: dict[str, Any]) -> dict[str, An
         delay=req.get("DelaySeconds"),
         group_id=req.get("MessageGroupId"),
         dedup_id=req.get("MessageDeduplicationId"),
+        trace_header=ctx.request.headers.get("x-amzn-trace-id"),
         sender=ctx.access_key or ctx.account,
     )
     return _sent(result)
@@ -54,7 +55,12 @@ async def send_message(ctx: RequestContext, req: dict[str, Any]) -> dict[str, An
 @SERVICE.op("SendMessageBatch")
 async def send_message_batch(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     outcomes = await backend(ctx).send_message_batch(
-        ctx.account, ctx.region, req["QueueUrl"], req.get("Entries") or [], ctx.access_key or ctx.account
+        ctx.account,
+        ctx.region,
+        req["QueueUrl"],
+        req.get("Entries") or [],
+        ctx.access_key or ctx.account,
+        ctx.request.headers.get("x-amzn-trace-id"),
     )
     return {
         "Successful": [{"Id": i, **_sent(r)} for i, r in outcomes if not isinstance(r, ServiceError)],

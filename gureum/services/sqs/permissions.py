@@ -7,26 +7,28 @@ import json
 from typing import Any
 
 from . import limits
-from .errors import InvalidParameterValue, invalid_value
+from .errors import MissingParameter, OverLimit, invalid_value
 
 
 def check_permission(label: str, accounts: list[str], actions: list[str]) -> None:
-    """AddPermission's arguments, before any queue is read."""
+    """AddPermission's arguments, before any queue is read, checked in AWS's order with its messages."""
     if not limits.PERMISSION_LABEL.match(label):
         raise invalid_value(
             "Label", label, "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length"
         )
-    if not accounts:
-        raise InvalidParameterValue(
-            "Value [] for parameter PrincipalId is invalid. Reason: Please specify at least one principal."
-        )
     if not actions:
-        raise InvalidParameterValue(
-            "Value [] for parameter ActionName is invalid. Reason: Please specify at least one action."
-        )
+        raise MissingParameter("The request must contain the parameter Actions.")
+    if not accounts:
+        raise invalid_value("PrincipalId", "[]", "Unable to verify.")
+    if len(actions) > limits.MAX_PERMISSION_ACTIONS:
+        raise OverLimit(f"{len(actions)} Actions were found, maximum allowed is {limits.MAX_PERMISSION_ACTIONS}.")
     for action in actions:
+        if action in limits.OWNER_ONLY_ACTIONS:
+            raise invalid_value("ActionName", f"SQS:{action}", "Only the queue owner is allowed to invoke this action.")
         if action not in limits.PERMISSION_ACTIONS:
-            raise invalid_value("ActionName", action, "Only the queue owner is allowed to invoke this action.")
+            raise invalid_value(
+                "ActionName", f"SQS:{action}", "Please refer to the appropriate WSDL for a list of valid actions."
+            )
 
 
 def _dump(policy: dict[str, Any]) -> str:
@@ -61,7 +63,7 @@ def remove_statement(policy_text: str | None, label: str) -> str | None:
     policy = json.loads(policy_text or "null") or {"Statement": []}
     statements = [s for s in policy.get("Statement", []) if s.get("Sid") != label]
     if len(statements) == len(policy.get("Statement", [])):
-        raise invalid_value("Label", label, "can't find label.")
+        raise invalid_value("Label", label, "can't find label on existing policy.")
     if not statements:
         return None
     policy["Statement"] = statements

@@ -174,7 +174,7 @@ def check_attribute_names(names: list[str]) -> set[str]:
 def queue_attributes(queue: Queue, wanted: set[str], counts: tuple[int, int, int] | None) -> dict[str, str]:
     """GetQueueAttributes' answer: the wanted attributes, with the message counts (visible, in flight, delayed)
     when they were counted."""
-    attrs = {k: v for k, v in queue.attributes.items() if v != ""}
+    attrs = {k: canonical_attribute(k, v) for k, v in queue.attributes.items() if v != ""}
     attrs["QueueArn"] = queue.arn
     attrs["CreatedTimestamp"] = str(int(queue.created_at))
     attrs["LastModifiedTimestamp"] = str(int(queue.modified_at))
@@ -185,9 +185,10 @@ def queue_attributes(queue: Queue, wanted: set[str], counts: tuple[int, int, int
     return {k: v for k, v in attrs.items() if k in wanted}
 
 
-def check_tags(tags: dict[str, str]) -> None:
+def check_tags(tags: dict[str, str], queue_name: str) -> None:
+    """A queue's tags after a change (at most 50)."""
     if len(tags) > limits.MAX_TAGS:
-        raise InvalidParameterValue(f"Too many tags added for queue. Maximum is {limits.MAX_TAGS}.")
+        raise InvalidParameterValue(f"Too many tags added for queue {queue_name}.")
     for key, value in tags.items():
         if not 1 <= len(key) <= 128 or len(value or "") > 256:
             raise InvalidParameterValue(
@@ -338,9 +339,7 @@ def _redrive_policy(value: str, fifo: bool, source_arn: str, lookup: LookupArn) 
         raise invalid_value(
             "RedrivePolicy", value, f"Queue {source_arn} is not allowed to use {target.arn} as its dead-letter queue."
         )
-    return json.dumps(
-        {"deadLetterTargetArn": doc["deadLetterTargetArn"], "maxReceiveCount": count}, separators=(",", ":")
-    )
+    return _redrive_text(doc)
 
 
 def _redrive_allow_policy(value: str) -> str:
@@ -375,7 +374,35 @@ def _redrive_allow_policy(value: str) -> str:
             "Amazon SQS can't create the redrive allow policy. To specify one or more source queues, "
             "you must set redrivePermission to byQueue.",
         )
-    return value
+    return _redrive_allow_text(doc)
+
+
+# AWS answers a redrive policy in its own form, whatever the sender's spacing, key order or quoting: compact JSON,
+# its keys in this order, maxReceiveCount a number
+def _redrive_text(doc: dict[str, Any]) -> str:
+    policy = {"deadLetterTargetArn": doc["deadLetterTargetArn"], "maxReceiveCount": int(doc["maxReceiveCount"])}
+    return json.dumps(policy, separators=(",", ":"))
+
+
+def _redrive_allow_text(doc: dict[str, Any]) -> str:
+    policy: dict[str, Any] = {"redrivePermission": doc["redrivePermission"]}
+    if doc.get("sourceQueueArns"):
+        policy["sourceQueueArns"] = doc["sourceQueueArns"]
+    return json.dumps(policy, separators=(",", ":"))
+
+
+_CANONICAL = {"RedrivePolicy": _redrive_text, "RedriveAllowPolicy": _redrive_allow_text}
+
+
+def canonical_attribute(name: str, value: str) -> str:
+    """A stored attribute value as AWS answers it (values stored before they were kept in AWS's form too)."""
+    form = _CANONICAL.get(name)
+    if form is None or not value:
+        return value
+    try:
+        return form(json.loads(value))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return value
 
 
 def redrive_allowed(dlq: Queue, source_arn: str) -> bool:

@@ -31,6 +31,7 @@ from .messages import (
 )
 from .queues import Queue
 
+_TRACE_HEADER = "AWSTraceHeader"
 _NOT_FOR_QUEUE_TYPE = "The request include parameter that is not valid for this queue type."  # sic, AWS's grammar
 _NO_DEDUP = (
     "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly"
@@ -39,7 +40,9 @@ _NO_DEDUP = (
 
 @dataclass(slots=True, frozen=True)
 class Outgoing:
-    """A message as a sender gives it (SendMessage, a batch entry, a delivery from another service)."""
+    """A message as a sender gives it (SendMessage, a batch entry, a delivery from another service).
+    `trace_header` is the request's X-Amzn-Trace-Id: X-Ray's header instrumentation, which gives every message of
+    the request the AWSTraceHeader system attribute unless the message's MessageSystemAttributes name one."""
 
     body: str | None
     attributes: dict[str, dict[str, Any]] | None = None
@@ -47,9 +50,10 @@ class Outgoing:
     delay: int | None = None
     group_id: str | None = None
     dedup_id: str | None = None
+    trace_header: str | None = None
 
     @classmethod
-    def from_entry(cls, entry: dict[str, Any]) -> Outgoing:
+    def from_entry(cls, entry: dict[str, Any], trace_header: str | None = None) -> Outgoing:
         """A SendMessageBatch entry (AWS member names)."""
         return cls(
             entry.get("MessageBody"),
@@ -58,6 +62,7 @@ class Outgoing:
             entry.get("DelaySeconds"),
             entry.get("MessageGroupId"),
             entry.get("MessageDeduplicationId"),
+            trace_header,
         )
 
 
@@ -94,16 +99,21 @@ def prepare(outgoing: Outgoing) -> Prepared:
     check_message_attributes(system, "system ")
     delay = outgoing.delay
     if delay is not None and not 0 <= delay <= limits.MAX_DELAY_SECONDS:
-        raise invalid_value("DelaySeconds", delay, f"DelaySeconds must be >= 0 and <= {limits.MAX_DELAY_SECONDS}")
+        raise invalid_value("DelaySeconds", delay, f"DelaySeconds must be >= 0 and <= {limits.MAX_DELAY_SECONDS}.")
     for key, value in (("MessageGroupId", outgoing.group_id), ("MessageDeduplicationId", outgoing.dedup_id)):
         if value is not None and not limits.TOKEN.match(value):
             raise invalid_value(
                 key, value, f"{key} can only include alphanumeric and punctuation characters. 1 to 128 in length."
             )
+    stored_system = system
+    if outgoing.trace_header and _TRACE_HEADER not in system:
+        # the message system attribute overrides the HTTP header (X-Ray's SQS integration); the header adds no
+        # MD5OfMessageSystemAttributes, as the sender computed none
+        stored_system = {**system, _TRACE_HEADER: {"DataType": "String", "StringValue": outgoing.trace_header}}
     message = NewMessage(
         body=body,
         attributes=encode_attributes(attributes),
-        system_attributes=encode_attributes(system),
+        system_attributes=encode_attributes(stored_system),
         md5_body=md5_text(body),
         delay=0,
         group_id=outgoing.group_id,

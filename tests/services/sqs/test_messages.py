@@ -310,6 +310,41 @@ def test_aws_trace_header_system_attribute(sqs: Any, name: str) -> None:
         )
 
 
+def test_aws_trace_header_from_the_x_amzn_trace_id_header(sqs: Any, name: str) -> None:
+    """X-Ray's default header instrumentation: SendMessage(Batch) with an X-Amzn-Trace-Id header gives every message
+    the AWSTraceHeader system attribute; a MessageSystemAttributes AWSTraceHeader overrides the header."""
+    url = create(sqs, name, VisibilityTimeout=0)
+    header = "Root=1-65a4c2b1-0123456789abcdef01234567;Parent=0123456789abcdef;Sampled=1"
+
+    def add_trace_header(request: Any, **_: Any) -> None:
+        request.headers["X-Amzn-Trace-Id"] = header
+
+    sqs.meta.events.register("before-sign.sqs.SendMessage", add_trace_header)
+    sqs.meta.events.register("before-sign.sqs.SendMessageBatch", add_trace_header)
+    try:
+        from_header = sqs.send_message(QueueUrl=url, MessageBody="header")
+        explicit = sqs.send_message(
+            QueueUrl=url,
+            MessageBody="attribute",
+            MessageSystemAttributes={"AWSTraceHeader": {"DataType": "String", "StringValue": TRACE}},
+        )
+        batch = sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": "a", "MessageBody": "batch"}])
+    finally:
+        sqs.meta.events.unregister("before-sign.sqs.SendMessage", add_trace_header)
+        sqs.meta.events.unregister("before-sign.sqs.SendMessageBatch", add_trace_header)
+    assert "MD5OfMessageSystemAttributes" not in from_header and [e["Id"] for e in batch["Successful"]] == ["a"]
+    assert explicit["MD5OfMessageSystemAttributes"] == "5ae4d5d7636402d80f4eb6d213245a88"
+    plain = sqs.send_message(QueueUrl=url, MessageBody="plain")
+    got = {
+        m["Body"]: m for m in receive(sqs, url, MaxNumberOfMessages=10, MessageSystemAttributeNames=["AWSTraceHeader"])
+    }
+    assert got["header"]["Attributes"] == {"AWSTraceHeader": header}
+    assert got["batch"]["Attributes"] == {"AWSTraceHeader": header}
+    assert got["attribute"]["Attributes"] == {"AWSTraceHeader": TRACE}
+    assert "Attributes" not in got["plain"]
+    assert {m["MessageId"] for m in got.values()} >= {from_header["MessageId"], plain["MessageId"]}
+
+
 def test_message_group_id_on_standard_queue(sqs: Any, name: str) -> None:
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     sent = sqs.send_message(QueueUrl=url, MessageBody="message", MessageGroupId="test")
@@ -353,7 +388,10 @@ def test_queue_delay_and_per_message_override(sqs: Any, name: str) -> None:
 @pytest.mark.parametrize("delay", [-1, 901])
 def test_delay_out_of_range(sqs: Any, name: str, delay: int) -> None:
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
-    expect_error(sqs.send_message, "InvalidParameterValue", QueueUrl=url, MessageBody="m", DelaySeconds=delay)
+    message = f"Value {delay} for parameter DelaySeconds is invalid. Reason: DelaySeconds must be >= 0 and <= 900."
+    expect_error(sqs.send_message, "InvalidParameterValue", message, QueueUrl=url, MessageBody="m", DelaySeconds=delay)
+    outcome = sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": "a", "MessageBody": "m", "DelaySeconds": delay}])
+    assert [(e["Id"], e["Code"], e["Message"]) for e in outcome["Failed"]] == [("a", "InvalidParameterValue", message)]
 
 
 # --- visibility -----------------------------------------------------------------------------------------

@@ -470,6 +470,28 @@ def test_redrive_policy_round_trip_and_removal(sqs: Any, name: str) -> None:
     assert "RedrivePolicy" not in attrs(sqs, url)
 
 
+def test_redrive_policies_come_back_in_aws_canonical_form(sqs: Any, name: str) -> None:
+    """AWS returns RedrivePolicy and RedriveAllowPolicy as compact JSON in its own key order, maxReceiveCount a
+    number, whatever spacing, key order or string count the caller sent."""
+    dlq = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
+    dlq_arn = arn(sqs, dlq)
+    source_arn = f"arn:aws:sqs:us-east-1:{ACCOUNT}:{name}"
+    sent = json.dumps({"maxReceiveCount": "5", "deadLetterTargetArn": dlq_arn}, indent=2)
+    url = create(sqs, name, RedrivePolicy=sent)
+    assert attrs(sqs, url, "RedrivePolicy")["RedrivePolicy"] == (
+        f'{{"deadLetterTargetArn":"{dlq_arn}","maxReceiveCount":5}}'
+    )
+    allow = json.dumps({"sourceQueueArns": [source_arn], "redrivePermission": "byQueue"}, indent=1)
+    sqs.set_queue_attributes(QueueUrl=dlq, Attributes={"RedriveAllowPolicy": allow})
+    assert attrs(sqs, dlq, "RedriveAllowPolicy")["RedriveAllowPolicy"] == (
+        f'{{"redrivePermission":"byQueue","sourceQueueArns":["{source_arn}"]}}'
+    )
+    sqs.set_queue_attributes(QueueUrl=dlq, Attributes={"RedriveAllowPolicy": '{ "redrivePermission" : "allowAll" }'})
+    assert attrs(sqs, dlq, "RedriveAllowPolicy")["RedriveAllowPolicy"] == '{"redrivePermission":"allowAll"}'
+    # CreateQueue with the same policies in another spelling is the same queue
+    assert create(sqs, name, RedrivePolicy=json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 5})) == url
+
+
 def test_redrive_policy_validation(sqs: Any, name: str) -> None:
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     dlq_arn = arn(sqs, sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"])
@@ -592,6 +614,32 @@ def test_tags_lifecycle(sqs: Any, name: str) -> None:
         expect_error(call, *NOT_EXIST, QueueUrl=url + "-missing", **kwargs)
 
 
+def test_tag_errors(sqs: Any, name: str) -> None:
+    url = sqs.create_queue(QueueName=name, tags={"kept": "yes"})["QueueUrl"]
+    expect_error(
+        sqs.tag_queue, "MissingParameter", "The request must contain the parameter Tags.", QueueUrl=url, Tags={}
+    )
+    too_many = {f"tag_key_{i}": f"tag_value_{i}" for i in range(50)}
+    message = f"Too many tags added for queue {name}."
+    expect_error(sqs.tag_queue, "InvalidParameterValue", message, QueueUrl=url, Tags=too_many)
+    assert sqs.list_queue_tags(QueueUrl=url)["Tags"] == {"kept": "yes"}  # a failed TagQueue changes nothing
+    expect_error(
+        sqs.untag_queue,
+        "InvalidParameterValue",
+        "Tag keys must be between 1 and 128 characters in length.",
+        QueueUrl=url,
+        TagKeys=[],
+    )
+    many = {f"k{i}": "v" for i in range(51)}
+    expect_error(
+        sqs.create_queue,
+        "InvalidParameterValue",
+        f"Too many tags added for queue {name}-2.",
+        QueueName=f"{name}-2",
+        tags=many,
+    )
+
+
 # --- permissions --------------------------------------------------------------------------------------
 
 
@@ -627,8 +675,48 @@ def test_add_and_remove_permission(sqs: Any, name: str) -> None:
     assert [s["Sid"] for s in json.loads(attrs(sqs, url, "Policy")["Policy"])["Statement"]] == ["second"]
     sqs.remove_permission(QueueUrl=url, Label="second")
     assert "Policy" not in attrs(sqs, url)
-    message = "Value second for parameter Label is invalid. Reason: can't find label."
+    message = "Value second for parameter Label is invalid. Reason: can't find label on existing policy."
     expect_error(sqs.remove_permission, "InvalidParameterValue", message, QueueUrl=url, Label="second")
+
+
+def test_permission_errors(sqs: Any, name: str) -> None:
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    other = "111111111111"
+
+    def refused(code: str, message: str, accounts: list[str], actions: list[str]) -> None:
+        expect_error(
+            sqs.add_permission, code, message, QueueUrl=url, Label="l", AWSAccountIds=accounts, Actions=actions
+        )
+
+    refused("MissingParameter", "The request must contain the parameter Actions.", [other], [])
+    refused(
+        "InvalidParameterValue", "Value [] for parameter PrincipalId is invalid. Reason: Unable to verify.", [], ["*"]
+    )
+    refused("OverLimit", "8 Actions were found, maximum allowed is 7.", [other], ["SendMessage"] * 8)
+    for owner_only in ("CreateQueue", "DeleteQueue", "SetQueueAttributes", "AddPermission", "RemovePermission"):
+        refused(
+            "InvalidParameterValue",
+            f"Value SQS:{owner_only} for parameter ActionName is invalid. "
+            "Reason: Only the queue owner is allowed to invoke this action.",
+            [other],
+            [owner_only],
+        )
+    refused(
+        "InvalidParameterValue",
+        "Value SQS:FlyToTheMoon for parameter ActionName is invalid. "
+        "Reason: Please refer to the appropriate WSDL for a list of valid actions.",
+        [other],
+        ["FlyToTheMoon"],
+    )
+    assert "Policy" not in attrs(sqs, url)
+    sqs.add_permission(QueueUrl=url, Label="l", AWSAccountIds=[other], Actions=["SendMessage"] * 7)
+    expect_error(
+        sqs.remove_permission,
+        "InvalidParameterValue",
+        "Value other for parameter Label is invalid. Reason: can't find label on existing policy.",
+        QueueUrl=url,
+        Label="other",
+    )
 
 
 # --- purge ----------------------------------------------------------------------------------------------
