@@ -38,8 +38,8 @@ def _cli(endpoint: str, *args: str) -> Any:
 def test_cli_create_wait_invoke(endpoint: str, name: str, tmp_path: Path) -> None:
     package = tmp_path / "fn.zip"
     package.write_bytes(make_zip({"index.py": "def handler(event, context):\n    return {'hi': event['who']}\n"}))
-    out = _cli(endpoint, "lambda", "create-function", "--function-name", name, "--runtime", "python3.12", "--role", ROLE,
-               "--handler", "index.handler", "--zip-file", f"fileb://{package}")  # fmt: skip
+    out = _cli(endpoint, "lambda", "create-function", "--function-name", name, "--runtime", "python3.12",
+               "--role", ROLE, "--handler", "index.handler", "--zip-file", f"fileb://{package}")  # fmt: skip
     assert out["FunctionName"] == name
     _cli(endpoint, "lambda", "wait", "function-active-v2", "--function-name", name)
     result = tmp_path / "out.json"

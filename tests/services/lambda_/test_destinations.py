@@ -167,7 +167,8 @@ def test_on_failure_record_to_sns_and_function_destination(aws: Callable[..., An
         client,
         f"{name}-next",
         {
-            "index.py": "def handler(event, context):\n    raise ValueError('next got ' + event['requestContext']['condition'])\n"
+            "index.py": "def handler(event, context):\n"
+            "    raise ValueError('next got ' + event['requestContext']['condition'])\n"
         },
     )
     client.put_function_event_invoke_config(

@@ -19,11 +19,13 @@ import json, os, uuid, boto3
 sqs = boto3.client("sqs")
 def handler(event, context):
     out = os.environ["OUT"]
-    extra = {"MessageGroupId": event["Records"][0]["attributes"].get("MessageGroupId", "g"), "MessageDeduplicationId": uuid.uuid4().hex} if out.endswith(".fifo") else {}
+    group = event["Records"][0]["attributes"].get("MessageGroupId", "g")
+    extra = {"MessageGroupId": group, "MessageDeduplicationId": uuid.uuid4().hex} if out.endswith(".fifo") else {}
     sqs.send_message(QueueUrl=out, MessageBody=json.dumps(event), **extra)
     if any(r["body"] == "boom" for r in event["Records"]):
         raise RuntimeError("boom")
-    return {"batchItemFailures": [{"itemIdentifier": r["messageId"]} for r in event["Records"] if r["body"].startswith("bad")]}
+    failed = [r["messageId"] for r in event["Records"] if r["body"].startswith("bad")]
+    return {"batchItemFailures": [{"itemIdentifier": ident} for ident in failed]}
 """
 
 
@@ -96,7 +98,9 @@ def test_batch_reaches_function_in_aws_event_shape(aws: Callable[..., Any], name
     client, sqs = aws("lambda"), aws("sqs")
     url, arn, out = _setup(aws, name)
     sqs.send_message_batch(QueueUrl=url, Entries=[
-        {"Id": str(i), "MessageBody": f"m{i}", "MessageAttributes": {"n": {"DataType": "Number", "StringValue": str(i)}, "b": {"DataType": "Binary", "BinaryValue": b"\x01"}}}
+        {"Id": str(i), "MessageBody": f"m{i}",
+         "MessageAttributes": {"n": {"DataType": "Number", "StringValue": str(i)},
+                               "b": {"DataType": "Binary", "BinaryValue": b"\x01"}}}
         for i in range(3)
     ])  # fmt: skip
     created = client.create_event_source_mapping(EventSourceArn=arn, FunctionName=name)
@@ -285,7 +289,8 @@ def test_api_validation_listing_and_delete(aws: Callable[..., Any], name: str) -
     url, arn, _out = _setup(aws, name)
     other_url, other_arn = _queue(sqs, f"{name}-other")
     create_esm = client.create_event_source_mapping
-    expect_error(create_esm, "InvalidParameterValueException", "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10",
+    expect_error(create_esm, "InvalidParameterValueException",
+                 "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10",
                  EventSourceArn=arn, FunctionName=name, BatchSize=11)  # fmt: skip
     expect_error(
         create_esm,
@@ -295,8 +300,8 @@ def test_api_validation_listing_and_delete(aws: Callable[..., Any], name: str) -
         BatchSize=10_001,
         MaximumBatchingWindowInSeconds=1,
     )
-    expect_error(create_esm, "InvalidParameterValueException", "Invalid filter pattern definition.", EventSourceArn=arn, FunctionName=name,
-                 FilterCriteria={"Filters": [{"Pattern": "{not json"}]})  # fmt: skip
+    expect_error(create_esm, "InvalidParameterValueException", "Invalid filter pattern definition.", EventSourceArn=arn,
+                 FunctionName=name, FilterCriteria={"Filters": [{"Pattern": "{not json"}]})  # fmt: skip
     expect_error(create_esm, "ResourceNotFoundException", EventSourceArn=arn, FunctionName=f"{name}-missing")
     expect_error(
         create_esm,
@@ -305,7 +310,8 @@ def test_api_validation_listing_and_delete(aws: Callable[..., Any], name: str) -
         FunctionName=name,
     )
     slow_url, slow_arn = _queue(sqs, f"{name}-slow", VisibilityTimeout=2)
-    expect_error(create_esm, "InvalidParameterValueException", "Queue visibility timeout: 2 seconds is less than Function timeout: 3 seconds",
+    expect_error(create_esm, "InvalidParameterValueException",
+                 "Queue visibility timeout: 2 seconds is less than Function timeout: 3 seconds",
                  EventSourceArn=slow_arn, FunctionName=name)  # fmt: skip
     first = create_esm(
         EventSourceArn=arn,
@@ -397,8 +403,9 @@ def test_batch_item_failure_responses_and_payload_split() -> None:
         and failed_items(b'{"batchItemFailures": null}', ids) == set()
     )
     assert failed_items(b'{"batchItemFailures": [{"itemIdentifier": "b"}]}', ids) == {"b"}
-    for invalid in (b"not json", b'"text"', b'{"batchItemFailures": [{"itemIdentifier": ""}]}', b'{"batchItemFailures": [{"itemIdentifier": null}]}',
-                    b'{"batchItemFailures": [{"id": "a"}]}', b'{"batchItemFailures": [{"itemIdentifier": "zzz"}]}'):  # fmt: skip
+    for invalid in (b"not json", b'"text"', b'{"batchItemFailures": [{"itemIdentifier": ""}]}',
+                    b'{"batchItemFailures": [{"itemIdentifier": null}]}', b'{"batchItemFailures": [{"id": "a"}]}',
+                    b'{"batchItemFailures": [{"itemIdentifier": "zzz"}]}'):  # fmt: skip
         assert failed_items(invalid, ids) is None, invalid
     big = [{"body": "x" * 2_500_000, "attributes": {"MessageGroupId": g}} for g in ("g1", "g1", "g2", "g1", "g1")]
     assert [len(b) for b in split_batches(big, fifo=False)] == [2, 2, 1]

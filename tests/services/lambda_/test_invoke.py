@@ -21,10 +21,12 @@ def handler(event, context):
     global COUNT
     COUNT += 1
     print("hello from", context.function_name)
-    return {"event": event, "count": COUNT, "request_id": context.aws_request_id, "remaining": context.get_remaining_time_in_millis(),
-            "env": {k: os.environ.get(k) for k in ["AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
-            "AWS_REGION", "AWS_DEFAULT_REGION", "_HANDLER", "LAMBDA_TASK_ROOT", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
-            "AWS_EXECUTION_ENV", "TZ", "LANG", "AWS_ACCESS_KEY_ID", "AWS_ENDPOINT_URL", "MY_VAR", "TMPDIR", "AWS_LAMBDA_RUNTIME_API"]},
+    return {"event": event, "count": COUNT, "request_id": context.aws_request_id,
+            "remaining": context.get_remaining_time_in_millis(),
+            "env": {k: os.environ.get(k) for k in ["AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_VERSION",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_REGION", "AWS_DEFAULT_REGION", "_HANDLER", "LAMBDA_TASK_ROOT",
+            "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_EXECUTION_ENV", "TZ", "LANG",
+            "AWS_ACCESS_KEY_ID", "AWS_ENDPOINT_URL", "MY_VAR", "TMPDIR", "AWS_LAMBDA_RUNTIME_API"]},
             "cwd": os.getcwd()}
 """
 
@@ -72,7 +74,10 @@ def test_python_cold_then_warm_with_environment(aws: Callable[..., Any], name: s
 
 def test_python_errors(aws: Callable[..., Any], name: str) -> None:
     client = aws("lambda")
-    code = "def handler(event, context):\n    if event.get('fail'):\n        raise ValueError('boom ' + event['fail'])\n    return {'error': 'handled', 'ok': False}\n"
+    code = (
+        "def handler(event, context):\n    if event.get('fail'):\n        raise ValueError('boom ' + event['fail'])\n"
+        "    return {'error': 'handled', 'ok': False}\n"
+    )
     create(client, name, {"app.py": code}, handler="app.handler")
     out, doc = _invoke(client, name, {"fail": "x"})
     assert out["StatusCode"] == 200 and out["FunctionError"] == "Unhandled"
@@ -93,7 +98,10 @@ def test_python_import_error_and_missing_handler(aws: Callable[..., Any], name: 
 
 def test_timeout_recycles_environment(aws: Callable[..., Any], name: str) -> None:
     client = aws("lambda")
-    code = "import time\nN = 0\ndef handler(event, context):\n    global N\n    N += 1\n    time.sleep(event.get('sleep', 0))\n    return N\n"
+    code = (
+        "import time\nN = 0\ndef handler(event, context):\n    global N\n    N += 1\n"
+        "    time.sleep(event.get('sleep', 0))\n    return N\n"
+    )
     create(client, name, {"index.py": code}, Timeout=1)
     started = time.monotonic()
     out, doc = _invoke(client, name, {"sleep": 5}, LogType="Tail")
@@ -117,7 +125,10 @@ def test_memory_limit(aws: Callable[..., Any], name: str) -> None:
 def test_sdk_call_from_inside_the_function(aws: Callable[..., Any], name: str) -> None:
     client, sqs = aws("lambda"), aws("sqs")
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
-    code = "import boto3\ndef handler(event, context):\n    boto3.client('sqs').send_message(QueueUrl=event['url'], MessageBody=event['body'])\n    return 'sent'\n"
+    code = (
+        "import boto3\ndef handler(event, context):\n"
+        "    boto3.client('sqs').send_message(QueueUrl=event['url'], MessageBody=event['body'])\n    return 'sent'\n"
+    )
     create(client, name, {"index.py": code}, runtime="python3.13")
     out, doc = _invoke(client, name, {"url": url, "body": "sync"})
     assert doc == "sent", doc
@@ -179,7 +190,8 @@ while true; do
   EVENT=$(curl -sS -LD "$HEADERS" "$API/invocation/next")
   REQUEST_ID=$(grep -Fi Lambda-Runtime-Aws-Request-Id "$HEADERS" | tr -d '[:space:]' | cut -d: -f2)
   echo "handling $REQUEST_ID"
-  curl -sS -o /dev/null -X POST "$API/invocation/$REQUEST_ID/response" -d "{\\"echo\\": $EVENT, \\"handler\\": \\"${_HANDLER}\\"}"
+  curl -sS -o /dev/null -X POST "$API/invocation/$REQUEST_ID/response" \\
+    -d "{\\"echo\\": $EVENT, \\"handler\\": \\"${_HANDLER}\\"}"
 done
 """
 

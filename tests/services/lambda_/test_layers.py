@@ -69,7 +69,12 @@ def test_nodejs_layer_and_runtime_in_a_layer(aws: Callable[..., Any], name: str)
     code = "const greet = require('greet');\nexports.handler = async (e) => greet(e.n);\n"
     create(client, name, {"index.js": code}, runtime=f"nodejs{node_major()}.x", Layers=[lib["LayerVersionArn"]])
     assert json.loads(client.invoke(FunctionName=name, Payload=b'{"n": "layer"}')["Payload"].read()) == "hi layer"
-    boot = "#!/bin/sh\nAPI=\"http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime\"\nwhile true; do\n  ID=$(curl -sSD - -o /dev/null \"$API/invocation/next\" | tr -d '\\r' | grep -i '^lambda-runtime-aws-request-id' | cut -d' ' -f2)\n  curl -sS -o /dev/null -X POST \"$API/invocation/$ID/response\" -d '\"from a layer runtime\"'\ndone\n"
+    boot = (
+        '#!/bin/sh\nAPI="http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime"\nwhile true; do\n'
+        "  ID=$(curl -sSD - -o /dev/null \"$API/invocation/next\" | tr -d '\\r'"
+        " | grep -i '^lambda-runtime-aws-request-id' | cut -d' ' -f2)\n"
+        '  curl -sS -o /dev/null -X POST "$API/invocation/$ID/response" -d \'"from a layer runtime"\'\ndone\n'
+    )
     runtime_layer = client.publish_layer_version(
         LayerName=name + "-rt", Content={"ZipFile": make_zip({"bootstrap": boot}, executable=("bootstrap",))}
     )

@@ -13,7 +13,10 @@ from ...conftest import StoreFactory, make_client
 from ...server import Server
 from .zips import create
 
-COUNTER = "import os\nN = 0\ndef handler(event, context):\n    global N\n    N += 1\n    return {'n': N, 'pid': os.getpid()}\n"
+COUNTER = (
+    "import os\nN = 0\ndef handler(event, context):\n    global N\n    N += 1\n"
+    "    return {'n': N, 'pid': os.getpid()}\n"
+)
 
 
 def _alive(pid: int) -> bool:
@@ -56,7 +59,10 @@ def test_event_invocation_survives_kill(store: StoreFactory, backend: str, name:
     try:
         client, sqs = make_client(server.endpoint, "lambda"), make_client(server.endpoint, "sqs")
         url = sqs.create_queue(QueueName=name)["QueueUrl"]
-        code = "import time, boto3\ndef handler(event, context):\n    time.sleep(1.5)\n    boto3.client('sqs').send_message(QueueUrl=event['url'], MessageBody='done')\n"
+        code = (
+            "import time, boto3\ndef handler(event, context):\n    time.sleep(1.5)\n"
+            "    boto3.client('sqs').send_message(QueueUrl=event['url'], MessageBody='done')\n"
+        )
         create(client, name, {"index.py": code}, Timeout=10)
         client.invoke(FunctionName=name, InvocationType="Event", Payload=json.dumps({"url": url}))
         time.sleep(0.5)  # the function is running now

@@ -16,7 +16,8 @@ import os
 def handler(event, context):
     print("line one", event.get("marker"))
     print("line two")
-    return {"stream": os.environ["AWS_LAMBDA_LOG_STREAM_NAME"], "group": os.environ["AWS_LAMBDA_LOG_GROUP_NAME"], "request_id": context.aws_request_id}
+    return {"stream": os.environ["AWS_LAMBDA_LOG_STREAM_NAME"], "group": os.environ["AWS_LAMBDA_LOG_GROUP_NAME"],
+            "request_id": context.aws_request_id}
 """
 
 
@@ -56,7 +57,8 @@ def test_invocation_logs_land_in_the_function_log_group(aws: Callable[..., Any],
     )
     report = messages[start + 4]
     assert re.match(
-        rf"REPORT RequestId: {rid}\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms",
+        rf"REPORT RequestId: {rid}\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\t"
+        r"Max Memory Used: \d+ MB\tInit Duration: [\d.]+ ms",
         report,
     )
     later = next(m for m in messages if m.startswith(f"REPORT RequestId: {second['request_id']}"))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from gureum.aws.errors import ServiceError
-from gureum.services.lambda_.functions import Function, code_sha256, parse_function_name
 from gureum.services.lambda_.aliases import is_alias, pick_version
+from gureum.services.lambda_.functions import Function, code_sha256, parse_function_name
 
 
 @pytest.mark.parametrize(
@@ -49,8 +49,9 @@ def test_alias_routing() -> None:
 
 
 def test_configuration_document() -> None:
-    fn = Function("123456789012", "us-east-1", "fn", "$LATEST", "python3.12", "arn:aws:iam::123456789012:role/r", "index.handler", code_sha256(b"zip"), 3,
-                  environment={"A": "b"}, dead_letter_arn="arn:aws:sqs:us-east-1:123456789012:dlq").revised(0.0)  # fmt: skip
+    fn = Function("123456789012", "us-east-1", "fn", "$LATEST", "python3.12", "arn:aws:iam::123456789012:role/r",
+                  "index.handler", code_sha256(b"zip"), 3, environment={"A": "b"},
+                  dead_letter_arn="arn:aws:sqs:us-east-1:123456789012:dlq").revised(0.0)  # fmt: skip
     doc = fn.configuration()
     assert (
         doc["FunctionArn"] == "arn:aws:lambda:us-east-1:123456789012:function:fn"

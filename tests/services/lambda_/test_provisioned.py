@@ -19,7 +19,8 @@ CODE = """
 import os
 print("initialising", os.environ["AWS_LAMBDA_INITIALIZATION_TYPE"])
 def handler(event, context):
-    return {"init": os.environ["AWS_LAMBDA_INITIALIZATION_TYPE"], "pid": os.getpid(), "version": os.environ["AWS_LAMBDA_FUNCTION_VERSION"]}
+    return {"init": os.environ["AWS_LAMBDA_INITIALIZATION_TYPE"], "pid": os.getpid(),
+            "version": os.environ["AWS_LAMBDA_FUNCTION_VERSION"]}
 """
 
 
@@ -41,8 +42,8 @@ def test_provisioned_version_is_ready_and_warm(aws: Callable[..., Any], name: st
     client = aws("lambda")
     create(client, name, {"index.py": CODE})
     expect_error(client.put_provisioned_concurrency_config, "InvalidParameterValueException",
-                 "Provisioned Concurrency Configs cannot be applied to unpublished function versions.", FunctionName=name, Qualifier="$LATEST",
-                 ProvisionedConcurrentExecutions=1)  # fmt: skip
+                 "Provisioned Concurrency Configs cannot be applied to unpublished function versions.",
+                 FunctionName=name, Qualifier="$LATEST", ProvisionedConcurrentExecutions=1)  # fmt: skip
     expect_error(
         client.get_provisioned_concurrency_config,
         "ProvisionedConcurrencyConfigNotFoundException",
@@ -153,7 +154,8 @@ def test_init_failure_is_failed(aws: Callable[..., Any], name: str) -> None:
     client = aws("lambda")
     # a runtime that reports an init error and exits, as AWS's runtime interface clients do
     bootstrap = ('#!/bin/sh\ncurl -s -X POST -d \'{"errorMessage":"no init for you","errorType":"Runtime.Init"}\' '
-                 '"http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/init/error" >/dev/null 2>&1\nexit 1\n')  # fmt: skip
+                 '"http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/init/error" '
+                 '>/dev/null 2>&1\nexit 1\n')  # fmt: skip
     create(client, name, {"bootstrap": bootstrap}, runtime="provided.al2023", handler="x", executable=("bootstrap",))
     version = client.publish_version(FunctionName=name)["Version"]
     client.put_provisioned_concurrency_config(FunctionName=name, Qualifier=version, ProvisionedConcurrentExecutions=1)

@@ -32,8 +32,9 @@ def test_each_python_runs_on_its_own_interpreter(aws: Callable[..., Any], name: 
     code = (
         "import sys\n"
         "def handler(event, context):\n"
-        "    return {'version': '%d.%d' % sys.version_info[:2], 'arn': context.invoked_function_arn, 'mem': context.memory_limit_in_mb,\n"
-        "            'group': context.log_group_name, 'stream': context.log_stream_name, 'client': context.client_context,\n"
+        "    return {'version': '%d.%d' % sys.version_info[:2], 'arn': context.invoked_function_arn,\n"
+        "            'mem': context.memory_limit_in_mb, 'group': context.log_group_name,\n"
+        "            'stream': context.log_stream_name, 'client': context.client_context,\n"
         "            'left': context.get_remaining_time_in_millis()}\n"
     )
     create(client, name, {"index.py": code}, runtime=runtime, Timeout=7)
@@ -46,7 +47,10 @@ def test_each_python_runs_on_its_own_interpreter(aws: Callable[..., Any], name: 
 
 def test_crash_and_oversized_response(aws: Callable[..., Any], name: str) -> None:
     client = aws("lambda")
-    code = "import os\ndef handler(event, context):\n    if event.get('exit'):\n        os._exit(3)\n    return 'x' * (7 * 1024 * 1024)\n"
+    code = (
+        "import os\ndef handler(event, context):\n    if event.get('exit'):\n        os._exit(3)\n"
+        "    return 'x' * (7 * 1024 * 1024)\n"
+    )
     create(client, name, {"index.py": code})
     out, doc = _invoke(client, name, {"exit": True})
     assert (
@@ -67,7 +71,8 @@ def test_provided_without_bootstrap(aws: Callable[..., Any], name: str) -> None:
 
 INIT_ERROR = """#!/bin/sh
 curl -sS -o /dev/null -X POST "http://${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime/init/error" \\
-  -H "Lambda-Runtime-Function-Error-Type: Runtime.ConfigError" -d '{"errorMessage": "no config", "errorType": "Runtime.ConfigError"}'
+  -H "Lambda-Runtime-Function-Error-Type: Runtime.ConfigError" \\
+  -d '{"errorMessage": "no config", "errorType": "Runtime.ConfigError"}'
 exit 1
 """
 
@@ -91,7 +96,10 @@ def test_nodejs_module_styles(aws: Callable[..., Any], name: str) -> None:
     esm = "export const handler = async (event) => ({ style: 'esm', got: event.v });\n"
     create(client, name, {"app.mjs": esm}, runtime=runtime, handler="app.handler")
     assert _invoke(client, name, {"v": 1})[1] == {"style": "esm", "got": 1}
-    callback = "exports.run = (event, context, callback) => { setTimeout(() => callback(null, { style: 'callback', id: context.awsRequestId }), 10); };\n"
+    callback = (
+        "exports.run = (event, context, callback) => "
+        "{ setTimeout(() => callback(null, { style: 'callback', id: context.awsRequestId }), 10); };\n"
+    )
     create(client, name + "-cb", {"lib/main.js": callback}, runtime=runtime, handler="lib/main.run")
     out, doc = _invoke(client, name + "-cb")
     assert doc == {"style": "callback", "id": out["ResponseMetadata"]["RequestId"]}
@@ -105,7 +113,10 @@ def test_sdk_calls_from_a_function_pass_strict_sigv4(store: StoreFactory, name: 
     try:
         client, sqs = make_client(server.endpoint, "lambda"), make_client(server.endpoint, "sqs")
         url = sqs.create_queue(QueueName=name)["QueueUrl"]
-        code = "import boto3\ndef handler(event, context):\n    return boto3.client('sqs').send_message(QueueUrl=event['url'], MessageBody='signed')['MessageId']\n"
+        code = (
+            "import boto3\ndef handler(event, context):\n"
+            "    return boto3.client('sqs').send_message(QueueUrl=event['url'], MessageBody='signed')['MessageId']\n"
+        )
         create(client, name, {"index.py": code})
         out, doc = _invoke(client, name, {"url": url})
         assert "FunctionError" not in out, doc

@@ -26,15 +26,17 @@ def handler(event, context):
     if path == "/fail":
         raise RuntimeError("boom")
     if path == "/binary":
-        return {"statusCode": 201, "headers": {"content-type": "application/octet-stream", "x-custom": "yes"}, "cookies": ["a=1; Path=/", "b=2"],
-                "body": base64.b64encode(bytes(range(256))).decode(), "isBase64Encoded": True}
+        return {"statusCode": 201, "headers": {"content-type": "application/octet-stream", "x-custom": "yes"},
+                "cookies": ["a=1; Path=/", "b=2"], "body": base64.b64encode(bytes(range(256))).decode(),
+                "isBase64Encoded": True}
     if path == "/plain":
         return "just text"
     if path == "/object":
         return {"hello": ["world"]}
     if path == "/bad":
         return {"statusCode": "teapot"}
-    return {"statusCode": 200, "headers": {"content-type": "application/json"}, "body": json.dumps({"event": event, "request_id": context.aws_request_id})}
+    return {"statusCode": 200, "headers": {"content-type": "application/json"},
+            "body": json.dumps({"event": event, "request_id": context.aws_request_id})}
 """
 
 
@@ -216,8 +218,8 @@ def test_cors_preflight_and_headers(aws: Callable[..., Any], fn: str, endpoint: 
     name = f"{fn}-cors"
     create(client, name, {"index.py": ECHO})
     _allow_public(client, name)
-    cors = {"AllowOrigins": ["https://app.example.com"], "AllowMethods": ["GET", "POST"], "AllowHeaders": ["x-custom"], "ExposeHeaders": ["x-out"],
-            "MaxAge": 300, "AllowCredentials": True}  # fmt: skip
+    cors = {"AllowOrigins": ["https://app.example.com"], "AllowMethods": ["GET", "POST"], "AllowHeaders": ["x-custom"],
+            "ExposeHeaders": ["x-out"], "MaxAge": 300, "AllowCredentials": True}  # fmt: skip
     base = _path_url(
         client.create_function_url_config(FunctionName=name, AuthType="NONE", Cors=cors)["FunctionUrl"], endpoint
     )
