@@ -118,6 +118,11 @@ class RuntimeApiServer:
                     return
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, _BadRequest):
             return
+        except asyncio.CancelledError:
+            # close() (the environment stopping, e.g. at shutdown) cancels a handler parked in GET next. The task
+            # ends quietly: Python 3.11's asyncio.start_server callback calls task.exception() on a cancelled task,
+            # which raises and logs a CancelledError traceback per environment (3.12 checks task.cancelled()).
+            return
         finally:
             self._connections.discard(writer)
             writer.close()

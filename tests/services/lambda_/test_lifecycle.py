@@ -1,9 +1,11 @@
-"""Execution environments over a server's life: idle expiry, shutdown, and Event invocations surviving kill -9."""
+"""Execution environments over a server's life: idle expiry, shutdown (quiet on SIGTERM and Ctrl-C), and Event
+invocations surviving kill -9."""
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import time
 from typing import Any
 
@@ -76,3 +78,23 @@ def test_event_invocation_survives_kill(store: StoreFactory, backend: str, name:
         assert [m["Body"] for m in bodies] == ["done"]
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_shutdown_with_warm_environments_is_quiet(store: StoreFactory, name: str, signum: signal.Signals) -> None:
+    """Ctrl-C or SIGTERM with warm environments: exit 0 and no traceback (was one CancelledError per environment)."""
+    server = Server(**store())
+    server.log_path = server.log_path.with_name(f"gureum-{server.port}-{signum.name}.log")
+    server.start()
+    try:
+        client = make_client(server.endpoint, "lambda")
+        for fn in (name, f"{name}-2"):
+            create(client, fn, {"index.py": COUNTER})
+            assert json.loads(client.invoke(FunctionName=fn, Payload=b"{}")["Payload"].read())["n"] == 1
+        assert server.proc is not None
+        server.proc.send_signal(signum)
+        assert server.proc.wait(20) == 0
+    finally:
+        server.stop()
+    log = server.log_path.read_text()
+    assert "Traceback" not in log and "CancelledError" not in log, log
