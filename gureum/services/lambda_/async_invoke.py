@@ -289,7 +289,7 @@ def _failed(delivery: Delivery, tx: Tx, address: str, payload: dict[str, Any], n
     if dead:
         attributes = {
             "RequestID": {"DataType": "String", "StringValue": payload["request_id"]},
-            "ErrorCode": {"DataType": "String", "StringValue": str(status)},
+            "ErrorCode": {"DataType": "Number", "StringValue": str(status)},  # a Number, as AWS sends it
             "ErrorMessage": {"DataType": "String", "StringValue": str(error_message)[:1024] or code},
         }
         text = request.decode("utf-8", "replace")

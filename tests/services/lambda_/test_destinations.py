@@ -86,6 +86,8 @@ def test_on_failure_record_and_dead_letter_queue(aws: Callable[..., Any], name: 
     assert json.loads(dead["Body"]) == {"fail": "now"}
     attributes = {k: v["StringValue"] for k, v in dead["MessageAttributes"].items()}
     assert attributes == {"RequestID": request_id, "ErrorCode": "200", "ErrorMessage": "failing now"}
+    types = {k: v["DataType"] for k, v in dead["MessageAttributes"].items()}
+    assert types == {"RequestID": "String", "ErrorCode": "Number", "ErrorMessage": "String"}  # as AWS sends them
 
 
 def test_destinations_apply_to_events_from_eventbridge(aws: Callable[..., Any], name: str) -> None:
