@@ -223,16 +223,20 @@ class ConfigsApi(LambdaCore):
     # --- event source mappings --------------------------------------------------------------------
 
     async def _queue(self, arn: str) -> dict[str, Any]:
-        parts = arn.split(":")
-        if len(parts) != 6 or parts[0] != "arn" or parts[2] != "sqs":
+        kind = mappings.source_kind(arn)
+        if kind in mappings.STREAM_KINDS:
+            # no service here serves Kinesis or DynamoDB streams to Lambda: AWS's answer for a stream it cannot find
+            raise invalid(f"Stream not found: {arn}")
+        if kind != "sqs" or len(arn.split(":")) != 6:
             raise invalid(
                 f"Unrecognized event source: gureum serves event source mappings for Amazon SQS queues only ({arn})."
             )
         queue = await self.runtime.port(SqsConsumer).queue(arn)
         if queue is None:
+            # SQS answers Lambda over its JSON protocol, whose NonExistentQueue message has no "wsdl version"
             raise invalid(
                 "Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS "
-                "Error Message: The specified queue does not exist for this wsdl version."
+                "Error Message: The specified queue does not exist."
             )
         return queue
 
@@ -253,10 +257,12 @@ class ConfigsApi(LambdaCore):
         self, account: str, region: str, function_name: str, event_source_arn: str | None, settings: dict[str, Any]
     ) -> dict[str, Any]:
         """CreateEventSourceMapping; ``settings`` are its other members as AWS names them (BatchSize, …)."""
-        mappings.check_sqs_members(settings)
-        if not event_source_arn:
-            raise invalid("Unrecognized event source, must be kinesis, dynamodb stream, sqs, kafka, mq or documentdb.")
-        queue = await self._queue(event_source_arn)
+        source = event_source_arn or ""
+        kind = mappings.source_kind(source)
+        mappings.check_members(kind, source, settings, create=True)
+        if kind in mappings.STREAM_KINDS:  # the function is looked for before the stream, as AWS does
+            await self._function(account, region, function_name)
+        queue = await self._queue(source)
         config = mappings.new_config(settings, self.clock.now())
         mappings.check(config, queue["FifoQueue"])
         fn_arn = await self._mapped_function(account, region, function_name, queue)
@@ -271,8 +277,8 @@ class ConfigsApi(LambdaCore):
         self, account: str, region: str, uuid: str, function_name: str | None, settings: dict[str, Any]
     ) -> dict[str, Any]:
         """UpdateEventSourceMapping; ``settings`` are its other members as AWS names them (those absent stay)."""
-        mappings.check_sqs_members(settings)
         current = await self.store.read(lambda tx: esm.owned(tx, account, region, uuid))
+        mappings.check_members(mappings.source_kind(current.source_arn), current.source_arn, settings, create=False)
         queue = await self._queue(current.source_arn)
         fn_arn = current.function_arn
         if function_name:

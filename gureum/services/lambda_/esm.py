@@ -62,9 +62,9 @@ def set_result(tx: Tx, uuid: str, result: str) -> None:
 def create(tx: Tx, mapping: Mapping) -> None:
     existing = store_esm.find_mapping(tx, mapping.function_arn, mapping.source_arn)
     if existing is not None:
-        name = mapping.function_arn.split(":function:", 1)[1]
-        raise conflict(
-            f'The event source arn (" {mapping.source_arn} ") and function (" {name} ") provided mapping already '
+        name = mapping.function_arn.split(":function:", 1)[1].split(":")[0]
+        raise conflict(  # AWS's words for an SQS source (a stream's say "The event source arn (...) ...")
+            f'An event source mapping with SQS arn (" {mapping.source_arn} ") and function (" {name} ") already '
             f"exists. Please update or delete the existing mapping with UUID {existing.uuid}"
         )
     store_esm.insert_mapping(tx, mapping)

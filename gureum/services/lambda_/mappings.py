@@ -1,4 +1,5 @@
-"""Event source mappings as values: the Mapping as stored, its settings' rules for an SQS queue, its filters, and
+"""Event source mappings as values: the Mapping as stored, the members each kind of source accepts (AWS's messages),
+its settings' rules for an SQS queue, its filters, and
 AWS's states (Creating → Enabled | Disabled, Enabling, Disabling, Updating, Deleting → gone).
 No SQL, no pollers (esm.py)."""
 
@@ -31,10 +32,13 @@ SETTABLE = (
 )
 # members of the API that belong to other event sources (streams, Kafka, MQ, DocumentDB)
 _NOT_FOR_SQS = (
-    "StartingPosition", "StartingPositionTimestamp", "ParallelizationFactor", "MaximumRecordAgeInSeconds",
-    "BisectBatchOnFunctionError", "MaximumRetryAttempts", "TumblingWindowInSeconds", "Topics", "Queues",
-    "DestinationConfig",
+    "ParallelizationFactor", "MaximumRecordAgeInSeconds", "BisectBatchOnFunctionError", "MaximumRetryAttempts",
+    "TumblingWindowInSeconds", "Topics", "Queues", "DestinationConfig",
 )  # fmt: skip
+# members of the API that belong to queues and brokers, not to Kinesis or DynamoDB streams
+_NOT_FOR_STREAMS = ("Topics", "Queues", "ScalingConfig")
+STREAM_KINDS = ("kinesis", "dynamodb")
+STARTING_POSITIONS = {"kinesis": ("TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"), "dynamodb": ("TRIM_HORIZON", "LATEST")}
 
 
 @dataclass(slots=True, frozen=True)
@@ -90,10 +94,55 @@ def compile_filters(criteria: dict[str, Any] | None) -> list[EventPattern]:
     ]
 
 
-def check_sqs_members(settings: dict[str, Any]) -> None:
-    for member in _NOT_FOR_SQS:
-        if settings.get(member):  # empty or false values (Terraform sends some) mean "not set"
-            raise invalid(f"Unsupported parameter for SQS event sources: {member}")
+def source_kind(arn: str) -> str:
+    """The kind of event source an EventSourceArn names: sqs, kinesis, dynamodb (a table's stream) or the ARN's
+    service (Kafka, MQ, DocumentDB: not served)."""
+    if not arn:
+        raise invalid("Unrecognized event source, must be kinesis, dynamodb stream, sqs, kafka, mq or documentdb.")
+    parts = arn.split(":")
+    return parts[2] if len(parts) >= 6 and parts[0] == "arn" else ""
+
+
+def _given(value: Any) -> bool:
+    """Whether a member carries a setting: empty or false values (Terraform sends some) mean "not set"."""
+    if isinstance(value, dict):
+        return any(_given(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_given(v) for v in value)
+    return bool(value)
+
+
+def _unsupported(member: str) -> Exception:
+    return invalid(f"Unsupported {member} parameter for given event source mapping type.")
+
+
+def check_members(kind: str, arn: str, settings: dict[str, Any], create: bool) -> None:
+    """The members CreateEventSourceMapping (``create``) or UpdateEventSourceMapping accept for this kind of source,
+    with AWS's messages (https://docs.aws.amazon.com/lambda/latest/dg/invocation-eventsourcemapping.html)."""
+    if _given((settings.get("DestinationConfig") or {}).get("OnSuccess")):
+        raise _unsupported("DestinationConfig")
+    if kind == "sqs":
+        if settings.get("StartingPosition") or settings.get("StartingPositionTimestamp"):
+            raise invalid("StartingPosition is not valid for SQS event sources.")
+        for member in _NOT_FOR_SQS:
+            if _given(settings.get(member)):
+                raise _unsupported(member)
+        return
+    if kind not in STREAM_KINDS:
+        return
+    position = settings.get("StartingPosition")
+    if create and not position:
+        raise invalid(
+            "1 validation error detected: Value null at 'startingPosition' failed to satisfy constraint: Member must "
+            "not be null."
+        )
+    if position and position not in STARTING_POSITIONS[kind]:
+        raise invalid(f"Unsupported starting position for arn type: {arn}")
+    if settings.get("StartingPositionTimestamp") is not None and position != "AT_TIMESTAMP":
+        raise invalid("Timestamp only valid with StartingPosition AT_TIMESTAMP")
+    for member in _NOT_FOR_STREAMS:
+        if _given(settings.get(member)):
+            raise _unsupported(member)
 
 
 def _constraint(value: Any, member: str, rule: str) -> Exception:

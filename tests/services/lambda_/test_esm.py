@@ -362,6 +362,58 @@ def test_api_validation_listing_and_delete(aws: Callable[..., Any], name: str) -
     del url, other_url, slow_url
 
 
+def test_validation_in_aws_words(aws: Callable[..., Any], name: str) -> None:
+    """The messages AWS answers for a missing queue or stream, a second mapping of the same queue and function, and
+    members that do not belong to the source's kind."""
+    client = aws("lambda")
+    _url, arn, _out = _setup(aws, name)
+    create_esm = client.create_event_source_mapping
+    invalid = "InvalidParameterValueException"
+    missing = arn.replace(name, f"{name}-nope")
+    expect_error(create_esm, invalid,
+                 "Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS "
+                 "Error Message: The specified queue does not exist.",
+                 EventSourceArn=missing, FunctionName=name, status=400)  # fmt: skip
+    expect_error(create_esm, invalid, "StartingPosition is not valid for SQS event sources.",
+                 EventSourceArn=arn, FunctionName=name, StartingPosition="LATEST")  # fmt: skip
+    for member, value in (
+        ("ParallelizationFactor", 2),
+        ("MaximumRetryAttempts", 3),
+        ("BisectBatchOnFunctionError", True),
+    ):
+        expect_error(create_esm, invalid, f"Unsupported {member} parameter for given event source mapping type.",
+                     EventSourceArn=arn, FunctionName=name, **{member: value})  # fmt: skip
+    first = create_esm(EventSourceArn=arn, FunctionName=name)
+    expect_error(create_esm, "ResourceConflictException",
+                 f'An event source mapping with SQS arn (" {arn} ") and function (" {name} ") already exists. Please '
+                 f"update or delete the existing mapping with UUID {first['UUID']}",
+                 EventSourceArn=arn, FunctionName=name, status=409)  # fmt: skip
+    stream = f"arn:aws:kinesis:us-east-1:000000000000:stream/{name}"
+    table_stream = f"arn:aws:dynamodb:us-east-1:000000000000:table/{name}/stream/2024-01-01T00:00:00.000"
+    expect_error(create_esm, invalid,
+                 "1 validation error detected: Value null at 'startingPosition' failed to satisfy constraint: Member "
+                 "must not be null.",
+                 EventSourceArn=stream, FunctionName=name)  # fmt: skip
+    expect_error(create_esm, invalid, f"Stream not found: {stream}",
+                 EventSourceArn=stream, FunctionName=name, StartingPosition="TRIM_HORIZON")  # fmt: skip
+    expect_error(create_esm, invalid, f"Stream not found: {table_stream}",
+                 EventSourceArn=table_stream, FunctionName=name, StartingPosition="LATEST")  # fmt: skip
+    expect_error(create_esm, invalid, f"Unsupported starting position for arn type: {table_stream}",
+                 EventSourceArn=table_stream, FunctionName=name, StartingPosition="AT_TIMESTAMP",
+                 StartingPositionTimestamp=1700000000)  # fmt: skip
+    expect_error(create_esm, invalid, "Timestamp only valid with StartingPosition AT_TIMESTAMP",
+                 EventSourceArn=stream, FunctionName=name, StartingPosition="LATEST",
+                 StartingPositionTimestamp=1700000000)  # fmt: skip
+    expect_error(create_esm, "ResourceNotFoundException", EventSourceArn=stream, FunctionName=f"{name}-missing",
+                 StartingPosition="LATEST")  # fmt: skip
+    expect_error(create_esm, invalid, "Unsupported DestinationConfig parameter for given event source mapping type.",
+                 EventSourceArn=stream, FunctionName=name, StartingPosition="LATEST",
+                 DestinationConfig={"OnSuccess": {"Destination": arn}})  # fmt: skip
+    expect_error(client.update_event_source_mapping, invalid,
+                 "Unsupported MaximumRecordAgeInSeconds parameter for given event source mapping type.",
+                 UUID=first["UUID"], MaximumRecordAgeInSeconds=60)  # fmt: skip
+
+
 def test_mapping_survives_restart(store: StoreFactory, name: str) -> None:
     args = store()
     server = Server(**args).start()
