@@ -181,16 +181,18 @@ class Router:
             unserved = self._unserved(request, catalog().by_signing.get(signing_service, []), action)
             if unserved is not None:
                 raise unserved
-        if spec is None:  # unsigned: a service-named host such as sqs.us-east-1.localhost, or a queue URL
-            spec = self.by_signing.get(request.host.split(".", 1)[0].lower()) or self._by_query_path(request)
+        if spec is None:  # unsigned: a service-named host such as sqs.us-east-1.localhost
+            spec = self.by_signing.get(request.host.split(".", 1)[0].lower())
         if action:
             if spec is None or "query" not in spec.meta.protocols:
-                spec = self._query_service_for(action, request) or spec
+                spec = self._query_service_for(action, request) or spec or self._by_query_path(request)
             if spec is not None and "query" in spec.meta.protocols:
                 self._check_query_path(spec, action, request)
                 return Route(spec, "query", spec.operation("query", action), action)
         if spec is not None and spec.primary in _REST:
             return self._shared_rest_route(spec, request)
+        if spec is None and not action:  # unsigned, at a path only one service has (a queue URL)
+            spec = self._by_query_path(request)
         if spec is not None:
             raise self._no_operation(spec, request)
         for rest_spec in self.rest_services:

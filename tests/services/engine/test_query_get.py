@@ -78,10 +78,20 @@ def test_sqs_over_get_at_a_queue_url(aws: Callable[..., Any], name: str) -> None
     assert get(url2, "sqs", {"Action": "DeleteQueue"})[0] == 200
 
 
+def unsigned_get(url: str, params: dict[str, str]) -> Any:
+    try:
+        with urllib.request.urlopen(url + "?" + urllib.parse.urlencode(params)) as resp:
+            return resp.status, resp.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+@pytest.mark.parametrize("signed", [True, False])
 @pytest.mark.parametrize("action", ["CreateQueue", "ListQueues", "FooBar"])
-def test_sqs_actions_not_valid_at_a_queue_url(aws: Callable[..., Any], name: str, action: str) -> None:
+def test_sqs_actions_not_valid_at_a_queue_url(aws: Callable[..., Any], name: str, action: str, signed: bool) -> None:
     url = aws("sqs").create_queue(QueueName=name)["QueueUrl"]
-    status, body = get(url, "sqs", {"Action": action, "QueueName": name + "-x", "Version": "2012-11-05"})
+    params = {"Action": action, "QueueName": name + "-x", "Version": "2012-11-05"}
+    status, body = get(url, "sqs", params) if signed else unsigned_get(url, params)
     assert status == 400
     assert "<Type>Sender</Type><Code>InvalidAction</Code>" in body
     assert f"<Message>The action {action} is not valid for this endpoint.</Message>" in body
