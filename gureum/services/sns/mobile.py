@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from ...store.base import Tx
 from . import arns, limits, store_mobile
+from .access import Caller
 from .errors import NotFound, ValidationError, invalid
 from .node import SnsNode
 from .paging import Page, page, page_token, read_page_token
@@ -65,8 +66,11 @@ class Mobile(SnsNode):
         await self.store.write(lambda tx: store_mobile.upsert_application(tx, app, now))
         return app.arn
 
-    async def _in_application(self, arn: str, fn: Callable[[Tx, Application], T], *, write: bool = False) -> T:
+    async def _in_application(
+        self, who: Caller, action: str, arn: str, fn: Callable[[Tx, Application], T], *, write: bool = False
+    ) -> T:
         arns.application(arn)
+        await self.refuse_other_account(who, arn, action)
 
         def run(tx: Tx) -> T:
             app = store_mobile.get_application(tx, arn)
@@ -76,19 +80,22 @@ class Mobile(SnsNode):
 
         return await (self.store.write(run) if write else self.store.read(run))
 
-    async def get_platform_application_attributes(self, arn: str) -> dict[str, str]:
-        return await self._in_application(arn, lambda tx, app: app.attributes)
+    async def get_platform_application_attributes(self, who: Caller, arn: str) -> dict[str, str]:
+        return await self._in_application(who, "GetPlatformApplicationAttributes", arn, lambda tx, app: app.attributes)
 
-    async def set_platform_application_attributes(self, arn: str, attributes: dict[str, str] | None) -> None:
+    async def set_platform_application_attributes(
+        self, who: Caller, arn: str, attributes: dict[str, str] | None
+    ) -> None:
         changes = _check_app_attributes(attributes)
 
         def run(tx: Tx, app: Application) -> None:
             app.attributes.update({k: v for k, v in changes.items() if k not in _CREDENTIALS})
             store_mobile.update_application(tx, app)
 
-        await self._in_application(arn, run, write=True)
+        await self._in_application(who, "SetPlatformApplicationAttributes", arn, run, write=True)
 
-    async def delete_platform_application(self, arn: str) -> None:
+    async def delete_platform_application(self, who: Caller, arn: str) -> None:
+        await self.refuse_other_account(who, arn, "DeletePlatformApplication")
         await self.store.write(lambda tx: store_mobile.delete_application(tx, arn))
 
     async def list_platform_applications(self, account: str, region: str, next_token: str | None) -> Page[Application]:
@@ -100,6 +107,7 @@ class Mobile(SnsNode):
 
     async def create_platform_endpoint(
         self,
+        who: Caller,
         application_arn: str,
         token: str,
         attributes: dict[str, str] | None,
@@ -127,18 +135,25 @@ class Mobile(SnsNode):
                 )
             return existing.arn
 
-        return await self._in_application(application_arn, run, write=True)
+        return await self._in_application(who, "CreatePlatformEndpoint", application_arn, run, write=True)
 
     async def list_endpoints_by_platform_application(
-        self, application_arn: str, next_token: str | None
+        self, who: Caller, application_arn: str, next_token: str | None
     ) -> Page[Endpoint]:
         after = read_page_token(next_token)
         rows = await self._in_application(
-            application_arn, lambda tx, app: store_mobile.list_endpoints(tx, app.arn, after, limits.PAGE_SIZE + 1)
+            who,
+            "ListEndpointsByPlatformApplication",
+            application_arn,
+            lambda tx, app: store_mobile.list_endpoints(tx, app.arn, after, limits.PAGE_SIZE + 1),
         )
         return page(rows, lambda endpoint: page_token(endpoint.id))
 
-    async def _in_endpoint(self, arn: str, fn: Callable[[Tx, Endpoint], T], *, write: bool = False) -> T:
+    async def _in_endpoint(
+        self, who: Caller, action: str, arn: str, fn: Callable[[Tx, Endpoint], T], *, write: bool = False
+    ) -> T:
+        await self.refuse_other_account(who, arn, action)
+
         def run(tx: Tx) -> T:
             endpoint = store_mobile.get_endpoint(tx, arn)
             if endpoint is None:
@@ -147,10 +162,10 @@ class Mobile(SnsNode):
 
         return await (self.store.write(run) if write else self.store.read(run))
 
-    async def get_endpoint_attributes(self, arn: str) -> dict[str, str]:
-        return await self._in_endpoint(arn, lambda tx, endpoint: endpoint.attributes)
+    async def get_endpoint_attributes(self, who: Caller, arn: str) -> dict[str, str]:
+        return await self._in_endpoint(who, "GetEndpointAttributes", arn, lambda tx, endpoint: endpoint.attributes)
 
-    async def set_endpoint_attributes(self, arn: str, attributes: dict[str, str] | None) -> None:
+    async def set_endpoint_attributes(self, who: Caller, arn: str, attributes: dict[str, str] | None) -> None:
         changes = dict(_check_app_attributes(attributes))
         _check_endpoint_attributes(changes)
 
@@ -159,8 +174,9 @@ class Mobile(SnsNode):
             endpoint.token = endpoint.attributes.get("Token", endpoint.token)
             store_mobile.update_endpoint(tx, endpoint)
 
-        await self._in_endpoint(arn, run, write=True)
+        await self._in_endpoint(who, "SetEndpointAttributes", arn, run, write=True)
 
-    async def delete_endpoint(self, arn: str) -> None:
+    async def delete_endpoint(self, who: Caller, arn: str) -> None:
         """Deleting a missing endpoint succeeds."""
+        await self.refuse_other_account(who, arn, "DeleteEndpoint")
         await self.store.write(lambda tx: store_mobile.delete_endpoint(tx, arn))

@@ -1,16 +1,20 @@
 """What every part of SNS's backend shares on one node: the runtime (its store and clock), the deployment's
-signing key, the HTTP client and throttles of endpoint deliveries, and the lookup of a topic by ARN.  SnsBackend
+signing key, the HTTP client and throttles of endpoint deliveries, the caller's principal and the cross-account
+check (access.py), and the lookup of a topic by ARN.  SnsBackend
 (backend.py) is this plus each part's behaviour (topics, subscriptions, publishing, HTTP/S, mobile push, SMS).
 Imports no other part."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, TypeVar
 
+from ...policy import Principal
+from ...ports import KeyOwner
 from ...runtime import Runtime
 from ...store.base import Tx
 from . import arns, store
+from .access import Access, Caller, account_of, request_context
 from .errors import no_topic
 from .signing import Signer
 from .store import Topic
@@ -44,6 +48,28 @@ class SnsNode:
             host = "127.0.0.1"
         return f"http://{host}:{self.runtime.config.port}"
 
+    async def principal(self, account: str, access_key: str) -> str:
+        """The IAM principal an access key acts as: an IAM user's key names the user (through IAM's KeyOwner port),
+        any other key the account's root (as STS GetCallerIdentity answers)."""
+        key_owner = self.runtime.optional_port(KeyOwner)
+        owner = await key_owner.owner(account, access_key) if access_key and key_owner is not None else None
+        return owner["Arn"] if owner is not None else arns.root(account)
+
+    async def access(self, who: Caller, arn: str, action: str, extra: Mapping[str, str] | None = None) -> Access | None:
+        """What to check before ``who`` may perform ``action`` on the resource ``arn``: None when it is in the
+        caller's own account (or the ARN names none, which the operation's own checks refuse)."""
+        owner = account_of(arn)
+        if owner is None or owner == who.account:
+            return None
+        principal = await self.principal(who.account, who.access_key)
+        return Access(Principal(who.account, principal), action, request_context(who, principal, self.now(), extra))
+
+    async def refuse_other_account(self, who: Caller, arn: str, action: str) -> None:
+        """Platform applications and endpoints have no policy: another account's are never reachable."""
+        access = await self.access(who, arn, action)
+        if access is not None:
+            access.check(arn, None)
+
     async def in_topic(
         self,
         region: str,
@@ -52,12 +78,19 @@ class SnsNode:
         *,
         write: bool = True,
         member: str = "TopicArn",
+        who: Caller | None = None,
+        action: str = "",
     ) -> T:
-        """Run fn(tx, topic) in one transaction with the topic the ARN names (in the caller's region)."""
+        """Run fn(tx, topic) in one transaction with the topic the ARN names (in the caller's region); with
+        ``who``, a caller of another account must be allowed ``action`` by the topic's policy (a topic that does not
+        exist allows nothing)."""
         topic_arn = arns.topic(arn, region, member=member).text
+        access = await self.access(who, topic_arn, action) if who is not None else None
 
         def run(tx: Tx) -> T:
             topic = store.get_topic(tx, topic_arn)
+            if access is not None:
+                access.check(topic_arn, topic.attributes.get("Policy") if topic is not None else None)
             if topic is None:
                 raise no_topic()
             return fn(tx, topic)

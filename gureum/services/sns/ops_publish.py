@@ -6,13 +6,14 @@ from typing import Any
 
 from ...aws.context import RequestContext
 from . import SERVICE
+from .access import caller
 from .backend import backend
 
 
 @SERVICE.op("Publish")
 async def publish(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     published = await backend(ctx).publish(
-        ctx.account,
+        caller(ctx),
         ctx.region,
         topic_arn=req.get("TopicArn"),
         target_arn=req.get("TargetArn"),
@@ -34,6 +35,6 @@ async def publish(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
 @SERVICE.op("PublishBatch")
 async def publish_batch(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     successful, failed = await backend(ctx).publish_batch(
-        ctx.region, req["TopicArn"], req.get("PublishBatchRequestEntries"), ctx.request.base_url
+        caller(ctx), ctx.region, req["TopicArn"], req.get("PublishBatchRequestEntries"), ctx.request.base_url
     )
     return {"Successful": successful, "Failed": failed}

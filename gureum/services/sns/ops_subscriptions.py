@@ -7,13 +7,14 @@ from typing import Any
 
 from ...aws.context import RequestContext
 from . import SERVICE
+from .access import caller
 from .backend import backend
 
 
 @SERVICE.op("Subscribe")
 async def subscribe(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     arn = await backend(ctx).subscribe(
-        ctx.account,
+        caller(ctx),
         ctx.region,
         req["TopicArn"],
         req["Protocol"],
@@ -21,7 +22,6 @@ async def subscribe(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
         req.get("Attributes"),
         bool(req.get("ReturnSubscriptionArn")),
         ctx.request.base_url,
-        ctx.access_key,
     )
     return {"SubscriptionArn": arn}
 
@@ -37,18 +37,18 @@ async def confirm_subscription(ctx: RequestContext, req: dict[str, Any]) -> dict
 
 @SERVICE.op("Unsubscribe")
 async def unsubscribe(ctx: RequestContext, req: dict[str, Any]) -> None:
-    await backend(ctx).unsubscribe(req["SubscriptionArn"], bool(ctx.access_key), ctx.request.base_url)
+    await backend(ctx).unsubscribe(caller(ctx), req["SubscriptionArn"], bool(ctx.access_key), ctx.request.base_url)
 
 
 @SERVICE.op("GetSubscriptionAttributes")
 async def get_subscription_attributes(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    return {"Attributes": await backend(ctx).get_subscription_attributes(req["SubscriptionArn"])}
+    return {"Attributes": await backend(ctx).get_subscription_attributes(caller(ctx), req["SubscriptionArn"])}
 
 
 @SERVICE.op("SetSubscriptionAttributes")
 async def set_subscription_attributes(ctx: RequestContext, req: dict[str, Any]) -> None:
     await backend(ctx).set_subscription_attributes(
-        req["SubscriptionArn"], req["AttributeName"], req.get("AttributeValue")
+        caller(ctx), req["SubscriptionArn"], req["AttributeName"], req.get("AttributeValue")
     )
 
 
@@ -61,6 +61,6 @@ async def list_subscriptions(ctx: RequestContext, req: dict[str, Any]) -> dict[s
 @SERVICE.op("ListSubscriptionsByTopic")
 async def list_subscriptions_by_topic(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     page = await backend(ctx).list_subscriptions_by_topic(
-        ctx.account, ctx.region, req["TopicArn"], req.get("NextToken")
+        caller(ctx), ctx.region, req["TopicArn"], req.get("NextToken")
     )
     return page.shape("Subscriptions", page.items)

@@ -7,6 +7,7 @@ from typing import Any
 
 from ...aws.context import RequestContext
 from . import SERVICE
+from .access import caller
 from .backend import backend
 
 
@@ -20,7 +21,7 @@ async def create_topic(ctx: RequestContext, req: dict[str, Any]) -> dict[str, An
 
 @SERVICE.op("DeleteTopic")
 async def delete_topic(ctx: RequestContext, req: dict[str, Any]) -> None:
-    await backend(ctx).delete_topic(ctx.region, req["TopicArn"])
+    await backend(ctx).delete_topic(caller(ctx), ctx.region, req["TopicArn"])
 
 
 @SERVICE.op("ListTopics")
@@ -31,49 +32,57 @@ async def list_topics(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any
 
 @SERVICE.op("GetTopicAttributes")
 async def get_topic_attributes(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    return {"Attributes": await backend(ctx).get_topic_attributes(ctx.region, req["TopicArn"])}
+    return {"Attributes": await backend(ctx).get_topic_attributes(caller(ctx), ctx.region, req["TopicArn"])}
 
 
 @SERVICE.op("SetTopicAttributes")
 async def set_topic_attributes(ctx: RequestContext, req: dict[str, Any]) -> None:
     await backend(ctx).set_topic_attributes(
-        ctx.region, req["TopicArn"], req["AttributeName"], req.get("AttributeValue")
+        caller(ctx), ctx.region, req["TopicArn"], req["AttributeName"], req.get("AttributeValue")
     )
 
 
 @SERVICE.op("TagResource")
 async def tag_resource(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    await backend(ctx).tag_resource(ctx.region, req["ResourceArn"], req.get("Tags"))
+    await backend(ctx).tag_resource(caller(ctx), ctx.region, req["ResourceArn"], req.get("Tags"))
     return {}
 
 
 @SERVICE.op("UntagResource")
 async def untag_resource(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    await backend(ctx).untag_resource(ctx.region, req["ResourceArn"], req.get("TagKeys") or [])
+    await backend(ctx).untag_resource(caller(ctx), ctx.region, req["ResourceArn"], req.get("TagKeys") or [])
     return {}
 
 
 @SERVICE.op("ListTagsForResource")
 async def list_tags_for_resource(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    tags = await backend(ctx).list_tags_for_resource(ctx.region, req["ResourceArn"])
+    tags = await backend(ctx).list_tags_for_resource(caller(ctx), ctx.region, req["ResourceArn"])
     return {"Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}
 
 
 @SERVICE.op("AddPermission")
 async def add_permission(ctx: RequestContext, req: dict[str, Any]) -> None:
-    await backend(ctx).add_permission(ctx.region, req["TopicArn"], req["Label"], req["AWSAccountId"], req["ActionName"])
+    await backend(ctx).add_permission(
+        caller(ctx), ctx.region, req["TopicArn"], req["Label"], req["AWSAccountId"], req["ActionName"]
+    )
 
 
 @SERVICE.op("RemovePermission")
 async def remove_permission(ctx: RequestContext, req: dict[str, Any]) -> None:
-    await backend(ctx).remove_permission(ctx.region, req["TopicArn"], req["Label"])
+    await backend(ctx).remove_permission(caller(ctx), ctx.region, req["TopicArn"], req["Label"])
 
 
 @SERVICE.op("GetDataProtectionPolicy")
 async def get_data_protection_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    return {"DataProtectionPolicy": await backend(ctx).get_data_protection_policy(ctx.region, req["ResourceArn"])}
+    return {
+        "DataProtectionPolicy": await backend(ctx).get_data_protection_policy(
+            caller(ctx), ctx.region, req["ResourceArn"]
+        )
+    }
 
 
 @SERVICE.op("PutDataProtectionPolicy")
 async def put_data_protection_policy(ctx: RequestContext, req: dict[str, Any]) -> None:
-    await backend(ctx).put_data_protection_policy(ctx.region, req["ResourceArn"], req["DataProtectionPolicy"])
+    await backend(ctx).put_data_protection_policy(
+        caller(ctx), ctx.region, req["ResourceArn"], req["DataProtectionPolicy"]
+    )

@@ -11,6 +11,7 @@ from ...aws.errors import ServiceError
 from ...ids import unique_id
 from ...store.base import Tx
 from . import arns, limits, messages, store, store_mobile
+from .access import Access, Caller
 from .errors import (
     AuthorizationError,
     BatchEntryIdsNotDistinct,
@@ -63,8 +64,11 @@ def _check_fifo(topic: Topic, msg: Message) -> None:
         raise invalid(_DEDUP_REQUIRED)
 
 
-def _topic(tx: Tx, arn: str) -> Topic:
+def _topic(tx: Tx, arn: str, access: Access | None = None) -> Topic:
+    """The topic ``arn`` names; with ``access``, another account's caller needs SNS:Publish from its policy."""
     topic = store.get_topic(tx, arn)
+    if access is not None:
+        access.check(arn, topic.attributes.get("Policy") if topic is not None else None)
     if topic is None:
         raise no_topic()
     return topic
@@ -98,7 +102,7 @@ class Publishing(SnsNode):
 
     async def publish(
         self,
-        account: str,
+        who: Caller,
         region: str,
         *,
         topic_arn: str | None,
@@ -133,13 +137,15 @@ class Publishing(SnsNode):
         when = messages.timestamp(self.now())
         msg = Message(unique_id(), text, per_protocol, subject, attributes, group_id, dedup_id, when)
         if phone_number is not None:
-            await self._publish_sms(account, region, phone_number, msg)
+            await self._publish_sms(who.account, region, phone_number, msg)
             return Published(msg.message_id, None)
         if endpoint_arn is not None:
+            await self.refuse_other_account(who, endpoint_arn, "Publish")
             await self._publish_endpoint(endpoint_arn, msg)
             return Published(msg.message_id, None)
         arn = arns.topic(target, region, member="TopicArn" if topic_arn is not None else "TargetArn").text
-        return await self.store.write(lambda tx: self.publish_to_topic(tx, _topic(tx, arn), msg, base_url))
+        access = await self.access(who, arn, "Publish")
+        return await self.store.write(lambda tx: self.publish_to_topic(tx, _topic(tx, arn, access), msg, base_url))
 
     async def _publish_sms(self, account: str, region: str, phone: str, msg: Message) -> None:
         number = phone if phone.startswith("+") else f"+{phone}"
@@ -179,7 +185,7 @@ class Publishing(SnsNode):
         await self.store.write(run)
 
     async def publish_batch(
-        self, region: str, topic_arn: str, entries: list[dict[str, Any]] | None, base_url: str
+        self, who: Caller, region: str, topic_arn: str, entries: list[dict[str, Any]] | None, base_url: str
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """PublishBatch's (Successful, Failed) entries, as AWS lists them."""
         entries = entries or []
@@ -188,6 +194,7 @@ class Publishing(SnsNode):
         if len(entries) > limits.MAX_BATCH_ENTRIES:
             raise TooManyEntriesInBatchRequest("The batch request contains more entries than permissible.")
         arn = arns.topic(topic_arn, region).text
+        access = await self.access(who, arn, "Publish")  # PublishBatch is granted by SNS:Publish
         _batch_ids(entries)
         fifo = arn.endswith(".fifo")
         when = messages.timestamp(self.now())
@@ -212,7 +219,7 @@ class Publishing(SnsNode):
             raise BatchRequestTooLong("The length of all the messages put together is more than the limit.")
 
         def run(tx: Tx) -> list[Published | None]:
-            topic = _topic(tx, arn)
+            topic = _topic(tx, arn, access)
             for item in prepared:  # one entry a FIFO topic refuses fails the whole batch, before any fan-out
                 if item.msg is not None:
                     _check_fifo(topic, item.msg)

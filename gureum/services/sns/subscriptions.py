@@ -8,10 +8,10 @@ import re
 import secrets
 from typing import Any
 
-from ...ports import KeyOwner
 from ...store.base import Tx
 from . import arns, limits, store, store_mobile
 from . import subscription_attributes as attrs
+from .access import SUBSCRIPTION_DENIED, Caller
 from .errors import AuthorizationError, InvalidParameter, NotFound, invalid, no_subscription, no_topic
 from .fanout import send_confirmation
 from .node import SnsNode
@@ -68,20 +68,13 @@ def check_endpoint(tx: Tx, topic: Topic, protocol: str, endpoint: str | None, at
 
 
 class Subscriptions(SnsNode):
-    async def principal(self, account: str, access_key: str) -> str:
-        """The IAM principal an access key acts as: an IAM user's key names the user (through IAM's KeyOwner port),
-        any other key the account's root (as STS GetCallerIdentity answers)."""
-        key_owner = self.runtime.optional_port(KeyOwner)
-        owner = await key_owner.owner(account, access_key) if access_key and key_owner is not None else None
-        return owner["Arn"] if owner is not None else arns.root(account)
-
     def new_token(self) -> tuple[str, int]:
         """A confirmation token (288 hex characters, as AWS's) and when it stops working."""
         return secrets.token_hex(144), self.now_ms() + limits.TOKEN_VALID_SECONDS * 1000
 
     async def subscribe(
         self,
-        account: str,
+        who: Caller,
         region: str,
         topic_arn: str,
         protocol: str,
@@ -89,14 +82,17 @@ class Subscriptions(SnsNode):
         attributes: dict[str, Any] | None,
         return_arn: bool,
         base_url: str,
-        access_key: str = "",
     ) -> str:
-        """The subscription's ARN, or PENDING while the endpoint has to confirm it (unless return_arn).
-        ``access_key``: the caller's, which names the SubscriptionPrincipal."""
+        """The subscription's ARN, or PENDING while the endpoint has to confirm it (unless return_arn). The
+        caller's access key names the SubscriptionPrincipal; another account's caller needs SNS:Subscribe from
+        the topic's policy (sns:Endpoint and sns:Protocol are its condition keys)."""
         arn = arns.topic(topic_arn, region).text
+        account = who.account
         wanted: dict[str, Any] = dict(attributes or {})
         now = self.now()
-        principal = await self.principal(account, access_key)
+        principal = await self.principal(account, who.access_key)
+        keys = {"sns:Protocol": protocol, **({"sns:Endpoint": endpoint} if endpoint is not None else {})}
+        access = await self.access(who, arn, "Subscribe", keys)
 
         def new(topic: Topic, where: str) -> Subscription:
             needs_confirmation = protocol in limits.CONFIRMED_BY_ENDPOINT
@@ -115,6 +111,8 @@ class Subscriptions(SnsNode):
 
         def run(tx: Tx) -> str:
             topic = store.get_topic(tx, arn)
+            if access is not None:
+                access.check(arn, topic.attributes.get("Policy") if topic is not None else None)
             if topic is None:
                 raise no_topic()
             where = check_endpoint(tx, topic, protocol, endpoint, wanted)
@@ -169,15 +167,16 @@ class Subscriptions(SnsNode):
 
         return await self.store.write(run)
 
-    async def unsubscribe(self, subscription_arn: str, authenticated: bool, base_url: str) -> None:
-        """Unsubscribing twice is harmless."""
+    async def unsubscribe(self, who: Caller, subscription_arn: str, authenticated: bool, base_url: str) -> None:
+        """Unsubscribing twice is harmless. A subscription confirmed with AuthenticateOnUnsubscribe is removed only
+        by a signed call of its owner or of the topic's owner (Unsubscribe API reference)."""
         arn = arns.subscription(subscription_arn).text
 
         def run(tx: Tx) -> None:
             sub = store.get_subscription(tx, arn)
             if sub is None:
                 return
-            if sub.auth_unsubscribe and not authenticated:
+            if sub.auth_unsubscribe and (not authenticated or who.account not in (sub.owner, sub.account)):
                 raise AuthorizationError(_AUTHENTICATED_UNSUBSCRIBE)
             store.count_deleted(tx, sub.topic_arn)
             topic = store.get_topic(tx, sub.topic_arn)
@@ -193,19 +192,25 @@ class Subscriptions(SnsNode):
 
         await self.store.write(run)
 
-    async def get_subscription_attributes(self, subscription_arn: str) -> dict[str, str]:
+    async def get_subscription_attributes(self, who: Caller, subscription_arn: str) -> dict[str, str]:
+        """Only the account that subscribed reads a subscription (not even the topic's owner, when another account
+        subscribed: "Not authorized to access this subscription")."""
         arn = arns.subscription(subscription_arn).text
 
         def run(tx: Tx) -> dict[str, str]:
             sub = store.get_subscription(tx, arn)
             if sub is None:
                 raise no_subscription()
+            if sub.owner != who.account:
+                raise AuthorizationError(SUBSCRIPTION_DENIED)
             topic = store.get_topic(tx, sub.topic_arn)
             return attrs.view(sub, topic.attributes.get("DeliveryPolicy") if topic else None)
 
         return await self.store.read(run)
 
-    async def set_subscription_attributes(self, subscription_arn: str, name: str, value: str | None) -> None:
+    async def set_subscription_attributes(
+        self, who: Caller, subscription_arn: str, name: str, value: str | None
+    ) -> None:
         arn = arns.subscription(subscription_arn).text
 
         def run(tx: Tx) -> None:
@@ -213,6 +218,8 @@ class Subscriptions(SnsNode):
             topic = store.get_topic(tx, sub.topic_arn) if sub is not None else None
             if sub is None or topic is None:
                 raise no_subscription()
+            if sub.owner != who.account:
+                raise AuthorizationError(SUBSCRIPTION_DENIED)
             attrs.apply(sub, topic, name, value, subscribe=False)
             store.update_subscription(tx, sub)
 
@@ -229,16 +236,18 @@ class Subscriptions(SnsNode):
         return _summaries(subs)
 
     async def list_subscriptions_by_topic(
-        self, account: str, region: str, topic_arn: str, next_token: str | None
+        self, who: Caller, region: str, topic_arn: str, next_token: str | None
     ) -> Page[dict[str, str]]:
         after = read_page_token(next_token)
 
         def run(tx: Tx, topic: Topic) -> list[Subscription]:
             return store.list_subscriptions(
-                tx, topic_arn=topic.arn, owner=account, region=region, after=after, limit=limits.PAGE_SIZE + 1
+                tx, topic_arn=topic.arn, owner=who.account, region=region, after=after, limit=limits.PAGE_SIZE + 1
             )
 
-        return _summaries(await self.in_topic(region, topic_arn, run, write=False))
+        return _summaries(
+            await self.in_topic(region, topic_arn, run, write=False, who=who, action="ListSubscriptionsByTopic")
+        )
 
 
 def _summaries(subs: list[Subscription]) -> Page[dict[str, str]]:

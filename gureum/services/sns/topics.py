@@ -8,6 +8,7 @@ from typing import Any
 
 from ...store.base import Tx
 from . import arns, limits, policies, store
+from .access import Caller
 from .errors import InvalidParameter, ResourceNotFound, TagLimitExceeded, invalid
 from .node import SnsNode
 from .paging import Page, page, page_token, read_page_token
@@ -131,10 +132,18 @@ class Topics(SnsNode):
 
         return await self.store.write(run)
 
-    async def delete_topic(self, region: str, topic_arn: str) -> None:
-        """Deleting a missing topic succeeds."""
+    async def delete_topic(self, who: Caller, region: str, topic_arn: str) -> None:
+        """Deleting a missing topic of one's own succeeds."""
         arn = arns.topic(topic_arn, region).text
-        await self.store.write(lambda tx: store.delete_topic(tx, arn))
+        access = await self.access(who, arn, "DeleteTopic")
+
+        def run(tx: Tx) -> None:
+            if access is not None:
+                topic = store.get_topic(tx, arn)
+                access.check(arn, topic.attributes.get("Policy") if topic is not None else None)
+            store.delete_topic(tx, arn)
+
+        await self.store.write(run)
 
     async def list_topics(self, account: str, region: str, next_token: str | None) -> Page[str]:
         after = read_page_token(next_token)
@@ -142,10 +151,12 @@ class Topics(SnsNode):
         found = page(rows, lambda row: page_token(row[0]))
         return Page([arn for _, arn in found.items], found.next_token)
 
-    async def get_topic_attributes(self, region: str, topic_arn: str) -> dict[str, str]:
-        return await self.in_topic(region, topic_arn, _view, write=False)
+    async def get_topic_attributes(self, who: Caller, region: str, topic_arn: str) -> dict[str, str]:
+        return await self.in_topic(region, topic_arn, _view, write=False, who=who, action="GetTopicAttributes")
 
-    async def set_topic_attributes(self, region: str, topic_arn: str, name: str, value: str | None) -> None:
+    async def set_topic_attributes(
+        self, who: Caller, region: str, topic_arn: str, name: str, value: str | None
+    ) -> None:
         def run(tx: Tx, topic: Topic) -> None:
             checked = check_attribute(name, "" if value is None else value, topic.fifo, creating=False)
             if checked is None:
@@ -156,16 +167,21 @@ class Topics(SnsNode):
                 topic.attributes["Policy"] = policies.default_policy(topic.arn, topic.account)
             store.update_topic(tx, topic)
 
-        await self.in_topic(region, topic_arn, run)
+        await self.in_topic(region, topic_arn, run, who=who, action="SetTopicAttributes")
 
     # --- tags -------------------------------------------------------------------------------------------
 
-    async def _tagged(self, region: str, arn: str, change: Callable[[Topic], None] | None) -> dict[str, str]:
+    async def _tagged(
+        self, who: Caller, region: str, arn: str, action: str, change: Callable[[Topic], None] | None
+    ) -> dict[str, str]:
         parsed = arns.split(arn)
+        ours = parsed is not None and parsed.service == "sns" and parsed.region == region
+        access = await self.access(who, arn, action) if ours else None
 
         def run(tx: Tx) -> dict[str, str]:
-            ours = parsed is not None and parsed.service == "sns" and parsed.region == region
             topic = store.get_topic(tx, arn) if ours else None
+            if access is not None:
+                access.check(arn, topic.attributes.get("Policy") if topic is not None else None)
             if topic is None:
                 raise ResourceNotFound("Resource does not exist")
             if change is not None:
@@ -175,7 +191,9 @@ class Topics(SnsNode):
 
         return await (self.store.write(run) if change is not None else self.store.read(run))
 
-    async def tag_resource(self, region: str, resource_arn: str, tags: list[dict[str, str]] | None) -> None:
+    async def tag_resource(
+        self, who: Caller, region: str, resource_arn: str, tags: list[dict[str, str]] | None
+    ) -> None:
         added = check_tags(tags)
 
         def change(topic: Topic) -> None:
@@ -184,44 +202,50 @@ class Topics(SnsNode):
                 raise TagLimitExceeded(_TAG_QUOTA)
             topic.tags = merged
 
-        await self._tagged(region, resource_arn, change)
+        await self._tagged(who, region, resource_arn, "TagResource", change)
 
-    async def untag_resource(self, region: str, resource_arn: str, keys: list[str]) -> None:
+    async def untag_resource(self, who: Caller, region: str, resource_arn: str, keys: list[str]) -> None:
         def change(topic: Topic) -> None:
             topic.tags = {k: v for k, v in topic.tags.items() if k not in keys}
 
-        await self._tagged(region, resource_arn, change)
+        await self._tagged(who, region, resource_arn, "UntagResource", change)
 
-    async def list_tags_for_resource(self, region: str, resource_arn: str) -> dict[str, str]:
-        return await self._tagged(region, resource_arn, None)
+    async def list_tags_for_resource(self, who: Caller, region: str, resource_arn: str) -> dict[str, str]:
+        return await self._tagged(who, region, resource_arn, "ListTagsForResource", None)
 
     # --- permissions and data protection ------------------------------------------------------------------
 
     async def add_permission(
-        self, region: str, topic_arn: str, label: str, accounts: list[str], actions: list[str]
+        self, who: Caller, region: str, topic_arn: str, label: str, accounts: list[str], actions: list[str]
     ) -> None:
         def run(tx: Tx, topic: Topic) -> None:
             policy = topic.attributes.get("Policy") or policies.default_policy(topic.arn, topic.account)
             topic.attributes["Policy"] = policies.add_statement(policy, topic.arn, label, accounts, actions)
             store.update_topic(tx, topic)
 
-        await self.in_topic(region, topic_arn, run)
+        await self.in_topic(region, topic_arn, run, who=who, action="AddPermission")
 
-    async def remove_permission(self, region: str, topic_arn: str, label: str) -> None:
+    async def remove_permission(self, who: Caller, region: str, topic_arn: str, label: str) -> None:
         def run(tx: Tx, topic: Topic) -> None:
             policy = topic.attributes.get("Policy") or policies.default_policy(topic.arn, topic.account)
             topic.attributes["Policy"] = policies.remove_statement(policy, label)
             store.update_topic(tx, topic)
 
-        await self.in_topic(region, topic_arn, run)
+        await self.in_topic(region, topic_arn, run, who=who, action="RemovePermission")
 
-    async def get_data_protection_policy(self, region: str, resource_arn: str) -> str:
+    async def get_data_protection_policy(self, who: Caller, region: str, resource_arn: str) -> str:
         policy = await self.in_topic(
-            region, resource_arn, lambda tx, topic: topic.data_protection_policy, write=False, member="ResourceArn"
+            region,
+            resource_arn,
+            lambda tx, topic: topic.data_protection_policy,
+            write=False,
+            member="ResourceArn",
+            who=who,
+            action="GetDataProtectionPolicy",
         )
         return policy or ""
 
-    async def put_data_protection_policy(self, region: str, resource_arn: str, text: str) -> None:
+    async def put_data_protection_policy(self, who: Caller, region: str, resource_arn: str, text: str) -> None:
         if text:
             policies.parse_json(text, "DataProtectionPolicy")
 
@@ -229,4 +253,4 @@ class Topics(SnsNode):
             topic.data_protection_policy = text or None
             store.update_topic(tx, topic)
 
-        await self.in_topic(region, resource_arn, run, member="ResourceArn")
+        await self.in_topic(region, resource_arn, run, member="ResourceArn", who=who, action="PutDataProtectionPolicy")
