@@ -16,13 +16,18 @@ from .functions import Function, function_arn, parse_function_name
 from .pool import EnvironmentPool, Invocation
 
 
+def activation_key(fn: Function) -> str:
+    """What an activation is waited for by: the version and its generation (a state or policy change keeps it)."""
+    return f"{fn.qualified_arn}#{fn.generation}"
+
+
 class LambdaCore:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.store = runtime.store
         self.clock = runtime.clock
         self.pool = EnvironmentPool(runtime)
-        # RevisionId of a create or update → set once its code is unpacked on this node
+        # a create's or update's activation key (activation_key) → set once its code is unpacked on this node
         self.activated: dict[str, asyncio.Event] = {}
         # request id → failed attempts of an Event invocation on this node (a success's approximateInvokeCount)
         self.failed_attempts: dict[str, int] = {}
@@ -59,7 +64,7 @@ class LambdaCore:
 
     def _activate_later(self, fn: Function) -> None:
         """Unpack the code in the background, then mark the function Active / Successful (if nothing changed since)."""
-        event = self.activated.setdefault(fn.revision_id, asyncio.Event())
+        event = self.activated.setdefault(activation_key(fn), asyncio.Event())
 
         async def activate() -> None:
             reason: str | None = None
@@ -69,7 +74,7 @@ class LambdaCore:
                 reason = f"gureum could not unpack the code: {exc}"
             await self.store.write(lambda tx: versions.finish_activation(tx, fn, reason))
             event.set()
-            self.activated.pop(fn.revision_id, None)
+            self.activated.pop(activation_key(fn), None)
 
         self.runtime.spawn(activate(), f"lambda-activate-{fn.name}")
 
@@ -77,7 +82,7 @@ class LambdaCore:
         """A Pending function is invoked once its code is ready (AWS refuses; gureum's Pending lasts milliseconds)."""
         if fn.state != "Pending":
             return fn
-        event = self.activated.get(fn.revision_id)
+        event = self.activated.get(activation_key(fn))
         if event is not None:
             try:
                 await asyncio.wait_for(event.wait(), seconds)

@@ -45,7 +45,7 @@ class FunctionsApi(LambdaCore):
         fn = await self._function(account, region, function_name, qualifier)
         tags = await self.store.read(lambda tx: store.get_tags(tx, fn.account, fn.region, fn.name))
         out: dict[str, Any] = {
-            "Configuration": fn.configuration(),
+            "Configuration": fn.configuration(parse_function_name(function_name, qualifier).qualifier),
             "Code": versions.code_location(base_url, fn),
             "Tags": tags or {},
         }
@@ -56,7 +56,8 @@ class FunctionsApi(LambdaCore):
     async def get_function_configuration(
         self, account: str, region: str, function_name: str, qualifier: str | None
     ) -> dict[str, Any]:
-        return (await self._function(account, region, function_name, qualifier)).configuration()
+        fn = await self._function(account, region, function_name, qualifier)
+        return fn.configuration(parse_function_name(function_name, qualifier).qualifier)
 
     async def update_function_code(
         self,
@@ -122,11 +123,14 @@ class FunctionsApi(LambdaCore):
         limit = max_items or 50
         if not 1 <= limit <= 10000:
             raise invalid("MaxItems must be between 1 and 10000.")
+        limit = min(limit, 50)  # "ListFunctions returns a maximum of 50 items in each response"
         all_versions = function_version == "ALL"
         rows = await self.store.read(
             lambda tx: store.list_functions(tx, account, region, marker or "", limit + 1, all_versions)
         )
-        out: dict[str, Any] = {"Functions": [fn.configuration() for fn in rows[:limit]]}
+        # the subset of FunctionConfiguration AWS lists; with FunctionVersion ALL every ARN is qualified
+        listed = [fn.configuration(fn.version if all_versions else None, listed=True) for fn in rows[:limit]]
+        out: dict[str, Any] = {"Functions": listed}
         if len(rows) > limit:
             out["NextMarker"] = rows[limit - 1].name
         return out
@@ -151,7 +155,7 @@ class FunctionsApi(LambdaCore):
     async def list_versions_by_function(self, account: str, region: str, function_name: str) -> dict[str, Any]:
         latest = await self._function(account, region, function_name)
         found = await self.store.read(lambda tx: store.list_versions(tx, latest.account, latest.region, latest.name))
-        return {"Versions": [fn.configuration() for fn in found]}
+        return {"Versions": [fn.configuration(fn.version, listed=True) for fn in found]}
 
     async def code_zip(self, account: str, sha: str) -> bytes | None:
         """A stored deployment package or layer zip (GetFunction's Code.Location serves it)."""

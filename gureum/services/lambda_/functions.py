@@ -79,6 +79,13 @@ def code_sha256(zip_bytes: bytes) -> str:
     return base64.b64encode(hashlib.sha256(zip_bytes).digest()).decode()
 
 
+def runtime_version_arn(region: str, runtime: str) -> str:
+    """RuntimeVersionConfig.RuntimeVersionArn as AWS formats it (arn:aws:lambda:<region>::runtime:<64 hex digits>):
+    one runtime version per runtime and Region here, as gureum serves one interpreter per runtime."""
+    digest = hashlib.sha256(f"gureum runtime {runtime} {region}".encode()).hexdigest()
+    return f"arn:aws:lambda:{region}::runtime:{digest}"
+
+
 def timestamp(seconds: float) -> str:
     """LastModified's format: 2024-01-02T03:04:05.678+0000."""
     return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+0000"
@@ -106,9 +113,11 @@ class Function:
     state: str = "Pending"
     state_reason: str | None = None
     state_reason_code: str | None = None
-    last_update_status: str = "Successful"
+    last_update_status: str = ""  # none until the function is first Active (CreateFunction answers without it)
     last_update_reason: str | None = None
-    revision_id: str = ""
+    last_update_reason_code: str | None = None
+    revision_id: str = ""  # new on every change, the state's and the policy's included
+    generation: str = ""  # new when the code or the configuration changes: what an environment was started with
     last_modified: float = 0.0
     reserved_concurrency: int | None = None
     dead_letter_arn: str | None = None  # DeadLetterConfig.TargetArn: an SQS queue or SNS topic
@@ -130,8 +139,13 @@ class Function:
         return str((self.logging or {}).get("LogGroup") or f"/aws/lambda/{self.name}")
 
     def revised(self, now: float, **changes: Any) -> Function:
-        """A copy with ``changes``, a new RevisionId and LastModified."""
-        return replace(self, revision_id=str(uuid.uuid4()), last_modified=now, **changes)
+        """A copy with new code or configuration (``changes``): a new generation, RevisionId and LastModified."""
+        new = str(uuid.uuid4())
+        return replace(self, revision_id=new, generation=new, last_modified=now, **changes)
+
+    def touched(self, **changes: Any) -> Function:
+        """A copy with a new RevisionId only (a change of state or policy), as AWS gives one for every change."""
+        return replace(self, revision_id=str(uuid.uuid4()), **changes)
 
     def to_doc(self) -> dict[str, Any]:
         doc = {name: getattr(self, name) for name in self.__slots__}
@@ -146,12 +160,15 @@ class Function:
         doc["layers"] = tuple(doc.get("layers") or ())
         return cls(**{k: v for k, v in doc.items() if k in cls.__slots__})
 
-    def configuration(self) -> dict[str, Any]:
-        """The FunctionConfiguration shape."""
-        version_arn = self.arn if self.version == LATEST else self.qualified_arn
+    def configuration(self, qualifier: str | None = None, *, listed: bool = False) -> dict[str, Any]:
+        """The FunctionConfiguration shape. FunctionArn carries ``qualifier`` when the caller named one ($LATEST, a
+        version or an alias), else the version number of a published version. ``listed``: the subset ListFunctions
+        and ListVersionsByFunction return (no state, update status or runtime version, as AWS documents)."""
+        if qualifier is None and self.version != LATEST:
+            qualifier = self.version
         doc: dict[str, Any] = {
             "FunctionName": self.name,
-            "FunctionArn": version_arn,
+            "FunctionArn": function_arn(self.region, self.account, self.name, qualifier),
             "Runtime": self.runtime,
             "Role": self.role,
             "Handler": self.handler,
@@ -164,8 +181,6 @@ class Function:
             "Version": self.version,
             "TracingConfig": {"Mode": "PassThrough"},
             "RevisionId": self.revision_id,
-            "State": self.state,
-            "LastUpdateStatus": self.last_update_status,
             "PackageType": "Zip",
             "Architectures": list(self.architectures),
             "EphemeralStorage": {"Size": self.ephemeral_storage},
@@ -178,10 +193,16 @@ class Function:
             doc["Layers"] = [{"Arn": layer["Arn"], "CodeSize": layer["CodeSize"]} for layer in self.layers]
         if self.dead_letter_arn:
             doc["DeadLetterConfig"] = {"TargetArn": self.dead_letter_arn}
+        if listed:
+            return doc
+        doc["RuntimeVersionConfig"] = {"RuntimeVersionArn": runtime_version_arn(self.region, self.runtime)}
         for key, value in (
+            ("State", self.state),
             ("StateReason", self.state_reason),
             ("StateReasonCode", self.state_reason_code),
+            ("LastUpdateStatus", self.last_update_status),
             ("LastUpdateStatusReason", self.last_update_reason),
+            ("LastUpdateStatusReasonCode", self.last_update_reason_code),
         ):
             if value:
                 doc[key] = value

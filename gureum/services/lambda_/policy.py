@@ -105,16 +105,21 @@ def edit(
     change: Callable[[Function, list[dict[str, Any]]], T],
 ) -> T:
     """Run ``change(fn, statements) -> result`` on the addressed policy's statements (changed in place) and store
-    the policy."""
+    the policy under a new RevisionId of the version or alias it belongs to (the policy's RevisionId is theirs)."""
     found = statements(tx, account, region, name, qualifier)
     if found is None:
         raise function_not_found(function_arn(region, account, name, qualifier))
     fn, mine = found
-    if revision_id and revision_id != fn.revision_id:
+    alias = store.get_alias(tx, account, region, name, str(qualifier)) if is_alias(qualifier) else None
+    if revision_id and revision_id != (fn.revision_id if alias is None else alias.get("RevisionId")):
         raise revision_mismatch()
     others = [s for s in fn.policy or [] if s not in mine]
     result = change(fn, mine)
-    store.update_function(tx, replace(fn, policy=others + mine or None))
+    if alias is None:
+        store.update_function(tx, fn.touched(policy=others + mine or None))
+    else:
+        store.update_function(tx, replace(fn, policy=others + mine or None))
+        store.put_alias(tx, account, region, name, {**alias, "RevisionId": str(uuid.uuid4())}, create=False)
     return result
 
 
@@ -157,4 +162,6 @@ def document(tx: Tx, account: str, region: str, name: str, qualifier: str | None
     if not mine:
         raise resource_not_found()
     policy = {"Version": "2012-10-17", "Id": "default", "Statement": mine}
-    return {"Policy": json.dumps(policy), "RevisionId": fn.revision_id or str(uuid.uuid4())}
+    alias = store.get_alias(tx, account, region, name, str(qualifier)) if is_alias(qualifier) else None
+    revision = fn.revision_id if alias is None else alias.get("RevisionId")
+    return {"Policy": json.dumps(policy), "RevisionId": revision or str(uuid.uuid4())}

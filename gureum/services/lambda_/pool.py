@@ -136,14 +136,15 @@ class EnvironmentPool:
         }
 
     async def _acquire(self, fn: Function) -> tuple[Environment, bool]:
-        """A provisioned or warm environment of this exact version and revision, or a new one (raises a throttle)."""
+        """A provisioned or warm environment of this exact version and generation (its code and configuration; a new
+        RevisionId from a state or policy change keeps it), or a new one (raises a throttle)."""
         if fn.reserved_concurrency is not None and self.busy.get(fn.arn, 0) >= fn.reserved_concurrency:
             raise too_many_requests("ReservedFunctionConcurrentInvocationLimitExceeded")
         key = fn.qualified_arn
         for pool in (self.provisioned_idle.get(key) or [], self.idle.get(key) or []):
             while pool:
                 warm = pool.pop()
-                if warm.alive and warm.fn.revision_id == fn.revision_id:
+                if warm.alive and warm.fn.generation == fn.generation:
                     self.busy[fn.arn] = self.busy.get(fn.arn, 0) + 1
                     return warm, False
                 self.runtime.spawn(self._retire(warm), f"lambda-retire-{warm.id}")

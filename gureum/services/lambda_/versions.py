@@ -41,6 +41,14 @@ _PUBLISHED = (
 )
 
 
+# an update under way, as AWS words it (https://docs.aws.amazon.com/lambda/latest/dg/functions-states.html)
+_IN_PROGRESS = {
+    "last_update_status": "InProgress",
+    "last_update_reason": "The function is being created.",
+    "last_update_reason_code": "Creating",
+}
+
+
 def busy(arn: str) -> Exception:
     return conflict(f"The operation cannot be performed at this time. An update is in progress for resource: {arn}")
 
@@ -75,7 +83,6 @@ def new_function(
         dead_letter_arn=(settings.get("DeadLetterConfig") or {}).get("TargetArn") or None,
         logging=dict(settings["LoggingConfig"]) if settings.get("LoggingConfig") else None,
         state="Pending", state_reason="The function is being created.", state_reason_code="Creating",
-        last_update_status="Successful",
     ).revised(now)  # fmt: skip
 
 
@@ -117,8 +124,7 @@ def update_code(
     current = _updatable(tx, account, region, name, revision_id)
     if dry_run:
         return current.revised(now, code_sha=sha, code_size=len(zip_bytes))
-    fn = current.revised(now, code_sha=sha, code_size=len(zip_bytes), last_update_status="InProgress",
-                         last_update_reason="The function is being created.")  # fmt: skip
+    fn = current.revised(now, code_sha=sha, code_size=len(zip_bytes), **_IN_PROGRESS)
     store.put_code(tx, account, sha, zip_bytes)
     store.update_function(tx, fn)
     return fn
@@ -154,24 +160,26 @@ def update_configuration(
     current = _updatable(tx, account, region, name, revision_id)
     if layers is not None:
         changes = {**changes, "layers": resolve_layers(tx, layers)}
-    fn = current.revised(now, last_update_status="InProgress", last_update_reason="The function is being created.",
-                         **changes)  # fmt: skip
+    fn = current.revised(now, **_IN_PROGRESS, **changes)
     store.update_function(tx, fn)
     return fn
 
 
 def finish_activation(tx: Tx, fn: Function, reason: str | None) -> None:
     """The code of a create or update is unpacked (``reason`` None) or could not be: Active / Successful or Failed,
-    unless the function changed since. State changes keep the RevisionId, so warm environments stay usable."""
+    under a new RevisionId as on AWS, unless the code or configuration changed since (a policy change does not
+    count: the generation tells)."""
     current = store.get_function(tx, fn.account, fn.region, fn.name, fn.version)
-    if current is None or current.revision_id != fn.revision_id:
+    if current is None or current.generation != fn.generation:
         return
     if reason is None:
-        done = replace(current, state="Active", state_reason=None, state_reason_code=None,
-                       last_update_status="Successful", last_update_reason=None)  # fmt: skip
+        done = current.touched(state="Active", state_reason=None, state_reason_code=None,
+                               last_update_status="Successful", last_update_reason=None,
+                               last_update_reason_code=None)  # fmt: skip
     else:
-        done = replace(current, state="Failed", state_reason=reason, state_reason_code="InternalError",
-                       last_update_status="Failed", last_update_reason=reason)  # fmt: skip
+        done = current.touched(state="Failed", state_reason=reason, state_reason_code="InternalError",
+                               last_update_status="Failed", last_update_reason=reason,
+                               last_update_reason_code="InternalError")  # fmt: skip
     store.update_function(tx, done)
 
 
@@ -201,8 +209,10 @@ def publish(tx: Tx, latest: Function, code_sha: str | None, description: str, no
     # a version starts with a policy of its own, as in AWS
     fn = current.revised(now, version=str(number), description=description or current.description, state="Active",
                          last_update_status="Successful", state_reason=None, state_reason_code=None,
-                         last_update_reason=None, reserved_concurrency=None, policy=None)  # fmt: skip
+                         last_update_reason=None, last_update_reason_code=None, reserved_concurrency=None,
+                         policy=None)  # fmt: skip
     store.insert_function(tx, fn, {})
+    store.update_function(tx, current.touched())  # publishing gives $LATEST a new RevisionId too, as on AWS
     return fn
 
 

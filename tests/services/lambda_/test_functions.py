@@ -4,11 +4,14 @@ versions, tags, concurrency and account settings."""
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+
+from gureum.services.lambda_.runtimes import python_interpreter
 
 from .zips import ROLE, create, make_zip
 
@@ -79,6 +82,95 @@ def test_create_validations(aws: Callable[..., Any], name: str, changes: dict[st
     assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     if error:
         assert error in info.value.response["Error"]["Message"]
+
+
+def test_configuration_as_aws_returns_it(aws: Callable[..., Any], name: str) -> None:
+    """Every configuration AWS returns carries RuntimeVersionConfig, LoggingConfig, SnapStart, EphemeralStorage and
+    Architectures; State and LastUpdateStatus move with AWS's reason codes, each change under a new RevisionId; the
+    lists return AWS's documented subset; an alias or $LATEST named by the caller is in the FunctionArn."""
+    client = aws("lambda")
+    pid = {"index.py": "import os\ndef handler(event, context):\n    return os.getpid()\n"}
+    out = create(client, name, pid, wait=False)
+    assert out["State"] == "Pending" and out["StateReason"] == "The function is being created."
+    assert out["StateReasonCode"] == "Creating" and "LastUpdateStatus" not in out  # as CreateFunction answers
+    runtime_arn = out["RuntimeVersionConfig"]["RuntimeVersionArn"]
+    assert re.fullmatch(r"arn:aws:lambda:us-east-1::runtime:[0-9a-f]{64}", runtime_arn), runtime_arn
+    assert out["LoggingConfig"] == {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{name}"}
+    assert out["SnapStart"] == {"ApplyOn": "None", "OptimizationStatus": "Off"}
+    assert out["EphemeralStorage"] == {"Size": 512} and out["Architectures"] == ["x86_64"]
+    client.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 0.2})
+    active = client.get_function(FunctionName=name)["Configuration"]
+    assert active["State"] == "Active" and active["LastUpdateStatus"] == "Successful"
+    reasons = ("StateReason", "StateReasonCode", "LastUpdateStatusReason", "LastUpdateStatusReasonCode")
+    assert not any(key in active for key in reasons), active
+    assert active["RevisionId"] != out["RevisionId"]  # Pending → Active is a change
+    assert active["RuntimeVersionConfig"] == out["RuntimeVersionConfig"]
+    same = client.get_function_configuration(FunctionName=name)
+    assert {k: v for k, v in same.items() if k != "ResponseMetadata"} == active
+    first_pid = json.loads(client.invoke(FunctionName=name)["Payload"].read())
+
+    changes: dict[str, Any] = {"Timeout": 9}
+    if python_interpreter("3.11") is not None:
+        changes["Runtime"] = "python3.11"
+    update = client.update_function_configuration(FunctionName=name, RevisionId=active["RevisionId"], **changes)
+    assert update["State"] == "Active" and update["LastUpdateStatus"] == "InProgress"
+    assert update["LastUpdateStatusReason"] == "The function is being created."
+    assert update["LastUpdateStatusReasonCode"] == "Creating" and update["RevisionId"] != active["RevisionId"]
+    if "Runtime" in changes:  # one runtime version ARN per runtime
+        assert update["RuntimeVersionConfig"]["RuntimeVersionArn"] != runtime_arn
+    client.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 0.2})
+    done = client.get_function_configuration(FunctionName=name)
+    assert done["LastUpdateStatus"] == "Successful" and not any(key in done for key in reasons)
+    assert done["RevisionId"] != update["RevisionId"]  # InProgress → Successful is a change
+
+    version = client.publish_version(FunctionName=name, RevisionId=done["RevisionId"])
+    assert version["FunctionArn"] == f"{done['FunctionArn']}:1" and version["Version"] == "1"
+    assert version["State"] == "Active" and version["LastUpdateStatus"] == "Successful"
+    assert version["RuntimeVersionConfig"] == done["RuntimeVersionConfig"] and version["SnapStart"]["ApplyOn"] == "None"
+    latest = client.get_function(FunctionName=name)["Configuration"]
+    assert latest["RevisionId"] not in (done["RevisionId"], version["RevisionId"])  # publishing changes $LATEST's
+    warm_pid = json.loads(client.invoke(FunctionName=name)["Payload"].read())
+    client.add_permission(FunctionName=name, StatementId="sns", Action="lambda:InvokeFunction",
+                          Principal="sns.amazonaws.com")  # fmt: skip
+    with_policy = client.get_function(FunctionName=name)["Configuration"]["RevisionId"]
+    assert with_policy != latest["RevisionId"] and client.get_policy(FunctionName=name)["RevisionId"] == with_policy
+    assert json.loads(client.invoke(FunctionName=name)["Payload"].read()) == warm_pid  # still the warm environment
+    assert warm_pid != first_pid  # the update started a new one
+
+    alias = client.create_alias(FunctionName=name, Name="live", FunctionVersion="1")
+    assert client.get_function(FunctionName=name)["Configuration"]["RevisionId"] == with_policy  # aliases do not
+    client.add_permission(FunctionName=name, Qualifier="live", StatementId="a", Action="lambda:InvokeFunction",
+                          Principal="sns.amazonaws.com")  # fmt: skip
+    alias_revision = client.get_alias(FunctionName=name, Name="live")["RevisionId"]
+    assert alias_revision != alias["RevisionId"]
+    assert client.get_policy(FunctionName=name, Qualifier="live")["RevisionId"] == alias_revision
+    via_alias = client.get_function(FunctionName=name, Qualifier="live")["Configuration"]
+    assert via_alias["FunctionArn"] == f"{done['FunctionArn']}:live" and via_alias["Version"] == "1"
+    assert via_alias["RuntimeVersionConfig"] == version["RuntimeVersionConfig"] and via_alias["State"] == "Active"
+    named = client.get_function_configuration(FunctionName=name, Qualifier="$LATEST")
+    assert named["FunctionArn"] == f"{done['FunctionArn']}:$LATEST"
+
+    listed = [
+        f
+        for page in client.get_paginator("list_functions").paginate()
+        for f in page["Functions"]
+        if f["FunctionName"] == name
+    ]
+    assert len(listed) == 1 and listed[0]["FunctionArn"] == done["FunctionArn"]
+    subset = ("State", "LastUpdateStatus", "RuntimeVersionConfig", *reasons)
+    assert not any(key in listed[0] for key in subset), listed[0]
+    assert listed[0]["RevisionId"] == with_policy and listed[0]["LoggingConfig"] == out["LoggingConfig"]
+    versions = client.list_versions_by_function(FunctionName=name)["Versions"]
+    assert [v["FunctionArn"] for v in versions] == [f"{done['FunctionArn']}:$LATEST", version["FunctionArn"]]
+    assert not any(key in v for v in versions for key in subset)
+    every = [
+        f["FunctionArn"]
+        for page in client.get_paginator("list_functions").paginate(FunctionVersion="ALL")
+        for f in page["Functions"]
+        if f["FunctionName"] == name
+    ]
+    assert sorted(every) == sorted(v["FunctionArn"] for v in versions)
+    assert len(client.list_functions(MaxItems=1000)["Functions"]) <= 50  # AWS's most per response
 
 
 def test_update_code_and_configuration_with_waiters(aws: Callable[..., Any], name: str) -> None:
