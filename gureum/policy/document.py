@@ -51,6 +51,9 @@ class Statement:
 class Policy:
     version: str
     statements: tuple[Statement, ...]
+    # the literal characters of condition values that hold a "?": matching such a value costs work in proportion
+    # to them times the length of the request's value (wildcard.Segment.find)
+    single_wildcard_cost: int = 0
 
 
 EMPTY = Policy(VERSION_2008, ())
@@ -166,7 +169,15 @@ def parse(document: str | dict[str, Any]) -> Policy:
     if statements is None:
         raise PolicyError("The policy document has no Statement")
     raw = statements if isinstance(statements, list) else [statements]
-    return Policy(str(version) if version is not None else VERSION_2008, tuple(_statement(s) for s in raw))
+    read = tuple(_statement(s) for s in raw)
+    cost = sum(
+        len(value) - value.count("*") - value.count("?")
+        for statement in read
+        for condition in statement.conditions
+        for value in condition.values
+        if "?" in value
+    )
+    return Policy(str(version) if version is not None else VERSION_2008, read, cost)
 
 
 @functools.lru_cache(maxsize=1024)

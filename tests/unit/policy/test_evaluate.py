@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
@@ -250,3 +251,15 @@ def test_not_authorized_messages() -> None:
         f"User: arn:aws:iam::{OTHER}:root is not authorized to perform: SNS:Publish on resource: {TOPIC} "
         "with an explicit deny in a resource-based policy"
     )
+
+
+def test_costly_single_character_wildcards_fail_closed() -> None:
+    """ "?" in conditions costs work per policy character and request character; past a bound the request is
+    refused without evaluating (a policy cannot be made to stall the server, nor to let a request through)."""
+    patterns = [f"*a?b{i}*" for i in range(3000)]
+    text = policy(allow(Principal="*", Condition={"StringLike": {"sns:Endpoint": patterns}}))
+    assert parse(text).single_wildcard_cost == sum(len(p) - 3 for p in patterns)
+    assert decide(text, sns__Endpoint="a-b7") is Decision.ALLOW
+    started = time.perf_counter()
+    assert decide(text, sns__Endpoint="a-b7" + "ab" * 100_000) is Decision.IMPLICIT_DENY
+    assert time.perf_counter() - started < 1.0
