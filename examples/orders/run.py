@@ -61,15 +61,17 @@ def main() -> int:
     print(f"  API: {app['url']}")
 
     print("Sending orders")
-    accepted = send_orders(app["url"])
+    accepted, problems = send_orders(app["url"])
     print(f"Waiting for {len(accepted)} processed order(s) on {DONE_QUEUE}")
     missing = wait_for(aws, app["done_url"], accepted, args.timeout)
+    problems += [f"order {order_id} not processed within {args.timeout:.0f} s" for order_id in sorted(missing)]
 
     if args.teardown:
         print("Tearing down")
         teardown(aws, app)
-    if missing:
-        print(f"FAILED: not processed within {args.timeout:.0f} s: {', '.join(sorted(missing))}")
+    if problems:
+        print("FAILED: " + "; ".join(problems))
+        print(f"(what the functions printed is in CloudWatch Logs: /aws/lambda/{INTAKE}, /aws/lambda/{PROCESS})")
         return 1
     print(f"All {len(accepted)} accepted order(s) processed.")
     return 0
@@ -239,29 +241,31 @@ def arn(aws: Aws, service: str, resource: str) -> str:
 # --- run ----------------------------------------------------------------------------------------------------------
 
 
-def send_orders(url: str) -> set[str]:
-    """POST a few orders (one of them invalid) and return the ids of those the API accepted."""
+def send_orders(url: str) -> tuple[set[str], list[str]]:
+    """POST a few orders; return the ids of those the API accepted, and any answer that is not the expected one."""
     run = uuid.uuid4().hex[:6]  # so that results left over from an earlier run are told apart
-    orders = [
-        {"orderId": f"{run}-1", "customer": "ana", "items": [{"sku": "tea", "qty": 2, "price": 4.5}]},
-        {"orderId": f"{run}-2", "customer": "bo", "items": [{"sku": "cup", "qty": 1, "price": 12}]},
-        {"orderId": f"{run}-3", "customer": "cy", "items": [{"sku": "pot", "qty": 1, "price": 30}]},
-        {"orderId": f"{run}-4", "customer": "", "items": []},  # refused by orders-intake with 400
+    orders = [  # (the answer expected, the order)
+        (202, {"orderId": f"{run}-1", "customer": "ana", "items": [{"sku": "tea", "qty": 2, "price": 4.5}]}),
+        (202, {"orderId": f"{run}-2", "customer": "bo", "items": [{"sku": "cup", "qty": 1, "price": 12}]}),
+        (202, {"orderId": f"{run}-3", "customer": "cy", "items": [{"sku": "pot", "qty": 1, "price": 30}]}),
+        (400, {"orderId": f"{run}-4", "customer": "", "items": []}),  # refused by orders-intake
     ]
-    accepted = set()
-    for order in orders:
+    accepted, problems = set(), []
+    for expected, order in orders:
         request = urllib.request.Request(
             url, data=json.dumps(order).encode(), headers={"Content-Type": "application/json"}, method="POST"
         )
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
-                status, body = response.status, json.loads(response.read())
+                status, body = response.status, response.read()
         except urllib.error.HTTPError as error:  # 4xx and 5xx answers
-            status, body = error.code, json.loads(error.read() or b"{}")
-        print(f"  POST /orders {order['orderId']} → {status} {json.dumps(body)}")
+            status, body = error.code, error.read()
+        print(f"  POST /orders {order['orderId']} → {status} {body.decode()}")
         if status == 202:
-            accepted.add(body["orderId"])
-    return accepted
+            accepted.add(json.loads(body)["orderId"])
+        if status != expected:
+            problems.append(f"order {order['orderId']} answered {status}, not {expected}")
+    return accepted, problems
 
 
 def wait_for(aws: Aws, done_url: str, order_ids: set[str], timeout: float) -> set[str]:
