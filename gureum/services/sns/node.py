@@ -1,8 +1,7 @@
 """What every part of SNS's backend shares on one node: the runtime (its store and clock), the deployment's
 signing key, the HTTP client and throttles of endpoint deliveries, the caller's principal and the cross-account
-check (access.py), and the lookup of a topic by ARN.  SnsBackend
-(backend.py) is this plus each part's behaviour (topics, subscriptions, publishing, HTTP/S, mobile push, SMS).
-Imports no other part."""
+check (access.py), and the lookup of a topic by ARN.  SnsBackend (backend.py) is this plus each part's behaviour
+(topics, subscriptions, publishing, HTTP/S, mobile push, SMS).  Imports no other part."""
 
 from __future__ import annotations
 
