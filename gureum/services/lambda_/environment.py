@@ -24,17 +24,19 @@ import sys
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ...clock import Clock
 from ...ids import unique_id
-from .functions import Function
+from .functions import Function, runtime_version_arn
 from .limits import MAX_RESPONSE_PAYLOAD
 from .runtime_api import NextEvent, RuntimeApiServer
 from .runtimes import BOOTSTRAP_DIR, Launch
 from .sandbox import Sandbox
 
 _PR_SET_PDEATHSIG = 1
+_LONGEST_LINE = 256 * 1024  # a line longer than this goes out in pieces (a runaway logger without newlines)
+_TRANSCRIPT_CHARS = 64 * 1024  # the end of an invocation's log kept for LogType Tail (which sends the last 4 KB)
 try:
     _LIBC: ctypes.CDLL | None = (
         ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True) if sys.platform == "linux" else None
@@ -55,13 +57,20 @@ class Outcome:
     error_type: str | None = None
 
 
+class LogSink(Protocol):
+    """Where an environment's log lines go as they are printed (function_logs.LogStream: CloudWatch Logs)."""
+
+    def add(self, message: str) -> None: ...
+
+
 @dataclass(slots=True)
 class _Invocation:
     event: NextEvent
     done: asyncio.Future[tuple[str, bytes, str | None]]
+    cold: bool = False  # the environment's first invocation: its log starts with the init phase's
     delivered: asyncio.Event = field(default_factory=asyncio.Event)
     delivered_at: float = 0.0
-    before: str = ""  # output written before the runtime took this invocation (the init phase, on a cold start)
+    started: bool = False  # its START line is out
 
 
 def _stamp(now: dt.datetime) -> str:
@@ -100,7 +109,10 @@ class Environment:
         self._current: _Invocation | None = None
         self._init_error: tuple[bytes, str | None] | None = None
         self._exited = asyncio.Event()
-        self._output = bytearray()
+        self._partial = bytearray()  # the start of a line not yet ended by a newline
+        self._transcript: list[str] = []  # the current invocation's log lines so far (for LogType Tail)
+        self._transcript_chars = 0
+        self.log_sink: LogSink | None = None  # set before start: where lines go as they are printed
         self._read_fd = -1
 
     # --- lifecycle ---------------------------------------------------------------------------------
@@ -138,6 +150,7 @@ class Environment:
         os.set_blocking(read_fd, False)
         self._read_fd = read_fd
         self._spawned_at = self.clock.monotonic()
+        self._emit(self._init_start())
         try:
             self.proc = await asyncio.create_subprocess_exec(
                 *self.launch.argv, cwd=str(self.task_root), env=env, stdin=asyncio.subprocess.DEVNULL,
@@ -149,7 +162,8 @@ class Environment:
             self._read_fd = -1
             # AWS's answer when the runtime cannot start: no (executable) bootstrap, a missing interpreter
             message = f"Couldn't find valid bootstrap(s): [{self.launch.argv[0]}]: {exc.strerror or exc}"
-            self._output += f"Error: {message}\nRuntime.InvalidEntrypoint\n".encode()
+            self._emit(f"Error: {message}\n")
+            self._emit("Runtime.InvalidEntrypoint\n")
             self._init_error = (
                 json.dumps({"errorType": "Runtime.InvalidEntrypoint", "errorMessage": message}).encode(),
                 "Runtime.InvalidEntrypoint",
@@ -171,6 +185,8 @@ class Environment:
         self.alive = False
 
     def _read_output(self) -> None:
+        """Take what the process printed (called as soon as the pipe has data): each whole line is logged now, with
+        this moment as its timestamp; an unfinished line waits for its end."""
         while self._read_fd >= 0:
             try:
                 chunk = os.read(self._read_fd, 65536)
@@ -183,12 +199,45 @@ class Environment:
                 os.close(self._read_fd)
                 self._read_fd = -1
                 return
-            self._output += chunk
-            if len(self._output) > 1024 * 1024:  # keep the newest MB of a runaway logger
-                del self._output[: len(self._output) - 1024 * 1024]
+            self._partial += chunk
+            *lines, rest = self._partial.split(b"\n")
+            for line in lines:
+                self._emit(line.decode("utf-8", "replace") + "\n")
+            self._partial = bytearray(rest)
+            while len(self._partial) > _LONGEST_LINE:
+                self._emit(self._partial[:_LONGEST_LINE].decode("utf-8", "replace") + "\n")
+                del self._partial[:_LONGEST_LINE]
+
+    def _drain_output(self) -> None:
+        """Everything printed so far, an unfinished last line included (before START, END, or the end)."""
+        self._read_output()
+        if self._partial:
+            self._emit(self._partial.decode("utf-8", "replace") + "\n")
+            self._partial.clear()
+
+    def _emit(self, message: str) -> None:
+        """One log line: to CloudWatch Logs now, and into the current invocation's transcript."""
+        self._transcript.append(message)
+        self._transcript_chars += len(message)
+        while self._transcript_chars > _TRANSCRIPT_CHARS and len(self._transcript) > 1:
+            self._transcript_chars -= len(self._transcript.pop(0))
+        if self.log_sink is not None:
+            self.log_sink.add(message)
+
+    def _start_line(self, inv: _Invocation) -> None:
+        """START, once per invocation; a warm invocation's transcript starts there, a cold one's at INIT_START."""
+        if inv.started:
+            return
+        inv.started = True
+        self._drain_output()
+        if not inv.cold:
+            self._transcript.clear()
+            self._transcript_chars = 0
+        self._emit(f"START RequestId: {inv.event.request_id} Version: {self.fn.version}\n")
 
     async def stop(self) -> None:
         self.alive = False
+        self._drain_output()  # what it printed before it was stopped is kept
         if self.proc is not None and self.proc.returncode is None:
             try:
                 os.killpg(self.proc.pid, signal.SIGKILL)
@@ -199,6 +248,7 @@ class Environment:
             except TimeoutError:
                 pass
         await self.server.close()
+        self._drain_output()
         if self._current is not None and not self._current.done.done():
             self._current.done.set_result(("crash", b"", None))
         shutil.rmtree(self.work_dir, ignore_errors=True)
@@ -224,8 +274,7 @@ class Environment:
             self._initialised.set()
         inv = await self._queue.get()
         self._current = inv
-        self._read_output()
-        inv.before = self._take_output()
+        self._start_line(inv)
         inv.delivered_at = self.clock.monotonic()
         inv.delivered.set()
         return inv.event
@@ -260,10 +309,10 @@ class Environment:
             self._current.done.set_result(("init_error", body, error_type))
         return 202
 
-    async def initialise(self, timeout: float) -> str:
-        """Provisioned concurrency: wait until the runtime has initialised and asks for its first event, and return
-        the init phase's log (INIT_START, its output) so the first invocation is a warm one; no longer ``alive`` when
-        the runtime failed to initialise or did not within ``timeout`` seconds."""
+    async def initialise(self, timeout: float) -> None:
+        """Provisioned concurrency: wait until the runtime has initialised and asks for its first event (its init
+        phase logged as it runs), so the first invocation is a warm one; no longer ``alive`` when the runtime failed
+        to initialise or did not within ``timeout`` seconds."""
         exited: asyncio.Future[Any] = asyncio.ensure_future(self._exited.wait())
         ready: asyncio.Future[Any] = asyncio.ensure_future(self._initialised.wait())
         try:
@@ -273,22 +322,21 @@ class Environment:
             ready.cancel()
         if not self._initialised.is_set() or self._init_error is not None:
             self.alive = False
-        self._read_output()
+        self._drain_output()
         self._init_reported = True
-        return self._init_start() + self._take_output()
 
     def _init_start(self) -> str:
         fn = self.fn
         runtime = fn.runtime.replace("nodejs", "nodejs:").replace("python", "python:").replace(".x", "")
-        arn = f"arn:aws:lambda:{fn.region}::runtime:gureum-{fn.runtime}"
+        arn = runtime_version_arn(fn.region, fn.runtime)
         return f"INIT_START Runtime Version: {runtime}.gureum\tRuntime Version ARN: {arn}\n"
 
     # --- invoking ----------------------------------------------------------------------------------
 
     async def invoke(self, event: NextEvent, timeout: float, init_timeout: float) -> Outcome:
         """Run one invocation to its end; after a timeout or crash the caller must stop this environment."""
-        inv = _Invocation(event, asyncio.get_running_loop().create_future())
         cold = not self._init_reported
+        inv = _Invocation(event, asyncio.get_running_loop().create_future(), cold)
         started = self.clock.monotonic()
         if self._init_error is None:
             self._queue.put_nowait(inv)
@@ -296,8 +344,8 @@ class Environment:
         else:
             kind, body, error_type = "init_error", *self._init_error
         ended = self.clock.monotonic()
-        self._read_output()
-        output = self._take_output()
+        self._start_line(inv)  # not delivered (an init failure or timeout): START all the same, as AWS logs it
+        self._drain_output()
         self._current = None
         self.last_used = self.clock.monotonic()
         duration = (ended - (inv.delivered_at or started)) * 1000
@@ -307,7 +355,7 @@ class Environment:
             init_ms = self.init_ms if self.init_ms is not None else (ended - self._spawned_at) * 1000
         rid = event.request_id
         if kind == "timeout":
-            output += f"{_stamp(self.clock.utcnow())} {rid} Task timed out after {timeout:.2f} seconds\n"
+            self._emit(f"{_stamp(self.clock.utcnow())} {rid} Task timed out after {timeout:.2f} seconds\n")
             body = json.dumps(
                 {
                     "errorType": "Sandbox.Timedout",
@@ -317,7 +365,8 @@ class Environment:
             error_type = "Sandbox.Timedout"
         elif kind == "crash":
             reason = self._exit_reason()
-            output += f"RequestId: {rid} Error: Runtime exited with error: {reason}\nRuntime.ExitError\n"
+            self._emit(f"RequestId: {rid} Error: Runtime exited with error: {reason}\n")
+            self._emit("Runtime.ExitError\n")
             body = json.dumps(
                 {
                     "errorType": "Runtime.ExitError",
@@ -325,7 +374,7 @@ class Environment:
                 }
             ).encode()
             error_type = "Runtime.ExitError"
-        report = self._log(rid, inv.before, output, duration, init_ms)
+        report = self._end_lines(rid, duration, init_ms)
         return Outcome(
             "ok" if kind == "ok" else "timeout" if kind == "timeout" else "crash" if kind == "crash" else "error",
             body,
@@ -367,23 +416,10 @@ class Environment:
             return f"signal: {signal.Signals(-code).name.removeprefix('SIG').lower()}"
         return f"exit status {code}"
 
-    def _take_output(self) -> str:
-        text = self._output.decode("utf-8", "replace")
-        self._output.clear()
-        return text
-
-    def _log(self, rid: str, before: str, output: str, duration: float, init_ms: float | None) -> str:
-        """The invocation's log as CloudWatch shows it: [INIT_START …], START, output, END, REPORT."""
+    def _end_lines(self, rid: str, duration: float, init_ms: float | None) -> str:
+        """END and REPORT; the invocation's log as CloudWatch shows it ([INIT_START …], START, output, END,
+        REPORT), for LogType Tail."""
         fn = self.fn
-        lines = []
-        if init_ms is not None:
-            lines += [self._init_start(), before, f"START RequestId: {rid} Version: {fn.version}\n", output]
-        else:
-            lines += [f"START RequestId: {rid} Version: {fn.version}\n", before, output]
-        text = "".join(lines)
-        if text and not text.endswith("\n"):
-            text += "\n"
-        text += f"END RequestId: {rid}\n"
         billed = max(1, int(-(-duration // 1)))
         report = (
             f"REPORT RequestId: {rid}\tDuration: {duration:.2f} ms\tBilled Duration: {billed} ms\t"
@@ -391,4 +427,6 @@ class Environment:
         )
         if init_ms is not None:
             report += f"Init Duration: {init_ms:.2f} ms\t"
-        return text + report + "\n"
+        self._emit(f"END RequestId: {rid}\n")
+        self._emit(report + "\n")
+        return "".join(self._transcript)

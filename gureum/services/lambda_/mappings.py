@@ -1,7 +1,6 @@
 """Event source mappings as values: the Mapping as stored, the members each kind of source accepts (AWS's messages),
-its settings' rules for an SQS queue, its filters, and
-AWS's states (Creating → Enabled | Disabled, Enabling, Disabling, Updating, Deleting → gone).
-No SQL, no pollers (esm.py)."""
+its settings' rules for an SQS queue, its filters, and AWS's states (Creating → Enabled | Disabled, Enabling,
+Disabling, Updating, Deleting → gone). No SQL, no pollers (esm.py)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """This node's execution environments: unpacked code and layers, warm environments per function version,
-concurrency, idle expiry, provisioned environments, and running one invocation in one of them (its log shipped to
-CloudWatch Logs through the outbox).
+concurrency, idle expiry, provisioned environments, and running one invocation in one of them (each environment's
+log lines streamed to CloudWatch Logs as they are printed: function_logs.py).
 
 Functions, code and logs live in the store, shared by every node; environments and their processes are this node's
 own, so concurrency limits count per node.
@@ -19,10 +19,10 @@ from pathlib import Path
 from ...aws.auth import issue_access_key, issued_secret
 from ...ids import unique_id
 from ...runtime import Runtime
-from ...store.base import Tx
 from . import store
 from .environment import Environment, Outcome
 from .errors import ServiceException, too_many_requests
+from .function_logs import LogStream
 from .functions import Function, role_account
 from .limits import CONCURRENT_EXECUTIONS, IDLE_SECONDS, INIT_TIMEOUT, MAX_ENVIRONMENTS
 from .packages import unpack
@@ -59,7 +59,8 @@ class EnvironmentPool:
         self.provisioned_wanted: dict[str, tuple[Function, int]] = {}
         self.provisioned: dict[str, set[Environment]] = {}
         self.provisioned_idle: dict[str, list[Environment]] = {}
-        self.log_writes: set[asyncio.Task[None]] = set()
+        self.log_streams: dict[str, LogStream] = {}  # environment id → its log stream (closed when it stops)
+        self.retiring: set[asyncio.Task[None]] = set()  # environments being stopped in the background
         host = runtime.config.host if runtime.config.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
         # what AWS_ENDPOINT_URL points at
         self.endpoint = f"http://{f'[{host}]' if ':' in host else host}:{runtime.config.port}"
@@ -147,7 +148,7 @@ class EnvironmentPool:
                 if warm.alive and warm.fn.generation == fn.generation:
                     self.busy[fn.arn] = self.busy.get(fn.arn, 0) + 1
                     return warm, False
-                self.runtime.spawn(self._retire(warm), f"lambda-retire-{warm.id}")
+                self._retire_later(warm)
         await self._make_room()
         self.busy[fn.arn] = self.busy.get(fn.arn, 0) + 1
         try:
@@ -186,6 +187,9 @@ class EnvironmentPool:
                 self.clock,
             )
             env.provisioned_for = provisioned_for
+            logs = LogStream(self.runtime, fn, env.log_stream)
+            self.log_streams[env.id] = logs
+            env.log_sink = logs
             self.running.add(env)
             await env.start()
         except BaseException:
@@ -193,6 +197,8 @@ class EnvironmentPool:
                 await self._retire(env)
             else:
                 self.total -= 1
+                if env is not None:
+                    self.log_streams.pop(env.id, None)
             raise
         return env
 
@@ -208,7 +214,12 @@ class EnvironmentPool:
             pool = self.idle if env.provisioned_for is None else self.provisioned_idle
             pool.setdefault(env.fn.qualified_arn, []).append(env)
         else:
-            self.runtime.spawn(self._retire(env), f"lambda-retire-{env.id}")
+            self._retire_later(env)
+
+    def _retire_later(self, env: Environment) -> None:
+        task = self.runtime.spawn(self._retire(env), f"lambda-retire-{env.id}")
+        self.retiring.add(task)
+        task.add_done_callback(self.retiring.discard)
 
     async def _retire(self, env: Environment) -> None:
         if env in self.running:
@@ -221,6 +232,9 @@ class EnvironmentPool:
                     # a provisioned environment died (crash, timeout): start its replacement
                     self.runtime.spawn(self._replenish(key), f"lambda-provision-{env.id}")
         await env.stop()
+        logs = self.log_streams.pop(env.id, None)
+        if logs is not None:
+            await logs.close()
 
     async def retire_function(self, arn: str) -> None:
         """Stop the idle on-demand environments of every version of a function (deleted or changed)."""
@@ -239,13 +253,13 @@ class EnvironmentPool:
                     await self._retire(env)
 
     async def stop_all(self) -> None:
-        if self.log_writes:
-            await asyncio.gather(*list(self.log_writes), return_exceptions=True)
+        """At shutdown: stop every environment and write the log lines they printed."""
         envs = list(self.running)
         self.idle.clear()
         self.provisioned_idle.clear()
         self.provisioned_wanted.clear()
-        await asyncio.gather(*(self._retire(env) for env in envs), return_exceptions=True)
+        await asyncio.gather(*(self._retire(env) for env in envs), *list(self.retiring), return_exceptions=True)
+        await asyncio.gather(*(logs.close() for logs in list(self.log_streams.values())), return_exceptions=True)
         if self._temporary:
             shutil.rmtree(self.root, ignore_errors=True)
 
@@ -309,8 +323,7 @@ class EnvironmentPool:
         if self.total >= min(MAX_ENVIRONMENTS, CONCURRENT_EXECUTIONS):
             await self._make_room()
         env = await self._new_environment(fn, provisioned_for=key)
-        init_log = await env.initialise(INIT_TIMEOUT)
-        self.ship_log(fn, env.log_stream, init_log)
+        await env.initialise(INIT_TIMEOUT)
         failed = not env.alive
         current = self.provisioned_wanted.get(key)
         if failed or current is None or current[0].qualified_arn != fn.qualified_arn:
@@ -321,30 +334,11 @@ class EnvironmentPool:
         self.provisioned.setdefault(key, set()).add(env)
         self.provisioned_idle.setdefault(fn.qualified_arn, []).append(env)
 
-    # --- logs --------------------------------------------------------------------------------------
-
-    def ship_log(self, fn: Function, stream: str, text: str) -> None:
-        """Send an invocation's log to CloudWatch Logs through the outbox ("logs" kind): one enqueue, in the
-        background so the caller's answer never waits for it; stop_all waits for writes still in flight."""
-        if not text:
-            return
-        now_ms = self.clock.now_ms()
-        events = [{"timestamp": now_ms, "message": line} for line in text.splitlines(keepends=True) if line.strip()]
-        address = f"arn:aws:logs:{fn.region}:{fn.account}:log-group:{fn.log_group}"
-        payload = {"stream": stream, "events": events}
-
-        def enqueue(tx: Tx) -> None:
-            self.runtime.delivery.enqueue(tx, "logs", address, payload, source=fn.qualified_arn)
-
-        task = self.runtime.spawn(self.runtime.store.write(enqueue), "lambda-log")
-        self.log_writes.add(task)
-        task.add_done_callback(self.log_writes.discard)
-
     # --- invoking ----------------------------------------------------------------------------------
 
     async def invoke(self, fn: Function, inv: Invocation) -> Outcome:
-        """Run one invocation in a provisioned, warm or new environment; ship its log; throttles raise
-        TooManyRequestsException."""
+        """Run one invocation in a provisioned, warm or new environment (its log lines go to CloudWatch Logs as they
+        are printed); throttles raise TooManyRequestsException."""
         env, _cold = await self._acquire(fn)
         now = self.clock.now()
         deadline_ms = int((now + fn.timeout) * 1000)
@@ -355,5 +349,4 @@ class EnvironmentPool:
             outcome = await env.invoke(event, float(fn.timeout), max(INIT_TIMEOUT, float(fn.timeout)))
         finally:
             self._release(env, keep=outcome is not None and outcome.kind in ("ok", "error") and env.alive)
-        self.ship_log(fn, env.log_stream, outcome.log)
         return outcome

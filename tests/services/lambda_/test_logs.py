@@ -1,10 +1,12 @@
 """Function logs in CloudWatch Logs: every invocation's output with START / END / REPORT lands in /aws/lambda/<name>
-(or LoggingConfig.LogGroup), in one stream per execution environment named as AWS names them."""
+(or LoggingConfig.LogGroup), in one stream per execution environment named as AWS names them, each line as it is
+printed with its own timestamp; a timed-out environment keeps what it printed."""
 
 from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -84,3 +86,54 @@ def test_logging_config_log_group(aws: Callable[..., Any], name: str) -> None:
     assert client.get_function_configuration(FunctionName=name)["LoggingConfig"]["LogGroup"] == f"{group}-2"
     _invoke(client, name, "moved")
     assert any(e["message"] == "line one moved\n" for e in _events(logs, f"{group}-2", "line one moved"))
+
+
+SLOW = """
+import time
+def handler(event, context):
+    print("first", event["marker"])
+    time.sleep(2)
+    print("second", event["marker"])
+    return "done"
+"""
+
+
+def test_lines_reach_logs_as_they_are_printed(aws: Callable[..., Any], name: str) -> None:
+    client, logs = aws("lambda"), aws("logs")
+    create(client, name, {"index.py": SLOW}, Timeout=10)
+    group = f"/aws/lambda/{name}"
+    done: list[Any] = []
+    worker = threading.Thread(
+        target=lambda: done.append(aws("lambda").invoke(FunctionName=name, Payload=json.dumps({"marker": "m"})))
+    )
+    worker.start()
+    try:
+        events = _events(logs, group, "first m", seconds=5)
+        messages = [e["message"] for e in events]
+        assert "first m\n" in messages and worker.is_alive(), messages  # seen while the function still runs
+        assert "second m\n" not in messages
+    finally:
+        worker.join(20)
+    assert done and done[0]["StatusCode"] == 200
+    events = _events(logs, group, "REPORT RequestId")
+    stamps = {e["message"]: e["timestamp"] for e in events}
+    assert 1800 <= stamps["second m\n"] - stamps["first m\n"] < 3500, stamps  # each line stamped as printed
+    ordered = [e["message"].split(" ")[0] for e in events]
+    assert ordered.index("START") < ordered.index("first") < ordered.index("second") < ordered.index("END")
+
+
+def test_timed_out_environment_keeps_its_lines(aws: Callable[..., Any], name: str) -> None:
+    client, logs = aws("lambda"), aws("logs")
+    code = "import time\ndef handler(event, context):\n    print('before the end')\n    time.sleep(30)\n"
+    create(client, name, {"index.py": code}, Timeout=1)
+    out = client.invoke(FunctionName=name, Payload=b"{}")
+    assert out["FunctionError"] == "Unhandled"
+    assert json.loads(out["Payload"].read())["errorType"] == "Sandbox.Timedout"
+    events = _events(logs, f"/aws/lambda/{name}", "REPORT RequestId")
+    messages = [e["message"] for e in events]
+    assert "before the end\n" in messages, messages
+    timed_out = next(m for m in messages if "Task timed out after 1.00 seconds" in m)
+    assert messages.index("before the end\n") < messages.index(timed_out)
+    assert len({e["logStreamName"] for e in events}) == 1
+    stamps = {e["message"]: e["timestamp"] for e in events}
+    assert stamps[timed_out] - stamps["before the end\n"] >= 800  # logged when printed, not when it timed out
