@@ -4,8 +4,9 @@ Layout: ops_*.py (the API: thin, each calls one LambdaBackend method); backend*.
 object: this node's state and every operation's orchestration); domain modules (functions.py, versions.py,
 aliases.py, layers.py, policy.py, async_invoke.py, event_configs.py, provisioned.py, urls.py, mappings.py, esm.py,
 packages.py); the node's engine (pool.py: environments, environment.py: one process, function_logs.py: its log
-lines on their way to CloudWatch Logs, runtime_api.py, runtimes.py, sandbox.py); store*.py (SQL); url_front.py, targets.py, admin.py (function URLs, delivery targets, admin routes);
-bootstrap/ (the Python and Node.js runtime loops shipped to the environments).
+lines on their way to CloudWatch Logs, runtime_api.py, runtimes.py, sandbox.py); store*.py (SQL); url_front.py,
+targets.py, admin.py (function URLs, delivery targets, admin routes); bootstrap/ (the Python and Node.js runtime
+loops shipped to the environments).
 """
 
 from __future__ import annotations
