@@ -162,6 +162,10 @@ class ServiceSpec:
         self._documents: dict[str, dict[str, Any]] = {}  # the model JSON per protocol
         # code a query-compatible JSON service answers with, keyed by error shape name
         self._query_error_codes: dict[str, str] = {}
+        # message → the query protocol's wording of it, where AWS words an error differently there
+        self._query_error_messages: dict[str, str] = {}
+        # whether the query protocol's <Error> carries an empty <Detail/> (SQS does; SNS does not)
+        self.query_error_detail = bool(_patch_file(name).get("queryErrorDetail", True))
         # error metadata keyed by the code the client sees: (shape name, http status, sender fault)
         self._errors_by_code: dict[str, tuple[str, int, bool]] = {}
 
@@ -191,6 +195,12 @@ class ServiceSpec:
         if not self._loaded:
             self._load()
         return self._query_error_codes
+
+    @property
+    def query_error_messages(self) -> dict[str, str]:
+        if not self._loaded:
+            self._load()
+        return self._query_error_messages
 
     @property
     def errors_by_code(self) -> dict[str, tuple[str, int, bool]]:
@@ -239,6 +249,7 @@ def _build(spec: ServiceSpec) -> None:
     spec._documents = documents
     spec._models = {protocol: ServiceModel(doc, service_name=service) for protocol, doc in documents.items()}
     spec._query_error_codes = dict(derived.get("query", {}).get("errorCodes", {}))
+    spec._query_error_messages = dict(derived.get("query", {}).get("errorMessages", {}))
     for shape_name, shape in raw["shapes"].items():
         if not shape.get("exception"):
             continue

@@ -69,8 +69,8 @@ def _traffic(server: Server) -> list[str]:
     sqs.list_queues()  # type: ignore[attr-defined]
     with pytest.raises(ClientError):
         sqs.get_queue_url(QueueName="no-such-queue")  # type: ignore[attr-defined]
-    kinesis = boto3.client(
-        "kinesis",
+    unserved = boto3.client(  # a service outside gureum's scope, so this stays unserved
+        "secretsmanager",
         endpoint_url=server.endpoint,
         region_name="us-east-1",
         aws_access_key_id="test",
@@ -78,7 +78,7 @@ def _traffic(server: Server) -> list[str]:
         config=Config(retries={"max_attempts": 1}),
     )
     with pytest.raises(ClientError):
-        kinesis.list_streams()
+        unserved.list_secrets()
     time.sleep(0.2)  # the log is written by the server process
     return server.log_path.read_text().splitlines()
 
@@ -105,14 +105,14 @@ def test_access_log(started: Server) -> None:
     lines = [m.groups() for m in map(ACCESS.search, _traffic(started)) if m]
     assert ("sqs", "ListQueues", "200", "-", "POST", "/") in lines
     assert any(line[:3] == ("sqs", "GetQueueUrl", "400") and line[3] != "-" for line in lines), lines
-    assert ("kinesis", "-", "501", "NotImplemented", "POST", "/") in lines
+    assert ("secretsmanager", "-", "501", "NotImplemented", "POST", "/") in lines
 
 
 @pytest.mark.parametrize("started", [([], {})], indirect=True, ids=["default"])
 def test_access_log_is_off_by_default(started: Server) -> None:
     lines = _traffic(started)
     assert not [line for line in lines if "gureum.access" in line]
-    named = [line for line in lines if "gureum does not implement the kinesis service yet" in line]
+    named = [line for line in lines if "gureum does not implement the secretsmanager service yet" in line]
     assert len(named) == 1 and "WARNING" in named[0]
 
 

@@ -14,7 +14,6 @@ from .xml import member_xml_name, write_members
 _MISSING = object()
 # Services whose query errors carry no <Detail/> element: AWS's recorded SNS errors hold Type, Code and Message
 # only, where SQS sends an empty <Detail/> (botocore reads it as "Detail": None).
-_NO_DETAIL = frozenset({"sns"})
 
 
 # Dotted segments a parameter name may have: far more than any model's nesting ("A.entry.1.B.member.2.C"...);
@@ -134,16 +133,17 @@ class QueryProtocol(ProtocolHandler):
     def serialize_error(
         self, error: ServiceError, request_id: str, *, spec: Any = None, operation: OperationModel | None = None
     ) -> Response:
-        ns = ""
+        ns, message, detail = "", error.message, "<Detail/>"
         if spec is not None:
             model = spec.models.get("query") or spec.model
             ns = model.metadata.get("xmlNamespace", "")
+            message = spec.query_error_messages.get(message, message)
+            detail = "<Detail/>" if spec.query_error_detail else ""
         kind = "Sender" if error.sender_fault else "Receiver"
-        detail = "" if getattr(spec, "name", None) in _NO_DETAIL else "<Detail/>"
         body = (
             f'<?xml version="1.0"?>\n<ErrorResponse xmlns="{ns}"><Error><Type>{kind}</Type>'
             f"<Code>{xml_escape(xml_safe(error.code))}</Code>"
-            f"<Message>{xml_escape(xml_safe(error.message))}</Message>{detail}</Error>"
+            f"<Message>{xml_escape(xml_safe(message))}</Message>{detail}</Error>"
             f"<RequestId>{request_id}</RequestId></ErrorResponse>"
         )
         headers = [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id), *error.headers.items()]

@@ -11,16 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from ... import ports
-from ...aws.context import RequestContext
-from ...aws.dispatch import Handler
-from ...aws.errors import ServiceError
 from ...aws.http import Request
 from ...aws.validate import Rules
 from ...runtime import Runtime
 from .. import Service
 from .backend import SqsBackend
 from .consumer import SqsConsumer
-from .errors import worded_for
 from .maintenance import maintain
 from .store import forget_queues
 from .target import TARGET
@@ -60,22 +56,3 @@ async def _reset(runtime: Runtime) -> None:
 
 
 from . import ops_messages, ops_move, ops_queues  # noqa: E402,F401  (register the operations)
-
-
-def _worded(handler: Handler) -> Handler:
-    """The operation, its errors worded as AWS words them in the request's protocol (errors.worded_for)."""
-
-    async def run(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any] | None:
-        try:
-            return await handler(ctx, req)
-        except ServiceError as error:
-            worded = worded_for(error, ctx.protocol)
-            if worded is error:
-                raise
-            raise worded from None
-
-    return run
-
-
-# every operation, once registered under its AWS name, answers in its protocol's words
-SERVICE.ops.update({name: _worded(handler) for name, handler in SERVICE.ops.items()})

@@ -52,7 +52,6 @@ __all__ = [
     "ResourceNotFound",
     "invalid_value",
     "no_such_queue",
-    "worded_for",
 ]
 
 
@@ -65,11 +64,3 @@ _NO_SUCH_QUEUE = "The specified queue does not exist."
 
 def no_such_queue() -> ServiceError:
     return QueueDoesNotExist(_NO_SUCH_QUEUE)
-
-
-def worded_for(error: ServiceError, protocol: str) -> ServiceError:
-    """The error as AWS words it in this protocol: the query protocol's NonExistentQueue says "… does not exist for
-    this wsdl version." where the JSON protocol's says "… does not exist." (both recorded on AWS)."""
-    if protocol == "query" and isinstance(error, QueueDoesNotExist) and error.message == _NO_SUCH_QUEUE:
-        return QueueDoesNotExist("The specified queue does not exist for this wsdl version.")
-    return error

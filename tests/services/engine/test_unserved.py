@@ -31,7 +31,7 @@ def _not_served(call: Callable[[], Any], service: str) -> dict[str, Any]:
     "service, call",
     [
         ("dynamodb", lambda c: c.list_tables()),  # json: X-Amz-Target DynamoDB_20120810.ListTables
-        ("kinesis", lambda c: c.list_streams()),
+        ("glue", lambda c: c.get_databases()),
         ("ecs", lambda c: c.list_clusters()),
         ("ses", lambda c: c.list_identities()),  # query, signed as "ses"
         ("sesv2", lambda c: c.list_contact_lists()),  # rest-json at /v2/email/, also signed as "ses"
