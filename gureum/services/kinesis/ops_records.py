@@ -1,0 +1,51 @@
+"""Kinesis record operations (PutRecord, PutRecords, GetShardIterator, GetRecords): each calls one KinesisBackend
+method. SubscribeToShard is not registered: its output is an event stream the protocol engine cannot write yet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...aws.context import RequestContext
+from . import SERVICE
+from .backend import backend
+
+
+@SERVICE.op("PutRecord")
+async def put_record(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await backend(ctx).put_record(
+        ctx.account,
+        ctx.region,
+        req.get("StreamName"),
+        req.get("StreamARN"),
+        req["PartitionKey"],
+        req["Data"],
+        req.get("ExplicitHashKey"),
+        req.get("SequenceNumberForOrdering"),
+    )
+
+
+@SERVICE.op("PutRecords")
+async def put_records(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await backend(ctx).put_records(
+        ctx.account, ctx.region, req.get("StreamName"), req.get("StreamARN"), req["Records"]
+    )
+
+
+@SERVICE.op("GetShardIterator")
+async def get_shard_iterator(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    iterator = await backend(ctx).get_shard_iterator(
+        ctx.account,
+        ctx.region,
+        req.get("StreamName"),
+        req.get("StreamARN"),
+        req["ShardId"],
+        req["ShardIteratorType"],
+        req.get("StartingSequenceNumber"),
+        req.get("Timestamp"),
+    )
+    return {"ShardIterator": iterator}
+
+
+@SERVICE.op("GetRecords")
+async def get_records(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await backend(ctx).get_records(req["ShardIterator"], req.get("Limit"))

@@ -1,0 +1,142 @@
+"""Records as values: what PutRecord(s) checks and where each record goes, what GetShardIterator's arguments
+mean, and the shapes of records read back (no SQL, no HTTP)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from . import limits, sequences
+from .errors import InvalidArgumentException, ServiceError
+from .shards import Router, Shard, partition_hash, shard_id
+from .streams import Stream
+
+ITERATOR_TYPES = ("AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER", "TRIM_HORIZON", "LATEST", "AT_TIMESTAMP")
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """A record to put: its partition key, data, and hash key (ExplicitHashKey or the partition key's MD5)."""
+
+    partition_key: str
+    data: bytes
+    hash_key: int
+
+    @property
+    def size(self) -> int:
+        """What counts against the record and request size limits: data and partition key."""
+        return len(self.data) + len(self.partition_key.encode())
+
+
+def incoming(partition_key: str, data: bytes, explicit_hash_key: str | None) -> Incoming:
+    """One record as PutRecord / PutRecords take it; ExplicitHashKey must lie in [0, 2^128 - 1]."""
+    if explicit_hash_key is not None:
+        hash_key = int(explicit_hash_key)
+        if hash_key > limits.MAX_HASH_KEY:
+            raise InvalidArgumentException(
+                "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. "
+                f"Specified value was {explicit_hash_key}"
+            )
+    else:
+        hash_key = partition_hash(partition_key)
+    return Incoming(partition_key, bytes(data), hash_key)
+
+
+def check_batch(records: Sequence[Incoming]) -> None:
+    """PutRecords as a whole: at most 10 MiB of data and partition keys."""
+    total = sum(record.size for record in records)
+    if total > limits.MAX_PUT_RECORDS_BYTES:
+        raise InvalidArgumentException(f"Records size exceeds {limits.MAX_PUT_RECORDS_BYTES // limits.MIB} MB limit")
+
+
+def check_size(stream: Stream, record: Incoming) -> None:
+    """A record (data and partition key) may be as large as the stream's MaxRecordSizeInKiB (1 MiB by default)."""
+    if record.size > stream.max_record_kib * 1024:
+        raise InvalidArgumentException(
+            f"Record size {record.size} bytes exceeds the maximum record size of {stream.max_record_kib} KiB "
+            f"for stream {stream.name} under account {stream.account}."
+        )
+
+
+def check_ordering(stream: Stream, sequence_for_ordering: str | None) -> None:
+    """SequenceNumberForOrdering must be a sequence number (every later record gets a larger one anyway)."""
+    if sequence_for_ordering is not None and sequences.decode(sequence_for_ordering) is None:
+        raise InvalidArgumentException(
+            f"ExclusiveMinimumSequenceNumber {sequence_for_ordering} used in PutRecord on stream {stream.name} "
+            f"under account {stream.account} is invalid."
+        )
+
+
+def route(router: Router, records: Sequence[Incoming]) -> list[Shard]:
+    return [router.route(record.hash_key) for record in records]
+
+
+def put_result(stream: Stream, shard: Shard, index: int, arrival_ms: int) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "ShardId": shard.id,
+        "SequenceNumber": sequences.encode(shard.created_second, shard.index, index, arrival_ms // 1000),
+    }
+    if stream.encrypted:
+        out["EncryptionType"] = "KMS"
+    return out
+
+
+def failed_result(error: ServiceError) -> dict[str, Any]:
+    return {"ErrorCode": error.code, "ErrorMessage": error.message}
+
+
+def record_out(stream: Stream, shard: Shard, index: int, arrival_ms: int, key: str, data: bytes) -> dict[str, Any]:
+    """A record as GetRecords returns it."""
+    out: dict[str, Any] = {
+        "SequenceNumber": sequences.encode(shard.created_second, shard.index, index, arrival_ms // 1000),
+        "ApproximateArrivalTimestamp": arrival_ms / 1000,
+        "Data": data,
+        "PartitionKey": key,
+    }
+    if stream.encrypted:
+        out["EncryptionType"] = "KMS"
+    return out
+
+
+def check_iterator_request(kind: str, sequence: str | None, timestamp: float | None) -> None:
+    """GetShardIterator's type and its StartingSequenceNumber / Timestamp go together as AWS requires."""
+    rule = (
+        "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or "
+        "(2) TRIM_HORIZON or LATEST and no StartingSequenceNumber. "
+    )
+    if kind in ("AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER") and sequence is None:
+        raise InvalidArgumentException(f"{rule}Request specified {kind} and no StartingSequenceNumber.")
+    if kind in ("TRIM_HORIZON", "LATEST") and sequence is not None:
+        raise InvalidArgumentException(f"{rule}Request specified {kind} and also a StartingSequenceNumber.")
+    if kind == "AT_TIMESTAMP" and timestamp is None:
+        raise InvalidArgumentException(
+            "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. "
+            "Current request has no timestamp parameter."
+        )
+
+
+def sequence_position(stream: Stream, shard: Shard, kind: str, text: str) -> int:
+    """The record index an AT_/AFTER_SEQUENCE_NUMBER iterator starts reading at."""
+    parsed = sequences.decode(text)
+    where = f"used in GetShardIterator on shard {shard.id} in stream {stream.name} under account {stream.account}"
+    if parsed is None:
+        raise InvalidArgumentException(f"StartingSequenceNumber {text} {where} is invalid.")
+    if parsed.shard != shard.index:
+        raise InvalidArgumentException(
+            f"Invalid StartingSequenceNumber. It encodes {shard_id(parsed.shard)}, "
+            f"while it was used in a call to a shard with {shard.id}"
+        )
+    if parsed.created != shard.created_second:
+        raise InvalidArgumentException(
+            f"StartingSequenceNumber {text} {where} is invalid because it did not come from this stream."
+        )
+    return parsed.index if kind == "AT_SEQUENCE_NUMBER" else parsed.index + 1
+
+
+def check_timestamp(at_ms: int, now_ms: int) -> None:
+    if at_ms > now_ms:
+        raise InvalidArgumentException(
+            "The timestampInMillis parameter cannot be greater than the currentTimestampInMillis. "
+            f"timestampInMillis: {at_ms}, currentTimestampInMillis: {now_ms}"
+        )
