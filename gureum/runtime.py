@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from .aws.auth import known_secret
 from .clock import Clock, SystemClock
 from .config import Config
+from .ports import KeyOwner
 from .store.base import Store
 
 if TYPE_CHECKING:
@@ -81,6 +82,14 @@ class Runtime:
     def state_or_none(self, kind: type[T]) -> T | None:
         """The state object of class ``kind``, or None before its service started (or where it failed to)."""
         return self._states.get(kind)
+
+    async def principal_arn(self, account: str, access_key: str) -> str:
+        """The IAM principal an access key acts as: an IAM user's key names the user (through IAM's KeyOwner port),
+        any other key the account's root (as STS GetCallerIdentity answers). Resource policies are evaluated
+        against it."""
+        key_owner = self.optional_port(KeyOwner)
+        owner = await key_owner.owner(account, access_key) if access_key and key_owner is not None else None
+        return owner["Arn"] if owner is not None else f"arn:aws:iam::{account}:root"
 
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
         """Start a background task owned by the server's lifespan (cancelled at shutdown)."""

@@ -9,7 +9,6 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, TypeVar
 
 from ...policy import Principal
-from ...ports import KeyOwner
 from ...runtime import Runtime
 from ...store.base import Tx
 from . import arns, store
@@ -50,9 +49,7 @@ class SnsNode:
     async def principal(self, account: str, access_key: str) -> str:
         """The IAM principal an access key acts as: an IAM user's key names the user (through IAM's KeyOwner port),
         any other key the account's root (as STS GetCallerIdentity answers)."""
-        key_owner = self.runtime.optional_port(KeyOwner)
-        owner = await key_owner.owner(account, access_key) if access_key and key_owner is not None else None
-        return owner["Arn"] if owner is not None else arns.root(account)
+        return await self.runtime.principal_arn(account, access_key)
 
     async def access(self, who: Caller, arn: str, action: str, extra: Mapping[str, str] | None = None) -> Access | None:
         """What to check before ``who`` may perform ``action`` on the resource ``arn``: None when it is in the
