@@ -69,9 +69,13 @@ class LambdaCore:
         async def activate() -> None:
             reason: str | None = None
             try:
+                await self.pool.ensure_runtime(fn.runtime)  # a Node.js major fetched on first use: Pending till then
+            except Exception as exc:
+                reason = f"gureum could not install the runtime {fn.runtime}: {exc}"
+            try:
                 await self.pool.ensure_code(fn)
             except Exception as exc:
-                reason = f"gureum could not unpack the code: {exc}"
+                reason = reason or f"gureum could not unpack the code: {exc}"
             await self.store.write(lambda tx: versions.finish_activation(tx, fn, reason))
             event.set()
             self.activated.pop(activation_key(fn), None)

@@ -27,7 +27,7 @@ from .functions import Function, role_account
 from .limits import CONCURRENT_EXECUTIONS, IDLE_SECONDS, INIT_TIMEOUT, MAX_ENVIRONMENTS
 from .packages import unpack
 from .runtime_api import NextEvent
-from .runtimes import launch
+from .runtimes import ensure_runtime, launch
 
 
 @dataclass(slots=True)
@@ -61,6 +61,7 @@ class EnvironmentPool:
         self.provisioned_idle: dict[str, list[Environment]] = {}
         self.log_streams: dict[str, LogStream] = {}  # environment id → its log stream (closed when it stops)
         self.retiring: set[asyncio.Task[None]] = set()  # environments being stopped in the background
+        self.installing: dict[str, asyncio.Future[None]] = {}  # runtime → its interpreter being fetched
         host = runtime.config.host if runtime.config.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
         # what AWS_ENDPOINT_URL points at
         self.endpoint = f"http://{f'[{host}]' if ':' in host else host}:{runtime.config.port}"
@@ -69,6 +70,14 @@ class EnvironmentPool:
 
     def code_dir(self, account: str, sha: str) -> Path:
         return self.root / "code" / account / sha.replace("/", "_").replace("+", "-").rstrip("=")
+
+    async def ensure_runtime(self, runtime: str) -> None:
+        """The runtime's interpreter on this node, fetched on first use (one fetch per runtime at a time)."""
+        task = self.installing.get(runtime)
+        if task is None or task.done():
+            task = asyncio.ensure_future(ensure_runtime(runtime))
+            self.installing[runtime] = task
+        await asyncio.shield(task)
 
     async def ensure_code(self, fn: Function) -> Path:
         """The function's unpacked code, fetched from the store and unpacked on first use on this node."""
@@ -174,6 +183,7 @@ class EnvironmentPool:
         self.total += 1
         env: Environment | None = None
         try:
+            await self.ensure_runtime(fn.runtime)
             task_root = await self.ensure_code(fn)
             opt = await self.ensure_layers(fn)
             work_dir = Path(tempfile.mkdtemp(prefix="env-", dir=self._work_root()))

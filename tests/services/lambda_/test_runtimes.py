@@ -1,12 +1,15 @@
-"""Runtime details: every Python version, the context object, Node.js module styles, crashes, oversized
-responses, custom runtimes without a bootstrap, and SDK calls from a function under strict SigV4."""
+"""Runtime details: every Python version, the context object, Node.js module styles, a Node.js major the machine lacks
+fetched from the npm registry (and the message when it cannot be), crashes, oversized responses, custom runtimes
+without a bootstrap, and SDK calls from a function under strict SigV4."""
 
 from __future__ import annotations
 
 import base64
 import json
+import os
 import shutil
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,8 +17,9 @@ import pytest
 from gureum.services.lambda_.runtimes import PYTHON, node_major, python_interpreter
 
 from ...conftest import StoreFactory, make_client
+from ...expect import expect_error
 from ...server import Server
-from .zips import create
+from .zips import ROLE, create, make_zip
 
 
 def _invoke(client: Any, name: str, event: Any = None, **kw: Any) -> tuple[dict[str, Any], Any]:
@@ -106,6 +110,54 @@ def test_nodejs_module_styles(aws: Callable[..., Any], name: str) -> None:
     create(client, name + "-missing", {"index.js": "exports.other = 1;\n"}, runtime=runtime)
     out, doc = _invoke(client, name + "-missing")
     assert out["FunctionError"] == "Unhandled" and doc["errorType"] == "Runtime.HandlerNotFound"
+
+
+@pytest.fixture(scope="session")
+def runtime_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """gureum's runtime cache for this test run: a fetched Node.js is fetched once per run, not per test."""
+    return tmp_path_factory.mktemp("runtimes")
+
+
+@pytest.mark.skipif(shutil.which("npm") is None and node_major() != "18", reason="no npm to fetch Node.js 18 with")
+def test_nodejs18_on_node_18_fetched_from_the_npm_registry(store: StoreFactory, runtime_cache: Path, name: str) -> None:
+    """nodejs18.x runs on Node.js 18 even where the machine's node is another major: Pending while gureum fetches
+    the npm registry's node-linux-<arch>@18 package into its runtime cache, then Active; never another version."""
+    server = Server(**store(), env={"GUREUM_RUNTIME_CACHE": str(runtime_cache)}).start()
+    try:
+        client = make_client(server.endpoint, "lambda")
+        code = "exports.handler = async () => ({ node: process.version, exe: process.execPath });\n"
+        out = create(client, name, {"index.js": code}, runtime="nodejs18.x", wait=False)
+        assert out["State"] == "Pending" and out["Runtime"] == "nodejs18.x"
+        client.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 300})
+        doc = json.loads(client.invoke(FunctionName=name, Payload=b"{}")["Payload"].read())
+        assert doc["node"].startswith("v18."), doc
+        if node_major() != "18":  # fetched: it runs from gureum's runtime cache
+            assert Path(doc["exe"]).resolve() == (runtime_cache / "node-18" / "bin" / "node").resolve()
+    finally:
+        server.stop()
+
+
+def test_a_runtime_the_machine_cannot_serve_says_what_it_needs(store: StoreFactory, tmp_path: Path, name: str) -> None:
+    """Without Node.js 22 and without npm to fetch it, nodejs22.x is refused with what it needs and how to get it;
+    runtimes gureum does not serve say which ones it does."""
+    if node_major() == "22":
+        pytest.skip("this machine's node is Node.js 22")
+    bin_dir = tmp_path / "bin"  # a PATH with the machine's node but no npm
+    bin_dir.mkdir()
+    if shutil.which("node"):
+        os.symlink(str(shutil.which("node")), bin_dir / "node")
+    env = {"PATH": str(bin_dir), "GUREUM_RUNTIME_CACHE": str(tmp_path / "cache"), "NVM_DIR": str(tmp_path / "nvm")}
+    server = Server(**store(), env=env).start()
+    try:
+        client = make_client(server.endpoint, "lambda")
+        args = {"FunctionName": name, "Role": ROLE, "Handler": "index.handler", "Code": {"ZipFile": make_zip({})}}
+        error = expect_error(client.create_function, "InvalidParameterValueException", Runtime="nodejs22.x", **args)
+        assert "needs Node.js 22" in error["Message"] and "npm" in error["Message"], error
+        assert "nvm install 22" in error["Message"] and "does not substitute" in error["Message"], error
+        error = expect_error(client.create_function, "InvalidParameterValueException", Runtime="java21", **args)
+        assert "not served by gureum" in error["Message"] and "python3.9-python3.13" in error["Message"], error
+    finally:
+        server.stop()
 
 
 def test_sdk_calls_from_a_function_pass_strict_sigv4(store: StoreFactory, name: str) -> None:
