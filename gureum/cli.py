@@ -141,6 +141,30 @@ def _configure_logging(level: str, access_log: bool) -> None:
     logging.getLogger("gureum.access").setLevel(logging.INFO if on else logging.WARNING)
 
 
+def _lock_data_dir(config: Config) -> int | None:
+    """One gureum per SQLite data directory: a second process would cache queue definitions and lead background
+    work as if it were alone. The lock dies with the process (kill -9 included)."""
+    if config.store_url or config.data_dir is None:
+        return None
+    import fcntl
+
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(config.data_dir / "gureum.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+        print(
+            f"data directory {config.data_dir} is in use by another gureum (pid {holder}) — stop it, or use another"
+            " --data-dir (several nodes share state through --store postgresql://…)",
+            file=sys.stderr,
+        )
+        sys.exit(2)
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, str(os.getpid()).encode(), 0)
+    return fd
+
+
 def serve(config: Config, access_log: bool = False) -> None:
     from .app import App
     from .server import run
@@ -150,6 +174,7 @@ def serve(config: Config, access_log: bool = False) -> None:
     if problem is not None:
         print(problem, file=sys.stderr)
         sys.exit(2)
+    _lock_data_dir(config)  # held until the process exits (a raw descriptor: never closed by the GC)
     where = "in memory" if config.in_memory else (config.store_url or str(config.data_dir))
     logging.getLogger("gureum").info(
         "gureum %s on http://%s:%d (state: %s)", __version__, config.host, config.port, where

@@ -52,6 +52,28 @@ def test_port_in_use_by_anything() -> None:
     assert started.stderr.strip() == f"port {port} is in use — is gureum already running? use --port"
 
 
+def test_one_gureum_per_data_directory(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    running = Server(data).start()
+    try:
+        second = subprocess.run(
+            [sys.executable, "-m", "gureum", "start", "--data-dir", str(data), "--port", str(free_port())],
+            cwd=str(ROOT),
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert running.proc is not None and running.proc.poll() is None  # the first one keeps running
+    finally:
+        running.stop()
+    assert second.returncode == 2
+    assert second.stderr.strip().startswith(f"data directory {data} is in use by another gureum (pid ")
+    assert "Traceback" not in second.stderr + second.stdout
+    again = Server(data).start()  # free again once the first has stopped
+    again.stop()
+
+
 def _sqs(server: Server) -> object:
     return boto3.client(
         "sqs",
