@@ -27,7 +27,9 @@ def _path_regex(template: str) -> re.Pattern[str]:
     """ "/restapis/{api}/{stage}/_user_request_" → a regex matching that prefix (and anything below it)."""
     parts = []
     for segment in template.strip("/").split("/"):
-        parts.append("[^/]+" if segment.startswith("{") and segment.endswith("}") else re.escape(segment))
+        # a {name} segment may be empty: "/restapis/a1b2//_user_request_/x" (a shell ate "$default") is the edge's
+        # to answer (403, as API Gateway does for a stage it does not have), not an AWS API call
+        parts.append("[^/]*" if segment.startswith("{") and segment.endswith("}") else re.escape(segment))
     return re.compile("/" + "/".join(parts) + "(?:/|$)")
 
 

@@ -36,7 +36,7 @@ class EdgeRoute:
     holds:
 
     - ``host``: a label the Host header contains, dots included (".execute-api.").
-    - ``path``: a path prefix of literal segments and ``{name}`` segments (one segment each), e.g.
+    - ``path``: a path prefix of literal segments and ``{name}`` segments (one segment each, possibly empty), e.g.
       "/restapis/{api}/{stage}/_user_request_"; it matches that path and anything below it.
     - ``host_names``: the host (without port, lower case) is one of the names this callable returns now (custom
       domain names a service keeps in its state).
