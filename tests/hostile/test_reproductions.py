@@ -224,6 +224,59 @@ def test_deep_lambda_invoke_payload(aws: Callable[..., Any], name: str) -> None:
     assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
+@SERVICE_DECODES_IT
+@pytest.mark.parametrize(
+    ("service", "params"),
+    [
+        ("iam", {"Action": "PutUserPolicy", "UserName": "u", "PolicyName": "p", "PolicyDocument": DEEP_LIST}),
+        (
+            "sns",
+            {
+                "Action": "PutDataProtectionPolicy",
+                "ResourceArn": "arn:aws:sns:us-east-1:1:t",
+                "DataProtectionPolicy": DEEP_LIST,
+            },
+        ),
+    ],
+    ids=["iam-policy", "sns-data-protection"],
+)
+def test_deep_policy_documents_in_query_services(server: Server, service: str, params: dict[str, str]) -> None:
+    versions = {"iam": "2010-05-08", "sns": "2010-03-31"}
+    assert _client_error(_query(server, service, params, versions[service]), "query")
+
+
+@SERVICE_DECODES_IT
+def test_deep_sqs_queue_policy(aws: Callable[..., Any], name: str) -> None:
+    sqs = aws("sqs")
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    with pytest.raises(ClientError) as error:
+        sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": DEEP_LIST})
+    assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+@SERVICE_DECODES_IT
+def test_deep_openapi_import(server: Server) -> None:
+    assert _client_error(_rest(server, "POST", "/restapis?mode=import", "apigateway", DEEP_OBJECT), "rest-json")
+
+
+@pytest.mark.xfail(strict=True, reason="apigatewayv2 reads nextToken/maxResults with int(): ValueError becomes a 500")
+@pytest.mark.parametrize("query", ["nextToken=%3A", "maxResults=%3A"])
+def test_invalid_paging_parameters(server: Server, query: str) -> None:
+    answer = send(server.port, "GET", f"/v2/apis?{query}", b"", {"Authorization": authorization("apigateway")})
+    assert _client_error(answer, "rest-json")
+
+
+def test_nul_characters(server: Server, backend: str, request: pytest.FixtureRequest) -> None:
+    if backend == "postgresql":
+        request.applymarker(
+            pytest.mark.xfail(strict=True, reason="PostgreSQL text cannot hold NUL; the store raises (a 500)")
+        )
+    lookup = _json(server, "AmazonSQS.GetQueueUrl", "sqs", {"QueueName": "a\u0000"}, "1.0")
+    assert 400 <= lookup.status < 500, lookup
+    rule = {"Name": f"nul-{backend}", "ScheduleExpression": "rate(1 minute)", "Description": "d\u0000"}
+    assert _json(server, "AWSEvents.PutRule", "events", rule).status < 500
+
+
 # --- numbers, base64, timestamps ------------------------------------------------------------------------
 
 

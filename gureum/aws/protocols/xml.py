@@ -90,14 +90,18 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
+_MALFORMED = "The XML you provided was not well-formed or did not validate against our published schema."
+
+
 def parse_document(body: bytes) -> ElementTree.Element:
+    # no AWS request document has a DTD: refusing one refuses entity expansion ("billion laughs") and external
+    # entities before the parser sees them
+    if b"<!DOCTYPE" in body:
+        raise MalformedInput(_MALFORMED, code="MalformedXML")
     try:
         return ElementTree.fromstring(body)
     except ElementTree.ParseError as exc:
-        raise MalformedInput(
-            "The XML you provided was not well-formed or did not validate against our published schema.",
-            code="MalformedXML",
-        ) from exc
+        raise MalformedInput(_MALFORMED, code="MalformedXML") from exc
 
 
 def read_value(shape: Shape, node: ElementTree.Element, where: str) -> Any:
