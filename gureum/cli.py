@@ -58,6 +58,12 @@ def _parser() -> argparse.ArgumentParser:
         default=os.environ.get("GUREUM_CREDENTIALS", ""),
         help="strict mode's static keys, 'AKID:SECRET[,AKID2:SECRET2]' (default test:test)",
     )
+    start.add_argument(
+        "--smtp-port",
+        type=int,
+        default=int(os.environ.get("GUREUM_SMTP_PORT", "4587")),
+        help="port of SES's SMTP interface (STARTTLS, SES SMTP credentials; default 4587, 0: off)",
+    )
     _limit_flags(start)
     return parser
 
@@ -108,6 +114,7 @@ def build_config(args: argparse.Namespace) -> Config:
         log_level=args.log_level,
         strict_auth=args.strict_auth,
         credentials=tuple(pairs),
+        smtp_port=args.smtp_port,
         **{field: getattr(args, field) for _, field, _, _ in _LIMITS},
     )
 

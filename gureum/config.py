@@ -32,6 +32,7 @@ class Config:
     body_min_rate: float = 1024.0  # bytes/second a body must average once body_timeout has passed; else 408
     keepalive_timeout: float = 60.0  # seconds a connection may idle between requests before it is closed
     max_connections_per_client: int = 1000  # open connections per client address (0: no cap); beyond: 503
+    smtp_port: int = 4587  # SES's SMTP interface (STARTTLS, SES SMTP credentials); 0: off
 
     @property
     def in_memory(self) -> bool:
