@@ -1,0 +1,37 @@
+"""Amazon DynamoDB over the JSON protocol (application/x-amz-json-1.0, X-Amz-Target DynamoDB_20120810.*).
+
+The package face: SERVICE (operations registered by ops_*.py) and its lifespan: DynamoBackend kept at start
+(backend.py; every behaviour is its) and the TTL sweep (maintenance.py). Settings come from GUREUM_DYNAMODB_*
+variables (limits.Settings): GUREUM_DYNAMODB_DELAY (seconds a new table or index stays CREATING, an updated one
+UPDATING; default 0) and GUREUM_DYNAMODB_TTL_SWEEP_SECONDS (how often expired items are deleted; default 30).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ...aws.validate import Rules
+from ...runtime import Runtime
+from .. import Service
+from .backend import DynamoBackend
+from .limits import Settings
+from .maintenance import maintain
+from .store import forget
+
+SERVICE: Service = Service("dynamodb", validation=Rules(style="coral"), migrations=Path(__file__).parent / "migrations")
+
+
+@SERVICE.on_start
+async def _start(runtime: Runtime) -> None:
+    be = runtime.keep(DynamoBackend(runtime.store, runtime.clock, Settings.from_env(os.environ)))
+    runtime.spawn(maintain(runtime, be), "dynamodb-ttl")
+
+
+@SERVICE.on_reset
+async def _reset(runtime: Runtime) -> None:
+    """POST /_gureum/reset emptied every table behind the store's cache."""
+    await runtime.store.write(forget)
+
+
+from . import ops_batch, ops_items, ops_query, ops_tables  # noqa: E402,F401  (register)

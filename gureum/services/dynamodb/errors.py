@@ -1,0 +1,61 @@
+"""DynamoDB error codes and the messages AWS words them with (as recorded by dynalite and moto against AWS)."""
+
+from __future__ import annotations
+
+from ...aws.errors import ServiceError, error_class
+
+ValidationException = error_class("ValidationException")
+ResourceNotFoundException = error_class("ResourceNotFoundException")
+ResourceInUseException = error_class("ResourceInUseException")
+ConditionalCheckFailedException = error_class("ConditionalCheckFailedException")
+TransactionCanceledException = error_class("TransactionCanceledException")
+IdempotentParameterMismatchException = error_class("IdempotentParameterMismatchException")
+LimitExceededException = error_class("LimitExceededException")
+
+__all__ = [
+    "ServiceError",
+    "ValidationException",
+    "ResourceNotFoundException",
+    "ResourceInUseException",
+    "ConditionalCheckFailedException",
+    "TransactionCanceledException",
+    "IdempotentParameterMismatchException",
+    "LimitExceededException",
+    "invalid",
+    "table_not_found",
+    "no_such_resource",
+    "key_mismatch",
+    "condition_failed",
+    "expression_error",
+]
+
+CONDITION_FAILED = "The conditional request failed"
+
+
+def invalid(detail: str) -> ServiceError:
+    """AWS's wording for a bad parameter value."""
+    return ValidationException(f"One or more parameter values were invalid: {detail}")
+
+
+def table_not_found(name: str) -> ServiceError:
+    """DescribeTable, UpdateTable, DeleteTable of a table that does not exist."""
+    return ResourceNotFoundException(f"Requested resource not found: Table: {name} not found")
+
+
+def no_such_resource() -> ServiceError:
+    """An item operation on a table (or index) that does not exist."""
+    return ResourceNotFoundException("Requested resource not found")
+
+
+def key_mismatch() -> ServiceError:
+    return ValidationException("The provided key element does not match the schema")
+
+
+def condition_failed(item: dict[str, object] | None = None) -> ServiceError:
+    """ConditionalCheckFailedException; ``item`` in its wire form (ReturnValuesOnConditionCheckFailure ALL_OLD)."""
+    return ConditionalCheckFailedException(CONDITION_FAILED, fields={"Item": item} if item else None)
+
+
+def expression_error(kind: str, detail: str) -> ServiceError:
+    """A problem with one expression: "Invalid UpdateExpression: Syntax error; token: …"."""
+    return ValidationException(f"Invalid {kind}: {detail}")

@@ -1,0 +1,28 @@
+"""DynamoDB's background work, on the leader node only: the TTL sweep deleting items whose expiry passed, every
+GUREUM_DYNAMODB_TTL_SWEEP_SECONDS. A lifespan task started by the service's start hook; the work is
+DynamoBackend's."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from ...runtime import Runtime
+from .backend import DynamoBackend
+
+log = logging.getLogger("gureum.dynamodb")
+_LEADER_ROLE = "dynamodb-ttl"
+
+
+async def maintain(runtime: Runtime, be: DynamoBackend) -> None:
+    """Until cancelled: sweep expired items every sweep period (when this node leads)."""
+    every = be.settings.ttl_sweep_seconds
+    while True:
+        try:
+            if await runtime.store.is_leader(_LEADER_ROLE):
+                await be.sweep_expired()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("DynamoDB TTL sweep failed")
+        await asyncio.sleep(every)

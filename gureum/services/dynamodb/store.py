@@ -1,0 +1,202 @@
+"""DynamoDB's SQL: tables (schema as JSON), items and index entries keyed by (table, index, encoded partition key,
+encoded sort key), and transaction tokens. Every function runs inside one store transaction (``tx``).
+
+Queries read one key range of the primary key in order (forwards or backwards), so their cost follows the items
+returned, not the table's size. Where the store keeps an exact cache (SQLite), table rows are served from it until
+a change to a table invalidates them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ...store.base import Tx
+from .tables import Table
+
+_TABLES = "dynamodb_tables"  # cache namespace
+Row = tuple[bytes, bytes, str, int]  # pk, sk, item, size
+
+
+def forget(tx: Tx) -> None:
+    if tx.cache is not None:
+        tx.cache.invalidate(_TABLES)
+
+
+# --- tables ------------------------------------------------------------------------------------------------------
+
+
+def get_table(tx: Tx, account: str, region: str, name: str) -> Table | None:
+    cache, key = tx.cache, (account, region, name)
+    if cache is not None:
+        hit = cache.get(_TABLES, key)
+        if hit is not None:
+            return hit  # type: ignore[no-any-return]
+    row = tx.one(
+        "SELECT id, account, region, name, created_at, spec FROM dynamodb_tables "
+        "WHERE account = ? AND region = ? AND name = ?",
+        key,
+    )
+    if row is None:
+        return None
+    table = Table.load(*row)
+    if cache is not None:
+        cache.put(_TABLES, key, table)
+    return table
+
+
+def insert_table(tx: Tx, table: Table) -> int:
+    row = tx.one(
+        "INSERT INTO dynamodb_tables (account, region, name, created_at, spec) VALUES (?, ?, ?, ?, ?) RETURNING id",
+        (table.account, table.region, table.name, table.created_at, table.spec()),
+    )
+    assert row is not None
+    forget(tx)
+    return int(row[0])
+
+
+def save_table(tx: Tx, table: Table) -> None:
+    tx.execute("UPDATE dynamodb_tables SET spec = ? WHERE id = ?", (table.spec(), table.id))
+    forget(tx)
+
+
+def delete_table(tx: Tx, table_id: int) -> None:
+    tx.execute("DELETE FROM dynamodb_items WHERE table_id = ?", (table_id,))
+    tx.execute("DELETE FROM dynamodb_tables WHERE id = ?", (table_id,))
+    forget(tx)
+
+
+def list_tables(tx: Tx, account: str, region: str, after: str | None, limit: int) -> list[str]:
+    rows = tx.all(
+        "SELECT name FROM dynamodb_tables WHERE account = ? AND region = ? AND name > ? ORDER BY name LIMIT ?",
+        (account, region, after or "", limit),
+    )
+    return [r[0] for r in rows]
+
+
+def tables_by_id(tx: Tx, ids: Sequence[int]) -> dict[int, Table]:
+    out = {}
+    for table_id in ids:
+        row = tx.one(
+            "SELECT id, account, region, name, created_at, spec FROM dynamodb_tables WHERE id = ?", (table_id,)
+        )
+        if row is not None:
+            out[table_id] = Table.load(*row)
+    return out
+
+
+def counts(tx: Tx, table_id: int) -> dict[int, tuple[int, int]]:
+    rows = tx.all(
+        "SELECT index_id, COUNT(*), COALESCE(SUM(size), 0) FROM dynamodb_items WHERE table_id = ? GROUP BY index_id",
+        (table_id,),
+    )
+    return {int(r[0]): (int(r[1]), int(r[2])) for r in rows}
+
+
+# --- items -------------------------------------------------------------------------------------------------------
+
+
+def get_item(tx: Tx, table_id: int, index_id: int, pk: bytes, sk: bytes) -> tuple[str, int] | None:
+    row = tx.one(
+        "SELECT item, size FROM dynamodb_items WHERE table_id = ? AND index_id = ? AND pk = ? AND sk = ?",
+        (table_id, index_id, pk, sk),
+    )
+    return (row[0], int(row[1])) if row is not None else None
+
+
+def put_item(
+    tx: Tx, table_id: int, index_id: int, pk: bytes, sk: bytes, item: str, size: int, expires: float | None
+) -> None:
+    tx.execute(
+        "INSERT INTO dynamodb_items (table_id, index_id, pk, sk, item, size, expires) VALUES (?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (table_id, index_id, pk, sk) DO UPDATE SET item = excluded.item, size = excluded.size, "
+        "expires = excluded.expires",
+        (table_id, index_id, pk, sk, item, size, expires),
+    )
+
+
+def delete_item(tx: Tx, table_id: int, index_id: int, pk: bytes, sk: bytes) -> None:
+    tx.execute(
+        "DELETE FROM dynamodb_items WHERE table_id = ? AND index_id = ? AND pk = ? AND sk = ?",
+        (table_id, index_id, pk, sk),
+    )
+
+
+def delete_index(tx: Tx, table_id: int, index_id: int) -> None:
+    tx.execute("DELETE FROM dynamodb_items WHERE table_id = ? AND index_id = ?", (table_id, index_id))
+
+
+def query(
+    tx: Tx,
+    table_id: int,
+    index_id: int,
+    pk: bytes,
+    low: bytes | None,
+    high: bytes | None,
+    forward: bool,
+    limit: int,
+) -> list[Row]:
+    """Rows of one partition with low <= sk < high (None: unbounded), in key order or its reverse."""
+    sql = "SELECT pk, sk, item, size FROM dynamodb_items WHERE table_id = ? AND index_id = ? AND pk = ?"
+    params: list[Any] = [table_id, index_id, pk]
+    if low is not None:
+        sql += " AND sk >= ?"
+        params.append(low)
+    if high is not None:
+        sql += " AND sk < ?"
+        params.append(high)
+    sql += " ORDER BY sk" if forward else " ORDER BY sk DESC"
+    sql += " LIMIT ?"
+    params.append(limit)
+    return [(bytes(r[0]), bytes(r[1]), r[2], int(r[3])) for r in tx.all(sql, params)]
+
+
+def scan(tx: Tx, table_id: int, index_id: int, after: tuple[bytes, bytes] | None, limit: int) -> list[Row]:
+    """Rows of a table or index in (pk, sk) order after a position."""
+    sql = "SELECT pk, sk, item, size FROM dynamodb_items WHERE table_id = ? AND index_id = ?"
+    params: list[Any] = [table_id, index_id]
+    if after is not None:
+        sql += " AND (pk > ? OR (pk = ? AND sk > ?))"
+        params += [after[0], after[0], after[1]]
+    sql += " ORDER BY pk, sk LIMIT ?"
+    params.append(limit)
+    return [(bytes(r[0]), bytes(r[1]), r[2], int(r[3])) for r in tx.all(sql, params)]
+
+
+def expired(tx: Tx, now: float, oldest: float, limit: int) -> list[tuple[int, bytes, bytes, str]]:
+    """Items whose TTL attribute lies between ``oldest`` and ``now`` (table id, pk, sk, item)."""
+    rows = tx.all(
+        "SELECT table_id, pk, sk, item FROM dynamodb_items WHERE expires IS NOT NULL AND expires <= ? "
+        "AND expires >= ? ORDER BY expires LIMIT ?",
+        (now, oldest, limit),
+    )
+    return [(int(r[0]), bytes(r[1]), bytes(r[2]), r[3]) for r in rows]
+
+
+def set_expiry(tx: Tx, table_id: int, pk: bytes, sk: bytes, expires: float | None) -> None:
+    tx.execute(
+        "UPDATE dynamodb_items SET expires = ? WHERE table_id = ? AND index_id = 0 AND pk = ? AND sk = ?",
+        (expires, table_id, pk, sk),
+    )
+
+
+def clear_expiry(tx: Tx, table_id: int) -> None:
+    tx.execute("UPDATE dynamodb_items SET expires = NULL WHERE table_id = ? AND expires IS NOT NULL", (table_id,))
+
+
+# --- transaction tokens ------------------------------------------------------------------------------------------
+
+
+def get_token(tx: Tx, account: str, region: str, token: str, now: float) -> str | None:
+    tx.execute("DELETE FROM dynamodb_tokens WHERE expires_at < ?", (now,))
+    row = tx.one(
+        "SELECT digest FROM dynamodb_tokens WHERE account = ? AND region = ? AND token = ?", (account, region, token)
+    )
+    return row[0] if row is not None else None
+
+
+def put_token(tx: Tx, account: str, region: str, token: str, digest: str, expires_at: float) -> None:
+    tx.execute(
+        "INSERT INTO dynamodb_tokens (account, region, token, digest, expires_at) VALUES (?, ?, ?, ?, ?)",
+        (account, region, token, digest, expires_at),
+    )
