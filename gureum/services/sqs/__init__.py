@@ -43,7 +43,7 @@ SERVICE.targets.append(TARGET)
 
 @SERVICE.on_start
 async def _start(runtime: Runtime) -> None:
-    be = runtime.keep(SqsBackend(runtime.store, runtime.clock))
+    be = runtime.keep(SqsBackend(runtime.store, runtime.clock, runtime.principal_arn))
     runtime.provide(ports.SqsConsumer, SqsConsumer(be))
     runtime.spawn(maintain(runtime, be), "sqs-maintenance")
 

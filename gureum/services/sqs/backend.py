@@ -5,20 +5,25 @@ reached with backend(ctx).
 Long polls wait on a per-queue asyncio.Event; a write that can make messages available calls store.wake(tx, …),
 which the store delivers at commit to this node and (PostgreSQL) to every other node. A waiter also wakes when the
 next delayed or in-flight message becomes visible. No polling loop, no thread parked.
+
+Operations take the Caller (access.py): a call on another account's queue must be allowed by the queue's Policy.
+The delivery target, the SqsConsumer port and maintenance pass no caller and are not checked.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from ...aws.context import RequestContext
 from ...aws.errors import ServiceError
 from ...clock import Clock
+from ...policy import Principal
 from ...store.base import Store, Tx
 from . import limits, move_tasks, permissions, receiving, store, store_moves
+from .access import Access, Caller, request_context
 from .errors import (
     InvalidParameterValue,
     MissingParameter,
@@ -41,6 +46,7 @@ from .queues import (
     page,
     page_fetch,
     page_start,
+    parse_arn,
     parse_queue_url,
     queue_arn,
     queue_attributes,
@@ -72,9 +78,10 @@ class SqsBackend:
     """SQS over one store and clock. Methods named for an operation check and do what it does (the operations
     only shape the answer); the others serve the delivery target, the SqsConsumer port and maintenance."""
 
-    def __init__(self, store_: Store, clock: Clock) -> None:
+    def __init__(self, store_: Store, clock: Clock, principal_arn: Callable[[str, str], Awaitable[str]]) -> None:
         self.store = store_
         self.clock = clock
+        self._principal_arn = principal_arn  # (account, access key) -> the IAM principal the key acts as
         self._events: dict[int, asyncio.Event] = {}  # long polls' wake-ups, by queue id
         self._queue_ids: dict[tuple[str, str], int] = {}  # (region, QueueUrl) → queue id, for taking its event
         self.store.subscribe(store.WAKE_CHANNEL, lambda payload: self._notify(int(payload)))
@@ -97,11 +104,28 @@ class SqsBackend:
             event = self._events[queue_id] = asyncio.Event()
         return event
 
+    async def _access(self, who: Caller | None, owner: str, action: str) -> Access | None:
+        """What to check before `who` may perform `action` on a queue of `owner`: None for no caller (a call
+        inside gureum) and for a caller of the owner's account."""
+        if who is None or owner == who.account:
+            return None
+        principal = await self._principal_arn(who.account, who.access_key)
+        return Access(Principal(who.account, principal), action, request_context(who, principal, self.clock.now()))
+
     async def _in_queue(
-        self, account: str, region: str, url: str, fn: Callable[[Tx, Queue], T], *, write: bool = True
+        self,
+        account: str,
+        region: str,
+        url: str,
+        fn: Callable[[Tx, Queue], T],
+        *,
+        write: bool = True,
+        who: Caller | None = None,
+        action: str = "",
     ) -> T:
         """Run fn(tx, queue) in one transaction with the queue the URL names (in `region` when the URL names
-        no Region)."""
+        no Region). With `who`, a caller of another account must be allowed `action` by the queue's Policy, read
+        in that transaction; a queue that does not exist allows nothing (no probing other accounts' names)."""
         where = parse_queue_url(url)
         if where is None and (limits.QUEUE_NAME.match(url) or limits.FIFO_QUEUE_NAME.match(url)):
             where = (None, account, url)  # AWS also takes a bare queue name of the caller's account for QueueUrl
@@ -109,9 +133,13 @@ class SqsBackend:
             raise no_such_queue()
         named, owner, name = where
         in_region = named or region
+        access = await self._access(who, owner, action)
+        arn = queue_arn(in_region, owner, name)
 
         def run(tx: Tx) -> T:
             queue = store.get_queue(tx, owner, in_region, name)
+            if access is not None:
+                access.check(arn, queue.attributes.get("Policy") if queue is not None else None)
             if queue is None:
                 raise no_such_queue()
             return fn(tx, queue)
@@ -160,18 +188,29 @@ class SqsBackend:
 
         return await self.store.write(run)
 
-    async def delete_queue(self, account: str, region: str, url: str) -> None:
+    async def delete_queue(self, who: Caller, region: str, url: str) -> None:
         now = self.clock.now()
 
         def run(tx: Tx, queue: Queue) -> None:
             store.delete_queue(tx, queue, now)
             store.wake(tx, queue.id)  # long polls on it answer at once
 
-        await self._in_queue(account, region, url, run)
+        await self._in_queue(who.account, region, url, run, who=who, action="DeleteQueue")
 
-    async def get_queue_url(self, account: str, region: str, name: str, owner: str | None) -> Queue:
-        """The queue `name` of `owner` (default: the caller's account)."""
-        queue = await self.store.read(lambda tx: store.get_queue(tx, owner or account, region, name))
+    async def get_queue_url(self, who: Caller, region: str, name: str, owner: str | None) -> Queue:
+        """The queue `name` of `owner` (default: the caller's account); another account's queue when its Policy
+        allows the caller sqs:GetQueueUrl."""
+        owner = owner or who.account
+        access = await self._access(who, owner, "GetQueueUrl")
+        arn = queue_arn(region, owner, name)
+
+        def run(tx: Tx) -> Queue | None:
+            queue = store.get_queue(tx, owner, region, name)
+            if access is not None:
+                access.check(arn, queue.attributes.get("Policy") if queue is not None else None)
+            return queue
+
+        queue = await self.store.read(run)
         if queue is None:
             raise no_such_queue()
         return queue
@@ -186,21 +225,23 @@ class SqsBackend:
         return page(queues, limit)
 
     async def list_dead_letter_source_queues(
-        self, account: str, region: str, url: str, limit: int | None, token: str | None
+        self, who: Caller, region: str, url: str, limit: int | None, token: str | None
     ) -> tuple[list[Queue], str | None]:
         """One page of the queues whose RedrivePolicy names this queue, and the next page's token."""
         after = page_start(limit, token)
         fetch = page_fetch(limit)
         queues = await self._in_queue(
-            account,
+            who.account,
             region,
             url,
             lambda tx, q: store.dead_letter_sources(tx, q.account, q.region, q.arn, after, fetch),
             write=False,
+            who=who,
+            action="ListDeadLetterSourceQueues",
         )
         return page(queues, limit)
 
-    async def get_queue_attributes(self, account: str, region: str, url: str, names: list[str]) -> dict[str, str]:
+    async def get_queue_attributes(self, who: Caller, region: str, url: str, names: list[str]) -> dict[str, str]:
         wanted = check_attribute_names(names)
         now_ms = self.clock.now_ms()
 
@@ -210,9 +251,9 @@ class SqsBackend:
             counts = store.counts(tx, queue.id, now_ms) if wanted & limits.COUNT_ATTRIBUTES else None
             return queue_attributes(queue, wanted, counts)
 
-        return await self._in_queue(account, region, url, run, write=False)
+        return await self._in_queue(who.account, region, url, run, write=False, who=who, action="GetQueueAttributes")
 
-    async def set_queue_attributes(self, account: str, region: str, url: str, attributes: dict[str, Any]) -> None:
+    async def set_queue_attributes(self, who: Caller, region: str, url: str, attributes: dict[str, Any]) -> None:
         given = given_attributes(attributes)
         now = self.clock.now()
 
@@ -224,9 +265,9 @@ class SqsBackend:
             store.update_queue(tx, queue, now)
             store.wake(tx, queue.id)  # waiters re-read delays and timeouts
 
-        await self._in_queue(account, region, url, run)
+        await self._in_queue(who.account, region, url, run, who=who, action="SetQueueAttributes")
 
-    async def purge_queue(self, account: str, region: str, url: str) -> None:
+    async def purge_queue(self, who: Caller, region: str, url: str) -> None:
         now = self.clock.now()
 
         def run(tx: Tx, queue: Queue) -> None:
@@ -238,9 +279,9 @@ class SqsBackend:
             queue.purged_at = now
             store.update_queue(tx, queue, queue.modified_at)
 
-        await self._in_queue(account, region, url, run)
+        await self._in_queue(who.account, region, url, run, who=who, action="PurgeQueue")
 
-    async def tag_queue(self, account: str, region: str, url: str, tags: dict[str, str]) -> None:
+    async def tag_queue(self, who: Caller, region: str, url: str, tags: dict[str, str]) -> None:
         if not tags:
             raise MissingParameter("The request must contain the parameter Tags.")
 
@@ -249,9 +290,9 @@ class SqsBackend:
             check_tags(queue.tags, queue.name)
             store.update_tags(tx, queue)
 
-        await self._in_queue(account, region, url, run)
+        await self._in_queue(who.account, region, url, run, who=who, action="TagQueue")
 
-    async def untag_queue(self, account: str, region: str, url: str, keys: list[str]) -> None:
+    async def untag_queue(self, who: Caller, region: str, url: str, keys: list[str]) -> None:
         if not keys:
             raise InvalidParameterValue("Tag keys must be between 1 and 128 characters in length.")
 
@@ -260,13 +301,15 @@ class SqsBackend:
                 queue.tags.pop(key, None)
             store.update_tags(tx, queue)
 
-        await self._in_queue(account, region, url, run)
+        await self._in_queue(who.account, region, url, run, who=who, action="UntagQueue")
 
-    async def list_queue_tags(self, account: str, region: str, url: str) -> dict[str, str]:
-        return await self._in_queue(account, region, url, lambda tx, q: q.tags, write=False)
+    async def list_queue_tags(self, who: Caller, region: str, url: str) -> dict[str, str]:
+        return await self._in_queue(
+            who.account, region, url, lambda tx, q: q.tags, write=False, who=who, action="ListQueueTags"
+        )
 
     async def add_permission(
-        self, account: str, region: str, url: str, label: str, accounts: list[str], actions: list[str]
+        self, who: Caller, region: str, url: str, label: str, accounts: list[str], actions: list[str]
     ) -> None:
         permissions.check_permission(label, accounts, actions)
         now = self.clock.now()
@@ -276,9 +319,9 @@ class SqsBackend:
             queue.attributes["Policy"] = permissions.add_statement(policy, queue.arn, label, accounts, actions)
             store.update_queue(tx, queue, now)
 
-        await self._in_queue(account, region, url, run)
+        await self._in_queue(who.account, region, url, run, who=who, action="AddPermission")
 
-    async def remove_permission(self, account: str, region: str, url: str, label: str) -> None:
+    async def remove_permission(self, who: Caller, region: str, url: str, label: str) -> None:
         now = self.clock.now()
 
         def run(tx: Tx, queue: Queue) -> None:
@@ -289,7 +332,7 @@ class SqsBackend:
                 queue.attributes["Policy"] = policy
             store.update_queue(tx, queue, now)
 
-        await self._in_queue(account, region, url, run)
+        await self._in_queue(who.account, region, url, run, who=who, action="RemovePermission")
 
     async def queue_by_arn(self, arn: str) -> Queue | None:
         return await self.store.read(lambda tx: store.get_queue_by_arn(tx, arn))
@@ -298,7 +341,7 @@ class SqsBackend:
 
     async def send_message(
         self,
-        account: str,
+        who: Caller,
         region: str,
         url: str,
         body: str | None,
@@ -318,11 +361,11 @@ class SqsBackend:
             fit_to_queue(prepared, queue)
             return store_in_tx(tx, queue, [prepared], sender, self.clock.now_ms())[0]
 
-        return await self._in_queue(account, region, url, run)
+        return await self._in_queue(who.account, region, url, run, who=who, action="SendMessage")
 
     async def send_message_batch(
         self,
-        account: str,
+        who: Caller,
         region: str,
         url: str,
         entries: list[dict[str, Any]],
@@ -362,7 +405,7 @@ class SqsBackend:
             outcome.update((entry_id, result) for (entry_id, _), result in zip(ready, results))
             return [(entry_id, outcome[entry_id]) for entry_id, _ in prepared]
 
-        return await self._in_queue(account, region, url, run)
+        return await self._in_queue(who.account, region, url, run, who=who, action="SendMessage")
 
     def deliver_in_tx(self, tx: Tx, arn: str, message: Outgoing, sender: str) -> Sent:
         """Another service's delivery to the queue `arn`, in the producer's transaction (the "sqs" target): the
@@ -378,7 +421,7 @@ class SqsBackend:
 
     async def receive_message(
         self,
-        account: str,
+        who: Caller,
         region: str,
         url: str,
         *,
@@ -391,7 +434,7 @@ class SqsBackend:
     ) -> list[dict[str, Any]]:
         """ReceiveMessage: the messages taken, rendered with the system and message attributes asked for."""
         receiving.check_receive(count, wait, visibility, attempt_id)
-        queue, received = await self.receive(account, region, url, count or 1, visibility, wait, attempt_id)
+        queue, received = await self.receive(who.account, region, url, count or 1, visibility, wait, attempt_id, who)
         return [render(queue.fifo, item, system_attributes, message_attributes) for item in received]
 
     async def receive(
@@ -403,10 +446,11 @@ class SqsBackend:
         visibility: int | None,
         wait: float | None,
         attempt_id: str | None,
+        who: Caller | None = None,
     ) -> tuple[Queue, list[Received]]:
         """Take up to `count` messages, long-polling up to `wait` seconds (None: the queue's
         ReceiveMessageWaitTimeSeconds); `visibility` None uses the queue's VisibilityTimeout. Unchecked arguments
-        (receive_message checks them)."""
+        (receive_message checks them). A caller `who` of another account is checked once, at the first look."""
         key = (region, url)
         deadline: float | None = None
         while True:
@@ -414,8 +458,14 @@ class SqsBackend:
             # take the wake-up event before looking, so a send that commits after the look still wakes us
             event = self._event(known) if known is not None else None
             queue, got, next_at = await self._in_queue(
-                account, region, url, lambda tx, q: self._receive_once(tx, q, count, visibility, attempt_id)
+                account,
+                region,
+                url,
+                lambda tx, q: self._receive_once(tx, q, count, visibility, attempt_id),
+                who=who,
+                action="ReceiveMessage",
             )
+            who = None  # allowed: the long poll's later looks are the same call
             self._queue_ids[key] = queue.id
             if deadline is None:
                 seconds = queue.int_attr("ReceiveMessageWaitTimeSeconds") if wait is None else wait
@@ -444,12 +494,19 @@ class SqsBackend:
 
     # --- visibility and delete -------------------------------------------------------------------------------
 
-    async def delete_message(self, account: str, region: str, url: str, handle: str) -> None:
+    async def delete_message(self, who: Caller, region: str, url: str, handle: str) -> None:
         now = self.clock.now_ms()
-        await self._in_queue(account, region, url, lambda tx, q: receiving.delete_in_tx(tx, q, handle, now))
+        await self._in_queue(
+            who.account,
+            region,
+            url,
+            lambda tx, q: receiving.delete_in_tx(tx, q, handle, now),
+            who=who,
+            action="DeleteMessage",
+        )
 
     async def delete_message_batch(
-        self, account: str, region: str, url: str, entries: list[dict[str, Any]]
+        self, who: Caller, region: str, url: str, entries: list[dict[str, Any]]
     ) -> list[Outcome]:
         """DeleteMessageBatch: each entry's outcome (a message already gone also succeeds, as on AWS). A standard
         queue deletes every valid handle in one statement (see receiving.delete_in_tx for what a handle deletes)."""
@@ -476,18 +533,23 @@ class SqsBackend:
             store.delete_messages(tx, queue.id, messages, receipts)
             return outcomes
 
-        return await self._in_queue(account, region, url, run)
+        return await self._in_queue(who.account, region, url, run, who=who, action="DeleteMessage")
 
     async def change_message_visibility(
-        self, account: str, region: str, url: str, handle: str, timeout: int | None
+        self, who: Caller, region: str, url: str, handle: str, timeout: int | None
     ) -> None:
         now = self.clock.now_ms()
         await self._in_queue(
-            account, region, url, lambda tx, q: receiving.change_visibility_in_tx(tx, q, handle, timeout, now)
+            who.account,
+            region,
+            url,
+            lambda tx, q: receiving.change_visibility_in_tx(tx, q, handle, timeout, now),
+            who=who,
+            action="ChangeMessageVisibility",
         )
 
     async def change_message_visibility_batch(
-        self, account: str, region: str, url: str, entries: list[dict[str, Any]]
+        self, who: Caller, region: str, url: str, entries: list[dict[str, Any]]
     ) -> list[Outcome]:
         check_batch([entry.get("Id") or "" for entry in entries], "ChangeMessageVisibilityBatchRequestEntry")
         now = self.clock.now_ms()
@@ -504,7 +566,7 @@ class SqsBackend:
                     outcomes.append((entry["Id"], error))
             return outcomes
 
-        return await self._in_queue(account, region, url, run)
+        return await self._in_queue(who.account, region, url, run, who=who, action="ChangeMessageVisibility")
 
     async def delete_received(self, account: str, region: str, url: str, handles: list[str]) -> int:
         """Delete by receipt handle in one transaction; how many were deleted (a handle whose message is gone, or a
@@ -540,28 +602,61 @@ class SqsBackend:
 
     # --- message move tasks and retention ---------------------------------------------------------------------
 
+    async def _source_access(self, who: Caller, source_arn: str, action: str) -> Access | None:
+        """What to check before `who` may perform a message move task `action` on the dead-letter queue
+        `source_arn` (see _source)."""
+        parsed = parse_arn(source_arn)
+        return await self._access(who, parsed[1], action) if parsed is not None else None
+
+    @staticmethod
+    def _source(tx: Tx, source_arn: str, access: Access | None) -> Queue:
+        """The move task's source queue; another account's is refused (no queue policy grants the move tasks).
+        A source that does not exist answers ResourceNotFoundException first, as recorded on AWS for a task handle
+        naming another account's missing queue."""
+        source = move_tasks.source_queue(tx, source_arn)
+        if access is not None:
+            access.check(source_arn, None)
+        return source
+
     async def start_message_move_task(
-        self, account: str, region: str, source_arn: str, destination_arn: str | None, rate: int | None
+        self, who: Caller, region: str, source_arn: str, destination_arn: str | None, rate: int | None
     ) -> str:
         """Start moving the dead-letter queue's messages (to `destination_arn`, else back to their sources);
-        the task's handle."""
+        the task's handle. The moves send with the caller's rights: another account's destination must allow it
+        sqs:SendMessage (the sources a dead-letter queue returns messages to are of its own account)."""
         move_tasks.check_rate(rate)
+        access = await self._source_access(who, source_arn, "StartMessageMoveTask")
+        destination = parse_arn(destination_arn) if destination_arn is not None else None
+        send = await self._access(who, destination[1], "SendMessage") if destination is not None else None
         now = self.clock.now_ms()
-        return await self.store.write(
-            lambda tx: move_tasks.start_in_tx(tx, account, region, source_arn, destination_arn, rate, now)
-        )
 
-    async def cancel_message_move_task(self, handle: str) -> int:
+        def run(tx: Tx) -> str:
+            self._source(tx, source_arn, access)
+            if send is not None and destination_arn is not None:
+                target = store.get_queue_by_arn(tx, destination_arn)
+                send.check(destination_arn, target.attributes.get("Policy") if target is not None else None)
+            return move_tasks.start_in_tx(tx, who.account, region, source_arn, destination_arn, rate, now)
+
+        return await self.store.write(run)
+
+    async def cancel_message_move_task(self, who: Caller, handle: str) -> int:
         """Cancel a running task; how many messages it had moved."""
         source_arn = move_tasks.handle_source(handle)
-        return await self.store.write(lambda tx: move_tasks.cancel_in_tx(tx, handle, source_arn))
+        access = await self._source_access(who, source_arn, "CancelMessageMoveTask")
 
-    async def list_message_move_tasks(self, source_arn: str, limit: int | None) -> list[MoveTask]:
+        def run(tx: Tx) -> int:
+            self._source(tx, source_arn, access)
+            return move_tasks.cancel_in_tx(tx, handle, source_arn)
+
+        return await self.store.write(run)
+
+    async def list_message_move_tasks(self, who: Caller, source_arn: str, limit: int | None) -> list[MoveTask]:
         """The source queue's most recent tasks, newest first."""
         count = move_tasks.check_list_limit(limit)
+        access = await self._source_access(who, source_arn, "ListMessageMoveTasks")
 
         def run(tx: Tx) -> list[MoveTask]:
-            move_tasks.source_queue(tx, source_arn)
+            self._source(tx, source_arn, access)
             return store_moves.list_tasks(tx, source_arn, count)
 
         return await self.store.read(run)

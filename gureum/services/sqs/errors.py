@@ -28,6 +28,7 @@ PurgeQueueInProgress = error_class("AWS.SimpleQueueService.PurgeQueueInProgress"
 OverLimit = error_class("OverLimit", 403)
 UnsupportedOperation = error_class("AWS.SimpleQueueService.UnsupportedOperation", type_name="UnsupportedOperation")
 ResourceNotFound = error_class("ResourceNotFoundException", 404, type_name="ResourceNotFoundException")
+AccessDenied = error_class("AccessDenied", 403, type_name="AccessDeniedException")
 
 __all__ = [
     "ServiceError",
@@ -50,6 +51,8 @@ __all__ = [
     "OverLimit",
     "UnsupportedOperation",
     "ResourceNotFound",
+    "AccessDenied",
+    "access_denied",
     "invalid_value",
     "no_such_queue",
 ]
@@ -64,3 +67,12 @@ _NO_SUCH_QUEUE = "The specified queue does not exist."
 
 def no_such_queue() -> ServiceError:
     return QueueDoesNotExist(_NO_SUCH_QUEUE)
+
+
+# AWS's authorization layer, not SQS's model, answers a refusal: over JSON its __type names that layer's shape
+# (x-amzn-query-error still says AccessDenied;Sender, which is the code SDKs report)
+_ACCESS_DENIED_TYPE = "com.amazon.coral.service#AccessDeniedException"
+
+
+def access_denied(message: str) -> ServiceError:
+    return AccessDenied(message, fields={"__type": _ACCESS_DENIED_TYPE})

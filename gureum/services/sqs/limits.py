@@ -68,6 +68,15 @@ OWNER_ONLY_ACTIONS = frozenset(
     }
 )  # fmt: skip
 MAX_PERMISSION_ACTIONS = 7
+# the actions a queue policy can grant another account; every other action on another account's queue is refused
+# ("Limitations of Amazon SQS custom policies": not AddPermission, Create/DeleteQueue, ListQueues, ListQueueTags,
+# RemovePermission, SetQueueAttributes, Tag/UntagQueue nor the message move tasks)
+CROSS_ACCOUNT_ACTIONS = frozenset(
+    {
+        "SendMessage", "ReceiveMessage", "DeleteMessage", "ChangeMessageVisibility", "GetQueueAttributes",
+        "GetQueueUrl", "ListDeadLetterSourceQueues", "PurgeQueue",
+    }
+)  # fmt: skip
 
 QUEUE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 FIFO_QUEUE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,75}\.fifo$")

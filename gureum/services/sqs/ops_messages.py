@@ -8,6 +8,7 @@ from typing import Any
 from ...aws.context import RequestContext
 from ...aws.errors import ServiceError
 from . import SERVICE
+from .access import caller
 from .backend import Outcome, backend
 from .sending import Sent
 
@@ -37,7 +38,7 @@ def _batch_result(outcomes: list[Outcome]) -> dict[str, Any]:
 @SERVICE.op("SendMessage")
 async def send_message(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     result = await backend(ctx).send_message(
-        ctx.account,
+        caller(ctx),
         ctx.region,
         req["QueueUrl"],
         req.get("MessageBody"),
@@ -55,7 +56,7 @@ async def send_message(ctx: RequestContext, req: dict[str, Any]) -> dict[str, An
 @SERVICE.op("SendMessageBatch")
 async def send_message_batch(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     outcomes = await backend(ctx).send_message_batch(
-        ctx.account,
+        caller(ctx),
         ctx.region,
         req["QueueUrl"],
         req.get("Entries") or [],
@@ -71,7 +72,7 @@ async def send_message_batch(ctx: RequestContext, req: dict[str, Any]) -> dict[s
 @SERVICE.op("ReceiveMessage")
 async def receive_message(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     messages = await backend(ctx).receive_message(
-        ctx.account,
+        caller(ctx),
         ctx.region,
         req["QueueUrl"],
         count=req.get("MaxNumberOfMessages"),
@@ -86,13 +87,13 @@ async def receive_message(ctx: RequestContext, req: dict[str, Any]) -> dict[str,
 
 @SERVICE.op("DeleteMessage")
 async def delete_message(ctx: RequestContext, req: dict[str, Any]) -> None:
-    await backend(ctx).delete_message(ctx.account, ctx.region, req["QueueUrl"], req["ReceiptHandle"])
+    await backend(ctx).delete_message(caller(ctx), ctx.region, req["QueueUrl"], req["ReceiptHandle"])
 
 
 @SERVICE.op("DeleteMessageBatch")
 async def delete_message_batch(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     outcomes = await backend(ctx).delete_message_batch(
-        ctx.account, ctx.region, req["QueueUrl"], req.get("Entries") or []
+        caller(ctx), ctx.region, req["QueueUrl"], req.get("Entries") or []
     )
     return _batch_result(outcomes)
 
@@ -100,13 +101,13 @@ async def delete_message_batch(ctx: RequestContext, req: dict[str, Any]) -> dict
 @SERVICE.op("ChangeMessageVisibility")
 async def change_message_visibility(ctx: RequestContext, req: dict[str, Any]) -> None:
     await backend(ctx).change_message_visibility(
-        ctx.account, ctx.region, req["QueueUrl"], req["ReceiptHandle"], req["VisibilityTimeout"]
+        caller(ctx), ctx.region, req["QueueUrl"], req["ReceiptHandle"], req["VisibilityTimeout"]
     )
 
 
 @SERVICE.op("ChangeMessageVisibilityBatch")
 async def change_message_visibility_batch(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     outcomes = await backend(ctx).change_message_visibility_batch(
-        ctx.account, ctx.region, req["QueueUrl"], req.get("Entries") or []
+        caller(ctx), ctx.region, req["QueueUrl"], req.get("Entries") or []
     )
     return _batch_result(outcomes)

@@ -192,9 +192,13 @@ def test_get_queue_url_with_owner_account(sqs: Any, aws: Callable[..., Any], nam
     other = aws("sqs", access_key="111111111111")
     url = other.create_queue(QueueName=name)["QueueUrl"]
     assert "/111111111111/" in url
+    # another account's queue URL needs its policy to grant sqs:GetQueueUrl (test_accounts.py has the refusals)
+    other.add_permission(QueueUrl=url, Label="lookup", AWSAccountIds=[ACCOUNT], Actions=["GetQueueUrl"])
     expect_error(sqs.get_queue_url, *NOT_EXIST, QueueName=name)
     assert sqs.get_queue_url(QueueName=name, QueueOwnerAWSAccountId="111111111111")["QueueUrl"] == url
-    expect_error(sqs.get_queue_url, *NOT_EXIST, QueueName=name, QueueOwnerAWSAccountId="222222222222")
+    # the owner named is where the name is looked up (asked by that account: another's missing queue is refused)
+    third = aws("sqs", access_key="222222222222")
+    expect_error(third.get_queue_url, *NOT_EXIST, QueueName=name, QueueOwnerAWSAccountId="222222222222")
 
 
 def test_list_queues_by_prefix(sqs: Any, name: str) -> None:
