@@ -93,3 +93,99 @@ class KeyOwner(Protocol):
     async def owner(self, account: str, access_key: str) -> dict[str, str] | None:
         """{"UserId", "Arn"} of the IAM user, or None when the key is no user's."""
         ...
+
+
+class SesMail(Protocol):
+    """SES: the one state SES v1 (package ses, which provides this) and SES v2 (package sesv2) share. Errors are
+    SES v1's ServiceErrors (sesv2 answers them with its own codes). Identities are dicts: {"name", "kind"
+    ("EmailAddress" | "Domain"), "status" ("Pending" | "Success"), "token", "dkim_tokens", "dkim_status"}."""
+
+    async def create_identity(self, account: str, region: str, name: str, base_url: str) -> dict[str, Any]: ...
+
+    async def get_identity(self, account: str, region: str, name: str) -> dict[str, Any]: ...
+
+    async def list_identities(self, account: str, region: str) -> list[dict[str, Any]]: ...
+
+    async def delete_identity(self, account: str, region: str, name: str) -> None: ...
+
+    async def account(self, account: str, region: str) -> dict[str, Any]:
+        """{"production", "max_24_hour_send", "max_send_rate", "sending_enabled", "sent_last_24_hours"}."""
+        ...
+
+    async def set_sending_enabled(self, account: str, region: str, enabled: bool) -> None: ...
+
+    async def create_template(
+        self, account: str, region: str, name: str, subject: str | None, text: str | None, html: str | None
+    ) -> None: ...
+
+    async def update_template(
+        self, account: str, region: str, name: str, subject: str | None, text: str | None, html: str | None
+    ) -> None: ...
+
+    async def get_template(self, account: str, region: str, name: str) -> tuple[str | None, str | None, str | None]:
+        """(subject, text, html)."""
+        ...
+
+    async def list_templates(self, account: str, region: str) -> list[tuple[str, float]]:
+        """(name, created at) of every template."""
+        ...
+
+    async def delete_template(self, account: str, region: str, name: str) -> None: ...
+
+    async def render_template(self, account: str, region: str, name: str, data: str | None) -> str: ...
+
+    async def create_configuration_set(self, account: str, region: str, name: str) -> None: ...
+
+    async def get_configuration_set(self, account: str, region: str, name: str) -> dict[str, Any]:
+        """{"sending_enabled", "created_at"}."""
+        ...
+
+    async def list_configuration_sets(self, account: str, region: str) -> list[str]: ...
+
+    async def delete_configuration_set(self, account: str, region: str, name: str) -> None: ...
+
+    async def put_event_destination(
+        self,
+        account: str,
+        region: str,
+        configuration_set: str,
+        name: str,
+        enabled: bool,
+        types: list[str],
+        sns_topic: str | None,
+        event_bus: str | None,
+        create: bool,
+    ) -> None: ...
+
+    async def event_destinations(self, account: str, region: str, configuration_set: str) -> list[dict[str, Any]]:
+        """[{"name", "enabled", "types" (SES v2's names), "sns_topic", "event_bus"}]."""
+        ...
+
+    async def delete_event_destination(self, account: str, region: str, configuration_set: str, name: str) -> None: ...
+
+    async def send(
+        self,
+        account: str,
+        region: str,
+        message: dict[str, Any],
+        configuration_set: str | None,
+        tags: dict[str, str],
+    ) -> str:
+        """One message: {"source", "to", "cc", "bcc", "reply_to"} and either "subject"/"text"/"html", "raw" (bytes)
+        or "template"/"template_data"; its message id."""
+        ...
+
+    async def send_bulk(
+        self,
+        account: str,
+        region: str,
+        source: str,
+        reply_to: list[str],
+        template: str,
+        default_data: str | None,
+        entries: list[dict[str, Any]],
+        configuration_set: str | None,
+        tags: dict[str, str],
+    ) -> list[tuple[str, str | None, str | None]]:
+        """entries: [{"to", "cc", "bcc", "data", "tags"}]; (status, error message, message id) per entry."""
+        ...

@@ -1,0 +1,40 @@
+"""Amazon SES (v1, query protocol): identities and their verification, the sandbox and quotas, sending over the
+API and SMTP, templates, configuration sets with event destinations, and the captured mailbox.
+
+The package face: SERVICE (operations registered by ops_*.py, admin routes under /_gureum/ses/) and its lifespan:
+SesBackend kept at start (every behaviour is its), the SesMail port SES v2 (package sesv2) calls, the SMTP listener.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ... import ports
+from ...runtime import Runtime
+from .. import Service
+from .admin import ROUTES
+from .backend import SesBackend
+from .port import SesMailPort
+from .smtp import SmtpListener
+
+SERVICE: Service = Service("ses", migrations=Path(__file__).parent / "migrations")
+SERVICE.admin_routes.update(ROUTES)
+
+
+@SERVICE.on_start
+async def _start(runtime: Runtime) -> None:
+    be = runtime.keep(SesBackend(runtime.store, runtime.clock, runtime.delivery))
+    runtime.provide(ports.SesMail, SesMailPort(be))
+    listener = runtime.keep(SmtpListener(runtime, be))
+    if runtime.config.smtp_port:
+        await listener.start(runtime.config.host, runtime.config.smtp_port)
+
+
+@SERVICE.on_stop
+async def _stop(runtime: Runtime) -> None:
+    listener = runtime.state_or_none(SmtpListener)
+    if listener is not None:
+        await listener.stop()
+
+
+from . import ops_account, ops_configuration_sets, ops_identities, ops_sending, ops_templates  # noqa: E402,F401

@@ -1,0 +1,60 @@
+"""An account's SES state in one Region: sandbox or production, its quota and sending rate, sending paused or
+not — and AWS's checks of one send against them (the sandbox's verified recipients, the daily quota, the rate).
+No HTTP, no SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import limits
+from .errors import AccountSendingPaused, MessageRejected, Throttling
+from .identities import covered, is_simulator
+
+
+@dataclass(frozen=True, slots=True)
+class AccountState:
+    production: bool = False
+    max_24_hour_send: float = limits.SANDBOX_MAX_24_HOUR_SEND
+    max_send_rate: float = limits.SANDBOX_MAX_SEND_RATE
+    sending_enabled: bool = True
+
+
+def check_identities(
+    state: AccountState, source: str, recipients: list[str], statuses: dict[str, str], region: str
+) -> None:
+    """MessageRejected naming every identity that failed: the sender always, the recipients in the sandbox."""
+    failed = [] if covered(source, statuses) else [source]
+    if not state.production:
+        failed += [r for r in recipients if not is_simulator(r) and not covered(r, statuses) and r not in failed]
+    if failed:
+        raise MessageRejected(
+            "Email address is not verified. The following identities failed the check in region "
+            f"{region.upper()}: {', '.join(failed)}"
+        )
+
+
+def check_quota(state: AccountState, sent_last_second: int, sent_in_window: int, recipients: int) -> None:
+    """Throttling when sending is over the rate or over the daily quota; AccountSendingPaused when paused."""
+    if not state.sending_enabled:
+        raise AccountSendingPaused("Email sending is disabled for your entire Amazon SES account.")
+    if sent_last_second + 1 > state.max_send_rate:
+        raise Throttling("Maximum sending rate exceeded.")
+    if sent_in_window + recipients > state.max_24_hour_send:
+        raise Throttling("Daily message quota exceeded.")
+
+
+def statistics(rows: list[tuple[float, int, int, int, int]]) -> list[dict[str, float | int]]:
+    """GetSendStatistics' data points: one per 15-minute interval that saw a send (start of the interval,
+    DeliveryAttempts, Bounces, Complaints, Rejects)."""
+    buckets: dict[int, list[int]] = {}
+    for at, recipients, bounces, complaints, rejects in rows:
+        key = int(at // limits.STATISTICS_INTERVAL) * limits.STATISTICS_INTERVAL
+        bucket = buckets.setdefault(key, [0, 0, 0, 0])
+        bucket[0] += recipients
+        bucket[1] += bounces
+        bucket[2] += complaints
+        bucket[3] += rejects
+    return [
+        {"Timestamp": float(k), "DeliveryAttempts": v[0], "Bounces": v[1], "Complaints": v[2], "Rejects": v[3]}
+        for k, v in sorted(buckets.items())
+    ]

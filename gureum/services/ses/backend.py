@@ -1,0 +1,537 @@
+"""SesBackend: every SES behaviour over the store, one method per operation with plain arguments. SES v1's
+operations (ops_*.py), SES v2's (through the SesMail port), the SMTP listener and the admin routes all call it.
+
+A send is one transaction: the account's checks (sending enabled, verified identities, rate, daily quota), the
+record that counts towards the quota, the captured message and its events in the delivery outbox; the answer goes
+out after it commits.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from ...aws.context import RequestContext
+from ...clock import Clock
+from ...delivery import Delivery
+from ...runtime import Runtime
+from ...store.base import Store, Tx
+from . import events, limits, mime, store, templates
+from .account import AccountState, check_identities, check_quota, statistics
+from .errors import (
+    AlreadyExists,
+    ConfigurationSetAlreadyExists,
+    ConfigurationSetDoesNotExist,
+    ConfigurationSetSendingPaused,
+    EventDestinationAlreadyExists,
+    EventDestinationDoesNotExist,
+    InvalidParameterValue,
+    MessageRejected,
+    NotFound,
+    ServiceError,
+    TemplateDoesNotExist,
+)
+from .identities import DOMAIN, EMAIL, Identity, candidates, check_address, kind_of, new_identity
+
+T = TypeVar("T")
+VERIFY_PATH = "/_gureum/ses/verify"
+NO_REPLY = "no-reply-aws@amazon.com"
+# a template as stored: (subject, text, html)
+Parts = tuple[str | None, str | None, str | None]
+
+
+def backend(ctx_or_runtime: RequestContext | Runtime) -> SesBackend:
+    runtime = ctx_or_runtime.runtime if isinstance(ctx_or_runtime, RequestContext) else ctx_or_runtime
+    return runtime.state(SesBackend)
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One message to send: built (SendEmail, templates) or raw (SendRawEmail, SMTP)."""
+
+    source: str
+    to: list[str]
+    cc: list[str]
+    bcc: list[str]
+    reply_to: list[str]
+    subject: str = ""
+    text: str | None = None
+    html: str | None = None
+    raw: bytes | None = None
+
+    @property
+    def recipients(self) -> list[str]:
+        return [*self.to, *self.cc, *self.bcc]
+
+
+@dataclass(frozen=True, slots=True)
+class BulkEntry:
+    to: list[str]
+    cc: list[str]
+    bcc: list[str]
+    data: str | None  # ReplacementTemplateData
+    tags: dict[str, str]
+
+
+class SesBackend:
+    def __init__(self, store_: Store, clock: Clock, delivery: Delivery) -> None:
+        self.store = store_
+        self.clock = clock
+        self.delivery = delivery
+        self.quota_window = limits.quota_window()
+        self.auto_verify = limits.auto_verify()
+
+    async def _write(self, fn: Callable[[Tx], T]) -> T:
+        return await self.store.write(fn)
+
+    # --- identities -------------------------------------------------------------------------------------------
+
+    async def verify_email(self, account: str, region: str, address: str, base_url: str) -> None:
+        """VerifyEmailIdentity / VerifyEmailAddress: (re)start verification and mail the link."""
+        check_address(address)
+        await self._write(lambda tx: self._start_identity(tx, account, region, address, EMAIL, base_url, False))
+
+    async def verify_domain(self, account: str, region: str, domain: str) -> Identity:
+        """VerifyDomainIdentity / VerifyDomainDkim: the domain's verification token and DKIM tokens."""
+        if kind_of(domain) != DOMAIN:
+            raise InvalidParameterValue(f"Invalid domain name {domain}.")
+        return await self._write(lambda tx: self._start_identity(tx, account, region, domain, DOMAIN, "", False))
+
+    async def create_identity(self, account: str, region: str, name: str, base_url: str) -> Identity:
+        """SES v2 CreateEmailIdentity: AlreadyExists when the identity is there."""
+        kind = kind_of(name)
+        return await self._write(lambda tx: self._start_identity(tx, account, region, name, kind, base_url, True))
+
+    def _start_identity(
+        self, tx: Tx, account: str, region: str, name: str, kind: str, base_url: str, new_only: bool
+    ) -> Identity:
+        now = self.clock.now()
+        existing = store.get_identity(tx, account, region, name)
+        if existing is not None and new_only:
+            raise AlreadyExists(f"Email identity {name} already exist.")
+        if existing is not None and existing.verified:
+            return existing
+        identity = new_identity(account, region, name, kind, now, self.auto_verify)
+        if existing is not None and kind == DOMAIN:  # a domain keeps its tokens (the DNS records already made)
+            identity = existing
+        store.put_identity(tx, identity)
+        if kind == EMAIL and not identity.verified:
+            self._mail_verification(tx, identity, base_url, now)
+        return identity
+
+    def _mail_verification(self, tx: Tx, identity: Identity, base_url: str, now: float) -> None:
+        link = f"{base_url}{VERIFY_PATH}?token={identity.token}"
+        subject = f"Amazon Web Services \u2013 Email Address Verification Request in region {identity.region}"
+        text = (
+            "Dear Amazon Web Services Customer,\n\n"
+            "We have received a request to authorize this email address for use with Amazon SES and Amazon "
+            f"Pinpoint in region {identity.region}. If you requested this verification, please go to the following "
+            "URL to confirm that you are authorized to use this email address:\n\n"
+            f"{link}\n\n"
+            "Your request will not be processed unless you confirm the address using this URL. This link expires "
+            "24 hours after your original verification request.\n\n"
+            "If you did NOT request to verify this email address, do not click on the link.\n\n"
+            "Sincerely,\n\nThe Amazon Web Services Team\n"
+        )
+        ses_id = mime.message_id(int(now * 1000))
+        msg = mime.build(NO_REPLY, [identity.name], [], [], subject, text, None, ses_id, now)
+        store.add_message(
+            tx, ses_id, identity.account, identity.region, NO_REPLY, [identity.name], subject, "verification",
+            mime.serialise(msg), now,
+        )  # fmt: skip
+
+    async def verify_token(self, token: str) -> Identity | None:
+        """The verification link was opened: its address is verified (None: no such link)."""
+
+        def run(tx: Tx) -> Identity | None:
+            identity = store.identity_by_token(tx, token)
+            if identity is None or identity.kind != EMAIL:
+                return None
+            identity = identity.verified_now()
+            store.put_identity(tx, identity)
+            return identity
+
+        return await self._write(run)
+
+    async def confirm_domain(self, account: str, region: str, domain: str) -> Identity | None:
+        """Stands in for SES's DNS lookup of the TXT and DKIM records: the domain is verified (None: unknown)."""
+
+        def run(tx: Tx) -> Identity | None:
+            identity = store.get_identity(tx, account, region, domain)
+            if identity is None or identity.kind != DOMAIN:
+                return None
+            identity = identity.verified_now()
+            store.put_identity(tx, identity)
+            return identity
+
+        return await self._write(run)
+
+    async def get_identity(self, account: str, region: str, name: str) -> Identity:
+        found = await self.store.read(lambda tx: store.get_identity(tx, account, region, name))
+        if found is None:
+            raise NotFound(f"Email identity {name} does not exist.")
+        return found
+
+    async def list_identities(self, account: str, region: str, kind: str | None = None) -> list[Identity]:
+        found = await self.store.read(lambda tx: store.list_identities(tx, account, region))
+        return [i for i in found if kind is None or i.kind == kind]
+
+    async def identities(self, account: str, region: str, names: list[str]) -> dict[str, Identity]:
+        """Those of ``names`` that exist."""
+
+        def run(tx: Tx) -> dict[str, Identity]:
+            out = {}
+            for name in names:
+                found = store.get_identity(tx, account, region, name)
+                if found is not None:
+                    out[name] = found
+            return out
+
+        return await self.store.read(run)
+
+    async def delete_identity(self, account: str, region: str, name: str, must_exist: bool) -> None:
+        deleted = await self._write(lambda tx: store.delete_identity(tx, account, region, name))
+        if must_exist and not deleted:
+            raise NotFound(f"Email identity {name} does not exist.")
+
+    # --- account ----------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _account(tx: Tx, account: str, region: str) -> AccountState:
+        row = store.get_account(tx, account, region)
+        return AccountState(*row) if row else AccountState()
+
+    async def account(self, account: str, region: str) -> tuple[AccountState, int]:
+        """The account's state and the recipients it sent to in the quota window (SentLast24Hours)."""
+        since = self.clock.now() - self.quota_window
+
+        def run(tx: Tx) -> tuple[AccountState, int]:
+            return self._account(tx, account, region), store.sent_since(tx, account, region, since)[1]
+
+        return await self.store.read(run)
+
+    async def set_sending_enabled(self, account: str, region: str, enabled: bool) -> None:
+        def run(tx: Tx) -> None:
+            s = self._account(tx, account, region)
+            store.put_account(tx, account, region, s.production, s.max_24_hour_send, s.max_send_rate, enabled)
+
+        await self._write(run)
+
+    async def grant_production(self, account: str, region: str, max_24: float | None, rate: float | None) -> None:
+        """What AWS Support does when it lifts the sandbox: production access with a quota."""
+
+        def run(tx: Tx) -> None:
+            s = self._account(tx, account, region)
+            store.put_account(
+                tx, account, region, True,
+                limits.PRODUCTION_MAX_24_HOUR_SEND if max_24 is None else max_24,
+                limits.PRODUCTION_MAX_SEND_RATE if rate is None else rate,
+                s.sending_enabled,
+            )  # fmt: skip
+
+        await self._write(run)
+
+    async def send_statistics(self, account: str, region: str) -> list[dict[str, float | int]]:
+        since = self.clock.now() - limits.STATISTICS_SPAN
+        return statistics(await self.store.read(lambda tx: store.sent_rows(tx, account, region, since)))
+
+    # --- templates --------------------------------------------------------------------------------------------
+
+    async def create_template(self, account: str, region: str, name: str, parts: Parts) -> None:
+        templates.check_template(*parts)
+        now = self.clock.now()
+        if not await self._write(lambda tx: store.insert_template(tx, account, region, name, parts, now)):
+            raise AlreadyExists(f"Template {name} already exists.")
+
+    async def update_template(self, account: str, region: str, name: str, parts: Parts) -> None:
+        templates.check_template(*parts)
+        if not await self._write(lambda tx: store.update_template(tx, account, region, name, parts)):
+            raise TemplateDoesNotExist(f"Template {name} does not exist.")
+
+    async def get_template(self, account: str, region: str, name: str) -> Parts:
+        found = await self.store.read(lambda tx: store.get_template(tx, account, region, name))
+        if found is None:
+            raise TemplateDoesNotExist(f"Template {name} does not exist.")
+        return found
+
+    async def list_templates(self, account: str, region: str) -> list[tuple[str, float]]:
+        return await self.store.read(lambda tx: store.list_templates(tx, account, region))
+
+    async def delete_template(self, account: str, region: str, name: str, must_exist: bool) -> None:
+        deleted = await self._write(lambda tx: store.delete_template(tx, account, region, name))
+        if must_exist and not deleted:
+            raise TemplateDoesNotExist(f"Template {name} does not exist.")
+
+    async def render_template(self, account: str, region: str, name: str, data: str | None) -> str:
+        """TestRenderTemplate: the rendered message as MIME text."""
+        parts = await self.get_template(account, region, name)
+        rendered = templates.render_parts(*parts, templates.template_data(data))
+        now = self.clock.now()
+        msg = mime.build("", [], [], [], rendered.subject, rendered.text, rendered.html, "x", now)
+        for header in ("From", "Message-ID"):
+            del msg[header]
+        return mime.serialise(msg).decode("utf-8", "replace")
+
+    # --- configuration sets -----------------------------------------------------------------------------------
+
+    async def create_configuration_set(self, account: str, region: str, name: str) -> None:
+        now = self.clock.now()
+        if not await self._write(lambda tx: store.insert_configuration_set(tx, account, region, name, now)):
+            raise ConfigurationSetAlreadyExists(f"Configuration set <{name}> already exists.")
+
+    async def get_configuration_set(self, account: str, region: str, name: str) -> tuple[bool, float]:
+        found = await self.store.read(lambda tx: store.get_configuration_set(tx, account, region, name))
+        if found is None:
+            raise ConfigurationSetDoesNotExist(f"Configuration set <{name}> does not exist.")
+        return found
+
+    async def list_configuration_sets(self, account: str, region: str) -> list[str]:
+        return await self.store.read(lambda tx: store.list_configuration_sets(tx, account, region))
+
+    async def delete_configuration_set(self, account: str, region: str, name: str) -> None:
+        if not await self._write(lambda tx: store.delete_configuration_set(tx, account, region, name)):
+            raise ConfigurationSetDoesNotExist(f"Configuration set <{name}> does not exist.")
+
+    async def set_configuration_set_sending(self, account: str, region: str, name: str, enabled: bool) -> None:
+        if not await self._write(lambda tx: store.set_configuration_set_sending(tx, account, region, name, enabled)):
+            raise ConfigurationSetDoesNotExist(f"Configuration set <{name}> does not exist.")
+
+    async def put_event_destination(
+        self,
+        account: str,
+        region: str,
+        configuration_set: str,
+        name: str,
+        enabled: bool,
+        types: list[str],
+        sns_topic: str | None,
+        event_bus: str | None,
+        create: bool,
+    ) -> None:
+        destination = {
+            "enabled": enabled,
+            "types": sorted({events.v2_type(t) for t in types}),
+            "sns_topic": sns_topic,
+            "event_bus": event_bus,
+        }
+
+        def run(tx: Tx) -> None:
+            if store.get_configuration_set(tx, account, region, configuration_set) is None:
+                raise ConfigurationSetDoesNotExist(f"Configuration set <{configuration_set}> does not exist.")
+            if not store.put_event_destination(tx, account, region, configuration_set, name, destination, create):
+                if create:
+                    raise EventDestinationAlreadyExists(
+                        f"Event destination {name} already exists in configuration set {configuration_set}."
+                    )
+                raise EventDestinationDoesNotExist(
+                    f"No EventDestination found for {name} in the configuration set {configuration_set}."
+                )
+
+        await self._write(run)
+
+    async def event_destinations(self, account: str, region: str, configuration_set: str) -> list[dict[str, Any]]:
+        def run(tx: Tx) -> list[dict[str, Any]]:
+            if store.get_configuration_set(tx, account, region, configuration_set) is None:
+                raise ConfigurationSetDoesNotExist(f"Configuration set <{configuration_set}> does not exist.")
+            return store.event_destinations(tx, account, region, configuration_set)
+
+        return await self.store.read(run)
+
+    async def delete_event_destination(self, account: str, region: str, configuration_set: str, name: str) -> None:
+        def run(tx: Tx) -> None:
+            if store.get_configuration_set(tx, account, region, configuration_set) is None:
+                raise ConfigurationSetDoesNotExist(f"Configuration set <{configuration_set}> does not exist.")
+            if not store.delete_event_destination(tx, account, region, configuration_set, name):
+                raise EventDestinationDoesNotExist(
+                    f"No EventDestination found for {name} in the configuration set {configuration_set}."
+                )
+
+        await self._write(run)
+
+    # --- sending ----------------------------------------------------------------------------------------------
+
+    async def send(
+        self,
+        account: str,
+        region: str,
+        message: Outgoing,
+        configuration_set: str | None,
+        tags: dict[str, str],
+        origin: str = "api",
+        max_bytes: int = limits.MAX_MESSAGE_BYTES_V1,
+    ) -> str:
+        """SendEmail / SendRawEmail / SMTP: the message id of the accepted message."""
+        return await self._write(
+            lambda tx: self._accept(tx, account, region, message, configuration_set, tags, origin, max_bytes)
+        )
+
+    async def send_templated(
+        self,
+        account: str,
+        region: str,
+        message: Outgoing,
+        template: str,
+        data: str | None,
+        configuration_set: str | None,
+        tags: dict[str, str],
+    ) -> str:
+        parts = await self.get_template(account, region, template)
+        rendered = templates.render_parts(*parts, templates.template_data(data))
+        filled = Outgoing(
+            message.source, message.to, message.cc, message.bcc, message.reply_to,
+            rendered.subject, rendered.text, rendered.html,
+        )  # fmt: skip
+        return await self.send(account, region, filled, configuration_set, tags)
+
+    async def send_bulk(
+        self,
+        account: str,
+        region: str,
+        source: str,
+        reply_to: list[str],
+        template: str,
+        default_data: str | None,
+        entries: list[BulkEntry],
+        configuration_set: str | None,
+        default_tags: dict[str, str],
+    ) -> list[tuple[str, str | None, str | None]]:
+        """SendBulkTemplatedEmail / SendBulkEmail: (status code, error message, message id) per destination, in
+        order; errors of the whole call (unknown template or configuration set) raise."""
+        if not entries or len(entries) > limits.MAX_BULK_DESTINATIONS:
+            raise InvalidParameterValue(f"Destinations must contain between 1 and {limits.MAX_BULK_DESTINATIONS}.")
+        parts = await self.get_template(account, region, template)
+        defaults = templates.template_data(default_data)
+        if configuration_set:
+            await self.get_configuration_set(account, region, configuration_set)
+        prepared: list[Outgoing | ServiceError] = []
+        for entry in entries:
+            try:
+                data = {**defaults, **templates.template_data(entry.data)}
+                rendered = templates.render_parts(*parts, data)
+                prepared.append(
+                    Outgoing(
+                        source, entry.to, entry.cc, entry.bcc, reply_to, rendered.subject, rendered.text, rendered.html
+                    )
+                )
+            except ServiceError as error:
+                prepared.append(error)
+
+        def run(tx: Tx) -> list[tuple[str, str | None, str | None]]:
+            out: list[tuple[str, str | None, str | None]] = []
+            for entry, message in zip(entries, prepared, strict=True):
+                if isinstance(message, ServiceError):
+                    out.append((message.code, message.message, None))
+                    continue
+                try:
+                    tags = {**default_tags, **entry.tags}
+                    ses_id = self._accept(tx, account, region, message, configuration_set, tags, "api", 0, bulk=True)
+                    out.append(("Success", None, ses_id))
+                except ServiceError as error:
+                    out.append((error.code, error.message, None))
+            return out
+
+        return await self._write(run)
+
+    def _accept(
+        self,
+        tx: Tx,
+        account: str,
+        region: str,
+        message: Outgoing,
+        configuration_set: str | None,
+        tags: dict[str, str],
+        origin: str,
+        max_bytes: int,
+        bulk: bool = False,
+    ) -> str:
+        """Check one message against the account and keep it, with its events (all or nothing: the checks come
+        before the first write)."""
+        now = self.clock.now()
+        ses_id = mime.message_id(int(now * 1000))
+        mail = self._mail(message, ses_id, now, max_bytes)
+        recipients = [mime.bare(r) for r in mail.recipients]
+        if len(recipients) > limits.MAX_RECIPIENTS:
+            raise InvalidParameterValue(f"Recipient count exceeds {limits.MAX_RECIPIENTS}.")
+        source = mime.bare(mail.source)
+        for address in recipients:
+            check_address(address)
+        state = self._account(tx, account, region)
+        destinations: list[dict[str, Any]] = []
+        if configuration_set:
+            found = store.get_configuration_set(tx, account, region, configuration_set)
+            if found is None:
+                raise ConfigurationSetDoesNotExist(f"Configuration set <{configuration_set}> does not exist.")
+            if not found[0]:
+                raise ConfigurationSetSendingPaused(
+                    f"Sending is paused for this configuration set: {configuration_set}"
+                )
+            destinations = [d for d in store.event_destinations(tx, account, region, configuration_set) if d["enabled"]]
+        names = list(dict.fromkeys(n for a in [source, *recipients] for n in candidates(a)))
+        statuses = store.identity_statuses(tx, account, region, names)
+        check_identities(state, source, recipients, statuses, region)
+        messages_last_second = 0 if bulk else store.sent_since(tx, account, region, now - limits.RATE_WINDOW)[0]
+        in_window = store.sent_since(tx, account, region, now - self.quota_window)[1]
+        check_quota(state, messages_last_second, in_window, len(recipients))
+        outcome = events.fates(recipients)
+        store.add_sent(tx, account, region, now, len(recipients), len(outcome.bounced), len(outcome.complained))
+        store.add_message(tx, ses_id, account, region, source, recipients, mail.subject, origin, mail.raw, now)
+        if destinations:
+            covering = next((n for n in candidates(source) if statuses.get(n) == "Success"), source)
+            sent = events.Sent(
+                account, region, ses_id, mail.source, f"arn:aws:ses:{region}:{account}:identity/{covering}",
+                recipients, mail.headers, mail.subject, mail.to, mail.from_, configuration_set,
+                {k: [v] for k, v in tags.items()}, now,
+            )  # fmt: skip
+            self._publish(tx, account, region, destinations, events.events_for(sent, outcome), now)
+        return ses_id
+
+    @staticmethod
+    def _mail(message: Outgoing, ses_id: str, now: float, max_bytes: int) -> mime.Mail:
+        if message.raw is not None:
+            if max_bytes and len(message.raw) > max_bytes:
+                raise MessageRejected(f"Message length is more than {max_bytes} bytes long: '{len(message.raw)}'.")
+            return mime.parse_raw(message.raw, message.source or None, message.recipients or None, ses_id)
+        check_address(mime.bare(message.source))
+        if not message.recipients:
+            raise InvalidParameterValue("Missing final '@domain'")
+        built = mime.build(
+            message.source, message.to, message.cc, message.reply_to, message.subject, message.text, message.html,
+            ses_id, now,
+        )  # fmt: skip
+        raw = mime.serialise(built)
+        if max_bytes and len(raw) > max_bytes:
+            raise MessageRejected(f"Message length is more than {max_bytes} bytes long: '{len(raw)}'.")
+        headers = [(k, str(v)) for k, v in built.items()]
+        return mime.Mail(
+            raw, message.source, message.recipients, message.subject, headers, message.to, [message.source]
+        )
+
+    def _publish(
+        self,
+        tx: Tx,
+        account: str,
+        region: str,
+        destinations: list[dict[str, Any]],
+        records: list[tuple[str, dict[str, Any]]],
+        now: float,
+    ) -> None:
+        """Each event to each destination that takes its type, through the durable outbox."""
+        for kind, record in records:
+            for dest in destinations:
+                if kind not in dest["types"]:
+                    continue
+                if dest.get("sns_topic"):
+                    self.delivery.enqueue(tx, "sns", dest["sns_topic"], {"message": json.dumps(record)}, source="ses")
+                if dest.get("event_bus"):
+                    event = events.eventbridge_event(kind, record, account, region, now)
+                    self.delivery.enqueue(tx, "events", dest["event_bus"], {"event": event, "hops": 1}, source="ses")
+
+    # --- the captured mailbox ---------------------------------------------------------------------------------
+
+    async def captured(self, filters: dict[str, str], limit: int, with_raw: bool = False) -> list[dict[str, Any]]:
+        return await self.store.read(lambda tx: store.messages(tx, filters, limit, with_raw))
+
+    async def clear_captured(self, filters: dict[str, str]) -> int:
+        return await self._write(lambda tx: store.delete_messages(tx, filters))

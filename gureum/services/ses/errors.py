@@ -1,0 +1,52 @@
+"""SES (v1) error codes as clients see them (query protocol codes; the model's shape names where they differ).
+SES v2 maps these onto its own codes (gureum.services.sesv2.errors)."""
+
+from __future__ import annotations
+
+from ...aws.errors import ServiceError, error_class
+
+MessageRejected = error_class("MessageRejected")
+Throttling = error_class("Throttling")
+AccountSendingPaused = error_class("AccountSendingPausedException")
+ConfigurationSetSendingPaused = error_class("ConfigurationSetSendingPausedException")
+AlreadyExists = error_class("AlreadyExists", type_name="AlreadyExistsException")
+TemplateDoesNotExist = error_class("TemplateDoesNotExist", type_name="TemplateDoesNotExistException")
+ConfigurationSetDoesNotExist = error_class(
+    "ConfigurationSetDoesNotExist", type_name="ConfigurationSetDoesNotExistException"
+)
+ConfigurationSetAlreadyExists = error_class(
+    "ConfigurationSetAlreadyExists", type_name="ConfigurationSetAlreadyExistsException"
+)
+EventDestinationDoesNotExist = error_class(
+    "EventDestinationDoesNotExist", type_name="EventDestinationDoesNotExistException"
+)
+EventDestinationAlreadyExists = error_class(
+    "EventDestinationAlreadyExists", type_name="EventDestinationAlreadyExistsException"
+)
+InvalidTemplate = error_class("InvalidTemplate", type_name="InvalidTemplateException")
+MissingRenderingAttribute = error_class("MissingRenderingAttribute", type_name="MissingRenderingAttributeException")
+InvalidRenderingParameter = error_class("InvalidRenderingParameter", type_name="InvalidRenderingParameterException")
+InvalidParameterValue = error_class("InvalidParameterValue")
+LimitExceeded = error_class("LimitExceeded", type_name="LimitExceededException")
+# SES v2 only: an identity the caller names that does not exist (SES v1 answers those calls without an error)
+NotFound = error_class("NotFoundException", 404, type_name="NotFoundException")
+
+__all__ = [
+    "ServiceError",
+    "MessageRejected",
+    "Throttling",
+    "AccountSendingPaused",
+    "ConfigurationSetSendingPaused",
+    "AlreadyExists",
+    "TemplateDoesNotExist",
+    "ConfigurationSetDoesNotExist",
+    "ConfigurationSetAlreadyExists",
+    "EventDestinationDoesNotExist",
+    "EventDestinationAlreadyExists",
+    "InvalidTemplate",
+    "MissingRenderingAttribute",
+    "InvalidRenderingParameter",
+    "InvalidParameterValue",
+    "LimitExceeded",
+    "NotFound",
+]

@@ -1,0 +1,35 @@
+"""SES's limits as data: the sandbox's quotas, message sizes and recipient counts (AWS's documented values), and
+the environment switches gureum reads once at start (a short quota window for tests, auto-verification for CI)."""
+
+from __future__ import annotations
+
+import os
+
+SANDBOX_MAX_24_HOUR_SEND = 200.0  # recipients per 24 hours in the sandbox
+SANDBOX_MAX_SEND_RATE = 1.0  # messages per second in the sandbox
+PRODUCTION_MAX_24_HOUR_SEND = 50000.0  # what the admin endpoint grants when no quota is named
+PRODUCTION_MAX_SEND_RATE = 14.0
+RATE_WINDOW = 1.0  # seconds over which the sending rate is measured
+MAX_RECIPIENTS = 50  # To + Cc + Bcc of one message
+MAX_MESSAGE_BYTES_V1 = 10 * 1024 * 1024  # SendRawEmail, SMTP
+MAX_MESSAGE_BYTES_V2 = 40 * 1024 * 1024  # SES v2 SendEmail
+MAX_BULK_DESTINATIONS = 50
+MAX_TEMPLATE_BYTES = 500 * 1024
+MAX_RENDERED_BYTES = 10 * 1024 * 1024  # a template whose rendering grows past this fails instead
+MAX_TEMPLATE_DEPTH = 50  # nesting of {{#if}} / {{#each}} blocks
+STATISTICS_INTERVAL = 15 * 60  # GetSendStatistics' data points: 15-minute buckets over the last two weeks
+STATISTICS_SPAN = 14 * 24 * 3600
+DEFAULT_SMTP_PORT = 4587  # gureum's SMTP listener (AWS: 587 / 2587 with STARTTLS); 0 turns it off
+
+
+def quota_window() -> float:
+    """Seconds over which the daily quota counts (GUREUM_SES_QUOTA_WINDOW; default 24 hours; tests shorten it)."""
+    try:
+        return max(0.001, float(os.environ.get("GUREUM_SES_QUOTA_WINDOW", "86400")))
+    except ValueError:
+        return 86400.0
+
+
+def auto_verify() -> bool:
+    """GUREUM_SES_AUTO_VERIFY=1: identities are verified as soon as they are created (for CI)."""
+    return os.environ.get("GUREUM_SES_AUTO_VERIFY", "").lower() in ("1", "true", "yes", "on")

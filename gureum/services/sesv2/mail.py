@@ -1,0 +1,58 @@
+"""The SesMail port as SES v2's operations reach it, and SES v1's error codes answered in SES v2's."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from ...aws.context import RequestContext
+from ...aws.errors import ServiceError
+from ...ports import SesMail
+
+F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
+
+# SES v1 code → (SES v2 code, HTTP status)
+_CODES = {
+    "TemplateDoesNotExist": ("NotFoundException", 404),
+    "ConfigurationSetDoesNotExist": ("NotFoundException", 404),
+    "EventDestinationDoesNotExist": ("NotFoundException", 404),
+    "NotFoundException": ("NotFoundException", 404),
+    "AlreadyExists": ("AlreadyExistsException", 400),
+    "ConfigurationSetAlreadyExists": ("AlreadyExistsException", 400),
+    "EventDestinationAlreadyExists": ("AlreadyExistsException", 400),
+    "InvalidParameterValue": ("BadRequestException", 400),
+    "InvalidTemplate": ("BadRequestException", 400),
+    "MissingRenderingAttribute": ("BadRequestException", 400),
+    "InvalidRenderingParameter": ("BadRequestException", 400),
+    "MessageRejected": ("MessageRejected", 400),
+    "Throttling": ("TooManyRequestsException", 429),
+    "AccountSendingPausedException": ("SendingPausedException", 400),
+    "ConfigurationSetSendingPausedException": ("SendingPausedException", 400),
+    "LimitExceeded": ("LimitExceededException", 400),
+}
+
+
+def mail(ctx: RequestContext) -> SesMail:
+    return ctx.runtime.port(SesMail)
+
+
+def v2_error(error: ServiceError) -> ServiceError:
+    """The error SES v2 answers for one the shared backend raised in SES v1's terms."""
+    code, status = _CODES.get(error.code, (error.code, error.status))
+    if error.code == "Throttling" and error.message.startswith("Daily"):
+        code, status = "LimitExceededException", 400
+    return ServiceError(error.message, code=code, status=status, type_name=code)
+
+
+def translated(fn: F) -> F:
+    """Wrap an operation so the backend's SES v1 errors reach the client in SES v2's codes."""
+
+    @functools.wraps(fn)
+    async def wrapper(ctx: RequestContext, req: dict[str, Any]) -> Any:
+        try:
+            return await fn(ctx, req)
+        except ServiceError as error:
+            raise v2_error(error) from None
+
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,33 @@
+"""SES v2 account operations (GetAccount, PutAccountSendingAttributes): each calls one SesMail method."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...aws.context import RequestContext
+from . import SERVICE
+from .mail import mail, translated
+
+
+@SERVICE.op("GetAccount")
+@translated
+async def get_account(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    state = await mail(ctx).account(ctx.account, ctx.region)
+    return {
+        "DedicatedIpAutoWarmupEnabled": False,
+        "EnforcementStatus": "HEALTHY",
+        "ProductionAccessEnabled": state["production"],
+        "SendQuota": {
+            "Max24HourSend": state["max_24_hour_send"],
+            "MaxSendRate": state["max_send_rate"],
+            "SentLast24Hours": float(state["sent_last_24_hours"]),
+        },
+        "SendingEnabled": state["sending_enabled"],
+    }
+
+
+@SERVICE.op("PutAccountSendingAttributes")
+@translated
+async def put_account_sending_attributes(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await mail(ctx).set_sending_enabled(ctx.account, ctx.region, bool(req.get("SendingEnabled", False)))
+    return {}
