@@ -390,3 +390,25 @@ def test_eventbridge_delivers_to_a_queue_of_another_account(
     events.put_events(Entries=[{"Source": name, "DetailType": "t", "Detail": "{}"}])
     [message] = receive(theirs, url, WaitTimeSeconds=5)
     assert json.loads(message["Body"])["source"] == name
+
+
+def test_a_move_task_into_another_accounts_queue_needs_its_send_permission(owner: Any, other: Any, name: str) -> None:
+    """A message move task sends with its starter's rights: a destination of another account must allow it
+    sqs:SendMessage, as SendMessage itself would need."""
+    source = create(owner, name)
+    dlq = create(owner, f"{name}-dlq")
+    dlq_arn = arn(owner, dlq)
+    owner.set_queue_attributes(
+        QueueUrl=source,
+        Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 1})},
+    )
+    owner.send_message(QueueUrl=dlq, MessageBody="to move")
+    theirs = create(other, name)
+    theirs_arn = arn(other, theirs)
+    refused(
+        owner.start_message_move_task, "sendmessage", theirs_arn, f"arn:aws:iam::{OWNER}:root",
+        SourceArn=dlq_arn, DestinationArn=theirs_arn,
+    )  # fmt: skip
+    set_policy(other, theirs, grant(theirs_arn, ["sqs:SendMessage"], OWNER))
+    owner.start_message_move_task(SourceArn=dlq_arn, DestinationArn=theirs_arn)
+    assert [m["Body"] for m in receive(other, theirs, WaitTimeSeconds=5)] == ["to move"]
