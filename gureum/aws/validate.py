@@ -172,14 +172,18 @@ def _show(value: Any) -> str:
 
 
 Check = Callable[[Any], bool]
-_compiled: dict[
-    tuple[Shape, str, Patterns, str], Check
-] = {}  # holds the shapes, so they (and their validators) stay paired
+_compiled: dict[tuple[int, str, str, Patterns, str], Check] = {}
+# the resolvers of the shapes compiled, so their ids in _compiled's keys stay theirs
+_resolvers: dict[int, Any] = {}
 
 
 def _compile(shape: Shape, style: str, patterns: Patterns, name: str = "") -> Check:
-    """A predicate that says quickly whether a value breaks no constraint (built once per shape and member name)."""
-    key = (shape, style, patterns, name)
+    """A predicate that says quickly whether a value breaks no constraint (built once per shape and member name).
+    A shape is known by its model's resolver and its name: botocore makes a new Shape object at every level of a
+    recursive shape (DynamoDB's AttributeValue), so the object itself cannot be the key."""
+    resolver = shape._shape_resolver
+    _resolvers.setdefault(id(resolver), resolver)
+    key = (id(resolver), shape.name, style, patterns, name)
     found = _compiled.get(key)
     if found is not None:
         return found
