@@ -112,6 +112,7 @@ PACKAGES = {
     "apigatewayv2": "apigatewayv2",
     "apigatewaymanagementapi": "apigatewaymanagementapi",
     "kinesis": "kinesis",
+    "dynamodb": "dynamodb",
     # sesv2 before ses: both sign as "ses", and the signing name's first service must be the REST one (ses's
     # query calls carry Action=, found by name)
     "sesv2": "sesv2",
