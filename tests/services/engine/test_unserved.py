@@ -30,7 +30,7 @@ def _not_served(call: Callable[[], Any], service: str) -> dict[str, Any]:
 @pytest.mark.parametrize(
     "service, call",
     [
-        ("dynamodb", lambda c: c.list_tables()),  # json: X-Amz-Target DynamoDB_20120810.ListTables
+        ("athena", lambda c: c.list_work_groups()),  # json: X-Amz-Target AmazonAthena.ListWorkGroups
         ("glue", lambda c: c.get_databases()),
         ("ecs", lambda c: c.list_clusters()),
         ("ses", lambda c: c.list_identities()),  # query, signed as "ses"
@@ -126,9 +126,9 @@ def test_debian_aws_cli_v2(endpoint: str) -> None:
     listed = cli("lambda", "list-functions")
     assert listed.returncode == 0, listed.stderr
     assert "Functions" in listed.stdout
-    missing = cli("dynamodb", "list-tables")
+    missing = cli("athena", "list-work-groups")
     assert missing.returncode != 0
-    assert "gureum does not implement the dynamodb service yet — see README" in missing.stderr
+    assert "gureum does not implement the athena service yet — see README" in missing.stderr
 
 
 def test_unknown_target_of_no_known_service(endpoint: str) -> None:
