@@ -173,12 +173,20 @@ def test_nodejs(aws: Callable[..., Any], name: str) -> None:
 
 
 def test_nodejs_version_the_machine_lacks(aws: Callable[..., Any], name: str) -> None:
-    from gureum.services.lambda_.runtimes import node_major
+    """A Node.js major the machine lacks is never substituted: it runs on that major, fetched from the npm registry
+    (issue 12: runtimes the registries can serve are served), or is refused when there is no npm to fetch it."""
+    from gureum.services.lambda_.runtimes import node_for, node_major
 
     client = aws("lambda")
-    missing = next(r for r in ("nodejs18.x", "nodejs20.x", "nodejs22.x") if r != f"nodejs{node_major()}.x")
-    with pytest.raises(client.exceptions.InvalidParameterValueException, match="gureum does not substitute"):
-        create(client, name, {"index.js": "exports.handler = async () => 1;\n"}, runtime=missing, wait=False)
+    major = next(m for m in ("18", "20", "22") if m != node_major())
+    code = {"index.js": "exports.handler = async () => process.version;\n"}
+    if node_for(major) is None and shutil.which("npm") is None:
+        with pytest.raises(client.exceptions.InvalidParameterValueException, match="gureum does not substitute"):
+            create(client, name, code, runtime=f"nodejs{major}.x", wait=False)
+        return
+    create(client, name, code, runtime=f"nodejs{major}.x", wait=False)
+    client.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 300})
+    assert json.loads(client.invoke(FunctionName=name, Payload=b"{}")["Payload"].read()).startswith(f"v{major}.")
 
 
 BOOTSTRAP = """#!/bin/bash
