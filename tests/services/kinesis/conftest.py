@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import boto3
 import pytest
+from botocore.config import Config
 
-from ...conftest import StoreFactory, make_client
+from ...conftest import REGION, StoreFactory
 from ...server import Server
 
 TUNED = {
@@ -34,5 +36,12 @@ def tuned_server(store: StoreFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="session")
 def tuned(tuned_server: Server) -> Any:
-    """A Kinesis client of the tuned server."""
-    return make_client(tuned_server.endpoint, "kinesis")
+    """A Kinesis client of the tuned server that never retries (botocore would retry a throttled call once)."""
+    return boto3.client(
+        "kinesis",
+        endpoint_url=tuned_server.endpoint,
+        region_name=REGION,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        config=Config(retries={"total_max_attempts": 1}),
+    )
