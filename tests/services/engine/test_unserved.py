@@ -33,8 +33,8 @@ def _not_served(call: Callable[[], Any], service: str) -> dict[str, Any]:
         ("athena", lambda c: c.list_work_groups()),  # json: X-Amz-Target AmazonAthena.ListWorkGroups
         ("glue", lambda c: c.get_databases()),
         ("ecs", lambda c: c.list_clusters()),
-        ("ses", lambda c: c.list_identities()),  # query, signed as "ses"
-        ("sesv2", lambda c: c.list_contact_lists()),  # rest-json at /v2/email/, also signed as "ses"
+        ("autoscaling", lambda c: c.describe_auto_scaling_groups()),  # query
+        ("pinpoint", lambda c: c.get_apps()),  # rest-json at /v1/apps, signed as "mobiletargeting"
         ("s3", lambda c: c.list_buckets()),  # rest-xml
         # GET /restapis?list-type=2 is a path API Gateway serves: signed as "s3", it is not API Gateway's
         ("s3", lambda c: c.list_objects_v2(Bucket="restapis")),
