@@ -3,8 +3,8 @@ ExpressionAttributeNames/Values checks and syntax errors worded as AWS words the
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -24,7 +24,8 @@ ITEM = {
     "t": {"BOOL": True},
 }
 V = {":hel": {"S": "hel"}, ":five": {"N": "5"}, ":ten": {"N": "10"}, ":a": {"S": "a"}, ":x": {"S": "x"},
-     ":three": {"N": "3"}, ":deep": {"S": "deep"}, ":S": {"S": "S"}, ":NULL": {"S": "NULL"}, ":b1": {"B": b"\x01"}}  # fmt: skip
+     ":three": {"N": "3"}, ":deep": {"S": "deep"}, ":S": {"S": "S"}, ":NULL": {"S": "NULL"},
+         ":b1": {"B": b"\x01"}}  # fmt: skip
 
 CASES = [
     ("attribute_exists(s)", True),
@@ -69,7 +70,8 @@ def test_updates(ddb: Any, make_table: Callable[..., str]) -> None:
     new = ddb.update_item(
         TableName=name,
         Key=key,
-        UpdateExpression="SET n = n - :three, m.a.b[1].c = :x, #new = if_not_exists(#new, :ten), l = list_append(:l, l) "
+        UpdateExpression="SET n = n - :three, m.a.b[1].c = :x, #new = if_not_exists(#new, :ten), "
+        "l = list_append(:l, l) "
         "REMOVE nul ADD ns :ns, cnt :three DELETE ss :ss",
         ExpressionAttributeNames={"#new": "new"},
         ExpressionAttributeValues={":three": {"N": "3"}, ":x": {"S": "x"}, ":ten": {"N": "10"},
@@ -99,18 +101,21 @@ def test_projection(ddb: Any, make_table: Callable[..., str]) -> None:
 SYNTAX = [
     ("UpdateExpression", "SET a = ", 'Invalid UpdateExpression: Syntax error; token: "<EOF>", near: "= "'),
     ("UpdateExpression", "SET a = :v :v", 'Invalid UpdateExpression: Syntax error; token: ":v", near: ":v :v"'),
-    ("UpdateExpression", "SET a = :v SET b = :v", 'Invalid UpdateExpression: The "SET" section can only be used once in an update expression;'),
+    ("UpdateExpression", "SET a = :v SET b = :v",
+        'Invalid UpdateExpression: The "SET" section can only be used once in an update expression;'),
     ("UpdateExpression", "SET a = :v, a = :v", "Invalid UpdateExpression: Two document paths overlap with each other; "
      "must remove or rewrite one of these paths; path one: [a], path two: [a]"),
     ("UpdateExpression", "SET #n = :v", "Invalid UpdateExpression: An expression attribute name used in the document "
      "path is not defined; attribute name: #n"),
     ("UpdateExpression", "SET a = :w", "Invalid UpdateExpression: An expression attribute value used in expression is "
      "not defined; attribute value: :w"),
-    ("UpdateExpression", "SET status = :v", "Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: status"),
+    ("UpdateExpression", "SET status = :v",
+        "Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: status"),
     ("ConditionExpression", "a = :v AND", 'Invalid ConditionExpression: Syntax error; token: "<EOF>", near: "AND"'),
     ("ConditionExpression", "a = :v @ b", 'Invalid ConditionExpression: Syntax error; token: "@", near: ":v @"'),
     ("ConditionExpression", "foo(a)", "Invalid ConditionExpression: Invalid function name; function: foo"),
-    ("ConditionExpression", "begins_with(a)", "Invalid ConditionExpression: Incorrect number of operands for operator or "
+    ("ConditionExpression", "begins_with(a)",
+        "Invalid ConditionExpression: Incorrect number of operands for operator or "
      "function; operator or function: begins_with, number of operands: 1"),
 ]  # fmt: skip
 

@@ -18,10 +18,12 @@ def test_crud_and_return_values(ddb: Any, make_table: Callable[..., str]) -> Non
     assert "Attributes" not in ddb.put_item(TableName=name, Item={**key, "n": {"N": "1.50"}}, ReturnValues="ALL_OLD")
     old = ddb.put_item(TableName=name, Item={**key, "n": {"N": "2"}}, ReturnValues="ALL_OLD")["Attributes"]
     assert old["n"] == {"N": "1.5"}
-    got = ddb.update_item(TableName=name, Key=key, UpdateExpression="SET n = n + :d", ExpressionAttributeValues={":d": {"N": "3"}},
+    got = ddb.update_item(TableName=name, Key=key, UpdateExpression="SET n = n + :d",
+        ExpressionAttributeValues={":d": {"N": "3"}},
                           ReturnValues="UPDATED_NEW")["Attributes"]  # fmt: skip
     assert got == {"n": {"N": "5"}}
-    got = ddb.update_item(TableName=name, Key=key, UpdateExpression="SET m = :m", ExpressionAttributeValues={":m": {"S": ""}},
+    got = ddb.update_item(TableName=name, Key=key, UpdateExpression="SET m = :m",
+        ExpressionAttributeValues={":m": {"S": ""}},
                           ReturnValues="UPDATED_OLD")  # fmt: skip
     assert "Attributes" not in got  # there was no m
     assert ddb.get_item(TableName=name, Key=key, ConsistentRead=True)["Item"] == {
@@ -73,7 +75,8 @@ def test_numbers_binary_sets(ddb: Any, make_table: Callable[..., str]) -> None:
 
 def test_key_errors(ddb: Any, make_table: Callable[..., str]) -> None:
     name = make_table(("pk", "S"), ("sk", "N"))
-    expect_error(ddb.put_item, "ValidationException", "One or more parameter values were invalid: Missing the key sk in the item",
+    expect_error(ddb.put_item, "ValidationException",
+        "One or more parameter values were invalid: Missing the key sk in the item",
                  TableName=name, Item={"pk": {"S": "a"}})  # fmt: skip
     expect_error(ddb.put_item, "ValidationException",
                  "One or more parameter values were invalid: Type mismatch for key sk expected: N actual: S",
@@ -84,7 +87,8 @@ def test_key_errors(ddb: Any, make_table: Callable[..., str]) -> None:
                  "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an "
                  "empty string value. Key: pk", TableName=name, Item={"pk": {"S": ""}, "sk": {"N": "1"}})  # fmt: skip
     expect_error(ddb.update_item, "ValidationException",
-                 "One or more parameter values were invalid: Cannot update attribute sk. This attribute is part of the key",
+                 "One or more parameter values were invalid: Cannot update attribute sk. "
+                 "This attribute is part of the key",
                  TableName=name, Key={"pk": {"S": "a"}, "sk": {"N": "1"}}, UpdateExpression="SET sk = :v",
                  ExpressionAttributeValues={":v": {"N": "2"}})  # fmt: skip
 
@@ -95,11 +99,13 @@ def test_conditions_and_failure_item(ddb: Any, make_table: Callable[..., str]) -
         TableName=name, Item={"pk": {"S": "a"}, "v": {"N": "1"}}, ConditionExpression="attribute_not_exists(pk)"
     )
     error = expect_error(ddb.put_item, "ConditionalCheckFailedException", "The conditional request failed",
-                         TableName=name, Item={"pk": {"S": "a"}}, ConditionExpression="attribute_not_exists(pk)")  # fmt: skip
+                         TableName=name, Item={"pk": {"S": "a"}},
+                             ConditionExpression="attribute_not_exists(pk)")  # fmt: skip
     assert "Item" not in error
     try:
         ddb.delete_item(TableName=name, Key={"pk": {"S": "a"}}, ConditionExpression="v > :x",
-                        ExpressionAttributeValues={":x": {"N": "5"}}, ReturnValuesOnConditionCheckFailure="ALL_OLD")  # fmt: skip
+                        ExpressionAttributeValues={":x": {"N": "5"}},
+                            ReturnValuesOnConditionCheckFailure="ALL_OLD")  # fmt: skip
         raise AssertionError("no error")
     except ddb.exceptions.ConditionalCheckFailedException as exc:
         assert exc.response["Item"] == {"pk": {"S": "a"}, "v": {"N": "1"}}

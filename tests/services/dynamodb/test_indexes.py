@@ -1,0 +1,85 @@
+"""Secondary indexes end to end: GSIs with KEYS_ONLY / INCLUDE / ALL projections kept in step with writes, sparse
+indexes, LSIs, a GSI added to a table with items (backfilled) and removed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ...expect import expect_error
+
+
+def _gsi(name: str, key: str, projection: dict[str, Any]) -> dict[str, Any]:
+    return {"IndexName": name, "KeySchema": [{"AttributeName": key, "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"}], "Projection": projection}  # fmt: skip
+
+
+def test_gsi_projections_and_sparse(ddb: Any, make_table: Callable[..., str]) -> None:
+    name = make_table(("pk", "S"), ("sk", "N"), attributes={"g": "S"}, GlobalSecondaryIndexes=[
+        _gsi("keys", "g", {"ProjectionType": "KEYS_ONLY"}),
+        _gsi("some", "g", {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["a"]}),
+        _gsi("all", "g", {"ProjectionType": "ALL"}),
+    ])  # fmt: skip
+    for i in range(10):
+        item = {"pk": {"S": f"p{i}"}, "sk": {"N": str(i)}, "a": {"S": "A"}, "b": {"S": "B"}}
+        if i % 2 == 0:
+            item["g"] = {"S": "even"}
+        ddb.put_item(TableName=name, Item=item)
+    v = {":g": {"S": "even"}}
+    keys = ddb.query(TableName=name, IndexName="keys", KeyConditionExpression="g = :g", ExpressionAttributeValues=v)
+    assert keys["Count"] == 5 and set(keys["Items"][0]) == {"pk", "sk", "g"}
+    assert [int(i["sk"]["N"]) for i in keys["Items"]] == [0, 2, 4, 6, 8]
+    some = ddb.query(TableName=name, IndexName="some", KeyConditionExpression="g = :g", ExpressionAttributeValues=v)
+    assert set(some["Items"][0]) == {"pk", "sk", "g", "a"}
+    every = ddb.query(TableName=name, IndexName="all", KeyConditionExpression="g = :g", ExpressionAttributeValues=v,
+                      Limit=2, ScanIndexForward=False)  # fmt: skip
+    assert set(every["Items"][0]) == {"pk", "sk", "g", "a", "b"}
+    assert every["LastEvaluatedKey"] == {"pk": {"S": "p6"}, "sk": {"N": "6"}, "g": {"S": "even"}}
+    rest = ddb.query(TableName=name, IndexName="all", KeyConditionExpression="g = :g", ExpressionAttributeValues=v,
+                     ExclusiveStartKey=every["LastEvaluatedKey"], ScanIndexForward=False)  # fmt: skip
+    assert [int(i["sk"]["N"]) for i in rest["Items"]] == [4, 2, 0]
+    # moving an item out of the index and changing its index key
+    ddb.update_item(TableName=name, Key={"pk": {"S": "p0"}, "sk": {"N": "0"}}, UpdateExpression="REMOVE g")
+    ddb.update_item(TableName=name, Key={"pk": {"S": "p2"}, "sk": {"N": "2"}}, UpdateExpression="SET g = :o",
+                    ExpressionAttributeValues={":o": {"S": "odd"}})  # fmt: skip
+    ddb.delete_item(TableName=name, Key={"pk": {"S": "p4"}, "sk": {"N": "4"}})
+    keys = ddb.query(TableName=name, IndexName="keys", KeyConditionExpression="g = :g", ExpressionAttributeValues=v)
+    assert [int(i["sk"]["N"]) for i in keys["Items"]] == [6, 8]
+    assert ddb.scan(TableName=name, IndexName="all")["Count"] == 3
+    expect_error(ddb.query, "ValidationException", TableName=name, IndexName="keys", Select="ALL_ATTRIBUTES",
+                 KeyConditionExpression="g = :g", ExpressionAttributeValues=v)  # fmt: skip
+    expect_error(ddb.query, "ValidationException", "The table does not have the specified index: nope", TableName=name,
+                 IndexName="nope", KeyConditionExpression="g = :g", ExpressionAttributeValues=v)  # fmt: skip
+    table = ddb.describe_table(TableName=name)["Table"]
+    assert {i["IndexName"]: i["ItemCount"] for i in table["GlobalSecondaryIndexes"]} == {"keys": 3, "some": 3, "all": 3}
+
+
+def test_lsi(ddb: Any, make_table: Callable[..., str]) -> None:
+    name = make_table(("pk", "S"), ("sk", "N"), attributes={"lvl": "N"}, LocalSecondaryIndexes=[{
+        "IndexName": "by-lvl", "Projection": {"ProjectionType": "KEYS_ONLY"},
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "lvl",
+            "KeyType": "RANGE"}]}])  # fmt: skip
+    for i in range(5):
+        ddb.put_item(TableName=name, Item={"pk": {"S": "p"}, "sk": {"N": str(i)}, "lvl": {"N": str(10 - i)},
+                                           "x": {"S": "big"}})  # fmt: skip
+    page = ddb.query(TableName=name, IndexName="by-lvl", KeyConditionExpression="pk = :p AND lvl > :r",
+                     ExpressionAttributeValues={":p": {"S": "p"}, ":r": {"N": "7"}})  # fmt: skip
+    assert [int(i["sk"]["N"]) for i in page["Items"]] == [2, 1, 0]
+    assert "x" not in page["Items"][0]
+    full = ddb.query(TableName=name, IndexName="by-lvl", KeyConditionExpression="pk = :p", Select="ALL_ATTRIBUTES",
+                     ExpressionAttributeValues={":p": {"S": "p"}})  # fmt: skip
+    assert full["Items"][0]["x"] == {"S": "big"}
+
+
+def test_gsi_added_and_removed(ddb: Any, make_table: Callable[..., str]) -> None:
+    name = make_table(("pk", "S"), ("sk", "N"))
+    for i in range(30):
+        ddb.put_item(TableName=name, Item={"pk": {"S": f"p{i}"}, "sk": {"N": str(i)}, "g": {"S": f"g{i % 3}"}})
+    ddb.update_table(TableName=name, AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
+                     GlobalSecondaryIndexUpdates=[{"Create": _gsi("late", "g",
+                         {"ProjectionType": "ALL"})}])  # fmt: skip
+    page = ddb.query(TableName=name, IndexName="late", KeyConditionExpression="g = :g",
+                     ExpressionAttributeValues={":g": {"S": "g1"}})  # fmt: skip
+    assert page["Count"] == 10
+    ddb.update_table(TableName=name, GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "late"}}])
+    assert "GlobalSecondaryIndexes" not in ddb.describe_table(TableName=name)["Table"]
