@@ -18,6 +18,8 @@ from tests.conftest import StoreFactory, make_client
 from tests.server import Server, free_port
 
 QUOTA_WINDOW = 3.0
+# a static key of the test server (its account is the key itself): SMTP passwords derive from its secret
+SMTP_KEY, SMTP_SECRET = "111122223333", "smtp-test-secret"
 
 
 @pytest.fixture(scope="session")
@@ -25,7 +27,7 @@ def ses_server(store: StoreFactory) -> Iterator[Server]:
     smtp_port = free_port()
     srv = Server(
         **store(),
-        extra_args=["--smtp-port", str(smtp_port), "--credentials", "test:test"],
+        extra_args=["--smtp-port", str(smtp_port), "--credentials", f"test:test,{SMTP_KEY}:{SMTP_SECRET}"],
         env={"GUREUM_SES_QUOTA_WINDOW": str(QUOTA_WINDOW)},
     ).start()
     srv.smtp_port = smtp_port  # type: ignore[attr-defined]
@@ -36,9 +38,9 @@ def ses_server(store: StoreFactory) -> Iterator[Server]:
 class Ses:
     """One fresh account on the SES test server: its clients and gureum's SES admin endpoints."""
 
-    def __init__(self, server: Server) -> None:
+    def __init__(self, server: Server, account: str | None = None) -> None:
         self.server = server
-        self.account = "".join(random.choice("0123456789") for _ in range(12))
+        self.account = account or "".join(random.choice("0123456789") for _ in range(12))
         self.v1 = make_client(server.endpoint, "ses", access_key=self.account)
         self.v2 = make_client(server.endpoint, "sesv2", access_key=self.account)
 
@@ -83,6 +85,12 @@ class Ses:
 @pytest.fixture
 def ses(ses_server: Server) -> Ses:
     return Ses(ses_server)
+
+
+@pytest.fixture
+def ses_smtp(ses_server: Server) -> Ses:
+    """The account of SMTP_KEY (sending mail over SMTP needs a key whose secret the server knows)."""
+    return Ses(ses_server, SMTP_KEY)
 
 
 @pytest.fixture

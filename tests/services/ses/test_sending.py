@@ -49,16 +49,25 @@ def test_sandbox_rejects_unverified_sender_and_recipients(ses: Ses) -> None:
 def test_sandbox_rate_and_quota_counted(ses: Ses) -> None:
     ses.verify_email("a@example.com")
     dest = {"ToAddresses": ["success@simulator.amazonses.com", "ooto@simulator.amazonses.com"]}
-    ses.v1.send_email(Source="a@example.com", Destination=dest, Message=SIMPLE)
-    with pytest.raises(ClientError) as caught:
-        ses.v1.send_email(Source="a@example.com", Destination=dest, Message=SIMPLE)
-    assert _error(caught) == ("Throttling", "Maximum sending rate exceeded.")
+    accepted, throttled = 0, None
+    for _ in range(10):  # back to back: the second within a second of the first is throttled (a loaded machine
+        try:  # may take longer than that between two calls; then the next pair tries again)
+            ses.v1.send_email(Source="a@example.com", Destination=dest, Message=SIMPLE)
+            accepted += 1
+        except ClientError as error:
+            throttled = error.response["Error"]
+            break
+    assert throttled is not None and (throttled["Code"], throttled["Message"]) == (
+        "Throttling",
+        "Maximum sending rate exceeded.",
+    )
     quota = ses.v1.get_send_quota()
-    assert (quota["Max24HourSend"], quota["MaxSendRate"], quota["SentLast24Hours"]) == (200.0, 1.0, 2.0)
+    assert (quota["Max24HourSend"], quota["MaxSendRate"], quota["SentLast24Hours"]) == (200.0, 1.0, 2.0 * accepted)
     account = ses.v2.get_account()
-    assert account["ProductionAccessEnabled"] is False and account["SendQuota"]["SentLast24Hours"] == 2.0
+    assert account["ProductionAccessEnabled"] is False
+    assert account["SendQuota"]["SentLast24Hours"] == 2.0 * accepted
     points = ses.v1.get_send_statistics()["SendDataPoints"]
-    assert sum(p["DeliveryAttempts"] for p in points) == 2
+    assert sum(p["DeliveryAttempts"] for p in points) == 2 * accepted
 
 
 def test_daily_quota_in_a_short_window(ses: Ses) -> None:
