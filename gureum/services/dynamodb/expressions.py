@@ -213,6 +213,7 @@ class Parser:
         self.tokens = tokenize(text, kind)
         self.i = 0
         self.depth = 0
+        self.operators = 0
 
     # tokens
     def peek(self, ahead: int = 0) -> Token:
@@ -245,6 +246,14 @@ class Parser:
     def end(self) -> None:
         if self.peek().kind != "EOF":
             raise self.error()
+
+    def operator(self) -> None:
+        """Count one operator or function: a long AND chain nests as deep as it is long when evaluated."""
+        self.operators += 1
+        if self.operators > limits.EXPRESSION_OPERATORS:
+            raise expression_error(
+                self.kind, f"The expression contains too many operators; operator count: {self.operators}"
+            )
 
     def enter(self) -> None:
         self.depth += 1
@@ -307,6 +316,7 @@ class Parser:
         self.enter()
         node = self.conjunction()
         while self.keyword("OR"):
+            self.operator()
             node = Logic("OR", node, self.conjunction())
         self.depth -= 1
         return node
@@ -314,6 +324,7 @@ class Parser:
     def conjunction(self) -> Any:
         node = self.negation()
         while self.keyword("AND"):
+            self.operator()
             node = Logic("AND", node, self.negation())
         return node
 
@@ -326,6 +337,7 @@ class Parser:
         return self.primary()
 
     def primary(self) -> Any:
+        self.operator()
         tok = self.peek()
         if tok.kind == "(":
             self.take()
@@ -472,6 +484,7 @@ class Parser:
         return out
 
     def set_value(self) -> Any:
+        self.operator()
         left = self.set_operand()
         tok = self.peek()
         if tok.kind in ("+", "-"):
