@@ -20,7 +20,6 @@ from ...store.base import Store, Tx
 from . import iterators, lifecycle, limits, records, store
 from .errors import (
     ExpiredIteratorException,
-    ExpiredNextTokenException,
     InvalidArgumentException,
     LimitExceededException,
     ResourceInUseException,
@@ -45,7 +44,9 @@ from .streams import (
     UPDATING,
     Consumer,
     Named,
+    ShardsPage,
     Stream,
+    after_token,
     check_policy,
     check_retention,
     check_tags,
@@ -54,12 +55,11 @@ from .streams import (
     expand_metrics,
     list_entry,
     locate,
-    make_token,
     not_found,
     ordered_metrics,
     parse_consumer_arn,
     parse_stream_arn,
-    read_token,
+    read_after_token,
     summary,
 )
 from .throughput import Throughput
@@ -145,6 +145,10 @@ class KinesisBackend:
         if mode == ON_DEMAND and shard_count is not None:
             raise ValidationException("ShardCount is not expected when StreamMode=ON_DEMAND")
         count = limits.ON_DEMAND_SHARDS if mode == ON_DEMAND else shard_count or limits.DEFAULT_PROVISIONED_SHARDS
+        if count > limits.MAX_STREAM_SHARDS:
+            raise LimitExceededException(
+                f"ShardCount {count} is greater than the {limits.MAX_STREAM_SHARDS} shards a stream can have."
+            )
         check_tags(name, account, tags or {})
         now = round(self.clock.now(), 3)  # as clients see it (milliseconds): StreamCreationTimestamp compares equal
 
@@ -229,9 +233,7 @@ class KinesisBackend:
     async def list_streams(
         self, account: str, region: str, limit: int | None, start: str | None, token: str | None
     ) -> dict[str, Any]:
-        after = start or ""
-        if token:
-            after = str(read_token(token).get("after", ""))
+        after = read_after_token(token, None) if token else start or ""
         page = min(limit or limits.LIST_STREAMS_DEFAULT, limits.LIST_STREAMS_DEFAULT)
         found = await self.store.read(lambda tx: store.list_streams(tx, account, region, after, page + 1))
         more = len(found) > page
@@ -242,7 +244,7 @@ class KinesisBackend:
             "StreamSummaries": [list_entry(s) for s in found],
         }
         if more:
-            out["NextToken"] = make_token({"after": found[-1].name})
+            out["NextToken"] = after_token(found[-1].name, self.clock.now())
         return out
 
     async def update_stream_mode(self, arn: str, mode: str, warm_mibps: int | None) -> None:
@@ -537,12 +539,9 @@ class KinesisBackend:
             for member, value in clashing.items():
                 if value is not None:  # as AWS answers (boto3's ListShards paginator trips on it there too)
                     raise InvalidArgumentException(f"NextToken and {member} cannot be provided together.")
-            state = read_token(token)
-            if now - float(state.get("t", 0)) > limits.NEXT_TOKEN_SECONDS:
-                raise ExpiredNextTokenException(f"The NextToken {token} has expired.")
-            named = Named(str(state.get("a")), str(state.get("r")), str(state.get("n")))
-            after: int | None = int(state.get("i", -1))
-            kind, at = state.get("k"), state.get("at")
+            continued = ShardsPage.read(token, now)
+            named, kind, at = continued.named, continued.kind, continued.at
+            after: int | None = continued.after
         else:
             named = locate(account, region, name, arn)
             after = None
@@ -580,9 +579,7 @@ class KinesisBackend:
             found = listed(store.shards(tx, stream.id), kind, after=after, at=at, trim_horizon=trim_horizon, now=now)
             out: dict[str, Any] = {"Shards": [s.describe() for s in found[:page]]}
             if len(found) > page:
-                last = found[page - 1].index
-                fields = {"a": stream.account, "r": stream.region, "n": stream.name, "i": last, "t": now}
-                out["NextToken"] = make_token({**fields, "k": kind, "at": at})
+                out["NextToken"] = ShardsPage(named, found[page - 1].index, kind, at).token(now)
             return out
 
         return await self._on_stream(named, run, write=False)
@@ -664,6 +661,11 @@ class KinesisBackend:
             self._provisioned(stream)
             current = sum(1 for s in store.shards(tx, stream.id) if s.open)
             counts = f"Current open shard count: {current}, Target shard count: {target}"
+            if target > limits.MAX_STREAM_SHARDS:
+                raise LimitExceededException(
+                    f"Target shard count or number of open shards cannot be greater than {limits.MAX_STREAM_SHARDS}. "
+                    f"{counts}"
+                )
             if target > current * 2:
                 raise LimitExceededException(
                     f"UpdateShardCount cannot scale up over double your current open shard count. {counts}"
@@ -964,12 +966,7 @@ class KinesisBackend:
     ) -> dict[str, Any]:
         named = locate("", "", None, stream_arn)
         now = self.clock.now()
-        after = ""
-        if token:
-            state = read_token(token)
-            if now - float(state.get("t", 0)) > limits.NEXT_TOKEN_SECONDS:
-                raise ExpiredNextTokenException(f"The NextToken {token} has expired.")
-            after = str(state.get("after", ""))
+        after = read_after_token(token, now) if token else ""
         page = min(max_results or limits.LIST_CONSUMERS_DEFAULT, limits.LIST_CONSUMERS_DEFAULT)
         created_at = _epoch(created)
 
@@ -979,7 +976,7 @@ class KinesisBackend:
             found = store.list_consumers(tx, stream.id, after, page + 1)
             out: dict[str, Any] = {"Consumers": [c.describe() for c in found[:page]]}
             if len(found) > page:
-                out["NextToken"] = make_token({"after": found[page - 1].name, "t": now})
+                out["NextToken"] = after_token(found[page - 1].name, now)
             return out
 
         return await self._on_stream(named, run, write=False)

@@ -12,6 +12,7 @@ MIB = 1024 * 1024
 HASH_SPACE = 1 << 128
 MAX_HASH_KEY = HASH_SPACE - 1
 MAX_SHARD_INDEX = 2_147_483_647  # shard ids are shardId-<12 digits>; AWS takes indexes up to 2^31 - 1
+MAX_STREAM_SHARDS = 10_000  # open shards of one stream (UpdateShardCount's bound; gureum holds CreateStream to it too)
 ON_DEMAND_SHARDS = 4  # an on-demand stream starts with 4 shards (4 MiB/s, 4,000 records/s in)
 DEFAULT_PROVISIONED_SHARDS = 4  # CreateStream without ShardCount in PROVISIONED mode (as LocalStack answers)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import limits
-from .errors import InvalidArgumentException, ServiceError, stream_not_found
+from .errors import ExpiredNextTokenException, InvalidArgumentException, ServiceError, stream_not_found
 from .shards import Shard
 
 CREATING, ACTIVE, UPDATING, DELETING = "CREATING", "ACTIVE", "UPDATING", "DELETING"
@@ -224,21 +224,78 @@ def check_policy(policy: str) -> None:
         raise InvalidArgumentException("Policy is not a valid JSON document.")
 
 
-# --- paging tokens ------------------------------------------------------------------------------------------
+# --- paging tokens: base64 JSON, read back defensively (a token is client input) -------------------------------
 
 
-def make_token(fields: dict[str, Any]) -> str:
+def _encode(fields: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(fields, separators=(",", ":")).encode()).decode()
 
 
-def read_token(token: str) -> dict[str, Any]:
+def _decode(token: str) -> dict[str, Any]:
     try:
         doc = json.loads(base64.urlsafe_b64decode(token.encode()))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeError):
         doc = None
     if not isinstance(doc, dict):
-        raise InvalidArgumentException(f"Invalid NextToken: {token}") from None
+        raise InvalidArgumentException(f"Invalid NextToken: {token}")
     return doc
+
+
+def after_token(name: str, now: float) -> str:
+    """ListStreams' and ListStreamConsumers' NextToken: the last name listed, and when."""
+    return _encode({"after": name, "t": now})
+
+
+def read_after_token(token: str, now: float | None) -> str:
+    """The name after which the next page starts; ``now`` given: the token expires (ExpiredNextTokenException)."""
+    doc = _decode(token)
+    after, issued = doc.get("after"), doc.get("t")
+    if not isinstance(after, str) or not isinstance(issued, (int, float)):
+        raise InvalidArgumentException(f"Invalid NextToken: {token}")
+    if now is not None and now - issued > limits.NEXT_TOKEN_SECONDS:
+        raise ExpiredNextTokenException(f"The NextToken {token} has expired.")
+    return after
+
+
+@dataclass(frozen=True, slots=True)
+class ShardsPage:
+    """Where ListShards' next page starts: the stream, the last shard index listed, the filter and its time."""
+
+    named: Named
+    after: int
+    kind: str | None
+    at: float | None
+
+    def token(self, now: float) -> str:
+        named = self.named
+        return _encode(
+            {
+                "a": named.account,
+                "r": named.region,
+                "n": named.name,
+                "i": self.after,
+                "k": self.kind,
+                "at": self.at,
+                "t": now,
+            }
+        )
+
+    @classmethod
+    def read(cls, token: str, now: float) -> ShardsPage:
+        doc = _decode(token)
+        try:
+            page = cls(
+                Named(str(doc["a"]), str(doc["r"]), str(doc["n"])),
+                int(doc["i"]),
+                None if doc.get("k") is None else str(doc["k"]),
+                None if doc.get("at") is None else float(doc["at"]),
+            )
+            issued = float(doc["t"])
+        except (KeyError, TypeError, ValueError):
+            raise InvalidArgumentException(f"Invalid NextToken: {token}") from None
+        if now - issued > limits.NEXT_TOKEN_SECONDS:
+            raise ExpiredNextTokenException(f"The NextToken {token} has expired.")
+        return page
 
 
 def not_found(named: Named) -> ServiceError:
