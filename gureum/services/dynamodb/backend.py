@@ -18,6 +18,7 @@ from ...aws.context import RequestContext
 from ...clock import Clock
 from ...store.base import Store, Tx
 from . import evaluate, items, keyconditions, limits, store, tables, values
+from . import legacy as legacy_mod
 from .errors import (
     IdempotentParameterMismatchException,
     LimitExceededException,
@@ -76,10 +77,32 @@ def _parse(
     update: str | None = None,
     filter_: str | None = None,
     key: str | None = None,
+    legacy: dict[str, Any] | None = None,
+    where: str = "ScanFilter",
 ) -> Expressions:
+    """The request's expressions parsed, or its legacy parameters translated (``legacy``: their names → values,
+    None when absent; ``where``: the name of its filter parameter, for messages)."""
+    legacy = legacy or {}
+    legacy_mod.check_mixed(
+        legacy,
+        {"ConditionExpression": condition, "UpdateExpression": update, "KeyConditionExpression": key,
+         "FilterExpression": filter_, "ProjectionExpression": projection},
+    )  # fmt: skip
     given = [e for e in (condition, projection, update, filter_, key) if e is not None]
     attrs = Attributes(names, vals, bool(given))
     out = Expressions()
+    operator = legacy.get("ConditionalOperator")
+    if legacy.get("Expected") is not None:
+        out.condition = legacy_mod.expected(legacy["Expected"], operator)
+    if legacy.get("AttributeUpdates") is not None:
+        out.update = legacy_mod.attribute_updates(legacy["AttributeUpdates"])
+    if legacy.get("KeyConditions") is not None:
+        out.key = legacy_mod.key_conditions(legacy["KeyConditions"])
+    filters = legacy.get("QueryFilter", legacy.get("ScanFilter"))
+    if filters is not None:
+        out.filter = legacy_mod.filter_(filters, operator, where)
+    elif operator is not None and legacy.get("Expected") is None:
+        raise invalid(f"ConditionalOperator can only be used when {where} has two or more elements")
     if key is not None:
         out.key = parse_condition(key, "KeyConditionExpression", attrs)
     if condition is not None:
@@ -502,11 +525,14 @@ class DynamoBackend:
         return_values: str | None,
         return_on_failure: str | None,
         return_capacity: str | None,
+        expected: dict[str, Any] | None = None,
+        conditional_operator: str | None = None,
     ) -> dict[str, Any]:
         if return_values not in (None, "NONE", "ALL_OLD"):
             raise ValidationException("ReturnValues can only be ALL_OLD or NONE")
         new = values.check_item(item)
-        expr = _parse(names, vals, condition=condition)
+        legacy = {"Expected": expected, "ConditionalOperator": conditional_operator}
+        expr = _parse(names, vals, condition=condition, legacy=legacy, where="Expected")
         size = items.check_size(new)
 
         def run(tx: Tx) -> dict[str, Any]:
@@ -584,11 +610,14 @@ class DynamoBackend:
         return_values: str | None,
         return_on_failure: str | None,
         return_capacity: str | None,
+        expected: dict[str, Any] | None = None,
+        conditional_operator: str | None = None,
     ) -> dict[str, Any]:
         if return_values not in (None, "NONE", "ALL_OLD"):
             raise ValidationException("ReturnValues can only be ALL_OLD or NONE")
         checked = values.check_item(key)
-        expr = _parse(names, vals, condition=condition)
+        legacy = {"Expected": expected, "ConditionalOperator": conditional_operator}
+        expr = _parse(names, vals, condition=condition, legacy=legacy, where="Expected")
 
         def run(tx: Tx) -> dict[str, Any]:
             table = self._table(tx, account, region, table_name)
@@ -617,9 +646,14 @@ class DynamoBackend:
         return_values: str | None,
         return_on_failure: str | None,
         return_capacity: str | None,
+        attribute_updates: dict[str, Any] | None = None,
+        expected: dict[str, Any] | None = None,
+        conditional_operator: str | None = None,
     ) -> dict[str, Any]:
         checked = values.check_item(key)
-        expr = _parse(names, vals, condition=condition, update=update)
+        legacy = {"AttributeUpdates": attribute_updates, "Expected": expected,
+                  "ConditionalOperator": conditional_operator}  # fmt: skip
+        expr = _parse(names, vals, condition=condition, update=update, legacy=legacy, where="Expected")
 
         def run(tx: Tx) -> dict[str, Any]:
             table = self._table(tx, account, region, table_name)
@@ -671,12 +705,18 @@ class DynamoBackend:
         start: dict[str, Any] | None,
         consistent: bool,
         return_capacity: str | None,
+        key_conditions: dict[str, Any] | None = None,
+        query_filter: dict[str, Any] | None = None,
+        conditional_operator: str | None = None,
     ) -> dict[str, Any]:
-        if key_condition is None:
+        if key_condition is None and key_conditions is None:
             raise ValidationException(
                 "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request."
             )
-        expr = _parse(names, vals, key=key_condition, filter_=filter_, projection=projection)
+        legacy = {"KeyConditions": key_conditions, "QueryFilter": query_filter,
+                  "ConditionalOperator": conditional_operator}  # fmt: skip
+        expr = _parse(names, vals, key=key_condition, filter_=filter_, projection=projection, legacy=legacy,
+                      where="QueryFilter")  # fmt: skip
         paths = _projection(expr, attributes_to_get)
         start_key = values.check_item(start) if start else None
 
@@ -685,7 +725,7 @@ class DynamoBackend:
             index = self._index(table, index_name, consistent)
             hash_name, range_name = (index.hash, index.range) if index else (table.hash, table.range)
             bounds = keyconditions.key_range(expr.key, hash_name, range_name, table.attributes)
-            self._check_filter(expr.filter, table, index)
+            self._check_filter(expr.filter, table, index, "QueryFilter" if query_filter is not None else None)
             pk = values.encode_key(bounds.hash_value)
             low, high = bounds.low, bounds.high
             if start_key is not None:
@@ -730,6 +770,8 @@ class DynamoBackend:
         total_segments: int | None,
         consistent: bool,
         return_capacity: str | None,
+        scan_filter: dict[str, Any] | None = None,
+        conditional_operator: str | None = None,
     ) -> dict[str, Any]:
         if (segment is None) != (total_segments is None):
             missing = "TotalSegments" if total_segments is None else "Segment"
@@ -741,7 +783,8 @@ class DynamoBackend:
                 f"The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: "
                 f"{segment} is not less than TotalSegments: {total_segments}"
             )
-        expr = _parse(names, vals, filter_=filter_, projection=projection)
+        legacy = {"ScanFilter": scan_filter, "ConditionalOperator": conditional_operator}
+        expr = _parse(names, vals, filter_=filter_, projection=projection, legacy=legacy)
         paths = _projection(expr, attributes_to_get)
         start_key = values.check_item(start) if start else None
 
@@ -773,12 +816,14 @@ class DynamoBackend:
         return index
 
     @staticmethod
-    def _check_filter(node: Any, table: Table, index: Index | None) -> None:
+    def _check_filter(node: Any, table: Table, index: Index | None, legacy: str | None) -> None:
         if node is None:
             return
         keys = {table.hash, table.range} if index is None else {index.hash, index.range}
         for path in _paths(node):
             if path[0] in keys:
+                if legacy is not None:
+                    raise invalid(f"{legacy} can only contain non-key attributes: Primary key attribute: {path[0]}")
                 raise ValidationException(
                     f"Filter Expression can only contain non-primary key attributes: Primary key attribute: {path[0]}"
                 )

@@ -23,6 +23,8 @@ async def put_item(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
         req.get("ReturnValues"),
         req.get("ReturnValuesOnConditionCheckFailure"),
         req.get("ReturnConsumedCapacity"),
+        req.get("Expected"),
+        req.get("ConditionalOperator"),
     )
 
 
@@ -55,6 +57,9 @@ async def update_item(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any
         req.get("ReturnValues"),
         req.get("ReturnValuesOnConditionCheckFailure"),
         req.get("ReturnConsumedCapacity"),
+        req.get("AttributeUpdates"),
+        req.get("Expected"),
+        req.get("ConditionalOperator"),
     )
 
 
@@ -71,4 +76,6 @@ async def delete_item(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any
         req.get("ReturnValues"),
         req.get("ReturnValuesOnConditionCheckFailure"),
         req.get("ReturnConsumedCapacity"),
+        req.get("Expected"),
+        req.get("ConditionalOperator"),
     )

@@ -28,6 +28,9 @@ async def query(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
         req.get("ExclusiveStartKey"),
         bool(req.get("ConsistentRead")),
         req.get("ReturnConsumedCapacity"),
+        req.get("KeyConditions"),
+        req.get("QueryFilter"),
+        req.get("ConditionalOperator"),
     )
 
 
@@ -50,4 +53,6 @@ async def scan(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
         req.get("TotalSegments"),
         bool(req.get("ConsistentRead")),
         req.get("ReturnConsumedCapacity"),
+        req.get("ScanFilter"),
+        req.get("ConditionalOperator"),
     )
