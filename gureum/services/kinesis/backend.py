@@ -17,24 +17,21 @@ from typing import Any, TypeVar
 from ...aws.context import RequestContext
 from ...clock import Clock
 from ...store.base import Store, Tx
-from . import iterators, lifecycle, limits, records, store
+from . import accounts, consumers, iterators, lifecycle, limits, reading, records, resharding, resources, store, writing
 from .errors import (
-    ExpiredIteratorException,
     InvalidArgumentException,
     LimitExceededException,
     ResourceInUseException,
-    ResourceNotFoundException,
     ServiceError,
     ValidationException,
-    consumer_not_found,
     invalid_iterator,
     no_such_shard,
     not_active,
     rate_exceeded,
     shard_not_found,
 )
-from .records import Incoming
-from .shards import Router, Shard, listed, parse_shard_id, shard_id
+from .listing import epoch, listing
+from .shards import Shard, listed, parse_shard_id, shard_id
 from .streams import (
     ACTIVE,
     CREATING,
@@ -50,14 +47,13 @@ from .streams import (
     check_policy,
     check_retention,
     check_tags,
-    consumer_arn,
     describe,
     expand_metrics,
     list_entry,
     locate,
+    new_stream,
     not_found,
     ordered_metrics,
-    parse_consumer_arn,
     parse_stream_arn,
     read_after_token,
     summary,
@@ -79,12 +75,6 @@ def _ms(seconds: float) -> int:
 def _same_second(given: float | None, created_at: float) -> bool:
     """StreamCreationTimestamp names this stream (clients such as boto3 send it in whole seconds)."""
     return given is None or int(given) == int(created_at)
-
-
-def _epoch(value: dt.datetime | float | None) -> float | None:
-    if value is None or isinstance(value, float):
-        return value
-    return value.timestamp()
 
 
 class KinesisBackend:
@@ -156,12 +146,8 @@ class KinesisBackend:
             if store.get_stream(tx, account, region, name) is not None:
                 raise ResourceInUseException(f"Stream {name} under account {account} already exists.")
             if self.settings.limits:
-                self._check_quotas(tx, account, region, count, mode)
-            stream = Stream(
-                0, account, region, name, now, CREATING, mode, limits.RETENTION_HOURS_DEFAULT, "NONE", None, (),
-                dict(tags or {}), None, max_record_kib or limits.MAX_RECORD_KIB_DEFAULT,
-                warm_mibps if mode == ON_DEMAND else None, 0, None, None,
-            )  # fmt: skip
+                accounts.check_quotas(tx, account, region, count, mode)
+            stream = new_stream(account, region, name, now, mode, tags or {}, max_record_kib, warm_mibps)
             stream_id = store.insert_stream(tx, stream)
             if stream_id is None:
                 raise ResourceInUseException(f"Stream {name} under account {account} already exists.")
@@ -169,29 +155,6 @@ class KinesisBackend:
             self._begin(tx, stream, {"op": "create", "shards": count}, CREATING)
 
         await self.store.write(run)
-
-    @staticmethod
-    def _check_quotas(tx: Tx, account: str, region: str, more_shards: int, mode: str | None) -> None:
-        shards, on_demand, creating = store.account_counts(tx, account, region)
-        limit = limits.shard_limit(region)
-        if shards + more_shards > limit:
-            raise LimitExceededException(
-                f"This request would exceed the shard limit for the account {account} in {region}. "
-                f"Current shard count for the account: {shards}. Limit: {limit}. Number of additional shards that "
-                f"would have resulted from this request: {more_shards}. Refer to the AWS Service Limits page "
-                "(http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current limits and how "
-                "to request higher limits."
-            )
-        if mode == ON_DEMAND and on_demand >= limits.ON_DEMAND_STREAM_LIMIT:
-            raise LimitExceededException(
-                f"This request would exceed the on-demand stream count limit for the account {account} in "
-                f"{region}. Limit: {limits.ON_DEMAND_STREAM_LIMIT}."
-            )
-        if mode is not None and creating >= limits.MAX_CREATING_STREAMS:
-            raise LimitExceededException(
-                f"Limit of {limits.MAX_CREATING_STREAMS} streams in the CREATING state exceeded "
-                f"for the account {account} in {region}."
-            )
 
     async def delete_stream(self, account: str, region: str, name: str | None, arn: str | None, force: bool) -> None:
         named = locate(account, region, name, arn)
@@ -279,8 +242,7 @@ class KinesisBackend:
                     f"Warm throughput is only supported for on-demand streams; stream {stream.name} under account "
                     f"{stream.account} is in {stream.mode} mode."
                 )
-            commitment = store.account_settings(tx, stream.account, stream.region).get("commitment") or {}
-            if commitment.get("Status") not in ("ENABLED", "ENABLED_UNTIL_EARLIEST_ALLOWED_END"):
+            if not accounts.commitment_enabled(tx, stream.account, stream.region):
                 raise InvalidArgumentException(
                     "Warm throughput requires MinimumThroughputBillingCommitment to be enabled for the account "
                     f"{stream.account}."
@@ -372,23 +334,8 @@ class KinesisBackend:
 
         def run(tx: Tx) -> dict[str, Any]:
             settings = store.account_settings(tx, account, region)
-            current = settings.get("commitment") or {"Status": "DISABLED"}
-            if status == "ENABLED":
-                if current["Status"] == "ENABLED":
-                    commitment = current
-                else:
-                    commitment = {
-                        "Status": "ENABLED",
-                        "StartedAt": now,
-                        "EarliestAllowedEndAt": now + limits.COMMITMENT_SECONDS,
-                    }
-            elif current["Status"] == "DISABLED":
-                commitment = current
-            elif now < current.get("EarliestAllowedEndAt", 0):
-                commitment = {**current, "Status": "ENABLED_UNTIL_EARLIEST_ALLOWED_END"}
-            else:
-                commitment = {"Status": "DISABLED", "StartedAt": current.get("StartedAt"), "EndedAt": now}
-            settings["commitment"] = {k: v for k, v in commitment.items() if v is not None}
+            commitment = accounts.commitment_after(settings.get("commitment"), status, now)
+            settings["commitment"] = commitment
             store.put_account_settings(tx, account, region, settings)
             return {"MinimumThroughputBillingCommitment": settings["commitment"]}
 
@@ -399,27 +346,19 @@ class KinesisBackend:
     async def add_tags(
         self, account: str, region: str, name: str | None, arn: str | None, tags: dict[str, str]
     ) -> None:
-        named = locate(account, region, name, arn)
-
-        def run(tx: Tx, stream: Stream) -> None:
-            if stream.status in (CREATING, DELETING):
-                raise not_active(stream.name, stream.account, stream.status)
-            merged = {**stream.tags, **tags}
-            check_tags(stream.name, stream.account, merged)
-            store.update_stream(tx, dataclasses.replace(stream, tags=merged))
-
-        await self._on_stream(named, run)
+        await self._on_stream(
+            locate(account, region, name, arn),
+            lambda tx, stream: resources.set_tags(tx, stream, None, {**stream.tags, **tags}),
+        )
 
     async def remove_tags(self, account: str, region: str, name: str | None, arn: str | None, keys: list[str]) -> None:
-        named = locate(account, region, name, arn)
-
-        def run(tx: Tx, stream: Stream) -> None:
-            if stream.status in (CREATING, DELETING):
-                raise not_active(stream.name, stream.account, stream.status)
-            kept = {k: v for k, v in stream.tags.items() if k not in set(keys)}
-            store.update_stream(tx, dataclasses.replace(stream, tags=kept))
-
-        await self._on_stream(named, run)
+        gone = set(keys)
+        await self._on_stream(
+            locate(account, region, name, arn),
+            lambda tx, stream: resources.set_tags(
+                tx, stream, None, {k: v for k, v in stream.tags.items() if k not in gone}
+            ),
+        )
 
     async def list_tags_for_stream(
         self, account: str, region: str, name: str | None, arn: str | None, start: str | None, limit: int | None
@@ -433,84 +372,38 @@ class KinesisBackend:
             "HasMoreTags": len(keys) > page,
         }
 
-    async def _on_resource(
-        self, account: str, arn: str, fn: Callable[[Tx, Stream, Consumer | None], T], *, write: bool = True
-    ) -> T:
+    async def _on_resource(self, arn: str, fn: Callable[[Tx, Stream, Consumer | None], T], *, write: bool = True) -> T:
         """Run fn(tx, stream, consumer) with the stream (and consumer) a resource ARN names."""
-        consumer_named = parse_consumer_arn(arn)
-        named = consumer_named[0] if consumer_named else parse_stream_arn(arn)
-        if named is None:
-            raise InvalidArgumentException(f"Invalid ResourceARN {arn}")
 
         def run(tx: Tx) -> T:
-            stream = self._stream(tx, named)
-            consumer = None
-            if consumer_named is not None:
-                consumer = store.get_consumer(tx, stream.id, consumer_named[1])
-                if consumer is None or consumer.arn != arn:
-                    raise consumer_not_found(arn, named.account)
-            return fn(tx, stream, consumer)
+            return fn(tx, *resources.find_in_tx(tx, arn))
 
         return await (self.store.write(run) if write else self.store.read(run))
 
-    async def tag_resource(self, account: str, arn: str, tags: dict[str, str]) -> None:
-        def run(tx: Tx, stream: Stream, consumer: Consumer | None) -> None:
-            if consumer is not None:
-                merged = {**consumer.tags, **tags}
-                check_tags(consumer.name, stream.account, merged)
-                store.update_consumer(tx, dataclasses.replace(consumer, tags=merged))
-                return
-            if stream.status in (CREATING, DELETING):
-                raise not_active(stream.name, stream.account, stream.status)
-            merged = {**stream.tags, **tags}
-            check_tags(stream.name, stream.account, merged)
-            store.update_stream(tx, dataclasses.replace(stream, tags=merged))
+    async def tag_resource(self, arn: str, tags: dict[str, str]) -> None:
+        await self._on_resource(arn, lambda tx, s, c: resources.set_tags(tx, s, c, {**(c or s).tags, **tags}))
 
-        await self._on_resource(account, arn, run)
-
-    async def untag_resource(self, account: str, arn: str, keys: list[str]) -> None:
+    async def untag_resource(self, arn: str, keys: list[str]) -> None:
         gone = set(keys)
+        await self._on_resource(
+            arn,
+            lambda tx, s, c: resources.set_tags(tx, s, c, {k: v for k, v in (c or s).tags.items() if k not in gone}),
+        )
 
-        def run(tx: Tx, stream: Stream, consumer: Consumer | None) -> None:
-            if consumer is not None:
-                kept = {k: v for k, v in consumer.tags.items() if k not in gone}
-                store.update_consumer(tx, dataclasses.replace(consumer, tags=kept))
-            else:
-                store.update_stream(
-                    tx, dataclasses.replace(stream, tags={k: v for k, v in stream.tags.items() if k not in gone})
-                )
-
-        await self._on_resource(account, arn, run)
-
-    async def list_tags_for_resource(self, account: str, arn: str) -> list[dict[str, str]]:
-        tags = await self._on_resource(account, arn, lambda tx, s, c: (c or s).tags, write=False)
+    async def list_tags_for_resource(self, arn: str) -> list[dict[str, str]]:
+        tags = await self._on_resource(arn, lambda tx, s, c: (c or s).tags, write=False)
         return [{"Key": k, "Value": tags[k]} for k in sorted(tags)]
 
-    async def put_resource_policy(self, account: str, arn: str, policy: str) -> None:
+    async def put_resource_policy(self, arn: str, policy: str) -> None:
         check_policy(policy)
+        await self._on_resource(arn, lambda tx, s, c: resources.set_policy(tx, s, c, policy, arn))
 
-        def run(tx: Tx, stream: Stream, consumer: Consumer | None) -> None:
-            if consumer is not None:
-                store.update_consumer(tx, dataclasses.replace(consumer, policy=policy))
-            else:
-                store.update_stream(tx, dataclasses.replace(stream, policy=policy))
-
-        await self._on_resource(account, arn, run)
-
-    async def get_resource_policy(self, account: str, arn: str) -> str:
-        policy = await self._on_resource(account, arn, lambda tx, s, c: (c or s).policy, write=False)
+    async def get_resource_policy(self, arn: str) -> str:
+        policy = await self._on_resource(arn, lambda tx, s, c: (c or s).policy, write=False)
         return policy or "{}"
 
-    async def delete_resource_policy(self, account: str, arn: str) -> None:
-        def run(tx: Tx, stream: Stream, consumer: Consumer | None) -> None:
-            if (consumer or stream).policy is None:
-                raise ResourceNotFoundException(f"No resource policy found for resource ARN {arn}.")
-            if consumer is not None:
-                store.update_consumer(tx, dataclasses.replace(consumer, policy=None))
-            else:
-                store.update_stream(tx, dataclasses.replace(stream, policy=None))
-
-        await self._on_resource(account, arn, run)
+    async def delete_resource_policy(self, arn: str) -> None:
+        await self._on_resource(arn, lambda tx, s, c: resources.set_policy(tx, s, c, None, arn))
 
     # --- shards --------------------------------------------------------------------------------------------------
 
@@ -528,47 +421,9 @@ class KinesisBackend:
     ) -> dict[str, Any]:
         now = self.clock.now()
         page = min(max_results or limits.LIST_SHARDS_DEFAULT, limits.LIST_SHARDS_DEFAULT)
-        if token:
-            clashing: dict[str, object] = {
-                "StreamName": name,
-                "StreamARN": arn,
-                "ExclusiveStartShardId": exclusive_start,
-                "ShardFilter": shard_filter,
-                "StreamCreationTimestamp": created,
-            }
-            for member, value in clashing.items():
-                if value is not None:  # as AWS answers (boto3's ListShards paginator trips on it there too)
-                    raise InvalidArgumentException(f"NextToken and {member} cannot be provided together.")
-            continued = ShardsPage.read(token, now)
-            named, kind, at = continued.named, continued.kind, continued.at
-            after: int | None = continued.after
-        else:
-            named = locate(account, region, name, arn)
-            after = None
-            if exclusive_start:
-                after = parse_shard_id(exclusive_start)
-                if after is None:
-                    raise no_such_shard(exclusive_start, named.name, named.account)
-            kind, at = None, None
-            if shard_filter:
-                kind = shard_filter["Type"]
-                if kind == "AFTER_SHARD_ID":
-                    given = shard_filter.get("ShardId")
-                    if not given:
-                        raise InvalidArgumentException(
-                            "ShardId must be supplied in a ShardFilter with a Type of AFTER_SHARD_ID"
-                        )
-                    index = parse_shard_id(given)
-                    if index is None:
-                        raise no_such_shard(given, named.name, named.account)
-                    after = max(after if after is not None else -1, index)
-                elif kind in ("AT_TIMESTAMP", "FROM_TIMESTAMP"):
-                    if shard_filter.get("Timestamp") is None:
-                        raise InvalidArgumentException(
-                            "Timestamp must be supplied in a ShardFilter with a Type of FROM_TIMESTAMP or AT_TIMESTAMP"
-                        )
-                    at = _epoch(shard_filter["Timestamp"])
-        created_at = _epoch(created)
+        asked = listing(account, region, name, arn, token, exclusive_start, created, shard_filter, now)
+        named, after, kind, at = asked.named, asked.after, asked.kind, asked.at
+        created_at = epoch(created)
 
         def run(tx: Tx, stream: Stream) -> dict[str, Any]:
             if not _same_second(created_at, stream.created_at):
@@ -584,72 +439,21 @@ class KinesisBackend:
 
         return await self._on_stream(named, run, write=False)
 
-    def _shard_of(self, tx: Tx, stream: Stream, given: str) -> Shard:
-        """The shard SplitShard / MergeShards names."""
-        index = parse_shard_id(given)
-        found = store.shard(tx, stream.id, index) if index is not None else None
-        if found is None:
-            raise no_such_shard(shard_id(index) if index is not None else given, stream.name, stream.account)
-        return found
-
     async def split_shard(
         self, account: str, region: str, name: str | None, arn: str | None, shard: str, new_start: str
     ) -> None:
-        named = locate(account, region, name, arn)
-
         def run(tx: Tx, stream: Stream) -> None:
-            self._active(stream)
-            self._provisioned(stream)
-            parent = self._shard_of(tx, stream, shard)
-            key = int(new_start)
-            if not (parent.start + 1 < key < parent.end):
-                raise InvalidArgumentException(
-                    f"NewStartingHashKey {new_start} used in SplitShard() on shard {parent.id} in stream "
-                    f"{stream.name} under account {stream.account} is not both greater than one plus the shard's "
-                    f"StartingHashKey {parent.start} and less than the shard's EndingHashKey {parent.end}."
-                )
-            if not parent.open:
-                raise self._closed(parent, stream)
-            if self.settings.limits:
-                self._check_quotas(tx, stream.account, stream.region, 1, None)
-            self._begin(tx, stream, {"op": "split", "shard": parent.index, "key": str(key)})
+            self._begin(tx, stream, resharding.split(tx, stream, shard, new_start, self.settings.limits))
 
-        await self._on_stream(named, run)
-
-    @staticmethod
-    def _closed(shard: Shard, stream: Stream) -> ServiceError:
-        return InvalidArgumentException(
-            f"Shard {shard.id} in stream {stream.name} under account {stream.account} has already been merged or "
-            "split, and thus is not eligible for merging or splitting."
-        )
-
-    @staticmethod
-    def _provisioned(stream: Stream) -> None:
-        if stream.mode == ON_DEMAND:
-            raise ValidationException(
-                f"Request is invalid. Stream {stream.name} under account {stream.account} is in On-Demand mode."
-            )
+        await self._on_stream(locate(account, region, name, arn), run)
 
     async def merge_shards(
         self, account: str, region: str, name: str | None, arn: str | None, shard: str, adjacent: str
     ) -> None:
-        named = locate(account, region, name, arn)
-
         def run(tx: Tx, stream: Stream) -> None:
-            self._active(stream)
-            self._provisioned(stream)
-            first, second = self._shard_of(tx, stream, shard), self._shard_of(tx, stream, adjacent)
-            for one in (first, second):
-                if not one.open:
-                    raise self._closed(one, stream)
-            if first.end + 1 != second.start:
-                raise InvalidArgumentException(
-                    f"Shards {first.id} and {second.id} in stream {stream.name} under account {stream.account} "
-                    "are not an adjacent pair of shards eligible for merging"
-                )
-            self._begin(tx, stream, {"op": "merge", "shard": first.index, "adjacent": second.index})
+            self._begin(tx, stream, resharding.merge(tx, stream, shard, adjacent))
 
-        await self._on_stream(named, run)
+        await self._on_stream(locate(account, region, name, arn), run)
 
     async def update_shard_count(
         self, account: str, region: str, name: str | None, arn: str | None, target: int
@@ -657,26 +461,8 @@ class KinesisBackend:
         named = locate(account, region, name, arn)
 
         def run(tx: Tx, stream: Stream) -> dict[str, Any]:
-            self._active(stream)
-            self._provisioned(stream)
-            current = sum(1 for s in store.shards(tx, stream.id) if s.open)
-            counts = f"Current open shard count: {current}, Target shard count: {target}"
-            if target > limits.MAX_STREAM_SHARDS:
-                raise LimitExceededException(
-                    f"Target shard count or number of open shards cannot be greater than {limits.MAX_STREAM_SHARDS}. "
-                    f"{counts}"
-                )
-            if target > current * 2:
-                raise LimitExceededException(
-                    f"UpdateShardCount cannot scale up over double your current open shard count. {counts}"
-                )
-            if target < current / 2:
-                raise LimitExceededException(
-                    f"UpdateShardCount cannot scale down below half your current open shard count. {counts}"
-                )
-            if self.settings.limits and target > current:
-                self._check_quotas(tx, stream.account, stream.region, target - current, None)
-            self._begin(tx, stream, {"op": "scale", "target": target})
+            pending, current = resharding.scale(tx, stream, target, self.settings.limits)
+            self._begin(tx, stream, pending)
             return {
                 "StreamName": stream.name,
                 "StreamARN": stream.arn,
@@ -693,33 +479,6 @@ class KinesisBackend:
         if self.throughput is None or self.throughput.admit_write(stream.id, shard.index, size):
             return None
         return rate_exceeded(shard.id, stream.name, stream.account)
-
-    def _put_in_tx(self, tx: Tx, stream: Stream, batch: list[Incoming], *, whole: bool = False) -> list[dict[str, Any]]:
-        """Store the records in their shards, each as the shard's throughput admits it; each one's result (a record
-        refused has ErrorCode / ErrorMessage; ``whole``: a refusal is raised instead, as PutRecord answers)."""
-        router = Router(store.shards(tx, stream.id))
-        targets = records.route(router, batch)
-        now_ms = self.clock.now_ms()
-        results: list[dict[str, Any]] = [{} for _ in batch]
-        by_shard: dict[int, list[int]] = {}
-        for i, (record, shard) in enumerate(zip(batch, targets)):
-            refused = self._admit(stream, shard, record.size)
-            if refused is None:
-                by_shard.setdefault(shard.key, []).append(i)
-            elif whole:
-                raise refused
-            else:
-                results[i] = records.failed_result(refused)
-        rows: list[tuple[int, int, str, bytes]] = []
-        for key in sorted(by_shard):  # one lock order for every writer (PostgreSQL)
-            taken = by_shard[key]
-            last = store.reserve(tx, key, len(taken))
-            shard, base = targets[taken[0]], store.first_id(key)
-            for index, i in enumerate(taken, last - len(taken) + 1):
-                rows.append((base + index, now_ms, batch[i].partition_key, batch[i].data))
-                results[i] = records.put_result(stream, shard, index, now_ms)
-        store.insert_records(tx, rows)
-        return results
 
     async def put_record(
         self,
@@ -739,7 +498,7 @@ class KinesisBackend:
             stream.writable()
             records.check_ordering(stream, sequence_for_ordering)
             records.check_size(stream, record)
-            return self._put_in_tx(tx, stream, [record], whole=True)[0]
+            return writing.put_in_tx(tx, stream, [record], self.clock.now_ms(), self._admit, whole=True)[0]
 
         return await self._on_stream(named, run)
 
@@ -754,7 +513,7 @@ class KinesisBackend:
             stream.writable()
             for record in batch:
                 records.check_size(stream, record)
-            results = self._put_in_tx(tx, stream, batch)
+            results = writing.put_in_tx(tx, stream, batch, self.clock.now_ms(), self._admit)
             out: dict[str, Any] = {
                 "FailedRecordCount": sum(1 for r in results if "ErrorCode" in r),
                 "Records": results,
@@ -772,19 +531,8 @@ class KinesisBackend:
         if named is None:
             raise InvalidArgumentException(f"Invalid StreamARN {arn}")
         stream = self._stream(tx, named)
-        stream.writable()
-        if not partition_key or len(partition_key) > limits.MAX_PARTITION_KEY:
-            raise InvalidArgumentException(
-                f"Partition key must be 1 to {limits.MAX_PARTITION_KEY} characters long; got {len(partition_key)}."
-            )
-        record = records.incoming(partition_key, data, None)
-        records.check_size(stream, record)
-        router = Router(store.shards(tx, stream.id))
-        shard = router.route(record.hash_key)
-        index = store.reserve(tx, shard.key, 1)
-        now_ms = self.clock.now_ms()
-        store.insert_records(tx, [(store.first_id(shard.key) + index, now_ms, partition_key, record.data)])
-        return records.put_result(stream, shard, index, now_ms)
+        record = writing.delivered(stream, partition_key, data)
+        return writing.put_in_tx(tx, stream, [record], self.clock.now_ms(), lambda *_: None)[0]
 
     def creating_in_tx(self, tx: Tx, arn: str) -> bool:
         """Whether the stream ``arn`` exists and is still being created (a delivery to it can wait)."""
@@ -808,24 +556,16 @@ class KinesisBackend:
         if index is None:
             raise no_such_shard(given_shard, named.name, named.account)
         now_ms = self.clock.now_ms()
+        at = epoch(timestamp)
 
         def run(tx: Tx) -> str:
             stream = store.get_stream(tx, named.account, named.region, named.name)
             shard = store.shard(tx, stream.id, index) if stream is not None and stream.status != CREATING else None
             if stream is None or shard is None:
                 raise shard_not_found(shard_id(index), named.name, named.account)
-            records.check_iterator_request(kind, sequence, _epoch(timestamp))
-            position, at_ms = None, None
-            if kind == "TRIM_HORIZON":
-                position = 0
-            elif kind == "LATEST":
-                position = store.last_index(tx, shard.key) + 1
-            elif kind == "AT_TIMESTAMP":
-                at_ms = int((_epoch(timestamp) or 0) * 1000)
-                records.check_timestamp(at_ms, now_ms)
-            else:
-                assert sequence is not None
-                position = records.sequence_position(stream, shard, kind, sequence)
+            records.check_iterator_request(kind, sequence, at)
+            at_ms = None if at is None else int(at * 1000)
+            position, at_ms = reading.start_position(tx, stream, shard, kind, sequence, at_ms, now_ms)
             where = iterators.Position(
                 stream.id, _ms(stream.created_at), shard.index, position, at_ms, now_ms, stream.account, stream.name
             )
@@ -838,12 +578,7 @@ class KinesisBackend:
         where = iterators.read(self.key, iterator)
         if where is None:
             raise invalid_iterator()
-        if now_ms - where.issued_ms > self.settings.iterator_seconds * 1000:
-            raise ExpiredIteratorException(
-                f"Iterator expired. The iterator was created at time {iterators.amz_time(where.issued_ms)} while "
-                f"right now it is {iterators.amz_time(now_ms)} which is further in the future than the tolerated "
-                f"delay of {int(self.settings.iterator_seconds * 1000)} milliseconds."
-            )
+        iterators.check_fresh(where, now_ms, int(self.settings.iterator_seconds * 1000))
         admitted = self.throughput is None or self.throughput.admit_read(where.stream_id, where.shard)
         wanted = min(limit or limits.MAX_GET_RECORDS, limits.MAX_GET_RECORDS)
 
@@ -856,53 +591,20 @@ class KinesisBackend:
                 raise shard_not_found(shard_id(where.shard), where.name, where.account)
             if not admitted:
                 raise rate_exceeded(shard.id, stream.name, stream.account)
-            return self._read(tx, stream, shard, where, wanted, now_ms)
+            since = now_ms - self.settings.retention_ms(stream.retention_hours)
+            batch = reading.read_batch(tx, stream, shard, where.index, where.at_ms, wanted, now_ms, since)
+            out: dict[str, Any] = {"Records": batch.records, "MillisBehindLatest": batch.behind_ms}
+            if batch.children is None:
+                position = dataclasses.replace(where, index=batch.next_index, at_ms=None, issued_ms=now_ms)
+                out["NextShardIterator"] = iterators.issue(self.key, position)
+            else:
+                out["ChildShards"] = batch.children
+            return out, batch.size
 
         out, size = await self.store.read(run)
         if self.throughput is not None:
             self.throughput.charge_read(where.stream_id, where.shard, size)
         return out
-
-    def _read(
-        self, tx: Tx, stream: Stream, shard: Shard, where: iterators.Position, wanted: int, now_ms: int
-    ) -> tuple[dict[str, Any], int]:
-        """One GetRecords: the records from the iterator's position on (up to ``wanted``, or 10 MiB), the next
-        iterator (none past the end of a closed shard, which names its children instead), MillisBehindLatest; and
-        the bytes returned."""
-        since = now_ms - self.settings.retention_ms(stream.retention_hours)
-        index = where.index
-        if index is None:  # AT_TIMESTAMP: the first record that arrived then or later
-            found = store.first_arrival_after(tx, shard.key, 0, max(where.at_ms or 0, since))
-            index = found[0] if found is not None else store.last_index(tx, shard.key) + 1
-        taken: list[dict[str, Any]] = []
-        size = 0
-        next_index = index
-        unread: int | None = None  # arrival (ms) of the first record left for the next call
-        while unread is None and len(taken) < wanted:
-            ask = min(limits.GET_RECORDS_CHUNK, wanted - len(taken) + 1)
-            chunk = store.read_records(tx, shard.key, next_index, since, ask)
-            for i, arrival, key, data in chunk:
-                weight = len(data) + len(key.encode())
-                if len(taken) >= wanted or (taken and size + weight > limits.MAX_GET_RECORDS_BYTES):
-                    unread = arrival
-                    break
-                taken.append(records.record_out(stream, shard, i, arrival, key, data))
-                size += weight
-                next_index = i + 1
-            if len(chunk) < ask:
-                break
-        if unread is None and len(taken) >= wanted:
-            peek = store.read_records(tx, shard.key, next_index, since, 1)
-            unread = peek[0][1] if peek else None
-        out: dict[str, Any] = {"Records": taken, "MillisBehindLatest": max(0, now_ms - unread) if unread else 0}
-        if shard.open or unread is not None:  # records are left, or may yet come
-            position = dataclasses.replace(where, index=next_index, at_ms=None, issued_ms=now_ms)
-            out["NextShardIterator"] = iterators.issue(self.key, position)
-        else:
-            out["ChildShards"] = [
-                s.as_child() for s in store.shards(tx, stream.id) if shard.index in (s.parent, s.adjacent)
-            ]
-        return out, size
 
     # --- consumers -----------------------------------------------------------------------------------------------
 
@@ -911,54 +613,15 @@ class KinesisBackend:
         now = self.clock.now()
 
         def run(tx: Tx, stream: Stream) -> dict[str, Any]:
-            if stream.status not in (ACTIVE, UPDATING):
-                raise not_active(stream.name, stream.account, stream.status)
-            existing = store.get_consumer(tx, stream.id, name)
-            if existing is not None:
-                raise ResourceInUseException(f"Consumer {existing.arn} under account {stream.account} already exists.")
-            if self.settings.limits:
-                registered, creating = store.consumer_counts(tx, stream.id)
-                if registered >= limits.MAX_CONSUMERS or creating >= limits.MAX_CREATING_CONSUMERS:
-                    raise LimitExceededException(
-                        f"Consumer limit exceeded for stream {stream.name} under account {stream.account}: at most "
-                        f"{limits.MAX_CONSUMERS} consumers, {limits.MAX_CREATING_CONSUMERS} of them CREATING."
-                    )
-            check_tags(name, stream.account, tags or {})
-            delay = self.settings.delay
-            status = CREATING if delay > 0 else ACTIVE
-            consumer = Consumer(
-                0, stream.id, name, consumer_arn(stream, name, now), now, status,
-                now + delay if delay > 0 else None, dict(tags or {}),
-            )  # fmt: skip
-            consumer_id = store.insert_consumer(tx, consumer)
-            if consumer_id is None:
-                raise ResourceInUseException(f"Consumer {consumer.arn} under account {stream.account} already exists.")
-            if delay > 0:
-                tx.notify(lifecycle.CHANNEL, str(stream.id))
-            return {"Consumer": consumer.describe()}
+            delay, quotas = self.settings.delay, self.settings.limits
+            return {"Consumer": consumers.register_in_tx(tx, stream, name, tags or {}, now, delay, quotas).describe()}
 
         return await self._on_stream(named, run)
-
-    def _consumer(self, tx: Tx, stream_arn: str | None, name: str | None, arn: str | None) -> tuple[Stream, Consumer]:
-        if arn:
-            parsed = parse_consumer_arn(arn)
-            if parsed is None:
-                raise InvalidArgumentException(f"Invalid ConsumerARN {arn}")
-            named, consumer_name = parsed
-        elif stream_arn and name:
-            named, consumer_name = locate("", "", None, stream_arn), name
-        else:
-            raise InvalidArgumentException("Either ConsumerARN or both ConsumerName and StreamARN must be provided.")
-        stream = self._stream(tx, named)
-        consumer = store.get_consumer(tx, stream.id, consumer_name)
-        if consumer is None or (arn and consumer.arn != arn):
-            raise consumer_not_found(arn or consumer_name, named.account)
-        return stream, consumer
 
     async def describe_stream_consumer(
         self, stream_arn: str | None, name: str | None, arn: str | None
     ) -> dict[str, Any]:
-        stream, consumer = await self.store.read(lambda tx: self._consumer(tx, stream_arn, name, arn))
+        stream, consumer = await self.store.read(lambda tx: consumers.find_in_tx(tx, stream_arn, name, arn))
         return {**consumer.describe(), "StreamARN": stream.arn}
 
     async def list_stream_consumers(
@@ -968,7 +631,7 @@ class KinesisBackend:
         now = self.clock.now()
         after = read_after_token(token, now) if token else ""
         page = min(max_results or limits.LIST_CONSUMERS_DEFAULT, limits.LIST_CONSUMERS_DEFAULT)
-        created_at = _epoch(created)
+        created_at = epoch(created)
 
         def run(tx: Tx, stream: Stream) -> dict[str, Any]:
             if not _same_second(created_at, stream.created_at):
@@ -983,17 +646,10 @@ class KinesisBackend:
 
     async def deregister_stream_consumer(self, stream_arn: str | None, name: str | None, arn: str | None) -> None:
         now = self.clock.now()
-        delay = self.settings.delay
 
         def run(tx: Tx) -> None:
-            stream, consumer = self._consumer(tx, stream_arn, name, arn)
-            if consumer.status == DELETING:
-                return
-            if delay <= 0:
-                store.delete_consumer(tx, consumer.id)
-                return
-            store.update_consumer(tx, dataclasses.replace(consumer, status=DELETING, due_at=now + delay))
-            tx.notify(lifecycle.CHANNEL, str(stream.id))
+            stream, consumer = consumers.find_in_tx(tx, stream_arn, name, arn)
+            consumers.deregister_in_tx(tx, stream, consumer, now, self.settings.delay)
 
         await self.store.write(run)
 

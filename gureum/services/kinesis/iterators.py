@@ -16,6 +16,8 @@ import hmac
 import struct
 from dataclasses import dataclass
 
+from .errors import ExpiredIteratorException
+
 _VERSION = 1
 _BY_INDEX, _BY_TIME = 0, 1
 _LAYOUT = struct.Struct(">BQQIBqQ")  # version, stream id, stream created (ms), shard index, kind, position, issued
@@ -64,6 +66,15 @@ def read(key: bytes, text: str) -> Position | None:
     if kind == _BY_INDEX:
         return Position(stream_id, created_ms, shard, value, None, issued_ms, account, name)
     return Position(stream_id, created_ms, shard, None, value, issued_ms, account, name)
+
+
+def check_fresh(where: Position, now_ms: int, ttl_ms: int) -> None:
+    """ExpiredIteratorException, worded as AWS words it, once an iterator outlived ``ttl_ms``."""
+    if now_ms - where.issued_ms > ttl_ms:
+        raise ExpiredIteratorException(
+            f"Iterator expired. The iterator was created at time {amz_time(where.issued_ms)} while right now it is "
+            f"{amz_time(now_ms)} which is further in the future than the tolerated delay of {ttl_ms} milliseconds."
+        )
 
 
 def amz_time(ms: int) -> str:

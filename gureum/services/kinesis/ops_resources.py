@@ -34,29 +34,29 @@ async def list_tags_for_stream(ctx: RequestContext, req: dict[str, Any]) -> dict
 
 @SERVICE.op("TagResource")
 async def tag_resource(ctx: RequestContext, req: dict[str, Any]) -> None:
-    await backend(ctx).tag_resource(ctx.account, req["ResourceARN"], req["Tags"])
+    await backend(ctx).tag_resource(req["ResourceARN"], req["Tags"])
 
 
 @SERVICE.op("UntagResource")
 async def untag_resource(ctx: RequestContext, req: dict[str, Any]) -> None:
-    await backend(ctx).untag_resource(ctx.account, req["ResourceARN"], req["TagKeys"])
+    await backend(ctx).untag_resource(req["ResourceARN"], req["TagKeys"])
 
 
 @SERVICE.op("ListTagsForResource")
 async def list_tags_for_resource(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    return {"Tags": await backend(ctx).list_tags_for_resource(ctx.account, req["ResourceARN"])}
+    return {"Tags": await backend(ctx).list_tags_for_resource(req["ResourceARN"])}
 
 
 @SERVICE.op("PutResourcePolicy")
 async def put_resource_policy(ctx: RequestContext, req: dict[str, Any]) -> None:
-    await backend(ctx).put_resource_policy(ctx.account, req["ResourceARN"], req["Policy"])
+    await backend(ctx).put_resource_policy(req["ResourceARN"], req["Policy"])
 
 
 @SERVICE.op("GetResourcePolicy")
 async def get_resource_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    return {"Policy": await backend(ctx).get_resource_policy(ctx.account, req["ResourceARN"])}
+    return {"Policy": await backend(ctx).get_resource_policy(req["ResourceARN"])}
 
 
 @SERVICE.op("DeleteResourcePolicy")
 async def delete_resource_policy(ctx: RequestContext, req: dict[str, Any]) -> None:
-    await backend(ctx).delete_resource_policy(ctx.account, req["ResourceARN"])
+    await backend(ctx).delete_resource_policy(req["ResourceARN"])

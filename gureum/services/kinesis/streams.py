@@ -106,6 +106,24 @@ class Stream:
         return [{"ShardLevelMetrics": list(self.metrics)}]
 
 
+def new_stream(
+    account: str,
+    region: str,
+    name: str,
+    now: float,
+    mode: str,
+    tags: dict[str, str],
+    max_record_kib: int | None,
+    warm_mibps: int | None,
+) -> Stream:
+    """A stream as CreateStream makes it (row id 0 until stored; CREATING until its pending change completes)."""
+    return Stream(
+        0, account, region, name, now, CREATING, mode, limits.RETENTION_HOURS_DEFAULT, "NONE", None, (), dict(tags),
+        None, max_record_kib or limits.MAX_RECORD_KIB_DEFAULT, warm_mibps if mode == ON_DEMAND else None, 0, None,
+        None,
+    )  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class Consumer:
     id: int
