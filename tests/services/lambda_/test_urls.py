@@ -86,6 +86,8 @@ def test_url_config_api(aws: Callable[..., Any], fn: str, endpoint: str) -> None
     expect_error(
         client.get_function_url_config, "ResourceNotFoundException", FunctionName=name, Qualifier="live"
     )  # no such alias
+    # PublishVersion waits for the function to be Active, as on AWS (it was created without waiting)
+    client.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
     client.publish_version(FunctionName=name)
     client.create_alias(FunctionName=name, Name="live", FunctionVersion="1")
     alias_url = client.create_function_url_config(FunctionName=name, Qualifier="live", AuthType="NONE")
