@@ -11,13 +11,27 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
+import functools
+from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 
 from ...aws.context import RequestContext
 from ...clock import Clock
 from ...store.base import Store, Tx
-from . import accounts, consumers, iterators, lifecycle, limits, reading, records, resharding, resources, store, writing
+from . import (
+    accounts,
+    consumers,
+    iterators,
+    lifecycle,
+    limits,
+    reading,
+    records,
+    resharding,
+    resources,
+    sequences,
+    store,
+    writing,
+)
 from .errors import (
     InvalidArgumentException,
     LimitExceededException,
@@ -63,6 +77,21 @@ from .throughput import Throughput
 T = TypeVar("T")
 
 
+def _event(stream: Stream, shard: Shard, batch: reading.Batch, now: float) -> dict[str, Any]:
+    """A SubscribeToShardEvent: ContinuationSequenceNumber is the last record's, or (none) the position's, so that
+    AFTER_SEQUENCE_NUMBER of it resumes where this event ends."""
+    last = batch.records[-1]["SequenceNumber"] if batch.records else None
+    continuation = last or sequences.encode(shard.created_second, shard.index, max(0, batch.next_index - 1), int(now))
+    event: dict[str, Any] = {
+        "Records": batch.records,
+        "ContinuationSequenceNumber": continuation,
+        "MillisBehindLatest": batch.behind_ms,
+    }
+    if batch.children is not None:
+        event["ChildShards"] = batch.children
+    return event
+
+
 def backend(ctx: RequestContext) -> KinesisBackend:
     """The backend of the running server (kept by the service's start hook)."""
     return ctx.runtime.state(KinesisBackend)
@@ -88,6 +117,8 @@ class KinesisBackend:
         self.throughput = Throughput(clock) if settings.limits else None
         self.wake = asyncio.Event()  # maintenance: a change was scheduled
         self.store.subscribe(lifecycle.CHANNEL, lambda _payload: self.wake.set())
+        self._arrivals: dict[int, asyncio.Event] = {}  # readers waiting for records, by stream row id
+        self.store.subscribe(writing.RECORDS_CHANNEL, self._arrived)
 
     def forget(self) -> None:
         """After every table was emptied (POST /_gureum/reset)."""
@@ -605,6 +636,82 @@ class KinesisBackend:
         if self.throughput is not None:
             self.throughput.charge_read(where.stream_id, where.shard, size)
         return out
+
+    # --- waiting for records (subscriptions; pollers inside gureum) ----------------------------------------------
+
+    def _arrived(self, payload: str) -> None:
+        """Records were committed to the stream (on any node): wake whoever waits on it."""
+        event = self._arrivals.pop(int(payload), None)
+        if event is not None:
+            event.set()
+
+    def arrival(self, stream_id: int) -> asyncio.Event:
+        """An event set when records next reach the stream: take it before looking, then wait on it."""
+        event = self._arrivals.get(stream_id)
+        if event is None:
+            event = self._arrivals[stream_id] = asyncio.Event()
+        return event
+
+    async def subscribe_to_shard(
+        self, consumer_arn: str, given_shard: str, starting: dict[str, Any]
+    ) -> AsyncIterator[dict[str, Any]]:
+        """SubscribeToShard's events, as its event stream carries them (SubscribeToShardEvent: Records,
+        ContinuationSequenceNumber, MillisBehindLatest, ChildShards at the end of a closed shard): records as they
+        arrive, an empty event after 5 quiet seconds, for 5 minutes. Errors before the first event are the
+        operation's. Not yet served: the protocol engine cannot write event streams (see ops_records)."""
+        kind, sequence, at = starting["Type"], starting.get("SequenceNumber"), epoch(starting.get("Timestamp"))
+        index = parse_shard_id(given_shard)
+        now_ms = self.clock.now_ms()
+
+        def start(tx: Tx) -> tuple[Stream, int | None, int | None]:
+            stream, consumer = consumers.find_in_tx(tx, None, None, consumer_arn)
+            if consumer.status != ACTIVE:
+                raise ResourceInUseException(
+                    f"Consumer {consumer_arn} is not ACTIVE, instead in state {consumer.status}"
+                )
+            shard = store.shard(tx, stream.id, index) if index is not None else None
+            if shard is None:
+                raise shard_not_found(
+                    shard_id(index) if index is not None else given_shard, stream.name, stream.account
+                )
+            records.check_iterator_request(kind, sequence, at)
+            position, at_ms = reading.start_position(
+                tx, stream, shard, kind, sequence, None if at is None else int(at * 1000), now_ms
+            )
+            return stream, position, at_ms
+
+        stream, position, at_ms = await self.store.read(start)
+        ends = self.clock.monotonic() + limits.SUBSCRIPTION_SECONDS
+        while True:
+            arrived = self.arrival(stream.id)
+            batch, shard = await self.store.read(
+                functools.partial(self._subscribed_batch, stream, index, position, at_ms)
+            )
+            position, at_ms = batch.next_index, None
+            quiet = not batch.records and batch.children is None
+            if not quiet:
+                yield _event(stream, shard, batch, self.clock.now())
+                if batch.children is not None:
+                    return
+            left = ends - self.clock.monotonic()
+            if left <= 0:
+                return
+            if quiet:
+                try:
+                    await asyncio.wait_for(arrived.wait(), min(limits.SUBSCRIPTION_HEARTBEAT_SECONDS, left))
+                except TimeoutError:
+                    yield _event(stream, shard, batch, self.clock.now())
+
+    def _subscribed_batch(
+        self, stream: Stream, index: int | None, position: int | None, at_ms: int | None, tx: Tx
+    ) -> tuple[reading.Batch, Shard]:
+        now_ms = self.clock.now_ms()
+        current = store.get_stream_by_id(tx, stream.id)
+        shard = store.shard(tx, stream.id, index) if current is not None and index is not None else None
+        if current is None or shard is None:
+            raise shard_not_found(shard_id(index or 0), stream.name, stream.account)
+        since = now_ms - self.settings.retention_ms(current.retention_hours)
+        return reading.read_batch(tx, current, shard, position, at_ms, limits.MAX_GET_RECORDS, now_ms, since), shard
 
     # --- consumers -----------------------------------------------------------------------------------------------
 

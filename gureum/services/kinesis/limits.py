@@ -38,6 +38,8 @@ LIST_STREAMS_DEFAULT = 100
 LIST_SHARDS_DEFAULT = 1_000  # ListShards' default and largest page (MaxResults above 1,000 returns 1,000)
 LIST_CONSUMERS_DEFAULT = 100
 LIST_TAGS_DEFAULT = 50
+SUBSCRIPTION_SECONDS = 300  # a SubscribeToShard subscription lasts 5 minutes
+SUBSCRIPTION_HEARTBEAT_SECONDS = 5  # an empty event when no record came for this long
 NEXT_TOKEN_SECONDS = 300  # ListShards and ListStreamConsumers tokens expire (ExpiredNextTokenException)
 ITERATOR_SECONDS = 300  # a shard iterator expires 5 minutes after it was issued
 

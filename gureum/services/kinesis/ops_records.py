@@ -1,5 +1,6 @@
 """Kinesis record operations (PutRecord, PutRecords, GetShardIterator, GetRecords): each calls one KinesisBackend
-method. SubscribeToShard is not registered: its output is an event stream the protocol engine cannot write yet."""
+method. SubscribeToShard is not registered (NotImplemented): its output is an event stream, which the protocol engine
+cannot write yet; KinesisBackend.subscribe_to_shard already yields its events for when it can."""
 
 from __future__ import annotations
 
