@@ -113,6 +113,7 @@ PACKAGES = {
     "apigatewaymanagementapi": "apigatewaymanagementapi",
     "kinesis": "kinesis",
     "dynamodb": "dynamodb",
+    "dynamodbstreams": "dynamodbstreams",
     # sesv2 before ses: both sign as "ses", and the signing name's first service must be the REST one (ses's
     # query calls carry Action=, found by name)
     "sesv2": "sesv2",
