@@ -59,9 +59,39 @@ def _pyenv_root() -> Path:
     return Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
 
 
+def base_interpreter(exe: str, version: str) -> str:
+    """The installation's own interpreter when ``exe`` belongs to a virtual environment (a pyvenv.cfg beside or
+    above it): the sandbox lets a function read its interpreter's installation, not the venv folder holding
+    pyvenv.cfg, which Python reads at start-up; the base's ``home`` + python3.N needs neither."""
+    path = Path(exe)
+    for folder in (path.parent, path.parent.parent):
+        cfg = folder / "pyvenv.cfg"
+        if not cfg.is_file():
+            continue
+        try:
+            lines = cfg.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            return exe
+        for line in lines:
+            key, sep, value = line.partition("=")
+            if sep and key.strip().lower() == "home":
+                for name in (f"python{version}", "python3"):
+                    candidate = Path(value.strip()) / name
+                    if candidate.exists():
+                        return str(candidate)
+        return exe
+    return exe
+
+
 @functools.cache
 def python_interpreter(version: str) -> str | None:
-    """An interpreter for 3.N: pyenv's newest 3.N.*, else python3.N on PATH, else this process's own if it matches."""
+    """An interpreter for 3.N: pyenv's newest 3.N.*, else python3.N on PATH, else this process's own if it matches
+    (a virtual environment's interpreter replaced by its base installation's)."""
+    found = _find_python(version)
+    return None if found is None else base_interpreter(found, version)
+
+
+def _find_python(version: str) -> str | None:
     versions = _pyenv_root() / "versions"
     if versions.is_dir():
         found = sorted(

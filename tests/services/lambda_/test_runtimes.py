@@ -8,6 +8,8 @@ import base64
 import json
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -175,3 +177,27 @@ def test_sdk_calls_from_a_function_pass_strict_sigv4(store: StoreFactory, name: 
         assert sqs.receive_message(QueueUrl=url)["Messages"][0]["Body"] == "signed"
     finally:
         server.stop()
+
+
+def test_a_virtual_environments_python_runs_on_its_base_interpreter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sandbox cannot read a venv's pyvenv.cfg: gureum starts the venv's base interpreter (pyvenv.cfg's home)."""
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    base = str(Path(getattr(sys, "_base_executable", sys.executable)).resolve())
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    home = next(
+        line.split("=", 1)[1].strip()
+        for line in (venv / "pyvenv.cfg").read_text().splitlines()
+        if line.split("=", 1)[0].strip() == "home"
+    )
+    monkeypatch.setenv("PYENV_ROOT", str(tmp_path / "no-pyenv"))
+    monkeypatch.setenv("PATH", f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}")
+    python_interpreter.cache_clear()
+    try:
+        found = python_interpreter(version)
+    finally:
+        python_interpreter.cache_clear()
+    assert found is not None and not found.startswith(str(venv)), found
+    assert Path(found).parent == Path(home) and Path(found).resolve() == Path(base)
