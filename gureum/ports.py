@@ -189,3 +189,28 @@ class SesMail(Protocol):
     ) -> list[tuple[str, str | None, str | None]]:
         """entries: [{"to", "cc", "bcc", "data", "tags"}]; (status, error message, message id) per entry."""
         ...
+
+
+class DynamoDbStreams(Protocol):
+    """DynamoDB Streams (package dynamodb provides it; package dynamodbstreams serves its API, and a Lambda event
+    source mapping can poll with it). Each method answers as the dynamodbstreams operation of the same name does
+    (records in GetRecords' shape, B values as bytes) and raises its ServiceErrors (ResourceNotFoundException,
+    ValidationException, ExpiredIteratorException, TrimmedDataAccessException)."""
+
+    async def list_streams(
+        self, account: str, region: str, table_name: str | None, after_arn: str | None, limit: int | None
+    ) -> dict[str, Any]: ...
+
+    async def describe_stream(
+        self, account: str, region: str, stream_arn: str, limit: int | None, after_shard: str | None
+    ) -> dict[str, Any]: ...
+
+    async def get_shard_iterator(
+        self, account: str, region: str, stream_arn: str, shard_id: str, kind: str, sequence: str | None
+    ) -> dict[str, Any]:
+        """{"ShardIterator"}: kind is TRIM_HORIZON, LATEST, AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER."""
+        ...
+
+    async def get_records(self, iterator: str, limit: int | None) -> dict[str, Any]:
+        """{"Records", "NextShardIterator" (absent at the end of a disabled stream's shard)}."""
+        ...

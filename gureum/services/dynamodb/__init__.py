@@ -1,7 +1,8 @@
 """Amazon DynamoDB over the JSON protocol (application/x-amz-json-1.0, X-Amz-Target DynamoDB_20120810.*).
 
 The package face: SERVICE (operations registered by ops_*.py) and its lifespan: DynamoBackend kept at start
-(backend.py; every behaviour is its) and the TTL sweep (maintenance.py). Settings come from GUREUM_DYNAMODB_*
+(backend.py; every behaviour is its, and it is the DynamoDbStreams port the dynamodbstreams package serves) and
+the TTL and stream retention sweeps (maintenance.py). Settings come from GUREUM_DYNAMODB_*
 variables (limits.Settings): GUREUM_DYNAMODB_DELAY (seconds a new table or index stays CREATING, an updated one
 UPDATING; default 0) and GUREUM_DYNAMODB_TTL_SWEEP_SECONDS (how often expired items are deleted; default 30).
 """
@@ -12,6 +13,7 @@ import os
 from pathlib import Path
 
 from ...aws.validate import Rules
+from ...ports import DynamoDbStreams
 from ...runtime import Runtime
 from .. import Service
 from .backend import DynamoBackend
@@ -24,7 +26,10 @@ SERVICE: Service = Service("dynamodb", validation=Rules(style="coral"), migratio
 
 @SERVICE.on_start
 async def _start(runtime: Runtime) -> None:
-    be = runtime.keep(DynamoBackend(runtime.store, runtime.clock, Settings.from_env(os.environ)))
+    be = runtime.keep(
+        DynamoBackend(runtime.store, runtime.clock, Settings.from_env(os.environ), runtime.deployment_secret)
+    )
+    runtime.provide(DynamoDbStreams, be)
     runtime.spawn(maintain(runtime, be), "dynamodb-ttl")
 
 

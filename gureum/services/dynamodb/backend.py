@@ -17,15 +17,17 @@ from typing import Any, TypeVar
 from ...aws.context import RequestContext
 from ...clock import Clock
 from ...store.base import Store, Tx
-from . import evaluate, items, keyconditions, limits, store, tables, values
+from . import evaluate, items, keyconditions, limits, store, streams, tables, values
 from . import legacy as legacy_mod
 from .errors import (
+    ExpiredIteratorException,
     IdempotentParameterMismatchException,
     LimitExceededException,
     ResourceInUseException,
     ResourceNotFoundException,
     ServiceError,
     TransactionCanceledException,
+    TrimmedDataAccessException,
     ValidationException,
     condition_failed,
     invalid,
@@ -138,10 +140,11 @@ def _table_name(name: str) -> tuple[str | None, str]:
 class DynamoBackend:
     """DynamoDB over one store and clock."""
 
-    def __init__(self, store_: Store, clock: Clock, settings: limits.Settings) -> None:
+    def __init__(self, store_: Store, clock: Clock, settings: limits.Settings, deployment_secret: str) -> None:
         self.store = store_
         self.clock = clock
         self.settings = settings
+        self.iterator_key = streams.iterator_key(deployment_secret)
 
     # --- finding tables ------------------------------------------------------------------------------------------
 
@@ -183,8 +186,7 @@ class DynamoBackend:
             attributes[definition["AttributeName"]] = definition["AttributeType"]
         hash_name, range_name = tables.check_key_schema(key_schema, "KeySchema")
         read, write = tables.throughput(provisioned, billing, "table")
-        if stream and stream.get("StreamEnabled"):
-            raise ValidationException("gureum does not serve DynamoDB Streams yet: StreamEnabled must be false")
+        enabled, view = streams.check_spec(stream) if stream else (False, None)
         now = round(self.clock.now(), 3)
         table = Table(
             0, account, region, name, now, str(uuid.uuid4()), hash_name, range_name, attributes, billing, read, write,
@@ -204,10 +206,34 @@ class DynamoBackend:
         def run(tx: Tx) -> dict[str, Any]:
             if store.get_table(tx, account, region, name) is not None:
                 raise ResourceInUseException(f"Table already exists: {name}")
+            if enabled and view is not None:
+                self._open_stream(tx, table, view, now)
             table.id = store.insert_table(tx, table)
             return self._described(tx, table)
 
         return await self.store.write(run)
+
+    def _open_stream(self, tx: Tx, table: Table, view: str, now: float) -> None:
+        """Give a table a new stream (its records start with the next change)."""
+        when = now
+        stream_label = streams.label(when)
+        while stream_label == table.stream_label:
+            when += 0.001
+            stream_label = streams.label(when)
+        stream_arn = streams.arn(table.region, table.account, table.name, stream_label)
+        schema = json.dumps(table.key_schema)
+        shard = streams.shard_id(when, stream_arn)
+        table.stream_id = store.insert_stream(
+            tx, table.account, table.region, table.name, stream_label, view, schema, shard, when
+        )
+        table.stream_label, table.stream_view, table.stream_enabled = stream_label, view, True
+
+    @staticmethod
+    def _close_stream(tx: Tx, table: Table, now: float) -> None:
+        """Disable a table's stream: it stays readable to its end for the retention period."""
+        if table.stream_enabled and table.stream_id is not None:
+            store.disable_stream(tx, table.stream_id, now)
+        table.stream_enabled = False
 
     def _add_index(self, table: Table, spec: dict[str, Any], kind: str, now: float) -> Index:
         name = spec["IndexName"]
@@ -286,6 +312,7 @@ class DynamoBackend:
                 )
             description = self._described(tx, table)
             description["TableStatus"] = tables.DELETING
+            self._close_stream(tx, table, self.clock.now())
             store.delete_table(tx, table.id)
             return description
 
@@ -305,8 +332,7 @@ class DynamoBackend:
         deletion_protection: bool | None,
     ) -> dict[str, Any]:
         now = self.clock.now()
-        if stream and stream.get("StreamEnabled"):
-            raise ValidationException("gureum does not serve DynamoDB Streams yet: StreamEnabled must be false")
+        enabled, view = streams.check_spec(stream) if stream else (False, None)
 
         def run(tx: Tx) -> dict[str, Any]:
             found = self._find(tx, account, region, name)
@@ -332,6 +358,15 @@ class DynamoBackend:
                 changed = True
             if deletion_protection is not None:
                 table.deletion_protection = deletion_protection
+            if stream is not None:
+                if enabled and table.stream_enabled:
+                    raise ValidationException(f"Table already has an enabled stream: TableName: {table.name}")
+                if not enabled and not table.stream_enabled:
+                    raise ValidationException(f"Table already has no enabled stream: TableName: {table.name}")
+                if enabled and view is not None:
+                    self._open_stream(tx, table, view, now)
+                else:
+                    self._close_stream(tx, table, now)
             if table_class is not None:
                 table.table_class = table_class
                 changed = True
@@ -501,7 +536,7 @@ class DynamoBackend:
                 table = found.get(table_id)
                 if table is None:
                     continue
-                items.write(tx, table, (pk, sk), values.load_item(text), None)
+                items.write(tx, table, (pk, sk), values.load_item(text), None, now, by_service=True)
             return len(rows)
 
         total = 0
@@ -510,6 +545,145 @@ class DynamoBackend:
             total += done
             if done < limits.TTL_BATCH:
                 return total
+
+    # --- streams (the DynamoDbStreams port) ----------------------------------------------------------------------
+
+    @staticmethod
+    def _stream(tx: Tx, stream_arn: str) -> store.StreamRow:
+        parsed = streams.parse_arn(stream_arn)
+        if parsed is None:
+            raise ValidationException(f"Invalid StreamArn: {stream_arn}")
+        region, account, table_name, stream_label = parsed
+        row = store.get_stream(tx, account, region, table_name, stream_label)
+        if row is None:
+            raise ResourceNotFoundException(f"Requested resource not found: Stream: {stream_arn} not found")
+        return row
+
+    @staticmethod
+    def _stream_arn(row: store.StreamRow) -> str:
+        return streams.arn(row[2], row[1], row[3], row[4])
+
+    async def list_streams(
+        self, account: str, region: str, table_name: str | None, after_arn: str | None, limit: int | None
+    ) -> dict[str, Any]:
+        limit = limit or 100
+        rows = await self.store.read(lambda tx: store.list_streams(tx, account, region, table_name))
+        arns = [(self._stream_arn(r), r) for r in rows]
+        if after_arn is not None:
+            found = [a for a, _ in arns].index(after_arn) + 1 if after_arn in [a for a, _ in arns] else 0
+            arns = arns[found:]
+        out: dict[str, Any] = {
+            "Streams": [{"StreamArn": a, "TableName": r[3], "StreamLabel": r[4]} for a, r in arns[:limit]]
+        }
+        if len(arns) > limit:
+            out["LastEvaluatedStreamArn"] = arns[limit - 1][0]
+        return out
+
+    async def describe_stream(
+        self, account: str, region: str, stream_arn: str, limit: int | None, after_shard: str | None
+    ) -> dict[str, Any]:
+        def run(tx: Tx) -> dict[str, Any]:
+            row = self._stream(tx, stream_arn)
+            first = store.oldest_sequence(tx, row[0]) or row[10]
+            numbers: dict[str, str] = {"StartingSequenceNumber": streams.sequence_number(first)}
+            if row[9] is not None and row[10] > 1:
+                numbers["EndingSequenceNumber"] = streams.sequence_number(row[10] - 1)
+            shards = [] if after_shard == row[7] else [{"ShardId": row[7], "SequenceNumberRange": numbers}]
+            return {
+                "StreamDescription": {
+                    "StreamArn": self._stream_arn(row),
+                    "StreamLabel": row[4],
+                    "StreamStatus": "ENABLED" if row[9] is None else "DISABLED",
+                    "StreamViewType": row[5],
+                    "CreationRequestDateTime": row[8],
+                    "TableName": row[3],
+                    "KeySchema": json.loads(row[6]),
+                    "Shards": shards,
+                }
+            }
+
+        return await self.store.read(run)
+
+    async def get_shard_iterator(
+        self, account: str, region: str, stream_arn: str, shard_id: str, kind: str, sequence: str | None
+    ) -> dict[str, Any]:
+        if kind not in streams.ITERATOR_TYPES:
+            raise ValidationException(
+                f"1 validation error detected: Value '{kind}' at 'shardIteratorType' failed to satisfy constraint: "
+                "Member must satisfy enum value set: [TRIM_HORIZON, LATEST, AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER]"
+            )
+        by_number = kind in ("AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER")
+        if by_number and sequence is None:
+            raise ValidationException(f"Must provide SequenceNumber for ShardIteratorType: {kind}")
+        if not by_number and sequence is not None:
+            raise ValidationException(f"Must not provide SequenceNumber for ShardIteratorType: {kind}")
+        number = streams.parse_sequence(sequence)
+        if by_number and number is None:
+            raise ValidationException(f"Invalid SequenceNumber: {sequence}")
+        now_ms = self.clock.now_ms()
+
+        def run(tx: Tx) -> dict[str, Any]:
+            row = self._stream(tx, stream_arn)
+            if shard_id != row[7]:
+                raise ResourceNotFoundException(
+                    f"Requested resource not found: Shard: {shard_id} in Stream: {stream_arn} not found"
+                )
+            first = store.oldest_sequence(tx, row[0]) or row[10]
+            if kind == "TRIM_HORIZON":
+                after = first - 1
+            elif kind == "LATEST":
+                after = row[10] - 1
+            else:
+                assert number is not None
+                if number < first:
+                    raise TrimmedDataAccessException(
+                        f"The requested sequence number {sequence} is beyond the trim horizon of the shard"
+                    )
+                if number >= row[10]:
+                    raise ValidationException(f"Invalid SequenceNumber {sequence} for shard {shard_id}: no such record")
+                after = number - 1 if kind == "AT_SEQUENCE_NUMBER" else number
+            where = streams.Position(row[0], int(row[8] * 1000), after, now_ms)
+            return {"ShardIterator": streams.issue(self.iterator_key, where)}
+
+        return await self.store.read(run)
+
+    async def get_records(self, iterator: str, limit: int | None) -> dict[str, Any]:
+        if limit is not None and not 1 <= limit <= streams.GET_RECORDS_LIMIT:
+            raise ValidationException(
+                f"1 validation error detected: Value '{limit}' at 'limit' failed to satisfy constraint: Member must "
+                f"have value {'less than or equal to 1000' if limit > 1 else 'greater than or equal to 1'}"
+            )
+        where = streams.read(self.iterator_key, iterator)
+        if where is None:
+            raise ValidationException("Invalid ShardIterator: the iterator was not issued by this service")
+        now_ms = self.clock.now_ms()
+        if now_ms - where.issued_ms > streams.ITERATOR_SECONDS * 1000:
+            raise ExpiredIteratorException("Shard iterator has expired")
+
+        def run(tx: Tx) -> dict[str, Any]:
+            row = store.stream_by_id(tx, where.stream_id)
+            if row is None or int(row[8] * 1000) != where.created_ms:
+                raise ResourceNotFoundException("Requested resource not found: Stream was deleted or trimmed")
+            first = store.oldest_sequence(tx, row[0]) or row[10]
+            if where.after + 1 < first:
+                raise TrimmedDataAccessException(
+                    "The operation attempted to read past the oldest stream record in a shard"
+                )
+            found = store.records(tx, row[0], where.after, limit or streams.GET_RECORDS_LIMIT)
+            stream_arn = self._stream_arn(row)
+            out: dict[str, Any] = {"Records": [streams.rendered(seq, text, row[2], stream_arn) for seq, text in found]}
+            last = found[-1][0] if found else where.after
+            if row[9] is None or last + 1 < row[10]:
+                nxt = streams.Position(row[0], where.created_ms, last, now_ms)
+                out["NextShardIterator"] = streams.issue(self.iterator_key, nxt)
+            return out
+
+        return await self.store.read(run)
+
+    async def sweep_streams(self) -> int:
+        """Drop stream records (and disabled streams) past the 24 hour retention: how many records went."""
+        before = self.clock.now() - streams.RETENTION_SECONDS
+        return await self.store.write(lambda tx: store.trim_streams(tx, before))
 
     # --- single items --------------------------------------------------------------------------------------------
 
@@ -540,7 +714,7 @@ class DynamoBackend:
             key = table.item_key(new)
             old = self._current(tx, table, key)
             self._check(expr.condition, old, return_on_failure)
-            touched = items.write(tx, table, key, old, new)
+            touched = items.write(tx, table, key, old, new, self.clock.now())
             out: dict[str, Any] = {}
             if return_values == "ALL_OLD" and old:
                 out["Attributes"] = old
@@ -624,7 +798,7 @@ class DynamoBackend:
             position = table.key(checked)
             old = self._current(tx, table, position)
             self._check(expr.condition, old, return_on_failure)
-            touched = items.write(tx, table, position, old, None) if old is not None else 0
+            touched = items.write(tx, table, position, old, None, self.clock.now()) if old is not None else 0
             out: dict[str, Any] = {}
             if return_values == "ALL_OLD" and old:
                 out["Attributes"] = old
@@ -660,7 +834,7 @@ class DynamoBackend:
             position = table.key(checked)
             old = self._current(tx, table, position)
             self._check(expr.condition, old, return_on_failure)
-            new, touched = self._apply_update(tx, table, position, checked, old, expr.update)
+            new, touched = self._apply_update(tx, table, position, checked, old, expr.update, self.clock.now())
             out: dict[str, Any] = {}
             attributes = _returned(return_values, old, new, expr.update)
             if attributes:
@@ -672,7 +846,13 @@ class DynamoBackend:
 
     @staticmethod
     def _apply_update(
-        tx: Tx, table: Table, position: tuple[bytes, bytes], key: Item, old: Item | None, update: Update | None
+        tx: Tx,
+        table: Table,
+        position: tuple[bytes, bytes],
+        key: Item,
+        old: Item | None,
+        update: Update | None,
+        now: float,
     ) -> tuple[Item, int]:
         base = old if old is not None else dict(key)
         if update is None:
@@ -683,7 +863,7 @@ class DynamoBackend:
                     raise invalid(f"Cannot update attribute {path[0]}. This attribute is part of the key")
             new = evaluate.apply_update(base, update)
         items.check_size(new, update=True)
-        return new, items.write(tx, table, position, old, new)
+        return new, items.write(tx, table, position, old, new, now)
 
     # --- Query and Scan ------------------------------------------------------------------------------------------
 
@@ -986,7 +1166,7 @@ class DynamoBackend:
                 units = 0.0
                 for (kind, item), position in zip(entries, positions):
                     old = self._current(tx, table, position)
-                    items.write(tx, table, position, old, item if kind == "put" else None)
+                    items.write(tx, table, position, old, item if kind == "put" else None, self.clock.now())
                     units += items.write_units(_size(old), values.item_size(item) if kind == "put" else 0)
                 capacity = items.consumed(return_capacity, table.name, units)
                 if capacity is not None:
@@ -1113,13 +1293,13 @@ class DynamoBackend:
             for kind, table, position, target, expr, old in writes:
                 size = _size(old)
                 if kind == "Put":
-                    items.write(tx, table, position, old, target)
+                    items.write(tx, table, position, old, target, self.clock.now())
                     size = max(size, values.item_size(target))
                 elif kind == "Delete":
                     if old is not None:
-                        items.write(tx, table, position, old, None)
+                        items.write(tx, table, position, old, None, self.clock.now())
                 elif kind == "Update":
-                    new, _touched = self._apply_update(tx, table, position, target, old, expr.update)
+                    new, _touched = self._apply_update(tx, table, position, target, old, expr.update, self.clock.now())
                     size = max(size, values.item_size(new))
                 per_table[table.name] = per_table.get(table.name, 0.0) + 2 * items.write_units(size)
             out: dict[str, Any] = {}

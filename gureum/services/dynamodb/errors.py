@@ -11,6 +11,8 @@ ConditionalCheckFailedException = error_class("ConditionalCheckFailedException")
 TransactionCanceledException = error_class("TransactionCanceledException")
 IdempotentParameterMismatchException = error_class("IdempotentParameterMismatchException")
 LimitExceededException = error_class("LimitExceededException")
+ExpiredIteratorException = error_class("ExpiredIteratorException")
+TrimmedDataAccessException = error_class("TrimmedDataAccessException")
 
 __all__ = [
     "ServiceError",
@@ -21,6 +23,8 @@ __all__ = [
     "TransactionCanceledException",
     "IdempotentParameterMismatchException",
     "LimitExceededException",
+    "ExpiredIteratorException",
+    "TrimmedDataAccessException",
     "invalid",
     "table_not_found",
     "no_such_resource",

@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from ...store.base import Tx
-from . import limits, store, values
+from . import limits, store, streams, values
 from .errors import ValidationException
 from .tables import Table
 from .values import Item
@@ -37,9 +37,18 @@ def check_size(item: Item, update: bool = False) -> int:
     return size
 
 
-def write(tx: Tx, table: Table, key: tuple[bytes, bytes], old: Item | None, new: Item | None) -> int:
-    """Replace ``old`` by ``new`` (None: no item) under ``key`` in the table and its indexes; the number of index
-    entries written or removed. Checks every index key of ``new`` before changing anything."""
+def write(
+    tx: Tx,
+    table: Table,
+    key: tuple[bytes, bytes],
+    old: Item | None,
+    new: Item | None,
+    now: float,
+    by_service: bool = False,
+) -> int:
+    """Replace ``old`` by ``new`` (None: no item) under ``key`` in the table and its indexes, and append the change
+    to the table's stream when it has one (``by_service``: a TTL deletion); the number of index entries written or
+    removed. Checks every index key of ``new`` before changing anything."""
     moves = []
     for index in table.indexes:
         before = table.index_key(index, old) if old is not None else None
@@ -62,6 +71,11 @@ def write(tx: Tx, table: Table, key: tuple[bytes, bytes], old: Item | None, new:
                 tx, table.id, index.number, *after, values.dump_item(projected), values.item_size(projected), None
             )
             touched += 1
+    if table.stream_enabled and table.stream_id is not None and table.stream_view and streams.changed(old, new):
+        keys = table.key_of(new if new is not None else old or {})
+        seq = store.next_sequence(tx, table.stream_id)
+        text = streams.record(keys, old, new, table.stream_view, now, by_service)
+        store.put_record(tx, table.stream_id, seq, now, text)
     return touched
 
 

@@ -1,6 +1,6 @@
-"""DynamoDB's background work, on the leader node only: the TTL sweep deleting items whose expiry passed, every
-GUREUM_DYNAMODB_TTL_SWEEP_SECONDS. A lifespan task started by the service's start hook; the work is
-DynamoBackend's."""
+"""DynamoDB's background work, on the leader node only: the TTL sweep deleting items whose expiry passed and the
+stream sweep dropping records past 24 hours, every GUREUM_DYNAMODB_TTL_SWEEP_SECONDS. A lifespan task started by
+the service's start hook; the work is DynamoBackend's."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ async def maintain(runtime: Runtime, be: DynamoBackend) -> None:
         try:
             if await runtime.store.is_leader(_LEADER_ROLE):
                 await be.sweep_expired()
+                await be.sweep_streams()
         except asyncio.CancelledError:
             raise
         except Exception:

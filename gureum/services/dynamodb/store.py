@@ -200,3 +200,95 @@ def put_token(tx: Tx, account: str, region: str, token: str, digest: str, expire
         "INSERT INTO dynamodb_tokens (account, region, token, digest, expires_at) VALUES (?, ?, ?, ?, ?)",
         (account, region, token, digest, expires_at),
     )
+
+
+# --- streams -----------------------------------------------------------------------------------------------------
+
+StreamRow = tuple[int, str, str, str, str, str, str, str, float, float | None, int]
+_STREAM_COLUMNS = (
+    "id, account, region, table_name, label, view_type, key_schema, shard_id, created_at, disabled_at, next_seq"
+)
+
+
+def _stream_row(row: Sequence[Any]) -> StreamRow:
+    return (int(row[0]), row[1], row[2], row[3], row[4], row[5], row[6], row[7], float(row[8]),
+            None if row[9] is None else float(row[9]), int(row[10]))  # fmt: skip
+
+
+def insert_stream(
+    tx: Tx, account: str, region: str, table_name: str, label: str, view: str, key_schema: str, shard: str, now: float
+) -> int:
+    row = tx.one(
+        "INSERT INTO dynamodb_streams (account, region, table_name, label, view_type, key_schema, shard_id, "
+        "created_at, disabled_at, next_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, 1) RETURNING id",
+        (account, region, table_name, label, view, key_schema, shard, now),
+    )
+    assert row is not None
+    return int(row[0])
+
+
+def disable_stream(tx: Tx, stream_id: int, now: float) -> None:
+    tx.execute("UPDATE dynamodb_streams SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL", (now, stream_id))
+
+
+def get_stream(tx: Tx, account: str, region: str, table_name: str, label: str) -> StreamRow | None:
+    row = tx.one(
+        f"SELECT {_STREAM_COLUMNS} FROM dynamodb_streams WHERE account = ? AND region = ? AND table_name = ? "
+        "AND label = ?",
+        (account, region, table_name, label),
+    )
+    return _stream_row(row) if row is not None else None
+
+
+def stream_by_id(tx: Tx, stream_id: int) -> StreamRow | None:
+    row = tx.one(f"SELECT {_STREAM_COLUMNS} FROM dynamodb_streams WHERE id = ?", (stream_id,))
+    return _stream_row(row) if row is not None else None
+
+
+def list_streams(tx: Tx, account: str, region: str, table_name: str | None) -> list[StreamRow]:
+    sql = f"SELECT {_STREAM_COLUMNS} FROM dynamodb_streams WHERE account = ? AND region = ?"
+    params: list[Any] = [account, region]
+    if table_name is not None:
+        sql += " AND table_name = ?"
+        params.append(table_name)
+    return [_stream_row(r) for r in tx.all(sql + " ORDER BY table_name, label", params)]
+
+
+def next_sequence(tx: Tx, stream_id: int) -> int:
+    """The stream's next sequence number, taken under its row's lock (held to commit: numbers follow commits)."""
+    row = tx.one(
+        "UPDATE dynamodb_streams SET next_seq = next_seq + 1 WHERE id = ? RETURNING next_seq - 1", (stream_id,)
+    )
+    assert row is not None
+    return int(row[0])
+
+
+def put_record(tx: Tx, stream_id: int, seq: int, created_at: float, record: str) -> None:
+    tx.execute(
+        "INSERT INTO dynamodb_stream_records (stream_id, seq, created_at, record) VALUES (?, ?, ?, ?)",
+        (stream_id, seq, created_at, record),
+    )
+
+
+def records(tx: Tx, stream_id: int, after: int, limit: int) -> list[tuple[int, str]]:
+    """(sequence number, record) of a stream's records numbered above ``after``, in order."""
+    rows = tx.all(
+        "SELECT seq, record FROM dynamodb_stream_records WHERE stream_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+        (stream_id, after, limit),
+    )
+    return [(int(r[0]), r[1]) for r in rows]
+
+
+def oldest_sequence(tx: Tx, stream_id: int) -> int | None:
+    row = tx.one("SELECT MIN(seq) FROM dynamodb_stream_records WHERE stream_id = ?", (stream_id,))
+    return int(row[0]) if row is not None and row[0] is not None else None
+
+
+def trim_streams(tx: Tx, before: float) -> int:
+    """Drop records older than ``before`` and streams disabled before it; how many records went."""
+    gone = tx.all("DELETE FROM dynamodb_stream_records WHERE created_at < ? RETURNING stream_id", (before,))
+    old = tx.all("SELECT id FROM dynamodb_streams WHERE disabled_at IS NOT NULL AND disabled_at < ?", (before,))
+    for (stream_id,) in old:
+        tx.execute("DELETE FROM dynamodb_stream_records WHERE stream_id = ?", (stream_id,))
+        tx.execute("DELETE FROM dynamodb_streams WHERE id = ?", (stream_id,))
+    return len(gone)

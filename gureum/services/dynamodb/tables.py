@@ -78,6 +78,10 @@ class Table:
     updated_at: float = 0.0  # UPDATING until updated_at + delay
     billing_changed_at: float | None = None
     next_index: int = 1
+    stream_id: int | None = None  # the latest stream's row (enabled or not)
+    stream_label: str | None = None
+    stream_view: str | None = None
+    stream_enabled: bool = False
 
     @property
     def arn(self) -> str:
@@ -275,6 +279,11 @@ def describe(table: Table, now: float, delay: float, counts: dict[int, tuple[int
     }
     if table.billing_changed_at is not None and table.billing == PAY_PER_REQUEST:
         out["BillingModeSummary"]["LastUpdateToPayPerRequestDateTime"] = table.billing_changed_at
+    if table.stream_enabled:
+        out["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": table.stream_view}
+    if table.stream_label is not None:
+        out["LatestStreamLabel"] = table.stream_label
+        out["LatestStreamArn"] = f"{table.arn}/stream/{table.stream_label}"
     if table.table_class != "STANDARD":
         out["TableClassSummary"] = {"TableClass": table.table_class}
     lsis, gsis = [], []
