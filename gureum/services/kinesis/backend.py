@@ -769,19 +769,23 @@ class KinesisBackend:
 
     async def sweep(self) -> None:
         """Retention: delete the records older than their stream's retention period, and closed shards whose
-        records have all expired (AWS no longer lists them)."""
+        records have all expired (AWS no longer lists them). One transaction per stream, so a large expiry does
+        not hold the writer for every stream at once."""
         now_ms = self.clock.now_ms()
 
-        def run(tx: Tx) -> None:
-            for stream in store.all_streams(tx):
-                cutoff = now_ms - self.settings.retention_ms(stream.retention_hours)
-                expired = []
-                for shard in store.shards(tx, stream.id):
-                    if shard.closed_at is not None and shard.closed_at * 1000 < cutoff:
-                        expired.append(shard.key)
-                    else:
-                        store.trim(tx, shard.key, cutoff)
-                if expired:
-                    store.delete_shards(tx, stream.id, expired)
+        def trim(stream_id: int, tx: Tx) -> None:
+            stream = store.get_stream_by_id(tx, stream_id)
+            if stream is None:
+                return
+            cutoff = now_ms - self.settings.retention_ms(stream.retention_hours)
+            expired = []
+            for shard in store.shards(tx, stream.id):
+                if shard.closed_at is not None and shard.closed_at * 1000 < cutoff:
+                    expired.append(shard.key)
+                else:
+                    store.trim(tx, shard.key, cutoff)
+            if expired:
+                store.delete_shards(tx, stream.id, expired)
 
-        await self.store.write(run)
+        for stream in await self.store.read(store.all_streams):
+            await self.store.write(functools.partial(trim, stream.id))
