@@ -81,7 +81,8 @@ class App:
         response = await handle_admin(self, request)
         if response is None and self.edge:
             assert self.runtime is not None
-            response = await self.edge.handle(self.runtime, request)
+            if self.edge.may_match(self.runtime, request):
+                response = await self.edge.handle(self.runtime, request)
         if response is None:
             assert self.dispatcher is not None
             response = await self.dispatcher.handle(request)

@@ -36,6 +36,13 @@ def _path_regex(template: str) -> re.Pattern[str]:
 class EdgeRouter:
     def __init__(self, routes: Sequence[EdgeRoute]) -> None:
         self._routes = [(route, _path_regex(route.path) if route.path else None) for route in routes]
+        # A quick test that no route can match (every AWS API call): each rule a route sets must hold for it to
+        # match, so a request that passes no route's host label, path and host names is matched by none.
+        self._always = any(route.host is None and route.path is None and route.host_names is None for route in routes)
+        self._labels = tuple(dict.fromkeys(route.host for route in routes if route.host is not None))
+        paths = [path.pattern for _, path in self._routes if path is not None]
+        self._any_path = re.compile("|".join(f"(?:{p})" for p in paths)) if paths else None
+        self._names = tuple(route.host_names for route in routes if route.host_names is not None)
 
     def __bool__(self) -> bool:
         return bool(self._routes)
@@ -53,6 +60,24 @@ class EdgeRouter:
         if route.methods is not None and request.method not in route.methods:
             return Match.PARTIAL
         return Match.FULL
+
+    def may_match(self, runtime: Runtime, request: Request) -> bool:
+        """False when no route can match this request (no coroutine, no per-route work): the usual AWS call."""
+        if self._always:
+            return True
+        host = request.host
+        for label in self._labels:
+            if label in host:
+                return True
+        if self._any_path is not None and self._any_path.match(request.raw_path) is not None:
+            return True
+        if self._names:
+            name = host.split(":")[0].lower()
+            for names in self._names:
+                found = names(runtime)
+                if found and name in found:
+                    return True
+        return False
 
     async def handle(self, runtime: Runtime, request: Request) -> Response | None:
         """The edge's answer, or None when no route matches (the request is an AWS API call)."""

@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from ...aws.auth import DEFAULT_REGION
@@ -92,6 +93,7 @@ def queue_url(base_url: str, region: str, account: str, name: str) -> str:
     return f"{base_url}/queue/{region}/{account}/{name}"
 
 
+@lru_cache(maxsize=4096)  # a pure function of the URL, asked once per message operation: clients reuse few URLs
 def parse_queue_url(url: str) -> tuple[str | None, str, str] | None:
     """(region, account, name) from a queue URL (any host) or its path; the region is None when the URL names
     none (the request's Region is meant)."""
