@@ -10,6 +10,7 @@ from typing import Any
 from ...ports import SqsConsumer
 from ...store.base import Tx
 from . import esm, layers, mappings, policy, provisioned, store, store_configs, store_esm, urls
+from .access import own_account
 from .backend_core import LambdaCore
 from .errors import invalid, resource_not_found
 from .functions import code_sha256, function_arn, parse_function_name, timestamp
@@ -106,7 +107,7 @@ class ConfigsApi(LambdaCore):
         self, account: str, region: str, function_name: str, qualifier: str | None
     ) -> tuple[str, str, str, str]:
         ref = parse_function_name(function_name, qualifier)
-        return ref.account or account, ref.region or region, ref.name, provisioned.check_qualifier(ref.qualifier)
+        return own_account(account, ref), ref.region or region, ref.name, provisioned.check_qualifier(ref.qualifier)
 
     async def put_provisioned_concurrency_config(
         self, account: str, region: str, function_name: str, qualifier: str | None, count: int
@@ -142,7 +143,7 @@ class ConfigsApi(LambdaCore):
     @staticmethod
     def _url_where(account: str, region: str, function_name: str, qualifier: str | None) -> tuple[str, str, str, str]:
         ref = parse_function_name(function_name, qualifier)
-        return ref.account or account, ref.region or region, ref.name, urls.check_qualifier(ref.qualifier)
+        return own_account(account, ref), ref.region or region, ref.name, urls.check_qualifier(ref.qualifier)
 
     async def create_function_url_config(
         self,
@@ -244,7 +245,7 @@ class ConfigsApi(LambdaCore):
         """The FunctionArn a FunctionName names (qualified when it has a qualifier); checks the function exists and
         that the queue hides a message at least as long as the function may run."""
         ref = parse_function_name(function_name)
-        account, region = ref.account or account, ref.region or region
+        account, region = own_account(account, ref), ref.region or region
         fn = await self.load_function(account, region, ref.name, ref.qualifier)
         if queue["VisibilityTimeout"] < fn.timeout:
             raise invalid(
@@ -309,7 +310,7 @@ class ConfigsApi(LambdaCore):
         fn_arn = None
         if function_name:
             ref = parse_function_name(function_name)
-            fn_arn = function_arn(ref.region or region, ref.account or account, ref.name, ref.qualifier)
+            fn_arn = function_arn(ref.region or region, own_account(account, ref), ref.name, ref.qualifier)
         source = event_source_arn or None
         rows = await self.store.read(
             lambda tx: store_esm.list_mappings(tx, account, region, fn_arn, source, marker or "", limit + 1)

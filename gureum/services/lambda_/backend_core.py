@@ -8,11 +8,13 @@ from __future__ import annotations
 import asyncio
 
 from ...delivery import Delivery
+from ...policy import Principal
 from ...runtime import Runtime
-from . import aliases, provisioned, versions
+from . import access, aliases, policy, provisioned, versions
+from .access import own_account
 from .environment import Outcome
 from .errors import conflict, function_not_found
-from .functions import Function, function_arn, parse_function_name
+from .functions import Function, FunctionRef, function_arn, parse_function_name
 from .pool import EnvironmentPool, Invocation
 
 
@@ -52,13 +54,25 @@ class LambdaCore:
 
     async def _function(self, account: str, region: str, function_name: str, qualifier: str | None = None) -> Function:
         ref = parse_function_name(function_name, qualifier)
-        return await self.load_function(ref.account or account, ref.region or region, ref.name, ref.qualifier)
+        return await self.load_function(own_account(account, ref), ref.region or region, ref.name, ref.qualifier)
+
+    async def reach(self, account: str, access_key: str, region: str, ref: FunctionRef, action: str) -> str:
+        """The account owning the function ``ref`` names: the caller's own, or another account's whose function (or
+        alias) policy grants the caller ``action`` (else AccessDeniedException, the function's existence untold)."""
+        if not ref.account or ref.account == account:
+            return account
+        owner, where = ref.account, ref.region or region
+        found = await self.store.read(lambda tx: policy.statements(tx, owner, where, ref.name, ref.qualifier))
+        principal = Principal(account, await self.runtime.principal_arn(account, access_key))
+        resource = function_arn(where, owner, ref.name, ref.qualifier)
+        access.check(principal, action, resource, None if found is None else found[1])
+        return owner
 
     @staticmethod
     def _named(account: str, region: str, function_name: str) -> tuple[str, str, str]:
         """(account, region, name) of a FunctionName (a qualifier in it is ignored)."""
         ref = parse_function_name(function_name)
-        return ref.account or account, ref.region or region, ref.name
+        return own_account(account, ref), ref.region or region, ref.name
 
     # --- activation -------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from ...store.base import Tx
 from . import aliases, policy, store, versions
+from .access import own_account
 from .backend_core import LambdaCore
 from .errors import conflict, function_not_found, invalid
 from .functions import LATEST, Function, code_sha256, function_arn, parse_function_name
@@ -26,7 +27,7 @@ class FunctionsApi(LambdaCore):
         ref = parse_function_name(function_name)
         versions.check_create(ref.name, settings)
         zip_bytes = zip_from(settings.get("Code") or {})
-        account, region = ref.account or account, ref.region or region
+        account, region = own_account(account, ref), ref.region or region
         sha, size, now = code_sha256(zip_bytes), len(zip_bytes), self.clock.now()
         fn = versions.new_function(account, region, ref.name, settings, sha, size, now)
         layer_arns, tags = list(settings.get("Layers") or []), dict(settings.get("Tags") or {})
@@ -40,9 +41,11 @@ class FunctionsApi(LambdaCore):
         return created.configuration()
 
     async def get_function(
-        self, account: str, region: str, function_name: str, qualifier: str | None, base_url: str
+        self, account: str, region: str, function_name: str, qualifier: str | None, base_url: str, access_key: str = ""
     ) -> dict[str, Any]:
-        fn = await self._function(account, region, function_name, qualifier)
+        ref = parse_function_name(function_name, qualifier)
+        owner = await self.reach(account, access_key, region, ref, "lambda:GetFunction")
+        fn = await self.load_function(owner, ref.region or region, ref.name, ref.qualifier)
         tags = await self.store.read(lambda tx: store.get_tags(tx, fn.account, fn.region, fn.name))
         out: dict[str, Any] = {
             "Configuration": fn.configuration(parse_function_name(function_name, qualifier).qualifier),
@@ -54,9 +57,11 @@ class FunctionsApi(LambdaCore):
         return out
 
     async def get_function_configuration(
-        self, account: str, region: str, function_name: str, qualifier: str | None
+        self, account: str, region: str, function_name: str, qualifier: str | None, access_key: str = ""
     ) -> dict[str, Any]:
-        fn = await self._function(account, region, function_name, qualifier)
+        ref = parse_function_name(function_name, qualifier)
+        owner = await self.reach(account, access_key, region, ref, "lambda:GetFunctionConfiguration")
+        fn = await self.load_function(owner, ref.region or region, ref.name, ref.qualifier)
         return fn.configuration(parse_function_name(function_name, qualifier).qualifier)
 
     async def update_function_code(
@@ -74,7 +79,7 @@ class FunctionsApi(LambdaCore):
         publish: bool,
     ) -> dict[str, Any]:
         ref = parse_function_name(function_name)
-        account, region = ref.account or account, ref.region or region
+        account, region = own_account(account, ref), ref.region or region
         zip_bytes = zip_from({"ZipFile": zip_file, "S3Bucket": s3_bucket, "S3Key": s3_key, "ImageUri": image_uri})
         code, now = (code_sha256(zip_bytes), zip_bytes), self.clock.now()
         fn = await self.store.write(
@@ -93,7 +98,7 @@ class FunctionsApi(LambdaCore):
     ) -> dict[str, Any]:
         """UpdateFunctionConfiguration; ``settings`` are its members as AWS names them (those absent stay)."""
         ref = parse_function_name(function_name)
-        account, region = ref.account or account, ref.region or region
+        account, region = own_account(account, ref), ref.region or region
         changes = versions.check_configuration(settings)
         given = settings.get("Layers")
         layer_arns = None if given is None else list(given)
@@ -109,7 +114,7 @@ class FunctionsApi(LambdaCore):
 
     async def delete_function(self, account: str, region: str, function_name: str, qualifier: str | None) -> None:
         ref = parse_function_name(function_name, qualifier)
-        account, region = ref.account or account, ref.region or region
+        account, region = own_account(account, ref), ref.region or region
         gone = await self.store.write(lambda tx: versions.delete(tx, account, region, ref.name, ref.qualifier))
         if gone is None:
             raise function_not_found(function_arn(region, account, ref.name, ref.qualifier))
@@ -170,7 +175,7 @@ class FunctionsApi(LambdaCore):
             raise invalid(
                 "Tags are supported on functions, not on versions or aliases: use the unqualified function ARN."
             )
-        return ref.account or account, ref.region or region, ref.name
+        return own_account(account, ref), ref.region or region, ref.name
 
     async def tag_resource(self, account: str, region: str, resource: str, tags: dict[str, str] | None) -> None:
         account, region, name = self._tagged(account, region, resource)
@@ -197,12 +202,12 @@ class FunctionsApi(LambdaCore):
 
     async def _set_reserved(self, account: str, region: str, function_name: str, value: int | None) -> None:
         ref = parse_function_name(function_name)
-        account, region = ref.account or account, ref.region or region
+        account, region = own_account(account, ref), ref.region or region
         await self.store.write(lambda tx: versions.set_reserved(tx, account, region, ref.name, value))
 
     async def get_function_concurrency(self, account: str, region: str, function_name: str) -> dict[str, Any]:
         ref = parse_function_name(function_name)
-        account, region = ref.account or account, ref.region or region
+        account, region = own_account(account, ref), ref.region or region
         fn = await self.store.read(lambda tx: store.get_function(tx, account, region, ref.name))
         if fn is None:
             raise function_not_found(function_arn(region, account, ref.name))
@@ -307,7 +312,7 @@ class FunctionsApi(LambdaCore):
         permission = policy.Permission(statement_id, action, principal, source_arn, source_account, principal_org_id,
                                        event_source_token, function_url_auth_type)  # fmt: skip
         ref = parse_function_name(function_name, qualifier)
-        account, region = ref.account or account, ref.region or region
+        account, region = own_account(account, ref), ref.region or region
         added = await self.store.write(
             lambda tx: policy.add(tx, account, region, ref.name, ref.qualifier, permission, revision_id)
         )
@@ -323,20 +328,23 @@ class FunctionsApi(LambdaCore):
         revision_id: str | None,
     ) -> None:
         ref = parse_function_name(function_name, qualifier)
-        account, region = ref.account or account, ref.region or region
+        account, region = own_account(account, ref), ref.region or region
         await self.store.write(
             lambda tx: policy.remove(tx, account, region, ref.name, ref.qualifier, statement_id, revision_id)
         )
 
-    async def get_policy(self, account: str, region: str, function_name: str, qualifier: str | None) -> dict[str, Any]:
+    async def get_policy(
+        self, account: str, region: str, function_name: str, qualifier: str | None, access_key: str = ""
+    ) -> dict[str, Any]:
         ref = parse_function_name(function_name, qualifier)
-        account, region = ref.account or account, ref.region or region
+        account = await self.reach(account, access_key, region, ref, "lambda:GetPolicy")
+        region = ref.region or region
         return await self.store.read(lambda tx: policy.document(tx, account, region, ref.name, ref.qualifier))
 
     async def _version(self, account: str, region: str, function_name: str, qualifier: str | None = None) -> Function:
         """The version row a FunctionName and Qualifier name as they are (an alias name names no row)."""
         ref = parse_function_name(function_name, qualifier)
-        account, region = ref.account or account, ref.region or region
+        account, region = own_account(account, ref), ref.region or region
         fn = await self.store.read(
             lambda tx: store.get_function(tx, account, region, ref.name, ref.qualifier or LATEST)
         )

@@ -13,6 +13,7 @@ from ...aws.errors import ServiceError
 from ...ids import unique_id
 from ...store.base import Tx
 from . import async_invoke, event_configs
+from .access import own_account
 from .backend_core import LambdaCore
 from .errors import invalid
 from .functions import Function, function_arn, parse_function_name
@@ -60,14 +61,17 @@ class InvokeApi(LambdaCore):
         log_type: str | None,
         client_context: str | None,
         request_id: str,
+        access_key: str = "",
     ) -> dict[str, Any]:
         """Invoke: RequestResponse, Event (queued for an asynchronous invocation) or DryRun; ``client_context`` as
-        the X-Amz-Client-Context header carries it (base64)."""
+        the X-Amz-Client-Context header carries it (base64). Another account's function (by ARN) only when its
+        policy grants the caller (``access_key``'s principal) lambda:InvokeFunction."""
         ref = parse_function_name(function_name, qualifier)
-        account, region = ref.account or account, ref.region or region
+        owner = await self.reach(account, access_key, region, ref, "lambda:InvokeFunction")
+        region = ref.region or region
         kind = invocation_type or "RequestResponse"
-        fn = await self.load_function(account, region, ref.name, ref.qualifier, route=True)
-        invoked = function_arn(region, account, ref.name, ref.qualifier)
+        fn = await self.load_function(owner, region, ref.name, ref.qualifier, route=True)
+        invoked = function_arn(region, owner, ref.name, ref.qualifier)
         if kind == "DryRun":
             return {"StatusCode": 204}
         if kind == "Event":
@@ -129,7 +133,7 @@ class InvokeApi(LambdaCore):
         self, account: str, region: str, function_name: str, qualifier: str | None, mode: str, values: dict[str, Any]
     ) -> dict[str, Any]:
         ref = parse_function_name(function_name, qualifier)
-        account, region = ref.account or account, ref.region or region
+        account, region = own_account(account, ref), ref.region or region
         if mode != "delete":
             event_configs.check_limits(values.get("MaximumRetryAttempts"), values.get("MaximumEventAgeInSeconds"))
         now = self.clock.now()
@@ -180,7 +184,7 @@ class InvokeApi(LambdaCore):
         self, account: str, region: str, function_name: str, qualifier: str | None
     ) -> dict[str, Any]:
         ref = parse_function_name(function_name, qualifier)
-        account, region = ref.account or account, ref.region or region
+        account, region = own_account(account, ref), ref.region or region
         return await self.store.read(lambda tx: event_configs.get(tx, account, region, ref.name, ref.qualifier))
 
     async def list_function_event_invoke_configs(

@@ -8,6 +8,7 @@ from ...aws.errors import ServiceError, error_class
 InvalidParameterValueException = error_class("InvalidParameterValueException")
 InvalidRequestContentException = error_class("InvalidRequestContentException")
 ResourceNotFoundException = error_class("ResourceNotFoundException", 404)
+AccessDeniedException = error_class("AccessDeniedException", 403)
 ResourceConflictException = error_class("ResourceConflictException", 409)
 ResourceInUseException = error_class("ResourceInUseException")
 RequestTooLargeException = error_class("RequestTooLargeException", 413)
@@ -24,6 +25,7 @@ __all__ = [
     "InvalidParameterValueException",
     "InvalidRequestContentException",
     "ResourceNotFoundException",
+    "AccessDeniedException",
     "ResourceConflictException",
     "ResourceInUseException",
     "RequestTooLargeException",

@@ -21,14 +21,14 @@ async def create_function(ctx: RequestContext, req: dict[str, Any]) -> dict[str,
 @SERVICE.op("GetFunction")
 async def get_function(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await backend(ctx.runtime).get_function(
-        ctx.account, ctx.region, req["FunctionName"], req.get("Qualifier"), ctx.request.base_url
+        ctx.account, ctx.region, req["FunctionName"], req.get("Qualifier"), ctx.request.base_url, ctx.access_key
     )
 
 
 @SERVICE.op("GetFunctionConfiguration")
 async def get_function_configuration(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await backend(ctx.runtime).get_function_configuration(
-        ctx.account, ctx.region, req["FunctionName"], req.get("Qualifier")
+        ctx.account, ctx.region, req["FunctionName"], req.get("Qualifier"), ctx.access_key
     )
 
 

@@ -21,4 +21,5 @@ async def invoke(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
         req.get("LogType"),
         req.get("ClientContext"),
         ctx.request_id,
+        ctx.access_key,
     )

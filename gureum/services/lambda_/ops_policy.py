@@ -40,7 +40,9 @@ async def remove_permission(ctx: RequestContext, req: dict[str, Any]) -> dict[st
 
 @SERVICE.op("GetPolicy")
 async def get_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    return await backend(ctx.runtime).get_policy(ctx.account, ctx.region, req["FunctionName"], req.get("Qualifier"))
+    return await backend(ctx.runtime).get_policy(
+        ctx.account, ctx.region, req["FunctionName"], req.get("Qualifier"), ctx.access_key
+    )
 
 
 @SERVICE.op("GetFunctionCodeSigningConfig")
