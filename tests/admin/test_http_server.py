@@ -204,7 +204,7 @@ def test_slow_headers_get_408(tight: Server) -> None:
     with _connect(tight) as sock:
         sock.sendall(b"GET /_gureum/health HTTP/1.1\r\nHost: localhost\r\n")  # and never the blank line
         answer, elapsed = _timed_answer(sock)
-    assert answer.startswith(b"HTTP/1.1 408 ") and elapsed < 3
+    assert answer.startswith(b"HTTP/1.1 408 ") and elapsed < 6
 
 
 def test_headers_dripping_a_byte_at_a_time_get_408(tight: Server) -> None:
@@ -219,14 +219,14 @@ def test_headers_dripping_a_byte_at_a_time_get_408(tight: Server) -> None:
                 break
             except TimeoutError:
                 continue
-    assert answer.startswith(b"HTTP/1.1 408 ") and time.monotonic() - started < 3
+    assert answer.startswith(b"HTTP/1.1 408 ") and time.monotonic() - started < 6
 
 
 def test_stalled_body_gets_408(tight: Server) -> None:
     with _connect(tight) as sock:
         sock.sendall(b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n{")
         answer, elapsed = _timed_answer(sock)
-    assert answer.startswith(b"HTTP/1.1 408 ") and elapsed < 3
+    assert answer.startswith(b"HTTP/1.1 408 ") and elapsed < 6
 
 
 def test_idle_connection_is_closed_after_the_keepalive_timeout(tight: Server) -> None:
@@ -234,7 +234,7 @@ def test_idle_connection_is_closed_after_the_keepalive_timeout(tight: Server) ->
         sock.sendall(b"GET /_gureum/health HTTP/1.1\r\nHost: localhost\r\n\r\n")
         assert _read_response(sock, bytearray())[0] == 200
         answer, elapsed = _timed_answer(sock)
-    assert answer == b"" and 1 < elapsed < 4  # closed without a word: no request was in flight
+    assert answer == b"" and 1 < elapsed < 8  # closed without a word: no request was in flight
 
 
 def test_connections_per_client_are_capped(tight: Server) -> None:

