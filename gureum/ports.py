@@ -214,3 +214,31 @@ class DynamoDbStreams(Protocol):
     async def get_records(self, iterator: str, limit: int | None) -> dict[str, Any]:
         """{"Records", "NextShardIterator" (absent at the end of a disabled stream's shard)}."""
         ...
+
+
+class KinesisReader(Protocol):
+    """Kinesis: what a Lambda event source mapping needs to read a stream's shards in order (package kinesis provides
+    it). Iterators and records are GetShardIterator's and GetRecords' (Data as bytes, ApproximateArrivalTimestamp in
+    epoch seconds, ChildShards at the end of a closed shard); errors are Kinesis's ServiceErrors."""
+
+    async def shards(self, stream_arn: str) -> list[dict[str, Any]] | None:
+        """Every shard of the stream, open and closed, in ListShards' Shard shape (ParentShardId,
+        AdjacentParentShardId, SequenceNumberRange with EndingSequenceNumber once closed); None when there is no
+        such stream (or it is still being created)."""
+        ...
+
+    async def shard_iterator(
+        self, stream_arn: str, shard_id: str, kind: str, sequence: str | None, timestamp: float | None
+    ) -> str:
+        """A shard iterator: kind is TRIM_HORIZON, LATEST, AT_TIMESTAMP (epoch seconds), AT_ or
+        AFTER_SEQUENCE_NUMBER."""
+        ...
+
+    async def get_records(self, iterator: str, limit: int) -> dict[str, Any]:
+        """{"Records", "NextShardIterator" (absent at the end of a closed shard), "ChildShards"?}."""
+        ...
+
+    def arrival(self, stream_arn: str) -> Any:
+        """An asyncio.Event set when records next reach the stream (on any node): take it before reading, then wait
+        on it when the read found nothing."""
+        ...

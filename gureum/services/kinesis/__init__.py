@@ -13,11 +13,13 @@ import os
 from pathlib import Path
 
 from ...aws.validate import Rules
+from ...ports import KinesisReader
 from ...runtime import Runtime
 from .. import Service
 from .backend import KinesisBackend
 from .limits import Settings
 from .maintenance import maintain
+from .port import KinesisPort
 from .store import forget
 from .target import TARGET
 
@@ -32,6 +34,7 @@ SERVICE.targets.append(TARGET)
 async def _start(runtime: Runtime) -> None:
     settings = Settings.from_env(os.environ)
     be = runtime.keep(KinesisBackend(runtime.store, runtime.clock, settings, runtime.deployment_secret))
+    runtime.provide(KinesisReader, KinesisPort(be))  # Lambda event source mappings read streams through it
     runtime.spawn(maintain(runtime, be), "kinesis-maintenance")
 
 

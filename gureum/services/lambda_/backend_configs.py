@@ -9,7 +9,7 @@ from typing import Any
 
 from ...ports import SqsConsumer
 from ...store.base import Tx
-from . import esm, layers, mappings, policy, provisioned, store, store_configs, store_esm, urls
+from . import esm, esm_streams, layers, mappings, policy, provisioned, store, store_configs, store_esm, urls
 from .access import own_account
 from .backend_core import LambdaCore
 from .errors import invalid, resource_not_found
@@ -241,13 +241,15 @@ class ConfigsApi(LambdaCore):
             )
         return queue
 
-    async def _mapped_function(self, account: str, region: str, function_name: str, queue: dict[str, Any]) -> str:
+    async def _mapped_function(
+        self, account: str, region: str, function_name: str, queue: dict[str, Any] | None
+    ) -> str:
         """The FunctionArn a FunctionName names (qualified when it has a qualifier); checks the function exists and
-        that the queue hides a message at least as long as the function may run."""
+        that the queue (None for a stream) hides a message at least as long as the function may run."""
         ref = parse_function_name(function_name)
         account, region = own_account(account, ref), ref.region or region
         fn = await self.load_function(account, region, ref.name, ref.qualifier)
-        if queue["VisibilityTimeout"] < fn.timeout:
+        if queue is not None and queue["VisibilityTimeout"] < fn.timeout:
             raise invalid(
                 f"Queue visibility timeout: {queue['VisibilityTimeout']} seconds is less than Function timeout: "
                 f"{fn.timeout} seconds"
@@ -263,6 +265,13 @@ class ConfigsApi(LambdaCore):
         mappings.check_members(kind, source, settings, create=True)
         if kind in mappings.STREAM_KINDS:  # the function is looked for before the stream, as AWS does
             await self._function(account, region, function_name)
+            await esm_streams.check_stream(self.runtime, account, region, source)
+            config = mappings.new_stream_config(settings, self.clock.now())
+            mappings.check_stream(config)
+            fn_arn = await self._mapped_function(account, region, function_name, None)
+            mapping = mappings.Mapping(str(uuid.uuid4()), account, region, fn_arn, source, "Creating", config)
+            await self.store.write(lambda tx: esm.create(tx, mapping))
+            return mapping.output()
         queue = await self._queue(source)
         config = mappings.new_config(settings, self.clock.now())
         mappings.check(config, queue["FifoQueue"])
@@ -279,13 +288,17 @@ class ConfigsApi(LambdaCore):
     ) -> dict[str, Any]:
         """UpdateEventSourceMapping; ``settings`` are its other members as AWS names them (those absent stay)."""
         current = await self.store.read(lambda tx: esm.owned(tx, account, region, uuid))
-        mappings.check_members(mappings.source_kind(current.source_arn), current.source_arn, settings, create=False)
-        queue = await self._queue(current.source_arn)
+        kind = mappings.source_kind(current.source_arn)
+        mappings.check_members(kind, current.source_arn, settings, create=False)
+        queue = None if kind in mappings.STREAM_KINDS else await self._queue(current.source_arn)
         fn_arn = current.function_arn
         if function_name:
             fn_arn = await self._mapped_function(account, region, function_name, queue)
         config = mappings.changed_config(current.config, settings, self.clock.now())
-        mappings.check(config, queue["FifoQueue"])
+        if queue is None:
+            mappings.check_stream(config)
+        else:
+            mappings.check(config, queue["FifoQueue"])
         updated = await self.store.write(lambda tx: esm.update(tx, account, region, uuid, fn_arn, config))
         return updated.output()
 

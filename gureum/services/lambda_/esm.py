@@ -1,4 +1,5 @@
-"""Event source mappings for SQS at work: the API's transaction bodies, AWS's SQS event, and the pollers.
+"""Event source mappings for SQS at work: the API's transaction bodies, AWS's SQS event, and the pollers (those of
+Kinesis and DynamoDB streams are esm_streams.py's).
 
 One poller per Enabled mapping runs on the leader node (``store.is_leader``), which also moves mappings through
 AWS's states (mappings.py). A poller receives through the SqsConsumer port (SQS's own receive: receive counts,
@@ -24,8 +25,10 @@ from ...runtime import Runtime
 from ...store.base import Tx
 from . import store_esm
 from .errors import ResourceInUseException, conflict, resource_not_found
+from .esm_common import failed_items, set_result
+from .esm_streams import StreamPoller
 from .limits import MAX_SYNC_PAYLOAD
-from .mappings import CHANNEL, TRANSITIONS, Mapping, compile_filters, updated_state
+from .mappings import CHANNEL, STREAM_KINDS, TRANSITIONS, Mapping, compile_filters, updated_state
 
 log = logging.getLogger("gureum.lambda.esm")
 _LEADER_ROLE = "lambda-esm"
@@ -47,13 +50,6 @@ def advance(tx: Tx) -> list[Mapping]:
             store_esm.set_state(tx, m.uuid, m.state)
         out.append(m)
     return out
-
-
-def set_result(tx: Tx, uuid: str, result: str) -> None:
-    """Record a mapping's LastProcessingResult."""
-    m = store_esm.get_mapping(tx, uuid)
-    if m is not None:
-        store_esm.set_config(tx, uuid, {**m.config, "LastProcessingResult": result})
 
 
 # --- the API's transaction bodies ------------------------------------------------------------------
@@ -144,32 +140,6 @@ def passes(filters: list[EventPattern], record: dict[str, Any]) -> bool:
     except ValueError:
         pass
     return any(f.matches(doc) for f in filters)
-
-
-def failed_items(payload: bytes, ids: set[str]) -> set[str] | None:
-    """The message ids a ReportBatchItemFailures response names; None when the response is invalid (the whole
-    batch failed). An empty or null response, or an empty or null batchItemFailures, is complete success."""
-    text = payload.decode("utf-8", "replace").strip()
-    if not text or text == "null":
-        return set()
-    try:
-        doc = json.loads(text)
-    except ValueError:
-        return None
-    if not isinstance(doc, dict):
-        return None
-    items = doc.get("batchItemFailures")
-    if items is None:
-        return set()
-    if not isinstance(items, list):
-        return None
-    out = set()
-    for item in items:
-        ident = item.get("itemIdentifier") if isinstance(item, dict) else None
-        if not isinstance(ident, str) or not ident or ident not in ids:
-            return None
-        out.add(ident)
-    return out
 
 
 def split_batches(records: list[dict[str, Any]], *, fifo: bool) -> list[list[dict[str, Any]]]:
@@ -318,7 +288,7 @@ class Pollers:
     def __init__(self, runtime: Runtime, invoker: LambdaInvoker) -> None:
         self.runtime = runtime
         self.invoker = invoker
-        self.running: dict[str, Poller] = {}
+        self.running: dict[str, Poller | StreamPoller] = {}
 
     def reconcile(self, mappings: list[Mapping]) -> None:
         wanted = {m.uuid: m for m in mappings if m.state == "Enabled"}
@@ -328,7 +298,8 @@ class Pollers:
                 del self.running[uuid]
         for uuid, m in wanted.items():
             if uuid not in self.running:
-                self.running[uuid] = Poller(self.runtime, self.invoker, m)
+                streaming = m.kind in STREAM_KINDS
+                self.running[uuid] = (StreamPoller if streaming else Poller)(self.runtime, self.invoker, m)
 
     async def run(self) -> None:
         wake = asyncio.Event()

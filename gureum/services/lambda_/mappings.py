@@ -1,6 +1,6 @@
 """Event source mappings as values: the Mapping as stored, the members each kind of source accepts (AWS's messages),
-its settings' rules for an SQS queue, its filters, and AWS's states (Creating → Enabled | Disabled, Enabling,
-Disabling, Updating, Deleting → gone). No SQL, no pollers (esm.py)."""
+its settings' rules for an SQS queue or a Kinesis / DynamoDB stream, its filters, and AWS's states (Creating →
+Enabled | Disabled, Enabling, Disabling, Updating, Deleting → gone). No SQL, no pollers (esm.py, esm_streams.py)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,11 @@ FILTER_MAX_LENGTH = 4096
 # where a transitional state goes (None: Enabled or Disabled per the Enabled setting); Deleting goes away
 TRANSITIONS = {"Creating": None, "Enabling": "Enabled", "Disabling": "Disabled", "Updating": None}
 # settings whose change restarts a poller (LastProcessingResult and LastModified do not)
-_SETTINGS = ("BatchSize", "MaximumBatchingWindowInSeconds", "FilterCriteria", "FunctionResponseTypes", "ScalingConfig")
+_SETTINGS = (
+    "BatchSize", "MaximumBatchingWindowInSeconds", "FilterCriteria", "FunctionResponseTypes", "ScalingConfig",
+    "MaximumRetryAttempts", "MaximumRecordAgeInSeconds", "BisectBatchOnFunctionError", "ParallelizationFactor",
+    "DestinationConfig", "TumblingWindowInSeconds",
+)  # fmt: skip
 # what UpdateEventSourceMapping may change
 SETTABLE = (
     "BatchSize",
@@ -28,7 +32,23 @@ SETTABLE = (
     "FunctionResponseTypes",
     "ScalingConfig",
     "Enabled",
+    "MaximumRetryAttempts",
+    "MaximumRecordAgeInSeconds",
+    "BisectBatchOnFunctionError",
+    "ParallelizationFactor",
+    "DestinationConfig",
+    "TumblingWindowInSeconds",
 )
+# the members a stream's mapping shows (and keeps) beyond an SQS mapping's
+STREAM_MEMBERS = (
+    "StartingPosition", "StartingPositionTimestamp", "MaximumRecordAgeInSeconds", "BisectBatchOnFunctionError",
+    "MaximumRetryAttempts", "ParallelizationFactor", "DestinationConfig", "TumblingWindowInSeconds",
+)  # fmt: skip
+STREAM_BATCH_DEFAULT = 100
+MAX_RETRIES = 10_000
+MAX_RECORD_AGE = 604_800
+MAX_PARALLELIZATION = 10
+MAX_TUMBLING_WINDOW = 900
 # members of the API that belong to other event sources (streams, Kafka, MQ, DocumentDB)
 _NOT_FOR_SQS = (
     "ParallelizationFactor", "MaximumRecordAgeInSeconds", "BisectBatchOnFunctionError", "MaximumRetryAttempts",
@@ -73,7 +93,15 @@ class Mapping:
         for member in ("FilterCriteria", "ScalingConfig"):
             if c.get(member):
                 out[member] = c[member]
+        if source_kind(self.source_arn) in STREAM_KINDS:
+            for member in STREAM_MEMBERS:
+                if c.get(member) is not None:
+                    out[member] = c[member]
         return out
+
+    @property
+    def kind(self) -> str:
+        return source_kind(self.source_arn)
 
     def settings_key(self) -> str:
         return json.dumps(
@@ -182,6 +210,71 @@ def check(config: dict[str, Any], fifo: bool) -> None:
         raise invalid("Invalid filter pattern definition.") from None
 
 
+def check_stream(config: dict[str, Any]) -> None:
+    """The settings' rules for a Kinesis or DynamoDB stream
+    (https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html)."""
+    size, window = config["BatchSize"], config["MaximumBatchingWindowInSeconds"]
+    if size > MAX_BATCH_STANDARD:
+        raise _constraint(size, "batchSize", f"have value less than or equal to {MAX_BATCH_STANDARD}")
+    if size < 1:
+        raise _constraint(size, "batchSize", "have value greater than or equal to 1")
+    if not 0 <= window <= MAX_WINDOW:
+        raise _constraint(window, "maximumBatchingWindowInSeconds", f"have value between 0 and {MAX_WINDOW}")
+    retries = config["MaximumRetryAttempts"]
+    if retries < -1:
+        raise _constraint(retries, "maximumRetryAttempts", "have value greater than or equal to -1")
+    if retries > MAX_RETRIES:
+        raise _constraint(retries, "maximumRetryAttempts", f"have value less than or equal to {MAX_RETRIES}")
+    age = config["MaximumRecordAgeInSeconds"]
+    if age < -1:
+        raise _constraint(age, "maximumRecordAgeInSeconds", "have value greater than or equal to -1")
+    if age > MAX_RECORD_AGE:
+        raise _constraint(age, "maximumRecordAgeInSeconds", f"have value less than or equal to {MAX_RECORD_AGE}")
+    if 0 <= age < 60:
+        raise invalid("MaximumRecordAgeInSeconds must be -1 or between 60 and 604800 seconds.")
+    factor = config["ParallelizationFactor"]
+    if not 1 <= factor <= MAX_PARALLELIZATION:
+        rule = "greater than or equal to 1" if factor < 1 else f"less than or equal to {MAX_PARALLELIZATION}"
+        raise _constraint(factor, "parallelizationFactor", f"have value {rule}")
+    tumbling = config.get("TumblingWindowInSeconds") or 0
+    if not 0 <= tumbling <= MAX_TUMBLING_WINDOW:
+        raise _constraint(tumbling, "tumblingWindowInSeconds", f"have value between 0 and {MAX_TUMBLING_WINDOW}")
+    target = ((config.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+    if target and source_kind(target) not in ("sqs", "sns"):
+        raise invalid(f"Unsupported destination type: {target}. Use an Amazon SQS queue or Amazon SNS topic.")
+    for kind in config.get("FunctionResponseTypes") or []:
+        if kind != "ReportBatchItemFailures":
+            raise _constraint(f"[{kind}]", "functionResponseTypes", "satisfy enum value set: [ReportBatchItemFailures]")
+    filters = (config.get("FilterCriteria") or {}).get("Filters") or []
+    if len(filters) > MAX_FILTERS:
+        raise invalid(f"The number of filters ({len(filters)}) exceeds the limit of {MAX_FILTERS}.")
+    try:
+        compile_filters(config.get("FilterCriteria"))
+    except PatternError:
+        raise invalid("Invalid filter pattern definition.") from None
+
+
+def new_stream_config(settings: dict[str, Any], now: float) -> dict[str, Any]:
+    """A new stream mapping's settings from CreateEventSourceMapping's members, AWS's defaults filled in."""
+    config = new_config(settings, now)
+    config["BatchSize"] = settings.get("BatchSize") or STREAM_BATCH_DEFAULT
+    for member, default in (
+        ("MaximumRetryAttempts", -1),
+        ("MaximumRecordAgeInSeconds", -1),
+        ("BisectBatchOnFunctionError", False),
+        ("ParallelizationFactor", 1),
+        ("TumblingWindowInSeconds", 0),
+    ):
+        config[member] = default if settings.get(member) is None else settings[member]
+    config["StartingPosition"] = settings["StartingPosition"]
+    if settings.get("StartingPositionTimestamp") is not None:
+        stamp = settings["StartingPositionTimestamp"]
+        config["StartingPositionTimestamp"] = stamp.timestamp() if hasattr(stamp, "timestamp") else float(stamp)
+    on_failure = ((settings.get("DestinationConfig") or {}).get("OnFailure") or {}).get("Destination")
+    config["DestinationConfig"] = {"OnFailure": {"Destination": on_failure} if on_failure else {}}
+    return config
+
+
 def new_config(settings: dict[str, Any], now: float) -> dict[str, Any]:
     """A new mapping's settings from CreateEventSourceMapping's members, defaults filled in."""
     config: dict[str, Any] = {
@@ -205,6 +298,9 @@ def changed_config(current: dict[str, Any], settings: dict[str, Any], now: float
     for member, inner in (("FilterCriteria", "Filters"), ("ScalingConfig", "MaximumConcurrency")):
         if member in changes and not (changes[member] or {}).get(inner):
             config.pop(member)
+    if "DestinationConfig" in changes:  # an empty OnFailure removes the destination
+        target = ((changes["DestinationConfig"] or {}).get("OnFailure") or {}).get("Destination")
+        config["DestinationConfig"] = {"OnFailure": {"Destination": target} if target else {}}
     return config
 
 

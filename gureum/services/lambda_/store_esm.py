@@ -1,5 +1,6 @@
-"""Lambda's SQL for event source mappings (lambda_event_source_mappings); every function runs inside one store
-transaction (``tx``). A write notifies CHANNEL at commit, so the leader's pollers look again."""
+"""Lambda's SQL for event source mappings (lambda_event_source_mappings) and their stream checkpoints
+(lambda_esm_checkpoints); every function runs inside one store transaction (``tx``). A write of a mapping notifies
+CHANNEL at commit, so the leader's pollers look again."""
 
 from __future__ import annotations
 
@@ -45,6 +46,7 @@ def set_config(tx: Tx, uuid: str, config: dict[str, Any]) -> None:
 
 def delete_mapping(tx: Tx, uuid: str) -> None:
     tx.execute("DELETE FROM lambda_event_source_mappings WHERE uuid = ?", (uuid,))
+    tx.execute("DELETE FROM lambda_esm_checkpoints WHERE uuid = ?", (uuid,))
 
 
 def get_mapping(tx: Tx, uuid: str) -> Mapping | None:
@@ -79,3 +81,20 @@ def list_mappings(
 def every_mapping(tx: Tx) -> list[Mapping]:
     """Every mapping of every account, by uuid."""
     return [_mapping(row) for row in tx.all(f"SELECT {_COLUMNS} FROM lambda_event_source_mappings ORDER BY uuid")]
+
+
+# --- stream checkpoints ------------------------------------------------------------------------------------------
+
+
+def checkpoints(tx: Tx, uuid: str) -> dict[str, tuple[str, bool]]:
+    """shard id → (sequence number of the last record processed, whether the shard was read to its end)."""
+    rows = tx.all("SELECT shard_id, sequence, finished FROM lambda_esm_checkpoints WHERE uuid = ?", (uuid,))
+    return {shard: (sequence, bool(finished)) for shard, sequence, finished in rows}
+
+
+def save_checkpoint(tx: Tx, uuid: str, shard_id: str, sequence: str, finished: bool) -> None:
+    tx.execute(
+        "INSERT INTO lambda_esm_checkpoints (uuid, shard_id, sequence, finished) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (uuid, shard_id) DO UPDATE SET sequence = excluded.sequence, finished = excluded.finished",
+        (uuid, shard_id, sequence, int(finished)),
+    )
