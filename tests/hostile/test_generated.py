@@ -26,35 +26,13 @@ _SETTINGS: dict[str, Any] = {
 EXAMPLES = int(os.environ.get("GUREUM_HOSTILE_EXAMPLES", "1500"))
 
 
-# nesting past the protocol layer's bound, as it appears in a body, a form or a URI
-_DEEP_MARKS = (b"[" * 300, b'{"a":' * 300, b"%5B" * 300, b"%7B%22a%22%3A" * 300)
-
-
-_NUL_MARKS = (b"\\u0000", b"\x00", b"%00")
-
-
-def known_defect(request: Hostile, status: int, backend: str) -> str | None:
-    """Why a 500 is an open defect outside the protocol layer (each has a strict xfail in test_reproductions);
-    None for any other answer. Remove an entry once its xfail passes."""
-    if status != 500:
-        return None
-    sent = request.body + request.path.encode("latin-1", "replace")
-    if any(mark in sent for mark in _DEEP_MARKS):
-        return "a service json.loads a deep document held in a string or payload (RecursionError)"
-    if request.service == "apigatewayv2" and ("nextToken=" in request.path or "maxResults=" in request.path):
-        return "apigatewayv2 reads nextToken and maxResults (strings in its model) with int() (ValueError)"
-    if backend == "postgresql" and any(mark in sent for mark in _NUL_MARKS):
-        return "PostgreSQL text cannot hold NUL: the store raises instead of matching nothing / refusing"
-    return None
-
-
 def _check(server: Server, request: Hostile, backend: str) -> None:
     answer = send(server.port, request.method, request.path, request.body, request.headers)
     if answer.status >= 300:
         code = error_code(request.protocol, answer)
         # 501 NotImplemented is gureum's deliberate answer for an operation (or variant) it does not serve yet
         allowed = answer.status < 500 or (answer.status == 501 and code == "NotImplemented")
-        assert allowed or known_defect(request, answer.status, backend), (answer, request)
+        assert allowed, (answer, request)
     assert_responsive(server.port)
 
 

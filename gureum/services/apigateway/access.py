@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ... import safejson
 from ...runtime import Runtime
 from ...store.base import Tx
 from . import store
@@ -90,7 +91,7 @@ def resource_policy(policy_text: str | None, method_arn: str, facts: dict[str, s
     if not policy_text:
         return "none"
     try:
-        policy = json.loads(policy_text)
+        policy = safejson.loads(policy_text)
     except ValueError:
         return "none"
     arn_prefix = method_arn.split("/", 1)[0]
@@ -194,7 +195,7 @@ async def authorize(
         out = await invoke(lambda_arn(authorizer.get("authorizerUri", "")), json.dumps(event).encode())
         payload = out.get("Payload") or b""
         try:
-            doc = json.loads(payload) if payload else None
+            doc = safejson.loads(payload) if payload else None
         except ValueError:
             doc = None
         if out.get("FunctionError"):

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from ... import safejson
 from . import patches
 from .errors import BadRequestException, ConflictException, NotFoundException, not_found
 from .model import apply_patch, descendants, new_id, refresh_paths, split_path
@@ -337,7 +338,7 @@ def create_model(
         raise BadRequestException(_EMPTY_SCHEMA)
     if schema:
         try:
-            json.loads(schema)
+            safejson.loads(schema)
         except ValueError:
             raise BadRequestException(_BAD_SCHEMA) from None
     item = {"id": new_id(6), "name": name, "contentType": content_type, **given(description=description, schema=schema)}

@@ -7,6 +7,7 @@ import copy
 import json
 from typing import Any
 
+from ... import safejson
 from . import patches
 from .apis import add_item, given
 from .errors import BadRequestException, ConflictException, not_found
@@ -34,7 +35,7 @@ def check_part(item: dict[str, Any]) -> None:
     if location.get("type") not in LOCATION_TYPES:
         raise BadRequestException(f"Invalid documentation location type: {location.get('type')}")
     try:
-        json.loads(item.get("properties") or "")
+        safejson.loads(item.get("properties") or "")
     except ValueError:
         raise BadRequestException("Documentation part properties must be a valid JSON object") from None
 
@@ -42,7 +43,7 @@ def check_part(item: dict[str, Any]) -> None:
 def parse_parts(body: bytes) -> list[dict[str, Any]]:
     """ImportDocumentationParts: an OpenAPI document's x-amazon-apigateway-documentation.documentationParts."""
     try:
-        spec = json.loads(body)
+        spec = safejson.loads(body)
         parts = spec["x-amazon-apigateway-documentation"]["documentationParts"]
     except (ValueError, KeyError, TypeError):
         raise BadRequestException(

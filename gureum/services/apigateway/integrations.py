@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
+from ... import safejson
 from ...aws import sigv4
 from ...aws.auth import issue_access_key, issued_secret
 from ...aws.errors import ServiceError
@@ -156,7 +157,7 @@ async def lambda_proxy(call: Call) -> Response:
     if out.get("FunctionError"):
         raise _internal_error()
     try:
-        doc = json.loads(out.get("Payload") or b"null")
+        doc = safejson.loads(out.get("Payload") or b"null")
     except ValueError:
         raise _internal_error() from None
     if not isinstance(doc, dict) or set(doc) - _PROXY_KEYS:
@@ -243,7 +244,9 @@ def source_value(expr: str, call: Call, response: Response | None = None) -> str
             if not name:
                 return source_body.decode("utf-8", "replace")
             try:
-                found = json_path(json.loads(source_body or b"null"), "$." + name if not name.startswith("$") else name)
+                found = json_path(
+                    safejson.loads(source_body or b"null"), "$." + name if not name.startswith("$") else name
+                )
             except ValueError:
                 return None
             return found if isinstance(found, str) else None if found is None else json.dumps(found)
@@ -375,7 +378,7 @@ class Outcome:
 
 async def _mock(call: Call, body: bytes) -> Outcome:
     try:
-        doc = json.loads(body or b"{}")
+        doc = safejson.loads(body or b"{}")
         status = int(doc.get("statusCode", 200)) if isinstance(doc, dict) else 200
     except (ValueError, TypeError):
         raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error", 500) from None
@@ -408,7 +411,7 @@ async def _lambda(call: Call, body: bytes, mapped: dict[str, dict[str, str]]) ->
     message = None
     if out.get("FunctionError"):
         try:
-            doc = json.loads(payload)
+            doc = safejson.loads(payload)
             message = str(doc.get("errorMessage", "")) if isinstance(doc, dict) else ""
         except ValueError:
             message = payload.decode("utf-8", "replace")

@@ -8,6 +8,7 @@ import json
 import re
 from typing import Any
 
+from ... import safejson
 from .apis import GATEWAY_RESPONSE_TYPES
 from .errors import BadRequestException
 from .model import new_id, refresh_paths
@@ -473,7 +474,9 @@ def parse_definition(body: bytes) -> Any:
     if not text:
         raise BadRequestException("Invalid OpenAPI input.")
     try:
-        return json.loads(text)
+        return safejson.loads(text)
+    except safejson.UnsafeJson:
+        raise BadRequestException("Invalid OpenAPI input.") from None
     except ValueError:
         pass
     try:
@@ -482,7 +485,7 @@ def parse_definition(body: bytes) -> Any:
         raise BadRequestException("Invalid OpenAPI input: YAML definitions need PyYAML installed; send JSON.") from None
     try:
         return yaml.safe_load(text)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):  # block nesting deeper than Python's stack too
         raise BadRequestException("Invalid OpenAPI input.") from None
 
 

@@ -7,6 +7,7 @@ import json
 from typing import Any
 from urllib.parse import urlsplit
 
+from ... import safejson
 from ...aws.http import Request
 from ...ports import LambdaInvoker
 from ...runtime import Runtime
@@ -99,7 +100,7 @@ async def invoke_authorizer(
     )
     latency = int((runtime.clock.monotonic() - start) * 1000)
     try:
-        answer = json.loads(out.get("Payload") or b"null")
+        answer = safejson.loads(out.get("Payload") or b"null")
     except ValueError:
         answer = None
     if out.get("FunctionError"):

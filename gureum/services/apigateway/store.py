@@ -14,6 +14,8 @@ from ...store.base import Tx
 
 
 def get_api(tx: Tx, account: str, region: str, api_id: str) -> dict[str, Any] | None:
+    if "\x00" in api_id:  # no identifier holds NUL (and PostgreSQL text cannot): not found on either backend
+        return None
     row = tx.one(
         "SELECT doc FROM apigateway_apis WHERE api_id = ? AND account = ? AND region = ?", (api_id, account, region)
     )

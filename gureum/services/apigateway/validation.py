@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ... import safejson
 from . import jsonschema4
 from .access import GatewayError
 from .integrations import Call
@@ -51,8 +52,8 @@ def validate_request(call: Call, doc: dict[str, Any]) -> None:
         if model is None or not model.get("schema"):
             return
         try:
-            body = json.loads(request.body or b"null")
-            schema = json.loads(model["schema"])
+            body = safejson.loads(request.body or b"null")
+            schema = safejson.loads(model["schema"])
         except ValueError:
             raise GatewayError("BAD_REQUEST_BODY", "Invalid request body") from None
         if jsonschema4.errors(schema, body, _model_resolver(doc)):

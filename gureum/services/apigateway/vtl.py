@@ -16,6 +16,7 @@ from urllib.parse import quote_plus, unquote_plus
 
 import airspeed
 
+from ... import safejson
 from .errors import BadRequestException
 
 
@@ -174,7 +175,7 @@ class Input:
     def _document(self) -> Any:
         if not self._parsed_ok:
             try:
-                self._parsed = json.loads(self.body) if self.body.strip() else {}
+                self._parsed = safejson.loads(self.body) if self.body.strip() else {}
             except ValueError:
                 self._parsed = None
                 self._parsed_ok = True
@@ -242,7 +243,7 @@ class Util:
 
     def parseJson(self, text: Any) -> Any:  # noqa: N802
         try:
-            return wrap(json.loads(str(text)))
+            return wrap(safejson.loads(str(text)))
         except ValueError:
             raise BadRequestException("Invalid JSON passed to $util.parseJson") from None
 

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from ... import safejson
 from ...aws.http import Request
 from ...runtime import Runtime
 from . import jwt
@@ -129,7 +130,7 @@ async def check_lambda(
             payload = await invoke(
                 runtime, account, region, authorizer["AuthorizerUri"], json.dumps(event).encode(), 10000, request_id
             )
-            result = json.loads(payload)
+            result = safejson.loads(payload)
         except (IntegrationFailed, IntegrationTimeout, ValueError):
             raise Denied(500, "Internal Server Error", []) from None
         if ttl and sources:

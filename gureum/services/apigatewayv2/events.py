@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from ... import safejson
 from ...aws.http import Request
 
 _TEXT_TYPES = (
@@ -226,7 +227,7 @@ def _decode_body(doc: dict[str, Any]) -> bytes:
 def response_v2(payload: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
     """Format 2.0: an object with statusCode is a response; anything else is a 200 JSON body."""
     try:
-        doc = json.loads(payload) if payload else None
+        doc = safejson.loads(payload) if payload else None
     except ValueError as exc:
         raise BadLambdaResponse(str(exc)) from None
     if not isinstance(doc, dict) or "statusCode" not in doc:
@@ -247,7 +248,7 @@ def response_v2(payload: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
 def response_v1(payload: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
     """Format 1.0: the object must have statusCode; headers and multiValueHeaders are merged."""
     try:
-        doc = json.loads(payload) if payload else None
+        doc = safejson.loads(payload) if payload else None
     except ValueError as exc:
         raise BadLambdaResponse(str(exc)) from None
     if not isinstance(doc, dict) or "statusCode" not in doc:

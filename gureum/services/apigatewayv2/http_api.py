@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ... import safejson
 from ...aws.http import Request, Response
 from ...ids import unique_id
 from ...runtime import Runtime
@@ -152,13 +153,13 @@ def _sources(inc: events.Incoming, response: Response | None = None) -> dict[str
         },
     }
     try:
-        sources["request.json"] = json.loads(inc.request.body) if inc.request.body else None
+        sources["request.json"] = safejson.loads(inc.request.body) if inc.request.body else None
     except (ValueError, UnicodeDecodeError):
         sources["request.json"] = None
     if response is not None:
         sources["response.headers"] = {k.lower(): v for k, v in response.headers}
         try:
-            sources["response.json"] = json.loads(response.body) if response.body else None
+            sources["response.json"] = safejson.loads(response.body) if response.body else None
         except (ValueError, UnicodeDecodeError):
             sources["response.json"] = None
     return sources

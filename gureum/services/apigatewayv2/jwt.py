@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
+from ... import safejson
 from ...clock import Clock
 
 _HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
@@ -86,8 +87,8 @@ async def verify(token: str, issuer: str, audiences: list[str], cache: JwksCache
     """The token's claims once it verifies; TokenProblem otherwise."""
     try:
         head_b64, body_b64, sig_b64 = token.split(".")
-        header = json.loads(_b64(head_b64))
-        claims: dict[str, Any] = json.loads(_b64(body_b64))
+        header = safejson.loads(_b64(head_b64))
+        claims: dict[str, Any] = safejson.loads(_b64(body_b64))
         signature = _b64(sig_b64)
     except (ValueError, TypeError):
         raise TokenProblem("the token is malformed") from None

@@ -65,12 +65,22 @@ def endpoint(host: str, default_port: int, api_id: str, protocol: str) -> str:
 
 def page(items: list[dict[str, Any]], next_token: str | None, max_results: int | str | None) -> dict[str, Any]:
     """{"Items", "NextToken"?}: API Gateway v2's tokens are offsets into the full list."""
-    start = int(next_token or 0)
-    size = int(max_results or 0) or len(items) or 1
+    start = _paging_number(next_token, "Invalid pagination token")
+    size = _paging_number(max_results, "maxResults must be a positive integer") or len(items) or 1
     out: dict[str, Any] = {"Items": items[start : start + size]}
     if start + size < len(items):
         out["NextToken"] = str(start + size)
     return out
+
+
+def _paging_number(value: int | str | None, problem: str) -> int:
+    """A paging parameter (a string in the model) as a non-negative number; BadRequestException otherwise."""
+    if value is None or value == "":
+        return 0
+    text = str(value)
+    if not text.isascii() or not text.isdigit() or len(text) > 18:
+        raise bad_request(problem)
+    return int(text)
 
 
 def route_key_problem(protocol: str, key: str) -> str | None:

@@ -9,6 +9,7 @@ import json
 import time
 from typing import Any
 
+from ... import safejson
 from .errors import bad_request
 from .model import new_id, public
 
@@ -27,7 +28,9 @@ _CORS_NAMES = {
 def parse(body: str) -> dict[str, Any]:
     """The definition as a document; BadRequest unless it is OpenAPI 3 in JSON (or YAML, with PyYAML)."""
     try:
-        doc = json.loads(body)
+        doc = safejson.loads(body)
+    except safejson.UnsafeJson as exc:
+        raise bad_request(f"Failed to parse the definition: {exc}") from None
     except ValueError:
         try:
             import yaml  # optional: JSON needs nothing
@@ -37,6 +40,8 @@ def parse(body: str) -> dict[str, Any]:
             doc = yaml.safe_load(body)
         except yaml.YAMLError as exc:
             raise bad_request(f"Failed to parse the definition: {exc}") from None
+        except RecursionError:  # block nesting deeper than Python's stack
+            raise bad_request("Failed to parse the definition: nested too deeply") from None
     if not isinstance(doc, dict) or not str(doc.get("openapi", "")).startswith("3."):
         raise bad_request("Only OpenAPI 3.0 definitions are supported for HTTP APIs.")
     return doc

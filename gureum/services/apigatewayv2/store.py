@@ -143,6 +143,8 @@ DOMAINS_CHANNEL = "apigwv2-domains"  # a custom domain name was created or delet
 
 def get_entity(tx: Tx, kind: str, entity_id: str) -> tuple[str, str, dict[str, Any]] | None:
     """(account, region, doc) of a VPC link ("VpcLink"), domain name ("DomainName") or mapping ("ApiMapping")."""
+    if "\x00" in entity_id:  # no identifier holds NUL (and PostgreSQL text cannot): not found on either backend
+        return None
     row = tx.one(
         "SELECT account, region, doc FROM apigwv2_entities WHERE kind = ? AND entity_id = ?", (kind, entity_id)
     )

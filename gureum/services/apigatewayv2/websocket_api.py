@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+from ... import safejson
 from ...aws.http import Request, Response
 from ...ids import unique_id
 from ...runtime import Runtime
@@ -84,7 +85,7 @@ def select_route(expression: str, message: str | bytes, routes: dict[str, Any]) 
         expression = "$" + expression[2:-1]
     if expression.startswith("$request.body.") and isinstance(message, str):
         try:
-            key = json.loads(message)
+            key = safejson.loads(message)
             for part in expression[len("$request.body.") :].split("."):
                 key = key.get(part) if isinstance(key, dict) else None
         except ValueError:
@@ -258,7 +259,7 @@ class WebSocketApis:
                 event["requestContext"]["requestId"],
             )
             try:
-                return json.loads(payload) if payload else None
+                return safejson.loads(payload) if payload else None
             except ValueError:
                 return payload.decode("utf-8", "replace")
         if kind == "MOCK":

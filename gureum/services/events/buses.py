@@ -3,9 +3,9 @@ RemovePermission); tags of buses and rules."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from ... import safejson
 from ...store.base import Tx
 from . import limits, paging, store
 from .base import BackendBase
@@ -26,7 +26,7 @@ _TAGS_MAX = 50
 def _policy_document(text: str) -> dict[str, Any]:
     """A whole resource policy given as PutPermission's Policy."""
     try:
-        policy = json.loads(text)
+        policy = safejson.loads(text)
     except ValueError:
         raise invalid_parameter("Policy", "The policy is not valid JSON.") from None
     if not isinstance(policy, dict) or not isinstance(policy.get("Statement"), list):

@@ -17,6 +17,7 @@ import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from ... import safejson
 from ...delivery import DeliveryError
 from . import limits
 from .store_connections import ApiDestination, Connection
@@ -47,7 +48,7 @@ def _body(text: str, extra: dict[str, str]) -> str:
     if not extra:
         return text
     try:
-        document = json.loads(text)
+        document = safejson.loads(text)
     except ValueError:
         return text
     if isinstance(document, dict):

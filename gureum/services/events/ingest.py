@@ -9,10 +9,10 @@ with an EventId and no error (aws/aws-cli#9186, recorded in LocalStack's AWS sna
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
 
+from ... import safejson
 from ...delivery import DeliveryError
 from ...ids import unique_id
 from ...store.base import Tx
@@ -52,7 +52,7 @@ def build_event(entry: dict[str, Any], account: str, region: str, now: int) -> d
     if missing is not None:
         return missing
     try:
-        detail = json.loads(entry["Detail"])
+        detail = safejson.loads(entry["Detail"])
     except ValueError:
         detail = None
     if not isinstance(detail, dict):  # a JSON string, array or number is not a detail either

@@ -6,6 +6,7 @@ import base64
 import json
 from typing import Any
 
+from ... import safejson
 from .errors import ValidationException
 
 
@@ -18,7 +19,7 @@ def decode(token: str | None, default: Any = "") -> Any:
     if not token:
         return default
     try:
-        return json.loads(base64.urlsafe_b64decode(token.encode()))["after"]
+        return safejson.loads(base64.urlsafe_b64decode(token.encode()))["after"]
     except (ValueError, KeyError, TypeError):
         raise ValidationException("The NextToken provided is invalid.") from None
 

@@ -7,12 +7,12 @@ Kinds are the delivery path's (gureum.delivery): "sqs", "sns", "lambda", "kinesi
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from ... import safejson
 from ...delivery import DeadLetter, RetryPolicy
 from ...ids import unique_id
 from . import limits
@@ -163,7 +163,7 @@ def log_event(text: str, event_time_ms: int) -> dict[str, Any]:
     milliseconds); any other input is the message as it is."""
     message, timestamp = text, event_time_ms
     try:
-        given = json.loads(text)
+        given = safejson.loads(text)
     except ValueError:
         given = None
     if isinstance(given, dict) and set(given) == {"timestamp", "message"}:
@@ -189,7 +189,7 @@ def _as_object(text: str) -> dict[str, Any]:
     """Lambda's payload is the event object it is invoked with; input that is not a JSON object travels as
     {"_raw": text} (the Lambda target passes that text through as the invocation payload)."""
     try:
-        value = json.loads(text)
+        value = safejson.loads(text)
     except ValueError:
         return {"_raw": text}
     return value if isinstance(value, dict) else {"_raw": text}

@@ -3,9 +3,9 @@ ListTargetsByRule, TestEventPattern, and a scheduled rule's firing (run by its "
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from ... import safejson
 from ...patterns import EventPatternError, compile_event_pattern
 from ...schedules import ScheduleExpressionError, parse
 from ...store.base import Tx
@@ -54,6 +54,8 @@ class Rules(BackendBase):
         """Create or replace the rule; its ARN."""
         if not pattern and not schedule:
             raise ValidationException("Parameter(s) EventPattern or ScheduleExpression must be specified.")
+        if "\x00" in (description or ""):  # a 400 on both backends (PostgreSQL text cannot hold NUL)
+            raise invalid_parameter("Description", "Description must not contain NUL characters.")
         if pattern:
             check_pattern(pattern)
         if schedule:
@@ -214,7 +216,7 @@ class Rules(BackendBase):
         except EventPatternError as error:
             raise InvalidEventPatternException(error.message) from None
         try:
-            event = json.loads(event_text)
+            event = safejson.loads(event_text)
         except ValueError:
             raise invalid_parameter("Event") from None
         if not isinstance(event, dict) or any(field not in event for field in _EVENT_FIELDS):

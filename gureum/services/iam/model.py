@@ -6,13 +6,13 @@ No HTTP, no SQL.
 from __future__ import annotations
 
 import base64
-import json
 import re
 import secrets
 from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import quote
 
+from ... import safejson
 from .errors import InvalidInput, LimitExceeded, MalformedPolicyDocument
 
 # IAM quotas (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html), defaults
@@ -63,7 +63,7 @@ _EFFECTS = ("Allow", "Deny")
 def check_document(document: str, *, trust: bool = False, limit: int | None = None) -> dict[str, Any]:
     """AWS's grammar checks on a policy document (identity policy, or a role's trust policy when ``trust``)."""
     try:
-        policy = json.loads(document)
+        policy = safejson.loads(document)
     except ValueError:
         raise MalformedPolicyDocument("Syntax errors in policy.") from None
     if not isinstance(policy, dict):

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ... import safejson
 from . import limits
 from .errors import ExpiredNextTokenException, InvalidArgumentException, ServiceError, stream_not_found
 from .shards import Shard
@@ -235,7 +236,7 @@ def ordered_metrics(names: set[str]) -> tuple[str, ...]:
 
 def check_policy(policy: str) -> None:
     try:
-        doc = json.loads(policy)
+        doc = safejson.loads(policy)
     except ValueError:
         raise InvalidArgumentException("Policy is not a valid JSON document.") from None
     if not isinstance(doc, dict):
@@ -251,7 +252,7 @@ def _encode(fields: dict[str, Any]) -> str:
 
 def _decode(token: str) -> dict[str, Any]:
     try:
-        doc = json.loads(base64.urlsafe_b64decode(token.encode()))
+        doc = safejson.loads(base64.urlsafe_b64decode(token.encode()))
     except (ValueError, UnicodeError):
         doc = None
     if not isinstance(doc, dict):

@@ -14,6 +14,7 @@ import re
 import uuid
 from typing import Any
 
+from ... import safejson
 from ...aws.auth import DEFAULT_ACCOUNT, DEFAULT_REGION
 from ...aws.errors import ServiceError
 from ...delivery import DeadLetter, Delivery, DeliveryError, RetryPolicy
@@ -51,7 +52,7 @@ def check_json(payload: bytes) -> None:
     if not payload:
         return
     try:
-        json.loads(payload)
+        safejson.loads(payload)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidRequestContentException(
             f"Could not parse request body into json: Could not parse payload into json: {exc}", fields={"Type": "User"}
@@ -80,7 +81,7 @@ def client_context(header: str | None) -> str | None:
         return None
     try:
         text = base64.b64decode(header, validate=True).decode()
-        json.loads(text)
+        safejson.loads(text)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise invalid("Client context must be a valid Base64-encoded JSON object.") from None
     if len(header) > 3583:
@@ -208,7 +209,7 @@ def _timestamp(seconds: float) -> str:
 
 def _json_or_text(raw: bytes) -> Any:
     try:
-        return json.loads(raw) if raw.strip() else None
+        return safejson.loads(raw) if raw.strip() else None
     except (ValueError, UnicodeDecodeError):
         return raw.decode("utf-8", "replace")
 

@@ -218,13 +218,16 @@ class Source:
         self.account, self.region = m.source_arn.split(":")[4], m.source_arn.split(":")[3]
 
     async def shards(self) -> list[ShardInfo] | None:
-        if self.kind == "kinesis":
-            found = await self.runtime.port(KinesisReader).shards(self.m.source_arn)
+        """The stream's shards; None when it does not exist; LookupError while its service has not started."""
+        reader, streams = self.runtime.optional_port(KinesisReader), self.runtime.optional_port(DynamoDbStreams)
+        if (reader if self.kind == "kinesis" else streams) is None:
+            raise LookupError(self.kind)
+        if reader is not None and self.kind == "kinesis":
+            found = await reader.shards(self.m.source_arn)
         else:
+            assert streams is not None
             try:
-                described = await self.runtime.port(DynamoDbStreams).describe_stream(
-                    self.account, self.region, self.m.source_arn, None, None
-                )
+                described = await streams.describe_stream(self.account, self.region, self.m.source_arn, None, None)
             except ServiceError as error:
                 if error.code in _MISSING:
                     return None
@@ -316,15 +319,20 @@ class StreamPoller:
                 shards = await source.shards()
             except asyncio.CancelledError:
                 raise
+            except LookupError:  # the stream's service has not started yet
+                shards = []
+                wait = 0.2
             except Exception:
                 log.exception("event source mapping %s: listing the stream's shards failed", m.uuid)
-                shards = []
+                shards, wait = [], 1.0
+            else:
+                wait = _RELIST_SECONDS if shards is not None else 5.0
             if shards is None:
                 await self._report("PROBLEM: Stream not found")
             else:
                 self._start_ready(source, shards, saved)
             try:
-                await asyncio.wait_for(self.changed.wait(), _RELIST_SECONDS if shards is not None else 5.0)
+                await asyncio.wait_for(self.changed.wait(), wait)
             except TimeoutError:
                 pass
             saved = await self.runtime.store.read(lambda tx: store_esm.checkpoints(tx, m.uuid))

@@ -16,6 +16,7 @@ import string
 from typing import Any
 from urllib.parse import parse_qsl
 
+from ... import safejson
 from ...aws.http import Request, Response
 from ...store.base import Tx
 from . import store, store_configs
@@ -144,7 +145,7 @@ def map_response(payload: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
     A JSON object with statusCode is read as {statusCode, headers, cookies, body, isBase64Encoded}; any other JSON
     value is the body of a 200 application/json answer (a JSON string is sent as its text)."""
     try:
-        doc = json.loads(payload) if payload else None
+        doc = safejson.loads(payload) if payload else None
     except (ValueError, UnicodeDecodeError):
         raise BadResponse("The function's response is not JSON.") from None
     if not (isinstance(doc, dict) and "statusCode" in doc):

@@ -14,7 +14,6 @@ characters AWS accepts (no groups), at most two per pattern; ``*`` wildcards are
 
 from __future__ import annotations
 
-import json
 import operator
 import re
 import string
@@ -25,6 +24,8 @@ from typing import Any
 import re2
 
 from gureum.patterns.wildcard import Glob
+
+from ... import safejson
 
 
 class PatternError(ValueError):
@@ -360,7 +361,7 @@ def _compile_json(text: str, regexes: list[int]) -> Callable[[str], dict[str, st
         if not stripped.startswith(("{", "[")):
             return None
         try:
-            doc = json.loads(stripped)
+            doc = safejson.loads(stripped)
         except (ValueError, RecursionError):  # not JSON, or nested deeper than Python's stack
             return None
         return {} if predicate(doc) else None

@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
+from ... import safejson
 from . import limits
 from .errors import InvalidParameterException
 
@@ -22,7 +23,7 @@ def decode_token(token: str | None) -> Any:
     if token is None:
         return None
     try:
-        return json.loads(base64.urlsafe_b64decode(token.encode()))
+        return safejson.loads(base64.urlsafe_b64decode(token.encode()))
     except ValueError:
         raise InvalidParameterException("The specified nextToken is invalid.") from None
 

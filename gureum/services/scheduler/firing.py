@@ -11,12 +11,12 @@ immediately", schedule-types.html); cron and at() are evaluated in ScheduleExpre
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from ... import safejson
 from ...delivery import DeadLetter, RetryPolicy, Target, guarded
 from ...ids import unique_id
 from ...schedules import At, Cron, Rate, next_cron, next_rate, parse, wall_to_epoch, zone
@@ -100,7 +100,7 @@ def _input(schedule: Schedule, nominal: int, execution_id: str) -> str:
 
 def _object(text: str) -> dict[str, Any]:
     try:
-        value = json.loads(text)
+        value = safejson.loads(text)
     except ValueError:
         return {"_raw": text}
     return value if isinstance(value, dict) else {"_raw": text}

@@ -6,11 +6,11 @@ the data is AWS's MissingRenderingAttribute. No HTTP, no SQL."""
 from __future__ import annotations
 
 import html
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ... import safejson
 from . import limits
 from .errors import InvalidRenderingParameter, InvalidTemplate, MissingRenderingAttribute
 
@@ -178,7 +178,7 @@ def template_data(text: str | None) -> dict[str, Any]:
     if text is None or text == "":
         return {}
     try:
-        data = json.loads(text)
+        data = safejson.loads(text)
     except ValueError:
         raise InvalidRenderingParameter("Template data must be a valid JSON object.") from None
     if not isinstance(data, dict):

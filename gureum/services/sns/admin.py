@@ -8,6 +8,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from ... import safejson
 from ...aws.auth import DEFAULT_ACCOUNT, DEFAULT_REGION
 from ...aws.http import Request, Response
 from ...runtime import Runtime
@@ -60,7 +61,7 @@ async def certificate(runtime: Runtime, request: Request) -> Response:
 
 def _body(request: Request) -> dict[str, Any]:
     try:
-        doc = json.loads(request.body or b"{}")
+        doc = safejson.loads(request.body or b"{}")
     except ValueError:
         doc = None
     if not isinstance(doc, dict):

@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from ... import safejson
 from . import limits
 from .errors import InvalidParameter, ParameterValueInvalid, invalid
 
@@ -111,7 +112,7 @@ def check_attributes(attributes: Attributes | None) -> int:
                 raise ParameterValueInvalid(f"Could not cast message attribute '{name}' value to number.") from None
         if data_type == "String.Array":
             try:
-                parsed = json.loads(value)
+                parsed = safejson.loads(value)
             except ValueError:
                 parsed = None
             if not isinstance(parsed, list):
@@ -130,7 +131,7 @@ def parse_structure(message: str, structure: str | None, *, require_default: boo
     if structure != "json":
         raise invalid("MessageStructure")
     try:
-        doc = json.loads(message)
+        doc = safejson.loads(message)
     except ValueError:
         raise InvalidParameter("Invalid parameter: Message Structure - JSON message body failed to parse") from None
     texts = {k: v for k, v in doc.items() if isinstance(v, str)} if isinstance(doc, dict) else {}

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from ... import safejson
 from . import limits
 from .errors import invalid
 
@@ -24,7 +25,7 @@ def read_page_token(token: str | None, member: str = "NextToken") -> int:
     if not token:
         return 0
     try:
-        after = json.loads(base64.b64decode(token, validate=True))["after"]
+        after = safejson.loads(base64.b64decode(token, validate=True))["after"]
     except (ValueError, KeyError, TypeError):
         raise invalid(member) from None
     if not isinstance(after, int):

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ... import safejson
 from ...aws.errors import ServiceError
 from ...delivery import RetryPolicy
 from . import arns, limits
@@ -66,7 +67,9 @@ def _jackson(error: json.JSONDecodeError, text: str) -> str:
 
 def parse_json(text: str, member: str, prefix: str = "Invalid parameter: ") -> Any:
     try:
-        return json.loads(text)
+        return safejson.loads(text)
+    except safejson.UnsafeJson as error:  # AWS: "Invalid parameter: Policy Error: <why>"
+        raise InvalidParameter(f"{prefix}{member} Error: {error}") from None
     except json.JSONDecodeError as error:
         raise InvalidParameter(f"{prefix}{member}: failed to parse JSON. {_jackson(error, text)}") from None
 

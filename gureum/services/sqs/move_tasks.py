@@ -9,6 +9,7 @@ import json
 import uuid
 from typing import Any
 
+from ... import safejson
 from ...aws.errors import ServiceError
 from ...store.base import Tx
 from . import limits, store, store_moves
@@ -28,7 +29,7 @@ def new_handle(source_arn: str) -> str:
 def handle_source(handle: str) -> str:
     """The source ARN inside a task handle; a handle that is no base64 JSON of ours is invalid."""
     try:
-        doc = json.loads(base64.b64decode(handle, validate=True))
+        doc = safejson.loads(base64.b64decode(handle, validate=True))
         source_arn = doc["sourceArn"]
         uuid.UUID(doc["taskId"])
     except (ValueError, KeyError, TypeError):

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from ... import safejson
 from ...aws.auth import DEFAULT_REGION
 from . import limits
 from .errors import InvalidAttributeName, InvalidAttributeValue, InvalidParameterValue, invalid_value
@@ -208,7 +209,7 @@ def page_start(limit: int | None, token: str | None) -> str:
     if not token:
         return ""
     try:
-        return str(json.loads(base64.b64decode(token))["after"])
+        return str(safejson.loads(base64.b64decode(token))["after"])
     except (ValueError, KeyError, TypeError):
         raise InvalidParameterValue("Invalid NextToken value.") from None
 
@@ -284,7 +285,7 @@ def normalise_attributes(given: dict[str, str], fifo: bool, *, source_arn: str, 
 
 def _json_attribute(name: str, value: str) -> str:
     try:
-        doc = json.loads(value)
+        doc = safejson.loads(value)
     except ValueError:
         raise InvalidAttributeValue(f"Invalid value for the parameter {name}.") from None
     if not isinstance(doc, dict):
@@ -294,7 +295,7 @@ def _json_attribute(name: str, value: str) -> str:
 
 def _redrive_policy(value: str, fifo: bool, source_arn: str, lookup: LookupArn) -> str:
     try:
-        doc = json.loads(value)
+        doc = safejson.loads(value)
     except ValueError:
         raise invalid_value("RedrivePolicy", value, "Redrive policy is not a valid JSON map.") from None
     if not isinstance(doc, dict):
@@ -346,7 +347,7 @@ def _redrive_policy(value: str, fifo: bool, source_arn: str, lookup: LookupArn) 
 
 def _redrive_allow_policy(value: str) -> str:
     try:
-        doc = json.loads(value)
+        doc = safejson.loads(value)
     except ValueError:
         raise invalid_value(
             "RedriveAllowPolicy",

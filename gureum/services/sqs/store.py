@@ -65,6 +65,8 @@ def forget_queues(tx: Tx) -> None:
 
 
 def get_queue(tx: Tx, account: str, region: str, name: str) -> Queue | None:
+    if "\x00" in name:  # no queue name holds NUL (and PostgreSQL text cannot): no such queue on either backend
+        return None
     cache = tx.cache
     key = (account, region, name)
     if cache is not None:
