@@ -96,7 +96,9 @@ def test_kinesis_order_batches_and_event_shape(aws: Callable[..., Any], name: st
     created = client.create_event_source_mapping(
         EventSourceArn=stream, FunctionName=name, StartingPosition="TRIM_HORIZON", BatchSize=5
     )
-    assert created["State"] == "Creating" and created["BatchSize"] == 5 and created["StartingPosition"] == "TRIM_HORIZON"
+    assert (
+        created["State"] == "Creating" and created["BatchSize"] == 5 and created["StartingPosition"] == "TRIM_HORIZON"
+    )
     assert created["MaximumRetryAttempts"] == -1 and created["MaximumRecordAgeInSeconds"] == -1
     assert created["BisectBatchOnFunctionError"] is False and created["ParallelizationFactor"] == 1
     assert created["DestinationConfig"] == {"OnFailure": {}}
