@@ -7,11 +7,14 @@ leaves are iterative, the array-consistency search is bounded, and IP-shaped che
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gureum.patterns import compile_filter_policy, wildcard
 from gureum.patterns.compile import MAX_BRANCHES
@@ -112,3 +115,23 @@ def test_array_consistency_search_is_bounded() -> None:
     event["a"][0]["w"] = [1]
     with _fast():
         assert eb(pattern, json.dumps(event))
+
+
+def _iam_regex(pattern: str) -> re.Pattern[str]:
+    """How resource-policy wildcards were matched before (and still are in some services)."""
+    return re.compile(re.escape(pattern).replace(r"\*", ".*").replace(r"\?", "."), re.DOTALL)
+
+
+@settings(max_examples=500, deadline=None)
+@given(pattern=st.text(alphabet="ab*?/", max_size=10), text=st.text(alphabet="ab/", max_size=14))
+def test_iam_glob_agrees_with_the_regex(pattern: str, text: str) -> None:
+    assert wildcard.IamGlob.of(pattern).fullmatch(text) is (_iam_regex(pattern).fullmatch(text) is not None)
+
+
+def test_iam_glob_on_an_attackers_path() -> None:
+    """A resource policy's "abc/*/*/*/x" against a request path of thousands of slashes: the regex takes
+    O(n^3) (0.4 s at 800 characters, minutes at the request-line limit); the glob reads it once."""
+    arn = "arn:aws:execute-api:us-east-1:000000000000:abc/" + "/" * 15_000 + "y"
+    with _fast():
+        assert not wildcard.IamGlob.of("arn:aws:execute-api:us-east-1:000000000000:abc/*/*/*/x").fullmatch(arn)
+        assert wildcard.IamGlob.of("arn:aws:execute-api:*:*:abc/*/?").fullmatch(arn)
