@@ -101,7 +101,11 @@ class Connections:
             await asyncio.sleep(_SWEEP_SECONDS)
             now = loop.time()
             for connection in [c for c in self.open if c.deadline is not None and c.deadline <= now]:
-                connection.timed_out()
+                try:
+                    connection.timed_out()
+                except Exception:  # one connection's trouble must not end the timeouts of all the others
+                    log.exception("failed to time out a connection")
+                    connection.deadline = None
 
 
 class _Refuse(Exception):
