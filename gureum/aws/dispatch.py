@@ -18,7 +18,7 @@ from .errors import ServiceError, foreign_error
 from .http import Request, Response
 from .protocols import get_protocol
 from .routing import Route, RouteError, Router
-from .specs import load_spec
+from .specs import ServiceSpec, load_spec
 from .validate import Rules, validate
 
 if TYPE_CHECKING:
@@ -230,6 +230,10 @@ class Dispatcher:
         """Strict mode: the request must be signed (SigV4) with a key we know the secret of, for the operation's
         service and a valid Region ("Credential should be scoped to correct service: 'events'. ")."""
         spec = route.spec
+        if route.operation is None:
+            # no operation of the service the scope names: a query action of another service, signed for this
+            # one (SQS's ListQueues signed as sns) is refused as AWS refuses it at the other service's endpoint
+            spec = self._intended_service(request) or spec
         try:
             sigv4.authenticate(
                 request,
@@ -256,6 +260,15 @@ class Dispatcher:
             log.warning("%s answered %d %s: %s", where, error.status, error.code, error.message)
         elif not self.access_log:  # no operation takes it: an SDK whose URIs gureum does not know, a stray request
             log.info("%s %s answered %d %s: %s", request.method, request.path, error.status, error.code, error.message)
+
+    def _intended_service(self, request: Request) -> ServiceSpec | None:
+        """The service whose operation the request names when its signature is not consulted (the action or
+        path alone), if that finds an operation."""
+        try:
+            route = self.router.resolve(request, None)
+        except ServiceError:
+            return None
+        return route.spec if route.operation is not None else None
 
     @staticmethod
     def _error(error: ServiceError, route: Route | None, request: Request, request_id: str) -> Response:

@@ -164,6 +164,36 @@ def test_request_signed_for_another_service_is_refused(
     assert _signed_for(strict, service, target, version)[0] == 200  # the same request, scoped right
 
 
+@pytest.mark.parametrize(
+    ("form", "scope", "service"),
+    [
+        ("Action=ListQueues&Version=2012-11-05", "sns", "sqs"),
+        ("Action=ListUsers&Version=2010-05-08", "sts", "iam"),
+        ("Action=ListTopics&Version=2010-03-31", "sqs", "sns"),
+    ],
+)
+def test_query_action_signed_for_another_service_is_refused(
+    strict: Server, form: str, scope: str, service: str
+) -> None:
+    """The query protocol names no service but the action: one the signed-for service lacks, which another
+    has, is that other service's request with a wrong scope (not an unknown action)."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    request = AWSRequest(method="POST", url=f"{strict.endpoint}/", data=form.encode(), headers=headers)
+    SigV4Auth(Credentials("AKIAGOOD", "good-secret"), scope, "eu-central-1").add_auth(request)
+    raw = urllib.request.Request(
+        f"{strict.endpoint}/", data=form.encode(), method="POST", headers=dict(request.headers)
+    )
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(raw, timeout=10)
+    body = err.value.read().decode()
+    assert err.value.code == 403 and "<Code>SignatureDoesNotMatch</Code>" in body
+    assert f"Credential should be scoped to correct service: &apos;{service}&apos;. " in body
+
+
 def test_credential_scope_must_name_a_valid_region(strict: Server) -> None:
     with pytest.raises(ClientError) as err:
         boto3.client(
