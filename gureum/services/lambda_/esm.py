@@ -18,6 +18,7 @@ import logging
 from dataclasses import replace
 from typing import Any
 
+from ... import safejson
 from ...aws.errors import ServiceError
 from ...patterns import EventPattern
 from ...ports import LambdaInvoker, SqsConsumer
@@ -134,7 +135,7 @@ def passes(filters: list[EventPattern], record: dict[str, Any]) -> bool:
         return True
     doc = dict(record)
     try:
-        body = json.loads(record["body"])
+        body = safejson.loads(record["body"])  # a client's text: bounded depth and size
         if isinstance(body, dict):
             doc["body"] = body
     except ValueError:

@@ -3,8 +3,7 @@ recording a mapping's LastProcessingResult."""
 
 from __future__ import annotations
 
-import json
-
+from ... import safejson
 from ...store.base import Tx
 from . import store_esm
 
@@ -23,7 +22,7 @@ def failed_items(payload: bytes, ids: set[str]) -> set[str] | None:
     if not text or text == "null":
         return set()
     try:
-        doc = json.loads(text)
+        doc = safejson.loads(text)  # the function's answer: bounded depth and size
     except ValueError:
         return None
     if not isinstance(doc, dict):

@@ -20,6 +20,7 @@ import uuid as uuids
 from dataclasses import dataclass, field
 from typing import Any
 
+from ... import safejson
 from ...aws.errors import ServiceError
 from ...patterns import EventPattern
 from ...ports import DynamoDbStreams, KinesisReader, LambdaInvoker
@@ -142,7 +143,7 @@ def passes(filters: list[EventPattern], record: dict[str, Any]) -> bool:
     if "kinesis" in record:
         inner = dict(record["kinesis"])
         try:
-            data = json.loads(base64.b64decode(inner["data"]))
+            data = safejson.loads(base64.b64decode(inner["data"]))  # a producer's bytes: bounded
             if isinstance(data, dict):
                 inner["data"] = data
         except ValueError:
