@@ -17,6 +17,7 @@ from .context import RequestContext
 from .errors import ServiceError, foreign_error
 from .http import Request, Response
 from .protocols import get_protocol
+from .protocols.base import nested_too_deep
 from .routing import Route, RouteError, Router
 from .specs import ServiceSpec, load_spec
 from .validate import Rules, validate
@@ -194,7 +195,10 @@ class Dispatcher:
                 caller.access_key,
                 request_id,
             )
-            result = await handler(ctx, params)
+            try:
+                result = await handler(ctx, params)
+            except RecursionError:  # a service decoding nested input of its own: AWS's 400, never a 500
+                raise nested_too_deep(service.validation.style, service.validation.code) from None
             return protocol.serialize(route.operation, result, request_id)
         except ServiceError as error:
             if note is not None:

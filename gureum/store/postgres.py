@@ -43,6 +43,31 @@ def _placeholders(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
 
+class _NoRows:
+    """The result of a statement that can match no row (see _nul_lookup)."""
+
+    rowcount = 0
+
+    def fetchone(self) -> None:
+        return None
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return []
+
+
+_NO_ROWS = _NoRows()
+
+
+def _nul_lookup(sql: str, params: Sequence[Any]) -> bool:
+    """A SELECT or DELETE with a NUL character in a text parameter: PostgreSQL's text cannot hold NUL (the driver
+    refuses the statement), so no stored row can match it — answer "no rows" as SQLite does, instead of an error.
+    Writes that would store a NUL still fail: services refuse such input before they write."""
+    if not any(isinstance(p, str) and "\x00" in p for p in params):
+        return False
+    verb = sql.lstrip()[:6].upper()
+    return verb in ("SELECT", "DELETE")
+
+
 class _PgTx:
     dialect = "postgresql"
     # other nodes change rows behind this node's back: nothing is cached across transactions
@@ -54,6 +79,8 @@ class _PgTx:
         self.pending: Pending = []
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        if _nul_lookup(sql, params):
+            return _NO_ROWS
         return self.conn.execute(_placeholders(sql), params)
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any:
@@ -62,9 +89,13 @@ class _PgTx:
             return cur
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        if _nul_lookup(sql, params):
+            return None
         return self.conn.execute(_placeholders(sql), params).fetchone()
 
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        if _nul_lookup(sql, params):
+            return []
         return self.conn.execute(_placeholders(sql), params).fetchall()
 
     def notify(self, channel: str, payload: str) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ... import safejson
+from ...patterns.wildcard import IamGlob
 from ...runtime import Runtime
 from ...store.base import Tx
 from . import store
@@ -39,8 +40,10 @@ def lambda_arn(uri: str) -> str:
 # --- policies -----------------------------------------------------------------------------------------------------
 
 
-def _wildcard(pattern: str) -> re.Pattern[str]:
-    return re.compile("^" + re.escape(pattern).replace(r"\*", ".*").replace(r"\?", ".") + "$", re.DOTALL)
+def _wildcard(pattern: str) -> IamGlob:
+    """A policy's wildcard (``*``, ``?``), matched in linear time: a regex built from it would backtrack on a long
+    request path."""
+    return IamGlob.of(pattern)
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -54,9 +57,11 @@ def policy_allows(policy: Any, method_arn: str) -> bool:
     allowed = False
     for statement in _as_list(policy.get("Statement")):
         actions = _as_list(statement.get("Action"))
-        if not any(_wildcard(a).match("execute-api:Invoke") for a in actions if isinstance(a, str)):
+        if not any(_wildcard(a).fullmatch("execute-api:Invoke") for a in actions if isinstance(a, str)):
             continue
-        if not any(_wildcard(r).match(method_arn) for r in _as_list(statement.get("Resource")) if isinstance(r, str)):
+        if not any(
+            _wildcard(r).fullmatch(method_arn) for r in _as_list(statement.get("Resource")) if isinstance(r, str)
+        ):
             continue
         effect = str(statement.get("Effect", "")).lower()
         if effect == "deny":
@@ -79,7 +84,7 @@ def _condition_holds(operator: str, key: str, expected: Any, facts: dict[str, st
     if operator in ("StringEquals", "StringNotEquals"):
         return (actual in values) == (operator == "StringEquals")
     if operator in ("StringLike", "StringNotLike"):
-        matched = actual is not None and any(_wildcard(v).match(actual) for v in values)
+        matched = actual is not None and any(_wildcard(v).fullmatch(actual) for v in values)
         return matched == (operator == "StringLike")
     return False  # an operator gureum does not evaluate never matches
 
@@ -98,7 +103,9 @@ def resource_policy(policy_text: str | None, method_arn: str, facts: dict[str, s
     verdict = "none"
     for statement in _as_list(policy.get("Statement") if isinstance(policy, dict) else None):
         if not any(
-            _wildcard(a).match("execute-api:Invoke") for a in _as_list(statement.get("Action")) if isinstance(a, str)
+            _wildcard(a).fullmatch("execute-api:Invoke")
+            for a in _as_list(statement.get("Action"))
+            if isinstance(a, str)
         ):
             continue
         resources = [
@@ -106,7 +113,7 @@ def resource_policy(policy_text: str | None, method_arn: str, facts: dict[str, s
             for r in _as_list(statement.get("Resource"))
             if isinstance(r, str)
         ]
-        if not any(_wildcard(r).match(method_arn) for r in resources):
+        if not any(_wildcard(r).fullmatch(method_arn) for r in resources):
             continue
         conditions = statement.get("Condition") or {}
         if not all(
