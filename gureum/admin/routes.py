@@ -54,9 +54,10 @@ def _runtime(app: App) -> Runtime:
 async def _health(app: App) -> Response:
     runtime = _runtime(app)
     store = "memory" if runtime.config.in_memory else runtime.store.dialect
-    return _json(
-        {"status": "running", "version": __version__, "store": store, "services": dict(runtime.service_status)}
-    )
+    from ..services.lambda_.sandbox import isolation
+
+    status = {"status": "running", "version": __version__, "store": store, "services": dict(runtime.service_status)}
+    return _json({**status, "isolation": {"lambda": isolation()}})
 
 
 async def _localstack_health(app: App) -> Response:

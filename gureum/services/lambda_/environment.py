@@ -5,8 +5,9 @@ Isolation: a separate process in its own session (process group), working direct
 up-front reservation for Node), no core dumps, killed with gureum (PR_SET_PDEATHSIG; and its Runtime API socket
 closes), and only the environment AWS documents (the parent's variables do not leak in).  The file system is
 restricted with Landlock where the kernel has it (sandbox.py: read-only system, runtime and code; writable only the
-environment's own folder, mounted on /tmp when gureum runs as root).  Not isolated: network and users are the
-host's; a container engine would add those (network namespace, cgroup memory accounting like AWS's).
+environment's own folder, mounted on /tmp when gureum runs as root; as root also its own PID namespace, private
+/proc and /dev/shm, pids cgroup).  Not isolated: network and users are the host's; a container engine would add
+those (network namespace, cgroup memory accounting like AWS's).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from .functions import Function, runtime_version_arn
 from .limits import MAX_RESPONSE_PAYLOAD
 from .runtime_api import NextEvent, RuntimeApiServer
 from .runtimes import BOOTSTRAP_DIR, Launch
-from .sandbox import Sandbox
+from .sandbox import PIDS_MAX, Sandbox, remove_cgroup
 
 _PR_SET_PDEATHSIG = 1
 _LONGEST_LINE = 256 * 1024  # a line longer than this goes out in pieces (a runaway logger without newlines)
@@ -82,6 +83,27 @@ def log_stream_name(version: str, now: dt.datetime) -> str:
     return f"{now:%Y/%m/%d}/[{version}]{uuid.uuid4().hex}"
 
 
+def _nproc_limit() -> int | None:
+    """RLIMIT_NPROC for a non-root gureum: it counts every process of the user, so the user's processes now plus
+    AWS's 1,024 per environment (root ignores RLIMIT_NPROC: there a pids cgroup bounds the environment)."""
+    if os.geteuid() == 0:
+        return None
+    uid, count = os.getuid(), 0
+    try:
+        for entry in os.scandir("/proc"):
+            if entry.name.isdigit():
+                try:
+                    if entry.stat().st_uid == uid:
+                        count += 1
+                except OSError:
+                    continue
+    except OSError:
+        return None
+    soft, hard = resource.getrlimit(resource.RLIMIT_NPROC)
+    wanted = count + PIDS_MAX
+    return wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+
+
 class Environment:
     """Serves one invocation at a time; ``alive`` until it crashes, times out or is stopped."""
 
@@ -114,6 +136,8 @@ class Environment:
         self._transcript_chars = 0
         self.log_sink: LogSink | None = None  # set before start: where lines go as they are printed
         self._read_fd = -1
+        self.kept = False  # the runtime runs in a PID namespace, kept by the process gureum started
+        self.cgroup: str | None = None  # its own pids cgroup, removed with it
 
     # --- lifecycle ---------------------------------------------------------------------------------
 
@@ -136,6 +160,9 @@ class Environment:
         sandbox = Sandbox.for_environment(self.launch.argv, env, self.task_root, self.work_dir, BOOTSTRAP_DIR)
         if sandbox is not None:
             env = sandbox.environment(env)
+            self.kept = sandbox.pid_namespace
+            self.cgroup = sandbox.cgroup
+        nproc = _nproc_limit()
 
         def limits() -> None:  # in the child, before exec
             if sandbox is not None:
@@ -143,6 +170,8 @@ class Environment:
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
             resource.setrlimit(resource.RLIMIT_FSIZE, (file_limit, file_limit))
             resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+            if nproc is not None:
+                resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
             if _LIBC is not None:
                 _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # die with gureum, even after kill -9
 
@@ -249,6 +278,10 @@ class Environment:
                 pass
         await self.server.close()
         self._drain_output()
+        for _ in range(100):  # the kernel takes a moment to reap what was killed
+            if self.cgroup is None or remove_cgroup(self.cgroup):
+                break
+            await asyncio.sleep(0.02)
         if self._current is not None and not self._current.done.done():
             self._current.done.set_result(("crash", b"", None))
         shutil.rmtree(self.work_dir, ignore_errors=True)
@@ -257,8 +290,15 @@ class Environment:
         """Peak resident memory of the runtime process (VmHWM), in MB."""
         if self.proc is None:
             return 0
+        pid = self.proc.pid
+        try:  # in a PID namespace (``kept``): the process gureum started → the namespace's init → the runtime
+            for _ in range(2 if self.kept else 0):
+                with open(f"/proc/{pid}/task/{pid}/children") as children:
+                    pid = int((children.read().split() or [str(pid)])[0])
+        except (OSError, ValueError):
+            pass
         try:
-            with open(f"/proc/{self.proc.pid}/status") as status:
+            with open(f"/proc/{pid}/status") as status:
                 for line in status:
                     if line.startswith("VmHWM:"):
                         return max(1, int(line.split()[1]) // 1024)

@@ -7,7 +7,10 @@ write only its own private folder and /dev. gureum's data directory — the stor
 folders — is out of reach. Landlock is an unprivileged kernel feature (Linux 5.13+); where the kernel lacks it the
 environment runs without it and gureum says so once in its log. As root, the environment also gets a mount
 namespace in which its private folder is mounted on /tmp, as on AWS (code that writes to /tmp directly works and
-sees only its own files); otherwise /tmp itself is not writable and TMPDIR names the private folder.
+sees only its own files); otherwise /tmp itself is not writable and TMPDIR names the private folder. As root
+(where the kernel allows it), each environment also runs in PID and IPC namespaces of its own with a private /proc
+and /dev/shm (it sees and signals only its own processes; all of them end with it), in a pids cgroup of its own
+when one is writable (``PIDS_MAX``); a non-root gureum bounds forks with RLIMIT_NPROC. ``isolation()`` says which.
 
 The rules are computed in gureum (``Sandbox.for_environment``) and applied in the child between fork and exec
 (``Sandbox.apply``): a handful of system calls, no allocation-heavy work.
@@ -20,6 +23,8 @@ import ctypes.util
 import functools
 import logging
 import os
+import signal
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,8 +35,12 @@ _SYS_CREATE_RULESET, _SYS_ADD_RULE, _SYS_RESTRICT_SELF = 444, 445, 446
 _CREATE_RULESET_VERSION = 1
 _RULE_PATH_BENEATH = 1
 _PR_SET_NO_NEW_PRIVS = 38
-_CLONE_NEWNS = 0x00020000
-_MS_BIND, _MS_REC, _MS_PRIVATE = 0x1000, 0x4000, 0x40000
+_CLONE_NEWNS, _CLONE_NEWPID, _CLONE_NEWIPC = 0x00020000, 0x20000000, 0x08000000
+_MS_NOSUID, _MS_NODEV, _MS_NOEXEC, _MS_BIND, _MS_REC, _MS_PRIVATE = 0x2, 0x4, 0x8, 0x1000, 0x4000, 0x40000
+_PR_SET_PDEATHSIG = 1
+_SYS_CLONE = 56 if os.uname().machine == "x86_64" else 220  # x86-64; arm64 (and most others)
+PIDS_MAX = 1024  # processes and threads per environment, AWS's limit
+_SHM_SIZE = b"size=64m,mode=1777"
 
 # access rights by the ABI version that introduced them
 _EXECUTE, _WRITE_FILE, _READ_FILE, _READ_DIR = 1 << 0, 1 << 1, 1 << 2, 1 << 3
@@ -99,6 +108,8 @@ class Sandbox:
     read_only: tuple[str, ...]
     read_write: tuple[str, ...]
     private_tmp: str | None  # mounted on /tmp in a mount namespace of its own (as root), else None
+    pid_namespace: bool = False  # (as root) its own PID and IPC namespaces, a private /proc and /dev/shm
+    cgroup: str | None = None  # (as root) its own pids cgroup, when one is writable
 
     @classmethod
     def for_environment(
@@ -127,13 +138,32 @@ class Sandbox:
             p == "/tmp" or p.startswith("/tmp/") for p in (*paths, str(private.resolve()))
         ):
             tmp = str(private / "tmp")  # nothing the environment needs lives under /tmp: it may cover it
-        return cls(abi, paths, (str(private), "/dev"), tmp)
+        pidns = pid_namespace_available()
+        return cls(
+            abi,
+            paths,
+            (str(private), "/dev"),
+            tmp,
+            pidns,
+            pids_cgroup(f"{os.getpid()}-{private.name}") if pidns else None,
+        )
 
     def apply(self) -> None:
         """In the child, before exec: the private /tmp (when possible), then the Landlock ruleset on itself."""
         assert _LIBC is not None
         libc = _LIBC
-        if self.private_tmp is not None:
+        if self.pid_namespace:
+            keeper, status_w = _enter_pid_namespace(libc, self.cgroup)
+            if libc.mount(None, b"/", None, _MS_REC | _MS_PRIVATE, None) != 0:
+                raise OSError(ctypes.get_errno(), "making the mounts private failed")
+            if self.private_tmp is not None:
+                libc.mount(self.private_tmp.encode(), b"/tmp", None, _MS_BIND, None)
+            if libc.mount(b"proc", b"/proc", b"proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, None) != 0:
+                raise OSError(ctypes.get_errno(), "mounting a private /proc failed")
+            if libc.mount(b"shm", b"/dev/shm", b"tmpfs", _MS_NOSUID | _MS_NODEV, _SHM_SIZE) != 0:
+                raise OSError(ctypes.get_errno(), "mounting a private /dev/shm failed")
+            _serve_as_init(keeper, status_w)
+        elif self.private_tmp is not None:
             if libc.unshare(_CLONE_NEWNS) == 0 and libc.mount(None, b"/", None, _MS_REC | _MS_PRIVATE, None) == 0:
                 libc.mount(self.private_tmp.encode(), b"/tmp", None, _MS_BIND, None)
         handled = _handled(self.abi)
@@ -173,6 +203,197 @@ class Sandbox:
     def environment(self, env: dict[str, str]) -> dict[str, str]:
         """The environment variables as the sandboxed process sees its folders (TMPDIR is /tmp once mounted there)."""
         return {**env, "TMPDIR": "/tmp"} if self.private_tmp is not None else env
+
+
+def pid_namespace_available() -> bool:
+    """Whether environments get their own PID namespace (gureum is root on Linux; GUREUM_LAMBDA_PID_NAMESPACE=0
+    turns it off)."""
+    if _LIBC is None or os.geteuid() != 0 or os.environ.get("GUREUM_LAMBDA_PID_NAMESPACE", "1") == "0":
+        return False
+    return _kernel_allows_namespaces()
+
+
+@functools.cache
+def _kernel_allows_namespaces() -> bool:
+    """Asked once, of a throwaway process: a container may refuse new PID namespaces even to root."""
+    probe = (
+        "import ctypes, sys; libc = ctypes.CDLL(None, use_errno=True)\n"
+        f"sys.exit(0 if libc.unshare({_CLONE_NEWNS | _CLONE_NEWPID | _CLONE_NEWIPC}) == 0 else 1)"
+    )
+    try:
+        allowed = subprocess.run([sys.executable, "-S", "-c", probe], timeout=10, check=False).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        allowed = False
+    if not allowed:
+        log.warning("the kernel refuses PID namespaces: Lambda environments see and may signal the host's processes")
+    return allowed
+
+
+def pids_cgroup(name: str) -> str | None:
+    """A pids cgroup of its own for one environment (at most ``PIDS_MAX`` processes and threads, as on AWS), when
+    a pids controller is writable (cgroup v2 with +pids at the root, or v1's pids hierarchy); else None."""
+    if os.environ.get("GUREUM_LAMBDA_PIDS_CGROUP", "1") == "0":
+        return None
+    for base in _pids_roots():
+        _sweep_stale(os.path.join(base, "gureum-lambda"))
+        path = os.path.join(base, "gureum-lambda", name)
+        try:
+            os.makedirs(path, exist_ok=True)
+            with open(os.path.join(path, "pids.max"), "w") as limit:
+                limit.write(str(PIDS_MAX))
+            return path
+        except OSError:
+            continue
+    return None
+
+
+def remove_cgroup(path: str) -> bool:
+    """Kill what is left in the environment's cgroup and remove it: False while processes are still exiting."""
+    try:
+        with open(os.path.join(path, "cgroup.procs")) as procs:
+            for pid in procs.read().split():
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except (ProcessLookupError, ValueError):
+                    pass
+        os.rmdir(path)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return True
+
+
+@functools.cache
+def _sweep_stale(parent: str) -> None:
+    """Once per gureum: remove the cgroups of environments whose gureum is gone (killed with -9: nothing removed
+    them; their processes died with it)."""
+    try:
+        for entry in os.scandir(parent):
+            owner = entry.name.split("-", 1)[0]
+            if entry.is_dir() and owner.isdigit() and not os.path.exists(f"/proc/{owner}"):
+                remove_cgroup(entry.path)
+    except OSError:
+        pass
+
+
+@functools.cache
+def _pids_roots() -> tuple[str, ...]:
+    roots = []
+    try:
+        with open("/sys/fs/cgroup/cgroup.subtree_control") as controllers:
+            if "pids" in controllers.read().split():
+                roots.append("/sys/fs/cgroup")
+    except OSError:
+        pass
+    if os.path.exists("/sys/fs/cgroup/pids/cgroup.procs"):
+        roots.append("/sys/fs/cgroup/pids")
+    return tuple(roots)
+
+
+def isolation() -> dict[str, bool]:
+    """Which isolation environments get here (for /_gureum/health)."""
+    root = _LIBC is not None and os.geteuid() == 0
+    cgroup = False
+    if root and os.environ.get("GUREUM_LAMBDA_PIDS_CGROUP", "1") != "0":
+        cgroup = any(os.access(base, os.W_OK) for base in _pids_roots())
+    return {
+        "landlock": bool(landlock_abi()),
+        "pid_namespace": bool(landlock_abi()) and pid_namespace_available(),
+        "private_tmp": bool(landlock_abi()) and root,
+        "pids_cgroup": cgroup,
+        "rlimit_nproc": _LIBC is not None and not root,
+        "unprivileged_user": False,
+    }
+
+
+def _clone() -> int:
+    """fork(2) as the raw system call: no at-fork handlers. Under uvloop, ``preexec_fn`` runs inside libuv's fork's
+    own at-fork handler, and a library fork (os.fork) would run it again in the new child, recursively (each level
+    a nested PID namespace, until the kernel's limit of 32: ENOSPC)."""
+    assert _LIBC is not None
+    pid = int(_LIBC.syscall(_SYS_CLONE, signal.SIGCHLD, 0, 0, 0, 0))
+    if pid < 0:
+        raise OSError(ctypes.get_errno(), "clone failed")
+    return pid
+
+
+def _enter_pid_namespace(libc: ctypes.CDLL, cgroup: str | None) -> tuple[int, int]:
+    """In the child, before exec: its own cgroup, new mount, PID and IPC namespaces, then a fork. The forked
+    process is the namespace's init (PID 1, returning here with the keeper's pid and a pipe for the runtime's exit
+    status); when it ends, the kernel kills every process left in the namespace (a double-forked setsid child
+    included). The process gureum started stays outside as its keeper, in a session of its own (gureum kills that
+    process group): it waits for the init and ends as the runtime did; killed (or gureum gone), it takes the init,
+    and so the namespace, down with it."""
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # the keeper dies with gureum, even after kill -9
+    try:
+        os.setsid()  # uvloop starts the session after preexec_fn, which the keeper never leaves
+    except OSError:
+        pass  # already a session leader (subprocess: start_new_session before preexec_fn)
+    if cgroup is not None:
+        with open(os.path.join(cgroup, "cgroup.procs"), "w") as procs:
+            procs.write(str(os.getpid()))
+    if libc.unshare(_CLONE_NEWNS | _CLONE_NEWPID | _CLONE_NEWIPC) != 0:
+        raise OSError(ctypes.get_errno(), "unshare of the PID namespace failed")
+    keeper = os.getpid()
+    status_r, status_w = os.pipe()
+    init = _clone()
+    if init == 0:
+        os.close(status_r)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # the keeper gone (killed with its group): the namespace too
+        if not os.path.exists(f"/proc/{keeper}"):  # (still the host's /proc) it went before the line above
+            os._exit(137)
+        return keeper, status_w
+    max_fd = os.sysconf("SC_OPEN_MAX")
+    os.closerange(3, status_r)  # the output pipe, the spawner's error pipes: the init's
+    os.closerange(status_r + 1, max_fd if max_fd > 0 else 65536)
+    while True:
+        try:
+            os.waitpid(init, 0)
+            break
+        except InterruptedError:
+            continue
+    raw = b""
+    while len(raw) < 4 and (chunk := os.read(status_r, 4 - len(raw))):
+        raw += chunk
+    status = int.from_bytes(raw, "little") if len(raw) == 4 else 137 << 8
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        signal.signal(sig, signal.SIG_DFL)
+        os.kill(os.getpid(), sig)
+    os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+
+
+def _serve_as_init(keeper: int, status_w: int) -> None:
+    """PID 1 of the namespace: fork the runtime (returning in it, numbered as its keeper is on the host, so each
+    environment's runtime has a pid of its own as before), reap every orphan, and when the runtime ends, send its
+    wait status to the keeper and end (the kernel then kills what is left in the namespace)."""
+    try:
+        with open("/proc/sys/kernel/ns_last_pid", "w") as last:
+            last.write(str(keeper - 1))
+    except OSError:
+        pass  # the runtime is PID 2
+    runtime = _clone()
+    if runtime == 0:
+        os.close(status_w)
+        return
+    max_fd = os.sysconf("SC_OPEN_MAX")
+    os.closerange(3, status_w)
+    os.closerange(status_w + 1, max_fd if max_fd > 0 else 65536)
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_IGN)
+    while True:
+        try:
+            pid, status = os.waitpid(-1, 0)
+        except InterruptedError:
+            continue
+        except ChildProcessError:
+            status = 137 << 8
+            break
+        if pid == runtime:
+            break
+    os.write(status_w, status.to_bytes(4, "little"))
+    os._exit(0)
 
 
 def _link_targets(folder: Path) -> set[Path]:
