@@ -1,7 +1,7 @@
-"""Shared fixtures: a real gureum server per store backend, and boto3 clients pointed at it.
+"""Shared fixtures: a real gureum server per store kind, and boto3 clients pointed at it.
 
-Every test that uses ``server`` (or ``endpoint``, ``aws``, ``sqs``, ``store``) runs once per backend in
-GUREUM_TEST_BACKENDS (default: sqlite and postgresql; the PostgreSQL cluster is started by the tests).
+Every test that uses ``server`` (or ``endpoint``, ``aws``, ``sqs``, ``store``) runs once per store kind in
+GUREUM_TEST_STORES (default: sqlite and postgresql; the PostgreSQL cluster is started by the tests).
 """
 
 from __future__ import annotations
@@ -21,7 +21,9 @@ from botocore.config import Config
 from .server import Server
 
 REGION = "us-east-1"
-BACKENDS = [b.strip() for b in os.environ.get("GUREUM_TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]
+# the store kinds every server test runs on (GUREUM_TEST_BACKENDS is this variable's former name)
+_KINDS = os.environ.get("GUREUM_TEST_STORES") or os.environ.get("GUREUM_TEST_BACKENDS") or "sqlite,postgresql"
+STORE_KINDS = [kind.strip() for kind in _KINDS.split(",") if kind.strip()]
 
 
 @pytest.fixture(scope="session")
@@ -36,8 +38,8 @@ def pg_cluster() -> Iterator[Any]:
     shutil.rmtree(base, ignore_errors=True)
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def backend(request: pytest.FixtureRequest) -> str:
+@pytest.fixture(scope="session", params=STORE_KINDS)
+def store_kind(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
@@ -45,15 +47,15 @@ StoreFactory = Callable[[], dict[str, Any]]
 
 
 @pytest.fixture(scope="session")
-def store(backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> StoreFactory:
-    """store() → keyword arguments for Server(...) naming a fresh, empty store of this run's backend.
+def store(store_kind: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> StoreFactory:
+    """store() → keyword arguments for Server(...) naming a fresh, empty store of this run's store kind.
 
     Pass the same arguments to a second Server to restart on (or share) the same state.
     """
 
     def make() -> dict[str, Any]:
         data_dir = tmp_path_factory.mktemp("gureum")
-        if backend == "postgresql":
+        if store_kind == "postgresql":
             cluster = request.getfixturevalue("pg_cluster")
             return {"data_dir": data_dir, "store_url": cluster.create_database()}
         return {"data_dir": data_dir}

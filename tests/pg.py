@@ -46,7 +46,7 @@ def ensure_binaries() -> Path:
             return bin_dir
     raise RuntimeError(
         "PostgreSQL server binaries (initdb, pg_ctl) are needed for the PostgreSQL tests: install them "
-        "(Debian: apt-get install postgresql), or set GUREUM_TEST_BACKENDS=sqlite."
+        "(Debian: apt-get install postgresql), or set GUREUM_TEST_STORES=sqlite."
     )
 
 

@@ -26,7 +26,7 @@ _SETTINGS: dict[str, Any] = {
 EXAMPLES = int(os.environ.get("GUREUM_HOSTILE_EXAMPLES", "1500"))
 
 
-def _check(server: Server, request: Hostile, backend: str) -> None:
+def _check(server: Server, request: Hostile, store_kind: str) -> None:
     answer = send(server.port, request.method, request.path, request.body, request.headers)
     if answer.status >= 300:
         code = error_code(request.protocol, answer)
@@ -38,26 +38,26 @@ def _check(server: Server, request: Hostile, backend: str) -> None:
 
 @settings(max_examples=EXAMPLES, **_SETTINGS)
 @given(request=json_request())
-def test_json_protocol(server: Server, backend: str, request: Hostile) -> None:
-    _check(server, request, backend)
+def test_json_protocol(server: Server, store_kind: str, request: Hostile) -> None:
+    _check(server, request, store_kind)
 
 
 @settings(max_examples=EXAMPLES, **_SETTINGS)
 @given(request=query_request())
-def test_query_protocol(server: Server, backend: str, request: Hostile) -> None:
-    _check(server, request, backend)
+def test_query_protocol(server: Server, store_kind: str, request: Hostile) -> None:
+    _check(server, request, store_kind)
 
 
 @settings(max_examples=EXAMPLES, **_SETTINGS)
 @given(request=rest_json_request())
-def test_rest_json_protocol(server: Server, backend: str, request: Hostile) -> None:
-    _check(server, request, backend)
+def test_rest_json_protocol(server: Server, store_kind: str, request: Hostile) -> None:
+    _check(server, request, store_kind)
 
 
 @settings(max_examples=EXAMPLES, **_SETTINGS)
 @given(request=garbage_request())
-def test_garbage(server: Server, backend: str, request: Hostile) -> None:
-    _check(server, request, backend)
+def test_garbage(server: Server, store_kind: str, request: Hostile) -> None:
+    _check(server, request, store_kind)
 
 
 @settings(max_examples=max(EXAMPLES // 6, 10), **_SETTINGS)

@@ -254,11 +254,11 @@ def test_invalid_paging_parameters(server: Server, query: str) -> None:
     assert _client_error(answer, "rest-json")
 
 
-def test_nul_characters(server: Server, backend: str) -> None:
-    """PostgreSQL text cannot hold NUL: each place answers the same 400 on both backends."""
+def test_nul_characters(server: Server, store_kind: str) -> None:
+    """PostgreSQL text cannot hold NUL: each place answers the same 400 on both store kinds."""
     lookup = _json(server, "AmazonSQS.GetQueueUrl", "sqs", {"QueueName": "a\u0000"}, "1.0")
     assert 400 <= lookup.status < 500, lookup
-    rule = {"Name": f"nul-{backend}", "ScheduleExpression": "rate(1 minute)", "Description": "d\u0000"}
+    rule = {"Name": f"nul-{store_kind}", "ScheduleExpression": "rate(1 minute)", "Description": "d\u0000"}
     assert _json(server, "AWSEvents.PutRule", "events", rule).status < 500
 
 

@@ -1,4 +1,4 @@
-"""The store contract: what every backend (SQLite, PostgreSQL) must do, proven by one suite run on each.
+"""The store contract: what every store kind (SQLite, PostgreSQL) must do, proven by one suite run on each.
 
 Services rely on exactly these promises: a write's changes are visible once it returns and never when it failed;
 neighbouring writes do not share a failure; notifications fire only for committed writes; migrations apply once;
@@ -8,7 +8,6 @@ committed data survives closing and reopening; reads cannot write; one node lead
 from __future__ import annotations
 
 import asyncio
-import os
 import tempfile
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -18,14 +17,14 @@ import pytest
 
 from gureum.store import Store, Tx, open_store, wipe_all
 
-BACKENDS = [b.strip() for b in os.environ.get("GUREUM_TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]
+from ..conftest import STORE_KINDS
 
 Opener = Callable[[], Store]
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture(params=STORE_KINDS)
 def opener(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
-    """opener() → a store on one fresh database of this backend; every call opens the same database again."""
+    """opener() → a store on one fresh database of this store kind; every call opens the same database again."""
     url = request.getfixturevalue("pg_cluster").create_database("c") if request.param == "postgresql" else None
     yield lambda: open_store(url, tmp_path)
 
@@ -181,7 +180,7 @@ def test_committed_data_survives_closing_and_reopening(opener: Opener) -> None:
 
 def test_reads_cannot_write(opener: Opener) -> None:
     async def scenario(store: Store) -> None:
-        with pytest.raises(Exception):  # noqa: B017 - each backend raises its driver's own error
+        with pytest.raises(Exception):  # noqa: B017 - each store kind raises its driver's own error
             await store.read(insert("sneaky"))
         assert await store.read(names) == []
 
@@ -207,7 +206,7 @@ def test_wipe_all_empties_tables_but_keeps_migrations(opener: Opener) -> None:
     run(opener, scenario)
 
 
-@pytest.mark.skipif("postgresql" not in BACKENDS, reason="leadership between nodes needs PostgreSQL")
+@pytest.mark.skipif("postgresql" not in STORE_KINDS, reason="leadership between nodes needs PostgreSQL")
 def test_exactly_one_of_two_nodes_leads_a_role(pg_cluster: Any, tmp_path: Path) -> None:
     url = pg_cluster.create_database("lead")
 

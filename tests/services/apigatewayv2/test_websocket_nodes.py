@@ -18,8 +18,8 @@ from ...server import Server
 
 
 @pytest.fixture(scope="module")
-def node_b(server: Server, backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    if backend != "postgresql":
+def node_b(server: Server, store_kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    if store_kind != "postgresql":
         pytest.skip("several nodes share a PostgreSQL store only")
     other = Server(Path(tmp_path_factory.mktemp("node-b")), store_url=server.store_url).start()
     yield other

@@ -1,8 +1,8 @@
 """Scheduled rules fire on minute boundaries, so the rules test_schedule.py watches are made, for every
-backend at once, when the first EventBridge test runs: by the time they are checked most of the wait has
-passed already, and it is paid once rather than once per backend.
+store kind at once, when the first EventBridge test runs: by the time they are checked most of the wait has
+passed already, and it is paid once rather than once per store kind.
 
-Per backend, one rule lives on a server of its own that keeps running; another on a server that is stopped
+Per store kind, one rule lives on a server of its own that keeps running; another on a server that is stopped
 before its first firing falls due, to be restarted by the test (the firing must then happen exactly once).
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from ...conftest import BACKENDS, make_client
+from ...conftest import STORE_KINDS, make_client
 from ...server import Server
 from ._helpers import queue
 
@@ -58,10 +58,10 @@ def _watch(server: Server, name: str) -> Watched:
 
 
 def _store_kwargs(
-    backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    store_kind: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Any]:
     data_dir = tmp_path_factory.mktemp("gureum-schedule")
-    if backend == "postgresql":
+    if store_kind == "postgresql":
         return {"data_dir": data_dir, "store_url": request.getfixturevalue("pg_cluster").create_database("sched")}
     return {"data_dir": data_dir}
 
@@ -72,17 +72,17 @@ def early_schedules(
 ) -> Iterator[dict[str, Early]]:
     started: dict[str, Early] = {}
     try:
-        for backend in BACKENDS:
-            live_server = Server(**_store_kwargs(backend, request, tmp_path_factory)).start()
+        for store_kind in STORE_KINDS:
+            live_server = Server(**_store_kwargs(store_kind, request, tmp_path_factory)).start()
             live = _watch(live_server, "minutely")
-            kept = _store_kwargs(backend, request, tmp_path_factory)
+            kept = _store_kwargs(store_kind, request, tmp_path_factory)
             server = Server(**kept).start()
             try:
                 restarted = _watch(server, "restarted")
             finally:
                 server.stop()
             assert time.time() < restarted.boundary, "the server must be down when its first firing falls due"
-            started[backend] = Early(live, live_server, restarted, kept)
+            started[store_kind] = Early(live, live_server, restarted, kept)
         yield started
     finally:
         for early in started.values():

@@ -32,8 +32,8 @@ def _check_scheduled_event(watched: Watched, body: str) -> None:
     assert event["time"] == _iso(watched.boundary)
 
 
-def test_cron_rule_fires_on_its_minute(early_schedules: dict[str, Early], backend: str) -> None:
-    early = early_schedules[backend]
+def test_cron_rule_fires_on_its_minute(early_schedules: dict[str, Early], store_kind: str) -> None:
+    early = early_schedules[store_kind]
     _wait_past(early.live.boundary)
     sqs = make_client(early.live_server.endpoint, "sqs")
     messages = receive(sqs, early.live.url, 1, timeout=10)
@@ -46,8 +46,8 @@ def test_cron_rule_fires_on_its_minute(early_schedules: dict[str, Early], backen
     _check_scheduled_event(early.live, first["Body"])
 
 
-def test_firing_due_while_down_happens_once_after_restart(early_schedules: dict[str, Early], backend: str) -> None:
-    early = early_schedules[backend]
+def test_firing_due_while_down_happens_once_after_restart(early_schedules: dict[str, Early], store_kind: str) -> None:
+    early = early_schedules[store_kind]
     watched = early.restarted
     _wait_past(watched.boundary)
     server = Server(**early.restart_kwargs).start()

@@ -53,8 +53,8 @@ def test_idle_environment_expires_and_shutdown_stops_environments(store: StoreFa
     assert not _alive(third["pid"])
 
 
-def test_event_invocation_survives_kill(store: StoreFactory, backend: str, name: str) -> None:
-    if backend == "postgresql":
+def test_event_invocation_survives_kill(store: StoreFactory, store_kind: str, name: str) -> None:
+    if store_kind == "postgresql":
         pytest.skip("on PostgreSQL a dead node's claim lapses only after the target's timeout (960 s)")
     args = store()
     server = Server(**args).start()

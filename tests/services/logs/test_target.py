@@ -1,5 +1,5 @@
 """The "logs" delivery target, called as the delivery dispatcher calls it: inside a transaction of a real store
-(this run's backend), then read back through the service's own queries."""
+(this run's store kind), then read back through the service's own queries."""
 
 from __future__ import annotations
 

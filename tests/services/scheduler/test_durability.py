@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ...conftest import BACKENDS, make_client
+from ...conftest import STORE_KINDS, make_client
 from ...server import Server
 from ..events._helpers import nothing_more, queue, receive
 from ._helpers import OFF, at_in, target
@@ -49,7 +49,7 @@ def test_pending_firings_happen_once_after_a_restart(store: Any, name: str, stop
 
 @pytest.fixture
 def nodes(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[tuple[Server, Server]]:
-    if "postgresql" not in BACKENDS:
+    if "postgresql" not in STORE_KINDS:
         pytest.skip("two nodes share state through PostgreSQL")
     url = request.getfixturevalue("pg_cluster").create_database("sched2")
     a = Server(tmp_path / "a", store_url=url).start()

@@ -1,4 +1,4 @@
-"""A gureum server for the SES tests (one per backend): SMTP on a free port, static credentials test:test (so SMTP
+"""A gureum server for the SES tests (one per store kind): SMTP on a free port, static credentials test:test (so SMTP
 passwords derive from a known secret), a 3-second quota window; each test acts as its own fresh account."""
 
 from __future__ import annotations
