@@ -3,25 +3,26 @@ WebSocket handshakes and the Lambda Runtime API)."""
 
 from __future__ import annotations
 
-import time
 from email.utils import formatdate
 from http import HTTPStatus
 
 from .aws.http import Response
+from .clock import SystemClock
 
 REASONS = {status.value: status.phrase for status in HTTPStatus}
 _LINE_BREAKS = str.maketrans({"\r": " ", "\n": " "})
 
 
 class _Date:
-    """The Date header, formatted once per second."""
+    """The Date header, formatted once per second (the wall clock: what a client compares it with)."""
 
     second = 0
     value = b""
+    clock = SystemClock()
 
     @classmethod
     def get(cls) -> bytes:
-        now = int(time.time())
+        now = int(cls.clock.now())
         if now != cls.second:
             cls.second = now
             cls.value = formatdate(now, usegmt=True).encode()
