@@ -9,6 +9,7 @@ Action/NotAction and Resource/NotResource with wildcards; the Condition operator
 from policy text, imports nothing from the rest of gureum. Identity policies are not evaluated here.
 """
 
+from .caller import Caller, call_context
 from .conditions import OPERATORS, ContextValue
 from .document import EMPTY, VERSION_2008, VERSION_2012, Condition, Policy, PolicyError, Statement, load, parse
 from .evaluate import Decision, Principal, Request, evaluate, not_authorized, principal_matches
@@ -16,6 +17,7 @@ from .wildcard import Glob, compile_glob, like
 
 __all__ = [
     "EMPTY",
+    "Caller",
     "OPERATORS",
     "VERSION_2008",
     "VERSION_2012",
@@ -28,6 +30,7 @@ __all__ = [
     "Principal",
     "Request",
     "Statement",
+    "call_context",
     "compile_glob",
     "evaluate",
     "like",

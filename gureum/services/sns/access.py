@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from ...aws.context import RequestContext
-from ...policy import ContextValue, Principal, Request, evaluate, not_authorized
+from ...policy import Caller, ContextValue, Principal, Request, call_context, evaluate, not_authorized
 from .errors import AuthorizationError
 
 # the actions a topic policy can grant; any other action on another account's topic is refused
@@ -24,14 +23,6 @@ TOPIC_ACTIONS = frozenset(
     }
 )  # fmt: skip
 SUBSCRIPTION_DENIED = "Not authorized to access this subscription"  # GetSubscriptionAttributes, as AWS words it
-
-
-@dataclass(frozen=True, slots=True)
-class Caller:
-    account: str
-    access_key: str = ""
-    source_ip: str = ""
-    secure: bool = False  # the request came over HTTPS
 
 
 def caller(ctx: RequestContext) -> Caller:
@@ -65,20 +56,6 @@ class Access:
 def request_context(
     who: Caller, principal_arn: str, now: float, extra: Mapping[str, str] | None = None
 ) -> dict[str, ContextValue]:
-    """The condition keys of a direct call. aws:SourceOwner is the caller's account (SNS's default policy grants
-    the owner's account through it); aws:SecureTransport is "true" over HTTPS and absent over plain HTTP, so a
-    "deny unless TLS" statement written for AWS does not lock out a local client that cannot use TLS."""
-    context: dict[str, ContextValue] = {
-        "aws:SourceOwner": who.account,
-        "aws:CurrentTime": datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "aws:EpochTime": str(int(now)),
-        **(extra or {}),
-    }
-    if who.source_ip:
-        context["aws:SourceIp"] = who.source_ip
-    if who.secure:
-        context["aws:SecureTransport"] = "true"
-    resource = principal_arn.split(":", 5)[-1]
-    if resource.startswith("user/"):
-        context["aws:username"] = resource.rsplit("/", 1)[-1]
-    return context
+    """The condition keys of a direct call; aws:SourceOwner is the caller's account (SNS's default policy grants the
+    owner's account through it)."""
+    return call_context(who, principal_arn, now, {"aws:SourceOwner": who.account, **(extra or {})})

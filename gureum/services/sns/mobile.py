@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from ...policy import Caller
 from ...store.base import Tx
 from . import arns, limits, store_mobile
-from .access import Caller
 from .errors import NotFound, ValidationError, invalid
 from .node import SnsNode
 from .paging import Page, page, page_token, read_page_token

@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, TypeVar
 
-from ...policy import Principal
+from ...policy import Caller, Principal
 from ...runtime import Runtime
 from ...store.base import Tx
 from . import arns, store
-from .access import Access, Caller, account_of, request_context
+from .access import Access, account_of, request_context
 from .errors import no_topic
 from .signing import Signer
 from .store import Topic

@@ -9,9 +9,10 @@ from typing import Any
 
 from ...aws.errors import ServiceError
 from ...ids import unique_id
+from ...policy import Caller
 from ...store.base import Tx
 from . import arns, limits, messages, store, store_mobile
-from .access import Access, Caller
+from .access import Access
 from .errors import (
     AuthorizationError,
     BatchEntryIdsNotDistinct,

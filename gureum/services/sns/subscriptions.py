@@ -8,10 +8,11 @@ import re
 import secrets
 from typing import Any
 
+from ...policy import Caller
 from ...store.base import Tx
 from . import arns, limits, store, store_mobile
 from . import subscription_attributes as attrs
-from .access import SUBSCRIPTION_DENIED, Caller
+from .access import SUBSCRIPTION_DENIED
 from .errors import AuthorizationError, InvalidParameter, NotFound, invalid, no_subscription, no_topic
 from .fanout import send_confirmation
 from .node import SnsNode

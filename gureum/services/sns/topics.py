@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ...policy import Caller
 from ...store.base import Tx
 from . import arns, limits, policies, store
-from .access import Caller
 from .errors import InvalidParameter, ResourceNotFound, TagLimitExceeded, invalid
 from .node import SnsNode
 from .paging import Page, page, page_token, read_page_token

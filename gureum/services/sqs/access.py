@@ -8,20 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from ...aws.context import RequestContext
-from ...policy import ContextValue, Principal, Request, evaluate, not_authorized
+from ...policy import Caller, ContextValue, Principal, Request, evaluate, not_authorized
 from . import limits
 from .errors import access_denied
-
-
-@dataclass(frozen=True, slots=True)
-class Caller:
-    account: str
-    access_key: str = ""
-    source_ip: str = ""
-    secure: bool = False  # the request came over HTTPS
 
 
 def caller(ctx: RequestContext) -> Caller:
@@ -46,22 +37,3 @@ class Access:
             assert self.principal.arn is not None
             # SQS names the action in lower case: "... not authorized to perform: sqs:sendmessage on resource: ..."
             raise access_denied(not_authorized(self.principal.arn, f"sqs:{self.action.lower()}", queue_arn, decision))
-
-
-def request_context(who: Caller, principal_arn: str, now: float) -> dict[str, ContextValue]:
-    """The condition keys of a direct call (aws:PrincipalArn and aws:PrincipalAccount come from the principal).
-    aws:SourceAccount and aws:SourceArn are absent: AWS sets them only when a service calls on behalf of a resource.
-    aws:SecureTransport is "true" over HTTPS and absent over plain HTTP, so a "deny unless TLS" statement written
-    for AWS does not lock out a local client that cannot use TLS."""
-    context: dict[str, ContextValue] = {
-        "aws:CurrentTime": datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "aws:EpochTime": str(int(now)),
-    }
-    if who.source_ip:
-        context["aws:SourceIp"] = who.source_ip
-    if who.secure:
-        context["aws:SecureTransport"] = "true"
-    resource = principal_arn.split(":", 5)[-1]
-    if resource.startswith("user/"):
-        context["aws:username"] = resource.rsplit("/", 1)[-1]
-    return context

@@ -20,10 +20,10 @@ from typing import Any, TypeVar
 from ...aws.context import RequestContext
 from ...aws.errors import ServiceError
 from ...clock import Clock
-from ...policy import Principal
+from ...policy import Caller, Principal, call_context
 from ...store.base import Store, Tx
 from . import limits, move_tasks, permissions, receiving, store, store_moves
-from .access import Access, Caller, request_context
+from .access import Access
 from .errors import (
     InvalidParameterValue,
     MissingParameter,
@@ -110,7 +110,7 @@ class SqsBackend:
         if who is None or owner == who.account:
             return None
         principal = await self._principal_arn(who.account, who.access_key)
-        return Access(Principal(who.account, principal), action, request_context(who, principal, self.clock.now()))
+        return Access(Principal(who.account, principal), action, call_context(who, principal, self.clock.now()))
 
     async def _in_queue(
         self,
