@@ -4,35 +4,13 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
-from typing import Any
 
 import pytest
 
+from tests.awscli import aws as cli
+
 pytest.importorskip("awscli")
-
-
-def cli(endpoint: str, *args: str) -> Any:
-    env = {
-        **os.environ,
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_PAGER": "",
-    }
-    env.pop("AWS_PROFILE", None)
-    proc = subprocess.run(
-        [sys.executable, "-m", "awscli", "--endpoint-url", endpoint, "--output", "json", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout) if proc.stdout.strip() else None
 
 
 def test_cli_reads_logs(endpoint: str, name: str) -> None:

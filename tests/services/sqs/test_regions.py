@@ -6,9 +6,6 @@ queue is at {endpoint}/queue/{region}/{account}/{name}, or at {account}/{name} u
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -19,6 +16,8 @@ from xml.etree import ElementTree
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+
+from tests.awscli import aws as aws_cli
 
 from ._client import ACCOUNT, arn, bodies, expect_error, receive
 
@@ -145,23 +144,7 @@ def test_a_host_naming_its_region_gives_the_aws_url_form(
 
 
 def _cli(endpoint: str, region: str, *args: str) -> Any:
-    env = {
-        **os.environ,
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-        "AWS_DEFAULT_REGION": region,
-        "AWS_PAGER": "",
-    }
-    env.pop("AWS_PROFILE", None)
-    proc = subprocess.run(
-        [sys.executable, "-m", "awscli", "--endpoint-url", endpoint, "--output", "json", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout) if proc.stdout.strip() else None
+    return aws_cli(endpoint, *args, region=region)
 
 
 def test_the_cli_reaches_each_regions_queue(endpoint: str, name: str) -> None:
