@@ -193,6 +193,74 @@ os.unlink(path)
 """
 
 
+# --slow-fsync: an LD_PRELOAD shim for the server that makes fsync/fdatasync of the data dir's files sleep first,
+# as on a disk whose queue another job's writeback keeps full (seconds per fsync); each delayed call is logged
+_SLOW_FSYNC_C = r"""
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+
+static void maybe_slow(int fd, const char *what) {
+    const char *match = getenv("SLOW_FSYNC_MATCH"), *secs = getenv("SLOW_FSYNC_SECONDS");
+    char link[64], path[4096];
+    if (!match || !secs) return;
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, path, sizeof path - 1);
+    if (n <= 0) return;
+    path[n] = 0;
+    if (!strstr(path, match)) return;
+    double s = atof(secs);
+    fprintf(stderr, "slowfsync: %s %s tid %ld: sleeping %.1fs\n", what, path, (long)syscall(SYS_gettid), s);
+    struct timespec ts = {(time_t)s, (long)((s - (time_t)s) * 1e9)};
+    nanosleep(&ts, NULL);
+}
+
+int fsync(int fd) {
+    static int (*real)(int);
+    if (!real) real = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
+    maybe_slow(fd, "fsync");
+    return real(fd);
+}
+
+int fdatasync(int fd) {
+    static int (*real)(int);
+    if (!real) real = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
+    maybe_slow(fd, "fdatasync");
+    return real(fd);
+}
+"""
+
+
+def slow_fsync_env(work: Path, data_dir: Path, seconds: float) -> dict[str, str]:
+    """Build the shim with the C compiler found on PATH; the server environment that loads it."""
+    compiler = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+    if compiler is None:
+        raise SystemExit("--slow-fsync needs a C compiler (cc, gcc or clang) on PATH")
+    source, library = work / "slowfsync.c", work / "slowfsync.so"
+    source.write_text(_SLOW_FSYNC_C)
+    subprocess.run([compiler, "-shared", "-fPIC", "-O2", "-o", str(library), str(source), "-ldl"], check=True)
+    return {"LD_PRELOAD": str(library), "SLOW_FSYNC_MATCH": str(data_dir), "SLOW_FSYNC_SECONDS": str(seconds)}
+
+
+def slowed_fsyncs(log: Path) -> dict[str, int]:
+    """Delayed fsyncs in the server log, by thread id."""
+    threads: dict[str, int] = {}
+    try:
+        text = log.read_text(errors="replace")
+    except OSError:
+        return threads
+    for line in text.splitlines():
+        if line.startswith("slowfsync: ") and " tid " in line:
+            tid = line.split(" tid ", 1)[1].split(":", 1)[0]
+            threads[tid] = threads.get(tid, 0) + 1
+    return threads
+
+
 class Hog:
     """CPU burners (one per core by default) and two disk writers in a directory on the data dir's filesystem.
     Every process ends by itself after `seconds`; stop() ends the ones still running (by pid)."""
@@ -796,6 +864,7 @@ class Soak:
                 ),
                 "server_args": self.server.extra,
                 "server_env": self.server.env,
+                "slow_fsync": args.slow_fsync,
             },
             "receive_latency_ms": summary(self.recv_ms_hot + self.recv_ms_hot_hog),
             "receive_latency_ms_outside_hog": summary(self.recv_ms_hot) if args.hog else None,
@@ -886,6 +955,8 @@ def print_report(doc: dict[str, Any]) -> None:
         f"idle CPU {doc['idle_server_cpu_pct']} %"
     )
     print(f"errors: {doc['errors'] or 'none'}")
+    if "slowed_fsyncs_by_thread" in doc:
+        print(f"fsyncs slowed to {c['slow_fsync']} s, by server thread id: {doc['slowed_fsyncs_by_thread']}")
     for stall in doc["stalls"]:
         print(
             f"stall at {stall['t']} s: {'; '.join(stall['why'])}" + (f" -> {stall['dump']}" if "dump" in stall else "")
@@ -945,6 +1016,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--hog-seconds", type=float, help="how long the hog runs (default: half the load)")
     parser.add_argument("--hog-cores", type=int, default=os.cpu_count() or 2, help="CPU burners (default: cores)")
     parser.add_argument("--hog-dirty-mb", type=int, default=1024, help="buffered MB between the dirty writer's fsyncs")
+    parser.add_argument(
+        "--slow-fsync", type=float, metavar="SECONDS", help="make the server's fsyncs of its data dir this slow (cc)"
+    )
     parser.add_argument("--py-spy", action="store_true", help="dump the server's threads with py-spy on a stall")
     parser.add_argument("--py-spy-native", action="store_true", help="... with native frames (--native)")
     parser.add_argument("--max-dumps", type=int, default=6)
@@ -970,6 +1044,8 @@ def main(argv: list[str] | None = None) -> None:
 
     with workdir(args.workdir) as work:
         env = dict(item.split("=", 1) for item in args.server_env)
+        if args.slow_fsync:
+            env.update(slow_fsync_env(work, work / "data", args.slow_fsync))
         server = Gureum(work / "data", work / "server.log", args.store, args.server_arg, env)
         hog = Hog(work / "hog", args.hog_seconds, args.hog_cores, args.hog_dirty_mb) if args.hog else None
         server.start()
@@ -984,6 +1060,8 @@ def main(argv: list[str] | None = None) -> None:
             server.stop()
         doc = soak.report()
         doc["server_alive_at_end"] = alive
+        if args.slow_fsync:
+            doc["slowed_fsyncs_by_thread"] = slowed_fsyncs(work / "server.log")
         doc["workdir"] = str(work)
         (work / "soak.json").write_text(json.dumps(doc, indent=1))
         if not alive:
