@@ -126,9 +126,11 @@ def test_debian_aws_cli_v2(endpoint: str) -> None:
     listed = cli("lambda", "list-functions")
     assert listed.returncode == 0, listed.stderr
     assert "Functions" in listed.stdout
-    missing = cli("athena", "list-work-groups")
+    # a JSON service whose protocol has stayed the same across botocore versions (Athena's moved to rest-json in
+    # 1.44, so this old CLI's Athena target is one the current models no longer name)
+    missing = cli("kms", "list-keys")
     assert missing.returncode != 0
-    assert "gureum does not implement the athena service yet — see README" in missing.stderr
+    assert "gureum does not implement the kms service yet — see README" in missing.stderr
 
 
 def test_unknown_target_of_no_known_service(endpoint: str) -> None:
