@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
+log = logging.getLogger("gureum.store")
 
 # Portable DDL tokens, replaced per dialect before a migration runs.
 DDL_TOKENS = {
@@ -104,7 +106,10 @@ class Subscribers:
     def deliver(self, pending: list[tuple[str, str]]) -> None:
         for channel, payload in dict.fromkeys(pending):
             for callback in self.callbacks.get(channel, ()):
-                callback(payload)
+                try:
+                    callback(payload)
+                except Exception:  # a subscriber's bug must not leave the batch's writers waiting forever
+                    log.exception("store notification subscriber for %s failed", channel)
 
 
 def load_migrations(directory: Path, dialect: str) -> list[tuple[int, list[str]]]:

@@ -1,4 +1,4 @@
-"""SQLite in WAL mode: one writer thread that group-commits, one reader thread.
+"""SQLite in WAL mode: one writer thread that group-commits, one reader thread, one thread for WAL checkpoints.
 
 Writes queued while a transaction runs are committed together in the next one (each inside its own
 SAVEPOINT, so one failing function does not undo its neighbours).  A write's future resolves only
@@ -9,8 +9,10 @@ owns the database, so this node is always the leader and notifications stay in-p
 from __future__ import annotations
 
 import asyncio
+import os
 import queue
 import sqlite3
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -20,6 +22,16 @@ from ._batch import MAX_BATCH, STOP, commit_batch, hand_back
 from .base import Subscribers, TxCache, apply_migrations, load_migrations
 
 T = TypeVar("T")
+
+# WAL checkpoints run on their own thread and connection, not inside the writer's COMMIT (SQLite's automatic
+# checkpoint): a checkpoint fsyncs the WAL and the database file, and on a disk busy with another job's writeback
+# each fsync can take seconds, which every write (sends, receives, deletes) would wait behind. PASSIVE checkpoints
+# never block the writer. How far the WAL is ahead of the database is read from the WAL-index header in the -shm
+# file (https://www.sqlite.org/walformat.html: mxFrame at byte 16, nBackfill at byte 96, native byte order).
+CHECKPOINT_FRAMES = 1000  # as SQLite's automatic checkpoint
+# passive checkpoints cannot finish while writes never pause (the WAL only starts over once fully copied); past
+# this many frames the writer checkpoints between two batches itself, which bounds the WAL
+WRITER_CHECKPOINT_FRAMES = 16000
 
 
 class _SqliteTx:
@@ -66,6 +78,9 @@ class _Worker(threading.Thread):
         self.queued: dict[asyncio.AbstractEventLoop, list[Any]] = {}  # jobs submitted in this turn of each loop
         self.ready = threading.Event()
         self.failure: BaseException | None = None
+        self.shm: str | None = None  # the WAL-index file's path (a file database's writer watches the WAL)
+        self.checkpointer: _Checkpointer | None = None
+        self.shm_fd: int | None = None
 
     def run(self) -> None:
         try:
@@ -87,7 +102,29 @@ class _Worker(threading.Thread):
             if self.cache is not None:
                 self.cache.settle(any(error is not None for _future, _value, error in results))
             hand_back(batch, results, self.deliver, tx.pending)
+            if self.shm is not None:
+                self._watch_wal(conn, self.shm)
+        if self.shm_fd is not None:
+            os.close(self.shm_fd)
         conn.close()
+
+    def _watch_wal(self, conn: sqlite3.Connection, shm: str) -> None:
+        """After a batch: CHECKPOINT_FRAMES not yet in the database wake the checkpointer; a WAL grown to
+        WRITER_CHECKPOINT_FRAMES is checkpointed here."""
+        try:
+            if self.shm_fd is None:
+                self.shm_fd = os.open(shm, os.O_RDONLY)
+            header = os.pread(self.shm_fd, 100, 0)
+        except OSError:
+            return
+        if len(header) < 100:
+            return
+        frames = int.from_bytes(header[16:20], sys.byteorder)
+        behind = frames - int.from_bytes(header[96:100], sys.byteorder)
+        if frames >= WRITER_CHECKPOINT_FRAMES and behind > 0:
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        elif behind >= CHECKPOINT_FRAMES and self.checkpointer is not None:
+            self.checkpointer.due.set()
 
     def _take(self, batch: list[Any]) -> list[Any]:
         while len(batch) < MAX_BATCH:
@@ -122,6 +159,33 @@ class _Worker(threading.Thread):
             self._flush(loop)
 
 
+class _Checkpointer(threading.Thread):
+    """PASSIVE WAL checkpoints on a connection of its own, when the writer says the WAL grew."""
+
+    def __init__(self, connect: Callable[[], sqlite3.Connection]) -> None:
+        super().__init__(name="gureum-sqlite-checkpointer", daemon=True)
+        self.connect = connect
+        self.due = threading.Event()
+        self.stopping = False
+
+    def run(self) -> None:
+        conn = self.connect()
+        while True:
+            self.due.wait()
+            self.due.clear()
+            if self.stopping:
+                break
+            try:
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            except sqlite3.Error:
+                pass  # the next one retries
+        conn.close()
+
+    def stop(self) -> None:
+        self.stopping = True
+        self.due.set()
+
+
 class SqliteStore:
     dialect = "sqlite"
 
@@ -132,6 +196,7 @@ class SqliteStore:
         # every write passes through the one writer connection, so a cache it keeps is exact; the reader thread
         # runs without one (a value it read could be overtaken by a commit before it stored it)
         self.cache = TxCache()
+        self._checkpointer: _Checkpointer | None = None
         deliver = self.subscribers.deliver
         if path is None:
             # one in-memory database: reads and writes share the writer's connection
@@ -143,17 +208,23 @@ class SqliteStore:
             self._reader = _Worker(
                 "gureum-sqlite-reader", lambda: self._connect(str(path), readonly=True), False, deliver, None
             )
+            self._checkpointer = _Checkpointer(lambda: self._connect(str(path), checkpointer=True))
+            self._writer.shm = f"{path}-shm"
+            self._writer.checkpointer = self._checkpointer
         for worker in dict.fromkeys((self._writer, self._reader)):
             worker.start()
             worker.ready.wait()
             if worker.failure:
                 raise worker.failure
+        if self._checkpointer is not None:
+            self._checkpointer.start()
 
-    def _connect(self, target: str, readonly: bool = False) -> sqlite3.Connection:
+    def _connect(self, target: str, readonly: bool = False, checkpointer: bool = False) -> sqlite3.Connection:
         conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA busy_timeout = 10000")
-        if target != ":memory:" and not readonly:
+        if target != ":memory:" and not readonly and not checkpointer:
             conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA wal_autocheckpoint = 0")  # the checkpointer's job
         conn.execute(f"PRAGMA synchronous = {'FULL' if self.sync == 'full' else 'NORMAL'}")
         conn.execute("PRAGMA cache_size = -65536")
         conn.execute("PRAGMA temp_store = MEMORY")
@@ -190,3 +261,6 @@ class SqliteStore:
             worker.jobs.put(STOP)
         for worker in workers:
             await asyncio.get_running_loop().run_in_executor(None, worker.join, 10)
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            await asyncio.get_running_loop().run_in_executor(None, self._checkpointer.join, 10)

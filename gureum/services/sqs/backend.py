@@ -452,24 +452,38 @@ class SqsBackend:
         ReceiveMessageWaitTimeSeconds); `visibility` None uses the queue's VisibilityTimeout. Unchecked arguments
         (receive_message checks them). A caller `who` of another account is checked once, at the first look."""
         key = (region, url)
+        started = self.clock.monotonic()  # WaitTimeSeconds runs from the request, not from the first look
         deadline: float | None = None
+        # after a wait that ended without a wake-up (the deadline, or when a message was due to become visible),
+        # a long poll looks on the reader first and goes to the writer only if a message is visible: the look
+        # that ends a poll of an empty queue never queues behind a slow commit, so the poll answers on time
+        peek_after_timeout = attempt_id is None
+        peek = False
         while True:
             known = self._queue_ids.get(key)
             # take the wake-up event before looking, so a send that commits after the look still wakes us
             event = self._event(known) if known is not None else None
-            queue, got, next_at = await self._in_queue(
-                account,
-                region,
-                url,
-                lambda tx, q: self._receive_once(tx, q, count, visibility, attempt_id),
-                who=who,
-                action="ReceiveMessage",
-            )
-            who = None  # allowed: the long poll's later looks are the same call
+            got: list[Received] = []
+            visible = True
+            if peek:
+                queue, visible, next_at = await self._in_queue(
+                    account, region, url, self._peek_once, write=False, who=who, action="ReceiveMessage"
+                )
+                who = None  # allowed: the long poll's later looks are the same call
+            if visible:
+                queue, got, next_at = await self._in_queue(
+                    account,
+                    region,
+                    url,
+                    lambda tx, q: self._receive_once(tx, q, count, visibility, attempt_id),
+                    who=who,
+                    action="ReceiveMessage",
+                )
+                who = None
             self._queue_ids[key] = queue.id
             if deadline is None:
                 seconds = queue.int_attr("ReceiveMessageWaitTimeSeconds") if wait is None else wait
-                deadline = self.clock.monotonic() + seconds
+                deadline = started + seconds
             remaining = deadline - self.clock.monotonic()
             if got or remaining <= 0:
                 return queue, got
@@ -480,8 +494,16 @@ class SqsBackend:
                 timeout = min(timeout, max(0.0, next_at / 1000 - self.clock.now()) + 0.005)
             try:
                 await asyncio.wait_for(event.wait(), timeout)
+                peek = False  # woken by a commit that may have made a message visible: take at once
             except TimeoutError:
-                pass
+                peek = peek_after_timeout
+
+    def _peek_once(self, tx: Tx, queue: Queue) -> tuple[Queue, bool, int | None]:
+        """A look that takes nothing (a read): whether a message is visible, else when the next one will be."""
+        now = self.clock.now_ms()
+        if store.any_visible(tx, queue.id, now):
+            return queue, True, None
+        return queue, False, store.next_visible_at(tx, queue.id, now)
 
     def _receive_once(
         self, tx: Tx, queue: Queue, count: int, visibility: int | None, attempt_id: str | None

@@ -441,6 +441,12 @@ def counts(tx: Tx, queue_id: int, now_ms: int) -> tuple[int, int, int]:
     return int(visible[0]), int(hidden[0]), int(hidden[1])
 
 
+def any_visible(tx: Tx, queue_id: int, now_ms: int) -> bool:
+    """Whether the queue holds a message visible now (a read: locks nothing)."""
+    row = tx.one("SELECT 1 FROM sqs_messages WHERE queue_id = ? AND visible_at <= ? LIMIT 1", (queue_id, now_ms))
+    return row is not None
+
+
 def next_visible_at(tx: Tx, queue_id: int, now_ms: int) -> int | None:
     row = tx.one("SELECT MIN(visible_at) FROM sqs_messages WHERE queue_id = ? AND visible_at > ?", (queue_id, now_ms))
     return row[0] if row and row[0] is not None else None
