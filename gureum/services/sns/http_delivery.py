@@ -50,10 +50,11 @@ class HttpDelivery(SnsNode):
         headers = {"User-Agent": limits.HTTP_USER_AGENT, "Accept-Encoding": "gzip,deflate", **payload["headers"]}
         body = payload["body"].encode()
         error = DeliveryError("not attempted")
+        client = self.http  # made (and httpx imported) before a throttle slot is taken, not inside the first one
         for _ in range(1 + int(payload.get("immediate") or 0)):
             await self.throttle(arn, payload.get("max_per_second"))
             try:
-                response = await self.http.post(address, content=body, headers=headers)
+                response = await client.post(address, content=body, headers=headers)
             except httpx.HTTPError as exc:
                 error = DeliveryError(f"{type(exc).__name__}: {exc}", code="EndpointUnreachable")
                 continue
