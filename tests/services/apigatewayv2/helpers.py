@@ -24,6 +24,31 @@ def stage_url(endpoint: str, api_id: str, stage: str) -> str:
     return f"{endpoint}/restapis/{api_id}/{stage}/_user_request_"
 
 
+def mock_websocket_api(gw: Any, name: str, response_template: str) -> str:
+    """A WebSocket API whose $default route answers every message through a MOCK integration rendering
+    ``response_template`` (a two-way route); its id."""
+    api_id: str = gw.create_api(Name=name, ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.action")[
+        "ApiId"
+    ]
+    integration = gw.create_integration(
+        ApiId=api_id, IntegrationType="MOCK", RequestTemplates={"$default": '{"statusCode": 200}'}
+    )["IntegrationId"]
+    gw.create_integration_response(
+        ApiId=api_id,
+        IntegrationId=integration,
+        IntegrationResponseKey="$default",
+        ResponseTemplates={"$default": response_template},
+    )
+    route = gw.create_route(
+        ApiId=api_id,
+        RouteKey="$default",
+        Target=f"integrations/{integration}",
+        RouteResponseSelectionExpression="$default",
+    )
+    gw.create_route_response(ApiId=api_id, RouteId=route["RouteId"], RouteResponseKey="$default")
+    return api_id
+
+
 class EchoServer:
     """An HTTP backend on a loopback port answering every request with JSON: its method, path, query and headers."""
 

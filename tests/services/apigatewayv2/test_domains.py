@@ -13,7 +13,7 @@ import pytest
 import websockets
 
 from ...expect import ACCOUNT, expect_error
-from .helpers import EchoServer, function
+from .helpers import EchoServer, function, mock_websocket_api
 
 
 @pytest.fixture
@@ -155,25 +155,7 @@ def test_management_api_at_the_event_domain_name(aws: Callable[..., Any], endpoi
 
 def test_websocket_api_on_a_custom_domain_name(aws: Callable[..., Any], endpoint: str, name: str) -> None:
     gw = aws("apigatewayv2")
-    api_id = gw.create_api(Name=name, ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.action")[
-        "ApiId"
-    ]
-    integration = gw.create_integration(
-        ApiId=api_id, IntegrationType="MOCK", RequestTemplates={"$default": '{"statusCode": 200}'}
-    )["IntegrationId"]
-    gw.create_integration_response(
-        ApiId=api_id,
-        IntegrationId=integration,
-        IntegrationResponseKey="$default",
-        ResponseTemplates={"$default": '{"echo": $input.body}'},
-    )
-    route = gw.create_route(
-        ApiId=api_id,
-        RouteKey="$default",
-        Target=f"integrations/{integration}",
-        RouteResponseSelectionExpression="$default",
-    )
-    gw.create_route_response(ApiId=api_id, RouteId=route["RouteId"], RouteResponseKey="$default")
+    api_id = mock_websocket_api(gw, name, '{"echo": $input.body}')
     gw.create_stage(ApiId=api_id, StageName="live", AutoDeploy=True)
     domain = f"ws.{name}.example.com"
     gw.create_domain_name(DomainName=domain)

@@ -15,7 +15,7 @@ from websockets.exceptions import InvalidStatus
 
 from ...conftest import make_client
 from ...expect import expect_error
-from .helpers import EchoServer, function, stage_url
+from .helpers import EchoServer, function, mock_websocket_api, stage_url
 
 CONNECT = """
 def handler(event, context):
@@ -198,25 +198,7 @@ def test_websocket_control_plane_rules(aws: Callable[..., Any], name: str, chat:
 
 def test_mock_two_way_route_over_host_url(aws: Callable[..., Any], endpoint: str, name: str) -> None:
     gw = aws("apigatewayv2")
-    api_id = gw.create_api(Name=name, ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.action")[
-        "ApiId"
-    ]
-    integration = gw.create_integration(
-        ApiId=api_id, IntegrationType="MOCK", RequestTemplates={"$default": '{"statusCode": 200}'}
-    )["IntegrationId"]
-    gw.create_integration_response(
-        ApiId=api_id,
-        IntegrationId=integration,
-        IntegrationResponseKey="$default",
-        ResponseTemplates={"$default": '{"echo": $input.body, "id": "$context.connectionId"}'},
-    )
-    route = gw.create_route(
-        ApiId=api_id,
-        RouteKey="$default",
-        Target=f"integrations/{integration}",
-        RouteResponseSelectionExpression="$default",
-    )
-    gw.create_route_response(ApiId=api_id, RouteId=route["RouteId"], RouteResponseKey="$default")
+    api_id = mock_websocket_api(gw, name, '{"echo": $input.body, "id": "$context.connectionId"}')
     gw.create_stage(ApiId=api_id, StageName="dev", AutoDeploy=True)
     port = endpoint.rsplit(":", 1)[1]
 
