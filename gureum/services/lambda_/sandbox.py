@@ -7,7 +7,8 @@ write only its own private folder and /dev. gureum's data directory — the stor
 folders — is out of reach. Landlock is an unprivileged kernel feature (Linux 5.13+); where the kernel lacks it the
 environment runs without it and gureum says so once in its log. As root, the environment also gets a mount
 namespace in which its private folder is mounted on /tmp, as on AWS (code that writes to /tmp directly works and
-sees only its own files); otherwise /tmp itself is not writable and TMPDIR names the private folder. As root
+sees only its own files; a runtime installed under /tmp is bound back at its path); otherwise (not root, or gureum's
+data directory itself under /tmp) /tmp is not writable and TMPDIR names the private folder. As root
 (where the kernel allows it), each environment also runs in PID and IPC namespaces of its own with a private /proc
 and /dev/shm (it sees and signals only its own processes; all of them end with it), in a pids cgroup of its own
 when one is writable (``PIDS_MAX``); a non-root gureum bounds forks with RLIMIT_NPROC. ``isolation()`` says which.
@@ -26,6 +27,7 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,6 +112,7 @@ class Sandbox:
     private_tmp: str | None  # mounted on /tmp in a mount namespace of its own (as root), else None
     pid_namespace: bool = False  # (as root) its own PID and IPC namespaces, a private /proc and /dev/shm
     cgroup: str | None = None  # (as root) its own pids cgroup, when one is writable
+    under_tmp: tuple[str, ...] = ()  # what it needs from under the host's /tmp, bound back over its own /tmp
 
     @classmethod
     def for_environment(
@@ -133,11 +136,10 @@ class Sandbox:
                 readable.add(Path(entry))
                 readable.update(_link_targets(Path(entry)))
         paths = tuple(sorted({str(p.resolve()) for p in readable if p.exists()}))
-        tmp = None
-        if os.geteuid() == 0 and not any(
-            p == "/tmp" or p.startswith("/tmp/") for p in (*paths, str(private.resolve()))
-        ):
-            tmp = str(private / "tmp")  # nothing the environment needs lives under /tmp: it may cover it
+        own = str(private.resolve())
+        # its own folder covers /tmp unless gureum's data directory is under /tmp (binding the environment's code
+        # back would show that directory's layout there); what else it reads from under /tmp is bound back
+        tmp = str(private / "tmp") if os.geteuid() == 0 and not own.startswith("/tmp/") else None
         pidns = pid_namespace_available()
         return cls(
             abi,
@@ -146,6 +148,7 @@ class Sandbox:
             tmp,
             pidns,
             pids_cgroup(f"{os.getpid()}-{private.name}") if pidns else None,
+            _outermost(p for p in paths if p.startswith("/tmp/")) if tmp else (),
         )
 
     def apply(self) -> None:
@@ -157,7 +160,7 @@ class Sandbox:
             if libc.mount(None, b"/", None, _MS_REC | _MS_PRIVATE, None) != 0:
                 raise OSError(ctypes.get_errno(), "making the mounts private failed")
             if self.private_tmp is not None:
-                libc.mount(self.private_tmp.encode(), b"/tmp", None, _MS_BIND, None)
+                self._cover_tmp(libc, self.private_tmp)
             if libc.mount(b"proc", b"/proc", b"proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, None) != 0:
                 raise OSError(ctypes.get_errno(), "mounting a private /proc failed")
             if libc.mount(b"shm", b"/dev/shm", b"tmpfs", _MS_NOSUID | _MS_NODEV, _SHM_SIZE) != 0:
@@ -165,7 +168,7 @@ class Sandbox:
             _serve_as_init(keeper, status_w)
         elif self.private_tmp is not None:
             if libc.unshare(_CLONE_NEWNS) == 0 and libc.mount(None, b"/", None, _MS_REC | _MS_PRIVATE, None) == 0:
-                libc.mount(self.private_tmp.encode(), b"/tmp", None, _MS_BIND, None)
+                self._cover_tmp(libc, self.private_tmp)
         handled = _handled(self.abi)
         attr = ctypes.c_uint64(handled)
         ruleset = libc.syscall(_SYS_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(8), ctypes.c_uint32(0))
@@ -200,9 +203,37 @@ class Sandbox:
         finally:
             os.close(ruleset)
 
+    def _cover_tmp(self, libc: ctypes.CDLL, private_tmp: str) -> None:
+        """Mount the environment's own folder on /tmp, then bind what it needs from under the host's /tmp (a runtime
+        or gureum installed there, its own folder in a data directory there) back at the same paths: held open
+        before /tmp is covered, mounted from /proc/self/fd after."""
+        held = [(path, os.open(path, os.O_PATH | os.O_CLOEXEC)) for path in self.under_tmp if os.path.exists(path)]
+        try:
+            if libc.mount(private_tmp.encode(), b"/tmp", None, _MS_BIND, None) != 0:
+                return
+            for path, fd in held:
+                if os.path.isdir(f"/proc/self/fd/{fd}"):
+                    os.makedirs(path, exist_ok=True)
+                else:
+                    os.makedirs(os.path.dirname(path), exist_ok=True)
+                    open(path, "a").close()
+                libc.mount(f"/proc/self/fd/{fd}".encode(), path.encode(), None, _MS_BIND | _MS_REC, None)
+        finally:
+            for _, fd in held:
+                os.close(fd)
+
     def environment(self, env: dict[str, str]) -> dict[str, str]:
         """The environment variables as the sandboxed process sees its folders (TMPDIR is /tmp once mounted there)."""
         return {**env, "TMPDIR": "/tmp"} if self.private_tmp is not None else env
+
+
+def _outermost(paths: Iterable[str]) -> tuple[str, ...]:
+    """The paths not beneath another of them (binding a folder brings what is beneath it)."""
+    kept: list[str] = []
+    for path in sorted(set(paths)):
+        if not any(path.startswith(parent + "/") for parent in kept):
+            kept.append(path)
+    return tuple(kept)
 
 
 def pid_namespace_available() -> bool:
