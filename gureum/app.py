@@ -11,7 +11,7 @@ from typing import Any
 from . import delivery, deployment
 from .admin.routes import handle_admin
 from .aws.dispatch import Dispatcher
-from .aws.http import Request, Response
+from .aws.http import MAX_BODY, Request, Response
 from .config import Config
 from .edge import EdgeRouter
 from .ports import AwsDispatch
@@ -77,7 +77,11 @@ class App:
                 await hook(self.runtime)
 
     async def handle(self, request: Request) -> Response:
-        """Answer one HTTP request: admin routes first, then the services' edge routes, then AWS."""
+        """Answer one HTTP request: admin routes first, then the services' edge routes, then AWS. A body still
+        arriving is read whole first unless the request is an AWS operation that streams it (S3's PutObject)."""
+        if request.stream is not None and not (self.dispatcher is not None and self.dispatcher.takes_stream(request)):
+            if not await request.load(MAX_BODY):
+                return Response(413, [("Content-Type", "text/plain")], b"Request entity too large")
         response = await handle_admin(self, request)
         if response is None and self.edge:
             assert self.runtime is not None

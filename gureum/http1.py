@@ -30,17 +30,46 @@ class _Date:
 
 
 def encode_response(response: Response, head_only: bool, keep_alive: bool) -> bytes:
+    """The whole answer: its head and (unless answering HEAD) its body. A streamed answer's head only, its length
+    the stream's (or chunked); a HEAD answer may state the length of what GET would send in its own headers."""
+    stream = response.stream
+    if stream is not None:
+        length = stream.length
+    elif head_only and _has_length(response):
+        length = -1  # its own Content-Length header stands
+    else:
+        length = len(response.body)
+    head = encode_head(response, keep_alive, length)
+    if head_only or stream is not None:
+        return head
+    return head + response.body
+
+
+def encode_head(response: Response, keep_alive: bool, length: int | None) -> bytes:
+    """Status line and headers: Content-Length ``length``, chunked when None, none of gureum's own when -1."""
     status = response.status
     parts = [b"HTTP/1.1 %d %s\r\n" % (status, REASONS.get(status, "Unknown").encode())]
     for name, value in response.headers:
+        if length != -1 and name in _LENGTH_NAMES:
+            continue  # the length is the body's, stated once below
         parts.append(header_line(name, value))
-    parts.append(b"Content-Length: %d\r\nDate: %s\r\nServer: gureum\r\n" % (len(response.body), _Date.get()))
+    if length is None:
+        parts.append(b"Transfer-Encoding: chunked\r\nDate: %s\r\nServer: gureum\r\n" % _Date.get())
+    elif length == -1:
+        parts.append(b"Date: %s\r\nServer: gureum\r\n" % _Date.get())
+    else:
+        parts.append(b"Content-Length: %d\r\nDate: %s\r\nServer: gureum\r\n" % (length, _Date.get()))
     if not keep_alive:
         parts.append(b"Connection: close\r\n")
     parts.append(b"\r\n")
-    if not head_only:
-        parts.append(response.body)
     return b"".join(parts)
+
+
+_LENGTH_NAMES = frozenset(("Content-Length", "content-length", "CONTENT-LENGTH"))
+
+
+def _has_length(response: Response) -> bool:
+    return any(name.lower() == "content-length" for name, _ in response.headers)
 
 
 def header_line(name: str, value: str) -> bytes:

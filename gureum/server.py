@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import httptools
 
-from .aws.http import Request, Response
+from .aws.http import MAX_BODY, BodyStream, Request, Response
 from .http1 import encode_response
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from .websocket import WebSocket
 
 log = logging.getLogger("gureum.server")
-MAX_BODY = 20 * 1024 * 1024  # larger than any AWS payload gureum serves; beyond it the client gets 413
+STREAM_AT = 1024 * 1024  # a PUT body larger than this (or chunked) is answered while it arrives (BodyStream)
 _MAX_PIPELINE = 32
 _SWEEP_SECONDS = 0.5  # how often deadlines are checked: a timeout fires within this much of its due time
 _LINGER_SECONDS = 2.0  # after refusing a request, unread input is drained this long before the socket closes
@@ -138,6 +138,9 @@ class HttpProtocol(asyncio.Protocol):
         self.in_body = False  # between the end of the headers and the end of the body
         self.head_bytes = 0  # raw bytes received while in_head (what the parser buffers)
         self.body_start = 0.0
+        self.streaming: BodyStream | None = None  # the body of the request being answered while it arrives
+        self.body_paused = False  # reading stopped until that body's reader catches up
+        self.writable: asyncio.Future[None] | None = None  # set while the transport's write buffer is full
         self._reset()
 
     def _reset(self) -> None:
@@ -170,6 +173,18 @@ class HttpProtocol(asyncio.Protocol):
             self.ws.lost()
         elif self.task is not None and not self.task.done():
             self.task.cancel()  # e.g. a long poll whose client gave up
+        if self.streaming is not None:
+            self.streaming.fail(ConnectionError("connection lost"))
+        if self.writable is not None and not self.writable.done():
+            self.writable.set_result(None)
+
+    def pause_writing(self) -> None:
+        if self.writable is None or self.writable.done():
+            self.writable = self.loop.create_future()
+
+    def resume_writing(self) -> None:
+        if self.writable is not None and not self.writable.done():
+            self.writable.set_result(None)
 
     def data_received(self, data: bytes) -> None:
         if self.ws is not None:
@@ -203,7 +218,7 @@ class HttpProtocol(asyncio.Protocol):
             self.head_bytes += len(data)
             if self.head_bytes > self.limits.max_request_line + self.limits.max_header_bytes:
                 self._refuse(431, b"Request header fields too large")
-        elif self.in_body:
+        elif self.in_body and not self.body_paused:
             limits = self.limits
             now = self.loop.time()
             # no byte for body_timeout, or (after that grace) fewer than body_min_rate bytes a second on average
@@ -274,15 +289,52 @@ class HttpProtocol(asyncio.Protocol):
         self.deadline = self.body_start + self.limits.body_timeout
         if self.headers.get("expect", "").lower() == "100-continue" and self.transport is not None:
             self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        if self.parser.get_method() == b"PUT" and "upgrade" not in self.headers:
+            length = self.headers.get("content-length")
+            if length is None or (length.isdigit() and int(length) > STREAM_AT):
+                self._stream(int(length) if length is not None else None)
+
+    def _stream(self, length: int | None) -> None:
+        """Queue the request now, its body to follow as a BodyStream its handler reads as it arrives."""
+        self.streaming = stream = BodyStream(length, self._pause_body, self._resume_body)
+        url = self.url.decode("latin-1")
+        path, _, query = url.partition("?")
+        request = Request("PUT", path or "/", query, self.headers, b"", peer=self.peer, header_list=self.header_list)
+        request.stream = stream
+        self.pending.append((request, self.parser.should_keep_alive(), False))
+        if self.task is None:
+            self.task = self.loop.create_task(self._serve())
+
+    def _pause_body(self) -> None:
+        self.body_paused = True
+        self.deadline = None  # the client is not slow: gureum is not reading
+        if self.transport is not None:
+            self.transport.pause_reading()
+
+    def _resume_body(self) -> None:
+        self.body_paused = False
+        if self.in_body:
+            now = self.loop.time()
+            self.body_start = now - self.size / self.limits.body_min_rate  # the average-rate allowance starts anew
+            self.deadline = now + self.limits.body_timeout
+        if self.transport is not None and not self.closing:
+            self.transport.resume_reading()
 
     def on_body(self, body: bytes) -> None:
         self.size += len(body)
-        if self.size <= MAX_BODY:
+        if self.streaming is not None:
+            self.streaming.feed(body)
+        elif self.size <= MAX_BODY:
             self.body.append(body)
 
     def on_message_complete(self) -> None:
         self.in_body = False
         self.deadline = None  # nothing is awaited from the client while its request is answered
+        if self.streaming is not None:  # queued when its headers arrived
+            self.streaming.end()
+            self.streaming = None
+            self._reset()
+            return
         method = self.parser.get_method().decode("latin-1")
         url = self.url.decode("latin-1")
         path, _, query = url.partition("?")
@@ -322,10 +374,18 @@ class HttpProtocol(asyncio.Protocol):
                     self.deadline = None  # a WebSocket keeps its own time (pings), however long it idles
                     await self._upgrade(item)
                     return
-                response = item if isinstance(item, Response) else await self.app.handle(item)
+                if isinstance(item, Response):
+                    response = item
+                else:
+                    stream = item.stream
+                    response = await self.app.handle(item)
+                    if stream is not None and not stream.complete:
+                        stream.discard()  # answered without reading it all: the rest is read and dropped
                 if self.transport is None or self.transport.is_closing():
                     return
                 self.transport.write(encode_response(response, head, keep_alive))
+                if response.stream is not None and not head:
+                    await self._send_stream(response)
                 if not keep_alive:
                     if self.refused:
                         self._linger()
@@ -333,7 +393,7 @@ class HttpProtocol(asyncio.Protocol):
                         self.transport.close()
                     self.closing = True
                     return
-                if len(self.pending) <= _MAX_PIPELINE // 2 and not self.refused:
+                if len(self.pending) <= _MAX_PIPELINE // 2 and not self.refused and not self.body_paused:
                     self.transport.resume_reading()
         except asyncio.CancelledError:
             pass
@@ -344,6 +404,30 @@ class HttpProtocol(asyncio.Protocol):
             self.task = None
             if not self.closing and not self.pending and not (self.in_head or self.in_body):
                 self.deadline = self.loop.time() + self.limits.keepalive_timeout  # idle until the next request
+
+    async def _send_stream(self, response: Response) -> None:
+        """A streamed body after its head: as the client takes it (waiting while the write buffer is full),
+        chunked when its length was not known. A stream that fails midway ends the connection (the head said
+        more was coming)."""
+        assert response.stream is not None and self.transport is not None
+        chunked = response.stream.length is None
+        transport = self.transport
+        try:
+            async for chunk in response.stream:
+                if transport.is_closing():
+                    return
+                if not chunk:
+                    continue
+                transport.write(b"%x\r\n%b\r\n" % (len(chunk), chunk) if chunked else chunk)
+                if self.writable is not None:
+                    await self.writable
+        except Exception:
+            log.exception("a streamed answer failed midway; closing its connection")
+            self.closing = True
+            transport.close()
+            return
+        if chunked:
+            transport.write(b"0\r\n\r\n")
 
     def _fail(self, status: int, text: bytes) -> None:
         if self.transport is not None and not self.transport.is_closing():

@@ -224,6 +224,22 @@ class Dispatcher:
                 request_id,
             )
 
+    def takes_stream(self, request: Request) -> bool:
+        """Whether the request is an operation whose input payload is a streaming blob (S3's PutObject, UploadPart):
+        its handler reads the body as it arrives. Any other request is read whole before it is answered."""
+        try:
+            route = self.router.resolve(request, identify(request).service)
+        except ServiceError:
+            return False
+        operation = route.operation
+        if operation is None or operation.input_shape is None or route.spec.name not in self.services:
+            return False
+        payload = operation.input_shape.serialization.get("payload")
+        if payload is None:
+            return False
+        member = operation.input_shape.members[payload]
+        return member.type_name == "blob" and bool(member.serialization.get("streaming"))
+
     @staticmethod
     def _anonymous(service: ServiceApi, route: Route) -> bool:
         return route.name in service.anonymous_ops or (

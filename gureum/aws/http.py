@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
+import collections
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Protocol
 from urllib.parse import parse_qsl, unquote
+
+MAX_BODY = 20 * 1024 * 1024  # the largest body read whole (beyond it the client gets 413); larger ones stream
+_HIGH_WATER = 1024 * 1024  # a streamed request body buffers at most about this much before the socket is paused
+
+
+class StreamingBody(Protocol):
+    """A body too large to hold whole (an S3 object, an event stream): chunks produced as the client takes them.
+    ``length`` is its size when known beforehand (sent as Content-Length; else the body goes out chunked)."""
+
+    length: int | None
+
+    def __aiter__(self) -> AsyncIterator[bytes]: ...
 
 
 @dataclass(slots=True)
@@ -12,6 +28,7 @@ class Response:
     status: int = 200
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
+    stream: StreamingBody | None = None  # sent instead of ``body`` when set (a HEAD answer sends neither)
 
     def header(self, name: str) -> str | None:
         name = name.lower()
@@ -21,10 +38,114 @@ class Response:
         return None
 
 
-class Request:
-    """A read-only view of one HTTP request; derived parts are computed on first use."""
+class BodyStream:
+    """A request body still arriving while its request is answered (large uploads): its chunks in order, read
+    with backpressure — past ``_HIGH_WATER`` buffered bytes the server stops reading the socket until the reader
+    catches up. Iterate it, or ``read_all`` it. A client that goes away mid-body ends it with ConnectionError."""
 
-    __slots__ = ("method", "raw_path", "query_string", "headers", "body", "scheme", "peer", "_header_list", "__dict__")
+    def __init__(self, length: int | None, pause: Callable[[], None], resume: Callable[[], None]) -> None:
+        self.length = length  # the Content-Length the client announced (None: chunked)
+        self.received = 0
+        self._chunks: collections.deque[bytes] = collections.deque()
+        self._buffered = 0
+        self._done = False
+        self._error: BaseException | None = None
+        self._discard = False
+        self._paused = False
+        self._waiter: asyncio.Future[None] | None = None
+        self._pause = pause
+        self._resume = resume
+
+    @property
+    def complete(self) -> bool:
+        """Whether the whole body arrived (the request may be followed by the next one on its connection)."""
+        return self._done
+
+    def feed(self, data: bytes) -> None:
+        self.received += len(data)
+        if self._discard:
+            return
+        self._chunks.append(data)
+        self._buffered += len(data)
+        if self._buffered > _HIGH_WATER and not self._paused:
+            self._paused = True
+            self._pause()
+        self._wake()
+
+    def end(self) -> None:
+        self._done = True
+        self._wake()
+
+    def fail(self, error: BaseException) -> None:
+        if not self._done:
+            self._error = error
+            self._wake()
+
+    def discard(self) -> None:
+        """The answer went out without reading the rest: drop it as it arrives (the connection stays usable)."""
+        self._discard = True
+        self._chunks.clear()
+        self._buffered = 0
+        if self._paused:
+            self._paused = False
+            self._resume()
+
+    def _wake(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    async def read(self) -> bytes:
+        """The next chunk; b"" once the body ended."""
+        while not self._chunks:
+            if self._error is not None:
+                raise ConnectionError("the client closed the connection before sending the whole body")
+            if self._done:
+                return b""
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        chunk = self._chunks.popleft()
+        self._buffered -= len(chunk)
+        if self._paused and self._buffered <= _HIGH_WATER // 2:
+            self._paused = False
+            self._resume()
+        return chunk
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        while chunk := await self.read():
+            yield chunk
+
+    async def read_all(self, limit: int) -> bytes | None:
+        """The whole body, or None (the rest discarded) once it passes ``limit`` bytes."""
+        parts: list[bytes] = []
+        size = 0
+        async for chunk in self:
+            size += len(chunk)
+            if size > limit:
+                self.discard()
+                return None
+            parts.append(chunk)
+        return b"".join(parts)
+
+
+class Request:
+    """A read-only view of one HTTP request; derived parts are computed on first use. A large upload arrives as
+    ``stream`` (a BodyStream, ``body`` empty) while it is answered; ``load`` reads it into ``body``."""
+
+    __slots__ = (
+        "method",
+        "raw_path",
+        "query_string",
+        "headers",
+        "body",
+        "scheme",
+        "peer",
+        "stream",
+        "_header_list",
+        "__dict__",
+    )
 
     def __init__(
         self,
@@ -44,7 +165,19 @@ class Request:
         self.body = body
         self.scheme = scheme
         self.peer = peer  # the client's IP address as the TCP connection shows it (API Gateway's sourceIp)
+        self.stream: BodyStream | None = None
         self._header_list = header_list
+
+    async def load(self, limit: int) -> bool:
+        """Read a streamed body into ``body``: False (the rest discarded) when it is larger than ``limit``."""
+        if self.stream is None:
+            return True
+        body = await self.stream.read_all(limit)
+        self.stream = None
+        if body is None:
+            return False
+        self.body = body
+        return True
 
     @property
     def header_list(self) -> list[tuple[str, str]]:

@@ -115,6 +115,53 @@ def test_oversized_body_gets_413(server: Server) -> None:
     assert status == 413
 
 
+def _put_concurrency(name: str, body: bytes, chunked: bool) -> bytes:
+    """Lambda's PutFunctionConcurrency (a PUT whose JSON body is read whole), its body padded or chunked."""
+    head = f"PUT /2017-10-31/functions/{name}/concurrency HTTP/1.1\r\nHost: localhost\r\n"
+    head += "Content-Type: application/json\r\n"
+    if not chunked:
+        return (head + f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+    step = 256 * 1024
+    chunks = b"".join(
+        b"%x\r\n%b\r\n" % (len(body[i : i + step]), body[i : i + step]) for i in range(0, len(body), step)
+    )
+    return (head + "Transfer-Encoding: chunked\r\n\r\n").encode() + chunks + b"0\r\n\r\n"
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+def test_a_large_put_is_read_whole_by_an_operation_that_does_not_stream(
+    server: Server, name: str, chunked: bool
+) -> None:
+    """A PUT body past the streaming threshold (1 MiB) arrives while the request is answered; an operation that
+    reads its body whole gets all of it, and the connection goes on to the next request."""
+    body = b" " * (3 * 1024 * 1024) + b'{"ReservedConcurrentExecutions": 5}'
+    with _connect(server) as sock:
+        sock.sendall(_put_concurrency(name, body, chunked) + _json_request("CreateQueue", {"QueueName": name}))
+        buffer = bytearray()
+        status, _, answer = _read_response(sock, buffer)
+        assert status == 404 and b"Function not found" in answer, answer  # parsed: the function is what is missing
+        status, _, answer = _read_response(sock, buffer)
+    assert status == 200 and json.loads(answer)["QueueUrl"].endswith(f"/{name}")
+
+
+def test_an_oversized_put_gets_413_and_the_connection_goes_on(server: Server, name: str) -> None:
+    size = 21 * 1024 * 1024
+    with _connect(server) as sock:
+        sock.sendall(
+            f"PUT /2017-10-31/functions/{name}/concurrency HTTP/1.1\r\nHost: localhost\r\n"
+            f"Content-Length: {size}\r\n\r\n".encode()
+        )
+        chunk = b" " * 1024 * 1024
+        for _ in range(21):
+            sock.sendall(chunk)
+        sock.sendall(_json_request("CreateQueue", {"QueueName": name}))
+        buffer = bytearray()
+        status, _, _ = _read_response(sock, buffer)
+        assert status == 413
+        status, _, answer = _read_response(sock, buffer)
+    assert status == 200 and json.loads(answer)["QueueUrl"].endswith(f"/{name}")
+
+
 # --- slow and oversized clients ---------------------------------------------------------------------
 
 

@@ -219,6 +219,9 @@ class RestProtocol(ProtocolHandler):
                 result.update(self.read_document(shape, request.body))
             return result
         member = shape.members[payload]
+        if request.stream is not None and member.type_name == "blob":
+            result[payload] = request.stream  # a streaming payload (Dispatcher.takes_stream), read by the handler
+            return result
         if not request.body:
             return result
         if member.type_name == "blob":
@@ -243,6 +246,9 @@ class RestProtocol(ProtocolHandler):
             return Response(status, headers, b"")
         output = output or {}
         status = write_bindings(shape, output, headers) or status
+        payload = shape.serialization.get("payload")
+        if payload is not None and hasattr(output.get(payload), "__aiter__"):  # a StreamingBody (an S3 object)
+            return Response(status, headers, b"", stream=output[payload])
         body, content_type = self._body(operation, shape, output)
         if body and not any(key.lower() == "content-type" for key, _ in headers):
             headers.append(("Content-Type", content_type))
