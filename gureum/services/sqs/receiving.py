@@ -199,8 +199,7 @@ def change_visibility_in_tx(tx: Tx, queue: Queue, handle: str, timeout: int | No
         changed = store.set_message_visibility(tx, queue.id, h.row_id, h.message_id, visible_at)
     if not changed:
         raise _not_changeable(handle)
-    if timeout == 0:
-        store.wake(tx, queue.id)
+    store.wake(tx, queue.id)  # long polls re-read when a message is next due (a shorter timeout: sooner)
 
 
 def delete_in_tx(tx: Tx, queue: Queue, handle: str, now: int) -> bool:

@@ -624,6 +624,28 @@ def test_long_poll_wakes_when_a_message_becomes_visible_again(sqs: Any, aws: Any
     assert time.monotonic() - start < 1.5
 
 
+def test_long_poll_wakes_when_a_message_in_flight_is_given_a_shorter_timeout(sqs: Any, aws: Any, name: str) -> None:
+    """A long poll waiting past a message's 30-second timeout learns of the change to 1 second: it answers when the
+    message becomes visible, not when the old timeout would have ended."""
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="m")
+    [got] = receive(sqs, url, VisibilityTimeout=30)
+    other = aws("sqs")
+    timer = threading.Timer(
+        0.3,
+        lambda: other.change_message_visibility(QueueUrl=url, ReceiptHandle=got["ReceiptHandle"], VisibilityTimeout=1),
+    )
+    start = time.monotonic()
+    timer.start()
+    try:
+        again = receive(sqs, url, WaitTimeSeconds=10)
+    finally:
+        timer.join()
+    elapsed = time.monotonic() - start
+    assert [m["MessageId"] for m in again] == [got["MessageId"]]
+    assert 1.2 <= elapsed < 3.0, elapsed
+
+
 def test_concurrent_long_polls_each_get_one_message(sqs: Any, aws: Any, name: str) -> None:
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     results: list[list[str]] = []
