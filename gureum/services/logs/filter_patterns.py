@@ -39,6 +39,7 @@ class FilterPattern:
     # hints a store may use to skip events early (a superset of matches; matches() still decides):
     substrings: tuple[str, ...] = ()  # every matching message contains each of these
     json: bool = False  # only messages that are JSON objects or arrays can match
+    regexes: int = 0  # how many %regex% terms it holds (a log group's filters may hold few: REGEX_FILTERS_PER_GROUP)
 
     def matches(self, message: str) -> bool:
         return self._match(message) is not None
@@ -55,11 +56,14 @@ def compile_pattern(text: str | None) -> FilterPattern:
         return FilterPattern("", lambda _message: {})
     regexes = [0]  # how many %regex% terms the pattern holds so far
     if stripped.startswith("{"):
-        return FilterPattern(stripped, _compile_json(stripped, regexes), json=True)
+        match = _compile_json(stripped, regexes)
+        return FilterPattern(stripped, match, json=True, regexes=regexes[0])
     if stripped.startswith("["):
-        return FilterPattern(stripped, _compile_delimited(stripped, regexes))
+        match = _compile_delimited(stripped, regexes)
+        return FilterPattern(stripped, match, regexes=regexes[0])
     substrings: list[str] = []
-    return FilterPattern(stripped, _compile_terms(stripped, substrings, regexes), tuple(substrings))
+    match = _compile_terms(stripped, substrings, regexes)
+    return FilterPattern(stripped, match, tuple(substrings), regexes=regexes[0])
 
 
 # --- values: wildcards, numbers and regular expressions ----------------------------------------------

@@ -30,3 +30,4 @@ FILTER_SCAN_ROWS = 200_000  # FilterLogEvents examines at most this many events 
 
 MAX_TAGS = 50
 METRIC_FILTERS_PER_GROUP = 100
+REGEX_FILTERS_PER_GROUP = 5  # filter patterns holding a %regex% ("five regular expression patterns per log group")

@@ -31,7 +31,7 @@ class MetricFilters(Parts):
         pattern: str,
         transformations: list[dict[str, Any]],
     ) -> None:
-        compile_filter(pattern)
+        with_regex = compile_filter(pattern).regexes > 0
         kept = [dict(t) for t in transformations]
         now = self.clock.now_ms()
 
@@ -40,6 +40,14 @@ class MetricFilters(Parts):
             existing = store.list_metric_filters(tx, account, region, group.id)
             if name not in {mf.name for _, mf in existing} and len(existing) >= limits.METRIC_FILTERS_PER_GROUP:
                 raise LimitExceededException("Resource limit exceeded.")
+            others = [mf for _, mf in existing if mf.name != name]
+            if with_regex and sum(compile_filter(mf.pattern).regexes > 0 for mf in others) >= (
+                limits.REGEX_FILTERS_PER_GROUP
+            ):
+                raise LimitExceededException(
+                    f"A log group can have at most {limits.REGEX_FILTERS_PER_GROUP} filters whose pattern holds a "
+                    "regular expression."
+                )
             store.put_metric_filter(tx, store.MetricFilter(group.id, name, pattern, kept, now))
 
         await self.store.write(run)

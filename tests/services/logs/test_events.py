@@ -276,6 +276,40 @@ def test_retention_hides_and_sweeps_old_events(logs: Any, name: str) -> None:
     assert out["rejectedLogEventsInfo"] == {"expiredLogEventEndIndex": 0}
 
 
+def test_a_log_group_holds_at_most_five_filters_with_regular_expressions(logs: Any, name: str) -> None:
+    make_stream(logs, name)
+    transformation = {"metricName": "Errors", "metricNamespace": "App", "metricValue": "1"}
+
+    def put(filter_name: str, pattern: str) -> None:
+        logs.put_metric_filter(
+            logGroupName=name, filterName=filter_name, filterPattern=pattern, metricTransformations=[transformation]
+        )
+
+    for i in range(5):
+        put(f"r{i}", f"%err{i}%")
+    put("plain", "ERROR")  # a pattern without a regular expression does not count
+    put("r0", "%other%")  # replacing one of the five keeps five
+    expect_error(
+        logs.put_metric_filter,
+        "LimitExceededException",
+        logGroupName=name,
+        filterName="r5",
+        filterPattern="%err5%",
+        metricTransformations=[transformation],
+    )
+    expect_error(
+        logs.put_metric_filter,
+        "InvalidParameterException",
+        logGroupName=name,
+        filterName="three",
+        filterPattern="%a% %b% %c%",
+        metricTransformations=[transformation],
+    )  # two per pattern
+    logs.delete_metric_filter(logGroupName=name, filterName="r1")
+    put("r5", "%err5%")
+    assert len(logs.describe_metric_filters(logGroupName=name)["metricFilters"]) == 6
+
+
 def test_metric_filters(logs: Any, name: str) -> None:
     make_stream(logs, name)
     transformation = {"metricName": "Errors", "metricNamespace": "App", "metricValue": "1", "defaultValue": 0.0}
