@@ -17,6 +17,7 @@ from ...ports import DynamoDbStreams
 from ...runtime import Runtime
 from .. import Service
 from .backend import DynamoBackend
+from .backend_partiql import PartiqlBackend
 from .limits import Settings
 from .maintenance import maintain
 from .store import forget
@@ -29,6 +30,7 @@ async def _start(runtime: Runtime) -> None:
     be = runtime.keep(
         DynamoBackend(runtime.store, runtime.clock, Settings.from_env(os.environ), runtime.deployment_secret)
     )
+    runtime.keep(PartiqlBackend(be))
     runtime.provide(DynamoDbStreams, be)
     runtime.spawn(maintain(runtime, be), "dynamodb-ttl")
 
@@ -39,4 +41,4 @@ async def _reset(runtime: Runtime) -> None:
     await runtime.store.write(forget)
 
 
-from . import ops_batch, ops_items, ops_query, ops_tables  # noqa: E402,F401  (register)
+from . import ops_batch, ops_items, ops_partiql, ops_query, ops_tables  # noqa: E402,F401  (register)

@@ -13,6 +13,15 @@ IdempotentParameterMismatchException = error_class("IdempotentParameterMismatchE
 LimitExceededException = error_class("LimitExceededException")
 ExpiredIteratorException = error_class("ExpiredIteratorException")
 TrimmedDataAccessException = error_class("TrimmedDataAccessException")
+DuplicateItemException = error_class("DuplicateItemException")
+TableNotFoundException = error_class("TableNotFoundException")
+TableAlreadyExistsException = error_class("TableAlreadyExistsException")
+TableInUseException = error_class("TableInUseException")
+BackupNotFoundException = error_class("BackupNotFoundException")
+BackupInUseException = error_class("BackupInUseException")
+PointInTimeRecoveryUnavailableException = error_class("PointInTimeRecoveryUnavailableException")
+InvalidRestoreTimeException = error_class("InvalidRestoreTimeException")
+GlobalTableNotFoundException = error_class("GlobalTableNotFoundException")
 
 __all__ = [
     "ServiceError",
@@ -25,6 +34,15 @@ __all__ = [
     "LimitExceededException",
     "ExpiredIteratorException",
     "TrimmedDataAccessException",
+    "DuplicateItemException",
+    "TableNotFoundException",
+    "TableAlreadyExistsException",
+    "TableInUseException",
+    "BackupNotFoundException",
+    "BackupInUseException",
+    "PointInTimeRecoveryUnavailableException",
+    "InvalidRestoreTimeException",
+    "GlobalTableNotFoundException",
     "invalid",
     "table_not_found",
     "no_such_resource",
