@@ -14,6 +14,7 @@ from typing import Any
 
 from botocore.model import OperationModel, Shape
 
+from .. import eventstream
 from ..errors import ServiceError
 from ..http import Request, Response
 from .base import (
@@ -259,9 +260,26 @@ class JsonProtocol(ProtocolHandler):
 
     def serialize(self, operation: OperationModel, output: dict[str, Any] | None, request_id: str) -> Response:
         shape = operation.output_shape
+        if output and operation.has_event_stream_output:
+            member = eventstream.stream_member(shape)
+            if member is not None and hasattr(output.get(member), "__aiter__"):
+                return self._event_stream(operation, output, member, request_id)
         doc = to_json(shape, output or {}) if shape is not None else {}
         headers = [("Content-Type", self._content_type(operation.metadata)), ("x-amzn-RequestId", request_id)]
         return Response(200, headers, dumps(doc))
+
+    def _event_stream(
+        self, operation: OperationModel, output: dict[str, Any], member: str, request_id: str
+    ) -> Response:
+        """An event-stream output (Kinesis SubscribeToShard): an initial-response message with the output's other
+        members, then the handler's events as they come (EventStreamBody), each a JSON payload."""
+        shape = operation.output_shape
+        assert shape is not None
+        rest = {key: value for key, value in output.items() if key != member}
+        initial = eventstream.initial_response(_EVENT_CODEC, dumps(to_json(shape, rest)))
+        body = eventstream.EventStreamBody(shape.members[member], output[member], _EVENT_CODEC, initial)
+        headers = [("Content-Type", eventstream.CONTENT_TYPE), ("x-amzn-RequestId", request_id)]
+        return Response(200, headers, b"", stream=body)
 
     def serialize_error(
         self, error: ServiceError, request_id: str, *, spec: Any = None, operation: OperationModel | None = None
@@ -278,3 +296,8 @@ class JsonProtocol(ProtocolHandler):
             headers.append(("x-amzn-query-error", f"{error.code};{'Sender' if error.sender_fault else 'Receiver'}"))
         headers.extend(error.headers.items())
         return Response(error.status, headers, dumps_ascii(doc))
+
+
+_EVENT_CODEC = eventstream.PayloadCodec(
+    "application/json", lambda shape, value: dumps(to_json(shape, value)), dumps_ascii
+)

@@ -12,6 +12,7 @@ import asyncio
 import dataclasses
 import datetime as dt
 import functools
+import secrets
 from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 
@@ -38,11 +39,14 @@ from .errors import (
     ResourceInUseException,
     ServiceError,
     ValidationException,
+    consumer_not_found,
     invalid_iterator,
     no_such_shard,
     not_active,
     rate_exceeded,
     shard_not_found,
+    subscribe_rate_exceeded,
+    subscription_in_use,
 )
 from .listing import epoch, listing
 from .shards import Shard, listed, parse_shard_id, shard_id
@@ -655,22 +659,24 @@ class KinesisBackend:
     async def subscribe_to_shard(
         self, consumer_arn: str, given_shard: str, starting: dict[str, Any]
     ) -> AsyncIterator[dict[str, Any]]:
-        """SubscribeToShard's events, as its event stream carries them (SubscribeToShardEvent: Records,
-        ContinuationSequenceNumber, MillisBehindLatest, ChildShards at the end of a closed shard): records as they
-        arrive, an empty event after 5 quiet seconds, for 5 minutes. Errors before the first event are the
-        operation's. Not yet served: the protocol engine cannot write event streams (see ops_records)."""
+        """Open a subscription (errors here are the operation's: an unknown consumer or shard, a consumer not
+        ACTIVE, another subscription of the consumer to the shard younger than 5 seconds, more than one call a
+        second when limits are on) and return its events, SubscribeToShard's event stream in its tagged form
+        ({"SubscribeToShardEvent": …}). A later call that takes the subscription over ends this one."""
         kind, sequence, at = starting["Type"], starting.get("SequenceNumber"), epoch(starting.get("Timestamp"))
         index = parse_shard_id(given_shard)
+        now = self.clock.now()
         now_ms = self.clock.now_ms()
+        token = secrets.token_hex(8)
 
-        def start(tx: Tx) -> tuple[Stream, int | None, int | None]:
+        def start(tx: Tx) -> tuple[Stream, Consumer, int | None, int | None]:
             stream, consumer = consumers.find_in_tx(tx, None, None, consumer_arn)
             if consumer.status != ACTIVE:
                 raise ResourceInUseException(
                     f"Consumer {consumer_arn} is not ACTIVE, instead in state {consumer.status}"
                 )
             shard = store.shard(tx, stream.id, index) if index is not None else None
-            if shard is None:
+            if shard is None or index is None:
                 raise shard_not_found(
                     shard_id(index) if index is not None else given_shard, stream.name, stream.account
                 )
@@ -678,38 +684,66 @@ class KinesisBackend:
             position, at_ms = reading.start_position(
                 tx, stream, shard, kind, sequence, None if at is None else int(at * 1000), now_ms
             )
-            return stream, position, at_ms
+            held = store.subscription(tx, consumer.id, index)
+            if held is not None:
+                _, started, ended = held
+                if ended is None and now - started < limits.SUBSCRIPTION_TAKEOVER_SECONDS:
+                    raise subscription_in_use(consumer_arn)
+                if self.settings.limits and now - started < limits.SUBSCRIBE_INTERVAL_SECONDS:
+                    raise subscribe_rate_exceeded(consumer_arn, shard.id)
+            store.take_subscription(tx, consumer.id, index, token, now)
+            return stream, consumer, position, at_ms
 
-        stream, position, at_ms = await self.store.read(start)
+        stream, consumer, position, at_ms = await self.store.write(start)
+        assert index is not None
+        return self._subscription(stream, consumer, index, token, position, at_ms)
+
+    async def _subscription(
+        self, stream: Stream, consumer: Consumer, index: int, token: str, position: int | None, at_ms: int | None
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Records as they arrive, an empty event after 5 quiet seconds, for 5 minutes; ChildShards (and the end)
+        at the end of a closed shard. Paced at 2 MiB/s when limits are on. Releases the subscription however it
+        ends."""
         ends = self.clock.monotonic() + limits.SUBSCRIPTION_SECONDS
-        while True:
-            arrived = self.arrival(stream.id)
-            batch, shard = await self.store.read(
-                functools.partial(self._subscribed_batch, stream, index, position, at_ms)
-            )
-            position, at_ms = batch.next_index, None
-            quiet = not batch.records and batch.children is None
-            if not quiet:
-                yield _event(stream, shard, batch, self.clock.now())
-                if batch.children is not None:
+        read = functools.partial(self._subscribed_batch, stream, consumer, index, token)
+        try:
+            while True:
+                arrived = self.arrival(stream.id)
+                batch, shard = await self.store.read(functools.partial(read, position, at_ms))
+                position, at_ms = batch.next_index, None
+                quiet = not batch.records and batch.children is None
+                if not quiet:
+                    yield {"SubscribeToShardEvent": _event(stream, shard, batch, self.clock.now())}
+                    if batch.children is not None:
+                        return
+                    if self.settings.limits and batch.size:
+                        await asyncio.sleep(batch.size / limits.CONSUMER_READ_BYTES_PER_SECOND)
+                left = ends - self.clock.monotonic()
+                if left <= 0:
                     return
-            left = ends - self.clock.monotonic()
-            if left <= 0:
-                return
-            if quiet:
-                try:
-                    await asyncio.wait_for(arrived.wait(), min(limits.SUBSCRIPTION_HEARTBEAT_SECONDS, left))
-                except TimeoutError:
-                    yield _event(stream, shard, batch, self.clock.now())
+                if quiet:
+                    try:
+                        await asyncio.wait_for(arrived.wait(), min(limits.SUBSCRIPTION_HEARTBEAT_SECONDS, left))
+                    except TimeoutError:
+                        yield {"SubscribeToShardEvent": _event(stream, shard, batch, self.clock.now())}
+        finally:
+            ended = self.clock.now()
+            await self.store.write(lambda tx: store.end_subscription(tx, consumer.id, index, token, ended))
 
     def _subscribed_batch(
-        self, stream: Stream, index: int | None, position: int | None, at_ms: int | None, tx: Tx
-    ) -> tuple[reading.Batch, Shard]:
+        self, stream: Stream, consumer: Consumer, index: int, token: str, position: int | None, at_ms: int | None,
+        tx: Tx,
+    ) -> tuple[reading.Batch, Shard]:  # fmt: skip
         now_ms = self.clock.now_ms()
+        holder = store.holder(tx, consumer.id, index)
+        if holder is None or holder[1] != ACTIVE:
+            raise consumer_not_found(consumer.arn, stream.account)
+        if holder[0] != token:
+            raise subscription_in_use(consumer.arn)
         current = store.get_stream_by_id(tx, stream.id)
-        shard = store.shard(tx, stream.id, index) if current is not None and index is not None else None
+        shard = store.shard(tx, stream.id, index) if current is not None else None
         if current is None or shard is None:
-            raise shard_not_found(shard_id(index or 0), stream.name, stream.account)
+            raise shard_not_found(shard_id(index), stream.name, stream.account)
         since = now_ms - self.settings.retention_ms(current.retention_hours)
         return reading.read_batch(tx, current, shard, position, at_ms, limits.MAX_GET_RECORDS, now_ms, since), shard
 

@@ -31,6 +31,8 @@ __all__ = [
     "rate_exceeded",
     "already_closed",
     "invalid_iterator",
+    "subscription_in_use",
+    "subscribe_rate_exceeded",
 ]
 
 
@@ -71,3 +73,13 @@ def already_closed(shard: str, name: str, account: str) -> ServiceError:
 
 def invalid_iterator() -> ServiceError:
     return InvalidArgumentException("Invalid ShardIterator.")
+
+
+def subscription_in_use(consumer_arn: str) -> ServiceError:
+    """SubscribeToShard within 5 seconds of the consumer's live subscription to the shard (or the old subscription,
+    once a later call took it over)."""
+    return ResourceInUseException(f"Another active subscription exists for this consumer: {consumer_arn}")
+
+
+def subscribe_rate_exceeded(consumer_arn: str, shard: str) -> ServiceError:
+    return LimitExceededException(f"Rate exceeded for consumer {consumer_arn} and shard {shard}.")

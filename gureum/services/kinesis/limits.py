@@ -40,6 +40,7 @@ LIST_CONSUMERS_DEFAULT = 100
 LIST_TAGS_DEFAULT = 50
 SUBSCRIPTION_SECONDS = 300  # a SubscribeToShard subscription lasts 5 minutes
 SUBSCRIPTION_HEARTBEAT_SECONDS = 5  # an empty event when no record came for this long
+SUBSCRIPTION_TAKEOVER_SECONDS = 5  # a second SubscribeToShard this soon after the holder's is ResourceInUse
 NEXT_TOKEN_SECONDS = 300  # ListShards and ListStreamConsumers tokens expire (ExpiredNextTokenException)
 ITERATOR_SECONDS = 300  # a shard iterator expires 5 minutes after it was issued
 
@@ -66,6 +67,8 @@ SHARD_WRITE_BYTES_PER_SECOND = MIB
 SHARD_WRITE_RECORDS_PER_SECOND = 1_000
 SHARD_READ_BYTES_PER_SECOND = 2 * MIB
 SHARD_READ_CALLS_PER_SECOND = 5
+CONSUMER_READ_BYTES_PER_SECOND = 2 * MIB  # per enhanced fan-out consumer and shard (SubscribeToShard pacing)
+SUBSCRIBE_INTERVAL_SECONDS = 1.0  # one SubscribeToShard call per second per consumer and shard
 
 # account settings: a minimum throughput billing commitment lasts at least this long once enabled
 COMMITMENT_SECONDS = 24 * 3600

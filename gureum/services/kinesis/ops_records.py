@@ -1,6 +1,6 @@
-"""Kinesis record operations (PutRecord, PutRecords, GetShardIterator, GetRecords): each calls one KinesisBackend
-method. SubscribeToShard is not registered (NotImplemented): its output is an event stream, which the protocol engine
-cannot write yet; KinesisBackend.subscribe_to_shard already yields its events for when it can."""
+"""Kinesis record operations (PutRecord, PutRecords, GetShardIterator, GetRecords, SubscribeToShard): each calls one
+KinesisBackend method. SubscribeToShard answers an async iterator of events, which the protocol engine writes as
+AWS's event stream (gureum.aws.eventstream)."""
 
 from __future__ import annotations
 
@@ -50,3 +50,9 @@ async def get_shard_iterator(ctx: RequestContext, req: dict[str, Any]) -> dict[s
 @SERVICE.op("GetRecords")
 async def get_records(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await backend(ctx).get_records(req["ShardIterator"], req.get("Limit"))
+
+
+@SERVICE.op("SubscribeToShard")
+async def subscribe_to_shard(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    events = await backend(ctx).subscribe_to_shard(req["ConsumerARN"], req["ShardId"], req["StartingPosition"])
+    return {"EventStream": events}

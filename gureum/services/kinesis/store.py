@@ -135,6 +135,10 @@ def delete_stream(tx: Tx, stream_id: int) -> None:
     for (key,) in tx.all("SELECT id FROM kinesis_shards WHERE stream_id = ?", (stream_id,)):
         tx.execute("DELETE FROM kinesis_records WHERE id >= ? AND id < ?", (first_id(key), first_id(key + 1)))
     tx.execute("DELETE FROM kinesis_shards WHERE stream_id = ?", (stream_id,))
+    tx.execute(
+        "DELETE FROM kinesis_subscriptions WHERE consumer_id IN (SELECT id FROM kinesis_consumers WHERE stream_id = ?)",
+        (stream_id,),
+    )
     tx.execute("DELETE FROM kinesis_consumers WHERE stream_id = ?", (stream_id,))
     tx.execute("DELETE FROM kinesis_streams WHERE id = ?", (stream_id,))
     forget(tx)
@@ -367,12 +371,52 @@ def update_consumer(tx: Tx, consumer: Consumer) -> None:
 
 
 def delete_consumer(tx: Tx, consumer_id: int) -> None:
+    tx.execute("DELETE FROM kinesis_subscriptions WHERE consumer_id = ?", (consumer_id,))
     tx.execute("DELETE FROM kinesis_consumers WHERE id = ?", (consumer_id,))
 
 
 def due_consumers(tx: Tx, now: float) -> list[Consumer]:
     rows = tx.all(f"SELECT {_CONSUMER_COLUMNS} FROM kinesis_consumers WHERE due_at IS NOT NULL AND due_at <= ?", (now,))
     return [c for c in map(_consumer, rows) if c is not None]
+
+
+# --- subscriptions (SubscribeToShard) --------------------------------------------------------------------------
+
+
+def subscription(tx: Tx, consumer_id: int, shard: int) -> tuple[str, float, float | None] | None:
+    """(token, started_at, ended_at) of the consumer's latest subscription to the shard."""
+    row = tx.one(
+        "SELECT token, started_at, ended_at FROM kinesis_subscriptions WHERE consumer_id = ? AND shard_index = ?",
+        (consumer_id, shard),
+    )
+    return None if row is None else (str(row[0]), float(row[1]), None if row[2] is None else float(row[2]))
+
+
+def holder(tx: Tx, consumer_id: int, shard: int) -> tuple[str, str] | None:
+    """(token of the subscription holding the shard, its consumer's status); None once the consumer is gone."""
+    row = tx.one(
+        "SELECT s.token, c.status FROM kinesis_subscriptions s JOIN kinesis_consumers c ON c.id = s.consumer_id"
+        " WHERE s.consumer_id = ? AND s.shard_index = ?",
+        (consumer_id, shard),
+    )
+    return None if row is None else (str(row[0]), str(row[1]))
+
+
+def take_subscription(tx: Tx, consumer_id: int, shard: int, token: str, now: float) -> None:
+    tx.execute(
+        "INSERT INTO kinesis_subscriptions (consumer_id, shard_index, token, started_at, ended_at)"
+        " VALUES (?, ?, ?, ?, NULL) ON CONFLICT (consumer_id, shard_index)"
+        " DO UPDATE SET token = excluded.token, started_at = excluded.started_at, ended_at = NULL",
+        (consumer_id, shard, token, now),
+    )
+
+
+def end_subscription(tx: Tx, consumer_id: int, shard: int, token: str, now: float) -> None:
+    """The subscription ``token`` ended (a later one that took over keeps its row)."""
+    tx.execute(
+        "UPDATE kinesis_subscriptions SET ended_at = ? WHERE consumer_id = ? AND shard_index = ? AND token = ?",
+        (now, consumer_id, shard, token),
+    )
 
 
 # --- account settings ------------------------------------------------------------------------------------------

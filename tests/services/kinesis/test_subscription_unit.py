@@ -1,10 +1,11 @@
-"""KinesisBackend.subscribe_to_shard, in process (the protocol engine cannot write SubscribeToShard's event stream
-yet, so the operation is not served): events as records arrive, woken by commits rather than polling, and the
-ChildShards event that ends a subscription at the end of a closed shard."""
+"""KinesisBackend.subscribe_to_shard, in process with a system clock (test_subscribe.py covers it over HTTP): events
+as records arrive, woken by commits rather than polling, and the ChildShards event that ends a subscription at the
+end of a closed shard."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -36,7 +37,14 @@ async def _subscription() -> None:
         put = await be.put_records(
             ACCOUNT, REGION, "s", None, [{"Data": bytes([i]), "PartitionKey": "p"} for i in range(3)]
         )
-        events = be.subscribe_to_shard(consumer["ConsumerARN"], "shardId-000000000000", {"Type": "TRIM_HORIZON"})
+        opened = await be.subscribe_to_shard(consumer["ConsumerARN"], "shardId-000000000000", {"Type": "TRIM_HORIZON"})
+
+        async def events_of() -> AsyncIterator[dict[str, Any]]:
+            async for tagged in opened:
+                assert list(tagged) == ["SubscribeToShardEvent"]
+                yield tagged["SubscribeToShardEvent"]
+
+        events = events_of()
         first = await asyncio.wait_for(anext(events), 2)
         assert [r["Data"] for r in first["Records"]] == [b"\x00", b"\x01", b"\x02"]
         assert first["ContinuationSequenceNumber"] == put["Records"][2]["SequenceNumber"]
@@ -60,8 +68,7 @@ async def _subscription() -> None:
         with pytest.raises(StopAsyncIteration):
             await anext(events)
 
-        unknown = be.subscribe_to_shard(f"{ARN}/consumer/nope:1", "shardId-000000000000", {"Type": "LATEST"})
         with pytest.raises(ResourceNotFoundException):
-            await anext(unknown)
+            await be.subscribe_to_shard(f"{ARN}/consumer/nope:1", "shardId-000000000000", {"Type": "LATEST"})
     finally:
         await store.close()
