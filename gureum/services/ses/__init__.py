@@ -1,8 +1,10 @@
 """Amazon SES (v1, query protocol): identities and their verification, the sandbox and quotas, sending over the
-API and SMTP, templates, configuration sets with event destinations, and the captured mailbox.
+API and SMTP, templates, configuration sets with event destinations, the captured mailbox, and receiving (receipt
+rules run over mail that arrives on the inbound SMTP port).
 
 The package face: SERVICE (operations registered by ops_*.py, admin routes under /_gureum/ses/) and its lifespan:
-SesBackend kept at start (every behaviour is its), the SesMail port SES v2 (package sesv2) calls, the SMTP listener.
+SesBackend kept at start (every behaviour is its), the SesMail port SES v2 (package sesv2) calls, the SMTP
+listeners (sending; receiving).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from .admin import ROUTES
 from .backend import SesBackend
 from .port import SesMailPort
 from .smtp import SmtpListener
+from .smtp_inbound import InboundListener
 
 SERVICE: Service = Service("ses", migrations=Path(__file__).parent / "migrations")
 SERVICE.admin_routes.update(ROUTES)
@@ -23,11 +26,16 @@ SERVICE.admin_routes.update(ROUTES)
 
 @SERVICE.on_start
 async def _start(runtime: Runtime) -> None:
-    be = runtime.keep(SesBackend(runtime.store, runtime.clock, runtime.delivery))
+    be = runtime.keep(
+        SesBackend(runtime.store, runtime.clock, runtime.delivery, lambda: runtime.optional_port(ports.LambdaInvoker))
+    )
     runtime.provide(ports.SesMail, SesMailPort(be))
     listener = runtime.keep(SmtpListener(runtime, be))
     if runtime.config.smtp_port:
         await listener.start(runtime.config.host, runtime.config.smtp_port)
+    inbound = runtime.keep(InboundListener(be))
+    if runtime.config.smtp_inbound_port:
+        await inbound.start(runtime.config.host, runtime.config.smtp_inbound_port)
 
 
 @SERVICE.on_stop
@@ -35,6 +43,16 @@ async def _stop(runtime: Runtime) -> None:
     listener = runtime.state_or_none(SmtpListener)
     if listener is not None:
         await listener.stop()
+    inbound = runtime.state_or_none(InboundListener)
+    if inbound is not None:
+        await inbound.stop()
 
 
-from . import ops_account, ops_configuration_sets, ops_identities, ops_sending, ops_templates  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    ops_account,
+    ops_configuration_sets,
+    ops_identities,
+    ops_receipt,
+    ops_sending,
+    ops_templates,
+)

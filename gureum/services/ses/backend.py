@@ -16,10 +16,12 @@ from typing import Any, TypeVar
 from ...aws.context import RequestContext
 from ...clock import Clock
 from ...delivery import Delivery
+from ...ports import LambdaInvoker
 from ...runtime import Runtime
 from ...store.base import Store, Tx
 from . import events, limits, mime, store, templates
 from .account import AccountState, check_identities, check_quota, statistics
+from .backend_receipt import ReceivingBackend
 from .errors import (
     AlreadyExists,
     ConfigurationSetAlreadyExists,
@@ -75,16 +77,20 @@ class BulkEntry:
     tags: dict[str, str]
 
 
-class SesBackend:
-    def __init__(self, store_: Store, clock: Clock, delivery: Delivery) -> None:
+class SesBackend(ReceivingBackend):
+    def __init__(
+        self,
+        store_: Store,
+        clock: Clock,
+        delivery: Delivery,
+        lambda_invoker: Callable[[], LambdaInvoker | None] = lambda: None,
+    ) -> None:
         self.store = store_
         self.clock = clock
         self.delivery = delivery
+        self.lambda_invoker = lambda_invoker
         self.quota_window = limits.quota_window()
         self.auto_verify = limits.auto_verify()
-
-    async def _write(self, fn: Callable[[Tx], T]) -> T:
-        return await self.store.write(fn)
 
     # --- identities -------------------------------------------------------------------------------------------
 

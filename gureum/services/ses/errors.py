@@ -50,3 +50,9 @@ __all__ = [
     "LimitExceeded",
     "NotFound",
 ]
+
+# receiving
+RuleSetDoesNotExist = error_class("RuleSetDoesNotExist", type_name="RuleSetDoesNotExistException")
+RuleDoesNotExist = error_class("RuleDoesNotExist", type_name="RuleDoesNotExistException")
+CannotDelete = error_class("CannotDelete", type_name="CannotDeleteException")
+__all__ += ["RuleSetDoesNotExist", "RuleDoesNotExist", "CannotDelete"]

@@ -33,3 +33,13 @@ def quota_window() -> float:
 def auto_verify() -> bool:
     """GUREUM_SES_AUTO_VERIFY=1: identities are verified as soon as they are created (for CI)."""
     return os.environ.get("GUREUM_SES_AUTO_VERIFY", "").lower() in ("1", "true", "yes", "on")
+
+
+# receiving (SES's documented quotas for email receiving)
+MAX_RECEIPT_RULE_SETS = 40  # per account and Region
+MAX_RECEIPT_RULES = 200  # per rule set
+MAX_RECEIPT_FILTERS = 100  # IP address filters per account and Region
+MAX_RULE_RECIPIENTS = 100  # recipient conditions of one rule
+MAX_RECEIVED_BYTES = 40 * 1024 * 1024  # the largest message SES receives (S3 action)
+MAX_SNS_CONTENT_BYTES = 150 * 1024  # a message an SNS action carries; larger ones bounce
+LAMBDA_REQUEST_RESPONSE_TIMEOUT = 30.0  # seconds SES waits for a RequestResponse function

@@ -113,6 +113,14 @@ def _certificate(directory: Path, hostname: str) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
+async def tls_context(directory: Path) -> ssl.SSLContext:
+    """A server TLS context with a fresh self-signed certificate (made off the event loop) kept in ``directory``."""
+    cert, key = await asyncio.to_thread(_certificate, directory, "localhost")
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(str(cert), str(key))
+    return context
+
+
 class SmtpListener:
     """The listening socket and its certificate; kept by the start hook, closed by the stop hook."""
 
@@ -158,9 +166,7 @@ class SmtpListener:
 
     async def start(self, host: str, port: int) -> None:
         self._dir = tempfile.TemporaryDirectory(prefix="gureum-smtp-")
-        cert, key = await asyncio.to_thread(_certificate, Path(self._dir.name), "localhost")
-        self._tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        self._tls.load_cert_chain(str(cert), str(key))
+        self._tls = await tls_context(Path(self._dir.name))
         try:
             self.server = await asyncio.get_running_loop().create_server(self._protocol, host, port)
         except OSError as error:

@@ -24,13 +24,17 @@ SMTP_KEY, SMTP_SECRET = "111122223333", "smtp-test-secret"
 
 @pytest.fixture(scope="session")
 def ses_server(store: StoreFactory) -> Iterator[Server]:
-    smtp_port = free_port()
+    smtp_port, inbound_port = free_port(), free_port()
     srv = Server(
         **store(),
-        extra_args=["--smtp-port", str(smtp_port), "--credentials", f"test:test,{SMTP_KEY}:{SMTP_SECRET}"],
+        extra_args=[
+            "--smtp-port", str(smtp_port), "--smtp-inbound-port", str(inbound_port),
+            "--credentials", f"test:test,{SMTP_KEY}:{SMTP_SECRET}",
+        ],  # fmt: skip
         env={"GUREUM_SES_QUOTA_WINDOW": str(QUOTA_WINDOW)},
     ).start()
     srv.smtp_port = smtp_port  # type: ignore[attr-defined]
+    srv.inbound_port = inbound_port  # type: ignore[attr-defined]
     yield srv
     srv.stop()
 

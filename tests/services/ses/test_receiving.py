@@ -1,0 +1,272 @@
+"""SES receiving end to end: receipt rule sets, rules and IP filters through boto3, and mail sent with smtplib to
+gureum's inbound SMTP port run through the active rule set (SNS notifications as AWS writes them, Lambda Event
+and RequestResponse with its disposition, Bounce, Stop, AddHeader, TLS policy)."""
+
+from __future__ import annotations
+
+import json
+import smtplib
+import time
+from collections.abc import Callable
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from ..lambda_.zips import create
+from .conftest import Ses
+
+
+def _error(call: Callable[[], Any]) -> dict[str, Any]:
+    with pytest.raises(ClientError) as caught:
+        call()
+    return dict(caught.value.response["Error"])
+
+
+def _send(ses: Ses, to: list[str], subject: str, sender: str = "someone@elsewhere.example") -> None:
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = sender, ", ".join(to), subject
+    msg.set_content(f"body of {subject}")
+    with smtplib.SMTP("127.0.0.1", ses.server.inbound_port, timeout=30) as client:  # type: ignore[attr-defined]
+        client.send_message(msg, from_addr=sender, to_addrs=to)
+
+
+def _topic_queue(ses: Ses, name: str) -> tuple[str, str]:
+    """An SNS topic with an SQS queue subscribed: (topic ARN, queue URL)."""
+    sns, sqs = ses.client("sns"), ses.client("sqs")
+    topic = sns.create_topic(Name=name)["TopicArn"]
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+    return topic, url
+
+
+def _drain(ses: Ses, url: str, want: int, seconds: float = 20) -> list[dict[str, Any]]:
+    sqs = ses.client("sqs")
+    out: list[dict[str, Any]] = []
+    deadline = time.monotonic() + seconds
+    while len(out) < want and time.monotonic() < deadline:
+        for m in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1, MaxNumberOfMessages=10).get("Messages", []):
+            out.append(json.loads(m["Body"]))
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+    return out
+
+
+def _domain(ses: Ses, unique: Callable[[str], str]) -> str:
+    domain = f"{unique('in')}.example.com"
+    ses.verify_domain(domain)
+    return domain
+
+
+def test_rule_sets_rules_and_filters(ses: Ses, unique: Callable[[str], str]) -> None:
+    v1 = ses.v1
+    v1.create_receipt_rule_set(RuleSetName="main")
+    assert _error(lambda: v1.create_receipt_rule_set(RuleSetName="main"))["Code"] == "AlreadyExists"
+    assert _error(lambda: v1.create_receipt_rule_set(RuleSetName="-bad"))["Code"] == "InvalidParameterValue"
+    stop = {"StopAction": {"Scope": "RuleSet"}}
+    v1.create_receipt_rule(RuleSetName="main", Rule={"Name": "b", "Enabled": True, "Actions": [stop]})
+    v1.create_receipt_rule(RuleSetName="main", Rule={"Name": "a", "Actions": []})  # no After: first
+    v1.create_receipt_rule(RuleSetName="main", After="a", Rule={"Name": "c", "Recipients": ["example.com"]})
+    rules = v1.describe_receipt_rule_set(RuleSetName="main")["Rules"]
+    assert [r["Name"] for r in rules] == ["a", "c", "b"]
+    assert rules[0] == {"Name": "a", "Enabled": False, "TlsPolicy": "Optional", "Actions": [], "ScanEnabled": False}
+    assert _error(lambda: v1.create_receipt_rule(RuleSetName="main", Rule={"Name": "a"}))["Code"] == "AlreadyExists"
+    missing = _error(lambda: v1.create_receipt_rule(RuleSetName="main", After="zz", Rule={"Name": "d"}))
+    assert missing["Code"] == "RuleDoesNotExist"
+    assert _error(lambda: v1.describe_receipt_rule_set(RuleSetName="nope"))["Code"] == "RuleSetDoesNotExist"
+    workmail = {"WorkmailAction": {"OrganizationArn": "arn:aws:workmail:us-east-1:123456789012:organization/m-1"}}
+    refused = _error(lambda: v1.create_receipt_rule(RuleSetName="main", Rule={"Name": "w", "Actions": [workmail]}))
+    assert refused["Code"] == "InvalidParameterValue" and "WorkMail" in refused["Message"]
+
+    v1.set_receipt_rule_position(RuleSetName="main", RuleName="b")
+    v1.reorder_receipt_rule_set(RuleSetName="main", RuleNames=["c", "b", "a"])
+    assert [r["Name"] for r in v1.describe_receipt_rule_set(RuleSetName="main")["Rules"]] == ["c", "b", "a"]
+    partial = _error(lambda: v1.reorder_receipt_rule_set(RuleSetName="main", RuleNames=["c", "b"]))
+    assert partial["Code"] == "InvalidParameterValue"
+    v1.update_receipt_rule(RuleSetName="main", Rule={"Name": "a", "Enabled": True, "TlsPolicy": "Require"})
+    rule = v1.describe_receipt_rule(RuleSetName="main", RuleName="a")["Rule"]
+    assert rule["Enabled"] is True and rule["TlsPolicy"] == "Require"
+    assert _error(lambda: v1.update_receipt_rule(RuleSetName="main", Rule={"Name": "x"}))["Code"] == "RuleDoesNotExist"
+    v1.delete_receipt_rule(RuleSetName="main", RuleName="c")
+
+    v1.clone_receipt_rule_set(RuleSetName="copy", OriginalRuleSetName="main")
+    assert [r["Name"] for r in v1.describe_receipt_rule_set(RuleSetName="copy")["Rules"]] == ["b", "a"]
+    assert "Metadata" not in v1.describe_active_receipt_rule_set()
+    v1.set_active_receipt_rule_set(RuleSetName="copy")
+    assert v1.describe_active_receipt_rule_set()["Metadata"]["Name"] == "copy"
+    assert _error(lambda: v1.delete_receipt_rule_set(RuleSetName="copy"))["Code"] == "CannotDelete"
+    assert {s["Name"] for s in v1.list_receipt_rule_sets()["RuleSets"]} == {"main", "copy"}
+    v1.set_active_receipt_rule_set()
+    v1.delete_receipt_rule_set(RuleSetName="copy")
+    assert [s["Name"] for s in v1.list_receipt_rule_sets()["RuleSets"]] == ["main"]
+
+    v1.create_receipt_filter(Filter={"Name": "blocked", "IpFilter": {"Policy": "Block", "Cidr": "10.0.0.0/8"}})
+    dup = {"Name": "blocked", "IpFilter": {"Policy": "Allow", "Cidr": "10.1.0.0/16"}}
+    assert _error(lambda: v1.create_receipt_filter(Filter=dup))["Code"] == "AlreadyExists"
+    bad = {"Name": "bad", "IpFilter": {"Policy": "Allow", "Cidr": "10.1.0.0/99"}}
+    assert _error(lambda: v1.create_receipt_filter(Filter=bad))["Code"] == "InvalidParameterValue"
+    assert v1.list_receipt_filters()["Filters"] == [
+        {"Name": "blocked", "IpFilter": {"Policy": "Block", "Cidr": "10.0.0.0/8"}}
+    ]
+    v1.delete_receipt_filter(FilterName="blocked")
+    assert v1.list_receipt_filters()["Filters"] == []
+
+
+def test_received_mail_to_sns_with_added_header(ses: Ses, unique: Callable[[str], str]) -> None:
+    domain = _domain(ses, unique)
+    topic, url = _topic_queue(ses, unique("rx"))
+    v1 = ses.v1
+    v1.create_receipt_rule_set(RuleSetName="rx")
+    rule = {
+        "Name": "to-sns",
+        "Enabled": True,
+        "Recipients": [domain],
+        "Actions": [
+            {"AddHeaderAction": {"HeaderName": "X-Routed", "HeaderValue": "gureum"}},
+            {"SNSAction": {"TopicArn": topic, "Encoding": "UTF-8"}},
+        ],
+    }
+    v1.create_receipt_rule(RuleSetName="rx", Rule=rule)
+    # not yet active: nobody receives for the domain
+    with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+        _send(ses, [f"info@{domain}"], "too early")
+    assert refused.value.recipients[f"info@{domain}"][0] == 550
+    v1.set_active_receipt_rule_set(RuleSetName="rx")
+    _send(ses, [f"info@{domain}"], "hello inbound")
+    [envelope] = _drain(ses, url, 1)
+    assert envelope["Subject"] == "Amazon SES Email Receipt Notification"
+    note = json.loads(envelope["Message"])
+    assert note["notificationType"] == "Received"
+    assert note["receipt"]["recipients"] == [f"info@{domain}"]
+    assert note["receipt"]["action"] == {"type": "SNS", "topicArn": topic, "encoding": "UTF8"}
+    assert {"spamVerdict", "virusVerdict", "spfVerdict", "dkimVerdict", "dmarcVerdict"} <= set(note["receipt"])
+    mail = note["mail"]
+    assert mail["source"] == "someone@elsewhere.example" and mail["destination"] == [f"info@{domain}"]
+    assert mail["commonHeaders"]["subject"] == "hello inbound"
+    assert mail["commonHeaders"]["from"] == ["someone@elsewhere.example"]
+    assert len(mail["messageId"]) == 40 and mail["messageId"].isalnum()
+    assert note["content"].startswith("X-Routed: gureum\r\nReturn-Path: <someone@elsewhere.example>\r\n")
+    assert "body of hello inbound" in note["content"]
+    kept = [m for m in ses.messages(destination=f"info@{domain}") if m["Origin"] == "received"]
+    assert [m["Id"] for m in kept] == [mail["messageId"]]
+    # an address the rule's conditions do not take, and a domain nobody verified
+    with pytest.raises(smtplib.SMTPRecipientsRefused):
+        _send(ses, [f"info@sub.{unique('x')}.example.org"], "nobody")
+
+
+def test_bounce_stop_tls_policy_and_ip_filter(ses: Ses, unique: Callable[[str], str]) -> None:
+    domain = _domain(ses, unique)
+    topic, url = _topic_queue(ses, unique("rx"))
+    v1 = ses.v1
+    v1.create_receipt_rule_set(RuleSetName="rx")
+    v1.set_active_receipt_rule_set(RuleSetName="rx")
+    sns = {"SNSAction": {"TopicArn": topic}}
+    bounce = {
+        "BounceAction": {
+            "SmtpReplyCode": "550", "StatusCode": "5.1.1", "Message": "no such user here",
+            "Sender": f"mailer@{domain}", "TopicArn": topic,
+        }
+    }  # fmt: skip
+    v1.create_receipt_rule(RuleSetName="rx", Rule={"Name": "last", "Enabled": True, "Actions": [sns]})
+    v1.create_receipt_rule(
+        RuleSetName="rx",
+        Rule={"Name": "stop", "Enabled": True, "Recipients": [f"quiet@{domain}"], "Actions": [
+            {"StopAction": {"Scope": "RuleSet", "TopicArn": topic}}
+        ]},
+    )  # fmt: skip
+    gone = {"Name": "bounce", "Enabled": True, "Recipients": [f"gone@{domain}"], "Actions": [bounce]}
+    v1.create_receipt_rule(RuleSetName="rx", Rule=gone)
+    v1.create_receipt_rule(
+        RuleSetName="rx",
+        Rule={"Name": "tls", "Enabled": True, "TlsPolicy": "Require", "Recipients": [f"secure@{domain}"],
+              "Actions": [sns]},
+    )  # fmt: skip
+    with pytest.raises(smtplib.SMTPDataError) as bounced:
+        _send(ses, [f"gone@{domain}"], "to a bounced address")
+    assert bounced.value.smtp_code == 550 and b"5.1.1 no such user here" in bounced.value.smtp_error
+    with pytest.raises(smtplib.SMTPDataError) as plain:
+        _send(ses, [f"secure@{domain}"], "without TLS")
+    assert plain.value.smtp_code == 530
+    _send(ses, [f"quiet@{domain}"], "stopped")
+    _send(ses, [f"open@{domain}", f"gone@{domain}"], "half bounced")
+    notes = [json.loads(n["Message"]) for n in _drain(ses, url, 4)]
+    by_action = sorted((n["receipt"]["action"]["type"], n["mail"]["commonHeaders"]["subject"]) for n in notes)
+    assert by_action == [
+        ("Bounce", "half bounced"),
+        ("Bounce", "to a bounced address"),
+        ("SNS", "half bounced"),
+        ("Stop", "stopped"),
+    ]
+    bounce_note = next(n for n in notes if n["receipt"]["action"]["type"] == "Bounce")
+    assert bounce_note["receipt"]["action"] == {
+        "type": "Bounce", "topicArn": topic, "smtpReplyCode": "550", "statusCode": "5.1.1",
+        "message": "no such user here", "sender": f"mailer@{domain}",
+    }  # fmt: skip
+    assert "content" not in bounce_note
+    sns_note = next(n for n in notes if n["receipt"]["action"]["type"] == "SNS")
+    assert sns_note["receipt"]["recipients"] == [f"open@{domain}"]
+    # the half-bounced message's sender gets SES's bounce message
+    dsn = [m for m in ses.messages(destination="someone@elsewhere.example") if m["Origin"] == "bounce"]
+    assert len(dsn) == 1 and dsn[0]["Source"] == f"mailer@{domain}"
+
+    v1.create_receipt_filter(Filter={"Name": "local", "IpFilter": {"Policy": "Block", "Cidr": "127.0.0.0/8"}})
+    with pytest.raises(smtplib.SMTPRecipientsRefused) as filtered:
+        _send(ses, [f"open@{domain}"], "from a blocked address")
+    assert filtered.value.recipients[f"open@{domain}"][0] == 554
+    v1.create_receipt_filter(Filter={"Name": "me", "IpFilter": {"Policy": "Allow", "Cidr": "127.0.0.1"}})
+    _send(ses, [f"open@{domain}"], "allowed again")
+    assert [json.loads(n["Message"])["mail"]["commonHeaders"]["subject"] for n in _drain(ses, url, 1)] == [
+        "allowed again"
+    ]
+
+
+ROUTER = """
+def handler(event, context):
+    record = event["Records"][0]["ses"]
+    subject = record["mail"]["commonHeaders"]["subject"]
+    if "stop" in subject:
+        return {"disposition": "STOP_RULE_SET"}
+    return {"disposition": "CONTINUE", "seen": record["receipt"]["action"]["invocationType"]}
+"""
+
+
+def test_lambda_actions_event_and_request_response(ses: Ses, unique: Callable[[str], str]) -> None:
+    domain = _domain(ses, unique)
+    topic, url = _topic_queue(ses, unique("rx"))
+    lam, sqs = ses.client("lambda"), ses.client("sqs")
+    name = unique("router")
+    fn = create(lam, name, {"index.py": ROUTER})["FunctionArn"]
+    done_url = sqs.create_queue(QueueName=unique("done"))["QueueUrl"]
+    done_arn = sqs.get_queue_attributes(QueueUrl=done_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    lam.put_function_event_invoke_config(FunctionName=name, DestinationConfig={"OnSuccess": {"Destination": done_arn}})
+    v1 = ses.v1
+    v1.create_receipt_rule_set(RuleSetName="rx")
+    v1.set_active_receipt_rule_set(RuleSetName="rx")
+    v1.create_receipt_rule(
+        RuleSetName="rx",
+        Rule={"Name": "later", "Enabled": True, "Actions": [
+            {"LambdaAction": {"FunctionArn": fn, "InvocationType": "Event"}},
+            {"SNSAction": {"TopicArn": topic}},
+        ]},
+    )  # fmt: skip
+    v1.create_receipt_rule(
+        RuleSetName="rx",
+        Rule={"Name": "first", "Enabled": True, "Actions": [
+            {"LambdaAction": {"FunctionArn": fn, "InvocationType": "RequestResponse"}}
+        ]},
+    )  # fmt: skip
+    _send(ses, [f"ops@{domain}"], "please stop here")
+    _send(ses, [f"ops@{domain}"], "go on")
+    notes = [json.loads(n["Message"]) for n in _drain(ses, url, 1)]
+    assert [n["mail"]["commonHeaders"]["subject"] for n in notes] == ["go on"]
+    [done] = _drain(ses, done_url, 1)
+    event = done["requestPayload"]
+    record = event["Records"][0]
+    assert record["eventSource"] == "aws:ses" and record["eventVersion"] == "1.0"
+    assert record["ses"]["receipt"]["action"] == {"type": "Lambda", "functionArn": fn, "invocationType": "Event"}
+    assert record["ses"]["mail"]["commonHeaders"]["subject"] == "go on"
+    assert done["responsePayload"] == {"disposition": "CONTINUE", "seen": "Event"}
+    time.sleep(1)
+    assert _drain(ses, url, 1, seconds=1) == []  # the stopped message reached neither the SNS nor the Event action
+    assert _drain(ses, done_url, 1, seconds=1) == []
