@@ -64,6 +64,12 @@ def _parser() -> argparse.ArgumentParser:
         default=int(os.environ.get("GUREUM_SMTP_PORT", "4587")),
         help="port of SES's SMTP interface (STARTTLS, SES SMTP credentials; default 4587, 0: off)",
     )
+    start.add_argument(
+        "--smtp-inbound-port",
+        type=int,
+        default=int(os.environ.get("GUREUM_SMTP_INBOUND_PORT", "4025")),
+        help="port where SES receives mail for verified domains (receipt rules; default 4025, 0: off)",
+    )
     _limit_flags(start)
     return parser
 
@@ -115,6 +121,7 @@ def build_config(args: argparse.Namespace) -> Config:
         strict_auth=args.strict_auth,
         credentials=tuple(pairs),
         smtp_port=args.smtp_port,
+        smtp_inbound_port=args.smtp_inbound_port,
         **{field: getattr(args, field) for _, field, _, _ in _LIMITS},
     )
 

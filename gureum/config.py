@@ -33,6 +33,7 @@ class Config:
     keepalive_timeout: float = 60.0  # seconds a connection may idle between requests before it is closed
     max_connections_per_client: int = 1000  # open connections per client address (0: no cap); beyond: 503
     smtp_port: int = 4587  # SES's SMTP interface (STARTTLS, SES SMTP credentials); 0: off
+    smtp_inbound_port: int = 4025  # SES email receiving (receipt rules; no AUTH); 0: off
 
     @property
     def in_memory(self) -> bool:
