@@ -28,8 +28,12 @@ def ses_server(store: StoreFactory) -> Iterator[Server]:
     srv = Server(
         **store(),
         extra_args=[
-            "--smtp-port", str(smtp_port), "--smtp-inbound-port", str(inbound_port),
-            "--credentials", f"test:test,{SMTP_KEY}:{SMTP_SECRET}",
+            "--smtp-port",
+            str(smtp_port),
+            "--smtp-inbound-port",
+            str(inbound_port),
+            "--credentials",
+            f"test:test,{SMTP_KEY}:{SMTP_SECRET}",
         ],  # fmt: skip
         env={"GUREUM_SES_QUOTA_WINDOW": str(QUOTA_WINDOW)},
     ).start()
