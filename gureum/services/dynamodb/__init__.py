@@ -2,7 +2,8 @@
 
 The package face: SERVICE (operations registered by ops_*.py) and its lifespan: DynamoBackend kept at start
 (backend.py; every behaviour is its, and it is the DynamoDbStreams port the dynamodbstreams package serves) and
-the TTL and stream retention sweeps (maintenance.py). Settings come from GUREUM_DYNAMODB_*
+the TTL, stream retention and point-in-time log sweeps (maintenance.py); PartiqlBackend and BackupBackend are kept
+beside it (backend_partiql.py, backend_backups.py). Settings come from GUREUM_DYNAMODB_*
 variables (limits.Settings): GUREUM_DYNAMODB_DELAY (seconds a new table or index stays CREATING, an updated one
 UPDATING; default 0) and GUREUM_DYNAMODB_TTL_SWEEP_SECONDS (how often expired items are deleted; default 30).
 """
@@ -17,6 +18,7 @@ from ...ports import DynamoDbStreams
 from ...runtime import Runtime
 from .. import Service
 from .backend import DynamoBackend
+from .backend_backups import BackupBackend
 from .backend_partiql import PartiqlBackend
 from .limits import Settings
 from .maintenance import maintain
@@ -31,6 +33,7 @@ async def _start(runtime: Runtime) -> None:
         DynamoBackend(runtime.store, runtime.clock, Settings.from_env(os.environ), runtime.deployment_secret)
     )
     runtime.keep(PartiqlBackend(be))
+    runtime.keep(BackupBackend(be))
     runtime.provide(DynamoDbStreams, be)
     runtime.spawn(maintain(runtime, be), "dynamodb-ttl")
 
@@ -41,4 +44,4 @@ async def _reset(runtime: Runtime) -> None:
     await runtime.store.write(forget)
 
 
-from . import ops_batch, ops_items, ops_partiql, ops_query, ops_tables  # noqa: E402,F401  (register)
+from . import ops_backups, ops_batch, ops_items, ops_partiql, ops_query, ops_tables  # noqa: E402,F401  (register)

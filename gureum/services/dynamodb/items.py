@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from ...store.base import Tx
-from . import limits, store, streams, values
+from . import limits, store, store_backups, streams, values
 from .errors import ValidationException
 from .tables import Table
 from .values import Item
@@ -57,9 +57,14 @@ def write(
     pk, sk = key
     if new is None:
         store.delete_item(tx, table.id, 0, pk, sk)
+        if table.pitr_enabled:
+            store_backups.log_change(tx, table.id, now, pk, sk, None, 0)
     else:
         size = values.item_size(new)
-        store.put_item(tx, table.id, 0, pk, sk, values.dump_item(new), size, expiry(table, new))
+        text = values.dump_item(new)
+        store.put_item(tx, table.id, 0, pk, sk, text, size, expiry(table, new))
+        if table.pitr_enabled:
+            store_backups.log_change(tx, table.id, now, pk, sk, text, size)
     touched = 0
     for index, before, after in moves:
         if before is not None and before != after:

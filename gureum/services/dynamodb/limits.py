@@ -30,6 +30,7 @@ LSI_PER_TABLE = 5
 PROJECTED_ATTRIBUTES = 100  # NonKeyAttributes over all of a table's indexes
 TTL_HORIZON_SECONDS = 5 * 365 * 24 * 3600  # items that expired more than five years ago are left alone
 TTL_BATCH = 500
+PITR_DAYS = 35  # the longest RecoveryPeriodInDays (and the default)
 READ_UNIT_BYTES = 4096
 WRITE_UNIT_BYTES = 1024
 

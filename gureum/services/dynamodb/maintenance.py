@@ -1,6 +1,6 @@
-"""DynamoDB's background work, on the leader node only: the TTL sweep deleting items whose expiry passed and the
-stream sweep dropping records past 24 hours, every GUREUM_DYNAMODB_TTL_SWEEP_SECONDS. A lifespan task started by
-the service's start hook; the work is DynamoBackend's."""
+"""DynamoDB's background work, on the leader node only: the TTL sweep deleting items whose expiry passed, the
+stream sweep dropping records past 24 hours and the point-in-time log's folding past each table's window, every
+GUREUM_DYNAMODB_TTL_SWEEP_SECONDS. A lifespan task started by the service's start hook; the work is the backends'."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import logging
 
 from ...runtime import Runtime
 from .backend import DynamoBackend
+from .backend_backups import BackupBackend
 
 log = logging.getLogger("gureum.dynamodb")
 _LEADER_ROLE = "dynamodb-ttl"
@@ -22,6 +23,7 @@ async def maintain(runtime: Runtime, be: DynamoBackend) -> None:
             if await runtime.store.is_leader(_LEADER_ROLE):
                 await be.sweep_expired()
                 await be.sweep_streams()
+                await runtime.state(BackupBackend).sweep_log()
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -62,6 +62,7 @@ def save_table(tx: Tx, table: Table) -> None:
 
 def delete_table(tx: Tx, table_id: int) -> None:
     tx.execute("DELETE FROM dynamodb_items WHERE table_id = ?", (table_id,))
+    tx.execute("DELETE FROM dynamodb_pitr_log WHERE table_id = ?", (table_id,))
     tx.execute("DELETE FROM dynamodb_tables WHERE id = ?", (table_id,))
     forget(tx)
 

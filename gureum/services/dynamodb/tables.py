@@ -82,6 +82,11 @@ class Table:
     stream_label: str | None = None
     stream_view: str | None = None
     stream_enabled: bool = False
+    pitr_enabled: bool = False  # point-in-time recovery: every change kept in the store's log (store_backups)
+    pitr_since: float | None = None
+    pitr_days: int = 35
+    restore: dict[str, Any] | None = None  # RestoreSummary of a table made by a restore
+    kinesis: list[dict[str, Any]] = field(default_factory=list)  # streaming destinations (StreamArn, status, …)
 
     @property
     def arn(self) -> str:
@@ -284,6 +289,8 @@ def describe(table: Table, now: float, delay: float, counts: dict[int, tuple[int
     if table.stream_label is not None:
         out["LatestStreamLabel"] = table.stream_label
         out["LatestStreamArn"] = f"{table.arn}/stream/{table.stream_label}"
+    if table.restore is not None:
+        out["RestoreSummary"] = dict(table.restore, RestoreInProgress=state == CREATING)
     if table.table_class != "STANDARD":
         out["TableClassSummary"] = {"TableClass": table.table_class}
     lsis, gsis = [], []
