@@ -1,12 +1,11 @@
 """Amazon DynamoDB over the JSON protocol (application/x-amz-json-1.0, X-Amz-Target DynamoDB_20120810.*).
 
 The package face: SERVICE (operations registered by ops_*.py) and its lifespan: DynamoBackend kept at start
-(backend.py; every behaviour is its, and it is the DynamoDbStreams port the dynamodbstreams package serves) and
-the TTL, stream retention and point-in-time log sweeps (maintenance.py); PartiqlBackend and BackupBackend are kept
-beside it (backend_partiql.py, backend_backups.py). Settings come from GUREUM_DYNAMODB_*
-variables (limits.Settings): GUREUM_DYNAMODB_DELAY (seconds a new table or index stays CREATING, an updated one
-UPDATING; default 0) and GUREUM_DYNAMODB_TTL_SWEEP_SECONDS (how often expired items are deleted; default 30).
-"""
+(backend.py; it is the DynamoDbStreams port the dynamodbstreams package serves), PartiqlBackend, BackupBackend and
+ReplicationBackend beside it (backend_partiql.py, backend_backups.py, backend_replication.py), and the TTL, stream
+and point-in-time log sweeps (maintenance.py). Settings come from GUREUM_DYNAMODB_* variables (limits.Settings):
+GUREUM_DYNAMODB_DELAY (seconds a new table, index or backup stays CREATING, an updated one UPDATING; default 0) and
+GUREUM_DYNAMODB_TTL_SWEEP_SECONDS (how often expired items are deleted; default 30)."""
 
 from __future__ import annotations
 
@@ -14,12 +13,13 @@ import os
 from pathlib import Path
 
 from ...aws.validate import Rules
-from ...ports import DynamoDbStreams
+from ...ports import DynamoDbStreams, KinesisReader
 from ...runtime import Runtime
 from .. import Service
 from .backend import DynamoBackend
 from .backend_backups import BackupBackend
 from .backend_partiql import PartiqlBackend
+from .backend_replication import ReplicationBackend
 from .limits import Settings
 from .maintenance import maintain
 from .store import forget
@@ -34,6 +34,13 @@ async def _start(runtime: Runtime) -> None:
     )
     runtime.keep(PartiqlBackend(be))
     runtime.keep(BackupBackend(be))
+    be.outbox = runtime.delivery  # Kinesis streaming destinations' records go out with their change
+
+    async def stream_exists(stream_arn: str) -> bool:
+        reader = runtime.optional_port(KinesisReader)  # looked up per call: Kinesis may start after DynamoDB
+        return reader is not None and await reader.shards(stream_arn) is not None
+
+    runtime.keep(ReplicationBackend(be)).stream_exists = stream_exists
     runtime.provide(DynamoDbStreams, be)
     runtime.spawn(maintain(runtime, be), "dynamodb-ttl")
 
@@ -44,4 +51,4 @@ async def _reset(runtime: Runtime) -> None:
     await runtime.store.write(forget)
 
 
-from . import ops_backups, ops_batch, ops_items, ops_partiql, ops_query, ops_tables  # noqa: E402,F401  (register)
+from . import ops_backups, ops_batch, ops_items, ops_partiql, ops_query, ops_replication, ops_tables  # noqa: E402,F401  (register)

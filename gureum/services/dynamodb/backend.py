@@ -31,6 +31,7 @@ from .errors import (
     ValidationException,
     condition_failed,
     invalid,
+    no_replicas,
     no_such_resource,
     table_not_found,
 )
@@ -145,6 +146,20 @@ class DynamoBackend:
         self.clock = clock
         self.settings = settings
         self.iterator_key = streams.iterator_key(deployment_secret)
+        self.outbox: items.Outbox | None = None  # the delivery path, set at start (Kinesis streaming destinations)
+
+    def _write(
+        self,
+        tx: Tx,
+        table: Table,
+        key: tuple[bytes, bytes],
+        old: Item | None,
+        new: Item | None,
+        now: float,
+        by_service: bool = False,
+    ) -> int:
+        """items.write with this server's delivery path."""
+        return items.write(tx, table, key, old, new, now, by_service, self.outbox)
 
     # --- finding tables ------------------------------------------------------------------------------------------
 
@@ -330,7 +345,10 @@ class DynamoBackend:
         stream: dict[str, Any] | None,
         table_class: str | None,
         deletion_protection: bool | None,
+        replica_updates: list[dict[str, Any]] | None = None,
     ) -> dict[str, Any]:
+        if replica_updates:
+            raise no_replicas(region)
         now = self.clock.now()
         enabled, view = streams.check_spec(stream) if stream else (False, None)
 
@@ -536,7 +554,7 @@ class DynamoBackend:
                 table = found.get(table_id)
                 if table is None:
                     continue
-                items.write(tx, table, (pk, sk), values.load_item(text), None, now, by_service=True)
+                self._write(tx, table, (pk, sk), values.load_item(text), None, now, by_service=True)
             return len(rows)
 
         total = 0
@@ -714,7 +732,7 @@ class DynamoBackend:
             key = table.item_key(new)
             old = self._current(tx, table, key)
             self._check(expr.condition, old, return_on_failure)
-            touched = items.write(tx, table, key, old, new, self.clock.now())
+            touched = self._write(tx, table, key, old, new, self.clock.now())
             out: dict[str, Any] = {}
             if return_values == "ALL_OLD" and old:
                 out["Attributes"] = old
@@ -798,7 +816,7 @@ class DynamoBackend:
             position = table.key(checked)
             old = self._current(tx, table, position)
             self._check(expr.condition, old, return_on_failure)
-            touched = items.write(tx, table, position, old, None, self.clock.now()) if old is not None else 0
+            touched = self._write(tx, table, position, old, None, self.clock.now()) if old is not None else 0
             out: dict[str, Any] = {}
             if return_values == "ALL_OLD" and old:
                 out["Attributes"] = old
@@ -844,8 +862,8 @@ class DynamoBackend:
 
         return await self.store.write(run)
 
-    @staticmethod
     def _apply_update(
+        self,
         tx: Tx,
         table: Table,
         position: tuple[bytes, bytes],
@@ -863,7 +881,7 @@ class DynamoBackend:
                     raise invalid(f"Cannot update attribute {path[0]}. This attribute is part of the key")
             new = evaluate.apply_update(base, update)
         items.check_size(new, update=True)
-        return new, items.write(tx, table, position, old, new, now)
+        return new, self._write(tx, table, position, old, new, now)
 
     # --- Query and Scan ------------------------------------------------------------------------------------------
 
@@ -1166,7 +1184,7 @@ class DynamoBackend:
                 units = 0.0
                 for (kind, item), position in zip(entries, positions):
                     old = self._current(tx, table, position)
-                    items.write(tx, table, position, old, item if kind == "put" else None, self.clock.now())
+                    self._write(tx, table, position, old, item if kind == "put" else None, self.clock.now())
                     units += items.write_units(_size(old), values.item_size(item) if kind == "put" else 0)
                 capacity = items.consumed(return_capacity, table.name, units)
                 if capacity is not None:
@@ -1293,11 +1311,11 @@ class DynamoBackend:
             for kind, table, position, target, expr, old in writes:
                 size = _size(old)
                 if kind == "Put":
-                    items.write(tx, table, position, old, target, self.clock.now())
+                    self._write(tx, table, position, old, target, self.clock.now())
                     size = max(size, values.item_size(target))
                 elif kind == "Delete":
                     if old is not None:
-                        items.write(tx, table, position, old, None, self.clock.now())
+                        self._write(tx, table, position, old, None, self.clock.now())
                 elif kind == "Update":
                     new, _touched = self._apply_update(tx, table, position, target, old, expr.update, self.clock.now())
                     size = max(size, values.item_size(new))

@@ -218,7 +218,7 @@ class PartiqlBackend:
             position = table.item_key(item)
             if self.core._current(tx, table, position) is not None:
                 raise DuplicateItemException("Duplicate primary key exists in table")
-            items.write(tx, table, position, None, item, now)
+            self.core._write(tx, table, position, None, item, now)
             return None, table, items.write_units(size)
         if not isinstance(stmt, Modify):
             raise ValidationException("Only INSERT, UPDATE and DELETE statements can write")
@@ -237,7 +237,7 @@ class PartiqlBackend:
                 raise condition_failed()
             return None, table, items.write_units(0)
         self.core._check(condition, old, return_on_failure)
-        items.write(tx, table, position, old, None, now)
+        self.core._write(tx, table, position, old, None, now)
         return (old if stmt.returning == "ALL_OLD" else None), table, items.write_units(_size(old))
 
     def _check_exists(self, tx: Tx, account: str, region: str, stmt: Exists) -> None:

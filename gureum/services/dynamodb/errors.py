@@ -49,6 +49,7 @@ __all__ = [
     "key_mismatch",
     "condition_failed",
     "expression_error",
+    "no_replicas",
 ]
 
 CONDITION_FAILED = "The conditional request failed"
@@ -81,3 +82,12 @@ def condition_failed(item: dict[str, object] | None = None) -> ServiceError:
 def expression_error(kind: str, detail: str) -> ServiceError:
     """A problem with one expression: "Invalid UpdateExpression: Syntax error; token: …"."""
     return ValidationException(f"Invalid {kind}: {detail}")
+
+
+def no_replicas(region: str) -> ServiceError:
+    """Global tables' replicas: refused (one process is one Region)."""
+    return ValidationException(
+        f"Global tables are not supported here: this server is one Region ({region}), so a replica in another "
+        "Region cannot exist. Supported: single-Region tables with streams, Kinesis streaming destinations, "
+        "on-demand backups and point-in-time recovery."
+    )

@@ -3,14 +3,23 @@ expiry column kept, AWS's item size limit; and the capacity units AWS's arithmet
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
-from typing import Any
+import uuid
+from typing import Any, Protocol
 
 from ...store.base import Tx
 from . import limits, store, store_backups, streams, values
 from .errors import ValidationException
 from .tables import Table
 from .values import Item
+
+
+class Outbox(Protocol):
+    """The delivery path's enqueue (gureum.delivery): a Kinesis record committed with the change that makes it."""
+
+    def enqueue(self, tx: Tx, kind: str, address: str, payload: dict[str, Any]) -> None: ...
 
 
 def expiry(table: Table, item: Item) -> float | None:
@@ -45,10 +54,12 @@ def write(
     new: Item | None,
     now: float,
     by_service: bool = False,
+    outbox: Outbox | None = None,
 ) -> int:
     """Replace ``old`` by ``new`` (None: no item) under ``key`` in the table and its indexes, and append the change
-    to the table's stream when it has one (``by_service``: a TTL deletion); the number of index entries written or
-    removed. Checks every index key of ``new`` before changing anything."""
+    to the table's stream when it has one (``by_service``: a TTL deletion) and to its active Kinesis streaming
+    destinations through ``outbox``; the number of index entries written or removed. Checks every index key of
+    ``new`` before changing anything."""
     moves = []
     for index in table.indexes:
         before = table.index_key(index, old) if old is not None else None
@@ -81,7 +92,45 @@ def write(
         seq = store.next_sequence(tx, table.stream_id)
         text = streams.record(keys, old, new, table.stream_view, now, by_service)
         store.put_record(tx, table.stream_id, seq, now, text)
+    if table.kinesis and outbox is not None and streams.changed(old, new):
+        for destination in table.kinesis:
+            if destination["status"] == "ACTIVE":
+                payload = kinesis_record(table, old, new, now, by_service, destination["precision"])
+                outbox.enqueue(tx, "kinesis", destination["StreamArn"], payload)
     return touched
+
+
+def kinesis_record(
+    table: Table, old: Item | None, new: Item | None, now: float, by_service: bool, precision: str
+) -> dict[str, Any]:
+    """The "kinesis" delivery payload of one change: AWS's record for a Kinesis Data Streams destination (always
+    both images), its partition key the item key's hash, so one item's changes keep their order in one shard."""
+    keys = table.key_of(new if new is not None else old or {})
+    change: dict[str, Any] = {
+        "ApproximateCreationDateTime": int(now * 1_000_000) if precision == "MICROSECOND" else int(now * 1000),
+        "ApproximateCreationDateTimePrecision": precision,
+        "Keys": values.wire_item(keys),
+    }
+    size = values.item_size(keys)
+    if new is not None:
+        change["NewImage"] = values.wire_item(new)
+        size += values.item_size(new)
+    if old is not None:
+        change["OldImage"] = values.wire_item(old)
+        size += values.item_size(old)
+    change["SizeBytes"] = size
+    doc = {
+        "awsRegion": table.region,
+        "eventID": str(uuid.uuid4()),
+        "eventName": "INSERT" if old is None else "REMOVE" if new is None else "MODIFY",
+        "userIdentity": {"type": "Service", "principalId": "dynamodb.amazonaws.com"} if by_service else None,
+        "recordFormat": "application/json",
+        "tableName": table.name,
+        "dynamodb": change,
+        "eventSource": "aws:dynamodb",
+    }
+    key = hashlib.md5(values.dump_item(keys).encode(), usedforsecurity=False).hexdigest().upper()
+    return {"data": json.dumps(doc, separators=(",", ":"), ensure_ascii=False), "partition_key": key}
 
 
 def write_units(*sizes: int) -> float:

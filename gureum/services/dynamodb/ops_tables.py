@@ -53,6 +53,7 @@ async def update_table(ctx: RequestContext, req: dict[str, Any]) -> dict[str, An
         req.get("StreamSpecification"),
         req.get("TableClass"),
         req.get("DeletionProtectionEnabled"),
+        req.get("ReplicaUpdates"),
     )
     return {"TableDescription": description}
 
