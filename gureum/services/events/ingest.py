@@ -144,4 +144,9 @@ class Ingest(BackendBase):
         """The event a target never received goes to the target's SQS dead-letter queue with AWS's message
         attributes (delivery kind "events-dlq", eb-rule-dlq.html)."""
         attributes = routing.dead_letter_attributes(error_attributes, rule_arn, target_arn, max_attempts)
-        self.delivery.enqueue(tx, "sqs", queue_arn, {"body": body, "message_attributes": attributes}, source=rule_arn)
+        payload = {
+            "body": body,
+            "message_attributes": attributes,
+            "origin": {"service": "events.amazonaws.com", "arn": rule_arn},
+        }
+        self.delivery.enqueue(tx, "sqs", queue_arn, payload, source=rule_arn)

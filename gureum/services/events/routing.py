@@ -119,13 +119,14 @@ def dead_letter(target: dict[str, Any], rule_arn: str, event: dict[str, Any], po
 
 
 def _payload(
-    kind: str, target: dict[str, Any], text: str, event: dict[str, Any], event_time_ms: int, hops: int
+    kind: str, target: dict[str, Any], text: str, event: dict[str, Any], event_time_ms: int, hops: int, rule_arn: str
 ) -> dict[str, Any]:
     if kind == "sqs":
         return {
             "body": text,
             "group_id": (target.get("SqsParameters") or {}).get("MessageGroupId"),
             "dedup_id": event.get("id"),
+            "origin": {"service": "events.amazonaws.com", "arn": rule_arn},  # another account's queue checks it
         }
     if kind == "sns":  # a FIFO topic takes its message group from SqsParameters too
         return {
@@ -213,7 +214,7 @@ def outgoing(
     return Outgoing(
         kind,
         target["Arn"],
-        _payload(kind, target, text, event, event_time_ms, hops),
+        _payload(kind, target, text, event, event_time_ms, hops, rule_arn),
         policy,
         dead_letter(target, rule_arn, event, policy),
     )

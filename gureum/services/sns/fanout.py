@@ -121,7 +121,11 @@ def _deliver(render: _Render, tx: Tx, sub: Subscription, now_ms: int) -> None:
         return
     enqueue = render.be.runtime.delivery.enqueue
     if protocol == "sqs":
-        payload: dict[str, Any] = {"body": text if sub.raw else render.envelope(sub, text), "sender": SNS_SENDER_ID}
+        payload: dict[str, Any] = {
+            "body": text if sub.raw else render.envelope(sub, text),
+            "sender": SNS_SENDER_ID,
+            "origin": {"service": "sns.amazonaws.com", "arn": topic.arn},  # another account's queue checks it
+        }
         if sub.raw and msg.attributes:
             payload["message_attributes"] = attributes_to_payload(msg.attributes)
         if topic.fifo:

@@ -1,7 +1,8 @@
 """Who calls SQS (Caller: the account its access key acts in, the key, the client address) and what another
 account may do with a queue: only what the queue's Policy allows that principal (gureum.policy) with no statement
 denying it, and only the actions a queue policy can grant across accounts (limits.CROSS_ACCOUNT_ACTIONS). Calls
-within an account are not checked (identity policies are not evaluated), nor are deliveries inside gureum.
+within an account are not checked (identity policies are not evaluated); a delivery from another account's
+resource (Origin: an SNS topic, an EventBridge rule) is, as the service principal with aws:SourceArn.
 """
 
 from __future__ import annotations
@@ -37,3 +38,30 @@ class Access:
             assert self.principal.arn is not None
             # SQS names the action in lower case: "... not authorized to perform: sqs:sendmessage on resource: ..."
             raise access_denied(not_authorized(self.principal.arn, f"sqs:{self.action.lower()}", queue_arn, decision))
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """The resource another service delivers for (an SNS topic, an EventBridge rule) and that service's principal."""
+
+    service: str  # "sns.amazonaws.com"
+    arn: str
+
+    @property
+    def account(self) -> str:
+        parts = self.arn.split(":", 5)
+        return parts[4] if len(parts) == 6 else ""
+
+    @classmethod
+    def of(cls, value: object) -> Origin | None:
+        """From a delivery payload's "origin" ({"service", "arn"}), when it has one."""
+        if isinstance(value, dict) and isinstance(value.get("service"), str) and isinstance(value.get("arn"), str):
+            return cls(value["service"], value["arn"])
+        return None
+
+    def check(self, queue_arn: str, policy: str | None) -> None:
+        """Raise AWS's AccessDenied unless the queue's ``policy`` allows this service to send for this resource."""
+        context = {"aws:SourceArn": self.arn, "aws:SourceAccount": self.account}
+        decision = evaluate(policy, Request(Principal(service=self.service), "sqs:SendMessage", queue_arn, context))
+        if not decision.allowed:
+            raise access_denied(not_authorized(self.service, "sqs:sendmessage", queue_arn, decision))

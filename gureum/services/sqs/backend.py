@@ -23,7 +23,7 @@ from ...clock import Clock
 from ...policy import Caller, Principal, call_context
 from ...store.base import Store, Tx
 from . import limits, move_tasks, permissions, receiving, store, store_moves
-from .access import Access
+from .access import Access, Origin
 from .errors import (
     InvalidParameterValue,
     MissingParameter,
@@ -407,12 +407,16 @@ class SqsBackend:
 
         return await self._in_queue(who.account, region, url, run, who=who, action="SendMessage")
 
-    def deliver_in_tx(self, tx: Tx, arn: str, message: Outgoing, sender: str) -> Sent:
+    def deliver_in_tx(self, tx: Tx, arn: str, message: Outgoing, sender: str, origin: Origin | None = None) -> Sent:
         """Another service's delivery to the queue `arn`, in the producer's transaction (the "sqs" target): the
-        checks and storing SendMessage makes, except that a standard queue ignores a deduplication id."""
+        checks and storing SendMessage makes, except that a standard queue ignores a deduplication id. A delivery
+        from another account's resource (`origin`: an SNS topic, an EventBridge rule) must be allowed by the
+        queue's Policy, as on AWS."""
         queue = store.get_queue_by_arn(tx, arn)
         if queue is None:
             raise no_such_queue()
+        if origin is not None and origin.account != queue.account:
+            origin.check(queue.arn, queue.attributes.get("Policy"))
         prepared = prepare(message if queue.fifo else dataclasses.replace(message, dedup_id=None))
         fit_to_queue(prepared, queue)
         return store_in_tx(tx, queue, [prepared], sender, self.clock.now_ms())[0]

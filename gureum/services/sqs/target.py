@@ -2,7 +2,8 @@
 
 Delivers inside the producer's transaction through SqsBackend.deliver_in_tx: the message commits with the publish
 that caused it, after the checks SendMessage makes. Payload: {"body", "message_attributes"?, "group_id"?,
-"dedup_id"?, "sender"?}; address: the queue ARN. Binary attribute values travel base64-encoded (payloads are JSON).
+"dedup_id"?, "sender"?, "origin"?: {"service", "arn"} (checked against the queue's Policy across accounts)};
+address: the queue ARN. Binary attribute values travel base64-encoded (payloads are JSON).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from ...aws.errors import ServiceError
 from ...delivery import DeliveryError, Target, attributes_from_payload
 from ...runtime import Runtime
 from ...store.base import Tx
+from .access import Origin
 from .backend import SqsBackend
 from .errors import QueueDoesNotExist
 from .sending import Outgoing
@@ -28,7 +30,9 @@ def deliver_in_tx(runtime: Runtime, tx: Tx, address: str, payload: dict[str, Any
         dedup_id=payload.get("dedup_id"),  # a standard queue ignores it
     )
     try:
-        runtime.state(SqsBackend).deliver_in_tx(tx, address, message, payload.get("sender") or DEFAULT_SENDER)
+        runtime.state(SqsBackend).deliver_in_tx(
+            tx, address, message, payload.get("sender") or DEFAULT_SENDER, Origin.of(payload.get("origin"))
+        )
     except QueueDoesNotExist:
         raise DeliveryError(
             f"The queue {address} does not exist.", code="AWS.SimpleQueueService.NonExistentQueue", retryable=False

@@ -130,6 +130,16 @@ def test_a_policy_naming_the_account(owner: Any, other: Any, aws: Callable[..., 
     # the other account subscribes its own queue, and gets what the owner publishes
     sqs = aws("sqs", access_key=OTHER)
     url, arn = queue(sqs, name)
+    allow_topic = {  # as on AWS, the queue's policy lets the topic of another account send to it
+        "Effect": "Allow",
+        "Principal": {"Service": "sns.amazonaws.com"},
+        "Action": "sqs:SendMessage",
+        "Resource": arn,
+        "Condition": {"ArnEquals": {"aws:SourceArn": topic}},
+    }
+    sqs.set_queue_attributes(
+        QueueUrl=url, Attributes={"Policy": json.dumps({"Version": "2012-10-17", "Statement": [allow_topic]})}
+    )
     subscription = other.subscribe(
         TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"}
     )["SubscriptionArn"]

@@ -360,12 +360,23 @@ def test_a_granted_long_poll_gets_a_message_sent_while_it_waits(owner: Any, othe
     assert [m["Body"] for m in got] == ["late"] and time.monotonic() - started < 4
 
 
-def test_sns_delivers_to_a_queue_of_another_account(
+def _allow_service(theirs: Any, url: str, service: str, source_arn: str) -> None:
+    """The queue policy AWS's guides give: the service may send for this one resource (aws:SourceArn)."""
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"Service": service},
+        "Action": "sqs:SendMessage",
+        "Resource": arn(theirs, url),
+        "Condition": {"ArnEquals": {"aws:SourceArn": source_arn}},
+    }
+    set_policy(theirs, url, statement)
+
+
+def test_sns_delivers_to_a_queue_of_another_account_its_policy_allows(
     aws: Callable[..., Any], client: Callable[..., Any], name: str
 ) -> None:
-    """A service delivery, not a caller: delivered although the queue has no policy. (On AWS the queue's policy
-    must allow sns.amazonaws.com sqs:SendMessage, usually with an aws:SourceArn condition; gureum does not check
-    deliveries.)"""
+    """As on AWS: a topic's delivery to another account's queue needs the queue's policy to allow
+    sns.amazonaws.com sqs:SendMessage for that topic; without it the message is not delivered."""
     sns = aws("sns", access_key=OWNER)
     topic = sns.create_topic(Name=name)["TopicArn"]
     sns.add_permission(TopicArn=topic, Label="subscribe", AWSAccountId=[OTHER], ActionName=["Subscribe"])
@@ -374,22 +385,45 @@ def test_sns_delivers_to_a_queue_of_another_account(
     aws("sns", access_key=OTHER).subscribe(
         TopicArn=topic, Protocol="sqs", Endpoint=arn(theirs, url), Attributes={"RawMessageDelivery": "true"}
     )
+    sns.publish(TopicArn=topic, Message="refused")
+    assert receive(theirs, url, WaitTimeSeconds=1) == []
+    _allow_service(theirs, url, "sns.amazonaws.com", f"{topic}-other")  # another topic's grant
+    sns.publish(TopicArn=topic, Message="still refused")
+    assert receive(theirs, url, WaitTimeSeconds=1) == []
+    _allow_service(theirs, url, "sns.amazonaws.com", topic)
     sns.publish(TopicArn=topic, Message="across accounts")
     assert [m["Body"] for m in receive(theirs, url, WaitTimeSeconds=5)] == ["across accounts"]
 
 
-def test_eventbridge_delivers_to_a_queue_of_another_account(
+def test_eventbridge_delivers_to_a_queue_of_another_account_its_policy_allows(
     aws: Callable[..., Any], client: Callable[..., Any], name: str
 ) -> None:
-    """A service delivery too (on AWS: a queue policy allowing events.amazonaws.com): not checked."""
+    """As on AWS: the queue's policy must allow events.amazonaws.com for the rule."""
     events = aws("events", access_key=OWNER)
     theirs = client(OTHER)
     url = create(theirs, name)
-    events.put_rule(Name=name, EventPattern=json.dumps({"source": [name]}))
+    rule = events.put_rule(Name=name, EventPattern=json.dumps({"source": [name]}))["RuleArn"]
     events.put_targets(Rule=name, Targets=[{"Id": "q", "Arn": arn(theirs, url)}])
-    events.put_events(Entries=[{"Source": name, "DetailType": "t", "Detail": "{}"}])
+    events.put_events(Entries=[{"Source": name, "DetailType": "t", "Detail": json.dumps({"n": 1})}])
+    assert receive(theirs, url, WaitTimeSeconds=1) == []
+    _allow_service(theirs, url, "events.amazonaws.com", rule)
+    events.put_events(Entries=[{"Source": name, "DetailType": "t", "Detail": json.dumps({"n": 2})}])
     [message] = receive(theirs, url, WaitTimeSeconds=5)
-    assert json.loads(message["Body"])["source"] == name
+    assert json.loads(message["Body"])["detail"] == {"n": 2}
+
+
+def test_a_delivery_within_one_account_needs_no_queue_policy(
+    aws: Callable[..., Any], client: Callable[..., Any], name: str
+) -> None:
+    """gureum does not evaluate identity or service permissions within an account (the IAM enforcement issue):
+    a topic delivers to its own account's queue without a policy."""
+    sns = aws("sns", access_key=OWNER)
+    topic = sns.create_topic(Name=name)["TopicArn"]
+    mine = client(OWNER)
+    url = create(mine, name)
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn(mine, url), Attributes={"RawMessageDelivery": "true"})
+    sns.publish(TopicArn=topic, Message="same account")
+    assert [m["Body"] for m in receive(mine, url, WaitTimeSeconds=5)] == ["same account"]
 
 
 def test_a_move_task_into_another_accounts_queue_needs_its_send_permission(owner: Any, other: Any, name: str) -> None:
