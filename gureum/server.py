@@ -141,6 +141,7 @@ class HttpProtocol(asyncio.Protocol):
         self.streaming: BodyStream | None = None  # the body of the request being answered while it arrives
         self.body_paused = False  # reading stopped until that body's reader catches up
         self.writable: asyncio.Future[None] | None = None  # set while the transport's write buffer is full
+        self.fresh = True  # nothing received yet: the first bytes may be HTTP/2's preface
         self._reset()
 
     def _reset(self) -> None:
@@ -187,6 +188,11 @@ class HttpProtocol(asyncio.Protocol):
             self.writable.set_result(None)
 
     def data_received(self, data: bytes) -> None:
+        if self.fresh:
+            self.fresh = False
+            if data.startswith(b"PRI * HTTP/2.0"):
+                self._http2(data)
+                return
         if self.ws is not None:
             self.ws.feed(data)
             return
@@ -225,6 +231,21 @@ class HttpProtocol(asyncio.Protocol):
             self.deadline = min(
                 now + limits.body_timeout, self.body_start + limits.body_timeout + self.size / limits.body_min_rate
             )
+
+    def _http2(self, data: bytes) -> None:
+        """The client opened with HTTP/2's preface (h2c with prior knowledge): gureum.http2 serves the connection."""
+        from .http2 import Http2Protocol  # loaded on the first HTTP/2 connection
+
+        assert self.transport is not None
+        self.closing, self.deadline = True, None  # its own protocol keeps its time; shutdown still closes it
+        limits = self.limits
+        h2 = Http2Protocol(self.app, self.peer, limits.keepalive_timeout, limits.max_header_bytes, self._released)
+        self.transport.set_protocol(h2)
+        h2.connection_made(self.transport)
+        h2.data_received(data)
+
+    def _released(self) -> None:
+        self.connections.release(self)
 
     def timed_out(self) -> None:
         """The deadline passed: refuse a request still arriving (408); close a connection idle between requests."""
