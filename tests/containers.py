@@ -1,0 +1,201 @@
+"""A container engine for the tests that need one: Podman's Docker-compatible service on a private socket.
+
+Installs Debian's podman, runc and busybox-static when missing and we are root (CI machines), as tests/pg.py does
+for PostgreSQL. The engine's configuration is this run's own (CONTAINERS_CONF, CONTAINERS_STORAGE_CONF,
+CONTAINERS_REGISTRIES_CONF, REGISTRY_AUTH_FILE under a temp dir): runc with the cgroupfs manager (crun rejects
+this kernel's hybrid cgroup layout), the vfs storage driver, file events and default ulimits within the host's.
+Test images are built locally FROM scratch with busybox-static (no public registry is reachable), once a session.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PACKAGES = ("podman", "runc", "busybox-static")
+
+
+def _busybox() -> str | None:
+    for path in ("/bin/busybox", "/usr/bin/busybox"):
+        if os.path.exists(path) and b"statically linked" in _file_kind(path):
+            return path
+    return None
+
+
+def _file_kind(path: str) -> bytes:
+    """Whether a binary is static, from its ELF program headers (no `file` command needed): no PT_INTERP."""
+    with open(path, "rb") as binary:
+        head = binary.read(64)
+        if head[:4] != b"\x7fELF" or head[4] != 2:  # 64-bit ELF only
+            return b""
+        phoff = int.from_bytes(head[32:40], "little")
+        phentsize = int.from_bytes(head[54:56], "little")
+        phnum = int.from_bytes(head[56:58], "little")
+        binary.seek(phoff)
+        table = binary.read(phentsize * phnum)
+    for index in range(phnum):
+        if int.from_bytes(table[index * phentsize : index * phentsize + 4], "little") == 3:  # PT_INTERP
+            return b"dynamically linked"
+    return b"statically linked"
+
+
+def missing() -> list[str]:
+    """The Debian packages this machine lacks for the container tests."""
+    lack = [name for name, binary in (("podman", "podman"), ("runc", "runc")) if shutil.which(binary) is None]
+    if _busybox() is None:
+        lack.append("busybox-static")
+    return lack
+
+
+def ensure_packages() -> None:
+    lack = missing()
+    if not lack:
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print(
+            f"container engine packages missing: installing {' '.join(lack)} with apt ...", file=sys.stderr, flush=True
+        )
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-q"], check=True, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-q", *lack], check=True, env=env)
+        if not missing():
+            return
+    raise RuntimeError(
+        f"the container tests need {', '.join(lack)} (Debian: apt-get install {' '.join(PACKAGES)}); "
+        "run them as root on Debian to have them installed"
+    )
+
+
+def _limit(kind: int, wanted: int) -> int:
+    """``wanted`` or the host's hard limit, whichever is lower (rlimits above the host's are refused)."""
+    _, hard = resource.getrlimit(kind)
+    return wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+
+
+def write_config(base: Path) -> dict[str, str]:
+    """The engine's configuration files under ``base``; returns the environment variables that select them."""
+    base.mkdir(parents=True, exist_ok=True)
+    nofile = _limit(resource.RLIMIT_NOFILE, 1024)
+    nproc = _limit(resource.RLIMIT_NPROC, 1024)
+    (base / "containers.conf").write_text(
+        "[containers]\n"
+        f'default_ulimits = ["nofile={nofile}:{nofile}", "nproc={nproc}:{nproc}"]\n'
+        'cgroups = "enabled"\n'
+        "[engine]\n"
+        'runtime = "runc"\n'
+        'cgroup_manager = "cgroupfs"\n'
+        'events_logger = "file"\n'
+        f'events_logfile_path = "{base}/events.log"\n'
+        f'tmp_dir = "{base}/tmp"\n'
+    )
+    (base / "storage.conf").write_text(
+        f'[storage]\ndriver = "vfs"\ngraphroot = "{base}/storage"\nrunroot = "{base}/run"\n'
+    )
+    # no public registry: unqualified names are never searched for
+    (base / "registries.conf").write_text('unqualified-search-registries = []\nshort-name-mode = "disabled"\n')
+    (base / "auth.json").write_text("{}")
+    return {
+        "CONTAINERS_CONF": str(base / "containers.conf"),
+        "CONTAINERS_STORAGE_CONF": str(base / "storage.conf"),
+        "CONTAINERS_REGISTRIES_CONF": str(base / "registries.conf"),
+        "REGISTRY_AUTH_FILE": str(base / "auth.json"),
+    }
+
+
+class Podman:
+    """`podman system service` on a private socket for one test session, and the podman CLI on the same storage."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.socket = base / "podman.sock"
+        self.env: dict[str, str] = {}
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._images: dict[str, str] = {}
+
+    @property
+    def host(self) -> str:
+        """The engine's address as DOCKER_HOST spells it."""
+        return f"unix://{self.socket}"
+
+    def start(self, timeout: float = 30.0) -> Podman:
+        ensure_packages()
+        self.env = {**os.environ, **write_config(self.base)}
+        log = open(self.base / "service.log", "ab")
+        self.proc = subprocess.Popen(
+            ["podman", "system", "service", "--time=0", self.host],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"podman system service exited:\n{(self.base / 'service.log').read_text()[-3000:]}")
+            if self._ping():
+                return self
+            time.sleep(0.1)
+        raise RuntimeError(f"podman's service did not answer within {timeout}s")
+
+    def _ping(self) -> bool:
+        try:
+            with socket.socket(socket.AF_UNIX) as sock:
+                sock.settimeout(2)
+                sock.connect(str(self.socket))
+                sock.sendall(b"GET /_ping HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n")
+                return sock.recv(64).startswith(b"HTTP/1.1 200")
+        except OSError:
+            return False
+
+    def run(self, *args: str, input: bytes | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """The podman CLI on this session's storage and configuration."""
+        proc = subprocess.run(
+            ["podman", *args],
+            env=self.env,
+            capture_output=True,
+            text=input is None,
+            input=input,
+        )
+        if check and proc.returncode != 0:
+            raise RuntimeError(f"podman {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+        return proc  # type: ignore[return-value]
+
+    def busybox_image(self, tag: str = "localhost/gureum-test/busybox:1") -> str:
+        """A small image built FROM scratch with busybox-static in two layers (built once a session): its tag."""
+        if tag in self._images:
+            return tag
+        context = self.base / f"build-{len(self._images)}"
+        context.mkdir()
+        busybox = _busybox()
+        assert busybox is not None
+        shutil.copy(busybox, context / "busybox")
+        (context / "hello.txt").write_text(f"hello from {tag}\n")
+        (context / "Containerfile").write_text(
+            "FROM scratch\n"
+            "COPY busybox /bin/busybox\n"
+            "COPY hello.txt /hello.txt\n"
+            'ENTRYPOINT ["/bin/busybox"]\n'
+            'CMD ["cat", "/hello.txt"]\n'
+        )
+        self.run("build", "--quiet", "--format", "docker", "-t", tag, str(context))
+        self._images[tag] = tag
+        return tag
+
+    def image_digest(self, ref: str) -> str:
+        """The digest of the image's manifest as stored (its "Digest")."""
+        return str(json.loads(self.run("image", "inspect", ref).stdout)[0]["Digest"])
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
