@@ -7,6 +7,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from ...policy import Principal, evaluate
+from ...policy import Request as PolicyRequest
 from ...ports import SqsConsumer
 from ...store.base import Tx
 from . import esm, esm_streams, layers, mappings, policy, provisioned, store, store_configs, store_esm, urls
@@ -254,6 +256,8 @@ class ConfigsApi(LambdaCore):
                 f"Queue visibility timeout: {queue['VisibilityTimeout']} seconds is less than Function timeout: "
                 f"{fn.timeout} seconds"
             )
+        if queue is not None:
+            _check_queue_access(queue, account, fn.role)
         return function_arn(region, account, ref.name, ref.qualifier)
 
     async def create_event_source_mapping(
@@ -332,3 +336,16 @@ class ConfigsApi(LambdaCore):
         if len(rows) > limit:
             out["NextMarker"] = rows[limit - 1].uuid
         return out
+
+
+def _check_queue_access(queue: dict[str, Any], account: str, role: str) -> None:
+    """Another account's queue must let the function's execution role poll it (its Policy; within an account the
+    role's own permissions are not evaluated here), as AWS checks when the mapping is made."""
+    arn = queue["QueueArn"]
+    if arn.split(":")[4] == account:
+        return
+    principal = Principal(account, role)
+    for action in ("ReceiveMessage", "DeleteMessage", "GetQueueAttributes"):
+        request = PolicyRequest(principal, f"sqs:{action}", arn)
+        if not evaluate(queue["Attributes"].get("Policy"), request).allowed:
+            raise invalid(f"The provided execution role does not have permissions to call {action} on SQS")

@@ -77,3 +77,30 @@ def test_an_alias_policy_grants_the_alias_only(aws: Callable[..., Any], name: st
     _denied(lambda: other.invoke(FunctionName=arn, Payload=b"{}"), "lambda:InvokeFunction", arn)
     owner.remove_permission(FunctionName=name, Qualifier="live", StatementId="other")
     expect_error(lambda: other.invoke(FunctionName=f"{arn}:live", Payload=b"{}"), "AccessDeniedException", status=403)
+
+
+def test_a_mapping_on_another_accounts_queue_needs_its_policy(aws: Callable[..., Any], name: str) -> None:
+    """An event source mapping on a queue of another account is made only when the queue's Policy lets the
+    function's execution role receive, delete and read the queue's attributes (AWS checks this when it is made)."""
+    fn = create(aws("lambda", access_key=OWNER), name, CODE)
+    sqs = aws("sqs", access_key=OTHER)
+    url = sqs.create_queue(QueueName=name, Attributes={"VisibilityTimeout": "60"})["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    owner = aws("lambda", access_key=OWNER)
+
+    def attempt() -> dict[str, Any]:
+        return dict(owner.create_event_source_mapping(EventSourceArn=queue_arn, FunctionName=name, Enabled=False))
+
+    message = expect_error(attempt, "InvalidParameterValueException", status=400)["Message"]
+    assert message == "The provided execution role does not have permissions to call ReceiveMessage on SQS", message
+
+    def allow(actions: list[str]) -> None:
+        statement = {"Effect": "Allow", "Principal": {"AWS": fn["Role"]}, "Action": actions, "Resource": queue_arn}
+        policy = {"Version": "2012-10-17", "Statement": [statement]}
+        sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(policy)})
+
+    allow(["sqs:ReceiveMessage"])
+    message = expect_error(attempt, "InvalidParameterValueException", status=400)["Message"]
+    assert message == "The provided execution role does not have permissions to call DeleteMessage on SQS", message
+    allow(["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"])
+    assert attempt()["EventSourceArn"] == queue_arn
