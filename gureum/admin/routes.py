@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..aws.http import Request, Response
+from ..containers import engine_state
 
 if TYPE_CHECKING:
     from ..app import App
@@ -57,7 +58,8 @@ async def _health(app: App) -> Response:
     from ..services.lambda_.sandbox import isolation
 
     status = {"status": "running", "version": __version__, "store": store, "services": dict(runtime.service_status)}
-    return _json({**status, "isolation": {"lambda": isolation()}})
+    containers = await engine_state(runtime).status()  # which container engine is in use (cached a few seconds)
+    return _json({**status, "isolation": {"lambda": isolation()}, "containers": containers})
 
 
 async def _localstack_health(app: App) -> Response:
