@@ -8,6 +8,7 @@ ports are for calls whose caller waits for the answer. This module imports nothi
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterable
 from typing import Any, Protocol
 
 from .aws.http import Request, Response
@@ -241,4 +242,42 @@ class KinesisReader(Protocol):
     def arrival(self, stream_arn: str) -> Any:
         """An asyncio.Event set when records next reach the stream (on any node): take it before reading, then wait
         on it when the read found nothing."""
+        ...
+
+
+class S3Objects(Protocol):
+    """S3: objects written and read by other services (Firehose deliveries, SES receipt rules, Lambda code from
+    S3). Raises the ServiceErrors S3 answers with (NoSuchBucket, NoSuchKey, AccessDenied for another account's
+    bucket, …)."""
+
+    async def put_object(
+        self,
+        account: str,
+        region: str,
+        bucket: str,
+        key: str,
+        body: bytes | AsyncIterable[bytes],
+        *,
+        content_type: str | None = None,
+        metadata: dict[str, str] | None = None,
+        content_encoding: str | None = None,
+        tags: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """Store an object as PutObject does (body streamed to a file, then committed; notifications sent);
+        returns {"ETag": '"…"', "VersionId": … (versioned buckets), "Size": n}."""
+        ...
+
+    async def get_object(self, account: str, region: str, bucket: str, key: str) -> bytes:
+        """The current version's body whole (for small objects: function code, mail)."""
+        ...
+
+    async def open_object(
+        self, account: str, region: str, bucket: str, key: str
+    ) -> tuple[dict[str, Any], AsyncIterable[bytes]]:
+        """The current version's fields (ETag, ContentLength, ContentType, Metadata, LastModified) and its body as
+        chunks, read as they are taken."""
+        ...
+
+    async def bucket_exists(self, account: str, region: str, bucket: str) -> bool:
+        """Whether ``account`` owns a bucket of that name."""
         ...

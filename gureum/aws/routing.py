@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from botocore.model import OperationModel
 
@@ -18,6 +18,10 @@ from .http import Request
 from .specs import KnownService, ServiceSpec, catalog, rest_prefixes
 
 _REST = ("rest-json", "rest-xml")
+# the domains a virtual-hosted S3 request's Host header ends in: LocalStack's names, AWS's own, bare localhost
+_S3_DOMAINS = (".localhost.localstack.cloud", ".amazonaws.com", ".localhost")
+# how AWS Region names are built (as sigv4._REGION): us-east-1, us-gov-west-1, eusc-de-east-1
+_REGION_LABEL = re.compile(r"[a-z]{2,5}(?:-[a-z]+)+-\d{1,2}")
 
 
 @dataclass(slots=True)
@@ -183,6 +187,8 @@ class Router:
                 raise unserved
         if spec is None:  # unsigned: a service-named host such as sqs.us-east-1.localhost
             spec = self.by_signing.get(request.host.split(".", 1)[0].lower())
+            if spec is None and "s3" in self.specs and s3_bucket_from_host(request.host, False) is not None:
+                spec = self.specs["s3"]  # unsigned, virtual-hosted: bucket.s3.localhost
         if action:
             if spec is None or "query" not in spec.meta.protocols:
                 spec = self._query_service_for(action, request) or spec or self._by_query_path(request)
@@ -316,6 +322,13 @@ class Router:
     def _rest_route(self, spec: ServiceSpec, request: Request) -> Route:
         protocol = spec.primary
         path = request.raw_path
+        if spec.name == "s3":  # virtual-hosted style: the bucket is the host's first labels, the path the key
+            bucket = s3_bucket_from_host(
+                request.host,
+                request.headers.get("authorization", "") != "" or "X-Amz-Credential" in request.query_string,
+            )
+            if bucket is not None:
+                path = "/" + quote(bucket, safe="") + (path if path != "/" else "")
         partial = False
         best: tuple[tuple[int, bool, int, int], _RestRule, re.Match[str]] | None = None
         for rule in self._rules(spec):
@@ -349,6 +362,30 @@ class Router:
             code="UnknownOperationException",
             status=404,
         )
+
+
+def s3_bucket_from_host(host: str, signed: bool) -> str | None:
+    """The bucket a virtual-hosted S3 request names in its Host (``bucket.s3.localhost:4566``,
+    ``bucket.s3.eu-west-1.localhost``, ``bucket.s3.amazonaws.com``, and, for a request signed for S3, LocalStack's
+    ``bucket.localhost``); None for a path-style request (``s3.localhost``, ``127.0.0.1``, ``localhost``)."""
+    name = host.rpartition(":")[0] if host.count(":") == 1 else host
+    name = name.lower()
+    for domain in _S3_DOMAINS:
+        if name.endswith(domain):
+            prefix = name[: -len(domain)]
+            break
+    else:
+        return None
+    labels = prefix.split(".")
+    # drop the service labels: "s3", "s3.<region>", "s3-<region>", "s3-website…"
+    for i, label in enumerate(labels):
+        if label == "s3" or label.startswith("s3-"):
+            tail = labels[i + 1 :]
+            if all(_REGION_LABEL.fullmatch(part) or part == "dualstack" for part in tail):
+                return ".".join(labels[:i]) or None
+    if not signed or not prefix or _REGION_LABEL.fullmatch(labels[-1]):
+        return None  # an unsigned "x.localhost" may be another service's host name (sqs.localhost)
+    return prefix
 
 
 def _not_served(known: KnownService, protocol: str) -> RouteError:

@@ -20,6 +20,13 @@ from .http import Request
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 UNSIGNED = "UNSIGNED-PAYLOAD"
+# x-amz-content-sha256 values of S3's aws-chunked uploads: chunks signed (with or without signed trailing
+# headers), or unsigned with trailing checksums
+STREAMING_SIGNED = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
+STREAMING_SIGNED_TRAILER = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"
+STREAMING_UNSIGNED_TRAILER = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
+MAX_PRESIGNED_EXPIRES = 604_800  # seconds: a presigned URL lives at most 7 days
+_EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 MAX_SKEW = dt.timedelta(minutes=15)
 _HEADER = re.compile(r"(\w+)=([^,\s]+)")
 # how AWS Region names are built: us-east-1, us-gov-west-1, cn-north-1, ap-southeast-5, eusc-de-east-1
@@ -166,6 +173,8 @@ def verify(request: Request, signed: Signed, secret: str, now: dt.datetime) -> N
     except ValueError:
         raise SignatureProblem("missing", "Authorization requires a valid X-Amz-Date or Date header.") from None
     if signed.presigned:
+        if signed.expires is not None and not 1 <= signed.expires <= MAX_PRESIGNED_EXPIRES:
+            raise SignatureProblem("mismatch", "X-Amz-Expires must be less than a week (in seconds) that is 604800")
         if signed.expires is not None and now > when + dt.timedelta(seconds=signed.expires):
             raise SignatureProblem(
                 "expired",
@@ -178,6 +187,48 @@ def verify(request: Request, signed: Signed, secret: str, now: dt.datetime) -> N
         )
     if not hmac.compare_digest(expected_signature(request, signed, secret), signed.signature):
         raise SignatureProblem("mismatch")
+
+
+class ChunkSigner:
+    """The signatures of an aws-chunked body's chunks and trailer, each chained to the one before, starting from
+    the request's own (the seed). S3 API reference: "Signature calculations … transferring payload in multiple
+    chunks"."""
+
+    def __init__(self, key: bytes, timestamp: str, scope: str, seed: str) -> None:
+        self._key = key
+        self._timestamp = timestamp
+        self._scope = scope
+        self.previous = seed
+
+    def _sign(self, kind: str, tail: str) -> str:
+        to_sign = f"{kind}\n{self._timestamp}\n{self._scope}\n{self.previous}\n{tail}"
+        self.previous = hmac.new(self._key, to_sign.encode(), hashlib.sha256).hexdigest()
+        return self.previous
+
+    def chunk(self, data_sha256: str) -> str:
+        """The signature the chunk whose data hashes to ``data_sha256`` (hex) must carry."""
+        return self._sign("AWS4-HMAC-SHA256-PAYLOAD", f"{_EMPTY_SHA256}\n{data_sha256}")
+
+    def trailer(self, canonical_trailers: bytes) -> str:
+        """The x-amz-trailer-signature of the trailing headers (``name:value\n`` each)."""
+        return self._sign("AWS4-HMAC-SHA256-TRAILER", hashlib.sha256(canonical_trailers).hexdigest())
+
+
+def chunk_signer(request: Request, secret_for: Callable[[str], str | None]) -> ChunkSigner | None:
+    """The chunk signer of a request whose x-amz-content-sha256 says its chunks are signed (None otherwise, or
+    when its key is unknown: authentication already refused those in strict mode)."""
+    if request.headers.get("x-amz-content-sha256") not in (STREAMING_SIGNED, STREAMING_SIGNED_TRAILER):
+        return None
+    try:
+        signed = read_signature(request)
+    except SignatureProblem:
+        return None
+    secret = secret_for(signed.access_key)
+    if secret is None:
+        return None
+    scope = f"{signed.date}/{signed.region}/{signed.service}/aws4_request"
+    key = signing_key(secret, signed.date, signed.region, signed.service)
+    return ChunkSigner(key, signed.timestamp, scope, signed.signature)
 
 
 def host_region(host: str, endpoint_prefix: str) -> str | None:

@@ -118,6 +118,7 @@ PACKAGES = {
     # query calls carry Action=, found by name)
     "sesv2": "sesv2",
     "ses": "ses",
+    "s3": "s3",
 }
 
 

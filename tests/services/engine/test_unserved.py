@@ -35,9 +35,8 @@ def _not_served(call: Callable[[], Any], service: str) -> dict[str, Any]:
         ("ecs", lambda c: c.list_clusters()),
         ("autoscaling", lambda c: c.describe_auto_scaling_groups()),  # query
         ("pinpoint", lambda c: c.get_apps()),  # rest-json at /v1/apps, signed as "mobiletargeting"
-        ("s3", lambda c: c.list_buckets()),  # rest-xml
-        # GET /restapis?list-type=2 is a path API Gateway serves: signed as "s3", it is not API Gateway's
-        ("s3", lambda c: c.list_objects_v2(Bucket="restapis")),
+        ("route53", lambda c: c.list_hosted_zones()),  # rest-xml
+        ("cloudfront", lambda c: c.list_distributions()),  # rest-xml (S3, also rest-xml, is served)
         ("ec2", lambda c: c.describe_instances()),  # ec2's own XML errors
         ("cloudwatch", lambda c: c.list_metrics()),  # json (target GraniteServiceVersion20100801)
         ("secretsmanager", lambda c: c.list_secrets()),

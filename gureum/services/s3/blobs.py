@@ -1,0 +1,232 @@
+"""Object bodies as files: ``<root>/objects/<2 hex>/<name>``, written under ``<root>/tmp`` as they arrive (digests
+computed on the way), fsync'd when the policy says so, then renamed into place — only then is the object's row
+committed, so no reader ever sees a half-written body. File I/O runs in worker threads in large chunks, never on the
+event loop. A body is a list of (file, size) segments: one file for a PutObject, the parts' files for a completed
+multipart upload (no copy), hard links for CopyObject."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterable, AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from .checksums import Digests
+from .limits import MIB, READ_CHUNK
+
+Segments = list[tuple[str, int]]  # (file name, size) of each piece of a body, in order
+_WRITE_BATCH = 1 * MIB  # bytes gathered from the network before one thread hop writes them
+
+
+@dataclass(slots=True)
+class Written:
+    name: str
+    size: int
+    digests: Digests
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class BlobStore:
+    def __init__(self, root: Path, fsync: bool) -> None:
+        self.root = root
+        self.fsync = fsync
+        self.objects = root / "objects"
+        self.tmp = root / "tmp"
+        self.objects.mkdir(parents=True, exist_ok=True)
+        self.tmp.mkdir(parents=True, exist_ok=True)
+
+    def path(self, name: str) -> Path:
+        return self.objects / name[:2] / name
+
+    def _new_name(self) -> str:
+        return uuid.uuid4().hex
+
+    def _publish(self, temp: Path, name: str) -> None:
+        target = self.path(name)
+        target.parent.mkdir(exist_ok=True)
+        os.replace(temp, target)
+
+    async def write(self, chunks: AsyncIterable[bytes], digests: Digests, limit: int) -> Written:
+        """Write a body arriving as ``chunks`` (a ServiceError raised by the source, a client gone, or more than
+        ``limit`` bytes leaves nothing behind)."""
+        name = self._new_name()
+        temp = self.tmp / name
+        handle: BinaryIO = await asyncio.to_thread(open, temp, "wb")
+        try:
+            batch: list[bytes] = []
+            batched = 0
+            async for chunk in chunks:
+                if digests.size + batched + len(chunk) > limit:
+                    raise BodyTooLarge
+                batch.append(chunk)
+                batched += len(chunk)
+                if batched >= _WRITE_BATCH:
+                    await asyncio.to_thread(_write, handle, batch, digests)
+                    batch, batched = [], 0
+            await asyncio.to_thread(_finish, handle, batch, digests, self.fsync)
+            await asyncio.to_thread(self._publish, temp, name)
+        except BaseException:
+            await asyncio.to_thread(_discard, handle, temp)
+            raise
+        return Written(name, digests.size, digests)
+
+    async def write_bytes(self, data: bytes, digests: Digests) -> Written:
+        """A body already whole (small PUTs): one thread hop."""
+        name = self._new_name()
+        await asyncio.to_thread(self._write_whole, name, data, digests)
+        return Written(name, digests.size, digests)
+
+    def _write_whole(self, name: str, data: bytes, digests: Digests) -> None:
+        digests.update(data)
+        temp = self.tmp / name
+        with open(temp, "wb") as handle:
+            handle.write(data)
+            if self.fsync:
+                handle.flush()
+                os.fsync(handle.fileno())
+        self._publish(temp, name)
+
+    async def copy(self, segments: Segments, start: int, end: int, digests: Digests) -> Written:
+        """A new file holding bytes [start, end) of a body (UploadPartCopy with a range)."""
+        return await self.write(self.read(segments, start, end), digests, end - start)
+
+    async def link(self, segments: Segments) -> Segments:
+        """New names for the same bodies (CopyObject): hard links, so the copy costs no I/O and survives the
+        source's deletion."""
+        return await asyncio.to_thread(self._link_all, segments)
+
+    def _link_all(self, segments: Segments) -> Segments:
+        out: Segments = []
+        for name, size in segments:
+            new = self._new_name()
+            target = self.path(new)
+            target.parent.mkdir(exist_ok=True)
+            try:
+                os.link(self.path(name), target)
+            except OSError:  # a filesystem without hard links: copy
+                shutil.copyfile(self.path(name), target)
+            out.append((new, size))
+        return out
+
+    async def delete(self, names: list[str]) -> None:
+        if names:
+            await asyncio.to_thread(self._unlink_all, names)
+
+    def _unlink_all(self, names: list[str]) -> None:
+        for name in names:
+            try:
+                os.unlink(self.path(name))
+            except FileNotFoundError:
+                pass
+
+    def clear(self) -> None:
+        """Every body gone (POST /_gureum/reset emptied the tables)."""
+        for folder in (self.objects, self.tmp):
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True, exist_ok=True)
+
+    def sweep_tmp(self) -> None:
+        """Temporary files a crash left behind (never visible: their objects were never committed)."""
+        for entry in self.tmp.iterdir():
+            try:
+                entry.unlink()
+            except OSError:
+                pass
+
+    async def open(self, segments: Segments, start: int, end: int) -> list[tuple[BinaryIO, int, int]]:
+        """Open the files holding bytes [start, end) of a body now (so that a concurrent overwrite, which unlinks
+        them, cannot take them away): [(file, offset, length)]. FileNotFoundError when one is gone already."""
+        return await asyncio.to_thread(self._open_range, segments, start, end)
+
+    def _open_range(self, segments: Segments, start: int, end: int) -> list[tuple[BinaryIO, int, int]]:
+        opened: list[tuple[BinaryIO, int, int]] = []
+        offset = 0
+        try:
+            for name, size in segments:
+                lo, hi = max(start, offset), min(end, offset + size)
+                if lo < hi:
+                    opened.append((open(self.path(name), "rb"), lo - offset, hi - lo))
+                offset += size
+        except BaseException:
+            for handle, _, _ in opened:
+                handle.close()
+            raise
+        return opened
+
+    async def read(self, segments: Segments, start: int, end: int) -> AsyncIterator[bytes]:
+        opened = await self.open(segments, start, end)
+        async for chunk in stream_opened(opened):
+            yield chunk
+
+
+async def stream_opened(opened: list[tuple[BinaryIO, int, int]]) -> AsyncIterator[bytes]:
+    """The bytes of opened files' ranges, in chunks read in a worker thread; the files are closed at the end."""
+    try:
+        for handle, offset, length in opened:
+            await asyncio.to_thread(handle.seek, offset)
+            left = length
+            while left > 0:
+                chunk = await asyncio.to_thread(handle.read, min(READ_CHUNK, left))
+                if not chunk:
+                    raise OSError("an object's body file is shorter than its recorded size")
+                left -= len(chunk)
+                yield chunk
+    finally:
+        for handle, _, _ in opened:
+            handle.close()
+
+
+def read_opened(opened: list[tuple[BinaryIO, int, int]]) -> bytes:
+    """A small body whole (in a worker thread)."""
+    try:
+        parts = []
+        for handle, offset, length in opened:
+            handle.seek(offset)
+            parts.append(handle.read(length))
+        return b"".join(parts)
+    finally:
+        for handle, _, _ in opened:
+            handle.close()
+
+
+class ObjectBody:
+    """A GetObject body answered as it is read (engine's StreamingBody): ``length`` bytes of opened files."""
+
+    def __init__(self, opened: list[tuple[BinaryIO, int, int]], length: int) -> None:
+        self.length: int | None = length
+        self._opened = opened
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return stream_opened(self._opened)
+
+
+def _write(handle: BinaryIO, batch: list[bytes], digests: Digests) -> None:
+    for chunk in batch:
+        digests.update(chunk)
+        handle.write(chunk)
+
+
+def _finish(handle: BinaryIO, batch: list[bytes], digests: Digests, fsync: bool) -> None:
+    _write(handle, batch, digests)
+    handle.flush()
+    if fsync:
+        os.fsync(handle.fileno())
+    handle.close()
+
+
+def _discard(handle: BinaryIO, temp: Path) -> None:
+    handle.close()
+    try:
+        temp.unlink()
+    except FileNotFoundError:
+        pass
+
+
+OnWritten = Callable[[Written], None]

@@ -1,0 +1,57 @@
+"""S3's limits as data (the S3 user guide's "Amazon S3 multipart upload limits", object key and metadata limits),
+and the service's run-time settings read once at start (GUREUM_S3_* variables)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+KIB = 1024
+MIB = 1024 * KIB
+GIB = 1024 * MIB
+
+MAX_KEY_BYTES = 1024  # an object key's UTF-8 length
+MAX_PUT_SIZE = 5 * GIB  # one PutObject / UploadPart / CopyObject
+MIN_PART_SIZE = 5 * MIB  # every part but the last of a multipart upload
+MAX_PART_NUMBER = 10_000
+MAX_USER_METADATA = 2 * KIB  # user-defined metadata: keys and values, UTF-8 bytes together
+MAX_LIST_KEYS = 1_000  # ListObjects(V2), ListObjectVersions, ListMultipartUploads, ListParts pages
+MAX_DELETE_OBJECTS = 1_000  # keys in one DeleteObjects request
+MAX_OBJECT_TAGS = 10
+MAX_BUCKET_TAGS = 50
+MAX_BUCKETS_LISTED = 10_000  # ListBuckets without MaxBuckets answers every bucket (AWS's default quota is 10,000)
+
+STORAGE_CLASSES = frozenset(
+    {
+        "STANDARD",
+        "REDUCED_REDUNDANCY",
+        "STANDARD_IA",
+        "ONEZONE_IA",
+        "INTELLIGENT_TIERING",
+        "GLACIER",
+        "DEEP_ARCHIVE",
+        "OUTPOSTS",
+        "GLACIER_IR",
+        "SNOW",
+        "EXPRESS_ONEZONE",
+        "FSX_OPENZFS",
+        "FSX_ONTAP",
+    }
+)
+
+READ_CHUNK = 1 * MIB  # bytes read from a body file per thread hop when an object is sent
+WHOLE_READ = 256 * KIB  # objects up to this size are read in one hop and answered as bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """GUREUM_S3_DIR: where object bodies are kept (default: <data dir>/s3; in memory: a temporary directory).
+    Several PostgreSQL nodes must all name one shared directory (see README)."""
+
+    directory: Path | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        raw = env.get("GUREUM_S3_DIR")
+        return cls(Path(raw) if raw else None)

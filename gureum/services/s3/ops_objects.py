@@ -1,0 +1,189 @@
+"""S3 object operations (put, get, head, delete, delete many, copy, list v1/v2/versions, tagging, ACL,
+attributes): each calls one S3Backend method."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...aws.context import RequestContext
+from . import SERVICE
+from .backend import backend
+from .backend_buckets import owner_full_control
+from .transfer import incoming
+from .writes import write_spec
+
+_CONDITIONS = ("IfMatch", "IfNoneMatch", "IfModifiedSince", "IfUnmodifiedSince")
+_COPY_CONDITIONS = (
+    "CopySourceIfMatch",
+    "CopySourceIfNoneMatch",
+    "CopySourceIfModifiedSince",
+    "CopySourceIfUnmodifiedSince",
+)
+_OVERRIDES = (
+    "ResponseCacheControl",
+    "ResponseContentDisposition",
+    "ResponseContentEncoding",
+    "ResponseContentLanguage",
+    "ResponseContentType",
+    "ResponseExpires",
+)
+_REPLACING = ("StorageClass", "WebsiteRedirectLocation", "SSEKMSKeyId")
+
+
+@SERVICE.op("PutObject")
+async def put_object(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await backend(ctx).put_object(
+        ctx.account, req["Bucket"], req["Key"], req.get("Body"), incoming(ctx, req), write_spec(req)
+    )
+
+
+async def _get(ctx: RequestContext, req: dict[str, Any], head: bool) -> dict[str, Any]:
+    return await backend(ctx).get_object(
+        ctx.account,
+        req["Bucket"],
+        req["Key"],
+        req.get("VersionId"),
+        req.get("Range"),
+        req.get("PartNumber"),
+        {name: req.get(name) for name in _CONDITIONS},
+        {name: req.get(name) for name in _OVERRIDES},
+        req.get("ChecksumMode") == "ENABLED",
+        head,
+    )
+
+
+@SERVICE.op("GetObject")
+async def get_object(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await _get(ctx, req, head=False)
+
+
+@SERVICE.op("HeadObject")
+async def head_object(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await _get(ctx, req, head=True)
+
+
+@SERVICE.op("DeleteObject")
+async def delete_object(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await backend(ctx).delete_object(
+        ctx.account, req["Bucket"], req["Key"], req.get("VersionId"), req.get("IfMatch")
+    )
+
+
+@SERVICE.op("DeleteObjects")
+async def delete_objects(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    delete = req.get("Delete") or {}
+    return await backend(ctx).delete_objects(
+        ctx.account, req["Bucket"], delete.get("Objects") or [], bool(delete.get("Quiet"))
+    )
+
+
+@SERVICE.op("CopyObject")
+async def copy_object(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await backend(ctx).copy_object(
+        ctx.account,
+        req["Bucket"],
+        req["Key"],
+        req["CopySource"],
+        {name: req.get(name) for name in _COPY_CONDITIONS},
+        req.get("MetadataDirective"),
+        req.get("TaggingDirective"),
+        write_spec(req),
+        any(req.get(name) for name in _REPLACING),
+    )
+
+
+@SERVICE.op("ListObjects")
+async def list_objects(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await backend(ctx).list_objects(
+        ctx.account,
+        req["Bucket"],
+        req.get("Prefix"),
+        req.get("Delimiter"),
+        req.get("Marker"),
+        req.get("MaxKeys"),
+        req.get("EncodingType") == "url",
+        False,
+        None,
+        True,
+    )
+
+
+@SERVICE.op("ListObjectsV2")
+async def list_objects_v2(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await backend(ctx).list_objects(
+        ctx.account,
+        req["Bucket"],
+        req.get("Prefix"),
+        req.get("Delimiter"),
+        req.get("StartAfter"),
+        req.get("MaxKeys"),
+        req.get("EncodingType") == "url",
+        True,
+        req.get("ContinuationToken"),
+        bool(req.get("FetchOwner")),
+    )
+
+
+@SERVICE.op("ListObjectVersions")
+async def list_object_versions(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await backend(ctx).list_object_versions(
+        ctx.account,
+        req["Bucket"],
+        req.get("Prefix"),
+        req.get("Delimiter"),
+        req.get("KeyMarker"),
+        req.get("VersionIdMarker"),
+        req.get("MaxKeys"),
+        req.get("EncodingType") == "url",
+    )
+
+
+@SERVICE.op("GetObjectTagging")
+async def get_object_tagging(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await backend(ctx).get_object_tagging(ctx.account, req["Bucket"], req["Key"], req.get("VersionId"))
+
+
+@SERVICE.op("PutObjectTagging")
+async def put_object_tagging(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    tags = {t["Key"]: t.get("Value", "") for t in (req.get("Tagging") or {}).get("TagSet") or []}
+    return await backend(ctx).put_object_tagging(ctx.account, req["Bucket"], req["Key"], req.get("VersionId"), tags)
+
+
+@SERVICE.op("DeleteObjectTagging")
+async def delete_object_tagging(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await backend(ctx).put_object_tagging(ctx.account, req["Bucket"], req["Key"], req.get("VersionId"), None)
+
+
+@SERVICE.op("GetObjectAcl")
+async def get_object_acl(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await backend(ctx).object_exists(ctx.account, req["Bucket"], req["Key"], req.get("VersionId"))
+    return owner_full_control(ctx.account)
+
+
+@SERVICE.op("PutObjectAcl")
+async def put_object_acl(ctx: RequestContext, req: dict[str, Any]) -> None:
+    grants = any(
+        req.get(name) for name in ("GrantFullControl", "GrantRead", "GrantReadACP", "GrantWrite", "GrantWriteACP")
+    )
+    await backend(ctx).put_object_acl(
+        ctx.account,
+        req["Bucket"],
+        req["Key"],
+        req.get("VersionId"),
+        req.get("ACL"),
+        req.get("AccessControlPolicy"),
+        grants,
+    )
+
+
+@SERVICE.op("GetObjectAttributes")
+async def get_object_attributes(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await backend(ctx).object_attributes(
+        ctx.account,
+        req["Bucket"],
+        req["Key"],
+        req.get("VersionId"),
+        req.get("ObjectAttributes") or [],
+        req.get("MaxParts"),
+        req.get("PartNumberMarker"),
+    )
