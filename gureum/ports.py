@@ -103,14 +103,18 @@ class SesMail(Protocol):
 
     async def create_identity(self, account: str, region: str, name: str, base_url: str) -> dict[str, Any]: ...
 
-    async def get_identity(self, account: str, region: str, name: str) -> dict[str, Any]: ...
+    async def get_identity(self, account: str, region: str, name: str) -> dict[str, Any]:
+        """The identity dict plus "policies" ({name: document}) and "mail_from" ((domain, behavior, status) or
+        None)."""
+        ...
 
     async def list_identities(self, account: str, region: str) -> list[dict[str, Any]]: ...
 
     async def delete_identity(self, account: str, region: str, name: str) -> None: ...
 
     async def account(self, account: str, region: str) -> dict[str, Any]:
-        """{"production", "max_24_hour_send", "max_send_rate", "sending_enabled", "sent_last_24_hours"}."""
+        """{"production", "max_24_hour_send", "max_send_rate", "sending_enabled", "sent_last_24_hours",
+        "suppressed_reasons"}."""
         ...
 
     async def set_sending_enabled(self, account: str, region: str, enabled: bool) -> None: ...
@@ -138,7 +142,7 @@ class SesMail(Protocol):
     async def create_configuration_set(self, account: str, region: str, name: str) -> None: ...
 
     async def get_configuration_set(self, account: str, region: str, name: str) -> dict[str, Any]:
-        """{"sending_enabled", "created_at"}."""
+        """{"sending_enabled", "created_at", "tracking" (dict or None), "suppression" (reasons or None)}."""
         ...
 
     async def list_configuration_sets(self, account: str, region: str) -> list[str]: ...
@@ -173,7 +177,8 @@ class SesMail(Protocol):
         tags: dict[str, str],
     ) -> str:
         """One message: {"source", "to", "cc", "bcc", "reply_to"} and either "subject"/"text"/"html", "raw" (bytes)
-        or "template"/"template_data"; its message id."""
+        or "template"/"template_data"; optionally "source_arn", "access_key", "base_url", "contact_list", "topic"
+        (ListManagementOptions). Its message id."""
         ...
 
     async def send_bulk(
@@ -190,6 +195,82 @@ class SesMail(Protocol):
     ) -> list[tuple[str, str | None, str | None]]:
         """entries: [{"to", "cc", "bcc", "data", "tags"}]; (status, error message, message id) per entry."""
         ...
+
+    # sending authorization, MAIL FROM, suppression, options, contact lists (SES v2's shapes are sesv2's business)
+
+    async def put_policy(self, account: str, region: str, identity: str, name: str, policy: str, mode: str) -> None:
+        """mode "create" (AlreadyExists when the name is taken) or "update" (NotFound when it is not)."""
+        ...
+
+    async def policies(self, account: str, region: str, identity: str) -> dict[str, str]: ...
+
+    async def delete_policy(self, account: str, region: str, identity: str, name: str) -> None: ...
+
+    async def set_mail_from(
+        self, account: str, region: str, identity: str, domain: str | None, behavior: str | None
+    ) -> None: ...
+
+    async def put_suppressed(self, account: str, region: str, address: str, reason: str) -> None: ...
+
+    async def get_suppressed(self, account: str, region: str, address: str) -> tuple[str, str | None, float]:
+        """(reason, message id, last update)."""
+        ...
+
+    async def list_suppressed(
+        self, account: str, region: str, reasons: list[str], start: float | None, end: float | None
+    ) -> list[tuple[str, str, float]]:
+        """(address, reason, last update)."""
+        ...
+
+    async def delete_suppressed(self, account: str, region: str, address: str) -> None: ...
+
+    async def put_setting(
+        self, account: str, region: str, configuration_set: str | None, name: str, value: Any
+    ) -> None:
+        """An account option (configuration_set None) or a configuration set's: "suppression" (the reasons
+        suppressed), "tracking" ({"CustomRedirectDomain", "HttpsPolicy"})."""
+        ...
+
+    async def create_contact_list(
+        self, account: str, region: str, name: str, description: str | None, topics: list[dict[str, Any]]
+    ) -> None:
+        """topics in SES v2's Topic shape."""
+        ...
+
+    async def update_contact_list(
+        self, account: str, region: str, name: str, description: str | None, topics: list[dict[str, Any]]
+    ) -> None: ...
+
+    async def contact_list(self, account: str, region: str, name: str) -> dict[str, Any]:
+        """{"name", "description", "topics", "created_at", "updated_at"}."""
+        ...
+
+    async def contact_lists(self, account: str, region: str) -> list[tuple[str, float]]: ...
+
+    async def delete_contact_list(self, account: str, region: str, name: str) -> None: ...
+
+    async def put_contact(
+        self,
+        account: str,
+        region: str,
+        list_name: str,
+        address: str,
+        preferences: list[dict[str, Any]],
+        unsubscribe_all: bool,
+        attributes: str | None,
+        create: bool,
+    ) -> None:
+        """preferences in SES v2's TopicPreference shape."""
+        ...
+
+    async def contacts(
+        self, account: str, region: str, list_name: str, address: str | None
+    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """(contacts — only ``address``'s when given, NotFound when it is none —, their list): {"address",
+        "preferences", "unsubscribe_all", "attributes", "created_at", "updated_at"}."""
+        ...
+
+    async def delete_contact(self, account: str, region: str, list_name: str, address: str) -> None: ...
 
 
 class DynamoDbStreams(Protocol):

@@ -27,7 +27,13 @@ SERVICE.admin_routes.update(ROUTES)
 @SERVICE.on_start
 async def _start(runtime: Runtime) -> None:
     be = runtime.keep(
-        SesBackend(runtime.store, runtime.clock, runtime.delivery, lambda: runtime.optional_port(ports.LambdaInvoker))
+        SesBackend(
+            runtime.store,
+            runtime.clock,
+            runtime.delivery,
+            lambda: runtime.optional_port(ports.LambdaInvoker),
+            runtime.principal_arn,
+        )
     )
     runtime.provide(ports.SesMail, SesMailPort(be))
     listener = runtime.keep(SmtpListener(runtime, be))
@@ -50,6 +56,7 @@ async def _stop(runtime: Runtime) -> None:
 
 from . import (  # noqa: E402,F401
     ops_account,
+    ops_authorization,
     ops_configuration_sets,
     ops_identities,
     ops_receipt,

@@ -17,6 +17,8 @@ class AccountState:
     max_24_hour_send: float = limits.SANDBOX_MAX_24_HOUR_SEND
     max_send_rate: float = limits.SANDBOX_MAX_SEND_RATE
     sending_enabled: bool = True
+    # the reasons that put an address on the account's suppression list (SES's default for an account: both)
+    suppressed_reasons: tuple[str, ...] = ("BOUNCE", "COMPLAINT")
 
 
 def check_identities(

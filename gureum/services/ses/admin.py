@@ -14,6 +14,7 @@ from ...aws.auth import DEFAULT_ACCOUNT, DEFAULT_REGION
 from ...aws.http import Request, Response
 from ...runtime import Runtime
 from .backend import VERIFY_PATH, backend
+from .tracking import PIXEL, TRACK_PATH
 
 MESSAGES_PATH = "/_gureum/ses/messages"
 _FILTERS = {"id": "message_id", "source": "source", "destination": "destination", "accountId": "account"}
@@ -94,6 +95,18 @@ async def verify_link(runtime: Runtime, request: Request) -> Response:
     return Response(200, [("Content-Type", "text/html; charset=utf-8")], page.encode())
 
 
+async def track(runtime: Runtime, request: Request) -> Response:
+    """GET /_gureum/ses/track?t=…: a sent message's open-tracking image (a 1x1 GIF) or tracked link (a redirect to
+    the original) fetched; its Open or Click event goes to the configuration set's destinations."""
+    agent = next((v for k, v in request.headers.items() if k.lower() == "user-agent"), "")
+    found = await backend(runtime).tracked(request.query.get("t", ""), request.peer, agent)
+    if found is None:
+        return _json({"error": "unknown tracking link"}, 404)
+    if found["kind"] == "click":
+        return Response(302, [("Location", found["link"]), ("Content-Length", "0")], b"")
+    return Response(200, [("Content-Type", "image/gif"), ("Cache-Control", "no-cache")], PIXEL)
+
+
 async def verify_domain(runtime: Runtime, request: Request) -> Response:
     """POST /_gureum/ses/identities/verify {"identity": "example.com", "accountId"?, "region"?}: the domain's TXT
     and DKIM records are found (what SES's DNS lookup does)."""
@@ -106,7 +119,7 @@ async def verify_domain(runtime: Runtime, request: Request) -> Response:
     region = doc.get("region") or request.query.get("region") or DEFAULT_REGION
     identity = await backend(runtime).confirm_domain(account, region, name)
     if identity is None:
-        return _json({"error": f"no domain identity {name} in {account} {region}"}, 404)
+        return _json({"error": f"no identity {name} in {account} {region}"}, 404)
     return _json({"identity": name, "accountId": account, "region": region, "verificationStatus": identity.status})
 
 
@@ -141,5 +154,6 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("GET", MESSAGES_PATH + "/raw"): raw_message,
     ("GET", VERIFY_PATH): verify_link,
     ("POST", "/_gureum/ses/identities/verify"): verify_domain,
+    ("GET", TRACK_PATH): track,
     ("POST", "/_gureum/ses/account/production"): production,
 }

@@ -8,19 +8,22 @@ out after it commits.
 
 from __future__ import annotations
 
+import email.utils
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from ...aws.context import RequestContext
 from ...clock import Clock
 from ...delivery import Delivery
+from ...policy import Principal
 from ...ports import LambdaInvoker
 from ...runtime import Runtime
 from ...store.base import Store, Tx
-from . import events, limits, mime, store, templates
+from . import authorization, backend_extras, events, limits, mime, store, store_extras, templates, tracking
 from .account import AccountState, check_identities, check_quota, statistics
+from .backend_extras import ExtrasBackend
 from .backend_receipt import ReceivingBackend
 from .errors import (
     AlreadyExists,
@@ -62,6 +65,13 @@ class Outgoing:
     text: str | None = None
     html: str | None = None
     raw: bytes | None = None
+    source_arn: str | None = None  # SourceArn / FromEmailAddressIdentityArn / X-SES-SOURCE-ARN: a delegate sender's
+    access_key: str = ""  # the caller's key: the principal an identity owner's sending policy names
+    principal: str = ""  # that principal's ARN (SesBackend.send resolves it)
+    base_url: str = ""  # gureum's own address, for open and click tracking links
+    contact_list: str | None = None  # ListManagementOptions (SES v2)
+    topic: str | None = None
+    api: str = "v1"
 
     @property
     def recipients(self) -> list[str]:
@@ -77,20 +87,28 @@ class BulkEntry:
     tags: dict[str, str]
 
 
-class SesBackend(ReceivingBackend):
+class SesBackend(ReceivingBackend, ExtrasBackend):
     def __init__(
         self,
         store_: Store,
         clock: Clock,
         delivery: Delivery,
         lambda_invoker: Callable[[], LambdaInvoker | None] = lambda: None,
+        principal_arn: Callable[[str, str], Awaitable[str]] | None = None,
     ) -> None:
         self.store = store_
         self.clock = clock
         self.delivery = delivery
         self.lambda_invoker = lambda_invoker
+        self._principal_arn = principal_arn
         self.quota_window = limits.quota_window()
         self.auto_verify = limits.auto_verify()
+
+    async def principal_arn(self, account: str, access_key: str) -> str:
+        """The IAM principal a key acts as (the account's root when gureum cannot tell)."""
+        if self._principal_arn is None:
+            return f"arn:aws:iam::{account}:root"
+        return await self._principal_arn(account, access_key)
 
     # --- identities -------------------------------------------------------------------------------------------
 
@@ -162,17 +180,38 @@ class SesBackend(ReceivingBackend):
         return await self._write(run)
 
     async def confirm_domain(self, account: str, region: str, domain: str) -> Identity | None:
-        """Stands in for SES's DNS lookup of the TXT and DKIM records: the domain is verified (None: unknown)."""
+        """Stands in for SES's DNS lookup of the TXT, DKIM and MAIL FROM MX records: the domain is verified, and the
+        MAIL FROM domain of the identity (a domain's or an address's) found (None: unknown)."""
 
         def run(tx: Tx) -> Identity | None:
             identity = store.get_identity(tx, account, region, domain)
-            if identity is None or identity.kind != DOMAIN:
+            if identity is None:
                 return None
+            store_extras.confirm_mail_from(tx, account, region, domain)
+            if identity.kind != DOMAIN:
+                return identity
             identity = identity.verified_now()
             store.put_identity(tx, identity)
             return identity
 
         return await self._write(run)
+
+    async def identity_view(
+        self, account: str, region: str, name: str
+    ) -> tuple[Identity, dict[str, str], tuple[str, str, str] | None]:
+        """(the identity, its policies, its MAIL FROM (domain, behavior, status) or None); NotFound."""
+
+        def run(tx: Tx) -> tuple[Identity, dict[str, str], tuple[str, str, str] | None]:
+            found = store.get_identity(tx, account, region, name)
+            if found is None:
+                raise NotFound(f"Email identity {name} does not exist.")
+            return (
+                found,
+                store_extras.policies(tx, account, region, name),
+                store_extras.mail_from(tx, account, region, name),
+            )
+
+        return await self.store.read(run)
 
     async def get_identity(self, account: str, region: str, name: str) -> Identity:
         found = await self.store.read(lambda tx: store.get_identity(tx, account, region, name))
@@ -198,7 +237,11 @@ class SesBackend(ReceivingBackend):
         return await self.store.read(run)
 
     async def delete_identity(self, account: str, region: str, name: str, must_exist: bool) -> None:
-        deleted = await self._write(lambda tx: store.delete_identity(tx, account, region, name))
+        def run(tx: Tx) -> bool:
+            store_extras.forget_identity(tx, account, region, name)
+            return store.delete_identity(tx, account, region, name)
+
+        deleted = await self._write(run)
         if must_exist and not deleted:
             raise NotFound(f"Email identity {name} does not exist.")
 
@@ -207,7 +250,9 @@ class SesBackend(ReceivingBackend):
     @staticmethod
     def _account(tx: Tx, account: str, region: str) -> AccountState:
         row = store.get_account(tx, account, region)
-        return AccountState(*row) if row else AccountState()
+        state = AccountState(*row) if row else AccountState()
+        reasons = store_extras.setting(tx, account, region, backend_extras.ACCOUNT, "suppression")
+        return state if reasons is None else replace(state, suppressed_reasons=tuple(reasons))
 
     async def account(self, account: str, region: str) -> tuple[AccountState, int]:
         """The account's state and the recipients it sent to in the quota window (SentLast24Hours)."""
@@ -293,11 +338,32 @@ class SesBackend(ReceivingBackend):
             raise ConfigurationSetDoesNotExist(f"Configuration set <{name}> does not exist.")
         return found
 
+    async def configuration_set_details(self, account: str, region: str, name: str) -> dict[str, Any]:
+        """{"sending_enabled", "created_at", "tracking", "suppression"} of a configuration set."""
+
+        def run(tx: Tx) -> dict[str, Any]:
+            found = store.get_configuration_set(tx, account, region, name)
+            if found is None:
+                raise ConfigurationSetDoesNotExist(f"Configuration set <{name}> does not exist.")
+            scope = backend_extras.config_scope(name)
+            return {
+                "sending_enabled": found[0],
+                "created_at": found[1],
+                "tracking": store_extras.setting(tx, account, region, scope, "tracking"),
+                "suppression": store_extras.setting(tx, account, region, scope, "suppression"),
+            }
+
+        return await self.store.read(run)
+
     async def list_configuration_sets(self, account: str, region: str) -> list[str]:
         return await self.store.read(lambda tx: store.list_configuration_sets(tx, account, region))
 
     async def delete_configuration_set(self, account: str, region: str, name: str) -> None:
-        if not await self._write(lambda tx: store.delete_configuration_set(tx, account, region, name)):
+        def run(tx: Tx) -> bool:
+            store_extras.delete_scope(tx, account, region, backend_extras.config_scope(name))
+            return store.delete_configuration_set(tx, account, region, name)
+
+        if not await self._write(run):
             raise ConfigurationSetDoesNotExist(f"Configuration set <{name}> does not exist.")
 
     async def set_configuration_set_sending(self, account: str, region: str, name: str, enabled: bool) -> None:
@@ -345,6 +411,21 @@ class SesBackend(ReceivingBackend):
 
         return await self.store.read(run)
 
+    async def configuration_set_view(
+        self, account: str, region: str, name: str
+    ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        """(event destinations, tracking options) of a configuration set."""
+
+        def run(tx: Tx) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+            if store.get_configuration_set(tx, account, region, name) is None:
+                raise ConfigurationSetDoesNotExist(f"Configuration set <{name}> does not exist.")
+            scope = backend_extras.config_scope(name)
+            return store.event_destinations(tx, account, region, name), store_extras.setting(
+                tx, account, region, scope, "tracking"
+            )
+
+        return await self.store.read(run)
+
     async def delete_event_destination(self, account: str, region: str, configuration_set: str, name: str) -> None:
         def run(tx: Tx) -> None:
             if store.get_configuration_set(tx, account, region, configuration_set) is None:
@@ -369,6 +450,8 @@ class SesBackend(ReceivingBackend):
         max_bytes: int = limits.MAX_MESSAGE_BYTES_V1,
     ) -> str:
         """SendEmail / SendRawEmail / SMTP: the message id of the accepted message."""
+        if message.source_arn and not message.principal:
+            message = replace(message, principal=await self.principal_arn(account, message.access_key))
         return await self._write(
             lambda tx: self._accept(tx, account, region, message, configuration_set, tags, origin, max_bytes)
         )
@@ -385,10 +468,7 @@ class SesBackend(ReceivingBackend):
     ) -> str:
         parts = await self.get_template(account, region, template)
         rendered = templates.render_parts(*parts, templates.template_data(data))
-        filled = Outgoing(
-            message.source, message.to, message.cc, message.bcc, message.reply_to,
-            rendered.subject, rendered.text, rendered.html,
-        )  # fmt: skip
+        filled = replace(message, subject=rendered.subject, text=rendered.text, html=rendered.html)
         return await self.send(account, region, filled, configuration_set, tags)
 
     async def send_bulk(
@@ -456,13 +536,6 @@ class SesBackend(ReceivingBackend):
         before the first write)."""
         now = self.clock.now()
         ses_id = mime.message_id(int(now * 1000))
-        mail = self._mail(message, ses_id, now, max_bytes)
-        recipients = [mime.bare(r) for r in mail.recipients]
-        if len(recipients) > limits.MAX_RECIPIENTS:
-            raise InvalidParameterValue(f"Recipient count exceeds {limits.MAX_RECIPIENTS}.")
-        source = mime.bare(mail.source)
-        for address in recipients:
-            check_address(address)
         state = self._account(tx, account, region)
         destinations: list[dict[str, Any]] = []
         if configuration_set:
@@ -474,24 +547,136 @@ class SesBackend(ReceivingBackend):
                     f"Sending is paused for this configuration set: {configuration_set}"
                 )
             destinations = [d for d in store.event_destinations(tx, account, region, configuration_set) if d["enabled"]]
+        tracked = self._tracking(tx, account, region, configuration_set, destinations, message)
+        if tracked is not None:
+            message = replace(message, html=tracked.html)
+        mail = self._mail(message, ses_id, now, max_bytes)
+        recipients = [mime.bare(r) for r in mail.recipients]
+        if len(recipients) > limits.MAX_RECIPIENTS:
+            raise InvalidParameterValue(f"Recipient count exceeds {limits.MAX_RECIPIENTS}.")
+        source = mime.bare(mail.source)
+        for address in recipients:
+            check_address(address)
         names = list(dict.fromkeys(n for a in [source, *recipients] for n in candidates(a)))
         statuses = store.identity_statuses(tx, account, region, names)
+        owner = (account, region, next((n for n in candidates(source) if statuses.get(n) == "Success"), source))
+        if message.source_arn:
+            owner = self._delegate(tx, account, region, message, source, recipients, mail)
+            statuses = {**statuses, source: "Success"}
         check_identities(state, source, recipients, statuses, region)
+        return_path = authorization.mail_from_check(store_extras.mail_from(tx, *owner))
         messages_last_second = 0 if bulk else store.sent_since(tx, account, region, now - limits.RATE_WINDOW)[0]
         in_window = store.sent_since(tx, account, region, now - self.quota_window)[1]
         check_quota(state, messages_last_second, in_window, len(recipients))
-        outcome = events.fates(recipients)
+        kept = self._listed(tx, account, region, message, recipients)
+        outcome = events.fates(kept, self._suppressed(tx, account, region, configuration_set, kept))
+        raw = mail.raw if return_path is None else f"Return-Path: <{ses_id}@{return_path}>\r\n".encode() + mail.raw
         store.add_sent(tx, account, region, now, len(recipients), len(outcome.bounced), len(outcome.complained))
-        store.add_message(tx, ses_id, account, region, source, recipients, mail.subject, origin, mail.raw, now)
+        store.add_message(tx, ses_id, account, region, source, kept, mail.subject, origin, raw, now)
         if destinations:
-            covering = next((n for n in candidates(source) if statuses.get(n) == "Success"), source)
             sent = events.Sent(
-                account, region, ses_id, mail.source, f"arn:aws:ses:{region}:{account}:identity/{covering}",
-                recipients, mail.headers, mail.subject, mail.to, mail.from_, configuration_set,
+                account, region, ses_id, mail.source, authorization.identity_arn(owner[1], owner[0], owner[2]),
+                kept, mail.headers, mail.subject, mail.to, mail.from_, configuration_set,
                 {k: [v] for k, v in tags.items()}, now,
             )  # fmt: skip
             self._publish(tx, account, region, destinations, events.events_for(sent, outcome), now)
+            for token, kind, link in tracked.tokens if tracked is not None else ():
+                store_extras.add_tracking(
+                    tx, token, account, region, configuration_set or "", kind, link,
+                    {"mail": events.mail_object(sent)}, now,
+                )  # fmt: skip
         return ses_id
+
+    def _delegate(
+        self,
+        tx: Tx,
+        account: str,
+        region: str,
+        message: Outgoing,
+        source: str,
+        recipients: list[str],
+        mail: mime.Mail,
+    ) -> tuple[str, str, str]:
+        """A send naming an identity by ARN (sending authorization): the identity must cover the sender and be
+        verified in its owner's account; another account's identity needs a policy allowing the caller. Its
+        (account, region, name)."""
+        assert message.source_arn is not None
+        ref = authorization.parse_identity_arn(message.source_arn)
+        if ref.name not in candidates(source):
+            raise InvalidParameterValue(f"Source {source} does not match the identity of {message.source_arn}.")
+        found = store.get_identity(tx, ref.account, ref.region, ref.name)
+        if found is None or not found.verified:
+            raise MessageRejected(
+                "Email address is not verified. The following identities failed the check in region "
+                f"{ref.region.upper()}: {message.source_arn}"
+            )
+        if (ref.account, ref.region) != (account, region):
+            action = "ses:SendRawEmail" if message.raw is not None else "ses:SendEmail"
+            display = email.utils.parseaddr(mail.source)[0]
+            authorization.authorize(
+                store_extras.policies(tx, ref.account, ref.region, ref.name),
+                Principal(account, message.principal or f"arn:aws:iam::{account}:root"),
+                action,
+                message.source_arn,
+                authorization.sending_context(source, recipients, display, "2" if message.api == "v2" else "1"),
+            )
+        return ref.account, ref.region, ref.name
+
+    def _tracking(
+        self,
+        tx: Tx,
+        account: str,
+        region: str,
+        configuration_set: str | None,
+        destinations: list[dict[str, Any]],
+        message: Outgoing,
+    ) -> tracking.Tracked | None:
+        """Open and click tracking of a built message's HTML when the configuration set's destinations take OPEN or
+        CLICK events."""
+        if not configuration_set or message.html is None or message.raw is not None or not message.base_url:
+            return None
+        kinds = {t for d in destinations for t in d["types"]}
+        opens, clicks = events.OPEN in kinds, events.CLICK in kinds
+        if not opens and not clicks:
+            return None
+        options = store_extras.setting(tx, account, region, backend_extras.config_scope(configuration_set), "tracking")
+        base = message.base_url
+        if options and options.get("CustomRedirectDomain"):
+            scheme = "https" if options.get("HttpsPolicy") == "REQUIRE" else "http"
+            base = f"{scheme}://{options['CustomRedirectDomain']}"
+        return tracking.track(message.html, base, opens, clicks)
+
+    @staticmethod
+    def _listed(tx: Tx, account: str, region: str, message: Outgoing, recipients: list[str]) -> list[str]:
+        """ListManagementOptions: the recipients the contact list (and topic) lets the message reach."""
+        if not message.contact_list:
+            return recipients
+        found = store_extras.contact_list(tx, account, region, message.contact_list)
+        if found is None:
+            raise NotFound(f"List with name {message.contact_list} does not exist.")
+        if message.topic and message.topic not in {t["TopicName"] for t in found["topics"]}:
+            raise NotFound(f"Topic {message.topic} does not exist in list {message.contact_list}.")
+        return [
+            r
+            for r in recipients
+            if not authorization.opted_out(
+                store_extras.contact(tx, account, region, message.contact_list, r), message.topic, found["topics"]
+            )
+        ]
+
+    @staticmethod
+    def _suppressed(
+        tx: Tx, account: str, region: str, configuration_set: str | None, recipients: list[str]
+    ) -> set[str]:
+        """Recipients on the account's suppression list (a configuration set whose suppression options name no
+        reason does not use the list)."""
+        if configuration_set:
+            options = store_extras.setting(
+                tx, account, region, backend_extras.config_scope(configuration_set), "suppression"
+            )
+            if options is not None and not options:
+                return set()
+        return {a.lower() for a in store_extras.suppressed(tx, account, region, recipients)}
 
     @staticmethod
     def _mail(message: Outgoing, ses_id: str, now: float, max_bytes: int) -> mime.Mail:

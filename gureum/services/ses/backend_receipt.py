@@ -9,6 +9,7 @@ out after it commits. A RequestResponse Lambda runs before, while the rule set i
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import logging
 from collections.abc import Callable
@@ -34,7 +35,10 @@ from .errors import (
 T = TypeVar("T")
 log = logging.getLogger("gureum")
 RECEIPT_SUBJECT = "Amazon SES Email Receipt Notification"
-S3_KIND = "s3-put-object"  # the delivery kind an S3 action's write waits on (no service offers it yet)
+# The delivery kind an S3 action's write waits on in the outbox until a service offers it (gureum has no S3 yet):
+# address the bucket, payload {"key", "content" (base64 of the message as the action saw it), "account", "region",
+# "message_id", "kms_key_arn", "iam_role_arn"}.
+S3_KIND = "s3-put-object"
 
 
 @dataclass(slots=True)
@@ -354,7 +358,8 @@ class ReceivingBackend:
             if kind == "S3Action":
                 walk.deliveries.append(
                     (S3_KIND, body["BucketName"], {
-                        "key": key, "message_id": mail.message_id, "account": account, "region": region,
+                        "key": key, "content": base64.b64encode(walk.raw).decode(), "account": account,
+                        "region": region, "message_id": mail.message_id,
                         "kms_key_arn": body.get("KmsKeyArn"), "iam_role_arn": body.get("IamRoleArn"),
                     })
                 )  # fmt: skip

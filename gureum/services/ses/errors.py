@@ -56,3 +56,14 @@ RuleSetDoesNotExist = error_class("RuleSetDoesNotExist", type_name="RuleSetDoesN
 RuleDoesNotExist = error_class("RuleDoesNotExist", type_name="RuleDoesNotExistException")
 CannotDelete = error_class("CannotDelete", type_name="CannotDeleteException")
 __all__ += ["RuleSetDoesNotExist", "RuleDoesNotExist", "CannotDelete"]
+
+# sending authorization, MAIL FROM
+AccessDenied = error_class("AccessDenied", 403)
+InvalidPolicy = error_class("InvalidPolicy", type_name="InvalidPolicyException")
+MailFromDomainNotVerified = error_class(
+    "MailFromDomainNotVerifiedException", type_name="MailFromDomainNotVerifiedException"
+)
+__all__ += ["AccessDenied", "InvalidPolicy", "MailFromDomainNotVerified"]
+TrackingOptionsAlreadyExists = error_class("TrackingOptionsAlreadyExistsException")
+TrackingOptionsDoesNotExist = error_class("TrackingOptionsDoesNotExistException")
+__all__ += ["TrackingOptionsAlreadyExists", "TrackingOptionsDoesNotExist"]

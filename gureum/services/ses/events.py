@@ -42,7 +42,15 @@ _NAMES = {
     DELIVERY: ("Delivery", "Email Delivered"),
     RENDERING_FAILURE: ("Rendering Failure", "Email Rendering Failed"),
 }
+OPEN, CLICK = "OPEN", "CLICK"
+_NAMES[OPEN] = ("Open", "Email Opened")
+_NAMES[CLICK] = ("Click", "Email Clicked")
 REPORTING_MTA = "a8-70.smtp-out.amazonses.com"
+
+
+def event_name(kind: str) -> str:
+    """eventType in the JSON ("Send", "Open", …)."""
+    return _NAMES[kind][0]
 
 
 def v1_type(name: str) -> str:
@@ -63,11 +71,15 @@ class Fates:
     complained: list[str] = field(default_factory=list)
 
 
-def fates(recipients: list[str]) -> Fates:
-    """The mailbox simulator's outcomes (success@, bounce@, ooto@, complaint@, suppressionlist@); others deliver."""
+def fates(recipients: list[str], suppressed: set[str] | None = None) -> Fates:
+    """The mailbox simulator's outcomes (success@, bounce@, ooto@, complaint@, suppressionlist@), addresses on the
+    account's suppression list (``suppressed``, lower case) bounced as SES bounces them; others deliver."""
     out = Fates()
     for address in recipients:
         local, _, domain = address.rpartition("@")
+        if suppressed and address.lower() in suppressed:
+            out.bounced.append((address, "OnAccountSuppressionList"))
+            continue
         local = local.split("+", 1)[0].lower()  # simulator addresses take labels: success+label@…
         if domain.lower() != SIMULATOR_DOMAIN:
             out.delivered.append(address)

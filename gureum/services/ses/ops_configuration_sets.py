@@ -31,10 +31,13 @@ async def create_configuration_set(ctx: RequestContext, req: dict[str, Any]) -> 
 @SERVICE.op("DescribeConfigurationSet")
 async def describe_configuration_set(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     name = req["ConfigurationSetName"]
-    dests = await backend(ctx).event_destinations(ctx.account, ctx.region, name)
+    dests, tracking = await backend(ctx).configuration_set_view(ctx.account, ctx.region, name)
     out: dict[str, Any] = {"ConfigurationSet": {"Name": name}}
-    if "eventDestinations" in (req.get("ConfigurationSetAttributeNames") or []):
+    wanted = req.get("ConfigurationSetAttributeNames") or []
+    if "eventDestinations" in wanted:
         out["EventDestinations"] = [_destination_out(d) for d in dests]
+    if "trackingOptions" in wanted and tracking and tracking.get("CustomRedirectDomain"):
+        out["TrackingOptions"] = {"CustomRedirectDomain": tracking["CustomRedirectDomain"]}
     return out
 
 
@@ -82,4 +85,26 @@ async def delete_configuration_set_event_destination(ctx: RequestContext, req: d
     await backend(ctx).delete_event_destination(
         ctx.account, ctx.region, req["ConfigurationSetName"], req["EventDestinationName"]
     )
+    return {}
+
+
+@SERVICE.op("CreateConfigurationSetTrackingOptions")
+async def create_configuration_set_tracking_options(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await backend(ctx).put_tracking(
+        ctx.account, ctx.region, req["ConfigurationSetName"], dict(req["TrackingOptions"]), "create"
+    )
+    return {}
+
+
+@SERVICE.op("UpdateConfigurationSetTrackingOptions")
+async def update_configuration_set_tracking_options(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await backend(ctx).put_tracking(
+        ctx.account, ctx.region, req["ConfigurationSetName"], dict(req["TrackingOptions"]), "update"
+    )
+    return {}
+
+
+@SERVICE.op("DeleteConfigurationSetTrackingOptions")
+async def delete_configuration_set_tracking_options(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await backend(ctx).put_tracking(ctx.account, ctx.region, req["ConfigurationSetName"], None, "delete")
     return {}

@@ -14,7 +14,9 @@ def _tags(tags: list[dict[str, str]] | None) -> dict[str, str]:
     return {t["Name"]: t["Value"] for t in tags or []}
 
 
-def _outgoing(req: dict[str, Any], subject: str = "", text: str | None = None, html: str | None = None) -> Outgoing:
+def _outgoing(
+    ctx: RequestContext, req: dict[str, Any], subject: str = "", text: str | None = None, html: str | None = None
+) -> Outgoing:
     dest = req.get("Destination") or {}
     return Outgoing(
         req["Source"],
@@ -25,6 +27,9 @@ def _outgoing(req: dict[str, Any], subject: str = "", text: str | None = None, h
         subject,
         text,
         html,
+        source_arn=req.get("SourceArn"),
+        access_key=ctx.access_key,
+        base_url=ctx.request.base_url,
     )
 
 
@@ -33,7 +38,7 @@ async def send_email(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]
     message = req["Message"]
     body = message.get("Body") or {}
     text, html = (body.get("Text") or {}).get("Data"), (body.get("Html") or {}).get("Data")
-    outgoing = _outgoing(req, message["Subject"]["Data"], text, html)
+    outgoing = _outgoing(ctx, req, message["Subject"]["Data"], text, html)
     ses_id = await backend(ctx).send(
         ctx.account, ctx.region, outgoing, req.get("ConfigurationSetName"), _tags(req.get("Tags"))
     )
@@ -44,7 +49,10 @@ async def send_email(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]
 async def send_raw_email(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     data = req["RawMessage"]["Data"]
     raw = data if isinstance(data, bytes) else str(data).encode()
-    outgoing = Outgoing(req.get("Source") or "", list(req.get("Destinations") or []), [], [], [], raw=raw)
+    outgoing = Outgoing(
+        req.get("Source") or "", list(req.get("Destinations") or []), [], [], [], raw=raw,
+        source_arn=req.get("SourceArn") or req.get("FromArn"), access_key=ctx.access_key,
+    )  # fmt: skip
     ses_id = await backend(ctx).send(
         ctx.account, ctx.region, outgoing, req.get("ConfigurationSetName"), _tags(req.get("Tags"))
     )
@@ -54,7 +62,7 @@ async def send_raw_email(ctx: RequestContext, req: dict[str, Any]) -> dict[str, 
 @SERVICE.op("SendTemplatedEmail")
 async def send_templated_email(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     ses_id = await backend(ctx).send_templated(
-        ctx.account, ctx.region, _outgoing(req), req["Template"], req["TemplateData"],
+        ctx.account, ctx.region, _outgoing(ctx, req), req["Template"], req["TemplateData"],
         req.get("ConfigurationSetName"), _tags(req.get("Tags")),
     )  # fmt: skip
     return {"MessageId": ses_id}

@@ -28,7 +28,8 @@ class SesMailPort:
         return identity_dict(await self.be.create_identity(account, region, name, base_url))
 
     async def get_identity(self, account: str, region: str, name: str) -> dict[str, Any]:
-        return identity_dict(await self.be.get_identity(account, region, name))
+        identity, policies, mail_from = await self.be.identity_view(account, region, name)
+        return {**identity_dict(identity), "policies": policies, "mail_from": mail_from}
 
     async def list_identities(self, account: str, region: str) -> list[dict[str, Any]]:
         return [identity_dict(i) for i in await self.be.list_identities(account, region)]
@@ -44,6 +45,7 @@ class SesMailPort:
             "max_send_rate": state.max_send_rate,
             "sending_enabled": state.sending_enabled,
             "sent_last_24_hours": sent,
+            "suppressed_reasons": state.suppressed_reasons,
         }
 
     async def set_sending_enabled(self, account: str, region: str, enabled: bool) -> None:
@@ -75,8 +77,7 @@ class SesMailPort:
         await self.be.create_configuration_set(account, region, name)
 
     async def get_configuration_set(self, account: str, region: str, name: str) -> dict[str, Any]:
-        enabled, created = await self.be.get_configuration_set(account, region, name)
-        return {"sending_enabled": enabled, "created_at": created}
+        return await self.be.configuration_set_details(account, region, name)
 
     async def list_configuration_sets(self, account: str, region: str) -> list[str]:
         return await self.be.list_configuration_sets(account, region)
@@ -119,6 +120,12 @@ class SesMailPort:
             message.get("text"),
             message.get("html"),
             message.get("raw"),
+            source_arn=message.get("source_arn"),
+            access_key=message.get("access_key") or "",
+            base_url=message.get("base_url") or "",
+            contact_list=message.get("contact_list"),
+            topic=message.get("topic"),
+            api="v2",
         )
         if message.get("template"):
             return await self.be.send_templated(
@@ -150,3 +157,82 @@ class SesMailPort:
         return await self.be.send_bulk(
             account, region, source, reply_to, template, default_data, bulk, configuration_set, tags
         )
+
+    async def put_policy(self, account: str, region: str, identity: str, name: str, policy: str, mode: str) -> None:
+        await self.be.put_policy(account, region, identity, name, policy, mode)
+
+    async def policies(self, account: str, region: str, identity: str) -> dict[str, str]:
+        return await self.be.policies(account, region, identity, must_exist=True)
+
+    async def delete_policy(self, account: str, region: str, identity: str, name: str) -> None:
+        await self.be.delete_policy(account, region, identity, name, must_exist=True)
+
+    async def set_mail_from(
+        self, account: str, region: str, identity: str, domain: str | None, behavior: str | None
+    ) -> None:
+        await self.be.set_mail_from(account, region, identity, domain, behavior, must_exist=True)
+
+    async def put_suppressed(self, account: str, region: str, address: str, reason: str) -> None:
+        await self.be.put_suppressed(account, region, address, reason)
+
+    async def get_suppressed(self, account: str, region: str, address: str) -> tuple[str, str | None, float]:
+        return await self.be.get_suppressed(account, region, address)
+
+    async def list_suppressed(
+        self, account: str, region: str, reasons: list[str], start: float | None, end: float | None
+    ) -> list[tuple[str, str, float]]:
+        return await self.be.list_suppressed(account, region, reasons, start, end)
+
+    async def delete_suppressed(self, account: str, region: str, address: str) -> None:
+        await self.be.delete_suppressed(account, region, address)
+
+    async def put_setting(
+        self, account: str, region: str, configuration_set: str | None, name: str, value: Any
+    ) -> None:
+        if name == "tracking" and configuration_set is not None:
+            await self.be.put_tracking(account, region, configuration_set, value, "put")
+            return
+        await self.be.put_setting(account, region, configuration_set, name, value)
+
+    async def create_contact_list(
+        self, account: str, region: str, name: str, description: str | None, topics: list[dict[str, Any]]
+    ) -> None:
+        await self.be.create_contact_list(account, region, name, description, topics)
+
+    async def update_contact_list(
+        self, account: str, region: str, name: str, description: str | None, topics: list[dict[str, Any]]
+    ) -> None:
+        await self.be.update_contact_list(account, region, name, description, topics)
+
+    async def contact_list(self, account: str, region: str, name: str) -> dict[str, Any]:
+        return await self.be.contact_list(account, region, name)
+
+    async def contact_lists(self, account: str, region: str) -> list[tuple[str, float]]:
+        return await self.be.contact_lists(account, region)
+
+    async def delete_contact_list(self, account: str, region: str, name: str) -> None:
+        await self.be.delete_contact_list(account, region, name)
+
+    async def put_contact(
+        self,
+        account: str,
+        region: str,
+        list_name: str,
+        address: str,
+        preferences: list[dict[str, Any]],
+        unsubscribe_all: bool,
+        attributes: str | None,
+        create: bool,
+    ) -> None:
+        await self.be.put_contact(account, region, list_name, address, preferences, unsubscribe_all, attributes, create)
+
+    async def contacts(
+        self, account: str, region: str, list_name: str, address: str | None
+    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        if address is None:
+            return await self.be.contacts(account, region, list_name)
+        found, found_list = await self.be.contact(account, region, list_name, address)
+        return [found], found_list
+
+    async def delete_contact(self, account: str, region: str, list_name: str, address: str) -> None:
+        await self.be.delete_contact(account, region, list_name, address)

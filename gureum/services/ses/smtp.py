@@ -59,15 +59,20 @@ class _Handler:
         self.be = be
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        account, region = session.auth_data if isinstance(session.auth_data, tuple) else ("", DEFAULT_REGION)
+        auth = session.auth_data if isinstance(session.auth_data, tuple) else ("", DEFAULT_REGION, "")
+        account, region, key = auth
         content = envelope.content if isinstance(envelope.content, bytes) else str(envelope.content).encode()
         try:
             headers = BytesHeaderParser().parsebytes(content)
             config_set = headers.get("X-SES-CONFIGURATION-SET")
             tags = _tags(str(headers.get("X-SES-MESSAGE-TAGS") or ""))
+            source_arn = headers.get("X-SES-SOURCE-ARN") or headers.get("X-SES-FROM-ARN")
         except Exception:  # malformed headers: no configuration set, no tags
-            config_set, tags = None, {}
-        message = Outgoing(str(envelope.mail_from or ""), list(envelope.rcpt_tos), [], [], [], raw=content)
+            config_set, tags, source_arn = None, {}, None
+        message = Outgoing(
+            str(envelope.mail_from or ""), list(envelope.rcpt_tos), [], [], [], raw=content,
+            source_arn=str(source_arn) if source_arn else None, access_key=key,
+        )  # fmt: skip
         try:
             ses_id = await self.be.send(account, region, message, str(config_set) if config_set else None, tags, "smtp")
         except ServiceError as error:
@@ -144,10 +149,10 @@ class SmtpListener:
             # a key gureum does not know: strict mode refuses it; otherwise, as for the API, any password goes
             if self.runtime.config.strict_auth or not key:
                 return AuthResult(success=False, handled=False)
-            return AuthResult(success=True, auth_data=(account_for_key(key), DEFAULT_REGION))
+            return AuthResult(success=True, auth_data=(account_for_key(key), DEFAULT_REGION, key))
         for region in SMTP_REGIONS:
             if hmac.compare_digest(smtp_password(secret, region), password):
-                return AuthResult(success=True, auth_data=(account_for_key(key), region))
+                return AuthResult(success=True, auth_data=(account_for_key(key), region, key))
         return AuthResult(success=False, handled=False)
 
     def _protocol(self) -> SMTP:

@@ -1,4 +1,5 @@
-"""Amazon SES v2 (rest-json): the same identities, account, templates, configuration sets and sending as SES v1,
+"""Amazon SES v2 (rest-json): the same identities, account, templates, configuration sets and sending as SES v1
+(plus the suppression list and contact lists, kept by the ses package too),
 over the SesMail port the ses package provides (services never import each other). This package keeps no state
 of its own: its operations translate SES v2's shapes and error codes (errors.py)."""
 
@@ -8,4 +9,12 @@ from .. import Service
 
 SERVICE: Service = Service("sesv2")
 
-from . import ops_account, ops_configuration_sets, ops_identities, ops_sending, ops_templates  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    ops_account,
+    ops_configuration_sets,
+    ops_contacts,
+    ops_identities,
+    ops_sending,
+    ops_suppression,
+    ops_templates,
+)

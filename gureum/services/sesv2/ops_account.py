@@ -1,4 +1,5 @@
-"""SES v2 account operations (GetAccount, PutAccountSendingAttributes): each calls one SesMail method."""
+"""SES v2 account operations (GetAccount, PutAccountSendingAttributes, PutAccountSuppressionAttributes): each calls
+one SesMail method."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ async def get_account(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any
             "SentLast24Hours": float(state["sent_last_24_hours"]),
         },
         "SendingEnabled": state["sending_enabled"],
+        "SuppressionAttributes": {"SuppressedReasons": list(state["suppressed_reasons"])},
     }
 
 
@@ -30,4 +32,12 @@ async def get_account(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any
 @translated
 async def put_account_sending_attributes(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     await mail(ctx).set_sending_enabled(ctx.account, ctx.region, bool(req.get("SendingEnabled", False)))
+    return {}
+
+
+@SERVICE.op("PutAccountSuppressionAttributes")
+@translated
+async def put_account_suppression_attributes(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    reasons = sorted(set(req.get("SuppressedReasons") or []))
+    await mail(ctx).put_setting(ctx.account, ctx.region, None, "suppression", reasons)
     return {}

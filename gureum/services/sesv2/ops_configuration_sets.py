@@ -29,11 +29,16 @@ async def create_configuration_set(ctx: RequestContext, req: dict[str, Any]) -> 
 @translated
 async def get_configuration_set(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     found = await mail(ctx).get_configuration_set(ctx.account, ctx.region, req["ConfigurationSetName"])
-    return {
+    out: dict[str, Any] = {
         "ConfigurationSetName": req["ConfigurationSetName"],
         "SendingOptions": {"SendingEnabled": found["sending_enabled"]},
         "Tags": [],
     }
+    if found["tracking"]:
+        out["TrackingOptions"] = found["tracking"]
+    if found["suppression"] is not None:
+        out["SuppressionOptions"] = {"SuppressedReasons": found["suppression"]}
+    return out
 
 
 @SERVICE.op("ListConfigurationSets")
@@ -90,4 +95,23 @@ async def delete_configuration_set_event_destination(ctx: RequestContext, req: d
     await mail(ctx).delete_event_destination(
         ctx.account, ctx.region, req["ConfigurationSetName"], req["EventDestinationName"]
     )
+    return {}
+
+
+@SERVICE.op("PutConfigurationSetTrackingOptions")
+@translated
+async def put_configuration_set_tracking_options(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    options = {k: req[k] for k in ("CustomRedirectDomain", "HttpsPolicy") if req.get(k)}
+    await mail(ctx).put_setting(ctx.account, ctx.region, req["ConfigurationSetName"], "tracking", options or None)
+    return {}
+
+
+@SERVICE.op("PutConfigurationSetSuppressionOptions")
+@translated
+async def put_configuration_set_suppression_options(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    reasons = req.get("SuppressedReasons")
+    await mail(ctx).put_setting(
+        ctx.account, ctx.region, req["ConfigurationSetName"], "suppression",
+        None if reasons is None else sorted(set(reasons)),
+    )  # fmt: skip
     return {}

@@ -10,6 +10,8 @@ from .mail import mail, translated
 
 _KINDS = {"EmailAddress": "EMAIL_ADDRESS", "Domain": "DOMAIN"}
 _STATUS = {"Pending": "PENDING", "Success": "SUCCESS", "NotStarted": "NOT_STARTED"}
+_BEHAVIOR_OUT = {"UseDefaultValue": "USE_DEFAULT_VALUE", "RejectMessage": "REJECT_MESSAGE"}
+_BEHAVIOR_IN = {v: k for k, v in _BEHAVIOR_OUT.items()}
 
 
 def _dkim(identity: dict[str, Any]) -> dict[str, Any]:
@@ -36,15 +38,23 @@ async def create_email_identity(ctx: RequestContext, req: dict[str, Any]) -> dic
 @translated
 async def get_email_identity(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     identity = await mail(ctx).get_identity(ctx.account, ctx.region, req["EmailIdentity"])
-    return {
+    out = {
         "IdentityType": _KINDS[identity["kind"]],
         "FeedbackForwardingStatus": True,
         "VerifiedForSendingStatus": identity["status"] == "Success",
         "VerificationStatus": _STATUS.get(identity["status"], "PENDING"),
         "DkimAttributes": _dkim(identity),
-        "Policies": {},
+        "Policies": identity["policies"],
         "Tags": [],
     }
+    if identity["mail_from"]:
+        domain, behavior, status = identity["mail_from"]
+        out["MailFromAttributes"] = {
+            "MailFromDomain": domain,
+            "MailFromDomainStatus": _STATUS.get(status, "PENDING"),
+            "BehaviorOnMxFailure": _BEHAVIOR_OUT.get(behavior, "USE_DEFAULT_VALUE"),
+        }
+    return out
 
 
 @SERVICE.op("ListEmailIdentities")
@@ -68,4 +78,46 @@ async def list_email_identities(ctx: RequestContext, req: dict[str, Any]) -> dic
 @translated
 async def delete_email_identity(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     await mail(ctx).delete_identity(ctx.account, ctx.region, req["EmailIdentity"])
+    return {}
+
+
+@SERVICE.op("CreateEmailIdentityPolicy")
+@translated
+async def create_email_identity_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await mail(ctx).put_policy(
+        ctx.account, ctx.region, req["EmailIdentity"], req["PolicyName"], req["Policy"], "create"
+    )
+    return {}
+
+
+@SERVICE.op("UpdateEmailIdentityPolicy")
+@translated
+async def update_email_identity_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await mail(ctx).put_policy(
+        ctx.account, ctx.region, req["EmailIdentity"], req["PolicyName"], req["Policy"], "update"
+    )
+    return {}
+
+
+@SERVICE.op("GetEmailIdentityPolicies")
+@translated
+async def get_email_identity_policies(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return {"Policies": await mail(ctx).policies(ctx.account, ctx.region, req["EmailIdentity"])}
+
+
+@SERVICE.op("DeleteEmailIdentityPolicy")
+@translated
+async def delete_email_identity_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await mail(ctx).delete_policy(ctx.account, ctx.region, req["EmailIdentity"], req["PolicyName"])
+    return {}
+
+
+@SERVICE.op("PutEmailIdentityMailFromAttributes")
+@translated
+async def put_email_identity_mail_from_attributes(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    behavior = req.get("BehaviorOnMxFailure")
+    await mail(ctx).set_mail_from(
+        ctx.account, ctx.region, req["EmailIdentity"], req.get("MailFromDomain"),
+        _BEHAVIOR_IN.get(behavior, behavior) if behavior else None,
+    )  # fmt: skip
     return {}

@@ -40,10 +40,16 @@ def _destination(dest: dict[str, Any] | None) -> dict[str, list[str]]:
 @translated
 async def send_email(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     content = req["Content"]
+    listing = req.get("ListManagementOptions") or {}
     message: dict[str, Any] = {
         "source": req.get("FromEmailAddress") or "",
         "reply_to": list(req.get("ReplyToAddresses") or []),
         **_destination(req.get("Destination")),
+        "source_arn": req.get("FromEmailAddressIdentityArn"),
+        "access_key": ctx.access_key,
+        "base_url": ctx.request.base_url,
+        "contact_list": listing.get("ContactListName"),
+        "topic": listing.get("TopicName"),
     }
     if "Raw" in content:
         message["raw"] = content["Raw"]["Data"]
