@@ -1,0 +1,217 @@
+"""SES v2's suppression list (account and configuration set), contact lists honoured by ListManagementOptions, and
+open/click tracking (links rewritten, a pixel added, fetching them on gureum publishes Open and Click events)."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from .conftest import Ses
+
+
+def _error(call: Callable[[], Any]) -> str:
+    with pytest.raises(ClientError) as caught:
+        call()
+    return str(caught.value.response["Error"]["Code"])
+
+
+def _events_queue(ses: Ses, name: str, types: list[str]) -> str:
+    """A configuration set ``name`` whose SNS destination (types) reaches an SQS queue: the queue's URL."""
+    sns, sqs = ses.client("sns"), ses.client("sqs")
+    topic = sns.create_topic(Name=name)["TopicArn"]
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"})
+    ses.v2.create_configuration_set(ConfigurationSetName=name)
+    ses.v2.create_configuration_set_event_destination(
+        ConfigurationSetName=name,
+        EventDestinationName="all",
+        EventDestination={"Enabled": True, "MatchingEventTypes": types, "SnsDestination": {"TopicArn": topic}},
+    )
+    return str(url)
+
+
+def _events(ses: Ses, url: str, want: int, seconds: float = 15) -> list[dict[str, Any]]:
+    sqs = ses.client("sqs")
+    out: list[dict[str, Any]] = []
+    deadline = time.monotonic() + seconds
+    while len(out) < want and time.monotonic() < deadline:
+        for m in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1, MaxNumberOfMessages=10).get("Messages", []):
+            out.append(json.loads(m["Body"]))
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+    return out
+
+
+def _send(ses: Ses, to: list[str], config: str | None = None, html: str | None = None, **extra: Any) -> str:
+    body: dict[str, Any] = {"Text": {"Data": "text"}}
+    if html is not None:
+        body["Html"] = {"Data": html}
+    kw: dict[str, Any] = {"ConfigurationSetName": config} if config else {}
+    out = ses.v2.send_email(
+        FromEmailAddress="sender@example.com",
+        Destination={"ToAddresses": to},
+        Content={"Simple": {"Subject": {"Data": "s"}, "Body": body}},
+        **kw,
+        **extra,
+    )
+    return str(out["MessageId"])
+
+
+@pytest.fixture
+def sender(ses: Ses) -> Ses:
+    ses.verify_email("sender@example.com")
+    ses.production()
+    return ses
+
+
+def test_suppression_list(sender: Ses, unique: Callable[[str], str]) -> None:
+    ses = sender
+    v2 = ses.v2
+    assert v2.get_account()["SuppressionAttributes"] == {"SuppressedReasons": ["BOUNCE", "COMPLAINT"]}
+    v2.put_account_suppression_attributes(SuppressedReasons=["BOUNCE"])
+    assert v2.get_account()["SuppressionAttributes"] == {"SuppressedReasons": ["BOUNCE"]}
+    v2.put_suppressed_destination(EmailAddress="Gone@Example.com", Reason="BOUNCE")
+    v2.put_suppressed_destination(EmailAddress="angry@example.com", Reason="COMPLAINT")
+    got = v2.get_suppressed_destination(EmailAddress="gone@example.com")["SuppressedDestination"]
+    assert got["EmailAddress"] == "gone@example.com" and got["Reason"] == "BOUNCE"
+    summaries = v2.list_suppressed_destinations(Reasons=["COMPLAINT"])["SuppressedDestinationSummaries"]
+    assert [s["EmailAddress"] for s in summaries] == ["angry@example.com"]
+    assert _error(lambda: v2.get_suppressed_destination(EmailAddress="fine@example.com")) == "NotFoundException"
+    assert _error(lambda: v2.put_suppressed_destination(EmailAddress="x@example.com", Reason="OTHER")) in (
+        "BadRequestException",
+        "ValidationException",
+    )
+
+    name = unique("supp")
+    url = _events_queue(ses, name, ["SEND", "DELIVERY", "BOUNCE"])
+    sent = _send(ses, ["gone@example.com", "fine@example.com"], name)  # accepted, as SES accepts it
+    by_type = {e["eventType"]: e for e in _events(ses, url, 3)}
+    assert set(by_type) == {"Send", "Delivery", "Bounce"}
+    assert by_type["Bounce"]["mail"]["messageId"] == sent
+    assert by_type["Bounce"]["bounce"]["bounceSubType"] == "OnAccountSuppressionList"
+    assert [r["emailAddress"] for r in by_type["Bounce"]["bounce"]["bouncedRecipients"]] == ["gone@example.com"]
+    assert by_type["Delivery"]["delivery"]["recipients"] == ["fine@example.com"]
+    # a configuration set that suppresses for no reason does not use the account's list
+    v2.put_configuration_set_suppression_options(ConfigurationSetName=name, SuppressedReasons=[])
+    assert v2.get_configuration_set(ConfigurationSetName=name)["SuppressionOptions"] == {"SuppressedReasons": []}
+    _send(ses, ["gone@example.com"], name)
+    assert {e["eventType"] for e in _events(ses, url, 2)} == {"Send", "Delivery"}
+    v2.delete_suppressed_destination(EmailAddress="gone@example.com")
+    assert _error(lambda: v2.delete_suppressed_destination(EmailAddress="gone@example.com")) == "NotFoundException"
+
+
+def test_contact_lists_and_list_management(sender: Ses, unique: Callable[[str], str]) -> None:
+    ses = sender
+    v2 = ses.v2
+    topics = [
+        {"TopicName": "news", "DisplayName": "News", "DefaultSubscriptionStatus": "OPT_IN"},
+        {"TopicName": "deals", "DisplayName": "Deals", "DefaultSubscriptionStatus": "OPT_OUT"},
+    ]
+    v2.create_contact_list(ContactListName="customers", Topics=topics, Description="all of them")
+    assert _error(lambda: v2.create_contact_list(ContactListName="customers")) == "AlreadyExistsException"
+    assert _error(lambda: v2.create_contact_list(ContactListName="second")) == "LimitExceededException"
+    got = v2.get_contact_list(ContactListName="customers")
+    assert got["Description"] == "all of them" and [t["TopicName"] for t in got["Topics"]] == ["news", "deals"]
+    v2.create_contact(ContactListName="customers", EmailAddress="a@example.com")
+    v2.create_contact(
+        ContactListName="customers",
+        EmailAddress="b@example.com",
+        TopicPreferences=[{"TopicName": "news", "SubscriptionStatus": "OPT_OUT"}],
+    )
+    v2.create_contact(ContactListName="customers", EmailAddress="c@example.com", UnsubscribeAll=True)
+    dup = lambda: v2.create_contact(ContactListName="customers", EmailAddress="a@example.com")  # noqa: E731
+    assert _error(dup) == "AlreadyExistsException"
+    contact = v2.get_contact(ContactListName="customers", EmailAddress="b@example.com")
+    assert contact["TopicPreferences"] == [{"TopicName": "news", "SubscriptionStatus": "OPT_OUT"}]
+    assert contact["TopicDefaultPreferences"] == [{"TopicName": "deals", "SubscriptionStatus": "OPT_OUT"}]
+    opted_in = v2.list_contacts(
+        ContactListName="customers", Filter={"FilteredStatus": "OPT_IN", "TopicFilter": {"TopicName": "news"}}
+    )["Contacts"]
+    assert [c["EmailAddress"] for c in opted_in] == ["a@example.com"]
+    v2.update_contact(
+        ContactListName="customers",
+        EmailAddress="a@example.com",
+        TopicPreferences=[{"TopicName": "deals", "SubscriptionStatus": "OPT_IN"}],
+    )
+
+    everyone = ["a@example.com", "b@example.com", "c@example.com", "d@example.com"]
+    news = _send(ses, everyone, ListManagementOptions={"ContactListName": "customers", "TopicName": "news"})
+    deals = _send(ses, everyone, ListManagementOptions={"ContactListName": "customers", "TopicName": "deals"})
+    plain = _send(ses, everyone, ListManagementOptions={"ContactListName": "customers"})
+    reached = {m["Id"]: m["Destination"] for m in ses.messages(source="sender@example.com")}
+    assert reached[news] == ["a@example.com", "d@example.com"]  # b opted out of news, c of everything
+    assert reached[deals] == ["a@example.com", "d@example.com"]  # b keeps deals' default, OPT_OUT
+    assert reached[plain] == ["a@example.com", "b@example.com", "d@example.com"]
+    nolist = {"ContactListName": "nope"}
+    assert _error(lambda: _send(ses, everyone, ListManagementOptions=nolist)) == "NotFoundException"
+    v2.delete_contact(ContactListName="customers", EmailAddress="c@example.com")
+    assert [c["EmailAddress"] for c in v2.list_contacts(ContactListName="customers")["Contacts"]] == [
+        "a@example.com",
+        "b@example.com",
+    ]
+    v2.delete_contact_list(ContactListName="customers")
+    assert v2.list_contact_lists()["ContactLists"] == []
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.images: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "a" and values.get("href"):
+            self.hrefs.append(str(values["href"]))
+        if tag == "img" and values.get("src"):
+            self.images.append(str(values["src"]))
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def test_open_and_click_tracking(sender: Ses, unique: Callable[[str], str]) -> None:
+    ses = sender
+    name = unique("track")
+    url = _events_queue(ses, name, ["OPEN", "CLICK"])
+    html = (
+        '<html><body><p>Hi</p><a href="https://example.org/offer?x=1&amp;y=2">offer</a> '
+        '<a ses:no-track href="https://example.org/plain">plain</a> <a href="mailto:x@example.com">mail</a>'
+        "</body></html>"
+    )
+    sent = _send(ses, ["reader@example.com"], name, html)
+    raw = email.message_from_bytes(ses.raw(sent), policy=email.policy.default)
+    part = raw.get_body(preferencelist=("html",))
+    assert part is not None
+    links = _Links()
+    links.feed(part.get_content())
+    tracked = [h for h in links.hrefs if "/_gureum/ses/track" in h]
+    assert len(tracked) == 1 and "https://example.org/plain" in links.hrefs and "mailto:x@example.com" in links.hrefs
+    [pixel] = [i for i in links.images if "/_gureum/ses/track" in i]
+    with urllib.request.urlopen(pixel, timeout=10) as resp:
+        assert resp.headers["Content-Type"] == "image/gif" and resp.read().startswith(b"GIF89a")
+    opener = urllib.request.build_opener(_NoRedirect)
+    request = urllib.request.Request(tracked[0], headers={"User-Agent": "gureum-test"})
+    with pytest.raises(urllib.error.HTTPError) as redirect:
+        opener.open(request, timeout=10)
+    assert redirect.value.code == 302 and redirect.value.headers["Location"] == "https://example.org/offer?x=1&y=2"
+    by_type = {e["eventType"]: e for e in _events(ses, url, 2)}
+    assert set(by_type) == {"Open", "Click"}
+    assert by_type["Click"]["click"]["link"] == "https://example.org/offer?x=1&y=2"
+    assert by_type["Click"]["click"]["userAgent"] == "gureum-test"
+    assert by_type["Open"]["mail"]["messageId"] == sent and "ipAddress" in by_type["Open"]["open"]
+    with pytest.raises(urllib.error.HTTPError) as unknown:
+        urllib.request.urlopen(f"{ses.server.endpoint}/_gureum/ses/track?t=nope", timeout=10)
+    assert unknown.value.code == 404
