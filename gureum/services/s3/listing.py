@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
-from urllib.parse import quote_plus
+from urllib.parse import quote
 
 from .errors import InvalidArgument
 from .names import key_bytes, prefix_end
@@ -112,4 +112,4 @@ def encode(value: str | None, url: bool) -> str | None:
     """A key or prefix as encoding-type=url answers it."""
     if value is None or not url:
         return value
-    return quote_plus(value, safe="/")
+    return quote(value, safe="/")

@@ -91,13 +91,13 @@ def parse_range(header: str | None, size: int) -> ByteRange | None:
                 raise invalid_range(header, size)
             return ByteRange(max(0, size - suffix), size) if size else _unsatisfiable(header, size)
         start = int(first)
-        end = int(last) + 1 if last else size
+        end = int(last) + 1 if last else max(size, start + 1)
     except ValueError:
         return None
+    if 0 <= start < end and start >= size:
+        raise invalid_range(header, size)
     if start < 0 or end <= start:
         return None
-    if start >= size:
-        raise invalid_range(header, size)
     return ByteRange(start, min(end, size))
 
 
