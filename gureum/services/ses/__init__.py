@@ -9,11 +9,15 @@ listeners (sending; receiving).
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+from typing import Any
 
 from ... import ports
+from ...delivery import DeliveryError, Target
 from ...runtime import Runtime
 from .. import Service
+from . import relay
 from .admin import ROUTES
 from .backend import SesBackend
 from .port import SesMailPort
@@ -22,6 +26,25 @@ from .smtp_inbound import InboundListener
 
 SERVICE: Service = Service("ses", migrations=Path(__file__).parent / "migrations")
 SERVICE.admin_routes.update(ROUTES)
+log = logging.getLogger("gureum")
+
+
+def _smarthost() -> relay.Relay | None:
+    try:
+        return relay.from_environment()
+    except ValueError as error:
+        log.error("SES: %s; mail is not relayed", error)
+        return None
+
+
+async def _relay(runtime: Runtime, address: str, payload: dict[str, Any]) -> None:
+    be = runtime.state_or_none(SesBackend)
+    if be is None:
+        raise DeliveryError("SES has not started yet", code="ServiceUnavailable")
+    await be.relay_message(payload)
+
+
+SERVICE.targets.append(Target(relay.KIND, call=_relay, timeout=relay.TIMEOUT + 5))
 
 
 @SERVICE.on_start
@@ -33,6 +56,7 @@ async def _start(runtime: Runtime) -> None:
             runtime.delivery,
             lambda: runtime.optional_port(ports.LambdaInvoker),
             runtime.principal_arn,
+            _smarthost(),
         )
     )
     runtime.provide(ports.SesMail, SesMailPort(be))

@@ -16,12 +16,12 @@ from typing import Any, TypeVar
 
 from ...aws.context import RequestContext
 from ...clock import Clock
-from ...delivery import Delivery
+from ...delivery import Delivery, DeliveryError
 from ...policy import Principal
 from ...ports import LambdaInvoker
 from ...runtime import Runtime
 from ...store.base import Store, Tx
-from . import authorization, backend_extras, events, limits, mime, store, store_extras, templates, tracking
+from . import authorization, backend_extras, events, limits, mime, relay, store, store_extras, templates, tracking
 from .account import AccountState, check_identities, check_quota, statistics
 from .backend_extras import ExtrasBackend
 from .backend_receipt import ReceivingBackend
@@ -38,7 +38,7 @@ from .errors import (
     ServiceError,
     TemplateDoesNotExist,
 )
-from .identities import DOMAIN, EMAIL, Identity, candidates, check_address, kind_of, new_identity
+from .identities import DOMAIN, EMAIL, Identity, candidates, check_address, is_simulator, kind_of, new_identity
 
 T = TypeVar("T")
 VERIFY_PATH = "/_gureum/ses/verify"
@@ -95,12 +95,14 @@ class SesBackend(ReceivingBackend, ExtrasBackend):
         delivery: Delivery,
         lambda_invoker: Callable[[], LambdaInvoker | None] = lambda: None,
         principal_arn: Callable[[str, str], Awaitable[str]] | None = None,
+        smarthost: relay.Relay | None = None,
     ) -> None:
         self.store = store_
         self.clock = clock
         self.delivery = delivery
         self.lambda_invoker = lambda_invoker
         self._principal_arn = principal_arn
+        self.smarthost = smarthost
         self.quota_window = limits.quota_window()
         self.auto_verify = limits.auto_verify()
 
@@ -165,6 +167,7 @@ class SesBackend(ReceivingBackend, ExtrasBackend):
             tx, ses_id, identity.account, identity.region, NO_REPLY, [identity.name], subject, "verification",
             mime.serialise(msg), now,
         )  # fmt: skip
+        self._relay(tx, ses_id, NO_REPLY, [identity.name])
 
     async def verify_token(self, token: str) -> Identity | None:
         """The verification link was opened: its address is verified (None: no such link)."""
@@ -573,6 +576,7 @@ class SesBackend(ReceivingBackend, ExtrasBackend):
         raw = mail.raw if return_path is None else f"Return-Path: <{ses_id}@{return_path}>\r\n".encode() + mail.raw
         store.add_sent(tx, account, region, now, len(recipients), len(outcome.bounced), len(outcome.complained))
         store.add_message(tx, ses_id, account, region, source, kept, mail.subject, origin, raw, now)
+        self._relay(tx, ses_id, f"{ses_id}@{return_path}" if return_path else source, outcome.delivered)
         if destinations:
             sent = events.Sent(
                 account, region, ses_id, mail.source, authorization.identity_arn(owner[1], owner[0], owner[2]),
@@ -586,6 +590,23 @@ class SesBackend(ReceivingBackend, ExtrasBackend):
                     {"mail": events.mail_object(sent)}, now,
                 )  # fmt: skip
         return ses_id
+
+    def _relay(self, tx: Tx, ses_id: str, sender: str, recipients: list[str]) -> None:
+        """The message to the smarthost too, when one is configured (durably, through the outbox)."""
+        real = [r for r in recipients if not is_simulator(r)]
+        if self.smarthost is not None and real:
+            payload = {"message_id": ses_id, "sender": sender, "recipients": real}
+            self.delivery.enqueue(tx, relay.KIND, "smarthost", payload, policy=relay.RETRY, source="ses")
+
+    async def relay_message(self, payload: dict[str, Any]) -> None:
+        """One attempt of a "ses-relay" delivery: the kept message handed to the smarthost."""
+        if self.smarthost is None:
+            raise DeliveryError("no smarthost is configured (GUREUM_SES_RELAY)", retryable=False)
+        filters = {"message_id": str(payload["message_id"])}
+        found = await self.store.read(lambda tx: store.messages(tx, filters, 1, True))
+        if not found:
+            raise DeliveryError(f"message {payload['message_id']} is no longer kept", retryable=False)
+        await self.smarthost.send(str(payload["sender"]), list(payload["recipients"]), found[0]["raw"])
 
     def _delegate(
         self,
