@@ -29,11 +29,12 @@ from typing import Any, Protocol
 
 from ...clock import Clock
 from ...ids import unique_id
+from .cgroups import PIDS_MAX, Cgroups
 from .functions import Function, runtime_version_arn
 from .limits import MAX_RESPONSE_PAYLOAD
 from .runtime_api import NextEvent, RuntimeApiServer
 from .runtimes import BOOTSTRAP_DIR, Launch
-from .sandbox import PIDS_MAX, Sandbox, remove_cgroup
+from .sandbox import Sandbox
 
 _PR_SET_PDEATHSIG = 1
 _LONGEST_LINE = 256 * 1024  # a line longer than this goes out in pieces (a runaway logger without newlines)
@@ -108,9 +109,20 @@ class Environment:
     """Serves one invocation at a time; ``alive`` until it crashes, times out or is stopped."""
 
     def __init__(
-        self, fn: Function, task_root: Path, work_dir: Path, launch: Launch, base_env: dict[str, str], clock: Clock
+        self,
+        fn: Function,
+        task_root: Path,
+        work_dir: Path,
+        launch: Launch,
+        base_env: dict[str, str],
+        clock: Clock,
+        *,
+        data_dir: Path | None = None,
+        user: int | None = None,
     ) -> None:
         self.fn = fn
+        self.data_dir = data_dir  # gureum's data directory, hidden from the environment (as root)
+        self.user = user  # the uid (and gid) it runs as, when gureum is root: None, gureum's own user
         self.clock = clock
         self.task_root = task_root
         self.work_dir = work_dir
@@ -137,7 +149,7 @@ class Environment:
         self.log_sink: LogSink | None = None  # set before start: where lines go as they are printed
         self._read_fd = -1
         self.kept = False  # the runtime runs in a PID namespace, kept by the process gureum started
-        self.cgroup: str | None = None  # its own pids cgroup, removed with it
+        self.cgroups: Cgroups | None = None  # its own pids and memory cgroups, removed with it
 
     # --- lifecycle ---------------------------------------------------------------------------------
 
@@ -152,22 +164,33 @@ class Environment:
             "AWS_LAMBDA_LOG_STREAM_NAME": self.log_stream,
             "TMPDIR": str(tmp),
         }
-        limit = self.launch.address_space_mb * 1024 * 1024
+        limit: int | None = self.launch.address_space_mb * 1024 * 1024
         # EphemeralStorage: no file the function writes may exceed /tmp's size (a per-file limit; the sum of its
         # files is not enforced without a file system of its own)
         file_limit = self.fn.ephemeral_storage * 1024 * 1024
 
-        sandbox = Sandbox.for_environment(self.launch.argv, env, self.task_root, self.work_dir, BOOTSTRAP_DIR)
+        sandbox = Sandbox.for_environment(
+            self.launch.argv, env, self.task_root, self.work_dir, BOOTSTRAP_DIR,
+            hidden=self.data_dir, user=self.user, memory_mb=self.launch.address_space_mb,
+        )  # fmt: skip
+        nproc = _nproc_limit()
         if sandbox is not None:
             env = sandbox.environment(env)
             self.kept = sandbox.pid_namespace
-            self.cgroup = sandbox.cgroup
-        nproc = _nproc_limit()
+            self.cgroups = sandbox.cgroups
+            if sandbox.cgroups is not None and sandbox.cgroups.memory is not None:
+                limit = None  # the memory cgroup holds it at MemorySize, as on AWS: beyond it, the kernel kills it
+            if sandbox.user is not None:  # its own private folder, the only one it may write
+                os.chmod(self.work_dir, 0o755)
+                os.chown(tmp, sandbox.user, sandbox.user)
+                os.chmod(tmp, 0o700)
+                nproc = PIDS_MAX  # its user's processes are its own
 
         def limits() -> None:  # in the child, before exec
             if sandbox is not None:
                 sandbox.apply()
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            if limit is not None:
+                resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
             resource.setrlimit(resource.RLIMIT_FSIZE, (file_limit, file_limit))
             resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
             if nproc is not None:
@@ -279,7 +302,7 @@ class Environment:
         await self.server.close()
         self._drain_output()
         for _ in range(100):  # the kernel takes a moment to reap what was killed
-            if self.cgroup is None or remove_cgroup(self.cgroup):
+            if self.cgroups is None or self.cgroups.remove():
                 break
             await asyncio.sleep(0.02)
         if self._current is not None and not self._current.done.done():
@@ -405,15 +428,13 @@ class Environment:
             error_type = "Sandbox.Timedout"
         elif kind == "crash":
             reason = self._exit_reason()
+            # killed by the kernel for going beyond its memory: AWS's Runtime.OutOfMemory, else Runtime.ExitError
+            error_type = "Runtime.OutOfMemory" if self.cgroups is not None and self.cgroups.oom_killed() else None
+            error_type = error_type or "Runtime.ExitError"
             self._emit(f"RequestId: {rid} Error: Runtime exited with error: {reason}\n")
-            self._emit("Runtime.ExitError\n")
-            body = json.dumps(
-                {
-                    "errorType": "Runtime.ExitError",
-                    "errorMessage": f"RequestId: {rid} Error: Runtime exited with error: {reason}",
-                }
-            ).encode()
-            error_type = "Runtime.ExitError"
+            self._emit(f"{error_type}\n")
+            message = f"RequestId: {rid} Error: Runtime exited with error: {reason}"
+            body = json.dumps({"errorType": error_type, "errorMessage": message}).encode()
         report = self._end_lines(rid, duration, init_ms)
         return Outcome(
             "ok" if kind == "ok" else "timeout" if kind == "timeout" else "crash" if kind == "crash" else "error",
@@ -453,7 +474,8 @@ class Environment:
         if code is None:
             return "exit status 127"
         if code < 0:
-            return f"signal: {signal.Signals(-code).name.removeprefix('SIG').lower()}"
+            # as AWS words it (Go's os/exec: "signal: killed", "signal: segmentation fault", "signal: aborted")
+            return f"signal: {(signal.strsignal(-code) or signal.Signals(-code).name).lower()}"
         return f"exit status {code}"
 
     def _end_lines(self, rid: str, duration: float, init_ms: float | None) -> str:

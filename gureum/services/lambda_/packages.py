@@ -77,8 +77,12 @@ def zip_from(code: dict[str, Any]) -> bytes:
 
 def unpack(zip_bytes: bytes | list[bytes], target: Path) -> None:
     """Unzip into ``target`` atomically (a sibling temp folder renamed into place), keeping exec bits; several
-    zips (layers) are unpacked in order, later ones overwriting earlier files, as AWS merges them into /opt."""
+    zips (layers) are unpacked in order, later ones overwriting earlier files, as AWS merges them into /opt.
+    Everything is readable (and what its owner may execute, executable) by every user: environments run as users
+    of their own when gureum is root (AWS refuses a package without world-read permissions; gureum grants them)."""
     if target.exists():
+        if not target.stat().st_mode & 0o001:  # unpacked by a gureum that kept it to its own user
+            _open_up(target)
         return
     target.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=".unpack-", dir=target.parent))
@@ -88,8 +92,21 @@ def unpack(zip_bytes: bytes | list[bytes], target: Path) -> None:
                 path = archive.extract(info, scratch)
                 mode = (info.external_attr >> 16) & 0o777
                 if mode and not info.is_dir():
-                    os.chmod(path, mode | 0o400)
+                    os.chmod(path, mode)
+    _open_up(scratch)
     try:
         scratch.rename(target)
     except OSError:  # another task unpacked the same code first
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _open_up(folder: Path) -> None:
+    """Every file readable by all (executable by all when its owner may execute it), every folder 0o755 (the top
+    one is made by mkdtemp: 0o700)."""
+    for parent, _, files in os.walk(folder):
+        os.chmod(parent, 0o755)
+        for name in files:
+            path = os.path.join(parent, name)
+            mode = os.lstat(path).st_mode
+            if not os.path.islink(path):
+                os.chmod(path, (mode & 0o777) | 0o444 | (0o111 if mode & 0o100 else 0))

@@ -28,6 +28,7 @@ from .limits import CONCURRENT_EXECUTIONS, IDLE_SECONDS, INIT_TIMEOUT, MAX_ENVIR
 from .packages import unpack
 from .runtime_api import NextEvent
 from .runtimes import ensure_runtime, launch
+from .sandbox import new_user, unprivileged_user_available
 
 
 @dataclass(slots=True)
@@ -53,6 +54,7 @@ class EnvironmentPool:
         self.idle: dict[str, list[Environment]] = {}  # qualified ARN → warm environments, most recent last
         self.busy: dict[str, int] = {}  # unqualified ARN → environments serving or starting
         self.total = 0
+        self.users: set[int] = set()  # the uids of live environments (gureum as root)
         self.running: set[Environment] = set()  # every live environment, idle or busy (stopped at shutdown)
         # provisioned concurrency: configuration key (version or alias ARN) → (version served, count wanted), its live
         # environments, and the idle ones by version ARN (used before on-demand ones; never idle-expired)
@@ -182,11 +184,15 @@ class EnvironmentPool:
         """Start an environment's process (counted in ``total`` from now on)."""
         self.total += 1
         env: Environment | None = None
+        user: int | None = None
         try:
             await self.ensure_runtime(fn.runtime)
             task_root = await self.ensure_code(fn)
             opt = await self.ensure_layers(fn)
             work_dir = Path(tempfile.mkdtemp(prefix="env-", dir=self._work_root()))
+            user = new_user(self.users) if unprivileged_user_available() else None
+            if user is not None:
+                self.users.add(user)
             init_type = "on-demand" if provisioned_for is None else "provisioned-concurrency"
             env = Environment(
                 fn,
@@ -195,6 +201,8 @@ class EnvironmentPool:
                 launch(fn.runtime, task_root, fn.memory, self.root, opt),
                 self._base_env(fn, task_root, opt, init_type),
                 self.clock,
+                data_dir=self.root if self._temporary else self.root.parent,
+                user=user,
             )
             env.provisioned_for = provisioned_for
             logs = LogStream(self.runtime, fn, env.log_stream)
@@ -207,6 +215,7 @@ class EnvironmentPool:
                 await self._retire(env)
             else:
                 self.total -= 1
+                self.users.discard(user or 0)
                 if env is not None:
                     self.log_streams.pop(env.id, None)
             raise
@@ -242,6 +251,8 @@ class EnvironmentPool:
                     # a provisioned environment died (crash, timeout): start its replacement
                     self.runtime.spawn(self._replenish(key), f"lambda-provision-{env.id}")
         await env.stop()
+        if env.user is not None:
+            self.users.discard(env.user)
         logs = self.log_streams.pop(env.id, None)
         if logs is not None:
             await logs.close()

@@ -27,9 +27,12 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from . import cgroups
+from .cgroups import Cgroups
 
 log = logging.getLogger("gureum.lambda")
 
@@ -41,8 +44,9 @@ _CLONE_NEWNS, _CLONE_NEWPID, _CLONE_NEWIPC = 0x00020000, 0x20000000, 0x08000000
 _MS_NOSUID, _MS_NODEV, _MS_NOEXEC, _MS_BIND, _MS_REC, _MS_PRIVATE = 0x2, 0x4, 0x8, 0x1000, 0x4000, 0x40000
 _PR_SET_PDEATHSIG = 1
 _SYS_CLONE = 56 if os.uname().machine == "x86_64" else 220  # x86-64; arm64 (and most others)
-PIDS_MAX = 1024  # processes and threads per environment, AWS's limit
 _SHM_SIZE = b"size=64m,mode=1777"
+# environments' uids (and gids): above systemd's container ranges, below 2^31 (some tools take uids as signed)
+USER_BASE, USER_SPAN = 0x7A000000, 1 << 24
 
 # access rights by the ABI version that introduced them
 _EXECUTE, _WRITE_FILE, _READ_FILE, _READ_DIR = 1 << 0, 1 << 1, 1 << 2, 1 << 3
@@ -111,14 +115,27 @@ class Sandbox:
     read_write: tuple[str, ...]
     private_tmp: str | None  # mounted on /tmp in a mount namespace of its own (as root), else None
     pid_namespace: bool = False  # (as root) its own PID and IPC namespaces, a private /proc and /dev/shm
-    cgroup: str | None = None  # (as root) its own pids cgroup, when one is writable
-    under_tmp: tuple[str, ...] = ()  # what it needs from under the host's /tmp, bound back over its own /tmp
+    cgroups: Cgroups | None = None  # (as root) its own pids and memory cgroups, where writable
+    covers: tuple[str, ...] = ()  # (as root) folders covered by an empty one in its mount namespace
+    binds: tuple[str, ...] = ()  # what it needs from under /tmp or a covered folder, bound back at its path
+    user: int | None = None  # (as root) the uid and gid it runs as, without supplementary groups
+    identity: str | None = None  # a folder with the passwd and group files naming that user, bound over /etc's
 
     @classmethod
     def for_environment(
-        cls, argv: list[str], env: dict[str, str], task_root: Path, private: Path, bootstrap_dir: Path
+        cls,
+        argv: list[str],
+        env: dict[str, str],
+        task_root: Path,
+        private: Path,
+        bootstrap_dir: Path,
+        *,
+        hidden: Path | None = None,
+        user: int | None = None,
+        memory_mb: int = 0,
     ) -> Sandbox | None:
-        """The rules for one environment: what its runtime needs to read, its code, its private folder."""
+        """The rules for one environment: what its runtime needs to read, its code, its private folder (and, as
+        root: ``hidden``, gureum's data directory, covered; ``user``, the uid to run as; its cgroups' memory)."""
         abi = landlock_abi()
         if not abi:
             return None
@@ -137,38 +154,60 @@ class Sandbox:
                 readable.update(_link_targets(Path(entry)))
         paths = tuple(sorted({str(p.resolve()) for p in readable if p.exists()}))
         own = str(private.resolve())
+        root = os.geteuid() == 0
         # its own folder covers /tmp unless gureum's data directory is under /tmp (binding the environment's code
         # back would show that directory's layout there); what else it reads from under /tmp is bound back
-        tmp = str(private / "tmp") if os.geteuid() == 0 and not own.startswith("/tmp/") else None
+        tmp = str(private / "tmp") if root and not own.startswith("/tmp/") else None
         pidns = pid_namespace_available()
+        user = user if root and user is not None and mount_namespace_available() else None
+        covers: set[str] = set()
+        if root and hidden is not None and (pidns or user is not None):
+            covers.add(str(hidden.resolve()))  # its store and the other functions' folders are not even there
+        needed = [*paths, own]
+        if user is not None:  # the folders it could not traverse (/root, a mktemp folder) are covered too
+            covers.update(filter(None, (_closed_ancestor(p) for p in needed)))
+        if tmp is not None:
+            covers = {c for c in covers if not c.startswith("/tmp/")}
+        covers = set(_outermost(covers))
+        under = [p for p in needed if any(p.startswith(c + "/") for c in covers | ({"/tmp"} if tmp else set()))]
         return cls(
             abi,
             paths,
             (str(private), "/dev"),
             tmp,
             pidns,
-            pids_cgroup(f"{os.getpid()}-{private.name}") if pidns else None,
-            _outermost(p for p in paths if p.startswith("/tmp/")) if tmp else (),
+            cgroups.for_environment(f"{os.getpid()}-{private.name}", memory_mb * 1024 * 1024) if pidns else None,
+            tuple(sorted(covers)),
+            _outermost(under),
+            user,
+            _write_identity(private / ".identity", user) if user is not None else None,
         )
 
     def apply(self) -> None:
-        """In the child, before exec: the private /tmp (when possible), then the Landlock ruleset on itself."""
+        """In the child, before exec: its namespaces and mounts (as root), the Landlock ruleset on itself, then its
+        own user."""
         assert _LIBC is not None
         libc = _LIBC
         if self.pid_namespace:
-            keeper, status_w = _enter_pid_namespace(libc, self.cgroup)
+            keeper, status_w = _enter_pid_namespace(libc, self.cgroups)
             if libc.mount(None, b"/", None, _MS_REC | _MS_PRIVATE, None) != 0:
                 raise OSError(ctypes.get_errno(), "making the mounts private failed")
-            if self.private_tmp is not None:
-                self._cover_tmp(libc, self.private_tmp)
+            self._mount_view(libc)
             if libc.mount(b"proc", b"/proc", b"proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, None) != 0:
                 raise OSError(ctypes.get_errno(), "mounting a private /proc failed")
             if libc.mount(b"shm", b"/dev/shm", b"tmpfs", _MS_NOSUID | _MS_NODEV, _SHM_SIZE) != 0:
                 raise OSError(ctypes.get_errno(), "mounting a private /dev/shm failed")
             _serve_as_init(keeper, status_w)
-        elif self.private_tmp is not None:
+        elif self.private_tmp is not None or self.covers or self.user is not None:
             if libc.unshare(_CLONE_NEWNS) == 0 and libc.mount(None, b"/", None, _MS_REC | _MS_PRIVATE, None) == 0:
-                self._cover_tmp(libc, self.private_tmp)
+                self._mount_view(libc)
+            elif self.user is not None:
+                raise OSError(ctypes.get_errno(), "a mount namespace of its own could not be made")
+        if self.user is not None:
+            try:
+                os.chdir(os.getcwd())  # its code, as bound back: the folder it started in is covered now
+            except OSError:
+                pass
         handled = _handled(self.abi)
         attr = ctypes.c_uint64(handled)
         ruleset = libc.syscall(_SYS_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(8), ctypes.c_uint32(0))
@@ -202,29 +241,88 @@ class Sandbox:
                 raise OSError(ctypes.get_errno(), "landlock_restrict_self failed")
         finally:
             os.close(ruleset)
+        if self.user is not None:
+            os.setgroups([])
+            os.setresgid(self.user, self.user, self.user)
+            os.setresuid(self.user, self.user, self.user)
 
-    def _cover_tmp(self, libc: ctypes.CDLL, private_tmp: str) -> None:
-        """Mount the environment's own folder on /tmp, then bind what it needs from under the host's /tmp (a runtime
-        or gureum installed there, its own folder in a data directory there) back at the same paths: held open
-        before /tmp is covered, mounted from /proc/self/fd after."""
-        held = [(path, os.open(path, os.O_PATH | os.O_CLOEXEC)) for path in self.under_tmp if os.path.exists(path)]
+    def _mount_view(self, libc: ctypes.CDLL) -> None:
+        """Its file system as it sees it: its passwd and group files over /etc's; its own folder mounted on /tmp and
+        an empty folder over each covered one (gureum's data directory; as another user, the folders it could not
+        traverse: /root, a mktemp folder); then what it needs from under those bound back at the same paths: held
+        open before anything is covered, mounted from /proc/self/fd after."""
+        if self.identity is not None:
+            for name in ("passwd", "group"):
+                source, target = os.path.join(self.identity, name), f"/etc/{name}"
+                if os.path.exists(target) and libc.mount(source.encode(), target.encode(), None, _MS_BIND, None):
+                    raise OSError(ctypes.get_errno(), f"binding {target} failed")
+        held = [(path, os.open(path, os.O_PATH | os.O_CLOEXEC)) for path in self.binds if os.path.exists(path)]
+        mask = os.umask(0o022)  # the folders leading to what is bound back: traversable by its user
         try:
-            if libc.mount(private_tmp.encode(), b"/tmp", None, _MS_BIND, None) != 0:
-                return
+            if self.private_tmp is not None:
+                if libc.mount(self.private_tmp.encode(), b"/tmp", None, _MS_BIND, None) != 0:
+                    raise OSError(ctypes.get_errno(), "mounting its own folder on /tmp failed")
+            for cover in self.covers:
+                if libc.mount(b"gureum", cover.encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV, b"size=64k,mode=755"):
+                    raise OSError(ctypes.get_errno(), f"covering {cover} failed")
             for path, fd in held:
                 if os.path.isdir(f"/proc/self/fd/{fd}"):
                     os.makedirs(path, exist_ok=True)
                 else:
                     os.makedirs(os.path.dirname(path), exist_ok=True)
                     open(path, "a").close()
-                libc.mount(f"/proc/self/fd/{fd}".encode(), path.encode(), None, _MS_BIND | _MS_REC, None)
+                if libc.mount(f"/proc/self/fd/{fd}".encode(), path.encode(), None, _MS_BIND | _MS_REC, None) != 0:
+                    raise OSError(ctypes.get_errno(), f"binding {path} back failed")
         finally:
+            os.umask(mask)
             for _, fd in held:
                 os.close(fd)
 
     def environment(self, env: dict[str, str]) -> dict[str, str]:
         """The environment variables as the sandboxed process sees its folders (TMPDIR is /tmp once mounted there)."""
         return {**env, "TMPDIR": "/tmp"} if self.private_tmp is not None else env
+
+
+def new_user(taken: Collection[int]) -> int:
+    """A uid (and gid) for a new environment: at random in gureum's range, none this gureum's live environments use
+    (gureums sharing a machine draw from 16.7 million: a clash is rare, and their namespaces and Landlock still
+    hold)."""
+    while True:
+        user = USER_BASE + int.from_bytes(os.urandom(3), "little") % USER_SPAN
+        if user not in taken:
+            return user
+
+
+def _closed_ancestor(path: str) -> str | None:
+    """The outermost folder above ``path`` that another user cannot traverse (no execute bit for others), if any."""
+    parts = Path(path).parts
+    for depth in range(2, len(parts)):
+        folder = os.path.join(*parts[:depth])
+        try:
+            if not os.stat(folder).st_mode & 0o001:
+                return folder
+        except OSError:
+            return None
+    return None
+
+
+def _write_identity(folder: Path, user: int) -> str:
+    """The passwd and group files an environment running as ``user`` sees: the host's, plus AWS's sbx_user1051 with
+    that uid and gid (as on AWS, its home folder does not exist)."""
+    folder.mkdir(mode=0o755, exist_ok=True)
+    for name, line in (
+        ("passwd", f"sbx_user1051:x:{user}:{user}::/home/sbx_user1051:/sbin/nologin\n"),
+        ("group", f"sbx_user1051:x:{user}:\n"),
+    ):
+        try:
+            host = Path(f"/etc/{name}").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            host = ""
+        if host and not host.endswith("\n"):
+            host += "\n"
+        (folder / name).write_text(host + line, encoding="utf-8")
+        os.chmod(folder / name, 0o644)
+    return str(folder)
 
 
 def _outermost(paths: Iterable[str]) -> tuple[str, ...]:
@@ -241,100 +339,54 @@ def pid_namespace_available() -> bool:
     turns it off)."""
     if _LIBC is None or os.geteuid() != 0 or os.environ.get("GUREUM_LAMBDA_PID_NAMESPACE", "1") == "0":
         return False
-    return _kernel_allows_namespaces()
+    return _kernel_allows(_CLONE_NEWNS | _CLONE_NEWPID | _CLONE_NEWIPC)
+
+
+def mount_namespace_available() -> bool:
+    """Whether environments can get a mount namespace of their own (gureum is root on Linux, the kernel allows it)."""
+    return _LIBC is not None and os.geteuid() == 0 and _kernel_allows(_CLONE_NEWNS)
+
+
+def unprivileged_user_available() -> bool:
+    """Whether environments run as users of their own: gureum is root, Landlock and mount namespaces are there (the
+    runtime and code are bound where the user can reach them), and GUREUM_LAMBDA_UNPRIVILEGED_USER is not 0. When
+    gureum is not root, environments run as gureum's own user."""
+    if os.environ.get("GUREUM_LAMBDA_UNPRIVILEGED_USER", "1") == "0":
+        return False
+    return bool(landlock_abi()) and mount_namespace_available()
 
 
 @functools.cache
-def _kernel_allows_namespaces() -> bool:
-    """Asked once, of a throwaway process: a container may refuse new PID namespaces even to root."""
+def _kernel_allows(flags: int) -> bool:
+    """Asked once, of a throwaway process: a container may refuse new namespaces even to root."""
     probe = (
         "import ctypes, sys; libc = ctypes.CDLL(None, use_errno=True)\n"
-        f"sys.exit(0 if libc.unshare({_CLONE_NEWNS | _CLONE_NEWPID | _CLONE_NEWIPC}) == 0 else 1)"
+        f"sys.exit(0 if libc.unshare({flags}) == 0 else 1)"
     )
     try:
         allowed = subprocess.run([sys.executable, "-S", "-c", probe], timeout=10, check=False).returncode == 0
     except (OSError, subprocess.SubprocessError):
         allowed = False
     if not allowed:
-        log.warning("the kernel refuses PID namespaces: Lambda environments see and may signal the host's processes")
+        what = "PID" if flags & _CLONE_NEWPID else "mount"
+        log.warning("the kernel refuses %s namespaces: Lambda environments are less isolated (see health)", what)
     return allowed
-
-
-def pids_cgroup(name: str) -> str | None:
-    """A pids cgroup of its own for one environment (at most ``PIDS_MAX`` processes and threads, as on AWS), when
-    a pids controller is writable (cgroup v2 with +pids at the root, or v1's pids hierarchy); else None."""
-    if os.environ.get("GUREUM_LAMBDA_PIDS_CGROUP", "1") == "0":
-        return None
-    for base in _pids_roots():
-        _sweep_stale(os.path.join(base, "gureum-lambda"))
-        path = os.path.join(base, "gureum-lambda", name)
-        try:
-            os.makedirs(path, exist_ok=True)
-            with open(os.path.join(path, "pids.max"), "w") as limit:
-                limit.write(str(PIDS_MAX))
-            return path
-        except OSError:
-            continue
-    return None
-
-
-def remove_cgroup(path: str) -> bool:
-    """Kill what is left in the environment's cgroup and remove it: False while processes are still exiting."""
-    try:
-        with open(os.path.join(path, "cgroup.procs")) as procs:
-            for pid in procs.read().split():
-                try:
-                    os.kill(int(pid), signal.SIGKILL)
-                except (ProcessLookupError, ValueError):
-                    pass
-        os.rmdir(path)
-    except FileNotFoundError:
-        return True
-    except OSError:
-        return False
-    return True
-
-
-@functools.cache
-def _sweep_stale(parent: str) -> None:
-    """Once per gureum: remove the cgroups of environments whose gureum is gone (killed with -9: nothing removed
-    them; their processes died with it)."""
-    try:
-        for entry in os.scandir(parent):
-            owner = entry.name.split("-", 1)[0]
-            if entry.is_dir() and owner.isdigit() and not os.path.exists(f"/proc/{owner}"):
-                remove_cgroup(entry.path)
-    except OSError:
-        pass
-
-
-@functools.cache
-def _pids_roots() -> tuple[str, ...]:
-    roots = []
-    try:
-        with open("/sys/fs/cgroup/cgroup.subtree_control") as controllers:
-            if "pids" in controllers.read().split():
-                roots.append("/sys/fs/cgroup")
-    except OSError:
-        pass
-    if os.path.exists("/sys/fs/cgroup/pids/cgroup.procs"):
-        roots.append("/sys/fs/cgroup/pids")
-    return tuple(roots)
 
 
 def isolation() -> dict[str, bool]:
     """Which isolation environments get here (for /_gureum/health)."""
     root = _LIBC is not None and os.geteuid() == 0
-    cgroup = False
-    if root and os.environ.get("GUREUM_LAMBDA_PIDS_CGROUP", "1") != "0":
-        cgroup = any(os.access(base, os.W_OK) for base in _pids_roots())
+    landlock = bool(landlock_abi())
+    pidns = landlock and pid_namespace_available()
+    limits = cgroups.available() if pidns else {"pids_cgroup": False, "memory_cgroup": False}
+    user = landlock and root and unprivileged_user_available()
     return {
-        "landlock": bool(landlock_abi()),
-        "pid_namespace": bool(landlock_abi()) and pid_namespace_available(),
-        "private_tmp": bool(landlock_abi()) and root,
-        "pids_cgroup": cgroup,
-        "rlimit_nproc": _LIBC is not None and not root,
-        "unprivileged_user": False,
+        "landlock": landlock,
+        "pid_namespace": pidns,
+        "private_tmp": landlock and root,
+        **limits,
+        "rlimit_nproc": _LIBC is not None and (not root or user),
+        "unprivileged_user": user,
     }
 
 
@@ -349,7 +401,7 @@ def _clone() -> int:
     return pid
 
 
-def _enter_pid_namespace(libc: ctypes.CDLL, cgroup: str | None) -> tuple[int, int]:
+def _enter_pid_namespace(libc: ctypes.CDLL, groups: Cgroups | None) -> tuple[int, int]:
     """In the child, before exec: its own cgroup, new mount, PID and IPC namespaces, then a fork. The forked
     process is the namespace's init (PID 1, returning here with the keeper's pid and a pipe for the runtime's exit
     status); when it ends, the kernel kills every process left in the namespace (a double-forked setsid child
@@ -361,9 +413,8 @@ def _enter_pid_namespace(libc: ctypes.CDLL, cgroup: str | None) -> tuple[int, in
         os.setsid()  # uvloop starts the session after preexec_fn, which the keeper never leaves
     except OSError:
         pass  # already a session leader (subprocess: start_new_session before preexec_fn)
-    if cgroup is not None:
-        with open(os.path.join(cgroup, "cgroup.procs"), "w") as procs:
-            procs.write(str(os.getpid()))
+    if groups is not None:
+        cgroups.join(groups)
     if libc.unshare(_CLONE_NEWNS | _CLONE_NEWPID | _CLONE_NEWIPC) != 0:
         raise OSError(ctypes.get_errno(), "unshare of the PID namespace failed")
     keeper = os.getpid()
@@ -390,7 +441,8 @@ def _enter_pid_namespace(libc: ctypes.CDLL, cgroup: str | None) -> tuple[int, in
     status = int.from_bytes(raw, "little") if len(raw) == 4 else 137 << 8
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
-        signal.signal(sig, signal.SIG_DFL)
+        if sig not in (signal.SIGKILL, signal.SIGSTOP):  # (their handlers cannot be set: they are the default)
+            signal.signal(sig, signal.SIG_DFL)
         os.kill(os.getpid(), sig)
     os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
 

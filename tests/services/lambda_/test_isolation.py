@@ -19,7 +19,7 @@ from gureum.services.lambda_.sandbox import landlock_abi
 
 from ...conftest import StoreFactory, make_client
 from ...server import Server
-from .zips import create
+from .zips import create, make_zip
 
 pytestmark = pytest.mark.skipif(
     not landlock_abi(), reason="the kernel has no Landlock: environments are not sandboxed here"
@@ -92,7 +92,10 @@ def test_a_function_cannot_reach_gureums_data_or_other_functions(
             "write": {"data dir file": os.path.join(data_dir, "planted"), "host tmp": f"/var/tmp/{name}"},
         },
     )
-    assert got["data dir"] == got["other code"] == got["other code file"] == "denied", got
+    assert got["data dir"] == "denied", got
+    # as root, the data directory is covered in the environment's mount namespace: the other code is not even there
+    hidden = _isolation(server).get("pid_namespace") or _isolation(server).get("unprivileged_user")
+    assert got["other code"] == got["other code file"] == ("FileNotFoundError" if hidden else "denied"), got
     assert got["data dir file"] == got["host tmp"] == "denied", got
     assert got["own code"] == got["system"] == got["sdk"] == got["tempfile"] == "ok", got
     assert got["write own code"] == "denied", got  # the code is read-only, as /var/task is on AWS
@@ -279,7 +282,8 @@ def test_a_fork_bomb_is_bounded(own_server: Server, name: str) -> None:
     elif not _isolation(own_server).get("rlimit_nproc"):
         pytest.skip("RLIMIT_NPROC is not set here")
     client = make_client(own_server.endpoint, "lambda")
-    create(client, name, {"index.py": FORK_BOMB}, Timeout=120)
+    # enough memory that the processes' own (page tables, kernel stacks: ~200 KB each) stay within a memory cgroup
+    create(client, name, {"index.py": FORK_BOMB}, Timeout=120, MemorySize=1024)
     got = _invoke(client, name, {"tries": 1500})
     assert got["error"] == "BlockingIOError" and int(got["started"]) < 1024, got
     client.delete_function(FunctionName=name)
@@ -289,6 +293,126 @@ def test_health_says_which_isolation_is_in_force(server: Server) -> None:
     got = _isolation(server)
     assert got["landlock"] is True, got
     root = os.geteuid() == 0
-    assert got["private_tmp"] is root and got["rlimit_nproc"] is not root, got
+    assert got["private_tmp"] is root, got
     assert isinstance(got["pid_namespace"], bool) and isinstance(got["pids_cgroup"], bool), got
-    assert got["unprivileged_user"] is False, got
+    assert isinstance(got["memory_cgroup"], bool), got
+    if not root:  # environments run as gureum's own user, which RLIMIT_NPROC bounds
+        assert got["unprivileged_user"] is False and got["rlimit_nproc"] is True, got
+    elif got["pid_namespace"]:  # the kernel allows namespaces: each environment runs as a user of its own
+        assert got["unprivileged_user"] is True and got["rlimit_nproc"] is True, got
+
+
+AS_USER = """
+import os, pwd, signal, tempfile
+
+import layered
+
+def attempt(action):
+    try:
+        action()
+        return "ok"
+    except PermissionError:
+        return "denied"
+    except OSError as exc:
+        return type(exc).__name__
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+def secret(path):
+    if os.environ["SECRET_MARKER"].encode() in read(path):
+        raise RuntimeError("read the secret")
+
+def handler(event, context):
+    import boto3
+    mine = os.path.join(tempfile.gettempdir(), event["marker"])
+    with open(mine, "w") as f:
+        f.write(event["marker"])
+    out = {
+        "uid": os.getuid(), "euid": os.geteuid(), "gid": os.getgid(), "egid": os.getegid(), "groups": os.getgroups(),
+        "name": pwd.getpwuid(os.getuid()).pw_name, "pid": os.getpid(),
+        "shadow": attempt(lambda: read("/etc/shadow")),
+        "own code": read("index.py").decode().startswith("\\nimport os"),
+        "layer": layered.VALUE, "sdk": boto3.__name__, "tmp": read(mine).decode(),
+    }
+    for key, path in event.get("read", {}).items():
+        out[key] = attempt(lambda: read(path))
+    for key, path in event.get("secret", {}).items():
+        out[key] = attempt(lambda: secret(path))
+    for key, pid in event.get("signal", {}).items():
+        out[key] = attempt(lambda: os.kill(pid, signal.SIGTERM))
+    return out
+"""
+
+
+def _as_user_functions(client: Any, name: str) -> tuple[str, str, str]:
+    """Two functions of the probe above, with a layer and their own secrets: (the second's name, its secret, ours)."""
+    layer = client.publish_layer_version(
+        LayerName=name, Content={"ZipFile": make_zip({"python/layered.py": "VALUE = 'from the layer'\n"})}
+    )["LayerVersionArn"]
+    secrets = f"s3cr3t-{uuid.uuid4().hex}", f"other-{uuid.uuid4().hex}"
+    for fn, secret in ((name, secrets[0]), (f"{name}-other", secrets[1])):
+        create(client, fn, {"index.py": AS_USER}, Layers=[layer], Environment={"Variables": {"SECRET_MARKER": secret}})
+    return f"{name}-other", secrets[1], secrets[0]
+
+
+def _needs_unprivileged_user(server: Server) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("environments run as gureum's own user when gureum is not root (documented)")
+    if not _isolation(server).get("unprivileged_user"):
+        pytest.skip(f"users of their own are not in force here (the kernel refuses namespaces): {_isolation(server)}")
+
+
+def test_each_environment_runs_as_a_user_of_its_own(aws: Callable[..., Any], server: Server, name: str) -> None:
+    _needs_unprivileged_user(server)
+    client = aws("lambda")
+    other, _, _ = _as_user_functions(client, name)
+    first = _invoke(client, name, {"marker": "a"})
+    second = _invoke(client, other, {"marker": "b"})
+    for got in (first, second):
+        assert got["uid"] == got["euid"] == got["gid"] == got["egid"] and got["uid"] > 0, got
+        assert got["groups"] == [] and got["name"] == "sbx_user1051", got  # no supplementary groups; AWS's name
+        assert got["shadow"] == "denied", got
+        # and it works as before: its code, its layer, the SDK, its own /tmp
+        assert got["own code"] is True and got["layer"] == "from the layer" and got["sdk"] == "boto3", got
+    assert first["tmp"] == "a" and second["tmp"] == "b", (first, second)
+    assert first["uid"] != second["uid"], (first, second)
+
+
+@pytest.fixture
+def host_pids_server(store: StoreFactory) -> Iterator[Server]:
+    """Environments without PID namespaces of their own: they see the host's processes, and only their users keep
+    them from gureum's and each other's."""
+    srv = Server(**store(), env={"GUREUM_LAMBDA_PID_NAMESPACE": "0"}).start()
+    yield srv
+    srv.stop()
+
+
+def test_a_user_of_its_own_keeps_it_from_gureum_and_other_environments(host_pids_server: Server, name: str) -> None:
+    server = host_pids_server
+    _needs_unprivileged_user(server)
+    client = make_client(server.endpoint, "lambda")
+    other, other_secret, _ = _as_user_functions(client, name)
+    marker = f"file-{uuid.uuid4().hex}"
+    theirs = _invoke(client, other, {"marker": marker})  # stays warm, its file in its own folder
+    assert server.data_dir is not None and server.proc is not None
+    files = list((server.data_dir / "lambda" / "environments").glob(f"*/tmp/{marker}"))
+    assert len(files) == 1, files
+    gureum, pid = server.proc.pid, int(theirs["pid"])
+    assert _host_pids(other_secret) == [pid]  # it runs on the host's PID numbers: nothing else keeps us from it
+    got = _invoke(
+        client,
+        name,
+        {
+            "marker": "mine",
+            "read": {"their file": str(files[0]), "their file via proc": f"/proc/{pid}/root{files[0]}"},
+            "secret": {"their environ": f"/proc/{pid}/environ", "gureum environ": f"/proc/{gureum}/environ"},
+            "signal": {"signal them": pid, "signal gureum": gureum},
+        },
+    )
+    assert got["their file"] == "FileNotFoundError", got  # gureum's data directory is covered in its namespace
+    for escape in ("their file via proc", "their environ", "gureum environ", "signal them", "signal gureum"):
+        assert got[escape] == "denied", (escape, got)
+    assert got["uid"] != theirs["uid"], (got, theirs)
+    assert _host_pids(other_secret) == [pid] and server.proc.poll() is None  # both still running
