@@ -6,18 +6,28 @@ evaluates them, for the cross-account checks services make:
 
 Allow/Deny with explicit deny winning; Principal/NotPrincipal ("*", accounts, root/user/role ARNs, services);
 Action/NotAction and Resource/NotResource with wildcards; the Condition operators. Pure: no I/O, no regex built
-from policy text, imports nothing from the rest of gureum. Identity policies are not evaluated here.
+from policy text, imports nothing from the rest of gureum.
+
+    decide(Ask(Identity, action, resource, context, resource_policy, resource_account)) -> Verdict
+
+is AWS's whole evaluation (engine.py): identity policies, permissions boundaries, session policies and resource
+policies, explicit deny first, same-account union and cross-account intersection.
 """
 
 from .caller import Caller, call_context
 from .conditions import OPERATORS, ContextValue
 from .document import EMPTY, VERSION_2008, VERSION_2012, Condition, Policy, PolicyError, Statement, load, parse
+from .engine import Ask, Identity, Verdict, decide
 from .evaluate import Decision, Principal, Request, evaluate, not_authorized, principal_matches
 from .wildcard import Glob, compile_glob, like
 
 __all__ = [
     "EMPTY",
+    "Ask",
     "Caller",
+    "Identity",
+    "Verdict",
+    "decide",
     "OPERATORS",
     "VERSION_2008",
     "VERSION_2012",
