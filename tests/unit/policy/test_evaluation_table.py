@@ -19,7 +19,7 @@ OTHER_QUEUE = f"arn:aws:sqs:us-east-1:{OTHER}:orders"
 USER_ARN = f"arn:aws:iam::{ACCT}:user/ana"
 ROLE_ARN = f"arn:aws:iam::{ACCT}:role/deployer"
 SESSION_ARN = f"arn:aws:sts::{ACCT}:assumed-role/deployer/ci"
-A, I, E = Decision.ALLOW, Decision.IMPLICIT_DENY, Decision.EXPLICIT_DENY
+A, IMP, E = Decision.ALLOW, Decision.IMPLICIT_DENY, Decision.EXPLICIT_DENY
 
 
 def stmt(effect: str = "Allow", action: Any = "sqs:SendMessage", resource: Any = "*", **extra: Any) -> dict[str, Any]:
@@ -186,7 +186,7 @@ def test_condition_operators(operator: str, value: Any, policy_value: Any, expec
     policy = doc(stmt(Condition={operator: {"test:Key": policy_value}}))
     context = {} if value is None else {"test:Key": value}
     verdict = decide(Ask(user(policy), "sqs:SendMessage", QUEUE, context))
-    assert verdict.decision is (A if expected else I)
+    assert verdict.decision is (A if expected else IMP)
 
 
 def test_condition_key_names_are_case_insensitive() -> None:
@@ -225,7 +225,7 @@ SET_ROWS: list[tuple[str, Any, Any, bool]] = [
 def test_set_operators(operator: str, values: Any, policy_values: Any, expected: bool) -> None:
     policy = doc(stmt(Condition={operator: {"aws:TagKeys": policy_values}}))
     context = {} if values is None else {"aws:TagKeys": values}
-    assert decide(Ask(user(policy), "sqs:SendMessage", QUEUE, context)).decision is (A if expected else I)
+    assert decide(Ask(user(policy), "sqs:SendMessage", QUEUE, context)).decision is (A if expected else IMP)
 
 
 def test_keys_and_operators_are_anded_values_ored() -> None:
@@ -241,7 +241,7 @@ def test_keys_and_operators_are_anded_values_ored() -> None:
     assert decide(Ask(user(policy), "sqs:SendMessage", QUEUE, good)).allowed
     for key, value in (("aws:RequestedRegion", "ap-south-1"), ("test:Team", "b"), ("aws:SecureTransport", "false")):
         bad = {**good, key: value}
-        assert decide(Ask(user(policy), "sqs:SendMessage", QUEUE, bad)).decision is I
+        assert decide(Ask(user(policy), "sqs:SendMessage", QUEUE, bad)).decision is IMP
 
 
 # --- Action / NotAction / Resource / NotResource ("IAM JSON policy elements") -----------------------------------
@@ -253,34 +253,34 @@ ELEMENT_ROWS: list[tuple[dict[str, Any], str, str, Decision]] = [
     (stmt(action="sqs:Send*"), "sqs:SendMessage", QUEUE, A),
     (stmt(action="sqs:*Message"), "sqs:ReceiveMessage", QUEUE, A),
     (stmt(action="sqs:*"), "sqs:DeleteQueue", QUEUE, A),
-    (stmt(action="sqs:*"), "sns:Publish", QUEUE, I),
+    (stmt(action="sqs:*"), "sns:Publish", QUEUE, IMP),
     (stmt(action="*"), "sns:Publish", QUEUE, A),
     (stmt(action="sqs:Send?essage"), "sqs:SendMessage", QUEUE, A),
-    (stmt(action="sqs:Send?"), "sqs:SendMessage", QUEUE, I),
+    (stmt(action="sqs:Send?"), "sqs:SendMessage", QUEUE, IMP),
     (stmt(action=["sns:Publish", "sqs:SendMessage"]), "sqs:SendMessage", QUEUE, A),
-    (stmt(action="sqs:SendMessageBatch"), "sqs:SendMessage", QUEUE, I),
-    (stmt(action="sqs"), "sqs:SendMessage", QUEUE, I),
+    (stmt(action="sqs:SendMessageBatch"), "sqs:SendMessage", QUEUE, IMP),
+    (stmt(action="sqs"), "sqs:SendMessage", QUEUE, IMP),
     (stmt(NotAction="sqs:DeleteQueue"), "sqs:SendMessage", QUEUE, A),
-    (stmt(NotAction="sqs:DeleteQueue"), "sqs:DeleteQueue", QUEUE, I),
-    (stmt(NotAction="sqs:*"), "sqs:DeleteQueue", QUEUE, I),
+    (stmt(NotAction="sqs:DeleteQueue"), "sqs:DeleteQueue", QUEUE, IMP),
+    (stmt(NotAction="sqs:*"), "sqs:DeleteQueue", QUEUE, IMP),
     (stmt(NotAction="sqs:*"), "sns:Publish", QUEUE, A),
-    (stmt(NotAction=["iam:*", "sts:*"]), "iam:CreateUser", QUEUE, I),
+    (stmt(NotAction=["iam:*", "sts:*"]), "iam:CreateUser", QUEUE, IMP),
     (stmt(NotAction=["iam:*", "sts:*"]), "dynamodb:GetItem", QUEUE, A),
     (stmt("Deny", NotAction="sqs:ReceiveMessage"), "sqs:SendMessage", QUEUE, E),
-    (stmt("Deny", NotAction="sqs:SendMessage"), "sqs:SendMessage", QUEUE, I),
+    (stmt("Deny", NotAction="sqs:SendMessage"), "sqs:SendMessage", QUEUE, IMP),
     (stmt(resource=QUEUE), "sqs:SendMessage", QUEUE, A),
-    (stmt(resource=OTHER_QUEUE), "sqs:SendMessage", QUEUE, I),
+    (stmt(resource=OTHER_QUEUE), "sqs:SendMessage", QUEUE, IMP),
     (stmt(resource="arn:aws:sqs:*:*:orders"), "sqs:SendMessage", QUEUE, A),
     (stmt(resource="arn:aws:sqs:us-east-1:111111111111:ord?rs"), "sqs:SendMessage", QUEUE, A),
-    (stmt(resource="arn:aws:sqs:us-east-1:111111111111:Orders"), "sqs:SendMessage", QUEUE, I),  # case matters
+    (stmt(resource="arn:aws:sqs:us-east-1:111111111111:Orders"), "sqs:SendMessage", QUEUE, IMP),  # case matters
     (stmt(resource="arn:aws:sqs:*"), "sqs:SendMessage", QUEUE, A),  # Resource wildcards cross colons
     (stmt(resource=["arn:aws:sns:*:*:*", QUEUE]), "sqs:SendMessage", QUEUE, A),
-    (stmt(resource=None, NotResource=QUEUE), "sqs:SendMessage", QUEUE, I),
+    (stmt(resource=None, NotResource=QUEUE), "sqs:SendMessage", QUEUE, IMP),
     (stmt(resource=None, NotResource=OTHER_QUEUE), "sqs:SendMessage", QUEUE, A),
-    (stmt(resource=None, NotResource="arn:aws:sqs:*"), "sqs:SendMessage", QUEUE, I),
+    (stmt(resource=None, NotResource="arn:aws:sqs:*"), "sqs:SendMessage", QUEUE, IMP),
     (stmt("Deny", resource=None, NotResource=QUEUE), "sqs:SendMessage", OTHER_QUEUE, E),
-    (stmt("Deny", resource=None, NotResource=QUEUE), "sqs:SendMessage", QUEUE, I),
-    (stmt(resource=None), "sqs:SendMessage", QUEUE, I),  # an identity policy without Resource grants nothing
+    (stmt("Deny", resource=None, NotResource=QUEUE), "sqs:SendMessage", QUEUE, IMP),
+    (stmt(resource=None), "sqs:SendMessage", QUEUE, IMP),  # an identity policy without Resource grants nothing
     (stmt(NotAction="iam:*", resource=None, NotResource=OTHER_QUEUE), "sqs:SendMessage", QUEUE, A),
 ]
 
@@ -297,16 +297,16 @@ def test_action_and_resource_elements(
 
 VARIABLE_ROWS: list[tuple[str, dict[str, Any], str, Decision]] = [
     ("arn:aws:sqs:*:*:${aws:username}-*", {"aws:username": "ana"}, "arn:aws:sqs:us-east-1:1:ana-jobs", A),
-    ("arn:aws:sqs:*:*:${aws:username}-*", {"aws:username": "ana"}, "arn:aws:sqs:us-east-1:1:bob-jobs", I),
-    ("arn:aws:sqs:*:*:${aws:username}-*", {}, "arn:aws:sqs:us-east-1:1:ana-jobs", I),  # absent: matches nothing
+    ("arn:aws:sqs:*:*:${aws:username}-*", {"aws:username": "ana"}, "arn:aws:sqs:us-east-1:1:bob-jobs", IMP),
+    ("arn:aws:sqs:*:*:${aws:username}-*", {}, "arn:aws:sqs:us-east-1:1:ana-jobs", IMP),  # absent: matches nothing
     ("arn:aws:sqs:*:*:${aws:PrincipalTag/team}", {"aws:PrincipalTag/team": "red"}, "arn:aws:sqs:r:1:red", A),
-    ("arn:aws:sqs:*:*:${aws:PrincipalTag/team}", {"aws:PrincipalTag/team": "red"}, "arn:aws:sqs:r:1:blue", I),
+    ("arn:aws:sqs:*:*:${aws:PrincipalTag/team}", {"aws:PrincipalTag/team": "red"}, "arn:aws:sqs:r:1:blue", IMP),
     ("arn:aws:sqs:*:*:${aws:PrincipalTag/team, 'shared'}", {}, "arn:aws:sqs:r:1:shared", A),  # default value
-    ("arn:aws:sqs:*:*:${aws:PrincipalTag/team, 'shared'}", {}, "arn:aws:sqs:r:1:red", I),
+    ("arn:aws:sqs:*:*:${aws:PrincipalTag/team, 'shared'}", {}, "arn:aws:sqs:r:1:red", IMP),
     ("arn:aws:sqs:*:*:literal-${*}", {}, "arn:aws:sqs:r:1:literal-*", A),  # ${*} is a literal star
-    ("arn:aws:sqs:*:*:literal-${*}", {}, "arn:aws:sqs:r:1:literal-x", I),
+    ("arn:aws:sqs:*:*:literal-${*}", {}, "arn:aws:sqs:r:1:literal-x", IMP),
     ("arn:aws:sqs:*:*:q${?}", {}, "arn:aws:sqs:r:1:q?", A),
-    ("arn:aws:sqs:*:*:${aws:username}", {"aws:username": "a*"}, "arn:aws:sqs:r:1:abc", I),  # values are literal
+    ("arn:aws:sqs:*:*:${aws:username}", {"aws:username": "a*"}, "arn:aws:sqs:r:1:abc", IMP),  # values are literal
     ("arn:aws:sqs:*:*:${aws:userid}", {"aws:userid": "AIDAEXAMPLE"}, "arn:aws:sqs:r:1:AIDAEXAMPLE", A),
 ]
 
@@ -320,7 +320,7 @@ def test_variables_need_version_2012() -> None:
     resource = "arn:aws:sqs:*:*:${aws:username}"
     old = doc(stmt(resource=resource), version="2008-10-17")
     keys = {"aws:username": "ana"}
-    assert decide(Ask(user(old, keys=keys), "sqs:SendMessage", "arn:aws:sqs:r:1:ana")).decision is I
+    assert decide(Ask(user(old, keys=keys), "sqs:SendMessage", "arn:aws:sqs:r:1:ana")).decision is IMP
     assert decide(Ask(user(old, keys=keys), "sqs:SendMessage", "arn:aws:sqs:r:1:${aws:username}")).allowed
 
 
@@ -332,7 +332,7 @@ def test_variables_in_conditions() -> None:
     refused = Ask(
         user(policy, keys={"aws:username": "bob"}), "sqs:SendMessage", QUEUE, {"aws:ResourceTag/owner": "ana"}
     )
-    assert decide(refused).decision is I
+    assert decide(refused).decision is IMP
 
 
 # --- the evaluation logic: identity, resource, boundary and session policies; same account and across ----------
@@ -350,9 +350,9 @@ OTHER_GRANT = rp({"AWS": OTHER})
 
 LOGIC_ROWS: list[tuple[str, Identity, str | None, str | None, Decision, str | None]] = [
     # a single account: identity policies alone
-    ("no policy at all", user(), None, None, I, IDENTITY),
+    ("no policy at all", user(), None, None, IMP, IDENTITY),
     ("identity allows", user(ALLOW_SEND), None, None, A, None),
-    ("identity allows another action", user(ALLOW_RECEIVE), None, None, I, IDENTITY),
+    ("identity allows another action", user(ALLOW_RECEIVE), None, None, IMP, IDENTITY),
     ("identity denies", user(DENY_SEND), None, None, E, IDENTITY),
     ("deny beats allow in one policy", user(doc(stmt(), stmt("Deny"))), None, None, E, IDENTITY),
     ("deny beats allow across policies", user(ALLOW_ALL, DENY_SEND), None, None, E, IDENTITY),
@@ -360,18 +360,18 @@ LOGIC_ROWS: list[tuple[str, Identity, str | None, str | None, Decision, str | No
     # a single account: the resource policy's grant (union)
     ("resource grants the user, no identity policy", user(), USER_GRANT, None, A, None),
     ("resource grants *, no identity policy", user(), STAR_GRANT, None, A, None),
-    ("resource grants the account: identity must allow", user(), ACCOUNT_GRANT, None, I, IDENTITY),
-    ("resource grants the root ARN: identity must allow", user(), ROOT_GRANT, None, I, IDENTITY),
+    ("resource grants the account: identity must allow", user(), ACCOUNT_GRANT, None, IMP, IDENTITY),
+    ("resource grants the root ARN: identity must allow", user(), ROOT_GRANT, None, IMP, IDENTITY),
     ("resource grants the account and identity allows", user(ALLOW_SEND), ACCOUNT_GRANT, None, A, None),
-    ("resource grants another account only", user(), OTHER_GRANT, None, I, IDENTITY),
-    ("resource grants another action", user(), rp({"AWS": USER_ARN}, action="sqs:ReceiveMessage"), None, I, IDENTITY),
+    ("resource grants another account only", user(), OTHER_GRANT, None, IMP, IDENTITY),
+    ("resource grants another action", user(), rp({"AWS": USER_ARN}, action="sqs:ReceiveMessage"), None, IMP, IDENTITY),
     ("resource denies the user though identity allows", user(ALLOW_SEND), USER_DENY, None, E, RESOURCE),
     ("resource denies everyone", user(ALLOW_ALL), ALL_DENY, None, E, RESOURCE),
     ("identity denies though resource grants", user(DENY_SEND), USER_GRANT, None, E, IDENTITY),
     # permissions boundaries
     ("boundary allows, identity allows", user(ALLOW_SEND, boundary=ALLOW_ALL), None, None, A, None),
-    ("boundary allows, identity silent", user(boundary=ALLOW_ALL), None, None, I, IDENTITY),
-    ("boundary silent, identity allows", user(ALLOW_SEND, boundary=ALLOW_RECEIVE), None, None, I, BOUNDARY),
+    ("boundary allows, identity silent", user(boundary=ALLOW_ALL), None, None, IMP, IDENTITY),
+    ("boundary silent, identity allows", user(ALLOW_SEND, boundary=ALLOW_RECEIVE), None, None, IMP, BOUNDARY),
     ("boundary denies", user(ALLOW_SEND, boundary=doc(stmt(action="*"), stmt("Deny"))), None, None, E, BOUNDARY),
     ("resource grant to the user ignores the boundary", user(boundary=ALLOW_RECEIVE), USER_GRANT, None, A, None),
     (
@@ -382,13 +382,13 @@ LOGIC_ROWS: list[tuple[str, Identity, str | None, str | None, Decision, str | No
         E,
         BOUNDARY,
     ),
-    ("boundary limits an account grant", user(ALLOW_SEND, boundary=ALLOW_RECEIVE), ACCOUNT_GRANT, None, I, BOUNDARY),
+    ("boundary limits an account grant", user(ALLOW_SEND, boundary=ALLOW_RECEIVE), ACCOUNT_GRANT, None, IMP, BOUNDARY),
     # assumed-role sessions
     ("role policy allows", session(ALLOW_SEND), None, None, A, None),
-    ("role policy silent", session(ALLOW_RECEIVE), None, None, I, IDENTITY),
+    ("role policy silent", session(ALLOW_RECEIVE), None, None, IMP, IDENTITY),
     ("session policy allows too", session(ALLOW_SEND, session=[ALLOW_SEND]), None, None, A, None),
-    ("session policy does not allow", session(ALLOW_SEND, session=[ALLOW_RECEIVE]), None, None, I, SESSION),
-    ("session policy alone grants nothing", session(session=[ALLOW_ALL]), None, None, I, IDENTITY),
+    ("session policy does not allow", session(ALLOW_SEND, session=[ALLOW_RECEIVE]), None, None, IMP, SESSION),
+    ("session policy alone grants nothing", session(session=[ALLOW_ALL]), None, None, IMP, IDENTITY),
     ("any session policy may allow", session(ALLOW_ALL, session=[ALLOW_RECEIVE, ALLOW_SEND]), None, None, A, None),
     (
         "session policy denies",
@@ -398,8 +398,8 @@ LOGIC_ROWS: list[tuple[str, Identity, str | None, str | None, Decision, str | No
         E,
         SESSION,
     ),
-    ("empty session policy list limits to nothing", session(ALLOW_ALL, session=[]), None, None, I, SESSION),
-    ("role boundary limits", session(ALLOW_SEND, boundary=ALLOW_RECEIVE), None, None, I, BOUNDARY),
+    ("empty session policy list limits to nothing", session(ALLOW_ALL, session=[]), None, None, IMP, SESSION),
+    ("role boundary limits", session(ALLOW_SEND, boundary=ALLOW_RECEIVE), None, None, IMP, BOUNDARY),
     ("role boundary allows", session(ALLOW_SEND, boundary=ALLOW_ALL), None, None, A, None),
     ("grant to the session ARN stands alone", session(session=[ALLOW_RECEIVE]), SESSION_GRANT, None, A, None),
     ("grant to the session ARN ignores the boundary", session(boundary=ALLOW_RECEIVE), SESSION_GRANT, None, A, None),
@@ -409,7 +409,7 @@ LOGIC_ROWS: list[tuple[str, Identity, str | None, str | None, Decision, str | No
         session(session=[ALLOW_RECEIVE]),
         ROLE_GRANT,
         None,
-        I,
+        IMP,
         IDENTITY,
     ),
     (
@@ -425,16 +425,16 @@ LOGIC_ROWS: list[tuple[str, Identity, str | None, str | None, Decision, str | No
         session(boundary=ALLOW_RECEIVE),
         ROLE_GRANT,
         None,
-        I,
+        IMP,
         IDENTITY,
     ),
-    ("grant to the account needs the role's policy", session(), ACCOUNT_GRANT, None, I, IDENTITY),
+    ("grant to the account needs the role's policy", session(), ACCOUNT_GRANT, None, IMP, IDENTITY),
     (
         "grant to another role does not apply",
         session(),
         rp({"AWS": f"arn:aws:iam::{ACCT}:role/other"}),
         None,
-        I,
+        IMP,
         IDENTITY,
     ),
     ("resource denies the role's sessions", session(ALLOW_ALL), rp({"AWS": ROLE_ARN}, "Deny"), None, E, RESOURCE),
@@ -442,22 +442,22 @@ LOGIC_ROWS: list[tuple[str, Identity, str | None, str | None, Decision, str | No
     ("root in its own account", Identity.root(ACCT), None, None, A, None),
     ("root ignores having no identity policy", Identity.root(ACCT), OTHER_GRANT, None, A, None),
     ("root is denied by a resource policy's explicit deny", Identity.root(ACCT), ALL_DENY, None, E, RESOURCE),
-    ("root of another account needs the resource policy", Identity.root(OTHER), None, ACCT, I, RESOURCE),
+    ("root of another account needs the resource policy", Identity.root(OTHER), None, ACCT, IMP, RESOURCE),
     ("root of another account granted by account", Identity.root(OTHER), OTHER_GRANT, ACCT, A, None),
     # across accounts: both sides
-    ("cross: identity allows, no resource policy", user(ALLOW_SEND), None, OTHER, I, RESOURCE),
-    ("cross: resource grants the account, identity silent", user(), rp({"AWS": ACCT}), OTHER, I, IDENTITY),
-    ("cross: resource grants the user, identity silent", user(), USER_GRANT, OTHER, I, IDENTITY),
+    ("cross: identity allows, no resource policy", user(ALLOW_SEND), None, OTHER, IMP, RESOURCE),
+    ("cross: resource grants the account, identity silent", user(), rp({"AWS": ACCT}), OTHER, IMP, IDENTITY),
+    ("cross: resource grants the user, identity silent", user(), USER_GRANT, OTHER, IMP, IDENTITY),
     ("cross: both allow", user(ALLOW_SEND), rp({"AWS": ACCT}), OTHER, A, None),
     ("cross: both allow (user ARN)", user(ALLOW_SEND), USER_GRANT, OTHER, A, None),
     ("cross: both allow (*)", user(ALLOW_SEND), STAR_GRANT, OTHER, A, None),
-    ("cross: resource grants a third account", user(ALLOW_SEND), rp({"AWS": "333333333333"}), OTHER, I, RESOURCE),
+    ("cross: resource grants a third account", user(ALLOW_SEND), rp({"AWS": "333333333333"}), OTHER, IMP, RESOURCE),
     ("cross: resource denies", user(ALLOW_SEND), rp({"AWS": ACCT}, "Deny"), OTHER, E, RESOURCE),
     ("cross: identity denies", user(DENY_SEND), STAR_GRANT, OTHER, E, IDENTITY),
-    ("cross: boundary limits", user(ALLOW_SEND, boundary=ALLOW_RECEIVE), STAR_GRANT, OTHER, I, BOUNDARY),
-    ("cross: session policy limits", session(ALLOW_SEND, session=[ALLOW_RECEIVE]), STAR_GRANT, OTHER, I, SESSION),
+    ("cross: boundary limits", user(ALLOW_SEND, boundary=ALLOW_RECEIVE), STAR_GRANT, OTHER, IMP, BOUNDARY),
+    ("cross: session policy limits", session(ALLOW_SEND, session=[ALLOW_RECEIVE]), STAR_GRANT, OTHER, IMP, SESSION),
     ("cross: session both allow", session(ALLOW_SEND, session=[ALLOW_SEND]), ROLE_GRANT, OTHER, A, None),
-    ("cross: grant to the session ARN still needs the role's policy", session(), SESSION_GRANT, OTHER, I, IDENTITY),
+    ("cross: grant to the session ARN still needs the role's policy", session(), SESSION_GRANT, OTHER, IMP, IDENTITY),
 ]
 
 
@@ -483,9 +483,9 @@ def test_evaluation_logic(
 
 SNS_TOPIC = f"arn:aws:sns:us-east-1:{ACCT}:events"
 SERVICE_ROWS: list[tuple[str | None, dict[str, Any], Decision]] = [
-    (None, {"aws:SourceArn": SNS_TOPIC}, I),
+    (None, {"aws:SourceArn": SNS_TOPIC}, IMP),
     (rp({"Service": "sns.amazonaws.com"}), {"aws:SourceArn": SNS_TOPIC}, A),
-    (rp({"Service": "events.amazonaws.com"}), {"aws:SourceArn": SNS_TOPIC}, I),
+    (rp({"Service": "events.amazonaws.com"}), {"aws:SourceArn": SNS_TOPIC}, IMP),
     (
         rp({"Service": "sns.amazonaws.com"}, Condition={"ArnEquals": {"aws:SourceArn": SNS_TOPIC}}),
         {"aws:SourceArn": SNS_TOPIC},
@@ -494,7 +494,7 @@ SERVICE_ROWS: list[tuple[str | None, dict[str, Any], Decision]] = [
     (
         rp({"Service": "sns.amazonaws.com"}, Condition={"ArnEquals": {"aws:SourceArn": SNS_TOPIC + "x"}}),
         {"aws:SourceArn": SNS_TOPIC},
-        I,
+        IMP,
     ),
     (
         rp({"Service": "sns.amazonaws.com"}, Condition={"StringEquals": {"aws:SourceAccount": ACCT}}),
@@ -504,7 +504,7 @@ SERVICE_ROWS: list[tuple[str | None, dict[str, Any], Decision]] = [
     (
         rp({"Service": "sns.amazonaws.com"}, Condition={"StringEquals": {"aws:SourceAccount": OTHER}}),
         {"aws:SourceAccount": ACCT},
-        I,
+        IMP,
     ),
     (
         rp("*", Condition={"ArnLike": {"aws:SourceArn": "arn:aws:sns:*:111111111111:*"}}),
@@ -512,7 +512,7 @@ SERVICE_ROWS: list[tuple[str | None, dict[str, Any], Decision]] = [
         A,
     ),
     (rp({"AWS": "*"}), {}, A),
-    (rp({"AWS": ACCT}), {}, I),  # an account grant is not a grant to a service
+    (rp({"AWS": ACCT}), {}, IMP),  # an account grant is not a grant to a service
     (
         doc(
             stmt(action="sqs:SendMessage", resource=None, Principal={"Service": "sns.amazonaws.com"}),
@@ -536,7 +536,7 @@ def test_service_principals(resource_policy: str | None, context: dict[str, Any]
 def test_principal_keys() -> None:
     arn_check = doc(stmt(Condition={"ArnEquals": {"aws:PrincipalArn": ROLE_ARN}}))
     assert decide(Ask(session(arn_check), "sqs:SendMessage", QUEUE)).allowed  # a session's PrincipalArn: its role
-    assert decide(Ask(user(arn_check), "sqs:SendMessage", QUEUE)).decision is I
+    assert decide(Ask(user(arn_check), "sqs:SendMessage", QUEUE)).decision is IMP
     account_check = doc(stmt(Condition={"StringEquals": {"aws:PrincipalAccount": ACCT}}))
     assert decide(Ask(user(account_check), "sqs:SendMessage", QUEUE)).allowed
     kinds = {USER: "User", ROLE_SESSION: "AssumedRole"}
@@ -559,17 +559,17 @@ def test_principal_tags_and_resource_tags() -> None:
     policy = doc(stmt(Condition={"StringEquals": {"aws:ResourceTag/team": "${aws:PrincipalTag/team}"}}))
     red = user(policy, keys={"aws:PrincipalTag/team": "red"})
     assert decide(Ask(red, "sqs:SendMessage", QUEUE, {"aws:ResourceTag/team": "red"})).allowed
-    assert decide(Ask(red, "sqs:SendMessage", QUEUE, {"aws:ResourceTag/team": "blue"})).decision is I
-    assert decide(Ask(red, "sqs:SendMessage", QUEUE, {})).decision is I
+    assert decide(Ask(red, "sqs:SendMessage", QUEUE, {"aws:ResourceTag/team": "blue"})).decision is IMP
+    assert decide(Ask(red, "sqs:SendMessage", QUEUE, {})).decision is IMP
 
 
 # --- AWS's words ---------------------------------------------------------------------------------------------
 
 MESSAGE_ROWS: list[tuple[Decision, str, str]] = [
-    (I, IDENTITY, "because no identity-based policy allows the sqs:SendMessage action"),
-    (I, RESOURCE, "because no resource-based policy allows the sqs:SendMessage action"),
-    (I, BOUNDARY, "because no permissions boundary allows the sqs:SendMessage action"),
-    (I, SESSION, "because no session policy allows the sqs:SendMessage action"),
+    (IMP, IDENTITY, "because no identity-based policy allows the sqs:SendMessage action"),
+    (IMP, RESOURCE, "because no resource-based policy allows the sqs:SendMessage action"),
+    (IMP, BOUNDARY, "because no permissions boundary allows the sqs:SendMessage action"),
+    (IMP, SESSION, "because no session policy allows the sqs:SendMessage action"),
     (E, IDENTITY, "with an explicit deny in an identity-based policy"),
     (E, RESOURCE, "with an explicit deny in a resource-based policy"),
     (E, BOUNDARY, "with an explicit deny in a permissions boundary"),
@@ -602,10 +602,10 @@ def test_messages(decision: Decision, policy_type: str, tail: str) -> None:
 )
 def test_unreadable_policies_grant_nothing(text: str) -> None:
     verdict = decide(Ask(user(text), "sqs:SendMessage", QUEUE, {}, text))
-    assert verdict.decision is I
+    assert verdict.decision is IMP
 
 
 def test_an_unexpected_context_value_denies_without_raising() -> None:
     policy = doc(stmt(Condition={"StringEquals": {"test:Key": "x"}}))
     verdict = decide(Ask(user(policy), "sqs:SendMessage", QUEUE, {"test:Key": 5}))  # type: ignore[dict-item]
-    assert verdict.decision is I
+    assert verdict.decision is IMP
