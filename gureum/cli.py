@@ -54,6 +54,12 @@ def _parser() -> argparse.ArgumentParser:
         help="verify SigV4 signatures (default: accept any credentials)",
     )
     start.add_argument(
+        "--enforce-iam",
+        action="store_true",
+        default=os.environ.get("GUREUM_ENFORCE_IAM", "").lower() in ("1", "true", "yes", "on"),
+        help="authorise every request and delivery with IAM and resource policies as AWS does (implies --strict-auth)",
+    )
+    start.add_argument(
         "--credentials",
         default=os.environ.get("GUREUM_CREDENTIALS", ""),
         help="strict mode's static keys, 'AKID:SECRET[,AKID2:SECRET2]' (default test:test)",
@@ -109,7 +115,8 @@ def build_config(args: argparse.Namespace) -> Config:
         if not sep or not key or not secret:
             raise SystemExit(f"--credentials takes AKID:SECRET pairs separated by commas, not {item!r}")
         pairs.append((key, secret))
-    if args.strict_auth and not pairs:
+    strict = args.strict_auth or args.enforce_iam
+    if strict and not pairs:
         pairs = [("test", "test")]
     return Config(
         host=args.host,
@@ -118,7 +125,8 @@ def build_config(args: argparse.Namespace) -> Config:
         store_url=args.store,
         sync=args.sync,
         log_level=args.log_level,
-        strict_auth=args.strict_auth,
+        strict_auth=strict,
+        enforce_iam=args.enforce_iam,
         credentials=tuple(pairs),
         smtp_port=args.smtp_port,
         smtp_inbound_port=args.smtp_inbound_port,

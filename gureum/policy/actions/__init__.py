@@ -1,0 +1,289 @@
+"""What each operation asks IAM for, as data (one JSON table per service, from AWS's Service Authorization
+Reference): the action (``prefix:Name``, where it differs from the operation's name), the resource ARNs the
+operation touches (templates over its input members), the service's condition keys, and the error a refusal is
+answered with. ``required(service, operation, params, region, account, method, path)`` reads it. Pure: imports
+nothing from gureum outside this package.
+
+A template is an ARN with ``{region}``, ``{account}``, ``{Member}`` and ``{Member|transform}`` placeholders; a
+table lists named resources and, per operation, which one (``"*"`` for none). An operation not listed takes the
+first resource of ``default`` whose members are all in its input, else ``"*"``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+HERE = Path(__file__).parent
+
+
+@dataclass(frozen=True, slots=True)
+class Needed:
+    """One permission an operation needs: the action and the resource ARN."""
+
+    action: str
+    resource: str
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """What one call needs: its permissions (all of them), the service's condition keys from its input, and the
+    error code a refusal is answered with (and its status)."""
+
+    needs: tuple[Needed, ...]
+    keys: Mapping[str, Any] = field(default_factory=dict)
+    code: str = "AccessDenied"
+    type_name: str | None = None
+    skip: bool = False  # an operation AWS answers without any permission (sts:GetCallerIdentity)
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    prefix: str
+    resources: Mapping[str, str]
+    default: tuple[str, ...]
+    operations: Mapping[str, Mapping[str, Any]]
+    keys: Mapping[str, str]  # condition key -> input member, for every operation that has it
+    code: str | None
+    type_name: str | None
+    http: bool  # API Gateway's management API: the action is the HTTP method, the resource the path
+
+
+@functools.cache
+def table(service: str) -> Table | None:
+    """The service's table (botocore service name), None when gureum has none for it."""
+    path = HERE / f"{service}.json"
+    if not path.exists():
+        return None
+    raw = json.loads(path.read_text())
+    return Table(
+        raw["prefix"],
+        raw.get("resources", {}),
+        tuple(raw.get("default", ())),
+        raw.get("operations", {}),
+        raw.get("keys", {}),
+        raw.get("code"),
+        raw.get("type"),
+        bool(raw.get("http")),
+    )
+
+
+def services() -> list[str]:
+    return sorted(path.stem for path in HERE.glob("*.json"))
+
+
+# --- transforms of input values ----------------------------------------------------------------------------------
+
+
+def _queue_part(index: int) -> Callable[[str, Mapping[str, Any], str, str], str]:
+    def part(value: str, params: Mapping[str, Any], region: str, account: str) -> str:
+        if "://" not in value:  # a bare queue name (AWS takes one for QueueUrl): the caller's account
+            return (region, account, value)[index]
+        segments = [s for s in urlsplit(value).path.split("/") if s]
+        host = urlsplit(value).hostname or ""
+        labels = host.split(".")
+        named = labels[1] if len(labels) > 2 and labels[0] == "sqs" and labels[1] != "localhost" else region
+        found = (named, segments[-2] if len(segments) >= 2 else account, segments[-1] if segments else "")
+        return found[index]
+
+    return part
+
+
+def _function(value: str, params: Mapping[str, Any], region: str, account: str) -> str:
+    """A Lambda FunctionName (name, partial ARN "123456789012:function:name", or ARN) as the function's ARN,
+    qualified when the call names a Qualifier."""
+    if value.startswith("arn:"):
+        arn = value
+    elif ":function:" in value:
+        arn = f"arn:aws:lambda:{region}:{value}"
+    else:
+        name, _, qualifier = value.partition(":")
+        arn = f"arn:aws:lambda:{region}:{account}:function:{name}" + (f":{qualifier}" if qualifier else "")
+    qualifier = params.get("Qualifier")
+    if qualifier and arn.count(":") == 6:
+        arn = f"{arn}:{qualifier}"
+    return arn
+
+
+def _last(value: str, params: Mapping[str, Any], region: str, account: str) -> str:
+    """The name at the end of an ARN or the value itself (Kinesis StreamARN or StreamName, …)."""
+    return value.rsplit("/", 1)[-1] if value.startswith("arn:") else value
+
+
+def _topic(value: str, params: Mapping[str, Any], region: str, account: str) -> str:
+    """The topic of a subscription ARN (arn:aws:sns:r:a:topic:id)."""
+    return value.rsplit(":", 1)[0] if value.count(":") >= 6 else value
+
+
+def _bus(value: str, params: Mapping[str, Any], region: str, account: str) -> str:
+    """An EventBridge bus name or ARN as the bus's ARN."""
+    return value if value.startswith("arn:") else f"arn:aws:events:{region}:{account}:event-bus/{value}"
+
+
+def _rule_prefix(value: str, params: Mapping[str, Any], region: str, account: str) -> str:
+    """The "bus/" part of a rule's ARN (from EventBusName, a name or an ARN): none on the default bus."""
+    bus = value.rsplit("/", 1)[-1]
+    return "" if bus in ("", "default") else f"{bus}/"
+
+
+def _table(value: str, params: Mapping[str, Any], region: str, account: str) -> str:
+    """A DynamoDB TableName (a name or the table's ARN) as the table's ARN."""
+    return value if value.startswith("arn:") else f"arn:aws:dynamodb:{region}:{account}:table/{value}"
+
+
+def _group(value: str, params: Mapping[str, Any], region: str, account: str) -> str:
+    """A Logs log group identifier (a name or an ARN, with or without its ":*") as its name."""
+    if value.startswith("arn:"):
+        value = value.split(":log-group:", 1)[-1]
+        return value[:-2] if value.endswith(":*") else value
+    return value
+
+
+TRANSFORMS: dict[str, Callable[[str, Mapping[str, Any], str, str], str]] = {
+    "queue_region": _queue_part(0),
+    "queue_account": _queue_part(1),
+    "queue_name": _queue_part(2),
+    "function": _function,
+    "last": _last,
+    "topic": _topic,
+    "bus": _bus,
+    "rule_prefix": _rule_prefix,
+    "table": _table,
+    "group": _group,
+}
+
+
+def _fill(template: str, params: Mapping[str, Any], region: str, account: str) -> str | None:
+    """The template with its placeholders filled; None when a member it names is absent."""
+    out: list[str] = []
+    i = 0
+    while i < len(template):
+        start = template.find("{", i)
+        if start < 0:
+            out.append(template[i:])
+            break
+        end = template.find("}", start)
+        out.append(template[i:start])
+        name, _, transform = template[start + 1 : end].partition("|")
+        name, fallback, default = name.partition("?")
+        if name == "region":
+            value: Any = region
+        elif name == "account":
+            value = account
+        else:
+            value = params.get(name)
+            if value is None and fallback:
+                value = default
+        if value is None or not isinstance(value, (str, int)):
+            return None
+        text = str(value)
+        if transform:
+            text = TRANSFORMS[transform](text, params, region, account)
+        out.append(text)
+        i = end + 1
+    return "".join(out)
+
+
+def _many(spec: Mapping[str, Any], params: Mapping[str, Any], region: str, account: str) -> list[str]:
+    """Resources from a collection member: {"each": member, "key": ... or "keys": true, "template": ...}."""
+    items = params.get(spec["each"])
+    out: list[str] = []
+    if isinstance(items, dict) and spec.get("keys"):
+        for key in items:
+            filled = _fill(spec["template"], {**params, "_": key}, region, account)
+            if filled:
+                out.append(filled)
+    elif isinstance(items, list):
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            inner = item.get(spec["in"]) if spec.get("in") else item
+            if isinstance(inner, dict):
+                filled = _fill(spec["template"], {**params, **inner}, region, account)
+                if filled:
+                    out.append(filled)
+    return out
+
+
+def _items(
+    prefix: str, specs: list[Mapping[str, Any]], params: Mapping[str, Any], region: str, account: str
+) -> list[Needed]:
+    """Permissions of a call whose items each name an action and a resource (DynamoDB's TransactWriteItems: a Put
+    item needs dynamodb:PutItem on its table, …): [{"each", "kind", "action", "template"}, …]."""
+    out: list[Needed] = []
+    for spec in specs:
+        items = params.get(spec["each"])
+        for item in items if isinstance(items, list) else []:
+            inner = item.get(spec["kind"]) if isinstance(item, dict) else None
+            if isinstance(inner, dict):
+                filled = _fill(spec["template"], {**params, **inner}, region, account)
+                if filled:
+                    out.append(Needed(f"{prefix}:{spec['action']}", filled))
+    return out
+
+
+def _http(table_: Table, method: str, path: str, region: str) -> Requirement:
+    return Requirement(
+        (Needed(f"{table_.prefix}:{method.upper()}", f"arn:aws:apigateway:{region}::{path.rstrip('/') or '/'}"),),
+        code=table_.code or "AccessDeniedException",
+        type_name=table_.type_name,
+    )
+
+
+def required(
+    service: str,
+    operation: str,
+    params: Mapping[str, Any],
+    region: str,
+    account: str,
+    *,
+    method: str = "POST",
+    path: str = "/",
+    default_code: str = "AccessDenied",
+) -> Requirement | None:
+    """What ``operation`` of ``service`` needs, None when gureum has no table for the service."""
+    found = table(service)
+    if found is None:
+        return None
+    if found.http:
+        return _http(found, method, path, region)
+    spec = found.operations.get(operation, {})
+    if spec.get("skip"):
+        return Requirement((), skip=True)
+    action = f"{found.prefix}:{spec.get('action', operation)}"
+    resources: list[str] = []
+    named = spec.get("resource")
+    if isinstance(named, dict):  # several resources from a collection member
+        resources = _many(named, params, region, account)
+    elif isinstance(named, list) and named and isinstance(named[0], dict):  # per item, with its own action
+        return Requirement(
+            tuple(_items(found.prefix, named, params, region, account)), {}, found.code or default_code, found.type_name
+        )
+    elif named is not None:
+        for name in [named] if isinstance(named, str) else named:
+            template = found.resources.get(name, name)
+            filled = "*" if template == "*" else _fill(template, params, region, account)
+            if filled is not None:
+                resources = [filled]
+                break
+    else:
+        for name in found.default:
+            filled = _fill(found.resources[name], params, region, account)
+            if filled is not None:
+                resources = [filled]
+                break
+    needs = tuple(dict.fromkeys(Needed(action, resource) for resource in (resources or ["*"])))
+    extra = tuple(Needed(f"{found.prefix}:{name}", needs[0].resource) for name in spec.get("also", ()))
+    keys: dict[str, Any] = {}
+    for key, member in {**found.keys, **spec.get("keys", {})}.items():
+        value = params.get(member)
+        if isinstance(value, (str, int, float, bool)):
+            keys[key] = str(value).lower() if isinstance(value, bool) else str(value)
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            keys[key] = list(value)
+    return Requirement(needs + extra, keys, found.code or default_code, found.type_name)
