@@ -1,13 +1,13 @@
 """One execution environment: a process of the function's runtime, its Runtime API server, its log output.
 
 Isolation: a separate process in its own session (process group), working directory = the unpacked code
-(LAMBDA_TASK_ROOT), a private TMPDIR removed with the environment, RLIMIT_AS at MemorySize (plus V8's
+(LAMBDA_TASK_ROOT), a private TMPDIR removed with the environment, its memory held at MemorySize (a memory cgroup
+where writable: beyond it the kernel kills it, reported as AWS's Runtime.OutOfMemory; else RLIMIT_AS, plus V8's
 up-front reservation for Node), no core dumps, killed with gureum (PR_SET_PDEATHSIG; and its Runtime API socket
 closes), and only the environment AWS documents (the parent's variables do not leak in).  The file system is
 restricted with Landlock where the kernel has it (sandbox.py: read-only system, runtime and code; writable only the
-environment's own folder, mounted on /tmp when gureum runs as root; as root also its own PID namespace, private
-/proc and /dev/shm, pids cgroup).  Not isolated: network and users are the host's; a container engine would add
-those (network namespace, cgroup memory accounting like AWS's).
+environment's own folder; as root also a user of its own, its own mount and PID namespaces with /tmp, /proc and
+/dev/shm private, pids and memory cgroups).  Not isolated: the network is the host's.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""File-system isolation of execution environments without a container engine: Linux Landlock, plus a private
-/tmp when gureum may create a mount namespace.
+"""Isolation of execution environments without a container engine: Linux Landlock, and as root namespaces, a user
+of its own and cgroups.
 
 An environment's process may read (and execute) only the system's directories (/usr, /etc, /lib…), its runtime
 (the interpreter's installation, gureum's bootstrap loops, the SDK it is given), its own code and layers; it may
@@ -8,10 +8,15 @@ folders — is out of reach. Landlock is an unprivileged kernel feature (Linux 5
 environment runs without it and gureum says so once in its log. As root, the environment also gets a mount
 namespace in which its private folder is mounted on /tmp, as on AWS (code that writes to /tmp directly works and
 sees only its own files; a runtime installed under /tmp is bound back at its path); otherwise (not root, or gureum's
-data directory itself under /tmp) /tmp is not writable and TMPDIR names the private folder. As root
+data directory itself under /tmp) /tmp is not writable and TMPDIR names the private folder. As root it runs as a
+user of its own (``new_user``: a random uid and gid per environment, no supplementary groups, sbx_user1051 in its
+passwd file): in its mount namespace gureum's data directory and every folder that user could not traverse (/root
+holding pyenv, a mktemp folder holding a venv) are covered by an empty one, and what it needs beneath them (its
+runtime, SDK, code, layers, own folder) is bound back at the same path, so nothing on the host changes. As root
 (where the kernel allows it), each environment also runs in PID and IPC namespaces of its own with a private /proc
-and /dev/shm (it sees and signals only its own processes; all of them end with it), in a pids cgroup of its own
-when one is writable (``PIDS_MAX``); a non-root gureum bounds forks with RLIMIT_NPROC. ``isolation()`` says which.
+and /dev/shm (it sees and signals only its own processes; all of them end with it), in pids and memory cgroups of
+its own where writable (cgroups.py); RLIMIT_NPROC bounds its user's processes (gureum's own user when not root).
+``isolation()`` says which.
 
 The rules are computed in gureum (``Sandbox.for_environment``) and applied in the child between fork and exec
 (``Sandbox.apply``): a handful of system calls, no allocation-heavy work.
@@ -373,14 +378,15 @@ def _kernel_allows(flags: int) -> bool:
     return allowed
 
 
-def isolation() -> dict[str, bool]:
-    """Which isolation environments get here (for /_gureum/health)."""
+def isolation() -> dict[str, bool | str]:
+    """Which isolation environments get here (for /_gureum/health); ``user`` says whose user they run as."""
     root = _LIBC is not None and os.geteuid() == 0
     landlock = bool(landlock_abi())
     pidns = landlock and pid_namespace_available()
     limits = cgroups.available() if pidns else {"pids_cgroup": False, "memory_cgroup": False}
     user = landlock and root and unprivileged_user_available()
     return {
+        "user": "per-environment" if user else "gureum",
         "landlock": landlock,
         "pid_namespace": pidns,
         "private_tmp": landlock and root,

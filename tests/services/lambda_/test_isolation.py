@@ -126,7 +126,7 @@ def test_each_environment_has_its_own_tmp(outside_tmp_server: Server, name: str)
     assert _invoke(client, f"{name}-b", {"read_back": {"other": marker}})["other"] == "FileNotFoundError"
 
 
-def _isolation(server: Server) -> dict[str, bool]:
+def _isolation(server: Server) -> dict[str, Any]:
     return dict(server.health().get("isolation", {}).get("lambda", {}))
 
 
@@ -297,9 +297,10 @@ def test_health_says_which_isolation_is_in_force(server: Server) -> None:
     assert isinstance(got["pid_namespace"], bool) and isinstance(got["pids_cgroup"], bool), got
     assert isinstance(got["memory_cgroup"], bool), got
     if not root:  # environments run as gureum's own user, which RLIMIT_NPROC bounds
-        assert got["unprivileged_user"] is False and got["rlimit_nproc"] is True, got
+        assert got["unprivileged_user"] is False and got["user"] == "gureum" and got["rlimit_nproc"] is True, got
     elif got["pid_namespace"]:  # the kernel allows namespaces: each environment runs as a user of its own
-        assert got["unprivileged_user"] is True and got["rlimit_nproc"] is True, got
+        assert got["unprivileged_user"] is True and got["user"] == "per-environment", got
+        assert got["rlimit_nproc"] is True, got
 
 
 AS_USER = """
