@@ -94,6 +94,8 @@ def credential_scope(request: Request) -> list[str] | None:
             return [header[4:].split(":", 1)[0], "", "", "", ""]
     if credential is None and "X-Amz-Credential" in request.query_string:
         credential = request.query.get("X-Amz-Credential")
+    if credential is None and "AWSAccessKeyId=" in request.query_string:  # an S3 presigned URL of SigV2
+        return [request.query.get("AWSAccessKeyId", ""), "", "", "s3", ""]
     if credential is None and request.method == "POST" and b"X-Amz-Credential" in request.body[:4096]:
         credential = request.form.get("X-Amz-Credential")
     if not credential:

@@ -8,13 +8,14 @@ the caller supplies the secret for the key.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import hmac
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import quote, unquote_plus
+from urllib.parse import quote, unquote, unquote_plus
 
 from .http import Request
 
@@ -249,6 +250,84 @@ def scope_problem(signed: Signed, service: str, region: str | None) -> str | Non
     return None
 
 
+# the query parameters an S3 SigV2 signature covers (botocore's HmacV1Auth.QSAOfInterest)
+_V2_SUBRESOURCES = frozenset(
+    "accelerate acl cors defaultObjectAcl location logging partNumber policy requestPayment torrent versioning "
+    "versionId versions website uploads uploadId response-content-type response-content-language response-expires "
+    "response-cache-control response-content-disposition response-content-encoding delete lifecycle tagging restore "
+    "storageClass notification replication analytics metrics inventory select select-type object-lock".split()
+)
+
+
+def is_s3_v2(request: Request) -> bool:
+    """An S3 request signed with Signature Version 2: ``Authorization: AWS key:sig``, or a presigned URL with
+    AWSAccessKeyId/Signature/Expires (what boto3's generate_presigned_url makes for S3 by default)."""
+    return request.headers.get("authorization", "").startswith("AWS ") or (
+        "AWSAccessKeyId=" in request.query_string and "Signature=" in request.query_string
+    )
+
+
+def _v2_resource(request: Request, bucket: str | None) -> str:
+    path = request.raw_path or "/"
+    if bucket is not None:
+        path = f"/{bucket}{path}"
+    elif path.count("/") == 1 and path != "/":
+        path += "/"  # a bucket's own resource is "/bucket/" (the S3 guide's "Constructing the CanonicalizedResource")
+    pairs = []
+    for item in filter(None, request.query_string.split("&")):
+        key, eq, value = item.partition("=")
+        if key in _V2_SUBRESOURCES:
+            pairs.append((key, f"{key}={unquote(value)}" if eq else key))
+    if pairs:
+        path += "?" + "&".join(text for _, text in sorted(pairs))
+    return path
+
+
+def authenticate_s3_v2(
+    request: Request, secret_for: Callable[[str], str | None], now: dt.datetime, bucket: str | None
+) -> str:
+    """Check an S3 SigV2 request (``bucket``: the one a virtual-hosted Host names); the access key."""
+    header = request.headers.get("authorization", "")
+    headers = request.headers
+    if header.startswith("AWS "):
+        key, _, signature = header[4:].partition(":")
+        when_text = headers.get("x-amz-date") or headers.get("date", "")
+        stamp = _from_http_date(when_text)
+        if not stamp:
+            raise SignatureProblem("missing", "AWS authentication requires a valid Date or x-amz-date header")
+        when = dt.datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.UTC)
+        if abs(now - when) > MAX_SKEW:
+            raise SignatureProblem(
+                "skewed", "The difference between the request time and the current time is too large."
+            )
+        date_line = "" if "x-amz-date" in headers else headers.get("date", "")
+    else:
+        query = request.query
+        key, signature, expires = query.get("AWSAccessKeyId", ""), query.get("Signature", ""), query.get("Expires", "")
+        if not expires.isdigit():
+            raise SignatureProblem(
+                "missing", "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters"
+            )
+        if now.timestamp() > int(expires):
+            expired_at = dt.datetime.fromtimestamp(int(expires), dt.UTC).isoformat()
+            raise SignatureProblem("expired", f"Request has expired. Expired at {expired_at}.")
+        date_line = expires
+    secret = secret_for(key)
+    if secret is None:
+        raise SignatureProblem("unknown")
+    amz = {}
+    for name, value in headers.items():
+        if name.startswith("x-amz-"):
+            amz[name] = ",".join(part.strip() for part in value.split(","))
+    lines = [request.method, headers.get("content-md5", ""), headers.get("content-type", ""), date_line]
+    lines += [f"{name}:{amz[name]}" for name in sorted(amz)]
+    to_sign = "\n".join(lines) + "\n" + _v2_resource(request, bucket)
+    expected = base64.b64encode(hmac.new(secret.encode(), to_sign.encode(), hashlib.sha1).digest()).decode()
+    if not hmac.compare_digest(expected, signature):
+        raise SignatureProblem("mismatch")
+    return key
+
+
 def authenticate(
     request: Request,
     secret_for: Callable[[str], str | None],
@@ -260,6 +339,11 @@ def authenticate(
     """The one SigV4 check: read the signature, check its scope (when ``service`` is given: the signing name the
     operation needs; ``region``: the Region its endpoint names), find the key's secret, verify. Raises
     SignatureProblem whose kind says what failed; each caller turns that into its own protocol's answer."""
+    if service == "s3" and is_s3_v2(request):
+        from .routing import s3_bucket_from_host  # noqa: PLC0415  (routing loads the models; only S3 needs it)
+
+        key = authenticate_s3_v2(request, secret_for, now, s3_bucket_from_host(request.host, True))
+        return Signed(key, "", region or "us-east-1", "s3", [], "", "", "AWSAccessKeyId=" in request.query_string)
     signed = read_signature(request)
     if service is not None:
         problem = scope_problem(signed, service, region)
