@@ -1,10 +1,12 @@
-"""DynamoDB side by side: PutItem, GetItem, Query (100 items) and BatchWriteItem (25 items) rates from one boto3
-client against gureum (this checkout) and the peers that install offline-free from the registries: moto's server
-and MiniStack (PyPI, each in its own venv as compare.py makes them) and dynalite (npm). Prints a Markdown table of
-operations per second and gureum's ratio to the best peer per workload; --json for the figures.
+"""DynamoDB side by side: PutItem, GetItem, Query (100 items) and BatchWriteItem (25 items) rates against gureum
+(this checkout) and the peers the registries serve: moto's server and MiniStack (PyPI, each in its own venv as
+compare.py makes them) and dynalite (npm). Two measurements per workload: one boto3 client (its latency, SDK
+included: the client's CPU is much of it) and server capacity (`--connections` keep-alive connections sending
+pre-built signed-looking requests, load.py's way). Prints Markdown tables of operations per second with gureum's
+ratio to the best peer per workload; --json for the figures.
 
-    python bench/dynamodb_compare.py                       # every peer, 3 s per workload
-    python bench/dynamodb_compare.py --peers gureum,moto --seconds 5
+    python bench/dynamodb_compare.py                       # every peer, 3 s per workload, 8 connections
+    python bench/dynamodb_compare.py --peers gureum,moto --seconds 5 --connections 16
 
 Amazon's DynamoDB Local is not among the peers: no registry serves it (its npm wrappers download the jar from an
 AWS bucket at run time), and this bench installs only from registries.
@@ -13,6 +15,7 @@ AWS bucket at run time), and this bench installs only from registries.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import shutil
@@ -32,6 +35,7 @@ from botocore.config import Config
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from compare_servers import CACHE, GUREUM, PEERS, REPO_ROOT, Peer, free_port, install, log, venv_python  # noqa: E402
+from load import Conn  # noqa: E402
 
 PIP_PEERS = {p.name: p for p in PEERS if p.name in ("moto", "ministack")}
 WORKLOADS = ("PutItem", "GetItem", "Query100", "BatchWrite25")
@@ -171,13 +175,94 @@ def measure(server: Server, seconds: float) -> dict[str, float]:
     return out
 
 
+AUTH = (
+    "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/dynamodb/aws4_request, "
+    "SignedHeaders=host;x-amz-date;x-amz-target, Signature=" + "0" * 64
+)
+
+
+def request(host: str, target: str, doc: dict[str, Any]) -> bytes:
+    body = json.dumps(doc).encode()
+    head = (
+        f"POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-amz-json-1.0\r\n"
+        f"X-Amz-Target: DynamoDB_20120810.{target}\r\nX-Amz-Date: 20250101T000000Z\r\nAuthorization: {AUTH}\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+def capacity_requests(host: str, table: str, workload: str, worker: int) -> list[bytes]:
+    """The requests one connection cycles through for a workload (distinct keys per connection)."""
+    if workload == "PutItem":
+        return [request(host, "PutItem", {"TableName": table, "Item": item(f"c{worker}-{i}", i)}) for i in range(200)]
+    if workload == "GetItem":
+        return [request(host, "GetItem", {"TableName": table, "Key": {"pk": {"S": f"p{i}"}, "sk": {"N": str(i)}}})
+                for i in range(200)]  # fmt: skip
+    if workload == "Query100":
+        return [request(host, "Query", {"TableName": table, "KeyConditionExpression": "pk = :p",
+                                         "ExpressionAttributeValues": {":p": {"S": "q"}}})]  # fmt: skip
+    return [request(host, "BatchWriteItem", {"RequestItems": {table: [
+        {"PutRequest": {"Item": item(f"cb{worker}-{i}", s)}} for s in range(25)]}}) for i in range(50)]  # fmt: skip
+
+
+async def _capacity(endpoint: str, table: str, workload: str, connections: int, seconds: float) -> float:
+    counts = [0] * connections
+    errors = [0]
+
+    async def one(worker: int) -> None:
+        conn = Conn(endpoint)
+        requests = capacity_requests(conn.parts.netloc, table, workload, worker)
+        deadline = time.perf_counter() + seconds
+        i = 0
+        try:
+            while time.perf_counter() < deadline:
+                status, _body = await conn.call(requests[i % len(requests)])
+                if status == 200:
+                    counts[worker] += 1
+                else:
+                    errors[0] += 1
+                i += 1
+        finally:
+            conn.close()
+
+    began = time.perf_counter()
+    await asyncio.gather(*(one(w) for w in range(connections)))
+    if errors[0]:
+        log(f"{workload}: {errors[0]} answers were not 200")
+    return sum(counts) / (time.perf_counter() - began)
+
+
+def capacity(server: Server, seconds: float, connections: int) -> dict[str, float]:
+    ddb = server.client()
+    table = make_table(ddb)
+    for i in range(200):
+        ddb.put_item(TableName=table, Item=item(f"p{i}", i))
+    for start_at in range(0, 100, 25):
+        ddb.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": item("q", s)}}
+                                                   for s in range(start_at, start_at + 25)]})  # fmt: skip
+    return {w: asyncio.run(_capacity(server.endpoint, table, w, connections, seconds)) for w in WORKLOADS}
+
+
+def table_of(results: dict[str, dict[str, float]]) -> list[str]:
+    names = list(results)
+    lines = ["| workload | " + " | ".join(f"{n} ops/s" for n in names) + " | gureum ÷ best peer |",
+             "|---" * (len(names) + 2) + "|"]  # fmt: skip
+    for workload in WORKLOADS:
+        peers = [results[n][workload] for n in names if n != "gureum"]
+        ratio = f"{results['gureum'][workload] / max(peers):.1f}×" if "gureum" in results and peers else "–"
+        lines.append(f"| {workload} | " + " | ".join(f"{results[n][workload]:.0f}" for n in names) + f" | {ratio} |")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--peers", default="gureum,moto,ministack,dynalite")
     parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--connections", type=int, default=8, help="capacity mode's connections (0: skip it)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     results: dict[str, dict[str, float]] = {}
+    loaded: dict[str, dict[str, float]] = {}
     skipped: dict[str, str] = {}
     for name in args.peers.split(","):
         why = install_dynalite() if name == "dynalite" else install(GUREUM if name == "gureum" else PIP_PEERS[name])
@@ -190,21 +275,23 @@ def main() -> None:
             server.wait_ready()
             log(f"{name}: measuring")
             results[name] = measure(server, args.seconds)
+            if args.connections:
+                log(f"{name}: capacity over {args.connections} connections")
+                loaded[name] = capacity(server, args.seconds, args.connections)
         except Exception as error:  # a peer that fails a workload is reported, not fatal
             skipped[name] = f"{type(error).__name__}: {str(error)[:200]}"
             log(f"{name}: failed ({skipped[name]})")
         finally:
             server.stop()
     if args.json:
-        print(json.dumps({"ops_per_s": results, "skipped": skipped}, indent=2))
+        print(json.dumps({"one_client": results, "capacity": loaded, "connections": args.connections,
+                          "skipped": skipped}, indent=2))  # fmt: skip
         return
-    names = list(results)
-    print("| workload | " + " | ".join(f"{n} ops/s" for n in names) + " | gureum ÷ best peer |")
-    print("|---" * (len(names) + 2) + "|")
-    for workload in WORKLOADS:
-        peers = [results[n][workload] for n in names if n != "gureum"]
-        ratio = f"{results['gureum'][workload] / max(peers):.1f}×" if "gureum" in results and peers else "–"
-        print(f"| {workload} | " + " | ".join(f"{results[n][workload]:.0f}" for n in names) + f" | {ratio} |")
+    print("One boto3 client:\n")
+    print("\n".join(table_of(results)))
+    if loaded:
+        print(f"\nCapacity, {args.connections} keep-alive connections of pre-built requests:\n")
+        print("\n".join(table_of(loaded)))
     for name, why in skipped.items():
         print(f"\n{name}: not measured ({why})")
 
