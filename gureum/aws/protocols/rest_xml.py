@@ -91,8 +91,8 @@ class RestXmlProtocol(RestProtocol):
         if shape is not None:
             write_bindings(shape, fields, headers)
         headers.extend(error.headers.items())
-        if operation is not None and operation.http.get("method") == "HEAD":
-            # a HEAD answer has no body: clients take the status as the code (S3 HeadObject → "404")
+        if error.status == 304 or (operation is not None and operation.http.get("method") == "HEAD"):
+            # a HEAD answer has no body: clients take the status as the code (S3 HeadObject → "404"); nor has a 304
             return Response(error.status, headers, b"")
         out = [
             f"{_PROLOGUE}<Error><Code>{xml_escape(xml_safe(error.code))}</Code>"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from email.utils import formatdate
 from typing import Any
 
 from ...aws.errors import ServiceError
@@ -24,8 +25,14 @@ def _seconds(value: Any) -> float:
     return float(value)
 
 
-def not_modified() -> ServiceError:
-    return ServiceError("Not Modified", code="NotModified", status=304)
+def not_modified(etag: str, modified: float) -> ServiceError:
+    """304 Not Modified: no body; the version's ETag and Last-Modified as headers."""
+    return ServiceError(
+        "Not Modified",
+        code="NotModified",
+        status=304,
+        headers={"ETag": etag, "Last-Modified": formatdate(int(modified), usegmt=True)},
+    )
 
 
 def check_conditions(
@@ -45,9 +52,9 @@ def check_conditions(
         raise precondition_failed("If-Unmodified-Since")
     if if_none_match is not None:
         if _etag_matches(if_none_match, etag):
-            raise not_modified()
+            raise not_modified(etag, modified)
     elif if_modified_since is not None and whole <= _seconds(if_modified_since):
-        raise not_modified()
+        raise not_modified(etag, modified)
 
 
 def check_write_conditions(current_etag: str | None, if_match: str | None, if_none_match: str | None) -> None:

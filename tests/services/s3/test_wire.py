@@ -294,3 +294,19 @@ def test_unsigned_is_refused_in_strict_mode(strict: Server, name: str) -> None:
         urllib.request.urlopen(f"{strict.endpoint}/{name}?list-type=2")
     assert refused.value.code == 403
     assert b"<Error><Code>AccessDenied</Code>" in refused.value.read()
+
+
+def test_not_modified_has_no_body(endpoint: str, s3: Any, bucket: str) -> None:
+    """A 304 carries no body (and the ETag): the connection goes on with the next request."""
+    etag = s3.put_object(Bucket=bucket, Key="k", Body=b"cached")["ETag"]
+    parts = urlsplit(endpoint)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        conn.request("GET", f"/{bucket}/k", headers={"If-None-Match": etag})
+        first = conn.getresponse()
+        assert (first.status, first.read(), first.getheader("ETag")) == (304, b"", etag)
+        conn.request("GET", f"/{bucket}/k")
+        second = conn.getresponse()
+        assert (second.status, second.read()) == (200, b"cached")
+    finally:
+        conn.close()
