@@ -78,8 +78,9 @@ class App:
 
     async def handle(self, request: Request) -> Response:
         """Answer one HTTP request: admin routes first, then the services' edge routes, then AWS. A body still
-        arriving is read whole first unless the request is an AWS operation that streams it (S3's PutObject)."""
-        if request.stream is not None and not (self.dispatcher is not None and self.dispatcher.takes_stream(request)):
+        arriving is read whole first unless the request is an AWS operation that streams it (S3's PutObject) or an
+        edge route that does (the ECR registry's blob uploads)."""
+        if request.stream is not None and not self._takes_stream(request):
             if not await request.load(MAX_BODY):
                 return Response(413, [("Content-Type", "text/plain")], b"Request entity too large")
         response = await handle_admin(self, request)
@@ -91,6 +92,11 @@ class App:
             assert self.dispatcher is not None
             response = await self.dispatcher.handle(request)
         return response
+
+    def _takes_stream(self, request: Request) -> bool:
+        if self.edge and self.runtime is not None and self.edge.takes_stream(self.runtime, request):
+            return True
+        return self.dispatcher is not None and self.dispatcher.takes_stream(request)
 
     async def upgrade(self, request: Request, ws: Any) -> None:
         """A WebSocket upgrade (gureum.websocket.WebSocket): the service that claims its URL serves it; else 404."""

@@ -57,6 +57,8 @@ class EdgeRouter:
             names = route.host_names(runtime)
             if not names or request.host.split(":")[0].lower() not in names:
                 return Match.NONE
+        if route.accepts is not None and not route.accepts(request):
+            return Match.NONE
         if route.methods is not None and request.method not in route.methods:
             return Match.PARTIAL
         return Match.FULL
@@ -77,6 +79,15 @@ class EdgeRouter:
                 found = names(runtime)
                 if found and name in found:
                     return True
+        return False
+
+    def takes_stream(self, runtime: Runtime, request: Request) -> bool:
+        """Whether the route that serves this request reads its body as it arrives (EdgeRoute.streams)."""
+        if not self.may_match(runtime, request):
+            return False
+        for route, path in self._routes:
+            if self._match(runtime, route, path, request) is Match.FULL:
+                return route.streams
         return False
 
     async def handle(self, runtime: Runtime, request: Request) -> Response | None:

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from .websocket import WebSocket
 
 log = logging.getLogger("gureum.server")
-STREAM_AT = 1024 * 1024  # a PUT body larger than this (or chunked) is answered while it arrives (BodyStream)
+STREAM_AT = 1024 * 1024  # a PUT/PATCH body larger than this (or chunked) is answered while it arrives (BodyStream)
 _MAX_PIPELINE = 32
 _SWEEP_SECONDS = 0.5  # how often deadlines are checked: a timeout fires within this much of its due time
 _LINGER_SECONDS = 2.0  # after refusing a request, unread input is drained this long before the socket closes
@@ -310,17 +310,18 @@ class HttpProtocol(asyncio.Protocol):
         self.deadline = self.body_start + self.limits.body_timeout
         if self.headers.get("expect", "").lower() == "100-continue" and self.transport is not None:
             self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-        if self.parser.get_method() == b"PUT" and "upgrade" not in self.headers:
+        method = self.parser.get_method()
+        if (method == b"PUT" or method == b"PATCH") and "upgrade" not in self.headers:
             length = self.headers.get("content-length")
             if length is None or (length.isdigit() and int(length) > STREAM_AT):
-                self._stream(int(length) if length is not None else None)
+                self._stream(method.decode("latin-1"), int(length) if length is not None else None)
 
-    def _stream(self, length: int | None) -> None:
+    def _stream(self, method: str, length: int | None) -> None:
         """Queue the request now, its body to follow as a BodyStream its handler reads as it arrives."""
         self.streaming = stream = BodyStream(length, self._pause_body, self._resume_body)
         url = self.url.decode("latin-1")
         path, _, query = url.partition("?")
-        request = Request("PUT", path or "/", query, self.headers, b"", peer=self.peer, header_list=self.header_list)
+        request = Request(method, path or "/", query, self.headers, b"", peer=self.peer, header_list=self.header_list)
         request.stream = stream
         self.pending.append((request, self.parser.should_keep_alive(), False))
         if self.task is None:

@@ -41,6 +41,10 @@ class EdgeRoute:
     - ``host_names``: the host (without port, lower case) is one of the names this callable returns now (custom
       domain names a service keeps in its state).
     - ``methods``: when set, a request that matches otherwise but uses another method is answered 405.
+    - ``accepts``: when set, a request the other rules match is this route's only if it returns True (a registry
+      path under /v2/ is told from an AWS REST call there by its shape).
+
+    ``streams``: the route reads large bodies as they arrive (``request.stream``) instead of whole beforehand.
     """
 
     handle: EdgeHandler
@@ -48,6 +52,8 @@ class EdgeRoute:
     path: str | None = None
     host_names: Callable[[Runtime], Collection[str]] | None = None
     methods: frozenset[str] | None = None
+    accepts: Callable[[Request], bool] | None = None
+    streams: bool = False
 
 
 @dataclass
@@ -118,6 +124,7 @@ PACKAGES = {
     # query calls carry Action=, found by name)
     "sesv2": "sesv2",
     "ses": "ses",
+    "ecr": "ecr",
     "s3": "s3",
 }
 
