@@ -71,6 +71,7 @@ class Http2Protocol(asyncio.Protocol):
         self.writable: asyncio.Future[None] | None = None  # set while the transport's write buffer is full
         self.idle: asyncio.TimerHandle | None = None
         self.gone = False
+        self.draining = False  # the client said GOAWAY: close once the open streams are answered
 
     # --- asyncio.Protocol -------------------------------------------------------------------------------------
 
@@ -120,8 +121,14 @@ class Http2Protocol(asyncio.Protocol):
             elif isinstance(event, (h2.events.WindowUpdated, h2.events.RemoteSettingsChanged)):
                 self.window.set()
             elif isinstance(event, h2.events.ConnectionTerminated):
-                self._close()
-                return
+                if not self.streams or event.error_code != h2.errors.ErrorCodes.NO_ERROR:
+                    self._close()
+                    return
+                # a graceful GOAWAY (Node's http2 client, so the JavaScript SDK, sends one right after its request):
+                # the streams already open finish (RFC 9113 6.8), then the connection closes. h2 closes its state
+                # machine on any GOAWAY (python-hyper/h2#1181), so it is opened again for those streams.
+                self.conn.state_machine.state = h2.connection.ConnectionState.SERVER_OPEN
+                self.draining = True
         self._flush()
 
     # --- requests ---------------------------------------------------------------------------------------------
@@ -276,8 +283,11 @@ class Http2Protocol(asyncio.Protocol):
             self.transport.write(data)
 
     def _idle(self) -> None:
-        """With no stream open, close the connection after the keep-alive timeout."""
-        if not self.streams and not self.gone and self.idle is None:
+        """With no stream open, close the connection after the keep-alive timeout (at once after a GOAWAY)."""
+        if self.draining and not self.streams:
+            self._flush()
+            self._close()
+        elif not self.streams and not self.gone and self.idle is None:
             self.idle = self.loop.call_later(self.idle_timeout, self._idle_out)
 
     def _idle_out(self) -> None:

@@ -1,6 +1,7 @@
 """HTTP/2 with prior knowledge (h2c) on gureum's one port, through the ``h2`` library as a client: requests answered
 as over HTTP/1.1, several streams at once on one connection, a streamed answer (Kinesis SubscribeToShard's event
-stream) paced by a tiny flow-control window, a reset stream ending its subscription, HTTP/1.1 still served beside."""
+stream) paced by a tiny flow-control window, a reset stream ending its subscription, a client's GOAWAY letting its
+open streams finish (Node's http2 client sends one right after its request), HTTP/1.1 still served beside."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import h2.connection
 import h2.events
 import h2.settings
 import requests
+from hyperframe.frame import GoAwayFrame
 
 from gureum.aws.eventstream import Message, MessageDecoder
 
@@ -177,3 +179,34 @@ def test_event_stream_under_a_small_window_and_reset(endpoint: str, aws: Callabl
         assert again not in client.ended
     finally:
         client.close()
+
+
+def test_goaway_lets_open_streams_finish(endpoint: str, aws: Callable[..., Any], name: str) -> None:
+    kinesis = aws("kinesis")
+    kinesis.create_stream(StreamName=name, ShardCount=1)
+    while kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamStatus"] != "ACTIVE":
+        time.sleep(0.05)
+    consumer_arn = _consumer(kinesis, name)
+    client = Client(endpoint)
+    try:
+        sub = _call(client, "SubscribeToShard", {"ConsumerARN": consumer_arn, "ShardId": "shardId-000000000000",
+                                                 "StartingPosition": {"Type": "LATEST"}})  # fmt: skip
+        client.wait(lambda: sub in client.heads)
+        goaway = GoAwayFrame(0)  # raw: h2's own client state machine would close on sending it (python-hyper/h2#1181)
+        goaway.last_stream_id = 0
+        client.sock.sendall(goaway.serialize())
+        kinesis.put_record(StreamName=name, Data=b"after goaway", PartitionKey="k")
+        decoder = MessageDecoder()
+        messages = _messages(client, sub, decoder, 0)  # what came with the head
+        seen = len(client.bodies[sub])
+        deadline = time.monotonic() + 4  # before the 5-second heartbeat: the record's own event
+        while len(messages) < 2:
+            assert time.monotonic() < deadline
+            client.pump()
+            messages += _messages(client, sub, decoder, seen)
+            seen = len(client.bodies[sub])
+        assert messages[0].headers[":event-type"] == "initial-response"
+        event = json.loads(messages[1].payload)
+        assert [r["Data"] for r in event["Records"]] == ["YWZ0ZXIgZ29hd2F5"]  # base64 of b"after goaway"
+    finally:
+        client.sock.close()

@@ -1,16 +1,19 @@
 """SubscribeToShard over HTTP/1.1 as boto3 speaks it (AWS's event stream, iterated as botocore's EventStream): records
 pushed as they are committed, ContinuationSequenceNumber to resume after, ChildShards ending a closed shard's
 subscription, one subscription per consumer and shard, the call rate with limits on, and an error midway arriving
-as an event-stream exception."""
+as an event-stream exception; and the JavaScript SDK v3, which opens SubscribeToShard over HTTP/2."""
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 from typing import Any
 
 import pytest
 from botocore.exceptions import EventStreamError
 
+from . import _node
 from ._helpers import arn, expect_error, make_stream, shard_ids
 
 HALF = 2**127
@@ -145,3 +148,23 @@ def test_subscribe_rate_with_limits(tuned: Any, name: str) -> None:
         ShardId=parent,
         StartingPosition={"Type": "LATEST"},
     )
+
+
+def test_js_sdk_over_http2(kinesis: Any, endpoint: str, name: str) -> None:
+    make_stream(kinesis, name)
+    consumer_arn = _consumer(kinesis, name)
+    node = _node.start("subscribe.cjs", endpoint, consumer_arn, "shardId-000000000000", "3")
+    try:
+        assert node.stdout is not None
+        first = node.stdout.readline()
+        assert first == "subscribed\n", first + node.stdout.read() + node.stderr.read()
+        put = kinesis.put_records(
+            StreamName=name, Records=[{"Data": f"js{i}".encode(), "PartitionKey": "k"} for i in range(3)]
+        )
+        out, err = node.communicate(timeout=30)
+    finally:
+        node.kill()
+    result = json.loads(out.strip().splitlines()[-1]) if out.strip() else {"stderr": err}
+    assert result.get("handler") == "NodeHttp2Handler", result
+    assert [base64.b64decode(d) for d in result["data"]] == [b"js0", b"js1", b"js2"]
+    assert result["continuation"] == put["Records"][-1]["SequenceNumber"]
