@@ -60,6 +60,12 @@ def _parser() -> argparse.ArgumentParser:
         help="authorise every request and delivery with IAM and resource policies as AWS does (implies --strict-auth)",
     )
     start.add_argument(
+        "--learn-iam",
+        action="store_true",
+        default=os.environ.get("GUREUM_LEARN_IAM", "").lower() in ("1", "true", "yes", "on"),
+        help="with enforcement off, log (and list at /_gureum/iam/would-deny) what --enforce-iam would refuse",
+    )
+    start.add_argument(
         "--credentials",
         default=os.environ.get("GUREUM_CREDENTIALS", ""),
         help="strict mode's static keys, 'AKID:SECRET[,AKID2:SECRET2]' (default test:test)",
@@ -127,6 +133,7 @@ def build_config(args: argparse.Namespace) -> Config:
         log_level=args.log_level,
         strict_auth=strict,
         enforce_iam=args.enforce_iam,
+        learn_iam=args.learn_iam,
         credentials=tuple(pairs),
         smtp_port=args.smtp_port,
         smtp_inbound_port=args.smtp_inbound_port,

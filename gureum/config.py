@@ -25,6 +25,8 @@ class Config:
     # authorise every AWS request and delivery as AWS would (IAM policies, resource policies; gureum.aws.authorize);
     # it implies strict_auth (build_config turns it on): a policy means nothing for a caller nobody verified
     enforce_iam: bool = False
+    # with enforcement off: log, and list at GET /_gureum/iam/would-deny, what enforcement would refuse
+    learn_iam: bool = False
     credentials: tuple[tuple[str, str], ...] = ()  # static (access key, secret) pairs for strict mode
     # what one HTTP client may ask of the server (gureum.server.Limits); sizes as an Application Load Balancer's
     # documented limits (request line 16 KB, all headers 64 KB), timeouts short enough to shed slow clients

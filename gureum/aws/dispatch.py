@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ..ids import unique_id
 from . import sigv4
 from .auth import identify
+from .authorize import authorizer
 from .context import RequestContext
 from .errors import ServiceError, foreign_error
 from .http import Request, Response
@@ -125,6 +126,8 @@ class Dispatcher:
         self._checked: set[str] = set()  # services whose registry was checked against their (lazily loaded) model
         self._warned: set[str] = set()  # services gureum does not serve that the log has named
         self.runtime = runtime
+        # IAM enforcement (--enforce-iam) or its learn mode: every signed request authorised after its signature
+        self.authorizer = authorizer(runtime) if runtime.config.enforce_iam or runtime.config.learn_iam else None
         # decided once, here: with the access log off, requests go straight to handle and it costs them nothing
         self.access_log = access_log.isEnabledFor(logging.INFO)
         if self.access_log:
@@ -177,6 +180,8 @@ class Dispatcher:
                 protocol=route.protocol,
                 operation=route.name,
             )
+            if self.authorizer is not None and not self._anonymous(service, route):
+                await self.authorizer.check(request, route, params, caller)
             if handler is None:
                 raise ServiceError(
                     f"The operation {route.name} of {route.spec.name} is not implemented by gureum yet.",

@@ -104,9 +104,9 @@ def _function(value: str, params: Mapping[str, Any], region: str, account: str) 
     else:
         name, _, qualifier = value.partition(":")
         arn = f"arn:aws:lambda:{region}:{account}:function:{name}" + (f":{qualifier}" if qualifier else "")
-    qualifier = params.get("Qualifier")
-    if qualifier and arn.count(":") == 6:
-        arn = f"{arn}:{qualifier}"
+    given = params.get("Qualifier")
+    if isinstance(given, str) and given and arn.count(":") == 6:
+        arn = f"{arn}:{given}"
     return arn
 
 

@@ -4,12 +4,14 @@ port IAM provides to STS."""
 
 from __future__ import annotations
 
+from ...aws.authorize import IdentitySource, authorizer
 from ...aws.context import RequestContext
 from ...ports import KeyOwner
 from ...runtime import Runtime
 from . import SERVICE
 from .access_keys import AccessKeys
 from .account import Account
+from .identities import IdentitiesPort, NotifyingStore
 from .oidc import OidcProviders
 from .policies import Policies
 from .principal_policies import PrincipalPolicies
@@ -21,7 +23,7 @@ from .users import Users
 class IamBackend(Roles, Users, AccessKeys, InstanceProfiles, Policies, PrincipalPolicies, OidcProviders, Account):
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
-        self.store = runtime.store
+        self.store = NotifyingStore(runtime.store)  # each write drops the identities IAM enforcement cached
         self.clock = runtime.clock
 
 
@@ -45,3 +47,9 @@ def backend(ctx: RequestContext) -> IamBackend:
 async def _start(runtime: Runtime) -> None:
     iam = runtime.keep(IamBackend(runtime))
     runtime.provide(KeyOwner, KeyOwnerPort(iam))
+    runtime.provide(IdentitySource, IdentitiesPort(runtime.store))
+
+
+@SERVICE.on_reset
+async def _reset(runtime: Runtime) -> None:
+    authorizer(runtime).invalidate()

@@ -22,6 +22,18 @@ async def get_user(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return {"User": await backend(ctx).get_user(ctx.account, req.get("UserName"), ctx.access_key)}
 
 
+@SERVICE.op("PutUserPermissionsBoundary")
+async def put_user_permissions_boundary(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await backend(ctx).put_user_permissions_boundary(ctx.account, req["UserName"], req["PermissionsBoundary"])
+    return {}
+
+
+@SERVICE.op("DeleteUserPermissionsBoundary")
+async def delete_user_permissions_boundary(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await backend(ctx).delete_user_permissions_boundary(ctx.account, req["UserName"])
+    return {}
+
+
 @SERVICE.op("UpdateUser")
 async def update_user(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     await backend(ctx).rename(ctx.account, "user", req["UserName"], req.get("NewUserName"), req.get("NewPath"))

@@ -39,6 +39,24 @@ class Users(Parts):
 
         return await self.store.write(write)
 
+    async def put_user_permissions_boundary(self, account: str, name: str, boundary: str) -> None:
+        def write(tx: Tx) -> None:
+            user = claim(tx, account, "user", name)
+            require_policy(tx, account, boundary)
+            user.data["PermissionsBoundary"] = boundary
+            store.save(tx, user)
+
+        await self.store.write(write)
+
+    async def delete_user_permissions_boundary(self, account: str, name: str) -> None:
+        def write(tx: Tx) -> None:
+            user = claim(tx, account, "user", name)
+            if not user.data.pop("PermissionsBoundary", None):
+                raise NoSuchEntity(f"The permissions boundary for the user with name {user.name} cannot be found.")
+            store.save(tx, user)
+
+        await self.store.write(write)
+
     async def get_user(self, account: str, name: str | None, access_key: str | None) -> dict[str, Any]:
         """The named user; without a name, the caller: the user whose access key signed the request, else the root."""
         if name:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...aws.authorize import session_token_of
 from ...aws.context import RequestContext
 from . import SERVICE
 from .backend import backend
@@ -11,7 +12,7 @@ from .backend import backend
 
 @SERVICE.op("GetCallerIdentity")
 async def get_caller_identity(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    return await backend(ctx).get_caller_identity(ctx.account, ctx.access_key)
+    return await backend(ctx).get_caller_identity(ctx.account, ctx.access_key, session_token_of(ctx.request))
 
 
 @SERVICE.op("AssumeRole")
@@ -22,6 +23,8 @@ async def assume_role(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any
         req.get("DurationSeconds"),
         req.get("Policy"),
         req.get("SourceIdentity"),
+        [p["arn"] for p in req.get("PolicyArns") or [] if p.get("arn")],
+        req.get("Tags"),
     )
 
 
@@ -45,12 +48,19 @@ async def assume_role_with_saml(ctx: RequestContext, req: dict[str, Any]) -> dic
 
 @SERVICE.op("GetSessionToken")
 async def get_session_token(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    return backend(ctx).get_session_token(ctx.account, req.get("DurationSeconds"))
+    return await backend(ctx).get_session_token(ctx.account, ctx.access_key, req.get("DurationSeconds"))
 
 
 @SERVICE.op("GetFederationToken")
 async def get_federation_token(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    return backend(ctx).get_federation_token(ctx.account, req["Name"], req.get("DurationSeconds"))
+    return await backend(ctx).get_federation_token(
+        ctx.account,
+        ctx.access_key,
+        req["Name"],
+        req.get("DurationSeconds"),
+        req.get("Policy"),
+        [p["arn"] for p in req.get("PolicyArns") or [] if p.get("arn")],
+    )
 
 
 @SERVICE.op("GetAccessKeyInfo")

@@ -9,6 +9,7 @@ import secrets
 from typing import Any
 
 from ...aws.auth import issue_access_key, issued_secret
+from ...aws.authorize import issue_session_token
 from ...aws.errors import ServiceError
 
 _ROLE_ARN = re.compile(r"^arn:aws[\w-]*:iam::(\d{12}):role/(?:[\w+=,.@/-]*/)?([\w+=,.@-]+)$")
@@ -61,13 +62,20 @@ def unique_id(seed: str) -> str:
     return "AROA" + base64.b32encode(seed.encode()[:10].ljust(10, b"\0")).decode()[:17]
 
 
-def credentials(account: str, expires: float, deployment_secret: str) -> dict[str, Any]:
-    """Temporary credentials acting in `account` until `expires` (seconds since the epoch)."""
-    token = base64.b64encode(secrets.token_bytes(96)).decode()
+def credentials(
+    account: str, expires: float, deployment_secret: str, claims: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Temporary credentials acting in `account` until `expires` (seconds since the epoch). The session token
+    carries ``claims`` (who the session is: gureum.aws.authorize reads them under IAM enforcement), signed and
+    bound to the key."""
     key = issue_access_key(account)
+    if claims is None:
+        token = "FQoGZXIvYXdzE" + base64.b64encode(secrets.token_bytes(96)).decode()
+    else:
+        token = issue_session_token(deployment_secret, key, {**claims, "x": expires})
     return {
         "AccessKeyId": key,
         "SecretAccessKey": issued_secret(deployment_secret, key),
-        "SessionToken": f"FQoGZXIvYXdzE{token}",
+        "SessionToken": token,
         "Expiration": expires,
     }
