@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from ... import ports
+from ...aws.authorize import authorizer
 from ...aws.http import Request
 from ...aws.validate import Rules
 from ...runtime import Runtime
 from .. import Service
+from .access import same_account
 from .backend import SqsBackend
 from .consumer import SqsConsumer
 from .maintenance import maintain
@@ -44,6 +46,8 @@ SERVICE.targets.append(TARGET)
 @SERVICE.on_start
 async def _start(runtime: Runtime) -> None:
     be = runtime.keep(SqsBackend(runtime.store, runtime.clock, runtime.principal_arn))
+    be.same_account_deliveries = same_account(runtime)  # IAM enforcement: deliveries within an account checked
+    authorizer(runtime).register("sqs", be.queue_policy)  # IAM enforcement reads queue policies
     runtime.provide(ports.SqsConsumer, SqsConsumer(be))
     runtime.spawn(maintain(runtime, be), "sqs-maintenance")
 

@@ -7,13 +7,18 @@ resource (Origin: an SNS topic, an EventBridge rule) is, as the service principa
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from ...aws.authorize import delivery_allowed
 from ...aws.context import RequestContext
 from ...policy import Caller, ContextValue, Principal, Request, evaluate, not_authorized
 from . import limits
 from .errors import access_denied
+
+if TYPE_CHECKING:
+    from ...runtime import Runtime
 
 
 def caller(ctx: RequestContext) -> Caller:
@@ -65,3 +70,17 @@ class Origin:
         decision = evaluate(policy, Request(Principal(service=self.service), "sqs:SendMessage", queue_arn, context))
         if not decision.allowed:
             raise access_denied(not_authorized(self.service, "sqs:sendmessage", queue_arn, decision))
+
+
+def same_account(runtime: Runtime) -> Callable[[Origin, str, str | None], None] | None:
+    """Under IAM enforcement a delivery within an account is checked as across accounts (AWS checks the queue's
+    Policy for sns.amazonaws.com / events.amazonaws.com either way); in learn mode a refusal is only recorded."""
+    if not (runtime.config.enforce_iam or runtime.config.learn_iam):
+        return None
+
+    def check(origin: Origin, queue_arn: str, policy: str | None) -> None:
+        verdict = delivery_allowed(runtime, origin.service, "sqs:SendMessage", queue_arn, policy, origin.arn)
+        if not verdict.allowed and runtime.config.enforce_iam:
+            raise access_denied(verdict.message(origin.service, "sqs:sendmessage", queue_arn))
+
+    return check

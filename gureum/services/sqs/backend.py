@@ -84,11 +84,18 @@ class SqsBackend:
         self._principal_arn = principal_arn  # (account, access key) -> the IAM principal the key acts as
         self._events: dict[int, asyncio.Event] = {}  # long polls' wake-ups, by queue id
         self._queue_ids: dict[tuple[str, str], int] = {}  # (region, QueueUrl) → queue id, for taking its event
+        # IAM enforcement (or its learn mode): a check of deliveries within an account too (access.same_account)
+        self.same_account_deliveries: Callable[[Origin, str, str | None], None] | None = None
         self.store.subscribe(store.WAKE_CHANNEL, lambda payload: self._notify(int(payload)))
 
     def forget(self) -> None:
         """After every table was emptied (POST /_gureum/reset): drop what this node remembers of queues."""
         self._queue_ids.clear()
+
+    async def queue_policy(self, arn: str) -> str | None:
+        """A queue's Policy (IAM enforcement evaluates it with the caller's identity policies)."""
+        queue = await self.store.read(lambda tx: store.get_queue_by_arn(tx, arn))
+        return queue.attributes.get("Policy") if queue is not None else None
 
     # --- wake-ups and queue resolution ---------------------------------------------------------------------
 
@@ -417,6 +424,8 @@ class SqsBackend:
             raise no_such_queue()
         if origin is not None and origin.account != queue.account:
             origin.check(queue.arn, queue.attributes.get("Policy"))
+        elif origin is not None and self.same_account_deliveries is not None:
+            self.same_account_deliveries(origin, queue.arn, queue.attributes.get("Policy"))
         prepared = prepare(message if queue.fifo else dataclasses.replace(message, dedup_id=None))
         fit_to_queue(prepared, queue)
         return store_in_tx(tx, queue, [prepared], sender, self.clock.now_ms())[0]
