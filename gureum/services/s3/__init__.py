@@ -12,6 +12,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from ...aws.validate import Rules
 from ...ports import S3Objects
 from ...runtime import Runtime
 from .. import Service
@@ -20,7 +21,10 @@ from .blobs import BlobStore
 from .limits import Settings
 from .port import S3ObjectsPort
 
-SERVICE: Service = Service("s3", migrations=Path(__file__).parent / "migrations")
+# S3 answers bad input with InvalidArgument, never ValidationException
+SERVICE: Service = Service(
+    "s3", validation=Rules(code="InvalidArgument"), migrations=Path(__file__).parent / "migrations"
+)
 
 
 class _Temporary:
@@ -45,7 +49,7 @@ async def _start(runtime: Runtime) -> None:
     fsync = config.sync == "full" or bool(config.store_url)
     blobs = BlobStore(root, fsync)
     blobs.sweep_tmp()
-    be = runtime.keep(S3Backend(runtime.store, runtime.clock, blobs))
+    be = runtime.keep(S3Backend(runtime.store, runtime.clock, blobs, runtime.delivery))
     runtime.provide(S3Objects, S3ObjectsPort(be))
 
 

@@ -25,6 +25,7 @@ from .errors import (
 from .limits import MAX_BUCKET_TAGS, MAX_BUCKETS_LISTED
 from .listing import read_token, token
 from .names import check_bucket_name
+from .notifications import Requester, checked_configuration, send_test_events
 from .objects import Bucket
 
 _NO_CONFIG = {
@@ -203,6 +204,23 @@ class BucketsMixin(S3Core):
                 raise ServiceError(message, code=code, status=404, fields={"BucketName": name})
             return {}
         return value
+
+    async def put_notification(self, account: str, name: str, config: dict[str, Any], who: Requester) -> None:
+        """Keep a notification configuration; its queues and topics get AWS's s3:TestEvent (in the same
+        transaction)."""
+        checked = checked_configuration(config)
+        now = self.now()
+
+        def change(tx: Tx) -> None:
+            bucket = owned_bucket(tx, name, account)
+            if checked:
+                bucket.config["notification"] = checked
+            else:
+                bucket.config.pop("notification", None)
+            store.set_bucket_config(tx, name, bucket.config)
+            send_test_events(self.delivery, tx, checked, name, who, now)
+
+        await self.store.write(change)
 
     async def put_config(self, account: str, name: str, kind: str, value: Any) -> None:
         if kind == "tagging":

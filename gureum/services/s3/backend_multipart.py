@@ -8,7 +8,14 @@ from typing import Any
 
 from ...store.base import Tx
 from . import store
-from .backend_objects import ObjectsMixin, check_copy_conditions, md5_of_parts, parse_copy_source, version_id_for
+from .backend_objects import (
+    ObjectsMixin,
+    check_copy_conditions,
+    created,
+    md5_of_parts,
+    parse_copy_source,
+    version_id_for,
+)
 from .checksums import Digests, check_algorithm, composite
 from .core import owned_bucket, owner
 from .errors import (
@@ -25,6 +32,7 @@ from .errors import (
 from .limits import MAX_LIST_KEYS, MAX_PART_NUMBER, MAX_PUT_SIZE, MIN_PART_SIZE
 from .listing import encode
 from .names import check_key, key_bytes, prefix_end
+from .notifications import Requester
 from .objects import Part, Upload, Version, new_upload_id
 from .transfer import Body, Incoming
 from .writes import WriteSpec
@@ -289,6 +297,7 @@ class MultipartMixin(ObjectsMixin):
         if_match: str | None,
         if_none_match: str | None,
         location: str,
+        who: Requester,
     ) -> dict[str, Any]:
         if not requested:
             raise MalformedXML(
@@ -358,6 +367,7 @@ class MultipartMixin(ObjectsMixin):
             unused = [name for p in stored.values() if p.number not in used for name, _ in p.segments]
             store.forget_upload(tx, upload_id)
             gone = store.put_version(tx, version) + unused
+            self._notify(tx, bucket, [created("ObjectCreated:CompleteMultipartUpload", bucket, version)], who)
             out: dict[str, Any] = {
                 "Location": location,
                 "Bucket": bucket_name,

@@ -25,6 +25,7 @@ from .errors import (
 from .limits import MAX_DELETE_OBJECTS, MAX_LIST_KEYS, MAX_OBJECT_TAGS, MAX_PUT_SIZE, WHOLE_READ
 from .listing import Page, encode, list_page, read_token, token
 from .names import check_key, key_bytes
+from .notifications import ObjectEvent, Requester
 from .objects import NULL_VERSION, Bucket, Version, head_fields, new_version_id
 from .reads import ByteRange, check_conditions, check_write_conditions, parse_range
 from .transfer import Body, Incoming, chunks, digests_for, verify
@@ -106,7 +107,7 @@ class ObjectsMixin(S3Core):
         return result
 
     async def put_object(
-        self, account: str, bucket_name: str, key: str, body: Body, info: Incoming, spec: WriteSpec
+        self, account: str, bucket_name: str, key: str, body: Body, info: Incoming, spec: WriteSpec, who: Requester
     ) -> dict[str, Any]:
         check_key(key)
         bucket = await self._bucket(bucket_name, account)  # before the body is read: NoSuchBucket at once
@@ -141,6 +142,7 @@ class ObjectsMixin(S3Core):
                 attributes,
             )
             gone = store.put_version(tx, version)
+            self._notify(tx, bucket, [created("ObjectCreated:Put", bucket, version)], who)
             out: dict[str, Any] = {"ETag": etag, "ServerSideEncryption": attributes["ServerSideEncryption"]}
             if bucket.versioning:
                 out["VersionId"] = version.version_id
@@ -247,7 +249,7 @@ class ObjectsMixin(S3Core):
     # --- deleting ----------------------------------------------------------------------------------------------
 
     def _delete_one(
-        self, tx: Tx, bucket: Bucket, key: str, version_id: str | None, now: float
+        self, tx: Tx, bucket: Bucket, key: str, version_id: str | None, now: float, who: Requester
     ) -> tuple[dict[str, Any], list[str]]:
         if version_id is not None:
             found = store.version(tx, bucket.name, key, version_id)
@@ -259,15 +261,27 @@ class ObjectsMixin(S3Core):
             out: dict[str, Any] = {"VersionId": version_id}
             if found.delete_marker:
                 out["DeleteMarker"] = True
+            event = ObjectEvent("ObjectRemoved:Delete", key, version_id=version_id)
+            self._notify(tx, bucket, [event], who)
             return out, gone
         if bucket.versioning is None:
-            return {}, store.delete_version(tx, bucket.name, key, NULL_VERSION)
+            gone = store.delete_version(tx, bucket.name, key, NULL_VERSION)
+            self._notify(tx, bucket, [ObjectEvent("ObjectRemoved:Delete", key)], who)
+            return {}, gone
         marker = Version(bucket.name, key, version_id_for(bucket), True, True, 0, "", now, "STANDARD", [], {})
         gone = store.put_version(tx, marker)
+        event = ObjectEvent("ObjectRemoved:DeleteMarkerCreated", key, version_id=marker.version_id, delete_marker=True)
+        self._notify(tx, bucket, [event], who)
         return {"DeleteMarker": True, "VersionId": marker.version_id}, gone
 
     async def delete_object(
-        self, account: str, bucket_name: str, key: str, version_id: str | None, if_match: str | None
+        self,
+        account: str,
+        bucket_name: str,
+        key: str,
+        version_id: str | None,
+        if_match: str | None,
+        who: Requester,
     ) -> dict[str, Any]:
         now = self.now()
 
@@ -278,13 +292,13 @@ class ObjectsMixin(S3Core):
                 if existing is None or existing.delete_marker:
                     raise no_such_key(key)
                 check_write_conditions(existing.etag, if_match, None)
-            return self._delete_one(tx, bucket, key, version_id, now)
+            return self._delete_one(tx, bucket, key, version_id, now, who)
 
         result: dict[str, Any] = await self._commit([], delete)
         return result
 
     async def delete_objects(
-        self, account: str, bucket_name: str, objects: list[dict[str, Any]], quiet: bool
+        self, account: str, bucket_name: str, objects: list[dict[str, Any]], quiet: bool, who: Requester
     ) -> dict[str, Any]:
         if len(objects) > MAX_DELETE_OBJECTS:
             raise ServiceError(
@@ -301,7 +315,7 @@ class ObjectsMixin(S3Core):
             for item in objects:
                 key = item["Key"]
                 try:
-                    out, names = self._delete_one(tx, bucket, key, item.get("VersionId"), now)
+                    out, names = self._delete_one(tx, bucket, key, item.get("VersionId"), now, who)
                 except ServiceError as error:
                     errors.append({"Key": key, "Code": error.code, "Message": error.message})
                     continue
@@ -332,6 +346,7 @@ class ObjectsMixin(S3Core):
         tagging_directive: str | None,
         spec: WriteSpec,
         replace_fields: bool,
+        who: Requester,
     ) -> dict[str, Any]:
         check_key(key)
         src_bucket, src_key, src_version = parse_copy_source(source)
@@ -388,6 +403,7 @@ class ObjectsMixin(S3Core):
                 attributes,
             )
             gone = store.put_version(tx, version)
+            self._notify(tx, bucket, [created("ObjectCreated:Copy", bucket, version)], who)
             result: dict[str, Any] = {"ETag": version.etag, "LastModified": now}
             for algorithm, value in version.checksums.items():
                 result[f"Checksum{algorithm}"] = value
@@ -413,7 +429,13 @@ class ObjectsMixin(S3Core):
         return out
 
     async def put_object_tagging(
-        self, account: str, bucket_name: str, key: str, version_id: str | None, tags: dict[str, str] | None
+        self,
+        account: str,
+        bucket_name: str,
+        key: str,
+        version_id: str | None,
+        tags: dict[str, str] | None,
+        who: Requester,
     ) -> dict[str, Any]:
         from .backend_buckets import check_tags  # noqa: PLC0415  (a sibling mixin's rule)
 
@@ -427,6 +449,9 @@ class ObjectsMixin(S3Core):
             else:
                 attributes.pop("Tags", None)
             store.set_attributes(tx, bucket_name, key, version.version_id, attributes)
+            name = "ObjectTagging:Put" if checked else "ObjectTagging:Delete"
+            shown = version.version_id if bucket.versioning else None
+            self._notify(tx, bucket, [ObjectEvent(name, key, etag=version.etag, version_id=shown)], who)
             return {"VersionId": version.version_id} if bucket.versioning else {}
 
         result: dict[str, Any] = await self.store.write(change)
@@ -665,6 +690,12 @@ class ObjectsMixin(S3Core):
         elif truncated and prefixes:
             out["NextKeyMarker"] = encode(prefixes[-1], url)
         return out
+
+
+def created(name: str, bucket: Bucket, version: Version) -> ObjectEvent:
+    """An ObjectCreated event of a new version (versionId only in a bucket that was ever versioned)."""
+    shown = version.version_id if bucket.versioning else None
+    return ObjectEvent(name, version.key, version.size, version.etag, shown)
 
 
 def check_copy_conditions(version: Version, conditions: dict[str, Any]) -> None:

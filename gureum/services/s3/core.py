@@ -7,6 +7,7 @@ import hashlib
 from typing import Any
 
 from ...clock import Clock
+from ...delivery import Delivery
 from ...store.base import Store, Tx
 from . import store
 from .blobs import BlobStore
@@ -19,6 +20,7 @@ from .errors import (
     no_such_key,
     no_such_version,
 )
+from .notifications import ObjectEvent, Requester, notify
 from .objects import NULL_VERSION, Bucket, Version
 
 
@@ -76,10 +78,28 @@ def find_version(tx: Tx, bucket: Bucket, key: str, version_id: str | None, *, al
 
 
 class S3Core:
-    def __init__(self, store_: Store, clock: Clock, blobs: BlobStore) -> None:
+    def __init__(self, store_: Store, clock: Clock, blobs: BlobStore, delivery: Delivery) -> None:
         self.store = store_
         self.clock = clock
         self.blobs = blobs
+        self.delivery = delivery
+
+    def _notify(self, tx: Tx, bucket: Bucket, events: list[ObjectEvent], who: Requester) -> None:
+        """The bucket's notifications of ``events``, enqueued in the write's transaction."""
+        config = bucket.config.get("notification")
+        if config:
+            notify(
+                self.delivery,
+                tx,
+                config,
+                bucket.name,
+                bucket.region,
+                bucket.account,
+                canonical_user_id(bucket.account),
+                events,
+                who,
+                self.now(),
+            )
 
     def now(self) -> float:
         """Object times have millisecond precision (as ListObjects shows them)."""

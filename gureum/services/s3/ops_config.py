@@ -9,6 +9,7 @@ from typing import Any
 from ...aws.context import RequestContext
 from . import SERVICE
 from .backend import backend
+from .transfer import requester
 
 
 @SERVICE.op("GetBucketTagging")
@@ -184,8 +185,8 @@ async def get_bucket_notification_configuration(ctx: RequestContext, req: dict[s
 
 @SERVICE.op("PutBucketNotificationConfiguration")
 async def put_bucket_notification_configuration(ctx: RequestContext, req: dict[str, Any]) -> None:
-    await backend(ctx).put_config(
-        ctx.account, req["Bucket"], "notification", req.get("NotificationConfiguration") or {}
+    await backend(ctx).put_notification(
+        ctx.account, req["Bucket"], req.get("NotificationConfiguration") or {}, requester(ctx)
     )
 
 

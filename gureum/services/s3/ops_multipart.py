@@ -8,7 +8,7 @@ from typing import Any
 from ...aws.context import RequestContext
 from . import SERVICE
 from .backend import backend
-from .transfer import incoming
+from .transfer import incoming, requester
 from .writes import write_spec
 
 _COPY_CONDITIONS = (
@@ -78,6 +78,7 @@ async def complete_multipart_upload(ctx: RequestContext, req: dict[str, Any]) ->
         req.get("IfMatch"),
         req.get("IfNoneMatch"),
         f"{ctx.request.base_url}/{req['Bucket']}/{req['Key']}",
+        requester(ctx),
     )
 
 

@@ -9,7 +9,7 @@ from ...aws.context import RequestContext
 from . import SERVICE
 from .backend import backend
 from .backend_buckets import owner_full_control
-from .transfer import incoming
+from .transfer import incoming, requester
 from .writes import write_spec
 
 _CONDITIONS = ("IfMatch", "IfNoneMatch", "IfModifiedSince", "IfUnmodifiedSince")
@@ -33,7 +33,7 @@ _REPLACING = ("StorageClass", "WebsiteRedirectLocation", "SSEKMSKeyId")
 @SERVICE.op("PutObject")
 async def put_object(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await backend(ctx).put_object(
-        ctx.account, req["Bucket"], req["Key"], req.get("Body"), incoming(ctx, req), write_spec(req)
+        ctx.account, req["Bucket"], req["Key"], req.get("Body"), incoming(ctx, req), write_spec(req), requester(ctx)
     )
 
 
@@ -65,7 +65,7 @@ async def head_object(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any
 @SERVICE.op("DeleteObject")
 async def delete_object(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await backend(ctx).delete_object(
-        ctx.account, req["Bucket"], req["Key"], req.get("VersionId"), req.get("IfMatch")
+        ctx.account, req["Bucket"], req["Key"], req.get("VersionId"), req.get("IfMatch"), requester(ctx)
     )
 
 
@@ -73,7 +73,7 @@ async def delete_object(ctx: RequestContext, req: dict[str, Any]) -> dict[str, A
 async def delete_objects(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     delete = req.get("Delete") or {}
     return await backend(ctx).delete_objects(
-        ctx.account, req["Bucket"], delete.get("Objects") or [], bool(delete.get("Quiet"))
+        ctx.account, req["Bucket"], delete.get("Objects") or [], bool(delete.get("Quiet")), requester(ctx)
     )
 
 
@@ -89,6 +89,7 @@ async def copy_object(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any
         req.get("TaggingDirective"),
         write_spec(req),
         any(req.get(name) for name in _REPLACING),
+        requester(ctx),
     )
 
 
@@ -146,12 +147,16 @@ async def get_object_tagging(ctx: RequestContext, req: dict[str, Any]) -> dict[s
 @SERVICE.op("PutObjectTagging")
 async def put_object_tagging(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     tags = {t["Key"]: t.get("Value", "") for t in (req.get("Tagging") or {}).get("TagSet") or []}
-    return await backend(ctx).put_object_tagging(ctx.account, req["Bucket"], req["Key"], req.get("VersionId"), tags)
+    return await backend(ctx).put_object_tagging(
+        ctx.account, req["Bucket"], req["Key"], req.get("VersionId"), tags, requester(ctx)
+    )
 
 
 @SERVICE.op("DeleteObjectTagging")
 async def delete_object_tagging(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    return await backend(ctx).put_object_tagging(ctx.account, req["Bucket"], req["Key"], req.get("VersionId"), None)
+    return await backend(ctx).put_object_tagging(
+        ctx.account, req["Bucket"], req["Key"], req.get("VersionId"), None, requester(ctx)
+    )
 
 
 @SERVICE.op("GetObjectAcl")

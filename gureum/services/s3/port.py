@@ -6,7 +6,9 @@ from collections.abc import AsyncIterable, AsyncIterator
 from typing import Any
 
 from ...aws.errors import ServiceError
+from ...ids import unique_id
 from .backend import S3Backend
+from .notifications import Requester
 from .transfer import Incoming
 from .writes import WriteSpec, write_spec
 
@@ -54,7 +56,8 @@ class S3ObjectsPort:
         )
         spec.tags = tags or None
         payload: Any = body if isinstance(body, bytes) else _Stream(body)
-        out = await self._backend.put_object(account, bucket, key, payload, Incoming(), spec)
+        who = Requester(account, f"AWSService:{account}", "127.0.0.1", unique_id(), "")
+        out = await self._backend.put_object(account, bucket, key, payload, Incoming(), spec, who)
         size = len(body) if isinstance(body, bytes) else payload.size
         return {**{k: v for k, v in out.items() if k in ("ETag", "VersionId")}, "Size": size}
 

@@ -25,6 +25,7 @@ from .errors import (
     bad_digest,
     checksum_mismatch,
 )
+from .notifications import Requester
 
 Body = bytes | BodyStream | None
 
@@ -43,6 +44,18 @@ class Incoming:
     expected_checksum: str | None = None  # base64, from a header (a trailer's arrives with the body)
     signer: sigv4.ChunkSigner | None = None
     decoder: ChunkedDecoder | None = field(default=None, repr=False)
+
+
+def requester(ctx: RequestContext) -> Requester:
+    """Who is asking, as S3's event messages name them."""
+    request_id = ctx.request_id
+    return Requester(
+        ctx.account,
+        f"AWS:{ctx.access_key or ctx.account}",
+        ctx.request.peer,
+        request_id,
+        base64.b64encode(request_id.encode()).decode(),
+    )
 
 
 def incoming(ctx: RequestContext, req: dict[str, Any]) -> Incoming:
