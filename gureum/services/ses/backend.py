@@ -8,6 +8,7 @@ out after it commits.
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import json
 from collections.abc import Awaitable, Callable
@@ -104,6 +105,7 @@ class SesBackend(ReceivingBackend, ExtrasBackend):
         self._principal_arn = principal_arn
         self.smarthost = smarthost
         self.quota_window = limits.quota_window()
+        self.bucket_width = self.quota_window / limits.QUOTA_BUCKETS
         self.auto_verify = limits.auto_verify()
 
     async def principal_arn(self, account: str, access_key: str) -> str:
@@ -262,7 +264,9 @@ class SesBackend(ReceivingBackend, ExtrasBackend):
         since = self.clock.now() - self.quota_window
 
         def run(tx: Tx) -> tuple[AccountState, int]:
-            return self._account(tx, account, region), store.sent_since(tx, account, region, since)[1]
+            return self._account(tx, account, region), store.recipients_since(
+                tx, account, region, since, self.bucket_width
+            )
 
         return await self.store.read(run)
 
@@ -455,8 +459,20 @@ class SesBackend(ReceivingBackend, ExtrasBackend):
         """SendEmail / SendRawEmail / SMTP: the message id of the accepted message."""
         if message.source_arn and not message.principal:
             message = replace(message, principal=await self.principal_arn(account, message.access_key))
+        prebuilt: tuple[str, mime.Mail] | None = None
+        if message.raw is not None or not configuration_set or message.html is None:
+            # no tracking to add: the MIME work is done here, not on the store's one writer thread
+            now = self.clock.now()
+            ses_id = mime.message_id(int(now * 1000))
+            if message.raw is not None and len(message.raw) > limits.INLINE_PARSE_BYTES:
+                mail = await asyncio.to_thread(self._mail, message, ses_id, now, max_bytes)
+            else:
+                mail = self._mail(message, ses_id, now, max_bytes)
+            prebuilt = (ses_id, mail)
         return await self._write(
-            lambda tx: self._accept(tx, account, region, message, configuration_set, tags, origin, max_bytes)
+            lambda tx: self._accept(
+                tx, account, region, message, configuration_set, tags, origin, max_bytes, prebuilt=prebuilt
+            )
         )
 
     async def send_templated(
@@ -534,11 +550,12 @@ class SesBackend(ReceivingBackend, ExtrasBackend):
         origin: str,
         max_bytes: int,
         bulk: bool = False,
+        prebuilt: tuple[str, mime.Mail] | None = None,
     ) -> str:
         """Check one message against the account and keep it, with its events (all or nothing: the checks come
-        before the first write)."""
+        before the first write). ``prebuilt``: (message id, mail) made before the transaction."""
         now = self.clock.now()
-        ses_id = mime.message_id(int(now * 1000))
+        ses_id = prebuilt[0] if prebuilt else mime.message_id(int(now * 1000))
         state = self._account(tx, account, region)
         destinations: list[dict[str, Any]] = []
         if configuration_set:
@@ -550,10 +567,10 @@ class SesBackend(ReceivingBackend, ExtrasBackend):
                     f"Sending is paused for this configuration set: {configuration_set}"
                 )
             destinations = [d for d in store.event_destinations(tx, account, region, configuration_set) if d["enabled"]]
-        tracked = self._tracking(tx, account, region, configuration_set, destinations, message)
+        tracked = None if prebuilt else self._tracking(tx, account, region, configuration_set, destinations, message)
         if tracked is not None:
             message = replace(message, html=tracked.html)
-        mail = self._mail(message, ses_id, now, max_bytes)
+        mail = prebuilt[1] if prebuilt else self._mail(message, ses_id, now, max_bytes)
         recipients = [mime.bare(r) for r in mail.recipients]
         if len(recipients) > limits.MAX_RECIPIENTS:
             raise InvalidParameterValue(f"Recipient count exceeds {limits.MAX_RECIPIENTS}.")
@@ -568,13 +585,16 @@ class SesBackend(ReceivingBackend, ExtrasBackend):
             statuses = {**statuses, source: "Success"}
         check_identities(state, source, recipients, statuses, region)
         return_path = authorization.mail_from_check(store_extras.mail_from(tx, *owner))
-        messages_last_second = 0 if bulk else store.sent_since(tx, account, region, now - limits.RATE_WINDOW)[0]
-        in_window = store.sent_since(tx, account, region, now - self.quota_window)[1]
+        messages_last_second = 0 if bulk else store.messages_since(tx, account, region, now - limits.RATE_WINDOW)
+        in_window = store.recipients_since(tx, account, region, now - self.quota_window, self.bucket_width)
         check_quota(state, messages_last_second, in_window, len(recipients))
         kept = self._listed(tx, account, region, message, recipients)
         outcome = events.fates(kept, self._suppressed(tx, account, region, configuration_set, kept))
         raw = mail.raw if return_path is None else f"Return-Path: <{ses_id}@{return_path}>\r\n".encode() + mail.raw
-        store.add_sent(tx, account, region, now, len(recipients), len(outcome.bounced), len(outcome.complained))
+        store.add_sent(
+            tx, account, region, now, len(recipients), len(outcome.bounced), len(outcome.complained),
+            self.bucket_width,
+        )  # fmt: skip
         store.add_message(tx, ses_id, account, region, source, kept, mail.subject, origin, raw, now)
         self._relay(tx, ses_id, f"{ses_id}@{return_path}" if return_path else source, outcome.delivered)
         if destinations:

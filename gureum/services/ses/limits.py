@@ -19,6 +19,8 @@ MAX_RENDERED_BYTES = 10 * 1024 * 1024  # a template whose rendering grows past t
 MAX_TEMPLATE_DEPTH = 50  # nesting of {{#if}} / {{#each}} blocks
 STATISTICS_INTERVAL = 15 * 60  # GetSendStatistics' data points: 15-minute buckets over the last two weeks
 STATISTICS_SPAN = 14 * 24 * 3600
+QUOTA_BUCKETS = 1000  # the daily quota is counted in buckets of a thousandth of its window
+INLINE_PARSE_BYTES = 256 * 1024  # raw messages larger than this are parsed in a worker thread
 DEFAULT_SMTP_PORT = 4587  # gureum's SMTP listener (AWS: 587 / 2587 with STARTTLS); 0 turns it off
 
 

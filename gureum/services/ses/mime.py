@@ -1,20 +1,22 @@
-"""Mail as SES handles it: messages built from SendEmail's parts, raw MIME parsed and re-serialised with the
-standard library's email package (a message the parser cannot make sense of is kept byte for byte), recipients
-and headers taken from it, AWS's message ids. No HTTP, no SQL."""
+"""Mail as SES handles it: messages built from SendEmail's parts with the standard library's email package, raw
+messages read by their header block (Bcc dropped, a Message-ID added, the body kept byte for byte: a message the
+parser cannot make sense of is kept as sent), recipients and headers taken from it, AWS's message ids. No HTTP,
+no SQL."""
 
 from __future__ import annotations
 
+import email.header
 import email.policy
 import email.utils
 import uuid
 from dataclasses import dataclass
-from email.message import EmailMessage, Message
-from email.parser import BytesParser
+from email.message import EmailMessage
+from email.parser import BytesHeaderParser
 
 from .errors import InvalidParameterValue, MessageRejected
 from .identities import check_address
 
-_PARSER = BytesParser(policy=email.policy.default)
+_HEADER_PARSER = BytesHeaderParser(policy=email.policy.compat32)
 
 
 def message_id(now_ms: int) -> str:
@@ -71,31 +73,68 @@ def build(
     return msg
 
 
-def _addresses(msg: Message, *names: str) -> list[str]:
-    values: list[str] = []
-    for name in names:
-        values.extend(str(v) for v in msg.get_all(name, []))
+def _split(data: bytes) -> tuple[bytes, bytes, bytes]:
+    """(header block, the line ending it uses, the rest: the blank line and the body)."""
+    ends = [i for i in (data.find(b"\r\n\r\n"), data.find(b"\n\n")) if i >= 0]
+    at = min(ends) if ends else len(data)
+    head = data[:at]
+    return head, b"\r\n" if b"\r\n" in head or not head else b"\n", data[at:]
+
+
+def _without(head: bytes, newline: bytes, name: bytes) -> bytes:
+    """The header block without the field ``name`` (and its continuation lines)."""
+    kept: list[bytes] = []
+    skipping = False
+    for line in head.split(newline):
+        if line[:1] in (b" ", b"\t"):
+            if not skipping:
+                kept.append(line)
+            continue
+        skipping = line.split(b":", 1)[0].strip().lower() == name
+        if not skipping:
+            kept.append(line)
+    return newline.join(kept)
+
+
+def _decoded(value: str) -> str:
+    """An RFC 2047 encoded header value as text (the Subject of commonHeaders)."""
+    if "=?" not in value:
+        return value
+    try:
+        return str(email.header.make_header(email.header.decode_header(value)))
+    except (ValueError, LookupError, UnicodeDecodeError):
+        return value
+
+
+def _addresses(values: list[str]) -> list[str]:
     return [addr for _, addr in email.utils.getaddresses(values) if addr]
 
 
 def parse_raw(data: bytes, source: str | None, destinations: list[str] | None, ses_id: str) -> Mail:
     """A raw message as SendRawEmail / SMTP take it: sender and recipients from the arguments or else its headers,
-    Bcc dropped, SES's Message-ID set. Malformed MIME is kept as sent; only a message with no sender or no
-    recipient at all is refused."""
+    Bcc dropped, SES's Message-ID added when it has none. Only the header block is read (the email package's
+    compat32 parser) and edited; the body is kept byte for byte, so malformed MIME is kept as sent. Only a message
+    with no sender or no recipient at all is refused."""
     try:
-        msg = _PARSER.parsebytes(data)
-        header_from = _addresses(msg, "From")
-        header_to = _addresses(msg, "To")
-        found = _addresses(msg, "To", "Cc", "Bcc")
-        subject = str(msg.get("Subject", "") or "")
+        head, newline, rest = _split(data)
+        msg = _HEADER_PARSER.parsebytes(head + newline + newline)
+        fields: dict[str, list[str]] = {}
+        for name, value in msg.items():
+            fields.setdefault(name.lower(), []).append(str(value))
+        header_from = _addresses(fields.get("from", []))
+        header_to = _addresses(fields.get("to", []))
+        found = _addresses([*fields.get("to", []), *fields.get("cc", []), *fields.get("bcc", [])])
+        subject = _decoded(_unfold(fields.get("subject", [""])[0]))
         raw = data
-        if "Bcc" in msg or "Message-ID" not in msg:
-            del msg["Bcc"]
-            if "Message-ID" not in msg:
-                msg["Message-ID"] = f"<{ses_id}@email.amazonses.com>"
-            raw = msg.as_bytes(policy=email.policy.SMTP)
-        headers = [(k, str(v)) for k, v in msg.items()]
-    except Exception:  # the email package's header classes raise on some malformed input: keep the bytes as sent
+        if "bcc" in fields or "message-id" not in fields:
+            if "bcc" in fields:
+                head = _without(head, newline, b"bcc")
+            if "message-id" not in fields:
+                head += newline + f"Message-ID: <{ses_id}@email.amazonses.com>".encode()
+            raw = head + rest
+            msg = _HEADER_PARSER.parsebytes(head + newline + newline)
+        headers = [(k, _unfold(str(v))) for k, v in msg.items()]
+    except Exception:  # input the header parser cannot read: keep the bytes as sent
         header_from, header_to, found, subject, raw, headers = [], [], [], "", data, []
     sender = source or (header_from[0] if header_from else "")
     if not sender:
@@ -105,6 +144,10 @@ def parse_raw(data: bytes, source: str | None, destinations: list[str] | None, s
     if not recipients:
         raise InvalidParameterValue("Missing required header 'To'.")
     return Mail(raw, sender, recipients, subject, headers, header_to, header_from or [sender])
+
+
+def _unfold(value: str) -> str:
+    return value.replace("\r\n", "").replace("\n", "")
 
 
 def bare(address: str) -> str:

@@ -108,21 +108,38 @@ def put_account(
     )
 
 
-def sent_since(tx: Tx, account: str, region: str, since: float) -> tuple[int, int]:
-    """(messages, recipients) sent after ``since``."""
-    row = tx.one(
-        "SELECT COUNT(*), COALESCE(SUM(recipients), 0) FROM ses_sent WHERE account = ? AND region = ? AND sent_at > ?",
-        (account, region, since),
-    )
-    return (int(row[0]), int(row[1])) if row else (0, 0)
-
-
-def add_sent(tx: Tx, account: str, region: str, at: float, recipients: int, bounces: int, complaints: int) -> None:
+def add_sent(
+    tx: Tx, account: str, region: str, at: float, recipients: int, bounces: int, complaints: int, width: float
+) -> None:
+    """One send: its row (rate, statistics) and its recipients in the time bucket of ``width`` seconds."""
     tx.execute(
         "INSERT INTO ses_sent (account, region, sent_at, recipients, bounces, complaints, rejects) "
         "VALUES (?, ?, ?, ?, ?, ?, 0)",
         (account, region, at, recipients, bounces, complaints),
     )
+    tx.execute(
+        "INSERT INTO ses_sent_buckets (account, region, bucket, recipients) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (account, region, bucket) DO UPDATE SET recipients = ses_sent_buckets.recipients + "
+        "excluded.recipients",
+        (account, region, (at // width) * width, recipients),
+    )
+
+
+def recipients_since(tx: Tx, account: str, region: str, since: float, width: float) -> int:
+    """Recipients sent after ``since`` (to the bucket: at most ``width`` seconds early)."""
+    row = tx.one(
+        "SELECT COALESCE(SUM(recipients), 0) FROM ses_sent_buckets WHERE account = ? AND region = ? AND bucket > ?",
+        (account, region, since - width),
+    )
+    return int(row[0]) if row else 0
+
+
+def messages_since(tx: Tx, account: str, region: str, since: float) -> int:
+    """Messages sent after ``since`` (the sending rate's window: a few rows)."""
+    row = tx.one(
+        "SELECT COUNT(*) FROM ses_sent WHERE account = ? AND region = ? AND sent_at > ?", (account, region, since)
+    )
+    return int(row[0]) if row else 0
 
 
 def sent_rows(tx: Tx, account: str, region: str, since: float) -> list[tuple[float, int, int, int, int]]:
