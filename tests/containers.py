@@ -187,9 +187,10 @@ class Podman:
         self._images[tag] = tag
         return tag
 
-    def image_digest(self, ref: str) -> str:
-        """The digest of the image's manifest as stored (its "Digest")."""
-        return str(json.loads(self.run("image", "inspect", ref).stdout)[0]["Digest"])
+    def repo_digests(self, ref: str, *options: str) -> list[str]:
+        """The image's RepoDigests: "<repository>@<manifest digest>" for each registry it was pushed to or pulled
+        from (``options``: global podman options, e.g. another --root)."""
+        return list(json.loads(self.run(*options, "image", "inspect", ref).stdout)[0]["RepoDigests"])
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
