@@ -20,6 +20,7 @@ from .. import Service
 from . import relay
 from .admin import ROUTES
 from .backend import SesBackend
+from .backend_receipt import S3_KIND
 from .port import SesMailPort
 from .smtp import SmtpListener
 from .smtp_inbound import InboundListener
@@ -44,7 +45,17 @@ async def _relay(runtime: Runtime, address: str, payload: dict[str, Any]) -> Non
     await be.relay_message(payload)
 
 
-SERVICE.targets.append(Target(relay.KIND, call=_relay, timeout=relay.TIMEOUT + 5))
+async def _s3_action(runtime: Runtime, address: str, payload: dict[str, Any]) -> None:
+    be = runtime.state_or_none(SesBackend)
+    if be is None:
+        raise DeliveryError("SES has not started yet", code="ServiceUnavailable")
+    await be.deliver_s3(address, payload)
+
+
+SERVICE.targets += [
+    Target(relay.KIND, call=_relay, timeout=relay.TIMEOUT + 5),
+    Target(S3_KIND, call=_s3_action, timeout=120.0),
+]
 
 
 @SERVICE.on_start
@@ -57,6 +68,7 @@ async def _start(runtime: Runtime) -> None:
             lambda: runtime.optional_port(ports.LambdaInvoker),
             runtime.principal_arn,
             _smarthost(),
+            lambda: runtime.optional_port(ports.S3Objects),
         )
     )
     runtime.provide(ports.SesMail, SesMailPort(be))

@@ -19,7 +19,7 @@ from ...aws.context import RequestContext
 from ...clock import Clock
 from ...delivery import Delivery, DeliveryError
 from ...policy import Principal
-from ...ports import LambdaInvoker
+from ...ports import LambdaInvoker, S3Objects
 from ...runtime import Runtime
 from ...store.base import Store, Tx
 from . import authorization, backend_extras, events, limits, mime, relay, store, store_extras, templates, tracking
@@ -97,6 +97,7 @@ class SesBackend(ReceivingBackend, ExtrasBackend):
         lambda_invoker: Callable[[], LambdaInvoker | None] = lambda: None,
         principal_arn: Callable[[str, str], Awaitable[str]] | None = None,
         smarthost: relay.Relay | None = None,
+        s3_objects: Callable[[], S3Objects | None] = lambda: None,
     ) -> None:
         self.store = store_
         self.clock = clock
@@ -104,6 +105,7 @@ class SesBackend(ReceivingBackend, ExtrasBackend):
         self.lambda_invoker = lambda_invoker
         self._principal_arn = principal_arn
         self.smarthost = smarthost
+        self.s3_objects = s3_objects
         self.quota_window = limits.quota_window()
         self.bucket_width = self.quota_window / limits.QUOTA_BUCKETS
         self.auto_verify = limits.auto_verify()

@@ -18,15 +18,17 @@ from email.parser import BytesHeaderParser
 from typing import Any, TypeVar
 
 from ... import safejson
+from ...aws.errors import ServiceError
 from ...clock import Clock
-from ...delivery import Delivery
-from ...ports import LambdaInvoker
+from ...delivery import Delivery, DeliveryError, RetryPolicy
+from ...ports import LambdaInvoker, S3Objects
 from ...store.base import Store, Tx
 from . import limits, mime, receipt, store, store_receipt
 from .errors import (
     AlreadyExists,
     CannotDelete,
     InvalidParameterValue,
+    InvalidS3Configuration,
     LimitExceeded,
     RuleDoesNotExist,
     RuleSetDoesNotExist,
@@ -35,10 +37,11 @@ from .errors import (
 T = TypeVar("T")
 log = logging.getLogger("gureum")
 RECEIPT_SUBJECT = "Amazon SES Email Receipt Notification"
-# The delivery kind an S3 action's write waits on in the outbox until a service offers it (gureum has no S3 yet):
-# address the bucket, payload {"key", "content" (base64 of the message as the action saw it), "account", "region",
-# "message_id", "kms_key_arn", "iam_role_arn"}.
-S3_KIND = "s3-put-object"
+# The delivery kind of an S3 action's write (SES's own target: it writes through the S3Objects port after the
+# receipt committed, retried while S3 answers with a fault): address the bucket, payload {"key", "content" (base64
+# of the message as the action saw it), "account", "region", "message_id", "kms_key_arn", "iam_role_arn"}.
+S3_KIND = "ses-s3-action"
+S3_RETRY = RetryPolicy(attempts=10, min_delay=1.0, max_delay=60.0, max_age=3600.0)
 
 
 @dataclass(slots=True)
@@ -57,6 +60,7 @@ class ReceivingBackend:
     clock: Clock
     delivery: Delivery
     lambda_invoker: Callable[[], LambdaInvoker | None]
+    s3_objects: Callable[[], S3Objects | None]
 
     async def _write(self, fn: Callable[[Tx], T]) -> T:
         return await self.store.write(fn)
@@ -153,6 +157,7 @@ class ReceivingBackend:
     ) -> None:
         """CreateReceiptRule: after the rule named ``after``, or first when there is none."""
         new = receipt.normalise_rule(rule)
+        await self._check_buckets(account, region, new)
 
         def edit(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
             names = [r["Name"] for r in rules]
@@ -167,6 +172,7 @@ class ReceivingBackend:
 
     async def update_rule(self, account: str, region: str, rule_set: str, rule: dict[str, Any]) -> None:
         new = receipt.normalise_rule(rule)
+        await self._check_buckets(account, region, new)
 
         def edit(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
             if new["Name"] not in [r["Name"] for r in rules]:
@@ -174,6 +180,27 @@ class ReceivingBackend:
             return [new if r["Name"] == new["Name"] else r for r in rules]
 
         await self._edit_rules(account, region, rule_set, edit)
+
+    async def _check_buckets(self, account: str, region: str, rule: dict[str, Any]) -> None:
+        """InvalidS3Configuration for an S3 action whose bucket the account does not own (when S3 runs here)."""
+        objects = self.s3_objects()
+        if objects is None:
+            return
+        for action in rule["Actions"]:
+            bucket = (action.get("S3Action") or {}).get("BucketName")
+            if bucket and not await objects.bucket_exists(account, region, bucket):
+                raise InvalidS3Configuration(f"Could not write to bucket: {bucket}")
+
+    async def deliver_s3(self, bucket: str, payload: dict[str, Any]) -> None:
+        """One attempt of an S3 action's write: the received message stored as the object."""
+        objects = self.s3_objects()
+        if objects is None:
+            raise DeliveryError("S3 is not running", code="ServiceUnavailable")
+        body = base64.b64decode(payload["content"])
+        try:
+            await objects.put_object(str(payload["account"]), str(payload["region"]), bucket, payload["key"], body)
+        except ServiceError as error:
+            raise DeliveryError(error.message, code=error.code, retryable=error.status >= 500) from error
 
     async def describe_rule(self, account: str, region: str, rule_set: str, name: str) -> dict[str, Any]:
         def run(tx: Tx) -> dict[str, Any]:
@@ -298,7 +325,8 @@ class ReceivingBackend:
                 subject = str(mail.common.get("subject") or "")
                 store.add_message(tx, ses_id, account, region, source, kept, subject, "received", walk.raw, at)
             for kind, address, payload in walk.deliveries:
-                self.delivery.enqueue(tx, kind, address, payload, source="ses")
+                policy = S3_RETRY if kind == S3_KIND else None
+                self.delivery.enqueue(tx, kind, address, payload, policy=policy, source="ses")
             if kept and walk.bounced:  # the others bounced: SES mails the sender a bounce message
                 self._bounce_mail(tx, account, region, mail, walk.bounced, at)
 

@@ -67,3 +67,5 @@ __all__ += ["AccessDenied", "InvalidPolicy", "MailFromDomainNotVerified"]
 TrackingOptionsAlreadyExists = error_class("TrackingOptionsAlreadyExistsException")
 TrackingOptionsDoesNotExist = error_class("TrackingOptionsDoesNotExistException")
 __all__ += ["TrackingOptionsAlreadyExists", "TrackingOptionsDoesNotExist"]
+InvalidS3Configuration = error_class("InvalidS3Configuration", type_name="InvalidS3ConfigurationException")
+__all__ += ["InvalidS3Configuration"]

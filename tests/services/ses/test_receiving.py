@@ -270,3 +270,41 @@ def test_lambda_actions_event_and_request_response(ses: Ses, unique: Callable[[s
     time.sleep(1)
     assert _drain(ses, url, 1, seconds=1) == []  # the stopped message reached neither the SNS nor the Event action
     assert _drain(ses, done_url, 1, seconds=1) == []
+
+
+def test_s3_action_writes_the_received_mail(ses: Ses, unique: Callable[[str], str]) -> None:
+    domain = _domain(ses, unique)
+    topic, url = _topic_queue(ses, unique("rx"))
+    s3 = ses.client("s3")
+    bucket = unique("inbox")
+    s3.create_bucket(Bucket=bucket)
+    v1 = ses.v1
+    v1.create_receipt_rule_set(RuleSetName="rx")
+    v1.set_active_receipt_rule_set(RuleSetName="rx")
+    missing = {"S3Action": {"BucketName": unique("nobucket")}}
+    refused = _error(lambda: v1.create_receipt_rule(RuleSetName="rx", Rule={"Name": "x", "Actions": [missing]}))
+    assert refused["Code"] == "InvalidS3Configuration"
+    store = {"S3Action": {"BucketName": bucket, "ObjectKeyPrefix": "mail/", "TopicArn": topic}}
+    v1.create_receipt_rule(RuleSetName="rx", Rule={"Name": "keep", "Enabled": True, "Actions": [store]})
+    _send(ses, [f"archive@{domain}"], "to the bucket")
+    [envelope] = _drain(ses, url, 1)
+    note = json.loads(envelope["Message"])
+    action = note["receipt"]["action"]
+    key = f"mail/{note['mail']['messageId']}"
+    assert action == {
+        "type": "S3",
+        "topicArn": topic,
+        "bucketName": bucket,
+        "objectKeyPrefix": "mail/",
+        "objectKey": key,
+    }
+    assert "content" not in note
+    deadline = time.monotonic() + 20
+    body = b""
+    while time.monotonic() < deadline and not body:
+        try:
+            body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        except ClientError:
+            time.sleep(0.2)
+    assert body.startswith(b"Return-Path: <someone@elsewhere.example>\r\nReceived: from ")
+    assert b"Subject: to the bucket" in body and b"body of to the bucket" in body
