@@ -1,7 +1,8 @@
 """AWS IAM: roles, users, groups, instance profiles, inline and managed policies (with versions), access keys,
 OpenID Connect providers and service-linked roles.
 
-IAM is global: one namespace per account, the region is ignored.  Policies are stored faithfully, not enforced.
+IAM is global: one namespace per account, the region is ignored.  Policies are enforced under --enforce-iam
+(gureum.aws.authorize); the simulator evaluates them on the same evaluator.
 """
 
 from __future__ import annotations
@@ -15,4 +16,13 @@ from .. import Service
 # "1 validation error detected: Value null at 'roleName' failed to satisfy constraint: Member must not be null"
 SERVICE = Service("iam", migrations=Path(__file__).parent / "migrations", validation=Rules(patterns=True))
 
-from . import ops_account, ops_oidc, ops_policies, ops_principals, ops_profiles, ops_roles, ops_users  # noqa: E402,F401  (registers)
+from . import (  # noqa: E402,F401  (registers)
+    ops_account,
+    ops_oidc,
+    ops_policies,
+    ops_principals,
+    ops_profiles,
+    ops_roles,
+    ops_simulate,
+    ops_users,
+)

@@ -17,10 +17,13 @@ from .policies import Policies
 from .principal_policies import PrincipalPolicies
 from .profiles import InstanceProfiles
 from .roles import Roles
+from .simulate import Simulator, would_deny
 from .users import Users
 
 
-class IamBackend(Roles, Users, AccessKeys, InstanceProfiles, Policies, PrincipalPolicies, OidcProviders, Account):
+class IamBackend(
+    Roles, Users, AccessKeys, InstanceProfiles, Policies, PrincipalPolicies, OidcProviders, Account, Simulator
+):
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.store = NotifyingStore(runtime.store)  # each write drops the identities IAM enforcement cached
@@ -48,6 +51,10 @@ async def _start(runtime: Runtime) -> None:
     iam = runtime.keep(IamBackend(runtime))
     runtime.provide(KeyOwner, KeyOwnerPort(iam))
     runtime.provide(IdentitySource, IdentitiesPort(runtime.store))
+
+
+SERVICE.admin_routes[("GET", "/_gureum/iam/would-deny")] = would_deny
+SERVICE.admin_routes[("DELETE", "/_gureum/iam/would-deny")] = would_deny
 
 
 @SERVICE.on_reset
