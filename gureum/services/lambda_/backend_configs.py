@@ -7,9 +7,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from ...aws.authorize import authorizer
 from ...policy import Principal, evaluate
 from ...policy import Request as PolicyRequest
 from ...ports import SqsConsumer
+from ...runtime import Runtime
 from ...store.base import Tx
 from . import esm, esm_streams, layers, mappings, policy, provisioned, store, store_configs, store_esm, urls
 from .access import own_account
@@ -258,6 +260,8 @@ class ConfigsApi(LambdaCore):
             )
         if queue is not None:
             _check_queue_access(queue, account, fn.role)
+            if self.runtime.config.enforce_iam:  # IAM enforcement: the role's own policies too, within an account
+                await _check_role_access(self.runtime, queue, fn.role)
         return function_arn(region, account, ref.name, ref.qualifier)
 
     async def create_event_source_mapping(
@@ -336,6 +340,16 @@ class ConfigsApi(LambdaCore):
         if len(rows) > limit:
             out["NextMarker"] = rows[limit - 1].uuid
         return out
+
+
+async def _check_role_access(runtime: Runtime, queue: dict[str, Any], role: str) -> None:
+    """Under IAM enforcement: the execution role's identity policies (with the queue's Policy) must allow polling
+    the queue, AWS's check when the mapping is made."""
+    iam = authorizer(runtime)
+    for action in ("ReceiveMessage", "DeleteMessage", "GetQueueAttributes"):
+        verdict = await iam.principal_may(role, f"sqs:{action}", queue["QueueArn"])
+        if not verdict.allowed:
+            raise invalid(f"The provided execution role does not have permissions to call {action} on SQS")
 
 
 def _check_queue_access(queue: dict[str, Any], account: str, role: str) -> None:
