@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 from collections.abc import AsyncIterable
 from typing import Any
 from urllib.parse import unquote
@@ -16,6 +17,7 @@ from .blobs import BodyTooLarge, ObjectBody, Written, read_opened
 from .core import S3Core, find_version, owned_bucket, owner
 from .errors import (
     EntityTooLarge,
+    InternalError,
     InvalidArgument,
     InvalidRequest,
     ServiceError,
@@ -31,6 +33,7 @@ from .reads import ByteRange, check_conditions, check_write_conditions, parse_ra
 from .transfer import Body, Incoming, chunks, digests_for, verify
 from .writes import WriteSpec
 
+log = logging.getLogger("gureum.s3")
 _OVERRIDES = {
     "ResponseCacheControl": "CacheControl",
     "ResponseContentDisposition": "ContentDisposition",
@@ -208,10 +211,12 @@ class ObjectsMixin(S3Core):
                 return out
             try:
                 opened = await self.blobs.open(version.segments, start, end)
-            except FileNotFoundError:
+            except FileNotFoundError as missing:
                 if attempt < 2:
                     continue  # overwritten between the read and the open: read the new current version
-                raise
+                # committed, yet its file is not here: another node wrote it to a directory this node does not share
+                log.error("S3 body file missing: %s (nodes must share GUREUM_S3_DIR)", missing.filename)
+                raise InternalError("We encountered an internal error. Please try again.") from None
             if end - start <= WHOLE_READ:
                 out["Body"] = await asyncio.to_thread(read_opened, opened)
             else:
