@@ -169,7 +169,7 @@ class Dispatcher:
             if route.operation is None:
                 raise _unknown_operation(route)
             handler = service.ops.get(route.name)
-            protocol = get_protocol(route.protocol)
+            protocol = get_protocol(route.protocol, request)
             params = protocol.parse(request, route.operation, route.path_params)
             if service.prepare is not None:
                 service.prepare(request, route.protocol, route.name, params)
@@ -298,7 +298,7 @@ class Dispatcher:
     @staticmethod
     def _error(error: ServiceError, route: Route | None, request: Request, request_id: str) -> Response:
         if route is not None:
-            return get_protocol(route.protocol).serialize_error(
+            return get_protocol(route.protocol, request).serialize_error(
                 error, request_id, spec=route.spec, operation=route.operation
             )
         if isinstance(error, RouteError):  # in the protocol the request named, or the one its service speaks

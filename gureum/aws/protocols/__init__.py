@@ -2,6 +2,7 @@
 
 ProtocolHandler (base.py)
   ├── JsonProtocol       json.py       awsJson 1.0/1.1, X-Amz-Target
+  │     └── CborProtocol cbor.py       the same with application/x-amz-cbor-1.1 bodies (get_protocol picks it)
   ├── QueryProtocol      query.py      form-encoded in, XML out
   └── RestProtocol       rest.py       URI/header/query bindings, payload members
         ├── RestJsonProtocol   rest_json.py  JSON body
@@ -10,10 +11,14 @@ ProtocolHandler (base.py)
 
 from __future__ import annotations
 
+from ..http import Request
 from .base import ProtocolHandler
 
 
-def get_protocol(name: str) -> ProtocolHandler:
+def get_protocol(name: str, request: Request | None = None) -> ProtocolHandler:
+    """The handler of protocol ``name``; for a json ``request`` with a CBOR body, the CBOR one."""
+    if name == "json" and request is not None and request.content_type == "application/x-amz-cbor-1.1":
+        return _handlers()["cbor"]
     return _handlers()[name]
 
 
@@ -32,4 +37,7 @@ def _handlers() -> dict[str, ProtocolHandler]:
 
         _HANDLERS["rest-json"] = RestJsonProtocol()
         _HANDLERS["rest-xml"] = RestXmlProtocol()
+        from .cbor import CborProtocol
+
+        _HANDLERS["cbor"] = CborProtocol()
     return _HANDLERS
