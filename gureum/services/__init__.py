@@ -126,6 +126,7 @@ PACKAGES = {
     "ses": "ses",
     "ecr": "ecr",
     "s3": "s3",
+    "firehose": "firehose",
 }
 
 

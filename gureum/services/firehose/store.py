@@ -1,0 +1,201 @@
+"""Firehose's SQL: delivery streams, buffered records, Kinesis source checkpoints and the objects flushes wrote.
+Every function runs inside one store transaction (``tx``) on the store's thread."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from ...store.base import Tx
+from .streams import DeliveryStream
+
+CHANNEL = "firehose"  # records were accepted (payload: the stream id), or a stream changed ("*")
+_COLUMNS = (
+    "id, account, region, name, kind, status, version, created_at, updated_at, source, destination, encryption, "
+    "tags, failure"
+)
+
+
+def _stream(row: tuple[Any, ...] | None) -> DeliveryStream | None:
+    if row is None:
+        return None
+    return DeliveryStream(
+        int(row[0]), row[1], row[2], row[3], row[4], row[5], int(row[6]), float(row[7]), float(row[8]),
+        json.loads(row[9]), json.loads(row[10]), json.loads(row[11]), json.loads(row[12]),
+        json.loads(row[13]) if row[13] else None,
+    )  # fmt: skip
+
+
+def get_stream(tx: Tx, account: str, region: str, name: str) -> DeliveryStream | None:
+    return _stream(
+        tx.one(f"SELECT {_COLUMNS} FROM firehose_streams WHERE account = ? AND region = ? AND name = ?",
+               (account, region, name))
+    )  # fmt: skip
+
+
+def get_stream_by_id(tx: Tx, stream_id: int) -> DeliveryStream | None:
+    return _stream(tx.one(f"SELECT {_COLUMNS} FROM firehose_streams WHERE id = ?", (stream_id,)))
+
+
+def all_streams(tx: Tx) -> list[DeliveryStream]:
+    return [s for s in (_stream(r) for r in tx.all(f"SELECT {_COLUMNS} FROM firehose_streams ORDER BY id")) if s]
+
+
+def count_streams(tx: Tx, account: str, region: str) -> int:
+    row = tx.one("SELECT COUNT(*) FROM firehose_streams WHERE account = ? AND region = ?", (account, region))
+    return int(row[0]) if row else 0
+
+
+def list_names(tx: Tx, account: str, region: str, kind: str | None, after: str | None, limit: int) -> list[str]:
+    sql = "SELECT name FROM firehose_streams WHERE account = ? AND region = ?"
+    params: list[Any] = [account, region]
+    if kind:
+        sql += " AND kind = ?"
+        params.append(kind)
+    if after:
+        sql += " AND name > ?"
+        params.append(after)
+    sql += " ORDER BY name LIMIT ?"
+    params.append(limit)
+    return [r[0] for r in tx.all(sql, params)]
+
+
+def insert_stream(tx: Tx, s: DeliveryStream) -> int | None:
+    """The new stream's id; None when the name is taken."""
+    row = tx.one(
+        "INSERT INTO firehose_streams (account, region, name, kind, status, version, created_at, updated_at, source,"
+        " destination, encryption, tags, failure) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (account, region, name) DO NOTHING RETURNING id",
+        (s.account, s.region, s.name, s.kind, s.status, s.version, s.created_at, s.updated_at,
+         json.dumps(s.source), json.dumps(s.destination), json.dumps(s.encryption), json.dumps(s.tags),
+         json.dumps(s.failure) if s.failure else None),
+    )  # fmt: skip
+    tx.notify(CHANNEL, "*")
+    return None if row is None else int(row[0])
+
+
+def save_stream(tx: Tx, s: DeliveryStream) -> None:
+    tx.execute(
+        "UPDATE firehose_streams SET status = ?, version = ?, updated_at = ?, destination = ?, encryption = ?,"
+        " tags = ?, failure = ? WHERE id = ?",
+        (s.status, s.version, s.updated_at, json.dumps(s.destination), json.dumps(s.encryption), json.dumps(s.tags),
+         json.dumps(s.failure) if s.failure else None, s.id),
+    )  # fmt: skip
+    tx.notify(CHANNEL, "*")
+
+
+def set_failure(tx: Tx, stream_id: int, failure: dict[str, Any] | None) -> None:
+    tx.execute(
+        "UPDATE firehose_streams SET failure = ? WHERE id = ?", (json.dumps(failure) if failure else None, stream_id)
+    )
+
+
+def delete_stream(tx: Tx, stream_id: int) -> None:
+    for table in ("firehose_records", "firehose_checkpoints", "firehose_objects"):
+        tx.execute(f"DELETE FROM {table} WHERE stream_id = ?", (stream_id,))
+    tx.execute("DELETE FROM firehose_streams WHERE id = ?", (stream_id,))
+    tx.notify(CHANNEL, "*")
+
+
+# --- buffered records ------------------------------------------------------------------------------------------
+
+
+def add_records(tx: Tx, stream_id: int, rows: Sequence[tuple[str, float, bytes, str | None]]) -> None:
+    """Accept records: (record id, arrival, data, metadata JSON)."""
+    tx.executemany(
+        "INSERT INTO firehose_records (stream_id, record_id, arrived_at, size, data, meta) VALUES (?, ?, ?, ?, ?, ?)",
+        [(stream_id, rid, at, len(data), data, meta) for rid, at, data, meta in rows],
+    )
+    tx.notify(CHANNEL, str(stream_id))
+
+
+def backlog(tx: Tx, stream_id: int) -> int:
+    row = tx.one("SELECT COALESCE(SUM(size), 0) FROM firehose_records WHERE stream_id = ?", (stream_id,))
+    return int(row[0]) if row else 0
+
+
+def buffers(tx: Tx) -> list[tuple[int, int, int, float]]:
+    """(stream id, records, bytes, oldest arrival) of every stream holding records."""
+    rows = tx.all("SELECT stream_id, COUNT(*), SUM(size), MIN(arrived_at) FROM firehose_records GROUP BY stream_id")
+    return [(int(r[0]), int(r[1]), int(r[2]), float(r[3])) for r in rows]
+
+
+def take(tx: Tx, stream_id: int, max_bytes: int) -> list[tuple[int, str, float, bytes, str | None]]:
+    """The oldest records up to ``max_bytes`` (at least one): (row id, record id, arrival, data, metadata)."""
+    chosen: list[int] = []
+    total, after = 0, -1
+    while total < max_bytes:
+        rows = tx.all(
+            "SELECT id, size FROM firehose_records WHERE stream_id = ? AND id > ? ORDER BY id LIMIT 1000",
+            (stream_id, after),
+        )
+        if not rows:
+            break
+        for row_id, size in rows:
+            if chosen and total + int(size) > max_bytes:
+                total = max_bytes
+                break
+            chosen.append(int(row_id))
+            total += int(size)
+        after = int(rows[-1][0])
+    out: list[tuple[int, str, float, bytes, str | None]] = []
+    for start in range(0, len(chosen), 500):
+        ids = chosen[start : start + 500]
+        marks = ", ".join("?" * len(ids))
+        rows = tx.all(
+            f"SELECT id, record_id, arrived_at, data, meta FROM firehose_records WHERE id IN ({marks}) ORDER BY id",
+            ids,
+        )
+        out += [(int(r[0]), r[1], float(r[2]), bytes(r[3]), r[4]) for r in rows]
+    return out
+
+
+def finish_flush(
+    tx: Tx, stream_id: int, row_ids: list[int], objects: list[tuple[str, str, int, int]], at: float
+) -> None:
+    """A flush's end, in one transaction: its records removed and the objects it wrote recorded
+    ((bucket, key, records, bytes))."""
+    for start in range(0, len(row_ids), 500):
+        ids = row_ids[start : start + 500]
+        marks = ", ".join("?" * len(ids))
+        tx.execute(f"DELETE FROM firehose_records WHERE stream_id = ? AND id IN ({marks})", [stream_id, *ids])
+    tx.executemany(
+        "INSERT INTO firehose_objects (stream_id, bucket, object_key, records, bytes, written_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [(stream_id, bucket, key, n, size, at) for bucket, key, n, size in objects],
+    )
+    tx.execute("UPDATE firehose_streams SET failure = NULL WHERE id = ? AND failure IS NOT NULL", (stream_id,))
+
+
+def drop_older(tx: Tx, stream_id: int, before: float) -> int:
+    """Records past the retry window are given up (AWS keeps undeliverable S3 data for a day)."""
+    cur = tx.execute("DELETE FROM firehose_records WHERE stream_id = ? AND arrived_at < ?", (stream_id, before))
+    return int(getattr(cur, "rowcount", 0) or 0)
+
+
+# --- Kinesis source checkpoints ----------------------------------------------------------------------------------
+
+
+def checkpoints(tx: Tx, stream_id: int) -> dict[str, tuple[str, bool]]:
+    rows = tx.all("SELECT shard_id, sequence, finished FROM firehose_checkpoints WHERE stream_id = ?", (stream_id,))
+    return {r[0]: (r[1], bool(r[2])) for r in rows}
+
+
+def save_checkpoint(tx: Tx, stream_id: int, shard_id: str, sequence: str, finished: bool) -> None:
+    tx.execute(
+        "INSERT INTO firehose_checkpoints (stream_id, shard_id, sequence, finished) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (stream_id, shard_id) DO UPDATE SET sequence = excluded.sequence, finished = excluded.finished",
+        (stream_id, shard_id, sequence, int(finished)),
+    )
+
+
+def objects(tx: Tx, stream_id: int) -> list[tuple[str, str, int, int]]:
+    rows = tx.all(
+        "SELECT bucket, object_key, records, bytes FROM firehose_objects WHERE stream_id = ? ORDER BY id", (stream_id,)
+    )
+    return [(r[0], r[1], int(r[2]), int(r[3])) for r in rows]
+
+
+def forget(tx: Tx) -> None:
+    """Nothing cached in the store (a reset wipes the tables itself)."""
