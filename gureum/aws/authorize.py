@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("gureum.iam")
 
 IAM_CHANNEL = "iam-identity"  # IAM notifies it on every write: each node drops the identities it cached
+# a service whose resources' policies changed notifies it (payload: the ARN's service): each node drops the policies
+# it cached for that service
+RESOURCE_POLICY_CHANNEL = "resource-policy"
 _TOKEN_PREFIX = "GUREUMv1"
 _MAX_IDENTITIES = 4096
 _WOULD_DENY = 1000
@@ -192,17 +195,45 @@ class Authorizer:
         self.enforce = runtime.config.enforce_iam
         self._identities: dict[tuple[str, str, str], Identity] = {}
         self._generation = 0
-        self._sources: dict[str, ResourcePolicy] = {}
+        self._sources: dict[str, tuple[ResourcePolicy, bool]] = {}
+        self._policies: dict[str, str | None] = {}  # resource ARN -> its policy, for sources that notify changes
+        self._policy_generation = 0
         self.would_deny: deque[dict[str, Any]] = deque(maxlen=_WOULD_DENY)
         runtime.store.subscribe(IAM_CHANNEL, self.invalidate)
+        runtime.store.subscribe(RESOURCE_POLICY_CHANNEL, self._policies_changed)
 
-    def register(self, arn_service: str, source: ResourcePolicy) -> None:
-        """Offer the resource policies of one service's resources (``arn_service``: the ARN's service, "sqs")."""
-        self._sources[arn_service] = source
+    def register(self, arn_service: str, source: ResourcePolicy, notifies: bool = False) -> None:
+        """Offer the resource policies of one service's resources (``arn_service``: the ARN's service, "sqs");
+        ``notifies``: the service notifies RESOURCE_POLICY_CHANNEL on every change, so they may be cached."""
+        self._sources[arn_service] = (source, notifies)
+
+    def _policies_changed(self, _payload: str = "") -> None:
+        self._policy_generation += 1
+        self._policies.clear()
+
+    async def resource_policy(self, arn_service: str, arn: str) -> str | None:
+        found = self._sources.get(arn_service)
+        if found is None:
+            return None
+        reader, notifies = found
+        if notifies and arn in self._policies:
+            return self._policies[arn]
+        generation = self._policy_generation
+        try:
+            policy = await reader(arn)
+        except Exception:
+            log.exception("reading the policy of %s failed; evaluated without it", arn)
+            return None
+        if notifies and generation == self._policy_generation:
+            if len(self._policies) >= _MAX_IDENTITIES:
+                self._policies.clear()
+            self._policies[arn] = policy
+        return policy
 
     def invalidate(self, _payload: str = "") -> None:
         self._generation += 1
         self._identities.clear()
+        self._policies_changed()
 
     # identities
 
@@ -304,12 +335,7 @@ class Authorizer:
                 return Verdict(Decision.IMPLICIT_DENY, "resource-based policy")
             policy = trust
         elif len(parts) == 6:
-            reader = self._sources.get(parts[2])
-            if reader is not None:
-                try:
-                    policy = await reader(resource)
-                except Exception:
-                    log.exception("reading the policy of %s failed; evaluated without it", resource)
+            policy = await self.resource_policy(parts[2], resource)
         return decide(Ask(identity, action, resource, context, policy, resource_account))
 
     async def check(self, request: Request, route: Route, params: Mapping[str, Any], caller: Caller) -> None:
@@ -327,16 +353,19 @@ class Authorizer:
         for need in requirement.needs:
             verdict = await self.decide(identity, need.action, need.resource, context)
             if not verdict.allowed:
-                message = verdict.message(identity.arn, need.action, need.resource)
-                if self.enforce:
-                    raise access_denied(requirement, protocol, message)
                 self.note(identity.arn, need.action, need.resource, verdict, f"{service} {operation}")
+                if self.enforce:
+                    message = verdict.message(identity.arn, need.action, need.resource)
+                    raise access_denied(requirement, protocol, message)
                 return
 
     def note(self, principal: str, action: str, resource: str, verdict: Verdict, what: str) -> None:
-        """Remember (and log) a request or delivery enforcement would refuse."""
+        """Remember (and log) a request or delivery enforcement refused, or would refuse in learn mode."""
         message = verdict.message(principal, action, resource)
-        log.warning("IAM enforcement would deny %s: %s", what, message)
+        if self.enforce:
+            log.info("IAM enforcement denied %s: %s", what, message)
+        else:
+            log.warning("IAM enforcement would deny %s: %s", what, message)
         self.would_deny.append(
             {
                 "time": datetime.fromtimestamp(self.runtime.clock.now(), UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -407,11 +436,11 @@ def delivery_allowed(
     runtime: Runtime, service_principal: str, action: str, resource: str, policy: str | None, source_arn: str
 ) -> Verdict:
     """A service's delivery for ``source_arn`` (an SNS topic, an EventBridge rule) to a resource whose policy is
-    ``policy``: the service principal with aws:SourceArn and aws:SourceAccount, as AWS checks it. Under learn mode a
-    refusal is recorded; the caller refuses only when enforcing."""
+    ``policy``: the service principal with aws:SourceArn and aws:SourceAccount, as AWS checks it. A refusal is
+    logged and recorded; the caller refuses only when enforcing."""
     parts = source_arn.split(":", 5)
     context = {"aws:SourceArn": source_arn, "aws:SourceAccount": parts[4] if len(parts) == 6 else ""}
     verdict = decide(Ask(Identity.service(service_principal), action, resource, context, policy))
-    if not verdict.allowed and not runtime.config.enforce_iam:
-        authorizer(runtime).note(service_principal, action, resource, verdict, "delivery")
+    if not verdict.allowed:  # visible: the log, and /_gureum/iam/would-deny
+        authorizer(runtime).note(service_principal, action, resource, verdict, f"delivery for {source_arn}")
     return verdict

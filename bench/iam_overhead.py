@@ -1,0 +1,155 @@
+"""What IAM enforcement costs: SQS SendMessage capacity and SNS fan-out (Publish to a topic with 10 SQS
+subscriptions, delivered inside the publish) p50, with --enforce-iam vs --strict-auth alone (both verify
+signatures; the difference is authorisation). Under enforcement the caller is an IAM user whose inline policy allows
+the calls and the queues' policies let the topic send, so every request resolves an identity, evaluates its
+policies and reads the queue's policy.
+
+  python bench/iam_overhead.py [--seconds 5] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+ACCOUNT = "111111111111"
+SECRET = "bench-secret"
+FANOUT = 10
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _start(flags: list[str], data_dir: str) -> tuple[subprocess.Popen[bytes], str]:
+    port = _port()
+    args = [sys.executable, "-m", "gureum", "start", "--port", str(port), "--data-dir", data_dir]
+    args += ["--log-level", "warning", "--credentials", f"{ACCOUNT}:{SECRET}", *flags]
+    proc = subprocess.Popen(args, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    endpoint = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(f"{endpoint}/_gureum/health", timeout=1)
+            return proc, endpoint
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("gureum did not start")
+
+
+def _client(endpoint: str, service: str, key: str, secret: str) -> Any:
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=key,
+        aws_secret_access_key=secret,
+        config=Config(retries={"max_attempts": 1}),
+    )
+
+
+def _user(endpoint: str) -> tuple[str, str]:
+    iam = _client(endpoint, "iam", ACCOUNT, SECRET)
+    iam.create_user(UserName="bench")
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": ["sqs:*", "sns:*"], "Resource": "*"},
+            {"Effect": "Deny", "Action": "sqs:DeleteQueue", "Resource": "*"},
+        ],
+    }
+    iam.put_user_policy(UserName="bench", PolicyName="bench", PolicyDocument=json.dumps(policy))
+    key = iam.create_access_key(UserName="bench")["AccessKey"]
+    return key["AccessKeyId"], key["SecretAccessKey"]
+
+
+def _measure(endpoint: str, key: str, secret: str, seconds: float) -> dict[str, float]:
+    sqs, sns = _client(endpoint, "sqs", key, secret), _client(endpoint, "sns", key, secret)
+    url = sqs.create_queue(QueueName="bench-send")["QueueUrl"]
+    for _ in range(20):
+        sqs.send_message(QueueUrl=url, MessageBody="warm")
+    sent, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        sqs.send_message(QueueUrl=url, MessageBody="x" * 256)
+        sent += 1
+    rate = sent / (time.perf_counter() - start)
+
+    topic = sns.create_topic(Name="bench-fanout")["TopicArn"]
+    for i in range(FANOUT):
+        q = sqs.create_queue(QueueName=f"bench-fan-{i}")["QueueUrl"]
+        arn = f"arn:aws:sqs:us-east-1:{ACCOUNT}:bench-fan-{i}"
+        allow = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "sns.amazonaws.com"},
+                    "Action": "sqs:SendMessage",
+                    "Resource": arn,
+                    "Condition": {"ArnEquals": {"aws:SourceArn": topic}},
+                }
+            ],
+        }
+        sqs.set_queue_attributes(QueueUrl=q, Attributes={"Policy": json.dumps(allow)})
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+    for _ in range(10):
+        sns.publish(TopicArn=topic, Message="warm")
+    latencies: list[float] = []
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        t0 = time.perf_counter()
+        sns.publish(TopicArn=topic, Message="fan")
+        latencies.append((time.perf_counter() - t0) * 1000)
+    last = sqs.receive_message(QueueUrl=q, MaxNumberOfMessages=1, WaitTimeSeconds=1).get("Messages", [])
+    assert last, "the fan-out did not reach the queues"
+    return {"send_per_s": rate, "publish_p50_ms": statistics.median(latencies)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    results: dict[str, dict[str, float]] = {}
+    for mode, flags in (("strict-auth", ["--strict-auth"]), ("enforce-iam", ["--enforce-iam"])):
+        with tempfile.TemporaryDirectory() as data_dir:
+            proc, endpoint = _start(flags, data_dir)
+            try:
+                key, secret = _user(endpoint)
+                results[mode] = _measure(endpoint, key, secret, args.seconds)
+            finally:
+                proc.terminate()
+                proc.wait(10)
+    off, on = results["strict-auth"], results["enforce-iam"]
+    results["overhead_pct"] = {
+        "send": (off["send_per_s"] / on["send_per_s"] - 1) * 100,
+        "publish_p50": (on["publish_p50_ms"] / off["publish_p50_ms"] - 1) * 100,
+    }
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return
+    for mode in ("strict-auth", "enforce-iam"):
+        r = results[mode]
+        fanout = f"SNS fan-out x{FANOUT} p50 {r['publish_p50_ms']:6.2f} ms"
+        print(f"{mode:12}  SendMessage {r['send_per_s']:8.0f}/s   {fanout}")
+    o = results["overhead_pct"]
+    print(f"overhead      SendMessage {o['send']:+.1f} %   publish p50 {o['publish_p50']:+.1f} %")
+
+
+if __name__ == "__main__":
+    main()
