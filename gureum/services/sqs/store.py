@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ...aws.authorize import RESOURCE_POLICY_CHANNEL
 from ...ids import unique_id
 from ...store.base import Tx
 from .messages import NewMessage, Row
@@ -59,9 +60,11 @@ def _copy(queue: Queue) -> Queue:
 
 
 def forget_queues(tx: Tx) -> None:
-    """Drop cached queue rows (a change to sqs_queues, or a wipe of every table)."""
+    """Drop cached queue rows (a change to sqs_queues, or a wipe of every table); every node's IAM enforcement
+    drops the queue policies it cached."""
     if tx.cache is not None:
         tx.cache.invalidate(_CACHE)
+    tx.notify(RESOURCE_POLICY_CHANNEL, "sqs")
 
 
 def get_queue(tx: Tx, account: str, region: str, name: str) -> Queue | None:
