@@ -6,9 +6,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-from botocore.exceptions import ClientError
-
 from ._helpers import ACCOUNT, REGION, arn, expect_error, make_stream, wait_gone, wait_status
 
 
@@ -288,16 +285,6 @@ def test_limits_and_account_settings(kinesis: Any, name: str) -> None:
     expect_error(
         kinesis.update_stream_warm_throughput, "InvalidArgumentException", StreamName=name, WarmThroughputMiBps=1
     )
-
-
-def test_subscribe_to_shard_is_not_implemented_yet(kinesis: Any, name: str) -> None:
-    """SubscribeToShard answers an event stream, which the protocol engine does not write yet."""
-    with pytest.raises(ClientError) as info:
-        kinesis.subscribe_to_shard(
-            ConsumerARN=f"{arn(name)}/consumer/c:1", ShardId="shardId-000000000000", StartingPosition={"Type": "LATEST"}
-        )
-    assert info.value.response["Error"]["Code"] == "NotImplemented"
-    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
 
 
 def test_other_regions_are_separate(aws: Any, name: str) -> None:
