@@ -18,6 +18,12 @@ def firehose(aws: Callable[..., Any]) -> Any:
 
 
 @pytest.fixture(scope="session")
+def unchecked(aws: Callable[..., Any]) -> Any:
+    """A Firehose client that sends what it is given (botocore's own parameter checks off)."""
+    return aws("firehose", parameter_validation=False)
+
+
+@pytest.fixture(scope="session")
 def s3(aws: Callable[..., Any]) -> Any:
     return aws("s3")
 
