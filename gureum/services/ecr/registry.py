@@ -41,9 +41,10 @@ def _error(
 
 def is_registry_path(request: Request) -> bool:
     """A Distribution API request on gureum's own host (not an AWS REST call under /v2/, such as API Gateway v2's or
-    SES v2's): /v2/ itself, /v2/_catalog, or a path naming manifests, blobs or tags/list — and not SigV4-signed."""
-    if request.headers.get("authorization", "").startswith("AWS4-"):
-        return False
+    SES v2's, S3's on a bucket named v2): /v2/ itself, /v2/_catalog, or a path naming manifests, blobs or tags/list —
+    and not SigV4-signed."""
+    if request.headers.get("authorization", "").startswith("AWS4-") or "X-Amz-Signature=" in request.query_string:
+        return False  # SigV4 in the header or the query (a presigned URL): an AWS call
     path = request.raw_path
     if path in ("/v2", "/v2/", "/v2/_catalog"):
         return True
