@@ -19,6 +19,7 @@ from .. import Service
 from .backend import S3Backend
 from .blobs import BlobStore
 from .limits import Settings
+from .maintenance import maintain
 from .port import S3ObjectsPort
 
 # S3 answers bad input with InvalidArgument, never ValidationException
@@ -50,7 +51,9 @@ async def _start(runtime: Runtime) -> None:
     blobs = BlobStore(root, fsync)
     blobs.sweep_tmp()
     be = runtime.keep(S3Backend(runtime.store, runtime.clock, blobs, runtime.delivery))
+    be.day_seconds = settings.day_seconds
     runtime.provide(S3Objects, S3ObjectsPort(be))
+    runtime.spawn(maintain(runtime, be, settings.lifecycle_seconds), "s3-lifecycle")
 
 
 @SERVICE.on_stop

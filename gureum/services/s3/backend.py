@@ -1,15 +1,15 @@
 """S3Backend: every S3 behaviour over the store and the body files, one method per operation with plain arguments
-(buckets: backend_buckets.py; objects and listings: backend_objects.py; multipart uploads: backend_multipart.py);
-kept by the start hook, reached with backend(ctx)."""
+(buckets: backend_buckets.py; objects and listings: backend_objects.py; multipart uploads: backend_multipart.py;
+the lifecycle sweep: backend_lifecycle.py); kept by the start hook, reached with backend(ctx)."""
 
 from __future__ import annotations
 
 from ...aws.context import RequestContext
 from .backend_buckets import BucketsMixin
-from .backend_multipart import MultipartMixin
+from .backend_lifecycle import LifecycleMixin
 
 
-class S3Backend(BucketsMixin, MultipartMixin):
+class S3Backend(BucketsMixin, LifecycleMixin):
     """S3 over one store, clock and BlobStore."""
 
 

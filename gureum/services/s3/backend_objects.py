@@ -254,7 +254,14 @@ class ObjectsMixin(S3Core):
     # --- deleting ----------------------------------------------------------------------------------------------
 
     def _delete_one(
-        self, tx: Tx, bucket: Bucket, key: str, version_id: str | None, now: float, who: Requester
+        self,
+        tx: Tx,
+        bucket: Bucket,
+        key: str,
+        version_id: str | None,
+        now: float,
+        who: Requester,
+        lifecycle: bool = False,
     ) -> tuple[dict[str, Any], list[str]]:
         if version_id is not None:
             found = store.version(tx, bucket.name, key, version_id)
@@ -275,7 +282,8 @@ class ObjectsMixin(S3Core):
             return {}, gone
         marker = Version(bucket.name, key, version_id_for(bucket), True, True, 0, "", now, "STANDARD", [], {})
         gone = store.put_version(tx, marker)
-        event = ObjectEvent("ObjectRemoved:DeleteMarkerCreated", key, version_id=marker.version_id, delete_marker=True)
+        name = "LifecycleExpiration:DeleteMarkerCreated" if lifecycle else "ObjectRemoved:DeleteMarkerCreated"
+        event = ObjectEvent(name, key, version_id=marker.version_id, delete_marker=True)
         self._notify(tx, bucket, [event], who)
         return {"DeleteMarker": True, "VersionId": marker.version_id}, gone
 

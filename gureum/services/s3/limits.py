@@ -47,11 +47,19 @@ WHOLE_READ = 256 * KIB  # objects up to this size are read in one hop and answer
 @dataclass(frozen=True, slots=True)
 class Settings:
     """GUREUM_S3_DIR: where object bodies are kept (default: <data dir>/s3; in memory: a temporary directory).
-    Several PostgreSQL nodes must all name one shared directory (see README)."""
+    Several PostgreSQL nodes must all name one shared directory (see README). GUREUM_S3_LIFECYCLE_SECONDS: how
+    often lifecycle rules are applied (default 60); GUREUM_S3_DAY_SECONDS: the length of a lifecycle "day"
+    (default 86400; tests shorten it, and then expirations are not rounded to midnight)."""
 
     directory: Path | None = None
+    lifecycle_seconds: float = 60.0
+    day_seconds: float = 86_400.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
         raw = env.get("GUREUM_S3_DIR")
-        return cls(Path(raw) if raw else None)
+        return cls(
+            Path(raw) if raw else None,
+            float(env.get("GUREUM_S3_LIFECYCLE_SECONDS") or 60.0),
+            float(env.get("GUREUM_S3_DAY_SECONDS") or 86_400.0),
+        )

@@ -67,7 +67,7 @@ async def get_bucket_lifecycle_configuration(ctx: RequestContext, req: dict[str,
 
 @SERVICE.op("PutBucketLifecycleConfiguration")
 async def put_bucket_lifecycle_configuration(ctx: RequestContext, req: dict[str, Any]) -> None:
-    await backend(ctx).put_config(ctx.account, req["Bucket"], "lifecycle", req.get("LifecycleConfiguration") or {})
+    await backend(ctx).put_lifecycle(ctx.account, req["Bucket"], req.get("LifecycleConfiguration") or {})
 
 
 @SERVICE.op("DeleteBucketLifecycle")

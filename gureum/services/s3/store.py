@@ -196,6 +196,21 @@ def key_versions(tx: Tx, bucket: str, key: str) -> list[Version]:
     return [_version(row) for row in rows]
 
 
+def buckets_with(tx: Tx, kind: str) -> list[Bucket]:
+    """Every bucket whose configuration holds ``kind`` (the lifecycle sweep's buckets)."""
+    rows = tx.all(f"SELECT {_BUCKET} FROM s3_buckets WHERE config LIKE ?", (f'%"{kind}"%',))
+    return [b for b in map(_bucket, rows) if b is not None and kind in b.config]
+
+
+def keys_after(tx: Tx, bucket: str, after: bytes, limit: int) -> list[str]:
+    """Distinct keys (any version) after ``after``, in order."""
+    rows = tx.all(
+        "SELECT DISTINCT object_key FROM s3_objects WHERE bucket = ? AND object_key > ? ORDER BY object_key LIMIT ?",
+        (bucket, after, limit),
+    )
+    return [key_text(row[0]) for row in rows]
+
+
 # --- multipart uploads -----------------------------------------------------------------------------------------
 
 _UPLOAD = "upload_id, bucket, object_key, initiated, storage_class, attributes"

@@ -1,0 +1,114 @@
+"""The lifecycle sweep: on the leader node, every GUREUM_S3_LIFECYCLE_SECONDS, each bucket with a lifecycle
+configuration has its expired objects deleted (a delete marker in a versioned bucket), expired noncurrent versions
+and lone delete markers removed, and its expired incomplete multipart uploads aborted — each change in its own
+transaction, rechecked there, with the bucket's s3:LifecycleExpiration notifications."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from ...store.base import Tx
+from . import lifecycle, store
+from .backend_multipart import MultipartMixin
+from .names import key_bytes
+from .notifications import ObjectEvent, Requester
+from .objects import Bucket, Version
+
+_LIFECYCLE = Requester("", "AmazonS3", "s3.amazonaws.com", "lifecycle", "")
+_PAGE = 500
+
+
+class LifecycleMixin(MultipartMixin):
+    day_seconds: float = lifecycle.DAY
+
+    async def put_lifecycle(self, account: str, name: str, config: dict[str, Any]) -> None:
+        await self._set_config(name, account, "lifecycle", lifecycle.check_rules(config))
+
+    async def sweep_lifecycle(self) -> int:
+        """Apply every bucket's lifecycle rules once; how many versions and uploads went."""
+        done = 0
+        for bucket in await self.store.read(lambda tx: store.buckets_with(tx, "lifecycle")):
+            rules = [r for r in bucket.config["lifecycle"].get("Rules", []) if r.get("Status") == "Enabled"]
+            if rules:
+                done += await self._sweep_bucket(bucket, rules)
+        return done
+
+    async def _sweep_bucket(self, bucket: Bucket, rules: list[dict[str, Any]]) -> int:
+        clock = lifecycle.Clock(self.day_seconds)
+        now = self.clock.now()
+        done = 0
+        after = b""
+        while True:
+            keys = await self.store.read(
+                functools.partial(store.keys_after, bucket=bucket.name, after=after, limit=_PAGE)
+            )
+            for key in keys:
+                versions = await self.store.read(functools.partial(store.key_versions, bucket=bucket.name, key=key))
+                for version in self._expired(rules, versions, now, clock):
+                    if await self._expire(bucket.name, version, rules, clock):
+                        done += 1
+            if len(keys) < _PAGE:
+                break
+            after = key_bytes(keys[-1])
+        uploads = await self.store.read(lambda tx: store.list_uploads(tx, bucket.name, b"", True, None, 100_000))
+        for upload in uploads:
+            if lifecycle.upload_expired(rules, upload.key, upload.initiated, now, clock):
+
+                def abort(tx: Tx, upload_id: str = upload.upload_id) -> tuple[None, list[str]]:
+                    return None, store.delete_upload(tx, upload_id)
+
+                await self._commit([], abort)
+                done += 1
+        return done
+
+    @staticmethod
+    def _expired(
+        rules: list[dict[str, Any]], versions: list[Version], now: float, clock: lifecycle.Clock
+    ) -> list[Version]:
+        """The versions of one key (newest first) the rules expire now."""
+        out: list[Version] = []
+        if not versions:
+            return out
+        current = versions[0] if versions[0].latest else None
+        if current is not None:
+            if current.delete_marker:
+                if len(versions) == 1 and lifecycle.marker_expired(rules, current.key):
+                    out.append(current)
+            elif lifecycle.current_expired(rules, current, now, clock):
+                out.append(current)
+        newer = 0
+        for index, version in enumerate(versions):
+            if version.latest:
+                continue
+            since = versions[index - 1].modified if index else version.modified
+            if lifecycle.noncurrent_expired(rules, version, since, newer, now, clock):
+                out.append(version)
+            newer += 1
+        return out
+
+    async def _expire(
+        self, bucket_name: str, version: Version, rules: list[dict[str, Any]], clock: lifecycle.Clock
+    ) -> bool:
+        now = self.now()
+
+        def expire(tx: Tx) -> tuple[bool, list[str]]:
+            bucket = store.get_bucket(tx, bucket_name)
+            found = store.version(tx, bucket_name, version.key, version.version_id)
+            if bucket is None or found is None or found.latest != version.latest:
+                return False, []  # changed since it was read: the next sweep decides again
+            if found.latest and not found.delete_marker:
+                if not lifecycle.current_expired(rules, found, self.clock.now(), clock):
+                    return False, []
+                if bucket.versioning is not None:
+                    _, gone = self._delete_one(tx, bucket, found.key, None, now, _LIFECYCLE, lifecycle=True)
+                    return True, gone
+            gone = store.delete_version(tx, bucket_name, found.key, found.version_id)
+            shown = found.version_id if bucket.versioning else None
+            self._notify(
+                tx, bucket, [ObjectEvent("LifecycleExpiration:Delete", found.key, version_id=shown)], _LIFECYCLE
+            )
+            return True, gone
+
+        expired: bool = await self._commit([], expire)
+        return expired
