@@ -354,7 +354,8 @@ def _as_user_functions(client: Any, name: str) -> tuple[str, str, str]:
     )["LayerVersionArn"]
     secrets = f"s3cr3t-{uuid.uuid4().hex}", f"other-{uuid.uuid4().hex}"
     for fn, secret in ((name, secrets[0]), (f"{name}-other", secrets[1])):
-        create(client, fn, {"index.py": AS_USER}, Layers=[layer], Environment={"Variables": {"SECRET_MARKER": secret}})
+        variables = {"Variables": {"SECRET_MARKER": secret}}  # Timeout: a cold import of boto3 on a busy machine
+        create(client, fn, {"index.py": AS_USER}, Layers=[layer], Environment=variables, Timeout=30)
     return f"{name}-other", secrets[1], secrets[0]
 
 
