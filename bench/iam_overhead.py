@@ -4,7 +4,7 @@ signatures; the difference is authorisation). Under enforcement the caller is an
 the calls and the queues' policies let the topic send, so every request resolves an identity, evaluates its
 policies and reads the queue's policy.
 
-  python bench/iam_overhead.py [--seconds 5] [--json]
+  python bench/iam_overhead.py [--seconds 5] [--rounds 4] [--json]   (--seconds per workload and mode)
 """
 
 from __future__ import annotations
@@ -78,20 +78,14 @@ def _user(endpoint: str) -> tuple[str, str]:
     return key["AccessKeyId"], key["SecretAccessKey"]
 
 
-def _measure(endpoint: str, key: str, secret: str, seconds: float) -> dict[str, float]:
+def _setup(endpoint: str, key: str, secret: str) -> tuple[Any, Any, str, str, str]:
+    """A queue to send to and a topic fanning out to FANOUT queues whose policies let it send."""
     sqs, sns = _client(endpoint, "sqs", key, secret), _client(endpoint, "sns", key, secret)
     url = sqs.create_queue(QueueName="bench-send")["QueueUrl"]
-    for _ in range(20):
-        sqs.send_message(QueueUrl=url, MessageBody="warm")
-    sent, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        sqs.send_message(QueueUrl=url, MessageBody="x" * 256)
-        sent += 1
-    rate = sent / (time.perf_counter() - start)
-
     topic = sns.create_topic(Name="bench-fanout")["TopicArn"]
+    last = ""
     for i in range(FANOUT):
-        q = sqs.create_queue(QueueName=f"bench-fan-{i}")["QueueUrl"]
+        last = sqs.create_queue(QueueName=f"bench-fan-{i}")["QueueUrl"]
         arn = f"arn:aws:sqs:us-east-1:{ACCOUNT}:bench-fan-{i}"
         allow = {
             "Version": "2012-10-17",
@@ -105,36 +99,64 @@ def _measure(endpoint: str, key: str, secret: str, seconds: float) -> dict[str, 
                 }
             ],
         }
-        sqs.set_queue_attributes(QueueUrl=q, Attributes={"Policy": json.dumps(allow)})
+        sqs.set_queue_attributes(QueueUrl=last, Attributes={"Policy": json.dumps(allow)})
         sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
-    for _ in range(10):
+    for _ in range(20):
+        sqs.send_message(QueueUrl=url, MessageBody="warm")
         sns.publish(TopicArn=topic, Message="warm")
+    assert sqs.receive_message(QueueUrl=last, WaitTimeSeconds=1).get("Messages"), "the fan-out did not arrive"
+    return sqs, sns, url, topic, last
+
+
+def _round(sqs: Any, sns: Any, url: str, topic: str, seconds: float) -> tuple[float, list[float]]:
+    sent, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        sqs.send_message(QueueUrl=url, MessageBody="x" * 256)
+        sent += 1
+    rate = sent / (time.perf_counter() - start)
     latencies: list[float] = []
     start = time.perf_counter()
     while time.perf_counter() - start < seconds:
         t0 = time.perf_counter()
         sns.publish(TopicArn=topic, Message="fan")
         latencies.append((time.perf_counter() - t0) * 1000)
-    last = sqs.receive_message(QueueUrl=q, MaxNumberOfMessages=1, WaitTimeSeconds=1).get("Messages", [])
-    assert last, "the fan-out did not reach the queues"
-    return {"send_per_s": rate, "publish_p50_ms": statistics.median(latencies)}
+    return rate, latencies
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--rounds", type=int, default=4)
     args = parser.parse_args()
-    results: dict[str, dict[str, float]] = {}
-    for mode, flags in (("strict-auth", ["--strict-auth"]), ("enforce-iam", ["--enforce-iam"])):
-        with tempfile.TemporaryDirectory() as data_dir:
-            proc, endpoint = _start(flags, data_dir)
-            try:
-                key, secret = _user(endpoint)
-                results[mode] = _measure(endpoint, key, secret, args.seconds)
-            finally:
-                proc.terminate()
-                proc.wait(10)
+    # both servers run at once and the rounds alternate, so a shared machine's drift touches both alike
+    modes = (("strict-auth", ["--strict-auth"]), ("enforce-iam", ["--enforce-iam"]))
+    dirs = [tempfile.TemporaryDirectory() for _ in modes]
+    procs: list[subprocess.Popen[bytes]] = []
+    try:
+        setups = {}
+        for (mode, flags), data_dir in zip(modes, dirs):
+            proc, endpoint = _start(flags, data_dir.name)
+            procs.append(proc)
+            setups[mode] = _setup(endpoint, *_user(endpoint))
+        rates: dict[str, list[float]] = {mode: [] for mode, _ in modes}
+        latencies: dict[str, list[float]] = {mode: [] for mode, _ in modes}
+        for _ in range(args.rounds):
+            for mode, _ in modes:
+                sqs, sns, url, topic, _last = setups[mode]
+                rate, lat = _round(sqs, sns, url, topic, args.seconds / args.rounds)
+                rates[mode].append(rate)
+                latencies[mode] += lat
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(10)
+        for data_dir in dirs:
+            data_dir.cleanup()
+    results: dict[str, dict[str, float]] = {
+        mode: {"send_per_s": statistics.median(rates[mode]), "publish_p50_ms": statistics.median(latencies[mode])}
+        for mode, _ in modes
+    }
     off, on = results["strict-auth"], results["enforce-iam"]
     results["overhead_pct"] = {
         "send": (off["send_per_s"] / on["send_per_s"] - 1) * 100,

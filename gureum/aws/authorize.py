@@ -239,10 +239,10 @@ class Authorizer:
 
     async def identity(self, account: str, access_key: str, token: str, protocol: str = "json") -> Identity:
         """Who a key acts as; AWS's InvalidClientTokenId / ExpiredToken for a key or token that cannot act."""
-        if not access_key or not is_issued(access_key):
-            return Identity.root(account)  # a configured static key, or any key without strict mode
         cache_key = (account, access_key, token)
         found = self._identities.get(cache_key)
+        if found is None and (not access_key or not is_issued(access_key)):
+            return Identity.root(account)  # a configured static key, or any key without strict mode
         if found is not None:
             expires = found.keys.get("gureum:expires")
             if isinstance(expires, str) and float(expires) <= self.runtime.clock.now():

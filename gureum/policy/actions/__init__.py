@@ -80,16 +80,22 @@ def services() -> list[str]:
 # --- transforms of input values ----------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1024)
+def _queue_url(value: str) -> tuple[str | None, str | None, str]:
+    """(region named by the host, account, name) of a queue URL."""
+    split = urlsplit(value)
+    segments = [s for s in split.path.split("/") if s]
+    labels = (split.hostname or "").split(".")
+    named = labels[1] if len(labels) > 2 and labels[0] == "sqs" and labels[1] != "localhost" else None
+    return named, segments[-2] if len(segments) >= 2 else None, segments[-1] if segments else ""
+
+
 def _queue_part(index: int) -> Callable[[str, Mapping[str, Any], str, str], str]:
     def part(value: str, params: Mapping[str, Any], region: str, account: str) -> str:
         if "://" not in value:  # a bare queue name (AWS takes one for QueueUrl): the caller's account
             return (region, account, value)[index]
-        segments = [s for s in urlsplit(value).path.split("/") if s]
-        host = urlsplit(value).hostname or ""
-        labels = host.split(".")
-        named = labels[1] if len(labels) > 2 and labels[0] == "sqs" and labels[1] != "localhost" else region
-        found = (named, segments[-2] if len(segments) >= 2 else account, segments[-1] if segments else "")
-        return found[index]
+        named, owner, name = _queue_url(value)
+        return (named or region, owner or account, name)[index]
 
     return part
 
