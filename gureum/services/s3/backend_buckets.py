@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from ...store.base import Tx
-from . import store
+from . import cors, store
 from .core import S3Core, access_denied, owned_bucket, owner
 from .errors import (
     AccessControlListNotSupported,
@@ -21,6 +21,7 @@ from .errors import (
     InvalidTag,
     MalformedXML,
     ServiceError,
+    no_such_bucket,
 )
 from .limits import MAX_BUCKET_TAGS, MAX_BUCKETS_LISTED
 from .listing import read_token, token
@@ -240,6 +241,15 @@ class BucketsMixin(S3Core):
 
     async def delete_config(self, account: str, name: str, kind: str) -> None:
         await self._set_config(name, account, kind, None)
+
+    async def cors_preflight(
+        self, name: str, origin: str | None, method: str | None, headers: str | None
+    ) -> dict[str, Any]:
+        """A browser's unsigned preflight: the bucket's CORS rules decide (whoever owns it)."""
+        bucket = await self.store.read(lambda tx: store.get_bucket(tx, name))
+        if bucket is None:
+            raise no_such_bucket(name)
+        return cors.preflight(bucket.config.get("cors"), origin, method, headers)
 
     async def bucket_acl(self, account: str, name: str) -> dict[str, Any]:
         await self._bucket(name, account)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...store.base import Tx
-from . import store
+from . import cors, store
 from .backend_objects import (
     ObjectsMixin,
     check_copy_conditions,
@@ -95,7 +95,15 @@ class MultipartMixin(ObjectsMixin):
         return out
 
     async def upload_part(
-        self, account: str, bucket_name: str, key: str, upload_id: str, number: int, body: Body, info: Incoming
+        self,
+        account: str,
+        bucket_name: str,
+        key: str,
+        upload_id: str,
+        number: int,
+        body: Body,
+        info: Incoming,
+        origin: str | None = None,
     ) -> dict[str, Any]:
         _check_part_number(number)
         upload = await self.store.read(lambda tx: _upload_of(tx, account, bucket_name, key, upload_id))
@@ -112,12 +120,15 @@ class MultipartMixin(ObjectsMixin):
                 f"{(info.algorithm or '').lower()}"
             )
 
-        def commit(tx: Tx) -> tuple[None, list[str]]:
+        def commit(tx: Tx) -> tuple[dict[str, Any], list[str]]:
             _upload_of(tx, account, bucket_name, key, upload_id)
-            return None, store.put_part(tx, upload_id, part)
+            bucket = store.get_bucket(tx, bucket_name)
+            return cors.actual(bucket.config.get("cors") if bucket else None, origin, "PUT"), store.put_part(
+                tx, upload_id, part
+            )
 
-        await self._commit([written.name], commit)
-        out: dict[str, Any] = {"ETag": etag, "ServerSideEncryption": "AES256"}
+        allowed: dict[str, Any] = await self._commit([written.name], commit)
+        out: dict[str, Any] = {"ETag": etag, "ServerSideEncryption": "AES256", **allowed}
         if checksum is not None and info.algorithm:
             out[f"Checksum{info.algorithm}"] = checksum
         return out

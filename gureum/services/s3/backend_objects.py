@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from ...store.base import Tx
-from . import store
+from . import cors, store
 from .blobs import BodyTooLarge, ObjectBody, Written, read_opened
 from .core import S3Core, find_version, owned_bucket, owner
 from .errors import (
@@ -110,7 +110,15 @@ class ObjectsMixin(S3Core):
         return result
 
     async def put_object(
-        self, account: str, bucket_name: str, key: str, body: Body, info: Incoming, spec: WriteSpec, who: Requester
+        self,
+        account: str,
+        bucket_name: str,
+        key: str,
+        body: Body,
+        info: Incoming,
+        spec: WriteSpec,
+        who: Requester,
+        origin: str | None = None,
     ) -> dict[str, Any]:
         check_key(key)
         bucket = await self._bucket(bucket_name, account)  # before the body is read: NoSuchBucket at once
@@ -147,6 +155,7 @@ class ObjectsMixin(S3Core):
             gone = store.put_version(tx, version)
             self._notify(tx, bucket, [created("ObjectCreated:Put", bucket, version)], who)
             out: dict[str, Any] = {"ETag": etag, "ServerSideEncryption": attributes["ServerSideEncryption"]}
+            out.update(cors.actual(bucket.config.get("cors"), origin, "PUT"))
             if bucket.versioning:
                 out["VersionId"] = version.version_id
             if checksum is not None and info.algorithm is not None:
@@ -178,6 +187,7 @@ class ObjectsMixin(S3Core):
         overrides: dict[str, Any],
         checksum_mode: bool,
         head: bool,
+        origin: str | None = None,
     ) -> dict[str, Any]:
         for attempt in range(3):
             bucket, version = await self.store.read(
@@ -195,6 +205,7 @@ class ObjectsMixin(S3Core):
                 self._part_range(version, part_number) if part_number else parse_range(range_header, version.size)
             )
             out = head_fields(version, checksum_mode and byte_range is None)
+            out.update(cors.actual(bucket.config.get("cors"), origin, "HEAD" if head else "GET"))
             if bucket.versioning:
                 out["VersionId"] = version.version_id
             for name, header in _OVERRIDES.items():

@@ -27,7 +27,14 @@ async def create_multipart_upload(ctx: RequestContext, req: dict[str, Any]) -> d
 @SERVICE.op("UploadPart")
 async def upload_part(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await backend(ctx).upload_part(
-        ctx.account, req["Bucket"], req["Key"], req["UploadId"], req["PartNumber"], req.get("Body"), incoming(ctx, req)
+        ctx.account,
+        req["Bucket"],
+        req["Key"],
+        req["UploadId"],
+        req["PartNumber"],
+        req.get("Body"),
+        incoming(ctx, req),
+        ctx.request.headers.get("origin"),
     )
 
 

@@ -33,7 +33,14 @@ _REPLACING = ("StorageClass", "WebsiteRedirectLocation", "SSEKMSKeyId")
 @SERVICE.op("PutObject")
 async def put_object(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await backend(ctx).put_object(
-        ctx.account, req["Bucket"], req["Key"], req.get("Body"), incoming(ctx, req), write_spec(req), requester(ctx)
+        ctx.account,
+        req["Bucket"],
+        req["Key"],
+        req.get("Body"),
+        incoming(ctx, req),
+        write_spec(req),
+        requester(ctx),
+        ctx.request.headers.get("origin"),
     )
 
 
@@ -49,6 +56,7 @@ async def _get(ctx: RequestContext, req: dict[str, Any], head: bool) -> dict[str
         {name: req.get(name) for name in _OVERRIDES},
         req.get("ChecksumMode") == "ENABLED",
         head,
+        ctx.request.headers.get("origin"),
     )
 
 
@@ -178,6 +186,20 @@ async def put_object_acl(ctx: RequestContext, req: dict[str, Any]) -> None:
         req.get("ACL"),
         req.get("AccessControlPolicy"),
         grants,
+    )
+
+
+@SERVICE.op("OptionsObject")
+async def options_object(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await backend(ctx).cors_preflight(
+        req["Bucket"], req.get("Origin"), req.get("AccessControlRequestMethod"), req.get("AccessControlRequestHeaders")
+    )
+
+
+@SERVICE.op("OptionsBucket")
+async def options_bucket(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await backend(ctx).cors_preflight(
+        req["Bucket"], req.get("Origin"), req.get("AccessControlRequestMethod"), req.get("AccessControlRequestHeaders")
     )
 
 
