@@ -35,9 +35,7 @@ def test_create_describe_list_delete(firehose: Any, name: str) -> None:
     assert dest["S3DestinationDescription"]["BucketARN"] == "arn:aws:s3:::some-bucket"
     names = firehose.list_delivery_streams(Limit=10000)["DeliveryStreamNames"]
     assert name in names
-    assert firehose.list_tags_for_delivery_stream(DeliveryStreamName=name)["Tags"] == [
-        {"Key": "team", "Value": "data"}
-    ]
+    assert firehose.list_tags_for_delivery_stream(DeliveryStreamName=name)["Tags"] == [{"Key": "team", "Value": "data"}]
     with pytest.raises(ClientError) as error:
         firehose.create_delivery_stream(
             DeliveryStreamName=name, ExtendedS3DestinationConfiguration=s3_config("some-bucket")
@@ -54,9 +52,7 @@ def test_create_describe_list_delete(firehose: Any, name: str) -> None:
 
 def test_list_paging_and_type_filter(firehose: Any, name: str) -> None:
     for i in range(3):
-        firehose.create_delivery_stream(
-            DeliveryStreamName=f"{name}-{i}", S3DestinationConfiguration=s3_config("b")
-        )
+        firehose.create_delivery_stream(DeliveryStreamName=f"{name}-{i}", S3DestinationConfiguration=s3_config("b"))
     first = firehose.list_delivery_streams(Limit=1, ExclusiveStartDeliveryStreamName=f"{name}-")
     assert first["DeliveryStreamNames"] == [f"{name}-0"] and first["HasMoreDeliveryStreams"] is True
     rest = firehose.list_delivery_streams(Limit=10000, ExclusiveStartDeliveryStreamName=f"{name}-0")
@@ -168,9 +164,7 @@ def test_tags(firehose: Any, name: str) -> None:
     tags = firehose.list_tags_for_delivery_stream(DeliveryStreamName=name)["Tags"]
     assert [t["Key"] for t in tags] == ["k1", "k2", "k3"]
     with pytest.raises(ClientError) as error:
-        firehose.tag_delivery_stream(
-            DeliveryStreamName=name, Tags=[{"Key": f"x{i}", "Value": ""} for i in range(48)]
-        )
+        firehose.tag_delivery_stream(DeliveryStreamName=name, Tags=[{"Key": f"x{i}", "Value": ""} for i in range(48)])
     assert _code(error) == "LimitExceededException"
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from ..lambda_.zips import create as create_function
 from .conftest import body, s3_config, wait_keys
 
-TRANSFORM = '''
+TRANSFORM = """
 import base64, json
 
 def handler(event, context):
@@ -30,12 +30,12 @@ def handler(event, context):
             keys = {"team": doc.get("team", "none")}
             out.append({"recordId": r["recordId"], "result": "Ok", "data": data, "metadata": {"partitionKeys": keys}})
     return {"records": out}
-'''
+"""
 
-BROKEN = '''
+BROKEN = """
 def handler(event, context):
     raise RuntimeError("broken on purpose")
-'''
+"""
 
 
 def _processing(*processors: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,94 @@
+"""Where records come from besides PutRecord(Batch): a Kinesis stream (KinesisStreamAsSource, read from the
+delivery stream's creation on), SNS firehose subscriptions and EventBridge rule targets through the outbox."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from .conftest import ROLE, body, s3_config, wait_keys
+
+
+def _active(kinesis: Any, stream: str) -> str:
+    for _ in range(200):
+        summary = kinesis.describe_stream_summary(StreamName=stream)["StreamDescriptionSummary"]
+        if summary["StreamStatus"] == "ACTIVE":
+            return str(summary["StreamARN"])
+        time.sleep(0.05)
+    raise AssertionError("stream did not become ACTIVE")
+
+
+def test_kinesis_stream_as_source(aws: Any, firehose: Any, s3: Any, bucket: str, name: str) -> None:
+    kinesis = aws("kinesis")
+    kinesis.create_stream(StreamName=name, ShardCount=2)
+    stream_arn = _active(kinesis, name)
+    kinesis.put_record(StreamName=name, Data=b"before\n", PartitionKey="p")  # before the delivery stream: not read
+    time.sleep(0.05)
+    firehose.create_delivery_stream(
+        DeliveryStreamName=name,
+        DeliveryStreamType="KinesisStreamAsSource",
+        KinesisStreamSourceConfiguration={"KinesisStreamARN": stream_arn, "RoleARN": ROLE},
+        ExtendedS3DestinationConfiguration=s3_config(bucket, BufferingHints={"SizeInMBs": 1, "IntervalInSeconds": 1}),
+    )
+    d = firehose.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"]
+    assert d["Source"]["KinesisStreamSourceDescription"]["KinesisStreamARN"] == stream_arn
+    sent = [f"k{i}\n".encode() for i in range(40)]
+    kinesis.put_records(StreamName=name, Records=[{"Data": x, "PartitionKey": f"p{i}"} for i, x in enumerate(sent)])
+    found = wait_keys(s3, bucket, 1, timeout=15)
+    time.sleep(1.5)  # both shards' records may land in two flushes
+    found = wait_keys(s3, bucket, 1)
+    got = b"".join(body(s3, bucket, k) for k in found).splitlines(keepends=True)
+    assert sorted(got) == sorted(sent), "every record put after creation, once; none from before"
+    with pytest.raises(ClientError) as error:
+        firehose.put_record(DeliveryStreamName=name, Record={"Data": b"x"})
+    assert error.value.response["Error"]["Code"] == "InvalidArgumentException"
+    with pytest.raises(ClientError) as error:
+        firehose.create_delivery_stream(
+            DeliveryStreamName=f"{name}-missing",
+            DeliveryStreamType="KinesisStreamAsSource",
+            KinesisStreamSourceConfiguration={"KinesisStreamARN": stream_arn + "-missing", "RoleARN": ROLE},
+            ExtendedS3DestinationConfiguration=s3_config(bucket),
+        )
+    assert error.value.response["Error"]["Code"] == "InvalidArgumentException"
+
+
+def test_sns_subscription_delivers(aws: Any, firehose: Any, s3: Any, bucket: str, name: str) -> None:
+    sns = aws("sns")
+    arn = firehose.create_delivery_stream(
+        DeliveryStreamName=name,
+        ExtendedS3DestinationConfiguration=s3_config(bucket, BufferingHints={"SizeInMBs": 1, "IntervalInSeconds": 1}),
+    )["DeliveryStreamARN"]
+    topic = sns.create_topic(Name=name)["TopicArn"]
+    sns.subscribe(TopicArn=topic, Protocol="firehose", Endpoint=arn, Attributes={"SubscriptionRoleArn": ROLE})
+    sns.publish(TopicArn=topic, Message="hello firehose", Subject="greeting")
+    key = wait_keys(s3, bucket, 1, timeout=10)[0]
+    notification = json.loads(body(s3, bucket, key))
+    assert notification["Message"] == "hello firehose" and notification["TopicArn"] == topic
+    assert notification["Type"] == "Notification"
+
+
+def test_eventbridge_target_delivers(aws: Any, firehose: Any, s3: Any, bucket: str, name: str) -> None:
+    events = aws("events")
+    arn = firehose.create_delivery_stream(
+        DeliveryStreamName=name,
+        ExtendedS3DestinationConfiguration=s3_config(bucket, BufferingHints={"SizeInMBs": 1, "IntervalInSeconds": 1}),
+    )["DeliveryStreamARN"]
+    events.put_rule(Name=name, EventPattern=json.dumps({"source": [name]}))
+    events.put_targets(Rule=name, Targets=[{"Id": "fh", "Arn": arn, "RoleArn": ROLE}])
+    out = events.put_events(
+        Entries=[{"Source": name, "DetailType": "t", "Detail": json.dumps({"n": i})} for i in range(3)]
+    )
+    assert out["FailedEntryCount"] == 0
+    found = wait_keys(s3, bucket, 1, timeout=10)
+    time.sleep(1.2)
+    found = wait_keys(s3, bucket, 1)
+    text = b"".join(body(s3, bucket, k) for k in found).decode()
+    decoder, pos, got = json.JSONDecoder(), 0, []
+    while pos < len(text):
+        doc, pos = decoder.raw_decode(text, pos)
+        got.append(doc)
+    assert sorted(d["detail"]["n"] for d in got) == [0, 1, 2] and all(d["source"] == name for d in got)
