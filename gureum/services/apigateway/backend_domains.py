@@ -48,7 +48,9 @@ class DomainPart(BackendBase):
             tx.notify(DOMAINS_CHANNEL, item["id"])
             return domain_view(item)
 
-        return await self.store.write(create)
+        view = await self.store.write(create)
+        self.edge.domains.add(item["id"])  # this node at once; the others (and this one again) when notified
+        return view
 
     async def get_domain_name(self, account: str, region: str, domain_name: str) -> dict[str, Any]:
         return domain_view(await self.store.read(lambda tx: _domain(tx, account, region, domain_name)))
@@ -70,12 +72,13 @@ class DomainPart(BackendBase):
         return await self.store.write(update)
 
     async def delete_domain_name(self, account: str, region: str, domain_name: str) -> None:
-        def delete(tx: Tx) -> None:
+        def delete(tx: Tx) -> str:
             item = _domain(tx, account, region, domain_name)
             store.delete_entity(tx, account, region, "domain", item["id"])
             tx.notify(DOMAINS_CHANNEL, item["id"])
+            return str(item["id"])
 
-        await self.store.write(delete)
+        self.edge.domains.discard(await self.store.write(delete))
 
     # --- BasePathMappings -------------------------------------------------------------------------------------------
 

@@ -99,6 +99,7 @@ class DomainsPart:
             tx.notify(store.DOMAINS_CHANNEL, doc["DomainName"])
 
         await self.store.write(write)
+        self.caches.domains.add(doc["DomainName"])  # this node at once; the others (and this one again) when notified
         return doc
 
     async def get_domain_name(self, account: str, region: str, name: str) -> dict[str, Any]:
@@ -124,12 +125,13 @@ class DomainsPart:
         return await self.store.write(write)
 
     async def delete_domain_name(self, account: str, region: str, name: str) -> None:
-        def write(tx: Tx) -> None:
+        def write(tx: Tx) -> str:
             doc = _owned(tx, account, region, "DomainName", name.lower())
             store.delete_entity(tx, "DomainName", doc["DomainName"])
             tx.notify(store.DOMAINS_CHANNEL, doc["DomainName"])
+            return str(doc["DomainName"])
 
-        await self.store.write(write)
+        self.caches.domains.discard(await self.store.write(write))
 
     # --- API mappings -------------------------------------------------------------------------------------------
 
