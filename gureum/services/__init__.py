@@ -125,6 +125,7 @@ PACKAGES = {
     "sesv2": "sesv2",
     "ses": "ses",
     "ecr": "ecr",
+    "ecs": "ecs",
     "s3": "s3",
     "firehose": "firehose",
 }

@@ -1,0 +1,89 @@
+"""ECS cluster and capacity provider operations, and tags: each calls one EcsBackend method."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...aws.context import RequestContext
+from . import SERVICE
+from .backend import backend
+
+
+@SERVICE.op("CreateCluster")
+async def create_cluster(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    cluster = await backend(ctx).create_cluster(
+        ctx.account,
+        ctx.region,
+        req.get("clusterName"),
+        req.get("tags"),
+        req.get("settings"),
+        req.get("configuration"),
+        req.get("capacityProviders"),
+        req.get("defaultCapacityProviderStrategy"),
+        req.get("serviceConnectDefaults"),
+    )
+    return {"cluster": cluster}
+
+
+@SERVICE.op("DescribeClusters")
+async def describe_clusters(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await backend(ctx).describe_clusters(ctx.account, ctx.region, req.get("clusters"), req.get("include"))
+
+
+@SERVICE.op("ListClusters")
+async def list_clusters(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await backend(ctx).list_clusters(ctx.account, ctx.region, req.get("nextToken"), req.get("maxResults"))
+
+
+@SERVICE.op("DeleteCluster")
+async def delete_cluster(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return {"cluster": await backend(ctx).delete_cluster(ctx.account, ctx.region, req["cluster"])}
+
+
+@SERVICE.op("UpdateCluster")
+async def update_cluster(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    cluster = await backend(ctx).update_cluster(
+        ctx.account,
+        ctx.region,
+        req["cluster"],
+        req.get("settings"),
+        req.get("configuration"),
+        req.get("serviceConnectDefaults"),
+    )
+    return {"cluster": cluster}
+
+
+@SERVICE.op("UpdateClusterSettings")
+async def update_cluster_settings(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    cluster = await backend(ctx).update_cluster(ctx.account, ctx.region, req["cluster"], req["settings"], None, None)
+    return {"cluster": cluster}
+
+
+@SERVICE.op("PutClusterCapacityProviders")
+async def put_cluster_capacity_providers(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    cluster = await backend(ctx).put_cluster_capacity_providers(
+        ctx.account, ctx.region, req["cluster"], req["capacityProviders"], req["defaultCapacityProviderStrategy"]
+    )
+    return {"cluster": cluster}
+
+
+@SERVICE.op("DescribeCapacityProviders")
+async def describe_capacity_providers(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await backend(ctx).describe_capacity_providers(req.get("capacityProviders"))
+
+
+@SERVICE.op("TagResource")
+async def tag_resource(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await backend(ctx).tag_resource(req["resourceArn"], req["tags"])
+    return {}
+
+
+@SERVICE.op("UntagResource")
+async def untag_resource(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await backend(ctx).untag_resource(req["resourceArn"], req["tagKeys"])
+    return {}
+
+
+@SERVICE.op("ListTagsForResource")
+async def list_tags_for_resource(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return {"tags": await backend(ctx).list_tags_for_resource(req["resourceArn"])}

@@ -1,0 +1,203 @@
+"""ECS's SQL: clusters, task definition revisions and families, account settings. Every function runs inside one
+store transaction (``tx``) on the store's thread."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ...store.base import Tx
+from .clusters import Cluster
+
+_CLUSTER_COLUMNS = (
+    "id, account, region, name, status, created_at, settings, configuration, capacity_providers, strategy, "
+    "service_connect, tags"
+)
+_JSON = frozenset({"settings", "configuration", "capacity_providers", "strategy", "service_connect", "tags"})
+_SETTABLE = _JSON | {"status"}
+
+
+def _cluster(row: tuple[Any, ...] | None) -> Cluster | None:
+    if row is None:
+        return None
+    return Cluster(
+        int(row[0]),
+        row[1],
+        row[2],
+        row[3],
+        row[4],
+        float(row[5]),
+        json.loads(row[6]),
+        json.loads(row[7]) if row[7] else None,
+        json.loads(row[8]),
+        json.loads(row[9]),
+        json.loads(row[10]) if row[10] else None,
+        json.loads(row[11]),
+    )
+
+
+# --- clusters -------------------------------------------------------------------------------------------------
+
+
+def cluster(tx: Tx, account: str, region: str, name: str) -> Cluster | None:
+    return _cluster(
+        tx.one(
+            f"SELECT {_CLUSTER_COLUMNS} FROM ecs_clusters WHERE account = ? AND region = ? AND name = ?",
+            (account, region, name),
+        )
+    )
+
+
+def active_clusters(tx: Tx, account: str, region: str) -> list[Cluster]:
+    rows = tx.all(
+        f"SELECT {_CLUSTER_COLUMNS} FROM ecs_clusters WHERE account = ? AND region = ? AND status = 'ACTIVE' "
+        "ORDER BY name",
+        (account, region),
+    )
+    return [found for found in map(_cluster, rows) if found is not None]
+
+
+def insert_cluster(tx: Tx, found: Cluster) -> int:
+    """A new cluster row, or the INACTIVE row of that name brought back with the new values."""
+    values = (
+        found.status,
+        found.created_at,
+        json.dumps(found.settings),
+        json.dumps(found.configuration) if found.configuration else None,
+        json.dumps(found.capacity_providers),
+        json.dumps(found.strategy),
+        json.dumps(found.service_connect) if found.service_connect else None,
+        json.dumps(found.tags),
+    )
+    old = tx.one(
+        "SELECT id FROM ecs_clusters WHERE account = ? AND region = ? AND name = ?",
+        (found.account, found.region, found.name),
+    )
+    if old is not None:
+        tx.execute(
+            "UPDATE ecs_clusters SET status = ?, created_at = ?, settings = ?, configuration = ?, "
+            "capacity_providers = ?, strategy = ?, service_connect = ?, tags = ? WHERE id = ?",
+            (*values, old[0]),
+        )
+        return int(old[0])
+    row = tx.one(
+        "INSERT INTO ecs_clusters (account, region, name, status, created_at, settings, configuration, "
+        "capacity_providers, strategy, service_connect, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        (found.account, found.region, found.name, *values),
+    )
+    assert row is not None
+    return int(row[0])
+
+
+def update_cluster(tx: Tx, cluster_id: int, **values: Any) -> None:
+    columns = sorted(values)
+    assert set(columns) <= _SETTABLE, columns
+    encoded = [(json.dumps(values[c]) if values[c] is not None else None) if c in _JSON else values[c] for c in columns]
+    assignments = ", ".join(f"{column} = ?" for column in columns)
+    tx.execute(f"UPDATE ecs_clusters SET {assignments} WHERE id = ?", (*encoded, cluster_id))
+
+
+# --- task definitions -----------------------------------------------------------------------------------------
+
+
+def next_revision(tx: Tx, account: str, region: str, family: str) -> int:
+    """Take the family's next revision number (revisions are never reused, even after deletion)."""
+    row = tx.one(
+        "UPDATE ecs_families SET next_revision = next_revision + 1 WHERE account = ? AND region = ? AND family = ? "
+        "RETURNING next_revision",
+        (account, region, family),
+    )
+    if row is not None:
+        return int(row[0]) - 1
+    tx.execute(
+        "INSERT INTO ecs_families (account, region, family, next_revision) VALUES (?, ?, ?, 2)",
+        (account, region, family),
+    )
+    return 1
+
+
+def insert_task_definition(
+    tx: Tx, account: str, region: str, family: str, revision: int, body: dict[str, Any], tags: list[Any], at: float
+) -> None:
+    tx.execute(
+        "INSERT INTO ecs_task_definitions (account, region, family, revision, status, body, tags, registered_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (account, region, family, revision, body["status"], json.dumps(body), json.dumps(tags), at),
+    )
+
+
+def task_definition(
+    tx: Tx, account: str, region: str, family: str, revision: int | None
+) -> tuple[dict[str, Any], list[dict[str, str]]] | None:
+    """(document, tags) of a revision; revision None: the family's latest ACTIVE one."""
+    if revision is None:
+        row = tx.one(
+            "SELECT body, tags FROM ecs_task_definitions WHERE account = ? AND region = ? AND family = ? "
+            "AND status = 'ACTIVE' ORDER BY revision DESC LIMIT 1",
+            (account, region, family),
+        )
+    else:
+        row = tx.one(
+            "SELECT body, tags FROM ecs_task_definitions WHERE account = ? AND region = ? AND family = ? "
+            "AND revision = ?",
+            (account, region, family, revision),
+        )
+    return (json.loads(row[0]), json.loads(row[1])) if row else None
+
+
+def save_task_definition(tx: Tx, account: str, region: str, body: dict[str, Any], tags: list[Any]) -> None:
+    tx.execute(
+        "UPDATE ecs_task_definitions SET status = ?, body = ?, tags = ? WHERE account = ? AND region = ? "
+        "AND family = ? AND revision = ?",
+        (body["status"], json.dumps(body), json.dumps(tags), account, region, body["family"], body["revision"]),
+    )
+
+
+def task_definition_keys(
+    tx: Tx, account: str, region: str, family: str | None, status: str | None
+) -> list[tuple[str, int, str]]:
+    """(family, revision, status) of the revisions, by family and revision."""
+    sql = "SELECT family, revision, status FROM ecs_task_definitions WHERE account = ? AND region = ?"
+    params: list[Any] = [account, region]
+    if family is not None:
+        sql += " AND family = ?"
+        params.append(family)
+    if status is not None:
+        sql += " AND status = ?"
+        params.append(status)
+    rows = tx.all(sql + " ORDER BY family, revision", params)
+    return [(row[0], int(row[1]), row[2]) for row in rows]
+
+
+# --- account settings -----------------------------------------------------------------------------------------
+
+
+def account_settings(tx: Tx, account: str, region: str) -> dict[tuple[str, str], str]:
+    """(principal, name) → value; principal '' is the account's default."""
+    rows = tx.all(
+        "SELECT principal, name, value FROM ecs_account_settings WHERE account = ? AND region = ?", (account, region)
+    )
+    return {(row[0], row[1]): row[2] for row in rows}
+
+
+def put_account_setting(tx: Tx, account: str, region: str, principal: str, name: str, value: str) -> None:
+    tx.execute(
+        "DELETE FROM ecs_account_settings WHERE account = ? AND region = ? AND principal = ? AND name = ?",
+        (account, region, principal, name),
+    )
+    tx.execute(
+        "INSERT INTO ecs_account_settings (account, region, principal, name, value) VALUES (?, ?, ?, ?, ?)",
+        (account, region, principal, name, value),
+    )
+
+
+def delete_account_setting(tx: Tx, account: str, region: str, principal: str, name: str) -> bool:
+    found = tx.one(
+        "SELECT 1 FROM ecs_account_settings WHERE account = ? AND region = ? AND principal = ? AND name = ?",
+        (account, region, principal, name),
+    )
+    tx.execute(
+        "DELETE FROM ecs_account_settings WHERE account = ? AND region = ? AND principal = ? AND name = ?",
+        (account, region, principal, name),
+    )
+    return found is not None
