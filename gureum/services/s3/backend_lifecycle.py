@@ -93,6 +93,7 @@ class LifecycleMixin(MultipartMixin):
         now = self.now()
 
         def expire(tx: Tx) -> tuple[bool, list[str]]:
+            store.lock_key(tx, bucket_name, version.key)
             bucket = store.get_bucket(tx, bucket_name)
             found = store.version(tx, bucket_name, version.key, version.version_id)
             if bucket is None or found is None or found.latest != version.latest:

@@ -324,6 +324,7 @@ class MultipartMixin(ObjectsMixin):
 
         def complete(tx: Tx) -> tuple[dict[str, Any], list[str]]:
             bucket = owned_bucket(tx, bucket_name, account)
+            store.lock_key(tx, bucket_name, key)
             upload = _upload_of(tx, account, bucket_name, key, upload_id)
             self._write_conditions(key, store.current(tx, bucket_name, key), conditions)
             stored = {p.number: p for p in store.list_parts(tx, upload_id)}

@@ -138,6 +138,7 @@ class ObjectsMixin(S3Core):
 
         def commit(tx: Tx) -> tuple[dict[str, Any], list[str]]:
             bucket = owned_bucket(tx, bucket_name, account)
+            store.lock_key(tx, bucket_name, key)
             self._write_conditions(key, store.current(tx, bucket_name, key), spec)
             version = Version(
                 bucket_name,
@@ -274,6 +275,7 @@ class ObjectsMixin(S3Core):
         who: Requester,
         lifecycle: bool = False,
     ) -> tuple[dict[str, Any], list[str]]:
+        store.lock_key(tx, bucket.name, key)
         if version_id is not None:
             found = store.version(tx, bucket.name, key, version_id)
             if found is None:
@@ -311,6 +313,7 @@ class ObjectsMixin(S3Core):
 
         def delete(tx: Tx) -> tuple[dict[str, Any], list[str]]:
             bucket = owned_bucket(tx, bucket_name, account)
+            store.lock_key(tx, bucket_name, key)
             if if_match is not None:
                 existing = store.current(tx, bucket_name, key)
                 if existing is None or existing.delete_marker:
@@ -333,6 +336,8 @@ class ObjectsMixin(S3Core):
 
         def delete(tx: Tx) -> tuple[dict[str, Any], list[str]]:
             bucket = owned_bucket(tx, bucket_name, account)
+            for key in sorted({str(item.get("Key", "")) for item in objects}):  # in one order: no deadlocks
+                store.lock_key(tx, bucket_name, key)
             deleted: list[dict[str, Any]] = []
             errors: list[dict[str, Any]] = []
             gone: list[str] = []
@@ -410,6 +415,7 @@ class ObjectsMixin(S3Core):
 
         def commit(tx: Tx) -> tuple[dict[str, Any], list[str]]:
             bucket = owned_bucket(tx, bucket_name, account)
+            store.lock_key(tx, bucket_name, key)
             self._write_conditions(key, store.current(tx, bucket_name, key), spec)
             version = Version(
                 bucket_name,

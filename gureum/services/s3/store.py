@@ -4,6 +4,7 @@ both stores — S3's listing order."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -83,6 +84,15 @@ def set_versioning(tx: Tx, name: str, status: str) -> None:
 
 
 # --- object versions -------------------------------------------------------------------------------------------
+
+
+def lock_key(tx: Tx, bucket: str, key: str) -> None:
+    """Serialise writes of one key until this transaction ends. SQLite's one writer already does; on PostgreSQL
+    two writers of a key would each see the other's current version as absent (READ COMMITTED) and both commit a
+    current version: a transaction-scoped advisory lock on the key's hash prevents it."""
+    if tx.dialect == "postgresql":
+        digest = hashlib.blake2b(f"{bucket}/{key}".encode("utf-8", "surrogatepass"), digest_size=8).digest()
+        tx.execute("SELECT pg_advisory_xact_lock(?)", (int.from_bytes(digest, "big", signed=True),))
 
 
 def current(tx: Tx, bucket: str, key: str) -> Version | None:

@@ -268,3 +268,20 @@ def test_metadata_limit(s3: Any, bucket: str) -> None:
 def test_key_too_long(s3: Any, bucket: str) -> None:
     refused = _error(lambda: s3.put_object(Bucket=bucket, Key="k" * 1025, Body=b"x"))
     assert refused["Error"]["Code"] == "KeyTooLongError"
+
+
+def test_concurrent_writes_of_one_key(s3: Any, bucket: str) -> None:
+    """Writers of one key race: every write succeeds, exactly one version is current, the body is whole."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    bodies = [bytes([65 + i]) * (1000 + i) for i in range(16)]
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda body: s3.put_object(Bucket=bucket, Key="hot", Body=body), bodies))
+    versions = s3.list_object_versions(Bucket=bucket)["Versions"]
+    assert [(v["Key"], v["IsLatest"]) for v in versions] == [("hot", True)]
+    assert s3.get_object(Bucket=bucket, Key="hot")["Body"].read() in bodies
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda body: s3.put_object(Bucket=bucket, Key="hot", Body=body), bodies))
+    latest = [v for v in s3.list_object_versions(Bucket=bucket)["Versions"] if v["IsLatest"]]
+    assert len(latest) == 1
