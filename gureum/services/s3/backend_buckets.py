@@ -116,6 +116,12 @@ class BucketsMixin(S3Core):
 
         def create(tx: Tx) -> None:
             existing = store.get_bucket(tx, name)
+            config: dict[str, Any] = {"ownershipControls": {"Rules": [{"ObjectOwnership": ownership}]}}
+            if existing is None and store.insert_bucket(
+                tx, Bucket(name, account, bucket_region, self.now(), None, config)
+            ):
+                return
+            existing = existing or store.get_bucket(tx, name)
             if existing is not None:
                 if existing.account != account:
                     raise BucketAlreadyExists(
@@ -129,8 +135,6 @@ class BucketsMixin(S3Core):
                     "Your previous request to create the named bucket succeeded and you already own it.",
                     fields={"BucketName": name},
                 )
-            config: dict[str, Any] = {"ownershipControls": {"Rules": [{"ObjectOwnership": ownership}]}}
-            store.insert_bucket(tx, Bucket(name, account, bucket_region, self.now(), None, config))
 
         await self.store.write(create)
         return f"/{name}"

@@ -47,11 +47,13 @@ def get_bucket(tx: Tx, name: str) -> Bucket | None:
     return _bucket(tx.one(f"SELECT {_BUCKET} FROM s3_buckets WHERE name = ?", (name,)))
 
 
-def insert_bucket(tx: Tx, bucket: Bucket) -> None:
-    tx.execute(
-        f"INSERT INTO s3_buckets ({_BUCKET}) VALUES (?, ?, ?, ?, ?, ?)",
+def insert_bucket(tx: Tx, bucket: Bucket) -> bool:
+    """False when a bucket of that name exists (created meanwhile by another node's transaction)."""
+    cur = tx.execute(
+        f"INSERT INTO s3_buckets ({_BUCKET}) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING",
         (bucket.name, bucket.account, bucket.region, bucket.created_at, bucket.versioning, json.dumps(bucket.config)),
     )
+    return (cur.rowcount or 0) > 0
 
 
 def list_buckets(tx: Tx, account: str, prefix: str, after: str, limit: int) -> list[Bucket]:
