@@ -18,10 +18,12 @@ from ...aws.context import RequestContext
 from ...aws.errors import ServiceError
 from ...clock import Clock
 from ...delivery import Delivery
+from ...policy import Principal, Request, evaluate, not_authorized
 from ...store.base import Store, Tx
 from . import events, lifecycle, manifests, store, tokens
 from .blobs import BlobStore, FileStream
 from .errors import (
+    AccessDeniedException,
     EmptyUploadException,
     ImageAlreadyExistsException,
     ImageDigestDoesNotMatchException,
@@ -96,6 +98,26 @@ class EcrBackend:
         if repo is None:
             raise repository_not_found(name, account)
         return repo
+
+    # --- another account's repositories -----------------------------------------------------------------------
+
+    async def _decision(self, registry: str, region: str, name: str | None, principal: Principal, action: str) -> Any:
+        repo = await self.store.read(lambda tx: store.repository(tx, registry, region, name)) if name else None
+        arn = f"arn:aws:ecr:{region}:{registry}:repository/{name or '*'}"
+        return arn, evaluate(repo.policy if repo else None, Request(principal, f"ecr:{action}", arn))
+
+    async def allowed(self, registry: str, region: str, name: str | None, principal: Principal, action: str) -> bool:
+        """Whether the repository's policy lets another account's principal perform ``ecr:<action>`` on it."""
+        _, decision = await self._decision(registry, region, name, principal, action)
+        return bool(decision.allowed)
+
+    async def check_access(
+        self, registry: str, region: str, name: str | None, principal: Principal, action: str
+    ) -> None:
+        """AccessDeniedException unless the repository's policy allows the call (calls across accounts)."""
+        arn, decision = await self._decision(registry, region, name, principal, action)
+        if not decision.allowed:
+            raise AccessDeniedException(not_authorized(principal.arn or "", f"ecr:{action}", arn, decision))
 
     # --- repositories -----------------------------------------------------------------------------------------
 

@@ -27,6 +27,7 @@ InvalidTagParameterException = error_class("InvalidTagParameterException")
 TooManyTagsException = error_class("TooManyTagsException")
 LimitExceededException = error_class("LimitExceededException")
 ValidationException = error_class("ValidationException")
+AccessDeniedException = error_class("AccessDeniedException")
 ServerException = error_class("ServerException", 500, sender_fault=False)
 
 __all__ = [name for name in dir() if name.endswith("Exception")] + [

@@ -7,13 +7,14 @@ from typing import Any
 
 from ...aws.context import RequestContext
 from . import SERVICE
+from .access import registry
 from .backend import backend
 
 
 @SERVICE.op("DescribeImages")
 async def describe_images(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await backend(ctx).describe_images(
-        req.get("registryId") or ctx.account,
+        await registry(ctx, req, "DescribeImages"),
         ctx.region,
         req["repositoryName"],
         req.get("imageIds"),
@@ -26,7 +27,7 @@ async def describe_images(ctx: RequestContext, req: dict[str, Any]) -> dict[str,
 @SERVICE.op("ListImages")
 async def list_images(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await backend(ctx).list_images(
-        req.get("registryId") or ctx.account,
+        await registry(ctx, req, "ListImages"),
         ctx.region,
         req["repositoryName"],
         (req.get("filter") or {}).get("tagStatus"),
@@ -38,7 +39,7 @@ async def list_images(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any
 @SERVICE.op("BatchGetImage")
 async def batch_get_image(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await backend(ctx).batch_get_image(
-        req.get("registryId") or ctx.account,
+        await registry(ctx, req, "BatchGetImage"),
         ctx.region,
         req["repositoryName"],
         req["imageIds"],
@@ -49,14 +50,14 @@ async def batch_get_image(ctx: RequestContext, req: dict[str, Any]) -> dict[str,
 @SERVICE.op("BatchDeleteImage")
 async def batch_delete_image(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await backend(ctx).batch_delete_image(
-        req.get("registryId") or ctx.account, ctx.region, req["repositoryName"], req["imageIds"]
+        await registry(ctx, req, "BatchDeleteImage"), ctx.region, req["repositoryName"], req["imageIds"]
     )
 
 
 @SERVICE.op("PutImage")
 async def put_image(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     image = await backend(ctx).put_image(
-        req.get("registryId") or ctx.account,
+        await registry(ctx, req, "PutImage"),
         ctx.region,
         req["repositoryName"],
         req["imageManifest"],
@@ -70,21 +71,21 @@ async def put_image(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
 @SERVICE.op("BatchCheckLayerAvailability")
 async def batch_check_layer_availability(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await backend(ctx).batch_check_layer_availability(
-        req.get("registryId") or ctx.account, ctx.region, req["repositoryName"], req["layerDigests"]
+        await registry(ctx, req, "BatchCheckLayerAvailability"), ctx.region, req["repositoryName"], req["layerDigests"]
     )
 
 
 @SERVICE.op("InitiateLayerUpload")
 async def initiate_layer_upload(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await backend(ctx).initiate_layer_upload(
-        req.get("registryId") or ctx.account, ctx.region, req["repositoryName"]
+        await registry(ctx, req, "InitiateLayerUpload"), ctx.region, req["repositoryName"]
     )
 
 
 @SERVICE.op("UploadLayerPart")
 async def upload_layer_part(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await backend(ctx).upload_layer_part(
-        req.get("registryId") or ctx.account,
+        await registry(ctx, req, "UploadLayerPart"),
         ctx.region,
         req["repositoryName"],
         req["uploadId"],
@@ -97,12 +98,20 @@ async def upload_layer_part(ctx: RequestContext, req: dict[str, Any]) -> dict[st
 @SERVICE.op("CompleteLayerUpload")
 async def complete_layer_upload(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await backend(ctx).complete_layer_upload(
-        req.get("registryId") or ctx.account, ctx.region, req["repositoryName"], req["uploadId"], req["layerDigests"]
+        await registry(ctx, req, "CompleteLayerUpload"),
+        ctx.region,
+        req["repositoryName"],
+        req["uploadId"],
+        req["layerDigests"],
     )
 
 
 @SERVICE.op("GetDownloadUrlForLayer")
 async def get_download_url_for_layer(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await backend(ctx).download_url(
-        req.get("registryId") or ctx.account, ctx.region, req["repositoryName"], req["layerDigest"], ctx.request.host
+        await registry(ctx, req, "GetDownloadUrlForLayer"),
+        ctx.region,
+        req["repositoryName"],
+        req["layerDigest"],
+        ctx.request.host,
     )

@@ -7,6 +7,7 @@ from typing import Any
 
 from ...aws.context import RequestContext
 from . import SERVICE
+from .access import registry
 from .backend import backend
 
 
@@ -29,7 +30,7 @@ async def create_repository(ctx: RequestContext, req: dict[str, Any]) -> dict[st
 @SERVICE.op("DescribeRepositories")
 async def describe_repositories(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await backend(ctx).describe_repositories(
-        req.get("registryId") or ctx.account,
+        await registry(ctx, req, "DescribeRepositories"),
         ctx.region,
         req.get("repositoryNames"),
         req.get("nextToken"),
@@ -41,7 +42,7 @@ async def describe_repositories(ctx: RequestContext, req: dict[str, Any]) -> dic
 @SERVICE.op("DeleteRepository")
 async def delete_repository(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     repository = await backend(ctx).delete_repository(
-        req.get("registryId") or ctx.account,
+        await registry(ctx, req, "DeleteRepository"),
         ctx.region,
         req["repositoryName"],
         bool(req.get("force")),
@@ -70,7 +71,7 @@ async def list_tags_for_resource(ctx: RequestContext, req: dict[str, Any]) -> di
 @SERVICE.op("PutImageTagMutability")
 async def put_image_tag_mutability(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await backend(ctx).put_image_tag_mutability(
-        req.get("registryId") or ctx.account,
+        await registry(ctx, req, "PutImageTagMutability"),
         ctx.region,
         req["repositoryName"],
         req["imageTagMutability"],
@@ -81,7 +82,10 @@ async def put_image_tag_mutability(ctx: RequestContext, req: dict[str, Any]) -> 
 @SERVICE.op("PutImageScanningConfiguration")
 async def put_image_scanning_configuration(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await backend(ctx).put_image_scanning_configuration(
-        req.get("registryId") or ctx.account, ctx.region, req["repositoryName"], req["imageScanningConfiguration"]
+        await registry(ctx, req, "PutImageScanningConfiguration"),
+        ctx.region,
+        req["repositoryName"],
+        req["imageScanningConfiguration"],
     )
 
 

@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 from ...aws.errors import ServiceError
 from ...aws.http import Request, Response
+from ...policy import Principal
 from ...runtime import Runtime
 from . import manifests
 from .backend import EcrBackend, TagInvalid
@@ -78,9 +79,15 @@ async def handle(runtime: Runtime, request: Request) -> Response:
             return _unauthorized(request)
         account, region = signed
     else:
-        if scope is not None and scope[0] != grant.account:
-            await _drain(request)
-            return _error(403, "DENIED", f"Your authorization token is not valid for registry {scope[0]}")
+        if scope is not None and scope[0] != grant.account:  # another account's registry: its repository's policy
+            principal = Principal(grant.account, f"arn:aws:iam::{grant.account}:root")
+            action = _action(route[0], request.method)
+            allowed = route[0] == "base" or (
+                action is not None and await be.allowed(scope[0], scope[1], route[1], principal, action)
+            )
+            if not allowed:
+                await _drain(request)
+                return _error(403, "DENIED", f"Your authorization token is not valid for registry {scope[0]}")
         account, region = scope if scope is not None else (grant.account, grant.region)
     try:
         return await _serve(be, request, route, account, region)
@@ -90,6 +97,22 @@ async def handle(runtime: Runtime, request: Request) -> Response:
     except ServiceError as exc:
         await _drain(request)
         return _service_error(exc)
+
+
+def _action(kind: str, method: str) -> str | None:
+    """The ECR action a registry request amounts to, as a repository policy names it."""
+    reading = method in ("GET", "HEAD")
+    if kind == "manifest":
+        return "BatchGetImage" if reading else "PutImage" if method == "PUT" else "BatchDeleteImage"
+    if kind == "blob":
+        return "BatchCheckLayerAvailability" if method == "HEAD" else "GetDownloadUrlForLayer" if reading else None
+    if kind == "uploads":
+        return "InitiateLayerUpload"
+    if kind == "upload":
+        return "CompleteLayerUpload" if method == "PUT" else "UploadLayerPart"
+    if kind == "tags":
+        return "ListImages"
+    return None
 
 
 def _signed(be: EcrBackend, request: Request, route: tuple[str, str, str], scope: Any) -> tuple[str, str] | None:
