@@ -1,51 +1,41 @@
 """SesBackend: every SES behaviour over the store, one method per operation with plain arguments. SES v1's
 operations (ops_*.py), SES v2's (through the SesMail port), the SMTP listener and the admin routes all call it.
-
-A send is one transaction: the account's checks (sending enabled, verified identities, rate, daily quota), the
-record that counts towards the quota, the captured message and its events in the delivery outbox; the answer goes
-out after it commits.
+This module holds identities, the account, templates and configuration sets; sending is backend_sending.py's,
+receiving backend_receipt.py's, the identity and account extras backend_extras.py's.
 """
 
 from __future__ import annotations
 
-import asyncio
-import email.utils
-import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from dataclasses import replace
+from typing import Any
 
 from ...aws.context import RequestContext
 from ...clock import Clock
-from ...delivery import Delivery, DeliveryError
-from ...policy import Principal
+from ...delivery import Delivery
 from ...ports import LambdaInvoker, S3Objects
 from ...runtime import Runtime
 from ...store.base import Store, Tx
-from . import authorization, backend_extras, events, limits, mime, relay, store, store_extras, templates, tracking
-from .account import AccountState, check_identities, check_quota, statistics
+from . import backend_extras, events, limits, mime, relay, store, store_extras, templates
+from .account import AccountState, statistics
 from .backend_extras import ExtrasBackend
 from .backend_receipt import ReceivingBackend
+from .backend_sending import BulkEntry, Outgoing, Parts, SendingBackend
 from .errors import (
     AlreadyExists,
     ConfigurationSetAlreadyExists,
     ConfigurationSetDoesNotExist,
-    ConfigurationSetSendingPaused,
     EventDestinationAlreadyExists,
     EventDestinationDoesNotExist,
     InvalidParameterValue,
-    MessageRejected,
     NotFound,
-    ServiceError,
     TemplateDoesNotExist,
 )
-from .identities import DOMAIN, EMAIL, Identity, candidates, check_address, is_simulator, kind_of, new_identity
+from .identities import DOMAIN, EMAIL, Identity, check_address, kind_of, new_identity
 
-T = TypeVar("T")
+__all__ = ["VERIFY_PATH", "BulkEntry", "Outgoing", "SesBackend", "backend"]
 VERIFY_PATH = "/_gureum/ses/verify"
 NO_REPLY = "no-reply-aws@amazon.com"
-# a template as stored: (subject, text, html)
-Parts = tuple[str | None, str | None, str | None]
 
 
 def backend(ctx_or_runtime: RequestContext | Runtime) -> SesBackend:
@@ -53,42 +43,7 @@ def backend(ctx_or_runtime: RequestContext | Runtime) -> SesBackend:
     return runtime.state(SesBackend)
 
 
-@dataclass(frozen=True, slots=True)
-class Outgoing:
-    """One message to send: built (SendEmail, templates) or raw (SendRawEmail, SMTP)."""
-
-    source: str
-    to: list[str]
-    cc: list[str]
-    bcc: list[str]
-    reply_to: list[str]
-    subject: str = ""
-    text: str | None = None
-    html: str | None = None
-    raw: bytes | None = None
-    source_arn: str | None = None  # SourceArn / FromEmailAddressIdentityArn / X-SES-SOURCE-ARN: a delegate sender's
-    access_key: str = ""  # the caller's key: the principal an identity owner's sending policy names
-    principal: str = ""  # that principal's ARN (SesBackend.send resolves it)
-    base_url: str = ""  # gureum's own address, for open and click tracking links
-    contact_list: str | None = None  # ListManagementOptions (SES v2)
-    topic: str | None = None
-    api: str = "v1"
-
-    @property
-    def recipients(self) -> list[str]:
-        return [*self.to, *self.cc, *self.bcc]
-
-
-@dataclass(frozen=True, slots=True)
-class BulkEntry:
-    to: list[str]
-    cc: list[str]
-    bcc: list[str]
-    data: str | None  # ReplacementTemplateData
-    tags: dict[str, str]
-
-
-class SesBackend(ReceivingBackend, ExtrasBackend):
+class SesBackend(SendingBackend, ReceivingBackend, ExtrasBackend):
     def __init__(
         self,
         store_: Store,
@@ -445,322 +400,6 @@ class SesBackend(ReceivingBackend, ExtrasBackend):
                 )
 
         await self._write(run)
-
-    # --- sending ----------------------------------------------------------------------------------------------
-
-    async def send(
-        self,
-        account: str,
-        region: str,
-        message: Outgoing,
-        configuration_set: str | None,
-        tags: dict[str, str],
-        origin: str = "api",
-        max_bytes: int = limits.MAX_MESSAGE_BYTES_V1,
-    ) -> str:
-        """SendEmail / SendRawEmail / SMTP: the message id of the accepted message."""
-        if message.source_arn and not message.principal:
-            message = replace(message, principal=await self.principal_arn(account, message.access_key))
-        prebuilt: tuple[str, mime.Mail] | None = None
-        if message.raw is not None or not configuration_set or message.html is None:
-            # no tracking to add: the MIME work is done here, not on the store's one writer thread
-            now = self.clock.now()
-            ses_id = mime.message_id(int(now * 1000))
-            if message.raw is not None and len(message.raw) > limits.INLINE_PARSE_BYTES:
-                mail = await asyncio.to_thread(self._mail, message, ses_id, now, max_bytes)
-            else:
-                mail = self._mail(message, ses_id, now, max_bytes)
-            prebuilt = (ses_id, mail)
-        return await self._write(
-            lambda tx: self._accept(
-                tx, account, region, message, configuration_set, tags, origin, max_bytes, prebuilt=prebuilt
-            )
-        )
-
-    async def send_templated(
-        self,
-        account: str,
-        region: str,
-        message: Outgoing,
-        template: str,
-        data: str | None,
-        configuration_set: str | None,
-        tags: dict[str, str],
-    ) -> str:
-        parts = await self.get_template(account, region, template)
-        rendered = templates.render_parts(*parts, templates.template_data(data))
-        filled = replace(message, subject=rendered.subject, text=rendered.text, html=rendered.html)
-        return await self.send(account, region, filled, configuration_set, tags)
-
-    async def send_bulk(
-        self,
-        account: str,
-        region: str,
-        source: str,
-        reply_to: list[str],
-        template: str,
-        default_data: str | None,
-        entries: list[BulkEntry],
-        configuration_set: str | None,
-        default_tags: dict[str, str],
-    ) -> list[tuple[str, str | None, str | None]]:
-        """SendBulkTemplatedEmail / SendBulkEmail: (status code, error message, message id) per destination, in
-        order; errors of the whole call (unknown template or configuration set) raise."""
-        if not entries or len(entries) > limits.MAX_BULK_DESTINATIONS:
-            raise InvalidParameterValue(f"Destinations must contain between 1 and {limits.MAX_BULK_DESTINATIONS}.")
-        parts = await self.get_template(account, region, template)
-        defaults = templates.template_data(default_data)
-        if configuration_set:
-            await self.get_configuration_set(account, region, configuration_set)
-        prepared: list[Outgoing | ServiceError] = []
-        for entry in entries:
-            try:
-                data = {**defaults, **templates.template_data(entry.data)}
-                rendered = templates.render_parts(*parts, data)
-                prepared.append(
-                    Outgoing(
-                        source, entry.to, entry.cc, entry.bcc, reply_to, rendered.subject, rendered.text, rendered.html
-                    )
-                )
-            except ServiceError as error:
-                prepared.append(error)
-
-        def run(tx: Tx) -> list[tuple[str, str | None, str | None]]:
-            out: list[tuple[str, str | None, str | None]] = []
-            for entry, message in zip(entries, prepared, strict=True):
-                if isinstance(message, ServiceError):
-                    out.append((message.code, message.message, None))
-                    continue
-                try:
-                    tags = {**default_tags, **entry.tags}
-                    ses_id = self._accept(tx, account, region, message, configuration_set, tags, "api", 0, bulk=True)
-                    out.append(("Success", None, ses_id))
-                except ServiceError as error:
-                    out.append((error.code, error.message, None))
-            return out
-
-        return await self._write(run)
-
-    def _accept(
-        self,
-        tx: Tx,
-        account: str,
-        region: str,
-        message: Outgoing,
-        configuration_set: str | None,
-        tags: dict[str, str],
-        origin: str,
-        max_bytes: int,
-        bulk: bool = False,
-        prebuilt: tuple[str, mime.Mail] | None = None,
-    ) -> str:
-        """Check one message against the account and keep it, with its events (all or nothing: the checks come
-        before the first write). ``prebuilt``: (message id, mail) made before the transaction."""
-        now = self.clock.now()
-        ses_id = prebuilt[0] if prebuilt else mime.message_id(int(now * 1000))
-        state = self._account(tx, account, region)
-        destinations: list[dict[str, Any]] = []
-        if configuration_set:
-            found = store.get_configuration_set(tx, account, region, configuration_set)
-            if found is None:
-                raise ConfigurationSetDoesNotExist(f"Configuration set <{configuration_set}> does not exist.")
-            if not found[0]:
-                raise ConfigurationSetSendingPaused(
-                    f"Sending is paused for this configuration set: {configuration_set}"
-                )
-            destinations = [d for d in store.event_destinations(tx, account, region, configuration_set) if d["enabled"]]
-        tracked = None if prebuilt else self._tracking(tx, account, region, configuration_set, destinations, message)
-        if tracked is not None:
-            message = replace(message, html=tracked.html)
-        mail = prebuilt[1] if prebuilt else self._mail(message, ses_id, now, max_bytes)
-        recipients = [mime.bare(r) for r in mail.recipients]
-        if len(recipients) > limits.MAX_RECIPIENTS:
-            raise InvalidParameterValue(f"Recipient count exceeds {limits.MAX_RECIPIENTS}.")
-        source = mime.bare(mail.source)
-        for address in recipients:
-            check_address(address)
-        names = list(dict.fromkeys(n for a in [source, *recipients] for n in candidates(a)))
-        statuses = store.identity_statuses(tx, account, region, names)
-        owner = (account, region, next((n for n in candidates(source) if statuses.get(n) == "Success"), source))
-        if message.source_arn:
-            owner = self._delegate(tx, account, region, message, source, recipients, mail)
-            statuses = {**statuses, source: "Success"}
-        check_identities(state, source, recipients, statuses, region)
-        return_path = authorization.mail_from_check(store_extras.mail_from(tx, *owner))
-        messages_last_second = 0 if bulk else store.messages_since(tx, account, region, now - limits.RATE_WINDOW)
-        in_window = store.recipients_since(tx, account, region, now - self.quota_window, self.bucket_width)
-        check_quota(state, messages_last_second, in_window, len(recipients))
-        kept = self._listed(tx, account, region, message, recipients)
-        outcome = events.fates(kept, self._suppressed(tx, account, region, configuration_set, kept))
-        raw = mail.raw if return_path is None else f"Return-Path: <{ses_id}@{return_path}>\r\n".encode() + mail.raw
-        store.add_sent(
-            tx, account, region, now, len(recipients), len(outcome.bounced), len(outcome.complained),
-            self.bucket_width,
-        )  # fmt: skip
-        store.add_message(tx, ses_id, account, region, source, kept, mail.subject, origin, raw, now)
-        self._relay(tx, ses_id, f"{ses_id}@{return_path}" if return_path else source, outcome.delivered)
-        if destinations:
-            sent = events.Sent(
-                account, region, ses_id, mail.source, authorization.identity_arn(owner[1], owner[0], owner[2]),
-                kept, mail.headers, mail.subject, mail.to, mail.from_, configuration_set,
-                {k: [v] for k, v in tags.items()}, now,
-            )  # fmt: skip
-            self._publish(tx, account, region, destinations, events.events_for(sent, outcome), now)
-            for token, kind, link in tracked.tokens if tracked is not None else ():
-                store_extras.add_tracking(
-                    tx, token, account, region, configuration_set or "", kind, link,
-                    {"mail": events.mail_object(sent)}, now,
-                )  # fmt: skip
-        return ses_id
-
-    def _relay(self, tx: Tx, ses_id: str, sender: str, recipients: list[str]) -> None:
-        """The message to the smarthost too, when one is configured (durably, through the outbox)."""
-        real = [r for r in recipients if not is_simulator(r)]
-        if self.smarthost is not None and real:
-            payload = {"message_id": ses_id, "sender": sender, "recipients": real}
-            self.delivery.enqueue(tx, relay.KIND, "smarthost", payload, policy=relay.RETRY, source="ses")
-
-    async def relay_message(self, payload: dict[str, Any]) -> None:
-        """One attempt of a "ses-relay" delivery: the kept message handed to the smarthost."""
-        if self.smarthost is None:
-            raise DeliveryError("no smarthost is configured (GUREUM_SES_RELAY)", retryable=False)
-        filters = {"message_id": str(payload["message_id"])}
-        found = await self.store.read(lambda tx: store.messages(tx, filters, 1, True))
-        if not found:
-            raise DeliveryError(f"message {payload['message_id']} is no longer kept", retryable=False)
-        await self.smarthost.send(str(payload["sender"]), list(payload["recipients"]), found[0]["raw"])
-
-    def _delegate(
-        self,
-        tx: Tx,
-        account: str,
-        region: str,
-        message: Outgoing,
-        source: str,
-        recipients: list[str],
-        mail: mime.Mail,
-    ) -> tuple[str, str, str]:
-        """A send naming an identity by ARN (sending authorization): the identity must cover the sender and be
-        verified in its owner's account; another account's identity needs a policy allowing the caller. Its
-        (account, region, name)."""
-        assert message.source_arn is not None
-        ref = authorization.parse_identity_arn(message.source_arn)
-        if ref.name not in candidates(source):
-            raise InvalidParameterValue(f"Source {source} does not match the identity of {message.source_arn}.")
-        found = store.get_identity(tx, ref.account, ref.region, ref.name)
-        if found is None or not found.verified:
-            raise MessageRejected(
-                "Email address is not verified. The following identities failed the check in region "
-                f"{ref.region.upper()}: {message.source_arn}"
-            )
-        if (ref.account, ref.region) != (account, region):
-            action = "ses:SendRawEmail" if message.raw is not None else "ses:SendEmail"
-            display = email.utils.parseaddr(mail.source)[0]
-            authorization.authorize(
-                store_extras.policies(tx, ref.account, ref.region, ref.name),
-                Principal(account, message.principal or f"arn:aws:iam::{account}:root"),
-                action,
-                message.source_arn,
-                authorization.sending_context(source, recipients, display, "2" if message.api == "v2" else "1"),
-            )
-        return ref.account, ref.region, ref.name
-
-    def _tracking(
-        self,
-        tx: Tx,
-        account: str,
-        region: str,
-        configuration_set: str | None,
-        destinations: list[dict[str, Any]],
-        message: Outgoing,
-    ) -> tracking.Tracked | None:
-        """Open and click tracking of a built message's HTML when the configuration set's destinations take OPEN or
-        CLICK events."""
-        if not configuration_set or message.html is None or message.raw is not None or not message.base_url:
-            return None
-        kinds = {t for d in destinations for t in d["types"]}
-        opens, clicks = events.OPEN in kinds, events.CLICK in kinds
-        if not opens and not clicks:
-            return None
-        options = store_extras.setting(tx, account, region, backend_extras.config_scope(configuration_set), "tracking")
-        base = message.base_url
-        if options and options.get("CustomRedirectDomain"):
-            scheme = "https" if options.get("HttpsPolicy") == "REQUIRE" else "http"
-            base = f"{scheme}://{options['CustomRedirectDomain']}"
-        return tracking.track(message.html, base, opens, clicks)
-
-    @staticmethod
-    def _listed(tx: Tx, account: str, region: str, message: Outgoing, recipients: list[str]) -> list[str]:
-        """ListManagementOptions: the recipients the contact list (and topic) lets the message reach."""
-        if not message.contact_list:
-            return recipients
-        found = store_extras.contact_list(tx, account, region, message.contact_list)
-        if found is None:
-            raise NotFound(f"List with name {message.contact_list} does not exist.")
-        if message.topic and message.topic not in {t["TopicName"] for t in found["topics"]}:
-            raise NotFound(f"Topic {message.topic} does not exist in list {message.contact_list}.")
-        return [
-            r
-            for r in recipients
-            if not authorization.opted_out(
-                store_extras.contact(tx, account, region, message.contact_list, r), message.topic, found["topics"]
-            )
-        ]
-
-    @staticmethod
-    def _suppressed(
-        tx: Tx, account: str, region: str, configuration_set: str | None, recipients: list[str]
-    ) -> set[str]:
-        """Recipients on the account's suppression list (a configuration set whose suppression options name no
-        reason does not use the list)."""
-        if configuration_set:
-            options = store_extras.setting(
-                tx, account, region, backend_extras.config_scope(configuration_set), "suppression"
-            )
-            if options is not None and not options:
-                return set()
-        return {a.lower() for a in store_extras.suppressed(tx, account, region, recipients)}
-
-    @staticmethod
-    def _mail(message: Outgoing, ses_id: str, now: float, max_bytes: int) -> mime.Mail:
-        if message.raw is not None:
-            if max_bytes and len(message.raw) > max_bytes:
-                raise MessageRejected(f"Message length is more than {max_bytes} bytes long: '{len(message.raw)}'.")
-            return mime.parse_raw(message.raw, message.source or None, message.recipients or None, ses_id)
-        check_address(mime.bare(message.source))
-        if not message.recipients:
-            raise InvalidParameterValue("Missing final '@domain'")
-        built = mime.build(
-            message.source, message.to, message.cc, message.reply_to, message.subject, message.text, message.html,
-            ses_id, now,
-        )  # fmt: skip
-        raw = mime.serialise(built)
-        if max_bytes and len(raw) > max_bytes:
-            raise MessageRejected(f"Message length is more than {max_bytes} bytes long: '{len(raw)}'.")
-        headers = [(k, str(v)) for k, v in built.items()]
-        return mime.Mail(
-            raw, message.source, message.recipients, message.subject, headers, message.to, [message.source]
-        )
-
-    def _publish(
-        self,
-        tx: Tx,
-        account: str,
-        region: str,
-        destinations: list[dict[str, Any]],
-        records: list[tuple[str, dict[str, Any]]],
-        now: float,
-    ) -> None:
-        """Each event to each destination that takes its type, through the durable outbox."""
-        for kind, record in records:
-            for dest in destinations:
-                if kind not in dest["types"]:
-                    continue
-                if dest.get("sns_topic"):
-                    self.delivery.enqueue(tx, "sns", dest["sns_topic"], {"message": json.dumps(record)}, source="ses")
-                if dest.get("event_bus"):
-                    event = events.eventbridge_event(kind, record, account, region, now)
-                    self.delivery.enqueue(tx, "events", dest["event_bus"], {"event": event, "hops": 1}, source="ses")
 
     # --- the captured mailbox ---------------------------------------------------------------------------------
 
