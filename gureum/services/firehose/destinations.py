@@ -242,6 +242,10 @@ def check(dest: dict[str, Any], *, creating: bool) -> None:
     partitioning = partitioned(dest)
     _check_s3(d, "ExtendedS3DestinationConfiguration", partitioning)
     if partitioning:
+        if int(d["BufferingHints"]["IntervalInSeconds"]) == 0:
+            raise InvalidArgumentException(
+                "Zero buffering (IntervalInSeconds 0) is not available with dynamic partitioning."
+            )
         if d["BufferingHints"]["SizeInMBs"] < limits.PARTITIONED_SIZE_MIN:
             raise InvalidArgumentException(
                 f"BufferingHints.SizeInMBs must be at least {limits.PARTITIONED_SIZE_MIN} when dynamic partitioning "

@@ -28,6 +28,7 @@ log = logging.getLogger("gureum.firehose")
 _LEADER_ROLE = "firehose-flush"
 _LEADER_CHECK_SECONDS = 1.0
 _IDLE_SECONDS = 5.0
+_COALESCE_SECONDS = 0.01
 
 
 class DeliveryFailed(Exception):
@@ -63,6 +64,7 @@ class Flusher:
                 log.exception("Firehose flusher pass failed")
             try:
                 await asyncio.wait_for(self.be.wake.wait(), max(0.0, timeout))
+                await asyncio.sleep(_COALESCE_SECONDS)  # a burst of puts wakes one pass, not one each
             except TimeoutError:
                 pass
 
@@ -75,7 +77,7 @@ class Flusher:
         clock = self.runtime.clock
         now, mono = clock.now(), clock.monotonic()
         wait = _IDLE_SECONDS
-        for stream_id, _count, size, oldest in buffers:
+        for stream_id, size, oldest in buffers:
             s = streams.get(stream_id)
             if s is None or stream_id in self.running:
                 continue
@@ -119,9 +121,9 @@ class Flusher:
             objects = await http_endpoint.deliver(self, s, records)
         else:
             objects = await self.to_s3(s, records)
-        row_ids = [r[0] for r in rows]
+        taken = [(r[0], len(r[3])) for r in rows]
         now = self.runtime.clock.now()
-        await self.runtime.store.write(lambda tx: store.finish_flush(tx, s.id, row_ids, objects, now))
+        await self.runtime.store.write(lambda tx: store.finish_flush(tx, s.id, taken, objects, now))
 
     # --- processing ----------------------------------------------------------------------------------------------
 

@@ -107,18 +107,25 @@ def add_records(tx: Tx, stream_id: int, rows: Sequence[tuple[str, float, bytes, 
         "INSERT INTO firehose_records (stream_id, record_id, arrived_at, size, data, meta) VALUES (?, ?, ?, ?, ?, ?)",
         [(stream_id, rid, at, len(data), data, meta) for rid, at, data, meta in rows],
     )
+    tx.execute(
+        "UPDATE firehose_streams SET buffered = buffered + ? WHERE id = ?", (sum(len(r[2]) for r in rows), stream_id)
+    )
     tx.notify(CHANNEL, str(stream_id))
 
 
 def backlog(tx: Tx, stream_id: int) -> int:
-    row = tx.one("SELECT COALESCE(SUM(size), 0) FROM firehose_records WHERE stream_id = ?", (stream_id,))
+    row = tx.one("SELECT buffered FROM firehose_streams WHERE id = ?", (stream_id,))
     return int(row[0]) if row else 0
 
 
-def buffers(tx: Tx) -> list[tuple[int, int, int, float]]:
-    """(stream id, records, bytes, oldest arrival) of every stream holding records."""
-    rows = tx.all("SELECT stream_id, COUNT(*), SUM(size), MIN(arrived_at) FROM firehose_records GROUP BY stream_id")
-    return [(int(r[0]), int(r[1]), int(r[2]), float(r[3])) for r in rows]
+def buffers(tx: Tx) -> list[tuple[int, int, float]]:
+    """(stream id, buffered bytes, oldest arrival) of every stream holding records."""
+    out = []
+    for stream_id, size in tx.all("SELECT id, buffered FROM firehose_streams WHERE buffered > 0"):
+        row = tx.one("SELECT arrived_at FROM firehose_records WHERE stream_id = ? ORDER BY id LIMIT 1", (stream_id,))
+        if row is not None:
+            out.append((int(stream_id), int(size), float(row[0])))
+    return out
 
 
 def take(tx: Tx, stream_id: int, max_bytes: int) -> list[tuple[int, str, float, bytes, str | None]]:
@@ -152,26 +159,39 @@ def take(tx: Tx, stream_id: int, max_bytes: int) -> list[tuple[int, str, float, 
 
 
 def finish_flush(
-    tx: Tx, stream_id: int, row_ids: list[int], objects: list[tuple[str, str, int, int]], at: float
+    tx: Tx, stream_id: int, taken: list[tuple[int, int]], objects: list[tuple[str, str, int, int]], at: float
 ) -> None:
-    """A flush's end, in one transaction: its records removed and the objects it wrote recorded
-    ((bucket, key, records, bytes))."""
-    for start in range(0, len(row_ids), 500):
-        ids = row_ids[start : start + 500]
+    """A flush's end, in one transaction: its records ((row id, size)) removed and the objects it wrote recorded
+    ((bucket, key, records, bytes)); the stream's last 1,000 objects are kept."""
+    if tx.one("SELECT id FROM firehose_streams WHERE id = ?", (stream_id,)) is None:
+        return  # deleted while the flush ran
+    removed = 0
+    for start in range(0, len(taken), 500):
+        ids = [row_id for row_id, _ in taken[start : start + 500]]
         marks = ", ".join("?" * len(ids))
-        tx.execute(f"DELETE FROM firehose_records WHERE stream_id = ? AND id IN ({marks})", [stream_id, *ids])
+        rows = tx.all(
+            f"DELETE FROM firehose_records WHERE stream_id = ? AND id IN ({marks}) RETURNING size", [stream_id, *ids]
+        )
+        removed += sum(int(r[0]) for r in rows)
     tx.executemany(
         "INSERT INTO firehose_objects (stream_id, bucket, object_key, records, bytes, written_at)"
         " VALUES (?, ?, ?, ?, ?, ?)",
         [(stream_id, bucket, key, n, size, at) for bucket, key, n, size in objects],
     )
-    tx.execute("UPDATE firehose_streams SET failure = NULL WHERE id = ? AND failure IS NOT NULL", (stream_id,))
+    tx.execute("UPDATE firehose_streams SET failure = NULL, buffered = buffered - ? WHERE id = ?", (removed, stream_id))
+    newest = tx.one("SELECT MAX(id) FROM firehose_objects WHERE stream_id = ?", (stream_id,))
+    if newest is not None and newest[0] is not None:
+        tx.execute("DELETE FROM firehose_objects WHERE stream_id = ? AND id <= ?", (stream_id, int(newest[0]) - 1000))
 
 
-def drop_older(tx: Tx, stream_id: int, before: float) -> int:
+def drop_older(tx: Tx, stream_id: int, before: float) -> None:
     """Records past the retry window are given up (AWS keeps undeliverable S3 data for a day)."""
-    cur = tx.execute("DELETE FROM firehose_records WHERE stream_id = ? AND arrived_at < ?", (stream_id, before))
-    return int(getattr(cur, "rowcount", 0) or 0)
+    rows = tx.all(
+        "DELETE FROM firehose_records WHERE stream_id = ? AND arrived_at < ? RETURNING size", (stream_id, before)
+    )
+    if rows:
+        dropped = sum(int(r[0]) for r in rows)
+        tx.execute("UPDATE firehose_streams SET buffered = buffered - ? WHERE id = ?", (dropped, stream_id))
 
 
 # --- Kinesis source checkpoints ----------------------------------------------------------------------------------

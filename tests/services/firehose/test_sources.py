@@ -3,6 +3,7 @@ delivery stream's creation on), SNS firehose subscriptions and EventBridge rule 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from typing import Any
@@ -22,6 +23,17 @@ def _active(kinesis: Any, stream: str) -> str:
     raise AssertionError("stream did not become ACTIVE")
 
 
+def _field(number: int, payload: bytes) -> bytes:
+    """A length-delimited protocol buffer field (lengths below 128 here)."""
+    return bytes([number << 3 | 2, len(payload)]) + payload
+
+
+def kpl(partition_key: str, records: list[bytes]) -> bytes:
+    """A KPL aggregated record: magic, AggregatedRecord (keys table, records), MD5 of the protobuf."""
+    body = _field(1, partition_key.encode()) + b"".join(_field(3, b"\x08\x00" + _field(3, r)) for r in records)
+    return b"\xf3\x89\x9a\xc2" + body + hashlib.md5(body).digest()
+
+
 def test_kinesis_stream_as_source(aws: Any, firehose: Any, s3: Any, bucket: str, name: str) -> None:
     kinesis = aws("kinesis")
     kinesis.create_stream(StreamName=name, ShardCount=2)
@@ -38,6 +50,8 @@ def test_kinesis_stream_as_source(aws: Any, firehose: Any, s3: Any, bucket: str,
     assert d["Source"]["KinesisStreamSourceDescription"]["KinesisStreamARN"] == stream_arn
     sent = [f"k{i}\n".encode() for i in range(40)]
     kinesis.put_records(StreamName=name, Records=[{"Data": x, "PartitionKey": f"p{i}"} for i, x in enumerate(sent)])
+    kinesis.put_record(StreamName=name, Data=kpl("agg", [b"sub-a\n", b"sub-b\n"]), PartitionKey="agg")
+    sent += [b"sub-a\n", b"sub-b\n"]  # KPL-aggregated records are de-aggregated
     found = wait_keys(s3, bucket, 1, timeout=15)
     time.sleep(1.5)  # both shards' records may land in two flushes
     found = wait_keys(s3, bucket, 1)

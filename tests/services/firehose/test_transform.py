@@ -5,6 +5,7 @@ query and by Lambda keys; de-aggregation and the new-line delimiter."""
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 from typing import Any
 
@@ -150,3 +151,35 @@ def test_dynamic_partitioning_by_lambda(aws: Any, firehose: Any, s3: Any, bucket
     assert sorted(k.split("/")[0] for k in found) == ["team=blue", "team=red"]
     red = next(k for k in found if k.startswith("team=red/"))
     assert [json.loads(x)["upper"] for x in body(s3, bucket, red).decode().splitlines()] == ["X", "Z"]
+
+
+def test_cloudwatch_logs_payloads(firehose: Any, s3: Any, bucket: str, name: str) -> None:
+    """Decompression + CloudWatchLogProcessing: a Logs subscription's gzip payload becomes its messages, one line
+    each (control messages dropped)."""
+    firehose.create_delivery_stream(
+        DeliveryStreamName=name,
+        ExtendedS3DestinationConfiguration=s3_config(
+            bucket, BufferingHints={"SizeInMBs": 1, "IntervalInSeconds": 1},
+            ProcessingConfiguration=_processing(
+                {"Type": "Decompression", "Parameters": {"CompressionFormat": "GZIP"}},
+                {"Type": "CloudWatchLogProcessing", "Parameters": {"DataMessageExtraction": "true"}},
+                {"Type": "AppendDelimiterToRecord", "Parameters": {}},
+            ),
+        ),
+    )  # fmt: skip
+    data = {
+        "messageType": "DATA_MESSAGE",
+        "owner": "000000000000",
+        "logGroup": "g",
+        "logStream": "s",
+        "subscriptionFilters": ["f"],
+        "logEvents": [
+            {"id": "1", "timestamp": 1, "message": "first line"},
+            {"id": "2", "timestamp": 2, "message": "second line"},
+        ],
+    }
+    control = {"messageType": "CONTROL_MESSAGE", "logEvents": [{"id": "", "timestamp": 1, "message": "probe"}]}
+    payloads = [gzip.compress(json.dumps(doc).encode()) for doc in (data, control)]
+    firehose.put_record_batch(DeliveryStreamName=name, Records=[{"Data": p} for p in payloads])
+    key = wait_keys(s3, bucket, 1, timeout=10)[0]
+    assert body(s3, bucket, key) == b"first line\nsecond line\n"

@@ -15,6 +15,8 @@ CREATE TABLE firehose_streams (
     encryption TEXT NOT NULL,
     tags TEXT NOT NULL,
     failure TEXT,
+    -- the bytes its buffered records hold (kept with every insert and flush: no scan to decide on a flush)
+    buffered {{bigint}} NOT NULL DEFAULT 0,
     UNIQUE (account, region, name)
 );
 
