@@ -273,6 +273,15 @@ class SesMail(Protocol):
     async def delete_contact(self, account: str, region: str, list_name: str, address: str) -> None: ...
 
 
+class SnsTopics(Protocol):
+    """SNS: a topic as another service checks it before publishing to it (SES receipt rules and identity
+    notifications: the topic must exist, and another account's must let the service publish)."""
+
+    async def topic_policy(self, topic_arn: str) -> str | None:
+        """The topic's access Policy (None when it has none); raises LookupError when there is no such topic."""
+        ...
+
+
 class DynamoDbStreams(Protocol):
     """DynamoDB Streams (package dynamodb provides it; package dynamodbstreams serves its API, and a Lambda event
     source mapping can poll with it). Each method answers as the dynamodbstreams operation of the same name does

@@ -9,10 +9,12 @@ import logging
 from typing import Any
 
 from ...aws.context import RequestContext
+from ...ports import SnsTopics
 from ...runtime import Runtime
 from . import store
 from .http_delivery import HttpDelivery
 from .mobile import Mobile
+from .port import SnsTopicsPort
 from .publishing import Publishing
 from .signing import Signer, generate
 from .sms import Sms
@@ -70,6 +72,7 @@ async def _signer(runtime: Runtime) -> Signer:
 
 async def start(runtime: Runtime) -> None:
     be = runtime.keep(SnsBackend(runtime, await _signer(runtime)))
+    runtime.provide(SnsTopics, SnsTopicsPort(runtime.store))  # SES checks topics before publishing to them
     runtime.spawn(be.maintain(), "sns-maintenance")
 
 
