@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -106,3 +107,18 @@ def test_eventbridge_target_delivers(aws: Any, firehose: Any, s3: Any, bucket: s
         doc, pos = decoder.raw_decode(text, pos)
         got.append(doc)
     assert sorted(d["detail"]["n"] for d in got) == [0, 1, 2] and all(d["source"] == name for d in got)
+
+
+def test_scheduler_target_delivers(aws: Any, firehose: Any, s3: Any, bucket: str, name: str) -> None:
+    scheduler = aws("scheduler")
+    arn = firehose.create_delivery_stream(
+        DeliveryStreamName=name,
+        ExtendedS3DestinationConfiguration=s3_config(bucket, BufferingHints={"SizeInMBs": 1, "IntervalInSeconds": 0}),
+    )["DeliveryStreamARN"]
+    when = datetime.now(UTC) + timedelta(seconds=1.999)
+    scheduler.create_schedule(
+        Name=name, ScheduleExpression=f"at({when.strftime('%Y-%m-%dT%H:%M:%S')})", FlexibleTimeWindow={"Mode": "OFF"},
+        Target={"Arn": arn, "RoleArn": ROLE, "Input": '{"from": "scheduler"}'},
+    )  # fmt: skip
+    key = wait_keys(s3, bucket, 1, timeout=10)[0]
+    assert json.loads(body(s3, bucket, key)) == {"from": "scheduler"}
