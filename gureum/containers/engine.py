@@ -136,12 +136,18 @@ class Engine:
     # --- images ---------------------------------------------------------------------------------------------
 
     async def pull(self, image: str, auth: Mapping[str, str] | None = None) -> None:
-        """Pull ``image`` (repository:tag or repository@digest); the engine's error when it cannot."""
+        """Pull ``image`` (repository:tag or repository@digest); the engine's error when it cannot. A registry on
+        a loopback address is spoken to over plain HTTP, as Docker does by itself (Podman is told so: its
+        Docker-compatible pull has no such switch, its own API has tlsVerify)."""
         repo, tag = split_reference(image)
         headers = {"X-Registry-Auth": _auth_header(auth)} if auth else None
-        response = await self.request(
-            "POST", "/images/create", params={"fromImage": repo, "tag": tag}, headers=headers, timeout=600
-        )
+        if _loopback(repo) and (await self.info()).kind == "podman":
+            params = {"reference": image, "tlsVerify": "false", "quiet": "true"}
+            response = await self.request("POST", "/libpod/images/pull", params=params, headers=headers, timeout=600)
+        else:
+            response = await self.request(
+                "POST", "/images/create", params={"fromImage": repo, "tag": tag}, headers=headers, timeout=600
+            )
         for line in response.text.splitlines():  # the progress stream: an error arrives as a line of its own
             if line.strip().startswith("{"):
                 message = json.loads(line)
@@ -226,6 +232,15 @@ def split_reference(image: str) -> tuple[str, str]:
     if colon > slash:
         return image[:colon], image[colon + 1 :]
     return image, "latest"
+
+
+def _loopback(repository: str) -> bool:
+    """Whether the image's registry host is this machine's loopback (127.0.0.0/8, localhost, *.localhost)."""
+    first = repository.split("/", 1)[0]
+    if "/" not in repository or not ("." in first or ":" in first or first == "localhost"):
+        return False  # no registry host: Docker Hub
+    host = first.rsplit(":", 1)[0] if first.count(":") == 1 else first
+    return host == "localhost" or host.endswith(".localhost") or host.startswith("127.")
 
 
 def _auth_header(auth: Mapping[str, str]) -> str:
