@@ -21,6 +21,7 @@ from . import relay
 from .admin import ROUTES
 from .backend import SesBackend
 from .backend_receipt import S3_KIND
+from .permissions import Permissions
 from .port import SesMailPort
 from .smtp import SmtpListener
 from .smtp_inbound import InboundListener
@@ -69,6 +70,7 @@ async def _start(runtime: Runtime) -> None:
             runtime.principal_arn,
             _smarthost(),
             lambda: runtime.optional_port(ports.S3Objects),
+            Permissions(runtime),
         )
     )
     runtime.provide(ports.SesMail, SesMailPort(be))

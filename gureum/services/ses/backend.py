@@ -32,6 +32,7 @@ from .errors import (
     TemplateDoesNotExist,
 )
 from .identities import DOMAIN, EMAIL, Identity, check_address, kind_of, new_identity
+from .permissions import Permissions
 
 __all__ = ["VERIFY_PATH", "BulkEntry", "Outgoing", "SesBackend", "backend"]
 VERIFY_PATH = "/_gureum/ses/verify"
@@ -53,6 +54,7 @@ class SesBackend(SendingBackend, ReceivingBackend, ExtrasBackend):
         principal_arn: Callable[[str, str], Awaitable[str]] | None = None,
         smarthost: relay.Relay | None = None,
         s3_objects: Callable[[], S3Objects | None] = lambda: None,
+        permissions: Permissions | None = None,
     ) -> None:
         self.store = store_
         self.clock = clock
@@ -61,6 +63,7 @@ class SesBackend(SendingBackend, ReceivingBackend, ExtrasBackend):
         self._principal_arn = principal_arn
         self.smarthost = smarthost
         self.s3_objects = s3_objects
+        self.permissions = permissions
         self.quota_window = limits.quota_window()
         self.bucket_width = self.quota_window / limits.QUOTA_BUCKETS
         self.auto_verify = limits.auto_verify()

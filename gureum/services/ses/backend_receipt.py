@@ -27,12 +27,15 @@ from . import limits, mime, receipt, store, store_receipt
 from .errors import (
     AlreadyExists,
     CannotDelete,
+    InvalidLambdaFunction,
     InvalidParameterValue,
     InvalidS3Configuration,
+    InvalidSnsTopic,
     LimitExceeded,
     RuleDoesNotExist,
     RuleSetDoesNotExist,
 )
+from .permissions import Permissions
 
 T = TypeVar("T")
 log = logging.getLogger("gureum")
@@ -61,6 +64,7 @@ class ReceivingBackend:
     delivery: Delivery
     lambda_invoker: Callable[[], LambdaInvoker | None]
     s3_objects: Callable[[], S3Objects | None]
+    permissions: Permissions | None
 
     async def _write(self, fn: Callable[[Tx], T]) -> T:
         return await self.store.write(fn)
@@ -157,7 +161,7 @@ class ReceivingBackend:
     ) -> None:
         """CreateReceiptRule: after the rule named ``after``, or first when there is none."""
         new = receipt.normalise_rule(rule)
-        await self._check_buckets(account, region, new)
+        await self._check_targets(account, region, rule_set, new)
 
         def edit(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
             names = [r["Name"] for r in rules]
@@ -172,7 +176,7 @@ class ReceivingBackend:
 
     async def update_rule(self, account: str, region: str, rule_set: str, rule: dict[str, Any]) -> None:
         new = receipt.normalise_rule(rule)
-        await self._check_buckets(account, region, new)
+        await self._check_targets(account, region, rule_set, new)
 
         def edit(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
             if new["Name"] not in [r["Name"] for r in rules]:
@@ -181,15 +185,27 @@ class ReceivingBackend:
 
         await self._edit_rules(account, region, rule_set, edit)
 
-    async def _check_buckets(self, account: str, region: str, rule: dict[str, Any]) -> None:
-        """InvalidS3Configuration for an S3 action whose bucket the account does not own (when S3 runs here)."""
+    async def _check_targets(self, account: str, region: str, rule_set: str, rule: dict[str, Any]) -> None:
+        """What AWS checks of a rule's actions before keeping it: InvalidS3Configuration for a bucket the account
+        does not own, InvalidSnsTopic for a topic SES cannot publish to, InvalidLambdaFunction for a function SES
+        cannot invoke (missing, or its policy does not grant ses.amazonaws.com), each when that service runs here."""
         objects = self.s3_objects()
-        if objects is None:
-            return
+        rule_arn = f"arn:aws:ses:{region}:{account}:receipt-rule-set/{rule_set}:receipt-rule/{rule['Name']}"
         for action in rule["Actions"]:
+            body = next(iter(action.values()))
             bucket = (action.get("S3Action") or {}).get("BucketName")
-            if bucket and not await objects.bucket_exists(account, region, bucket):
-                raise InvalidS3Configuration(f"Could not write to bucket: {bucket}")
+            if bucket and objects is not None and not await objects.bucket_exists(account, region, bucket):
+                raise InvalidS3Configuration(f"Could not write to bucket: {bucket}", fields={"Bucket": bucket})
+            if self.permissions is None:
+                continue
+            topic = body.get("TopicArn")
+            if topic and not await self.permissions.may_publish(account, topic, rule_arn):
+                raise InvalidSnsTopic(f"Could not publish to SNS topic: {topic}", fields={"Topic": topic})
+            function = (action.get("LambdaAction") or {}).get("FunctionArn")
+            if function and not await self.permissions.may_invoke(account, function, rule_arn):
+                raise InvalidLambdaFunction(
+                    f"Could not invoke Lambda function: {function}", fields={"FunctionArn": function}
+                )
 
     async def deliver_s3(self, bucket: str, payload: dict[str, Any]) -> None:
         """One attempt of an S3 action's write: the received message stored as the object."""

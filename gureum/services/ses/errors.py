@@ -69,3 +69,6 @@ TrackingOptionsDoesNotExist = error_class("TrackingOptionsDoesNotExistException"
 __all__ += ["TrackingOptionsAlreadyExists", "TrackingOptionsDoesNotExist"]
 InvalidS3Configuration = error_class("InvalidS3Configuration", type_name="InvalidS3ConfigurationException")
 __all__ += ["InvalidS3Configuration"]
+InvalidSnsTopic = error_class("InvalidSnsTopic", type_name="InvalidSnsTopicException")
+InvalidLambdaFunction = error_class("InvalidLambdaFunction", type_name="InvalidLambdaFunctionException")
+__all__ += ["InvalidSnsTopic", "InvalidLambdaFunction"]

@@ -243,6 +243,27 @@ def test_lambda_actions_event_and_request_response(ses: Ses, unique: Callable[[s
     v1 = ses.v1
     v1.create_receipt_rule_set(RuleSetName="rx")
     v1.set_active_receipt_rule_set(RuleSetName="rx")
+    invoke = {"LambdaAction": {"FunctionArn": fn, "InvocationType": "Event"}}
+    # SES may invoke only a function whose policy grants ses.amazonaws.com (for this account, this rule)
+    refused = _error(lambda: v1.create_receipt_rule(RuleSetName="rx", Rule={"Name": "later", "Actions": [invoke]}))
+    assert refused["Code"] == "InvalidLambdaFunction" and refused["Type"] == "Sender"
+    assert refused["Message"] == f"Could not invoke Lambda function: {fn}"
+    lam.add_permission(
+        FunctionName=name, StatementId="other", Action="lambda:InvokeFunction", Principal="ses.amazonaws.com",
+        SourceAccount="999999999999",
+    )  # fmt: skip
+    assert (
+        _error(lambda: v1.create_receipt_rule(RuleSetName="rx", Rule={"Name": "later", "Actions": [invoke]}))["Code"]
+        == "InvalidLambdaFunction"
+    )
+    lam.add_permission(
+        FunctionName=name, StatementId="ses", Action="lambda:InvokeFunction", Principal="ses.amazonaws.com",
+        SourceAccount=ses.account, SourceArn=f"arn:aws:ses:us-east-1:{ses.account}:receipt-rule-set/rx:receipt-rule/*",
+    )  # fmt: skip
+    missing = fn + "-gone"
+    no_function = {"LambdaAction": {"FunctionArn": missing, "InvocationType": "Event"}}
+    gone = _error(lambda: v1.create_receipt_rule(RuleSetName="rx", Rule={"Name": "x", "Actions": [no_function]}))
+    assert gone["Code"] == "InvalidLambdaFunction" and gone["Message"] == f"Could not invoke Lambda function: {missing}"
     v1.create_receipt_rule(
         RuleSetName="rx",
         Rule={"Name": "later", "Enabled": True, "Actions": [
@@ -308,3 +329,34 @@ def test_s3_action_writes_the_received_mail(ses: Ses, unique: Callable[[str], st
             time.sleep(0.2)
     assert body.startswith(b"Return-Path: <someone@elsewhere.example>\r\nReceived: from ")
     assert b"Subject: to the bucket" in body and b"body of to the bucket" in body
+
+
+def test_rule_topics_must_take_ses_publishing(ses: Ses, unique: Callable[[str], str]) -> None:
+    """InvalidSnsTopic for a topic that does not exist, or another account's whose policy does not let SES
+    publish; the account's own topics need no policy."""
+    v1 = ses.v1
+    v1.create_receipt_rule_set(RuleSetName="rx")
+    own = ses.client("sns").create_topic(Name=unique("own"))["TopicArn"]
+    other = Ses(ses.server)
+    theirs = other.client("sns").create_topic(Name=unique("theirs"))["TopicArn"]
+    missing = own + "-gone"
+    for topic in (missing, theirs):
+        for action in ({"SNSAction": {"TopicArn": topic}}, {"StopAction": {"Scope": "RuleSet", "TopicArn": topic}}):
+            rule = {"Name": "n", "Actions": [action]}
+            refused = _error(lambda rule=rule: v1.create_receipt_rule(RuleSetName="rx", Rule=rule))
+            assert refused["Code"] == "InvalidSnsTopic"
+            assert refused["Message"] == f"Could not publish to SNS topic: {topic}"
+    v1.create_receipt_rule(RuleSetName="rx", Rule={"Name": "n", "Actions": [{"SNSAction": {"TopicArn": own}}]})
+    grant = {
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "ses.amazonaws.com"}, "Action": "SNS:Publish",
+            "Resource": theirs, "Condition": {"StringEquals": {"AWS:SourceAccount": ses.account}},
+        }],
+    }  # fmt: skip
+    other.client("sns").set_topic_attributes(TopicArn=theirs, AttributeName="Policy", AttributeValue=json.dumps(grant))
+    v1.update_receipt_rule(RuleSetName="rx", Rule={"Name": "n", "Actions": [{"SNSAction": {"TopicArn": theirs}}]})
+    assert (
+        v1.describe_receipt_rule(RuleSetName="rx", RuleName="n")["Rule"]["Actions"][0]["SNSAction"]["TopicArn"]
+        == theirs
+    )
