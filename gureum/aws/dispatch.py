@@ -157,7 +157,7 @@ class Dispatcher:
         caller = identify(request)
         route: Route | None = None
         try:
-            route = self.router.resolve(request, caller.service)
+            route = self._resolve(request, caller.service)
             if note is not None:
                 note.service, note.operation = route.spec.name, route.name
             service = self.services[route.spec.name]
@@ -228,6 +228,23 @@ class Dispatcher:
                 request,
                 request_id,
             )
+
+    def _resolve(self, request: Request, signing_service: str | None) -> Route:
+        """The operation the request names. In strict mode, a REST request signed for a service none of whose
+        operations it matches is the operation its URI names elsewhere (Lambda's path signed as ``sqs``), so that
+        the signature check refuses its scope (403) as AWS does at that service's endpoint, not a 404 here."""
+        try:
+            return self.router.resolve(request, signing_service)
+        except RouteError:
+            if not (self.runtime.config.strict_auth and signing_service):
+                raise
+            try:
+                intended = self.router.resolve(request, None)
+            except ServiceError:
+                intended = None
+            if intended is None or intended.operation is None or intended.spec.signing_name == signing_service:
+                raise
+            return intended
 
     def takes_stream(self, request: Request) -> bool:
         """Whether the request is an operation whose input payload is a streaming blob (S3's PutObject, UploadPart):

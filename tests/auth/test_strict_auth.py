@@ -211,3 +211,22 @@ def test_credential_scope_must_name_a_valid_region(strict: Server) -> None:
     status, doc = _signed_for(strict, "sqs", "AmazonSQS.ListQueues", "1.0", host=host, region="us-east-1")
     assert status == 403 and doc["message"] == "Credential should be scoped to a valid region, not 'us-east-1'. "
     assert _signed_for(strict, "sqs", "AmazonSQS.ListQueues", "1.0", host=host, region="eu-west-1")[0] == 200
+
+
+@pytest.mark.parametrize("scope", ["sqs", "apigateway"])
+def test_rest_request_signed_for_another_service_is_refused(strict: Server, scope: str) -> None:
+    """Lambda's ListFunctions (a REST URI) signed for SQS (awsJson) or API Gateway (REST): 403 in Lambda's
+    protocol, as AWS answers at Lambda's endpoint — not a 404 from the service the scope names."""
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    url = f"{strict.endpoint}/2015-03-31/functions/"
+    request = AWSRequest(method="GET", url=url)
+    SigV4Auth(Credentials("AKIAGOOD", "good-secret"), scope, "eu-central-1").add_auth(request)
+    raw = urllib.request.Request(url, method="GET", headers=dict(request.headers))
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(raw, timeout=10)
+    assert err.value.code == 403
+    assert err.value.headers["x-amzn-ErrorType"].startswith("InvalidSignatureException")
+    assert json.loads(err.value.read())["message"] == "Credential should be scoped to correct service: 'lambda'. "
