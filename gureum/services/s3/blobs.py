@@ -59,20 +59,30 @@ class BlobStore:
         name = self._new_name()
         temp = self.tmp / name
         handle: BinaryIO = await asyncio.to_thread(open, temp, "wb")
+        # one batch is hashed and written in a thread while the next arrives (order kept: one in flight at a time)
+        pending: asyncio.Future[None] | None = None
         try:
             batch: list[bytes] = []
-            batched = 0
+            batched = total = 0
             async for chunk in chunks:
-                if digests.size + batched + len(chunk) > limit:
+                total += len(chunk)
+                if total > limit:
                     raise BodyTooLarge
                 batch.append(chunk)
                 batched += len(chunk)
                 if batched >= _WRITE_BATCH:
-                    await asyncio.to_thread(_write, handle, batch, digests)
+                    if pending is not None:
+                        await pending
+                    pending = asyncio.ensure_future(asyncio.to_thread(_write, handle, batch, digests))
                     batch, batched = [], 0
+            if pending is not None:
+                await pending
+                pending = None
             await asyncio.to_thread(_finish, handle, batch, digests, self.fsync)
             await asyncio.to_thread(self._publish, temp, name)
         except BaseException:
+            if pending is not None:
+                await asyncio.gather(pending, return_exceptions=True)
             await asyncio.to_thread(_discard, handle, temp)
             raise
         return Written(name, digests.size, digests)
@@ -168,17 +178,25 @@ class BlobStore:
 
 async def stream_opened(opened: list[tuple[BinaryIO, int, int]]) -> AsyncIterator[bytes]:
     """The bytes of opened files' ranges, in chunks read in a worker thread; the files are closed at the end."""
+    # the next chunk is read in a thread while the current one is sent
+    pending: asyncio.Future[bytes] | None = None
     try:
         for handle, offset, length in opened:
             await asyncio.to_thread(handle.seek, offset)
             left = length
+            pending = asyncio.ensure_future(asyncio.to_thread(handle.read, min(READ_CHUNK, left)))
             while left > 0:
-                chunk = await asyncio.to_thread(handle.read, min(READ_CHUNK, left))
+                chunk = await pending
+                pending = None
                 if not chunk:
                     raise OSError("an object's body file is shorter than its recorded size")
                 left -= len(chunk)
+                if left > 0:
+                    pending = asyncio.ensure_future(asyncio.to_thread(handle.read, min(READ_CHUNK, left)))
                 yield chunk
     finally:
+        if pending is not None:
+            await asyncio.gather(pending, return_exceptions=True)
         for handle, _, _ in opened:
             handle.close()
 
