@@ -7,6 +7,13 @@ Batches (BatchSize, MaximumBatchingWindowInSeconds) are invoked one at a time pe
 MaximumRetryAttempts / MaximumRecordAgeInSeconds, bisected on error when asked, resumed from the first failed item
 (ReportBatchItemFailures); a batch given up on goes to the OnFailure destination as AWS's failure record. The last
 sequence number processed per shard is stored (lambda_esm_checkpoints), so a restart resumes after it.
+
+ParallelizationFactor N: a shard is read N batches at a time, its records spread over N lanes by partition key (a
+DynamoDB item's keys), each lane invoked in order, the lanes at once; the checkpoint moves once all of them are done.
+TumblingWindowInSeconds: batches never span a window (by arrival time); each invocation gets the window, the state
+the previous one returned (an answer without "state" is a failure) and a final invocation when the window ends (a
+later record, or the window's end passed with the shard read); the checkpoint moves at each window's end, so a
+restart replays the open window from a fresh state. An enhanced fan-out consumer's ARN reads its stream.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import datetime as dt
 import json
 import logging
 import uuid as uuids
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +46,7 @@ _RELIST_SECONDS = 60.0  # the shard list is read again when a shard ends, and at
 _RETRY_FIRST, _RETRY_MOST = 0.1, 5.0
 _LIMITS = {"kinesis": 10_000, "dynamodb": 1_000}  # GetRecords' Limit per read
 _MISSING = ("ResourceNotFoundException",)
+_MAX_WINDOW_STATE = 1024 * 1024  # a tumbling window's state beyond this ends the window early (AWS: 1 MB per shard)
 
 
 async def stream_exists(runtime: Runtime, account: str, region: str, arn: str) -> bool:
@@ -174,7 +183,7 @@ def failure_record(
         "approximateArrivalOfFirstRecord": _iso(arrival_of(batch[0])),
         "approximateArrivalOfLastRecord": _iso(arrival_of(batch[-1])),
         "batchSize": len(batch),
-        "streamArn": m.source_arn,
+        "streamArn": m.source_arn.partition("/consumer/")[0],  # a consumer's mapping names its stream
     }
     return {
         "requestContext": {
@@ -192,6 +201,57 @@ def failure_record(
         "timestamp": _iso(now),
         "KinesisBatchInfo" if m.kind == "kinesis" else "DDBStreamBatchInfo": info,
     }
+
+
+def lane_of(record: dict[str, Any], lanes: int) -> int:
+    """Which of ``lanes`` concurrent lanes a record goes to: by its partition key (a DynamoDB item's keys), so that
+    records of one key stay in order (ParallelizationFactor)."""
+    if "kinesis" in record:
+        key = str(record["kinesis"]["partitionKey"])
+    else:
+        key = json.dumps(record.get("dynamodb", {}).get("Keys"), sort_keys=True)
+    return zlib.crc32(key.encode()) % lanes
+
+
+def _window_iso(seconds: float) -> str:
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(slots=True)
+class Window:
+    """One shard's tumbling window: its bounds (epoch seconds), the state its last invocation returned, the last
+    record delivered in it (the checkpoint once the window ends)."""
+
+    start: float
+    end: float
+    state: dict[str, Any] = field(default_factory=dict)
+    last: str | None = None
+
+    @classmethod
+    def of(cls, arrival: float, seconds: float) -> Window:
+        start = arrival - arrival % seconds
+        return cls(start, start + seconds)
+
+    def event(self, shard_id: str, source_arn: str, final: bool, early: bool) -> dict[str, Any]:
+        """The members a windowed invocation adds to the event (beside Records)."""
+        return {
+            "window": {"start": _window_iso(self.start), "end": _window_iso(self.end)},
+            "state": self.state,
+            "shardId": shard_id,
+            "eventSourceARN": source_arn,
+            "isFinalInvokeForWindow": final,
+            "isWindowTerminatedEarly": early,
+        }
+
+
+def state_of(payload: bytes) -> dict[str, Any] | None:
+    """The "state" a windowed invocation answered; None when the answer has none (a failed invocation)."""
+    try:
+        doc = safejson.loads(payload.decode("utf-8", "replace"))  # the function's answer: bounded
+    except ValueError:
+        return None
+    state = doc.get("state") if isinstance(doc, dict) else None
+    return state if isinstance(state, dict) else None
 
 
 # --- reading a stream ---------------------------------------------------------------------------------------------
@@ -375,13 +435,18 @@ class StreamPoller:
 
     async def _shard(self, source: Source, shard: ShardInfo, after: str | None, child: bool) -> None:
         m = self.mapping
+        c = m.config
         try:
             iterator = await self._start_iterator(source, shard, after, child)
+            if c.get("TumblingWindowInSeconds"):
+                await self._windowed(source, shard.id, iterator, after)
+                iterator = None  # read to its end, window by window
+            lanes = max(1, int(c.get("ParallelizationFactor") or 1))
             last = after
             while iterator is not None:
-                batch, iterator = await self._fill(source, shard.id, iterator)
+                batch, iterator = await self._fill(source, shard.id, iterator, int(c["BatchSize"]) * lanes)
                 if batch:
-                    await self._deliver(shard.id, batch)
+                    await self._deliver_lanes(shard.id, batch, lanes)
                     last = sequence_of(batch[-1])
                 if batch or iterator is None:
                     await self._checkpoint(shard.id, last or "", iterator is None)
@@ -398,15 +463,81 @@ class StreamPoller:
             self.workers.pop(shard.id, None)
             self.changed.set()
 
+    async def _windowed(self, source: Source, shard_id: str, iterator: str | None, after: str | None) -> None:
+        """Read the shard in tumbling windows (TumblingWindowInSeconds) to its end; batches run one at a time."""
+        c, clock = self.mapping.config, self.runtime.clock
+        seconds, size = float(c["TumblingWindowInSeconds"]), int(c["BatchSize"])
+        window: Window | None = None
+        last = after
+        while iterator is not None:
+            batch, iterator = await self._fill(source, shard_id, iterator, size, window.end if window else None)
+            start = 0
+            while start < len(batch):  # runs of records of one window
+                opened = Window.of(arrival_of(batch[start]), seconds)
+                end = start + 1
+                while end < len(batch) and Window.of(arrival_of(batch[end]), seconds).start == opened.start:
+                    end += 1
+                if window is not None and window.start != opened.start:
+                    await self._close_window(shard_id, window, False)
+                    last = window.last or last
+                    await self._checkpoint(shard_id, last or "", False)
+                    window = None
+                window = window or opened
+                await self._deliver(shard_id, batch[start:end], window)
+                window.last = sequence_of(batch[end - 1])
+                start = end
+            caught_up = len(batch) < size  # anything else of an ended window is already in the shard
+            if window is not None and (iterator is None or (caught_up and clock.now() >= window.end)):
+                await self._close_window(shard_id, window, False)
+                last, window = window.last or last, None
+                await self._checkpoint(shard_id, last or "", iterator is None)
+            elif iterator is None:
+                await self._checkpoint(shard_id, last or "", True)
+
+    async def _close_window(self, shard_id: str, window: Window, early: bool) -> None:
+        """The window's final invocation (no records, its state, isFinalInvokeForWindow): retried until it succeeds
+        (AWS holds the shard until then); the window's state is dropped after it."""
+        failures = 0
+        while True:
+            outcome = await self._invoke([], window, shard_id, final=True, early=early)
+            if outcome is not None and outcome.ok:
+                await self._report("OK")
+                break
+            if outcome is not None:
+                failures += 1
+                await self._report("PROBLEM: Function call failed")
+                await asyncio.sleep(min(_RETRY_MOST, _RETRY_FIRST * 2 ** (failures - 1)))
+        window.state = {}
+
+    async def _deliver_lanes(self, shard_id: str, records: list[dict[str, Any]], lanes: int) -> None:
+        """ParallelizationFactor: the records spread over ``lanes`` by key, each lane's batches in order, the lanes
+        at once."""
+        if lanes <= 1:
+            await self._deliver(shard_id, records)
+            return
+        size = int(self.mapping.config["BatchSize"])
+        by_lane: dict[int, list[dict[str, Any]]] = {}
+        for record in records:
+            by_lane.setdefault(lane_of(record, lanes), []).append(record)
+
+        async def run(lane: list[dict[str, Any]]) -> None:
+            for i in range(0, len(lane), size):
+                await self._deliver(shard_id, lane[i : i + size])
+
+        await asyncio.gather(*(run(lane) for lane in by_lane.values()))
+
     async def _checkpoint(self, shard_id: str, sequence: str, finished: bool) -> None:
         uuid = self.mapping.uuid
         await self.runtime.store.write(lambda tx: store_esm.save_checkpoint(tx, uuid, shard_id, sequence, finished))
 
-    async def _fill(self, source: Source, shard_id: str, iterator: str) -> tuple[list[dict[str, Any]], str | None]:
-        """A batch: read until BatchSize records, or the batching window after the first record passes, or the end
-        of the shard; wait for arrivals (or back off) while there is nothing. Returns (records, next iterator)."""
+    async def _fill(
+        self, source: Source, shard_id: str, iterator: str, size: int, stop_at: float | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """A batch: read until ``size`` records, or the batching window after the first record passes, or the end
+        of the shard, or (caught up) the time ``stop_at`` (epoch seconds: a tumbling window's end); wait for
+        arrivals (or back off) while there is nothing. Returns (records, next iterator)."""
         c, clock = self.mapping.config, self.runtime.clock
-        size, window = int(c["BatchSize"]), float(c["MaximumBatchingWindowInSeconds"])
+        window = float(c["MaximumBatchingWindowInSeconds"])
         batch: list[dict[str, Any]] = []
         deadline: float | None = None
         backoff = _BACKOFF_FIRST
@@ -440,6 +571,11 @@ class StreamPoller:
             if got.records and len(got.records) >= min(wanted, _LIMITS[source.kind]):
                 continue  # more may be waiting
             wait = deadline - now if deadline is not None else _IDLE_WAIT
+            if stop_at is not None:
+                left = stop_at - clock.now()
+                if left <= 0:
+                    return batch, iterator
+                wait = min(wait, left)
             if arrived is None:
                 wait = min(wait, backoff)
                 backoff = min(backoff * 2, _BACKOFF_MOST) if not got.records else _BACKOFF_FIRST
@@ -455,8 +591,9 @@ class StreamPoller:
 
     # --- invoking ---------------------------------------------------------------------------------------------------
 
-    async def _deliver(self, shard_id: str, records: list[dict[str, Any]]) -> None:
-        """Invoke with the batch (what the filters keep) until it succeeds or is given up on."""
+    async def _deliver(self, shard_id: str, records: list[dict[str, Any]], window: Window | None = None) -> None:
+        """Invoke with the batch (what the filters keep) until it succeeds or is given up on; in a tumbling window,
+        with the window's state (a state past 1 MB ends the window early: a final invocation, then a fresh state)."""
         c = self.mapping.config
         kept = [r for r in records if passes(self.filters, r)]
         pending = [kept] if kept else []
@@ -470,7 +607,10 @@ class StreamPoller:
                 if max_age != -1 and now - arrival_of(batch[0]) > max_age:
                     await self._give_up(shard_id, batch, "RecordAgeExceeded", invocations, None)
                     break
-                outcome = await self._invoke(batch)
+                outcome = await self._invoke(batch, window, shard_id)
+                if window is not None and outcome is not None and outcome.ok:
+                    if len(json.dumps(window.state)) > _MAX_WINDOW_STATE:
+                        await self._close_window(shard_id, window, True)
                 if outcome is None:  # not invoked (throttled, or the function unusable): try again, uncounted
                     continue
                 invocations += 1
@@ -490,9 +630,19 @@ class StreamPoller:
                     break
                 await asyncio.sleep(min(_RETRY_MOST, _RETRY_FIRST * 2 ** (invocations - 1)))
 
-    async def _invoke(self, batch: list[dict[str, Any]]) -> Outcome | None:
+    async def _invoke(
+        self,
+        batch: list[dict[str, Any]],
+        window: Window | None = None,
+        shard_id: str = "",
+        final: bool = False,
+        early: bool = False,
+    ) -> Outcome | None:
         m = self.mapping
-        payload = json.dumps({"Records": batch}).encode()
+        doc: dict[str, Any] = {"Records": batch}
+        if window is not None:
+            doc.update(window.event(shard_id, m.source_arn, final, early))
+        payload = json.dumps(doc).encode()
         try:
             out = await self.invoker.invoke(m.account, m.region, m.function_arn, payload)
         except ServiceError as error:
@@ -504,7 +654,13 @@ class StreamPoller:
             return None
         if out.get("FunctionError"):
             return Outcome(False, None, out)
-        if "ReportBatchItemFailures" not in (m.config.get("FunctionResponseTypes") or []):
+        if window is not None:
+            state = state_of(bytes(out.get("Payload") or b""))
+            if state is None:  # a windowed function must answer its state
+                return Outcome(False, None, out)
+            if not final:
+                window.state = state
+        if "ReportBatchItemFailures" not in (m.config.get("FunctionResponseTypes") or []) or not batch:
             return Outcome(True, None, out)
         sequences = [sequence_of(r) for r in batch]
         failed = failed_items(bytes(out.get("Payload") or b""), set(sequences))
