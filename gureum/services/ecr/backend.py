@@ -45,7 +45,7 @@ from .errors import (
     upload_not_found,
 )
 from .repositories import Repository, check_encryption, check_mutability, merge_tags, parse_arn
-from .settings import PART_SIZE, UPLOAD_SECONDS, Settings
+from .settings import PART_SIZE, Settings
 
 T = TypeVar("T")
 
@@ -786,12 +786,14 @@ class EcrBackend:
     async def finish_upload(self, account: str, region: str, name: str, upload_id: str, digest: str) -> int:
         """Complete an upload as blob ``digest`` of the repository (ValueError when its bytes hash otherwise)."""
         await self._upload(account, region, name, upload_id)
-        actual, size = await self.blobs.finish(upload_id)
-        await self._write(lambda tx: store.delete_upload(tx, upload_id))
+        actual, size = await self.blobs.digest(upload_id)
         if actual != digest:
-            if not await self.store.read(lambda tx: store.blob_size(tx, actual) is not None):
-                await self.blobs.remove(actual)
+            await self.abandon_upload(upload_id)
             raise ValueError(f"The calculated digest {actual} does not match the provided digest {digest}")
+        # a blob file already there is kept: marked used first, so the sweep cannot take it from under this upload
+        await self._write(lambda tx: store.touch_blob(tx, digest, self.clock.now()))
+        await self.blobs.place(upload_id, digest)
+        await self._write(lambda tx: store.delete_upload(tx, upload_id))
 
         def add(tx: Tx) -> None:
             store.add_blob(tx, self._repository(tx, account, region, name).id, digest, size, self.clock.now())
@@ -854,11 +856,12 @@ class EcrBackend:
 
     async def collect(self) -> None:
         """Drop stale uploads and the files of blobs no repository holds any longer."""
-        stale = await self.store.read(lambda tx: store.stale_uploads(tx, self.clock.now() - UPLOAD_SECONDS))
+        before = self.clock.now() - self.settings.orphan_seconds
+        stale = await self.store.read(lambda tx: store.stale_uploads(tx, before))
         for upload_id in stale:
             await self.abandon_upload(upload_id)
-        for digest in await self.store.read(lambda tx: store.orphan_blobs(tx, 100)):
-            if await self._write(lambda tx, digest=digest: store.delete_blob(tx, digest)):  # type: ignore[misc]
+        for digest in await self.store.read(lambda tx: store.orphan_blobs(tx, before, 100)):
+            if await self._write(lambda tx, digest=digest: store.delete_blob(tx, digest, before)):  # type: ignore[misc]
                 await self.blobs.remove(digest)
 
 

@@ -79,18 +79,18 @@ class BlobStore:
                 self._hashes.pop(upload_id, None)
         return written
 
-    async def finish(self, upload_id: str) -> tuple[str, int]:
-        """Move a complete upload to its digest's place: (digest, size). A blob already there is kept (same bytes)."""
+    async def digest(self, upload_id: str) -> tuple[str, int]:
+        """(digest, size) of a complete upload: from its running hash, else by reading the file again."""
         state = self._hashes.pop(upload_id, None)
         path = self.upload_path(upload_id)
         size = await asyncio.to_thread(lambda: path.stat().st_size)
         if state is not None and state[1] == size:
-            digest = "sha256:" + state[0].hexdigest()
-        else:
-            digest = await asyncio.to_thread(_hash_file, path)
-        target = self.path(digest)
-        await asyncio.to_thread(_place, path, target)
-        return digest, size
+            return "sha256:" + state[0].hexdigest(), size
+        return await asyncio.to_thread(_hash_file, path), size
+
+    async def place(self, upload_id: str, digest: str) -> None:
+        """Move a complete upload to its digest's place (a blob already there is kept: the same bytes)."""
+        await asyncio.to_thread(_place, self.upload_path(upload_id), self.path(digest))
 
     async def discard(self, upload_id: str) -> None:
         self._hashes.pop(upload_id, None)

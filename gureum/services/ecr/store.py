@@ -227,11 +227,6 @@ def add_blob(tx: Tx, repo_id: int, digest: str, size: int, now: float) -> None:
     tx.execute("INSERT INTO ecr_repo_blobs (repo_id, digest) VALUES (?, ?) ON CONFLICT DO NOTHING", (repo_id, digest))
 
 
-def blob_size(tx: Tx, digest: str) -> int | None:
-    row = tx.one("SELECT size FROM ecr_blobs WHERE digest = ?", (digest,))
-    return int(row[0]) if row else None
-
-
 def repo_blob_sizes(tx: Tx, repo_id: int, digests: list[str]) -> dict[str, int]:
     """The sizes of those blobs the repository holds."""
     if not digests:
@@ -245,19 +240,26 @@ def repo_blob_sizes(tx: Tx, repo_id: int, digests: list[str]) -> dict[str, int]:
     return {row[0]: int(row[1]) for row in rows}
 
 
-def orphan_blobs(tx: Tx, limit: int) -> list[str]:
-    """Blobs no repository holds any longer (their repositories were deleted)."""
+def touch_blob(tx: Tx, digest: str, now: float) -> None:
+    """Mark a blob as just used: the sweep leaves blobs used within its grace period alone."""
+    tx.execute("UPDATE ecr_blobs SET created_at = ? WHERE digest = ?", (now, digest))
+
+
+def orphan_blobs(tx: Tx, before: float, limit: int) -> list[str]:
+    """Blobs no repository holds any longer (their repositories were deleted), unused since ``before``."""
     rows = tx.all(
-        "SELECT digest FROM ecr_blobs b WHERE NOT EXISTS (SELECT 1 FROM ecr_repo_blobs r WHERE r.digest = b.digest) "
-        "LIMIT ?",
-        (limit,),
+        "SELECT digest FROM ecr_blobs b WHERE created_at < ? AND NOT EXISTS "
+        "(SELECT 1 FROM ecr_repo_blobs r WHERE r.digest = b.digest) LIMIT ?",
+        (before, limit),
     )
     return [row[0] for row in rows]
 
 
-def delete_blob(tx: Tx, digest: str) -> bool:
-    """Forget a blob unless a repository took it meanwhile."""
+def delete_blob(tx: Tx, digest: str, before: float) -> bool:
+    """Forget a blob unless a repository took it or an upload used it meanwhile."""
     if tx.one("SELECT 1 FROM ecr_repo_blobs WHERE digest = ?", (digest,)) is not None:
+        return False
+    if tx.one("SELECT 1 FROM ecr_blobs WHERE digest = ? AND created_at < ?", (digest, before)) is None:
         return False
     tx.execute("DELETE FROM ecr_blobs WHERE digest = ?", (digest,))
     return True

@@ -1,27 +1,35 @@
-"""Lifecycle policies really expire images: a server whose sweep runs every 0.2 s and whose "day" is 2 s; a
-policy keeping the newest two tagged images and expiring untagged ones a day old; the preview agrees."""
+"""Lifecycle policies really expire images, and the sweep removes what nothing holds any longer: a server whose
+sweep runs every 0.2 s, whose "day" is 2 s and whose orphans go after 1 s; a policy keeping the newest two tagged
+images and expiring untagged ones a day old; the preview agrees."""
 
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from ...conftest import StoreFactory, make_client
 from ...server import Server
-from ._images import push_api
+from ._images import digest_of, push_api, upload_blob
 
-TUNED = {"GUREUM_ECR_LIFECYCLE_SECONDS": "0.2", "GUREUM_ECR_DAY_SECONDS": "2"}
+TUNED = {"GUREUM_ECR_LIFECYCLE_SECONDS": "0.2", "GUREUM_ECR_DAY_SECONDS": "2", "GUREUM_ECR_ORPHAN_SECONDS": "1"}
 
 
 @pytest.fixture(scope="module")
-def tuned(store: StoreFactory) -> Iterator[Any]:
+def tuned_server(store: StoreFactory) -> Iterator[Server]:
     srv = Server(**store(), env=TUNED).start()
-    yield make_client(srv.endpoint, "ecr")
+    yield srv
     srv.stop()
+
+
+@pytest.fixture(scope="module")
+def tuned(tuned_server: Server) -> Any:
+    return make_client(tuned_server.endpoint, "ecr")
 
 
 def _policy(rules: list[dict[str, Any]]) -> str:
@@ -84,3 +92,40 @@ def test_rules_expire_images(tuned: Any, name: str) -> None:
     assert _tags(ecr, name) == {"release-2", "release-3", "dev-1"}
     assert untagged not in {d["imageDigest"] for d in ecr.describe_images(repositoryName=name)["imageDetails"]}
     ecr.delete_repository(repositoryName=name, force=True)
+
+
+def test_blobs_of_deleted_repositories_and_stale_uploads_are_removed(
+    tuned: Any, tuned_server: Server, name: str
+) -> None:
+    """A blob only a deleted repository held goes from disk once unused for GUREUM_ECR_ORPHAN_SECONDS (1 s here);
+    one another repository still holds stays; an upload never finished goes too."""
+    ecr = tuned
+    assert tuned_server.data_dir is not None
+    blobs = tuned_server.data_dir / "ecr" / "blobs" / "sha256"
+    ecr.create_repository(repositoryName=f"{name}-a")
+    ecr.create_repository(repositoryName=f"{name}-b")
+    shared, alone = os.urandom(1000), os.urandom(1000)
+    upload_blob(ecr, f"{name}-a", shared)
+    upload_blob(ecr, f"{name}-b", shared)
+    upload_blob(ecr, f"{name}-a", alone)
+    unfinished = ecr.initiate_layer_upload(repositoryName=f"{name}-b")["uploadId"]
+    ecr.upload_layer_part(
+        repositoryName=f"{name}-b", uploadId=unfinished, partFirstByte=0, partLastByte=2, layerPartBlob=b"abc"
+    )
+
+    def on_disk(data: bytes) -> bool:
+        hexpart = digest_of(data).partition(":")[2]
+        return (blobs / hexpart[:2] / hexpart).is_file()
+
+    assert on_disk(shared) and on_disk(alone)
+    ecr.delete_repository(repositoryName=f"{name}-a", force=True)
+    deadline = time.monotonic() + 10
+    while on_disk(alone) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not on_disk(alone)
+    assert on_disk(shared)
+    assert not (tuned_server.data_dir / "ecr" / "uploads" / unfinished).exists()
+    with pytest.raises(ClientError) as gone:
+        ecr.complete_layer_upload(repositoryName=f"{name}-b", uploadId=unfinished, layerDigests=[digest_of(b"abc")])
+    assert gone.value.response["Error"]["Code"] == "UploadNotFoundException"
+    ecr.delete_repository(repositoryName=f"{name}-b", force=True)
