@@ -24,7 +24,7 @@ def _create(firehose: Any, name: str, bucket: str, **config: Any) -> None:
 
 
 def test_flush_by_interval_one_object_in_arrival_order(firehose: Any, s3: Any, bucket: str, name: str) -> None:
-    _create(firehose, name, bucket, BufferingHints={"SizeInMBs": 5, "IntervalInSeconds": 2})
+    _create(firehose, name, bucket, BufferingHints={"SizeInMBs": 5, "IntervalInSeconds": 3})
     started = time.monotonic()
     firehose.put_record(DeliveryStreamName=name, Record={"Data": b"first\n"})
     out = firehose.put_record_batch(DeliveryStreamName=name, Records=[{"Data": f"r{i}\n".encode()} for i in range(50)])
@@ -32,8 +32,8 @@ def test_flush_by_interval_one_object_in_arrival_order(firehose: Any, s3: Any, b
     assert all(r["RecordId"] for r in out["RequestResponses"])
     time.sleep(1.0)
     assert keys(s3, bucket) == [], "nothing may be delivered before the buffering interval"
-    found = wait_keys(s3, bucket, 1, timeout=6)
-    assert time.monotonic() - started >= 1.9
+    found = wait_keys(s3, bucket, 1, timeout=8)
+    assert time.monotonic() - started >= 2.9
     assert len(found) == 1
     assert body(s3, bucket, found[0]) == b"first\n" + b"".join(f"r{i}\n".encode() for i in range(50))
     # AWS's default layout: YYYY/MM/DD/HH/<stream>-<version>-<yyyy-MM-dd-HH-mm-ss>-<uuid>
@@ -43,7 +43,7 @@ def test_flush_by_interval_one_object_in_arrival_order(firehose: Any, s3: Any, b
     leaf = parts[4]
     assert leaf.startswith(f"{name}-1-{parts[0]}-{parts[1]}-{parts[2]}-{parts[3]}-")
     assert len(leaf) == len(name) + len("-1-") + len("2024-01-01-00-00-00-") + 36
-    time.sleep(2.5)
+    time.sleep(3.5)
     assert len(keys(s3, bucket)) == 1, "a flush removes its records: nothing is delivered twice"
 
 
@@ -52,7 +52,6 @@ def test_flush_by_size_before_interval(firehose: Any, s3: Any, bucket: str, name
     chunk = b"x" * 100_000
     for _ in range(3):
         firehose.put_record_batch(DeliveryStreamName=name, Records=[{"Data": chunk}] * 4)
-    assert keys(s3, bucket) == [] or True  # a flush may already run: the size was reached with the 3rd batch
     found = wait_keys(s3, bucket, 1, timeout=5)
     assert len(found) == 1
     size = len(body(s3, bucket, found[0]))

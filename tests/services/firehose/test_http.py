@@ -144,3 +144,27 @@ def test_s3_failures_visible_and_logged(aws: Any, firehose: Any, s3: Any, name: 
     assert body(s3, missing, key) == b"kept"
     d = firehose.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"]
     assert "FailureDescription" not in d
+
+
+def test_update_http_destination(firehose: Any, bucket: str, name: str, receiver: Endpoint) -> None:
+    firehose.create_delivery_stream(
+        DeliveryStreamName=name, HttpEndpointDestinationConfiguration=_http_config("https://example.invalid", bucket)
+    )
+    firehose.update_destination(
+        DeliveryStreamName=name,
+        CurrentDeliveryStreamVersionId="1",
+        DestinationId="destinationId-000000000001",
+        HttpEndpointDestinationUpdate={
+            "EndpointConfiguration": {"Url": receiver.url, "Name": "moved", "AccessKey": "new-key"},
+            "RetryOptions": {"DurationInSeconds": 60},
+        },
+    )
+    d = firehose.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"]
+    described = d["Destinations"][0]["HttpEndpointDestinationDescription"]
+    assert d["VersionId"] == "2" and described["EndpointConfiguration"] == {"Url": receiver.url, "Name": "moved"}
+    assert described["RetryOptions"] == {"DurationInSeconds": 60}
+    assert described["RequestConfiguration"]["ContentEncoding"] == "GZIP"  # members not in the update are kept
+    firehose.put_record(DeliveryStreamName=name, Record={"Data": b"after the update"})
+    receiver.wait(1)
+    headers, _ = receiver.requests[0]
+    assert headers["x-amz-firehose-access-key"] == "new-key"
