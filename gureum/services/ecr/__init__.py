@@ -11,6 +11,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from ...aws.authorize import authorizer
 from ...containers import engine_state
 from ...runtime import Runtime
 from .. import EdgeRoute, Service
@@ -32,6 +33,7 @@ async def _start(runtime: Runtime) -> None:
         EcrBackend(runtime.store, runtime.clock, runtime.delivery, BlobStore(root), settings, runtime.deployment_secret)
     )
     runtime.spawn(maintain(runtime, be), "ecr-maintenance")
+    authorizer(runtime).register("ecr", be.policy_by_arn)  # IAM enforcement reads repository policies
 
 
 @SERVICE.on_stop

@@ -101,6 +101,15 @@ class EcrBackend:
 
     # --- another account's repositories -----------------------------------------------------------------------
 
+    async def policy_by_arn(self, arn: str) -> str | None:
+        """A repository's policy by its ARN (IAM enforcement reads it as the resource policy)."""
+        parsed = parse_arn(arn)
+        if parsed is None:
+            return None
+        region, account, name = parsed
+        repo = await self.store.read(lambda tx: store.repository(tx, account, region, name))
+        return repo.policy if repo is not None else None
+
     async def _decision(self, registry: str, region: str, name: str | None, principal: Principal, action: str) -> Any:
         repo = await self.store.read(lambda tx: store.repository(tx, registry, region, name)) if name else None
         arn = f"arn:aws:ecr:{region}:{registry}:repository/{name or '*'}"
