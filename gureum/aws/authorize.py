@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..policy import Ask, Decision, Identity, Verdict, decide, evaluate
+from ..policy import Ask, Decision, Identity, Principal, Verdict, decide, evaluate
 from ..policy import Request as PolicyRequest
 from ..policy.actions import Requirement, required
-from ..policy.engine import FEDERATED, ROLE_SESSION, ROOT, USER
-from .auth import Caller, is_issued
+from ..policy.engine import FEDERATED, ROLE_SESSION, ROOT, SERVICE, USER
+from .auth import Caller, is_issued, issue_access_key, issued_secret
 from .errors import ServiceError
 from .http import Request
 
@@ -41,6 +41,8 @@ RESOURCE_POLICY_CHANNEL = "resource-policy"
 _TOKEN_PREFIX = "GUREUMv1"
 _MAX_IDENTITIES = 4096
 _WOULD_DENY = 1000
+_INTERNAL_SECONDS = 3600  # internal sessions (a service for its resource, gureum for an account) last an hour
+_RENEW_BEFORE = 600  # and are renewed ten minutes before they expire
 
 
 # --- session tokens ---------------------------------------------------------------------------------------------
@@ -72,6 +74,63 @@ def read_session_token(deployment_secret: str, access_key: str, token: str) -> d
 
 def session_token_of(request: Request) -> str:
     return request.headers.get("x-amz-security-token") or request.query.get("X-Amz-Security-Token") or ""
+
+
+SERVICE_CLAIM, ACCOUNT_CLAIM = "service", "account"  # session kinds only gureum's own machinery is given
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """An issued access key, its secret and the session token it must present (what a client sends)."""
+
+    access_key: str
+    secret: str
+    token: str
+    expires: float
+
+
+def issue_credentials(runtime: Runtime, account: str, claims: Mapping[str, Any], seconds: float) -> Credentials:
+    """Temporary credentials acting in ``account`` as the session ``claims`` describe, valid ``seconds``."""
+    now = runtime.clock.now()
+    key = issue_access_key(account)
+    token = issue_session_token(runtime.deployment_secret, key, {**claims, "n": now, "x": now + seconds})
+    return Credentials(key, issued_secret(runtime.deployment_secret, key), token, now + seconds)
+
+
+def role_session_claims(role_arn: str, session_name: str) -> dict[str, Any]:
+    """The claims of an assumed-role session (arn:aws:sts::<account>:assumed-role/<role name>/<session name>)."""
+    account = role_arn.split(":")[4] if role_arn.count(":") >= 5 else ""
+    role_name = role_arn.rsplit("/", 1)[-1]
+    return {"t": "role", "a": f"arn:aws:sts::{account}:assumed-role/{role_name}/{session_name}", "r": role_arn}
+
+
+def role_credentials(runtime: Runtime, role_arn: str, session_name: str, seconds: float = 3600) -> Credentials:
+    """A session of ``role_arn`` (what a Lambda function or an API Gateway integration acts with: its role)."""
+    account = role_arn.split(":")[4] if role_arn.count(":") >= 5 else ""
+    return issue_credentials(runtime, account, role_session_claims(role_arn, session_name), seconds)
+
+
+def service_credentials(runtime: Runtime, account: str, service: str, source_arn: str) -> Credentials:
+    """``service`` (a service principal, "apigateway.amazonaws.com") acting for its resource ``source_arn`` of
+    ``account``: under enforcement only resource policies let it in, as on AWS."""
+    return cached_credentials(runtime, (SERVICE_CLAIM, account, service, source_arn))
+
+
+def account_credentials(runtime: Runtime, account: str) -> Credentials:
+    """gureum's own machinery acting for ``account`` where AWS makes no IAM check (an internal read)."""
+    return cached_credentials(runtime, (ACCOUNT_CLAIM, account, "", ""))
+
+
+def cached_role_credentials(runtime: Runtime, role_arn: str, session_name: str) -> Credentials:
+    """A session of ``role_arn`` kept per node (an API Gateway integration's credentials role, per request)."""
+    account = role_arn.split(":")[4] if role_arn.count(":") >= 5 else ""
+    return cached_credentials(runtime, ("role", account, role_arn, session_name))
+
+
+def cached_credentials(runtime: Runtime, what: tuple[str, str, str, str]) -> Credentials:
+    """Credentials of one internal session kind, kept per node and renewed before they expire (so that the
+    identities they resolve to stay cached too)."""
+    return authorizer(runtime).internal_credentials(what)
 
 
 # --- what IAM and the services offer ----------------------------------------------------------------------------
@@ -199,8 +258,24 @@ class Authorizer:
         self._policies: dict[str, str | None] = {}  # resource ARN -> its policy, for sources that notify changes
         self._policy_generation = 0
         self.would_deny: deque[dict[str, Any]] = deque(maxlen=_WOULD_DENY)
+        self._credentials: dict[tuple[str, str, str, str], Credentials] = {}
         runtime.store.subscribe(IAM_CHANNEL, self.invalidate)
         runtime.store.subscribe(RESOURCE_POLICY_CHANNEL, self._policies_changed)
+
+    def internal_credentials(self, what: tuple[str, str, str, str]) -> Credentials:
+        found = self._credentials.get(what)
+        if found is not None and found.expires - self.runtime.clock.now() > _RENEW_BEFORE:
+            return found
+        kind, account, name, detail = what
+        claims: dict[str, Any] = {"t": kind}
+        if kind == SERVICE_CLAIM:
+            claims.update(s=name, o=detail)
+        elif kind == "role":
+            claims = role_session_claims(name, detail)
+        if len(self._credentials) >= _MAX_IDENTITIES:
+            self._credentials.clear()
+        made = self._credentials[what] = issue_credentials(self.runtime, account, claims, _INTERNAL_SECONDS)
+        return made
 
     def register(self, arn_service: str, source: ResourcePolicy, notifies: bool = False) -> None:
         """Offer the resource policies of one service's resources (``arn_service``: the ARN's service, "sqs");
@@ -265,11 +340,10 @@ class Authorizer:
             return _user_identity(user)
         claims = read_session_token(self.runtime.deployment_secret, access_key, token) if token else None
         if claims is None:
-            if token.startswith(_TOKEN_PREFIX):  # a session token of gureum's that is not this key's, or altered
-                raise token_error(protocol, "invalid")
-            # an issued key without a session of gureum's STS (Lambda's and API Gateway's own keys): the account's
-            # root, as before enforcement (they are to carry their role's session: see the README)
-            return Identity.root(account)
+            # an issued key is an IAM user's (above) or a session's, which must present its own session token: a
+            # key without it, with another key's or with an altered one is refused as AWS refuses it (never the
+            # account's root: anyone holding a session's key could drop its token)
+            raise token_error(protocol, "invalid")
         if float(claims.get("x", 0)) <= self.runtime.clock.now():
             raise token_error(protocol, "expired")
         return await self._session_identity(account, claims, source)
@@ -278,6 +352,10 @@ class Authorizer:
         self, account: str, claims: Mapping[str, Any], source: IdentitySource | None
     ) -> Identity:
         kind = claims.get("t")
+        if kind == SERVICE_CLAIM:  # a service acting for one of its resources (API Gateway for an API's method)
+            return _service_identity(str(claims.get("s", "")), str(claims.get("o", "")))
+        if kind == ACCOUNT_CLAIM:  # gureum's own machinery acting for the account, where AWS checks nothing
+            return Identity.root(account)
         arn = str(claims.get("a", f"arn:aws:iam::{account}:root"))
         session: list[str] = [str(p) for p in claims.get("p", []) if p]
         arns = [str(p) for p in claims.get("m", []) if p]
@@ -346,7 +424,13 @@ class Authorizer:
         requirement = required(service, operation, params, region, account, method=request.method, path=request.path)
         if requirement is None or requirement.skip:
             return
-        identity = await self.identity(account, access_key, session_token_of(request), protocol)
+        try:
+            identity = await self.identity(account, access_key, session_token_of(request), protocol)
+        except ServiceError as error:
+            if self.enforce:
+                raise
+            self.record(access_key, f"{service} {operation}", error.message, error.code)  # learn mode: noted only
+            return
         if identity.kind == ROOT and not requirement.needs:
             return
         context = request_context(request, region, self.runtime.clock.now(), params, requirement)
@@ -362,6 +446,18 @@ class Authorizer:
     def note(self, principal: str, action: str, resource: str, verdict: Verdict, what: str) -> None:
         """Remember (and log) a request or delivery enforcement refused, or would refuse in learn mode."""
         message = verdict.message(principal, action, resource)
+        self.record(principal, what, message, verdict.decision.value, action, resource, verdict.policy_type)
+
+    def record(
+        self,
+        principal: str,
+        what: str,
+        message: str,
+        decision: str,
+        action: str = "",
+        resource: str = "",
+        policy_type: str | None = None,
+    ) -> None:
         if self.enforce:
             log.info("IAM enforcement denied %s: %s", what, message)
         else:
@@ -373,8 +469,8 @@ class Authorizer:
                 "principal": principal,
                 "action": action,
                 "resource": resource,
-                "decision": verdict.decision.value,
-                "policyType": verdict.policy_type,
+                "decision": decision,
+                "policyType": policy_type,
                 "message": message,
             }
         )
@@ -420,6 +516,16 @@ def _tag_keys(record: IdentityRecord) -> dict[str, Any]:
 def _user_identity(user: IdentityRecord, extra: Mapping[str, Any] | None = None) -> Identity:
     keys = {"aws:username": user.name, "aws:userid": user.entity_id, **_tag_keys(user), **(extra or {})}
     return Identity.make(USER, user.account, user.arn, user.policies, user.boundary, None, None, keys)
+
+
+def _service_identity(service: str, source_arn: str) -> Identity:
+    """A service principal acting for ``source_arn``: only resource policies can let it in, with aws:SourceArn and
+    aws:SourceAccount."""
+    parts = source_arn.split(":", 5)
+    keys: dict[str, Any] = {"aws:ViaAWSService": "true"}
+    if source_arn:
+        keys.update({"aws:SourceArn": source_arn, "aws:SourceAccount": parts[4] if len(parts) == 6 else ""})
+    return Identity(SERVICE, Principal(service=service or "unknown.amazonaws.com"), keys=keys)
 
 
 def authorizer(runtime: Runtime) -> Authorizer:

@@ -232,3 +232,44 @@ def test_an_inactive_key_is_refused(enforced: Server, root: Client, name: str) -
     with pytest.raises(ClientError) as error:
         client(enforced, "sqs", key["AccessKeyId"], key["SecretAccessKey"]).list_queues()
     assert denied(error)[0] in ("InvalidClientTokenId", "UnrecognizedClientException")
+
+
+def test_a_session_key_without_its_token_is_refused(enforced: Server, root: Client, name: str) -> None:
+    """An issued key acts only as its session: dropping (or swapping) the token never makes it the account's root."""
+    iam = root("iam")
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": ACCT}, "Action": "sts:AssumeRole"}],
+    }
+    role_arn = iam.create_role(RoleName=f"{name}-r", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    creds = root("sts").assume_role(RoleArn=role_arn, RoleSessionName="one")["Credentials"]
+    other = root("sts").assume_role(RoleArn=role_arn, RoleSessionName="two")["Credentials"]
+    for token in (None, "", other["SessionToken"], "FQoGZXIvYXdzEbogus"):
+        keyed = client(enforced, "sns", creds["AccessKeyId"], creds["SecretAccessKey"], token or None)
+        with pytest.raises(ClientError) as error:
+            keyed.create_topic(Name=name)
+        code, message = denied(error)
+        assert (code, message) == ("InvalidClientTokenId", "The security token included in the request is invalid.")
+        assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    with pytest.raises(ClientError) as error:  # the JSON protocols' word for it
+        client(enforced, "kinesis", creds["AccessKeyId"], creds["SecretAccessKey"]).list_streams()
+    assert denied(error)[0] == "UnrecognizedClientException"
+    # GetSessionToken's key likewise
+    session = root("sts").get_session_token()["Credentials"]
+    with pytest.raises(ClientError) as error:
+        client(enforced, "sns", session["AccessKeyId"], session["SecretAccessKey"]).list_topics()
+    assert denied(error)[0] == "InvalidClientTokenId"
+    client(enforced, "sns", session["AccessKeyId"], session["SecretAccessKey"], session["SessionToken"]).list_topics()
+
+
+def test_a_deleted_user_key_is_refused(enforced: Server, root: Client, name: str) -> None:
+    iam = root("iam")
+    iam.create_user(UserName=name)
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=allow("sns:*"))
+    user = client(enforced, "sns", key["AccessKeyId"], key["SecretAccessKey"])
+    user.list_topics()
+    iam.delete_access_key(UserName=name, AccessKeyId=key["AccessKeyId"])
+    with pytest.raises(ClientError) as error:  # not the account's root
+        user.list_topics()
+    assert denied(error)[0] == "InvalidClientTokenId"

@@ -15,7 +15,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 from ... import safejson
 from ...aws import sigv4
-from ...aws.auth import issue_access_key, issued_secret
+from ...aws.authorize import cached_role_credentials, service_credentials
 from ...aws.errors import ServiceError
 from ...aws.http import Request, Response
 from ...aws.specs import load_spec
@@ -400,7 +400,7 @@ async def _lambda(call: Call, body: bytes, mapped: dict[str, dict[str, str]]) ->
             {"host": call.request.host, "content-type": "application/json", "x-amz-invocation-type": invocation_type},
             body or b"{}",
         )
-        _sign(request, call.account, call.region, "lambda", call.runtime)
+        _sign(request, call, call.region, "lambda")
         answer = await call.runtime.port(AwsDispatch)(request)
         if answer.status >= 300:
             log.warning("API %s: asynchronous Lambda invocation failed: %s", call.context["apiId"], answer.body[:500])
@@ -418,21 +418,29 @@ async def _lambda(call: Call, body: bytes, mapped: dict[str, dict[str, str]]) ->
     return Outcome(200, [], payload, message)
 
 
-def _sign(request: Request, account: str, region: str, service: str, runtime: Runtime) -> None:
-    """Sign like a client would, with a key gureum issues for the API's account (valid in strict mode too)."""
-    key = issue_access_key(account)
-    deployment_secret = runtime.deployment_secret
+def _sign(request: Request, call: Call, region: str, service: str) -> None:
+    """Sign like a client would, with the integration's credentials: a session of its credentials role, else API
+    Gateway's own for this method (under IAM enforcement only resource policies let that one in, as on AWS)."""
+    runtime, role = call.runtime, call.integration.get("credentials")
+    if isinstance(role, str) and ":role/" in role:
+        credentials = cached_role_credentials(runtime, role, "BackplaneAssumeRoleSession")
+    else:
+        api = f"arn:aws:execute-api:{call.region}:{call.account}:{call.context['apiId']}"
+        source = f"{api}/{call.stage}/{call.request.method}{call.context.get('resourcePath') or call.path}"
+        credentials = service_credentials(runtime, call.account, "apigateway.amazonaws.com", source)
+    key = credentials.access_key
     now = runtime.clock.utcnow()
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
     request.headers["x-amz-date"] = stamp
     request.headers["x-amz-content-sha256"] = hashlib.sha256(request.body).hexdigest()
+    request.headers["x-amz-security-token"] = credentials.token
     names = sorted(
         n
         for n in request.headers
-        if n in ("host", "content-type", "x-amz-date", "x-amz-target", "x-amz-content-sha256")
+        if n in ("host", "content-type", "x-amz-date", "x-amz-target", "x-amz-content-sha256", "x-amz-security-token")
     )
     signed = sigv4.Signed(key, stamp[:8], region, service, names, "", stamp, False)
-    signature = sigv4.expected_signature(request, signed, issued_secret(deployment_secret, key))
+    signature = sigv4.expected_signature(request, signed, credentials.secret)
     request.headers["authorization"] = (
         f"{sigv4.ALGORITHM} Credential={key}/{stamp[:8]}/{region}/{service}/aws4_request, "
         f"SignedHeaders={';'.join(names)}, Signature={signature}"
@@ -478,7 +486,7 @@ async def _aws_service(call: Call, body: bytes, mapped: dict[str, dict[str, str]
     headers.setdefault("content-type", "application/json")
     signing_name = spec.model.metadata.get("signingName") or spec.model.metadata.get("endpointPrefix") or service
     request = Request(call.integration.get("httpMethod") or "POST", raw_path, urlencode(query), headers, body)
-    _sign(request, call.account, region, signing_name, call.runtime)
+    _sign(request, call, region, signing_name)
     answer = await call.runtime.port(AwsDispatch)(request)
     return Outcome(answer.status, answer.headers, answer.body)
 

@@ -16,19 +16,21 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...aws.auth import issue_access_key, issued_secret
+from ...aws.authorize import Credentials, role_credentials
 from ...ids import unique_id
 from ...runtime import Runtime
 from . import store
 from .environment import Environment, Outcome
 from .errors import ServiceException, too_many_requests
 from .function_logs import LogStream
-from .functions import Function, role_account
+from .functions import Function
 from .limits import CONCURRENT_EXECUTIONS, IDLE_SECONDS, INIT_TIMEOUT, MAX_ENVIRONMENTS
 from .packages import unpack
 from .runtime_api import NextEvent
 from .runtimes import ensure_runtime, launch
 from .sandbox import new_user, unprivileged_user_available
+
+CREDENTIAL_SECONDS = 43_200  # an environment's role session (AWS's Lambda credentials last up to 12 hours)
 
 
 @dataclass(slots=True)
@@ -108,17 +110,18 @@ class EnvironmentPool:
 
     # --- environments ------------------------------------------------------------------------------
 
-    def _credentials(self, account: str) -> tuple[str, str]:
-        """Keys acting in the role's account: an issued (STS-style) key, which strict SigV4 mode also accepts."""
-        key = issue_access_key(account)
-        return key, issued_secret(self.runtime.deployment_secret, key)
+    def _credentials(self, fn: Function) -> Credentials:
+        """The execution role's credentials, as AWS gives a function: a session of its role named after the function
+        (arn:aws:sts::<account>:assumed-role/<role name>/<function name>), so that what the code calls is authorised
+        as the role under IAM enforcement. Each environment gets its own, valid as long as Lambda's (12 hours)."""
+        return role_credentials(self.runtime, fn.role, fn.name, CREDENTIAL_SECONDS)
 
     def _base_env(
         self, fn: Function, task_root: Path, opt: Path | None, init_type: str = "on-demand"
     ) -> dict[str, str]:
         """The environment AWS documents
         (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime)."""
-        key, secret = self._credentials(role_account(fn.role))
+        credentials = self._credentials(fn)
         runtime_dir = str(Path(__file__).parent / "bootstrap")
         return {
             **fn.environment,
@@ -131,9 +134,9 @@ class EnvironmentPool:
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(fn.memory),
             "AWS_LAMBDA_INITIALIZATION_TYPE": init_type,
             "AWS_LAMBDA_LOG_GROUP_NAME": fn.log_group,
-            "AWS_ACCESS_KEY_ID": key,
-            "AWS_SECRET_ACCESS_KEY": secret,
-            "AWS_SESSION_TOKEN": f"gureum-lambda-{unique_id()}",
+            "AWS_ACCESS_KEY_ID": credentials.access_key,
+            "AWS_SECRET_ACCESS_KEY": credentials.secret,
+            "AWS_SESSION_TOKEN": credentials.token,
             "AWS_ENDPOINT_URL": self.endpoint,
             "LAMBDA_TASK_ROOT": str(task_root),
             "LAMBDA_RUNTIME_DIR": runtime_dir,
