@@ -1,0 +1,343 @@
+"""Kinesis side by side: PutRecords (500-record batches) and GetRecords drain rates in records per second against
+gureum (this checkout, durable SQLite store) and the peers the registries serve: moto's server and MiniStack (PyPI,
+each in its own venv as compare.py makes them) and kinesalite (npm, in memory). PutRecords runs over
+`--connections` keep-alive connections sending pre-built requests (load.py's way: the server's capacity, not boto3's
+serialisation); the drain reads one shard of `--drain` records with GetRecords (Limit 10,000) over one connection.
+gureum alone: PutRecord → Lambda handler latency through an event source mapping (0 s batching window), p50/p99
+(the peers run Lambda only in Docker). Prints a Markdown table with gureum's ratio to the best peer; --json too.
+
+    python bench/kinesis.py                                  # every peer, 5 s of puts, 4 connections
+    python bench/kinesis.py --peers gureum,kinesalite --seconds 3 --drain 20000 --esm 0
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from compare_servers import CACHE, GUREUM, PEERS, REPO_ROOT, Peer, free_port, install, log, venv_python  # noqa: E402
+from load import Conn  # noqa: E402
+
+PIP_PEERS = {p.name: p for p in PEERS if p.name in ("moto", "ministack")}
+KINESALITE = "kinesalite@3.3.3"
+SHARDS = 4
+DATA = base64.b64encode(b"x" * 100).decode()  # 100-byte records
+AUTH = (
+    "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/kinesis/aws4_request, "
+    "SignedHeaders=host;x-amz-date;x-amz-target, Signature=" + "0" * 64
+)
+
+
+class Server:
+    """One started server (a process group), ready once it answers ListStreams."""
+
+    def __init__(self, name: str, cmd: list[str], env: dict[str, str], port: int, tmp: Path) -> None:
+        self.name, self.port, self.tmp = name, port, tmp
+        self.endpoint = f"http://127.0.0.1:{port}"
+        self.log_path = tmp / "server.log"
+        self._log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(cmd, env=env, cwd=tmp, stdout=self._log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)  # fmt: skip
+
+    def client(self, service: str = "kinesis") -> Any:
+        config = Config(region_name="us-east-1", retries={"max_attempts": 1}, read_timeout=120)
+        return boto3.client(service, endpoint_url=self.endpoint, aws_access_key_id="test",
+                            aws_secret_access_key="test", config=config)  # fmt: skip
+
+    def wait_ready(self, timeout: float = 90.0) -> None:
+        deadline = time.monotonic() + timeout
+        probe = self.client()
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited: {self.log_path.read_text(errors='replace')[-600:]}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                probe.list_streams()
+                return
+            except Exception:
+                time.sleep(0.05)
+        raise RuntimeError(f"{self.name} did not answer ListStreams within {timeout:.0f} s")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+                self.proc.wait(timeout=15)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self._log.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def kinesalite_binary() -> Path:
+    return CACHE / "kinesalite" / "node_modules" / ".bin" / "kinesalite"
+
+
+def install_kinesalite() -> str:
+    """kinesalite into the bench cache with npm; "" when it can run, else why not."""
+    if kinesalite_binary().exists():
+        return ""
+    if shutil.which("npm") is None:
+        return "npm not found"
+    where = CACHE / "kinesalite"
+    where.mkdir(parents=True, exist_ok=True)
+    log(f"kinesalite: npm install {KINESALITE} …")
+    proc = subprocess.run(["npm", "install", "--prefix", str(where), "--no-audit", "--no-fund", KINESALITE],
+                          capture_output=True, text=True)  # fmt: skip
+    if proc.returncode != 0 or not kinesalite_binary().exists():
+        return "npm install failed: " + (proc.stderr or proc.stdout)[-300:].strip()
+    return ""
+
+
+def start(name: str) -> Server:
+    port = free_port()
+    tmp = Path(tempfile.mkdtemp(prefix=f"gureum-kinesis-{name}-"))
+    fill = {"port": str(port), "data": str(tmp / "data")}
+    env = {**os.environ}
+    env.pop("PYTHONPATH", None)
+    if name == "gureum":
+        env["PYTHONPATH"] = str(REPO_ROOT)
+        env["GUREUM_KINESIS_DELAY"] = "0"
+        cmd = [sys.executable, "-m", *(a.format(**fill) for a in GUREUM.module)]
+    elif name == "kinesalite":
+        env["NODE_NO_WARNINGS"] = "1"
+        cmd = [str(kinesalite_binary()), "--port", str(port), "--createStreamMs", "0", "--deleteStreamMs", "0",
+               "--updateStreamMs", "0", "--shardLimit", "1000"]  # fmt: skip
+    else:
+        peer: Peer = PIP_PEERS[name]
+        env.update({k: v.format(**fill) for k, v in peer.env.items()})
+        cmd = [str(venv_python(peer)), "-m", *(a.format(**fill) for a in peer.module)]
+    return Server(name, cmd, env, port, tmp)
+
+
+def make_stream(kinesis: Any, shards: int) -> str:
+    name = f"bench-{uuid.uuid4().hex[:8]}"
+    kinesis.create_stream(StreamName=name, ShardCount=shards)
+    for _ in range(1200):
+        if kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamStatus"] == "ACTIVE":
+            return name
+        time.sleep(0.05)
+    raise RuntimeError("stream did not become ACTIVE")
+
+
+def request(host: str, target: str, doc: dict[str, Any]) -> bytes:
+    body = json.dumps(doc).encode()
+    head = (
+        f"POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-amz-json-1.1\r\n"
+        f"X-Amz-Target: Kinesis_20131202.{target}\r\nX-Amz-Date: 20250101T000000Z\r\nAuthorization: {AUTH}\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+def put_records_request(host: str, stream: str, worker: int, i: int) -> bytes:
+    records = [{"Data": DATA, "PartitionKey": f"k{worker}-{i}-{j}"} for j in range(500)]
+    return request(host, "PutRecords", {"StreamName": stream, "Records": records})
+
+
+async def _put_capacity(endpoint: str, stream: str, connections: int, seconds: float) -> tuple[float, int]:
+    """PutRecords of 500 records over keep-alive connections: (records accepted per second, failed records)."""
+    accepted = [0] * connections
+    failed = [0]
+
+    async def one(worker: int) -> None:
+        conn = Conn(endpoint)
+        requests = [put_records_request(conn.parts.netloc, stream, worker, i) for i in range(20)]
+        deadline = time.perf_counter() + seconds
+        i = 0
+        try:
+            while time.perf_counter() < deadline:
+                status, body = await conn.call(requests[i % len(requests)])
+                if status == 200:
+                    misses = json.loads(body).get("FailedRecordCount", 0)
+                    accepted[worker] += 500 - misses
+                    failed[0] += misses
+                else:
+                    failed[0] += 500
+                i += 1
+        finally:
+            conn.close()
+
+    began = time.perf_counter()
+    await asyncio.gather(*(one(w) for w in range(connections)))
+    return sum(accepted) / (time.perf_counter() - began), failed[0]
+
+
+async def _drain(endpoint: str, stream: str, shard: str, expected: int) -> float:
+    """GetRecords (Limit 10,000) from TRIM_HORIZON until ``expected`` records were read: records per second."""
+    conn = Conn(endpoint)
+    host = conn.parts.netloc
+    try:
+        status, body = await conn.call(request(host, "GetShardIterator", {
+            "StreamName": stream, "ShardId": shard, "ShardIteratorType": "TRIM_HORIZON"}))  # fmt: skip
+        assert status == 200, body[:300]
+        iterator = json.loads(body)["ShardIterator"]
+        read = 0
+        began = time.perf_counter()
+        while read < expected:
+            status, body = await conn.call(request(host, "GetRecords", {"ShardIterator": iterator, "Limit": 10_000}))
+            if status != 200:
+                if b"ProvisionedThroughputExceeded" in body:
+                    await asyncio.sleep(0.2)
+                    continue
+                raise RuntimeError(f"GetRecords answered {status}: {body[:300]!r}")
+            got = json.loads(body)
+            read += len(got["Records"])
+            iterator = got.get("NextShardIterator")
+            if not got["Records"] and not got.get("MillisBehindLatest"):
+                break
+        return read / (time.perf_counter() - began)
+    finally:
+        conn.close()
+
+
+def fill(kinesis: Any, stream: str, count: int) -> None:
+    records = [{"Data": b"x" * 100, "PartitionKey": f"d{j}"} for j in range(500)]
+    for _ in range(0, count, 500):
+        out = kinesis.put_records(StreamName=stream, Records=records)
+        if out.get("FailedRecordCount"):
+            raise RuntimeError(f"{out['FailedRecordCount']} records failed while filling the drain stream")
+
+
+def measure(server: Server, seconds: float, connections: int, drain: int) -> dict[str, float]:
+    kinesis = server.client()
+    out: dict[str, float] = {}
+    stream = make_stream(kinesis, SHARDS)
+    rate, failed = asyncio.run(_put_capacity(server.endpoint, stream, connections, seconds))
+    if failed:
+        log(f"{server.name}: {failed} records failed in PutRecords")
+    out["PutRecords500"] = rate
+    one = make_stream(kinesis, 1)
+    fill(kinesis, one, drain)
+    shard = kinesis.list_shards(StreamName=one)["Shards"][0]["ShardId"]
+    out["GetRecordsDrain"] = asyncio.run(_drain(server.endpoint, one, shard, drain))
+    return out
+
+
+FORWARD = """
+import json, os, time, boto3
+sqs = boto3.client("sqs")
+def handler(event, context):
+    seen = time.time()
+    sqs.send_message(QueueUrl=os.environ["OUT"], MessageBody=json.dumps({"seen": seen, "data": [
+        r["kinesis"]["data"] for r in event["Records"]]}))
+"""
+
+
+def esm_latency(server: Server, count: int) -> tuple[float, float]:
+    """PutRecord → handler start through an event source mapping (LATEST, BatchSize 1, 0 s window): p50, p99 ms."""
+    import io
+    import zipfile
+
+    kinesis, sqs, lam = server.client(), server.client("sqs"), server.client("lambda")
+    stream = make_stream(kinesis, 1)
+    stream_arn = kinesis.describe_stream_summary(StreamName=stream)["StreamDescriptionSummary"]["StreamARN"]
+    out = sqs.create_queue(QueueName=f"{stream}-out")["QueueUrl"]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive:
+        archive.writestr("index.py", FORWARD)
+    lam.create_function(FunctionName=stream, Runtime="python3.12", Role="arn:aws:iam::000000000000:role/r",
+                        Handler="index.handler", Code={"ZipFile": buf.getvalue()},
+                        Environment={"Variables": {"OUT": out}})  # fmt: skip
+    while lam.get_function(FunctionName=stream)["Configuration"]["State"] != "Active":
+        time.sleep(0.1)
+    uuid_ = lam.create_event_source_mapping(EventSourceArn=stream_arn, FunctionName=stream, StartingPosition="LATEST",
+                                            BatchSize=1, MaximumBatchingWindowInSeconds=0)["UUID"]  # fmt: skip
+    while lam.get_event_source_mapping(UUID=uuid_)["State"] != "Enabled":
+        time.sleep(0.1)
+    sent: dict[str, float] = {}
+    seen: dict[str, float] = {}
+
+    def collect(until: float) -> None:
+        while time.monotonic() < until and len(seen) < len(sent):
+            for m in sqs.receive_message(QueueUrl=out, WaitTimeSeconds=1, MaxNumberOfMessages=10).get("Messages", []):
+                doc = json.loads(m["Body"])
+                for data in doc["data"]:
+                    seen.setdefault(base64.b64decode(data).decode(), doc["seen"])
+                sqs.delete_message(QueueUrl=out, ReceiptHandle=m["ReceiptHandle"])
+
+    for i in range(-3, count):  # three warm-ups, not counted
+        key = f"w{i}" if i < 0 else str(i)
+        sent[key] = time.time()
+        kinesis.put_record(StreamName=stream, Data=key.encode(), PartitionKey="k")
+        time.sleep(0.2)  # apart enough that one invocation ends before the next record: latency, not a queue
+    collect(time.monotonic() + 30)
+    latencies = sorted((seen[k] - sent[k]) * 1000 for k in sent if k in seen and not k.startswith("w"))
+    if len(latencies) < count:
+        log(f"{server.name}: {count - len(latencies)} of {count} records never reached the handler")
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    return statistics.median(latencies), p99
+
+
+def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--peers", default="gureum,moto,ministack,kinesalite")
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--drain", type=int, default=50_000, help="records in the drained shard")
+    parser.add_argument("--esm", type=int, default=50, help="PutRecord → handler samples on gureum (0: skip)")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    results: dict[str, dict[str, float]] = {}
+    skipped: dict[str, str] = {}
+    esm: tuple[float, float] | None = None
+    for name in args.peers.split(","):
+        why = install_kinesalite() if name == "kinesalite" else install(GUREUM if name == "gureum" else PIP_PEERS[name])
+        if why:
+            skipped[name] = why
+            log(f"{name}: skipped ({why})")
+            continue
+        server = start(name)
+        try:
+            server.wait_ready()
+            log(f"{name}: measuring")
+            results[name] = measure(server, args.seconds, args.connections, args.drain)
+            if name == "gureum" and args.esm:
+                log("gureum: PutRecord → Lambda handler latency")
+                esm = esm_latency(server, args.esm)
+        except Exception as error:  # a peer that fails a workload is reported, not fatal
+            skipped[name] = f"{type(error).__name__}: {str(error)[:200]}"
+            log(f"{name}: failed ({skipped[name]})")
+        finally:
+            server.stop()
+    if args.json:
+        print(json.dumps({"records_per_second": results, "esm_latency_ms": esm, "skipped": skipped,
+                          "connections": args.connections, "drain": args.drain}, indent=2))  # fmt: skip
+        return
+    names = list(results)
+    print(f"Records per second (PutRecords: 500-record batches over {args.connections} connections to a "
+          f"{SHARDS}-shard stream; drain: GetRecords of {args.drain} records from one shard):\n")  # fmt: skip
+    print("| workload | " + " | ".join(names) + " | gureum ÷ best peer |")
+    print("|---" * (len(names) + 2) + "|")
+    for workload in ("PutRecords500", "GetRecordsDrain"):
+        peers = [results[n][workload] for n in names if n != "gureum"]
+        ratio = f"{results['gureum'][workload] / max(peers):.1f}×" if "gureum" in results and peers else "–"
+        print(f"| {workload} | " + " | ".join(f"{results[n][workload]:,.0f}" for n in names) + f" | {ratio} |")
+    if esm is not None:
+        print(f"\ngureum PutRecord → Lambda handler (ESM, 0 s window): p50 {esm[0]:.1f} ms, p99 {esm[1]:.1f} ms")
+    for name, why in skipped.items():
+        print(f"\n{name}: not measured ({why})")
+
+
+if __name__ == "__main__":
+    main()
