@@ -104,8 +104,8 @@ class SesMail(Protocol):
     async def create_identity(self, account: str, region: str, name: str, base_url: str) -> dict[str, Any]: ...
 
     async def get_identity(self, account: str, region: str, name: str) -> dict[str, Any]:
-        """The identity dict plus "policies" ({name: document}) and "mail_from" ((domain, behavior, status) or
-        None)."""
+        """The identity dict plus "policies" ({name: document}), "mail_from" ((domain, behavior, status) or
+        None) and "forwarding" (feedback forwarding by email)."""
         ...
 
     async def list_identities(self, account: str, region: str) -> list[dict[str, Any]]: ...
@@ -192,8 +192,10 @@ class SesMail(Protocol):
         entries: list[dict[str, Any]],
         configuration_set: str | None,
         tags: dict[str, str],
+        sender: dict[str, Any] | None = None,
     ) -> list[tuple[str, str | None, str | None]]:
-        """entries: [{"to", "cc", "bcc", "data", "tags"}]; (status, error message, message id) per entry."""
+        """entries: [{"to", "cc", "bcc", "data", "tags"}]; ``sender``: {"source_arn", "access_key", "return_path",
+        "base_url"} as in ``send``'s message; (status, error message, message id) per entry."""
         ...
 
     # sending authorization, MAIL FROM, suppression, options, contact lists (SES v2's shapes are sesv2's business)
@@ -209,6 +211,8 @@ class SesMail(Protocol):
     async def set_mail_from(
         self, account: str, region: str, identity: str, domain: str | None, behavior: str | None
     ) -> None: ...
+
+    async def set_feedback_forwarding(self, account: str, region: str, identity: str, enabled: bool) -> None: ...
 
     async def put_suppressed(self, account: str, region: str, address: str, reason: str) -> None: ...
 

@@ -97,6 +97,7 @@ from . import (  # noqa: E402,F401
     ops_authorization,
     ops_configuration_sets,
     ops_identities,
+    ops_notifications,
     ops_receipt,
     ops_sending,
     ops_templates,

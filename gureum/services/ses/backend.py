@@ -16,7 +16,7 @@ from ...delivery import Delivery
 from ...ports import LambdaInvoker, S3Objects
 from ...runtime import Runtime
 from ...store.base import Store, Tx
-from . import backend_extras, events, limits, mime, relay, store, store_extras, templates
+from . import backend_extras, events, limits, mime, notifications, relay, store, store_extras, templates
 from .account import AccountState, statistics
 from .backend_extras import ExtrasBackend
 from .backend_receipt import ReceivingBackend
@@ -204,6 +204,7 @@ class SesBackend(SendingBackend, ReceivingBackend, ExtrasBackend):
     async def delete_identity(self, account: str, region: str, name: str, must_exist: bool) -> None:
         def run(tx: Tx) -> bool:
             store_extras.forget_identity(tx, account, region, name)
+            store_extras.delete_scope(tx, account, region, notifications.identity_scope(name))
             return store.delete_identity(tx, account, region, name)
 
         deleted = await self._write(run)

@@ -1,6 +1,6 @@
-"""SesBackend, the identity and account extras: sending-authorization policies, MAIL FROM domains, the
-suppression list and its settings, contact lists and contacts (SES v2), configuration-set tracking and
-suppression options, and the open/click tracking links of sent mail being fetched."""
+"""SesBackend, the identity and account extras: sending-authorization policies, MAIL FROM domains, notification
+topics and feedback forwarding, the suppression list and its settings, contact lists and contacts (SES v2),
+configuration-set tracking and suppression options, and the open/click tracking links of sent mail being fetched."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from ...clock import Clock
 from ...store.base import Store, Tx
-from . import authorization, events, store, store_extras
+from . import authorization, events, notifications, store, store_extras
 from .errors import (
     AlreadyExists,
     ConfigurationSetDoesNotExist,
@@ -19,6 +19,7 @@ from .errors import (
     TrackingOptionsAlreadyExists,
     TrackingOptionsDoesNotExist,
 )
+from .permissions import Permissions
 
 T = TypeVar("T")
 ACCOUNT = "account"
@@ -36,6 +37,7 @@ class ExtrasBackend:
     store: Store
     clock: Clock
     auto_verify: bool
+    permissions: Permissions | None
 
     async def _write(self, fn: Callable[[Tx], T]) -> T:
         return await self.store.write(fn)
@@ -121,6 +123,69 @@ class ExtrasBackend:
                 if store.get_identity(tx, account, region, name) is not None:
                     found = store_extras.mail_from(tx, account, region, name)
                     out[name] = found or ("", "UseDefaultValue", "")
+            return out
+
+        return await self.store.read(run)
+
+    # --- notification topics and feedback forwarding -------------------------------------------------------------
+
+    async def _edit_notifications(
+        self, account: str, region: str, identity: str, edit: Callable[[notifications.Settings], None], v1: bool
+    ) -> None:
+        name = identity.rsplit("identity/", 1)[-1] if identity.startswith("arn:") else identity
+        scope = notifications.identity_scope(name)
+
+        def run(tx: Tx) -> None:
+            self._identity_kind(tx, account, region, name, v1=v1)
+            settings = notifications.Settings.of(
+                store_extras.setting(tx, account, region, scope, notifications.SETTING)
+            )
+            edit(settings)
+            store_extras.put_setting(tx, account, region, scope, notifications.SETTING, settings.doc())
+
+        await self._write(run)
+
+    async def set_notification_topic(
+        self, account: str, region: str, identity: str, kind: str, topic: str | None
+    ) -> None:
+        """SetIdentityNotificationTopic: the topic must exist and take SES's publishing (another account's by its
+        policy); none clears it."""
+        if kind not in notifications.TYPES:
+            raise InvalidParameterValue(f"Invalid notification type: {kind}")
+        if topic and self.permissions is not None:
+            source = f"arn:aws:ses:{region}:{account}:identity/{identity}"
+            if not await self.permissions.may_publish(account, topic, source):
+                raise InvalidParameterValue(f"Could not publish to SNS topic: {topic}")
+        await self._edit_notifications(account, region, identity, lambda s: s.set_topic(kind, topic), v1=True)
+
+    async def set_notification_headers(
+        self, account: str, region: str, identity: str, kind: str, enabled: bool
+    ) -> None:
+        """SetIdentityHeadersInNotificationsEnabled: only for a type that has a topic."""
+        if kind not in notifications.TYPES:
+            raise InvalidParameterValue(f"Invalid notification type: {kind}")
+        await self._edit_notifications(account, region, identity, lambda s: s.set_headers(kind, enabled), v1=True)
+
+    async def set_feedback_forwarding(self, account: str, region: str, identity: str, enabled: bool, v1: bool) -> None:
+        """SetIdentityFeedbackForwardingEnabled (v1: off only with both Bounce and Complaint topics) and SES v2's
+        PutEmailIdentityFeedbackAttributes (off whenever asked: bounces and complaints reported nowhere else are
+        still mailed)."""
+        await self._edit_notifications(account, region, identity, lambda s: s.set_forwarding(enabled, strict=v1), v1=v1)
+
+    async def notification_settings(
+        self, account: str, region: str, names: list[str]
+    ) -> dict[str, notifications.Settings]:
+        """identity → its notification settings, for those of ``names`` that exist."""
+
+        def run(tx: Tx) -> dict[str, notifications.Settings]:
+            out = {}
+            for identity in names:
+                name = identity.rsplit("identity/", 1)[-1] if identity.startswith("arn:") else identity
+                if store.get_identity(tx, account, region, name) is None:
+                    continue
+                scope = notifications.identity_scope(name)
+                doc = store_extras.setting(tx, account, region, scope, notifications.SETTING)
+                out[identity] = notifications.Settings.of(doc)
             return out
 
         return await self.store.read(run)

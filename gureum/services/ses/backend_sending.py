@@ -16,7 +16,19 @@ from ...clock import Clock
 from ...delivery import Delivery, DeliveryError
 from ...policy import Principal
 from ...store.base import Store, Tx
-from . import authorization, backend_extras, events, limits, mime, relay, store, store_extras, templates, tracking
+from . import (
+    authorization,
+    backend_extras,
+    events,
+    limits,
+    mime,
+    notifications,
+    relay,
+    store,
+    store_extras,
+    templates,
+    tracking,
+)
 from .account import AccountState, check_identities, check_quota
 from .errors import (
     ConfigurationSetDoesNotExist,
@@ -53,6 +65,7 @@ class Outgoing:
     contact_list: str | None = None  # ListManagementOptions (SES v2)
     topic: str | None = None
     api: str = "v1"
+    return_path: str | None = None  # ReturnPath / FeedbackForwardingEmailAddress: where forwarded feedback goes
 
     @property
     def recipients(self) -> list[str]:
@@ -142,8 +155,7 @@ class SendingBackend:
         self,
         account: str,
         region: str,
-        source: str,
-        reply_to: list[str],
+        base: Outgoing,
         template: str,
         default_data: str | None,
         entries: list[BulkEntry],
@@ -151,9 +163,12 @@ class SendingBackend:
         default_tags: dict[str, str],
     ) -> list[tuple[str, str | None, str | None]]:
         """SendBulkTemplatedEmail / SendBulkEmail: (status code, error message, message id) per destination, in
-        order; errors of the whole call (unknown template or configuration set) raise."""
+        order; errors of the whole call (unknown template or configuration set) raise. ``base``: the sender's parts
+        every message shares (source, reply-to, SourceArn, Return-Path, the caller)."""
         if not entries or len(entries) > limits.MAX_BULK_DESTINATIONS:
             raise InvalidParameterValue(f"Destinations must contain between 1 and {limits.MAX_BULK_DESTINATIONS}.")
+        if base.source_arn and not base.principal:
+            base = replace(base, principal=await self.principal_arn(account, base.access_key))
         parts = await self.get_template(account, region, template)
         defaults = templates.template_data(default_data)
         if configuration_set:
@@ -164,10 +179,11 @@ class SendingBackend:
                 data = {**defaults, **templates.template_data(entry.data)}
                 rendered = templates.render_parts(*parts, data)
                 prepared.append(
-                    Outgoing(
-                        source, entry.to, entry.cc, entry.bcc, reply_to, rendered.subject, rendered.text, rendered.html
+                    replace(
+                        base, to=entry.to, cc=entry.cc, bcc=entry.bcc, subject=rendered.subject, text=rendered.text,
+                        html=rendered.html,
                     )
-                )
+                )  # fmt: skip
             except ServiceError as error:
                 prepared.append(error)
 
@@ -245,19 +261,63 @@ class SendingBackend:
         )  # fmt: skip
         store.add_message(tx, ses_id, account, region, source, kept, mail.subject, origin, raw, now)
         self._relay(tx, ses_id, f"{ses_id}@{return_path}" if return_path else source, outcome.delivered)
+        details = events.details(now, outcome)
+        scope = notifications.identity_scope(owner[2])
+        settings = notifications.Settings.of(store_extras.setting(tx, owner[0], owner[1], scope, notifications.SETTING))
+        if not destinations and not settings.topics and not outcome.bounced and not outcome.complained:
+            return ses_id
+        sent = events.Sent(
+            account, region, ses_id, mail.source, authorization.identity_arn(owner[1], owner[0], owner[2]),
+            kept, mail.headers, mail.subject, mail.to, mail.from_, configuration_set,
+            {k: [v] for k, v in tags.items()}, now,
+        )  # fmt: skip
+        self._notify(tx, account, region, sent, details, settings, destinations, message, mail)
         if destinations:
-            sent = events.Sent(
-                account, region, ses_id, mail.source, authorization.identity_arn(owner[1], owner[0], owner[2]),
-                kept, mail.headers, mail.subject, mail.to, mail.from_, configuration_set,
-                {k: [v] for k, v in tags.items()}, now,
-            )  # fmt: skip
-            self._publish(tx, account, region, destinations, events.events_for(sent, outcome), now)
+            self._publish(tx, account, region, destinations, events.events_for(sent, details), now)
             for token, kind, link in tracked.tokens if tracked is not None else ():
                 store_extras.add_tracking(
                     tx, token, account, region, configuration_set or "", kind, link,
                     {"mail": events.mail_object(sent)}, now,
                 )  # fmt: skip
         return ses_id
+
+    def _notify(
+        self,
+        tx: Tx,
+        account: str,
+        region: str,
+        sent: events.Sent,
+        found: list[tuple[str, dict[str, Any]]],
+        settings: notifications.Settings,
+        destinations: list[dict[str, Any]],
+        message: Outgoing,
+        mail: mime.Mail,
+    ) -> None:
+        """The sending identity's notifications: each Bounce / Complaint / Delivery to its SNS topic (the outbox),
+        and bounces and complaints mailed to the Return-Path as feedback (kept, and relayed) when forwarded."""
+        caller = notifications.caller_identity(message.principal) if message.principal else "root"
+        for topic, note in notifications.notifications(sent, found, settings, caller):
+            self.delivery.enqueue(tx, "sns", topic, {"message": json.dumps(note)}, source="ses")
+        forwarded = notifications.forwarded_types(settings, {t for d in destinations for t in d["types"]})
+        if not forwarded:
+            return
+        headers = {k.lower(): v for k, v in mail.headers}
+        recipient = mime.bare(message.return_path or headers.get("return-path") or sent.source)
+        for kind, detail in found:
+            if kind == events.BOUNCE and notifications.BOUNCE in forwarded:
+                builder = notifications.bounce_message
+            elif kind == events.COMPLAINT and notifications.COMPLAINT in forwarded:
+                builder = notifications.complaint_message
+            else:
+                continue
+            feedback_id = mime.message_id(int(sent.at * 1000))
+            feedback = builder(sent, detail, recipient, feedback_id, sent.at)
+            origin = "bounce" if kind == events.BOUNCE else "complaint"
+            store.add_message(
+                tx, feedback_id, account, region, feedback.sender, [feedback.recipient], feedback.subject, origin,
+                feedback.raw, sent.at,
+            )  # fmt: skip
+            self._relay(tx, feedback_id, feedback.sender, [feedback.recipient])
 
     def _relay(self, tx: Tx, ses_id: str, sender: str, recipients: list[str]) -> None:
         """The message to the smarthost too, when one is configured (durably, through the outbox)."""

@@ -148,10 +148,11 @@ def event_json(kind: str, sent: Sent, detail: dict[str, Any]) -> dict[str, Any]:
     return {"eventType": _NAMES[kind][0], "mail": mail_object(sent), key: detail}
 
 
-def events_for(sent: Sent, outcome: Fates) -> list[tuple[str, dict[str, Any]]]:
-    """(type, event JSON) of every event one accepted message produces."""
-    at = iso(sent.at)
-    out: list[tuple[str, dict[str, Any]]] = [(SEND, event_json(SEND, sent, {}))]
+def details(at_: float, outcome: Fates) -> list[tuple[str, dict[str, Any]]]:
+    """(type, detail object) of each Delivery, Bounce and Complaint one accepted message produces: what both the
+    configuration set's events and the identity's notifications carry."""
+    at = iso(at_)
+    out: list[tuple[str, dict[str, Any]]] = []
     if outcome.delivered:
         detail = {
             "timestamp": at,
@@ -160,7 +161,7 @@ def events_for(sent: Sent, outcome: Fates) -> list[tuple[str, dict[str, Any]]]:
             "smtpResponse": "250 2.6.0 Message received",
             "reportingMTA": REPORTING_MTA,
         }
-        out.append((DELIVERY, event_json(DELIVERY, sent, detail)))
+        out.append((DELIVERY, detail))
     for address, sub_type in outcome.bounced:
         suppressed = sub_type == "OnAccountSuppressionList"
         recipient = {"emailAddress": address, "action": "failed", "status": "5.1.1"}
@@ -178,7 +179,7 @@ def events_for(sent: Sent, outcome: Fates) -> list[tuple[str, dict[str, Any]]]:
             "timestamp": at,
             "reportingMTA": f"dns; {REPORTING_MTA}",
         }
-        out.append((BOUNCE, event_json(BOUNCE, sent, detail)))
+        out.append((BOUNCE, detail))
     if outcome.complained:
         detail = {
             "feedbackId": f"{uuid.uuid4().hex}-000000",
@@ -188,8 +189,13 @@ def events_for(sent: Sent, outcome: Fates) -> list[tuple[str, dict[str, Any]]]:
             "complaintFeedbackType": "abuse",
             "arrivalDate": at,
         }
-        out.append((COMPLAINT, event_json(COMPLAINT, sent, detail)))
+        out.append((COMPLAINT, detail))
     return out
+
+
+def events_for(sent: Sent, found: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
+    """(type, event JSON) of every event one accepted message produces: Send, then each of ``found`` (details)."""
+    return [(SEND, event_json(SEND, sent, {})), *((kind, event_json(kind, sent, d)) for kind, d in found)]
 
 
 def eventbridge_event(kind: str, record: dict[str, Any], account: str, region: str, at: float) -> dict[str, Any]:

@@ -30,6 +30,7 @@ def _outgoing(
         source_arn=req.get("SourceArn"),
         access_key=ctx.access_key,
         base_url=ctx.request.base_url,
+        return_path=req.get("ReturnPath"),
     )
 
 
@@ -81,7 +82,7 @@ async def send_bulk_templated_email(ctx: RequestContext, req: dict[str, Any]) ->
         for d in req["Destinations"]
     ]
     results = await backend(ctx).send_bulk(
-        ctx.account, ctx.region, req["Source"], list(req.get("ReplyToAddresses") or []), req["Template"],
+        ctx.account, ctx.region, _outgoing(ctx, {**req, "Destination": {}}), req["Template"],
         req.get("DefaultTemplateData"), entries, req.get("ConfigurationSetName"), _tags(req.get("DefaultTags")),
     )  # fmt: skip
     status = []

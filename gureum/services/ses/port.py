@@ -29,7 +29,9 @@ class SesMailPort:
 
     async def get_identity(self, account: str, region: str, name: str) -> dict[str, Any]:
         identity, policies, mail_from = await self.be.identity_view(account, region, name)
-        return {**identity_dict(identity), "policies": policies, "mail_from": mail_from}
+        settings = (await self.be.notification_settings(account, region, [name])).get(name)
+        forwarding = settings.forwarding if settings is not None else True
+        return {**identity_dict(identity), "policies": policies, "mail_from": mail_from, "forwarding": forwarding}
 
     async def list_identities(self, account: str, region: str) -> list[dict[str, Any]]:
         return [identity_dict(i) for i in await self.be.list_identities(account, region)]
@@ -126,6 +128,7 @@ class SesMailPort:
             contact_list=message.get("contact_list"),
             topic=message.get("topic"),
             api="v2",
+            return_path=message.get("return_path"),
         )
         if message.get("template"):
             return await self.be.send_templated(
@@ -146,6 +149,7 @@ class SesMailPort:
         entries: list[dict[str, Any]],
         configuration_set: str | None,
         tags: dict[str, str],
+        sender: dict[str, Any] | None = None,
     ) -> list[tuple[str, str | None, str | None]]:
         bulk = [
             BulkEntry(
@@ -154,9 +158,13 @@ class SesMailPort:
             )
             for e in entries
         ]  # fmt: skip
-        return await self.be.send_bulk(
-            account, region, source, reply_to, template, default_data, bulk, configuration_set, tags
-        )
+        sender = sender or {}
+        base = Outgoing(
+            source, [], [], [], reply_to, source_arn=sender.get("source_arn"),
+            access_key=sender.get("access_key") or "", base_url=sender.get("base_url") or "",
+            return_path=sender.get("return_path"), api="v2",
+        )  # fmt: skip
+        return await self.be.send_bulk(account, region, base, template, default_data, bulk, configuration_set, tags)
 
     async def put_policy(self, account: str, region: str, identity: str, name: str, policy: str, mode: str) -> None:
         await self.be.put_policy(account, region, identity, name, policy, mode)
@@ -171,6 +179,9 @@ class SesMailPort:
         self, account: str, region: str, identity: str, domain: str | None, behavior: str | None
     ) -> None:
         await self.be.set_mail_from(account, region, identity, domain, behavior, must_exist=True)
+
+    async def set_feedback_forwarding(self, account: str, region: str, identity: str, enabled: bool) -> None:
+        await self.be.set_feedback_forwarding(account, region, identity, enabled, v1=False)
 
     async def put_suppressed(self, account: str, region: str, address: str, reason: str) -> None:
         await self.be.put_suppressed(account, region, address, reason)

@@ -40,7 +40,7 @@ async def get_email_identity(ctx: RequestContext, req: dict[str, Any]) -> dict[s
     identity = await mail(ctx).get_identity(ctx.account, ctx.region, req["EmailIdentity"])
     out = {
         "IdentityType": _KINDS[identity["kind"]],
-        "FeedbackForwardingStatus": True,
+        "FeedbackForwardingStatus": identity["forwarding"],
         "VerifiedForSendingStatus": identity["status"] == "Success",
         "VerificationStatus": _STATUS.get(identity["status"], "PENDING"),
         "DkimAttributes": _dkim(identity),
@@ -120,4 +120,13 @@ async def put_email_identity_mail_from_attributes(ctx: RequestContext, req: dict
         ctx.account, ctx.region, req["EmailIdentity"], req.get("MailFromDomain"),
         _BEHAVIOR_IN.get(behavior, behavior) if behavior else None,
     )  # fmt: skip
+    return {}
+
+
+@SERVICE.op("PutEmailIdentityFeedbackAttributes")
+@translated
+async def put_email_identity_feedback_attributes(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await mail(ctx).set_feedback_forwarding(
+        ctx.account, ctx.region, req["EmailIdentity"], bool(req.get("EmailForwardingEnabled"))
+    )
     return {}

@@ -50,6 +50,7 @@ async def send_email(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]
         "base_url": ctx.request.base_url,
         "contact_list": listing.get("ContactListName"),
         "topic": listing.get("TopicName"),
+        "return_path": req.get("FeedbackForwardingEmailAddress"),
     }
     if "Raw" in content:
         message["raw"] = content["Raw"]["Data"]
@@ -86,6 +87,10 @@ async def send_bulk_email(ctx: RequestContext, req: dict[str, Any]) -> dict[str,
         ctx.account, ctx.region, req.get("FromEmailAddress") or "", list(req.get("ReplyToAddresses") or []),
         template.get("TemplateName") or "", template.get("TemplateData"), entries, req.get("ConfigurationSetName"),
         _tags(req.get("DefaultEmailTags")),
+        {
+            "source_arn": req.get("FromEmailAddressIdentityArn"), "access_key": ctx.access_key,
+            "return_path": req.get("FeedbackForwardingEmailAddress"), "base_url": ctx.request.base_url,
+        },
     )  # fmt: skip
     out = []
     for code, error, ses_id in results:
