@@ -1,11 +1,12 @@
 """Amazon DynamoDB over the JSON protocol (application/x-amz-json-1.0, X-Amz-Target DynamoDB_20120810.*).
 
 The package face: SERVICE (operations registered by ops_*.py) and its lifespan: DynamoBackend kept at start
-(backend.py; it is the DynamoDbStreams port the dynamodbstreams package serves), PartiqlBackend, BackupBackend and
-ReplicationBackend beside it (backend_partiql.py, backend_backups.py, backend_replication.py), and the TTL, stream
-and point-in-time log sweeps (maintenance.py). Settings come from GUREUM_DYNAMODB_* variables (limits.Settings):
-GUREUM_DYNAMODB_DELAY (seconds a new table, index or backup stays CREATING, an updated one UPDATING; default 0) and
-GUREUM_DYNAMODB_TTL_SWEEP_SECONDS (how often expired items are deleted; default 30)."""
+(backend.py; it is the DynamoDbStreams port the dynamodbstreams package serves), PartiqlBackend, BackupBackend,
+ReplicationBackend and TransferBackend (exports to and imports from S3) beside it, and the TTL, stream and
+point-in-time log sweeps and the export/import worker (maintenance.py). Settings come from GUREUM_DYNAMODB_*
+variables (limits.Settings): GUREUM_DYNAMODB_DELAY (seconds a new table, index or backup stays CREATING, an
+updated one UPDATING; default 0), GUREUM_DYNAMODB_TTL_SWEEP_SECONDS (how often expired items are deleted; default
+30), GUREUM_DYNAMODB_INCREMENTAL_MIN_SECONDS (the shortest incremental export period; default 900, AWS's)."""
 
 from __future__ import annotations
 
@@ -13,15 +14,16 @@ import os
 from pathlib import Path
 
 from ...aws.validate import Rules
-from ...ports import DynamoDbStreams, KinesisReader
+from ...ports import DynamoDbStreams, KinesisReader, S3Objects
 from ...runtime import Runtime
 from .. import Service
 from .backend import DynamoBackend
 from .backend_backups import BackupBackend
 from .backend_partiql import PartiqlBackend
 from .backend_replication import ReplicationBackend
+from .backend_transfers import TransferBackend
 from .limits import Settings
-from .maintenance import maintain
+from .maintenance import maintain, transfers
 from .store import forget
 
 SERVICE: Service = Service("dynamodb", validation=Rules(style="coral"), migrations=Path(__file__).parent / "migrations")
@@ -43,6 +45,9 @@ async def _start(runtime: Runtime) -> None:
     runtime.keep(ReplicationBackend(be)).stream_exists = stream_exists
     runtime.provide(DynamoDbStreams, be)
     runtime.spawn(maintain(runtime, be), "dynamodb-ttl")
+    # S3 looked up per job: it may start after DynamoDB
+    worker = runtime.keep(TransferBackend(be, lambda: runtime.optional_port(S3Objects)))
+    runtime.spawn(transfers(runtime, worker), "dynamodb-transfers")
 
 
 @SERVICE.on_reset
@@ -51,4 +56,13 @@ async def _reset(runtime: Runtime) -> None:
     await runtime.store.write(forget)
 
 
-from . import ops_backups, ops_batch, ops_items, ops_partiql, ops_query, ops_replication, ops_tables  # noqa: E402,F401  (register)
+from . import (  # noqa: E402,F401  (register)
+    ops_backups,
+    ops_batch,
+    ops_items,
+    ops_partiql,
+    ops_query,
+    ops_replication,
+    ops_tables,
+    ops_transfers,
+)

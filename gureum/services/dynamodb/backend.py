@@ -170,7 +170,7 @@ class DynamoBackend:
     def _table(self, tx: Tx, account: str, region: str, name: str) -> Table:
         """A table item operations may use (ACTIVE or UPDATING)."""
         table = self._find(tx, account, region, name)
-        if table is None or self.clock.now() < table.created_at + self.settings.delay:
+        if table is None or table.importing or self.clock.now() < table.created_at + self.settings.delay:
             raise no_such_resource()
         return table
 
@@ -195,13 +195,48 @@ class DynamoBackend:
         table_class: str | None,
         deletion_protection: bool | None,
     ) -> dict[str, Any]:
+        table = self.new_table(
+            account, region, name, attribute_definitions, key_schema, lsis, gsis, billing_mode, provisioned, tags,
+            table_class, deletion_protection,
+        )  # fmt: skip
+        enabled, view = streams.check_spec(stream) if stream else (False, None)
+
+        def run(tx: Tx) -> dict[str, Any]:
+            if enabled and view is not None and store.get_table(tx, account, region, name) is None:
+                self._open_stream(tx, table, view, table.created_at)
+            return self.insert_table(tx, table)
+
+        return await self.store.write(run)
+
+    def insert_table(self, tx: Tx, table: Table) -> dict[str, Any]:
+        """Store a table made by new_table (ResourceInUseException when its name is taken): its description."""
+        if store.get_table(tx, table.account, table.region, table.name) is not None:
+            raise ResourceInUseException(f"Table already exists: {table.name}")
+        table.id = store.insert_table(tx, table)
+        return self._described(tx, table)
+
+    def new_table(
+        self,
+        account: str,
+        region: str,
+        name: str,
+        attribute_definitions: list[dict[str, str]],
+        key_schema: list[dict[str, str]],
+        lsis: list[dict[str, Any]] | None,
+        gsis: list[dict[str, Any]] | None,
+        billing_mode: str | None,
+        provisioned: dict[str, Any] | None,
+        tags: list[dict[str, str]] | None,
+        table_class: str | None,
+        deletion_protection: bool | None,
+    ) -> Table:
+        """A table as CreateTable's parameters describe it, checked as AWS checks them (not stored)."""
         billing = billing_mode or tables.PROVISIONED
         attributes: dict[str, str] = {}
         for definition in attribute_definitions:
             attributes[definition["AttributeName"]] = definition["AttributeType"]
         hash_name, range_name = tables.check_key_schema(key_schema, "KeySchema")
         read, write = tables.throughput(provisioned, billing, "table")
-        enabled, view = streams.check_spec(stream) if stream else (False, None)
         now = round(self.clock.now(), 3)
         table = Table(
             0, account, region, name, now, str(uuid.uuid4()), hash_name, range_name, attributes, billing, read, write,
@@ -217,16 +252,7 @@ class DynamoBackend:
             raise LimitExceededException("Cannot have more than 5 local secondary indexes per table")
         if len([i for i in table.indexes if i.kind == "GSI"]) > limits.GSI_PER_TABLE:
             raise LimitExceededException("Subscriber limit exceeded: Only 20 global secondary indexes per table")
-
-        def run(tx: Tx) -> dict[str, Any]:
-            if store.get_table(tx, account, region, name) is not None:
-                raise ResourceInUseException(f"Table already exists: {name}")
-            if enabled and view is not None:
-                self._open_stream(tx, table, view, now)
-            table.id = store.insert_table(tx, table)
-            return self._described(tx, table)
-
-        return await self.store.write(run)
+        return table
 
     def _open_stream(self, tx: Tx, table: Table, view: str, now: float) -> None:
         """Give a table a new stream (its records start with the next change)."""

@@ -22,6 +22,13 @@ BackupInUseException = error_class("BackupInUseException")
 PointInTimeRecoveryUnavailableException = error_class("PointInTimeRecoveryUnavailableException")
 InvalidRestoreTimeException = error_class("InvalidRestoreTimeException")
 GlobalTableNotFoundException = error_class("GlobalTableNotFoundException")
+InvalidExportTimeException = error_class("InvalidExportTimeException")
+ExportNotFoundException = error_class("ExportNotFoundException")
+ExportConflictException = error_class("ExportConflictException")
+ImportNotFoundException = error_class("ImportNotFoundException")
+ImportConflictException = error_class("ImportConflictException")
+PolicyNotFoundException = error_class("PolicyNotFoundException")
+AccessDeniedException = error_class("AccessDeniedException")
 
 __all__ = [
     "ServiceError",
@@ -43,6 +50,13 @@ __all__ = [
     "PointInTimeRecoveryUnavailableException",
     "InvalidRestoreTimeException",
     "GlobalTableNotFoundException",
+    "InvalidExportTimeException",
+    "ExportNotFoundException",
+    "ExportConflictException",
+    "ImportNotFoundException",
+    "ImportConflictException",
+    "PolicyNotFoundException",
+    "AccessDeniedException",
     "invalid",
     "table_not_found",
     "no_such_resource",

@@ -43,10 +43,12 @@ RESERVED_WORDS = frozenset(
 class Settings:
     delay: float = 0.0  # seconds a table or index stays CREATING / UPDATING
     ttl_sweep_seconds: float = 30.0  # how often the leader deletes expired items
+    incremental_min_seconds: float = 900.0  # the shortest incremental export period (AWS: 15 minutes)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
         return cls(
             delay=float(env.get("GUREUM_DYNAMODB_DELAY", "0")),
             ttl_sweep_seconds=float(env.get("GUREUM_DYNAMODB_TTL_SWEEP_SECONDS", "30")),
+            incremental_min_seconds=float(env.get("GUREUM_DYNAMODB_INCREMENTAL_MIN_SECONDS", "900")),
         )

@@ -1,6 +1,7 @@
 """DynamoDB's background work, on the leader node only: the TTL sweep deleting items whose expiry passed, the
 stream sweep dropping records past 24 hours and the point-in-time log's folding past each table's window, every
-GUREUM_DYNAMODB_TTL_SWEEP_SECONDS. A lifespan task started by the service's start hook; the work is the backends'."""
+GUREUM_DYNAMODB_TTL_SWEEP_SECONDS; and the exports and imports in progress (transfers), at once when this node
+accepted one, else every second. Lifespan tasks started by the service's start hook; the work is the backends'."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import logging
 from ...runtime import Runtime
 from .backend import DynamoBackend
 from .backend_backups import BackupBackend
+from .backend_transfers import TransferBackend
 
 log = logging.getLogger("gureum.dynamodb")
 _LEADER_ROLE = "dynamodb-ttl"
@@ -29,3 +31,20 @@ async def maintain(runtime: Runtime, be: DynamoBackend) -> None:
         except Exception:
             log.exception("DynamoDB TTL sweep failed")
         await asyncio.sleep(every)
+
+
+async def transfers(runtime: Runtime, worker: TransferBackend) -> None:
+    """Until cancelled: do the exports and imports in progress (when this node leads)."""
+    while True:
+        worker.wake.clear()
+        try:
+            if await runtime.store.is_leader(_LEADER_ROLE):
+                await worker.run_pending()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("DynamoDB exports and imports failed")
+        try:
+            await asyncio.wait_for(worker.wake.wait(), 1.0)
+        except TimeoutError:
+            pass

@@ -87,6 +87,12 @@ class Table:
     pitr_days: int = 35
     restore: dict[str, Any] | None = None  # RestoreSummary of a table made by a restore
     kinesis: list[dict[str, Any]] = field(default_factory=list)  # streaming destinations (StreamArn, status, …)
+    importing: str | None = None  # the ImportArn filling a table made by ImportTable: CREATING until it ends
+    policy: str | None = None  # the table's resource policy (PutResourcePolicy) and its revision
+    policy_revision: str | None = None
+    stream_policy: str | None = None  # the resource policy of its streams (every label), and its revision
+    stream_policy_revision: str | None = None
+    insights: dict[str, Any] = field(default_factory=dict)  # contributor insights: "" (table) or index → state
 
     @property
     def arn(self) -> str:
@@ -253,7 +259,7 @@ def throughput(given: dict[str, Any] | None, billing: str, what: str) -> tuple[i
 
 def describe(table: Table, now: float, delay: float, counts: dict[int, tuple[int, int]]) -> dict[str, Any]:
     """The TableDescription of a table (``counts``: index number → items, bytes; 0 is the table)."""
-    state = status(table.created_at, now, delay, CREATING)
+    state = CREATING if table.importing else status(table.created_at, now, delay, CREATING)
     if state == ACTIVE:
         state = status(table.updated_at, now, delay, UPDATING)
     items, size = counts.get(0, (0, 0))

@@ -13,7 +13,8 @@ import pytest
 from ...conftest import REGION, StoreFactory, make_client
 from ...server import Server
 
-TUNED = {"GUREUM_DYNAMODB_TTL_SWEEP_SECONDS": "0.2"}
+# the TTL sweep every 0.2 s; incremental exports of a period of 1 s (AWS's least is 15 minutes)
+TUNED = {"GUREUM_DYNAMODB_TTL_SWEEP_SECONDS": "0.2", "GUREUM_DYNAMODB_INCREMENTAL_MIN_SECONDS": "1"}
 
 
 @pytest.fixture(scope="session")
