@@ -81,9 +81,7 @@ def test_a_function_acts_as_its_execution_role(root: Client, name: str) -> None:
     assert [m["Body"] for m in got] == ["from the function"]
 
 
-def test_an_api_gateway_aws_integration_acts_as_its_credentials_role(
-    enforced: Server, root: Client, name: str
-) -> None:
+def test_an_api_gateway_aws_integration_acts_as_its_credentials_role(enforced: Server, root: Client, name: str) -> None:
     iam, sns = root("iam"), root("sns")
     topic = sns.create_topic(Name=name)["TopicArn"]
     trust = {
