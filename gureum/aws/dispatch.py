@@ -96,10 +96,12 @@ _AUTH_ERRORS = {
 }
 
 
-def auth_error(protocol: str, kind: str, detail: str = "") -> ServiceError:
+def auth_error(protocol: str, kind: str, detail: str = "", fields: dict[str, object] | None = None) -> ServiceError:
     json_code, query_code, xml_code, message = _AUTH_ERRORS[kind]
     code = query_code if protocol == "query" else xml_code if protocol == "rest-xml" else json_code
-    return ServiceError(detail or message, code=code, status=403, type_name=json_code)
+    # S3 (rest-xml) shows what it computed of a mismatched signature; the other protocols only say so
+    shown = fields if protocol == "rest-xml" else None
+    return ServiceError(detail or message, code=code, status=403, type_name=json_code, fields=shown)
 
 
 def _unknown_operation(route: Route) -> ServiceError:
@@ -285,7 +287,7 @@ class Dispatcher:
                 region=sigv4.host_region(request.host, spec.meta.endpoint_prefix),
             )
         except sigv4.SignatureProblem as problem:
-            raise auth_error(route.protocol, problem.kind, problem.detail) from None
+            raise auth_error(route.protocol, problem.kind, problem.detail, problem.fields) from None
 
     def _log_error(self, error: ServiceError, route: Route | None, request: Request) -> None:
         """Always logged: a service gureum does not serve (a warning the first time) and every 5xx answer."""

@@ -53,10 +53,11 @@ class SignatureProblem(Exception):
     """kind: "missing" (no or incomplete signature), "unknown" (a key without a known secret), "mismatch",
     "expired" or "skewed"."""
 
-    def __init__(self, kind: str, detail: str = "") -> None:
+    def __init__(self, kind: str, detail: str = "", fields: dict[str, object] | None = None) -> None:
         super().__init__(detail or kind)
         self.kind = kind
         self.detail = detail
+        self.fields = fields or {}  # what S3 states of a mismatch (CanonicalRequest, StringToSign, …)
 
 
 def read_signature(request: Request) -> Signed:
@@ -187,7 +188,23 @@ def verify(request: Request, signed: Signed, secret: str, now: dt.datetime) -> N
             f"Signature expired: {signed.timestamp} is now earlier than {(now - MAX_SKEW).strftime('%Y%m%dT%H%M%SZ')}.",
         )
     if not hmac.compare_digest(expected_signature(request, signed, secret), signed.signature):
-        raise SignatureProblem("mismatch")
+        raise SignatureProblem("mismatch", fields=mismatch_fields(request, signed))
+
+
+def mismatch_fields(request: Request, signed: Signed) -> dict[str, object]:
+    """What S3's SignatureDoesNotMatch shows the client, to compare with what it signed: the canonical request
+    and string to sign gureum computed, the signature provided and the key."""
+    canonical = canonical_request(request, signed)
+    scope = f"{signed.date}/{signed.region}/{signed.service}/aws4_request"
+    to_sign = f"{ALGORITHM}\n{signed.timestamp}\n{scope}\n{hashlib.sha256(canonical.encode()).hexdigest()}"
+    return {
+        "AWSAccessKeyId": signed.access_key,
+        "StringToSign": to_sign,
+        "SignatureProvided": signed.signature,
+        "StringToSignBytes": " ".join(f"{b:02x}" for b in to_sign.encode()),
+        "CanonicalRequest": canonical,
+        "CanonicalRequestBytes": " ".join(f"{b:02x}" for b in canonical.encode()),
+    }
 
 
 class ChunkSigner:

@@ -249,6 +249,11 @@ def test_strict_signatures(strict: Server, name: str) -> None:
         _client(strict.endpoint, secret="not-it").put_object(Bucket=name, Key="k", Body=b"x")
     assert wrong.value.response["Error"]["Code"] == "SignatureDoesNotMatch"
     assert wrong.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    # S3 shows what it computed, for the client to compare with what it signed
+    shown = wrong.value.response["Error"]
+    assert shown["CanonicalRequest"].startswith(f"PUT\n/{name}/k\n")
+    assert shown["StringToSign"].startswith("AWS4-HMAC-SHA256\n")
+    assert shown["AWSAccessKeyId"] == KEY and len(shown["SignatureProvided"]) == 64
     big = b"b" * (2 * 1024 * 1024)  # a streamed body, signed with its SHA-256 (plain HTTP: boto3 signs payloads)
     _client(strict.endpoint).put_object(Bucket=name, Key="big", Body=big)
     assert _client(strict.endpoint).get_object(Bucket=name, Key="big")["Body"].read() == big
