@@ -1,6 +1,6 @@
 """gureum's own SES endpoints under /_gureum/ses/ (not AWS APIs): the captured mailbox (list, raw download,
-clear), the verification link a verification mail carries, and what stands in for DNS and AWS Support (a domain's
-records found, production access granted)."""
+clear), the verification link a verification mail carries, tracking and List-Unsubscribe links, and what stands in
+for DNS and AWS Support (a domain's records found, production access granted)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from ...aws.auth import DEFAULT_ACCOUNT, DEFAULT_REGION
 from ...aws.http import Request, Response
 from ...runtime import Runtime
 from .backend import VERIFY_PATH, backend
+from .backend_sending import UNSUBSCRIBE_PATH
 from .tracking import PIXEL, TRACK_PATH
 
 MESSAGES_PATH = "/_gureum/ses/messages"
@@ -107,6 +108,17 @@ async def track(runtime: Runtime, request: Request) -> Response:
     return Response(200, [("Content-Type", "image/gif"), ("Cache-Control", "no-cache")], PIXEL)
 
 
+async def unsubscribe(runtime: Runtime, request: Request) -> Response:
+    """GET or POST (RFC 8058's one click) /_gureum/ses/unsubscribe?t=…: a List-Unsubscribe link SES added to mail
+    sent to a contact list; the recipient opts out of the topic (or of the list)."""
+    found = await backend(runtime).unsubscribe(request.query.get("t", ""))
+    if found is None:
+        return _json({"error": "unknown unsubscribe link"}, 404)
+    what = f"the topic {found['topic']} of" if found["topic"] else "every topic of"
+    text = f"{found['address']} is unsubscribed from {what} the list {found['list']}.\n"
+    return Response(200, [("Content-Type", "text/plain; charset=utf-8")], text.encode())
+
+
 async def verify_domain(runtime: Runtime, request: Request) -> Response:
     """POST /_gureum/ses/identities/verify {"identity": "example.com", "accountId"?, "region"?}: the domain's TXT
     and DKIM records are found (what SES's DNS lookup does)."""
@@ -155,5 +167,7 @@ ROUTES: dict[tuple[str, str], Handler] = {
     ("GET", VERIFY_PATH): verify_link,
     ("POST", "/_gureum/ses/identities/verify"): verify_domain,
     ("GET", TRACK_PATH): track,
+    ("GET", UNSUBSCRIBE_PATH): unsubscribe,
+    ("POST", UNSUBSCRIBE_PATH): unsubscribe,
     ("POST", "/_gureum/ses/account/production"): production,
 }

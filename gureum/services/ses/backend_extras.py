@@ -383,7 +383,7 @@ class ExtrasBackend:
 
         def run(tx: Tx) -> dict[str, Any] | None:
             found = store_extras.tracking(tx, token)
-            if found is None:
+            if found is None or found["kind"] not in ("open", "click"):
                 return None
             account, region, name = found["account"], found["region"], found["configuration_set"]
             kind = events.OPEN if found["kind"] == "open" else events.CLICK
@@ -394,6 +394,35 @@ class ExtrasBackend:
             destinations = [d for d in store.event_destinations(tx, account, region, name) if d["enabled"]]
             self._publish(tx, account, region, destinations, [(kind, record)], now)
             return found
+
+        return await self._write(run)
+
+    async def unsubscribe(self, token: str) -> dict[str, Any] | None:
+        """A List-Unsubscribe link was followed (or posted, one click): its recipient opts out of the topic, or of
+        the whole contact list when the message named no topic (a contact made if it was none). None: no such
+        link, or its list is gone."""
+        now = self.clock.now()
+
+        def run(tx: Tx) -> dict[str, Any] | None:
+            found = store_extras.tracking(tx, token)
+            if found is None or found["kind"] != "unsubscribe":
+                return None
+            account, region, list_name = found["account"], found["region"], found["link"]
+            address, topic = found["sent"]["address"], found["sent"].get("topic")
+            if store_extras.contact_list(tx, account, region, list_name) is None:
+                return None
+            contact = store_extras.contact(tx, account, region, list_name, address) or {
+                "address": address, "preferences": [], "unsubscribe_all": False, "attributes": None,
+                "created_at": now,
+            }  # fmt: skip
+            if topic:
+                kept = [p for p in contact["preferences"] if p["TopicName"] != topic]
+                contact["preferences"] = [*kept, {"TopicName": topic, "SubscriptionStatus": "OPT_OUT"}]
+            else:
+                contact["unsubscribe_all"] = True
+            contact["updated_at"] = now
+            store_extras.put_contact(tx, account, region, list_name, contact)
+            return {"list": list_name, "topic": topic, "address": address}
 
         return await self._write(run)
 

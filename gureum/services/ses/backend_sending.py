@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import json
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
@@ -41,6 +42,8 @@ from .errors import (
 from .identities import candidates, check_address, is_simulator
 
 T = TypeVar("T")
+UNSUBSCRIBE = "unsubscribe"  # the kind of an unsubscribe link's row among the tracking links
+UNSUBSCRIBE_PATH = "/_gureum/ses/unsubscribe"
 # a template as stored: (subject, text, html)
 Parts = tuple[str | None, str | None, str | None]
 
@@ -231,9 +234,12 @@ class SendingBackend:
                     f"Sending is paused for this configuration set: {configuration_set}"
                 )
             destinations = [d for d in store.event_destinations(tx, account, region, configuration_set) if d["enabled"]]
-        tracked = None if prebuilt else self._tracking(tx, account, region, configuration_set, destinations, message)
-        if tracked is not None:
-            message = replace(message, html=tracked.html)
+        tracked = self._tracking(tx, account, region, configuration_set, destinations, message)
+        if tracked is not None and tracked[0] is not None:  # a raw message's HTML parts: its mail made again
+            message = replace(message, raw=tracked[0])
+            prebuilt = None
+        elif tracked is not None:
+            message = replace(message, html=tracked[1].html)
         mail = prebuilt[1] if prebuilt else self._mail(message, ses_id, now, max_bytes)
         recipients = [mime.bare(r) for r in mail.recipients]
         if len(recipients) > limits.MAX_RECIPIENTS:
@@ -254,7 +260,8 @@ class SendingBackend:
         check_quota(state, messages_last_second, in_window, len(recipients))
         kept = self._listed(tx, account, region, message, recipients)
         outcome = events.fates(kept, self._suppressed(tx, account, region, configuration_set, kept))
-        raw = mail.raw if return_path is None else f"Return-Path: <{ses_id}@{return_path}>\r\n".encode() + mail.raw
+        raw = self._list_unsubscribe(tx, account, region, message, kept, now) + mail.raw
+        raw = raw if return_path is None else f"Return-Path: <{ses_id}@{return_path}>\r\n".encode() + raw
         store.add_sent(
             tx, account, region, now, len(recipients), len(outcome.bounced), len(outcome.complained),
             self.bucket_width,
@@ -274,7 +281,7 @@ class SendingBackend:
         self._notify(tx, account, region, sent, details, settings, destinations, message, mail)
         if destinations:
             self._publish(tx, account, region, destinations, events.events_for(sent, details), now)
-            for token, kind, link in tracked.tokens if tracked is not None else ():
+            for token, kind, link in tracked[1].tokens if tracked is not None else ():
                 store_extras.add_tracking(
                     tx, token, account, region, configuration_set or "", kind, link,
                     {"mail": events.mail_object(sent)}, now,
@@ -379,10 +386,10 @@ class SendingBackend:
         configuration_set: str | None,
         destinations: list[dict[str, Any]],
         message: Outgoing,
-    ) -> tracking.Tracked | None:
-        """Open and click tracking of a built message's HTML when the configuration set's destinations take OPEN or
-        CLICK events."""
-        if not configuration_set or message.html is None or message.raw is not None or not message.base_url:
+    ) -> tuple[bytes | None, tracking.Tracked] | None:
+        """Open and click tracking when the configuration set's destinations take OPEN or CLICK events: of a built
+        message's HTML, or of a raw message's HTML parts ((the rewritten raw message or None, what was tracked))."""
+        if not configuration_set or not message.base_url or (message.html is None and message.raw is None):
             return None
         kinds = {t for d in destinations for t in d["types"]}
         opens, clicks = events.OPEN in kinds, events.CLICK in kinds
@@ -393,7 +400,23 @@ class SendingBackend:
         if options and options.get("CustomRedirectDomain"):
             scheme = "https" if options.get("HttpsPolicy") == "REQUIRE" else "http"
             base = f"{scheme}://{options['CustomRedirectDomain']}"
-        return tracking.track(message.html, base, opens, clicks)
+        if message.raw is not None:
+            return tracking.track_raw(message.raw, base, opens, clicks)
+        assert message.html is not None
+        return None, tracking.track(message.html, base, opens, clicks)
+
+    @staticmethod
+    def _list_unsubscribe(tx: Tx, account: str, region: str, message: Outgoing, kept: list[str], now: float) -> bytes:
+        """ListManagementOptions (SES v2): the List-Unsubscribe and one-click List-Unsubscribe-Post headers (RFC
+        8058) SES adds, with a link on gureum that unsubscribes the recipient from the topic (or the whole list).
+        The link names one recipient: a message to several recipients carries none."""
+        if not message.contact_list or len(kept) != 1 or not message.base_url:
+            return b""
+        token = secrets.token_urlsafe(18)
+        scope = {"address": kept[0], "topic": message.topic}
+        store_extras.add_tracking(tx, token, account, region, "", UNSUBSCRIBE, message.contact_list, scope, now)
+        link = f"{message.base_url}{UNSUBSCRIBE_PATH}?t={token}"
+        return f"List-Unsubscribe: <{link}>\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n".encode()
 
     @staticmethod
     def _listed(tx: Tx, account: str, region: str, message: Outgoing, recipients: list[str]) -> list[str]:

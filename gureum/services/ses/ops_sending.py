@@ -53,6 +53,7 @@ async def send_raw_email(ctx: RequestContext, req: dict[str, Any]) -> dict[str, 
     outgoing = Outgoing(
         req.get("Source") or "", list(req.get("Destinations") or []), [], [], [], raw=raw,
         source_arn=req.get("SourceArn") or req.get("FromArn"), access_key=ctx.access_key,
+        base_url=ctx.request.base_url,
     )  # fmt: skip
     ses_id = await backend(ctx).send(
         ctx.account, ctx.region, outgoing, req.get("ConfigurationSetName"), _tags(req.get("Tags"))

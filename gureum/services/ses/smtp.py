@@ -55,8 +55,9 @@ def smtp_password(secret_access_key: str, region: str) -> str:
 class _Handler:
     """aiosmtpd's handler: each accepted DATA is one SendRawEmail of the authenticated account."""
 
-    def __init__(self, be: SesBackend) -> None:
+    def __init__(self, be: SesBackend, base_url: str) -> None:
         self.be = be
+        self.base_url = base_url  # gureum's HTTP address, for the tracking links of tracked configuration sets
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         auth = session.auth_data if isinstance(session.auth_data, tuple) else ("", DEFAULT_REGION, "")
@@ -71,7 +72,7 @@ class _Handler:
             config_set, tags, source_arn = None, {}, None
         message = Outgoing(
             str(envelope.mail_from or ""), list(envelope.rcpt_tos), [], [], [], raw=content,
-            source_arn=str(source_arn) if source_arn else None, access_key=key,
+            source_arn=str(source_arn) if source_arn else None, access_key=key, base_url=self.base_url,
         )  # fmt: skip
         try:
             ses_id = await self.be.send(account, region, message, str(config_set) if config_set else None, tags, "smtp")
@@ -157,7 +158,7 @@ class SmtpListener:
 
     def _protocol(self) -> SMTP:
         return SMTP(
-            _Handler(self.be),
+            _Handler(self.be, self._base_url()),
             hostname="email-smtp.gureum.localhost",
             ident="gureum SES SMTP",
             data_size_limit=limits.MAX_MESSAGE_BYTES_V1,
@@ -168,6 +169,11 @@ class SmtpListener:
             authenticator=self.authenticate,
             auth_exclude_mechanism=["CRAM-MD5"],
         )
+
+    def _base_url(self) -> str:
+        config = self.runtime.config
+        host = "localhost" if config.host in ("0.0.0.0", "::", "") else config.host
+        return f"http://{host}:{config.port}"
 
     async def start(self, host: str, port: int) -> None:
         self._dir = tempfile.TemporaryDirectory(prefix="gureum-smtp-")

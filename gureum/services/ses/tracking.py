@@ -1,13 +1,17 @@
 """Open and click tracking as SES does it for a configuration set whose event destinations take OPEN or CLICK:
 the HTML part's http(s) links rewritten to a tracking address on gureum (links marked ``ses:no-track`` are left
-alone) and a 1x1 tracking image added. The HTML is read with the standard library's HTMLParser (no regex over
-the message). No HTTP serving, no SQL."""
+alone) and a 1x1 tracking image added — in a built message's HTML body, and in every inline text/html part of a
+raw (SendRawEmail, SMTP) message, which is then re-serialised. The HTML is read with the standard library's
+HTMLParser (no regex over the message). No HTTP serving, no SQL."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import html
 import secrets
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 from html.parser import HTMLParser
 
 TRACK_PATH = "/_gureum/ses/track"
@@ -81,3 +85,32 @@ def track(body: str, base_url: str, opens: bool, clicks: bool) -> Tracked:
         end = out.html.lower().rfind("</body>")
         out.html = out.html + pixel if end < 0 else out.html[:end] + pixel + out.html[end:]
     return out
+
+
+def track_raw(raw: bytes, base_url: str, opens: bool, clicks: bool) -> tuple[bytes, Tracked] | None:
+    """A raw message with each inline text/html part tracked (the open image in the first only); None when it has
+    no such part or cannot be read as MIME (it is then sent as it came)."""
+    try:
+        msg = email.message_from_bytes(raw, policy=email.policy.SMTP)
+        if not isinstance(msg, EmailMessage):
+            return None
+        parts = [
+            p for p in msg.walk()
+            if p.get_content_type() == "text/html" and p.get_content_disposition() != "attachment"
+        ]  # fmt: skip
+        if not parts:
+            return None
+        out = Tracked("")
+        for index, part in enumerate(parts):
+            done = track(str(part.get_content()), base_url, opens and index == 0, clicks)
+            if not done.tokens:
+                continue
+            out.tokens += done.tokens
+            encoding = str(part.get("Content-Transfer-Encoding") or "").lower()
+            cte = encoding if encoding in ("7bit", "8bit", "base64", "quoted-printable") else "quoted-printable"
+            part.set_content(done.html, subtype="html", charset="utf-8", cte=cte)
+        if not out.tokens:
+            return None
+        return msg.as_bytes(policy=email.policy.SMTP), out
+    except Exception:  # MIME the email package cannot rewrite: the message goes untracked
+        return None

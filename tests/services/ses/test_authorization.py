@@ -105,6 +105,29 @@ def test_delegate_sender_needs_the_owners_policy(ses_server: Any, unique: Callab
     assert _error(lambda: _send(delegate, "x@elsewhere.example.org", SourceArn=arn))["Code"] == (
         "InvalidParameterValue"
     )
+    # bulk sends name the identity too: SendBulkTemplatedEmail's SourceArn, SendBulkEmail's
+    # FromEmailAddressIdentityArn (without it, the delegate's account has no verified identity for the source)
+    delegate.v1.create_template(Template={"TemplateName": "t", "SubjectPart": "Hi {{n}}", "TextPart": "x"})
+    bulk = {"Destination": {"ToAddresses": ["success@simulator.amazonses.com"]}, "ReplacementTemplateData": "{}"}
+    v1_bulk = delegate.v1.send_bulk_templated_email(
+        Source=source, SourceArn=arn, Template="t", DefaultTemplateData='{"n": "1"}', Destinations=[bulk]
+    )["Status"]
+    assert [s["Status"] for s in v1_bulk] == ["Success"]
+    refused = delegate.v1.send_bulk_templated_email(
+        Source=source, Template="t", DefaultTemplateData='{"n": "1"}', Destinations=[bulk]
+    )["Status"]
+    assert [s["Status"] for s in refused] == ["MessageRejected"]
+    entry = {"Destination": {"ToAddresses": ["success@simulator.amazonses.com"]}}
+    content = {"Template": {"TemplateName": "t", "TemplateData": '{"n": "2"}'}}
+    v2_bulk = delegate.v2.send_bulk_email(
+        FromEmailAddress=source, FromEmailAddressIdentityArn=arn, DefaultContent=content, BulkEmailEntries=[entry]
+    )["BulkEmailEntryResults"]
+    assert [r["Status"] for r in v2_bulk] == ["SUCCESS"]
+    other = delegate.v2.send_bulk_email(
+        FromEmailAddress=f"other@{domain}", FromEmailAddressIdentityArn=arn, DefaultContent=content,
+        BulkEmailEntries=[entry],
+    )["BulkEmailEntryResults"]  # fmt: skip
+    assert [r["Status"] for r in other] == ["FAILED"]  # the policy allows news@ only: AccessDenied
 
 
 def test_custom_mail_from(ses: Ses, unique: Callable[[str], str]) -> None:

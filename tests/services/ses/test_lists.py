@@ -215,3 +215,74 @@ def test_open_and_click_tracking(sender: Ses, unique: Callable[[str], str]) -> N
     with pytest.raises(urllib.error.HTTPError) as unknown:
         urllib.request.urlopen(f"{ses.server.endpoint}/_gureum/ses/track?t=nope", timeout=10)
     assert unknown.value.code == 404
+
+
+def test_raw_messages_are_tracked(sender: Ses, unique: Callable[[str], str]) -> None:
+    """SendRawEmail (v1) and v2's Raw content through a tracking configuration set: the HTML part's links and the
+    pixel rewritten, the text part and the attachment left alone; fetching the link records the Click."""
+    ses = sender
+    name = unique("rawtrack")
+    url = _events_queue(ses, name, ["OPEN", "CLICK"])
+    msg = email.message.EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "sender@example.com", "reader@example.com", "raw"
+    msg.set_content("see https://example.org/text")
+    msg.add_alternative('<html><body><a href="https://example.org/raw">go</a></body></html>', subtype="html")
+    msg.add_attachment(b'<a href="https://example.org/att">x</a>', maintype="text", subtype="html", filename="a.html")
+    sent = ses.v1.send_raw_email(RawMessage={"Data": msg.as_bytes()}, ConfigurationSetName=name)["MessageId"]
+    kept = email.message_from_bytes(ses.raw(sent), policy=email.policy.default)
+    html = kept.get_body(preferencelist=("html",))
+    assert html is not None
+    links = _Links()
+    links.feed(html.get_content())
+    [tracked] = links.hrefs
+    assert "/_gureum/ses/track?t=" in tracked and any("/_gureum/ses/track" in i for i in links.images)
+    text = kept.get_body(preferencelist=("plain",))
+    assert text is not None and "https://example.org/text" in text.get_content()
+    [attachment] = list(kept.iter_attachments())
+    assert attachment.get_content() == '<a href="https://example.org/att">x</a>'  # not rewritten
+    opener = urllib.request.build_opener(_NoRedirect)
+    with pytest.raises(urllib.error.HTTPError) as redirect:
+        opener.open(tracked, timeout=10)
+    assert redirect.value.headers["Location"] == "https://example.org/raw"
+    [click] = [e for e in _events(ses, url, 1) if e["eventType"] == "Click"]
+    assert click["mail"]["messageId"] == sent and click["click"]["link"] == "https://example.org/raw"
+    v2_sent = ses.v2.send_email(
+        FromEmailAddress="sender@example.com",
+        Destination={"ToAddresses": ["reader@example.com"]},
+        Content={"Raw": {"Data": msg.as_bytes()}},
+        ConfigurationSetName=name,
+    )["MessageId"]
+    assert b"/_gureum/ses/track?t=" in ses.raw(v2_sent)
+    untracked = ses.v1.send_raw_email(RawMessage={"Data": msg.as_bytes()})["MessageId"]
+    assert b"/_gureum/ses/track" not in ses.raw(untracked)
+
+
+def test_list_unsubscribe_header_and_link(sender: Ses, unique: Callable[[str], str]) -> None:
+    ses = sender
+    v2 = ses.v2
+    topics = [{"TopicName": "news", "DisplayName": "News", "DefaultSubscriptionStatus": "OPT_IN"}]
+    v2.create_contact_list(ContactListName="readers", Topics=topics)
+    listed = {"ListManagementOptions": {"ContactListName": "readers", "TopicName": "news"}}
+    sent = _send(ses, ["fan@example.com"], **listed)
+    kept = email.message_from_bytes(ses.raw(sent), policy=email.policy.default)
+    assert kept["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    link = str(kept["List-Unsubscribe"]).strip("<>")
+    assert "/_gureum/ses/unsubscribe?t=" in link
+    request = urllib.request.Request(link, data=b"List-Unsubscribe=One-Click", method="POST")
+    with urllib.request.urlopen(request, timeout=10) as resp:  # RFC 8058's one click
+        assert resp.status == 200
+    contact = v2.get_contact(ContactListName="readers", EmailAddress="fan@example.com")
+    assert contact["TopicPreferences"] == [{"TopicName": "news", "SubscriptionStatus": "OPT_OUT"}]
+    again = _send(ses, ["fan@example.com", "other@example.com"], **listed)
+    assert [m["Destination"] for m in ses.messages(id=again)] == [["other@example.com"]]
+    whole = _send(ses, ["other@example.com"], ListManagementOptions={"ContactListName": "readers"})
+    link = str(email.message_from_bytes(ses.raw(whole))["List-Unsubscribe"]).strip("<>")
+    with urllib.request.urlopen(link, timeout=10) as resp:
+        assert resp.status == 200
+    assert v2.get_contact(ContactListName="readers", EmailAddress="other@example.com")["UnsubscribeAll"] is True
+    plain = _send(ses, ["fan@example.com"])
+    assert "List-Unsubscribe" not in email.message_from_bytes(ses.raw(plain))
+    with pytest.raises(urllib.error.HTTPError) as unknown:
+        urllib.request.urlopen(f"{ses.server.endpoint}/_gureum/ses/unsubscribe?t=nope", timeout=10)
+    assert unknown.value.code == 404
+    v2.delete_contact_list(ContactListName="readers")
