@@ -140,3 +140,34 @@ def test_unknown_event_is_refused(s3: Any, bucket: str) -> None:
             },
         )
     assert refused.value.response["Error"]["Code"] == "InvalidArgument"
+
+
+FORWARD = """
+import json, os, boto3
+def handler(event, context):
+    boto3.client("sqs").send_message(QueueUrl=os.environ["QUEUE_URL"], MessageBody=json.dumps(event))
+"""
+
+
+def test_lambda_notifications(aws: Callable[..., Any], s3: Any, sqs: Any, bucket: str, name: str) -> None:
+    """The function is invoked with the event message (it forwards what it got to a queue)."""
+    from ..lambda_.zips import create
+
+    url, _ = _queue(sqs, name)
+    function = create(aws("lambda"), name, {"index.py": FORWARD}, Environment={"Variables": {"QUEUE_URL": url}})
+    s3.put_bucket_notification_configuration(
+        Bucket=bucket,
+        NotificationConfiguration={
+            "LambdaFunctionConfigurations": [
+                {"LambdaFunctionArn": function["FunctionArn"], "Events": ["s3:ObjectCreated:*"]}
+            ]
+        },
+    )
+    s3.put_object(Bucket=bucket, Key="photo.jpg", Body=b"jpeg")
+    [event] = _messages(sqs, url, 1, timeout=30)
+    record = event["Records"][0]
+    assert (record["eventName"], record["s3"]["object"]["key"], record["s3"]["object"]["size"]) == (
+        "ObjectCreated:Put",
+        "photo.jpg",
+        4,
+    )
