@@ -26,7 +26,7 @@ from .errors import (
 )
 from .limits import MAX_DELETE_OBJECTS, MAX_LIST_KEYS, MAX_OBJECT_TAGS, MAX_PUT_SIZE, WHOLE_READ
 from .listing import Page, encode, list_page, read_token, token
-from .names import check_key, key_bytes
+from .names import check_key, key_bytes, prefix_end
 from .notifications import ObjectEvent, Requester
 from .objects import NULL_VERSION, Bucket, Version, head_fields, new_version_id
 from .reads import ByteRange, check_conditions, check_write_conditions, parse_range
@@ -34,6 +34,7 @@ from .transfer import Body, Incoming, chunks, digests_for, verify
 from .writes import WriteSpec
 
 log = logging.getLogger("gureum.s3")
+_VERSIONS_BATCH = 1_000
 _OVERRIDES = {
     "ResponseCacheControl": "CacheControl",
     "ResponseContentDisposition": "ContentDisposition",
@@ -646,41 +647,48 @@ class ObjectsMixin(S3Core):
 
         def read(tx: Tx) -> tuple[list[Version], list[str], bool]:
             owned_bucket(tx, bucket_name, account)
+            end = prefix_end(key_bytes(prefix)) if prefix else None
             after = key_bytes(key_marker) if key_marker else key_bytes(prefix)
             inclusive = not key_marker or bool(version_marker)
-            from .names import prefix_end
-
-            end = prefix_end(key_bytes(prefix)) if prefix else None
-            rows = store.list_versions(tx, bucket_name, after, inclusive, end, 100_000)
+            before_id: int | None = None
+            if key_marker and version_marker:
+                marked = store.version(tx, bucket_name, key_marker, version_marker)
+                if marked is None:
+                    inclusive = False  # a marker that names no version: resume after its key
+                else:
+                    before_id = store.version_row_id(tx, bucket_name, key_marker, version_marker)
             entries: list[Version] = []
             prefixes: list[str] = []
-            skipping = bool(version_marker)
-            truncated = False
-            for row in rows:
-                if skipping:
-                    if row.key == key_marker:
-                        if row.version_id == version_marker:
-                            skipping = False
-                        continue
-                    skipping = False
-                if delimiter:
-                    at = row.key.find(delimiter, len(prefix))
-                    if at >= 0:
-                        common = row.key[: at + len(delimiter)]
-                        if prefixes and prefixes[-1] == common:
-                            continue
-                        if key_marker and key_bytes(common) <= key_bytes(key_marker):
-                            continue
-                        if len(entries) + len(prefixes) >= limit:
-                            truncated = True
-                            break
+            while True:
+                rows = store.list_versions(tx, bucket_name, after, inclusive, end, _VERSIONS_BATCH, before_id)
+                if not rows:
+                    return entries, prefixes, False
+                jumped = False
+                for row_id, row in rows:
+                    after, inclusive, before_id = key_bytes(row.key), False, row_id
+                    common = None
+                    if delimiter:
+                        at = row.key.find(delimiter, len(prefix))
+                        if at >= 0:
+                            common = row.key[: at + len(delimiter)]
+                    if common is not None and key_marker and key_bytes(common) <= key_bytes(key_marker):
+                        common_end = prefix_end(key_bytes(common))  # answered on an earlier page: skip it whole
+                        if common_end is None:
+                            return entries, prefixes, False
+                        after, inclusive, before_id, jumped = common_end, True, None, True
+                        break
+                    if len(entries) + len(prefixes) >= limit:
+                        return entries, prefixes, True
+                    if common is not None:
                         prefixes.append(common)
-                        continue
-                if len(entries) + len(prefixes) >= limit:
-                    truncated = True
-                    break
-                entries.append(row)
-            return entries, prefixes, truncated
+                        common_end = prefix_end(key_bytes(common))
+                        if common_end is None:
+                            return entries, prefixes, False
+                        after, inclusive, before_id, jumped = common_end, True, None, True
+                        break
+                    entries.append(row)
+                if not jumped and len(rows) < _VERSIONS_BATCH:
+                    return entries, prefixes, False
 
         entries, prefixes, truncated = await self.store.read(read)
         versions, markers = [], []

@@ -186,6 +186,7 @@ async def stream_opened(opened: list[tuple[BinaryIO, int, int]]) -> AsyncIterato
             left = length
             pending = asyncio.ensure_future(asyncio.to_thread(handle.read, min(READ_CHUNK, left)))
             while left > 0:
+                assert pending is not None
                 chunk = await pending
                 pending = None
                 if not chunk:

@@ -105,6 +105,8 @@ def head_fields(version: Version, with_checksums: bool) -> dict[str, Any]:
     for name in CONTENT_HEADERS[1:]:
         if attrs.get(name) is not None:
             out[name] = attrs[name]
+    if attrs.get("Expires") is not None:
+        out["Expires"] = attrs["Expires"]
     if attrs.get("Metadata"):
         out["Metadata"] = attrs["Metadata"]
     if version.storage_class != "STANDARD":

@@ -113,6 +113,14 @@ def version(tx: Tx, bucket: str, key: str, version_id: str) -> Version | None:
     return _version(row) if row is not None else None
 
 
+def version_row_id(tx: Tx, bucket: str, key: str, version_id: str) -> int | None:
+    row = tx.one(
+        "SELECT id FROM s3_objects WHERE bucket = ? AND object_key = ? AND version_id = ?",
+        (bucket, key_bytes(key), version_id),
+    )
+    return int(row[0]) if row is not None else None
+
+
 def put_version(tx: Tx, new: Version) -> list[str]:
     """Make ``new`` the key's current version. A "null" version it replaces (unversioned or suspended bucket) is
     deleted: its file names are returned."""
@@ -188,16 +196,23 @@ def list_current(tx: Tx, bucket: str, after: bytes, inclusive: bool, end: bytes 
     return [_version(row) for row in rows]
 
 
-def list_versions(tx: Tx, bucket: str, after: bytes, inclusive: bool, end: bytes | None, limit: int) -> list[Version]:
-    """Every version with keys from ``after`` below ``end``: by key, newest first within a key."""
-    where = "bucket = ? AND object_key " + (">= ?" if inclusive else "> ?")
-    params: list[Any] = [bucket, after]
+def list_versions(
+    tx: Tx, bucket: str, after: bytes, inclusive: bool, end: bytes | None, limit: int, before_id: int | None = None
+) -> list[tuple[int, Version]]:
+    """Versions by key, newest first within a key, from ``after`` (exclusive unless ``inclusive``; with
+    ``before_id``: the rest of key ``after``'s versions older than that row first) below ``end``, with row ids."""
+    if before_id is not None:
+        where = "bucket = ? AND (object_key > ? OR (object_key = ? AND id < ?))"
+        params: list[Any] = [bucket, after, after, before_id]
+    else:
+        where = "bucket = ? AND object_key " + (">= ?" if inclusive else "> ?")
+        params = [bucket, after]
     if end is not None:
         where += " AND object_key < ?"
         params.append(end)
     params.append(limit)
-    rows = tx.all(f"SELECT {_VERSION} FROM s3_objects WHERE {where} ORDER BY object_key, id DESC LIMIT ?", params)
-    return [_version(row) for row in rows]
+    rows = tx.all(f"SELECT id, {_VERSION} FROM s3_objects WHERE {where} ORDER BY object_key, id DESC LIMIT ?", params)
+    return [(row[0], _version(row[1:])) for row in rows]
 
 
 def key_versions(tx: Tx, bucket: str, key: str) -> list[Version]:

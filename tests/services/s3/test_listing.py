@@ -137,3 +137,29 @@ def test_versions(s3: Any, bucket: str) -> None:
     assert s3.put_object(Bucket=bucket, Key="k", Body=b"suspended").get("VersionId") == "null"
     versions = s3.list_object_versions(Bucket=bucket)["Versions"]
     assert [(v["VersionId"], v["IsLatest"]) for v in versions] == [("null", True), (v1, False)]
+
+
+def test_versions_pages_and_delimiter(s3: Any, bucket: str) -> None:
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    expected = []
+    for key in ["a", "b/1", "b/2", "c"]:
+        for n in range(3):
+            expected.append((key, s3.put_object(Bucket=bucket, Key=key, Body=f"{key}{n}".encode())["VersionId"]))
+    s3.delete_object(Bucket=bucket, Key="c")
+    newest_first = sorted(expected, key=lambda kv: (kv[0], -expected.index(kv)))
+    seen: list[tuple[str, str]] = []
+    markers = 0
+    kwargs: dict[str, Any] = {"Bucket": bucket, "MaxKeys": 2}
+    while True:
+        page = s3.list_object_versions(**kwargs)
+        seen += [(v["Key"], v["VersionId"]) for v in page.get("Versions", [])]
+        markers += len(page.get("DeleteMarkers", []))
+        if not page["IsTruncated"]:
+            break
+        kwargs.update(KeyMarker=page["NextKeyMarker"], VersionIdMarker=page["NextVersionIdMarker"])
+    assert seen == newest_first and markers == 1
+    grouped = s3.list_object_versions(Bucket=bucket, Delimiter="/")
+    assert [p["Prefix"] for p in grouped["CommonPrefixes"]] == ["b/"]
+    assert {v["Key"] for v in grouped["Versions"]} == {"a", "c"}
+    after = s3.list_object_versions(Bucket=bucket, Delimiter="/", KeyMarker="b/")
+    assert "CommonPrefixes" not in after and {v["Key"] for v in after["Versions"]} == {"c"}

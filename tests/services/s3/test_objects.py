@@ -55,6 +55,7 @@ def test_put_get_head_delete(s3: Any, bucket: str) -> None:
         CacheControl="max-age=60",
         Metadata={"Owner": "me", "purpose": "test"},
         StorageClass="STANDARD_IA",
+        Expires=dt.datetime(2030, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
     )
     assert put["ETag"] == f'"{hashlib.md5(body).hexdigest()}"'
     got = s3.get_object(Bucket=bucket, Key="doc.txt")
@@ -63,6 +64,7 @@ def test_put_get_head_delete(s3: Any, bucket: str) -> None:
     assert got["ContentDisposition"] == 'attachment; filename="doc.txt"'
     assert got["ContentLanguage"] == "en"
     assert got["CacheControl"] == "max-age=60"
+    assert got["ResponseMetadata"]["HTTPHeaders"]["expires"] == "Wed, 02 Jan 2030 03:04:05 GMT"
     assert got["Metadata"] == {"owner": "me", "purpose": "test"}
     assert got["StorageClass"] == "STANDARD_IA"
     assert got["ContentLength"] == len(body)
