@@ -2,17 +2,20 @@
 
 The package face: SERVICE (operations registered by ops_*.py) and its lifespan: DynamoBackend kept at start
 (backend.py; it is the DynamoDbStreams port the dynamodbstreams package serves), PartiqlBackend, BackupBackend,
-ReplicationBackend and TransferBackend (exports to and imports from S3) beside it, and the TTL, stream and
-point-in-time log sweeps and the export/import worker (maintenance.py). Settings come from GUREUM_DYNAMODB_*
-variables (limits.Settings): GUREUM_DYNAMODB_DELAY (seconds a new table, index or backup stays CREATING, an
-updated one UPDATING; default 0), GUREUM_DYNAMODB_TTL_SWEEP_SECONDS (how often expired items are deleted; default
-30), GUREUM_DYNAMODB_INCREMENTAL_MIN_SECONDS (the shortest incremental export period; default 900, AWS's)."""
+ReplicationBackend, TransferBackend (exports to and imports from S3) and PolicyBackend (resource policies,
+contributor insights) beside it, every operation wrapped in access.guard (calls on another account's table), and
+the TTL, stream and point-in-time log sweeps and the export/import worker (maintenance.py). Settings come from
+GUREUM_DYNAMODB_* variables (limits.Settings): GUREUM_DYNAMODB_DELAY (seconds a new table, index or backup stays
+CREATING, an updated one UPDATING; default 0), GUREUM_DYNAMODB_TTL_SWEEP_SECONDS (how often expired items are
+deleted; default 30), GUREUM_DYNAMODB_INCREMENTAL_MIN_SECONDS (the shortest incremental export period; default
+900, AWS's)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+from ...aws.authorize import authorizer
 from ...aws.validate import Rules
 from ...ports import DynamoDbStreams, KinesisReader, S3Objects
 from ...runtime import Runtime
@@ -20,6 +23,7 @@ from .. import Service
 from .backend import DynamoBackend
 from .backend_backups import BackupBackend
 from .backend_partiql import PartiqlBackend
+from .backend_policies import PolicyBackend
 from .backend_replication import ReplicationBackend
 from .backend_transfers import TransferBackend
 from .limits import Settings
@@ -36,6 +40,8 @@ async def _start(runtime: Runtime) -> None:
     )
     runtime.keep(PartiqlBackend(be))
     runtime.keep(BackupBackend(be))
+    policies = runtime.keep(PolicyBackend(be))
+    authorizer(runtime).register("dynamodb", policies.resource_policy)  # IAM enforcement reads table policies
     be.outbox = runtime.delivery  # Kinesis streaming destinations' records go out with their change
 
     async def stream_exists(stream_arn: str) -> bool:
@@ -61,8 +67,12 @@ from . import (  # noqa: E402,F401  (register)
     ops_batch,
     ops_items,
     ops_partiql,
+    ops_policies,
     ops_query,
     ops_replication,
     ops_tables,
     ops_transfers,
 )
+from .access import guard  # noqa: E402
+
+SERVICE.ops.update({name: guard(handler) for name, handler in SERVICE.ops.items()})  # cross-account: access.py

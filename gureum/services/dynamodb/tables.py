@@ -90,9 +90,8 @@ class Table:
     importing: str | None = None  # the ImportArn filling a table made by ImportTable: CREATING until it ends
     policy: str | None = None  # the table's resource policy (PutResourcePolicy) and its revision
     policy_revision: str | None = None
-    stream_policy: str | None = None  # the resource policy of its streams (every label), and its revision
-    stream_policy_revision: str | None = None
-    insights: dict[str, Any] = field(default_factory=dict)  # contributor insights: "" (table) or index → state
+    stream_policies: dict[str, list[str]] = field(default_factory=dict)  # stream label → [policy, revision]
+    insights: dict[str, list[Any]] = field(default_factory=dict)  # "" (table) or index → [status, mode, time]
 
     @property
     def arn(self) -> str:
