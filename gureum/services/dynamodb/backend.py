@@ -16,10 +16,14 @@ from typing import Any, TypeVar
 
 from ...aws.context import RequestContext
 from ...clock import Clock
+from ...policy import Principal, not_authorized
+from ...policy import Request as PolicyRequest
+from ...policy import evaluate as evaluate_policy
 from ...store.base import Store, Tx
 from . import evaluate, items, keyconditions, limits, store, streams, tables, values
 from . import legacy as legacy_mod
 from .errors import (
+    AccessDeniedException,
     ExpiredIteratorException,
     IdempotentParameterMismatchException,
     LimitExceededException,
@@ -593,12 +597,22 @@ class DynamoBackend:
     # --- streams (the DynamoDbStreams port) ----------------------------------------------------------------------
 
     @staticmethod
-    def _stream(tx: Tx, stream_arn: str) -> store.StreamRow:
+    def _stream(tx: Tx, stream_arn: str, caller: str | None = None, action: str = "") -> store.StreamRow:
+        """A stream's row; a ``caller`` account other than its owner must be allowed ``action`` by the stream's
+        resource policy (as that account's root: the port is not told which IAM principal calls)."""
         parsed = streams.parse_arn(stream_arn)
         if parsed is None:
             raise ValidationException(f"Invalid StreamArn: {stream_arn}")
         region, account, table_name, stream_label = parsed
         row = store.get_stream(tx, account, region, table_name, stream_label)
+        if caller is not None and caller != account:
+            table = store.get_table(tx, account, region, table_name) if row is not None else None
+            found = table.stream_policies.get(stream_label) if table is not None else None
+            policy = found[0] if found else None
+            principal = f"arn:aws:iam::{caller}:root"
+            decision = evaluate_policy(policy, PolicyRequest(Principal(caller, principal), action, stream_arn))
+            if not decision.allowed:
+                raise AccessDeniedException(not_authorized(principal, action, stream_arn, decision))
         if row is None:
             raise ResourceNotFoundException(f"Requested resource not found: Stream: {stream_arn} not found")
         return row
@@ -627,7 +641,7 @@ class DynamoBackend:
         self, account: str, region: str, stream_arn: str, limit: int | None, after_shard: str | None
     ) -> dict[str, Any]:
         def run(tx: Tx) -> dict[str, Any]:
-            row = self._stream(tx, stream_arn)
+            row = self._stream(tx, stream_arn, account, "dynamodb:DescribeStream")
             first = store.oldest_sequence(tx, row[0]) or row[10]
             numbers: dict[str, str] = {"StartingSequenceNumber": streams.sequence_number(first)}
             if row[9] is not None and row[10] > 1:
@@ -667,7 +681,7 @@ class DynamoBackend:
         now_ms = self.clock.now_ms()
 
         def run(tx: Tx) -> dict[str, Any]:
-            row = self._stream(tx, stream_arn)
+            row = self._stream(tx, stream_arn, account, "dynamodb:GetShardIterator")
             if shard_id != row[7]:
                 raise ResourceNotFoundException(
                     f"Requested resource not found: Shard: {shard_id} in Stream: {stream_arn} not found"

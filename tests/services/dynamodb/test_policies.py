@@ -139,3 +139,27 @@ def test_contributor_insights(ddb: Any, make_table: Callable[..., str]) -> None:
                  IndexName="nope")  # fmt: skip
     expect_error(ddb.update_contributor_insights, "ResourceNotFoundException", None, TableName="absent-table",
                  ContributorInsightsAction="ENABLE")  # fmt: skip
+
+
+def test_another_account_reads_a_stream_by_its_policy(owner: Any, ddb_server: Server) -> None:
+    arn = _table(owner, StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+    owner.put_item(TableName=arn, Item={"pk": {"S": "k"}, "g": {"S": "x"}})
+    stream = owner.describe_table(TableName=arn)["Table"]["LatestStreamArn"]
+    streams = make_client(ddb_server.endpoint, "dynamodbstreams", access_key=OTHER)
+    expect_error(streams.describe_stream, "AccessDeniedException", None, StreamArn=stream)
+    owner.put_resource_policy(
+        ResourceArn=stream,
+        Policy=_policy(
+            {"Effect": "Allow", "Principal": {"AWS": OTHER}, "Action": "dynamodb:DescribeStream", "Resource": stream}
+        ),
+    )
+    shard = streams.describe_stream(StreamArn=stream)["StreamDescription"]["Shards"][0]["ShardId"]
+    expect_error(streams.get_shard_iterator, "AccessDeniedException", None, StreamArn=stream, ShardId=shard,
+                 ShardIteratorType="TRIM_HORIZON")  # fmt: skip
+    owner.put_resource_policy(ResourceArn=stream, Policy=_policy(
+        {"Effect": "Allow", "Principal": {"AWS": OTHER}, "Resource": stream,
+         "Action": ["dynamodb:DescribeStream", "dynamodb:GetShardIterator", "dynamodb:GetRecords"]}))  # fmt: skip
+    iterator = streams.get_shard_iterator(StreamArn=stream, ShardId=shard,
+                                          ShardIteratorType="TRIM_HORIZON")["ShardIterator"]  # fmt: skip
+    records = streams.get_records(ShardIterator=iterator)["Records"]
+    assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in records] == ["k"]
