@@ -1,5 +1,6 @@
-"""Amazon CloudWatch Logs: log groups, streams, events, filter patterns, retention, tags and metric filters;
-and the "logs" delivery target other services write their logs through (target.py)."""
+"""Amazon CloudWatch Logs: log groups, streams, events, filter patterns, retention, tags, metric filters,
+subscription filters, account-level subscription filter policies and destinations; and the "logs" delivery target
+other services write their logs through (target.py)."""
 
 from __future__ import annotations
 
@@ -15,13 +16,20 @@ SERVICE = Service(
     validation=Rules(
         patterns=True,
         pattern_members=frozenset(
-            {"logGroupName", "logGroupNamePrefix", "logStreamName", "logStreamNamePrefix", "filterName"}
+            {
+                "logGroupName",
+                "logGroupNamePrefix",
+                "logStreamName",
+                "logStreamNamePrefix",
+                "filterName",
+                "destinationName",
+            }
         ),
         code="InvalidParameterException",
     ),
 )
 
-from . import ops_events, ops_groups, ops_metrics, ops_streams  # noqa: E402,F401  (registers the operations)
+from . import ops_events, ops_groups, ops_metrics, ops_streams, ops_subscriptions  # noqa: E402,F401  (registers the operations)
 from .target import TARGET  # noqa: E402
 
 SERVICE.targets.append(TARGET)

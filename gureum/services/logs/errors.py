@@ -11,6 +11,7 @@ LimitExceededException = error_class("LimitExceededException")
 TooManyTagsException = error_class("TooManyTagsException")
 ValidationException = error_class("ValidationException")
 InvalidOperationException = error_class("InvalidOperationException")
+AccessDeniedException = error_class("AccessDeniedException")
 
 __all__ = [
     "ServiceError",
@@ -21,6 +22,7 @@ __all__ = [
     "TooManyTagsException",
     "ValidationException",
     "InvalidOperationException",
+    "AccessDeniedException",
 ]
 
 

@@ -1,6 +1,7 @@
 """Log events (a part of LogsBackend): PutLogEvents (AWS's batch rules and rejections), GetLogEvents (f/ and b/
 tokens), FilterLogEvents (filter patterns across a group's streams, interleaved by time); and ``append``, which the
-"logs" delivery target writes other services' logs with."""
+"logs" delivery target writes other services' logs with. Both writes hand the new events to the group's subscriptions
+(subscriptions.Subscriber) in the same transaction."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from .filter_patterns import FilterPattern, PatternError, compile_pattern
 from .groups import Parts, require_group, resolve_group_name
 from .paging import decode_token, encode_token
 from .streams import require_stream, sequence_token
+from .subscriptions import Subscriber
 
 _FAR_FUTURE = 2**62
 _STREAM_TOKEN = re.compile(r"^([fb])/(\d{20})(\d{36})$")
@@ -86,6 +88,7 @@ def append(
     now_ms: int,
     *,
     create_group: bool = True,
+    subscriber: Subscriber | None = None,
 ) -> bool:
     """Append events to a group's stream, creating both when missing (the group only when ``create_group``), with
     none of PutLogEvents' batch limits (a message longer than AWS's largest event becomes several events). False
@@ -102,11 +105,18 @@ def append(
     if stream is None:
         stream = store.get_stream(tx, group.id, stream_name)
         assert stream is not None
-    store.append_events(tx, stream, [(ts, part) for ts, message in events for part in split_message(message)], now_ms)
+    routes = subscriber.routes(tx, group) if subscriber is not None else []
+    parts = [(ts, part) for ts, message in events for part in split_message(message)]
+    stored = store.append_events(tx, stream, parts, now_ms, returning=bool(routes))
+    if routes:
+        assert subscriber is not None
+        subscriber.deliver(tx, group, stream.name, stored, routes)
     return True
 
 
 class LogEvents(Parts):
+    subscriber: Subscriber
+
     async def put_log_events(
         self, account: str, region: str, group_name: str, stream_name: str, log_events: list[dict[str, Any]]
     ) -> dict[str, Any]:
@@ -142,7 +152,10 @@ class LogEvents(Parts):
                 raise InvalidParameterException(
                     "The batch of log events in a single PutLogEvents request cannot span more than 24 hours."
                 )
-            store.append_events(tx, stream, accepted, now)
+            routes = self.subscriber.routes(tx, group) if accepted else []
+            stored = store.append_events(tx, stream, accepted, now, returning=bool(routes))
+            if routes:
+                self.subscriber.deliver(tx, group, stream.name, stored, routes)
             out: dict[str, Any] = {"nextSequenceToken": sequence_token(stream.id, now)}
             if rejected:
                 out["rejectedLogEventsInfo"] = rejected

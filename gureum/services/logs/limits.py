@@ -31,3 +31,12 @@ FILTER_SCAN_ROWS = 200_000  # FilterLogEvents examines at most this many events 
 MAX_TAGS = 50
 METRIC_FILTERS_PER_GROUP = 100
 REGEX_FILTERS_PER_GROUP = 5  # filter patterns holding a %regex% ("five regular expression patterns per log group")
+
+# subscriptions ("CloudWatch Logs quotas"; PutSubscriptionFilter, PutAccountPolicy)
+SUBSCRIPTION_FILTERS_PER_GROUP = 2
+SUBSCRIPTION_POLICY = "SUBSCRIPTION_FILTER_POLICY"
+SUBSCRIPTION_POLICIES_PER_ACCOUNT = 1  # one account-level subscription filter policy per account and region
+SELECTION_CRITERIA_BYTES = 25 * 1024
+# one payload (gzip JSON) per record of the target: a Kinesis record's 1 MiB, a Firehose record's 1,000 KiB, a Lambda
+# asynchronous invocation's 256 KB event (the payload base64-encoded in it); larger batches are split
+SUBSCRIPTION_PAYLOAD_BYTES = {"kinesis": 1_048_576, "firehose": 1_024_000, "lambda": 262_144}

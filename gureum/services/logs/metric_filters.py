@@ -1,5 +1,6 @@
 """Metric filters (a part of LogsBackend): stored per log group (put, describe, delete), and TestMetricFilter, which
-runs the filter-pattern matcher over sample messages."""
+runs the filter-pattern matcher over sample messages; and the per-group quota of filters holding a regular expression,
+which metric and subscription filters share."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from typing import Any
 
 from ...store.base import Tx
 from . import limits, store
+from . import store_subscriptions as sstore
 from .errors import InvalidParameterException, LimitExceededException, ResourceNotFoundException
 from .events import compile_filter
+from .filter_patterns import FilterPattern
 from .groups import Parts, require_group
 from .paging import page_sorted
 
@@ -21,6 +24,19 @@ def _order(item: tuple[str, store.MetricFilter]) -> Any:
     return (item[0], item[1].name)
 
 
+def check_regex_quota(tx: Tx, group_id: int, kind: str, name: str, pattern: FilterPattern) -> None:
+    """AWS's "five regular expression patterns per log group", counted over its metric AND subscription filters
+    (the filter ``kind`` / ``name`` being put replaces its own)."""
+    if pattern.regexes == 0:
+        return
+    others = [p for k, n, p in sstore.filter_patterns(tx, group_id) if (k, n) != (kind, name)]
+    if sum(compile_filter(p).regexes > 0 for p in others) >= limits.REGEX_FILTERS_PER_GROUP:
+        raise LimitExceededException(
+            f"A log group can have at most {limits.REGEX_FILTERS_PER_GROUP} filters whose pattern holds a "
+            "regular expression."
+        )
+
+
 class MetricFilters(Parts):
     async def put_metric_filter(
         self,
@@ -31,7 +47,7 @@ class MetricFilters(Parts):
         pattern: str,
         transformations: list[dict[str, Any]],
     ) -> None:
-        with_regex = compile_filter(pattern).regexes > 0
+        compiled = compile_filter(pattern)
         kept = [dict(t) for t in transformations]
         now = self.clock.now_ms()
 
@@ -40,14 +56,7 @@ class MetricFilters(Parts):
             existing = store.list_metric_filters(tx, account, region, group.id)
             if name not in {mf.name for _, mf in existing} and len(existing) >= limits.METRIC_FILTERS_PER_GROUP:
                 raise LimitExceededException("Resource limit exceeded.")
-            others = [mf for _, mf in existing if mf.name != name]
-            if with_regex and sum(compile_filter(mf.pattern).regexes > 0 for mf in others) >= (
-                limits.REGEX_FILTERS_PER_GROUP
-            ):
-                raise LimitExceededException(
-                    f"A log group can have at most {limits.REGEX_FILTERS_PER_GROUP} filters whose pattern holds a "
-                    "regular expression."
-                )
+            check_regex_quota(tx, group.id, "metric", name, compiled)
             store.put_metric_filter(tx, store.MetricFilter(group.id, name, pattern, kept, now))
 
         await self.store.write(run)

@@ -110,6 +110,7 @@ def delete_group(tx: Tx, group_id: int) -> None:
     tx.execute("DELETE FROM logs_events WHERE group_id = ?", (group_id,))
     tx.execute("DELETE FROM logs_streams WHERE group_id = ?", (group_id,))
     tx.execute("DELETE FROM logs_metric_filters WHERE group_id = ?", (group_id,))
+    tx.execute("DELETE FROM logs_subscription_filters WHERE group_id = ?", (group_id,))
     tx.execute("DELETE FROM logs_groups WHERE id = ?", (group_id,))
 
 
@@ -196,14 +197,23 @@ def streams_by_id(tx: Tx, group_id: int) -> dict[int, str]:
 # --- events ---------------------------------------------------------------------------------------
 
 
-def append_events(tx: Tx, stream: Stream, events: Sequence[tuple[int, str]], now_ms: int) -> None:
-    """Store events (timestamp, message) in a stream and update its first/last timestamps and size."""
+def append_events(
+    tx: Tx, stream: Stream, events: Sequence[tuple[int, str]], now_ms: int, *, returning: bool = False
+) -> list[Event]:
+    """Store events (timestamp, message) in a stream and update its first/last timestamps and size; with
+    ``returning``, the stored events with their ids (for subscription filters), else []."""
     if not events:
-        return
+        return []
     rows = [(stream.group_id, stream.id, ts, now_ms, len(message.encode()), message) for ts, message in events]
-    tx.executemany(
-        "INSERT INTO logs_events (group_id, stream_id, ts, ingested, size, message) VALUES (?, ?, ?, ?, ?, ?)", rows
-    )
+    sql = "INSERT INTO logs_events (group_id, stream_id, ts, ingested, size, message) VALUES (?, ?, ?, ?, ?, ?)"
+    stored: list[Event] = []
+    if returning:  # one row at a time, for its id: only groups with subscriptions pay for it
+        for row in rows:
+            found = tx.one(sql + " RETURNING id", row)
+            assert found is not None
+            stored.append(Event(int(found[0]), stream.id, row[2], now_ms, row[5]))
+    else:
+        tx.executemany(sql, rows)
     first = min(ts for ts, _ in events)
     last = max(ts for ts, _ in events)
     size = sum(row[4] for row in rows)
@@ -216,6 +226,7 @@ def append_events(tx: Tx, stream: Stream, events: Sequence[tuple[int, str]], now
         "stored_bytes = stored_bytes + ? WHERE id = ?",
         (stream.first_event, stream.last_event, now_ms, size, stream.id),
     )
+    return stored
 
 
 _EVENT_COLUMNS = "id, stream_id, ts, ingested, message"

@@ -6,7 +6,8 @@ Payload: {"stream": "<stream name>", "events": [{"timestamp": <ms>, "message": "
 "create_group"?: false}. The group and the stream are created when missing (as Lambda's execution role does with
 logs:CreateLogGroup / CreateLogStream) unless "create_group" is false (EventBridge's log targets: a missing group
 is a failed delivery, not retried); events are appended with none of PutLogEvents' batch limits,
-except that a message longer than AWS's largest event is split into several events.
+except that a message longer than AWS's largest event is split into several events. The group's subscriptions get
+them as they get PutLogEvents' events.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ...runtime import Runtime
 from ...store.base import Tx
 from . import limits
 from .events import append
+from .subscriptions import Subscriber
 
 _ARN = re.compile(r"^arn:aws[\w-]*:logs:([^:]+):(\d{12}):log-group:([^:]+)(?::\*)?$")
 
@@ -37,7 +39,11 @@ def deliver_in_tx(runtime: Runtime, tx: Tx, address: str, payload: dict[str, Any
         )
     events = [(int(event["timestamp"]), str(event["message"])) for event in payload.get("events") or []]
     created = payload.get("create_group", True)
-    if not append(tx, account, region, group_name, stream_name, events, runtime.clock.now_ms(), create_group=created):
+    subscriber = runtime.state_or_none(Subscriber)  # None before Logs started
+    now = runtime.clock.now_ms()
+    if not append(
+        tx, account, region, group_name, stream_name, events, now, create_group=created, subscriber=subscriber
+    ):
         raise DeliveryError(
             f"The specified log group does not exist: {group_name}", code="ResourceNotFoundException", retryable=False
         )
