@@ -47,6 +47,9 @@ _RETRY_FIRST, _RETRY_MOST = 0.1, 5.0
 _LIMITS = {"kinesis": 10_000, "dynamodb": 1_000}  # GetRecords' Limit per read
 _MISSING = ("ResourceNotFoundException",)
 _MAX_WINDOW_STATE = 1024 * 1024  # a tumbling window's state beyond this ends the window early (AWS: 1 MB per shard)
+# a window that ended is closed this long after its end once the shard is read: a record stamped just before the end
+# may be committed (so readable) a little later
+_WINDOW_GRACE = 1.0
 
 
 async def stream_exists(runtime: Runtime, account: str, region: str, arn: str) -> bool:
@@ -470,7 +473,8 @@ class StreamPoller:
         window: Window | None = None
         last = after
         while iterator is not None:
-            batch, iterator = await self._fill(source, shard_id, iterator, size, window.end if window else None)
+            stop = window.end + _WINDOW_GRACE if window else None
+            batch, iterator = await self._fill(source, shard_id, iterator, size, stop)
             start = 0
             while start < len(batch):  # runs of records of one window
                 opened = Window.of(arrival_of(batch[start]), seconds)
@@ -487,7 +491,7 @@ class StreamPoller:
                 window.last = sequence_of(batch[end - 1])
                 start = end
             caught_up = len(batch) < size  # anything else of an ended window is already in the shard
-            if window is not None and (iterator is None or (caught_up and clock.now() >= window.end)):
+            if window is not None and (iterator is None or (caught_up and clock.now() >= window.end + _WINDOW_GRACE)):
                 await self._close_window(shard_id, window, False)
                 last, window = window.last or last, None
                 await self._checkpoint(shard_id, last or "", iterator is None)

@@ -100,13 +100,16 @@ def test_tumbling_window_state_and_final_invocation(aws: Callable[..., Any], nam
     events = [f["event"] for f in sorted(found, key=lambda f: f["start"])]
     assert [d for e in events for d in _data(e)] == [f"r{i}" for i in range(5)]
     assert sum(e["state"].get("count", 0) for e in finals(found)) == 5
-    by_window: dict[str, list[dict[str, Any]]] = {}
+    runs: dict[str, list[list[dict[str, Any]]]] = {}  # per window, its invocations up to each final one
     for event in events:
         assert event["shardId"] == "shardId-000000000000" and event["eventSourceARN"] == arn(name)
         assert event["isWindowTerminatedEarly"] is False
         assert event["window"]["start"].endswith("Z") and event["window"]["end"] > event["window"]["start"]
-        by_window.setdefault(event["window"]["start"], []).append(event)
-    for window in by_window.values():
+        window_runs = runs.setdefault(event["window"]["start"], [[]])
+        window_runs[-1].append(event)
+        if event["isFinalInvokeForWindow"]:
+            window_runs.append([])
+    for window in [run for window_runs in runs.values() for run in window_runs if run]:
         seen = 0
         for event in window:  # each invocation gets the state the previous one of its window answered
             assert event["state"].get("count", 0) == seen
