@@ -169,7 +169,18 @@ class IdentitySource(Protocol):
         ...
 
 
-ResourcePolicy = Callable[[str], Awaitable[str | None]]  # resource ARN -> its policy document (None: none)
+@dataclass(frozen=True, slots=True)
+class ResourceFacts:
+    """What a service tells of one of its resources: its policy document (None: none) and its tags (the
+    aws:ResourceTag/… keys)."""
+
+    policy: str | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+NO_FACTS = ResourceFacts()
+# resource ARN -> its policy document (None: none), or its ResourceFacts (policy and tags)
+ResourcePolicy = Callable[[str], Awaitable["str | None | ResourceFacts"]]
 
 
 # --- errors -----------------------------------------------------------------------------------------------------
@@ -255,7 +266,7 @@ class Authorizer:
         self._identities: dict[tuple[str, str, str], Identity] = {}
         self._generation = 0
         self._sources: dict[str, tuple[ResourcePolicy, bool]] = {}
-        self._policies: dict[str, str | None] = {}  # resource ARN -> its policy, for sources that notify changes
+        self._policies: dict[str, ResourceFacts] = {}  # resource ARN -> its facts, for sources that notify changes
         self._policy_generation = 0
         self.would_deny: deque[dict[str, Any]] = deque(maxlen=_WOULD_DENY)
         self._credentials: dict[tuple[str, str, str, str], Credentials] = {}
@@ -287,23 +298,31 @@ class Authorizer:
         self._policies.clear()
 
     async def resource_policy(self, arn_service: str, arn: str) -> str | None:
+        return (await self.resource_facts(arn_service, arn)).policy
+
+    async def resource_facts(self, arn_service: str, arn: str) -> ResourceFacts:
+        """The policy and tags of the resource ``arn`` when its service offers them (cached for services that
+        notify their changes)."""
         found = self._sources.get(arn_service)
         if found is None:
-            return None
+            return NO_FACTS
         reader, notifies = found
-        if notifies and arn in self._policies:
-            return self._policies[arn]
+        if notifies:
+            cached = self._policies.get(arn)
+            if cached is not None:
+                return cached
         generation = self._policy_generation
         try:
-            policy = await reader(arn)
+            read = await reader(arn)
         except Exception:
             log.exception("reading the policy of %s failed; evaluated without it", arn)
-            return None
+            return NO_FACTS
+        facts = read if isinstance(read, ResourceFacts) else ResourceFacts(read) if read is not None else NO_FACTS
         if notifies and generation == self._policy_generation:
             if len(self._policies) >= _MAX_IDENTITIES:
                 self._policies.clear()
-            self._policies[arn] = policy
-        return policy
+            self._policies[arn] = facts
+        return facts
 
     def invalidate(self, _payload: str = "") -> None:
         self._generation += 1
@@ -413,7 +432,10 @@ class Authorizer:
                 return Verdict(Decision.IMPLICIT_DENY, "resource-based policy")
             policy = trust
         elif len(parts) == 6:
-            policy = await self.resource_policy(parts[2], resource)
+            facts = await self.resource_facts(parts[2], resource)
+            policy = facts.policy
+            if facts.tags:  # aws:ResourceTag/<key> (a key the request names itself wins)
+                context = {**{f"aws:ResourceTag/{k}": v for k, v in facts.tags.items()}, **context}
         return decide(Ask(identity, action, resource, context, policy, resource_account))
 
     async def check(self, request: Request, route: Route, params: Mapping[str, Any], caller: Caller) -> None:
@@ -539,14 +561,61 @@ def enforcing(runtime: Runtime) -> bool:
 
 
 def delivery_allowed(
-    runtime: Runtime, service_principal: str, action: str, resource: str, policy: str | None, source_arn: str
+    runtime: Runtime,
+    service_principal: str,
+    action: str,
+    resource: str,
+    policy: str | None,
+    source_arn: str,
+    source_account: str | None = None,
 ) -> Verdict:
     """A service's delivery for ``source_arn`` (an SNS topic, an EventBridge rule) to a resource whose policy is
-    ``policy``: the service principal with aws:SourceArn and aws:SourceAccount, as AWS checks it. A refusal is
-    logged and recorded; the caller refuses only when enforcing."""
+    ``policy``: the service principal with aws:SourceArn and aws:SourceAccount (``source_account``, else the
+    ARN's: an S3 bucket's ARN has none), as AWS checks it. A refusal is logged and recorded; the caller refuses
+    only when enforcing."""
     parts = source_arn.split(":", 5)
-    context = {"aws:SourceArn": source_arn, "aws:SourceAccount": parts[4] if len(parts) == 6 else ""}
+    account = source_account or (parts[4] if len(parts) == 6 else "")
+    context = {"aws:SourceArn": source_arn, "aws:SourceAccount": account}
     verdict = decide(Ask(Identity.service(service_principal), action, resource, context, policy))
     if not verdict.allowed:  # visible: the log, and /_gureum/iam/would-deny
         authorizer(runtime).note(service_principal, action, resource, verdict, f"delivery for {source_arn}")
     return verdict
+
+
+# --- deliveries from one service to another's resource ----------------------------------------------------------
+
+ORIGIN = "gureum:origin"  # the key a delivery's payload carries its origin under, where the payload is the event
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """The resource a service delivers for (an SNS topic, an EventBridge rule, an S3 bucket) and its principal."""
+
+    service: str  # "sns.amazonaws.com"
+    arn: str
+    account: str = ""  # aws:SourceAccount when the ARN has none (S3 buckets)
+
+    def payload(self) -> dict[str, str]:
+        out = {"service": self.service, "arn": self.arn}
+        return {**out, "account": self.account} if self.account else out
+
+    @classmethod
+    def of(cls, value: object) -> Origin | None:
+        if isinstance(value, dict) and isinstance(value.get("service"), str) and isinstance(value.get("arn"), str):
+            return cls(value["service"], value["arn"], str(value.get("account") or ""))
+        return None
+
+
+def checks_deliveries(runtime: Runtime) -> bool:
+    """Are deliveries authorised (enforcement), or their refusals recorded (learn mode)?"""
+    return runtime.config.enforce_iam or runtime.config.learn_iam
+
+
+def delivery_refusal(runtime: Runtime, origin: Origin, action: str, resource: str, policy: str | None) -> str | None:
+    """AWS's reason when ``origin``'s service may not do ``action`` on ``resource`` (whose resource policy is
+    ``policy``) and enforcement is on; None when it may, or when only learning (the refusal is recorded either
+    way: the log and /_gureum/iam/would-deny)."""
+    verdict = delivery_allowed(runtime, origin.service, action, resource, policy, origin.arn, origin.account)
+    if verdict.allowed or not runtime.config.enforce_iam:
+        return None
+    return verdict.message(origin.service, action, resource)

@@ -25,6 +25,7 @@ SERVICE = Service("events", migrations=Path(__file__).parent / "migrations", val
 from . import ops_archives, ops_buses, ops_connections, ops_endpoints, ops_events, ops_rules  # noqa: E402,F401
 from .backend import EventsBackend  # noqa: E402
 from .delivery_targets import TARGETS  # noqa: E402
+from .iam import register as register_iam  # noqa: E402
 
 SERVICE.targets.extend(TARGETS)
 
@@ -32,6 +33,7 @@ SERVICE.targets.extend(TARGETS)
 @SERVICE.on_start
 async def _start(runtime: Runtime) -> None:
     kept = runtime.keep(EventsBackend(runtime))
+    register_iam(runtime)  # IAM enforcement reads bus policies
     runtime.spawn(kept.run_retention(), "events-maintenance")  # archive retention, on the leader node only
 
 

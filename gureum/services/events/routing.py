@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ... import safejson
+from ...aws.authorize import ORIGIN
 from ...delivery import DeadLetter, RetryPolicy
 from ...ids import unique_id
 from . import limits
@@ -133,9 +134,10 @@ def _payload(
             "message": text,
             "group_id": (target.get("SqsParameters") or {}).get("MessageGroupId"),
             "dedup_id": event.get("id"),
+            "origin": {"service": "events.amazonaws.com", "arn": rule_arn},  # the topic's policy is checked
         }
-    if kind == "lambda":
-        return _as_object(text)
+    if kind == "lambda":  # the function's policy is checked for the rule (IAM enforcement), then the origin dropped
+        return {**_as_object(text), ORIGIN: {"service": "events.amazonaws.com", "arn": rule_arn}}
     if kind == BUS_KIND:
         return {"event": event, "hops": hops + 1}
     if kind == "kinesis":
@@ -224,6 +226,9 @@ _ERROR_CODES = {
     "AWS.SimpleQueueService.NonExistentQueue": "RESOURCE_NOT_FOUND",
     "ResourceNotFoundException": "RESOURCE_NOT_FOUND",
     "Timeout": "TIMEOUT",
+    "AccessDenied": "NO_PERMISSIONS",  # a resource policy that does not let EventBridge deliver (IAM enforcement)
+    "AccessDeniedException": "NO_PERMISSIONS",
+    "AuthorizationError": "NO_PERMISSIONS",
 }
 
 

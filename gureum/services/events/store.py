@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...aws.authorize import RESOURCE_POLICY_CHANNEL
 from ...store.base import Tx
 from .names import DEFAULT_BUS, bus_arn, rule_arn
 
@@ -158,11 +159,13 @@ def insert_bus(tx: Tx, bus: Bus) -> bool:
             _dumps(bus.log_config),
         ),
     )
+    tx.notify(RESOURCE_POLICY_CHANNEL, "events")  # every node's IAM enforcement drops the bus policies it cached
     return row is not None
 
 
 def save_bus(tx: Tx, bus: Bus, now: int) -> None:
     """Write a bus's mutable fields (creating the implicit default bus's row when needed)."""
+    tx.notify(RESOURCE_POLICY_CHANNEL, "events")
     if bus.name == DEFAULT_BUS:
         ensure_default_bus(tx, bus.account, bus.region, now)
     tx.execute(
@@ -184,6 +187,7 @@ def save_bus(tx: Tx, bus: Bus, now: int) -> None:
 
 
 def delete_bus(tx: Tx, bus: Bus) -> None:
+    tx.notify(RESOURCE_POLICY_CHANNEL, "events")
     rule_ids = [
         row[0]
         for row in tx.all(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ...ports import LambdaInvoker
 from ...runtime import Runtime
-from . import SERVICE, provisioned, store
+from . import SERVICE, iam, provisioned, store
 from .backend_configs import ConfigsApi
 from .backend_functions import FunctionsApi
 from .backend_invoke import InvokeApi
@@ -40,6 +40,7 @@ def backend(runtime: Runtime) -> LambdaBackend:
 async def _start(runtime: Runtime) -> None:
     be = runtime.keep(LambdaBackend(runtime))
     runtime.provide(LambdaInvoker, be)  # LambdaBackend.invoke is the port
+    iam.register(runtime)  # IAM enforcement reads function policies
     await be.start()
 
 

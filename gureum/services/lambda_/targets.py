@@ -9,6 +9,7 @@ from typing import Any
 from ...delivery import DeliveryError, Target
 from ...runtime import Runtime
 from ...store.base import Tx
+from . import iam
 from .async_invoke import EVENT_KIND, EVENT_TIMEOUT, FAILURE_KIND
 from .backend import LambdaBackend
 
@@ -21,7 +22,7 @@ def _backend(runtime: Runtime) -> LambdaBackend:
 
 
 def _accept(runtime: Runtime, tx: Tx, address: str, payload: dict[str, Any]) -> None:
-    _backend(runtime).accept_event(tx, address, payload)
+    _backend(runtime).accept_event(tx, address, iam.checked_delivery(runtime, tx, address, payload))
 
 
 async def _deliver(runtime: Runtime, address: str, payload: dict[str, Any]) -> None:

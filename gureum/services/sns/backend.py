@@ -11,7 +11,7 @@ from typing import Any
 from ...aws.context import RequestContext
 from ...ports import SnsTopics
 from ...runtime import Runtime
-from . import store
+from . import iam, store
 from .http_delivery import HttpDelivery
 from .mobile import Mobile
 from .port import SnsTopicsPort
@@ -73,6 +73,7 @@ async def _signer(runtime: Runtime) -> Signer:
 async def start(runtime: Runtime) -> None:
     be = runtime.keep(SnsBackend(runtime, await _signer(runtime)))
     runtime.provide(SnsTopics, SnsTopicsPort(runtime.store))  # SES checks topics before publishing to them
+    iam.register(runtime)  # IAM enforcement reads topic policies
     runtime.spawn(be.maintain(), "sns-maintenance")
 
 

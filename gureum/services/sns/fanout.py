@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ...aws.authorize import ORIGIN
 from ...delivery import DeadLetter, attributes_to_payload
 from ...ids import unique_id
 from ...store.base import Tx
@@ -167,7 +168,7 @@ def _deliver(render: _Render, tx: Tx, sub: Subscription, now_ms: int) -> None:
             tx,
             "lambda",
             sub.endpoint,
-            event,
+            {**event, ORIGIN: {"service": "sns.amazonaws.com", "arn": topic.arn}},  # the function's policy is checked
             policy=policies.LAMBDA_RETRY,
             dead_letter=_dead_letter(sub, dead),
             source=sub.arn,

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from ...aws.authorize import RESOURCE_POLICY_CHANNEL
 from ...store.base import Tx
 
 
@@ -78,10 +79,12 @@ def insert_topic(tx: Tx, topic: Topic) -> bool:
     )
     if row is not None:
         topic.id = row[0]
+        tx.notify(RESOURCE_POLICY_CHANNEL, "sns")
     return row is not None
 
 
 def update_topic(tx: Tx, topic: Topic) -> None:
+    tx.notify(RESOURCE_POLICY_CHANNEL, "sns")  # every node's IAM enforcement drops the topic policies it cached
     tx.execute(
         "UPDATE sns_topics SET attributes = ?, tags = ?, data_protection_policy = ? WHERE id = ?",
         (json.dumps(topic.attributes), json.dumps(topic.tags), topic.data_protection_policy, topic.id),
@@ -89,6 +92,7 @@ def update_topic(tx: Tx, topic: Topic) -> None:
 
 
 def delete_topic(tx: Tx, arn: str) -> None:
+    tx.notify(RESOURCE_POLICY_CHANNEL, "sns")
     tx.execute("DELETE FROM sns_topics WHERE arn = ?", (arn,))
     tx.execute("DELETE FROM sns_subscriptions WHERE topic_arn = ?", (arn,))
     tx.execute("DELETE FROM sns_dedup WHERE topic_arn = ?", (arn,))

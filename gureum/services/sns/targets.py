@@ -13,12 +13,14 @@ from ...aws.errors import ServiceError
 from ...delivery import DeliveryError, Target, attributes_from_payload
 from ...runtime import Runtime
 from ...store.base import Tx
+from . import iam
 from .backend import backend
 from .fanout import HTTP_KIND
 
 
 def publish_in_tx_target(runtime: Runtime, tx: Tx, address: str, payload: dict[str, Any]) -> None:
     """Publish into the topic ``address`` inside the producer's transaction (SnsBackend.publish_delivery)."""
+    iam.check_delivery(runtime, tx, address, payload)  # IAM enforcement: the topic's policy must let it publish
     try:
         backend(runtime).publish_delivery(
             tx,

@@ -47,7 +47,7 @@ SERVICE.targets.append(TARGET)
 async def _start(runtime: Runtime) -> None:
     be = runtime.keep(SqsBackend(runtime.store, runtime.clock, runtime.principal_arn))
     be.same_account_deliveries = same_account(runtime)  # IAM enforcement: deliveries within an account checked
-    authorizer(runtime).register("sqs", be.queue_policy, notifies=True)  # IAM enforcement reads queue policies
+    authorizer(runtime).register("sqs", be.queue_facts, notifies=True)  # IAM enforcement: queue policies and tags
     runtime.provide(ports.SqsConsumer, SqsConsumer(be))
     runtime.spawn(maintain(runtime, be), "sqs-maintenance")
 

@@ -17,6 +17,7 @@ import dataclasses
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from ...aws.authorize import ResourceFacts
 from ...aws.context import RequestContext
 from ...aws.errors import ServiceError
 from ...clock import Clock
@@ -92,10 +93,12 @@ class SqsBackend:
         """After every table was emptied (POST /_gureum/reset): drop what this node remembers of queues."""
         self._queue_ids.clear()
 
-    async def queue_policy(self, arn: str) -> str | None:
-        """A queue's Policy (IAM enforcement evaluates it with the caller's identity policies)."""
+    async def queue_facts(self, arn: str) -> ResourceFacts:
+        """A queue's Policy and tags (IAM enforcement evaluates them with the caller's identity policies)."""
         queue = await self.store.read(lambda tx: store.get_queue_by_arn(tx, arn))
-        return queue.attributes.get("Policy") if queue is not None else None
+        if queue is None:
+            return ResourceFacts()
+        return ResourceFacts(queue.attributes.get("Policy"), dict(queue.tags))
 
     # --- wake-ups and queue resolution ---------------------------------------------------------------------
 
