@@ -361,17 +361,55 @@ class S3Objects(Protocol):
         returns {"ETag": '"…"', "VersionId": … (versioned buckets), "Size": n}."""
         ...
 
-    async def get_object(self, account: str, region: str, bucket: str, key: str) -> bytes:
-        """The current version's body whole (for small objects: function code, mail)."""
+    async def get_object(
+        self,
+        account: str,
+        region: str,
+        bucket: str,
+        key: str,
+        *,
+        version_id: str | None = None,
+        principal_arn: str | None = None,
+    ) -> bytes:
+        """The current (or ``version_id``'s) body whole (for small objects: function code, mail). Read as
+        ``principal_arn`` of ``account`` (default its root): another account's bucket must allow it s3:GetObject
+        (s3:GetObjectVersion) in its policy."""
         ...
 
     async def open_object(
-        self, account: str, region: str, bucket: str, key: str
+        self,
+        account: str,
+        region: str,
+        bucket: str,
+        key: str,
+        *,
+        version_id: str | None = None,
+        principal_arn: str | None = None,
     ) -> tuple[dict[str, Any], AsyncIterable[bytes]]:
-        """The current version's fields (ETag, ContentLength, ContentType, Metadata, LastModified) and its body as
-        chunks, read as they are taken."""
+        """The version's fields (ETag, ContentLength, ContentType, Metadata, LastModified, BucketRegion) and its body
+        as chunks, read as they are taken (access as get_object)."""
         ...
 
     async def bucket_exists(self, account: str, region: str, bucket: str) -> bool:
         """Whether ``account`` owns a bucket of that name."""
+        ...
+
+
+class ImageRegistry(Protocol):
+    """ECR: credentials for pulling an image from gureum's own registry (ECS tasks, Lambda container images)."""
+
+    def pull_auth(self, account: str, region: str, image: str) -> dict[str, str] | None:
+        """The engine's registry auth ({"username", "password", "serveraddress"}) acting for ``account`` when
+        ``image`` names gureum's registry; None for any other registry (the engine's own credentials apply)."""
+        ...
+
+
+class GlueCatalog(Protocol):
+    """Glue's Data Catalog, read by Firehose's data format conversion (the schema of its records)."""
+
+    async def table_version(
+        self, account: str, region: str, database: str, name: str, version: str | None
+    ) -> dict[str, Any] | None:
+        """The table as GetTable describes it (StorageDescriptor.Columns with Hive types) at ``version`` ("LATEST"
+        or None: the current one); None when the database, the table or that version does not exist."""
         ...

@@ -16,8 +16,12 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 PACKAGES = ("podman", "runc", "busybox-static")
 
@@ -200,3 +204,14 @@ class Podman:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+
+
+@pytest.fixture(scope="session")
+def podman() -> Iterator[Podman]:
+    """Podman's service for the session (made on first use by a test that needs an engine; tests/services/conftest.py
+    offers it to every service's tests)."""
+    base = Path(tempfile.mkdtemp(prefix="gureum-podman-"))
+    engine = Podman(base).start()
+    yield engine
+    engine.stop()
+    shutil.rmtree(base, ignore_errors=True)

@@ -8,6 +8,7 @@ they get NoEngine, whose message names what to install.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,7 @@ class Containers:
         self._engine: Engine | None = None
         self._status: dict[str, Any] | None = None
         self._checked = 0.0
+        self._probe: asyncio.Future[dict[str, Any]] | None = None
 
     def engine(self) -> Engine:
         """The engine's client (no call made); NoEngine when none is configured or found."""
@@ -51,13 +53,20 @@ class Containers:
         now = self._monotonic()
         if self._status is not None and now - self._checked < _RECHECK:
             return self._status
+        if self._probe is None or self._probe.done():  # one probe at a time, however many ask
+            self._probe = asyncio.ensure_future(self._check())
+        return await asyncio.shield(self._probe)
+
+    async def _check(self) -> dict[str, Any]:
         status: dict[str, Any]
         try:
-            info = await self.engine().info()
-            status = {**info.doc(), "host": self.address}
+            engine = self.engine()
+            if not await engine.ping():
+                raise NoEngine(f"{self.address} does not answer")
+            status = {**(await engine.info()).doc(), "host": self.address}
         except EngineError as exc:
             status = {"engine": None, "host": self.address, "error": str(exc)}
-        self._status, self._checked = status, now
+        self._status, self._checked = status, self._monotonic()
         return status
 
     async def close(self) -> None:

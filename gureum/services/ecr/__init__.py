@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ...aws.authorize import authorizer
 from ...containers import engine_state
+from ...ports import ImageRegistry
 from ...runtime import Runtime
 from .. import EdgeRoute, Service
 from .backend import EcrBackend
@@ -34,6 +35,7 @@ async def _start(runtime: Runtime) -> None:
     )
     runtime.spawn(maintain(runtime, be), "ecr-maintenance")
     authorizer(runtime).register("ecr", be.policy_by_arn)  # IAM enforcement reads repository policies
+    runtime.provide(ImageRegistry, be)  # ECS tasks and Lambda images pull from this registry with its credentials
 
 
 @SERVICE.on_stop

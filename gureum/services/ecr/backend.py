@@ -392,6 +392,27 @@ class EcrBackend:
             "proxyEndpoint": f"http://{self.registry_host(host)}",
         }
 
+    def pull_auth(self, account: str, region: str, image: str) -> dict[str, str] | None:
+        """Registry credentials for the container engine when ``image`` names this registry (its configured host,
+        a loopback host, or an <account>.dkr.ecr.<region>.localhost host): the ImageRegistry port."""
+        host = image.split("/", 1)[0] if "/" in image else ""
+        name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+        ours = (
+            host == self.settings.registry_host
+            or name in ("localhost", "127.0.0.1")
+            or name.startswith("127.")
+            or ".dkr.ecr." in name
+            and name.endswith(".localhost")
+        )
+        if not ours:
+            return None
+        expires = self.clock.now() + tokens.TOKEN_SECONDS
+        return {
+            "username": "AWS",
+            "password": tokens.issue(self.secret, account, region, expires),
+            "serveraddress": host,
+        }
+
     def grant(self, header: str) -> tokens.Grant | None:
         """Who a registry request's Authorization header authenticates (None: nobody)."""
         return tokens.basic(self.secret, header, self.clock.now())

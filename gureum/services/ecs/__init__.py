@@ -1,22 +1,66 @@
-"""Amazon ECS's control plane over the JSON protocol (botocore "ecs"): clusters (FARGATE and FARGATE_SPOT capacity
-providers built in), task definitions with revisions, tags and account settings. Tasks and services — which run
-on the container engine gureum.containers finds (Docker or Podman's service) — are not served yet.
+"""Amazon ECS over the JSON protocol (botocore "ecs"): the control plane (clusters with FARGATE and FARGATE_SPOT
+capacity providers, task definitions with revisions, tags, account settings) and tasks run on the container engine
+gureum.containers finds (Docker or Podman's service): RunTask / StopTask / DescribeTasks / ListTasks with ECS's
+lifecycle (runner.py), the task metadata and credentials endpoints (agent.py), awslogs output to CloudWatch Logs and
+"ECS Task State Change" events. Services (desired counts, deployments) are not served yet.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 from pathlib import Path
 
+from ...containers import engine_state
+from ...ports import ImageRegistry
 from ...runtime import Runtime
-from .. import Service
+from .. import EdgeRoute, Service
+from . import agent, store
 from .backend import EcsBackend
+from .runner import TaskRunner
 
 SERVICE: Service = Service("ecs", migrations=Path(__file__).parent / "migrations")
+_STOPPED_SECONDS = 3600.0  # how long a stopped task stays visible (AWS: at least an hour)
+_LEADER_ROLE = "ecs-maintenance"
+
+
+def _endpoint(runtime: Runtime) -> str:
+    host = runtime.config.host
+    if host in ("", "0.0.0.0", "::"):
+        host = "127.0.0.1"
+    return f"http://{host}:{runtime.config.port}"
 
 
 @SERVICE.on_start
 async def _start(runtime: Runtime) -> None:
-    runtime.keep(EcsBackend(runtime.store, runtime.clock, runtime.principal_arn))
+    def pull_auth(account: str, region: str, image: str) -> dict[str, str] | None:
+        registry = runtime.optional_port(ImageRegistry)
+        return registry.pull_auth(account, region, image) if registry is not None else None
+
+    runner = TaskRunner(
+        runtime.store,
+        runtime.clock,
+        runtime.delivery,
+        engine_state(runtime),
+        runtime.spawn,
+        _endpoint(runtime),
+        pull_auth,
+    )
+    runtime.keep(EcsBackend(runtime.store, runtime.clock, runtime.principal_arn, runner))
+    runtime.store.subscribe(store.TASK_CHANNEL, runner.stop_requested)  # StopTask on another node
+    runtime.spawn(runner.reconcile(), "ecs-reconcile")
+    runtime.spawn(_maintain(runtime), "ecs-maintenance")
 
 
-from . import ops_clusters, ops_settings, ops_taskdefs  # noqa: E402,F401  (register the operations)
+async def _maintain(runtime: Runtime) -> None:
+    """Stopped tasks are forgotten an hour after they stopped (on the leader)."""
+    while True:
+        await asyncio.sleep(60)
+        if await runtime.store.is_leader(_LEADER_ROLE):
+            before = runtime.clock.now() - _STOPPED_SECONDS
+            await runtime.store.write(functools.partial(store.forget_stopped, before=before))
+
+
+SERVICE.edge_routes.append(EdgeRoute(agent.handle, path="/_ecs"))
+
+from . import ops_clusters, ops_settings, ops_taskdefs, ops_tasks  # noqa: E402,F401  (register the operations)

@@ -5,13 +5,15 @@ with backend(ctx). (Tasks and services, which run on the container engine, come 
 from __future__ import annotations
 
 import base64
+import secrets
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ...aws.context import RequestContext
 from ...clock import Clock
+from ...containers import NoEngine
 from ...store.base import Store, Tx
-from . import accounts, store, taskdefs
+from . import accounts, store, taskdefs, tasks
 from .clusters import (
     BUILT_IN_PROVIDERS,
     Cluster,
@@ -23,12 +25,16 @@ from .clusters import (
 )
 from .errors import (
     ClientException,
+    ClusterContainsTasksException,
     ClusterNotFoundException,
     InvalidParameterException,
     ResourceNotFoundException,
     cluster_not_found,
     no_task_definition,
 )
+
+if TYPE_CHECKING:
+    from .runner import TaskRunner
 
 T = TypeVar("T")
 Principal = Callable[[str, str], Awaitable[str]]
@@ -70,10 +76,11 @@ def cluster_name(reference: str | None) -> str:
 
 
 class EcsBackend:
-    def __init__(self, store_: Store, clock: Clock, principal: Principal) -> None:
+    def __init__(self, store_: Store, clock: Clock, principal: Principal, runner: TaskRunner | None = None) -> None:
         self.store = store_
         self.clock = clock
         self.principal = principal
+        self.runner = runner
 
     async def _write(self, fn: Callable[[Tx], T]) -> T:
         return await self.store.write(fn)
@@ -139,7 +146,7 @@ class EcsBackend:
                 if found is None:
                     failures.append({"arn": f"arn:aws:ecs:{region}:{account}:cluster/{name}", "reason": "MISSING"})
                     continue
-                clusters.append(found.doc(include or []))
+                clusters.append(found.doc(include or [], store.task_counts(tx, account, region, name)))
             return {"clusters": clusters, "failures": failures}
 
         return await self.store.read(read)
@@ -152,6 +159,9 @@ class EcsBackend:
     async def delete_cluster(self, account: str, region: str, reference: str) -> dict[str, Any]:
         def delete(tx: Tx) -> Cluster:
             found = self._active(tx, account, region, reference)
+            counts = store.task_counts(tx, account, region, found.name)
+            if counts["running"] or counts["pending"]:
+                raise ClusterContainsTasksException("The Cluster cannot be deleted while Tasks are active.")
             store.update_cluster(tx, found.id, status="INACTIVE")
             found.status = "INACTIVE"
             return found
@@ -441,3 +451,178 @@ class EcsBackend:
             out.append(found)
         page, more = _page(out, token, limit, 10)
         return {"settings": page, **({"nextToken": more} if more else {})}
+
+    # --- tasks ------------------------------------------------------------------------------------------------
+
+    def _runner(self) -> TaskRunner:
+        assert self.runner is not None, "the task runner is made at start"
+        return self.runner
+
+    async def run_task(
+        self,
+        account: str,
+        region: str,
+        cluster_reference: str | None,
+        task_definition: str,
+        count: int | None,
+        launch_type: str | None,
+        strategy: list[dict[str, Any]] | None,
+        overrides: dict[str, Any] | None,
+        started_by: str | None,
+        group: str | None,
+        tags: list[dict[str, Any]] | None,
+        network: dict[str, Any] | None,
+    ) -> dict[str, Any]:
+        """Start ``count`` tasks on the engine; they go on from PROVISIONING in the background."""
+        wanted = 1 if count is None else count
+        if not 1 <= wanted <= 10:
+            raise InvalidParameterException("count must be between 1 and 10.")
+        if launch_type and strategy:
+            raise InvalidParameterException(
+                "Specifying both a launch type and capacity provider strategy is not supported."
+            )
+        runner = self._runner()
+        try:
+            await runner.containers.require()
+        except NoEngine as exc:
+            raise ClientException(f"RunTask needs a container engine: {exc}") from None
+        family, revision = taskdefs.parse_reference(task_definition)
+        tag_list = merge_tags([], tags or [])
+        now = self.clock.now()
+
+        def run(tx: Tx) -> list[dict[str, Any]]:
+            found_cluster = self._active(tx, account, region, cluster_reference)
+            found = store.task_definition(tx, account, region, family, revision)
+            if found is None:
+                raise ClientException("TaskDefinition not found.")
+            definition = found[0]
+            chosen_strategy = (
+                strategy if strategy is not None else (found_cluster.strategy if not launch_type else None)
+            )
+            provider = None
+            chosen_launch = launch_type
+            if chosen_strategy:
+                for step in chosen_strategy:
+                    name = step.get("capacityProvider")
+                    if name not in found_cluster.capacity_providers and name not in ("FARGATE", "FARGATE_SPOT"):
+                        raise InvalidParameterException(
+                            f"The specified capacity provider strategy cannot contain a capacity provider that is "
+                            f"not associated with the cluster. Capacity provider: {name}"
+                        )
+                provider = next(
+                    (step["capacityProvider"] for step in chosen_strategy if step.get("weight", 0)),
+                    chosen_strategy[0]["capacityProvider"],
+                )
+                chosen_launch = "FARGATE" if provider in ("FARGATE", "FARGATE_SPOT") else "EC2"
+            chosen_launch = tasks.check_run(definition, chosen_launch, network)
+            containers = tasks.containers_of(definition, overrides)
+            out = []
+            for _ in range(wanted):
+                doc = tasks.new_task(
+                    account,
+                    region,
+                    found_cluster.name,
+                    definition,
+                    containers,
+                    chosen_launch,
+                    provider,
+                    overrides,
+                    started_by,
+                    group,
+                    tag_list,
+                    network,
+                    now,
+                )
+                private = doc[tasks.PRIVATE]
+                private["networkMode"] = definition.get("networkMode", "bridge")
+                private["taskRoleArn"] = (overrides or {}).get("taskRoleArn") or definition.get("taskRoleArn")
+                private["taskCpu"] = (overrides or {}).get("cpu") or definition.get("cpu")
+                private["taskMemory"] = (overrides or {}).get("memory") or definition.get("memory")
+                task_id = tasks.task_id_of(doc["taskArn"])
+                store.insert_task(tx, task_id, account, region, found_cluster.name, family, doc, runner.owner)
+                runner.event(tx, doc)
+                out.append(doc)
+            return out
+
+        created = await self._write(run)
+        for doc in created:
+            runner.launch(tasks.task_id_of(doc["taskArn"]))
+        return {"tasks": [tasks.public(doc) for doc in created], "failures": []}
+
+    async def stop_task(
+        self, account: str, region: str, cluster_reference: str | None, task: str, reason: str | None
+    ) -> dict[str, Any]:
+        task_id = tasks.task_id_of(task)
+
+        def stop(tx: Tx) -> dict[str, Any]:
+            found_cluster = self._active(tx, account, region, cluster_reference)
+            found = store.task(tx, task_id)
+            if found is None or not found[0]["taskArn"].startswith(
+                f"arn:aws:ecs:{region}:{account}:task/{found_cluster.name}/"
+            ):
+                raise InvalidParameterException("The referenced task was not found.")
+            store.request_stop(tx, task_id, reason or "Task stopped by user")
+            doc = store.task(tx, task_id)
+            assert doc is not None
+            return doc[0]
+
+        doc = await self._write(stop)
+        self._runner().stop_requested(task_id)
+        return tasks.public(doc)
+
+    async def describe_tasks(
+        self, account: str, region: str, cluster_reference: str | None, references: list[str], include: list[str] | None
+    ) -> dict[str, Any]:
+        if not 1 <= len(references) <= 100:
+            raise InvalidParameterException("Tasks cannot be empty and may name at most 100 tasks.")
+
+        def read(tx: Tx) -> dict[str, Any]:
+            found_cluster = self._active(tx, account, region, cluster_reference)
+            prefix = f"arn:aws:ecs:{region}:{account}:task/{found_cluster.name}/"
+            out, failures = [], []
+            for reference in references:
+                found = store.task(tx, tasks.task_id_of(reference))
+                if found is None or not found[0]["taskArn"].startswith(prefix):
+                    failures.append(
+                        {"arn": reference if reference.startswith("arn:") else prefix + reference, "reason": "MISSING"}
+                    )
+                    continue
+                doc = tasks.public(found[0])
+                if not include or "TAGS" not in include:
+                    doc.pop("tags", None)
+                out.append(doc)
+            return {"tasks": out, "failures": failures}
+
+        return await self.store.read(read)
+
+    async def list_tasks(
+        self,
+        account: str,
+        region: str,
+        cluster_reference: str | None,
+        family: str | None,
+        started_by: str | None,
+        desired: str | None,
+        launch_type: str | None,
+        token: str | None,
+        limit: int | None,
+    ) -> dict[str, Any]:
+        def read(tx: Tx) -> list[str]:
+            found_cluster = self._active(tx, account, region, cluster_reference)
+            ids = store.task_ids(
+                tx, account, region, found_cluster.name, family, started_by, desired or "RUNNING", launch_type
+            )
+            return [tasks.task_arn(account, region, found_cluster.name, task_id) for task_id in ids]
+
+        arns = await self.store.read(read)
+        page, more = _page(arns, token, limit)
+        return {"taskArns": page, **({"nextToken": more} if more else {})}
+
+    # --- what a running task asks gureum (the metadata and credentials endpoints) -----------------------------
+
+    async def task_by_secret(self, task_id: str, secret: str) -> dict[str, Any] | None:
+        """A task's stored document when ``secret`` is the one its containers were given (None otherwise)."""
+        found = await self.store.read(lambda tx: store.task(tx, task_id))
+        if found is None or not secrets.compare_digest(found[0][tasks.PRIVATE]["secret"], secret):
+            return None
+        return found[0]

@@ -136,4 +136,3 @@ def built_in_provider(name: str) -> dict[str, Any]:
         "status": "ACTIVE",
         "tags": [],
     }
-

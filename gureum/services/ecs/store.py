@@ -201,3 +201,102 @@ def delete_account_setting(tx: Tx, account: str, region: str, principal: str, na
         (account, region, principal, name),
     )
     return found is not None
+
+
+# --- tasks ----------------------------------------------------------------------------------------------------
+
+TASK_CHANNEL = "ecs-task"  # notified with a task id when StopTask asks its runner (on whichever node) to stop it
+
+
+def insert_task(
+    tx: Tx, task_id: str, account: str, region: str, cluster: str, family: str, doc: dict[str, Any], owner: str
+) -> None:
+    tx.execute(
+        "INSERT INTO ecs_tasks (id, account, region, cluster, family, last_status, desired_status, stop_reason, "
+        "started_by, launch_type, owner, created_at, stopped_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, "
+        "NULL, ?)",
+        (
+            task_id,
+            account,
+            region,
+            cluster,
+            family,
+            doc["lastStatus"],
+            doc["desiredStatus"],
+            doc.get("startedBy"),
+            doc.get("launchType"),
+            owner,
+            doc["createdAt"],
+            json.dumps(doc),
+        ),
+    )
+
+
+def task(tx: Tx, task_id: str) -> tuple[dict[str, Any], str, str | None, str] | None:
+    """(document, desired status, stop reason, owner) of a task; the document's desired status is the column's."""
+    row = tx.one("SELECT body, desired_status, stop_reason, owner FROM ecs_tasks WHERE id = ?", (task_id,))
+    if row is None:
+        return None
+    doc = json.loads(row[0])
+    doc["desiredStatus"] = row[1]
+    return doc, row[1], row[2], row[3]
+
+
+def save_task(tx: Tx, task_id: str, doc: dict[str, Any]) -> None:
+    """The runner's view of the task (its last status, containers, times)."""
+    tx.execute(
+        "UPDATE ecs_tasks SET body = ?, last_status = ?, stopped_at = ? WHERE id = ?",
+        (json.dumps(doc), doc["lastStatus"], doc.get("stoppedAt"), task_id),
+    )
+
+
+def request_stop(tx: Tx, task_id: str, reason: str) -> bool:
+    """Desired status STOPPED (False: the task had stopped, or was asked to, already)."""
+    row = tx.one("SELECT desired_status FROM ecs_tasks WHERE id = ?", (task_id,))
+    if row is None or row[0] == "STOPPED":
+        return False
+    tx.execute("UPDATE ecs_tasks SET desired_status = 'STOPPED', stop_reason = ? WHERE id = ?", (reason, task_id))
+    tx.notify(TASK_CHANNEL, task_id)
+    return True
+
+
+def task_ids(
+    tx: Tx,
+    account: str,
+    region: str,
+    cluster: str,
+    family: str | None,
+    started_by: str | None,
+    desired: str,
+    launch_type: str | None,
+) -> list[str]:
+    sql = "SELECT id FROM ecs_tasks WHERE account = ? AND region = ? AND cluster = ? AND desired_status = ?"
+    params: list[Any] = [account, region, cluster, desired]
+    for column, value in (("family", family), ("started_by", started_by), ("launch_type", launch_type)):
+        if value is not None:
+            sql += f" AND {column} = ?"
+            params.append(value)
+    return [row[0] for row in tx.all(sql + " ORDER BY created_at, id", params)]
+
+
+def unfinished(tx: Tx, owner: str) -> list[str]:
+    """Tasks the engine ``owner`` runs that have not stopped (adopted or reported STOPPED after a restart)."""
+    return [row[0] for row in tx.all("SELECT id FROM ecs_tasks WHERE owner = ? AND last_status <> 'STOPPED'", (owner,))]
+
+
+def task_counts(tx: Tx, account: str, region: str, cluster: str) -> dict[str, int]:
+    rows = tx.all(
+        "SELECT last_status, COUNT(*) FROM ecs_tasks WHERE account = ? AND region = ? AND cluster = ? "
+        "AND last_status <> 'STOPPED' GROUP BY last_status",
+        (account, region, cluster),
+    )
+    counts = {row[0]: int(row[1]) for row in rows}
+    running = counts.get("RUNNING", 0)
+    return {"running": running, "pending": sum(counts.values()) - running}
+
+
+def forget_stopped(tx: Tx, before: float) -> int:
+    """Stopped tasks stay visible for a while (AWS: about an hour), then go."""
+    row = tx.one("SELECT COUNT(*) FROM ecs_tasks WHERE last_status = 'STOPPED' AND stopped_at < ?", (before,))
+    tx.execute("DELETE FROM ecs_tasks WHERE last_status = 'STOPPED' AND stopped_at < ?", (before,))
+    return int(row[0]) if row else 0

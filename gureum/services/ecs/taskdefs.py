@@ -9,6 +9,7 @@ from typing import Any
 from .errors import ClientException
 
 NETWORK_MODES = ("bridge", "host", "awsvpc", "none")
+MAX_CONTAINERS = 10
 _FAMILY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 # Fargate's task sizes: cpu units → the memory (MiB) allowed with it
 _FARGATE_MEMORY = {
@@ -112,6 +113,8 @@ def build(
     raw_containers = request.get("containerDefinitions") or []
     if not raw_containers:
         raise ClientException("Container list cannot be empty.")
+    if len(raw_containers) > MAX_CONTAINERS:
+        raise ClientException(f"Too many containers: a task definition may have at most {MAX_CONTAINERS}.")
     containers = [_container(raw, network_mode) for raw in raw_containers]
     names = [c["name"] for c in containers]
     if len(set(names)) != len(names):

@@ -1,0 +1,557 @@
+"""Running tasks on the container engine (gureum.containers: Docker or Podman's service, through the Engine API).
+
+One coroutine per task on the node whose engine runs it drives the lifecycle ECS reports — PROVISIONING → PENDING
+(images pulled; gureum's own ECR with its credentials through the ImageRegistry port) → ACTIVATING (containers
+created, started in dependsOn order) → RUNNING → DEACTIVATING → STOPPING (containers stopped with their
+stopTimeout) → DEPROVISIONING (removed) → STOPPED — writing each step, with an "ECS Task State Change" event, to the
+store. A task stops when an essential container exits (EssentialContainerExited), when StopTask asks
+(UserInitiated, on any node: the store notifies the owner), or when it cannot start (TaskFailedToStart with
+CannotPullContainerError / CannotStartContainerError). awslogs containers' output goes to CloudWatch Logs as it is
+printed. After a restart, unfinished tasks are adopted when their containers still run, else reported STOPPED.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from ...clock import Clock
+from ...containers import Containers, Engine, EngineError, NoEngine
+from ...delivery import Delivery
+from ...store.base import Store, Tx
+from . import store, tasks
+from .tasks import PRIVATE
+
+log = logging.getLogger("gureum")
+
+_LOG_FLUSH = 0.2  # seconds a container's printed lines wait to go to CloudWatch Logs together
+_LABEL = "gureum.ecs.task"
+
+
+class StartFailure(Exception):
+    """The task cannot start: its stoppedReason ("CannotPullContainerError: …")."""
+
+
+class StopRequested(Exception):
+    """StopTask asked for the task while it was starting."""
+
+
+def _iso(at: float) -> str:
+    return dt.datetime.fromtimestamp(at, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+class TaskRunner:
+    """The node's running tasks."""
+
+    def __init__(
+        self,
+        store_: Store,
+        clock: Clock,
+        delivery: Delivery,
+        containers: Containers,
+        spawn: Callable[..., Any],
+        endpoint: str,
+        pull_auth: Callable[[str, str, str], dict[str, str] | None],
+    ) -> None:
+        self.store = store_
+        self.clock = clock
+        self.delivery = delivery
+        self.containers = containers
+        self.spawn = spawn
+        self.endpoint = endpoint  # gureum's URL as a container on the host network reaches it
+        self.pull_auth = pull_auth
+        self._stops: dict[str, asyncio.Event] = {}
+
+    @property
+    def owner(self) -> str:
+        """The engine tasks started here run on (tasks are adopted by whichever node uses it after a restart)."""
+        return self.containers.address or "none"
+
+    def launch(self, task_id: str) -> None:
+        self._stops[task_id] = asyncio.Event()
+        self.spawn(self._drive(task_id, adopt=False), f"ecs-task-{task_id}")
+
+    def stop_requested(self, task_id: str) -> None:
+        """StopTask on any node: the runner here (if it runs the task) begins stopping it."""
+        event = self._stops.get(task_id)
+        if event is not None:
+            event.set()
+
+    async def reconcile(self) -> None:
+        """After a start: adopt the unfinished tasks of this engine whose containers still run; report the others
+        STOPPED with the reason."""
+        for task_id in await self.store.read(lambda tx: store.unfinished(tx, self.owner)):
+            self._stops[task_id] = asyncio.Event()
+            self.spawn(self._drive(task_id, adopt=True), f"ecs-task-{task_id}")
+
+    # --- one task -----------------------------------------------------------------------------------------------
+
+    async def _load(self, task_id: str) -> tuple[dict[str, Any], str, str | None]:
+        found = await self.store.read(lambda tx: store.task(tx, task_id))
+        assert found is not None
+        doc, desired, reason, _ = found
+        return doc, desired, reason
+
+    async def _save(self, task_id: str, doc: dict[str, Any], status: str | None = None, **times: Any) -> None:
+        """Write the task (a new lastStatus, with its times, sends an "ECS Task State Change" event)."""
+        changed = status is not None and status != doc["lastStatus"]
+        if status is not None:
+            doc["lastStatus"] = status
+        doc.update(times)
+        doc["version"] = int(doc.get("version", 1)) + 1
+
+        def write(tx: Tx) -> None:
+            current = store.task(tx, task_id)
+            if current is not None:
+                doc["desiredStatus"] = current[1]
+            store.save_task(tx, task_id, doc)
+            if changed:
+                self.event(tx, doc)
+
+        await self.store.write(write)
+
+    def event(self, tx: Tx, doc: dict[str, Any]) -> None:
+        """Enqueue the task's "ECS Task State Change" event (inside the transaction that records the change)."""
+        parts = doc["taskArn"].split(":")
+        region, account = parts[3], parts[4]
+        now = self.clock.now()
+        detail = {**tasks.public(doc), "updatedAt": _iso(now)}
+        for key in (
+            "createdAt",
+            "startedAt",
+            "stoppedAt",
+            "stoppingAt",
+            "pullStartedAt",
+            "pullStoppedAt",
+            "connectivityAt",
+            "executionStoppedAt",
+        ):
+            if isinstance(detail.get(key), (int, float)):
+                detail[key] = _iso(detail[key])
+        event = {
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": "ECS Task State Change",
+            "source": "aws.ecs",
+            "account": account,
+            "time": _iso(now)[:19] + "Z",
+            "region": region,
+            "resources": [doc["taskArn"]],
+            "detail": detail,
+        }
+        bus = f"arn:aws:events:{region}:{account}:event-bus/default"
+        self.delivery.enqueue(tx, "events", bus, {"event": event, "hops": 1}, source=doc["taskArn"])
+
+    async def _drive(self, task_id: str, adopt: bool) -> None:
+        stop = self._stops[task_id]
+        doc, desired, reason = await self._load(task_id)
+        waiters: dict[str, asyncio.Task[int]] = {}
+        loggers: list[asyncio.Task[None]] = []
+        engine: Engine | None = None
+        stop_code, stopped_reason = "EssentialContainerExited", "Essential container in task exited"
+        try:
+            engine = await self.containers.require()
+            if adopt:
+                await self._adopt(engine, doc, waiters)
+            else:
+                await self._start(task_id, engine, doc, waiters, loggers, stop)
+            if desired == "STOPPED" or stop.is_set():
+                raise StopRequested
+            await self._run(task_id, doc, waiters, stop)
+            if stop.is_set():
+                _, _, reason = await self._load(task_id)
+                stop_code, stopped_reason = "UserInitiated", reason or "Task stopped by user"
+        except (StopRequested, StartFailure, EngineError) as exc:
+            # (a CancelledError — gureum shutting down — is not caught: the task keeps running, adopted at start)
+            if isinstance(exc, StopRequested):
+                _, _, reason = await self._load(task_id)
+                stop_code, stopped_reason = "UserInitiated", reason or "Task stopped by user"
+            elif isinstance(exc, NoEngine) and adopt:
+                stop_code, stopped_reason = "TaskFailedToStart", f"The container engine is unreachable: {exc}"
+            elif isinstance(exc, NoEngine):
+                stop_code, stopped_reason = "TaskFailedToStart", f"CannotStartContainerError: {exc}"
+            elif isinstance(exc, StartFailure):
+                stop_code, stopped_reason = "TaskFailedToStart", str(exc)
+            else:
+                stop_code, stopped_reason = "TaskFailedToStart", f"CannotStartContainerError: {exc}"
+        except Exception as exc:  # reported on the task, never a task left running silently
+            log.exception("ECS task %s failed", task_id)
+            stop_code, stopped_reason = "TaskFailedToStart", f"InternalError: {exc}"
+        try:
+            await self._finish(task_id, engine, doc, waiters, loggers, stop_code, stopped_reason)
+        finally:
+            self._stops.pop(task_id, None)
+
+    async def _start(
+        self,
+        task_id: str,
+        engine: Engine,
+        doc: dict[str, Any],
+        waiters: dict[str, asyncio.Task[int]],
+        loggers: list[asyncio.Task[None]],
+        stop: asyncio.Event,
+    ) -> None:
+        private = doc[PRIVATE]
+        definitions: list[dict[str, Any]] = private["containers"]
+        account, region = doc["taskArn"].split(":")[4], doc["taskArn"].split(":")[3]
+        await self._save(task_id, doc, tasks.PENDING, pullStartedAt=self.clock.now())
+        for image in dict.fromkeys(c["image"] for c in definitions):
+            if stop.is_set():
+                raise StopRequested
+            try:
+                await engine.pull(image, self.pull_auth(account, region, image))
+            except EngineError as exc:
+                if exc.status == 0 or await engine.inspect_image(image) is None:
+                    raise StartFailure(f"CannotPullContainerError: pull image {image}: {exc}") from None
+                # a local image no registry has (built on this machine): used as it is
+        await self._save(
+            task_id,
+            doc,
+            tasks.ACTIVATING,
+            pullStoppedAt=self.clock.now(),
+            connectivity="CONNECTED",
+            connectivityAt=self.clock.now(),
+        )
+        network_mode = private.get("networkMode", "bridge")
+        for definition in definitions:
+            config = self._config(doc, definition, network_mode)
+            name = f"ecs-{task_id[:12]}-{definition['name']}"
+            try:
+                private["engine"][definition["name"]] = await engine.create_container(name, config)
+            except EngineError as exc:
+                raise StartFailure(f"CannotCreateContainerError: {definition['name']}: {exc}") from None
+        await self._save(task_id, doc)
+        started: set[str] = set()
+        for definition in _ordered(definitions):
+            for dependency in definition.get("dependsOn") or []:
+                target, condition = dependency["containerName"], dependency["condition"]
+                if condition in ("COMPLETE", "SUCCESS"):
+                    code = await waiters[target]
+                    if condition == "SUCCESS" and code != 0:
+                        raise StartFailure(
+                            f"CannotStartContainerError: container {definition['name']} depends on {target} "
+                            f"exiting successfully; it exited with code {code}"
+                        )
+            container_id = private["engine"][definition["name"]]
+            try:
+                await engine.start_container(container_id)
+            except EngineError as exc:
+                raise StartFailure(f"CannotStartContainerError: {definition['name']}: {exc}") from None
+            started.add(definition["name"])
+            waiters[definition["name"]] = asyncio.ensure_future(engine.wait_container(container_id))
+            logging_options = definition.get("logConfiguration") or {}
+            if logging_options.get("logDriver") == "awslogs":
+                loggers.append(asyncio.ensure_future(self._ship_logs(engine, doc, definition, container_id)))
+            record = _container(doc, definition["name"])
+            record["lastStatus"] = tasks.RUNNING
+            record["runtimeId"] = container_id
+            record["networkBindings"] = await self._bindings(engine, container_id, definition, network_mode)
+        await self._save(task_id, doc, tasks.RUNNING, startedAt=self.clock.now())
+
+    async def _adopt(self, engine: Engine, doc: dict[str, Any], waiters: dict[str, asyncio.Task[int]]) -> None:
+        """A task of before the restart: watch the containers that still run; none running → it stopped."""
+        running = False
+        for name, container_id in doc[PRIVATE]["engine"].items():
+            found = await engine.inspect_container(container_id)
+            if found is None:
+                continue
+            if (found.get("State") or {}).get("Running"):
+                running = True
+            waiters[name] = asyncio.ensure_future(engine.wait_container(container_id))
+        if not running or doc["lastStatus"] != tasks.RUNNING:
+            raise StartFailure("Task stopped while gureum was not running: its containers are not running")
+
+    async def _run(
+        self, task_id: str, doc: dict[str, Any], waiters: dict[str, asyncio.Task[int]], stop: asyncio.Event
+    ) -> None:
+        """Until an essential container exits or the task is asked to stop; exits are recorded as they happen."""
+        essential = {c["name"] for c in doc[PRIVATE]["containers"] if c.get("essential", True)}
+        stopper = asyncio.ensure_future(stop.wait())
+        pending: set[asyncio.Future[Any]] = {stopper, *(w for w in waiters.values() if not w.done())}
+        try:
+            for name, waiter in waiters.items():
+                if waiter.done():
+                    self._exited(doc, name, waiter)
+                    if name in essential:
+                        return
+            while pending:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                if stopper in done:
+                    return
+                for name, waiter in waiters.items():
+                    if waiter in done:
+                        self._exited(doc, name, waiter)
+                        await self._save(task_id, doc)
+                        if name in essential:
+                            return
+        finally:
+            stopper.cancel()
+
+    @staticmethod
+    def _exited(doc: dict[str, Any], name: str, waiter: asyncio.Task[int]) -> None:
+        record = _container(doc, name)
+        record["lastStatus"] = tasks.STOPPED
+        if not waiter.cancelled() and waiter.exception() is None:
+            record["exitCode"] = waiter.result()
+
+    async def _finish(
+        self,
+        task_id: str,
+        engine: Engine | None,
+        doc: dict[str, Any],
+        waiters: dict[str, asyncio.Task[int]],
+        loggers: list[asyncio.Task[None]],
+        stop_code: str,
+        stopped_reason: str,
+    ) -> None:
+        now = self.clock.now()
+        doc["stopCode"], doc["stoppedReason"] = stop_code, stopped_reason
+        await self._save(task_id, doc, tasks.DEACTIVATING, stoppingAt=now)
+        await self._save(task_id, doc, tasks.STOPPING)
+        if engine is not None:
+            definitions = {c["name"]: c for c in doc[PRIVATE]["containers"]}
+            stops = []
+            for name, container_id in doc[PRIVATE]["engine"].items():
+                if name in waiters and not waiters[name].done():
+                    stops.append(self._stop(engine, container_id, tasks.stop_timeout(definitions.get(name, {}))))
+            await asyncio.gather(*stops, return_exceptions=True)
+            for name, container_id in doc[PRIVATE]["engine"].items():
+                record = _container(doc, name)
+                found = await _inspect(engine, container_id)
+                state = (found or {}).get("State") or {}
+                if name in waiters:
+                    record["lastStatus"] = tasks.STOPPED
+                    if found is not None and not state.get("Running"):
+                        record["exitCode"] = int(state.get("ExitCode", 0))
+                else:
+                    record["lastStatus"] = tasks.STOPPED  # never started
+                    record.setdefault("reason", stopped_reason if stop_code == "TaskFailedToStart" else "")
+        for logger in loggers:
+            try:
+                await asyncio.wait_for(logger, timeout=5)
+            except (TimeoutError, asyncio.CancelledError, EngineError):
+                logger.cancel()
+        for record in doc["containers"]:
+            record["lastStatus"] = tasks.STOPPED
+            if not record.get("reason"):
+                record.pop("reason", None)
+        doc["executionStoppedAt"] = self.clock.now()
+        await self._save(task_id, doc, tasks.DEPROVISIONING)
+        if engine is not None:
+            for container_id in doc[PRIVATE]["engine"].values():
+                try:
+                    await engine.remove_container(container_id)
+                except EngineError:
+                    log.warning("ECS task %s: container %s could not be removed", task_id, container_id)
+        await self._save(task_id, doc, tasks.STOPPED, stoppedAt=self.clock.now())
+
+    @staticmethod
+    async def _stop(engine: Engine, container_id: str, timeout: int) -> None:
+        try:
+            await engine.stop_container(container_id, timeout)
+        except EngineError as exc:
+            if exc.status not in (304, 404):  # already stopped, or gone
+                raise
+
+    # --- what a container is given ------------------------------------------------------------------------------
+
+    def _config(self, doc: dict[str, Any], definition: dict[str, Any], network_mode: str) -> dict[str, Any]:
+        """The Engine API's container configuration for one container definition."""
+        parts = doc["taskArn"].split(":")
+        region = parts[3]
+        task_id = tasks.task_id_of(doc["taskArn"])
+        private = doc[PRIVATE]
+        endpoint = self.endpoint
+        environment = {
+            "AWS_REGION": region,
+            "AWS_DEFAULT_REGION": region,
+            "AWS_ENDPOINT_URL": endpoint,
+            "ECS_CONTAINER_METADATA_URI_V4": f"{endpoint}/_ecs/v4/{task_id}.{private['secret']}/{definition['name']}",
+            "ECS_CONTAINER_METADATA_URI": f"{endpoint}/_ecs/v3/{task_id}.{private['secret']}/{definition['name']}",
+            "ECS_AGENT_URI": f"{endpoint}/_ecs/agent/{task_id}.{private['secret']}",
+        }
+        if private.get("taskRoleArn"):
+            environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = f"{endpoint}/_ecs/credentials/{task_id}"
+            environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"] = private["secret"]
+        for variable in definition.get("environment") or []:
+            environment[variable["name"]] = variable.get("value", "")
+        host_config: dict[str, Any] = {
+            "NetworkMode": {"awsvpc": "host", "host": "host", "none": "none"}.get(network_mode, "bridge"),
+        }
+        exposed: dict[str, Any] = {}
+        if host_config["NetworkMode"] == "bridge":
+            bindings: dict[str, list[dict[str, str]]] = {}
+            for mapping in definition.get("portMappings") or []:
+                if "containerPort" not in mapping:
+                    continue
+                key = f"{mapping['containerPort']}/{mapping.get('protocol', 'tcp')}"
+                exposed[key] = {}
+                host_port = mapping.get("hostPort") or 0
+                bindings[key] = [{"HostIp": "127.0.0.1", "HostPort": str(host_port) if host_port else ""}]
+            host_config["PortBindings"] = bindings
+        memory = definition.get("memory") or private.get("taskMemory")
+        if memory:
+            host_config["Memory"] = int(memory) * 1024 * 1024
+        if definition.get("memoryReservation"):
+            host_config["MemoryReservation"] = int(definition["memoryReservation"]) * 1024 * 1024
+        cpu = int(definition.get("cpu") or 0) or int(private.get("taskCpu") or 0)
+        if cpu:
+            host_config["NanoCpus"] = cpu * 1_000_000_000 // 1024
+        if definition.get("ulimits"):
+            host_config["Ulimits"] = [
+                {"Name": u["name"], "Soft": u["softLimit"], "Hard": u["hardLimit"]} for u in definition["ulimits"]
+            ]
+        for source, target in (("readonlyRootFilesystem", "ReadonlyRootfs"), ("privileged", "Privileged")):
+            if definition.get(source) is not None:
+                host_config[target] = bool(definition[source])
+        if definition.get("extraHosts"):
+            host_config["ExtraHosts"] = [f"{h['hostname']}:{h['ipAddress']}" for h in definition["extraHosts"]]
+        config: dict[str, Any] = {
+            "Image": definition["image"],
+            "Env": [f"{key}={value}" for key, value in environment.items()],
+            "Labels": {
+                _LABEL: task_id,
+                "com.amazonaws.ecs.task-arn": doc["taskArn"],
+                "com.amazonaws.ecs.container-name": definition["name"],
+                "com.amazonaws.ecs.cluster": doc["clusterArn"],
+                **(definition.get("dockerLabels") or {}),
+            },
+            "HostConfig": host_config,
+            "StopTimeout": tasks.stop_timeout(definition),
+        }
+        if exposed:
+            config["ExposedPorts"] = exposed
+        if definition.get("command") is not None:
+            config["Cmd"] = definition["command"]
+        if definition.get("entryPoint") is not None:
+            config["Entrypoint"] = definition["entryPoint"]
+        for source, target in (("workingDirectory", "WorkingDir"), ("user", "User"), ("hostname", "Hostname")):
+            if definition.get(source):
+                config[target] = definition[source]
+        return config
+
+    @staticmethod
+    async def _bindings(
+        engine: Engine, container_id: str, definition: dict[str, Any], network_mode: str
+    ) -> list[dict[str, Any]]:
+        """The ports a container publishes (bridge: the engine's loopback ports; host/awsvpc: its own)."""
+        out: list[dict[str, Any]] = []
+        if network_mode in ("awsvpc", "host"):
+            for mapping in definition.get("portMappings") or []:
+                if "containerPort" in mapping:
+                    port = mapping["containerPort"]
+                    out.append(
+                        {
+                            "bindIP": "127.0.0.1",
+                            "containerPort": port,
+                            "hostPort": port,
+                            "protocol": mapping.get("protocol", "tcp"),
+                        }
+                    )
+            return out
+        found = await engine.inspect_container(container_id) or {}
+        ports = ((found.get("NetworkSettings") or {}).get("Ports")) or {}
+        for key, bound in ports.items():
+            port, _, protocol = key.partition("/")
+            for binding in bound or []:
+                out.append(
+                    {
+                        "bindIP": binding.get("HostIp") or "127.0.0.1",
+                        "containerPort": int(port),
+                        "hostPort": int(binding.get("HostPort") or 0),
+                        "protocol": protocol or "tcp",
+                    }
+                )
+        return out
+
+    async def _ship_logs(self, engine: Engine, doc: dict[str, Any], definition: dict[str, Any], container: str) -> None:
+        """An awslogs container's output to CloudWatch Logs (group awslogs-group, stream
+        <awslogs-stream-prefix>/<container name>/<task id>) as it is printed, through the "logs" delivery target."""
+        options = (definition.get("logConfiguration") or {}).get("options") or {}
+        parts = doc["taskArn"].split(":")
+        region = options.get("awslogs-region") or parts[3]
+        group = options.get("awslogs-group")
+        if not group:
+            return
+        prefix = options.get("awslogs-stream-prefix")
+        task_id = tasks.task_id_of(doc["taskArn"])
+        stream = f"{prefix}/{definition['name']}/{task_id}" if prefix else f"{definition['name']}/{task_id}"
+        address = f"arn:aws:logs:{region}:{parts[4]}:log-group:{group}"
+        create = str(options.get("awslogs-create-group", "false")).lower() == "true"
+        pending: list[dict[str, Any]] = []
+        partial = ""
+        last = 0
+
+        async def flush() -> None:
+            nonlocal pending
+            if not pending:
+                return
+            events, pending = pending, []
+            payload = {"stream": stream, "events": events, "create_group": create}
+
+            def enqueue(tx: Tx) -> None:
+                self.delivery.enqueue(tx, "logs", address, payload, source=doc["taskArn"])
+
+            await self.store.write(enqueue)
+
+        flusher: asyncio.Task[None] | None = None
+
+        async def later() -> None:
+            await asyncio.sleep(_LOG_FLUSH)
+            await flush()
+
+        async for _stream, data in engine.logs(container, follow=True):
+            text = partial + data.decode("utf-8", "replace")
+            lines = text.split("\n")
+            partial = lines.pop()
+            for line in lines:
+                if line.strip():
+                    last = max(last, self.clock.now_ms())
+                    pending.append({"timestamp": last, "message": line})
+            if pending and (flusher is None or flusher.done()):
+                flusher = asyncio.ensure_future(later())
+        if partial.strip():
+            pending.append({"timestamp": max(last, self.clock.now_ms()), "message": partial})
+        if flusher is not None and not flusher.done():
+            flusher.cancel()
+        await flush()
+
+
+def _container(doc: dict[str, Any], name: str) -> dict[str, Any]:
+    for record in doc["containers"]:
+        if record["name"] == name:
+            return record  # type: ignore[no-any-return]
+    raise KeyError(name)
+
+
+def _ordered(definitions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Containers in an order that starts each after those it depends on (definition order otherwise)."""
+    by_name = {d["name"]: d for d in definitions}
+    done: list[str] = []
+    visiting: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in done:
+            return
+        if name in visiting:
+            raise StartFailure(f"CannotStartContainerError: the containers' dependsOn form a cycle at {name}")
+        visiting.add(name)
+        for dependency in by_name[name].get("dependsOn") or []:
+            visit(dependency["containerName"])
+        visiting.discard(name)
+        done.append(name)
+
+    for definition in definitions:
+        visit(definition["name"])
+    return [by_name[name] for name in done]
+
+
+async def _inspect(engine: Engine, container_id: str) -> dict[str, Any] | None:
+    try:
+        return await engine.inspect_container(container_id)
+    except EngineError:
+        return None

@@ -1,0 +1,285 @@
+"""ECS tasks on Podman's service, end to end: RunTask of an image pushed to gureum's ECR runs to STOPPED with the
+container's exit code, its output in CloudWatch Logs (awslogs) and every lifecycle step as an "ECS Task State
+Change" event; StopTask stops a running task (UserInitiated); an image that cannot be pulled gives a STOPPED task
+with CannotPullContainerError; a container reaches gureum (AWS_ENDPOINT_URL), the task metadata endpoint and the
+task role's credentials; a task survives a gureum restart (adopted) — and RunTask without an engine says what to
+install."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from ...conftest import StoreFactory, make_client
+from ...server import Server
+from .conftest import Engine
+
+pytestmark = pytest.mark.containers
+NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-12345678"], "assignPublicIp": "DISABLED"}}
+
+
+def _register(ecs: Any, family: str, command: list[str], **more: Any) -> str:
+    container = {
+        "name": "main",
+        "image": more.pop("image"),
+        "command": command,
+        "essential": True,
+        **more.pop("container", {}),
+    }
+    return str(
+        ecs.register_task_definition(
+            family=family,
+            requiresCompatibilities=["FARGATE"],
+            networkMode="awsvpc",
+            cpu="256",
+            memory="512",
+            containerDefinitions=[container, *more.pop("others", [])],
+            **more,
+        )["taskDefinition"]["taskDefinitionArn"]
+    )
+
+
+def _wait(ecs: Any, cluster: str, arn: str, status: str, timeout: float = 60) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        task = ecs.describe_tasks(cluster=cluster, tasks=[arn])["tasks"][0]
+        if task["lastStatus"] == status or time.monotonic() > deadline:
+            assert task["lastStatus"] == status, task
+            return dict(task)
+        time.sleep(0.1)
+
+
+def _events_queue(engine: Engine, name: str) -> tuple[Any, str]:
+    sqs, events = engine.client("sqs"), engine.client("events")
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(
+        Name=name,
+        EventPattern=json.dumps({"source": ["aws.ecs"], "detail": {"group": [f"family:{name}"]}}),
+    )
+    events.put_targets(Rule=name, Targets=[{"Id": "q", "Arn": arn}])
+    return sqs, str(url)
+
+
+def test_run_to_completion(engine: Engine, name: str) -> None:
+    ecs, logs = engine.client("ecs"), engine.client("logs")
+    ecs.create_cluster(clusterName=name)
+    sqs, url = _events_queue(engine, name)
+    logging = {
+        "logDriver": "awslogs",
+        "options": {
+            "awslogs-group": f"/ecs/{name}",
+            "awslogs-region": "us-east-1",
+            "awslogs-stream-prefix": "app",
+            "awslogs-create-group": "true",
+        },
+    }
+    definition = _register(
+        ecs,
+        name,
+        ["sh", "-c", "echo hello from the task; echo oops >&2; exit 3"],
+        image=engine.image,
+        container={"logConfiguration": logging},
+    )
+    started = time.monotonic()
+    run = ecs.run_task(cluster=name, taskDefinition=definition, launchType="FARGATE", networkConfiguration=NETWORK)
+    assert run["failures"] == []
+    task = run["tasks"][0]
+    assert task["lastStatus"] == "PROVISIONING" and task["desiredStatus"] == "RUNNING"
+    assert task["launchType"] == "FARGATE" and task["group"] == f"family:{name}"
+    arn = task["taskArn"]
+    assert ecs.list_tasks(cluster=name)["taskArns"] in ([arn], [])  # it may have stopped already
+    stopped = _wait(ecs, name, arn, "STOPPED")
+    elapsed = time.monotonic() - started
+    assert stopped["stopCode"] == "EssentialContainerExited"
+    assert stopped["stoppedReason"] == "Essential container in task exited"
+    assert stopped["containers"][0]["exitCode"] == 3
+    assert stopped["containers"][0]["lastStatus"] == "STOPPED"
+    assert stopped["desiredStatus"] == "STOPPED" or stopped["desiredStatus"] == "RUNNING"
+    for key in ("pullStartedAt", "pullStoppedAt", "startedAt", "stoppingAt", "stoppedAt", "executionStoppedAt"):
+        assert key in stopped, key
+    assert ecs.list_tasks(cluster=name, desiredStatus="STOPPED")["taskArns"] in ([arn], [])
+
+    stream = f"app/main/{arn.rsplit('/', 1)[1]}"
+    deadline = time.monotonic() + 10
+    messages: list[str] = []
+    while time.monotonic() < deadline:
+        try:
+            got = logs.get_log_events(logGroupName=f"/ecs/{name}", logStreamName=stream, startFromHead=True)
+            messages = [e["message"] for e in got["events"]]
+        except ClientError:
+            messages = []
+        if len(messages) >= 2:
+            break
+        time.sleep(0.2)
+    assert sorted(messages) == ["hello from the task", "oops"]
+
+    statuses: list[str] = []
+    deadline = time.monotonic() + 15
+    while "STOPPED" not in statuses and time.monotonic() < deadline:
+        for message in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1, MaxNumberOfMessages=10).get("Messages", []):
+            body = json.loads(message["Body"])
+            assert body["detail-type"] == "ECS Task State Change" and body["detail"]["taskArn"] == arn
+            statuses.append(body["detail"]["lastStatus"])
+    order = [
+        "PROVISIONING",
+        "PENDING",
+        "ACTIVATING",
+        "RUNNING",
+        "DEACTIVATING",
+        "STOPPING",
+        "DEPROVISIONING",
+        "STOPPED",
+    ]
+    assert sorted(set(statuses), key=order.index) == order
+    print(f"RunTask → STOPPED in {elapsed:.2f} s")
+
+
+def test_stop_task_and_what_a_container_sees(engine: Engine, name: str) -> None:
+    ecs, iam = engine.client("ecs"), engine.client("iam")
+    ecs.create_cluster(clusterName=name)
+    role = iam.create_role(
+        RoleName=name,
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                ],
+            }
+        ),
+    )["Role"]["Arn"]
+    script = (  # a scratch image has no /tmp: everything straight to stdout, one line each
+        'echo "region=$AWS_REGION"; '
+        'wget -q -O - "$ECS_CONTAINER_METADATA_URI_V4/task"; echo; '
+        'wget -q -O - --header "Authorization: $AWS_CONTAINER_AUTHORIZATION_TOKEN" '
+        '"$AWS_CONTAINER_CREDENTIALS_FULL_URI"; echo; '
+        'wget -q -O - "$AWS_ENDPOINT_URL/_gureum/health"; echo; exec sleep 300'
+    )
+    logging = {
+        "logDriver": "awslogs",
+        "options": {"awslogs-group": f"/ecs/{name}", "awslogs-stream-prefix": "s", "awslogs-create-group": "true"},
+    }
+    definition = _register(
+        ecs,
+        name,
+        ["sh", "-c", script],
+        image=engine.image,
+        taskRoleArn=role,
+        container={"stopTimeout": 2, "logConfiguration": logging},
+    )
+    arn = ecs.run_task(
+        cluster=name, taskDefinition=definition, launchType="FARGATE", networkConfiguration=NETWORK, startedBy="tester"
+    )["tasks"][0]["taskArn"]
+    running = _wait(ecs, name, arn, "RUNNING")
+    assert running["containers"][0]["lastStatus"] == "RUNNING"
+    assert ecs.list_tasks(cluster=name, startedBy="tester")["taskArns"] == [arn]
+    assert ecs.describe_clusters(clusters=[name])["clusters"][0]["runningTasksCount"] == 1
+    with pytest.raises(ClientError) as busy:
+        ecs.delete_cluster(cluster=name)
+    assert busy.value.response["Error"]["Code"] == "ClusterContainsTasksException"
+
+    logs = engine.client("logs")
+    stream = f"s/main/{arn.rsplit('/', 1)[1]}"
+    lines: list[str] = []
+    deadline = time.monotonic() + 15
+    while len(lines) < 4 and time.monotonic() < deadline:
+        try:
+            got = logs.get_log_events(logGroupName=f"/ecs/{name}", logStreamName=stream, startFromHead=True)
+            lines = [e["message"] for e in got["events"]]
+        except ClientError:
+            pass
+        time.sleep(0.2)
+    assert lines[0] == "region=us-east-1"
+    metadata = json.loads(lines[1])
+    assert metadata["TaskARN"] == arn and metadata["Family"] == name
+    assert metadata["Containers"][0]["Name"] == "main"
+    credentials = json.loads(lines[2])
+    assert credentials["RoleArn"] == role and credentials["AccessKeyId"].startswith("ASIA")
+    assert json.loads(lines[3])["status"] == "running"  # gureum reached at AWS_ENDPOINT_URL
+    # the credentials act as the role's session
+    sts = boto3.client(
+        "sts",
+        endpoint_url=engine.server.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["Token"],
+    )
+    identity = sts.get_caller_identity()
+    assert identity["Arn"].startswith(f"arn:aws:sts::{role.split(':')[4]}:assumed-role/{name}/")
+
+    stopped_at = time.monotonic()
+    ecs.stop_task(cluster=name, task=arn, reason="enough")
+    stopped = _wait(ecs, name, arn, "STOPPED", timeout=30)
+    assert stopped["stopCode"] == "UserInitiated" and stopped["stoppedReason"] == "enough"
+    assert stopped["desiredStatus"] == "STOPPED"
+    assert stopped["containers"][0]["exitCode"] in (137, 143)
+    assert time.monotonic() - stopped_at < 15  # stopTimeout 2 s, not the default 30
+    ecs.delete_cluster(cluster=name)
+
+
+def test_image_that_cannot_be_pulled(engine: Engine, name: str) -> None:
+    ecs = engine.client("ecs")
+    ecs.create_cluster(clusterName=name)
+    missing = engine.image.replace("ecs-test/busybox:1", "ecs-test/none:1")
+    definition = _register(ecs, name, ["true"], image=missing)
+    arn = ecs.run_task(cluster=name, taskDefinition=definition, launchType="FARGATE", networkConfiguration=NETWORK)[
+        "tasks"
+    ][0]["taskArn"]
+    stopped = _wait(ecs, name, arn, "STOPPED")
+    assert stopped["stopCode"] == "TaskFailedToStart"
+    assert stopped["stoppedReason"].startswith("CannotPullContainerError:")
+    assert "exitCode" not in stopped["containers"][0]
+    with pytest.raises(ClientError) as bad:
+        ecs.run_task(cluster=name, taskDefinition=definition, launchType="FARGATE")
+    assert bad.value.response["Error"]["Code"] == "InvalidParameterException"
+    assert "Network Configuration must be provided" in str(bad.value)
+    with pytest.raises(ClientError) as no_cluster:
+        ecs.run_task(cluster=f"{name}-none", taskDefinition=definition, networkConfiguration=NETWORK)
+    assert no_cluster.value.response["Error"]["Code"] == "ClusterNotFoundException"
+
+
+def test_restart_adopts_running_tasks(engine: Engine, engine_store: dict[str, Any], name: str) -> None:
+    ecs = engine.client("ecs")
+    ecs.create_cluster(clusterName=name)
+    definition = _register(ecs, name, ["sleep", "300"], image=engine.image, container={"stopTimeout": 1})
+    kept, lost = ecs.run_task(
+        cluster=name, taskDefinition=definition, launchType="FARGATE", networkConfiguration=NETWORK, count=2
+    )["tasks"]
+    for task in (kept, lost):
+        _wait(ecs, name, task["taskArn"], "RUNNING")
+    engine.server.kill()  # no shutdown: the containers keep running
+    # one task's container dies while gureum is down
+    lost_id = lost["taskArn"].rsplit("/", 1)[1]
+    engine.podman.run("rm", "--force", f"ecs-{lost_id[:12]}-main")
+    engine.server.start()
+    gone = _wait(ecs, name, lost["taskArn"], "STOPPED")
+    assert gone["stopCode"] == "TaskFailedToStart"
+    assert "while gureum was not running" in gone["stoppedReason"]
+    assert ecs.describe_tasks(cluster=name, tasks=[kept["taskArn"]])["tasks"][0]["lastStatus"] == "RUNNING"
+    ecs.stop_task(cluster=name, task=kept["taskArn"])
+    stopped = _wait(ecs, name, kept["taskArn"], "STOPPED", timeout=30)
+    assert stopped["stopCode"] == "UserInitiated"
+
+
+def test_run_task_without_an_engine_says_what_to_install(store: StoreFactory, name: str) -> None:
+    srv = Server(**store(), env={"GUREUM_CONTAINER_HOST": "unix:///nonexistent/gureum-test/engine.sock"}).start()
+    try:
+        ecs = make_client(srv.endpoint, "ecs")
+        ecs.create_cluster(clusterName=name)
+        definition = ecs.register_task_definition(
+            family=name, containerDefinitions=[{"name": "m", "image": "busybox", "memory": 64}]
+        )["taskDefinition"]["taskDefinitionArn"]
+        with pytest.raises(ClientError) as info:
+            ecs.run_task(cluster=name, taskDefinition=definition)
+        assert info.value.response["Error"]["Code"] == "ClientException"
+        assert "apt-get install podman runc" in str(info.value)
+        assert ecs.list_tasks(cluster=name)["taskArns"] == []
+    finally:
+        srv.stop()
