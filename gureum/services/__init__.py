@@ -128,6 +128,7 @@ PACKAGES = {
     "ecs": "ecs",
     "s3": "s3",
     "firehose": "firehose",
+    "glue": "glue",
 }
 
 

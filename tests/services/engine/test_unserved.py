@@ -31,7 +31,7 @@ def _not_served(call: Callable[[], Any], service: str) -> dict[str, Any]:
     "service, call",
     [
         ("athena", lambda c: c.list_work_groups()),  # json: X-Amz-Target AmazonAthena.ListWorkGroups
-        ("glue", lambda c: c.get_databases()),
+        ("route53domains", lambda c: c.list_domains()),
         ("ecs", lambda c: c.list_clusters()),
         ("autoscaling", lambda c: c.describe_auto_scaling_groups()),  # query
         ("pinpoint", lambda c: c.get_apps()),  # rest-json at /v1/apps, signed as "mobiletargeting"
