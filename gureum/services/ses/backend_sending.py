@@ -466,7 +466,7 @@ class SendingBackend:
         raw = mime.serialise(built)
         if max_bytes and len(raw) > max_bytes:
             raise MessageRejected(f"Message length is more than {max_bytes} bytes long: '{len(raw)}'.")
-        headers = [(k, str(v)) for k, v in built.items()]
+        headers = mime.header_values(built)
         return mime.Mail(
             raw, message.source, message.recipients, message.subject, headers, message.to, [message.source]
         )

@@ -5,12 +5,15 @@ no SQL."""
 
 from __future__ import annotations
 
+import email.charset
 import email.header
 import email.policy
 import email.utils
 import uuid
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from email.parser import BytesHeaderParser
 
 from .errors import InvalidParameterValue, MessageRejected
@@ -48,29 +51,68 @@ def build(
     ses_id: str,
     date: float,
     extra_headers: list[tuple[str, str]] | None = None,
-) -> EmailMessage:
-    """SendEmail's parts as one MIME message (multipart/alternative when both bodies are given)."""
-    msg = EmailMessage(policy=email.policy.SMTP)
-    msg["From"] = source
+) -> Message:
+    """SendEmail's parts as one MIME message (multipart/alternative when both bodies are given), as SES writes it:
+    ASCII bodies 7bit, others quoted-printable UTF-8; non-ASCII display names and subjects as encoded words. Built
+    with the email package's compat32 classes (the header-registry policies cost ~13x more per message)."""
+    if text is not None and html is not None:
+        msg: Message = MIMEMultipart("alternative")
+        for part in (_part(text, "plain"), _part(html, "html")):
+            del part["MIME-Version"]  # the message's own, not each part's
+            msg.attach(part)
+    else:
+        msg = _part(html if html is not None else text or "", "html" if html is not None else "plain")
+    body_headers = msg.items()  # Content-Type, MIME-Version, Content-Transfer-Encoding: after the envelope's
+    for name, _ in body_headers:
+        del msg[name]
+    msg["From"] = _addresses_header([source]) if source else ""
     if to:
-        msg["To"] = ", ".join(to)
+        msg["To"] = _addresses_header(to)
     if cc:
-        msg["Cc"] = ", ".join(cc)
+        msg["Cc"] = _addresses_header(cc)
     if reply_to:
-        msg["Reply-To"] = ", ".join(reply_to)
-    msg["Subject"] = subject
+        msg["Reply-To"] = _addresses_header(reply_to)
+    msg["Subject"] = _text_header(subject)
     msg["Message-ID"] = f"<{ses_id}@email.amazonses.com>"
     msg["Date"] = email.utils.formatdate(date)
     for name, value in extra_headers or ():
+        msg[name] = _text_header(value)
+    for name, value in body_headers:
         msg[name] = value
-    if text is not None and html is not None:
-        msg.set_content(text)
-        msg.add_alternative(html, subtype="html")
-    elif html is not None:
-        msg.set_content(html, subtype="html")
-    else:
-        msg.set_content(text or "")
     return msg
+
+
+_QP_UTF8 = email.charset.Charset("utf-8")
+_QP_UTF8.body_encoding = email.charset.QP
+_PLAIN_UTF8 = email.charset.Charset("utf-8")
+_PLAIN_UTF8.body_encoding = None  # type: ignore[assignment]  # 7bit
+_POLICY = email.policy.compat32.clone(linesep="\r\n", max_line_length=998)  # fold only past 998
+
+
+def _part(body: str, subtype: str) -> Message:
+    plain = body.isascii() and all(len(line) <= 998 for line in body.splitlines())
+    return MIMEText(body, subtype, _PLAIN_UTF8 if plain else _QP_UTF8)  # type: ignore[arg-type]
+
+
+def _text_header(value: str) -> str:
+    return value if value.isascii() else email.header.Header(value, "utf-8").encode()
+
+
+def _addresses_header(values: list[str]) -> str:
+    """Addresses with their display names encoded where they are not ASCII (the address itself never is)."""
+    out = []
+    for value in values:
+        if value.isascii():
+            out.append(value)
+        else:
+            name, address = email.utils.parseaddr(value)
+            out.append(email.utils.formataddr((name, address), "utf-8") if address else value)
+    return ", ".join(out)
+
+
+def header_values(msg: Message) -> list[tuple[str, str]]:
+    """The message's headers with encoded words decoded (what notifications show)."""
+    return [(name, _decoded(str(value))) for name, value in msg.items()]
 
 
 def _split(data: bytes) -> tuple[bytes, bytes, bytes]:
@@ -155,5 +197,5 @@ def bare(address: str) -> str:
     return email.utils.parseaddr(address)[1] or address
 
 
-def serialise(msg: EmailMessage) -> bytes:
-    return msg.as_bytes(policy=email.policy.SMTP)
+def serialise(msg: Message) -> bytes:
+    return msg.as_bytes(policy=_POLICY)
