@@ -259,3 +259,29 @@ def test_resource_tags_in_conditions(enforced: Server, root: Client, name: str) 
     with pytest.raises(ClientError) as error:
         user("sns").publish(TopicArn=topic, Message="untagged")
     assert denied(error)[0] == "AuthorizationError"
+
+
+def test_s3_to_lambda_needs_the_function_policy(root: Client, name: str) -> None:
+    s3, lam = root("s3"), root("lambda")
+    out_url, out_arn = queue(root, f"{name}-out")
+    function = forwarder(root, name, out_url, out_arn)
+    s3.create_bucket(Bucket=name)
+    s3.put_bucket_notification_configuration(
+        Bucket=name,
+        NotificationConfiguration={
+            "LambdaFunctionConfigurations": [{"LambdaFunctionArn": function, "Events": ["s3:ObjectCreated:*"]}]
+        },
+    )
+    s3.put_object(Bucket=name, Key="refused.txt", Body=b"x")
+    assert messages(root, out_url, 3) == []
+    lam.add_permission(
+        FunctionName=name,
+        StatementId="s3",
+        Action="lambda:InvokeFunction",
+        Principal="s3.amazonaws.com",
+        SourceArn=f"arn:aws:s3:::{name}",
+        SourceAccount=ACCT,
+    )
+    s3.put_object(Bucket=name, Key="allowed.txt", Body=b"x")
+    got = messages(root, out_url, 15)
+    assert [json.loads(m["Body"])["Records"][0]["s3"]["object"]["key"] for m in got] == ["allowed.txt"]
