@@ -13,12 +13,12 @@ from ...policy import Request as PolicyRequest
 from ...ports import SqsConsumer
 from ...runtime import Runtime
 from ...store.base import Tx
-from . import esm, esm_streams, layers, mappings, policy, provisioned, store, store_configs, store_esm, urls
+from . import code_s3, esm, esm_streams, layers, mappings, policy, provisioned, store, store_configs, store_esm, urls
 from .access import own_account
 from .backend_core import LambdaCore
 from .errors import invalid, resource_not_found
 from .functions import code_sha256, function_arn, parse_function_name, timestamp
-from .packages import check_zip
+from .packages import code_source
 
 
 class ConfigsApi(LambdaCore):
@@ -35,13 +35,12 @@ class ConfigsApi(LambdaCore):
         license_info: str | None,
         compatible_architectures: list[str] | None,
         base_url: str,
+        access_key: str = "",
     ) -> dict[str, Any]:
         account, region, name = layers.where(layer_name, account, region)
-        content = content or {}
-        if content.get("S3Bucket") or not content.get("ZipFile"):
-            raise invalid("Please provide the layer's content as ZipFile (gureum has no S3 to fetch it from yet).")
-        zip_bytes = bytes(content["ZipFile"])
-        check_zip(zip_bytes)  # the same package checks as function code
+        # the same sources and package checks as function code (an S3 object read as the caller)
+        source = code_source({member: value for member, value in (content or {}).items() if member != "ImageUri"})
+        zip_bytes = await code_s3.package(self.runtime, account, region, access_key, source)
         sha = code_sha256(zip_bytes)
         kept = {"CompatibleRuntimes": compatible_runtimes, "LicenseInfo": license_info,
                 "CompatibleArchitectures": compatible_architectures}  # fmt: skip

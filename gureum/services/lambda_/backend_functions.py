@@ -8,26 +8,28 @@ import json
 from typing import Any
 
 from ...store.base import Tx
-from . import aliases, policy, store, versions
+from . import aliases, code_s3, policy, store, versions
 from .access import own_account
 from .backend_core import LambdaCore
 from .errors import conflict, function_not_found, invalid
 from .functions import LATEST, Function, code_sha256, function_arn, parse_function_name
 from .limits import CONCURRENT_EXECUTIONS, MAX_UNZIPPED, MAX_ZIP, TOTAL_CODE_SIZE
-from .packages import zip_from
+from .packages import code_source
 
 
 class FunctionsApi(LambdaCore):
     # --- functions --------------------------------------------------------------------------------
 
     async def create_function(
-        self, account: str, region: str, function_name: str, settings: dict[str, Any]
+        self, account: str, region: str, function_name: str, settings: dict[str, Any], access_key: str = ""
     ) -> dict[str, Any]:
-        """CreateFunction; ``settings`` are its members as AWS names them (Runtime, Role, Code, Layers, Tags, …)."""
+        """CreateFunction; ``settings`` are its members as AWS names them (Runtime, Role, Code, Layers, Tags, …).
+        Code in S3 is read as the caller (``access_key``'s principal)."""
         ref = parse_function_name(function_name)
         versions.check_create(ref.name, settings)
-        zip_bytes = zip_from(settings.get("Code") or {})
+        source = code_source(settings.get("Code") or {})
         account, region = own_account(account, ref), ref.region or region
+        zip_bytes = await code_s3.package(self.runtime, account, region, access_key, source)
         sha, size, now = code_sha256(zip_bytes), len(zip_bytes), self.clock.now()
         fn = versions.new_function(account, region, ref.name, settings, sha, size, now)
         layer_arns, tags = list(settings.get("Layers") or []), dict(settings.get("Tags") or {})
@@ -77,10 +79,14 @@ class FunctionsApi(LambdaCore):
         revision_id: str | None,
         dry_run: bool,
         publish: bool,
+        s3_object_version: str | None = None,
+        access_key: str = "",
     ) -> dict[str, Any]:
         ref = parse_function_name(function_name)
         account, region = own_account(account, ref), ref.region or region
-        zip_bytes = zip_from({"ZipFile": zip_file, "S3Bucket": s3_bucket, "S3Key": s3_key, "ImageUri": image_uri})
+        members = {"ZipFile": zip_file, "S3Bucket": s3_bucket, "S3Key": s3_key, "S3ObjectVersion": s3_object_version}
+        source = code_source(members | {"ImageUri": image_uri})
+        zip_bytes = await code_s3.package(self.runtime, account, region, access_key, source)
         code, now = (code_sha256(zip_bytes), zip_bytes), self.clock.now()
         fn = await self.store.write(
             lambda tx: versions.update_code(tx, account, region, ref.name, code, revision_id, dry_run, now)

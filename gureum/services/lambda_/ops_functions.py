@@ -15,7 +15,7 @@ from .backend import backend
 
 @SERVICE.op("CreateFunction")
 async def create_function(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    return await backend(ctx.runtime).create_function(ctx.account, ctx.region, req["FunctionName"], req)
+    return await backend(ctx.runtime).create_function(ctx.account, ctx.region, req["FunctionName"], req, ctx.access_key)
 
 
 @SERVICE.op("GetFunction")
@@ -45,6 +45,8 @@ async def update_function_code(ctx: RequestContext, req: dict[str, Any]) -> dict
         revision_id=req.get("RevisionId"),
         dry_run=bool(req.get("DryRun")),
         publish=bool(req.get("Publish")),
+        s3_object_version=req.get("S3ObjectVersion"),
+        access_key=ctx.access_key,
     )
 
 

@@ -21,6 +21,7 @@ async def publish_layer_version(ctx: RequestContext, req: dict[str, Any]) -> dic
         req.get("LicenseInfo"),
         req.get("CompatibleArchitectures"),
         ctx.request.base_url,
+        ctx.access_key,
     )
 
 

@@ -1,5 +1,6 @@
-"""Deployment packages: the checks AWS makes on a .zip (size, unzippable, safe paths), refusing what gureum cannot
-run (container images, code in S3), and unpacking zips (a function's code, its layers) on this node's disk."""
+"""Deployment packages: the checks AWS makes on a .zip (size, unzippable, safe paths), where a package comes from
+(ZipFile, or an S3 object that code_s3.py reads), refusing what gureum cannot run (container images), and
+unpacking zips (a function's code, its layers) on this node's disk."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import os
 import shutil
 import tempfile
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +18,19 @@ from .errors import RequestEntityTooLargeException, invalid
 from .limits import MAX_UNZIPPED, MAX_ZIP
 
 
-def check_zip(zip_bytes: bytes) -> None:
-    """Refuse what AWS refuses: not a zip, too large zipped or unzipped, paths leaving the package."""
-    if len(zip_bytes) > MAX_ZIP:
+@dataclass(frozen=True, slots=True)
+class S3Code:
+    """A deployment package in S3 (S3Bucket, S3Key, S3ObjectVersion)."""
+
+    bucket: str
+    key: str
+    version: str | None = None
+
+
+def check_zip(zip_bytes: bytes, limit: int = MAX_ZIP) -> None:
+    """Refuse what AWS refuses: not a zip, too large zipped (``limit``: a direct upload's; one from S3 is bounded by
+    the unzipped limit only) or unzipped, paths leaving the package."""
+    if len(zip_bytes) > limit:
         raise RequestEntityTooLargeException(
             f"Request must be smaller than {MAX_ZIP} bytes for the CreateFunction operation"
         )
@@ -60,17 +72,21 @@ def refuse_image(uri: str) -> None:
     )
 
 
-def zip_from(code: dict[str, Any]) -> bytes:
-    """The checked zip of a Code (CreateFunction) or of UpdateFunctionCode's members (ZipFile, S3Bucket, …)."""
+def code_source(code: dict[str, Any]) -> bytes | S3Code:
+    """Where a Code (CreateFunction, PublishLayerVersion's Content) or UpdateFunctionCode's members say the package
+    is: the checked ZipFile, or an S3 object (read by code_s3.fetch)."""
     if code.get("ImageUri"):
         refuse_image(code["ImageUri"])
-    if code.get("S3Bucket") or code.get("S3Key"):
-        raise invalid("gureum has no S3 to fetch code from yet: upload the package as ZipFile.")
     zip_bytes = code.get("ZipFile")
+    s3 = [code.get(member) for member in ("S3Bucket", "S3Key", "S3ObjectVersion")]
+    if zip_bytes and any(s3):
+        raise invalid("Please do not provide other FunctionCode parameters when providing a ZipFile.")
+    if any(s3):
+        if not s3[0] or not s3[1]:
+            raise invalid("Please provide a source for function code: S3Bucket and S3Key together.")
+        return S3Code(s3[0], s3[1], s3[2] or None)
     if not zip_bytes:
-        raise invalid(
-            "Please provide a source for function code: ZipFile (S3Bucket/S3Key and ImageUri are not served by gureum)."
-        )
+        raise invalid("Please provide a source for function code: ZipFile or S3Bucket/S3Key.")
     check_zip(zip_bytes)
     return bytes(zip_bytes)
 

@@ -257,12 +257,13 @@ class ObjectsMixin(S3Core):
         return ByteRange(start, start + sizes[part_number - 1])
 
     async def object_body(
-        self, account: str, bucket_name: str, key: str
+        self, account: str, bucket_name: str, key: str, version_id: str | None = None
     ) -> tuple[dict[str, Any], AsyncIterable[bytes]]:
-        """The current version's fields and its body as chunks (for other services, through the S3Objects port)."""
-        version = await self.store.read(lambda tx: find_version(tx, owned_bucket(tx, bucket_name, account), key, None))
+        """The current (or the named) version's fields, BucketRegion among them, and its body as chunks (for other
+        services, through the S3Objects port)."""
+        bucket, version = await self.store.read(lambda tx: self._readable(tx, account, bucket_name, key, version_id))
         opened = await self.blobs.open(version.segments, 0, version.size)
-        return head_fields(version, True), ObjectBody(opened, version.size)
+        return head_fields(version, True) | {"BucketRegion": bucket.region}, ObjectBody(opened, version.size)
 
     # --- deleting ----------------------------------------------------------------------------------------------
 

@@ -10,9 +10,10 @@ from ...clock import Clock
 from ...delivery import Delivery
 from ...store.base import Store, Tx
 from . import store
+from .access import access_denied as access_denied
+from .access import check_bucket
 from .blobs import BlobStore
 from .errors import (
-    AccessDenied,
     MethodNotAllowed,
     ServiceError,
     invalid_version,
@@ -33,17 +34,13 @@ def owner(account: str) -> dict[str, str]:
     return {"ID": canonical_user_id(account), "DisplayName": "webfile"}
 
 
-def access_denied() -> ServiceError:
-    return AccessDenied("Access Denied")
-
-
 def owned_bucket(tx: Tx, name: str, account: str) -> Bucket:
-    """The bucket, when the caller's account owns it (another account's is AccessDenied: no policies yet)."""
+    """The bucket, when the caller's account owns it or (``account`` an access.Caller) its policy allows the
+    call; AccessDenied otherwise, and when the request expects another owner."""
     bucket = store.get_bucket(tx, name)
     if bucket is None:
         raise no_such_bucket(name)
-    if bucket.account != account:
-        raise access_denied()
+    check_bucket(account, name, bucket.account, bucket.config.get("policy"))
     return bucket
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from ...aws.context import RequestContext
 from . import SERVICE
+from .access import caller
 from .backend import backend
 from .documents import location_document
 
@@ -27,12 +28,12 @@ async def create_bucket(ctx: RequestContext, req: dict[str, Any]) -> dict[str, A
 
 @SERVICE.op("HeadBucket")
 async def head_bucket(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    return await backend(ctx).head_bucket(ctx.account, req["Bucket"])
+    return await backend(ctx).head_bucket(await caller(ctx, req), req["Bucket"])
 
 
 @SERVICE.op("DeleteBucket")
 async def delete_bucket(ctx: RequestContext, req: dict[str, Any]) -> None:
-    await backend(ctx).delete_bucket(ctx.account, req["Bucket"])
+    await backend(ctx).delete_bucket(await caller(ctx, req), req["Bucket"])
 
 
 @SERVICE.op("ListBuckets")
@@ -44,26 +45,26 @@ async def list_buckets(ctx: RequestContext, req: dict[str, Any]) -> dict[str, An
 
 @SERVICE.op("GetBucketLocation")
 async def get_bucket_location(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    region = await backend(ctx).bucket_location(ctx.account, req["Bucket"])
+    region = await backend(ctx).bucket_location(await caller(ctx, req), req["Bucket"])
     return {"LocationConstraint": location_document(region)}
 
 
 @SERVICE.op("GetBucketVersioning")
 async def get_bucket_versioning(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    return await backend(ctx).get_versioning(ctx.account, req["Bucket"])
+    return await backend(ctx).get_versioning(await caller(ctx, req), req["Bucket"])
 
 
 @SERVICE.op("PutBucketVersioning")
 async def put_bucket_versioning(ctx: RequestContext, req: dict[str, Any]) -> None:
     configuration = req.get("VersioningConfiguration") or {}
     await backend(ctx).put_versioning(
-        ctx.account, req["Bucket"], configuration.get("Status"), configuration.get("MFADelete")
+        await caller(ctx, req), req["Bucket"], configuration.get("Status"), configuration.get("MFADelete")
     )
 
 
 @SERVICE.op("GetBucketAcl")
 async def get_bucket_acl(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    return await backend(ctx).bucket_acl(ctx.account, req["Bucket"])
+    return await backend(ctx).bucket_acl(await caller(ctx, req), req["Bucket"])
 
 
 @SERVICE.op("PutBucketAcl")
@@ -72,10 +73,10 @@ async def put_bucket_acl(ctx: RequestContext, req: dict[str, Any]) -> None:
         req.get(name) for name in ("GrantFullControl", "GrantRead", "GrantReadACP", "GrantWrite", "GrantWriteACP")
     )
     await backend(ctx).put_bucket_acl(
-        ctx.account, req["Bucket"], req.get("ACL"), req.get("AccessControlPolicy"), grants
+        await caller(ctx, req), req["Bucket"], req.get("ACL"), req.get("AccessControlPolicy"), grants
     )
 
 
 @SERVICE.op("GetBucketPolicyStatus")
 async def get_bucket_policy_status(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    return {"PolicyStatus": await backend(ctx).policy_status(ctx.account, req["Bucket"])}
+    return {"PolicyStatus": await backend(ctx).policy_status(await caller(ctx, req), req["Bucket"])}

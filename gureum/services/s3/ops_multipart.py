@@ -7,6 +7,7 @@ from typing import Any
 
 from ...aws.context import RequestContext
 from . import SERVICE
+from .access import caller
 from .backend import backend
 from .transfer import incoming, requester
 from .writes import write_spec
@@ -21,13 +22,15 @@ _COPY_CONDITIONS = (
 
 @SERVICE.op("CreateMultipartUpload")
 async def create_multipart_upload(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    return await backend(ctx).create_multipart_upload(ctx.account, req["Bucket"], req["Key"], write_spec(req))
+    return await backend(ctx).create_multipart_upload(
+        await caller(ctx, req), req["Bucket"], req["Key"], write_spec(req)
+    )
 
 
 @SERVICE.op("UploadPart")
 async def upload_part(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await backend(ctx).upload_part(
-        ctx.account,
+        await caller(ctx, req),
         req["Bucket"],
         req["Key"],
         req["UploadId"],
@@ -41,7 +44,7 @@ async def upload_part(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any
 @SERVICE.op("UploadPartCopy")
 async def upload_part_copy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await backend(ctx).upload_part_copy(
-        ctx.account,
+        await caller(ctx, req),
         req["Bucket"],
         req["Key"],
         req["UploadId"],
@@ -55,14 +58,19 @@ async def upload_part_copy(ctx: RequestContext, req: dict[str, Any]) -> dict[str
 @SERVICE.op("ListParts")
 async def list_parts(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await backend(ctx).list_parts(
-        ctx.account, req["Bucket"], req["Key"], req["UploadId"], req.get("MaxParts"), req.get("PartNumberMarker")
+        await caller(ctx, req),
+        req["Bucket"],
+        req["Key"],
+        req["UploadId"],
+        req.get("MaxParts"),
+        req.get("PartNumberMarker"),
     )
 
 
 @SERVICE.op("ListMultipartUploads")
 async def list_multipart_uploads(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await backend(ctx).list_multipart_uploads(
-        ctx.account,
+        await caller(ctx, req),
         req["Bucket"],
         req.get("Prefix"),
         req.get("Delimiter"),
@@ -76,7 +84,7 @@ async def list_multipart_uploads(ctx: RequestContext, req: dict[str, Any]) -> di
 @SERVICE.op("CompleteMultipartUpload")
 async def complete_multipart_upload(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await backend(ctx).complete_multipart_upload(
-        ctx.account,
+        await caller(ctx, req),
         req["Bucket"],
         req["Key"],
         req["UploadId"],
@@ -91,4 +99,4 @@ async def complete_multipart_upload(ctx: RequestContext, req: dict[str, Any]) ->
 
 @SERVICE.op("AbortMultipartUpload")
 async def abort_multipart_upload(ctx: RequestContext, req: dict[str, Any]) -> None:
-    await backend(ctx).abort_multipart_upload(ctx.account, req["Bucket"], req["Key"], req["UploadId"])
+    await backend(ctx).abort_multipart_upload(await caller(ctx, req), req["Bucket"], req["Key"], req["UploadId"])

@@ -7,6 +7,7 @@ from typing import Any
 
 from ...aws.context import RequestContext
 from . import SERVICE
+from .access import caller
 from .backend import backend
 from .backend_buckets import owner_full_control
 from .transfer import incoming, requester
@@ -33,7 +34,7 @@ _REPLACING = ("StorageClass", "WebsiteRedirectLocation", "SSEKMSKeyId")
 @SERVICE.op("PutObject")
 async def put_object(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await backend(ctx).put_object(
-        ctx.account,
+        await caller(ctx, req),
         req["Bucket"],
         req["Key"],
         req.get("Body"),
@@ -46,7 +47,7 @@ async def put_object(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]
 
 async def _get(ctx: RequestContext, req: dict[str, Any], head: bool) -> dict[str, Any]:
     return await backend(ctx).get_object(
-        ctx.account,
+        await caller(ctx, req),
         req["Bucket"],
         req["Key"],
         req.get("VersionId"),
@@ -73,7 +74,7 @@ async def head_object(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any
 @SERVICE.op("DeleteObject")
 async def delete_object(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await backend(ctx).delete_object(
-        ctx.account, req["Bucket"], req["Key"], req.get("VersionId"), req.get("IfMatch"), requester(ctx)
+        await caller(ctx, req), req["Bucket"], req["Key"], req.get("VersionId"), req.get("IfMatch"), requester(ctx)
     )
 
 
@@ -81,14 +82,14 @@ async def delete_object(ctx: RequestContext, req: dict[str, Any]) -> dict[str, A
 async def delete_objects(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     delete = req.get("Delete") or {}
     return await backend(ctx).delete_objects(
-        ctx.account, req["Bucket"], delete.get("Objects") or [], bool(delete.get("Quiet")), requester(ctx)
+        await caller(ctx, req), req["Bucket"], delete.get("Objects") or [], bool(delete.get("Quiet")), requester(ctx)
     )
 
 
 @SERVICE.op("CopyObject")
 async def copy_object(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await backend(ctx).copy_object(
-        ctx.account,
+        await caller(ctx, req),
         req["Bucket"],
         req["Key"],
         req["CopySource"],
@@ -104,7 +105,7 @@ async def copy_object(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any
 @SERVICE.op("ListObjects")
 async def list_objects(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await backend(ctx).list_objects(
-        ctx.account,
+        await caller(ctx, req),
         req["Bucket"],
         req.get("Prefix"),
         req.get("Delimiter"),
@@ -120,7 +121,7 @@ async def list_objects(ctx: RequestContext, req: dict[str, Any]) -> dict[str, An
 @SERVICE.op("ListObjectsV2")
 async def list_objects_v2(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await backend(ctx).list_objects(
-        ctx.account,
+        await caller(ctx, req),
         req["Bucket"],
         req.get("Prefix"),
         req.get("Delimiter"),
@@ -136,7 +137,7 @@ async def list_objects_v2(ctx: RequestContext, req: dict[str, Any]) -> dict[str,
 @SERVICE.op("ListObjectVersions")
 async def list_object_versions(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await backend(ctx).list_object_versions(
-        ctx.account,
+        await caller(ctx, req),
         req["Bucket"],
         req.get("Prefix"),
         req.get("Delimiter"),
@@ -149,28 +150,30 @@ async def list_object_versions(ctx: RequestContext, req: dict[str, Any]) -> dict
 
 @SERVICE.op("GetObjectTagging")
 async def get_object_tagging(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    return await backend(ctx).get_object_tagging(ctx.account, req["Bucket"], req["Key"], req.get("VersionId"))
+    return await backend(ctx).get_object_tagging(
+        await caller(ctx, req), req["Bucket"], req["Key"], req.get("VersionId")
+    )
 
 
 @SERVICE.op("PutObjectTagging")
 async def put_object_tagging(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     tags = {t["Key"]: t.get("Value", "") for t in (req.get("Tagging") or {}).get("TagSet") or []}
     return await backend(ctx).put_object_tagging(
-        ctx.account, req["Bucket"], req["Key"], req.get("VersionId"), tags, requester(ctx)
+        await caller(ctx, req), req["Bucket"], req["Key"], req.get("VersionId"), tags, requester(ctx)
     )
 
 
 @SERVICE.op("DeleteObjectTagging")
 async def delete_object_tagging(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await backend(ctx).put_object_tagging(
-        ctx.account, req["Bucket"], req["Key"], req.get("VersionId"), None, requester(ctx)
+        await caller(ctx, req), req["Bucket"], req["Key"], req.get("VersionId"), None, requester(ctx)
     )
 
 
 @SERVICE.op("GetObjectAcl")
 async def get_object_acl(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    await backend(ctx).object_exists(ctx.account, req["Bucket"], req["Key"], req.get("VersionId"))
-    return owner_full_control(ctx.account)
+    await backend(ctx).object_exists(await caller(ctx, req), req["Bucket"], req["Key"], req.get("VersionId"))
+    return owner_full_control(await caller(ctx, req))
 
 
 @SERVICE.op("PutObjectAcl")
@@ -179,7 +182,7 @@ async def put_object_acl(ctx: RequestContext, req: dict[str, Any]) -> None:
         req.get(name) for name in ("GrantFullControl", "GrantRead", "GrantReadACP", "GrantWrite", "GrantWriteACP")
     )
     await backend(ctx).put_object_acl(
-        ctx.account,
+        await caller(ctx, req),
         req["Bucket"],
         req["Key"],
         req.get("VersionId"),
@@ -206,7 +209,7 @@ async def options_bucket(ctx: RequestContext, req: dict[str, Any]) -> dict[str, 
 @SERVICE.op("GetObjectAttributes")
 async def get_object_attributes(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await backend(ctx).object_attributes(
-        ctx.account,
+        await caller(ctx, req),
         req["Bucket"],
         req["Key"],
         req.get("VersionId"),

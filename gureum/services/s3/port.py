@@ -7,6 +7,7 @@ from typing import Any
 
 from ...aws.errors import ServiceError
 from ...ids import unique_id
+from .access import reader
 from .backend import S3Backend
 from .notifications import Requester
 from .transfer import Incoming
@@ -61,14 +62,33 @@ class S3ObjectsPort:
         size = len(body) if isinstance(body, bytes) else payload.size
         return {**{k: v for k, v in out.items() if k in ("ETag", "VersionId")}, "Size": size}
 
-    async def get_object(self, account: str, region: str, bucket: str, key: str) -> bytes:
-        _, body = await self._backend.object_body(account, bucket, key)
+    async def get_object(
+        self,
+        account: str,
+        region: str,
+        bucket: str,
+        key: str,
+        *,
+        version_id: str | None = None,
+        principal_arn: str | None = None,
+    ) -> bytes:
+        _, body = await self.open_object(
+            account, region, bucket, key, version_id=version_id, principal_arn=principal_arn
+        )
         return b"".join([chunk async for chunk in body])
 
     async def open_object(
-        self, account: str, region: str, bucket: str, key: str
+        self,
+        account: str,
+        region: str,
+        bucket: str,
+        key: str,
+        *,
+        version_id: str | None = None,
+        principal_arn: str | None = None,
     ) -> tuple[dict[str, Any], AsyncIterable[bytes]]:
-        return await self._backend.object_body(account, bucket, key)
+        who = reader(account, principal_arn, bucket, key, version_id, self._backend.clock.now())
+        return await self._backend.object_body(who, bucket, key, version_id)
 
     async def bucket_exists(self, account: str, region: str, bucket: str) -> bool:
         try:
