@@ -199,9 +199,14 @@ def checks_for(operation: str, req: Mapping[str, Any]) -> tuple[Check, ...]:
 
 def _s3_context(ctx: RequestContext, req: Mapping[str, Any]) -> dict[str, ContextValue]:
     """S3's own condition keys of the request (s3:prefix and the list keys, s3:authType, s3:x-amz-acl, …)."""
+    query = ctx.request.query_string
+    presigned_v2 = "Signature=" in query and "AWSAccessKeyId=" in query
+    presigned = presigned_v2 or "X-Amz-Signature=" in query
+    authorization = ctx.request.headers.get("authorization") or ""
+    v2 = presigned_v2 or authorization.startswith("AWS ")
     context: dict[str, ContextValue] = {
-        "s3:authType": "REST-QUERY-STRING" if "X-Amz-Signature" in ctx.request.query_string else "REST-HEADER",
-        "s3:signatureversion": "AWS4-HMAC-SHA256",
+        "s3:authType": "REST-QUERY-STRING" if presigned else "REST-HEADER",
+        "s3:signatureversion": "AWS" if v2 else "AWS4-HMAC-SHA256",
     }
     for member, key in (("Prefix", "s3:prefix"), ("Delimiter", "s3:delimiter"), ("ACL", "s3:x-amz-acl")):
         if isinstance(req.get(member), str):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ...policy import PolicyError, parse
 from ...store.base import Tx
 from . import cors, store
 from .core import S3Core, access_denied, owned_bucket, owner
@@ -231,12 +232,7 @@ class BucketsMixin(S3Core):
         if kind == "tagging":
             value = tag_set_checked(value)
         elif kind == "policy":
-            try:
-                json.loads(value)
-            except ValueError:
-                raise ServiceError(
-                    "Policies must be valid JSON and the first byte must be '{'", code="MalformedPolicy"
-                ) from None
+            check_policy(value)
         elif kind == "cors" and not value.get("CORSRules"):
             raise MalformedXML(
                 "The XML you provided was not well-formed or did not validate against our published schema"
@@ -273,6 +269,19 @@ class BucketsMixin(S3Core):
     async def bucket_owner(self, name: str) -> str | None:
         bucket = await self.store.read(lambda tx: store.get_bucket(tx, name))
         return bucket.account if bucket is not None else None
+
+
+def check_policy(text: str) -> None:
+    """MalformedPolicy for a document S3 would not take: not JSON, or not a policy gureum.policy can evaluate."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        message = "Policies must be valid JSON and the first byte must be '{'"
+        raise ServiceError(message, code="MalformedPolicy") from None
+    try:
+        parse(document)
+    except PolicyError as error:
+        raise ServiceError(error.message, code="MalformedPolicy") from None
 
 
 def tag_set_checked(value: dict[str, Any]) -> dict[str, Any]:

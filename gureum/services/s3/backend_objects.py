@@ -570,8 +570,10 @@ class ObjectsMixin(S3Core):
         limit = MAX_LIST_KEYS if max_keys is None else max(0, min(max_keys, MAX_LIST_KEYS))
         start = read_token(continuation) if continuation else None
 
+        owners: list[str] = []  # the bucket's account (the objects' owner under BucketOwnerEnforced)
+
         def read(tx: Tx) -> Page[Version]:
-            owned_bucket(tx, bucket_name, account)
+            owners[:] = [owned_bucket(tx, bucket_name, account).account]
             return list_page(
                 lambda after, inclusive, end, n: store.list_current(tx, bucket_name, after, inclusive, end, n),
                 lambda v: v.key,
@@ -597,7 +599,7 @@ class ObjectsMixin(S3Core):
                 entry["ChecksumAlgorithm"] = list(version.checksums)
                 entry["ChecksumType"] = version.attributes.get("ChecksumType", "FULL_OBJECT")
             if not v2 or fetch_owner:
-                entry["Owner"] = owner(account)
+                entry["Owner"] = owner(owners[0])
             contents.append(entry)
         out: dict[str, Any] = {
             "Name": bucket_name,
@@ -646,8 +648,10 @@ class ObjectsMixin(S3Core):
             )
         prefix = prefix or ""
 
+        owners: list[str] = []
+
         def read(tx: Tx) -> tuple[list[Version], list[str], bool]:
-            owned_bucket(tx, bucket_name, account)
+            owners[:] = [owned_bucket(tx, bucket_name, account).account]
             end = prefix_end(key_bytes(prefix)) if prefix else None
             after = key_bytes(key_marker) if key_marker else key_bytes(prefix)
             inclusive = not key_marker or bool(version_marker)
@@ -699,7 +703,7 @@ class ObjectsMixin(S3Core):
                 "VersionId": v.version_id,
                 "IsLatest": v.latest,
                 "LastModified": v.modified,
-                "Owner": owner(account),
+                "Owner": owner(owners[0]),
             }
             if v.delete_marker:
                 markers.append(base)
