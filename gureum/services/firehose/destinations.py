@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from . import limits, prefixes
+from . import conversion, limits, prefixes
 from .errors import InvalidArgumentException
 
 DESTINATION_ID = "destinationId-000000000001"
@@ -97,6 +97,8 @@ def extended_description(config: dict[str, Any]) -> dict[str, Any]:
     for member in ("DataFormatConversionConfiguration", "FileExtension", "CustomTimeZone"):
         if config.get(member) is not None:
             out[member] = config[member]
+    if conversion.enabled(out) and "SizeInMBs" not in (config.get("BufferingHints") or {}):
+        out["BufferingHints"]["SizeInMBs"] = limits.CONVERSION_SIZE_DEFAULT
     return out
 
 
@@ -251,12 +253,11 @@ def check(dest: dict[str, Any], *, creating: bool) -> None:
                 f"BufferingHints.SizeInMBs must be at least {limits.PARTITIONED_SIZE_MIN} when dynamic partitioning "
                 "is enabled."
             )
-    if (d.get("DataFormatConversionConfiguration") or {}).get("Enabled", True) and d.get(
-        "DataFormatConversionConfiguration"
-    ) is not None:
+    conversion.check(d)
+    if conversion.enabled(d) and d["BufferingHints"]["SizeInMBs"] < limits.CONVERSION_SIZE_MIN:
         raise InvalidArgumentException(
-            "DataFormatConversionConfiguration (Parquet/ORC) is not supported by gureum; deliver JSON and convert "
-            "after delivery, or leave it disabled."
+            f"BufferingHints.SizeInMBs must be at least {limits.CONVERSION_SIZE_MIN} when data format conversion is "
+            "enabled."
         )
     if d.get("S3BackupMode") == "Enabled" and d.get("S3BackupDescription") is None:
         raise InvalidArgumentException("S3BackupConfiguration is required when S3BackupMode is Enabled.")

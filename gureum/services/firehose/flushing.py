@@ -1,9 +1,10 @@
 """The flusher: on the leader node only (store.is_leader), it watches every stream's buffer and flushes a stream
 when its buffered bytes reach BufferingHints.SizeInMBs or its oldest record is IntervalInSeconds old (0: at once).
 
-A flush takes the oldest records up to the size hint, runs the processors (processing.py), writes ONE object per
-partition (one object when dynamic partitioning is off) through the S3Objects port, or POSTs them to the HTTP
-endpoint (http_endpoint.py), then removes its records and records the object keys in one transaction: delivery is
+A flush takes the oldest records up to the size hint, runs the processors (processing.py), converts them to Parquet
+or ORC when asked (conversion.py, in a worker thread), writes ONE object per partition (one object when dynamic
+partitioning is off) through the S3Objects port, or POSTs them to the HTTP endpoint (http_endpoint.py), then removes
+its records and records the object keys in one transaction: delivery is
 at-least-once, as AWS's (a kill between the write and that commit writes the object again). A flush that fails
 keeps its records, marks the stream's FailureDescription, logs to CloudWatch Logs when asked, and is tried again."""
 
@@ -16,10 +17,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ...aws.errors import ServiceError
-from ...ports import LambdaInvoker, S3Objects
+from ...ports import GlueCatalog, LambdaInvoker, S3Objects
 from ...runtime import Runtime
 from ...store.base import Tx
-from . import compression, destinations, http_endpoint, jqeval, limits, prefixes, processing, store
+from . import compression, conversion, destinations, http_endpoint, jqeval, limits, prefixes, processing, store
 from .backend import FirehoseBackend
 from .processing import Failed, Rec
 from .streams import KINESIS_SOURCE, DeliveryStream
@@ -37,6 +38,11 @@ class DeliveryFailed(Exception):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code, self.message = code, message
+
+
+def _code(document: dict[str, Any]) -> str:
+    """An error document's code (format conversion's documents call it lastErrorCode)."""
+    return str(document.get("errorCode") or document.get("lastErrorCode"))
 
 
 def log_group_arn(region: str, account: str, group: str) -> str:
@@ -168,7 +174,13 @@ class Flusher:
         records, failed = await self.process(s, records, partitioned)
         zone = prefixes.zone(d.get("CustomTimeZone"))
         fmt = d.get("CompressionFormat") or "UNCOMPRESSED"
-        extension = d.get("FileExtension") or compression.EXTENSIONS.get(fmt, "")
+        schema = await self.conversion_schema(s) if conversion.enabled(d) and records else None
+        default_extension = (
+            conversion.EXTENSIONS[conversion.output_kind(d)]
+            if conversion.enabled(d)
+            else compression.EXTENSIONS.get(fmt, "")
+        )
+        extension = d.get("FileExtension") or default_extension
         bucket = destinations.bucket_of(d["BucketARN"])
         groups: dict[tuple[Any, ...], list[Rec]] = {}
         for rec in records:
@@ -193,13 +205,57 @@ class Flusher:
                 ]  # fmt: skip
                 continue
             key = prefix + prefixes.object_name(s.name, s.version, oldest, extension)
-            body = b"".join(r.data for r in group)
+            if schema is not None:
+                converted, bad = await self.convert(s, group, schema)
+                failed += bad
+                if converted is None:
+                    continue
+                body, count = converted, len(group) - len(bad)
+            else:
+                body, count = b"".join(r.data for r in group), len(group)
             await self.put(s, bucket, key, body, fmt)
-            objects.append((bucket, key, len(group), len(body)))
+            objects.append((bucket, key, count, len(body)))
         objects += await self.write_failed(s, d, failed, zone)
         if d.get("S3BackupMode") == "Enabled" and d.get("S3BackupDescription"):
             objects += await self.backup(s, d["S3BackupDescription"], originals)
         return objects
+
+    async def conversion_schema(self, s: DeliveryStream) -> conversion.Schema:
+        """The schema of the stream's data format conversion, read from the Glue Data Catalog now (a table that is
+        missing or unreadable fails the flush: its records are kept and tried again)."""
+        config = s.description["DataFormatConversionConfiguration"]["SchemaConfiguration"]
+        catalog = self.runtime.optional_port(GlueCatalog)
+        if catalog is None:
+            raise DeliveryFailed("DataFormatConversion.GlueUnavailable", "Glue is not running on this server.")
+        account, region = config.get("CatalogId") or s.account, config.get("Region") or s.region
+        database, name = config["DatabaseName"], config["TableName"]
+        table = await catalog.table_version(account, region, database, name, config.get("VersionId"))
+        if table is None:
+            raise DeliveryFailed(
+                "DataFormatConversion.EntityNotFound",
+                f"The table {name} (version {config.get('VersionId') or 'LATEST'}) of database {database} was not "
+                f"found in the Glue Data Catalog of account {account} in {region}.",
+            )
+        try:
+            return conversion.schema_of(table, config, s.account, s.region)
+        except ValueError as error:
+            raise DeliveryFailed("DataFormatConversion.InvalidSchema", str(error)) from None
+
+    async def convert(
+        self, s: DeliveryStream, group: list[Rec], schema: conversion.Schema
+    ) -> tuple[bytes | None, list[Failed]]:
+        """One Parquet/ORC object of the group's records (in a worker thread), and the records that failed."""
+        d = s.description
+        body, bad = await asyncio.to_thread(
+            conversion.convert, [r.data for r in group], schema, conversion.reader(d), d
+        )
+        now = self.runtime.clock.now_ms()
+        failed = [
+            Failed(group[i], conversion.ERROR_TYPE, conversion.error_document(
+                group[i].data, int(group[i].arrived * 1000), message, now, schema, group[i].meta))
+            for i, message in sorted(bad.items())
+        ]  # fmt: skip
+        return body, failed
 
     async def write_failed(
         self, s: DeliveryStream, d: dict[str, Any], failed: list[Failed], zone: Any
@@ -220,7 +276,7 @@ class Flusher:
             await self.put(s, bucket, key, body, fmt)
             objects.append((bucket, key, len(items), len(body)))
             await self.log_error(
-                s, error_type, f"{len(items)} record(s) delivered to {key}: {items[0].document['errorCode']}"
+                s, error_type, f"{len(items)} record(s) delivered to {key}: {_code(items[0].document)}"
             )
         return objects
 

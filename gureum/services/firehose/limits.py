@@ -20,10 +20,12 @@ LIST_TAGS_DEFAULT = 50
 MAX_BACKLOG_BYTES = 512 * MIB
 
 # BufferingHints: S3 and ExtendedS3 1-128 MiB (default 5) and 0-900 s (default 300); HTTP endpoints 1-64 MiB
-# (default 5) and 0-900 s (default 300); with dynamic partitioning at least 64 MiB (default 128)
+# (default 5) and 0-900 s (default 300); with dynamic partitioning or data format conversion at least 64 MiB
+# (default 128)
 S3_SIZE_DEFAULT, S3_INTERVAL_DEFAULT = 5, 300
 HTTP_SIZE_DEFAULT, HTTP_INTERVAL_DEFAULT = 5, 300
 PARTITIONED_SIZE_MIN, PARTITIONED_SIZE_DEFAULT = 64, 128
+CONVERSION_SIZE_MIN, CONVERSION_SIZE_DEFAULT = 64, 128  # with data format conversion (Parquet / ORC)
 HTTP_RETRY_DEFAULT = 300  # HttpEndpointRetryOptions.DurationInSeconds (0-7,200)
 PARTITIONING_RETRY_DEFAULT = 300  # DynamicPartitioningConfiguration.RetryOptions.DurationInSeconds
 S3_RETRY_SECONDS = 86_400  # S3 deliveries are retried for a day (records older than that are dropped)
