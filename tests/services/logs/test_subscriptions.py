@@ -345,3 +345,21 @@ def test_cross_account_destination(aws: Callable[..., Any], name: str) -> None:
     _put(logs_a, name, "s", "dropped")  # its destination is gone: nothing more arrives
     time.sleep(0.3)
     assert len(_data(_kinesis_documents(kinesis_b, name, 3, timeout=0))) == 1
+
+
+def test_lambda_function_logs_reach_a_subscription(aws: Callable[..., Any], name: str) -> None:
+    """Events other services append through the "logs" delivery target (a function's own logs) are delivered too."""
+    logs, kinesis = aws("logs"), aws("kinesis")
+    make_stream(kinesis, name)
+    group = f"/aws/lambda/{name}"
+    logs.create_log_group(logGroupName=group)
+    logs.put_subscription_filter(
+        logGroupName=group, filterName="said", filterPattern="said-hello", destinationArn=_stream_arn(name),
+        roleArn=ROLE,
+    )  # fmt: skip
+    fn = aws("lambda")
+    create_function(fn, name, {"index.py": "def handler(event, context):\n    print('said-hello', event['n'])\n"})
+    fn.invoke(FunctionName=name, Payload=json.dumps({"n": 7}).encode())
+    data = _data(_kinesis_documents(kinesis, name, 2, timeout=20))
+    assert len(data) == 1 and data[0]["logGroup"] == group
+    assert [e["message"].strip() for e in data[0]["logEvents"]] == ["said-hello 7"]
