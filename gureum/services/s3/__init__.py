@@ -15,7 +15,7 @@ from pathlib import Path
 from ...aws.validate import Rules
 from ...ports import S3Objects
 from ...runtime import Runtime
-from .. import Service
+from .. import EdgeRoute, Service
 from .backend import S3Backend
 from .blobs import BlobStore
 from .limits import Settings
@@ -70,3 +70,7 @@ async def _reset(runtime: Runtime) -> None:
 
 
 from . import ops_buckets, ops_config, ops_multipart, ops_objects  # noqa: E402,F401  (register)
+from .website import WEBSITE_LABEL, accepts, handle  # noqa: E402
+
+# website endpoints: <bucket>.s3-website.localhost, <bucket>.s3-website-<region>.localhost, …s3-website.<region>…
+SERVICE.edge_routes.append(EdgeRoute(handle, host=WEBSITE_LABEL, accepts=accepts))
