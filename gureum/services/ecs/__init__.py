@@ -2,13 +2,16 @@
 capacity providers, task definitions with revisions, tags, account settings) and tasks run on the container engine
 gureum.containers finds (Docker or Podman's service): RunTask / StopTask / DescribeTasks / ListTasks with ECS's
 lifecycle (runner.py), the task metadata and credentials endpoints (agent.py), awslogs output to CloudWatch Logs and
-"ECS Task State Change" events. Services (desired counts, deployments) are not served yet.
+"ECS Task State Change" events, and services (desired counts kept, rolling deployments, the circuit breaker) by a
+scheduler on the leader node.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import logging
+import os
 from pathlib import Path
 
 from ...containers import engine_state
@@ -20,6 +23,7 @@ from .backend import EcsBackend
 from .runner import TaskRunner
 
 SERVICE: Service = Service("ecs", migrations=Path(__file__).parent / "migrations")
+log = logging.getLogger("gureum")
 _STOPPED_SECONDS = 3600.0  # how long a stopped task stays visible (AWS: at least an hour)
 _LEADER_ROLE = "ecs-maintenance"
 
@@ -49,18 +53,29 @@ async def _start(runtime: Runtime) -> None:
     runtime.keep(EcsBackend(runtime.store, runtime.clock, runtime.principal_arn, runner))
     runtime.store.subscribe(store.TASK_CHANNEL, runner.stop_requested)  # StopTask on another node
     runtime.spawn(runner.reconcile(), "ecs-reconcile")
-    runtime.spawn(_maintain(runtime), "ecs-maintenance")
+    every = float(os.environ.get("GUREUM_ECS_SCHEDULER_SECONDS", "1"))
+    runtime.spawn(_maintain(runtime, every), "ecs-scheduler")
 
 
-async def _maintain(runtime: Runtime) -> None:
-    """Stopped tasks are forgotten an hour after they stopped (on the leader)."""
+async def _maintain(runtime: Runtime, every: float) -> None:
+    """On the leader: the service scheduler every ``every`` seconds (GUREUM_ECS_SCHEDULER_SECONDS, default 1), and
+    stopped tasks forgotten an hour after they stopped."""
+    be = runtime.state(EcsBackend)
+    last_sweep = runtime.clock.monotonic()
     while True:
-        await asyncio.sleep(60)
-        if await runtime.store.is_leader(_LEADER_ROLE):
-            before = runtime.clock.now() - _STOPPED_SECONDS
-            await runtime.store.write(functools.partial(store.forget_stopped, before=before))
+        await asyncio.sleep(every)
+        try:
+            if not await runtime.store.is_leader(_LEADER_ROLE):
+                continue
+            await be.schedule()
+            if runtime.clock.monotonic() - last_sweep > 60:
+                last_sweep = runtime.clock.monotonic()
+                before = runtime.clock.now() - _STOPPED_SECONDS
+                await runtime.store.write(functools.partial(store.forget_stopped, before=before))
+        except Exception:  # the next pass tries again
+            log.exception("ECS scheduler pass failed")
 
 
 SERVICE.edge_routes.append(EdgeRoute(agent.handle, path="/_ecs"))
 
-from . import ops_clusters, ops_settings, ops_taskdefs, ops_tasks  # noqa: E402,F401  (register the operations)
+from . import ops_clusters, ops_services, ops_settings, ops_taskdefs, ops_tasks  # noqa: E402,F401  (register)

@@ -5,7 +5,10 @@ with backend(ctx). (Tasks and services, which run on the container engine, come 
 from __future__ import annotations
 
 import base64
+import datetime as dt
+import logging
 import secrets
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -13,7 +16,7 @@ from ...aws.context import RequestContext
 from ...clock import Clock
 from ...containers import NoEngine
 from ...store.base import Store, Tx
-from . import accounts, store, taskdefs, tasks
+from . import accounts, services, store, taskdefs, tasks
 from .clusters import (
     BUILT_IN_PROVIDERS,
     Cluster,
@@ -25,10 +28,13 @@ from .clusters import (
 )
 from .errors import (
     ClientException,
+    ClusterContainsServicesException,
     ClusterContainsTasksException,
     ClusterNotFoundException,
     InvalidParameterException,
     ResourceNotFoundException,
+    ServiceNotActiveException,
+    ServiceNotFoundException,
     cluster_not_found,
     no_task_definition,
 )
@@ -36,6 +42,7 @@ from .errors import (
 if TYPE_CHECKING:
     from .runner import TaskRunner
 
+log = logging.getLogger("gureum")
 T = TypeVar("T")
 Principal = Callable[[str, str], Awaitable[str]]
 
@@ -146,7 +153,11 @@ class EcsBackend:
                 if found is None:
                     failures.append({"arn": f"arn:aws:ecs:{region}:{account}:cluster/{name}", "reason": "MISSING"})
                     continue
-                clusters.append(found.doc(include or [], store.task_counts(tx, account, region, name)))
+                counts = {
+                    **store.task_counts(tx, account, region, name),
+                    "services": store.active_service_count(tx, account, region, name),
+                }
+                clusters.append(found.doc(include or [], counts))
             return {"clusters": clusters, "failures": failures}
 
         return await self.store.read(read)
@@ -159,6 +170,8 @@ class EcsBackend:
     async def delete_cluster(self, account: str, region: str, reference: str) -> dict[str, Any]:
         def delete(tx: Tx) -> Cluster:
             found = self._active(tx, account, region, reference)
+            if store.active_service_count(tx, account, region, found.name):
+                raise ClusterContainsServicesException("The Cluster cannot be deleted while Services are active.")
             counts = store.task_counts(tx, account, region, found.name)
             if counts["running"] or counts["pending"]:
                 raise ClusterContainsTasksException("The Cluster cannot be deleted while Tasks are active.")
@@ -515,39 +528,75 @@ class EcsBackend:
                 )
                 chosen_launch = "FARGATE" if provider in ("FARGATE", "FARGATE_SPOT") else "EC2"
             chosen_launch = tasks.check_run(definition, chosen_launch, network)
-            containers = tasks.containers_of(definition, overrides)
-            out = []
-            for _ in range(wanted):
-                doc = tasks.new_task(
-                    account,
-                    region,
-                    found_cluster.name,
-                    definition,
-                    containers,
-                    chosen_launch,
-                    provider,
-                    overrides,
-                    started_by,
-                    group,
-                    tag_list,
-                    network,
-                    now,
-                )
-                private = doc[tasks.PRIVATE]
-                private["networkMode"] = definition.get("networkMode", "bridge")
-                private["taskRoleArn"] = (overrides or {}).get("taskRoleArn") or definition.get("taskRoleArn")
-                private["taskCpu"] = (overrides or {}).get("cpu") or definition.get("cpu")
-                private["taskMemory"] = (overrides or {}).get("memory") or definition.get("memory")
-                task_id = tasks.task_id_of(doc["taskArn"])
-                store.insert_task(tx, task_id, account, region, found_cluster.name, family, doc, runner.owner)
-                runner.event(tx, doc)
-                out.append(doc)
-            return out
+            return self._create_tasks(
+                tx,
+                account,
+                region,
+                found_cluster.name,
+                definition,
+                wanted,
+                chosen_launch,
+                provider,
+                overrides,
+                started_by,
+                group,
+                tag_list,
+                network,
+                now,
+            )
 
         created = await self._write(run)
         for doc in created:
             runner.launch(tasks.task_id_of(doc["taskArn"]))
         return {"tasks": [tasks.public(doc) for doc in created], "failures": []}
+
+    def _create_tasks(
+        self,
+        tx: Tx,
+        account: str,
+        region: str,
+        cluster: str,
+        definition: dict[str, Any],
+        count: int,
+        launch_type: str,
+        provider: str | None,
+        overrides: dict[str, Any] | None,
+        started_by: str | None,
+        group: str | None,
+        tags: list[dict[str, str]],
+        network: dict[str, Any] | None,
+        now: float,
+    ) -> list[dict[str, Any]]:
+        """New tasks recorded (PROVISIONING, with their first event); the caller launches them after the commit."""
+        runner = self._runner()
+        containers = tasks.containers_of(definition, overrides)
+        out = []
+        for _ in range(count):
+            doc = tasks.new_task(
+                account,
+                region,
+                cluster,
+                definition,
+                containers,
+                launch_type,
+                provider,
+                overrides,
+                started_by,
+                group,
+                tags,
+                network,
+                now,
+            )
+            private = doc[tasks.PRIVATE]
+            private["networkMode"] = definition.get("networkMode", "bridge")
+            private["taskRoleArn"] = (overrides or {}).get("taskRoleArn") or definition.get("taskRoleArn")
+            private["taskCpu"] = (overrides or {}).get("cpu") or definition.get("cpu")
+            private["taskMemory"] = (overrides or {}).get("memory") or definition.get("memory")
+            task_id = tasks.task_id_of(doc["taskArn"])
+            store.insert_task(tx, task_id, account, region, cluster, definition["family"], doc, runner.owner)
+            runner.event(tx, doc)
+            out.append(doc)
+        return out
 
     async def stop_task(
         self, account: str, region: str, cluster_reference: str | None, task: str, reason: str | None
@@ -626,3 +675,314 @@ class EcsBackend:
         if found is None or not secrets.compare_digest(found[0][tasks.PRIVATE]["secret"], secret):
             return None
         return found[0]
+
+    # --- services ---------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _service(tx: Tx, account: str, region: str, cluster: str, name: str) -> dict[str, Any]:
+        doc = store.service(tx, account, region, cluster, services_name(name))
+        if doc is None or doc["status"] == "INACTIVE":
+            raise ServiceNotFoundException("Service not found.")
+        return doc
+
+    async def create_service(
+        self,
+        account: str,
+        region: str,
+        access_key: str,
+        cluster_reference: str | None,
+        name: str,
+        task_definition: str | None,
+        desired: int | None,
+        launch_type: str | None,
+        strategy: list[dict[str, Any]] | None,
+        configuration: dict[str, Any] | None,
+        network: dict[str, Any] | None,
+        tags: list[dict[str, Any]] | None,
+        scheduling: str | None,
+        platform_version: str | None,
+    ) -> dict[str, Any]:
+        if scheduling == "DAEMON":
+            raise InvalidParameterException("The DAEMON scheduling strategy is not supported: use REPLICA.")
+        if not task_definition:
+            raise InvalidParameterException("TaskDefinition must be specified.")
+        if launch_type and strategy:
+            raise InvalidParameterException(
+                "Specifying both a launch type and capacity provider strategy is not supported."
+            )
+        count = desired or 0
+        if count < 0:
+            raise InvalidParameterException("The desired count must be 0 or more.")
+        config = services.check_configuration(configuration)
+        tag_list = merge_tags([], tags or [])
+        created_by = await self.principal(account, access_key)
+        family, revision = taskdefs.parse_reference(task_definition)
+        now = self.clock.now()
+
+        def create(tx: Tx) -> dict[str, Any]:
+            found_cluster = self._active(tx, account, region, cluster_reference)
+            existing = store.service(tx, account, region, found_cluster.name, name)
+            if existing is not None and existing["status"] != "INACTIVE":
+                raise InvalidParameterException("Creation of service was not idempotent.")
+            found = store.task_definition(tx, account, region, family, revision)
+            if found is None:
+                raise ClientException("TaskDefinition not found.")
+            definition = found[0]
+            chosen_launch = launch_type or ("FARGATE" if strategy else None)
+            tasks.check_run(definition, chosen_launch, network)
+            doc: dict[str, Any] = {
+                "serviceArn": services.service_arn(account, region, found_cluster.name, name),
+                "serviceName": name,
+                "clusterArn": found_cluster.arn,
+                "loadBalancers": [],
+                "serviceRegistries": [],
+                "status": "ACTIVE",
+                "desiredCount": count,
+                "runningCount": 0,
+                "pendingCount": 0,
+                "taskDefinition": definition["taskDefinitionArn"],
+                "deploymentConfiguration": config,
+                "deployments": [],
+                "events": [],
+                "createdAt": now,
+                "placementConstraints": [],
+                "placementStrategy": [],
+                "schedulingStrategy": "REPLICA",
+                "deploymentController": {"type": "ECS"},
+                "createdBy": created_by,
+                "enableECSManagedTags": False,
+                "propagateTags": "NONE",
+                "enableExecuteCommand": False,
+                "tags": tag_list,
+            }
+            if strategy:
+                doc["capacityProviderStrategy"] = strategy
+            else:
+                doc["launchType"] = launch_type or "EC2"
+            if (launch_type or "") == "FARGATE":
+                doc["platformVersion"] = platform_version or "LATEST"
+                doc["platformFamily"] = "Linux"
+            if network:
+                doc["networkConfiguration"] = network
+            doc["deployments"].append(services.new_deployment(doc["taskDefinition"], count, doc, now))
+            store.insert_service(tx, account, region, found_cluster.name, doc)
+            return doc
+
+        doc = await self._write(create)
+        return _public_service(doc, True)
+
+    async def describe_services(
+        self, account: str, region: str, cluster_reference: str | None, names: list[str], include: list[str] | None
+    ) -> dict[str, Any]:
+        if not 1 <= len(names) <= 10:
+            raise InvalidParameterException("services must name between 1 and 10 services.")
+
+        def read(tx: Tx) -> dict[str, Any]:
+            found_cluster = self._active(tx, account, region, cluster_reference)
+            out, failures = [], []
+            for reference in names:
+                doc = store.service(tx, account, region, found_cluster.name, services_name(reference))
+                if doc is None:
+                    arn = (
+                        reference
+                        if reference.startswith("arn:")
+                        else services.service_arn(account, region, found_cluster.name, reference)
+                    )
+                    failures.append({"arn": arn, "reason": "MISSING"})
+                    continue
+                out.append(_public_service(doc, bool(include and "TAGS" in include)))
+            return {"services": out, "failures": failures}
+
+        return await self.store.read(read)
+
+    async def list_services(
+        self,
+        account: str,
+        region: str,
+        cluster_reference: str | None,
+        launch_type: str | None,
+        token: str | None,
+        limit: int | None,
+    ) -> dict[str, Any]:
+        def read(tx: Tx) -> list[str]:
+            found_cluster = self._active(tx, account, region, cluster_reference)
+            arns = []
+            for name in store.service_names(tx, account, region, found_cluster.name):
+                doc = store.service(tx, account, region, found_cluster.name, name)
+                if doc is not None and (launch_type is None or doc.get("launchType") == launch_type):
+                    arns.append(doc["serviceArn"])
+            return arns
+
+        arns = await self.store.read(read)
+        page, more = _page(arns, token, limit)
+        return {"serviceArns": page, **({"nextToken": more} if more else {})}
+
+    async def update_service(
+        self,
+        account: str,
+        region: str,
+        cluster_reference: str | None,
+        name: str,
+        desired: int | None,
+        task_definition: str | None,
+        configuration: dict[str, Any] | None,
+        network: dict[str, Any] | None,
+        force_new: bool,
+    ) -> dict[str, Any]:
+        now = self.clock.now()
+
+        def update(tx: Tx) -> dict[str, Any]:
+            found_cluster = self._active(tx, account, region, cluster_reference)
+            doc = self._service(tx, account, region, found_cluster.name, name)
+            if doc["status"] != "ACTIVE":
+                raise ServiceNotActiveException("Service was not ACTIVE.")
+            if configuration is not None:
+                doc["deploymentConfiguration"] = services.check_configuration(
+                    configuration, doc["deploymentConfiguration"]
+                )
+            if desired is not None:
+                if desired < 0:
+                    raise InvalidParameterException("The desired count must be 0 or more.")
+                doc["desiredCount"] = desired
+                doc["deployments"][0]["desiredCount"] = desired
+            if network is not None:
+                doc["networkConfiguration"] = network
+            target = doc["taskDefinition"]
+            if task_definition is not None:
+                family, revision = taskdefs.parse_reference(task_definition)
+                found = store.task_definition(tx, account, region, family, revision)
+                if found is None:
+                    raise ClientException("TaskDefinition not found.")
+                tasks.check_run(found[0], doc.get("launchType"), doc.get("networkConfiguration"))
+                target = found[0]["taskDefinitionArn"]
+            if target != doc["taskDefinition"] or force_new or network is not None:
+                services.deploy(doc, target, now)
+            store.save_service(tx, account, region, found_cluster.name, doc)
+            return doc
+
+        return _public_service(await self._write(update), True)
+
+    async def delete_service(
+        self, account: str, region: str, cluster_reference: str | None, name: str, force: bool
+    ) -> dict[str, Any]:
+        def delete(tx: Tx) -> dict[str, Any]:
+            found_cluster = self._active(tx, account, region, cluster_reference)
+            doc = self._service(tx, account, region, found_cluster.name, name)
+            if doc["desiredCount"] > 0 and not force:
+                raise InvalidParameterException("The service cannot be stopped while it is scaled above 0.")
+            doc["status"] = "DRAINING"
+            doc["desiredCount"] = 0
+            store.save_service(tx, account, region, found_cluster.name, doc)
+            return doc
+
+        return _public_service(await self._write(delete), True)
+
+    async def schedule(self) -> None:
+        """One pass of the service scheduler (on the leader): each service's tasks started and stopped toward its
+        desired count and deployments."""
+        for key in await self.store.read(store.scheduled_services):
+            try:
+                await self._schedule(*key)
+            except Exception:  # one service's trouble does not stop the others
+                log.exception("ECS service %s failed to schedule", key[3])
+
+    async def _schedule(self, account: str, region: str, cluster: str, name: str) -> None:
+        runner = self._runner()
+        now = self.clock.now()
+        launched: list[str] = []
+        stopped: list[str] = []
+
+        def step(tx: Tx) -> None:
+            doc = store.service(tx, account, region, cluster, name)
+            if doc is None or doc["status"] == "INACTIVE":
+                return
+            ids = [d["id"] for d in doc["deployments"]]
+            views = [
+                services.TaskView(task_id, started_by, last, desired, code)
+                for task_id, started_by, last, desired, code in store.tasks_started_by(
+                    tx, account, region, cluster, ids
+                )
+            ]
+            plan = services.plan(doc, views, now)
+            primary = doc["deployments"][0]
+            if plan.start:
+                family, revision = taskdefs.parse_reference(primary["taskDefinition"])
+                found = store.task_definition(tx, account, region, family, revision)
+                if found is not None:
+                    provider = None
+                    launch_type = doc.get("launchType") or "FARGATE"
+                    if doc.get("capacityProviderStrategy"):
+                        provider = doc["capacityProviderStrategy"][0]["capacityProvider"]
+                    created = self._create_tasks(
+                        tx,
+                        account,
+                        region,
+                        cluster,
+                        found[0],
+                        plan.start,
+                        launch_type,
+                        provider,
+                        None,
+                        primary["id"],
+                        f"service:{name}",
+                        [],
+                        doc.get("networkConfiguration"),
+                        now,
+                    )
+                    launched.extend(tasks.task_id_of(d["taskArn"]) for d in created)
+                    plan.changed = True
+            for task_id, reason in plan.stop:
+                if store.request_stop(tx, task_id, reason):
+                    stopped.append(task_id)
+                    plan.changed = True
+            for message in plan.events:
+                services.add_event(doc, message, now)
+            for event_name, reason in plan.deployment_events:
+                self._deployment_event(tx, doc, event_name, reason, now)
+            if plan.inactive:
+                doc["status"] = "INACTIVE"
+                plan.changed = True
+            if plan.changed or plan.events:
+                store.save_service(tx, account, region, cluster, doc)
+
+        await self._write(step)
+        for task_id in launched:
+            runner.launch(task_id)
+        for task_id in stopped:
+            runner.stop_requested(task_id)
+
+    def _deployment_event(self, tx: Tx, doc: dict[str, Any], name: str, reason: str, now: float) -> None:
+        parts = doc["serviceArn"].split(":")
+        region, account = parts[3], parts[4]
+        at = dt.datetime.fromtimestamp(now, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        event = {
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": "ECS Deployment State Change",
+            "source": "aws.ecs",
+            "account": account,
+            "time": at[:19] + "Z",
+            "region": region,
+            "resources": [doc["serviceArn"]],
+            "detail": {
+                "eventType": "ERROR" if name.endswith("FAILED") else "INFO",
+                "eventName": name,
+                "deploymentId": doc["deployments"][0]["id"],
+                "updatedAt": at,
+                "reason": reason,
+            },
+        }
+        bus = f"arn:aws:events:{region}:{account}:event-bus/default"
+        self._runner().delivery.enqueue(tx, "events", bus, {"event": event, "hops": 1}, source=doc["serviceArn"])
+
+
+def services_name(reference: str) -> str:
+    """A service's name from its name or ARN."""
+    return reference.rsplit("/", 1)[-1] if reference.startswith("arn:") else reference
+
+
+def _public_service(doc: dict[str, Any], with_tags: bool) -> dict[str, Any]:
+    out = {key: value for key, value in doc.items() if key != services.PRIVATE}
+    if not with_tags:
+        out.pop("tags", None)
+    return out

@@ -12,6 +12,8 @@ ClusterContainsTasksException = error_class("ClusterContainsTasksException")
 ResourceNotFoundException = error_class("ResourceNotFoundException")
 ResourceInUseException = error_class("ResourceInUseException")
 LimitExceededException = error_class("LimitExceededException")
+ServiceNotFoundException = error_class("ServiceNotFoundException")
+ServiceNotActiveException = error_class("ServiceNotActiveException")
 ServerException = error_class("ServerException", 500, sender_fault=False)
 
 __all__ = [
@@ -24,6 +26,8 @@ __all__ = [
     "ResourceNotFoundException",
     "ResourceInUseException",
     "LimitExceededException",
+    "ServiceNotFoundException",
+    "ServiceNotActiveException",
     "ServerException",
     "cluster_not_found",
     "no_task_definition",

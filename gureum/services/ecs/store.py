@@ -300,3 +300,73 @@ def forget_stopped(tx: Tx, before: float) -> int:
     row = tx.one("SELECT COUNT(*) FROM ecs_tasks WHERE last_status = 'STOPPED' AND stopped_at < ?", (before,))
     tx.execute("DELETE FROM ecs_tasks WHERE last_status = 'STOPPED' AND stopped_at < ?", (before,))
     return int(row[0]) if row else 0
+
+
+# --- services -------------------------------------------------------------------------------------------------
+
+
+def service(tx: Tx, account: str, region: str, cluster: str, name: str) -> dict[str, Any] | None:
+    row = tx.one(
+        "SELECT body FROM ecs_services WHERE account = ? AND region = ? AND cluster = ? AND name = ?",
+        (account, region, cluster, name),
+    )
+    return json.loads(row[0]) if row else None
+
+
+def insert_service(tx: Tx, account: str, region: str, cluster: str, doc: dict[str, Any]) -> None:
+    """A new service (or one of that name that went INACTIVE, replaced)."""
+    tx.execute(
+        "DELETE FROM ecs_services WHERE account = ? AND region = ? AND cluster = ? AND name = ? "
+        "AND status = 'INACTIVE'",
+        (account, region, cluster, doc["serviceName"]),
+    )
+    tx.execute(
+        "INSERT INTO ecs_services (account, region, cluster, name, status, created_at, body) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (account, region, cluster, doc["serviceName"], doc["status"], doc["createdAt"], json.dumps(doc)),
+    )
+
+
+def save_service(tx: Tx, account: str, region: str, cluster: str, doc: dict[str, Any]) -> None:
+    tx.execute(
+        "UPDATE ecs_services SET status = ?, body = ? WHERE account = ? AND region = ? AND cluster = ? AND name = ?",
+        (doc["status"], json.dumps(doc), account, region, cluster, doc["serviceName"]),
+    )
+
+
+def service_names(tx: Tx, account: str, region: str, cluster: str) -> list[str]:
+    rows = tx.all(
+        "SELECT name FROM ecs_services WHERE account = ? AND region = ? AND cluster = ? AND status <> 'INACTIVE' "
+        "ORDER BY name",
+        (account, region, cluster),
+    )
+    return [row[0] for row in rows]
+
+
+def scheduled_services(tx: Tx) -> list[tuple[str, str, str, str]]:
+    """(account, region, cluster, name) of every service the scheduler keeps (ACTIVE or DRAINING)."""
+    rows = tx.all("SELECT account, region, cluster, name FROM ecs_services WHERE status <> 'INACTIVE' ORDER BY id")
+    return [(row[0], row[1], row[2], row[3]) for row in rows]
+
+
+def active_service_count(tx: Tx, account: str, region: str, cluster: str) -> int:
+    row = tx.one(
+        "SELECT COUNT(*) FROM ecs_services WHERE account = ? AND region = ? AND cluster = ? AND status = 'ACTIVE'",
+        (account, region, cluster),
+    )
+    return int(row[0]) if row else 0
+
+
+def tasks_started_by(
+    tx: Tx, account: str, region: str, cluster: str, started_by: list[str]
+) -> list[tuple[str, str, str, str, str | None]]:
+    """(id, started_by, last_status, desired_status, stopCode) of the tasks the given deployments started."""
+    if not started_by:
+        return []
+    marks = ", ".join("?" for _ in started_by)
+    rows = tx.all(
+        f"SELECT id, started_by, last_status, desired_status, body FROM ecs_tasks WHERE account = ? AND region = ? "
+        f"AND cluster = ? AND started_by IN ({marks})",
+        (account, region, cluster, *started_by),
+    )
+    return [(row[0], row[1], row[2], row[3], json.loads(row[4]).get("stopCode")) for row in rows]

@@ -39,7 +39,8 @@ def engine_store(store: StoreFactory) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def engine(engine_store: dict[str, Any], podman: Podman) -> Iterator[Engine]:
-    srv = Server(**engine_store, env={"GUREUM_CONTAINER_HOST": podman.host}).start()
+    env = {"GUREUM_CONTAINER_HOST": podman.host, "GUREUM_ECS_SCHEDULER_SECONDS": "0.2"}
+    srv = Server(**engine_store, env=env).start()
     ecr = make_client(srv.endpoint, "ecr")
     ecr.create_repository(repositoryName="ecs-test/busybox")
     data = ecr.get_authorization_token()["authorizationData"][0]
