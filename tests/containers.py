@@ -197,6 +197,10 @@ class Podman:
         return list(json.loads(self.run(*options, "image", "inspect", ref).stdout)[0]["RepoDigests"])
 
     def stop(self) -> None:
+        """Remove every container of this session's storage (a failed test may leave some running), then stop the
+        service."""
+        if self.env:
+            subprocess.run(["podman", "rm", "--all", "--force", "--time", "0"], env=self.env, capture_output=True)
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
             try:
