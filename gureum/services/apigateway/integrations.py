@@ -11,7 +11,10 @@ import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, unquote, urlencode, urlsplit
+
+from botocore.model import OperationNotFoundError
+from botocore.serialize import create_serializer
 
 from ... import safejson
 from ...aws import sigv4
@@ -447,6 +450,38 @@ def _sign(request: Request, call: Call, region: str, service: str) -> None:
     )
 
 
+def _rest_action(
+    model: Any, protocol: str, rest: str, body: bytes, headers: dict[str, str], query: list[tuple[str, str]]
+) -> tuple[str, str, list[tuple[str, str]], bytes]:
+    """(method, path, query, body) of a REST service's operation named by an action URI ("GetObject&Bucket=b&Key=k"):
+    its members from the URI, the integration request's body as its payload member, serialised by botocore."""
+    action, _, members = rest.partition("&")
+    try:
+        operation = model.operation_model(action)
+    except OperationNotFoundError:
+        raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error", 500) from None
+    params: dict[str, Any] = {}
+    for part in members.split("&"):
+        name, _, value = part.partition("=")
+        if name:
+            params[unquote(name)] = unquote(value)
+    shape = operation.input_shape
+    payload = shape.serialization.get("payload") if shape is not None else None
+    if payload and body and shape.members[payload].type_name == "blob":
+        params[payload] = body
+    try:
+        serialized = create_serializer(protocol, include_validation=False).serialize_to_request(params, operation)
+    except (ValueError, TypeError, KeyError):
+        raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error", 500) from None
+    for name, value in serialized["headers"].items():
+        headers.setdefault(name.lower(), str(value))
+    extra = serialized["query_string"]
+    if isinstance(extra, dict):
+        query = query + [(k, str(v)) for k, v in extra.items()]
+    data = serialized["body"]
+    return serialized["method"], serialized["url_path"], query, data if isinstance(data, bytes) else str(data).encode()
+
+
 async def _aws_service(call: Call, body: bytes, mapped: dict[str, dict[str, str]]) -> Outcome:
     match = _AWS_URI.match(call.integration.get("uri", ""))
     if match is None:
@@ -467,7 +502,11 @@ async def _aws_service(call: Call, body: bytes, mapped: dict[str, dict[str, str]
         raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error", 500) from None
     protocol = spec.model.metadata.get("protocol")
     raw_path = "/"
-    if kind == "action":
+    method = call.integration.get("httpMethod") or "POST"
+    if kind == "action" and protocol in ("rest-xml", "rest-json"):
+        # a REST service's action (s3:action/GetObject&Bucket=b&Key=k): its request as the SDKs build it
+        method, raw_path, query, body = _rest_action(spec.model, protocol, rest, body, headers, query)
+    elif kind == "action":
         action = rest.split("&")[0]
         if protocol in ("json",):
             headers.setdefault("x-amz-target", f"{spec.model.metadata.get('targetPrefix')}.{action}")
@@ -485,7 +524,9 @@ async def _aws_service(call: Call, body: bytes, mapped: dict[str, dict[str, str]
             query.extend((k, v) for k, _, v in (p.partition("=") for p in extra.split("&")))
     headers.setdefault("content-type", "application/json")
     signing_name = spec.model.metadata.get("signingName") or spec.model.metadata.get("endpointPrefix") or service
-    request = Request(call.integration.get("httpMethod") or "POST", raw_path, urlencode(query), headers, body)
+    if signing_name == "s3":
+        headers["host"] = f"s3.{region}.localhost"  # path-style: the API's own host is no bucket's
+    request = Request(method, raw_path, urlencode(query), headers, body)
     _sign(request, call, region, signing_name)
     answer = await call.runtime.port(AwsDispatch)(request)
     return Outcome(answer.status, answer.headers, answer.body)
