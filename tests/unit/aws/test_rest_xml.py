@@ -96,7 +96,8 @@ def test_get_object_blob_payload_with_header_members() -> None:
     assert response.header("Last-Modified") == "Mon, 06 May 2024 07:08:09 GMT"
     assert response.header("x-amz-meta-colour") == "blue"
     assert response.header("x-amz-request-id") == "rid"
-    assert client_roundtrip("s3", "GetObject", output) == output
+    # gureum's S3 patch gives GetObject a status member (206 for a range); botocore's own model has none
+    assert {k: v for k, v in client_roundtrip("s3", "GetObject", output).items() if k != "HttpStatus"} == output
 
 
 def test_list_objects_v2_output_in_the_s3_namespace() -> None:
@@ -120,7 +121,7 @@ def test_list_objects_v2_output_in_the_s3_namespace() -> None:
     }
     response = get_protocol("rest-xml").serialize(operation("s3", "ListObjectsV2"), output, "rid")
     root = ElementTree.fromstring(response.body)
-    assert root.tag == f"{{{S3_NS}}}ListObjectsV2Output"
+    assert root.tag == f"{{{S3_NS}}}ListBucketResult"  # S3's root element, not the model's shape name
     assert [c.findtext(f"{{{S3_NS}}}Key") for c in root.findall(f"{{{S3_NS}}}Contents")] == ["a&b<c>", "z"]
     assert response.header("content-type") == "application/xml"
     assert client_roundtrip("s3", "ListObjectsV2", output) == output

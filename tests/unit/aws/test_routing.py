@@ -294,4 +294,10 @@ def test_a_json_request_without_a_target_header_finds_no_operation() -> None:
 
 
 def test_an_unsigned_request_nothing_claims_is_an_invalid_action() -> None:
-    assert refused(request("GET", "/nowhere/at/all")) == ("InvalidAction", 400)
+    # (an unsigned GET of /a/b/c is S3's GetObject, path-style, as at AWS's S3 endpoint; no service takes PATCH)
+    assert refused(request("PATCH", "/nowhere/at/all")) == ("InvalidAction", 400)
+
+
+def test_an_unsigned_get_of_a_two_segment_path_is_s3s_get_object() -> None:
+    routed = resolve(request("GET", "/nowhere/at/all"))
+    assert (routed.name, routed.path_params) == ("GetObject", {"Bucket": "nowhere", "Key": "at/all"})
