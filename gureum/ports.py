@@ -413,3 +413,64 @@ class GlueCatalog(Protocol):
         """The table as GetTable describes it (StorageDescriptor.Columns with Hive types) at ``version`` ("LATEST"
         or None: the current one); None when the database, the table or that version does not exist."""
         ...
+
+
+class AnalyticsApplications(Protocol):
+    """Kinesis Data Analytics SQL applications (package kinesisanalytics), for kinesisanalyticsv2's operations: one
+    state, two APIs. Documents are neutral (ApplicationName, ApplicationARN, ApplicationStatus, ApplicationVersionId,
+    CreateTimestamp, LastUpdateTimestamp, Description, Code, RuntimeEnvironment, ServiceExecutionRole, Inputs,
+    Outputs, References, Logging in v1's description shapes); errors are the service's ServiceErrors."""
+
+    async def create(
+        self,
+        account: str,
+        region: str,
+        name: str,
+        description: str | None,
+        code: str | None,
+        role: str | None,
+        inputs: list[dict[str, Any]],
+        outputs: list[dict[str, Any]],
+        references: list[dict[str, Any]],
+        logging: list[dict[str, Any]],
+        tags: list[dict[str, Any]] | None,
+    ) -> dict[str, Any]: ...
+
+    async def describe(self, account: str, region: str, name: str) -> dict[str, Any]: ...
+
+    async def describe_version(self, account: str, region: str, name: str, version: int) -> dict[str, Any]: ...
+
+    async def versions(self, account: str, region: str, name: str) -> list[tuple[int, str]]: ...
+
+    async def list_applications(
+        self, account: str, region: str, after: str | None, limit: int
+    ) -> tuple[list[dict[str, Any]], bool]: ...
+
+    async def delete(self, account: str, region: str, name: str, created: float | None) -> None: ...
+
+    async def change(
+        self, account: str, region: str, name: str, version: int | None, action: str, args: dict[str, Any]
+    ) -> dict[str, Any]:
+        """One configuration change, a new version (actions: add_input, add_output, add_reference, add_logging,
+        remove_output, remove_reference, remove_logging, set_processing, remove_processing, update, role)."""
+        ...
+
+    async def start(self, account: str, region: str, name: str, positions: dict[str, str]) -> None: ...
+
+    async def stop(self, account: str, region: str, name: str) -> None: ...
+
+    async def list_tags(self, arn: str) -> dict[str, str]: ...
+
+    async def tag(self, arn: str, tags: list[dict[str, Any]]) -> None: ...
+
+    async def untag(self, arn: str, keys: list[str]) -> None: ...
+
+    async def discover(
+        self,
+        account: str,
+        region: str,
+        resource_arn: str | None,
+        s3: dict[str, Any] | None,
+        position: str | None,
+        processor_arn: str | None,
+    ) -> dict[str, Any]: ...

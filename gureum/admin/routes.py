@@ -39,7 +39,9 @@ async def handle_admin(app: App, request: Request) -> Response | None:
     if handler is not None:
         return await handler()
     for service in app.services:
-        service_handler = service.admin_routes.get((request.method, path))
+        service_handler = service.admin_routes.get((request.method, path)) or service.admin_routes.get(
+            (request.method, path.rsplit("/", 1)[0] + "/*")  # a route for every name under a path
+        )
         if service_handler is not None:
             return await service_handler(_runtime(app), request)
     if any(request.path.startswith(prefix) for prefix in ADMIN_PREFIXES):

@@ -129,6 +129,8 @@ PACKAGES = {
     "s3": "s3",
     "firehose": "firehose",
     "glue": "glue",
+    "kinesisanalytics": "kinesisanalytics",
+    "kinesisanalyticsv2": "kinesisanalyticsv2",
 }
 
 

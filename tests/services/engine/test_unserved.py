@@ -93,10 +93,10 @@ def test_unserved_cbor_client_reads_the_error(endpoint: str) -> None:
 
 
 def test_server_log_names_the_service_once(aws: Callable[..., Any], server: Server) -> None:
-    client = aws("kinesisanalyticsv2")
+    client = aws("appsync")
     for _ in range(3):
-        _not_served(lambda: client.list_applications(), "kinesisanalyticsv2")
-    lines = [line for line in server.log_path.read_text().splitlines() if "the kinesisanalyticsv2 service" in line]
+        _not_served(lambda: client.list_graphql_apis(), "appsync")
+    lines = [line for line in server.log_path.read_text().splitlines() if "the appsync service" in line]
     assert len(lines) == 1 and "WARNING" in lines[0], lines
 
 
