@@ -174,9 +174,14 @@ class DynamoBackend:
     def _table(self, tx: Tx, account: str, region: str, name: str) -> Table:
         """A table item operations may use (ACTIVE or UPDATING)."""
         table = self._find(tx, account, region, name)
-        if table is None or table.importing or self.clock.now() < table.created_at + self.settings.delay:
+        if table is None or table.importing or self._busy(table.created_at):
             raise no_such_resource()
         return table
+
+    def _busy(self, since: float) -> bool:
+        """Whether something changed at ``since`` is still CREATING/UPDATING (never without a delay: stored times
+        are rounded to the millisecond, so one may lie a fraction of a millisecond ahead of the clock)."""
+        return self.settings.delay > 0 and self.clock.now() < since + self.settings.delay
 
     def _described(self, tx: Tx, table: Table) -> dict[str, Any]:
         return tables.describe(table, self.clock.now(), self.settings.delay, store.counts(tx, table.id))
@@ -387,7 +392,7 @@ class DynamoBackend:
             if found is None:
                 raise table_not_found(_table_name(name)[1])
             table = copy.deepcopy(found)
-            if now < table.created_at + self.settings.delay or now < table.updated_at + self.settings.delay:
+            if self._busy(table.created_at) or self._busy(table.updated_at):
                 raise ResourceInUseException(f"Attempt to change a resource which is still in use: Table is being "
                                              f"updated: {table.name}")  # fmt: skip
             changed = False

@@ -39,7 +39,7 @@ class BackupBackend:
     # --- on-demand backups ---------------------------------------------------------------------------------------
 
     def _status(self, row: store_backups.BackupRow) -> str:
-        return CREATING if self.core.clock.now() < row[6] + self.core.settings.delay else AVAILABLE
+        return CREATING if self.core._busy(row[6]) else AVAILABLE
 
     def _details(self, row: store_backups.BackupRow, status: str | None = None) -> dict[str, Any]:
         return {

@@ -168,7 +168,7 @@ class PolicyBackend:
             return "DISABLED", None, None
         action, mode, when = found
         busy, done = ENABLE_STATES[action]
-        return (busy if self.core.clock.now() < when + self.core.settings.delay else done), mode, when
+        return (busy if self.core._busy(when) else done), mode, when
 
     @staticmethod
     def _index(table: Table, index: str | None) -> None:

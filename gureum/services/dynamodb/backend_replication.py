@@ -41,7 +41,7 @@ class ReplicationBackend:
     # --- Kinesis streaming destinations ----------------------------------------------------------------------------
 
     def _status(self, destination: dict[str, Any]) -> str:
-        settling = self.core.clock.now() < destination["changed_at"] + self.core.settings.delay
+        settling = self.core._busy(destination["changed_at"])
         if destination["status"] == "ACTIVE":
             return "ENABLING" if settling else "ACTIVE"
         return "DISABLING" if settling else "DISABLED"

@@ -446,12 +446,15 @@ class TransferBackend:
             out["NextToken"] = next_token
         return out
 
-    async def _sources(self, s3: S3Objects, account: str, region: str, bucket: str, prefix: str) -> dict[str, bytes]:
-        """The objects an import reads, by key: the object the prefix names, or the data files an export's
-        manifest-files.json (under the prefix, or beside its data/ folder) lists that start with the prefix."""
+    async def _sources(
+        self, s3: S3Objects, account: str, region: str, bucket: str, prefix: str
+    ) -> list[tuple[str, bytes | None]]:
+        """The objects an import reads (key, and the body when it was read already): the object the prefix names,
+        or the data files an export's manifest-files.json (under the prefix, or beside its data/ folder) lists that
+        start with the prefix."""
         if prefix and not prefix.endswith("/"):
             try:
-                return {prefix: await s3.get_object(account, region, bucket, prefix)}
+                return [(prefix, await s3.get_object(account, region, bucket, prefix))]
             except ServiceError as error:
                 if error.code != "NoSuchKey":
                     raise
@@ -475,7 +478,7 @@ class TransferBackend:
                 key = entry.get("dataFileS3Key") if isinstance(entry, dict) else None
                 if isinstance(key, str) and key.startswith(prefix):
                     keys.append(key)
-            return {key: await s3.get_object(account, region, bucket, key) for key in keys}
+            return [(key, None) for key in keys]
         raise ValidationException(
             f"No S3 object found at s3://{bucket}/{prefix}: the prefix must name an object, or a folder with a "
             "manifest-files.json (an export's folder, or its data/ folder); listing a prefix's objects is not served"
@@ -502,7 +505,8 @@ class TransferBackend:
             fmt, compression = doc["InputFormat"], doc["InputCompressionType"]
             csv_options = (doc.get("InputFormatOptions") or {}).get("Csv")
             types = dict((await self.core.store.read(table_now)).attributes)
-            for data in objects.values():
+            for key, body in objects:
+                data = body if body is not None else await s3.get_object(account, region, source["S3Bucket"], key)
                 size += len(data)
                 records = formats.records(data, fmt, compression, csv_options, types)
                 while True:

@@ -219,7 +219,7 @@ class Table:
 
 
 def status(created_or_updated: float, now: float, delay: float, busy: str) -> str:
-    return busy if now < created_or_updated + delay else ACTIVE
+    return busy if delay > 0 and now < created_or_updated + delay else ACTIVE  # no delay: never busy
 
 
 def check_key_schema(schema: list[dict[str, str]], where: str) -> tuple[str, str | None]:
