@@ -32,7 +32,7 @@ def _not_served(call: Callable[[], Any], service: str) -> dict[str, Any]:
     [
         ("athena", lambda c: c.list_work_groups()),  # json: X-Amz-Target AmazonAthena.ListWorkGroups
         ("route53domains", lambda c: c.list_domains()),
-        ("ecs", lambda c: c.list_clusters()),
+        ("codebuild", lambda c: c.list_projects()),  # (ECS is served)
         ("autoscaling", lambda c: c.describe_auto_scaling_groups()),  # query
         ("pinpoint", lambda c: c.get_apps()),  # rest-json at /v1/apps, signed as "mobiletargeting"
         ("route53", lambda c: c.list_hosted_zones()),  # rest-xml
