@@ -168,6 +168,10 @@ class IdentitySource(Protocol):
         """The default versions of managed policies (session PolicyArns)."""
         ...
 
+    async def organization(self, account: str) -> str | None:
+        """The organisation the account belongs to (aws:PrincipalOrgID; set at /_gureum/iam/organization)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class ResourceFacts:
@@ -270,6 +274,7 @@ class Authorizer:
         self._policy_generation = 0
         self.would_deny: deque[dict[str, Any]] = deque(maxlen=_WOULD_DENY)
         self._credentials: dict[tuple[str, str, str, str], Credentials] = {}
+        self._organizations: dict[str, str | None] = {}  # account -> its organisation (aws:PrincipalOrgID)
         runtime.store.subscribe(IAM_CHANNEL, self.invalidate)
         runtime.store.subscribe(RESOURCE_POLICY_CHANNEL, self._policies_changed)
 
@@ -327,6 +332,7 @@ class Authorizer:
     def invalidate(self, _payload: str = "") -> None:
         self._generation += 1
         self._identities.clear()
+        self._organizations.clear()
         self._policies_changed()
 
     # identities
@@ -417,8 +423,39 @@ class Authorizer:
 
     # decisions
 
-    async def decide(self, identity: Identity, action: str, resource: str, context: Mapping[str, Any]) -> Verdict:
-        """The decision for one permission, with the resource's policy when its service offers one."""
+    async def organization(self, account: str | None) -> str | None:
+        """The organisation ``account`` belongs to (cached per node, dropped on every IAM write)."""
+        if not account:
+            return None
+        if account in self._organizations:
+            return self._organizations[account]
+        source = self.runtime.optional_port(IdentitySource)
+        generation = self._generation
+        try:
+            found = await source.organization(account) if source is not None else None
+        except Exception:
+            log.exception("reading the organisation of %s failed", account)
+            return None
+        if generation == self._generation:
+            if len(self._organizations) >= _MAX_IDENTITIES:
+                self._organizations.clear()
+            self._organizations[account] = found
+        return found
+
+    async def decide(
+        self,
+        identity: Identity,
+        action: str,
+        resource: str,
+        context: Mapping[str, Any],
+        cross_account: frozenset[str] | None = None,
+    ) -> Verdict:
+        """The decision for one permission, with the resource's policy when its service offers one (across
+        accounts only for the actions in ``cross_account``, when given: no resource policy grants the others)."""
+        if identity.kind != SERVICE:
+            organization = await self.organization(identity.account)
+            if organization is not None:
+                context = {"aws:PrincipalOrgID": organization, **context}
         parts = resource.split(":", 5)
         resource_account = parts[4] if len(parts) == 6 and parts[4].isdigit() else None
         policy: str | None = None
@@ -434,6 +471,9 @@ class Authorizer:
         elif len(parts) == 6:
             facts = await self.resource_facts(parts[2], resource)
             policy = facts.policy
+            foreign = resource_account is not None and resource_account != identity.account
+            if foreign and cross_account is not None and action.split(":", 1)[-1] not in cross_account:
+                policy = None
             if facts.tags:  # aws:ResourceTag/<key> (a key the request names itself wins)
                 context = {**{f"aws:ResourceTag/{k}": v for k, v in facts.tags.items()}, **context}
         return decide(Ask(identity, action, resource, context, policy, resource_account))
@@ -457,7 +497,7 @@ class Authorizer:
             return
         context = request_context(request, region, self.runtime.clock.now(), params, requirement)
         for need in requirement.needs:
-            verdict = await self.decide(identity, need.action, need.resource, context)
+            verdict = await self.decide(identity, need.action, need.resource, context, requirement.cross_account)
             if not verdict.allowed:
                 self.note(identity.arn, need.action, need.resource, verdict, f"{service} {operation}")
                 if self.enforce:

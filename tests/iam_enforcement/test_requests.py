@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import boto3
+import httpx
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -273,3 +274,50 @@ def test_a_deleted_user_key_is_refused(enforced: Server, root: Client, name: str
     with pytest.raises(ClientError) as error:  # not the account's root
         user.list_topics()
     assert denied(error)[0] == "InvalidClientTokenId"
+
+
+def test_principal_org_id(enforced: Server, root: Client, other_root: Client, name: str) -> None:
+    """aws:PrincipalOrgID is the organisation set for the caller's account at /_gureum/iam/organization."""
+    sqs = root("sqs")
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    arn = f"arn:aws:sqs:us-east-1:{ACCT}:{name}"
+    org = "o-" + name.replace("-", "")[-12:].lower().ljust(12, "0")
+    statement = {
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "sqs:SendMessage",
+        "Resource": arn,
+        "Condition": {"StringEquals": {"aws:PrincipalOrgID": org}},
+    }
+    sqs.set_queue_attributes(
+        QueueUrl=url, Attributes={"Policy": json.dumps({"Version": "2012-10-17", "Statement": [statement]})}
+    )
+    with pytest.raises(ClientError) as error:
+        other_root("sqs").send_message(QueueUrl=url, MessageBody="x")
+    assert "because no resource-based policy allows the sqs:SendMessage action" in denied(error)[1]
+    admin = f"{enforced.endpoint}/_gureum/iam/organization"
+    assert httpx.put(admin, json={"accountId": OTHER, "organizationId": "not-an-org"}).status_code == 400
+    r = httpx.put(admin, json={"accountId": OTHER, "organizationId": org})
+    assert r.status_code == 200, r.text
+    assert httpx.get(admin).json()["organizations"][OTHER] == org
+    other_root("sqs").send_message(QueueUrl=url, MessageBody="a member of the organisation")
+    assert httpx.delete(admin, params={"accountId": OTHER}).status_code == 200
+    with pytest.raises(ClientError):
+        other_root("sqs").send_message(QueueUrl=url, MessageBody="no longer")
+
+
+def test_owner_only_actions_are_never_granted_across_accounts(root: Client, other_root: Client, name: str) -> None:
+    """A queue policy granting sqs:* to another account grants it only what SQS lets a policy grant across accounts
+    (SendMessage, ReceiveMessage, ...); SetQueueAttributes and the like stay the owner's."""
+    sqs = root("sqs")
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    arn = f"arn:aws:sqs:us-east-1:{ACCT}:{name}"
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": OTHER}, "Action": "sqs:*", "Resource": arn}],
+    }
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(policy)})
+    other_root("sqs").send_message(QueueUrl=url, MessageBody="granted")
+    with pytest.raises(ClientError) as error:
+        other_root("sqs").set_queue_attributes(QueueUrl=url, Attributes={"DelaySeconds": "5"})
+    assert "because no resource-based policy allows the sqs:SetQueueAttributes action" in denied(error)[1]

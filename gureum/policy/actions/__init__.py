@@ -40,6 +40,9 @@ class Requirement:
     code: str = "AccessDenied"
     type_name: str | None = None
     skip: bool = False  # an operation AWS answers without any permission (sts:GetCallerIdentity)
+    # the actions (without prefix) a resource policy can grant another account (the table's "crossAccount"); None:
+    # any. Another account's call of any other action is refused whatever the resource's policy says.
+    cross_account: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +55,7 @@ class Table:
     code: str | None
     type_name: str | None
     http: bool  # API Gateway's management API: the action is the HTTP method, the resource the path
+    cross_account: frozenset[str] | None = None
 
 
 @functools.cache
@@ -70,6 +74,7 @@ def table(service: str) -> Table | None:
         raw.get("code"),
         raw.get("type"),
         bool(raw.get("http")),
+        frozenset(raw["crossAccount"]) if "crossAccount" in raw else None,
     )
 
 
@@ -292,4 +297,4 @@ def required(
             keys[key] = str(value).lower() if isinstance(value, bool) else str(value)
         elif isinstance(value, list) and all(isinstance(v, str) for v in value):
             keys[key] = list(value)
-    return Requirement(needs + extra, keys, found.code or default_code, found.type_name)
+    return Requirement(needs + extra, keys, found.code or default_code, found.type_name, False, found.cross_account)

@@ -13,6 +13,7 @@ from .access_keys import AccessKeys
 from .account import Account
 from .identities import IdentitiesPort, NotifyingStore
 from .oidc import OidcProviders
+from .organizations import organization_route
 from .policies import Policies
 from .principal_policies import PrincipalPolicies
 from .profiles import InstanceProfiles
@@ -55,6 +56,8 @@ async def _start(runtime: Runtime) -> None:
 
 SERVICE.admin_routes[("GET", "/_gureum/iam/would-deny")] = would_deny
 SERVICE.admin_routes[("DELETE", "/_gureum/iam/would-deny")] = would_deny
+for _method in ("GET", "PUT", "DELETE"):  # the organisation of each account (aws:PrincipalOrgID)
+    SERVICE.admin_routes[(_method, "/_gureum/iam/organization")] = organization_route
 
 
 @SERVICE.on_reset

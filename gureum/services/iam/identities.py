@@ -92,6 +92,15 @@ def record(tx: Tx, entity: Entity, active: bool = True) -> IdentityRecord:
     )
 
 
+ORGANIZATION = "organization"  # the entity kind naming an account's organisation (organizations.py)
+
+
+def organization_of(tx: Tx, account: str) -> str | None:
+    """The organisation ``account`` belongs to (aws:PrincipalOrgID), set at /_gureum/iam/organization."""
+    found = store.all_of(tx, account, ORGANIZATION)
+    return found[0].name if found else None
+
+
 def by_key(tx: Tx, account: str, access_key: str) -> IdentityRecord | None:
     key = store.access_key(tx, account, access_key)
     user = store.by_id(tx, key[0]) if key else None
@@ -122,6 +131,9 @@ class IdentitiesPort:
 
     async def by_arn(self, arn: str) -> IdentityRecord | None:
         return await self.store.read(lambda tx: by_arn(tx, arn))
+
+    async def organization(self, account: str) -> str | None:
+        return await self.store.read(lambda tx: organization_of(tx, account))
 
     async def managed_documents(self, account: str, policy_arns: list[str]) -> list[str]:
         def read(tx: Tx) -> list[str]:

@@ -36,6 +36,7 @@ ID_PREFIX = {
     "instance-profile": "AIPA",
     "oidc-provider": "AOPA",
     "account-alias": "",
+    "organization": "",  # the organisation an account belongs to (organizations.py; aws:PrincipalOrgID)
 }
 ARN_WORD = {kind: kind for kind in ID_PREFIX}
 _ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"

@@ -121,6 +121,12 @@ def named_anywhere(tx: Tx, kind: str, name: str) -> list[str]:
     ]
 
 
+def all_kind(tx: Tx, kind: str) -> list[tuple[str, str]]:
+    """(account, name) of every entity of one kind in every account (the accounts' organisations)."""
+    rows = tx.all("SELECT account, name FROM iam_entities WHERE kind = ? ORDER BY account", (kind,))
+    return [(r[0], r[1]) for r in rows]
+
+
 def counts(tx: Tx, account: str) -> dict[str, int]:
     """Entities per kind in one account."""
     return {

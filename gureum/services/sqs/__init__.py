@@ -47,6 +47,7 @@ SERVICE.targets.append(TARGET)
 async def _start(runtime: Runtime) -> None:
     be = runtime.keep(SqsBackend(runtime.store, runtime.clock, runtime.principal_arn))
     be.same_account_deliveries = same_account(runtime)  # IAM enforcement: deliveries within an account checked
+    be.checked_by_iam = runtime.config.enforce_iam  # IAM enforcement: calls of other accounts authorised there
     authorizer(runtime).register("sqs", be.queue_facts, notifies=True)  # IAM enforcement: queue policies and tags
     runtime.provide(ports.SqsConsumer, SqsConsumer(be))
     runtime.spawn(maintain(runtime, be), "sqs-maintenance")

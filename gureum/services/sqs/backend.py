@@ -87,6 +87,7 @@ class SqsBackend:
         self._queue_ids: dict[tuple[str, str], int] = {}  # (region, QueueUrl) → queue id, for taking its event
         # IAM enforcement (or its learn mode): a check of deliveries within an account too (access.same_account)
         self.same_account_deliveries: Callable[[Origin, str, str | None], None] | None = None
+        self.checked_by_iam = False  # IAM enforcement authorises every call (the queue's Policy included)
         self.store.subscribe(store.WAKE_CHANNEL, lambda payload: self._notify(int(payload)))
 
     def forget(self) -> None:
@@ -117,8 +118,8 @@ class SqsBackend:
     async def _access(self, who: Caller | None, owner: str, action: str) -> Access | None:
         """What to check before `who` may perform `action` on a queue of `owner`: None for no caller (a call
         inside gureum) and for a caller of the owner's account."""
-        if who is None or owner == who.account:
-            return None
+        if who is None or owner == who.account or self.checked_by_iam:
+            return None  # under IAM enforcement the dispatcher's authorizer decided, with the queue's Policy
         principal = await self._principal_arn(who.account, who.access_key)
         return Access(Principal(who.account, principal), action, call_context(who, principal, self.clock.now()))
 
