@@ -135,7 +135,7 @@ class AnalyticsBackend:
             app = store.get(tx, account, region, name)
             if app is None:
                 raise not_found(name, account)
-            if created is not None and abs(created - app.created_at) > 0.001:
+            if created is not None and abs(created - app.created_at) >= 1.0:
                 raise InvalidArgumentException(f"CreateTimestamp does not match that of application {name}")
             if app.status in (STARTING, STOPPING):
                 raise in_use(name, app.status)

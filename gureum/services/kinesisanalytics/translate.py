@@ -232,18 +232,20 @@ def _emit(tokens: list[Token], state: _State, depth: int) -> str:
             state.sources.add(tok.name)
             out.append('"' + tok.name.replace('"', '""') + '"')
             i += 1
-        elif (
-            tok.kind in ("word", "quoted")
-            and prev is not None
-            and prev.is_("FROM", "JOIN")
-            and (tok.name.endswith("_001") or tok.name.startswith("SOURCE_SQL_STREAM"))
-        ):
-            raise code_error(tok.line, f"stream {tok.name} is not defined (no such input or CREATE STREAM)")
+        elif tok.kind in ("word", "quoted") and prev is not None and prev.is_("FROM", "JOIN") and _input_name(tok.name):
+            state.sources.add(tok.name)  # an input's stream, configured later (checked once it is)
+            out.append('"' + tok.name.replace('"', '""') + '"')
+            i += 1
         else:
             out.append(_text(tok))
             i += 1
         prev = tok
     return " ".join(out)
+
+
+def _input_name(name: str) -> bool:
+    """An input's in-application stream is named <prefix>_NNN (SOURCE_SQL_STREAM_001)."""
+    return len(name) > 4 and name[-4] == "_" and name[-3:].isdigit()
 
 
 def _table_function(inner: list[Token], state: _State, depth: int, line: int) -> str:
