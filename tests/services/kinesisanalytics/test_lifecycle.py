@@ -100,8 +100,11 @@ def test_versions_errors_and_tags(kda: Any, kda2: Any, kinesis: Any, name: str) 
 def test_discover_input_schema(aws: Any, kda: Any, kinesis: Any, name: str) -> None:
     arn = make_stream(kinesis, name)
     with pytest.raises(ClientError) as bad:
-        kda.discover_input_schema(ResourceARN=arn, RoleARN="arn:aws:iam::000000000000:role/r",
-                                  InputStartingPositionConfiguration={"InputStartingPosition": "TRIM_HORIZON"})  # fmt: skip
+        kda.discover_input_schema(
+            ResourceARN=arn,
+            RoleARN="arn:aws:iam::000000000000:role/r",
+            InputStartingPositionConfiguration={"InputStartingPosition": "TRIM_HORIZON"},
+        )
     assert _code(bad) == "UnableToDetectSchemaException"
     put_json(kinesis, name, [{"ticker": "AMZN", "price": 12.5, "qty": 3, "at": "2024-01-02 03:04:05"}] * 3)
     found = kda.discover_input_schema(
