@@ -59,8 +59,10 @@ class BlobStore:
         name = self._new_name()
         temp = self.tmp / name
         handle: BinaryIO = await asyncio.to_thread(open, temp, "wb")
-        # one batch is hashed and written in a thread while the next arrives (order kept: one in flight at a time)
-        pending: asyncio.Future[None] | None = None
+        # each batch is written in one worker thread while each digest (MD5, the signed SHA-256, a checksum) hashes
+        # it in another (hashlib and file writes release the GIL on large buffers) and the next batch arrives; one
+        # batch in flight keeps the order
+        pending: asyncio.Future[list[int | None]] | None = None
         try:
             batch: list[bytes] = []
             batched = total = 0
@@ -73,7 +75,12 @@ class BlobStore:
                 if batched >= _WRITE_BATCH:
                     if pending is not None:
                         await pending
-                    pending = asyncio.ensure_future(asyncio.to_thread(_write, handle, batch, digests))
+                    data = b"".join(batch) if len(batch) > 1 else batch[0]
+                    digests.size += len(data)
+                    pending = asyncio.gather(
+                        asyncio.to_thread(handle.write, data),
+                        *(asyncio.to_thread(update, data) for update in digests.updaters()),
+                    )
                     batch, batched = [], 0
             if pending is not None:
                 await pending

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import zlib
+from collections.abc import Callable
 from typing import Protocol
 
 import crc32c as _crc32c
@@ -91,6 +92,11 @@ class Digests:
             self.sha256.update(data)
         if self.checksum is not None:
             self.checksum.update(data)
+
+    def updaters(self) -> list[Callable[[bytes], None]]:
+        """Each digest's own update (the caller counts ``size``): run in threads of their own, side by side."""
+        found = [self.md5, self.sha256, self.checksum]
+        return [digest.update for digest in found if digest is not None]
 
     def checksum_b64(self) -> str | None:
         return b64(self.checksum.digest()) if self.checksum is not None else None
