@@ -191,6 +191,11 @@ class AnalyticsBackend:
                 raise InvalidArgumentException(f"Input configuration for input id {item['InputId']} is missing.")
         for input_id in positions:
             apps.find(app.inputs, "InputId", input_id, "Input")
+        if any("KinesisFirehoseInputDescription" in item for item in app.inputs):
+            raise InvalidApplicationConfigurationException(
+                "Reading a Firehose delivery stream as the input is not supported here yet: use a Kinesis stream "
+                "(KinesisStreamsInput) as the application's input"
+            )
         if not app.code.strip():
             pass  # AWS starts an application without code: its input is read, nothing is emitted
         else:
