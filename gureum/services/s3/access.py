@@ -7,7 +7,7 @@ as the account whose key signed them, so another account's URL passes only as fa
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
@@ -116,21 +116,21 @@ class Caller(str):
     another account's bucket. A plain ``str`` account is the owner's account or nothing."""
 
     principal: Principal
-    context: Mapping[str, ContextValue]
     checks: tuple[Check, ...]
     expected: Mapping[str, str]  # bucket -> the owner account the request expects
+    _context: Callable[[], Mapping[str, ContextValue]]  # the condition keys, built only for a policy to evaluate
 
     @classmethod
     def make(
         cls,
         account: str,
         principal: Principal,
-        context: Mapping[str, ContextValue],
+        context: Callable[[], Mapping[str, ContextValue]],
         checks: tuple[Check, ...],
         expected: Mapping[str, str] | None = None,
     ) -> Caller:
         made = cls(account)
-        made.principal, made.context, made.checks, made.expected = principal, context, checks, expected or {}
+        made.principal, made._context, made.checks, made.expected = principal, context, checks, expected or {}
         return made
 
     @property
@@ -147,10 +147,11 @@ class Caller(str):
         needed = [check for check in self.checks if check.bucket == bucket_name]
         if not needed or policy is None:
             raise access_denied()
+        context = self._context()
         for check in needed:
             if check.action is None:
                 raise access_denied()
-            if not evaluate(policy, Request(self.principal, check.action, check.resource, self.context)).allowed:
+            if not evaluate(policy, Request(self.principal, check.action, check.resource, context)).allowed:
                 raise access_denied()
 
 
@@ -231,8 +232,14 @@ async def caller(ctx: RequestContext, req: Mapping[str, Any]) -> Caller:
         expected[req.get("Bucket") or ""] = str(req["ExpectedBucketOwner"])
     if req.get("ExpectedSourceBucketOwner") and req.get("CopySource"):
         expected[_source(str(req["CopySource"]))[0]] = str(req["ExpectedSourceBucketOwner"])
-    context = call_context(who, arn, ctx.runtime.clock.now(), _s3_context(ctx, req))
-    return Caller.make(account, Principal(account, arn), context, checks_for(ctx.operation, req), expected)
+    now = ctx.runtime.clock.now()
+    return Caller.make(
+        account,
+        Principal(account, arn),
+        lambda: call_context(who, arn, now, _s3_context(ctx, req)),
+        checks_for(ctx.operation, req),
+        expected,
+    )
 
 
 def reader(
@@ -242,5 +249,5 @@ def reader(
     that account's principal."""
     arn = principal_arn or f"arn:aws:iam::{account}:root"
     action = "s3:GetObjectVersion" if version_id else "s3:GetObject"
-    context = call_context(PolicyCaller(account), arn, now)
-    return Caller.make(account, Principal(account, arn), context, (Check(bucket, action, object_arn(bucket, key)),))
+    checks = (Check(bucket, action, object_arn(bucket, key)),)
+    return Caller.make(account, Principal(account, arn), lambda: call_context(PolicyCaller(account), arn, now), checks)
