@@ -16,7 +16,7 @@ from ...aws.context import RequestContext
 from ...clock import Clock
 from ...containers import NoEngine
 from ...store.base import Store, Tx
-from . import accounts, services, store, taskdefs, tasks
+from . import accounts, instances, services, store, taskdefs, tasks
 from .clusters import (
     BUILT_IN_PROVIDERS,
     Cluster,
@@ -32,6 +32,7 @@ from .errors import (
     ClusterContainsTasksException,
     ClusterNotFoundException,
     InvalidParameterException,
+    ResourceInUseException,
     ResourceNotFoundException,
     ServiceNotActiveException,
     ServiceNotFoundException,
@@ -115,9 +116,10 @@ class EcsBackend:
     ) -> dict[str, Any]:
         chosen = name or "default"
         check_name(chosen)
-        chosen_providers, chosen_strategy = check_providers(providers, strategy, set())
 
         def create(tx: Tx) -> Cluster:
+            known = {p["name"] for p in store.capacity_providers(tx, account, region)}
+            chosen_providers, chosen_strategy = check_providers(providers, strategy, known)
             existing = store.cluster(tx, account, region, chosen)
             if existing is not None and existing.status == "ACTIVE":
                 return existing  # CreateCluster of an existing cluster answers it
@@ -212,22 +214,132 @@ class EcsBackend:
     async def put_cluster_capacity_providers(
         self, account: str, region: str, reference: str, providers: list[str], strategy: list[dict[str, Any]]
     ) -> dict[str, Any]:
-        chosen, steps = check_providers(providers, strategy, set())
-
         def put(tx: Tx) -> Cluster:
             found = self._active(tx, account, region, reference)
+            known = {p["name"] for p in store.capacity_providers(tx, account, region)}
+            chosen, steps = check_providers(providers, strategy, known)
             found.capacity_providers, found.strategy = chosen, steps
             store.update_cluster(tx, found.id, capacity_providers=chosen, strategy=steps)
             return found
 
         return (await self._write(put)).doc()
 
-    async def describe_capacity_providers(self, names: list[str] | None) -> dict[str, Any]:
-        """FARGATE and FARGATE_SPOT (EC2-style providers with Auto Scaling groups cannot exist here)."""
-        wanted = names or list(BUILT_IN_PROVIDERS)
-        found = [built_in_provider(name) for name in wanted if name in BUILT_IN_PROVIDERS]
-        failures = [{"arn": name, "reason": "MISSING"} for name in wanted if name not in BUILT_IN_PROVIDERS]
+    async def describe_capacity_providers(
+        self, account: str, region: str, names: list[str] | None, include: list[str] | None
+    ) -> dict[str, Any]:
+        """FARGATE, FARGATE_SPOT and the account's EC2-style providers."""
+        created = {
+            p["name"]: p for p in await self.store.read(lambda tx: store.capacity_providers(tx, account, region))
+        }
+        wanted = [name.rsplit("/", 1)[-1] for name in names] if names else [*BUILT_IN_PROVIDERS, *created]
+        found, failures = [], []
+        for name in wanted:
+            if name in BUILT_IN_PROVIDERS:
+                found.append(built_in_provider(name))
+            elif name in created:
+                doc = dict(created[name])
+                if not include or "TAGS" not in include:
+                    doc.pop("tags", None)
+                found.append(doc)
+            else:
+                failures.append({"arn": name, "reason": "MISSING"})
         return {"capacityProviders": found, "failures": failures}
+
+    async def create_capacity_provider(
+        self,
+        account: str,
+        region: str,
+        name: str,
+        group: dict[str, Any] | None,
+        managed: dict[str, Any] | None,
+        tags: list[dict[str, Any]] | None,
+    ) -> dict[str, Any]:
+        doc = instances.new_provider(account, region, name, group, managed, merge_tags([], tags or []))
+
+        def create(tx: Tx) -> None:
+            existing = store.capacity_provider(tx, account, region, name)
+            if existing is not None and existing["status"] == "ACTIVE":
+                raise ClientException("The specified capacity provider already exists.")
+            store.save_capacity_provider(tx, account, region, doc)
+
+        await self._write(create)
+        return doc
+
+    async def update_capacity_provider(
+        self, account: str, region: str, name: str, group: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        given = group or {}
+
+        def update(tx: Tx) -> dict[str, Any]:
+            doc = store.capacity_provider(tx, account, region, name.rsplit("/", 1)[-1])
+            if doc is None or doc["status"] != "ACTIVE":
+                raise ClientException("The specified capacity provider does not exist.")
+            provider = doc["autoScalingGroupProvider"]
+            for key in ("managedTerminationProtection", "managedDraining"):
+                if given.get(key):
+                    provider[key] = given[key]
+            if given.get("managedScaling"):
+                provider["managedScaling"] = {**provider["managedScaling"], **given["managedScaling"]}
+            doc["updateStatus"] = "UPDATE_COMPLETE"
+            store.save_capacity_provider(tx, account, region, doc)
+            return doc
+
+        return await self._write(update)
+
+    async def delete_capacity_provider(self, account: str, region: str, reference: str) -> dict[str, Any]:
+        name = reference.rsplit("/", 1)[-1]
+
+        def delete(tx: Tx) -> dict[str, Any]:
+            doc = store.capacity_provider(tx, account, region, name)
+            if doc is None or doc["status"] != "ACTIVE":
+                raise ClientException("The specified capacity provider does not exist.")
+            if name in store.providers_in_use(tx, account, region):
+                raise ResourceInUseException("The specified capacity provider is in use and cannot be removed.")
+            doc["status"] = "INACTIVE"
+            doc["updateStatus"] = "DELETE_COMPLETE"
+            store.save_capacity_provider(tx, account, region, doc)
+            return doc
+
+        return await self._write(delete)
+
+    # --- this machine as the clusters' container instance -------------------------------------------------------
+
+    async def _instance(self, account: str, region: str, cluster: Cluster) -> dict[str, Any]:
+        engine = await self._runner().containers.status()
+        active = await self.store.read(lambda tx: store.active_ec2_tasks(tx, account, region, cluster.name))
+        cpu = memory = 0
+        for task in active:
+            cpu += int(task.get("cpu") or sum(int(c.get("cpu") or 0) for c in task["containers"]))
+            memory += int(
+                task.get("memory")
+                or sum(int(c.get("memory") or c.get("memoryReservation") or 0) for c in task["containers"])
+            )
+        running = sum(1 for task in active if task["lastStatus"] == "RUNNING")
+        return instances.instance_doc(
+            account, region, cluster.name, cluster.created_at, running, len(active) - running, (cpu, memory), engine
+        )
+
+    async def list_container_instances(
+        self, account: str, region: str, cluster_reference: str | None, status: str | None
+    ) -> dict[str, Any]:
+        found = await self.store.read(lambda tx: self._active(tx, account, region, cluster_reference))
+        if status not in (None, "ACTIVE"):
+            return {"containerInstanceArns": []}
+        return {"containerInstanceArns": [instances.instance_arn(account, region, found.name)]}
+
+    async def describe_container_instances(
+        self, account: str, region: str, cluster_reference: str | None, references: list[str]
+    ) -> dict[str, Any]:
+        found = await self.store.read(lambda tx: self._active(tx, account, region, cluster_reference))
+        doc = await self._instance(account, region, found)
+        arn = doc["containerInstanceArn"]
+        out, failures = [], []
+        for reference in references:
+            if reference in (arn, arn.rsplit("/", 1)[-1]):
+                out.append(doc)
+            else:
+                failures.append({"arn": reference, "reason": "MISSING"})
+        return {"containerInstances": out, "failures": failures}
 
     # --- task definitions -------------------------------------------------------------------------------------
 
@@ -587,6 +699,8 @@ class EcsBackend:
                 network,
                 now,
             )
+            if launch_type == "EC2":
+                doc["containerInstanceArn"] = instances.instance_arn(account, region, cluster)
             private = doc[tasks.PRIVATE]
             private["networkMode"] = definition.get("networkMode", "bridge")
             private["taskRoleArn"] = (overrides or {}).get("taskRoleArn") or definition.get("taskRoleArn")
@@ -597,6 +711,58 @@ class EcsBackend:
             runner.event(tx, doc)
             out.append(doc)
         return out
+
+    async def start_task(
+        self,
+        account: str,
+        region: str,
+        cluster_reference: str | None,
+        container_instances: list[str],
+        task_definition: str,
+        overrides: dict[str, Any] | None,
+        started_by: str | None,
+        group: str | None,
+        tags: list[dict[str, Any]] | None,
+        network: dict[str, Any] | None,
+    ) -> dict[str, Any]:
+        """StartTask: one task on each named container instance (this machine's, the cluster's one)."""
+        runner = self._runner()
+        try:
+            await runner.containers.require()
+        except NoEngine as exc:
+            raise ClientException(f"StartTask needs a container engine: {exc}") from None
+        family, revision = taskdefs.parse_reference(task_definition)
+        tag_list = merge_tags([], tags or [])
+        now = self.clock.now()
+
+        def start(tx: Tx) -> list[dict[str, Any]]:
+            found_cluster = self._active(tx, account, region, cluster_reference)
+            instances.check_instances(container_instances, instances.instance_arn(account, region, found_cluster.name))
+            found = store.task_definition(tx, account, region, family, revision)
+            if found is None:
+                raise ClientException("TaskDefinition not found.")
+            tasks.check_run(found[0], "EC2", network)
+            return self._create_tasks(
+                tx,
+                account,
+                region,
+                found_cluster.name,
+                found[0],
+                len(container_instances),
+                "EC2",
+                None,
+                overrides,
+                started_by,
+                group,
+                tag_list,
+                network,
+                now,
+            )
+
+        created = await self._write(start)
+        for doc in created:
+            runner.launch(tasks.task_id_of(doc["taskArn"]))
+        return {"tasks": [tasks.public(doc) for doc in created], "failures": []}
 
     async def stop_task(
         self, account: str, region: str, cluster_reference: str | None, task: str, reason: str | None

@@ -69,7 +69,48 @@ async def put_cluster_capacity_providers(ctx: RequestContext, req: dict[str, Any
 
 @SERVICE.op("DescribeCapacityProviders")
 async def describe_capacity_providers(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    return await backend(ctx).describe_capacity_providers(req.get("capacityProviders"))
+    return await backend(ctx).describe_capacity_providers(
+        ctx.account, ctx.region, req.get("capacityProviders"), req.get("include")
+    )
+
+
+@SERVICE.op("CreateCapacityProvider")
+async def create_capacity_provider(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    provider = await backend(ctx).create_capacity_provider(
+        ctx.account,
+        ctx.region,
+        req["name"],
+        req.get("autoScalingGroupProvider"),
+        req.get("managedInstancesProvider"),
+        req.get("tags"),
+    )
+    return {"capacityProvider": provider}
+
+
+@SERVICE.op("UpdateCapacityProvider")
+async def update_capacity_provider(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    provider = await backend(ctx).update_capacity_provider(
+        ctx.account, ctx.region, req["name"], req.get("autoScalingGroupProvider")
+    )
+    return {"capacityProvider": provider}
+
+
+@SERVICE.op("DeleteCapacityProvider")
+async def delete_capacity_provider(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    provider = await backend(ctx).delete_capacity_provider(ctx.account, ctx.region, req["capacityProvider"])
+    return {"capacityProvider": provider}
+
+
+@SERVICE.op("ListContainerInstances")
+async def list_container_instances(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await backend(ctx).list_container_instances(ctx.account, ctx.region, req.get("cluster"), req.get("status"))
+
+
+@SERVICE.op("DescribeContainerInstances")
+async def describe_container_instances(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await backend(ctx).describe_container_instances(
+        ctx.account, ctx.region, req.get("cluster"), req["containerInstances"]
+    )
 
 
 @SERVICE.op("TagResource")

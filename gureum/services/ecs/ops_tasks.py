@@ -1,4 +1,4 @@
-"""ECS task operations (RunTask, StopTask, DescribeTasks, ListTasks): each calls one EcsBackend method."""
+"""ECS task operations (RunTask, StartTask, StopTask, DescribeTasks, ListTasks): each calls one EcsBackend method."""
 
 from __future__ import annotations
 
@@ -52,4 +52,20 @@ async def list_tasks(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]
         req.get("launchType"),
         req.get("nextToken"),
         req.get("maxResults"),
+    )
+
+
+@SERVICE.op("StartTask")
+async def start_task(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await backend(ctx).start_task(
+        ctx.account,
+        ctx.region,
+        req.get("cluster"),
+        req["containerInstances"],
+        req["taskDefinition"],
+        req.get("overrides"),
+        req.get("startedBy"),
+        req.get("group"),
+        req.get("tags"),
+        req.get("networkConfiguration"),
     )

@@ -370,3 +370,51 @@ def tasks_started_by(
         (account, region, cluster, *started_by),
     )
     return [(row[0], row[1], row[2], row[3], json.loads(row[4]).get("stopCode")) for row in rows]
+
+
+# --- capacity providers and this machine ----------------------------------------------------------------------
+
+
+def capacity_provider(tx: Tx, account: str, region: str, name: str) -> dict[str, Any] | None:
+    row = tx.one(
+        "SELECT body FROM ecs_capacity_providers WHERE account = ? AND region = ? AND name = ?", (account, region, name)
+    )
+    return json.loads(row[0]) if row else None
+
+
+def capacity_providers(tx: Tx, account: str, region: str) -> list[dict[str, Any]]:
+    rows = tx.all(
+        "SELECT body FROM ecs_capacity_providers WHERE account = ? AND region = ? AND status = 'ACTIVE' ORDER BY name",
+        (account, region),
+    )
+    return [json.loads(row[0]) for row in rows]
+
+
+def save_capacity_provider(tx: Tx, account: str, region: str, doc: dict[str, Any]) -> None:
+    tx.execute(
+        "DELETE FROM ecs_capacity_providers WHERE account = ? AND region = ? AND name = ?",
+        (account, region, doc["name"]),
+    )
+    tx.execute(
+        "INSERT INTO ecs_capacity_providers (account, region, name, status, body) VALUES (?, ?, ?, ?, ?)",
+        (account, region, doc["name"], doc["status"], json.dumps(doc)),
+    )
+
+
+def providers_in_use(tx: Tx, account: str, region: str) -> set[str]:
+    """The capacity providers ACTIVE clusters use."""
+    rows = tx.all(
+        "SELECT capacity_providers FROM ecs_clusters WHERE account = ? AND region = ? AND status = 'ACTIVE'",
+        (account, region),
+    )
+    return {name for row in rows for name in json.loads(row[0])}
+
+
+def active_ec2_tasks(tx: Tx, account: str, region: str, cluster: str) -> list[dict[str, Any]]:
+    """The documents of the cluster's EC2 tasks that have not stopped (what this machine's instance runs)."""
+    rows = tx.all(
+        "SELECT body FROM ecs_tasks WHERE account = ? AND region = ? AND cluster = ? AND launch_type = 'EC2' "
+        "AND last_status <> 'STOPPED'",
+        (account, region, cluster),
+    )
+    return [json.loads(row[0]) for row in rows]

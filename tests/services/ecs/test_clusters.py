@@ -114,3 +114,47 @@ def test_capacity_providers(ecs: Any) -> None:
     one = ecs.describe_capacity_providers(capacityProviders=["FARGATE", "nope"])
     assert [p["name"] for p in one["capacityProviders"]] == ["FARGATE"]
     assert one["failures"] == [{"arn": "nope", "reason": "MISSING"}]
+
+
+def test_ec2_capacity_providers(ecs: Any, name: str) -> None:
+    group = f"arn:aws:autoscaling:us-east-1:000000000000:autoScalingGroup:1:autoScalingGroupName/{name}"
+    created = ecs.create_capacity_provider(
+        name=name,
+        autoScalingGroupProvider={"autoScalingGroupArn": group, "managedScaling": {"status": "ENABLED"}},
+        tags=[{"key": "k", "value": "v"}],
+    )["capacityProvider"]
+    assert created["capacityProviderArn"].endswith(f":capacity-provider/{name}")
+    assert created["status"] == "ACTIVE"
+    assert created["autoScalingGroupProvider"]["managedScaling"]["status"] == "ENABLED"
+    with pytest.raises(ClientError) as reserved:
+        ecs.create_capacity_provider(name="fargate-mine", autoScalingGroupProvider={"autoScalingGroupArn": group})
+    assert _code(reserved) == "InvalidParameterException"
+    described = ecs.describe_capacity_providers(capacityProviders=[name], include=["TAGS"])["capacityProviders"]
+    assert described[0]["tags"] == [{"key": "k", "value": "v"}]
+    updated = ecs.update_capacity_provider(
+        name=name, autoScalingGroupProvider={"managedScaling": {"targetCapacity": 80}}
+    )["capacityProvider"]
+    assert updated["autoScalingGroupProvider"]["managedScaling"]["targetCapacity"] == 80
+
+    cluster = ecs.create_cluster(
+        clusterName=name,
+        capacityProviders=[name, "FARGATE"],
+        defaultCapacityProviderStrategy=[{"capacityProvider": name, "weight": 1}],
+    )["cluster"]
+    assert cluster["capacityProviders"] == [name, "FARGATE"]
+    with pytest.raises(ClientError) as in_use:
+        ecs.delete_capacity_provider(capacityProvider=name)
+    assert _code(in_use) == "ResourceInUseException"
+
+    # the cluster's container instance: this machine, its real resources
+    arns = ecs.list_container_instances(cluster=name)["containerInstanceArns"]
+    assert len(arns) == 1 and f":container-instance/{name}/" in arns[0]
+    instance = ecs.describe_container_instances(cluster=name, containerInstances=arns)["containerInstances"][0]
+    registered = {r["name"]: r for r in instance["registeredResources"]}
+    assert registered["CPU"]["integerValue"] >= 1024 and registered["MEMORY"]["integerValue"] > 256
+    assert instance["status"] == "ACTIVE" and instance["runningTasksCount"] == 0
+
+    ecs.delete_cluster(cluster=name)
+    gone = ecs.delete_capacity_provider(capacityProvider=name)["capacityProvider"]
+    assert gone["status"] == "INACTIVE"
+    assert ecs.describe_capacity_providers(capacityProviders=[name])["failures"] == [{"arn": name, "reason": "MISSING"}]

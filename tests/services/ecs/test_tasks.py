@@ -12,6 +12,7 @@ import time
 from typing import Any
 
 import boto3
+import httpx
 import pytest
 from botocore.exceptions import ClientError
 
@@ -154,12 +155,12 @@ def test_stop_task_and_what_a_container_sees(engine: Engine, name: str) -> None:
             }
         ),
     )["Role"]["Arn"]
-    script = (  # a scratch image has no /tmp: everything straight to stdout, one line each
+    script = (  # a scratch image has no /tmp: each answer on a line of its own, named
         'echo "region=$AWS_REGION"; '
-        'wget -q -O - "$ECS_CONTAINER_METADATA_URI_V4/task"; echo; '
-        'wget -q -O - --header "Authorization: $AWS_CONTAINER_AUTHORIZATION_TOKEN" '
-        '"$AWS_CONTAINER_CREDENTIALS_FULL_URI"; echo; '
-        'wget -q -O - "$AWS_ENDPOINT_URL/_gureum/health"; echo; exec sleep 300'
+        'echo "meta=$(wget -q -O - "$ECS_CONTAINER_METADATA_URI_V4/task")"; '
+        'echo "creds=$(wget -q -O - --header "Authorization: $AWS_CONTAINER_AUTHORIZATION_TOKEN" '
+        '"$AWS_CONTAINER_CREDENTIALS_FULL_URI")"; '
+        'echo "health=$(wget -q -O - "$AWS_ENDPOINT_URL/_gureum/health")"; exec sleep 300'
     )
     logging = {
         "logDriver": "awslogs",
@@ -186,22 +187,22 @@ def test_stop_task_and_what_a_container_sees(engine: Engine, name: str) -> None:
 
     logs = engine.client("logs")
     stream = f"s/main/{arn.rsplit('/', 1)[1]}"
-    lines: list[str] = []
+    seen: dict[str, str] = {}
     deadline = time.monotonic() + 15
-    while len(lines) < 4 and time.monotonic() < deadline:
+    while len(seen) < 4 and time.monotonic() < deadline:
         try:
             got = logs.get_log_events(logGroupName=f"/ecs/{name}", logStreamName=stream, startFromHead=True)
-            lines = [e["message"] for e in got["events"]]
+            seen = dict(e["message"].partition("=")[::2] for e in got["events"])
         except ClientError:
             pass
         time.sleep(0.2)
-    assert lines[0] == "region=us-east-1"
-    metadata = json.loads(lines[1])
+    assert seen.get("region") == "us-east-1", seen
+    metadata = json.loads(seen["meta"])
     assert metadata["TaskARN"] == arn and metadata["Family"] == name
     assert metadata["Containers"][0]["Name"] == "main"
-    credentials = json.loads(lines[2])
+    credentials = json.loads(seen["creds"])
     assert credentials["RoleArn"] == role and credentials["AccessKeyId"].startswith("ASIA")
-    assert json.loads(lines[3])["status"] == "running"  # gureum reached at AWS_ENDPOINT_URL
+    assert json.loads(seen["health"])["status"] == "running"  # gureum reached at AWS_ENDPOINT_URL
     # the credentials act as the role's session
     sts = boto3.client(
         "sts",
@@ -266,6 +267,55 @@ def test_restart_adopts_running_tasks(engine: Engine, engine_store: dict[str, An
     ecs.stop_task(cluster=name, task=kept["taskArn"])
     stopped = _wait(ecs, name, kept["taskArn"], "STOPPED", timeout=30)
     assert stopped["stopCode"] == "UserInitiated"
+
+
+def test_start_task_on_the_container_instance(engine: Engine, name: str) -> None:
+    """StartTask places an EC2 task on the cluster's container instance (this machine); bridge networking
+    publishes its port on a loopback port reported in networkBindings."""
+    ecs = engine.client("ecs")
+    ecs.create_cluster(clusterName=name)
+    definition = ecs.register_task_definition(
+        family=name,
+        networkMode="bridge",
+        containerDefinitions=[
+            {
+                "name": "web",
+                "image": engine.image,
+                "memory": 64,
+                "command": ["httpd", "-f", "-p", "8080", "-h", "/"],
+                "portMappings": [{"containerPort": 8080, "hostPort": 0}],
+                "stopTimeout": 1,
+            }
+        ],
+    )["taskDefinition"]["taskDefinitionArn"]
+    instance = ecs.list_container_instances(cluster=name)["containerInstanceArns"][0]
+    with pytest.raises(ClientError) as unknown:
+        ecs.start_task(cluster=name, taskDefinition=definition, containerInstances=["0" * 32])
+    assert unknown.value.response["Error"]["Code"] == "ClientException"
+    task = ecs.start_task(cluster=name, taskDefinition=definition, containerInstances=[instance])["tasks"][0]
+    assert task["launchType"] == "EC2" and task["containerInstanceArn"] == instance
+    running = _wait(ecs, name, task["taskArn"], "RUNNING")
+    binding = running["containers"][0]["networkBindings"][0]
+    assert binding["containerPort"] == 8080 and binding["hostPort"] > 0 and binding["bindIP"] == "127.0.0.1"
+    served = _until_served(f"http://127.0.0.1:{binding['hostPort']}/hello.txt")
+    assert served.startswith("hello from")
+    described = ecs.describe_container_instances(cluster=name, containerInstances=[instance])["containerInstances"][0]
+    assert described["runningTasksCount"] == 1
+    remaining = {r["name"]: r["integerValue"] for r in described["remainingResources"]}
+    registered = {r["name"]: r["integerValue"] for r in described["registeredResources"]}
+    assert registered["MEMORY"] - remaining["MEMORY"] == 64
+    ecs.stop_task(cluster=name, task=task["taskArn"])
+    _wait(ecs, name, task["taskArn"], "STOPPED")
+
+
+def _until_served(url: str) -> str:
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            return httpx.get(url, timeout=2).text
+        except httpx.HTTPError:
+            assert time.monotonic() < deadline, f"nothing served at {url}"
+            time.sleep(0.2)
 
 
 def test_run_task_without_an_engine_says_what_to_install(store: StoreFactory, name: str) -> None:
