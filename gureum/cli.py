@@ -82,6 +82,24 @@ def _parser() -> argparse.ArgumentParser:
         default=int(os.environ.get("GUREUM_SMTP_INBOUND_PORT", "4025")),
         help="port where SES receives mail for verified domains (receipt rules; default 4025, 0: off)",
     )
+    start.add_argument(
+        "--no-tracing",
+        action="store_true",
+        default=os.environ.get("GUREUM_TRACING", "").lower() in ("0", "false", "no", "off"),
+        help="record no X-Ray trace segments (the xray API then reads nothing new)",
+    )
+    start.add_argument(
+        "--trace-retention",
+        type=int,
+        default=int(os.environ.get("GUREUM_TRACE_RETENTION", "10000")),
+        help="traces kept; beyond, the oldest are dropped (default 10000)",
+    )
+    start.add_argument(
+        "--no-ui",
+        action="store_true",
+        default=os.environ.get("GUREUM_UI", "").lower() in ("0", "false", "no", "off"),
+        help="do not serve the web console at /_gureum/ui",
+    )
     _limit_flags(start)
     return parser
 
@@ -137,6 +155,9 @@ def build_config(args: argparse.Namespace) -> Config:
         credentials=tuple(pairs),
         smtp_port=args.smtp_port,
         smtp_inbound_port=args.smtp_inbound_port,
+        tracing=not args.no_tracing,
+        trace_retention=max(1, args.trace_retention),
+        ui=not args.no_ui,
         **{field: getattr(args, field) for _, field, _, _ in _LIMITS},
     )
 

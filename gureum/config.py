@@ -39,6 +39,9 @@ class Config:
     max_connections_per_client: int = 1000  # open connections per client address (0: no cap); beyond: 503
     smtp_port: int = 4587  # SES's SMTP interface (STARTTLS, SES SMTP credentials); 0: off
     smtp_inbound_port: int = 4025  # SES email receiving (receipt rules; no AUTH); 0: off
+    tracing: bool = True  # record X-Ray segments of every hop (gureum.tracing; the xray service reads them)
+    trace_retention: int = 10_000  # traces kept; beyond, the oldest are dropped
+    ui: bool = True  # the web console at /_gureum/ui
 
     @property
     def in_memory(self) -> bool:

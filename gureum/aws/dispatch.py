@@ -10,6 +10,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .. import tracing
 from ..ids import unique_id
 from . import sigv4
 from .auth import identify
@@ -57,6 +58,10 @@ class ServiceApi(Protocol):
 
     @property
     def prepare(self) -> Prepare | None: ...
+
+
+# X-Ray's names of the services' own segments (the rest: the botocore name upper-cased)
+_SEGMENT_NAMES = {"sqs": "SQS", "sns": "SNS", "lambda": "Lambda", "events": "EventBridge", "logs": "CloudWatch Logs"}
 
 
 def check_operations(service: ServiceApi) -> None:
@@ -203,7 +208,7 @@ class Dispatcher:
                 request_id,
             )
             try:
-                result = await handler(ctx, params)
+                result = await self._traced(handler, ctx, params)
             except RecursionError:  # a service decoding nested input of its own: AWS's 400, never a 500
                 raise nested_too_deep(service.validation.style, service.validation.code) from None
             return protocol.serialize(route.operation, result, request_id)
@@ -230,6 +235,36 @@ class Dispatcher:
                 request,
                 request_id,
             )
+
+    async def _traced(self, handler: Handler, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any] | None:
+        """Call the handler under the request's trace (X-Amzn-Trace-Id, or a new one), recording its segment."""
+        rec = tracing.recorder(self.runtime) if ctx.service != "xray" else None
+        span = None
+        if rec is not None:
+            name = _SEGMENT_NAMES.get(ctx.service) or ctx.service.upper()
+            span = rec.begin(
+                tracing.parse(ctx.request.headers.get("x-amzn-trace-id")),
+                name=name,
+                origin=f"AWS::{name.replace(' ', '')}",
+                operation=ctx.operation,
+                account=ctx.account,
+                region=ctx.region,
+            )
+        if span is None:
+            return await handler(ctx, params)
+        token = tracing.use(span.header)
+        try:
+            result = await handler(ctx, params)
+        except ServiceError as error:
+            span.end(status=error.status, error=error.status < 500, fault=error.status >= 500, cause=error.code)
+            raise
+        except BaseException:
+            span.end(status=500, fault=True)
+            raise
+        finally:
+            tracing.restore(token)
+        span.end(status=200)
+        return result
 
     def _resolve(self, request: Request, signing_service: str | None) -> Route:
         """The operation the request names. In strict mode, a REST request signed for a service none of whose

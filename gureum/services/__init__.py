@@ -131,6 +131,10 @@ PACKAGES = {
     "glue": "glue",
     "kinesisanalytics": "kinesisanalytics",
     "kinesisanalyticsv2": "kinesisanalyticsv2",
+    "xray": "xray",
+    "cognito-idp": "cognitoidp",
+    "cognito-identity": "cognitoidentity",
+    "accessanalyzer": "accessanalyzer",
 }
 
 

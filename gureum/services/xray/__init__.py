@@ -1,0 +1,34 @@
+"""AWS X-Ray over rest-json: the trace store every service's hops write to (gureum.tracing's Recorder, kept here
+at start and flushed into this service's tables off the request path) and the read API over it; the web console
+at /_gureum/ui (console.py) draws the same traces.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ...runtime import Runtime
+from ...tracing import Recorder
+from ...tracing.recorder import Record
+from .. import Service
+from .backend import XRayBackend
+from .console import ROUTES
+
+SERVICE: Service = Service("xray", migrations=Path(__file__).parent / "migrations")
+SERVICE.admin_routes.update(ROUTES)  # each answers 404 under --no-ui
+
+
+@SERVICE.on_start
+async def _start(runtime: Runtime) -> None:
+    config = runtime.config
+    holder: list[XRayBackend] = []
+
+    async def flush(records: list[Record]) -> None:
+        await holder[0].flush(records)
+
+    recorder = runtime.keep(Recorder(runtime.clock, flush, enabled=config.tracing))
+    holder.append(runtime.keep(XRayBackend(runtime.store, runtime.clock, recorder, config.trace_retention)))
+    runtime.spawn(recorder.run(), "xray-recorder")
+
+
+from . import ops_sampling, ops_traces  # noqa: E402,F401  (register)

@@ -1,0 +1,93 @@
+"""The web console at /_gureum/ui: one static page (static/console.html, no build step) and the JSON it reads
+(recent traces; one trace's segments and service graph). Off with --no-ui; under --strict-auth it asks for a
+configured key (HTTP Basic: access key id and secret) before serving anything."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import json
+from importlib import resources
+from typing import Any
+
+from ...aws.auth import DEFAULT_ACCOUNT, DEFAULT_REGION
+from ...aws.http import Request, Response
+from ...runtime import Runtime
+from ...tracing.header import valid_trace_id
+from .backend import XRayBackend
+
+_PAGE = resources.files(__package__).joinpath("static/console.html").read_bytes()
+_SECURITY = [
+    ("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Cache-Control", "no-store"),
+]
+
+
+def _json(doc: Any, status: int = 200) -> Response:
+    return Response(status, [("Content-Type", "application/json"), *_SECURITY], json.dumps(doc).encode())
+
+
+def _refused(runtime: Runtime, request: Request) -> Response | None:
+    """404 when the console is off; 401 under --strict-auth without a configured key and its secret."""
+    if not runtime.config.ui:
+        return _json({"error": "the console is off (--no-ui)"}, 404)
+    if not runtime.config.strict_auth:
+        return None
+    scheme, _, encoded = (request.headers.get("authorization") or "").partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            key, _, secret = base64.b64decode(encoded, validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            key, secret = "", ""
+        known = runtime.secret_for(key) if key else None
+        if known is not None and hmac.compare_digest(known.encode(), secret.encode()):
+            return None
+    return Response(
+        401,
+        [("WWW-Authenticate", 'Basic realm="gureum console"'), ("Content-Type", "text/plain")],
+        b"log in with an access key id and its secret",
+    )
+
+
+def _where(request: Request) -> tuple[str, str]:
+    query = request.query
+    account = query.get("account") or DEFAULT_ACCOUNT
+    region = query.get("region") or DEFAULT_REGION
+    return (account if account.isdigit() and len(account) == 12 else DEFAULT_ACCOUNT), region[:32]
+
+
+async def page(runtime: Runtime, request: Request) -> Response:
+    refused = _refused(runtime, request)
+    if refused is not None:
+        return refused
+    return Response(200, [("Content-Type", "text/html; charset=utf-8"), *_SECURITY], _PAGE)
+
+
+async def api(runtime: Runtime, request: Request) -> Response:
+    refused = _refused(runtime, request)
+    if refused is not None:
+        return refused
+    backend = runtime.state(XRayBackend)
+    account, region = _where(request)
+    what = request.path.rstrip("/").rsplit("/", 1)[-1]
+    if what == "traces":
+        return _json({"traces": await backend.recent(account, region, 100)})
+    if what == "trace":
+        trace_id = request.query.get("id") or ""
+        if not valid_trace_id(trace_id):
+            return _json({"error": "id: a trace id (1-xxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxx)"}, 400)
+        traces = await backend.batch_get_traces(account, region, [trace_id])
+        if not traces["Traces"]:
+            return _json({"error": "no such trace"}, 404)
+        graph = await backend.get_trace_graph(account, region, [trace_id])
+        segments = [json.loads(s["Document"]) for s in traces["Traces"][0]["Segments"]]
+        return _json({"trace": traces["Traces"][0]["Id"], "segments": segments, "services": graph["Services"]})
+    return _json({"error": f"no such endpoint: {request.path}"}, 404)
+
+
+ROUTES = {
+    ("GET", "/_gureum/ui"): page,
+    ("GET", "/_gureum/ui/api/*"): api,
+}

@@ -1,0 +1,69 @@
+"""The trace store's SQL: segments written a batch per transaction, traces listed by time, the oldest dropped
+beyond the retention bound."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from ...store import Tx
+from ...tracing.recorder import Record
+
+
+def put_segments(tx: Tx, records: Sequence[Record], retention: int) -> int:
+    """Store a batch (a newer document of a segment replaces the older: in-progress, then complete); returns how
+    many traces the retention bound dropped."""
+    tx.executemany(
+        "INSERT INTO xray_segments (trace_id, segment_id, account, region, start_time, end_time, document)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trace_id, segment_id) DO UPDATE SET"
+        " end_time = excluded.end_time, document = excluded.document",
+        [(r.trace_id, r.segment_id, r.account, r.region, r.start, r.end, json.dumps(r.document)) for r in records],
+    )
+    firsts: dict[tuple[str, str, str], float] = {}
+    for r in records:
+        key = (r.account, r.region, r.trace_id)
+        firsts[key] = min(firsts.get(key, r.start), r.start)
+    tx.executemany(
+        "INSERT INTO xray_traces (account, region, trace_id, start_time) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (account, region, trace_id) DO NOTHING",
+        [(*key, start) for key, start in firsts.items()],
+    )
+    row = tx.one("SELECT COUNT(*) FROM xray_traces")
+    excess = (row[0] if row else 0) - retention
+    if excess <= 0:
+        return 0
+    oldest = tx.all("SELECT trace_id FROM xray_traces ORDER BY start_time LIMIT ?", (excess,))
+    tx.executemany("DELETE FROM xray_segments WHERE trace_id = ?", [(t,) for (t,) in oldest])
+    tx.executemany("DELETE FROM xray_traces WHERE trace_id = ?", [(t,) for (t,) in oldest])
+    return len(oldest)
+
+
+def traces_between(tx: Tx, account: str, region: str, start: float, end: float, limit: int) -> list[str]:
+    """Trace ids of the account and Region that began in [start, end], newest first."""
+    rows = tx.all(
+        "SELECT trace_id FROM xray_traces WHERE account = ? AND region = ? AND start_time >= ? AND start_time <= ?"
+        " ORDER BY start_time DESC LIMIT ?",
+        (account, region, start, end, limit),
+    )
+    return [row[0] for row in rows]
+
+
+def known_traces(tx: Tx, account: str, region: str, trace_ids: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for trace_id in trace_ids:
+        if tx.one(
+            "SELECT 1 FROM xray_traces WHERE account = ? AND region = ? AND trace_id = ?", (account, region, trace_id)
+        ):
+            found.add(trace_id)
+    return found
+
+
+def segments_of(tx: Tx, trace_ids: Sequence[str]) -> dict[str, list[str]]:
+    """trace id → its segment documents (JSON text), in start order."""
+    out: dict[str, list[str]] = {t: [] for t in trace_ids}
+    for trace_id in trace_ids:
+        for (document,) in tx.all(
+            "SELECT document FROM xray_segments WHERE trace_id = ? ORDER BY start_time, segment_id", (trace_id,)
+        ):
+            out[trace_id].append(document)
+    return out

@@ -1,0 +1,22 @@
+"""Trace context shared by every service: X-Amzn-Trace-Id (header.py), the current trace of a task (context.py)
+and the segment recorder (recorder.py: buffered in memory, flushed off the request path by the xray service).
+
+Imports no service; services reach the recorder with ``recorder(runtime)``.
+"""
+
+from .context import current, restore, use
+from .header import TraceHeader, new_segment_id, new_trace_id, parse
+from .recorder import Recorder, Span, recorder
+
+__all__ = [
+    "Recorder",
+    "Span",
+    "TraceHeader",
+    "current",
+    "new_segment_id",
+    "new_trace_id",
+    "parse",
+    "recorder",
+    "restore",
+    "use",
+]

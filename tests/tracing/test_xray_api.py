@@ -1,0 +1,99 @@
+"""The X-Ray API end to end through boto3: segments sent with PutTraceSegments (and the segments gureum records of
+the AWS calls themselves) read back with BatchGetTraces, GetTraceSummaries (filter expressions), the graphs and
+the Default sampling rule."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+
+def _trace_id() -> str:
+    return f"1-{int(time.time()):08x}-{secrets.token_hex(12)}"
+
+
+def _segment(trace_id: str, name: str, parent: str | None = None, **extra: Any) -> dict[str, Any]:
+    now = time.time()
+    doc = {"name": name, "id": secrets.token_hex(8), "trace_id": trace_id, "start_time": now - 0.05, "end_time": now}
+    if parent:
+        doc["parent_id"] = parent
+    doc.update(extra)
+    return doc
+
+
+def test_put_and_read_back_with_independent_subsegment(aws: Any) -> None:
+    xray = aws("xray")
+    trace_id = _trace_id()
+    root = _segment(trace_id, "my-app", annotations={"tenant": "alpha"}, http={"response": {"status": 502}})
+    root["fault"] = True
+    child = _segment(trace_id, "downstream", parent=root["id"], origin="AWS::Lambda::Function")
+    sub = {**_segment(trace_id, "query"), "type": "subsegment", "parent_id": child["id"]}
+    bad = {"name": "x", "id": "nothex", "trace_id": trace_id, "start_time": 1.0, "end_time": 2.0}
+    out = xray.put_trace_segments(TraceSegmentDocuments=[json.dumps(d) for d in (root, child, sub, bad)])
+    assert [u["Id"] for u in out["UnprocessedTraceSegments"]] == ["nothex"]
+
+    traces = xray.batch_get_traces(TraceIds=[trace_id, _trace_id()])
+    assert len(traces["Traces"]) == 1 and len(traces["UnprocessedTraceIds"]) == 1
+    docs = {s["Id"]: json.loads(s["Document"]) for s in traces["Traces"][0]["Segments"]}
+    assert set(docs) == {root["id"], child["id"]}
+    assert [s["name"] for s in docs[child["id"]]["subsegments"]] == ["query"]
+
+    window = {"StartTime": time.time() - 60, "EndTime": time.time() + 60}
+    ids = lambda expr: [s["Id"] for s in xray.get_trace_summaries(**window, FilterExpression=expr)["TraceSummaries"]]  # noqa: E731
+    assert trace_id in ids('fault AND annotation.tenant = "alpha"')
+    assert trace_id in ids('service("downstream") AND http.status = 502')
+    assert trace_id not in ids("ok")
+    assert trace_id not in ids('annotation.tenant = "beta" OR !fault')
+    with pytest.raises(ClientError) as bad_filter:
+        ids("nosuchthing > 3")
+    assert bad_filter.value.response["Error"]["Code"] == "InvalidRequestException"
+
+    graph = xray.get_trace_graph(TraceIds=[trace_id])["Services"]
+    by_name = {s["Name"]: s for s in graph}
+    assert by_name["my-app"]["Root"] and not by_name["downstream"]["Root"]
+    assert [e["ReferenceId"] for e in by_name["my-app"]["Edges"]] == [by_name["downstream"]["ReferenceId"]]
+    names = {s["Name"] for s in xray.get_service_graph(**window)["Services"]}
+    assert {"my-app", "downstream"} <= names
+
+
+def test_aws_calls_are_traced_under_the_callers_header(aws: Any, name: str) -> None:
+    sqs, xray = aws("sqs"), aws("xray")
+    trace_id = _trace_id()
+    header = f"Root={trace_id};Parent={secrets.token_hex(8)};Sampled=1"
+
+    def add_header(request: Any, **_: Any) -> None:
+        request.headers["X-Amzn-Trace-Id"] = header
+
+    sqs.meta.events.register("before-sign.sqs.*", add_header)
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="hello")
+    got = sqs.receive_message(QueueUrl=url, MessageSystemAttributeNames=["AWSTraceHeader"])["Messages"][0]
+    assert got["Attributes"]["AWSTraceHeader"].startswith(f"Root={trace_id};Parent=")
+    segments = [json.loads(s["Document"]) for s in xray.batch_get_traces(TraceIds=[trace_id])["Traces"][0]["Segments"]]
+    assert [(s["name"], s["aws"]["operation"]) for s in segments] == [
+        ("SQS", "CreateQueue"),
+        ("SQS", "SendMessage"),
+        ("SQS", "ReceiveMessage"),
+    ]
+    # the message carries the SendMessage segment as its parent, for the consumer's hop
+    send = segments[1]
+    assert got["Attributes"]["AWSTraceHeader"] == f"Root={trace_id};Parent={send['id']};Sampled=1"
+
+
+def test_sampling_rules_and_targets(aws: Any) -> None:
+    xray = aws("xray")
+    rules = xray.get_sampling_rules()["SamplingRuleRecords"]
+    assert [r["SamplingRule"]["RuleName"] for r in rules] == ["Default"]
+    out = xray.get_sampling_targets(
+        SamplingStatisticsDocuments=[
+            {"RuleName": "Default", "ClientID": "a" * 24, "Timestamp": time.time(), "RequestCount": 5, "SampledCount": 1},
+            {"RuleName": "Other", "ClientID": "a" * 24, "Timestamp": time.time(), "RequestCount": 5, "SampledCount": 1},
+        ]
+    )
+    assert [t["RuleName"] for t in out["SamplingTargetDocuments"]] == ["Default"]
+    assert [u["RuleName"] for u in out["UnprocessedStatistics"]] == ["Other"]
