@@ -59,7 +59,7 @@ def test_create_get_list_delete(aws: Callable[..., Any], name: str) -> None:
         ({"Timeout": 901}, "Timeout"),
         ({"Environment": {"Variables": {"AWS_REGION": "x"}}}, "reserved keys"),
         ({"Code": {"ZipFile": b"not a zip"}}, "Could not unzip"),
-        ({"Code": {"S3Bucket": "bucket", "S3Key": "k"}}, "ZipFile"),
+        ({"Code": {"S3Bucket": "bucket", "S3Key": "k"}}, "S3 Error Code: NoSuchBucket"),
         (
             {"PackageType": "Image", "Code": {"ImageUri": "123456789012.dkr.ecr.us-east-1.amazonaws.com/x:latest"}},
             "container engine",
