@@ -474,3 +474,17 @@ class AnalyticsApplications(Protocol):
         position: str | None,
         processor_arn: str | None,
     ) -> dict[str, Any]: ...
+
+
+class CognitoTokens(Protocol):
+    """Cognito user pools (package cognitoidp provides it): tokens a pool of this server signed, for API Gateway's
+    Cognito and JWT authorizers and for Cognito identity pools."""
+
+    async def jwks(self, issuer: str) -> dict[str, Any] | None:
+        """The JSON Web Key Set of the pool whose tokens carry ``iss`` = issuer
+        (https://cognito-idp.<region>.amazonaws.com/<pool-id>); None when no pool here is that issuer."""
+        ...
+
+    async def verify(self, token: str) -> dict[str, Any]:
+        """The claims of an ID or access token a pool here signed, unexpired; ValueError (saying why) otherwise."""
+        ...
