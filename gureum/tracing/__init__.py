@@ -4,7 +4,7 @@ and the segment recorder (recorder.py: buffered in memory, flushed off the reque
 Imports no service; services reach the recorder with ``recorder(runtime)``.
 """
 
-from .context import current, restore, use
+from .context import current, current_text, restore, use
 from .header import TraceHeader, new_segment_id, new_trace_id, parse
 from .recorder import Recorder, Span, recorder
 
@@ -13,6 +13,7 @@ __all__ = [
     "Span",
     "TraceHeader",
     "current",
+    "current_text",
     "new_segment_id",
     "new_trace_id",
     "parse",

@@ -23,5 +23,11 @@ def use(header: TraceHeader | None) -> Token[TraceHeader | None]:
     return _CURRENT.set(header)
 
 
+def current_text() -> str | None:
+    """The current trace as an X-Amzn-Trace-Id value (what a hop stores for the next one), or None."""
+    header = _CURRENT.get()
+    return header.format() if header is not None else None
+
+
 def restore(token: Token[TraceHeader | None]) -> None:
     _CURRENT.reset(token)

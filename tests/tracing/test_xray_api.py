@@ -91,7 +91,13 @@ def test_sampling_rules_and_targets(aws: Any) -> None:
     assert [r["SamplingRule"]["RuleName"] for r in rules] == ["Default"]
     out = xray.get_sampling_targets(
         SamplingStatisticsDocuments=[
-            {"RuleName": "Default", "ClientID": "a" * 24, "Timestamp": time.time(), "RequestCount": 5, "SampledCount": 1},
+            {
+                "RuleName": "Default",
+                "ClientID": "a" * 24,
+                "Timestamp": time.time(),
+                "RequestCount": 5,
+                "SampledCount": 1,
+            },
             {"RuleName": "Other", "ClientID": "a" * 24, "Timestamp": time.time(), "RequestCount": 5, "SampledCount": 1},
         ]
     )

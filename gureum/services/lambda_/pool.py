@@ -16,6 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ... import tracing
 from ...aws.authorize import Credentials, role_credentials
 from ...ids import unique_id
 from ...runtime import Runtime
@@ -366,11 +367,36 @@ class EnvironmentPool:
         env, _cold = await self._acquire(fn)
         now = self.clock.now()
         deadline_ms = int((now + fn.timeout) * 1000)
-        trace = f"Root=1-{int(now):08x}-{unique_id()[:24].ljust(24, '0')};Parent={unique_id()[:16]};Sampled=0"
+        span = _function_span(self.runtime, inv.invoked_arn)  # the function's segment, under the caller's trace
+        if span is not None:
+            trace = span.header.format()  # _X_AMZN_TRACE_ID: the SDK's subsegments and calls hang under it
+        else:
+            trace = f"Root=1-{int(now):08x}-{unique_id()[:24].ljust(24, '0')};Parent={unique_id()[:16]};Sampled=0"
         event = NextEvent(inv.request_id, inv.payload, deadline_ms, inv.invoked_arn, trace, inv.client_context)
         outcome: Outcome | None = None
         try:
             outcome = await env.invoke(event, float(fn.timeout), max(INIT_TIMEOUT, float(fn.timeout)))
         finally:
             self._release(env, keep=outcome is not None and outcome.kind in ("ok", "error") and env.alive)
+            if span is not None:
+                kind = outcome.kind if outcome is not None else "crash"
+                span.end(status=200 if kind == "ok" else 500, error=kind == "error", fault=kind not in ("ok", "error"))
         return outcome
+
+
+def _function_span(runtime: Runtime, invoked_arn: str) -> tracing.Span | None:
+    """A segment of the function (AWS::Lambda::Function) under the current trace, when tracing is on."""
+    rec = tracing.recorder(runtime)
+    if rec is None:
+        return None
+    parts = invoked_arn.split(":")
+    region, account, name = (parts[3], parts[4], parts[6]) if len(parts) >= 7 else ("", "", invoked_arn)
+    return rec.begin(
+        tracing.current(),
+        name=name,
+        origin="AWS::Lambda::Function",
+        operation="Invoke",
+        account=account,
+        region=region,
+        resource_arn=invoked_arn,
+    )

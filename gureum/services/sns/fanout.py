@@ -131,6 +131,8 @@ def _deliver(render: _Render, tx: Tx, sub: Subscription, now_ms: int) -> None:
             payload["message_attributes"] = attributes_to_payload(msg.attributes)
         if topic.fifo:
             payload["group_id"], payload["dedup_id"] = msg.group_id, msg.dedup_id
+        if msg.trace_header:
+            payload["trace_header"] = msg.trace_header  # the queue's AWSTraceHeader
         enqueue(
             tx,
             "sqs",

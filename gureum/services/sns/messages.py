@@ -34,6 +34,7 @@ class Message:
     dedup_id: str | None
     timestamp: str
     sequence: str | None = None
+    trace_header: str | None = None  # the publish's X-Amzn-Trace-Id (gureum.tracing), passed to SQS deliveries
 
     def text_for(self, protocol: str) -> str:
         if self.per_protocol is None:

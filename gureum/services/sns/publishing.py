@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ... import tracing
 from ...aws.errors import ServiceError
 from ...ids import unique_id
 from ...policy import Caller
@@ -146,6 +147,7 @@ class Publishing(SnsNode):
             return Published(msg.message_id, None)
         arn = arns.topic(target, region, member="TopicArn" if topic_arn is not None else "TargetArn").text
         access = await self.access(who, arn, "Publish")
+        msg.trace_header = tracing.current_text()
         return await self.store.write(lambda tx: self.publish_to_topic(tx, _topic(tx, arn, access), msg, base_url))
 
     async def _publish_sms(self, account: str, region: str, phone: str, msg: Message) -> None:
@@ -218,6 +220,11 @@ class Publishing(SnsNode):
             prepared.append(_Entry(entry["Id"], msg, None))
         if total > limits.MAX_MESSAGE_BYTES:
             raise BatchRequestTooLong("The length of all the messages put together is more than the limit.")
+
+        trace_header = tracing.current_text()
+        for item in prepared:
+            if item.msg is not None:
+                item.msg.trace_header = trace_header
 
         def run(tx: Tx) -> list[Published | None]:
             topic = _topic(tx, arn, access)

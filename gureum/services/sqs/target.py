@@ -2,7 +2,8 @@
 
 Delivers inside the producer's transaction through SqsBackend.deliver_in_tx: the message commits with the publish
 that caused it, after the checks SendMessage makes. Payload: {"body", "message_attributes"?, "group_id"?,
-"dedup_id"?, "sender"?, "origin"?: {"service", "arn"} (checked against the queue's Policy across accounts)};
+"dedup_id"?, "trace_header"? (AWSTraceHeader), "sender"?, "origin"?: {"service", "arn"} (checked against the
+queue's Policy across accounts)};
 address: the queue ARN. Binary attribute values travel base64-encoded (payloads are JSON).
 """
 
@@ -28,6 +29,7 @@ def deliver_in_tx(runtime: Runtime, tx: Tx, address: str, payload: dict[str, Any
         attributes_from_payload(payload.get("message_attributes")),
         group_id=payload.get("group_id"),  # FIFO queues need it; standard (fair) queues keep it
         dedup_id=payload.get("dedup_id"),  # a standard queue ignores it
+        trace_header=payload.get("trace_header"),  # X-Ray's trace of the producer (gureum.tracing)
     )
     try:
         runtime.state(SqsBackend).deliver_in_tx(
