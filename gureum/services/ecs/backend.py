@@ -1098,7 +1098,7 @@ class EcsBackend:
                     launched.extend(tasks.task_id_of(d["taskArn"]) for d in created)
                     plan.changed = True
             for task_id, reason in plan.stop:
-                if store.request_stop(tx, task_id, reason):
+                if store.request_stop(tx, task_id, reason, "ServiceSchedulerInitiated"):
                     stopped.append(task_id)
                     plan.changed = True
             for message in plan.events:

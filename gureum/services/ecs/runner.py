@@ -161,15 +161,15 @@ class TaskRunner:
                 await self._start(task_id, engine, doc, waiters, loggers, stop)
             if desired == "STOPPED" or stop.is_set():
                 raise StopRequested
-            await self._run(task_id, doc, waiters, stop)
+            lost = await self._run(task_id, doc, waiters, stop)
             if stop.is_set():
-                _, _, reason = await self._load(task_id)
-                stop_code, stopped_reason = "UserInitiated", reason or "Task stopped by user"
+                stop_code, stopped_reason = await self.store.read(lambda tx: store.stop_request(tx, task_id))
+            elif lost is not None:  # the engine stopped answering about an essential container
+                stop_code, stopped_reason = "TerminationNotice", f"The container engine stopped answering: {lost}"
         except (StopRequested, StartFailure, EngineError) as exc:
             # (a CancelledError — gureum shutting down — is not caught: the task keeps running, adopted at start)
             if isinstance(exc, StopRequested):
-                _, _, reason = await self._load(task_id)
-                stop_code, stopped_reason = "UserInitiated", reason or "Task stopped by user"
+                stop_code, stopped_reason = await self.store.read(lambda tx: store.stop_request(tx, task_id))
             elif isinstance(exc, NoEngine) and adopt:
                 stop_code, stopped_reason = "TaskFailedToStart", f"The container engine is unreachable: {exc}"
             elif isinstance(exc, NoEngine):
@@ -267,8 +267,9 @@ class TaskRunner:
 
     async def _run(
         self, task_id: str, doc: dict[str, Any], waiters: dict[str, asyncio.Task[int]], stop: asyncio.Event
-    ) -> None:
-        """Until an essential container exits or the task is asked to stop; exits are recorded as they happen."""
+    ) -> str | None:
+        """Until an essential container exits or the task is asked to stop; exits are recorded as they happen.
+        Returns the engine's error when it stopped answering about an essential container (None otherwise)."""
         essential = {c["name"] for c in doc[PRIVATE]["containers"] if c.get("essential", True)}
         stopper = asyncio.ensure_future(stop.wait())
         pending: set[asyncio.Future[Any]] = {stopper, *(w for w in waiters.values() if not w.done())}
@@ -277,17 +278,18 @@ class TaskRunner:
                 if waiter.done():
                     self._exited(doc, name, waiter)
                     if name in essential:
-                        return
+                        return _lost(waiter)
             while pending:
                 done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
                 if stopper in done:
-                    return
+                    return None
                 for name, waiter in waiters.items():
                     if waiter in done:
                         self._exited(doc, name, waiter)
                         await self._save(task_id, doc)
                         if name in essential:
-                            return
+                            return _lost(waiter)
+            return None
         finally:
             stopper.cancel()
 
@@ -519,6 +521,14 @@ class TaskRunner:
         if flusher is not None and not flusher.done():
             flusher.cancel()
         await flush()
+
+
+def _lost(waiter: asyncio.Task[int]) -> str | None:
+    """The engine's error when waiting on a container failed (the engine died), else None."""
+    if waiter.cancelled():
+        return None
+    error = waiter.exception()
+    return str(error) if isinstance(error, EngineError) else None
 
 
 def _container(doc: dict[str, Any], name: str) -> dict[str, Any]:

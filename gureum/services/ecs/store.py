@@ -242,6 +242,12 @@ def task(tx: Tx, task_id: str) -> tuple[dict[str, Any], str, str | None, str] | 
     return doc, row[1], row[2], row[3]
 
 
+def stop_request(tx: Tx, task_id: str) -> tuple[str, str]:
+    """(stop code, reason) a stop request carries (UserInitiated and AWS's words when none was recorded)."""
+    row = tx.one("SELECT stop_code, stop_reason FROM ecs_tasks WHERE id = ?", (task_id,))
+    return ((row[0] or "UserInitiated"), (row[1] or "Task stopped by user")) if row else ("UserInitiated", "")
+
+
 def save_task(tx: Tx, task_id: str, doc: dict[str, Any]) -> None:
     """The runner's view of the task (its last status, containers, times)."""
     tx.execute(
@@ -250,12 +256,16 @@ def save_task(tx: Tx, task_id: str, doc: dict[str, Any]) -> None:
     )
 
 
-def request_stop(tx: Tx, task_id: str, reason: str) -> bool:
-    """Desired status STOPPED (False: the task had stopped, or was asked to, already)."""
+def request_stop(tx: Tx, task_id: str, reason: str, code: str = "UserInitiated") -> bool:
+    """Desired status STOPPED, with the stop code and reason the task will report (False: the task had stopped, or
+    was asked to, already)."""
     row = tx.one("SELECT desired_status FROM ecs_tasks WHERE id = ?", (task_id,))
     if row is None or row[0] == "STOPPED":
         return False
-    tx.execute("UPDATE ecs_tasks SET desired_status = 'STOPPED', stop_reason = ? WHERE id = ?", (reason, task_id))
+    tx.execute(
+        "UPDATE ecs_tasks SET desired_status = 'STOPPED', stop_reason = ?, stop_code = ? WHERE id = ?",
+        (reason, code, task_id),
+    )
     tx.notify(TASK_CHANNEL, task_id)
     return True
 

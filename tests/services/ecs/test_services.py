@@ -131,6 +131,11 @@ def test_desired_count_rolling_deploy_and_circuit_breaker(engine: Engine, name: 
         time.sleep(0.1)
     assert lowest >= 2
     assert {t["taskDefinitionArn"] for t in _running(ecs, name, name)} == {second}
+    replaced_tasks = ecs.describe_tasks(cluster=name, tasks=[t["taskArn"] for t in replaced])["tasks"]
+    assert {t["stopCode"] for t in replaced_tasks} == {"ServiceSchedulerInitiated"}
+    assert all(
+        t["stoppedReason"].startswith("Scaling activity initiated by (deployment ecs-svc/") for t in replaced_tasks
+    )
 
     # a deployment whose tasks cannot start: the circuit breaker fails it and rolls back to the second definition
     broken = _definition(ecs, name, engine.image.replace("busybox:1", "missing:1"), ["true"])

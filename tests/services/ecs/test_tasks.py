@@ -8,7 +8,10 @@ install."""
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -17,6 +20,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from ...conftest import StoreFactory, make_client
+from ...containers import Podman
 from ...server import Server
 from .conftest import Engine
 
@@ -316,6 +320,36 @@ def _until_served(url: str) -> str:
         except httpx.HTTPError:
             assert time.monotonic() < deadline, f"nothing served at {url}"
             time.sleep(0.2)
+
+
+def test_an_engine_that_dies_stops_its_tasks_with_the_reason(store: StoreFactory, name: str) -> None:
+    """Its own Podman service (the session's stays up): killed while a task runs, the task goes STOPPED with the
+    reason — no call hangs, nothing is left RUNNING."""
+    base = Path(tempfile.mkdtemp(prefix="gureum-podman-dies-"))
+    podman = Podman(base).start()
+    srv = Server(**store(), env={"GUREUM_CONTAINER_HOST": podman.host}).start()
+    try:
+        ecs = make_client(srv.endpoint, "ecs")
+        ecs.create_cluster(clusterName=name)
+        image = podman.busybox_image()  # a local image: used as it is when no registry has it
+        definition = ecs.register_task_definition(
+            family=name,
+            containerDefinitions=[{"name": "m", "image": image, "memory": 64, "command": ["sleep", "300"]}],
+        )["taskDefinition"]["taskDefinitionArn"]
+        arn = ecs.run_task(cluster=name, taskDefinition=definition)["tasks"][0]["taskArn"]
+        _wait(ecs, name, arn, "RUNNING")
+        assert podman.proc is not None
+        podman.proc.kill()  # the service dies (its containers, run by conmon, do not)
+        stopped = _wait(ecs, name, arn, "STOPPED", timeout=30)
+        assert stopped["stopCode"] == "TerminationNotice"
+        assert stopped["stoppedReason"].startswith("The container engine stopped answering")
+        with pytest.raises(ClientError) as refused:
+            ecs.run_task(cluster=name, taskDefinition=definition)
+        assert "no container engine is reachable" in str(refused.value)
+    finally:
+        srv.stop()
+        podman.stop()
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_run_task_without_an_engine_says_what_to_install(store: StoreFactory, name: str) -> None:
