@@ -659,3 +659,27 @@ def delivery_refusal(runtime: Runtime, origin: Origin, action: str, resource: st
     if verdict.allowed or not runtime.config.enforce_iam:
         return None
     return verdict.message(origin.service, action, resource)
+
+
+async def invocation_refusal(
+    runtime: Runtime, service: str, function_arn: str, source_arn: str, role_arn: str | None = None
+) -> str | None:
+    """May ``service`` (API Gateway) invoke ``function_arn`` for its resource ``source_arn``: with ``role_arn`` (the
+    integration's credentials) when the role's policies allow lambda:InvokeFunction, else when the function's policy
+    lets the service in (aws:SourceArn, aws:SourceAccount)? AWS's reason when enforcement refuses; None otherwise
+    (a refusal in learn mode is only recorded)."""
+    if not checks_deliveries(runtime):
+        return None
+    iam = authorizer(runtime)
+    action = "lambda:InvokeFunction"
+    if role_arn:
+        verdict = await iam.principal_may(role_arn, action, function_arn)
+        who = role_arn
+    else:
+        facts = await iam.resource_facts("lambda", function_arn)
+        verdict = decide(Ask(_service_identity(service, source_arn), action, function_arn, {}, facts.policy))
+        who = service
+    if verdict.allowed:
+        return None
+    iam.note(who, action, function_arn, verdict, f"invocation for {source_arn}")
+    return verdict.message(who, action, function_arn) if runtime.config.enforce_iam else None

@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 
 from ..conftest import StoreFactory
 from ..server import Server
+from ..services.apigateway.helpers import Api, lambda_uri, stage_url
 from ..services.lambda_.zips import make_zip
 from .test_requests import ACCT, Client, allow, client, denied, new_user
 from .test_roles import LAMBDA_TRUST
@@ -285,3 +286,43 @@ def test_s3_to_lambda_needs_the_function_policy(root: Client, name: str) -> None
     s3.put_object(Bucket=name, Key="allowed.txt", Body=b"x")
     got = messages(root, out_url, 15)
     assert [json.loads(m["Body"])["Records"][0]["s3"]["object"]["key"] for m in got] == ["allowed.txt"]
+
+
+def test_api_gateway_needs_the_function_policy(enforced: Server, root: Client, name: str) -> None:
+    """A REST API's and an HTTP API's Lambda proxy integration answer 500 until the function's policy lets
+    apigateway.amazonaws.com invoke it for the API (aws:SourceArn), as on AWS."""
+    iam, lam = root("iam"), root("lambda")
+    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))["Role"]["Arn"]
+    code = "def handler(event, context):\n    return {'statusCode': 200, 'body': 'hello'}\n"
+    function = lam.create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=role,
+        Handler="index.handler",
+        Code={"ZipFile": make_zip({"index.py": code})},
+    )["FunctionArn"]
+    lam.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
+    rest = Api(root("apigateway"), name)
+    rest.method("/hi", "GET", {"type": "AWS_PROXY", "integrationHttpMethod": "POST", "uri": lambda_uri(function)})
+    rest.deploy()
+    http = root("apigatewayv2").create_api(Name=name, ProtocolType="HTTP", Target=function)
+    port = enforced.endpoint.rsplit(":", 1)[1]
+    http_host = {"Host": f"{http['ApiId']}.execute-api.localhost:{port}"}
+
+    def call_both() -> tuple[int, int]:
+        by_rest = httpx.get(stage_url(enforced.endpoint, rest.id, "test", "/hi"))
+        by_http = httpx.get(f"{enforced.endpoint}/hi", headers=http_host)
+        return by_rest.status_code, by_http.status_code
+
+    assert call_both() == (500, 500)
+    listed = httpx.get(f"{enforced.endpoint}/_gureum/iam/would-deny").json()["wouldDeny"]
+    assert any(d["principal"] == "apigateway.amazonaws.com" and d["resource"] == function for d in listed)
+    for api_id, sid in ((rest.id, "rest"), (http["ApiId"], "http")):
+        lam.add_permission(
+            FunctionName=name,
+            StatementId=sid,
+            Action="lambda:InvokeFunction",
+            Principal="apigateway.amazonaws.com",
+            SourceArn=f"arn:aws:execute-api:{REGION}:{ACCT}:{api_id}/*/*",
+        )
+    assert call_both() == (200, 200)

@@ -18,7 +18,7 @@ from botocore.serialize import create_serializer
 
 from ... import safejson
 from ...aws import sigv4
-from ...aws.authorize import cached_role_credentials, service_credentials
+from ...aws.authorize import cached_role_credentials, invocation_refusal, service_credentials
 from ...aws.errors import ServiceError
 from ...aws.http import Request, Response
 from ...aws.specs import load_spec
@@ -197,16 +197,35 @@ def _scalar(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _method_source(call: Call) -> str:
+    """The method's ARN as API Gateway names itself to other services (aws:SourceArn)."""
+    api = f"arn:aws:execute-api:{call.region}:{call.account}:{call.context['apiId']}"
+    return f"{api}/{call.stage}/{call.request.method}{call.context.get('resourcePath') or call.path}"
+
+
+def _credentials_role(call: Call) -> str | None:
+    role = call.integration.get("credentials")
+    return role if isinstance(role, str) and ":role/" in role else None
+
+
 async def invoke_lambda(call: Call, payload: bytes) -> dict[str, Any]:
     invoke = call.runtime.port(LambdaInvoker).invoke
-    try:
-        return await invoke(
-            call.account,
-            call.region,
-            lambda_arn(call.integration.get("uri", "")),
-            payload,
-            request_id=call.context["requestId"],
+    function = lambda_arn(call.integration.get("uri", ""))
+    if not function.startswith("arn:"):
+        function = f"arn:aws:lambda:{call.region}:{call.account}:function:{function}"
+    # IAM enforcement: the function's policy must let API Gateway in for this method (or the credentials role may)
+    refusal = await invocation_refusal(
+        call.runtime, "apigateway.amazonaws.com", function, _method_source(call), _credentials_role(call)
+    )
+    if refusal is not None:
+        log.warning(
+            "API %s: Execution failed due to configuration error: Invalid permissions on Lambda function: %s",
+            call.context["apiId"],
+            refusal,
         )
+        raise GatewayError("API_CONFIGURATION_ERROR", "Internal server error", 500)
+    try:
+        return await invoke(call.account, call.region, function, payload, request_id=call.context["requestId"])
     except ServiceError as error:
         log.warning("API %s: Lambda invocation failed: %s", call.context["apiId"], error)
         if error.status == 429:
@@ -424,13 +443,11 @@ async def _lambda(call: Call, body: bytes, mapped: dict[str, dict[str, str]]) ->
 def _sign(request: Request, call: Call, region: str, service: str) -> None:
     """Sign like a client would, with the integration's credentials: a session of its credentials role, else API
     Gateway's own for this method (under IAM enforcement only resource policies let that one in, as on AWS)."""
-    runtime, role = call.runtime, call.integration.get("credentials")
-    if isinstance(role, str) and ":role/" in role:
+    runtime, role = call.runtime, _credentials_role(call)
+    if role is not None:
         credentials = cached_role_credentials(runtime, role, "BackplaneAssumeRoleSession")
     else:
-        api = f"arn:aws:execute-api:{call.region}:{call.account}:{call.context['apiId']}"
-        source = f"{api}/{call.stage}/{call.request.method}{call.context.get('resourcePath') or call.path}"
-        credentials = service_credentials(runtime, call.account, "apigateway.amazonaws.com", source)
+        credentials = service_credentials(runtime, call.account, "apigateway.amazonaws.com", _method_source(call))
     key = credentials.access_key
     now = runtime.clock.utcnow()
     stamp = now.strftime("%Y%m%dT%H%M%SZ")

@@ -201,6 +201,11 @@ async def _authorize(
     return {"lambda": context}
 
 
+def _route_source(stage: deployed.Deployed, inc: events.Incoming) -> str:
+    """The route's execute-api ARN (aws:SourceArn of API Gateway's invocation): api/stage/METHOD/path."""
+    return f"arn:aws:execute-api:{stage.region}:{stage.account}:{inc.api_id}/{inc.stage}/{inc.request.method}{inc.path}"
+
+
 async def _lambda(
     runtime: Runtime,
     stage: deployed.Deployed,
@@ -220,6 +225,7 @@ async def _lambda(
             json.dumps(event).encode(),
             int(integration.get("TimeoutInMillis") or 30000),
             inc.request_id,
+            _route_source(stage, inc),
         )
         status, headers, body = (events.response_v2 if version == "2.0" else events.response_v1)(payload)
     except IntegrationTimeout:

@@ -6,6 +6,7 @@ import asyncio
 import re
 from typing import Any
 
+from ...aws.authorize import invocation_refusal
 from ...aws.errors import ServiceError
 from ...ports import LambdaInvoker
 from ...runtime import Runtime
@@ -33,13 +34,27 @@ def function_of(uri: str) -> str:
 
 
 async def invoke(
-    runtime: Runtime, account: str, region: str, uri: str, payload: bytes, timeout_ms: int, request_id: str
+    runtime: Runtime,
+    account: str,
+    region: str,
+    uri: str,
+    payload: bytes,
+    timeout_ms: int,
+    request_id: str,
+    source_arn: str | None = None,
 ) -> bytes:
-    """The function's answer; IntegrationTimeout / IntegrationFailed as API Gateway sees them."""
+    """The function's answer; IntegrationTimeout / IntegrationFailed as API Gateway sees them. With ``source_arn``
+    (the route's execute-api ARN), IAM enforcement checks that the function's policy lets API Gateway in."""
     port = runtime.port(LambdaInvoker).invoke
+    function = function_of(uri)
+    if source_arn is not None:
+        arn = function if function.startswith("arn:") else f"arn:aws:lambda:{region}:{account}:function:{function}"
+        refusal = await invocation_refusal(runtime, "apigateway.amazonaws.com", arn, source_arn)
+        if refusal is not None:
+            raise IntegrationFailed(f"Invalid permissions on Lambda function: {refusal}")
     try:
         out: dict[str, Any] = await asyncio.wait_for(
-            port(account, region, function_of(uri), payload, request_id=request_id), timeout_ms / 1000
+            port(account, region, function, payload, request_id=request_id), timeout_ms / 1000
         )
     except TimeoutError:
         raise IntegrationTimeout() from None
