@@ -339,6 +339,34 @@ class KinesisReader(Protocol):
         ...
 
 
+class FirehoseTap(Protocol):
+    """Firehose: the records a delivery stream accepts, also kept, durably, for the stream's subscribers (Kinesis
+    Data Analytics inputs) until every subscriber has released them or they are 24 hours old (package firehose
+    provides it). A stream nobody subscribes to keeps nothing more. Sequences are per stream, increasing in commit
+    order; the stream's own buffering and delivery are unchanged."""
+
+    async def subscribe(self, stream_arn: str, subscriber: str) -> bool:
+        """Keep the stream's records from now on for ``subscriber`` (again: nothing changes); False when there is
+        no such delivery stream."""
+        ...
+
+    async def unsubscribe(self, stream_arn: str, subscriber: str) -> None: ...
+
+    async def read(self, stream_arn: str, after: int, limit: int) -> list[tuple[int, float, bytes]] | None:
+        """Up to ``limit`` kept records (sequence, arrival in epoch seconds, data) after sequence ``after``, in
+        order; None when there is no such delivery stream."""
+        ...
+
+    async def release(self, stream_arn: str, subscriber: str, through: int) -> None:
+        """``subscriber`` needs no record up to sequence ``through`` any more."""
+        ...
+
+    def arrival(self, stream_arn: str) -> Any:
+        """An asyncio.Event set when records next reach the stream (on any node): take it before reading, then wait
+        on it when the read found nothing."""
+        ...
+
+
 class S3Objects(Protocol):
     """S3: objects written and read by other services (Firehose deliveries, SES receipt rules, Lambda code from
     S3). Raises the ServiceErrors S3 answers with (NoSuchBucket, NoSuchKey, AccessDenied for another account's

@@ -2,7 +2,8 @@
 
 The package face: SERVICE (operations registered by ops_*.py, the "firehose" delivery target) and its lifespan:
 FirehoseBackend kept at start (backend.py), the flusher (flushing.py) and the Kinesis source readers
-(kinesis_source.py), both on the leader node only. Settings come from GUREUM_FIREHOSE_* variables (limits.Settings).
+(kinesis_source.py), both on the leader node only, and the tap (tap.py, the FirehoseTap port) Kinesis Data Analytics
+reads delivery streams through. Settings come from GUREUM_FIREHOSE_* variables (limits.Settings).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ... import ports
 from ...aws.validate import Rules
 from ...runtime import Runtime
 from .. import Service
@@ -18,6 +20,7 @@ from .flushing import Flusher
 from .kinesis_source import KinesisSources
 from .limits import Settings
 from .store import CHANNEL
+from .tap import Tap
 from .target import TARGET
 
 # the model's patterns AWS checks with ValidationException; not Url's (https:// only at AWS: http:// is accepted
@@ -52,9 +55,12 @@ async def _start(runtime: Runtime) -> None:
     be = runtime.keep(FirehoseBackend(runtime.store, runtime.clock, Settings.from_env(os.environ)))
     sources = KinesisSources(runtime, be)
     be.kinesis_exists = sources.exists
+    tap = runtime.keep(Tap(runtime.store, runtime.clock))
+    runtime.provide(ports.FirehoseTap, tap)
 
     def changed(payload: str) -> None:
         be.wake.set()
+        tap.notify(payload)
         if payload == "*":  # a stream was created, changed or deleted (not just records accepted)
             sources.wake.set()
 

@@ -92,7 +92,10 @@ def set_failure(tx: Tx, stream_id: int, failure: dict[str, Any] | None) -> None:
 
 
 def delete_stream(tx: Tx, stream_id: int) -> None:
-    for table in ("firehose_records", "firehose_checkpoints", "firehose_objects"):
+    for table in (
+        "firehose_records", "firehose_checkpoints", "firehose_objects", "firehose_tap_subscribers",
+        "firehose_tap_records",
+    ):  # fmt: skip
         tx.execute(f"DELETE FROM {table} WHERE stream_id = ?", (stream_id,))
     tx.execute("DELETE FROM firehose_streams WHERE id = ?", (stream_id,))
     tx.notify(CHANNEL, "*")
@@ -107,9 +110,17 @@ def add_records(tx: Tx, stream_id: int, rows: Sequence[tuple[str, float, bytes, 
         "INSERT INTO firehose_records (stream_id, record_id, arrived_at, size, data, meta) VALUES (?, ?, ?, ?, ?, ?)",
         [(stream_id, rid, at, len(data), data, meta) for rid, at, data, meta in rows],
     )
-    tx.execute(
-        "UPDATE firehose_streams SET buffered = buffered + ? WHERE id = ?", (sum(len(r[2]) for r in rows), stream_id)
+    tapped = tx.one(
+        "UPDATE firehose_streams SET buffered = buffered + ?, tap_seq = tap_seq + tapped * ? WHERE id = ?"
+        " RETURNING tapped, tap_seq",
+        (sum(len(r[2]) for r in rows), len(rows), stream_id),
     )
+    if tapped is not None and tapped[0]:
+        first = int(tapped[1]) - len(rows) + 1
+        tx.executemany(
+            "INSERT INTO firehose_tap_records (stream_id, seq, arrived_at, data) VALUES (?, ?, ?, ?)",
+            [(stream_id, first + i, at, data) for i, (_rid, at, data, _meta) in enumerate(rows)],
+        )
     tx.notify(CHANNEL, str(stream_id))
 
 
@@ -219,3 +230,46 @@ def objects(tx: Tx, stream_id: int) -> list[tuple[str, str, int, int]]:
 
 def forget(tx: Tx) -> None:
     """Nothing cached in the store (a reset wipes the tables itself)."""
+
+
+# --- the tap (ports.FirehoseTap) ---------------------------------------------------------------------------------
+
+
+def tap_subscribe(tx: Tx, stream_id: int, subscriber: str) -> None:
+    """Keep the stream's records from its next one on for ``subscriber`` (nothing changes when it already is)."""
+    tx.execute(
+        "INSERT INTO firehose_tap_subscribers (stream_id, subscriber, released) SELECT id, ?, tap_seq"
+        " FROM firehose_streams WHERE id = ? ON CONFLICT (stream_id, subscriber) DO NOTHING",
+        (subscriber, stream_id),
+    )
+    tx.execute("UPDATE firehose_streams SET tapped = 1 WHERE id = ?", (stream_id,))
+
+
+def tap_unsubscribe(tx: Tx, stream_id: int, subscriber: str) -> None:
+    tx.execute("DELETE FROM firehose_tap_subscribers WHERE stream_id = ? AND subscriber = ?", (stream_id, subscriber))
+    if tx.one("SELECT 1 FROM firehose_tap_subscribers WHERE stream_id = ? LIMIT 1", (stream_id,)) is None:
+        tx.execute("UPDATE firehose_streams SET tapped = 0 WHERE id = ?", (stream_id,))
+        tx.execute("DELETE FROM firehose_tap_records WHERE stream_id = ?", (stream_id,))
+
+
+def tap_read(tx: Tx, stream_id: int, after: int, limit: int) -> list[tuple[int, float, bytes]]:
+    rows = tx.all(
+        "SELECT seq, arrived_at, data FROM firehose_tap_records WHERE stream_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+        (stream_id, after, limit),
+    )
+    return [(int(q), float(at), bytes(data)) for q, at, data in rows]
+
+
+def tap_release(tx: Tx, stream_id: int, subscriber: str, through: int, older_than: float) -> None:
+    """``subscriber`` needs nothing up to ``through``: drop what every subscriber released, and records that
+    arrived before ``older_than`` (the tap's retention)."""
+    tx.execute(
+        "UPDATE firehose_tap_subscribers SET released = ? WHERE stream_id = ? AND subscriber = ? AND released < ?",
+        (through, stream_id, subscriber, through),
+    )
+    row = tx.one("SELECT MIN(released) FROM firehose_tap_subscribers WHERE stream_id = ?", (stream_id,))
+    floor = int(row[0]) if row and row[0] is not None else through
+    tx.execute(
+        "DELETE FROM firehose_tap_records WHERE stream_id = ? AND (seq <= ? OR arrived_at < ?)",
+        (stream_id, floor, older_than),
+    )

@@ -30,6 +30,7 @@ async def _start(runtime: Runtime) -> None:
             lambda: runtime.optional_port(ports.KinesisReader),
             lambda: runtime.optional_port(ports.LambdaInvoker),
             lambda: runtime.optional_port(ports.S3Objects),
+            lambda: runtime.optional_port(ports.FirehoseTap),
         )
     )
     runtime.provide(ports.AnalyticsApplications, be)

@@ -12,7 +12,7 @@ from typing import Any
 
 from ...aws.context import RequestContext
 from ...clock import Clock
-from ...ports import KinesisReader, LambdaInvoker, S3Objects
+from ...ports import FirehoseTap, KinesisReader, LambdaInvoker, S3Objects
 from ...store.base import Store, Tx
 from . import applications as apps
 from . import program, schema, store
@@ -57,9 +57,10 @@ class AnalyticsBackend:
         kinesis: Callable[[], KinesisReader | None],
         lambdas: Callable[[], LambdaInvoker | None],
         s3: Callable[[], S3Objects | None],
+        firehose: Callable[[], FirehoseTap | None],
     ) -> None:
         self.store, self.clock = store_, clock
-        self.kinesis, self.lambdas, self.s3 = kinesis, lambdas, s3
+        self.kinesis, self.lambdas, self.s3, self.firehose = kinesis, lambdas, s3, firehose
         self.wake = asyncio.Event()  # the runner manager looks again
 
     # --- applications ------------------------------------------------------------------------------------------
@@ -81,7 +82,7 @@ class AnalyticsBackend:
         config = apps.new_config(description, code, role, inputs, outputs, references, logging)
         if len(tags or []) > apps.MAX_TAGS:
             raise TooManyTagsException(f"Application can have at most {apps.MAX_TAGS} tags.")
-        await self._check_inputs(account, region, config)
+        await self._check_inputs(app_arn(account, region, name), config)
         if config["Code"]:
             await asyncio.to_thread(program.validate, config)
         now = self.clock.now()
@@ -94,7 +95,9 @@ class AnalyticsBackend:
 
         return (await self.store.write(run)).neutral()
 
-    async def _check_inputs(self, account: str, region: str, config: dict[str, Any]) -> None:
+    async def _check_inputs(self, subscriber: str, config: dict[str, Any]) -> None:
+        """Each input's source exists; a Firehose delivery stream keeps its records for the application from now on
+        (the FirehoseTap subscription, ``subscriber`` the application's ARN)."""
         reader = self.kinesis()
         for item in config["Inputs"]:
             arn = (item.get("KinesisStreamsInputDescription") or {}).get("ResourceARN")
@@ -102,6 +105,22 @@ class AnalyticsBackend:
                 raise InvalidArgumentException(
                     f"Kinesis Analytics can not access stream {arn}: the stream does not exist or is not ACTIVE"
                 )
+            hose = (item.get("KinesisFirehoseInputDescription") or {}).get("ResourceARN")
+            if hose:
+                tap = self.firehose()
+                if tap is None:
+                    raise InvalidArgumentException("Firehose is not served by this gureum: use a Kinesis stream input")
+                if not await tap.subscribe(hose, subscriber):
+                    raise InvalidArgumentException(
+                        f"Kinesis Analytics can not access delivery stream {hose}: it does not exist"
+                    )
+
+    async def _unsubscribe(self, app: App) -> None:
+        tap = self.firehose()
+        for item in app.inputs:
+            hose = (item.get("KinesisFirehoseInputDescription") or {}).get("ResourceARN")
+            if hose and tap is not None:
+                await tap.unsubscribe(hose, app.arn)
 
     async def _get(self, account: str, region: str, name: str) -> App:
         app = await self.store.read(lambda tx: store.get(tx, account, region, name))
@@ -131,7 +150,7 @@ class AnalyticsBackend:
         return [a.neutral() for a in found[:limit]], len(found) > limit
 
     async def delete(self, account: str, region: str, name: str, created: float | None) -> None:
-        def run(tx: Tx) -> None:
+        def run(tx: Tx) -> App:
             app = store.get(tx, account, region, name)
             if app is None:
                 raise not_found(name, account)
@@ -140,9 +159,11 @@ class AnalyticsBackend:
             if app.status in (STARTING, STOPPING):
                 raise in_use(name, app.status)
             store.delete(tx, app.id)
+            return app
 
-        await self.store.write(run)
+        deleted = await self.store.write(run)
         self.wake.set()
+        await self._unsubscribe(deleted)
 
     async def change(
         self, account: str, region: str, name: str, version: int | None, action: str, args: dict[str, Any]
@@ -158,7 +179,7 @@ class AnalyticsBackend:
         config = json.loads(json.dumps(app.config))
         result = _apply(config, action, args)
         if action in ("add_input", "update"):
-            await self._check_inputs(account, region, config)
+            await self._check_inputs(app.arn, config)
         if config["Code"] and action in ("add_input", "update", "add_reference"):
             await asyncio.to_thread(program.validate, config)
         now = self.clock.now()
@@ -191,11 +212,7 @@ class AnalyticsBackend:
                 raise InvalidArgumentException(f"Input configuration for input id {item['InputId']} is missing.")
         for input_id in positions:
             apps.find(app.inputs, "InputId", input_id, "Input")
-        if any("KinesisFirehoseInputDescription" in item for item in app.inputs):
-            raise InvalidApplicationConfigurationException(
-                "Reading a Firehose delivery stream as the input is not supported here yet: use a Kinesis stream "
-                "(KinesisStreamsInput) as the application's input"
-            )
+        await self._check_inputs(app.arn, app.config)  # a delivery stream made again is subscribed again
         if not app.code.strip():
             pass  # AWS starts an application without code: its input is read, nothing is emitted
         else:
@@ -373,6 +390,10 @@ class AnalyticsBackend:
 def _first_named(tx: Tx, name: str) -> App | None:
     row = tx.one("SELECT account, region FROM kda_applications WHERE name = ? ORDER BY id LIMIT 1", (name,))
     return store.get(tx, row[0], row[1], name) if row else None
+
+
+def app_arn(account: str, region: str, name: str) -> str:
+    return f"arn:aws:kinesisanalytics:{region}:{account}:application/{name}"
 
 
 def apps_in_use(name: str, account: str) -> Exception:

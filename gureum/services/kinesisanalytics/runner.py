@@ -1,5 +1,6 @@
 """Running applications: on the leader node only (store.is_leader), one AppRunner per STARTING or RUNNING
-application reads its input (a Kinesis stream through the KinesisReader port, one reader per shard), runs the
+application reads its input (a Kinesis stream through the KinesisReader port, one reader per shard, or a Firehose
+delivery stream through the FirehoseTap port, released once emitted from), runs the
 Lambda preprocessor (AWS's record contract), parses records into rows (errors to the in-application error stream),
 evaluates the pumps (engine.py, in the application's worker thread) and commits what came out in ONE transaction:
 the output records enqueued (delivery kinds "kinesis", "firehose", "lambda"), each pump's progress (the last input
@@ -17,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from ...ports import KinesisReader, LambdaInvoker, S3Objects
+from ...ports import FirehoseTap, KinesisReader, LambdaInvoker, S3Objects
 from ...runtime import Runtime
 from ...store.base import Tx
 from . import outputs, store
@@ -41,6 +42,7 @@ class Batch:
     shard: str
     records: list[dict[str, Any]]
     source_arn: str
+    firehose: bool = False
 
 
 @dataclass(slots=True)
@@ -60,6 +62,7 @@ class AppRunner:
         self.engine: Engine | None = None
         self.compiled: Compiled | None = None
         self.readers: list[asyncio.Task[None]] = []
+        self.taps: dict[str, tuple[list[str], list[str], int]] = {}  # delivery stream → (shards, pumps, released)
         self.task = runtime.spawn(self._run(), f"kinesisanalytics-{app.id}")
 
     async def stop(self) -> None:
@@ -99,8 +102,11 @@ class AppRunner:
             await self.runtime.store.write(lambda tx: store.set_status(tx, app.id, RUNNING, (STARTING,)))
         for item in app.inputs:
             arn = (item.get("KinesisStreamsInputDescription") or {}).get("ResourceARN")
+            hose = (item.get("KinesisFirehoseInputDescription") or {}).get("ResourceARN")
             if arn:
                 self.readers.append(self.runtime.spawn(self._read_stream(item, arn, through), f"kda-in-{app.id}"))
+            elif hose:
+                self.readers.append(self.runtime.spawn(self._read_hose(item, hose, through), f"kda-in-{app.id}"))
         await self._loop()
 
     async def _references(self, compiled: Compiled) -> dict[str, tuple[list[tuple[str, str]], list[Any]]]:
@@ -156,6 +162,70 @@ class AppRunner:
             for task in tasks:
                 task.cancel()
 
+    async def _read_hose(self, item: dict[str, Any], arn: str, through: dict[str, dict[str, int]]) -> None:
+        """A delivery stream's records through the tap: with InputParallelism n, record sequence s feeds in-application
+        stream s mod n (one reader each, as pseudo-shards "firehose-i")."""
+        tap = self.runtime.optional_port(FirehoseTap)
+        while tap is None:
+            await asyncio.sleep(0.5)
+            tap = self.runtime.optional_port(FirehoseTap)
+        names = [n.upper() for n in item["InAppStreamNames"]]
+        compiled = self.compiled
+        shards = [f"firehose-{i}" for i in range(len(names))]
+        pumps = [p.name for p in compiled.plans if p.source in names] if compiled else []
+        self.taps[arn] = (shards, pumps, -1)
+        tasks = []
+        for index, (stream, shard) in enumerate(zip(names, shards, strict=True)):
+            readers = [p.name for p in compiled.plans if p.source == stream] if compiled else []
+            done = [through.get(p, {}).get(shard) for p in readers]
+            after = min(d for d in done if d is not None) if readers and all(d is not None for d in done) else None
+            tasks.append(self.runtime.spawn(self._read_tap(tap, arn, shard, stream, after, index, len(names)), shard))
+        try:
+            await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
+
+    async def _read_tap(
+        self, tap: FirehoseTap, arn: str, shard: str, stream: str, after: int | None, index: int, count: int
+    ) -> None:
+        read_from = 0.0 if after is not None else float(self.app.config.get("ReadFrom") or 0)
+        position = after or 0
+        while True:
+            arrived = tap.arrival(arn)
+            got = await tap.read(arn, position, _READ_LIMIT)
+            if got is None:  # the delivery stream is gone (or being made again)
+                await asyncio.sleep(_IDLE_WAIT)
+                continue
+            if got:
+                position = got[-1][0]
+                mine = [
+                    {"SequenceNumber": seq, "Data": data, "ApproximateArrivalTimestamp": at, "PartitionKey": ""}
+                    for seq, at, data in got
+                    if seq % count == index and at >= read_from
+                ]
+                if mine:
+                    await self.queue.put(Batch(stream, shard, mine, arn, firehose=True))
+                continue
+            try:
+                await asyncio.wait_for(arrived.wait(), _IDLE_WAIT)
+            except TimeoutError:
+                pass
+
+    async def _release(self) -> None:
+        """Tell each delivery stream's tap what every pump has emitted from (it keeps nothing older for us)."""
+        engine, tap = self.engine, self.runtime.optional_port(FirehoseTap)
+        if engine is None or tap is None:
+            return
+        for arn, (shards, pumps, released) in list(self.taps.items()):
+            done = [engine.through.get(p, {}).get(s) for p in pumps for s in shards]
+            if not pumps or any(d is None for d in done):
+                continue
+            through = min(d for d in done if d is not None)
+            if through > released:
+                await tap.release(arn, self.app.arn, through)
+                self.taps[arn] = (shards, pumps, through)
+
     async def _read_shard(self, reader: KinesisReader, arn: str, shard: str, stream: str, after: int | None) -> None:
         read_from = float(self.app.config.get("ReadFrom") or 0)
         if after is not None:
@@ -198,6 +268,8 @@ class AppRunner:
             await self._thread(engine.tick, self._now_ms(), out)
             if not out.empty():
                 await self._commit(out)
+                if self.taps and out.through:
+                    await self._release()
 
     async def _preprocess(self, batch: Batch, out: Emission) -> list[tuple[int, bytes]]:
         """(sequence, data) of the batch's records after the input's Lambda preprocessor, if any."""
@@ -213,16 +285,7 @@ class AppRunner:
             "applicationArn": self.app.arn,
             "streamArn": batch.source_arn,
             "records": [
-                {
-                    "recordId": str(seq),
-                    "kinesisStreamRecordMetadata": {
-                        "sequenceNumber": str(seq),
-                        "partitionKey": r["PartitionKey"],
-                        "shardId": batch.shard,
-                        "approximateArrivalTimestamp": int(_seconds(r["ApproximateArrivalTimestamp"]) * 1000),
-                    },
-                    "data": base64.b64encode(data).decode(),
-                }
+                {"recordId": str(seq), **_metadata(batch, seq, r), "data": base64.b64encode(data).decode()}
                 for (seq, data), r in zip(records, batch.records, strict=True)
             ],
         }
@@ -308,6 +371,21 @@ class AppRunner:
                 store.add_latest(tx, app_id, stream, rows)
 
         await self.runtime.store.write(run)
+
+
+def _metadata(batch: Batch, seq: int, record: dict[str, Any]) -> dict[str, Any]:
+    """The record's metadata member in the preprocessor's event (AWS's two shapes)."""
+    arrived = int(_seconds(record["ApproximateArrivalTimestamp"]) * 1000)
+    if batch.firehose:
+        return {"kinesisFirehoseRecordMetadata": {"approximateArrivalTimestamp": arrived}}
+    return {
+        "kinesisStreamRecordMetadata": {
+            "sequenceNumber": str(seq),
+            "partitionKey": record["PartitionKey"],
+            "shardId": batch.shard,
+            "approximateArrivalTimestamp": arrived,
+        }
+    }
 
 
 def _b64(data: bytes) -> str:
