@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from ... import safejson
 from ...aws import sigv4
-from ...aws.auth import issue_access_key, issued_secret
+from ...aws.authorize import account_credentials
 from ...aws.http import Request
 from ...policy import Principal, evaluate
 from ...policy import Request as PolicyRequest
@@ -86,15 +86,19 @@ class Permissions:
         return evaluate(policy, request_).allowed
 
     def _sign(self, request: Request, account: str, region: str, service: str) -> None:
-        """Signed as a client of ``account`` would sign it, with a key gureum issues (valid in strict mode)."""
-        key = issue_access_key(account)
+        """Signed as the account's own machinery (an internal session of ``account``: valid in strict mode and
+        under IAM enforcement, where an issued key must present its session token)."""
+        credentials = account_credentials(self.runtime, account)
+        key = credentials.access_key
         stamp = self.runtime.clock.utcnow().strftime("%Y%m%dT%H%M%SZ")
         request.headers["x-amz-date"] = stamp
         request.headers["x-amz-content-sha256"] = hashlib.sha256(request.body).hexdigest()
-        names = sorted(n for n in request.headers if n in ("host", "x-amz-date", "x-amz-content-sha256"))
+        request.headers["x-amz-security-token"] = credentials.token
+        names = sorted(
+            n for n in request.headers if n in ("host", "x-amz-date", "x-amz-content-sha256", "x-amz-security-token")
+        )
         signed = sigv4.Signed(key, stamp[:8], region, service, names, "", stamp, False)
-        secret = issued_secret(self.runtime.deployment_secret, key)
-        signature = sigv4.expected_signature(request, signed, secret)
+        signature = sigv4.expected_signature(request, signed, credentials.secret)
         request.headers["authorization"] = (
             f"{sigv4.ALGORITHM} Credential={key}/{stamp[:8]}/{region}/{service}/aws4_request, "
             f"SignedHeaders={';'.join(names)}, Signature={signature}"
