@@ -252,7 +252,9 @@ class Dispatcher:
             )
         if span is None:
             return await handler(ctx, params)
-        token = tracing.use(span.header)
+        # the call's hops continue the caller's trace; without a header its segment is a trace of its own and, as on
+        # AWS, nothing downstream (an SQS message's AWSTraceHeader, an SNS delivery) is marked with it
+        token = tracing.use(span.header if span.parent_id else None)
         try:
             result = await handler(ctx, params)
         except ServiceError as error:

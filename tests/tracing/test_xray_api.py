@@ -80,9 +80,9 @@ def test_aws_calls_are_traced_under_the_callers_header(aws: Any, name: str) -> N
         ("SQS", "SendMessage"),
         ("SQS", "ReceiveMessage"),
     ]
-    # the message carries the SendMessage segment as its parent, for the consumer's hop
-    send = segments[1]
-    assert got["Attributes"]["AWSTraceHeader"] == f"Root={trace_id};Parent={send['id']};Sampled=1"
+    # SQS keeps the header as sent (AWS's AWSTraceHeader); each call's segment hangs under the caller's Parent
+    assert got["Attributes"]["AWSTraceHeader"] == header
+    assert {s["parent_id"] for s in segments} == {header.split("Parent=")[1].split(";")[0]}
 
 
 def test_sampling_rules_and_targets(aws: Any) -> None:

@@ -5,19 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ... import tracing
 from ...aws.context import RequestContext
 from ...aws.errors import ServiceError
 from . import SERVICE
 from .access import caller
 from .backend import Outcome, backend
 from .sending import Sent
-
-
-def _trace_header(ctx: RequestContext) -> str | None:
-    """The AWSTraceHeader a message gets: the trace this call runs in (its SendMessage segment as the Parent)."""
-    trace = tracing.current()
-    return trace.format() if trace is not None else ctx.request.headers.get("x-amzn-trace-id")
 
 
 def _sent(result: Sent) -> dict[str, Any]:
@@ -54,7 +47,7 @@ async def send_message(ctx: RequestContext, req: dict[str, Any]) -> dict[str, An
         delay=req.get("DelaySeconds"),
         group_id=req.get("MessageGroupId"),
         dedup_id=req.get("MessageDeduplicationId"),
-        trace_header=_trace_header(ctx),
+        trace_header=ctx.request.headers.get("x-amzn-trace-id"),
         sender=ctx.access_key or ctx.account,
     )
     return _sent(result)
@@ -68,7 +61,7 @@ async def send_message_batch(ctx: RequestContext, req: dict[str, Any]) -> dict[s
         req["QueueUrl"],
         req.get("Entries") or [],
         ctx.access_key or ctx.account,
-        _trace_header(ctx),
+        ctx.request.headers.get("x-amzn-trace-id"),
     )
     return {
         "Successful": [{"Id": i, **_sent(r)} for i, r in outcomes if not isinstance(r, ServiceError)],
