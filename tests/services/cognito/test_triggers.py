@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 from ..lambda_.zips import create
-from ._helpers import PASSWORD, claims, client, codes, expect_error, pool, user
+from ._helpers import PASSWORD, claims, client, codes, expect_error, pool
 
 HANDLER = """
 import json, os
