@@ -208,6 +208,22 @@ class Engine:
         ).json()
         return found
 
+    async def exec(self, container: str, command: list[str], timeout: float) -> int | None:
+        """Run ``command`` in the running container and wait for it: its exit code (None: it ran past ``timeout``
+        seconds; it is left to end by itself)."""
+        created = await self.request(
+            "POST", f"/containers/{container}/exec", body={"Cmd": command, "AttachStdout": True, "AttachStderr": True}
+        )
+        exec_id = created.json()["Id"]
+        try:
+            await self.request("POST", f"/exec/{exec_id}/start", body={"Detach": False, "Tty": False}, timeout=timeout)
+        except NoEngine as exc:
+            if isinstance(exc.__cause__, httpx.TimeoutException):
+                return None
+            raise
+        state = (await self.request("GET", f"/exec/{exec_id}/json")).json()
+        return None if state.get("Running") else int(state.get("ExitCode", -1))
+
     async def logs(self, container: str, *, follow: bool = False) -> AsyncIterator[tuple[int, bytes]]:
         """The container's output as (stream, bytes) frames: 1 stdout, 2 stderr (the multiplexed form)."""
         params = {"stdout": "true", "stderr": "true", "follow": str(follow).lower()}

@@ -49,6 +49,7 @@ async def _start(runtime: Runtime) -> None:
         runtime.spawn,
         _endpoint(runtime),
         pull_auth,
+        float(os.environ.get("GUREUM_ECS_HEALTH_SECONDS", "1")),  # a health check's second (tests shorten it)
     )
     runtime.keep(EcsBackend(runtime.store, runtime.clock, runtime.principal_arn, runner))
     runtime.store.subscribe(store.TASK_CHANNEL, runner.stop_requested)  # StopTask on another node

@@ -1064,8 +1064,8 @@ class EcsBackend:
                 return
             ids = [d["id"] for d in doc["deployments"]]
             views = [
-                services.TaskView(task_id, started_by, last, desired, code)
-                for task_id, started_by, last, desired, code in store.tasks_started_by(
+                services.TaskView(task_id, started_by, last, desired, code, health)
+                for task_id, started_by, last, desired, code, health in store.tasks_started_by(
                     tx, account, region, cluster, ids
                 )
             ]

@@ -56,6 +56,7 @@ class TaskRunner:
         spawn: Callable[..., Any],
         endpoint: str,
         pull_auth: Callable[[str, str, str], dict[str, str] | None],
+        health_second: float = 1.0,
     ) -> None:
         self.store = store_
         self.clock = clock
@@ -64,6 +65,7 @@ class TaskRunner:
         self.spawn = spawn
         self.endpoint = endpoint  # gureum's URL as a container on the host network reaches it
         self.pull_auth = pull_auth
+        self.health_second = health_second  # the length of a health check's second (tests shorten it)
         self._stops: dict[str, asyncio.Event] = {}
 
     @property
@@ -150,7 +152,7 @@ class TaskRunner:
         stop = self._stops[task_id]
         doc, desired, reason = await self._load(task_id)
         waiters: dict[str, asyncio.Task[int]] = {}
-        loggers: list[asyncio.Task[None]] = []
+        loggers: list[asyncio.Task[None]] = []  # awslogs shippers and health checkers, ended with the task
         engine: Engine | None = None
         stop_code, stopped_reason = "EssentialContainerExited", "Essential container in task exited"
         try:
@@ -226,9 +228,17 @@ class TaskRunner:
                 raise StartFailure(f"CannotCreateContainerError: {definition['name']}: {exc}") from None
         await self._save(task_id, doc)
         started: set[str] = set()
+        health: dict[str, asyncio.Future[str]] = {}  # a container's first verdict: HEALTHY or UNHEALTHY
         for definition in _ordered(definitions):
             for dependency in definition.get("dependsOn") or []:
                 target, condition = dependency["containerName"], dependency["condition"]
+                if condition == "HEALTHY":
+                    verdict = await self._verdict(health[target], waiters[target], definition)
+                    if verdict != "HEALTHY":
+                        raise StartFailure(
+                            f"CannotStartContainerError: container {definition['name']} depends on {target} being "
+                            f"HEALTHY; it {verdict}"
+                        )
                 if condition in ("COMPLETE", "SUCCESS"):
                     code = await waiters[target]
                     if condition == "SUCCESS" and code != 0:
@@ -246,6 +256,14 @@ class TaskRunner:
             logging_options = definition.get("logConfiguration") or {}
             if logging_options.get("logDriver") == "awslogs":
                 loggers.append(asyncio.ensure_future(self._ship_logs(engine, doc, definition, container_id)))
+            command = (definition.get("healthCheck") or {}).get("command") or ["NONE"]
+            if command[0] != "NONE":
+                health[definition["name"]] = asyncio.get_running_loop().create_future()
+                loggers.append(
+                    asyncio.ensure_future(
+                        self._check_health(engine, task_id, doc, definition, container_id, health[definition["name"]])
+                    )
+                )
             record = _container(doc, definition["name"])
             record["lastStatus"] = tasks.RUNNING
             record["runtimeId"] = container_id
@@ -333,6 +351,9 @@ class TaskRunner:
                     record["lastStatus"] = tasks.STOPPED  # never started
                     record.setdefault("reason", stopped_reason if stop_code == "TaskFailedToStart" else "")
         for logger in loggers:
+            if getattr(logger, "gureum_health", False):
+                logger.cancel()  # a health checker: it never ends by itself
+                continue
             try:
                 await asyncio.wait_for(logger, timeout=5)
             except (TimeoutError, asyncio.CancelledError, EngineError):
@@ -358,6 +379,67 @@ class TaskRunner:
         except EngineError as exc:
             if exc.status not in (304, 404):  # already stopped, or gone
                 raise
+
+    # --- health checks ------------------------------------------------------------------------------------------
+
+    async def _check_health(
+        self,
+        engine: Engine,
+        task_id: str,
+        doc: dict[str, Any],
+        definition: dict[str, Any],
+        container_id: str,
+        verdict: asyncio.Future[str],
+    ) -> None:
+        """A container's healthCheck, run in it through the engine (exec) every interval: HEALTHY after a check
+        passes, UNHEALTHY after ``retries`` failures in a row (failures within startPeriod do not count)."""
+        current = asyncio.current_task()
+        if current is not None:
+            current.gureum_health = True  # type: ignore[attr-defined]
+        check = definition["healthCheck"]
+        command = check["command"]
+        argv = ["/bin/sh", "-c", " ".join(command[1:])] if command[0] == "CMD-SHELL" else list(command[1:])
+        second = self.health_second
+        started = self.clock.monotonic()
+        failures = 0
+        status = "UNKNOWN"
+        while True:
+            await asyncio.sleep(check["interval"] * second)
+            try:
+                code = await engine.exec(container_id, argv, check["timeout"] * second)
+            except EngineError as exc:
+                if exc.status in (404, 409):  # the container stopped: nothing more to check
+                    if not verdict.done():
+                        verdict.set_result("stopped before it was healthy")
+                    return
+                code = None
+            if code == 0:
+                failures, new = 0, "HEALTHY"
+            elif self.clock.monotonic() - started < check["startPeriod"] * second:
+                continue
+            else:
+                failures += 1
+                new = "UNHEALTHY" if failures >= check["retries"] else status
+            if not verdict.done() and new != "UNKNOWN":
+                verdict.set_result(new if new == "HEALTHY" else "became UNHEALTHY")
+            if new != status:
+                status = new
+                _container(doc, definition["name"])["healthStatus"] = status
+                doc["healthStatus"] = tasks.task_health(doc)
+                await self._save(task_id, doc)
+
+    async def _verdict(
+        self, verdict: asyncio.Future[str], exited: asyncio.Task[int], definition: dict[str, Any]
+    ) -> str:
+        """Wait for a dependency's first health verdict (or its exit, or the dependent's startTimeout)."""
+        timeout = float(definition.get("startTimeout") or 180)
+        waiting: set[asyncio.Future[Any]] = {verdict, exited}
+        done, _ = await asyncio.wait(waiting, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        if verdict in done:
+            return verdict.result()
+        if exited in done:
+            return "exited before it was healthy"
+        return f"was not HEALTHY within {int(timeout)} seconds"
 
     # --- what a container is given ------------------------------------------------------------------------------
 

@@ -32,6 +32,7 @@ class TaskView:
     last_status: str
     desired_status: str
     stop_code: str | None
+    health: str = "UNKNOWN"
 
 
 @dataclass
@@ -118,6 +119,10 @@ def plan(doc: dict[str, Any], tasks: list[TaskView], now: float) -> Plan:
     deployments = doc["deployments"]
     primary = deployments[0]
     live = [t for t in tasks if t.last_status != "STOPPED" and t.desired_status == "RUNNING"]
+    # an unhealthy task (an essential container failed its health checks) is replaced
+    for view in [t for t in live if t.health == "UNHEALTHY"]:
+        out.stop.append((view.task_id, "Task failed container health checks."))
+        live.remove(view)
     by_deployment: dict[str, list[TaskView]] = {d["id"]: [] for d in deployments}
     for view in live:
         by_deployment.setdefault(view.deployment, []).append(view)

@@ -369,8 +369,9 @@ def active_service_count(tx: Tx, account: str, region: str, cluster: str) -> int
 
 def tasks_started_by(
     tx: Tx, account: str, region: str, cluster: str, started_by: list[str]
-) -> list[tuple[str, str, str, str, str | None]]:
-    """(id, started_by, last_status, desired_status, stopCode) of the tasks the given deployments started."""
+) -> list[tuple[str, str, str, str, str | None, str]]:
+    """(id, started_by, last_status, desired_status, stopCode, healthStatus) of the tasks the given deployments
+    started."""
     if not started_by:
         return []
     marks = ", ".join("?" for _ in started_by)
@@ -379,7 +380,11 @@ def tasks_started_by(
         f"AND cluster = ? AND started_by IN ({marks})",
         (account, region, cluster, *started_by),
     )
-    return [(row[0], row[1], row[2], row[3], json.loads(row[4]).get("stopCode")) for row in rows]
+    out = []
+    for row in rows:
+        body = json.loads(row[4])
+        out.append((row[0], row[1], row[2], row[3], body.get("stopCode"), body.get("healthStatus", "UNKNOWN")))
+    return out
 
 
 # --- capacity providers and this machine ----------------------------------------------------------------------

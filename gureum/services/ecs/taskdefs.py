@@ -122,6 +122,8 @@ def build(
     if not any(c["essential"] for c in containers):
         raise ClientException("Task definition does not have any essential containers.")
     for container in containers:
+        check_health(container)
+    for container in containers:
         for dependency in container.get("dependsOn") or []:
             if dependency.get("containerName") not in names:
                 raise ClientException(
@@ -199,6 +201,27 @@ def build(
         if request.get(key) is not None:
             doc[key] = request[key]
     return doc
+
+
+HEALTH_LIMITS = {"interval": (5, 300, 30), "timeout": (2, 60, 5), "retries": (1, 10, 3), "startPeriod": (0, 300, 0)}
+
+
+def check_health(container: dict[str, Any]) -> None:
+    """A container's healthCheck as ECS checks it (and fills its defaults in)."""
+    check = container.get("healthCheck")
+    if not check:
+        return
+    command = check.get("command") or []
+    if not command or command[0] not in ("CMD", "CMD-SHELL", "NONE"):
+        raise ClientException(
+            f"Invalid healthCheck for container '{container['name']}': the command must start with CMD or CMD-SHELL."
+        )
+    for key, (low, high, default) in HEALTH_LIMITS.items():
+        value = check.setdefault(key, default)
+        if not isinstance(value, int) or not low <= value <= high:
+            raise ClientException(
+                f"Invalid healthCheck for container '{container['name']}': {key} must be between {low} and {high}."
+            )
 
 
 def _attributes(request: dict[str, Any], containers: list[dict[str, Any]], network_mode: str) -> list[dict[str, str]]:

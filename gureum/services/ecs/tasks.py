@@ -77,10 +77,14 @@ def check_run(task_definition: dict[str, Any], launch_type: str | None, network:
             )
         for dependency in container.get("dependsOn") or []:
             if dependency.get("condition") == "HEALTHY":
-                raise ClientException(
-                    f"Container '{container['name']}' depends on '{dependency.get('containerName')}' being HEALTHY, "
-                    "which gureum does not wait for yet (use START, COMPLETE or SUCCESS)."
+                target: dict[str, Any] = next(
+                    (c for c in task_definition["containerDefinitions"] if c["name"] == dependency["containerName"]), {}
                 )
+                if not target.get("healthCheck"):
+                    raise ClientException(
+                        f"Container '{container['name']}' depends on '{dependency['containerName']}' being HEALTHY, "
+                        "which has no healthCheck."
+                    )
     return chosen
 
 
@@ -173,3 +177,15 @@ def public(doc: dict[str, Any]) -> dict[str, Any]:
 def stop_timeout(container: dict[str, Any]) -> int:
     value = container.get("stopTimeout")
     return min(int(value), MAX_STOP_TIMEOUT) if isinstance(value, int) else DEFAULT_STOP_TIMEOUT
+
+
+def task_health(doc: dict[str, Any]) -> str:
+    """A task's healthStatus: UNHEALTHY when an essential container with a health check is, HEALTHY when all of them
+    are, else UNKNOWN."""
+    essential = {c["name"] for c in doc[PRIVATE]["containers"] if c.get("essential", True) and c.get("healthCheck")}
+    states = [c.get("healthStatus", "UNKNOWN") for c in doc["containers"] if c["name"] in essential]
+    if "UNHEALTHY" in states:
+        return "UNHEALTHY"
+    if states and all(state == "HEALTHY" for state in states):
+        return "HEALTHY"
+    return "UNKNOWN"

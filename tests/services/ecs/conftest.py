@@ -39,7 +39,11 @@ def engine_store(store: StoreFactory) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def engine(engine_store: dict[str, Any], podman: Podman) -> Iterator[Engine]:
-    env = {"GUREUM_CONTAINER_HOST": podman.host, "GUREUM_ECS_SCHEDULER_SECONDS": "0.2"}
+    env = {
+        "GUREUM_CONTAINER_HOST": podman.host,
+        "GUREUM_ECS_SCHEDULER_SECONDS": "0.2",
+        "GUREUM_ECS_HEALTH_SECONDS": "0.1",  # a health check's 5-second interval is half a second
+    }
     srv = Server(**engine_store, env=env).start()
     ecr = make_client(srv.endpoint, "ecr")
     ecr.create_repository(repositoryName="ecs-test/busybox")
