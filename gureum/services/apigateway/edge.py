@@ -18,9 +18,9 @@ from ...aws.auth import account_for_key
 from ...aws.errors import ServiceError
 from ...aws.http import Request, Response
 from ...ids import unique_id
-from ...ports import HttpApiEdge, LambdaInvoker
+from ...ports import CognitoTokens, HttpApiEdge, LambdaInvoker
 from ...runtime import Runtime
-from . import domains, store
+from . import cognito, domains, store
 from .access import (
     GatewayError,
     authorize,
@@ -331,11 +331,21 @@ async def _authorize(call: Call, state: EdgeState, snapshot: Snapshot) -> str | 
     authorizer = snapshot.doc["authorizers"].get(call.method.get("authorizerId") or "")
     if authorizer is None:
         raise GatewayError("AUTHORIZER_CONFIGURATION_ERROR", None)
-    if authorizer.get("type") == "COGNITO_USER_POOLS":
-        raise GatewayError("UNAUTHORIZED", "Unauthorized")  # Cognito user pools are not part of gureum
     request, context = call.request, call.context
     sources = {"header": dict(request.headers), "querystring": dict(request.query_list), "path": call.path_params}
     identity = identity_values(authorizer, sources, call.stage_variables, context)
+    if authorizer.get("type") == "COGNITO_USER_POOLS":
+        tokens = call.runtime.optional_port(CognitoTokens)
+        try:
+            token = identity[0] if identity else None
+            if not authorizer.get("identitySource"):
+                token = request.headers.get("authorization")
+            found = await cognito.claims(tokens, authorizer, call.method, token)
+        except cognito.Refused:
+            raise GatewayError("UNAUTHORIZED", "Unauthorized") from None
+        call.authorizer = {"claims": found}
+        context["authorizer"] = {"claims": dict(found)}
+        return None
     method_arn = _method_arn(call)
     if authorizer.get("type") == "TOKEN":
         if identity is None:

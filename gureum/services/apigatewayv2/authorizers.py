@@ -53,7 +53,11 @@ def identity_values(
 
 
 async def check_jwt(
-    state: State, authorizer: dict[str, Any], route: dict[str, Any], request: Request
+    state: State,
+    authorizer: dict[str, Any],
+    route: dict[str, Any],
+    request: Request,
+    local: jwt.LocalKeys | None = None,
 ) -> dict[str, Any]:
     """requestContext.authorizer for a valid token; Denied (401/403 with www-authenticate) otherwise."""
     sources = authorizer.get("IdentitySource") or ["$request.header.Authorization"]
@@ -66,7 +70,7 @@ async def check_jwt(
     config = authorizer.get("JwtConfiguration") or {}
     try:
         claims = await jwt.verify(
-            token, config.get("Issuer", ""), list(config.get("Audience") or []), state.jwks, state.clock.now()
+            token, config.get("Issuer", ""), list(config.get("Audience") or []), state.jwks, state.clock.now(), local
         )
     except jwt.TokenProblem as problem:
         raise Denied(

@@ -9,6 +9,7 @@ from typing import Any
 from ... import safejson
 from ...aws.http import Request, Response
 from ...ids import unique_id
+from ...ports import CognitoTokens
 from ...runtime import Runtime
 from . import authorizers, deployed, events, mapping, throttle
 from .lambdas import IntegrationFailed, IntegrationTimeout, invoke, with_stage_variables
@@ -180,7 +181,8 @@ async def _authorize(
     if authorizer is None:
         raise authorizers.Denied(500, "Internal Server Error", [])
     if kind == "JWT":
-        return await authorizers.check_jwt(state, authorizer, route, inc.request)
+        cognito = runtime.optional_port(CognitoTokens)  # tokens of this server's user pools verify locally
+        return await authorizers.check_jwt(state, authorizer, route, inc.request, cognito.jwks if cognito else None)
     version = authorizer.get("AuthorizerPayloadFormatVersion") or "2.0"
     identity = authorizers.identity_values(
         authorizer.get("IdentitySource") or [], inc.request, inc.path_params, inc.stage_variables

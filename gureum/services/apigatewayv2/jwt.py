@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -25,6 +25,8 @@ _HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
     "512": hashes.SHA512,
 }
 _JWKS_TTL = 3600.0
+# the JWKS of an issuer this server signs for (gureum.ports.CognitoTokens.jwks), None for any other issuer
+LocalKeys = Callable[[str], Awaitable[dict[str, Any] | None]]
 _REFRESH_MIN = 60.0
 
 
@@ -57,7 +59,15 @@ class JwksCache:
     def clear(self) -> None:
         self._keys.clear()
 
-    async def key(self, issuer: str, kid: str | None) -> dict[str, Any]:
+    async def key(self, issuer: str, kid: str | None, local: LocalKeys | None = None) -> dict[str, Any]:
+        """The issuer's key ``kid``: a Cognito user pool of this server answers through ``local`` (never cached
+        here, so rotated keys are seen at once); any other issuer's JWKS is fetched over HTTP."""
+        found = await local(issuer) if local is not None else None
+        if found is not None:
+            local_keys = {k.get("kid"): k for k in found.get("keys", [])}
+            if kid not in local_keys:
+                raise TokenProblem("signing key not found")
+            return dict(local_keys[kid])
         now = self._clock.monotonic()
         cached = self._keys.get(issuer)
         if cached is None or now - cached[0] > _JWKS_TTL or (kid not in cached[1] and now - cached[0] > _REFRESH_MIN):
@@ -83,7 +93,9 @@ class JwksCache:
         return {k.get("kid"): k for k in jwks.get("keys", [])}
 
 
-async def verify(token: str, issuer: str, audiences: list[str], cache: JwksCache, now: float) -> dict[str, Any]:
+async def verify(
+    token: str, issuer: str, audiences: list[str], cache: JwksCache, now: float, local: LocalKeys | None = None
+) -> dict[str, Any]:
     """The token's claims once it verifies; TokenProblem otherwise."""
     try:
         head_b64, body_b64, sig_b64 = token.split(".")
@@ -97,7 +109,7 @@ async def verify(token: str, issuer: str, audiences: list[str], cache: JwksCache
         raise TokenProblem(f"unsupported signing algorithm {alg}")
     if claims.get("iss") != issuer:
         raise TokenProblem("the token has an invalid issuer")
-    key = _public_key(await cache.key(issuer, header.get("kid")))
+    key = _public_key(await cache.key(issuer, header.get("kid"), local))
     signed = f"{head_b64}.{body_b64}".encode()
     digest = _HASHES[alg[2:]]()
     try:
