@@ -2,6 +2,8 @@
 are staged as a table of that stream's name (schema "stage") and each pump's translated query runs over them —
 per batch (plain pumps), per closed tumbling window (the pump's buffer, schema "buf"), or over the retained rows
 plus the new ones (sliding windows). Results are rows of the pump's target stream, which feed the pumps reading it.
+The rows a restart could not read again (a sliding window's history, the open windows of a tumbling pump over an
+in-application stream) are returned with what was emitted (Emission.history / cuts) for the store to keep.
 
 Not thread-safe: the runner calls it from one worker thread (DuckDB releases the GIL while it works). What each
 pump has emitted is returned with the rows (Emission) for the runner to commit in one transaction."""
@@ -9,6 +11,7 @@ pump has emitted is returned with the rows (Emission) for the runner to commit i
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,12 +51,25 @@ class Emission:
     rows: dict[str, list[tuple[int, tuple[Any, ...]]]] = field(default_factory=dict)
     through: dict[str, dict[str, int]] = field(default_factory=dict)  # pump → shard → last sequence accounted
     window_ends: dict[str, int] = field(default_factory=dict)  # tumbling pump → end (ms) of its last window
+    history: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # pump → rows kept (ROWTIME ms, JSON)
+    cuts: dict[str, int] = field(default_factory=dict)  # pump → kept rows before this ROWTIME (ms) are gone
 
     def add(self, stream: str, rowtime: int, rows: list[tuple[Any, ...]]) -> None:
         self.rows.setdefault(stream, []).extend((rowtime, r) for r in rows)
 
     def empty(self) -> bool:
-        return not self.rows and not self.through and not self.window_ends
+        return not self.rows and not self.through and not self.window_ends and not self.history
+
+
+def _plain(value: Any) -> Any:
+    """A DuckDB value as JSON text DuckDB casts back to the column's type."""
+    if isinstance(value, bytes):
+        return "".join(f"\\x{b:02x}" for b in value)
+    return str(value)  # datetime, date, time, timedelta, Decimal: their text casts back
+
+
+def _row_json(row: tuple[Any, ...]) -> str:
+    return json.dumps(row, default=_plain)
 
 
 class Engine:
@@ -65,8 +81,10 @@ class Engine:
         references: dict[str, tuple[list[tuple[str, str]], list[tuple[Any, ...]]]],
         through: dict[str, dict[str, int]] | None = None,
         window_ends: dict[str, int] | None = None,
+        history: dict[str, list[tuple[int, str]]] | None = None,
     ) -> None:
-        """``sources``: input stream name → [(column, DuckDB type)]; ``references``: table → (columns, rows)."""
+        """``sources``: input stream name → [(column, DuckDB type)]; ``references``: table → (columns, rows);
+        ``through``, ``window_ends``, ``history``: what the store kept (store.progress)."""
         self.db = duckdb.connect(":memory:")
         self.db.execute("SET TimeZone = 'UTC'")
         self.db.execute("CREATE SCHEMA stage")
@@ -99,6 +117,27 @@ class Engine:
             defs = ", ".join(['"ROWTIME" TIMESTAMP', *(f"{_q(c)} {t}" for c, t in cols), f'"{NEW}" BOOLEAN'])
             self.db.execute(f"CREATE TABLE stage.{_q(name)} ({defs})")
         self.db.execute("SET search_path = 'stage,main'")
+        chained = {st.name for st in program.streams.values()}
+        # which pumps' rows the store keeps: sliding windows, and tumbling windows over in-application streams
+        self.kept = {p.name for p in plans if p.kind == "sliding" or (p.kind == "tumbling" and p.source in chained)}
+        for plan in plans:
+            if plan.name in self.kept and (history or {}).get(plan.name):
+                self._restore(plan, (history or {})[plan.name])
+
+    def _restore(self, plan: PumpPlan, rows: list[tuple[int, str]]) -> None:
+        cols = [("ROWTIME", "TIMESTAMP"), *self.columns[plan.source]]
+        if plan.kind == "sliding":
+            cols.append((NEW, "BOOLEAN"))
+        values: list[tuple[Any, ...]] = []
+        for ms, text in rows:
+            row = json.loads(text)
+            if len(row) != len(self.columns[plan.source]):
+                return  # the code changed the stream's columns: the history does not fit
+            values.append((to_ts(ms), *row, *((False,) if plan.kind == "sliding" else ())))
+        try:
+            self._insert(f"buf.{_q(plan.name)}", cols, values)
+        except duckdb.Error:
+            self.db.execute(f"DELETE FROM buf.{_q(plan.name)}")  # a type the code changed: start empty
 
     def close(self) -> None:
         self.db.close()
@@ -181,6 +220,8 @@ class Engine:
             else:
                 cols = [("ROWTIME", "TIMESTAMP"), *self.columns[stream]]
                 self._insert(f"buf.{_q(plan.name)}", cols, stamped)
+            if plan.name in self.kept:
+                out.history.setdefault(plan.name, []).extend((rowtime, _row_json(r)) for r in mine)
 
     def _unseen(self, plan: PumpPlan, rows: list[tuple[Any, ...]], positions: list[tuple[str, int]]) -> list[Any]:
         done = self.through[plan.name]
@@ -244,6 +285,9 @@ class Engine:
         self.db.execute(
             f'DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} ORDER BY "ROWTIME" DESC OFFSET ?)', [keep]
         )
+        oldest = self.db.execute(f'SELECT epoch_ms(MIN("ROWTIME")) FROM {table}').fetchone()
+        if oldest is not None and oldest[0] is not None:
+            out.cuts[plan.name] = int(oldest[0])
 
     def next_close(self) -> int | None:
         """The ROWTIME (ms) at which the next tumbling window holding rows closes, if any pump buffers rows."""
@@ -281,6 +325,8 @@ class Engine:
                     out.window_ends[plan.name] = end
             if buckets:
                 self.db.execute(f'DELETE FROM {table} WHERE "ROWTIME" < ?', [to_ts(closed_until)])
+                if plan.name in self.kept:
+                    out.cuts[plan.name] = closed_until
             pending = self.pending[plan.name]
             last: dict[str, int] = {}
             while pending and pending[0][0] < closed_until:

@@ -4,7 +4,8 @@ delivery stream through the FirehoseTap port, released once emitted from), runs 
 Lambda preprocessor (AWS's record contract), parses records into rows (errors to the in-application error stream),
 evaluates the pumps (engine.py, in the application's worker thread) and commits what came out in ONE transaction:
 the output records enqueued (delivery kinds "kinesis", "firehose", "lambda"), each pump's progress (the last input
-sequence it emitted from, the end of its last window) and the live view's latest rows. A restart (or a new leader)
+sequence it emitted from, the end of its last window, the rows its windows keep that the input cannot give again)
+and the live view's latest rows. A restart (or a new leader)
 resumes from that progress: every window is emitted once, and no input row is counted twice."""
 
 from __future__ import annotations
@@ -90,9 +91,9 @@ class AppRunner:
             compiled = await self._thread(compile_code, app.config)
             self.compiled = compiled
             references = await self._references(compiled)
-            through, ends = await self.runtime.store.read(lambda tx: store.progress(tx, app.id))
+            through, ends, history = await self.runtime.store.read(lambda tx: store.progress(tx, app.id))
             self.engine = await self._thread(
-                lambda: Engine(compiled.program, compiled.plans, compiled.sources, references, through, ends)
+                lambda: Engine(compiled.program, compiled.plans, compiled.sources, references, through, ends, history)
             )
         except Exception as error:  # the code was validated; a failure here is reported, not retried in a loop
             log.exception("Kinesis Analytics %s failed to start", app.name)
@@ -362,7 +363,7 @@ class AppRunner:
         delivery = self.runtime.delivery
 
         def run(tx: Tx) -> None:
-            if not store.save_progress(tx, app_id, out.through, out.window_ends):
+            if not store.save_progress(tx, app_id, out.through, out.window_ends, out.history, out.cuts):
                 log.warning("Kinesis Analytics %s: a window was already emitted (another node?)", self.app.name)
                 return
             for kind, address, payload in outbound.deliveries:

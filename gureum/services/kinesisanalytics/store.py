@@ -99,7 +99,7 @@ def version_config(tx: Tx, app_id: int, version: int) -> dict[str, Any] | None:
 
 
 def delete(tx: Tx, app_id: int) -> None:
-    for table in ("kda_versions", "kda_positions", "kda_windows", "kda_latest"):
+    for table in ("kda_versions", "kda_positions", "kda_windows", "kda_latest", "kda_history"):
         tx.execute(f"DELETE FROM {table} WHERE application_id = ?", (app_id,))
     tx.execute("DELETE FROM kda_applications WHERE id = ?", (app_id,))
     tx.notify(CHANNEL, str(app_id))
@@ -108,8 +108,9 @@ def delete(tx: Tx, app_id: int) -> None:
 # --- running state ---------------------------------------------------------------------------------------------
 
 
-def progress(tx: Tx, app_id: int) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
-    """(pump → shard → last sequence emitted, pump → end of its last window)."""
+def progress(tx: Tx, app_id: int) -> tuple[dict[str, dict[str, int]], dict[str, int], dict[str, list[tuple[int, str]]]]:
+    """(pump → shard → last sequence emitted, pump → end of its last window, pump → rows its windows hold that the
+    input cannot give again: (ROWTIME ms, the row as JSON), oldest first)."""
     through: dict[str, dict[str, int]] = {}
     for pump, shard, seq in tx.all(
         "SELECT pump, shard_id, sequence FROM kda_positions WHERE application_id = ?", (app_id,)
@@ -118,15 +119,29 @@ def progress(tx: Tx, app_id: int) -> tuple[dict[str, dict[str, int]], dict[str, 
     ends = {
         p: int(e) for p, e in tx.all("SELECT pump, window_end FROM kda_windows WHERE application_id = ?", (app_id,))
     }
-    return through, ends
+    history: dict[str, list[tuple[int, str]]] = {}
+    for pump, rowtime, row in tx.all(
+        "SELECT pump, rowtime, row_json FROM kda_history WHERE application_id = ? ORDER BY id", (app_id,)
+    ):
+        history.setdefault(pump, []).append((int(rowtime), row))
+    return through, ends, history
 
 
 def forget_progress(tx: Tx, app_id: int) -> None:
     tx.execute("DELETE FROM kda_positions WHERE application_id = ?", (app_id,))
+    tx.execute("DELETE FROM kda_history WHERE application_id = ?", (app_id,))
 
 
-def save_progress(tx: Tx, app_id: int, through: dict[str, dict[str, int]], ends: dict[str, int]) -> bool:
-    """Record what was emitted; False (nothing written) when another node already emitted a later window."""
+def save_progress(
+    tx: Tx,
+    app_id: int,
+    through: dict[str, dict[str, int]],
+    ends: dict[str, int],
+    history: dict[str, list[tuple[int, str]]] | None = None,
+    cuts: dict[str, int] | None = None,
+) -> bool:
+    """Record what was emitted, the rows windows keep (``history``) and those they let go (``cuts``: pump → rows
+    before that ROWTIME); False (nothing written) when another node already emitted a later window."""
     for pump, end in ends.items():
         row = tx.one("SELECT window_end FROM kda_windows WHERE application_id = ? AND pump = ?", (app_id, pump))
         if row is not None and int(row[0]) >= end:
@@ -143,6 +158,11 @@ def save_progress(tx: Tx, app_id: int, through: dict[str, dict[str, int]], ends:
             "(application_id, pump, shard_id) DO UPDATE SET sequence = excluded.sequence",
             rows,
         )
+    kept = [(app_id, pump, t, r) for pump, got in (history or {}).items() for t, r in got]
+    if kept:
+        tx.executemany("INSERT INTO kda_history (application_id, pump, rowtime, row_json) VALUES (?, ?, ?, ?)", kept)
+    for pump, cut in (cuts or {}).items():
+        tx.execute("DELETE FROM kda_history WHERE application_id = ? AND pump = ? AND rowtime < ?", (app_id, pump, cut))
     return True
 
 
