@@ -70,13 +70,14 @@ class _RestRule:
     required_headers: tuple[str, ...] = ()
 
     def accepts(self, request: Request, with_required: bool) -> bool:
-        query = request.query
-        for key, value in self.query_keys:
-            if key not in query or (value is not None and query[key] != value):
-                return False
+        if self.query_keys:
+            query = request.query
+            for key, value in self.query_keys:
+                if key not in query or (value is not None and query[key] != value):
+                    return False
         if not with_required:
             return True
-        return all(key in query for key in self.required_query) and all(
+        return all(key in request.query for key in self.required_query) and all(
             h in request.headers for h in self.required_headers
         )
 
@@ -123,6 +124,7 @@ class Router:
         self.query_services: list[ServiceSpec] = []
         self.rest_services: list[ServiceSpec] = []
         self._rest: dict[str, list[_RestRule]] = {}  # filled on a service's first REST request
+        self._rest_by_method: dict[str, dict[str, list[_RestRule]]] = {}
         for spec in specs:
             meta = spec.meta
             if meta.target_prefix:
@@ -140,6 +142,17 @@ class Router:
         if rules is None:
             rules = self._rest[spec.name] = self._rest_rules(spec, spec.primary)
         return rules
+
+    def _rules_for(self, spec: ServiceSpec, method: str) -> list[_RestRule]:
+        """The service's rules for one HTTP method, in model order (S3 has ~110 operations: a request is matched
+        against its method's only)."""
+        by_method = self._rest_by_method.get(spec.name)
+        if by_method is None:
+            by_method = {}
+            for rule in self._rules(spec):
+                by_method.setdefault(rule.method, []).append(rule)
+            self._rest_by_method[spec.name] = by_method
+        return by_method.get(method, [])
 
     @staticmethod
     def _rest_rules(spec: ServiceSpec, protocol: str) -> list[_RestRule]:
@@ -329,14 +342,12 @@ class Router:
             )
             if bucket is not None:
                 path = "/" + quote(bucket, safe="") + (path if path != "/" else "")
-        partial = False
         best: tuple[tuple[int, bool, int, int], _RestRule, re.Match[str]] | None = None
-        for rule in self._rules(spec):
-            match = rule.regex.match(path)
-            if not match or not rule.accepts(request, with_required=False):
+        for rule in self._rules_for(spec, request.method):
+            if not rule.accepts(request, with_required=False):  # fixed query keys: cheaper than the URI's regex
                 continue
-            if rule.method != request.method:
-                partial = True
+            match = rule.regex.match(path)
+            if not match:
                 continue
             # fixed query keys are the strongest evidence; then whether the required query/header members are
             # all there (S3's PutObject vs CopyObject vs UploadPart); then how much of the URI is literal
@@ -353,7 +364,10 @@ class Router:
             _, rule, match = best
             params = {k: unquote(v) for k, v in match.groupdict().items()}
             return Route(spec, protocol, rule.operation, rule.operation.name, params)
-        if partial:
+        if any(
+            rule.method != request.method and rule.accepts(request, with_required=False) and rule.regex.match(path)
+            for rule in self._rules(spec)
+        ):  # the URI is another method's
             raise RouteError("Method Not Allowed", protocol=protocol, spec=spec, code="MethodNotAllowed", status=405)
         raise RouteError(
             f"No operation matches {request.method} {path}",
