@@ -1,7 +1,7 @@
 """Rows of an in-application stream as the records an output writes (JSON objects or CSV lines, AWS's value
 formats) and the delivery each output kind takes: "kinesis" and "firehose" records, one Lambda event per batch
 with AWS's output record contract ({invocationId, applicationArn, records: [{recordId,
-lambdaDeliveryRecordMetadata, data}]})."""
+lambdaDeliveryRecordMetadata, data}]}), and the CloudWatch logging option's messages (delivery kind "logs")."""
 
 from __future__ import annotations
 
@@ -64,3 +64,27 @@ def deliveries(
         }
         out.append(("lambda", arn, event))
     return out
+
+
+def log_target(option: dict[str, Any]) -> tuple[str, str] | None:
+    """(log group ARN, log stream name) of a CloudWatch logging option's LogStreamARN
+    (arn:aws:logs:<region>:<account>:log-group:<group>:log-stream:<stream>)."""
+    arn = str(option.get("LogStreamARN") or "")
+    head, marker, stream = arn.partition(":log-stream:")
+    if not marker or not stream or ":log-group:" not in head:
+        return None
+    return head, stream
+
+
+def log_message(app_arn: str, version: int, code: str, message: str, **extra: Any) -> str:
+    """One application message as the logging option gets it (AWS's JSON message shape)."""
+    doc = {
+        "applicationARN": app_arn,
+        "applicationVersionId": str(version),
+        "messageType": "ERROR",
+        "errorCode": code,
+        "message": message,
+        **extra,
+        "messageSchemaVersion": "1",
+    }
+    return json.dumps(doc, separators=(",", ":"))

@@ -3,7 +3,8 @@ application reads its input (a Kinesis stream through the KinesisReader port, on
 delivery stream through the FirehoseTap port, released once emitted from), runs the
 Lambda preprocessor (AWS's record contract), parses records into rows (errors to the in-application error stream),
 evaluates the pumps (engine.py, in the application's worker thread) and commits what came out in ONE transaction:
-the output records enqueued (delivery kinds "kinesis", "firehose", "lambda"), each pump's progress (the last input
+the output records enqueued (delivery kinds "kinesis", "firehose", "lambda"; the CloudWatch logging option gets the
+error rows and the deliveries that failed for good through "logs"), each pump's progress (the last input
 sequence it emitted from, the end of its last window, the rows its windows keep that the input cannot give again)
 and the live view's latest rows. A restart (or a new leader)
 resumes from that progress: every window is emitted once, and no input row is counted twice."""
@@ -19,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from ...delivery import DeadLetter
 from ...ports import FirehoseTap, KinesisReader, LambdaInvoker, S3Objects
 from ...runtime import Runtime
 from ...store.base import Tx
@@ -48,7 +50,7 @@ class Batch:
 
 @dataclass(slots=True)
 class Outbound:
-    deliveries: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    deliveries: list[tuple[str, str, dict[str, Any], DeadLetter | None]] = field(default_factory=list)
     latest: dict[str, list[tuple[float, str]]] = field(default_factory=dict)
 
 
@@ -346,6 +348,7 @@ class AppRunner:
         engine = self.engine
         assert engine is not None
         result = Outbound()
+        logs = [t for t in map(outputs.log_target, self.app.config.get("Logging") or []) if t is not None]
         for stream, rows in out.rows.items():
             columns = [c for c, _t in engine.columns.get(stream, [])]
             values = [r for _t, r in rows]
@@ -353,21 +356,53 @@ class AppRunner:
                 if str(output["Name"]).upper() == stream.upper() or (
                     stream == ERROR_STREAM and str(output["Name"]).lower() == ERROR_STREAM
                 ):
-                    result.deliveries += outputs.deliveries(output, columns, values, self.app.arn)
+                    letters: dict[str, DeadLetter | None] = {}
+                    for kind, address, payload in outputs.deliveries(output, columns, values, self.app.arn):
+                        if address not in letters:
+                            letters[address] = self._failed_letter(logs, output, address)
+                        result.deliveries.append((kind, address, payload, letters[address]))
+            if stream == ERROR_STREAM:
+                for group, log_stream in logs:
+                    events = [{"timestamp": t, "message": self._error_message(r)} for t, r in rows]
+                    payload = {"stream": log_stream, "events": events, "create_group": False}
+                    result.deliveries.append(("logs", group, payload, None))
             result.latest[stream] = [(t / 1000, outputs.as_json(columns, r)) for t, r in rows[-store.LATEST_ROWS :]]
         return result
 
+    def _error_message(self, row: tuple[Any, ...]) -> str:
+        """An error stream row (ERROR_TIME, ERROR_LEVEL, ERROR_NAME, MESSAGE, DATA_ROWTIME, DATA_ROW, PUMP_NAME) as
+        the logging option's message."""
+        name, message, data, pump = row[2], row[3], row[5], row[6]
+        code = "InputProcessingError" if str(name).startswith("Lambda_") else "InputError"
+        extra: dict[str, Any] = {"inputId": self.app.inputs[0]["InputId"]} if self.app.inputs and not pump else {}
+        if pump:
+            code, extra = "PumpError", {"pumpName": pump}
+        return outputs.log_message(self.app.arn, self.version, code, f"{name}: {message}", **extra, dataRow=data)
+
+    def _failed_letter(self, logs: list[tuple[str, str]], output: dict[str, Any], address: str) -> DeadLetter | None:
+        """Where an output delivery that failed for good is told: the first logging option."""
+        if not logs:
+            return None
+        group, log_stream = logs[0]
+        message = outputs.log_message(
+            self.app.arn, self.version, "OutputError",
+            f"Delivery of the application's output {output['Name']} to {address} failed",
+            outputId=output.get("OutputId", ""),
+        )  # fmt: skip
+        event = {"timestamp": self._now_ms(), "message": message}
+        return DeadLetter("logs", group, {"stream": log_stream, "events": [event], "create_group": False})
+
     async def _commit(self, out: Emission) -> None:
         outbound = await self._thread(self._outbound, out)
-        app_id = self.app.id
+        app_id, app_arn = self.app.id, self.app.arn
         delivery = self.runtime.delivery
 
         def run(tx: Tx) -> None:
             if not store.save_progress(tx, app_id, out.through, out.window_ends, out.history, out.cuts):
                 log.warning("Kinesis Analytics %s: a window was already emitted (another node?)", self.app.name)
                 return
-            for kind, address, payload in outbound.deliveries:
-                delivery.enqueue(tx, kind, address, payload)
+            for kind, address, payload, letter in outbound.deliveries:
+                delivery.enqueue(tx, kind, address, payload, dead_letter=letter, source=app_arn)
             for stream, rows in outbound.latest.items():
                 store.add_latest(tx, app_id, stream, rows)
 
