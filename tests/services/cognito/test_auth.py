@@ -325,3 +325,27 @@ def test_sms_mfa(idp: Any, endpoint: str, name: str) -> None:
         ChallengeResponses={"USERNAME": "pia", "SMS_MFA_CODE": code},
     )
     assert "IdToken" in done["AuthenticationResult"]
+
+
+def test_mfa_setup_when_required(idp: Any, name: str) -> None:
+    pool_id = pool(idp, name)
+    idp.set_user_pool_mfa_config(
+        UserPoolId=pool_id, SoftwareTokenMfaConfiguration={"Enabled": True}, MfaConfiguration="ON"
+    )
+    app = client(idp, pool_id)
+    user(idp, pool_id, "quy")
+    step = _password_auth(idp, app["ClientId"], "quy")
+    assert step["ChallengeName"] == "MFA_SETUP"
+    associated = idp.associate_software_token(Session=step["Session"])
+    verified = idp.verify_software_token(
+        Session=associated["Session"], UserCode=_totp(associated["SecretCode"], time.time())
+    )
+    done = idp.respond_to_auth_challenge(
+        ClientId=app["ClientId"],
+        ChallengeName="MFA_SETUP",
+        Session=verified["Session"],
+        ChallengeResponses={"USERNAME": "quy"},
+    )
+    assert "AccessToken" in done["AuthenticationResult"]
+    again = _password_auth(idp, app["ClientId"], "quy")
+    assert again["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
