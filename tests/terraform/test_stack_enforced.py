@@ -1,7 +1,9 @@
 """The Terraform stack of test_stack.py under IAM enforcement (--enforce-iam, the provider's static key "test" as
-the account's root): it applies cleanly and the HTTP API reaches the function (its permission lets
-apigateway.amazonaws.com in). The stack grants SNS and EventBridge nothing on its queue, so their deliveries are
-refused, as on AWS, and listed as such. (Plan and destroy are test_stack.py's: enforcement lets the root do both.)"""
+the account's root): it applies cleanly. What the stack then does is decided as AWS decides it: its Lambda
+permission names the HTTP API by an ARN without the account (the provider skips requesting the account id), so API
+Gateway's invocation is refused until a permission naming the account is added; the stack grants SNS and
+EventBridge nothing on its queue, so their deliveries are refused; each refusal is listed at
+/_gureum/iam/would-deny. (Plan and destroy are test_stack.py's: enforcement lets the root do both.)"""
 
 from __future__ import annotations
 
@@ -63,8 +65,25 @@ def test_stack_applies_under_enforcement(enforced: Server, name: str, tmp_path: 
     }
     started = time.monotonic()
     out = Terraform(tmp_path / "tf").apply(variables)  # applies cleanly: nothing the stack does is refused
-    _check_api(endpoint, out)  # the function's permission lets apigateway.amazonaws.com invoke it
-    result = aws("lambda").invoke(FunctionName=out["function_name"], Payload=json.dumps({"rawPath": "/direct"}))
+    lam = aws("lambda")
+    # the stack's permission names the API by its execution_arn, which the provider builds without the account id
+    # (skip_requesting_account_id): that source ARN matches no invocation, so API Gateway is refused, as on AWS
+    statement = json.loads(lam.get_policy(FunctionName=out["function_name"])["Policy"])["Statement"][0]
+    granted = statement["Condition"]["ArnLike"]["AWS:SourceArn"]
+    assert granted == f"arn:aws:execute-api:us-east-1::{out['api_id']}/*/*"
+    host = {"Host": f"{out['api_id']}.execute-api.localhost:{endpoint.rsplit(':', 1)[1]}"}
+    assert requests.get(f"{endpoint}/hello", headers=host, timeout=30).status_code == 500
+    refused = requests.get(f"{endpoint}/_gureum/iam/would-deny", timeout=10).json()["wouldDeny"]
+    assert any(d["principal"] == "apigateway.amazonaws.com" for d in refused), refused
+    lam.add_permission(  # the permission as it reads with the account: the HTTP API reaches the function
+        FunctionName=out["function_name"],
+        StatementId="WithAccount",
+        Action="lambda:InvokeFunction",
+        Principal="apigateway.amazonaws.com",
+        SourceArn=f"arn:aws:execute-api:us-east-1:000000000000:{out['api_id']}/*/*",
+    )
+    _check_api(endpoint, out)
+    result = lam.invoke(FunctionName=out["function_name"], Payload=json.dumps({"rawPath": "/direct"}))
     assert json.loads(json.loads(result["Payload"].read())["body"])["path"] == "/direct"
     # no queue policy lets sns.amazonaws.com or events.amazonaws.com send: refused, as AWS refuses them
     requests.delete(f"{endpoint}/_gureum/iam/would-deny", timeout=10)
