@@ -4,7 +4,10 @@ federated session with its session policies), the operation's action and resourc
 resource's policy where its service offers one, and gureum.policy's evaluation. A refusal is AWS's AccessDenied
 in the service's shape. With ``--learn-iam`` and enforcement off, what enforcement would refuse is logged and kept
 for GET /_gureum/iam/would-deny instead. The engine imports no service: IAM offers identities (IdentitySource),
-services their resource policies (``register``); both through the runtime.
+services their resource policies and tags (``register``); both through the runtime. Also here: the credentials
+gureum issues to act for someone (a role's session for Lambda and API Gateway, a service for its resource, the
+account's own machinery), each carrying its session token, and the checks of one service's delivery or invocation
+to another's resource (``delivery_refusal``, ``invocation_refusal``).
 """
 
 from __future__ import annotations
