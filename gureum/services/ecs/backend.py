@@ -703,6 +703,7 @@ class EcsBackend:
                 doc["containerInstanceArn"] = instances.instance_arn(account, region, cluster)
             private = doc[tasks.PRIVATE]
             private["networkMode"] = definition.get("networkMode", "bridge")
+            private["volumeDefinitions"] = definition.get("volumes") or []
             private["taskRoleArn"] = (overrides or {}).get("taskRoleArn") or definition.get("taskRoleArn")
             private["taskCpu"] = (overrides or {}).get("cpu") or definition.get("cpu")
             private["taskMemory"] = (overrides or {}).get("memory") or definition.get("memory")

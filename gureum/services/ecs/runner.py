@@ -219,6 +219,7 @@ class TaskRunner:
             connectivityAt=self.clock.now(),
         )
         network_mode = private.get("networkMode", "bridge")
+        await self._volumes(engine, doc)
         for definition in definitions:
             config = self._config(doc, definition, network_mode)
             name = f"ecs-{task_id[:12]}-{definition['name']}"
@@ -370,6 +371,11 @@ class TaskRunner:
                     await engine.remove_container(container_id)
                 except EngineError:
                     log.warning("ECS task %s: container %s could not be removed", task_id, container_id)
+            for volume in doc[PRIVATE].get("task_volumes", []):
+                try:
+                    await engine.request("DELETE", f"/volumes/{volume}")
+                except EngineError:
+                    log.warning("ECS task %s: volume %s could not be removed", task_id, volume)
         await self._save(task_id, doc, tasks.STOPPED, stoppedAt=self.clock.now())
 
     @staticmethod
@@ -379,6 +385,39 @@ class TaskRunner:
         except EngineError as exc:
             if exc.status not in (304, 404):  # already stopped, or gone
                 raise
+
+    async def _volumes(self, engine: Engine, doc: dict[str, Any]) -> None:
+        """The task's volumes on the engine: host paths as they are, task-scoped bind mounts and Docker volumes as
+        named volumes of the task (removed with it), shared Docker volumes by their name (kept)."""
+        private = doc[PRIVATE]
+        task_id = tasks.task_id_of(doc["taskArn"])
+        sources: dict[str, str] = {}
+        scoped: list[str] = []
+        for volume in private.get("volumeDefinitions") or []:
+            name = volume["name"]
+            host_path = (volume.get("host") or {}).get("sourcePath")
+            if host_path:
+                sources[name] = host_path
+                continue
+            docker = volume.get("dockerVolumeConfiguration") or {}
+            shared = docker.get("scope") == "shared"
+            engine_name = name if shared else f"ecs-{task_id[:12]}-{name}"
+            body: dict[str, Any] = {"Name": engine_name, "Labels": {**(docker.get("labels") or {}), _LABEL: task_id}}
+            if docker.get("driver"):
+                body["Driver"] = docker["driver"]
+            if docker.get("driverOpts"):
+                body["DriverOpts"] = docker["driverOpts"]
+            if not shared or docker.get("autoprovision", True):
+                try:
+                    await engine.request("POST", "/volumes/create", body=body)
+                except EngineError as exc:
+                    if exc.status != 409:  # a shared volume that exists already
+                        raise StartFailure(f"CannotCreateVolumeError: {name}: {exc}") from None
+            sources[name] = engine_name
+            if not shared:
+                scoped.append(engine_name)
+        private["volumes"] = sources
+        private["task_volumes"] = scoped
 
     # --- health checks ------------------------------------------------------------------------------------------
 
@@ -492,6 +531,18 @@ class TaskRunner:
         for source, target in (("readonlyRootFilesystem", "ReadonlyRootfs"), ("privileged", "Privileged")):
             if definition.get(source) is not None:
                 host_config[target] = bool(definition[source])
+        binds = []
+        for mount in definition.get("mountPoints") or []:
+            source = private.get("volumes", {}).get(mount["sourceVolume"])
+            if source:
+                binds.append(f"{source}:{mount['containerPath']}{':ro' if mount.get('readOnly') else ''}")
+        if binds:
+            host_config["Binds"] = binds
+        if definition.get("volumesFrom"):
+            host_config["VolumesFrom"] = [
+                f"ecs-{task_id[:12]}-{v['sourceContainer']}{':ro' if v.get('readOnly') else ''}"
+                for v in definition["volumesFrom"]
+            ]
         if definition.get("extraHosts"):
             host_config["ExtraHosts"] = [f"{h['hostname']}:{h['ipAddress']}" for h in definition["extraHosts"]]
         config: dict[str, Any] = {

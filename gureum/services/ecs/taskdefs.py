@@ -121,8 +121,26 @@ def build(
         raise ClientException("Container names must be unique within a task definition.")
     if not any(c["essential"] for c in containers):
         raise ClientException("Task definition does not have any essential containers.")
+    volumes = check_volumes(request.get("volumes") or [], fargate)
     for container in containers:
         check_health(container)
+        for mount in container.get("mountPoints") or []:
+            if mount.get("sourceVolume") not in volumes:
+                raise ClientException(
+                    f"Invalid 'mountPoints' setting for container '{container['name']}': the task definition has no "
+                    f"volume named '{mount.get('sourceVolume')}'."
+                )
+            if not str(mount.get("containerPath", "")).startswith("/"):
+                raise ClientException(
+                    f"Invalid 'mountPoints' setting for container '{container['name']}': containerPath must be an "
+                    "absolute path."
+                )
+        for source in container.get("volumesFrom") or []:
+            if source.get("sourceContainer") not in names or source.get("sourceContainer") == container["name"]:
+                raise ClientException(
+                    f"Invalid 'volumesFrom' setting for container '{container['name']}': "
+                    f"'{source.get('sourceContainer')}' is not another container of the task definition."
+                )
     for container in containers:
         for dependency in container.get("dependsOn") or []:
             if dependency.get("containerName") not in names:
@@ -201,6 +219,27 @@ def build(
         if request.get(key) is not None:
             doc[key] = request[key]
     return doc
+
+
+def check_volumes(volumes: list[dict[str, Any]], fargate: bool) -> set[str]:
+    """The task definition's volume names, after ECS's checks: host paths (not on Fargate), task-scoped bind mounts,
+    Docker volumes; EFS and FSx volumes are refused (no such file systems here)."""
+    names: set[str] = set()
+    for volume in volumes:
+        name = volume.get("name")
+        if not name or name in names:
+            raise ClientException("Each volume must have a unique name.")
+        names.add(name)
+        if volume.get("efsVolumeConfiguration") or volume.get("fsxWindowsFileServerVolumeConfiguration"):
+            raise ClientException(
+                f"Volume '{name}': EFS and FSx volumes are not served by gureum; use a Docker volume or a host path."
+            )
+        if fargate and (volume.get("host") or {}).get("sourcePath"):
+            raise ClientException(f"Volume '{name}': host sourcePath volumes are not supported on Fargate.")
+        docker = volume.get("dockerVolumeConfiguration") or {}
+        if docker and docker.get("scope", "task") not in ("task", "shared"):
+            raise ClientException(f"Volume '{name}': scope must be task or shared.")
+    return names
 
 
 HEALTH_LIMITS = {"interval": (5, 300, 30), "timeout": (2, 60, 5), "retries": (1, 10, 3), "startPeriod": (0, 300, 0)}

@@ -322,6 +322,61 @@ def _until_served(url: str) -> str:
             time.sleep(0.2)
 
 
+def test_volumes(engine: Engine, name: str, tmp_path: Path) -> None:
+    """A task-scoped volume shared by two containers (one mounts it read-only), and a host path (EC2): what one
+    container writes the other reads; the task's volume goes with it."""
+    ecs = engine.client("ecs")
+    ecs.create_cluster(clusterName=name)
+    host_dir = tmp_path / "host"
+    host_dir.mkdir()
+    definition = ecs.register_task_definition(
+        family=name,
+        networkMode="host",
+        volumes=[{"name": "shared"}, {"name": "hostdir", "host": {"sourcePath": str(host_dir)}}],
+        containerDefinitions=[
+            {
+                "name": "writer",
+                "image": engine.image,
+                "memory": 64,
+                "essential": False,
+                "command": ["sh", "-c", "echo hi > /data/f && echo from-task > /host/out"],
+                "mountPoints": [
+                    {"sourceVolume": "shared", "containerPath": "/data"},
+                    {"sourceVolume": "hostdir", "containerPath": "/host"},
+                ],
+            },
+            {
+                "name": "reader",
+                "image": engine.image,
+                "memory": 64,
+                "command": ["sh", "-c", 'test "$(cat /data/f)" = hi && ! touch /data/g 2>/dev/null'],
+                "mountPoints": [{"sourceVolume": "shared", "containerPath": "/data", "readOnly": True}],
+                "dependsOn": [{"containerName": "writer", "condition": "SUCCESS"}],
+            },
+        ],
+    )["taskDefinition"]["taskDefinitionArn"]
+    with pytest.raises(ClientError) as unknown_volume:
+        ecs.register_task_definition(
+            family=name,
+            containerDefinitions=[
+                {
+                    "name": "x",
+                    "image": engine.image,
+                    "memory": 64,
+                    "mountPoints": [{"sourceVolume": "none", "containerPath": "/x"}],
+                }
+            ],
+        )
+    assert "has no volume named 'none'" in str(unknown_volume.value)
+    arn = ecs.run_task(cluster=name, taskDefinition=definition)["tasks"][0]["taskArn"]
+    stopped = _wait(ecs, name, arn, "STOPPED")
+    codes = {c["name"]: c.get("exitCode") for c in stopped["containers"]}
+    assert codes == {"writer": 0, "reader": 0}, stopped.get("stoppedReason")
+    assert (host_dir / "out").read_text() == "from-task\n"
+    volumes = engine.podman.run("volume", "ls", "--format", "{{.Name}}").stdout.split()
+    assert not [v for v in volumes if v.startswith(f"ecs-{arn.rsplit('/', 1)[1][:12]}")]
+
+
 def test_an_engine_that_dies_stops_its_tasks_with_the_reason(store: StoreFactory, name: str) -> None:
     """Its own Podman service (the session's stays up): killed while a task runs, the task goes STOPPED with the
     reason — no call hangs, nothing is left RUNNING."""
