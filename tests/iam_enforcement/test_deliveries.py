@@ -110,5 +110,11 @@ def test_learn_mode_lists_what_would_be_denied(store: StoreFactory, name: str) -
         assert listed[-1]["action"] == "sqs:CreateQueue"
         assert listed[-1]["principal"] == f"arn:aws:iam::{ACCT}:user/{name}"
         assert "because no identity-based policy allows the sqs:CreateQueue action" in listed[-1]["message"]
+        # a session's key without its token: not refused either, but listed as enforcement would answer it
+        session = client(server, "sts", ACCT, "root-one").get_session_token()["Credentials"]
+        client(server, "sns", session["AccessKeyId"], session["SecretAccessKey"]).list_topics()
+        listed = httpx.get(f"{server.endpoint}/_gureum/iam/would-deny").json()["wouldDeny"]
+        assert (listed[-1]["principal"], listed[-1]["decision"]) == (session["AccessKeyId"], "InvalidClientTokenId")
+        assert listed[-1]["message"] == "The security token included in the request is invalid."
     finally:
         server.stop()
