@@ -4,6 +4,7 @@ and the administrator's user operations; sign-in flows are signin.py's, a user's
 
 from __future__ import annotations
 
+import base64
 import uuid
 from typing import Any
 
@@ -56,8 +57,7 @@ class CognitoBackend(SignIn, SelfService):
     async def describe_user_pool(self, account: str, pool_id: str) -> dict[str, Any]:
         def run(tx: Tx) -> dict[str, Any]:
             pool = self._pool(tx, pool_id, account)
-            domain = next((d for d in store.domains(tx) if (store.get_domain(tx, d) or ("",))[0] == pool_id), None)
-            return pools.describe(pool, store.count_users(tx, pool_id), domain)
+            return pools.describe(pool, store.count_users(tx, pool_id), store.domain_of_pool(tx, pool_id))
 
         return await self.read(run)
 
@@ -455,8 +455,6 @@ class CognitoBackend(SignIn, SelfService):
         found, following = await self.read(run)
         result: dict[str, Any] = {"Users": [users.user_type(u, attributes_to_get) for u in found]}
         if following:
-            import base64
-
             result["PaginationToken"] = base64.b64encode(self.seal({"p": pool_id, "u": following})).decode()
         return result
 

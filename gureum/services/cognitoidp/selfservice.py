@@ -11,6 +11,7 @@ from ...store.base import Tx
 from . import clients, passwords, pools, store, tokens, totp, users
 from .core import Core
 from .errors import (
+    AliasExistsException,
     CodeMismatchException,
     EnableSoftwareTokenMFAException,
     InvalidParameterException,
@@ -149,8 +150,6 @@ class SelfService(Core):
     @staticmethod
     def _claim_alias(tx: Tx, pool: dict[str, Any], user: dict[str, Any], kind: str, force: bool) -> None:
         """A verified alias another user holds: AliasExistsException unless forced (then it moves)."""
-        from .errors import AliasExistsException
-
         if kind not in (pool.get("AliasAttributes") or []):
             return
         owner = store.alias_owner(tx, pool["Id"], kind, users.normal(kind, user["attributes"][kind]))

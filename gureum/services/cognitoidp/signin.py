@@ -11,10 +11,11 @@ import base64
 import datetime as dt
 import json
 import secrets
+import uuid
 from typing import Any
 
 from ...store.base import Tx
-from . import clients, passwords, pools, srp, store, tokens, totp, users
+from . import clients, passwords, pools, srp, store, tokens, totp, triggers, users
 from .core import Core
 from .errors import (
     CodeMismatchException,
@@ -216,8 +217,6 @@ class SignIn(Core):
         attributes = {str(k): str(v) for k, v in answer["userAttributes"].items() if k not in ("sub", "username")}
         name, attributes = self._username_for(pool, username, attributes)
         pools.check_attributes(pool, attributes, creating=True)
-        import uuid
-
         user = users.new_user(name, str(uuid.uuid4()), attributes, users.CONFIRMED, now)
         if answer.get("finalUserStatus") == "RESET_REQUIRED":
             user["status"] = users.RESET_REQUIRED
@@ -648,9 +647,7 @@ class SignIn(Core):
         metadata: dict[str, str] | None,
         auth_time: float,
     ) -> dict[str, Any]:
-        from .triggers import function_of
-
-        if function_of(pool, "DefineAuthChallenge") is None:
+        if triggers.function_of(pool, "DefineAuthChallenge") is None:
             raise InvalidParameterException("Custom auth lambda trigger is not configured for the user pool.")
         base = {
             "userAttributes": dict(user["attributes"]),

@@ -363,8 +363,9 @@ def delete_domain(tx: Tx, domain: str) -> None:
     tx.execute("DELETE FROM cognito_domains WHERE domain = ?", (domain,))
 
 
-def domains(tx: Tx) -> list[str]:
-    return [str(row[0]) for row in tx.all("SELECT domain FROM cognito_domains")]
+def domain_of_pool(tx: Tx, pool_id: str) -> str | None:
+    row = tx.one("SELECT domain FROM cognito_domains WHERE pool_id = ? ORDER BY domain LIMIT 1", (pool_id,))
+    return None if row is None else str(row[0])
 
 
 def put_resource_server(tx: Tx, pool_id: str, identifier: str, doc: dict[str, Any]) -> None:
