@@ -53,7 +53,7 @@ async def _start(runtime: Runtime) -> None:
     )
     runtime.keep(EcsBackend(runtime.store, runtime.clock, runtime.principal_arn, runner))
     runtime.store.subscribe(store.TASK_CHANNEL, runner.stop_requested)  # StopTask on another node
-    runtime.spawn(runner.reconcile(), "ecs-reconcile")
+    runtime.spawn(runner.leads(), "ecs-reconcile")  # takes the lead for this machine's engine if free, and adopts
     every = float(os.environ.get("GUREUM_ECS_SCHEDULER_SECONDS", "1"))
     runtime.spawn(_maintain(runtime, every), "ecs-scheduler")
 
@@ -66,7 +66,8 @@ async def _maintain(runtime: Runtime, every: float) -> None:
     while True:
         await asyncio.sleep(every)
         try:
-            if not await runtime.store.is_leader(_LEADER_ROLE):
+            leads_engine = await be.runner_leads()  # (adopts this engine's tasks when it takes the lead)
+            if not leads_engine or not await runtime.store.is_leader(_LEADER_ROLE):
                 continue
             await be.schedule()
             if runtime.clock.monotonic() - last_sweep > 60:

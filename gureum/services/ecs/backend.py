@@ -583,6 +583,21 @@ class EcsBackend:
         assert self.runner is not None, "the task runner is made at start"
         return self.runner
 
+    async def runner_leads(self) -> bool:
+        return await self._runner().leads()
+
+    async def _engine_here(self, operation: str) -> None:
+        """The engine must answer, and this node must be the one running its tasks."""
+        runner = self._runner()
+        try:
+            await runner.containers.require()
+        except NoEngine as exc:
+            raise ClientException(f"{operation} needs a container engine: {exc}") from None
+        if not await runner.leads():
+            raise ClientException(
+                f"Another gureum node on this machine runs the tasks of {runner.containers.address}: call that node."
+            )
+
     async def run_task(
         self,
         account: str,
@@ -607,10 +622,7 @@ class EcsBackend:
                 "Specifying both a launch type and capacity provider strategy is not supported."
             )
         runner = self._runner()
-        try:
-            await runner.containers.require()
-        except NoEngine as exc:
-            raise ClientException(f"RunTask needs a container engine: {exc}") from None
+        await self._engine_here("RunTask")
         family, revision = taskdefs.parse_reference(task_definition)
         tag_list = merge_tags([], tags or [])
         now = self.clock.now()
@@ -728,10 +740,7 @@ class EcsBackend:
     ) -> dict[str, Any]:
         """StartTask: one task on each named container instance (this machine's, the cluster's one)."""
         runner = self._runner()
-        try:
-            await runner.containers.require()
-        except NoEngine as exc:
-            raise ClientException(f"StartTask needs a container engine: {exc}") from None
+        await self._engine_here("StartTask")
         family, revision = taskdefs.parse_reference(task_definition)
         tag_list = merge_tags([], tags or [])
         now = self.clock.now()

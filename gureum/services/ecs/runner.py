@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import socket
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -67,11 +68,24 @@ class TaskRunner:
         self.pull_auth = pull_auth
         self.health_second = health_second  # the length of a health check's second (tests shorten it)
         self._stops: dict[str, asyncio.Event] = {}
+        self._leading = False
 
     @property
     def owner(self) -> str:
-        """The engine tasks started here run on (tasks are adopted by whichever node uses it after a restart)."""
-        return self.containers.address or "none"
+        """This machine's engine, which the tasks started here run on: "<host name>|<engine address>" (two
+        machines may reach their own engines at the same socket path)."""
+        return f"{socket.gethostname()}|{self.containers.address or 'none'}"
+
+    async def leads(self) -> bool:
+        """Whether this node runs the tasks of this machine's engine: one node per engine does (the store's
+        leadership; with several nodes on one machine, the others leave its tasks alone). On taking the lead it
+        adopts the unfinished tasks of that engine."""
+        leading = await self.store.is_leader(f"ecs-tasks:{self.owner}")
+        if leading and not self._leading:
+            self._leading = True
+            await self.reconcile()
+        self._leading = leading
+        return leading
 
     def launch(self, task_id: str) -> None:
         self._stops[task_id] = asyncio.Event()
@@ -84,9 +98,11 @@ class TaskRunner:
             event.set()
 
     async def reconcile(self) -> None:
-        """After a start: adopt the unfinished tasks of this engine whose containers still run; report the others
-        STOPPED with the reason."""
+        """On taking the lead for this engine: adopt its unfinished tasks whose containers still run; report the
+        others STOPPED with the reason."""
         for task_id in await self.store.read(lambda tx: store.unfinished(tx, self.owner)):
+            if task_id in self._stops:
+                continue  # run here already
             self._stops[task_id] = asyncio.Event()
             self.spawn(self._drive(task_id, adopt=True), f"ecs-task-{task_id}")
 

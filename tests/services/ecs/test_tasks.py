@@ -422,3 +422,32 @@ def test_run_task_without_an_engine_says_what_to_install(store: StoreFactory, na
         assert ecs.list_tasks(cluster=name)["taskArns"] == []
     finally:
         srv.stop()
+
+
+def test_two_nodes_on_one_engine(store_kind: str, engine: Engine, engine_store: dict[str, Any], name: str) -> None:
+    """PostgreSQL: a second node on the same database and the same machine's engine leaves the engine's tasks to
+    the node that runs them (RunTask there says so), and its StopTask reaches that node."""
+    if store_kind != "postgresql":
+        pytest.skip("several nodes share a PostgreSQL store; an SQLite store belongs to one process")
+    other = Server(
+        data_dir=None, store_url=engine_store["store_url"], env={"GUREUM_CONTAINER_HOST": engine.podman.host}
+    ).start()
+    try:
+        ecs_a, ecs_b = engine.client("ecs"), make_client(other.endpoint, "ecs")
+        ecs_a.create_cluster(clusterName=name)
+        definition = ecs_a.register_task_definition(
+            family=name,
+            containerDefinitions=[
+                {"name": "m", "image": engine.image, "memory": 64, "command": ["sleep", "300"], "stopTimeout": 1}
+            ],
+        )["taskDefinition"]["taskDefinitionArn"]
+        with pytest.raises(ClientError) as elsewhere:
+            ecs_b.run_task(cluster=name, taskDefinition=definition)
+        assert "Another gureum node on this machine runs the tasks" in str(elsewhere.value)
+        arn = ecs_a.run_task(cluster=name, taskDefinition=definition)["tasks"][0]["taskArn"]
+        _wait(ecs_b, name, arn, "RUNNING")
+        ecs_b.stop_task(cluster=name, task=arn, reason="from the other node")
+        stopped = _wait(ecs_a, name, arn, "STOPPED", timeout=30)
+        assert stopped["stoppedReason"] == "from the other node"
+    finally:
+        other.stop()
