@@ -1,7 +1,7 @@
 """A container engine for the tests that need one: Podman's Docker-compatible service on a private socket.
 
-Installs Debian's podman, runc and busybox-static when missing and we are root (CI machines), as tests/pg.py does
-for PostgreSQL. The engine's configuration is this run's own (CONTAINERS_CONF, CONTAINERS_STORAGE_CONF,
+Installs Debian's podman, runc, busybox-static and skopeo when missing and we are root (CI machines), as tests/pg.py
+does for PostgreSQL. The engine's configuration is this run's own (CONTAINERS_CONF, CONTAINERS_STORAGE_CONF,
 CONTAINERS_REGISTRIES_CONF, REGISTRY_AUTH_FILE under a temp dir): runc with the cgroupfs manager (crun rejects
 this kernel's hybrid cgroup layout), the vfs storage driver, file events and default ulimits within the host's.
 Test images are built locally FROM scratch with busybox-static (no public registry is reachable), once a session.
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-PACKAGES = ("podman", "runc", "busybox-static")
+PACKAGES = ("podman", "runc", "busybox-static", "skopeo")
 
 
 def _busybox() -> str | None:
@@ -52,7 +52,7 @@ def _file_kind(path: str) -> bytes:
 
 def missing() -> list[str]:
     """The Debian packages this machine lacks for the container tests."""
-    lack = [name for name, binary in (("podman", "podman"), ("runc", "runc")) if shutil.which(binary) is None]
+    lack = [name for name in ("podman", "runc", "skopeo") if shutil.which(name) is None]
     if _busybox() is None:
         lack.append("busybox-static")
     return lack
@@ -169,6 +169,13 @@ class Podman:
         if check and proc.returncode != 0:
             raise RuntimeError(f"podman {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
         return proc  # type: ignore[return-value]
+
+    def run_tool(self, tool: str, *args: str) -> subprocess.CompletedProcess[str]:
+        """Another containers tool (skopeo) on this session's storage and configuration."""
+        proc = subprocess.run([tool, *args], env=self.env, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{tool} {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+        return proc
 
     def busybox_image(self, tag: str = "localhost/gureum-test/busybox:1") -> str:
         """A small image built FROM scratch with busybox-static in two layers (built once a session): its tag."""

@@ -5,9 +5,11 @@ credentials, the pulled image's digest equal to the pushed one and runnable; the
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -118,3 +120,24 @@ def test_push_of_a_large_layer_and_a_second_repository(podman: Podman, ecr: Any,
     podman.run("rmi", local)
     for repo in (f"{name}-a", f"{name}-b"):
         ecr.delete_repository(repositoryName=repo, force=True)
+
+
+def test_skopeo_copy_both_ways(podman: Podman, ecr: Any, endpoint: str, name: str, tmp_path: Path) -> None:
+    """skopeo copies an image from the local store into gureum's ECR and from there to a directory, unchanged."""
+    ecr.create_repository(repositoryName=name)
+    registry = endpoint.removeprefix("http://")
+    creds = f"AWS:{token(ecr)}"
+    source = f"containers-storage:{podman.busybox_image()}"
+    target = f"docker://{registry}/{name}:copied"
+    podman.run_tool("skopeo", "copy", "--dest-tls-verify=false", "--dest-creds", creds, source, target)
+    out = tmp_path / "copy"
+    podman.run_tool("skopeo", "copy", "--src-tls-verify=false", "--src-creds", creds, target, f"dir:{out}")
+    manifest = json.loads((out / "manifest.json").read_text())
+    detail = ecr.describe_images(repositoryName=name, imageIds=[{"imageTag": "copied"}])["imageDetails"][0]
+    assert detail["imageDigest"] == "sha256:" + hashlib.sha256((out / "manifest.json").read_bytes()).hexdigest()
+    for layer in manifest["layers"]:
+        blob = out / layer["digest"].removeprefix("sha256:")
+        assert hashlib.sha256(blob.read_bytes()).hexdigest() == layer["digest"].removeprefix("sha256:")
+    inspected = json.loads(podman.run_tool("skopeo", "inspect", "--tls-verify=false", "--creds", creds, target).stdout)
+    assert inspected["Digest"] == detail["imageDigest"]
+    ecr.delete_repository(repositoryName=name, force=True)
