@@ -481,7 +481,7 @@ class CognitoBackend(SignIn, SelfService):
             passwords.check_policy(temporary, policy)
         else:
             temporary = passwords.temporary_password(policy)
-        sub = str(uuid.uuid4())
+        sub = username if pool.get("UsernameAttributes") else str(uuid.uuid4())
         credentials = await passwords.credentials(pool_id, username, temporary)
         user = users.new_user(username, sub, attributes, users.FORCE_CHANGE_PASSWORD, now)
         user["password"] = credentials

@@ -217,7 +217,9 @@ class SignIn(Core):
         attributes = {str(k): str(v) for k, v in answer["userAttributes"].items() if k not in ("sub", "username")}
         name, attributes = self._username_for(pool, username, attributes)
         pools.check_attributes(pool, attributes, creating=True)
-        user = users.new_user(name, str(uuid.uuid4()), attributes, users.CONFIRMED, now)
+        user = users.new_user(
+            name, name if pool.get("UsernameAttributes") else str(uuid.uuid4()), attributes, users.CONFIRMED, now
+        )
         if answer.get("finalUserStatus") == "RESET_REQUIRED":
             user["status"] = users.RESET_REQUIRED
         user["password"] = await passwords.credentials(pool["Id"], name, password)

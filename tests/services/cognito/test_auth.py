@@ -349,3 +349,30 @@ def test_mfa_setup_when_required(idp: Any, name: str) -> None:
     assert "AccessToken" in done["AuthenticationResult"]
     again = _password_auth(idp, app["ClientId"], "quy")
     assert again["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
+
+
+def test_email_as_username(idp: Any, endpoint: str, name: str) -> None:
+    pool_id = pool(idp, name, UsernameAttributes=["email"], AutoVerifiedAttributes=["email"])
+    app = client(idp, pool_id)
+    out = idp.sign_up(ClientId=app["ClientId"], Username="Uma@Example.com", Password=PASSWORD)
+    expect_error(
+        idp.sign_up,
+        "UsernameExistsException",
+        "An account with the given email already exists.",
+        ClientId=app["ClientId"],
+        Username="uma@example.com",
+        Password=PASSWORD,
+    )
+    expect_error(idp.sign_up, "InvalidParameterException", ClientId=app["ClientId"], Username="uma", Password=PASSWORD)
+    idp.confirm_sign_up(
+        ClientId=app["ClientId"], Username="uma@example.com", ConfirmationCode=last_code(endpoint, pool_id)
+    )
+    tokens = AWSSRP(
+        username="uma@example.com", password=PASSWORD, pool_id=pool_id, client_id=app["ClientId"], client=idp
+    ).authenticate_user()["AuthenticationResult"]
+    id_claims = claims(tokens["IdToken"])
+    assert id_claims["cognito:username"] == out["UserSub"] == id_claims["sub"]
+    assert id_claims["email"] == "Uma@Example.com" and id_claims["email_verified"] is True
+    made = idp.admin_create_user(UserPoolId=pool_id, Username="vic@example.com", MessageAction="SUPPRESS")["User"]
+    assert {"Name": "sub", "Value": made["Username"]} in made["Attributes"]
+    assert idp.admin_get_user(UserPoolId=pool_id, Username="vic@example.com")["Username"] == made["Username"]
