@@ -65,7 +65,8 @@ class AppRunner:
         self.engine: Engine | None = None
         self.compiled: Compiled | None = None
         self.readers: list[asyncio.Task[None]] = []
-        self.taps: dict[str, tuple[list[str], list[str], int]] = {}  # delivery stream → (shards, pumps, released)
+        # delivery stream → ([(pseudo-shard, the pumps reading its in-application stream)], released through)
+        self.taps: dict[str, tuple[list[tuple[str, list[str]]], int]] = {}
         self.task = runtime.spawn(self._run(), f"kinesisanalytics-{app.id}")
 
     async def stop(self) -> None:
@@ -175,11 +176,12 @@ class AppRunner:
         names = [n.upper() for n in item["InAppStreamNames"]]
         compiled = self.compiled
         shards = [f"firehose-{i}" for i in range(len(names))]
-        pumps = [p.name for p in compiled.plans if p.source in names] if compiled else []
-        self.taps[arn] = (shards, pumps, -1)
+        fed = [
+            (s, [p.name for p in compiled.plans if p.source == n] if compiled else []) for s, n in zip(shards, names)
+        ]
+        self.taps[arn] = (fed, -1)
         tasks = []
-        for index, (stream, shard) in enumerate(zip(names, shards, strict=True)):
-            readers = [p.name for p in compiled.plans if p.source == stream] if compiled else []
+        for index, (stream, (shard, readers)) in enumerate(zip(names, fed, strict=True)):
             done = [through.get(p, {}).get(shard) for p in readers]
             after = min(d for d in done if d is not None) if readers and all(d is not None for d in done) else None
             tasks.append(self.runtime.spawn(self._read_tap(tap, arn, shard, stream, after, index, len(names)), shard))
@@ -220,14 +222,14 @@ class AppRunner:
         engine, tap = self.engine, self.runtime.optional_port(FirehoseTap)
         if engine is None or tap is None:
             return
-        for arn, (shards, pumps, released) in list(self.taps.items()):
-            done = [engine.through.get(p, {}).get(s) for p in pumps for s in shards]
-            if not pumps or any(d is None for d in done):
+        for arn, (fed, released) in list(self.taps.items()):
+            done = [engine.through.get(p, {}).get(shard) for shard, pumps in fed for p in pumps]
+            if not done or any(d is None for d in done):
                 continue
             through = min(d for d in done if d is not None)
             if through > released:
                 await tap.release(arn, self.app.arn, through)
-                self.taps[arn] = (shards, pumps, through)
+                self.taps[arn] = (fed, through)
 
     async def _read_shard(self, reader: KinesisReader, arn: str, shard: str, stream: str, after: int | None) -> None:
         read_from = float(self.app.config.get("ReadFrom") or 0)
