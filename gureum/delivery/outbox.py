@@ -4,6 +4,7 @@ A target that can deliver inside the producer's transaction does so at once (a p
 queues commits all twenty messages with the publish); anything else, and any failure worth retrying,
 becomes an outbox row that survives restarts.  Rows are claimed with row locks, so on PostgreSQL every
 delivery is attempted by one node at a time; a node that dies mid-delivery loses its claim when it expires.
+A row carries its producer's trace and each attempt records a segment with its fate (hops.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import tracing
+from . import hops
 from .targets import DeadLetter, DeliveryError, RetryPolicy, Target
 
 if TYPE_CHECKING:
@@ -66,6 +69,7 @@ class Delivery:
         asynchronous attempt when it should be shorter than the kind's default (e.g. a function's own timeout)."""
         target = self.targets.get(kind)  # None: a kind no service here offers yet; the row waits for one
         now = self.now_ms()
+        # made in the producer's transaction, a delivery is part of the producer's segment; a row records its own
         attempts = 0
         if target is not None and target.in_tx is not None and delay <= 0:
             try:
@@ -82,7 +86,7 @@ class Delivery:
             (
                 kind,
                 address,
-                json.dumps(payload),
+                json.dumps(hops.carry(payload, target is not None and target.starts_trace)),
                 (policy or DEFAULT_POLICY).to_json(),
                 dead_letter.to_json() if dead_letter else None,
                 source,
@@ -153,6 +157,9 @@ class Delivery:
             if target is None:
                 continue  # offered by a service this node does not run: another node will
             if target.in_tx is not None:
+                payload, header = hops.split(payload)
+                span = hops.begin(self.runtime, kind, address, row[6], header, target.starts_trace)
+                token = tracing.use(span.header if span is not None else header)
                 tx.execute("SAVEPOINT delivery")
                 try:
                     target.in_tx(self.runtime, tx, address, payload)
@@ -163,9 +170,12 @@ class Delivery:
                     else:
                         log.exception("delivery target %s failed", kind)
                         error = DeliveryError(f"{type(exc).__name__}: {exc}", code="InternalError")
-                    self._failed(tx, row, error, now)
+                    _ended(span, row, error, self._failed(tx, row, error, now))
                 else:
                     tx.execute("DELETE FROM delivery_outbox WHERE id = ?", (row_id,))
+                    _ended(span, row, None, "delivered")
+                finally:
+                    tracing.restore(token)
                 tx.execute("RELEASE SAVEPOINT delivery")
             else:
                 tx.execute(
@@ -184,7 +194,8 @@ class Delivery:
         candidates = [v for v in ((nxt or [None])[0], (later or [None])[0]) if v is not None]
         return calls, min(candidates) if candidates else None
 
-    def _failed(self, tx: Tx, row: tuple[Any, ...], error: DeliveryError, now: int) -> None:
+    def _failed(self, tx: Tx, row: tuple[Any, ...], error: DeliveryError, now: int) -> str:
+        """Retry the row later or give it up; returns its fate (retried, dead-lettered, dropped)."""
         row_id, _kind, _address, _payload, policy_text, dead_text, source, attempts, created, _claim_ms = row
         attempts += 1
         policy = RetryPolicy.from_json(policy_text)
@@ -195,17 +206,22 @@ class Delivery:
         if exhausted:
             tx.execute("DELETE FROM delivery_outbox WHERE id = ?", (row_id,))
             self._give_up(tx, error, attempts, DeadLetter.from_json(dead_text) if dead_text else None, source, now)
+            return "dead-lettered" if dead_text else "dropped"
         else:
             tx.execute(
                 "UPDATE delivery_outbox SET attempts = ?, next_at = ?, claimed_until = NULL, last_error = ?"
                 " WHERE id = ?",
                 (attempts, now + int(wait * 1000), f"{error.code}: {error.message}"[:1000], row_id),
             )
+            return "retried"
 
     async def _call(self, row: tuple[Any, ...]) -> None:
-        row_id, kind, address, payload = row[0], row[1], row[2], json.loads(row[3])
+        row_id, kind, address = row[0], row[1], row[2]
         target = self.targets[kind]
         assert target.call is not None
+        payload, header = hops.split(json.loads(row[3]))
+        span = hops.begin(self.runtime, kind, address, row[6], header, target.starts_trace)
+        tracing.use(span.header if span is not None else header)  # this task's: the call and the row's fate
         error: DeliveryError | None = None
         limit = _attempt_ms(target, row) / 1000
         try:
@@ -218,19 +234,35 @@ class Delivery:
             log.exception("delivery target %s failed", kind)
             error = DeliveryError(str(exc), code="InternalError")
 
-        def finish(tx: Tx) -> None:
+        def finish(tx: Tx) -> str:
+            fate = "delivered"
             if error is None:
                 tx.execute("DELETE FROM delivery_outbox WHERE id = ?", (row_id,))
             else:
-                self._failed(tx, row, error, self.now_ms())
+                fate = self._failed(tx, row, error, self.now_ms())
             tx.notify(CHANNEL, "")
+            return fate
 
-        await self.runtime.store.write(finish)
+        fate = await self.runtime.store.write(finish)
+        _ended(span, row, error, fate)
 
     async def pending(self) -> int:
         """Rows still waiting (for tests and health)."""
         row = await self.runtime.store.read(lambda tx: tx.one("SELECT COUNT(*) FROM delivery_outbox"))
         return int(row[0]) if row else 0
+
+
+def _ended(span: tracing.Span | None, row: tuple[Any, ...], error: DeliveryError | None, fate: str) -> None:
+    """Record the attempt's segment: its number, fate and error."""
+    if span is not None:
+        failed = error is not None
+        span.end(
+            status=500 if failed else 200,
+            error=failed,
+            cause=f"{error.code}: {error.message}" if error is not None else None,
+            attempt=row[7] + 1,
+            fate=fate,
+        )
 
 
 def _attempt_ms(target: Target, row: tuple[Any, ...]) -> int:

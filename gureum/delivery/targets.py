@@ -61,6 +61,7 @@ class Target:
     in_tx: InTx | None = None
     call: Call | None = None
     timeout: float = 30.0  # seconds a claimed asynchronous delivery may take before another node retries it
+    starts_trace: bool = False  # a timer's firing: each attempt is a new trace (gureum.tracing), not the producer's
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ import time
 import uuid
 import zlib
 from collections.abc import Callable, Sequence
+from contextvars import copy_context
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -210,7 +211,9 @@ class PostgresStore:
             for thread in self._threads:
                 thread.start()
         future: asyncio.Future[T] = loop.create_future()
-        jobs.put((fn, future, loop))
+        # the job sees the submitter's context variables (its trace: a delivery enqueued in it carries it)
+        context = copy_context()
+        jobs.put((lambda tx: context.run(fn, tx), future, loop))
         return future
 
     async def write(self, fn: Callable[[Any], T]) -> T:

@@ -15,6 +15,7 @@ import sqlite3
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from contextvars import copy_context
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -235,7 +236,9 @@ class SqliteStore:
     def _submit(self, worker: _Worker, fn: Callable[[Any], T]) -> asyncio.Future[T]:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        worker.submit((fn, future, loop))
+        # the job sees the submitter's context variables (its trace: a delivery enqueued in it carries it)
+        context = copy_context()
+        worker.submit((lambda tx: context.run(fn, tx), future, loop))
         return future
 
     async def write(self, fn: Callable[[Any], T]) -> T:

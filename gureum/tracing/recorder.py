@@ -1,12 +1,14 @@
 """Segments as X-Ray documents, recorded off the request path: a hop's ``Span.end`` appends its document to a
 bounded in-memory buffer (the oldest are dropped when it is full: tracing never blocks a request) and a background
-task hands each batch to the segment store (the xray service's, one transaction per batch).
+task hands each batch to the segment store (the xray service's, one transaction per batch). A span may end on a
+store thread (an outbox delivery inside a transaction): ``add`` is safe from any thread.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -106,6 +108,8 @@ class Recorder:
         self._buffer: deque[Record] = deque(maxlen=capacity)
         self._wake = asyncio.Event()
         self.dropped = 0  # segments the full buffer lost
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_thread: int | None = None
 
     def begin(
         self,
@@ -136,11 +140,15 @@ class Recorder:
     def add(self, record: Record) -> None:
         if len(self._buffer) == self._buffer.maxlen:
             self.dropped += 1
-        self._buffer.append(record)
-        self._wake.set()
+        self._buffer.append(record)  # deque.append is atomic: safe from a store thread
+        if threading.get_ident() == self._loop_thread or self._loop is None:
+            self._wake.set()
+        else:
+            self._loop.call_soon_threadsafe(self._wake.set)
 
     async def run(self, interval: float = 0.05) -> None:
         """Flush batches for the server's lifetime: wait for a segment, let a batch gather, write it at once."""
+        self._loop, self._loop_thread = asyncio.get_running_loop(), threading.get_ident()
         while True:
             await self._wake.wait()
             await asyncio.sleep(interval)
@@ -148,8 +156,7 @@ class Recorder:
 
     async def _flush_now(self) -> None:
         self._wake.clear()
-        batch = list(self._buffer)
-        self._buffer.clear()
+        batch = [self._buffer.popleft() for _ in range(len(self._buffer))]  # not clear(): a store thread may append
         if batch:
             try:
                 await self._flush(batch)

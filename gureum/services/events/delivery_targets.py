@@ -63,7 +63,7 @@ async def _invoke(runtime: Runtime, address: str, payload: dict[str, Any]) -> No
 TARGETS = [
     Target(routing.BUS_KIND, in_tx=_guarded(_to_bus)),
     Target(routing.DEAD_LETTER_KIND, in_tx=_guarded(_dead_letter)),
-    Target(timers.SCHEDULE_KIND, in_tx=_guarded(_fire)),
+    Target(timers.SCHEDULE_KIND, in_tx=_guarded(_fire), starts_trace=True),  # each firing is a trace
     Target(timers.REPLAY_KIND, in_tx=_guarded(_replay_step)),
     Target(routing.HTTP_KIND, call=_invoke, timeout=limits.HTTP_TIMEOUT + RATE_WAIT_BUDGET + 5.0),
 ]

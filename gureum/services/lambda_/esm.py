@@ -18,7 +18,7 @@ import logging
 from dataclasses import replace
 from typing import Any
 
-from ... import safejson
+from ... import safejson, tracing
 from ...aws.errors import ServiceError
 from ...patterns import EventPattern
 from ...ports import LambdaInvoker, SqsConsumer
@@ -249,6 +249,8 @@ class Poller:
         visibility timeout (and so follows the queue's redrive policy); throttles are retried with backoff."""
         m = self.mapping
         payload = json.dumps({"Records": records}).encode()
+        if records:  # the invocation continues the first record's AWSTraceHeader, as AWS's does (this task's own)
+            tracing.use(tracing.parse(records[0]["attributes"].get("AWSTraceHeader")))
         out: dict[str, Any] | None = None
         for attempt in range(_THROTTLE_RETRIES):
             try:

@@ -227,6 +227,6 @@ def _dead_letter(runtime: Runtime, tx: Tx, address: str, payload: dict[str, Any]
 
 
 TARGETS = [
-    Target(FIRE_KIND, in_tx=guarded(_fire, "Scheduler")),
+    Target(FIRE_KIND, in_tx=guarded(_fire, "Scheduler"), starts_trace=True),  # each firing is a trace
     Target(DLQ_KIND, in_tx=guarded(_dead_letter, "Scheduler")),
 ]
