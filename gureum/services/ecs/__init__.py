@@ -51,7 +51,8 @@ async def _start(runtime: Runtime) -> None:
         pull_auth,
         float(os.environ.get("GUREUM_ECS_HEALTH_SECONDS", "1")),  # a health check's second (tests shorten it)
     )
-    runtime.keep(EcsBackend(runtime.store, runtime.clock, runtime.principal_arn, runner))
+    be = runtime.keep(EcsBackend(runtime.store, runtime.clock, runtime.principal_arn, runner))
+    runner.on_instance_change = be.container_instance_event
     runtime.store.subscribe(store.TASK_CHANNEL, runner.stop_requested)  # StopTask on another node
     runtime.spawn(runner.leads(), "ecs-reconcile")  # takes the lead for this machine's engine if free, and adopts
     every = float(os.environ.get("GUREUM_ECS_SCHEDULER_SECONDS", "1"))

@@ -319,6 +319,34 @@ class EcsBackend:
             account, region, cluster.name, cluster.created_at, running, len(active) - running, (cpu, memory), engine
         )
 
+    async def container_instance_event(self, account: str, region: str, cluster: str) -> None:
+        """An "ECS Container Instance State Change" event (a task started or stopped on it: its resources and
+        counts changed)."""
+        found = await self.store.read(lambda tx: store.cluster(tx, account, region, cluster))
+        if found is None:
+            return
+        doc = await self._instance(account, region, found)
+        now = self.clock.now()
+        at = dt.datetime.fromtimestamp(now, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        event = {
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": "ECS Container Instance State Change",
+            "source": "aws.ecs",
+            "account": account,
+            "time": at[:19] + "Z",
+            "region": region,
+            "resources": [doc["containerInstanceArn"]],
+            "detail": {**doc, "clusterArn": found.arn, "updatedAt": at, "registeredAt": _iso_time(doc["registeredAt"])},
+        }
+        bus = f"arn:aws:events:{region}:{account}:event-bus/default"
+        delivery = self._runner().delivery
+        await self._write(
+            lambda tx: delivery.enqueue(
+                tx, "events", bus, {"event": event, "hops": 1}, source=doc["containerInstanceArn"]
+            )
+        )
+
     async def list_container_instances(
         self, account: str, region: str, cluster_reference: str | None, status: str | None
     ) -> dict[str, Any]:
@@ -1150,6 +1178,10 @@ class EcsBackend:
         }
         bus = f"arn:aws:events:{region}:{account}:event-bus/default"
         self._runner().delivery.enqueue(tx, "events", bus, {"event": event, "hops": 1}, source=doc["serviceArn"])
+
+
+def _iso_time(at: float) -> str:
+    return dt.datetime.fromtimestamp(at, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def services_name(reference: str) -> str:

@@ -17,7 +17,7 @@ import datetime as dt
 import logging
 import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ...clock import Clock
@@ -69,6 +69,8 @@ class TaskRunner:
         self.health_second = health_second  # the length of a health check's second (tests shorten it)
         self._stops: dict[str, asyncio.Event] = {}
         self._leading = False
+        # an EC2 task started or stopped on this machine's container instance: its state change event (backend)
+        self.on_instance_change: Callable[[str, str, str], Awaitable[None]] | None = None
 
     @property
     def owner(self) -> str:
@@ -131,6 +133,14 @@ class TaskRunner:
                 self.event(tx, doc)
 
         await self.store.write(write)
+        if changed and doc.get("containerInstanceArn") and doc["lastStatus"] in (tasks.RUNNING, tasks.STOPPED):
+            if self.on_instance_change is not None:
+                parts = doc["taskArn"].split(":")
+                cluster = doc["clusterArn"].rsplit("/", 1)[-1]
+                try:
+                    await self.on_instance_change(parts[4], parts[3], cluster)
+                except Exception:  # an event, not the task's fate
+                    log.exception("ECS container instance event for %s failed", cluster)
 
     def event(self, tx: Tx, doc: dict[str, Any]) -> None:
         """Enqueue the task's "ECS Task State Change" event (inside the transaction that records the change)."""
@@ -364,6 +374,8 @@ class TaskRunner:
                     record["lastStatus"] = tasks.STOPPED
                     if found is not None and not state.get("Running"):
                         record["exitCode"] = int(state.get("ExitCode", 0))
+                        if state.get("OOMKilled"):
+                            record["reason"] = "OutOfMemoryError: Container killed due to memory usage"
                 else:
                     record["lastStatus"] = tasks.STOPPED  # never started
                     record.setdefault("reason", stopped_reason if stop_code == "TaskFailedToStart" else "")
@@ -535,6 +547,7 @@ class TaskRunner:
         memory = definition.get("memory") or private.get("taskMemory")
         if memory:
             host_config["Memory"] = int(memory) * 1024 * 1024
+            host_config["MemorySwap"] = host_config["Memory"]  # the hard limit, swap included (no swap beyond it)
         if definition.get("memoryReservation"):
             host_config["MemoryReservation"] = int(definition["memoryReservation"]) * 1024 * 1024
         cpu = int(definition.get("cpu") or 0) or int(private.get("taskCpu") or 0)

@@ -293,6 +293,14 @@ def test_start_task_on_the_container_instance(engine: Engine, name: str) -> None
         ],
     )["taskDefinition"]["taskDefinitionArn"]
     instance = ecs.list_container_instances(cluster=name)["containerInstanceArns"][0]
+    sqs, events = engine.client("sqs"), engine.client("events")
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    queue = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(
+        Name=name,
+        EventPattern=json.dumps({"detail-type": ["ECS Container Instance State Change"], "resources": [instance]}),
+    )
+    events.put_targets(Rule=name, Targets=[{"Id": "q", "Arn": queue}])
     with pytest.raises(ClientError) as unknown:
         ecs.start_task(cluster=name, taskDefinition=definition, containerInstances=["0" * 32])
     assert unknown.value.response["Error"]["Code"] == "ClientException"
@@ -310,6 +318,14 @@ def test_start_task_on_the_container_instance(engine: Engine, name: str) -> None
     assert registered["MEMORY"] - remaining["MEMORY"] == 64
     ecs.stop_task(cluster=name, task=task["taskArn"])
     _wait(ecs, name, task["taskArn"], "STOPPED")
+    counts: list[int] = []
+    deadline = time.monotonic() + 15
+    while len(counts) < 2 and time.monotonic() < deadline:
+        for message in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1, MaxNumberOfMessages=10).get("Messages", []):
+            detail = json.loads(message["Body"])["detail"]
+            assert detail["containerInstanceArn"] == instance
+            counts.append(detail["runningTasksCount"])
+    assert sorted(counts) == [0, 1]  # the task started on the instance (1 running), then stopped (0)
 
 
 def _until_served(url: str) -> str:
@@ -320,6 +336,27 @@ def _until_served(url: str) -> str:
         except httpx.HTTPError:
             assert time.monotonic() < deadline, f"nothing served at {url}"
             time.sleep(0.2)
+
+
+def test_memory_limit_is_the_engines(engine: Engine, name: str) -> None:
+    """A container's memory is a hard engine limit: one that allocates past 16 MiB is killed (137)."""
+    ecs = engine.client("ecs")
+    ecs.create_cluster(clusterName=name)
+    definition = ecs.register_task_definition(
+        family=name,
+        containerDefinitions=[
+            {
+                "name": "m",
+                "image": engine.image,
+                "memory": 16,
+                "command": ["sh", "-c", "head -c 100m /dev/zero | tail > /dev/null"],
+            }
+        ],
+    )["taskDefinition"]["taskDefinitionArn"]
+    arn = ecs.run_task(cluster=name, taskDefinition=definition)["tasks"][0]["taskArn"]
+    stopped = _wait(ecs, name, arn, "STOPPED")
+    assert stopped["containers"][0]["exitCode"] == 137
+    assert stopped["stopCode"] == "EssentialContainerExited"
 
 
 def test_volumes(engine: Engine, name: str, tmp_path: Path) -> None:
