@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,13 +16,15 @@ from pynamodb.exceptions import PutError, UpdateError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from ... import nodejs
 from ...server import Server
-from . import _node
+
+JS = Path(__file__).parent / "js"
 
 
 def test_js_document_client(ddb: Any, ddb_server: Server, make_table: Callable[..., str]) -> None:
     name = make_table(range_key=("sk", "N"))
-    done = _node.run("document.cjs", ddb_server.endpoint, name)
+    done = nodejs.run(JS, "document.cjs", ddb_server.endpoint, name)
     assert done.returncode == 0, done.stderr[-3000:]
     out = json.loads(done.stdout.strip().splitlines()[-1])
     got = out["get"]

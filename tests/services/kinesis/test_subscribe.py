@@ -8,12 +8,13 @@ from __future__ import annotations
 import base64
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore.exceptions import EventStreamError
 
-from . import _node
+from ... import nodejs
 from ._helpers import arn, expect_error, make_stream, shard_ids
 
 HALF = 2**127
@@ -153,7 +154,9 @@ def test_subscribe_rate_with_limits(tuned: Any, name: str) -> None:
 def test_js_sdk_over_http2(kinesis: Any, endpoint: str, name: str) -> None:
     make_stream(kinesis, name)
     consumer_arn = _consumer(kinesis, name)
-    node = _node.start("subscribe.cjs", endpoint, consumer_arn, "shardId-000000000000", "3")
+    node = nodejs.start(
+        Path(__file__).parent / "js", "subscribe.cjs", endpoint, consumer_arn, "shardId-000000000000", "3"
+    )
     try:
         assert node.stdout is not None
         first = node.stdout.readline()
