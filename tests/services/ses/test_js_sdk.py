@@ -1,7 +1,7 @@
 """The JavaScript SDK v3 (@aws-sdk/client-sesv2) against a live server, as a Node application uses it: GetAccount
 (the sandbox and the quota counted from what was really sent), SendEmail (the message kept in the mailbox) and
-the MessageRejected error of an unverified sender. The SDK is installed from js/package-lock.json by tests/nodejs.py (npm
-ci once per lock file)."""
+the MessageRejected error of an unverified sender. The SDK is installed from js/package-lock.json by
+tests/nodejs.py (npm ci once per lock file)."""
 
 from __future__ import annotations
 
