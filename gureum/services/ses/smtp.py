@@ -127,16 +127,55 @@ async def tls_context(directory: Path) -> ssl.SSLContext:
     return context
 
 
-class SmtpListener:
-    """The listening socket and its certificate; kept by the start hook, closed by the stop hook."""
+class Listening:
+    """An SMTP listening socket and its certificate (a temporary folder): started by the start hook, closed by
+    the stop hook. Subclasses make the aiosmtpd protocol (``_protocol``) and name what they are (``_what``)."""
 
-    def __init__(self, runtime: Runtime, be: SesBackend) -> None:
-        self.runtime = runtime
-        self.be = be
+    _prefix = "gureum-smtp-"
+    _what = "SES SMTP"
+    _off = "SMTP sending is off"
+    _on = "STARTTLS, AUTH with SES SMTP credentials"
+
+    def __init__(self) -> None:
         self.server: asyncio.AbstractServer | None = None
         self.port = 0
         self._dir: tempfile.TemporaryDirectory[str] | None = None
         self._tls: ssl.SSLContext | None = None
+
+    def _protocol(self) -> SMTP:
+        raise NotImplementedError
+
+    async def start(self, host: str, port: int) -> None:
+        self._dir = tempfile.TemporaryDirectory(prefix=self._prefix)
+        self._tls = await tls_context(Path(self._dir.name))
+        try:
+            self.server = await asyncio.get_running_loop().create_server(self._protocol, host, port)
+        except OSError as error:
+            log.warning("%s: cannot listen on %s:%d (%s); %s", self._what, host, port, error.strerror, self._off)
+            return
+        self.port = port
+        log.info("%s on %s:%d (%s)", self._what, host, port, self._on)
+
+    async def stop(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            try:
+                await asyncio.wait_for(self.server.wait_closed(), 5)
+            except TimeoutError:
+                pass
+            self.server = None
+        if self._dir is not None:
+            self._dir.cleanup()
+            self._dir = None
+
+
+class SmtpListener(Listening):
+    """The sending interface's socket: each message is SendRawEmail."""
+
+    def __init__(self, runtime: Runtime, be: SesBackend) -> None:
+        super().__init__()
+        self.runtime = runtime
+        self.be = be
 
     def authenticate(
         self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, auth_data: Any
@@ -174,26 +213,3 @@ class SmtpListener:
         config = self.runtime.config
         host = "localhost" if config.host in ("0.0.0.0", "::", "") else config.host
         return f"http://{host}:{config.port}"
-
-    async def start(self, host: str, port: int) -> None:
-        self._dir = tempfile.TemporaryDirectory(prefix="gureum-smtp-")
-        self._tls = await tls_context(Path(self._dir.name))
-        try:
-            self.server = await asyncio.get_running_loop().create_server(self._protocol, host, port)
-        except OSError as error:
-            log.warning("SES SMTP: cannot listen on %s:%d (%s); SMTP sending is off", host, port, error.strerror)
-            return
-        self.port = port
-        log.info("SES SMTP on %s:%d (STARTTLS, AUTH with SES SMTP credentials)", host, port)
-
-    async def stop(self) -> None:
-        if self.server is not None:
-            self.server.close()
-            try:
-                await asyncio.wait_for(self.server.wait_closed(), 5)
-            except TimeoutError:
-                pass
-            self.server = None
-        if self._dir is not None:
-            self._dir.cleanup()
-            self._dir = None

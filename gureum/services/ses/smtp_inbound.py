@@ -6,18 +6,14 @@ rule set's actions run (SesBackend.receive) and its answer is the SMTP reply."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import ssl
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from . import limits
 from .backend import SesBackend
-from .smtp import tls_context
+from .smtp import Listening
 
 log = logging.getLogger("gureum")
 
@@ -52,15 +48,17 @@ def _peer(session: Session) -> str:
     return str(peer[0]) if isinstance(peer, tuple) and peer else str(peer or "")
 
 
-class InboundListener:
-    """The receiving socket; kept by the start hook, closed by the stop hook."""
+class InboundListener(Listening):
+    """The receiving socket: mail for the verified identities of accounts with an active receipt rule set."""
+
+    _prefix = "gureum-smtp-in-"
+    _what = "SES receiving (inbound SMTP)"
+    _off = "receiving is off"
+    _on = "STARTTLS offered, no AUTH"
 
     def __init__(self, be: SesBackend) -> None:
+        super().__init__()
         self.be = be
-        self.server: asyncio.AbstractServer | None = None
-        self.port = 0
-        self._dir: tempfile.TemporaryDirectory[str] | None = None
-        self._tls: ssl.SSLContext | None = None
 
     def _protocol(self) -> SMTP:
         return SMTP(
@@ -73,26 +71,3 @@ class InboundListener:
             auth_required=False,
             decode_data=False,
         )
-
-    async def start(self, host: str, port: int) -> None:
-        self._dir = tempfile.TemporaryDirectory(prefix="gureum-smtp-in-")
-        self._tls = await tls_context(Path(self._dir.name))
-        try:
-            self.server = await asyncio.get_running_loop().create_server(self._protocol, host, port)
-        except OSError as error:
-            log.warning("SES receiving: cannot listen on %s:%d (%s); receiving is off", host, port, error.strerror)
-            return
-        self.port = port
-        log.info("SES receiving (inbound SMTP) on %s:%d", host, port)
-
-    async def stop(self) -> None:
-        if self.server is not None:
-            self.server.close()
-            try:
-                await asyncio.wait_for(self.server.wait_closed(), 5)
-            except TimeoutError:
-                pass
-            self.server = None
-        if self._dir is not None:
-            self._dir.cleanup()
-            self._dir = None
