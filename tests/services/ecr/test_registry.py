@@ -177,3 +177,33 @@ def test_uploads_larger_than_a_whole_request_body_stream(endpoint: str, ecr: Any
         assert put.status_code == 201, put.text
         got = client.get(f"/v2/{repo}/blobs/{digest_of(whole)}")
         assert got.status_code == 200 and len(got.content) == len(whole) and got.content[-1:] == b"!"
+
+
+def test_paging_and_deleting_manifests(endpoint: str, ecr: Any, repo: str) -> None:
+    """Tag listing and the catalog page with n/last and a Link header; a manifest is deleted by digest only."""
+    with registry(endpoint, token(ecr)) as client:
+        config, layer = config_blob("paging"), os.urandom(64)
+        _monolithic(client, repo, config)
+        _monolithic(client, repo, layer)
+        body = manifest(config, [layer])
+        for tag in ("a", "b", "c"):
+            put = client.put(f"/v2/{repo}/manifests/{tag}", content=body, headers={"Content-Type": DOCKER_MANIFEST})
+            assert put.status_code == 201
+        first = client.get(f"/v2/{repo}/tags/list", params={"n": 2})
+        assert first.json()["tags"] == ["a", "b"]
+        assert 'rel="next"' in first.headers["Link"] and "last=b" in first.headers["Link"]
+        rest = client.get(f"/v2/{repo}/tags/list", params={"n": 2, "last": "b"})
+        assert rest.json()["tags"] == ["c"] and "Link" not in rest.headers
+        catalog = client.get("/v2/_catalog", params={"n": 1000})
+        assert repo in catalog.json()["repositories"]
+        too_many = client.get("/v2/_catalog", params={"n": 100000})
+        assert too_many.status_code == 400 and _errors(too_many) == ["PAGINATION_NUMBER_INVALID"]
+
+        by_tag = client.delete(f"/v2/{repo}/manifests/a")
+        assert by_tag.status_code == 400 and _errors(by_tag) == ["DIGEST_INVALID"]
+        deleted = client.delete(f"/v2/{repo}/manifests/{digest_of(body)}")
+        assert deleted.status_code == 202
+        assert client.get(f"/v2/{repo}/tags/list").json()["tags"] == []
+        again = client.delete(f"/v2/{repo}/manifests/{digest_of(body)}")
+        assert again.status_code == 404 and _errors(again) == ["MANIFEST_UNKNOWN"]
+        assert client.delete(f"/v2/{repo}/blobs/{digest_of(layer)}").status_code == 405
