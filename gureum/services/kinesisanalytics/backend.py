@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -312,6 +313,8 @@ class AnalyticsBackend:
             raise InvalidArgumentException("Specify either ResourceARN (a streaming source) or S3Configuration.")
         if s3:
             raw = await self._s3_samples(account, region, s3["BucketARN"], s3["FileKey"])
+        elif ":firehose:" in str(resource_arn):
+            raw = await self._hose_samples(str(resource_arn), position or "NOW")
         else:
             raw = await self._stream_samples(str(resource_arn), position or "NOW")
         processed = raw
@@ -342,7 +345,9 @@ class AnalyticsBackend:
     async def _stream_samples(self, arn: str, position: str) -> list[bytes]:
         reader = self.kinesis()
         if ":kinesis:" not in arn or reader is None:
-            raise InvalidArgumentException(f"Schema discovery reads a Kinesis stream or S3 object, not {arn}")
+            raise InvalidArgumentException(
+                f"Schema discovery reads a Kinesis stream, a Firehose delivery stream or an S3 object, not {arn}"
+            )
         shards = await reader.shards(arn)
         if shards is None:
             raise ResourceNotFoundException(f"Stream {arn} does not exist")
@@ -368,6 +373,40 @@ class AnalyticsBackend:
                 await asyncio.wait_for(arrival.wait(), max(0.0, deadline - self.clock.monotonic()))
             except TimeoutError:
                 pass
+        return samples[:DISCOVERY_SAMPLES]
+
+    async def _hose_samples(self, arn: str, position: str) -> list[bytes]:
+        """Records reaching a delivery stream during the discovery's wait (NOW), or those its tap still keeps
+        (TRIM_HORIZON), read through a subscription of the discovery's own."""
+        tap = self.firehose()
+        if tap is None:
+            raise InvalidArgumentException("Firehose is not served by this gureum")
+        subscriber = f"{arn}#discovery-{uuid.uuid4().hex}"
+        if not await tap.subscribe(arn, subscriber):
+            raise ResourceNotFoundException(f"Delivery stream {arn} does not exist")
+        since = self.clock.now() if position == "NOW" else 0.0
+        deadline = self.clock.monotonic() + DISCOVERY_WAIT
+        samples: list[bytes] = []
+        after = 0
+        try:
+            while True:
+                arrival = tap.arrival(arn)
+                got = await tap.read(arn, after, DISCOVERY_SAMPLES) or []
+                if got:
+                    after = got[-1][0]
+                samples += [data for _seq, at, data in got if at >= since]
+                if len(samples) >= DISCOVERY_SAMPLES or (samples and not got):
+                    break
+                if got:
+                    continue
+                if self.clock.monotonic() >= deadline:
+                    break
+                try:
+                    await asyncio.wait_for(arrival.wait(), min(0.5, max(0.0, deadline - self.clock.monotonic())))
+                except TimeoutError:
+                    pass
+        finally:
+            await tap.unsubscribe(arn, subscriber)
         return samples[:DISCOVERY_SAMPLES]
 
     async def _preprocess_samples(self, account: str, region: str, function: str, raw: list[bytes]) -> list[bytes]:

@@ -1,11 +1,12 @@
 """A Firehose delivery stream as the input: the records it accepts reach the application through the delivery
 stream's tap (and still reach its own destination); a stop and a LAST_STOPPED_POINT start take up where the
-application left off, each record once."""
+application left off, each record once; DiscoverInputSchema samples the records a delivery stream accepts."""
 
 from __future__ import annotations
 
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from .conftest import ROLE, Reader, kinesis_output, make_stream, wait_status
@@ -95,3 +96,26 @@ def test_missing_delivery_stream_is_refused(kda: Any, name: str) -> None:
         assert hose in str(error)
     else:
         raise AssertionError("an input from a delivery stream that does not exist was accepted")
+
+
+def test_discover_schema_from_a_delivery_stream(aws: Any, kda: Any, name: str) -> None:
+    s3, firehose = aws("s3"), aws("firehose")
+    s3.create_bucket(Bucket=name)
+    hose = firehose.create_delivery_stream(
+        DeliveryStreamName=name,
+        ExtendedS3DestinationConfiguration={"RoleARN": ROLE, "BucketARN": f"arn:aws:s3:::{name}"},
+    )["DeliveryStreamARN"]
+    with ThreadPoolExecutor(1) as pool:
+        found = pool.submit(
+            kda.discover_input_schema,
+            ResourceARN=hose,
+            RoleARN=ROLE,
+            InputStartingPositionConfiguration={"InputStartingPosition": "NOW"},
+        )
+        while not found.done():  # records accepted while the discovery listens
+            firehose.put_record(DeliveryStreamName=name, Record={"Data": b'{"page": "/a", "ms": 12}'})
+            time.sleep(0.1)
+        schema = found.result()
+    columns = {c["Name"]: c["SqlType"] for c in schema["InputSchema"]["RecordColumns"]}
+    assert columns["page"].startswith("VARCHAR") and columns["ms"] == "INTEGER", columns
+    assert json.loads(schema["RawInputRecords"][0]) == {"page": "/a", "ms": 12}
