@@ -11,6 +11,8 @@ from ...store.base import Tx
 from .streams import DeliveryStream
 
 CHANNEL = "firehose"  # records were accepted (payload: the stream id), or a stream changed ("*")
+TAP_RETENTION = 24 * 3600.0  # seconds the tap keeps a record nobody released
+_TAP_SWEEP = 1000  # the tap drops records past TAP_RETENTION each time this many more were kept
 _COLUMNS = (
     "id, account, region, name, kind, status, version, created_at, updated_at, source, destination, encryption, "
     "tags, failure"
@@ -121,6 +123,11 @@ def add_records(tx: Tx, stream_id: int, rows: Sequence[tuple[str, float, bytes, 
             "INSERT INTO firehose_tap_records (stream_id, seq, arrived_at, data) VALUES (?, ?, ?, ?)",
             [(stream_id, first + i, at, data) for i, (_rid, at, data, _meta) in enumerate(rows)],
         )
+        if (first - 1) // _TAP_SWEEP != int(tapped[1]) // _TAP_SWEEP:
+            tx.execute(
+                "DELETE FROM firehose_tap_records WHERE stream_id = ? AND arrived_at < ?",
+                (stream_id, rows[0][1] - TAP_RETENTION),
+            )
     tx.notify(CHANNEL, str(stream_id))
 
 

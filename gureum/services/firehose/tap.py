@@ -11,8 +11,6 @@ from ...store.base import Store, Tx
 from . import store
 from .streams import parse_arn
 
-RETENTION = 24 * 3600.0
-
 
 class Tap:
     def __init__(self, store_: Store, clock: Clock) -> None:
@@ -61,7 +59,7 @@ class Tap:
         stream_id = self.ids.get(stream_arn) or await self._id(stream_arn)
         if stream_id is None:
             return
-        older = self.clock.now() - RETENTION
+        older = self.clock.now() - store.TAP_RETENTION
         await self.store.write(lambda tx: store.tap_release(tx, stream_id, subscriber, through, older))
 
     def arrival(self, stream_arn: str) -> asyncio.Event:
