@@ -62,6 +62,8 @@ def _binary(value: str, policy: str) -> bool:
 def _arn_like(value: str, pattern: str, resolve: Resolve | None) -> bool:
     """Each of an ARN's six colon-separated parts is matched on its own (wildcards do not cross a colon between
     parts); a pattern that is not an ARN (such as "*") is matched against the whole value."""
+    if "*" not in pattern and "?" not in pattern and (resolve is None or "${" not in pattern):
+        return pattern == value  # literal: part by part is the whole text (ArnEquals on one topic, the usual case)
     pattern_parts = pattern.split(":", 5)
     if len(pattern_parts) < 6:
         return like(pattern, value, resolve=resolve)

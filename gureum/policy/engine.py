@@ -159,7 +159,7 @@ def _too_costly(policy: Policy, longest: int) -> bool:
 class _Eval:
     """One request's facts, shared by every policy it is checked against."""
 
-    __slots__ = ("action", "resource", "context", "resolve", "longest", "principal")
+    __slots__ = ("action", "resource", "context", "resolve", "_longest", "principal")
 
     def __init__(self, ask: Ask) -> None:
         self.action = ask.action
@@ -167,10 +167,17 @@ class _Eval:
         self.context = _context(ask.identity, ask.context)
         self.resolve = _resolver(self.context)
         self.principal = ask.identity.principal
-        self.longest = max(
-            (len(v) for value in self.context.values() for v in ([value] if isinstance(value, str) else value)),
-            default=0,
-        )
+        self._longest = -1
+
+    @property
+    def longest(self) -> int:
+        """The longest value of the request (measured only when a policy with '?' wildcards asks)."""
+        if self._longest < 0:
+            self._longest = max(
+                (len(v) for value in self.context.values() for v in ([value] if isinstance(value, str) else value)),
+                default=0,
+            )
+        return self._longest
 
     def applies(self, statement: Statement, policy: Policy, attached: bool) -> bool:
         """Does ``statement`` apply? ``attached``: a resource policy (its Principal must match; no Resource element

@@ -205,6 +205,9 @@ def _cached(pattern: str, ignore_case: bool) -> Glob:
 
 def like(pattern: str, value: str, *, ignore_case: bool = False, resolve: Resolve | None = None) -> bool:
     """Does ``value`` match the whole wildcard ``pattern``?"""
+    if "*" not in pattern and "?" not in pattern and (resolve is None or "${" not in pattern):
+        # no wildcard and nothing to substitute: the pattern is literal text (the common case: one action, one ARN)
+        return pattern.lower() == value.lower() if ignore_case else pattern == value
     glob = compile_glob(pattern, ignore_case=ignore_case, resolve=resolve)
     return glob is not None and glob.fullmatch(value)
 
