@@ -77,8 +77,14 @@ class Core:
             raise client_not_found(client_id)
         return client
 
-    @staticmethod
-    def _client_and_pool(tx: Tx, client_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    @classmethod
+    def _client_and_pool(
+        cls, tx: Tx, client_id: str, admin_pool: str | None = None, account: str | None = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The app client and its pool; an admin operation names the pool (of its account) the client must be in."""
+        if admin_pool is not None:
+            named = cls._pool(tx, admin_pool, account)
+            return cls._client(tx, client_id, admin_pool), named
         client = store.get_client(tx, client_id)
         if client is None:
             raise ResourceNotFoundException(f"User pool client {client_id} does not exist.")

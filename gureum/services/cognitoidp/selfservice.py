@@ -179,18 +179,33 @@ class SelfService(Core):
         if user["status"] != users.UNCONFIRMED:
             raise InvalidParameterException("User is already confirmed.")
         medium, attribute, address = self.destination(pool, user)
+        await self._send_code(pool, user, client_id, "ResendCode", "signup", medium, address, metadata, now)
+        return {"CodeDeliveryDetails": self.delivery(medium, attribute, address)}
+
+    async def _send_code(
+        self,
+        pool: dict[str, Any],
+        user: dict[str, Any],
+        client_id: str,
+        trigger: str,
+        purpose: str,
+        medium: str,
+        address: str,
+        metadata: dict[str, str] | None,
+        now: float,
+    ) -> None:
+        """A new code for `purpose` kept on the user, recorded and sent with the message the trigger composes."""
         code = self.new_code()
-        subject, text = await self.compose(pool, "ResendCode", user, client_id, medium, code, metadata)
+        subject, text = await self.compose(pool, trigger, user, client_id, medium, code, metadata)
 
         def run(tx: Tx) -> None:
             current = self._user(tx, pool, user["username"])
-            users.put_code(current, "signup", code, now)
+            users.put_code(current, purpose, code, now)
             self._save_user(tx, pool, current, now, aliases=False)
-            self.record(tx, pool, current, "ResendCode", medium, address, code, subject, text, now)
+            self.record(tx, pool, current, trigger, medium, address, code, subject, text, now)
 
         await self.write(run)
         await self.mail(pool, medium, address, subject, text)
-        return {"CodeDeliveryDetails": self.delivery(medium, attribute, address)}
 
     # --- forgotten passwords -------------------------------------------------------------------------------------
 
@@ -227,17 +242,7 @@ class SelfService(Core):
             raise InvalidParameterException(
                 "Cannot reset password for the user as there is no registered/verified email or phone_number"
             )
-        code = self.new_code()
-        subject, text = await self.compose(pool, "ForgotPassword", user, client_id, medium, code, metadata)
-
-        def run(tx: Tx) -> None:
-            current = self._user(tx, pool, user["username"])
-            users.put_code(current, "reset", code, now)
-            self._save_user(tx, pool, current, now, aliases=False)
-            self.record(tx, pool, current, "ForgotPassword", medium, address, code, subject, text, now)
-
-        await self.write(run)
-        await self.mail(pool, medium, address, subject, text)
+        await self._send_code(pool, user, client_id, "ForgotPassword", "reset", medium, address, metadata, now)
         return {"CodeDeliveryDetails": self.delivery(medium, attribute, address)}
 
     async def confirm_forgot_password(

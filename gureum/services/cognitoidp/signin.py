@@ -89,13 +89,7 @@ class SignIn(Core):
         admin_pool: str | None = None,
         account: str | None = None,
     ) -> dict[str, Any]:
-        def find(tx: Tx) -> tuple[dict[str, Any], dict[str, Any]]:
-            if admin_pool is not None:
-                pool = self._pool(tx, admin_pool, account)
-                return self._client(tx, client_id, admin_pool), pool
-            return self._client_and_pool(tx, client_id)
-
-        client, pool = await self.read(find)
+        client, pool = await self.read(lambda tx: self._client_and_pool(tx, client_id, admin_pool, account))
         admin_flows = ("ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH")
         if (flow in admin_flows and admin_pool is None) or (flow == "USER_PASSWORD_AUTH" and admin_pool is not None):
             raise InvalidParameterException("Initiate Auth method not supported.")
@@ -718,13 +712,7 @@ class SignIn(Core):
         admin_pool: str | None = None,
         account: str | None = None,
     ) -> dict[str, Any]:
-        def find(tx: Tx) -> tuple[dict[str, Any], dict[str, Any]]:
-            if admin_pool is not None:
-                pool = self._pool(tx, admin_pool, account)
-                return self._client(tx, client_id, admin_pool), pool
-            return self._client_and_pool(tx, client_id)
-
-        client, pool = await self.read(find)
+        client, pool = await self.read(lambda tx: self._client_and_pool(tx, client_id, admin_pool, account))
         responses = dict(responses or {})
         if name == "PASSWORD_VERIFIER":
             return await self._srp_verify(pool, client, responses, metadata)
