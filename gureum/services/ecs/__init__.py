@@ -14,6 +14,7 @@ import logging
 import os
 from pathlib import Path
 
+from ...aws.authorize import IdentityRecord, IdentitySource
 from ...containers import engine_state
 from ...ports import ImageRegistry
 from ...runtime import Runtime
@@ -51,7 +52,12 @@ async def _start(runtime: Runtime) -> None:
         pull_auth,
         float(os.environ.get("GUREUM_ECS_HEALTH_SECONDS", "1")),  # a health check's second (tests shorten it)
     )
-    be = runtime.keep(EcsBackend(runtime.store, runtime.clock, runtime.principal_arn, runner))
+
+    async def role_lookup(arn: str) -> IdentityRecord | None:
+        source = runtime.optional_port(IdentitySource)
+        return await source.by_arn(arn) if source is not None else None
+
+    be = runtime.keep(EcsBackend(runtime.store, runtime.clock, runtime.principal_arn, runner, role_lookup))
     runner.on_instance_change = be.container_instance_event
     runtime.store.subscribe(store.TASK_CHANNEL, runner.stop_requested)  # StopTask on another node
     runtime.spawn(runner.leads(), "ecs-reconcile")  # takes the lead for this machine's engine if free, and adopts

@@ -1,6 +1,7 @@
-"""EcsBackend: ECS's control plane over the store — clusters, capacity providers, task definition revisions,
-tags and account settings — one method per operation with plain arguments, kept by the start hook and reached
-with backend(ctx). (Tasks and services, which run on the container engine, come next.)"""
+"""EcsBackend: ECS over the store — clusters, capacity providers, task definition revisions, tags, account
+settings, tasks (started here, run by runner.py on the container engine), services and their scheduler, this
+machine as the clusters' container instance — one method per operation with plain arguments, kept by the start
+hook and reached with backend(ctx)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from ...aws.context import RequestContext
 from ...clock import Clock
 from ...containers import NoEngine
+from ...policy import Principal as PolicyPrincipal
+from ...policy import Request as PolicyRequest
+from ...policy import evaluate
 from ...store.base import Store, Tx
 from . import accounts, instances, services, store, taskdefs, tasks
 from .clusters import (
@@ -41,6 +45,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from ...aws.authorize import IdentityRecord
     from .runner import TaskRunner
 
 log = logging.getLogger("gureum")
@@ -83,12 +88,46 @@ def cluster_name(reference: str | None) -> str:
     return reference
 
 
+RoleLookup = Callable[[str], Awaitable["IdentityRecord | None"]]
+
+
 class EcsBackend:
-    def __init__(self, store_: Store, clock: Clock, principal: Principal, runner: TaskRunner | None = None) -> None:
+    def __init__(
+        self,
+        store_: Store,
+        clock: Clock,
+        principal: Principal,
+        runner: TaskRunner | None = None,
+        role_lookup: RoleLookup | None = None,
+    ) -> None:
         self.store = store_
         self.clock = clock
         self.principal = principal
         self.runner = runner
+        self.role_lookup = role_lookup  # IAM's roles (None: IAM is not running, roles are not checked)
+
+    async def _check_roles(self, definition: dict[str, Any], overrides: dict[str, Any] | None) -> None:
+        """The task's roles must exist and trust ecs-tasks.amazonaws.com, as ECS checks when it starts a task."""
+        if self.role_lookup is None:
+            return
+        for key in ("taskRoleArn", "executionRoleArn"):
+            role = (overrides or {}).get(key) or definition.get(key)
+            if not role:
+                continue
+            record = await self.role_lookup(role)
+            trusted = (
+                record is not None
+                and evaluate(
+                    record.trust_policy,
+                    PolicyRequest(PolicyPrincipal(service="ecs-tasks.amazonaws.com"), "sts:AssumeRole", role),
+                ).allowed
+            )
+            if not trusted:
+                raise ClientException(
+                    f"ECS was unable to assume the role '{role}' that was provided for this task. Please verify that "
+                    "the role being passed has the proper trust relationship and permissions and that your IAM user "
+                    "has permissions to pass this role."
+                )
 
     async def _write(self, fn: Callable[[Tx], T]) -> T:
         return await self.store.write(fn)
@@ -652,6 +691,11 @@ class EcsBackend:
         runner = self._runner()
         await self._engine_here("RunTask")
         family, revision = taskdefs.parse_reference(task_definition)
+        found_definition = await self.store.read(
+            lambda tx: store.task_definition(tx, account, region, family, revision)
+        )
+        if found_definition is not None:
+            await self._check_roles(found_definition[0], overrides)
         tag_list = merge_tags([], tags or [])
         now = self.clock.now()
 
@@ -770,6 +814,11 @@ class EcsBackend:
         runner = self._runner()
         await self._engine_here("StartTask")
         family, revision = taskdefs.parse_reference(task_definition)
+        found_definition = await self.store.read(
+            lambda tx: store.task_definition(tx, account, region, family, revision)
+        )
+        if found_definition is not None:
+            await self._check_roles(found_definition[0], overrides)
         tag_list = merge_tags([], tags or [])
         now = self.clock.now()
 

@@ -248,6 +248,30 @@ def test_image_that_cannot_be_pulled(engine: Engine, name: str) -> None:
     with pytest.raises(ClientError) as no_cluster:
         ecs.run_task(cluster=f"{name}-none", taskDefinition=definition, networkConfiguration=NETWORK)
     assert no_cluster.value.response["Error"]["Code"] == "ClusterNotFoundException"
+    # a task role that does not trust ecs-tasks.amazonaws.com (or does not exist)
+    iam = engine.client("iam")
+    lambda_only = iam.create_role(
+        RoleName=name,
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                ],
+            }
+        ),
+    )["Role"]["Arn"]
+    for role in (lambda_only, lambda_only + "-missing"):
+        with pytest.raises(ClientError) as untrusted:
+            ecs.run_task(
+                cluster=name,
+                taskDefinition=definition,
+                launchType="FARGATE",
+                networkConfiguration=NETWORK,
+                overrides={"taskRoleArn": role},
+            )
+        assert untrusted.value.response["Error"]["Code"] == "ClientException"
+        assert f"ECS was unable to assume the role '{role}'" in str(untrusted.value)
 
 
 def test_restart_adopts_running_tasks(engine: Engine, engine_store: dict[str, Any], name: str) -> None:
