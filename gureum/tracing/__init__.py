@@ -5,6 +5,7 @@ Imports no service; services reach the recorder with ``recorder(runtime)``.
 """
 
 from .context import current, current_text, restore, use
+from .edge import accepted, at_edge
 from .header import TraceHeader, new_segment_id, new_trace_id, parse
 from .recorder import Recorder, Span, recorder
 
@@ -12,6 +13,8 @@ __all__ = [
     "Recorder",
     "Span",
     "TraceHeader",
+    "accepted",
+    "at_edge",
     "current",
     "current_text",
     "new_segment_id",

@@ -108,6 +108,7 @@ class Recorder:
         self._buffer: deque[Record] = deque(maxlen=capacity)
         self._wake = asyncio.Event()
         self.dropped = 0  # segments the full buffer lost
+        self.daemon_address: str | None = None  # host:port of the X-Ray daemon endpoint (UDP), when it listens
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread: int | None = None
 

@@ -13,6 +13,7 @@ import logging
 import re
 from typing import Any
 
+from ... import tracing
 from ...aws import sigv4
 from ...aws.auth import account_for_key
 from ...aws.errors import ServiceError
@@ -104,7 +105,11 @@ async def handle(runtime: Runtime, request: Request) -> Response:
         if v2_path is None or await runtime.store.read(lambda tx: store.api_owner(tx, api_id)) is not None:
             return _plain_error(403, "Forbidden", "ForbiddenException")
         v2 = runtime.optional_port(HttpApiEdge)
-        answer = await v2.handle(api_id, v2_path, request) if v2 is not None else None
+        if v2 is None:
+            return _not_found()
+        header = tracing.accepted(runtime.clock.now(), request.headers.get("x-amzn-trace-id"))
+        path_v2 = v2_path  # an HTTP API: the caller's trace or a new one goes to the integration
+        answer, _ = await tracing.at_edge(runtime, header, lambda: v2.handle(api_id, path_v2, request), _status)
         return answer if answer is not None else _not_found()
     account, region, stage = found
     snapshot = state.snapshots.get((api_id, stage["deploymentId"]))
@@ -117,7 +122,25 @@ async def handle(runtime: Runtime, request: Request) -> Response:
         snapshot = state.snapshots[(api_id, stage["deploymentId"])] = Snapshot(doc)
     if snapshot.doc["api"].get("disableExecuteApiEndpoint"):
         return _plain_error(403, "Forbidden", "ForbiddenException")
-    return await _serve(runtime, state, request, account, region, api_id, stage, snapshot, path)
+    # the caller's trace or a new one goes to the integration; a stage with tracing enabled records its segment
+    response, header = await tracing.at_edge(
+        runtime,
+        tracing.accepted(runtime.clock.now(), request.headers.get("x-amzn-trace-id")),
+        lambda: _serve(runtime, state, request, account, region, api_id, stage, snapshot, path),
+        _status,
+        active=bool(stage.get("tracingEnabled")),
+        name=f"{api_id}/{stage['stageName']}",
+        origin="AWS::ApiGateway::Stage",
+        account=account,
+        region=region,
+        resource_arn=f"arn:aws:apigateway:{region}::/restapis/{api_id}/stages/{stage['stageName']}",
+    )
+    response.headers.append(("X-Amzn-Trace-Id", header.format()))
+    return response
+
+
+def _status(response: Response | None) -> int:
+    return response.status if response is not None else 404
 
 
 def _plain_error(status: int, message: str, error_type: str) -> Response:

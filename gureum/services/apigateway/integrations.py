@@ -16,7 +16,7 @@ from urllib.parse import quote, unquote, urlencode, urlsplit
 from botocore.model import OperationNotFoundError
 from botocore.serialize import create_serializer
 
-from ... import safejson
+from ... import safejson, tracing
 from ...aws import sigv4
 from ...aws.authorize import cached_role_credentials, invocation_refusal, service_credentials
 from ...aws.errors import ServiceError
@@ -97,6 +97,9 @@ def proxy_event(call: Call) -> dict[str, Any]:
     """The REST API Lambda proxy event (payload format 1.0)."""
     request = call.request
     headers = dict(request.header_list)  # the client's own header names, as REST APIs pass them; the last value wins
+    trace = tracing.current_text()
+    if trace:  # the edge's trace (the caller's, or the one the stage started), as API Gateway adds it
+        headers = {k: v for k, v in headers.items() if k.lower() != "x-amzn-trace-id"} | {"X-Amzn-Trace-Id": trace}
     multi: dict[str, list[str]] = {}
     for name, value in request.header_list:
         multi.setdefault(name, []).append(value)

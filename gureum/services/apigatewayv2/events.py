@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from ... import safejson
+from ... import safejson, tracing
 from ...aws.http import Request
 
 _TEXT_TYPES = (
@@ -68,7 +68,12 @@ class Incoming:
         )
         headers.setdefault("x-forwarded-port", port)
         headers.setdefault("x-forwarded-proto", self.request.scheme)
-        headers.setdefault("x-amzn-trace-id", f"Root=1-{int(self.when):08x}-{self.request_id.replace('-', '')[:24]}")
+        # the edge's trace (the caller's X-Amzn-Trace-Id, or the one the edge started) as the integration sees it
+        headers["x-amzn-trace-id"] = (
+            tracing.current_text()
+            or headers.get("x-amzn-trace-id")
+            or (f"Root=1-{int(self.when):08x}-{self.request_id.replace('-', '')[:24]}")
+        )
         return headers
 
     @property

@@ -125,6 +125,7 @@ class Function:
     policy: list[dict[str, Any]] | None = None  # the resource policy's statements (AddPermission)
     layers: tuple[dict[str, Any], ...] = ()  # {"Arn": layer version ARN, "CodeSize", "sha": its zip's CodeSha256}
     logging: dict[str, Any] | None = None  # LoggingConfig as given (LogGroup, LogFormat, …)
+    tracing: str = "PassThrough"  # TracingConfig.Mode: Active samples invocations whose caller did not decide
 
     @property
     def arn(self) -> str:
@@ -179,7 +180,7 @@ class Function:
             "LastModified": timestamp(self.last_modified),
             "CodeSha256": self.code_sha,
             "Version": self.version,
-            "TracingConfig": {"Mode": "PassThrough"},
+            "TracingConfig": {"Mode": self.tracing},
             "RevisionId": self.revision_id,
             "PackageType": "Zip",
             "Architectures": list(self.architectures),

@@ -149,6 +149,7 @@ class EnvironmentPool:
             "LD_LIBRARY_PATH": os.pathsep.join(
                 [str(task_root), str(task_root / "lib"), runtime_dir, str(opt / "lib") if opt else "/opt/lib"]
             ),
+            **_xray_environment(self.runtime),
         }
 
     async def _acquire(self, fn: Function) -> tuple[Environment, bool]:
@@ -367,9 +368,12 @@ class EnvironmentPool:
         env, _cold = await self._acquire(fn)
         now = self.clock.now()
         deadline_ms = int((now + fn.timeout) * 1000)
-        span = _function_span(self.runtime, inv.invoked_arn)  # the function's segment, under the caller's trace
+        span = _function_span(self.runtime, fn, inv.invoked_arn)  # the function's segment, under the caller's trace
+        caller = tracing.current()
         if span is not None:
             trace = span.header.format()  # _X_AMZN_TRACE_ID: the SDK's subsegments and calls hang under it
+        elif caller is not None:  # not sampled: the trace goes on, marked so
+            trace = tracing.TraceHeader(caller.root, caller.parent, "0").format()
         else:
             trace = f"Root=1-{int(now):08x}-{unique_id()[:24].ljust(24, '0')};Parent={unique_id()[:16]};Sampled=0"
         event = NextEvent(inv.request_id, inv.payload, deadline_ms, inv.invoked_arn, trace, inv.client_context)
@@ -384,15 +388,28 @@ class EnvironmentPool:
         return outcome
 
 
-def _function_span(runtime: Runtime, invoked_arn: str) -> tracing.Span | None:
-    """A segment of the function (AWS::Lambda::Function) under the current trace, when tracing is on."""
+def _xray_environment(runtime: Runtime) -> dict[str, str]:
+    """Where the X-Ray SDK in a function sends its segments (the xray service's daemon endpoint), as Lambda sets it."""
     rec = tracing.recorder(runtime)
-    if rec is None:
+    if rec is None or rec.daemon_address is None:
+        return {}
+    host, _, port = rec.daemon_address.rpartition(":")
+    return {"AWS_XRAY_DAEMON_ADDRESS": rec.daemon_address, "_AWS_XRAY_DAEMON_ADDRESS": host,
+            "_AWS_XRAY_DAEMON_PORT": port, "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR"}  # fmt: skip
+
+
+def _function_span(runtime: Runtime, fn: Function, invoked_arn: str) -> tracing.Span | None:
+    """A segment of the function (AWS::Lambda::Function) under the current trace, when tracing is on and the
+    invocation is sampled: the caller decided so, or left it open (no header, Sampled=?) to an Active function."""
+    rec = tracing.recorder(runtime)
+    caller = tracing.current()
+    undecided = caller is None or caller.sampled in (None, "?")
+    if rec is None or (undecided and fn.tracing != "Active"):
         return None
     parts = invoked_arn.split(":")
     region, account, name = (parts[3], parts[4], parts[6]) if len(parts) >= 7 else ("", "", invoked_arn)
     return rec.begin(
-        tracing.current(),
+        caller,
         name=name,
         origin="AWS::Lambda::Function",
         operation="Invoke",

@@ -8,6 +8,7 @@ import json
 import uuid
 from typing import Any
 
+from ... import tracing
 from ...aws import sigv4
 from ...aws.auth import account_for_key
 from ...aws.errors import ServiceError
@@ -61,6 +62,8 @@ async def _handle(runtime: Runtime, request: Request) -> Response:
         message = f"Request must be smaller than {MAX_SYNC_PAYLOAD} bytes for the InvokeFunction operation"
         return _with(json_response(413, message, request_id), extra)
     event = build_event(request, url_id, region, account, raw_path, request_id, runtime.clock.now(), authorizer)
+    # the caller's X-Amzn-Trace-Id, or a new trace whose sampling the function's TracingConfig decides
+    token = tracing.use(tracing.accepted(runtime.clock.now(), request.headers.get("x-amzn-trace-id")))
     try:
         out = await be.invoke(
             account, region, name, json.dumps(event).encode(), qualifier=qualifier or None, request_id=request_id
@@ -71,6 +74,8 @@ async def _handle(runtime: Runtime, request: Request) -> Response:
         if error.status == 413:
             return _with(json_response(413, error.message, request_id), extra)
         return _with(json_response(502 if error.status >= 500 else error.status, error.message, request_id), extra)
+    finally:
+        tracing.restore(token)
     if out.get("FunctionError"):
         return _with(json_response(502, "Internal Server Error", request_id), extra)
     try:

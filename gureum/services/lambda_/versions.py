@@ -38,6 +38,7 @@ _PUBLISHED = (
     "environment",
     "ephemeral_storage",
     "layers",
+    "tracing",
 )
 
 
@@ -82,6 +83,7 @@ def new_function(
         ephemeral_storage=(settings.get("EphemeralStorage") or {}).get("Size") or 512,
         dead_letter_arn=(settings.get("DeadLetterConfig") or {}).get("TargetArn") or None,
         logging=dict(settings["LoggingConfig"]) if settings.get("LoggingConfig") else None,
+        tracing=(settings.get("TracingConfig") or {}).get("Mode") or "PassThrough",
         state="Pending", state_reason="The function is being created.", state_reason_code="Creating",
     ).revised(now)  # fmt: skip
 
@@ -144,6 +146,8 @@ def check_configuration(settings: dict[str, Any]) -> dict[str, Any]:
         changes["dead_letter_arn"] = settings["DeadLetterConfig"].get("TargetArn") or None
     if settings.get("LoggingConfig") is not None:
         changes["logging"] = dict(settings["LoggingConfig"]) or None
+    if (settings.get("TracingConfig") or {}).get("Mode"):
+        changes["tracing"] = settings["TracingConfig"]["Mode"]
     return changes
 
 

@@ -5,12 +5,14 @@ at /_gureum/ui (console.py) draws the same traces.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from ...runtime import Runtime
 from ...tracing import Recorder
 from ...tracing.recorder import Record
 from .. import Service
+from . import daemon
 from .backend import XRayBackend
 from .console import ROUTES
 
@@ -29,6 +31,21 @@ async def _start(runtime: Runtime) -> None:
     recorder = runtime.keep(Recorder(runtime.clock, flush, enabled=config.tracing))
     holder.append(runtime.keep(XRayBackend(runtime.store, runtime.clock, recorder, config.trace_retention)))
     runtime.spawn(recorder.run(), "xray-recorder")
+    if config.tracing:  # the daemon functions' X-Ray SDKs send to (AWS_XRAY_DAEMON_ADDRESS)
+        transport, recorder.daemon_address = await daemon.listen(holder[0].put_trace_segments)
+        runtime.keep(_Daemon(transport))
+
+
+class _Daemon:
+    def __init__(self, transport: asyncio.DatagramTransport) -> None:
+        self.transport = transport
+
+
+@SERVICE.on_stop
+async def _stop(runtime: Runtime) -> None:
+    held = runtime.state_or_none(_Daemon)
+    if held is not None:
+        held.transport.close()
 
 
 from . import ops_sampling, ops_traces  # noqa: E402,F401  (register)
