@@ -20,22 +20,18 @@ import time
 from pathlib import Path
 from typing import Any
 
-import boto3
-from botocore.config import Config
 from pycognito.aws_srp import AWSSRP
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from compare_servers import GUREUM, PEERS, Running, install, installed_version, log  # noqa: E402
-from load import Conn  # noqa: E402
+from compare_servers import Running, log  # noqa: E402
+from side_by_side import boto_client, capacity, ratio_table, run_peers  # noqa: E402
 
 PASSWORD = "Bench-Passw0rd!"
 WORKLOADS = ("InitiateAuth password, 1 boto3 client", "InitiateAuth password, capacity", "SRP sign-in, 1 client")
 
 
 def client(endpoint: str) -> Any:
-    config = Config(region_name="us-east-1", retries={"max_attempts": 1}, read_timeout=60)
-    return boto3.client("cognito-idp", endpoint_url=endpoint, aws_access_key_id="test", aws_secret_access_key="test",
-                        config=config)  # fmt: skip
+    return boto_client(endpoint, "cognito-idp")
 
 
 def prepare(endpoint: str) -> tuple[str, str]:
@@ -83,42 +79,18 @@ def request(host: str, client_id: str) -> bytes:
     return head.encode() + body
 
 
-async def _capacity(endpoint: str, client_id: str, connections: int, seconds: float) -> float:
-    counts, errors = [0] * connections, [0]
-
-    async def one(worker: int) -> None:
-        conn = Conn(endpoint)
-        call = request(conn.parts.netloc, client_id)
-        began = time.perf_counter()
-        try:
-            while time.perf_counter() - began < seconds:
-                status, body = await conn.call(call)
-                if status == 200:
-                    counts[worker] += 1
-                else:
-                    errors[0] += 1
-                    if errors[0] == 1:
-                        log(f"{endpoint}: {status} {body[:300]!r}")
-        finally:
-            conn.close()
-
-    began = time.perf_counter()
-    await asyncio.gather(*(one(w) for w in range(connections)))
-    if errors[0]:
-        log(f"{endpoint}: {errors[0]} answers were not 200")
-    return sum(counts) / (time.perf_counter() - began)
-
-
-def table_of(results: dict[str, dict[str, float]]) -> list[str]:
-    names = list(results)
-    lines = ["| workload | " + " | ".join(f"{n} sign-ins/s" for n in names) + " | gureum ÷ best peer |",
-             "|---" * (len(names) + 2) + "|"]  # fmt: skip
-    for workload in WORKLOADS:
-        peers = [results[n][workload] for n in names if n != "gureum" and results[n].get(workload)]
-        ratio = f"{results['gureum'][workload] / max(peers):.2f}×" if "gureum" in results and peers else "–"
-        cells = " | ".join(f"{results[n].get(workload, 0):.0f}" for n in names)
-        lines.append(f"| {workload} | {cells} | {ratio} |")
-    return lines
+def measure(server: Running, seconds: float, connections: int) -> dict[str, float]:
+    pool_id, client_id = prepare(server.endpoint)
+    results = {WORKLOADS[0]: one_client(server.endpoint, client_id, seconds)}
+    results[WORKLOADS[1]] = asyncio.run(
+        capacity(server.endpoint, connections, seconds, lambda host, _worker: [request(host, client_id)],
+                 server.endpoint)
+    )  # fmt: skip
+    try:
+        results[WORKLOADS[2]] = srp_client(server.endpoint, pool_id, client_id, seconds)
+    except Exception as error:  # a peer without SRP: said, not dropped silently
+        log(f"{server.peer.name}: SRP failed: {error}")
+    return results
 
 
 def main() -> None:
@@ -128,39 +100,13 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    known = {p.name: p for p in [GUREUM, *PEERS]}
-    results: dict[str, dict[str, float]] = {}
-    versions: dict[str, str] = {}
-    for name in args.peers.split(","):
-        peer = known[name]
-        why = install(peer)
-        if why:
-            log(f"{name}: not measured: {why}")
-            continue
-        versions[name] = installed_version(peer) if peer.packages else "this checkout"
-        server = Running(peer)
-        try:
-            server.wait_ready()
-            pool_id, client_id = prepare(server.endpoint)
-            results[name] = {WORKLOADS[0]: one_client(server.endpoint, client_id, args.seconds)}
-            results[name][WORKLOADS[1]] = asyncio.run(
-                _capacity(server.endpoint, client_id, args.connections, args.seconds)
-            )
-            try:
-                results[name][WORKLOADS[2]] = srp_client(server.endpoint, pool_id, client_id, args.seconds)
-            except Exception as error:  # a peer without SRP: said, not dropped silently
-                log(f"{name}: SRP failed: {error}")
-            log(f"{name}: " + ", ".join(f"{k} {v:.0f}/s" for k, v in results[name].items()))
-        except Exception as error:
-            log(f"{name}: failed: {error}")
-        finally:
-            server.stop()
+    results, versions = run_peers(args.peers, lambda server: measure(server, args.seconds, args.connections))
     if args.json:
         print(json.dumps({"results": results, "versions": versions}, indent=2))
         return
     print(f"Cognito sign-ins, {args.seconds:.0f} s per workload, capacity over {args.connections} connections; "
           + "; ".join(f"{k}: {v}" for k, v in versions.items()))  # fmt: skip
-    print("\n".join(table_of(results)))
+    print("\n".join(ratio_table(results, WORKLOADS, " sign-ins/s", 2)))
 
 
 if __name__ == "__main__":

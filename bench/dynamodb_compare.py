@@ -17,105 +17,29 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import shutil
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-import boto3
-from botocore.config import Config
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from compare_servers import CACHE, GUREUM, PEERS, REPO_ROOT, Peer, free_port, install, log, venv_python  # noqa: E402
-from load import Conn  # noqa: E402
+import side_by_side  # noqa: E402
+from compare_servers import GUREUM, install, log  # noqa: E402
+from side_by_side import PIP_PEERS, Server, install_npm, npm_binary, ratio_table  # noqa: E402
 
-PIP_PEERS = {p.name: p for p in PEERS if p.name in ("moto", "ministack")}
 WORKLOADS = ("PutItem", "GetItem", "Query100", "BatchWrite25")
 
 
-class Server:
-    """One started server (a process group), ready once it answers DynamoDB ListTables."""
-
-    def __init__(self, name: str, cmd: list[str], env: dict[str, str], port: int, tmp: Path) -> None:
-        self.name, self.port, self.tmp = name, port, tmp
-        self.endpoint = f"http://127.0.0.1:{port}"
-        self.log_path = tmp / "server.log"
-        self._log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(cmd, env=env, cwd=tmp, stdout=self._log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)  # fmt: skip
-
-    def client(self) -> Any:
-        config = Config(region_name="us-east-1", retries={"max_attempts": 1}, read_timeout=60)
-        return boto3.client("dynamodb", endpoint_url=self.endpoint, aws_access_key_id="test",
-                            aws_secret_access_key="test", config=config)  # fmt: skip
-
-    def wait_ready(self, timeout: float = 90.0) -> None:
-        deadline = time.monotonic() + timeout
-        probe = self.client()
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} exited: {self.log_path.read_text(errors='replace')[-600:]}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                probe.list_tables()
-                return
-            except Exception:
-                time.sleep(0.05)
-        raise RuntimeError(f"{self.name} did not answer ListTables within {timeout:.0f} s")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
-                self.proc.wait(timeout=15)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-        self._log.close()
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
-
 def install_dynalite() -> str:
-    """dynalite into the bench cache with npm; "" when it can run, else why not."""
-    where = CACHE / "dynalite"
-    binary = where / "node_modules" / ".bin" / "dynalite"
-    if binary.exists():
-        return ""
-    if shutil.which("npm") is None:
-        return "npm not found"
-    where.mkdir(parents=True, exist_ok=True)
-    log("dynalite: npm install dynalite …")
-    proc = subprocess.run(["npm", "install", "--prefix", str(where), "--no-audit", "--no-fund", "dynalite"],
-                          capture_output=True, text=True)  # fmt: skip
-    if proc.returncode != 0 or not binary.exists():
-        return "npm install failed: " + (proc.stderr or proc.stdout)[-300:].strip()
-    return ""
+    return install_npm("dynalite", "dynalite")
 
 
 def start(name: str) -> Server:
-    port = free_port()
-    tmp = Path(tempfile.mkdtemp(prefix=f"gureum-ddb-{name}-"))
-    fill = {"port": str(port), "data": str(tmp / "data")}
-    env = {**os.environ}
-    env.pop("PYTHONPATH", None)
-    if name == "gureum":
-        env["PYTHONPATH"] = str(REPO_ROOT)
-        cmd = [sys.executable, "-m", *(a.format(**fill) for a in GUREUM.module)]
-    elif name == "dynalite":
-        cmd = [str(CACHE / "dynalite" / "node_modules" / ".bin" / "dynalite"), "--port", str(port)]
-    else:
-        peer: Peer = PIP_PEERS[name]
-        env.update({k: v.format(**fill) for k, v in peer.env.items()})
-        cmd = [str(venv_python(peer)), "-m", *(a.format(**fill) for a in peer.module)]
-    return Server(name, cmd, env, port, tmp)
+    return side_by_side.start(name, "dynamodb", npm={"dynalite": lambda port: [str(npm_binary("dynalite")), "--port",
+                                                                              str(port)]})  # fmt: skip
 
 
 def make_table(ddb: Any) -> str:
@@ -191,7 +115,7 @@ def request(host: str, target: str, doc: dict[str, Any]) -> bytes:
     return head.encode() + body
 
 
-def capacity_requests(host: str, table: str, workload: str, worker: int) -> list[bytes]:
+def capacity_requests(host: str, worker: int, table: str, workload: str) -> list[bytes]:
     """The requests one connection cycles through for a workload (distinct keys per connection)."""
     if workload == "PutItem":
         return [request(host, "PutItem", {"TableName": table, "Item": item(f"c{worker}-{i}", i)}) for i in range(200)]
@@ -205,33 +129,6 @@ def capacity_requests(host: str, table: str, workload: str, worker: int) -> list
         {"PutRequest": {"Item": item(f"cb{worker}-{i}", s)}} for s in range(25)]}}) for i in range(50)]  # fmt: skip
 
 
-async def _capacity(endpoint: str, table: str, workload: str, connections: int, seconds: float) -> float:
-    counts = [0] * connections
-    errors = [0]
-
-    async def one(worker: int) -> None:
-        conn = Conn(endpoint)
-        requests = capacity_requests(conn.parts.netloc, table, workload, worker)
-        deadline = time.perf_counter() + seconds
-        i = 0
-        try:
-            while time.perf_counter() < deadline:
-                status, _body = await conn.call(requests[i % len(requests)])
-                if status == 200:
-                    counts[worker] += 1
-                else:
-                    errors[0] += 1
-                i += 1
-        finally:
-            conn.close()
-
-    began = time.perf_counter()
-    await asyncio.gather(*(one(w) for w in range(connections)))
-    if errors[0]:
-        log(f"{workload}: {errors[0]} answers were not 200")
-    return sum(counts) / (time.perf_counter() - began)
-
-
 def capacity(server: Server, seconds: float, connections: int) -> dict[str, float]:
     ddb = server.client()
     table = make_table(ddb)
@@ -240,18 +137,15 @@ def capacity(server: Server, seconds: float, connections: int) -> dict[str, floa
     for start_at in range(0, 100, 25):
         ddb.batch_write_item(RequestItems={table: [{"PutRequest": {"Item": item("q", s)}}
                                                    for s in range(start_at, start_at + 25)]})  # fmt: skip
-    return {w: asyncio.run(_capacity(server.endpoint, table, w, connections, seconds)) for w in WORKLOADS}
+    out: dict[str, float] = {}
+    for w in WORKLOADS:
+        build = partial(capacity_requests, table=table, workload=w)
+        out[w] = asyncio.run(side_by_side.capacity(server.endpoint, connections, seconds, build, w))
+    return out
 
 
 def table_of(results: dict[str, dict[str, float]]) -> list[str]:
-    names = list(results)
-    lines = ["| workload | " + " | ".join(f"{n} ops/s" for n in names) + " | gureum ÷ best peer |",
-             "|---" * (len(names) + 2) + "|"]  # fmt: skip
-    for workload in WORKLOADS:
-        peers = [results[n][workload] for n in names if n != "gureum"]
-        ratio = f"{results['gureum'][workload] / max(peers):.1f}×" if "gureum" in results and peers else "–"
-        lines.append(f"| {workload} | " + " | ".join(f"{results[n][workload]:.0f}" for n in names) + f" | {ratio} |")
-    return lines
+    return ratio_table(results, WORKLOADS, " ops/s")
 
 
 def main() -> None:
@@ -272,7 +166,7 @@ def main() -> None:
             continue
         server = start(name)
         try:
-            server.wait_ready()
+            server.wait_ready("list_tables")
             log(f"{name}: measuring")
             results[name] = measure(server, args.seconds)
             if args.connections:

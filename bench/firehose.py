@@ -20,34 +20,20 @@ import time
 from pathlib import Path
 from typing import Any
 
-import boto3
-from botocore.config import Config
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from compare_servers import PEERS, install, log  # noqa: E402
-from dynamodb_compare import Server, start  # noqa: E402
+from side_by_side import Server, boto_client  # noqa: E402
+from side_by_side import start as start_server  # noqa: E402
 
 ROLE = "arn:aws:iam::000000000000:role/firehose"
 
 
 def client(server: Server, service: str) -> Any:
-    config = Config(region_name="us-east-1", retries={"max_attempts": 1}, read_timeout=60, max_pool_connections=4)
-    return boto3.client(service, endpoint_url=server.endpoint, aws_access_key_id="test",
-                        aws_secret_access_key="test", config=config)  # fmt: skip
+    return boto_client(server.endpoint, service, max_pool_connections=4)
 
 
 def ready(server: Server, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    probe = client(server, "firehose")
-    while time.monotonic() < deadline:
-        if server.proc.poll() is not None:
-            raise RuntimeError(f"{server.name} exited: {server.log_path.read_text(errors='replace')[-600:]}")
-        try:
-            probe.list_delivery_streams()
-            return
-        except Exception:
-            time.sleep(0.1)
-    raise RuntimeError(f"{server.name} did not answer ListDeliveryStreams within {timeout:.0f} s")
+    server.wait_ready("list_delivery_streams", timeout, client(server, "firehose"), pause=0.1)
 
 
 def objects_bytes(s3: Any, bucket: str) -> int:
@@ -120,7 +106,7 @@ def main() -> None:
             if why:
                 results[name] = why
                 continue
-        server = start(name)
+        server = start_server(name, "firehose")
         try:
             ready(server)
             log(f"{name}: measuring")

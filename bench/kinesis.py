@@ -15,27 +15,19 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import os
-import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
 from typing import Any
 
-import boto3
-from botocore.config import Config
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from compare_servers import CACHE, GUREUM, PEERS, REPO_ROOT, Peer, free_port, install, log, venv_python  # noqa: E402
+import side_by_side  # noqa: E402
+from compare_servers import GUREUM, install, log  # noqa: E402
 from load import Conn  # noqa: E402
+from side_by_side import PIP_PEERS, Server, install_npm, npm_binary, ratio_table  # noqa: E402
 
-PIP_PEERS = {p.name: p for p in PEERS if p.name in ("moto", "ministack")}
 KINESALITE = "kinesalite@3.3.3"
 SHARDS = 4
 DATA = base64.b64encode(b"x" * 100).decode()  # 100-byte records
@@ -45,87 +37,17 @@ AUTH = (
 )
 
 
-class Server:
-    """One started server (a process group), ready once it answers ListStreams."""
-
-    def __init__(self, name: str, cmd: list[str], env: dict[str, str], port: int, tmp: Path) -> None:
-        self.name, self.port, self.tmp = name, port, tmp
-        self.endpoint = f"http://127.0.0.1:{port}"
-        self.log_path = tmp / "server.log"
-        self._log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(cmd, env=env, cwd=tmp, stdout=self._log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)  # fmt: skip
-
-    def client(self, service: str = "kinesis") -> Any:
-        config = Config(region_name="us-east-1", retries={"max_attempts": 1}, read_timeout=120)
-        return boto3.client(service, endpoint_url=self.endpoint, aws_access_key_id="test",
-                            aws_secret_access_key="test", config=config)  # fmt: skip
-
-    def wait_ready(self, timeout: float = 90.0) -> None:
-        deadline = time.monotonic() + timeout
-        probe = self.client()
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} exited: {self.log_path.read_text(errors='replace')[-600:]}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                probe.list_streams()
-                return
-            except Exception:
-                time.sleep(0.05)
-        raise RuntimeError(f"{self.name} did not answer ListStreams within {timeout:.0f} s")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
-                self.proc.wait(timeout=15)
-            except (ProcessLookupError, subprocess.TimeoutExpired):
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-        self._log.close()
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
-
-def kinesalite_binary() -> Path:
-    return CACHE / "kinesalite" / "node_modules" / ".bin" / "kinesalite"
-
-
 def install_kinesalite() -> str:
-    """kinesalite into the bench cache with npm; "" when it can run, else why not."""
-    if kinesalite_binary().exists():
-        return ""
-    if shutil.which("npm") is None:
-        return "npm not found"
-    where = CACHE / "kinesalite"
-    where.mkdir(parents=True, exist_ok=True)
-    log(f"kinesalite: npm install {KINESALITE} …")
-    proc = subprocess.run(["npm", "install", "--prefix", str(where), "--no-audit", "--no-fund", KINESALITE],
-                          capture_output=True, text=True)  # fmt: skip
-    if proc.returncode != 0 or not kinesalite_binary().exists():
-        return "npm install failed: " + (proc.stderr or proc.stdout)[-300:].strip()
-    return ""
+    return install_npm("kinesalite", KINESALITE)
+
+
+def kinesalite(port: int) -> list[str]:
+    return [str(npm_binary("kinesalite")), "--port", str(port), "--createStreamMs", "0", "--deleteStreamMs", "0",
+            "--updateStreamMs", "0", "--shardLimit", "1000"]  # fmt: skip
 
 
 def start(name: str) -> Server:
-    port = free_port()
-    tmp = Path(tempfile.mkdtemp(prefix=f"gureum-kinesis-{name}-"))
-    fill = {"port": str(port), "data": str(tmp / "data")}
-    env = {**os.environ}
-    env.pop("PYTHONPATH", None)
-    if name == "gureum":
-        env["PYTHONPATH"] = str(REPO_ROOT)
-        env["GUREUM_KINESIS_DELAY"] = "0"
-        cmd = [sys.executable, "-m", *(a.format(**fill) for a in GUREUM.module)]
-    elif name == "kinesalite":
-        env["NODE_NO_WARNINGS"] = "1"
-        cmd = [str(kinesalite_binary()), "--port", str(port), "--createStreamMs", "0", "--deleteStreamMs", "0",
-               "--updateStreamMs", "0", "--shardLimit", "1000"]  # fmt: skip
-    else:
-        peer: Peer = PIP_PEERS[name]
-        env.update({k: v.format(**fill) for k, v in peer.env.items()})
-        cmd = [str(venv_python(peer)), "-m", *(a.format(**fill) for a in peer.module)]
-    return Server(name, cmd, env, port, tmp)
+    return side_by_side.start(name, "kinesis", 120, {"GUREUM_KINESIS_DELAY": "0"}, {"kinesalite": kinesalite})
 
 
 def make_stream(kinesis: Any, shards: int) -> str:
@@ -309,7 +231,7 @@ def main() -> None:
             continue
         server = start(name)
         try:
-            server.wait_ready()
+            server.wait_ready("list_streams")
             log(f"{name}: measuring")
             results[name] = measure(server, args.seconds, args.connections, args.drain)
             if name == "gureum" and args.esm:
@@ -324,15 +246,9 @@ def main() -> None:
         print(json.dumps({"records_per_second": results, "esm_latency_ms": esm, "skipped": skipped,
                           "connections": args.connections, "drain": args.drain}, indent=2))  # fmt: skip
         return
-    names = list(results)
     print(f"Records per second (PutRecords: 500-record batches over {args.connections} connections to a "
           f"{SHARDS}-shard stream; drain: GetRecords of {args.drain} records from one shard):\n")  # fmt: skip
-    print("| workload | " + " | ".join(names) + " | gureum ÷ best peer |")
-    print("|---" * (len(names) + 2) + "|")
-    for workload in ("PutRecords500", "GetRecordsDrain"):
-        peers = [results[n][workload] for n in names if n != "gureum"]
-        ratio = f"{results['gureum'][workload] / max(peers):.1f}×" if "gureum" in results and peers else "–"
-        print(f"| {workload} | " + " | ".join(f"{results[n][workload]:,.0f}" for n in names) + f" | {ratio} |")
+    print("\n".join(ratio_table(results, ("PutRecords500", "GetRecordsDrain"), "", number=",.0f")))
     if esm is not None:
         print(f"\ngureum PutRecord → Lambda handler (ESM, 0 s window): p50 {esm[0]:.1f} ms, p99 {esm[1]:.1f} ms")
     for name, why in skipped.items():

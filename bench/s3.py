@@ -29,14 +29,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-import boto3
 import requests
-from botocore.config import Config
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from compare_servers import PEERS, install, log  # noqa: E402
-from dynamodb_compare import Server, start  # noqa: E402
 from load import Conn  # noqa: E402
+from side_by_side import Server, boto_client  # noqa: E402
+from side_by_side import start as start_server  # noqa: E402
 
 SMALL = 4 * 1024
 LARGE = 64 * 1024 * 1024
@@ -44,31 +43,19 @@ MIB = 1024 * 1024
 
 
 def client(server: Server) -> Any:
-    config = Config(
-        region_name="us-east-1",
-        retries={"max_attempts": 1},
-        read_timeout=120,
+    return boto_client(
+        server.endpoint,
+        "s3",
+        120,
         max_pool_connections=4,
         s3={"addressing_style": "path"},
         request_checksum_calculation="when_required",
         response_checksum_validation="when_required",
     )
-    return boto3.client("s3", endpoint_url=server.endpoint, aws_access_key_id="test",
-                        aws_secret_access_key="test", config=config)  # fmt: skip
 
 
 def ready(server: Server, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    probe = client(server)
-    while time.monotonic() < deadline:
-        if server.proc.poll() is not None:
-            raise RuntimeError(f"{server.name} exited: {server.log_path.read_text(errors='replace')[-600:]}")
-        try:
-            probe.list_buckets()
-            return
-        except Exception:
-            time.sleep(0.1)
-    raise RuntimeError(f"{server.name} did not answer ListBuckets within {timeout:.0f} s")
+    server.wait_ready("list_buckets", timeout, client(server), pause=0.1)
 
 
 class Signer:
@@ -206,7 +193,7 @@ def main() -> None:
                 results[name] = why
                 continue
         try:
-            server = start(name)
+            server = start_server(name, "s3")
         except KeyError:
             results[name] = "not startable by this bench (moto, ministack and gureum are)"
             continue

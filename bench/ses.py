@@ -23,12 +23,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import boto3
-from botocore.config import Config
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from compare_servers import GUREUM, PEERS, Running, install, installed_version, log  # noqa: E402
-from load import Conn  # noqa: E402
+from compare_servers import GUREUM, Running  # noqa: E402
+from side_by_side import boto_client, capacity, ratio_table, run_peers  # noqa: E402
 
 SENDER = "bench@example.com"
 RECIPIENT = "success@simulator.amazonses.com"
@@ -40,9 +37,7 @@ AUTH = (
 
 
 def client(endpoint: str) -> Any:
-    config = Config(region_name="us-east-1", retries={"max_attempts": 1}, read_timeout=60)
-    return boto3.client("ses", endpoint_url=endpoint, aws_access_key_id="test", aws_secret_access_key="test",
-                        config=config)  # fmt: skip
+    return boto_client(endpoint, "ses")
 
 
 def prepare(server: Running) -> None:
@@ -86,42 +81,16 @@ def request(host: str, i: int) -> bytes:
     return head.encode() + body
 
 
-async def _capacity(endpoint: str, connections: int, seconds: float) -> float:
-    counts, errors = [0] * connections, [0]
-
-    async def one(worker: int) -> None:
-        conn = Conn(endpoint)
-        requests = [request(conn.parts.netloc, worker * 100 + i) for i in range(100)]
-        deadline, i = time.perf_counter() + seconds, 0
-        try:
-            while time.perf_counter() < deadline:
-                status, body = await conn.call(requests[i % len(requests)])
-                if status == 200:
-                    counts[worker] += 1
-                else:
-                    errors[0] += 1
-                    if errors[0] == 1:
-                        log(f"{endpoint}: {status} {body[:300]!r}")
-                i += 1
-        finally:
-            conn.close()
-
-    began = time.perf_counter()
-    await asyncio.gather(*(one(w) for w in range(connections)))
-    if errors[0]:
-        log(f"{endpoint}: {errors[0]} answers were not 200")
-    return sum(counts) / (time.perf_counter() - began)
+def requests_for(host: str, worker: int) -> list[bytes]:
+    return [request(host, worker * 100 + i) for i in range(100)]
 
 
-def table_of(results: dict[str, dict[str, float]]) -> list[str]:
-    names = list(results)
-    lines = ["| workload | " + " | ".join(f"{n} msgs/s" for n in names) + " | gureum ÷ best peer |",
-             "|---" * (len(names) + 2) + "|"]  # fmt: skip
-    for workload in WORKLOADS:
-        peers = [results[n][workload] for n in names if n != "gureum"]
-        ratio = f"{results['gureum'][workload] / max(peers):.1f}×" if "gureum" in results and peers else "–"
-        lines.append(f"| {workload} | " + " | ".join(f"{results[n][workload]:.0f}" for n in names) + f" | {ratio} |")
-    return lines
+def measure(server: Running, seconds: float, connections: int) -> dict[str, float]:
+    prepare(server)
+    return {
+        WORKLOADS[0]: one_client(server, seconds),
+        WORKLOADS[1]: asyncio.run(capacity(server.endpoint, connections, seconds, requests_for, server.endpoint)),
+    }
 
 
 def main() -> None:
@@ -132,35 +101,13 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     os.environ["GUREUM_SES_AUTO_VERIFY"] = "1"  # gureum's sender verified at once (no link to open)
-    known = {p.name: p for p in [GUREUM, *PEERS]}
-    results: dict[str, dict[str, float]] = {}
-    versions: dict[str, str] = {}
-    for name in args.peers.split(","):
-        peer = known[name]
-        why = install(peer)
-        if why:
-            log(f"{name}: not measured: {why}")
-            continue
-        versions[name] = installed_version(peer) if peer.packages else "this checkout"
-        server = Running(peer)
-        try:
-            server.wait_ready()
-            prepare(server)
-            results[name] = {
-                WORKLOADS[0]: one_client(server, args.seconds),
-                WORKLOADS[1]: asyncio.run(_capacity(server.endpoint, args.connections, args.seconds)),
-            }
-            log(f"{name}: " + ", ".join(f"{k} {v:.0f}/s" for k, v in results[name].items()))
-        except Exception as error:  # a peer that cannot do SES: said, not dropped silently
-            log(f"{name}: failed: {error}")
-        finally:
-            server.stop()
+    results, versions = run_peers(args.peers, lambda server: measure(server, args.seconds, args.connections))
     if args.json:
         print(json.dumps({"results": results, "versions": versions}, indent=2))
         return
     print(f"SES SendEmail, {args.seconds:.0f} s per workload, capacity over {args.connections} connections; "
           + "; ".join(f"{k}: {v}" for k, v in versions.items()))  # fmt: skip
-    print("\n".join(table_of(results)))
+    print("\n".join(ratio_table(results, WORKLOADS, " msgs/s")))
 
 
 if __name__ == "__main__":
