@@ -2,7 +2,8 @@
 subscriptions, delivered inside the publish) p50, with --enforce-iam vs --strict-auth alone (both verify
 signatures; the difference is authorisation). Under enforcement the caller is an IAM user whose inline policy allows
 the calls and the queues' policies let the topic send, so every request resolves an identity, evaluates its
-policies and reads the queue's policy.
+policies and reads the queue's policy. Besides the wall-clock figures, the server's own CPU time per request
+(/proc/<pid>/stat), which a shared machine's other load disturbs far less.
 
   python bench/iam_overhead.py [--seconds 5] [--rounds 4] [--json]   (--seconds per workload and mode)
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import socket
 import statistics
 import subprocess
@@ -108,19 +110,33 @@ def _setup(endpoint: str, key: str, secret: str) -> tuple[Any, Any, str, str, st
     return sqs, sns, url, topic, last
 
 
-def _round(sqs: Any, sns: Any, url: str, topic: str, seconds: float) -> tuple[float, list[float]]:
-    sent, start = 0, time.perf_counter()
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu(pid: int) -> float:
+    """Seconds of CPU the server process (all its threads) has used: what a request costs it, which a shared
+    machine's other load disturbs far less than wall-clock rates."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def _round(
+    pid: int, sqs: Any, sns: Any, url: str, topic: str, seconds: float
+) -> tuple[float, list[float], float, float]:
+    """(SendMessage/s, Publish latencies in ms, server CPU µs per SendMessage, per Publish)."""
+    sent, start, cpu = 0, time.perf_counter(), _cpu(pid)
     while time.perf_counter() - start < seconds:
         sqs.send_message(QueueUrl=url, MessageBody="x" * 256)
         sent += 1
     rate = sent / (time.perf_counter() - start)
+    send_cpu = (_cpu(pid) - cpu) / sent * 1e6
     latencies: list[float] = []
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu(pid)
     while time.perf_counter() - start < seconds:
         t0 = time.perf_counter()
         sns.publish(TopicArn=topic, Message="fan")
         latencies.append((time.perf_counter() - t0) * 1000)
-    return rate, latencies
+    return rate, latencies, send_cpu, (_cpu(pid) - cpu) / max(1, len(latencies)) * 1e6
 
 
 def main() -> None:
@@ -141,12 +157,15 @@ def main() -> None:
             setups[mode] = _setup(endpoint, *_user(endpoint))
         rates: dict[str, list[float]] = {mode: [] for mode, _ in modes}
         latencies: dict[str, list[float]] = {mode: [] for mode, _ in modes}
+        cpu: dict[str, tuple[list[float], list[float]]] = {mode: ([], []) for mode, _ in modes}
         for _ in range(args.rounds):
-            for mode, _ in modes:
+            for (mode, _), proc in zip(modes, procs):
                 sqs, sns, url, topic, _last = setups[mode]
-                rate, lat = _round(sqs, sns, url, topic, args.seconds / args.rounds)
+                rate, lat, send_cpu, publish_cpu = _round(proc.pid, sqs, sns, url, topic, args.seconds / args.rounds)
                 rates[mode].append(rate)
                 latencies[mode] += lat
+                cpu[mode][0].append(send_cpu)
+                cpu[mode][1].append(publish_cpu)
     finally:
         for proc in procs:
             proc.terminate()
@@ -154,13 +173,20 @@ def main() -> None:
         for data_dir in dirs:
             data_dir.cleanup()
     results: dict[str, dict[str, float]] = {
-        mode: {"send_per_s": statistics.median(rates[mode]), "publish_p50_ms": statistics.median(latencies[mode])}
+        mode: {
+            "send_per_s": statistics.median(rates[mode]),
+            "publish_p50_ms": statistics.median(latencies[mode]),
+            "send_cpu_us": statistics.median(cpu[mode][0]),
+            "publish_cpu_us": statistics.median(cpu[mode][1]),
+        }
         for mode, _ in modes
     }
     off, on = results["strict-auth"], results["enforce-iam"]
     results["overhead_pct"] = {
         "send": (off["send_per_s"] / on["send_per_s"] - 1) * 100,
         "publish_p50": (on["publish_p50_ms"] / off["publish_p50_ms"] - 1) * 100,
+        "send_cpu": (on["send_cpu_us"] / off["send_cpu_us"] - 1) * 100,
+        "publish_cpu": (on["publish_cpu_us"] / off["publish_cpu_us"] - 1) * 100,
     }
     if args.json:
         print(json.dumps(results, indent=2))
@@ -168,9 +194,13 @@ def main() -> None:
     for mode in ("strict-auth", "enforce-iam"):
         r = results[mode]
         fanout = f"SNS fan-out x{FANOUT} p50 {r['publish_p50_ms']:6.2f} ms"
-        print(f"{mode:12}  SendMessage {r['send_per_s']:8.0f}/s   {fanout}")
+        cpu_text = f"server CPU {r['send_cpu_us']:5.0f} us/send {r['publish_cpu_us']:6.0f} us/publish"
+        print(f"{mode:12}  SendMessage {r['send_per_s']:8.0f}/s   {fanout}   {cpu_text}")
     o = results["overhead_pct"]
-    print(f"overhead      SendMessage {o['send']:+.1f} %   publish p50 {o['publish_p50']:+.1f} %")
+    print(
+        f"overhead      SendMessage {o['send']:+.1f} %   publish p50 {o['publish_p50']:+.1f} %   "
+        f"server CPU per send {o['send_cpu']:+.1f} %, per publish {o['publish_cpu']:+.1f} %"
+    )
 
 
 if __name__ == "__main__":
