@@ -32,3 +32,45 @@ def test_page_and_trace_json(aws: Any, server: Server) -> None:
     assert [s["name"] for s in body["segments"]] == [hostile]
     assert [s["Name"] for s in body["services"]] == [hostile]
     assert httpx.get(f"{server.endpoint}/_gureum/ui/api/trace", params={"id": "<x>"}).status_code == 400
+
+
+def _call(server: Server, service: str, operation: str, **params: Any) -> httpx.Response:
+    return httpx.post(
+        f"{server.endpoint}/_gureum/ui/api/call",
+        json={"service": service, "operation": operation, "params": params},
+        headers={"X-Gureum-Console": "1"},
+        timeout=30,
+    )
+
+
+def test_actions_are_aws_operations(aws: Any, server: Server, name: str) -> None:
+    sqs = aws("sqs")
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    listed = _call(server, "sqs", "ListQueues", QueueNamePrefix=name)
+    assert listed.status_code == 200 and listed.json()["QueueUrls"] == [url]
+    sent = _call(server, "sqs", "SendMessage", QueueUrl=url, MessageBody="<b>from the console</b>")
+    assert sent.status_code == 200 and sent.json()["MessageId"]
+    got = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=2)["Messages"]
+    assert [m["Body"] for m in got] == ["<b>from the console</b>"]
+    # the same validation and errors as any client's; operations the console does not make are refused
+    missing = _call(server, "sqs", "SendMessage", QueueUrl=url + "-nope", MessageBody="x")
+    assert missing.status_code == 400 and "NonExistentQueue" in missing.json()["code"]
+    assert _call(server, "sqs", "SendMessage", QueueUrl=url).json()["code"] == "ParamValidation"
+    assert _call(server, "sqs", "DeleteQueue", QueueUrl=url).status_code == 403
+    forged = httpx.post(f"{server.endpoint}/_gureum/ui/api/call", json={"service": "sqs", "operation": "ListQueues"})
+    assert forged.status_code == 403  # no X-Gureum-Console header: a cross-site form cannot act
+
+
+def test_log_tail_is_server_sent_events(aws: Any, server: Server, name: str) -> None:
+    logs = aws("logs")
+    logs.create_log_group(logGroupName=name)
+    logs.create_log_stream(logGroupName=name, logStreamName="s")
+    event = {"timestamp": int(time.time() * 1000), "message": "<script>x</script>"}
+    logs.put_log_events(logGroupName=name, logStreamName="s", logEvents=[event])
+    with httpx.stream("GET", f"{server.endpoint}/_gureum/ui/api/tail", params={"group": name}, timeout=15) as r:
+        assert r.headers["content-type"].startswith("text/event-stream")
+        lines = r.iter_lines()
+        for line in lines:
+            if line.startswith("data: "):
+                assert json.loads(line[6:])["message"] == "<script>x</script>"
+                break
