@@ -199,7 +199,52 @@ def _syntax(kind: str, text: str, tokens: list[Token], bad: Token) -> None:
 # --- the parser --------------------------------------------------------------------------------------------------
 
 
-class Parser:
+class Conditions:
+    """The boolean grammar of conditions, shared by this parser and PartiQL's: OR binds loosest, then AND, then NOT;
+    each OR level and NOT nests one level (no deeper than the parser allows), each AND/OR counts one operator. A
+    subclass gives the tokens (`keyword`), the limits (`enter`, `leave`, `operator`) and the `predicate`."""
+
+    def keyword(self, word: str) -> bool:
+        raise NotImplementedError
+
+    def enter(self) -> None:
+        raise NotImplementedError
+
+    def leave(self) -> None:
+        raise NotImplementedError
+
+    def operator(self) -> None:
+        raise NotImplementedError
+
+    def predicate(self) -> Any:
+        raise NotImplementedError
+
+    def condition(self) -> Any:
+        self.enter()
+        node = self.conjunction()
+        while self.keyword("OR"):
+            self.operator()
+            node = Logic("OR", node, self.conjunction())
+        self.leave()
+        return node
+
+    def conjunction(self) -> Any:
+        node = self.negation()
+        while self.keyword("AND"):
+            self.operator()
+            node = Logic("AND", node, self.negation())
+        return node
+
+    def negation(self) -> Any:
+        if self.keyword("NOT"):
+            self.enter()
+            node = Logic("NOT", self.negation())
+            self.leave()
+            return node
+        return self.predicate()
+
+
+class Parser(Conditions):
     def __init__(self, text: str, kind: str, attrs: Attributes) -> None:
         self.kind = kind
         self.text = text
@@ -262,6 +307,9 @@ class Parser:
                 self.kind, f"The expression has too many nested levels; maximum: {limits.EXPRESSION_DEPTH}"
             )
 
+    def leave(self) -> None:
+        self.depth -= 1
+
     # paths and values
     def path(self) -> Path:
         tok = self.take()
@@ -312,31 +360,7 @@ class Parser:
         return Lit(self.attrs.values[tok.text], tok.text)
 
     # conditions
-    def condition(self) -> Any:
-        self.enter()
-        node = self.conjunction()
-        while self.keyword("OR"):
-            self.operator()
-            node = Logic("OR", node, self.conjunction())
-        self.depth -= 1
-        return node
-
-    def conjunction(self) -> Any:
-        node = self.negation()
-        while self.keyword("AND"):
-            self.operator()
-            node = Logic("AND", node, self.negation())
-        return node
-
-    def negation(self) -> Any:
-        if self.keyword("NOT"):
-            self.enter()
-            node = Logic("NOT", self.negation())
-            self.depth -= 1
-            return node
-        return self.primary()
-
-    def primary(self) -> Any:
+    def predicate(self) -> Any:
         self.operator()
         tok = self.peek()
         if tok.kind == "(":

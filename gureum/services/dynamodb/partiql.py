@@ -157,7 +157,7 @@ class _State:
     names: list[str] = field(default_factory=list)
 
 
-class Parser:
+class Parser(expressions.Conditions):
     def __init__(self, text: str, parameters: list[Value]) -> None:
         self.s = _State(tokenize(text), parameters)
 
@@ -491,30 +491,6 @@ class Parser:
     # conditions
     def condition_clause(self) -> Any:
         return self.condition()
-
-    def condition(self) -> Any:
-        self.enter()
-        node = self.conjunction()
-        while self.keyword("OR"):
-            self.operator()
-            node = Logic("OR", node, self.conjunction())
-        self.leave()
-        return node
-
-    def conjunction(self) -> Any:
-        node = self.negation()
-        while self.keyword("AND"):
-            self.operator()
-            node = Logic("AND", node, self.negation())
-        return node
-
-    def negation(self) -> Any:
-        if self.keyword("NOT"):
-            self.enter()
-            node = Logic("NOT", self.negation())
-            self.leave()
-            return node
-        return self.predicate()
 
     def predicate(self) -> Any:
         self.operator()
