@@ -192,7 +192,7 @@ def test_stop_task_and_what_a_container_sees(engine: Engine, name: str) -> None:
     logs = engine.client("logs")
     stream = f"s/main/{arn.rsplit('/', 1)[1]}"
     seen: dict[str, str] = {}
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + 30
     while len(seen) < 4 and time.monotonic() < deadline:
         try:
             got = logs.get_log_events(logGroupName=f"/ecs/{name}", logStreamName=stream, startFromHead=True)
@@ -225,7 +225,7 @@ def test_stop_task_and_what_a_container_sees(engine: Engine, name: str) -> None:
     assert stopped["stopCode"] == "UserInitiated" and stopped["stoppedReason"] == "enough"
     assert stopped["desiredStatus"] == "STOPPED"
     assert stopped["containers"][0]["exitCode"] in (137, 143)
-    assert time.monotonic() - stopped_at < 15  # stopTimeout 2 s, not the default 30
+    assert time.monotonic() - stopped_at < 25  # stopTimeout 2 s, not the default 30 (room for a loaded machine)
     ecs.delete_cluster(cluster=name)
 
 
