@@ -125,7 +125,7 @@ def test_run_to_completion(engine: Engine, name: str) -> None:
     assert sorted(messages) == ["hello from the task", "oops"]
 
     statuses: list[str] = []
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + 30
     while "STOPPED" not in statuses and time.monotonic() < deadline:
         for message in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1, MaxNumberOfMessages=10).get("Messages", []):
             body = json.loads(message["Body"])
@@ -343,7 +343,7 @@ def test_start_task_on_the_container_instance(engine: Engine, name: str) -> None
     ecs.stop_task(cluster=name, task=task["taskArn"])
     _wait(ecs, name, task["taskArn"], "STOPPED")
     counts: list[int] = []
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + 30
     while len(counts) < 2 and time.monotonic() < deadline:
         for message in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1, MaxNumberOfMessages=10).get("Messages", []):
             detail = json.loads(message["Body"])["detail"]
