@@ -40,6 +40,17 @@ def user(idp: Any, pool_id: str, username: str, password: str = PASSWORD, **attr
     idp.admin_set_user_password(UserPoolId=pool_id, Username=username, Password=password, Permanent=True)
 
 
+def password_auth(idp: Any, client_id: str, username: str, password: str = PASSWORD) -> dict[str, Any]:
+    """InitiateAuth USER_PASSWORD_AUTH."""
+    return dict(
+        idp.initiate_auth(
+            ClientId=client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": username, "PASSWORD": password},
+        )
+    )
+
+
 def codes(endpoint: str, pool_id: str, username: str | None = None) -> list[dict[str, Any]]:
     query = f"?userPoolId={pool_id}" + (f"&username={username}" if username else "")
     with urllib.request.urlopen(f"{endpoint}/_gureum/cognito/codes{query}") as response:

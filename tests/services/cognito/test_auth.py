@@ -15,7 +15,18 @@ import jwt
 import pytest
 from pycognito.aws_srp import AWSSRP
 
-from ._helpers import PASSWORD, claims, client, expect_error, get_json, last_code, pool, secret_hash, user
+from ._helpers import (
+    PASSWORD,
+    claims,
+    client,
+    expect_error,
+    get_json,
+    last_code,
+    password_auth,
+    pool,
+    secret_hash,
+    user,
+)
 
 
 def _totp(secret: str, at: float) -> str:
@@ -25,23 +36,13 @@ def _totp(secret: str, at: float) -> str:
     return f"{(struct.unpack('>I', digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
 
 
-def _password_auth(idp: Any, client_id: str, username: str, password: str = PASSWORD) -> dict[str, Any]:
-    return dict(
-        idp.initiate_auth(
-            ClientId=client_id,
-            AuthFlow="USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": username, "PASSWORD": password},
-        )
-    )
-
-
 def test_password_auth_tokens_verify(idp: Any, endpoint: str, name: str) -> None:
     pool_id = pool(idp, name, Schema=[{"Name": "tier", "AttributeDataType": "String"}])
     app = client(idp, pool_id)
     user(idp, pool_id, "gus", email="gus@example.com", **{"custom:tier": "gold"})
     idp.create_group(UserPoolId=pool_id, GroupName="staff", Precedence=2)
     idp.admin_add_user_to_group(UserPoolId=pool_id, Username="gus", GroupName="staff")
-    result = _password_auth(idp, app["ClientId"], "gus")["AuthenticationResult"]
+    result = password_auth(idp, app["ClientId"], "gus")["AuthenticationResult"]
     issuer = f"https://cognito-idp.us-east-1.amazonaws.com/{pool_id}"
     config = get_json(f"{endpoint}/{pool_id}/.well-known/openid-configuration")
     assert config["issuer"] == issuer
@@ -67,39 +68,21 @@ def test_wrong_password_and_lockout(idp: Any, name: str) -> None:
     pool_id = pool(idp, name)
     app = client(idp, pool_id)
     user(idp, pool_id, "hal")
-    expect_error(
-        idp.initiate_auth,
-        "UserNotFoundException",
-        "User does not exist.",
-        ClientId=app["ClientId"],
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": "nobody", "PASSWORD": PASSWORD},
-    )
+    expect_error(lambda: password_auth(idp, app["ClientId"], "nobody"), "UserNotFoundException", "User does not exist.")
     for _ in range(5):
         expect_error(
-            idp.initiate_auth,
+            lambda: password_auth(idp, app["ClientId"], "hal", "Wrong-pass1"),
             "NotAuthorizedException",
             "Incorrect username or password.",
-            ClientId=app["ClientId"],
-            AuthFlow="USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": "hal", "PASSWORD": "Wrong-pass1"},
         )
     expect_error(
-        idp.initiate_auth,
-        "NotAuthorizedException",
-        "Password attempts exceeded",
-        ClientId=app["ClientId"],
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": "hal", "PASSWORD": PASSWORD},
+        lambda: password_auth(idp, app["ClientId"], "hal"), "NotAuthorizedException", "Password attempts exceeded"
     )
     hidden = client(idp, pool_id, PreventUserExistenceErrors="ENABLED")
     expect_error(
-        idp.initiate_auth,
+        lambda: password_auth(idp, hidden["ClientId"], "nobody"),
         "NotAuthorizedException",
         "Incorrect username or password.",
-        ClientId=hidden["ClientId"],
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": "nobody", "PASSWORD": PASSWORD},
     )
 
 
@@ -108,12 +91,9 @@ def test_flows_must_be_enabled(idp: Any, name: str) -> None:
     app = client(idp, pool_id, ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
     user(idp, pool_id, "ida")
     expect_error(
-        idp.initiate_auth,
+        lambda: password_auth(idp, app["ClientId"], "ida"),
         "InvalidParameterException",
         "USER_PASSWORD_AUTH flow not enabled for this client",
-        ClientId=app["ClientId"],
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": "ida", "PASSWORD": PASSWORD},
     )
 
 
@@ -212,7 +192,7 @@ def test_refresh_sign_out_and_revoke(idp: Any, name: str) -> None:
     pool_id = pool(idp, name)
     app = client(idp, pool_id)
     user(idp, pool_id, "max")
-    first = _password_auth(idp, app["ClientId"], "max")["AuthenticationResult"]
+    first = password_auth(idp, app["ClientId"], "max")["AuthenticationResult"]
     refreshed = idp.initiate_auth(
         ClientId=app["ClientId"], AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters={"REFRESH_TOKEN": first["RefreshToken"]}
     )["AuthenticationResult"]
@@ -231,7 +211,7 @@ def test_refresh_sign_out_and_revoke(idp: Any, name: str) -> None:
     expect_error(
         idp.get_user, "NotAuthorizedException", "Access Token has been revoked", AccessToken=refreshed["AccessToken"]
     )
-    second = _password_auth(idp, app["ClientId"], "max")["AuthenticationResult"]
+    second = password_auth(idp, app["ClientId"], "max")["AuthenticationResult"]
     idp.global_sign_out(AccessToken=second["AccessToken"])
     expect_error(
         idp.get_user, "NotAuthorizedException", "Access Token has been revoked", AccessToken=second["AccessToken"]
@@ -249,15 +229,15 @@ def test_self_service_with_access_token(idp: Any, endpoint: str, name: str) -> N
     pool_id = pool(idp, name, AutoVerifiedAttributes=["email"], AliasAttributes=["email"])
     app = client(idp, pool_id)
     user(idp, pool_id, "ned", email="ned@example.com", email_verified="true")
-    token = _password_auth(idp, app["ClientId"], "ned")["AuthenticationResult"]["AccessToken"]
+    token = password_auth(idp, app["ClientId"], "ned")["AuthenticationResult"]["AccessToken"]
     sent = idp.update_user_attributes(
         AccessToken=token, UserAttributes=[{"Name": "email", "Value": "ned2@example.com"}]
     )
     assert sent["CodeDeliveryDetailsList"][0]["AttributeName"] == "email"
     idp.verify_user_attribute(AccessToken=token, AttributeName="email", Code=last_code(endpoint, pool_id, "ned"))
-    _password_auth(idp, app["ClientId"], "ned2@example.com")
+    password_auth(idp, app["ClientId"], "ned2@example.com")
     idp.change_password(AccessToken=token, PreviousPassword=PASSWORD, ProposedPassword="An0ther-Pass")
-    _password_auth(idp, app["ClientId"], "ned", "An0ther-Pass")
+    password_auth(idp, app["ClientId"], "ned", "An0ther-Pass")
     expect_error(
         idp.change_password,
         "NotAuthorizedException",
@@ -276,7 +256,7 @@ def test_totp_mfa(idp: Any, name: str) -> None:
     )
     app = client(idp, pool_id)
     user(idp, pool_id, "ora")
-    token = _password_auth(idp, app["ClientId"], "ora")["AuthenticationResult"]["AccessToken"]
+    token = password_auth(idp, app["ClientId"], "ora")["AuthenticationResult"]["AccessToken"]
     secret = idp.associate_software_token(AccessToken=token)["SecretCode"]
     expect_error(
         idp.verify_software_token,
@@ -286,7 +266,7 @@ def test_totp_mfa(idp: Any, name: str) -> None:
     )
     assert idp.verify_software_token(AccessToken=token, UserCode=_totp(secret, time.time()))["Status"] == "SUCCESS"
     idp.set_user_mfa_preference(AccessToken=token, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
-    step = _password_auth(idp, app["ClientId"], "ora")
+    step = password_auth(idp, app["ClientId"], "ora")
     assert step["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
     done = idp.respond_to_auth_challenge(
         ClientId=app["ClientId"],
@@ -306,7 +286,7 @@ def test_sms_mfa(idp: Any, endpoint: str, name: str) -> None:
     idp.admin_set_user_mfa_preference(
         UserPoolId=pool_id, Username="pia", SMSMfaSettings={"Enabled": True, "PreferredMfa": True}
     )
-    step = _password_auth(idp, app["ClientId"], "pia")
+    step = password_auth(idp, app["ClientId"], "pia")
     assert step["ChallengeName"] == "SMS_MFA"
     assert step["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"].endswith("1234")
     code = last_code(endpoint, pool_id, "pia")
@@ -334,7 +314,7 @@ def test_mfa_setup_when_required(idp: Any, name: str) -> None:
     )
     app = client(idp, pool_id)
     user(idp, pool_id, "quy")
-    step = _password_auth(idp, app["ClientId"], "quy")
+    step = password_auth(idp, app["ClientId"], "quy")
     assert step["ChallengeName"] == "MFA_SETUP"
     associated = idp.associate_software_token(Session=step["Session"])
     verified = idp.verify_software_token(
@@ -347,7 +327,7 @@ def test_mfa_setup_when_required(idp: Any, name: str) -> None:
         ChallengeResponses={"USERNAME": "quy"},
     )
     assert "AccessToken" in done["AuthenticationResult"]
-    again = _password_auth(idp, app["ClientId"], "quy")
+    again = password_auth(idp, app["ClientId"], "quy")
     assert again["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from ._helpers import ACCOUNT, PASSWORD, client, pool, user
+from ._helpers import ACCOUNT, client, password_auth, pool, user
 
 
 def _tamper(token: str) -> str:
@@ -21,11 +21,7 @@ def _sign_in(idp: Any, name: str) -> tuple[str, dict[str, Any], dict[str, str]]:
     pool_id = pool(idp, name)
     app = client(idp, pool_id)
     user(idp, pool_id, "tess", email="tess@example.com")
-    tokens = idp.initiate_auth(
-        ClientId=app["ClientId"],
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": "tess", "PASSWORD": PASSWORD},
-    )["AuthenticationResult"]
+    tokens = password_auth(idp, app["ClientId"], "tess")["AuthenticationResult"]
     return pool_id, app, tokens
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from ._helpers import ACCOUNT, PASSWORD, claims, client, expect_error, pool, user
+from ._helpers import ACCOUNT, claims, client, expect_error, password_auth, pool, user
 
 AUTH_ROLE = f"arn:aws:iam::{ACCOUNT}:role/cognito-auth"
 UNAUTH_ROLE = f"arn:aws:iam::{ACCOUNT}:role/cognito-unauth"
@@ -41,11 +41,7 @@ def _setup(idp: Any, identity: Any, name: str, **settings: Any) -> tuple[str, st
     identity.set_identity_pool_roles(
         IdentityPoolId=made["IdentityPoolId"], Roles={"authenticated": AUTH_ROLE, "unauthenticated": UNAUTH_ROLE}
     )
-    id_token = idp.initiate_auth(
-        ClientId=app["ClientId"],
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": "sam", "PASSWORD": PASSWORD},
-    )["AuthenticationResult"]["IdToken"]
+    id_token = password_auth(idp, app["ClientId"], "sam")["AuthenticationResult"]["IdToken"]
     return pool_id, made["IdentityPoolId"], provider, id_token
 
 
@@ -111,9 +107,7 @@ def test_role_mappings(idp: Any, identity: Any, endpoint: str, name: str) -> Non
     idp.create_group(UserPoolId=pool_id, GroupName="admins")
     idp.admin_add_user_to_group(UserPoolId=pool_id, Username="sam", GroupName="admins")
     app_id = identity.describe_identity_pool(IdentityPoolId=identity_pool)["CognitoIdentityProviders"][0]["ClientId"]
-    id_token = idp.initiate_auth(
-        ClientId=app_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": "sam", "PASSWORD": PASSWORD}
-    )["AuthenticationResult"]["IdToken"]
+    id_token = password_auth(idp, app_id, "sam")["AuthenticationResult"]["IdToken"]
     identity_id = identity.get_id(IdentityPoolId=identity_pool, Logins={provider: id_token})["IdentityId"]
     creds = identity.get_credentials_for_identity(IdentityId=identity_id, Logins={provider: id_token})["Credentials"]
     assert ":assumed-role/cognito-admin/" in _session_client(endpoint, "sts", creds).get_caller_identity()["Arn"]

@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 from ..lambda_.zips import create
-from ._helpers import PASSWORD, claims, client, codes, expect_error, pool
+from ._helpers import PASSWORD, claims, client, codes, expect_error, password_auth, pool
 
 HANDLER = """
 import json, os
@@ -130,9 +130,7 @@ def test_triggers(aws: Any, idp: Any, endpoint: str, name: str) -> None:
     assert sources == ["PreSignUp_SignUp", "CustomMessage_SignUp"]
 
     # sign-in runs pre/post authentication and pre token generation, whose overrides reach the ID token
-    tokens = idp.initiate_auth(
-        ClientId=cid, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": "quin", "PASSWORD": PASSWORD}
-    )["AuthenticationResult"]
+    tokens = password_auth(idp, cid, "quin")["AuthenticationResult"]
     id_claims = claims(tokens["IdToken"])
     assert id_claims["plan"] == "gold" and id_claims["source"] == "TokenGeneration_Authentication"
     assert "email" not in id_claims and id_claims["cognito:groups"] == ["vip"]
@@ -150,19 +148,9 @@ def test_triggers(aws: Any, idp: Any, endpoint: str, name: str) -> None:
     }
 
     # user migration creates the user on first sign-in
-    expect_error(
-        idp.initiate_auth,
-        "UserLambdaValidationException",
-        ClientId=cid,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": "legacy", "PASSWORD": "Wrong-Passw0rd"},
-    )
+    expect_error(lambda: password_auth(idp, cid, "legacy", "Wrong-Passw0rd"), "UserLambdaValidationException")
     _events(sqs, url, 1)
-    idp.initiate_auth(
-        ClientId=cid,
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": "legacy", "PASSWORD": "Legacy-Passw0rd"},
-    )
+    password_auth(idp, cid, "legacy", "Legacy-Passw0rd")
     migrated = idp.admin_get_user(UserPoolId=pool_id, Username="legacy")
     assert migrated["UserStatus"] == "CONFIRMED"
     assert {"Name": "email", "Value": "legacy@example.com"} in migrated["UserAttributes"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._helpers import PASSWORD, client, codes, expect_error, last_code, pool, user
+from ._helpers import PASSWORD, client, codes, expect_error, last_code, password_auth, pool, user
 
 
 def test_sign_up_and_confirm(idp: Any, endpoint: str, name: str) -> None:
@@ -32,12 +32,7 @@ def test_sign_up_and_confirm(idp: Any, endpoint: str, name: str) -> None:
         Password=PASSWORD,
     )
     expect_error(
-        idp.initiate_auth,
-        "UserNotConfirmedException",
-        "User is not confirmed.",
-        ClientId=app["ClientId"],
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": "bob", "PASSWORD": PASSWORD},
+        lambda: password_auth(idp, app["ClientId"], "bob"), "UserNotConfirmedException", "User is not confirmed."
     )
     code = last_code(endpoint, pool_id, "bob")
     assert code in codes(endpoint, pool_id, "bob")[0]["message"]
@@ -54,11 +49,7 @@ def test_sign_up_and_confirm(idp: Any, endpoint: str, name: str) -> None:
     got = idp.admin_get_user(UserPoolId=pool_id, Username="bob")
     assert got["UserStatus"] == "CONFIRMED"
     assert {"Name": "email_verified", "Value": "true"} in got["UserAttributes"]
-    tokens = idp.initiate_auth(
-        ClientId=app["ClientId"],
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": "bob", "PASSWORD": PASSWORD},
-    )["AuthenticationResult"]
+    tokens = password_auth(idp, app["ClientId"], "bob")["AuthenticationResult"]
     assert tokens["TokenType"] == "Bearer" and tokens["ExpiresIn"] == 3600
 
 
@@ -93,11 +84,7 @@ def test_admin_create_user_temporary_password(idp: Any, endpoint: str, name: str
     )["User"]
     assert made["UserStatus"] == "FORCE_CHANGE_PASSWORD"
     temporary = last_code(endpoint, pool_id, "dora")
-    started = idp.initiate_auth(
-        ClientId=app["ClientId"],
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": "dora", "PASSWORD": temporary},
-    )
+    started = password_auth(idp, app["ClientId"], "dora", temporary)
     assert started["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
     assert started["ChallengeParameters"]["USER_ID_FOR_SRP"] == "dora"
     expect_error(
@@ -108,11 +95,7 @@ def test_admin_create_user_temporary_password(idp: Any, endpoint: str, name: str
         Session=started["Session"],
         ChallengeResponses={"USERNAME": "dora", "NEW_PASSWORD": "weak"},
     )
-    again = idp.initiate_auth(
-        ClientId=app["ClientId"],
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": "dora", "PASSWORD": temporary},
-    )
+    again = password_auth(idp, app["ClientId"], "dora", temporary)
     done = idp.respond_to_auth_challenge(
         ClientId=app["ClientId"],
         ChallengeName="NEW_PASSWORD_REQUIRED",
@@ -133,18 +116,9 @@ def test_forgot_password(idp: Any, endpoint: str, name: str) -> None:
     new = "N3w-Passw0rd"
     idp.confirm_forgot_password(ClientId=app["ClientId"], Username="erin", ConfirmationCode=code, Password=new)
     expect_error(
-        idp.initiate_auth,
-        "NotAuthorizedException",
-        "Incorrect username or password.",
-        ClientId=app["ClientId"],
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": "erin", "PASSWORD": PASSWORD},
+        lambda: password_auth(idp, app["ClientId"], "erin"), "NotAuthorizedException", "Incorrect username or password."
     )
-    idp.initiate_auth(
-        ClientId=app["ClientId"],
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": "erin@example.com", "PASSWORD": new},
-    )
+    password_auth(idp, app["ClientId"], "erin@example.com", new)
     expect_error(
         idp.confirm_forgot_password,
         "ExpiredCodeException",
@@ -187,14 +161,7 @@ def test_disable_and_attributes(idp: Any, name: str) -> None:
     app = client(idp, pool_id)
     user(idp, pool_id, "fay", **{"custom:tier": "gold"})
     idp.admin_disable_user(UserPoolId=pool_id, Username="fay")
-    expect_error(
-        idp.initiate_auth,
-        "NotAuthorizedException",
-        "User is disabled.",
-        ClientId=app["ClientId"],
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": "fay", "PASSWORD": PASSWORD},
-    )
+    expect_error(lambda: password_auth(idp, app["ClientId"], "fay"), "NotAuthorizedException", "User is disabled.")
     idp.admin_enable_user(UserPoolId=pool_id, Username="fay")
     expect_error(
         idp.admin_update_user_attributes,
