@@ -1,7 +1,8 @@
 """Amazon ECR: the control plane over the JSON protocol (botocore "ecr") and the registry itself — the OCI
 Distribution API that `podman push` / `docker pull` / `skopeo copy` speak (registry.py), served on gureum's port
 and on <account>.dkr.ecr.<region>.localhost hosts, with blobs content-addressed on disk under the data directory
-(<data dir>/ecr; a temporary directory when gureum runs in memory). Settings: GUREUM_ECR_* (settings.py).
+(<data dir>/ecr, or GUREUM_ECR_DIR — several nodes need one they all reach; a temporary directory when gureum
+runs in memory). Settings: GUREUM_ECR_* (settings.py).
 """
 
 from __future__ import annotations
@@ -28,7 +29,11 @@ SERVICE: Service = Service("ecr", migrations=Path(__file__).parent / "migrations
 @SERVICE.on_start
 async def _start(runtime: Runtime) -> None:
     data_dir = runtime.config.data_dir
-    root = Path(data_dir) / "ecr" if data_dir is not None else Path(tempfile.mkdtemp(prefix="gureum-ecr-"))
+    configured = os.environ.get("GUREUM_ECR_DIR")  # several nodes: a directory they all reach
+    if configured:
+        root = Path(configured)
+    else:
+        root = Path(data_dir) / "ecr" if data_dir is not None else Path(tempfile.mkdtemp(prefix="gureum-ecr-"))
     settings = Settings.from_env(os.environ)
     be = runtime.keep(
         EcrBackend(runtime.store, runtime.clock, runtime.delivery, BlobStore(root), settings, runtime.deployment_secret)
@@ -41,7 +46,7 @@ async def _start(runtime: Runtime) -> None:
 @SERVICE.on_stop
 async def _stop(runtime: Runtime) -> None:
     be = runtime.state_or_none(EcrBackend)
-    if be is not None and runtime.config.data_dir is None:
+    if be is not None and runtime.config.data_dir is None and not os.environ.get("GUREUM_ECR_DIR"):
         shutil.rmtree(be.blobs.root, ignore_errors=True)
     await engine_state(runtime).close()
 

@@ -906,6 +906,7 @@ class EcsBackend:
         started_by: str | None,
         desired: str | None,
         launch_type: str | None,
+        service_name: str | None,
         token: str | None,
         limit: int | None,
     ) -> dict[str, Any]:
@@ -914,6 +915,11 @@ class EcsBackend:
             ids = store.task_ids(
                 tx, account, region, found_cluster.name, family, started_by, desired or "RUNNING", launch_type
             )
+            if service_name is not None:
+                service = self._service(tx, account, region, found_cluster.name, service_name)
+                deployments = [d["id"] for d in service["deployments"]]
+                mine = {row[0] for row in store.tasks_started_by(tx, account, region, found_cluster.name, deployments)}
+                ids = [task_id for task_id in ids if task_id in mine]
             return [tasks.task_arn(account, region, found_cluster.name, task_id) for task_id in ids]
 
         arns = await self.store.read(read)

@@ -50,6 +50,7 @@ async def list_tasks(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]
         req.get("startedBy"),
         req.get("desiredStatus"),
         req.get("launchType"),
+        req.get("serviceName"),
         req.get("nextToken"),
         req.get("maxResults"),
     )

@@ -105,6 +105,7 @@ def test_desired_count_rolling_deploy_and_circuit_breaker(engine: Engine, name: 
     assert ecs.describe_clusters(clusters=[name])["clusters"][0]["activeServicesCount"] == 1
     tasks = _running(ecs, name, name)
     assert len(tasks) == 2 and all(t["startedBy"] == service["deployments"][0]["id"] for t in tasks)
+    assert sorted(ecs.list_tasks(cluster=name, serviceName=name)["taskArns"]) == sorted(t["taskArn"] for t in tasks)
 
     # a task that dies is replaced
     crashed = tasks[0]["taskArn"]
