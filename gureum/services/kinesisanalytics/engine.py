@@ -1,9 +1,11 @@
 """One running application's in-application streams and pumps, evaluated by an embedded DuckDB: rows of a stream
 are staged as a table of that stream's name (schema "stage") and each pump's translated query runs over them —
-per batch (plain pumps), per closed tumbling window (the pump's buffer, schema "buf"), or over the retained rows
+per batch (plain pumps), per closed tumbling window (the pump's buffer, schema "buf"), per closed stagger window
+(a window per partition key, opened by its first row and closed the interval later), or over the retained rows
 plus the new ones (sliding windows). Results are rows of the pump's target stream, which feed the pumps reading it.
-The rows a restart could not read again (a sliding window's history, the open windows of a tumbling pump over an
-in-application stream) are returned with what was emitted (Emission.history / cuts) for the store to keep.
+The rows a restart could not read again (a sliding window's history, a stagger pump's open windows, the open
+windows of a tumbling pump over an in-application stream) are returned with what was emitted (Emission.history /
+cuts / replace) for the store to keep.
 
 Not thread-safe: the runner calls it from one worker thread (DuckDB releases the GIL while it works). What each
 pump has emitted is returned with the rows (Emission) for the runner to commit in one transaction."""
@@ -34,6 +36,8 @@ ERROR_COLUMNS = [
 ]
 _MAX_SLIDING_ROWS = 200_000
 _MAX_CHAIN = 32
+_KEY = "__KEY"
+_MAX_CLOSES = 100_000
 
 
 def _q(name: str) -> str:
@@ -53,12 +57,13 @@ class Emission:
     window_ends: dict[str, int] = field(default_factory=dict)  # tumbling pump → end (ms) of its last window
     history: dict[str, list[tuple[int, str]]] = field(default_factory=dict)  # pump → rows kept (ROWTIME ms, JSON)
     cuts: dict[str, int] = field(default_factory=dict)  # pump → kept rows before this ROWTIME (ms) are gone
+    replace: set[str] = field(default_factory=set)  # pumps whose kept rows are all of ``history`` (the old go)
 
     def add(self, stream: str, rowtime: int, rows: list[tuple[Any, ...]]) -> None:
         self.rows.setdefault(stream, []).extend((rowtime, r) for r in rows)
 
     def empty(self) -> bool:
-        return not self.rows and not self.through and not self.window_ends and not self.history
+        return not self.rows and not self.through and not self.window_ends and not self.history and not self.replace
 
 
 def _plain(value: Any) -> Any:
@@ -111,6 +116,8 @@ class Engine:
             defs = ", ".join(['"ROWTIME" TIMESTAMP', *(f"{_q(c)} {t}" for c, t in cols)])
             if plan.kind == "sliding":
                 defs += f', "{NEW}" BOOLEAN'
+            if plan.kind == "stagger":
+                defs += f', "{_KEY}" VARCHAR'
             if plan.kind != "row":
                 self.db.execute(f"CREATE TABLE buf.{_q(plan.name)} ({defs})")
         for name, cols in self.columns.items():
@@ -118,8 +125,10 @@ class Engine:
             self.db.execute(f"CREATE TABLE stage.{_q(name)} ({defs})")
         self.db.execute("SET search_path = 'stage,main'")
         chained = {st.name for st in program.streams.values()}
-        # which pumps' rows the store keeps: sliding windows, and tumbling windows over in-application streams
-        self.kept = {p.name for p in plans if p.kind == "sliding" or (p.kind == "tumbling" and p.source in chained)}
+        # which pumps' rows the store keeps: sliding and stagger windows, tumbling windows over in-application streams
+        self.kept = {
+            p.name for p in plans if p.kind in ("sliding", "stagger") or (p.kind == "tumbling" and p.source in chained)
+        }
         for plan in plans:
             if plan.name in self.kept and (history or {}).get(plan.name):
                 self._restore(plan, (history or {})[plan.name])
@@ -135,7 +144,10 @@ class Engine:
                 return  # the code changed the stream's columns: the history does not fit
             values.append((to_ts(ms), *row, *((False,) if plan.kind == "sliding" else ())))
         try:
-            self._insert(f"buf.{_q(plan.name)}", cols, values)
+            if plan.kind == "stagger":
+                self._stagger_buffer(plan, values)
+            else:
+                self._insert(f"buf.{_q(plan.name)}", cols, values)
         except duckdb.Error:
             self.db.execute(f"DELETE FROM buf.{_q(plan.name)}")  # a type the code changed: start empty
 
@@ -147,6 +159,12 @@ class Engine:
     def check(self) -> None:
         """Bind every pump's query against the (empty) streams: CodeValidationException with the pump's line."""
         for plan in self.plans:
+            if plan.kind == "stagger":
+                try:
+                    self.db.execute(f"SELECT {self._key_sql(plan)} FROM {_q(plan.source)} LIMIT 0")
+                except duckdb.Error as error:
+                    message = str(error).split("\n", 1)[0]
+                    raise code_error(plan.line, f"in pump {plan.name}'s PARTITION BY: {message}") from None
             width = len(self._describe(plan))
             target = self._target_width(plan)
             if width != target and len(self._kept(self._describe(plan))) != target:
@@ -217,6 +235,13 @@ class Engine:
                 self._run(plan, rowtime, out, depth)
             elif plan.kind == "sliding":
                 self._slide(plan, stream, stamped, rowtime, out, depth)
+            elif plan.kind == "stagger":
+                try:
+                    self._stagger_buffer(plan, stamped)
+                except duckdb.Error as error:
+                    message = str(error).split("\n", 1)[0]
+                    self.error(rowtime, "Pump evaluation failed", message, "", plan.name, out)
+                    continue
             else:
                 cols = [("ROWTIME", "TIMESTAMP"), *self.columns[stream]]
                 self._insert(f"buf.{_q(plan.name)}", cols, stamped)
@@ -289,10 +314,65 @@ class Engine:
         if oldest is not None and oldest[0] is not None:
             out.cuts[plan.name] = int(oldest[0])
 
+    # --- stagger windows -----------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _key_sql(plan: PumpPlan) -> str:
+        """The partition key of a row as one text (a JSON object of the key values: NULL equals NULL)."""
+        return f"CAST(to_json(ROW({plan.keys})) AS VARCHAR)"
+
+    def _stagger_buffer(self, plan: PumpPlan, stamped: list[tuple[Any, ...]]) -> None:
+        """Rows (ROWTIME first) into the pump's buffer with their partition key."""
+        self._stage(plan.source, stamped)
+        self.db.execute(
+            f'INSERT INTO buf.{_q(plan.name)} SELECT * EXCLUDE ("{NEW}"), {self._key_sql(plan)} '
+            f"FROM stage.{_q(plan.source)}"
+        )
+
+    def _stagger_due(self, plan: PumpPlan) -> int | None:
+        got = self.db.execute(f'SELECT epoch_ms(MIN("ROWTIME")) FROM buf.{_q(plan.name)}').fetchone()
+        return None if got is None or got[0] is None else int(got[0]) + plan.window_ms
+
+    def _stagger_tick(self, plan: PumpPlan, now: int, out: Emission) -> None:
+        """Close, earliest first, every key's window opened at least the interval before ``now``: the rows of
+        that key arrived before its end are aggregated and emitted at ROWTIME = its end, then let go."""
+        table = f"buf.{_q(plan.name)}"
+        closed = False
+        for _ in range(_MAX_CLOSES):
+            opened = self.db.execute(
+                f'SELECT "{_KEY}", epoch_ms(MIN("ROWTIME")) AS o FROM {table} GROUP BY 1 HAVING o + ? <= ? ORDER BY o',
+                [plan.window_ms, now],
+            ).fetchall()
+            if not opened:
+                break
+            end = int(opened[0][1]) + plan.window_ms
+            keys = [k for k, o in opened if int(o) + plan.window_ms == end]
+            where = f'list_contains(?, "{_KEY}") AND "ROWTIME" < ?'
+            self.db.execute(f"DELETE FROM stage.{_q(plan.source)}")
+            self.db.execute(
+                f'INSERT INTO stage.{_q(plan.source)} SELECT * EXCLUDE ("{_KEY}"), true FROM {table} WHERE {where}',
+                [keys, to_ts(end)],
+            )
+            self._run(plan, end, out, 0)
+            self.db.execute(f"DELETE FROM {table} WHERE {where}", [keys, to_ts(end)])
+            closed = True
+        if closed:  # the store keeps exactly the rows of the windows still open
+            cols = ", ".join(_q(c) for c, _t in self.columns[plan.source])
+            rows = self.db.execute(f'SELECT epoch_ms("ROWTIME"), {cols} FROM {table} ORDER BY "ROWTIME"').fetchall()
+            out.history[plan.name] = [(int(r[0]), _row_json(tuple(r[1:]))) for r in rows]
+            out.replace.add(plan.name)
+
+    # --- tumbling windows ----------------------------------------------------------------------------------------
+
     def next_close(self) -> int | None:
-        """The ROWTIME (ms) at which the next tumbling window holding rows closes, if any pump buffers rows."""
+        """The ROWTIME (ms) at which the next window holding rows closes, if any pump buffers rows."""
         due: int | None = None
         for plan in self.plans:
+            if plan.kind == "stagger":
+                end = self._stagger_due(plan)
+                if end is not None:
+                    due = end if due is None else min(due, end)
+                continue
             if plan.kind != "tumbling" or not self.pending[plan.name]:
                 continue
             first = self.pending[plan.name][0][0]
@@ -303,6 +383,8 @@ class Engine:
     def tick(self, now: int, out: Emission) -> None:
         """Close every tumbling window that ended by ``now`` (ms): its rows aggregated, emitted once at its end."""
         for plan in self.plans:
+            if plan.kind == "stagger":
+                self._stagger_tick(plan, now, out)
             if plan.kind != "tumbling":
                 continue
             closed_until = now // plan.window_ms * plan.window_ms

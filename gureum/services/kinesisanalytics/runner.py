@@ -400,7 +400,7 @@ class AppRunner:
         delivery = self.runtime.delivery
 
         def run(tx: Tx) -> None:
-            if not store.save_progress(tx, app_id, out.through, out.window_ends, out.history, out.cuts):
+            if not store.save_progress(tx, app_id, out.through, out.window_ends, out.history, out.cuts, out.replace):
                 log.warning("Kinesis Analytics %s: a window was already emitted (another node?)", self.app.name)
                 return
             for kind, address, payload, letter in outbound.deliveries:

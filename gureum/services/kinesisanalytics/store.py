@@ -139,9 +139,11 @@ def save_progress(
     ends: dict[str, int],
     history: dict[str, list[tuple[int, str]]] | None = None,
     cuts: dict[str, int] | None = None,
+    replace: set[str] | None = None,
 ) -> bool:
     """Record what was emitted, the rows windows keep (``history``) and those they let go (``cuts``: pump → rows
-    before that ROWTIME); False (nothing written) when another node already emitted a later window."""
+    before that ROWTIME; ``replace``: pumps whose kept rows are now exactly their ``history``); False (nothing
+    written) when another node already emitted a later window."""
     for pump, end in ends.items():
         row = tx.one("SELECT window_end FROM kda_windows WHERE application_id = ? AND pump = ?", (app_id, pump))
         if row is not None and int(row[0]) >= end:
@@ -158,6 +160,8 @@ def save_progress(
             "(application_id, pump, shard_id) DO UPDATE SET sequence = excluded.sequence",
             rows,
         )
+    for pump in sorted(replace or ()):
+        tx.execute("DELETE FROM kda_history WHERE application_id = ? AND pump = ?", (app_id, pump))
     kept = [(app_id, pump, t, r) for pump, got in (history or {}).items() for t, r in got]
     if kept:
         tx.executemany("INSERT INTO kda_history (application_id, pump, rowtime, row_json) VALUES (?, ?, ?, ?)", kept)

@@ -2,8 +2,9 @@
 inserts into, how it is evaluated: per row, per tumbling window, or over a sliding window) and one DuckDB query
 over the source stream's name (the engine puts the rows to evaluate under that name). Expressions pass through to
 DuckDB unchanged except for the streaming constructs: SELECT STREAM, STEP(… BY INTERVAL …), FLOOR(… TO unit),
-RANGE INTERVAL … PRECEDING, ROWS n PRECEDING, TOP_K_ITEMS_TUMBLING, COUNT_DISTINCT_ITEMS_TUMBLING and
-CURRENT_ROW_TIMESTAMP."""
+RANGE INTERVAL … PRECEDING, ROWS n PRECEDING, WINDOWED BY STAGGER (PARTITION BY … RANGE INTERVAL …),
+TOP_K_ITEMS_TUMBLING, COUNT_DISTINCT_ITEMS_TUMBLING and CURRENT_ROW_TIMESTAMP. A tumbling pump's windows close on
+ROWTIME: a STEP/FLOOR over ROWTIME sets their size, else the first over another (event-time) column does."""
 
 from __future__ import annotations
 
@@ -28,12 +29,13 @@ class PumpPlan:
     source: str
     target: str
     target_columns: list[str] | None
-    kind: str  # "row", "tumbling" or "sliding"
+    kind: str  # "row", "tumbling", "sliding" or "stagger"
     sql: str
     window_ms: int
     history_ms: int
     history_rows: int
     line: int
+    keys: str = ""  # a stagger pump's partition keys (DuckDB expressions, comma-separated)
 
 
 class _State:
@@ -41,6 +43,9 @@ class _State:
         self.pump, self.streams = pump, streams
         self.sources: set[str] = set()
         self.window_ms = 0
+        self.rowtime_ms = 0  # the size of the first window over ROWTIME (the one that closes windows)
+        self.stagger_ms = 0
+        self.stagger_keys = ""
         self.history_ms = 0
         self.history_rows = 0
         self.sliding = False
@@ -60,7 +65,11 @@ def translate(pump: PumpDef, streams: set[str]) -> PumpPlan:
             f"pump {pump.name} joins streams {', '.join(sorted(state.sources))}: stream-to-stream joins are not "
             "supported here (join a stream with a reference table, or chain pumps)",
         )
+    if state.stagger_ms and state.sliding:
+        raise code_error(pump.line, f"pump {pump.name}: WINDOWED BY STAGGER and an OVER window cannot be combined")
     kind = "tumbling" if state.window_ms else ("sliding" if state.sliding else "row")
+    if state.stagger_ms:
+        kind = "stagger"
     if kind == "sliding":
         sql = _mark_new(sql)
     return PumpPlan(
@@ -70,10 +79,11 @@ def translate(pump: PumpDef, streams: set[str]) -> PumpPlan:
         pump.target_columns,
         kind,
         sql,
-        state.window_ms,
+        state.stagger_ms or state.rowtime_ms or state.window_ms,
         state.history_ms,
         state.history_rows,
         pump.line,
+        state.stagger_keys,
     )
 
 
@@ -84,6 +94,7 @@ def _check_top_level(tokens: list[Token], pump: PumpDef) -> None:
     in_group = False
     aggregate: Token | None = None
     windowed = False
+    windowed_by: Token | None = None
     for i, tok in enumerate(tokens):
         if tok.punct("("):
             depth += 1
@@ -91,6 +102,10 @@ def _check_top_level(tokens: list[Token], pump: PumpDef) -> None:
             depth -= 1
         if tok.is_("TOP_K_ITEMS_TUMBLING", "COUNT_DISTINCT_ITEMS_TUMBLING"):
             windowed = True
+        if depth == 0 and tok.is_("WINDOWED"):
+            windowed = True
+            windowed_by = tok
+            in_group = False
         if depth != 0 and not in_group:
             if tok.is_(*_AGGREGATES) and i + 1 < len(tokens) and tokens[i + 1].punct("(") and depth == 0:
                 pass
@@ -98,7 +113,7 @@ def _check_top_level(tokens: list[Token], pump: PumpDef) -> None:
         if tok.is_("GROUP") and depth == 0:
             in_group = True
             continue
-        if in_group and depth == 0 and tok.is_("HAVING", "WINDOW", "ORDER", "LIMIT", "UNION"):
+        if in_group and depth == 0 and tok.is_("HAVING", "WINDOW", "WINDOWED", "ORDER", "LIMIT", "UNION"):
             in_group = False
         if in_group:
             group_by.append(tok)
@@ -106,6 +121,8 @@ def _check_top_level(tokens: list[Token], pump: PumpDef) -> None:
             end = close_paren(tokens, i + 1)
             if not (end + 1 < len(tokens) and tokens[end + 1].is_("OVER")):
                 aggregate = aggregate or tok
+    if group_by and windowed_by is not None:
+        raise code_error(windowed_by.line, "WINDOWED BY STAGGER is used instead of GROUP BY, not with it")
     if group_by:
         has_window = any(t.is_("STEP") for t in group_by) or any(
             t.is_("FLOOR") and j + 1 < len(group_by) and _has_to(group_by, j + 1) for j, t in enumerate(group_by)
@@ -177,6 +194,8 @@ def _emit(tokens: list[Token], state: _State, depth: int) -> str:
                 raise code_error(tok.line, "STEP needs (expression BY INTERVAL 'n' unit)")
             interval, ms, _after = _interval(inner, by + 1, tok.line)
             state.window_ms = state.window_ms or ms
+            if any(t.is_("ROWTIME") for t in inner[:by]):
+                state.rowtime_ms = state.rowtime_ms or ms
             out.append(f"time_bucket({interval}, {_emit(inner[:by], state, depth + 1)})")
             i = end + 1
         elif tok.is_("FLOOR", "CEIL") and nxt is not None and nxt.punct("(") and _has_to(tokens, i + 1):
@@ -189,10 +208,15 @@ def _emit(tokens: list[Token], state: _State, depth: int) -> str:
             expr = _emit(inner[:to], state, depth + 1)
             if tok.is_("FLOOR"):
                 state.window_ms = state.window_ms or _UNITS_MS[unit]
+                if any(t.is_("ROWTIME") for t in inner[:to]):
+                    state.rowtime_ms = state.rowtime_ms or _UNITS_MS[unit]
                 out.append(f"date_trunc('{unit.lower()}', {expr})")
             else:
                 out.append(f"(date_trunc('{unit.lower()}', {expr}) + INTERVAL '1' {unit})")
             i = end + 1
+        elif tok.is_("WINDOWED") and nxt is not None and nxt.is_("BY"):
+            out.append(_stagger(tokens, i + 2, state, depth))
+            i = close_paren(tokens, i + 3) + 1
         elif tok.is_("CURRENT_ROW_TIMESTAMP"):
             out.append('"ROWTIME"')
             i += 1
@@ -241,6 +265,29 @@ def _emit(tokens: list[Token], state: _State, depth: int) -> str:
             i += 1
         prev = tok
     return " ".join(out)
+
+
+def _stagger(tokens: list[Token], start: int, state: _State, depth: int) -> str:
+    """STAGGER (PARTITION BY keys RANGE INTERVAL 'n' unit) at ``start``: a GROUP BY on the keys; the engine opens
+    a window per key at its first row and closes it the interval later."""
+    line = tokens[start - 1].line
+    if not (start + 1 < len(tokens) and tokens[start].is_("STAGGER") and tokens[start + 1].punct("(")):
+        raise code_error(line, "expected WINDOWED BY STAGGER (PARTITION BY … RANGE INTERVAL 'n' unit)")
+    inner = tokens[start + 2 : close_paren(tokens, start + 1)]
+    level, at = 0, -1
+    for j, t in enumerate(inner):
+        level += t.punct("(") - t.punct(")")
+        if level == 0 and t.is_("RANGE"):
+            at = j
+    if len(inner) < 3 or not (inner[0].is_("PARTITION") and inner[1].is_("BY")) or at <= 2:
+        raise code_error(line, "STAGGER needs (PARTITION BY key, … RANGE INTERVAL 'n' unit)")
+    _text_, ms, after = _interval(inner, at + 1, line)
+    if after != len(inner):
+        raise code_error(line, f"unexpected {inner[after].text!r} after STAGGER's RANGE INTERVAL")
+    keys = [_emit(part, state, depth + 1) for part in split_commas(inner[2:at])]
+    state.stagger_ms = ms
+    state.stagger_keys = ", ".join(keys)
+    return "GROUP BY " + state.stagger_keys
 
 
 def _input_name(name: str) -> bool:
