@@ -5,21 +5,11 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
 
+from ._helpers import drain
 from .conftest import Ses
 
 SIMPLE = {"Subject": {"Data": "Hello"}, "Body": {"Text": {"Data": "Hi there"}}}
-
-
-def _drain(sqs: Any, url: str, want: int, timeout: float = 10.0) -> list[dict[str, Any]]:
-    got: list[dict[str, Any]] = []
-    deadline = time.monotonic() + timeout
-    while len(got) < want and time.monotonic() < deadline:
-        for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", []):
-            got.append(json.loads(m["Body"]))
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
-    return got
 
 
 def test_sns_destination_gets_send_delivery_bounce_complaint(ses: Ses, unique) -> None:  # type: ignore[no-untyped-def]
@@ -57,7 +47,7 @@ def test_sns_destination_gets_send_delivery_bounce_complaint(ses: Ses, unique) -
         ConfigurationSetName=config_set,
         Tags=[{"Name": "campaign", "Value": "spring"}],
     )
-    events = {e["eventType"]: e for e in _drain(sqs, url, 4)}
+    events = {e["eventType"]: e for e in drain(ses, url, 4)}
     assert set(events) == {"Send", "Delivery", "Bounce", "Complaint"}
     for event in events.values():
         assert event["mail"]["messageId"] == sent["MessageId"]
@@ -80,7 +70,7 @@ def test_sns_destination_gets_send_delivery_bounce_complaint(ses: Ses, unique) -
     time.sleep(1.1)
     ses.v1.send_email(Source="ev@example.com", Destination={"ToAddresses": ["success@simulator.amazonses.com"]},
                       Message=SIMPLE)  # fmt: skip
-    assert _drain(sqs, url, 1, timeout=1.5) == []
+    assert drain(ses, url, 1, seconds=1.5) == []
 
 
 def test_eventbridge_destination_on_the_default_bus(ses: Ses, unique) -> None:  # type: ignore[no-untyped-def]
@@ -118,7 +108,7 @@ def test_eventbridge_destination_on_the_default_bus(ses: Ses, unique) -> None:  
         Content={"Simple": SIMPLE},
         ConfigurationSetName=config_set,
     )
-    got = _drain(sqs, url, 1)
+    got = drain(ses, url, 1)
     assert len(got) == 1
     assert got[0]["source"] == "aws.ses" and got[0]["detail-type"] == "Email Bounced"
     assert got[0]["detail"]["mail"]["messageId"] == sent["MessageId"]

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import json
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -14,15 +12,13 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
+from ._helpers import drain, error
 from .conftest import Ses
 
 
 def _error(call: Callable[[], Any]) -> str:
-    with pytest.raises(ClientError) as caught:
-        call()
-    return str(caught.value.response["Error"]["Code"])
+    return str(error(call)["Code"])
 
 
 def _events_queue(ses: Ses, name: str, types: list[str]) -> str:
@@ -39,17 +35,6 @@ def _events_queue(ses: Ses, name: str, types: list[str]) -> str:
         EventDestination={"Enabled": True, "MatchingEventTypes": types, "SnsDestination": {"TopicArn": topic}},
     )
     return str(url)
-
-
-def _events(ses: Ses, url: str, want: int, seconds: float = 15) -> list[dict[str, Any]]:
-    sqs = ses.client("sqs")
-    out: list[dict[str, Any]] = []
-    deadline = time.monotonic() + seconds
-    while len(out) < want and time.monotonic() < deadline:
-        for m in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1, MaxNumberOfMessages=10).get("Messages", []):
-            out.append(json.loads(m["Body"]))
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
-    return out
 
 
 def _send(ses: Ses, to: list[str], config: str | None = None, html: str | None = None, **extra: Any) -> str:
@@ -95,7 +80,7 @@ def test_suppression_list(sender: Ses, unique: Callable[[str], str]) -> None:
     name = unique("supp")
     url = _events_queue(ses, name, ["SEND", "DELIVERY", "BOUNCE"])
     sent = _send(ses, ["gone@example.com", "fine@example.com"], name)  # accepted, as SES accepts it
-    by_type = {e["eventType"]: e for e in _events(ses, url, 3)}
+    by_type = {e["eventType"]: e for e in drain(ses, url, 3)}
     assert set(by_type) == {"Send", "Delivery", "Bounce"}
     assert by_type["Bounce"]["mail"]["messageId"] == sent
     assert by_type["Bounce"]["bounce"]["bounceSubType"] == "OnAccountSuppressionList"
@@ -105,7 +90,7 @@ def test_suppression_list(sender: Ses, unique: Callable[[str], str]) -> None:
     v2.put_configuration_set_suppression_options(ConfigurationSetName=name, SuppressedReasons=[])
     assert v2.get_configuration_set(ConfigurationSetName=name)["SuppressionOptions"] == {"SuppressedReasons": []}
     _send(ses, ["gone@example.com"], name)
-    assert {e["eventType"] for e in _events(ses, url, 2)} == {"Send", "Delivery"}
+    assert {e["eventType"] for e in drain(ses, url, 2)} == {"Send", "Delivery"}
     v2.delete_suppressed_destination(EmailAddress="gone@example.com")
     assert _error(lambda: v2.delete_suppressed_destination(EmailAddress="gone@example.com")) == "NotFoundException"
 
@@ -207,7 +192,7 @@ def test_open_and_click_tracking(sender: Ses, unique: Callable[[str], str]) -> N
     with pytest.raises(urllib.error.HTTPError) as redirect:
         opener.open(request, timeout=10)
     assert redirect.value.code == 302 and redirect.value.headers["Location"] == "https://example.org/offer?x=1&y=2"
-    by_type = {e["eventType"]: e for e in _events(ses, url, 2)}
+    by_type = {e["eventType"]: e for e in drain(ses, url, 2)}
     assert set(by_type) == {"Open", "Click"}
     assert by_type["Click"]["click"]["link"] == "https://example.org/offer?x=1&y=2"
     assert by_type["Click"]["click"]["userAgent"] == "gureum-test"
@@ -244,7 +229,7 @@ def test_raw_messages_are_tracked(sender: Ses, unique: Callable[[str], str]) -> 
     with pytest.raises(urllib.error.HTTPError) as redirect:
         opener.open(tracked, timeout=10)
     assert redirect.value.headers["Location"] == "https://example.org/raw"
-    [click] = [e for e in _events(ses, url, 1) if e["eventType"] == "Click"]
+    [click] = [e for e in drain(ses, url, 1) if e["eventType"] == "Click"]
     assert click["mail"]["messageId"] == sent and click["click"]["link"] == "https://example.org/raw"
     v2_sent = ses.v2.send_email(
         FromEmailAddress="sender@example.com",

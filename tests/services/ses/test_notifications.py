@@ -7,52 +7,21 @@ from __future__ import annotations
 
 import email
 import email.policy
-import json
-import time
 from collections.abc import Callable
-from typing import Any
 
-import pytest
-from botocore.exceptions import ClientError
-
+from ._helpers import drain, error, topic_queue
 from .conftest import Ses
 
 SIMPLE = {"Subject": {"Data": "Hello"}, "Body": {"Text": {"Data": "Hi there"}}}
 SIM = "simulator.amazonses.com"
 
 
-def _error(call: Callable[[], Any]) -> dict[str, Any]:
-    with pytest.raises(ClientError) as caught:
-        call()
-    return dict(caught.value.response["Error"])
-
-
-def _topic_queue(ses: Ses, name: str) -> tuple[str, str]:
-    sns, sqs = ses.client("sns"), ses.client("sqs")
-    topic = sns.create_topic(Name=name)["TopicArn"]
-    url = sqs.create_queue(QueueName=name)["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"})
-    return topic, url
-
-
-def _drain(ses: Ses, url: str, want: int, timeout: float = 10.0) -> list[dict[str, Any]]:
-    sqs = ses.client("sqs")
-    got: list[dict[str, Any]] = []
-    deadline = time.monotonic() + timeout
-    while len(got) < want and time.monotonic() < deadline:
-        for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", []):
-            got.append(json.loads(m["Body"]))
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
-    return got
-
-
 def test_notification_settings_and_aws_rules(ses: Ses, unique: Callable[[str], str]) -> None:
     v1 = ses.v1
     sender = f"{unique('n')}@example.com"
     ses.verify_email(sender)
-    bounce_topic, _ = _topic_queue(ses, unique("b"))
-    complaint_topic, _ = _topic_queue(ses, unique("c"))
+    bounce_topic, _ = topic_queue(ses, unique("b"), raw=True)
+    complaint_topic, _ = topic_queue(ses, unique("c"), raw=True)
     defaults = v1.get_identity_notification_attributes(Identities=[sender, "nobody@example.com"])
     assert defaults["NotificationAttributes"] == {
         sender: {
@@ -63,20 +32,20 @@ def test_notification_settings_and_aws_rules(ses: Ses, unique: Callable[[str], s
         }
     }
     # forwarding may be off only when both bounces and complaints go to a topic
-    refused = _error(lambda: v1.set_identity_feedback_forwarding_enabled(Identity=sender, ForwardingEnabled=False))
+    refused = error(lambda: v1.set_identity_feedback_forwarding_enabled(Identity=sender, ForwardingEnabled=False))
     assert refused["Code"] == "InvalidParameterValue"
-    headers = _error(
+    headers = error(
         lambda: v1.set_identity_headers_in_notifications_enabled(
             Identity=sender, NotificationType="Bounce", Enabled=True
         )
     )
     assert headers["Code"] == "InvalidParameterValue"  # no Bounce topic yet
     missing = bounce_topic + "-gone"
-    gone = _error(
+    gone = error(
         lambda: v1.set_identity_notification_topic(Identity=sender, NotificationType="Bounce", SnsTopic=missing)
     )
     assert gone["Code"] == "InvalidParameterValue"
-    unknown = _error(
+    unknown = error(
         lambda: v1.set_identity_notification_topic(
             Identity="nobody@example.com", NotificationType="Bounce", SnsTopic=bounce_topic
         )
@@ -104,7 +73,7 @@ def test_notification_settings_and_aws_rules(ses: Ses, unique: Callable[[str], s
     # SES v2 turns forwarding off without topics
     ses.v2.put_email_identity_feedback_attributes(EmailIdentity=sender, EmailForwardingEnabled=False)
     assert ses.v2.get_email_identity(EmailIdentity=sender)["FeedbackForwardingStatus"] is False
-    nope = _error(lambda: ses.v2.put_email_identity_feedback_attributes(EmailIdentity="x@nowhere.example"))
+    nope = error(lambda: ses.v2.put_email_identity_feedback_attributes(EmailIdentity="x@nowhere.example"))
     assert nope["Code"] == "NotFoundException"
     # deleting the identity forgets its settings
     v1.delete_identity(Identity=sender)
@@ -118,7 +87,7 @@ def test_notifications_published_with_aws_json(ses: Ses, unique: Callable[[str],
     domain = f"{unique('d')}.example.com"
     ses.verify_domain(domain)
     sender = f"shop@{domain}"
-    topics = {kind: _topic_queue(ses, unique(kind.lower())) for kind in ("Bounce", "Complaint", "Delivery")}
+    topics = {kind: topic_queue(ses, unique(kind.lower()), raw=True) for kind in ("Bounce", "Complaint", "Delivery")}
     for kind, (topic, _) in topics.items():
         v1.set_identity_notification_topic(Identity=domain, NotificationType=kind, SnsTopic=topic)
     v1.set_identity_headers_in_notifications_enabled(Identity=domain, NotificationType="Delivery", Enabled=True)
@@ -126,7 +95,7 @@ def test_notifications_published_with_aws_json(ses: Ses, unique: Callable[[str],
     to = [f"success@{SIM}", f"bounce@{SIM}", f"complaint@{SIM}"]
     sent = v1.send_email(Source=sender, Destination={"ToAddresses": to}, Message=SIMPLE)["MessageId"]
 
-    [delivery] = _drain(ses, topics["Delivery"][1], 1)
+    [delivery] = drain(ses, topics["Delivery"][1], 1)
     assert delivery["notificationType"] == "Delivery"
     assert sorted(delivery["delivery"]["recipients"]) == [f"complaint@{SIM}", f"success@{SIM}"]
     assert delivery["delivery"]["smtpResponse"].startswith("250")
@@ -139,7 +108,7 @@ def test_notifications_published_with_aws_json(ses: Ses, unique: Callable[[str],
     assert mail["commonHeaders"]["subject"] == "Hello" and mail["commonHeaders"]["to"] == to
     assert "tags" not in mail  # identity notifications carry no tags (configuration-set events do)
 
-    [bounce] = _drain(ses, topics["Bounce"][1], 1)
+    [bounce] = drain(ses, topics["Bounce"][1], 1)
     assert bounce["notificationType"] == "Bounce"
     assert bounce["bounce"]["bounceType"] == "Permanent" and bounce["bounce"]["bounceSubType"] == "General"
     assert bounce["bounce"]["bouncedRecipients"][0]["emailAddress"] == f"bounce@{SIM}"
@@ -148,7 +117,7 @@ def test_notifications_published_with_aws_json(ses: Ses, unique: Callable[[str],
     assert not {"headers", "headersTruncated", "commonHeaders"} & set(bounce["mail"])
     assert bounce["mail"]["messageId"] == sent
 
-    [complaint] = _drain(ses, topics["Complaint"][1], 1)
+    [complaint] = drain(ses, topics["Complaint"][1], 1)
     assert complaint["notificationType"] == "Complaint"
     assert complaint["complaint"]["complainedRecipients"] == [{"emailAddress": f"complaint@{SIM}"}]
     assert complaint["complaint"]["complaintFeedbackType"] == "abuse"
@@ -194,10 +163,10 @@ def test_feedback_forwarded_to_the_return_path(ses: Ses, unique: Callable[[str],
     v1.send_email(Source=sender, Destination={"ToAddresses": [f"bounce@{SIM}"]}, Message=SIMPLE)
     assert len([m for m in ses.messages(destination=sender) if m["Origin"] == "bounce"]) == 2
     # a suppressed address bounces as OnAccountSuppressionList: the notification says so
-    topic, url = _topic_queue(ses, unique("sup"))
+    topic, url = topic_queue(ses, unique("sup"), raw=True)
     v1.set_identity_notification_topic(Identity=sender, NotificationType="Bounce", SnsTopic=topic)
     ses.v2.put_suppressed_destination(EmailAddress="gone@example.net", Reason="BOUNCE")
     v1.send_email(Source=sender, Destination={"ToAddresses": ["gone@example.net"]}, Message=SIMPLE)
-    [note] = _drain(ses, url, 1)
+    [note] = drain(ses, url, 1)
     assert note["bounce"]["bounceSubType"] == "OnAccountSuppressionList"
     assert note["bounce"]["bouncedRecipients"][0]["emailAddress"] == "gone@example.net"

@@ -9,19 +9,13 @@ import smtplib
 import time
 from collections.abc import Callable
 from email.message import EmailMessage
-from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
 from ..lambda_.zips import create
+from ._helpers import drain, error, topic_queue
 from .conftest import Ses
-
-
-def _error(call: Callable[[], Any]) -> dict[str, Any]:
-    with pytest.raises(ClientError) as caught:
-        call()
-    return dict(caught.value.response["Error"])
 
 
 def _send(ses: Ses, to: list[str], subject: str, sender: str = "someone@elsewhere.example") -> None:
@@ -30,27 +24,6 @@ def _send(ses: Ses, to: list[str], subject: str, sender: str = "someone@elsewher
     msg.set_content(f"body of {subject}")
     with smtplib.SMTP("127.0.0.1", ses.server.inbound_port, timeout=30) as client:  # type: ignore[attr-defined]
         client.send_message(msg, from_addr=sender, to_addrs=to)
-
-
-def _topic_queue(ses: Ses, name: str) -> tuple[str, str]:
-    """An SNS topic with an SQS queue subscribed: (topic ARN, queue URL)."""
-    sns, sqs = ses.client("sns"), ses.client("sqs")
-    topic = sns.create_topic(Name=name)["TopicArn"]
-    url = sqs.create_queue(QueueName=name)["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
-    return topic, url
-
-
-def _drain(ses: Ses, url: str, want: int, seconds: float = 20) -> list[dict[str, Any]]:
-    sqs = ses.client("sqs")
-    out: list[dict[str, Any]] = []
-    deadline = time.monotonic() + seconds
-    while len(out) < want and time.monotonic() < deadline:
-        for m in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1, MaxNumberOfMessages=10).get("Messages", []):
-            out.append(json.loads(m["Body"]))
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
-    return out
 
 
 def _domain(ses: Ses, unique: Callable[[str], str]) -> str:
@@ -62,8 +35,8 @@ def _domain(ses: Ses, unique: Callable[[str], str]) -> str:
 def test_rule_sets_rules_and_filters(ses: Ses, unique: Callable[[str], str]) -> None:
     v1 = ses.v1
     v1.create_receipt_rule_set(RuleSetName="main")
-    assert _error(lambda: v1.create_receipt_rule_set(RuleSetName="main"))["Code"] == "AlreadyExists"
-    assert _error(lambda: v1.create_receipt_rule_set(RuleSetName="-bad"))["Code"] == "InvalidParameterValue"
+    assert error(lambda: v1.create_receipt_rule_set(RuleSetName="main"))["Code"] == "AlreadyExists"
+    assert error(lambda: v1.create_receipt_rule_set(RuleSetName="-bad"))["Code"] == "InvalidParameterValue"
     stop = {"StopAction": {"Scope": "RuleSet"}}
     v1.create_receipt_rule(RuleSetName="main", Rule={"Name": "b", "Enabled": True, "Actions": [stop]})
     v1.create_receipt_rule(RuleSetName="main", Rule={"Name": "a", "Actions": []})  # no After: first
@@ -71,23 +44,23 @@ def test_rule_sets_rules_and_filters(ses: Ses, unique: Callable[[str], str]) -> 
     rules = v1.describe_receipt_rule_set(RuleSetName="main")["Rules"]
     assert [r["Name"] for r in rules] == ["a", "c", "b"]
     assert rules[0] == {"Name": "a", "Enabled": False, "TlsPolicy": "Optional", "Actions": [], "ScanEnabled": False}
-    assert _error(lambda: v1.create_receipt_rule(RuleSetName="main", Rule={"Name": "a"}))["Code"] == "AlreadyExists"
-    missing = _error(lambda: v1.create_receipt_rule(RuleSetName="main", After="zz", Rule={"Name": "d"}))
+    assert error(lambda: v1.create_receipt_rule(RuleSetName="main", Rule={"Name": "a"}))["Code"] == "AlreadyExists"
+    missing = error(lambda: v1.create_receipt_rule(RuleSetName="main", After="zz", Rule={"Name": "d"}))
     assert missing["Code"] == "RuleDoesNotExist"
-    assert _error(lambda: v1.describe_receipt_rule_set(RuleSetName="nope"))["Code"] == "RuleSetDoesNotExist"
+    assert error(lambda: v1.describe_receipt_rule_set(RuleSetName="nope"))["Code"] == "RuleSetDoesNotExist"
     workmail = {"WorkmailAction": {"OrganizationArn": "arn:aws:workmail:us-east-1:123456789012:organization/m-1"}}
-    refused = _error(lambda: v1.create_receipt_rule(RuleSetName="main", Rule={"Name": "w", "Actions": [workmail]}))
+    refused = error(lambda: v1.create_receipt_rule(RuleSetName="main", Rule={"Name": "w", "Actions": [workmail]}))
     assert refused["Code"] == "InvalidParameterValue" and "WorkMail" in refused["Message"]
 
     v1.set_receipt_rule_position(RuleSetName="main", RuleName="b")
     v1.reorder_receipt_rule_set(RuleSetName="main", RuleNames=["c", "b", "a"])
     assert [r["Name"] for r in v1.describe_receipt_rule_set(RuleSetName="main")["Rules"]] == ["c", "b", "a"]
-    partial = _error(lambda: v1.reorder_receipt_rule_set(RuleSetName="main", RuleNames=["c", "b"]))
+    partial = error(lambda: v1.reorder_receipt_rule_set(RuleSetName="main", RuleNames=["c", "b"]))
     assert partial["Code"] == "InvalidParameterValue"
     v1.update_receipt_rule(RuleSetName="main", Rule={"Name": "a", "Enabled": True, "TlsPolicy": "Require"})
     rule = v1.describe_receipt_rule(RuleSetName="main", RuleName="a")["Rule"]
     assert rule["Enabled"] is True and rule["TlsPolicy"] == "Require"
-    assert _error(lambda: v1.update_receipt_rule(RuleSetName="main", Rule={"Name": "x"}))["Code"] == "RuleDoesNotExist"
+    assert error(lambda: v1.update_receipt_rule(RuleSetName="main", Rule={"Name": "x"}))["Code"] == "RuleDoesNotExist"
     v1.delete_receipt_rule(RuleSetName="main", RuleName="c")
 
     v1.clone_receipt_rule_set(RuleSetName="copy", OriginalRuleSetName="main")
@@ -95,7 +68,7 @@ def test_rule_sets_rules_and_filters(ses: Ses, unique: Callable[[str], str]) -> 
     assert "Metadata" not in v1.describe_active_receipt_rule_set()
     v1.set_active_receipt_rule_set(RuleSetName="copy")
     assert v1.describe_active_receipt_rule_set()["Metadata"]["Name"] == "copy"
-    assert _error(lambda: v1.delete_receipt_rule_set(RuleSetName="copy"))["Code"] == "CannotDelete"
+    assert error(lambda: v1.delete_receipt_rule_set(RuleSetName="copy"))["Code"] == "CannotDelete"
     assert {s["Name"] for s in v1.list_receipt_rule_sets()["RuleSets"]} == {"main", "copy"}
     v1.set_active_receipt_rule_set()
     v1.delete_receipt_rule_set(RuleSetName="copy")
@@ -103,9 +76,9 @@ def test_rule_sets_rules_and_filters(ses: Ses, unique: Callable[[str], str]) -> 
 
     v1.create_receipt_filter(Filter={"Name": "blocked", "IpFilter": {"Policy": "Block", "Cidr": "10.0.0.0/8"}})
     dup = {"Name": "blocked", "IpFilter": {"Policy": "Allow", "Cidr": "10.1.0.0/16"}}
-    assert _error(lambda: v1.create_receipt_filter(Filter=dup))["Code"] == "AlreadyExists"
+    assert error(lambda: v1.create_receipt_filter(Filter=dup))["Code"] == "AlreadyExists"
     bad = {"Name": "bad", "IpFilter": {"Policy": "Allow", "Cidr": "10.1.0.0/99"}}
-    assert _error(lambda: v1.create_receipt_filter(Filter=bad))["Code"] == "InvalidParameterValue"
+    assert error(lambda: v1.create_receipt_filter(Filter=bad))["Code"] == "InvalidParameterValue"
     assert v1.list_receipt_filters()["Filters"] == [
         {"Name": "blocked", "IpFilter": {"Policy": "Block", "Cidr": "10.0.0.0/8"}}
     ]
@@ -115,7 +88,7 @@ def test_rule_sets_rules_and_filters(ses: Ses, unique: Callable[[str], str]) -> 
 
 def test_received_mail_to_sns_with_added_header(ses: Ses, unique: Callable[[str], str]) -> None:
     domain = _domain(ses, unique)
-    topic, url = _topic_queue(ses, unique("rx"))
+    topic, url = topic_queue(ses, unique("rx"))
     v1 = ses.v1
     v1.create_receipt_rule_set(RuleSetName="rx")
     rule = {
@@ -134,7 +107,7 @@ def test_received_mail_to_sns_with_added_header(ses: Ses, unique: Callable[[str]
     assert refused.value.recipients[f"info@{domain}"][0] == 550
     v1.set_active_receipt_rule_set(RuleSetName="rx")
     _send(ses, [f"info@{domain}"], "hello inbound")
-    [envelope] = _drain(ses, url, 1)
+    [envelope] = drain(ses, url, 1)
     assert envelope["Subject"] == "Amazon SES Email Receipt Notification"
     note = json.loads(envelope["Message"])
     assert note["notificationType"] == "Received"
@@ -157,7 +130,7 @@ def test_received_mail_to_sns_with_added_header(ses: Ses, unique: Callable[[str]
 
 def test_bounce_stop_tls_policy_and_ip_filter(ses: Ses, unique: Callable[[str], str]) -> None:
     domain = _domain(ses, unique)
-    topic, url = _topic_queue(ses, unique("rx"))
+    topic, url = topic_queue(ses, unique("rx"))
     v1 = ses.v1
     v1.create_receipt_rule_set(RuleSetName="rx")
     v1.set_active_receipt_rule_set(RuleSetName="rx")
@@ -190,7 +163,7 @@ def test_bounce_stop_tls_policy_and_ip_filter(ses: Ses, unique: Callable[[str], 
     assert plain.value.smtp_code == 530
     _send(ses, [f"quiet@{domain}"], "stopped")
     _send(ses, [f"open@{domain}", f"gone@{domain}"], "half bounced")
-    notes = [json.loads(n["Message"]) for n in _drain(ses, url, 4)]
+    notes = [json.loads(n["Message"]) for n in drain(ses, url, 4)]
     by_action = sorted((n["receipt"]["action"]["type"], n["mail"]["commonHeaders"]["subject"]) for n in notes)
     assert by_action == [
         ("Bounce", "half bounced"),
@@ -216,7 +189,7 @@ def test_bounce_stop_tls_policy_and_ip_filter(ses: Ses, unique: Callable[[str], 
     assert filtered.value.recipients[f"open@{domain}"][0] == 554
     v1.create_receipt_filter(Filter={"Name": "me", "IpFilter": {"Policy": "Allow", "Cidr": "127.0.0.1"}})
     _send(ses, [f"open@{domain}"], "allowed again")
-    assert [json.loads(n["Message"])["mail"]["commonHeaders"]["subject"] for n in _drain(ses, url, 1)] == [
+    assert [json.loads(n["Message"])["mail"]["commonHeaders"]["subject"] for n in drain(ses, url, 1)] == [
         "allowed again"
     ]
 
@@ -233,7 +206,7 @@ def handler(event, context):
 
 def test_lambda_actions_event_and_request_response(ses: Ses, unique: Callable[[str], str]) -> None:
     domain = _domain(ses, unique)
-    topic, url = _topic_queue(ses, unique("rx"))
+    topic, url = topic_queue(ses, unique("rx"))
     lam, sqs = ses.client("lambda"), ses.client("sqs")
     name = unique("router")
     fn = create(lam, name, {"index.py": ROUTER})["FunctionArn"]
@@ -245,7 +218,7 @@ def test_lambda_actions_event_and_request_response(ses: Ses, unique: Callable[[s
     v1.set_active_receipt_rule_set(RuleSetName="rx")
     invoke = {"LambdaAction": {"FunctionArn": fn, "InvocationType": "Event"}}
     # SES may invoke only a function whose policy grants ses.amazonaws.com (for this account, this rule)
-    refused = _error(lambda: v1.create_receipt_rule(RuleSetName="rx", Rule={"Name": "later", "Actions": [invoke]}))
+    refused = error(lambda: v1.create_receipt_rule(RuleSetName="rx", Rule={"Name": "later", "Actions": [invoke]}))
     assert refused["Code"] == "InvalidLambdaFunction" and refused["Type"] == "Sender"
     assert refused["Message"] == f"Could not invoke Lambda function: {fn}"
     lam.add_permission(
@@ -253,7 +226,7 @@ def test_lambda_actions_event_and_request_response(ses: Ses, unique: Callable[[s
         SourceAccount="999999999999",
     )  # fmt: skip
     assert (
-        _error(lambda: v1.create_receipt_rule(RuleSetName="rx", Rule={"Name": "later", "Actions": [invoke]}))["Code"]
+        error(lambda: v1.create_receipt_rule(RuleSetName="rx", Rule={"Name": "later", "Actions": [invoke]}))["Code"]
         == "InvalidLambdaFunction"
     )
     lam.add_permission(
@@ -262,7 +235,7 @@ def test_lambda_actions_event_and_request_response(ses: Ses, unique: Callable[[s
     )  # fmt: skip
     missing = fn + "-gone"
     no_function = {"LambdaAction": {"FunctionArn": missing, "InvocationType": "Event"}}
-    gone = _error(lambda: v1.create_receipt_rule(RuleSetName="rx", Rule={"Name": "x", "Actions": [no_function]}))
+    gone = error(lambda: v1.create_receipt_rule(RuleSetName="rx", Rule={"Name": "x", "Actions": [no_function]}))
     assert gone["Code"] == "InvalidLambdaFunction" and gone["Message"] == f"Could not invoke Lambda function: {missing}"
     v1.create_receipt_rule(
         RuleSetName="rx",
@@ -279,9 +252,9 @@ def test_lambda_actions_event_and_request_response(ses: Ses, unique: Callable[[s
     )  # fmt: skip
     _send(ses, [f"ops@{domain}"], "please stop here")
     _send(ses, [f"ops@{domain}"], "go on")
-    notes = [json.loads(n["Message"]) for n in _drain(ses, url, 1)]
+    notes = [json.loads(n["Message"]) for n in drain(ses, url, 1)]
     assert [n["mail"]["commonHeaders"]["subject"] for n in notes] == ["go on"]
-    [done] = _drain(ses, done_url, 1)
+    [done] = drain(ses, done_url, 1)
     event = done["requestPayload"]
     record = event["Records"][0]
     assert record["eventSource"] == "aws:ses" and record["eventVersion"] == "1.0"
@@ -289,13 +262,13 @@ def test_lambda_actions_event_and_request_response(ses: Ses, unique: Callable[[s
     assert record["ses"]["mail"]["commonHeaders"]["subject"] == "go on"
     assert done["responsePayload"] == {"disposition": "CONTINUE", "seen": "Event"}
     time.sleep(1)
-    assert _drain(ses, url, 1, seconds=1) == []  # the stopped message reached neither the SNS nor the Event action
-    assert _drain(ses, done_url, 1, seconds=1) == []
+    assert drain(ses, url, 1, seconds=1) == []  # the stopped message reached neither the SNS nor the Event action
+    assert drain(ses, done_url, 1, seconds=1) == []
 
 
 def test_s3_action_writes_the_received_mail(ses: Ses, unique: Callable[[str], str]) -> None:
     domain = _domain(ses, unique)
-    topic, url = _topic_queue(ses, unique("rx"))
+    topic, url = topic_queue(ses, unique("rx"))
     s3 = ses.client("s3")
     bucket = unique("inbox")
     s3.create_bucket(Bucket=bucket)
@@ -303,12 +276,12 @@ def test_s3_action_writes_the_received_mail(ses: Ses, unique: Callable[[str], st
     v1.create_receipt_rule_set(RuleSetName="rx")
     v1.set_active_receipt_rule_set(RuleSetName="rx")
     missing = {"S3Action": {"BucketName": unique("nobucket")}}
-    refused = _error(lambda: v1.create_receipt_rule(RuleSetName="rx", Rule={"Name": "x", "Actions": [missing]}))
+    refused = error(lambda: v1.create_receipt_rule(RuleSetName="rx", Rule={"Name": "x", "Actions": [missing]}))
     assert refused["Code"] == "InvalidS3Configuration"
     store = {"S3Action": {"BucketName": bucket, "ObjectKeyPrefix": "mail/", "TopicArn": topic}}
     v1.create_receipt_rule(RuleSetName="rx", Rule={"Name": "keep", "Enabled": True, "Actions": [store]})
     _send(ses, [f"archive@{domain}"], "to the bucket")
-    [envelope] = _drain(ses, url, 1)
+    [envelope] = drain(ses, url, 1)
     note = json.loads(envelope["Message"])
     action = note["receipt"]["action"]
     key = f"mail/{note['mail']['messageId']}"
@@ -343,7 +316,7 @@ def test_rule_topics_must_take_ses_publishing(ses: Ses, unique: Callable[[str], 
     for topic in (missing, theirs):
         for action in ({"SNSAction": {"TopicArn": topic}}, {"StopAction": {"Scope": "RuleSet", "TopicArn": topic}}):
             rule = {"Name": "n", "Actions": [action]}
-            refused = _error(lambda rule=rule: v1.create_receipt_rule(RuleSetName="rx", Rule=rule))
+            refused = error(lambda rule=rule: v1.create_receipt_rule(RuleSetName="rx", Rule=rule))
             assert refused["Code"] == "InvalidSnsTopic"
             assert refused["Message"] == f"Could not publish to SNS topic: {topic}"
     v1.create_receipt_rule(RuleSetName="rx", Rule={"Name": "n", "Actions": [{"SNSAction": {"TopicArn": own}}]})
