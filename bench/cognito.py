@@ -24,7 +24,7 @@ from pycognito.aws_srp import AWSSRP
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from compare_servers import Running, log  # noqa: E402
-from side_by_side import boto_client, capacity, ratio_table, run_peers  # noqa: E402
+from side_by_side import boto_client, capacity, json_request, ratio_table, run_peers  # noqa: E402
 
 PASSWORD = "Bench-Passw0rd!"
 WORKLOADS = ("InitiateAuth password, 1 boto3 client", "InitiateAuth password, capacity", "SRP sign-in, 1 client")
@@ -70,13 +70,9 @@ def srp_client(endpoint: str, pool_id: str, client_id: str, seconds: float) -> f
 
 
 def request(host: str, client_id: str) -> bytes:
-    body = json.dumps({"ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
-                       "AuthParameters": {"USERNAME": "bench", "PASSWORD": PASSWORD}}).encode()  # fmt: skip
-    head = (
-        f"POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-amz-json-1.1\r\n"
-        f"X-Amz-Target: AWSCognitoIdentityProviderService.InitiateAuth\r\nContent-Length: {len(body)}\r\n\r\n"
-    )
-    return head.encode() + body
+    doc = {"ClientId": client_id, "AuthFlow": "USER_PASSWORD_AUTH",
+           "AuthParameters": {"USERNAME": "bench", "PASSWORD": PASSWORD}}  # fmt: skip
+    return json_request(host, "AWSCognitoIdentityProviderService.InitiateAuth", doc, "1.1")
 
 
 def measure(server: Running, seconds: float, connections: int) -> dict[str, float]:

@@ -28,7 +28,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import side_by_side  # noqa: E402
 from compare_servers import GUREUM, install, log  # noqa: E402
-from side_by_side import PIP_PEERS, Server, install_npm, npm_binary, ratio_table  # noqa: E402
+from side_by_side import PIP_PEERS, Server, install_npm, json_request, npm_binary, ratio_table  # noqa: E402
 
 WORKLOADS = ("PutItem", "GetItem", "Query100", "BatchWrite25")
 
@@ -99,20 +99,8 @@ def measure(server: Server, seconds: float) -> dict[str, float]:
     return out
 
 
-AUTH = (
-    "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/dynamodb/aws4_request, "
-    "SignedHeaders=host;x-amz-date;x-amz-target, Signature=" + "0" * 64
-)
-
-
 def request(host: str, target: str, doc: dict[str, Any]) -> bytes:
-    body = json.dumps(doc).encode()
-    head = (
-        f"POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-amz-json-1.0\r\n"
-        f"X-Amz-Target: DynamoDB_20120810.{target}\r\nX-Amz-Date: 20250101T000000Z\r\nAuthorization: {AUTH}\r\n"
-        f"Content-Length: {len(body)}\r\n\r\n"
-    )
-    return head.encode() + body
+    return json_request(host, f"DynamoDB_20120810.{target}", doc, "1.0", "dynamodb")
 
 
 def capacity_requests(host: str, worker: int, table: str, workload: str) -> list[bytes]:

@@ -26,15 +26,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import side_by_side  # noqa: E402
 from compare_servers import GUREUM, install, log  # noqa: E402
 from load import Conn  # noqa: E402
-from side_by_side import PIP_PEERS, Server, install_npm, npm_binary, ratio_table  # noqa: E402
+from side_by_side import PIP_PEERS, Server, install_npm, json_request, npm_binary, ratio_table  # noqa: E402
 
 KINESALITE = "kinesalite@3.3.3"
 SHARDS = 4
 DATA = base64.b64encode(b"x" * 100).decode()  # 100-byte records
-AUTH = (
-    "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/kinesis/aws4_request, "
-    "SignedHeaders=host;x-amz-date;x-amz-target, Signature=" + "0" * 64
-)
 
 
 def install_kinesalite() -> str:
@@ -61,13 +57,7 @@ def make_stream(kinesis: Any, shards: int) -> str:
 
 
 def request(host: str, target: str, doc: dict[str, Any]) -> bytes:
-    body = json.dumps(doc).encode()
-    head = (
-        f"POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-amz-json-1.1\r\n"
-        f"X-Amz-Target: Kinesis_20131202.{target}\r\nX-Amz-Date: 20250101T000000Z\r\nAuthorization: {AUTH}\r\n"
-        f"Content-Length: {len(body)}\r\n\r\n"
-    )
-    return head.encode() + body
+    return json_request(host, f"Kinesis_20131202.{target}", doc, "1.1", "kinesis")
 
 
 def put_records_request(host: str, stream: str, worker: int, i: int) -> bytes:

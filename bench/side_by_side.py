@@ -1,12 +1,13 @@
 """What the per-service side-by-side benches (dynamodb_compare, kinesis, s3, firehose, ses, cognito) share: a boto3
 client for a bench server, starting gureum, a pip peer or an npm one on a free port (`Server`, `start`), npm peers
-installed into the bench cache, server capacity over keep-alive connections of pre-built requests (load.py's way),
-a loop over compare_servers' peers, and the Markdown table with gureum's ratio to the best peer.
+installed into the bench cache, pre-built JSON-protocol requests and server capacity over keep-alive connections of
+them (load.py's way), a loop over compare_servers' peers, and the Markdown table with gureum's ratio to the best peer.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import signal
@@ -46,6 +47,23 @@ def boto_client(endpoint: str, service: str, read_timeout: float = 60, **config:
     settings = Config(region_name="us-east-1", retries={"max_attempts": 1}, read_timeout=read_timeout, **config)
     return boto3.client(service, endpoint_url=endpoint, aws_access_key_id="test", aws_secret_access_key="test",
                         config=settings)  # fmt: skip
+
+
+def json_request(host: str, target: str, doc: Any, version: str, scope: str | None = None) -> bytes:
+    """A pre-built AWS JSON-protocol POST of `doc` to X-Amz-Target `target` (application/x-amz-json-`version`); with
+    a credential `scope` (the service's signing name) a signed-looking Authorization the servers accept unchecked."""
+    body = json.dumps(doc).encode()
+    signed = ""
+    if scope:
+        signed = (
+            f"X-Amz-Date: 20250101T000000Z\r\nAuthorization: AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/"
+            f"{scope}/aws4_request, SignedHeaders=host;x-amz-date;x-amz-target, Signature={'0' * 64}\r\n"
+        )
+    head = (
+        f"POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-amz-json-{version}\r\n"
+        f"X-Amz-Target: {target}\r\n{signed}Content-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
 
 
 class Server:
