@@ -138,24 +138,11 @@ class ObjectsMixin(S3Core):
         now = self.now()
 
         def commit(tx: Tx) -> tuple[dict[str, Any], list[str]]:
-            bucket = owned_bucket(tx, bucket_name, account)
-            store.lock_key(tx, bucket_name, key)
-            self._write_conditions(key, store.current(tx, bucket_name, key), spec)
-            version = Version(
-                bucket_name,
-                key,
-                version_id_for(bucket),
-                True,
-                False,
-                written.size,
-                etag,
-                now,
-                spec.storage_class,
-                [(written.name, written.size)],
-                attributes,
-            )
-            gone = store.put_version(tx, version)
-            self._notify(tx, bucket, [created("ObjectCreated:Put", bucket, version)], who)
+            segments = [(written.name, written.size)]
+            bucket, version, gone = self._write_version(
+                tx, account, bucket_name, key, spec, who, "ObjectCreated:Put",
+                written.size, etag, now, spec.storage_class, segments, attributes,
+            )  # fmt: skip
             out: dict[str, Any] = {"ETag": etag, "ServerSideEncryption": attributes["ServerSideEncryption"]}
             out.update(cors.actual(bucket.config.get("cors"), origin, "PUT"))
             if bucket.versioning:
@@ -167,6 +154,34 @@ class ObjectsMixin(S3Core):
 
         result: dict[str, Any] = await self._commit([written.name], commit)
         return result
+
+    def _write_version(
+        self,
+        tx: Tx,
+        account: str,
+        bucket_name: str,
+        key: str,
+        spec: WriteSpec,
+        who: Requester,
+        event: str,
+        size: int,
+        etag: str,
+        now: float,
+        storage_class: str,
+        segments: list[tuple[str, int]],
+        attributes: dict[str, Any],
+    ) -> tuple[Bucket, Version, list[str]]:
+        """A new current version of `key`, written under the key's lock once the write conditions hold, and its
+        `event` notified: (bucket, version, the files of the versions it replaced)."""
+        bucket = owned_bucket(tx, bucket_name, account)
+        store.lock_key(tx, bucket_name, key)
+        self._write_conditions(key, store.current(tx, bucket_name, key), spec)
+        version = Version(
+            bucket_name, key, version_id_for(bucket), True, False, size, etag, now, storage_class, segments, attributes
+        )
+        gone = store.put_version(tx, version)
+        self._notify(tx, bucket, [created(event, bucket, version)], who)
+        return bucket, version, gone
 
     @staticmethod
     def _write_conditions(key: str, existing: Version | None, spec: WriteSpec) -> None:
@@ -414,28 +429,14 @@ class ObjectsMixin(S3Core):
             attributes["Tags"] = spec.tags
         segments = await self.blobs.link(source_version.segments)
         now = self.now()
+        keep_class = spec.storage_class == "STANDARD" and directive == "COPY"
+        storage_class = source_version.storage_class if keep_class else spec.storage_class
 
         def commit(tx: Tx) -> tuple[dict[str, Any], list[str]]:
-            bucket = owned_bucket(tx, bucket_name, account)
-            store.lock_key(tx, bucket_name, key)
-            self._write_conditions(key, store.current(tx, bucket_name, key), spec)
-            version = Version(
-                bucket_name,
-                key,
-                version_id_for(bucket),
-                True,
-                False,
-                source_version.size,
-                source_version.etag,
-                now,
-                spec.storage_class
-                if spec.storage_class != "STANDARD" or directive != "COPY"
-                else source_version.storage_class,
-                segments,
-                attributes,
-            )
-            gone = store.put_version(tx, version)
-            self._notify(tx, bucket, [created("ObjectCreated:Copy", bucket, version)], who)
+            bucket, version, gone = self._write_version(
+                tx, account, bucket_name, key, spec, who, "ObjectCreated:Copy",
+                source_version.size, source_version.etag, now, storage_class, segments, attributes,
+            )  # fmt: skip
             result: dict[str, Any] = {"ETag": version.etag, "LastModified": now}
             for algorithm, value in version.checksums.items():
                 result[f"Checksum{algorithm}"] = value
