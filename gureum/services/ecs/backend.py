@@ -558,6 +558,35 @@ class EcsBackend:
                 if new is not None:
                     store.save_task_definition(tx, account, region, doc, new)
                 return tags if new is None else new
+            if kind == "task":
+                task_found = store.task(tx, tasks.task_id_of(name))
+                if task_found is None:
+                    raise ResourceNotFoundException("The specified resource is not found.")
+                task_doc = task_found[0]
+                new = change(task_doc.get("tags") or [])
+                if new is not None:
+                    task_doc["tags"] = new
+                    store.save_task(tx, tasks.task_id_of(name), task_doc)
+                return task_doc.get("tags") or [] if new is None else new
+            if kind == "service":
+                cluster_name, _, service_name = name.partition("/")
+                service = store.service(tx, account, region, cluster_name, service_name)
+                if service is None or service["status"] == "INACTIVE":
+                    raise ResourceNotFoundException("The specified resource is not found.")
+                new = change(service.get("tags") or [])
+                if new is not None:
+                    service["tags"] = new
+                    store.save_service(tx, account, region, cluster_name, service)
+                return service.get("tags") or [] if new is None else new
+            if kind == "capacity-provider":
+                provider = store.capacity_provider(tx, account, region, name)
+                if provider is None or provider["status"] != "ACTIVE":
+                    raise ResourceNotFoundException("The specified resource is not found.")
+                new = change(provider.get("tags") or [])
+                if new is not None:
+                    provider["tags"] = new
+                    store.save_capacity_provider(tx, account, region, provider)
+                return provider.get("tags") or [] if new is None else new
             raise InvalidParameterException("The ARN provided is invalid.")
 
         return await self._write(apply)

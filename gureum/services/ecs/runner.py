@@ -128,6 +128,7 @@ class TaskRunner:
             current = store.task(tx, task_id)
             if current is not None:
                 doc["desiredStatus"] = current[1]
+                doc["tags"] = current[0].get("tags") or []  # TagResource may have changed them meanwhile
             store.save_task(tx, task_id, doc)
             if changed:
                 self.event(tx, doc)

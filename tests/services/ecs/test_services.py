@@ -106,6 +106,9 @@ def test_desired_count_rolling_deploy_and_circuit_breaker(engine: Engine, name: 
     tasks = _running(ecs, name, name)
     assert len(tasks) == 2 and all(t["startedBy"] == service["deployments"][0]["id"] for t in tasks)
     assert sorted(ecs.list_tasks(cluster=name, serviceName=name)["taskArns"]) == sorted(t["taskArn"] for t in tasks)
+    for arn in (service["serviceArn"], tasks[1]["taskArn"]):  # tags on a service and on a running task
+        ecs.tag_resource(resourceArn=arn, tags=[{"key": "team", "value": "x"}])
+        assert ecs.list_tags_for_resource(resourceArn=arn)["tags"] == [{"key": "team", "value": "x"}]
 
     # a task that dies is replaced
     crashed = tasks[0]["taskArn"]
