@@ -27,14 +27,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import side_by_side  # noqa: E402
-from compare_servers import GUREUM, install, log  # noqa: E402
-from side_by_side import PIP_PEERS, Server, install_npm, json_request, npm_binary, ratio_table  # noqa: E402
+from compare_servers import log  # noqa: E402
+from side_by_side import Server, json_request, measure_each, npm_binary, ratio_table  # noqa: E402
 
 WORKLOADS = ("PutItem", "GetItem", "Query100", "BatchWrite25")
-
-
-def install_dynalite() -> str:
-    return install_npm("dynalite", "dynalite")
 
 
 def start(name: str) -> Server:
@@ -145,26 +141,14 @@ def main() -> None:
     args = parser.parse_args()
     results: dict[str, dict[str, float]] = {}
     loaded: dict[str, dict[str, float]] = {}
-    skipped: dict[str, str] = {}
-    for name in args.peers.split(","):
-        why = install_dynalite() if name == "dynalite" else install(GUREUM if name == "gureum" else PIP_PEERS[name])
-        if why:
-            skipped[name] = why
-            log(f"{name}: skipped ({why})")
-            continue
-        server = start(name)
-        try:
-            server.wait_ready("list_tables")
-            log(f"{name}: measuring")
-            results[name] = measure(server, args.seconds)
-            if args.connections:
-                log(f"{name}: capacity over {args.connections} connections")
-                loaded[name] = capacity(server, args.seconds, args.connections)
-        except Exception as error:  # a peer that fails a workload is reported, not fatal
-            skipped[name] = f"{type(error).__name__}: {str(error)[:200]}"
-            log(f"{name}: failed ({skipped[name]})")
-        finally:
-            server.stop()
+
+    def measure_one(server: Server) -> None:
+        results[server.name] = measure(server, args.seconds)
+        if args.connections:
+            log(f"{server.name}: capacity over {args.connections} connections")
+            loaded[server.name] = capacity(server, args.seconds, args.connections)
+
+    skipped = measure_each(args.peers, {"dynalite": "dynalite"}, start, "list_tables", measure_one)
     if args.json:
         print(json.dumps({"one_client": results, "capacity": loaded, "connections": args.connections,
                           "skipped": skipped}, indent=2))  # fmt: skip

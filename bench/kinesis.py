@@ -24,17 +24,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import side_by_side  # noqa: E402
-from compare_servers import GUREUM, install, log  # noqa: E402
+from compare_servers import log  # noqa: E402
 from load import Conn  # noqa: E402
-from side_by_side import PIP_PEERS, Server, install_npm, json_request, npm_binary, ratio_table  # noqa: E402
+from side_by_side import Server, json_request, measure_each, npm_binary, ratio_table  # noqa: E402
 
 KINESALITE = "kinesalite@3.3.3"
 SHARDS = 4
 DATA = base64.b64encode(b"x" * 100).decode()  # 100-byte records
-
-
-def install_kinesalite() -> str:
-    return install_npm("kinesalite", KINESALITE)
 
 
 def kinesalite(port: int) -> list[str]:
@@ -211,27 +207,16 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     results: dict[str, dict[str, float]] = {}
-    skipped: dict[str, str] = {}
-    esm: tuple[float, float] | None = None
-    for name in args.peers.split(","):
-        why = install_kinesalite() if name == "kinesalite" else install(GUREUM if name == "gureum" else PIP_PEERS[name])
-        if why:
-            skipped[name] = why
-            log(f"{name}: skipped ({why})")
-            continue
-        server = start(name)
-        try:
-            server.wait_ready("list_streams")
-            log(f"{name}: measuring")
-            results[name] = measure(server, args.seconds, args.connections, args.drain)
-            if name == "gureum" and args.esm:
-                log("gureum: PutRecord → Lambda handler latency")
-                esm = esm_latency(server, args.esm)
-        except Exception as error:  # a peer that fails a workload is reported, not fatal
-            skipped[name] = f"{type(error).__name__}: {str(error)[:200]}"
-            log(f"{name}: failed ({skipped[name]})")
-        finally:
-            server.stop()
+    latencies: dict[str, tuple[float, float]] = {}
+
+    def measure_one(server: Server) -> None:
+        results[server.name] = measure(server, args.seconds, args.connections, args.drain)
+        if server.name == "gureum" and args.esm:
+            log("gureum: PutRecord → Lambda handler latency")
+            latencies["gureum"] = esm_latency(server, args.esm)
+
+    skipped = measure_each(args.peers, {"kinesalite": KINESALITE}, start, "list_streams", measure_one)
+    esm = latencies.get("gureum")
     if args.json:
         print(json.dumps({"records_per_second": results, "esm_latency_ms": esm, "skipped": skipped,
                           "connections": args.connections, "drain": args.drain}, indent=2))  # fmt: skip

@@ -160,6 +160,38 @@ def install_npm(name: str, spec: str) -> str:
     return ""
 
 
+def install_named(name: str, npm: dict[str, str] | None = None) -> str:
+    """gureum, a PIP_PEERS peer or an `npm` one (name → package spec) installed: "" when it can run, else why not."""
+    if npm and name in npm:
+        return install_npm(name, npm[name])
+    return install(GUREUM if name == "gureum" else PIP_PEERS[name])
+
+
+def measure_each(
+    names: str, npm: dict[str, str], start_one: Callable[[str], Server], probe: str, measure: Callable[[Server], None]
+) -> dict[str, str]:
+    """Each server named (comma-separated) installed (install_named), started, ready once `probe` answers, measured
+    and stopped; returns those skipped or failed, with why (a failing peer is reported, not fatal)."""
+    skipped: dict[str, str] = {}
+    for name in names.split(","):
+        why = install_named(name, npm)
+        if why:
+            skipped[name] = why
+            log(f"{name}: skipped ({why})")
+            continue
+        server = start_one(name)
+        try:
+            server.wait_ready(probe)
+            log(f"{name}: measuring")
+            measure(server)
+        except Exception as error:
+            skipped[name] = f"{type(error).__name__}: {str(error)[:200]}"
+            log(f"{name}: failed ({skipped[name]})")
+        finally:
+            server.stop()
+    return skipped
+
+
 async def capacity(
     endpoint: str, connections: int, seconds: float, requests_for: Callable[[str, int], list[bytes]], label: str
 ) -> float:
