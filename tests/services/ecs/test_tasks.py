@@ -438,9 +438,9 @@ def test_volumes(engine: Engine, name: str, tmp_path: Path) -> None:
     assert not [v for v in volumes if v.startswith(f"ecs-{arn.rsplit('/', 1)[1][:12]}")]
 
 
-def test_an_engine_that_dies_stops_its_tasks_with_the_reason(store: StoreFactory, name: str) -> None:
-    """Its own Podman service (the session's stays up): killed while a task runs, the task goes STOPPED with the
-    reason — no call hangs, nothing is left RUNNING."""
+def test_an_engine_that_dies_stops_its_tasks_with_the_reason(store: StoreFactory, podman: Podman, name: str) -> None:
+    """Its own Podman service (the session's, ``podman``, stays up): killed while a task runs, the task goes STOPPED
+    with the reason — no call hangs, nothing is left RUNNING."""
     base = Path(tempfile.mkdtemp(prefix="gureum-podman-dies-"))
     podman = Podman(base).start()
     srv = Server(**store(), env={"GUREUM_CONTAINER_HOST": podman.host}).start()
