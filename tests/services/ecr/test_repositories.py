@@ -220,3 +220,22 @@ def test_unknown_repository_errors(ecr: Any, name: str) -> None:
             call()
         assert _code(info) == "RepositoryNotFoundException"
         assert f"The repository with name '{name}' does not exist" in str(info.value)
+
+
+def test_immutable_with_exclusions(ecr: Any, name: str) -> None:
+    """IMMUTABLE_WITH_EXCLUSION: tags matching an exclusion filter may move, every other tag may not."""
+    ecr.create_repository(
+        repositoryName=name,
+        imageTagMutability="IMMUTABLE_WITH_EXCLUSION",
+        imageTagMutabilityExclusionFilters=[{"filterType": "WILDCARD", "filter": "latest*"}],
+    )
+    push_api(ecr, name, "latest")
+    push_api(ecr, name, "latest")  # excluded: it moves
+    push_api(ecr, name, "v1")
+    with pytest.raises(ClientError) as fixed:
+        push_api(ecr, name, "v1")
+    assert _code(fixed) == "ImageTagAlreadyExistsException"
+    with pytest.raises(ClientError) as missing_filters:
+        ecr.put_image_tag_mutability(repositoryName=name, imageTagMutability="MUTABLE_WITH_EXCLUSION")
+    assert _code(missing_filters) == "InvalidParameterException"
+    ecr.delete_repository(repositoryName=name, force=True)
