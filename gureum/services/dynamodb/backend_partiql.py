@@ -14,7 +14,7 @@ from typing import Any
 
 from ...store.base import Tx
 from . import evaluate, items, keyconditions, limits, store, values
-from .backend import DynamoBackend, _returned, _size
+from .backend import DynamoBackend, _plain, _returned, _size
 from .errors import (
     DuplicateItemException,
     IdempotentParameterMismatchException,
@@ -438,13 +438,3 @@ def _batch_error(error: ServiceError) -> dict[str, Any]:
     if error.fields.get("Item"):
         out["Item"] = error.fields["Item"]
     return out
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, bytes):
-        return value.hex()
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
