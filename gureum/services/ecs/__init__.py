@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ...aws.authorize import IdentityRecord, IdentitySource
 from ...containers import engine_state
-from ...ports import ImageRegistry
+from ...ports import ImageRegistry, S3Objects
 from ...runtime import Runtime
 from .. import EdgeRoute, Service
 from . import agent, store
@@ -42,6 +42,12 @@ async def _start(runtime: Runtime) -> None:
         registry = runtime.optional_port(ImageRegistry)
         return registry.pull_auth(account, region, image) if registry is not None else None
 
+    async def read_object(account: str, region: str, bucket: str, key: str) -> bytes:
+        objects = runtime.optional_port(S3Objects)
+        if objects is None:
+            raise RuntimeError("S3 is not running")
+        return await objects.get_object(account, region, bucket, key)
+
     runner = TaskRunner(
         runtime.store,
         runtime.clock,
@@ -51,6 +57,7 @@ async def _start(runtime: Runtime) -> None:
         _endpoint(runtime),
         pull_auth,
         float(os.environ.get("GUREUM_ECS_HEALTH_SECONDS", "1")),  # a health check's second (tests shorten it)
+        read_object,
     )
 
     async def role_lookup(arn: str) -> IdentityRecord | None:

@@ -58,6 +58,7 @@ class TaskRunner:
         endpoint: str,
         pull_auth: Callable[[str, str, str], dict[str, str] | None],
         health_second: float = 1.0,
+        read_object: Callable[[str, str, str, str], Awaitable[bytes]] | None = None,
     ) -> None:
         self.store = store_
         self.clock = clock
@@ -67,6 +68,7 @@ class TaskRunner:
         self.endpoint = endpoint  # gureum's URL as a container on the host network reaches it
         self.pull_auth = pull_auth
         self.health_second = health_second  # the length of a health check's second (tests shorten it)
+        self.read_object = read_object  # S3's objects (environmentFiles); None while S3 is not running
         self._stops: dict[str, asyncio.Event] = {}
         self._leading = False
         # an EC2 task started or stopped on this machine's container instance: its state change event (backend)
@@ -248,6 +250,8 @@ class TaskRunner:
         network_mode = private.get("networkMode", "bridge")
         await self._volumes(engine, doc)
         for definition in definitions:
+            await self._environment_files(account, region, definition)
+        for definition in definitions:
             config = self._config(doc, definition, network_mode)
             name = f"ecs-{task_id[:12]}-{definition['name']}"
             try:
@@ -414,6 +418,32 @@ class TaskRunner:
         except EngineError as exc:
             if exc.status not in (304, 404):  # already stopped, or gone
                 raise
+
+    async def _environment_files(self, account: str, region: str, definition: dict[str, Any]) -> None:
+        """A container's environmentFiles read from S3 into its environment (the definition's own variables win;
+        among the files, the one listed first)."""
+        files = definition.get("environmentFiles") or []
+        if not files:
+            return
+        if self.read_object is None:
+            raise StartFailure("ResourceInitializationError: environmentFiles are read from S3, which is not running")
+        merged: dict[str, str] = {}
+        for file in files:
+            location = tasks.s3_location(file["value"])
+            assert location is not None  # checked by RunTask
+            try:
+                data = await self.read_object(account, region, *location)
+            except Exception as exc:  # S3's error (NoSuchKey, NoSuchBucket, AccessDenied), reported on the task
+                message = getattr(exc, "message", None) or str(exc)
+                raise StartFailure(
+                    f"ResourceInitializationError: failed to download env files: {file['value']}: "
+                    f"{getattr(exc, 'code', type(exc).__name__)}: {message}"
+                ) from None
+            for name, value in tasks.parse_env_file(data.decode("utf-8", "replace")):
+                merged.setdefault(name, value)
+        for variable in definition.get("environment") or []:
+            merged[variable["name"]] = variable.get("value", "")
+        definition["environment"] = [{"name": name, "value": value} for name, value in merged.items()]
 
     async def _volumes(self, engine: Engine, doc: dict[str, Any]) -> None:
         """The task's volumes on the engine: host paths as they are, task-scoped bind mounts and Docker volumes as

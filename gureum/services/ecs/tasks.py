@@ -71,10 +71,11 @@ def check_run(task_definition: dict[str, Any], launch_type: str | None, network:
                 "gureum does not serve yet: pass them as environment variables."
             )
         for file in container.get("environmentFiles") or []:
-            raise ClientException(
-                f"Container '{container['name']}' takes environmentFiles ({file.get('value')}), which gureum does "
-                "not read yet: pass them as environment variables."
-            )
+            if file.get("type", "s3") != "s3" or s3_location(str(file.get("value", ""))) is None:
+                raise ClientException(
+                    f"Invalid environmentFiles for container '{container['name']}': {file.get('value')} is not an "
+                    "S3 object ARN (arn:aws:s3:::bucket/key.env)."
+                )
         for dependency in container.get("dependsOn") or []:
             if dependency.get("condition") == "HEALTHY":
                 target: dict[str, Any] = next(
@@ -189,3 +190,24 @@ def task_health(doc: dict[str, Any]) -> str:
     if states and all(state == "HEALTHY" for state in states):
         return "HEALTHY"
     return "UNKNOWN"
+
+
+def s3_location(arn: str) -> tuple[str, str] | None:
+    """(bucket, key) of an S3 object ARN "arn:aws:s3:::bucket/path/file.env"."""
+    prefix = "arn:aws:s3:::"
+    if not arn.startswith(prefix):
+        return None
+    bucket, _, key = arn[len(prefix) :].partition("/")
+    return (bucket, key) if bucket and key else None
+
+
+def parse_env_file(text: str) -> list[tuple[str, str]]:
+    """An environment file's variables as ECS reads them: VARIABLE=VALUE per line, blank lines and lines starting
+    with # skipped, values taken literally (quotes are not removed)."""
+    out = []
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#") or "=" not in line:
+            continue
+        name, _, value = line.partition("=")
+        out.append((name.strip(), value))
+    return out

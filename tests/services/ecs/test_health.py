@@ -17,7 +17,14 @@ NETWORK = {"awsvpcConfiguration": {"subnets": ["subnet-12345678"]}}
 
 
 def _definition(ecs: Any, family: str, image: str) -> str:
-    check = {"command": ["CMD", "/bin/busybox", "test", "-f", "/ready"], "interval": 5, "retries": 2, "timeout": 2}
+    # startPeriod (3 s here) covers a slow start on a loaded machine: failures within it do not count
+    check = {
+        "command": ["CMD", "/bin/busybox", "test", "-f", "/ready"],
+        "interval": 5,
+        "retries": 2,
+        "timeout": 2,
+        "startPeriod": 30,
+    }
     return str(
         ecs.register_task_definition(
             family=family,
@@ -29,7 +36,7 @@ def _definition(ecs: Any, family: str, image: str) -> str:
                 {
                     "name": "db",
                     "image": image,
-                    "command": ["sh", "-c", "sleep 1; touch /ready; exec sleep 300"],
+                    "command": ["sh", "-c", "touch /ready; exec sleep 300"],
                     "healthCheck": check,
                     "stopTimeout": 1,
                 },
@@ -45,7 +52,7 @@ def _definition(ecs: Any, family: str, image: str) -> str:
     )
 
 
-def _until(check: Any, timeout: float = 30) -> Any:
+def _until(check: Any, timeout: float = 60) -> Any:
     deadline = time.monotonic() + timeout
     while True:
         found = check()

@@ -383,6 +383,41 @@ def test_memory_limit_is_the_engines(engine: Engine, name: str) -> None:
     assert stopped["stopCode"] == "EssentialContainerExited"
 
 
+def test_environment_files_from_s3(engine: Engine, name: str) -> None:
+    """environmentFiles are read from S3 into the container's environment (its own variables win); a file that
+    is not there stops the task before it starts, with the reason."""
+    ecs, s3 = engine.client("ecs"), engine.client("s3")
+    ecs.create_cluster(clusterName=name)
+    s3.create_bucket(Bucket=name)
+    s3.put_object(Bucket=name, Key="app.env", Body=b"# settings\nFROM_FILE=hello world\nOVERRIDDEN=from-file\n\n")
+
+    def definition(files: list[str]) -> str:
+        return str(
+            ecs.register_task_definition(
+                family=name,
+                containerDefinitions=[
+                    {
+                        "name": "m",
+                        "image": engine.image,
+                        "memory": 64,
+                        "command": ["sh", "-c", 'test "$FROM_FILE" = "hello world" && test "$OVERRIDDEN" = explicit'],
+                        "environment": [{"name": "OVERRIDDEN", "value": "explicit"}],
+                        "environmentFiles": [{"value": f"arn:aws:s3:::{name}/{f}", "type": "s3"} for f in files],
+                    }
+                ],
+            )["taskDefinition"]["taskDefinitionArn"]
+        )
+
+    arn = ecs.run_task(cluster=name, taskDefinition=definition(["app.env"]))["tasks"][0]["taskArn"]
+    stopped = _wait(ecs, name, arn, "STOPPED")
+    assert stopped["containers"][0]["exitCode"] == 0, stopped
+    arn = ecs.run_task(cluster=name, taskDefinition=definition(["missing.env"]))["tasks"][0]["taskArn"]
+    failed = _wait(ecs, name, arn, "STOPPED")
+    assert failed["stopCode"] == "TaskFailedToStart"
+    assert failed["stoppedReason"].startswith("ResourceInitializationError: failed to download env files")
+    assert "NoSuchKey" in failed["stoppedReason"]
+
+
 def test_volumes(engine: Engine, name: str, tmp_path: Path) -> None:
     """A task-scoped volume shared by two containers (one mounts it read-only), and a host path (EC2): what one
     container writes the other reads; the task's volume goes with it."""
