@@ -1,6 +1,6 @@
 """Lifecycle policies really expire images, and the sweep removes what nothing holds any longer: a server whose
-sweep runs every 0.2 s, whose "day" is 2 s and whose orphans go after 1 s; a policy keeping the newest two tagged
-images and expiring untagged ones a day old; the preview agrees."""
+sweep runs every 0.2 s, whose "day" is 2 s and whose orphans go after 1 s; a policy keeping the newest two release
+images, then expiring untagged ones a day old; the previews agree."""
 
 from __future__ import annotations
 
@@ -40,6 +40,47 @@ def _tags(ecr: Any, repo: str) -> set[str]:
     return {i.get("imageTag", "<untagged>") for i in ecr.list_images(repositoryName=repo)["imageIds"]}
 
 
+def _keep_two_releases() -> dict[str, Any]:
+    return {
+        "rulePriority": 1,
+        "description": "keep the newest two releases",
+        "selection": {
+            "tagStatus": "tagged",
+            "tagPatternList": ["release-*"],
+            "countType": "imageCountMoreThan",
+            "countNumber": 2,
+        },
+        "action": {"type": "expire"},
+    }
+
+
+def _untagged_older_than(days: int) -> dict[str, Any]:
+    return {
+        "rulePriority": 2,
+        "selection": {
+            "tagStatus": "untagged",
+            "countType": "sinceImagePushed",
+            "countUnit": "days",
+            "countNumber": days,
+        },
+        "action": {"type": "expire"},
+    }
+
+
+def _preview(ecr: Any, repo: str, rules: list[dict[str, Any]]) -> list[str]:
+    ecr.start_lifecycle_policy_preview(repositoryName=repo, lifecyclePolicyText=_policy(rules))
+    preview = ecr.get_lifecycle_policy_preview(repositoryName=repo)
+    assert preview["status"] == "COMPLETE"
+    return sorted(tag for r in preview["previewResults"] for tag in (r.get("imageTags") or ["<untagged>"]))
+
+
+def _until_tags(ecr: Any, repo: str, expected: set[str]) -> None:
+    deadline = time.monotonic() + 20
+    while _tags(ecr, repo) != expected and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _tags(ecr, repo) == expected
+
+
 def test_rules_expire_images(tuned: Any, name: str) -> None:
     ecr = tuned
     ecr.create_repository(repositoryName=name)
@@ -48,48 +89,20 @@ def test_rules_expire_images(tuned: Any, name: str) -> None:
         time.sleep(0.01)  # distinct push times
     push_api(ecr, name, "dev-1", layer_size=64)
     untagged = push_api(ecr, name, None, layer_size=64)
-    rules = [
-        {
-            "rulePriority": 1,
-            "description": "keep the newest two releases",
-            "selection": {
-                "tagStatus": "tagged",
-                "tagPatternList": ["release-*"],
-                "countType": "imageCountMoreThan",
-                "countNumber": 2,
-            },
-            "action": {"type": "expire"},
-        },
-        {
-            "rulePriority": 2,
-            "selection": {
-                "tagStatus": "untagged",
-                "countType": "sinceImagePushed",
-                "countUnit": "days",
-                "countNumber": 2,
-            },
-            "action": {"type": "expire"},
-        },
-    ]
-    text = _policy(rules)
-    ecr.start_lifecycle_policy_preview(repositoryName=name, lifecyclePolicyText=text)
-    preview = ecr.get_lifecycle_policy_preview(repositoryName=name)
-    assert preview["status"] == "COMPLETE"
-    assert sorted(tag for r in preview["previewResults"] for tag in r["imageTags"]) == ["release-0", "release-1"]
-    assert {r["appliedRulePriority"] for r in preview["previewResults"]} == {1}
-    assert _tags(ecr, name) == {"release-0", "release-1", "release-2", "release-3", "dev-1", "<untagged>"}
 
-    ecr.put_lifecycle_policy(repositoryName=name, lifecyclePolicyText=text)
-    deadline = time.monotonic() + 10
-    while _tags(ecr, name) != {"release-2", "release-3", "dev-1", "<untagged>"} and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert _tags(ecr, name) == {"release-2", "release-3", "dev-1", "<untagged>"}
+    # the newest two releases are kept; dev-1 and the untagged image match no rule
+    assert _preview(ecr, name, [_keep_two_releases()]) == ["release-0", "release-1"]
+    ecr.put_lifecycle_policy(repositoryName=name, lifecyclePolicyText=_policy([_keep_two_releases()]))
+    _until_tags(ecr, name, {"release-2", "release-3", "dev-1", "<untagged>"})
     assert "lastEvaluatedAt" in ecr.get_lifecycle_policy(repositoryName=name)
-    # the untagged image is two "days" (4 s) old soon: then it goes too; tagged dev-1 matches no rule and stays
-    deadline = time.monotonic() + 10
-    while "<untagged>" in _tags(ecr, name) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert _tags(ecr, name) == {"release-2", "release-3", "dev-1"}
+
+    # sinceImagePushed counts days (2 s here) since the push: not 100 days old, but 1 day old once 2 s passed
+    assert _preview(ecr, name, [_keep_two_releases(), _untagged_older_than(100)]) == []
+    time.sleep(2.1)
+    assert _preview(ecr, name, [_keep_two_releases(), _untagged_older_than(1)]) == ["<untagged>"]
+    rules = [_keep_two_releases(), _untagged_older_than(1)]
+    ecr.put_lifecycle_policy(repositoryName=name, lifecyclePolicyText=_policy(rules))
+    _until_tags(ecr, name, {"release-2", "release-3", "dev-1"})
     assert untagged not in {d["imageDigest"] for d in ecr.describe_images(repositoryName=name)["imageDetails"]}
     ecr.delete_repository(repositoryName=name, force=True)
 

@@ -36,7 +36,7 @@ def _events_queue(aws: Any, name: str, repo: str) -> str:
     return str(url)
 
 
-def _received(sqs: Any, url: str, count: int, timeout: float = 15) -> list[dict[str, Any]]:
+def _received(sqs: Any, url: str, count: int, timeout: float = 30) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     deadline = time.monotonic() + timeout
     while len(out) < count and time.monotonic() < deadline:
