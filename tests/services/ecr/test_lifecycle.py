@@ -132,7 +132,7 @@ def test_blobs_of_deleted_repositories_and_stale_uploads_are_removed(
 
     assert on_disk(shared) and on_disk(alone)
     ecr.delete_repository(repositoryName=f"{name}-a", force=True)
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     while on_disk(alone) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not on_disk(alone)
