@@ -5,7 +5,7 @@ Imports no service; services reach the recorder with ``recorder(runtime)``.
 """
 
 from .context import current, current_text, restore, use
-from .edge import accepted, at_edge
+from .edge import accepted, active_resource, at_edge
 from .header import TraceHeader, new_segment_id, new_trace_id, parse
 from .recorder import Recorder, Span, recorder
 
@@ -14,6 +14,7 @@ __all__ = [
     "Span",
     "TraceHeader",
     "accepted",
+    "active_resource",
     "at_edge",
     "current",
     "current_text",

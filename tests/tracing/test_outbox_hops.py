@@ -106,3 +106,28 @@ def test_async_invoke_and_event_source_mapping_continue_the_trace(aws: Any, name
     (function,) = [d for d in segments if d["name"] == name]
     assert function["parent_id"] == producer
     lam.delete_event_source_mapping(UUID=mapping)
+
+
+def test_sns_active_tracing_starts_a_trace(aws: Any, name: str) -> None:
+    sns, sqs, xray = aws("sns"), aws("sqs"), aws("xray")
+    url, arn = _queue(sqs, name)
+    passthrough = sns.create_topic(Name=f"{name}-p")["TopicArn"]
+    active = sns.create_topic(Name=name, Attributes={"TracingConfig": "Active"})["TopicArn"]
+    for topic in (passthrough, active):
+        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"})
+        sns.publish(TopicArn=topic, Message=topic)  # no X-Amzn-Trace-Id from this caller
+    got = {}
+    for _ in range(5):
+        for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, MessageSystemAttributeNames=["All"]).get(
+            "Messages", []
+        ):
+            got[m["Body"]] = m["Attributes"].get("AWSTraceHeader")
+        if len(got) == 2:
+            break
+    assert got[passthrough] is None  # the caller decided nothing and the topic passes that on
+    header = got[active]
+    assert header is not None and header.endswith(";Sampled=1")
+    root, parent = (field.split("=")[1] for field in header.split(";")[:2])
+    (topic_segment,) = _segments(xray, root, lambda s: len(s) >= 1)
+    assert topic_segment["id"] == parent and topic_segment["origin"] == "AWS::SNS::Topic"
+    assert topic_segment["name"] == name and topic_segment["resource_arn"] == active

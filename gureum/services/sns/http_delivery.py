@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
+from ... import tracing
 from ...delivery import DeliveryError
 from . import limits, store
 from .node import SnsNode
@@ -48,6 +49,9 @@ class HttpDelivery(SnsNode):
             if live is None or live.confirmed != (kind == "Notification"):
                 return  # unsubscribed (or already confirmed) since the delivery was queued: nothing to send
         headers = {"User-Agent": limits.HTTP_USER_AGENT, "Accept-Encoding": "gzip,deflate", **payload["headers"]}
+        trace = tracing.current_text()  # the delivery attempt's trace (gureum.delivery runs it under its segment)
+        if trace:
+            headers["X-Amzn-Trace-Id"] = trace
         body = payload["body"].encode()
         error = DeliveryError("not attempted")
         client = self.http  # made (and httpx imported) before a throttle slot is taken, not inside the first one

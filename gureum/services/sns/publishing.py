@@ -100,7 +100,19 @@ class Publishing(SnsNode):
     def publish_to_topic(self, tx: Tx, topic: Topic, msg: Message, base_url: str) -> Published:
         """Publish ``msg`` to ``topic`` inside ``tx``: Publish, PublishBatch and the "sns" delivery target."""
         _check_fifo(topic, msg)
-        return fan_out(self, tx, topic, msg, base_url)
+        active = topic.attributes.get("TracingConfig") == "Active"  # starts a trace when the caller did not decide
+        with tracing.active_resource(
+            self.runtime,
+            active,
+            name=topic.name,
+            origin="AWS::SNS::Topic",
+            account=topic.account,
+            region=topic.region,
+            resource_arn=topic.arn,
+        ) as trace:
+            if active and trace is not None and msg.trace_header is None:
+                msg.trace_header = trace.format()
+            return fan_out(self, tx, topic, msg, base_url)
 
     async def publish(
         self,
