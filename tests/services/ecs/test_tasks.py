@@ -503,23 +503,6 @@ def test_an_engine_that_dies_stops_its_tasks_with_the_reason(store: StoreFactory
         shutil.rmtree(base, ignore_errors=True)
 
 
-def test_run_task_without_an_engine_says_what_to_install(store: StoreFactory, name: str) -> None:
-    srv = Server(**store(), env={"GUREUM_CONTAINER_HOST": "unix:///nonexistent/gureum-test/engine.sock"}).start()
-    try:
-        ecs = make_client(srv.endpoint, "ecs")
-        ecs.create_cluster(clusterName=name)
-        definition = ecs.register_task_definition(
-            family=name, containerDefinitions=[{"name": "m", "image": "busybox", "memory": 64}]
-        )["taskDefinition"]["taskDefinitionArn"]
-        with pytest.raises(ClientError) as info:
-            ecs.run_task(cluster=name, taskDefinition=definition)
-        assert info.value.response["Error"]["Code"] == "ClientException"
-        assert "apt-get install podman runc" in str(info.value)
-        assert ecs.list_tasks(cluster=name)["taskArns"] == []
-    finally:
-        srv.stop()
-
-
 def test_two_nodes_on_one_engine(store_kind: str, engine: Engine, engine_store: dict[str, Any], name: str) -> None:
     """PostgreSQL: a second node on the same database and the same machine's engine leaves the engine's tasks to
     the node that runs them (RunTask there says so), and its StopTask reaches that node."""
