@@ -1,7 +1,7 @@
 """Outbox hops continue the producer's trace: an EventBridge rule's Lambda target and an asynchronous Invoke record a
 delivery segment per attempt with its fate (delivered, dead-lettered) under the producer's segment, and the
 function's segment hangs under the attempt's; an SQS → Lambda event source mapping continues the first record's
-AWSTraceHeader."""
+AWSTraceHeader; an SNS topic with active tracing starts a trace; a schedule's firing is a trace of its own."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..services.lambda_.zips import create
+from ..services.scheduler._helpers import at_in
 
 OK = "def handler(event, context):\n    return {'ok': True}\n"
 FAIL = "def handler(event, context):\n    raise ValueError('no thanks')\n"
@@ -131,3 +132,33 @@ def test_sns_active_tracing_starts_a_trace(aws: Any, name: str) -> None:
     (topic_segment,) = _segments(xray, root, lambda s: len(s) >= 1)
     assert topic_segment["id"] == parent and topic_segment["origin"] == "AWS::SNS::Topic"
     assert topic_segment["name"] == name and topic_segment["resource_arn"] == active
+
+
+def test_schedule_firing_starts_its_own_trace(aws: Any, name: str) -> None:
+    lam, scheduler, xray = aws("lambda"), aws("scheduler"), aws("xray")
+    fn = create(lam, name, {"index.py": OK})["FunctionArn"]
+    trace_id, parent = _trace_id(), secrets.token_hex(8)
+    _header(scheduler, "scheduler.CreateSchedule", trace_id, parent)  # the firing is not part of this call's trace
+    started = time.time()
+    scheduler.create_schedule(Name=name, ScheduleExpression=at_in(1), FlexibleTimeWindow={"Mode": "OFF"},
+                              Target={"Arn": fn, "RoleArn": "arn:aws:iam::000000000000:role/scheduler"})  # fmt: skip
+    function: dict[str, Any] | None = None
+    while function is None and time.time() < started + 20:
+        summaries = xray.get_trace_summaries(StartTime=started - 1, EndTime=time.time() + 1)["TraceSummaries"]
+        ids = [s["Id"] for s in summaries if s["Id"] != trace_id][:5]
+        for t in xray.batch_get_traces(TraceIds=ids)["Traces"] if ids else []:
+            docs = {d["id"]: d for d in (json.loads(s["Document"]) for s in t["Segments"])}
+            function = next((d for d in docs.values() if d["name"] == name), None) or function
+            if function is not None:
+                chain = [function]
+                while "parent_id" in chain[-1]:
+                    chain.append(docs[chain[-1]["parent_id"]])
+                break
+        time.sleep(0.3)
+    assert function is not None, "the firing's invocation was not traced"
+    assert [(d["name"], d.get("annotations", {}).get("fate")) for d in chain] == [
+        (name, None),
+        ("delivery lambda-event", "delivered"),
+        ("delivery scheduler-fire", "delivered"),
+    ]
+    assert chain[-1]["resource_arn"].endswith(f":schedule/default/{name}") and function["trace_id"] != trace_id
