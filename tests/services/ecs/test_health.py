@@ -52,7 +52,7 @@ def _definition(ecs: Any, family: str, image: str) -> str:
     )
 
 
-def _until(check: Any, timeout: float = 60) -> Any:
+def _until(check: Any, timeout: float = 120) -> Any:
     deadline = time.monotonic() + timeout
     while True:
         found = check()

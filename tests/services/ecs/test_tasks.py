@@ -49,7 +49,7 @@ def _register(ecs: Any, family: str, command: list[str], **more: Any) -> str:
     )
 
 
-def _wait(ecs: Any, cluster: str, arn: str, status: str, timeout: float = 60) -> dict[str, Any]:
+def _wait(ecs: Any, cluster: str, arn: str, status: str, timeout: float = 120) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while True:
         task = ecs.describe_tasks(cluster=cluster, tasks=[arn])["tasks"][0]
@@ -221,7 +221,7 @@ def test_stop_task_and_what_a_container_sees(engine: Engine, name: str) -> None:
 
     stopped_at = time.monotonic()
     ecs.stop_task(cluster=name, task=arn, reason="enough")
-    stopped = _wait(ecs, name, arn, "STOPPED", timeout=30)
+    stopped = _wait(ecs, name, arn, "STOPPED", timeout=60)
     assert stopped["stopCode"] == "UserInitiated" and stopped["stoppedReason"] == "enough"
     assert stopped["desiredStatus"] == "STOPPED"
     assert stopped["containers"][0]["exitCode"] in (137, 143)
@@ -293,7 +293,7 @@ def test_restart_adopts_running_tasks(engine: Engine, engine_store: dict[str, An
     assert "while gureum was not running" in gone["stoppedReason"]
     assert ecs.describe_tasks(cluster=name, tasks=[kept["taskArn"]])["tasks"][0]["lastStatus"] == "RUNNING"
     ecs.stop_task(cluster=name, task=kept["taskArn"])
-    stopped = _wait(ecs, name, kept["taskArn"], "STOPPED", timeout=30)
+    stopped = _wait(ecs, name, kept["taskArn"], "STOPPED", timeout=60)
     assert stopped["stopCode"] == "UserInitiated"
 
 
@@ -491,7 +491,7 @@ def test_an_engine_that_dies_stops_its_tasks_with_the_reason(store: StoreFactory
         _wait(ecs, name, arn, "RUNNING")
         assert podman.proc is not None
         podman.proc.kill()  # the service dies (its containers, run by conmon, do not)
-        stopped = _wait(ecs, name, arn, "STOPPED", timeout=30)
+        stopped = _wait(ecs, name, arn, "STOPPED", timeout=60)
         assert stopped["stopCode"] == "TerminationNotice"
         assert stopped["stoppedReason"].startswith("The container engine stopped answering")
         with pytest.raises(ClientError) as refused:
@@ -526,7 +526,7 @@ def test_two_nodes_on_one_engine(store_kind: str, engine: Engine, engine_store: 
         arn = ecs_a.run_task(cluster=name, taskDefinition=definition)["tasks"][0]["taskArn"]
         _wait(ecs_b, name, arn, "RUNNING")
         ecs_b.stop_task(cluster=name, task=arn, reason="from the other node")
-        stopped = _wait(ecs_a, name, arn, "STOPPED", timeout=30)
+        stopped = _wait(ecs_a, name, arn, "STOPPED", timeout=60)
         assert stopped["stoppedReason"] == "from the other node"
     finally:
         other.stop()
