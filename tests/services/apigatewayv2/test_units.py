@@ -61,7 +61,7 @@ class _Keys(gw_jwt.JwksCache):
         super().__init__(FakeClock())
         self.fixed = keys
 
-    async def key(self, issuer: str, kid: str | None) -> dict[str, Any]:
+    async def key(self, issuer: str, kid: str | None, local: gw_jwt.LocalKeys | None = None) -> dict[str, Any]:
         if kid not in self.fixed:
             raise gw_jwt.TokenProblem("signing key not found")
         return self.fixed[kid]
