@@ -15,7 +15,7 @@ from botocore.model import OperationModel
 
 from .errors import ServiceError
 from .http import Request
-from .specs import KnownService, ServiceSpec, catalog, rest_prefixes
+from .specs import KnownService, ServiceSpec, catalog, legacy_routes, rest_prefixes
 
 _REST = ("rest-json", "rest-xml")
 # the domains a virtual-hosted S3 request's Host header ends in: LocalStack's names, AWS's own, bare localhost
@@ -179,6 +179,11 @@ class Router:
                     http.get("method", "POST"), regex, keys, literal, op, tuple(required_query), tuple(required_headers)
                 )
             )
+        for legacy in legacy_routes(spec.name):  # URIs older SDKs send for operations newer models moved
+            if legacy["operation"] in model.operation_names:
+                regex, keys, literal = _compile_uri(legacy["requestUri"])
+                op = model.operation_model(legacy["operation"])
+                rules.append(_RestRule(legacy["method"], regex, keys, literal, op))
         return rules
 
     def resolve(self, request: Request, signing_service: str | None) -> Route:

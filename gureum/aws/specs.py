@@ -65,6 +65,13 @@ def _patch_file(service: str) -> dict[str, Any]:
     return patches
 
 
+def legacy_routes(service: str) -> list[dict[str, str]]:
+    """A patch file's ``legacyRoutes``: {operation, method, requestUri} an older model gave an operation that a
+    newer botocore moved (older SDKs and CLIs still send them; their query-string members are not read)."""
+    routes: list[dict[str, str]] = _patch_file(service).get("legacyRoutes", [])
+    return routes
+
+
 _INVALID_ACTION = "The action {action} is not valid for this web service."
 
 

@@ -301,3 +301,12 @@ def test_an_unsigned_request_nothing_claims_is_an_invalid_action() -> None:
 def test_an_unsigned_get_of_a_two_segment_path_is_s3s_get_object() -> None:
     routed = resolve(request("GET", "/nowhere/at/all"))
     assert (routed.name, routed.path_params) == ("GetObject", {"Bucket": "nowhere", "Key": "at/all"})
+
+
+@pytest.mark.parametrize(
+    ("path", "operation"),
+    [("/v2/email/identities", "ListEmailIdentities"), ("/v2/email/configuration-sets", "ListConfigurationSets")],
+)
+def test_an_older_sdks_uri_for_a_moved_operation_still_routes(path: str, operation: str) -> None:
+    """botocore 1.44 moved SES v2's list operations to POST /v2/email/list-…; older SDKs and CLIs send GET."""
+    assert resolve(request("GET", path, signed="ses")).name == operation
