@@ -69,7 +69,14 @@ def parse_key_file(
     each with the usage plans listed (separated by ';' or ',' within the quoted cell). ([(key, plan ids)], warnings)"""
     if file_format != "csv":
         raise BadRequestException("Invalid format: only csv is supported")
-    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BadRequestException("Invalid API Key file: the file is not UTF-8 text") from None
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as error:  # a NUL byte, a field past the csv module's size limit
+        raise BadRequestException(f"Invalid API Key file: {error}") from None
     if not rows:
         raise BadRequestException("Invalid API Key file: no header row")
     header = [h.strip().lower() for h in rows[0]]

@@ -295,6 +295,8 @@ def test_keys_plans_and_gateway_responses(client: Any, name: str) -> None:
     assert len(imported["ids"]) == 1 and len(imported["warnings"]) == 1
     got = client.get_api_key(apiKey=imported["ids"][0], includeValue=True)
     assert got["name"] == f"{name}-a" and got["value"] == f"{name}-import-key-aaaaaaaaaa" and got["enabled"] is True
+    # a file that is not UTF-8 text: 400, not 500 (the hostile suite's generated ImportApiKeys found it)
+    expect_error(client.import_api_keys, "BadRequestException", status=400, body=b"\x80", format="csv")
 
     default = client.get_gateway_response(restApiId=api.id, responseType="MISSING_AUTHENTICATION_TOKEN")
     assert default["statusCode"] == "403" and default["defaultResponse"] is True
