@@ -17,3 +17,5 @@ REPLAY_BATCH = 100  # archived events replayed per transaction
 HTTP_TIMEOUT = 5.0  # API destinations: "the endpoint must respond within 5 seconds"
 HTTP_RATE_DEFAULT = 300  # InvocationRateLimitPerSecond when not given
 DEFAULT_PAGE = 100
+BATCH_ARRAY_SIZE_MAX = 10_000  # BatchParameters.ArrayProperties.Size: 2 to 10,000 (Batch's array jobs)
+BATCH_ATTEMPTS_MAX = 10  # BatchParameters.RetryStrategy.Attempts: 1 to 10

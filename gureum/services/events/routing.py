@@ -1,7 +1,8 @@
 """Targets: which delivery kind a target ARN is, what its payload holds, and PutTargets' checks.
 
-Kinds are the delivery path's (gureum.delivery): "sqs", "sns", "lambda", "kinesis", "firehose", "logs" and
-"states" are offered by those services (a kind no running service offers waits in the outbox); "events"
+Kinds are the delivery path's (gureum.delivery): "sqs", "sns", "lambda", "kinesis", "firehose", "logs", "states",
+"ecs" (a cluster ARN: RunTask) and "batch" (a job queue ARN: SubmitJob) are offered by those services (a kind no
+running service offers waits in the outbox); "events"
 (another bus) and "events-http" (API destinations) are offered by this package. Pure logic: no SQL, no HTTP.
 """
 
@@ -41,6 +42,10 @@ def target_kind(arn: str) -> str | None:
     if match is None:
         return None
     service, resource = match.group(1), match.group(4)
+    if service == "ecs":
+        return "ecs" if resource.startswith("cluster/") else None
+    if service == "batch":
+        return "batch" if resource.startswith("job-queue/") else None
     if service == "events":
         if resource.startswith("event-bus/"):
             return BUS_KIND
@@ -82,6 +87,45 @@ def check_target(target: dict[str, Any]) -> None:
         and not (target.get("SqsParameters") or {}).get("MessageGroupId")
     ):
         raise ValidationException(f"Parameter(s) SqsParameters must be specified for target: {target_id}.")
+    kind = target_kind(target["Arn"])
+    if kind == "ecs":
+        _check_ecs(target_id, target)
+    elif kind == "batch":
+        _check_batch(target_id, target)
+
+
+def _check_ecs(target_id: str, target: dict[str, Any]) -> None:
+    """An ECS target runs a task as its role: RoleArn and EcsParameters are required, and the parameters are
+    RunTask's (a launch type or a capacity provider strategy, not both)."""
+    parameters = target.get("EcsParameters")
+    if not parameters:
+        raise ValidationException(f"Parameter(s) EcsParameters must be specified for target: {target_id}.")
+    if not target.get("RoleArn"):
+        raise ValidationException(f"Parameter(s) RoleArn must be specified for target: {target_id}.")
+    if parameters.get("LaunchType") and parameters.get("CapacityProviderStrategy"):
+        raise ValidationException(
+            f"LaunchType and CapacityProviderStrategy cannot both be specified for target: {target_id}."
+        )
+
+
+def _check_batch(target_id: str, target: dict[str, Any]) -> None:
+    """A Batch target submits a job as its role: RoleArn and BatchParameters are required; an array job has 2 to
+    10,000 children and a job 1 to 10 attempts (Batch's SubmitJob limits)."""
+    parameters = target.get("BatchParameters")
+    if not parameters:
+        raise ValidationException(f"Parameter(s) BatchParameters must be specified for target: {target_id}.")
+    if not target.get("RoleArn"):
+        raise ValidationException(f"Parameter(s) RoleArn must be specified for target: {target_id}.")
+    size = (parameters.get("ArrayProperties") or {}).get("Size")
+    if size is not None and not 2 <= size <= limits.BATCH_ARRAY_SIZE_MAX:
+        raise ValidationException(
+            f"ArrayProperties.Size for target {target_id} must be between 2 and {limits.BATCH_ARRAY_SIZE_MAX}."
+        )
+    attempts = (parameters.get("RetryStrategy") or {}).get("Attempts")
+    if attempts is not None and not 1 <= attempts <= limits.BATCH_ATTEMPTS_MAX:
+        raise ValidationException(
+            f"RetryStrategy.Attempts for target {target_id} must be between 1 and {limits.BATCH_ATTEMPTS_MAX}."
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +200,71 @@ def _payload(
         }
     if kind == "states":
         return {"input": text}
+    if kind == "ecs":
+        return ecs_payload(target["Arn"], target.get("EcsParameters") or {}, text, "events.amazonaws.com", rule_arn)
+    if kind == "batch":
+        return batch_payload(target["Arn"], target.get("BatchParameters") or {}, text, rule_arn)
     return {"data": text}  # firehose
+
+
+# RunTask's TaskOverride members: an ECS target's input that is a JSON object gives the task's overrides from these
+_TASK_OVERRIDES = (
+    "containerOverrides",
+    "cpu",
+    "memory",
+    "executionRoleArn",
+    "taskRoleArn",
+    "ephemeralStorage",
+    "inferenceAcceleratorOverrides",
+)
+
+
+def ecs_payload(cluster: str, parameters: dict[str, Any], text: str, service: str, source: str) -> dict[str, Any]:
+    """The "ecs" target's payload: RunTask's arguments in ECS's own casing. As AWS does, the target's input (a JSON
+    object) supplies the task's overrides (containerOverrides, taskRoleArn, cpu, memory, ...); other members of
+    the input, and input that is not an object (the matched event by default), override nothing."""
+    given = _as_object(text)
+    overrides = {key: given[key] for key in _TASK_OVERRIDES if key in given}
+    awsvpc = (parameters.get("NetworkConfiguration") or {}).get("awsvpcConfiguration")
+    network = None
+    if awsvpc is not None:
+        network = {
+            "awsvpcConfiguration": {
+                "subnets": awsvpc.get("Subnets") or [],
+                **({"securityGroups": awsvpc["SecurityGroups"]} if awsvpc.get("SecurityGroups") else {}),
+                **({"assignPublicIp": awsvpc["AssignPublicIp"]} if awsvpc.get("AssignPublicIp") else {}),
+            }
+        }
+    return {
+        "cluster": cluster,
+        "task_definition": parameters.get("TaskDefinitionArn"),
+        "count": parameters.get("TaskCount", 1),
+        "launch_type": parameters.get("LaunchType"),
+        "capacity_provider_strategy": parameters.get("CapacityProviderStrategy"),
+        "network_configuration": network,
+        "platform_version": parameters.get("PlatformVersion"),
+        "group": parameters.get("Group"),
+        "tags": [{"key": tag["Key"], "value": tag.get("Value", "")} for tag in parameters.get("Tags") or []],
+        "propagate_tags": parameters.get("PropagateTags"),
+        "reference_id": parameters.get("ReferenceId"),
+        "enable_execute_command": bool(parameters.get("EnableExecuteCommand")),
+        "enable_ecs_managed_tags": bool(parameters.get("EnableECSManagedTags")),
+        "overrides": overrides or None,
+        "origin": {"service": service, "arn": source},
+    }
+
+
+def batch_payload(queue: str, parameters: dict[str, Any], text: str, rule_arn: str) -> dict[str, Any]:
+    """The "batch" target's payload (the Batch service's SubmitJob on the job queue)."""
+    return {
+        "job_queue": queue,
+        "job_definition": parameters.get("JobDefinition"),
+        "job_name": parameters.get("JobName"),
+        "array_size": (parameters.get("ArrayProperties") or {}).get("Size"),
+        "attempts": (parameters.get("RetryStrategy") or {}).get("Attempts"),
+        "input": text,
+        "origin": {"service": "events.amazonaws.com", "arn": rule_arn},
+    }
 
 
 def log_event(text: str, event_time_ms: int) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from ...delivery import DeadLetter, RetryPolicy, Target, guarded
 from ...ids import unique_id
 from ...schedules import At, Cron, Rate, next_cron, next_rate, parse, wall_to_epoch, zone
 from . import store
-from .model import RETRY_DEFAULT, Schedule, target_arn_parts, target_kind
+from .model import BATCH_SUBMIT_JOB, RETRY_DEFAULT, Schedule, submit_job_queue, target_arn_parts, target_kind
 
 if TYPE_CHECKING:
     from ...runtime import Runtime
@@ -145,13 +145,84 @@ def _payload(kind: str, schedule: Schedule, text: str, nominal: int, execution_i
         }
     if kind == "states":
         return {"input": text}
+    if kind == "ecs":
+        return _ecs_payload(schedule, text)
+    if kind == "batch":
+        request = _object(text)
+        return {
+            "job_queue": submit_job_queue(request, schedule.account, schedule.region),
+            "job_definition": request.get("JobDefinition"),
+            "job_name": request.get("JobName"),
+            "array_size": (request.get("ArrayProperties") or {}).get("Size"),
+            "attempts": (request.get("RetryStrategy") or {}).get("Attempts"),
+            "input": text,
+            "origin": {"service": "scheduler.amazonaws.com", "arn": schedule.arn},
+        }
     return {"data": text}
+
+
+# RunTask's TaskOverride members: an ECS target's Input that is a JSON object gives the task's overrides from these
+_TASK_OVERRIDES = (
+    "containerOverrides",
+    "cpu",
+    "memory",
+    "executionRoleArn",
+    "taskRoleArn",
+    "ephemeralStorage",
+    "inferenceAcceleratorOverrides",
+)
+
+
+def _ecs_tags(given: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Scheduler's ECS tags are maps: {"key": k, "value": v} as RunTask writes them, or {k: v, ...}."""
+    out = []
+    for item in given:
+        if set(item) == {"key", "value"}:
+            out.append({"key": item["key"], "value": item["value"]})
+        else:
+            out.extend({"key": key, "value": value} for key, value in item.items())
+    return out
+
+
+def _ecs_payload(schedule: Schedule, text: str) -> dict[str, Any]:
+    """The "ecs" target's payload: RunTask's arguments in ECS's casing; the Input (a JSON object) supplies the
+    task's overrides (containerOverrides, taskRoleArn, cpu, memory, ...)."""
+    parameters = schedule.target.get("EcsParameters") or {}
+    given = _object(text)
+    overrides = {key: given[key] for key in _TASK_OVERRIDES if key in given}
+    awsvpc = (parameters.get("NetworkConfiguration") or {}).get("awsvpcConfiguration")
+    network = None
+    if awsvpc is not None:
+        network = {
+            "awsvpcConfiguration": {
+                "subnets": awsvpc.get("Subnets") or [],
+                **({"securityGroups": awsvpc["SecurityGroups"]} if awsvpc.get("SecurityGroups") else {}),
+                **({"assignPublicIp": awsvpc["AssignPublicIp"]} if awsvpc.get("AssignPublicIp") else {}),
+            }
+        }
+    return {
+        "cluster": schedule.target["Arn"],
+        "task_definition": parameters.get("TaskDefinitionArn"),
+        "count": parameters.get("TaskCount", 1),
+        "launch_type": parameters.get("LaunchType"),
+        "capacity_provider_strategy": parameters.get("CapacityProviderStrategy"),
+        "network_configuration": network,
+        "platform_version": parameters.get("PlatformVersion"),
+        "group": parameters.get("Group"),
+        "tags": _ecs_tags(parameters.get("Tags") or []),
+        "propagate_tags": parameters.get("PropagateTags"),
+        "reference_id": parameters.get("ReferenceId"),
+        "enable_execute_command": bool(parameters.get("EnableExecuteCommand")),
+        "enable_ecs_managed_tags": bool(parameters.get("EnableECSManagedTags")),
+        "overrides": overrides or None,
+        "origin": {"service": "scheduler.amazonaws.com", "arn": schedule.arn},
+    }
 
 
 def invoke(runtime: Runtime, tx: Tx, schedule: Schedule, nominal: int) -> None:
     """Enqueue the target's delivery for the invocation nominally due at ``nominal``."""
     target = schedule.target
-    kind = target_kind(target["Arn"])
+    kind = "batch" if target["Arn"] == BATCH_SUBMIT_JOB else target_kind(target["Arn"])
     if kind is None:
         log.info("schedule %s: target %s is a service gureum does not deliver to; skipped", schedule.arn, target["Arn"])
         return
@@ -180,9 +251,8 @@ def invoke(runtime: Runtime, tx: Tx, schedule: Schedule, nominal: int) -> None:
             error_attributes={"ERROR_CODE": "code", "ERROR_MESSAGE": "message", "RETRY_ATTEMPTS": "attempts"},
         )
     payload = _payload(kind, schedule, text, nominal, execution_id)
-    runtime.delivery.enqueue(
-        tx, kind, target["Arn"], payload, policy=policy, dead_letter=dead_letter, source=schedule.arn
-    )
+    address = payload["job_queue"] if kind == "batch" else target["Arn"]
+    runtime.delivery.enqueue(tx, kind, address, payload, policy=policy, dead_letter=dead_letter, source=schedule.arn)
 
 
 def _fire(runtime: Runtime, tx: Tx, address: str, payload: dict[str, Any]) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ... import safejson
 from ...schedules import At, ScheduleExpressionError, parse, zone
 from .errors import ValidationException
 
@@ -28,6 +29,7 @@ _KINDS = {
     "states": "states",
 }
 RETRY_DEFAULT = {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 185}
+BATCH_SUBMIT_JOB = "arn:aws:scheduler:::aws-sdk:batch:submitJob"  # the one universal target gureum delivers
 
 
 @dataclass(slots=True)
@@ -81,9 +83,14 @@ def target_kind(arn: str) -> str | None:
     match = _TARGET_ARN.match(arn)
     if match is None:
         return None
-    if match.group(1) == "events":
-        return "events" if match.group(4).startswith("event-bus/") else None
-    return _KINDS.get(match.group(1))
+    service, resource = match.group(1), match.group(4)
+    if service == "events":
+        return "events" if resource.startswith("event-bus/") else None
+    if service == "ecs":
+        return "ecs" if resource.startswith("cluster/") else None
+    if service == "batch":
+        return "batch" if resource.startswith("job-queue/") else None
+    return _KINDS.get(service)
 
 
 def group_of_arn(arn: str) -> tuple[str, str, str]:
@@ -149,10 +156,20 @@ def check_schedule(members: Mapping[str, Any], now: int) -> None:
 
 
 def _check_target(target: Mapping[str, Any]) -> None:
-    if target["Arn"].startswith("arn:aws:scheduler:::aws-sdk:"):
+    if target["Arn"] == BATCH_SUBMIT_JOB:
+        _check_submit_job(target.get("Input"))
+    elif target["Arn"].startswith("arn:aws:scheduler:::aws-sdk:"):
         raise ValidationException(
-            "Universal targets (arn:aws:scheduler:::aws-sdk:...) are not supported by gureum yet; "
-            "use a templated target."
+            f"Universal targets (arn:aws:scheduler:::aws-sdk:...) other than {BATCH_SUBMIT_JOB} are not supported "
+            "by gureum yet; use a templated target."
+        )
+    kind = target_kind(target["Arn"])
+    if kind == "ecs" and not target.get("EcsParameters"):
+        raise ValidationException("EcsParameters must be provided for an Amazon ECS cluster target.")
+    if kind == "batch":  # Scheduler's templated targets have no Batch parameters: AWS Batch is a universal target
+        raise ValidationException(
+            f"A job queue is not a templated target: submit Batch jobs through the universal target {BATCH_SUBMIT_JOB} "
+            "with SubmitJob's parameters (JobName, JobQueue, JobDefinition) as the Input."
         )
     if target_kind(target["Arn"]) == "events" and not target.get("EventBridgeParameters"):
         raise ValidationException("EventBridgeParameters must be provided for an event bus target.")
@@ -165,6 +182,25 @@ def _check_target(target: Mapping[str, Any]) -> None:
     dlq = (target.get("DeadLetterConfig") or {}).get("Arn")
     if dlq is not None and not dlq.startswith("arn:aws:sqs:"):
         raise ValidationException("DeadLetterConfig.Arn must be the ARN of an Amazon SQS queue.")
+
+
+def _check_submit_job(text: str | None) -> None:
+    """The batch:submitJob universal target's Input is SubmitJob's request: JobName, JobQueue and JobDefinition."""
+    try:
+        request = safejson.loads(text or "")
+    except ValueError:
+        request = None
+    if not isinstance(request, dict):
+        raise ValidationException(f"Input for {BATCH_SUBMIT_JOB} must be a JSON object of SubmitJob's parameters.")
+    for member in ("JobName", "JobQueue", "JobDefinition"):
+        if not isinstance(request.get(member), str) or not request[member]:
+            raise ValidationException(f"Input for {BATCH_SUBMIT_JOB} is missing required parameter {member}.")
+
+
+def submit_job_queue(request: Mapping[str, Any], account: str, region: str) -> str:
+    """The job queue ARN of a SubmitJob request (JobQueue is a queue's name or its ARN)."""
+    queue = str(request.get("JobQueue") or "")
+    return queue if queue.startswith("arn:") else f"arn:aws:batch:{region}:{account}:job-queue/{queue}"
 
 
 def new_schedule(account: str, region: str, members: Mapping[str, Any], now: int, created_at: int) -> Schedule:
