@@ -2,8 +2,8 @@
 capacity providers, task definitions with revisions, tags, account settings) and tasks run on the container engine
 gureum.containers finds (Docker or Podman's service): RunTask / StopTask / DescribeTasks / ListTasks with ECS's
 lifecycle (runner.py), the task metadata and credentials endpoints (agent.py), awslogs output to CloudWatch Logs and
-"ECS Task State Change" events, and services (desired counts kept, rolling deployments, the circuit breaker) by a
-scheduler on the leader node.
+"ECS Task State Change" events, services (desired counts kept, rolling deployments, the circuit breaker) by a
+scheduler on the leader node, and the "ecs" delivery target (target.py: EventBridge and Scheduler run tasks).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from .. import EdgeRoute, Service
 from . import agent, store
 from .backend import EcsBackend
 from .runner import TaskRunner
+from .target import TARGET
 
 SERVICE: Service = Service("ecs", migrations=Path(__file__).parent / "migrations")
 log = logging.getLogger("gureum")
@@ -93,5 +94,6 @@ async def _maintain(runtime: Runtime, every: float) -> None:
 
 
 SERVICE.edge_routes.append(EdgeRoute(agent.handle, path="/_ecs"))
+SERVICE.targets.append(TARGET)  # "ecs": EventBridge rule targets and Scheduler targets run tasks
 
 from . import ops_clusters, ops_services, ops_settings, ops_taskdefs, ops_tasks  # noqa: E402,F401  (register)

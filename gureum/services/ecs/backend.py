@@ -708,9 +708,20 @@ class EcsBackend:
         group: str | None,
         tags: list[dict[str, Any]] | None,
         network: dict[str, Any] | None,
+        platform_version: str | None = None,
+        propagate_tags: str | None = None,
+        enable_execute_command: bool = False,
     ) -> dict[str, Any]:
         """Start ``count`` tasks on the engine; they go on from PROVISIONING in the background."""
         wanted = 1 if count is None else count
+        if enable_execute_command:
+            raise InvalidParameterException(
+                "enableExecuteCommand (ECS Exec) is not supported by gureum: it needs the SSM agent in the task."
+            )
+        if propagate_tags not in (None, "NONE", "TASK_DEFINITION"):
+            raise InvalidParameterException("propagateTags SERVICE is valid only for the tasks of a service.")
+        if platform_version is not None and platform_version not in tasks.PLATFORM_VERSIONS:
+            raise InvalidParameterException(f"The specified platform version ({platform_version}) does not exist.")
         if not 1 <= wanted <= 10:
             raise InvalidParameterException("count must be between 1 and 10.")
         if launch_type and strategy:
@@ -753,6 +764,9 @@ class EcsBackend:
                 )
                 chosen_launch = "FARGATE" if provider in ("FARGATE", "FARGATE_SPOT") else "EC2"
             chosen_launch = tasks.check_run(definition, chosen_launch, network)
+            if platform_version is not None and chosen_launch == "EC2":
+                raise InvalidParameterException("The platform version must be null when specifying an EC2 launch type.")
+            task_tags = merge_tags(found[1], tag_list) if propagate_tags == "TASK_DEFINITION" else tag_list
             return self._create_tasks(
                 tx,
                 account,
@@ -765,9 +779,10 @@ class EcsBackend:
                 overrides,
                 started_by,
                 group,
-                tag_list,
+                task_tags,
                 network,
                 now,
+                platform_version,
             )
 
         created = await self._write(run)
@@ -791,6 +806,7 @@ class EcsBackend:
         tags: list[dict[str, str]],
         network: dict[str, Any] | None,
         now: float,
+        platform_version: str | None = None,
     ) -> list[dict[str, Any]]:
         """New tasks recorded (PROVISIONING, with their first event); the caller launches them after the commit."""
         runner = self._runner()
@@ -814,6 +830,8 @@ class EcsBackend:
             )
             if launch_type == "EC2":
                 doc["containerInstanceArn"] = instances.instance_arn(account, region, cluster)
+            elif platform_version is not None:
+                doc["platformVersion"] = tasks.platform_version(platform_version)
             private = doc[tasks.PRIVATE]
             private["networkMode"] = definition.get("networkMode", "bridge")
             private["volumeDefinitions"] = definition.get("volumes") or []

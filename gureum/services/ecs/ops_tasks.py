@@ -24,6 +24,9 @@ async def run_task(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
         req.get("group"),
         req.get("tags"),
         req.get("networkConfiguration"),
+        req.get("platformVersion"),
+        req.get("propagateTags"),
+        bool(req.get("enableExecuteCommand")),
     )
 
 

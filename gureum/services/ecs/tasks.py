@@ -89,6 +89,14 @@ def check_run(task_definition: dict[str, Any], launch_type: str | None, network:
     return chosen
 
 
+PLATFORM_VERSIONS = ("LATEST", "1.4.0", "1.3.0")  # Fargate's Linux platform versions
+
+
+def platform_version(given: str) -> str:
+    """The Fargate platform version a task reports: LATEST is 1.4.0."""
+    return "1.4.0" if given == "LATEST" else given
+
+
 def new_task(
     account: str,
     region: str,
