@@ -124,6 +124,7 @@ def build(
     volumes = check_volumes(request.get("volumes") or [], fargate)
     for container in containers:
         check_health(container)
+        check_secrets(container)
         for mount in container.get("mountPoints") or []:
             if mount.get("sourceVolume") not in volumes:
                 raise ClientException(
@@ -240,6 +241,27 @@ def check_volumes(volumes: list[dict[str, Any]], fargate: bool) -> set[str]:
         if docker and docker.get("scope", "task") not in ("task", "shared"):
             raise ClientException(f"Volume '{name}': scope must be task or shared.")
     return names
+
+
+def check_secrets(container: dict[str, Any]) -> None:
+    """Secrets come from SSM Parameter Store or Secrets Manager, which gureum does not run: a container's secrets,
+    its log configuration's secretOptions and private registry repositoryCredentials are refused clearly."""
+    name = container["name"]
+    where = [
+        member
+        for member, given in (
+            ("secrets", container.get("secrets")),
+            ("logConfiguration.secretOptions", (container.get("logConfiguration") or {}).get("secretOptions")),
+            ("repositoryCredentials", container.get("repositoryCredentials")),
+        )
+        if given
+    ]
+    if where:
+        raise ClientException(
+            f"Invalid '{where[0]}' setting for container '{name}': secrets from AWS Systems Manager Parameter Store "
+            "and AWS Secrets Manager are not supported by gureum (neither service runs here); pass the values in "
+            "'environment' or 'environmentFiles'."
+        )
 
 
 HEALTH_LIMITS = {"interval": (5, 300, 30), "timeout": (2, 60, 5), "retries": (1, 10, 3), "startPeriod": (0, 300, 0)}
