@@ -164,7 +164,6 @@ class ConfigsApi(LambdaCore):
         config = urls.new_config(arn, auth_type, cors, invoke_mode, self.clock.now())
         url_id = urls.new_url_id()
         await self.store.write(lambda tx: urls.create(tx, account, region, name, qualifier, url_id, config))
-        urls.note_streaming(config["InvokeMode"])
         return urls.doc(base_url, url_id, region, config, full=False)
 
     async def get_function_url_config(
@@ -190,7 +189,6 @@ class ConfigsApi(LambdaCore):
         url_id, config = await self.store.write(
             lambda tx: urls.update(tx, account, region, name, qualifier, changes, now)
         )
-        urls.note_streaming(invoke_mode)
         return urls.doc(base_url, url_id, region, config)
 
     async def delete_function_url_config(

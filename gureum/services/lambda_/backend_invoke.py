@@ -5,19 +5,24 @@ Methods of the one LambdaBackend object (backend.py).
 
 from __future__ import annotations
 
+import asyncio
 import base64
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ...aws.auth import DEFAULT_ACCOUNT, DEFAULT_REGION
 from ...aws.errors import ServiceError
+from ...aws.eventstream import CONTENT_TYPE
 from ...ids import unique_id
 from ...store.base import Tx
 from . import async_invoke, event_configs
 from .access import own_account
 from .backend_core import LambdaCore
+from .environment import Outcome
 from .errors import invalid
 from .functions import Function, function_arn, parse_function_name
 from .pool import Invocation
+from .streaming import EventStream, ResponseStream, error_summary
 
 
 class InvokeApi(LambdaCore):
@@ -89,6 +94,99 @@ class InvokeApi(LambdaCore):
         if log_type == "Tail":
             out["LogResult"] = async_invoke.tail(log)
         return out
+
+    # --- response streaming ----------------------------------------------------------------------
+
+    async def invoke_streamed(
+        self,
+        account: str,
+        region: str,
+        function: str,
+        payload: bytes,
+        *,
+        qualifier: str | None = None,
+        request_id: str | None = None,
+        client_context: str | None = None,
+    ) -> tuple[ResponseStream, Callable[[], Awaitable[dict[str, Any]]]]:
+        """A RequestResponse invocation whose response is taken as the runtime writes it (function URLs in
+        RESPONSE_STREAM mode): returns once the runtime opened its stream or the invocation ended, with the stream
+        and an awaitable of Invoke's output (Payload holds the answer when the runtime did not stream). Errors
+        before that (not found, throttled) are raised."""
+        ref = parse_function_name(function, qualifier)
+        account, region = ref.account or account, ref.region or region
+        fn = await self.load_function(account, region, ref.name, ref.qualifier, route=True)
+        invoked = function_arn(region, account, ref.name, ref.qualifier)
+        return await self._start_stream(fn, invoked, payload, request_id or unique_id(), client_context)
+
+    async def _start_stream(
+        self, fn: Function, invoked: str, payload: bytes, request_id: str, context: str | None
+    ) -> tuple[ResponseStream, Callable[[], Awaitable[dict[str, Any]]]]:
+        async_invoke.check_sync_size(payload)
+        async_invoke.check_json(payload)
+        stream = ResponseStream(self.clock)
+
+        async def run() -> Outcome | ServiceError:
+            try:
+                return await self.run(fn, Invocation(payload, request_id, invoked, context, stream))
+            except ServiceError as error:
+                return error
+            finally:
+                stream.finish()
+
+        task = self.runtime.spawn(run(), f"lambda-stream-{request_id}")
+        head = asyncio.ensure_future(stream.head.wait())
+        try:
+            await asyncio.wait({task, head}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            head.cancel()
+        if task.done() and isinstance(task.result(), ServiceError):
+            raise task.result()
+
+        async def outcome() -> dict[str, Any]:
+            result = await asyncio.shield(task)
+            if isinstance(result, ServiceError):
+                raise result
+            return async_invoke.sync_output(fn, result)
+
+        return stream, outcome
+
+    async def invoke_stream_request(
+        self,
+        account: str,
+        region: str,
+        function_name: str,
+        qualifier: str | None,
+        invocation_type: str | None,
+        payload: bytes,
+        log_type: str | None,
+        client_context: str | None,
+        request_id: str,
+        access_key: str = "",
+    ) -> dict[str, Any]:
+        """InvokeWithResponseStream: the answer as an event stream of PayloadChunk messages as the runtime writes
+        them (one chunk when it answers buffered), then InvokeComplete (ErrorCode: the error type, ErrorDetails: its
+        message, LogResult for LogType Tail); DryRun checks access only."""
+        ref = parse_function_name(function_name, qualifier)
+        owner = await self.reach(account, access_key, region, ref, "lambda:InvokeFunction")
+        region = ref.region or region
+        fn = await self.load_function(owner, region, ref.name, ref.qualifier, route=True)
+        invoked = function_arn(region, owner, ref.name, ref.qualifier)
+        if (invocation_type or "RequestResponse") == "DryRun":
+            return {"StatusCode": 204}
+        context = async_invoke.client_context(client_context)
+        stream, outcome = await self._start_stream(fn, invoked, payload, request_id, context)
+
+        async def complete() -> tuple[bytes, str | None, str | None, str | None]:
+            out = await outcome()
+            log = async_invoke.tail(out["Log"]) if log_type == "Tail" else None
+            body = bytes(out.get("Payload") or b"")
+            if not out.get("FunctionError"):
+                return (b"" if stream.opened else body), None, None, log
+            code, details = error_summary(body)
+            return b"", code, details, log
+
+        return {"StatusCode": 200, "ExecutedVersion": fn.version, "ResponseStreamContentType": CONTENT_TYPE,
+                "EventStream": EventStream(stream, complete)}  # fmt: skip
 
     # --- asynchronous invocation ------------------------------------------------------------------
 

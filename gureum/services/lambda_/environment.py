@@ -13,6 +13,7 @@ environment's own folder; as root also a user of its own, its own mount and PID 
 from __future__ import annotations
 
 import asyncio
+import base64
 import ctypes
 import ctypes.util
 import datetime as dt
@@ -23,6 +24,7 @@ import shutil
 import signal
 import sys
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -31,10 +33,11 @@ from ...clock import Clock
 from ...ids import unique_id
 from .cgroups import PIDS_MAX, Cgroups
 from .functions import Function, runtime_version_arn
-from .limits import MAX_RESPONSE_PAYLOAD
+from .limits import MAX_RESPONSE_PAYLOAD, STREAM_MAX_BYTES
 from .runtime_api import NextEvent, RuntimeApiServer
 from .runtimes import BOOTSTRAP_DIR, Launch
 from .sandbox import Sandbox
+from .streaming import ResponseStream, StreamTooLarge
 
 _PR_SET_PDEATHSIG = 1
 _LONGEST_LINE = 256 * 1024  # a line longer than this goes out in pieces (a runaway logger without newlines)
@@ -73,6 +76,7 @@ class _Invocation:
     delivered: asyncio.Event = field(default_factory=asyncio.Event)
     delivered_at: float = 0.0
     started: bool = False  # its START line is out
+    stream: ResponseStream | None = None  # the caller takes a streamed response as it is written
 
 
 def _stamp(now: dt.datetime) -> str:
@@ -364,6 +368,47 @@ class Environment:
     def post_error(self, request_id: str, body: bytes, error_type: str | None) -> int:
         return self._finish(request_id, "error", body, error_type)
 
+    async def post_response_stream(
+        self, request_id: str, content_type: str | None, chunks: AsyncIterator[bytes], trailers: dict[str, str]
+    ) -> int:
+        """A streamed response: to the caller chunk by chunk when it streams (InvokeWithResponseStream, a
+        RESPONSE_STREAM URL), else collected up to the 6 MB of a buffered answer; an error in the trailers (or a
+        stream past 20 MB) ends the invocation as a function error after what was already sent."""
+        inv = self._current
+        if inv is None or inv.event.request_id != request_id or inv.done.done():
+            return 400
+        sink = inv.stream
+        collected = bytearray()
+        too_large: str | None = None
+        if sink is not None:
+            sink.open(content_type)
+        async for chunk in chunks:
+            if too_large is not None or inv.done.done():
+                continue  # read to the end, dropped
+            if sink is None:
+                collected += chunk
+                if len(collected) > MAX_RESPONSE_PAYLOAD:
+                    too_large = (
+                        f"Response payload size exceeded maximum allowed payload size ({MAX_RESPONSE_PAYLOAD} bytes)."
+                    )
+                continue
+            try:
+                await sink.write(chunk)
+            except StreamTooLarge:
+                too_large = f"Response payload size exceeded maximum allowed payload size ({STREAM_MAX_BYTES} bytes)."
+        if too_large is not None:
+            doc = json.dumps({"errorMessage": too_large, "errorType": "Function.ResponseSizeTooLarge"}).encode()
+            return self._finish(request_id, "error", doc, "Function.ResponseSizeTooLarge")
+        error_type = trailers.get("lambda-runtime-function-error-type")
+        if error_type:
+            try:
+                body = base64.b64decode(trailers.get("lambda-runtime-function-error-body", ""), validate=True)
+            except ValueError:
+                body = b""
+            body = body or json.dumps({"errorMessage": error_type, "errorType": error_type}).encode()
+            return self._finish(request_id, "error", body, error_type)
+        return self._finish(request_id, "ok", bytes(collected), None)
+
     def post_init_error(self, body: bytes, error_type: str | None) -> int:
         """The runtime could not initialise: this invocation fails with its error and the environment is replaced."""
         self._init_error = (body, error_type)
@@ -396,10 +441,13 @@ class Environment:
 
     # --- invoking ----------------------------------------------------------------------------------
 
-    async def invoke(self, event: NextEvent, timeout: float, init_timeout: float) -> Outcome:
-        """Run one invocation to its end; after a timeout or crash the caller must stop this environment."""
+    async def invoke(
+        self, event: NextEvent, timeout: float, init_timeout: float, stream: ResponseStream | None = None
+    ) -> Outcome:
+        """Run one invocation to its end (a response the runtime streams goes to ``stream`` as it is written); after
+        a timeout or crash the caller must stop this environment."""
         cold = not self._init_reported
-        inv = _Invocation(event, asyncio.get_running_loop().create_future(), cold)
+        inv = _Invocation(event, asyncio.get_running_loop().create_future(), cold, stream=stream)
         started = self.clock.monotonic()
         if self._init_error is None:
             self._queue.put_nowait(inv)

@@ -24,3 +24,8 @@ IDLE_SECONDS = float(os.environ.get("GUREUM_LAMBDA_IDLE_SECONDS", "300"))
 MAX_ENVIRONMENTS = int(os.environ.get("GUREUM_LAMBDA_MAX_ENVIRONMENTS", "64"))
 # local: extra address space a Node environment may reserve beyond MemorySize (V8 reserves ~1 GB up front)
 NODE_ADDRESS_ALLOWANCE_MB = 1536
+# response streaming (https://docs.aws.amazon.com/lambda/latest/dg/configuration-response-streaming.html): a 20 MB
+# soft limit on the response; the first 6 MB at full speed, the rest at up to 2 MB/s
+STREAM_MAX_BYTES = int(os.environ.get("GUREUM_LAMBDA_STREAM_MAX_BYTES", str(20 * 1024 * 1024)))
+STREAM_UNCAPPED_BYTES = 6 * 1024 * 1024
+STREAM_RATE = 2 * 1024 * 1024  # bytes a second

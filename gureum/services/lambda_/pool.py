@@ -30,6 +30,7 @@ from .packages import unpack
 from .runtime_api import NextEvent
 from .runtimes import ensure_runtime, launch
 from .sandbox import new_user, unprivileged_user_available
+from .streaming import ResponseStream
 
 CREDENTIAL_SECONDS = 43_200  # an environment's role session (AWS's Lambda credentials last up to 12 hours)
 
@@ -42,6 +43,7 @@ class Invocation:
     request_id: str
     invoked_arn: str
     client_context: str | None = None
+    stream: ResponseStream | None = None  # a streamed response goes here as the runtime writes it
 
 
 class EnvironmentPool:
@@ -379,7 +381,7 @@ class EnvironmentPool:
         event = NextEvent(inv.request_id, inv.payload, deadline_ms, inv.invoked_arn, trace, inv.client_context)
         outcome: Outcome | None = None
         try:
-            outcome = await env.invoke(event, float(fn.timeout), max(INIT_TIMEOUT, float(fn.timeout)))
+            outcome = await env.invoke(event, float(fn.timeout), max(INIT_TIMEOUT, float(fn.timeout)), inv.stream)
         finally:
             self._release(env, keep=outcome is not None and outcome.kind in ("ok", "error") and env.alive)
             if span is not None:

@@ -2,7 +2,8 @@
 
 A small HTTP/1.1 server on asyncio streams, enough for AWS's runtime interface clients, our bootstraps and
 ``curl`` in a shell ``bootstrap``: keep-alive, Content-Length and chunked bodies, ``Expect: 100-continue``.
-Paths: GET /2018-06-01/runtime/invocation/next, POST …/invocation/{id}/response, …/invocation/{id}/error,
+Paths: GET /2018-06-01/runtime/invocation/next, POST …/invocation/{id}/response (whole, or streamed as it is
+written with Lambda-Runtime-Function-Response-Mode: streaming, errors in trailers), …/invocation/{id}/error,
 POST /2018-06-01/runtime/init/error (https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html).
 It knows nothing of functions or processes: it calls the ``RuntimeHandler`` it serves.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -46,6 +48,13 @@ class RuntimeHandler(Protocol):
     def post_error(self, request_id: str, body: bytes, error_type: str | None) -> int: ...
 
     def post_init_error(self, body: bytes, error_type: str | None) -> int: ...
+
+    async def post_response_stream(
+        self, request_id: str, content_type: str | None, chunks: AsyncIterator[bytes], trailers: dict[str, str]
+    ) -> int:
+        """A response posted with Lambda-Runtime-Function-Response-Mode: streaming: ``chunks`` as they arrive (to be
+        read to the end), then ``trailers`` (Lambda-Runtime-Function-Error-Type / -Error-Body on a failure)."""
+        ...
 
 
 class _BadRequest(Exception):
@@ -104,8 +113,20 @@ class RuntimeApiServer:
                     headers[key.strip().lower()] = value.strip()
                 if headers.get("expect", "").lower() == "100-continue":
                     writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-                body = await self._body(reader, headers)
-                status, extra, out = await self._route(method, target.split("?", 1)[0], headers, body)
+                path = target.split("?", 1)[0]
+                streamed = self._streamed_response(method, path, headers)
+                if streamed is not None:
+                    trailers: dict[str, str] = {}
+                    chunks = self._body_chunks(reader, headers, trailers)
+                    ctype = headers.get("content-type")
+                    status = await self.handler.post_response_stream(streamed, ctype, chunks, trailers)
+                    async for _ in chunks:  # whatever the handler left unread
+                        pass
+                    extra: dict[str, str] = {}
+                    out = b'{"status":"OK"}' if status == 202 else _error_doc("Invalid request ID", "InvalidRequestID")
+                else:
+                    body = await self._body(reader, headers)
+                    status, extra, out = await self._route(method, path, headers, body)
                 head = [
                     f"HTTP/1.1 {status} {REASONS.get(status, 'OK')}",
                     f"Content-Length: {len(out)}",
@@ -126,6 +147,47 @@ class RuntimeApiServer:
         finally:
             self._connections.discard(writer)
             writer.close()
+
+    @staticmethod
+    def _streamed_response(method: str, path: str, headers: dict[str, str]) -> str | None:
+        """The request id of a POST …/invocation/{id}/response in streaming mode, else None."""
+        if method != "POST" or headers.get("lambda-runtime-function-response-mode", "").lower() != "streaming":
+            return None
+        parts = path[len(PREFIX) + 1 :].split("/") if path.startswith(PREFIX + "/") else []
+        if len(parts) == 3 and parts[0] == "invocation" and parts[2] == "response":
+            return parts[1]
+        return None
+
+    @staticmethod
+    async def _body_chunks(
+        reader: asyncio.StreamReader, headers: dict[str, str], trailers: dict[str, str]
+    ) -> AsyncIterator[bytes]:
+        """A body as its chunks arrive (chunked, or up to Content-Length); a chunked body's trailers into
+        ``trailers``."""
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            while True:
+                length = int((await reader.readline()).split(b";", 1)[0].strip() or b"0", 16)
+                if length == 0:
+                    while True:
+                        raw = await reader.readline()
+                        if raw in (b"\r\n", b"\n", b""):
+                            return
+                        key, _, value = raw.decode("latin-1").partition(":")
+                        trailers[key.strip().lower()] = value.strip()
+                while length > 0:
+                    piece = await reader.read(min(length, 1024 * 1024))
+                    if not piece:
+                        raise asyncio.IncompleteReadError(b"", length)
+                    length -= len(piece)
+                    yield piece
+                await reader.readline()
+        left = int(headers.get("content-length") or 0)
+        while left > 0:
+            piece = await reader.read(min(left, 1024 * 1024))
+            if not piece:
+                raise asyncio.IncompleteReadError(b"", left)
+            left -= len(piece)
+            yield piece
 
     @staticmethod
     async def _body(reader: asyncio.StreamReader, headers: dict[str, str]) -> bytes:

@@ -1,11 +1,13 @@
 """The HTTP front of function URLs on gureum's port: http://{url-id}.lambda-url.{region}.localhost:{port}/… (any host
 of that form) or, needing no DNS, http://127.0.0.1:{port}/lambda-url/{url-id}/…. Invocations go through
-LambdaBackend.invoke, so they are logged, throttled and routed (aliases) as every other invocation."""
+LambdaBackend.invoke, so they are logged, throttled and routed (aliases) as every other invocation; a URL in
+RESPONSE_STREAM mode sends what the runtime streams chunked, as it is written."""
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 from ... import tracing
@@ -17,6 +19,7 @@ from ...runtime import Runtime
 from .. import EdgeRoute
 from .backend import backend
 from .limits import MAX_SYNC_PAYLOAD
+from .streaming import HTTP_INTEGRATION, PreludeError, ResponseStream, read_prelude
 from .urls import BadResponse, build_event, cors_headers, is_preflight, json_response, locate, map_response, preflight
 
 
@@ -65,9 +68,16 @@ async def _handle(runtime: Runtime, request: Request) -> Response:
     # the caller's X-Amzn-Trace-Id, or a new trace whose sampling the function's TracingConfig decides
     token = tracing.use(tracing.accepted(runtime.clock.now(), request.headers.get("x-amzn-trace-id")))
     try:
-        out = await be.invoke(
-            account, region, name, json.dumps(event).encode(), qualifier=qualifier or None, request_id=request_id
-        )
+        payload = json.dumps(event).encode()
+        if config.get("InvokeMode") == "RESPONSE_STREAM":
+            stream, outcome = await be.invoke_streamed(
+                account, region, name, payload, qualifier=qualifier or None, request_id=request_id
+            )
+            if stream.opened:
+                return await _streamed(stream, request_id, extra)
+            out = await outcome()
+        else:
+            out = await be.invoke(account, region, name, payload, qualifier=qualifier or None, request_id=request_id)
     except ServiceError as error:
         if error.status == 429:
             return _with(json_response(429, "Rate Exceeded.", request_id), extra)
@@ -83,6 +93,44 @@ async def _handle(runtime: Runtime, request: Request) -> Response:
     except BadResponse:
         return _with(json_response(502, "Internal Server Error", request_id), extra)
     return Response(status, headers + [("x-amzn-RequestId", request_id)] + extra, body)
+
+
+async def _streamed(stream: ResponseStream, request_id: str, extra: list[tuple[str, str]]) -> Response:
+    """A RESPONSE_STREAM answer the runtime streams: chunked to the client as it is written. An HTTP integration
+    response (awslambda.HttpResponseStream) starts with its prelude (statusCode, headers, cookies); any other is a 200
+    of the runtime's content type."""
+    chunks = stream.chunks()
+    status, headers, first = 200, [("Content-Type", stream.content_type or "application/octet-stream")], b""
+    if stream.content_type == HTTP_INTEGRATION:
+        try:
+            prelude, first = await read_prelude(chunks)
+            status, headers, _ = map_response(
+                json.dumps({**prelude, "statusCode": prelude.get("statusCode", 200)}).encode()
+            )
+        except (PreludeError, BadResponse):
+            stream.abandon()
+            return _with(json_response(502, "Internal Server Error", request_id), extra)
+    return Response(status, headers + [("x-amzn-RequestId", request_id)] + extra, stream=_Body(first, chunks, stream))
+
+
+class _Body:
+    """A streamed function URL body: what was read with the prelude, then the chunks as they come."""
+
+    length: int | None = None
+
+    def __init__(self, first: bytes, chunks: AsyncIterator[bytes], stream: ResponseStream) -> None:
+        self.first = first
+        self.chunks = chunks
+        self.stream = stream
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            if self.first:
+                yield self.first
+            async for chunk in self.chunks:
+                yield chunk
+        finally:
+            self.stream.abandon()
 
 
 def _with(response: Response, headers: list[tuple[str, str]]) -> Response:

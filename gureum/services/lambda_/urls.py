@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-import logging
 import re
 import secrets
 import string
@@ -24,7 +23,6 @@ from .aliases import is_alias
 from .errors import ResourceNotFoundException, ValidationException, conflict, function_not_found
 from .functions import function_arn
 
-log = logging.getLogger("gureum.lambda")
 _ID_ALPHABET = string.ascii_lowercase + string.digits
 _NOT_FOUND = "The resource you requested does not exist."
 # the members CreateFunctionUrlConfig answers with; the others answer LastModifiedTime too
@@ -305,13 +303,6 @@ def doc(base_url: str, url_id: str, region: str, config: dict[str, Any], full: b
         {key: config[key] for key in (_FULL_MEMBERS if full else _CONFIG_MEMBERS) if config.get(key) is not None}
     )
     return out
-
-
-def note_streaming(mode: str | None) -> None:
-    if mode == "RESPONSE_STREAM":
-        log.warning(
-            "function URL with InvokeMode RESPONSE_STREAM: gureum answers it buffered (the whole response at once)"
-        )
 
 
 def _not_found() -> Exception:

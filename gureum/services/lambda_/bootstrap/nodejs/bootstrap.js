@@ -8,6 +8,7 @@ const path = require('path');
 const fs = require('fs');
 const util = require('util');
 const { pathToFileURL } = require('url');
+const { Writable } = require('stream');
 
 const [HOST, PORT] = process.env.AWS_LAMBDA_RUNTIME_API.split(':');
 const PREFIX = '/2018-06-01/runtime';
@@ -33,6 +34,67 @@ for (const [name, level] of [['log', 'INFO'], ['info', 'INFO'], ['warn', 'WARN']
   console[name] = (...args) => {
     process.stdout.write(`${new Date().toISOString()}\t${currentRequestId || 'undefined'}\t${level}\t${util.format(...args)}\n`);
   };
+}
+
+// Response streaming, as AWS's runtime offers it: awslambda.streamifyResponse(handler) marks a handler taking
+// (event, responseStream, context); awslambda.HttpResponseStream.from(stream, {statusCode, headers, cookies}) writes
+// the HTTP integration prelude (its JSON, then 8 NUL bytes) for function URLs.
+const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+const HTTP_INTEGRATION = 'application/vnd.awslambda.http-integration-response';
+global.awslambda = {
+  streamifyResponse(handler, options) {
+    handler[STREAMING] = 'response';
+    return handler;
+  },
+  HttpResponseStream: {
+    from(stream, prelude) {
+      stream.setContentType(HTTP_INTEGRATION);
+      stream.write(JSON.stringify(prelude || {}));
+      stream.write(Buffer.alloc(8));
+      return stream;
+    },
+  },
+};
+
+// A streamed POST …/response: chunked, written as the handler writes; an error goes in the trailers.
+function responseStream(requestId) {
+  let finished;
+  const done = new Promise((resolve, reject) => { finished = { resolve, reject }; });
+  const req = http.request({ host: HOST, port: PORT, method: 'POST', agent,
+    path: `${PREFIX}/invocation/${requestId}/response`,
+    headers: { 'Lambda-Runtime-Function-Response-Mode': 'streaming', 'Transfer-Encoding': 'chunked',
+      'Content-Type': 'application/octet-stream',
+      Trailer: 'Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body' } }, (res) => {
+    res.resume();
+    res.on('end', () => finished.resolve(res.statusCode));
+  });
+  req.on('error', (err) => finished.reject(err));
+  const stream = new Writable({
+    write(chunk, encoding, callback) { req.write(chunk, encoding, callback); },
+    final(callback) { req.end(); callback(); },
+  });
+  stream.setContentType = (type) => { if (!req.headersSent) req.setHeader('Content-Type', type); };
+  stream.fail = (doc) => {
+    req.addTrailers({ 'Lambda-Runtime-Function-Error-Type': doc.errorType,
+      'Lambda-Runtime-Function-Error-Body': Buffer.from(JSON.stringify(doc)).toString('base64') });
+    req.end();
+  };
+  stream.done = done;
+  return stream;
+}
+
+async function runStreaming(handler, event, context, requestId) {
+  const stream = responseStream(requestId);
+  try {
+    await handler(event, stream, context);
+    if (!stream.writableEnded) stream.end();
+    await new Promise((resolve) => (stream.writableFinished ? resolve() : stream.on('finish', resolve)));
+  } catch (err) {
+    const doc = errorDoc(err);
+    console.error(`Invoke Error \t${JSON.stringify(doc)}`);
+    stream.fail(doc);
+  }
+  await stream.done;
 }
 
 function errorDoc(err, type) {
@@ -133,6 +195,11 @@ async function main() {
       identity: h['lambda-runtime-cognito-identity'] ? JSON.parse(h['lambda-runtime-cognito-identity']) : undefined,
       getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
     };
+    if (handler[STREAMING] === 'response') {
+      const event = next.body.length ? JSON.parse(next.body.toString('utf8')) : undefined;
+      await runStreaming(handler, event, context, requestId);
+      continue;
+    }
     try {
       const event = next.body.length ? JSON.parse(next.body.toString('utf8')) : undefined;
       const result = await runHandler(handler, event, context);
