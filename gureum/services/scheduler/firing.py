@@ -219,14 +219,26 @@ def _ecs_payload(schedule: Schedule, text: str) -> dict[str, Any]:
     }
 
 
-def invoke(runtime: Runtime, tx: Tx, schedule: Schedule, nominal: int) -> None:
-    """Enqueue the target's delivery for the invocation nominally due at ``nominal``."""
+def delivery(schedule: Schedule, nominal: int, execution_id: str) -> tuple[str, str, dict[str, Any]] | None:
+    """(kind, address, payload) of the invocation nominally due at ``nominal``; None for a target gureum does not
+    deliver to. The batch:submitJob universal target is delivered to its request's job queue."""
     target = schedule.target
     kind = "batch" if target["Arn"] == BATCH_SUBMIT_JOB else target_kind(target["Arn"])
     if kind is None:
+        return None
+    payload = _payload(kind, schedule, _input(schedule, nominal, execution_id), nominal, execution_id)
+    return kind, payload["job_queue"] if kind == "batch" else target["Arn"], payload
+
+
+def invoke(runtime: Runtime, tx: Tx, schedule: Schedule, nominal: int) -> None:
+    """Enqueue the target's delivery for the invocation nominally due at ``nominal``."""
+    target = schedule.target
+    execution_id = unique_id()
+    found = delivery(schedule, nominal, execution_id)
+    if found is None:
         log.info("schedule %s: target %s is a service gureum does not deliver to; skipped", schedule.arn, target["Arn"])
         return
-    execution_id = unique_id()
+    kind, address, payload = found
     text = _input(schedule, nominal, execution_id)
     retry = {**RETRY_DEFAULT, **(target.get("RetryPolicy") or {})}
     policy = RetryPolicy(
@@ -250,8 +262,6 @@ def invoke(runtime: Runtime, tx: Tx, schedule: Schedule, nominal: int) -> None:
             context,
             error_attributes={"ERROR_CODE": "code", "ERROR_MESSAGE": "message", "RETRY_ATTEMPTS": "attempts"},
         )
-    payload = _payload(kind, schedule, text, nominal, execution_id)
-    address = payload["job_queue"] if kind == "batch" else target["Arn"]
     runtime.delivery.enqueue(tx, kind, address, payload, policy=policy, dead_letter=dead_letter, source=schedule.arn)
 
 
