@@ -2,8 +2,9 @@
 flows (password, SRP, refresh, custom, MFA) ending in RS256 tokens, with Lambda triggers.
 
 The package face: SERVICE (operations registered by ops_*.py), the start hook keeping CognitoBackend
-(backend.py) and providing the CognitoTokens port (port.py), the /<pool-id>/.well-known/ edge route (edge.py) and
-the /_gureum/cognito/ admin routes (admin.py: captured codes, key rotation).
+(backend.py) and providing the CognitoTokens port (port.py), the /<pool-id>/.well-known/ edge route (edge.py), the
+pool domains' OAuth 2.0 endpoints and managed login page (hosted.py) and the /_gureum/cognito/ admin routes
+(admin.py: captured codes, key rotation).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from .. import Service
 from .admin import ROUTES
 from .backend import CognitoBackend
 from .edge import ROUTE
+from .hosted import ROUTES as DOMAIN_ROUTES
 from .port import TokensPort
 
 # Cognito answers constraint failures with InvalidParameterException ("1 validation error detected: …")
@@ -27,6 +29,7 @@ SERVICE: Service = Service(
 )
 SERVICE.admin_routes.update(ROUTES)
 SERVICE.edge_routes.append(ROUTE)
+SERVICE.edge_routes.extend(DOMAIN_ROUTES)
 
 
 @SERVICE.on_start

@@ -18,8 +18,7 @@ from .errors import (
     UnsupportedUserStateException,
     pool_not_found,
 )
-from .selfservice import SelfService
-from .signin import SignIn
+from .oauth import OAuth
 
 
 def backend(ctx: RequestContext) -> CognitoBackend:
@@ -36,7 +35,7 @@ def _page(items: list[Any], token: str | None, limit: int, key: str) -> tuple[li
     return chunk, (chunk[-1][key] if more and chunk else None)
 
 
-class CognitoBackend(SignIn, SelfService):
+class CognitoBackend(OAuth):
     """Cognito user pools over one store and clock."""
 
     # --- pools ---------------------------------------------------------------------------------------------------

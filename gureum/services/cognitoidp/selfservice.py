@@ -285,7 +285,16 @@ class SelfService(Core):
     # --- with an access token ------------------------------------------------------------------------------------
 
     async def _access(self, token: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, Any]]:
-        """(pool, user, claims, client) of a valid, unrevoked access token."""
+        """(pool, user, claims, client) of a valid, unrevoked access token that may act for its user."""
+        pool, user, claims, client = await self._access_checked(token)
+        if "aws.cognito.signin.user.admin" not in str(claims.get("scope", "")).split():
+            raise NotAuthorizedException("Access Token does not have required scopes")
+        return pool, user, claims, client
+
+    async def _access_checked(
+        self, token: str
+    ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, Any]]:
+        """(pool, user, claims, client) of a valid, unrevoked access token of an enabled user, whatever its scopes."""
         pool_id, claims = await self.verified_claims(token, "access")
 
         def run(tx: Tx) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
@@ -305,8 +314,6 @@ class SelfService(Core):
             return pool, user, client
 
         pool, user, client = await self.read(run)
-        if "aws.cognito.signin.user.admin" not in str(claims.get("scope", "")).split():
-            raise NotAuthorizedException("Access Token does not have required scopes")
         return pool, user, claims, client
 
     async def get_user(self, token: str) -> dict[str, Any]:

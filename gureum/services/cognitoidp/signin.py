@@ -372,6 +372,7 @@ class SignIn(Core):
         """AuthenticationResult: ID and access tokens (and a refresh token for a new sign-in, origin_jti None)."""
         now = self.clock.now()
         groups = await self.read(lambda tx: store.groups_of(tx, pool["Id"], user["username"]))
+        granted = " ".join(scopes) if scopes else None  # an OAuth grant's scopes, kept for its refreshes
         scopes = scopes or ["aws.cognito.signin.user.admin"]
         fresh = origin_jti is None
         jti = origin_jti or secrets.token_hex(16)
@@ -398,11 +399,7 @@ class SignIn(Core):
             scopes,
         )
         await self._pre_token(pool, client, user, groups, source, metadata, id_claims, access)
-        keys = await self.signing_keys(pool["Id"])
-        if not keys:
-            await self.new_signing_key(pool["Id"])
-            keys = await self.signing_keys(pool["Id"], refresh=True)
-        kid, _, pem = keys[0]
+        kid, pem = await self._signing_key(pool["Id"])
         id_token, access_token = await asyncio.to_thread(
             lambda: (tokens.sign(kid, pem, id_claims), tokens.sign(kid, pem, access))
         )
@@ -426,9 +423,24 @@ class SignIn(Core):
                     tokens.refresh_hash(refresh),
                     auth_time,
                     expires,
+                    granted,
                 )
             )
         return result
+
+    async def _signing_key(self, pool_id: str) -> tuple[str, str]:
+        """(kid, private key PEM) of the pool's newest signing key, made on first use."""
+        keys = await self.signing_keys(pool_id)
+        if not keys:
+            await self.new_signing_key(pool_id)
+            keys = await self.signing_keys(pool_id, refresh=True)
+        kid, _, pem = keys[0]
+        return kid, pem
+
+    async def sign_claims(self, pool_id: str, claims: dict[str, Any]) -> str:
+        """A JWT of ``claims`` signed with the pool's newest key (off the event loop)."""
+        kid, pem = await self._signing_key(pool_id)
+        return await asyncio.to_thread(tokens.sign, kid, pem, claims)
 
     async def _pre_token(
         self,
@@ -507,7 +519,7 @@ class SignIn(Core):
         token = _required(params, "REFRESH_TOKEN")
         now = self.clock.now()
 
-        def run(tx: Tx) -> tuple[dict[str, Any], float, str]:
+        def run(tx: Tx) -> tuple[dict[str, Any], float, str, list[str] | None]:
             jti = store.session_by_refresh(tx, tokens.refresh_hash(token))
             found = store.session(tx, jti) if jti else None
             if jti is None or found is None or found[0] != pool["Id"]:
@@ -522,9 +534,9 @@ class SignIn(Core):
             user = store.get_user(tx, pool["Id"], username)
             if user is None:
                 raise NotAuthorizedException("Refresh Token has been revoked")
-            return user, auth_time, jti
+            return user, auth_time, jti, store.session_scopes(tx, jti)
 
-        user, auth_time, jti = await self.read(run)
+        user, auth_time, jti, scopes = await self.read(run)
         clients.check_secret_hash(
             client,
             [params.get("USERNAME") or user["username"], user["username"], user["sub"]],
@@ -532,7 +544,7 @@ class SignIn(Core):
         )
         if not user["enabled"]:
             raise NotAuthorizedException("User is disabled.")
-        result = await self.issue(pool, client, user, "TokenGeneration_RefreshTokens", auth_time, jti, metadata)
+        result = await self.issue(pool, client, user, "TokenGeneration_RefreshTokens", auth_time, jti, metadata, scopes)
         return {"ChallengeParameters": {}, "AuthenticationResult": result}
 
     # --- SRP -----------------------------------------------------------------------------------------------------

@@ -248,12 +248,19 @@ def insert_session(
     refresh_hash: str | None,
     auth_time: float,
     expires: float,
+    scopes: str | None = None,
 ) -> None:
     tx.execute(
-        "INSERT INTO cognito_sessions (jti, pool_id, username, client_id, refresh_hash, auth_time, expires_at, revoked)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
-        (jti, pool_id, username, client_id, refresh_hash, auth_time, expires),
+        "INSERT INTO cognito_sessions (jti, pool_id, username, client_id, refresh_hash, auth_time, expires_at, revoked,"
+        " scopes) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)",
+        (jti, pool_id, username, client_id, refresh_hash, auth_time, expires, scopes),
     )
+
+
+def session_scopes(tx: Tx, jti: str) -> list[str] | None:
+    """The scopes an OAuth grant gave a session (None: a sign-in through the API, default scopes)."""
+    row = tx.one("SELECT scopes FROM cognito_sessions WHERE jti = ?", (jti,))
+    return str(row[0]).split() if row is not None and row[0] else None
 
 
 def session(tx: Tx, jti: str) -> tuple[str, str, str, float, float, bool] | None:
@@ -294,6 +301,14 @@ def put_challenge(tx: Tx, session_id: str, pool_id: str, expires: float, doc: di
         "INSERT INTO cognito_challenges (session, pool_id, expires_at, doc) VALUES (?, ?, ?, ?)",
         (session_id, pool_id, expires, _dump(doc)),
     )
+
+
+def peek_challenge(tx: Tx, session_id: str, now: float) -> tuple[str, dict[str, Any]] | None:
+    """(pool id, doc) of a row still valid, left in place."""
+    row = tx.one("SELECT pool_id, doc, expires_at FROM cognito_challenges WHERE session = ?", (session_id,))
+    if row is None or float(row[2]) < now:
+        return None
+    return str(row[0]), json.loads(row[1])
 
 
 def take_challenge(tx: Tx, session_id: str, now: float) -> dict[str, Any] | None:
