@@ -1,13 +1,13 @@
 """One execution environment: a process of the function's runtime, its Runtime API server, its log output.
 
 Isolation: a separate process in its own session (process group), working directory = the unpacked code
-(LAMBDA_TASK_ROOT), a private TMPDIR removed with the environment, its memory held at MemorySize (a memory cgroup
-where writable: beyond it the kernel kills it, reported as AWS's Runtime.OutOfMemory; else RLIMIT_AS, plus V8's
-up-front reservation for Node), no core dumps, killed with gureum (PR_SET_PDEATHSIG; and its Runtime API socket
-closes), and only the environment AWS documents (the parent's variables do not leak in).  The file system is
-restricted with Landlock where the kernel has it (sandbox.py: read-only system, runtime and code; writable only the
-environment's own folder; as root also a user of its own, its own mount and PID namespaces with /tmp, /proc and
-/dev/shm private, pids and memory cgroups).  Not isolated: the network is the host's.
+(LAMBDA_TASK_ROOT), a private TMPDIR removed with the environment, its memory held at MemorySize by real use (a
+memory cgroup where writable, else an RSS watchdog: beyond it the environment is killed, reported as AWS's
+Runtime.OutOfMemory), no core dumps, killed with gureum (PR_SET_PDEATHSIG; and its Runtime API socket closes), and
+only the environment AWS documents (the parent's variables do not leak in).  The file system is restricted with
+Landlock where the kernel has it (sandbox.py: read-only system, runtime and code; writable only the environment's
+own folder; as root also a user of its own, its own mount and PID namespaces with /tmp, /proc and /dev/shm private,
+pids and memory cgroups).  Not isolated: the network is the host's.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from ...ids import unique_id
 from .cgroups import PIDS_MAX, Cgroups
 from .functions import Function, runtime_version_arn
 from .limits import MAX_RESPONSE_PAYLOAD, STREAM_MAX_BYTES
+from .memory import ADDRESS_SPACE_BACKSTOP_MB, BUSY_INTERVAL, IDLE_INTERVAL, peak_kb, tree_rss_kb
 from .runtime_api import NextEvent, RuntimeApiServer
 from .runtimes import BOOTSTRAP_DIR, Launch
 from .sandbox import Sandbox
@@ -154,6 +155,10 @@ class Environment:
         self._read_fd = -1
         self.kept = False  # the runtime runs in a PID namespace, kept by the process gureum started
         self.cgroups: Cgroups | None = None  # its own pids and memory cgroups, removed with it
+        self.watchdog = True  # no memory cgroup holds it: the RSS watchdog kills it beyond MemorySize
+        self.out_of_memory = False  # the watchdog killed it
+        self._peak_kb = 0  # the largest resident memory of its processes seen
+        self._memory_task: asyncio.Task[None] | None = None
 
     # --- lifecycle ---------------------------------------------------------------------------------
 
@@ -168,14 +173,16 @@ class Environment:
             "AWS_LAMBDA_LOG_STREAM_NAME": self.log_stream,
             "TMPDIR": str(tmp),
         }
-        limit: int | None = self.launch.address_space_mb * 1024 * 1024
+        # MemorySize by real use: a memory cgroup where one is writable, else the RSS watchdog (memory.py) with only
+        # a far backstop on address space
+        limit: int | None = (self.launch.address_space_mb + ADDRESS_SPACE_BACKSTOP_MB) * 1024 * 1024
         # EphemeralStorage: no file the function writes may exceed /tmp's size (a per-file limit; the sum of its
         # files is not enforced without a file system of its own)
         file_limit = self.fn.ephemeral_storage * 1024 * 1024
 
         sandbox = Sandbox.for_environment(
             self.launch.argv, env, self.task_root, self.work_dir, BOOTSTRAP_DIR,
-            hidden=self.data_dir, user=self.user, memory_mb=self.launch.address_space_mb,
+            hidden=self.data_dir, user=self.user, memory_mb=self.fn.memory,
         )  # fmt: skip
         nproc = _nproc_limit()
         if sandbox is not None:
@@ -184,6 +191,7 @@ class Environment:
             self.cgroups = sandbox.cgroups
             if sandbox.cgroups is not None and sandbox.cgroups.memory is not None:
                 limit = None  # the memory cgroup holds it at MemorySize, as on AWS: beyond it, the kernel kills it
+                self.watchdog = False
             if sandbox.user is not None:  # its own private folder, the only one it may write
                 os.chmod(self.work_dir, 0o755)
                 os.chown(tmp, sandbox.user, sandbox.user)
@@ -232,6 +240,28 @@ class Environment:
                 os.close(write_fd)
         asyncio.get_running_loop().add_reader(read_fd, self._read_output)
         asyncio.get_running_loop().create_task(self._watch(), name=f"lambda-env-{self.id}")
+        self._memory_task = asyncio.get_running_loop().create_task(self._watch_memory(), name=f"lambda-mem-{self.id}")
+
+    async def _watch_memory(self) -> None:
+        """Sample the environment's resident memory (its peak is Max Memory Used); with no memory cgroup, kill it
+        once it exceeds MemorySize, as the kernel would in AWS's."""
+        assert self.proc is not None
+        limit_kb = self.fn.memory * 1024
+        while not self._exited.is_set():
+            rss = tree_rss_kb(self.proc.pid, kept=self.kept)
+            self._peak_kb = max(self._peak_kb, rss)
+            if self.watchdog and rss > limit_kb and self.proc.returncode is None:
+                self.out_of_memory = True
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+                return
+            busy = self._current is not None or not self._initialised.is_set()
+            try:
+                await asyncio.wait_for(self._exited.wait(), BUSY_INTERVAL if busy else IDLE_INTERVAL)
+            except TimeoutError:
+                pass
 
     async def _watch(self) -> None:
         assert self.proc is not None
@@ -314,7 +344,8 @@ class Environment:
         shutil.rmtree(self.work_dir, ignore_errors=True)
 
     def max_memory_mb(self) -> int:
-        """Peak resident memory of the runtime process (VmHWM), in MB."""
+        """Max Memory Used: the peak resident memory of its processes (the watchdog's samples, and the runtime
+        process's own VmHWM), in MB."""
         if self.proc is None:
             return 0
         pid = self.proc.pid
@@ -324,14 +355,8 @@ class Environment:
                     pid = int((children.read().split() or [str(pid)])[0])
         except (OSError, ValueError):
             pass
-        try:
-            with open(f"/proc/{pid}/status") as status:
-                for line in status:
-                    if line.startswith("VmHWM:"):
-                        return max(1, int(line.split()[1]) // 1024)
-        except OSError:
-            pass
-        return 0
+        peak = max(self._peak_kb, tree_rss_kb(self.proc.pid, kept=self.kept), peak_kb(pid))
+        return max(1, peak // 1024) if peak else 0
 
     # --- RuntimeHandler (called by the Runtime API server) -------------------------------------------
 
@@ -477,7 +502,8 @@ class Environment:
         elif kind == "crash":
             reason = self._exit_reason()
             # killed by the kernel for going beyond its memory: AWS's Runtime.OutOfMemory, else Runtime.ExitError
-            error_type = "Runtime.OutOfMemory" if self.cgroups is not None and self.cgroups.oom_killed() else None
+            oom = self.out_of_memory or (self.cgroups is not None and self.cgroups.oom_killed())
+            error_type = "Runtime.OutOfMemory" if oom else None
             error_type = error_type or "Runtime.ExitError"
             self._emit(f"RequestId: {rid} Error: Runtime exited with error: {reason}\n")
             self._emit(f"{error_type}\n")

@@ -52,7 +52,7 @@ class Launch:
 
     argv: list[str]
     env: dict[str, str]  # runtime-specific variables added to the AWS ones
-    address_space_mb: int  # RLIMIT_AS for the process
+    address_space_mb: int  # MemorySize, plus what the runtime reserves up front (the RLIMIT_AS backstop adds to it)
 
 
 def _pyenv_root() -> Path:

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from ...server import Server
 from .zips import create
 
 PY_ECHO = """
@@ -113,7 +112,7 @@ def test_timeout_recycles_environment(aws: Callable[..., Any], name: str) -> Non
     assert doc == 1  # a fresh environment: the timed-out one was recycled
 
 
-def test_memory_limit(aws: Callable[..., Any], server: Server, name: str) -> None:
+def test_memory_limit(aws: Callable[..., Any], name: str) -> None:
     client = aws("lambda")
     code = "def handler(event, context):\n    block = bytearray(event['mb'] * 1024 * 1024)\n    return len(block)\n"
     create(client, name, {"index.py": code}, MemorySize=128)
@@ -121,14 +120,12 @@ def test_memory_limit(aws: Callable[..., Any], server: Server, name: str) -> Non
     assert doc == 16 * 1024 * 1024
     out, doc = _invoke(client, name, {"mb": 400}, LogType="Tail")
     assert out["FunctionError"] == "Unhandled", doc
-    if server.health()["isolation"]["lambda"].get("memory_cgroup"):
-        # a memory cgroup at MemorySize: the kernel kills the runtime, and AWS's out-of-memory error says so
-        rid = out["ResponseMetadata"]["RequestId"]
-        message = f"RequestId: {rid} Error: Runtime exited with error: signal: killed"
-        assert doc == {"errorType": "Runtime.OutOfMemory", "errorMessage": message}, doc
-        assert f"{message}\nRuntime.OutOfMemory\n" in base64.b64decode(out["LogResult"]).decode()
-    else:  # RLIMIT_AS at MemorySize: the allocation fails in the function
-        assert doc["errorType"] in ("MemoryError", "Runtime.ExitError"), doc
+    # a memory cgroup at MemorySize (or, without one, the RSS watchdog): the runtime is killed, and AWS's
+    # out-of-memory error says so
+    rid = out["ResponseMetadata"]["RequestId"]
+    message = f"RequestId: {rid} Error: Runtime exited with error: signal: killed"
+    assert doc == {"errorType": "Runtime.OutOfMemory", "errorMessage": message}, doc
+    assert f"{message}\nRuntime.OutOfMemory\n" in base64.b64decode(out["LogResult"]).decode()
     out, doc = _invoke(client, name, {"mb": 16})
     assert doc == 16 * 1024 * 1024  # a new environment
 
