@@ -126,6 +126,8 @@ PACKAGES = {
     "ses": "ses",
     "ecr": "ecr",
     "ecs": "ecs",
+    "lightsail": "lightsail",
+    "batch": "batch",
     "s3": "s3",
     "firehose": "firehose",
     "glue": "glue",
