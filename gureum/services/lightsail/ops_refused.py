@@ -1,0 +1,64 @@
+"""Lightsail resources gureum does not provide, refused by name with what is supported instead: managed databases,
+load balancers, block storage disks, domains, distributions, buckets, certificates and container services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...aws.context import RequestContext
+from . import SERVICE
+from .errors import InvalidInputException, ServiceError
+
+_SUPPORTED = (
+    "gureum's Lightsail provides instances (Debian 12), key pairs, instance public ports, static IPs and instance "
+    "snapshots"
+)
+
+
+def _refuse(what: str) -> ServiceError:
+    return InvalidInputException(f"{what} are not supported by gureum: {_SUPPORTED}.")
+
+
+@SERVICE.op("CreateRelationalDatabase")
+async def create_relational_database(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    raise _refuse("Managed databases")
+
+
+@SERVICE.op("CreateRelationalDatabaseFromSnapshot")
+async def create_relational_database_from_snapshot(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    raise _refuse("Managed databases")
+
+
+@SERVICE.op("CreateLoadBalancer")
+async def create_load_balancer(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    raise _refuse("Load balancers")
+
+
+@SERVICE.op("CreateDisk")
+async def create_disk(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    raise _refuse("Block storage disks")
+
+
+@SERVICE.op("CreateDomain")
+async def create_domain(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    raise _refuse("Domains")
+
+
+@SERVICE.op("CreateDistribution")
+async def create_distribution(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    raise _refuse("Distributions")
+
+
+@SERVICE.op("CreateBucket")
+async def create_bucket(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    raise _refuse("Buckets (use gureum's S3)")
+
+
+@SERVICE.op("CreateCertificate")
+async def create_certificate(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    raise _refuse("Certificates")
+
+
+@SERVICE.op("CreateContainerService")
+async def create_container_service(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    raise _refuse("Container services (use gureum's ECS)")
