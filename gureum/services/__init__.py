@@ -137,6 +137,11 @@ PACKAGES = {
     "cognito-idp": "cognitoidp",
     "cognito-identity": "cognitoidentity",
     "accessanalyzer": "accessanalyzer",
+    "kinesisvideo": "kinesisvideo",
+    "kinesis-video-media": "kinesisvideomedia",
+    "kinesis-video-archived-media": "kinesisvideoarchivedmedia",
+    "kinesis-video-signaling": "kinesisvideosignaling",
+    "cloudformation": "cloudformation",
 }
 
 

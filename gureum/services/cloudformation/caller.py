@@ -1,0 +1,125 @@
+"""AwsCaller: resource providers act through the services' own AWS operations, made in-process through the
+AwsDispatch port (gureum.ports) exactly as a client would send them — serialized by botocore, signed as the stack's
+account and region (with the stack's service role when it has one, else the account's internal credentials), routed,
+validated and authorized by the protocol engine — and parsed back. No service internals, no SQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlsplit
+
+import botocore.session
+from botocore import parsers, serialize
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest, prepare_request_dict
+from botocore.credentials import Credentials
+from botocore.model import OperationModel, ServiceModel
+
+from ...aws.authorize import account_credentials, cached_role_credentials
+from ...aws.http import Request
+from ...ports import AwsDispatch
+from ...runtime import Runtime
+from .errors import ResourceFailure
+
+
+class Models:
+    """botocore's service models and serializers, loaded once per process on first use (kept in the runtime)."""
+
+    def __init__(self) -> None:
+        self._loader = botocore.session.get_session().get_component("data_loader")
+        self._models: dict[str, ServiceModel] = {}
+        self._serializers: dict[str, Any] = {}
+
+    def model(self, service: str) -> ServiceModel:
+        if service not in self._models:
+            self._models[service] = ServiceModel(self._loader.load_service_model(service, "service-2"), service)
+        return self._models[service]
+
+    def serializer(self, protocol: str) -> Any:
+        if protocol not in self._serializers:
+            self._serializers[protocol] = serialize.create_serializer(protocol, include_validation=True)
+        return self._serializers[protocol]
+
+
+class ServiceCallError(ResourceFailure):
+    """An operation answered with an error: its code, message and status (the stack event shows them)."""
+
+    def __init__(self, service: str, code: str, message: str, status: int) -> None:
+        super().__init__(
+            f'Resource handler returned message: "{message}" (Service: {service}, Status Code: {status}, '
+            f"Error Code: {code})"
+        )
+        self.code, self.detail, self.status = code, message, status
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if k != "ResponseMetadata"}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if hasattr(value, "read"):
+        return value.read()
+    return value
+
+
+class AwsCaller:
+    """AWS operations made as one stack's account and region through gureum's protocol engine."""
+
+    def __init__(self, runtime: Runtime, account: str, region: str, host: str, role_arn: str | None) -> None:
+        self.runtime, self.account, self.region, self.host, self.role_arn = runtime, account, region, host, role_arn
+
+    def _credentials(self) -> Credentials:
+        own = (
+            cached_role_credentials(self.runtime, self.role_arn, "AWSCloudFormation")
+            if self.role_arn
+            else account_credentials(self.runtime, self.account)
+        )
+        return Credentials(own.access_key, own.secret, own.token)
+
+    async def __call__(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        """The parsed answer of ``operation``; ServiceCallError with the service's error otherwise."""
+        models = self.runtime.state_or_none(Models) or self.runtime.keep(Models())
+        service_model = models.model(service)
+        op: OperationModel = service_model.operation_model(operation)
+        protocol = service_model.metadata["protocol"]
+        try:
+            request_dict = models.serializer(protocol).serialize_to_request(params, op)
+        except Exception as error:  # botocore's ParamValidationError: the property values are not what AWS takes
+            raise ResourceFailure(f"Properties validation failed: {error}") from None
+        prepare_request_dict(request_dict, endpoint_url=f"http://{self.host}")
+        aws = AWSRequest(
+            method=request_dict["method"],
+            url=request_dict["url"],
+            data=request_dict["body"],
+            headers=request_dict["headers"],
+        )
+        signing = service_model.metadata.get("signingName") or service_model.endpoint_prefix
+        SigV4Auth(self._credentials(), signing, self.region).add_auth(aws)
+        prepared = aws.prepare()
+        url = urlsplit(prepared.url)
+        body = prepared.body if isinstance(prepared.body, bytes) else (prepared.body or "").encode()
+        headers = {k.lower(): v.decode() if isinstance(v, bytes) else str(v) for k, v in prepared.headers.items()}
+        headers["host"] = url.netloc
+        answer = await self.runtime.port(AwsDispatch)(
+            Request(prepared.method, url.path or "/", url.query, headers, body)
+        )
+        body_bytes = answer.body
+        if answer.stream is not None:
+            chunks = [bytes(c) async for c in answer.stream]
+            body_bytes = b"".join(chunks)
+        parsed = parsers.create_parser(protocol).parse(
+            {"status_code": answer.status, "headers": dict(answer.headers), "body": body_bytes},
+            op.output_shape if answer.status < 300 else None,
+        )
+        problem = parsed.get("Error") or {}
+        if answer.status >= 300 or problem.get("Code"):
+            raise ServiceCallError(
+                str(service_model.service_id),
+                str(problem.get("Code") or answer.status),
+                str(problem.get("Message") or ""),
+                answer.status,
+            )
+        return dict(_plain(parsed))

@@ -1,0 +1,565 @@
+"""The stack driver: a stack operation is a sequence of durable states (the stack's status), each step bringing the
+stack's resources to a template (converge), then moving to the next state. Every resource change is committed with
+its event before and after the provider acts, so a node that restarts resumes the stack from its status (an
+operation that was creating or updating rolls back; rollbacks, cleanups and deletions continue).
+
+Resources are created and updated in dependency order, independent ones in parallel; deletions in the reverse
+order. Providers act through AWS operations only (providers/, caller.AwsCaller)."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from . import graph, intrinsics, parameters, store
+from .caller import AwsCaller, ServiceCallError
+from .errors import ResourceFailure, TemplateError
+from .providers import PROVIDERS
+from .providers.base import Context, Provider
+from .store import Resource, Stack
+
+if TYPE_CHECKING:
+    from .backend import CloudFormationBackend
+
+log = logging.getLogger("gureum.cloudformation")
+STACK_TYPE = "AWS::CloudFormation::Stack"
+OK = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE")
+_GONE = ("NotFound", "NoSuch", "ResourceNotFoundException", "NonExistent")
+
+
+def _gone(error: BaseException) -> bool:
+    code = getattr(error, "code", "") or ""
+    return isinstance(error, ServiceCallError) and any(g in code for g in _GONE)
+
+
+@dataclass
+class Outcome:
+    failed: list[str] = field(default_factory=list)
+    reason: str | None = None
+
+
+class Run:
+    """One step of one stack: the stack, its resources as stored (kept in step with every write), the scope."""
+
+    def __init__(self, be: CloudFormationBackend, stack: Stack, rows: list[Resource]) -> None:
+        self.be, self.stack = be, stack
+        self.rows = {r.logical_id: r for r in rows}
+        doc = stack.doc
+        self.aws = AwsCaller(be.runtime, stack.account, stack.region, doc.get("host", "localhost"), doc.get("role_arn"))
+        self.exports: dict[str, tuple[str, str]] = {}
+        self.imports: set[str] = set()
+
+    # --- durable writes ---------------------------------------------------------------------------------------
+
+    def event(
+        self,
+        logical: str,
+        kind: str,
+        status: str,
+        physical: str | None,
+        reason: str | None = None,
+        props: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        event: dict[str, Any] = {
+            "EventId": f"{logical}-{uuid.uuid4()}" if logical != self.stack.name else str(uuid.uuid4()),
+            "Timestamp": self.be.clock.now(),
+            "LogicalResourceId": logical,
+            "ResourceType": kind,
+            "ResourceStatus": status,
+            "PhysicalResourceId": physical or "",
+        }
+        if reason:
+            event["ResourceStatusReason"] = reason
+        if props is not None:
+            event["ResourceProperties"] = json.dumps(props)
+        return event
+
+    async def record(
+        self,
+        row: Resource,
+        reason: str | None = None,
+        event_props: dict[str, Any] | None = None,
+        event_status: str | None = None,
+    ) -> None:
+        """Store ``row`` and its event in one transaction."""
+        row.updated_at = self.be.clock.now()
+        row.reason = reason
+        self.rows[row.logical_id] = row
+        event = self.event(row.logical_id, row.type, event_status or row.status, row.physical_id, reason, event_props)
+        stack_id = self.stack.stack_id
+
+        def write(tx: Any) -> None:
+            store.put_resource(tx, stack_id, row)
+            store.add_event(tx, stack_id, event)
+
+        await self.be.store.write(write)
+        self.be.changed(stack_id)
+
+    async def note(self, row: Resource, status: str, reason: str | None = None) -> None:
+        """An event about ``row`` without changing it."""
+        event = self.event(row.logical_id, row.type, status, row.physical_id, reason)
+        await self.be.store.write(lambda tx: store.add_event(tx, self.stack.stack_id, event))
+
+    async def forget(self, row: Resource, status: str, reason: str | None = None) -> None:
+        self.rows.pop(row.logical_id, None)
+        event = self.event(row.logical_id, row.type, status, row.physical_id, reason)
+        stack_id = self.stack.stack_id
+
+        def write(tx: Any) -> None:
+            store.drop_resource(tx, stack_id, row.logical_id)
+            store.add_event(tx, stack_id, event)
+
+        await self.be.store.write(write)
+        self.be.changed(stack_id)
+
+    async def set_status(self, status: str, reason: str | None = None, **doc: Any) -> None:
+        stack = self.stack
+        event = self.event(stack.name, STACK_TYPE, status, stack.stack_id, reason)
+        # a finished rollback keeps the reason it was started for (what DescribeStacks shows afterwards)
+        keep = status in ("ROLLBACK_COMPLETE", "UPDATE_ROLLBACK_COMPLETE") and reason is None
+        stack.status, stack.reason = status, stack.reason if keep else reason
+        stack.doc.update(doc)
+        if status == "DELETE_COMPLETE":
+            stack.deleted_at = self.be.clock.now()
+
+        def write(tx: Any) -> None:
+            store.save_stack(tx, stack)
+            store.add_event(tx, stack.stack_id, event)
+            if status in ("DELETE_COMPLETE", "ROLLBACK_COMPLETE", "ROLLBACK_FAILED"):
+                store.replace_exports(tx, stack.account, stack.region, stack.stack_id, {})
+
+        await self.be.store.write(write)
+        self.be.changed(stack.stack_id)
+
+    # --- scope ------------------------------------------------------------------------------------------------
+
+    def scope(self, template: dict[str, Any], values: dict[str, str]) -> intrinsics.Scope:
+        declared = template.get("Parameters") or {}
+        scope = intrinsics.Scope(
+            self.stack.account,
+            self.stack.region,
+            self.stack.name,
+            self.stack.stack_id,
+            parameters=parameters.typed(declared, values),
+            mappings=template.get("Mappings") or {},
+            notification_arns=list(self.stack.doc.get("notification_arns") or []),
+        )
+        resources = template.get("Resources") or {}
+
+        def ref(name: str) -> Any:
+            row = self.rows.get(name)
+            if row is None or row.physical_id is None:
+                if name in resources:
+                    raise TemplateError(
+                        f"Template error: resource {name} is not available (its condition is false "
+                        "or it was not created)"
+                    )
+                return intrinsics._unknown(name)
+            return row.attrs.get("Ref", row.physical_id)
+
+        def attribute(name: str, attr: str) -> Any:
+            row = self.rows.get(name)
+            if row is None or row.physical_id is None:
+                if name in resources:
+                    raise TemplateError(f"Template error: resource {name} is not available for Fn::GetAtt")
+                raise TemplateError(f"Template error: instance of Fn::GetAtt references undefined resource {name}")
+            if attr not in row.attrs or attr == "Ref":
+                raise TemplateError(
+                    f"Template error: resource {name} does not support attribute type {attr} in Fn::GetAtt"
+                )
+            return row.attrs[attr]
+
+        def export(name: str) -> str:
+            found = self.exports.get(name)
+            if found is None:
+                raise TemplateError(f"No export named {name} found.")
+            self.imports.add(name)
+            return found[0]
+
+        scope.ref, scope.attribute, scope.export = ref, attribute, export
+        intrinsics.evaluate_conditions(template.get("Conditions") or {}, scope)
+        return scope
+
+    def context(self, logical: str, kind: str) -> Context:
+        doc = self.stack.doc
+        return Context(
+            self.aws,
+            self.stack.account,
+            self.stack.region,
+            self.stack.name,
+            self.stack.stack_id,
+            logical,
+            doc.get("host", "localhost"),
+            list(doc.get("tags") or []),
+            kind,
+            sleep=asyncio.sleep,
+            custom=self.custom,
+        )
+
+    async def custom(self, token_arn: str, request: dict[str, Any]) -> dict[str, Any]:
+        return await self.be.custom_request(self, token_arn, request)
+
+    # --- converge ---------------------------------------------------------------------------------------------
+
+    async def converge(self, template: dict[str, Any], values: dict[str, str]) -> Outcome:
+        """Create or update every resource ``template`` declares (whose condition holds) in dependency order."""
+        self.exports = await self.be.store.read(lambda tx: store.exports(tx, self.stack.account, self.stack.region))
+        outcome = Outcome()
+        try:
+            scope = self.scope(template, values)
+            deps = graph.dependencies(template)
+        except TemplateError as error:
+            outcome.reason = error.message
+            return outcome
+        resources = template.get("Resources") or {}
+        active = [n for n, r in resources.items() if _holds(r, scope)]
+        done = {n: asyncio.Event() for n in active}
+        failed: set[str] = set()
+
+        async def one(logical: str) -> None:
+            try:
+                for dep in deps[logical]:
+                    if dep in done:
+                        await done[dep].wait()
+                if failed:
+                    return  # an earlier failure: what has not started does not start
+                try:
+                    await self.apply(logical, resources[logical], scope, sorted(deps[logical] & set(active)))
+                except (ResourceFailure, TemplateError) as error:
+                    failed.add(logical)
+                    outcome.failed.append(logical)
+                    await self.fail(logical, resources[logical], error.message)
+                except Exception as error:  # a provider's bug must fail the resource, not hang the stack
+                    log.exception("stack %s: resource %s", self.stack.name, logical)
+                    failed.add(logical)
+                    outcome.failed.append(logical)
+                    await self.fail(logical, resources[logical], f"Internal failure: {type(error).__name__}")
+            finally:
+                done[logical].set()
+
+        await asyncio.gather(*(one(n) for n in active))
+        return outcome
+
+    async def fail(self, logical: str, decl: dict[str, Any], message: str) -> None:
+        row = self.rows.get(logical)
+        if row is None:
+            row = Resource(logical, str(decl.get("Type")), None, "CREATE_FAILED", None, 0.0, {}, {}, [], {}, [])
+        else:
+            row.status = "CREATE_FAILED" if row.physical_id is None else "UPDATE_FAILED"
+        await self.record(row, message)
+
+    async def apply(self, logical: str, decl: dict[str, Any], scope: intrinsics.Scope, deps: list[str]) -> None:
+        kind = str(decl.get("Type"))
+        row = self.rows.get(logical)
+        policy = {k: str(decl[k]) for k in ("DeletionPolicy", "UpdateReplacePolicy") if isinstance(decl.get(k), str)}
+        provider: Provider | None = PROVIDERS.get(kind) or (PROVIDERS["Custom::"] if _custom(kind) else None)
+        props = intrinsics.resolve(decl.get("Properties") or {}, scope)
+        ctx = self.context(logical, kind)
+        if row is None or row.physical_id is None:
+            row = Resource(logical, kind, None, "CREATE_IN_PROGRESS", None, 0.0, props, {}, deps, policy, [])
+            await self.record(row, event_props=props)
+            if provider is None:
+                raise ResourceFailure(f"Resource type {kind} is not supported by gureum")
+            created = await provider.create(ctx, props)
+            row.physical_id, row.attrs, row.status = created.physical_id, created.attributes, "CREATE_COMPLETE"
+            await self.record(row)
+            return
+        if row.type == kind and row.props == props and row.status in OK:
+            if row.deps != deps or row.policy != policy:
+                row.deps, row.policy = deps, policy
+                await self.be.store.write(lambda tx: store.put_resource(tx, self.stack.stack_id, row))
+            return
+        if provider is None:
+            raise ResourceFailure(f"Resource type {kind} is not supported by gureum")
+        old_props = row.props
+        row.deps, row.policy = deps, policy
+        if row.type != kind or provider.needs_replacement(old_props, props):
+            name = provider.name_property
+            if name and props.get(name) is not None and props.get(name) == old_props.get(name) and row.type == kind:
+                raise ResourceFailure(
+                    f"CloudFormation cannot update a stack when a custom-named resource requires "
+                    f"replacing. Rename {props.get(name)} and update the stack again."
+                )
+            row.status = "UPDATE_IN_PROGRESS"
+            await self.record(
+                row, "Requested update requires the creation of a new physical resource; hence creating one.", props
+            )
+            kept = next((r for r in row.retired if r["props"] == props and r.get("type", kind) == kind), None)
+            current = {"physical_id": row.physical_id, "props": old_props, "attrs": row.attrs, "type": row.type}
+            if kept is not None:  # a rollback: the resource this one replaced is still there
+                row.retired = [r for r in row.retired if r is not kept] + [current]
+                row.physical_id, row.attrs = kept["physical_id"], kept["attrs"]
+            else:
+                created = await provider.create(ctx, props)
+                row.retired = [*row.retired, current]
+                row.physical_id, row.attrs = created.physical_id, created.attributes
+            row.type, row.props, row.status = kind, props, "UPDATE_COMPLETE"
+            await self.record(row)
+            return
+        row.status = "UPDATE_IN_PROGRESS"
+        await self.record(row, event_props=props)
+        row.props = props  # a failure leaves the attempted properties: a rollback updates back from them
+        row.attrs = {**row.attrs, **await provider.update(ctx, str(row.physical_id), old_props, props, row.attrs)}
+        row.status = "UPDATE_COMPLETE"
+        await self.record(row)
+
+    # --- deletion ---------------------------------------------------------------------------------------------
+
+    async def remove(self, keep: set[str]) -> list[str]:
+        """Delete the replaced physical resources and every resource not in ``keep`` (dependents first); the
+        logical ids that failed to delete."""
+        failures: list[str] = []
+        await asyncio.gather(*(self._retire(row, failures) for row in list(self.rows.values()) if row.retired))
+        doomed = {n: r for n, r in self.rows.items() if n not in keep}
+        done = {n: asyncio.Event() for n in doomed}
+
+        async def one(row: Resource) -> None:
+            try:
+                for other in doomed.values():
+                    if row.logical_id in other.deps and other.logical_id != row.logical_id:
+                        await done[other.logical_id].wait()
+                await self._delete(row, failures)
+            finally:
+                done[row.logical_id].set()
+
+        await asyncio.gather(*(one(r) for r in doomed.values()))
+        return failures
+
+    async def _retire(self, row: Resource, failures: list[str]) -> None:
+        provider = PROVIDERS.get(row.type) or (PROVIDERS["Custom::"] if _custom(row.type) else None)
+        left = []
+        for old in row.retired:
+            if row.policy.get("UpdateReplacePolicy") == "Retain" or provider is None:
+                continue
+            try:
+                await provider.delete(
+                    self.context(row.logical_id, row.type), old["physical_id"], old["props"], old["attrs"]
+                )
+            except (ResourceFailure, TemplateError) as error:
+                if not _gone(error):
+                    left.append(old)
+                    failures.append(row.logical_id)
+                    await self.note(row, "DELETE_FAILED", getattr(error, "message", str(error)))
+        row.retired = left
+        await self.be.store.write(lambda tx: store.put_resource(tx, self.stack.stack_id, row))
+
+    async def _delete(self, row: Resource, failures: list[str]) -> None:
+        if row.physical_id is None:
+            await self.forget(row, "DELETE_COMPLETE")
+            return
+        if row.policy.get("DeletionPolicy") in ("Retain", "RetainExceptOnCreate"):
+            await self.forget(row, "DELETE_SKIPPED")
+            return
+        provider = PROVIDERS.get(row.type) or (PROVIDERS["Custom::"] if _custom(row.type) else None)
+        row.status = "DELETE_IN_PROGRESS"
+        await self.record(row)
+        try:
+            if provider is not None:
+                await provider.delete(self.context(row.logical_id, row.type), row.physical_id, row.props, row.attrs)
+        except (ResourceFailure, TemplateError) as error:
+            if not _gone(error):
+                failures.append(row.logical_id)
+                row.status = "DELETE_FAILED"
+                await self.record(row, getattr(error, "message", str(error)))
+                return
+        except Exception as error:
+            log.exception("stack %s: deleting %s", self.stack.name, row.logical_id)
+            failures.append(row.logical_id)
+            row.status = "DELETE_FAILED"
+            await self.record(row, f"Internal failure: {type(error).__name__}")
+            return
+        await self.forget(row, "DELETE_COMPLETE")
+
+    # --- outputs ----------------------------------------------------------------------------------------------
+
+    async def outputs(self, template: dict[str, Any], values: dict[str, str]) -> str | None:
+        """Evaluate the outputs and make the exports; a failure's reason, else None."""
+        try:
+            scope = self.scope(template, values)
+            outputs, exported = [], {}
+            for key, output in (template.get("Outputs") or {}).items():
+                if not _holds(output, scope):
+                    continue
+                value = intrinsics.resolve(output.get("Value"), scope)
+                entry = {"OutputKey": key, "OutputValue": _output_text(value)}
+                if "Description" in output:
+                    entry["Description"] = str(output["Description"])
+                if isinstance(output.get("Export"), dict) and "Name" in output["Export"]:
+                    name = intrinsics.text(intrinsics.resolve(output["Export"]["Name"], scope))
+                    entry["ExportName"] = name
+                    exported[name] = entry["OutputValue"]
+                outputs.append(entry)
+        except TemplateError as error:
+            return error.message
+        stack = self.stack
+        before = {n for n, (_, owner) in self.exports.items() if owner == stack.stack_id}
+        for name in sorted(before - set(exported)):
+            users = await self.be.store.read(
+                functools.partial(store.importers, account=stack.account, region=stack.region, name=name)
+            )
+            users = [u for u in users if u != stack.name]
+            if users:
+                return f"Cannot delete export {name} as it is in use by {', '.join(users)}."
+        taken = await self.be.store.write(
+            lambda tx: store.replace_exports(tx, stack.account, stack.region, stack.stack_id, exported)
+        )
+        if taken is not None:
+            owner = self.exports.get(taken, ("", ""))[1]
+            owner = owner.split("/")[1] if "/" in owner else owner
+            return f"Export with name {taken} is already exported by stack {owner}"
+        stack.doc["outputs"] = outputs
+        stack.doc["imports"] = sorted(self.imports)
+        return None
+
+
+def _custom(kind: str) -> bool:
+    return kind.startswith("Custom::") or kind == "AWS::CloudFormation::CustomResource"
+
+
+def _holds(declaration: Any, scope: intrinsics.Scope) -> bool:
+    name = declaration.get("Condition") if isinstance(declaration, dict) else None
+    return True if name is None else intrinsics.condition(name, scope)
+
+
+def _output_text(value: Any) -> str:
+    if isinstance(value, list):
+        return ",".join(intrinsics.text(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value)
+    return intrinsics.text(value)
+
+
+# --- the state machine ----------------------------------------------------------------------------------------
+
+
+def _failed_reason(verb: str, names: list[str]) -> str:
+    return f"The following resource(s) failed to {verb}: [{', '.join(sorted(names))}]. "
+
+
+async def step(be: CloudFormationBackend, stack: Stack) -> None:
+    """Take the stack from its current (in progress) status to the next one."""
+    rows = await be.store.read(lambda tx: store.resources(tx, stack.stack_id))
+    run = Run(be, stack, rows)
+    doc = stack.doc
+    status = stack.status
+    target = doc.get("target") or {}
+    previous = doc.get("previous") or {}
+    if status in ("CREATE_IN_PROGRESS", "UPDATE_IN_PROGRESS"):
+        creating = status == "CREATE_IN_PROGRESS"
+        outcome = await run.converge(target.get("template") or {}, target.get("parameters") or {})
+        reason = outcome.reason
+        if outcome.failed:
+            reason = _failed_reason("create" if creating else "update", outcome.failed)
+        if reason is None:
+            reason = await run.outputs(target.get("template") or {}, target.get("parameters") or {})
+        if reason is None:
+            if creating:
+                await run.set_status(
+                    "CREATE_COMPLETE",
+                    template=target.get("template"),
+                    parameters=target.get("parameters"),
+                    original=target.get("original"),
+                )
+            else:
+                await run.set_status(
+                    "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
+                    template=target.get("template"),
+                    parameters=target.get("parameters"),
+                    original=target.get("original"),
+                )
+            return
+        if creating and doc.get("delete_on_failure"):
+            await run.set_status("DELETE_IN_PROGRESS", reason)
+        elif doc.get("disable_rollback"):
+            await run.set_status("CREATE_FAILED" if creating else "UPDATE_FAILED", reason)
+        elif creating:
+            suffix = "Rollback requested by user." if outcome.failed else ""
+            await run.set_status("ROLLBACK_IN_PROGRESS", reason + suffix)
+        else:
+            await run.set_status("UPDATE_ROLLBACK_IN_PROGRESS", reason)
+        return
+    if status == "ROLLBACK_IN_PROGRESS":
+        failures = await run.remove(set())
+        await run.set_status(
+            "ROLLBACK_FAILED" if failures else "ROLLBACK_COMPLETE",
+            _failed_reason("delete", failures) if failures else None,
+        )
+        return
+    if status == "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS":
+        template, values = doc.get("template") or {}, doc.get("parameters") or {}
+        await run.remove(_active(run, template, values))
+        await run.set_status("UPDATE_COMPLETE", target=None, previous=None)
+        return
+    if status == "UPDATE_ROLLBACK_IN_PROGRESS":
+        template, values = previous.get("template") or {}, previous.get("parameters") or {}
+        outcome = await run.converge(template, values)
+        if outcome.failed or outcome.reason:
+            await run.set_status("UPDATE_ROLLBACK_FAILED", outcome.reason or _failed_reason("update", outcome.failed))
+            return
+        await run.outputs(template, values)
+        await run.set_status(
+            "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS",
+            template=template,
+            parameters=values,
+            original=previous.get("original"),
+        )
+        return
+    if status == "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS":
+        template, values = doc.get("template") or {}, doc.get("parameters") or {}
+        await run.remove(_active(run, template, values))
+        await run.set_status("UPDATE_ROLLBACK_COMPLETE", target=None, previous=None)
+        return
+    if status == "DELETE_IN_PROGRESS":
+        mine = {
+            n
+            for n, (_, owner) in (
+                await be.store.read(lambda tx: store.exports(tx, stack.account, stack.region))
+            ).items()
+            if owner == stack.stack_id
+        }
+        for name in sorted(mine):
+            users = await be.store.read(
+                functools.partial(store.importers, account=stack.account, region=stack.region, name=name)
+            )
+            users = [u for u in users if u != stack.name]
+            if users:
+                await run.set_status(
+                    "DELETE_FAILED", f"Export {name} cannot be deleted as it is in use by {', '.join(users)}"
+                )
+                return
+        retain = set(doc.get("retain_resources") or [])
+        for row in list(run.rows.values()):
+            if row.logical_id in retain:
+                row.policy = {**row.policy, "DeletionPolicy": "Retain"}
+        failures = await run.remove(set())
+        if failures:
+            await run.set_status("DELETE_FAILED", _failed_reason("delete", failures))
+        else:
+            await run.set_status("DELETE_COMPLETE")
+        return
+    raise RuntimeError(f"no step from {status}")
+
+
+def _active(run: Run, template: dict[str, Any], values: dict[str, str]) -> set[str]:
+    try:
+        scope = run.scope(template, values)
+    except TemplateError:
+        return set(template.get("Resources") or {})
+    return {n for n, r in (template.get("Resources") or {}).items() if _holds(r, scope)}
+
+
+async def drive(be: CloudFormationBackend, stack_id: str, on_step: Callable[[], Awaitable[None]] | None = None) -> None:
+    """Step the stack until its status is no longer in progress."""
+    while True:
+        stack = await be.store.read(lambda tx: store.stack_by_id(tx, stack_id))
+        if stack is None or not stack.status.endswith("_IN_PROGRESS") or stack.status == "REVIEW_IN_PROGRESS":
+            return
+        await step(be, stack)
+        if on_step is not None:
+            await on_step()

@@ -1,0 +1,10 @@
+"""Every resource provider by its CloudFormation type ("Custom::" serves every custom resource type)."""
+
+from __future__ import annotations
+
+from . import custom, iam, lambda_, logs, sns, sqs
+from .base import Provider
+
+PROVIDERS: dict[str, Provider] = {
+    p.type: p for module in (sqs, sns, iam, logs, lambda_, custom) for p in module.PROVIDERS
+}

@@ -1,0 +1,104 @@
+"""AWS::Logs::LogGroup, AWS::Logs::LogStream, AWS::Logs::SubscriptionFilter through CloudWatch Logs' operations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .base import Context, Created, Provider, required, tags_map
+
+
+class LogGroup(Provider):
+    type = "AWS::Logs::LogGroup"
+    replace = frozenset({"LogGroupName", "LogGroupClass"})
+    name_property = "LogGroupName"
+
+    async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
+        name = props.get("LogGroupName") or ctx.name(512)
+        params: dict[str, Any] = {"logGroupName": name}
+        tags = tags_map(props, ctx.tags)
+        if tags:
+            params["tags"] = tags
+        if props.get("KmsKeyId"):
+            params["kmsKeyId"] = props["KmsKeyId"]
+        if props.get("LogGroupClass"):
+            params["logGroupClass"] = props["LogGroupClass"]
+        await ctx.aws("logs", "CreateLogGroup", params)
+        if props.get("RetentionInDays") is not None:
+            await ctx.aws(
+                "logs", "PutRetentionPolicy", {"logGroupName": name, "retentionInDays": int(props["RetentionInDays"])}
+            )
+        return Created(name, {"Arn": ctx.arn("logs", f"log-group:{name}:*")})
+
+    async def update(
+        self, ctx: Context, physical_id: str, old: dict[str, Any], new: dict[str, Any], attributes: dict[str, Any]
+    ) -> dict[str, Any]:
+        if new.get("RetentionInDays") is not None:
+            await ctx.aws(
+                "logs",
+                "PutRetentionPolicy",
+                {"logGroupName": physical_id, "retentionInDays": int(new["RetentionInDays"])},
+            )
+        elif old.get("RetentionInDays") is not None:
+            await ctx.aws("logs", "DeleteRetentionPolicy", {"logGroupName": physical_id})
+        tags = tags_map(new, ctx.tags)
+        if tags != tags_map(old, ctx.tags):
+            gone = [k for k in tags_map(old, ctx.tags) if k not in tags]
+            if gone:
+                await ctx.aws("logs", "UntagResource", {"resourceArn": attributes["Arn"][:-2], "tagKeys": gone})
+            if tags:
+                await ctx.aws("logs", "TagResource", {"resourceArn": attributes["Arn"][:-2], "tags": tags})
+        return {}
+
+    async def delete(self, ctx: Context, physical_id: str, props: dict[str, Any], attributes: dict[str, Any]) -> None:
+        await ctx.aws("logs", "DeleteLogGroup", {"logGroupName": physical_id})
+
+
+class LogStream(Provider):
+    type = "AWS::Logs::LogStream"
+    updatable = False
+
+    async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
+        group = required(props, "LogGroupName")
+        name = props.get("LogStreamName") or ctx.name(512)
+        await ctx.aws("logs", "CreateLogStream", {"logGroupName": group, "logStreamName": name})
+        return Created(name, {"LogGroupName": group})
+
+    async def delete(self, ctx: Context, physical_id: str, props: dict[str, Any], attributes: dict[str, Any]) -> None:
+        await ctx.aws("logs", "DeleteLogStream", {"logGroupName": props["LogGroupName"], "logStreamName": physical_id})
+
+
+class SubscriptionFilter(Provider):
+    type = "AWS::Logs::SubscriptionFilter"
+    replace = frozenset({"FilterName", "LogGroupName"})
+
+    async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
+        name = props.get("FilterName") or ctx.name(512)
+        await self._put(ctx, name, props)
+        return Created(name, {})
+
+    async def _put(self, ctx: Context, name: str, props: dict[str, Any]) -> None:
+        params: dict[str, Any] = {
+            "logGroupName": required(props, "LogGroupName"),
+            "filterName": name,
+            "filterPattern": str(props.get("FilterPattern", "")),
+            "destinationArn": required(props, "DestinationArn"),
+        }
+        if props.get("RoleArn"):
+            params["roleArn"] = props["RoleArn"]
+        if props.get("Distribution"):
+            params["distribution"] = props["Distribution"]
+        await ctx.aws("logs", "PutSubscriptionFilter", params)
+
+    async def update(
+        self, ctx: Context, physical_id: str, old: dict[str, Any], new: dict[str, Any], attributes: dict[str, Any]
+    ) -> dict[str, Any]:
+        await self._put(ctx, physical_id, new)
+        return {}
+
+    async def delete(self, ctx: Context, physical_id: str, props: dict[str, Any], attributes: dict[str, Any]) -> None:
+        await ctx.aws(
+            "logs", "DeleteSubscriptionFilter", {"logGroupName": props["LogGroupName"], "filterName": physical_id}
+        )
+
+
+PROVIDERS = [LogGroup(), LogStream(), SubscriptionFilter()]

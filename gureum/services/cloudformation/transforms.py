@@ -1,0 +1,77 @@
+"""Template transforms: AWS::Serverless-2016-10-31 (SAM) expanded by AWS's own open-source SAM translator (the
+aws-sam-translator package, run in a worker thread), with the AWS managed policies it names resolved through IAM's
+ListPolicies; AWS::LanguageExtensions (Fn::Length, Fn::ToJsonString: evaluated by intrinsics). Other transforms
+and macros are refused by name."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from ...runtime import Runtime
+from .caller import AwsCaller
+from .errors import ResourceFailure, TemplateError
+
+SAM = "AWS::Serverless-2016-10-31"
+LANGUAGE = "AWS::LanguageExtensions"
+
+
+class _Policies:
+    """samtranslator's ManagedPolicyLoader interface over a name → ARN map read beforehand."""
+
+    def __init__(self, names: dict[str, str]) -> None:
+        self._names = names
+
+    def load(self) -> dict[str, str]:
+        return self._names
+
+
+async def _managed_policies(runtime: Runtime, account: str, region: str) -> dict[str, str]:
+    caller = AwsCaller(runtime, account, region, "localhost", None)
+    names: dict[str, str] = {}
+    marker: str | None = None
+    for _ in range(50):
+        params: dict[str, Any] = {"Scope": "AWS", "MaxItems": 1000}
+        if marker:
+            params["Marker"] = marker
+        try:
+            page = await caller("iam", "ListPolicies", params)
+        except ResourceFailure:
+            break
+        names.update({p["PolicyName"]: p["Arn"] for p in page.get("Policies") or []})
+        marker = page.get("Marker") if page.get("IsTruncated") else None
+        if not marker:
+            break
+    return names
+
+
+def _sam(doc: dict[str, Any], values: dict[str, Any], policies: dict[str, str]) -> dict[str, Any]:
+    from samtranslator.model.exceptions import InvalidDocumentException
+    from samtranslator.translator.transform import transform
+
+    try:
+        return dict(transform(doc, values, _Policies(policies)))
+    except InvalidDocumentException as error:
+        causes = " ".join(str(getattr(c, "message", c)) for c in getattr(error, "causes", []))
+        raise TemplateError(f"Transform {SAM} failed with: {error.message} {causes}".strip()) from None
+    except Exception as error:
+        raise TemplateError(f"Transform {SAM} failed with: {error}") from None
+
+
+async def apply(
+    runtime: Runtime, account: str, region: str, doc: dict[str, Any], names: list[str], given: list[dict[str, Any]]
+) -> dict[str, Any]:
+    for name in names:
+        if name not in (SAM, LANGUAGE):
+            raise TemplateError(
+                f"Template format error: Unsupported transform {name}: gureum supports {SAM} and "
+                f"{LANGUAGE} (macros and AWS::Include are not supported)"
+            )
+    out = dict(doc)
+    if SAM in names:
+        values = {str(p.get("ParameterKey")): p.get("ParameterValue") for p in given if "ParameterValue" in p}
+        values.update({"AWS::Region": region, "AWS::AccountId": account, "AWS::Partition": "aws"})
+        policies = await _managed_policies(runtime, account, region)
+        out = await asyncio.to_thread(_sam, out, values, policies)
+    out.pop("Transform", None)
+    return out

@@ -1,0 +1,144 @@
+"""Stacks end to end through boto3: create with SQS/SNS/Logs resources, outputs, events, resources, update in
+place and with replacement, rollback, delete, waiters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...expect import expect_error
+from ._helpers import body, events, outputs, settle, stack, wait
+
+QUEUE_TOPIC = """
+AWSTemplateFormatVersion: 2010-09-09
+Description: a queue subscribed to a topic
+Parameters:
+  Retention:
+    Type: Number
+    Default: 3600
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+    Properties:
+      MessageRetentionPeriod: !Ref Retention
+  Topic:
+    Type: AWS::SNS::Topic
+  Sub:
+    Type: AWS::SNS::Subscription
+    Properties:
+      TopicArn: !Ref Topic
+      Protocol: sqs
+      Endpoint: !GetAtt Queue.Arn
+      RawMessageDelivery: true
+  Group:
+    Type: AWS::Logs::LogGroup
+    Properties:
+      LogGroupName: !Sub "/gureum/${AWS::StackName}"
+      RetentionInDays: 7
+Outputs:
+  QueueUrl:
+    Value: !Ref Queue
+  TopicArn:
+    Value: !Ref Topic
+    Export:
+      Name: !Sub "${AWS::StackName}-topic"
+"""
+
+
+def test_create_describe_delete(cfn: Any, aws: Any, name: str) -> None:
+    stack_id = cfn.create_stack(StackName=name, TemplateBody=QUEUE_TOPIC)["StackId"]
+    found = wait(cfn, "stack_create_complete", name)
+    assert found["StackStatus"] == "CREATE_COMPLETE" and found["StackId"] == stack_id
+    assert found["Description"] == "a queue subscribed to a topic"
+    assert found["Parameters"] == [{"ParameterKey": "Retention", "ParameterValue": "3600"}]
+    out = outputs(found)
+    sqs, sns = aws("sqs"), aws("sns")
+    attrs = sqs.get_queue_attributes(QueueUrl=out["QueueUrl"], AttributeNames=["All"])["Attributes"]
+    assert attrs["MessageRetentionPeriod"] == "3600"
+    assert attrs["QueueArn"].split(":")[-1].startswith(f"{name}-Queue-")
+    sns.publish(TopicArn=out["TopicArn"], Message="hello")
+    got = sqs.receive_message(QueueUrl=out["QueueUrl"], WaitTimeSeconds=5)["Messages"]
+    assert got[0]["Body"] == "hello"  # raw delivery through the subscription the stack made
+    resources = {r["LogicalResourceId"]: r for r in cfn.list_stack_resources(StackName=name)["StackResourceSummaries"]}
+    assert set(resources) == {"Queue", "Topic", "Sub", "Group"}
+    assert all(r["ResourceStatus"] == "CREATE_COMPLETE" for r in resources.values())
+    assert resources["Queue"]["PhysicalResourceId"] == out["QueueUrl"]
+    detail = cfn.describe_stack_resource(StackName=name, LogicalResourceId="Group")["StackResourceDetail"]
+    assert detail["PhysicalResourceId"] == f"/gureum/{name}"
+    by_physical = cfn.describe_stack_resources(PhysicalResourceId=out["TopicArn"])["StackResources"]
+    assert by_physical[0]["LogicalResourceId"] == "Topic" and by_physical[0]["StackName"] == name
+    assert {e["Name"]: e["Value"] for e in cfn.list_exports()["Exports"]}[f"{name}-topic"] == out["TopicArn"]
+    seen = events(cfn, name)
+    assert seen[0] == (name, "CREATE_IN_PROGRESS", "User Initiated") and seen[-1][:2] == (name, "CREATE_COMPLETE")
+    assert ("Queue", "CREATE_COMPLETE", "") in seen
+    template = cfn.get_template(StackName=name)
+    assert "AWS::SQS::Queue" in template["TemplateBody"]
+
+    cfn.delete_stack(StackName=name)
+    wait_deleted = cfn.get_waiter("stack_delete_complete")
+    wait_deleted.wait(StackName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 300})
+    assert stack(cfn, stack_id)["StackStatus"] == "DELETE_COMPLETE"
+    expect_error(sqs.get_queue_attributes, "AWS.SimpleQueueService.NonExistentQueue", QueueUrl=out["QueueUrl"])
+    assert f"{name}-topic" not in {e["Name"] for e in cfn.list_exports()["Exports"]}
+    expect_error(cfn.describe_stacks, "ValidationError", f"Stack with id {name} does not exist", StackName=name)
+    assert aws("logs").describe_log_groups(logGroupNamePrefix=f"/gureum/{name}")["logGroups"] == []
+
+
+def test_update_in_place_replacement_and_no_updates(cfn: Any, aws: Any, name: str) -> None:
+    cfn.create_stack(StackName=name, TemplateBody=QUEUE_TOPIC)
+    before = outputs(wait(cfn, "stack_create_complete", name))
+    expect_error(
+        cfn.update_stack, "ValidationError", "No updates are to be performed.", StackName=name, TemplateBody=QUEUE_TOPIC
+    )
+    cfn.update_stack(
+        StackName=name, UsePreviousTemplate=True, Parameters=[{"ParameterKey": "Retention", "ParameterValue": "7200"}]
+    )
+    after = outputs(wait(cfn, "stack_update_complete", name))
+    assert after["QueueUrl"] == before["QueueUrl"]  # updated in place
+    sqs = aws("sqs")
+    attrs = sqs.get_queue_attributes(QueueUrl=after["QueueUrl"], AttributeNames=["MessageRetentionPeriod"])
+    assert attrs["Attributes"]["MessageRetentionPeriod"] == "7200"
+    renamed = QUEUE_TOPIC.replace(
+        "MessageRetentionPeriod: !Ref Retention",
+        f"MessageRetentionPeriod: !Ref Retention\n      QueueName: {name}-renamed",
+    )
+    cfn.update_stack(StackName=name, TemplateBody=renamed)
+    replaced = outputs(wait(cfn, "stack_update_complete", name))
+    assert replaced["QueueUrl"].endswith(f"/{name}-renamed")
+    expect_error(sqs.get_queue_attributes, "AWS.SimpleQueueService.NonExistentQueue", QueueUrl=before["QueueUrl"])
+    seen = events(cfn, name)
+    assert (name, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "") in seen
+    assert any(e[:2] == ("Queue", "UPDATE_IN_PROGRESS") and "creation of a new physical resource" in e[2] for e in seen)
+    cfn.delete_stack(StackName=name)
+    wait(cfn, "stack_delete_complete", stack(cfn, name)["StackId"])
+
+
+def test_failed_create_rolls_back(cfn: Any, aws: Any, name: str) -> None:
+    template = {
+        "Resources": {
+            "Good": {"Type": "AWS::SQS::Queue"},
+            "Bad": {"Type": "AWS::SQS::Queue", "DependsOn": "Good", "Properties": {"DelaySeconds": 9999}},
+            "Later": {"Type": "AWS::SNS::Topic", "DependsOn": "Bad"},
+        }
+    }
+    cfn.create_stack(StackName=name, TemplateBody=body(template))
+    found = settle(cfn, name)
+    assert found["StackStatus"] == "ROLLBACK_COMPLETE"
+    reason = "The following resource(s) failed to create: [Bad]. Rollback requested by user."
+    assert found["StackStatusReason"] == reason
+    seen = events(cfn, name)
+    failed = [e for e in seen if e[:2] == ("Bad", "CREATE_FAILED")]
+    assert failed and "DelaySeconds" in failed[0][2]
+    assert ("Good", "DELETE_COMPLETE", "") in seen and not any(e[0] == "Later" for e in seen)
+    assert (name, "ROLLBACK_IN_PROGRESS", found["StackStatusReason"]) in seen
+    expect_error(cfn.update_stack, "ValidationError", StackName=name, TemplateBody=body(template))
+    cfn.delete_stack(StackName=name)
+    wait(cfn, "stack_delete_complete", found["StackId"])
+
+
+def test_unsupported_type_fails_the_stack(cfn: Any, name: str) -> None:
+    template = {"Resources": {"Thing": {"Type": "AWS::Foo::Bar"}}}
+    cfn.create_stack(StackName=name, TemplateBody=body(template), OnFailure="DO_NOTHING")
+    found = settle(cfn, name)
+    assert found["StackStatus"] == "CREATE_FAILED"
+    assert ("Thing", "CREATE_FAILED", "Resource type AWS::Foo::Bar is not supported by gureum") in events(cfn, name)
+    cfn.delete_stack(StackName=name)
