@@ -179,7 +179,7 @@ class Machines:
     async def commit(self, container: str, repo: str, tag: str) -> str:
         engine = await self.engine()
         params = {"container": container, "repo": repo, "tag": tag, "pause": "false"}
-        doc = (await engine.request("POST", "/commit", params=params, timeout=600)).json()
+        doc = (await engine.request("POST", "/commit", params=params, body={}, timeout=600)).json()
         return str(doc.get("Id") or doc.get("id") or "")
 
     async def remove_image(self, image: str) -> None:
