@@ -19,6 +19,7 @@ import ctypes.util
 import datetime as dt
 import json
 import os
+import re
 import resource
 import shutil
 import signal
@@ -33,6 +34,7 @@ from ...clock import Clock
 from ...ids import unique_id
 from .cgroups import PIDS_MAX, Cgroups
 from .functions import Function, runtime_version_arn
+from .languages import override_note
 from .limits import MAX_RESPONSE_PAYLOAD, STREAM_MAX_BYTES
 from .memory import ADDRESS_SPACE_BACKSTOP_MB, BUSY_INTERVAL, IDLE_INTERVAL, peak_kb, tree_rss_kb
 from .runtime_api import NextEvent, RuntimeApiServer
@@ -155,6 +157,7 @@ class Environment:
         self._read_fd = -1
         self.kept = False  # the runtime runs in a PID namespace, kept by the process gureum started
         self.cgroups: Cgroups | None = None  # its own pids and memory cgroups, removed with it
+        self.override = override_note(fn.runtime)  # the explicit version override serving it, named in START
         self.watchdog = True  # no memory cgroup holds it: the RSS watchdog kills it beyond MemorySize
         self.out_of_memory = False  # the watchdog killed it
         self._peak_kb = 0  # the largest resident memory of its processes seen
@@ -319,7 +322,8 @@ class Environment:
         if not inv.cold:
             self._transcript.clear()
             self._transcript_chars = 0
-        self._emit(f"START RequestId: {inv.event.request_id} Version: {self.fn.version}\n")
+        note = f"\t{self.override}" if self.override else ""
+        self._emit(f"START RequestId: {inv.event.request_id} Version: {self.fn.version}{note}\n")
 
     async def stop(self) -> None:
         self.alive = False
@@ -460,7 +464,7 @@ class Environment:
 
     def _init_start(self) -> str:
         fn = self.fn
-        runtime = fn.runtime.replace("nodejs", "nodejs:").replace("python", "python:").replace(".x", "")
+        runtime = re.sub(r"^(nodejs|python|java|ruby|dotnet)", r"\1:", fn.runtime).replace(".x", "")
         arn = runtime_version_arn(fn.region, fn.runtime)
         return f"INIT_START Runtime Version: {runtime}.gureum\tRuntime Version ARN: {arn}\n"
 

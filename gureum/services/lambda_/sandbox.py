@@ -153,7 +153,7 @@ class Sandbox:
             readable.add(executable.parent.parent)  # the interpreter's installation: <prefix>/bin/python3 → <prefix>
         else:
             readable.add(executable.parent)  # a custom runtime's bootstrap: the code or the layers holding it
-        for name in ("PYTHONPATH", "NODE_PATH"):
+        for name in ("PYTHONPATH", "NODE_PATH", "CLASSPATH", "RUBYLIB"):
             for entry in filter(None, env.get(name, "").split(os.pathsep)):
                 readable.add(Path(entry))
                 readable.update(_link_targets(Path(entry)))
