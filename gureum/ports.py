@@ -516,3 +516,48 @@ class CognitoTokens(Protocol):
     async def verify(self, token: str) -> dict[str, Any]:
         """The claims of an ID or access token a pool here signed, unexpired; ValueError (saying why) otherwise."""
         ...
+
+
+class KinesisVideoMedia(Protocol):
+    """Kinesis Video Streams: the media its data-plane services (kinesis-video-media, kinesis-video-archived-media,
+    kinesis-video-signaling) serve, kept by the kinesisvideo service. Streams are named by ``name`` or ``arn``;
+    selectors are the operations' own shapes. Methods raise the ServiceErrors the operations answer with."""
+
+    async def get_media(
+        self, account: str, region: str, name: str | None, arn: str | None, selector: dict[str, Any]
+    ) -> AsyncIterable[bytes]:
+        """GetMedia's MKV chunks, continuing as fragments arrive."""
+        ...
+
+    async def list_fragments(
+        self,
+        account: str,
+        region: str,
+        name: str | None,
+        arn: str | None,
+        limit: int | None,
+        token: str | None,
+        selector: dict[str, Any] | None,
+    ) -> dict[str, Any]: ...
+
+    async def media_for_fragments(
+        self, account: str, region: str, name: str | None, arn: str | None, numbers: list[str]
+    ) -> AsyncIterable[bytes]: ...
+
+    async def session_url(self, account: str, region: str, kind: str, base_url: str, params: dict[str, Any]) -> str:
+        """A GetHLSStreamingSessionURL (``kind`` "HLS") or GetDASHStreamingSessionURL ("DASH") answer."""
+        ...
+
+    async def clip(
+        self, account: str, region: str, name: str | None, arn: str | None, selector: dict[str, Any]
+    ) -> bytes:
+        """GetClip's MP4."""
+        ...
+
+    async def images(
+        self, account: str, region: str, name: str | None, arn: str | None, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        """GetImages' output (Images, NextToken)."""
+        ...
+
+    async def ice_servers(self, account: str, region: str, channel_arn: str) -> list[dict[str, Any]]: ...

@@ -37,7 +37,8 @@ if TYPE_CHECKING:
     from .websocket import WebSocket
 
 log = logging.getLogger("gureum.server")
-STREAM_AT = 1024 * 1024  # a PUT/PATCH body larger than this (or chunked) is answered while it arrives (BodyStream)
+STREAM_AT = 1024 * 1024  # a PUT/PATCH body larger than this (or a chunked PUT/PATCH/POST body) is answered while it
+# arrives (BodyStream)
 _MAX_PIPELINE = 32
 _SWEEP_SECONDS = 0.5  # how often deadlines are checked: a timeout fires within this much of its due time
 _LINGER_SECONDS = 2.0  # after refusing a request, unread input is drained this long before the socket closes
@@ -311,9 +312,9 @@ class HttpProtocol(asyncio.Protocol):
         if self.headers.get("expect", "").lower() == "100-continue" and self.transport is not None:
             self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
         method = self.parser.get_method()
-        if (method == b"PUT" or method == b"PATCH") and "upgrade" not in self.headers:
+        if (method == b"PUT" or method == b"PATCH" or method == b"POST") and "upgrade" not in self.headers:
             length = self.headers.get("content-length")
-            if length is None or (length.isdigit() and int(length) > STREAM_AT):
+            if length is None or (method != b"POST" and length.isdigit() and int(length) > STREAM_AT):
                 self._stream(method.decode("latin-1"), int(length) if length is not None else None)
 
     def _stream(self, method: str, length: int | None) -> None:
@@ -396,18 +397,19 @@ class HttpProtocol(asyncio.Protocol):
                     self.deadline = None  # a WebSocket keeps its own time (pings), however long it idles
                     await self._upgrade(item)
                     return
+                stream = None
                 if isinstance(item, Response):
                     response = item
                 else:
                     stream = item.stream
                     response = await self.app.handle(item)
-                    if stream is not None and not stream.complete:
-                        stream.discard()  # answered without reading it all: the rest is read and dropped
                 if self.transport is None or self.transport.is_closing():
                     return
                 self.transport.write(encode_response(response, head, keep_alive))
                 if response.stream is not None and not head:
-                    await self._send_stream(response)
+                    await self._send_stream(response)  # it may read the request's body as it goes (PutMedia)
+                if stream is not None and not stream.complete:
+                    stream.discard()  # answered without reading it all: the rest is read and dropped
                 if not keep_alive:
                     if self.refused:
                         self._linger()

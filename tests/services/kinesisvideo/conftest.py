@@ -1,0 +1,40 @@
+"""Fixtures of the Kinesis Video tests: clients of the shared server (the control plane and, at the data endpoint
+GetDataEndpoint answers, the media services) and the session's test MKV (needs ffmpeg; see _helpers)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ...conftest import make_client
+from ._helpers import ensure_ffmpeg, make_mkv
+
+
+@pytest.fixture(scope="session")
+def kvs(aws: Callable[..., Any]) -> Any:
+    return aws("kinesisvideo")
+
+
+@pytest.fixture(scope="session")
+def data_client(kvs: Any) -> Callable[[str, str, str], Any]:
+    """A client of a data-plane service at the endpoint GetDataEndpoint answers for ``api``."""
+
+    def make(service: str, stream: str, api: str) -> Any:
+        endpoint = kvs.get_data_endpoint(StreamName=stream, APIName=api)["DataEndpoint"]
+        return make_client(endpoint, service)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def sample_mkv(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """Four seconds of a 160x120 test pattern at 10 fps: four one-second clusters."""
+    ensure_ffmpeg()
+    return make_mkv(Path(tmp_path_factory.mktemp("kvs")) / "sample.mkv")
+
+
+def create(kvs: Any, name: str, retention: int = 1) -> str:
+    return str(kvs.create_stream(StreamName=name, DataRetentionInHours=retention, MediaType="video/h264")["StreamARN"])
