@@ -223,5 +223,6 @@ def ruby_launch(runtime: str, bootstrap: Path, task_root: Path, opt: Path | None
     gems = [str(p) for p in sorted((task_root / "vendor" / "bundle" / "ruby").glob("*"))]
     if opt is not None:
         gems += [str(p) for p in sorted((opt / "ruby" / "gems").glob("*"))]
-    env = {"RUBYLIB": os.pathsep.join(lib), "GEM_PATH": os.pathsep.join(gems), "GEM_HOME": gems[0] if gems else ""}
+    env = {"RUBYLIB": os.pathsep.join(lib), "GEM_PATH": os.pathsep.join(gems), "GEM_HOME": gems[0] if gems else "",
+           "GUREUM_OPT": str(opt) if opt is not None else ""}  # fmt: skip
     return [ruby, "--disable-did_you_mean", str(bootstrap)], {k: v for k, v in env.items() if v}
