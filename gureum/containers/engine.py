@@ -5,6 +5,7 @@ then the usual socket paths. Never a home-made runtime and never the CLI's outpu
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from collections.abc import AsyncIterator, Mapping
@@ -223,6 +224,30 @@ class Engine:
             raise
         state = (await self.request("GET", f"/exec/{exec_id}/json")).json()
         return None if state.get("Running") else int(state.get("ExitCode", -1))
+
+    async def attach(self, container: str, attached: asyncio.Event) -> AsyncIterator[tuple[int, bytes]]:
+        """The container's output as it is written, as (stream, bytes) frames (1 stdout, 2 stderr): attached to a
+        created container (``attached`` is set once the engine answered: start it then), so nothing is missed and
+        nothing waits for the log driver (the logs endpoint follows its file, later)."""
+        params = {"stream": "true", "stdout": "true", "stderr": "true"}
+        try:
+            async with self._client.stream("POST", f"/containers/{container}/attach", params=params, timeout=None) as r:
+                attached.set()
+                if r.status_code >= 400:
+                    raise EngineError((await r.aread()).decode("utf-8", "replace"), r.status_code)
+                buffer = b""
+                async for chunk in r.aiter_bytes():
+                    buffer += chunk
+                    while len(buffer) >= 8:
+                        size = int.from_bytes(buffer[4:8], "big")
+                        if len(buffer) < 8 + size:
+                            break
+                        yield buffer[0], buffer[8 : 8 + size]
+                        buffer = buffer[8 + size :]
+        except (httpx.TransportError, OSError) as exc:
+            raise NoEngine(f"{self.host}: {exc}") from exc
+        finally:
+            attached.set()
 
     async def logs(self, container: str, *, follow: bool = False) -> AsyncIterator[tuple[int, bytes]]:
         """The container's output as (stream, bytes) frames: 1 stdout, 2 stderr (the multiplexed form)."""

@@ -11,12 +11,12 @@ from ...ports import LambdaInvoker
 from ...runtime import Runtime
 from . import SERVICE, iam, provisioned, store
 from .backend_configs import ConfigsApi
-from .backend_functions import FunctionsApi
+from .backend_image import ImageApi
 from .backend_invoke import InvokeApi
 from .esm import Pollers
 
 
-class LambdaBackend(FunctionsApi, InvokeApi, ConfigsApi):
+class LambdaBackend(ImageApi, InvokeApi, ConfigsApi):  # ImageApi: container images, then FunctionsApi's zips
     def __init__(self, runtime: Runtime) -> None:
         super().__init__(runtime)
         self.pollers = Pollers(runtime, self)  # the event source mappings' pollers, invoking through this object

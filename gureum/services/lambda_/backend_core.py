@@ -15,7 +15,8 @@ from .access import own_account
 from .environment import Outcome
 from .errors import conflict, function_not_found
 from .functions import Function, FunctionRef, function_arn, parse_function_name
-from .pool import EnvironmentPool, Invocation
+from .image import ImagePool
+from .pool import Invocation
 
 
 def activation_key(fn: Function) -> str:
@@ -28,7 +29,7 @@ class LambdaCore:
         self.runtime = runtime
         self.store = runtime.store
         self.clock = runtime.clock
-        self.pool = EnvironmentPool(runtime)
+        self.pool = ImagePool(runtime)  # EnvironmentPool's zip environments, and Image functions' containers
         # a create's or update's activation key (activation_key) → set once its code is unpacked on this node
         self.activated: dict[str, asyncio.Event] = {}
         # request id → failed attempts of an Event invocation on this node (a success's approximateInvokeCount)

@@ -126,6 +126,7 @@ class Function:
     layers: tuple[dict[str, Any], ...] = ()  # {"Arn": layer version ARN, "CodeSize", "sha": its zip's CodeSha256}
     logging: dict[str, Any] | None = None  # LoggingConfig as given (LogGroup, LogFormat, …)
     tracing: str = "PassThrough"  # TracingConfig.Mode: Active samples invocations whose caller did not decide
+    image: dict[str, Any] | None = None  # PackageType Image (image.py): uri, resolved, repository, digest, config
 
     @property
     def arn(self) -> str:
@@ -182,7 +183,7 @@ class Function:
             "Version": self.version,
             "TracingConfig": {"Mode": self.tracing},
             "RevisionId": self.revision_id,
-            "PackageType": "Zip",
+            "PackageType": "Zip" if self.image is None else "Image",
             "Architectures": list(self.architectures),
             "EphemeralStorage": {"Size": self.ephemeral_storage},
             "SnapStart": {"ApplyOn": "None", "OptimizationStatus": "Off"},
@@ -194,9 +195,14 @@ class Function:
             doc["Layers"] = [{"Arn": layer["Arn"], "CodeSize": layer["CodeSize"]} for layer in self.layers]
         if self.dead_letter_arn:
             doc["DeadLetterConfig"] = {"TargetArn": self.dead_letter_arn}
+        if self.image is not None:  # a container image: no runtime or handler of Lambda's
+            del doc["Runtime"], doc["Handler"]
+            if self.image.get("config"):
+                doc["ImageConfigResponse"] = {"ImageConfig": dict(self.image["config"])}
         if listed:
             return doc
-        doc["RuntimeVersionConfig"] = {"RuntimeVersionArn": runtime_version_arn(self.region, self.runtime)}
+        if self.image is None:
+            doc["RuntimeVersionConfig"] = {"RuntimeVersionArn": runtime_version_arn(self.region, self.runtime)}
         for key, value in (
             ("State", self.state),
             ("StateReason", self.state_reason),

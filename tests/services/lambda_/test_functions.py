@@ -62,7 +62,7 @@ def test_create_get_list_delete(aws: Callable[..., Any], name: str) -> None:
         ({"Code": {"S3Bucket": "bucket", "S3Key": "k"}}, "S3 Error Code: NoSuchBucket"),
         (
             {"PackageType": "Image", "Code": {"ImageUri": "123456789012.dkr.ecr.us-east-1.amazonaws.com/x:latest"}},
-            "container engine",
+            "Please don't provide Handler or Runtime or Layer when the intended function PackageType is Image.",
         ),
     ],
 )
