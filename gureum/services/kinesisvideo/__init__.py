@@ -24,7 +24,7 @@ from .port import MediaPort
 
 SERVICE: Service = Service(
     "kinesisvideo",
-    validation=Rules(code="InvalidArgumentException"),
+    validation=Rules(patterns=True, code="InvalidArgumentException"),
     migrations=Path(__file__).parent / "migrations",
 )
 SERVICE.edge_routes.append(EdgeRoute(put_media, path="/putMedia", methods=frozenset({"POST"}), streams=True))

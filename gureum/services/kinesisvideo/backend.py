@@ -5,6 +5,7 @@ media.py (MediaBackend)."""
 
 from __future__ import annotations
 
+import base64
 import copy
 from typing import Any
 
@@ -80,7 +81,17 @@ def _merge_tags(current: dict[str, str], new: dict[str, str]) -> dict[str, str]:
 
 
 def _page(token: str | None) -> str:
-    return token or ""
+    """The name a NextToken continues after (tokens are base64, as the model's pattern requires)."""
+    if not token:
+        return ""
+    try:
+        return base64.b64decode(token, validate=True).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidArgumentException("NextToken is not a token this operation gave.") from None
+
+
+def _token(name: str) -> str:
+    return base64.b64encode(name.encode()).decode()
 
 
 class KinesisVideoBackend:
@@ -146,7 +157,7 @@ class KinesisVideoBackend:
         )
         out: dict[str, Any] = {"StreamInfoList": [s.info() for s in streams[:size]]}
         if len(streams) > size:
-            out["NextToken"] = streams[size - 1].name
+            out["NextToken"] = _token(streams[size - 1].name)
         return out
 
     async def _change_stream(
@@ -396,7 +407,7 @@ class KinesisVideoBackend:
         )
         out: dict[str, Any] = {"ChannelInfoList": [c.info() for c in channels[:size]]}
         if len(channels) > size:
-            out["NextToken"] = channels[size - 1].name
+            out["NextToken"] = _token(channels[size - 1].name)
         return out
 
     async def _change_channel(self, account: str, region: str, arn: str, version: str | None, change: Any) -> None:

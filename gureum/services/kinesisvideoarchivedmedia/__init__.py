@@ -4,8 +4,11 @@ the media the kinesisvideo service keeps, through the KinesisVideoMedia port. No
 
 from __future__ import annotations
 
+from ...aws.validate import Rules
 from .. import Service
 
-SERVICE: Service = Service("kinesis-video-archived-media")
+SERVICE: Service = Service(
+    "kinesis-video-archived-media", validation=Rules(patterns=True, code="InvalidArgumentException")
+)
 
 from . import ops  # noqa: E402,F401  (register)

@@ -4,8 +4,9 @@ model: the kinesisvideo service serves it at POST /putMedia. This package keeps 
 
 from __future__ import annotations
 
+from ...aws.validate import Rules
 from .. import Service
 
-SERVICE: Service = Service("kinesis-video-media")
+SERVICE: Service = Service("kinesis-video-media", validation=Rules(patterns=True, code="InvalidArgumentException"))
 
 from . import ops  # noqa: E402,F401  (register)

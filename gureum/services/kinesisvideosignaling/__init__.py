@@ -4,8 +4,9 @@ served. The WebSocket relay itself is the kinesisvideo service's."""
 
 from __future__ import annotations
 
+from ...aws.validate import Rules
 from .. import Service
 
-SERVICE: Service = Service("kinesis-video-signaling")
+SERVICE: Service = Service("kinesis-video-signaling", validation=Rules(patterns=True, code="InvalidArgumentException"))
 
 from . import ops  # noqa: E402,F401  (register)
