@@ -194,11 +194,14 @@ class CloudFormationBackend(_ChangeSets):
                 f"satisfy constraint: Member must have length less than or equal to "
                 f"{template.MAX_BODY}"
             )
+        return body, await self.parse(body)
+
+    async def parse(self, text: str) -> dict[str, Any]:
+        """The document of a template's text (parsed in a worker thread: a template may be 1 MB)."""
         try:
-            doc = await asyncio.to_thread(template.parse, body)
+            return await asyncio.to_thread(template.parse, text)
         except TemplateError as error:
             raise ValidationError(error.message) from None
-        return body, doc
 
     async def _fetch(self, account: str, region: str, host: str, url: str) -> str:
         parts = urlsplit(url)
@@ -277,7 +280,7 @@ class CloudFormationBackend(_ChangeSets):
     ) -> dict[str, Any]:
         if stack_name is not None:
             stack = await self._stack(account, region, stack_name)
-            doc = template.parse(stack.doc.get("original") or "{}")
+            doc = await self.parse(stack.doc.get("original") or "{}")
         else:
             _, doc = await self.load_template(account, region, host, body, url)
         try:
@@ -321,7 +324,7 @@ class CloudFormationBackend(_ChangeSets):
         """(original text, processed template, parameter values) of a stack operation; ValidationError otherwise."""
         if use_previous is not None:
             text = use_previous
-            doc = template.parse(text)
+            doc = await self.parse(text)
         else:
             text, doc = await self.load_template(account, region, host, body, url)
         processed = await self.processed(account, region, doc, given)
@@ -355,7 +358,7 @@ class CloudFormationBackend(_ChangeSets):
         if existing is not None:
             raise AlreadyExistsException(f"Stack [{name}] already exists")
         text, doc, values = await self.prepare(account, region, host, body, url, given, None)
-        raw = template.parse(text)
+        raw = await self.parse(text)
         if template.transforms(raw) and "CAPABILITY_AUTO_EXPAND" not in capabilities:
             raise InsufficientCapabilitiesException("Requires capabilities : [CAPABILITY_AUTO_EXPAND]")
         self._check_capabilities(doc, capabilities, raw)
@@ -428,7 +431,7 @@ class CloudFormationBackend(_ChangeSets):
         text, doc, values = await self.prepare(
             account, region, host, body, url, given, stack.doc.get("parameters") or {}, previous_text
         )
-        raw = template.parse(text)
+        raw = await self.parse(text)
         caps = capabilities if capabilities is not None else []
         if template.transforms(raw) and "CAPABILITY_AUTO_EXPAND" not in caps:
             raise InsufficientCapabilitiesException("Requires capabilities : [CAPABILITY_AUTO_EXPAND]")
@@ -695,7 +698,7 @@ class CloudFormationBackend(_ChangeSets):
                 raise ValidationError("StackName must be specified")
             stack = await self._stack(account, region, name)
             original, processed = stack.doc.get("original") or "", stack.doc.get("template") or {}
-        stages = ["Original", "Processed"] if processed != template.parse(original or "{}") else ["Original"]
+        stages = ["Original", "Processed"] if processed != await self.parse(original or "{}") else ["Original"]
         if stage == "Processed":
             return {"TemplateBody": json.dumps(processed), "StagesAvailable": stages}
         return {"TemplateBody": original, "StagesAvailable": stages}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from . import store, template
+from . import store
 from .errors import (
     AlreadyExistsException,
     ChangeSetNotFoundException,
@@ -126,7 +126,7 @@ async def create(
         account, region, host, req.get("TemplateBody"), req.get("TemplateURL"), given, previous, use_previous
     )
     caps = list(req.get("Capabilities") or [])
-    be._check_capabilities(doc, caps, template.parse(text))
+    be._check_capabilities(doc, caps, await be.parse(text))
     now = be.clock.now()
     if existing is None:
         stack_id = f"arn:aws:cloudformation:{region}:{account}:stack/{stack_name}/{uuid.uuid4()}"

@@ -387,6 +387,8 @@ class Run:
                 if not _holds(output, scope):
                     continue
                 value = intrinsics.resolve(output.get("Value"), scope)
+                if value is intrinsics.NO_VALUE:
+                    continue
                 entry = {"OutputKey": key, "OutputValue": _output_text(value)}
                 if "Description" in output:
                     entry["Description"] = str(output["Description"])

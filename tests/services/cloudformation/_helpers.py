@@ -15,7 +15,7 @@ def body(template: dict[str, Any]) -> str:
 
 def wait(cfn: Any, waiter: str, name: str) -> dict[str, Any]:
     cfn.get_waiter(waiter).wait(StackName=name, WaiterConfig=WAIT)
-    return stack(cfn, name)
+    return {} if waiter == "stack_delete_complete" else stack(cfn, name)
 
 
 def stack(cfn: Any, name: str) -> dict[str, Any]:

@@ -108,8 +108,9 @@ def test_update_in_place_replacement_and_no_updates(cfn: Any, aws: Any, name: st
     seen = events(cfn, name)
     assert (name, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "") in seen
     assert any(e[:2] == ("Queue", "UPDATE_IN_PROGRESS") and "creation of a new physical resource" in e[2] for e in seen)
+    stack_id = stack(cfn, name)["StackId"]
     cfn.delete_stack(StackName=name)
-    wait(cfn, "stack_delete_complete", stack(cfn, name)["StackId"])
+    wait(cfn, "stack_delete_complete", stack_id)
 
 
 def test_failed_create_rolls_back(cfn: Any, aws: Any, name: str) -> None:
