@@ -183,6 +183,7 @@ class ResourceFacts:
 
     policy: str | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
+    account: str | None = None  # the owner, for ARNs that do not name it (S3's)
 
 
 NO_FACTS = ResourceFacts()
@@ -452,9 +453,11 @@ class Authorizer:
         resource: str,
         context: Mapping[str, Any],
         cross_account: frozenset[str] | None = None,
+        owner_only: frozenset[str] = frozenset(),
     ) -> Verdict:
         """The decision for one permission, with the resource's policy when its service offers one (across
-        accounts only for the actions in ``cross_account``, when given: no resource policy grants the others)."""
+        accounts only for the actions in ``cross_account``, when given, and never for those in ``owner_only``:
+        no resource policy grants those)."""
         if identity.kind != SERVICE:
             organization = await self.organization(identity.account)
             if organization is not None:
@@ -474,8 +477,10 @@ class Authorizer:
         elif len(parts) == 6:
             facts = await self.resource_facts(parts[2], resource)
             policy = facts.policy
+            resource_account = resource_account or facts.account
             foreign = resource_account is not None and resource_account != identity.account
-            if foreign and cross_account is not None and action.split(":", 1)[-1] not in cross_account:
+            name = action.split(":", 1)[-1]
+            if foreign and ((cross_account is not None and name not in cross_account) or name in owner_only):
                 policy = None
             if facts.tags:  # aws:ResourceTag/<key> (a key the request names itself wins)
                 context = {**{f"aws:ResourceTag/{k}": v for k, v in facts.tags.items()}, **context}
@@ -500,7 +505,9 @@ class Authorizer:
             return
         context = request_context(request, region, self.runtime.clock.now(), params, requirement)
         for need in requirement.needs:
-            verdict = await self.decide(identity, need.action, need.resource, context, requirement.cross_account)
+            verdict = await self.decide(
+                identity, need.action, need.resource, context, requirement.cross_account, requirement.owner_only
+            )
             if not verdict.allowed:
                 self.note(identity.arn, need.action, need.resource, verdict, f"{service} {operation}")
                 if self.enforce:

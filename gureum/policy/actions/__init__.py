@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 HERE = Path(__file__).parent
 
@@ -43,6 +43,9 @@ class Requirement:
     # the actions (without prefix) a resource policy can grant another account (the table's "crossAccount"); None:
     # any. Another account's call of any other action is refused whatever the resource's policy says.
     cross_account: frozenset[str] | None = None
+    # the operations' actions no resource policy grants another account (the table's "ownerOnly": S3's bucket
+    # policy operations are the owner's alone)
+    owner_only: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +59,7 @@ class Table:
     type_name: str | None
     http: bool  # API Gateway's management API: the action is the HTTP method, the resource the path
     cross_account: frozenset[str] | None = None
+    owner_only: frozenset[str] = frozenset()
 
 
 @functools.cache
@@ -75,6 +79,7 @@ def table(service: str) -> Table | None:
         raw.get("type"),
         bool(raw.get("http")),
         frozenset(raw["crossAccount"]) if "crossAccount" in raw else None,
+        frozenset(raw.get("ownerOnly", ())),
     )
 
 
@@ -155,6 +160,11 @@ def _group(value: str, params: Mapping[str, Any], region: str, account: str) -> 
     return value
 
 
+def _copy_source(value: str, params: Mapping[str, Any], region: str, account: str) -> str:
+    """An S3 x-amz-copy-source ("/bucket/key?versionId=…", URL-encoded) as "bucket/key"."""
+    return unquote(value.lstrip("/")).partition("?versionId=")[0]
+
+
 TRANSFORMS: dict[str, Callable[[str, Mapping[str, Any], str, str], str]] = {
     "queue_region": _queue_part(0),
     "queue_account": _queue_part(1),
@@ -166,6 +176,7 @@ TRANSFORMS: dict[str, Callable[[str, Mapping[str, Any], str, str], str]] = {
     "rule_prefix": _rule_prefix,
     "table": _table,
     "group": _group,
+    "copy_source": _copy_source,
 }
 
 
@@ -200,15 +211,26 @@ def _fill(template: str, params: Mapping[str, Any], region: str, account: str) -
     return "".join(out)
 
 
-def _many(spec: Mapping[str, Any], params: Mapping[str, Any], region: str, account: str) -> list[str]:
-    """Resources from a collection member: {"each": member, "key": ... or "keys": true, "template": ...}."""
-    items = params.get(spec["each"])
-    out: list[str] = []
+def _member(params: Mapping[str, Any], path: str) -> Any:
+    """A member of the input by a dotted path ("Delete.Objects")."""
+    value: Any = params
+    for name in path.split("."):
+        value = value.get(name) if isinstance(value, dict) else None
+    return value
+
+
+def _many(
+    spec: Mapping[str, Any], params: Mapping[str, Any], region: str, account: str
+) -> list[tuple[str, Mapping[str, Any]]]:
+    """Resources from a collection member, each with the item it came from: {"each": member (a dotted path),
+    "key": ... or "keys": true, "template": ...}."""
+    items = _member(params, spec["each"])
+    out: list[tuple[str, Mapping[str, Any]]] = []
     if isinstance(items, dict) and spec.get("keys"):
         for key in items:
             filled = _fill(spec["template"], {**params, "_": key}, region, account)
             if filled:
-                out.append(filled)
+                out.append((filled, {}))
     elif isinstance(items, list):
         for item in items:
             if not isinstance(item, dict):
@@ -217,8 +239,19 @@ def _many(spec: Mapping[str, Any], params: Mapping[str, Any], region: str, accou
             if isinstance(inner, dict):
                 filled = _fill(spec["template"], {**params, **inner}, region, account)
                 if filled:
-                    out.append(filled)
+                    out.append((filled, inner))
     return out
+
+
+def _action(prefix: str, spec: Mapping[str, Any], operation: str, params: Mapping[str, Any]) -> str:
+    """The action of an operation (or of one item of it): its "versioned" action when the input names a version
+    (a VersionId member, or "versionId=" in the member "versionedIn" names: S3's copy source)."""
+    versioned = spec.get("versioned")
+    if versioned:
+        where = spec.get("versionedIn")
+        if (where and "versionId=" in str(params.get(where) or "")) or (not where and params.get("VersionId")):
+            return f"{prefix}:{versioned}"
+    return f"{prefix}:{spec.get('action', operation)}"
 
 
 def _items(
@@ -266,11 +299,14 @@ def required(
     spec = found.operations.get(operation, {})
     if spec.get("skip"):
         return Requirement((), skip=True)
-    action = f"{found.prefix}:{spec.get('action', operation)}"
+    action = _action(found.prefix, spec, operation, params)
     resources: list[str] = []
     named = spec.get("resource")
-    if isinstance(named, dict):  # several resources from a collection member
-        resources = _many(named, params, region, account)
+    itemised: list[Needed] = []
+    if isinstance(named, dict):  # several resources from a collection member (each item may name a version)
+        for resource, item in _many(named, params, region, account):
+            itemised.append(Needed(_action(found.prefix, spec, operation, item), resource))
+        resources = [need.resource for need in itemised]
     elif isinstance(named, list) and named and isinstance(named[0], dict):  # per item, with its own action
         return Requirement(
             tuple(_items(found.prefix, named, params, region, account)), {}, found.code or default_code, found.type_name
@@ -288,8 +324,12 @@ def required(
             if filled is not None:
                 resources = [filled]
                 break
-    needs = tuple(dict.fromkeys(Needed(action, resource) for resource in (resources or ["*"])))
+    needs = tuple(dict.fromkeys(itemised or [Needed(action, resource) for resource in (resources or ["*"])]))
     extra = tuple(Needed(f"{found.prefix}:{name}", needs[0].resource) for name in spec.get("also", ()))
+    for plus in spec.get("plus", ()):  # another resource the call reads (S3's copy source)
+        filled = _fill(plus["template"], params, region, account)
+        if filled is not None:
+            extra += (Needed(_action(found.prefix, plus, operation, params), filled),)
     keys: dict[str, Any] = {}
     for key, member in {**found.keys, **spec.get("keys", {})}.items():
         value = params.get(member)
@@ -297,4 +337,12 @@ def required(
             keys[key] = str(value).lower() if isinstance(value, bool) else str(value)
         elif isinstance(value, list) and all(isinstance(v, str) for v in value):
             keys[key] = list(value)
-    return Requirement(needs + extra, keys, found.code or default_code, found.type_name, False, found.cross_account)
+    return Requirement(
+        needs + extra,
+        keys,
+        found.code or default_code,
+        found.type_name,
+        False,
+        found.cross_account,
+        found.owner_only,
+    )

@@ -12,6 +12,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from ...aws.authorize import authorizer
 from ...aws.validate import Rules
 from ...ports import S3Objects
 from ...runtime import Runtime
@@ -53,6 +54,7 @@ async def _start(runtime: Runtime) -> None:
     be = runtime.keep(S3Backend(runtime.store, runtime.clock, blobs, runtime.delivery))
     be.day_seconds = settings.day_seconds
     runtime.provide(S3Objects, S3ObjectsPort(be))
+    authorizer(runtime).register("s3", be.bucket_facts)  # IAM enforcement reads bucket policies, tags, owners
     runtime.spawn(maintain(runtime, be, settings.lifecycle_seconds), "s3-lifecycle")
 
 

@@ -15,78 +15,8 @@ from urllib.parse import unquote
 from ...aws.auth import is_issued
 from ...aws.context import RequestContext
 from ...policy import Caller as PolicyCaller
-from ...policy import ContextValue, Principal, Request, call_context, evaluate
+from ...policy import ContextValue, Principal, Request, actions, call_context, evaluate
 from .errors import AccessDenied, ServiceError
-
-# the bucket-level action of each operation on a bucket (None: only the owner's account may call it, as AWS has it
-# for the bucket policy's own operations)
-BUCKET_ACTIONS: dict[str, str | None] = {
-    "HeadBucket": "s3:ListBucket",
-    "ListObjects": "s3:ListBucket",
-    "ListObjectsV2": "s3:ListBucket",
-    "ListObjectVersions": "s3:ListBucketVersions",
-    "ListMultipartUploads": "s3:ListBucketMultipartUploads",
-    "DeleteBucket": "s3:DeleteBucket",
-    "GetBucketLocation": "s3:GetBucketLocation",
-    "GetBucketVersioning": "s3:GetBucketVersioning",
-    "PutBucketVersioning": "s3:PutBucketVersioning",
-    "GetBucketAcl": "s3:GetBucketAcl",
-    "PutBucketAcl": "s3:PutBucketAcl",
-    "GetBucketPolicyStatus": "s3:GetBucketPolicyStatus",
-    "GetBucketTagging": "s3:GetBucketTagging",
-    "PutBucketTagging": "s3:PutBucketTagging",
-    "DeleteBucketTagging": "s3:PutBucketTagging",
-    "GetBucketPolicy": None,
-    "PutBucketPolicy": None,
-    "DeleteBucketPolicy": None,
-    "GetBucketCors": "s3:GetBucketCORS",
-    "PutBucketCors": "s3:PutBucketCORS",
-    "DeleteBucketCors": "s3:PutBucketCORS",
-    "GetBucketLifecycleConfiguration": "s3:GetLifecycleConfiguration",
-    "PutBucketLifecycleConfiguration": "s3:PutLifecycleConfiguration",
-    "DeleteBucketLifecycle": "s3:PutLifecycleConfiguration",
-    "GetBucketEncryption": "s3:GetEncryptionConfiguration",
-    "PutBucketEncryption": "s3:PutEncryptionConfiguration",
-    "DeleteBucketEncryption": "s3:PutEncryptionConfiguration",
-    "GetBucketOwnershipControls": "s3:GetBucketOwnershipControls",
-    "PutBucketOwnershipControls": "s3:PutBucketOwnershipControls",
-    "DeleteBucketOwnershipControls": "s3:PutBucketOwnershipControls",
-    "GetBucketWebsite": "s3:GetBucketWebsite",
-    "PutBucketWebsite": "s3:PutBucketWebsite",
-    "DeleteBucketWebsite": "s3:DeleteBucketWebsite",
-    "GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock",
-    "PutPublicAccessBlock": "s3:PutBucketPublicAccessBlock",
-    "DeletePublicAccessBlock": "s3:PutBucketPublicAccessBlock",
-    "GetBucketAccelerateConfiguration": "s3:GetAccelerateConfiguration",
-    "PutBucketAccelerateConfiguration": "s3:PutAccelerateConfiguration",
-    "GetBucketRequestPayment": "s3:GetBucketRequestPayment",
-    "PutBucketRequestPayment": "s3:PutBucketRequestPayment",
-    "GetBucketLogging": "s3:GetBucketLogging",
-    "PutBucketLogging": "s3:PutBucketLogging",
-    "GetBucketNotificationConfiguration": "s3:GetBucketNotification",
-    "PutBucketNotificationConfiguration": "s3:PutBucketNotification",
-    "GetObjectLockConfiguration": "s3:GetBucketObjectLockConfiguration",
-}
-# the object-level action of each operation on an object: (without VersionId, with VersionId)
-OBJECT_ACTIONS: dict[str, tuple[str, str]] = {
-    "GetObject": ("s3:GetObject", "s3:GetObjectVersion"),
-    "HeadObject": ("s3:GetObject", "s3:GetObjectVersion"),
-    "GetObjectAttributes": ("s3:GetObjectAttributes", "s3:GetObjectVersionAttributes"),
-    "PutObject": ("s3:PutObject", "s3:PutObject"),
-    "CopyObject": ("s3:PutObject", "s3:PutObject"),
-    "CreateMultipartUpload": ("s3:PutObject", "s3:PutObject"),
-    "UploadPart": ("s3:PutObject", "s3:PutObject"),
-    "UploadPartCopy": ("s3:PutObject", "s3:PutObject"),
-    "CompleteMultipartUpload": ("s3:PutObject", "s3:PutObject"),
-    "AbortMultipartUpload": ("s3:AbortMultipartUpload", "s3:AbortMultipartUpload"),
-    "ListParts": ("s3:ListMultipartUploadParts", "s3:ListMultipartUploadParts"),
-    "DeleteObject": ("s3:DeleteObject", "s3:DeleteObjectVersion"),
-    "GetObjectTagging": ("s3:GetObjectTagging", "s3:GetObjectVersionTagging"),
-    "PutObjectTagging": ("s3:PutObjectTagging", "s3:PutObjectVersionTagging"),
-    "DeleteObjectTagging": ("s3:DeleteObjectTagging", "s3:DeleteObjectVersionTagging"),
-    "GetObjectAcl": ("s3:GetObjectAcl", "s3:GetObjectVersionAcl"),
-    "PutObjectAcl": ("s3:PutObjectAcl", "s3:PutObjectVersionAcl"),
-}
 
 
 def access_denied() -> ServiceError:
@@ -172,29 +102,19 @@ def _source(copy_source: str) -> tuple[str, str, str | None]:
 
 
 def checks_for(operation: str, req: Mapping[str, Any]) -> tuple[Check, ...]:
-    """What ``operation`` with these members needs of each bucket it touches."""
+    """What ``operation`` with these members needs of each bucket it touches: the actions and ARNs of IAM's table
+    for S3 (gureum/policy/actions/s3.json); an operation the table does not list, or lists as the owner's alone,
+    is the owner's account's only."""
     bucket = req.get("Bucket") or ""
-    if operation in BUCKET_ACTIONS:
-        return (Check(bucket, BUCKET_ACTIONS[operation], bucket_arn(bucket)),)
-    if operation == "DeleteObjects":
-        objects = (req.get("Delete") or {}).get("Objects") or []
-        return tuple(
-            Check(
-                bucket,
-                "s3:DeleteObjectVersion" if one.get("VersionId") else "s3:DeleteObject",
-                object_arn(bucket, one.get("Key") or ""),
-            )
-            for one in objects
-        ) or (Check(bucket, "s3:DeleteObject", object_arn(bucket, "")),)
-    actions = OBJECT_ACTIONS.get(operation)
-    if actions is None:
+    table = actions.table("s3")
+    requirement = actions.required("s3", operation, req, "", "")
+    if table is None or requirement is None or operation not in table.operations or not requirement.needs:
         return (Check(bucket, None, bucket_arn(bucket)),)
-    key = req.get("Key") or ""
-    checks = [Check(bucket, actions[1] if req.get("VersionId") else actions[0], object_arn(bucket, key))]
-    if req.get("CopySource"):
-        source_bucket, source_key, version = _source(str(req["CopySource"]))
-        action = "s3:GetObjectVersion" if version else "s3:GetObject"
-        checks.append(Check(source_bucket, action, object_arn(source_bucket, source_key)))
+    checks = []
+    for need in requirement.needs:
+        name = need.resource.removeprefix("arn:aws:s3:::").split("/", 1)[0]
+        owner_only = need.action.split(":", 1)[1] in requirement.owner_only
+        checks.append(Check(name, None if owner_only else need.action, need.resource))
     return tuple(checks)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from ...aws.authorize import ResourceFacts
 from ...clock import Clock
 from ...delivery import Delivery
 from ...store.base import Store, Tx
@@ -101,6 +102,17 @@ class S3Core:
     def now(self) -> float:
         """Object times have millisecond precision (as ListObjects shows them)."""
         return round(self.clock.now(), 3)
+
+    async def bucket_facts(self, arn: str) -> ResourceFacts:
+        """IAM enforcement's view of a bucket or object ARN (arn:aws:s3:::bucket[/key]): the bucket's policy, its
+        tags and its owner (S3 ARNs do not name the account)."""
+        name = arn.removeprefix("arn:aws:s3:::").split("/", 1)[0]
+        bucket = await self.store.read(lambda tx: store.get_bucket(tx, name))
+        if bucket is None:
+            return ResourceFacts()
+        tagging = bucket.config.get("tagging") or {}
+        tags = {t["Key"]: t["Value"] for t in tagging.get("TagSet") or [] if isinstance(t, dict) and "Key" in t}
+        return ResourceFacts(bucket.config.get("policy"), tags, bucket.account)
 
     async def _bucket(self, name: str, account: str) -> Bucket:
         return await self.store.read(lambda tx: owned_bucket(tx, name, account))
