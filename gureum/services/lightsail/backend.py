@@ -1060,6 +1060,8 @@ class LightsailBackend:
                         op = self._operation(account, region, name, "Instance", "CreateInstance", "Started")
                         await self._create_job(account, region, name, await self._record(account, region, op))
                     else:
+                        if not (await self.machines.seen(body["container"])).running:
+                            await self._set_state(account, region, name, "pending")  # not "died": being started
                         await self._power_on(account, region, name)
                 elif body["state"] == "stopping":
                     if body.get("container"):

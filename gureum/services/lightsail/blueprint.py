@@ -14,7 +14,7 @@ import tarfile
 from collections.abc import Callable
 from pathlib import Path
 
-RECIPE = "4"  # bump when the rootfs changes: the cached image's tag carries it
+RECIPE = "5"  # bump when the rootfs changes: the cached image's tag carries it
 PACKAGES = ("openssh-server", "bash", "coreutils", "sudo", "busybox", "grep", "sed", "findutils", "procps")
 # pulled in by maintainer-script helpers only (debconf, ucf, adduser use perl); nothing here runs them
 SKIPPED = frozenset(
@@ -131,6 +131,21 @@ def unpack(debs: list[Path], root: Path, progress: Progress) -> None:
     progress(f"unpacking {len(used)} Debian packages")
     for deb in used:
         _run(["dpkg-deb", "-x", str(deb), str(root)], f"dpkg-deb -x {deb.name}")
+    # as Debian's slim images do (dpkg path-exclude): no translations, manuals or docs but the copyright files —
+    # a third of the size, and an engine with vfs storage copies the whole tree for every new instance
+    share = root / "usr" / "share"
+    for directory in ("locale", "man", "info", "lintian", "linda"):
+        shutil.rmtree(share / directory, ignore_errors=True)
+    for package in (share / "doc").iterdir():
+        if package.is_symlink() or not package.is_dir():
+            continue
+        for path in package.iterdir():
+            if path.name == "copyright":
+                continue
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
 
 
 def configure(root: Path) -> None:
