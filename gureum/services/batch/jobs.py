@@ -4,6 +4,7 @@ and SEQUENTIAL dependencies), what DescribeJobs and ListJobs show of them, the a
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import string
 import uuid
@@ -230,5 +231,5 @@ def event(doc: dict[str, Any], now: float) -> dict[str, Any]:
         "time": dt.datetime.fromtimestamp(now, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "region": parts[3],
         "resources": [doc["jobArn"]],
-        "detail": public(doc),
+        "detail": copy.deepcopy(public(doc)),
     }

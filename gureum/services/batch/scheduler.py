@@ -43,6 +43,8 @@ class Scheduler:
         self.tick = tick
         self._wake = asyncio.Event()
         self._leading = False
+        # fair share: (queue ARN, share) → (vCPUs started, decayed, at when): each share's recent use of the queue
+        self._history: dict[tuple[str, str], tuple[float, float]] = {}
         self.start_attempt: Callable[[str, bool], None] | None = None  # the runner's (job id, adopt)
         self.running: Callable[[], set[str]] = set  # the job ids whose attempts run on this node
         self.stop_attempt: Callable[[str], None] = lambda job_id: None
@@ -73,11 +75,12 @@ class Scheduler:
         """Write a job; a new status sends its "Batch Job State Change" event."""
         store.save_job(tx, doc, doc[PRIVATE].get("ce") if doc["status"] in ("STARTING", "RUNNING") else None)
         if old_status is not None and old_status != doc["status"]:
-            now = self.clock.now()
-            parts = doc["jobArn"].split(":")
-            bus = f"arn:aws:events:{parts[3]}:{parts[4]}:event-bus/default"
-            payload = {"event": jobs.event(doc, now), "hops": 1}
-            self.delivery.enqueue(tx, "events", bus, payload, source=doc["jobArn"])
+            self.emit(tx, jobs.event(doc, self.clock.now()))
+
+    def emit(self, tx: Tx, event: dict[str, Any]) -> None:
+        """Enqueue a "Batch Job State Change" event to the account's default bus (in the writing transaction)."""
+        bus = f"arn:aws:events:{event['region']}:{event['account']}:event-bus/default"
+        self.delivery.enqueue(tx, "events", bus, {"event": event, "hops": 1}, source=event["resources"][0])
 
     # --- a pass ------------------------------------------------------------------------------------------------
 
@@ -110,6 +113,8 @@ class Scheduler:
         outside = await self.store.read(lambda tx: store.statuses(tx, missing)) if missing else {}
         changed: dict[str, str] = {}  # job id → its status before this pass
 
+        events: list[dict[str, Any]] = []  # one per transition, several for a job that moves on within the pass
+
         def move(doc: dict[str, Any], status: str, reason: str | None = None) -> None:
             changed.setdefault(doc["jobId"], doc["status"])
             doc["status"] = status
@@ -117,6 +122,7 @@ class Scheduler:
                 doc["statusReason"] = reason
             if status in store.TERMINAL:
                 doc["stoppedAt"] = jobs.ms(now)
+            events.append(jobs.event(doc, now))
 
         def status_of(job_id: str) -> str:
             found = by_id.get(job_id)
@@ -157,7 +163,9 @@ class Scheduler:
 
             def write(tx: Tx) -> None:
                 for doc in docs:
-                    self.save(tx, doc, changed.get(doc["jobId"]))
+                    self.save(tx, doc, None)
+                for event in events:
+                    self.emit(tx, event)
 
             await self.store.write(write)
         if self.start_attempt is not None:
@@ -250,7 +258,11 @@ class Scheduler:
             order = [by_arn[o["computeEnvironment"]] for o in queue["computeEnvironmentOrder"]]
             order = [d for d in order if d is not None]
             policy = policies.get(queue.get("schedulingPolicyArn") or "")
-            for doc in _ordered(waiting, policy, running_shares.setdefault(queue["jobQueueArn"], {}), order):
+            usage = dict(running_shares.setdefault(queue["jobQueueArn"], {}))
+            if policy is not None:
+                for share in {d["shareIdentifier"] for d in waiting}:
+                    usage[share] = usage.get(share, 0.0) + self._used(queue["jobQueueArn"], share, policy, now)
+            for doc in _ordered(waiting, policy, usage, order):
                 vcpus, memory = doc[PRIVATE]["vcpus"], doc[PRIVATE]["memory"]
                 usable = [d for d in order if d["state"] == "ENABLED" and d["status"] == "VALID"]
                 if not any(vcpus <= resources.capacity(d) for d in order) or memory > machine_memory:
@@ -274,8 +286,20 @@ class Scheduler:
                         if doc.get("shareIdentifier"):
                             shares = running_shares[queue["jobQueueArn"]]
                             shares[doc["shareIdentifier"]] = shares.get(doc["shareIdentifier"], 0.0) + vcpus
+                            if policy is not None:
+                                key = (queue["jobQueueArn"], doc["shareIdentifier"])
+                                past = self._used(key[0], key[1], policy, now)
+                                self._history[key] = (past + vcpus, now)
                         break
         return started
+
+    def _used(self, queue: str, share: str, policy: dict[str, Any], now: float) -> float:
+        """A share's past use of the queue (vCPUs started), halving every shareDecaySeconds / 2 (0: not kept)."""
+        decay = float(policy["fairsharePolicy"].get("shareDecaySeconds") or 0)
+        value, at = self._history.get((queue, share), (0.0, now))
+        if decay <= 0:
+            return 0.0
+        return float(value * 0.5 ** ((now - at) / (decay / 2)))
 
 
 def _ordered(
@@ -285,8 +309,8 @@ def _ordered(
     environments: list[dict[str, Any]],
 ) -> list[dict[str, Any]]:
     """The order a queue's RUNNABLE jobs are considered in: first in, first out; with a fair-share policy, the share
-    whose running vCPUs, scaled by its weightFactor, are lowest goes next (within a share: schedulingPriority,
-    then age)."""
+    whose usage (running vCPUs and decayed past use), scaled by its weightFactor, is lowest goes next (within a
+    share: schedulingPriority, then age)."""
     if policy is None:
         return waiting
     fairshare = policy["fairsharePolicy"]
