@@ -159,7 +159,7 @@ def parse(text: str) -> dict[str, Any]:
 
 def check(doc: dict[str, Any]) -> None:
     """The structure checks AWS makes before anything runs."""
-    unknown = [k for k in doc if k not in SECTIONS]
+    unknown = [k for k in doc if k not in SECTIONS and not (k == "Globals" and "Transform" in doc)]
     if unknown:
         raise TemplateError(f"Invalid template property or properties [{', '.join(unknown)}]")
     version = doc.get("AWSTemplateFormatVersion")

@@ -6,6 +6,7 @@ and macros are refused by name."""
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
 from typing import Any
 
 from ...runtime import Runtime
@@ -45,12 +46,27 @@ async def _managed_policies(runtime: Runtime, account: str, region: str) -> dict
     return names
 
 
-def _sam(doc: dict[str, Any], values: dict[str, Any], policies: dict[str, str]) -> dict[str, Any]:
+class SamTranslations:
+    """One SAM translation at a time per process: the translator keeps the region in a class attribute
+    (ArnGenerator.BOTO_SESSION_REGION_NAME), so translations for two regions must not overlap."""
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+
+
+def _sam(doc: dict[str, Any], values: dict[str, Any], policies: dict[str, str], region: str) -> dict[str, Any]:
+    """samtranslator's transform() with the stack's region given to it (a session-like object carrying only the
+    region: the translator reads nothing else from it) instead of the process's boto3 default session."""
     from samtranslator.model.exceptions import InvalidDocumentException
-    from samtranslator.translator.transform import transform
+    from samtranslator.parser.parser import Parser
+    from samtranslator.translator.translator import Translator
+    from samtranslator.utils.py27hash_fix import to_py27_compatible_template, undo_mark_unicode_str_in_template
 
     try:
-        return dict(transform(doc, values, _Policies(policies)))
+        to_py27_compatible_template(doc, values)
+        translator = Translator(None, Parser(), boto_session=SimpleNamespace(region_name=region))  # type: ignore[arg-type]
+        out = translator.translate(doc, parameter_values=values, get_managed_policy_map=lambda: policies)
+        return dict(undo_mark_unicode_str_in_template(out))
     except InvalidDocumentException as error:
         causes = " ".join(str(getattr(c, "message", c)) for c in getattr(error, "causes", []))
         raise TemplateError(f"Transform {SAM} failed with: {error.message} {causes}".strip()) from None
@@ -72,6 +88,8 @@ async def apply(
         values = {str(p.get("ParameterKey")): p.get("ParameterValue") for p in given if "ParameterValue" in p}
         values.update({"AWS::Region": region, "AWS::AccountId": account, "AWS::Partition": "aws"})
         policies = await _managed_policies(runtime, account, region)
-        out = await asyncio.to_thread(_sam, out, values, policies)
+        translations = runtime.state_or_none(SamTranslations) or runtime.keep(SamTranslations())
+        async with translations.lock:
+            out = await asyncio.to_thread(_sam, out, values, policies, region)
     out.pop("Transform", None)
     return out
