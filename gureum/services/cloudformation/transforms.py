@@ -64,7 +64,7 @@ def _sam(doc: dict[str, Any], values: dict[str, Any], policies: dict[str, str], 
 
     try:
         to_py27_compatible_template(doc, values)
-        translator = Translator(None, Parser(), boto_session=SimpleNamespace(region_name=region))  # type: ignore[arg-type]
+        translator = Translator(None, Parser(), boto_session=SimpleNamespace(region_name=region))
         out = translator.translate(doc, parameter_values=values, get_managed_policy_map=lambda: policies)
         return dict(undo_mark_unicode_str_in_template(out))
     except InvalidDocumentException as error:
