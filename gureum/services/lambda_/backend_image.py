@@ -26,47 +26,18 @@ class ImageApi(FunctionsApi):
         ref = parse_function_name(function_name)
         account, region = own_account(account, ref), ref.region or region
         uri = image.check_create(ref.name, settings, account, region)
-        pool = self.pool
-        assert isinstance(pool, ImagePool)
-        try:
-            await engine_state(self.runtime).require()
-        except NoEngine as exc:
-            raise invalid(
-                f"Source image {settings['Code']['ImageUri']} cannot be run: container images (PackageType Image) "
-                f"need a container engine: {exc}"
-            ) from None
-        given = f"{pool.registry_host}/{uri.repository}" + (f"@{uri.digest}" if uri.digest else f":{uri.tag}")
-        try:
-            await pool.pull(account, region, given)
-            found = await pool.engine().inspect_image(given)
-        except EngineError as exc:
-            raise invalid(
-                f"Source image {settings['Code']['ImageUri']} does not exist. Provide a valid source image. ({exc})"
-            ) from None
-        prefix = f"{pool.registry_host}/{uri.repository}@"
-        digests = [d.removeprefix(prefix) for d in (found or {}).get("RepoDigests") or [] if d.startswith(prefix)]
-        digest = uri.digest or (digests[0] if digests else None)
-        if digest is None:
-            raise invalid(f"Source image {settings['Code']['ImageUri']} does not exist. Provide a valid source image.")
-        members = {**settings, "Runtime": ""}
-        now = self.clock.now()
-        fn = versions.new_function(account, region, ref.name, members, digest.removeprefix("sha256:"), 0, now)
+        resolved = await self._resolve(account, region, settings["Code"]["ImageUri"], uri)
         config = {
             key: value
             for key, value in (settings.get("ImageConfig") or {}).items()
             if key in ("EntryPoint", "Command", "WorkingDirectory") and value
         }
-        fn = replace(
-            fn,
-            handler="",
-            image={
-                "uri": settings["Code"]["ImageUri"],
-                "resolved": f"{uri.host}/{uri.repository}@{digest}",
-                "repository": uri.repository,
-                "digest": digest,
-                "config": config,
-            },
+        members = {**settings, "Runtime": ""}
+        now = self.clock.now()
+        fn = versions.new_function(
+            account, region, ref.name, members, resolved["digest"].removeprefix("sha256:"), 0, now
         )
+        fn = replace(fn, handler="", image={**resolved, "config": config})
         tags = dict(settings.get("Tags") or {})
         if not await self.store.write(lambda tx: store.insert_function(tx, fn, tags)):
             raise conflict(f"Function already exist: {ref.name}")
@@ -74,6 +45,76 @@ class ImageApi(FunctionsApi):
         if settings.get("Publish"):
             published = await self.store.write(lambda tx: versions.publish(tx, fn, None, "", self.clock.now()))
             return published.configuration() | {"Version": published.version}
+        return fn.configuration()
+
+    async def _resolve(self, account: str, region: str, given: str, uri: image.ImageRef) -> dict[str, Any]:
+        """The image ``given`` names, pulled into the engine from gureum's registry: {"uri", "resolved",
+        "repository", "digest"}; InvalidParameterValueException when there is no engine or no such image."""
+        pool = self.pool
+        assert isinstance(pool, ImagePool)
+        try:
+            await engine_state(self.runtime).require()
+        except NoEngine as exc:
+            raise invalid(
+                f"Source image {given} cannot be run: container images (PackageType Image) need a container engine: "
+                f"{exc}"
+            ) from None
+        local = f"{pool.registry_host}/{uri.repository}" + (f"@{uri.digest}" if uri.digest else f":{uri.tag}")
+        try:
+            await pool.pull(account, region, local)
+            found = await pool.engine().inspect_image(local)
+        except EngineError as exc:
+            raise invalid(f"Source image {given} does not exist. Provide a valid source image. ({exc})") from None
+        prefix = f"{pool.registry_host}/{uri.repository}@"
+        digests = [d.removeprefix(prefix) for d in (found or {}).get("RepoDigests") or [] if d.startswith(prefix)]
+        digest = uri.digest or (digests[0] if digests else None)
+        if digest is None:
+            raise invalid(f"Source image {given} does not exist. Provide a valid source image.")
+        resolved = f"{uri.host}/{uri.repository}@{digest}"
+        return {"uri": given, "resolved": resolved, "repository": uri.repository, "digest": digest}
+
+    async def update_function_code(
+        self,
+        account: str,
+        region: str,
+        function_name: str,
+        *,
+        zip_file: bytes | None,
+        s3_bucket: str | None,
+        s3_key: str | None,
+        image_uri: str | None,
+        revision_id: str | None,
+        dry_run: bool,
+        publish: bool,
+        s3_object_version: str | None = None,
+        access_key: str = "",
+    ) -> dict[str, Any]:
+        """UpdateFunctionCode: an Image function takes a new ImageUri (resolved and pulled as at create), a .zip one
+        a new package (FunctionsApi)."""
+        ref = parse_function_name(function_name)
+        owner, where = own_account(account, ref), ref.region or region
+        current = await self.load_function(owner, where, ref.name, None)
+        if current.image is None:
+            if image_uri:
+                raise invalid("Please provide ZipFile or S3 code: the function's PackageType is Zip.")
+            return await super().update_function_code(
+                account, region, function_name, zip_file=zip_file, s3_bucket=s3_bucket, s3_key=s3_key,
+                image_uri=None, revision_id=revision_id, dry_run=dry_run, publish=publish,
+                s3_object_version=s3_object_version, access_key=access_key,
+            )  # fmt: skip
+        if not image_uri or zip_file or s3_bucket or s3_key:
+            raise invalid("Please provide ImageUri (and no ZipFile or S3 code): the function's PackageType is Image.")
+        resolved = await self._resolve(owner, where, image_uri, image.parse_image_uri(image_uri, owner, where))
+        now = self.clock.now()
+        fn = await self.store.write(
+            lambda tx: image.update_code(tx, owner, where, ref.name, resolved, revision_id, dry_run, now)
+        )
+        if dry_run:
+            return fn.configuration()
+        self._activate_later(fn)
+        await self.pool.retire_function(fn.arn)
+        if publish:
+            return (await self._publish(fn, None, "")).configuration()
         return fn.configuration()
 
     async def create_function(

@@ -23,6 +23,8 @@ from typing import Any
 from ...containers import Engine, EngineError, engine_state
 from ...ports import ImageRegistry
 from ...runtime import Runtime
+from ...store.base import Tx
+from . import store, versions
 from .cgroups import Cgroups
 from .environment import Environment
 from .errors import invalid
@@ -359,3 +361,24 @@ def code_location(fn: Function) -> dict[str, Any]:
     """GetFunction's Code of an Image function."""
     image = fn.image or {}
     return {"RepositoryType": "ECR", "ImageUri": image.get("uri"), "ResolvedImageUri": image.get("resolved")}
+
+
+def update_code(
+    tx: Tx,
+    account: str,
+    region: str,
+    name: str,
+    resolved: dict[str, Any],
+    revision_id: str | None,
+    dry_run: bool,
+    now: float,
+) -> Function:
+    """UpdateFunctionCode of an Image function: its new image (ImageConfig kept); a dry run changes nothing."""
+    current = versions._updatable(tx, account, region, name, revision_id)
+    image = {**resolved, "config": dict((current.image or {}).get("config") or {})}
+    sha = str(resolved["digest"]).removeprefix("sha256:")
+    if dry_run:
+        return current.revised(now, code_sha=sha, image=image)
+    fn = current.revised(now, code_sha=sha, image=image, **versions._IN_PROGRESS)
+    store.update_function(tx, fn)
+    return fn

@@ -59,7 +59,7 @@ class Images:
         return make_client(self.server.endpoint, service)
 
 
-def _build(podman: Podman, tag: str) -> None:
+def _build(podman: Podman, tag: str, env: str = "") -> None:
     context = podman.base / "lambda-image"
     context.mkdir(exist_ok=True)
     base = podman.busybox_image()
@@ -70,6 +70,7 @@ def _build(podman: Podman, tag: str) -> None:
         "COPY bootstrap /var/runtime/bootstrap\n"
         "COPY alternative /var/runtime/alternative\n"
         "WORKDIR /var/task\n"
+        f"{env}"
         'ENTRYPOINT ["/bin/busybox", "sh", "/var/runtime/bootstrap"]\n'
         'CMD ["echo"]\n'
     )
@@ -85,10 +86,11 @@ def images(store: StoreFactory, podman: Podman) -> Iterator[Images]:
     password = base64.b64decode(data["authorizationToken"]).decode().partition(":")[2]
     registry = srv.endpoint.removeprefix("http://")
     podman.run("login", "--tls-verify=false", "-u", "AWS", "--password-stdin", registry, input=password.encode())
-    local = f"{registry}/lambda-test/runtime:1"
-    _build(podman, local)
-    podman.run("push", "--tls-verify=false", local)
-    podman.run("rmi", local)  # the engine pulls it from gureum's ECR
+    for tag, env in (("1", ""), ("2", "ENV MODE=second\n")):  # :2 answers with mode "second"
+        local = f"{registry}/lambda-test/runtime:{tag}"
+        _build(podman, local, env)
+        podman.run("push", "--tls-verify=false", local)
+        podman.run("rmi", local)  # the engine pulls it from gureum's ECR
     account = make_client(srv.endpoint, "sts").get_caller_identity()["Account"]
     yield Images(srv, f"{account}.dkr.ecr.us-east-1.amazonaws.com/lambda-test/runtime:1")
     srv.stop()
@@ -160,6 +162,25 @@ def test_image_config_overrides(images: Images, name: str) -> None:
     _answer, got, _log = _invoke(lam, name, {})
     assert got["mode"] == "entrypoint" and got["args"] == "echo extra" and got["cwd"] == "/tmp"
     assert got["handler"] == "echo"  # _HANDLER: the Command's first element, as AWS sets it
+
+
+def test_update_function_code(images: Images, name: str) -> None:
+    lam = images.client("lambda")
+    _create(lam, name, images.uri)
+    before = lam.get_function(FunctionName=name)
+    _answer, got, _log = _invoke(lam, name, {})
+    assert got["mode"] == "image"
+    with pytest.raises(ClientError) as info:
+        lam.update_function_code(FunctionName=name, ZipFile=b"PK")
+    assert "PackageType is Image" in info.value.response["Error"]["Message"]
+    second = images.uri.replace(":1", ":2")
+    updated = lam.update_function_code(FunctionName=name, ImageUri=second, Publish=True)
+    assert updated["Version"] == "1" and updated["CodeSha256"] != before["Configuration"]["CodeSha256"]
+    lam.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 150})
+    code = lam.get_function(FunctionName=name)["Code"]
+    assert code["ImageUri"] == second and code["ResolvedImageUri"] != before["Code"]["ResolvedImageUri"]
+    _answer, got, _log = _invoke(lam, name, {})
+    assert got["mode"] == "second" and got["n"] == 1  # a new container of the new image
 
 
 def test_function_error_and_timeout(images: Images, name: str) -> None:
