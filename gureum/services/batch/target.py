@@ -4,7 +4,9 @@ Batch targets): SubmitJob inside the producer's transaction, so the job commits 
 Address: the job queue's ARN. Payload: {"job_queue": ARN, "job_definition": name, name:revision or ARN,
 "job_name": str, "array_size": int | None, "attempts": int | None, "input": the target's input text, "origin":
 {"service", "arn"}}. As on AWS, an input that is a JSON object passes its "Parameters" and "ContainerOverrides" on
-to SubmitJob. A refused submission (no such queue or definition, bad input) is not retried.
+to SubmitJob; from Scheduler's universal target (aws-sdk:batch:submitJob) the input is SubmitJob's whole request,
+so its other members (DependsOn, Timeout, Tags, ShareIdentifier, …) apply too. A refused submission (no such queue
+or definition, bad input) is not retried.
 """
 
 from __future__ import annotations
@@ -44,7 +46,32 @@ def request_of(address: str, payload: dict[str, Any]) -> dict[str, Any]:
             overrides = doc.get("ContainerOverrides")
             if isinstance(overrides, dict):
                 request["containerOverrides"] = _overrides(overrides)
+            if (payload.get("origin") or {}).get("service") == "scheduler.amazonaws.com":
+                request.update(_scheduler_members(doc))
     return request
+
+
+def _scheduler_members(doc: dict[str, Any]) -> dict[str, Any]:
+    """SubmitJob's other members as Scheduler's universal target spells them (PascalCase)."""
+    out: dict[str, Any] = {}
+    if isinstance(doc.get("ShareIdentifier"), str):
+        out["shareIdentifier"] = doc["ShareIdentifier"]
+    if isinstance(doc.get("SchedulingPriorityOverride"), int):
+        out["schedulingPriorityOverride"] = doc["SchedulingPriorityOverride"]
+    if isinstance(doc.get("DependsOn"), list):
+        out["dependsOn"] = [
+            {k: str(d[key]) for k, key in (("jobId", "JobId"), ("type", "Type")) if key in d}
+            for d in doc["DependsOn"]
+            if isinstance(d, dict)
+        ]
+    timeout = doc.get("Timeout")
+    if isinstance(timeout, dict) and isinstance(timeout.get("AttemptDurationSeconds"), int):
+        out["timeout"] = {"attemptDurationSeconds": timeout["AttemptDurationSeconds"]}
+    if isinstance(doc.get("Tags"), dict):
+        out["tags"] = {str(k): str(v) for k, v in doc["Tags"].items()}
+    if isinstance(doc.get("PropagateTags"), bool):
+        out["propagateTags"] = doc["PropagateTags"]
+    return out
 
 
 def _overrides(doc: dict[str, Any]) -> dict[str, Any]:
