@@ -5,7 +5,8 @@ AwsDispatch port), one provider per resource type (providers/).
 SERVICE registers the operations (ops_*.py), the custom resource response URL (PUT
 /_gureum/cloudformation/responses/<token>) and the lifespan: the backend is kept at start, stacks left in progress
 are resumed or rolled back, and a maintenance task renews this node's leases on the stacks it drives.
-GUREUM_CFN_CUSTOM_TIMEOUT: seconds a custom resource may take to respond (default 3600, as AWS).
+GUREUM_CFN_CUSTOM_TIMEOUT: seconds a custom resource may take to respond (default 3600, as AWS);
+GUREUM_CFN_LEASE_SECONDS: how long a node's claim on a stack it drives lasts unrenewed (default 30).
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ async def _start(runtime: Runtime) -> None:
     from .backend import CloudFormationBackend
 
     timeout = float(os.environ.get("GUREUM_CFN_CUSTOM_TIMEOUT", "3600"))
-    be = runtime.keep(CloudFormationBackend(runtime, timeout))
+    lease = float(os.environ.get("GUREUM_CFN_LEASE_SECONDS", "30"))
+    be = runtime.keep(CloudFormationBackend(runtime, timeout, lease))
     await be.resume(force=runtime.store.dialect == "sqlite")
     runtime.spawn(be.maintain(), "cloudformation-maintenance")
 

@@ -31,7 +31,6 @@ from .store import Stack
 
 log = logging.getLogger("gureum.cloudformation")
 LEASE_SECONDS = 30.0
-RENEW_SECONDS = 10.0
 DELETED_LISTED_SECONDS = 90 * 24 * 3600.0
 PAGE = 100
 RESPONSE_CHANNEL = "cfn_custom_response"
@@ -81,13 +80,14 @@ def backend(ctx: RequestContext) -> CloudFormationBackend:
 
 
 class CloudFormationBackend(_ChangeSets):
-    def __init__(self, runtime: Runtime, custom_timeout: float) -> None:
+    def __init__(self, runtime: Runtime, custom_timeout: float, lease: float = LEASE_SECONDS) -> None:
         self.runtime = runtime
         self.store = runtime.store
         self.clock = runtime.clock
         self.node = secrets.token_hex(8)
         self.driving: dict[str, asyncio.Task[Any]] = {}
         self.custom_timeout = custom_timeout
+        self.lease = lease
         self._responses: dict[str, asyncio.Event] = {}
         self._changes: dict[str, asyncio.Event] = {}
         self.store.subscribe(RESPONSE_CHANNEL, self._responded)
@@ -110,7 +110,7 @@ class CloudFormationBackend(_ChangeSets):
     async def start_driving(self, stack_id: str, force: bool = False) -> None:
         now = self.clock.now()
         claimed = await self.store.write(
-            lambda tx: store.claim(tx, stack_id, self.node, now + LEASE_SECONDS, now, force)
+            lambda tx: store.claim(tx, stack_id, self.node, now + self.lease, now, force)
         )
         if claimed and stack_id not in self.driving:
             self.driving[stack_id] = self.runtime.spawn(self._drive(stack_id), f"cloudformation-{stack_id[-12:]}")
@@ -139,7 +139,7 @@ class CloudFormationBackend(_ChangeSets):
                         store.claim,
                         stack_id=stack.stack_id,
                         driver=self.node,
-                        lease_until=now + LEASE_SECONDS,
+                        lease_until=now + self.lease,
                         now=now,
                         force=force,
                     )
@@ -153,11 +153,11 @@ class CloudFormationBackend(_ChangeSets):
     async def maintain(self) -> None:
         """Renew this node's leases; take over stacks whose driver's lease ran out."""
         while True:
-            await asyncio.sleep(RENEW_SECONDS)
+            await asyncio.sleep(self.lease / 3)
             try:
                 mine = list(self.driving)
                 if mine:
-                    until = self.clock.now() + LEASE_SECONDS
+                    until = self.clock.now() + self.lease
                     await self.store.write(
                         functools.partial(store.renew, driver=self.node, stack_ids=mine, lease_until=until)
                     )
@@ -172,7 +172,7 @@ class CloudFormationBackend(_ChangeSets):
         event = _stack_event(self, stack, status, reason)
 
         def write(tx: Any) -> None:
-            store.claim(tx, stack.stack_id, self.node, now + LEASE_SECONDS, now, True)
+            store.claim(tx, stack.stack_id, self.node, now + self.lease, now, True)
             store.save_stack(tx, stack)
             store.add_event(tx, stack.stack_id, event)
 
@@ -394,7 +394,7 @@ class CloudFormationBackend(_ChangeSets):
                 "outputs": [],
             },
         )
-        stack.driver, stack.lease_until = self.node, now + LEASE_SECONDS
+        stack.driver, stack.lease_until = self.node, now + self.lease
         event = _stack_event(self, stack, "CREATE_IN_PROGRESS", "User Initiated")
 
         def write(tx: Any) -> None:
