@@ -109,9 +109,7 @@ class CloudFormationBackend(_ChangeSets):
 
     async def start_driving(self, stack_id: str, force: bool = False) -> None:
         now = self.clock.now()
-        claimed = await self.store.write(
-            lambda tx: store.claim(tx, stack_id, self.node, now + self.lease, now, force)
-        )
+        claimed = await self.store.write(lambda tx: store.claim(tx, stack_id, self.node, now + self.lease, now, force))
         if claimed and stack_id not in self.driving:
             self.driving[stack_id] = self.runtime.spawn(self._drive(stack_id), f"cloudformation-{stack_id[-12:]}")
 
