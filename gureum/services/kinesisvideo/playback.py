@@ -193,7 +193,8 @@ class Playback:
             )
 
     async def _fragment(self, session: Session, number: str) -> Fragment:
-        seq = fragment_seq(number)
+        # a full fragment number, or (DASH's $Number$) the fragment's sequence alone
+        seq = fragment_seq(number) if len(number) > 21 else int(number) if number.isdigit() else None
         found = (
             await self.media.store.read(lambda tx: store.fragments_by_seq(tx, session.stream_id, [seq]))
             if seq is not None
@@ -292,12 +293,10 @@ class Playback:
         live = session.mode != "ON_DEMAND"
         total = sum(f.duration_ms for f in fragments)
         first = fragments[0].number
+        # a SegmentTemplate whose $Number$ is the fragment's sequence (getMP4MediaFragment.mp4 takes it as well as
+        # the full fragment number), with each fragment's time and duration in the timeline
         timeline = "".join(
             f'<S t="{max(0, f.producer_ms - session.origin_ms)}" d="{max(1, f.duration_ms)}"/>' for f in fragments
-        )
-        urls = "".join(
-            f'<SegmentURL media="getMP4MediaFragment.mp4?SessionToken={token}&amp;FragmentNumber={f.number}"/>'
-            for f in fragments
         )
         start = dt.datetime.fromtimestamp(session.origin_ms / 1000, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         kind = (
@@ -312,8 +311,10 @@ class Playback:
             'minBufferTime="PT2S">'
             '<Period id="0" start="PT0S"><AdaptationSet mimeType="video/mp4" segmentAlignment="true" startWithSAP="1">'
             f'<Representation id="1" bandwidth="1000000" codecs="{codecs}">'
-            f'<SegmentList timescale="1000"><Initialization sourceURL="getMP4InitFragment.mp4?SessionToken={token}'
-            f'&amp;FragmentNumber={first}"/><SegmentTimeline>{timeline}</SegmentTimeline>{urls}</SegmentList>'
+            f'<SegmentTemplate timescale="1000" startNumber="{fragments[0].seq}" '
+            f'initialization="getMP4InitFragment.mp4?SessionToken={token}&amp;FragmentNumber={first}" '
+            f'media="getMP4MediaFragment.mp4?SessionToken={token}&amp;FragmentNumber=$Number$">'
+            f"<SegmentTimeline>{timeline}</SegmentTimeline></SegmentTemplate>"
             "</Representation></AdaptationSet></Period></MPD>\n"
         )
         return Response(200, [("Content-Type", "application/dash+xml")], text.encode())
