@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
+import socket
 import tempfile
 import uuid
 from dataclasses import dataclass, field
@@ -46,6 +48,25 @@ _PARAMETERS_WITH_IMAGE = (
     "Please don't provide Handler or Runtime or Layer when the intended function PackageType is Image."
 )
 _LABEL = "gureum.lambda.environment"
+_OWNER = "gureum.lambda.owner"  # <host name>:<pid> of the gureum that started it
+
+
+def owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _orphaned(labels: dict[str, str]) -> bool:
+    """A container a gureum on this machine started and that gureum is gone (killed: it could not remove it)."""
+    host, _, pid = str(labels.get(_OWNER) or "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +150,7 @@ class ImageEnvironment(Environment):
         config: dict[str, Any] = {
             "Image": self.local,
             "Env": [f"{key}={value}" for key, value in env.items()],
-            "Labels": {_LABEL: self.id, "gureum.lambda.function": self.fn.qualified_arn},
+            "Labels": {_LABEL: self.id, _OWNER: owner(), "gureum.lambda.function": self.fn.qualified_arn},
             "HostConfig": {
                 "NetworkMode": "host",
                 "Memory": memory,
@@ -273,6 +294,7 @@ class ImagePool(EnvironmentPool):
     def __init__(self, runtime: Runtime) -> None:
         super().__init__(runtime)
         self._pulling: dict[str, asyncio.Future[None]] = {}
+        self._swept = False  # orphaned environment containers removed (on first use)
 
     def engine(self) -> Engine:
         return engine_state(self.runtime).engine()
@@ -295,10 +317,21 @@ class ImagePool(EnvironmentPool):
         engine = await engine_state(self.runtime).require()
         await engine.pull(reference, registry.pull_auth(account, region, reference))
 
+    async def _sweep(self, engine: Engine) -> None:
+        """Once per run: remove the environment containers a gureum on this machine left when it was killed."""
+        if self._swept:
+            return
+        self._swept = True
+        for found in await engine.list_containers({}):  # every container; ours by their labels
+            labels = found.get("Labels") or {}
+            if _LABEL in labels and _orphaned(labels):
+                await engine.remove_container(str(found["Id"]), force=True)
+
     async def ensure_image(self, fn: Function) -> None:
         """The function's image in the engine, pulled on first use on this node (one pull per image at a time)."""
         reference = self.local_reference(fn)
         engine = self.engine()
+        await self._sweep(engine)
         if await engine.inspect_image(reference) is not None:
             return
         task = self._pulling.get(reference)

@@ -227,3 +227,21 @@ def test_create_refusals(images: Images, name: str, change: dict[str, Any], mess
         lam.create_function(**members)
     assert info.value.response["Error"]["Code"] == "InvalidParameterValueException"
     assert message in info.value.response["Error"]["Message"]
+
+
+def test_containers_of_a_killed_gureum_are_removed(images: Images, podman: Podman, name: str) -> None:
+    """Last in this module: it kills the module's server (kill -9) and starts it again on the same store."""
+    lam = images.client("lambda")
+    arn = _create(lam, name, images.uri)["FunctionArn"]
+    _invoke(lam, name, {})
+
+    def containers() -> list[dict[str, Any]]:
+        listed = podman.run("ps", "-a", "--format", "json", "--filter", f"label=gureum.lambda.function={arn}:$LATEST")
+        return list(json.loads(listed.stdout or "[]"))
+
+    assert len(containers()) == 1
+    images.server.kill()
+    images.server.start()
+    _answer, got, _log = _invoke(images.client("lambda"), name, {"after": "restart"})
+    assert got["event"] == {"after": "restart"} and got["n"] == 1
+    assert len(containers()) == 1  # the new environment's only: the killed gureum's was removed
