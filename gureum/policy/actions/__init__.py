@@ -198,7 +198,7 @@ def _fill(template: str, params: Mapping[str, Any], region: str, account: str) -
         elif name == "account":
             value = account
         else:
-            value = params.get(name)
+            value = _member(params, name)  # a dotted path reaches into a structure ("TableInput.Name")
             if value is None and fallback:
                 value = default
         if value is None or not isinstance(value, (str, int)):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ...aws.authorize import authorizer
 from ...aws.validate import Rules
 from ...ports import KinesisReader
 from ...runtime import Runtime
@@ -35,6 +36,7 @@ async def _start(runtime: Runtime) -> None:
     settings = Settings.from_env(os.environ)
     be = runtime.keep(KinesisBackend(runtime.store, runtime.clock, settings, runtime.deployment_secret))
     runtime.provide(KinesisReader, KinesisPort(be))  # Lambda event source mappings read streams through it
+    authorizer(runtime).register("kinesis", be.resource_facts)  # IAM enforcement reads stream/consumer policies
     runtime.spawn(maintain(runtime, be), "kinesis-maintenance")
 
 

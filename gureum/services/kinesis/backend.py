@@ -16,6 +16,7 @@ import secrets
 from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 
+from ...aws.authorize import ResourceFacts
 from ...aws.context import RequestContext
 from ...clock import Clock
 from ...store.base import Store, Tx
@@ -432,6 +433,15 @@ class KinesisBackend:
     async def put_resource_policy(self, arn: str, policy: str) -> None:
         check_policy(policy)
         await self._on_resource(arn, lambda tx, s, c: resources.set_policy(tx, s, c, policy, arn))
+
+    async def resource_facts(self, arn: str) -> ResourceFacts:
+        """IAM enforcement's view of a stream or consumer ARN: its resource policy and tags (none when unknown)."""
+        try:
+            return await self._on_resource(
+                arn, lambda tx, s, c: ResourceFacts((c or s).policy, dict((c or s).tags)), write=False
+            )
+        except ServiceError:
+            return ResourceFacts()
 
     async def get_resource_policy(self, arn: str) -> str:
         policy = await self._on_resource(arn, lambda tx, s, c: (c or s).policy, write=False)

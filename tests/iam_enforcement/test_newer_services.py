@@ -1,0 +1,120 @@
+"""The services that joined IAM enforcement after the first twelve, end to end through boto3: Firehose and Glue
+decide with their own resource ARNs, Kinesis stream policies let another account write (and only the actions
+Kinesis lets a stream policy grant), and Cognito's public sign-in operations need no IAM permission while its
+administrative ones do."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from botocore.exceptions import ClientError
+
+from ..conftest import StoreFactory
+from ..server import Server
+from .test_requests import ACCT, OTHER, Client, allow, client, denied, new_user
+
+
+@pytest.fixture(scope="module")
+def enforced(store: StoreFactory) -> Iterator[Server]:
+    server = Server(
+        **store(), extra_args=["--enforce-iam", "--credentials", f"{ACCT}:root-one,{OTHER}:root-two"]
+    ).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def root(enforced: Server) -> Client:
+    return lambda service: client(enforced, service, ACCT, "root-one")
+
+
+@pytest.fixture(scope="module")
+def other_root(enforced: Server) -> Client:
+    return lambda service: client(enforced, service, OTHER, "root-two")
+
+
+def test_firehose_and_glue_decide_on_their_resources(enforced: Server, root: Client, name: str) -> None:
+    root("s3").create_bucket(Bucket=name)
+    firehose_arn = f"arn:aws:firehose:us-east-1:{ACCT}:deliverystream/{name}"
+    root("firehose").create_delivery_stream(
+        DeliveryStreamName=name,
+        ExtendedS3DestinationConfiguration={
+            "RoleARN": f"arn:aws:iam::{ACCT}:role/firehose",
+            "BucketARN": f"arn:aws:s3:::{name}",
+        },
+    )
+    root("glue").create_database(DatabaseInput={"Name": f"{name}db"})
+    user = new_user(
+        enforced,
+        root("iam"),
+        f"{name}-u",
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Action": "firehose:PutRecord", "Resource": firehose_arn},
+                    {
+                        "Effect": "Allow",
+                        "Action": "glue:GetDatabase",
+                        "Resource": f"arn:aws:glue:us-east-1:{ACCT}:database/{name}db",
+                    },
+                ],
+            }
+        ),
+    )
+    user("firehose").put_record(DeliveryStreamName=name, Record={"Data": b"x"})
+    with pytest.raises(ClientError) as error:
+        user("firehose").delete_delivery_stream(DeliveryStreamName=name)
+    assert f"firehose:DeleteDeliveryStream on resource: {firehose_arn}" in denied(error)[1]
+    assert user("glue").get_database(Name=f"{name}db")["Database"]["Name"] == f"{name}db"
+    with pytest.raises(ClientError) as error:
+        user("glue").create_table(DatabaseName=f"{name}db", TableInput={"Name": "t"})
+    assert f"glue:CreateTable on resource: arn:aws:glue:us-east-1:{ACCT}:table/{name}db/t" in denied(error)[1]
+
+
+def test_a_stream_policy_lets_another_account_write(root: Client, other_root: Client, name: str) -> None:
+    kinesis = root("kinesis")
+    kinesis.create_stream(StreamName=name, ShardCount=1)
+    kinesis.get_waiter("stream_exists").wait(StreamName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 100})
+    arn = kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamARN"]
+    other = other_root("kinesis")
+    with pytest.raises(ClientError) as error:
+        other.put_record(StreamARN=arn, Data=b"x", PartitionKey="k")
+    assert "because no resource-based policy allows the kinesis:PutRecord action" in denied(error)[1]
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": OTHER}, "Action": "kinesis:*", "Resource": arn}],
+    }
+    kinesis.put_resource_policy(ResourceARN=arn, Policy=json.dumps(policy))
+    other.put_record(StreamARN=arn, Data=b"x", PartitionKey="k")
+    with pytest.raises(ClientError) as error:  # kinesis:* grants only what a stream policy may grant
+        other.delete_stream(StreamARN=arn)
+    assert "kinesis:DeleteStream" in denied(error)[1]
+
+
+def test_cognito_public_operations_need_no_permission(enforced: Server, root: Client, name: str) -> None:
+    idp = root("cognito-idp")
+    pool_id = idp.create_user_pool(PoolName=name)["UserPool"]["Id"]
+    app = idp.create_user_pool_client(
+        UserPoolId=pool_id, ClientName="app", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+    )["UserPoolClient"]
+    nobody = new_user(enforced, root("iam"), f"{name}-none")("cognito-idp")
+    # a user with no policy (signing its calls) may still sign up and sign in: those operations need no IAM
+    nobody.sign_up(ClientId=app["ClientId"], Username="zoe", Password="Passw0rd!x")
+    idp.admin_confirm_sign_up(UserPoolId=pool_id, Username="zoe")
+    tokens = nobody.initiate_auth(
+        ClientId=app["ClientId"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "zoe", "PASSWORD": "Passw0rd!x"},
+    )
+    assert tokens["AuthenticationResult"]["AccessToken"]
+    with pytest.raises(ClientError) as error:
+        nobody.admin_get_user(UserPoolId=pool_id, Username="zoe")
+    assert (
+        f"cognito-idp:AdminGetUser on resource: arn:aws:cognito-idp:us-east-1:{ACCT}:userpool/{pool_id}"
+        in (denied(error)[1])
+    )
+    reader = new_user(enforced, root("iam"), f"{name}-admin", allow("cognito-idp:AdminGetUser"))("cognito-idp")
+    assert reader.admin_get_user(UserPoolId=pool_id, Username="zoe")["Username"] == "zoe"
