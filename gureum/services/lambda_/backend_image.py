@@ -27,11 +27,7 @@ class ImageApi(FunctionsApi):
         account, region = own_account(account, ref), ref.region or region
         uri = image.check_create(ref.name, settings, account, region)
         resolved = await self._resolve(account, region, settings["Code"]["ImageUri"], uri)
-        config = {
-            key: value
-            for key, value in (settings.get("ImageConfig") or {}).items()
-            if key in ("EntryPoint", "Command", "WorkingDirectory") and value
-        }
+        config = image.image_config(settings.get("ImageConfig"))
         members = {**settings, "Runtime": ""}
         now = self.clock.now()
         fn = versions.new_function(
@@ -116,6 +112,24 @@ class ImageApi(FunctionsApi):
         if publish:
             return (await self._publish(fn, None, "")).configuration()
         return fn.configuration()
+
+    async def update_function_configuration(
+        self, account: str, region: str, function_name: str, settings: dict[str, Any]
+    ) -> dict[str, Any]:
+        """UpdateFunctionConfiguration: an Image function's ImageConfig (replaced as a whole), then the rest
+        (FunctionsApi); Runtime, Handler and Layers are refused for an Image function, ImageConfig for a Zip one."""
+        ref = parse_function_name(function_name)
+        owner, where = own_account(account, ref), ref.region or region
+        current = await self.load_function(owner, where, ref.name, None)
+        if current.image is not None and any(settings.get(member) for member in ("Runtime", "Handler", "Layers")):
+            raise invalid(image.PARAMETERS_WITH_IMAGE)
+        if settings.get("ImageConfig") is not None:
+            if current.image is None:
+                raise invalid("ImageConfig is supported for functions of PackageType Image only.")
+            versions.check_configuration(settings)
+            config, revision_id = image.image_config(settings["ImageConfig"]), settings.get("RevisionId")
+            await self.store.write(lambda tx: image.set_config(tx, owner, where, ref.name, config, revision_id))
+        return await super().update_function_configuration(account, region, function_name, settings)
 
     async def create_function(
         self, account: str, region: str, function_name: str, settings: dict[str, Any], access_key: str = ""

@@ -18,7 +18,7 @@ import re
 import socket
 import tempfile
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +44,7 @@ _ECR_HOST = re.compile(
     r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.(?:amazonaws\.com|localhost)(?::\d+)?$"
 )
 _LOOPBACK = re.compile(r"^(?:localhost|127\.\d+\.\d+\.\d+)(?::\d+)?$")
-_PARAMETERS_WITH_IMAGE = (
+PARAMETERS_WITH_IMAGE = (
     "Please don't provide Handler or Runtime or Layer when the intended function PackageType is Image."
 )
 _LABEL = "gureum.lambda.environment"
@@ -99,7 +99,7 @@ def check_create(name: str, settings: dict[str, Any], account: str, region: str)
     """CreateFunction's checks of an Image function's members; its parsed ImageUri."""
     check_name(name)
     if settings.get("Runtime") or settings.get("Handler") or settings.get("Layers"):
-        raise invalid(_PARAMETERS_WITH_IMAGE)
+        raise invalid(PARAMETERS_WITH_IMAGE)
     code = settings.get("Code") or {}
     if any(code.get(member) for member in ("ZipFile", "S3Bucket", "S3Key", "S3ObjectVersion")):
         raise invalid("Please don't provide ZipFile or S3 code when the intended function PackageType is Image.")
@@ -415,3 +415,16 @@ def update_code(
     fn = current.revised(now, code_sha=sha, image=image, **versions._IN_PROGRESS)
     store.update_function(tx, fn)
     return fn
+
+
+def image_config(given: dict[str, Any] | None) -> dict[str, Any]:
+    """ImageConfig as kept: the EntryPoint, Command and WorkingDirectory given (empty ones dropped)."""
+    members = ("EntryPoint", "Command", "WorkingDirectory")
+    return {key: value for key, value in (given or {}).items() if key in members and value}
+
+
+def set_config(tx: Tx, account: str, region: str, name: str, config: dict[str, Any], revision_id: str | None) -> None:
+    """UpdateFunctionConfiguration's ImageConfig, written just before the rest of the update (which gives the new
+    generation and RevisionId: environments started with the old configuration are replaced)."""
+    current = versions._updatable(tx, account, region, name, revision_id)
+    store.update_function(tx, replace(current, image={**(current.image or {}), "config": config}))

@@ -162,6 +162,14 @@ def test_image_config_overrides(images: Images, name: str) -> None:
     _answer, got, _log = _invoke(lam, name, {})
     assert got["mode"] == "entrypoint" and got["args"] == "echo extra" and got["cwd"] == "/tmp"
     assert got["handler"] == "echo"  # _HANDLER: the Command's first element, as AWS sets it
+    updated = lam.update_function_configuration(FunctionName=name, ImageConfig={"Command": ["echo", "other"]})
+    assert updated["ImageConfigResponse"] == {"ImageConfig": {"Command": ["echo", "other"]}}
+    lam.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 150})
+    _answer, got, _log = _invoke(lam, name, {})  # a new environment, with the image's own entry point and workdir
+    assert got["mode"] == "image" and got["args"] == "echo other" and got["cwd"] == "/var/task"
+    with pytest.raises(ClientError) as info:
+        lam.update_function_configuration(FunctionName=name, Handler="index.handler")
+    assert "Please don't provide Handler or Runtime or Layer" in info.value.response["Error"]["Message"]
 
 
 def test_update_function_code(images: Images, name: str) -> None:
