@@ -1,7 +1,8 @@
 """Amazon Lightsail over the JSON protocol (botocore "lightsail"): key pairs, instances that are real Debian system
 containers on the engine gureum.containers finds (SSH with the key pair, user data at first boot, public ports on a
 loopback public address, start/stop keeping the disk), static IPs, instance snapshots as engine commits, tags and
-AWS's operation records. Databases, load balancers, disks, domains and container services are refused by name.
+AWS's operation records; container services (deployments of engine containers behind a loopback URL, health
+checks, logs). Databases, load balancers, disks and domains are refused by name.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ import logging
 from pathlib import Path
 
 from ...containers import engine_state
+from ...ports import ImageRegistry
 from ...runtime import Runtime
 from .. import Service
 from .backend import LightsailBackend
+from .container_services import ContainerServiceBackend
 from .machines import Machines
 from .proxy import Forwarder
 
@@ -22,17 +25,34 @@ log = logging.getLogger("gureum")
 
 @SERVICE.on_start
 async def _start(runtime: Runtime) -> None:
-    be = runtime.keep(
-        LightsailBackend(runtime.store, runtime.clock, Machines(engine_state(runtime)), Forwarder(), runtime.spawn)
+    def pull_auth(account: str, region: str, image: str) -> dict[str, str] | None:
+        registry = runtime.optional_port(ImageRegistry)
+        return registry.pull_auth(account, region, image) if registry is not None else None
+
+    machines, forwarder = Machines(engine_state(runtime)), Forwarder()
+    be = runtime.keep(LightsailBackend(runtime.store, runtime.clock, machines, forwarder, runtime.spawn))
+    services = runtime.keep(
+        ContainerServiceBackend(runtime.store, runtime.clock, machines, forwarder, runtime.spawn, pull_auth)
     )
     runtime.spawn(be.reconcile(), "lightsail-reconcile")
+    runtime.spawn(services.reconcile(), "lightsail-container-services")
 
 
 @SERVICE.on_stop
 async def _stop(runtime: Runtime) -> None:
+    services = runtime.state_or_none(ContainerServiceBackend)
+    if services is not None:
+        await services.shutdown()
     be = runtime.state_or_none(LightsailBackend)
     if be is not None:
         await be.shutdown()
 
 
-from . import ops_instances, ops_keys, ops_network, ops_refused, ops_snapshots  # noqa: E402,F401  (register)
+from . import (  # noqa: E402,F401  (register)
+    ops_container_services,
+    ops_instances,
+    ops_keys,
+    ops_network,
+    ops_refused,
+    ops_snapshots,
+)

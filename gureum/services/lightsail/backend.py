@@ -556,7 +556,7 @@ class LightsailBackend:
         for number, cidrs in wanted.items():
             networks = [ipaddress.ip_network(c, strict=False) for c in cidrs]
             await self._forwarder.open(
-                key, body["publicIp"], number, functools.partial(self._targets.get, key),
+                key, body["publicIp"], number, functools.partial(self._target, key, number),
                 functools.partial(_allowed, networks),
             )  # fmt: skip
         if body.get("listenOn") != body["publicIp"]:
@@ -565,6 +565,10 @@ class LightsailBackend:
                 found["listenOn"] = found["publicIp"]
 
             await self._mutate(account, region, "Instance", body["name"], mark)
+
+    def _target(self, key: str, port: int) -> tuple[str, int] | None:
+        ip = self._targets.get(key)
+        return (ip, port) if ip else None
 
     async def _refresh(self, account: str, region: str, body: dict[str, Any]) -> dict[str, Any]:
         """An instance recorded as running whose container is not running any more is stopped, with the reason as

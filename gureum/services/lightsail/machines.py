@@ -7,10 +7,10 @@ before it starts, start/stop/restart of the same container (its disk kept), snap
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import io
 import logging
 import shutil
-import socket
 import tarfile
 import tempfile
 from collections.abc import AsyncIterator, Callable
@@ -190,6 +190,25 @@ class Machines:
             if exc.status != 404:
                 raise
 
+    async def log_lines(self, container: str) -> list[tuple[float, str]]:
+        """The container's output so far as (epoch seconds, line), from the engine's timestamped log."""
+        params = {"stdout": "true", "stderr": "true", "timestamps": "true"}
+        async with self._raw() as client:
+            response = await client.get(f"/containers/{container}/logs", params=params, timeout=60)
+        if response.status_code >= 400:
+            raise EngineError(response.text[:500], response.status_code)
+        data, text = response.content, []
+        while len(data) >= 8 and data[0] in (0, 1, 2) and data[1:4] == b"\0\0\0":  # multiplexed frames
+            size = int.from_bytes(data[4:8], "big")
+            text.append(data[8 : 8 + size])
+            data = data[8 + size :]
+        raw = b"".join(text) + data
+        lines: list[tuple[float, str]] = []
+        for line in raw.decode("utf-8", "replace").splitlines():
+            stamp, _, message = line.partition(" ")
+            lines.append((_epoch(stamp), message))
+        return lines
+
     async def wait_ssh(self, ip: str, timeout: float) -> bool:
         """Whether sshd answers with its banner at ip:22 within ``timeout`` seconds."""
         loop = asyncio.get_running_loop()
@@ -265,7 +284,16 @@ def _imported_id(text: str) -> str:
     return found
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def _epoch(stamp: str) -> float:
+    """RFC 3339 with nanoseconds ("2026-12-07T03:40:00.123456789Z" or with an offset) → epoch seconds."""
+    head, _, rest = stamp.partition(".")
+    fraction, zone = rest, ""
+    for sign in ("Z", "+", "-"):
+        if sign in rest:
+            fraction, zone = rest.split(sign, 1)[0], sign + rest.split(sign, 1)[1]
+            break
+    try:
+        when = dt.datetime.fromisoformat(head + ("+00:00" if zone in ("", "Z") else zone))
+    except ValueError:
+        return 0.0
+    return when.timestamp() + (float("0." + fraction) if fraction.isdigit() else 0.0)

@@ -1,5 +1,6 @@
 """Lightsail resources gureum does not provide, refused by name with what is supported instead: managed databases,
-load balancers, block storage disks, domains, distributions, buckets, certificates and container services."""
+load balancers, block storage disks, domains, distributions, buckets and certificates; container services run but
+have no registry login of their own."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from . import SERVICE
 from .errors import InvalidInputException, ServiceError
 
 _SUPPORTED = (
-    "gureum's Lightsail provides instances (Debian 12), key pairs, instance public ports, static IPs and instance "
-    "snapshots"
+    "gureum's Lightsail provides instances (Debian 12), key pairs, instance public ports, static IPs, instance "
+    "snapshots and container services"
 )
 
 
@@ -59,6 +60,9 @@ async def create_certificate(ctx: RequestContext, req: dict[str, Any]) -> dict[s
     raise _refuse("Certificates")
 
 
-@SERVICE.op("CreateContainerService")
-async def create_container_service(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    raise _refuse("Container services (use gureum's ECS)")
+@SERVICE.op("CreateContainerServiceRegistryLogin")
+async def create_container_service_registry_login(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    raise InvalidInputException(
+        "Container services have no registry of their own here: push images to gureum's ECR (or build them in the "
+        "container engine) and deploy them by URI, or register an engine image with RegisterContainerImage."
+    )

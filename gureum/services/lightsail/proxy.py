@@ -16,7 +16,7 @@ log = logging.getLogger("gureum")
 FALLBACK = 10000
 _BUFFER = 1 << 16
 
-Target = Callable[[], str | None]
+Target = Callable[[], tuple[str, int] | None]  # where a new connection goes now (None: nowhere)
 
 
 class Forwarder:
@@ -31,9 +31,18 @@ class Forwarder:
         """The instance's open ports → the port actually listening on its public address."""
         return dict(self._bound.get(key, {}))
 
-    async def open(self, key: str, address: str, port: int, target: Target, allowed: Callable[[str], bool]) -> int:
-        """Listen on address:port (or its fallback) forwarding to the target's ``port`` for clients whose address
-        ``allowed`` accepts (the port's CIDRs); the port bound. Reopening an open port updates who is allowed."""
+    async def open(
+        self,
+        key: str,
+        address: str,
+        port: int,
+        target: Target,
+        allowed: Callable[[str], bool],
+        listen: int | None = None,
+    ) -> int:
+        """Listen on address:``listen`` (default ``port``; 0: any free port; a privileged port gureum may not bind:
+        its fallback) forwarding each connection where ``target`` says, for clients whose address ``allowed``
+        accepts (the port's CIDRs); the port bound. Reopening an open port updates who is allowed."""
         self._allowed.setdefault(key, {})[port] = allowed
         servers = self._servers.setdefault(key, {})
         if port in servers:
@@ -45,18 +54,21 @@ class Forwarder:
             if not peer or check is None or not check(str(peer[0])):
                 writer.close()  # the firewall drops it
                 return
-            await _forward(reader, writer, target(), port)
+            await _forward(reader, writer, target())
 
+        wanted = port if listen is None else listen
         try:
-            server = await asyncio.start_server(forward, address, port, reuse_address=True)
-            actual = port
+            server = await asyncio.start_server(forward, address, wanted, reuse_address=True)
         except OSError as exc:
-            if exc.errno not in (errno.EACCES, errno.EPERM) or port >= 1024 or port + FALLBACK > 65535:
+            if exc.errno == errno.EADDRINUSE and listen:  # a remembered port taken meanwhile: any free one
+                server = await asyncio.start_server(forward, address, 0, reuse_address=True)
+            elif exc.errno not in (errno.EACCES, errno.EPERM) or not 0 < wanted < 1024:
                 raise
-            server = await asyncio.start_server(forward, address, port + FALLBACK, reuse_address=True)
-            actual = port + FALLBACK
-            log.warning("lightsail: cannot bind %s:%d here (not root); serving it on %s:%d", address, port, address,
-                        actual)  # fmt: skip
+            else:
+                server = await asyncio.start_server(forward, address, wanted + FALLBACK, reuse_address=True)
+                log.warning("lightsail: cannot bind %s:%d here (not root); serving it on %s:%d", address, wanted,
+                            address, wanted + FALLBACK)  # fmt: skip
+        actual = int(server.sockets[0].getsockname()[1])
         servers[port] = server
         self._bound.setdefault(key, {})[port] = actual
         return actual
@@ -82,10 +94,11 @@ class Forwarder:
             await self.close_all(key)
 
 
-async def _forward(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str | None, port: int) -> None:
-    if host is None:  # the instance is not running: the connection is refused as a stopped machine's would be
+async def _forward(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, where: tuple[str, int] | None) -> None:
+    if where is None:  # nothing runs there: the connection is closed as a stopped machine's would be
         writer.close()
         return
+    host, port = where
     try:
         upstream_reader, upstream_writer = await asyncio.wait_for(asyncio.open_connection(host, port), 10)
     except (TimeoutError, OSError):
