@@ -140,21 +140,25 @@ def put_media(
         key, _, value = line.partition(":")
         response_headers[key.strip().lower()] = value.strip()
     body = bytearray()
-    if response_headers.get("transfer-encoding") == "chunked":
-        while True:
-            size = int(reader.readline().strip(), 16)
-            if size == 0:
+    try:
+        if response_headers.get("transfer-encoding") == "chunked":
+            while True:
+                size = int(reader.readline().strip(), 16)
+                if size == 0:
+                    reader.readline()
+                    break
+                body += reader.read(size)
                 reader.readline()
-                break
-            body += reader.read(size)
-            reader.readline()
-    else:
-        body += reader.read(int(response_headers.get("content-length", "0")))
+        else:
+            body += reader.read(int(response_headers.get("content-length", "0")))
+    except (OSError, ValueError):
+        pass  # the server went away mid-answer (killed): what arrived is the answer
     sender.join(timeout)
     sock.close()
     upload = Upload(status, response_headers, body=bytes(body))
     if status == 200:
-        upload.acks = [json.loads(line) for line in bytes(body).splitlines() if line.strip()]
+        lines = bytes(body).split(b"\n")
+        upload.acks = [json.loads(line) for line in lines[:-1] if line.strip()]  # whole lines only
     return upload
 
 
