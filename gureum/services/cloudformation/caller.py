@@ -5,6 +5,7 @@ validated and authorized by the protocol engine — and parsed back. No service 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,6 +31,9 @@ class Models:
         self._loader = botocore.session.get_session().get_component("data_loader")
         self._models: dict[str, ServiceModel] = {}
         self._serializers: dict[str, Any] = {}
+
+    def loaded(self, service: str) -> bool:
+        return service in self._models
 
     def model(self, service: str) -> ServiceModel:
         if service not in self._models:
@@ -82,6 +86,8 @@ class AwsCaller:
     async def __call__(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         """The parsed answer of ``operation``; ServiceCallError with the service's error otherwise."""
         models = self.runtime.state_or_none(Models) or self.runtime.keep(Models())
+        if not models.loaded(service):  # a model is megabytes of JSON: read off the event loop, once
+            await asyncio.to_thread(models.model, service)
         service_model = models.model(service)
         op: OperationModel = service_model.operation_model(operation)
         protocol = service_model.metadata["protocol"]
