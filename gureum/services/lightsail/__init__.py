@@ -7,6 +7,7 @@ checks, logs). Databases, load balancers, disks and domains are refused by name.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from .proxy import Forwarder
 
 SERVICE: Service = Service("lightsail", migrations=Path(__file__).parent / "migrations")
 log = logging.getLogger("gureum")
+_LEADER_ROLE = "lightsail-engine"
 
 
 @SERVICE.on_start
@@ -34,8 +36,16 @@ async def _start(runtime: Runtime) -> None:
     services = runtime.keep(
         ContainerServiceBackend(runtime.store, runtime.clock, machines, forwarder, runtime.spawn, pull_auth)
     )
-    runtime.spawn(be.reconcile(), "lightsail-reconcile")
-    runtime.spawn(services.reconcile(), "lightsail-container-services")
+    runtime.spawn(_reconcile(runtime, be, services), "lightsail-reconcile")
+
+
+async def _reconcile(runtime: Runtime, be: LightsailBackend, services: ContainerServiceBackend) -> None:
+    """Once this node leads Lightsail (at once on SQLite; one PostgreSQL node at a time): instances and container
+    services brought back to what the store records, on this machine's engine."""
+    while not await runtime.store.is_leader(_LEADER_ROLE):
+        await asyncio.sleep(2)
+    await be.reconcile()
+    await services.reconcile()
 
 
 @SERVICE.on_stop

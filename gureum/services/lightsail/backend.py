@@ -555,10 +555,13 @@ class LightsailBackend:
                 await self._forwarder.close(key, number)
         for number, cidrs in wanted.items():
             networks = [ipaddress.ip_network(c, strict=False) for c in cidrs]
-            await self._forwarder.open(
-                key, body["publicIp"], number, functools.partial(self._target, key, number),
-                functools.partial(_allowed, networks),
-            )  # fmt: skip
+            try:
+                await self._forwarder.open(
+                    key, body["publicIp"], number, functools.partial(self._target, key, number),
+                    functools.partial(_allowed, networks),
+                )  # fmt: skip
+            except OSError as exc:  # e.g. another gureum node on this machine serves it
+                log.warning("lightsail: %s:%d cannot be served here: %s", body["publicIp"], number, exc)
         if body.get("listenOn") != body["publicIp"]:
 
             def mark(found: dict[str, Any]) -> None:

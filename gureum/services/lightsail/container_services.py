@@ -552,7 +552,7 @@ class ContainerServiceBackend:
         except NotFoundException:
             await self._stop_nodes(key)
             return
-        self._running[key].supervisor = asyncio.ensure_future(self._supervise(key))
+        self._running[key].supervisor = self._spawn(self._supervise(key), f"lightsail-supervise-{name}")
 
     async def _supervise(self, key: str) -> None:
         """The running deployment's health checks at its interval: unhealthy nodes leave the rotation, stopped

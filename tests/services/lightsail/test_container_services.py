@@ -1,11 +1,12 @@
 """Lightsail container services on Podman's service, end to end through boto3: a service of two nodes deploys two
-containers sharing each node's network (a web server and a sidecar), activates once its public endpoint passes the
-health check and answers at the service's loopback URL; its logs come from the engine; a deployment whose image
-cannot be pulled fails and leaves the previous one serving; an image registered with RegisterContainerImage
-deploys by its ":service.label.N" name; disabling stops it; deleting removes it."""
+containers sharing each node's network (a web server pulled from gureum's ECR and a sidecar), activates once its
+public endpoint passes the health check and answers at the service's loopback URL; its logs come from the engine; a
+deployment whose image cannot be pulled fails and leaves the previous one serving; an image registered with
+RegisterContainerImage deploys by its ":service.label.N" name; disabling stops it; deleting removes it."""
 
 from __future__ import annotations
 
+import base64
 import time
 import urllib.request
 from typing import Any
@@ -36,9 +37,25 @@ def _fetch(url: str) -> str | None:
         return None
 
 
+def _push_to_ecr(engine: Engine, repository: str) -> str:
+    """The session's busybox image pushed to the server's ECR (and gone from the engine): its URI."""
+    ecr = engine.client("ecr")
+    ecr.create_repository(repositoryName=repository)
+    data = ecr.get_authorization_token()["authorizationData"][0]
+    password = base64.b64decode(data["authorizationToken"]).decode().partition(":")[2]
+    registry = engine.server.endpoint.removeprefix("http://")
+    engine.podman.run("login", "--tls-verify=false", "-u", "AWS", "--password-stdin", registry, input=password.encode())
+    uri = f"{registry}/{repository}:1"
+    engine.podman.run("tag", engine.podman.busybox_image(), uri)
+    engine.podman.run("push", "--tls-verify=false", uri)
+    engine.podman.run("rmi", uri)  # the deployment pulls it from gureum's ECR
+    return uri
+
+
 def test_container_service_deployments(ls_engine: Engine, name: str) -> None:
     client = ls_engine.client()
     image = ls_engine.podman.busybox_image()
+    pushed = _push_to_ecr(ls_engine, f"ls/{name}")
     powers = {p["name"]: p for p in client.get_container_service_powers()["powers"]}
     assert powers["nano"]["isActive"] and powers["nano"]["ramSizeInGb"] == 0.5
     service = client.create_container_service(serviceName=name, power="nano", scale=2)["containerService"]
@@ -47,7 +64,7 @@ def test_container_service_deployments(ls_engine: Engine, name: str) -> None:
     assert _fetch(url + "hello.txt") is None  # nothing deployed yet
 
     web = {
-        "image": image,
+        "image": pushed,
         "command": ["httpd", "-f", "-p", "8080", "-h", "/"],
         "ports": {"8080": "HTTP"},
     }
