@@ -711,6 +711,7 @@ class EcsBackend:
         platform_version: str | None = None,
         propagate_tags: str | None = None,
         enable_execute_command: bool = False,
+        managed_tags: bool = False,
     ) -> dict[str, Any]:
         """Start ``count`` tasks on the engine; they go on from PROVISIONING in the background."""
         wanted = 1 if count is None else count
@@ -767,6 +768,8 @@ class EcsBackend:
             if platform_version is not None and chosen_launch == "EC2":
                 raise InvalidParameterException("The platform version must be null when specifying an EC2 launch type.")
             task_tags = merge_tags(found[1], tag_list) if propagate_tags == "TASK_DEFINITION" else tag_list
+            if managed_tags:  # ECS's own tag, beyond the 50 a caller may give
+                task_tags = [*task_tags, {"key": "aws:ecs:clusterName", "value": found_cluster.name}]
             return self._create_tasks(
                 tx,
                 account,

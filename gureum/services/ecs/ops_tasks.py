@@ -27,6 +27,7 @@ async def run_task(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
         req.get("platformVersion"),
         req.get("propagateTags"),
         bool(req.get("enableExecuteCommand")),
+        bool(req.get("enableECSManagedTags")),
     )
 
 

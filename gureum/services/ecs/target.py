@@ -53,6 +53,7 @@ async def _run(runtime: Runtime, address: str, payload: dict[str, Any]) -> None:
             payload.get("platform_version"),
             payload.get("propagate_tags"),
             bool(payload.get("enable_execute_command")),
+            bool(payload.get("enable_ecs_managed_tags")),
         )
     except ServiceError as error:
         retryable = isinstance(error, ClientException) and any(text in error.message for text in _RETRYABLE)

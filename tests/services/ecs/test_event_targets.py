@@ -70,6 +70,7 @@ def test_rule_target_runs_a_task(engine: Engine, name: str) -> None:
                     "NetworkConfiguration": NETWORK,
                     "Tags": [{"Key": "from-rule", "Value": name}],
                     "PropagateTags": "TASK_DEFINITION",
+                    "EnableECSManagedTags": True,
                 },
             }
         ],
@@ -81,7 +82,7 @@ def test_rule_target_runs_a_task(engine: Engine, name: str) -> None:
     assert task["overrides"]["containerOverrides"] == overrides["containerOverrides"]
     assert task["launchType"] == "FARGATE" and task["platformVersion"] == "1.4.0"
     tags = {tag["key"]: tag["value"] for tag in task["tags"]}
-    assert tags == {"from-rule": name, "from-definition": "yes"}
+    assert tags == {"from-rule": name, "from-definition": "yes", "aws:ecs:clusterName": name}
 
 
 def test_schedule_target_runs_a_task(engine: Engine, name: str) -> None:
