@@ -10,7 +10,9 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
+from ...aws.http import Request
 from ...aws.validate import Rules
 from ...ports import KinesisVideoMedia
 from ...runtime import Runtime
@@ -21,6 +23,7 @@ from .edge import put_media, serve_session
 from .media import MediaBackend, Settings, maintain, media_root
 from .playback import Playback
 from .port import MediaPort
+from .signaling import SignalingRelay
 
 SERVICE: Service = Service(
     "kinesisvideo",
@@ -30,6 +33,13 @@ SERVICE: Service = Service(
 SERVICE.edge_routes.append(EdgeRoute(put_media, path="/putMedia", methods=frozenset({"POST"}), streams=True))
 SERVICE.edge_routes.append(EdgeRoute(serve_session, path="/hls/v1", methods=frozenset({"GET"})))
 SERVICE.edge_routes.append(EdgeRoute(serve_session, path="/dash/v1", methods=frozenset({"GET"})))
+
+
+async def _upgrade(runtime: Runtime, request: Request, ws: Any) -> bool:
+    return await runtime.state(SignalingRelay).upgrade(runtime, request, ws)
+
+
+SERVICE.upgrade = _upgrade
 
 
 class _Temporary:
@@ -51,6 +61,7 @@ async def _start(runtime: Runtime) -> None:
     control = runtime.keep(KinesisVideoBackend(runtime.store, runtime.clock))
     media = runtime.keep(MediaBackend(runtime.store, runtime.clock, control, files, settings))
     playback = runtime.keep(Playback(media, runtime.deployment_secret))
+    runtime.keep(SignalingRelay())
     runtime.provide(KinesisVideoMedia, MediaPort(media, control, playback))
     runtime.spawn(maintain(media, lambda: runtime.store.is_leader("kinesisvideo-retention")), "kinesisvideo-retention")
 

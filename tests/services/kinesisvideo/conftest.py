@@ -1,15 +1,17 @@
 """Fixtures of the Kinesis Video tests: clients of the shared server (the control plane and, at the data endpoint
-GetDataEndpoint answers, the media services) and the session's test MKV (needs ffmpeg; see _helpers)."""
+GetDataEndpoint answers, the media services), a tuned server (strict SigV4, retention hours of 0.5 s, a sweep every
+0.2 s) and the session's test MKV (needs ffmpeg; see _helpers)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ...conftest import make_client
+from ...conftest import StoreFactory, make_client
+from ...server import Server
 from ._helpers import ensure_ffmpeg, make_mkv
 
 
@@ -38,3 +40,13 @@ def sample_mkv(tmp_path_factory: pytest.TempPathFactory) -> bytes:
 
 def create(kvs: Any, name: str, retention: int = 1) -> str:
     return str(kvs.create_stream(StreamName=name, DataRetentionInHours=retention, MediaType="video/h264")["StreamARN"])
+
+
+TUNED = {"GUREUM_KINESISVIDEO_HOUR_SECONDS": "0.5", "GUREUM_KINESISVIDEO_SWEEP_SECONDS": "0.2"}
+
+
+@pytest.fixture(scope="session")
+def tuned(store: StoreFactory) -> Iterator[Server]:
+    srv = Server(**store(), env=TUNED, extra_args=["--strict-auth"]).start()
+    yield srv
+    srv.stop()

@@ -7,24 +7,12 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from ...conftest import StoreFactory, make_client
 from ...server import Server
 from ._helpers import Upload, ffprobe, frames, persisted, put_media, split
 from .conftest import create
-
-TUNED = {"GUREUM_KINESISVIDEO_HOUR_SECONDS": "0.5", "GUREUM_KINESISVIDEO_SWEEP_SECONDS": "0.2"}
-
-
-@pytest.fixture(scope="session")
-def tuned(store: StoreFactory) -> Iterator[Server]:
-    srv = Server(**store(), env=TUNED, extra_args=["--strict-auth"]).start()
-    yield srv
-    srv.stop()
 
 
 def test_signature_is_checked(tuned: Server, sample_mkv: bytes, name: str) -> None:
