@@ -33,8 +33,9 @@ CODEC_ID = 0x86
 CODEC_PRIVATE = 0x63A2
 DEFAULT_DURATION = 0x23E383
 DOC_TYPE = 0x4282
-# the top-level children of a Segment (Matroska's "level 1"): any of them ends a cluster of unknown size
-LEVEL1 = frozenset({0x114D9B74, INFO, TRACKS, 0x1C53BB6B, TAGS, 0x1043A770, 0x1941A469, CLUSTER, 0xEC, 0xBF})
+# the top-level children of a Segment (Matroska's "level 1"): any of them ends a cluster of unknown size (Void and
+# CRC-32 are global elements, found inside clusters too, so they do not)
+LEVEL1 = frozenset({0x114D9B74, INFO, TRACKS, 0x1C53BB6B, TAGS, 0x1043A770, 0x1941A469, CLUSTER})
 _UNKNOWN = -1
 
 MAX_HEADER_ELEMENT = 1024 * 1024  # EBML header, Info, Tracks: held whole
