@@ -55,9 +55,13 @@ def _check_name(name: str, what: str = "name") -> None:
         )
 
 
-def _tags(tags: list[dict[str, Any]] | None) -> list[dict[str, str]]:
+def clean_tags(tags: list[dict[str, Any]] | None) -> list[dict[str, str]]:
+    """Tags as Lightsail keeps them (a key once, the last value given); InvalidInputException for a tag without a
+    key or more than 50."""
     found: dict[str, str] = {}
     for tag in tags or []:
+        if not tag.get("key"):
+            raise InvalidInputException("Each tag needs a key.")
         found[str(tag["key"])] = str(tag.get("value", ""))
     if len(found) > 50:
         raise InvalidInputException("A resource can have at most 50 tags.")
@@ -168,7 +172,7 @@ class LightsailBackend:
         material = await asyncio.to_thread(keys.create_rsa, name)
         arn, support = self._arn(account, region, "KeyPair")
         body = {
-            "name": name, "arn": arn, "supportCode": support, "createdAt": self._clock.now(), "tags": _tags(tags),
+            "name": name, "arn": arn, "supportCode": support, "createdAt": self._clock.now(), "tags": clean_tags(tags),
             "fingerprint": material.fingerprint, "publicKey": material.public,
         }  # fmt: skip
         await self._add_key(account, region, body)
@@ -405,7 +409,7 @@ class LightsailBackend:
         else:
             key_pair, public = DEFAULT_KEY, (await self._default_key(account, region))["publicKey"]
         ca = await self._ca(account, region)
-        tags_ = _tags(tags)
+        tags_ = clean_tags(tags)
         bodies: list[dict[str, Any]] = []
         used = await self._addresses_in_use()
         for name in names:
@@ -922,7 +926,7 @@ class LightsailBackend:
             raise InvalidInputException(f"The instance {instance} has no disk yet ({source['state']}).")
         arn, support = self._arn(account, region, "InstanceSnapshot")
         body = {
-            "name": name, "arn": arn, "supportCode": support, "createdAt": self._clock.now(), "tags": _tags(tags),
+            "name": name, "arn": arn, "supportCode": support, "createdAt": self._clock.now(), "tags": clean_tags(tags),
             "state": "pending", "progress": "0%", "fromInstanceName": instance, "fromInstanceArn": source["arn"],
             "fromBlueprintId": source["blueprintId"], "fromBundleId": source["bundleId"],
             "sizeInGb": next(b.disk_gb for b in catalog.BUNDLES if b.bundle_id == source["bundleId"]),
@@ -1038,10 +1042,10 @@ class LightsailBackend:
     async def tag_resource(
         self, account: str, region: str, name: str, arn: str | None, tags: list[dict[str, Any]]
     ) -> dict[str, Any]:
-        new = _tags(tags)
+        new = clean_tags(tags)
 
         def change(current: list[dict[str, str]]) -> list[dict[str, str]]:
-            return _tags([*current, *new])
+            return clean_tags([*current, *new])
 
         return await self._tag(account, region, name, arn, change)
 

@@ -23,7 +23,8 @@ from ...clock import Clock
 from ...containers import EngineError
 from ...store.base import Store, Tx
 from . import store
-from .errors import InvalidInputException, NotFoundException, not_found
+from .backend import clean_tags
+from .errors import InvalidInputException, NotFoundException, OperationFailureException, not_found
 from .machines import Machines
 from .proxy import Forwarder
 
@@ -197,7 +198,7 @@ class ContainerServiceBackend:
         body: dict[str, Any] = {
             "name": name, "arn": f"arn:aws:lightsail:{region}:{account}:ContainerService/{uuid.uuid4()}",
             "createdAt": self._clock.now(), "power": power, "scale": scale, "isDisabled": False,
-            "tags": [{"key": t["key"], "value": t.get("value", "")} for t in tags or []], "state": "READY",
+            "tags": clean_tags(tags), "state": "READY",
             "deployments": [], "current": None, "next": None, "port": port,
             "url": f"http://127.0.0.1:{port}/", "images": [], "imageSeq": 0,
         }  # fmt: skip
@@ -322,8 +323,12 @@ class ContainerServiceBackend:
         return {}
 
     async def register_image(self, account: str, region: str, name: str, label: str, digest: str) -> dict[str, Any]:
-        engine = await self._machines.engine()
-        found = await engine.inspect_image(digest)
+        await self._get(account, region, name)
+        try:
+            engine = await self._machines.engine()
+            found = await engine.inspect_image(digest) if digest and "/" not in digest else None
+        except EngineError as exc:
+            raise OperationFailureException(f"The container engine cannot be asked about {digest}: {exc}") from None
         if found is None:
             raise InvalidInputException(
                 f"The image {digest} is not in the container engine: build or pull it there (or push it to gureum's "
@@ -376,23 +381,26 @@ class ContainerServiceBackend:
         body = await self._get(account, region, name)
         if not any(container in d["containers"] for d in body["deployments"]):
             raise InvalidInputException(f"The container {container} is not in any deployment of {name}.")
-        engine = await self._machines.engine()
-        ids = [
-            c["Id"]
-            for c in await engine.list_containers({LABEL: _key(account, region, name)})
-            if (c.get("Labels") or {}).get(f"{LABEL}.container") == container
-        ]
         terms = [t for t in (pattern or "").split() if t]
         events: list[dict[str, Any]] = []
-        for cid in ids:
-            for when, message in await self._machines.log_lines(cid):
-                if start is not None and when < _seconds(start):
-                    continue
-                if end is not None and when > _seconds(end):
-                    continue
-                if terms and not all(term.strip('"') in message for term in terms):
-                    continue
-                events.append({"createdAt": when, "message": message})
+        try:
+            engine = await self._machines.engine()
+            ids = [
+                c["Id"]
+                for c in await engine.list_containers({LABEL: _key(account, region, name)})
+                if (c.get("Labels") or {}).get(f"{LABEL}.container") == container
+            ]
+            lines = [line for cid in ids for line in await self._machines.log_lines(cid)]
+        except EngineError as exc:
+            raise OperationFailureException(f"The container engine cannot give {container}'s log: {exc}") from None
+        for when, message in lines:
+            if start is not None and when < _seconds(start):
+                continue
+            if end is not None and when > _seconds(end):
+                continue
+            if terms and not all(term.strip('"') in message for term in terms):
+                continue
+            events.append({"createdAt": when, "message": message})
         events.sort(key=lambda e: e["createdAt"])
         return {"logEvents": events[-10000:]}
 
