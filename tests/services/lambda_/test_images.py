@@ -44,7 +44,8 @@ while true; do
   esac
   BODY="{\"event\":$($B cat /tmp/event),\"args\":\"$*\",\"mode\":\"${MODE:-image}\",\"cwd\":\"$(pwd)\",\"n\":$N,"
   BODY="$BODY\"pid\":$$,\"task_root\":\"$LAMBDA_TASK_ROOT\",\"memory\":\"$AWS_LAMBDA_FUNCTION_MEMORY_SIZE\","
-  BODY="$BODY\"name\":\"$AWS_LAMBDA_FUNCTION_NAME\",\"handler\":\"$_HANDLER\",\"region\":\"$AWS_REGION\"}"
+  BODY="$BODY\"name\":\"$AWS_LAMBDA_FUNCTION_NAME\",\"handler\":\"$_HANDLER\",\"region\":\"$AWS_REGION\","
+  BODY="$BODY\"init\":\"$AWS_LAMBDA_INITIALIZATION_TYPE\"}"
   $B wget -q -O /dev/null --post-data "$BODY" "$API/invocation/$RID/response"
 done
 """
@@ -235,6 +236,23 @@ def test_create_refusals(images: Images, name: str, change: dict[str, Any], mess
         lam.create_function(**members)
     assert info.value.response["Error"]["Code"] == "InvalidParameterValueException"
     assert message in info.value.response["Error"]["Message"]
+
+
+def test_provisioned_concurrency(images: Images, name: str) -> None:
+    lam = images.client("lambda")
+    _create(lam, name, images.uri)
+    version = lam.publish_version(FunctionName=name)["Version"]
+    lam.put_provisioned_concurrency_config(FunctionName=name, Qualifier=version, ProvisionedConcurrentExecutions=1)
+    deadline = time.monotonic() + 60
+    while (status := lam.get_provisioned_concurrency_config(FunctionName=name, Qualifier=version))["Status"] == (
+        "IN_PROGRESS"
+    ) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert status["Status"] == "READY" and status["AvailableProvisionedConcurrentExecutions"] == 1, status
+    answer = lam.invoke(FunctionName=name, Qualifier=version, Payload=b"{}", LogType="Tail")
+    got, log = json.loads(answer["Payload"].read()), base64.b64decode(answer["LogResult"]).decode()
+    assert got["init"] == "provisioned-concurrency" and got["n"] == 1  # its container started before the invoke
+    assert "Init Duration" not in log and "REPORT RequestId" in log
 
 
 def test_containers_of_a_killed_gureum_are_removed(images: Images, podman: Podman, name: str) -> None:
