@@ -131,6 +131,13 @@ class LightsailBackend:
 
         return await self._store.write(run)
 
+    async def _need_engine(self) -> None:
+        """OperationFailureException naming what to install when no container engine answers."""
+        try:
+            await self.machines.engine()
+        except EngineError as exc:
+            raise OperationFailureException(f"Instances run on a container engine: {exc}") from None
+
     def _background(self, coro: Coroutine[Any, Any, Any], name: str) -> None:
         self._spawn(coro, name)
 
@@ -404,6 +411,7 @@ class LightsailBackend:
             blueprint_id, image = from_snapshot["fromBlueprintId"], from_snapshot["image"]
         catalog.blueprint(blueprint_id or "")
         bundle = catalog.bundle(bundle_id)
+        await self._need_engine()
         if key_pair is not None and key_pair != DEFAULT_KEY:
             public = (await self._get(account, region, "KeyPair", key_pair))["publicKey"]
         else:
@@ -627,6 +635,7 @@ class LightsailBackend:
 
     async def start_instance(self, account: str, region: str, name: str) -> dict[str, Any]:
         await self._refresh(account, region, await self._get(account, region, "Instance", name))
+        await self._need_engine()
         _, op = await self._transition(account, region, name, ("stopped",), "pending", "StartInstance")
 
         async def job() -> None:

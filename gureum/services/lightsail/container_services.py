@@ -254,6 +254,11 @@ class ContainerServiceBackend:
             endpoint = {**endpoint, "healthCheck": {**HEALTH_DEFAULTS, **(endpoint.get("healthCheck") or {})}}
             _codes(endpoint["healthCheck"]["successCodes"])
 
+        try:
+            await self._machines.engine()
+        except EngineError as exc:
+            raise OperationFailureException(f"Container services run on a container engine: {exc}") from None
+
         def add(body: dict[str, Any]) -> None:
             if body["state"] == "DELETING":
                 raise InvalidInputException(f"The container service {name} is being deleted.")
