@@ -15,6 +15,7 @@ import asyncio
 import json
 import os
 import re
+import signal
 import socket
 import tempfile
 import uuid
@@ -223,14 +224,18 @@ class ImageEnvironment(Environment):
         self.alive = False
 
     def _read_output(self) -> None:
-        """The output comes from the engine's log stream (_follow_logs), not from a pipe."""
+        """The output comes from the engine's attach stream (_follow_output), not from a pipe."""
 
     def _exit_reason(self) -> str:
         code = self.exit_code
         if code is None:
             return "exit status 127"
-        if code > 128:  # killed by a signal, as the engine reports it: 128 + the signal's number
-            return "signal: killed" if code == 137 else f"signal {code - 128}"
+        if 128 < code < 128 + 65:  # killed by a signal, as the engine reports it: 128 + the signal's number
+            number = code - 128
+            try:
+                return f"signal: {(signal.strsignal(number) or signal.Signals(number).name).lower()}"
+            except ValueError:
+                return f"signal: {number}"
         return f"exit status {code}"
 
     def _sample(self) -> None:
