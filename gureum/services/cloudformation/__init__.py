@@ -46,6 +46,16 @@ async def _response(runtime: Runtime, request: Request) -> Response:
     return Response(200 if accepted else 404, [("content-length", "0")], b"")
 
 
+async def _signal(runtime: Runtime, request: Request) -> Response:
+    """A signal PUT to a wait condition handle's URL."""
+    from .backend import CloudFormationBackend
+
+    token = request.path.rstrip("/").rsplit("/", 1)[-1]
+    accepted = await runtime.state(CloudFormationBackend).signal(token, request.body)
+    return Response(200 if accepted else 400, [("content-length", "0")], b"")
+
+
 SERVICE.admin_routes[("PUT", "/_gureum/cloudformation/responses/*")] = _response
+SERVICE.admin_routes[("PUT", "/_gureum/cloudformation/signals/*")] = _signal
 
 from . import ops_changesets, ops_stacks, ops_templates  # noqa: E402,F401  (register)

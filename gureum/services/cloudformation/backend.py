@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from ...aws.context import RequestContext
 from ...runtime import Runtime
-from . import changesets, engine, parameters, store, template, transforms
+from . import changesets, engine, intrinsics, parameters, rules, store, template, transforms
 from .caller import AwsCaller
 from .errors import (
     AlreadyExistsException,
@@ -219,6 +219,8 @@ class CloudFormationBackend(_ChangeSets):
         data = out.get("Body") or b""
         if len(data) > template.MAX_URL_BODY:
             raise ValidationError("Template may not exceed 1000000 bytes in size.")
+        if isinstance(data, str):
+            return data
         try:
             return bytes(data).decode()
         except UnicodeDecodeError:
@@ -328,6 +330,10 @@ class CloudFormationBackend(_ChangeSets):
         processed = await self.processed(account, region, doc, given)
         try:
             values = parameters.resolve(processed.get("Parameters") or {}, given, previous)
+            scope = intrinsics.Scope(
+                account, region, "", "", parameters=parameters.typed(processed.get("Parameters") or {}, values)
+            )
+            rules.check(processed, scope)
         except TemplateError as error:
             raise ValidationError(error.message) from None
         return text, processed, values
@@ -717,6 +723,22 @@ class CloudFormationBackend(_ChangeSets):
         users = await self.store.read(lambda tx: store.importers(tx, account, region, name))
         return {"Imports": users}
 
+    def signals(self, host: str) -> WaitSignals:
+        return WaitSignals(self, host)
+
+    async def signal(self, token: str, body: bytes) -> bool:
+        """A signal PUT to a wait condition handle's URL: {"Status", "UniqueId", "Data", "Reason"}."""
+        try:
+            doc = json.loads(body or b"{}")
+        except ValueError:
+            return False
+        if not isinstance(doc, dict) or doc.get("Status") not in ("SUCCESS", "FAILURE"):
+            return False
+        unique = str(doc.get("UniqueId", ""))[:1024]
+        text = json.dumps(doc)[:65536]
+        await self.store.write(lambda tx: store.put_signal(tx, token, unique, text, self.clock.now()))
+        return True
+
     # --- custom resources ---------------------------------------------------------------------------------------
 
     def _responded(self, token: str) -> None:
@@ -773,6 +795,27 @@ class CloudFormationBackend(_ChangeSets):
         if not isinstance(doc, dict):
             raise ResourceFailure("Invalid response from the custom resource")
         return doc
+
+
+class WaitSignals:
+    """Wait condition handles of the stacks reached through ``host``."""
+
+    PATH = "/_gureum/cloudformation/signals/"
+
+    def __init__(self, be: CloudFormationBackend, host: str) -> None:
+        self.be, self.host = be, host
+
+    def url(self) -> str:
+        return f"http://{self.host}{self.PATH}{secrets.token_urlsafe(24)}"
+
+    async def read(self, url: str) -> list[dict[str, Any]]:
+        token = url.rsplit("/", 1)[-1]
+        bodies = await self.be.store.read(lambda tx: store.signals(tx, token))
+        return [json.loads(b) for b in bodies]
+
+    async def forget(self, url: str) -> None:
+        token = url.rsplit("/", 1)[-1]
+        await self.be.store.write(lambda tx: store.drop_signals(tx, token))
 
 
 def _page_start(token: str | None) -> int:

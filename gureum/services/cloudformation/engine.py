@@ -200,6 +200,7 @@ class Run:
             kind,
             sleep=asyncio.sleep,
             custom=self.custom,
+            signals=self.be.signals(doc.get("host", "localhost")),
         )
 
     async def custom(self, token_arn: str, request: dict[str, Any]) -> dict[str, Any]:

@@ -345,3 +345,22 @@ def take_response(tx: Tx, token: str) -> str | None:
         tx.execute("DELETE FROM cfn_custom_responses WHERE token = ?", (token,))
         return str(row[0])
     return None
+
+
+# --- wait condition signals ------------------------------------------------------------------------------------
+
+
+def put_signal(tx: Tx, token: str, unique_id: str, body: str, now: float) -> None:
+    tx.execute("DELETE FROM cfn_signals WHERE token = ? AND unique_id = ?", (token, unique_id))
+    tx.execute(
+        "INSERT INTO cfn_signals (token, unique_id, body, created_at) VALUES (?, ?, ?, ?)",
+        (token, unique_id, body, now),
+    )
+
+
+def signals(tx: Tx, token: str) -> list[str]:
+    return [str(r[0]) for r in tx.all("SELECT body FROM cfn_signals WHERE token = ? ORDER BY created_at", (token,))]
+
+
+def drop_signals(tx: Tx, token: str) -> None:
+    tx.execute("DELETE FROM cfn_signals WHERE token = ?", (token,))

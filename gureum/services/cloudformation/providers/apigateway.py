@@ -20,7 +20,7 @@ async def _body(ctx: Context, props: dict[str, Any]) -> str | None:
         if where.get("Version"):
             params["VersionId"] = where["Version"]
         data = (await ctx.aws("s3", "GetObject", params))["Body"]
-        return bytes(data).decode()
+        return data if isinstance(data, str) else bytes(data).decode()
     return None
 
 

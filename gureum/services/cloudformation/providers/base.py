@@ -10,12 +10,22 @@ import secrets
 import string
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 from ..errors import ResourceFailure
 
 Caller = Callable[[str, str, dict[str, Any]], Awaitable[dict[str, Any]]]
 _SUFFIX = string.ascii_uppercase + string.digits
+
+
+class Signals(Protocol):
+    """Wait condition handles: URLs gureum serves that signals are PUT to."""
+
+    def url(self) -> str: ...
+
+    async def read(self, url: str) -> list[dict[str, Any]]: ...
+
+    async def forget(self, url: str) -> None: ...
 
 
 @dataclass
@@ -35,6 +45,7 @@ class Context:
     sleep: Callable[[float], Awaitable[None]] | None = None
     # custom resources: send the request and wait for the response (the engine provides it)
     custom: Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]] | None = None
+    signals: Signals | None = None
 
     def name(self, limit: int = 64, lower: bool = False, separator: str = "-") -> str:
         """A physical name as CloudFormation makes one: {stack}-{logical}-{random}, trimmed to ``limit``."""
