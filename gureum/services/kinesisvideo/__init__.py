@@ -30,9 +30,20 @@ SERVICE: Service = Service(
     validation=Rules(patterns=True, code="InvalidArgumentException"),
     migrations=Path(__file__).parent / "migrations",
 )
+
+
+def _has_session_token(request: Request) -> bool:
+    return "SessionToken=" in request.query_string
+
+
 SERVICE.edge_routes.append(EdgeRoute(put_media, path="/putMedia", methods=frozenset({"POST"}), streams=True))
-SERVICE.edge_routes.append(EdgeRoute(serve_session, path="/hls/v1", methods=frozenset({"GET"})))
-SERVICE.edge_routes.append(EdgeRoute(serve_session, path="/dash/v1", methods=frozenset({"GET"})))
+# a session's URLs carry its SessionToken (so that S3 objects at /hls/v1/… of a bucket named "hls" stay S3's)
+SERVICE.edge_routes.append(
+    EdgeRoute(serve_session, path="/hls/v1", methods=frozenset({"GET"}), accepts=_has_session_token)
+)
+SERVICE.edge_routes.append(
+    EdgeRoute(serve_session, path="/dash/v1", methods=frozenset({"GET"}), accepts=_has_session_token)
+)
 
 
 async def _upgrade(runtime: Runtime, request: Request, ws: Any) -> bool:

@@ -5,7 +5,7 @@ rest-json errors."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from ...aws import sigv4
@@ -32,7 +32,8 @@ class _Body:
         return self._chunks
 
 
-def _one_shot(body: bytes) -> object:
+def _one_shot(body: bytes) -> Callable[[], Awaitable[bytes]]:
+    """A reader of a body that arrived whole (a POST with Content-Length): all of it, then b""."""
     sent = False
 
     async def read() -> bytes:
@@ -68,7 +69,7 @@ async def put_media(runtime: Runtime, request: Request) -> Response:
         return get_protocol("rest-json", request).serialize_error(error, request_id)
     body = request.stream
     read = body.read if body is not None else _one_shot(request.body)
-    acks = media.ingest(stream, read, headers.get("x-amzn-fragment-timecode-type") == "RELATIVE", start_ms)  # type: ignore[arg-type]
+    acks = media.ingest(stream, read, headers.get("x-amzn-fragment-timecode-type") == "RELATIVE", start_ms)
     return Response(200, [("Content-Type", "application/json"), ("x-amzn-RequestId", request_id)], stream=_Body(acks))
 
 

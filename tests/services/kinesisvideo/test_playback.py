@@ -210,3 +210,14 @@ def test_images(data_client: Any, stored: tuple[str, float, list[str]]) -> None:
         Format="PNG",
     )["Images"]
     assert base64.b64decode(png[0]["ImageContent"])[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_s3_keys_under_hls_paths_stay_s3(aws: Any, name: str) -> None:
+    """The session routes take only URLs with a SessionToken: bucket "hls", key "v1/…" is still S3's."""
+    s3 = aws("s3")
+    try:
+        s3.create_bucket(Bucket="hls")
+    except botocore.exceptions.ClientError as error:
+        assert error.response["Error"]["Code"] == "BucketAlreadyOwnedByYou"
+    s3.put_object(Bucket="hls", Key=f"v1/{name}.m3u8", Body=b"#EXTM3U\n")
+    assert s3.get_object(Bucket="hls", Key=f"v1/{name}.m3u8")["Body"].read() == b"#EXTM3U\n"
