@@ -5,6 +5,7 @@ that source, failing as on AWS: not retried, dead-lettered (EventBridge's ERROR_
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Iterator
@@ -12,7 +13,9 @@ from typing import Any
 
 import httpx
 import pytest
+import websockets
 from botocore.exceptions import ClientError
+from websockets.exceptions import InvalidStatus
 
 from ..conftest import StoreFactory
 from ..server import Server
@@ -326,3 +329,134 @@ def test_api_gateway_needs_the_function_policy(enforced: Server, root: Client, n
             SourceArn=f"arn:aws:execute-api:{REGION}:{ACCT}:{api_id}/*/*",
         )
     assert call_both() == (200, 200)
+
+
+ALLOW_ALL = """def handler(event, context):
+    arn = event.get('methodArn') or event.get('routeArn')
+    return {'principalId': 'u', 'policyDocument': {'Version': '2012-10-17', 'Statement': [
+        {'Action': 'execute-api:Invoke', 'Effect': 'Allow', 'Resource': arn}]}}
+"""
+
+
+def test_lambda_authorizers_need_the_function_policy(enforced: Server, root: Client, name: str) -> None:
+    """A REST API's TOKEN authorizer and an HTTP API's REQUEST authorizer answer 500 until the authorizer function's
+    policy lets apigateway.amazonaws.com in for the authorizer (arn:…:<api>/authorizers/<id>), as on AWS."""
+    iam, lam = root("iam"), root("lambda")
+    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))["Role"]["Arn"]
+    function = lam.create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=role,
+        Handler="index.handler",
+        Code={"ZipFile": make_zip({"index.py": ALLOW_ALL})},
+    )["FunctionArn"]
+    lam.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
+    apigw = root("apigateway")
+    rest = Api(apigw, name)
+    rest_auth = apigw.create_authorizer(
+        restApiId=rest.id,
+        name="tok",
+        type="TOKEN",
+        authorizerUri=lambda_uri(function),
+        identitySource="method.request.header.Authorization",
+        authorizerResultTtlInSeconds=0,
+    )["id"]
+    rest.method(
+        "/hi",
+        "GET",
+        {"type": "MOCK", "requestTemplates": {"application/json": '{"statusCode": 200}'}},
+        authorizationType="CUSTOM",
+        authorizerId=rest_auth,
+    )
+    rest.respond("/hi", "GET", responseTemplates={"application/json": '{"ok": true}'})
+    apigw.put_method_response(restApiId=rest.id, resourceId=rest.resource("/hi"), httpMethod="GET", statusCode="200")
+    rest.deploy()
+    v2 = root("apigatewayv2")
+    http = v2.create_api(Name=name, ProtocolType="HTTP")
+    http_auth = v2.create_authorizer(
+        ApiId=http["ApiId"],
+        Name="req",
+        AuthorizerType="REQUEST",
+        AuthorizerUri=lambda_uri(function),
+        AuthorizerPayloadFormatVersion="1.0",
+        IdentitySource=["$request.header.Authorization"],
+    )["AuthorizerId"]
+    health = v2.create_integration(
+        ApiId=http["ApiId"],
+        IntegrationType="HTTP_PROXY",
+        IntegrationMethod="GET",
+        IntegrationUri=f"{enforced.endpoint}/_gureum/health",
+        PayloadFormatVersion="1.0",
+    )["IntegrationId"]
+    v2.create_route(
+        ApiId=http["ApiId"],
+        RouteKey="GET /hi",
+        Target=f"integrations/{health}",
+        AuthorizationType="CUSTOM",
+        AuthorizerId=http_auth,
+    )
+    v2.create_stage(ApiId=http["ApiId"], StageName="$default", AutoDeploy=True)
+    port = enforced.endpoint.rsplit(":", 1)[1]
+    headers = {"Authorization": "token"}
+
+    def call_both() -> tuple[int, int]:
+        by_rest = httpx.get(stage_url(enforced.endpoint, rest.id, "test", "/hi"), headers=headers)
+        by_http = httpx.get(
+            f"{enforced.endpoint}/hi", headers={**headers, "Host": f"{http['ApiId']}.execute-api.localhost:{port}"}
+        )
+        return by_rest.status_code, by_http.status_code
+
+    assert call_both() == (500, 500)
+    listed = httpx.get(f"{enforced.endpoint}/_gureum/iam/would-deny").json()["wouldDeny"]
+    assert any(d["principal"] == "apigateway.amazonaws.com" and d["resource"] == function for d in listed)
+    for api_id, sid in ((rest.id, "rest"), (http["ApiId"], "http")):
+        lam.add_permission(
+            FunctionName=name,
+            StatementId=sid,
+            Action="lambda:InvokeFunction",
+            Principal="apigateway.amazonaws.com",
+            SourceArn=f"arn:aws:execute-api:{REGION}:{ACCT}:{api_id}/authorizers/*",
+        )
+    assert call_both() == (200, 200)
+
+
+def test_websocket_lambda_integrations_need_the_function_policy(enforced: Server, root: Client, name: str) -> None:
+    """A WebSocket API's $connect route on a Lambda integration refuses the connection (500) until the function's
+    policy lets apigateway.amazonaws.com in for the route (arn:…:<api>/<stage>/$connect)."""
+    iam, lam = root("iam"), root("lambda")
+    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))["Role"]["Arn"]
+    code = "def handler(event, context):\n    return {'statusCode': 200}\n"
+    function = lam.create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role=role,
+        Handler="index.handler",
+        Code={"ZipFile": make_zip({"index.py": code})},
+    )["FunctionArn"]
+    lam.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
+    v2 = root("apigatewayv2")
+    api_id = v2.create_api(Name=name, ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.action")[
+        "ApiId"
+    ]
+    target = v2.create_integration(ApiId=api_id, IntegrationType="AWS_PROXY", IntegrationUri=function)["IntegrationId"]
+    v2.create_route(ApiId=api_id, RouteKey="$connect", Target=f"integrations/{target}")
+    v2.create_stage(ApiId=api_id, StageName="prod", AutoDeploy=True)
+    port = enforced.endpoint.rsplit(":", 1)[1]
+    url = f"ws://127.0.0.1:{port}/restapis/{api_id}/prod/_user_request_"
+
+    async def connect() -> int:
+        try:
+            async with websockets.connect(url):
+                return 101
+        except InvalidStatus as error:
+            return int(error.response.status_code)
+
+    assert asyncio.run(connect()) == 500
+    lam.add_permission(
+        FunctionName=name,
+        StatementId="ws",
+        Action="lambda:InvokeFunction",
+        Principal="apigateway.amazonaws.com",
+        SourceArn=f"arn:aws:execute-api:{REGION}:{ACCT}:{api_id}/prod/$connect",
+    )
+    assert asyncio.run(connect()) == 101

@@ -16,6 +16,7 @@ from typing import Any
 from ... import tracing
 from ...aws import sigv4
 from ...aws.auth import account_for_key
+from ...aws.authorize import invocation_refusal
 from ...aws.errors import ServiceError
 from ...aws.http import Request, Response
 from ...ids import unique_id
@@ -390,6 +391,21 @@ async def _authorize(call: Call, state: EdgeState, snapshot: Snapshot) -> str | 
     invoke = call.runtime.port(LambdaInvoker).invoke
 
     async def run(function: str, payload: bytes) -> dict[str, Any]:
+        if not function.startswith("arn:"):
+            function = f"arn:aws:lambda:{call.region}:{call.account}:function:{function}"
+        # IAM enforcement: the function's policy must let API Gateway in for this authorizer (or its role may)
+        source = f"arn:aws:execute-api:{call.region}:{call.account}:{context['apiId']}/authorizers/{authorizer['id']}"
+        role = authorizer.get("authorizerCredentials")
+        refusal = await invocation_refusal(
+            call.runtime, "apigateway.amazonaws.com", function, source, role if isinstance(role, str) else None
+        )
+        if refusal is not None:
+            log.warning(
+                "API %s: Execution failed due to configuration error: Invalid permissions on Lambda function: %s",
+                context["apiId"],
+                refusal,
+            )
+            raise GatewayError("AUTHORIZER_CONFIGURATION_ERROR", None)
         try:
             return await invoke(call.account, call.region, function, payload)
         except ServiceError:

@@ -131,8 +131,17 @@ async def check_lambda(
         result = cached[1]
     else:
         try:
+            # IAM enforcement: the function's policy must let API Gateway in for this authorizer
+            source = f"arn:aws:execute-api:{region}:{account}:{api_id}/authorizers/{authorizer['AuthorizerId']}"
             payload = await invoke(
-                runtime, account, region, authorizer["AuthorizerUri"], json.dumps(event).encode(), 10000, request_id
+                runtime,
+                account,
+                region,
+                authorizer["AuthorizerUri"],
+                json.dumps(event).encode(),
+                10000,
+                request_id,
+                source,
             )
             result = safejson.loads(payload)
         except (IntegrationFailed, IntegrationTimeout, ValueError):

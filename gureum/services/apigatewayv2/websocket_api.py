@@ -257,6 +257,9 @@ class WebSocketApis:
                 json.dumps(event).encode(),
                 int(integration.get("TimeoutInMillis") or 29000),
                 event["requestContext"]["requestId"],
+                # IAM enforcement: the function's policy must let API Gateway in for this route
+                f"arn:aws:execute-api:{stage.region}:{stage.account}:{event['requestContext']['apiId']}"
+                f"/{event['requestContext']['stage']}/{event['requestContext']['routeKey']}",
             )
             try:
                 return safejson.loads(payload) if payload else None
