@@ -33,9 +33,10 @@ from typing import Any, Protocol
 from ...clock import Clock
 from ...ids import unique_id
 from .cgroups import PIDS_MAX, Cgroups
+from .extensions import LAUNCHER, Extensions
 from .functions import Function, runtime_version_arn
 from .languages import override_note
-from .limits import MAX_RESPONSE_PAYLOAD, STREAM_MAX_BYTES
+from .limits import INIT_TIMEOUT, MAX_RESPONSE_PAYLOAD, STREAM_MAX_BYTES
 from .memory import ADDRESS_SPACE_BACKSTOP_MB, BUSY_INTERVAL, IDLE_INTERVAL, peak_kb, tree_rss_kb
 from .runtime_api import NextEvent, RuntimeApiServer
 from .runtimes import BOOTSTRAP_DIR, Launch
@@ -162,6 +163,16 @@ class Environment:
         self.out_of_memory = False  # the watchdog killed it
         self._peak_kb = 0  # the largest resident memory of its processes seen
         self._memory_task: asyncio.Task[None] | None = None
+        self._extension_task: asyncio.Task[None] | None = None
+        self._settling: asyncio.Task[None] | None = None  # extensions finishing their work on the last invocation
+        self.shutdown_reason = "spindown"  # told to extensions at SHUTDOWN: spindown, timeout or failure
+        self.extensions = Extensions(
+            clock,
+            len(launch.extensions),
+            {"functionName": fn.name, "functionVersion": fn.version, "handler": fn.handler, "accountId": fn.account},
+        )
+        self.extensions.on_init_error = self._extension_failed
+        self.telemetry = self.extensions.telemetry
 
     # --- lifecycle ---------------------------------------------------------------------------------
 
@@ -186,6 +197,7 @@ class Environment:
         sandbox = Sandbox.for_environment(
             self.launch.argv, env, self.task_root, self.work_dir, BOOTSTRAP_DIR,
             hidden=self.data_dir, user=self.user, memory_mb=self.fn.memory,
+            extra=tuple(Path(p).parent for p in self.launch.extensions[:1]),
         )  # fmt: skip
         nproc = _nproc_limit()
         if sandbox is not None:
@@ -218,9 +230,26 @@ class Environment:
         self._read_fd = read_fd
         self._spawned_at = self.clock.monotonic()
         self._emit(self._init_start())
+        self.telemetry.emit("platform.initStart", {"initializationType": self._init_type(), "phase": "init",
+                            "runtimeVersion": self.fn.runtime, "runtimeVersionArn": runtime_version_arn(
+                                self.fn.region, self.fn.runtime), "functionName": self.fn.name,
+                            "functionVersion": self.fn.version})  # fmt: skip
         try:
+            argv = self.launch.argv
+            if self.launch.extensions:  # its extensions first, the runtime once they registered
+                ready = self.work_dir / ".extensions-ready"
+                argv = [
+                    "/bin/sh",
+                    "-c",
+                    LAUNCHER,
+                    "gureum-extensions",
+                    str(ready),
+                    *self.launch.extensions,
+                    "--",
+                    *argv,
+                ]
             self.proc = await asyncio.create_subprocess_exec(
-                *self.launch.argv, cwd=str(self.task_root), env=env, stdin=asyncio.subprocess.DEVNULL,
+                *argv, cwd=str(self.task_root), env=env, stdin=asyncio.subprocess.DEVNULL,
                 stdout=write_fd, stderr=write_fd, preexec_fn=limits, start_new_session=True,
             )  # fmt: skip
         except OSError as exc:
@@ -244,6 +273,30 @@ class Environment:
         asyncio.get_running_loop().add_reader(read_fd, self._read_output)
         asyncio.get_running_loop().create_task(self._watch(), name=f"lambda-env-{self.id}")
         self._memory_task = asyncio.get_running_loop().create_task(self._watch_memory(), name=f"lambda-mem-{self.id}")
+        if self.launch.extensions:
+            self._extension_task = asyncio.get_running_loop().create_task(
+                self._extensions_registered(), name=f"lambda-ext-{self.id}"
+            )
+
+    async def _extensions_registered(self) -> None:
+        """Let the runtime start once every external extension registered; one that does not within the init
+        timeout fails the environment's init (Extension.Crash: it exited, or hung before registering)."""
+        try:
+            await asyncio.wait_for(self.extensions.all_registered.wait(), INIT_TIMEOUT)
+        except TimeoutError:
+            names = ", ".join(Path(p).name for p in self.launch.extensions)
+            self._extension_failed("Extension.Crash", f"An extension did not register within {INIT_TIMEOUT:.0f} s "
+                                   f"(it exited or hung): extensions {names}")  # fmt: skip
+        (self.work_dir / ".extensions-ready").touch()
+
+    def _extension_failed(self, error_type: str, message: str) -> None:
+        self._emit(f"EXTENSION\tName: gureum\tState: Failed\tError: {error_type}: {message}\n")
+        self.post_init_error(json.dumps({"errorType": error_type, "errorMessage": message}).encode(), error_type)
+        if self.proc is not None and self.proc.returncode is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
 
     async def _watch_memory(self) -> None:
         """Sample the environment's resident memory (its peak is Max Memory Used); with no memory cgroup, kill it
@@ -270,6 +323,13 @@ class Environment:
         assert self.proc is not None
         await self.proc.wait()
         self._read_output()
+        if self.launch.extensions and not self.extensions.all_registered.is_set() and self._init_error is None:
+            message = "An extension exited before it registered with the Extensions API"
+            self._emit(f"Error: {message}\nExtension.Crash\n")
+            self._init_error = (json.dumps({"errorType": "Extension.Crash", "errorMessage": message}).encode(),
+                                "Extension.Crash")  # fmt: skip
+            if self._current is not None and not self._current.done.done():
+                self._current.done.set_result(("init_error", *self._init_error))
         self._exited.set()
         self.alive = False
 
@@ -291,7 +351,9 @@ class Environment:
             self._partial += chunk
             *lines, rest = self._partial.split(b"\n")
             for line in lines:
-                self._emit(line.decode("utf-8", "replace") + "\n")
+                text = line.decode("utf-8", "replace")
+                self._emit(text + "\n")
+                self.telemetry.emit("function", text, "function")
             self._partial = bytearray(rest)
             while len(self._partial) > _LONGEST_LINE:
                 self._emit(self._partial[:_LONGEST_LINE].decode("utf-8", "replace") + "\n")
@@ -324,10 +386,16 @@ class Environment:
             self._transcript_chars = 0
         note = f"\t{self.override}" if self.override else ""
         self._emit(f"START RequestId: {inv.event.request_id} Version: {self.fn.version}{note}\n")
+        self.telemetry.emit("platform.start", {"requestId": inv.event.request_id, "version": self.fn.version})
 
     async def stop(self) -> None:
         self.alive = False
         self._drain_output()  # what it printed before it was stopped is kept
+        if self.proc is not None and self.proc.returncode is None and self.extensions.registered:
+            await self.extensions.shutdown(self.shutdown_reason)  # SHUTDOWN, and its 2 s grace
+            self._drain_output()
+        if self._settling is not None:
+            self._settling.cancel()
         if self.proc is not None and self.proc.returncode is None:
             try:
                 os.killpg(self.proc.pid, signal.SIGKILL)
@@ -339,6 +407,7 @@ class Environment:
                 pass
         await self.server.close()
         self._drain_output()
+        await self.extensions.close()
         for _ in range(100):  # the kernel takes a moment to reap what was killed
             if self.cgroups is None or self.cgroups.remove():
                 break
@@ -368,12 +437,23 @@ class Environment:
         if self.init_ms is None:
             self.init_ms = (self.clock.monotonic() - self._spawned_at) * 1000
             self._initialised.set()
+            phase = {"initializationType": self._init_type(), "phase": "init"}
+            self.telemetry.emit("platform.initRuntimeDone", {**phase, "status": "success"})
+            self.telemetry.emit(
+                "platform.initReport", {**phase, "status": "success", "metrics": {"durationMs": round(self.init_ms, 3)}}
+            )
+            self.telemetry.init_done = True
         inv = await self._queue.get()
         self._current = inv
         self._start_line(inv)
         inv.delivered_at = self.clock.monotonic()
         inv.delivered.set()
-        return inv.event
+        event = inv.event
+        self.extensions.invoke(event.request_id, event.deadline_ms, event.function_arn, event.trace_id)
+        return event
+
+    def _init_type(self) -> str:
+        return "provisioned-concurrency" if self.provisioned_for is not None else "on-demand"
 
     def _finish(self, request_id: str, kind: str, body: bytes, error_type: str | None) -> int:
         inv = self._current
@@ -396,6 +476,11 @@ class Environment:
 
     def post_error(self, request_id: str, body: bytes, error_type: str | None) -> int:
         return self._finish(request_id, "error", body, error_type)
+
+    async def extension_call(
+        self, method: str, path: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
+        return await self.extensions.call(method, path, headers, body)
 
     async def post_response_stream(
         self, request_id: str, content_type: str | None, chunks: AsyncIterator[bytes], trailers: dict[str, str]
@@ -475,6 +560,8 @@ class Environment:
     ) -> Outcome:
         """Run one invocation to its end (a response the runtime streams goes to ``stream`` as it is written); after
         a timeout or crash the caller must stop this environment."""
+        if self._settling is not None:  # its extensions' work on the previous invocation
+            await asyncio.shield(self._settling)
         cold = not self._init_reported
         inv = _Invocation(event, asyncio.get_running_loop().create_future(), cold, stream=stream)
         started = self.clock.monotonic()
@@ -513,7 +600,12 @@ class Environment:
             self._emit(f"{error_type}\n")
             message = f"RequestId: {rid} Error: Runtime exited with error: {reason}"
             body = json.dumps({"errorType": error_type, "errorMessage": message}).encode()
-        report = self._end_lines(rid, duration, init_ms)
+        report = self._end_lines(rid, duration, init_ms, kind, len(body))
+        if kind in ("timeout", "crash"):
+            self.shutdown_reason = "timeout" if kind == "timeout" else "failure"
+        elif any("INVOKE" in e.events for e in self.extensions.registered.values()):
+            left = event.deadline_ms / 1000 - self.clock.now()
+            self._settling = asyncio.get_running_loop().create_task(self._settle(rid, left))
         return Outcome(
             "ok" if kind == "ok" else "timeout" if kind == "timeout" else "crash" if kind == "crash" else "error",
             body,
@@ -556,7 +648,28 @@ class Environment:
             return f"signal: {(signal.strsignal(-code) or signal.Signals(-code).name).lower()}"
         return f"exit status {code}"
 
-    def _end_lines(self, rid: str, duration: float, init_ms: float | None) -> str:
+    async def ready(self) -> bool:
+        """Whether it can take an invocation, once its extensions are done with the last one."""
+        if self._settling is not None:
+            await asyncio.shield(self._settling)
+        return self.alive
+
+    async def _settle(self, rid: str, left: float) -> None:
+        """Wait for the extensions to finish with the invocation (each asks for its next event); one still busy at
+        the invocation's deadline has hung: the environment is killed and says so."""
+        late = await self.extensions.settled(max(left, 0.0))
+        if late and self.alive:
+            self._emit(f"RequestId: {rid} Error: extension(s) {', '.join(late)} did not finish within the "
+                       "invocation's timeout\nExtension.Timeout\n")  # fmt: skip
+            self.alive = False
+            self.shutdown_reason = "timeout"
+            if self.proc is not None and self.proc.returncode is None:
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+
+    def _end_lines(self, rid: str, duration: float, init_ms: float | None, kind: str = "ok", produced: int = 0) -> str:
         """END and REPORT; the invocation's log as CloudWatch shows it ([INIT_START …], START, output, END,
         REPORT), for LogType Tail."""
         fn = self.fn
@@ -569,4 +682,12 @@ class Environment:
             report += f"Init Duration: {init_ms:.2f} ms\t"
         self._emit(f"END RequestId: {rid}\n")
         self._emit(report + "\n")
+        status = {"ok": "success", "error": "error", "timeout": "timeout"}.get(kind, "failure")
+        self.telemetry.emit("platform.runtimeDone", {"requestId": rid, "status": status,
+                            "metrics": {"durationMs": round(duration, 3), "producedBytes": produced}})  # fmt: skip
+        metrics: dict[str, float] = {"durationMs": round(duration, 3), "billedDurationMs": billed,
+                                     "memorySizeMB": fn.memory, "maxMemoryUsedMB": self.max_memory_mb()}  # fmt: skip
+        if init_ms is not None:
+            metrics["initDurationMs"] = round(init_ms, 3)
+        self.telemetry.emit("platform.report", {"requestId": rid, "status": status, "metrics": metrics})
         return "".join(self._transcript)

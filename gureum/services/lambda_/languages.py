@@ -21,9 +21,9 @@ from pathlib import Path
 
 from .errors import invalid
 
-JAVA = {"java11": "11", "java17": "17", "java21": "21"}
-RUBY = {"ruby3.2": "3.2", "ruby3.3": "3.3", "ruby3.4": "3.4"}
-DOTNET = {"dotnet8": "8"}
+JAVA = {"java11": "11", "java17": "17", "java21": "21", "java25": "25"}
+RUBY = {"ruby3.2": "3.2", "ruby3.3": "3.3", "ruby3.4": "3.4", "ruby4.0": "4.0"}
+DOTNET = {"dotnet8": "8", "dotnet10": "10"}
 # PowerShell functions run as custom runtimes on AWS (provided.*, with a PowerShell layer); none has a managed name
 JAVA_SOURCE = Path(__file__).parent / "bootstrap" / "java" / "GureumRuntime.java"
 OVERRIDE_VARIABLE = "GUREUM_LAMBDA_RUNTIME_OVERRIDE"

@@ -163,7 +163,7 @@ class EnvironmentPool:
         for pool in (self.provisioned_idle.get(key) or [], self.idle.get(key) or []):
             while pool:
                 warm = pool.pop()
-                if warm.alive and warm.fn.generation == fn.generation:
+                if warm.alive and warm.fn.generation == fn.generation and await warm.ready():
                     self.busy[fn.arn] = self.busy.get(fn.arn, 0) + 1
                     return warm, False
                 self._retire_later(warm)

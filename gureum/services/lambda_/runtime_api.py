@@ -4,7 +4,8 @@ A small HTTP/1.1 server on asyncio streams, enough for AWS's runtime interface c
 ``curl`` in a shell ``bootstrap``: keep-alive, Content-Length and chunked bodies, ``Expect: 100-continue``.
 Paths: GET /2018-06-01/runtime/invocation/next, POST …/invocation/{id}/response (whole, or streamed as it is
 written with Lambda-Runtime-Function-Response-Mode: streaming, errors in trailers), …/invocation/{id}/error,
-POST /2018-06-01/runtime/init/error (https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html).
+POST /2018-06-01/runtime/init/error (https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html); the
+Extensions API (/2020-01-01/extension/…) and the Telemetry and Logs APIs (PUT /2022-07-01/telemetry, /2020-08-15/logs).
 It knows nothing of functions or processes: it calls the ``RuntimeHandler`` it serves.
 """
 
@@ -48,6 +49,12 @@ class RuntimeHandler(Protocol):
     def post_error(self, request_id: str, body: bytes, error_type: str | None) -> int: ...
 
     def post_init_error(self, body: bytes, error_type: str | None) -> int: ...
+
+    async def extension_call(
+        self, method: str, path: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
+        """The Extensions and Telemetry (and Logs) APIs: (status, headers, body)."""
+        ...
 
     async def post_response_stream(
         self, request_id: str, content_type: str | None, chunks: AsyncIterator[bytes], trailers: dict[str, str]
@@ -213,6 +220,8 @@ class RuntimeApiServer:
     async def _route(
         self, method: str, path: str, headers: dict[str, str], body: bytes
     ) -> tuple[int, dict[str, str], bytes]:
+        if path.startswith(("/2020-01-01/extension/", "/2022-07-01/telemetry", "/2020-08-15/logs")):
+            return await self.handler.extension_call(method, path, headers, body)
         if not path.startswith(PREFIX + "/"):
             return 404, {}, _error_doc("Not found", "InvalidRequest")
         parts = path[len(PREFIX) + 1 :].split("/")

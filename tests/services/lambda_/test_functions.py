@@ -52,7 +52,7 @@ def test_create_get_list_delete(aws: Callable[..., Any], name: str) -> None:
     "changes, error",
     [
         ({"Runtime": "python2.7"}, "no longer supported"),
-        ({"Runtime": "java21"}, "not served by gureum"),
+        ({"Runtime": "java8.al2"}, "not served by gureum"),
         ({"Role": "not-a-role"}, "role"),
         ({"MemorySize": 64}, None),
         ({"MemorySize": 20000}, None),

@@ -156,7 +156,7 @@ def test_a_runtime_the_machine_cannot_serve_says_what_it_needs(store: StoreFacto
         error = expect_error(client.create_function, "InvalidParameterValueException", Runtime="nodejs22.x", **args)
         assert "needs Node.js 22" in error["Message"] and "npm" in error["Message"], error
         assert "nvm install 22" in error["Message"] and "does not substitute" in error["Message"], error
-        error = expect_error(client.create_function, "InvalidParameterValueException", Runtime="java21", **args)
+        error = expect_error(client.create_function, "InvalidParameterValueException", Runtime="java8.al2", **args)
         assert "not served by gureum" in error["Message"] and "python3.9-python3.13" in error["Message"], error
     finally:
         server.stop()
