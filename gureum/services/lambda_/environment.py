@@ -197,7 +197,7 @@ class Environment:
         sandbox = Sandbox.for_environment(
             self.launch.argv, env, self.task_root, self.work_dir, BOOTSTRAP_DIR,
             hidden=self.data_dir, user=self.user, memory_mb=self.fn.memory,
-            extra=tuple(Path(p).parent for p in self.launch.extensions[:1]),
+            extra=tuple(Path(p).parent for p in [*self.launch.extensions[:1], *self._wrapper()]),
         )  # fmt: skip
         nproc = _nproc_limit()
         if sandbox is not None:
@@ -235,7 +235,7 @@ class Environment:
                                 self.fn.region, self.fn.runtime), "functionName": self.fn.name,
                             "functionVersion": self.fn.version})  # fmt: skip
         try:
-            argv = self.launch.argv
+            argv = [*self._wrapper(), *self.launch.argv]  # AWS_LAMBDA_EXEC_WRAPPER starts the runtime, if set
             if self.launch.extensions:  # its extensions first, the runtime once they registered
                 ready = self.work_dir / ".extensions-ready"
                 argv = [
@@ -277,6 +277,17 @@ class Environment:
             self._extension_task = asyncio.get_running_loop().create_task(
                 self._extensions_registered(), name=f"lambda-ext-{self.id}"
             )
+
+    def _wrapper(self) -> list[str]:
+        """The wrapper script a managed runtime starts through (AWS_LAMBDA_EXEC_WRAPPER: an internal extension)."""
+        wrapper = self.base_env.get("AWS_LAMBDA_EXEC_WRAPPER")
+        if not wrapper or self.fn.runtime.startswith("provided"):
+            return []
+        if wrapper.startswith("/var/task/"):  # AWS's paths: the code, the layers
+            wrapper = str(self.task_root / wrapper.removeprefix("/var/task/"))
+        elif wrapper.startswith("/opt/") and self.launch.opt:
+            wrapper = str(Path(self.launch.opt) / wrapper.removeprefix("/opt/"))
+        return [wrapper]
 
     async def _extensions_registered(self) -> None:
         """Let the runtime start once every external extension registered; one that does not within the init

@@ -58,6 +58,7 @@ class Launch:
     env: dict[str, str]  # runtime-specific variables added to the AWS ones
     address_space_mb: int  # MemorySize, plus what the runtime reserves up front (the RLIMIT_AS backstop adds to it)
     extensions: tuple[str, ...] = ()  # the external extensions of its layers (/opt/extensions), started first
+    opt: str | None = None  # its merged layers (AWS's /opt)
 
 
 def _pyenv_root() -> Path:
@@ -285,7 +286,7 @@ def sdk_layer(cache_dir: Path, version: str) -> Path | None:
 def launch(runtime: str, task_root: Path, memory: int, cache_dir: Path, opt: Path | None = None) -> Launch:
     """The command line and extra environment for a new environment of ``runtime`` (``opt``: the merged layers,
     whose /opt/extensions executables are its external extensions)."""
-    found = _launch(runtime, task_root, memory, cache_dir, opt)
+    found = dataclasses.replace(_launch(runtime, task_root, memory, cache_dir, opt), opt=str(opt) if opt else None)
     folder = opt / "extensions" if opt is not None else None
     if folder is None or not folder.is_dir():
         return found

@@ -144,3 +144,14 @@ def test_a_hung_extension_is_killed_and_a_crashed_one_fails_init(aws: Callable[.
     doc = json.loads(out["Payload"].read())
     assert out["FunctionError"] == "Unhandled" and doc["errorType"] == "Extension.Crash", doc
     assert "ext crashing before it registers" in base64.b64decode(out["LogResult"]).decode()
+
+
+def test_exec_wrapper_starts_the_runtime(aws: Callable[..., Any], name: str) -> None:
+    client = aws("lambda")
+    wrapper = '#!/bin/sh\necho "wrapper saw $# arguments"\nexport WRAPPED=yes\nexec "$@"\n'
+    code = "import os\ndef handler(event, context):\n    return os.environ.get('WRAPPED')\n"
+    create(client, name, {"index.py": code, "wrap.sh": wrapper}, executable=("wrap.sh",),
+           Environment={"Variables": {"AWS_LAMBDA_EXEC_WRAPPER": "/var/task/wrap.sh"}})  # fmt: skip
+    out = client.invoke(FunctionName=name, Payload=b"{}", LogType="Tail")
+    assert json.loads(out["Payload"].read()) == "yes"
+    assert "wrapper saw" in base64.b64decode(out["LogResult"]).decode()
