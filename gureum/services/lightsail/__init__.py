@@ -2,13 +2,15 @@
 containers on the engine gureum.containers finds (SSH with the key pair, user data at first boot, public ports on a
 loopback public address, start/stop keeping the disk), static IPs, instance snapshots as engine commits, tags and
 AWS's operation records; container services (deployments of engine containers behind a loopback URL, health
-checks, logs). Databases, load balancers, disks and domains are refused by name.
+checks, logs); load balancers (an HTTP proxy over the attached instances, health-checked). Databases, disks and
+domains are refused by name.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from pathlib import Path
 
 from ...containers import engine_state
@@ -17,6 +19,7 @@ from ...runtime import Runtime
 from .. import Service
 from .backend import LightsailBackend
 from .container_services import ContainerServiceBackend
+from .loadbalancers import LoadBalancerBackend
 from .machines import Machines
 from .proxy import Forwarder
 
@@ -36,20 +39,30 @@ async def _start(runtime: Runtime) -> None:
     services = runtime.keep(
         ContainerServiceBackend(runtime.store, runtime.clock, machines, forwarder, runtime.spawn, pull_auth)
     )
-    runtime.spawn(_reconcile(runtime, be, services), "lightsail-reconcile")
+    every = float(os.environ.get("GUREUM_LIGHTSAIL_HEALTH_SECONDS", "5"))  # load balancers' health checks
+    balancers = runtime.keep(
+        LoadBalancerBackend(runtime.store, runtime.clock, forwarder, runtime.spawn, be.instance_address, every)
+    )
+    runtime.spawn(_reconcile(runtime, be, services, balancers), "lightsail-reconcile")
 
 
-async def _reconcile(runtime: Runtime, be: LightsailBackend, services: ContainerServiceBackend) -> None:
+async def _reconcile(
+    runtime: Runtime, be: LightsailBackend, services: ContainerServiceBackend, balancers: LoadBalancerBackend
+) -> None:
     """Once this node leads Lightsail (at once on SQLite; one PostgreSQL node at a time): instances and container
     services brought back to what the store records, on this machine's engine."""
     while not await runtime.store.is_leader(_LEADER_ROLE):
         await asyncio.sleep(2)
     await be.reconcile()
     await services.reconcile()
+    await balancers.reconcile()
 
 
 @SERVICE.on_stop
 async def _stop(runtime: Runtime) -> None:
+    balancers = runtime.state_or_none(LoadBalancerBackend)
+    if balancers is not None:
+        await balancers.shutdown()
     services = runtime.state_or_none(ContainerServiceBackend)
     if services is not None:
         await services.shutdown()
@@ -62,6 +75,7 @@ from . import (  # noqa: E402,F401  (register)
     ops_container_services,
     ops_instances,
     ops_keys,
+    ops_loadbalancers,
     ops_network,
     ops_refused,
     ops_snapshots,

@@ -411,11 +411,11 @@ class LightsailBackend:
             blueprint_id, image = from_snapshot["fromBlueprintId"], from_snapshot["image"]
         catalog.blueprint(blueprint_id or "")
         bundle = catalog.bundle(bundle_id)
-        await self._need_engine()
         if key_pair is not None and key_pair != DEFAULT_KEY:
             public = (await self._get(account, region, "KeyPair", key_pair))["publicKey"]
         else:
             key_pair, public = DEFAULT_KEY, (await self._default_key(account, region))["publicKey"]
+        await self._need_engine()
         ca = await self._ca(account, region)
         tags_ = clean_tags(tags)
         bodies: list[dict[str, Any]] = []
@@ -581,6 +581,10 @@ class LightsailBackend:
 
             await self._mutate(account, region, "Instance", body["name"], mark)
 
+    def instance_address(self, account: str, region: str, name: str) -> str | None:
+        """The running instance's private address (None: not running on this server)."""
+        return self._targets.get(_key(account, region, name))
+
     def _target(self, key: str, port: int) -> tuple[str, int] | None:
         ip = self._targets.get(key)
         return (ip, port) if ip else None
@@ -694,6 +698,10 @@ class LightsailBackend:
 
         def delete(tx: Tx) -> None:
             store.delete(tx, account, region, "Instance", name)
+            for balancer in store.listed(tx, account, region, "LoadBalancer"):  # detached, as AWS does
+                if name in balancer["instances"]:
+                    balancer["instances"] = [i for i in balancer["instances"] if i != name]
+                    store.update(tx, account, region, "LoadBalancer", balancer["name"], balancer)
             if body.get("staticIp"):
                 ip = store.get(tx, account, region, "StaticIp", body["staticIp"])
                 if ip is not None:

@@ -26,7 +26,7 @@ from . import store
 from .backend import clean_tags
 from .errors import InvalidInputException, NotFoundException, OperationFailureException, not_found
 from .machines import Machines
-from .proxy import Forwarder
+from .proxy import Forwarder, http_ok
 
 log = logging.getLogger("gureum")
 Spawn = Callable[[Coroutine[Any, Any, Any], str], Any]
@@ -485,7 +485,7 @@ class ContainerServiceBackend:
         if node.ip is None:
             return False
         health = endpoint["healthCheck"]
-        return await _http_ok(node.ip, int(endpoint["containerPort"]), health["path"], _codes(health["successCodes"]),
+        return await http_ok(node.ip, int(endpoint["containerPort"]), health["path"], _codes(health["successCodes"]),
                               float(health["timeoutSeconds"]))  # fmt: skip
 
     async def _activate(self, account: str, region: str, name: str, version: int, redeploy: bool = False) -> None:
@@ -655,20 +655,3 @@ def _deployment_doc(deployment: dict[str, Any]) -> dict[str, Any]:
     if deployment.get("publicEndpoint"):
         doc["publicEndpoint"] = deployment["publicEndpoint"]
     return doc
-
-
-async def _http_ok(host: str, port: int, path: str, codes: set[int], timeout: float) -> bool:
-    try:
-        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
-    except (TimeoutError, OSError):
-        return False
-    try:
-        writer.write(f"GET {path} HTTP/1.0\r\nHost: {host}\r\nUser-Agent: ELB-HealthChecker/2.0\r\n\r\n".encode())
-        await writer.drain()
-        line = await asyncio.wait_for(reader.readline(), timeout)
-        parts = line.split()
-        return len(parts) >= 2 and parts[1].isdigit() and int(parts[1]) in codes
-    except (TimeoutError, OSError):
-        return False
-    finally:
-        writer.close()

@@ -1,6 +1,6 @@
 """Lightsail resources gureum does not provide, refused by name with what is supported instead: managed databases,
-load balancers, block storage disks, domains, distributions, buckets and certificates; container services run but
-have no registry login of their own."""
+load balancer TLS certificates, block storage disks, domains, distributions, buckets and certificates; container
+services run but have no registry login of their own."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from .errors import InvalidInputException, ServiceError
 
 _SUPPORTED = (
     "gureum's Lightsail provides instances (Debian 12), key pairs, instance public ports, static IPs, instance "
-    "snapshots and container services"
+    "snapshots, HTTP load balancers and container services"
 )
 
 
@@ -30,9 +30,9 @@ async def create_relational_database_from_snapshot(ctx: RequestContext, req: dic
     raise _refuse("Managed databases")
 
 
-@SERVICE.op("CreateLoadBalancer")
-async def create_load_balancer(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    raise _refuse("Load balancers")
+@SERVICE.op("CreateLoadBalancerTlsCertificate")
+async def create_load_balancer_tls_certificate(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    raise _refuse("TLS certificates (load balancers serve HTTP)")
 
 
 @SERVICE.op("CreateDisk")

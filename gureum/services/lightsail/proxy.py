@@ -120,3 +120,21 @@ async def _forward(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, w
     finally:
         for stream in (writer, upstream_writer):
             stream.close()
+
+
+async def http_ok(host: str, port: int, path: str, codes: set[int], timeout: float) -> bool:
+    """Whether GET ``path`` at host:port answers within ``timeout`` seconds with a status in ``codes``."""
+    try:
+        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
+    except (TimeoutError, OSError):
+        return False
+    try:
+        writer.write(f"GET {path} HTTP/1.0\r\nHost: {host}\r\nUser-Agent: ELB-HealthChecker/2.0\r\n\r\n".encode())
+        await writer.drain()
+        line = await asyncio.wait_for(reader.readline(), timeout)
+        parts = line.split()
+        return len(parts) >= 2 and parts[1].isdigit() and int(parts[1]) in codes
+    except (TimeoutError, OSError):
+        return False
+    finally:
+        writer.close()

@@ -66,9 +66,10 @@ def delete(tx: Tx, account: str, region: str, kind: str, name: str) -> None:
 
 
 def used_addresses(tx: Tx) -> set[str]:
-    """Every public address instances and static IPs hold, in every account (loopback addresses are the host's)."""
+    """Every public address instances, static IPs and load balancers hold, in every account (loopback addresses
+    are the host's)."""
     found: set[str] = set()
-    for kind, key in (("Instance", "publicIpAddress"), ("StaticIp", "ipAddress")):
+    for kind, key in (("Instance", "publicIp"), ("StaticIp", "ipAddress"), ("LoadBalancer", "address")):
         for _, _, body in every(tx, kind):
             if body.get(key):
                 found.add(str(body[key]))

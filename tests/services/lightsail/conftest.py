@@ -42,7 +42,8 @@ def ls_engine_store(store: StoreFactory) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def ls_engine(ls_engine_store: dict[str, Any], podman: Podman) -> Iterator[Engine]:
-    srv = Server(**ls_engine_store, env={"GUREUM_CONTAINER_HOST": podman.host}).start()
+    env = {"GUREUM_CONTAINER_HOST": podman.host, "GUREUM_LIGHTSAIL_HEALTH_SECONDS": "0.3"}
+    srv = Server(**ls_engine_store, env=env).start()
     yield Engine(srv, podman)
     srv.stop()
 

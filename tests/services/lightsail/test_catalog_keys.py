@@ -1,6 +1,7 @@
 """Lightsail without an engine, end to end through boto3: key pairs (real RSA keys: created, imported, fetched,
 deleted; the region's default key pair downloaded), the blueprints and bundles gureum provides, unbuildable
-blueprints and unsupported resources refused, static IPs as records, tags and AWS's operation records and errors."""
+blueprints and unsupported resources refused, static IPs and load balancers as records, tags and AWS's operation
+records and errors."""
 
 from __future__ import annotations
 
@@ -113,9 +114,40 @@ def test_unsupported_resources_are_refused(lightsail: Any, name: str) -> None:
             relationalDatabaseBundleId="micro_2_0", masterDatabaseName="db", masterUsername="admin1",
         )  # fmt: skip
     assert _code(exc) == "InvalidInputException" and "databases" in str(exc.value)
+    lightsail.create_load_balancer(loadBalancerName=name, instancePort=80)
     with pytest.raises(ClientError) as exc:
-        lightsail.create_load_balancer(loadBalancerName=name, instancePort=80)
-    assert _code(exc) == "InvalidInputException" and "Load balancers" in str(exc.value)
+        lightsail.create_load_balancer_tls_certificate(
+            loadBalancerName=name, certificateName=name, certificateDomainName="example.com"
+        )
+    assert _code(exc) == "InvalidInputException" and "TLS certificates" in str(exc.value)
+    with pytest.raises(ClientError) as exc:
+        lightsail.create_load_balancer(loadBalancerName=name + "-tls", instancePort=80, certificateName="c")
+    assert _code(exc) == "InvalidInputException"
+    lightsail.delete_load_balancer(loadBalancerName=name)
+
+
+def test_load_balancer_records(lightsail: Any, name: str) -> None:
+    op = lightsail.create_load_balancer(loadBalancerName=name, instancePort=8080, healthCheckPath="/health")
+    assert op["operations"][0]["operationType"] == "CreateLoadBalancer"
+    balancer = lightsail.get_load_balancer(loadBalancerName=name)["loadBalancer"]
+    assert balancer["instancePort"] == 8080 and balancer["healthCheckPath"] == "/health"
+    assert balancer["dnsName"].startswith("127.") and balancer["protocol"] == "HTTP"
+    assert balancer["instanceHealthSummary"] == [] and balancer["state"] == "active"
+    assert name in [b["name"] for b in lightsail.get_load_balancers()["loadBalancers"]]
+    with pytest.raises(ClientError) as exc:
+        lightsail.attach_instances_to_load_balancer(loadBalancerName=name, instanceNames=[name + "-none"])
+    assert _code(exc) == "NotFoundException"
+    with pytest.raises(ClientError) as exc:
+        lightsail.update_load_balancer_attribute(
+            loadBalancerName=name, attributeName="SessionStickinessEnabled", attributeValue="true"
+        )
+    assert _code(exc) == "InvalidInputException"
+    lightsail.update_load_balancer_attribute(loadBalancerName=name, attributeName="HealthCheckPath", attributeValue="/")
+    assert lightsail.get_load_balancer(loadBalancerName=name)["loadBalancer"]["healthCheckPath"] == "/"
+    lightsail.delete_load_balancer(loadBalancerName=name)
+    with pytest.raises(ClientError) as exc:
+        lightsail.get_load_balancer(loadBalancerName=name)
+    assert _code(exc) == "NotFoundException"
 
 
 def test_static_ip_records_and_operations(lightsail: Any, name: str) -> None:

@@ -1,8 +1,9 @@
 """Lightsail instances on Podman's service, end to end through boto3: a Debian instance built from Debian's
 packages answers SSH (paramiko) with its key pair's key and with GetInstanceAccessDetails' certificate, its host
 key is the one reported; user data serves a page on port 80 at the instance's public address; public ports open
-and close for real; a file survives stop/start; a static IP moves the instance's address; a snapshot (an engine
-commit) makes a second instance with the first one's disk; deleting removes it."""
+and close for real; a load balancer forwards to it while it passes the health check; a file survives stop/start; a
+static IP moves the instance's address; a snapshot (an engine commit) makes a second instance with the first one's
+disk; deleting removes it."""
 
 from __future__ import annotations
 
@@ -161,6 +162,37 @@ def test_user_data_serves_port_80_and_ports_open_and_close(box: Box, ssh_lib: An
             instanceName=box.name, portInfo={"fromPort": 53, "toPort": 53, "protocol": "udp"}
         )
     assert exc.value.response["Error"]["Code"] == "InvalidInputException"
+
+
+def _health(client: Any, balancer: str, state: str, timeout: float = 30) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        found = client.get_load_balancer(loadBalancerName=balancer)["loadBalancer"]
+        if [h["instanceHealth"] for h in found["instanceHealthSummary"]] == [state]:
+            return dict(found)
+        assert time.monotonic() < deadline, found
+        time.sleep(0.2)
+
+
+def test_load_balancer_over_the_instance(box: Box) -> None:
+    balancer = box.name + "-lb"
+    box.client.create_load_balancer(loadBalancerName=balancer, instancePort=80, healthCheckPath="/index.html")
+    box.client.attach_instances_to_load_balancer(loadBalancerName=balancer, instanceNames=[box.name])
+    found = _health(box.client, balancer, "healthy")
+    assert found["state"] == "active"
+    address, _, port = found["dnsName"].partition(":")
+    lb = {"publicIpAddress": address, "networking": {"ports": []}}
+    assert _get(lb, int(port or 80)).strip() == f"hello from {box.name}"
+    box.client.update_load_balancer_attribute(
+        loadBalancerName=balancer, attributeName="HealthCheckPath", attributeValue="/missing"
+    )
+    impaired = _health(box.client, balancer, "unhealthy")
+    assert impaired["state"] == "active_impaired"
+    assert impaired["instanceHealthSummary"][0]["instanceHealthReason"] == "Instance.FailedHealthChecks"
+    assert _closed(lb, int(port or 80))
+    box.client.detach_instances_from_load_balancer(loadBalancerName=balancer, instanceNames=[box.name])
+    assert box.client.get_load_balancer(loadBalancerName=balancer)["loadBalancer"]["instanceHealthSummary"] == []
+    box.client.delete_load_balancer(loadBalancerName=balancer)
 
 
 def test_stop_start_keeps_the_disk(box: Box, ssh_lib: Any) -> None:
