@@ -22,6 +22,7 @@ from . import mkv, store
 from .archive import FragmentFiles
 from .backend import KinesisVideoBackend, find_stream
 from .errors import InvalidArgumentException, ResourceNotFoundException
+from .limits import CallRate
 from .resources import Fragment, Stream, epoch_ms, fragment_number, fragment_seq
 
 log = logging.getLogger("gureum.kinesisvideo")
@@ -79,6 +80,8 @@ class MediaBackend:
         self.files = files
         self.settings = settings
         self._arrivals: dict[int, asyncio.Event] = {}
+        self._put_rate = CallRate("PutMedia")
+        self._get_rate = CallRate("GetMedia")
 
     # --- lookups -------------------------------------------------------------------------------------------------
 
@@ -126,7 +129,9 @@ class MediaBackend:
                 raise InvalidArgumentException("x-amzn-producer-start-timestamp is not a number of seconds.") from None
         elif timecode_type == "RELATIVE":
             raise InvalidArgumentException("RELATIVE fragment timecodes need x-amzn-producer-start-timestamp.")
-        return await self.stream(account, region, name, arn), start_ms
+        stream = await self.stream(account, region, name, arn)
+        self._put_rate.admit(stream.id, self.clock.monotonic())
+        return stream, start_ms
 
     async def ingest(self, stream: Stream, read: Reader, relative: bool, start_ms: int | None) -> AsyncIterator[bytes]:
         """PutMedia's acknowledgements, produced while the body is read: BUFFERING when a cluster starts, RECEIVED
@@ -239,6 +244,7 @@ class MediaBackend:
         """GetMedia's chunks: each fragment as a whole MKV followed by its AWS_KINESISVIDEO_* tags, from the
         selector's start on, then each new fragment as it is persisted until none comes for a while."""
         stream = await self.stream(account, region, name, arn)
+        self._get_rate.admit(stream.id, self.clock.monotonic())
         after = await self._start_after(stream, selector)
         return self._live(stream, after)
 

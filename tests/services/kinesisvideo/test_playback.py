@@ -83,6 +83,26 @@ def test_get_media_now_continues_live(kvs: Any, data_client: Any, sample_mkv: by
     assert frames(ffprobe(got[0], "matroska")) == 40
 
 
+def test_get_media_rate_limit(data_client: Any, stored: tuple[str, float, list[str]]) -> None:
+    """AWS: at most 5 GetMedia calls per second per stream; the sixth is ClientLimitExceededException."""
+    name, _, _ = stored
+    media = data_client("kinesis-video-media", name, "GET_MEDIA")
+    admitted: list[float] = []
+    refused = None
+    for _ in range(30):
+        try:
+            media.get_media(StreamName=name, StartSelector={"StartSelectorType": "NOW"})["Payload"].close()
+            admitted.append(time.monotonic())
+        except botocore.exceptions.ClientError as error:
+            refused = (time.monotonic(), error.response["Error"]["Code"])
+            break
+    assert refused is not None and refused[1] == "ClientLimitExceededException"
+    # refused only after 5 calls within about a second (client-side times lag the server's a little)
+    assert len([t for t in admitted if t > refused[0] - 1.5]) >= 5
+    time.sleep(1.1)
+    media.get_media(StreamName=name, StartSelector={"StartSelectorType": "NOW"})["Payload"].close()
+
+
 def test_get_media_for_fragment_list(data_client: Any, stored: tuple[str, float, list[str]]) -> None:
     name, _, numbers = stored
     archived = data_client("kinesis-video-archived-media", name, "GET_MEDIA_FOR_FRAGMENT_LIST")
@@ -133,6 +153,15 @@ def test_hls_on_demand_and_live(data_client: Any, stored: tuple[str, float, list
         StreamName=name, PlaybackMode="ON_DEMAND", HLSFragmentSelector=selector, ContainerFormat="MPEG_TS"
     )["HLSStreamingSessionURL"]
     assert frames(_probe_url(ts)) == 40
+
+    replay = archived.get_hls_streaming_session_url(
+        StreamName=name,
+        PlaybackMode="LIVE_REPLAY",
+        HLSFragmentSelector={"FragmentSelectorType": "PRODUCER_TIMESTAMP", "TimestampRange": {"StartTimestamp": start}},
+    )["HLSStreamingSessionURL"]
+    replay_master = _get(replay).decode()
+    replay_playlist = _get(replay.rsplit("/", 1)[0] + "/" + replay_master.strip().splitlines()[-1]).decode()
+    assert "#EXT-X-ENDLIST" not in replay_playlist and all(n in replay_playlist for n in numbers)
 
     live = archived.get_hls_streaming_session_url(
         StreamName=name, PlaybackMode="LIVE", MaxMediaPlaylistFragmentResults=3
