@@ -92,6 +92,7 @@ class Playback:
         return session
 
     async def session_url(self, account: str, region: str, kind: str, base_url: str, params: dict[str, Any]) -> str:
+        self.remuxer.require(f"Get{kind}StreamingSessionURL")
         stream = await self.media.stream(account, region, params.get("StreamName"), params.get("StreamARN"))
         if stream.retention_hours == 0:
             raise NoDataRetentionException("The stream does not retain data (DataRetentionInHours is 0).")

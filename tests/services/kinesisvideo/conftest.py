@@ -4,6 +4,7 @@ GetDataEndpoint answers, the media services), a tuned server (strict SigV4, rete
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,8 @@ TUNED = {"GUREUM_KINESISVIDEO_HOUR_SECONDS": "0.5", "GUREUM_KINESISVIDEO_SWEEP_S
 
 @pytest.fixture(scope="session")
 def tuned(store: StoreFactory) -> Iterator[Server]:
-    srv = Server(**store(), env=TUNED, extra_args=["--strict-auth"]).start()
+    """Its PATH has no ffmpeg: the operations that remux are refused there (test_no_ffmpeg)."""
+    path = ":".join(d for d in os.environ.get("PATH", "").split(":") if d and not (Path(d) / "ffmpeg").exists())
+    srv = Server(**store(), env={**TUNED, "PATH": path}, extra_args=["--strict-auth"]).start()
     yield srv
     srv.stop()
