@@ -95,3 +95,18 @@ def test_bad_headers(kvs: Any, endpoint: str, sample_mkv: bytes, name: str) -> N
     create(kvs, name)
     wrong = put_media(endpoint, [sample_mkv], stream_name=name, timecode_type="SOMETIMES")
     assert wrong.status == 400 and wrong.headers["x-amzn-errortype"].startswith("InvalidArgumentException")
+
+
+def test_idle_ack_while_the_producer_pauses(kvs: Any, sample_mkv: bytes, name: str) -> None:
+    create(kvs, name)
+    second = clusters(sample_mkv)[1][0]
+
+    def paused() -> Any:
+        yield sample_mkv[:second]
+        time.sleep(3.5)  # AWS sends IDLE while no data arrives (gureum: every 3 s)
+        yield sample_mkv[second:]
+
+    upload = put_media(_endpoint(kvs, name), paused(), stream_name=name)
+    kinds = [a["EventType"] for a in upload.acks]
+    assert "IDLE" in kinds and kinds.count("PERSISTED") == 4
+    assert kinds.index("IDLE") > kinds.index("BUFFERING")
