@@ -7,6 +7,10 @@ reads the server's utime+stime from /proc before and after each.  Rounds alterna
 
     python bench/cpu.py                                   # this checkout
     python bench/cpu.py --repo /tmp/gureum-base --repo .  # A/B: a baseline clone beside this checkout
+    python bench/cpu.py --store postgresql                # each server on a fresh database of a throwaway cluster
+
+With ``--store postgresql`` a throwaway PostgreSQL cluster (durable settings, as scaleout.py) is started once and
+every server gets a database of its own; only the gureum process's CPU is counted, not PostgreSQL's.
 
 The drain workload needs a queue that stays non-empty for the whole timed loop, or its second half is empty
 receives and "drain cpu_per_10k_messages" divides a saturated server's time by however many messages there were.
@@ -21,6 +25,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -53,7 +58,7 @@ def rss_mb(pid: int) -> float:
 
 
 class Server:
-    def __init__(self, repo: Path, tmp: Path) -> None:
+    def __init__(self, repo: Path, tmp: Path, store_url: str | None = None) -> None:
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "PYTHONPATH": str(repo)}
@@ -69,6 +74,8 @@ class Server:
             "--log-level",
             "warning",
         ]
+        if store_url:
+            cmd += ["--store", store_url]
         self.log = open(tmp / "server.log", "w+b")
         started = time.perf_counter()
         self.proc = subprocess.Popen(cmd, env=env, cwd=repo, stdout=self.log, stderr=subprocess.STDOUT)
@@ -138,7 +145,24 @@ def main() -> None:
         default=DRAIN_PREFILL_RATE,
         help="messages queued before a drain run, per second of --seconds (default %(default)s)",
     )
+    parser.add_argument("--store", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args()
+    cluster = None
+    if args.store == "postgresql":
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+        from tests.pg import PgCluster
+
+        pg_base = Path(tempfile.mkdtemp(prefix="gureum-cpu-pg-"))
+        cluster = PgCluster(pg_base, durable=True).start()
+    try:
+        measure_all(args, cluster)
+    finally:
+        if cluster is not None:
+            cluster.stop()
+            shutil.rmtree(cluster.base, ignore_errors=True)
+
+
+def measure_all(args: argparse.Namespace, cluster: Any) -> None:
     repos = [r.resolve() for r in (args.repo or [Path(__file__).resolve().parent.parent])]
     modes = args.modes.split(",")
     for repo in repos:  # as `pip install .` does: start-up should not include compiling every module
@@ -147,10 +171,11 @@ def main() -> None:
         )
     samples: dict[tuple[str, str], list[float]] = {}
     dry: list[str] = []  # drain runs whose queue emptied before the timed loop ended
+    print(f"machine load (1/5/15 min) at the start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", file=sys.stderr)
     for round_ in range(args.rounds):
         for repo in repos:
             with tempfile.TemporaryDirectory(prefix="gureum-cpu-") as tmp:
-                server = Server(repo, Path(tmp))
+                server = Server(repo, Path(tmp), cluster.create_database("cpu") if cluster else None)
                 try:
                     samples.setdefault((str(repo), "startup_ms"), []).append(server.startup_ms)
                     samples.setdefault((str(repo), "startup_cpu_ms"), []).append(server.startup_cpu_ms)
@@ -171,6 +196,7 @@ def main() -> None:
                 file=sys.stderr,
             )
     metrics = list(dict.fromkeys(metric for _, metric in samples))
+    print(f"machine load (1/5/15 min) at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; store: {args.store}")
     print("| metric | " + " | ".join(str(r) for r in repos) + " |")
     print("|---|" + "---:|" * len(repos))
     for metric in metrics:
