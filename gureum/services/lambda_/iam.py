@@ -42,12 +42,13 @@ def facts_in_tx(tx: Tx, arn: str) -> ResourceFacts:
 
 
 def register(runtime: Runtime) -> None:
-    """Offer function policies and tags to IAM enforcement (read on each use: they change with a function's row)."""
+    """Offer function policies and tags to IAM enforcement (cached on every node: store.py notifies every change of
+    a function's, version's or alias's row)."""
 
     async def function_facts(arn: str) -> ResourceFacts:
         return await runtime.store.read(lambda tx: facts_in_tx(tx, arn))
 
-    authorizer(runtime).register("lambda", function_facts)
+    authorizer(runtime).register("lambda", function_facts, notifies=True)
 
 
 def _origin(payload: dict[str, Any], function_account: str) -> Origin | None:

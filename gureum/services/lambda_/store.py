@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ...aws.authorize import RESOURCE_POLICY_CHANNEL
 from ...store.base import Tx
 from .functions import LATEST, Function
 
@@ -28,6 +29,7 @@ def get_function(tx: Tx, account: str, region: str, name: str, version: str = LA
 
 def insert_function(tx: Tx, fn: Function, tags: dict[str, str]) -> bool:
     """False when the name is taken (a concurrent create of the same name committed first)."""
+    tx.notify(RESOURCE_POLICY_CHANNEL, "lambda")  # every node's IAM enforcement drops the policies it cached
     row = tx.one(
         "INSERT INTO lambda_functions (account, region, name, version, config, tags) VALUES (?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (account, region, name, version) DO NOTHING RETURNING id",
@@ -37,6 +39,7 @@ def insert_function(tx: Tx, fn: Function, tags: dict[str, str]) -> bool:
 
 
 def update_function(tx: Tx, fn: Function) -> None:
+    tx.notify(RESOURCE_POLICY_CHANNEL, "lambda")  # every node's IAM enforcement drops the policies it cached
     tx.execute(
         "UPDATE lambda_functions SET config = ? WHERE account = ? AND region = ? AND name = ? AND version = ?",
         (json.dumps(fn.to_doc()), fn.account, fn.region, fn.name, fn.version),
@@ -45,6 +48,7 @@ def update_function(tx: Tx, fn: Function) -> None:
 
 def delete_function(tx: Tx, account: str, region: str, name: str, version: str | None) -> None:
     """Delete one version, or every version when ``version`` is None; code no version uses any more goes too."""
+    tx.notify(RESOURCE_POLICY_CHANNEL, "lambda")  # every node's IAM enforcement drops the policies it cached
     if version is None:
         tx.execute(
             "DELETE FROM lambda_functions WHERE account = ? AND region = ? AND name = ?", (account, region, name)
@@ -116,6 +120,7 @@ def get_tags(tx: Tx, account: str, region: str, name: str) -> dict[str, str] | N
 
 
 def set_tags(tx: Tx, account: str, region: str, name: str, tags: dict[str, str]) -> None:
+    tx.notify(RESOURCE_POLICY_CHANNEL, "lambda")  # every node's IAM enforcement drops the policies it cached
     tx.execute(
         "UPDATE lambda_functions SET tags = ? WHERE account = ? AND region = ? AND name = ? AND version = ?",
         (json.dumps(tags), account, region, name, LATEST),
@@ -208,6 +213,7 @@ def alias_event_invokes(tx: Tx, account: str, region: str, function_name: str) -
 
 def put_alias(tx: Tx, account: str, region: str, function_name: str, alias: dict[str, Any], create: bool) -> bool:
     """Insert (``create``: False when the name is taken) or replace an alias (its AliasConfiguration as JSON)."""
+    tx.notify(RESOURCE_POLICY_CHANNEL, "lambda")  # every node's IAM enforcement drops the policies it cached
     if create:
         row = tx.one(
             "INSERT INTO lambda_aliases (account, region, function_name, name, config) VALUES (?, ?, ?, ?, ?) "
@@ -224,6 +230,7 @@ def put_alias(tx: Tx, account: str, region: str, function_name: str, alias: dict
 
 def delete_alias(tx: Tx, account: str, region: str, function_name: str, name: str | None) -> None:
     """Delete one alias, or all of a function's when ``name`` is None."""
+    tx.notify(RESOURCE_POLICY_CHANNEL, "lambda")  # every node's IAM enforcement drops the policies it cached
     if name is None:
         tx.execute(
             "DELETE FROM lambda_aliases WHERE account = ? AND region = ? AND function_name = ?",
