@@ -6,6 +6,7 @@ and macros are refused by name."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from types import SimpleNamespace
 from typing import Any
 
@@ -62,6 +63,7 @@ def _sam(doc: dict[str, Any], values: dict[str, Any], policies: dict[str, str], 
     from samtranslator.translator.translator import Translator
     from samtranslator.utils.py27hash_fix import to_py27_compatible_template, undo_mark_unicode_str_in_template
 
+    logging.getLogger("samtranslator").setLevel(logging.ERROR)  # its metrics warn "unpublished metrics" per call
     try:
         to_py27_compatible_template(doc, values)
         translator = Translator(None, Parser(), boto_session=SimpleNamespace(region_name=region))
