@@ -117,9 +117,9 @@ def test_ssh_with_the_key_pair(box: Box, ssh_lib: Any) -> None:
     assert instance["state"] == {"code": 16, "name": "running"}
     assert instance["publicIpAddress"].startswith("127.") and instance["privateIpAddress"]
     assert {(p["fromPort"], p["protocol"]) for p in instance["networking"]["ports"]} == {(22, "tcp"), (80, "tcp")}
-    out = _ssh(ssh_lib, instance, box.key, "id -un; cat /etc/debian_version; sudo -n id -u; hostname")
+    out = _ssh(ssh_lib, instance, box.key, "id -un; grep '^ID=' /etc/os-release; sudo -n id -u; hostname")
     lines = out.splitlines()
-    assert lines[0] == "admin" and lines[1].startswith("12.") and lines[2] == "0" and lines[3] == box.name
+    assert lines[0] == "admin" and lines[1] == "ID=debian" and lines[2] == "0" and lines[3] == box.name
     access = box.client.get_instance_access_details(instanceName=box.name)["accessDetails"]
     assert access["ipAddress"] == instance["publicIpAddress"] and access["username"] == "admin"
     host = access["hostKeys"][0]
