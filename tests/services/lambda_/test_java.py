@@ -100,6 +100,19 @@ import com.amazonaws.services.lambda.runtime.Context;
 import java.util.*;
 public class Plain {
     public static String shout(String text) { return text.toUpperCase() + "!"; }
+    // SQS from inside, over raw HTTP (the AWS SDK for Java is not reachable here): SendMessage in AWS's JSON protocol
+    public static int send(Map<String, String> event) throws Exception {
+        java.net.HttpURLConnection conn = (java.net.HttpURLConnection)
+            new java.net.URL(System.getenv("AWS_ENDPOINT_URL") + "/").openConnection();
+        conn.setRequestMethod("POST");
+        conn.setDoOutput(true);
+        conn.setRequestProperty("Content-Type", "application/x-amz-json-1.0");
+        conn.setRequestProperty("X-Amz-Target", "AmazonSQS.SendMessage");
+        String body = "{\\"QueueUrl\\": \\"" + event.get("url") + "\\", \\"MessageBody\\": \\"from java\\"}";
+        conn.getOutputStream().write(body.getBytes("UTF-8"));
+        conn.getInputStream().readAllBytes();
+        return conn.getResponseCode();
+    }
     public Map<String, Object> describe(Map<String, Object> event, Context context) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("keys", new ArrayList<>(event.keySet()));
@@ -181,6 +194,11 @@ def test_stream_handler_and_pojo_methods(aws: Callable[..., Any], name: str, pac
     _java(client, name + "-d", package, "example.Plain::describe")
     _out, doc, _log = _invoke(client, name + "-d", {"n": 41, "x": None})
     assert doc == {"keys": ["n", "x"], "n": 42, "arn": f"arn:aws:lambda:us-east-1:000000000000:function:{name}-d"}
+    queue = aws("sqs").create_queue(QueueName=name)["QueueUrl"]
+    _java(client, name + "-q", package, "example.Plain::send")
+    assert _invoke(client, name + "-q", {"url": queue})[1] == 200
+    got = aws("sqs").receive_message(QueueUrl=queue, WaitTimeSeconds=5)["Messages"]
+    assert [m["Body"] for m in got] == ["from java"]
     _java(client, name + "-m", package, "example.Missing::handleRequest")
     out, doc, _log = _invoke(client, name + "-m", {})
     assert out["FunctionError"] == "Unhandled"
