@@ -39,6 +39,27 @@ def _wait(driver: Any, find: Any, timeout: float = 15) -> Any:
     return wait.until(lambda d: find(d))
 
 
+def _row(driver: Any, first_cell: str) -> Any:
+    """The resource table's row whose first cell says ``first_cell`` (found again each time: the live page redraws
+    its tables when what they say changes)."""
+    cells = _wait(
+        driver, lambda d: [td for td in d.find_elements(By.CSS_SELECTOR, "#tables td") if td.text == first_cell]
+    )
+    return cells[0].find_element(By.XPATH, "..")
+
+
+def _cells(driver: Any, first_cell: str) -> list[Any]:
+    return list(_row(driver, first_cell).find_elements(By.TAG_NAME, "td"))
+
+
+def _click(driver: Any, first_cell: str, label: str) -> None:
+    def clicked(d: Any) -> bool:
+        _row(d, first_cell).find_element(By.XPATH, f".//button[text()='{label}']").click()
+        return True
+
+    _wait(driver, clicked)
+
+
 def test_trace_picture(aws: Any, server: Server, browser: Any, name: str) -> None:
     lam, events, xray = aws("lambda"), aws("events"), aws("xray")
     fn = create(lam, name, {"index.py": "def handler(event, context):\n    return 1\n"})["FunctionArn"]
@@ -79,17 +100,16 @@ def test_send_and_hostile_body_is_inert(aws: Any, server: Server, browser: Any, 
     sqs.send_message(QueueUrl=url, MessageBody=HOSTILE)
     browser.get(f"{server.endpoint}/_gureum/ui#queues")
     browser.refresh()  # the hash alone does not reload a page already open
-    cell = _wait(browser, lambda d: [td for td in d.find_elements(By.CSS_SELECTOR, "#resources td") if td.text == name])
-    row = cell[0].find_element(By.XPATH, "..")
+    row = _row(browser, name)
     assert [td.text for td in row.find_elements(By.TAG_NAME, "td")][1:3] == ["1", "0"]  # depth, in flight
-    row.find_element(By.XPATH, ".//button[text()='peek']").click()
+    _click(browser, name, "peek")
     pre = _wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#output pre"))[0]
     assert HOSTILE in pre.text
     assert browser.title == "gureum console" and not browser.find_elements(
         By.CSS_SELECTOR, "#output img, #output script"
     )
 
-    row.find_element(By.XPATH, ".//button[text()='select']").click()
+    _click(browser, name, "select")
     browser.find_element(By.CSS_SELECTOR, "textarea[name=MessageBody]").send_keys("sent from the console")
     browser.find_element(By.XPATH, "//button[text()='send message']").click()
     _wait(browser, lambda d: "MessageId" in d.find_element(By.CSS_SELECTOR, "#output pre").text)
@@ -97,3 +117,34 @@ def test_send_and_hostile_body_is_inert(aws: Any, server: Server, browser: Any, 
     for _ in range(5):
         bodies |= {m["Body"] for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])}
     assert "sent from the console" in bodies
+
+
+def test_pages_are_live_and_show_every_kind_of_resource(aws: Any, server: Server, browser: Any, name: str) -> None:
+    sqs = aws("sqs")
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="one")
+    browser.get(f"{server.endpoint}/_gureum/ui#queues")
+    browser.refresh()
+    _wait(browser, lambda d: [td.text for td in _row(d, name).find_elements(By.TAG_NAME, "td")][1] == "1")
+    sqs.send_message(QueueUrl=url, MessageBody="two")  # no reload: the page reads the queue again by itself
+    _wait(browser, lambda d: [td.text for td in _row(d, name).find_elements(By.TAG_NAME, "td")][1] == "2")
+
+    aws("kinesis").create_stream(StreamName=name, ShardCount=2)
+    aws("s3").create_bucket(Bucket=name)
+    aws("s3").put_object(Bucket=name, Key="hello.txt", Body=b"hi")
+    aws("dynamodb").create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    api = aws("apigatewayv2").create_api(Name=name, ProtocolType="HTTP")
+    aws("apigatewayv2").create_route(ApiId=api["ApiId"], RouteKey="GET /items")
+    for page, expected in (
+        ("streams", {"ACTIVE", "CREATING"}),
+        ("buckets", {"hello.txt (2 B)"}),
+        ("tables", {"pk HASH"}),
+        ("apis", {"GET /items"}),
+    ):
+        browser.find_element(By.XPATH, f"//nav/button[text()='{page}']").click()
+        _wait(browser, lambda d, want=expected: want & {td.text for td in _cells(d, name)})

@@ -36,6 +36,11 @@ ALLOWED = {
     "events": {"ListEventBuses", "ListRules", "ListTargetsByRule", "PutEvents"},
     "lambda": {"ListFunctions", "Invoke", "GetFunction"},
     "logs": {"DescribeLogGroups", "FilterLogEvents"},
+    "apigateway": {"GetRestApis", "GetResources"},
+    "apigatewayv2": {"GetApis", "GetRoutes"},
+    "kinesis": {"ListStreams", "DescribeStreamSummary"},
+    "s3": {"ListBuckets", "ListObjectsV2"},
+    "dynamodb": {"ListTables", "DescribeTable"},
 }
 MAX_BODY = 256 * 1024
 _READS = ("List", "Get", "Describe", "Filter", "Receive")
