@@ -30,17 +30,25 @@ def settle(
 
 
 def run_jobs(
-    tx: Any, batch: list[Any], execute: Callable[[str], Any], fatal: tuple[type[BaseException], ...] = ()
+    tx: Any,
+    batch: list[Any],
+    execute: Callable[[str], Any],
+    fatal: tuple[type[BaseException], ...] = (),
+    chained: bool = False,
 ) -> list[Result]:
     """Run each job in its own savepoint (a lone job needs none); a failing job leaves no trace.
 
     An exception of a ``fatal`` type (a deadlock, a lost connection) aborts the whole batch instead.
+    ``chained`` (a server a statement away: PostgreSQL): the caller's BEGIN set the first savepoint already, one
+    statement releases a job's savepoint and sets the next one's, a savepoint rolled back to is used again by the
+    next job, and the last job's is released by COMMIT — one round trip per job instead of two.
     """
     results: list[Result] = []
     single = len(batch) == 1
-    for fn, future, _loop in batch:
+    last = len(batch) - 1
+    for index, (fn, future, _loop) in enumerate(batch):
         mark = len(tx.pending)
-        if not single:
+        if not single and not chained:
             execute("SAVEPOINT job")
         try:
             value = fn(tx)
@@ -50,13 +58,17 @@ def run_jobs(
             del tx.pending[mark:]
             if not single:
                 execute("ROLLBACK TO SAVEPOINT job")
-                execute("RELEASE SAVEPOINT job")
+                if not chained:
+                    execute("RELEASE SAVEPOINT job")
             results.append((future, None, exc))
             if single:
                 raise SingleFailed(exc) from exc
         else:
             if not single:
-                execute("RELEASE SAVEPOINT job")
+                if not chained:
+                    execute("RELEASE SAVEPOINT job")
+                elif index != last:
+                    execute("RELEASE SAVEPOINT job; SAVEPOINT job")
             results.append((future, value, None))
     return results
 
@@ -69,8 +81,9 @@ class SingleFailed(Exception):
         self.error = error
 
 
-def take_batch(jobs: queue.SimpleQueue[Any], first: Any) -> list[Any]:
-    batch = [first]
+def take_batch(jobs: queue.SimpleQueue[Any], first: list[Any]) -> list[Any]:
+    """``first`` and the lists of jobs queued after it (up to about MAX_BATCH jobs)."""
+    batch = list(first)
     while len(batch) < MAX_BATCH:
         try:
             more = jobs.get_nowait()
@@ -79,7 +92,7 @@ def take_batch(jobs: queue.SimpleQueue[Any], first: Any) -> list[Any]:
         if more is STOP:
             jobs.put(STOP)
             break
-        batch.append(more)
+        batch.extend(more)
     return batch
 
 
@@ -105,16 +118,17 @@ def commit_batch(
     execute: Callable[[str], Any],
     in_transaction: Callable[[], bool],
     fatal: tuple[type[BaseException], ...] = (),
+    chained: bool = False,
 ) -> list[Result]:
     """BEGIN, run the jobs, COMMIT; return one result per job.
 
     A lone failing job rolls back the transaction; a failed COMMIT fails every job (nothing in the batch is
-    durable).  ``fatal`` errors propagate so the caller can retry the batch.
+    durable).  ``fatal`` errors propagate so the caller can retry the batch.  ``chained``: see run_jobs.
     """
     tx.pending = []
     try:
-        execute(begin)
-        results = run_jobs(tx, batch, execute, fatal)
+        execute(f"{begin}; SAVEPOINT job" if chained and len(batch) > 1 else begin)
+        results = run_jobs(tx, batch, execute, fatal, chained)
         execute("COMMIT")
         return results
     except SingleFailed as failed:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -56,10 +58,97 @@ class TxCache:
         self.dirty = False
 
 
+# channel of the notifications that tell other nodes a namespace of their SharedCache changed
+CACHE_CHANNEL = "gureum.cache"
+
+
+class SharedCache:
+    """Values derived from committed rows that every thread of a PostgreSQL node keeps, for namespaces whose
+    changes may reach the other nodes a moment late (``Tx.shared_cache``): a change made on this node is seen by
+    its next transaction; one made on another node once its notification arrives (LISTEN/NOTIFY), and after
+    ``ttl`` seconds at the latest should a notification be lost.
+
+    Every namespace has a generation, advanced by each invalidation. A transaction notes a namespace's generation
+    before it first reads from it, and a value it read is kept only if the generation has not moved since: a value
+    read while a change committed (here or elsewhere) is never kept past that change. Nothing is served while the
+    node does not listen for other nodes' changes (``enabled``).
+    """
+
+    def __init__(self, ttl: float = 10.0) -> None:
+        self.ttl = ttl
+        self.enabled = False
+        self.spaces: dict[str, dict[Any, tuple[float, Any]]] = {}
+        self.generations: dict[str, int] = {}
+        self.lock = threading.Lock()
+
+    def drop(self, namespace: str) -> None:
+        """Forget a namespace (its rows changed): advance its generation so that no read from before is kept."""
+        with self.lock:
+            self.generations[namespace] = self.generations.get(namespace, 0) + 1
+            self.spaces.pop(namespace, None)
+
+    def drop_all(self) -> None:
+        with self.lock:
+            for namespace in set(self.generations) | set(self.spaces):
+                self.generations[namespace] = self.generations.get(namespace, 0) + 1
+            self.spaces = {}
+
+
+class SharedCacheTx(TxCache):
+    """One worker thread's view of a SharedCache, with TxCache's interface; ``settle`` after every batch."""
+
+    __slots__ = ("shared", "seen", "changed", "notify")
+
+    def __init__(self, shared: SharedCache, notify: Callable[[str, str], None]) -> None:
+        super().__init__()
+        self.shared = shared
+        self.seen: dict[str, int] = {}  # namespace → its generation before this batch first read from it
+        self.changed: set[str] = set()  # namespaces this batch invalidated
+        self.notify = notify  # the transaction's tx.notify: other nodes drop the namespace once it commits
+
+    def get(self, namespace: str, key: Any) -> Any:
+        shared = self.shared
+        if namespace not in self.seen:
+            self.seen[namespace] = shared.generations.get(namespace, 0)
+        if not shared.enabled:
+            return None
+        space = shared.spaces.get(namespace)
+        entry = None if space is None else space.get(key)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, namespace: str, key: Any, value: Any) -> None:
+        shared = self.shared
+        seen = self.seen.get(namespace)
+        if seen is None or namespace in self.changed or not shared.enabled:
+            return  # read before any note of the generation, or maybe uncommitted: not kept
+        with shared.lock:
+            if shared.generations.get(namespace, 0) == seen:
+                shared.spaces.setdefault(namespace, {})[key] = (time.monotonic() + shared.ttl, value)
+
+    def invalidate(self, namespace: str) -> None:
+        self.changed.add(namespace)
+        self.shared.drop(namespace)
+        self.notify(CACHE_CHANNEL, namespace)
+
+    def settle(self, failed: bool) -> None:
+        """After a batch, committed or not: drop what it changed once more (a read by another thread between the
+        change and its commit may have been kept) and forget the generations noted."""
+        for namespace in self.changed:
+            self.shared.drop(namespace)
+        self.changed.clear()
+        self.seen.clear()
+
+
 class Tx(Protocol):
     dialect: str
     # the store's cache of committed values; None where it cannot be kept exact (several PostgreSQL nodes)
     cache: TxCache | None
+    # a cache for values whose change may reach the other nodes a moment late (as AWS propagates a queue's
+    # attributes): on PostgreSQL a SharedCacheTx, invalidated on every node through LISTEN/NOTIFY; on SQLite the
+    # exact ``cache``
+    shared_cache: TxCache | None
 
     def notify(self, channel: str, payload: str) -> None:
         """Wake subscribers of ``channel`` (on every node) once this transaction commits."""

@@ -26,7 +26,7 @@ import psycopg
 from psycopg import errors as pg_errors
 
 from ._batch import STOP, Pending, commit_batch, hand_back, take_batch
-from .base import Subscribers, apply_migrations, load_migrations
+from .base import CACHE_CHANNEL, SharedCache, SharedCacheTx, Subscribers, apply_migrations, load_migrations
 
 log = logging.getLogger("gureum.store")
 T = TypeVar("T")
@@ -71,13 +71,14 @@ def _nul_lookup(sql: str, params: Sequence[Any]) -> bool:
 
 class _PgTx:
     dialect = "postgresql"
-    # other nodes change rows behind this node's back: nothing is cached across transactions
+    # other nodes change rows behind this node's back: nothing is cached exactly across transactions
     cache = None
-    __slots__ = ("conn", "pending")
+    __slots__ = ("conn", "pending", "shared_cache")
 
-    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+    def __init__(self, conn: psycopg.Connection[Any], shared: SharedCache) -> None:
         self.conn = conn
         self.pending: Pending = []
+        self.shared_cache = SharedCacheTx(shared, self.notify)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         if _nul_lookup(sql, params):
@@ -85,6 +86,8 @@ class _PgTx:
         return self.conn.execute(_placeholders(sql), params)
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any:
+        if len(rows) == 1:  # psycopg's executemany pipelines its statements: a cost one row does not repay
+            return self.execute(sql, rows[0])
         with self.conn.cursor() as cur:
             cur.executemany(_placeholders(sql), rows)
             return cur
@@ -129,23 +132,26 @@ class _Worker(threading.Thread):
 
     def _serve(self, conn: psycopg.Connection[Any]) -> None:
         """Run jobs on this thread's connection until STOP."""
-        tx = _PgTx(conn)
+        tx = _PgTx(conn, self.store.shared_cache)
         begin = "BEGIN" if self.writer else "BEGIN READ ONLY"
         while True:
-            job = self.jobs.get()
-            if job is STOP:
+            jobs = self.jobs.get()
+            if jobs is STOP:
                 self.jobs.put(STOP)
                 break
-            batch = take_batch(self.jobs, job)
+            batch = take_batch(self.jobs, jobs)
             for attempt in range(_RETRIES):
                 try:
                     results = commit_batch(
                         tx,
                         batch,
                         begin,
-                        lambda sql: tx.conn.execute(sql),  # tx.conn: the connection now (reconnects replace it)
+                        # tx.conn: the connection now (reconnects replace it); never prepared: a statement of the
+                        # batch's own (BEGIN, SAVEPOINT …) may be two in one
+                        lambda sql: tx.conn.execute(sql, prepare=False),
                         lambda: tx.conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE,
                         _RETRYABLE,
+                        chained=True,
                     )
                     break
                 except _RETRYABLE:
@@ -157,6 +163,7 @@ class _Worker(threading.Thread):
             else:
                 error = RuntimeError("transaction kept deadlocking; gave up")
                 results = [(future, None, error) for _fn, future, _loop in batch]
+            tx.shared_cache.settle(any(error is not None for _future, _value, error in results))
             hand_back(batch, results, self.store.subscribers.deliver, tx.pending)
             if tx.pending:
                 self.store.notifier.put(tx.pending)
@@ -178,6 +185,8 @@ class PostgresStore:
         self.url = url
         self.node = uuid.uuid4().hex[:12]
         self.subscribers = Subscribers()
+        # served once this node listens for the other nodes' changes (_listen_loop)
+        self.shared_cache = SharedCache()
         self.notifier: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping = threading.Event()
@@ -213,7 +222,7 @@ class PostgresStore:
         future: asyncio.Future[T] = loop.create_future()
         # the job sees the submitter's context variables (its trace: a delivery enqueued in it carries it)
         context = copy_context()
-        jobs.put((lambda tx: context.run(fn, tx), future, loop))
+        jobs.put([(lambda tx: context.run(fn, tx), future, loop)])  # a list of jobs: take_batch joins them
         return future
 
     async def write(self, fn: Callable[[Any], T]) -> T:
@@ -271,20 +280,34 @@ class PostgresStore:
         return out
 
     def _listen_loop(self) -> None:
+        cache = self.shared_cache
+        own = json.dumps({"n": self.node})[:-1] + ","  # how this node's own notifications begin (_payloads)
         while not self._stopping.is_set():
             try:
                 with self.connect() as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
+                    cache.drop_all()  # whatever changed while nobody listened
+                    cache.enabled = True
                     while not self._stopping.is_set():
                         for note in conn.notifies(timeout=1.0):
+                            if note.payload.startswith(own):
+                                continue  # this node delivered its own at commit
                             doc = json.loads(note.payload)
-                            if doc.get("n") != self.node and self._loop is not None:
-                                events = [tuple(e) for e in doc["e"]]
+                            if doc.get("n") == self.node:
+                                continue
+                            events = [tuple(e) for e in doc["e"]]
+                            for channel, payload in events:
+                                if channel == CACHE_CHANNEL:
+                                    cache.drop(payload)
+                            if self._loop is not None:
                                 self._loop.call_soon_threadsafe(self.subscribers.deliver, events)
             except psycopg.Error:
                 if not self._stopping.is_set():
                     log.warning("lost the LISTEN connection; reconnecting")
                     time.sleep(0.5)
+            finally:
+                cache.enabled = False  # another node's change could go unnoticed now
+                cache.drop_all()
 
     # --- leadership ---------------------------------------------------------------------------------
 

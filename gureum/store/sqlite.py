@@ -37,12 +37,13 @@ WRITER_CHECKPOINT_FRAMES = 16000
 
 class _SqliteTx:
     dialect = "sqlite"
-    __slots__ = ("conn", "pending", "cache")
+    __slots__ = ("conn", "pending", "cache", "shared_cache")
 
     def __init__(self, conn: sqlite3.Connection, cache: TxCache | None) -> None:
         self.conn = conn
         self.pending: list[tuple[str, str]] = []
         self.cache = cache
+        self.shared_cache = cache  # one node: the exact cache serves what may reach other nodes late too
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         return self.conn.execute(sql, params)

@@ -38,8 +38,9 @@ def _queue(row: tuple[Any, ...] | None) -> Queue | None:
     )
 
 
-# Queue rows are read by every message operation and change rarely: where the store keeps an exact cache
-# (SQLite), they are looked up once and served from it until a change to sqs_queues invalidates it.
+# Queue rows are read by every message operation and change rarely: they are looked up once and served from the
+# store's shared cache until a change to sqs_queues invalidates it (SQLite: exact; PostgreSQL: this node's changes at
+# once, another node's once its notification arrives — AWS too propagates a queue's changes within seconds).
 _CACHE = "sqs_queues"
 
 
@@ -62,15 +63,15 @@ def _copy(queue: Queue) -> Queue:
 def forget_queues(tx: Tx) -> None:
     """Drop cached queue rows (a change to sqs_queues, or a wipe of every table); every node's IAM enforcement
     drops the queue policies it cached."""
-    if tx.cache is not None:
-        tx.cache.invalidate(_CACHE)
+    if tx.shared_cache is not None:
+        tx.shared_cache.invalidate(_CACHE)
     tx.notify(RESOURCE_POLICY_CHANNEL, "sqs")
 
 
 def get_queue(tx: Tx, account: str, region: str, name: str) -> Queue | None:
     if "\x00" in name:  # no queue name holds NUL (and PostgreSQL text cannot): no such queue on either backend
         return None
-    cache = tx.cache
+    cache = tx.shared_cache
     key = (account, region, name)
     if cache is not None:
         hit = cache.get(_CACHE, key)
