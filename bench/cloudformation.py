@@ -13,8 +13,10 @@ of `--runs` stacks is reported in seconds, with the best peer ÷ gureum.
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -22,8 +24,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import side_by_side  # noqa: E402
-from compare_servers import log  # noqa: E402
+from compare_servers import PEERS, free_port, install, log, venv_python  # noqa: E402
 from side_by_side import Server, measure_each  # noqa: E402
+
+# the peers side_by_side does not start itself: LocalStack (its own venv, Python 3.12), as compare_servers makes it
+OTHER_PEERS = {p.name: p for p in PEERS if p.name == "localstack"}
 
 CODE = "def handler(event, context):\n    return {'ok': True}\n"
 DONE = ("CREATE_COMPLETE", "CREATE_FAILED", "ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "DELETE_COMPLETE",
@@ -102,7 +107,16 @@ def measure(server: Server, runs: int) -> dict[str, float]:
 
 
 def start(name: str) -> Server:
-    return side_by_side.start(name, "cloudformation", read_timeout=120)
+    peer = OTHER_PEERS.get(name)
+    if peer is None:
+        return side_by_side.start(name, "cloudformation", read_timeout=120)
+    port = free_port()
+    tmp = Path(tempfile.mkdtemp(prefix=f"gureum-cloudformation-{name}-"))
+    fill = {"port": str(port), "data": str(tmp / "data")}
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env.update({k: v.format(**fill) for k, v in peer.env.items()})
+    cmd = [str(venv_python(peer)), "-m", *(a.format(**fill) for a in peer.module)]
+    return Server(name, cmd, env, port, tmp, "cloudformation", 120)
 
 
 def main() -> None:
@@ -118,7 +132,28 @@ def main() -> None:
     def measure_one(server: Server) -> None:
         results[server.name] = measure(server, args.runs)
 
-    skipped = measure_each(args.peers, {}, start, "list_stacks", measure_one)
+    skipped: dict[str, str] = {}
+    for name in args.peers.split(","):
+        if name not in OTHER_PEERS:
+            skipped.update(measure_each(name, {}, start, "list_stacks", measure_one))
+            continue
+        try:  # side_by_side's measure_each installs only its own peers
+            why = install(OTHER_PEERS[name])
+        except Exception as error:  # a venv or pip step that broke: reported, not fatal
+            why = f"install failed: {type(error).__name__}: {error}"
+        if why:
+            skipped[name] = why
+            continue
+        server = start(name)
+        try:
+            server.wait_ready("list_stacks", timeout=OTHER_PEERS[name].ready_timeout)
+            log(f"{name}: measuring")
+            measure_one(server)
+        except Exception as error:
+            skipped[name] = f"{type(error).__name__}: {str(error)[:200]}"
+            log(f"{name}: failed ({skipped[name]})")
+        finally:
+            server.stop()
     if args.json:
         print(json.dumps({"seconds": results, "skipped": skipped, "runs": args.runs}, indent=2))
         return
