@@ -493,6 +493,7 @@ class LightsailBackend:
             FileSpec("/etc/ssh/lightsail_ca.pub", (body["caKey"] + "\n").encode()),
             FileSpec("/var/lib/cloud/instance-id", (body["arn"].rsplit("/", 1)[1] + "\n").encode()),
             FileSpec("/var/lib/cloud/user-data", body["userData"].encode(), 0o700),
+            FileSpec("/etc/lightsail/blueprint", (body["blueprintId"] + "\n").encode()),
         ]
 
     def _progress(self, line: str) -> None:

@@ -1,7 +1,8 @@
-"""The Debian blueprint's root filesystem, built from Debian's own packages the way debootstrap's first stage does:
-apt resolves the closure of openssh-server, bash, coreutils, sudo and busybox against an empty system and downloads
-it from this machine's apt sources, dpkg-deb unpacks each package, and the files a package's maintainer scripts
-would make (users, sshd's privilege separation directory, PAM's common stacks) are written here. Runs in a worker
+"""The Debian blueprints' root filesystem, built from Debian's own packages the way debootstrap's first stage does:
+apt resolves the closure of openssh-server, bash, coreutils, sudo, busybox and nginx against an empty system and
+downloads it from this machine's apt sources, dpkg-deb unpacks each package, and the files a package's maintainer
+scripts would make (users, sshd's privilege separation directory, PAM's common stacks, nginx's default site) are
+written here. One image serves both blueprints (the instance's /etc/lightsail/blueprint says which). Runs in a worker
 thread (blocking: subprocesses and file I/O); ``progress`` gets one line per step.
 """
 
@@ -14,8 +15,8 @@ import tarfile
 from collections.abc import Callable
 from pathlib import Path
 
-RECIPE = "5"  # bump when the rootfs changes: the cached image's tag carries it
-PACKAGES = ("openssh-server", "bash", "coreutils", "sudo", "busybox", "grep", "sed", "findutils", "procps")
+RECIPE = "6"  # bump when the rootfs changes: the cached image's tag carries it
+PACKAGES = ("openssh-server", "bash", "coreutils", "sudo", "busybox", "grep", "sed", "findutils", "procps", "nginx")
 # pulled in by maintainer-script helpers only (debconf, ucf, adduser use perl); nothing here runs them
 SKIPPED = frozenset(
     {"perl", "perl-modules-5.36", "libperl5.36", "libfile-find-rule-perl", "libnumber-compare-perl",
@@ -68,6 +69,11 @@ if [ -s /var/lib/cloud/user-data ] && [ "$(cat /var/lib/cloud/user-data.done 2>/
     else
         setsid /bin/sh /var/lib/cloud/user-data >/var/log/cloud-init-output.log 2>&1 </dev/null &
     fi
+fi
+# the nginx blueprint: Debian's nginx with its default site, started before sshd
+if grep -qx nginx /etc/lightsail/blueprint 2>/dev/null; then
+    mkdir -p /var/log/nginx /var/lib/nginx
+    /usr/sbin/nginx
 fi
 exec /usr/sbin/sshd -D -e
 """
@@ -173,6 +179,14 @@ def configure(root: Path) -> None:
     for applet in applets:
         if not any((root / d / applet).exists() for d in ("bin", "sbin", "usr/bin", "usr/sbin")):
             (local / applet).symlink_to("/bin/busybox")
+    # nginx-common's postinst: the default site enabled, its page in /var/www/html
+    enabled = etc / "nginx" / "sites-enabled"
+    enabled.mkdir(parents=True, exist_ok=True)
+    (enabled / "default").unlink(missing_ok=True)
+    (enabled / "default").symlink_to("/etc/nginx/sites-available/default")
+    page = root / "usr" / "share" / "nginx" / "html" / "index.html"
+    if page.exists():
+        shutil.copy(page, root / "var" / "www" / "html" / "index.nginx-debian.html")
     init = root / INIT.lstrip("/")
     init.parent.mkdir(parents=True, exist_ok=True)
     init.write_text(_INIT)

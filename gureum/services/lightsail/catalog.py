@@ -1,7 +1,7 @@
-"""What gureum's Lightsail can really provide: one blueprint (Debian 12, built from Debian's packages, see
-blueprint.py) and the Linux bundles whose memory and vCPUs this machine has (enforced as the container's engine
-limits). Every other blueprint AWS lists (Windows, Bitnami/licensed application stacks, other distributions) is
-refused by name.
+"""What gureum's Lightsail can really provide: two blueprints (Debian 12, and Debian's nginx on it, both built from
+Debian's packages, see blueprint.py) and the Linux bundles whose memory and vCPUs this machine has (enforced as the
+container's engine limits). Every other blueprint AWS lists (Windows, Bitnami/licensed application stacks, other
+distributions) is refused by name.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 from .errors import InvalidInputException, ServiceError
 
 DEBIAN = "debian_12"
+NGINX = "nginx"
 BLUEPRINTS: dict[str, dict[str, Any]] = {
     DEBIAN: {
         "blueprintId": DEBIAN,
@@ -30,12 +31,29 @@ BLUEPRINTS: dict[str, dict[str, Any]] = {
         "productUrl": "https://www.debian.org/",
         "licenseUrl": "https://www.debian.org/social_contract#guidelines",
         "platform": "LINUX_UNIX",
-    }
+    },
+    NGINX: {
+        "blueprintId": NGINX,
+        "name": "Nginx",
+        "group": "nginx",
+        "type": "app",
+        "description": (
+            "Debian's nginx serving its default site on port 80, on the Debian 12 blueprint (built from Debian's "
+            "packages on this machine)."
+        ),
+        "isActive": True,
+        "minPower": 0,
+        "version": "1.22",
+        "versionCode": "1",
+        "productUrl": "https://nginx.org/",
+        "licenseUrl": "https://nginx.org/LICENSE",
+        "platform": "LINUX_UNIX",
+    },
 }
 # names AWS offers that gureum cannot build, with why (any other unknown id is refused too)
 _WINDOWS = ("windows_server", "windows_")
-_LICENSED = ("wordpress", "lamp", "nodejs", "joomla", "magento", "mean", "drupal", "gitlab", "redmine", "nginx",
-             "ghost", "django", "plesk", "cpanel", "prestashop", "mastodon", "lemp")  # fmt: skip
+_LICENSED = ("wordpress", "lamp", "nodejs", "joomla", "magento", "mean", "drupal", "gitlab", "redmine", "ghost",
+             "django", "plesk", "cpanel", "prestashop", "mastodon", "lemp")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

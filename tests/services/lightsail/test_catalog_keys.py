@@ -74,8 +74,8 @@ def test_default_key_pair_is_one_per_region(lightsail: Any) -> None:
 
 def test_blueprints_and_bundles_are_what_gureum_builds(lightsail: Any) -> None:
     blueprints = lightsail.get_blueprints()["blueprints"]
-    assert [b["blueprintId"] for b in blueprints] == ["debian_12"]
-    assert blueprints[0]["platform"] == "LINUX_UNIX" and blueprints[0]["isActive"]
+    assert {b["blueprintId"]: b["type"] for b in blueprints} == {"debian_12": "os", "nginx": "app"}
+    assert all(b["platform"] == "LINUX_UNIX" and b["isActive"] for b in blueprints)
     bundles = lightsail.get_bundles()["bundles"]
     assert bundles and all(b["isActive"] and b["supportedPlatforms"] == ["LINUX_UNIX"] for b in bundles)
     assert "nano_3_0" in [b["bundleId"] for b in bundles]

@@ -1,9 +1,9 @@
 """Lightsail instances on Podman's service, end to end through boto3: a Debian instance built from Debian's
 packages answers SSH (paramiko) with its key pair's key and with GetInstanceAccessDetails' certificate, its host
 key is the one reported; user data serves a page on port 80 at the instance's public address; public ports open
-and close for real; a load balancer forwards to it while it passes the health check; a file survives stop/start; a
-static IP moves the instance's address; a snapshot (an engine commit) makes a second instance with the first one's
-disk; deleting removes it."""
+and close for real; a load balancer forwards to it while it passes the health check; the nginx blueprint serves its
+site; a file survives stop/start; a static IP moves the instance's address; a snapshot (an engine commit) makes a
+second instance with the first one's disk; deleting removes it."""
 
 from __future__ import annotations
 
@@ -193,6 +193,17 @@ def test_load_balancer_over_the_instance(box: Box) -> None:
     box.client.detach_instances_from_load_balancer(loadBalancerName=balancer, instanceNames=[box.name])
     assert box.client.get_load_balancer(loadBalancerName=balancer)["loadBalancer"]["instanceHealthSummary"] == []
     box.client.delete_load_balancer(loadBalancerName=balancer)
+
+
+def test_nginx_blueprint_serves_its_default_site(box: Box) -> None:
+    name = box.name + "-nginx"
+    box.client.create_instances(
+        instanceNames=[name], availabilityZone="us-east-1a", blueprintId="nginx", bundleId="nano_3_0"
+    )
+    instance = wait_state(box.client, name, "running")
+    assert instance["blueprintId"] == "nginx" and instance["blueprintName"] == "Nginx"
+    assert "Welcome to nginx!" in _get(instance, 80)
+    box.client.delete_instance(instanceName=name)
 
 
 def test_stop_start_keeps_the_disk(box: Box, ssh_lib: Any) -> None:
