@@ -7,6 +7,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import botocore.exceptions
+import pytest
+
 from ._helpers import children, clusters, persisted, put_media, split
 from .conftest import create
 
@@ -82,11 +85,23 @@ def test_out_of_order_fragment_is_4004(kvs: Any, sample_mkv: bytes, name: str) -
     assert upload.acks[-1] == {"EventType": "ERROR", "FragmentTimecode": 0, "ErrorId": 4004}
 
 
-def test_stream_without_retention_gets_no_persisted(kvs: Any, sample_mkv: bytes, name: str) -> None:
+def test_stream_without_retention_gets_no_persisted(kvs: Any, data_client: Any, sample_mkv: bytes, name: str) -> None:
     create(kvs, name, retention=0)
     upload = put_media(_endpoint(kvs, name), [sample_mkv], stream_name=name)
     kinds = [a["EventType"] for a in upload.acks]
     assert kinds == ["BUFFERING", "RECEIVED"] * 4
+    # live consumers still get the media; archived playback is refused
+    media = data_client("kinesis-video-media", name, "GET_MEDIA")
+    payload = media.get_media(StreamName=name, StartSelector={"StartSelectorType": "EARLIEST"})["Payload"]
+    data = b""
+    while data.count(b"AWS_KINESISVIDEO_FRAGMENT_NUMBER") < 4 and (chunk := payload._raw_stream.read1(65536)):
+        data += chunk
+    payload.close()
+    assert data.count(b"AWS_KINESISVIDEO_FRAGMENT_NUMBER") == 4
+    archived = data_client("kinesis-video-archived-media", name, "GET_HLS_STREAMING_SESSION_URL")
+    with pytest.raises(botocore.exceptions.ClientError) as caught:
+        archived.get_hls_streaming_session_url(StreamName=name, PlaybackMode="LIVE")
+    assert caught.value.response["Error"]["Code"] == "NoDataRetentionException"
 
 
 def test_bad_headers(kvs: Any, endpoint: str, sample_mkv: bytes, name: str) -> None:
