@@ -8,6 +8,8 @@ provided.al2023 bootstrap built with the machine's Go) a fresh function is creat
            environment) then one Invoke, timed end to end: p50, p99; Init Duration from the REPORT line too
   warm     --seconds of sequential RequestResponse invokes on the warm environment: p50, p99
   rate     --clients threads invoking at once for --seconds: invokes/s (one environment per thread)
+  stream   (Node.js) InvokeWithResponseStream of a function that writes a chunk, waits 100 ms, writes another:
+           time to the first PayloadChunk (time to first byte) and to InvokeComplete, p50/p99 over --seconds
 
   python bench/lambda_latency.py --endpoint http://127.0.0.1:4566 [--seconds 5] [--clients 4] [--json]
   python bench/lambda_latency.py --start-gureum   # own server, free port, temporary data dir
@@ -82,6 +84,7 @@ func main() {
 		r, err := http.Post(api+res.Header.Get("Lambda-Runtime-Aws-Request-Id")+"/response", "application/json",
 			bytes.NewReader(out))
 		if err == nil {
+			io.Copy(io.Discard, r.Body) // read to the end: the connection is reused
 			r.Body.Close()
 		}
 	}
@@ -202,6 +205,42 @@ def bench_runtime(endpoint: str, runtime: str, seconds: float, clients: int, col
         lam.delete_function(FunctionName=name)
 
 
+STREAMING = """exports.handler = awslambda.streamifyResponse(async (event, stream) => {
+  stream.write('first');
+  await new Promise((r) => setTimeout(r, 100));
+  stream.end('second');
+});
+"""
+
+
+def bench_stream(endpoint: str, runtime: str, seconds: float) -> dict[str, Any]:
+    lam = client(endpoint)
+    name = f"bench-stream-{uuid.uuid4().hex[:8]}"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive:
+        archive.writestr("index.js", STREAMING)
+    lam.create_function(FunctionName=name, Runtime=runtime, Role=ROLE, Handler="index.handler",
+                        Code={"ZipFile": buf.getvalue()}, MemorySize=256)  # fmt: skip
+    lam.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 0.1})
+    try:
+        first, total = [], []
+        deadline = time.perf_counter() + seconds
+        while time.perf_counter() < deadline or not first:
+            start = time.perf_counter()
+            out = lam.invoke_with_response_stream(FunctionName=name, Payload=b"{}")
+            seen = None
+            for event in out["EventStream"]:
+                if "PayloadChunk" in event and seen is None:
+                    seen = time.perf_counter()
+            total.append((time.perf_counter() - start) * 1000)
+            first.append(((seen or time.perf_counter()) - start) * 1000)
+        first, total = first[1:] or first, total[1:] or total  # the first stream was a cold start
+        return {"runtime": runtime, "ttfb_p50_ms": percentile(first, 0.5), "ttfb_p99_ms": percentile(first, 0.99),
+                "complete_p50_ms": percentile(total, 0.5), "streams": len(first)}  # fmt: skip
+    finally:
+        lam.delete_function(FunctionName=name)
+
+
 def node_runtime() -> str | None:
     if shutil.which("node") is None:
         return None
@@ -256,16 +295,21 @@ def main(argv: list[str] | None = None) -> None:
     def run(endpoint: str) -> list[dict[str, Any]]:
         return [bench_runtime(endpoint, runtime, args.seconds, args.clients, args.cold) for runtime in runtimes]
 
+    node = next((r for r in runtimes if r.startswith("nodejs")), None)
+    streamed: list[dict[str, Any]] = []
+
     if args.start_gureum:
         ruby_override()
         with gureum_server() as endpoint:
             results = run(endpoint)
+            streamed = [bench_stream(endpoint, node, args.seconds)] if node else []
     else:
         require_loopback(args.endpoint)
         endpoint = args.endpoint
         results = run(endpoint)
+        streamed = [bench_stream(endpoint, node, args.seconds)] if node else []
     if args.json:
-        print(json.dumps({"endpoint": endpoint, "results": results}))
+        print(json.dumps({"endpoint": endpoint, "results": results, "streaming": streamed}))
         return
     print(
         f"{'runtime':<12} {'cold p50':>8} {'cold p99':>8} {'init ms':>8} {'warm p50':>9} {'warm p99':>9} "
@@ -276,6 +320,11 @@ def main(argv: list[str] | None = None) -> None:
         print(
             f"{r['runtime']:<12} {r['cold_p50_ms']:>8.1f} {r['cold_p99_ms']:>8.1f} {init:>8} {r['warm_p50_ms']:>9.2f} "
             f"{r['warm_p99_ms']:>9.2f} {r['clients']:>7} {r['invokes_per_s']:>10.1f}"
+        )
+    for r in streamed:
+        print(
+            f"streaming ({r['runtime']}, 100 ms between two chunks): first chunk p50 {r['ttfb_p50_ms']:.1f} ms, "
+            f"p99 {r['ttfb_p99_ms']:.1f} ms; complete p50 {r['complete_p50_ms']:.1f} ms over {r['streams']} streams"
         )
 
 
