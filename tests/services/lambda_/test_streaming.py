@@ -15,6 +15,8 @@ from urllib.parse import urlparse
 import httpx
 import pytest
 
+from ...conftest import StoreFactory, make_client
+from ...server import Server
 from .zips import create
 
 STREAMING_NODE = """
@@ -171,3 +173,25 @@ def _node_zip() -> bytes:
 
     code = STREAMING_NODE.replace("if (event.url)", "if (event.rawQueryString === 'url=1')")
     return make_zip({"index.js": code})
+
+
+def test_stream_past_the_limit_ends_with_an_error(store: StoreFactory, name: str) -> None:
+    """AWS's 20 MB limit, lowered for the test (GUREUM_LAMBDA_STREAM_MAX_BYTES): what came before it is delivered,
+    then InvokeComplete says Function.ResponseSizeTooLarge."""
+    server = Server(**store(), env={"GUREUM_LAMBDA_STREAM_MAX_BYTES": str(1024 * 1024)}).start()
+    try:
+        client = make_client(server.endpoint, "lambda")
+        code = """
+exports.handler = awslambda.streamifyResponse(async (event, responseStream) => {
+  for (let i = 0; i < 40; i++) responseStream.write(Buffer.alloc(64 * 1024, 97));
+  responseStream.end();
+});
+"""
+        create(client, name, {"index.js": code}, runtime="nodejs20.x", Timeout=10)
+        _out, events = _read(client, name, {})
+        sent = sum(len(c) for _, c in _chunks(events))
+        assert 0 < sent <= 1024 * 1024, sent
+        assert events[-1][1] == "InvokeComplete"
+        assert events[-1][2]["ErrorCode"] == "Function.ResponseSizeTooLarge", events[-1][2]
+    finally:
+        server.stop()
