@@ -143,3 +143,35 @@ def test_unsupported_type_fails_the_stack(cfn: Any, name: str) -> None:
     assert found["StackStatus"] == "CREATE_FAILED"
     assert ("Thing", "CREATE_FAILED", "Resource type AWS::Foo::Bar is not supported by gureum") in events(cfn, name)
     cfn.delete_stack(StackName=name)
+
+
+def test_failed_update_rolls_back_a_replacement(cfn: Any, aws: Any, name: str) -> None:
+    first = {
+        "Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": f"{name}-one"}}},
+        "Outputs": {"Url": {"Value": {"Ref": "Queue"}}},
+    }
+    cfn.create_stack(StackName=name, TemplateBody=body(first))
+    url = outputs(wait(cfn, "stack_create_complete", name))["Url"]
+    second = {
+        "Resources": {
+            "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": f"{name}-two"}},
+            "Bad": {"Type": "AWS::SQS::Queue", "DependsOn": "Queue", "Properties": {"MessageRetentionPeriod": 1}},
+        },
+        "Outputs": {"Url": {"Value": {"Ref": "Queue"}}},
+    }
+    cfn.update_stack(StackName=name, TemplateBody=body(second))
+    found = settle(cfn, name)
+    assert found["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
+    assert outputs(found)["Url"] == url  # the original queue is the stack's again
+    sqs = aws("sqs")
+    assert sqs.get_queue_url(QueueName=f"{name}-one")["QueueUrl"] == url
+    expect_error(sqs.get_queue_url, "AWS.SimpleQueueService.NonExistentQueue", QueueName=f"{name}-two")
+    statuses = [e[1] for e in events(cfn, name) if e[0] == name]
+    assert statuses[-4:] == [
+        "UPDATE_IN_PROGRESS",
+        "UPDATE_ROLLBACK_IN_PROGRESS",
+        "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS",
+        "UPDATE_ROLLBACK_COMPLETE",
+    ]
+    cfn.delete_stack(StackName=name)
+    wait(cfn, "stack_delete_complete", found["StackId"])
