@@ -192,6 +192,9 @@ def test_dash_on_demand(data_client: Any, stored: tuple[str, float, list[str]]) 
     manifest = _get(url).decode()
     assert 'type="static"' in manifest and manifest.count("<S t=") == 4
     assert frames(_probe_url(url)) == 40
+    live = archived.get_dash_streaming_session_url(StreamName=name, PlaybackMode="LIVE", MaxManifestFragmentResults=2)
+    live_manifest = _get(live["DASHStreamingSessionURL"]).decode()
+    assert 'type="dynamic"' in live_manifest and live_manifest.count("<S t=") == 2
 
 
 def test_clip(data_client: Any, stored: tuple[str, float, list[str]]) -> None:
