@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from ...aws.context import RequestContext
 from ...runtime import Runtime
-from . import changesets, engine, intrinsics, parameters, rules, store, template, transforms
+from . import changesets, engine, intrinsics, parameters, policy, rules, store, template, transforms
 from .caller import AwsCaller
 from .errors import (
     AlreadyExistsException,
@@ -355,6 +355,8 @@ class CloudFormationBackend(_ChangeSets):
         protection: bool,
         notification_arns: list[str],
         timeout: int | None,
+        policy_body: str | None = None,
+        policy_url: str | None = None,
     ) -> str:
         if on_failure is not None and disable_rollback is not None:
             raise ValidationError("You may specify either OnFailure or DisableRollback, but not both.")
@@ -399,6 +401,9 @@ class CloudFormationBackend(_ChangeSets):
             },
         )
         stack.driver, stack.lease_until = self.node, now + self.lease
+        stack_policy = await self.policy_text(account, region, host, policy_body, policy_url)
+        if stack_policy is not None:
+            stack.doc["stack_policy"] = stack_policy
         event = _stack_event(self, stack, "CREATE_IN_PROGRESS", "User Initiated")
 
         def write(tx: Any) -> None:
@@ -426,6 +431,10 @@ class CloudFormationBackend(_ChangeSets):
         role_arn: str | None,
         disable_rollback: bool | None,
         notification_arns: list[str] | None,
+        policy_body: str | None = None,
+        policy_url: str | None = None,
+        during_body: str | None = None,
+        during_url: str | None = None,
     ) -> str:
         stack = await self._stack(account, region, name)
         self._check_updatable(stack)
@@ -447,6 +456,11 @@ class CloudFormationBackend(_ChangeSets):
             and new_tags == stack.doc.get("tags")
         ):
             raise ValidationError("No updates are to be performed.")
+        stack_policy = await self.policy_text(account, region, host, policy_body, policy_url)
+        during = await self.policy_text(account, region, host, during_body, during_url)
+        if stack_policy is not None:
+            stack.doc["stack_policy"] = stack_policy
+        stack.doc["policy_during_update"] = during
         await self._begin_update(
             stack, host, text, doc, values, caps, new_tags, role_arn, disable_rollback, notification_arns
         )
@@ -540,6 +554,34 @@ class CloudFormationBackend(_ChangeSets):
             return
         await self._transition(stack, "DELETE_IN_PROGRESS", "User Initiated")
         await self.start_driving(stack.stack_id, force=True)
+
+    async def policy_text(self, account: str, region: str, host: str, body: str | None, url: str | None) -> str | None:
+        """A stack policy given as a body or an S3 URL, checked; None when neither is given."""
+        if body is not None and url is not None:
+            raise ValidationError("You cannot specify both StackPolicyURL and StackPolicyBody")
+        text = body if body is not None else (await self._fetch(account, region, host, url) if url else None)
+        if text is None:
+            return None
+        try:
+            policy.parse(text)
+        except TemplateError as error:
+            raise ValidationError(error.message) from None
+        return text
+
+    async def set_stack_policy(
+        self, account: str, region: str, host: str, name: str, body: str | None, url: str | None
+    ) -> None:
+        stack = await self._stack(account, region, name)
+        text = await self.policy_text(account, region, host, body, url)
+        if text is None:
+            raise ValidationError("Either StackPolicyBody or StackPolicyURL must be specified")
+        stack.doc["stack_policy"] = text
+        await self.store.write(lambda tx: store.save_stack(tx, stack))
+
+    async def get_stack_policy(self, account: str, region: str, name: str) -> dict[str, Any]:
+        stack = await self._stack(account, region, name)
+        text = stack.doc.get("stack_policy")
+        return {"StackPolicyBody": text} if text else {}
 
     async def update_termination_protection(self, account: str, region: str, name: str, enabled: bool) -> str:
         stack = await self._stack(account, region, name)

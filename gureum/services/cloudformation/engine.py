@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import graph, intrinsics, parameters, store
+from . import policy as policy_module
 from .caller import AwsCaller, ServiceCallError
 from .errors import ResourceFailure, TemplateError
 from .providers import PROVIDERS
@@ -54,6 +55,8 @@ class Run:
         self.aws = AwsCaller(be.runtime, stack.account, stack.region, doc.get("host", "localhost"), doc.get("role_arn"))
         self.exports: dict[str, tuple[str, str]] = {}
         self.imports: set[str] = set()
+        # the stack policy updates are checked against (None: no policy, or a rollback, which AWS does not check)
+        self.stack_policy: dict[str, Any] | None = None
 
     # --- durable writes ---------------------------------------------------------------------------------------
 
@@ -122,7 +125,7 @@ class Run:
         stack = self.stack
         event = self.event(stack.name, STACK_TYPE, status, stack.stack_id, reason)
         # a finished rollback keeps the reason it was started for (what DescribeStacks shows afterwards)
-        keep = status in ("ROLLBACK_COMPLETE", "UPDATE_ROLLBACK_COMPLETE") and reason is None
+        keep = "ROLLBACK" in status and reason is None
         stack.status, stack.reason = status, stack.reason if keep else reason
         stack.doc.update(doc)
         if status == "DELETE_COMPLETE":
@@ -280,7 +283,13 @@ class Run:
             raise ResourceFailure(f"Resource type {kind} is not supported by gureum")
         old_props = row.props
         row.deps, row.policy = deps, policy
-        if row.type != kind or provider.needs_replacement(old_props, props):
+        replacing = row.type != kind or provider.needs_replacement(old_props, props)
+        denied = policy_module.denial(
+            self.stack_policy, "Update:Replace" if replacing else "Update:Modify", logical, kind
+        )
+        if denied:
+            raise ResourceFailure(denied)
+        if replacing:
             name = provider.name_property
             if name and props.get(name) is not None and props.get(name) == old_props.get(name) and row.type == kind:
                 raise ResourceFailure(
@@ -455,7 +464,14 @@ async def step(be: CloudFormationBackend, stack: Stack) -> None:
     previous = doc.get("previous") or {}
     if status in ("CREATE_IN_PROGRESS", "UPDATE_IN_PROGRESS"):
         creating = status == "CREATE_IN_PROGRESS"
-        outcome = await run.converge(target.get("template") or {}, target.get("parameters") or {})
+        during = doc.get("policy_during_update") or doc.get("stack_policy")
+        run.stack_policy = None if creating or not during else policy_module.parse(during)
+        removal = _removal_denied(run, target.get("template") or {}, target.get("parameters") or {})
+        outcome = (
+            Outcome(reason=removal)
+            if removal
+            else await run.converge(target.get("template") or {}, target.get("parameters") or {})
+        )
         reason = outcome.reason
         if outcome.failed:
             reason = _failed_reason("create" if creating else "update", outcome.failed)
@@ -497,7 +513,7 @@ async def step(be: CloudFormationBackend, stack: Stack) -> None:
     if status == "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS":
         template, values = doc.get("template") or {}, doc.get("parameters") or {}
         await run.remove(_active(run, template, values))
-        await run.set_status("UPDATE_COMPLETE", target=None, previous=None)
+        await run.set_status("UPDATE_COMPLETE", target=None, previous=None, policy_during_update=None)
         return
     if status == "UPDATE_ROLLBACK_IN_PROGRESS":
         template, values = previous.get("template") or {}, previous.get("parameters") or {}
@@ -516,7 +532,7 @@ async def step(be: CloudFormationBackend, stack: Stack) -> None:
     if status == "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS":
         template, values = doc.get("template") or {}, doc.get("parameters") or {}
         await run.remove(_active(run, template, values))
-        await run.set_status("UPDATE_ROLLBACK_COMPLETE", target=None, previous=None)
+        await run.set_status("UPDATE_ROLLBACK_COMPLETE", target=None, previous=None, policy_during_update=None)
         return
     if status == "DELETE_IN_PROGRESS":
         mine = {
@@ -547,6 +563,19 @@ async def step(be: CloudFormationBackend, stack: Stack) -> None:
             await run.set_status("DELETE_COMPLETE")
         return
     raise RuntimeError(f"no step from {status}")
+
+
+def _removal_denied(run: Run, template: dict[str, Any], values: dict[str, str]) -> str | None:
+    """Why the stack policy denies removing a resource the update would remove, or None."""
+    if run.stack_policy is None:
+        return None
+    keep = _active(run, template, values)
+    for row in run.rows.values():
+        if row.logical_id not in keep and row.physical_id is not None:
+            denied = policy_module.denial(run.stack_policy, "Update:Delete", row.logical_id, row.type)
+            if denied:
+                return denied
+    return None
 
 
 def _active(run: Run, template: dict[str, Any], values: dict[str, str]) -> set[str]:

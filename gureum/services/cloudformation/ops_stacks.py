@@ -28,6 +28,8 @@ async def create_stack(ctx: RequestContext, req: dict[str, Any]) -> dict[str, An
         bool(req.get("EnableTerminationProtection")),
         list(req.get("NotificationARNs") or []),
         req.get("TimeoutInMinutes"),
+        policy_body=req.get("StackPolicyBody"),
+        policy_url=req.get("StackPolicyURL"),
     )
     return {"StackId": stack_id}
 
@@ -48,6 +50,10 @@ async def update_stack(ctx: RequestContext, req: dict[str, Any]) -> dict[str, An
         req.get("RoleARN"),
         req.get("DisableRollback"),
         req.get("NotificationARNs"),
+        policy_body=req.get("StackPolicyBody"),
+        policy_url=req.get("StackPolicyURL"),
+        during_body=req.get("StackPolicyDuringUpdateBody"),
+        during_url=req.get("StackPolicyDuringUpdateURL"),
     )
     return {"StackId": stack_id}
 
@@ -118,3 +124,20 @@ async def list_exports(ctx: RequestContext, req: dict[str, Any]) -> dict[str, An
 @SERVICE.op("ListImports")
 async def list_imports(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await backend(ctx).list_imports(ctx.account, ctx.region, req["ExportName"])
+
+
+@SERVICE.op("SetStackPolicy")
+async def set_stack_policy(ctx: RequestContext, req: dict[str, Any]) -> None:
+    await backend(ctx).set_stack_policy(
+        ctx.account,
+        ctx.region,
+        ctx.request.host,
+        req["StackName"],
+        req.get("StackPolicyBody"),
+        req.get("StackPolicyURL"),
+    )
+
+
+@SERVICE.op("GetStackPolicy")
+async def get_stack_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await backend(ctx).get_stack_policy(ctx.account, ctx.region, req["StackName"])

@@ -3,6 +3,7 @@ place and with replacement, rollback, delete, waiters."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ...expect import expect_error
@@ -175,3 +176,43 @@ def test_failed_update_rolls_back_a_replacement(cfn: Any, aws: Any, name: str) -
     ]
     cfn.delete_stack(StackName=name)
     wait(cfn, "stack_delete_complete", found["StackId"])
+
+
+def test_stack_policy(cfn: Any, aws: Any, name: str) -> None:
+    template = {
+        "Resources": {
+            "Keep": {"Type": "AWS::SQS::Queue", "Properties": {"DelaySeconds": 0}},
+            "Free": {"Type": "AWS::SQS::Queue", "Properties": {"DelaySeconds": 0}},
+        }
+    }
+    policy = json.dumps(
+        {
+            "Statement": [
+                {"Effect": "Allow", "Action": "Update:*", "Principal": "*", "Resource": "*"},
+                {
+                    "Effect": "Deny",
+                    "Action": ["Update:Modify", "Update:Delete"],
+                    "Principal": "*",
+                    "Resource": "LogicalResourceId/Keep",
+                },
+            ]
+        }
+    )
+    cfn.create_stack(StackName=name, TemplateBody=body(template), StackPolicyBody=policy)
+    wait(cfn, "stack_create_complete", name)
+    assert json.loads(cfn.get_stack_policy(StackName=name)["StackPolicyBody"]) == json.loads(policy)
+    modified = json.loads(json.dumps(template))
+    modified["Resources"]["Keep"]["Properties"]["DelaySeconds"] = 5
+    cfn.update_stack(StackName=name, TemplateBody=body(modified))
+    assert settle(cfn, name)["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
+    assert any(e[:2] == ("Keep", "UPDATE_FAILED") and "denied by stack policy" in e[2] for e in events(cfn, name))
+    removed = {"Resources": {"Free": template["Resources"]["Free"]}}
+    cfn.update_stack(StackName=name, TemplateBody=body(removed))
+    found = settle(cfn, name)
+    assert found["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE" and "Update:Delete" in found["StackStatusReason"]
+    free = json.loads(json.dumps(template))
+    free["Resources"]["Free"]["Properties"]["DelaySeconds"] = 3
+    cfn.update_stack(StackName=name, TemplateBody=body(free))  # the policy allows it
+    assert settle(cfn, name)["StackStatus"] == "UPDATE_COMPLETE"
+    expect_error(cfn.set_stack_policy, "ValidationError", StackName=name, StackPolicyBody="{not json")
+    cfn.delete_stack(StackName=name)
