@@ -9,6 +9,7 @@ order. Providers act through AWS operations only (providers/, caller.AwsCaller).
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import functools
 import json
 import logging
@@ -103,11 +104,13 @@ class Run:
 
         await self.be.store.write(write)
         self.be.changed(stack_id)
+        await self.notify(event)
 
     async def note(self, row: Resource, status: str, reason: str | None = None) -> None:
         """An event about ``row`` without changing it."""
         event = self.event(row.logical_id, row.type, status, row.physical_id, reason)
         await self.be.store.write(lambda tx: store.add_event(tx, self.stack.stack_id, event))
+        await self.notify(event)
 
     async def forget(self, row: Resource, status: str, reason: str | None = None) -> None:
         self.rows.pop(row.logical_id, None)
@@ -120,6 +123,7 @@ class Run:
 
         await self.be.store.write(write)
         self.be.changed(stack_id)
+        await self.notify(event)
 
     async def set_status(self, status: str, reason: str | None = None, **doc: Any) -> None:
         stack = self.stack
@@ -139,6 +143,38 @@ class Run:
 
         await self.be.store.write(write)
         self.be.changed(stack.stack_id)
+        await self.notify(event)
+
+    async def notify(self, event: dict[str, Any]) -> None:
+        """Publish the event to the stack's NotificationARNs (SNS topics) in CloudFormation's message format."""
+        topics = self.stack.doc.get("notification_arns") or []
+        if not topics:
+            return
+        when = dt.datetime.fromtimestamp(event["Timestamp"], dt.UTC)
+        fields = {
+            "StackId": self.stack.stack_id,
+            "Timestamp": when.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+            "EventId": event["EventId"],
+            "LogicalResourceId": event["LogicalResourceId"],
+            "Namespace": self.stack.account,
+            "PhysicalResourceId": event.get("PhysicalResourceId", ""),
+            "ResourceProperties": event.get("ResourceProperties", "null"),
+            "ResourceStatus": event["ResourceStatus"],
+            "ResourceStatusReason": event.get("ResourceStatusReason", ""),
+            "ResourceType": event["ResourceType"],
+            "StackName": self.stack.name,
+            "ClientRequestToken": "null",
+        }
+        message = "".join(f"{k}='{v}'\n" for k, v in fields.items())
+        for topic in topics:
+            try:
+                await self.aws(
+                    "sns",
+                    "Publish",
+                    {"TopicArn": topic, "Subject": "AWS CloudFormation Notification", "Message": message},
+                )
+            except ResourceFailure as error:  # AWS drops a notification it cannot deliver; the stack goes on
+                log.warning("stack %s: notification to %s failed: %s", self.stack.name, topic, error.message)
 
     # --- scope ------------------------------------------------------------------------------------------------
 

@@ -216,3 +216,25 @@ def test_stack_policy(cfn: Any, aws: Any, name: str) -> None:
     assert settle(cfn, name)["StackStatus"] == "UPDATE_COMPLETE"
     expect_error(cfn.set_stack_policy, "ValidationError", StackName=name, StackPolicyBody="{not json")
     cfn.delete_stack(StackName=name)
+
+
+def test_notifications(cfn: Any, aws: Any, name: str) -> None:
+    sns, sqs = aws("sns"), aws("sqs")
+    topic = sns.create_topic(Name=name)["TopicArn"]
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"})
+    cfn.create_stack(
+        StackName=name, TemplateBody=body({"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}), NotificationARNs=[topic]
+    )
+    found = wait(cfn, "stack_create_complete", name)
+    assert found["NotificationARNs"] == [topic]
+    seen: list[str] = []
+    while not any("ResourceStatus='CREATE_COMPLETE'" in m and f"LogicalResourceId='{name}'" in m for m in seen):
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=5).get("Messages")
+        assert got, seen
+        seen += [m["Body"] for m in got]
+    assert any("LogicalResourceId='Q'" in m and "ResourceType='AWS::SQS::Queue'" in m for m in seen)
+    cfn.delete_stack(StackName=name)
+    sns.delete_topic(TopicArn=topic)
+    sqs.delete_queue(QueueUrl=url)
