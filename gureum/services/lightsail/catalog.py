@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import InvalidInputException, ServiceError
+from .errors import InvalidInputException
 
 DEBIAN = "debian_12"
 NGINX = "nginx"
@@ -148,11 +148,3 @@ def bundle(bundle_id: str) -> Bundle:
     if bundle_id.endswith(("_win_3_0", "_win_2_0", "_win_1_0")):
         raise InvalidInputException(f"The bundle {bundle_id} is a Windows bundle; gureum runs Linux instances only.")
     raise InvalidInputException(f"The bundle ID {bundle_id} is invalid. Call GetBundles for the bundles offered.")
-
-
-def check_blueprint_error(blueprint_id: str) -> ServiceError | None:
-    try:
-        blueprint(blueprint_id)
-    except ServiceError as exc:
-        return exc
-    return None

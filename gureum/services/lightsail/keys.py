@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from .errors import InvalidInputException
@@ -121,9 +121,3 @@ def access_certificate(ca_private: str, user: str, now: float, seconds: int) -> 
         serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
     ).decode()
     return private, cert.public_bytes().decode()
-
-
-def sha256_hex(data: bytes) -> str:
-    digest = hashes.Hash(hashes.SHA256())
-    digest.update(data)
-    return digest.finalize().hex()

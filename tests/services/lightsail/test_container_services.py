@@ -2,7 +2,8 @@
 containers sharing each node's network (a web server pulled from gureum's ECR and a sidecar), activates once its
 public endpoint passes the health check and answers at the service's loopback URL; its logs come from the engine; a
 deployment whose image cannot be pulled fails and leaves the previous one serving; an image registered with
-RegisterContainerImage deploys by its ":service.label.N" name; disabling stops it; deleting removes it."""
+RegisterContainerImage deploys by its ":service.label.N" name; scaling redeploys on as many nodes; disabling
+stops it; deleting removes it."""
 
 from __future__ import annotations
 
@@ -110,6 +111,17 @@ def test_container_service_deployments(ls_engine: Engine, name: str) -> None:
     third = _wait(client, name, lambda s: s["currentDeployment"]["version"] == 3 and s["state"] == "RUNNING")
     assert third["currentDeployment"]["containers"]["web"]["image"] == ref
     assert _fetch(url + "hello.txt") == f"hello from {image}\n"
+
+    def nodes() -> int:
+        label = f"label=gureum.lightsail.container-service=cs/000000000000/us-east-1/{name}"
+        found = ls_engine.podman.run("ps", "-q", "--filter", label)
+        return len(found.stdout.split())
+
+    assert nodes() == 2
+    updated = client.update_container_service(serviceName=name, scale=1)["containerService"]
+    assert updated["state"] == "UPDATING" and updated["scale"] == 1
+    _wait(client, name, lambda s: s["state"] == "RUNNING")
+    assert nodes() == 1 and _fetch(url + "hello.txt") == f"hello from {image}\n"
 
     client.update_container_service(serviceName=name, isDisabled=True)
     assert client.get_container_services(serviceName=name)["containerServices"][0]["state"] == "DISABLED"

@@ -2,8 +2,8 @@
 packages answers SSH (paramiko) with its key pair's key and with GetInstanceAccessDetails' certificate, its host
 key is the one reported; user data serves a page on port 80 at the instance's public address; public ports open
 and close for real; a load balancer forwards to it while it passes the health check; the nginx blueprint serves its
-site; a file survives stop/start; a static IP moves the instance's address; a snapshot (an engine commit) makes a
-second instance with the first one's disk; deleting removes it."""
+site; a file survives stop/start and a reboot (a new init); a static IP moves the instance's address; a snapshot
+(an engine commit) makes a second instance with the first one's disk; deleting removes it."""
 
 from __future__ import annotations
 
@@ -139,6 +139,8 @@ def test_user_data_serves_port_80_and_ports_open_and_close(box: Box, ssh_lib: An
     assert op["operationType"] == "OpenInstancePublicPorts"
     instance = box.client.get_instance(instanceName=box.name)["instance"]
     assert 8080 in [p["fromPort"] for p in instance["networking"]["ports"]]
+    states = box.client.get_instance_port_states(instanceName=box.name)["portStates"]
+    assert {(s["fromPort"], s["state"]) for s in states} == {(22, "open"), (80, "open"), (8080, "open")}
     assert _get(instance, 8080).startswith("hello from")
     box.client.close_instance_public_ports(
         instanceName=box.name, portInfo={"fromPort": 8080, "toPort": 8080, "protocol": "tcp"}
@@ -219,6 +221,16 @@ def test_stop_start_keeps_the_disk(box: Box, ssh_lib: Any) -> None:
     box.client.start_instance(instanceName=box.name)
     instance = wait_state(box.client, box.name, "running", 120)
     assert _ssh(ssh_lib, instance, box.key, "cat /home/admin/keep.txt").startswith("kept")
+    booted = _ssh(ssh_lib, instance, box.key, "cat /proc/1/stat").split()[21]  # init's start time
+    op = box.client.reboot_instance(instanceName=box.name)["operations"][0]
+    assert op["operationType"] == "RebootInstance"
+    deadline = time.monotonic() + 60
+    while box.client.get_operation(operationId=op["id"])["operation"]["status"] != "Succeeded":
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    instance = wait_state(box.client, box.name, "running", 60)
+    out = _ssh(ssh_lib, instance, box.key, "cat /home/admin/keep.txt; cat /proc/1/stat").splitlines()
+    assert out[0] == "kept" and out[1].split()[21] != booted
 
 
 def test_static_ip_moves_the_address(box: Box, ssh_lib: Any) -> None:
