@@ -9,6 +9,7 @@ import asyncio
 import functools
 import json
 import logging
+import math
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -124,9 +125,12 @@ class MediaBackend:
         start_ms: int | None = None
         if start_timestamp:
             try:
-                start_ms = int(round(float(start_timestamp) * 1000))
+                seconds = float(start_timestamp)
             except ValueError:
-                raise InvalidArgumentException("x-amzn-producer-start-timestamp is not a number of seconds.") from None
+                seconds = math.nan
+            if not 0 <= seconds < 1e11:  # NaN and infinities fail too
+                raise InvalidArgumentException("x-amzn-producer-start-timestamp is not a number of seconds since 1970.")
+            start_ms = int(round(seconds * 1000))
         elif timecode_type == "RELATIVE":
             raise InvalidArgumentException("RELATIVE fragment timecodes need x-amzn-producer-start-timestamp.")
         stream = await self.stream(account, region, name, arn)
