@@ -209,6 +209,14 @@ def test_function_error_and_timeout(images: Images, name: str) -> None:
     assert "FunctionError" not in answer and got["event"] == {"again": True} and got["n"] == 1
 
 
+def test_entry_point_that_cannot_start(images: Images, name: str) -> None:
+    lam = images.client("lambda")
+    _create(lam, name, images.uri, ImageConfig={"EntryPoint": ["/var/runtime/missing"]})
+    answer, error, log = _invoke(lam, name, {})
+    assert answer["FunctionError"] == "Unhandled" and error["errorType"] == "Runtime.InvalidEntrypoint", error
+    assert "could not start" in error["errorMessage"] and "Runtime.InvalidEntrypoint" in log
+
+
 def test_memory_size_is_the_engines_limit(images: Images, name: str) -> None:
     lam = images.client("lambda")
     _create(lam, name, images.uri, MemorySize=128, Timeout=20, ImageConfig={"Command": ["grow"]})
