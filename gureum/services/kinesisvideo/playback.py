@@ -81,7 +81,7 @@ class Playback:
     def session(self, token: str) -> Session:
         body, _, mac = token.partition(".")
         expected = _b64(hmac.new(self._key, body.encode(), hashlib.sha256).digest()[:18])
-        if not mac or not hmac.compare_digest(mac, expected):
+        if not mac or not hmac.compare_digest(mac.encode("utf-8", "replace"), expected.encode()):
             raise InvalidArgumentException("The SessionToken is not valid.")
         try:
             session = Session(*json.loads(_unb64(body)))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from typing import Any
+from urllib.parse import quote
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -67,4 +68,23 @@ def test_put_media(server: Server, sample_mkv: bytes, name: str, kind: str, star
     }
     answer = send(server.port, "POST", "/putMedia", sample_mkv[: len(body)] + body, headers)
     assert answer.status < 500, answer
+    assert_responsive(server.port)
+
+
+@settings(**{**_SETTINGS, "max_examples": max(EXAMPLES // 3, 10)})
+@given(
+    resource=st.sampled_from(
+        ["getHLSMasterPlaylist.m3u8", "getHLSMediaPlaylist.m3u8", "getMP4InitFragment.mp4", "getMP4MediaFragment.mp4",
+         "getTSFragment.ts", "getDASHManifest.mpd", "other"]
+    ),
+    token=st.one_of(SHORT_ODD, st.text(max_size=300)),
+    number=st.one_of(SHORT_ODD, st.integers(-5, 10**50).map(str)),
+)  # fmt: skip
+def test_session_urls(server: Server, resource: str, token: str, number: str) -> None:
+    """Forged or mangled session URLs are refused as AWS refuses them (4xx), never a 5xx."""
+    token_bytes, number_bytes = (text.encode("utf-8", "surrogatepass") for text in (token, number))
+    query = f"SessionToken={quote(token_bytes)}&FragmentNumber={quote(number_bytes)}"
+    for prefix in ("/hls/v1/", "/dash/v1/"):
+        answer = send(server.port, "GET", f"{prefix}{resource}?{query}")
+        assert answer.status < 500, answer
     assert_responsive(server.port)
