@@ -31,6 +31,7 @@ from .clusters import (
     merge_tags,
 )
 from .errors import (
+    AccessDeniedException,
     ClientException,
     ClusterContainsServicesException,
     ClusterContainsTasksException,
@@ -128,6 +129,17 @@ class EcsBackend:
                     "the role being passed has the proper trust relationship and permissions and that your IAM user "
                     "has permissions to pass this role."
                 )
+
+    async def check_invoker(self, role: str, service: str) -> None:
+        """The role an EventBridge rule or a schedule runs a task as must exist and trust that service."""
+        if self.role_lookup is None:
+            return
+        record = await self.role_lookup(role)
+        request = PolicyRequest(PolicyPrincipal(service=service), "sts:AssumeRole", role)
+        if record is None or not evaluate(record.trust_policy, request).allowed:
+            raise AccessDeniedException(
+                f"{service} was unable to assume the role '{role}' to run the task: it must exist and trust {service}."
+            )
 
     async def _write(self, fn: Callable[[Tx], T]) -> T:
         return await self.store.write(fn)

@@ -15,6 +15,7 @@ LimitExceededException = error_class("LimitExceededException")
 ServiceNotFoundException = error_class("ServiceNotFoundException")
 ServiceNotActiveException = error_class("ServiceNotActiveException")
 ServerException = error_class("ServerException", 500, sender_fault=False)
+AccessDeniedException = error_class("AccessDeniedException")
 
 __all__ = [
     "ServiceError",
@@ -29,6 +30,7 @@ __all__ = [
     "ServiceNotFoundException",
     "ServiceNotActiveException",
     "ServerException",
+    "AccessDeniedException",
     "cluster_not_found",
     "no_task_definition",
 ]

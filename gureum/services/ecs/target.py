@@ -2,9 +2,10 @@
 
 Address: the cluster ARN. Payload: RunTask's arguments in ECS's casing ({"cluster", "task_definition", "count",
 "launch_type", "capacity_provider_strategy", "network_configuration", "platform_version", "group", "tags",
-"propagate_tags", "reference_id", "enable_execute_command", "overrides", "origin": {"service", "arn"}}).
-Tasks are started by "events-rule/<rule name>" or "scheduler/<group>/<schedule>". A call ECS refuses (no such
-cluster or task definition, bad parameters) fails for good; no engine or another node leading it is tried again.
+"propagate_tags", "reference_id", "enable_execute_command", "overrides", "origin": {"service", "arn"}, "role_arn"}).
+The role must exist and trust the origin's service (else AccessDeniedException, for good). Tasks are started by
+"events-rule/<rule name>" or "scheduler/<group>/<schedule>". A call ECS refuses (no such cluster or task definition,
+bad parameters) fails for good; no engine or another node leading it is tried again.
 """
 
 from __future__ import annotations
@@ -36,7 +37,10 @@ async def _run(runtime: Runtime, address: str, payload: dict[str, Any]) -> None:
     if len(parts) != 6 or not parts[5].startswith("cluster/"):
         raise DeliveryError(f"{address} is not an ECS cluster ARN.", code="InvalidParameterException", retryable=False)
     region, account = parts[3], parts[4]
+    origin = payload.get("origin") or {}
     try:
+        if payload.get("role_arn"):
+            await be.check_invoker(str(payload["role_arn"]), str(origin.get("service") or "events.amazonaws.com"))
         await be.run_task(
             account,
             region,
@@ -46,7 +50,7 @@ async def _run(runtime: Runtime, address: str, payload: dict[str, Any]) -> None:
             payload.get("launch_type"),
             payload.get("capacity_provider_strategy"),
             payload.get("overrides"),
-            _started_by(payload.get("origin") or {}),
+            _started_by(origin),
             payload.get("group"),
             payload.get("tags") or [],
             payload.get("network_configuration"),

@@ -201,7 +201,8 @@ def _payload(
     if kind == "states":
         return {"input": text}
     if kind == "ecs":
-        return ecs_payload(target["Arn"], target.get("EcsParameters") or {}, text, "events.amazonaws.com", rule_arn)
+        found = ecs_payload(target["Arn"], target.get("EcsParameters") or {}, text, "events.amazonaws.com", rule_arn)
+        return {**found, "role_arn": target.get("RoleArn")}  # the role EventBridge runs the task as
     if kind == "batch":
         return batch_payload(target["Arn"], target.get("BatchParameters") or {}, text, rule_arn)
     return {"data": text}  # firehose

@@ -216,6 +216,7 @@ def _ecs_payload(schedule: Schedule, text: str) -> dict[str, Any]:
         "enable_ecs_managed_tags": bool(parameters.get("EnableECSManagedTags")),
         "overrides": overrides or None,
         "origin": {"service": "scheduler.amazonaws.com", "arn": schedule.arn},
+        "role_arn": schedule.target.get("RoleArn"),  # the role Scheduler runs the task as
     }
 
 

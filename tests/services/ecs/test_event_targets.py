@@ -1,7 +1,8 @@
 """ECS tasks as EventBridge rule targets and Scheduler targets, on Podman's service: a matched event runs the task
 definition on the cluster with EcsParameters (count, tags, propagateTags, platform version) and the input's
 containerOverrides, started by "events-rule/<rule>"; a one-time schedule does the same, started by
-"scheduler/<group>/<schedule>"; a task definition that does not exist sends the event to the rule's DLQ."""
+"scheduler/<group>/<schedule>", each as the target's role; a task definition that does not exist, or a role that does
+not trust EventBridge, sends the event to the rule's DLQ."""
 
 from __future__ import annotations
 
@@ -15,7 +16,24 @@ import pytest
 from .conftest import Engine
 
 pytestmark = pytest.mark.containers
-ROLE = "arn:aws:iam::000000000000:role/events-ecs"
+TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": ["events.amazonaws.com", "scheduler.amazonaws.com"]},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+
+
+def _role(engine: Engine, name: str) -> str:
+    """A role EventBridge and Scheduler may assume (as AWS, they run the task as the target's role)."""
+    iam = engine.client("iam")
+    return str(iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"])
+
+
 NETWORK = {"awsvpcConfiguration": {"Subnets": ["subnet-12345678"], "AssignPublicIp": "DISABLED"}}
 
 
@@ -53,6 +71,7 @@ def test_rule_target_runs_a_task(engine: Engine, name: str) -> None:
     cluster = ecs.create_cluster(clusterName=name)["cluster"]["clusterArn"]
     definition = _task_definition(ecs, name, engine.image)
     events.put_rule(Name=name, EventPattern=json.dumps({"source": ["test.ecs-target"]}))
+    role = _role(engine, name)
     overrides = {"containerOverrides": [{"name": "main", "command": ["sh", "-c", "echo ran; exit 3"]}]}
     events.put_targets(
         Rule=name,
@@ -60,7 +79,7 @@ def test_rule_target_runs_a_task(engine: Engine, name: str) -> None:
             {
                 "Id": "task",
                 "Arn": cluster,
-                "RoleArn": ROLE,
+                "RoleArn": role,
                 "Input": json.dumps(overrides),
                 "EcsParameters": {
                     "TaskDefinitionArn": definition,
@@ -96,7 +115,7 @@ def test_schedule_target_runs_a_task(engine: Engine, name: str) -> None:
         FlexibleTimeWindow={"Mode": "OFF"},
         Target={
             "Arn": cluster,
-            "RoleArn": ROLE,
+            "RoleArn": _role(engine, name),
             "Input": json.dumps({"containerOverrides": [{"name": "main", "command": ["sh", "-c", "exit 4"]}]}),
             "EcsParameters": {
                 "TaskDefinitionArn": definition,
@@ -111,23 +130,49 @@ def test_schedule_target_runs_a_task(engine: Engine, name: str) -> None:
     assert task["group"] == "nightly"
 
 
-def test_missing_task_definition_goes_to_the_dead_letter_queue(engine: Engine, name: str) -> None:
+def test_refusals_go_to_the_dead_letter_queue(engine: Engine, name: str) -> None:
+    """A task definition that does not exist, and a role that does not trust EventBridge: each event is
+    dead-lettered with the reason."""
     ecs, events, sqs = engine.client("ecs"), engine.client("events"), engine.client("sqs")
     cluster = ecs.create_cluster(clusterName=name)["cluster"]["clusterArn"]
+    definition = _task_definition(ecs, name, engine.image)
     url = sqs.create_queue(QueueName=name)["QueueUrl"]
     dlq = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    untrusting = engine.client("iam").create_role(
+        RoleName=f"{name}-other",
+        AssumeRolePolicyDocument=json.dumps(
+            {**TRUST, "Statement": [{**TRUST["Statement"][0], "Principal": {"Service": "ecs-tasks.amazonaws.com"}}]}
+        ),
+    )["Role"]["Arn"]
     events.put_rule(Name=name, EventPattern=json.dumps({"source": ["test.ecs-target-dlq"]}))
-    parameters = {"TaskDefinitionArn": f"{name}-missing:1", "NetworkConfiguration": NETWORK}
-    target = {"Id": "t", "Arn": cluster, "RoleArn": ROLE, "EcsParameters": parameters, "DeadLetterConfig": {"Arn": dlq}}
-    events.put_targets(Rule=name, Targets=[target])
+    targets = [
+        ({"TaskDefinitionArn": f"{name}-missing:1"}, _role(engine, name)),
+        ({"TaskDefinitionArn": definition}, untrusting),
+    ]
+    events.put_targets(
+        Rule=name,
+        Targets=[
+            {
+                "Id": f"t{i}",
+                "Arn": cluster,
+                "RoleArn": role,
+                "EcsParameters": {**parameters, "NetworkConfiguration": NETWORK},
+                "DeadLetterConfig": {"Arn": dlq},
+            }
+            for i, (parameters, role) in enumerate(targets)
+        ],
+    )
     events.put_events(Entries=[{"Source": "test.ecs-target-dlq", "DetailType": "go", "Detail": "{}"}])
     deadline = time.monotonic() + 60
     messages: list[dict[str, Any]] = []
-    while not messages and time.monotonic() < deadline:
-        messages = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=2, MessageAttributeNames=["All"]).get(
-            "Messages", []
+    while len(messages) < 2 and time.monotonic() < deadline:
+        got = sqs.receive_message(
+            QueueUrl=url, WaitTimeSeconds=2, MaxNumberOfMessages=10, MessageAttributeNames=["All"]
         )
-    assert messages, "the event never reached the dead-letter queue"
-    attributes = {key: value["StringValue"] for key, value in messages[0]["MessageAttributes"].items()}
-    assert attributes["TARGET_ARN"] == cluster
-    assert "TaskDefinition not found" in attributes["ERROR_MESSAGE"]
+        messages += got.get("Messages", [])
+    errors = sorted(m["MessageAttributes"]["ERROR_MESSAGE"]["StringValue"] for m in messages)
+    assert len(errors) == 2, errors
+    assert "TaskDefinition not found" in errors[0]  # (upper case sorts first)
+    assert f"events.amazonaws.com was unable to assume the role '{untrusting}'" in errors[1]
+    assert {m["MessageAttributes"]["TARGET_ARN"]["StringValue"] for m in messages} == {cluster}
+    assert ecs.list_tasks(cluster=name)["taskArns"] == []
