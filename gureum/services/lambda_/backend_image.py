@@ -1,6 +1,6 @@
-"""Lambda's backend, container-image part: CreateFunction of PackageType Image (image.py runs them), and what
-GetFunction says of such a function's code. Methods of the one LambdaBackend object (backend.py), ahead of the
-zip path's (backend_functions.py) in its bases.
+"""Lambda's backend, container-image part: CreateFunction, UpdateFunctionCode and UpdateFunctionConfiguration of
+PackageType Image functions (image.py runs them), and what GetFunction says of their code. Methods of the one
+LambdaBackend object (backend.py), ahead of the zip path's (backend_functions.py) in its bases.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from .image import ImagePool
 
 
 class ImageApi(FunctionsApi):
-    """CreateFunction of PackageType Image (a method of the one LambdaBackend)."""
+    """Image functions' operations; a .zip function's go on to FunctionsApi."""
 
     async def create_image_function(
         self, account: str, region: str, function_name: str, settings: dict[str, Any]
