@@ -72,7 +72,7 @@ async def _start(runtime: Runtime) -> None:
     control = runtime.keep(KinesisVideoBackend(runtime.store, runtime.clock))
     media = runtime.keep(MediaBackend(runtime.store, runtime.clock, control, files, settings))
     playback = runtime.keep(Playback(media, runtime.deployment_secret))
-    runtime.keep(SignalingRelay())
+    runtime.keep(SignalingRelay(runtime.clock))
     runtime.provide(KinesisVideoMedia, MediaPort(media, control, playback))
     runtime.spawn(maintain(media, lambda: runtime.store.is_leader("kinesisvideo-retention")), "kinesisvideo-retention")
 

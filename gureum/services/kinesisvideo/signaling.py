@@ -14,6 +14,7 @@ from ... import safejson
 from ...aws import sigv4
 from ...aws.auth import identify
 from ...aws.http import Request, Response
+from ...clock import Clock
 from .backend import KinesisVideoBackend
 
 if TYPE_CHECKING:
@@ -21,19 +22,23 @@ if TYPE_CHECKING:
 
 _ACTIONS = frozenset({"SDP_OFFER", "SDP_ANSWER", "ICE_CANDIDATE"})
 _MAX_MESSAGE = 64 * 1024
+_MAX_WAITING = 100  # messages kept per channel for a master to come
 
 
 @dataclass
 class _Channel:
     master: Any = None
     viewers: dict[str, Any] = field(default_factory=dict)
+    # viewers' messages sent while no master was connected: (expires at, message), delivered when one connects
+    waiting: list[tuple[float, str]] = field(default_factory=list)
 
 
 class SignalingRelay:
     """Connected masters and viewers, per channel ARN (this node's)."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock) -> None:
         self.channels: dict[str, _Channel] = {}
+        self._clock = clock
 
     async def upgrade(self, runtime: Runtime, request: Request, ws: Any) -> bool:
         query = request.query
@@ -53,15 +58,20 @@ class SignalingRelay:
             return True
         client_id = query.get("X-Amz-ClientId")
         ws.accept()
-        await self._serve(arn, client_id, ws)
+        await self._serve(arn, client_id, ws, float(channel.ttl_seconds))
         return True
 
-    async def _serve(self, arn: str, client_id: str | None, ws: Any) -> None:
+    async def _serve(self, arn: str, client_id: str | None, ws: Any, ttl: float) -> None:
         peers = self.channels.setdefault(arn, _Channel())
         if client_id is None:
             previous, peers.master = peers.master, ws
             if previous is not None and previous is not ws:
                 previous.close(1000, "another master connected")
+            now = self._clock.monotonic()
+            for expires, message in peers.waiting:
+                if expires > now:
+                    ws.send(message)
+            peers.waiting.clear()
         else:
             previous = peers.viewers.get(client_id)
             peers.viewers[client_id] = ws
@@ -69,16 +79,18 @@ class SignalingRelay:
                 previous.close(1000, "another viewer connected with this client id")
         try:
             while (message := await ws.receive()) is not None:
-                self._relay(peers, client_id, message, ws)
+                self._relay(peers, client_id, message, ws, ttl)
         finally:
             if client_id is None and peers.master is ws:
                 peers.master = None
             elif client_id is not None and peers.viewers.get(client_id) is ws:
                 del peers.viewers[client_id]
-            if peers.master is None and not peers.viewers:
+            now = self._clock.monotonic()
+            peers.waiting = [w for w in peers.waiting if w[0] > now]
+            if peers.master is None and not peers.viewers and not peers.waiting:
                 self.channels.pop(arn, None)
 
-    def _relay(self, peers: _Channel, sender: str | None, message: str | bytes, ws: Any) -> None:
+    def _relay(self, peers: _Channel, sender: str | None, message: str | bytes, ws: Any, ttl: float) -> None:
         try:
             document = safejson.loads(message, max_size=_MAX_MESSAGE)
         except ValueError:
@@ -96,6 +108,11 @@ class SignalingRelay:
         else:
             recipient = peers.master
             out["senderClientId"] = sender
+            if recipient is None:  # kept for the channel's MessageTtlSeconds, as AWS keeps it for a master to come
+                now = self._clock.monotonic()
+                peers.waiting = [w for w in peers.waiting if w[0] > now][-_MAX_WAITING:]
+                peers.waiting.append((now + ttl, json.dumps(out)))
+                return
         if recipient is None:
             self._status(ws, document, "404", "ResourceNotFoundException", "The recipient is not connected.")
             return

@@ -88,3 +88,25 @@ def test_offer_answer_and_candidates(tuned: Server, name: str) -> None:
         assert refused.value.response.status_code == 403
 
     asyncio.run(exchange())
+
+
+def test_offer_waits_for_the_master(tuned: Server, name: str) -> None:
+    """A viewer's offer sent before the master connects is kept for the channel's MessageTtlSeconds."""
+    kvs = make_client(tuned.endpoint, "kinesisvideo")
+    arn = kvs.create_signaling_channel(ChannelName=name, SingleMasterConfiguration={"MessageTtlSeconds": 30})[
+        "ChannelARN"
+    ]
+    endpoint = kvs.get_signaling_channel_endpoint(
+        ChannelARN=arn, SingleMasterChannelEndpointConfiguration={"Protocols": ["WSS"], "Role": "VIEWER"}
+    )["ResourceEndpointList"][0]["ResourceEndpoint"]
+    offer = _b64({"type": "offer", "sdp": "v=0\r\n"})
+
+    async def exchange() -> None:
+        async with websockets.connect(_presigned(endpoint, arn, "early")) as viewer:
+            await viewer.send(json.dumps({"action": "SDP_OFFER", "messagePayload": offer}))
+            await asyncio.sleep(0.2)
+            async with websockets.connect(_presigned(endpoint, arn, None)) as master:
+                got = json.loads(await asyncio.wait_for(master.recv(), 10))
+                assert got == {"messageType": "SDP_OFFER", "messagePayload": offer, "senderClientId": "early"}
+
+    asyncio.run(exchange())
