@@ -46,12 +46,22 @@ def _location(region: str, zone: str | None = None) -> dict[str, str]:
     return {"availabilityZone": zone or f"{region}a", "regionName": region}
 
 
-def _check_name(name: str, what: str = "name") -> None:
-    ok = 2 <= len(name) <= 255 and name[0].isascii() and name[0].isalnum() and name[-1].isalnum()
-    if not ok or not all(ch.isascii() and (ch.isalnum() or ch in "-_.") for ch in name):
+def check_name(name: str, what: str = "name") -> None:
+    """AWS's resource name pattern: \\w[\\w\\-]*\\w (letters, digits, underscores and dashes; not starting or ending
+    with a dash), at most 255 characters."""
+
+    def word(ch: str) -> bool:
+        return ch.isascii() and (ch.isalnum() or ch == "_")
+
+    if (
+        not 2 <= len(name) <= 255
+        or not word(name[0])
+        or not word(name[-1])
+        or not all(word(c) or c == "-" for c in name)
+    ):
         raise InvalidInputException(
-            f"The {what} {name!r} is invalid: use 2 to 255 letters, numbers, periods, dashes and underscores, "
-            "starting and ending with a letter or number."
+            f"The {what} {name!r} is invalid: use 2 to 255 letters, numbers, underscores and dashes, starting and "
+            "ending with a letter, number or underscore."
         )
 
 
@@ -173,7 +183,7 @@ class LightsailBackend:
     async def create_key_pair(
         self, account: str, region: str, name: str, tags: list[dict[str, Any]] | None
     ) -> dict[str, Any]:
-        _check_name(name, "key pair name")
+        check_name(name, "key pair name")
         if name == DEFAULT_KEY:
             raise InvalidInputException(f"{DEFAULT_KEY} is reserved: call DownloadDefaultKeyPair for it.")
         material = await asyncio.to_thread(keys.create_rsa, name)
@@ -194,7 +204,7 @@ class LightsailBackend:
         }
 
     async def import_key_pair(self, account: str, region: str, name: str, public_key: str) -> dict[str, Any]:
-        _check_name(name, "key pair name")
+        check_name(name, "key pair name")
         if name == DEFAULT_KEY:
             raise InvalidInputException(f"{DEFAULT_KEY} is reserved.")
         text = _maybe_base64(public_key)
@@ -401,7 +411,7 @@ class LightsailBackend:
         if not zone.startswith(region) or len(zone) != len(region) + 1 or not zone[-1].isalpha():
             raise InvalidInputException(f"The availability zone {zone} is invalid in {region}.")
         for name in names:
-            _check_name(name, "instance name")
+            check_name(name, "instance name")
         image: str | None = None
         from_snapshot: dict[str, Any] | None = None
         if snapshot is not None:
@@ -826,7 +836,7 @@ class LightsailBackend:
         return doc
 
     async def allocate_static_ip(self, account: str, region: str, name: str) -> dict[str, Any]:
-        _check_name(name, "static IP name")
+        check_name(name, "static IP name")
         arn, support = self._arn(account, region, "StaticIp")
         body: dict[str, Any] = {
             "name": name, "arn": arn, "supportCode": support, "createdAt": self._clock.now(),
@@ -938,7 +948,7 @@ class LightsailBackend:
     async def create_instance_snapshot(
         self, account: str, region: str, name: str, instance: str, tags: list[dict[str, Any]] | None
     ) -> dict[str, Any]:
-        _check_name(name, "instance snapshot name")
+        check_name(name, "instance snapshot name")
         source = await self._get(account, region, "Instance", instance)
         if not source.get("container"):
             raise InvalidInputException(f"The instance {instance} has no disk yet ({source['state']}).")

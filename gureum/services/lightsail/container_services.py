@@ -189,6 +189,12 @@ class ContainerServiceBackend:
     ) -> dict[str, Any]:
         if domains:
             raise InvalidInputException("Custom domains (publicDomainNames) are not supported by gureum.")
+        ok = 1 <= len(name) <= 63 and name[0] != "-" and name[-1] != "-"
+        if not ok or not all(ch.isascii() and (ch.islower() or ch.isdigit() or ch == "-") for ch in name):
+            raise InvalidInputException(
+                f"The container service name {name!r} is invalid: use 1 to 63 lowercase letters, numbers and dashes, "
+                "not starting or ending with a dash."
+            )
         if power not in POWERS:
             raise InvalidInputException(f"The power {power} is invalid: use one of {', '.join(POWERS)}.")
         if not 1 <= scale <= 20:

@@ -18,7 +18,7 @@ from typing import Any
 from ...clock import Clock
 from ...store.base import Store, Tx
 from . import store
-from .backend import clean_tags
+from .backend import check_name, clean_tags
 from .errors import InvalidInputException, not_found
 from .proxy import Forwarder, http_ok
 
@@ -117,6 +117,7 @@ class LoadBalancerBackend:
         self, account: str, region: str, name: str, port: int, path: str | None, certificate: str | None,
         tags: list[dict[str, Any]] | None, ip_type: str | None,
     ) -> dict[str, Any]:  # fmt: skip
+        check_name(name, "load balancer name")
         if certificate:
             raise InvalidInputException("TLS certificates are not supported by gureum: load balancers serve HTTP.")
         if ip_type not in (None, "ipv4"):

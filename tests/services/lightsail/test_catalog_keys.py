@@ -38,6 +38,10 @@ def test_create_key_pair_gives_a_working_rsa_key(lightsail: Any, name: str) -> N
     with pytest.raises(ClientError) as exc:
         lightsail.create_key_pair(keyPairName=name)
     assert _code(exc) == "InvalidInputException"
+    for bad in ("-dash", "a.b", "x"):
+        with pytest.raises(ClientError) as exc:
+            lightsail.create_key_pair(keyPairName=bad)
+        assert _code(exc) == "InvalidInputException", bad
     with pytest.raises(ClientError) as exc:
         lightsail.delete_key_pair(keyPairName=name, expectedFingerprint="00:11")
     assert _code(exc) == "InvalidInputException"
