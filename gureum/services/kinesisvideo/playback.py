@@ -372,7 +372,7 @@ class Playback:
         quality_text = (params.get("FormatConfig") or {}).get("JPEGQuality")
         quality = int(quality_text) if quality_text and str(quality_text).isdigit() else None
         images: list[dict[str, Any]] = []
-        cached: tuple[int, bytes] | None = None
+        decoded: tuple[int, list[tuple[float, bytes]]] | None = None  # the last fragment's frames, decoded once
         at = start
         while at <= end and len(images) < limit:
             stamp = dt.datetime.fromtimestamp(at / 1000, dt.UTC)
@@ -381,25 +381,29 @@ class Playback:
             )
             if fragment is None:
                 images.append({"TimeStamp": stamp, "Error": "NO_MEDIA"})
-            else:
-                if cached is None or cached[0] != fragment.seq:
-                    data = await self.media.fragment_bytes(fragment)
-                    cached = (fragment.seq, data or b"")
-                begins = fragment.producer_ms if by_producer else fragment.server_ms
+                at += interval
+                continue
+            if decoded is None or decoded[0] != fragment.seq:
+                data = await self.media.fragment_bytes(fragment)
                 try:
-                    if not cached[1]:
-                        raise InvalidArgumentException("gone")
-                    picture = await self.remuxer.image(
-                        cached[1],
-                        (at - begins) / 1000,
-                        params["Format"],
-                        params.get("WidthPixels"),
-                        params.get("HeightPixels"),
-                        quality,
+                    frames = (
+                        await self.remuxer.frames(
+                            data, params["Format"], params.get("WidthPixels"), params.get("HeightPixels"), quality
+                        )
+                        if data
+                        else []
                     )
-                    images.append({"TimeStamp": stamp, "ImageContent": base64.b64encode(picture).decode()})
                 except ServiceError:
-                    images.append({"TimeStamp": stamp, "Error": "MEDIA_ERROR"})
+                    frames = []
+                decoded = (fragment.seq, frames)
+            begins = fragment.producer_ms if by_producer else fragment.server_ms
+            offset = (at - begins) / 1000
+            # the frame on screen at that instant: the last one starting at or before it
+            shown = [picture for time_, picture in decoded[1] if time_ <= offset + 0.0005]
+            if shown:
+                images.append({"TimeStamp": stamp, "ImageContent": base64.b64encode(shown[-1]).decode()})
+            else:
+                images.append({"TimeStamp": stamp, "Error": "MEDIA_ERROR"})
             at += interval
         out: dict[str, Any] = {"Images": images}
         if at <= end:

@@ -157,43 +157,86 @@ class Remuxer:
                 f"{operation}: the stream's media could not be remuxed ({detail[-1] if detail else 'no output'})."
             )
 
-    async def image(
-        self,
-        fragment: bytes,
-        offset_seconds: float,
-        image_format: str,
-        width: int | None,
-        height: int | None,
-        quality: int | None,
-    ) -> bytes:
-        """The frame ``offset_seconds`` into the fragment, decoded and encoded as JPEG or PNG (scaled when asked,
-        keeping the aspect ratio when only one side is given)."""
-        scale: list[str] = []
-        if width or height:
-            scale = ["-vf", f"scale={width or -2}:{height or -2}"]
-        codec = ["-c:v", "png", "-f", "image2pipe"] if image_format == "PNG" else ["-c:v", "mjpeg", "-f", "image2pipe"]
-        if image_format != "PNG" and quality:
-            # JPEGQuality 1-100 → ffmpeg's qscale 31 (worst) … 2 (best)
-            codec = ["-q:v", str(max(2, min(31, 31 - (quality * 29) // 100))), *codec]
-        return await self.run(
-            "GetImages",
-            [
+    async def frames(
+        self, fragment: bytes, image_format: str, width: int | None, height: int | None, quality: int | None
+    ) -> list[tuple[float, bytes]]:
+        """Every video frame of one fragment, decoded once and encoded as JPEG or PNG (scaled when asked, keeping
+        the aspect ratio when only one side is given): (seconds from the fragment's first frame, image), in order."""
+        binary = self.require("GetImages")
+        scale = f",scale={width or -2}:{height or -2}" if width or height else ""
+        if image_format == "PNG":
+            codec = ["-c:v", "png"]
+        else:
+            codec = ["-c:v", "mjpeg"]
+            if quality:  # JPEGQuality 1-100 → ffmpeg's qscale 31 (worst) … 2 (best)
+                codec += ["-q:v", str(max(2, min(31, 31 - (quality * 29) // 100)))]
+        async with self._slots:
+            proc = await asyncio.create_subprocess_exec(
+                binary,
+                "-hide_banner",
+                "-nostats",
+                "-loglevel",
+                "info",
                 "-f",
                 "matroska",
                 "-i",
                 "pipe:0",
-                "-ss",
-                f"{max(0.0, offset_seconds):.3f}",
-                "-frames:v",
-                "1",
                 "-map",
                 "0:v:0",
-                *scale,
+                "-vf",
+                f"showinfo{scale}",
+                "-fps_mode",
+                "passthrough",
                 *codec,
+                "-f",
+                "image2pipe",
                 "pipe:1",
-            ],
-            fragment,
-        )
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+            )
+            try:
+                out, err = await asyncio.wait_for(proc.communicate(fragment), _TIMEOUT)
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()
+                raise InvalidMediaFrameException(f"GetImages: decoding took longer than {_TIMEOUT:.0f} s.") from None
+        times = [_pts_time(line) for line in err.decode("utf-8", "replace").splitlines() if "pts_time:" in line]
+        pictures = _split_png(out) if image_format == "PNG" else _split_jpeg(out)
+        if proc.returncode != 0 or not pictures or len(pictures) != len(times):
+            raise InvalidMediaFrameException("GetImages: the fragment's frames could not be decoded.")
+        first = times[0]
+        return [(t - first, picture) for t, picture in zip(times, pictures, strict=True)]
+
+
+def _pts_time(line: str) -> float:
+    """The pts_time of one of ffmpeg's showinfo lines."""
+    text = line.split("pts_time:", 1)[1].split(None, 1)[0]
+    try:
+        return float(text)
+    except ValueError:
+        return 0.0
+
+
+def _split_jpeg(data: bytes) -> list[bytes]:
+    """ffmpeg's JPEG stream → its images (each SOI … EOI; 0xFF in entropy-coded data is stuffed, so EOI is unique)."""
+    pictures = []
+    start = 0
+    while (end := data.find(b"\xff\xd9", start)) >= 0:
+        pictures.append(data[start : end + 2])
+        start = end + 2
+    return pictures
+
+
+def _split_png(data: bytes) -> list[bytes]:
+    """ffmpeg's PNG stream → its images (each ends with its IEND chunk)."""
+    marker = b"IEND\xaeB`\x82"
+    pictures = []
+    start = 0
+    while (end := data.find(marker, start)) >= 0:
+        pictures.append(data[start : end + len(marker)])
+        start = end + len(marker)
+    return pictures
 
 
 # --- fragmented MP4 --------------------------------------------------------------------------------------------

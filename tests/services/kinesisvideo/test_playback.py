@@ -234,6 +234,16 @@ def test_images(data_client: Any, stored: tuple[str, float, list[str]]) -> None:
         assert picture[:3] == b"\xff\xd8\xff"
         info = ffprobe(picture, "jpeg_pipe", count=False)
         assert info["streams"][0]["width"] == 80 and info["streams"][0]["height"] == 60
+    dense = archived.get_images(
+        StreamName=name,
+        ImageSelectorType="PRODUCER_TIMESTAMP",
+        StartTimestamp=start,
+        EndTimestamp=start + 1,
+        SamplingInterval=200,
+        Format="JPEG",
+    )["Images"]
+    assert len(dense) == 6 and all("ImageContent" in i for i in dense)
+    assert len({i["ImageContent"] for i in dense}) == 6  # the test pattern moves: six different frames
     png = archived.get_images(
         StreamName=name,
         ImageSelectorType="PRODUCER_TIMESTAMP",
