@@ -174,6 +174,7 @@ class Runner:
                 raise AttemptFailed(f"CannotCreateContainerError: {exc}") from None
             if stop.is_set():
                 raise AttemptFailed(private.get("stop", {}).get("reason") or "Terminated")
+            await self._save(doc, None)  # the container and the credentials' secret, before the job can ask
             try:
                 await engine.start_container(private["container"])
             except EngineError as exc:
@@ -191,7 +192,7 @@ class Runner:
         does when the instance running it goes away."""
         container_id = doc[PRIVATE].get("container")
         found = await engine.inspect_container(container_id) if container_id else None
-        if found is None:
+        if found is None or (found.get("State") or {}).get("Status") == "created":  # gone, or never started
             raise AttemptFailed("Host EC2 (instance i-0gureum0000000000) terminated.")
         if doc["status"] == "STARTING":
             await self._save(doc, "RUNNING")

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 
 from .conftest import Engine, environment, queue, wait_for
@@ -113,6 +114,38 @@ def test_run_to_completion(engine: Engine, fifo: str, name: str) -> None:
     time.sleep(0.5)
     receive()  # (a standard queue keeps no order; none more may come: no event for the submission itself)
     assert sorted(seen) == sorted(["RUNNABLE", "STARTING", "RUNNING", "SUCCEEDED"]), seen
+
+
+def test_job_role_credentials(engine: Engine, fifo: str, name: str) -> None:
+    """A job with a jobRoleArn finds its role's credentials at AWS_CONTAINER_CREDENTIALS_FULL_URI (with the
+    authorization token), as SDKs in the container look for them."""
+    batch, logs = engine.client("batch"), engine.client("logs")
+    role = f"arn:aws:iam::000000000000:role/{name}"
+    script = (
+        'wget -qO- --header "Authorization: $AWS_CONTAINER_AUTHORIZATION_TOKEN" "$AWS_CONTAINER_CREDENTIALS_FULL_URI"'
+    )
+    definition = _definition(batch, name, engine.image, ["sh", "-c", script], container={"jobRoleArn": role})
+    job_id = batch.submit_job(jobName=name, jobQueue=fifo, jobDefinition=definition)["jobId"]
+    doc = _until(batch, job_id, "SUCCEEDED", "FAILED")
+    stream = doc["container"]["logStreamName"]
+    lines = wait_for(
+        lambda: [
+            e["message"] for e in logs.get_log_events(logGroupName="/aws/batch/job", logStreamName=stream)["events"]
+        ],
+        bool,
+    )
+    assert doc["status"] == "SUCCEEDED", lines
+    issued = json.loads("".join(lines))
+    assert issued["RoleArn"] == role and issued["AccessKeyId"] and issued["Token"]
+    session = boto3.client(  # the credentials work against gureum: STS says whose they are
+        "sts",
+        endpoint_url=engine.server.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=issued["AccessKeyId"],
+        aws_secret_access_key=issued["SecretAccessKey"],
+        aws_session_token=issued["Token"],
+    )
+    assert session.get_caller_identity()["Arn"].startswith(f"arn:aws:sts::000000000000:assumed-role/{name}/")
 
 
 def test_retry_succeeds_on_attempt_two(engine: Engine, fifo: str, name: str) -> None:
