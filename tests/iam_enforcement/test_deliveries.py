@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -17,18 +16,6 @@ from ..conftest import StoreFactory
 from ..server import Server
 from ..services.lambda_.zips import make_zip
 from .test_requests import ACCT, Client, client
-
-
-@pytest.fixture(scope="module")
-def enforced(store: StoreFactory) -> Iterator[Server]:
-    server = Server(**store(), extra_args=["--enforce-iam", "--credentials", f"{ACCT}:root-one"]).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def root(enforced: Server) -> Client:
-    return lambda service: client(enforced, service, ACCT, "root-one")
 
 
 def _messages(sqs: Any, url: str, wait: int) -> list[dict[str, Any]]:

@@ -6,33 +6,12 @@ administrative ones do."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from botocore.exceptions import ClientError
 
-from ..conftest import StoreFactory
 from ..server import Server
-from .test_requests import ACCT, OTHER, Client, allow, client, denied, new_user
-
-
-@pytest.fixture(scope="module")
-def enforced(store: StoreFactory) -> Iterator[Server]:
-    server = Server(
-        **store(), extra_args=["--enforce-iam", "--credentials", f"{ACCT}:root-one,{OTHER}:root-two"]
-    ).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def root(enforced: Server) -> Client:
-    return lambda service: client(enforced, service, ACCT, "root-one")
-
-
-@pytest.fixture(scope="module")
-def other_root(enforced: Server) -> Client:
-    return lambda service: client(enforced, service, OTHER, "root-two")
+from .test_requests import ACCT, OTHER, Client, allow, denied, new_user
 
 
 def test_firehose_and_glue_decide_on_their_resources(enforced: Server, root: Client, name: str) -> None:

@@ -5,7 +5,7 @@ protocol's shape and words."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -14,21 +14,11 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from ..conftest import StoreFactory
 from ..server import Server
 
 ACCT = "111111111111"
 OTHER = "222222222222"
 Client = Callable[..., Any]
-
-
-@pytest.fixture(scope="module")
-def enforced(store: StoreFactory) -> Iterator[Server]:
-    server = Server(
-        **store(), extra_args=["--enforce-iam", "--credentials", f"{ACCT}:root-one,{OTHER}:root-two"]
-    ).start()
-    yield server
-    server.stop()
 
 
 def client(server: Server, service: str, key: str, secret: str, token: str | None = None) -> Any:
@@ -41,16 +31,6 @@ def client(server: Server, service: str, key: str, secret: str, token: str | Non
         aws_session_token=token,
         config=Config(retries={"max_attempts": 1}),
     )
-
-
-@pytest.fixture(scope="module")
-def root(enforced: Server) -> Client:
-    return lambda service: client(enforced, service, ACCT, "root-one")
-
-
-@pytest.fixture(scope="module")
-def other_root(enforced: Server) -> Client:
-    return lambda service: client(enforced, service, OTHER, "root-two")
 
 
 def allow(action: Any, resource: Any = "*", effect: str = "Allow") -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -17,11 +16,10 @@ import websockets
 from botocore.exceptions import ClientError
 from websockets.exceptions import InvalidStatus
 
-from ..conftest import StoreFactory
 from ..server import Server
 from ..services.apigateway.helpers import Api, lambda_uri, stage_url
 from ..services.lambda_.zips import make_zip
-from .test_requests import ACCT, Client, allow, client, denied, new_user
+from .test_requests import ACCT, Client, allow, denied, new_user
 from .test_roles import LAMBDA_TRUST
 
 REGION = "us-east-1"
@@ -30,18 +28,6 @@ FORWARD = """import boto3, json, os
 def handler(event, context):
     boto3.client('sqs').send_message(QueueUrl=os.environ['OUT'], MessageBody=json.dumps(event))
 """
-
-
-@pytest.fixture(scope="module")
-def enforced(store: StoreFactory) -> Iterator[Server]:
-    server = Server(**store(), extra_args=["--enforce-iam", "--credentials", f"{ACCT}:root-one"]).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def root(enforced: Server) -> Client:
-    return lambda service: client(enforced, service, ACCT, "root-one")
 
 
 def service_may(service: str, action: str, resource: str, source: str) -> str:
@@ -89,21 +75,29 @@ def messages(root: Client, url: str, wait: float, want: int = 1) -> list[dict[st
     return got
 
 
-def forwarder(root: Client, name: str, out_url: str, out_arn: str) -> str:
-    """A function that sends every event it gets to ``out_url`` (its role may)."""
+def python_function(root: Client, name: str, code: str, role_policy: str | None = None, **config: Any) -> str:
+    """A Python function of ``code`` (index.handler) with a role of its own (allowed ``role_policy``), active."""
     iam, lam = root("iam"), root("lambda")
     role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))["Role"]["Arn"]
-    iam.put_role_policy(RoleName=name, PolicyName="out", PolicyDocument=allow("sqs:SendMessage", out_arn))
+    if role_policy is not None:
+        iam.put_role_policy(RoleName=name, PolicyName="out", PolicyDocument=role_policy)
     arn = lam.create_function(
         FunctionName=name,
         Runtime="python3.12",
         Role=role,
         Handler="index.handler",
-        Code={"ZipFile": make_zip({"index.py": FORWARD})},
-        Environment={"Variables": {"OUT": out_url}},
+        Code={"ZipFile": make_zip({"index.py": code})},
+        **config,
     )["FunctionArn"]
     lam.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
     return str(arn)
+
+
+def forwarder(root: Client, name: str, out_url: str, out_arn: str) -> str:
+    """A function that sends every event it gets to ``out_url`` (its role may)."""
+    return python_function(
+        root, name, FORWARD, allow("sqs:SendMessage", out_arn), Environment={"Variables": {"OUT": out_url}}
+    )
 
 
 def test_eventbridge_to_sns_needs_the_topic_policy(enforced: Server, root: Client, name: str) -> None:
@@ -294,17 +288,10 @@ def test_s3_to_lambda_needs_the_function_policy(root: Client, name: str) -> None
 def test_api_gateway_needs_the_function_policy(enforced: Server, root: Client, name: str) -> None:
     """A REST API's and an HTTP API's Lambda proxy integration answer 500 until the function's policy lets
     apigateway.amazonaws.com invoke it for the API (aws:SourceArn), as on AWS."""
-    iam, lam = root("iam"), root("lambda")
-    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))["Role"]["Arn"]
-    code = "def handler(event, context):\n    return {'statusCode': 200, 'body': 'hello'}\n"
-    function = lam.create_function(
-        FunctionName=name,
-        Runtime="python3.12",
-        Role=role,
-        Handler="index.handler",
-        Code={"ZipFile": make_zip({"index.py": code})},
-    )["FunctionArn"]
-    lam.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
+    lam = root("lambda")
+    function = python_function(
+        root, name, "def handler(event, context):\n    return {'statusCode': 200, 'body': 'hello'}\n"
+    )
     rest = Api(root("apigateway"), name)
     rest.method("/hi", "GET", {"type": "AWS_PROXY", "integrationHttpMethod": "POST", "uri": lambda_uri(function)})
     rest.deploy()
@@ -341,16 +328,8 @@ ALLOW_ALL = """def handler(event, context):
 def test_lambda_authorizers_need_the_function_policy(enforced: Server, root: Client, name: str) -> None:
     """A REST API's TOKEN authorizer and an HTTP API's REQUEST authorizer answer 500 until the authorizer function's
     policy lets apigateway.amazonaws.com in for the authorizer (arn:…:<api>/authorizers/<id>), as on AWS."""
-    iam, lam = root("iam"), root("lambda")
-    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))["Role"]["Arn"]
-    function = lam.create_function(
-        FunctionName=name,
-        Runtime="python3.12",
-        Role=role,
-        Handler="index.handler",
-        Code={"ZipFile": make_zip({"index.py": ALLOW_ALL})},
-    )["FunctionArn"]
-    lam.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
+    lam = root("lambda")
+    function = python_function(root, name, ALLOW_ALL)
     apigw = root("apigateway")
     rest = Api(apigw, name)
     rest_auth = apigw.create_authorizer(
@@ -423,17 +402,8 @@ def test_lambda_authorizers_need_the_function_policy(enforced: Server, root: Cli
 def test_websocket_lambda_integrations_need_the_function_policy(enforced: Server, root: Client, name: str) -> None:
     """A WebSocket API's $connect route on a Lambda integration refuses the connection (500) until the function's
     policy lets apigateway.amazonaws.com in for the route (arn:…:<api>/<stage>/$connect)."""
-    iam, lam = root("iam"), root("lambda")
-    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(LAMBDA_TRUST))["Role"]["Arn"]
-    code = "def handler(event, context):\n    return {'statusCode': 200}\n"
-    function = lam.create_function(
-        FunctionName=name,
-        Runtime="python3.12",
-        Role=role,
-        Handler="index.handler",
-        Code={"ZipFile": make_zip({"index.py": code})},
-    )["FunctionArn"]
-    lam.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
+    lam = root("lambda")
+    function = python_function(root, name, "def handler(event, context):\n    return {'statusCode': 200}\n")
     v2 = root("apigatewayv2")
     api_id = v2.create_api(Name=name, ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.action")[
         "ApiId"

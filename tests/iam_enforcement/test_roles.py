@@ -5,17 +5,14 @@ do not allow is refused inside the function, as on AWS)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 
-from ..conftest import StoreFactory
 from ..server import Server
 from ..services.apigateway.helpers import Api, stage_url
 from ..services.lambda_.zips import make_zip
-from .test_requests import ACCT, Client, allow, client
+from .test_requests import ACCT, Client, allow
 
 LAMBDA_TRUST = {
     "Version": "2012-10-17",
@@ -33,18 +30,6 @@ def handler(event, context):
         sent = error.response['Error']['Code'] + ': ' + error.response['Error']['Message']
     return {'me': me, 'sent': sent}
 """
-
-
-@pytest.fixture(scope="module")
-def enforced(store: StoreFactory) -> Iterator[Server]:
-    server = Server(**store(), extra_args=["--enforce-iam", "--credentials", f"{ACCT}:root-one"]).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def root(enforced: Server) -> Client:
-    return lambda service: client(enforced, service, ACCT, "root-one")
 
 
 def _invoke(lam: Any, name: str, event: dict[str, Any]) -> dict[str, Any]:

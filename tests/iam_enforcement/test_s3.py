@@ -7,34 +7,13 @@ the owner's."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
-from ..conftest import StoreFactory
 from ..server import Server
-from .test_requests import ACCT, OTHER, Client, client, denied, new_user
-
-
-@pytest.fixture(scope="module")
-def enforced(store: StoreFactory) -> Iterator[Server]:
-    server = Server(
-        **store(), extra_args=["--enforce-iam", "--credentials", f"{ACCT}:root-one,{OTHER}:root-two"]
-    ).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
-def root(enforced: Server) -> Client:
-    return lambda service: client(enforced, service, ACCT, "root-one")
-
-
-@pytest.fixture(scope="module")
-def other_root(enforced: Server) -> Client:
-    return lambda service: client(enforced, service, OTHER, "root-two")
+from .test_requests import ACCT, OTHER, Client, denied, new_user
 
 
 def _policy(*statements: dict[str, Any]) -> str:
