@@ -358,6 +358,7 @@ class CloudFormationBackend(_ChangeSets):
         policy_body: str | None = None,
         policy_url: str | None = None,
     ) -> str:
+        template.check_stack_name(name)
         if on_failure is not None and disable_rollback is not None:
             raise ValidationError("You may specify either OnFailure or DisableRollback, but not both.")
         existing = await self.store.read(lambda tx: store.live_stack(tx, account, region, name))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from . import store
+from . import store, template
 from .errors import (
     AlreadyExistsException,
     ChangeSetNotFoundException,
@@ -107,6 +107,8 @@ async def create(
 ) -> dict[str, str]:
     name, stack_name = str(req["ChangeSetName"]), str(req["StackName"])
     kind = req.get("ChangeSetType") or "UPDATE"
+    if kind == "CREATE":
+        template.check_stack_name(stack_name)
     if kind == "IMPORT":
         raise ValidationError("ChangeSetType IMPORT is not supported by gureum: resources cannot be imported")
     existing = await be.store.read(lambda tx: store.live_stack(tx, account, region, stack_name))

@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from ... import safejson
-from .errors import TemplateError
+from .errors import TemplateError, ValidationError
 
 MAX_BODY = 51_200  # TemplateBody (bytes); a TemplateURL's document may be up to 1 MB
 MAX_URL_BODY = 1_000_000
@@ -268,3 +268,14 @@ def _text(value: Any) -> str:
     if isinstance(value, list):
         return ",".join(_text(v) for v in value)
     return str(value)
+
+
+def check_stack_name(name: str) -> None:
+    """AWS's stack name rule: a letter, then letters, digits and hyphens; 128 characters at most."""
+    ok = 0 < len(name) <= 128 and name[0].isascii() and name[0].isalpha()
+    ok = ok and all(c.isascii() and (c.isalnum() or c == "-") for c in name)
+    if not ok:
+        raise ValidationError(
+            f"1 validation error detected: Value '{name}' at 'stackName' failed to satisfy constraint: Member must "
+            "satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*"
+        )

@@ -251,3 +251,13 @@ def test_deletion_policy_retain(cfn: Any, aws: Any, name: str) -> None:
         if e["LogicalResourceId"] == "Kept"
     ]
     assert statuses[0] == "DELETE_SKIPPED"
+
+
+def test_bad_stack_names_and_on_failure_delete(cfn: Any, name: str) -> None:
+    template = body({"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}})
+    for bad in ("1abc", "a_b", "a" * 129):
+        expect_error(cfn.create_stack, "ValidationError", StackName=bad, TemplateBody=template)
+    failing = body({"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"DelaySeconds": 901}}}})
+    stack_id = cfn.create_stack(StackName=name, TemplateBody=failing, OnFailure="DELETE")["StackId"]
+    assert settle(cfn, stack_id)["StackStatus"] == "DELETE_COMPLETE"
+    expect_error(cfn.describe_stacks, "ValidationError", f"Stack with id {name} does not exist", StackName=name)
