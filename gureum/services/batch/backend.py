@@ -5,7 +5,6 @@ by the start hook and reached with backend(ctx)."""
 
 from __future__ import annotations
 
-import base64
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -13,40 +12,17 @@ from typing import Any
 from ...aws.context import RequestContext
 from ...clock import Clock
 from ...store.base import Store, Tx
-from . import definitions, jobs, resources, store
+from . import definitions, jobs, paging, resources, store
 from .errors import ClientException
 from .resources import arn, name_of
-
-_KINDS = {"compute-environment": "ce", "job-queue": "jq", "job-definition": "jd", "scheduling-policy": "sp"}
+from .submission import JobOperations, definition_of
 
 
 def backend(ctx: RequestContext) -> BatchBackend:
     return ctx.runtime.state(BatchBackend)
 
 
-def _offset(token: str | None) -> int:
-    if not token:
-        return 0
-    try:
-        return max(0, int(base64.urlsafe_b64decode(token.encode()).decode()))
-    except (ValueError, UnicodeDecodeError):
-        raise ClientException("Invalid nextToken.") from None
-
-
-def _token(offset: int) -> str:
-    return base64.urlsafe_b64encode(str(offset).encode()).decode()
-
-
-def _page(items: list[Any], token: str | None, limit: int | None, most: int = 100) -> tuple[list[Any], str | None]:
-    size = limit or most
-    if not 1 <= size <= most:
-        raise ClientException(f"maxResults must be between 1 and {most}.")
-    offset = _offset(token)
-    page = items[offset : offset + size]
-    return page, _token(offset + size) if offset + size < len(items) else None
-
-
-class BatchBackend:
+class BatchBackend(JobOperations):
     def __init__(self, store_: Store, clock: Clock, wake: Callable[[], None]) -> None:
         self.store = store_
         self.clock = clock
@@ -108,7 +84,7 @@ class BatchBackend:
         if names:
             wanted = {name_of(n, "compute-environment") for n in names}
             found = [d for d in found if d["computeEnvironmentName"] in wanted]
-        page, more = _page(found, token, limit)
+        page, more = paging.page(found, token, limit)
         out: dict[str, Any] = {"computeEnvironments": page}
         if more:
             out["nextToken"] = more
@@ -239,7 +215,7 @@ class BatchBackend:
         if names:
             wanted = {name_of(n, "job-queue") for n in names}
             found = [d for d in found if d["jobQueueName"] in wanted]
-        page, more = _page(found, token, limit)
+        page, more = paging.page(found, token, limit)
         out: dict[str, Any] = {"jobQueues": page}
         if more:
             out["nextToken"] = more
@@ -349,7 +325,7 @@ class BatchBackend:
         self, account: str, region: str, limit: int | None, token: str | None
     ) -> dict[str, Any]:
         found = await self.store.read(lambda tx: store.resources(tx, account, region, "sp"))
-        page, more = _page([{"arn": d["arn"]} for d in found], token, limit, 1000)
+        page, more = paging.page([{"arn": d["arn"]} for d in found], token, limit, 1000)
         out: dict[str, Any] = {"schedulingPolicies": page}
         if more:
             out["nextToken"] = more
@@ -432,7 +408,7 @@ class BatchBackend:
 
     async def deregister_job_definition(self, account: str, region: str, reference: str) -> None:
         def write(tx: Tx) -> None:
-            doc = _definition(tx, account, region, reference, any_status=True)
+            doc = definition_of(tx, account, region, reference, any_status=True)
             if doc is None:
                 raise ClientException(f"Job definition {reference} does not exist.")
             doc["status"] = "INACTIVE"
@@ -457,7 +433,7 @@ class BatchBackend:
                 out = []
                 for reference in references:
                     if ":" in reference.rsplit("/", 1)[-1]:
-                        found = _definition(tx, account, region, reference, any_status=True)
+                        found = definition_of(tx, account, region, reference, any_status=True)
                         out += [found] if found else []
                     else:
                         out += store.resources(tx, account, region, "jd", name_of(reference, "job-definition"))
@@ -467,202 +443,11 @@ class BatchBackend:
         found = await self.store.read(read)
         if status:
             found = [d for d in found if d["status"] == status]
-        page, more = _page(found, token, limit)
+        page, more = paging.page(found, token, limit)
         out: dict[str, Any] = {"jobDefinitions": page}
         if more:
             out["nextToken"] = more
         return out
-
-    # --- jobs --------------------------------------------------------------------------------------------------
-
-    async def submit_job(self, account: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
-        """SubmitJob: the job (and an array's children) SUBMITTED; the scheduler takes it from there."""
-        now = self.clock.now()
-        job_id = str(uuid.uuid4())
-
-        def write(tx: Tx) -> dict[str, Any]:
-            return self.submit_in_tx(tx, account, region, request, job_id, now)
-
-        out = await self.store.write(write)
-        self.wake()
-        return out
-
-    def submit_in_tx(
-        self, tx: Tx, account: str, region: str, request: dict[str, Any], job_id: str, now: float
-    ) -> dict[str, Any]:
-        """SubmitJob inside ``tx`` (the API's call, and the "batch" delivery target's)."""
-        queue_arn = arn(account, region, "job-queue", name_of(request["jobQueue"], "job-queue"))
-        queue = store.resource(tx, queue_arn)
-        if queue is None:
-            raise ClientException(f"Job queue {request['jobQueue']} does not exist.")
-        definition = _definition(tx, account, region, request["jobDefinition"], any_status=False)
-        if definition is None:
-            raise ClientException(f"Job definition {request['jobDefinition']} does not exist or is INACTIVE.")
-        policy = store.resource(tx, queue["schedulingPolicyArn"]) if queue.get("schedulingPolicyArn") else None
-        depends = list(request.get("dependsOn") or [])
-        for dependency in depends:
-            if dependency.get("jobId") and store.job(tx, dependency["jobId"]) is None:
-                raise ClientException(f"Dependent job {dependency['jobId']} does not exist.")
-        rows = jobs.submitted(
-            account, region, job_id, now, request, queue, definition, policy, lambda i: store.job(tx, i)
-        )
-        store.insert_jobs(tx, rows)
-        tx.notify(store.JOB_CHANNEL, job_id)
-        return {"jobArn": rows[0]["body"]["jobArn"], "jobName": request["jobName"], "jobId": job_id}
-
-    async def describe_jobs(self, ids: list[str]) -> dict[str, Any]:
-        if len(ids) > 100:
-            raise ClientException("DescribeJobs accepts at most 100 job IDs.")
-
-        def read(tx: Tx) -> list[dict[str, Any]]:
-            found = store.jobs(tx, ids)
-            for doc in found:
-                if "size" in (doc.get("arrayProperties") or {}):
-                    doc["arrayProperties"]["statusSummary"] = jobs.summary(store.children_summary(tx, doc["jobId"]))
-            return found
-
-        found = {d["jobId"]: d for d in await self.store.read(read)}
-        return {"jobs": [jobs.public(found[i]) for i in dict.fromkeys(ids) if i in found]}
-
-    async def list_jobs(
-        self,
-        account: str,
-        region: str,
-        queue: str | None,
-        array_job: str | None,
-        multi_node_job: str | None,
-        status: str | None,
-        limit: int | None,
-        token: str | None,
-        filters: list[dict[str, Any]] | None,
-    ) -> dict[str, Any]:
-        if multi_node_job:
-            raise ClientException("Multi-node parallel jobs are not supported by gureum; there are no node jobs.")
-        if not queue and not array_job:
-            raise ClientException("jobQueue, arrayJobId or multiNodeJobId must be specified.")
-        queue_arn = arn(account, region, "job-queue", name_of(queue, "job-queue")) if queue else None
-        size = limit or 100
-        if not 1 <= size <= 1000:
-            raise ClientException("maxResults must be between 1 and 1000.")
-        name_prefix = name_exact = definition = None
-        after = before = None
-        for item in filters or []:
-            values = item.get("values") or []
-            if len(values) != 1:
-                raise ClientException(f"Filter {item.get('name')} must have exactly one value.")
-            value = values[0]
-            key = item.get("name")
-            if key == "JOB_NAME":
-                if value.endswith("*"):
-                    name_prefix = value[:-1]
-                else:
-                    name_exact = value
-            elif key in ("AFTER_CREATED_AT", "BEFORE_CREATED_AT"):
-                try:
-                    at = int(value) / 1000
-                except ValueError:
-                    raise ClientException(f"Filter {key} takes a time in milliseconds since the epoch.") from None
-                after, before = (at, before) if key == "AFTER_CREATED_AT" else (after, at)
-            elif key == "JOB_DEFINITION":
-                definition = value if value.startswith("arn:") else arn(account, region, "job-definition", value)
-            else:
-                raise ClientException(
-                    "Filter name must be JOB_NAME, JOB_DEFINITION, BEFORE_CREATED_AT or AFTER_CREATED_AT."
-                )
-        statuses: tuple[str, ...] | None
-        if filters:
-            statuses = None  # with filters every status is listed (jobStatus is ignored)
-        else:
-            statuses = (status or "RUNNING",)
-        offset = _offset(token)
-
-        def read(tx: Tx) -> list[dict[str, Any]]:
-            return store.list_jobs(
-                tx,
-                account,
-                region,
-                queue_arn,
-                array_job,
-                statuses,
-                name_prefix,
-                name_exact,
-                after,
-                before,
-                definition,
-                offset,
-                size,
-            )
-
-        found = await self.store.read(read)
-        out: dict[str, Any] = {"jobSummaryList": [jobs.summary_of(d) for d in found[:size]]}
-        if len(found) > size:
-            out["nextToken"] = _token(offset + size)
-        return out
-
-    async def cancel_job(self, job_id: str, reason: str) -> None:
-        """CancelJob: a job not yet STARTING fails (the scheduler carries it out); an array's waiting children too.
-        A STARTING or RUNNING job is left alone, as AWS does (TerminateJob stops those)."""
-        await self._stop(job_id, "cancel", reason, jobs.CANCELLABLE)
-
-    async def terminate_job(self, job_id: str, reason: str) -> None:
-        """TerminateJob: any unfinished job fails; a running container is stopped."""
-        await self._stop(job_id, "terminate", reason, jobs.UNFINISHED)
-
-    async def _stop(self, job_id: str, kind: str, reason: str, statuses: tuple[str, ...]) -> None:
-        if not reason:
-            raise ClientException("reason must be specified.")
-
-        def write(tx: Tx) -> None:
-            doc = store.job(tx, job_id)
-            if doc is None:
-                raise ClientException(f"Job {job_id} does not exist.")
-            store.request_stop(tx, job_id, kind, reason, statuses)
-            if "size" in (doc.get("arrayProperties") or {}):
-                for child in store.children(tx, job_id, statuses):
-                    store.request_stop(tx, child, kind, reason, statuses)
-            tx.notify(store.JOB_CHANNEL, job_id)
-
-        await self.store.write(write)
-        self.wake()
-
-    # --- tags --------------------------------------------------------------------------------------------------
-
-    async def tag_resource(self, target: str, add: dict[str, str] | None, remove: list[str] | None) -> None:
-        def write(tx: Tx) -> None:
-            if ":job/" in target:
-                doc = store.job(tx, target.rsplit("/", 1)[1])
-                if doc is None:
-                    raise ClientException(f"Resource {target} does not exist.")
-                store.set_tags(tx, doc["jobId"], _retag(doc.get("tags") or {}, add, remove))
-                return
-            found = store.resource(tx, target)
-            if found is None:
-                raise ClientException(f"Resource {target} does not exist.")
-            found["tags"] = _retag(found.get("tags") or {}, add, remove)
-            parts = target.split(":")
-            kind = _KINDS.get(parts[5].split("/", 1)[0], "")
-            status = found.get("status", "ACTIVE")
-            store.put_resource(tx, target, parts[4], parts[3], kind, "", 0, status, 0, found)
-
-        await self.store.write(write)
-
-    async def list_tags(self, target: str) -> dict[str, str]:
-        def read(tx: Tx) -> dict[str, Any] | None:
-            if ":job/" in target:
-                return store.job(tx, target.rsplit("/", 1)[1])
-            return store.resource(tx, target)
-
-        found = await self.store.read(read)
-        if found is None:
-            raise ClientException(f"Resource {target} does not exist.")
-        return dict(found.get("tags") or {})
-
-
-def _retag(tags: dict[str, str], add: dict[str, str] | None, remove: list[str] | None) -> dict[str, str]:
-    out = {**tags, **(add or {})}
-    for key in remove or []:
-        out.pop(key, None)
-    return resources.check_tags(out)
 
 
 def _check_limits(limits: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
@@ -678,16 +463,3 @@ def _check_limits(limits: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
     if len(out) > 5:
         raise ClientException("jobStateTimeLimitActions can contain at most 5 actions.")
     return out
-
-
-def _definition(tx: Tx, account: str, region: str, reference: str, any_status: bool) -> dict[str, Any] | None:
-    """A job definition by name (its latest ACTIVE revision), name:revision or ARN."""
-    text = name_of(reference, "job-definition")
-    name, _, revision = text.partition(":")
-    if revision:
-        found = store.resource(tx, arn(account, region, "job-definition", f"{name}:{revision}"))
-        if found is None or (not any_status and found["status"] != "ACTIVE"):
-            return None
-        return found
-    active = [d for d in store.resources(tx, account, region, "jd", name) if d["status"] == "ACTIVE"]
-    return active[-1] if active else None
