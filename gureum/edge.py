@@ -42,6 +42,11 @@ class EdgeRouter:
         self._labels = tuple(dict.fromkeys(route.host for route in routes if route.host is not None))
         paths = [path.pattern for _, path in self._routes if path is not None]
         self._any_path = re.compile("|".join(f"(?:{p})" for p in paths)) if paths else None
+        # routes with a path and an ``accepts`` test: a path like "/{pool}" takes every "/" (each JSON and query API
+        # call), and only the test tells such a route's requests from them
+        self._accepting = tuple((route.accepts, path) for route, path in self._routes if path and route.accepts)
+        plain = [path.pattern for route, path in self._routes if path is not None and route.accepts is None]
+        self._plain_path = re.compile("|".join(f"(?:{p})" for p in plain)) if plain else None
         self._names = tuple(route.host_names for route in routes if route.host_names is not None)
 
     def __bool__(self) -> bool:
@@ -72,7 +77,11 @@ class EdgeRouter:
             if label in host:
                 return True
         if self._any_path is not None and self._any_path.match(request.raw_path) is not None:
-            return True
+            if self._plain_path is not None and self._plain_path.match(request.raw_path) is not None:
+                return True
+            for accepts, path in self._accepting:  # a route whose path matched matches only if it accepts too
+                if path.match(request.raw_path) is not None and accepts(request):
+                    return True
         if self._names:
             name = host.split(":")[0].lower()
             for names in self._names:

@@ -26,13 +26,15 @@ ROUTER = EdgeRouter(
         EdgeRoute(_answer, host=".lambda-url."),
         EdgeRoute(_answer, path="/lambda-url"),
         EdgeRoute(_answer, path="/only-get", methods=frozenset({"GET"})),
+        # a path of one {name} segment takes "/" too: only its accepts test tells its requests apart
+        EdgeRoute(_answer, path="/{pool}", accepts=lambda request: request.raw_path.startswith("/pool_")),
     ]
 )
 
 hosts = st.sampled_from(
     ["127.0.0.1:4566", "abc.execute-api.localhost:4566", "API.example.com", "x.lambda-url.us-east-1.localhost", "h"]
 )
-segments = st.sampled_from(["restapis", "a1", "", "dev", "_user_request_", "lambda-url", "only-get", "x"])
+segments = st.sampled_from(["restapis", "a1", "", "dev", "_user_request_", "lambda-url", "only-get", "x", "pool_1"])
 paths = st.lists(segments, max_size=6).map(lambda parts: "/" + "/".join(parts))
 
 
@@ -47,3 +49,8 @@ def test_no_route_matches_what_the_prefilter_rules_out(host: str, path: str, met
 def test_aws_calls_are_ruled_out() -> None:
     assert not ROUTER.may_match(None, Request("POST", "/", "", {"host": "127.0.0.1:4566"}, b""))
     assert not ROUTER.may_match(None, Request("GET", "/restapis/a1/resources", "", {"host": "localhost"}, b""))
+
+
+def test_a_path_route_with_an_accepts_test_is_consulted() -> None:
+    assert ROUTER.may_match(None, Request("GET", "/pool_1/login", "", {"host": "localhost"}, b""))
+    assert asyncio.run(ROUTER.handle(None, Request("GET", "/pool_1/login", "", {"host": "localhost"}, b""))) is not None

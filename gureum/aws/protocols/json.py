@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 from botocore.model import OperationModel, Shape
@@ -61,95 +62,203 @@ def _by_wire_name(shape: Shape, top: bool) -> _Members:
     return found
 
 
+_Writer = Callable[[Any], Any]
+_UNSET: Any = object()
+
+
 def from_json(shape: Shape, value: Any, top: bool = False) -> Any:
     """Convert one JSON value to its Python form per the shape (member names, blobs, timestamps); check kinds.
     ``top``: the request body of a REST protocol (members bound elsewhere are not read from it)."""
     if value is None:
         return None
+    return _reader(shape, top)(value)
+
+
+_READERS = "_gureum_json_readers"  # a shape's readers, by top, kept on the shape (and gone with it)
+
+
+def _reader(shape: Shape, top: bool = False) -> _Writer:
+    """What from_json does to a value (not None) of this shape, decided once per shape."""
+    readers = shape.__dict__.get(_READERS)
+    if readers is None:
+        readers = shape.__dict__[_READERS] = {}
+    found = readers.get(top)
+    if found is None:
+        found = readers[top] = _make_reader(shape, top)
+    return found  # type: ignore[no-any-return]
+
+
+def _make_reader(shape: Shape, top: bool) -> _Writer:
     kind = shape.type_name
     if kind == "structure":
         if shape.is_document_type:
-            return value
-        if not isinstance(value, dict):
-            raise _kind_error(shape, value)
+            return _same
         members = _by_wire_name(shape, top)
-        out = {}
-        for key, item in value.items():
-            found = members.get(key)
-            if found is None or item is None:
-                continue  # AWS ignores members it does not know
-            out[found[0]] = from_json(found[1], item)
-        return out
-    if kind == "list":
-        if not isinstance(value, list):
-            raise MalformedInput("Start of list found where not expected")
-        member = shape.member
-        return [from_json(member, item) for item in value]
-    if kind == "map":
-        if not isinstance(value, dict):
-            raise MalformedInput("Start of structure or map found where not expected.")
-        vshape = shape.value
-        return {k: from_json(vshape, v) for k, v in value.items()}
-    if kind == "string":
-        if not isinstance(value, str):
-            raise _kind_error(shape, value)
-        return value
-    if kind in ("integer", "long"):
-        if isinstance(value, bool) or not isinstance(value, int):
-            if not (isinstance(value, float) and value.is_integer()):
+
+        def read_structure(value: Any) -> Any:
+            if not isinstance(value, dict):
                 raise _kind_error(shape, value)
-            value = int(value)
-        if not in_range(kind, value):
-            raise MalformedInput(f"Numeric value out of range of {'int' if kind == 'integer' else 'long'}")
-        return value
+            out = {}
+            for key, item in value.items():
+                found = members.get(key)
+                if found is None or item is None:
+                    continue  # AWS ignores members it does not know
+                out[found[0]] = _reader(found[1])(item)
+            return out
+
+        return read_structure
+    if kind == "list":
+        member = shape.member
+
+        def read_list(value: Any) -> Any:
+            if not isinstance(value, list):
+                raise MalformedInput("Start of list found where not expected")
+            inner = _reader(member)
+            return [None if item is None else inner(item) for item in value]
+
+        return read_list
+    if kind == "map":
+        vshape = shape.value
+
+        def read_map(value: Any) -> Any:
+            if not isinstance(value, dict):
+                raise MalformedInput("Start of structure or map found where not expected.")
+            inner = _reader(vshape)
+            return {k: None if v is None else inner(v) for k, v in value.items()}
+
+        return read_map
+    if kind == "string":
+
+        def read_string(value: Any) -> Any:
+            if not isinstance(value, str):
+                raise _kind_error(shape, value)
+            return value
+
+        return read_string
+    if kind in ("integer", "long"):
+
+        def read_integer(value: Any) -> Any:
+            if isinstance(value, bool) or not isinstance(value, int):
+                if not (isinstance(value, float) and value.is_integer()):
+                    raise _kind_error(shape, value)
+                value = int(value)
+            if not in_range(kind, value):
+                raise MalformedInput(f"Numeric value out of range of {'int' if kind == 'integer' else 'long'}")
+            return value
+
+        return read_integer
     if kind in ("double", "float"):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise _kind_error(shape, value)
-        return float(value)
+
+        def read_float(value: Any) -> Any:
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise _kind_error(shape, value)
+            return float(value)
+
+        return read_float
     if kind == "boolean":
-        if not isinstance(value, bool):
-            raise _kind_error(shape, value)
-        return value
+
+        def read_boolean(value: Any) -> Any:
+            if not isinstance(value, bool):
+                raise _kind_error(shape, value)
+            return value
+
+        return read_boolean
     if kind == "blob":
-        if not isinstance(value, str):
-            raise _kind_error(shape, value)
-        data = decode_blob(value)
-        if data is None:
-            raise MalformedInput("Base64 encoded binary data is malformed")
-        return data
+
+        def read_blob(value: Any) -> Any:
+            if not isinstance(value, str):
+                raise _kind_error(shape, value)
+            data = decode_blob(value)
+            if data is None:
+                raise MalformedInput("Base64 encoded binary data is malformed")
+            return data
+
+        return read_blob
     if kind == "timestamp":
-        return parse_timestamp(value)
+        return parse_timestamp
+    return _same
+
+
+def _same(value: Any) -> Any:
     return value
 
 
 def to_json(shape: Shape, value: Any, default_ts: str = "unixTimestamp", top: bool = False) -> Any:
     """The JSON form of a value: members under their wire names, blobs base64, timestamps per the shape's format.
     ``top``: the response body of a REST protocol (members bound to headers or the status are written elsewhere)."""
+    writer = _writer(shape, default_ts, top)
+    return value if writer is None else writer(value)
+
+
+_WRITERS = "_gureum_json_writers"  # a shape's writers, by (default_ts, top), kept on the shape (and gone with it)
+
+
+def _writer(shape: Shape, default_ts: str, top: bool = False) -> _Writer | None:
+    """What to_json does to a value of this shape, decided once per shape: None when it is written as it is."""
+    writers = shape.__dict__.get(_WRITERS)
+    if writers is None:
+        writers = shape.__dict__[_WRITERS] = {}
+    key = (default_ts, top)
+    if key not in writers:
+        writers[key] = _make_writer(shape, default_ts, top)
+    return writers[key]  # type: ignore[no-any-return]
+
+
+def _make_writer(shape: Shape, default_ts: str, top: bool) -> _Writer | None:
     kind = shape.type_name
     if kind == "structure":
         if shape.is_document_type:
-            return value
-        members = shape.members
-        out = {}
-        for key, item in value.items():
-            if item is None:
-                continue
-            member = members.get(key)
-            if member is None or (top and member.serialization.get("location")):
-                continue
-            out[member.serialization.get("name", key)] = to_json(member, item, default_ts)
-        return out
-    if kind == "list":
-        member = shape.member
-        return [to_json(member, item, default_ts) for item in value]
-    if kind == "map":
-        vshape = shape.value
-        return {k: to_json(vshape, v, default_ts) for k, v in value.items()}
+            return None
+        # member name → [wire name, member shape, its writer (found at first use: shapes may be recursive)]
+        table: dict[str, list[Any]] = {
+            key: [member.serialization.get("name", key), member, _UNSET]
+            for key, member in shape.members.items()
+            if not (top and member.serialization.get("location"))
+        }
+
+        def write_structure(value: Any) -> Any:
+            out = {}
+            for key, item in value.items():
+                if item is None:
+                    continue
+                slot = table.get(key)
+                if slot is None:
+                    continue
+                inner = slot[2]
+                if inner is _UNSET:
+                    inner = slot[2] = _writer(slot[1], default_ts)
+                out[slot[0]] = item if inner is None else inner(item)
+            return out
+
+        return write_structure
+    if kind == "list" or kind == "map":
+        element = shape.member if kind == "list" else shape.value
+        found: list[Any] = [_UNSET]
+
+        def element_writer() -> _Writer | None:
+            inner = found[0]
+            if inner is _UNSET:
+                inner = found[0] = _writer(element, default_ts)
+            return inner  # type: ignore[no-any-return]
+
+        if kind == "list":
+
+            def write_list(value: Any) -> Any:
+                inner = element_writer()
+                return list(value) if inner is None else [inner(item) for item in value]
+
+            return write_list
+
+        def write_map(value: Any) -> Any:
+            inner = element_writer()
+            return dict(value) if inner is None else {k: inner(v) for k, v in value.items()}
+
+        return write_map
     if kind == "blob":
-        return encode_blob(value)
+        return encode_blob
     if kind == "timestamp":
-        return timestamp_out(shape, value, default_ts)
-    return value
+        return lambda value: timestamp_out(shape, value, default_ts)
+    return None
 
 
 _ENCODER = json.JSONEncoder(
