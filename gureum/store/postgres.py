@@ -1,7 +1,7 @@
 """PostgreSQL: several gureum nodes share one database.
 
 Writer threads each group-commit batches of jobs (as the SQLite writer does) and retry a batch that hit a
-deadlock or serialization failure.  ``tx.notify`` wakes local subscribers at once and other nodes through
+deadlock or serialization failure; reader threads run a read's statements one by one on a read-only session.  ``tx.notify`` wakes local subscribers at once and other nodes through
 LISTEN/NOTIFY, coalesced by one notifier thread so commits never wait on the notification queue lock.
 Leadership for background roles is a session-level advisory lock held by one node at a time.
 """
@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 import psycopg
 from psycopg import errors as pg_errors
 
-from ._batch import STOP, Pending, commit_batch, hand_back, take_batch
+from ._batch import STOP, Pending, Result, commit_batch, hand_back, take_batch
 from .base import CACHE_CHANNEL, SharedCache, SharedCacheTx, Subscribers, apply_migrations, load_migrations
 
 log = logging.getLogger("gureum.store")
@@ -122,7 +122,7 @@ class _Worker(threading.Thread):
     def run(self) -> None:
         conn: psycopg.Connection[Any] | None = None
         try:
-            conn = self.store.connect()
+            conn = self._connect()
         except BaseException as exc:
             self.failure = exc
         self.ready.set()
@@ -133,46 +133,75 @@ class _Worker(threading.Thread):
     def _serve(self, conn: psycopg.Connection[Any]) -> None:
         """Run jobs on this thread's connection until STOP."""
         tx = _PgTx(conn, self.store.shared_cache)
-        begin = "BEGIN" if self.writer else "BEGIN READ ONLY"
         while True:
             jobs = self.jobs.get()
             if jobs is STOP:
                 self.jobs.put(STOP)
                 break
             batch = take_batch(self.jobs, jobs)
-            for attempt in range(_RETRIES):
-                try:
-                    results = commit_batch(
-                        tx,
-                        batch,
-                        begin,
-                        # tx.conn: the connection now (reconnects replace it); never prepared: a statement of the
-                        # batch's own (BEGIN, SAVEPOINT …) may be two in one
-                        lambda sql: tx.conn.execute(sql, prepare=False),
-                        lambda: tx.conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE,
-                        _RETRYABLE,
-                        chained=True,
-                    )
-                    break
-                except _RETRYABLE:
-                    time.sleep(0.002 * (attempt + 1))
-                except psycopg.OperationalError as exc:  # connection lost: fail this batch, reconnect
-                    results = [(future, None, exc) for _fn, future, _loop in batch]
-                    tx.conn = self._reconnect()
-                    break
+            if self.writer:
+                results = self._commit(tx, batch)
             else:
-                error = RuntimeError("transaction kept deadlocking; gave up")
-                results = [(future, None, error) for _fn, future, _loop in batch]
+                results = self._read(tx, batch)
             tx.shared_cache.settle(any(error is not None for _future, _value, error in results))
             hand_back(batch, results, self.store.subscribers.deliver, tx.pending)
             if tx.pending:
                 self.store.notifier.put(tx.pending)
         tx.conn.close()
 
+    def _read(self, tx: _PgTx, batch: list[Any]) -> list[Result]:
+        """Read jobs, each statement on its own (autocommit, read-only by the session's default): READ COMMITTED
+        gives each statement of a transaction its own snapshot anyway, and a read has nothing to commit or roll
+        back, so BEGIN, savepoints and COMMIT would only add round trips."""
+        tx.pending = []
+        results: list[Result] = []
+        for index, (fn, future, _loop) in enumerate(batch):
+            mark = len(tx.pending)
+            try:
+                results.append((future, fn(tx), None))
+            except psycopg.OperationalError as exc:  # connection lost: fail the rest of the batch, reconnect
+                del tx.pending[mark:]
+                results += [(f, None, exc) for _fn, f, _l in batch[index:]]
+                tx.conn = self._reconnect()
+                break
+            except BaseException as exc:
+                del tx.pending[mark:]
+                results.append((future, None, exc))
+        return results
+
+    def _commit(self, tx: _PgTx, batch: list[Any]) -> list[Result]:
+        """Write jobs in one transaction, retried whole on a deadlock or serialization failure."""
+        for attempt in range(_RETRIES):
+            try:
+                return commit_batch(
+                    tx,
+                    batch,
+                    "BEGIN",
+                    # tx.conn: the connection now (reconnects replace it); never prepared: a statement of the
+                    # batch's own (BEGIN, SAVEPOINT …) may be two in one
+                    lambda sql: tx.conn.execute(sql, prepare=False),
+                    lambda: tx.conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE,
+                    _RETRYABLE,
+                    chained=True,
+                )
+            except _RETRYABLE:
+                time.sleep(0.002 * (attempt + 1))
+            except psycopg.OperationalError as exc:  # connection lost: fail this batch, reconnect
+                tx.conn = self._reconnect()
+                return [(future, None, exc) for _fn, future, _loop in batch]
+        error = RuntimeError("transaction kept deadlocking; gave up")
+        return [(future, None, error) for _fn, future, _loop in batch]
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        conn = self.store.connect()
+        if not self.writer:  # a reader's statements cannot write (as SQLite's reader: query_only)
+            conn.execute("SET default_transaction_read_only = on")
+        return conn
+
     def _reconnect(self) -> psycopg.Connection[Any]:
         while True:
             try:
-                return self.store.connect()
+                return self._connect()
             except psycopg.OperationalError:
                 log.warning("PostgreSQL unreachable; retrying")
                 time.sleep(0.5)
