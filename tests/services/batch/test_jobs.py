@@ -6,6 +6,7 @@ N_TO_N stage, a SEQUENTIAL array and a reduce job sharing a host volume; fair-sh
 
 from __future__ import annotations
 
+import base64
 import json
 import tempfile
 import time
@@ -15,6 +16,7 @@ from typing import Any
 import boto3
 import pytest
 
+from ...awscli import aws as cli
 from .conftest import Engine, environment, queue, wait_for
 
 pytestmark = pytest.mark.containers
@@ -146,6 +148,59 @@ def test_job_role_credentials(engine: Engine, fifo: str, name: str) -> None:
         aws_session_token=issued["Token"],
     )
     assert session.get_caller_identity()["Arn"].startswith(f"arn:aws:sts::000000000000:assumed-role/{name}/")
+
+
+def test_cli_job_from_ecr(engine: Engine, fifo: str, name: str) -> None:
+    """The aws-cli registers and submits a job whose image is pushed to gureum's ECR (the engine pulls it from
+    there with ECR's credentials) and follows it to SUCCEEDED."""
+    ecr = engine.client("ecr")
+    ecr.create_repository(repositoryName=f"batch-test/{name}")
+    data = ecr.get_authorization_token()["authorizationData"][0]
+    password = base64.b64decode(data["authorizationToken"]).decode().partition(":")[2]
+    registry = engine.server.endpoint.removeprefix("http://")
+    engine.podman.run("login", "--tls-verify=false", "-u", "AWS", "--password-stdin", registry, input=password.encode())
+    image = f"{registry}/batch-test/{name}:1"
+    engine.podman.run("tag", engine.image, image)
+    engine.podman.run("push", "--tls-verify=false", image)
+    engine.podman.run("rmi", image)  # the engine must pull it from gureum's ECR
+    container = {
+        "image": image,
+        "command": ["cat", "/hello.txt"],
+        "resourceRequirements": [{"type": "VCPU", "value": "0.25"}, {"type": "MEMORY", "value": "512"}],
+    }
+    definition = cli(
+        engine.server.endpoint,
+        "batch",
+        "register-job-definition",
+        "--job-definition-name",
+        name,
+        "--type",
+        "container",
+        "--platform-capabilities",
+        "FARGATE",
+        "--container-properties",
+        json.dumps(container),
+    )["jobDefinitionArn"]
+    job_id = cli(
+        engine.server.endpoint,
+        "batch",
+        "submit-job",
+        "--job-name",
+        name,
+        "--job-queue",
+        fifo,
+        "--job-definition",
+        definition,
+    )["jobId"]
+    doc = wait_for(
+        lambda: cli(engine.server.endpoint, "batch", "describe-jobs", "--jobs", job_id)["jobs"][0],
+        lambda d: d["status"] in ("SUCCEEDED", "FAILED"),
+    )
+    assert doc["status"] == "SUCCEEDED", doc
+    listed = cli(engine.server.endpoint, "batch", "list-jobs", "--job-queue", fifo, "--job-status", "SUCCEEDED")[
+        "jobSummaryList"
+    ]
+    assert job_id in [j["jobId"] for j in listed]
 
 
 def test_retry_succeeds_on_attempt_two(engine: Engine, fifo: str, name: str) -> None:
