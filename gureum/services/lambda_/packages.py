@@ -1,10 +1,9 @@
 """Deployment packages: the checks AWS makes on a .zip (size, unzippable, safe paths), where a package comes from
-(ZipFile, or an S3 object that code_s3.py reads), refusing what gureum cannot run (container images), and
+(ZipFile, or an S3 object that code_s3.py reads), refusing an image where a .zip is expected, and
 unpacking zips (a function's code, its layers) on this node's disk."""
 
 from __future__ import annotations
 
-import functools
 import io
 import os
 import shutil
@@ -50,25 +49,12 @@ def check_zip(zip_bytes: bytes, limit: int = MAX_ZIP) -> None:
         raise invalid(f"Unzipped size must be smaller than {MAX_UNZIPPED} bytes")
 
 
-@functools.cache
-def _docker_engine() -> str | None:
-    """The Docker engine's socket when one is present (looked up once)."""
-    host = os.environ.get("DOCKER_HOST", "")
-    candidates = [host.removeprefix("unix://")] if host.startswith("unix://") else []
-    candidates += ["/var/run/docker.sock", os.path.expanduser("~/.docker/run/docker.sock")]
-    return next((path for path in candidates if path and os.path.exists(path)), None) or (host or None)
-
-
 def refuse_image(uri: str) -> None:
-    """PackageType Image: AWS pulls the image from ECR; gureum has neither ECR nor a container runtime for Lambda."""
-    if _docker_engine() is None:
-        raise invalid(
-            f"Source image {uri} cannot be run: container images (PackageType Image) need a container engine "
-            "(Docker), and none is present on this machine (no Docker socket). Use a .zip package (PackageType Zip)."
-        )
+    """An ImageUri where a .zip package is expected (a function of PackageType Zip, a layer): container images are
+    functions of PackageType Image (image.py)."""
     raise invalid(
-        f"Source image {uri} cannot be run: gureum does not run container images (PackageType Image) yet, even with "
-        "Docker present. Use a .zip package (PackageType Zip)."
+        f"Source image {uri} can only be the code of a function of PackageType Image: create the function with "
+        "PackageType Image, or give a .zip package (ZipFile or S3Bucket/S3Key)."
     )
 
 

@@ -24,6 +24,11 @@ def test_image_function_without_an_engine_says_what_to_install(store: StoreFacto
         assert error["Code"] == "InvalidParameterValueException"
         assert "need a container engine" in error["Message"] and "apt-get install podman runc" in error["Message"]
         assert lam.list_functions()["Functions"] == []
+        with pytest.raises(ClientError) as info:  # an image as a .zip function's code
+            lam.create_function(
+                FunctionName=name, Runtime="python3.12", Role=ROLE, Handler="index.handler", Code={"ImageUri": uri}
+            )
+        assert "can only be the code of a function of PackageType Image" in info.value.response["Error"]["Message"]
         code = make_zip({"index.py": "def handler(event, context):\n    return event\n"})
         lam.create_function(
             FunctionName=name, Runtime="python3.12", Role=ROLE, Handler="index.handler", Code={"ZipFile": code}
