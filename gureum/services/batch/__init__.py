@@ -62,8 +62,8 @@ async def _start(runtime: Runtime) -> None:
         return registry.pull_auth(account, region, image) if registry is not None else None
 
     tick = float(os.environ.get("GUREUM_BATCH_SCHEDULER_SECONDS", "1"))
-    scheduler = Scheduler(runtime.store, runtime.clock, runtime.delivery, engine_state(runtime), tick)
-    second = float(os.environ.get("GUREUM_BATCH_SECOND", "1"))  # a job timeout's second (tests shorten it)
+    second = float(os.environ.get("GUREUM_BATCH_SECOND", "1"))  # a timeout's or time limit's second (tests: less)
+    scheduler = Scheduler(runtime.store, runtime.clock, runtime.delivery, engine_state(runtime), tick, second)
     runtime.keep(
         Runner(
             runtime.store,

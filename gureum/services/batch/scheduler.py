@@ -23,19 +23,33 @@ from .jobs import PRIVATE
 log = logging.getLogger("gureum")
 
 _ROLE = "batch-scheduler"
+# the statusReason of a job that waits RUNNABLE and why (AWS's "jobs stuck in RUNNABLE" reasons, the part before
+# " - " being what jobStateTimeLimitActions match)
+MAX_RESOURCE = (
+    "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE - CE(s) associated with the job queue cannot meet the CPU "
+    "requirement of the job."
+)
 MISFIT = (
     "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT - The job resource requirement (vCPU/memory/GPU) is higher than that "
     "can be met by the CE(s) attached to the job queue."
 )
-NO_ENGINE = "CAPACITY:NO_CONTAINER_ENGINE - no container engine is reachable to run jobs on: "
+NO_ENGINE = "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY - no container engine is reachable to run jobs on: "
+INVALID = "ACTION_REQUIRED - CE(s) associated with the job queue are invalid."
 
 
 class Scheduler:
     """The leader's scheduling passes; ``runner`` runs the attempts it starts."""
 
     def __init__(
-        self, store_: Store, clock: Clock, delivery: Delivery, containers: Containers, tick: float = 1.0
+        self,
+        store_: Store,
+        clock: Clock,
+        delivery: Delivery,
+        containers: Containers,
+        tick: float = 1.0,
+        second: float = 1.0,
     ) -> None:
+        self.second = second  # the length of a time limit's second (GUREUM_BATCH_SECOND; tests shorten it)
         self.store = store_
         self.clock = clock
         self.delivery = delivery
@@ -234,13 +248,7 @@ class Scheduler:
         if not runnable:
             return []
         status = await self.containers.status()
-        if not status.get("engine"):
-            reason = NO_ENGINE + str(status.get("error", ""))
-            for waiting in runnable.values():
-                for doc in waiting:
-                    if doc.get("statusReason") != reason:
-                        doc["statusReason"], doc["_misfit"] = reason, True
-            return []
+        engine = bool(status.get("engine"))
         by_arn = {d["computeEnvironmentArn"]: d for d in environments}
         free = {a: resources.capacity(d) - used.get(a, (0.0, 0))[0] for a, d in by_arn.items()}
         _, machine_memory = resources.machine()
@@ -262,12 +270,21 @@ class Scheduler:
             if policy is not None:
                 for share in {d["shareIdentifier"] for d in waiting}:
                     usage[share] = usage.get(share, 0.0) + self._used(queue["jobQueueArn"], share, policy, now)
+            limits = queue.get("jobStateTimeLimitActions") or []
             for doc in _ordered(waiting, policy, usage, order):
                 vcpus, memory = doc[PRIVATE]["vcpus"], doc[PRIVATE]["memory"]
                 usable = [d for d in order if d["state"] == "ENABLED" and d["status"] == "VALID"]
-                if not any(vcpus <= resources.capacity(d) for d in order) or memory > machine_memory:
-                    if doc.get("statusReason") != MISFIT:
-                        doc["statusReason"], doc["_misfit"] = MISFIT, True
+                blocked = None
+                if not order or all(d["status"] == "INVALID" for d in order):
+                    blocked = INVALID
+                elif not any(vcpus <= resources.capacity(d) for d in order):
+                    blocked = MAX_RESOURCE
+                elif memory > machine_memory:
+                    blocked = MISFIT
+                elif not engine:
+                    blocked = NO_ENGINE + str(status.get("error", ""))
+                if blocked is not None:
+                    self._blocked(doc, blocked, limits, move, now)
                     continue
                 if policy is not None and not _within_reservation(
                     policy, running_shares[queue["jobQueueArn"]], doc, order, free
@@ -292,6 +309,24 @@ class Scheduler:
                                 self._history[key] = (past + vcpus, now)
                         break
         return started
+
+    def _blocked(
+        self, doc: dict[str, Any], reason: str, limits: list[dict[str, Any]], move: Callable[..., None], now: float
+    ) -> None:
+        """A RUNNABLE job that cannot start: its statusReason says why (from when); the queue's
+        jobStateTimeLimitActions cancel it once it has waited maxTimeSeconds for that reason."""
+        private = doc[PRIVATE]
+        if doc.get("statusReason") != reason:
+            doc["statusReason"], doc["_misfit"] = reason, True
+            private["blockedSince"] = now
+        code = reason.split(" - ", 1)[0]
+        for limit in limits:
+            if limit.get("state") != "RUNNABLE" or limit.get("reason") != code or limit.get("action") != "CANCEL":
+                continue
+            if now - float(private.get("blockedSince", now)) >= float(limit["maxTimeSeconds"]) * self.second:
+                doc["isCancelled"] = True
+                move(doc, "FAILED", f"Canceled by JobStateTimeLimit action due to reason: {code}")
+                return
 
     def _used(self, queue: str, share: str, policy: dict[str, Any], now: float) -> float:
         """A share's past use of the queue (vCPUs started), halving every shareDecaySeconds / 2 (0: not kept)."""

@@ -300,7 +300,9 @@ def test_vcpus_gate_jobs(engine: Engine, name: str) -> None:
     assert all(d["status"] == "SUCCEEDED" for d in docs)
     assert all(spans[i][1] <= spans[i + 1][0] for i in range(len(spans) - 1)), spans
     doc = _job(batch, too_big)
-    assert doc["status"] == "RUNNABLE" and doc["statusReason"].startswith("MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT")
+    assert doc["status"] == "RUNNABLE" and doc["statusReason"].startswith(
+        "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE"
+    )
     batch.terminate_job(jobId=too_big, reason="cleanup")
     _until(batch, too_big, "FAILED")
 
