@@ -166,10 +166,15 @@ class Runner:
             container.pop(key, None)
         async with self._starts:
             await self._image(engine, doc)
-            name = f"batch-{doc['jobId'].replace(':', '-')}-{len(doc['attempts']) + 1}"
+            name = self._name(doc)
             try:
-                await engine.remove_container(name)  # a leftover of an attempt interrupted before it was recorded
-                private["container"] = await engine.create_container(name, self._config(doc))
+                try:
+                    private["container"] = await engine.create_container(name, self._config(doc))
+                except EngineError as exc:
+                    if exc.status != 409 and "already in use" not in str(exc):  # Docker: 409; Podman: 500
+                        raise
+                    await engine.remove_container(name)  # left by an attempt interrupted before it was recorded
+                    private["container"] = await engine.create_container(name, self._config(doc))
             except EngineError as exc:
                 raise AttemptFailed(f"CannotCreateContainerError: {exc}") from None
             if stop.is_set():
@@ -193,6 +198,11 @@ class Runner:
         container_id = doc[PRIVATE].get("container")
         found = await engine.inspect_container(container_id) if container_id else None
         if found is None or (found.get("State") or {}).get("Status") == "created":  # gone, or never started
+            # (one created before gureum stopped and recorded it goes too)
+            try:
+                await engine.remove_container(container_id or self._name(doc))
+            except EngineError:
+                log.warning("Batch job %s: container could not be removed", doc["jobId"])
             raise AttemptFailed("Host EC2 (instance i-0gureum0000000000) terminated.")
         if doc["status"] == "STARTING":
             await self._save(doc, "RUNNING")
@@ -280,6 +290,11 @@ class Runner:
             return
         doc["stoppedAt"] = jobs.ms(now)
         await self._save(doc, "FAILED")
+
+    @staticmethod
+    def _name(doc: dict[str, Any]) -> str:
+        """The engine's name of the job's current attempt's container."""
+        return f"batch-{doc['jobId'].replace(':', '-')}-{len(doc['attempts']) + 1}"
 
     # --- what a container is given -----------------------------------------------------------------------------
 
