@@ -5,6 +5,7 @@ clearly. Needs no container engine."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -224,3 +225,45 @@ def test_submit_bad_input_and_no_engine(batch: Any, name: str) -> None:
     batch.cancel_job(jobId=job["jobId"], reason="not needed")
     doc = wait_for(lambda: batch.describe_jobs(jobs=[job["jobId"]])["jobs"][0], lambda d: d["status"] == "FAILED")
     assert doc["statusReason"] == "not needed" and doc["isCancelled"] is True
+
+
+def test_list_jobs_paging_filters_snapshot_and_tags(batch: Any, name: str) -> None:
+    """Jobs waiting RUNNABLE (no engine here): ListJobs pages and filters, GetJobQueueSnapshot shows the front of
+    the queue oldest first, and jobs and queues take tags."""
+    jq = queue(batch, name, [environment(batch, name)])
+    container = {
+        "image": "busybox",
+        "command": ["true"],
+        "resourceRequirements": [{"type": "VCPU", "value": "1"}, {"type": "MEMORY", "value": "64"}],
+    }
+    definition = batch.register_job_definition(jobDefinitionName=name, type="container", containerProperties=container)[
+        "jobDefinitionArn"
+    ]
+    ids = []
+    for i in range(3):
+        ids.append(batch.submit_job(jobName=f"{name}-{i}", jobQueue=jq, jobDefinition=definition)["jobId"])
+        time.sleep(0.01)
+    wait_for(lambda: [d["status"] for d in batch.describe_jobs(jobs=ids)["jobs"]], lambda s: set(s) == {"RUNNABLE"})
+    first = batch.list_jobs(jobQueue=jq, jobStatus="RUNNABLE", maxResults=2)
+    assert len(first["jobSummaryList"]) == 2 and first["nextToken"]
+    rest = batch.list_jobs(jobQueue=jq, jobStatus="RUNNABLE", maxResults=2, nextToken=first["nextToken"])
+    assert "nextToken" not in rest
+    assert sorted(j["jobId"] for j in first["jobSummaryList"] + rest["jobSummaryList"]) == sorted(ids)
+    newest = batch.describe_jobs(jobs=[ids[2]])["jobs"][0]["createdAt"]
+    after = batch.list_jobs(jobQueue=jq, filters=[{"name": "AFTER_CREATED_AT", "values": [str(newest - 1)]}])
+    assert [j["jobId"] for j in after["jobSummaryList"]] == [ids[2]]
+    named = batch.list_jobs(jobQueue=jq, filters=[{"name": "JOB_NAME", "values": [f"{name}-*"]}])
+    assert len(named["jobSummaryList"]) == 3
+    by_definition = batch.list_jobs(jobQueue=jq, filters=[{"name": "JOB_DEFINITION", "values": [name]}])
+    assert len(by_definition["jobSummaryList"]) == 3
+    snapshot = batch.get_job_queue_snapshot(jobQueue=jq)["frontOfQueue"]["jobs"]
+    assert [j["jobArn"].rsplit("/", 1)[1] for j in snapshot] == ids
+    job_arn = batch.describe_jobs(jobs=[ids[0]])["jobs"][0]["jobArn"]
+    batch.tag_resource(resourceArn=job_arn, tags={"a": "1", "b": "2"})
+    batch.untag_resource(resourceArn=job_arn, tagKeys=["a"])
+    assert batch.list_tags_for_resource(resourceArn=job_arn)["tags"] == {"b": "2"}
+    assert batch.describe_jobs(jobs=[ids[0]])["jobs"][0]["tags"] == {"b": "2"}
+    batch.tag_resource(resourceArn=jq, tags={"team": "x"})
+    assert batch.describe_job_queues(jobQueues=[jq])["jobQueues"][0]["tags"] == {"team": "x"}
+    for job_id in ids:
+        batch.terminate_job(jobId=job_id, reason="done")
