@@ -160,6 +160,20 @@ def _group(value: str, params: Mapping[str, Any], region: str, account: str) -> 
     return value
 
 
+def _stack(value: str, params: Mapping[str, Any], region: str, account: str) -> str:
+    """A CloudFormation StackName (a name or the stack's id, an ARN) as the stack's ARN (a name's stack id is not
+    known here: its unique suffix is a wildcard)."""
+    return value if value.startswith("arn:") else f"arn:aws:cloudformation:{region}:{account}:stack/{value}/*"
+
+
+def _batch(kind: str) -> Callable[[str, Mapping[str, Any], str, str], str]:
+    def arn(value: str, params: Mapping[str, Any], region: str, account: str) -> str:
+        """A Batch job queue or job definition (a name, name:revision, or an ARN) as its ARN."""
+        return value if value.startswith("arn:") else f"arn:aws:batch:{region}:{account}:{kind}/{value}"
+
+    return arn
+
+
 def _copy_source(value: str, params: Mapping[str, Any], region: str, account: str) -> str:
     """An S3 x-amz-copy-source ("/bucket/key?versionId=…", URL-encoded) as "bucket/key"."""
     return unquote(value.lstrip("/")).partition("?versionId=")[0]
@@ -177,6 +191,9 @@ TRANSFORMS: dict[str, Callable[[str, Mapping[str, Any], str, str], str]] = {
     "table": _table,
     "group": _group,
     "copy_source": _copy_source,
+    "stack": _stack,
+    "batch_queue": _batch("job-queue"),
+    "batch_definition": _batch("job-definition"),
 }
 
 
