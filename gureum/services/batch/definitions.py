@@ -58,8 +58,15 @@ def check_definition(
     check_resources(container, platforms[0], at_submit=False)
     for key in ("volumes", "environment", "mountPoints", "ulimits", "resourceRequirements", "secrets"):
         container.setdefault(key, [])
-    if container["secrets"]:
-        raise ClientException("secrets are not supported: gureum has no Secrets Manager or SSM Parameter Store yet.")
+    if (
+        container["secrets"]
+        or container.get("repositoryCredentials")
+        or ((container.get("logConfiguration") or {}).get("secretOptions"))
+    ):
+        raise ClientException(
+            "secrets, repositoryCredentials and logConfiguration secretOptions are not supported: gureum has no "
+            "Secrets Manager or SSM Parameter Store yet."
+        )
     log = container.get("logConfiguration")
     if log and log.get("logDriver") not in ("awslogs", "json-file", "journald", "syslog", "none"):
         raise ClientException("logConfiguration.logDriver must be awslogs, json-file, journald, syslog or none.")

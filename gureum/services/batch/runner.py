@@ -357,8 +357,26 @@ class Runner:
             host["Init"] = True
         if linux.get("sharedMemorySize"):
             host["ShmSize"] = int(linux["sharedMemorySize"]) * 1024 * 1024
+        if linux.get("devices"):
+            host["Devices"] = [
+                {
+                    "PathOnHost": d["hostPath"],
+                    "PathInContainer": d.get("containerPath") or d["hostPath"],
+                    "CgroupPermissions": "".join(
+                        p[0].lower() for p in d.get("permissions") or ["READ", "WRITE", "MKNOD"]
+                    ),
+                }
+                for d in linux["devices"]
+            ]
+        if linux.get("maxSwap") is not None and "Memory" in host:
+            host["MemorySwap"] = host["Memory"] + int(linux["maxSwap"]) * 1024 * 1024
+        if linux.get("swappiness") is not None:
+            host["MemorySwappiness"] = int(linux["swappiness"])
         if linux.get("tmpfs"):
-            host["Tmpfs"] = {t["containerPath"]: ",".join(t.get("mountOptions") or []) for t in linux["tmpfs"]}
+            host["Tmpfs"] = {
+                t["containerPath"]: ",".join([f"size={int(t['size'])}m", *(t.get("mountOptions") or [])])
+                for t in linux["tmpfs"]
+            }
         config: dict[str, Any] = {
             "Image": container["image"],
             "Env": [f"{key}={value}" for key, value in environment.items()],

@@ -203,6 +203,33 @@ def test_cli_job_from_ecr(engine: Engine, fifo: str, name: str) -> None:
     assert job_id in [j["jobId"] for j in listed]
 
 
+def test_linux_parameters_and_limits(engine: Engine, fifo: str, name: str) -> None:
+    """linuxParameters (tmpfs with its size, shared memory, an init process) and the job's memory reach the
+    container."""
+    batch = engine.client("batch")
+    script = (
+        "grep -q ' /scratch tmpfs .*size=16384k' /proc/mounts && grep -q ' /dev/shm .*size=65536k' /proc/mounts"
+        ' && test "$(cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null ||'
+        ' cat /sys/fs/cgroup/memory.max)" = 536870912'
+    )
+    definition = _definition(
+        batch,
+        name,
+        engine.image,
+        ["sh", "-c", script],
+        container={
+            "linuxParameters": {
+                "initProcessEnabled": True,
+                "sharedMemorySize": 64,
+                "tmpfs": [{"containerPath": "/scratch", "size": 16, "mountOptions": ["rw"]}],
+            }
+        },
+    )
+    job_id = batch.submit_job(jobName=name, jobQueue=fifo, jobDefinition=definition)["jobId"]
+    doc = _until(batch, job_id, "SUCCEEDED", "FAILED")
+    assert doc["status"] == "SUCCEEDED", doc
+
+
 def test_retry_succeeds_on_attempt_two(engine: Engine, fifo: str, name: str) -> None:
     batch = engine.client("batch")
     definition = _definition(
