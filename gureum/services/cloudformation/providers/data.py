@@ -13,7 +13,7 @@ _WAIT_SECONDS = 300.0
 
 
 async def _until(ctx: Context, check: Any) -> dict[str, Any]:
-    delay, waited = 0.05, 0.0
+    delay, waited = 0.01, 0.0
     while True:
         found = await check()
         if found is not None:

@@ -66,7 +66,7 @@ def _config(props: dict[str, Any]) -> dict[str, Any]:
 
 async def ready(ctx: Context, name: str) -> dict[str, Any]:
     """The function's configuration once Lambda has finished creating or updating it."""
-    delay, waited = 0.05, 0.0
+    delay, waited = 0.01, 0.0
     while True:
         config = await ctx.aws("lambda", "GetFunctionConfiguration", {"FunctionName": name})
         state, update = config.get("State"), config.get("LastUpdateStatus")

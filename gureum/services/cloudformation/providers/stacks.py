@@ -22,7 +22,7 @@ def _parameters(props: dict[str, Any]) -> list[dict[str, str]]:
 
 
 async def _settle(ctx: Context, stack_id: str) -> dict[str, Any]:
-    delay, waited = 0.05, 0.0
+    delay, waited = 0.01, 0.0
     while True:
         stack = (await ctx.aws("cloudformation", "DescribeStacks", {"StackName": stack_id}))["Stacks"][0]
         if not str(stack["StackStatus"]).endswith("_IN_PROGRESS"):
@@ -127,7 +127,7 @@ class WaitCondition(Provider):
             raise ResourceFailure("AWS::CloudFormation::WaitCondition without a Handle is not supported by gureum")
         handle, count = str(props["Handle"]), int(props.get("Count", 1))
         timeout = min(float(props.get("Timeout", 43200)), 43200.0)
-        waited, delay = 0.0, 0.05
+        waited, delay = 0.0, 0.01
         while True:
             signals = await ctx.signals.read(handle)
             failed = [s for s in signals if s.get("Status") == "FAILURE"]
