@@ -34,6 +34,7 @@ LEASE_SECONDS = 30.0
 DELETED_LISTED_SECONDS = 90 * 24 * 3600.0
 PAGE = 100
 RESPONSE_CHANNEL = "cfn_custom_response"
+CANCEL_CHANNEL = "cfn_cancel_update"
 
 
 class _ChangeSets:
@@ -90,7 +91,9 @@ class CloudFormationBackend(_ChangeSets):
         self.lease = lease
         self._responses: dict[str, asyncio.Event] = {}
         self._changes: dict[str, asyncio.Event] = {}
+        self._cancels: set[str] = set()
         self.store.subscribe(RESPONSE_CHANNEL, self._responded)
+        self.store.subscribe(CANCEL_CHANNEL, self._cancels.add)
 
     # --- driving ------------------------------------------------------------------------------------------------
 
@@ -583,6 +586,47 @@ class CloudFormationBackend(_ChangeSets):
         stack = await self._stack(account, region, name)
         text = stack.doc.get("stack_policy")
         return {"StackPolicyBody": text} if text else {}
+
+    def cancelled(self, stack_id: str) -> bool:
+        """Was CancelUpdateStack called (on any node) for the update this node drives?"""
+        return stack_id in self._cancels
+
+    def cancel_done(self, stack_id: str) -> None:
+        self._cancels.discard(stack_id)
+
+    async def cancel_update_stack(self, account: str, region: str, name: str) -> None:
+        stack = await self._stack(account, region, name)
+        if stack.status != "UPDATE_IN_PROGRESS":
+            raise ValidationError(f"CancelUpdateStack cannot be called from current stack status {stack.status}")
+        await self.store.write(lambda tx: tx.notify(CANCEL_CHANNEL, stack.stack_id))
+
+    async def continue_update_rollback(
+        self, account: str, region: str, name: str, role_arn: str | None, skip: list[str]
+    ) -> None:
+        stack = await self._stack(account, region, name)
+        if stack.status != "UPDATE_ROLLBACK_FAILED":
+            raise ValidationError(
+                f"Stack {stack.name} is in {stack.status} state and can not continue the rollback; "
+                "ContinueUpdateRollback applies to stacks in UPDATE_ROLLBACK_FAILED"
+            )
+        if role_arn is not None:
+            stack.doc["role_arn"] = role_arn
+        if skip:  # skipped resources are taken to be as the previous template wants them
+            stack.doc["rollback_skip"] = skip
+        await self._transition(stack, "UPDATE_ROLLBACK_IN_PROGRESS", "User Initiated")
+        await self.start_driving(stack.stack_id, force=True)
+
+    async def rollback_stack(self, account: str, region: str, name: str, role_arn: str | None) -> str:
+        """RollbackStack: a stack left CREATE_FAILED or UPDATE_FAILED (DisableRollback) is rolled back now."""
+        stack = await self._stack(account, region, name)
+        rolled = {"CREATE_FAILED": "ROLLBACK_IN_PROGRESS", "UPDATE_FAILED": "UPDATE_ROLLBACK_IN_PROGRESS"}
+        if stack.status not in rolled:
+            raise ValidationError(f"Stack {stack.name} is in {stack.status} state and can not be rolled back")
+        if role_arn is not None:
+            stack.doc["role_arn"] = role_arn
+        await self._transition(stack, rolled[stack.status], "User Initiated")
+        await self.start_driving(stack.stack_id, force=True)
+        return stack.stack_id
 
     async def update_termination_protection(self, account: str, region: str, name: str, enabled: bool) -> str:
         stack = await self._stack(account, region, name)

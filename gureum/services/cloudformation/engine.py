@@ -58,6 +58,10 @@ class Run:
         self.imports: set[str] = set()
         # the stack policy updates are checked against (None: no policy, or a rollback, which AWS does not check)
         self.stack_policy: dict[str, Any] | None = None
+        # TimeoutInMinutes' deadline of a create; why a converge stopped early ("timeout", "cancel")
+        self.deadline: float | None = None
+        self.stopped: str | None = None
+        self.skip: set[str] = set()  # resources a continued update rollback leaves as they are
 
     # --- durable writes ---------------------------------------------------------------------------------------
 
@@ -267,8 +271,14 @@ class Run:
                 for dep in deps[logical]:
                     if dep in done:
                         await done[dep].wait()
-                if failed:
-                    return  # an earlier failure: what has not started does not start
+                if failed or self.stopped is not None:
+                    return  # an earlier failure, a timeout or a cancel: what has not started does not start
+                if self.deadline is not None and self.be.clock.now() > self.deadline:
+                    self.stopped = self.stopped or "timeout"
+                    return
+                if self.be.cancelled(self.stack.stack_id):
+                    self.stopped = "cancel"
+                    return
                 try:
                     await self.apply(logical, resources[logical], scope, sorted(deps[logical] & set(active)))
                 except (ResourceFailure, TemplateError) as error:
@@ -309,6 +319,10 @@ class Run:
             created = await provider.create(ctx, props)
             row.physical_id, row.attrs, row.status = created.physical_id, created.attributes, "CREATE_COMPLETE"
             await self.record(row)
+            return
+        if logical in self.skip and row.physical_id is not None:  # ContinueUpdateRollback's ResourcesToSkip
+            row.props, row.deps, row.policy, row.status = props, deps, policy, "UPDATE_COMPLETE"
+            await self.record(row, "Resource skipped during UPDATE_ROLLBACK")
             return
         if row.type == kind and row.props == props and row.status in OK:
             if row.deps != deps or row.policy != policy:
@@ -502,6 +516,8 @@ async def step(be: CloudFormationBackend, stack: Stack) -> None:
         creating = status == "CREATE_IN_PROGRESS"
         during = doc.get("policy_during_update") or doc.get("stack_policy")
         run.stack_policy = None if creating or not during else policy_module.parse(during)
+        if creating and doc.get("timeout"):
+            run.deadline = stack.created_at + 60.0 * float(doc["timeout"])
         removal = _removal_denied(run, target.get("template") or {}, target.get("parameters") or {})
         outcome = (
             Outcome(reason=removal)
@@ -509,7 +525,11 @@ async def step(be: CloudFormationBackend, stack: Stack) -> None:
             else await run.converge(target.get("template") or {}, target.get("parameters") or {})
         )
         reason = outcome.reason
-        if outcome.failed:
+        if run.stopped == "timeout":
+            reason = "Create stack timed out. "
+        elif run.stopped == "cancel":
+            reason = "User Initiated"
+        elif outcome.failed:
             reason = _failed_reason("create" if creating else "update", outcome.failed)
         if reason is None:
             reason = await run.outputs(target.get("template") or {}, target.get("parameters") or {})
@@ -529,7 +549,10 @@ async def step(be: CloudFormationBackend, stack: Stack) -> None:
                     original=target.get("original"),
                 )
             return
-        if creating and doc.get("delete_on_failure"):
+        if run.stopped == "cancel":  # CancelUpdateStack: rolled back whatever DisableRollback says
+            be.cancel_done(stack.stack_id)
+            await run.set_status("UPDATE_ROLLBACK_IN_PROGRESS", reason)
+        elif creating and doc.get("delete_on_failure"):
             await run.set_status("DELETE_IN_PROGRESS", reason)
         elif doc.get("disable_rollback"):
             await run.set_status("CREATE_FAILED" if creating else "UPDATE_FAILED", reason)
@@ -553,6 +576,7 @@ async def step(be: CloudFormationBackend, stack: Stack) -> None:
         return
     if status == "UPDATE_ROLLBACK_IN_PROGRESS":
         template, values = previous.get("template") or {}, previous.get("parameters") or {}
+        run.skip = set(doc.get("rollback_skip") or [])
         outcome = await run.converge(template, values)
         if outcome.failed or outcome.reason:
             await run.set_status("UPDATE_ROLLBACK_FAILED", outcome.reason or _failed_reason("update", outcome.failed))
@@ -568,7 +592,9 @@ async def step(be: CloudFormationBackend, stack: Stack) -> None:
     if status == "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS":
         template, values = doc.get("template") or {}, doc.get("parameters") or {}
         await run.remove(_active(run, template, values))
-        await run.set_status("UPDATE_ROLLBACK_COMPLETE", target=None, previous=None, policy_during_update=None)
+        await run.set_status(
+            "UPDATE_ROLLBACK_COMPLETE", target=None, previous=None, policy_during_update=None, rollback_skip=None
+        )
         return
     if status == "DELETE_IN_PROGRESS":
         mine = {

@@ -141,3 +141,21 @@ async def set_stack_policy(ctx: RequestContext, req: dict[str, Any]) -> None:
 @SERVICE.op("GetStackPolicy")
 async def get_stack_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await backend(ctx).get_stack_policy(ctx.account, ctx.region, req["StackName"])
+
+
+@SERVICE.op("CancelUpdateStack")
+async def cancel_update_stack(ctx: RequestContext, req: dict[str, Any]) -> None:
+    await backend(ctx).cancel_update_stack(ctx.account, ctx.region, req["StackName"])
+
+
+@SERVICE.op("ContinueUpdateRollback")
+async def continue_update_rollback(ctx: RequestContext, req: dict[str, Any]) -> None:
+    await backend(ctx).continue_update_rollback(
+        ctx.account, ctx.region, req["StackName"], req.get("RoleARN"), list(req.get("ResourcesToSkip") or [])
+    )
+
+
+@SERVICE.op("RollbackStack")
+async def rollback_stack(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    stack_id = await backend(ctx).rollback_stack(ctx.account, ctx.region, req["StackName"], req.get("RoleARN"))
+    return {"StackId": stack_id}

@@ -4,6 +4,7 @@ place and with replacement, rollback, delete, waiters."""
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from ...expect import expect_error
@@ -238,3 +239,41 @@ def test_notifications(cfn: Any, aws: Any, name: str) -> None:
     cfn.delete_stack(StackName=name)
     sns.delete_topic(TopicArn=topic)
     sqs.delete_queue(QueueUrl=url)
+
+
+def test_cancel_update_and_rollback_stack(cfn: Any, aws: Any, name: str) -> None:
+    first = {"Resources": {"Q": {"Type": "AWS::SQS::Queue"}}}
+    cfn.create_stack(StackName=name, TemplateBody=body(first))
+    wait(cfn, "stack_create_complete", name)
+    slow = {
+        "Resources": {
+            "Q": {"Type": "AWS::SQS::Queue"},  # a stream stays CREATING for a while
+            "S": {"Type": "AWS::Kinesis::Stream", "Properties": {"ShardCount": 1}},
+            "After": {"Type": "AWS::SNS::Topic", "DependsOn": "S"},
+        }
+    }
+    cfn.update_stack(StackName=name, TemplateBody=body(slow))
+    deadline = time.monotonic() + 30
+    while not any(e[:2] == ("S", "CREATE_IN_PROGRESS") for e in events(cfn, name)):
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    cfn.cancel_update_stack(StackName=name)
+    found = settle(cfn, name)
+    assert found["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
+    assert not any(e[0] == "After" for e in events(cfn, name))
+    assert [r["LogicalResourceId"] for r in cfn.list_stack_resources(StackName=name)["StackResourceSummaries"]] == ["Q"]
+    expect_error(cfn.cancel_update_stack, "ValidationError", StackName=name)
+    cfn.delete_stack(StackName=name)
+
+    bad = {
+        "Resources": {
+            "Q": {"Type": "AWS::SQS::Queue"},
+            "Bad": {"Type": "AWS::SQS::Queue", "Properties": {"DelaySeconds": 901}},
+        }
+    }
+    cfn.create_stack(StackName=f"{name}-r", TemplateBody=body(bad), DisableRollback=True)
+    assert settle(cfn, f"{name}-r")["StackStatus"] == "CREATE_FAILED"
+    cfn.rollback_stack(StackName=f"{name}-r")
+    assert settle(cfn, f"{name}-r")["StackStatus"] == "ROLLBACK_COMPLETE"
+    assert cfn.list_stack_resources(StackName=f"{name}-r")["StackResourceSummaries"] == []
+    cfn.delete_stack(StackName=f"{name}-r")
