@@ -8,9 +8,12 @@ reads the server's utime+stime from /proc before and after each.  Rounds alterna
     python bench/cpu.py                                   # this checkout
     python bench/cpu.py --repo /tmp/gureum-base --repo .  # A/B: a baseline clone beside this checkout
     python bench/cpu.py --store postgresql                # each server on a fresh database of a throwaway cluster
+    python bench/cpu.py --store postgresql --nodes 2      # two nodes per database, the load spread over both
 
 With ``--store postgresql`` a throwaway PostgreSQL cluster (durable settings, as scaleout.py) is started once and
-every server gets a database of its own; only the gureum process's CPU is counted, not PostgreSQL's.
+every server gets a database of its own; only the gureum processes' CPU is counted, not PostgreSQL's. With
+``--nodes 2`` the CPU figures are both nodes' together per request: their ratio to one node's is what coordinating
+costs, and a node's capacity (when its CPU is what runs out) is the inverse of its CPU per request.
 
 The drain workload needs a queue that stays non-empty for the whole timed loop, or its second half is empty
 receives and "drain cpu_per_10k_messages" divides a saturated server's time by however many messages there were.
@@ -110,15 +113,18 @@ class Server:
 
 
 def workload(
-    server: Server, mode: str, seconds: float, connections: int, prefill_rate: int = DRAIN_PREFILL_RATE
+    servers: list[Server], mode: str, seconds: float, connections: int, prefill_rate: int = DRAIN_PREFILL_RATE
 ) -> dict[str, Any]:
+    """One timed run of load.py's ``mode``, its connections spread over the servers (nodes of one database);
+    the CPU figures are all the nodes' CPU time together per request (or message)."""
+    server = servers[0]
     client = make_client(server.endpoint)
     url = client.create_queue(QueueName=f"cpu-{mode}-{time.monotonic_ns()}")["QueueUrl"]
     if mode == "drain":
         prefill(server.endpoint, url, int(seconds * prefill_rate))
-    before = cpu_seconds(server.proc.pid)
-    result = asyncio.run(run_load([server.endpoint], mode, url, connections, seconds, report=False))
-    used = cpu_seconds(server.proc.pid) - before
+    before = sum(cpu_seconds(s.proc.pid) for s in servers)
+    result = asyncio.run(run_load([s.endpoint for s in servers], mode, url, connections, seconds, report=False))
+    used = sum(cpu_seconds(s.proc.pid) for s in servers) - before
     out = {
         "cpu_per_10k_requests": used / max(result["requests"], 1) * 10_000,
         "cpu_per_10k_messages": used / max(result["messages"], 1) * 10_000,
@@ -146,7 +152,15 @@ def main() -> None:
         help="messages queued before a drain run, per second of --seconds (default %(default)s)",
     )
     parser.add_argument("--store", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument(
+        "--nodes",
+        type=int,
+        default=1,
+        help="with --store postgresql: gureum nodes sharing each database, the load spread over them (default 1)",
+    )
     args = parser.parse_args()
+    if args.nodes > 1 and args.store != "postgresql":
+        parser.error("--nodes needs --store postgresql (a SQLite data directory has one owner)")
     cluster = None
     if args.store == "postgresql":
         sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -175,13 +189,18 @@ def measure_all(args: argparse.Namespace, cluster: Any) -> None:
     for round_ in range(args.rounds):
         for repo in repos:
             with tempfile.TemporaryDirectory(prefix="gureum-cpu-") as tmp:
-                server = Server(repo, Path(tmp), cluster.create_database("cpu") if cluster else None)
+                url = cluster.create_database("cpu") if cluster else None
+                servers: list[Server] = []
                 try:
+                    for node in range(args.nodes):
+                        (Path(tmp) / str(node)).mkdir()
+                        servers.append(Server(repo, Path(tmp) / str(node), url))
+                    server = servers[0]
                     samples.setdefault((str(repo), "startup_ms"), []).append(server.startup_ms)
                     samples.setdefault((str(repo), "startup_cpu_ms"), []).append(server.startup_cpu_ms)
                     samples.setdefault((str(repo), "idle_rss_mb"), []).append(server.idle_rss_mb)
                     for mode in modes:
-                        out = workload(server, mode, args.seconds, args.connections, args.drain_prefill_rate)
+                        out = workload(servers, mode, args.seconds, args.connections, args.drain_prefill_rate)
                         for key in ("cpu_per_10k_requests", "cpu_per_10k_messages", "msgs_per_s", "queue_left"):
                             if key in out:
                                 samples.setdefault((str(repo), f"{mode} {key}"), []).append(out[key])
@@ -189,14 +208,16 @@ def measure_all(args: argparse.Namespace, cluster: Any) -> None:
                             dry.append(f"round {round_ + 1} {repo}")
                             print(f"WARNING: round {round_ + 1} {repo}: the drain queue ran dry", file=sys.stderr)
                 finally:
-                    server.stop()
+                    for node_server in servers:
+                        node_server.stop()
             print(
                 f"round {round_ + 1} {repo}: "
                 + ", ".join(f"{k[1]}={v[-1]:.3g}" for k, v in samples.items() if k[0] == str(repo)),
                 file=sys.stderr,
             )
     metrics = list(dict.fromkeys(metric for _, metric in samples))
-    print(f"machine load (1/5/15 min) at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; store: {args.store}")
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"machine load (1/5/15 min) at the end: {load}; store: {args.store}, {args.nodes} node(s)")
     print("| metric | " + " | ".join(str(r) for r in repos) + " |")
     print("|---|" + "---:|" * len(repos))
     for metric in metrics:
