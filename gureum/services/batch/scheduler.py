@@ -169,7 +169,7 @@ class Scheduler:
         for doc in active:
             if doc[PRIVATE].get("array"):
                 await self._parent(doc, children.get(doc["jobId"], []), changed, move)
-        starts = await self._place(active, environments, queues, policies, used, move, now)
+        starts = await self._place(active, environments, queues, policies, used, move, events.append, now)
         docs = [by_id[i] for i in changed] + [d for d in active if d.get("_misfit") and d["jobId"] not in changed]
         for doc in docs:
             doc.pop("_misfit", None)
@@ -238,6 +238,7 @@ class Scheduler:
         policies: dict[str, dict[str, Any]],
         used: dict[str, tuple[float, int]],
         move: Callable[..., None],
+        emit: Callable[[dict[str, Any]], None],
         now: float,
     ) -> list[str]:
         """Start RUNNABLE jobs where they fit; returns the ids started (now STARTING)."""
@@ -284,7 +285,7 @@ class Scheduler:
                 elif not engine:
                     blocked = NO_ENGINE + str(status.get("error", ""))
                 if blocked is not None:
-                    self._blocked(doc, blocked, limits, move, now)
+                    self._blocked(doc, blocked, limits, move, emit, now)
                     continue
                 if policy is not None and not _within_reservation(
                     policy, running_shares[queue["jobQueueArn"]], doc, order, free
@@ -311,14 +312,24 @@ class Scheduler:
         return started
 
     def _blocked(
-        self, doc: dict[str, Any], reason: str, limits: list[dict[str, Any]], move: Callable[..., None], now: float
+        self,
+        doc: dict[str, Any],
+        reason: str,
+        limits: list[dict[str, Any]],
+        move: Callable[..., None],
+        emit: Callable[[dict[str, Any]], None],
+        now: float,
     ) -> None:
-        """A RUNNABLE job that cannot start: its statusReason says why (from when); the queue's
-        jobStateTimeLimitActions cancel it once it has waited maxTimeSeconds for that reason."""
+        """A RUNNABLE job that cannot start: its statusReason says why (from when, with a "Batch Job Queue Blocked"
+        event); the queue's jobStateTimeLimitActions cancel it once it has waited maxTimeSeconds for that reason."""
         private = doc[PRIVATE]
         if doc.get("statusReason") != reason:
             doc["statusReason"], doc["_misfit"] = reason, True
             private["blockedSince"] = now
+            event = jobs.event(doc, now)
+            event["detail-type"] = "Batch Job Queue Blocked"
+            event["resources"].append(doc["jobQueue"])
+            emit(event)
         code = reason.split(" - ", 1)[0]
         for limit in limits:
             if limit.get("state") != "RUNNABLE" or limit.get("reason") != code or limit.get("action") != "CANCEL":

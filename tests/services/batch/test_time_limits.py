@@ -1,10 +1,12 @@
 """jobStateTimeLimitActions: a job that waits RUNNABLE for a reason a queue's action names (here: no container engine
 to run on, CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY; or more vCPUs than any environment has,
-MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE) is cancelled after maxTimeSeconds; the reason shows meanwhile.
+MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE) is cancelled after maxTimeSeconds; the reason shows meanwhile,
+and a "Batch Job Queue Blocked" event says it.
 A server of its own with no engine, whose time limits' seconds are 5 ms (600 s is 3 s)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,18 +18,24 @@ from .conftest import environment, wait_for
 
 
 @pytest.fixture(scope="module")
-def batch(store: StoreFactory) -> Iterator[Any]:
+def server(store: StoreFactory) -> Iterator[Server]:
     env = {
         "GUREUM_CONTAINER_HOST": "unix:///nonexistent/gureum-test/engine.sock",
         "GUREUM_BATCH_SCHEDULER_SECONDS": "0.2",
         "GUREUM_BATCH_SECOND": "0.005",
     }
     srv = Server(**store(), env=env).start()
-    yield make_client(srv.endpoint, "batch")
+    yield srv
     srv.stop()
 
 
-def test_time_limit_actions_cancel_blocked_jobs(batch: Any, name: str) -> None:
+def test_time_limit_actions_cancel_blocked_jobs(server: Server, name: str) -> None:
+    batch, sqs, events = (make_client(server.endpoint, s) for s in ("batch", "sqs", "events"))
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    target = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    pattern = {"source": ["aws.batch"], "detail-type": ["Batch Job Queue Blocked"], "detail": {"jobName": [name]}}
+    events.put_rule(Name=name, EventPattern=json.dumps(pattern))
+    events.put_targets(Rule=name, Targets=[{"Id": "q", "Arn": target}])
     ce = environment(batch, name, max_vcpus=2, kind="EC2")
     limits = [
         {"reason": reason, "state": "RUNNABLE", "maxTimeSeconds": 600, "action": "CANCEL"}
@@ -74,5 +82,17 @@ def test_time_limit_actions_cancel_blocked_jobs(batch: Any, name: str) -> None:
         assert doc["statusReason"] == f"Canceled by JobStateTimeLimit action due to reason: {code}"
         assert doc["isCancelled"] is True
         assert doc["stoppedAt"] - doc["createdAt"] >= 3000  # not before maxTimeSeconds (600 × 5 ms)
+    blocked: dict[str, dict[str, Any]] = {}
+
+    def receive() -> dict[str, dict[str, Any]]:
+        for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", []):
+            event = json.loads(message["Body"])
+            blocked[event["detail"]["jobId"]] = event
+        return blocked
+
+    wait_for(receive, lambda found: len(found) == 2, timeout=20)
+    for job_id, event in blocked.items():
+        assert event["detail"]["status"] == "RUNNABLE" and event["detail"]["statusReason"] == reasons[job_id]
+        assert event["resources"] == [event["detail"]["jobArn"], jq]
     with pytest.raises(batch.exceptions.ClientException):
         batch.update_job_queue(jobQueue=jq, jobStateTimeLimitActions=[{**limits[0], "maxTimeSeconds": 60}])
