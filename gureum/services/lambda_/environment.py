@@ -165,6 +165,7 @@ class Environment:
         self._memory_task: asyncio.Task[None] | None = None
         self._extension_task: asyncio.Task[None] | None = None
         self._settling: asyncio.Task[None] | None = None  # extensions finishing their work on the last invocation
+        self._report: dict[str, Any] | None = None  # the last platform.report, held until its extensions finished
         self.shutdown_reason = "spindown"  # told to extensions at SHUTDOWN: spindown, timeout or failure
         self.extensions = Extensions(
             clock,
@@ -614,7 +615,7 @@ class Environment:
         report = self._end_lines(rid, duration, init_ms, kind, len(body))
         if kind in ("timeout", "crash"):
             self.shutdown_reason = "timeout" if kind == "timeout" else "failure"
-        elif any("INVOKE" in e.events for e in self.extensions.registered.values()):
+        elif self._extensions_take_invoke():
             left = event.deadline_ms / 1000 - self.clock.now()
             self._settling = asyncio.get_running_loop().create_task(self._settle(rid, left))
         return Outcome(
@@ -665,10 +666,24 @@ class Environment:
             await asyncio.shield(self._settling)
         return self.alive
 
+    def _extensions_take_invoke(self) -> bool:
+        return any("INVOKE" in e.events for e in self.extensions.registered.values())
+
     async def _settle(self, rid: str, left: float) -> None:
         """Wait for the extensions to finish with the invocation (each asks for its next event); one still busy at
-        the invocation's deadline has hung: the environment is killed and says so."""
+        the invocation's deadline has hung: the environment is killed and says so. Then platform.report, its
+        duration (and billed duration) the invoke phase's, with the extensions' time after the runtime's answer
+        (AWS's PostRuntimeExtensionsDuration) in it as ``postRuntimeExtensionsDurationMs``."""
+        began = self.clock.monotonic()
         late = await self.extensions.settled(max(left, 0.0))
+        report, self._report = self._report, None
+        if report is not None:
+            extra = (self.clock.monotonic() - began) * 1000
+            metrics = report["metrics"]
+            metrics["postRuntimeExtensionsDurationMs"] = round(extra, 3)
+            metrics["durationMs"] = round(metrics["durationMs"] + extra, 3)
+            metrics["billedDurationMs"] = max(1, int(-(-metrics["durationMs"] // 1)))
+            self.telemetry.emit("platform.report", report)
         if late and self.alive:
             self._emit(f"RequestId: {rid} Error: extension(s) {', '.join(late)} did not finish within the "
                        "invocation's timeout\nExtension.Timeout\n")  # fmt: skip
@@ -700,5 +715,7 @@ class Environment:
                                      "memorySizeMB": fn.memory, "maxMemoryUsedMB": self.max_memory_mb()}  # fmt: skip
         if init_ms is not None:
             metrics["initDurationMs"] = round(init_ms, 3)
-        self.telemetry.emit("platform.report", {"requestId": rid, "status": status, "metrics": metrics})
+        self._report = {"requestId": rid, "status": status, "metrics": metrics}
+        if not self._extensions_take_invoke():  # else once they finished: the invoke phase includes their work
+            self.telemetry.emit("platform.report", self._report)
         return "".join(self._transcript)

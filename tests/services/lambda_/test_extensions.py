@@ -114,7 +114,8 @@ def test_extension_gets_invoke_shutdown_and_telemetry(aws: Callable[..., Any], n
         f"ext INVOKE {first}",
         f"ext INVOKE {second}",
         f"ext telemetry platform.start {first}",
-        f"ext telemetry platform.report {first} billedDurationMs,durationMs,initDurationMs,maxMemoryUsedMB",
+        f"ext telemetry platform.report {first} billedDurationMs,durationMs,initDurationMs,maxMemoryUsedMB,"
+        "memorySizeMB,postRuntimeExtensionsDurationMs",
         f"ext telemetry function function ran {second}",
         "ext telemetry platform.initStart",
         "ext SHUTDOWN spindown",
