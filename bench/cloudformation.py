@@ -3,7 +3,7 @@
 an event source mapping, 5 log groups, a DynamoDB table, 3 SNS topics with SQS subscriptions, 2 EventBridge rules
 targeting queues — against gureum (this checkout, durable SQLite store) and the peers that serve CloudFormation:
 moto's server and LocalStack's community edition (PyPI, each in its own venv as compare.py makes them). DescribeStacks
-is polled every 50 ms; after one warm-up stack (not counted: each server's first calls to its services), the median
+is polled every 20 ms; after one warm-up stack (not counted: each server's first calls to its services), the median
 of `--runs` stacks is reported in seconds, with the best peer ÷ gureum.
 
     python bench/cloudformation.py                          # gureum, moto, localstack; 3 stacks each
@@ -85,7 +85,7 @@ def _until(cfn: Any, stack_id: str, started: float, timeout: float = 300.0) -> t
             return status, time.monotonic() - started
         if time.monotonic() - started > timeout:
             return "TIMEOUT", time.monotonic() - started
-        time.sleep(0.05)
+        time.sleep(0.02)
 
 
 def measure(server: Server, runs: int, functions: bool = True) -> dict[str, float]:

@@ -13,17 +13,15 @@ import logging
 import secrets
 import uuid
 from typing import Any
-from urllib.parse import urlsplit
 
 from ...aws.context import RequestContext
 from ...runtime import Runtime
-from . import changesets, engine, intrinsics, parameters, policy, rules, store, template, transforms
-from .caller import AwsCaller
+from . import changesets, engine, parameters, store, template
+from .backend_custom import RESPONSE_CHANNEL, CustomResources
+from .backend_templates import Templates
 from .errors import (
     AlreadyExistsException,
     InsufficientCapabilitiesException,
-    ResourceFailure,
-    TemplateError,
     ValidationError,
     stack_not_found,
 )
@@ -33,7 +31,6 @@ log = logging.getLogger("gureum.cloudformation")
 LEASE_SECONDS = 30.0
 DELETED_LISTED_SECONDS = 90 * 24 * 3600.0
 PAGE = 100
-RESPONSE_CHANNEL = "cfn_custom_response"
 CANCEL_CHANNEL = "cfn_cancel_update"
 
 
@@ -80,7 +77,7 @@ def backend(ctx: RequestContext) -> CloudFormationBackend:
     return ctx.runtime.state(CloudFormationBackend)
 
 
-class CloudFormationBackend(_ChangeSets):
+class CloudFormationBackend(Templates, CustomResources, _ChangeSets):
     def __init__(self, runtime: Runtime, custom_timeout: float, lease: float = LEASE_SECONDS) -> None:
         self.runtime = runtime
         self.store = runtime.store
@@ -179,119 +176,6 @@ class CloudFormationBackend(_ChangeSets):
 
         await self.store.write(write)
 
-    # --- templates ----------------------------------------------------------------------------------------------
-
-    async def load_template(
-        self, account: str, region: str, host: str, body: str | None, url: str | None, limit_body: bool = True
-    ) -> tuple[str, dict[str, Any]]:
-        """(text, document) of TemplateBody or TemplateURL (an S3 object, read through S3's GetObject)."""
-        if (body is None) == (url is None):
-            raise ValidationError("Exactly one of TemplateBody or TemplateUrl must be specified.")
-        if body is None:
-            body = await self._fetch(account, region, host, str(url))
-        elif limit_body and len(body.encode()) > template.MAX_BODY:
-            raise ValidationError(
-                f"1 validation error detected: Value '{body[:20]}…' at 'templateBody' failed to "
-                f"satisfy constraint: Member must have length less than or equal to "
-                f"{template.MAX_BODY}"
-            )
-        return body, await self.parse(body)
-
-    async def parse(self, text: str) -> dict[str, Any]:
-        """The document of a template's text (parsed in a worker thread: a template may be 1 MB)."""
-        try:
-            return await asyncio.to_thread(template.parse, text)
-        except TemplateError as error:
-            raise ValidationError(error.message) from None
-
-    async def _fetch(self, account: str, region: str, host: str, url: str) -> str:
-        parts = urlsplit(url)
-        where = parts.hostname or ""
-        path = parts.path.lstrip("/")
-        if ".s3." in f".{where}" and not where.startswith(("s3.", "s3-")) and where.split(".")[0] != "s3":
-            bucket, key = where.split(".s3", 1)[0], path
-        else:
-            bucket, _, key = path.partition("/")
-        if parts.scheme not in ("http", "https") or not bucket or not key:
-            raise ValidationError("TemplateURL must be a supported URL.")
-        caller = AwsCaller(self.runtime, account, region, host, None)
-        try:
-            out = await caller("s3", "GetObject", {"Bucket": bucket, "Key": key})
-        except ResourceFailure:
-            raise ValidationError(f"S3 error: Access Denied or the object does not exist: {url}") from None
-        data = out.get("Body") or b""
-        if len(data) > template.MAX_URL_BODY:
-            raise ValidationError("Template may not exceed 1000000 bytes in size.")
-        if isinstance(data, str):
-            return data
-        try:
-            return bytes(data).decode()
-        except UnicodeDecodeError:
-            raise ValidationError("Template format error: the template is not UTF-8 text") from None
-
-    async def processed(
-        self, account: str, region: str, doc: dict[str, Any], values: list[dict[str, Any]]
-    ) -> dict[str, Any]:
-        """The template after its transforms (SAM), checked; ValidationError otherwise."""
-        try:
-            template.check(doc)
-        except TemplateError as error:
-            raise ValidationError(error.message) from None
-        names = template.transforms(doc)
-        if names:
-            try:
-                doc = await transforms.apply(self.runtime, account, region, doc, names, values)
-            except TemplateError as error:
-                raise ValidationError(error.message) from None
-            try:
-                template.check(doc)
-            except TemplateError as error:
-                raise ValidationError(error.message) from None
-        try:
-            from . import graph
-
-            graph.dependencies(doc)
-        except TemplateError as error:
-            raise ValidationError(error.message) from None
-        return doc
-
-    async def validate_template(
-        self, account: str, region: str, host: str, body: str | None, url: str | None
-    ) -> dict[str, Any]:
-        _, doc = await self.load_template(account, region, host, body, url)
-        try:
-            template.check(doc)
-            if not template.transforms(doc):
-                from . import graph
-
-                graph.dependencies(doc)
-        except TemplateError as error:
-            raise ValidationError(error.message) from None
-        out: dict[str, Any] = {
-            "Parameters": template.parameter_declarations(doc),
-            "Capabilities": template.capabilities(doc),
-            "DeclaredTransforms": template.transforms(doc),
-        }
-        if "Description" in doc:
-            out["Description"] = doc["Description"]
-        if out["Capabilities"]:
-            out["CapabilitiesReason"] = template.summary(doc).get("CapabilitiesReason", "")
-        return out
-
-    async def get_template_summary(
-        self, account: str, region: str, host: str, body: str | None, url: str | None, stack_name: str | None
-    ) -> dict[str, Any]:
-        if stack_name is not None:
-            stack = await self._stack(account, region, stack_name)
-            doc = await self.parse(stack.doc.get("original") or "{}")
-        else:
-            _, doc = await self.load_template(account, region, host, body, url)
-        try:
-            template.check(doc)
-        except TemplateError as error:
-            raise ValidationError(error.message) from None
-        return template.summary(doc)
-
     # --- stacks -------------------------------------------------------------------------------------------------
 
     async def _stack(self, account: str, region: str, name: str) -> Stack:
@@ -305,41 +189,6 @@ class CloudFormationBackend(_ChangeSets):
             if stack is not None:
                 return stack
         raise stack_not_found(name)
-
-    def _check_capabilities(self, doc: dict[str, Any], given: list[str], original: dict[str, Any]) -> None:
-        needed = template.capabilities(doc)
-        if needed == ["CAPABILITY_NAMED_IAM"] and "CAPABILITY_NAMED_IAM" not in given:
-            raise InsufficientCapabilitiesException("Requires capabilities : [CAPABILITY_NAMED_IAM]")
-        if needed == ["CAPABILITY_IAM"] and not {"CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"} & set(given):
-            raise InsufficientCapabilitiesException("Requires capabilities : [CAPABILITY_IAM]")
-
-    async def prepare(
-        self,
-        account: str,
-        region: str,
-        host: str,
-        body: str | None,
-        url: str | None,
-        given: list[dict[str, Any]],
-        previous: dict[str, str] | None,
-        use_previous: str | None = None,
-    ) -> tuple[str, dict[str, Any], dict[str, str]]:
-        """(original text, processed template, parameter values) of a stack operation; ValidationError otherwise."""
-        if use_previous is not None:
-            text = use_previous
-            doc = await self.parse(text)
-        else:
-            text, doc = await self.load_template(account, region, host, body, url)
-        processed = await self.processed(account, region, doc, given)
-        try:
-            values = parameters.resolve(processed.get("Parameters") or {}, given, previous)
-            scope = intrinsics.Scope(
-                account, region, "", "", parameters=parameters.typed(processed.get("Parameters") or {}, values)
-            )
-            rules.check(processed, scope)
-        except TemplateError as error:
-            raise ValidationError(error.message) from None
-        return text, processed, values
 
     async def create_stack(
         self,
@@ -558,19 +407,6 @@ class CloudFormationBackend(_ChangeSets):
             return
         await self._transition(stack, "DELETE_IN_PROGRESS", "User Initiated")
         await self.start_driving(stack.stack_id, force=True)
-
-    async def policy_text(self, account: str, region: str, host: str, body: str | None, url: str | None) -> str | None:
-        """A stack policy given as a body or an S3 URL, checked; None when neither is given."""
-        if body is not None and url is not None:
-            raise ValidationError("You cannot specify both StackPolicyURL and StackPolicyBody")
-        text = body if body is not None else (await self._fetch(account, region, host, url) if url else None)
-        if text is None:
-            return None
-        try:
-            policy.parse(text)
-        except TemplateError as error:
-            raise ValidationError(error.message) from None
-        return text
 
     async def set_stack_policy(
         self, account: str, region: str, host: str, name: str, body: str | None, url: str | None
@@ -809,100 +645,6 @@ class CloudFormationBackend(_ChangeSets):
             raise ValidationError(f"Export '{name}' does not exist.")
         users = await self.store.read(lambda tx: store.importers(tx, account, region, name))
         return {"Imports": users}
-
-    def signals(self, host: str) -> WaitSignals:
-        return WaitSignals(self, host)
-
-    async def signal(self, token: str, body: bytes) -> bool:
-        """A signal PUT to a wait condition handle's URL: {"Status", "UniqueId", "Data", "Reason"}."""
-        try:
-            doc = json.loads(body or b"{}")
-        except ValueError:
-            return False
-        if not isinstance(doc, dict) or doc.get("Status") not in ("SUCCESS", "FAILURE"):
-            return False
-        unique = str(doc.get("UniqueId", ""))[:1024]
-        text = json.dumps(doc)[:65536]
-        await self.store.write(lambda tx: store.put_signal(tx, token, unique, text, self.clock.now()))
-        return True
-
-    # --- custom resources ---------------------------------------------------------------------------------------
-
-    def _responded(self, token: str) -> None:
-        event = self._responses.get(token)
-        if event is not None:
-            event.set()
-
-    async def respond(self, token: str, body: bytes) -> bool:
-        text = body.decode("utf-8", "replace")
-        return await self.store.write(lambda tx: store.record_response(tx, token, text))
-
-    async def custom_request(self, run: engine.Run, service_token: str, request: dict[str, Any]) -> dict[str, Any]:
-        """Send a custom resource request to its Lambda function or SNS topic and wait for the response PUT to the
-        response URL gureum serves; the response document."""
-        token = secrets.token_urlsafe(24)
-        request = {
-            **request,
-            "ResponseURL": f"http://{run.stack.doc.get('host', 'localhost')}/_gureum/cloudformation/responses/{token}",
-            "StackId": run.stack.stack_id,
-            "RequestId": str(uuid.uuid4()),
-            "ServiceToken": service_token,
-        }
-        await self.store.write(lambda tx: store.expect_response(tx, token, self.clock.now()))
-        event = self._responses[token] = asyncio.Event()
-        try:
-            payload = json.dumps(request)
-            if service_token.startswith("arn:aws:sns:"):
-                await run.aws("sns", "Publish", {"TopicArn": service_token, "Message": payload})
-            else:
-                await run.aws(
-                    "lambda",
-                    "Invoke",
-                    {"FunctionName": service_token, "InvocationType": "Event", "Payload": payload.encode()},
-                )
-            deadline = self.clock.monotonic() + self.custom_timeout
-            while True:
-                body = await self.store.write(lambda tx: store.take_response(tx, token))
-                if body is not None:
-                    break
-                left = deadline - self.clock.monotonic()
-                if left <= 0:
-                    raise ResourceFailure("Failed to receive a response from the custom resource within the timeout")
-                try:
-                    await asyncio.wait_for(event.wait(), min(left, 5.0))
-                except TimeoutError:
-                    pass
-                event.clear()
-        finally:
-            self._responses.pop(token, None)
-        try:
-            doc = json.loads(body)
-        except ValueError:
-            raise ResourceFailure("Invalid response from the custom resource: not JSON") from None
-        if not isinstance(doc, dict):
-            raise ResourceFailure("Invalid response from the custom resource")
-        return doc
-
-
-class WaitSignals:
-    """Wait condition handles of the stacks reached through ``host``."""
-
-    PATH = "/_gureum/cloudformation/signals/"
-
-    def __init__(self, be: CloudFormationBackend, host: str) -> None:
-        self.be, self.host = be, host
-
-    def url(self) -> str:
-        return f"http://{self.host}{self.PATH}{secrets.token_urlsafe(24)}"
-
-    async def read(self, url: str) -> list[dict[str, Any]]:
-        token = url.rsplit("/", 1)[-1]
-        bodies = await self.be.store.read(lambda tx: store.signals(tx, token))
-        return [json.loads(b) for b in bodies]
-
-    async def forget(self, url: str) -> None:
-        token = url.rsplit("/", 1)[-1]
-        await self.be.store.write(lambda tx: store.drop_signals(tx, token))
 
 
 def _page_start(token: str | None) -> int:
