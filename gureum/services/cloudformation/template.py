@@ -17,6 +17,7 @@ MAX_BODY = 51_200  # TemplateBody (bytes); a TemplateURL's document may be up to
 MAX_URL_BODY = 1_000_000
 MAX_NODES = 200_000
 MAX_DEPTH = 64
+LIMITS = {"Resources": 500, "Outputs": 200, "Parameters": 200, "Mappings": 200}  # AWS's CloudFormation quotas
 SECTIONS = (
     "AWSTemplateFormatVersion",
     "Description",
@@ -173,6 +174,12 @@ def check(doc: dict[str, Any]) -> None:
     for section in ("Parameters", "Mappings", "Conditions", "Outputs", "Metadata", "Rules"):
         if section in doc and not isinstance(doc[section], dict):
             raise TemplateError(f"Template format error: {section} must be an object")
+    for section, limit in LIMITS.items():
+        count = len(doc.get(section) or {})
+        if count > limit:
+            raise TemplateError(
+                f"Template format error: Number of {section.lower()}, {count}, is greater than maximum allowed, {limit}"
+            )
     for logical, resource in resources.items():
         if not logical.isalnum():
             raise TemplateError(f"Template format error: Resource name {logical} is non alphanumeric.")

@@ -5,6 +5,7 @@ stacks."""
 from __future__ import annotations
 
 import base64
+import json
 from typing import Any
 
 import pytest
@@ -109,6 +110,10 @@ def test_intrinsics_parameters_conditions(cfn: Any, name: str) -> None:
             "Template format error: the template is too large",
         ),
         ("[" * 5000 + "]" * 5000, None),
+        (
+            json.dumps({"Resources": {f"R{i}": {"Type": "AWS::SQS::Queue"} for i in range(501)}}),
+            "Template format error: Number of resources, 501, is greater than maximum allowed, 500",
+        ),
     ],
 )
 def test_template_errors(cfn: Any, name: str, template: str, message: str | None) -> None:
