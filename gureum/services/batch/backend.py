@@ -432,6 +432,8 @@ class BatchBackend(JobOperations):
             if references:
                 out = []
                 for reference in references:
+                    if not isinstance(reference, str):
+                        raise ClientException(f"{reference!r} is not a job definition name or ARN.")
                     if ":" in reference.rsplit("/", 1)[-1]:
                         found = definition_of(tx, account, region, reference, any_status=True)
                         out += [found] if found else []

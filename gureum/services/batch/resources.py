@@ -21,6 +21,8 @@ def arn(account: str, region: str, kind: str, name: str) -> str:
 
 def name_of(reference: str, kind: str) -> str:
     """A resource's name from its name or ARN (arn:aws:batch:…:<kind>/<name>)."""
+    if not isinstance(reference, str):
+        raise ClientException(f"{reference!r} is not a valid {kind} name or ARN.")
     if reference.startswith("arn:"):
         rest = reference.split(":", 5)
         if len(rest) != 6 or not rest[5].startswith(kind + "/"):

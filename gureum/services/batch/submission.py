@@ -65,6 +65,7 @@ class JobOperations:
     async def describe_jobs(self, ids: list[str]) -> dict[str, Any]:
         if len(ids) > 100:
             raise ClientException("DescribeJobs accepts at most 100 job IDs.")
+        ids = [i for i in ids if isinstance(i, str)]
 
         def read(tx: Tx) -> list[dict[str, Any]]:
             found = store.jobs(tx, ids)
