@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from . import apigateway, custom, data, events, iam, lambda_, logs, sns, sqs, stacks
+from . import apigateway, cognito, custom, data, ecr, events, iam, lambda_, logs, sns, sqs, stacks
 from .base import Provider
 
 PROVIDERS: dict[str, Provider] = {
     p.type: p
-    for module in (sqs, sns, iam, logs, lambda_, events, data, apigateway, stacks, custom)
+    for module in (sqs, sns, iam, logs, lambda_, events, data, apigateway, cognito, ecr, stacks, custom)
     for p in module.PROVIDERS
 }

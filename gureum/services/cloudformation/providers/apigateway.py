@@ -541,3 +541,193 @@ PROVIDERS = [
     Integration(),
     ApiDeployment(),
 ]
+
+
+# --- authorizers, API keys and usage plans ----------------------------------------------------------------------
+
+_V2_AUTHORIZER = (
+    "AuthorizerType",
+    "Name",
+    "IdentitySource",
+    "JwtConfiguration",
+    "AuthorizerUri",
+    "AuthorizerCredentialsArn",
+    "AuthorizerPayloadFormatVersion",
+    "AuthorizerResultTtlInSeconds",
+    "EnableSimpleResponses",
+    "IdentityValidationExpression",
+)
+
+
+class ApiAuthorizer(Provider):
+    type = "AWS::ApiGatewayV2::Authorizer"
+    replace = frozenset({"ApiId"})
+
+    def _params(self, props: dict[str, Any]) -> dict[str, Any]:
+        params = {k: props[k] for k in _V2_AUTHORIZER if props.get(k) is not None}
+        if "AuthorizerResultTtlInSeconds" in params:
+            params["AuthorizerResultTtlInSeconds"] = int(params["AuthorizerResultTtlInSeconds"])
+        if isinstance(params.get("IdentitySource"), str):
+            params["IdentitySource"] = [params["IdentitySource"]]
+        return params
+
+    async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
+        out = await ctx.aws(
+            "apigatewayv2", "CreateAuthorizer", {"ApiId": required(props, "ApiId"), **self._params(props)}
+        )
+        return Created(out["AuthorizerId"], {"AuthorizerId": out["AuthorizerId"]})
+
+    async def update(
+        self, ctx: Context, physical_id: str, old: dict[str, Any], new: dict[str, Any], attributes: dict[str, Any]
+    ) -> dict[str, Any]:
+        await ctx.aws(
+            "apigatewayv2",
+            "UpdateAuthorizer",
+            {"ApiId": new["ApiId"], "AuthorizerId": physical_id, **self._params(new)},
+        )
+        return {}
+
+    async def delete(self, ctx: Context, physical_id: str, props: dict[str, Any], attributes: dict[str, Any]) -> None:
+        await ctx.aws("apigatewayv2", "DeleteAuthorizer", {"ApiId": props["ApiId"], "AuthorizerId": physical_id})
+
+
+_V1_AUTHORIZER = {
+    "Name": "name",
+    "Type": "type",
+    "ProviderARNs": "providerARNs",
+    "AuthType": "authType",
+    "AuthorizerUri": "authorizerUri",
+    "AuthorizerCredentials": "authorizerCredentials",
+    "IdentitySource": "identitySource",
+    "IdentityValidationExpression": "identityValidationExpression",
+    "AuthorizerResultTtlInSeconds": "authorizerResultTtlInSeconds",
+}
+
+
+class Authorizer(Provider):
+    type = "AWS::ApiGateway::Authorizer"
+    replace = frozenset({"RestApiId"})
+
+    async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
+        params: dict[str, Any] = {"restApiId": required(props, "RestApiId")}
+        for key, name in _V1_AUTHORIZER.items():
+            if props.get(key) is not None:
+                params[name] = int(props[key]) if key == "AuthorizerResultTtlInSeconds" else props[key]
+        out = await ctx.aws("apigateway", "CreateAuthorizer", params)
+        return Created(out["id"], {"AuthorizerId": out["id"]})
+
+    async def update(
+        self, ctx: Context, physical_id: str, old: dict[str, Any], new: dict[str, Any], attributes: dict[str, Any]
+    ) -> dict[str, Any]:
+        patches = [
+            _patch(f"/{name}", new.get(key, ""))
+            for key, name in _V1_AUTHORIZER.items()
+            if key not in ("Type", "ProviderARNs") and old.get(key) != new.get(key)
+        ]
+        if patches:
+            await ctx.aws(
+                "apigateway",
+                "UpdateAuthorizer",
+                {"restApiId": new["RestApiId"], "authorizerId": physical_id, "patchOperations": patches},
+            )
+        return {}
+
+    async def delete(self, ctx: Context, physical_id: str, props: dict[str, Any], attributes: dict[str, Any]) -> None:
+        await ctx.aws("apigateway", "DeleteAuthorizer", {"restApiId": props["RestApiId"], "authorizerId": physical_id})
+
+
+class ApiKey(Provider):
+    type = "AWS::ApiGateway::ApiKey"
+    replace = frozenset({"Name", "Value", "GenerateDistinctId"})
+
+    async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
+        params: dict[str, Any] = {
+            "name": props.get("Name") or ctx.name(128),
+            "enabled": str(props.get("Enabled", "false")).lower() == "true",
+        }
+        for key, name in (("Value", "value"), ("Description", "description"), ("CustomerId", "customerId")):
+            if props.get(key) is not None:
+                params[name] = props[key]
+        if props.get("StageKeys"):
+            params["stageKeys"] = [
+                {"restApiId": k.get("RestApiId"), "stageName": k.get("StageName")} for k in props["StageKeys"]
+            ]
+        out = await ctx.aws("apigateway", "CreateApiKey", params)
+        return Created(out["id"], {"APIKeyId": out["id"]})
+
+    async def update(
+        self, ctx: Context, physical_id: str, old: dict[str, Any], new: dict[str, Any], attributes: dict[str, Any]
+    ) -> dict[str, Any]:
+        patches = []
+        if old.get("Enabled") != new.get("Enabled"):
+            patches.append(_patch("/enabled", str(str(new.get("Enabled", "false")).lower() == "true").lower()))
+        if old.get("Description") != new.get("Description"):
+            patches.append(_patch("/description", new.get("Description", "")))
+        if patches:
+            await ctx.aws("apigateway", "UpdateApiKey", {"apiKey": physical_id, "patchOperations": patches})
+        return {}
+
+    async def delete(self, ctx: Context, physical_id: str, props: dict[str, Any], attributes: dict[str, Any]) -> None:
+        await ctx.aws("apigateway", "DeleteApiKey", {"apiKey": physical_id})
+
+
+def _plan_params(props: dict[str, Any]) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    if props.get("Description") is not None:
+        params["description"] = props["Description"]
+    if props.get("ApiStages"):
+        params["apiStages"] = [{"apiId": s["ApiId"], "stage": s["Stage"]} for s in props["ApiStages"]]
+    throttle = props.get("Throttle")
+    if isinstance(throttle, dict):
+        params["throttle"] = {
+            "burstLimit": int(throttle.get("BurstLimit", 0)),
+            "rateLimit": float(throttle.get("RateLimit", 0)),
+        }
+    quota = props.get("Quota")
+    if isinstance(quota, dict):
+        params["quota"] = {
+            "limit": int(quota.get("Limit", 0)),
+            "offset": int(quota.get("Offset", 0)),
+            "period": quota.get("Period", "DAY"),
+        }
+    return params
+
+
+class UsagePlan(Provider):
+    type = "AWS::ApiGateway::UsagePlan"
+    updatable = False
+
+    async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
+        out = await ctx.aws(
+            "apigateway",
+            "CreateUsagePlan",
+            {"name": props.get("UsagePlanName") or ctx.name(128), **_plan_params(props)},
+        )
+        return Created(out["id"], {"Id": out["id"]})
+
+    async def delete(self, ctx: Context, physical_id: str, props: dict[str, Any], attributes: dict[str, Any]) -> None:
+        await ctx.aws("apigateway", "DeleteUsagePlan", {"usagePlanId": physical_id})
+
+
+class UsagePlanKey(Provider):
+    type = "AWS::ApiGateway::UsagePlanKey"
+    updatable = False
+
+    async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
+        out = await ctx.aws(
+            "apigateway",
+            "CreateUsagePlanKey",
+            {
+                "usagePlanId": required(props, "UsagePlanId"),
+                "keyId": required(props, "KeyId"),
+                "keyType": props.get("KeyType", "API_KEY"),
+            },
+        )
+        return Created(f"{props['UsagePlanId']}|{out['id']}", {"Id": out["id"]})
+
+    async def delete(self, ctx: Context, physical_id: str, props: dict[str, Any], attributes: dict[str, Any]) -> None:
+        plan, _, key = physical_id.partition("|")
+        await ctx.aws("apigateway", "DeleteUsagePlanKey", {"usagePlanId": plan, "keyId": key})
+
+
+PROVIDERS += [ApiAuthorizer(), Authorizer(), ApiKey(), UsagePlan(), UsagePlanKey()]

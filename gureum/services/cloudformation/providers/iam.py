@@ -218,3 +218,79 @@ class ManagedPolicy(Provider):
 
 
 PROVIDERS = [Role(), User(), Policy(), ManagedPolicy()]
+
+
+class Group(Provider):
+    type = "AWS::IAM::Group"
+    replace = frozenset({"GroupName", "Path"})
+    name_property = "GroupName"
+
+    async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
+        name = props.get("GroupName") or ctx.name(128)
+        params: dict[str, Any] = {"GroupName": name}
+        if props.get("Path"):
+            params["Path"] = props["Path"]
+        group = (await ctx.aws("iam", "CreateGroup", params))["Group"]
+        await _attach(ctx, "Group", name, [], list(props.get("ManagedPolicyArns") or []))
+        await _inline(ctx, "Group", name, [], list(props.get("Policies") or []))
+        return Created(name, {"Arn": group["Arn"]})
+
+    async def update(
+        self, ctx: Context, physical_id: str, old: dict[str, Any], new: dict[str, Any], attributes: dict[str, Any]
+    ) -> dict[str, Any]:
+        await _attach(
+            ctx,
+            "Group",
+            physical_id,
+            list(old.get("ManagedPolicyArns") or []),
+            list(new.get("ManagedPolicyArns") or []),
+        )
+        await _inline(ctx, "Group", physical_id, list(old.get("Policies") or []), list(new.get("Policies") or []))
+        return {}
+
+    async def delete(self, ctx: Context, physical_id: str, props: dict[str, Any], attributes: dict[str, Any]) -> None:
+        await _attach(ctx, "Group", physical_id, list(props.get("ManagedPolicyArns") or []), [])
+        await _inline(ctx, "Group", physical_id, list(props.get("Policies") or []), [])
+        await ctx.aws("iam", "DeleteGroup", {"GroupName": physical_id})
+
+
+class InstanceProfile(Provider):
+    type = "AWS::IAM::InstanceProfile"
+    replace = frozenset({"InstanceProfileName", "Path"})
+    name_property = "InstanceProfileName"
+
+    async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
+        name = props.get("InstanceProfileName") or ctx.name(128)
+        params: dict[str, Any] = {"InstanceProfileName": name}
+        if props.get("Path"):
+            params["Path"] = props["Path"]
+        profile = (await ctx.aws("iam", "CreateInstanceProfile", params))["InstanceProfile"]
+        for role in required(props, "Roles"):
+            await ctx.aws("iam", "AddRoleToInstanceProfile", {"InstanceProfileName": name, "RoleName": role})
+        return Created(name, {"Arn": profile["Arn"]})
+
+    async def update(
+        self, ctx: Context, physical_id: str, old: dict[str, Any], new: dict[str, Any], attributes: dict[str, Any]
+    ) -> dict[str, Any]:
+        before, after = list(old.get("Roles") or []), list(new.get("Roles") or [])
+        for role in [r for r in before if r not in after]:
+            await ctx.aws(
+                "iam", "RemoveRoleFromInstanceProfile", {"InstanceProfileName": physical_id, "RoleName": role}
+            )
+        for role in [r for r in after if r not in before]:
+            await ctx.aws("iam", "AddRoleToInstanceProfile", {"InstanceProfileName": physical_id, "RoleName": role})
+        return {}
+
+    async def delete(self, ctx: Context, physical_id: str, props: dict[str, Any], attributes: dict[str, Any]) -> None:
+        for role in props.get("Roles") or []:
+            try:
+                await ctx.aws(
+                    "iam", "RemoveRoleFromInstanceProfile", {"InstanceProfileName": physical_id, "RoleName": role}
+                )
+            except Exception as error:
+                if getattr(error, "code", "") != "NoSuchEntity":
+                    raise
+        await ctx.aws("iam", "DeleteInstanceProfile", {"InstanceProfileName": physical_id})
+
+
+PROVIDERS += [Group(), InstanceProfile()]

@@ -390,3 +390,38 @@ PROVIDERS = [
     LayerVersion(),
     LayerVersionPermission(),
 ]
+
+
+class EventInvokeConfig(Provider):
+    type = "AWS::Lambda::EventInvokeConfig"
+    replace = frozenset({"FunctionName", "Qualifier"})
+
+    def _params(self, props: dict[str, Any]) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "FunctionName": required(props, "FunctionName"),
+            "Qualifier": str(required(props, "Qualifier")),
+        }
+        for key in ("MaximumEventAgeInSeconds", "MaximumRetryAttempts"):
+            if props.get(key) is not None:
+                params[key] = int(props[key])
+        if props.get("DestinationConfig") is not None:
+            params["DestinationConfig"] = props["DestinationConfig"]
+        return params
+
+    async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
+        params = self._params(props)
+        await ctx.aws("lambda", "PutFunctionEventInvokeConfig", params)
+        return Created(f"{params['FunctionName']}|{params['Qualifier']}", {})
+
+    async def update(
+        self, ctx: Context, physical_id: str, old: dict[str, Any], new: dict[str, Any], attributes: dict[str, Any]
+    ) -> dict[str, Any]:
+        await ctx.aws("lambda", "PutFunctionEventInvokeConfig", self._params(new))
+        return {}
+
+    async def delete(self, ctx: Context, physical_id: str, props: dict[str, Any], attributes: dict[str, Any]) -> None:
+        function, _, qualifier = physical_id.rpartition("|")
+        await ctx.aws("lambda", "DeleteFunctionEventInvokeConfig", {"FunctionName": function, "Qualifier": qualifier})
+
+
+PROVIDERS.append(EventInvokeConfig())

@@ -102,3 +102,47 @@ class SubscriptionFilter(Provider):
 
 
 PROVIDERS = [LogGroup(), LogStream(), SubscriptionFilter()]
+
+
+class MetricFilter(Provider):
+    type = "AWS::Logs::MetricFilter"
+    replace = frozenset({"FilterName", "LogGroupName"})
+
+    async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
+        name = props.get("FilterName") or ctx.name(512)
+        await self._put(ctx, name, props)
+        return Created(name, {})
+
+    async def _put(self, ctx: Context, name: str, props: dict[str, Any]) -> None:
+        transformations = []
+        for item in required(props, "MetricTransformations"):
+            entry = dict(item)
+            if "MetricValue" in entry:
+                entry["MetricValue"] = str(entry["MetricValue"])
+            if "DefaultValue" in entry:
+                entry["DefaultValue"] = float(entry["DefaultValue"])
+            if isinstance(entry.get("Dimensions"), list):  # [{Key, Value}] in the template, a map in the API
+                entry["Dimensions"] = {str(d["Key"]): str(d["Value"]) for d in entry["Dimensions"]}
+            transformations.append(entry)
+        await ctx.aws(
+            "logs",
+            "PutMetricFilter",
+            {
+                "logGroupName": required(props, "LogGroupName"),
+                "filterName": name,
+                "filterPattern": str(props.get("FilterPattern", "")),
+                "metricTransformations": [{k[0].lower() + k[1:]: v for k, v in t.items()} for t in transformations],
+            },
+        )
+
+    async def update(
+        self, ctx: Context, physical_id: str, old: dict[str, Any], new: dict[str, Any], attributes: dict[str, Any]
+    ) -> dict[str, Any]:
+        await self._put(ctx, physical_id, new)
+        return {}
+
+    async def delete(self, ctx: Context, physical_id: str, props: dict[str, Any], attributes: dict[str, Any]) -> None:
+        await ctx.aws("logs", "DeleteMetricFilter", {"logGroupName": props["LogGroupName"], "filterName": physical_id})
+
+
+PROVIDERS.append(MetricFilter())

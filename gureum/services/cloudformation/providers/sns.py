@@ -181,3 +181,37 @@ class TopicPolicy(Provider):
 
 
 PROVIDERS = [Topic(), Subscription(), TopicPolicy()]
+
+
+class TopicInlinePolicy(Provider):
+    type = "AWS::SNS::TopicInlinePolicy"
+    replace = frozenset({"TopicArn"})
+
+    async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
+        await self._put(ctx, props)
+        return Created(str(props["TopicArn"]), {})
+
+    async def _put(self, ctx: Context, props: dict[str, Any]) -> None:
+        document = required(props, "PolicyDocument")
+        policy = document if isinstance(document, str) else json.dumps(document)
+        await ctx.aws(
+            "sns",
+            "SetTopicAttributes",
+            {"TopicArn": required(props, "TopicArn"), "AttributeName": "Policy", "AttributeValue": policy},
+        )
+
+    async def update(
+        self, ctx: Context, physical_id: str, old: dict[str, Any], new: dict[str, Any], attributes: dict[str, Any]
+    ) -> dict[str, Any]:
+        await self._put(ctx, new)
+        return {}
+
+    async def delete(self, ctx: Context, physical_id: str, props: dict[str, Any], attributes: dict[str, Any]) -> None:
+        await ctx.aws(
+            "sns",
+            "SetTopicAttributes",
+            {"TopicArn": physical_id, "AttributeName": "Policy", "AttributeValue": _default_policy(ctx, physical_id)},
+        )
+
+
+PROVIDERS.append(TopicInlinePolicy())

@@ -83,3 +83,31 @@ class QueuePolicy(Provider):
 
 
 PROVIDERS = [Queue(), QueuePolicy()]
+
+
+class QueueInlinePolicy(Provider):
+    type = "AWS::SQS::QueueInlinePolicy"
+    replace = frozenset({"Queue"})
+
+    async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
+        await self._put(ctx, props)
+        return Created(str(props["Queue"]), {})
+
+    async def _put(self, ctx: Context, props: dict[str, Any]) -> None:
+        document = required(props, "PolicyDocument")
+        policy = document if isinstance(document, str) else json.dumps(document)
+        await ctx.aws(
+            "sqs", "SetQueueAttributes", {"QueueUrl": required(props, "Queue"), "Attributes": {"Policy": policy}}
+        )
+
+    async def update(
+        self, ctx: Context, physical_id: str, old: dict[str, Any], new: dict[str, Any], attributes: dict[str, Any]
+    ) -> dict[str, Any]:
+        await self._put(ctx, new)
+        return {}
+
+    async def delete(self, ctx: Context, physical_id: str, props: dict[str, Any], attributes: dict[str, Any]) -> None:
+        await ctx.aws("sqs", "SetQueueAttributes", {"QueueUrl": physical_id, "Attributes": {"Policy": ""}})
+
+
+PROVIDERS.append(QueueInlinePolicy())
