@@ -164,6 +164,8 @@ class Environment:
         self._peak_kb = 0  # the largest resident memory of its processes seen
         self._memory_task: asyncio.Task[None] | None = None
         self._extension_task: asyncio.Task[None] | None = None
+        self._ext_fd = -1  # the extensions' output (a pipe of their own), read as it comes
+        self._ext_partial = bytearray()
         self._settling: asyncio.Task[None] | None = None  # extensions finishing their work on the last invocation
         self._report: dict[str, Any] | None = None  # the last platform.report, held until its extensions finished
         self.shutdown_reason = "spindown"  # told to extensions at SHUTDOWN: spindown, timeout or failure
@@ -235,28 +237,27 @@ class Environment:
                             "runtimeVersion": self.fn.runtime, "runtimeVersionArn": runtime_version_arn(
                                 self.fn.region, self.fn.runtime), "functionName": self.fn.name,
                             "functionVersion": self.fn.version})  # fmt: skip
+        ext_write = -1
         try:
             argv = [*self._wrapper(), *self.launch.argv]  # AWS_LAMBDA_EXEC_WRAPPER starts the runtime, if set
-            if self.launch.extensions:  # its extensions first, the runtime once they registered
-                ready = self.work_dir / ".extensions-ready"
-                argv = [
-                    "/bin/sh",
-                    "-c",
-                    LAUNCHER,
-                    "gureum-extensions",
-                    str(ready),
-                    *self.launch.extensions,
-                    "--",
-                    *argv,
-                ]
+            if self.launch.extensions:  # its extensions first (their output on a pipe of its own), then the runtime
+                self._ext_fd, ext_write = os.pipe()
+                os.set_blocking(self._ext_fd, False)
+                ready = str(self.work_dir / ".extensions-ready")
+                argv = ["/bin/sh", "-c", LAUNCHER, "gureum-extensions", ready, *self.launch.extensions, "--", *argv]
             self.proc = await asyncio.create_subprocess_exec(
-                *argv, cwd=str(self.task_root), env=env, stdin=asyncio.subprocess.DEVNULL,
+                *argv, cwd=str(self.task_root), env=env,
+                stdin=ext_write if ext_write >= 0 else asyncio.subprocess.DEVNULL,
                 stdout=write_fd, stderr=write_fd, preexec_fn=limits, start_new_session=True,
             )  # fmt: skip
         except OSError as exc:
             os.close(write_fd)
             os.close(read_fd)
             self._read_fd = -1
+            if ext_write >= 0:
+                os.close(ext_write)
+                os.close(self._ext_fd)
+                self._ext_fd = -1
             # AWS's answer when the runtime cannot start: no (executable) bootstrap, a missing interpreter
             message = f"Couldn't find valid bootstrap(s): [{self.launch.argv[0]}]: {exc.strerror or exc}"
             self._emit(f"Error: {message}\n")
@@ -271,7 +272,11 @@ class Environment:
         finally:
             if not self._exited.is_set():
                 os.close(write_fd)
+                if ext_write >= 0:
+                    os.close(ext_write)
         asyncio.get_running_loop().add_reader(read_fd, self._read_output)
+        if self._ext_fd >= 0:
+            asyncio.get_running_loop().add_reader(self._ext_fd, self._read_extension_output)
         asyncio.get_running_loop().create_task(self._watch(), name=f"lambda-env-{self.id}")
         self._memory_task = asyncio.get_running_loop().create_task(self._watch_memory(), name=f"lambda-mem-{self.id}")
         if self.launch.extensions:
@@ -335,6 +340,7 @@ class Environment:
         assert self.proc is not None
         await self.proc.wait()
         self._read_output()
+        self._read_extension_output()
         if self.launch.extensions and not self.extensions.all_registered.is_set() and self._init_error is None:
             message = "An extension exited before it registered with the Extensions API"
             self._emit(f"Error: {message}\nExtension.Crash\n")
@@ -371,8 +377,31 @@ class Environment:
                 self._emit(self._partial[:_LONGEST_LINE].decode("utf-8", "replace") + "\n")
                 del self._partial[:_LONGEST_LINE]
 
+    def _read_extension_output(self) -> None:
+        """What the extensions printed: logged with the function's lines, the extension stream for telemetry."""
+        while self._ext_fd >= 0:
+            try:
+                chunk = os.read(self._ext_fd, 65536)
+            except BlockingIOError:
+                return
+            except OSError:
+                chunk = b""
+            if not chunk:
+                asyncio.get_running_loop().remove_reader(self._ext_fd)
+                os.close(self._ext_fd)
+                self._ext_fd = -1
+                return
+            self._ext_partial += chunk
+            *lines, rest = self._ext_partial.split(b"\n")
+            self._ext_partial = bytearray(rest[-_LONGEST_LINE:])
+            for line in lines:
+                text = line.decode("utf-8", "replace")
+                self._emit(text + "\n")
+                self.telemetry.emit("extension", text, "extension")
+
     def _drain_output(self) -> None:
         """Everything printed so far, an unfinished last line included (before START, END, or the end)."""
+        self._read_extension_output()
         self._read_output()
         if self._partial:
             self._emit(self._partial.decode("utf-8", "replace") + "\n")
@@ -419,6 +448,10 @@ class Environment:
                 pass
         await self.server.close()
         self._drain_output()
+        if self._ext_fd >= 0:  # extensions it started that are gone too: nothing more comes
+            asyncio.get_running_loop().remove_reader(self._ext_fd)
+            os.close(self._ext_fd)
+            self._ext_fd = -1
         await self.extensions.close()
         for _ in range(100):  # the kernel takes a moment to reap what was killed
             if self.cgroups is None or self.cgroups.remove():

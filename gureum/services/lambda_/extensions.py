@@ -287,12 +287,14 @@ def _stamp(now: dt.datetime) -> str:
     return now.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-# The launcher of an environment with external extensions: each started in the background, then the runtime once
-# gureum says they all registered (the ready file appears); an extension that exits first ends it (status 97).
+# The launcher of an environment with external extensions: each started in the background, writing to a pipe of
+# their own (handed over as the launcher's stdin, kept as fd 3: an asynchronous list's stdin is /dev/null; their
+# lines are logged as the extension stream), then the runtime
+# once gureum says they all registered (the ready file appears); an extension that exits first ends it (status 97).
 LAUNCHER = (
-    'ready=$1; shift; pids=""; while [ "$1" != "--" ]; do "$1" & pids="$pids $!"; shift; done; shift; i=0; '
-    'while [ ! -e "$ready" ] && [ $i -lt 1500 ]; do '
+    'exec 3>&0; ready=$1; shift; pids=""; while [ "$1" != "--" ]; do "$1" >&3 2>&3 & pids="$pids $!"; shift; done; '
+    'shift; exec 3>&-; i=0; while [ ! -e "$ready" ] && [ $i -lt 1500 ]; do '
     "for p in $pids; do st=Z; [ -r /proc/$p/stat ] && read -r _ _ st _ < /proc/$p/stat; "
     'if [ "$st" = Z ]; then echo "EXTENSION an extension (pid $p) exited before it registered"; exit 97; fi; done; '
-    'sleep 0.01; i=$((i+1)); done; exec "$@"'
+    'sleep 0.01; i=$((i+1)); done; exec "$@" </dev/null'
 )

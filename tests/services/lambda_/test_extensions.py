@@ -40,8 +40,11 @@ class Listener(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         batch = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         for event in batch:
-            if event["type"] == "function" and not event["record"].startswith("ext "):  # not its own lines
-                print("ext telemetry function", event["record"].strip(), flush=True)
+            if event["type"] == "function":
+                record = event["record"].strip()
+                print("ext LEAK" if record.startswith("ext ") else f"ext telemetry function {record}", flush=True)
+            elif event["type"] == "extension" and event["record"].startswith("ext registered"):
+                print("ext telemetry extension", event["record"].strip(), flush=True)
             elif event["type"] in ("platform.start", "platform.report", "platform.initStart"):
                 rid = event["record"].get("requestId", "-")
                 keys = ",".join(sorted(event["record"].get("metrics", {})))
@@ -57,7 +60,7 @@ listen_port = sock.getsockname()[1]
 sock.close()
 server = http.server.ThreadingHTTPServer(("127.0.0.1", listen_port), Listener)
 threading.Thread(target=server.serve_forever, daemon=True).start()
-sub = {"schemaVersion": "2022-12-13", "types": ["platform", "function"],
+sub = {"schemaVersion": "2022-12-13", "types": ["platform", "function", "extension"],
        "buffering": {"maxItems": 1000, "maxBytes": 262144, "timeoutMs": 25},
        "destination": {"protocol": "HTTP", "URI": f"http://sandbox.localdomain:{listen_port}"}}
 res, _ = call("PUT", "/2022-07-01/telemetry", json.dumps(sub), {"Lambda-Extension-Identifier": ident})
@@ -118,12 +121,14 @@ def test_extension_gets_invoke_shutdown_and_telemetry(aws: Callable[..., Any], n
         "memorySizeMB,postRuntimeExtensionsDurationMs",
         f"ext telemetry function function ran {second}",
         "ext telemetry platform.initStart",
+        f"ext telemetry extension ext registered {name}",  # its own lines: the extension stream
         "ext SHUTDOWN spindown",
     ]
     text = _logged(logs, f"/aws/lambda/{name}", wanted)
     for line in wanted:
         assert line in text, (line, text)
     assert text.index("ext registered") < text.index("START RequestId")
+    assert "ext LEAK" not in text  # the function stream has the function's lines only
 
 
 def test_a_hung_extension_is_killed_and_a_crashed_one_fails_init(aws: Callable[..., Any], name: str) -> None:
