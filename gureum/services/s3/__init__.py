@@ -71,7 +71,7 @@ async def _reset(runtime: Runtime) -> None:
     runtime.state(S3Backend).blobs.clear()
 
 
-from . import ops_buckets, ops_config, ops_multipart, ops_objects  # noqa: E402,F401  (register)
+from . import ops_buckets, ops_config, ops_multipart, ops_objects, ops_select  # noqa: E402,F401  (register)
 from .website import WEBSITE_LABEL, accepts, handle  # noqa: E402
 
 # website endpoints: <bucket>.s3-website.localhost, <bucket>.s3-website-<region>.localhost, …s3-website.<region>…

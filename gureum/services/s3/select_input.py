@@ -1,0 +1,415 @@
+"""S3 Select's input, read from the object's files as it goes (worker thread): the byte range (whole object or
+ScanRange: the records that start inside it, the last one read to its end), GZIP/BZIP2 decompression, and records
+as Arrow batches — CSV fields (c1..cN text), JSON records (j, their text; LINES or DOCUMENT, S3Object[*].path
+steps), Parquet columns (renamed c1..cN). Counts BytesScanned / BytesProcessed; refuses records over 1 MiB."""
+
+from __future__ import annotations
+
+import bz2
+import csv
+import io
+import json
+import zlib
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
+from typing import Any, BinaryIO
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ...safejson import MAX_DEPTH, depth
+from .select_sql import select_error
+
+MAX_RECORD = 1024 * 1024  # S3 Select's maxCharsPerRecord
+CHUNK = 256 * 1024
+BATCH_ROWS = 4096
+BATCH_BYTES = 4 * 1024 * 1024
+MAX_COLUMNS = 10_000
+
+
+@dataclass(slots=True)
+class Counters:
+    scanned: int = 0
+    processed: int = 0
+    returned: int = 0
+    cancelled: bool = False
+
+
+class Segments(io.RawIOBase):
+    """The object's opened files [(file, offset, length)] as one seekable binary file (Parquet reads its footer)."""
+
+    def __init__(self, opened: list[tuple[BinaryIO, int, int]], counters: Counters) -> None:
+        self.opened = opened
+        self.size = sum(length for _, _, length in opened)
+        self.at = 0
+        self.counters = counters
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.at
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        base = {0: 0, 1: self.at, 2: self.size}[whence]
+        self.at = max(0, base + offset)
+        return self.at
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        want = min(len(view), self.size - self.at)
+        done = 0
+        start = 0
+        for handle, offset, length in self.opened:
+            lo, hi = max(self.at, start), min(self.at + want, start + length)
+            if lo < hi:
+                handle.seek(offset + lo - start)
+                data = handle.read(hi - lo)
+                view[done : done + len(data)] = data
+                done += len(data)
+            start += length
+        self.at += done
+        self.counters.scanned += done
+        if self.counters.cancelled:
+            raise _Cancelled()
+        return done
+
+    def close(self) -> None:
+        for handle, _, _ in self.opened:
+            handle.close()
+        super().close()
+
+
+class _Cancelled(Exception):
+    """The client went away: the reading stops."""
+
+
+def raw_chunks(source: Segments, start: int, compression: str) -> Iterator[bytes]:
+    """The (decompressed) bytes from ``start``; InvalidCompressionFormat when they are no GZIP/BZIP2 stream."""
+    source.seek(start)
+    decoder: Any = None
+    if compression == "GZIP":
+        decoder = zlib.decompressobj(zlib.MAX_WBITS | 32)
+    elif compression == "BZIP2":
+        decoder = bz2.BZ2Decompressor()
+    while True:
+        data = source.read(CHUNK)
+        if not data:
+            break
+        if decoder is not None:
+            try:
+                out = _decompress(decoder, data, compression)
+            except (OSError, ValueError, zlib.error, EOFError):
+                raise select_error(
+                    "InvalidCompressionFormat", "The file is not in a supported compression format. Only GZIP and "
+                    "BZIP2 are supported."
+                ) from None  # fmt: skip
+            data = out
+        if data:
+            source.counters.processed += len(data)
+            yield data
+
+
+def _decompress(decoder: Any, data: bytes, compression: str) -> bytes:
+    """Concatenated members (gzip -c a >> f) decode as one stream, as gzip(1) reads them."""
+    out = [decoder.decompress(data, MAX_RECORD * 4) if compression == "GZIP" else decoder.decompress(data)]
+    if compression == "GZIP":
+        while decoder.unconsumed_tail:
+            out.append(decoder.decompress(decoder.unconsumed_tail, MAX_RECORD * 4))
+        if decoder.eof and decoder.unused_data:
+            rest = decoder.unused_data
+            decoder.__init__(zlib.MAX_WBITS | 32)
+            out.append(_decompress(decoder, rest, compression))
+    return b"".join(out)
+
+
+def records(chunks: Iterator[bytes], delimiter: bytes, skip_first: bool, end: int | None) -> Iterator[bytes]:
+    """Records split at ``delimiter``; ``skip_first``: a ScanRange not at 0 drops the partial record it starts in;
+    ``end``: only records starting at or before this offset (from the first chunk's start) are read."""
+    buffer = b""
+    offset = 0  # the buffer's start, from the range's start
+    dropping = skip_first
+    for chunk in chunks:
+        buffer += chunk
+        while True:
+            at = buffer.find(delimiter)
+            if at < 0:
+                if len(buffer) > MAX_RECORD and not dropping:
+                    raise _over_max()
+                if dropping and len(buffer) > MAX_RECORD:
+                    offset += len(buffer)
+                    buffer = b""
+                break
+            record = buffer[:at]
+            if end is not None and offset > end:
+                return
+            if not dropping:
+                if len(record) > MAX_RECORD:
+                    raise _over_max()
+                yield record
+            dropping = False
+            offset += at + len(delimiter)
+            buffer = buffer[at + len(delimiter) :]
+    if buffer and not dropping and (end is None or offset <= end):
+        if len(buffer) > MAX_RECORD:
+            raise _over_max()
+        yield buffer
+
+
+def _over_max() -> Exception:
+    return select_error(
+        "OverMaxRecordSize",
+        "The length of a record in the input or result is greater than maxCharsPerRecord of 1 MB.",
+    )
+
+
+def _text(record: bytes) -> str:
+    try:
+        return record.decode("utf-8")
+    except UnicodeDecodeError:
+        raise select_error(
+            "InvalidTextEncoding", "Invalid encoding type. Only UTF-8 encoding is supported at this time."
+        ) from None
+
+
+@dataclass(slots=True)
+class CsvFormat:
+    field: str = ","
+    record: str = "\n"
+    quote: str = '"'
+    escape: str = '"'
+    comments: str | None = None
+    header: str = "NONE"
+    quoted_records: bool = False
+
+
+class CsvRecords:
+    """CSV records as lists of fields."""
+
+    def __init__(self, fmt: CsvFormat) -> None:
+        self.fmt = fmt
+        options: dict[str, Any] = {"delimiter": fmt.field, "strict": True}
+        if fmt.quote:
+            options["quotechar"] = fmt.quote
+            if fmt.escape and fmt.escape != fmt.quote:
+                options.update(escapechar=fmt.escape, doublequote=False)
+        else:
+            options["quoting"] = csv.QUOTE_NONE
+        self.options = options
+
+    def fields(self, lines: Iterator[bytes]) -> Iterator[list[str]]:
+        fmt = self.fmt
+        pending: list[str] = []
+        for raw in lines:
+            line = _text(raw)
+            if fmt.record == "\n" and line.endswith("\r"):
+                line = line[:-1]
+            if not pending and fmt.comments and line.startswith(fmt.comments):
+                continue
+            if fmt.quote and fmt.quote in line:
+                if pending or self._open(line):
+                    if not fmt.quoted_records:
+                        raise select_error(
+                            "CSVEscapingRecordDelimiter",
+                            "A quoted record delimiter was found in the file. To allow quoted record delimiters, set "
+                            "AllowQuotedRecordDelimiter to 'TRUE'.",
+                        )
+                    pending.append(line)
+                    joined = fmt.record.join(pending)
+                    if len(joined) > MAX_RECORD:
+                        raise _over_max()
+                    if self._open(joined):
+                        continue
+                    line, pending = joined, []
+                try:
+                    yield next(csv.reader([line], **self.options))
+                except (csv.Error, StopIteration):
+                    raise select_error(
+                        "CSVParsingError", "Encountered an error parsing the CSV file. Check the file and try again."
+                    ) from None
+            elif not line and not pending:
+                continue
+            else:
+                yield line.split(fmt.field)
+        if pending:
+            raise select_error(
+                "CSVParsingError", "Encountered an error parsing the CSV file. Check the file and try again."
+            )
+
+    def _open(self, text: str) -> bool:
+        """Whether ``text`` ends inside a quoted field (an odd count of unescaped quote characters)."""
+        quote, escape = self.fmt.quote, self.fmt.escape
+        if escape and escape != quote:
+            text = text.replace(escape + escape, "").replace(escape + quote, "")
+        return text.count(quote) % 2 == 1
+
+
+def csv_batches(rows: Iterator[list[str]], width: int, counters: Counters) -> Iterator[pa.RecordBatch]:
+    schema = pa.schema([(f"c{i}", pa.string()) for i in range(1, width + 1)])
+    columns: list[list[str | None]] = [[] for _ in range(width)]
+    count = 0
+    for row in rows:
+        for i in range(width):
+            columns[i].append(row[i] if i < len(row) else None)
+        count += 1
+        if count >= BATCH_ROWS:
+            yield pa.record_batch([pa.array(col, pa.string()) for col in columns], schema=schema)
+            columns = [[] for _ in range(width)]
+            count = 0
+            if counters.cancelled:
+                raise _Cancelled()
+    if count:
+        yield pa.record_batch([pa.array(col, pa.string()) for col in columns], schema=schema)
+
+
+def json_loads(text: str) -> Any:
+    if depth(text) > MAX_DEPTH:
+        raise select_error("JSONParsingError", "The JSON record is nested too deeply.")
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise select_error(
+            "JSONParsingError", "Encountered an error parsing the JSON file. Check the file and try again."
+        ) from None
+
+
+def json_documents(chunks: Iterator[bytes]) -> Iterator[Any]:
+    """Top-level JSON values one after another (DOCUMENT: they may span lines), each at most 1 MiB."""
+    buffer = ""
+    tail = b""
+    for chunk in chunks:
+        data = tail + chunk
+        try:
+            text = data.decode("utf-8")
+            tail = b""
+        except UnicodeDecodeError as problem:
+            if problem.start < len(data) - 4:
+                raise select_error("InvalidTextEncoding", "Invalid encoding type. Only UTF-8 is supported.") from None
+            text, tail = data[: problem.start].decode(), data[problem.start :]
+        buffer += text
+        buffer = yield from _drain(buffer, final=False)
+        if len(buffer) > MAX_RECORD:
+            raise _over_max()
+    yield from _drain(buffer, final=True)
+
+
+def _drain(buffer: str, final: bool) -> Generator[Any, None, str]:
+    """The complete values at the buffer's start; returns what is left (an incomplete value)."""
+    at = 0
+    while True:
+        while at < len(buffer) and buffer[at] in " \t\r\n,":
+            at += 1
+        if at >= len(buffer):
+            return ""
+        end = _value_end(buffer, at)
+        if end is None:
+            if final:
+                raise select_error(
+                    "JSONParsingError", "Encountered an error parsing the JSON file. Check the file and try again."
+                )
+            return buffer[at:]
+        yield json_loads(buffer[at:end])
+        at = end
+
+
+def _value_end(text: str, at: int) -> int | None:
+    """The end of the JSON value starting at ``at`` (brackets counted outside strings; a scalar ends at white
+    space), None when the text ends first. No recursion."""
+    c = text[at]
+    if c not in "[{":
+        end = at
+        if c == '"':
+            end += 1
+            while end < len(text) and text[end] != '"':
+                end += 2 if text[end] == "\\" else 1
+            return end + 1 if end < len(text) else None
+        while end < len(text) and text[end] not in " \t\r\n,[{":
+            end += 1
+        return end if end < len(text) else None
+    level = 0
+    i = at
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == '"':
+            i += 1
+            while i < n and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+        elif ch in "[{":
+            level += 1
+        elif ch in "]}":
+            level -= 1
+            if level == 0:
+                return i + 1
+        i += 1
+    return None
+
+
+def unnest(value: Any, path: list[str | int]) -> Iterator[Any]:
+    """The records ``S3Object[*].path`` names in one document (``[*]`` steps iterate arrays)."""
+    todo: list[tuple[Any, int]] = [(value, 0)]
+    while todo:
+        current, step = todo.pop(0)
+        if step == len(path):
+            yield current
+            continue
+        key = path[step]
+        if key == "*":
+            if isinstance(current, list):
+                todo[0:0] = [(item, step + 1) for item in current]
+        elif isinstance(key, int):
+            if isinstance(current, list) and key < len(current):
+                todo.insert(0, (current[key], step + 1))
+        elif isinstance(current, dict) and key in current:
+            todo.insert(0, (current[key], step + 1))
+
+
+def json_batches(values: Iterator[Any], path: list[str | int], counters: Counters) -> Iterator[pa.RecordBatch]:
+    schema = pa.schema([("j", pa.string())])
+    column: list[str] = []
+    size = 0
+    for value in values:
+        for record in unnest(value, path) if path else (value,):
+            text = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+            column.append(text)
+            size += len(text)
+        if len(column) >= BATCH_ROWS or size >= BATCH_BYTES:
+            yield pa.record_batch([pa.array(column, pa.string())], schema=schema)
+            column, size = [], 0
+            if counters.cancelled:
+                raise _Cancelled()
+    if column:
+        yield pa.record_batch([pa.array(column, pa.string())], schema=schema)
+
+
+def json_lines(lines: Iterator[bytes]) -> Iterator[Any]:
+    for raw in lines:
+        text = _text(raw).strip()
+        if text:
+            yield json_loads(text)
+
+
+def parquet_file(source: Segments) -> pq.ParquetFile:
+    try:
+        return pq.ParquetFile(io.BufferedReader(source, CHUNK))
+    except (pa.ArrowException, OSError, ValueError):
+        raise select_error(
+            "ParquetParsingError", "An error occurred while parsing the Parquet file. Check the file and try again."
+        ) from None
+
+
+def parquet_batches(parquet: pq.ParquetFile, counters: Counters) -> Iterator[pa.RecordBatch]:
+    names = [f"c{i}" for i in range(1, len(parquet.schema_arrow) + 1)]
+    try:
+        for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
+            counters.processed += batch.nbytes
+            yield pa.record_batch(batch.columns, names=names)
+            if counters.cancelled:
+                raise _Cancelled()
+    except pa.ArrowException:
+        raise select_error(
+            "ParquetParsingError", "An error occurred while parsing the Parquet file. Check the file and try again."
+        ) from None
