@@ -156,7 +156,7 @@ async def read_prelude(chunks: AsyncIterator[bytes]) -> tuple[dict[str, Any], by
         at = buffered.find(_DELIMITER)
         if at >= 0:
             try:
-                prelude = json.loads(bytes(buffered[:at]) or b"{}")
+                prelude = safejson.loads(bytes(buffered[:at]) or b"{}")
             except ValueError:
                 raise PreludeError("the prelude is not JSON") from None
             if not isinstance(prelude, dict):
