@@ -35,12 +35,12 @@ class Engine:
         return make_client(self.server.endpoint, service)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def engine_store(store: StoreFactory) -> dict[str, Any]:
     return store()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def engine(engine_store: dict[str, Any], podman: Podman) -> Iterator[Engine]:
     env = {
         "GUREUM_CONTAINER_HOST": podman.host,

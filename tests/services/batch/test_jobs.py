@@ -63,7 +63,7 @@ def _events_queue(engine: Engine, name: str) -> tuple[Any, str]:
     return sqs, str(url)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def fifo(engine: Engine) -> str:
     """A FIFO queue on a Fargate environment of 4 vCPUs, shared by the tests of this module."""
     batch = engine.client("batch")
