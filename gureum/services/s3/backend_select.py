@@ -4,8 +4,10 @@ AWS's error codes, the expression parsed, the object's files opened; select.py r
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import AsyncIterator
 from typing import Any
 
+from ...aws.errors import ServiceError
 from ...aws.eventstream import EventStreamBody
 from . import select_input as inp
 from .core import S3Core, find_version, owned_bucket
@@ -104,7 +106,12 @@ def _scan_range(scan: dict[str, Any] | None, source: Input, size: int) -> tuple[
     return int(start), (int(end) if end is not None else None)
 
 
+MAX_RUNNING = 16  # S3 Select queries running at once in this process (each a thread and a DuckDB connection)
+
+
 class SelectMixin(S3Core):
+    select_running = 0
+
     async def select_object_content(
         self,
         account: str,
@@ -130,6 +137,20 @@ class SelectMixin(S3Core):
         start, end = _scan_range(scan_range, source, version.size)
         now = dt.datetime.fromtimestamp(self.clock.now(), dt.UTC).replace(tzinfo=None)
         plan = Plan(query, source, output, progress, start, end, version.size, now)
+        if self.select_running >= MAX_RUNNING:
+            raise ServiceError("The service is unavailable. Please retry.", code="Busy", status=503)
         run = SelectRun(plan, await self.blobs.open(version.segments, 0, version.size))
-        await run.start()
-        return {"Payload": EventStreamBody(event_union(), run.events(), _CODEC)}
+        self.select_running += 1
+        try:
+            await run.start()
+        except BaseException:
+            self.select_running -= 1
+            raise
+        return {"Payload": EventStreamBody(event_union(), self._counted(run), _CODEC)}
+
+    async def _counted(self, run: SelectRun) -> AsyncIterator[dict[str, Any]]:
+        try:
+            async for event in run.events():
+                yield event
+        finally:
+            self.select_running -= 1

@@ -100,6 +100,7 @@ class SelectRun:
         self.queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
         self.slots = threading.Semaphore(QUEUE_SLOTS)
         self.conn: duckdb.DuckDBPyConnection | None = None
+        self.input_error: ServiceError | None = None  # raised by the input's reader while DuckDB pulled it
         self.lock = threading.Lock()  # the connection is interrupted (loop) or closed (worker), never both at once
 
     async def start(self) -> None:
@@ -141,8 +142,9 @@ class SelectRun:
 
     def _work(self) -> None:
         ready = False
+        steps = self._run()
         try:
-            for event in self._run():
+            for event in steps:
                 if not ready:
                     ready = True
                     if not self._put("ready"):
@@ -156,15 +158,17 @@ class SelectRun:
             return
         except ServiceError as error:
             self._put("error", error)
-        except duckdb.Error as error:
+        except (duckdb.Error, pa.ArrowException, OSError) as error:
+            # an error of the input's reader reaches here through DuckDB (and Arrow's reader of its results)
             if self.counters.cancelled:
                 return
-            self._put("error", _duck_error(error))
+            self._put("error", self.input_error or _duck_error(error))
         except Exception:
             log.exception("S3 Select failed")
             self._put("error", ServiceError("We encountered an internal error. Please try again.", code="InternalError",
                                             status=500, sender_fault=False))  # fmt: skip
         finally:
+            steps.close()  # DuckDB's result reader goes before its connection
             self.source.close()
             with self.lock:
                 if self.conn is not None:
@@ -188,7 +192,7 @@ class SelectRun:
         conn.execute("SET lock_configuration = true")
         first = next(batches, None)
         schema = first.schema if first is not None else _empty_schema(columns)
-        chained = itertools.chain([first] if first is not None else [], batches)
+        chained = self._watched(itertools.chain([first] if first is not None else [], batches))
         conn.register("src", pa.RecordBatchReader.from_batches(schema, chained))
         results = conn.sql(translated.sql, params=translated.params or None).to_arrow_reader(inp.BATCH_ROWS)
         writer = _Writer(plan.output, translated)
@@ -206,6 +210,13 @@ class SelectRun:
             yield {"Progress": {"Details": self._figures()}}
         yield {"Stats": {"Details": self._figures()}}
         yield {"End": {}}
+
+    def _watched(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        try:
+            yield from batches
+        except ServiceError as error:
+            self.input_error = error
+            raise
 
     def _figures(self) -> dict[str, int]:
         c = self.counters
@@ -263,14 +274,18 @@ def _split(payload: bytes) -> Iterator[bytes]:
         yield payload[at : at + RECORDS_FLUSH * 8]
 
 
-def _duck_error(error: duckdb.Error) -> ServiceError:
-    if isinstance(error, (duckdb.ConversionException, duckdb.InvalidInputException)):
+def _duck_error(error: Exception) -> ServiceError:
+    """S3 Select's error for DuckDB's (raised as such, or as Arrow's error text while its results are read)."""
+    text = str(error)
+    if isinstance(error, (duckdb.ConversionException, duckdb.InvalidInputException)) or text.startswith(
+        ("Conversion Error", "Invalid Input Error")
+    ):
         return select_error(
             "CastFailed", "Attempt to convert from one data type to another using CAST failed in the SQL expression."
         )
-    if isinstance(error, duckdb.BinderException):
+    if isinstance(error, duckdb.BinderException) or text.startswith("Binder Error"):
         return select_error("InvalidDataType", "The SQL expression contains an invalid data type.")
-    if isinstance(error, duckdb.OutOfMemoryException):
+    if isinstance(error, duckdb.OutOfMemoryException) or text.startswith("Out of Memory"):
         return ServiceError("The service is unavailable. Try again later.", code="Busy", status=503)
     log.warning("S3 Select: DuckDB refused a translated query: %s", error)
     return select_error("UnsupportedSyntax", "We encountered syntax that is not valid.")

@@ -132,30 +132,30 @@ def records(chunks: Iterator[bytes], delimiter: bytes, skip_first: bool, end: in
     buffer = b""
     offset = 0  # the buffer's start, from the range's start
     dropping = skip_first
+    step = len(delimiter)
     for chunk in chunks:
         buffer += chunk
+        at = 0  # records are cut from the buffer by position; the rest is kept once per chunk
         while True:
-            at = buffer.find(delimiter)
-            if at < 0:
-                if len(buffer) > MAX_RECORD and not dropping:
-                    raise _over_max()
-                if dropping and len(buffer) > MAX_RECORD:
-                    offset += len(buffer)
-                    buffer = b""
+            found = buffer.find(delimiter, at)
+            if found < 0:
                 break
-            record = buffer[:at]
-            if end is not None and offset > end:
+            if end is not None and offset + at > end:
                 return
             if not dropping:
-                if len(record) > MAX_RECORD:
+                if found - at > MAX_RECORD:
                     raise _over_max()
-                yield record
+                yield buffer[at:found]
             dropping = False
-            offset += at + len(delimiter)
-            buffer = buffer[at + len(delimiter) :]
-    if buffer and not dropping and (end is None or offset <= end):
+            at = found + step
+        buffer = buffer[at:]
+        offset += at
         if len(buffer) > MAX_RECORD:
-            raise _over_max()
+            if not dropping:
+                raise _over_max()
+            offset += len(buffer)
+            buffer = b""
+    if buffer and not dropping and (end is None or offset <= end):
         yield buffer
 
 

@@ -192,3 +192,27 @@ def test_large_object_streams(s3: Any, bucket: str) -> None:
                           {"CSV": {"FileHeaderInfo": "NONE"}})  # fmt: skip
     assert text.split() == [str(i) for i in range(rows) if i % 7 == 3]
     assert len(events.get("Stats", [])) == 1 and events["Stats"][0]["Details"]["BytesScanned"] == len(body)
+
+
+def test_error_after_records_ends_the_stream(s3: Any, bucket: str) -> None:
+    from botocore.exceptions import EventStreamError
+
+    body = b"".join(f"{i}\n".encode() for i in range(200_000)) + b"oops\n"
+    s3.put_object(Bucket=bucket, Key="late.csv", Body=body)
+    response = s3.select_object_content(
+        Bucket=bucket, Key="late.csv", Expression="SELECT CAST(s._1 AS INT) FROM S3Object s", ExpressionType="SQL",
+        InputSerialization={"CSV": {}}, OutputSerialization={"CSV": {}},
+    )  # fmt: skip
+    received = b""
+    with pytest.raises(EventStreamError) as caught:
+        for event in response["Payload"]:
+            received += event.get("Records", {}).get("Payload", b"")
+    assert caught.value.response["Error"]["Code"] == "CastFailed"
+    assert received.startswith(b"0\n1\n2\n")
+
+
+def test_bad_record_after_the_first_batches(s3: Any, bucket: str) -> None:
+    body = b"".join(f"{i},x\n".encode() for i in range(20_000)) + b'1,"open\n'
+    s3.put_object(Bucket=bucket, Key="bad.csv", Body=body)
+    got = error(s3, bucket, "bad.csv", "SELECT COUNT(*) FROM S3Object", {"CSV": {}})
+    assert got["Code"] == "CSVEscapingRecordDelimiter"
