@@ -46,9 +46,9 @@ class Caller(str):
     another account's bucket. A plain ``str`` account is the owner's account or nothing."""
 
     principal: Principal
-    checks: tuple[Check, ...]
     expected: Mapping[str, str]  # bucket -> the owner account the request expects
     _context: Callable[[], Mapping[str, ContextValue]]  # the condition keys, built only for a policy to evaluate
+    _checks: Callable[[], tuple[Check, ...]]  # what the call needs, worked out only for another account's bucket
 
     @classmethod
     def make(
@@ -56,11 +56,11 @@ class Caller(str):
         account: str,
         principal: Principal,
         context: Callable[[], Mapping[str, ContextValue]],
-        checks: tuple[Check, ...],
+        checks: Callable[[], tuple[Check, ...]],
         expected: Mapping[str, str] | None = None,
     ) -> Caller:
         made = cls(account)
-        made.principal, made._context, made.checks, made.expected = principal, context, checks, expected or {}
+        made.principal, made._context, made._checks, made.expected = principal, context, checks, expected or {}
         return made
 
     @property
@@ -74,7 +74,7 @@ class Caller(str):
             raise access_denied()
         if owner == str(self):
             return
-        needed = [check for check in self.checks if check.bucket == bucket_name]
+        needed = [check for check in self._checks() if check.bucket == bucket_name]
         if not needed or policy is None:
             raise access_denied()
         context = self._context()
@@ -153,11 +153,12 @@ async def caller(ctx: RequestContext, req: Mapping[str, Any]) -> Caller:
     if req.get("ExpectedSourceBucketOwner") and req.get("CopySource"):
         expected[_source(str(req["CopySource"]))[0]] = str(req["ExpectedSourceBucketOwner"])
     now = ctx.runtime.clock.now()
+    operation = ctx.operation
     return Caller.make(
         account,
         Principal(account, arn),
         lambda: call_context(who, arn, now, _s3_context(ctx, req)),
-        checks_for(ctx.operation, req),
+        lambda: checks_for(operation, req),  # IAM's table is read only for a call on another account's bucket
         expected,
     )
 
@@ -170,4 +171,6 @@ def reader(
     arn = principal_arn or f"arn:aws:iam::{account}:root"
     action = "s3:GetObjectVersion" if version_id else "s3:GetObject"
     checks = (Check(bucket, action, object_arn(bucket, key)),)
-    return Caller.make(account, Principal(account, arn), lambda: call_context(PolicyCaller(account), arn, now), checks)
+    return Caller.make(
+        account, Principal(account, arn), lambda: call_context(PolicyCaller(account), arn, now), lambda: checks
+    )

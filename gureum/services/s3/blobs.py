@@ -49,8 +49,11 @@ class BlobStore:
 
     def _publish(self, temp: Path, name: str) -> None:
         target = self.path(name)
-        target.parent.mkdir(exist_ok=True)
-        os.replace(temp, target)
+        try:
+            os.replace(temp, target)
+        except FileNotFoundError:  # its folder is not there yet (each is made once; a failed mkdir costs a raise)
+            target.parent.mkdir(exist_ok=True)
+            os.replace(temp, target)
 
     async def write(self, chunks: AsyncIterable[bytes], digests: Digests, limit: int) -> Written:
         """Write a body arriving as ``chunks`` (a ServiceError raised by the source, a client gone, or more than
@@ -175,6 +178,14 @@ class BlobStore:
                 handle.close()
             raise
         return opened
+
+    async def read_whole(self, segments: Segments, start: int, end: int) -> bytes:
+        """Bytes [start, end) of a small body in one thread hop (opened and read at once). FileNotFoundError when
+        a file is gone already."""
+        return await asyncio.to_thread(self._read_whole, segments, start, end)
+
+    def _read_whole(self, segments: Segments, start: int, end: int) -> bytes:
+        return read_opened(self._open_range(segments, start, end))
 
     async def read(self, segments: Segments, start: int, end: int) -> AsyncIterator[bytes]:
         opened = await self.open(segments, start, end)
