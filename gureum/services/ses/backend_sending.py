@@ -459,14 +459,12 @@ class SendingBackend:
         check_address(mime.bare(message.source))
         if not message.recipients:
             raise InvalidParameterValue("Missing final '@domain'")
-        built = mime.build(
+        raw, headers = mime.compose(
             message.source, message.to, message.cc, message.reply_to, message.subject, message.text, message.html,
             ses_id, now,
         )  # fmt: skip
-        raw = mime.serialise(built)
         if max_bytes and len(raw) > max_bytes:
             raise MessageRejected(f"Message length is more than {max_bytes} bytes long: '{len(raw)}'.")
-        headers = mime.header_values(built)
         return mime.Mail(
             raw, message.source, message.recipients, message.subject, headers, message.to, [message.source]
         )

@@ -9,6 +9,8 @@ import email.charset
 import email.header
 import email.policy
 import email.utils
+import random
+import sys
 import uuid
 from dataclasses import dataclass
 from email.message import Message
@@ -89,8 +91,12 @@ _PLAIN_UTF8.body_encoding = None  # type: ignore[assignment]  # 7bit
 _POLICY = email.policy.compat32.clone(linesep="\r\n", max_line_length=998)  # fold only past 998
 
 
+def _plain(body: str) -> bool:
+    return body.isascii() and all(len(line) <= 998 for line in body.splitlines())
+
+
 def _part(body: str, subtype: str) -> Message:
-    plain = body.isascii() and all(len(line) <= 998 for line in body.splitlines())
+    plain = _plain(body)
     return MIMEText(body, subtype, _PLAIN_UTF8 if plain else _QP_UTF8)  # type: ignore[arg-type]
 
 
@@ -199,3 +205,90 @@ def bare(address: str) -> str:
 
 def serialise(msg: Message) -> bytes:
     return msg.as_bytes(policy=_POLICY)
+
+
+def compose(
+    source: str,
+    to: list[str],
+    cc: list[str],
+    reply_to: list[str],
+    subject: str,
+    text: str | None,
+    html: str | None,
+    ses_id: str,
+    date: float,
+) -> tuple[bytes, list[tuple[str, str]]]:
+    """SendEmail's message as bytes and its decoded header fields: build() + serialise() + header_values(), with the
+    common case (ASCII headers short of folding, 7bit ASCII bodies) written out directly — the same bytes the email
+    package writes, at a fraction of its cost (its header folding was half of SendEmail's CPU) — and everything
+    else through the email package."""
+    fast = _compose_plain(source, to, cc, reply_to, subject, text, html, ses_id, date)
+    if fast is not None:
+        return fast
+    msg = build(source, to, cc, reply_to, subject, text, html, ses_id, date)
+    return serialise(msg), header_values(msg)
+
+
+_FOLD_FREE = 900  # a field this long (name, ": " and value) is never folded at max_line_length=998
+_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e")  # where str.splitlines (and so the email package's Header) breaks
+_7BIT = [("Content-Transfer-Encoding", "7bit")]
+_BOUNDARY_DIGITS = len(repr(sys.maxsize - 1))  # the email generator's boundary: 15 '=', these digits, '=='
+
+
+def _compose_plain(
+    source: str,
+    to: list[str],
+    cc: list[str],
+    reply_to: list[str],
+    subject: str,
+    text: str | None,
+    html: str | None,
+    ses_id: str,
+    date: float,
+) -> tuple[bytes, list[tuple[str, str]]] | None:
+    """compose()'s direct path, or None where the email package's own rules (encoded words, folding,
+    quoted-printable) are needed."""
+    fields = [("From", source)]
+    if to:
+        fields.append(("To", ", ".join(to)))
+    if cc:
+        fields.append(("Cc", ", ".join(cc)))
+    if reply_to:
+        fields.append(("Reply-To", ", ".join(reply_to)))
+    fields += [("Subject", subject), ("Message-ID", f"<{ses_id}@email.amazonses.com>")]
+    fields.append(("Date", email.utils.formatdate(date)))
+    for name, value in fields:
+        if not value.isascii() or not _BREAKS.isdisjoint(value) or len(name) + len(value) > _FOLD_FREE:
+            return None
+    parts = [(b, sub) for b, sub in ((text, "plain"), (html, "html")) if b is not None]
+    if not parts:
+        parts = [("", "plain")]
+    for body, _ in parts:
+        if not _plain(body):
+            return None
+    bodies = [_lines(body) for body, _ in parts]
+    if len(parts) == 1:
+        fields += [("Content-Type", f'text/{parts[0][1]}; charset="utf-8"'), ("MIME-Version", "1.0"), *_7BIT]
+        return _joined(fields) + bodies[0].encode(), _header_values(fields)
+    texts = [f'Content-Type: text/{sub}; charset="utf-8"\r\nContent-Transfer-Encoding: 7bit\r\n\r\n{body}'
+             for (_, sub), body in zip(parts, bodies, strict=True)]  # fmt: skip
+    boundary = "=" * 15 + f"%0{_BOUNDARY_DIGITS}d" % random.randrange(sys.maxsize) + "=="
+    if any("--" + boundary in t for t in texts):
+        return None  # the email package picks another boundary: left to it
+    fields += [("Content-Type", f'multipart/alternative; boundary="{boundary}"'), ("MIME-Version", "1.0")]
+    between = f"\r\n--{boundary}\r\n"
+    body = f"--{boundary}\r\n" + between.join(texts) + f"\r\n--{boundary}--\r\n"
+    return _joined(fields) + body.encode(), _header_values(fields)
+
+
+def _lines(body: str) -> str:
+    """A body's line endings as CRLF, as the email generator writes them (CRLF, CR and LF each one line end)."""
+    return body.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\r\n")
+
+
+def _joined(fields: list[tuple[str, str]]) -> bytes:
+    return "".join(f"{name}: {value}\r\n" for name, value in fields).encode() + b"\r\n"
+
+
+def _header_values(fields: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(name, _decoded(value)) for name, value in fields]

@@ -107,6 +107,45 @@ def test_production_sends_to_anyone_from_a_verified_domain(ses: Ses) -> None:
     assert _error(caught)[1].endswith(": me@other.example")
 
 
+def test_built_message_bytes_ascii_and_encoded(ses: Ses) -> None:
+    """SendEmail's MIME as the email package writes it: CRLF line ends (a body's CR, LF and CRLF alike), 7bit ASCII
+    parts under one boundary, header fields in SES's order; a non-ASCII subject and a non-ASCII body take the email
+    package's encodings (encoded words, quoted-printable)."""
+    ses.production()
+    ses.verify_domain("mime.example")
+    sent = ses.v1.send_email(
+        Source="Team <t@mime.example>",
+        Destination={"ToAddresses": ["a@x.example", "b@x.example"], "CcAddresses": ["c@x.example"]},
+        Message={"Subject": {"Data": "Plain =?subject?="},
+                 "Body": {"Text": {"Data": "one\ntwo\r\nthree\rfour"}, "Html": {"Data": "<p>h</p>\n"}}},
+    )  # fmt: skip
+    raw = ses.raw(sent["MessageId"])
+    head, body = raw.split(b"\r\n\r\n", 1)
+    names = [line.split(b":", 1)[0] for line in head.split(b"\r\n")]
+    assert names == [b"From", b"To", b"Cc", b"Subject", b"Message-ID", b"Date", b"Content-Type", b"MIME-Version"]
+    assert b"To: a@x.example, b@x.example\r\n" in head and b"Subject: Plain =?subject?=\r\n" in head
+    boundary = email.message_from_bytes(raw)["Content-Type"].split('boundary="', 1)[1].rstrip('"')
+    assert (
+        body
+        == (
+            f'--{boundary}\r\nContent-Type: text/plain; charset="utf-8"\r\nContent-Transfer-Encoding: 7bit\r\n\r\n'
+            f'one\r\ntwo\r\nthree\r\nfour\r\n--{boundary}\r\nContent-Type: text/html; charset="utf-8"\r\n'
+            f"Content-Transfer-Encoding: 7bit\r\n\r\n<p>h</p>\r\n\r\n--{boundary}--\r\n"
+        ).encode()
+    )
+    for subject, text in (("Grüße", "ascii"), ("plain", "Grüße aus Köln")):
+        sent = ses.v1.send_email(Source="t@mime.example", Destination={"ToAddresses": ["a@x.example"]},
+                                 Message={"Subject": {"Data": subject}, "Body": {"Text": {"Data": text}}})  # fmt: skip
+        raw = ses.raw(sent["MessageId"])
+        assert all(line.endswith(b"\r") for line in raw.split(b"\n")[:-1])
+        parsed = email.message_from_bytes(raw, policy=email.policy.default)
+        assert parsed.get_content().rstrip("\n") == text
+        if not subject.isascii():
+            assert b"=?utf-8?" in raw.split(b"\r\n\r\n", 1)[0] and parsed["Subject"] == subject
+        if not text.isascii():
+            assert parsed["Content-Transfer-Encoding"] == "quoted-printable"
+
+
 def test_raw_email_parsed_bcc_dropped_and_malformed_kept(ses: Ses) -> None:
     ses.production()
     ses.verify_email("raw@example.com")
