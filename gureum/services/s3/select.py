@@ -15,7 +15,7 @@ import itertools
 import json
 import logging
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Generator, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -175,7 +175,7 @@ class SelectRun:
                     self.conn.close()
                     self.conn = None
 
-    def _run(self) -> Iterator[dict[str, Any]]:
+    def _run(self) -> Generator[dict[str, Any], None, None]:
         plan = self.plan
         batches, columns = self._input()
         translated = translate(plan.query, columns, plan.now)
