@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from botocore.exceptions import WaiterError
+
 WAIT = {"Delay": 0.2, "MaxAttempts": 300}
 
 
@@ -14,7 +16,12 @@ def body(template: dict[str, Any]) -> str:
 
 
 def wait(cfn: Any, waiter: str, name: str) -> dict[str, Any]:
-    cfn.get_waiter(waiter).wait(StackName=name, WaiterConfig=WAIT)
+    """The stack once boto3's ``waiter`` succeeded; a failure names the stack's failed events."""
+    try:
+        cfn.get_waiter(waiter).wait(StackName=name, WaiterConfig=WAIT)
+    except WaiterError as error:
+        failed = [e for e in events(cfn, name) if e[1].endswith("FAILED") or "ROLLBACK" in e[1]]
+        raise AssertionError(f"{error}: {failed}") from None
     return {} if waiter == "stack_delete_complete" else stack(cfn, name)
 
 
