@@ -64,6 +64,8 @@ async def _start(runtime: Runtime) -> None:
     tick = float(os.environ.get("GUREUM_BATCH_SCHEDULER_SECONDS", "1"))
     second = float(os.environ.get("GUREUM_BATCH_SECOND", "1"))  # a timeout's or time limit's second (tests: less)
     scheduler = Scheduler(runtime.store, runtime.clock, runtime.delivery, engine_state(runtime), tick, second)
+    processes = os.environ.get("GUREUM_BATCH_PROCESS_EXECUTOR", "").lower() in ("1", "true", "yes")
+    scheduler.processes = processes  # opt-in: without an engine, jobs' commands run as host processes
     runtime.keep(
         Runner(
             runtime.store,
@@ -74,6 +76,7 @@ async def _start(runtime: Runtime) -> None:
             _endpoint(runtime),
             pull_auth,
             second,
+            processes,
         )
     )
     runtime.keep(BatchBackend(runtime.store, runtime.clock, scheduler.wake))

@@ -13,13 +13,13 @@ import asyncio
 import logging
 import secrets
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from ...clock import Clock
 from ...containers import Containers, Engine, EngineError
 from ...store.base import Store, Tx
-from . import definitions, jobs, store
+from . import definitions, jobs, processes, store
 from .jobs import PRIVATE
 from .scheduler import Scheduler
 
@@ -47,7 +47,9 @@ class Runner:
         endpoint: str,
         pull_auth: Callable[[str, str, str], dict[str, str] | None],
         second: float = 1.0,
+        processes: bool = False,
     ) -> None:
+        self.processes = processes  # no engine: jobs' commands run as host processes (opt-in; processes.py)
         self.store = store_
         self.clock = clock
         self.containers = containers
@@ -76,7 +78,7 @@ class Runner:
 
     # --- one attempt -------------------------------------------------------------------------------------------
 
-    async def _save(self, doc: dict[str, Any], status: str | None) -> None:
+    async def save(self, doc: dict[str, Any], status: str | None) -> None:
         old = doc["status"]
         if status is not None:
             doc["status"] = status
@@ -108,6 +110,9 @@ class Runner:
         waiter: asyncio.Task[int] | None = None
         shipper: asyncio.Task[None] | None = None
         outcome: dict[str, Any] = {}
+        if self.processes and not (await self.containers.status()).get("engine"):
+            await self.finish(doc, await processes.run(self, doc, adopt, stop))
+            return
         try:
             engine = await self.containers.require()
             if adopt:
@@ -134,7 +139,7 @@ class Runner:
                 await engine.remove_container(private["container"])
             except EngineError:
                 log.warning("Batch job %s: container could not be removed", doc["jobId"])
-        await self._finish(doc, outcome)
+        await self.finish(doc, outcome)
 
     async def _image(self, engine: Engine, doc: dict[str, Any]) -> None:
         image = doc["container"]["image"]
@@ -152,18 +157,7 @@ class Runner:
         self, engine: Engine, doc: dict[str, Any], stop: asyncio.Event
     ) -> tuple[asyncio.Task[int], asyncio.Task[None] | None]:
         private = doc[PRIVATE]
-        parts = doc["jobArn"].split(":")
-        task_id = uuid.uuid4().hex
-        private["taskId"] = task_id
-        private.setdefault("secret", secrets.token_urlsafe(24))
-        ce_name = private.get("ceName", "")
-        container = doc["container"]
-        container["taskArn"] = f"arn:aws:ecs:{parts[3]}:{parts[4]}:task/AWSBatch-{ce_name}/{task_id}"
-        group, stream = self._log_target(doc, task_id)
-        if group:
-            container["logStreamName"] = stream
-        for key in ("exitCode", "reason"):
-            container.pop(key, None)
+        group, stream = self.prepare(doc)
         async with self._starts:
             await self._image(engine, doc)
             name = self._name(doc)
@@ -179,7 +173,7 @@ class Runner:
                 raise AttemptFailed(f"CannotCreateContainerError: {exc}") from None
             if stop.is_set():
                 raise AttemptFailed(private.get("stop", {}).get("reason") or "Terminated")
-            await self._save(doc, None)  # the container and the credentials' secret, before the job can ask
+            await self.save(doc, None)  # the container and the credentials' secret, before the job can ask
             try:
                 await engine.start_container(private["container"])
             except EngineError as exc:
@@ -189,8 +183,24 @@ class Runner:
         doc["startedAt"] = jobs.ms(now)
         waiter = asyncio.ensure_future(engine.wait_container(private["container"]))
         shipper = asyncio.ensure_future(self._ship_logs(engine, doc, group, stream)) if group else None
-        await self._save(doc, "RUNNING")
+        await self.save(doc, "RUNNING")
         return waiter, shipper
+
+    def prepare(self, doc: dict[str, Any]) -> tuple[str | None, str]:
+        """A new attempt's task id, task ARN, credentials' secret and log stream: (log group or None, stream)."""
+        private = doc[PRIVATE]
+        parts = doc["jobArn"].split(":")
+        task_id = uuid.uuid4().hex
+        private["taskId"] = task_id
+        private.setdefault("secret", secrets.token_urlsafe(24))
+        container = doc["container"]
+        container["taskArn"] = f"arn:aws:ecs:{parts[3]}:{parts[4]}:task/AWSBatch-{private.get('ceName', '')}/{task_id}"
+        group, stream = self._log_target(doc, task_id)
+        if group:
+            container["logStreamName"] = stream
+        for key in ("exitCode", "reason"):
+            container.pop(key, None)
+        return group, stream
 
     async def _adopt(self, engine: Engine, doc: dict[str, Any]) -> tuple[asyncio.Task[int], asyncio.Task[None] | None]:
         """An attempt of before a restart: watch its container if it is still there, else fail the attempt as AWS
@@ -205,7 +215,7 @@ class Runner:
                 log.warning("Batch job %s: container could not be removed", doc["jobId"])
             raise AttemptFailed("Host EC2 (instance i-0gureum0000000000) terminated.")
         if doc["status"] == "STARTING":
-            await self._save(doc, "RUNNING")
+            await self.save(doc, "RUNNING")
         return asyncio.ensure_future(engine.wait_container(container_id or "")), None
 
     async def _wait(
@@ -250,7 +260,7 @@ class Runner:
             outcome["reason"] = "OutOfMemoryError: Container killed due to memory usage"
         return outcome
 
-    async def _finish(self, doc: dict[str, Any], outcome: dict[str, Any]) -> None:
+    async def finish(self, doc: dict[str, Any], outcome: dict[str, Any]) -> None:
         """Record the attempt and decide: SUCCEEDED, RUNNABLE again (retry), or FAILED."""
         now = self.clock.now()
         stop = await self.store.read(lambda tx: (store.job(tx, doc["jobId"]) or {}).get(PRIVATE, {}).get("stop"))
@@ -280,16 +290,16 @@ class Runner:
         doc["statusReason"] = status_reason
         if code == 0 and not outcome.get("timedOut") and not doc.get("isTerminated"):
             doc["stoppedAt"] = jobs.ms(now)
-            await self._save(doc, "SUCCEEDED")
+            await self.save(doc, "SUCCEEDED")
             return
         retry = doc.get("retryStrategy") or {}
         retryable = not outcome.get("timedOut") and not doc.get("isTerminated")
         action = definitions.retry_action(retry, code, outcome.get("reason", ""), status_reason)
         if retryable and len(doc["attempts"]) < int(retry.get("attempts", 1)) and action == "RETRY":
-            await self._save(doc, "RUNNABLE")
+            await self.save(doc, "RUNNABLE")
             return
         doc["stoppedAt"] = jobs.ms(now)
-        await self._save(doc, "FAILED")
+        await self.save(doc, "FAILED")
 
     @staticmethod
     def _name(doc: dict[str, Any]) -> str:
@@ -310,11 +320,11 @@ class Runner:
         prefix = options.get("awslogs-stream-prefix") or doc[PRIVATE]["definitionName"]
         return group, f"{prefix}/default/{task_id}"
 
-    def _config(self, doc: dict[str, Any], /) -> dict[str, Any]:
+    def environment(self, doc: dict[str, Any]) -> dict[str, str]:
+        """The variables AWS Batch gives a job (and the job's own)."""
         container = doc["container"]
         private = doc[PRIVATE]
-        parts = doc["jobArn"].split(":")
-        region = parts[3]
+        region = doc["jobArn"].split(":")[3]
         environment = {
             "AWS_REGION": region,
             "AWS_DEFAULT_REGION": region,
@@ -330,7 +340,14 @@ class Runner:
             environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = f"{self.endpoint}/_batch/credentials/{doc['jobId']}"
             environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"] = private["secret"]
         for variable in container.get("environment") or []:
-            environment[variable["name"]] = variable.get("value", "")
+            if variable.get("name"):
+                environment[variable["name"]] = variable.get("value", "")
+        return environment
+
+    def _config(self, doc: dict[str, Any], /) -> dict[str, Any]:
+        container = doc["container"]
+        private = doc[PRIVATE]
+        environment = self.environment(doc)
         host: dict[str, Any] = {"NetworkMode": "host"}
         if private.get("memory"):
             host["Memory"] = int(private["memory"]) * 1024 * 1024
@@ -390,7 +407,12 @@ class Runner:
         return config
 
     async def _ship_logs(self, engine: Engine, doc: dict[str, Any], group: str, stream: str) -> None:
-        """The container's output to CloudWatch Logs as it is printed, through the "logs" delivery target."""
+        """The container's output to CloudWatch Logs as it is printed."""
+        output = (data async for _stream, data in engine.logs(doc[PRIVATE]["container"], follow=True))
+        await self.ship_output(output, doc, group, stream)
+
+    async def ship_output(self, output: AsyncIterator[bytes], doc: dict[str, Any], group: str, stream: str) -> None:
+        """Printed output to CloudWatch Logs line by line as it comes, through the "logs" delivery target."""
         options = (doc["container"].get("logConfiguration") or {}).get("options") or {}
         parts = doc["jobArn"].split(":")
         region = options.get("awslogs-region") or parts[3]
@@ -418,7 +440,7 @@ class Runner:
             await asyncio.sleep(_LOG_FLUSH)
             await flush()
 
-        async for _stream, data in engine.logs(doc[PRIVATE]["container"], follow=True):
+        async for data in output:
             text = partial + data.decode("utf-8", "replace")
             lines = text.split("\n")
             partial = lines.pop()

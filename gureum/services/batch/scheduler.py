@@ -50,6 +50,7 @@ class Scheduler:
         second: float = 1.0,
     ) -> None:
         self.second = second  # the length of a time limit's second (GUREUM_BATCH_SECOND; tests shorten it)
+        self.processes = False  # the host process executor stands in for a missing engine (processes.py)
         self.store = store_
         self.clock = clock
         self.delivery = delivery
@@ -249,7 +250,7 @@ class Scheduler:
         if not runnable:
             return []
         status = await self.containers.status()
-        engine = bool(status.get("engine"))
+        engine = bool(status.get("engine")) or self.processes
         by_arn = {d["computeEnvironmentArn"]: d for d in environments}
         free = {a: resources.capacity(d) - used.get(a, (0.0, 0))[0] for a, d in by_arn.items()}
         _, machine_memory = resources.machine()
