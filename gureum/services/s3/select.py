@@ -243,23 +243,25 @@ class SelectRun:
         assert fmt is not None
         reader = inp.CsvRecords(fmt)
         delimiter = fmt.record.encode()
-        rows = reader.fields(inp.records(chunks, delimiter, start > 0, end))
+        groups = reader.fields(inp.record_groups(chunks, delimiter, start > 0, end))
+        first_group = next((group for group in groups if group), [])
         names: list[str] | None = None
         if fmt.header in ("USE", "IGNORE"):
-            if start > 0:
+            if start > 0:  # the header is the object's first record, outside the range
                 head_chunks = inp.raw_chunks(self.source, 0, source_in.compression)
-                header = next(reader.fields(inp.records(head_chunks, delimiter, False, None)), None)
-                self.source.seek(max(0, start - 1))
+                head_groups = reader.fields(inp.record_groups(head_chunks, delimiter, False, None))
+                header = next((group for group in head_groups if group), [[]])[0]
             else:
-                header = next(rows, None)
+                header = first_group.pop(0) if first_group else []
+                if not first_group:
+                    first_group = next((group for group in groups if group), [])
             if fmt.header == "USE":
-                names = [name.strip() for name in header or []]
-        first = next(rows, None)
+                names = [name.strip() for name in header]
         wanted = referenced_index(plan.query)
-        width = max(len(first or []), len(names or []), wanted)
+        width = max(len(first_group[0]) if first_group else 0, len(names or []), wanted)
         if width > inp.MAX_COLUMNS:
             raise select_error("OverMaxColumn", "The number of columns in the result is greater than 10,000.")
-        every = itertools.chain([first] if first is not None else [], rows)
+        every = itertools.chain([first_group], groups)
         return inp.csv_batches(every, max(width, 1), self.counters), Columns("csv", names, max(width, 1), wanted)
 
 

@@ -159,6 +159,39 @@ def records(chunks: Iterator[bytes], delimiter: bytes, skip_first: bool, end: in
         yield buffer
 
 
+def record_groups(chunks: Iterator[bytes], delimiter: bytes, skip_first: bool, end: int | None) -> Iterator[list[str]]:
+    """Records as text, a list per chunk read: the complete records of a chunk are decoded and split at once (a
+    ScanRange, which needs each record's offset, takes them one by one from ``records``)."""
+    if skip_first or end is not None:
+        group: list[str] = []
+        for record in records(chunks, delimiter, skip_first, end):
+            group.append(_text(record))
+            if len(group) >= BATCH_ROWS:
+                yield group
+                group = []
+        if group:
+            yield group
+        return
+    mark = _text(delimiter)
+    buffer = b""
+    for chunk in chunks:
+        buffer += chunk
+        cut = buffer.rfind(delimiter)
+        if cut < 0:
+            if len(buffer) > MAX_RECORD:
+                raise _over_max()
+            continue
+        complete, buffer = buffer[:cut], buffer[cut + len(delimiter) :]
+        group = _text(complete).split(mark)
+        if len(complete) > MAX_RECORD and max(map(len, group)) > MAX_RECORD:
+            raise _over_max()
+        yield group
+    if buffer:
+        if len(buffer) > MAX_RECORD:
+            raise _over_max()
+        yield [_text(buffer)]
+
+
 def _over_max() -> Exception:
     return select_error(
         "OverMaxRecordSize",
@@ -200,44 +233,55 @@ class CsvRecords:
             options["quoting"] = csv.QUOTE_NONE
         self.options = options
 
-    def fields(self, lines: Iterator[bytes]) -> Iterator[list[str]]:
+    def fields(self, groups: Iterator[list[str]]) -> Iterator[list[list[str]]]:
+        """Each group of records as rows of fields; records with the quote character (or continuing a quoted
+        field) through Python's csv module, the others split at the delimiter."""
         fmt = self.fmt
         pending: list[str] = []
-        for raw in lines:
-            line = _text(raw)
-            if fmt.record == "\n" and line.endswith("\r"):
-                line = line[:-1]
-            if not pending and fmt.comments and line.startswith(fmt.comments):
+        for lines in groups:
+            if fmt.record == "\n":
+                lines = [line[:-1] if line.endswith("\r") else line for line in lines]
+            if fmt.comments:
+                lines = [line for line in lines if not line.startswith(fmt.comments)]
+            if not pending and not (fmt.quote and any(fmt.quote in line for line in lines)):
+                yield [line.split(fmt.field) for line in lines if line]
                 continue
-            if fmt.quote and fmt.quote in line:
-                if pending or self._open(line):
-                    if not fmt.quoted_records:
-                        raise select_error(
-                            "CSVEscapingRecordDelimiter",
-                            "A quoted record delimiter was found in the file. To allow quoted record delimiters, set "
-                            "AllowQuotedRecordDelimiter to 'TRUE'.",
-                        )
-                    pending.append(line)
-                    joined = fmt.record.join(pending)
-                    if len(joined) > MAX_RECORD:
-                        raise _over_max()
-                    if self._open(joined):
-                        continue
-                    line, pending = joined, []
-                try:
-                    yield next(csv.reader([line], **self.options))
-                except (csv.Error, StopIteration):
-                    raise select_error(
-                        "CSVParsingError", "Encountered an error parsing the CSV file. Check the file and try again."
-                    ) from None
-            elif not line and not pending:
-                continue
-            else:
-                yield line.split(fmt.field)
+            rows: list[list[str]] = []
+            for line in lines:
+                row = self._row(line, pending)
+                if row is not None:
+                    rows.append(row)
+            yield rows
         if pending:
             raise select_error(
                 "CSVParsingError", "Encountered an error parsing the CSV file. Check the file and try again."
             )
+
+    def _row(self, line: str, pending: list[str]) -> list[str] | None:
+        fmt = self.fmt
+        if fmt.quote and fmt.quote in line or pending:
+            if pending or self._open(line):
+                if not fmt.quoted_records:
+                    raise select_error(
+                        "CSVEscapingRecordDelimiter",
+                        "A quoted record delimiter was found in the file. To allow quoted record delimiters, set "
+                        "AllowQuotedRecordDelimiter to 'TRUE'.",
+                    )
+                pending.append(line)
+                joined = fmt.record.join(pending)
+                if len(joined) > MAX_RECORD:
+                    raise _over_max()
+                if self._open(joined):
+                    return None
+                line = joined
+                pending.clear()
+            try:
+                return next(csv.reader([line], **self.options))
+            except (csv.Error, StopIteration):
+                raise select_error(
+                    "CSVParsingError", "Encountered an error parsing the CSV file. Check the file and try again."
+                ) from None
+        return line.split(fmt.field) if line else None
 
     def _open(self, text: str) -> bool:
         """Whether ``text`` ends inside a quoted field (an odd count of unescaped quote characters)."""
@@ -247,22 +291,19 @@ class CsvRecords:
         return text.count(quote) % 2 == 1
 
 
-def csv_batches(rows: Iterator[list[str]], width: int, counters: Counters) -> Iterator[pa.RecordBatch]:
+def csv_batches(groups: Iterator[list[list[str]]], width: int, counters: Counters) -> Iterator[pa.RecordBatch]:
+    """Groups of rows as batches of c1..c<width> (short rows padded with nulls, longer ones cut)."""
     schema = pa.schema([(f"c{i}", pa.string()) for i in range(1, width + 1)])
-    columns: list[list[str | None]] = [[] for _ in range(width)]
-    count = 0
-    for row in rows:
-        for i in range(width):
-            columns[i].append(row[i] if i < len(row) else None)
-        count += 1
-        if count >= BATCH_ROWS:
-            yield pa.record_batch([pa.array(col, pa.string()) for col in columns], schema=schema)
-            columns = [[] for _ in range(width)]
-            count = 0
-            if counters.cancelled:
-                raise _Cancelled()
-    if count:
-        yield pa.record_batch([pa.array(col, pa.string()) for col in columns], schema=schema)
+    for rows in groups:
+        if not rows:
+            continue
+        if any(len(row) != width for row in rows):
+            rows = [row[:width] if len(row) >= width else row + [None] * (width - len(row)) for row in rows]  # type: ignore[list-item]
+        columns = list(zip(*rows, strict=True))
+        for at in range(0, len(rows), BATCH_ROWS):
+            yield pa.record_batch([pa.array(col[at : at + BATCH_ROWS], pa.string()) for col in columns], schema=schema)
+        if counters.cancelled:
+            raise _Cancelled()
 
 
 def json_loads(text: str) -> Any:
