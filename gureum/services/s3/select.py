@@ -137,7 +137,11 @@ class SelectRun:
         while not self.slots.acquire(timeout=1.0):
             if self.counters.cancelled:
                 return False
-        self.loop.call_soon_threadsafe(self.queue.put_nowait, (kind, value))
+        try:
+            self.loop.call_soon_threadsafe(self.queue.put_nowait, (kind, value))
+        except RuntimeError:  # the loop is closed: the server stops
+            self.counters.cancelled = True
+            return False
         return True
 
     def _work(self) -> None:
@@ -332,8 +336,8 @@ class _Writer:
                     out.write(row[0] if row[0] is not None else "{}")
                 else:
                     parts = []
-                    for name, value, raw in zip(self.t.names, row, json_flags, strict=True):
-                        if value is None and (raw or not self.t.aggregate):
+                    for name, value, raw, field in zip(self.t.names, row, json_flags, self.t.references, strict=True):
+                        if value is None and field:
                             continue
                         parts.append(json.dumps(name) + ":" + (value if raw else _json_value(value)))
                     out.write("{" + ",".join(parts) + "}")

@@ -31,6 +31,7 @@ class Translated:
     params: list[Any]
     names: list[str]  # output field names, in order
     json_columns: list[bool]  # which output columns are JSON text
+    references: list[bool]  # which are a field of the input (absent, not null, in JSON output when it has none)
     star: bool = False
     aggregate: bool = False
     notes: list[str] = field(default_factory=list)
@@ -451,7 +452,8 @@ def translate(query: Query, columns: Columns, now: Any) -> Translated:
     sql = "SELECT " + ", ".join(f"{s} AS o{i}" for i, s in enumerate(selects)) + " FROM src" + where
     if query.limit is not None:
         sql += f" LIMIT {int(query.limit)}"
-    return Translated(sql, tr.params, names, json_cols, star, aggregate)
+    references = [True] * len(selects) if star else [node.op == "col" for node, _ in query.items]
+    return Translated(sql, tr.params, names, json_cols, references, star, aggregate)
 
 
 def _all_in_aggregates(node: Node) -> bool:
