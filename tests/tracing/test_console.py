@@ -24,7 +24,11 @@ def test_page_and_trace_json(aws: Any, server: Server) -> None:
     doc = {"name": hostile, "id": secrets.token_hex(8), "trace_id": trace_id, "start_time": time.time() - 0.1,
            "end_time": time.time()}  # fmt: skip
     aws("xray").put_trace_segments(TraceSegmentDocuments=[json.dumps(doc)])
-    listed = httpx.get(f"{server.endpoint}/_gureum/ui/api/traces").json()["traces"]
+    deadline = time.monotonic() + 15  # segments are queued for the store, as X-Ray's are eventually consistent
+    listed: list[dict[str, Any]] = []
+    while trace_id not in [t["Id"] for t in listed] and time.monotonic() < deadline:
+        listed = httpx.get(f"{server.endpoint}/_gureum/ui/api/traces").json()["traces"]
+        time.sleep(0.05)
     assert trace_id in [t["Id"] for t in listed]
     one = httpx.get(f"{server.endpoint}/_gureum/ui/api/trace", params={"id": trace_id})
     assert one.headers["content-type"] == "application/json"
