@@ -216,3 +216,17 @@ def test_bad_record_after_the_first_batches(s3: Any, bucket: str) -> None:
     s3.put_object(Bucket=bucket, Key="bad.csv", Body=body)
     got = error(s3, bucket, "bad.csv", "SELECT COUNT(*) FROM S3Object", {"CSV": {}})
     assert got["Code"] == "CSVEscapingRecordDelimiter"
+
+
+def test_another_account_needs_get_object(aws: Any, name: str) -> None:
+    owner, other = aws("s3", access_key="111111111111"), aws("s3", access_key="222222222222")
+    owner.create_bucket(Bucket=name)
+    owner.put_object(Bucket=name, Key="people.csv", Body=PEOPLE)
+    sql = "SELECT COUNT(*) FROM S3Object"
+    with pytest.raises(ClientError) as caught:
+        select(other, name, "people.csv", sql, CSV_HEADER)
+    assert caught.value.response["Error"]["Code"] == "AccessDenied"
+    statement = {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222222222222:root"}, "Action": "s3:GetObject",
+                 "Resource": f"arn:aws:s3:::{name}/*"}  # fmt: skip
+    owner.put_bucket_policy(Bucket=name, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
+    assert select(other, name, "people.csv", sql, CSV_HEADER)[0] == "4\n"
