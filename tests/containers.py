@@ -15,13 +15,14 @@ import resource
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from . import debian
 
 
 class EngineUnavailable(RuntimeError):
@@ -67,15 +68,8 @@ def ensure_packages() -> None:
     lack = missing()
     if not lack:
         return
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        print(
-            f"container engine packages missing: installing {' '.join(lack)} with apt ...", file=sys.stderr, flush=True
-        )
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-q"], check=True, env=env)
-        subprocess.run(["apt-get", "install", "-y", "-q", *lack], check=True, env=env)
-        if not missing():
-            return
+    if debian.ensure(lambda: not missing(), lack, "the container tests"):
+        return
     raise EngineUnavailable(
         f"the container tests need {', '.join(lack)} (Debian: apt-get install {' '.join(PACKAGES)}); "
         "run them as root on Debian to have them installed"

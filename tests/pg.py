@@ -10,10 +10,10 @@ import os
 import pwd
 import shutil
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 
+from . import debian
 from .server import free_port
 
 
@@ -29,21 +29,10 @@ def ensure_binaries() -> Path:
     bin_dir = _bin_dir()
     if bin_dir is not None:
         return bin_dir
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        print(
-            "PostgreSQL server binaries not found: installing Debian's postgresql package ...",
-            file=sys.stderr,
-            flush=True,
-        )
-        subprocess.run(["apt-get", "update", "-q"], check=True)
-        subprocess.run(
-            ["apt-get", "install", "-y", "-q", "postgresql"],
-            check=True,
-            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
-        )
-        bin_dir = _bin_dir()
-        if bin_dir is not None:
-            return bin_dir
+    if debian.ensure(lambda: _bin_dir() is not None, ["postgresql"], "the PostgreSQL tests"):
+        found = _bin_dir()
+        assert found is not None
+        return found
     raise RuntimeError(
         "PostgreSQL server binaries (initdb, pg_ctl) are needed for the PostgreSQL tests: install them "
         "(Debian: apt-get install postgresql), or set GUREUM_TEST_STORES=sqlite."

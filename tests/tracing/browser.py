@@ -3,11 +3,10 @@ PostgreSQL) when missing and the tests run as root with apt-get; selenium (PyPI,
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from typing import Any
+
+from .. import debian
 
 
 def _binaries() -> tuple[str, str] | None:
@@ -21,11 +20,7 @@ def ensure_chromium() -> tuple[str, str]:
     found = _binaries()
     if found is not None:
         return found
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        print("chromium not found: installing Debian's chromium and chromium-driver ...", file=sys.stderr, flush=True)
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-q"], check=True, env=env)
-        subprocess.run(["apt-get", "install", "-y", "-q", "chromium", "chromium-driver"], check=True, env=env)
+    if debian.ensure(lambda: _binaries() is not None, ["chromium", "chromium-driver"], "the console's browser tests"):
         found = _binaries()
         if found is not None:
             return found

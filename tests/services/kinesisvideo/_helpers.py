@@ -6,11 +6,9 @@ checks."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterable
@@ -23,6 +21,8 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from ... import debian
+
 REGION = "us-east-1"
 
 
@@ -32,15 +32,10 @@ class FfmpegUnavailable(RuntimeError):
 
 def ensure_ffmpeg() -> None:
     """Debian's ffmpeg (ffmpeg and ffprobe) on PATH, installed with apt when missing and we are root."""
-    if shutil.which("ffmpeg") and shutil.which("ffprobe"):
+    if debian.ensure(
+        lambda: bool(shutil.which("ffmpeg") and shutil.which("ffprobe")), ["ffmpeg"], "the Kinesis Video tests"
+    ):
         return
-    if os.geteuid() == 0 and shutil.which("apt-get"):
-        print("ffmpeg missing: installing it with apt ...", file=sys.stderr, flush=True)
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-q"], check=True, env=env)
-        subprocess.run(["apt-get", "install", "-y", "-q", "--no-install-recommends", "ffmpeg"], check=True, env=env)
-        if shutil.which("ffmpeg") and shutil.which("ffprobe"):
-            return
     raise FfmpegUnavailable("the Kinesis Video tests need ffmpeg (Debian: apt-get install ffmpeg); run them as root")
 
 
