@@ -30,6 +30,10 @@ class FfmpegUnavailable(RuntimeError):
     pass
 
 
+def _has_ffmpeg() -> bool:
+    return bool(shutil.which("ffmpeg") and shutil.which("ffprobe"))
+
+
 def ensure_ffmpeg() -> None:
     """Debian's ffmpeg (ffmpeg and ffprobe) on PATH, installed with apt when missing and we are root."""
     if debian.ensure(
