@@ -57,7 +57,8 @@ def check_address(address: str) -> str:
         raise InvalidParameterValue("Missing final '@domain'")
     if not local:
         raise InvalidParameterValue(f"Local address contains control or whitespace: {address}")
-    if any(c.isspace() or ord(c) < 32 for c in address):
+    plain = address.isascii() and address.isprintable() and " " not in address  # no control or white space
+    if not plain and any(c.isspace() or ord(c) < 32 for c in address):
         raise InvalidParameterValue(f"Local address contains control or whitespace: {address}")
     if "." not in domain or domain.startswith(".") or domain.endswith("."):
         raise InvalidParameterValue(f"Domain contains illegal character: {address}")
