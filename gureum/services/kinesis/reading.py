@@ -47,21 +47,24 @@ def read_batch(
     if index is None:
         found = store.first_arrival_after(tx, shard.key, 0, max(at_ms or 0, since_ms))
         index = found[0] if found is not None else store.last_index(tx, shard.key) + 1
-    taken: list[dict[str, Any]] = []
+    taken: list[tuple[int, int, str, bytes]] = []
     size = 0
     next_index = index
     unread: int | None = None  # arrival (ms) of the first record left for the next read
     while unread is None and len(taken) < wanted:
         ask = min(limits.GET_RECORDS_CHUNK, wanted - len(taken) + 1)
         chunk = store.read_records(tx, shard.key, next_index, since_ms, ask)
-        for i, arrival, key, data in chunk:
-            weight = len(data) + len(key.encode())
-            if len(taken) >= wanted or (taken and size + weight > limits.MAX_GET_RECORDS_BYTES):
-                unread = arrival
+        room = wanted - len(taken)  # records this read may still take
+        for row in chunk:
+            weight = len(row[3]) + len(row[2].encode())
+            if not room or (taken and size + weight > limits.MAX_GET_RECORDS_BYTES):
+                unread = row[1]
                 break
-            taken.append(records.record_out(stream, shard, i, arrival, key, data))
+            taken.append(row)
+            room -= 1
             size += weight
-            next_index = i + 1
+        if taken:
+            next_index = taken[-1][0] + 1
         if len(chunk) < ask:
             break
     if unread is None and len(taken) >= wanted:
@@ -70,4 +73,6 @@ def read_batch(
     children = None
     if not shard.open and unread is None:  # read to the end of a closed shard
         children = [s.as_child() for s in store.shards(tx, stream.id) if shard.index in (s.parent, s.adjacent)]
-    return Batch(taken, next_index, max(0, now_ms - unread) if unread else 0, size, children)
+    return Batch(
+        records.records_out(stream, shard, taken), next_index, max(0, now_ms - unread) if unread else 0, size, children
+    )

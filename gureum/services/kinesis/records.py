@@ -3,7 +3,7 @@ mean, and the shapes of records read back (no SQL, no HTTP)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,14 +88,25 @@ def failed_result(error: ServiceError) -> dict[str, Any]:
 
 def record_out(stream: Stream, shard: Shard, index: int, arrival_ms: int, key: str, data: bytes) -> dict[str, Any]:
     """A record as GetRecords returns it."""
-    out: dict[str, Any] = {
-        "SequenceNumber": sequences.encode(shard.created_second, shard.index, index, arrival_ms // 1000),
-        "ApproximateArrivalTimestamp": arrival_ms / 1000,
-        "Data": data,
-        "PartitionKey": key,
-    }
+    return records_out(stream, shard, ((index, arrival_ms, key, data),))[0]
+
+
+def records_out(stream: Stream, shard: Shard, rows: Iterable[tuple[int, int, str, bytes]]) -> list[dict[str, Any]]:
+    """Records (index, arrival ms, partition key, data) of a shard as GetRecords returns them (a batch at once: the
+    sequence numbers' shard part is computed once)."""
+    fixed = sequences.shard_bits(shard.created_second, shard.index)
+    out = [
+        {
+            "SequenceNumber": str(fixed | (index << 80) | ((arrival_ms // 1000) << 36)),
+            "ApproximateArrivalTimestamp": arrival_ms / 1000,
+            "Data": data,
+            "PartitionKey": key,
+        }
+        for index, arrival_ms, key, data in rows
+    ]
     if stream.encrypted:
-        out["EncryptionType"] = "KMS"
+        for record in out:
+            record["EncryptionType"] = "KMS"
     return out
 
 

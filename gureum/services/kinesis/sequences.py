@@ -24,9 +24,15 @@ class Sequence:
 
 
 def encode(created: int, shard: int, index: int, at: int) -> str:
+    return str(shard_bits(created, shard) | (index << 80) | (at << 36))
+
+
+def shard_bits(created: int, shard: int) -> int:
+    """What a shard's sequence numbers share: encode(created, shard, index, at) is
+    str(shard_bits(created, shard) | index << 80 | at << 36)."""
     # the hexadecimal digits above as bit fields, low to high: 2 (4 bits), shard (32), arrival (36), 00 (8), record
     # index (64), the shard's last hex digit (4), creation (36), 2 (4)
-    return str((2 << 184) | (created << 148) | ((shard & 0xF) << 144) | (index << 80) | (at << 36) | (shard << 4) | 2)
+    return (2 << 184) | (created << 148) | ((shard & 0xF) << 144) | (shard << 4) | 2
 
 
 def starting(created: int, shard: int) -> str:
