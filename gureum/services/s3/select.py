@@ -21,6 +21,7 @@ from typing import Any, BinaryIO
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ...aws import eventstream
 from ...aws.errors import ServiceError
@@ -248,17 +249,17 @@ class SelectRun:
         reader = inp.CsvRecords(fmt)
         delimiter = fmt.record.encode()
         groups = reader.fields(inp.record_groups(chunks, delimiter, start > 0, end))
-        first_group = next((group for group in groups if group), [])
+        first_group = inp.first_rows(next((group for group in groups if len(group)), []))
         names: list[str] | None = None
         if fmt.header in ("USE", "IGNORE"):
             if start > 0:  # the header is the object's first record, outside the range
                 head_chunks = inp.raw_chunks(self.source, 0, source_in.compression)
                 head_groups = reader.fields(inp.record_groups(head_chunks, delimiter, False, None))
-                header = next((group for group in head_groups if group), [[]])[0]
+                header = inp.first_rows(next((group for group in head_groups if len(group)), [[]]))[0]
             else:
                 header = first_group.pop(0) if first_group else []
                 if not first_group:
-                    first_group = next((group for group in groups if group), [])
+                    first_group = inp.first_rows(next((group for group in groups if len(group)), []))
             if fmt.header == "USE":
                 names = [name.strip() for name in header]
         wanted = referenced_index(plan.query)
@@ -319,11 +320,13 @@ class _Writer:
             self.csv = csv.writer(self.buffer, **options)
 
     def write(self, batch: pa.RecordBatch) -> bytes:
+        json_flags = self.t.json_columns
+        if self.output.kind == "CSV" and not (self.t.star and json_flags == [True]):
+            return self._csv_rows(batch)
         columns = [column.to_pylist() for column in batch.columns]
         out = self.buffer
         out.seek(0)
         out.truncate()
-        json_flags = self.t.json_columns
         for row in zip(*columns, strict=True):
             before = out.tell()
             if self.output.kind == "CSV":
@@ -344,6 +347,28 @@ class _Writer:
                 out.write(self.output.record)
             if out.tell() - before > inp.MAX_RECORD:
                 raise inp._over_max()
+        return out.getvalue().encode()
+
+    def _csv_rows(self, batch: pa.RecordBatch) -> bytes:
+        """CSV rows of a batch: text columns (CSV fields) as they are, others converted value by value."""
+        columns: list[list[str]] = []
+        widest = 0  # an upper bound of a row's length
+        for column, raw in zip(batch.columns, self.t.json_columns, strict=True):
+            if pa.types.is_string(column.type) and not raw:
+                widest += pc.max(pc.binary_length(column)).as_py() or 0
+                columns.append(pc.fill_null(column, "").to_pylist())
+            else:
+                values = [_csv_text(value, raw) for value in column.to_pylist()]
+                widest += max(map(len, values), default=0)
+                columns.append(values)
+        out = self.buffer
+        out.seek(0)
+        out.truncate()
+        self.csv.writerows(zip(*columns, strict=True))
+        if widest + len(columns) * 3 > inp.MAX_RECORD:  # perhaps a row over the limit: measure them
+            for row in zip(*columns, strict=True):
+                if sum(map(len, row)) > inp.MAX_RECORD:
+                    raise inp._over_max()
         return out.getvalue().encode()
 
 

@@ -12,9 +12,10 @@ import json
 import zlib
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeAlias
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ...safejson import MAX_DEPTH, depth
@@ -25,6 +26,11 @@ CHUNK = 256 * 1024
 BATCH_ROWS = 4096
 BATCH_BYTES = 4 * 1024 * 1024
 MAX_COLUMNS = 10_000
+
+
+Rows: TypeAlias = (
+    "list[list[str]] | pa.ListArray"  # a group of CSV rows: lists of fields, or Arrow's list array of them
+)
 
 
 @dataclass(slots=True)
@@ -233,19 +239,21 @@ class CsvRecords:
             options["quoting"] = csv.QUOTE_NONE
         self.options = options
 
-    def fields(self, groups: Iterator[list[str]]) -> Iterator[list[list[str]]]:
-        """Each group of records as rows of fields; records with the quote character (or continuing a quoted
-        field) through Python's csv module, the others split at the delimiter."""
+    def fields(self, groups: Iterator[list[str]]) -> Iterator[Rows]:
+        """Each group of records as rows of fields: a group without the quote character split by Arrow's kernels
+        (a list array), others record by record (Python's csv module for the quoted ones)."""
         fmt = self.fmt
         pending: list[str] = []
         for lines in groups:
+            if not pending:
+                split = self._vectorised(lines)
+                if split is not None:
+                    yield split
+                    continue
             if fmt.record == "\n":
                 lines = [line[:-1] if line.endswith("\r") else line for line in lines]
             if fmt.comments:
                 lines = [line for line in lines if not line.startswith(fmt.comments)]
-            if not pending and not (fmt.quote and any(fmt.quote in line for line in lines)):
-                yield [line.split(fmt.field) for line in lines if line]
-                continue
             rows: list[list[str]] = []
             for line in lines:
                 row = self._row(line, pending)
@@ -256,6 +264,19 @@ class CsvRecords:
             raise select_error(
                 "CSVParsingError", "Encountered an error parsing the CSV file. Check the file and try again."
             )
+
+    def _vectorised(self, lines: list[str]) -> pa.ListArray | None:
+        fmt = self.fmt
+        text = pa.array(lines, pa.string())
+        if fmt.record == "\n":
+            text = pc.utf8_rtrim(text, characters="\r")
+        if fmt.comments:
+            text = text.filter(pc.invert(pc.starts_with(text, pattern=fmt.comments)))
+        text = text.filter(pc.greater(pc.binary_length(text), 0))
+        if fmt.quote and pc.any(pc.match_substring(text, pattern=fmt.quote)).as_py():
+            return None
+        split: pa.ListArray = pc.split_pattern(text, pattern=fmt.field)
+        return split
 
     def _row(self, line: str, pending: list[str]) -> list[str] | None:
         fmt = self.fmt
@@ -291,14 +312,30 @@ class CsvRecords:
         return text.count(quote) % 2 == 1
 
 
-def csv_batches(groups: Iterator[list[list[str]]], width: int, counters: Counters) -> Iterator[pa.RecordBatch]:
+def first_rows(group: Rows) -> list[list[str]]:
+    """A group's rows as lists (the header and the first record are read from them)."""
+    rows: list[list[str]] = group.to_pylist() if isinstance(group, pa.Array) else group
+    return rows
+
+
+def csv_batches(groups: Iterator[Rows], width: int, counters: Counters) -> Iterator[pa.RecordBatch]:
     """Groups of rows as batches of c1..c<width> (short rows padded with nulls, longer ones cut)."""
     schema = pa.schema([(f"c{i}", pa.string()) for i in range(1, width + 1)])
-    for rows in groups:
-        if not rows:
+    for group in groups:
+        if not len(group):
             continue
+        if isinstance(group, pa.Array):
+            lengths = pc.min_max(pc.list_value_length(group)).as_py()
+            if lengths["min"] == lengths["max"] == width:
+                columns: list[Any] = [pc.list_element(group, i) for i in range(width)]
+                for at in range(0, len(group), BATCH_ROWS):
+                    yield pa.record_batch([col[at : at + BATCH_ROWS] for col in columns], schema=schema)
+                if counters.cancelled:
+                    raise _Cancelled()
+                continue
+        rows: list[list[Any]] = first_rows(group)
         if any(len(row) != width for row in rows):
-            rows = [row[:width] if len(row) >= width else row + [None] * (width - len(row)) for row in rows]  # type: ignore[list-item]
+            rows = [row[:width] if len(row) >= width else row + [None] * (width - len(row)) for row in rows]
         columns = list(zip(*rows, strict=True))
         for at in range(0, len(rows), BATCH_ROWS):
             yield pa.record_batch([pa.array(col[at : at + BATCH_ROWS], pa.string()) for col in columns], schema=schema)
