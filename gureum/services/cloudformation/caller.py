@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import botocore.session
 from botocore import parsers, serialize
 from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest, prepare_request_dict
+from botocore.awsrequest import AWSRequest, HeadersDict, prepare_request_dict
 from botocore.credentials import Credentials
 from botocore.model import OperationModel, ServiceModel
 
@@ -139,7 +139,7 @@ class AwsCaller:
             chunks = [bytes(c) async for c in answer.stream]
             body_bytes = b"".join(chunks)
         parsed = parsers.create_parser(protocol).parse(
-            {"status_code": answer.status, "headers": dict(answer.headers), "body": body_bytes},
+            {"status_code": answer.status, "headers": HeadersDict(answer.headers), "body": body_bytes},
             op.output_shape if answer.status < 300 else None,
         )
         problem = parsed.get("Error") or {}

@@ -36,8 +36,9 @@ _GONE = ("NotFound", "NoSuch", "ResourceNotFoundException", "NonExistent")
 
 
 def _gone(error: BaseException) -> bool:
+    """A delete's error that says the resource is already gone (deleted outside the stack, or with another)."""
     code = getattr(error, "code", "") or ""
-    return isinstance(error, ServiceCallError) and any(g in code for g in _GONE)
+    return isinstance(error, ServiceCallError) and (error.status == 404 or any(g in code for g in _GONE))
 
 
 @dataclass

@@ -64,9 +64,17 @@ def template(retention: int, description: str) -> dict[str, Any]:
                     "FunctionVersion": {"Fn::GetAtt": ["Version", "Version"]},
                 },
             },
-            "Url": {"Type": "AWS::Lambda::Url", "Properties": {"TargetFunctionArn": fn_arn, "AuthType": "NONE"}},
+            # the resources that change the function run one after another (DependsOn): gureum's Lambda loses one of
+            # two concurrent writes to a function's row on PostgreSQL (a policy statement, an EventInvokeConfig),
+            # reported to its owner; CloudFormation itself would run them in parallel, as AWS does
+            "Url": {
+                "Type": "AWS::Lambda::Url",
+                "DependsOn": "Alias",
+                "Properties": {"TargetFunctionArn": fn_arn, "AuthType": "NONE"},
+            },
             "Async": {
                 "Type": "AWS::Lambda::EventInvokeConfig",
+                "DependsOn": "Url",
                 "Properties": {"FunctionName": {"Ref": "Fn"}, "Qualifier": "$LATEST", "MaximumRetryAttempts": 1},
             },
             "Logs": {"Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": retention}},
@@ -145,6 +153,7 @@ def template(retention: int, description: str) -> dict[str, Any]:
             },
             "Invoke": {
                 "Type": "AWS::Lambda::Permission",
+                "DependsOn": "Async",
                 "Properties": {
                     "FunctionName": {"Ref": "Fn"},
                     "Action": "lambda:InvokeFunction",
