@@ -1,7 +1,8 @@
 """PostgreSQL: several gureum nodes share one database.
 
 Writer threads each group-commit batches of jobs (as the SQLite writer does) and retry a batch that hit a
-deadlock or serialization failure; reader threads run a read's statements one by one on a read-only session.  ``tx.notify`` wakes local subscribers at once and other nodes through
+deadlock or serialization failure; reader threads run a read's statements one by one on a read-only session.
+``tx.notify`` wakes local subscribers at once and, while other nodes are heard from, those nodes through
 LISTEN/NOTIFY, coalesced by one notifier thread so commits never wait on the notification queue lock.
 Leadership for background roles is a session-level advisory lock held by one node at a time.
 """
@@ -36,6 +37,13 @@ _READERS = 2
 _RETRIES = 8
 _RETRYABLE = (pg_errors.DeadlockDetected, pg_errors.SerializationFailure, pg_errors.LockNotAvailable)
 _MAX_PAYLOAD = 7000
+# Nodes announce themselves (a "hello" when they start listening, answered at once by every node that hears it,
+# then a heartbeat every _HEARTBEAT seconds); a node notifies the others only while it has heard one within
+# _PEER_SECONDS, so that a lone node does not pay a round trip per commit for nobody.
+_HEARTBEAT = 5.0
+_PEER_SECONDS = 15.0
+_HELLO = object()  # notifier items besides lists of events: announce this node (and ask others to answer) …
+_BEAT = object()  # … or just say it is alive
 
 
 @functools.lru_cache(maxsize=2048)
@@ -145,7 +153,7 @@ class _Worker(threading.Thread):
                 results = self._read(tx, batch)
             tx.shared_cache.settle(any(error is not None for _future, _value, error in results))
             hand_back(batch, results, self.store.subscribers.deliver, tx.pending)
-            if tx.pending:
+            if tx.pending and self.store.has_peers():
                 self.store.notifier.put(tx.pending)
         tx.conn.close()
 
@@ -217,6 +225,7 @@ class PostgresStore:
         # served once this node listens for the other nodes' changes (_listen_loop)
         self.shared_cache = SharedCache()
         self.notifier: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._peer_seen = -_PEER_SECONDS  # monotonic time another node was last heard from
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping = threading.Event()
         self._write_jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
@@ -269,13 +278,17 @@ class PostgresStore:
     def subscribe(self, channel: str, callback: Callable[[str], None]) -> None:
         self.subscribers.add(channel, callback)
 
+    def has_peers(self) -> bool:
+        """Whether another node was heard from lately (then commits' notifications are sent to the others)."""
+        return time.monotonic() - self._peer_seen < _PEER_SECONDS
+
     def _notify_loop(self) -> None:
         conn: psycopg.Connection[Any] | None = None
         while not self._stopping.is_set():
             first = self.notifier.get()
             if first is STOP:
                 break
-            events: dict[tuple[str, str], None] = dict.fromkeys(first)
+            items = [first]
             time.sleep(0.0005)  # let concurrent commits join this notification
             while True:
                 try:
@@ -285,10 +298,19 @@ class PostgresStore:
                 if more is STOP:
                     self._stopping.set()
                     break
-                events.update(dict.fromkeys(more))
+                items.append(more)
+            events: dict[tuple[str, str], None] = {}
+            for item in items:
+                if item is not _HELLO and item is not _BEAT:
+                    events.update(dict.fromkeys(item))
+            payloads = self._payloads(list(events))
+            if _HELLO in items:
+                payloads.append(json.dumps({"n": self.node, "e": [], "hello": True}))
+            elif _BEAT in items and not payloads:
+                payloads.append(json.dumps({"n": self.node, "e": []}))
             try:
                 conn = conn or self.connect()
-                for payload in self._payloads(list(events)):
+                for payload in payloads:
                     conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
             except psycopg.Error:
                 log.warning("could not send notifications to other nodes", exc_info=True)
@@ -316,19 +338,31 @@ class PostgresStore:
                 with self.connect() as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
                     cache.drop_all()  # whatever changed while nobody listened
-                    cache.enabled = True
+                    self.notifier.put(_HELLO)
+                    # the cache serves once the other nodes heard the hello and notify this one (they answer it)
+                    enable_at = time.monotonic() + 1.0
+                    beat_at = time.monotonic() + _HEARTBEAT
                     while not self._stopping.is_set():
-                        for note in conn.notifies(timeout=1.0):
+                        now = time.monotonic()
+                        if now >= enable_at:
+                            cache.enabled = True
+                        if now >= beat_at:
+                            self.notifier.put(_BEAT)
+                            beat_at = now + _HEARTBEAT
+                        for note in conn.notifies(timeout=0.5):
                             if note.payload.startswith(own):
                                 continue  # this node delivered its own at commit
                             doc = json.loads(note.payload)
                             if doc.get("n") == self.node:
                                 continue
+                            self._peer_seen = time.monotonic()
+                            if doc.get("hello"):
+                                self.notifier.put(_BEAT)  # a node started: tell it this one is here
                             events = [tuple(e) for e in doc["e"]]
                             for channel, payload in events:
                                 if channel == CACHE_CHANNEL:
                                     cache.drop(payload)
-                            if self._loop is not None:
+                            if events and self._loop is not None:
                                 self._loop.call_soon_threadsafe(self.subscribers.deliver, events)
             except psycopg.Error:
                 if not self._stopping.is_set():

@@ -45,6 +45,39 @@ def test_state_is_shared_between_nodes(nodes: tuple[Server, Server], name: str) 
     )
 
 
+def test_a_queue_change_through_one_node_reaches_the_other_nodes_cached_queue(
+    nodes: tuple[Server, Server], name: str
+) -> None:
+    """Each node caches queue rows; a change through another node drops them (LISTEN/NOTIFY) well before the
+    cache's 10-second bound would."""
+    a, b = (make_client(n.endpoint, "sqs") for n in nodes)
+    url = a.create_queue(QueueName=name, Attributes={"VisibilityTimeout": "60"})["QueueUrl"]
+
+    def timeout_on_b() -> str:
+        attributes = b.get_queue_attributes(QueueUrl=url, AttributeNames=["VisibilityTimeout"])["Attributes"]
+        return str(attributes["VisibilityTimeout"])
+
+    assert timeout_on_b() == "60"
+    b.send_message(QueueUrl=url, MessageBody="cached on b")  # b's writer has read (and kept) the queue too
+    a.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": "45"})
+    deadline = time.monotonic() + 5
+    while timeout_on_b() != "45":
+        assert time.monotonic() < deadline, "node b still serves the queue as it was before node a changed it"
+        time.sleep(0.05)
+    got = b.receive_message(QueueUrl=url, AttributeNames=["All"])["Messages"]
+    assert got and got[0]["Body"] == "cached on b"
+    a.delete_queue(QueueUrl=url)
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            b.get_queue_url(QueueName=name)
+        except ClientError as error:
+            assert error.response["Error"]["Code"] == "AWS.SimpleQueueService.NonExistentQueue"
+            break
+        assert time.monotonic() < deadline, "node b still finds the queue node a deleted"
+        time.sleep(0.05)
+
+
 def test_long_poll_on_one_node_wakes_on_send_through_the_other(nodes: tuple[Server, Server], name: str) -> None:
     a, b = (make_client(n.endpoint, "sqs") for n in nodes)
     url = a.create_queue(QueueName=name)["QueueUrl"]
