@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import hmac
 import json
 import logging
 import secrets
@@ -21,7 +22,7 @@ from ...aws.errors import ServiceError
 from ...ports import SesMail
 from ...runtime import Runtime
 from ...store.base import Tx
-from . import clients, store, tokens, totp, triggers, users
+from . import clients, passwords, store, tokens, totp, triggers, users
 from .errors import (
     InvalidParameterException,
     NotAuthorizedException,
@@ -35,6 +36,7 @@ from .errors import (
 T = TypeVar("T")
 log = logging.getLogger("gureum.cognito")
 KEY_CACHE_SECONDS = 30.0
+_MAX_VERIFIED = 100_000  # users whose verified password a node remembers
 # the messages AWS sends when the pool sets none
 DEFAULT_MESSAGES = {
     "SignUp": ("Your verification code", "Your verification code is {####}. "),
@@ -57,9 +59,32 @@ class Core:
         key = hashlib.sha256(f"cognito-idp:{runtime.deployment_secret}".encode()).digest()
         self._box = AESGCM(key)
         self._keys: dict[str, tuple[float, list[tuple[str, float, str]]]] = {}
+        # passwords this node verified against a user's current scrypt hash, as HMACs under a key that lives only in
+        # this process: the same password again is checked in microseconds; anything else (a wrong password, a
+        # changed one, another node) still pays the scrypt check, so guessing stays slow
+        self._verified_key = secrets.token_bytes(32)
+        self._verified: dict[tuple[str, str, str], bytes] = {}
 
     def forget(self) -> None:
         self._keys.clear()
+        self._verified.clear()
+
+    async def password_matches(self, pool_id: str, user: dict[str, Any], password: str) -> bool:
+        """Does ``password`` match the user's stored hash (scrypt, or this node's record of a verified match)?"""
+        stored = user.get("password")
+        if not stored or not stored.get("hash"):
+            return False
+        key = (pool_id, str(user["username"]), str(stored["hash"]))
+        tag = hmac.new(self._verified_key, password.encode(), hashlib.sha256).digest()
+        known = self._verified.get(key)
+        if known is not None and hmac.compare_digest(known, tag):
+            return True
+        if not await passwords.matches(password, stored):
+            return False
+        if len(self._verified) >= _MAX_VERIFIED:
+            self._verified.clear()
+        self._verified[key] = tag
+        return True
 
     # --- finding things ------------------------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from ...aws.errors import ServiceError
 from ...store.base import Tx
-from . import clients, passwords, store, tokens
+from . import clients, store, tokens
 from .errors import NotAuthorizedException
 from .selfservice import SelfService
 from .signin import SignIn
@@ -134,7 +134,7 @@ class OAuth(SignIn, SelfService):
                 raise NotAuthorizedException("Incorrect username or password.")
         self._usable(user, now)
         await self._pre_authentication(pool, client, user, {}, None)
-        if not await passwords.matches(password, user.get("password")):
+        if not await self.password_matches(pool["Id"], user, password):
             await self._failed(pool, user)
             raise NotAuthorizedException("Incorrect username or password.")
         return await self._first_factor_done(pool, client, user, None)

@@ -416,7 +416,7 @@ class SelfService(Core):
         now = self.clock.now()
         pool, user, _, _ = await self._access(token)
         users.check_lockout(user, now)
-        if not await passwords.matches(previous or "", user.get("password")):
+        if not await self.password_matches(pool["Id"], user, previous or ""):
             users.failed(user, now)
             await self.write(lambda tx: self._save_user(tx, pool, user, now, aliases=False))
             raise bad_credentials()

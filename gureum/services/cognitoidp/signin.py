@@ -163,7 +163,7 @@ class SignIn(Core):
         clients.check_secret_hash(client, [username, user["username"]], params.get("SECRET_HASH"))
         self._usable(user, now)
         await self._pre_authentication(pool, client, user, params, metadata)
-        if not await passwords.matches(password, user.get("password")):
+        if not await self.password_matches(pool["Id"], user, password):
             await self._failed(pool, user)
             raise bad_credentials()
         return await self._first_factor_done(pool, client, user, metadata)

@@ -356,3 +356,18 @@ def test_email_as_username(idp: Any, endpoint: str, name: str) -> None:
     made = idp.admin_create_user(UserPoolId=pool_id, Username="vic@example.com", MessageAction="SUPPRESS")["User"]
     assert {"Name": "sub", "Value": made["Username"]} in made["Attributes"]
     assert idp.admin_get_user(UserPoolId=pool_id, Username="vic@example.com")["Username"] == made["Username"]
+
+
+def test_a_remembered_password_never_outlives_a_change(idp: Any, name: str) -> None:
+    """A node remembers passwords it verified (a fast path for the next sign-in): a wrong one, or the old one after
+    a change, is still refused."""
+    pool_id = pool(idp, name)
+    app = client(idp, pool_id)
+    user(idp, pool_id, "rita")
+    for _ in range(2):
+        assert password_auth(idp, app["ClientId"], "rita")["AuthenticationResult"]["AccessToken"]
+    expect_error(password_auth, "NotAuthorizedException", idp=idp, client_id=app["ClientId"], username="rita",
+                 password=PASSWORD + "x")  # fmt: skip
+    idp.admin_set_user_password(UserPoolId=pool_id, Username="rita", Password="An0ther-Passw0rd", Permanent=True)
+    expect_error(password_auth, "NotAuthorizedException", idp=idp, client_id=app["ClientId"], username="rita")
+    assert password_auth(idp, app["ClientId"], "rita", "An0ther-Passw0rd")["AuthenticationResult"]["IdToken"]
