@@ -18,6 +18,7 @@ import threading
 from collections.abc import AsyncIterator, Generator, Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
+from xml.sax.saxutils import escape as xml_escape
 
 import duckdb
 import pyarrow as pa
@@ -28,7 +29,7 @@ from ...aws.errors import ServiceError
 from ...aws.protocols.xml import write_value
 from ...aws.specs import load_spec
 from . import select_input as inp
-from .select_duck import Columns, Translated, referenced_index, translate
+from .select_duck import JSON_INVALID, Columns, Translated, referenced_index, translate
 from .select_sql import Query, select_error
 
 log = logging.getLogger("gureum.s3.select")
@@ -47,11 +48,13 @@ def _xml(shape: Any, value: dict[str, Any]) -> bytes:
     return "".join(out).encode()
 
 
-_CODEC = eventstream.PayloadCodec("text/xml", _xml, lambda doc: _xml_document(doc))
-
-
 def _xml_document(doc: dict[str, Any]) -> bytes:
-    return json.dumps(doc).encode()
+    """An exception event's document (S3 Select's event union lists none: errors go as error messages)."""
+    fields = "".join(f"<{key}>{xml_escape(str(value))}</{key}>" for key, value in doc.items() if key.isalnum())
+    return f"<Error>{fields}</Error>".encode()
+
+
+_CODEC = eventstream.PayloadCodec("text/xml", _xml, _xml_document)
 
 
 def event_union() -> Any:
@@ -238,6 +241,9 @@ class SelectRun:
         end = None if plan.end is None else plan.end - max(0, start - 1)
         chunks = inp.raw_chunks(self.source, max(0, start - 1), source_in.compression)
         if source_in.kind == "JSON":
+            if source_in.json_lines and not plan.query.source_path:  # each line is a record, validated by DuckDB
+                lines = inp.record_groups(chunks, b"\n", start > 0, end)
+                return inp.json_line_batches(lines, self.counters), Columns("json")
             values: Iterator[Any]
             if source_in.json_lines:
                 values = inp.json_lines(inp.records(chunks, b"\n", start > 0, end))
@@ -284,6 +290,10 @@ def _split(payload: bytes) -> Iterator[bytes]:
 def _duck_error(error: Exception) -> ServiceError:
     """S3 Select's error for DuckDB's (raised as such, or as Arrow's error text while its results are read)."""
     text = str(error)
+    if JSON_INVALID in text or "Malformed JSON" in text:
+        return select_error(
+            "JSONParsingError", "Encountered an error parsing the JSON file. Check the file and try again."
+        )
     if isinstance(error, (duckdb.ConversionException, duckdb.InvalidInputException)) or text.startswith(
         ("Conversion Error", "Invalid Input Error")
     ):
@@ -375,7 +385,7 @@ class _Writer:
 def _object_values(text: str | None) -> list[Any]:
     if text is None:
         return []
-    value = json.loads(text)
+    value = inp.json_loads(text)
     return list(value.values()) if isinstance(value, dict) else [value]
 
 

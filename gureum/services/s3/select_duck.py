@@ -10,6 +10,7 @@ from typing import Any
 
 from .select_sql import Node, Query, select_error
 
+JSON_INVALID = "S3SelectJSONParsingError"  # the text of the error() a malformed JSON record raises in DuckDB
 # the kinds of a translated expression: str (CSV text), json (a JSON value), num, bool, ts, any (typed Parquet)
 _NUMERIC = {"BIGINT", "DOUBLE"}
 
@@ -449,7 +450,10 @@ def translate(query: Query, columns: Columns, now: Any) -> Translated:
     if query.where is not None:
         sql, kind = tr.expr(query.where)
         where = f" WHERE {tr.as_bool(sql, kind)}"
-    sql = "SELECT " + ", ".join(f"{s} AS o{i}" for i, s in enumerate(selects)) + " FROM src" + where
+    source = "src"
+    if columns.kind == "json":  # every record valid JSON, whether the query reads it or not
+        source = f"(SELECT j FROM src WHERE json_valid(j) OR error('{JSON_INVALID}')) AS records"
+    sql = "SELECT " + ", ".join(f"{s} AS o{i}" for i, s in enumerate(selects)) + f" FROM {source}" + where
     if query.limit is not None:
         sql += f" LIMIT {int(query.limit)}"
     references = [True] * len(selects) if star else [node.op == "col" for node, _ in query.items]

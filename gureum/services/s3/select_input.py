@@ -382,7 +382,7 @@ def _drain(buffer: str, final: bool) -> Generator[Any, None, str]:
             at += 1
         if at >= len(buffer):
             return ""
-        end = _value_end(buffer, at)
+        end = _value_end(buffer, at, final)
         if end is None:
             if final:
                 raise select_error(
@@ -393,9 +393,9 @@ def _drain(buffer: str, final: bool) -> Generator[Any, None, str]:
         at = end
 
 
-def _value_end(text: str, at: int) -> int | None:
+def _value_end(text: str, at: int, final: bool = False) -> int | None:
     """The end of the JSON value starting at ``at`` (brackets counted outside strings; a scalar ends at white
-    space), None when the text ends first. No recursion."""
+    space, or at the end of the ``final`` text), None when the text ends first. No recursion."""
     c = text[at]
     if c not in "[{":
         end = at
@@ -406,7 +406,7 @@ def _value_end(text: str, at: int) -> int | None:
             return end + 1 if end < len(text) else None
         while end < len(text) and text[end] not in " \t\r\n,[{":
             end += 1
-        return end if end < len(text) else None
+        return end if end < len(text) or final else None
     level = 0
     i = at
     n = len(text)
@@ -461,6 +461,18 @@ def json_batches(values: Iterator[Any], path: list[str | int], counters: Counter
                 raise _Cancelled()
     if column:
         yield pa.record_batch([pa.array(column, pa.string())], schema=schema)
+
+
+def json_line_batches(groups: Iterator[list[str]], counters: Counters) -> Iterator[pa.RecordBatch]:
+    """JSON LINES records as their text (blank lines left out), for DuckDB to validate and read."""
+    schema = pa.schema([("j", pa.string())])
+    for group in groups:
+        text = pc.utf8_trim_whitespace(pa.array(group, pa.string()))
+        text = text.filter(pc.greater(pc.binary_length(text), 0))
+        for at in range(0, len(text), BATCH_ROWS):
+            yield pa.record_batch([text[at : at + BATCH_ROWS]], schema=schema)
+        if counters.cancelled:
+            raise _Cancelled()
 
 
 def json_lines(lines: Iterator[bytes]) -> Iterator[Any]:

@@ -101,6 +101,11 @@ def test_json_lines_and_document(s3: Any, bucket: str) -> None:
     ]
     missing = "SELECT s.user.name FROM S3Object s WHERE s.score IS NULL"
     assert select(s3, bucket, "events.jsonl", missing, source)[0] == "ben\n"
+    text, _ = select(s3, bucket, "events.jsonl", "SELECT * FROM S3Object s WHERE s.id = 2", source, CSV_OUT)
+    assert text == '2,"{""name"":""ben""}"\n'  # a nested value is written as JSON, quoted as CSV
+    s3.put_object(Bucket=bucket, Key="bad.jsonl", Body=lines + b'{"id": 3,\n')
+    got = error(s3, bucket, "bad.jsonl", "SELECT COUNT(*) FROM S3Object", source)
+    assert got["Code"] == "JSONParsingError"
     doc = json.dumps({"rules": [{"n": "a", "v": 1}, {"n": "b", "v": 2}]}, indent=2).encode()
     s3.put_object(Bucket=bucket, Key="doc.json", Body=doc)
     text, _ = select(s3, bucket, "doc.json", "SELECT SUM(r.v) AS total FROM S3Object[*].rules[*] r",
