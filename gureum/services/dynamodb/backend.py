@@ -161,9 +161,10 @@ class DynamoBackend:
         new: Item | None,
         now: float,
         by_service: bool = False,
+        size: int | None = None,
     ) -> int:
-        """items.write with this server's delivery path."""
-        return items.write(tx, table, key, old, new, now, by_service, self.outbox)
+        """items.write with this server's delivery path (``size``: ``new``'s, when known)."""
+        return items.write(tx, table, key, old, new, now, by_service, self.outbox, size)
 
     # --- finding tables ------------------------------------------------------------------------------------------
 
@@ -777,7 +778,7 @@ class DynamoBackend:
             key = table.item_key(new)
             old = self._current(tx, table, key)
             self._check(expr.condition, old, return_on_failure)
-            touched = self._write(tx, table, key, old, new, self.clock.now())
+            touched = self._write(tx, table, key, old, new, self.clock.now(), size=size)
             out: dict[str, Any] = {}
             if return_values == "ALL_OLD" and old:
                 out["Attributes"] = old

@@ -55,11 +55,12 @@ def write(
     now: float,
     by_service: bool = False,
     outbox: Outbox | None = None,
+    size: int | None = None,
 ) -> int:
     """Replace ``old`` by ``new`` (None: no item) under ``key`` in the table and its indexes, and append the change
     to the table's stream when it has one (``by_service``: a TTL deletion) and to its active Kinesis streaming
     destinations through ``outbox``; the number of index entries written or removed. Checks every index key of
-    ``new`` before changing anything."""
+    ``new`` before changing anything. ``size``: ``new``'s item_size when the caller has it already."""
     moves = []
     for index in table.indexes:
         before = table.index_key(index, old) if old is not None else None
@@ -71,7 +72,8 @@ def write(
         if table.pitr_enabled:
             store_backups.log_change(tx, table.id, now, pk, sk, None, 0)
     else:
-        size = values.item_size(new)
+        if size is None:
+            size = values.item_size(new)
         text = values.dump_item(new)
         store.put_item(tx, table.id, 0, pk, sk, text, size, expiry(table, new))
         if table.pitr_enabled:
