@@ -36,6 +36,8 @@ log = logging.getLogger("gureum.s3.select")
 
 RECORDS_FLUSH = 128 * 1024  # a Records event's payload is sent once this much is written
 CONT_SECONDS = 2.0  # a Cont event keeps the connection alive while the scan finds nothing
+READY_SECONDS = 1.0  # the answer starts once the first event is ready, or after this long
+PROGRESS_BYTES = 8 * 1024 * 1024  # a Progress event (when asked for) after this many more bytes processed
 QUEUE_SLOTS = 8  # events waiting for the client before the worker pauses
 DUCKDB_MEMORY = "256MB"
 
@@ -104,13 +106,18 @@ class SelectRun:
         self.queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
         self.slots = threading.Semaphore(QUEUE_SLOTS)
         self.conn: duckdb.DuckDBPyConnection | None = None
+        self.ready = False  # the worker has handed over its first event
         self.input_error: ServiceError | None = None  # raised by the input's reader while DuckDB pulled it
         self.lock = threading.Lock()  # the connection is interrupted (loop) or closed (worker), never both at once
 
     async def start(self) -> None:
-        """Run the worker; return once the first results (or the end) are ready, raise an early error."""
+        """Run the worker; return once the first results (or the end) are ready, or READY_SECONDS have passed;
+        raise an error met before."""
         threading.Thread(target=self._work, name="s3-select", daemon=True).start()
-        kind, value = await self.queue.get()
+        try:
+            kind, value = await asyncio.wait_for(self.queue.get(), READY_SECONDS)
+        except TimeoutError:
+            return  # a long scan that has found nothing yet: the answer starts (Cont, then what it finds)
         self.slots.release()
         if kind == "error":
             raise value
@@ -148,18 +155,20 @@ class SelectRun:
             return False
         return True
 
+    def _emit(self, event: dict[str, Any]) -> bool:
+        if not self.ready:
+            self.ready = True
+            if not self._put("ready"):
+                return False
+        return self._put("event", event)
+
     def _work(self) -> None:
-        ready = False
         steps = self._run()
         try:
             for event in steps:
-                if not ready:
-                    ready = True
-                    if not self._put("ready"):
-                        return
-                if not self._put("event", event):
+                if not self._emit(event):
                     return
-            if not ready:
+            if not self.ready:
                 self._put("ready")
             self._put("done")
         except inp._Cancelled:
@@ -220,8 +229,15 @@ class SelectRun:
         yield {"End": {}}
 
     def _watched(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        """The input's batches as DuckDB pulls them; Progress every PROGRESS_BYTES processed when asked for."""
+        reported = 0
         try:
-            yield from batches
+            for batch in batches:
+                yield batch
+                if self.plan.progress and self.counters.processed - reported >= PROGRESS_BYTES:
+                    reported = self.counters.processed
+                    if not self._emit({"Progress": {"Details": self._figures()}}):
+                        raise inp._Cancelled()
         except ServiceError as error:
             self.input_error = error
             raise
