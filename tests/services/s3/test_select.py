@@ -235,3 +235,16 @@ def test_another_account_needs_get_object(aws: Any, name: str) -> None:
                  "Resource": f"arn:aws:s3:::{name}/*"}  # fmt: skip
     owner.put_bucket_policy(Bucket=name, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
     assert select(other, name, "people.csv", sql, CSV_HEADER)[0] == "4\n"
+
+
+def test_progress_while_a_scan_finds_nothing(s3: Any, bucket: str) -> None:
+    line = b"x" * 60 + b",y\n"
+    body = line * (9 * 1024 * 1024 // len(line) + 1)  # past the 8 MiB between Progress events
+    s3.put_object(Bucket=bucket, Key="quiet.csv", Body=body)
+    text, events = select(s3, bucket, "quiet.csv", "SELECT s._1 FROM S3Object s WHERE s._2 = 'z'",
+                          {"CSV": {}}, RequestProgress={"Enabled": True})  # fmt: skip
+    assert text == ""
+    progress = [event["Details"]["BytesProcessed"] for event in events["Progress"]]
+    assert len(progress) >= 2 and 0 < progress[0] < len(body) and progress[-1] == len(body)
+    assert events["Stats"][0]["Details"] == {"BytesScanned": len(body), "BytesProcessed": len(body),
+                                             "BytesReturned": 0}  # fmt: skip
