@@ -12,6 +12,7 @@ from ...aws.errors import ServiceError
 
 MAX_EXPRESSION = 256 * 1024  # S3 Select's limit on the SQL expression's length
 MAX_DEPTH = 64  # nesting of parentheses and operators
+MAX_HEIGHT = 128  # an expression tree's height (chains of AND, OR, ||, + ... included)
 
 AGGREGATES = {"COUNT", "SUM", "AVG", "MIN", "MAX"}
 # function name -> (fewest, most) arguments (special forms, CAST/EXTRACT/SUBSTRING/TRIM/DATE_*, parsed apart)
@@ -154,6 +155,13 @@ class Node:
     op: str
     args: tuple[Node, ...] = ()
     value: Any = None
+    height: int = field(default=1, compare=False)
+
+    def __post_init__(self) -> None:
+        height = 1 + max((arg.height for arg in self.args), default=0)
+        if height > MAX_HEIGHT:  # what walks the tree (translation) recurses: a chain of 5,000 ORs must not
+            raise select_error("ParseExpressionTooComplex", "The SQL expression is too complex.")
+        object.__setattr__(self, "height", height)
 
 
 @dataclass(slots=True)
@@ -426,7 +434,13 @@ class _Parser:
     def unary(self) -> Node:
         if self.at_op("-", "+"):
             op = self.take().text
-            inner = self.unary()
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise select_error("ParseExpressionTooComplex", "The SQL expression is too complex.")
+            try:
+                inner = self.unary()
+            finally:
+                self.depth -= 1
             return Node("neg", (inner,)) if op == "-" else inner
         return self.primary()
 
