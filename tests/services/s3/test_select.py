@@ -161,6 +161,12 @@ def test_scan_range(s3: Any, bucket: str) -> None:
                          ScanRange={"Start": lo, "End": lo + 96})  # fmt: skip
         seen.extend(part.split())
     assert seen == [str(i) for i in range(100)]
+    lines = b"".join(json.dumps({"n": i}).encode() + b"\n" for i in range(30))
+    s3.put_object(Bucket=bucket, Key="rows.jsonl", Body=lines)
+    start = lines.index(b'{"n": 5}')
+    text, _ = select(s3, bucket, "rows.jsonl", "SELECT s.n FROM S3Object s", {"JSON": {"Type": "LINES"}}, JSON_OUT,
+                     ScanRange={"Start": start + 1, "End": lines.index(b'{"n": 8}')})  # fmt: skip
+    assert [json.loads(line)["n"] for line in text.splitlines()] == [6, 7, 8]
     s3.put_object(Bucket=bucket, Key="rows.csv.gz", Body=gzip.compress(body))
     with pytest.raises(ClientError) as caught:
         select(s3, bucket, "rows.csv.gz", "SELECT * FROM S3Object", {**source, "CompressionType": "GZIP"},
@@ -181,6 +187,7 @@ def test_scan_range(s3: Any, bucket: str) -> None:
         ("SELECT s.name, COUNT(*) FROM S3Object s", "UnsupportedSyntax"),
         ("SELECT CAST(s.name AS INT) FROM S3Object s", "CastFailed"),
         ("SELECT read_csv('/etc/passwd') FROM S3Object s", "UnsupportedFunction"),
+        ("SELECT s.name FROM S3Object s WHERE " + " OR ".join(["s.age = '1'"] * 3000), "ParseExpressionTooComplex"),
     ],
 )
 def test_errors(s3: Any, bucket: str, sql: str, code: str) -> None:
