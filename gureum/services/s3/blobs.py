@@ -182,9 +182,10 @@ class BlobStore:
     async def read_whole(self, segments: Segments, start: int, end: int) -> bytes:
         """Bytes [start, end) of a small body in one thread hop (opened and read at once). FileNotFoundError when
         a file is gone already."""
-        return await asyncio.to_thread(self._read_whole, segments, start, end)
+        return await asyncio.to_thread(self.read_now, segments, start, end)
 
-    def _read_whole(self, segments: Segments, start: int, end: int) -> bytes:
+    def read_now(self, segments: Segments, start: int, end: int) -> bytes:
+        """Bytes [start, end) of a small body, read in the calling (worker) thread."""
         return read_opened(self._open_range(segments, start, end))
 
     async def read(self, segments: Segments, start: int, end: int) -> AsyncIterator[bytes]:

@@ -42,6 +42,7 @@ STORAGE_CLASSES = frozenset(
 
 READ_CHUNK = 1 * MIB  # bytes read from a body file per thread hop when an object is sent
 WHOLE_READ = 256 * KIB  # objects up to this size are read in one hop and answered as bytes
+IN_READ = 64 * KIB  # bodies up to this size are read in the store's read of their version (no hop of their own)
 
 
 @dataclass(frozen=True, slots=True)
