@@ -29,7 +29,7 @@ from ...aws.errors import ServiceError
 from ...aws.protocols.xml import write_value
 from ...aws.specs import load_spec
 from . import select_input as inp
-from .select_duck import JSON_INVALID, Columns, Translated, referenced_index, translate
+from .select_duck import JSON_INVALID, MACROS, Columns, Translated, referenced_index, translate
 from .select_sql import Query, select_error
 
 log = logging.getLogger("gureum.s3.select")
@@ -206,6 +206,7 @@ class SelectRun:
         )
         with self.lock:
             self.conn = conn
+        conn.execute(MACROS)
         conn.execute("SET lock_configuration = true")
         first = next(batches, None)
         schema = first.schema if first is not None else _empty_schema(columns)

@@ -56,6 +56,32 @@ def _json_path(steps: list[Any]) -> str:
     return out
 
 
+# S3 Select matches an unquoted name case-insensitively (a quoted one exactly): the key itself when the object has
+# it, else the first of its keys equal but for case. DuckDB takes a path without $ or / as one key.
+MACROS = (
+    "CREATE MACRO s3_key(x, k) AS coalesce(json_extract(x, k), "
+    "json_extract(x, list_filter(json_keys(x), lambda kk: lower(kk) = lower(k))[1]))"
+)
+CASELESS_STEPS = 3  # s3_key repeats its object three times: deeper steps of a path match exactly
+
+
+def _json_steps(path: tuple[Any, ...]) -> str:
+    """A JSON record's value at ``path`` (names (text, quoted) and indexes) as DuckDB's expression over j."""
+    sql = "j"
+    for number, step in enumerate(path):
+        if isinstance(step, int):
+            sql = f"json_extract({sql}, '$[{step}]')"
+            continue
+        name, quoted = step
+        if name[:1] in ("$", "/"):
+            sql = f"json_extract({sql}, {_sql_string(_json_path([name]))})"
+        elif quoted or number >= CASELESS_STEPS:
+            sql = f"json_extract({sql}, {_sql_string(name)})"
+        else:
+            sql = f"s3_key({sql}, {_sql_string(name)})"
+    return sql
+
+
 def positional(name: str) -> int | None:
     """N of a positional reference _N (None for other names); InvalidColumnIndex for _0."""
     if len(name) > 1 and name[0] == "_" and name[1:].isdigit():
@@ -106,8 +132,7 @@ class _Translator:
         cols = self.columns
         first = path[0]
         if cols.kind == "json":
-            steps = [step if isinstance(step, int) else step[0] for step in path]
-            return f"json_extract(j, {_sql_string(_json_path(steps))})", "json"
+            return _json_steps(path), "json"
         if not isinstance(first, tuple):
             raise select_error("UnsupportedSyntax", "A column is named before an index.")
         name, quoted = first

@@ -99,6 +99,9 @@ def test_json_lines_and_document(s3: Any, bucket: str) -> None:
         {"id": 1, "name": "ann", "_3": "y"},
         {"id": 2, "name": "ben"},
     ]
+    # unquoted names match whatever the case, quoted ones exactly
+    caseless = 'SELECT s.USER.Name AS n, s."ID" AS quoted FROM S3Object s WHERE s.Id = 2'
+    assert select(s3, bucket, "events.jsonl", caseless, source, JSON_OUT)[0] == '{"n":"ben"}\n'
     missing = "SELECT s.user.name FROM S3Object s WHERE s.score IS NULL"
     assert select(s3, bucket, "events.jsonl", missing, source)[0] == "ben\n"
     text, _ = select(s3, bucket, "events.jsonl", "SELECT * FROM S3Object s WHERE s.id = 2", source, CSV_OUT)
