@@ -34,7 +34,7 @@ from .select_sql import Query, select_error
 
 log = logging.getLogger("gureum.s3.select")
 
-RECORDS_FLUSH = 128 * 1024  # a Records event's payload is sent once this much is written
+RECORDS_PART = 1024 * 1024  # the largest Records payload: a batch's output is cut into parts of this size
 CONT_SECONDS = 2.0  # a Cont event keeps the connection alive while the scan finds nothing
 READY_SECONDS = 1.0  # the answer starts once the first event is ready, or after this long
 PROGRESS_BYTES = 8 * 1024 * 1024  # a Progress event (when asked for) after this many more bytes processed
@@ -300,8 +300,9 @@ def _empty_schema(columns: Columns) -> pa.Schema:
 
 
 def _split(payload: bytes) -> Iterator[bytes]:
-    for at in range(0, len(payload), RECORDS_FLUSH * 8):
-        yield payload[at : at + RECORDS_FLUSH * 8]
+    """A batch's output in Records payloads (a record may straddle two, as on AWS: clients join them)."""
+    for at in range(0, len(payload), RECORDS_PART):
+        yield payload[at : at + RECORDS_PART]
 
 
 def _duck_error(error: Exception) -> ServiceError:
