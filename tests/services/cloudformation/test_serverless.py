@@ -1,6 +1,6 @@
 """A serverless stack end to end: a Python function (inline code) behind an HTTP API (API Gateway v2 resources),
 triggered by an SQS queue, writing to a DynamoDB table; then a custom resource backed by a Lambda function that
-answers at the response URL gureum serves (cfn-response's protocol)."""
+answers at the response URL gureum serves (cfn-response's protocol), and one backed by an SNS topic."""
 
 from __future__ import annotations
 
@@ -191,5 +191,60 @@ def test_custom_resource(cfn: Any, name: str) -> None:
     failed = [e for e in events(cfn, name) if e[:2] == ("Greeting", "UPDATE_FAILED")]
     assert "asked to fail" in failed[0][2]
     assert outputs(found)["Greeting"] == "hello world"
+    cfn.delete_stack(StackName=name)
+    wait(cfn, "stack_delete_complete", found["StackId"])
+
+
+SNS_RESPONDER = """
+import json, urllib.request
+def handler(event, context):
+    request = json.loads(event["Records"][0]["Sns"]["Message"])
+    doc = {"Status": "SUCCESS", "PhysicalResourceId": "via-sns", "StackId": request["StackId"],
+           "RequestId": request["RequestId"], "LogicalResourceId": request["LogicalResourceId"],
+           "Data": {"Kind": request["RequestType"]}}
+    urllib.request.urlopen(urllib.request.Request(request["ResponseURL"], data=json.dumps(doc).encode(),
+                                                  method="PUT")).read()
+"""
+
+
+def test_custom_resource_through_sns(cfn: Any, name: str) -> None:
+    template = {
+        "Resources": {
+            "Role": ROLE,
+            "Responder": {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {
+                    "Runtime": "python3.12",
+                    "Handler": "index.handler",
+                    "Role": {"Fn::GetAtt": ["Role", "Arn"]},
+                    "Code": {"ZipFile": SNS_RESPONDER},
+                },
+            },
+            "Topic": {
+                "Type": "AWS::SNS::Topic",
+                "Properties": {
+                    "Subscription": [{"Protocol": "lambda", "Endpoint": {"Fn::GetAtt": ["Responder", "Arn"]}}]
+                },
+            },
+            "Allow": {
+                "Type": "AWS::Lambda::Permission",
+                "Properties": {
+                    "FunctionName": {"Ref": "Responder"},
+                    "Action": "lambda:InvokeFunction",
+                    "Principal": "sns.amazonaws.com",
+                    "SourceArn": {"Ref": "Topic"},
+                },
+            },
+            "Thing": {
+                "Type": "AWS::CloudFormation::CustomResource",
+                "DependsOn": "Allow",
+                "Properties": {"ServiceToken": {"Ref": "Topic"}},
+            },
+        },
+        "Outputs": {"Id": {"Value": {"Ref": "Thing"}}, "Kind": {"Value": {"Fn::GetAtt": ["Thing", "Kind"]}}},
+    }
+    cfn.create_stack(StackName=name, TemplateBody=body(template), Capabilities=["CAPABILITY_IAM"])
+    found = wait(cfn, "stack_create_complete", name)
+    assert outputs(found) == {"Id": "via-sns", "Kind": "Create"}
     cfn.delete_stack(StackName=name)
     wait(cfn, "stack_delete_complete", found["StackId"])
