@@ -128,14 +128,11 @@ def put_version(tx: Tx, new: Version) -> list[str]:
     gone: list[str] = []
     if new.version_id == "null":
         row = tx.one(
-            "SELECT segments FROM s3_objects WHERE bucket = ? AND object_key = ? AND version_id = 'null'",
+            "DELETE FROM s3_objects WHERE bucket = ? AND object_key = ? AND version_id = 'null' RETURNING segments",
             (new.bucket, key),
         )
         if row is not None:
             gone = [item[0] for item in json.loads(row[0])]
-            tx.execute(
-                "DELETE FROM s3_objects WHERE bucket = ? AND object_key = ? AND version_id = 'null'", (new.bucket, key)
-            )
     tx.execute("UPDATE s3_objects SET latest = 0 WHERE bucket = ? AND object_key = ? AND latest = 1", (new.bucket, key))
     tx.execute(
         f"INSERT INTO s3_objects ({_VERSION}) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)",
