@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import time
 import uuid
@@ -31,6 +32,32 @@ from compare_servers import log  # noqa: E402
 from side_by_side import Server, json_request, measure_each, npm_binary, ratio_table  # noqa: E402
 
 WORKLOADS = ("PutItem", "GetItem", "Query100", "BatchWrite25")
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def session_cpu(session: int) -> float:
+    """CPU seconds (utime+stime) of every live process in session ``session`` (a server started in a session of
+    its own: its workers and children too)."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session:
+            total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
+def cpu_us_per_op(session: int, run: Callable[[], float]) -> tuple[float, float]:
+    """(operations per second, the server's CPU microseconds per operation) of ``run`` (which returns the rate)."""
+    cpu, began = session_cpu(session), time.perf_counter()
+    rate = run()
+    done = rate * (time.perf_counter() - began)
+    return rate, (session_cpu(session) - cpu) / done * 1e6 if done else 0.0
 
 
 def start(name: str) -> Server:
@@ -113,7 +140,7 @@ def capacity_requests(host: str, worker: int, table: str, workload: str) -> list
         {"PutRequest": {"Item": item(f"cb{worker}-{i}", s)}} for s in range(25)]}}) for i in range(50)]  # fmt: skip
 
 
-def capacity(server: Server, seconds: float, connections: int) -> dict[str, float]:
+def capacity(server: Server, seconds: float, connections: int, cpu: dict[str, float]) -> dict[str, float]:
     ddb = server.client()
     table = make_table(ddb)
     for i in range(200):
@@ -124,8 +151,23 @@ def capacity(server: Server, seconds: float, connections: int) -> dict[str, floa
     out: dict[str, float] = {}
     for w in WORKLOADS:
         build = partial(capacity_requests, table=table, workload=w)
-        out[w] = asyncio.run(side_by_side.capacity(server.endpoint, connections, seconds, build, w))
+        out[w], cpu[w] = cpu_us_per_op(server.proc.pid, lambda build=build, w=w: asyncio.run(
+            side_by_side.capacity(server.endpoint, connections, seconds, build, w)))  # fmt: skip
     return out
+
+
+def cpu_table(cpu: dict[str, dict[str, float]], workloads: tuple[str, ...]) -> list[str]:
+    """A Markdown table of each server's CPU µs per operation and the best peer's ÷ gureum's (above 1: gureum
+    spends less CPU per operation)."""
+    names = list(cpu)
+    lines = ["| workload | " + " | ".join(f"{n} µs" for n in names) + " | best peer ÷ gureum |",
+             "|---" * (len(names) + 2) + "|"]  # fmt: skip
+    for workload in workloads:
+        peers = [cpu[n][workload] for n in names if n != "gureum" and cpu[n].get(workload)]
+        mine = cpu.get("gureum", {}).get(workload)
+        ratio = f"{min(peers) / mine:.1f}×" if mine and peers else "–"
+        lines.append(f"| {workload} | " + " | ".join(f"{cpu[n].get(workload, 0):.0f}" for n in names) + f" | {ratio} |")
+    return lines
 
 
 def table_of(results: dict[str, dict[str, float]]) -> list[str]:
@@ -141,23 +183,27 @@ def main() -> None:
     args = parser.parse_args()
     results: dict[str, dict[str, float]] = {}
     loaded: dict[str, dict[str, float]] = {}
+    cpu: dict[str, dict[str, float]] = {}
 
     def measure_one(server: Server) -> None:
         results[server.name] = measure(server, args.seconds)
         if args.connections:
             log(f"{server.name}: capacity over {args.connections} connections")
-            loaded[server.name] = capacity(server, args.seconds, args.connections)
+            cpu[server.name] = {}
+            loaded[server.name] = capacity(server, args.seconds, args.connections, cpu[server.name])
 
     skipped = measure_each(args.peers, {"dynalite": "dynalite"}, start, "list_tables", measure_one)
     if args.json:
-        print(json.dumps({"one_client": results, "capacity": loaded, "connections": args.connections,
-                          "skipped": skipped}, indent=2))  # fmt: skip
+        print(json.dumps({"one_client": results, "capacity": loaded, "cpu_us_per_op": cpu,
+                          "connections": args.connections, "skipped": skipped}, indent=2))  # fmt: skip
         return
     print("One boto3 client:\n")
     print("\n".join(table_of(results)))
     if loaded:
         print(f"\nCapacity, {args.connections} keep-alive connections of pre-built requests:\n")
         print("\n".join(table_of(loaded)))
+        print("\nServer CPU per operation in the capacity run (µs; lower is better):\n")
+        print("\n".join(cpu_table(cpu, WORKLOADS)))
     for name, why in skipped.items():
         print(f"\n{name}: not measured ({why})")
 

@@ -25,11 +25,13 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from compare_servers import GUREUM, Running  # noqa: E402
+from dynamodb_compare import cpu_table, cpu_us_per_op  # noqa: E402
 from side_by_side import boto_client, capacity, ratio_table, run_peers  # noqa: E402
 
 SENDER = "bench@example.com"
 RECIPIENT = "success@simulator.amazonses.com"
 WORKLOADS = ("SendEmail, 1 boto3 client", "SendEmail, capacity")
+CPU = "SendEmail, server CPU µs per message"
 AUTH = (
     "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/ses/aws4_request, "
     "SignedHeaders=host;x-amz-date, Signature=" + "0" * 64
@@ -87,10 +89,10 @@ def requests_for(host: str, worker: int) -> list[bytes]:
 
 def measure(server: Running, seconds: float, connections: int) -> dict[str, float]:
     prepare(server)
-    return {
-        WORKLOADS[0]: one_client(server, seconds),
-        WORKLOADS[1]: asyncio.run(capacity(server.endpoint, connections, seconds, requests_for, server.endpoint)),
-    }
+    out = {WORKLOADS[0]: one_client(server, seconds)}
+    out[WORKLOADS[1]], out[CPU] = cpu_us_per_op(server.proc.pid, lambda: asyncio.run(
+        capacity(server.endpoint, connections, seconds, requests_for, server.endpoint)))  # fmt: skip
+    return out
 
 
 def main() -> None:
@@ -108,6 +110,8 @@ def main() -> None:
     print(f"SES SendEmail, {args.seconds:.0f} s per workload, capacity over {args.connections} connections; "
           + "; ".join(f"{k}: {v}" for k, v in versions.items()))  # fmt: skip
     print("\n".join(ratio_table(results, WORKLOADS, " msgs/s")))
+    print("\nServer CPU per message in the capacity run (lower is better):\n")
+    print("\n".join(cpu_table({name: {CPU: r[CPU]} for name, r in results.items() if CPU in r}, (CPU,))))
 
 
 if __name__ == "__main__":
