@@ -13,8 +13,21 @@ from ...runtime import Runtime
 from ...store.base import Store
 from . import intrinsics, parameters, policy, rules, template, transforms
 from .caller import AwsCaller
-from .errors import InsufficientCapabilitiesException, ResourceFailure, TemplateError, ValidationError
+from .errors import InsufficientCapabilitiesException, ResourceFailure, ServiceError, TemplateError, ValidationError
 from .store import Stack
+
+# what checking a malformed template raises besides TemplateError (a member of the wrong JSON type)
+MALFORMED = (TypeError, ValueError, KeyError, IndexError, AttributeError, RecursionError)
+
+
+def invalid(error: Exception) -> ServiceError:
+    """The ValidationError a template problem is answered with."""
+    if isinstance(error, TemplateError):
+        return ValidationError(error.message)
+    return ValidationError(
+        f"Template format error: a template member has the wrong type or value "
+        f"({type(error).__name__}: {str(error)[:200]})"
+    )
 
 
 class Templates:
@@ -49,8 +62,8 @@ class Templates:
         """The document of a template's text (parsed in a worker thread: a template may be 1 MB)."""
         try:
             return await asyncio.to_thread(template.parse, text)
-        except TemplateError as error:
-            raise ValidationError(error.message) from None
+        except (TemplateError, *MALFORMED) as error:
+            raise invalid(error) from None
 
     async def _fetch(self, account: str, region: str, host: str, url: str) -> str:
         parts = urlsplit(url)
@@ -83,8 +96,8 @@ class Templates:
         """The template after its transforms (SAM), checked; ValidationError otherwise."""
         try:
             template.check(doc)
-        except TemplateError as error:
-            raise ValidationError(error.message) from None
+        except (TemplateError, *MALFORMED) as error:
+            raise invalid(error) from None
         names = template.transforms(doc)
         if names:
             try:
@@ -99,8 +112,8 @@ class Templates:
             from . import graph
 
             graph.dependencies(doc)
-        except TemplateError as error:
-            raise ValidationError(error.message) from None
+        except (TemplateError, *MALFORMED) as error:
+            raise invalid(error) from None
         return doc
 
     async def validate_template(
@@ -113,17 +126,17 @@ class Templates:
                 from . import graph
 
                 graph.dependencies(doc)
-        except TemplateError as error:
-            raise ValidationError(error.message) from None
-        out: dict[str, Any] = {
-            "Parameters": template.parameter_declarations(doc),
-            "Capabilities": template.capabilities(doc),
-            "DeclaredTransforms": template.transforms(doc),
-        }
+            out: dict[str, Any] = {
+                "Parameters": template.parameter_declarations(doc),
+                "Capabilities": template.capabilities(doc),
+                "DeclaredTransforms": template.transforms(doc),
+            }
+            if out["Capabilities"]:
+                out["CapabilitiesReason"] = template.summary(doc).get("CapabilitiesReason", "")
+        except (TemplateError, *MALFORMED) as error:
+            raise invalid(error) from None
         if "Description" in doc:
             out["Description"] = doc["Description"]
-        if out["Capabilities"]:
-            out["CapabilitiesReason"] = template.summary(doc).get("CapabilitiesReason", "")
         return out
 
     async def get_template_summary(
@@ -136,9 +149,9 @@ class Templates:
             _, doc = await self.load_template(account, region, host, body, url)
         try:
             template.check(doc)
-        except TemplateError as error:
-            raise ValidationError(error.message) from None
-        return template.summary(doc)
+            return template.summary(doc)
+        except (TemplateError, *MALFORMED) as error:
+            raise invalid(error) from None
 
     def _check_capabilities(self, doc: dict[str, Any], given: list[str], original: dict[str, Any]) -> None:
         needed = template.capabilities(doc)
@@ -171,8 +184,9 @@ class Templates:
                 account, region, "", "", parameters=parameters.typed(processed.get("Parameters") or {}, values)
             )
             rules.check(processed, scope)
-        except TemplateError as error:
-            raise ValidationError(error.message) from None
+            intrinsics.evaluate_conditions(processed.get("Conditions") or {}, scope)  # their errors are the caller's
+        except (TemplateError, *MALFORMED) as error:
+            raise invalid(error) from None
         return text, processed, values
 
     async def policy_text(self, account: str, region: str, host: str, body: str | None, url: str | None) -> str | None:
@@ -184,6 +198,6 @@ class Templates:
             return None
         try:
             policy.parse(text)
-        except TemplateError as error:
-            raise ValidationError(error.message) from None
+        except (TemplateError, *MALFORMED) as error:
+            raise invalid(error) from None
         return text

@@ -33,6 +33,18 @@ log = logging.getLogger("gureum.cloudformation")
 STACK_TYPE = "AWS::CloudFormation::Stack"
 OK = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE")
 _GONE = ("NotFound", "NoSuch", "ResourceNotFoundException", "NonExistent")
+# what evaluating a malformed template raises besides TemplateError
+MALFORMED = (TypeError, ValueError, KeyError, IndexError, AttributeError, RecursionError)
+# where a stack goes when a step fails unexpectedly: never left in progress
+_ON_CRASH = {
+    "CREATE_IN_PROGRESS": "ROLLBACK_IN_PROGRESS",
+    "ROLLBACK_IN_PROGRESS": "ROLLBACK_FAILED",
+    "UPDATE_IN_PROGRESS": "UPDATE_ROLLBACK_IN_PROGRESS",
+    "UPDATE_ROLLBACK_IN_PROGRESS": "UPDATE_ROLLBACK_FAILED",
+    "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS": "UPDATE_COMPLETE",
+    "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS": "UPDATE_ROLLBACK_COMPLETE",
+    "DELETE_IN_PROGRESS": "DELETE_FAILED",
+}
 
 
 def _gone(error: BaseException) -> bool:
@@ -262,6 +274,9 @@ class Run:
         except TemplateError as error:
             outcome.reason = error.message
             return outcome
+        except MALFORMED as error:  # a template shaped as no template is: the stack's failure, not a crash
+            outcome.reason = f"Template error: {type(error).__name__}: {error}"
+            return outcome
         resources = template.get("Resources") or {}
         active = [n for n, r in resources.items() if _holds(r, scope)]
         done = {n: asyncio.Event() for n in active}
@@ -460,6 +475,8 @@ class Run:
                 outputs.append(entry)
         except TemplateError as error:
             return error.message
+        except MALFORMED as error:
+            return f"Template error: {type(error).__name__}: {error}"
         stack = self.stack
         before = {n for n, (_, owner) in self.exports.items() if owner == stack.stack_id}
         for name in sorted(before - set(exported)):
@@ -655,6 +672,13 @@ async def drive(be: CloudFormationBackend, stack_id: str, on_step: Callable[[], 
         stack = await be.store.read(lambda tx: store.stack_by_id(tx, stack_id))
         if stack is None or not stack.status.endswith("_IN_PROGRESS") or stack.status == "REVIEW_IN_PROGRESS":
             return
-        await step(be, stack)
+        try:
+            await step(be, stack)
+        except Exception as error:
+            log.exception("stack %s: step from %s failed", stack.name, stack.status)
+            rows = await be.store.read(lambda tx: store.resources(tx, stack_id))
+            await Run(be, stack, rows).set_status(
+                _ON_CRASH.get(stack.status, "ROLLBACK_FAILED"), f"Internal failure: {type(error).__name__}"
+            )
         if on_step is not None:
             await on_step()

@@ -193,11 +193,22 @@ def check(doc: dict[str, Any]) -> None:
         depends = resource.get("DependsOn", [])
         if not isinstance(depends, str | list):
             raise TemplateError(f"Template format error: [/Resources/{logical}/DependsOn] must be a string or list")
+    conditions = doc.get("Conditions") or {}
+    for section in ("Resources", "Outputs"):
+        for declared in (doc.get(section) or {}).values():
+            wanted = declared.get("Condition") if isinstance(declared, dict) else None
+            if wanted is not None and (not isinstance(wanted, str) or wanted not in conditions):
+                raise TemplateError(
+                    f"Template format error: Unresolved condition dependencies [{wanted}] in the "
+                    f"{section} block of the template"
+                )
     for name, param in (doc.get("Parameters") or {}).items():
         if not isinstance(param, dict) or not isinstance(param.get("Type"), str):
             raise TemplateError(
                 f"Template format error: Every Parameters object must contain a Type member. [/Parameters/{name}]"
             )
+        if "AllowedValues" in param and not isinstance(param["AllowedValues"], list):
+            raise TemplateError(f"Template format error: [/Parameters/{name}/AllowedValues] must be a list")
     for name, output in (doc.get("Outputs") or {}).items():
         if not isinstance(output, dict) or "Value" not in output:
             raise TemplateError(
