@@ -16,14 +16,18 @@ import datetime as dt
 import json
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
-
+from ... import lazy
 from .applications import ERROR_STREAM
 from .dialect import Program, code_error
 from .schema import parse_type
 from .translate import NEW, PumpPlan
+
+if TYPE_CHECKING:
+    import duckdb
+else:  # imported on first use: start-up stays light
+    duckdb = lazy.module("duckdb")
 
 ERROR_COLUMNS = [
     ("ERROR_TIME", "TIMESTAMP"),

@@ -17,13 +17,10 @@ import logging
 import threading
 from collections.abc import AsyncIterator, Generator, Iterator
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 from xml.sax.saxutils import escape as xml_escape
 
-import duckdb
-import pyarrow as pa
-import pyarrow.compute as pc
-
+from ... import lazy
 from ...aws import eventstream
 from ...aws.errors import ServiceError
 from ...aws.protocols.xml import write_value
@@ -31,6 +28,15 @@ from ...aws.specs import load_spec
 from . import select_input as inp
 from .select_duck import JSON_INVALID, MACROS, Columns, Translated, referenced_index, translate
 from .select_sql import Query, select_error
+
+if TYPE_CHECKING:
+    import duckdb
+    import pyarrow as pa
+    import pyarrow.compute as pc
+else:  # imported on first use: start-up stays light
+    duckdb = lazy.module("duckdb")
+    pa = lazy.module("pyarrow")
+    pc = lazy.module("pyarrow.compute")
 
 log = logging.getLogger("gureum.s3.select")
 

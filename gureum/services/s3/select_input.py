@@ -12,14 +12,20 @@ import json
 import zlib
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
-from typing import Any, BinaryIO, TypeAlias
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeAlias
 
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
-
+from ... import lazy
 from ...safejson import MAX_DEPTH, depth
 from .select_sql import select_error
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+else:  # imported on first use: start-up stays light
+    pa = lazy.module("pyarrow")
+    pc = lazy.module("pyarrow.compute")
+    pq = lazy.module("pyarrow.parquet")
 
 MAX_RECORD = 1024 * 1024  # S3 Select's maxCharsPerRecord
 CHUNK = 256 * 1024
