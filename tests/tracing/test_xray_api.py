@@ -12,6 +12,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from ..conftest import make_client
+from ..server import Server
+
 
 def _trace_id() -> str:
     return f"1-{int(time.time()):08x}-{secrets.token_hex(12)}"
@@ -103,3 +106,29 @@ def test_sampling_rules_and_targets(aws: Any) -> None:
     )
     assert [t["RuleName"] for t in out["SamplingTargetDocuments"]] == ["Default"]
     assert [u["RuleName"] for u in out["UnprocessedStatistics"]] == ["Other"]
+
+
+def test_the_trace_store_keeps_its_bound(store: Any) -> None:
+    """Beyond --trace-retention traces the oldest are dropped (checked every second or each tenth of the bound
+    written, so the store holds at most about 1.1 times the bound)."""
+    srv = Server(**store(), extra_args=["--trace-retention", "50"]).start()
+    try:
+        xray = make_client(srv.endpoint, "xray")
+        now = time.time()
+        first = None
+        for i in range(200):
+            trace_id = f"1-{int(now):08x}-{secrets.token_hex(12)}"
+            first = first or trace_id
+            doc = {"name": "bound", "id": secrets.token_hex(8), "trace_id": trace_id, "start_time": now + i / 1000,
+                   "end_time": now + i / 1000 + 0.001}  # fmt: skip
+            xray.put_trace_segments(TraceSegmentDocuments=[json.dumps(doc)])
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            kept = xray.get_trace_summaries(StartTime=now - 60, EndTime=now + 60)["TraceSummaries"]
+            if len(kept) <= 55 and not xray.batch_get_traces(TraceIds=[first])["Traces"]:
+                break
+            time.sleep(0.2)
+        assert 50 <= len(kept) <= 55  # the newest, about the bound
+        assert not xray.batch_get_traces(TraceIds=[first])["Traces"]  # the oldest went first
+    finally:
+        srv.stop()

@@ -47,6 +47,9 @@ def default_rule(account: str, region: str) -> dict[str, Any]:
     }
 
 
+TRIM_SECONDS = 1.0
+
+
 class XRayBackend:
     def __init__(self, db: Store, clock: Clock, recorder: Recorder, retention: int) -> None:
         self.store = db
@@ -55,10 +58,21 @@ class XRayBackend:
         self.retention = retention
         self.dropped_traces = 0
         self.telemetry_records = 0
+        self._trimmed = clock.monotonic()
+        self._since_trim = 0  # segments written since the last trim
 
     async def flush(self, records: list[Record]) -> None:
-        """The recorder's batch, in one transaction."""
-        self.dropped_traces += await self.store.write(lambda tx: store.put_segments(tx, records, self.retention))
+        """The recorder's batch, in one transaction. The retention bound is applied every TRIM_SECONDS, or sooner
+        when a tenth of the bound was written meanwhile (counting the traces on every flush cost as much as the
+        writing); the store holds at most about 1.1 x the bound."""
+        self._since_trim += len(records)
+        now = self.clock.monotonic()
+        trim = now - self._trimmed >= TRIM_SECONDS or self._since_trim * 10 >= self.retention
+        if trim:
+            self._trimmed, self._since_trim = now, 0
+        self.dropped_traces += await self.store.write(
+            lambda tx: store.put_segments(tx, records, self.retention if trim else None)
+        )
 
     # --- in -------------------------------------------------------------------------------------
 

@@ -10,9 +10,9 @@ from ...store import Tx
 from ...tracing.recorder import Record
 
 
-def put_segments(tx: Tx, records: Sequence[Record], retention: int) -> int:
-    """Store a batch (a newer document of a segment replaces the older: in-progress, then complete); returns how
-    many traces the retention bound dropped."""
+def put_segments(tx: Tx, records: Sequence[Record], retention: int | None) -> int:
+    """Store a batch (a newer document of a segment replaces the older: in-progress, then complete); with
+    ``retention``, drop the oldest traces beyond it. Returns how many traces were dropped."""
     tx.executemany(
         "INSERT INTO xray_segments (trace_id, segment_id, account, region, start_time, end_time, document)"
         " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trace_id, segment_id) DO UPDATE SET"
@@ -28,6 +28,8 @@ def put_segments(tx: Tx, records: Sequence[Record], retention: int) -> int:
         " ON CONFLICT (account, region, trace_id) DO NOTHING",
         [(*key, start) for key, start in firsts.items()],
     )
+    if retention is None:
+        return 0
     row = tx.one("SELECT COUNT(*) FROM xray_traces")
     excess = (row[0] if row else 0) - retention
     if excess <= 0:
