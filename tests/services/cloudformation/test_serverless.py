@@ -1,6 +1,7 @@
 """A serverless stack end to end: a Python function (inline code) behind an HTTP API (API Gateway v2 resources),
 triggered by an SQS queue, writing to a DynamoDB table; then a custom resource backed by a Lambda function that
-answers at the response URL gureum serves (cfn-response's protocol), and one backed by an SNS topic."""
+answers at the response URL gureum serves through the cfnresponse module CloudFormation adds to inline code, and one
+backed by an SNS topic."""
 
 from __future__ import annotations
 
@@ -135,17 +136,12 @@ def test_function_api_queue_and_table(cfn: Any, aws: Any, endpoint: str, name: s
 
 
 RESPONDER = """
-import json, urllib.request
+import cfnresponse
 def handler(event, context):
     props = event["ResourceProperties"]
-    status = "FAILED" if props.get("Fail") == "yes" else "SUCCESS"
-    doc = {"Status": status, "Reason": "asked to fail", "PhysicalResourceId": "custom-" + props.get("Name", "x"),
-           "StackId": event["StackId"], "RequestId": event["RequestId"],
-           "LogicalResourceId": event["LogicalResourceId"],
-           "Data": {"Greeting": "hello " + props.get("Name", ""), "Kind": event["RequestType"]}}
-    request = urllib.request.Request(event["ResponseURL"], data=json.dumps(doc).encode(), method="PUT",
-                                     headers={"content-type": ""})
-    urllib.request.urlopen(request).read()
+    status = cfnresponse.FAILED if props.get("Fail") == "yes" else cfnresponse.SUCCESS
+    data = {"Greeting": "hello " + props.get("Name", ""), "Kind": event["RequestType"]}
+    cfnresponse.send(event, context, status, data, "custom-" + props.get("Name", "x"), reason="asked to fail")
 """
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .base import Context, Created, Provider, required
+from .base import Context, Created, Provider, required, tags_map
 
 
 async def _body(ctx: Context, props: dict[str, Any]) -> str | None:
@@ -61,6 +61,9 @@ class RestApi(Provider):
                     params[name] = props[key]
             if isinstance(params.get("endpointConfiguration"), dict):
                 params["endpointConfiguration"] = {"types": params["endpointConfiguration"].get("Types") or []}
+            tags = tags_map(props, ctx.tags)
+            if tags:
+                params["tags"] = tags
             api = await ctx.aws("apigateway", "CreateRestApi", params)
         resources = await ctx.aws("apigateway", "GetResources", {"restApiId": api["id"], "limit": 500})
         root = next(r["id"] for r in resources.get("items") or [] if r.get("path") == "/")
@@ -338,8 +341,9 @@ class Api(Provider):
                 await ctx.aws("apigatewayv2", "UpdateApi", {"ApiId": api["ApiId"], **update})
         else:
             params = {k: props[k] for k in _API_FIELDS if props.get(k) is not None}
-            if props.get("Tags"):
-                params["Tags"] = {str(k): str(v) for k, v in props["Tags"].items()}
+            tags = tags_map(props, ctx.tags)
+            if tags:
+                params["Tags"] = tags
             api = await ctx.aws("apigatewayv2", "CreateApi", params)
         return Created(api["ApiId"], {"ApiId": api["ApiId"], "ApiEndpoint": api.get("ApiEndpoint", "")})
 

@@ -1,7 +1,8 @@
 """AWS::Lambda::Function, Permission, EventSourceMapping, Version, Alias, Url, LayerVersion through Lambda's
 operations. A function is ready when Lambda says so (State Active, LastUpdateStatus Successful): the provider
 polls GetFunctionConfiguration as CloudFormation's handler does. Inline code (Code.ZipFile) is zipped as
-CloudFormation does: index.py for Python runtimes, index.js otherwise."""
+CloudFormation does: index.py for Python runtimes, index.js otherwise, with the cfnresponse / cfn-response helper
+beside it."""
 
 from __future__ import annotations
 
@@ -35,13 +36,75 @@ _CONFIG = (
 _READY_SECONDS = 300.0
 
 
+# the response helpers CloudFormation adds beside inline code (AWS's cfnresponse and cfn-response modules: same
+# functions, written here), so inline custom resource handlers `import cfnresponse` / `require('cfn-response')`
+CFNRESPONSE_PY = """import json
+import urllib.request
+
+SUCCESS = "SUCCESS"
+FAILED = "FAILED"
+
+
+def send(event, context, responseStatus, responseData, physicalResourceId=None, noEcho=False, reason=None):
+    body = {
+        "Status": responseStatus,
+        "Reason": reason or "See the details in CloudWatch Log Stream: " + context.log_stream_name,
+        "PhysicalResourceId": physicalResourceId or context.log_stream_name,
+        "StackId": event["StackId"],
+        "RequestId": event["RequestId"],
+        "LogicalResourceId": event["LogicalResourceId"],
+        "NoEcho": noEcho,
+        "Data": responseData,
+    }
+    data = json.dumps(body).encode()
+    request = urllib.request.Request(event["ResponseURL"], data=data, method="PUT",
+                                     headers={"content-type": "", "content-length": str(len(data))})
+    try:
+        with urllib.request.urlopen(request) as response:
+            print("Status code:", response.status)
+    except Exception as e:
+        print("send(..) failed executing http request:", e)
+"""
+CFN_RESPONSE_JS = """const url = require('url');
+exports.SUCCESS = 'SUCCESS';
+exports.FAILED = 'FAILED';
+exports.send = function (event, context, responseStatus, responseData, physicalResourceId, noEcho) {
+  return new Promise((resolve, reject) => {
+    const body = JSON.stringify({
+      Status: responseStatus,
+      Reason: 'See the details in CloudWatch Log Stream: ' + context.logStreamName,
+      PhysicalResourceId: physicalResourceId || context.logStreamName,
+      StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId,
+      NoEcho: noEcho || false, Data: responseData,
+    });
+    const parsed = url.parse(event.ResponseURL);
+    const client = parsed.protocol === 'https:' ? require('https') : require('http');
+    const request = client.request({
+      hostname: parsed.hostname, port: parsed.port, path: parsed.path, method: 'PUT',
+      headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) },
+    }, (response) => { response.resume(); response.on('end', () => { context.done && context.done(); resolve(); }); });
+    request.on('error', (error) => { console.log('send(..) failed executing https.request(..): ' + error);
+      context.done && context.done(); reject(error); });
+    request.write(body);
+    request.end();
+  });
+};
+"""
+
+
 def _zip(source: str, runtime: str) -> bytes:
-    name = "index.py" if runtime.startswith("python") else "index.js"
+    python = runtime.startswith("python")
+    files = (
+        {"index.py": source, "cfnresponse.py": CFNRESPONSE_PY}
+        if python
+        else {"index.js": source, "node_modules/cfn-response/index.js": CFN_RESPONSE_JS}
+    )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        info = zipfile.ZipInfo(name)
-        info.external_attr = 0o644 << 16
-        archive.writestr(info, source)
+        for name, text in files.items():
+            info = zipfile.ZipInfo(name)
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, text)
     return buffer.getvalue()
 
 
