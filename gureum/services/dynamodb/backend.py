@@ -1205,7 +1205,7 @@ class DynamoBackend:
     ) -> dict[str, Any]:
         if sum(len(r) for r in requests.values()) > limits.BATCH_WRITE_ITEMS:
             raise ValidationException("Too many items requested for the BatchWriteItem call")
-        plans: list[tuple[str, list[tuple[str, Item]]]] = []
+        plans: list[tuple[str, list[tuple[str, Item, int]]]] = []
         for name, writes in requests.items():
             entries = []
             for write in writes:
@@ -1214,24 +1214,26 @@ class DynamoBackend:
                                               "contain exactly one of the supported datatypes")  # fmt: skip
                 if "PutRequest" in write:
                     item = values.check_item(write["PutRequest"]["Item"])
-                    items.check_size(item)
-                    entries.append(("put", item))
+                    entries.append(("put", item, items.check_size(item)))
                 else:
-                    entries.append(("delete", values.check_item(write["DeleteRequest"]["Key"])))
+                    entries.append(("delete", values.check_item(write["DeleteRequest"]["Key"]), 0))
             plans.append((name, entries))
 
         def run(tx: Tx) -> dict[str, Any]:
             capacities = []
             for name, entries in plans:
                 table = self._table(tx, account, region, name)
-                positions = [table.item_key(i) if kind == "put" else table.key(i) for kind, i in entries]
+                positions = [table.item_key(i) if kind == "put" else table.key(i) for kind, i, _ in entries]
                 if len(set(positions)) != len(positions):
                     raise ValidationException("Provided list of item keys contains duplicates")
                 units = 0.0
-                for (kind, item), position in zip(entries, positions):
+                for (kind, item, size), position in zip(entries, positions):
                     old = self._current(tx, table, position)
-                    self._write(tx, table, position, old, item if kind == "put" else None, self.clock.now())
-                    units += items.write_units(_size(old), values.item_size(item) if kind == "put" else 0)
+                    put = kind == "put"
+                    self._write(
+                        tx, table, position, old, item if put else None, self.clock.now(), size=size if put else None
+                    )
+                    units += items.write_units(_size(old), size)
                 capacity = items.consumed(return_capacity, table.name, units)
                 if capacity is not None:
                     capacities.append(capacity)
