@@ -61,7 +61,7 @@ def rss_mb(pid: int) -> float:
 
 
 class Server:
-    def __init__(self, repo: Path, tmp: Path, store_url: str | None = None) -> None:
+    def __init__(self, repo: Path, tmp: Path, store_url: str | None = None, extra: list[str] | None = None) -> None:
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "PYTHONPATH": str(repo)}
@@ -79,6 +79,7 @@ class Server:
         ]
         if store_url:
             cmd += ["--store", store_url]
+        cmd += extra or []
         self.log = open(tmp / "server.log", "w+b")
         started = time.perf_counter()
         self.proc = subprocess.Popen(cmd, env=env, cwd=repo, stdout=self.log, stderr=subprocess.STDOUT)
@@ -153,6 +154,12 @@ def main() -> None:
     )
     parser.add_argument("--store", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument(
+        "--variant",
+        action="append",
+        help='extra server arguments to compare, each checkout run with each (repeat): --variant "" --variant '
+        '"--no-tracing"',
+    )
+    parser.add_argument(
         "--nodes",
         type=int,
         default=1,
@@ -177,9 +184,13 @@ def main() -> None:
 
 
 def measure_all(args: argparse.Namespace, cluster: Any) -> None:
-    repos = [r.resolve() for r in (args.repo or [Path(__file__).resolve().parent.parent])]
+    checkouts = [r.resolve() for r in (args.repo or [Path(__file__).resolve().parent.parent])]
+    variants = args.variant or [""]
+    # what is compared: each checkout with each variant's extra arguments (the column names say which)
+    runs = [(repo, variant) for repo in checkouts for variant in variants]
+    repos = [f"{repo} {variant}".strip() for repo, variant in runs]
     modes = args.modes.split(",")
-    for repo in repos:  # as `pip install .` does: start-up should not include compiling every module
+    for repo in checkouts:  # as `pip install .` does: start-up should not include compiling every module
         subprocess.run(
             [sys.executable, "-m", "compileall", "-q", str(repo / "gureum")], check=True, stdout=subprocess.DEVNULL
         )
@@ -187,14 +198,14 @@ def measure_all(args: argparse.Namespace, cluster: Any) -> None:
     dry: list[str] = []  # drain runs whose queue emptied before the timed loop ended
     print(f"machine load (1/5/15 min) at the start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", file=sys.stderr)
     for round_ in range(args.rounds):
-        for repo in repos:
+        for (checkout, variant), repo in zip(runs, repos):
             with tempfile.TemporaryDirectory(prefix="gureum-cpu-") as tmp:
                 url = cluster.create_database("cpu") if cluster else None
                 servers: list[Server] = []
                 try:
                     for node in range(args.nodes):
                         (Path(tmp) / str(node)).mkdir()
-                        servers.append(Server(repo, Path(tmp) / str(node), url))
+                        servers.append(Server(checkout, Path(tmp) / str(node), url, variant.split()))
                     server = servers[0]
                     samples.setdefault((str(repo), "startup_ms"), []).append(server.startup_ms)
                     samples.setdefault((str(repo), "startup_cpu_ms"), []).append(server.startup_cpu_ms)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import threading
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -98,6 +99,9 @@ class Span:
         self.recorder.add(Record(self.trace_id, self.id, self.account, self.region, self.start, doc["end_time"], doc))
 
 
+DEFAULT_FIXED_RATE = 0.05  # X-Ray's Default rule: after the reservoir, 5 %
+
+
 class Recorder:
     """The process's segment buffer and its flusher (kept in the runtime by the xray service at start)."""
 
@@ -111,6 +115,17 @@ class Recorder:
         self.daemon_address: str | None = None  # host:port of the X-Ray daemon endpoint (UDP), when it listens
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread: int | None = None
+        self._reservoir_second = -1  # the second whose reservoir request was taken
+        self._random = random.Random()
+
+    def sample_new(self) -> bool:
+        """X-Ray's Default sampling rule for a request that arrives without a decision: the first request of each
+        second (the reservoir, per node), then 5 % of the rest."""
+        second = int(self.clock.monotonic())
+        if second != self._reservoir_second:
+            self._reservoir_second = second
+            return True
+        return self._random.random() < DEFAULT_FIXED_RATE
 
     def begin(
         self,

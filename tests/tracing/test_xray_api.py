@@ -132,3 +132,26 @@ def test_the_trace_store_keeps_its_bound(store: Any) -> None:
         assert not xray.batch_get_traces(TraceIds=[first])["Traces"]  # the oldest went first
     finally:
         srv.stop()
+
+
+def test_calls_without_a_decision_follow_the_default_sampling_rule(endpoint: str) -> None:
+    """X-Ray's Default rule for calls that bring no sampling decision: the first of each second, then 5 %; a call
+    that says Sampled=1 is always recorded."""
+    account = "420000000042"  # an account of its own: its traces are only these calls'
+    sqs, xray = make_client(endpoint, "sqs", access_key=account), make_client(endpoint, "xray", access_key=account)
+    started = time.time()
+    for _ in range(60):
+        sqs.list_queues()
+    seconds = time.time() - started
+    decided = f"1-{int(time.time()):08x}-{secrets.token_hex(12)}"
+
+    def header(request: Any, **_: Any) -> None:
+        request.headers["X-Amzn-Trace-Id"] = f"Root={decided};Parent={secrets.token_hex(8)};Sampled=1"
+
+    sqs.meta.events.register("before-sign.sqs.ListQueues", header)
+    sqs.list_queues()
+    summaries = xray.get_trace_summaries(StartTime=started - 5, EndTime=time.time() + 5)["TraceSummaries"]
+    ids = [s["Id"] for s in summaries]
+    assert decided in ids
+    undecided = len(ids) - 1
+    assert 1 <= undecided <= int(seconds) + 1 + 15  # a reservoir call per second begun, and about 3 of 60 at 5 %
