@@ -30,6 +30,13 @@ ROLE = {
 
 def template(retention: int, description: str) -> dict[str, Any]:
     fn_arn = {"Fn::GetAtt": ["Fn", "Arn"]}
+    made = _template(retention, description, fn_arn)
+    for logical in ("Fn", "Stream", "Rule"):  # tags changed in place by an update
+        made["Resources"][logical]["Properties"]["Tags"] = [{"Key": "v", "Value": description}]
+    return made
+
+
+def _template(retention: int, description: str, fn_arn: dict[str, Any]) -> dict[str, Any]:
     return {
         "Resources": {
             "Role": ROLE,
@@ -223,6 +230,11 @@ def test_many_providers(cfn: Any, aws: Any, endpoint: str, name: str) -> None:
     assert lam.get_function_configuration(FunctionName=out["Fn"])["Description"] == "two"
     assert logs.describe_log_groups(logGroupNamePrefix=out["Logs"])["logGroups"][0]["retentionInDays"] == 14
     assert scheduler.get_schedule(Name=out["Schedule"])["Description"] == "two"
+    fn_arn = lam.get_function_configuration(FunctionName=out["Fn"])["FunctionArn"]
+    assert lam.list_tags(Resource=fn_arn)["Tags"]["v"] == "two"
+    assert {"Key": "v", "Value": "two"} in aws("kinesis").list_tags_for_stream(StreamName=out["Stream"])["Tags"]
+    rule_arn = events.describe_rule(Name=out["Rule"].split("|")[-1], EventBusName=out["Bus"])["Arn"]
+    assert {"Key": "v", "Value": "two"} in events.list_tags_for_resource(ResourceARN=rule_arn)["Tags"]
 
     cfn.delete_stack(StackName=name)
     wait(cfn, "stack_delete_complete", found["StackId"])

@@ -125,6 +125,16 @@ def tags_map(props: dict[str, Any], extra: list[dict[str, str]] | None = None) -
     return merged
 
 
+def tag_changes(
+    old: dict[str, Any], new: dict[str, Any], extra: list[dict[str, str]]
+) -> tuple[list[str], dict[str, str]]:
+    """(keys to untag, tags to set) between two property sets' Tags (the stack's tags kept on both)."""
+    before, after = tags_map(old, extra), tags_map(new, extra)
+    gone = [k for k in before if k not in after]
+    changed = {k: v for k, v in after.items() if before.get(k) != v}
+    return gone, changed
+
+
 def text_map(values: dict[str, Any] | None) -> dict[str, str]:
     """Attribute maps (SQS, SNS): every value as text, booleans lower case, documents as JSON."""
     import json

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import ResourceFailure
-from .base import Context, Created, Provider, required, tags_list
+from .base import Context, Created, Provider, required, tag_changes, tags_list
 
 _WAIT_SECONDS = 300.0
 
@@ -150,6 +150,15 @@ class Table(Provider):
             await self._active(ctx, physical_id)
         if len(params) > 1:
             await ctx.aws("dynamodb", "UpdateTable", params)
+        gone, changed = tag_changes(old, new, ctx.tags)
+        if gone:
+            await ctx.aws("dynamodb", "UntagResource", {"ResourceArn": attributes["Arn"], "TagKeys": gone})
+        if changed:
+            await ctx.aws(
+                "dynamodb",
+                "TagResource",
+                {"ResourceArn": attributes["Arn"], "Tags": [{"Key": k, "Value": v} for k, v in changed.items()]},
+            )
         ttl = new.get("TimeToLiveSpecification")
         if ttl != old.get("TimeToLiveSpecification") and isinstance(ttl, dict):
             await ctx.aws(
@@ -356,6 +365,11 @@ class Stream(Provider):
                 },
             )
             await self._active(ctx, physical_id)
+        gone, changed = tag_changes(old, new, ctx.tags)
+        if gone:
+            await ctx.aws("kinesis", "RemoveTagsFromStream", {"StreamName": physical_id, "TagKeys": gone})
+        if changed:
+            await ctx.aws("kinesis", "AddTagsToStream", {"StreamName": physical_id, "Tags": changed})
         before, after = int(old.get("RetentionPeriodHours", 24)), int(new.get("RetentionPeriodHours", 24))
         if after > before:
             await ctx.aws(

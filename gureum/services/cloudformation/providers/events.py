@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .base import Context, Created, Provider, required, tags_list
+from .base import Context, Created, Provider, required, tag_changes, tags_list
 
 _RULE_FIELDS = ("ScheduleExpression", "State", "Description", "RoleArn", "EventBusName")
 
@@ -56,6 +56,15 @@ class Rule(Provider):
     ) -> dict[str, Any]:
         name = physical_id.split("|")[-1]
         await ctx.aws("events", "PutRule", _rule_params(name, new))
+        gone, changed = tag_changes(old, new, ctx.tags)
+        if gone:
+            await ctx.aws("events", "UntagResource", {"ResourceARN": attributes["Arn"], "TagKeys": gone})
+        if changed:
+            await ctx.aws(
+                "events",
+                "TagResource",
+                {"ResourceARN": attributes["Arn"], "Tags": [{"Key": k, "Value": v} for k, v in changed.items()]},
+            )
         keep = {t["Id"] for t in new.get("Targets") or []}
         gone = [t["Id"] for t in old.get("Targets") or [] if t["Id"] not in keep]
         if gone:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .base import Context, Created, Provider, required, tags_list
+from .base import Context, Created, Provider, required, tag_changes, tags_list
 
 
 def _doc(value: Any) -> str:
@@ -80,6 +80,15 @@ class Role(Provider):
             if new.get("MaxSessionDuration") is not None:
                 params["MaxSessionDuration"] = int(new["MaxSessionDuration"])
             await ctx.aws("iam", "UpdateRole", params)
+        gone, changed = tag_changes(old, new, ctx.tags)
+        if gone:
+            await ctx.aws("iam", "UntagRole", {"RoleName": physical_id, "TagKeys": gone})
+        if changed:
+            await ctx.aws(
+                "iam",
+                "TagRole",
+                {"RoleName": physical_id, "Tags": [{"Key": k, "Value": v} for k, v in changed.items()]},
+            )
         await _attach(
             ctx, "Role", physical_id, list(old.get("ManagedPolicyArns") or []), list(new.get("ManagedPolicyArns") or [])
         )

@@ -11,7 +11,7 @@ import zipfile
 from typing import Any
 
 from ..errors import ResourceFailure
-from .base import Context, Created, Provider, required, tags_map
+from .base import Context, Created, Provider, required, tag_changes, tags_map
 
 _CONFIG = (
     "Role",
@@ -190,6 +190,11 @@ class Function(Provider):
                 {"FunctionName": physical_id, **{k: v for k, v in changed.items() if v is not None}},
             )
             await ready(ctx, physical_id)
+        gone, changed = tag_changes(old, new, ctx.tags)
+        if gone:
+            await ctx.aws("lambda", "UntagResource", {"Resource": attributes["Arn"], "TagKeys": gone})
+        if changed:
+            await ctx.aws("lambda", "TagResource", {"Resource": attributes["Arn"], "Tags": changed})
         if old.get("ReservedConcurrentExecutions") != new.get("ReservedConcurrentExecutions"):
             if new.get("ReservedConcurrentExecutions") is None:
                 await ctx.aws("lambda", "DeleteFunctionConcurrency", {"FunctionName": physical_id})
