@@ -118,6 +118,7 @@ def update(
     revision_id: str | None,
 ) -> dict[str, Any]:
     """Apply ``changes`` (FunctionVersion, Description, RoutingConfig: those not None) under a new RevisionId."""
+    store.lock_function(tx, account, region, function)
     alias = get(tx, account, region, function, name)
     if revision_id and revision_id != alias["RevisionId"]:
         raise revision_mismatch()
@@ -131,6 +132,7 @@ def update(
 def delete(tx: Tx, account: str, region: str, function: str, name: str) -> bool:
     """Delete the alias and what belongs to it (its URL, provisioned concurrency, policy statements, event invoke
     config); True when it had provisioned concurrency."""
+    store.lock_function(tx, account, region, function)
     store.delete_alias(tx, account, region, function, name)
     store.put_alias_event_invoke(tx, account, region, function, name, None)
     store_configs.delete_urls(tx, account, region, function, name)

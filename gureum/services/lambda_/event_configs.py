@@ -84,6 +84,7 @@ def write(
 ) -> dict[str, Any]:
     """mode: put (replace with ``values``), update (merge them; the config must exist) or delete. ``values``:
     MaximumRetryAttempts, MaximumEventAgeInSeconds, DestinationConfig (None: not given)."""
+    store.lock_function(tx, account, region, name)
     fn, arn, current = _holder(tx, account, region, name, qualifier)
     if mode in ("update", "delete") and current is None:
         raise _no_config(arn)

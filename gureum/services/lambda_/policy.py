@@ -106,6 +106,7 @@ def edit(
 ) -> T:
     """Run ``change(fn, statements) -> result`` on the addressed policy's statements (changed in place) and store
     the policy under a new RevisionId of the version or alias it belongs to (the policy's RevisionId is theirs)."""
+    store.lock_function(tx, account, region, name)
     found = statements(tx, account, region, name, qualifier)
     if found is None:
         raise function_not_found(function_arn(region, account, name, qualifier))

@@ -27,6 +27,17 @@ def get_function(tx: Tx, account: str, region: str, name: str, version: str = LA
     )
 
 
+def lock_function(tx: Tx, account: str, region: str, name: str) -> None:
+    """Writers of one function take turns: a read-modify-write of its rows (policy, event invoke config, updates,
+    versions, aliases, tags) starts here. PostgreSQL's several writer connections would otherwise interleave two
+    of them and lose one; SQLite has one writer."""
+    if tx.dialect == "postgresql":
+        tx.execute(
+            "SELECT 1 FROM lambda_functions WHERE account = ? AND region = ? AND name = ? AND version = ? FOR UPDATE",
+            (account, region, name, LATEST),
+        )
+
+
 def insert_function(tx: Tx, fn: Function, tags: dict[str, str]) -> bool:
     """False when the name is taken (a concurrent create of the same name committed first)."""
     tx.notify(RESOURCE_POLICY_CHANNEL, "lambda")  # every node's IAM enforcement drops the policies it cached

@@ -98,6 +98,7 @@ def create(tx: Tx, fn: Function, zip_bytes: bytes, layers: list[str], tags: dict
 def _updatable(tx: Tx, account: str, region: str, name: str, revision_id: str | None) -> Function:
     """$LATEST when an update may start: it exists, no update is in progress, the RevisionId (if given) matches."""
     arn = function_arn(region, account, name)
+    store.lock_function(tx, account, region, name)
     current = store.get_function(tx, account, region, name)
     if current is None:
         raise function_not_found(arn)
@@ -173,6 +174,7 @@ def finish_activation(tx: Tx, fn: Function, reason: str | None) -> None:
     """The code of a create or update is unpacked (``reason`` None) or could not be: Active / Successful or Failed,
     under a new RevisionId as on AWS, unless the code or configuration changed since (a policy change does not
     count: the generation tells)."""
+    store.lock_function(tx, fn.account, fn.region, fn.name)
     current = store.get_function(tx, fn.account, fn.region, fn.name, fn.version)
     if current is None or current.generation != fn.generation:
         return
@@ -196,6 +198,7 @@ def check_publishable(latest: Function, revision_id: str | None) -> None:
 
 def publish(tx: Tx, latest: Function, code_sha: str | None, description: str, now: float) -> Function:
     """Publish $LATEST as the next version number; the last version again when nothing changed since it."""
+    store.lock_function(tx, latest.account, latest.region, latest.name)
     current = store.get_function(tx, latest.account, latest.region, latest.name)
     if current is None:
         raise function_not_found(latest.arn)
@@ -246,6 +249,7 @@ def code_location(base_url: str, fn: Function) -> dict[str, Any]:
 
 
 def tag(tx: Tx, account: str, region: str, name: str, add: dict[str, str], remove: list[str]) -> None:
+    store.lock_function(tx, account, region, name)
     tags = store.get_tags(tx, account, region, name)
     if tags is None:
         raise function_not_found(function_arn(region, account, name))
@@ -259,6 +263,7 @@ def tag(tx: Tx, account: str, region: str, name: str, add: dict[str, str], remov
 
 def set_reserved(tx: Tx, account: str, region: str, name: str, value: int | None) -> None:
     """Reserve concurrency (None: remove the reservation); not a new revision, so warm environments stay."""
+    store.lock_function(tx, account, region, name)
     fn = store.get_function(tx, account, region, name)
     if fn is None:
         raise function_not_found(function_arn(region, account, name))
