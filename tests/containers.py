@@ -18,11 +18,15 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from . import debian
+from .conftest import make_client
+from .server import Server
 
 
 class EngineUnavailable(RuntimeError):
@@ -229,3 +233,16 @@ def podman() -> Iterator[Podman]:
     yield engine
     engine.stop()
     shutil.rmtree(base, ignore_errors=True)
+
+
+@dataclass
+class Engine:
+    """A gureum server whose service runs containers on Podman (its container tests' session fixture), and the
+    image those tests run."""
+
+    server: Server
+    podman: Podman
+    image: str = ""
+
+    def client(self, service: str) -> Any:
+        return make_client(self.server.endpoint, service)

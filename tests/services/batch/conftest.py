@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from ...conftest import StoreFactory, make_client
-from ...containers import Podman
+from ...conftest import StoreFactory
+from ...containers import Engine, Podman
 from ...server import Server
 
 SUBNETS = ["subnet-12345678"]
@@ -21,18 +20,6 @@ SUBNETS = ["subnet-12345678"]
 @pytest.fixture(scope="session")
 def batch(aws: Callable[..., Any]) -> Any:
     return aws("batch")
-
-
-@dataclass
-class Engine:
-    """A gureum server running jobs on Podman, and a local image."""
-
-    server: Server
-    podman: Podman
-    image: str
-
-    def client(self, service: str) -> Any:
-        return make_client(self.server.endpoint, service)
 
 
 @pytest.fixture(scope="session")

@@ -5,31 +5,18 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from ...conftest import StoreFactory, make_client
-from ...containers import Podman
+from ...containers import Engine, Podman
 from ...server import Server
 
 
 @pytest.fixture(scope="session")
 def ecs(aws: Callable[..., Any]) -> Any:
     return aws("ecs")
-
-
-@dataclass
-class Engine:
-    """A gureum server running tasks on Podman, its clients, and an image in its ECR."""
-
-    server: Server
-    podman: Podman
-    image: str
-
-    def client(self, service: str) -> Any:
-        return make_client(self.server.endpoint, service)
 
 
 @pytest.fixture(scope="session")

@@ -9,30 +9,18 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from ...conftest import StoreFactory, make_client
-from ...containers import Podman
+from ...conftest import StoreFactory
+from ...containers import Engine, Podman
 from ...server import Server
 
 
 @pytest.fixture(scope="session")
 def lightsail(aws: Callable[..., Any]) -> Any:
     return aws("lightsail")
-
-
-@dataclass
-class Engine:
-    """A gureum server running Lightsail instances on Podman."""
-
-    server: Server
-    podman: Podman
-
-    def client(self, service: str = "lightsail") -> Any:
-        return make_client(self.server.endpoint, service)
 
 
 @pytest.fixture(scope="session")

@@ -54,7 +54,7 @@ def _push_to_ecr(engine: Engine, repository: str) -> str:
 
 
 def test_container_service_deployments(ls_engine: Engine, name: str) -> None:
-    client = ls_engine.client()
+    client = ls_engine.client("lightsail")
     image = ls_engine.podman.busybox_image()
     pushed = _push_to_ecr(ls_engine, f"ls/{name}")
     powers = {p["name"]: p for p in client.get_container_service_powers()["powers"]}
@@ -135,7 +135,7 @@ def test_container_service_deployments(ls_engine: Engine, name: str) -> None:
 
 
 def test_container_service_bad_input(ls_engine: Engine, name: str) -> None:
-    client = ls_engine.client()
+    client = ls_engine.client("lightsail")
     with pytest.raises(ClientError) as exc:
         client.create_container_service_deployment(serviceName=name, containers={"a": {"image": "x"}})
     assert exc.value.response["Error"]["Code"] == "NotFoundException"

@@ -24,7 +24,7 @@ def _container(engine: Engine, name: str) -> str:
 
 
 def test_dead_container_and_restart(ls_engine: Engine, name: str, ssh_lib: Any) -> None:
-    client = ls_engine.client()
+    client = ls_engine.client("lightsail")
     key = client.download_default_key_pair()["privateKeyBase64"]
     dies, kept = f"{name}-dies", f"{name}-kept"
     client.create_instances(

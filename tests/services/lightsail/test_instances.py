@@ -91,7 +91,7 @@ def _closed(instance: dict[str, Any], port: int) -> bool:
 
 @pytest.fixture(scope="module")
 def box(ls_engine: Engine) -> Iterator[Box]:
-    client = ls_engine.client()
+    client = ls_engine.client("lightsail")
     name = f"box-{int(time.time() * 1000) % 10**8}"
     key = client.create_key_pair(keyPairName=name)["privateKeyBase64"]
     ops = client.create_instances(
