@@ -15,7 +15,7 @@ from typing import Any
 
 from ... import safejson
 from ...aws.authorize import ORIGIN
-from ...delivery import DeadLetter, RetryPolicy
+from ...delivery import DeadLetter, RetryPolicy, ecs_task
 from ...ids import unique_id
 from . import limits
 from .errors import ValidationException
@@ -201,58 +201,14 @@ def _payload(
     if kind == "states":
         return {"input": text}
     if kind == "ecs":
-        found = ecs_payload(target["Arn"], target.get("EcsParameters") or {}, text, "events.amazonaws.com", rule_arn)
-        return {**found, "role_arn": target.get("RoleArn")}  # the role EventBridge runs the task as
+        parameters = target.get("EcsParameters") or {}
+        tags = [{"key": tag["Key"], "value": tag.get("Value", "")} for tag in parameters.get("Tags") or []]
+        origin = {"service": "events.amazonaws.com", "arn": rule_arn}
+        # the target's RoleArn: the role EventBridge runs the task as
+        return ecs_task.run_task(target["Arn"], parameters, _as_object(text), tags, origin, target.get("RoleArn"))
     if kind == "batch":
         return batch_payload(target["Arn"], target.get("BatchParameters") or {}, text, rule_arn)
     return {"data": text}  # firehose
-
-
-# RunTask's TaskOverride members: an ECS target's input that is a JSON object gives the task's overrides from these
-_TASK_OVERRIDES = (
-    "containerOverrides",
-    "cpu",
-    "memory",
-    "executionRoleArn",
-    "taskRoleArn",
-    "ephemeralStorage",
-    "inferenceAcceleratorOverrides",
-)
-
-
-def ecs_payload(cluster: str, parameters: dict[str, Any], text: str, service: str, source: str) -> dict[str, Any]:
-    """The "ecs" target's payload: RunTask's arguments in ECS's own casing. As AWS does, the target's input (a JSON
-    object) supplies the task's overrides (containerOverrides, taskRoleArn, cpu, memory, ...); other members of
-    the input, and input that is not an object (the matched event by default), override nothing."""
-    given = _as_object(text)
-    overrides = {key: given[key] for key in _TASK_OVERRIDES if key in given}
-    awsvpc = (parameters.get("NetworkConfiguration") or {}).get("awsvpcConfiguration")
-    network = None
-    if awsvpc is not None:
-        network = {
-            "awsvpcConfiguration": {
-                "subnets": awsvpc.get("Subnets") or [],
-                **({"securityGroups": awsvpc["SecurityGroups"]} if awsvpc.get("SecurityGroups") else {}),
-                **({"assignPublicIp": awsvpc["AssignPublicIp"]} if awsvpc.get("AssignPublicIp") else {}),
-            }
-        }
-    return {
-        "cluster": cluster,
-        "task_definition": parameters.get("TaskDefinitionArn"),
-        "count": parameters.get("TaskCount", 1),
-        "launch_type": parameters.get("LaunchType"),
-        "capacity_provider_strategy": parameters.get("CapacityProviderStrategy"),
-        "network_configuration": network,
-        "platform_version": parameters.get("PlatformVersion"),
-        "group": parameters.get("Group"),
-        "tags": [{"key": tag["Key"], "value": tag.get("Value", "")} for tag in parameters.get("Tags") or []],
-        "propagate_tags": parameters.get("PropagateTags"),
-        "reference_id": parameters.get("ReferenceId"),
-        "enable_execute_command": bool(parameters.get("EnableExecuteCommand")),
-        "enable_ecs_managed_tags": bool(parameters.get("EnableECSManagedTags")),
-        "overrides": overrides or None,
-        "origin": {"service": service, "arn": source},
-    }
 
 
 def batch_payload(queue: str, parameters: dict[str, Any], text: str, rule_arn: str) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ... import safejson
-from ...delivery import DeadLetter, RetryPolicy, Target, guarded
+from ...delivery import DeadLetter, RetryPolicy, Target, ecs_task, guarded
 from ...ids import unique_id
 from ...schedules import At, Cron, Rate, next_cron, next_rate, parse, wall_to_epoch, zone
 from . import store
@@ -161,18 +161,6 @@ def _payload(kind: str, schedule: Schedule, text: str, nominal: int, execution_i
     return {"data": text}
 
 
-# RunTask's TaskOverride members: an ECS target's Input that is a JSON object gives the task's overrides from these
-_TASK_OVERRIDES = (
-    "containerOverrides",
-    "cpu",
-    "memory",
-    "executionRoleArn",
-    "taskRoleArn",
-    "ephemeralStorage",
-    "inferenceAcceleratorOverrides",
-)
-
-
 def _ecs_tags(given: list[dict[str, str]]) -> list[dict[str, str]]:
     """Scheduler's ECS tags are maps: {"key": k, "value": v} as RunTask writes them, or {k: v, ...}."""
     out = []
@@ -185,39 +173,13 @@ def _ecs_tags(given: list[dict[str, str]]) -> list[dict[str, str]]:
 
 
 def _ecs_payload(schedule: Schedule, text: str) -> dict[str, Any]:
-    """The "ecs" target's payload: RunTask's arguments in ECS's casing; the Input (a JSON object) supplies the
-    task's overrides (containerOverrides, taskRoleArn, cpu, memory, ...)."""
     parameters = schedule.target.get("EcsParameters") or {}
-    given = _object(text)
-    overrides = {key: given[key] for key in _TASK_OVERRIDES if key in given}
-    awsvpc = (parameters.get("NetworkConfiguration") or {}).get("awsvpcConfiguration")
-    network = None
-    if awsvpc is not None:
-        network = {
-            "awsvpcConfiguration": {
-                "subnets": awsvpc.get("Subnets") or [],
-                **({"securityGroups": awsvpc["SecurityGroups"]} if awsvpc.get("SecurityGroups") else {}),
-                **({"assignPublicIp": awsvpc["AssignPublicIp"]} if awsvpc.get("AssignPublicIp") else {}),
-            }
-        }
-    return {
-        "cluster": schedule.target["Arn"],
-        "task_definition": parameters.get("TaskDefinitionArn"),
-        "count": parameters.get("TaskCount", 1),
-        "launch_type": parameters.get("LaunchType"),
-        "capacity_provider_strategy": parameters.get("CapacityProviderStrategy"),
-        "network_configuration": network,
-        "platform_version": parameters.get("PlatformVersion"),
-        "group": parameters.get("Group"),
-        "tags": _ecs_tags(parameters.get("Tags") or []),
-        "propagate_tags": parameters.get("PropagateTags"),
-        "reference_id": parameters.get("ReferenceId"),
-        "enable_execute_command": bool(parameters.get("EnableExecuteCommand")),
-        "enable_ecs_managed_tags": bool(parameters.get("EnableECSManagedTags")),
-        "overrides": overrides or None,
-        "origin": {"service": "scheduler.amazonaws.com", "arn": schedule.arn},
-        "role_arn": schedule.target.get("RoleArn"),  # the role Scheduler runs the task as
-    }
+    origin = {"service": "scheduler.amazonaws.com", "arn": schedule.arn}
+    tags = _ecs_tags(parameters.get("Tags") or [])
+    # the target's RoleArn: the role Scheduler runs the task as
+    return ecs_task.run_task(
+        schedule.target["Arn"], parameters, _object(text), tags, origin, schedule.target.get("RoleArn")
+    )
 
 
 def delivery(schedule: Schedule, nominal: int, execution_id: str) -> tuple[str, str, dict[str, Any]] | None:
