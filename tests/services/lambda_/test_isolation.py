@@ -147,6 +147,15 @@ def _host_pids(marker: str) -> list[int]:
     return found
 
 
+def _wait_running(marker: str, seconds: float = 10.0) -> list[int]:
+    """The processes holding ``marker`` once one runs (a double-forked child may exec just after the invoke
+    returns: the handler does not wait for it)."""
+    deadline = time.monotonic() + seconds
+    while not (found := _host_pids(marker)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return found
+
+
 def _wait_gone(marker: str, seconds: float = 10.0) -> list[int]:
     deadline = time.monotonic() + seconds
     while (left := _host_pids(marker)) and time.monotonic() < deadline:
@@ -247,13 +256,13 @@ def test_every_process_of_an_environment_ends_with_it(own_server: Server, name: 
     create(client, name, {"index.py": ESCAPE})
     marker = f"{3000 + uuid.uuid4().int % 1000}.{uuid.uuid4().int % 10**6:06d}"  # sleep's argument, unique
     assert _invoke(client, name, {"seconds": marker}) == {"ok": True}
-    assert _host_pids(marker), "the double-forked child is not running"
+    assert _wait_running(marker), "the double-forked child is not running"
     client.delete_function(FunctionName=name)  # its environments are stopped
     assert not _wait_gone(marker), "a double-forked setsid child outlived its environment"
     create(client, name, {"index.py": ESCAPE})
     marker = f"{3000 + uuid.uuid4().int % 1000}.{uuid.uuid4().int % 10**6:06d}"
     assert _invoke(client, name, {"seconds": marker}) == {"ok": True}
-    assert _host_pids(marker)
+    assert _wait_running(marker)
     own_server.stop()
     assert not _wait_gone(marker), "a double-forked setsid child outlived gureum"
 
