@@ -99,7 +99,9 @@ class Span:
         self.recorder.add(Record(self.trace_id, self.id, self.account, self.region, self.start, doc["end_time"], doc))
 
 
-DEFAULT_FIXED_RATE = 0.05  # X-Ray's Default rule: after the reservoir, 5 %
+# X-Ray's Default sampling rule: a reservoir of one request a second, then 5 % (the xray API serves these numbers)
+DEFAULT_RESERVOIR = 1
+DEFAULT_FIXED_RATE = 0.05
 
 
 class Recorder:
@@ -115,7 +117,8 @@ class Recorder:
         self.daemon_address: str | None = None  # host:port of the X-Ray daemon endpoint (UDP), when it listens
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread: int | None = None
-        self._reservoir_second = -1  # the second whose reservoir request was taken
+        self._reservoir_second = -1  # the second whose reservoir is being taken
+        self._reservoir_taken = 0
         self._random = random.Random()
 
     def sample_new(self) -> bool:
@@ -123,7 +126,9 @@ class Recorder:
         second (the reservoir, per node), then 5 % of the rest."""
         second = int(self.clock.monotonic())
         if second != self._reservoir_second:
-            self._reservoir_second = second
+            self._reservoir_second, self._reservoir_taken = second, 0
+        if self._reservoir_taken < DEFAULT_RESERVOIR:
+            self._reservoir_taken += 1
             return True
         return self._random.random() < DEFAULT_FIXED_RATE
 

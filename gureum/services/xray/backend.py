@@ -11,7 +11,7 @@ from typing import Any
 from ... import safejson
 from ...clock import Clock
 from ...store import Store
-from ...tracing.recorder import Record, Recorder
+from ...tracing.recorder import DEFAULT_FIXED_RATE, DEFAULT_RESERVOIR, Record, Recorder
 from . import store
 from .documents import duration, fold, node_of, problem, service_graph, status_of
 from .errors import InvalidRequestException
@@ -35,8 +35,8 @@ def default_rule(account: str, region: str) -> dict[str, Any]:
         "RuleARN": f"arn:aws:xray:{region}:{account}:sampling-rule/Default",
         "ResourceARN": "*",
         "Priority": 10000,
-        "FixedRate": 0.05,
-        "ReservoirSize": 1,
+        "FixedRate": DEFAULT_FIXED_RATE,
+        "ReservoirSize": DEFAULT_RESERVOIR,
         "ServiceName": "*",
         "ServiceType": "*",
         "Host": "*",
@@ -185,8 +185,8 @@ class XRayBackend:
             targets.append(
                 {
                     "RuleName": "Default",
-                    "FixedRate": 0.05,
-                    "ReservoirQuota": 1,
+                    "FixedRate": DEFAULT_FIXED_RATE,
+                    "ReservoirQuota": DEFAULT_RESERVOIR,
                     "ReservoirQuotaTTL": now + 10,
                     "Interval": 10,
                 }
