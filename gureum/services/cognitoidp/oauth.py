@@ -205,12 +205,9 @@ class OAuth(SignIn, SelfService):
         client_id = basic[0] if basic else form.get("client_id", "")
         secret = basic[1] if basic else form.get("client_secret")
         client = await self.oauth_client(pool_id, client_id)
-        if client is None:
-            raise OAuthError("invalid_client", status=401 if basic else 400)
-        expected = client.get("ClientSecret")
-        if expected and not (secret and hmac.compare_digest(expected, secret)):
-            raise OAuthError("invalid_client", status=401 if basic else 400)
-        if not expected and secret:
+        # a client with a secret must present it; one without must present none
+        expected = client.get("ClientSecret") if client is not None else None
+        if client is None or not hmac.compare_digest(expected or "", secret or ""):
             raise OAuthError("invalid_client", status=401 if basic else 400)
         return client
 
