@@ -103,6 +103,8 @@ def test_bucket_policies_in_the_account_and_across_accounts(
     s3 = _bucket(root, name)
     granted = new_user(enforced, root("iam"), f"{name}-granted")
     user_arn = f"arn:aws:iam::{ACCT}:user/{name}-granted"
+    with pytest.raises(ClientError):  # no policy yet (and the bucket's facts cached): refused
+        granted("s3").get_object(Bucket=name, Key="public/a.txt")
     s3.put_bucket_policy(
         Bucket=name,
         Policy=_policy(

@@ -54,7 +54,8 @@ async def _start(runtime: Runtime) -> None:
     be = runtime.keep(S3Backend(runtime.store, runtime.clock, blobs, runtime.delivery))
     be.day_seconds = settings.day_seconds
     runtime.provide(S3Objects, S3ObjectsPort(be))
-    authorizer(runtime).register("s3", be.bucket_facts)  # IAM enforcement reads bucket policies, tags, owners
+    # IAM enforcement reads bucket policies, tags and owners (cached per node: store.py notifies every change)
+    authorizer(runtime).register("s3", be.bucket_facts, notifies=True)
     runtime.spawn(maintain(runtime, be, settings.lifecycle_seconds), "s3-lifecycle")
 
 

@@ -8,6 +8,7 @@ import hashlib
 import json
 from typing import Any
 
+from ...aws.authorize import RESOURCE_POLICY_CHANNEL
 from ...store.base import Tx
 from .names import key_bytes, key_text
 from .objects import Bucket, Part, Upload, Version
@@ -53,6 +54,7 @@ def insert_bucket(tx: Tx, bucket: Bucket) -> bool:
         f"INSERT INTO s3_buckets ({_BUCKET}) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING",
         (bucket.name, bucket.account, bucket.region, bucket.created_at, bucket.versioning, json.dumps(bucket.config)),
     )
+    tx.notify(RESOURCE_POLICY_CHANNEL, "s3")  # "no such bucket" may be cached for its name
     return (cur.rowcount or 0) > 0
 
 
@@ -70,6 +72,7 @@ def delete_bucket(tx: Tx, name: str) -> list[str]:
     for (upload_id,) in tx.all("SELECT upload_id FROM s3_uploads WHERE bucket = ?", (name,)):
         names.extend(delete_upload(tx, upload_id))
     tx.execute("DELETE FROM s3_buckets WHERE name = ?", (name,))
+    tx.notify(RESOURCE_POLICY_CHANNEL, "s3")  # every node's IAM enforcement drops the bucket facts it cached
     return names
 
 
@@ -79,6 +82,7 @@ def bucket_has_objects(tx: Tx, name: str) -> bool:
 
 def set_bucket_config(tx: Tx, name: str, config: dict[str, Any]) -> None:
     tx.execute("UPDATE s3_buckets SET config = ? WHERE name = ?", (json.dumps(config), name))
+    tx.notify(RESOURCE_POLICY_CHANNEL, "s3")  # its policy and tags: every node drops the facts it cached
 
 
 def set_versioning(tx: Tx, name: str, status: str) -> None:
