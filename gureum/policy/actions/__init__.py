@@ -174,9 +174,13 @@ def _batch(kind: str) -> Callable[[str, Mapping[str, Any], str, str], str]:
     return arn
 
 
-def _copy_source(value: str, params: Mapping[str, Any], region: str, account: str) -> str:
+def copy_source_object(value: str) -> str:
     """An S3 x-amz-copy-source ("/bucket/key?versionId=…", URL-encoded) as "bucket/key"."""
     return unquote(value.lstrip("/")).partition("?versionId=")[0]
+
+
+def _copy_source(value: str, params: Mapping[str, Any], region: str, account: str) -> str:
+    return copy_source_object(value)
 
 
 TRANSFORMS: dict[str, Callable[[str, Mapping[str, Any], str, str], str]] = {

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote
 
 from ...aws.auth import is_issued
 from ...aws.context import RequestContext
@@ -93,14 +92,6 @@ def check_bucket(account: str, bucket_name: str, owner: str, policy: str | None)
         raise access_denied()
 
 
-def _source(copy_source: str) -> tuple[str, str, str | None]:
-    """(bucket, key, version id) of an x-amz-copy-source (a malformed one is the backend's to refuse)."""
-    text = unquote(copy_source.lstrip("/"))
-    text, _, version = text.partition("?versionId=")
-    bucket, _, key = text.partition("/")
-    return bucket, key, version or None
-
-
 def checks_for(operation: str, req: Mapping[str, Any]) -> tuple[Check, ...]:
     """What ``operation`` with these members needs of each bucket it touches: the actions and ARNs of IAM's table
     for S3 (gureum/policy/actions/s3.json); an operation the table does not list, or lists as the owner's alone,
@@ -151,7 +142,8 @@ async def caller(ctx: RequestContext, req: Mapping[str, Any]) -> Caller:
     if req.get("ExpectedBucketOwner"):
         expected[req.get("Bucket") or ""] = str(req["ExpectedBucketOwner"])
     if req.get("ExpectedSourceBucketOwner") and req.get("CopySource"):
-        expected[_source(str(req["CopySource"]))[0]] = str(req["ExpectedSourceBucketOwner"])
+        source_bucket = actions.copy_source_object(str(req["CopySource"])).partition("/")[0]
+        expected[source_bucket] = str(req["ExpectedSourceBucketOwner"])
     now = ctx.runtime.clock.now()
     operation = ctx.operation
     return Caller.make(
