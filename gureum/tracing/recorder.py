@@ -113,6 +113,7 @@ class Recorder:
         self._flush = flush
         self._buffer: deque[Record] = deque(maxlen=capacity)
         self._wake = asyncio.Event()
+        self._flushing = asyncio.Lock()  # one write at a time, so settle() waits for a batch already being written
         self.dropped = 0  # segments the full buffer lost
         self.daemon_address: str | None = None  # host:port of the X-Ray daemon endpoint (UDP), when it listens
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -176,17 +177,19 @@ class Recorder:
             await self._flush_now()
 
     async def _flush_now(self) -> None:
-        self._wake.clear()
-        batch = [self._buffer.popleft() for _ in range(len(self._buffer))]  # not clear(): a store thread may append
-        if batch:
-            try:
-                await self._flush(batch)
-            except Exception:  # a store hiccup loses these segments, never a request
-                log.exception("could not store %d trace segments", len(batch))
+        async with self._flushing:
+            self._wake.clear()
+            batch = [self._buffer.popleft() for _ in range(len(self._buffer))]  # not clear(): a store thread may append
+            if batch:
+                try:
+                    await self._flush(batch)
+                except Exception:  # a store hiccup loses these segments, never a request
+                    log.exception("could not store %d trace segments", len(batch))
 
     async def settle(self) -> None:
-        """Store what is buffered now (the X-Ray read operations see every segment recorded before them)."""
-        if self._buffer:
+        """Store what is buffered now and wait for a batch the flusher is writing (the X-Ray read operations see
+        every segment recorded before them)."""
+        if self._buffer or self._flushing.locked():
             await self._flush_now()
 
 
