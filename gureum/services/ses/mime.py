@@ -102,7 +102,11 @@ def _part(body: str, subtype: str) -> Message:
 
 
 def _text_header(value: str) -> str:
-    return value if value.isascii() else email.header.Header(value, "utf-8").encode()
+    """A header value as written: encoded words where it is not ASCII or holds a line break (a break becomes
+    folding white space, never a header of its own)."""
+    if value.isascii() and _BREAKS.isdisjoint(value):
+        return value
+    return email.header.Header(value, "utf-8").encode()
 
 
 def _addresses_header(values: list[str]) -> str:

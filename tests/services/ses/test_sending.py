@@ -146,6 +146,26 @@ def test_built_message_bytes_ascii_and_encoded(ses: Ses) -> None:
             assert parsed["Content-Transfer-Encoding"] == "quoted-printable"
 
 
+def test_line_breaks_in_a_subject_never_make_a_header(ses: Ses) -> None:
+    """A subject holding CR, LF or another character str.splitlines breaks on is written as encoded words, the
+    break folded into white space: no injected header, no server error, on the ASCII and non-ASCII paths."""
+    ses.production()
+    ses.verify_domain("breaks.example")
+    for subject in ("hi\r\nBcc: evil@x.example", "a\x0bb\x0cc\x1cd\x1de\x1ef", "Grüße\nBcc: evil@x.example"):
+        sent = ses.v1.send_email(Source="t@breaks.example", Destination={"ToAddresses": ["a@x.example"]},
+                                 Message={"Subject": {"Data": subject}, "Body": {"Text": {"Data": "x"}}})  # fmt: skip
+        raw = ses.raw(sent["MessageId"])
+        parsed = email.message_from_bytes(raw, policy=email.policy.default)
+        assert parsed["Bcc"] is None and b"\r\nBcc:" not in raw
+        names = [line.split(b":", 1)[0] for line in raw.split(b"\r\n\r\n", 1)[0].split(b"\r\n")]
+        assert [n for n in names if not n.startswith(b" ")] == [
+            b"From", b"To", b"Subject", b"Message-ID", b"Date", b"Content-Type", b"MIME-Version",
+            b"Content-Transfer-Encoding",
+        ]  # fmt: skip
+        words = subject.replace("\r\n", "\n").translate({ord(c): "\n" for c in "\x0b\x0c\x1c\x1d\x1e"}).split("\n")
+        assert parsed["Subject"].split() == " ".join(words).split()
+
+
 def test_raw_email_parsed_bcc_dropped_and_malformed_kept(ses: Ses) -> None:
     ses.production()
     ses.verify_email("raw@example.com")
