@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import threading
@@ -97,7 +98,7 @@ class SharedCache:
 class SharedCacheTx(TxCache):
     """One worker thread's view of a SharedCache, with TxCache's interface; ``settle`` after every batch."""
 
-    __slots__ = ("shared", "seen", "changed", "notify")
+    __slots__ = ("shared", "seen", "changed", "notify", "locked")
 
     def __init__(self, shared: SharedCache, notify: Callable[[str, str], None]) -> None:
         super().__init__()
@@ -105,8 +106,13 @@ class SharedCacheTx(TxCache):
         self.seen: dict[str, int] = {}  # namespace → its generation before this batch first read from it
         self.changed: set[str] = set()  # namespaces this batch invalidated
         self.notify = notify  # the transaction's tx.notify: other nodes drop the namespace once it commits
+        # the batch took a lock (Tx.lock): what it reads after must be the committed rows, never a cached copy (a
+        # change committed by the lock's previous holder may not have reached this node's cache yet)
+        self.locked = False
 
     def get(self, namespace: str, key: Any) -> Any:
+        if self.locked:
+            return None  # not noted either: put() keeps nothing of this batch
         shared = self.shared
         if namespace not in self.seen:
             self.seen[namespace] = shared.generations.get(namespace, 0)
@@ -139,6 +145,7 @@ class SharedCacheTx(TxCache):
             self.shared.drop(namespace)
         self.changed.clear()
         self.seen.clear()
+        self.locked = False
 
 
 class Tx(Protocol):
@@ -154,6 +161,14 @@ class Tx(Protocol):
         """Wake subscribers of ``channel`` (on every node) once this transaction commits."""
         ...
 
+    def lock(self, *key: str) -> None:
+        """Take turns with every other write transaction that locks the same ``key`` (e.g. "sqs", queue ARN),
+        until this one ends. A read-modify-write of a stored document (attributes, a policy, tags kept as JSON)
+        calls it before it reads, inside ``store.write``: on PostgreSQL several writer connections and nodes would
+        otherwise interleave two of them and lose one (READ COMMITTED), and what it reads after is never served
+        from ``shared_cache``. SQLite's one writer runs write transactions one at a time: nothing to do there."""
+        ...
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any: ...
@@ -161,6 +176,12 @@ class Tx(Protocol):
     def one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None: ...
 
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
+
+
+def lock_id(key: Sequence[str]) -> int:
+    """A lock's key → PostgreSQL's 64-bit advisory lock id (a collision only makes two writers take turns)."""
+    digest = hashlib.blake2b("\x1f".join(key).encode(), digest_size=8, person=b"gureum.lock").digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 class Store(Protocol):

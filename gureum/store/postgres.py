@@ -27,7 +27,15 @@ import psycopg
 from psycopg import errors as pg_errors
 
 from ._batch import STOP, Pending, Result, commit_batch, hand_back, take_batch
-from .base import CACHE_CHANNEL, SharedCache, SharedCacheTx, Subscribers, apply_migrations, load_migrations
+from .base import (
+    CACHE_CHANNEL,
+    SharedCache,
+    SharedCacheTx,
+    Subscribers,
+    apply_migrations,
+    load_migrations,
+    lock_id,
+)
 
 log = logging.getLogger("gureum.store")
 T = TypeVar("T")
@@ -112,6 +120,12 @@ class _PgTx:
 
     def notify(self, channel: str, payload: str) -> None:
         self.pending.append((channel, payload))
+
+    def lock(self, *key: str) -> None:
+        """An advisory lock held until the transaction (the writer's batch) ends; reads after it bypass the
+        shared cache. Advisory locks take part in deadlock detection: a batch caught in one is retried whole."""
+        self.shared_cache.locked = True
+        self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (lock_id(key),))
 
 
 def _lock_key(role: str) -> int:

@@ -61,6 +61,9 @@ class _SqliteTx:
     def notify(self, channel: str, payload: str) -> None:
         self.pending.append((channel, payload))
 
+    def lock(self, *key: str) -> None:
+        """Nothing to do: the one writer runs write transactions one at a time."""
+
 
 class _Worker(threading.Thread):
     def __init__(
