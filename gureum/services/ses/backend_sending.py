@@ -39,7 +39,7 @@ from .errors import (
     NotFound,
     ServiceError,
 )
-from .identities import candidates, check_address, is_simulator
+from .identities import candidates, check_address, check_no_controls, is_simulator
 
 T = TypeVar("T")
 UNSUBSCRIBE = "unsubscribe"  # the kind of an unsubscribe link's row among the tracking links
@@ -457,6 +457,8 @@ class SendingBackend:
                 raise MessageRejected(f"Message length is more than {max_bytes} bytes long: '{len(message.raw)}'.")
             return mime.parse_raw(message.raw, message.source or None, message.recipients or None, ses_id)
         check_address(mime.bare(message.source))
+        for address in (message.source, *message.recipients, *message.reply_to):
+            check_no_controls(address)
         if not message.recipients:
             raise InvalidParameterValue("Missing final '@domain'")
         raw, headers = mime.compose(

@@ -65,6 +65,13 @@ def check_address(address: str) -> str:
     return address
 
 
+def check_no_controls(address: str) -> None:
+    """A display-name address ('Name <a@b>') without control characters (a line break in a name would start a
+    header of its own); InvalidParameterValue as AWS answers it otherwise."""
+    if not address.isprintable() and any(ord(c) < 32 or c == "\x7f" for c in address):
+        raise InvalidParameterValue(f"Local address contains control or whitespace: {address}")
+
+
 def new_identity(account: str, region: str, name: str, kind: str, now: float, auto_verify: bool) -> Identity:
     token = secrets.token_urlsafe(24) if kind == EMAIL else secrets.token_urlsafe(33)[:44]
     dkim: tuple[str, ...] = ()

@@ -148,7 +148,8 @@ def test_built_message_bytes_ascii_and_encoded(ses: Ses) -> None:
 
 def test_line_breaks_in_a_subject_never_make_a_header(ses: Ses) -> None:
     """A subject holding CR, LF or another character str.splitlines breaks on is written as encoded words, the
-    break folded into white space: no injected header, no server error, on the ASCII and non-ASCII paths."""
+    break folded into white space: no injected header, no server error, on the ASCII and non-ASCII paths. A control
+    character in an address's display name is refused as AWS refuses it."""
     ses.production()
     ses.verify_domain("breaks.example")
     for subject in ("hi\r\nBcc: evil@x.example", "a\x0bb\x0cc\x1cd\x1de\x1ef", "Grüße\nBcc: evil@x.example"):
@@ -164,6 +165,17 @@ def test_line_breaks_in_a_subject_never_make_a_header(ses: Ses) -> None:
         ]  # fmt: skip
         words = subject.replace("\r\n", "\n").translate({ord(c): "\n" for c in "\x0b\x0c\x1c\x1d\x1e"}).split("\n")
         assert parsed["Subject"].split() == " ".join(words).split()
+    for field, value in (("Source", "Team\r\nBcc: evil@x.example <t@breaks.example>"),
+                         ("To", "Ann\n<a@x.example>"), ("ReplyTo", "R\x0b <r@x.example>")):  # fmt: skip
+        source = value if field == "Source" else "t@breaks.example"
+        with pytest.raises(ClientError) as caught:
+            ses.v1.send_email(Source=source, Destination={"ToAddresses": [value if field == "To" else "a@x.example"]},
+                              ReplyToAddresses=[value] if field == "ReplyTo" else [], Message=SIMPLE)  # fmt: skip
+        code, message = _error(caught)  # (XML 1.0 cannot carry \x0b: the message shows U+FFFD for it)
+        assert (code, message.startswith("Local address contains control or whitespace: ")) == (
+            "InvalidParameterValue",
+            True,
+        )
 
 
 def test_raw_email_parsed_bcc_dropped_and_malformed_kept(ses: Ses) -> None:
