@@ -350,6 +350,16 @@ def loads_object(body: bytes) -> dict[str, Any]:
     return doc
 
 
+class Prewritten(dict[str, Any]):
+    """A handler's output that brings its own JSON body (a service's fast path for a large answer: Kinesis
+    GetRecords writes records stored as JSON fragments): ``body`` must be byte for byte what to_json and dumps make
+    of the output; the json protocol sends it as it is, any other protocol encodes the dict it also is."""
+
+    def __init__(self, value: dict[str, Any], body: bytes) -> None:
+        super().__init__(value)
+        self.body = body
+
+
 class JsonProtocol(ProtocolHandler):
     name = "json"
 
@@ -373,8 +383,10 @@ class JsonProtocol(ProtocolHandler):
             member = eventstream.stream_member(shape)
             if member is not None and hasattr(output.get(member), "__aiter__"):
                 return self._event_stream(operation, output, member, request_id)
-        doc = to_json(shape, output or {}) if shape is not None else {}
         headers = [("Content-Type", self._content_type(operation.metadata)), ("x-amzn-RequestId", request_id)]
+        if type(output) is Prewritten:
+            return Response(200, headers, output.body)
+        doc = to_json(shape, output or {}) if shape is not None else {}
         return Response(200, headers, dumps(doc))
 
     def _event_stream(
