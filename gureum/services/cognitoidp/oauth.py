@@ -126,18 +126,7 @@ class OAuth(SignIn, SelfService):
         client, pool = await self.read(lambda tx: self._client_and_pool(tx, client_id))
         if pool["Id"] != pool_id:
             raise NotAuthorizedException("Client does not exist.")
-        now = self.clock.now()
-        user = await self.read(lambda tx: self._find_user(tx, pool, username))
-        if user is None:
-            user = await self._migrate(pool, client, username, password, None)
-            if user is None:
-                raise NotAuthorizedException("Incorrect username or password.")
-        self._usable(user, now)
-        await self._pre_authentication(pool, client, user, {}, None)
-        if not await self.password_matches(pool["Id"], user, password):
-            await self._failed(pool, user)
-            raise NotAuthorizedException("Incorrect username or password.")
-        return await self._first_factor_done(pool, client, user, None)
+        return await self._password(pool, client, username, password, {}, None, hosted=True)
 
     async def pool_of_domain(self, domain: str) -> str | None:
         found = await self.read(lambda tx: store.get_domain(tx, domain))
@@ -244,13 +233,10 @@ class OAuth(SignIn, SelfService):
         now = self.clock.now()
 
         def run(tx: Tx) -> tuple[str, str, float, list[str] | None]:
-            jti = store.session_by_refresh(tx, tokens.refresh_hash(token)) if token else None
-            found = store.session(tx, jti) if jti else None
-            if jti is None or found is None or found[0] != pool_id or found[2] != client["ClientId"]:
-                raise OAuthError("invalid_grant")
-            if found[5] or found[4] < now:
-                raise OAuthError("invalid_grant")
-            return jti, found[1], found[3], store.session_scopes(tx, jti)
+            try:
+                return self.refresh_session(tx, pool_id, client["ClientId"], token, now)
+            except NotAuthorizedException:
+                raise OAuthError("invalid_grant") from None
 
         jti, username, auth_time, scopes = await self.read(run)
         result = await self._issue_for(pool_id, client["ClientId"], username, auth_time, scopes, origin=jti)

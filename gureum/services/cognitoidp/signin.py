@@ -151,16 +151,21 @@ class SignIn(Core):
         password: str,
         params: dict[str, str],
         metadata: dict[str, str] | None,
+        *,
+        hosted: bool = False,
     ) -> dict[str, Any]:
+        """The password factor of a sign-in; ``hosted`` for the managed login page, which never tells an unknown
+        user apart and has no SECRET_HASH (the client's secret is checked at the token endpoint)."""
         now = self.clock.now()
         user = await self.read(lambda tx: self._find_user(tx, pool, username))
         if user is None:
             user = await self._migrate(pool, client, username, password, metadata)
             if user is None:
-                if clients.prevents_existence_errors(client):
+                if hosted or clients.prevents_existence_errors(client):
                     raise bad_credentials()
                 raise user_not_found()
-        clients.check_secret_hash(client, [username, user["username"]], params.get("SECRET_HASH"))
+        if not hosted:
+            clients.check_secret_hash(client, [username, user["username"]], params.get("SECRET_HASH"))
         self._usable(user, now)
         await self._pre_authentication(pool, client, user, params, metadata)
         if not await self.password_matches(pool["Id"], user, password):
@@ -513,6 +518,25 @@ class SignIn(Core):
             if name not in _PROTECTED and not name.startswith("cognito:"):
                 claims.pop(name, None)
 
+    @staticmethod
+    def refresh_session(
+        tx: Tx, pool_id: str, client_id: str, token: str, now: float
+    ) -> tuple[str, str, float, list[str] | None]:
+        """(session id, username, auth time, scopes) of a live refresh token this pool's client was issued;
+        NotAuthorizedException with AWS's reason otherwise."""
+        jti = store.session_by_refresh(tx, tokens.refresh_hash(token)) if token else None
+        found = store.session(tx, jti) if jti else None
+        if jti is None or found is None or found[0] != pool_id:
+            raise NotAuthorizedException("Invalid Refresh Token")
+        _, username, issued_to, auth_time, expires, revoked = found
+        if revoked:
+            raise NotAuthorizedException("Refresh Token has been revoked")
+        if expires < now:
+            raise NotAuthorizedException("Refresh Token has expired")
+        if issued_to != client_id:
+            raise NotAuthorizedException("Invalid Refresh Token")
+        return jti, username, auth_time, store.session_scopes(tx, jti)
+
     async def _refresh(
         self, pool: dict[str, Any], client: dict[str, Any], params: dict[str, str], metadata: dict[str, str] | None
     ) -> dict[str, Any]:
@@ -520,21 +544,11 @@ class SignIn(Core):
         now = self.clock.now()
 
         def run(tx: Tx) -> tuple[dict[str, Any], float, str, list[str] | None]:
-            jti = store.session_by_refresh(tx, tokens.refresh_hash(token))
-            found = store.session(tx, jti) if jti else None
-            if jti is None or found is None or found[0] != pool["Id"]:
-                raise NotAuthorizedException("Invalid Refresh Token")
-            _, username, issued_to, auth_time, expires, revoked = found
-            if revoked:
-                raise NotAuthorizedException("Refresh Token has been revoked")
-            if expires < now:
-                raise NotAuthorizedException("Refresh Token has expired")
-            if issued_to != client["ClientId"]:
-                raise NotAuthorizedException("Invalid Refresh Token")
+            jti, username, auth_time, scopes = self.refresh_session(tx, pool["Id"], client["ClientId"], token, now)
             user = store.get_user(tx, pool["Id"], username)
             if user is None:
                 raise NotAuthorizedException("Refresh Token has been revoked")
-            return user, auth_time, jti, store.session_scopes(tx, jti)
+            return user, auth_time, jti, scopes
 
         user, auth_time, jti, scopes = await self.read(run)
         clients.check_secret_hash(
