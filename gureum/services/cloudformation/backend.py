@@ -350,6 +350,7 @@ class CloudFormationBackend(Templates, CustomResources, _ChangeSets):
             "template": stack.doc.get("template"),
             "parameters": stack.doc.get("parameters"),
             "original": stack.doc.get("original"),
+            "tags": list(stack.doc.get("tags") or []),
         }
         stack.doc.update(
             {

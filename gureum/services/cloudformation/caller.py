@@ -91,6 +91,43 @@ def _plain(value: Any) -> Any:
     return value
 
 
+_NUMBERS = {"integer": int, "long": int, "double": float, "float": float}
+
+
+def fit(value: Any, shape: Any, depth: int = 0) -> Any:
+    """Template property values fitted to an operation's input shape as CloudFormation's resource schemas do: a
+    member named in another case (the template's ``MaxvCpus`` for ECS's and Batch's ``maxvCpus``), numbers and
+    booleans written as text, and text written as a number. Map keys are left as written; anything that does not
+    fit is left for the serializer to refuse."""
+    kind = shape.type_name
+    if depth > 64:
+        return value
+    if kind == "structure" and isinstance(value, dict):
+        members = shape.members
+        lower = {m.lower(): m for m in members}
+        out = {}
+        for key, item in value.items():
+            name = key if key in members else lower.get(str(key).lower(), key)
+            out[name] = fit(item, members[name], depth + 1) if name in members else item
+        return out
+    if kind == "list" and isinstance(value, list):
+        return [fit(v, shape.member, depth + 1) for v in value]
+    if kind == "map" and isinstance(value, dict):
+        return {k: fit(v, shape.value, depth + 1) for k, v in value.items()}
+    if kind in _NUMBERS and isinstance(value, str):
+        try:
+            return _NUMBERS[kind](value)
+        except ValueError:
+            return value
+    if kind == "boolean" and isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    if kind == "string" and isinstance(value, bool):
+        return "true" if value else "false"
+    if kind == "string" and isinstance(value, int | float):
+        return str(value)
+    return value
+
+
 class AwsCaller:
     """AWS operations made as one stack's account and region through gureum's protocol engine."""
 
@@ -113,6 +150,8 @@ class AwsCaller:
         service_model = models.model(service)
         op: OperationModel = service_model.operation_model(operation)
         protocol = service_model.metadata["protocol"]
+        if op.input_shape is not None:
+            params = fit(params, op.input_shape)
         try:
             request_dict = models.serializer(protocol).serialize_to_request(params, op)
         except Exception as error:  # botocore's ParamValidationError: the property values are not what AWS takes

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("gureum.cloudformation")
 STACK_TYPE = "AWS::CloudFormation::Stack"
+STACK_TAGS = "@StackTags"  # kept with a resource's attributes: the stack's tags it carries (never a GetAtt)
 OK = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE")
 _GONE = ("NotFound", "NoSuch", "ResourceNotFoundException", "NonExistent")
 # what evaluating a malformed template raises besides TemplateError
@@ -75,6 +76,8 @@ class Run:
         self.deadline: float | None = None
         self.stopped: str | None = None
         self.skip: set[str] = set()  # resources a continued update rollback leaves as they are
+        # the stack's tags resources are brought to (an update rollback's: the tags before the update)
+        self.tags: list[dict[str, str]] = list(doc.get("tags") or [])
 
     # --- durable writes ---------------------------------------------------------------------------------------
 
@@ -225,7 +228,7 @@ class Run:
                 if name in resources:
                     raise TemplateError(f"Template error: resource {name} is not available for Fn::GetAtt")
                 raise TemplateError(f"Template error: instance of Fn::GetAtt references undefined resource {name}")
-            if attr not in row.attrs or attr == "Ref":
+            if attr not in row.attrs or attr == "Ref" or attr == STACK_TAGS:
                 raise TemplateError(
                     f"Template error: resource {name} does not support attribute type {attr} in Fn::GetAtt"
                 )
@@ -242,8 +245,11 @@ class Run:
         intrinsics.evaluate_conditions(template.get("Conditions") or {}, scope)
         return scope
 
-    def context(self, logical: str, kind: str) -> Context:
+    def context(self, logical: str, kind: str, previous: list[dict[str, str]] | None = None) -> Context:
+        """A provider's context; ``previous``: the stack's tags the resource carries when they are to change."""
         doc = self.stack.doc
+        provider = PROVIDERS.get(kind)
+        system = [] if provider is None or not provider.system_tags else self.system_tags(logical)
         return Context(
             self.aws,
             self.stack.account,
@@ -252,12 +258,21 @@ class Run:
             self.stack.stack_id,
             logical,
             doc.get("host", "localhost"),
-            list(doc.get("tags") or []),
+            self.tags + system,
             kind,
             sleep=asyncio.sleep,
             custom=self.custom,
             signals=self.be.signals(doc.get("host", "localhost")),
+            previous_tags=None if previous is None else previous + system,
         )
+
+    def system_tags(self, logical: str) -> list[dict[str, str]]:
+        """The tags CloudFormation adds to every resource it makes that takes tags."""
+        return [
+            {"Key": "aws:cloudformation:stack-name", "Value": self.stack.name},
+            {"Key": "aws:cloudformation:stack-id", "Value": self.stack.stack_id},
+            {"Key": "aws:cloudformation:logical-id", "Value": logical},
+        ]
 
     async def custom(self, token_arn: str, request: dict[str, Any]) -> dict[str, Any]:
         return await self.be.custom_request(self, token_arn, request)
@@ -326,23 +341,27 @@ class Run:
         policy = {k: str(decl[k]) for k in ("DeletionPolicy", "UpdateReplacePolicy") if isinstance(decl.get(k), str)}
         provider: Provider | None = PROVIDERS.get(kind) or (PROVIDERS["Custom::"] if _custom(kind) else None)
         props = intrinsics.resolve(decl.get("Properties") or {}, scope)
-        ctx = self.context(logical, kind)
+        carried = self.tags if row is None else row.attrs.get(STACK_TAGS, self.tags)
+        ctx = self.context(logical, kind, None if carried == self.tags else carried)
         if row is None or row.physical_id is None:
             row = Resource(logical, kind, None, "CREATE_IN_PROGRESS", None, 0.0, props, {}, deps, policy, [])
             await self.record(row, event_props=props)
             if provider is None:
                 raise ResourceFailure(f"Resource type {kind} is not supported by gureum")
             created = await provider.create(ctx, props)
-            row.physical_id, row.attrs, row.status = created.physical_id, created.attributes, "CREATE_COMPLETE"
+            row.physical_id, row.status = created.physical_id, "CREATE_COMPLETE"
+            row.attrs = {**created.attributes, STACK_TAGS: self.tags}
             await self.record(row)
             return
         if logical in self.skip and row.physical_id is not None:  # ContinueUpdateRollback's ResourcesToSkip
             row.props, row.deps, row.policy, row.status = props, deps, policy, "UPDATE_COMPLETE"
             await self.record(row, "Resource skipped during UPDATE_ROLLBACK")
             return
-        if row.type == kind and row.props == props and row.status in OK:
-            if row.deps != deps or row.policy != policy:
+        retag = carried != self.tags and provider is not None and provider.tags_in_place
+        if row.type == kind and row.props == props and row.status in OK and not retag:
+            if row.deps != deps or row.policy != policy or carried != self.tags:
                 row.deps, row.policy = deps, policy
+                row.attrs = {**row.attrs, STACK_TAGS: self.tags}
                 await self.be.store.write(lambda tx: store.put_resource(tx, self.stack.stack_id, row))
             return
         if provider is None:
@@ -372,16 +391,17 @@ class Run:
                 row.retired = [r for r in row.retired if r is not kept] + [current]
                 row.physical_id, row.attrs = kept["physical_id"], kept["attrs"]
             else:
-                created = await provider.create(ctx, props)
+                created = await provider.create(self.context(logical, kind), props)
                 row.retired = [*row.retired, current]
-                row.physical_id, row.attrs = created.physical_id, created.attributes
+                row.physical_id, row.attrs = created.physical_id, {**created.attributes, STACK_TAGS: self.tags}
             row.type, row.props, row.status = kind, props, "UPDATE_COMPLETE"
             await self.record(row)
             return
         row.status = "UPDATE_IN_PROGRESS"
         await self.record(row, event_props=props)
         row.props = props  # a failure leaves the attempted properties: a rollback updates back from them
-        row.attrs = {**row.attrs, **await provider.update(ctx, str(row.physical_id), old_props, props, row.attrs)}
+        changed = await provider.update(ctx, str(row.physical_id), old_props, props, row.attrs)
+        row.attrs = {**row.attrs, **changed, STACK_TAGS: self.tags}
         row.status = "UPDATE_COMPLETE"
         await self.record(row)
 
@@ -595,6 +615,8 @@ async def step(be: CloudFormationBackend, stack: Stack) -> None:
     if status == "UPDATE_ROLLBACK_IN_PROGRESS":
         template, values = previous.get("template") or {}, previous.get("parameters") or {}
         run.skip = set(doc.get("rollback_skip") or [])
+        if previous.get("tags") is not None:
+            run.tags = list(previous["tags"])
         outcome = await run.converge(template, values)
         if outcome.failed or outcome.reason:
             await run.set_status("UPDATE_ROLLBACK_FAILED", outcome.reason or _failed_reason("update", outcome.failed))
@@ -605,6 +627,7 @@ async def step(be: CloudFormationBackend, stack: Stack) -> None:
             template=template,
             parameters=values,
             original=previous.get("original"),
+            tags=run.tags,
         )
         return
     if status == "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS":

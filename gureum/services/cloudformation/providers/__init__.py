@@ -2,11 +2,47 @@
 
 from __future__ import annotations
 
-from . import apigateway, cognito, custom, data, ecr, events, iam, lambda_, logs, sns, sqs, stacks
+from . import (
+    apigateway,
+    batch,
+    cognito,
+    custom,
+    data,
+    ecr,
+    ecs,
+    events,
+    firehose,
+    glue,
+    iam,
+    lambda_,
+    logs,
+    ses,
+    sns,
+    sqs,
+    stacks,
+)
 from .base import Provider
 
 PROVIDERS: dict[str, Provider] = {
     p.type: p
-    for module in (sqs, sns, iam, logs, lambda_, events, data, apigateway, cognito, ecr, stacks, custom)
+    for module in (
+        sqs,
+        sns,
+        iam,
+        logs,
+        lambda_,
+        events,
+        data,
+        apigateway,
+        cognito,
+        ecr,
+        ecs,
+        batch,
+        firehose,
+        ses,
+        glue,
+        stacks,
+        custom,
+    )
     for p in module.PROVIDERS
 }

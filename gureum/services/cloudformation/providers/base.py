@@ -46,6 +46,13 @@ class Context:
     # custom resources: send the request and wait for the response (the engine provides it)
     custom: Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]] | None = None
     signals: Signals | None = None
+    # the stack's tags the resource carried before an update that changed them (None: unchanged)
+    previous_tags: list[dict[str, str]] | None = None
+
+    @property
+    def old_tags(self) -> list[dict[str, str]]:
+        """The stack's tags on the resource before this change (what an update's ``old`` side carried)."""
+        return self.tags if self.previous_tags is None else self.previous_tags
 
     def name(self, limit: int = 64, lower: bool = False, separator: str = "-") -> str:
         """A physical name as CloudFormation makes one: {stack}-{logical}-{random}, trimmed to ``limit``."""
@@ -80,6 +87,11 @@ class Provider:
     replace: ClassVar[frozenset[str]] = frozenset()
     name_property: ClassVar[str | None] = None
     updatable: ClassVar[bool] = True
+    # whether the resource gets the aws:cloudformation:stack-name / stack-id / logical-id tags besides the stack's
+    # own (False where AWS does not add them, or where gureum's service refuses keys starting with aws:)
+    system_tags: ClassVar[bool] = True
+    # whether update() carries a change of the stack's tags alone (with the properties unchanged)
+    tags_in_place: ClassVar[bool] = False
 
     async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
         raise NotImplementedError
@@ -98,6 +110,24 @@ class Provider:
             return True
         changed = {k for k in set(old) | set(new) if old.get(k) != new.get(k)}
         return bool(changed & self.replace)
+
+
+_WAIT_SECONDS = 300.0
+
+
+async def until(ctx: Context, check: Callable[[], Awaitable[Any]]) -> dict[str, Any]:
+    """What ``check`` returns once it is not None (polled with a growing pause, as CloudFormation waits for a
+    resource to stabilize); a failure after five minutes."""
+    delay, waited = 0.01, 0.0
+    while True:
+        found = await check()
+        if found is not None:
+            return dict(found)
+        if waited > _WAIT_SECONDS:
+            raise ResourceFailure("Exceeded attempts to wait for the resource to stabilize")
+        await ctx.pause(delay)
+        waited += delay
+        delay = min(delay * 2, 1.0)
 
 
 def required(props: dict[str, Any], name: str) -> Any:
@@ -126,10 +156,11 @@ def tags_map(props: dict[str, Any], extra: list[dict[str, str]] | None = None) -
 
 
 def tag_changes(
-    old: dict[str, Any], new: dict[str, Any], extra: list[dict[str, str]]
+    old: dict[str, Any], new: dict[str, Any], extra: list[dict[str, str]], previous: list[dict[str, str]] | None = None
 ) -> tuple[list[str], dict[str, str]]:
-    """(keys to untag, tags to set) between two property sets' Tags (the stack's tags kept on both)."""
-    before, after = tags_map(old, extra), tags_map(new, extra)
+    """(keys to untag, tags to set) between two property sets' Tags, with the stack's tags (``previous`` on the old
+    side when the stack's tags changed)."""
+    before, after = tags_map(old, extra if previous is None else previous), tags_map(new, extra)
     gone = [k for k in before if k not in after]
     changed = {k: v for k, v in after.items() if before.get(k) != v}
     return gone, changed

@@ -8,21 +8,7 @@ from typing import Any
 
 from ..errors import ResourceFailure
 from .base import Context, Created, Provider, required, tag_changes, tags_list
-
-_WAIT_SECONDS = 300.0
-
-
-async def _until(ctx: Context, check: Any) -> dict[str, Any]:
-    delay, waited = 0.01, 0.0
-    while True:
-        found = await check()
-        if found is not None:
-            return dict(found)
-        if waited > _WAIT_SECONDS:
-            raise ResourceFailure("Exceeded attempts to wait for the resource to stabilize")
-        await ctx.pause(delay)
-        waited += delay
-        delay = min(delay * 2, 1.0)
+from .base import until as _until
 
 
 def _ints(value: Any) -> Any:
@@ -39,6 +25,7 @@ def _ints(value: Any) -> Any:
 
 class Table(Provider):
     type = "AWS::DynamoDB::Table"
+    tags_in_place = True
     replace = frozenset({"TableName", "KeySchema", "LocalSecondaryIndexes", "AttributeDefinitions"})
     name_property = "TableName"
 
@@ -150,7 +137,7 @@ class Table(Provider):
             await self._active(ctx, physical_id)
         if len(params) > 1:
             await ctx.aws("dynamodb", "UpdateTable", params)
-        gone, changed = tag_changes(old, new, ctx.tags)
+        gone, changed = tag_changes(old, new, ctx.tags, ctx.previous_tags)
         if gone:
             await ctx.aws("dynamodb", "UntagResource", {"ResourceArn": attributes["Arn"], "TagKeys": gone})
         if changed:
@@ -180,6 +167,7 @@ class Table(Provider):
 
 class Bucket(Provider):
     type = "AWS::S3::Bucket"
+    tags_in_place = True
     replace = frozenset({"BucketName", "ObjectLockEnabled"})
     name_property = "BucketName"
 
@@ -216,7 +204,7 @@ class Bucket(Provider):
                 },
             )
         tags = tags_list(new, ctx.tags)
-        if tags != tags_list(old, ctx.tags):
+        if tags != tags_list(old, ctx.old_tags):
             if tags:
                 await ctx.aws("s3", "PutBucketTagging", {"Bucket": name, "Tagging": {"TagSet": tags}})
             else:
@@ -318,6 +306,7 @@ class BucketPolicy(Provider):
 
 class Stream(Provider):
     type = "AWS::Kinesis::Stream"
+    tags_in_place = True
     replace = frozenset({"Name"})
     name_property = "Name"
 
@@ -365,7 +354,7 @@ class Stream(Provider):
                 },
             )
             await self._active(ctx, physical_id)
-        gone, changed = tag_changes(old, new, ctx.tags)
+        gone, changed = tag_changes(old, new, ctx.tags, ctx.previous_tags)
         if gone:
             await ctx.aws("kinesis", "RemoveTagsFromStream", {"StreamName": physical_id, "TagKeys": gone})
         if changed:

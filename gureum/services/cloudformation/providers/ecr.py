@@ -14,6 +14,7 @@ def _text(value: Any) -> str:
 
 class Repository(Provider):
     type = "AWS::ECR::Repository"
+    system_tags = False
     replace = frozenset({"RepositoryName", "EncryptionConfiguration"})
     name_property = "RepositoryName"
 

@@ -34,6 +34,7 @@ def _targets(props: dict[str, Any]) -> list[dict[str, Any]]:
 
 class Rule(Provider):
     type = "AWS::Events::Rule"
+    tags_in_place = True
     replace = frozenset({"Name", "EventBusName"})
     name_property = "Name"
 
@@ -56,7 +57,7 @@ class Rule(Provider):
     ) -> dict[str, Any]:
         name = physical_id.split("|")[-1]
         await ctx.aws("events", "PutRule", _rule_params(name, new))
-        gone, changed = tag_changes(old, new, ctx.tags)
+        gone, changed = tag_changes(old, new, ctx.tags, ctx.previous_tags)
         if gone:
             await ctx.aws("events", "UntagResource", {"ResourceARN": attributes["Arn"], "TagKeys": gone})
         if changed:
@@ -217,6 +218,7 @@ class Schedule(Provider):
 
 class ScheduleGroup(Provider):
     type = "AWS::Scheduler::ScheduleGroup"
+    tags_in_place = True
     replace = frozenset({"Name"})
     name_property = "Name"
 
@@ -232,7 +234,7 @@ class ScheduleGroup(Provider):
     async def update(
         self, ctx: Context, physical_id: str, old: dict[str, Any], new: dict[str, Any], attributes: dict[str, Any]
     ) -> dict[str, Any]:
-        old_tags, new_tags = tags_list(old, ctx.tags), tags_list(new, ctx.tags)
+        old_tags, new_tags = tags_list(old, ctx.old_tags), tags_list(new, ctx.tags)
         gone = [t["Key"] for t in old_tags if t["Key"] not in {n["Key"] for n in new_tags}]
         if gone:
             await ctx.aws("scheduler", "UntagResource", {"ResourceArn": attributes["Arn"], "TagKeys": gone})

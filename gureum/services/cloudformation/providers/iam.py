@@ -42,6 +42,8 @@ async def _inline(ctx: Context, kind: str, name: str, old: list[dict[str, Any]],
 
 class Role(Provider):
     type = "AWS::IAM::Role"
+    tags_in_place = True
+    system_tags = False
     replace = frozenset({"RoleName", "Path"})
     name_property = "RoleName"
 
@@ -80,7 +82,7 @@ class Role(Provider):
             if new.get("MaxSessionDuration") is not None:
                 params["MaxSessionDuration"] = int(new["MaxSessionDuration"])
             await ctx.aws("iam", "UpdateRole", params)
-        gone, changed = tag_changes(old, new, ctx.tags)
+        gone, changed = tag_changes(old, new, ctx.tags, ctx.previous_tags)
         if gone:
             await ctx.aws("iam", "UntagRole", {"RoleName": physical_id, "TagKeys": gone})
         if changed:
@@ -103,6 +105,7 @@ class Role(Provider):
 
 class User(Provider):
     type = "AWS::IAM::User"
+    system_tags = False
     replace = frozenset({"UserName", "Path"})
     name_property = "UserName"
 
@@ -138,6 +141,7 @@ class Policy(Provider):
     """An inline policy put on each of its roles, users and groups."""
 
     type = "AWS::IAM::Policy"
+    system_tags = False
 
     async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
         await self._put(ctx, props, {})
@@ -174,6 +178,7 @@ class Policy(Provider):
 
 class ManagedPolicy(Provider):
     type = "AWS::IAM::ManagedPolicy"
+    system_tags = False
     replace = frozenset({"ManagedPolicyName", "Path", "Description"})
     name_property = "ManagedPolicyName"
 
@@ -231,6 +236,7 @@ PROVIDERS = [Role(), User(), Policy(), ManagedPolicy()]
 
 class Group(Provider):
     type = "AWS::IAM::Group"
+    system_tags = False
     replace = frozenset({"GroupName", "Path"})
     name_property = "GroupName"
 
@@ -265,6 +271,7 @@ class Group(Provider):
 
 class InstanceProfile(Provider):
     type = "AWS::IAM::InstanceProfile"
+    system_tags = False
     replace = frozenset({"InstanceProfileName", "Path"})
     name_property = "InstanceProfileName"
 

@@ -147,6 +147,7 @@ async def ready(ctx: Context, name: str) -> dict[str, Any]:
 
 class Function(Provider):
     type = "AWS::Lambda::Function"
+    tags_in_place = True
     replace = frozenset({"FunctionName", "PackageType"})
     name_property = "FunctionName"
 
@@ -190,7 +191,7 @@ class Function(Provider):
                 {"FunctionName": physical_id, **{k: v for k, v in changed.items() if v is not None}},
             )
             await ready(ctx, physical_id)
-        gone, changed = tag_changes(old, new, ctx.tags)
+        gone, changed = tag_changes(old, new, ctx.tags, ctx.previous_tags)
         if gone:
             await ctx.aws("lambda", "UntagResource", {"Resource": attributes["Arn"], "TagKeys": gone})
         if changed:

@@ -9,6 +9,8 @@ from .base import Context, Created, Provider, required, tags_map
 
 class LogGroup(Provider):
     type = "AWS::Logs::LogGroup"
+    tags_in_place = True
+    system_tags = False
     replace = frozenset({"LogGroupName", "LogGroupClass"})
     name_property = "LogGroupName"
 
@@ -41,8 +43,8 @@ class LogGroup(Provider):
         elif old.get("RetentionInDays") is not None:
             await ctx.aws("logs", "DeleteRetentionPolicy", {"logGroupName": physical_id})
         tags = tags_map(new, ctx.tags)
-        if tags != tags_map(old, ctx.tags):
-            gone = [k for k in tags_map(old, ctx.tags) if k not in tags]
+        if tags != tags_map(old, ctx.old_tags):
+            gone = [k for k in tags_map(old, ctx.old_tags) if k not in tags]
             if gone:
                 await ctx.aws("logs", "UntagResource", {"resourceArn": attributes["Arn"][:-2], "tagKeys": gone})
             if tags:
@@ -55,6 +57,7 @@ class LogGroup(Provider):
 
 class LogStream(Provider):
     type = "AWS::Logs::LogStream"
+    system_tags = False
     updatable = False
 
     async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
@@ -69,6 +72,7 @@ class LogStream(Provider):
 
 class SubscriptionFilter(Provider):
     type = "AWS::Logs::SubscriptionFilter"
+    system_tags = False
     replace = frozenset({"FilterName", "LogGroupName"})
 
     async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
@@ -106,6 +110,7 @@ PROVIDERS = [LogGroup(), LogStream(), SubscriptionFilter()]
 
 class MetricFilter(Provider):
     type = "AWS::Logs::MetricFilter"
+    system_tags = False
     replace = frozenset({"FilterName", "LogGroupName"})
 
     async def create(self, ctx: Context, props: dict[str, Any]) -> Created:

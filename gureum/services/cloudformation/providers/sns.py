@@ -29,6 +29,7 @@ _SUB_ATTRIBUTES = (
 
 class Topic(Provider):
     type = "AWS::SNS::Topic"
+    tags_in_place = True
     replace = frozenset({"TopicName", "FifoTopic"})
     name_property = "TopicName"
 
@@ -69,7 +70,7 @@ class Topic(Provider):
             for sub in subs:
                 if (sub["Protocol"], sub["Endpoint"]) in before - after and sub["SubscriptionArn"].startswith("arn:"):
                     await ctx.aws("sns", "Unsubscribe", {"SubscriptionArn": sub["SubscriptionArn"]})
-        old_tags, new_tags = tags_list(old, ctx.tags), tags_list(new, ctx.tags)
+        old_tags, new_tags = tags_list(old, ctx.old_tags), tags_list(new, ctx.tags)
         if old_tags != new_tags:
             gone = [t["Key"] for t in old_tags if t["Key"] not in {n["Key"] for n in new_tags}]
             if gone:

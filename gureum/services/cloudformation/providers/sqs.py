@@ -16,6 +16,7 @@ def _attributes(props: dict[str, Any]) -> dict[str, str]:
 
 class Queue(Provider):
     type = "AWS::SQS::Queue"
+    tags_in_place = True
     replace = frozenset({"QueueName", "FifoQueue"})
     name_property = "QueueName"
 
@@ -40,7 +41,7 @@ class Queue(Provider):
         changed = {k: v for k, v in changed.items() if v != "" or k in ("RedrivePolicy", "Policy")}
         if changed:
             await ctx.aws("sqs", "SetQueueAttributes", {"QueueUrl": physical_id, "Attributes": changed})
-        old_tags, new_tags = tags_map(old, ctx.tags), tags_map(new, ctx.tags)
+        old_tags, new_tags = tags_map(old, ctx.old_tags), tags_map(new, ctx.tags)
         gone = [k for k in old_tags if k not in new_tags]
         if gone:
             await ctx.aws("sqs", "UntagQueue", {"QueueUrl": physical_id, "TagKeys": gone})

@@ -40,6 +40,7 @@ def _outputs(stack: dict[str, Any]) -> dict[str, Any]:
 
 class NestedStack(Provider):
     type = "AWS::CloudFormation::Stack"
+    system_tags = False
 
     async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
         params: dict[str, Any] = {
@@ -99,6 +100,7 @@ class WaitConditionHandle(Provider):
     """Its physical id (and Ref) is the URL signals are PUT to."""
 
     type = "AWS::CloudFormation::WaitConditionHandle"
+    system_tags = False
     updatable = False
 
     async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
@@ -116,6 +118,7 @@ class WaitCondition(Provider):
     signals' data by UniqueId, as JSON."""
 
     type = "AWS::CloudFormation::WaitCondition"
+    system_tags = False
     replace = frozenset({"Handle", "Timeout", "Count"})
 
     async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
