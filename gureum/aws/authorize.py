@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..policy import Ask, Decision, Identity, Principal, Verdict, decide, evaluate
+from ..policy import Ask, Decision, Decisions, Identity, Principal, Verdict, decide, evaluate
 from ..policy import Request as PolicyRequest
 from ..policy.actions import Requirement, required
 from ..policy.engine import FEDERATED, ROLE_SESSION, ROOT, SERVICE, USER
@@ -239,10 +239,15 @@ def _tags(params: Mapping[str, Any]) -> dict[str, str]:
 
 
 def request_context(
-    request: Request, region: str, now: float, params: Mapping[str, Any], requirement: Requirement
+    request: Request,
+    region: str,
+    now: float,
+    params: Mapping[str, Any],
+    requirement: Requirement,
+    current_time: Callable[[float], str] | None = None,
 ) -> dict[str, Any]:
     context: dict[str, Any] = {
-        "aws:CurrentTime": datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "aws:CurrentTime": current_time(now) if current_time else _iso(now),
         "aws:EpochTime": str(int(now)),
         "aws:RequestedRegion": region,
         "aws:ViaAWSService": "false",
@@ -279,6 +284,11 @@ class Authorizer:
         self.would_deny: deque[dict[str, Any]] = deque(maxlen=_WOULD_DENY)
         self._credentials: dict[tuple[str, str, str, str], Credentials] = {}
         self._organizations: dict[str, str | None] = {}  # account -> its organisation (aws:PrincipalOrgID)
+        # verdicts for repeated questions: a request's (by its cached Identity object; dropped with the identities
+        # and on every resource-policy change) and a delivery's (a pure function of its arguments)
+        self.decisions = Decisions()
+        self.deliveries: dict[tuple[str, str, str, str | None, str, str], Verdict] = {}
+        self._clock: tuple[int, str] = (-1, "")  # the last second's aws:CurrentTime
         runtime.store.subscribe(IAM_CHANNEL, self.invalidate)
         runtime.store.subscribe(RESOURCE_POLICY_CHANNEL, self._policies_changed)
 
@@ -305,6 +315,7 @@ class Authorizer:
     def _policies_changed(self, _payload: str = "") -> None:
         self._policy_generation += 1
         self._policies.clear()
+        self.decisions.clear()
 
     async def resource_policy(self, arn_service: str, arn: str) -> str | None:
         return (await self.resource_facts(arn_service, arn)).policy
@@ -484,7 +495,31 @@ class Authorizer:
                 policy = None
             if facts.tags:  # aws:ResourceTag/<key> (a key the request names itself wins)
                 context = {**{f"aws:ResourceTag/{k}": v for k, v in facts.tags.items()}, **context}
-        return decide(Ask(identity, action, resource, context, policy, resource_account))
+        return self.decisions.decide(Ask(identity, action, resource, context, policy, resource_account))
+
+    def current_time(self, now: float) -> str:
+        """aws:CurrentTime of ``now`` (made once a second)."""
+        second = int(now)
+        if self._clock[0] != second:
+            self._clock = (second, datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        return self._clock[1]
+
+    def delivery_verdict(
+        self, service_principal: str, action: str, resource: str, policy: str | None, source_arn: str, account: str
+    ) -> Verdict:
+        """A service's delivery decision: a pure function of these arguments (the service principal has no
+        policies of its own and the context is aws:SourceArn and aws:SourceAccount), so remembered. Runs on the
+        store's threads too: one dict read or write at a time."""
+        key = (service_principal, action, resource, policy, source_arn, account)
+        found = self.deliveries.get(key)
+        if found is not None:
+            return found
+        context = {"aws:SourceArn": source_arn, "aws:SourceAccount": account}
+        verdict = decide(Ask(Identity.service(service_principal), action, resource, context, policy))
+        if len(self.deliveries) >= _MAX_IDENTITIES:
+            self.deliveries.clear()
+        self.deliveries[key] = verdict
+        return verdict
 
     async def check(self, request: Request, route: Route, params: Mapping[str, Any], caller: Caller) -> None:
         """Authorise one request (the dispatcher's hook): raise AWS's AccessDenied when enforcing, record what
@@ -503,7 +538,7 @@ class Authorizer:
             return
         if identity.kind == ROOT and not requirement.needs:
             return
-        context = request_context(request, region, self.runtime.clock.now(), params, requirement)
+        context = request_context(request, region, self.runtime.clock.now(), params, requirement, self.current_time)
         for need in requirement.needs:
             verdict = await self.decide(
                 identity, need.action, need.resource, context, requirement.cross_account, requirement.owner_only
@@ -625,10 +660,10 @@ def delivery_allowed(
     only when enforcing."""
     parts = source_arn.split(":", 5)
     account = source_account or (parts[4] if len(parts) == 6 else "")
-    context = {"aws:SourceArn": source_arn, "aws:SourceAccount": account}
-    verdict = decide(Ask(Identity.service(service_principal), action, resource, context, policy))
+    iam = authorizer(runtime)
+    verdict = iam.delivery_verdict(service_principal, action, resource, policy, source_arn, account)
     if not verdict.allowed:  # visible: the log, and /_gureum/iam/would-deny
-        authorizer(runtime).note(service_principal, action, resource, verdict, f"delivery for {source_arn}")
+        iam.note(service_principal, action, resource, verdict, f"delivery for {source_arn}")
     return verdict
 
 

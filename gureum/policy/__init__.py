@@ -17,7 +17,7 @@ policies, explicit deny first, same-account union and cross-account intersection
 from .caller import Caller, call_context
 from .conditions import OPERATORS, ContextValue
 from .document import EMPTY, VERSION_2008, VERSION_2012, Condition, Policy, PolicyError, Statement, load, parse
-from .engine import Ask, Identity, Verdict, decide
+from .engine import Ask, Decisions, Identity, Verdict, decide
 from .evaluate import Decision, Principal, Request, evaluate, not_authorized, principal_matches
 from .wildcard import Glob, compile_glob, like
 
@@ -25,6 +25,7 @@ __all__ = [
     "EMPTY",
     "Ask",
     "Caller",
+    "Decisions",
     "Identity",
     "Verdict",
     "decide",

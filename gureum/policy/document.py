@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 VERSION_2008 = "2008-10-17"
@@ -54,6 +54,39 @@ class Policy:
     # the literal characters of condition values that hold a "?": matching such a value costs work in proportion
     # to them times the length of the request's value (wildcard.Segment.find)
     single_wildcard_cost: int = 0
+    # the request context keys (lower case) the policy reads: its condition keys and the keys of the variables in
+    # its Resource/NotResource and condition values; a decision depends on the request only through these
+    reads: frozenset[str] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reads", _reads(self.statements))
+
+
+def _variables(text: str) -> list[str]:
+    """The context keys of the policy variables in ``text`` ("${aws:username}", "${key, 'default'}")."""
+    out: list[str] = []
+    start = text.find("${")
+    while start >= 0:
+        close = text.find("}", start + 2)
+        if close < 0:
+            break
+        inner = text[start + 2 : close]
+        if inner not in ("*", "?", "$"):
+            out.append(inner.partition(",")[0].strip().lower())
+        start = text.find("${", close + 1)
+    return out
+
+
+def _reads(statements: tuple[Statement, ...]) -> frozenset[str]:
+    keys: set[str] = set()
+    for statement in statements:
+        for resource in statement.resources or ():
+            keys.update(_variables(resource))
+        for condition in statement.conditions:
+            keys.add(condition.key)
+            for value in condition.values:
+                keys.update(_variables(value))
+    return frozenset(keys)
 
 
 EMPTY = Policy(VERSION_2008, ())

@@ -315,3 +315,82 @@ def _decide(ask: Ask) -> Verdict:
     if grant == ROLE and boundary_ok and session_ok:
         return ALLOW
     return Verdict(Decision.IMPLICIT_DENY, missing)
+
+
+_MEMO_LIMIT = 8192
+
+
+class Decisions:
+    """Verdicts remembered for repeated questions (one per node, on one thread): a decision is a function of the
+    identity, the action, the resource, the resource policy, the resource's account and only those request keys
+    that the policies involved read (Policy.reads), so an identical question is answered from memory. Keyed by the
+    Identity object (callers keep one per identity and make a new one when IAM changes; ``clear`` then frees the
+    old answers); a policy whose '?' wildcards make the request's longest value matter is never remembered."""
+
+    __slots__ = ("_memo", "_reads", "limit")
+
+    def __init__(self, limit: int = _MEMO_LIMIT) -> None:
+        self._memo: dict[tuple[object, ...], tuple[Identity, object, Verdict]] = {}
+        self._reads: dict[int, tuple[Identity, frozenset[str] | None]] = {}
+        self.limit = limit
+
+    def clear(self) -> None:
+        self._memo.clear()
+        self._reads.clear()
+
+    def __len__(self) -> int:
+        return len(self._memo)
+
+    def _identity_reads(self, identity: Identity) -> frozenset[str] | None:
+        """The keys the identity's own policies read (None: one of them may not be remembered)."""
+        found = self._reads.get(id(identity))
+        if found is not None and found[0] is identity:
+            return found[1]
+        policies = [*identity.policies, *(identity.session or ())]
+        if identity.boundary is not None:
+            policies.append(identity.boundary)
+        reads: frozenset[str] | None = frozenset()
+        if any(policy.single_wildcard_cost for policy in policies):
+            reads = None
+        else:
+            reads = frozenset().union(*(policy.reads for policy in policies))
+        if len(self._reads) >= self.limit:
+            self._reads.clear()
+        self._reads[id(identity)] = (identity, reads)
+        return reads
+
+    def decide(self, ask: Ask) -> Verdict:
+        """``decide(ask)``, remembered."""
+        identity, policy = ask.identity, ask.resource_policy
+        reads = self._identity_reads(identity)
+        attached = load(policy) if isinstance(policy, str) else policy
+        if reads is None or (attached is not None and attached.single_wildcard_cost):
+            return decide(ask)
+        if attached is not None and attached.reads:
+            reads = reads | attached.reads
+        # the policy text (a str hashes once) or the Policy object itself (by identity, kept alive below)
+        key: tuple[object, ...] = (
+            id(identity),
+            ask.action,
+            ask.resource,
+            policy if policy is None or isinstance(policy, str) else id(policy),
+            ask.resource_account,
+        )
+        if reads:
+            given = {name.lower(): value for name, value in ask.context.items()}
+            key += tuple(_hashable(given.get(name)) for name in sorted(reads))
+        try:
+            found = self._memo.get(key)
+        except TypeError:  # a context value of a shape no policy key has: not remembered
+            return decide(ask)
+        if found is not None and found[0] is identity and (found[1] is policy or isinstance(policy, str)):
+            return found[2]
+        verdict = decide(ask)
+        if len(self._memo) >= self.limit:
+            self._memo.clear()
+        self._memo[key] = (identity, policy, verdict)
+        return verdict
+
+
+def _hashable(value: object) -> object:
+    return tuple(value) if isinstance(value, list) else value

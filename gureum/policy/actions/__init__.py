@@ -201,9 +201,15 @@ TRANSFORMS: dict[str, Callable[[str, Mapping[str, Any], str, str], str]] = {
 }
 
 
-def _fill(template: str, params: Mapping[str, Any], region: str, account: str) -> str | None:
-    """The template with its placeholders filled; None when a member it names is absent."""
-    out: list[str] = []
+# a template's pieces: literal text, or a placeholder (member path or "region"/"account", its "?default" when it has
+# one, its transform's name)
+_Piece = str | tuple[str, str | None, str]
+
+
+@functools.lru_cache(maxsize=4096)
+def _pieces(template: str) -> tuple[_Piece, ...]:
+    """A template read once into its literal text and placeholders."""
+    out: list[_Piece] = []
     i = 0
     while i < len(template):
         start = template.find("{", i)
@@ -211,16 +217,31 @@ def _fill(template: str, params: Mapping[str, Any], region: str, account: str) -
             out.append(template[i:])
             break
         end = template.find("}", start)
-        out.append(template[i:start])
+        if start > i:
+            out.append(template[i:start])
         name, _, transform = template[start + 1 : end].partition("|")
         name, fallback, default = name.partition("?")
+        out.append((name, default if fallback else None, transform))
+        i = end + 1
+    return tuple(out)
+
+
+def _fill(template: str, params: Mapping[str, Any], region: str, account: str) -> str | None:
+    """The template with its placeholders filled; None when a member it names is absent."""
+    out: list[str] = []
+    for piece in _pieces(template):
+        if isinstance(piece, str):
+            out.append(piece)
+            continue
+        name, default, transform = piece
         if name == "region":
             value: Any = region
         elif name == "account":
             value = account
         else:
-            value = _member(params, name)  # a dotted path reaches into a structure ("TableInput.Name")
-            if value is None and fallback:
+            # a dotted path reaches into a structure ("TableInput.Name")
+            value = _member(params, name) if "." in name else params.get(name)
+            if value is None and default is not None:
                 value = default
         if value is None or not isinstance(value, (str, int)):
             return None
@@ -228,7 +249,6 @@ def _fill(template: str, params: Mapping[str, Any], region: str, account: str) -
         if transform:
             text = TRANSFORMS[transform](text, params, region, account)
         out.append(text)
-        i = end + 1
     return "".join(out)
 
 
