@@ -133,10 +133,12 @@ class SqsBackend:
         write: bool = True,
         who: Caller | None = None,
         action: str = "",
+        lock: bool = False,
     ) -> T:
         """Run fn(tx, queue) in one transaction with the queue the URL names (in `region` when the URL names
         no Region). With `who`, a caller of another account must be allowed `action` by the queue's Policy, read
-        in that transaction; a queue that does not exist allows nothing (no probing other accounts' names)."""
+        in that transaction; a queue that does not exist allows nothing (no probing other accounts' names).
+        `lock`: fn changes the queue's row from what it read (attributes, tags): writers of one queue take turns."""
         where = parse_queue_url(url)
         if where is None and (limits.QUEUE_NAME.match(url) or limits.FIFO_QUEUE_NAME.match(url)):
             where = (None, account, url)  # AWS also takes a bare queue name of the caller's account for QueueUrl
@@ -148,6 +150,8 @@ class SqsBackend:
         arn = queue_arn(in_region, owner, name)
 
         def run(tx: Tx) -> T:
+            if lock:
+                tx.lock("sqs", arn)
             queue = store.get_queue(tx, owner, in_region, name)
             if access is not None:
                 access.check(arn, queue.attributes.get("Policy") if queue is not None else None)
@@ -276,7 +280,7 @@ class SqsBackend:
             store.update_queue(tx, queue, now)
             store.wake(tx, queue.id)  # waiters re-read delays and timeouts
 
-        await self._in_queue(who.account, region, url, run, who=who, action="SetQueueAttributes")
+        await self._in_queue(who.account, region, url, run, who=who, action="SetQueueAttributes", lock=True)
 
     async def purge_queue(self, who: Caller, region: str, url: str) -> None:
         now = self.clock.now()
@@ -290,7 +294,7 @@ class SqsBackend:
             queue.purged_at = now
             store.update_queue(tx, queue, queue.modified_at)
 
-        await self._in_queue(who.account, region, url, run, who=who, action="PurgeQueue")
+        await self._in_queue(who.account, region, url, run, who=who, action="PurgeQueue", lock=True)
 
     async def tag_queue(self, who: Caller, region: str, url: str, tags: dict[str, str]) -> None:
         if not tags:
@@ -301,7 +305,7 @@ class SqsBackend:
             check_tags(queue.tags, queue.name)
             store.update_tags(tx, queue)
 
-        await self._in_queue(who.account, region, url, run, who=who, action="TagQueue")
+        await self._in_queue(who.account, region, url, run, who=who, action="TagQueue", lock=True)
 
     async def untag_queue(self, who: Caller, region: str, url: str, keys: list[str]) -> None:
         if not keys:
@@ -312,7 +316,7 @@ class SqsBackend:
                 queue.tags.pop(key, None)
             store.update_tags(tx, queue)
 
-        await self._in_queue(who.account, region, url, run, who=who, action="UntagQueue")
+        await self._in_queue(who.account, region, url, run, who=who, action="UntagQueue", lock=True)
 
     async def list_queue_tags(self, who: Caller, region: str, url: str) -> dict[str, str]:
         return await self._in_queue(
@@ -330,7 +334,7 @@ class SqsBackend:
             queue.attributes["Policy"] = permissions.add_statement(policy, queue.arn, label, accounts, actions)
             store.update_queue(tx, queue, now)
 
-        await self._in_queue(who.account, region, url, run, who=who, action="AddPermission")
+        await self._in_queue(who.account, region, url, run, who=who, action="AddPermission", lock=True)
 
     async def remove_permission(self, who: Caller, region: str, url: str, label: str) -> None:
         now = self.clock.now()
@@ -343,7 +347,7 @@ class SqsBackend:
                 queue.attributes["Policy"] = policy
             store.update_queue(tx, queue, now)
 
-        await self._in_queue(who.account, region, url, run, who=who, action="RemovePermission")
+        await self._in_queue(who.account, region, url, run, who=who, action="RemovePermission", lock=True)
 
     async def queue_by_arn(self, arn: str) -> Queue | None:
         return await self.store.read(lambda tx: store.get_queue_by_arn(tx, arn))

@@ -65,6 +65,7 @@ def start_in_tx(
     tx: Tx, account: str, region: str, source_arn: str, destination_arn: str | None, rate: int | None, now: int
 ) -> str:
     """Check and store a new task (the leader starts it once tx commits); its handle."""
+    tx.lock("sqs", source_arn)  # one running task per source queue, also when two starts race
     source = source_queue(tx, source_arn)
     if not store.dead_letter_sources(tx, source.account, source.region, source.arn, "", 1):
         raise InvalidParameterValue("Source queue must be configured as a Dead Letter Queue.")
@@ -88,6 +89,7 @@ def start_in_tx(
 
 def cancel_in_tx(tx: Tx, handle: str, source_arn: str) -> int:
     """Cancel a running task; how many messages it had moved."""
+    tx.lock("sqs move", handle)  # a step running meanwhile cannot overwrite the cancellation
     source_queue(tx, source_arn)
     task = store_moves.get_task(tx, handle)
     if task is None:
@@ -101,6 +103,7 @@ def cancel_in_tx(tx: Tx, handle: str, source_arn: str) -> int:
 def step_in_tx(tx: Tx, handle: str, now: int) -> float | None:
     """Move one batch of a running task; the pause before the next step that keeps the task's rate, or None when
     the task is over (source empty: COMPLETED; a queue gone: FAILED; cancelled)."""
+    tx.lock("sqs move", handle)
     task = store_moves.get_task(tx, handle)
     if task is None or task.status != "RUNNING":
         return None
