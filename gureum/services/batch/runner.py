@@ -18,6 +18,7 @@ from typing import Any
 
 from ...clock import Clock
 from ...containers import Containers, Engine, EngineError
+from ...containers.logs import LogTarget, ship
 from ...store.base import Store, Tx
 from . import definitions, jobs, processes, store
 from .jobs import PRIVATE
@@ -26,7 +27,6 @@ from .scheduler import Scheduler
 log = logging.getLogger("gureum")
 
 _LABEL = "gureum.batch.job"
-_LOG_FLUSH = 0.2  # seconds printed lines wait to go to CloudWatch Logs together
 _STARTS = 8  # containers created and started at once (the engine serialises much of it anyway)
 
 
@@ -416,42 +416,6 @@ class Runner:
         options = (doc["container"].get("logConfiguration") or {}).get("options") or {}
         parts = doc["jobArn"].split(":")
         region = options.get("awslogs-region") or parts[3]
-        address = f"arn:aws:logs:{region}:{parts[4]}:log-group:{group}"
         create = group == "/aws/batch/job" or str(options.get("awslogs-create-group", "false")).lower() == "true"
-        pending: list[dict[str, Any]] = []
-        partial = ""
-        last = 0
-
-        async def flush() -> None:
-            nonlocal pending
-            if not pending:
-                return
-            events, pending = pending, []
-            payload = {"stream": stream, "events": events, "create_group": create}
-
-            def enqueue(tx: Tx) -> None:
-                self.scheduler.delivery.enqueue(tx, "logs", address, payload, source=doc["jobArn"])
-
-            await self.store.write(enqueue)
-
-        flusher: asyncio.Task[None] | None = None
-
-        async def later() -> None:
-            await asyncio.sleep(_LOG_FLUSH)
-            await flush()
-
-        async for data in output:
-            text = partial + data.decode("utf-8", "replace")
-            lines = text.split("\n")
-            partial = lines.pop()
-            for line in lines:
-                if line.strip():
-                    last = max(last, self.clock.now_ms())
-                    pending.append({"timestamp": last, "message": line})
-            if pending and (flusher is None or flusher.done()):
-                flusher = asyncio.ensure_future(later())
-        if partial.strip():
-            pending.append({"timestamp": max(last, self.clock.now_ms()), "message": partial})
-        if flusher is not None and not flusher.done():
-            flusher.cancel()
-        await flush()
+        target = LogTarget(region, parts[4], group, stream, create, doc["jobArn"])
+        await ship(output, target, self.store, self.scheduler.delivery, self.clock)

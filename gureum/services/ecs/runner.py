@@ -22,6 +22,7 @@ from typing import Any
 
 from ...clock import Clock
 from ...containers import Containers, Engine, EngineError, NoEngine
+from ...containers.logs import LogTarget, ship
 from ...delivery import Delivery
 from ...store.base import Store, Tx
 from . import store, tasks
@@ -29,7 +30,6 @@ from .tasks import PRIVATE
 
 log = logging.getLogger("gureum")
 
-_LOG_FLUSH = 0.2  # seconds a container's printed lines wait to go to CloudWatch Logs together
 _LABEL = "gureum.ecs.task"
 
 
@@ -675,45 +675,10 @@ class TaskRunner:
         prefix = options.get("awslogs-stream-prefix")
         task_id = tasks.task_id_of(doc["taskArn"])
         stream = f"{prefix}/{definition['name']}/{task_id}" if prefix else f"{definition['name']}/{task_id}"
-        address = f"arn:aws:logs:{region}:{parts[4]}:log-group:{group}"
         create = str(options.get("awslogs-create-group", "false")).lower() == "true"
-        pending: list[dict[str, Any]] = []
-        partial = ""
-        last = 0
-
-        async def flush() -> None:
-            nonlocal pending
-            if not pending:
-                return
-            events, pending = pending, []
-            payload = {"stream": stream, "events": events, "create_group": create}
-
-            def enqueue(tx: Tx) -> None:
-                self.delivery.enqueue(tx, "logs", address, payload, source=doc["taskArn"])
-
-            await self.store.write(enqueue)
-
-        flusher: asyncio.Task[None] | None = None
-
-        async def later() -> None:
-            await asyncio.sleep(_LOG_FLUSH)
-            await flush()
-
-        async for _stream, data in engine.logs(container, follow=True):
-            text = partial + data.decode("utf-8", "replace")
-            lines = text.split("\n")
-            partial = lines.pop()
-            for line in lines:
-                if line.strip():
-                    last = max(last, self.clock.now_ms())
-                    pending.append({"timestamp": last, "message": line})
-            if pending and (flusher is None or flusher.done()):
-                flusher = asyncio.ensure_future(later())
-        if partial.strip():
-            pending.append({"timestamp": max(last, self.clock.now_ms()), "message": partial})
-        if flusher is not None and not flusher.done():
-            flusher.cancel()
-        await flush()
+        target = LogTarget(region, parts[4], group, stream, create, doc["taskArn"])
+        output = (data async for _stream, data in engine.logs(container, follow=True))
+        await ship(output, target, self.store, self.delivery, self.clock)
 
 
 def _lost(waiter: asyncio.Task[int]) -> str | None:
