@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from ...clock import Clock
 from ...runtime import Runtime
 from ...store.base import Store
-from . import intrinsics, parameters, policy, rules, template, transforms
+from . import intrinsics, macros, parameters, policy, rules, template, transforms
 from .caller import AwsCaller
 from .errors import InsufficientCapabilitiesException, ResourceFailure, ServiceError, TemplateError, ValidationError
 from .store import Stack
@@ -94,16 +94,31 @@ class Templates:
         self, account: str, region: str, doc: dict[str, Any], values: list[dict[str, Any]]
     ) -> dict[str, Any]:
         """The template after its transforms (SAM), checked; ValidationError otherwise."""
+        snippets = macros.has_snippets(doc)
         try:
-            template.check(doc)
+            if not snippets:  # a template with Fn::Transform is checked once they are expanded
+                template.check(doc)
         except (TemplateError, *MALFORMED) as error:
             raise invalid(error) from None
-        names = template.transforms(doc)
-        if names:
+        if template.transforms(doc) or snippets:
+            caller = AwsCaller(self.runtime, account, region, "localhost", None)
+            given = {str(p.get("ParameterKey")): p.get("ParameterValue") for p in values if "ParameterValue" in p}
+            declared = doc.get("Parameters")
+            defaults = {
+                k: v.get("Default")
+                for k, v in (declared.items() if isinstance(declared, dict) else [])
+                if isinstance(v, dict) and "Default" in v
+            }
+            expansion = macros.Expansion(
+                self.store,
+                caller,
+                lambda url: self._fetch(account, region, "localhost", url),
+                {**defaults, **given},
+            )
             try:
-                doc = await transforms.apply(self.runtime, account, region, doc, names, values)
-            except TemplateError as error:
-                raise ValidationError(error.message) from None
+                doc = await transforms.apply(self.runtime, account, region, doc, values, expansion)
+            except (TemplateError, *MALFORMED) as error:
+                raise invalid(error) from None
             try:
                 template.check(doc)
             except TemplateError as error:
@@ -121,8 +136,10 @@ class Templates:
     ) -> dict[str, Any]:
         _, doc = await self.load_template(account, region, host, body, url)
         try:
-            template.check(doc)
-            if not template.transforms(doc):
+            snippets = macros.has_snippets(doc)  # checked once expanded, when a stack is made of it
+            if not snippets:
+                template.check(doc)
+            if not template.transforms(doc) and not snippets:
                 from . import graph
 
                 graph.dependencies(doc)

@@ -22,6 +22,7 @@ from . import graph, intrinsics, parameters, store
 from . import policy as policy_module
 from .caller import AwsCaller, ServiceCallError
 from .errors import ResourceFailure, TemplateError
+from .macros import MacroRegistry
 from .providers import PROVIDERS
 from .providers.base import Context, Provider
 from .store import Resource, Stack
@@ -264,6 +265,9 @@ class Run:
             custom=self.custom,
             signals=self.be.signals(doc.get("host", "localhost")),
             previous_tags=None if previous is None else previous + system,
+            macros=MacroRegistry(
+                self.be.store, self.be.clock, self.stack.account, self.stack.region, self.stack.stack_id
+            ),
         )
 
     def system_tags(self, logical: str) -> list[dict[str, str]]:
@@ -449,7 +453,8 @@ class Run:
         if row.physical_id is None:
             await self.forget(row, "DELETE_COMPLETE")
             return
-        if row.policy.get("DeletionPolicy") in ("Retain", "RetainExceptOnCreate"):
+        retained = ("Retain",) if self.stack.status == "ROLLBACK_IN_PROGRESS" else ("Retain", "RetainExceptOnCreate")
+        if row.policy.get("DeletionPolicy") in retained:  # RetainExceptOnCreate: deleted when its create rolls back
             await self.forget(row, "DELETE_SKIPPED")
             return
         provider = PROVIDERS.get(row.type) or (PROVIDERS["Custom::"] if _custom(row.type) else None)

@@ -364,3 +364,35 @@ def signals(tx: Tx, token: str) -> list[str]:
 
 def drop_signals(tx: Tx, token: str) -> None:
     tx.execute("DELETE FROM cfn_signals WHERE token = ?", (token,))
+
+
+# --- macros -----------------------------------------------------------------------------------------------------
+
+
+def put_macro(tx: Tx, account: str, region: str, name: str, function: str, stack_id: str, at: float) -> bool:
+    """Register (or, for the stack that owns it, change) a macro; False when another stack owns the name."""
+    row = tx.one(
+        "SELECT stack_id FROM cfn_macros WHERE account = ? AND region = ? AND name = ?", (account, region, name)
+    )
+    if row is not None and row[0] != stack_id:
+        return False
+    tx.execute("DELETE FROM cfn_macros WHERE account = ? AND region = ? AND name = ?", (account, region, name))
+    tx.execute(
+        "INSERT INTO cfn_macros (account, region, name, function_name, stack_id, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        (account, region, name, function, stack_id, at),
+    )
+    return True
+
+
+def drop_macro(tx: Tx, account: str, region: str, name: str, stack_id: str) -> None:
+    tx.execute(
+        "DELETE FROM cfn_macros WHERE account = ? AND region = ? AND name = ? AND stack_id = ?",
+        (account, region, name, stack_id),
+    )
+
+
+def macro_function(tx: Tx, account: str, region: str, name: str) -> str | None:
+    row = tx.one(
+        "SELECT function_name FROM cfn_macros WHERE account = ? AND region = ? AND name = ?", (account, region, name)
+    )
+    return None if row is None else str(row[0])

@@ -158,6 +158,15 @@ def parse(text: str) -> dict[str, Any]:
     return dict(_plain(doc))
 
 
+# a resource's policy attributes and their values (Snapshot: no type gureum serves takes snapshots — EC2 volumes,
+# RDS, ElastiCache, Redshift, Neptune, DocumentDB do — so it means Delete, as CloudFormation reverts it to Delete
+# for a resource that does not support snapshots)
+_POLICIES = {
+    "DeletionPolicy": ("Delete", "Retain", "RetainExceptOnCreate", "Snapshot"),
+    "UpdateReplacePolicy": ("Delete", "Retain", "Snapshot"),
+}
+
+
 def check(doc: dict[str, Any]) -> None:
     """The structure checks AWS makes before anything runs."""
     unknown = [k for k in doc if k not in SECTIONS and not (k == "Globals" and "Transform" in doc)]
@@ -193,6 +202,13 @@ def check(doc: dict[str, Any]) -> None:
         depends = resource.get("DependsOn", [])
         if not isinstance(depends, str | list):
             raise TemplateError(f"Template format error: [/Resources/{logical}/DependsOn] must be a string or list")
+        for attribute, allowed in _POLICIES.items():
+            value = resource.get(attribute)
+            if value is not None and (not isinstance(value, str) or value not in allowed):
+                raise TemplateError(
+                    f"Template format error: [/Resources/{logical}/{attribute}] Unrecognized {attribute} {value}: "
+                    f"one of {', '.join(allowed)}"
+                )
     conditions = doc.get("Conditions") or {}
     for section in ("Resources", "Outputs"):
         for declared in (doc.get(section) or {}).values():

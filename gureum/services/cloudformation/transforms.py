@@ -1,7 +1,7 @@
 """Template transforms: AWS::Serverless-2016-10-31 (SAM) expanded by AWS's own open-source SAM translator (the
 aws-sam-translator package, run in a worker thread), with the AWS managed policies it names resolved through IAM's
-ListPolicies; AWS::LanguageExtensions (Fn::Length, Fn::ToJsonString: evaluated by intrinsics). Other transforms
-and macros are refused by name."""
+ListPolicies; AWS::LanguageExtensions (Fn::Length, Fn::ToJsonString: evaluated by intrinsics); AWS::Include and
+macros (macros.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from ...runtime import Runtime
+from . import macros
 from .caller import AwsCaller
 from .errors import ResourceFailure, TemplateError
 
@@ -77,21 +78,31 @@ def _sam(doc: dict[str, Any], values: dict[str, Any], policies: dict[str, str], 
 
 
 async def apply(
-    runtime: Runtime, account: str, region: str, doc: dict[str, Any], names: list[str], given: list[dict[str, Any]]
+    runtime: Runtime,
+    account: str,
+    region: str,
+    doc: dict[str, Any],
+    given: list[dict[str, Any]],
+    expansion: macros.Expansion,
 ) -> dict[str, Any]:
-    for name in names:
-        if name not in (SAM, LANGUAGE):
-            raise TemplateError(
-                f"Template format error: Unsupported transform {name}: gureum supports {SAM} and "
-                f"{LANGUAGE} (macros and AWS::Include are not supported)"
-            )
+    """The template after its Fn::Transform snippets (innermost first) and then its Transform section in order."""
     out = dict(doc)
-    if SAM in names:
+    if macros.has_snippets(out):
+        out = await expansion.snippets(out)
+    found = out.get("Transform")
+    entries = found if isinstance(found, list) else [] if found is None else [found]
+    for entry in entries:
+        name = entry.get("Name") if isinstance(entry, dict) else entry
+        if name == LANGUAGE:
+            continue  # its functions are evaluated with the other intrinsics
+        if name != SAM:
+            out = await expansion.template_level(out, entry)
+            continue
         values = {str(p.get("ParameterKey")): p.get("ParameterValue") for p in given if "ParameterValue" in p}
         values.update({"AWS::Region": region, "AWS::AccountId": account, "AWS::Partition": "aws"})
         policies = await _managed_policies(runtime, account, region)
         translations = runtime.state_or_none(SamTranslations) or runtime.keep(SamTranslations())
         async with translations.lock:
-            out = await asyncio.to_thread(_sam, out, values, policies, region)
+            out = await asyncio.to_thread(_sam, {**out, "Transform": SAM}, values, policies, region)
     out.pop("Transform", None)
     return out

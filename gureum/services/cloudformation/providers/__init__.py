@@ -16,6 +16,7 @@ from . import (
     iam,
     lambda_,
     logs,
+    macro,
     ses,
     sns,
     sqs,
@@ -41,6 +42,7 @@ PROVIDERS: dict[str, Provider] = {
         firehose,
         ses,
         glue,
+        macro,
         stacks,
         custom,
     )

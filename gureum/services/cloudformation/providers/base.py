@@ -28,6 +28,14 @@ class Signals(Protocol):
     async def forget(self, url: str) -> None: ...
 
 
+class Macros(Protocol):
+    """The account's and region's macro registrations a stack makes (AWS::CloudFormation::Macro)."""
+
+    async def register(self, name: str, function: str) -> None: ...
+
+    async def forget(self, name: str) -> None: ...
+
+
 @dataclass
 class Context:
     """One resource operation: the caller and where it happens."""
@@ -46,6 +54,7 @@ class Context:
     # custom resources: send the request and wait for the response (the engine provides it)
     custom: Callable[[str, dict[str, Any]], Awaitable[dict[str, Any]]] | None = None
     signals: Signals | None = None
+    macros: Macros | None = None
     # the stack's tags the resource carried before an update that changed them (None: unchanged)
     previous_tags: list[dict[str, str]] | None = None
 
