@@ -22,9 +22,10 @@ from ...clock import Clock
 from ...containers import EngineError
 from ...store.base import Store, Tx
 from . import blueprint, catalog, keys, store
-from .errors import InvalidInputException, NotFoundException, OperationFailureException, in_use, not_found
+from .errors import InvalidInputException, NotFoundException, OperationFailureException, in_use
 from .machines import SNAPSHOT_REPO, FileSpec, Machines
 from .proxy import Forwarder
+from .records import Records, existing
 
 log = logging.getLogger("gureum")
 Spawn = Callable[[Coroutine[Any, Any, Any], str], Any]
@@ -81,6 +82,7 @@ def clean_tags(tags: list[dict[str, Any]] | None) -> list[dict[str, str]]:
 class LightsailBackend:
     def __init__(self, store_: Store, clock: Clock, machines: Machines, forwarder: Forwarder, spawn: Spawn) -> None:
         self._store = store_
+        self._records = Records(store_)
         self._clock = clock
         self.machines = machines
         self._forwarder = forwarder
@@ -122,25 +124,6 @@ class LightsailBackend:
             done["errorCode"], done["errorDetails"] = code or "OperationFailure", error
         await self._record(account, region, done)
 
-    async def _get(self, account: str, region: str, kind: str, name: str) -> dict[str, Any]:
-        found = await self._store.read(
-            functools.partial(store.get, account=account, region=region, kind=kind, name=name)
-        )
-        if found is None:
-            raise not_found(kind, name)
-        return found
-
-    async def _mutate(self, account: str, region: str, kind: str, name: str, change: Mutation) -> dict[str, Any]:
-        def run(tx: Tx) -> dict[str, Any]:
-            body = store.get(tx, account, region, kind, name)
-            if body is None:
-                raise not_found(kind, name)
-            change(body)
-            store.update(tx, account, region, kind, name, body)
-            return body
-
-        return await self._store.write(run)
-
     async def _need_engine(self) -> None:
         """OperationFailureException naming what to install when no container engine answers."""
         try:
@@ -166,19 +149,7 @@ class LightsailBackend:
         }
 
     async def _add_key(self, account: str, region: str, body: dict[str, Any]) -> None:
-        added = await self._store.write(
-            functools.partial(
-                store.insert,
-                account=account,
-                region=region,
-                kind="KeyPair",
-                name=body["name"],
-                created_at=body["createdAt"],
-                body=body,
-            )  # fmt: skip
-        )
-        if not added:
-            raise InvalidInputException(f"The key pair {body['name']} already exists.")
+        await self._records.add(account, region, "KeyPair", body)
 
     async def create_key_pair(
         self, account: str, region: str, name: str, tags: list[dict[str, Any]] | None
@@ -221,7 +192,7 @@ class LightsailBackend:
     async def get_key_pair(self, account: str, region: str, name: str) -> dict[str, Any]:
         if name == DEFAULT_KEY:
             return {"keyPair": self._key_doc(region, await self._default_key(account, region))}
-        return {"keyPair": self._key_doc(region, await self._get(account, region, "KeyPair", name))}
+        return {"keyPair": self._key_doc(region, await self._records.get(account, region, "KeyPair", name))}
 
     async def get_key_pairs(self, account: str, region: str, include_default: bool) -> dict[str, Any]:
         bodies = await self._store.read(functools.partial(store.listed, account=account, region=region, kind="KeyPair"))
@@ -235,7 +206,7 @@ class LightsailBackend:
         return {"keyPairs": found}
 
     async def delete_key_pair(self, account: str, region: str, name: str, expected: str | None) -> dict[str, Any]:
-        body = await self._get(account, region, "KeyPair", name)
+        body = await self._records.get(account, region, "KeyPair", name)
         if expected is not None and expected != body["fingerprint"]:
             raise InvalidInputException(
                 f"The key pair {name}'s fingerprint is {body['fingerprint']}, not the expected {expected}."
@@ -415,14 +386,14 @@ class LightsailBackend:
         image: str | None = None
         from_snapshot: dict[str, Any] | None = None
         if snapshot is not None:
-            from_snapshot = await self._get(account, region, "InstanceSnapshot", snapshot)
+            from_snapshot = await self._records.get(account, region, "InstanceSnapshot", snapshot)
             if from_snapshot["state"] != "available":
                 raise InvalidInputException(f"The instance snapshot {snapshot} is not available yet.")
             blueprint_id, image = from_snapshot["fromBlueprintId"], from_snapshot["image"]
         catalog.blueprint(blueprint_id or "")
         bundle = catalog.bundle(bundle_id)
         if key_pair is not None and key_pair != DEFAULT_KEY:
-            public = (await self._get(account, region, "KeyPair", key_pair))["publicKey"]
+            public = (await self._records.get(account, region, "KeyPair", key_pair))["publicKey"]
         else:
             key_pair, public = DEFAULT_KEY, (await self._default_key(account, region))["publicKey"]
         await self._need_engine()
@@ -511,7 +482,7 @@ class LightsailBackend:
 
     async def _create_job(self, account: str, region: str, name: str, op: dict[str, Any]) -> None:
         try:
-            body = await self._get(account, region, "Instance", name)
+            body = await self._records.get(account, region, "Instance", name)
             image = body.get("image") or await self.machines.ensure_image(self._progress)
             bundle = next(b for b in catalog.BUNDLES if b.bundle_id == body["bundleId"])
             container = await self.machines.create(
@@ -522,7 +493,7 @@ class LightsailBackend:
                 found["container"] = container
 
             try:
-                await self._mutate(account, region, "Instance", name, set_container)
+                await self._records.mutate(account, region, "Instance", name, set_container)
             except NotFoundException:  # deleted meanwhile
                 await self.machines.remove(container)
                 raise
@@ -540,13 +511,13 @@ class LightsailBackend:
                 body["privateIp"] = ip
 
         try:
-            await self._mutate(account, region, "Instance", name, change)
+            await self._records.mutate(account, region, "Instance", name, change)
         except NotFoundException:
             pass
 
     async def _power_on(self, account: str, region: str, name: str, restart: bool = False) -> None:
         """Start (or restart) the instance's container, wait for its sshd, open its ports: state running."""
-        body = await self._get(account, region, "Instance", name)
+        body = await self._records.get(account, region, "Instance", name)
         container = body["container"]
         if restart:
             await self.machines.restart(container)
@@ -563,7 +534,7 @@ class LightsailBackend:
             raise OperationFailureException(f"The instance {name} did not answer on port 22 within {SSH_WAIT:.0f}s.")
         self._targets[_key(account, region, name)] = seen.ip
         await self._set_state(account, region, name, "running", seen.ip)
-        await self._listen(account, region, await self._get(account, region, "Instance", name))
+        await self._listen(account, region, await self._records.get(account, region, "Instance", name))
 
     async def _listen(self, account: str, region: str, body: dict[str, Any]) -> None:
         """Listeners for exactly the instance's open TCP ports on its public address."""
@@ -590,7 +561,7 @@ class LightsailBackend:
             def mark(found: dict[str, Any]) -> None:
                 found["listenOn"] = found["publicIp"]
 
-            await self._mutate(account, region, "Instance", body["name"], mark)
+            await self._records.mutate(account, region, "Instance", body["name"], mark)
 
     def instance_address(self, account: str, region: str, name: str) -> str | None:
         """The running instance's private address (None: not running on this server)."""
@@ -620,7 +591,7 @@ class LightsailBackend:
         return dict(body, state="stopped")
 
     async def get_instance(self, account: str, region: str, name: str) -> dict[str, Any]:
-        body = await self._refresh(account, region, await self._get(account, region, "Instance", name))
+        body = await self._refresh(account, region, await self._records.get(account, region, "Instance", name))
         return {"instance": self._instance_doc(account, region, body)}
 
     async def get_instances(self, account: str, region: str) -> dict[str, Any]:
@@ -631,7 +602,7 @@ class LightsailBackend:
         return {"instances": [self._instance_doc(account, region, body) for body in found]}
 
     async def get_instance_state(self, account: str, region: str, name: str) -> dict[str, Any]:
-        body = await self._refresh(account, region, await self._get(account, region, "Instance", name))
+        body = await self._refresh(account, region, await self._records.get(account, region, "Instance", name))
         return {"state": {"code": STATES[body["state"]], "name": body["state"]}}
 
     async def _transition(
@@ -644,18 +615,18 @@ class LightsailBackend:
                 )
             body["state"] = state
 
-        body = await self._mutate(account, region, "Instance", name, change)
+        body = await self._records.mutate(account, region, "Instance", name, change)
         op = await self._record(account, region, self._operation(account, region, name, "Instance", op_type, "Started"))
         return body, op
 
     async def start_instance(self, account: str, region: str, name: str) -> dict[str, Any]:
-        await self._refresh(account, region, await self._get(account, region, "Instance", name))
+        await self._refresh(account, region, await self._records.get(account, region, "Instance", name))
         await self._need_engine()
         _, op = await self._transition(account, region, name, ("stopped",), "pending", "StartInstance")
 
         async def job() -> None:
             try:
-                body = await self._get(account, region, "Instance", name)
+                body = await self._records.get(account, region, "Instance", name)
                 if not body.get("container"):  # its creation failed: create it now
                     await self._create_job(account, region, name, op)
                     return
@@ -670,7 +641,7 @@ class LightsailBackend:
 
     async def stop_instance(self, account: str, region: str, name: str, force: bool) -> dict[str, Any]:
         allowed = ("running", "pending", "stopping") if force else ("running",)
-        await self._refresh(account, region, await self._get(account, region, "Instance", name))
+        await self._refresh(account, region, await self._records.get(account, region, "Instance", name))
         body, op = await self._transition(account, region, name, allowed, "stopping", "StopInstance")
 
         async def job() -> None:
@@ -689,7 +660,7 @@ class LightsailBackend:
         return {"operations": [op]}
 
     async def reboot_instance(self, account: str, region: str, name: str) -> dict[str, Any]:
-        await self._refresh(account, region, await self._get(account, region, "Instance", name))
+        await self._refresh(account, region, await self._records.get(account, region, "Instance", name))
         _, op = await self._transition(account, region, name, ("running",), "pending", "RebootInstance")
 
         async def job() -> None:
@@ -705,7 +676,7 @@ class LightsailBackend:
         return {"operations": [op]}
 
     async def delete_instance(self, account: str, region: str, name: str) -> dict[str, Any]:
-        body = await self._get(account, region, "Instance", name)
+        body = await self._records.get(account, region, "Instance", name)
 
         def delete(tx: Tx) -> None:
             store.delete(tx, account, region, "Instance", name)
@@ -738,7 +709,7 @@ class LightsailBackend:
     ) -> dict[str, Any]:
         if protocol not in (None, "ssh"):
             raise InvalidInputException("Only ssh access is available: gureum's instances are Linux.")
-        body = await self._refresh(account, region, await self._get(account, region, "Instance", name))
+        body = await self._refresh(account, region, await self._records.get(account, region, "Instance", name))
         if body["state"] != "running":
             raise InvalidInputException(f"The instance {name} is {body['state']}: it must be running.")
         ca = await self._ca(account, region)
@@ -783,7 +754,7 @@ class LightsailBackend:
         def mutation(body: dict[str, Any]) -> None:
             body["ports"] = change(list(body["ports"]))
 
-        body = await self._mutate(account, region, "Instance", name, mutation)
+        body = await self._records.mutate(account, region, "Instance", name, mutation)
         if body["state"] == "running":
             await self._listen(account, region, body)
         op = self._operation(account, region, name, "Instance", op_type, "Succeeded")
@@ -811,7 +782,7 @@ class LightsailBackend:
         return await self._change_ports(account, region, name, "PutInstancePublicPorts", lambda _: merged)
 
     async def get_port_states(self, account: str, region: str, name: str) -> dict[str, Any]:
-        body = await self._get(account, region, "Instance", name)
+        body = await self._records.get(account, region, "Instance", name)
         states = [
             {
                 k: v
@@ -842,24 +813,12 @@ class LightsailBackend:
             "name": name, "arn": arn, "supportCode": support, "createdAt": self._clock.now(),
             "ipAddress": await self._new_address("127.78"),
         }  # fmt: skip
-        added = await self._store.write(
-            functools.partial(
-                store.insert,
-                account=account,
-                region=region,
-                kind="StaticIp",
-                name=name,
-                created_at=body["createdAt"],
-                body=body,
-            )  # fmt: skip
-        )
-        if not added:
-            raise InvalidInputException(f"The static IP {name} already exists.")
+        await self._records.add(account, region, "StaticIp", body)
         op = self._operation(account, region, name, "StaticIp", "AllocateStaticIp", "Succeeded")
         return {"operations": [await self._record(account, region, op)]}
 
     async def get_static_ip(self, account: str, region: str, name: str) -> dict[str, Any]:
-        return {"staticIp": self._static_doc(region, await self._get(account, region, "StaticIp", name))}
+        return {"staticIp": self._static_doc(region, await self._records.get(account, region, "StaticIp", name))}
 
     async def get_static_ips(self, account: str, region: str) -> dict[str, Any]:
         bodies = await self._store.read(
@@ -869,12 +828,8 @@ class LightsailBackend:
 
     async def attach_static_ip(self, account: str, region: str, name: str, instance: str) -> dict[str, Any]:
         def attach(tx: Tx) -> dict[str, Any]:
-            ip = store.get(tx, account, region, "StaticIp", name)
-            if ip is None:
-                raise not_found("StaticIp", name)
-            body = store.get(tx, account, region, "Instance", instance)
-            if body is None:
-                raise not_found("Instance", instance)
+            ip = existing(tx, account, region, "StaticIp", name)
+            body = existing(tx, account, region, "Instance", instance)
             if ip.get("attachedTo") and ip["attachedTo"] != instance:
                 raise InvalidInputException(f"The static IP {name} is attached to {ip['attachedTo']}.")
             if body.get("staticIp") and body["staticIp"] != name:
@@ -900,7 +855,7 @@ class LightsailBackend:
             await self._listen(account, region, body)
 
     async def detach_static_ip(self, account: str, region: str, name: str) -> dict[str, Any]:
-        ip = await self._get(account, region, "StaticIp", name)
+        ip = await self._records.get(account, region, "StaticIp", name)
         instance = ip.get("attachedTo")
         if not instance:
             raise InvalidInputException(f"The static IP {name} is not attached to an instance.")
@@ -924,7 +879,7 @@ class LightsailBackend:
         return {"operations": [await self._record(account, region, op)]}
 
     async def release_static_ip(self, account: str, region: str, name: str) -> dict[str, Any]:
-        ip = await self._get(account, region, "StaticIp", name)
+        ip = await self._records.get(account, region, "StaticIp", name)
         if ip.get("attachedTo"):
             await self.detach_static_ip(account, region, name)
         await self._store.write(
@@ -949,7 +904,7 @@ class LightsailBackend:
         self, account: str, region: str, name: str, instance: str, tags: list[dict[str, Any]] | None
     ) -> dict[str, Any]:
         check_name(name, "instance snapshot name")
-        source = await self._get(account, region, "Instance", instance)
+        source = await self._records.get(account, region, "Instance", instance)
         if not source.get("container"):
             raise InvalidInputException(f"The instance {instance} has no disk yet ({source['state']}).")
         arn, support = self._arn(account, region, "InstanceSnapshot")
@@ -960,19 +915,7 @@ class LightsailBackend:
             "sizeInGb": next(b.disk_gb for b in catalog.BUNDLES if b.bundle_id == source["bundleId"]),
             "image": f"{SNAPSHOT_REPO}:{arn.rsplit('/', 1)[1]}",
         }  # fmt: skip
-        added = await self._store.write(
-            functools.partial(
-                store.insert,
-                account=account,
-                region=region,
-                kind="InstanceSnapshot",
-                name=name,
-                created_at=body["createdAt"],
-                body=body,
-            )  # fmt: skip
-        )
-        if not added:
-            raise InvalidInputException(f"The instance snapshot {name} already exists.")
+        await self._records.add(account, region, "InstanceSnapshot", body)
         ops = [
             await self._record(
                 account,
@@ -999,7 +942,7 @@ class LightsailBackend:
                 found.update(state)
 
             try:
-                await self._mutate(account, region, "InstanceSnapshot", name, change)
+                await self._records.mutate(account, region, "InstanceSnapshot", name, change)
             except NotFoundException:
                 pass
             for op in ops:
@@ -1010,7 +953,9 @@ class LightsailBackend:
 
     async def get_instance_snapshot(self, account: str, region: str, name: str) -> dict[str, Any]:
         return {
-            "instanceSnapshot": self._snapshot_doc(region, await self._get(account, region, "InstanceSnapshot", name))
+            "instanceSnapshot": self._snapshot_doc(
+                region, await self._records.get(account, region, "InstanceSnapshot", name)
+            )
         }
 
     async def get_instance_snapshots(self, account: str, region: str) -> dict[str, Any]:
@@ -1020,7 +965,7 @@ class LightsailBackend:
         return {"instanceSnapshots": [self._snapshot_doc(region, body) for body in bodies]}
 
     async def delete_instance_snapshot(self, account: str, region: str, name: str) -> dict[str, Any]:
-        body = await self._get(account, region, "InstanceSnapshot", name)
+        body = await self._records.get(account, region, "InstanceSnapshot", name)
         await self._store.write(
             functools.partial(store.delete, account=account, region=region, kind="InstanceSnapshot", name=name)
         )

@@ -21,12 +21,13 @@ from typing import Any
 
 from ...clock import Clock
 from ...containers import EngineError
-from ...store.base import Store, Tx
+from ...store.base import Store
 from . import store
 from .backend import clean_tags
-from .errors import InvalidInputException, NotFoundException, OperationFailureException, not_found
+from .errors import InvalidInputException, NotFoundException, OperationFailureException
 from .machines import Machines
 from .proxy import Forwarder, http_ok
+from .records import Records
 
 log = logging.getLogger("gureum")
 Spawn = Callable[[Coroutine[Any, Any, Any], str], Any]
@@ -98,6 +99,7 @@ class ContainerServiceBackend:
         self, store_: Store, clock: Clock, machines: Machines, forwarder: Forwarder, spawn: Spawn, pull_auth: PullAuth
     ) -> None:
         self._store = store_
+        self._records = Records(store_)
         self._clock = clock
         self._machines = machines
         self._forwarder = forwarder
@@ -106,27 +108,6 @@ class ContainerServiceBackend:
         self._running: dict[str, Running] = {}
 
     # --- records --------------------------------------------------------------------------------------------
-
-    async def _get(self, account: str, region: str, name: str) -> dict[str, Any]:
-        found = await self._store.read(
-            functools.partial(store.get, account=account, region=region, kind=KIND, name=name)
-        )
-        if found is None:
-            raise not_found(KIND, name)
-        return found
-
-    async def _mutate(
-        self, account: str, region: str, name: str, change: Callable[[dict[str, Any]], None]
-    ) -> dict[str, Any]:
-        def run(tx: Tx) -> dict[str, Any]:
-            body = store.get(tx, account, region, KIND, name)
-            if body is None:
-                raise not_found(KIND, name)
-            change(body)
-            store.update(tx, account, region, KIND, name, body)
-            return body
-
-        return await self._store.write(run)
 
     def _doc(self, region: str, body: dict[str, Any]) -> dict[str, Any]:
         deployments = {d["version"]: d for d in body["deployments"]}
@@ -208,20 +189,11 @@ class ContainerServiceBackend:
             "deployments": [], "current": None, "next": None, "port": port,
             "url": f"http://127.0.0.1:{port}/", "images": [], "imageSeq": 0,
         }  # fmt: skip
-        added = await self._store.write(
-            functools.partial(
-                store.insert,
-                account=account,
-                region=region,
-                kind=KIND,
-                name=name,
-                created_at=body["createdAt"],
-                body=body,
-            )  # fmt: skip
-        )
-        if not added:
+        try:
+            await self._records.add(account, region, KIND, body)
+        except InvalidInputException:
             await self._forwarder.close_all(key)
-            raise InvalidInputException(f"The container service {name} already exists.")
+            raise
         if deployment:
             return {"containerService": await self.deploy(account, region, name, deployment.get("containers") or {},
                                                           deployment.get("publicEndpoint"))}  # fmt: skip
@@ -229,12 +201,12 @@ class ContainerServiceBackend:
 
     async def get(self, account: str, region: str, name: str | None) -> dict[str, Any]:
         if name is not None:
-            return {"containerServices": [self._doc(region, await self._get(account, region, name))]}
+            return {"containerServices": [self._doc(region, await self._records.get(account, region, KIND, name))]}
         bodies = await self._store.read(functools.partial(store.listed, account=account, region=region, kind=KIND))
         return {"containerServices": [self._doc(region, body) for body in bodies]}
 
     async def deployments(self, account: str, region: str, name: str) -> dict[str, Any]:
-        body = await self._get(account, region, name)
+        body = await self._records.get(account, region, KIND, name)
         return {"deployments": [_deployment_doc(d) for d in reversed(body["deployments"])]}
 
     async def deploy(
@@ -280,7 +252,7 @@ class ContainerServiceBackend:
             body["next"], body["state"] = version, "DEPLOYING"
             body.pop("stateDetail", None)
 
-        body = await self._mutate(account, region, name, add)
+        body = await self._records.mutate(account, region, KIND, name, add)
         version = body["next"]
         self._spawn(self._activate(account, region, name, version), f"lightsail-deploy-{name}-{version}")
         return self._doc(region, body)
@@ -310,7 +282,7 @@ class ContainerServiceBackend:
             else:
                 body["state"] = "READY"
 
-        body = await self._mutate(account, region, name, change)
+        body = await self._records.mutate(account, region, KIND, name, change)
         key = _key(account, region, name)
         if body["isDisabled"]:
             await self._stop_nodes(key)
@@ -321,7 +293,7 @@ class ContainerServiceBackend:
         return {"containerService": self._doc(region, body)}
 
     async def delete(self, account: str, region: str, name: str) -> dict[str, Any]:
-        body = await self._get(account, region, name)
+        body = await self._records.get(account, region, KIND, name)
         key = _key(account, region, name)
         await self._stop_nodes(key)
         await self._forwarder.close_all(key)
@@ -334,7 +306,7 @@ class ContainerServiceBackend:
         return {}
 
     async def register_image(self, account: str, region: str, name: str, label: str, digest: str) -> dict[str, Any]:
-        await self._get(account, region, name)
+        await self._records.get(account, region, KIND, name)
         try:
             engine = await self._machines.engine()
             found = await engine.inspect_image(digest) if digest and "/" not in digest else None
@@ -351,7 +323,7 @@ class ContainerServiceBackend:
             body["imageSeq"] += 1
             seq["n"] = body["imageSeq"]
 
-        await self._mutate(account, region, name, number)
+        await self._records.mutate(account, region, KIND, name, number)
         tag = f"{name}.{label}.{seq['n']}"
         await engine.request("POST", f"/images/{found['Id']}/tag", params={"repo": IMAGE_REPO, "tag": tag})
         image = {"image": f":{tag}", "digest": str(found["Id"]), "createdAt": self._clock.now(),
@@ -360,11 +332,11 @@ class ContainerServiceBackend:
         def add(body: dict[str, Any]) -> None:
             body["images"].append(image)
 
-        await self._mutate(account, region, name, add)
+        await self._records.mutate(account, region, KIND, name, add)
         return {"containerImage": {k: image[k] for k in ("image", "digest", "createdAt")}}
 
     async def images(self, account: str, region: str, name: str) -> dict[str, Any]:
-        body = await self._get(account, region, name)
+        body = await self._records.get(account, region, KIND, name)
         return {
             "containerImages": [{k: i[k] for k in ("image", "digest", "createdAt")} for i in reversed(body["images"])]
         }
@@ -376,7 +348,7 @@ class ContainerServiceBackend:
             removed.extend(i for i in body["images"] if i["image"] == image)
             body["images"] = [i for i in body["images"] if i["image"] != image]
 
-        await self._mutate(account, region, name, drop)
+        await self._records.mutate(account, region, KIND, name, drop)
         if not removed:
             raise NotFoundException(f"The container image does not exist: {image}")
         for found in removed:
@@ -389,7 +361,7 @@ class ContainerServiceBackend:
     async def log(
         self, account: str, region: str, name: str, container: str, start: Any, end: Any, pattern: str | None
     ) -> dict[str, Any]:
-        body = await self._get(account, region, name)
+        body = await self._records.get(account, region, KIND, name)
         if not any(container in d["containers"] for d in body["deployments"]):
             raise InvalidInputException(f"The container {container} is not in any deployment of {name}.")
         terms = [t for t in (pattern or "").split() if t]
@@ -499,7 +471,7 @@ class ContainerServiceBackend:
         nodes: list[Node] = []
         error = ""
         try:
-            body = await self._get(account, region, name)
+            body = await self._records.get(account, region, KIND, name)
             deployment = next(d for d in body["deployments"] if d["version"] == version)
             endpoint = deployment.get("publicEndpoint")
             for index in range(body["scale"]):
@@ -521,7 +493,7 @@ class ContainerServiceBackend:
                     break
                 if self._clock.monotonic() > deadline:
                     raise RuntimeError(f"the nodes were not healthy within {ACTIVATION_SECONDS:.0f}s")
-                current = await self._get(account, region, name)
+                current = await self._records.get(account, region, KIND, name)
                 if current.get("next") != version and not redeploy:
                     raise RuntimeError("superseded by a newer deployment")
                 await asyncio.sleep(interval)
@@ -544,7 +516,7 @@ class ContainerServiceBackend:
                 body["stateDetail"] = {"code": "UNKNOWN_ERROR", "message": f"Deployment {version} failed: {error}"}
 
             try:
-                await self._mutate(account, region, name, failed)
+                await self._records.mutate(account, region, KIND, name, failed)
             except NotFoundException:
                 pass
             return
@@ -567,7 +539,7 @@ class ContainerServiceBackend:
             body["state"] = "DISABLED" if body["isDisabled"] else "RUNNING"
 
         try:
-            await self._mutate(account, region, name, active)
+            await self._records.mutate(account, region, KIND, name, active)
         except NotFoundException:
             await self._stop_nodes(key)
             return
@@ -635,7 +607,7 @@ class ContainerServiceBackend:
                 def moved(found: dict[str, Any], port: int = port) -> None:
                     found["port"], found["url"] = port, f"http://127.0.0.1:{port}/"
 
-                await self._mutate(account, region, body["name"], moved)
+                await self._records.mutate(account, region, KIND, body["name"], moved)
             if body.get("current") and not body["isDisabled"]:
                 self._spawn(self._activate(account, region, body["name"], body["current"], redeploy=True),
                             f"lightsail-redeploy-{body['name']}")  # fmt: skip

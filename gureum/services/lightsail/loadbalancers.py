@@ -19,8 +19,9 @@ from ...clock import Clock
 from ...store.base import Store, Tx
 from . import store
 from .backend import check_name, clean_tags
-from .errors import InvalidInputException, not_found
+from .errors import InvalidInputException
 from .proxy import Forwarder, http_ok
+from .records import Records, existing
 
 log = logging.getLogger("gureum")
 Spawn = Callable[[Coroutine[Any, Any, Any], str], Any]
@@ -59,20 +60,13 @@ class LoadBalancerBackend:
         self, store_: Store, clock: Clock, forwarder: Forwarder, spawn: Spawn, address: InstanceAddress, every: float
     ) -> None:
         self._store = store_
+        self._records = Records(store_)
         self._clock = clock
         self._forwarder = forwarder
         self._spawn = spawn
         self._address = address
         self._every = every
         self._balancing: dict[str, Balancing] = {}
-
-    async def _get(self, account: str, region: str, name: str) -> dict[str, Any]:
-        found = await self._store.read(
-            functools.partial(store.get, account=account, region=region, kind=KIND, name=name)
-        )
-        if found is None:
-            raise not_found(KIND, name)
-        return found
 
     def _operation(self, region: str, resource: str, kind: str, op_type: str) -> dict[str, Any]:
         now = self._clock.now()
@@ -137,19 +131,7 @@ class LoadBalancerBackend:
             "supportCode": f"{account}/{uid[:13]}", "createdAt": self._clock.now(), "tags": clean_tags(tags),
             "address": address, "instancePort": port, "healthCheckPath": path, "instances": [],
         }  # fmt: skip
-        added = await self._store.write(
-            functools.partial(
-                store.insert,
-                account=account,
-                region=region,
-                kind=KIND,
-                name=name,
-                created_at=body["createdAt"],
-                body=body,
-            )  # fmt: skip
-        )
-        if not added:
-            raise InvalidInputException(f"The load balancer {name} already exists.")
+        await self._records.add(account, region, KIND, body)
         await self._serve(account, region, body)
         return {
             "operations": await self._record(
@@ -192,7 +174,7 @@ class LoadBalancerBackend:
             await asyncio.sleep(self._every)
 
     async def _check(self, account: str, region: str, name: str) -> None:
-        body = await self._get(account, region, name)
+        body = await self._records.get(account, region, KIND, name)
         key = _key(account, region, name)
         balancing = self._balancing.get(key)
         if balancing is None:
@@ -216,12 +198,9 @@ class LoadBalancerBackend:
 
     async def attach(self, account: str, region: str, name: str, instances: list[str]) -> dict[str, Any]:
         def run(tx: Tx) -> None:
-            body = store.get(tx, account, region, KIND, name)
-            if body is None:
-                raise not_found(KIND, name)
+            body = existing(tx, account, region, KIND, name)
             for instance in instances:
-                if store.get(tx, account, region, "Instance", instance) is None:
-                    raise not_found("Instance", instance)
+                existing(tx, account, region, "Instance", instance)
             body["instances"] = list(dict.fromkeys([*body["instances"], *instances]))
             store.update(tx, account, region, KIND, name, body)
 
@@ -233,9 +212,7 @@ class LoadBalancerBackend:
 
     async def detach(self, account: str, region: str, name: str, instances: list[str]) -> dict[str, Any]:
         def run(tx: Tx) -> None:
-            body = store.get(tx, account, region, KIND, name)
-            if body is None:
-                raise not_found(KIND, name)
+            body = existing(tx, account, region, KIND, name)
             missing = [i for i in instances if i not in body["instances"]]
             if missing:
                 raise InvalidInputException(f"Instances not attached to {name}: {', '.join(missing)}")
@@ -250,7 +227,7 @@ class LoadBalancerBackend:
 
     async def get(self, account: str, region: str, name: str | None) -> dict[str, Any]:
         if name is not None:
-            return {"loadBalancer": self._doc(account, region, await self._get(account, region, name))}
+            return {"loadBalancer": self._doc(account, region, await self._records.get(account, region, KIND, name))}
         bodies = await self._store.read(functools.partial(store.listed, account=account, region=region, kind=KIND))
         return {"loadBalancers": [self._doc(account, region, body) for body in bodies]}
 
@@ -265,9 +242,7 @@ class LoadBalancerBackend:
             raise InvalidInputException("HealthCheckPath must start with /.")
 
         def run(tx: Tx) -> None:
-            body = store.get(tx, account, region, KIND, name)
-            if body is None:
-                raise not_found(KIND, name)
+            body = existing(tx, account, region, KIND, name)
             body["healthCheckPath"] = value
             store.update(tx, account, region, KIND, name, body)
 
@@ -279,7 +254,7 @@ class LoadBalancerBackend:
         }
 
     async def delete(self, account: str, region: str, name: str) -> dict[str, Any]:
-        await self._get(account, region, name)
+        await self._records.get(account, region, KIND, name)
         await self._store.write(functools.partial(store.delete, account=account, region=region, kind=KIND, name=name))
         key = _key(account, region, name)
         balancing = self._balancing.pop(key, None)
