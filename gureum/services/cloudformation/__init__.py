@@ -58,4 +58,4 @@ async def _signal(runtime: Runtime, request: Request) -> Response:
 SERVICE.admin_routes[("PUT", "/_gureum/cloudformation/responses/*")] = _response
 SERVICE.admin_routes[("PUT", "/_gureum/cloudformation/signals/*")] = _signal
 
-from . import ops_changesets, ops_stacks, ops_templates  # noqa: E402,F401  (register)
+from . import ops_changesets, ops_drift, ops_stacks, ops_templates  # noqa: E402,F401  (register)

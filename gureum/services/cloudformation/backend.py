@@ -18,6 +18,7 @@ from ...aws.context import RequestContext
 from ...runtime import Runtime
 from . import changesets, engine, parameters, store, template
 from .backend_custom import RESPONSE_CHANNEL, CustomResources
+from .backend_drift import Drifts
 from .backend_templates import Templates
 from .errors import (
     AlreadyExistsException,
@@ -77,7 +78,7 @@ def backend(ctx: RequestContext) -> CloudFormationBackend:
     return ctx.runtime.state(CloudFormationBackend)
 
 
-class CloudFormationBackend(Templates, CustomResources, _ChangeSets):
+class CloudFormationBackend(Templates, CustomResources, Drifts, _ChangeSets):
     def __init__(self, runtime: Runtime, custom_timeout: float, lease: float = LEASE_SECONDS) -> None:
         self.runtime = runtime
         self.store = runtime.store
@@ -508,10 +509,18 @@ class CloudFormationBackend(Templates, CustomResources, _ChangeSets):
 
     async def describe_stacks(self, account: str, region: str, name: str | None, token: str | None) -> dict[str, Any]:
         if name is not None:
-            return {"Stacks": [self.describe(await self._stack(account, region, name))]}
-        found = [s for s in await self.store.read(lambda tx: store.stacks(tx, account, region, None))]
-        start = _page_start(token)
-        out: dict[str, Any] = {"Stacks": [self.describe(s) for s in found[start : start + PAGE]]}
+            found = [await self._stack(account, region, name)]
+            start, last = 0, 1
+        else:
+            found = [s for s in await self.store.read(lambda tx: store.stacks(tx, account, region, None))]
+            start = _page_start(token)
+            last = start + PAGE
+        stacks = []
+        for s in found[start:last]:
+            described = self.describe(s)
+            described["DriftInformation"] = await self.drift_information(s)
+            stacks.append(described)
+        out: dict[str, Any] = {"Stacks": stacks}
         if start + PAGE < len(found):
             out["NextToken"] = str(start + PAGE)
         return out

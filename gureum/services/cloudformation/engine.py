@@ -49,7 +49,7 @@ _ON_CRASH = {
 }
 
 
-def _gone(error: BaseException) -> bool:
+def gone(error: BaseException) -> bool:
     """A delete's error that says the resource is already gone (deleted outside the stack, or with another)."""
     code = getattr(error, "code", "") or ""
     return isinstance(error, ServiceCallError) and (error.status == 404 or any(g in code for g in _GONE))
@@ -442,7 +442,7 @@ class Run:
                     self.context(row.logical_id, row.type), old["physical_id"], old["props"], old["attrs"]
                 )
             except (ResourceFailure, TemplateError) as error:
-                if not _gone(error):
+                if not gone(error):
                     left.append(old)
                     failures.append(row.logical_id)
                     await self.note(row, "DELETE_FAILED", getattr(error, "message", str(error)))
@@ -464,7 +464,7 @@ class Run:
             if provider is not None:
                 await provider.delete(self.context(row.logical_id, row.type), row.physical_id, row.props, row.attrs)
         except (ResourceFailure, TemplateError) as error:
-            if not _gone(error):
+            if not gone(error):
                 failures.append(row.logical_id)
                 row.status = "DELETE_FAILED"
                 await self.record(row, getattr(error, "message", str(error)))

@@ -396,3 +396,38 @@ def macro_function(tx: Tx, account: str, region: str, name: str) -> str | None:
         "SELECT function_name FROM cfn_macros WHERE account = ? AND region = ? AND name = ?", (account, region, name)
     )
     return None if row is None else str(row[0])
+
+
+# --- drift ------------------------------------------------------------------------------------------------------
+
+
+def put_drift_detection(tx: Tx, detection_id: str, stack_id: str, at: float, doc: dict[str, Any]) -> None:
+    tx.execute(
+        "INSERT INTO cfn_drift_detections (detection_id, stack_id, created_at, doc) VALUES (?, ?, ?, ?)",
+        (detection_id, stack_id, at, json.dumps(doc)),
+    )
+
+
+def drift_detection(tx: Tx, detection_id: str) -> dict[str, Any] | None:
+    row = tx.one("SELECT doc FROM cfn_drift_detections WHERE detection_id = ?", (detection_id,))
+    return None if row is None else dict(json.loads(row[0]))
+
+
+def latest_drift_detection(tx: Tx, stack_id: str) -> dict[str, Any] | None:
+    row = tx.one(
+        "SELECT doc FROM cfn_drift_detections WHERE stack_id = ? ORDER BY created_at DESC LIMIT 1", (stack_id,)
+    )
+    return None if row is None else dict(json.loads(row[0]))
+
+
+def put_resource_drift(tx: Tx, stack_id: str, logical_id: str, doc: dict[str, Any]) -> None:
+    tx.execute("DELETE FROM cfn_resource_drifts WHERE stack_id = ? AND logical_id = ?", (stack_id, logical_id))
+    tx.execute(
+        "INSERT INTO cfn_resource_drifts (stack_id, logical_id, doc) VALUES (?, ?, ?)",
+        (stack_id, logical_id, json.dumps(doc)),
+    )
+
+
+def resource_drifts(tx: Tx, stack_id: str) -> list[dict[str, Any]]:
+    rows = tx.all("SELECT doc FROM cfn_resource_drifts WHERE stack_id = ? ORDER BY logical_id", (stack_id,))
+    return [dict(json.loads(r[0])) for r in rows]

@@ -102,7 +102,15 @@ class Provider:
     # whether update() carries a change of the stack's tags alone (with the properties unchanged)
     tags_in_place: ClassVar[bool] = False
 
+    # the properties whose live values read() returns (drift detection); empty: the type is not checked
+    drift: ClassVar[frozenset[str]] = frozenset()
+
     async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
+        raise NotImplementedError
+
+    async def read(self, ctx: Context, physical_id: str, attributes: dict[str, Any]) -> dict[str, Any]:
+        """The resource's live values of the ``drift`` properties, as a template writes them (a service's
+        not-found error when the resource is gone)."""
         raise NotImplementedError
 
     async def update(

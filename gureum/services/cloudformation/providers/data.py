@@ -29,6 +29,28 @@ class Table(Provider):
     replace = frozenset({"TableName", "KeySchema", "LocalSecondaryIndexes", "AttributeDefinitions"})
     name_property = "TableName"
 
+    drift = frozenset(
+        {"BillingMode", "ProvisionedThroughput", "StreamSpecification", "TableClass", "DeletionProtectionEnabled"}
+        | {"KeySchema", "AttributeDefinitions"}
+    )
+
+    async def read(self, ctx: Context, physical_id: str, attributes: dict[str, Any]) -> dict[str, Any]:
+        table = (await ctx.aws("dynamodb", "DescribeTable", {"TableName": physical_id}))["Table"]
+        live: dict[str, Any] = {
+            "KeySchema": table.get("KeySchema"),
+            "AttributeDefinitions": table.get("AttributeDefinitions"),
+            "BillingMode": (table.get("BillingModeSummary") or {}).get("BillingMode", "PROVISIONED"),
+            "DeletionProtectionEnabled": bool(table.get("DeletionProtectionEnabled")),
+            "TableClass": (table.get("TableClassSummary") or {}).get("TableClass", "STANDARD"),
+        }
+        throughput = table.get("ProvisionedThroughput") or {}
+        if live["BillingMode"] == "PROVISIONED":
+            live["ProvisionedThroughput"] = {k: throughput.get(k) for k in ("ReadCapacityUnits", "WriteCapacityUnits")}
+        stream = table.get("StreamSpecification") or {}
+        if stream.get("StreamEnabled"):
+            live["StreamSpecification"] = {"StreamViewType": stream.get("StreamViewType")}
+        return live
+
     async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
         name = props.get("TableName") or ctx.name(255)
         params: dict[str, Any] = {
@@ -171,6 +193,13 @@ class Bucket(Provider):
     replace = frozenset({"BucketName", "ObjectLockEnabled"})
     name_property = "BucketName"
 
+    drift = frozenset({"VersioningConfiguration"})
+
+    async def read(self, ctx: Context, physical_id: str, attributes: dict[str, Any]) -> dict[str, Any]:
+        await ctx.aws("s3", "HeadBucket", {"Bucket": physical_id})
+        found = await ctx.aws("s3", "GetBucketVersioning", {"Bucket": physical_id})
+        return {"VersioningConfiguration": {"Status": found["Status"]}} if found.get("Status") else {}
+
     async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
         name = props.get("BucketName") or ctx.name(63, lower=True)
         params: dict[str, Any] = {"Bucket": name}
@@ -309,6 +338,17 @@ class Stream(Provider):
     tags_in_place = True
     replace = frozenset({"Name"})
     name_property = "Name"
+
+    drift = frozenset({"ShardCount", "RetentionPeriodHours", "StreamModeDetails"})
+
+    async def read(self, ctx: Context, physical_id: str, attributes: dict[str, Any]) -> dict[str, Any]:
+        found = await ctx.aws("kinesis", "DescribeStreamSummary", {"StreamName": physical_id})
+        summary = found["StreamDescriptionSummary"]
+        return {
+            "ShardCount": summary.get("OpenShardCount"),
+            "RetentionPeriodHours": summary.get("RetentionPeriodHours"),
+            "StreamModeDetails": summary.get("StreamModeDetails") or {"StreamMode": "PROVISIONED"},
+        }
 
     async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
         name = props.get("Name") or ctx.name(128)

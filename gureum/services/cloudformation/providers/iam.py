@@ -47,6 +47,18 @@ class Role(Provider):
     replace = frozenset({"RoleName", "Path"})
     name_property = "RoleName"
 
+    drift = frozenset({"AssumeRolePolicyDocument", "Description", "MaxSessionDuration", "Path"})
+
+    async def read(self, ctx: Context, physical_id: str, attributes: dict[str, Any]) -> dict[str, Any]:
+        from urllib.parse import unquote
+
+        role = (await ctx.aws("iam", "GetRole", {"RoleName": physical_id}))["Role"]
+        live = {k: v for k, v in role.items() if k in self.drift}
+        document = live.get("AssumeRolePolicyDocument")
+        if isinstance(document, str):  # IAM answers it URL-encoded
+            live["AssumeRolePolicyDocument"] = json.loads(unquote(document))
+        return live
+
     async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
         name = props.get("RoleName") or ctx.name(64)
         params: dict[str, Any] = {

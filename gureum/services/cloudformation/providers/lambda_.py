@@ -151,6 +151,18 @@ class Function(Provider):
     replace = frozenset({"FunctionName", "PackageType"})
     name_property = "FunctionName"
 
+    drift = frozenset(
+        {"Runtime", "Handler", "MemorySize", "Timeout", "Description", "Role", "Environment", "Layers"}
+        | {"Architectures", "TracingConfig", "EphemeralStorage"}
+    )
+
+    async def read(self, ctx: Context, physical_id: str, attributes: dict[str, Any]) -> dict[str, Any]:
+        config = await ctx.aws("lambda", "GetFunctionConfiguration", {"FunctionName": physical_id})
+        live = {k: v for k, v in config.items() if k in self.drift and k not in ("Layers", "Environment")}
+        live["Layers"] = [layer["Arn"] for layer in config.get("Layers") or []]
+        live["Environment"] = {"Variables": (config.get("Environment") or {}).get("Variables") or {}}
+        return live
+
     async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
         name = props.get("FunctionName") or ctx.name(64)
         params: dict[str, Any] = {"FunctionName": name, "Code": _code(props), **_config(props)}

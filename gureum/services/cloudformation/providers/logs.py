@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..caller import ServiceCallError
 from .base import Context, Created, Provider, required, tags_map
 
 
@@ -13,6 +14,16 @@ class LogGroup(Provider):
     system_tags = False
     replace = frozenset({"LogGroupName", "LogGroupClass"})
     name_property = "LogGroupName"
+
+    drift = frozenset({"RetentionInDays", "KmsKeyId", "LogGroupClass"})
+
+    async def read(self, ctx: Context, physical_id: str, attributes: dict[str, Any]) -> dict[str, Any]:
+        found = await ctx.aws("logs", "DescribeLogGroups", {"logGroupNamePrefix": physical_id})
+        group = next((g for g in found.get("logGroups") or [] if g.get("logGroupName") == physical_id), None)
+        if group is None:
+            raise ServiceCallError("CloudWatch Logs", "ResourceNotFoundException", "The log group does not exist", 400)
+        names = {"retentionInDays": "RetentionInDays", "kmsKeyId": "KmsKeyId", "logGroupClass": "LogGroupClass"}
+        return {names[k]: v for k, v in group.items() if k in names}
 
     async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
         name = props.get("LogGroupName") or ctx.name(512)

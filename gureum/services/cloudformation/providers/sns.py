@@ -33,6 +33,12 @@ class Topic(Provider):
     replace = frozenset({"TopicName", "FifoTopic"})
     name_property = "TopicName"
 
+    drift = frozenset({"DisplayName", "FifoTopic", "ContentBasedDeduplication", "KmsMasterKeyId", "TracingConfig"})
+
+    async def read(self, ctx: Context, physical_id: str, attributes: dict[str, Any]) -> dict[str, Any]:
+        found = await ctx.aws("sns", "GetTopicAttributes", {"TopicArn": physical_id})
+        return {k: v for k, v in (found.get("Attributes") or {}).items() if k in self.drift}
+
     async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
         fifo = str(props.get("FifoTopic", "")).lower() == "true"
         name = props.get("TopicName") or (ctx.name(251) + ".fifo" if fifo else ctx.name(256))

@@ -20,6 +20,30 @@ class Queue(Provider):
     replace = frozenset({"QueueName", "FifoQueue"})
     name_property = "QueueName"
 
+    drift = frozenset(
+        {
+            "DelaySeconds",
+            "MaximumMessageSize",
+            "MessageRetentionPeriod",
+            "ReceiveMessageWaitTimeSeconds",
+            "VisibilityTimeout",
+            "RedrivePolicy",
+            "RedriveAllowPolicy",
+            "ContentBasedDeduplication",
+            "FifoQueue",
+            "KmsMasterKeyId",
+            "SqsManagedSseEnabled",
+        }
+    )
+
+    async def read(self, ctx: Context, physical_id: str, attributes: dict[str, Any]) -> dict[str, Any]:
+        found = await ctx.aws("sqs", "GetQueueAttributes", {"QueueUrl": physical_id, "AttributeNames": ["All"]})
+        live: dict[str, Any] = {k: v for k, v in (found.get("Attributes") or {}).items() if k in self.drift}
+        for key in ("RedrivePolicy", "RedriveAllowPolicy"):
+            if key in live:
+                live[key] = json.loads(live[key])
+        return live
+
     async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
         fifo = str(props.get("FifoQueue", "")).lower() == "true"
         name = props.get("QueueName") or (ctx.name(75) + ".fifo" if fifo else ctx.name(80))
