@@ -618,7 +618,9 @@ class KinesisBackend:
 
         return await self.store.read(run)
 
-    async def get_records(self, iterator: str, limit: int | None) -> dict[str, Any]:
+    async def get_records(self, iterator: str, limit: int | None, as_json: bool = False) -> dict[str, Any]:
+        """GetRecords; ``as_json`` (a JSON request): the answer also brings its JSON body (Prewritten), joined from
+        the records' stored text."""
         now_ms = self.clock.now_ms()
         where = iterators.read(self.key, iterator)
         if where is None:
@@ -637,14 +639,18 @@ class KinesisBackend:
             if not admitted:
                 raise rate_exceeded(shard.id, stream.name, stream.account)
             since = now_ms - self.settings.retention_ms(stream.retention_hours)
-            batch = reading.read_batch(tx, stream, shard, where.index, where.at_ms, wanted, now_ms, since)
-            out: dict[str, Any] = {"Records": batch.records, "MillisBehindLatest": batch.behind_ms}
+            batch = reading.read_batch(
+                tx, stream, shard, where.index, where.at_ms, wanted, now_ms, since, as_text=as_json
+            )
+            rest: dict[str, Any] = {"MillisBehindLatest": batch.behind_ms}
             if batch.children is None:
                 position = dataclasses.replace(where, index=batch.next_index, at_ms=None, issued_ms=now_ms)
-                out["NextShardIterator"] = iterators.issue(self.key, position)
+                rest["NextShardIterator"] = iterators.issue(self.key, position)
             else:
-                out["ChildShards"] = batch.children
-            return out, batch.size
+                rest["ChildShards"] = batch.children
+            if batch.texts is not None:
+                return records.prewritten(stream, batch.texts, rest), batch.size
+            return {"Records": batch.records, **rest}, batch.size
 
         out, size = await self.store.read(run)
         if self.throughput is not None:

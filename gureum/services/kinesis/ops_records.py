@@ -49,7 +49,8 @@ async def get_shard_iterator(ctx: RequestContext, req: dict[str, Any]) -> dict[s
 
 @SERVICE.op("GetRecords")
 async def get_records(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    return await backend(ctx).get_records(req["ShardIterator"], req.get("Limit"))
+    json_body = ctx.request.content_type != "application/x-amz-cbor-1.1"  # the protocol engine's rule (get_protocol)
+    return await backend(ctx).get_records(req["ShardIterator"], req.get("Limit"), json_body)
 
 
 @SERVICE.op("SubscribeToShard")

@@ -3,10 +3,15 @@ mean, and the shapes of records read back (no SQL, no HTTP)."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from json.encoder import encode_basestring
+from typing import Any, overload
 
+from ...aws.protocols.json import Prewritten, dumps
 from . import limits, sequences
 from .errors import InvalidArgumentException, ServiceError
 from .shards import Router, Shard, partition_hash, shard_id
@@ -72,11 +77,8 @@ def route(router: Router, records: Sequence[Incoming]) -> list[Shard]:
     return [router.route(record.hash_key) for record in records]
 
 
-def put_result(stream: Stream, shard: Shard, index: int, arrival_ms: int) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "ShardId": shard.id,
-        "SequenceNumber": sequences.encode(shard.created_second, shard.index, index, arrival_ms // 1000),
-    }
+def put_result(stream: Stream, shard: Shard, sequence: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"ShardId": shard.id, "SequenceNumber": sequence}
     if stream.encrypted:
         out["EncryptionType"] = "KMS"
     return out
@@ -108,6 +110,66 @@ def records_out(stream: Stream, shard: Shard, rows: Iterable[tuple[int, int, str
         for record in out:
             record["EncryptionType"] = "KMS"
     return out
+
+
+def arrival_text(arrival_ms: int) -> str:
+    """ApproximateArrivalTimestamp as the JSON protocol writes it: epoch seconds, a whole second as an integer."""
+    return str(arrival_ms // 1000) if arrival_ms % 1000 == 0 else repr(arrival_ms / 1000)
+
+
+def record_text(sequence: str, arrival: str, key: str, data: bytes) -> str:
+    """A record as GetRecords' JSON writes it (``arrival``: arrival_text), its members without the braces and without
+    EncryptionType (the stream's state when it is read decides that one): stored with the record at put, so that a
+    read joins stored text (records_json). Byte for byte what the JSON protocol writes of the record's dict."""
+    text = binascii.b2a_base64(data, newline=False).decode()
+    return (
+        f'"SequenceNumber":"{sequence}","ApproximateArrivalTimestamp":{arrival},"Data":"{text}",'
+        f'"PartitionKey":{encode_basestring(key)}'
+    )
+
+
+def records_json(stream: Stream, texts: Sequence[str]) -> str:
+    """GetRecords' Records array (JSON) of records stored as record_text."""
+    if not texts:
+        return "[]"
+    end = ',"EncryptionType":"KMS"}' if stream.encrypted else "}"
+    return "[{" + (end + ",{").join(texts) + end + "]"
+
+
+def prewritten(stream: Stream, texts: Sequence[str], rest: dict[str, Any]) -> Prewritten:
+    """GetRecords' answer of records stored as record_text and the answer's other members (``rest``: numbers,
+    strings and ChildShards, which the JSON protocol writes as json does), with its JSON body."""
+    body = b'{"Records":' + records_json(stream, texts).encode() + b"," + dumps(rest)[1:]
+    return Prewritten({"Records": TextRecords(stream, texts), **rest}, body)
+
+
+class TextRecords(Sequence[dict[str, Any]]):
+    """Records stored as record_text, as the dicts GetRecords returns, decoded when asked for (a protocol other than
+    JSON, which writes records_json instead)."""
+
+    def __init__(self, stream: Stream, texts: Sequence[str]) -> None:
+        self._texts, self._encrypted = texts, stream.encrypted
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    @overload
+    def __getitem__(self, at: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, at: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, at: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(at, slice):
+            return [self._decode(text) for text in self._texts[at]]
+        return self._decode(self._texts[at])
+
+    def _decode(self, text: str) -> dict[str, Any]:
+        record: dict[str, Any] = json.loads("{" + text + "}")
+        record["Data"] = base64.b64decode(record["Data"])
+        if self._encrypted:
+            record["EncryptionType"] = "KMS"
+        return record
 
 
 def check_iterator_request(kind: str, sequence: str | None, timestamp: float | None) -> None:

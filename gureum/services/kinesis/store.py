@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from ...aws.authorize import RESOURCE_POLICY_CHANNEL
 from ...store.base import Tx
 from .limits import SEQUENCE_BITS
 from .shards import NewShard, Shard
@@ -32,10 +33,12 @@ def first_id(key: int) -> int:
 
 
 def forget(tx: Tx) -> None:
-    """Drop cached streams and shard layouts (after a change to them, or a wipe of every table)."""
+    """Drop cached streams and shard layouts (after a change to them, or a wipe of every table); every node's IAM
+    enforcement drops the stream and consumer policies and tags it cached."""
     if tx.cache is not None:
         tx.cache.invalidate(_STREAMS)
         tx.cache.invalidate(_SHARDS)
+    tx.notify(RESOURCE_POLICY_CHANNEL, "kinesis")
 
 
 # --- streams ---------------------------------------------------------------------------------------------------
@@ -273,9 +276,14 @@ def delete_shards(tx: Tx, stream_id: int, keys: Sequence[int]) -> None:
 # --- records ---------------------------------------------------------------------------------------------------
 
 
-def insert_records(tx: Tx, rows: Sequence[tuple[int, int, str, bytes]]) -> None:
-    """Records as (id, arrival ms, partition key, data)."""
-    tx.executemany("INSERT INTO kinesis_records (id, arrival_ms, partition_key, data) VALUES (?, ?, ?, ?)", rows)
+RecordRow = tuple[int, int, str, bytes, int, str]  # id, arrival ms, partition key, data, size, JSON text
+
+
+def insert_records(tx: Tx, rows: Sequence[RecordRow]) -> None:
+    """Records as (id, arrival ms, partition key, data, size, JSON text (records.record_text))."""
+    tx.executemany(
+        "INSERT INTO kinesis_records (id, arrival_ms, partition_key, data, size, body) VALUES (?, ?, ?, ?, ?, ?)", rows
+    )
 
 
 def read_records(tx: Tx, key: int, index: int, since_ms: int, limit: int) -> list[tuple[int, int, str, bytes]]:
@@ -287,6 +295,18 @@ def read_records(tx: Tx, key: int, index: int, since_ms: int, limit: int) -> lis
         " WHERE id >= ? AND id < ? AND arrival_ms >= ? ORDER BY id LIMIT ?",
         (base, base + index, first_id(key + 1), since_ms, limit),
     )  # the rows as they come (both drivers give bytes for a BLOB / bytea): no copy per record
+    return rows
+
+
+def read_texts(tx: Tx, key: int, index: int, since_ms: int, limit: int) -> list[tuple[int, int, int, str | None]]:
+    """read_records' records as (index, arrival ms, size, JSON text); size and text are None for a record stored
+    before they were kept."""
+    base = first_id(key)
+    rows = tx.all(
+        "SELECT id - ?, arrival_ms, size, body FROM kinesis_records"
+        " WHERE id >= ? AND id < ? AND arrival_ms >= ? ORDER BY id LIMIT ?",
+        (base, base + index, first_id(key + 1), since_ms, limit),
+    )
     return rows
 
 
@@ -332,6 +352,7 @@ def insert_consumer(tx: Tx, consumer: Consumer) -> int | None:
             consumer.policy,
         ),
     )
+    tx.notify(RESOURCE_POLICY_CHANNEL, "kinesis")  # every node's IAM enforcement drops the facts it cached
     return None if row is None else int(row[0])
 
 
@@ -368,11 +389,13 @@ def update_consumer(tx: Tx, consumer: Consumer) -> None:
         "UPDATE kinesis_consumers SET status = ?, due_at = ?, tags = ?, policy = ? WHERE id = ?",
         (consumer.status, consumer.due_at, json.dumps(consumer.tags), consumer.policy, consumer.id),
     )
+    tx.notify(RESOURCE_POLICY_CHANNEL, "kinesis")
 
 
 def delete_consumer(tx: Tx, consumer_id: int) -> None:
     tx.execute("DELETE FROM kinesis_subscriptions WHERE consumer_id = ?", (consumer_id,))
     tx.execute("DELETE FROM kinesis_consumers WHERE id = ?", (consumer_id,))
+    tx.notify(RESOURCE_POLICY_CHANNEL, "kinesis")
 
 
 def due_consumers(tx: Tx, now: float) -> list[Consumer]:

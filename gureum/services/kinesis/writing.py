@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ...store.base import Tx
-from . import limits, records, store
+from . import limits, records, sequences, store
 from .errors import InvalidArgumentException, ServiceError
 from .records import Incoming
 from .shards import Router, Shard
@@ -38,14 +38,19 @@ def put_in_tx(
             raise refused
         else:
             results[i] = records.failed_result(refused)
-    rows: list[tuple[int, int, str, bytes]] = []
+    rows: list[store.RecordRow] = []
+    arrival = records.arrival_text(now_ms)
     for key in sorted(by_shard):
         taken = by_shard[key]
         last = store.reserve(tx, key, len(taken))
         shard, base = targets[taken[0]], store.first_id(key)
+        fixed = sequences.shard_bits(shard.created_second, shard.index) | ((now_ms // 1000) << 36)
         for index, i in enumerate(taken, last - len(taken) + 1):
-            rows.append((base + index, now_ms, batch[i].partition_key, batch[i].data))
-            results[i] = records.put_result(stream, shard, index, now_ms)
+            record = batch[i]
+            sequence = str(fixed | (index << 80))  # sequences.encode, the shard's part computed once
+            text = records.record_text(sequence, arrival, record.partition_key, record.data)
+            rows.append((base + index, now_ms, record.partition_key, record.data, record.size, text))
+            results[i] = records.put_result(stream, shard, sequence)
     if rows:
         store.insert_records(tx, rows)
         tx.notify(RECORDS_CHANNEL, str(stream.id))
