@@ -36,7 +36,8 @@ async def _start(runtime: Runtime) -> None:
     settings = Settings.from_env(os.environ)
     be = runtime.keep(KinesisBackend(runtime.store, runtime.clock, settings, runtime.deployment_secret))
     runtime.provide(KinesisReader, KinesisPort(be))  # Lambda event source mappings read streams through it
-    authorizer(runtime).register("kinesis", be.resource_facts)  # IAM enforcement reads stream/consumer policies
+    # IAM enforcement reads stream/consumer policies and tags, cached: store.py notifies their changes
+    authorizer(runtime).register("kinesis", be.resource_facts, notifies=True)
     runtime.spawn(maintain(runtime, be), "kinesis-maintenance")
 
 
