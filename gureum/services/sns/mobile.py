@@ -73,6 +73,8 @@ class Mobile(SnsNode):
         await self.refuse_other_account(who, arn, action)
 
         def run(tx: Tx) -> T:
+            if write:  # fn changes the application from what it read: its writers take turns
+                tx.lock("sns", arn)
             app = store_mobile.get_application(tx, arn)
             if app is None:
                 raise NotFound("PlatformApplication does not exist")
@@ -155,6 +157,8 @@ class Mobile(SnsNode):
         await self.refuse_other_account(who, arn, action)
 
         def run(tx: Tx) -> T:
+            if write:  # fn changes the endpoint from what it read: its writers take turns
+                tx.lock("sns", arn)
             endpoint = store_mobile.get_endpoint(tx, arn)
             if endpoint is None:
                 raise NotFound("Endpoint does not exist")

@@ -84,6 +84,8 @@ class SnsNode:
         access = await self.access(who, topic_arn, action) if who is not None else None
 
         def run(tx: Tx) -> T:
+            if write:  # fn changes the topic from what it read: writers of one topic take turns
+                tx.lock("sns", topic_arn)
             topic = store.get_topic(tx, topic_arn)
             if access is not None:
                 access.check(topic_arn, topic.attributes.get("Policy") if topic is not None else None)

@@ -76,6 +76,7 @@ class Sms(SnsNode):
             _check_sms_attribute(name, value)
 
         def run(tx: Tx) -> None:
+            tx.lock("sns sms", account, region)  # the account's SMS settings and sandbox: writers take turns
             kept, in_sandbox = store_mobile.sms_settings(tx, account, region)
             kept.update(changes)
             store_mobile.save_sms_settings(tx, account, region, kept, in_sandbox)
@@ -133,6 +134,7 @@ class Sms(SnsNode):
         """Leave (or re-enter) the SMS sandbox, as AWS Support does on request (an admin route)."""
 
         def run(tx: Tx) -> None:
+            tx.lock("sns sms", account, region)
             attributes, _ = store_mobile.sms_settings(tx, account, region)
             store_mobile.save_sms_settings(tx, account, region, attributes, in_sandbox)
 
@@ -147,6 +149,7 @@ class Sms(SnsNode):
         now_ms = self.now_ms()
 
         def run(tx: Tx) -> None:
+            tx.lock("sns sms", account, region)  # the sandbox's size limit and the number's entry
             if store_mobile.opt_out_state(tx, account, region, number)[0]:
                 raise OptedOut("Phone number is opted out")
             entry = store_mobile.sandbox_number(tx, account, region, number)
@@ -179,6 +182,7 @@ class Sms(SnsNode):
         _pattern(otp, "oneTimePassword", _OTP)
 
         def run(tx: Tx) -> None:
+            tx.lock("sns sms", account, region)
             entry = store_mobile.sandbox_number(tx, account, region, number)
             if entry is None:
                 raise ResourceNotFound(_NO_RESOURCE)

@@ -147,6 +147,7 @@ class Subscriptions(SnsNode):
         now_ms = self.now_ms()
 
         def run(tx: Tx) -> str:
+            tx.lock("sns", topic_arn)  # a subscription's writers take turns per topic
             sub = store.subscription_by_token(tx, token)
             if sub is None or (sub.token_expires or 0) < now_ms:
                 raise invalid("Token")
@@ -174,6 +175,7 @@ class Subscriptions(SnsNode):
         arn = arns.subscription(subscription_arn).text
 
         def run(tx: Tx) -> None:
+            tx.lock("sns", arn.rpartition(":")[0])  # the subscription's topic
             sub = store.get_subscription(tx, arn)
             if sub is None:
                 return
@@ -215,6 +217,7 @@ class Subscriptions(SnsNode):
         arn = arns.subscription(subscription_arn).text
 
         def run(tx: Tx) -> None:
+            tx.lock("sns", arn.rpartition(":")[0])  # the subscription's topic
             sub = store.get_subscription(tx, arn)
             topic = store.get_topic(tx, sub.topic_arn) if sub is not None else None
             if sub is None or topic is None:

@@ -179,6 +179,8 @@ class Topics(SnsNode):
         access = await self.access(who, arn, action) if ours else None
 
         def run(tx: Tx) -> dict[str, str]:
+            if change is not None:
+                tx.lock("sns", arn)
             topic = store.get_topic(tx, arn) if ours else None
             if access is not None:
                 access.check(arn, topic.attributes.get("Policy") if topic is not None else None)
