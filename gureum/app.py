@@ -11,12 +11,14 @@ from typing import Any
 from . import delivery, deployment
 from .admin.routes import handle_admin
 from .aws.dispatch import Dispatcher
+from .aws.errors import ServiceError
 from .aws.http import MAX_BODY, Request, Response
 from .config import Config
 from .edge import EdgeRouter
+from .loader import ServiceFailed, ServiceLoader
 from .ports import AwsDispatch
 from .runtime import Runtime
-from .services import Service, all_services
+from .services import Service
 from .store import Store, open_store, wipe_all
 
 log = logging.getLogger("gureum")
@@ -24,47 +26,66 @@ log = logging.getLogger("gureum")
 
 class App:
     def __init__(self, config: Config, services: list[Service] | None = None) -> None:
+        """``services``: exactly these, loaded at start (else every service present, each loaded on first use:
+        gureum.loader)."""
         self.config = config
-        self.failed_services: dict[str, str] = {}
-        self.services = services if services is not None else all_services(self.failed_services)
+        self.given = services
         self.runtime: Runtime | None = None
         self.dispatcher: Dispatcher | None = None
-        self.edge = EdgeRouter([route for service in self.services for route in service.edge_routes])
-        self.upgrades = [service.upgrade for service in self.services if service.upgrade is not None]
+        self.loader: ServiceLoader | None = None
+        self.edge = EdgeRouter([])
+        self.upgrades: list[Any] = []
+
+    @property
+    def services(self) -> list[Service]:
+        """The services loaded so far, in start-up order."""
+        return list(self.loader.loaded.values()) if self.loader is not None else []
 
     # --- lifespan -------------------------------------------------------------------------------
 
     async def startup(self) -> None:
         store: Store = open_store(self.config.store_url, self.config.data_dir, sync=self.config.sync)
         self.runtime = runtime = Runtime(self.config, store)
-        for name, reason in self.failed_services.items():
-            runtime.service_status[name] = f"failed to load: {reason}"
         await store.migrate("core", deployment.MIGRATIONS)
         runtime.deployment_secret = await deployment.deployment_secret(store)
         await store.migrate("delivery", delivery.MIGRATIONS)
-        for service in self.services:
-            runtime.service_status[service.name] = "starting"
-            if service.migrations is not None:
-                await store.migrate(service.name, service.migrations)
-        runtime.delivery = delivery.Delivery(runtime, {t.kind: t for service in self.services for t in service.targets})
-        self.dispatcher = Dispatcher(self.services, runtime)
+        given = None if self.given is None else {service.name: service for service in self.given}
+        self.loader = loader = ServiceLoader(runtime, None if given is None else {name: "" for name in given})
+        if given is not None:  # made, not imported: the loader imports nothing for them
+            loader.preloaded.update(given)
+        runtime.delivery = delivery.Delivery(runtime, {})  # each service's targets join when it loads
+        runtime.delivery.missing = loader.kind_waiting
+        self.dispatcher = Dispatcher([], runtime, names=list(loader.modules), load=self._serve)
         # an AWS API request made inside gureum (API Gateway's AWS integrations, @connections): routed, parsed and
         # answered exactly as one from outside
         runtime.provide(AwsDispatch, self.dispatcher.handle)
-        for service in self.services:
-            for hook in service.starts:
-                await hook(runtime)
-            runtime.service_status[service.name] = "running"
+        loader.on_load.append(self._loaded)
+        await loader.start(None if given is None else list(given))
         if store.dialect == "sqlite":  # one process owns the file: claims of a killed predecessor are void
             await store.write(delivery.release_claims)
         runtime.spawn(runtime.delivery.run(), "delivery-dispatcher")
 
+    def _loaded(self, service: Service) -> None:
+        assert self.loader is not None and self.dispatcher is not None
+        self.dispatcher.services[service.name] = service
+        self.edge = self.loader.edge
+        self.upgrades = [s.upgrade for s in self.loader.loaded.values() if s.upgrade is not None]
+
+    async def _serve(self, name: str) -> Service:
+        """The service an AWS request names, loaded now if need be (gureum.aws.dispatch asks)."""
+        assert self.loader is not None
+        try:
+            return await self.loader.load(name)
+        except ServiceFailed as failed:
+            raise ServiceError(
+                f"{failed}; see gureum's log", code="ServiceUnavailable", status=503, sender_fault=False
+            ) from None
+
     async def shutdown(self) -> None:
         if self.runtime is None:
             return
-        for service in reversed(self.services):
-            for hook in service.stops:
-                await hook(self.runtime)
+        if self.loader is not None:
+            await self.loader.stop()
         await self.runtime.stop_tasks()
         await self.runtime.store.close()
 
@@ -84,6 +105,8 @@ class App:
             if not await request.load(MAX_BODY):
                 return Response(413, [("Content-Type", "text/plain")], b"Request entity too large")
         response = await handle_admin(self, request)
+        if response is None and self.loader is not None and self.loader.triggers:
+            await self.loader.wake_edges(request)  # a data plane of a service not loaded yet may serve it
         if response is None and self.edge:
             assert self.runtime is not None
             if self.edge.may_match(self.runtime, request):

@@ -99,6 +99,10 @@ class EdgeRouter:
                 return route.streams
         return False
 
+    def matching(self, runtime: Runtime, request: Request) -> list[EdgeRoute]:
+        """The routes whose rules hold for this request, its method aside (gureum.loader's triggers)."""
+        return [route for route, path in self._routes if self._match(runtime, route, path, request) is not Match.NONE]
+
     async def handle(self, runtime: Runtime, request: Request) -> Response | None:
         """The edge's answer, or None when no route matches (the request is an AWS API call)."""
         partial = False

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+import socket
+from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .aws.auth import known_secret
@@ -35,6 +36,10 @@ class Runtime:
         self._states: dict[type[Any], Any] = {}
         self._credentials = dict(config.credentials)
         self._tasks: set[asyncio.Task[Any]] = set()
+        # a port of a service not loaded yet (gureum.loader): (protocol, optional) → a stand-in that loads it, or None
+        self.lazy_port: Callable[[type[Any], bool], Any] | None = None
+        # listening sockets gureum holds for services not loaded yet (SES's SMTP ports), by port number
+        self.held_sockets: dict[int, socket.socket] = {}
 
     def secret_for(self, access_key: str) -> str | None:
         """The secret strict mode verifies this key's signatures with (None: a key gureum does not know)."""
@@ -57,6 +62,8 @@ class Runtime:
     def port(self, kind: type[T]) -> T:
         """The port of protocol ``kind``; a clear error when the service providing it is not running."""
         found = self._ports.get(kind)
+        if found is None and self.lazy_port is not None:
+            found = self.lazy_port(kind, False)
         if found is None:
             raise RuntimeError(
                 f"{kind.__name__} is unavailable: the service providing it is not running (see /_gureum/health)"
@@ -64,8 +71,19 @@ class Runtime:
         return found  # type: ignore[no-any-return]
 
     def optional_port(self, kind: type[T]) -> T | None:
-        """The port of protocol ``kind``, or None where no running service provides it."""
+        """The port of protocol ``kind``, or None where no service here provides it."""
+        found = self._ports.get(kind)
+        if found is None and self.lazy_port is not None:
+            return self.lazy_port(kind, True)  # type: ignore[no-any-return]
+        return found
+
+    def provided(self, kind: type[T]) -> T | None:
+        """The port of protocol ``kind`` if its service has provided it (never loads a service)."""
         return self._ports.get(kind)
+
+    def take_socket(self, port: int) -> socket.socket | None:
+        """The listening socket gureum held on ``port`` until the service serving it loaded, if any."""
+        return self.held_sockets.pop(port, None)
 
     def keep(self, state: T) -> T:
         """Keep a service's state object (made by its start hook); ``state(type(obj))`` finds it again."""

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..aws.http import Request, Response
-from ..containers import engine_state
 
 if TYPE_CHECKING:
     from ..app import App
@@ -38,6 +37,8 @@ async def handle_admin(app: App, request: Request) -> Response | None:
     handler = routes.get((request.method, path))
     if handler is not None:
         return await handler()
+    if app.loader is not None:
+        await app.loader.wake_admin(path)  # a service's own admin routes: loaded on their first request
     for service in app.services:
         service_handler = service.admin_routes.get((request.method, path)) or service.admin_routes.get(
             (request.method, path.rsplit("/", 1)[0] + "/*")  # a route for every name under a path
@@ -57,6 +58,7 @@ def _runtime(app: App) -> Runtime:
 async def _health(app: App) -> Response:
     runtime = _runtime(app)
     store = "memory" if runtime.config.in_memory else runtime.store.dialect
+    from ..containers import engine_state  # httpx, imported when first asked: not at start
     from ..services.lambda_.sandbox import isolation
 
     status = {"status": "running", "version": __version__, "store": store, "services": dict(runtime.service_status)}

@@ -127,9 +127,19 @@ class _Note:
 
 
 class Dispatcher:
-    def __init__(self, services: Sequence[ServiceApi], runtime: Runtime) -> None:
-        self.services = {service.name: service for service in services}
-        self.router = Router([load_spec(service.name) for service in services])
+    def __init__(
+        self,
+        services: Sequence[ServiceApi],
+        runtime: Runtime,
+        names: Sequence[str] = (),
+        load: Callable[[str], Awaitable[ServiceApi]] | None = None,
+    ) -> None:
+        """``services`` are served now; ``names`` too, each once ``load`` (name) has made it (on its first
+        request; ``load`` adds it to ``self.services``)."""
+        self.services: dict[str, ServiceApi] = {service.name: service for service in services}
+        self._load = load
+        served = [*self.services, *(name for name in names if name not in self.services)] if load else self.services
+        self.router = Router([load_spec(name) for name in served])
         self._checked: set[str] = set()  # services whose registry was checked against their (lazily loaded) model
         self._warned: set[str] = set()  # services gureum does not serve that the log has named
         self.runtime = runtime
@@ -167,7 +177,7 @@ class Dispatcher:
             route = self._resolve(request, caller.service)
             if note is not None:
                 note.service, note.operation = route.spec.name, route.name
-            service = self.services[route.spec.name]
+            service = self.services.get(route.spec.name) or await self._start(route.spec.name)
             if service.name not in self._checked:
                 check_operations(service)
                 self._checked.add(service.name)
@@ -236,6 +246,11 @@ class Dispatcher:
                 request_id,
             )
 
+    async def _start(self, name: str) -> ServiceApi:
+        """A service routed to but not loaded yet: loaded now (its first request)."""
+        assert self._load is not None, f"{name} is routed to but not served"
+        return await self._load(name)
+
     async def _traced(self, handler: Handler, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any] | None:
         """Call the handler under the request's trace (X-Amzn-Trace-Id, or a new one), recording its segment."""
         rec = tracing.recorder(self.runtime) if ctx.service != "xray" else None
@@ -297,7 +312,7 @@ class Dispatcher:
         except ServiceError:
             return False
         operation = route.operation
-        if operation is None or operation.input_shape is None or route.spec.name not in self.services:
+        if operation is None or operation.input_shape is None or route.spec.name not in self.router.specs:
             return False
         payload = operation.input_shape.serialization.get("payload")
         if payload is None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +45,8 @@ class Delivery:
     def __init__(self, runtime: Runtime, targets: dict[str, Target]) -> None:
         self.runtime = runtime
         self.targets = targets
+        # told (on the producer's thread) of a row written for a kind no service here offers yet (gureum.loader)
+        self.missing: Callable[[str], None] | None = None
         self._wake = asyncio.Event()
         self._inflight = 0
 
@@ -80,6 +83,8 @@ class Delivery:
                     self._give_up(tx, error, 1, dead_letter, source, now)
                     return
                 attempts = 1  # this try counts towards the policy's attempts
+        elif target is None and self.missing is not None:
+            self.missing(kind)
         tx.execute(
             "INSERT INTO delivery_outbox (kind, address, payload, policy, dead_letter, source, attempts, created_at,"
             " next_at, claim_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -141,8 +141,110 @@ PACKAGES = {
     "kinesis-video-media": "kinesisvideomedia",
     "kinesis-video-archived-media": "kinesisvideoarchivedmedia",
     "kinesis-video-signaling": "kinesisvideosignaling",
+    "ssm": "ssm",
     "cloudformation": "cloudformation",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """A request a service's data plane may serve (a superset of its EdgeRoutes' rules, without importing it): a
+    host label, a path template (as EdgeRoute.path) and a cheap test of the request."""
+
+    host: str | None = None
+    path: str | None = None
+    accepts: Callable[[Request], bool] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Wake:
+    """What, besides an AWS call naming it, makes gureum load a service it has not loaded yet (gureum.loader):
+
+    - ``kinds``: the delivery target kinds it offers (an outbox row addressed to one);
+    - ``ports``: the names of the gureum.ports protocols it provides (a call through one);
+    - ``edges``: requests its edge routes may serve; ``admin``: the path prefix of its admin routes;
+    - ``listens``: Config fields naming TCP ports it listens on (gureum holds the socket; a connection loads it);
+    - ``eager``: a Config flag under which it is loaded at start (X-Ray records every service's calls).
+
+    tests/unit/test_service_wakes.py checks these against what each service registers."""
+
+    kinds: tuple[str, ...] = ()
+    ports: tuple[str, ...] = ()
+    edges: tuple[Trigger, ...] = ()
+    admin: str | None = None
+    listens: tuple[str, ...] = ()
+    eager: str | None = None
+
+
+def _unsigned(request: Request) -> bool:
+    """Not SigV4-signed (ECR's registry API under /v2/; AWS REST calls there are signed)."""
+    return not request.headers.get("authorization", "").startswith("AWS4-") and "X-Amz-Signature=" not in (
+        request.query_string
+    )
+
+
+def _pool_path(request: Request) -> bool:
+    """/<pool id>/…: a first segment like a Cognito user pool id (a Region, an underscore)."""
+    parts = request.path.strip("/").split("/", 2)
+    return len(parts) >= 2 and "_" in parts[0] and parts[0].split("_", 1)[0].count("-") >= 2
+
+
+# botocore service name → what loads it before an AWS call names it (services with none of these are absent)
+WAKES = {
+    "sqs": Wake(kinds=("sqs",), ports=("SqsConsumer",)),
+    "iam": Wake(ports=("IdentitySource", "KeyOwner"), admin="/_gureum/iam/"),
+    "logs": Wake(kinds=("logs",)),
+    "sns": Wake(kinds=("sns", "sns-http"), ports=("SnsTopics",), admin="/_gureum/sns/"),
+    "events": Wake(kinds=("events", "events-dlq", "events-schedule", "events-replay", "events-http")),
+    "scheduler": Wake(kinds=("scheduler-fire", "scheduler-dlq")),
+    "lambda": Wake(
+        kinds=("lambda", "lambda-event", "lambda-async-failure"),
+        ports=("LambdaInvoker",),
+        edges=(Trigger(host=".lambda-url."), Trigger(path="/lambda-url")),
+        admin="/_gureum/lambda/",
+    ),
+    "apigateway": Wake(edges=(Trigger(host=".execute-api."), Trigger(path="/restapis/{api}/{stage}/_user_request_"))),
+    "apigatewayv2": Wake(
+        ports=("HttpApiEdge", "WebSocketConnections"),
+        edges=(Trigger(path="/{stage}/@connections"), Trigger(path="/{stage}/%40connections")),
+    ),
+    "kinesis": Wake(kinds=("kinesis",), ports=("KinesisReader",)),
+    "dynamodb": Wake(ports=("DynamoDbStreams",)),
+    "ses": Wake(
+        kinds=("ses-relay", "ses-s3-action"),
+        ports=("SesMail",),
+        admin="/_gureum/ses/",
+        listens=("smtp_port", "smtp_inbound_port"),
+    ),
+    "ecr": Wake(ports=("ImageRegistry",), edges=(Trigger(host=".dkr.ecr."), Trigger(path="/v2", accepts=_unsigned))),
+    "ecs": Wake(kinds=("ecs",), edges=(Trigger(path="/_ecs"),)),
+    "batch": Wake(kinds=("batch",), edges=(Trigger(path="/_batch"),)),
+    "s3": Wake(ports=("S3Objects",), edges=(Trigger(host=".s3-website"),)),
+    "firehose": Wake(kinds=("firehose",), ports=("FirehoseTap",)),
+    "glue": Wake(ports=("GlueCatalog",)),
+    "kinesisanalytics": Wake(ports=("AnalyticsApplications",), admin="/_gureum/analytics/"),
+    "xray": Wake(admin="/_gureum/ui", eager="tracing"),
+    "cognito-idp": Wake(
+        ports=("CognitoTokens",),
+        edges=(Trigger(host=".auth."), Trigger(path="/{pool}", accepts=_pool_path)),
+        admin="/_gureum/cognito/",
+    ),
+    "kinesisvideo": Wake(
+        ports=("KinesisVideoMedia",),
+        edges=(Trigger(path="/putMedia"), Trigger(path="/hls/v1"), Trigger(path="/dash/v1")),
+    ),
+    "cloudformation": Wake(admin="/_gureum/cloudformation/"),
+}
+
+
+def available() -> dict[str, str]:
+    """botocore name → module of every service package present, in start-up order (nothing imported)."""
+    found = {}
+    for name, package in PACKAGES.items():
+        module_name = f"{__name__}.{package}"
+        if importlib.util.find_spec(module_name) is not None:
+            found[name] = module_name
+    return found
 
 
 def all_services(failed: dict[str, str] | None = None) -> list[Service]:

@@ -25,6 +25,8 @@ def _request(
 
 
 def test_health_endpoints(endpoint: str) -> None:
+    make_client(endpoint, "sqs").list_queues()
+    make_client(endpoint, "sts").get_caller_identity()
     status, _, body = _request(endpoint, "/_gureum/health")
     doc = json.loads(body)
     assert status == 200

@@ -74,12 +74,13 @@ async def _start(runtime: Runtime) -> None:
         )
     )
     runtime.provide(ports.SesMail, SesMailPort(be))
+    config = runtime.config
     listener = runtime.keep(SmtpListener(runtime, be))
-    if runtime.config.smtp_port:
-        await listener.start(runtime.config.host, runtime.config.smtp_port)
+    if config.smtp_port:
+        await listener.start(config.host, config.smtp_port, runtime.take_socket(config.smtp_port))
     inbound = runtime.keep(InboundListener(be))
-    if runtime.config.smtp_inbound_port:
-        await inbound.start(runtime.config.host, runtime.config.smtp_inbound_port)
+    if config.smtp_inbound_port:
+        await inbound.start(config.host, config.smtp_inbound_port, runtime.take_socket(config.smtp_inbound_port))
 
 
 @SERVICE.on_stop

@@ -11,6 +11,7 @@ import datetime
 import hashlib
 import hmac
 import logging
+import socket
 import ssl
 import tempfile
 from email.parser import BytesHeaderParser
@@ -145,11 +146,17 @@ class Listening:
     def _protocol(self) -> SMTP:
         raise NotImplementedError
 
-    async def start(self, host: str, port: int) -> None:
+    async def start(self, host: str, port: int, sock: socket.socket | None = None) -> None:
+        """Listen on host:port, or on ``sock`` when gureum held that socket until SES loaded (a client waiting on
+        it is served)."""
         self._dir = tempfile.TemporaryDirectory(prefix=self._prefix)
         self._tls = await tls_context(Path(self._dir.name))
         try:
-            self.server = await asyncio.get_running_loop().create_server(self._protocol, host, port)
+            loop = asyncio.get_running_loop()
+            if sock is not None:
+                self.server = await loop.create_server(self._protocol, sock=sock)
+            else:
+                self.server = await loop.create_server(self._protocol, host, port)
         except OSError as error:
             log.warning("%s: cannot listen on %s:%d (%s); %s", self._what, host, port, error.strerror, self._off)
             return
