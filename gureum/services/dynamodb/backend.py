@@ -20,7 +20,7 @@ from ...policy import Principal, not_authorized
 from ...policy import Request as PolicyRequest
 from ...policy import evaluate as evaluate_policy
 from ...store.base import Store, Tx
-from . import evaluate, items, keyconditions, limits, store, streams, tables, values
+from . import answers, evaluate, items, keyconditions, limits, store, streams, tables, values
 from . import legacy as legacy_mod
 from .errors import (
     AccessDeniedException,
@@ -124,6 +124,12 @@ def _parse(
     return out
 
 
+def _tracks_changes(table: Table) -> bool:
+    """Whether a write to the table needs the item it replaces (items.write: index entries to move, a stream or
+    Kinesis streaming destination record of the change)."""
+    return bool(table.indexes) or table.stream_enabled or bool(table.kinesis)
+
+
 def _projection(expr: Expressions, attributes_to_get: list[str] | None) -> list[Path] | None:
     if attributes_to_get is not None:
         if expr.projection is not None:
@@ -151,6 +157,7 @@ class DynamoBackend:
         self.settings = settings
         self.iterator_key = streams.iterator_key(deployment_secret)
         self.outbox: items.Outbox | None = None  # the delivery path, set at start (Kinesis streaming destinations)
+        self._parsed: dict[tuple[Any, ...], Table] = {}  # read-only tables by their row (store.get_table's memo)
 
     def _write(
         self,
@@ -172,9 +179,14 @@ class DynamoBackend:
         owner, name = _table_name(name)
         return store.get_table(tx, owner or account, region, name)
 
-    def _table(self, tx: Tx, account: str, region: str, name: str) -> Table:
-        """A table item operations may use (ACTIVE or UPDATING)."""
-        table = self._find(tx, account, region, name)
+    def _table(self, tx: Tx, account: str, region: str, name: str, read_only: bool = False) -> Table:
+        """A table item operations may use (ACTIVE or UPDATING); ``read_only``: one the transaction will not change
+        (it may be one this backend parsed before from the same row)."""
+        if read_only and tx.cache is None:
+            owner, bare = _table_name(name)
+            table = store.get_table(tx, owner or account, region, bare, self._parsed)
+        else:
+            table = self._find(tx, account, region, name)
         if table is None or table.importing or self._busy(table.created_at):
             raise no_such_resource()
         return table
@@ -776,7 +788,8 @@ class DynamoBackend:
         def run(tx: Tx) -> dict[str, Any]:
             table = self._table(tx, account, region, table_name)
             key = table.item_key(new)
-            old = self._current(tx, table, key)
+            needs_old = expr.condition is not None or return_values == "ALL_OLD" or return_capacity is not None
+            old = self._current(tx, table, key) if needs_old or _tracks_changes(table) else None
             self._check(expr.condition, old, return_on_failure)
             touched = self._write(tx, table, key, old, new, self.clock.now(), size=size)
             out: dict[str, Any] = {}
@@ -821,7 +834,7 @@ class DynamoBackend:
         paths = _projection(expr, attributes_to_get)
 
         def run(tx: Tx) -> dict[str, Any]:
-            table = self._table(tx, account, region, table_name)
+            table = self._table(tx, account, region, table_name, read_only=True)
             row = store.get_item(tx, table.id, 0, *table.key(checked))
             out: dict[str, Any] = {}
             if row is not None:
@@ -832,6 +845,8 @@ class DynamoBackend:
             )
             if capacity is not None:
                 out["ConsumedCapacity"] = capacity
+            if row is not None and paths is None:
+                return answers.prewritten(out, "Item", row[0])  # the item as stored is its JSON
             return out
 
         return await self.store.read(run)
@@ -860,6 +875,10 @@ class DynamoBackend:
         def run(tx: Tx) -> dict[str, Any]:
             table = self._table(tx, account, region, table_name)
             position = table.key(checked)
+            needs_old = expr.condition is not None or return_values == "ALL_OLD" or return_capacity is not None
+            if not needs_old and not _tracks_changes(table) and not table.pitr_enabled:
+                store.delete_item(tx, table.id, 0, *position)  # nothing else to do, whether it was there or not
+                return {}
             old = self._current(tx, table, position)
             self._check(expr.condition, old, return_on_failure)
             touched = self._write(tx, table, position, old, None, self.clock.now()) if old is not None else 0
@@ -965,7 +984,7 @@ class DynamoBackend:
         start_key = values.check_item(start) if start else None
 
         def run(tx: Tx) -> dict[str, Any]:
-            table = self._table(tx, account, region, table_name)
+            table = self._table(tx, account, region, table_name, read_only=True)
             index = self._index(table, index_name, consistent)
             hash_name, range_name = (index.hash, index.range) if index else (table.hash, table.range)
             bounds = keyconditions.key_range(expr.key, hash_name, range_name, table.attributes)
@@ -992,7 +1011,7 @@ class DynamoBackend:
                 return store.query(tx, table.id, index.number if index else 0, pk, lo, hi, forward, count)
 
             return self._page(tx, table, index, fetch, expr.filter, paths, select, limit, consistent,
-                              return_capacity, None)  # fmt: skip
+                              return_capacity, None, written=True)  # fmt: skip
 
         return await self.store.read(run)
 
@@ -1033,7 +1052,7 @@ class DynamoBackend:
         start_key = values.check_item(start) if start else None
 
         def run(tx: Tx) -> dict[str, Any]:
-            table = self._table(tx, account, region, table_name)
+            table = self._table(tx, account, region, table_name, read_only=True)
             index = self._index(table, index_name, consistent)
             begin = self._position(table, index, start_key) if start_key is not None else None
 
@@ -1044,7 +1063,7 @@ class DynamoBackend:
             if total_segments is not None:
                 wanted = (segment, total_segments)
             return self._page(tx, table, index, fetch, expr.filter, paths, select, limit, consistent,
-                              return_capacity, wanted)  # fmt: skip
+                              return_capacity, wanted, written=True)  # fmt: skip
 
         return await self.store.read(run)
 
@@ -1095,7 +1114,10 @@ class DynamoBackend:
         consistent: bool,
         return_capacity: str | None,
         segment: tuple[int | None, int] | None,
+        written: bool = False,
     ) -> dict[str, Any]:
+        """One page of Query / Scan (``fetch``: rows after a position); ``written``: when the items are returned as
+        stored (no filter, projection or base-table fetch), the answer brings its JSON (answers.prewritten)."""
         select = select or ("SPECIFIC_ATTRIBUTES" if paths is not None else
                             "ALL_ATTRIBUTES" if index is None else "ALL_PROJECTED_ATTRIBUTES")  # fmt: skip
         if select == "SPECIFIC_ATTRIBUTES" and paths is None:
@@ -1118,7 +1140,9 @@ class DynamoBackend:
                 f"secondary index {index.name} because its projection type is not ALL"
             )
         from_table = partial and index is not None and index.kind == "LSI" and select != "ALL_PROJECTED_ATTRIBUTES"
+        as_stored = written and filter_ is None and paths is None and not from_table and select != "COUNT"
         found: list[Item] = []
+        texts: list[str] = []  # as_stored: the items' stored JSON
         scanned = 0
         read_bytes = 0
         last: Item | None = None
@@ -1130,6 +1154,14 @@ class DynamoBackend:
             for pk, sk, text, size in rows:
                 after = pk, sk
                 if segment is not None and zlib.crc32(pk) % segment[1] != segment[0]:
+                    continue
+                if as_stored:
+                    texts.append(text)
+                    scanned += 1
+                    read_bytes += size
+                    if (limit is not None and scanned >= limit) or read_bytes >= limits.PAGE_BYTES:
+                        more = True
+                        break
                     continue
                 item = values.load_item(text)
                 if from_table:
@@ -1149,7 +1181,9 @@ class DynamoBackend:
                     break
             if more or len(rows) < want:
                 break
-        out: dict[str, Any] = {"Count": len(found), "ScannedCount": scanned}
+        if as_stored and more and texts:
+            last = values.load_item(texts[-1])  # for LastEvaluatedKey
+        out: dict[str, Any] = {"Count": len(texts) if as_stored else len(found), "ScannedCount": scanned}
         if select != "COUNT":
             out["Items"] = found
         if more and last is not None:
@@ -1157,6 +1191,8 @@ class DynamoBackend:
         capacity = items.consumed(return_capacity, table.name, items.read_units(read_bytes, consistent), write=False)
         if capacity is not None:
             out["ConsumedCapacity"] = capacity
+        if as_stored:
+            return answers.prewritten(out, "Items", texts)
         return out
 
     # --- batches -------------------------------------------------------------------------------------------------

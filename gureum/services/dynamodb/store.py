@@ -16,6 +16,7 @@ from .tables import Table
 
 _TABLES = "dynamodb_tables"  # cache namespace
 Row = tuple[bytes, bytes, str, int]  # pk, sk, item, size
+_PARSED_TABLES = 1024  # get_table's memo of parsed rows is emptied when it holds this many
 
 
 def forget(tx: Tx) -> None:
@@ -26,7 +27,11 @@ def forget(tx: Tx) -> None:
 # --- tables ------------------------------------------------------------------------------------------------------
 
 
-def get_table(tx: Tx, account: str, region: str, name: str) -> Table | None:
+def get_table(
+    tx: Tx, account: str, region: str, name: str, parsed: dict[tuple[Any, ...], Table] | None = None
+) -> Table | None:
+    """The table; ``parsed``: tables loaded before by their rows, for a caller that changes none (a row read again
+    that is the same as one loaded before is not parsed again)."""
     cache, key = tx.cache, (account, region, name)
     if cache is not None:
         hit = cache.get(_TABLES, key)
@@ -39,6 +44,13 @@ def get_table(tx: Tx, account: str, region: str, name: str) -> Table | None:
     )
     if row is None:
         return None
+    if parsed is not None:
+        known = parsed.get(row)
+        if known is None:
+            if len(parsed) >= _PARSED_TABLES:
+                parsed.clear()
+            known = parsed[row] = Table.load(*row)
+        return known
     table = Table.load(*row)
     if cache is not None:
         cache.put(_TABLES, key, table)

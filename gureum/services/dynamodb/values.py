@@ -274,8 +274,11 @@ def wire_item(item: Item) -> dict[str, Any]:
     return {name: _to_plain(value) for name, value in item.items()}
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # made once (json.dumps makes one per call)
+
+
 def dump_item(item: Item) -> str:
-    return json.dumps(wire_item(item), separators=(",", ":"), ensure_ascii=False)
+    return _ENCODER.encode(wire_item(item))
 
 
 _DECODER = json.JSONDecoder()
