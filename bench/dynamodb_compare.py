@@ -156,9 +156,9 @@ def capacity(server: Server, seconds: float, connections: int, cpu: dict[str, fl
     return out
 
 
-def cpu_table(cpu: dict[str, dict[str, float]], workloads: tuple[str, ...]) -> list[str]:
-    """A Markdown table of each server's CPU µs per operation and the best peer's ÷ gureum's (above 1: gureum
-    spends less CPU per operation)."""
+def cpu_table(cpu: dict[str, dict[str, float]], workloads: tuple[str, ...], digits: int = 0) -> list[str]:
+    """A Markdown table of each server's CPU µs per operation (``digits`` after the point) and the best peer's ÷
+    gureum's (above 1: gureum spends less CPU per operation)."""
     names = list(cpu)
     lines = ["| workload | " + " | ".join(f"{n} µs" for n in names) + " | best peer ÷ gureum |",
              "|---" * (len(names) + 2) + "|"]  # fmt: skip
@@ -166,7 +166,8 @@ def cpu_table(cpu: dict[str, dict[str, float]], workloads: tuple[str, ...]) -> l
         peers = [cpu[n][workload] for n in names if n != "gureum" and cpu[n].get(workload)]
         mine = cpu.get("gureum", {}).get(workload)
         ratio = f"{min(peers) / mine:.1f}×" if mine and peers else "–"
-        lines.append(f"| {workload} | " + " | ".join(f"{cpu[n].get(workload, 0):.0f}" for n in names) + f" | {ratio} |")
+        cells = " | ".join(f"{cpu[n].get(workload, 0):.{digits}f}" for n in names)
+        lines.append(f"| {workload} | {cells} | {ratio} |")
     return lines
 
 

@@ -4,7 +4,9 @@ each in its own venv as compare.py makes them) and kinesalite (npm, in memory). 
 `--connections` keep-alive connections sending pre-built requests (load.py's way: the server's capacity, not boto3's
 serialisation); the drain reads one shard of `--drain` records with GetRecords (Limit 10,000) over one connection.
 gureum alone: PutRecord → Lambda handler latency through an event source mapping (0 s batching window), p50/p99
-(the peers run Lambda only in Docker). Prints a Markdown table with gureum's ratio to the best peer; --json too.
+(the peers run Lambda only in Docker). Prints a Markdown table with gureum's ratio to the best peer, and each
+server's CPU microseconds per record (its process group's utime + stime: a figure that holds when other work
+shares the cores, which rates do not); --json too.
 
     python bench/kinesis.py                                  # every peer, 5 s of puts, 4 connections
     python bench/kinesis.py --peers gureum,kinesalite --seconds 3 --drain 20000 --esm 0
@@ -25,6 +27,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import side_by_side  # noqa: E402
 from compare_servers import log  # noqa: E402
+from dynamodb_compare import cpu_table, cpu_us_per_op  # noqa: E402
 from load import Conn  # noqa: E402
 from side_by_side import Server, json_request, measure_each, npm_binary, ratio_table  # noqa: E402
 
@@ -125,18 +128,27 @@ def fill(kinesis: Any, stream: str, count: int) -> None:
             raise RuntimeError(f"{out['FailedRecordCount']} records failed while filling the drain stream")
 
 
-def measure(server: Server, seconds: float, connections: int, drain: int) -> dict[str, float]:
+def measure(server: Server, seconds: float, connections: int, drain: int, cpu: dict[str, float]) -> dict[str, float]:
+    """Records per second of both workloads; ``cpu`` gets the server's CPU microseconds per record of each (its
+    whole process group: utime + stime), which holds better than a rate when other work shares the cores."""
     kinesis = server.client()
     out: dict[str, float] = {}
     stream = make_stream(kinesis, SHARDS)
-    rate, failed = asyncio.run(_put_capacity(server.endpoint, stream, connections, seconds))
-    if failed:
-        log(f"{server.name}: {failed} records failed in PutRecords")
-    out["PutRecords500"] = rate
+    failed = [0]
+
+    def put() -> float:
+        rate, failed[0] = asyncio.run(_put_capacity(server.endpoint, stream, connections, seconds))
+        return rate
+
+    out["PutRecords500"], cpu["PutRecords500"] = cpu_us_per_op(server.proc.pid, put)
+    if failed[0]:
+        log(f"{server.name}: {failed[0]} records failed in PutRecords")
     one = make_stream(kinesis, 1)
     fill(kinesis, one, drain)
     shard = kinesis.list_shards(StreamName=one)["Shards"][0]["ShardId"]
-    out["GetRecordsDrain"] = asyncio.run(_drain(server.endpoint, one, shard, drain))
+    out["GetRecordsDrain"], cpu["GetRecordsDrain"] = cpu_us_per_op(
+        server.proc.pid, lambda: asyncio.run(_drain(server.endpoint, one, shard, drain))
+    )
     return out
 
 
@@ -207,10 +219,12 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     results: dict[str, dict[str, float]] = {}
+    cpu: dict[str, dict[str, float]] = {}
     latencies: dict[str, tuple[float, float]] = {}
 
     def measure_one(server: Server) -> None:
-        results[server.name] = measure(server, args.seconds, args.connections, args.drain)
+        cpu[server.name] = {}
+        results[server.name] = measure(server, args.seconds, args.connections, args.drain, cpu[server.name])
         if server.name == "gureum" and args.esm:
             log("gureum: PutRecord → Lambda handler latency")
             latencies["gureum"] = esm_latency(server, args.esm)
@@ -218,12 +232,15 @@ def main() -> None:
     skipped = measure_each(args.peers, {"kinesalite": KINESALITE}, start, "list_streams", measure_one)
     esm = latencies.get("gureum")
     if args.json:
-        print(json.dumps({"records_per_second": results, "esm_latency_ms": esm, "skipped": skipped,
-                          "connections": args.connections, "drain": args.drain}, indent=2))  # fmt: skip
+        print(json.dumps({"records_per_second": results, "cpu_us_per_record": cpu, "esm_latency_ms": esm,
+                          "skipped": skipped, "connections": args.connections, "drain": args.drain},
+                         indent=2))  # fmt: skip
         return
     print(f"Records per second (PutRecords: 500-record batches over {args.connections} connections to a "
           f"{SHARDS}-shard stream; drain: GetRecords of {args.drain} records from one shard):\n")  # fmt: skip
     print("\n".join(ratio_table(results, ("PutRecords500", "GetRecordsDrain"), "", number=",.0f")))
+    print("\nServer CPU per record (µs; lower is better; it holds when other work shares the cores):\n")
+    print("\n".join(cpu_table(cpu, ("PutRecords500", "GetRecordsDrain"), digits=2)))
     if esm is not None:
         print(f"\ngureum PutRecord → Lambda handler (ESM, 0 s window): p50 {esm[0]:.1f} ms, p99 {esm[1]:.1f} ms")
     for name, why in skipped.items():
