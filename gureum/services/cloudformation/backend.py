@@ -563,15 +563,27 @@ class CloudFormationBackend(Templates, CustomResources, Drifts, _ChangeSets):
             out["NextToken"] = str(rows[PAGE - 1][0])
         return out
 
-    async def _resources(self, stack: Stack) -> list[store.Resource]:
-        return await self.store.read(lambda tx: store.resources(tx, stack.stack_id))
+    async def _resources(self, stack: Stack) -> tuple[list[store.Resource], dict[str, dict[str, Any]]]:
+        """The stack's resources and the latest drift of each that was checked (by logical id)."""
 
-    def _resource(self, stack: Stack, r: store.Resource, detail: bool) -> dict[str, Any]:
+        def read(tx: Any) -> tuple[list[store.Resource], dict[str, dict[str, Any]]]:
+            drifts = {d["LogicalResourceId"]: d for d in store.resource_drifts(tx, stack.stack_id)}
+            return store.resources(tx, stack.stack_id), drifts
+
+        return await self.store.read(read)
+
+    def _resource(
+        self, stack: Stack, r: store.Resource, detail: bool, drifts: dict[str, dict[str, Any]]
+    ) -> dict[str, Any]:
+        drift = drifts.get(r.logical_id) or {}
+        information: dict[str, Any] = {"StackResourceDriftStatus": drift.get("StackResourceDriftStatus", "NOT_CHECKED")}
+        if drift:
+            information["LastCheckTimestamp"] = drift["Timestamp"]
         out: dict[str, Any] = {
             "LogicalResourceId": r.logical_id,
             "ResourceType": r.type,
             "ResourceStatus": r.status,
-            "DriftInformation": {"StackResourceDriftStatus": "NOT_CHECKED"},
+            "DriftInformation": information,
         }
         if r.physical_id is not None:
             out["PhysicalResourceId"] = r.physical_id
@@ -585,9 +597,10 @@ class CloudFormationBackend(Templates, CustomResources, Drifts, _ChangeSets):
 
     async def describe_stack_resource(self, account: str, region: str, name: str, logical: str) -> dict[str, Any]:
         stack = await self._stack(account, region, name)
-        for r in await self._resources(stack):
+        rows, drifts = await self._resources(stack)
+        for r in rows:
             if r.logical_id == logical:
-                out = self._resource(stack, r, False)
+                out = self._resource(stack, r, False, drifts)
                 out.update(StackId=stack.stack_id, StackName=stack.name)
                 meta = ((stack.doc.get("template") or {}).get("Resources") or {}).get(logical, {}).get("Metadata")
                 if meta is not None:
@@ -606,19 +619,19 @@ class CloudFormationBackend(Templates, CustomResources, Drifts, _ChangeSets):
                 raise ValidationError(f"Stack for {physical} does not exist")
             name = found[0]
         stack = await self._stack(account, region, name)
-        rows = await self._resources(stack)
+        rows, drifts = await self._resources(stack)
         return [
-            self._resource(stack, r, True)
+            self._resource(stack, r, True, drifts)
             for r in rows
             if (logical is None or r.logical_id == logical) and (physical is None or r.physical_id == physical)
         ]
 
     async def list_stack_resources(self, account: str, region: str, name: str, token: str | None) -> dict[str, Any]:
         stack = await self._stack(account, region, name)
-        rows = await self._resources(stack)
+        rows, drifts = await self._resources(stack)
         start = _page_start(token)
         out: dict[str, Any] = {
-            "StackResourceSummaries": [self._resource(stack, r, False) for r in rows[start : start + PAGE]]
+            "StackResourceSummaries": [self._resource(stack, r, False, drifts) for r in rows[start : start + PAGE]]
         }
         if start + PAGE < len(rows):
             out["NextToken"] = str(start + PAGE)

@@ -57,6 +57,9 @@ def test_drift(cfn: Any, aws: Any, name: str) -> None:
     }
     info = cfn.describe_stacks(StackName=name)["Stacks"][0]["DriftInformation"]
     assert info["StackDriftStatus"] == "IN_SYNC" and "LastCheckTimestamp" in info
+    queue = cfn.describe_stack_resource(StackName=name, LogicalResourceId="Queue")["StackResourceDetail"]
+    assert queue["DriftInformation"]["StackResourceDriftStatus"] == "IN_SYNC"
+    assert "LastCheckTimestamp" in queue["DriftInformation"]
 
     resources = {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in cfn.describe_stack_resources(
         StackName=name)["StackResources"]}  # fmt: skip
