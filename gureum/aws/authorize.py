@@ -43,6 +43,7 @@ IAM_CHANNEL = "iam-identity"  # IAM notifies it on every write: each node drops 
 RESOURCE_POLICY_CHANNEL = "resource-policy"
 _TOKEN_PREFIX = "GUREUMv1"
 _MAX_IDENTITIES = 4096
+_UNSET: Any = object()
 _WOULD_DENY = 1000
 _INTERNAL_SECONDS = 3600  # internal sessions (a service for its resource, gureum for an account) last an hour
 _RENEW_BEFORE = 600  # and are renewed ten minutes before they expire
@@ -76,7 +77,8 @@ def read_session_token(deployment_secret: str, access_key: str, token: str) -> d
 
 
 def session_token_of(request: Request) -> str:
-    return request.headers.get("x-amz-security-token") or request.query.get("X-Amz-Security-Token") or ""
+    found = request.headers.get("x-amz-security-token")
+    return found or (request.query.get("X-Amz-Security-Token") or "" if request.query_string else "")
 
 
 SERVICE_CLAIM, ACCOUNT_CLAIM = "service", "account"  # session kinds only gureum's own machinery is given
@@ -470,7 +472,8 @@ class Authorizer:
         accounts only for the actions in ``cross_account``, when given, and never for those in ``owner_only``:
         no resource policy grants those)."""
         if identity.kind != SERVICE:
-            organization = await self.organization(identity.account)
+            known = self._organizations.get(identity.account or "", _UNSET)  # the cached answer without awaiting
+            organization = await self.organization(identity.account) if known is _UNSET else known
             if organization is not None:
                 context = {"aws:PrincipalOrgID": organization, **context}
         parts = resource.split(":", 5)
@@ -486,7 +489,8 @@ class Authorizer:
                 return Verdict(Decision.IMPLICIT_DENY, "resource-based policy")
             policy = trust
         elif len(parts) == 6:
-            facts = await self.resource_facts(parts[2], resource)
+            cached = self._policies.get(resource)  # only ever holds the facts of services that notify changes
+            facts = await self.resource_facts(parts[2], resource) if cached is None else cached
             policy = facts.policy
             resource_account = resource_account or facts.account
             foreign = resource_account is not None and resource_account != identity.account

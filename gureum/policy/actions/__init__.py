@@ -320,6 +320,42 @@ def _http(table_: Table, method: str, path: str, region: str) -> Requirement:
     )
 
 
+# the transforms that read input members besides the value they transform
+_TRANSFORM_READS = {"function": ("Qualifier",)}
+
+
+@functools.lru_cache(maxsize=1024)
+def _members(service: str, operation: str) -> tuple[str, ...] | None:
+    """Every input member (a dotted path) ``required`` reads for the operation: the placeholders of the templates
+    it may fill, what its transforms and versioned actions read, its condition keys' members. None when it reads
+    more (a collection member's items, an HTTP table's method and path): such a call is not remembered."""
+    found = table(service)
+    if found is None or found.http:
+        return None
+    spec = found.operations.get(operation, {})
+    named = spec.get("resource")
+    if isinstance(named, dict) or (isinstance(named, list) and named and isinstance(named[0], dict)):
+        return None
+    if named is None:
+        templates = [found.resources[name] for name in found.default]
+    else:
+        templates = [found.resources.get(name, name) for name in ([named] if isinstance(named, str) else named)]
+    members: set[str] = set()
+    for source in (spec, *spec.get("plus", ())):
+        templates += [source["template"]] if source is not spec else []
+        if source.get("versioned"):
+            members.add(source.get("versionedIn") or "VersionId")
+    for template in templates:
+        for piece in _pieces(template):
+            if not isinstance(piece, str):
+                name, _, transform = piece
+                if name not in ("region", "account"):
+                    members.add(name)
+                members.update(_TRANSFORM_READS.get(transform, ()))
+    members.update({**found.keys, **spec.get("keys", {})}.values())
+    return tuple(sorted(members))
+
+
 def required(
     service: str,
     operation: str,
@@ -331,7 +367,52 @@ def required(
     path: str = "/",
     default_code: str = "AccessDenied",
 ) -> Requirement | None:
-    """What ``operation`` of ``service`` needs, None when gureum has no table for the service."""
+    """What ``operation`` of ``service`` needs, None when gureum has no table for the service. Remembered for the
+    values of the members it reads (a SendMessage's queue URL, not its body)."""
+    members = _members(service, operation)
+    if members is None:
+        return _required(service, operation, params, region, account, method, path, default_code)
+    values: list[tuple[type, Any]] = []
+    for name in members:
+        value = _member(params, name) if "." in name else params.get(name)
+        if isinstance(value, list):
+            if not all(isinstance(v, (str, int, float, bool)) for v in value):
+                return _required(service, operation, params, region, account, method, path, default_code)
+            values.append((list, tuple(value)))
+        elif value is None or isinstance(value, (str, int, float, bool)):
+            values.append((type(value), value))  # the type too: True and 1 are equal keys but not equal values
+        else:
+            return _required(service, operation, params, region, account, method, path, default_code)
+    return _remembered(service, operation, region, account, default_code, tuple(values))
+
+
+@functools.lru_cache(maxsize=4096)
+def _remembered(
+    service: str, operation: str, region: str, account: str, default_code: str, values: tuple[tuple[type, Any], ...]
+) -> Requirement | None:
+    """``required`` of an input made of just the members it reads (_members), with these values."""
+    params: dict[str, Any] = {}
+    for name, (kind, value) in zip(_members(service, operation) or (), values):
+        if value is None:
+            continue
+        *outer, last = name.split(".")
+        into = params
+        for part in outer:
+            into = into.setdefault(part, {})
+        into[last] = list(value) if kind is list else value
+    return _required(service, operation, params, region, account, "POST", "/", default_code)
+
+
+def _required(
+    service: str,
+    operation: str,
+    params: Mapping[str, Any],
+    region: str,
+    account: str,
+    method: str,
+    path: str,
+    default_code: str,
+) -> Requirement | None:
     found = table(service)
     if found is None:
         return None
