@@ -22,7 +22,6 @@ from .backend_drift import Drifts
 from .backend_templates import Templates
 from .errors import (
     AlreadyExistsException,
-    InsufficientCapabilitiesException,
     ValidationError,
     stack_not_found,
 )
@@ -217,10 +216,10 @@ class CloudFormationBackend(Templates, CustomResources, Drifts, _ChangeSets):
         existing = await self.store.read(lambda tx: store.live_stack(tx, account, region, name))
         if existing is not None:
             raise AlreadyExistsException(f"Stack [{name}] already exists")
-        text, doc, values = await self.prepare(account, region, host, body, url, given, None)
+        text, doc, values = await self.prepare(
+            account, region, host, body, url, given, None, capabilities=list(capabilities)
+        )
         raw = await self.parse(text)
-        if template.transforms(raw) and "CAPABILITY_AUTO_EXPAND" not in capabilities:
-            raise InsufficientCapabilitiesException("Requires capabilities : [CAPABILITY_AUTO_EXPAND]")
         self._check_capabilities(doc, capabilities, raw)
         stack_id = f"arn:aws:cloudformation:{region}:{account}:stack/{name}/{uuid.uuid4()}"
         now = self.clock.now()
@@ -295,13 +294,11 @@ class CloudFormationBackend(Templates, CustomResources, Drifts, _ChangeSets):
         previous_text = stack.doc.get("original") if use_previous_template else None
         if use_previous_template and (body is not None or url is not None):
             raise ValidationError("You cannot specify both usePreviousTemplate and Template Body/Template Url")
+        caps = capabilities if capabilities is not None else []
         text, doc, values = await self.prepare(
-            account, region, host, body, url, given, stack.doc.get("parameters") or {}, previous_text
+            account, region, host, body, url, given, stack.doc.get("parameters") or {}, previous_text, caps
         )
         raw = await self.parse(text)
-        caps = capabilities if capabilities is not None else []
-        if template.transforms(raw) and "CAPABILITY_AUTO_EXPAND" not in caps:
-            raise InsufficientCapabilitiesException("Requires capabilities : [CAPABILITY_AUTO_EXPAND]")
         self._check_capabilities(doc, caps, raw)
         new_tags = tags if tags is not None else stack.doc.get("tags") or []
         if (

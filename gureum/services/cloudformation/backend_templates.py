@@ -187,16 +187,23 @@ class Templates:
         given: list[dict[str, Any]],
         previous: dict[str, str] | None,
         use_previous: str | None = None,
+        capabilities: list[str] | None = None,
     ) -> tuple[str, dict[str, Any], dict[str, str]]:
-        """(original text, processed template, parameter values) of a stack operation; ValidationError otherwise."""
+        """(original text, processed template, parameter values) of a stack operation; ValidationError otherwise.
+        ``capabilities``: a CreateStack's or UpdateStack's, which must acknowledge macros before any runs (a change
+        set's are not asked: its changes are reviewed before they are made)."""
         if use_previous is not None:
             text = use_previous
             doc = await self.parse(text)
         else:
             text, doc = await self.load_template(account, region, host, body, url)
+        expands = template.transforms(doc) or macros.has_snippets(doc)
+        if capabilities is not None and expands and "CAPABILITY_AUTO_EXPAND" not in capabilities:
+            raise InsufficientCapabilitiesException("Requires capabilities : [CAPABILITY_AUTO_EXPAND]")
         processed = await self.processed(account, region, doc, given)
         try:
             values = parameters.resolve(processed.get("Parameters") or {}, given, previous)
+            values = await self._resolve_ssm(account, region, host, processed.get("Parameters") or {}, values)
             scope = intrinsics.Scope(
                 account, region, "", "", parameters=parameters.typed(processed.get("Parameters") or {}, values)
             )
@@ -205,6 +212,20 @@ class Templates:
         except (TemplateError, *MALFORMED) as error:
             raise invalid(error) from None
         return text, processed, values
+
+    async def _resolve_ssm(
+        self, account: str, region: str, host: str, declared: dict[str, Any], values: dict[str, str]
+    ) -> dict[str, str]:
+        """The AWS::SSM::Parameter-typed parameters resolved through Parameter Store's GetParameters."""
+        names = sorted(set(parameters.ssm_names(declared, values).values()))
+        if not names:
+            return values
+        caller = AwsCaller(self.runtime, account, region, host, None)
+        found: dict[str, str] = {}
+        for start in range(0, len(names), 10):
+            out = await caller("ssm", "GetParameters", {"Names": names[start : start + 10], "WithDecryption": True})
+            found.update({p["Name"]: p["Value"] for p in out.get("Parameters") or []})
+        return parameters.with_resolved(declared, values, found)
 
     async def policy_text(self, account: str, region: str, host: str, body: str | None, url: str | None) -> str | None:
         """A stack policy given as a body or an S3 URL, checked; None when neither is given."""

@@ -11,6 +11,9 @@ from .errors import TemplateError
 
 LIST_TYPES = ("CommaDelimitedList", "List<Number>")
 MASK = "****"
+SSM_NAME = "AWS::SSM::Parameter::Name"
+SSM_VALUE = "AWS::SSM::Parameter::Value<"
+_RESOLVED = "\x1f"  # a Value<> parameter's stored value: the parameter name given, this, the value it resolved to
 
 
 def _text(value: Any) -> str:
@@ -68,7 +71,9 @@ def _check(name: str, decl: dict[str, Any], value: str) -> None:
         )
 
     if kind.startswith("AWS::SSM::Parameter"):
-        raise TemplateError(f"Parameter '{name}': parameter type {kind} is not supported by gureum (no SSM yet)")
+        if kind != SSM_NAME and not (kind.startswith(SSM_VALUE) and kind.endswith(">")):
+            raise TemplateError(f"Parameter '{name}' has an unsupported type {kind}")
+        return  # the value names a Systems Manager parameter: resolved by the caller (ssm_names, with_resolved)
     items = [v.strip() for v in value.split(",")] if kind in LIST_TYPES or kind.startswith("List<") else [value]
     numeric = kind in ("Number", "List<Number>")
     for item in items:
@@ -102,22 +107,53 @@ def _check(name: str, decl: dict[str, Any], value: str) -> None:
                 fail(f"failed to satisfy constraint: Malformed input-Parameter {name} must match pattern {pattern}")
 
 
+def ssm_names(declared: dict[str, Any], values: dict[str, str]) -> dict[str, str]:
+    """{template parameter: the Systems Manager parameter it names} for the AWS::SSM::Parameter types (each is
+    resolved again by every stack operation, as CloudFormation does)."""
+    return {
+        name: value.split(_RESOLVED, 1)[0]
+        for name, value in values.items()
+        if str(declared.get(name, {}).get("Type", "")).startswith("AWS::SSM::Parameter::")
+    }
+
+
+def with_resolved(declared: dict[str, Any], values: dict[str, str], found: dict[str, str]) -> dict[str, str]:
+    """``values`` with each Value<> parameter's resolved value kept beside its name (``found``: SSM name → value);
+    TemplateError as CloudFormation words it for names Parameter Store does not have."""
+    names = ssm_names(declared, values)
+    missing = sorted({n for n in names.values() if n not in found})
+    if missing:
+        raise TemplateError(f"Unable to fetch parameters [{','.join(missing)}] from parameter store for this account.")
+    out = dict(values)
+    for name, ssm_name in names.items():
+        kind = str(declared[name].get("Type", ""))
+        out[name] = ssm_name + _RESOLVED + found[ssm_name] if kind.startswith(SSM_VALUE) else ssm_name
+    return out
+
+
 def typed(declared: dict[str, Any], values: dict[str, str]) -> dict[str, Any]:
-    """The values as Ref returns them: list types as lists."""
+    """The values as Ref returns them: list types as lists, Value<> types as the value they resolved to."""
     out: dict[str, Any] = {}
-    for name, value in values.items():
+    for name, stored in values.items():
         kind = str(declared[name].get("Type", "String"))
-        out[name] = [v.strip() for v in value.split(",")] if kind in LIST_TYPES or kind.startswith("List<") else value
+        value = stored.split(_RESOLVED, 1)[-1]
+        if kind.startswith(SSM_VALUE):
+            kind = kind[len(SSM_VALUE) : -1]
+        listed = kind in LIST_TYPES or kind.startswith("List<")
+        out[name] = [v.strip() for v in value.split(",")] if listed else value
     return out
 
 
 def described(declared: dict[str, Any], values: dict[str, str]) -> list[dict[str, Any]]:
-    """DescribeStacks' Parameters (NoEcho values masked)."""
-    return [
-        {
-            "ParameterKey": n,
-            "ParameterValue": MASK if _text(declared[n].get("NoEcho", "false")).lower() == "true" else v,
-        }
-        for n, v in values.items()
-        if n in declared
-    ]
+    """DescribeStacks' Parameters (NoEcho values masked; a Value<> parameter's ResolvedValue beside its name)."""
+    out = []
+    for n, v in values.items():
+        if n not in declared:
+            continue
+        secret = _text(declared[n].get("NoEcho", "false")).lower() == "true"
+        given, resolved, value = v.partition(_RESOLVED)
+        entry = {"ParameterKey": n, "ParameterValue": MASK if secret else given}
+        if resolved:
+            entry["ResolvedValue"] = MASK if secret else value
+        out.append(entry)
+    return out

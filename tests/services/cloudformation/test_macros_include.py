@@ -127,6 +127,10 @@ def test_macro_runs_its_lambda(cfn: Any, aws: Any, name: str) -> None:
     assert settle(cfn, f"{name}-twice")["StackStatus"] == "ROLLBACK_COMPLETE"
     assert any(e[0] == "Macro" and "already exists" in e[2] for e in events(cfn, f"{name}-twice"))
 
+    snippet_only = {k: v for k, v in user(macro).items() if k != "Transform"}  # a macro in Fn::Transform alone
+    expect_error(
+        lambda: cfn.create_stack(StackName=name, TemplateBody=body(snippet_only)), "InsufficientCapabilitiesException"
+    )
     cfn.create_stack(StackName=name, TemplateBody=body(user(macro)), Capabilities=["CAPABILITY_AUTO_EXPAND"])
     out = outputs(wait(cfn, "stack_create_complete", name))
     topic = sns.get_topic_attributes(TopicArn=out["Topic"])["Attributes"]

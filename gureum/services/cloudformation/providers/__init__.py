@@ -20,6 +20,7 @@ from . import (
     ses,
     sns,
     sqs,
+    ssm,
     stacks,
 )
 from .base import Provider
@@ -41,6 +42,7 @@ PROVIDERS: dict[str, Provider] = {
         batch,
         firehose,
         ses,
+        ssm,
         glue,
         macro,
         stacks,

@@ -25,7 +25,9 @@ class Parameter(Provider):
 
     async def read(self, ctx: Context, physical_id: str, attributes: dict[str, Any]) -> dict[str, Any]:
         found = (await ctx.aws("ssm", "GetParameter", {"Name": physical_id}))["Parameter"]
-        described = await ctx.aws("ssm", "DescribeParameters", {"ParameterFilters": [{"Key": "Name", "Values": [physical_id]}]})
+        described = await ctx.aws(
+            "ssm", "DescribeParameters", {"ParameterFilters": [{"Key": "Name", "Values": [physical_id]}]}
+        )
         meta = (described.get("Parameters") or [{}])[0]
         out = {"Type": found["Type"], "Value": found["Value"], "DataType": found.get("DataType", "text")}
         out.update({k: meta[k] for k in ("Description", "AllowedPattern") if k in meta})
