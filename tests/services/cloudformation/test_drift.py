@@ -15,6 +15,7 @@ TEMPLATE = {
         "Topic": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": "before"}},
         "Group": {"Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": 7}},
         "Stream": {"Type": "AWS::Logs::LogStream", "Properties": {"LogGroupName": {"Ref": "Group"}}},
+        "Rule": {"Type": "AWS::Events::Rule", "Properties": {"ScheduleExpression": "rate(1 hour)"}},
         "Table": {
             "Type": "AWS::DynamoDB::Table",
             "Properties": {
@@ -53,6 +54,7 @@ def test_drift(cfn: Any, aws: Any, name: str) -> None:
         "Topic": "IN_SYNC",
         "Group": "IN_SYNC",
         "Table": "IN_SYNC",
+        "Rule": "IN_SYNC",
         "Stream": "NOT_CHECKED",
     }
     info = cfn.describe_stacks(StackName=name)["Stacks"][0]["DriftInformation"]
@@ -67,9 +69,10 @@ def test_drift(cfn: Any, aws: Any, name: str) -> None:
     sns.set_topic_attributes(TopicArn=resources["Topic"], AttributeName="DisplayName", AttributeValue="after")
     logs.delete_retention_policy(logGroupName=resources["Group"])
     dynamodb.delete_table(TableName=resources["Table"])
+    aws("events").put_rule(Name=resources["Rule"], ScheduleExpression="rate(2 hours)")
 
     status = _detect(cfn, name)
-    assert (status["StackDriftStatus"], status["DriftedStackResourceCount"]) == ("DRIFTED", 4)
+    assert (status["StackDriftStatus"], status["DriftedStackResourceCount"]) == ("DRIFTED", 5)
     drifts = _by_id(cfn, name)
     assert drifts["Queue"]["StackResourceDriftStatus"] == "MODIFIED"
     assert drifts["Queue"]["PropertyDifferences"] == [
@@ -82,6 +85,7 @@ def test_drift(cfn: Any, aws: Any, name: str) -> None:
     ]
     assert drifts["Group"]["PropertyDifferences"][0]["DifferenceType"] == "REMOVE"
     assert drifts["Table"]["StackResourceDriftStatus"] == "DELETED"
+    assert drifts["Rule"]["PropertyDifferences"][0]["ActualValue"] == "rate(2 hours)"
     assert list(_by_id(cfn, name, StackResourceDriftStatusFilters=["DELETED"])) == ["Table"]
 
     sns.set_topic_attributes(TopicArn=resources["Topic"], AttributeName="DisplayName", AttributeValue="before")

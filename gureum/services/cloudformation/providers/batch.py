@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..caller import ServiceCallError
 from ..errors import ResourceFailure
 from .base import Context, Created, Provider, tag_changes, tags_map, until
 
@@ -85,6 +86,15 @@ class JobQueue(Provider):
     system_tags = False
     replace = frozenset({"JobQueueName", "JobQueueType"})
     name_property = "JobQueueName"
+
+    drift = frozenset({"Priority", "State", "SchedulingPolicyArn"})
+
+    async def read(self, ctx: Context, physical_id: str, attributes: dict[str, Any]) -> dict[str, Any]:
+        found = (await ctx.aws("batch", "DescribeJobQueues", {"jobQueues": [physical_id]})).get("jobQueues") or []
+        if not found:
+            raise ServiceCallError("Batch", "ClientException", "Job queue not found.", 404)
+        names = {"priority": "Priority", "state": "State", "schedulingPolicyArn": "SchedulingPolicyArn"}
+        return {names[k]: v for k, v in found[0].items() if k in names}
 
     async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
         params = {k: v for k, v in props.items() if k not in ("JobQueueName", "Tags")}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..caller import ServiceCallError
 from ..errors import ResourceFailure
 from .base import Context, Created, Provider, tag_changes, tags_list, until
 
@@ -133,6 +134,23 @@ class Service(Provider):
     system_tags = False
     replace = frozenset({"ServiceName", "Cluster", "LaunchType", "Role", "SchedulingStrategy", "DeploymentController"})
     name_property = "ServiceName"
+
+    drift = frozenset({"DesiredCount", "TaskDefinition", "LaunchType", "PlatformVersion", "EnableExecuteCommand"})
+
+    async def read(self, ctx: Context, physical_id: str, attributes: dict[str, Any]) -> dict[str, Any]:
+        cluster = physical_id.split("/")[-2] if physical_id.count("/") >= 2 else None
+        params: dict[str, Any] = {"services": [physical_id], **({"cluster": cluster} if cluster else {})}
+        found = (await ctx.aws("ecs", "DescribeServices", params)).get("services") or []
+        if not found or found[0].get("status") == "INACTIVE":
+            raise ServiceCallError("ECS", "ServiceNotFoundException", "Service not found.", 400)
+        names = {
+            "desiredCount": "DesiredCount",
+            "taskDefinition": "TaskDefinition",
+            "launchType": "LaunchType",
+            "platformVersion": "PlatformVersion",
+            "enableExecuteCommand": "EnableExecuteCommand",
+        }
+        return {names[k]: v for k, v in found[0].items() if k in names}
 
     async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
         name = props.get("ServiceName") or ctx.name(255)

@@ -38,6 +38,17 @@ class Rule(Provider):
     replace = frozenset({"Name", "EventBusName"})
     name_property = "Name"
 
+    drift = frozenset({"ScheduleExpression", "EventPattern", "State", "Description", "RoleArn"})
+
+    async def read(self, ctx: Context, physical_id: str, attributes: dict[str, Any]) -> dict[str, Any]:
+        bus, _, name = physical_id.rpartition("|")
+        params = {"Name": name, **({"EventBusName": bus} if bus else {})}
+        rule = await ctx.aws("events", "DescribeRule", params)
+        live = {k: v for k, v in rule.items() if k in self.drift}
+        if isinstance(live.get("EventPattern"), str):
+            live["EventPattern"] = json.loads(live["EventPattern"])
+        return live
+
     async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
         name = props.get("Name") or ctx.name(64)
         params = _rule_params(name, props)
