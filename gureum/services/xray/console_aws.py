@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import urlsplit
 
-import botocore.session
 from botocore import parsers, serialize
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest, prepare_request_dict
@@ -51,6 +50,8 @@ class ConsoleModels:
     """botocore's service models, loaded once per process on first use (kept in the runtime)."""
 
     def __init__(self) -> None:
+        import botocore.session  # botocore's client machinery: imported on the console's first action, not at start
+
         self._loader = botocore.session.get_session().get_component("data_loader")
         self._models: dict[str, ServiceModel] = {}
 
