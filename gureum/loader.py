@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("gureum")
 
 CHANNEL = "gureum_services"  # PostgreSQL: a node that loaded a service tells the others, which load it too
+PEER_CHECK = 10.0  # seconds between a PostgreSQL node's looks at what the other nodes loaded
 AVAILABLE = "available"  # the status of a service not loaded yet (as LocalStack's health names it)
 
 
@@ -65,6 +66,7 @@ class ServiceLoader:
         """Load the services with state in the store (or work addressed to them), the eager ones, and hold the
         sockets of the unloaded ones that listen; ``eager`` given: exactly those."""
         self._loop = asyncio.get_running_loop()
+        eager_given = eager
         runtime = self.runtime
         runtime.lazy_port = self._lazy_port
         runtime.store.subscribe(CHANNEL, self._peer_loaded)
@@ -87,6 +89,22 @@ class ServiceLoader:
         for name in self.modules:
             if name not in self.loaded and name not in self.failed:
                 self._hold_sockets(name)
+        if eager_given is None and runtime.store.dialect == "postgresql":
+            runtime.spawn(self._follow_peers(), "services-follow-peers")
+
+    async def _follow_peers(self) -> None:
+        """PostgreSQL: what the other nodes used, loaded here too (their notification may have gone out before
+        this node was heard from, or been lost with a connection): one small query every PEER_CHECK seconds."""
+        while True:
+            await asyncio.sleep(PEER_CHECK)
+            try:
+                used = await self.runtime.store.read(_used)
+            except Exception:  # the store is away for a moment: the next round asks again
+                log.debug("services: reading the components in use failed", exc_info=True)
+                continue
+            for name in used:
+                if name in self.modules:
+                    self._spawn_load(name)
 
     async def stop(self) -> None:
         for service in reversed(list(self.loaded.values())):
