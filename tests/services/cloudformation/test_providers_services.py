@@ -30,6 +30,22 @@ def template(interval: str, subject: str, priority: int, command: str) -> dict[s
                 "Properties": {"EmailIdentity": {"Fn::Sub": "${AWS::StackName}.example.com"}},
             },
             "ConfigSet": {"Type": "AWS::SES::ConfigurationSet"},
+            "Events": {"Type": "AWS::SNS::Topic"},
+            "EventDest": {
+                "Type": "AWS::SES::ConfigurationSetEventDestination",
+                "Properties": {
+                    "ConfigurationSetName": {"Ref": "ConfigSet"},
+                    "EventDestination": {
+                        "Enabled": True,
+                        "MatchingEventTypes": ["send", "renderingFailure"],  # SES v1's names, as templates write them
+                        "SnsDestination": {"TopicARN": {"Ref": "Events"}},
+                    },
+                },
+            },
+            "Filter": {
+                "Type": "AWS::SES::ReceiptFilter",
+                "Properties": {"Filter": {"IpFilter": {"Policy": "Block", "Cidr": "10.9.0.0/16"}}},
+            },
             "Mail": {
                 "Type": "AWS::SES::Template",
                 "Properties": {"Template": {"SubjectPart": subject, "TextPart": "Hello {{name}}"}},
@@ -99,8 +115,11 @@ def template(interval: str, subject: str, priority: int, command: str) -> dict[s
             "Delivery": {"Value": {"Ref": "Delivery"}},
             "DeliveryArn": {"Value": {"Fn::GetAtt": ["Delivery", "Arn"]}},
             "Identity": {"Value": {"Ref": "Identity"}},
+            "EventsTopic": {"Value": {"Ref": "Events"}},
             "Dkim1": {"Value": {"Fn::GetAtt": ["Identity", "DkimDNSTokenName1"]}},
             "ConfigSet": {"Value": {"Ref": "ConfigSet"}},
+            "EventDest": {"Value": {"Fn::GetAtt": ["EventDest", "Id"]}},
+            "Filter": {"Value": {"Ref": "Filter"}},
             "Mail": {"Value": {"Ref": "Mail"}},
             "RuleSet": {"Value": {"Ref": "RuleSet"}},
             "Rule": {"Value": {"Ref": "Rule"}},
@@ -141,6 +160,11 @@ def test_service_providers(cfn: Any, aws: Any, name: str) -> None:
     token = identity["DkimAttributes"]["Tokens"][0]
     assert out["Dkim1"] == f"{token}._domainkey.{name}.example.com"
     sesv2.get_configuration_set(ConfigurationSetName=out["ConfigSet"])
+    found = sesv2.get_configuration_set_event_destinations(ConfigurationSetName=out["ConfigSet"])["EventDestinations"]
+    assert [(d["Name"], d["SnsDestination"]["TopicArn"]) for d in found] == [(out["EventDest"], out["EventsTopic"])]
+    assert sorted(found[0]["MatchingEventTypes"]) == ["RENDERING_FAILURE", "SEND"]
+    filters = ses.list_receipt_filters()["Filters"]
+    assert {"Name": out["Filter"], "IpFilter": {"Policy": "Block", "Cidr": "10.9.0.0/16"}} in filters
     assert ses.get_template(TemplateName=out["Mail"])["Template"]["SubjectPart"] == "first"
     rule = ses.describe_receipt_rule(RuleSetName=out["RuleSet"], RuleName=out["Rule"])["Rule"]
     assert rule["Recipients"] == [f"in@{name}.example.com"] and rule["Enabled"] is True
@@ -203,6 +227,7 @@ def test_service_providers(cfn: Any, aws: Any, name: str) -> None:
     )
     expect_error(lambda: sesv2.get_email_identity(EmailIdentity=out["Identity"]), "NotFoundException")
     expect_error(lambda: ses.get_template(TemplateName=out["Mail"]), "TemplateDoesNotExist")
+    assert out["Filter"] not in [f["Name"] for f in ses.list_receipt_filters()["Filters"]]
     assert out["RuleSet"] not in [s["Name"] for s in ses.list_receipt_rule_sets().get("RuleSets", [])]
     assert ecs.describe_clusters(clusters=[out["Cluster"]])["clusters"][0]["status"] == "INACTIVE"
     assert batch.describe_compute_environments(computeEnvironments=[out["Compute"]])["computeEnvironments"] == []

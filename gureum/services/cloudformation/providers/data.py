@@ -288,13 +288,55 @@ def _cors_rule(rule: dict[str, Any]) -> dict[str, Any]:
 
 
 def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {"Status": rule.get("Status", "Enabled"), "Filter": {"Prefix": rule.get("Prefix", "")}}
+    """A CloudFormation lifecycle Rule as S3's LifecycleRule (the filter from Prefix, TagFilters and object sizes)."""
+    conditions: dict[str, Any] = {"Prefix": rule["Prefix"]} if rule.get("Prefix") else {}
+    tags = [{"Key": t["Key"], "Value": t["Value"]} for t in rule.get("TagFilters") or []]
+    if tags:
+        conditions["Tags"] = tags
+    for size in ("ObjectSizeGreaterThan", "ObjectSizeLessThan"):
+        if rule.get(size) is not None:
+            conditions[size] = int(rule[size])
+    if len(conditions) > 1 or tags:
+        lifecycle_filter: dict[str, Any] = {"And": conditions}
+    elif conditions:
+        lifecycle_filter = conditions
+    else:
+        lifecycle_filter = {"Prefix": ""}
+    out: dict[str, Any] = {"Status": rule.get("Status", "Enabled"), "Filter": lifecycle_filter}
     if rule.get("Id"):
         out["ID"] = rule["Id"]
+    expiration: dict[str, Any] = {}
     if rule.get("ExpirationInDays") is not None:
-        out["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
+        expiration["Days"] = int(rule["ExpirationInDays"])
+    if rule.get("ExpirationDate"):
+        expiration["Date"] = rule["ExpirationDate"]
+    if rule.get("ExpiredObjectDeleteMarker") is not None:
+        expiration["ExpiredObjectDeleteMarker"] = str(rule["ExpiredObjectDeleteMarker"]).lower() == "true"
+    if expiration:
+        out["Expiration"] = expiration
+    noncurrent = dict(rule.get("NoncurrentVersionExpiration") or {})
     if rule.get("NoncurrentVersionExpirationInDays") is not None:
-        out["NoncurrentVersionExpiration"] = {"NoncurrentDays": int(rule["NoncurrentVersionExpirationInDays"])}
+        noncurrent.setdefault("NoncurrentDays", rule["NoncurrentVersionExpirationInDays"])
+    if noncurrent:
+        out["NoncurrentVersionExpiration"] = {k: int(v) for k, v in noncurrent.items()}
+    transitions = [*(rule.get("Transitions") or []), *([rule["Transition"]] if rule.get("Transition") else [])]
+    if transitions:
+        out["Transitions"] = [
+            {"StorageClass": t["StorageClass"], **({"Days": int(t["TransitionInDays"])} if "TransitionInDays" in t
+                                                   else {"Date": t["TransitionDate"]})}
+            for t in transitions
+        ]  # fmt: skip
+    old_transitions = [
+        *(rule.get("NoncurrentVersionTransitions") or []),
+        *([rule["NoncurrentVersionTransition"]] if rule.get("NoncurrentVersionTransition") else []),
+    ]
+    if old_transitions:
+        out["NoncurrentVersionTransitions"] = [
+            {"StorageClass": t["StorageClass"], "NoncurrentDays": int(t["TransitionInDays"]),
+             **({"NewerNoncurrentVersions": int(t["NewerNoncurrentVersions"])} if "NewerNoncurrentVersions" in t
+                else {})}
+            for t in old_transitions
+        ]  # fmt: skip
     if rule.get("AbortIncompleteMultipartUpload"):
         out["AbortIncompleteMultipartUpload"] = {
             "DaysAfterInitiation": int(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])

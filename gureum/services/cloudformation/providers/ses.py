@@ -125,6 +125,10 @@ class ConfigurationSet(Provider):
         await ctx.aws(_V2, "DeleteConfigurationSet", {"ConfigurationSetName": physical_id})
 
 
+def _v2_event(name: str) -> str:
+    return "".join(f"_{c}" if c.isupper() else c for c in name).upper() if not name.isupper() else name
+
+
 class ConfigurationSetEventDestination(Provider):
     type = "AWS::SES::ConfigurationSetEventDestination"
     replace = frozenset({"ConfigurationSetName"})
@@ -136,6 +140,8 @@ class ConfigurationSetEventDestination(Provider):
     def _params(self, ctx: Context, props: dict[str, Any], name: str | None = None) -> dict[str, Any]:
         destination = dict(required(props, "EventDestination"))
         given = destination.pop("Name", None)
+        # the template takes SES v1's event type names (send, renderingFailure); v2 names them SEND, RENDERING_FAILURE
+        destination["MatchingEventTypes"] = [_v2_event(str(e)) for e in destination.get("MatchingEventTypes") or []]
         return {
             "ConfigurationSetName": required(props, "ConfigurationSetName"),
             "EventDestinationName": name or given or ctx.name(64),
