@@ -59,6 +59,7 @@ def template(interval: str, subject: str, priority: int, command: str) -> dict[s
                 },
             },
             "Cluster": {"Type": "AWS::ECS::Cluster"},
+            "Http": {"Type": "AWS::ApiGatewayV2::Api", "Properties": {"Name": "http", "ProtocolType": "HTTP"}},
             "Task": {
                 "Type": "AWS::ECS::TaskDefinition",
                 "Properties": {
@@ -124,6 +125,7 @@ def template(interval: str, subject: str, priority: int, command: str) -> dict[s
             "RuleSet": {"Value": {"Ref": "RuleSet"}},
             "Rule": {"Value": {"Ref": "Rule"}},
             "Cluster": {"Value": {"Ref": "Cluster"}},
+            "Http": {"Value": {"Ref": "Http"}},
             "ClusterArn": {"Value": {"Fn::GetAtt": ["Cluster", "Arn"]}},
             "Task": {"Value": {"Ref": "Task"}},
             "Service": {"Value": {"Ref": "Service"}},
@@ -219,6 +221,8 @@ def test_service_providers(cfn: Any, aws: Any, name: str) -> None:
     assert compute["tags"] == {"kind": "compute", "team": "t2", "cost": "c"}
     cluster = ecs.describe_clusters(clusters=[out["Cluster"]], include=["TAGS"])["clusters"][0]
     assert {t["key"]: t["value"] for t in cluster["tags"]} == {"team": "t2", "cost": "c"}
+    http = aws("apigatewayv2").get_api(ApiId=out["Http"])["Tags"]
+    assert (http["team"], http["cost"], http["aws:cloudformation:logical-id"]) == ("t2", "c", "Http")
 
     cfn.delete_stack(StackName=name)
     wait(cfn, "stack_delete_complete", name)

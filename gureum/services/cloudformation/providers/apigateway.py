@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .base import Context, Created, Provider, required, tags_map
+from .base import Context, Created, Provider, required, tag_changes, tags_map
 
 
 async def _body(ctx: Context, props: dict[str, Any]) -> str | None:
@@ -33,6 +33,7 @@ def _patch(path: str, value: Any) -> dict[str, str]:
 
 class RestApi(Provider):
     type = "AWS::ApiGateway::RestApi"
+    tags_in_place = True
 
     async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
         body = await _body(ctx, props)
@@ -86,6 +87,12 @@ class RestApi(Provider):
             patches.append(_patch("/description", new.get("Description", "")))
         if patches:
             await ctx.aws("apigateway", "UpdateRestApi", {"restApiId": physical_id, "patchOperations": patches})
+        gone, changed = tag_changes(old, new, ctx.tags, ctx.previous_tags)
+        arn = f"arn:aws:apigateway:{ctx.region}::/restapis/{physical_id}"
+        if gone:
+            await ctx.aws("apigateway", "UntagResource", {"resourceArn": arn, "tagKeys": gone})
+        if changed:
+            await ctx.aws("apigateway", "TagResource", {"resourceArn": arn, "tags": changed})
         return {}
 
     async def delete(self, ctx: Context, physical_id: str, props: dict[str, Any], attributes: dict[str, Any]) -> None:
@@ -326,6 +333,7 @@ _API_FIELDS = (
 
 class Api(Provider):
     type = "AWS::ApiGatewayV2::Api"
+    tags_in_place = True
 
     async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
         body = await _body(ctx, props)
@@ -370,6 +378,12 @@ class Api(Provider):
         }
         if update:
             await ctx.aws("apigatewayv2", "UpdateApi", {"ApiId": physical_id, **update})
+        gone, changed = tag_changes(old, new, ctx.tags, ctx.previous_tags)
+        arn = f"arn:aws:apigateway:{ctx.region}::/apis/{physical_id}"
+        if gone:
+            await ctx.aws("apigatewayv2", "UntagResource", {"ResourceArn": arn, "TagKeys": gone})
+        if changed:
+            await ctx.aws("apigatewayv2", "TagResource", {"ResourceArn": arn, "Tags": changed})
         return {}
 
     async def delete(self, ctx: Context, physical_id: str, props: dict[str, Any], attributes: dict[str, Any]) -> None:

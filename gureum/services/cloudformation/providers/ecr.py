@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .base import Context, Created, Provider, tags_list
+from .base import Context, Created, Provider, tag_changes, tags_list
 
 
 def _text(value: Any) -> str:
@@ -17,6 +17,7 @@ class Repository(Provider):
     system_tags = False
     replace = frozenset({"RepositoryName", "EncryptionConfiguration"})
     name_property = "RepositoryName"
+    tags_in_place = True
 
     async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
         name = props.get("RepositoryName") or ctx.name(200, lower=True)
@@ -72,6 +73,12 @@ class Repository(Provider):
                 },
             )
         await self._policies(ctx, physical_id, old, new)
+        gone, changed = tag_changes(old, new, ctx.tags, ctx.previous_tags)
+        if gone:
+            await ctx.aws("ecr", "UntagResource", {"resourceArn": attributes["Arn"], "tagKeys": gone})
+        if changed:
+            tags = [{"Key": k, "Value": v} for k, v in changed.items()]
+            await ctx.aws("ecr", "TagResource", {"resourceArn": attributes["Arn"], "tags": tags})
         return {}
 
     async def delete(self, ctx: Context, physical_id: str, props: dict[str, Any], attributes: dict[str, Any]) -> None:

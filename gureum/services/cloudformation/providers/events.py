@@ -99,6 +99,7 @@ def _bus(props: dict[str, Any]) -> str:
 
 class EventBus(Provider):
     type = "AWS::Events::EventBus"
+    tags_in_place = True
     replace = frozenset({"Name", "EventSourceName"})
     name_property = "Name"
 
@@ -136,6 +137,12 @@ class EventBus(Provider):
                 "PutPermission",
                 {"EventBusName": physical_id, "Policy": policy if isinstance(policy, str) else json.dumps(policy)},
             )
+        gone, changed = tag_changes(old, new, ctx.tags, ctx.previous_tags)
+        if gone:
+            await ctx.aws("events", "UntagResource", {"ResourceARN": attributes["Arn"], "TagKeys": gone})
+        if changed:
+            tags = [{"Key": k, "Value": v} for k, v in changed.items()]
+            await ctx.aws("events", "TagResource", {"ResourceARN": attributes["Arn"], "Tags": tags})
         return {}
 
     async def delete(self, ctx: Context, physical_id: str, props: dict[str, Any], attributes: dict[str, Any]) -> None:
