@@ -86,6 +86,7 @@ class ApiDestinations(BackendBase):
         now = self.now_ms()
 
         def run(tx: Tx) -> ApiDestination:
+            tx.lock("events api destination", account, region, name)
             d = _require_destination(tx, account, region, name)
             if description is not None:
                 d.description = description

@@ -101,6 +101,7 @@ class Archives(BackendBase):
             check_pattern(pattern)
 
         def run(tx: Tx) -> Archive:
+            tx.lock("events archive", account, region, name)
             archive = store_archives.get_archive(tx, account, region, name)
             if archive is None:
                 # what AWS answers here (not DescribeArchive's ResourceNotFoundException): recorded against AWS by
@@ -211,6 +212,7 @@ class Archives(BackendBase):
             replay = store_archives.get_replay(tx, account, region, name)
             if replay is None:
                 raise no_replay(name)
+            tx.lock("events replay", str(replay.id))  # a step running meanwhile saves its state first
             if not store_archives.set_replay_state(tx, replay.id, "CANCELLING", None, ("STARTING", "RUNNING")):
                 raise IllegalStatusException(f"Replay {name} is not in a valid state for this operation.")
             replay.state = "CANCELLING"
@@ -237,6 +239,7 @@ class Archives(BackendBase):
     def replay_step(self, tx: Tx, replay_id: int) -> None:
         """One step of a replay, inside the transaction that claimed its row: up to REPLAY_BATCH archived events
         put on the destination bus again, then the next step enqueued (or the replay ended)."""
+        tx.lock("events replay", str(replay_id))  # a cancellation committed meanwhile is seen, never overwritten
         replay = store_archives.get_replay_by_id(tx, replay_id)
         if replay is None or replay.state not in ("STARTING", "RUNNING", "CANCELLING"):
             return

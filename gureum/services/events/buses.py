@@ -16,7 +16,7 @@ from .errors import (
     invalid_parameter,
     limit_exceeded,
 )
-from .lookups import require_bus, tagged, tags_in
+from .lookups import lock_bus, lock_tagged, require_bus, tagged, tags_in
 from .names import DEFAULT_BUS
 from .store import Bus, Rule
 
@@ -122,6 +122,7 @@ class Buses(BackendBase):
         now = self.now_ms()
 
         def run(tx: Tx) -> Bus:
+            lock_bus(tx, account, region, name_or_arn)
             bus = require_bus(tx, account, region, name_or_arn)
             if description is not None:
                 bus.description = description or None
@@ -141,6 +142,7 @@ class Buses(BackendBase):
             raise ValidationException("Cannot delete event bus default.")
 
         def run(tx: Tx) -> None:
+            lock_bus(tx, account, region, name)
             bus = store.get_bus(tx, account, region, name)
             if bus is not None:  # deleting a bus that does not exist succeeds, as on AWS
                 store.delete_bus(tx, bus)
@@ -178,6 +180,7 @@ class Buses(BackendBase):
         now = self.now_ms()
 
         def run(tx: Tx) -> None:
+            lock_bus(tx, account, region, bus_name_or_arn)
             bus = require_bus(tx, account, region, bus_name_or_arn)
             if policy is not None:
                 bus.policy = policy
@@ -199,6 +202,7 @@ class Buses(BackendBase):
             raise ValidationException("Parameter StatementId is required.")
 
         def run(tx: Tx) -> None:
+            lock_bus(tx, account, region, bus_name_or_arn)
             bus = require_bus(tx, account, region, bus_name_or_arn)
             if remove_all:
                 bus.policy = None
@@ -223,6 +227,7 @@ class Buses(BackendBase):
         now = self.now_ms()
 
         def run(tx: Tx) -> None:
+            lock_tagged(tx, arn)
             resource = tagged(tx, arn)
             resource.tags = {**resource.tags, **new}
             if len(resource.tags) > _TAGS_MAX:
@@ -236,6 +241,7 @@ class Buses(BackendBase):
         removed = set(keys)
 
         def run(tx: Tx) -> None:
+            lock_tagged(tx, arn)
             resource = tagged(tx, arn)
             resource.tags = {k: v for k, v in resource.tags.items() if k not in removed}
             _save_tagged(tx, resource, now)

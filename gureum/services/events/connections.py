@@ -121,6 +121,7 @@ class Connections(BackendBase):
         now = self.now_ms()
 
         def run(tx: Tx) -> Connection:
+            tx.lock("events connection", account, region, name)
             c = _require_connection(tx, account, region, name)
             if description is not None:
                 c.description = description
@@ -140,6 +141,7 @@ class Connections(BackendBase):
         now = self.now_ms()
 
         def run(tx: Tx) -> Connection:
+            tx.lock("events connection", account, region, name)
             c = _require_connection(tx, account, region, name)
             c.state, c.modified_at = "DEAUTHORIZED", now
             store_connections.save_connection(tx, c)
@@ -149,6 +151,7 @@ class Connections(BackendBase):
 
     async def delete_connection(self, account: str, region: str, name: str) -> Connection:
         def run(tx: Tx) -> Connection:
+            tx.lock("events connection", account, region, name)
             c = _require_connection(tx, account, region, name)
             store_connections.delete_connection(tx, c)
             return c

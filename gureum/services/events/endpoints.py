@@ -99,6 +99,7 @@ class Endpoints(BackendBase):
         now = self.now_ms()
 
         def run(tx: Tx) -> dict[str, Any]:
+            tx.lock("events endpoint", account, region, name)
             body = store_connections.get_endpoint(tx, account, region, name)
             if body is None:
                 raise no_endpoint(name)

@@ -19,6 +19,21 @@ def seconds(ms: int | None) -> float | None:
     return None if ms is None else ms / 1000
 
 
+def lock_bus(tx: Tx, account: str, region: str, name_or_arn: str | None) -> None:
+    """Writers of one bus (its settings, policy and tags, its rules, their tags and targets) take turns: called
+    before a write reads what it changes (Tx.lock)."""
+    tx.lock("events", *resolve_bus(account, region, name_or_arn))
+
+
+def lock_tagged(tx: Tx, arn: str) -> None:
+    """lock_bus for the bus, or the rule's bus, that an ARN names (nothing for an ARN that names neither)."""
+    parts = parse_arn(arn)
+    if parts is not None and parts[2].startswith("event-bus/"):
+        tx.lock("events", parts[1], parts[0], parts[2][len("event-bus/") :])
+    elif (rule_parts := rule_from_arn(arn)) is not None:
+        tx.lock("events", *rule_parts[:3])
+
+
 def require_bus(tx: Tx, account: str, region: str, name_or_arn: str | None) -> Bus:
     """The bus an EventBusName names (a name or an ARN; the default bus when absent)."""
     account, region, name = resolve_bus(account, region, name_or_arn)

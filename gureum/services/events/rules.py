@@ -13,7 +13,7 @@ from . import limits, paging, routing, store, timers
 from .base import BackendBase
 from .errors import InvalidEventPatternException, ValidationException, invalid_parameter, limit_exceeded
 from .fanout import iso_time
-from .lookups import require_bus, require_rule, tags_in
+from .lookups import lock_bus, require_bus, require_rule, tags_in
 from .names import DEFAULT_BUS, resolve_bus
 from .store import Rule
 
@@ -65,6 +65,7 @@ class Rules(BackendBase):
         new_tags = tags_in(tags)
 
         def run(tx: Tx) -> str:
+            lock_bus(tx, account, region, bus_name_or_arn)
             bus = require_bus(tx, account, region, bus_name_or_arn)
             if bus.id is None:
                 store.ensure_default_bus(tx, bus.account, bus.region, now)
@@ -104,6 +105,7 @@ class Rules(BackendBase):
         now = self.now_ms()
 
         def run(tx: Tx) -> None:
+            lock_bus(tx, account, region, bus_name_or_arn)
             rule = require_rule(tx, account, region, name, bus_name_or_arn)
             rule.state = state
             timers.reschedule(self.delivery, tx, rule, rule.schedule, now)
@@ -113,6 +115,7 @@ class Rules(BackendBase):
 
     async def delete_rule(self, account: str, region: str, name: str, bus_name_or_arn: str | None, force: bool) -> None:
         def run(tx: Tx) -> None:
+            lock_bus(tx, account, region, bus_name_or_arn)
             bus = require_bus(tx, account, region, bus_name_or_arn)
             rule = store.get_rule(tx, bus.account, bus.region, bus.name, name)
             if rule is None:
@@ -170,6 +173,7 @@ class Rules(BackendBase):
             routing.check_target(target)
 
         def run(tx: Tx) -> None:
+            lock_bus(tx, account, region, bus_name_or_arn)
             rule = require_rule(tx, account, region, rule_name, bus_name_or_arn)
             if len(store.target_ids(tx, rule.id) | {t["Id"] for t in targets}) > limits.TARGETS_PER_RULE:
                 raise limit_exceeded()
@@ -182,6 +186,7 @@ class Rules(BackendBase):
         self, account: str, region: str, rule_name: str, bus_name_or_arn: str | None, target_ids: list[str]
     ) -> None:
         def run(tx: Tx) -> None:
+            lock_bus(tx, account, region, bus_name_or_arn)
             rule = require_rule(tx, account, region, rule_name, bus_name_or_arn)
             for target_id in target_ids:
                 store.remove_target(tx, rule.id, target_id)
