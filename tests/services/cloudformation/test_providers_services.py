@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...expect import expect_error
-from ._helpers import body, outputs, wait
+from ._helpers import body, events, outputs, settle, wait
 
 
 def template(interval: str, subject: str, priority: int, command: str) -> dict[str, Any]:
@@ -238,3 +238,22 @@ def test_service_providers(cfn: Any, aws: Any, name: str) -> None:
     assert batch.describe_job_queues(jobQueues=[out["Queue"]])["jobQueues"] == []
     assert batch.describe_scheduling_policies(arns=[out["Fairshare"]])["schedulingPolicies"] == []
     expect_error(lambda: glue.get_database(Name=out["Database"]), "EntityNotFoundException")
+
+
+def test_stack_tags_roll_back(cfn: Any, aws: Any, name: str) -> None:
+    sqs = aws("sqs")
+    queue = {"Queue": {"Type": "AWS::SQS::Queue"}}
+    cfn.create_stack(StackName=name, TemplateBody=body({"Resources": queue}), Tags=[{"Key": "team", "Value": "t1"}])
+    wait(cfn, "stack_create_complete", name)
+    url = cfn.describe_stack_resource(StackName=name, LogicalResourceId="Queue")["StackResourceDetail"]
+    url = url["PhysicalResourceId"]
+    assert sqs.list_queue_tags(QueueUrl=url)["Tags"]["team"] == "t1"
+    broken = {**queue, "Broken": {"Type": "AWS::Nothing::Here", "DependsOn": "Queue"}}
+    cfn.update_stack(StackName=name, TemplateBody=body({"Resources": broken}), Tags=[{"Key": "team", "Value": "t2"}])
+    found = settle(cfn, name)
+    assert found["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE" and found["Tags"] == [{"Key": "team", "Value": "t1"}]
+    assert ("Queue", "UPDATE_COMPLETE", "") in events(cfn, name)  # retagged t2, then back
+    tags = sqs.list_queue_tags(QueueUrl=url)["Tags"]
+    assert tags["team"] == "t1" and tags["aws:cloudformation:logical-id"] == "Queue"
+    cfn.delete_stack(StackName=name)
+    wait(cfn, "stack_delete_complete", name)
