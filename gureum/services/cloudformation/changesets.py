@@ -39,9 +39,11 @@ async def find(be: CloudFormationBackend, account: str, region: str, name: str, 
     raise ChangeSetNotFoundException(f"ChangeSet [{name}] does not exist")
 
 
-def _changes(stack: Stack | None, rows: list[store.Resource], doc: dict[str, Any]) -> list[dict[str, Any]]:
+def _changes(
+    stack: Stack | None, rows: list[store.Resource], doc: dict[str, Any], retag: bool = False
+) -> list[dict[str, Any]]:
     """What executing would do to each resource (static: properties that depend on other resources' new values
-    count as possibly changed)."""
+    count as possibly changed); ``retag``: the stack's tags change, which reaches the resources that take them."""
     current = {r.logical_id: r for r in rows if r.physical_id is not None}
     old = ((stack.doc.get("template") or {}).get("Resources") or {}) if stack else {}
     new = doc.get("Resources") or {}
@@ -58,17 +60,18 @@ def _changes(stack: Stack | None, rows: list[store.Resource], doc: dict[str, Any
         }
         if row is not None:
             before = old.get(logical) or {}
-            if before == decl:
+            provider = PROVIDERS.get(kind)
+            tags = retag and provider is not None and provider.tags_in_place and row.type == kind
+            if before == decl and not tags:
                 continue
             change.update(Action="Modify", PhysicalResourceId=row.physical_id)
             props_old, props_new = before.get("Properties") or {}, decl.get("Properties") or {}
             changed = sorted(k for k in set(props_old) | set(props_new) if props_old.get(k) != props_new.get(k))
-            provider = PROVIDERS.get(kind)
             replaces = row.type != kind or (
                 provider is not None and (not provider.updatable or bool(set(changed) & provider.replace))
             )
             change["Replacement"] = "True" if replaces else "False"
-            change["Scope"] = ["Properties"] if changed else []
+            change["Scope"] = (["Properties"] if changed else []) + (["Tags"] if tags else [])
             change["Details"] = [
                 {
                     "Target": {
@@ -83,6 +86,14 @@ def _changes(stack: Stack | None, rows: list[store.Resource], doc: dict[str, Any
                 }
                 for k in changed
             ]
+            if tags:
+                change["Details"].append(
+                    {
+                        "Target": {"Attribute": "Tags", "RequiresRecreation": "Never"},
+                        "Evaluation": "Static",
+                        "ChangeSource": "DirectModification",
+                    }
+                )
         out.append({"Type": "Resource", "ResourceChange": change})
     for logical, row in current.items():
         if logical not in new:
@@ -177,8 +188,15 @@ async def create(
     if taken is not None:
         raise AlreadyExistsException(f"ChangeSet {name} already exists")
     arn = f"arn:aws:cloudformation:{region}:{account}:changeSet/{name}/{uuid.uuid4()}"
-    changes = _changes(existing if existing and existing.status != "REVIEW_IN_PROGRESS" else None, rows, doc)
-    same = existing is not None and doc == existing.doc.get("template") and values == existing.doc.get("parameters")
+    updating = existing if existing and existing.status != "REVIEW_IN_PROGRESS" else None
+    retag = updating is not None and req.get("Tags") is not None and req["Tags"] != (updating.doc.get("tags") or [])
+    changes = _changes(updating, rows, doc, retag)
+    same = (
+        existing is not None
+        and doc == existing.doc.get("template")
+        and values == existing.doc.get("parameters")
+        and not retag
+    )
     declared = doc.get("Parameters") or {}
     cs = {
         "arn": arn,
@@ -280,7 +298,7 @@ async def execute(be: CloudFormationBackend, account: str, region: str, name: st
             cs["template"],
             cs["parameters"],
             cs["capabilities"],
-            cs.get("tags") or stack.doc.get("tags") or [],
+            cs["tags"] if cs.get("tags") is not None else stack.doc.get("tags") or [],
             cs.get("role_arn"),
             None,
             cs.get("notification_arns"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...expect import expect_error
-from ._helpers import body, events, outputs, settle, wait
+from ._helpers import WAIT, body, events, outputs, settle, wait
 
 
 def template(interval: str, subject: str, priority: int, command: str) -> dict[str, Any]:
@@ -255,5 +255,15 @@ def test_stack_tags_roll_back(cfn: Any, aws: Any, name: str) -> None:
     assert ("Queue", "UPDATE_COMPLETE", "") in events(cfn, name)  # retagged t2, then back
     tags = sqs.list_queue_tags(QueueUrl=url)["Tags"]
     assert tags["team"] == "t1" and tags["aws:cloudformation:logical-id"] == "Queue"
+
+    # a change set that changes the stack's tags alone: each resource that takes them is modified, in place
+    cfn.create_change_set(StackName=name, ChangeSetName="retag", UsePreviousTemplate=True, Tags=[])
+    cfn.get_waiter("change_set_create_complete").wait(StackName=name, ChangeSetName="retag", WaiterConfig=WAIT)
+    change = cfn.describe_change_set(StackName=name, ChangeSetName="retag")["Changes"][0]["ResourceChange"]
+    assert (change["LogicalResourceId"], change["Action"], change["Scope"]) == ("Queue", "Modify", ["Tags"])
+    assert change["Replacement"] == "False"
+    cfn.execute_change_set(StackName=name, ChangeSetName="retag")
+    assert wait(cfn, "stack_update_complete", name)["Tags"] == []
+    assert "team" not in sqs.list_queue_tags(QueueUrl=url)["Tags"]
     cfn.delete_stack(StackName=name)
     wait(cfn, "stack_delete_complete", name)
