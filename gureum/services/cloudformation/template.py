@@ -274,7 +274,8 @@ def summary(doc: dict[str, Any]) -> dict[str, Any]:
         entry["ParameterType"] = str(param["Type"])
         entry["ParameterConstraints"] = {"AllowedValues": [_text(v) for v in param.get("AllowedValues") or []]}
         params.append(entry)
-    types = sorted({str(r.get("Type")) for r in (doc.get("Resources") or {}).values() if isinstance(r, dict)})
+    resources = (doc.get("Resources") or {}).values()
+    types = sorted({str(r["Type"]) for r in resources if isinstance(r, dict) and isinstance(r.get("Type"), str)})
     out: dict[str, Any] = {
         "Parameters": params,
         "ResourceTypes": types,

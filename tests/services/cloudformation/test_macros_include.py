@@ -98,6 +98,9 @@ def test_include_from_s3(cfn: Any, aws: Any, name: str) -> None:
     expect_error(
         lambda: cfn.create_stack(StackName=name, TemplateBody=body(template)), "InsufficientCapabilitiesException"
     )
+    summary = cfn.get_template_summary(TemplateBody=body(template))
+    assert summary["ResourceTypes"] == ["AWS::SQS::Queue"] and summary["DeclaredTransforms"] == ["AWS::Include"]
+    assert cfn.validate_template(TemplateBody=body(template))["DeclaredTransforms"] == ["AWS::Include"]
     cfn.create_stack(StackName=name, TemplateBody=body(template), Capabilities=["CAPABILITY_AUTO_EXPAND"])
     url = outputs(wait(cfn, "stack_create_complete", name))["Url"]
     assert sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["DelaySeconds"])["Attributes"]["DelaySeconds"] == "5"
