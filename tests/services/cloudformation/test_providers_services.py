@@ -59,6 +59,14 @@ def template(interval: str, subject: str, priority: int, command: str) -> dict[s
                 },
             },
             "Cluster": {"Type": "AWS::ECS::Cluster"},
+            "Providers": {
+                "Type": "AWS::ECS::ClusterCapacityProviderAssociations",
+                "Properties": {
+                    "Cluster": {"Ref": "Cluster"},
+                    "CapacityProviders": ["FARGATE", "FARGATE_SPOT"],
+                    "DefaultCapacityProviderStrategy": [{"CapacityProvider": "FARGATE", "Weight": "1"}],
+                },
+            },
             "Http": {"Type": "AWS::ApiGatewayV2::Api", "Properties": {"Name": "http", "ProtocolType": "HTTP"}},
             "Task": {
                 "Type": "AWS::ECS::TaskDefinition",
@@ -173,6 +181,8 @@ def test_service_providers(cfn: Any, aws: Any, name: str) -> None:
 
     cluster = ecs.describe_clusters(clusters=[out["Cluster"]], include=["TAGS"])["clusters"][0]
     assert cluster["clusterArn"] == out["ClusterArn"] and cluster["status"] == "ACTIVE"
+    assert cluster["capacityProviders"] == ["FARGATE", "FARGATE_SPOT"]
+    assert cluster["defaultCapacityProviderStrategy"][0]["capacityProvider"] == "FARGATE"
     task = ecs.describe_task_definition(taskDefinition=out["Task"])["taskDefinition"]
     assert task["containerDefinitions"][0]["memory"] == 64 and task["containerDefinitions"][0]["essential"] is True
     service = ecs.describe_services(cluster=out["Cluster"], services=[out["Service"]])["services"][0]

@@ -214,4 +214,37 @@ class Service(Provider):
         await until(ctx, check)
 
 
-PROVIDERS = [Cluster(), TaskDefinition(), Service()]
+class ClusterCapacityProviderAssociations(Provider):
+    """The capacity providers of a cluster (what the AWS CDK's Fargate clusters declare); deleting it empties them."""
+
+    type = "AWS::ECS::ClusterCapacityProviderAssociations"
+    replace = frozenset({"Cluster"})
+    system_tags = False
+
+    async def _put(self, ctx: Context, cluster: str, providers: list[Any], strategy: list[Any]) -> None:
+        await ctx.aws(
+            "ecs",
+            "PutClusterCapacityProviders",
+            {"cluster": cluster, "capacityProviders": providers, "defaultCapacityProviderStrategy": strategy},
+        )
+
+    async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
+        cluster = str(props.get("Cluster") or "")
+        await self._put(
+            ctx, cluster, props.get("CapacityProviders") or [], props.get("DefaultCapacityProviderStrategy") or []
+        )
+        return Created(cluster, {})
+
+    async def update(
+        self, ctx: Context, physical_id: str, old: dict[str, Any], new: dict[str, Any], attributes: dict[str, Any]
+    ) -> dict[str, Any]:
+        await self._put(
+            ctx, physical_id, new.get("CapacityProviders") or [], new.get("DefaultCapacityProviderStrategy") or []
+        )
+        return {}
+
+    async def delete(self, ctx: Context, physical_id: str, props: dict[str, Any], attributes: dict[str, Any]) -> None:
+        await self._put(ctx, physical_id, [], [])
+
+
+PROVIDERS = [Cluster(), TaskDefinition(), Service(), ClusterCapacityProviderAssociations()]
