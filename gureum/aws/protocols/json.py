@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 from botocore.model import OperationModel, Shape
 
 from .. import eventstream
@@ -283,6 +284,7 @@ _DECODER = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite)
 # walks a document afterwards. Jackson's own default is 1,000, but AWS's JSON services fail long before.
 MAX_DEPTH = 256
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")  # how a surrogate gets into JSON text
+_LONG_DIGITS = re.compile(rb"[0-9]{19}")  # a number orjson may not read as the standard library does (or in a string)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 TOO_DEEP = f"JSON document nested deeper than {MAX_DEPTH} levels"
 LONE_SURROGATE = "Invalid UTF-16 surrogate in a JSON string (a \\uD800-\\uDFFF escape without its pair)"
@@ -321,7 +323,21 @@ def check_document(doc: Any, *, surrogates: bool) -> None:
 
 
 def loads(body: bytes) -> Any:
-    """Any JSON value from request bytes, checked as ``check_document`` does; MalformedInput when it is not."""
+    """Any JSON value from request bytes, checked as ``check_document`` does; MalformedInput when it is not.
+
+    orjson reads the usual document (plain UTF-8, no number past 18 digits) about three times faster than the
+    standard library; whatever it refuses or might read otherwise (a byte-order mark, UTF-16, a lone surrogate,
+    NaN, a number out of range: orjson reads an integer past 64 bits as a float) goes the careful way below, which
+    says what is wrong with it."""
+    if _LONG_DIGITS.search(body) is None:
+        try:
+            doc = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            pass
+        else:
+            if body.count(b"[") + body.count(b"{") > MAX_DEPTH:
+                check_document(doc, surrogates=False)  # orjson refuses lone surrogates itself
+            return doc
     try:
         try:
             doc = _DECODER.decode(body.decode())
