@@ -16,9 +16,12 @@ _counter = itertools.count(int.from_bytes(os.urandom(4), "big"))
 _lock = threading.Lock()
 
 
+# the first three groups come from the prefix alone: formatted once
+_HEAD = f"{_PREFIX >> 32:08x}-{(_PREFIX >> 16) & 0xFFFF:04x}-4{_PREFIX & 0xFFF:03x}-"
+
+
 def unique_id() -> str:
     with _lock:  # itertools.count is not guaranteed atomic across threads
         n = next(_counter) & 0xFFFFFFFFFFFFFFF
-    high = _PREFIX
-    head = f"{high >> 32:08x}-{(high >> 16) & 0xFFFF:04x}-4{high & 0xFFF:03x}"
-    return f"{head}-{0x8000 | (n >> 48) & 0x3FFF:04x}-{n & 0xFFFFFFFFFFFF:012x}"
+    # the last two groups: "8" to "b" then 15 bits, and 48 bits (as before: (n >> 48) & 0x3FFF | 0x8000, n's low 48)
+    return f"{_HEAD}{0x8000 | (n >> 48) & 0x3FFF:04x}-{n & 0xFFFFFFFFFFFF:012x}"

@@ -42,6 +42,7 @@ STREAM_AT = 1024 * 1024  # a PUT/PATCH body larger than this (or a chunked PUT/P
 _MAX_PIPELINE = 32
 _SWEEP_SECONDS = 0.5  # how often deadlines are checked: a timeout fires within this much of its due time
 _LINGER_SECONDS = 2.0  # after refusing a request, unread input is drained this long before the socket closes
+_NAMES_KEPT = 1024  # distinct header names a server remembers decoded (any more are decoded each time)
 
 
 @dataclass(slots=True, frozen=True)
@@ -76,6 +77,16 @@ class Connections:
         self.limits = limits
         self.open: set[HttpProtocol] = set()
         self.per_client: dict[str, int] = {}
+        # header names as received → (as sent, lower-case): the few names clients send, decoded once per server
+        self.names: dict[bytes, tuple[str, str]] = {}
+
+    def name(self, raw: bytes) -> tuple[str, str]:
+        """A header name as text, as sent and lower-cased (remembered while fewer than _NAMES_KEPT are known)."""
+        original = raw.decode("latin-1")
+        names = (original, original.lower())
+        if len(self.names) < _NAMES_KEPT:
+            self.names[raw] = names
+        return names
 
     def admit(self, connection: HttpProtocol) -> bool:
         cap = self.limits.max_connections_per_client
@@ -298,11 +309,14 @@ class HttpProtocol(asyncio.Protocol):
         self.header_size += len(name) + len(value) + 4  # "name: value\r\n"
         if self.header_size > self.limits.max_header_bytes:
             raise _Refuse(431, b"Request header fields too large")
-        original = name.decode("latin-1")
-        key = original.lower()
+        names = self.connections.names.get(name)
+        if names is None:
+            names = self.connections.name(name)
         text = value.decode("latin-1")
-        self.header_list.append((original, text))
-        self.headers[key] = f"{self.headers[key]},{text}" if key in self.headers else text
+        self.header_list.append((names[0], text))
+        key = names[1]
+        headers = self.headers
+        headers[key] = f"{headers[key]},{text}" if key in headers else text
 
     def on_headers_complete(self) -> None:
         self.in_head = False
