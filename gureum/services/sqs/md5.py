@@ -13,6 +13,11 @@ def md5_text(text: str) -> str:
     return hashlib.md5(text.encode("utf-8")).hexdigest()
 
 
+def md5_bytes(data: bytes) -> str:
+    """md5_text of text already encoded as UTF-8."""
+    return hashlib.md5(data).hexdigest()
+
+
 def _sized(data: bytes) -> bytes:
     return len(data).to_bytes(4, "big") + data
 

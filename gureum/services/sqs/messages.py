@@ -76,6 +76,8 @@ SYSTEM_ATTRIBUTE_NAMES = (
 def check_body(body: str | None) -> None:
     if not body:
         raise MissingParameter("The request must contain the parameter MessageBody.")
+    if body.isascii() and body.isprintable():
+        return  # " " to "~" only: all allowed (a quick test of the usual body; the pattern reads it char by char)
     bad = limits.INVALID_BODY_CHAR.search(body)
     if bad:
         raise InvalidMessageContents(

@@ -20,7 +20,7 @@ from .errors import (
     TooManyEntriesInBatchRequest,
     invalid_value,
 )
-from .md5 import md5_text
+from .md5 import md5_bytes
 from .messages import (
     NewMessage,
     attributes_md5,
@@ -93,33 +93,49 @@ def prepare(outgoing: Outgoing) -> Prepared:
     body = outgoing.body
     check_body(body)
     assert body is not None
-    attributes = outgoing.attributes or {}
-    system = outgoing.system_attributes or {}
-    size = len(body.encode()) + check_message_attributes(attributes)
-    check_message_attributes(system, "system ")
+    encoded = body.encode()
+    attributes = outgoing.attributes
+    system = outgoing.system_attributes
+    size = len(encoded)
+    if attributes:
+        size += check_message_attributes(attributes)
+    if system:
+        check_message_attributes(system, "system ")
     delay = outgoing.delay
     if delay is not None and not 0 <= delay <= limits.MAX_DELAY_SECONDS:
         raise invalid_value("DelaySeconds", delay, f"DelaySeconds must be >= 0 and <= {limits.MAX_DELAY_SECONDS}.")
-    for key, value in (("MessageGroupId", outgoing.group_id), ("MessageDeduplicationId", outgoing.dedup_id)):
-        if value is not None and not limits.TOKEN.match(value):
-            raise invalid_value(
-                key, value, f"{key} can only include alphanumeric and punctuation characters. 1 to 128 in length."
-            )
+    if outgoing.group_id is not None:
+        _check_token("MessageGroupId", outgoing.group_id)
+    if outgoing.dedup_id is not None:
+        _check_token("MessageDeduplicationId", outgoing.dedup_id)
     stored_system = system
-    if outgoing.trace_header and _TRACE_HEADER not in system:
+    if outgoing.trace_header and not (system and _TRACE_HEADER in system):
         # the message system attribute overrides the HTTP header (X-Ray's SQS integration); the header adds no
         # MD5OfMessageSystemAttributes, as the sender computed none
-        stored_system = {**system, _TRACE_HEADER: {"DataType": "String", "StringValue": outgoing.trace_header}}
+        stored_system = {**(system or {}), _TRACE_HEADER: {"DataType": "String", "StringValue": outgoing.trace_header}}
     message = NewMessage(
-        body=body,
-        attributes=encode_attributes(attributes),
-        system_attributes=encode_attributes(stored_system),
-        md5_body=md5_text(body),
-        delay=0,
-        group_id=outgoing.group_id,
-        dedup_id=outgoing.dedup_id,
+        body,
+        encode_attributes(attributes) if attributes else None,
+        encode_attributes(stored_system) if stored_system else None,
+        md5_bytes(encoded),  # the body encoded once, for its size and its digest
+        0,
+        outgoing.group_id,
+        outgoing.dedup_id,
     )
-    return Prepared(message, size, attributes_md5(attributes), attributes_md5(system), delay)
+    return Prepared(
+        message,
+        size,
+        attributes_md5(attributes) if attributes else None,
+        attributes_md5(system) if system else None,
+        delay,
+    )
+
+
+def _check_token(key: str, value: str) -> None:
+    if not limits.TOKEN.match(value):
+        raise invalid_value(
+            key, value, f"{key} can only include alphanumeric and punctuation characters. 1 to 128 in length."
+        )
 
 
 def fit_to_queue(prepared: Prepared, queue: Queue, *, batch: bool = False) -> None:
