@@ -302,6 +302,79 @@ _CATALOGUE = [
             ),
         ),
     ),
+    AwsPolicy(
+        "AWSCloudFormationReadOnlyAccess",
+        "/",
+        "ANPAJWVBEE4I2POWLODLW",
+        "v3",
+        "Provides access to AWS CloudFormation via the AWS Management Console.",
+        (
+            _allow(
+                [
+                    "cloudformation:Describe*",
+                    "cloudformation:EstimateTemplateCost",
+                    "cloudformation:Get*",
+                    "cloudformation:List*",
+                    "cloudformation:ValidateTemplate",
+                    "cloudformation:Detect*",
+                ]
+            ),
+        ),
+    ),
+    AwsPolicy(
+        "ReadOnlyAccess",
+        "/",
+        "ANPAILL3HVNFSB6DCOWYQ",
+        "v1",
+        "Provides read-only access to AWS services and resources.",
+        # AWS's document names read actions of every service; this is its part for the services gureum serves
+        (
+            _allow(
+                [
+                    f"{prefix}:{verb}*"
+                    for prefix in (
+                        "apigateway",
+                        "batch",
+                        "cloudformation",
+                        "cognito-identity",
+                        "cognito-idp",
+                        "dynamodb",
+                        "ecr",
+                        "ecs",
+                        "events",
+                        "firehose",
+                        "glue",
+                        "iam",
+                        "kinesis",
+                        "kinesisanalytics",
+                        "kinesisvideo",
+                        "lambda",
+                        "lightsail",
+                        "logs",
+                        "s3",
+                        "scheduler",
+                        "ses",
+                        "sns",
+                        "sqs",
+                        "ssm",
+                        "sts",
+                        "xray",
+                    )
+                    for verb in ("Describe", "Get", "List")
+                ]
+                + [
+                    "dynamodb:BatchGetItem",
+                    "dynamodb:Query",
+                    "dynamodb:Scan",
+                    "logs:FilterLogEvents",
+                    "logs:StartQuery",
+                    "logs:StopQuery",
+                    "logs:TestMetricFilter",
+                    "sqs:ReceiveMessage",
+                ]
+            ),
+        ),
+    ),
 ]
 
 AWS_POLICIES: dict[str, AwsPolicy] = {policy.arn: policy for policy in _CATALOGUE}
