@@ -589,15 +589,30 @@ class Authorizer:
     async def principal_may(
         self, principal_arn: str, action: str, resource: str, context: Mapping[str, Any] | None = None
     ) -> Verdict:
-        """May a user or role (by ARN: a Lambda function's execution role, an event source mapping's) do
-        ``action`` on ``resource``? Its identity policies, boundary, and the resource's policy."""
+        """May a user or role (by ARN: a Lambda function's execution role, an event source mapping's, an API
+        Gateway integration's credentials role) do ``action`` on ``resource``? Its identity policies, boundary, and
+        the resource's policy. The identity is kept per node like a key's (dropped on every IAM write)."""
+        cache_key = ("", principal_arn, "")
+        identity = self._identities.get(cache_key)
+        if identity is None:
+            generation = self._generation
+            identity = await self._principal_identity(principal_arn)
+            if generation == self._generation:
+                if len(self._identities) >= _MAX_IDENTITIES:
+                    self._identities.clear()
+                self._identities[cache_key] = identity
+        now = self.runtime.clock.now()
+        keys = {"aws:CurrentTime": self.current_time(now), "aws:EpochTime": str(int(now))}
+        return await self.decide(identity, action, resource, {**keys, **(context or {})})
+
+    async def _principal_identity(self, principal_arn: str) -> Identity:
         source = self.runtime.optional_port(IdentitySource)
         record = await source.by_arn(principal_arn) if source is not None else None
         account = principal_arn.split(":")[4] if principal_arn.count(":") >= 5 else ""
         if record is None:
-            identity = Identity.make(USER, account, principal_arn)
-        elif record.kind == "role":
-            identity = Identity.make(
+            return Identity.make(USER, account, principal_arn)
+        if record.kind == "role":
+            return Identity.make(
                 ROLE_SESSION,
                 account,
                 principal_arn,
@@ -607,10 +622,20 @@ class Authorizer:
                 record.arn,
                 _tag_keys(record),
             )
-        else:
-            identity = _user_identity(record)
-        keys = {"aws:CurrentTime": _iso(self.runtime.clock.now()), "aws:EpochTime": str(int(self.runtime.clock.now()))}
-        return await self.decide(identity, action, resource, {**keys, **(context or {})})
+        return _user_identity(record)
+
+    def service_verdict(self, service: str, action: str, resource: str, policy: str | None, source_arn: str) -> Verdict:
+        """``service`` acting for its resource ``source_arn`` (API Gateway invoking a function): only the resource's
+        policy speaks, so the verdict is a pure function of these arguments, remembered like a delivery's."""
+        key = (service, action, resource, policy, source_arn, "\x00invoke")
+        found = self.deliveries.get(key)
+        if found is not None:
+            return found
+        verdict = decide(Ask(_service_identity(service, source_arn), action, resource, {}, policy))
+        if len(self.deliveries) >= _MAX_IDENTITIES:
+            self.deliveries.clear()
+        self.deliveries[key] = verdict
+        return verdict
 
 
 def _iso(when: Any) -> str:
@@ -726,7 +751,7 @@ async def invocation_refusal(
         who = role_arn
     else:
         facts = await iam.resource_facts("lambda", function_arn)
-        verdict = decide(Ask(_service_identity(service, source_arn), action, function_arn, {}, facts.policy))
+        verdict = iam.service_verdict(service, action, function_arn, facts.policy, source_arn)
         who = service
     if verdict.allowed:
         return None
