@@ -97,3 +97,40 @@ def test_cognito_public_operations_need_no_permission(enforced: Server, root: Cl
     )
     reader = new_user(enforced, root("iam"), f"{name}-admin", allow("cognito-idp:AdminGetUser"))("cognito-idp")
     assert reader.admin_get_user(UserPoolId=pool_id, Username="zoe")["Username"] == "zoe"
+
+
+def test_parameter_store_decides_per_parameter(enforced: Server, root: Client, name: str) -> None:
+    """ssm actions on parameter ARNs (a name's leading "/" is not in its ARN; a selector is not either); every name
+    of GetParameters must be allowed."""
+    ssm = root("ssm")
+    for path in (f"/{name}/app/url", f"/{name}/other/url"):
+        ssm.put_parameter(Name=path, Value="x", Type="String")
+    app_arn = f"arn:aws:ssm:us-east-1:{ACCT}:parameter/{name}/app"
+    user = new_user(
+        enforced,
+        root("iam"),
+        f"{name}-u",
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Action": ["ssm:GetParameter*"], "Resource": [f"{app_arn}/*", app_arn]},
+                    {"Effect": "Allow", "Action": "ssm:DescribeParameters", "Resource": "*"},
+                ],
+            }
+        ),
+    )
+    assert user("ssm").get_parameter(Name=f"/{name}/app/url:1")["Parameter"]["Value"] == "x"
+    assert [p["Name"] for p in user("ssm").get_parameters_by_path(Path=f"/{name}/app")["Parameters"]] == [
+        f"/{name}/app/url"
+    ]
+    with pytest.raises(ClientError) as error:
+        user("ssm").get_parameter(Name=f"/{name}/other/url")
+    assert f"ssm:GetParameter on resource: arn:aws:ssm:us-east-1:{ACCT}:parameter/{name}/other/url" in denied(error)[1]
+    with pytest.raises(ClientError) as error:
+        user("ssm").get_parameters(Names=[f"/{name}/app/url", f"/{name}/other/url"])
+    assert f"parameter/{name}/other/url" in denied(error)[1]
+    with pytest.raises(ClientError) as error:
+        user("ssm").put_parameter(Name=f"/{name}/app/url", Value="y", Overwrite=True)
+    assert "ssm:PutParameter" in denied(error)[1]
+    user("ssm").describe_parameters()

@@ -174,6 +174,14 @@ def _batch(kind: str) -> Callable[[str, Mapping[str, Any], str, str], str]:
     return arn
 
 
+def _ssm_parameter(value: str, params: Mapping[str, Any], region: str, account: str) -> str:
+    """A Parameter Store name, path or ARN (with or without a ":version" / ":label" selector) as the parameter's
+    ARN (a name's leading "/" is not part of it)."""
+    if value.startswith("arn:"):
+        return ":".join(value.split(":", 6)[:6])
+    return f"arn:aws:ssm:{region}:{account}:parameter/{value.partition(':')[0].lstrip('/')}"
+
+
 def copy_source_object(value: str) -> str:
     """An S3 x-amz-copy-source ("/bucket/key?versionId=…", URL-encoded) as "bucket/key"."""
     return unquote(value.lstrip("/")).partition("?versionId=")[0]
@@ -195,6 +203,7 @@ TRANSFORMS: dict[str, Callable[[str, Mapping[str, Any], str, str], str]] = {
     "table": _table,
     "group": _group,
     "copy_source": _copy_source,
+    "ssm_parameter": _ssm_parameter,
     "stack": _stack,
     "batch_queue": _batch("job-queue"),
     "batch_definition": _batch("job-definition"),
@@ -264,7 +273,8 @@ def _many(
     spec: Mapping[str, Any], params: Mapping[str, Any], region: str, account: str
 ) -> list[tuple[str, Mapping[str, Any]]]:
     """Resources from a collection member, each with the item it came from: {"each": member (a dotted path),
-    "key": ... or "keys": true, "template": ...}."""
+    "key": ... or "keys": true (a map's keys as "_"), "strings": true (a list of names, each as "_"),
+    "template": ...}."""
     items = _member(params, spec["each"])
     out: list[tuple[str, Mapping[str, Any]]] = []
     if isinstance(items, dict) and spec.get("keys"):
@@ -274,6 +284,11 @@ def _many(
                 out.append((filled, {}))
     elif isinstance(items, list):
         for item in items:
+            if isinstance(item, str) and spec.get("strings"):  # a list of names: each is "_"
+                filled = _fill(spec["template"], {**params, "_": item}, region, account)
+                if filled:
+                    out.append((filled, {}))
+                continue
             if not isinstance(item, dict):
                 continue
             inner = item.get(spec["in"]) if spec.get("in") else item
