@@ -556,16 +556,9 @@ class KinesisBackend:
 
         def run(tx: Tx, stream: Stream) -> dict[str, Any]:
             stream.writable()
-            for record in batch:
-                records.check_size(stream, record)
+            records.check_sizes(stream, batch)
             results = writing.put_in_tx(tx, stream, batch, self.clock.now_ms(), self._admit)
-            out: dict[str, Any] = {
-                "FailedRecordCount": sum(1 for r in results if "ErrorCode" in r),
-                "Records": results,
-            }
-            if stream.encrypted:
-                out["EncryptionType"] = "KMS"
-            return out
+            return records.put_records_answer(stream, results)
 
         return await self._on_stream(named, run)
 

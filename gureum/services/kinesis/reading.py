@@ -38,7 +38,7 @@ class Batch:
     behind_ms: int  # MillisBehindLatest
     size: int  # bytes returned (data and partition keys)
     children: list[dict[str, Any]] | None  # past the end of a closed shard: its children (ChildShards)
-    texts: list[str] | None = None  # as_text: the records' stored JSON text (records.record_text)
+    texts: list[bytes] | None = None  # as_text: the records' stored JSON (records.record_text)
 
 
 Row = TypeVar("Row", bound=tuple[Any, ...])  # a record as read: (index, arrival ms, ...)
@@ -66,7 +66,7 @@ def read_batch(
         texts = _take(tx, shard, index, wanted, since_ms, store.read_texts, _text_size)
         if texts is not None:
             taken, next_index, size, unread = texts
-            lines = cast(list[str], [row[3] for row in taken])  # _take returned them: none is None
+            lines = cast(list[bytes], [row[3] for row in taken])  # _take returned them: none is None
             children = _children(tx, stream, shard, unread)
             behind = max(0, now_ms - unread) if unread else 0
             return Batch(records.TextRecords(stream, lines), next_index, behind, size, children, lines)
@@ -82,7 +82,7 @@ def _row_size(row: tuple[int, int, str, bytes]) -> int | None:
     return len(row[3]) + len(row[2].encode())
 
 
-def _text_size(row: tuple[int, int, int | None, str | None]) -> int | None:
+def _text_size(row: tuple[int, int, int | None, bytes | None]) -> int | None:
     return None if row[3] is None else row[2]
 
 

@@ -22,16 +22,13 @@ ITERATOR_TYPES = ("AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER", "TRIM_HORIZON",
 
 @dataclass(frozen=True, slots=True)
 class Incoming:
-    """A record to put: its partition key, data, and hash key (ExplicitHashKey or the partition key's MD5)."""
+    """A record to put: its partition key, data, hash key (ExplicitHashKey or the partition key's MD5) and size
+    (what counts against the record and request size limits: data and partition key bytes)."""
 
     partition_key: str
     data: bytes
     hash_key: int
-
-    @property
-    def size(self) -> int:
-        """What counts against the record and request size limits: data and partition key."""
-        return len(self.data) + len(self.partition_key.encode())
+    size: int
 
 
 def incoming(partition_key: str, data: bytes, explicit_hash_key: str | None) -> Incoming:
@@ -45,7 +42,8 @@ def incoming(partition_key: str, data: bytes, explicit_hash_key: str | None) -> 
             )
     else:
         hash_key = partition_hash(partition_key)
-    return Incoming(partition_key, bytes(data), hash_key)
+    data = data if type(data) is bytes else bytes(data)
+    return Incoming(partition_key, data, hash_key, len(data) + len(partition_key.encode()))
 
 
 def check_batch(records: Sequence[Incoming]) -> None:
@@ -53,6 +51,14 @@ def check_batch(records: Sequence[Incoming]) -> None:
     total = sum(record.size for record in records)
     if total > limits.MAX_PUT_RECORDS_BYTES:
         raise InvalidArgumentException(f"Records size exceeds {limits.MAX_PUT_RECORDS_BYTES // limits.MIB} MB limit")
+
+
+def check_sizes(stream: Stream, batch: Sequence[Incoming]) -> None:
+    """check_size of every record."""
+    most = stream.max_record_kib * 1024
+    for record in batch:
+        if record.size > most:
+            check_size(stream, record)
 
 
 def check_size(stream: Stream, record: Incoming) -> None:
@@ -77,11 +83,25 @@ def route(router: Router, records: Sequence[Incoming]) -> list[Shard]:
     return [router.route(record.hash_key) for record in records]
 
 
-def put_result(stream: Stream, shard: Shard, sequence: str) -> dict[str, Any]:
-    out: dict[str, Any] = {"ShardId": shard.id, "SequenceNumber": sequence}
+def put_result(stream: Stream, shard_id: str, sequence: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"ShardId": shard_id, "SequenceNumber": sequence}
     if stream.encrypted:
         out["EncryptionType"] = "KMS"
     return out
+
+
+def put_records_answer(stream: Stream, results: list[dict[str, Any]]) -> dict[str, Any]:
+    """PutRecords' answer of its records' results (put_result, failed_result); when every record was stored in a
+    stream without encryption (the common case), with its JSON body too (Prewritten: byte for byte what the JSON
+    protocol writes of it)."""
+    failed = sum(1 for r in results if "ErrorCode" in r)
+    out: dict[str, Any] = {"FailedRecordCount": failed, "Records": results}
+    if stream.encrypted:
+        out["EncryptionType"] = "KMS"
+    if failed or stream.encrypted:
+        return out
+    written = ",".join([f'{{"ShardId":"{r["ShardId"]}","SequenceNumber":"{r["SequenceNumber"]}"}}' for r in results])
+    return Prewritten(out, f'{{"FailedRecordCount":0,"Records":[{written}]}}'.encode())
 
 
 def failed_result(error: ServiceError) -> dict[str, Any]:
@@ -117,37 +137,38 @@ def arrival_text(arrival_ms: int) -> str:
     return str(arrival_ms // 1000) if arrival_ms % 1000 == 0 else repr(arrival_ms / 1000)
 
 
-def record_text(sequence: str, arrival: str, key: str, data: bytes) -> str:
+def record_text(sequence: str, arrival: str, key: str, data: bytes) -> bytes:
     """A record as GetRecords' JSON writes it (``arrival``: arrival_text), its members without the braces and without
-    EncryptionType (the stream's state when it is read decides that one): stored with the record at put, so that a
-    read joins stored text (records_json). Byte for byte what the JSON protocol writes of the record's dict."""
+    EncryptionType (the stream's state when it is read decides that one), UTF-8: stored with the record at put, so
+    that a read joins stored bytes (prewritten). Byte for byte what the JSON protocol writes of the record's dict."""
     text = binascii.b2a_base64(data, newline=False).decode()
     return (
         f'"SequenceNumber":"{sequence}","ApproximateArrivalTimestamp":{arrival},"Data":"{text}",'
         f'"PartitionKey":{encode_basestring(key)}'
-    )
+    ).encode()
 
 
-def records_json(stream: Stream, texts: Sequence[str]) -> str:
-    """GetRecords' Records array (JSON) of records stored as record_text."""
-    if not texts:
-        return "[]"
-    end = ',"EncryptionType":"KMS"}' if stream.encrypted else "}"
-    return "[{" + (end + ",{").join(texts) + end + "]"
-
-
-def prewritten(stream: Stream, texts: Sequence[str], rest: dict[str, Any]) -> Prewritten:
+def prewritten(stream: Stream, texts: Sequence[bytes], rest: dict[str, Any]) -> Prewritten:
     """GetRecords' answer of records stored as record_text and the answer's other members (``rest``: numbers,
-    strings and ChildShards, which the JSON protocol writes as json does), with its JSON body."""
-    body = b'{"Records":' + records_json(stream, texts).encode() + b"," + dumps(rest)[1:]
+    strings and ChildShards, which the JSON protocol writes as json does), with its JSON body: the records joined
+    in one copy, the answer's start and end added to the first and last."""
+    tail = b"]," + dumps(rest)[1:]
+    if not texts:
+        body = b'{"Records":[' + tail
+    else:
+        end = b',"EncryptionType":"KMS"}' if stream.encrypted else b"}"
+        parts = list(texts)
+        parts[0] = b'{"Records":[{' + parts[0]
+        parts[-1] = parts[-1] + end + tail
+        body = (end + b",{").join(parts)
     return Prewritten({"Records": TextRecords(stream, texts), **rest}, body)
 
 
 class TextRecords(Sequence[dict[str, Any]]):
     """Records stored as record_text, as the dicts GetRecords returns, decoded when asked for (a protocol other than
-    JSON, which writes records_json instead)."""
+    JSON, which writes the stored bytes instead)."""
 
-    def __init__(self, stream: Stream, texts: Sequence[str]) -> None:
+    def __init__(self, stream: Stream, texts: Sequence[bytes]) -> None:
         self._texts, self._encrypted = texts, stream.encrypted
 
     def __len__(self) -> int:
@@ -164,8 +185,8 @@ class TextRecords(Sequence[dict[str, Any]]):
             return [self._decode(text) for text in self._texts[at]]
         return self._decode(self._texts[at])
 
-    def _decode(self, text: str) -> dict[str, Any]:
-        record: dict[str, Any] = json.loads("{" + text + "}")
+    def _decode(self, text: bytes) -> dict[str, Any]:
+        record: dict[str, Any] = json.loads(b"{" + text + b"}")
         record["Data"] = base64.b64decode(record["Data"])
         if self._encrypted:
             record["EncryptionType"] = "KMS"

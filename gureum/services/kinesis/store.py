@@ -276,7 +276,7 @@ def delete_shards(tx: Tx, stream_id: int, keys: Sequence[int]) -> None:
 # --- records ---------------------------------------------------------------------------------------------------
 
 
-RecordRow = tuple[int, int, str, bytes, int, str]  # id, arrival ms, partition key, data, size, JSON text
+RecordRow = tuple[int, int, str, bytes, int, bytes]  # id, arrival ms, partition key, data, size, JSON
 
 
 def insert_records(tx: Tx, rows: Sequence[RecordRow]) -> None:
@@ -298,7 +298,7 @@ def read_records(tx: Tx, key: int, index: int, since_ms: int, limit: int) -> lis
     return rows
 
 
-def read_texts(tx: Tx, key: int, index: int, since_ms: int, limit: int) -> list[tuple[int, int, int, str | None]]:
+def read_texts(tx: Tx, key: int, index: int, since_ms: int, limit: int) -> list[tuple[int, int, int, bytes | None]]:
     """read_records' records as (index, arrival ms, size, JSON text); size and text are None for a record stored
     before they were kept."""
     base = first_id(key)

@@ -45,12 +45,13 @@ def put_in_tx(
         last = store.reserve(tx, key, len(taken))
         shard, base = targets[taken[0]], store.first_id(key)
         fixed = sequences.shard_bits(shard.created_second, shard.index) | ((now_ms // 1000) << 36)
+        shard_id = shard.id
         for index, i in enumerate(taken, last - len(taken) + 1):
             record = batch[i]
             sequence = str(fixed | (index << 80))  # sequences.encode, the shard's part computed once
             text = records.record_text(sequence, arrival, record.partition_key, record.data)
             rows.append((base + index, now_ms, record.partition_key, record.data, record.size, text))
-            results[i] = records.put_result(stream, shard, sequence)
+            results[i] = records.put_result(stream, shard_id, sequence)
     if rows:
         store.insert_records(tx, rows)
         tx.notify(RECORDS_CHANNEL, str(stream.id))

@@ -22,11 +22,11 @@ from gureum.services.kinesis.streams import Stream
 from gureum.store.sqlite import SqliteStore
 
 ACCOUNT, REGION = "000000000000", "us-east-1"
-GET_RECORDS = botocore.session.get_session().get_service_model("kinesis").operation_model("GetRecords")
+MODEL = botocore.session.get_session().get_service_model("kinesis")
 
 
-def _engine(out: dict[str, Any]) -> bytes:
-    return JsonProtocol().serialize(GET_RECORDS, dict(out), "rid").body
+def _engine(out: dict[str, Any], operation: str = "GetRecords") -> bytes:
+    return JsonProtocol().serialize(MODEL.operation_model(operation), dict(out), "rid").body
 
 
 async def _backend() -> tuple[SqliteStore, KinesisBackend]:
@@ -88,10 +88,12 @@ async def _through_backend(batch: list[tuple[str, bytes]]) -> None:
         if batch:
             await be.put_records(ACCOUNT, REGION, "s", None, [{"PartitionKey": k, "Data": d} for k, d in batch])
         it = await be.get_shard_iterator(ACCOUNT, REGION, "s", None, "0", "TRIM_HORIZON", None, None)
+        put = await be.put_records(ACCOUNT, REGION, "s", None, [{"PartitionKey": "p", "Data": b"x"}] * 3)
+        assert isinstance(put, Prewritten) and put.body == _engine(put, "PutRecords")
         fast = await be.get_records(it, None, True)
         plain = await be.get_records(it, None)
         assert isinstance(fast, Prewritten) and not isinstance(plain, Prewritten)
-        assert [(r["PartitionKey"], r["Data"]) for r in plain["Records"]] == batch
+        assert [(r["PartitionKey"], r["Data"]) for r in plain["Records"]] == batch + [("p", b"x")] * 3
         assert fast.body == _engine({**plain, "NextShardIterator": fast["NextShardIterator"]})
     finally:
         await store.close()
