@@ -134,3 +134,29 @@ def test_parameter_store_decides_per_parameter(enforced: Server, root: Client, n
         user("ssm").put_parameter(Name=f"/{name}/app/url", Value="y", Overwrite=True)
     assert "ssm:PutParameter" in denied(error)[1]
     user("ssm").describe_parameters()
+
+
+def test_http_api_management_is_decided_on_apigateway_arns(enforced: Server, root: Client, name: str) -> None:
+    """apigatewayv2 calls ask apigateway:<HTTP method> on arn:aws:apigateway:<region>::/apis/… (no /v2 in ARNs)."""
+    api = root("apigatewayv2").create_api(Name=name, ProtocolType="HTTP")["ApiId"]
+    user = new_user(
+        enforced,
+        root("iam"),
+        f"{name}-u",
+        json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": "apigateway:GET",
+                        "Resource": f"arn:aws:apigateway:us-east-1::/apis/{api}",
+                    }
+                ],
+            }
+        ),
+    )
+    assert user("apigatewayv2").get_api(ApiId=api)["Name"] == name
+    with pytest.raises(ClientError) as error:
+        user("apigatewayv2").delete_api(ApiId=api)
+    assert f"apigateway:DELETE on resource: arn:aws:apigateway:us-east-1::/apis/{api}" in denied(error)[1]

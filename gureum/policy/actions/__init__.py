@@ -328,6 +328,10 @@ def _items(
 
 
 def _http(table_: Table, method: str, path: str, region: str) -> Requirement:
+    """API Gateway's management APIs: the HTTP method on the path's ARN (HTTP and WebSocket APIs' paths, /v2/…
+    on the wire, are /… in their ARNs)."""
+    if path.startswith("/v2/"):
+        path = path[3:]
     return Requirement(
         (Needed(f"{table_.prefix}:{method.upper()}", f"arn:aws:apigateway:{region}::{path.rstrip('/') or '/'}"),),
         code=table_.code or "AccessDeniedException",
