@@ -218,6 +218,7 @@ class BucketsMixin(S3Core):
         now = self.now()
 
         def change(tx: Tx) -> None:
+            tx.lock("s3", name)  # the bucket's configuration is one document: its writers take turns
             bucket = owned_bucket(tx, name, account)
             if checked:
                 bucket.config["notification"] = checked

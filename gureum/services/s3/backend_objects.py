@@ -493,6 +493,7 @@ class ObjectsMixin(S3Core):
         checked = check_tags([{"Key": k, "Value": v} for k, v in (tags or {}).items()], MAX_OBJECT_TAGS) if tags else {}
 
         def change(tx: Tx) -> dict[str, Any]:
+            store.lock_key(tx, bucket_name, key)  # with the key's other writers (its attributes are one document)
             bucket, version = self._readable(tx, account, bucket_name, key, version_id)
             attributes = dict(version.attributes)
             if checked:

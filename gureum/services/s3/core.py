@@ -123,6 +123,7 @@ class S3Core:
 
     async def _set_config(self, name: str, account: str, kind: str, value: Any) -> None:
         def change(tx: Tx) -> None:
+            tx.lock("s3", name)  # the bucket's configuration is one document: its writers take turns
             bucket = owned_bucket(tx, name, account)
             if value is None:
                 bucket.config.pop(kind, None)
