@@ -76,6 +76,7 @@ class SchedulerBackend:
 
     async def tag_resource(self, arn: str, tags: list[dict[str, str]]) -> None:
         def run(tx: Tx) -> None:
+            tx.lock("scheduler", arn)  # the group's tags are one document: its writers take turns
             group = _tagged(tx, arn)
             if group.name == DEFAULT_GROUP:
                 raise ValidationException("The default schedule group cannot be tagged.")
@@ -86,6 +87,7 @@ class SchedulerBackend:
 
     async def untag_resource(self, arn: str, keys: list[str]) -> None:
         def run(tx: Tx) -> None:
+            tx.lock("scheduler", arn)
             group = _tagged(tx, arn)
             group.tags = {k: v for k, v in group.tags.items() if k not in set(keys)}
             store.save_group_tags(tx, group)
