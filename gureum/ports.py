@@ -367,6 +367,15 @@ class FirehoseTap(Protocol):
         ...
 
 
+class ParameterValues(Protocol):
+    """Systems Manager Parameter Store: parameters' values (SecureString values decrypted) for the services that take
+    "secrets" from it (ECS containers)."""
+
+    async def values(self, account: str, region: str, references: list[str]) -> tuple[dict[str, str], list[str]]:
+        """({reference: value} for each name, name:selector or parameter ARN found; the references not found)."""
+        ...
+
+
 class S3Objects(Protocol):
     """S3: objects written and read by other services (Firehose deliveries, SES receipt rules, Lambda code from
     S3). Raises the ServiceErrors S3 answers with (NoSuchBucket, NoSuchKey, AccessDenied for another account's

@@ -233,6 +233,7 @@ WAKES = {
         ports=("KinesisVideoMedia",),
         edges=(Trigger(path="/putMedia"), Trigger(path="/hls/v1"), Trigger(path="/dash/v1")),
     ),
+    "ssm": Wake(ports=("ParameterValues",)),
     "cloudformation": Wake(admin="/_gureum/cloudformation/"),
 }
 

@@ -851,6 +851,8 @@ class EcsBackend:
             private["networkMode"] = definition.get("networkMode", "bridge")
             private["volumeDefinitions"] = definition.get("volumes") or []
             private["taskRoleArn"] = (overrides or {}).get("taskRoleArn") or definition.get("taskRoleArn")
+            role = (overrides or {}).get("executionRoleArn")
+            private["executionRoleArn"] = role or definition.get("executionRoleArn")
             private["taskCpu"] = (overrides or {}).get("cpu") or definition.get("cpu")
             private["taskMemory"] = (overrides or {}).get("memory") or definition.get("memory")
             task_id = tasks.task_id_of(doc["taskArn"])

@@ -33,6 +33,10 @@ log = logging.getLogger("gureum")
 _LABEL = "gureum.ecs.task"
 
 
+# (account, Region, execution role ARN, parameter names or ARNs) → ({reference: value}, references not found)
+ReadParameters = Callable[[str, str, str, list[str]], Awaitable[tuple[dict[str, str], list[str]]]]
+
+
 class StartFailure(Exception):
     """The task cannot start: its stoppedReason ("CannotPullContainerError: …")."""
 
@@ -59,6 +63,7 @@ class TaskRunner:
         pull_auth: Callable[[str, str, str], dict[str, str] | None],
         health_second: float = 1.0,
         read_object: Callable[[str, str, str, str], Awaitable[bytes]] | None = None,
+        read_parameters: ReadParameters | None = None,
     ) -> None:
         self.store = store_
         self.clock = clock
@@ -69,6 +74,7 @@ class TaskRunner:
         self.pull_auth = pull_auth
         self.health_second = health_second  # the length of a health check's second (tests shorten it)
         self.read_object = read_object  # S3's objects (environmentFiles); None while S3 is not running
+        self.read_parameters = read_parameters  # Parameter Store's values (secrets), read as the execution role
         self._stops: dict[str, asyncio.Event] = {}
         self._leading = False
         # an EC2 task started or stopped on this machine's container instance: its state change event (backend)
@@ -251,6 +257,7 @@ class TaskRunner:
         await self._volumes(engine, doc)
         for definition in definitions:
             await self._environment_files(account, region, definition)
+            await self._secrets(account, region, private.get("executionRoleArn") or "", definition)
         for definition in definitions:
             config = self._config(doc, definition, network_mode)
             name = f"ecs-{task_id[:12]}-{definition['name']}"
@@ -443,6 +450,28 @@ class TaskRunner:
                 merged.setdefault(name, value)
         for variable in definition.get("environment") or []:
             merged[variable["name"]] = variable.get("value", "")
+        definition["environment"] = [{"name": name, "value": value} for name, value in merged.items()]
+
+    async def _secrets(self, account: str, region: str, role: str, definition: dict[str, Any]) -> None:
+        """A container's secrets read from Parameter Store (with the task execution role) into its environment."""
+        wanted = {s["name"]: str(s["valueFrom"]) for s in definition.get("secrets") or []}
+        if not wanted:
+            return
+        failed = "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval "
+        if self.read_parameters is None:
+            raise StartFailure(failed + "failed: Systems Manager Parameter Store is not running")
+        try:
+            found, missing = await self.read_parameters(account, region, role, list(wanted.values()))
+        except Exception as exc:  # the execution role may not read them (AccessDeniedException), …
+            message = getattr(exc, "message", None) or str(exc)
+            raise StartFailure(f"{failed}failed: unable to retrieve secrets from ssm: {message}") from None
+        if missing:
+            raise StartFailure(
+                f"{failed}failed: unable to retrieve secrets from ssm: service call has been retried 1 time(s): "
+                f"invalid parameters: {', '.join(missing)}"
+            )
+        merged = {v["name"]: v.get("value", "") for v in definition.get("environment") or []}
+        merged.update({name: found[reference] for name, reference in wanted.items()})
         definition["environment"] = [{"name": name, "value": value} for name, value in merged.items()]
 
     async def _volumes(self, engine: Engine, doc: dict[str, Any]) -> None:

@@ -124,7 +124,7 @@ def build(
     volumes = check_volumes(request.get("volumes") or [], fargate)
     for container in containers:
         check_health(container)
-        check_secrets(container)
+        check_secrets(container, bool(request.get("executionRoleArn")))
         for mount in container.get("mountPoints") or []:
             if mount.get("sourceVolume") not in volumes:
                 raise ClientException(
@@ -243,14 +243,15 @@ def check_volumes(volumes: list[dict[str, Any]], fargate: bool) -> set[str]:
     return names
 
 
-def check_secrets(container: dict[str, Any]) -> None:
-    """Secrets come from SSM Parameter Store or Secrets Manager, which gureum does not run: a container's secrets,
-    its log configuration's secretOptions and private registry repositoryCredentials are refused clearly."""
+def check_secrets(container: dict[str, Any], execution_role: bool) -> None:
+    """A container's secrets come from Systems Manager Parameter Store (a parameter's name or ARN, read with the task
+    execution role when the task starts). Secrets Manager does not run here: its secrets, log configuration
+    secretOptions and private registry repositoryCredentials are refused clearly."""
     name = container["name"]
     where = [
         member
         for member, given in (
-            ("secrets", container.get("secrets")),
+            ("secrets", [s for s in container.get("secrets") or [] if not is_parameter(str(s.get("valueFrom", "")))]),
             ("logConfiguration.secretOptions", (container.get("logConfiguration") or {}).get("secretOptions")),
             ("repositoryCredentials", container.get("repositoryCredentials")),
         )
@@ -258,10 +259,22 @@ def check_secrets(container: dict[str, Any]) -> None:
     ]
     if where:
         raise ClientException(
-            f"Invalid '{where[0]}' setting for container '{name}': secrets from AWS Systems Manager Parameter Store "
-            "and AWS Secrets Manager are not supported by gureum (neither service runs here); pass the values in "
-            "'environment' or 'environmentFiles'."
+            f"Invalid '{where[0]}' setting for container '{name}': secrets from AWS Secrets Manager are not supported "
+            "by gureum (it does not run here); take them from Systems Manager Parameter Store (valueFrom: a "
+            "parameter's name or ARN) or pass the values in 'environment' or 'environmentFiles'."
         )
+    if container.get("secrets") and not execution_role:
+        raise ClientException(
+            "When you are specifying container secrets, you must also specify a value for 'executionRoleArn'."
+        )
+
+
+def is_parameter(value_from: str) -> bool:
+    """A secret's valueFrom that names a Parameter Store parameter (a name, or an ssm parameter ARN)."""
+    if value_from.startswith("arn:"):
+        parts = value_from.split(":", 5)
+        return len(parts) == 6 and parts[2] == "ssm" and parts[5].startswith("parameter/")
+    return bool(value_from)
 
 
 HEALTH_LIMITS = {"interval": (5, 300, 30), "timeout": (2, 60, 5), "retries": (1, 10, 3), "startPeriod": (0, 300, 0)}
@@ -304,7 +317,7 @@ def _attributes(request: dict[str, Any], containers: list[dict[str, Any]], netwo
         if container.get("dependsOn"):
             names.append("ecs.capability.container-ordering")
         if container.get("secrets"):
-            names.append("ecs.capability.secrets.asm.environment-variables")
+            names.append("ecs.capability.secrets.ssm.environment-variables")
     return [{"name": name} for name in dict.fromkeys(names)]
 
 

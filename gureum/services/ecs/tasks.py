@@ -65,11 +65,6 @@ def check_run(task_definition: dict[str, Any], launch_type: str | None, network:
             "Network Configuration must be provided when networkMode 'awsvpc' is specified."
         )
     for container in task_definition["containerDefinitions"]:
-        if container.get("secrets"):
-            raise ClientException(
-                f"Container '{container['name']}' takes secrets from SSM Parameter Store or Secrets Manager, which "
-                "gureum does not serve yet: pass them as environment variables."
-            )
         for file in container.get("environmentFiles") or []:
             if file.get("type", "s3") != "s3" or s3_location(str(file.get("value", ""))) is None:
                 raise ClientException(

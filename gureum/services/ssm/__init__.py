@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ...ports import ParameterValues
 from ...runtime import Runtime
 from .. import Service
 
@@ -20,4 +21,4 @@ from .backend import SsmBackend  # noqa: E402
 
 @SERVICE.on_start
 async def _start(runtime: Runtime) -> None:
-    runtime.keep(SsmBackend(runtime))
+    runtime.provide(ParameterValues, runtime.keep(SsmBackend(runtime)))

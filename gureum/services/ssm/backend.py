@@ -199,16 +199,28 @@ class SsmBackend:
         )
 
     async def get_parameters(self, account: str, region: str, references: list[str], decrypt: bool) -> dict[str, Any]:
-        found: list[dict[str, Any]] = []
-        invalid: list[str] = []
+        found, missing = await self._lookup(account, region, references, decrypt)
+        return {"Parameters": list(found.values()), "InvalidParameters": missing}
+
+    async def values(self, account: str, region: str, references: list[str]) -> tuple[dict[str, str], list[str]]:
+        """The ParameterValues port: decrypted values of the references Parameter Store has, and those it has not."""
+        found, missing = await self._lookup(account, region, references, True)
+        return {reference: parameter["Value"] for reference, parameter in found.items()}, missing
+
+    async def _lookup(
+        self, account: str, region: str, references: list[str], decrypt: bool
+    ) -> tuple[dict[str, dict[str, Any]], list[str]]:
+        """({reference: Parameter} of those found, the references not found), each reference once."""
+        found: dict[str, dict[str, Any]] = {}
+        missing: list[str] = []
         for reference in dict.fromkeys(references):
             try:
-                found.append(await self.get_parameter(account, region, reference, decrypt))
+                found[reference] = await self.get_parameter(account, region, reference, decrypt)
             except errors.ServiceError as exc:
                 if exc.code not in ("ParameterNotFound", "ParameterVersionNotFound"):
                     raise
-                invalid.append(reference)
-        return {"Parameters": found, "InvalidParameters": invalid}
+                missing.append(reference)
+        return found, missing
 
     async def get_parameters_by_path(
         self,
