@@ -172,6 +172,13 @@ def _show(value: Any) -> str:
 
 
 Check = Callable[[Any], bool]
+
+
+def _always(value: Any) -> bool:
+    """The check of a shape without constraints."""
+    return True
+
+
 _compiled: dict[tuple[int, str, str, Patterns, str], Check] = {}
 # the resolvers of the shapes compiled, so their ids in _compiled's keys stay theirs
 _resolvers: dict[int, Any] = {}
@@ -192,70 +199,85 @@ def _compile(shape: Shape, style: str, patterns: Patterns, name: str = "") -> Ch
     meta = shape.metadata
     low, high = meta.get("min"), meta.get("max")
     kind = shape.type_name
+    unsized = low is None and high is None
 
     def sized(n: int) -> bool:
         return (low is None or n >= low) and (high is None or n <= high)
 
-    check: Check
+    # a shape with nothing to check is _always, and its parents skip it (most members of most inputs)
+    check: Check = _always
     if kind == "structure":
         required = tuple(shape.required_members)
-        members = {name: _compile(member, style, patterns, name) for name, member in shape.members.items()}
+        compiled = (
+            (member_name, _compile(member, style, patterns, member_name))
+            for member_name, member in shape.members.items()
+        )
+        members = tuple((member_name, inner) for member_name, inner in compiled if inner is not _always)
+        if required or members:
 
-        def check(value: Any) -> bool:
-            if not isinstance(value, dict):
+            def check(value: Any) -> bool:
+                if not isinstance(value, dict):
+                    return True
+                for name in required:
+                    if value.get(name) is None:
+                        return False
+                for name, inner in members:
+                    item = value.get(name)
+                    if item is not None and not inner(item):
+                        return False
                 return True
-            for name in required:
-                if value.get(name) is None:
-                    return False
-            for name, item in value.items():
-                inner = members.get(name)
-                if inner is not None and item is not None and not inner(item):
-                    return False
-            return True
 
     elif kind == "list":
-        inner = _compile(shape.member, style, patterns, name)
+        element = _compile(shape.member, style, patterns, name)
+        if not unsized or element is not _always:
 
-        def check(value: Any) -> bool:
-            return not isinstance(value, list) or (sized(len(value)) and all(inner(item) for item in value))
+            def check(value: Any) -> bool:
+                if not isinstance(value, list):
+                    return True
+                if not unsized and not sized(len(value)):
+                    return False
+                if element is not _always:
+                    for item in value:
+                        if not element(item):
+                            return False
+                return True
 
     elif kind == "map":
         key_check, value_check = _compile(shape.key, style, patterns), _compile(shape.value, style, patterns, name)
+        if not unsized or key_check is not _always or value_check is not _always:
 
-        def check(value: Any) -> bool:
-            return not isinstance(value, dict) or (
-                sized(len(value)) and all(key_check(k) and (v is None or value_check(v)) for k, v in value.items())
-            )
+            def check(value: Any) -> bool:
+                return not isinstance(value, dict) or (
+                    sized(len(value)) and all(key_check(k) and (v is None or value_check(v)) for k, v in value.items())
+                )
 
     elif kind == "string":
         enum = frozenset(shape.enum) if shape.enum and style == "coral" else None
         pattern = model_pattern(meta["pattern"]) if _checks_pattern(patterns, name) and "pattern" in meta else None
+        if not unsized or enum is not None or pattern is not None:
 
-        def check(value: Any) -> bool:
-            return not isinstance(value, str) or (
-                sized(len(value))
-                and (enum is None or value in enum)
-                and (pattern is None or not value or pattern.fullmatch(value) is not None)
-            )
+            def check(value: Any) -> bool:
+                return not isinstance(value, str) or (
+                    (unsized or sized(len(value)))
+                    and (enum is None or value in enum)
+                    and (pattern is None or not value or pattern.fullmatch(value) is not None)
+                )
 
     elif kind in ("integer", "long", "float", "double"):
+        if not unsized:
 
-        def check(value: Any) -> bool:
-            return (
-                isinstance(value, bool)
-                or not isinstance(value, (int, float))
-                or ((low is None or value >= low) and (high is None or value <= high))
-            )
+            def check(value: Any) -> bool:
+                return (
+                    isinstance(value, bool)
+                    or not isinstance(value, (int, float))
+                    or ((low is None or value >= low) and (high is None or value <= high))
+                )
 
     elif kind == "blob":
+        if not unsized:
 
-        def check(value: Any) -> bool:
-            return not isinstance(value, (bytes, bytearray)) or sized(len(value))
-
-    else:
-
-        def check(value: Any) -> bool:
-            return True
+            def check(value: Any) -> bool:
+                return not isinstance(value, (bytes, bytearray)) or sized(len(value))
 
     _compiled[key] = check
     return check

@@ -94,17 +94,23 @@ def _make_reader(shape: Shape, top: bool) -> _Writer:
     if kind == "structure":
         if shape.is_document_type:
             return _same
-        members = _by_wire_name(shape, top)
+        # wire name → [member name, member shape, its reader (found at first use: shapes may be recursive)]
+        table: dict[str, list[Any]] = {
+            wire: [name, member, None] for wire, (name, member) in _by_wire_name(shape, top).items()
+        }
 
         def read_structure(value: Any) -> Any:
             if not isinstance(value, dict):
                 raise _kind_error(shape, value)
             out = {}
             for key, item in value.items():
-                found = members.get(key)
-                if found is None or item is None:
+                slot = table.get(key)
+                if slot is None or item is None:
                     continue  # AWS ignores members it does not know
-                out[found[0]] = _reader(found[1])(item)
+                read = slot[2]
+                if read is None:
+                    read = slot[2] = _reader(slot[1])
+                out[slot[0]] = read(item)
             return out
 
         return read_structure
