@@ -64,8 +64,8 @@ def check_definition(
         or ((container.get("logConfiguration") or {}).get("secretOptions"))
     ):
         raise ClientException(
-            "secrets, repositoryCredentials and logConfiguration secretOptions are not supported: gureum has no "
-            "Secrets Manager or SSM Parameter Store yet."
+            "secrets, repositoryCredentials and logConfiguration secretOptions are not supported by gureum's Batch "
+            "yet: pass the values in environment (ECS tasks take secrets from Parameter Store)."
         )
     log = container.get("logConfiguration")
     if log and log.get("logDriver") not in ("awslogs", "json-file", "journald", "syslog", "none"):

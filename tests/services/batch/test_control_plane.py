@@ -177,6 +177,10 @@ def test_job_definitions(batch: Any, name: str) -> None:
         platformCapabilities=["FARGATE"],
         containerProperties={**container, "resourceRequirements": [{"type": "VCPU", "value": "3"}]},
     )
+    secret = {**container, "secrets": [{"name": "PASSWORD", "valueFrom": "/app/password"}]}
+    assert "secrets" in _error(
+        batch.register_job_definition, jobDefinitionName=name, type="container", containerProperties=secret
+    )
 
 
 def test_submit_bad_input_and_no_engine(batch: Any, name: str) -> None:
