@@ -105,8 +105,11 @@ class App:
             if not await request.load(MAX_BODY):
                 return Response(413, [("Content-Type", "text/plain")], b"Request entity too large")
         response = await handle_admin(self, request)
-        if response is None and self.loader is not None and self.loader.triggers:
-            await self.loader.wake_edges(request)  # a data plane of a service not loaded yet may serve it
+        loader = self.loader
+        if response is None and loader is not None and loader.triggers:
+            assert self.runtime is not None
+            if loader.triggers.may_match(self.runtime, request):
+                await loader.wake_edges(request)  # a data plane of a service not loaded yet may serve it
         if response is None and self.edge:
             assert self.runtime is not None
             if self.edge.may_match(self.runtime, request):

@@ -56,6 +56,7 @@ class ServiceLoader:
         self.triggers = EdgeRouter([])  # the unloaded services' triggers
         self._trigger_names: dict[int, str] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._booting = False
         for name in self.modules:
             runtime.service_status[name] = AVAILABLE
         self._rebuild_edges()
@@ -71,8 +72,7 @@ class ServiceLoader:
         runtime.lazy_port = self._lazy_port
         runtime.store.subscribe(CHANNEL, self._peer_loaded)
         if eager is None:
-            used = set(await runtime.store.read(_used))
-            kinds = set(await runtime.store.read(_waiting_kinds))
+            used, kinds = await runtime.store.read(_in_use)
             config = runtime.config
             eager = [
                 name
@@ -81,11 +81,13 @@ class ServiceLoader:
                 or any(self._kinds.get(kind) == name for kind in kinds)
                 or (name in WAKES and WAKES[name].eager is not None and getattr(config, str(WAKES[name].eager)))
             ]
+        self._booting = True  # no request is served yet: imports run on the loop, without a thread's hand-off
         for name in eager:
             try:
                 await self.load(name)
             except ServiceFailed:
                 pass  # logged and shown by /_gureum/health; the other services run
+        self._booting = False
         for name in self.modules:
             if name not in self.loaded and name not in self.failed:
                 self._hold_sockets(name)
@@ -146,8 +148,10 @@ class ServiceLoader:
         runtime.service_status[name] = "starting"
         service = self.preloaded.get(name)
         if service is None:
-            # an import is CPU work (tens of ms for a large service): off the event loop, as a request's work is
-            module = await asyncio.to_thread(importlib.import_module, self.modules[name])
+            if self._booting:
+                module = importlib.import_module(self.modules[name])
+            else:  # an import is CPU work (tens of ms for a large service): off the loop, as a request's work is
+                module = await asyncio.to_thread(importlib.import_module, self.modules[name])
             service = module.SERVICE
         if service.migrations is not None and name not in self._migrated:
             await runtime.store.migrate(name, service.migrations)
@@ -200,8 +204,6 @@ class ServiceLoader:
 
     async def wake_edges(self, request: Request) -> None:
         """Load the services whose data plane may serve ``request``."""
-        if not self.triggers or not self.triggers.may_match(self.runtime, request):
-            return
         for route in self.triggers.matching(self.runtime, request):
             await self._load_quietly(self._trigger_names[id(route)])
 
@@ -314,6 +316,6 @@ def _used(tx: Any) -> list[str]:
     return [row[0] for row in tx.all("SELECT DISTINCT component FROM gureum_migrations")]
 
 
-def _waiting_kinds(tx: Any) -> list[str]:
-    """Delivery kinds with rows in the outbox."""
-    return [row[0] for row in tx.all("SELECT DISTINCT kind FROM delivery_outbox")]
+def _in_use(tx: Any) -> tuple[set[str], set[str]]:
+    """The services used in this store before, and the delivery kinds with rows waiting in the outbox."""
+    return set(_used(tx)), {row[0] for row in tx.all("SELECT DISTINCT kind FROM delivery_outbox")}
