@@ -242,7 +242,8 @@ class LogGroups(Parts):
 
     async def _retag(self, find: Callable[[Tx], store.Group], add: dict[str, str], remove: list[str]) -> None:
         def run(tx: Tx) -> None:
-            group = find(tx)
+            tx.lock("logs", str(find(tx).id))  # the group's tags are one document: its writers take turns …
+            group = find(tx)  # … and read it once the lock is theirs
             tags = {k: v for k, v in group.tags.items() if k not in remove}
             tags.update(add)
             _check_tags(tags)

@@ -221,10 +221,13 @@ def append_events(
     stream.last_event = last if stream.last_event is None else max(last, stream.last_event)
     stream.last_ingestion = now_ms
     stream.stored_bytes += size
+    # the bounds are widened in SQL, not set from the row read before: two concurrent PutLogEvents to one stream
+    # (PostgreSQL's several writers) would otherwise leave whichever committed last
     tx.execute(
-        "UPDATE logs_streams SET first_event = ?, last_event = ?, last_ingestion = ?, "
-        "stored_bytes = stored_bytes + ? WHERE id = ?",
-        (stream.first_event, stream.last_event, now_ms, size, stream.id),
+        "UPDATE logs_streams SET first_event = CASE WHEN first_event IS NULL OR first_event > ? THEN ? "
+        "ELSE first_event END, last_event = CASE WHEN last_event IS NULL OR last_event < ? THEN ? ELSE last_event END, "
+        "last_ingestion = ?, stored_bytes = stored_bytes + ? WHERE id = ?",
+        (first, first, last, last, now_ms, size, stream.id),
     )
     return stored
 
