@@ -48,15 +48,20 @@ from .expressions import (
     Logic,
     Path,
     Ref,
+    Token,
+    Tokenizer,
     Update,
     parse_condition,
     parse_projection,
     parse_update,
+    tokenize,
 )
 from .tables import Index, Table
 from .values import Item
 
 T = TypeVar("T")
+_MEMO_EXPRESSIONS = 512  # expressions whose tokens are kept (emptied when full), each up to _MEMO_EXPRESSION_CHARS
+_MEMO_EXPRESSION_CHARS = 1024
 
 
 def backend(ctx: RequestContext) -> DynamoBackend:
@@ -86,16 +91,20 @@ def _parse(
     key: str | None = None,
     legacy: dict[str, Any] | None = None,
     where: str = "ScanFilter",
+    tokenized: Tokenizer = tokenize,
 ) -> Expressions:
     """The request's expressions parsed, or its legacy parameters translated (``legacy``: their names → values,
-    None when absent; ``where``: the name of its filter parameter, for messages)."""
+    None when absent; ``where``: the name of its filter parameter, for messages; ``tokenized``: tokenize or a memo
+    of it)."""
     legacy = legacy or {}
+    given = [e for e in (condition, projection, update, filter_, key) if e is not None]
+    if not given and names is None and vals is None and all(v is None for v in legacy.values()):
+        return Expressions()  # nothing to parse (most GetItem and PutItem calls)
     legacy_mod.check_mixed(
         legacy,
         {"ConditionExpression": condition, "UpdateExpression": update, "KeyConditionExpression": key,
          "FilterExpression": filter_, "ProjectionExpression": projection},
     )  # fmt: skip
-    given = [e for e in (condition, projection, update, filter_, key) if e is not None]
     attrs = Attributes(names, vals, bool(given))
     out = Expressions()
     operator = legacy.get("ConditionalOperator")
@@ -111,15 +120,15 @@ def _parse(
     elif operator is not None and legacy.get("Expected") is None:
         raise invalid(f"ConditionalOperator can only be used when {where} has two or more elements")
     if key is not None:
-        out.key = parse_condition(key, "KeyConditionExpression", attrs)
+        out.key = parse_condition(key, "KeyConditionExpression", attrs, tokenized)
     if condition is not None:
-        out.condition = parse_condition(condition, "ConditionExpression", attrs)
+        out.condition = parse_condition(condition, "ConditionExpression", attrs, tokenized)
     if filter_ is not None:
-        out.filter = parse_condition(filter_, "FilterExpression", attrs)
+        out.filter = parse_condition(filter_, "FilterExpression", attrs, tokenized)
     if update is not None:
-        out.update = parse_update(update, attrs)
+        out.update = parse_update(update, attrs, tokenized)
     if projection is not None:
-        out.projection = parse_projection(projection, attrs)
+        out.projection = parse_projection(projection, attrs, tokenized)
     attrs.check_unused()
     return out
 
@@ -158,6 +167,20 @@ class DynamoBackend:
         self.iterator_key = streams.iterator_key(deployment_secret)
         self.outbox: items.Outbox | None = None  # the delivery path, set at start (Kinesis streaming destinations)
         self._parsed: dict[tuple[Any, ...], Table] = {}  # read-only tables by their row (store.get_table's memo)
+        self._tokens: dict[tuple[str, str], list[Token]] = {}  # expressions' tokens by text and kind
+
+    def _tokenized(self, text: str, kind: str) -> list[Token]:
+        """An expression's tokens (expressions.tokenize), kept for the next request with the same text: clients
+        send the same few expressions again and again (the values differ, the text does not)."""
+        key = (text, kind)
+        found = self._tokens.get(key)
+        if found is None:
+            found = tokenize(text, kind)
+            if len(text) <= _MEMO_EXPRESSION_CHARS:
+                if len(self._tokens) >= _MEMO_EXPRESSIONS:
+                    self._tokens.clear()
+                self._tokens[key] = found
+        return found
 
     def _write(
         self,
@@ -782,7 +805,7 @@ class DynamoBackend:
             raise ValidationException("ReturnValues can only be ALL_OLD or NONE")
         new = values.check_item(item)
         legacy = {"Expected": expected, "ConditionalOperator": conditional_operator}
-        expr = _parse(names, vals, condition=condition, legacy=legacy, where="Expected")
+        expr = _parse(names, vals, condition=condition, legacy=legacy, where="Expected", tokenized=self._tokenized)
         size = items.check_size(new)
 
         def run(tx: Tx) -> dict[str, Any]:
@@ -830,7 +853,7 @@ class DynamoBackend:
         return_capacity: str | None,
     ) -> dict[str, Any]:
         checked = values.check_item(key)
-        expr = _parse(names, None, projection=projection)
+        expr = _parse(names, None, projection=projection, tokenized=self._tokenized)
         paths = _projection(expr, attributes_to_get)
 
         def run(tx: Tx) -> dict[str, Any]:
@@ -870,7 +893,7 @@ class DynamoBackend:
             raise ValidationException("ReturnValues can only be ALL_OLD or NONE")
         checked = values.check_item(key)
         legacy = {"Expected": expected, "ConditionalOperator": conditional_operator}
-        expr = _parse(names, vals, condition=condition, legacy=legacy, where="Expected")
+        expr = _parse(names, vals, condition=condition, legacy=legacy, where="Expected", tokenized=self._tokenized)
 
         def run(tx: Tx) -> dict[str, Any]:
             table = self._table(tx, account, region, table_name)
@@ -910,7 +933,9 @@ class DynamoBackend:
         checked = values.check_item(key)
         legacy = {"AttributeUpdates": attribute_updates, "Expected": expected,
                   "ConditionalOperator": conditional_operator}  # fmt: skip
-        expr = _parse(names, vals, condition=condition, update=update, legacy=legacy, where="Expected")
+        expr = _parse(
+            names, vals, condition=condition, update=update, legacy=legacy, where="Expected", tokenized=self._tokenized
+        )
 
         def run(tx: Tx) -> dict[str, Any]:
             table = self._table(tx, account, region, table_name)
@@ -979,7 +1004,7 @@ class DynamoBackend:
         legacy = {"KeyConditions": key_conditions, "QueryFilter": query_filter,
                   "ConditionalOperator": conditional_operator}  # fmt: skip
         expr = _parse(names, vals, key=key_condition, filter_=filter_, projection=projection, legacy=legacy,
-                      where="QueryFilter")  # fmt: skip
+                      where="QueryFilter", tokenized=self._tokenized)  # fmt: skip
         paths = _projection(expr, attributes_to_get)
         start_key = values.check_item(start) if start else None
 
@@ -1047,7 +1072,7 @@ class DynamoBackend:
                 f"{segment} is not less than TotalSegments: {total_segments}"
             )
         legacy = {"ScanFilter": scan_filter, "ConditionalOperator": conditional_operator}
-        expr = _parse(names, vals, filter_=filter_, projection=projection, legacy=legacy)
+        expr = _parse(names, vals, filter_=filter_, projection=projection, legacy=legacy, tokenized=self._tokenized)
         paths = _projection(expr, attributes_to_get)
         start_key = values.check_item(start) if start else None
 

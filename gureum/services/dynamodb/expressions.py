@@ -6,6 +6,7 @@ ExpressionAttributeNames / Values resolved while parsing and AWS's syntax error 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -244,8 +245,11 @@ class Conditions:
         return self.predicate()
 
 
+Tokenizer = Callable[[str, str], list[Token]]  # tokenize, or a memo of it (the tokens are only read)
+
+
 class Parser(Conditions):
-    def __init__(self, text: str, kind: str, attrs: Attributes) -> None:
+    def __init__(self, text: str, kind: str, attrs: Attributes, tokenized: Tokenizer = tokenize) -> None:
         self.kind = kind
         self.text = text
         self.attrs = attrs
@@ -255,7 +259,7 @@ class Parser(Conditions):
             raise expression_error(
                 kind, f"Expression size has exceeded the maximum allowed size; expression size: {len(text.encode())}"
             )
-        self.tokens = tokenize(text, kind)
+        self.tokens = tokenized(text, kind)
         self.i = 0
         self.depth = 0
         self.operators = 0
@@ -555,22 +559,22 @@ class Parser(Conditions):
         return paths
 
 
-def parse_condition(text: str, kind: str, attrs: Attributes) -> Any:
-    parser = Parser(text, kind, attrs)
+def parse_condition(text: str, kind: str, attrs: Attributes, tokenized: Tokenizer = tokenize) -> Any:
+    parser = Parser(text, kind, attrs, tokenized)
     node = parser.condition()
     parser.end()
     return node
 
 
-def parse_update(text: str, attrs: Attributes) -> Update:
-    parser = Parser(text, "UpdateExpression", attrs)
+def parse_update(text: str, attrs: Attributes, tokenized: Tokenizer = tokenize) -> Update:
+    parser = Parser(text, "UpdateExpression", attrs, tokenized)
     update = parser.update()
     check_overlaps(update.paths(), "UpdateExpression")
     return update
 
 
-def parse_projection(text: str, attrs: Attributes) -> list[Path]:
-    paths = Parser(text, "ProjectionExpression", attrs).projection()
+def parse_projection(text: str, attrs: Attributes, tokenized: Tokenizer = tokenize) -> list[Path]:
+    paths = Parser(text, "ProjectionExpression", attrs, tokenized).projection()
     check_overlaps(paths, "ProjectionExpression")
     return paths
 

@@ -154,7 +154,17 @@ def _number_size(text: str) -> int:
 
 
 def item_size(item: Item) -> int:
-    return sum(len(name.encode()) + value_size(value) for name, value in item.items())
+    total = 0
+    for name, value in item.items():
+        total += len(name.encode())
+        for kind, inner in value.items():  # one: the common kinds without a call
+            if kind == "S":
+                total += len(inner.encode())
+            elif kind == "N":
+                total += _number_size(inner)
+            else:
+                total += value_size(value)
+    return total
 
 
 # --- equality and order ------------------------------------------------------------------------------------------
@@ -211,7 +221,10 @@ def encode_key(value: Value) -> bytes:
         return _escaped(inner.encode()) + b"\x00\x01"
     if kind == "B":
         return _escaped(inner) + b"\x00\x01"
-    return _encode_number(number(inner))
+    text: str = inner
+    if text.isdigit() and text[0] != "0" and text.isascii():  # a positive integer as stored: no decimal needed
+        return b"\x81" + bytes([len(text) + 129]) + text.rstrip("0").encode() + b"\x00"
+    return _encode_number(number(text))
 
 
 def encode_prefix(value: Value) -> bytes:

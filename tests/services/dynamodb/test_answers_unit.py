@@ -1,6 +1,7 @@
 """GetItem, Query and Scan answers joined from items' stored JSON (answers.prewritten) are byte for byte what the
 protocol engine writes of the same answers' dicts, for random items (every type, nested documents, binary, any
-text), with and without LastEvaluatedKey and ConsumedCapacity; their dicts hold the items."""
+text), with and without LastEvaluatedKey and ConsumedCapacity; their dicts hold the items. The shortcuts of
+values (a positive integer's key bytes, an item's size) agree with the general code."""
 
 from __future__ import annotations
 
@@ -67,3 +68,16 @@ def test_query_and_scan_answers(found: list[dict[str, Any]], more: bool, capacit
     for operation in ("Query", "Scan"):
         assert fast.body == _engine(operation, out)
     assert list(fast["Items"]) == found and fast["Count"] == len(found)
+
+
+@settings(max_examples=200, deadline=None)
+@given(number=st.one_of(st.integers(-(10**38) + 1, 10**38 - 1), st.integers(1, 10**6)))
+def test_integer_keys_encode_as_decimals_do(number: int) -> None:
+    text = values.normalise_number(str(number))
+    assert values.encode_key({"N": text}) == values._encode_number(values.number(text))
+
+
+@settings(max_examples=80, deadline=None)
+@given(item=_items)
+def test_item_size_is_the_sum_of_value_sizes(item: dict[str, Any]) -> None:
+    assert values.item_size(item) == sum(len(k.encode()) + values.value_size(v) for k, v in item.items())
