@@ -47,7 +47,7 @@ async def ship(output: AsyncIterator[bytes], target: LogTarget, store: Store, de
         payload = {"stream": target.stream, "events": events, "create_group": target.create_group}
 
         def enqueue(tx: Tx) -> None:
-            delivery.enqueue(tx, "logs", target.address, payload, source=target.source)
+            delivery.enqueue(tx, "logs", target.address, payload, source=target.source, traced=False)
 
         await asyncio.shield(store.write(enqueue))  # the end's cancel of a waiting flush never drops a batch
 

@@ -67,9 +67,12 @@ class Delivery:
         source: str | None = None,
         delay: float = 0.0,
         timeout: float | None = None,
+        traced: bool = True,
     ) -> None:
         """Deliver ``payload`` to ``address`` through the target ``kind``; ``timeout`` (seconds) bounds one
-        asynchronous attempt when it should be shorter than the kind's default (e.g. a function's own timeout)."""
+        asynchronous attempt when it should be shorter than the kind's default (e.g. a function's own timeout);
+        ``traced``: False for rows that are no hop of the producer's trace (log shipping), whether or not the
+        target's service has loaded yet."""
         target = self.targets.get(kind)  # None: a kind no service here offers yet; the row waits for one
         now = self.now_ms()
         # made in the producer's transaction, a delivery is part of the producer's segment; a row records its own
@@ -91,7 +94,7 @@ class Delivery:
             (
                 kind,
                 address,
-                json.dumps(hops.carry(payload, target is not None and target.starts_trace)),
+                json.dumps(hops.carry(payload, not traced or (target is not None and target.starts_trace))),
                 (policy or DEFAULT_POLICY).to_json(),
                 dead_letter.to_json() if dead_letter else None,
                 source,

@@ -339,7 +339,7 @@ class Flusher:
     def _enqueue_log(self, tx: Tx, s: DeliveryStream, options: dict[str, Any], event: dict[str, Any]) -> None:
         self.runtime.delivery.enqueue(
             tx, "logs", log_group_arn(s.region, s.account, options["LogGroupName"]),
-            {"stream": options["LogStreamName"], "events": [event]},
+            {"stream": options["LogStreamName"], "events": [event]}, traced=False,
         )  # fmt: skip
 
     async def _failed(self, s: DeliveryStream, error: DeliveryFailed) -> None:

@@ -57,6 +57,6 @@ class LogStream:
             payload: dict[str, Any] = {"stream": self.stream, "events": events}
 
             def enqueue(tx: Tx, payload: dict[str, Any] = payload) -> None:
-                self.runtime.delivery.enqueue(tx, "logs", self.address, payload, source=self.source)
+                self.runtime.delivery.enqueue(tx, "logs", self.address, payload, source=self.source, traced=False)
 
             await self.runtime.store.write(enqueue)
