@@ -237,12 +237,19 @@ class HttpProtocol(asyncio.Protocol):
             if self.head_bytes > self.limits.max_request_line + self.limits.max_header_bytes:
                 self._refuse(431, b"Request header fields too large")
         elif self.in_body and not self.body_paused:
-            limits = self.limits
-            now = self.loop.time()
-            # no byte for body_timeout, or (after that grace) fewer than body_min_rate bytes a second on average
-            self.deadline = min(
-                now + limits.body_timeout, self.body_start + limits.body_timeout + self.size / limits.body_min_rate
-            )
+            self._body_deadline()
+
+    def _body_deadline(self) -> None:
+        limits = self.limits
+        now = self.loop.time()
+        silence = self.streaming.silence_limit if self.streaming is not None else None
+        if silence is not None:  # the handler keeps its own time: only a silence this long ends the body
+            self.deadline = now + silence
+            return
+        # no byte for body_timeout, or (after that grace) fewer than body_min_rate bytes a second on average
+        self.deadline = min(
+            now + limits.body_timeout, self.body_start + limits.body_timeout + self.size / limits.body_min_rate
+        )
 
     def _http2(self, data: bytes) -> None:
         """The client opened with HTTP/2's preface (h2c with prior knowledge): gureum.http2 serves the connection."""
@@ -334,6 +341,7 @@ class HttpProtocol(asyncio.Protocol):
     def _stream(self, method: str, length: int | None) -> None:
         """Queue the request now, its body to follow as a BodyStream its handler reads as it arrives."""
         self.streaming = stream = BodyStream(length, self._pause_body, self._resume_body)
+        stream.on_keep_open = self._kept_open
         url = self.url.decode("latin-1")
         path, _, query = url.partition("?")
         request = Request(method, path or "/", query, self.headers, b"", peer=self.peer, header_list=self.header_list)
@@ -341,6 +349,10 @@ class HttpProtocol(asyncio.Protocol):
         self.pending.append((request, self.parser.should_keep_alive(), False))
         if self.task is None:
             self.task = self.loop.create_task(self._serve())
+
+    def _kept_open(self) -> None:
+        if self.in_body and not self.body_paused:
+            self._body_deadline()
 
     def _pause_body(self) -> None:
         self.body_paused = True
@@ -353,7 +365,7 @@ class HttpProtocol(asyncio.Protocol):
         if self.in_body:
             now = self.loop.time()
             self.body_start = now - self.size / self.limits.body_min_rate  # the average-rate allowance starts anew
-            self.deadline = now + self.limits.body_timeout
+            self._body_deadline()
         if self.transport is not None and not self.closing:
             self.transport.resume_reading()
 

@@ -56,6 +56,18 @@ class BodyStream:
         self._waiter: asyncio.Future[None] | None = None
         self._pause = pause
         self._resume = resume
+        # set by a handler that keeps its own time (keep_open): the seconds of silence after which the server
+        # still closes the connection, instead of its body timeout and minimum rate
+        self.silence_limit: float | None = None
+        self.on_keep_open: Callable[[], None] | None = None
+
+    def keep_open(self, silence: float) -> None:
+        """A long-running upload (Kinesis Video's PutMedia: a camera sends when it has frames, and is answered while
+        it does): the server's body timeout and minimum average rate stop applying; only ``silence`` seconds
+        without a byte still close it."""
+        self.silence_limit = silence
+        if self.on_keep_open is not None:
+            self.on_keep_open()
 
     @property
     def complete(self) -> bool:

@@ -68,6 +68,8 @@ async def put_media(runtime: Runtime, request: Request) -> Response:
     except ServiceError as error:
         return get_protocol("rest-json", request).serialize_error(error, request_id)
     body = request.stream
+    if body is not None:
+        body.keep_open(media.silence_limit)  # PutMedia answers IDLE while the producer is silent, then ends itself
     read = body.read if body is not None else _one_shot(request.body)
     acks = media.ingest(stream, read, headers.get("x-amzn-fragment-timecode-type") == "RELATIVE", start_ms)
     return Response(200, [("Content-Type", "application/json"), ("x-amzn-RequestId", request_id)], stream=_Body(acks))

@@ -83,6 +83,8 @@ class MediaBackend:
         self._arrivals: dict[int, asyncio.Event] = {}
         self._put_rate = CallRate("PutMedia")
         self._get_rate = CallRate("GetMedia")
+        # a PutMedia body silent this long is cut by the server; ingest ends it itself after _IDLE_END_SECONDS
+        self.silence_limit = _IDLE_END_SECONDS + 5.0
 
     # --- lookups -------------------------------------------------------------------------------------------------
 
