@@ -72,6 +72,10 @@ class WebSocketConnections(Protocol):
         """Close the connection; False when no node holds it."""
         ...
 
+    async def owner(self, connection_id: str) -> tuple[str, str, str, str] | None:
+        """(account, region, API id, stage) of a live connection on any node, or None."""
+        ...
+
 
 class HttpApiEdge(Protocol):
     """API Gateway v2: an execute-api request for an HTTP API (the REST edge asks it first for ids it does not own)."""

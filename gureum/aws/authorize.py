@@ -529,16 +529,30 @@ class Authorizer:
         """Authorise one request (the dispatcher's hook): raise AWS's AccessDenied when enforcing, record what
         would be refused when learning."""
         service, operation, protocol = route.spec.name, route.name, route.protocol
-        account, region, access_key = caller.account, caller.region, caller.access_key
+        account, region = caller.account, caller.region
         requirement = required(service, operation, params, region, account, method=request.method, path=request.path)
         if requirement is None or requirement.skip:
             return
+        await self.authorise(request, protocol, caller, requirement, params, f"{service} {operation}")
+
+    async def authorise(
+        self,
+        request: Request,
+        protocol: str,
+        caller: Caller,
+        requirement: Requirement,
+        params: Mapping[str, Any],
+        what: str,
+    ) -> None:
+        """Authorise ``requirement`` for the request's signer: the dispatcher's check, and a service's own for a
+        resource only it can find (the API a WebSocket connection belongs to)."""
+        account, region, access_key = caller.account, caller.region, caller.access_key
         try:
             identity = await self.identity(account, access_key, session_token_of(request), protocol)
         except ServiceError as error:
             if self.enforce:
                 raise
-            self.record(access_key, f"{service} {operation}", error.message, error.code)  # learn mode: noted only
+            self.record(access_key, what, error.message, error.code)  # learn mode: noted only
             return
         if identity.kind == ROOT and not requirement.needs:
             return
@@ -548,7 +562,7 @@ class Authorizer:
                 identity, need.action, need.resource, context, requirement.cross_account, requirement.owner_only
             )
             if not verdict.allowed:
-                self.note(identity.arn, need.action, need.resource, verdict, f"{service} {operation}")
+                self.note(identity.arn, need.action, need.resource, verdict, what)
                 if self.enforce:
                     message = verdict.message(identity.arn, need.action, need.resource)
                     raise access_denied(requirement, protocol, message)

@@ -1,13 +1,16 @@
 """The services that joined IAM enforcement after the first twelve, end to end through boto3: Firehose and Glue
 decide with their own resource ARNs, Kinesis stream policies let another account write (and only the actions
-Kinesis lets a stream policy grant), and Cognito's public sign-in operations need no IAM permission while its
-administrative ones do."""
+Kinesis lets a stream policy grant), Cognito's public sign-in operations need no IAM permission while its
+administrative ones do, and the API Gateway Management API asks execute-api:ManageConnections on the connection's
+API, stage, method and id (another account's caller is refused outright)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
+import websockets
 from botocore.exceptions import ClientError
 
 from ..server import Server
@@ -160,3 +163,55 @@ def test_http_api_management_is_decided_on_apigateway_arns(enforced: Server, roo
     with pytest.raises(ClientError) as error:
         user("apigatewayv2").delete_api(ApiId=api)
     assert f"apigateway:DELETE on resource: arn:aws:apigateway:us-east-1::/apis/{api}" in denied(error)[1]
+
+
+def test_managing_a_websocket_connection_needs_manage_connections(
+    enforced: Server, root: Client, other_root: Client, name: str
+) -> None:
+    gw = root("apigatewayv2")
+    api_id = gw.create_api(Name=name, ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.action")[
+        "ApiId"
+    ]
+    integration = gw.create_integration(
+        ApiId=api_id, IntegrationType="MOCK", RequestTemplates={"$default": '{"statusCode": 200}'}
+    )["IntegrationId"]
+    gw.create_integration_response(
+        ApiId=api_id,
+        IntegrationId=integration,
+        IntegrationResponseKey="$default",
+        ResponseTemplates={"$default": '{"id": "$context.connectionId"}'},
+    )
+    route = gw.create_route(
+        ApiId=api_id,
+        RouteKey="$default",
+        Target=f"integrations/{integration}",
+        RouteResponseSelectionExpression="$default",
+    )
+    gw.create_route_response(ApiId=api_id, RouteId=route["RouteId"], RouteResponseKey="$default")
+    gw.create_stage(ApiId=api_id, StageName="dev", AutoDeploy=True)
+    base = f"arn:aws:execute-api:us-east-1:{ACCT}:{api_id}/dev"
+    user = new_user(enforced, root("iam"), f"{name}-u", allow("execute-api:ManageConnections", f"{base}/POST/*"))
+    port = enforced.endpoint.rsplit(":", 1)[1]
+
+    async def run() -> None:
+        url = f"ws://{api_id}.execute-api.localhost:{port}/dev"
+        async with websockets.connect(url, host="127.0.0.1") as ws:
+            await ws.send("{}")
+            connection = json.loads(await asyncio.wait_for(ws.recv(), 10))["id"]
+
+            def calls() -> None:
+                user("apigatewaymanagementapi").post_to_connection(ConnectionId=connection, Data=b"hello")
+                with pytest.raises(ClientError) as error:
+                    user("apigatewaymanagementapi").get_connection(ConnectionId=connection)
+                code, message = denied(error)
+                assert code == "ForbiddenException"
+                assert f"execute-api:ManageConnections on resource: {base}/GET/@connections/{connection}" in message
+                with pytest.raises(ClientError) as error:
+                    other_root("apigatewaymanagementapi").post_to_connection(ConnectionId=connection, Data=b"no")
+                assert denied(error)[0] == "ForbiddenException"
+                assert root("apigatewaymanagementapi").get_connection(ConnectionId=connection)["ConnectedAt"]
+
+            await asyncio.to_thread(calls)
+            assert await asyncio.wait_for(ws.recv(), 10) == "hello"
+
+    asyncio.run(run())

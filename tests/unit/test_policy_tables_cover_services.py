@@ -9,7 +9,7 @@ from gureum.services import available
 # services whose calls IAM decides some other way, and why
 _EXEMPT = {
     # PostToConnection & co. ask execute-api:ManageConnections on the connection's API and stage, which a call at
-    # gureum's root does not name (only the connection id): not decided yet
+    # gureum's root does not name (only the connection id): the service finds them and asks the authorizer itself
     "apigatewaymanagementapi",
 }
 

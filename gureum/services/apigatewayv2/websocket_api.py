@@ -340,6 +340,20 @@ class WebSocketApis:
             "Identity": doc["Identity"],
         }
 
+    async def owner(self, connection_id: str) -> tuple[str, str, str, str] | None:
+        conn = self.connections.get(connection_id)
+        if conn is not None and not conn.ws.closed:
+            return conn.stage.account, conn.stage.region, conn.stage.api_id, conn.stage.stage_name
+
+        def read(tx: Any) -> tuple[str, str, str, str] | None:
+            found = store.get_connection(tx, connection_id)
+            if found is None or found[2] == self.node:  # this node's rows are its live sockets, checked above
+                return None
+            api = store.get_api(tx, found[0])
+            return None if api is None else (api[0], api[1], found[0], found[1])
+
+        return await self.runtime.store.read(read)
+
     async def delete(self, connection_id: str) -> bool:
         conn = self.connections.get(connection_id)
         if conn is not None and not conn.ws.closed:
