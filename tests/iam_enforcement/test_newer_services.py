@@ -14,6 +14,7 @@ import websockets
 from botocore.exceptions import ClientError
 
 from ..server import Server
+from ..services.apigatewayv2.helpers import mock_websocket_api
 from .test_requests import ACCT, OTHER, Client, allow, denied, new_user
 
 
@@ -169,25 +170,7 @@ def test_managing_a_websocket_connection_needs_manage_connections(
     enforced: Server, root: Client, other_root: Client, name: str
 ) -> None:
     gw = root("apigatewayv2")
-    api_id = gw.create_api(Name=name, ProtocolType="WEBSOCKET", RouteSelectionExpression="$request.body.action")[
-        "ApiId"
-    ]
-    integration = gw.create_integration(
-        ApiId=api_id, IntegrationType="MOCK", RequestTemplates={"$default": '{"statusCode": 200}'}
-    )["IntegrationId"]
-    gw.create_integration_response(
-        ApiId=api_id,
-        IntegrationId=integration,
-        IntegrationResponseKey="$default",
-        ResponseTemplates={"$default": '{"id": "$context.connectionId"}'},
-    )
-    route = gw.create_route(
-        ApiId=api_id,
-        RouteKey="$default",
-        Target=f"integrations/{integration}",
-        RouteResponseSelectionExpression="$default",
-    )
-    gw.create_route_response(ApiId=api_id, RouteId=route["RouteId"], RouteResponseKey="$default")
+    api_id = mock_websocket_api(gw, name, '{"id": "$context.connectionId"}')
     gw.create_stage(ApiId=api_id, StageName="dev", AutoDeploy=True)
     base = f"arn:aws:execute-api:us-east-1:{ACCT}:{api_id}/dev"
     user = new_user(enforced, root("iam"), f"{name}-u", allow("execute-api:ManageConnections", f"{base}/POST/*"))
