@@ -19,6 +19,7 @@ from typing import Any
 from ...aws.http import Request
 from ...aws.validate import Rules
 from ...containers import engine_state
+from ...containers.secrets import parameter_reader
 from ...ports import ImageRegistry
 from ...runtime import Runtime
 from .. import EdgeRoute, Service
@@ -77,6 +78,7 @@ async def _start(runtime: Runtime) -> None:
             pull_auth,
             second,
             processes,
+            parameter_reader(runtime, "Batch job secrets"),
         )
     )
     runtime.keep(BatchBackend(runtime.store, runtime.clock, scheduler.wake))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from ...containers.secrets import is_parameter
 from .errors import ClientException
 from .resources import check_name, check_tags
 
@@ -59,13 +60,18 @@ def check_definition(
     for key in ("volumes", "environment", "mountPoints", "ulimits", "resourceRequirements", "secrets"):
         container.setdefault(key, [])
     if (
-        container["secrets"]
+        any(not is_parameter(str(s.get("valueFrom", ""))) for s in container["secrets"])
         or container.get("repositoryCredentials")
         or ((container.get("logConfiguration") or {}).get("secretOptions"))
     ):
         raise ClientException(
-            "secrets, repositoryCredentials and logConfiguration secretOptions are not supported by gureum's Batch "
-            "yet: pass the values in environment (ECS tasks take secrets from Parameter Store)."
+            "secrets from AWS Secrets Manager, repositoryCredentials and logConfiguration secretOptions are not "
+            "supported by gureum (Secrets Manager does not run here): take secrets from Systems Manager Parameter "
+            "Store (valueFrom: a parameter's name or ARN) or pass the values in environment."
+        )
+    if container["secrets"] and not container.get("executionRoleArn"):
+        raise ClientException(
+            "When you are specifying container secrets, you must also specify a value for 'executionRoleArn'."
         )
     log = container.get("logConfiguration")
     if log and log.get("logDriver") not in ("awslogs", "json-file", "journald", "syslog", "none"):

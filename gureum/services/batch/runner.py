@@ -19,6 +19,7 @@ from typing import Any
 from ...clock import Clock
 from ...containers import Containers, Engine, EngineError
 from ...containers.logs import LogTarget, ship
+from ...containers.secrets import ReadParameters, SecretsFailed, read_secrets
 from ...store.base import Store, Tx
 from . import definitions, jobs, processes, store
 from .jobs import PRIVATE
@@ -48,7 +49,9 @@ class Runner:
         pull_auth: Callable[[str, str, str], dict[str, str] | None],
         second: float = 1.0,
         processes: bool = False,
+        read_parameters: ReadParameters | None = None,
     ) -> None:
+        self.read_parameters = read_parameters  # Parameter Store's values (secrets), read as the execution role
         self.processes = processes  # no engine: jobs' commands run as host processes (opt-in; processes.py)
         self.store = store_
         self.clock = clock
@@ -59,6 +62,7 @@ class Runner:
         self.pull_auth = pull_auth
         self.second = second  # the length of a timeout's second (GUREUM_BATCH_SECOND; tests shorten it)
         self._stops: dict[str, asyncio.Event] = {}
+        self._secrets: dict[str, dict[str, str]] = {}  # a starting attempt's secrets by job id (never stored)
         self._starts = asyncio.Semaphore(_STARTS)
         self._images: set[str] = set()
         scheduler.start_attempt = self.start
@@ -102,6 +106,7 @@ class Runner:
             log.exception("Batch job %s attempt failed", job_id)
         finally:
             self._stops.pop(job_id, None)
+            self._secrets.pop(job_id, None)
             self.scheduler.wake()
 
     async def _run(self, doc: dict[str, Any], adopt: bool, stop: asyncio.Event) -> None:
@@ -110,6 +115,17 @@ class Runner:
         waiter: asyncio.Task[int] | None = None
         shipper: asyncio.Task[None] | None = None
         outcome: dict[str, Any] = {}
+        if not adopt:
+            container = doc["container"]
+            parts = doc["jobArn"].split(":")
+            try:
+                self._secrets[doc["jobId"]] = await read_secrets(
+                    self.read_parameters, parts[4], parts[3], container.get("executionRoleArn") or "",
+                    container.get("secrets") or [],
+                )  # fmt: skip
+            except SecretsFailed as exc:
+                await self.finish(doc, {"statusReason": str(exc)})
+                return
         if self.processes and not (await self.containers.status()).get("engine"):
             await self.finish(doc, await processes.run(self, doc, adopt, stop))
             return
@@ -342,6 +358,7 @@ class Runner:
         for variable in container.get("environment") or []:
             if variable.get("name"):
                 environment[variable["name"]] = variable.get("value", "")
+        environment.update(self._secrets.get(doc["jobId"], {}))  # the definition's secrets, read at the start
         return environment
 
     def _config(self, doc: dict[str, Any], /) -> dict[str, Any]:

@@ -14,9 +14,10 @@ import logging
 import os
 from pathlib import Path
 
-from ...aws.authorize import IdentityRecord, IdentitySource, authorizer, checks_deliveries
+from ...aws.authorize import IdentityRecord, IdentitySource
 from ...containers import engine_state
-from ...ports import ImageRegistry, ParameterValues, S3Objects
+from ...containers.secrets import parameter_reader
+from ...ports import ImageRegistry, S3Objects
 from ...runtime import Runtime
 from .. import EdgeRoute, Service
 from . import agent, store
@@ -49,27 +50,6 @@ async def _start(runtime: Runtime) -> None:
             raise RuntimeError("S3 is not running")
         return await objects.get_object(account, region, bucket, key)
 
-    async def read_parameters(
-        account: str, region: str, role: str, references: list[str]
-    ) -> tuple[dict[str, str], list[str]]:
-        """Parameter Store's values, when the task execution role may read them (ssm:GetParameters, as the ECS
-        agent asks) — checked under IAM enforcement, noted in learn mode."""
-        parameters = runtime.optional_port(ParameterValues)
-        if parameters is None:
-            raise RuntimeError("Systems Manager Parameter Store is not running")
-        if checks_deliveries(runtime):
-            iam = authorizer(runtime)
-            for reference in references:
-                arn = reference if reference.startswith("arn:") else (
-                    f"arn:aws:ssm:{region}:{account}:parameter/{reference.partition(':')[0].lstrip('/')}"
-                )  # fmt: skip
-                verdict = await iam.principal_may(role, "ssm:GetParameters", arn)
-                if not verdict.allowed:
-                    iam.note(role, "ssm:GetParameters", arn, verdict, "ECS task secrets")
-                    if runtime.config.enforce_iam:
-                        raise RuntimeError(verdict.message(role, "ssm:GetParameters", arn))
-        return await parameters.values(account, region, references)
-
     runner = TaskRunner(
         runtime.store,
         runtime.clock,
@@ -80,7 +60,7 @@ async def _start(runtime: Runtime) -> None:
         pull_auth,
         float(os.environ.get("GUREUM_ECS_HEALTH_SECONDS", "1")),  # a health check's second (tests shorten it)
         read_object,
-        read_parameters,
+        parameter_reader(runtime, "ECS task secrets"),
     )
 
     async def role_lookup(arn: str) -> IdentityRecord | None:

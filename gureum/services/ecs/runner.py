@@ -23,6 +23,7 @@ from typing import Any
 from ...clock import Clock
 from ...containers import Containers, Engine, EngineError, NoEngine
 from ...containers.logs import LogTarget, ship
+from ...containers.secrets import ReadParameters, SecretsFailed, read_secrets
 from ...delivery import Delivery
 from ...store.base import Store, Tx
 from . import store, tasks
@@ -31,10 +32,6 @@ from .tasks import PRIVATE
 log = logging.getLogger("gureum")
 
 _LABEL = "gureum.ecs.task"
-
-
-# (account, Region, execution role ARN, parameter names or ARNs) → ({reference: value}, references not found)
-ReadParameters = Callable[[str, str, str, list[str]], Awaitable[tuple[dict[str, str], list[str]]]]
 
 
 class StartFailure(Exception):
@@ -454,24 +451,14 @@ class TaskRunner:
 
     async def _secrets(self, account: str, region: str, role: str, definition: dict[str, Any]) -> None:
         """A container's secrets read from Parameter Store (with the task execution role) into its environment."""
-        wanted = {s["name"]: str(s["valueFrom"]) for s in definition.get("secrets") or []}
-        if not wanted:
-            return
-        failed = "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval "
-        if self.read_parameters is None:
-            raise StartFailure(failed + "failed: Systems Manager Parameter Store is not running")
         try:
-            found, missing = await self.read_parameters(account, region, role, list(wanted.values()))
-        except Exception as exc:  # the execution role may not read them (AccessDeniedException), …
-            message = getattr(exc, "message", None) or str(exc)
-            raise StartFailure(f"{failed}failed: unable to retrieve secrets from ssm: {message}") from None
-        if missing:
-            raise StartFailure(
-                f"{failed}failed: unable to retrieve secrets from ssm: service call has been retried 1 time(s): "
-                f"invalid parameters: {', '.join(missing)}"
-            )
+            values = await read_secrets(self.read_parameters, account, region, role, definition.get("secrets") or [])
+        except SecretsFailed as exc:
+            raise StartFailure(str(exc)) from None
+        if not values:
+            return
         merged = {v["name"]: v.get("value", "") for v in definition.get("environment") or []}
-        merged.update({name: found[reference] for name, reference in wanted.items()})
+        merged.update(values)
         definition["environment"] = [{"name": name, "value": value} for name, value in merged.items()]
 
     async def _volumes(self, engine: Engine, doc: dict[str, Any]) -> None:

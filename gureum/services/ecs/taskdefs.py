@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...containers.secrets import is_parameter
 from .errors import ClientException
 
 NETWORK_MODES = ("bridge", "host", "awsvpc", "none")
@@ -267,14 +268,6 @@ def check_secrets(container: dict[str, Any], execution_role: bool) -> None:
         raise ClientException(
             "When you are specifying container secrets, you must also specify a value for 'executionRoleArn'."
         )
-
-
-def is_parameter(value_from: str) -> bool:
-    """A secret's valueFrom that names a Parameter Store parameter (a name, or an ssm parameter ARN)."""
-    if value_from.startswith("arn:"):
-        parts = value_from.split(":", 5)
-        return len(parts) == 6 and parts[2] == "ssm" and parts[5].startswith("parameter/")
-    return bool(value_from)
 
 
 HEALTH_LIMITS = {"interval": (5, 300, 30), "timeout": (2, 60, 5), "retries": (1, 10, 3), "startPeriod": (0, 300, 0)}

@@ -178,7 +178,13 @@ def test_job_definitions(batch: Any, name: str) -> None:
         containerProperties={**container, "resourceRequirements": [{"type": "VCPU", "value": "3"}]},
     )
     secret = {**container, "secrets": [{"name": "PASSWORD", "valueFrom": "/app/password"}]}
-    assert "secrets" in _error(
+    assert "executionRoleArn" in _error(
+        batch.register_job_definition, jobDefinitionName=name, type="container", containerProperties=secret
+    )
+    manager = "arn:aws:secretsmanager:us-east-1:000000000000:secret:db-AbCdEf"
+    secret = {**secret, "executionRoleArn": "arn:aws:iam::000000000000:role/x"}
+    secret["secrets"] = [{"name": "PASSWORD", "valueFrom": manager}]
+    assert "Secrets Manager" in _error(
         batch.register_job_definition, jobDefinitionName=name, type="container", containerProperties=secret
     )
 

@@ -28,7 +28,9 @@ def server(store: StoreFactory) -> Iterator[Server]:
     srv.stop()
 
 
-def _job(batch: Any, jq: str, name: str, command: list[str], **more: Any) -> dict[str, Any]:
+def _job(
+    batch: Any, jq: str, name: str, command: list[str], container_extra: Any = None, **more: Any
+) -> dict[str, Any]:
     definition = batch.register_job_definition(
         jobDefinitionName=name,
         type="container",
@@ -36,6 +38,7 @@ def _job(batch: Any, jq: str, name: str, command: list[str], **more: Any) -> dic
             "image": "not-used",
             "command": command,
             "resourceRequirements": [{"type": "VCPU", "value": "1"}, {"type": "MEMORY", "value": "64"}],
+            **(container_extra or {}),
         },
         **more,
     )["jobDefinitionArn"]
@@ -71,3 +74,34 @@ def test_jobs_run_as_host_processes(server: Server, name: str) -> None:
     slow = _job(batch, jq, f"{name}-slow", ["sleep", "300"], timeout={"attemptDurationSeconds": 60})
     assert slow["status"] == "FAILED" and slow["statusReason"] == "Job attempt duration exceeded timeout"
     assert slow["container"]["exitCode"] == 128 + 15  # SIGTERM
+
+
+def test_secrets_come_from_parameter_store(server: Server, name: str) -> None:
+    batch, logs = make_client(server.endpoint, "batch"), make_client(server.endpoint, "logs")
+    make_client(server.endpoint, "ssm").put_parameter(Name=f"/{name}/password", Value="s3cret", Type="SecureString")
+    jq = queue(batch, name, [environment(batch, name, kind="EC2")])
+    role = "arn:aws:iam::000000000000:role/batch-execution"
+    doc = _job(
+        batch, jq, name, ["sh", "-c", "echo password=$PASSWORD"],
+        container_extra={"executionRoleArn": role,
+                                   "secrets": [{"name": "PASSWORD", "valueFrom": f"/{name}/password"}]},
+    )  # fmt: skip
+    assert doc["status"] == "SUCCEEDED", doc
+    assert "s3cret" not in str(doc)  # the value reaches the process, never the job's description
+
+    def printed() -> list[str]:
+        try:
+            found = logs.get_log_events(logGroupName="/aws/batch/job", logStreamName=doc["container"]["logStreamName"])
+        except logs.exceptions.ResourceNotFoundException:
+            return []
+        return [e["message"] for e in found["events"]]
+
+    assert wait_for(printed, lambda lines: len(lines) == 2)[1] == "password=s3cret"
+    missing = _job(
+        batch, jq, f"{name}-missing", ["true"],
+        container_extra={"executionRoleArn": role,
+                                   "secrets": [{"name": "PASSWORD", "valueFrom": f"/{name}/nothing"}]},
+    )  # fmt: skip
+    assert missing["status"] == "FAILED"
+    assert missing["statusReason"].startswith("ResourceInitializationError: unable to pull secrets")
+    assert f"invalid parameters: /{name}/nothing" in missing["statusReason"]
