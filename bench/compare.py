@@ -31,7 +31,7 @@ import compare_workloads as wl
 from botocore.exceptions import ClientError
 from compare_servers import BENCH, CACHE, GUREUM, PEERS, Peer, Running, gureum_version, install, installed_version, log
 
-CEILING = Peer("ceiling", (), ())
+CEILING = Peer("ceiling", ("uvicorn", "boto3"), (), smoke="uvicorn")  # its own venv: uvicorn is no test dependency
 
 
 @dataclass(frozen=True)
@@ -464,6 +464,9 @@ def main() -> None:
     versions = [gureum_version()]
     results = Results(["gureum", *(p.name for p in peers)])
     install(GUREUM)  # gureum runs from this checkout: its bytecode is written first, as pip install would
+    reason = install(CEILING)
+    if reason:
+        sys.exit(f"the client-bound ceiling server cannot run: {reason}")
     for peer in peers:
         reason = install(peer)
         if reason:

@@ -228,7 +228,8 @@ class Running:
         fill = {"port": str(self.port), "data": str(data)}
         env = {**os.environ, **{k: v.format(**fill) for k, v in peer.env.items()}}
         if ceiling:
-            cmd = [sys.executable, str(BENCH / "compare_servers.py"), "--ceiling-port", str(self.port)]
+            env.pop("PYTHONPATH", None)
+            cmd = [str(venv_python(peer)), str(BENCH / "compare_servers.py"), "--ceiling-port", str(self.port)]
         elif peer is GUREUM:
             env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))
             cmd = [sys.executable, "-m", *(a.format(**fill) for a in peer.module)]
