@@ -21,6 +21,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class PortTaken(RuntimeError):
+    """The port was taken by another process before the server could bind it."""
+
+
 class Server:
     """One ``gureum start`` subprocess."""
 
@@ -34,6 +38,7 @@ class Server:
     ) -> None:
         self.data_dir = data_dir
         self.store_url = store_url
+        self.fixed_port = port is not None
         self.port = port or free_port()
         self.extra_args = extra_args or []
         self.env = env or {}
@@ -47,6 +52,19 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 30.0) -> Server:
+        """Start and wait until this process answers its health check. Another worker may take the free port between
+        free_port() and the bind: then (port not fixed by the caller) the server starts again on another port."""
+        for _ in range(3):
+            try:
+                return self._start(timeout)
+            except PortTaken:
+                if self.fixed_port:
+                    raise
+                self.port = free_port()
+                self.log_path = self.log_path.with_name(f"gureum-{self.port}.log")
+        return self._start(timeout)
+
+    def _start(self, timeout: float) -> Server:
         args = [sys.executable, "-m", "gureum", "start", "--port", str(self.port), "--log-level", "warning"]
         args += ["--data-dir", str(self.data_dir)] if self.data_dir else ["--in-memory"]
         if self.store_url:
@@ -60,13 +78,15 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(
-                    f"gureum exited with {self.proc.returncode}; log:\n{self.log_path.read_text()[-4000:]}"
-                )
+                text = self.log_path.read_text()[-4000:]
+                if f"port {self.port} is in use" in text:
+                    raise PortTaken(text)
+                raise RuntimeError(f"gureum exited with {self.proc.returncode}; log:\n{text}")
             try:
                 with urllib.request.urlopen(f"{self.endpoint}/_gureum/health", timeout=1) as resp:
-                    if resp.status == 200:
+                    if resp.status == 200 and json.loads(resp.read()).get("pid") == self.proc.pid:
                         return self
+                    time.sleep(0.05)  # another process on the port: this one is about to exit
             except OSError:
                 time.sleep(0.05)
         raise RuntimeError(f"gureum did not answer within {timeout}s; log:\n{self.log_path.read_text()[-4000:]}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -61,7 +62,13 @@ async def _health(app: App) -> Response:
     from ..containers import engine_state  # httpx, imported when first asked: not at start
     from ..services.lambda_.sandbox import isolation
 
-    status = {"status": "running", "version": __version__, "store": store, "services": dict(runtime.service_status)}
+    status = {
+        "status": "running",
+        "version": __version__,
+        "pid": os.getpid(),  # which process answers (a test harness tells its own server from another on the port)
+        "store": store,
+        "services": dict(runtime.service_status),
+    }
     containers = await engine_state(runtime).status()  # which container engine is in use (cached a few seconds)
     return _json({**status, "isolation": {"lambda": isolation()}, "containers": containers})
 
