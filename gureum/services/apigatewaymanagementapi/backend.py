@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...aws.auth import Caller
-from ...aws.authorize import authorizer
+from ...aws.authorize import authorizer, checks_deliveries
 from ...aws.context import RequestContext
 from ...policy.actions import Needed, Requirement
 from ...ports import WebSocketConnections
@@ -25,7 +25,7 @@ _METHODS = {"PostToConnection": "POST", "GetConnection": "GET", "DeleteConnectio
 class ManagementBackend:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
-        self.checks = runtime.config.enforce_iam or runtime.config.learn_iam
+        self.checks = checks_deliveries(runtime)  # IAM enforced, or its refusals recorded (learn mode)
 
     def _connections(self) -> WebSocketConnections:
         return self.runtime.port(WebSocketConnections)

@@ -51,6 +51,15 @@ def _job(
     )
 
 
+def _printed(logs: Any, stream: str) -> list[str]:
+    """The job's log lines so far."""
+    try:
+        found = logs.get_log_events(logGroupName="/aws/batch/job", logStreamName=stream)["events"]
+    except logs.exceptions.ResourceNotFoundException:
+        return []  # shipped through the outbox: the group appears with the first batch, as on AWS
+    return [e["message"] for e in found]
+
+
 def test_jobs_run_as_host_processes(server: Server, name: str) -> None:
     batch, logs = make_client(server.endpoint, "batch"), make_client(server.endpoint, "logs")
     jq = queue(batch, name, [environment(batch, name, kind="EC2")])
@@ -58,15 +67,7 @@ def test_jobs_run_as_host_processes(server: Server, name: str) -> None:
     assert doc["status"] == "SUCCEEDED", doc
     assert doc["container"]["instanceType"] == "gureum-host-process" and doc["container"]["exitCode"] == 0
     stream = doc["container"]["logStreamName"]
-
-    def printed() -> list[str]:
-        try:
-            found = logs.get_log_events(logGroupName="/aws/batch/job", logStreamName=stream)["events"]
-        except logs.exceptions.ResourceNotFoundException:
-            return []  # shipped through the outbox: the group appears with the first batch, as on AWS
-        return [e["message"] for e in found]
-
-    lines = wait_for(printed, lambda found: len(found) == 3)
+    lines = wait_for(lambda: _printed(logs, stream), lambda found: len(found) == 3)
     assert "host process" in lines[0]
     assert lines[1] == f"job={doc['jobId']} try=1" and "gureum-batch-" in lines[2]
     retried = _job(batch, jq, f"{name}-retry", ["sh", "-c", "exit 5"], retryStrategy={"attempts": 2})
@@ -88,15 +89,8 @@ def test_secrets_come_from_parameter_store(server: Server, name: str) -> None:
     )  # fmt: skip
     assert doc["status"] == "SUCCEEDED", doc
     assert "s3cret" not in str(doc)  # the value reaches the process, never the job's description
-
-    def printed() -> list[str]:
-        try:
-            found = logs.get_log_events(logGroupName="/aws/batch/job", logStreamName=doc["container"]["logStreamName"])
-        except logs.exceptions.ResourceNotFoundException:
-            return []
-        return [e["message"] for e in found["events"]]
-
-    assert wait_for(printed, lambda lines: len(lines) == 2)[1] == "password=s3cret"
+    stream = doc["container"]["logStreamName"]
+    assert wait_for(lambda: _printed(logs, stream), lambda lines: len(lines) == 2)[1] == "password=s3cret"
     missing = _job(
         batch, jq, f"{name}-missing", ["true"],
         container_extra={"executionRoleArn": role,
