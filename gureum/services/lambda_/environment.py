@@ -466,15 +466,21 @@ class Environment:
         process's own VmHWM), in MB."""
         if self.proc is None:
             return 0
+        peak = max(self._peak_kb, tree_rss_kb(self.proc.pid, kept=self.kept), peak_kb(self._runtime_pid()))
+        return max(1, peak // 1024) if peak else 0
+
+    def _runtime_pid(self) -> int:
+        """The runtime's process: in a PID namespace (``kept``), the process gureum started → the namespace's init →
+        the runtime."""
+        assert self.proc is not None
         pid = self.proc.pid
-        try:  # in a PID namespace (``kept``): the process gureum started → the namespace's init → the runtime
+        try:
             for _ in range(2 if self.kept else 0):
                 with open(f"/proc/{pid}/task/{pid}/children") as children:
                     pid = int((children.read().split() or [str(pid)])[0])
         except (OSError, ValueError):
             pass
-        peak = max(self._peak_kb, tree_rss_kb(self.proc.pid, kept=self.kept), peak_kb(pid))
-        return max(1, peak // 1024) if peak else 0
+        return pid
 
     # --- RuntimeHandler (called by the Runtime API server) -------------------------------------------
 
@@ -504,8 +510,25 @@ class Environment:
         inv = self._current
         if inv is None or inv.event.request_id != request_id or inv.done.done():
             return 400
+        if self.watchdog and self._beyond_memory():
+            return 202  # killed: the invocation ends as the crash it is (Runtime.OutOfMemory), not with this answer
         inv.done.set_result((kind, body, error_type))
         return 202
+
+    def _beyond_memory(self) -> bool:
+        """Whether the environment went beyond MemorySize while the watchdog looked away (an allocation between two
+        samples): the runtime's own peak (VmHWM) says so at the end of an invocation; if so it is killed now, as the
+        kernel would have killed it on AWS."""
+        if self.proc is None or self.proc.returncode is not None:
+            return False
+        if max(peak_kb(self._runtime_pid()), tree_rss_kb(self.proc.pid, kept=self.kept)) <= self.fn.memory * 1024:
+            return False
+        self.out_of_memory = True
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        return True
 
     def post_response(self, request_id: str, body: bytes) -> int:
         if len(body) > MAX_RESPONSE_PAYLOAD:
