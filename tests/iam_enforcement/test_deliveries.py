@@ -1,6 +1,8 @@
 """Service-to-service deliveries under IAM enforcement, end to end through boto3: SNS -> SQS within one account is
-refused until the queue's Policy lets sns.amazonaws.com send for the topic (aws:SourceArn), and an event source
-mapping whose execution role may not read its queue is refused when it is made, as on AWS. And the learn mode."""
+refused until the queue's Policy lets sns.amazonaws.com send for the topic (aws:SourceArn); an EventBridge rule's log
+group target is refused (its dead-letter queue says NO_PERMISSIONS) until a CloudWatch Logs resource policy lets
+events.amazonaws.com write; and an event source mapping whose execution role may not read its queue is refused when
+it is made, as on AWS. And the learn mode."""
 
 from __future__ import annotations
 
@@ -51,6 +53,60 @@ def test_sns_to_sqs_needs_the_queue_policy(root: Client, name: str) -> None:
     sns.subscribe(TopicArn=other, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
     sns.publish(TopicArn=other, Message="wrong source")
     assert _messages(sqs, url, 1) == []
+
+
+def _allow(service: str, actions: list[str], resource: str, source: str | None = None) -> str:
+    statement: dict[str, Any] = {
+        "Effect": "Allow", "Principal": {"Service": service}, "Action": actions, "Resource": resource
+    }  # fmt: skip
+    if source is not None:
+        statement["Condition"] = {"ArnEquals": {"aws:SourceArn": source}}
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def test_eventbridge_to_logs_needs_a_logs_resource_policy(root: Client, name: str) -> None:
+    events, logs, sqs = root("events"), root("logs"), root("sqs")
+    group = f"/aws/events/{name}"
+    logs.create_log_group(logGroupName=group)
+    group_arn = f"arn:aws:logs:us-east-1:{ACCT}:log-group:{group}"
+    dlq = sqs.create_queue(QueueName=f"{name}-dlq")["QueueUrl"]
+    dlq_arn = f"arn:aws:sqs:us-east-1:{ACCT}:{name}-dlq"
+    rule = events.put_rule(Name=name, EventPattern=json.dumps({"source": [name]}))["RuleArn"]
+    sqs.set_queue_attributes(
+        QueueUrl=dlq, Attributes={"Policy": _allow("events.amazonaws.com", ["sqs:SendMessage"], dlq_arn, rule)}
+    )
+    target = {"Id": "log", "Arn": group_arn, "DeadLetterConfig": {"Arn": dlq_arn}}
+    events.put_targets(Rule=name, Targets=[target])
+    entry = {"Source": name, "DetailType": "t", "Detail": "{}"}
+    events.put_events(Entries=[entry])
+    [dead] = sqs.receive_message(QueueUrl=dlq, WaitTimeSeconds=5, MessageAttributeNames=["All"])["Messages"]
+    assert dead["MessageAttributes"]["ERROR_CODE"]["StringValue"] == "NO_PERMISSIONS"
+    assert (
+        "no resource-based policy allows the logs:CreateLogStream action"
+        in (dead["MessageAttributes"]["ERROR_MESSAGE"]["StringValue"])
+    )
+    assert logs.describe_log_streams(logGroupName=group)["logStreams"] == []
+    # a policy for another rule does not let this one in; the account's policy for this rule does (as the console's
+    # TrustEventsToStoreLogEvent, with the usual "log-group:/aws/events/*:*" resource)
+    actions = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resource = f"arn:aws:logs:us-east-1:{ACCT}:log-group:/aws/events/*:*"
+    logs.put_resource_policy(policyName=f"{name}-other", policyDocument=_allow(
+        "events.amazonaws.com", actions, resource, f"{rule}-other"))  # fmt: skip
+    events.put_events(Entries=[entry])
+    [dead] = sqs.receive_message(QueueUrl=dlq, WaitTimeSeconds=5, MessageAttributeNames=["All"])["Messages"]
+    assert dead["MessageAttributes"]["ERROR_CODE"]["StringValue"] == "NO_PERMISSIONS"
+    logs.put_resource_policy(policyName=name, policyDocument=_allow("events.amazonaws.com", actions, resource, rule))
+    events.put_events(Entries=[entry])
+    deadline = time.monotonic() + 5
+    streams: list[dict[str, Any]] = []
+    while not streams and time.monotonic() < deadline:
+        streams = logs.describe_log_streams(logGroupName=group)["logStreams"]
+        time.sleep(0.1)
+    [stream] = streams
+    [logged] = logs.get_log_events(logGroupName=group, logStreamName=stream["logStreamName"])["events"]
+    assert json.loads(logged["message"])["source"] == name
+    for policy in (name, f"{name}-other"):
+        logs.delete_resource_policy(policyName=policy)
 
 
 def test_esm_needs_a_role_that_may_read_the_queue(root: Client, name: str) -> None:

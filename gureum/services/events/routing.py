@@ -188,8 +188,8 @@ def _payload(
         key_path = (target.get("KinesisParameters") or {}).get("PartitionKeyPath")
         key = extract(event, key_path) if key_path else None
         return {"data": text, "partition_key": key if isinstance(key, str) else str(event.get("id"))}
-    if kind == "logs":
-        return log_event(text, event_time_ms)
+    if kind == "logs":  # the log group's resource policies are checked for the rule (IAM enforcement)
+        return {**log_event(text, event_time_ms), "origin": {"service": "events.amazonaws.com", "arn": rule_arn}}
     if kind == HTTP_KIND:
         http = target.get("HttpParameters") or {}
         return {

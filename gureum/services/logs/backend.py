@@ -1,6 +1,7 @@
 """CloudWatch Logs' backend: one object (LogsBackend) whose methods take plain arguments, made of the parts in the
-domain modules (groups, streams, events, metric filters, subscription filters, account policies, destinations); kept
-at start with the retention sweeper's wake-up and the subscriptions' Subscriber, and reached through ``backend``."""
+domain modules (groups, streams, events, metric filters, subscription filters, account policies, resource policies,
+destinations); kept at start with the retention sweeper's wake-up and the subscriptions' Subscriber, and reached
+through ``backend``."""
 
 from __future__ import annotations
 
@@ -14,12 +15,22 @@ from .destinations import Destinations
 from .events import LogEvents
 from .groups import LogGroups
 from .metric_filters import MetricFilters
+from .resource_policies import ResourcePolicies
 from .streams import LogStreams
 from .subscription_filters import SubscriptionFilters
 from .subscriptions import Subscriber
 
 
-class LogsBackend(LogGroups, LogStreams, LogEvents, MetricFilters, SubscriptionFilters, AccountPolicies, Destinations):
+class LogsBackend(
+    LogGroups,
+    LogStreams,
+    LogEvents,
+    MetricFilters,
+    SubscriptionFilters,
+    AccountPolicies,
+    ResourcePolicies,
+    Destinations,
+):
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self.store = runtime.store

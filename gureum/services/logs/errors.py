@@ -12,6 +12,7 @@ TooManyTagsException = error_class("TooManyTagsException")
 ValidationException = error_class("ValidationException")
 InvalidOperationException = error_class("InvalidOperationException")
 AccessDeniedException = error_class("AccessDeniedException")
+OperationAbortedException = error_class("OperationAbortedException")
 
 __all__ = [
     "ServiceError",
@@ -23,6 +24,7 @@ __all__ = [
     "ValidationException",
     "InvalidOperationException",
     "AccessDeniedException",
+    "OperationAbortedException",
 ]
 
 

@@ -1,5 +1,6 @@
 """Subscription operations: PutSubscriptionFilter, DescribeSubscriptionFilters, DeleteSubscriptionFilter; the
-account-level policies (PutAccountPolicy, DescribeAccountPolicies, DeleteAccountPolicy); destinations
+account-level policies (PutAccountPolicy, DescribeAccountPolicies, DeleteAccountPolicy); resource policies
+(PutResourcePolicy, DescribeResourcePolicies, DeleteResourcePolicy); destinations
 (PutDestination, PutDestinationPolicy, DescribeDestinations, DeleteDestination)."""
 
 from __future__ import annotations
@@ -87,4 +88,28 @@ async def describe_destinations(ctx: RequestContext, req: dict[str, Any]) -> dic
 @SERVICE.op("DeleteDestination")
 async def delete_destination(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     await backend(ctx).delete_destination(ctx.account, ctx.region, req["destinationName"])
+    return {}
+
+
+@SERVICE.op("PutResourcePolicy")
+async def put_resource_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await backend(ctx).put_resource_policy(
+        ctx.account, ctx.region, req.get("policyName"), req.get("policyDocument"), req.get("resourceArn"),
+        req.get("expectedRevisionId"),
+    )  # fmt: skip
+
+
+@SERVICE.op("DescribeResourcePolicies")
+async def describe_resource_policies(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await backend(ctx).describe_resource_policies(
+        ctx.account, ctx.region, req.get("resourceArn"), req.get("policyScope"), req.get("nextToken"),
+        req.get("limit"),
+    )  # fmt: skip
+
+
+@SERVICE.op("DeleteResourcePolicy")
+async def delete_resource_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await backend(ctx).delete_resource_policy(
+        ctx.account, ctx.region, req.get("policyName"), req.get("resourceArn"), req.get("expectedRevisionId")
+    )
     return {}

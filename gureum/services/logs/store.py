@@ -111,6 +111,7 @@ def delete_group(tx: Tx, group_id: int) -> None:
     tx.execute("DELETE FROM logs_streams WHERE group_id = ?", (group_id,))
     tx.execute("DELETE FROM logs_metric_filters WHERE group_id = ?", (group_id,))
     tx.execute("DELETE FROM logs_subscription_filters WHERE group_id = ?", (group_id,))
+    tx.execute("DELETE FROM logs_resource_policies WHERE group_id = ?", (group_id,))
     tx.execute("DELETE FROM logs_groups WHERE id = ?", (group_id,))
 
 

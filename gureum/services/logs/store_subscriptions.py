@@ -1,5 +1,6 @@
-"""CloudWatch Logs' SQL for subscription filters, account-level subscription filter policies and destinations: every
-function runs inside one store transaction (``tx``); names are sorted here by their bytes, as AWS lists them."""
+"""CloudWatch Logs' SQL for subscription filters, account-level subscription filter policies, resource policies and
+destinations: every function runs inside one store transaction (``tx``); names are sorted here by their bytes, as AWS
+lists them."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from ...store.base import Tx
 
 _FILTER_COLUMNS = "group_id, name, pattern, destination_arn, role_arn, distribution, created_at"
 _POLICY_COLUMNS = "account, region, policy_type, name, document, scope, selection, updated_at"
+_RESOURCE_POLICY_COLUMNS = "account, region, group_id, name, resource_arn, document, revision, updated_at"
 _DESTINATION_COLUMNS = "account, region, name, target_arn, role_arn, access_policy, tags, created_at"
 
 
@@ -35,6 +37,18 @@ class AccountPolicy:
     document: str
     scope: str
     selection: str | None
+    updated_at: int
+
+
+@dataclass(slots=True)
+class ResourcePolicy:
+    account: str
+    region: str
+    group_id: int  # 0: the account's
+    name: str
+    resource_arn: str | None  # the log group's ARN (resource-scoped)
+    document: str
+    revision: str | None
     updated_at: int
 
 
@@ -126,6 +140,51 @@ def delete_account_policy(tx: Tx, account: str, region: str, policy_type: str, n
         tx.execute(
             "DELETE FROM logs_account_policies WHERE account = ? AND region = ? AND policy_type = ? AND name = ?",
             (account, region, policy_type, name),
+        ).rowcount
+    )
+
+
+# --- resource policies -----------------------------------------------------------------------------
+
+
+def list_resource_policies(tx: Tx, account: str, region: str, group_id: int | None = 0) -> list[ResourcePolicy]:
+    """The account's policies (``group_id`` 0), a group's own, or (None) every resource-scoped one."""
+    sql = f"SELECT {_RESOURCE_POLICY_COLUMNS} FROM logs_resource_policies WHERE account = ? AND region = ?"
+    if group_id is None:
+        rows = tx.all(sql + " AND group_id <> 0", (account, region))
+    else:
+        rows = tx.all(sql + " AND group_id = ?", (account, region, group_id))
+    return sorted((ResourcePolicy(*row) for row in rows), key=lambda p: (p.name.encode(), p.resource_arn or ""))
+
+
+def put_resource_policy(tx: Tx, policy: ResourcePolicy) -> None:
+    if policy.group_id:  # one per log group, whatever its name
+        tx.execute("DELETE FROM logs_resource_policies WHERE group_id = ?", (policy.group_id,))
+    tx.execute(
+        f"INSERT INTO logs_resource_policies ({_RESOURCE_POLICY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (account, region, group_id, name) DO UPDATE SET document = excluded.document, "
+        "revision = excluded.revision, updated_at = excluded.updated_at",
+        (
+            policy.account,
+            policy.region,
+            policy.group_id,
+            policy.name,
+            policy.resource_arn,
+            policy.document,
+            policy.revision,
+            policy.updated_at,
+        ),
+    )
+
+
+def delete_resource_policy(tx: Tx, account: str, region: str, group_id: int, name: str | None) -> bool:
+    """Delete the account's policy ``name`` (``group_id`` 0), or a group's own."""
+    if group_id:
+        return bool(tx.execute("DELETE FROM logs_resource_policies WHERE group_id = ?", (group_id,)).rowcount)
+    return bool(
+        tx.execute(
+            "DELETE FROM logs_resource_policies WHERE account = ? AND region = ? AND group_id = 0 AND name = ?",
+            (account, region, name),
         ).rowcount
     )
 

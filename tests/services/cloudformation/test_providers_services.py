@@ -4,6 +4,7 @@ the API is camelCase), some changed in place or by a new revision on update, and
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ...expect import expect_error
@@ -277,3 +278,29 @@ def test_stack_tags_roll_back(cfn: Any, aws: Any, name: str) -> None:
     assert "team" not in sqs.list_queue_tags(QueueUrl=url)["Tags"]
     cfn.delete_stack(StackName=name)
     wait(cfn, "stack_delete_complete", name)
+
+
+def test_logs_resource_policy(cfn: Any, aws: Any, name: str) -> None:
+    logs = aws("logs")
+
+    def stack_of(sid: str) -> str:
+        resource = {"Fn::Sub": "arn:aws:logs:*:${AWS::AccountId}:*"}
+        statement = {"Sid": sid, "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+                     "Action": "logs:PutLogEvents", "Resource": resource}  # fmt: skip
+        document = {"Fn::ToJsonString": {"Version": "2012-10-17", "Statement": [statement]}}
+        policy = {"Type": "AWS::Logs::ResourcePolicy", "Properties": {"PolicyName": name, "PolicyDocument": document}}
+        return body({"Transform": "AWS::LanguageExtensions", "Resources": {"Policy": policy}})
+
+    def sids() -> list[str]:
+        found = [p for p in logs.describe_resource_policies()["resourcePolicies"] if p["policyName"] == name]
+        return [s["Sid"] for p in found for s in json.loads(p["policyDocument"])["Statement"]]
+
+    cfn.create_stack(StackName=name, TemplateBody=stack_of("first"), Capabilities=["CAPABILITY_AUTO_EXPAND"])
+    wait(cfn, "stack_create_complete", name)
+    assert sids() == ["first"]
+    cfn.update_stack(StackName=name, TemplateBody=stack_of("second"), Capabilities=["CAPABILITY_AUTO_EXPAND"])
+    wait(cfn, "stack_update_complete", name)
+    assert sids() == ["second"]
+    cfn.delete_stack(StackName=name)
+    wait(cfn, "stack_delete_complete", name)
+    assert sids() == []

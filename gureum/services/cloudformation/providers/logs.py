@@ -1,7 +1,9 @@
-"""AWS::Logs::LogGroup, AWS::Logs::LogStream, AWS::Logs::SubscriptionFilter through CloudWatch Logs' operations."""
+"""AWS::Logs::LogGroup, AWS::Logs::LogStream, AWS::Logs::SubscriptionFilter, AWS::Logs::MetricFilter and
+AWS::Logs::ResourcePolicy through CloudWatch Logs' operations."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ..caller import ServiceCallError
@@ -162,3 +164,33 @@ class MetricFilter(Provider):
 
 
 PROVIDERS.append(MetricFilter())
+
+
+class ResourcePolicy(Provider):
+    """The account's resource policy (Ref: its name), replaced in place by PutResourcePolicy."""
+
+    type = "AWS::Logs::ResourcePolicy"
+    system_tags = False
+    replace = frozenset({"PolicyName"})
+
+    async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
+        name = required(props, "PolicyName")
+        await self._put(ctx, name, props)
+        return Created(name, {})
+
+    async def _put(self, ctx: Context, name: str, props: dict[str, Any]) -> None:
+        document = required(props, "PolicyDocument")
+        document = document if isinstance(document, str) else json.dumps(document)
+        await ctx.aws("logs", "PutResourcePolicy", {"policyName": name, "policyDocument": document})
+
+    async def update(
+        self, ctx: Context, physical_id: str, old: dict[str, Any], new: dict[str, Any], attributes: dict[str, Any]
+    ) -> dict[str, Any]:
+        await self._put(ctx, physical_id, new)
+        return {}
+
+    async def delete(self, ctx: Context, physical_id: str, props: dict[str, Any], attributes: dict[str, Any]) -> None:
+        await ctx.aws("logs", "DeleteResourcePolicy", {"policyName": physical_id})
+
+
+PROVIDERS.append(ResourcePolicy())
