@@ -198,3 +198,40 @@ def test_managing_a_websocket_connection_needs_manage_connections(
             assert await asyncio.wait_for(ws.recv(), 10) == "hello"
 
     asyncio.run(run())
+
+
+def test_partiql_needs_the_statements_actions_on_their_tables(enforced: Server, root: Client, name: str) -> None:
+    ddb = root("dynamodb")
+    for table in (name, f"{name}-other"):
+        ddb.create_table(
+            TableName=table,
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+    ddb.put_item(TableName=name, Item={"pk": {"S": "a"}})
+    table_arn = f"arn:aws:dynamodb:us-east-1:{ACCT}:table/{name}"
+    user = new_user(
+        enforced, root("iam"), f"{name}-u", allow(["dynamodb:PartiQLSelect", "dynamodb:PartiQLUpdate"], table_arn)
+    )
+    users = user("dynamodb")
+    found = users.execute_statement(Statement=f'SELECT * FROM "{name}" WHERE pk = ?', Parameters=[{"S": "a"}])
+    assert found["Items"] == [{"pk": {"S": "a"}}]
+    users.execute_statement(Statement=f"UPDATE \"{name}\" SET v = 1 WHERE pk = 'a'")
+    with pytest.raises(ClientError) as error:
+        users.execute_statement(Statement=f"INSERT INTO \"{name}\" VALUE {{'pk': 'b'}}")
+    assert denied(error) == (
+        "AccessDeniedException",
+        f"User: arn:aws:iam::{ACCT}:user/{name}-u is not authorized to perform: dynamodb:PartiQLInsert on resource: "
+        f"{table_arn} because no identity-based policy allows the dynamodb:PartiQLInsert action",
+    )
+    with pytest.raises(ClientError) as error:  # one statement of a transaction on a table it may not read
+        users.execute_transaction(TransactStatements=[
+            {"Statement": f"SELECT * FROM \"{name}\" WHERE pk = 'a'"},
+            {"Statement": f"SELECT * FROM \"{name}-other\" WHERE pk = 'a'"},
+        ])  # fmt: skip
+    assert f"dynamodb:PartiQLSelect on resource: {table_arn}-other" in denied(error)[1]
+    with pytest.raises(ClientError) as error:
+        users.batch_execute_statement(Statements=[{"Statement": f"DELETE FROM \"{name}\" WHERE pk = 'a'"}])
+    assert "dynamodb:PartiQLDelete" in denied(error)[1]
+    assert ddb.get_item(TableName=name, Key={"pk": {"S": "a"}})["Item"]["v"] == {"N": "1"}

@@ -39,7 +39,9 @@ class Requirement:
     keys: Mapping[str, Any] = field(default_factory=dict)
     code: str = "AccessDenied"
     type_name: str | None = None
-    skip: bool = False  # an operation AWS answers without any permission (sts:GetCallerIdentity)
+    # an operation AWS answers without any permission (sts:GetCallerIdentity), or one its service authorises itself
+    # (the table's "service": DynamoDB's PartiQL, whose tables and actions are in the statements' text)
+    skip: bool = False
     # the actions (without prefix) a resource policy can grant another account (the table's "crossAccount"); None:
     # any. Another account's call of any other action is refused whatever the resource's policy says.
     cross_account: frozenset[str] | None = None
@@ -438,7 +440,7 @@ def _required(
     if found.http:
         return _http(found, method, path, region)
     spec = found.operations.get(operation, {})
-    if spec.get("skip"):
+    if spec.get("skip") or spec.get("service"):
         return Requirement((), skip=True)
     action = _action(found.prefix, spec, operation, params)
     resources: list[str] = []
