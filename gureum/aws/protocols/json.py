@@ -290,7 +290,10 @@ _DECODER = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite)
 # walks a document afterwards. Jackson's own default is 1,000, but AWS's JSON services fail long before.
 MAX_DEPTH = 256
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")  # how a surrogate gets into JSON text
-_LONG_DIGITS = re.compile(rb"[0-9]{19}")  # a number orjson may not read as the standard library does (or in a string)
+# a run of 19 digits: a number orjson may not read as the standard library does (or digits in a string). Found by
+# mapping every digit to "0" and looking for 19 of them: several times faster than a regular expression's scan
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_LONG_DIGITS = b"0" * 19
 _SURROGATE = re.compile("[\ud800-\udfff]")
 TOO_DEEP = f"JSON document nested deeper than {MAX_DEPTH} levels"
 LONE_SURROGATE = "Invalid UTF-16 surrogate in a JSON string (a \\uD800-\\uDFFF escape without its pair)"
@@ -335,7 +338,7 @@ def loads(body: bytes) -> Any:
     standard library; whatever it refuses or might read otherwise (a byte-order mark, UTF-16, a lone surrogate,
     NaN, a number out of range: orjson reads an integer past 64 bits as a float) goes the careful way below, which
     says what is wrong with it."""
-    if _LONG_DIGITS.search(body) is None:
+    if _LONG_DIGITS not in body.translate(_DIGITS_AS_ZERO):
         try:
             doc = orjson.loads(body)
         except orjson.JSONDecodeError:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from gureum.aws.errors import ServiceError
 from gureum.aws.http import Request
 from gureum.aws.protocols import get_protocol
-from gureum.aws.protocols.json import to_json
+from gureum.aws.protocols.json import loads, to_json
 from gureum.aws.specs import load_spec
 
 from ._shapes import Wire, top_level
@@ -146,3 +146,20 @@ def test_every_sqs_response_round_trips(name: str, data: st.DataObject) -> None:
     op = operation("sqs", name)
     output = data.draw(top_level(op.output_shape, Wire("json", reply=True), op))
     assert client_roundtrip("sqs", name, output) == output
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.integers(min_value=10**17, max_value=10**40) | st.text(max_size=30)
+    | st.floats(allow_nan=False, allow_infinity=False),
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=10), inner, max_size=5),
+    max_leaves=20,
+)  # fmt: skip
+
+
+@given(_JSON_VALUES)
+def test_request_json_reads_as_the_standard_library_does(value: Any) -> None:
+    """The fast path (orjson) and the careful one agree with json.loads, long integers kept exact."""
+    body = json.dumps(value).encode()
+    got = loads(body)
+    assert got == json.loads(body)
+    assert json.dumps(got) == json.dumps(value)  # an integer past 64 bits stays an int, not a float
