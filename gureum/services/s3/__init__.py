@@ -72,8 +72,17 @@ async def _reset(runtime: Runtime) -> None:
     runtime.state(S3Backend).blobs.clear()
 
 
-from . import ops_buckets, ops_config, ops_multipart, ops_objects, ops_select  # noqa: E402,F401  (register)
+from . import (  # noqa: E402,F401  (register)
+    ops_buckets,
+    ops_config,
+    ops_multipart,
+    ops_objects,
+    ops_select,
+    post_object,
+)
 from .website import WEBSITE_LABEL, accepts, handle  # noqa: E402
 
 # website endpoints: <bucket>.s3-website.localhost, <bucket>.s3-website-<region>.localhost, …s3-website.<region>…
 SERVICE.edge_routes.append(EdgeRoute(handle, host=WEBSITE_LABEL, accepts=accepts))
+# browser-based uploads: a form POSTed to /<bucket> (or / on <bucket>.s3.localhost), the file streamed to its object
+SERVICE.edge_routes.append(EdgeRoute(post_object.handle, path="/{bucket}", accepts=post_object.accepts, streams=True))

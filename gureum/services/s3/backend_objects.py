@@ -119,7 +119,9 @@ class ObjectsMixin(S3Core):
         spec: WriteSpec,
         who: Requester,
         origin: str | None = None,
+        post: bool = False,
     ) -> dict[str, Any]:
+        """PutObject, or a browser's POST Object (``post``: its event and CORS method)."""
         check_key(key)
         if spec.if_none_match is not None or spec.if_match is not None:
             await self._bucket(bucket_name, account)  # before the body is read: NoSuchBucket at once
@@ -149,11 +151,11 @@ class ObjectsMixin(S3Core):
         def commit(tx: Tx) -> tuple[dict[str, Any], list[str]]:
             segments = [(written.name, written.size)]
             bucket, version, gone = self._write_version(
-                tx, account, bucket_name, key, spec, who, "ObjectCreated:Put",
+                tx, account, bucket_name, key, spec, who, "ObjectCreated:Post" if post else "ObjectCreated:Put",
                 written.size, etag, now, spec.storage_class, segments, attributes,
             )  # fmt: skip
             out: dict[str, Any] = {"ETag": etag, "ServerSideEncryption": attributes["ServerSideEncryption"]}
-            out.update(cors.actual(bucket.config.get("cors"), origin, "PUT"))
+            out.update(cors.actual(bucket.config.get("cors"), origin, "POST" if post else "PUT"))
             if bucket.versioning:
                 out["VersionId"] = version.version_id
             if checksum is not None and info.algorithm is not None:

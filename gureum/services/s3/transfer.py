@@ -9,14 +9,15 @@ import base64
 import binascii
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from ...aws import sigv4
 from ...aws.context import RequestContext
-from ...aws.http import BodyStream
 from .checksums import ALGORITHMS, Digests, check_algorithm
 from .chunked import ChunkedDecoder
 from .errors import (
+    EntityTooLarge,
+    EntityTooSmall,
     IncompleteBody,
     InvalidArgument,
     InvalidDigest,
@@ -27,7 +28,18 @@ from .errors import (
 )
 from .notifications import Requester
 
-Body = bytes | BodyStream | None
+
+class Stream(Protocol):
+    """A body still arriving: the request's BodyStream, or the file of a POST Object form (formdata.py)."""
+
+    length: int | None  # the bytes announced (None: unknown)
+
+    def discard(self) -> None: ...
+
+    def __aiter__(self) -> AsyncIterator[bytes]: ...
+
+
+Body = bytes | Stream | None
 
 
 @dataclass(slots=True)
@@ -44,6 +56,7 @@ class Incoming:
     expected_checksum: str | None = None  # base64, from a header (a trailer's arrives with the body)
     signer: sigv4.ChunkSigner | None = None
     decoder: ChunkedDecoder | None = field(default=None, repr=False)
+    size_range: tuple[int, int] | None = None  # a POST policy's content-length-range (bytes, both inclusive)
 
 
 def requester(ctx: RequestContext) -> Requester:
@@ -119,6 +132,18 @@ def verify(info: Incoming, digests: Digests) -> str | None:
     """Check the written payload against what the client declared; its checksum (base64) when one was declared."""
     if info.decoded_length is not None and digests.size != info.decoded_length:
         raise IncompleteBody("You did not provide the number of bytes specified by the Content-Length HTTP header.")
+    if info.size_range is not None:
+        low, high = info.size_range
+        if digests.size > high:
+            raise EntityTooLarge(
+                "Your proposed upload exceeds the maximum allowed size",
+                fields={"ProposedSize": str(digests.size), "MaxSizeAllowed": str(high)},
+            )
+        if digests.size < low:
+            raise EntityTooSmall(
+                "Your proposed upload is smaller than the minimum allowed size",
+                fields={"ProposedSize": str(digests.size), "MinSizeAllowed": str(low)},
+            )
     if info.content_sha256 is not None and digests.sha256 is not None:
         if digests.sha256.hexdigest() != info.content_sha256:
             raise XAmzContentSHA256Mismatch(
