@@ -15,7 +15,7 @@ from .names import key_bytes
 from .notifications import ObjectEvent, Requester
 from .objects import Bucket, Version
 
-_LIFECYCLE = Requester("", "AmazonS3", "s3.amazonaws.com", "lifecycle", "")
+_LIFECYCLE = Requester("", "AmazonS3", "s3.amazonaws.com", "lifecycle", "", by_s3=True)
 _PAGE = 500
 
 

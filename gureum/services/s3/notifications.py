@@ -58,6 +58,8 @@ _BRIDGE = {
     "ObjectRemoved:DeleteMarkerCreated": ("Object Deleted", "DeleteObject"),
     "ObjectTagging:Put": ("Object Tags Added", None),
     "ObjectTagging:Delete": ("Object Tags Deleted", None),
+    "LifecycleExpiration:Delete": ("Object Deleted", "Lifecycle Expiration"),
+    "LifecycleExpiration:DeleteMarkerCreated": ("Object Deleted", "Lifecycle Expiration"),
 }
 
 
@@ -70,6 +72,7 @@ class Requester:
     source_ip: str
     request_id: str
     host_id: str
+    by_s3: bool = False  # S3's own change (a lifecycle expiration), not a request's
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,8 +157,10 @@ def _record(
 
 
 def _bridge_event(
-    bucket: str, region: str, event: ObjectEvent, who: Requester, now: float, seq: str
+    bucket: str, region: str, account: str, event: ObjectEvent, who: Requester, now: float, seq: str
 ) -> dict[str, Any] | None:
+    """The EventBridge event: ``account`` is the bucket owner's; the requester the caller's account, or
+    "s3.amazonaws.com" (without a source address) for S3's own changes (lifecycle expiration)."""
     kind = _BRIDGE.get(event.name)
     if kind is None:
         return None
@@ -173,9 +178,10 @@ def _bridge_event(
         "bucket": {"name": bucket},
         "object": obj,
         "request-id": who.request_id,
-        "requester": who.account,
-        "source-ip-address": who.source_ip,
+        "requester": "s3.amazonaws.com" if who.by_s3 else who.account,
     }
+    if not who.by_s3:
+        detail["source-ip-address"] = who.source_ip
     if reason is not None:
         detail["reason"] = reason
     if detail_type == "Object Deleted":
@@ -193,7 +199,7 @@ def _bridge_event(
         + secrets.token_hex(6),
         "detail-type": detail_type,
         "source": "aws.s3",
-        "account": who.account,
+        "account": account,
         "time": format_timestamp(now, "iso8601").split(".")[0] + "Z",
         "region": region,
         "resources": [f"arn:aws:s3:::{bucket}"],
@@ -237,7 +243,7 @@ def notify(
                     record = _record(bucket, region, owner_id, item["Id"], event, who, now, seq)
                     _deliver(delivery, tx, kind, item[arn_member], bucket, {"Records": [record]})
         if "EventBridgeConfiguration" in config:
-            bridge = _bridge_event(bucket, region, event, who, now, seq)
+            bridge = _bridge_event(bucket, region, account, event, who, now, seq)
             if bridge is not None:
                 bus = f"arn:aws:events:{region}:{account}:event-bus/default"
                 delivery.enqueue(tx, "events", bus, {"event": bridge, "hops": 1}, source=f"arn:aws:s3:::{bucket}")

@@ -4,6 +4,7 @@ multipart uploads are aborted; rules are checked when stored."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -100,6 +101,59 @@ def test_versioned_expiration(quick: Any, name: str) -> None:
     with pytest.raises(ClientError) as gone:
         quick.get_object(Bucket=name, Key="k")
     assert gone.value.response["Error"]["Code"] == "NoSuchKey"
+
+
+def test_expirations_reach_eventbridge(quick: Any, name: str) -> None:
+    """EventBridge gets "Object Deleted" with reason "Lifecycle Expiration": S3 is the requester, the bucket's owner
+    the event's account; a permanent delete, or a delete marker in a versioned bucket."""
+    options: dict[str, Any] = {
+        "endpoint_url": quick.meta.endpoint_url,
+        "region_name": "us-east-1",
+        "aws_access_key_id": "test",
+        "aws_secret_access_key": "test",
+    }
+    sqs, events = boto3.client("sqs", **options), boto3.client("events", **options)
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    plain, versioned = f"{name}-plain", f"{name}-versioned"
+    pattern = {
+        "source": ["aws.s3"],
+        "detail-type": ["Object Deleted"],
+        "detail": {"bucket": {"name": [plain, versioned]}},
+    }
+    events.put_rule(Name=name, EventPattern=json.dumps(pattern))
+    events.put_targets(Rule=name, Targets=[{"Id": "q", "Arn": arn}])
+    rules = {"Rules": [{"ID": "all", "Status": "Enabled", "Filter": {}, "Expiration": {"Days": 1}}]}
+    for bucket in (plain, versioned):
+        quick.create_bucket(Bucket=bucket)
+        quick.put_bucket_notification_configuration(
+            Bucket=bucket, NotificationConfiguration={"EventBridgeConfiguration": {}}
+        )
+    quick.put_bucket_versioning(Bucket=versioned, VersioningConfiguration={"Status": "Enabled"})
+    quick.put_object(Bucket=plain, Key="a", Body=b"x")
+    quick.put_object(Bucket=versioned, Key="b", Body=b"x")
+    for bucket in (plain, versioned):
+        quick.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration=rules)
+    received: dict[str, dict[str, Any]] = {}
+    deadline = time.monotonic() + 15
+    while len(received) < 2 and time.monotonic() < deadline:
+        for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", []):
+            event = json.loads(message["Body"])
+            received[event["detail"]["bucket"]["name"]] = event
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    assert set(received) == {plain, versioned}
+    for bucket, key, deletion in ((plain, "a", "Permanently Deleted"), (versioned, "b", "Delete Marker Created")):
+        event = received[bucket]
+        assert event["account"] == "000000000000" and event["resources"] == [f"arn:aws:s3:::{bucket}"]
+        detail = event["detail"]
+        assert detail["object"]["key"] == key
+        assert (detail["reason"], detail["deletion-type"], detail["requester"]) == (
+            "Lifecycle Expiration",
+            deletion,
+            "s3.amazonaws.com",
+        )
+        assert "source-ip-address" not in detail
+    assert "version-id" in received[versioned]["detail"]["object"]
 
 
 def test_incomplete_uploads_are_aborted(quick: Any, name: str) -> None:
