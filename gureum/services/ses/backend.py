@@ -349,12 +349,16 @@ class SesBackend(SendingBackend, ReceivingBackend, ExtrasBackend):
         sns_topic: str | None,
         event_bus: str | None,
         create: bool,
+        targets: dict[str, Any] | None = None,
     ) -> None:
+        """``targets``: the destination's others — "firehose" ({"stream", "role"}), "cloudwatch" (dimension
+        configurations [{"name", "source" (SES v2's spelling), "default"}]), "pinpoint" (an application ARN)."""
         destination = {
             "enabled": enabled,
             "types": sorted({events.v2_type(t) for t in types}),
             "sns_topic": sns_topic,
             "event_bus": event_bus,
+            **(targets or {}),
         }
 
         def run(tx: Tx) -> None:

@@ -36,6 +36,7 @@ from .errors import (
     ConfigurationSetSendingPaused,
     InvalidParameterValue,
     MessageRejected,
+    MissingRenderingAttribute,
     NotFound,
     ServiceError,
 )
@@ -150,7 +151,18 @@ class SendingBackend:
         tags: dict[str, str],
     ) -> str:
         parts = await self.get_template(account, region, template)
-        rendered = templates.render_parts(*parts, templates.template_data(data))
+        try:
+            rendered = templates.render_parts(*parts, templates.template_data(data))
+        except MissingRenderingAttribute as error:
+            # as AWS: accepted with a message id, nothing sent, a Rendering Failure event instead
+            if message.source_arn and not message.principal:
+                message = replace(message, principal=await self.principal_arn(account, message.access_key))
+            unrendered = (template, error.message)
+            return await self._write(
+                lambda tx: self._accept(
+                    tx, account, region, message, configuration_set, tags, "api", 0, unrendered=unrendered
+                )
+            )
         filled = replace(message, subject=rendered.subject, text=rendered.text, html=rendered.html)
         return await self.send(account, region, filled, configuration_set, tags)
 
@@ -176,29 +188,37 @@ class SendingBackend:
         defaults = templates.template_data(default_data)
         if configuration_set:
             await self.get_configuration_set(account, region, configuration_set)
-        prepared: list[Outgoing | ServiceError] = []
+        # each destination's message, with (template, error) when it cannot be rendered (accepted, not sent)
+        prepared: list[tuple[Outgoing, tuple[str, str] | None] | ServiceError] = []
         for entry in entries:
             try:
                 data = {**defaults, **templates.template_data(entry.data)}
                 rendered = templates.render_parts(*parts, data)
-                prepared.append(
+                prepared.append((
                     replace(
                         base, to=entry.to, cc=entry.cc, bcc=entry.bcc, subject=rendered.subject, text=rendered.text,
                         html=rendered.html,
-                    )
-                )  # fmt: skip
+                    ),
+                    None,
+                ))  # fmt: skip
+            except MissingRenderingAttribute as error:
+                prepared.append((replace(base, to=entry.to, cc=entry.cc, bcc=entry.bcc), (template, error.message)))
             except ServiceError as error:
                 prepared.append(error)
 
         def run(tx: Tx) -> list[tuple[str, str | None, str | None]]:
             out: list[tuple[str, str | None, str | None]] = []
-            for entry, message in zip(entries, prepared, strict=True):
-                if isinstance(message, ServiceError):
-                    out.append((message.code, message.message, None))
+            for entry, made in zip(entries, prepared, strict=True):
+                if isinstance(made, ServiceError):
+                    out.append((made.code, made.message, None))
                     continue
+                message, unrendered = made
                 try:
                     tags = {**default_tags, **entry.tags}
-                    ses_id = self._accept(tx, account, region, message, configuration_set, tags, "api", 0, bulk=True)
+                    ses_id = self._accept(
+                        tx, account, region, message, configuration_set, tags, "api", 0, bulk=True,
+                        unrendered=unrendered,
+                    )  # fmt: skip
                     out.append(("Success", None, ses_id))
                 except ServiceError as error:
                     out.append((error.code, error.message, None))
@@ -218,9 +238,12 @@ class SendingBackend:
         max_bytes: int,
         bulk: bool = False,
         prebuilt: tuple[str, mime.Mail] | None = None,
+        unrendered: tuple[str, str] | None = None,
     ) -> str:
         """Check one message against the account and keep it, with its events (all or nothing: the checks come
-        before the first write). ``prebuilt``: (message id, mail) made before the transaction."""
+        before the first write). ``prebuilt``: (message id, mail) made before the transaction. ``unrendered``:
+        (template, error) of a templated message its data could not render — checked as any send, then neither
+        kept nor counted: only its Rendering Failure event is published, as AWS does."""
         now = self.clock.now()
         ses_id = prebuilt[0] if prebuilt else mime.message_id(int(now * 1000))
         state = self._account(tx, account, region)
@@ -259,6 +282,15 @@ class SendingBackend:
         in_window = store.recipients_since(tx, account, region, now - self.quota_window, self.bucket_width)
         check_quota(state, messages_last_second, in_window, len(recipients))
         kept = self._listed(tx, account, region, message, recipients)
+        if unrendered is not None:
+            if destinations:
+                sent = events.Sent(
+                    account, region, ses_id, mail.source, authorization.identity_arn(owner[1], owner[0], owner[2]),
+                    kept, [], "", mail.to, mail.from_, configuration_set, {k: [v] for k, v in tags.items()}, now,
+                )  # fmt: skip
+                record = events.rendering_failure(sent, *unrendered)
+                self._publish(tx, account, region, destinations, [(events.RENDERING_FAILURE, record)], now)
+            return ses_id
         outcome = events.fates(kept, self._suppressed(tx, account, region, configuration_set, kept))
         raw = self._list_unsubscribe(tx, account, region, message, kept, now) + mail.raw
         raw = raw if return_path is None else f"Return-Path: <{ses_id}@{return_path}>\r\n".encode() + raw
@@ -490,3 +522,7 @@ class SendingBackend:
                 if dest.get("event_bus"):
                     event = events.eventbridge_event(kind, record, account, region, now)
                     self.delivery.enqueue(tx, "events", dest["event_bus"], {"event": event, "hops": 1}, source="ses")
+                if dest.get("firehose"):  # one JSON record followed by a newline, as SES writes to Firehose
+                    stream = dest["firehose"]
+                    payload = {"data": json.dumps(record) + "\n", "role_arn": stream["role"]}
+                    self.delivery.enqueue(tx, "firehose", stream["stream"], payload, source="ses")

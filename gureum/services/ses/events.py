@@ -148,6 +148,14 @@ def event_json(kind: str, sent: Sent, detail: dict[str, Any]) -> dict[str, Any]:
     return {"eventType": _NAMES[kind][0], "mail": mail_object(sent), key: detail}
 
 
+def rendering_failure(sent: Sent, template: str, error: str) -> dict[str, Any]:
+    """The Rendering Failure record of a templated send SES accepted but could not render (the message is never
+    made, so its "mail" object has no headers)."""
+    record = event_json(RENDERING_FAILURE, sent, {"errorMessage": error, "templateName": template})
+    del record["mail"]["headers"], record["mail"]["commonHeaders"]
+    return record
+
+
 def details(at_: float, outcome: Fates) -> list[tuple[str, dict[str, Any]]]:
     """(type, detail object) of each Delivery, Bounce and Complaint one accepted message produces: what both the
     configuration set's events and the identity's notifications carry."""

@@ -1,5 +1,5 @@
-"""SES v1 configuration sets and their event destinations (SNS; SES v2 adds EventBridge): each calls one
-SesBackend method and shapes its answer."""
+"""SES v1 configuration sets and their event destinations (SNS, Firehose, CloudWatch; SES v2 adds EventBridge):
+each calls one SesBackend method and shapes its answer."""
 
 from __future__ import annotations
 
@@ -10,6 +10,27 @@ from . import SERVICE
 from .backend import backend
 from .events import v1_type
 
+# CloudWatch's DimensionValueSource: SES v1's spelling → the stored one (SES v2's)
+_SOURCE_IN = {"messageTag": "MESSAGE_TAG", "emailHeader": "EMAIL_HEADER", "linkTag": "LINK_TAG"}
+_SOURCE_OUT = {v: k for k, v in _SOURCE_IN.items()}
+
+
+def _targets(dest: dict[str, Any]) -> dict[str, Any]:
+    """The destination's Firehose and CloudWatch parts as the backend keeps them."""
+    out: dict[str, Any] = {}
+    if firehose := dest.get("KinesisFirehoseDestination"):
+        out["firehose"] = {"stream": firehose["DeliveryStreamARN"], "role": firehose["IAMRoleARN"]}
+    if cloudwatch := dest.get("CloudWatchDestination"):
+        out["cloudwatch"] = [
+            {
+                "name": d["DimensionName"],
+                "source": _SOURCE_IN.get(d["DimensionValueSource"], d["DimensionValueSource"]),
+                "default": d["DefaultDimensionValue"],
+            }
+            for d in cloudwatch.get("DimensionConfigurations") or []
+        ]
+    return out
+
 
 def _destination_out(dest: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {
@@ -19,6 +40,19 @@ def _destination_out(dest: dict[str, Any]) -> dict[str, Any]:
     }
     if dest.get("sns_topic"):
         out["SNSDestination"] = {"TopicARN": dest["sns_topic"]}
+    if firehose := dest.get("firehose"):
+        out["KinesisFirehoseDestination"] = {"IAMRoleARN": firehose["role"], "DeliveryStreamARN": firehose["stream"]}
+    if dest.get("cloudwatch") is not None:
+        out["CloudWatchDestination"] = {
+            "DimensionConfigurations": [
+                {
+                    "DimensionName": d["name"],
+                    "DimensionValueSource": _SOURCE_OUT.get(d["source"], d["source"]),
+                    "DefaultDimensionValue": d["default"],
+                }
+                for d in dest["cloudwatch"]
+            ]
+        }
     return out
 
 
@@ -66,6 +100,7 @@ async def create_configuration_set_event_destination(ctx: RequestContext, req: d
     await backend(ctx).put_event_destination(
         ctx.account, ctx.region, req["ConfigurationSetName"], dest["Name"], bool(dest.get("Enabled", False)),
         dest["MatchingEventTypes"], (dest.get("SNSDestination") or {}).get("TopicARN"), None, create=True,
+        targets=_targets(dest),
     )  # fmt: skip
     return {}
 
@@ -76,6 +111,7 @@ async def update_configuration_set_event_destination(ctx: RequestContext, req: d
     await backend(ctx).put_event_destination(
         ctx.account, ctx.region, req["ConfigurationSetName"], dest["Name"], bool(dest.get("Enabled", False)),
         dest["MatchingEventTypes"], (dest.get("SNSDestination") or {}).get("TopicARN"), None, create=False,
+        targets=_targets(dest),
     )  # fmt: skip
     return {}
 

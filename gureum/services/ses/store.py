@@ -255,22 +255,27 @@ def put_event_destination(
     create: bool,
 ) -> bool:
     """Create (False when the name is taken) or replace (False when it does not exist) an event destination."""
+    firehose, cloudwatch = destination.get("firehose"), destination.get("cloudwatch")
     values = (
         int(destination["enabled"]),
         json.dumps(destination["types"]),
         destination.get("sns_topic"),
         destination.get("event_bus"),
+        None if firehose is None else json.dumps(firehose),
+        None if cloudwatch is None else json.dumps(cloudwatch),
+        destination.get("pinpoint"),
     )
     if create:
         cur = tx.execute(
             "INSERT INTO ses_event_destinations (account, region, configuration_set, name, enabled, event_types, "
-            "sns_topic, event_bus) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "sns_topic, event_bus, firehose, cloudwatch, pinpoint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (account, region, configuration_set, name) DO NOTHING",
             (account, region, configuration_set, name, *values),
         )
     else:
         cur = tx.execute(
-            "UPDATE ses_event_destinations SET enabled = ?, event_types = ?, sns_topic = ?, event_bus = ? "
+            "UPDATE ses_event_destinations SET enabled = ?, event_types = ?, sns_topic = ?, event_bus = ?, "
+            "firehose = ?, cloudwatch = ?, pinpoint = ? "
             "WHERE account = ? AND region = ? AND configuration_set = ? AND name = ?",
             (*values, account, region, configuration_set, name),
         )
@@ -279,12 +284,21 @@ def put_event_destination(
 
 def event_destinations(tx: Tx, account: str, region: str, configuration_set: str) -> list[dict[str, Any]]:
     rows = tx.all(
-        "SELECT name, enabled, event_types, sns_topic, event_bus FROM ses_event_destinations "
-        "WHERE account = ? AND region = ? AND configuration_set = ? ORDER BY name",
+        "SELECT name, enabled, event_types, sns_topic, event_bus, firehose, cloudwatch, pinpoint "
+        "FROM ses_event_destinations WHERE account = ? AND region = ? AND configuration_set = ? ORDER BY name",
         (account, region, configuration_set),
     )
     return [
-        {"name": r[0], "enabled": bool(r[1]), "types": json.loads(r[2]), "sns_topic": r[3], "event_bus": r[4]}
+        {
+            "name": r[0],
+            "enabled": bool(r[1]),
+            "types": json.loads(r[2]),
+            "sns_topic": r[3],
+            "event_bus": r[4],
+            "firehose": None if r[5] is None else json.loads(r[5]),
+            "cloudwatch": None if r[6] is None else json.loads(r[6]),
+            "pinpoint": r[7],
+        }
         for r in rows
     ]
 

@@ -1,4 +1,5 @@
-"""SES v2 configuration sets and event destinations (SNS and EventBridge): each calls one SesMail method."""
+"""SES v2 configuration sets and event destinations (SNS and EventBridge; Firehose, CloudWatch and Pinpoint ones
+are shown): each calls one SesMail method."""
 
 from __future__ import annotations
 
@@ -15,6 +16,17 @@ def _destination_out(dest: dict[str, Any]) -> dict[str, Any]:
         out["SnsDestination"] = {"TopicArn": dest["sns_topic"]}
     if dest.get("event_bus"):
         out["EventBridgeDestination"] = {"EventBusArn": dest["event_bus"]}
+    if firehose := dest.get("firehose"):
+        out["KinesisFirehoseDestination"] = {"IamRoleArn": firehose["role"], "DeliveryStreamArn": firehose["stream"]}
+    if dest.get("cloudwatch") is not None:
+        out["CloudWatchDestination"] = {
+            "DimensionConfigurations": [
+                {"DimensionName": d["name"], "DimensionValueSource": d["source"], "DefaultDimensionValue": d["default"]}
+                for d in dest["cloudwatch"]
+            ]
+        }
+    if dest.get("pinpoint"):
+        out["PinpointDestination"] = {"ApplicationArn": dest["pinpoint"]}
     return out
 
 
