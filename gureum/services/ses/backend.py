@@ -6,6 +6,7 @@ receiving backend_receipt.py's, the identity and account extras backend_extras.p
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
@@ -37,6 +38,7 @@ from .permissions import Permissions
 __all__ = ["VERIFY_PATH", "BulkEntry", "Outgoing", "SesBackend", "backend"]
 VERIFY_PATH = "/_gureum/ses/verify"
 NO_REPLY = "no-reply-aws@amazon.com"
+DETAILS = "details"  # the account setting PutAccountDetails keeps
 
 
 def backend(ctx_or_runtime: RequestContext | Runtime) -> SesBackend:
@@ -238,10 +240,42 @@ class SesBackend(SendingBackend, ReceivingBackend, ExtrasBackend):
 
         await self._write(run)
 
-    async def grant_production(self, account: str, region: str, max_24: float | None, rate: float | None) -> None:
-        """What AWS Support does when it lifts the sandbox: production access with a quota."""
+    async def put_account_details(self, account: str, region: str, details: dict[str, Any]) -> None:
+        """SES v2's PutAccountDetails: the account's details kept; asking for production access opens a review
+        (ReviewDetails PENDING with a case id) that AWS Support — gureum's admin endpoint — grants. The account
+        stays in the sandbox until then."""
+        asked = bool(details.pop("ProductionAccessEnabled", False))
 
         def run(tx: Tx) -> None:
+            old = store_extras.setting(tx, account, region, backend_extras.ACCOUNT, DETAILS) or {}
+            review = old.get("ReviewDetails")
+            if (
+                asked
+                and not self._account(tx, account, region).production
+                and (review or {}).get("Status") != "PENDING"
+            ):
+                review = {"Status": "PENDING", "CaseId": str(secrets.randbelow(9 * 10**9) + 10**9)}
+            doc = {**details, **({"ReviewDetails": review} if review else {})}
+            store_extras.put_setting(tx, account, region, backend_extras.ACCOUNT, DETAILS, doc)
+
+        await self._write(run)
+
+    async def account_details(self, account: str, region: str) -> dict[str, Any] | None:
+        """What PutAccountDetails kept (GetAccount's Details), or None."""
+        found = await self.store.read(
+            lambda tx: store_extras.setting(tx, account, region, backend_extras.ACCOUNT, DETAILS)
+        )
+        return None if found is None else dict(found)
+
+    async def grant_production(self, account: str, region: str, max_24: float | None, rate: float | None) -> None:
+        """What AWS Support does when it lifts the sandbox: production access with a quota (and a pending
+        production-access review of PutAccountDetails GRANTED)."""
+
+        def run(tx: Tx) -> None:
+            details = store_extras.setting(tx, account, region, backend_extras.ACCOUNT, DETAILS)
+            if details and details.get("ReviewDetails"):
+                details["ReviewDetails"]["Status"] = "GRANTED"
+                store_extras.put_setting(tx, account, region, backend_extras.ACCOUNT, DETAILS, details)
             s = self._account(tx, account, region)
             store.put_account(
                 tx, account, region, True,

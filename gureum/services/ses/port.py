@@ -48,6 +48,7 @@ class SesMailPort:
             "sending_enabled": state.sending_enabled,
             "sent_last_24_hours": sent,
             "suppressed_reasons": state.suppressed_reasons,
+            "details": await self.be.account_details(account, region),
         }
 
     async def set_sending_enabled(self, account: str, region: str, enabled: bool) -> None:
@@ -202,6 +203,9 @@ class SesMailPort:
     ) -> None:
         if name == "tracking" and configuration_set is not None:
             await self.be.put_tracking(account, region, configuration_set, value, "put")
+            return
+        if name == "details" and configuration_set is None:  # PutAccountDetails (a production-access review)
+            await self.be.put_account_details(account, region, dict(value))
             return
         await self.be.put_setting(account, region, configuration_set, name, value)
 

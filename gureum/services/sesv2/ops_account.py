@@ -1,5 +1,5 @@
-"""SES v2 account operations (GetAccount, PutAccountSendingAttributes, PutAccountSuppressionAttributes): each calls
-one SesMail method."""
+"""SES v2 account operations (GetAccount, PutAccountDetails, PutAccountSendingAttributes,
+PutAccountSuppressionAttributes): each calls one SesMail method."""
 
 from __future__ import annotations
 
@@ -14,7 +14,9 @@ from .mail import mail, translated
 @translated
 async def get_account(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     state = await mail(ctx).account(ctx.account, ctx.region)
+    details = {"Details": state["details"]} if state.get("details") else {}
     return {
+        **details,
         "DedicatedIpAutoWarmupEnabled": False,
         "EnforcementStatus": "HEALTHY",
         "ProductionAccessEnabled": state["production"],
@@ -26,6 +28,16 @@ async def get_account(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any
         "SendingEnabled": state["sending_enabled"],
         "SuppressionAttributes": {"SuppressedReasons": list(state["suppressed_reasons"])},
     }
+
+
+@SERVICE.op("PutAccountDetails")
+@translated
+async def put_account_details(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    keys = ("MailType", "WebsiteURL", "ContactLanguage", "UseCaseDescription", "AdditionalContactEmailAddresses")
+    details = {k: req[k] for k in keys if req.get(k) is not None}
+    details["ProductionAccessEnabled"] = bool(req.get("ProductionAccessEnabled", False))
+    await mail(ctx).put_setting(ctx.account, ctx.region, None, "details", details)
+    return {}
 
 
 @SERVICE.op("PutAccountSendingAttributes")
