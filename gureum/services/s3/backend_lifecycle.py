@@ -5,15 +5,17 @@ transaction, rechecked there, with the bucket's s3:LifecycleExpiration notificat
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from typing import Any
 
 from ...store.base import Tx
 from . import lifecycle, store
 from .backend_multipart import MultipartMixin
+from .errors import InvalidObjectState, InvalidRequest, MalformedXML
 from .names import key_bytes
 from .notifications import ObjectEvent, Requester
-from .objects import Bucket, Version
+from .objects import ARCHIVED, Bucket, Version, restored_until
 
 _LIFECYCLE = Requester("", "AmazonS3", "s3.amazonaws.com", "lifecycle", "", by_s3=True)
 _PAGE = 500
@@ -21,6 +23,45 @@ _PAGE = 500
 
 class LifecycleMixin(MultipartMixin):
     day_seconds: float = lifecycle.DAY
+
+    async def restore_object(
+        self, account: str, bucket_name: str, key: str, version_id: str | None, request: dict[str, Any], who: Requester
+    ) -> dict[str, Any]:
+        """RestoreObject of a GLACIER / DEEP_ARCHIVE object: its restored copy is readable at once, for ``Days``
+        (ending at midnight UTC, as S3 rounds); s3:ObjectRestore:Post and :Completed are notified. Restoring a live
+        copy again moves its expiry."""
+        if str(request.get("Type") or "").upper() == "SELECT":
+            raise InvalidRequest("gureum does not support the SELECT type of RestoreObject (AWS retired it).")
+        days = request.get("Days")
+        if days is None or int(days) < 1:
+            raise MalformedXML(
+                "The XML you provided was not well-formed or did not validate against our published schema"
+            )
+        now = self.now()
+        expiry = lifecycle.Clock(self.day_seconds).after_days(now, int(days))
+
+        def change(tx: Tx) -> dict[str, Any]:
+            store.lock_key(tx, bucket_name, key)  # with the key's other writers (its attributes are one document)
+            bucket, version = self._readable(tx, account, bucket_name, key, version_id)
+            if version.storage_class not in ARCHIVED:
+                raise InvalidObjectState(
+                    "Restore is not allowed for the object's current storage class",
+                    fields={"StorageClass": version.storage_class},
+                )
+            previous = restored_until(version)
+            store.set_attributes(tx, bucket_name, key, version.version_id, {**version.attributes, "Restore": expiry})
+            if previous is None or previous <= now:
+                shown = version.version_id if bucket.versioning else None
+                started = ObjectEvent(
+                    "ObjectRestore:Post", key, version.size, version.etag, shown, storage_class=version.storage_class
+                )
+                self._notify(tx, bucket, [started], who)
+                done = dataclasses.replace(started, name="ObjectRestore:Completed", restore_expiry=expiry)
+                self._notify(tx, bucket, [done], dataclasses.replace(who, by_s3=True))
+            return {}
+
+        result: dict[str, Any] = await self.store.write(change)
+        return result
 
     async def put_lifecycle(self, account: str, name: str, config: dict[str, Any]) -> None:
         await self._set_config(name, account, "lifecycle", lifecycle.check_rules(config))

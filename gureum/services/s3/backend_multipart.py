@@ -26,6 +26,7 @@ from .errors import (
     InvalidRequest,
     MalformedXML,
     ServiceError,
+    invalid_object_state,
     invalid_range,
     no_such_upload,
 )
@@ -33,7 +34,7 @@ from .limits import MAX_LIST_KEYS, MAX_PART_NUMBER, MAX_PUT_SIZE, MIN_PART_SIZE
 from .listing import encode
 from .names import check_key, key_bytes, prefix_end
 from .notifications import Requester
-from .objects import Part, Upload, Version, new_upload_id
+from .objects import Part, Upload, Version, archived_at, new_upload_id
 from .transfer import Body, Incoming
 from .writes import WriteSpec
 
@@ -149,6 +150,8 @@ class MultipartMixin(ObjectsMixin):
         src_bucket, src_key, src_version = parse_copy_source(source)
         _, version = await self.store.read(lambda tx: self._readable(tx, account, src_bucket, src_key, src_version))
         check_copy_conditions(version, source_conditions)
+        if archived_at(version, self.now()):
+            raise invalid_object_state(version.storage_class, copy=True)
         start, end = 0, version.size
         if source_range is not None:
             unit, _, spec = source_range.partition("=")

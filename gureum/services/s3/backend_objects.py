@@ -20,6 +20,7 @@ from .errors import (
     InvalidArgument,
     InvalidRequest,
     ServiceError,
+    invalid_object_state,
     invalid_range,
     no_such_key,
 )
@@ -27,7 +28,7 @@ from .limits import IN_READ, MAX_DELETE_OBJECTS, MAX_LIST_KEYS, MAX_OBJECT_TAGS,
 from .listing import Page, encode, list_page, read_token, token
 from .names import check_key, key_bytes, prefix_end
 from .notifications import ObjectEvent, Requester
-from .objects import NULL_VERSION, Bucket, Version, head_fields, new_version_id
+from .objects import NULL_VERSION, Bucket, Version, archived_at, head_fields, new_version_id, restore_header
 from .reads import ByteRange, check_conditions, check_write_conditions, parse_range
 from .transfer import Body, Incoming, chunks, digests_for, verify
 from .writes import WriteSpec
@@ -218,12 +219,15 @@ class ObjectsMixin(S3Core):
         head: bool,
         origin: str | None = None,
     ) -> dict[str, Any]:
+        now = self.now()
         for attempt in range(3):
 
             def look(tx: Tx) -> tuple[Bucket, Version, ByteRange | None, bytes | None]:
                 """The version, its conditions checked, the range asked, and a small body read at once (in the
                 store's thread, while the version is the one read: one thread hop fewer)."""
                 bucket, version = self._readable(tx, account, bucket_name, key, version_id)
+                if not head and archived_at(version, now):
+                    raise invalid_object_state(version.storage_class)
                 check_conditions(
                     version.etag,
                     version.modified,
@@ -255,6 +259,9 @@ class ObjectsMixin(S3Core):
                 log.error("S3 body file missing: %s (nodes must share GUREUM_S3_DIR)", missing.filename)
                 raise InternalError("We encountered an internal error. Please try again.") from None
             out = head_fields(version, checksum_mode and byte_range is None)
+            restore = restore_header(version, now)
+            if restore is not None:
+                out["Restore"] = restore
             out.update(cors.actual(bucket.config.get("cors"), origin, "HEAD" if head else "GET"))
             if bucket.versioning:
                 out["VersionId"] = version.version_id
@@ -297,6 +304,8 @@ class ObjectsMixin(S3Core):
         """The current (or the named) version's fields, BucketRegion among them, and its body as chunks (for other
         services, through the S3Objects port)."""
         bucket, version = await self.store.read(lambda tx: self._readable(tx, account, bucket_name, key, version_id))
+        if archived_at(version, self.now()):
+            raise invalid_object_state(version.storage_class)
         opened = await self.blobs.open(version.segments, 0, version.size)
         return head_fields(version, True) | {"BucketRegion": bucket.region}, ObjectBody(opened, version.size)
 
@@ -420,6 +429,8 @@ class ObjectsMixin(S3Core):
             lambda tx: self._readable(tx, account, src_bucket, src_key, src_version)
         )
         check_copy_conditions(source_version, source_conditions)
+        if archived_at(source_version, self.now()):
+            raise invalid_object_state(source_version.storage_class, copy=True)
         directive = (metadata_directive or "COPY").upper()
         if (
             src_bucket == bucket_name
@@ -433,7 +444,7 @@ class ObjectsMixin(S3Core):
                 "object's metadata, storage class, website redirect location or encryption attributes."
             )
         if directive == "COPY":
-            attributes = {k: v for k, v in source_version.attributes.items() if k not in ("Tags",)}
+            attributes = {k: v for k, v in source_version.attributes.items() if k not in ("Tags", "Restore")}
             for name in ("StorageClass", "ServerSideEncryption", "WebsiteRedirectLocation"):
                 if spec.attributes.get(name) is not None:
                     attributes[name] = spec.attributes[name]
@@ -449,8 +460,7 @@ class ObjectsMixin(S3Core):
             attributes["Tags"] = spec.tags
         segments = await self.blobs.link(source_version.segments)
         now = self.now()
-        keep_class = spec.storage_class == "STANDARD" and directive == "COPY"
-        storage_class = source_version.storage_class if keep_class else spec.storage_class
+        storage_class = spec.storage_class  # STANDARD unless the copy names one, whatever the source's (as on AWS)
 
         def commit(tx: Tx) -> tuple[dict[str, Any], list[str]]:
             bucket, version, gone = self._write_version(

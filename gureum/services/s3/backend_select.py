@@ -11,6 +11,8 @@ from ...aws.errors import ServiceError
 from ...aws.eventstream import EventStreamBody
 from . import select_input as inp
 from .core import S3Core, find_version, owned_bucket
+from .errors import invalid_object_state
+from .objects import archived_at
 from .select import _CODEC, Input, Output, Plan, SelectRun, event_union
 from .select_sql import parse, select_error
 
@@ -134,6 +136,8 @@ class SelectMixin(S3Core):
         _, version = await self.store.read(
             lambda tx: (lambda b: (b, find_version(tx, b, key, None)))(owned_bucket(tx, bucket_name, account))
         )
+        if archived_at(version, self.clock.now()):
+            raise invalid_object_state(version.storage_class)
         start, end = _scan_range(scan_range, source, version.size)
         now = dt.datetime.fromtimestamp(self.clock.now(), dt.UTC).replace(tzinfo=None)
         plan = Plan(query, source, output, progress, start, end, version.size, now)

@@ -46,6 +46,7 @@ ConditionalRequestConflict = error_class("ConditionalRequestConflict", 409)
 SignatureDoesNotMatch = error_class("SignatureDoesNotMatch", 403)
 XAmzContentSHA256Mismatch = error_class("XAmzContentSHA256Mismatch")
 AccessControlListNotSupported = error_class("AccessControlListNotSupported")
+InvalidObjectState = error_class("InvalidObjectState", 403)
 InternalError = error_class("InternalError", 500, False)
 
 
@@ -95,3 +96,9 @@ def invalid_range(requested: str, size: int) -> ServiceError:
         fields={"RangeRequested": requested, "ActualObjectSize": str(size)},
         headers={"Content-Range": f"bytes */{size}"},
     )
+
+
+def invalid_object_state(storage_class: str, copy: bool = False) -> ServiceError:
+    """A read of an archived object without a restored copy (GetObject, or a copy's source)."""
+    what = "the source object's storage class" if copy else "the object's storage class"
+    return InvalidObjectState(f"The operation is not valid for {what}", fields={"StorageClass": storage_class})

@@ -1,7 +1,8 @@
 """Bucket notifications: which configurations an event matches (event names with wildcards, prefix/suffix key
 filters), and the messages AWS sends — the S3 event message structure (version 2.1) to SQS, SNS and Lambda, the
-"Object Created" / "Object Deleted" / "Object Tags …" events to EventBridge's default bus, and the s3:TestEvent a
-new configuration sends to its queues and topics. Enqueued through the outbox in the write's transaction."""
+"Object Created" / "Object Deleted" / "Object Tags …" / "Object Restore …" events to EventBridge's default bus,
+and the s3:TestEvent a new configuration sends to its queues and topics. Enqueued through the outbox in the
+write's transaction."""
 
 from __future__ import annotations
 
@@ -60,6 +61,8 @@ _BRIDGE = {
     "ObjectTagging:Delete": ("Object Tags Deleted", None),
     "LifecycleExpiration:Delete": ("Object Deleted", "Lifecycle Expiration"),
     "LifecycleExpiration:DeleteMarkerCreated": ("Object Deleted", "Lifecycle Expiration"),
+    "ObjectRestore:Post": ("Object Restore Initiated", None),
+    "ObjectRestore:Completed": ("Object Restore Completed", None),
 }
 
 
@@ -83,6 +86,8 @@ class ObjectEvent:
     etag: str | None = None
     version_id: str | None = None  # None: the bucket was never versioned (no versionId in the message)
     delete_marker: bool = False
+    storage_class: str | None = None  # the archived object's class (restore events)
+    restore_expiry: float | None = None  # when a restored copy expires (ObjectRestore:Completed)
 
 
 def checked_configuration(config: dict[str, Any]) -> dict[str, Any]:
@@ -138,7 +143,7 @@ def _record(
     if event.version_id is not None:
         obj["versionId"] = event.version_id
     obj["sequencer"] = seq
-    return {
+    record: dict[str, Any] = {
         "eventVersion": "2.1",
         "eventSource": "aws:s3",
         "awsRegion": region,
@@ -154,6 +159,14 @@ def _record(
             "object": obj,
         },
     }
+    if event.restore_expiry is not None:
+        record["glacierEventData"] = {
+            "restoreEventData": {
+                "lifecycleRestorationExpiryTime": format_timestamp(event.restore_expiry, "iso8601"),
+                "lifecycleRestoreStorageClass": event.storage_class,
+            }
+        }
+    return record
 
 
 def _bridge_event(
@@ -182,6 +195,10 @@ def _bridge_event(
     }
     if not who.by_s3:
         detail["source-ip-address"] = who.source_ip
+    if event.restore_expiry is not None:
+        detail["restore-expiry-time"] = format_timestamp(event.restore_expiry, "iso8601").split(".")[0] + "Z"
+    if event.storage_class is not None:
+        detail["source-storage-class"] = event.storage_class
     if reason is not None:
         detail["reason"] = reason
     if detail_type == "Object Deleted":

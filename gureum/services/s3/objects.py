@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from typing import Any
 
 from .blobs import Segments
@@ -90,6 +91,29 @@ def new_upload_id() -> str:
 def visible_version_id(version: Version) -> str | None:
     """The x-amz-version-id header: none for an object written while versioning was never enabled."""
     return version.version_id
+
+
+# storage classes whose objects are read only through a restored copy (RestoreObject); GLACIER_IR is read at once
+ARCHIVED = frozenset({"GLACIER", "DEEP_ARCHIVE"})
+
+
+def restored_until(version: Version) -> float | None:
+    """When the restored copy of an archived object expires (None: never restored)."""
+    expiry = version.attributes.get("Restore")
+    return float(expiry) if expiry is not None else None
+
+
+def archived_at(version: Version, now: float) -> bool:
+    """Whether the version's body cannot be read now: archived, without a live restored copy."""
+    return version.storage_class in ARCHIVED and (restored_until(version) or 0.0) <= now
+
+
+def restore_header(version: Version, now: float) -> str | None:
+    """The x-amz-restore header of a version whose restored copy is live."""
+    expiry = restored_until(version)
+    if expiry is None or expiry <= now:
+        return None
+    return f'ongoing-request="false", expiry-date="{formatdate(expiry, usegmt=True)}"'
 
 
 def head_fields(version: Version, with_checksums: bool) -> dict[str, Any]:

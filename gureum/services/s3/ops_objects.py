@@ -1,4 +1,4 @@
-"""S3 object operations (put, get, head, delete, delete many, copy, list v1/v2/versions, tagging, ACL,
+"""S3 object operations (put, get, head, restore, delete, delete many, copy, list v1/v2/versions, tagging, ACL,
 attributes): each calls one S3Backend method."""
 
 from __future__ import annotations
@@ -69,6 +69,14 @@ async def get_object(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]
 @SERVICE.op("HeadObject")
 async def head_object(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await _get(ctx, req, head=True)
+
+
+@SERVICE.op("RestoreObject")
+async def restore_object(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await backend(ctx).restore_object(
+        await caller(ctx, req), req["Bucket"], req["Key"], req.get("VersionId"), req.get("RestoreRequest") or {},
+        requester(ctx),
+    )  # fmt: skip
 
 
 @SERVICE.op("DeleteObject")

@@ -156,6 +156,25 @@ def test_expirations_reach_eventbridge(quick: Any, name: str) -> None:
     assert "version-id" in received[versioned]["detail"]["object"]
 
 
+def test_restored_copies_expire(quick: Any, name: str) -> None:
+    """A restored copy lasts its Days (a second each here): then the archived object is unreadable again."""
+    quick.create_bucket(Bucket=name)
+    quick.put_object(Bucket=name, Key="cold", Body=b"x", StorageClass="DEEP_ARCHIVE")
+    quick.restore_object(Bucket=name, Key="cold", RestoreRequest={"Days": 2})
+    assert quick.get_object(Bucket=name, Key="cold")["Body"].read() == b"x"
+    assert "Restore" in quick.head_object(Bucket=name, Key="cold")
+
+    def refused() -> bool:
+        try:
+            quick.get_object(Bucket=name, Key="cold")
+        except ClientError as error:
+            return error.response["Error"]["Code"] == "InvalidObjectState"
+        return False
+
+    assert _until(refused, timeout=10)
+    assert "Restore" not in quick.head_object(Bucket=name, Key="cold")
+
+
 def test_incomplete_uploads_are_aborted(quick: Any, name: str) -> None:
     quick.create_bucket(Bucket=name)
     quick.put_bucket_lifecycle_configuration(

@@ -1,0 +1,147 @@
+"""Archived objects (GLACIER, DEEP_ARCHIVE) as S3 keeps them: HEAD answers, GET and copies are refused with
+InvalidObjectState until RestoreObject makes a restored copy (x-amz-restore with its expiry at midnight UTC), and the
+restore's s3:ObjectRestore:Post / :Completed notifications and EventBridge "Object Restore …" events."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Callable
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+
+def _code(error: pytest.ExceptionInfo[ClientError]) -> tuple[str, int]:
+    return error.value.response["Error"]["Code"], error.value.response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+@pytest.mark.parametrize("storage_class", ["GLACIER", "DEEP_ARCHIVE"])
+def test_archived_objects_are_read_once_restored(s3: Any, bucket: str, storage_class: str) -> None:
+    s3.put_object(Bucket=bucket, Key="cold", Body=b"frozen", StorageClass=storage_class)
+    with pytest.raises(ClientError) as refused:
+        s3.get_object(Bucket=bucket, Key="cold")
+    assert _code(refused) == ("InvalidObjectState", 403)
+    assert refused.value.response["Error"]["StorageClass"] == storage_class
+    head = s3.head_object(Bucket=bucket, Key="cold")
+    assert head["StorageClass"] == storage_class and "Restore" not in head
+    with pytest.raises(ClientError) as refused:
+        s3.copy_object(Bucket=bucket, Key="warm", CopySource={"Bucket": bucket, "Key": "cold"})
+    assert _code(refused) == ("InvalidObjectState", 403)
+
+    s3.restore_object(Bucket=bucket, Key="cold", RestoreRequest={"Days": 2, "GlacierJobParameters": {"Tier": "Bulk"}})
+    restore = s3.head_object(Bucket=bucket, Key="cold")["Restore"]
+    assert restore.startswith('ongoing-request="false", expiry-date="')
+    expiry = parsedate_to_datetime(restore.split('expiry-date="')[1].rstrip('"'))
+    now = dt.datetime.now(dt.UTC)
+    assert (expiry.hour, expiry.minute, expiry.second) == (0, 0, 0)  # rounded to midnight UTC, as S3 does
+    assert dt.timedelta(days=2) <= expiry - now <= dt.timedelta(days=3)
+    got = s3.get_object(Bucket=bucket, Key="cold")
+    assert got["Body"].read() == b"frozen" and got["Restore"] == restore and got["StorageClass"] == storage_class
+    # the usual way out of an archive: copy the restored object over itself as STANDARD
+    s3.copy_object(Bucket=bucket, Key="cold", CopySource={"Bucket": bucket, "Key": "cold"}, StorageClass="STANDARD")
+    standard = s3.head_object(Bucket=bucket, Key="cold")
+    assert "StorageClass" not in standard and "Restore" not in standard
+    assert s3.get_object(Bucket=bucket, Key="cold")["Body"].read() == b"frozen"
+
+
+def test_restore_refusals(s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="hot", Body=b"x")
+    s3.put_object(Bucket=bucket, Key="instant", Body=b"y", StorageClass="GLACIER_IR")
+    assert s3.get_object(Bucket=bucket, Key="instant")["Body"].read() == b"y"  # Instant Retrieval: no restore
+    for key in ("hot", "instant"):
+        with pytest.raises(ClientError) as refused:
+            s3.restore_object(Bucket=bucket, Key=key, RestoreRequest={"Days": 1})
+        assert _code(refused) == ("InvalidObjectState", 403)
+        assert (
+            refused.value.response["Error"]["Message"]
+            == "Restore is not allowed for the object's current storage class"
+        )
+    s3.put_object(Bucket=bucket, Key="cold", Body=b"z", StorageClass="GLACIER")
+    with pytest.raises(ClientError) as refused:
+        s3.select_object_content(
+            Bucket=bucket,
+            Key="cold",
+            Expression="SELECT * FROM S3Object",
+            ExpressionType="SQL",
+            InputSerialization={"CSV": {}},
+            OutputSerialization={"CSV": {}},
+        )
+    assert _code(refused) == ("InvalidObjectState", 403)
+    with pytest.raises(ClientError) as refused:
+        s3.restore_object(Bucket=bucket, Key="cold", RestoreRequest={})
+    assert _code(refused) == ("MalformedXML", 400)
+    with pytest.raises(ClientError) as refused:
+        s3.restore_object(Bucket=bucket, Key="absent", RestoreRequest={"Days": 1})
+    assert _code(refused) == ("NoSuchKey", 404)
+    # a second restore while the copy is live moves its expiry (and is not a new restore)
+    s3.restore_object(Bucket=bucket, Key="cold", RestoreRequest={"Days": 1})
+    first = s3.head_object(Bucket=bucket, Key="cold")["Restore"]
+    s3.restore_object(Bucket=bucket, Key="cold", RestoreRequest={"Days": 5})
+    later = s3.head_object(Bucket=bucket, Key="cold")["Restore"]
+    expiry = [parsedate_to_datetime(text.split('expiry-date="')[1].rstrip('"')) for text in (first, later)]
+    assert expiry[1] - expiry[0] == dt.timedelta(days=4)
+
+
+def _received(sqs: Any, url: str, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    deadline = time.monotonic() + timeout
+    while len(found) < count and time.monotonic() < deadline:
+        for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", []):
+            found.append(json.loads(message["Body"]))
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    return found
+
+
+def _queue(sqs: Any, name: str) -> tuple[str, str]:
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"Service": "s3.amazonaws.com"},
+        "Action": "sqs:SendMessage",
+        "Resource": arn,
+    }
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps({"Statement": [statement]})})
+    return url, arn
+
+
+def test_restore_notifications(aws: Callable[..., Any], s3: Any, sqs: Any, bucket: str, name: str) -> None:
+    url, arn = _queue(sqs, name)
+    bridge_url, bridge_arn = _queue(sqs, f"{name}-bridge")
+    events = aws("events")
+    pattern = {
+        "source": ["aws.s3"],
+        "detail-type": [{"prefix": "Object Restore"}],
+        "detail": {"bucket": {"name": [bucket]}},
+    }
+    events.put_rule(Name=name, EventPattern=json.dumps(pattern))
+    events.put_targets(Rule=name, Targets=[{"Id": "q", "Arn": bridge_arn}])
+    s3.put_bucket_notification_configuration(
+        Bucket=bucket,
+        NotificationConfiguration={
+            "QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:ObjectRestore:*"]}],
+            "EventBridgeConfiguration": {},
+        },
+    )
+    _received(sqs, url, 1)  # the s3:TestEvent
+    s3.put_object(Bucket=bucket, Key="cold/a", Body=b"12345", StorageClass="GLACIER")
+    s3.restore_object(Bucket=bucket, Key="cold/a", RestoreRequest={"Days": 1})
+    s3.restore_object(Bucket=bucket, Key="cold/a", RestoreRequest={"Days": 3})  # an extension: no new events
+    records = [record for body in _received(sqs, url, 2) for record in body["Records"]]
+    assert [r["eventName"] for r in records] == ["ObjectRestore:Post", "ObjectRestore:Completed"]
+    assert all(r["s3"]["object"]["key"] == "cold/a" and r["s3"]["object"]["size"] == 5 for r in records)
+    assert "glacierEventData" not in records[0]
+    restored = records[1]["glacierEventData"]["restoreEventData"]
+    assert restored["lifecycleRestoreStorageClass"] == "GLACIER"
+    assert restored["lifecycleRestorationExpiryTime"].endswith("T00:00:00.000Z")
+    bridged = {event["detail-type"]: event for event in _received(sqs, bridge_url, 2)}
+    assert set(bridged) == {"Object Restore Initiated", "Object Restore Completed"}
+    initiated, completed = bridged["Object Restore Initiated"]["detail"], bridged["Object Restore Completed"]["detail"]
+    assert initiated["source-storage-class"] == completed["source-storage-class"] == "GLACIER"
+    assert initiated["requester"] == "000000000000" and "source-ip-address" in initiated
+    assert completed["requester"] == "s3.amazonaws.com" and completed["restore-expiry-time"].endswith("T00:00:00Z")
+    assert _received(sqs, url, 1, timeout=2) == []
