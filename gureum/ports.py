@@ -164,10 +164,15 @@ class SesMail(Protocol):
         sns_topic: str | None,
         event_bus: str | None,
         create: bool,
-    ) -> None: ...
+        targets: dict[str, Any] | None = None,
+    ) -> None:
+        """``targets``: the destination's others — "firehose" ({"stream", "role"}), "cloudwatch" (dimension
+        configurations [{"name", "source" (SES v2's spelling), "default"}]), "pinpoint" (an application ARN)."""
+        ...
 
     async def event_destinations(self, account: str, region: str, configuration_set: str) -> list[dict[str, Any]]:
-        """[{"name", "enabled", "types" (SES v2's names), "sns_topic", "event_bus"}]."""
+        """[{"name", "enabled", "types" (SES v2's names), "sns_topic", "event_bus", "firehose", "cloudwatch",
+        "pinpoint"}]."""
         ...
 
     async def delete_event_destination(self, account: str, region: str, configuration_set: str, name: str) -> None: ...

@@ -99,9 +99,10 @@ class SesMailPort:
         sns_topic: str | None,
         event_bus: str | None,
         create: bool,
+        targets: dict[str, Any] | None = None,
     ) -> None:
         await self.be.put_event_destination(
-            account, region, configuration_set, name, enabled, types, sns_topic, event_bus, create
+            account, region, configuration_set, name, enabled, types, sns_topic, event_bus, create, targets
         )
 
     async def event_destinations(self, account: str, region: str, configuration_set: str) -> list[dict[str, Any]]:

@@ -1,5 +1,5 @@
-"""SES v2 configuration sets and event destinations (SNS and EventBridge; Firehose, CloudWatch and Pinpoint ones
-are shown): each calls one SesMail method."""
+"""SES v2 configuration sets and event destinations (SNS, EventBridge and Firehose get the events; CloudWatch and
+Pinpoint ones are kept and shown): each calls one SesMail method."""
 
 from __future__ import annotations
 
@@ -8,6 +8,22 @@ from typing import Any
 from ...aws.context import RequestContext
 from . import SERVICE
 from .mail import mail, translated
+
+
+def _targets(dest: dict[str, Any]) -> dict[str, Any]:
+    """The destination's Firehose, CloudWatch and Pinpoint parts as the backend keeps them."""
+    out: dict[str, Any] = {}
+    if firehose := dest.get("KinesisFirehoseDestination"):
+        out["firehose"] = {"stream": firehose["DeliveryStreamArn"], "role": firehose["IamRoleArn"]}
+    if cloudwatch := dest.get("CloudWatchDestination"):
+        out["cloudwatch"] = [
+            {"name": d["DimensionName"], "source": d["DimensionValueSource"], "default": d["DefaultDimensionValue"]}
+            for d in cloudwatch.get("DimensionConfigurations") or []
+        ]
+    if pinpoint := dest.get("PinpointDestination"):
+        # kept and shown (Terraform and CDK stacks name one); gureum has no Pinpoint to deliver the events to
+        out["pinpoint"] = pinpoint.get("ApplicationArn")
+    return out
 
 
 def _destination_out(dest: dict[str, Any]) -> dict[str, Any]:
@@ -75,7 +91,7 @@ async def create_configuration_set_event_destination(ctx: RequestContext, req: d
         bool(dest.get("Enabled", False)), list(dest.get("MatchingEventTypes") or []),
         (dest.get("SnsDestination") or {}).get("TopicArn"),
         (dest.get("EventBridgeDestination") or {}).get("EventBusArn"),
-        create=True,
+        create=True, targets=_targets(dest),
     )  # fmt: skip
     return {}
 
@@ -89,7 +105,7 @@ async def update_configuration_set_event_destination(ctx: RequestContext, req: d
         bool(dest.get("Enabled", False)), list(dest.get("MatchingEventTypes") or []),
         (dest.get("SnsDestination") or {}).get("TopicArn"),
         (dest.get("EventBridgeDestination") or {}).get("EventBusArn"),
-        create=False,
+        create=False, targets=_targets(dest),
     )  # fmt: skip
     return {}
 
