@@ -239,10 +239,11 @@ class DynamoBackend:
         tags: list[dict[str, str]] | None,
         table_class: str | None,
         deletion_protection: bool | None,
+        sse: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         table = self.new_table(
             account, region, name, attribute_definitions, key_schema, lsis, gsis, billing_mode, provisioned, tags,
-            table_class, deletion_protection,
+            table_class, deletion_protection, sse,
         )  # fmt: skip
         enabled, view = streams.check_spec(stream) if stream else (False, None)
 
@@ -274,6 +275,7 @@ class DynamoBackend:
         tags: list[dict[str, str]] | None,
         table_class: str | None,
         deletion_protection: bool | None,
+        sse: dict[str, Any] | None = None,
     ) -> Table:
         """A table as CreateTable's parameters describe it, checked as AWS checks them (not stored)."""
         billing = billing_mode or tables.PROVISIONED
@@ -286,7 +288,7 @@ class DynamoBackend:
         table = Table(
             0, account, region, name, now, str(uuid.uuid4()), hash_name, range_name, attributes, billing, read, write,
             tags={t["Key"]: t["Value"] for t in tags or []}, deletion_protection=bool(deletion_protection),
-            table_class=table_class or "STANDARD",
+            table_class=table_class or "STANDARD", sse=tables.encryption(sse, account, region),
         )  # fmt: skip
         for spec in lsis or []:
             self._add_index(table, spec, "LSI", now)
@@ -378,6 +380,22 @@ class DynamoBackend:
 
         return await self.store.read(run)
 
+    @staticmethod
+    def describe_limits() -> dict[str, Any]:
+        """DescribeLimits: AWS's default provisioned-capacity quotas (gureum enforces none of them)."""
+        return {
+            "AccountMaxReadCapacityUnits": limits.ACCOUNT_MAX_CAPACITY_UNITS,
+            "AccountMaxWriteCapacityUnits": limits.ACCOUNT_MAX_CAPACITY_UNITS,
+            "TableMaxReadCapacityUnits": limits.TABLE_MAX_CAPACITY_UNITS,
+            "TableMaxWriteCapacityUnits": limits.TABLE_MAX_CAPACITY_UNITS,
+        }
+
+    @staticmethod
+    def describe_endpoints(host: str) -> dict[str, Any]:
+        """DescribeEndpoints (endpoint discovery): the address the caller reached, so a client that discovers its
+        endpoint keeps calling this server."""
+        return {"Endpoints": [{"Address": host, "CachePeriodInMinutes": limits.ENDPOINT_CACHE_MINUTES}]}
+
     async def list_tables(self, account: str, region: str, start: str | None, limit: int | None) -> dict[str, Any]:
         limit = limit or limits.LIST_TABLES_LIMIT
         names = await self.store.read(lambda tx: store.list_tables(tx, account, region, start, limit + 1))
@@ -417,9 +435,11 @@ class DynamoBackend:
         table_class: str | None,
         deletion_protection: bool | None,
         replica_updates: list[dict[str, Any]] | None = None,
+        sse: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         if replica_updates:
             raise no_replicas(region)
+        encryption = tables.encryption(sse, account, region) if sse is not None else None
         now = self.clock.now()
         enabled, view = streams.check_spec(stream) if stream else (False, None)
 
@@ -458,6 +478,9 @@ class DynamoBackend:
                     self._close_stream(tx, table, now)
             if table_class is not None:
                 table.table_class = table_class
+                changed = True
+            if sse is not None and encryption != table.sse:  # to a KMS key, another one, or the AWS owned key
+                table.sse = encryption
                 changed = True
             for definition in attribute_definitions or []:
                 known = table.attributes.get(definition["AttributeName"])

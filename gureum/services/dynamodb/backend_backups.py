@@ -69,6 +69,8 @@ class BackupBackend:
             ]  # fmt: skip
         if source.stream_enabled:
             features["StreamDescription"] = {"StreamEnabled": True, "StreamViewType": source.stream_view}
+        if source.sse is not None:
+            features["SSEDescription"] = {"Status": "ENABLED", **source.sse}
         if source.ttl_enabled:
             features["TimeToLiveDescription"] = {"TimeToLiveStatus": "ENABLED", "AttributeName": source.ttl_attribute}
         return {
@@ -182,6 +184,8 @@ class BackupBackend:
         table.pitr_enabled, table.pitr_since, table.kinesis = False, None, []
         table.deletion_protection, table.updated_at, table.billing_changed_at = False, 0.0, None
         table.restore = summary
+        if overrides.get("SSESpecificationOverride") is not None:  # else the source's encryption
+            table.sse = tables.encryption(overrides["SSESpecificationOverride"], account, region)
         billing = overrides.get("BillingModeOverride")
         if billing is not None:
             table.billing = billing

@@ -20,6 +20,7 @@ from .errors import (
     ValidationException,
     no_replicas,
     no_such_resource,
+    table_not_found,
 )
 from .tables import Table
 
@@ -137,6 +138,29 @@ class ReplicationBackend:
 
     @staticmethod
     def refuse_replicas(region: str) -> None:
+        raise no_replicas(region)
+
+    async def replica_auto_scaling(self, account: str, region: str, name: str) -> dict[str, Any]:
+        """DescribeTableReplicaAutoScaling: a table of one Region has no replicas, so none to describe."""
+
+        def run(tx: Tx) -> dict[str, Any]:
+            table = self.core._find(tx, account, region, name)
+            if table is None:
+                raise table_not_found(name)
+            status = self.core._described(tx, table)["TableStatus"]
+            return {"TableName": table.name, "TableStatus": status, "Replicas": []}
+
+        return await self.core.store.read(run)
+
+    async def update_replica_auto_scaling(self, account: str, region: str, name: str) -> None:
+        """UpdateTableReplicaAutoScaling: the table must exist; its replicas' auto scaling is refused (no replicas
+        here, and Application Auto Scaling is not served)."""
+
+        def run(tx: Tx) -> None:
+            if self.core._find(tx, account, region, name) is None:
+                raise table_not_found(name)
+
+        await self.core.store.read(run)
         raise no_replicas(region)
 
     @staticmethod

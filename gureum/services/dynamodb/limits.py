@@ -31,6 +31,10 @@ PROJECTED_ATTRIBUTES = 100  # NonKeyAttributes over all of a table's indexes
 TTL_HORIZON_SECONDS = 5 * 365 * 24 * 3600  # items that expired more than five years ago are left alone
 TTL_BATCH = 500
 PITR_DAYS = 35  # the longest RecoveryPeriodInDays (and the default)
+# DescribeLimits: AWS's default quotas of provisioned capacity per account and Region and per table
+ACCOUNT_MAX_CAPACITY_UNITS = 80_000
+TABLE_MAX_CAPACITY_UNITS = 40_000
+ENDPOINT_CACHE_MINUTES = 1440  # DescribeEndpoints' CachePeriodInMinutes, as AWS answers
 READ_UNIT_BYTES = 4096
 WRITE_UNIT_BYTES = 1024
 

@@ -77,3 +77,15 @@ async def describe_global_table_settings(ctx: RequestContext, req: dict[str, Any
 @SERVICE.op("ListGlobalTables")
 async def list_global_tables(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return _replication(ctx).list_global_tables()
+
+
+@SERVICE.op("DescribeTableReplicaAutoScaling")
+async def describe_table_replica_auto_scaling(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    description = await _replication(ctx).replica_auto_scaling(ctx.account, ctx.region, req["TableName"])
+    return {"TableAutoScalingDescription": description}
+
+
+@SERVICE.op("UpdateTableReplicaAutoScaling")
+async def update_table_replica_auto_scaling(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await _replication(ctx).update_replica_auto_scaling(ctx.account, ctx.region, req["TableName"])
+    return {}

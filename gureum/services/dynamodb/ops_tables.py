@@ -1,5 +1,5 @@
-"""DynamoDB table operations (create, describe, list, update, delete, tags, time to live): each calls one
-DynamoBackend method."""
+"""DynamoDB table operations (create, describe, list, update, delete, tags, time to live, limits, endpoints): each
+calls one DynamoBackend method."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ async def create_table(ctx: RequestContext, req: dict[str, Any]) -> dict[str, An
         req.get("Tags"),
         req.get("TableClass"),
         req.get("DeletionProtectionEnabled"),
+        req.get("SSESpecification"),
     )
     return {"TableDescription": description}
 
@@ -54,6 +55,7 @@ async def update_table(ctx: RequestContext, req: dict[str, Any]) -> dict[str, An
         req.get("TableClass"),
         req.get("DeletionProtectionEnabled"),
         req.get("ReplicaUpdates"),
+        req.get("SSESpecification"),
     )
     return {"TableDescription": description}
 
@@ -87,3 +89,13 @@ async def update_time_to_live(ctx: RequestContext, req: dict[str, Any]) -> dict[
 @SERVICE.op("DescribeTimeToLive")
 async def describe_time_to_live(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return {"TimeToLiveDescription": await backend(ctx).describe_ttl(ctx.account, ctx.region, req["TableName"])}
+
+
+@SERVICE.op("DescribeLimits")
+async def describe_limits(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return backend(ctx).describe_limits()
+
+
+@SERVICE.op("DescribeEndpoints")
+async def describe_endpoints(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return backend(ctx).describe_endpoints(ctx.request.host)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,6 +93,7 @@ class Table:
     policy_revision: str | None = None
     stream_policies: dict[str, list[str]] = field(default_factory=dict)  # stream label → [policy, revision]
     insights: dict[str, list[Any]] = field(default_factory=dict)  # "" (table) or index → [status, mode, time]
+    sse: dict[str, str] | None = None  # SSEType and KMSMasterKeyArn of a KMS-encrypted table (None: AWS owned key)
 
     @property
     def arn(self) -> str:
@@ -296,6 +298,8 @@ def describe(table: Table, now: float, delay: float, counts: dict[int, tuple[int
         out["LatestStreamArn"] = f"{table.arn}/stream/{table.stream_label}"
     if table.restore is not None:
         out["RestoreSummary"] = dict(table.restore, RestoreInProgress=state == CREATING)
+    if table.sse is not None:
+        out["SSEDescription"] = {"Status": "ENABLED", **table.sse}
     if table.table_class != "STANDARD":
         out["TableClassSummary"] = {"TableClass": table.table_class}
     lsis, gsis = [], []
@@ -327,6 +331,25 @@ def describe(table: Table, now: float, delay: float, counts: dict[int, tuple[int
     if gsis:
         out["GlobalSecondaryIndexes"] = gsis
     return out
+
+
+def encryption(spec: dict[str, Any] | None, account: str, region: str) -> dict[str, str] | None:
+    """What an SSESpecification asks for: None for the AWS owned key (Enabled false or absent), else the KMS key's
+    ARN. gureum serves no KMS, so a key is taken as named: a key ARN as it is, a key id in this account and Region,
+    and an alias (alias/aws/dynamodb when none is named: the AWS managed key) as a key id derived from its ARN, the
+    same every time, as AWS shows the key an alias points to."""
+    if spec is None or not spec.get("Enabled"):
+        return None
+    given = key = spec.get("KMSMasterKeyId") or "alias/aws/dynamodb"
+    if not key.startswith("arn:"):
+        key = f"arn:aws:kms:{region}:{account}:{key if key.startswith('alias/') else 'key/' + key}"
+    parts = key.split(":", 5)
+    if len(parts) != 6 or not parts[5].startswith(("key/", "alias/")):
+        raise ValidationException(f"Invalid KMSMasterKeyId: {given} is not a key ARN or an alias ARN")
+    arn = key
+    if parts[5].startswith("alias/"):
+        arn = f"arn:aws:kms:{parts[3]}:{parts[4]}:key/{uuid.uuid5(uuid.NAMESPACE_URL, key)}"
+    return {"SSEType": "KMS", "KMSMasterKeyArn": arn}
 
 
 def parse_arn(arn: str) -> tuple[str, str, str]:

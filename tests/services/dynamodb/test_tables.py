@@ -90,3 +90,73 @@ def test_deletion_protection_and_tags(ddb: Any, make_table: Callable[..., str]) 
     assert ddb.list_tags_of_resource(ResourceArn=arn)["Tags"] == [{"Key": "env", "Value": "dev"}]
     ddb.update_table(TableName=name, DeletionProtectionEnabled=False)
     ddb.delete_table(TableName=name)
+
+
+def test_server_side_encryption(ddb: Any, make_table: Callable[..., str]) -> None:
+    """SSESpecification as Terraform's server_side_encryption block sends it: the AWS managed key when none is
+    named, a named key's ARN kept, an alias shown as one key ARN every time, the AWS owned key (no SSEDescription)
+    when disabled; UpdateTable switches, a restored table keeps the backup's or takes SSESpecificationOverride."""
+    plain = make_table()
+    assert "SSEDescription" not in ddb.describe_table(TableName=plain)["Table"]
+    managed = make_table(SSESpecification={"Enabled": True})
+    described = ddb.describe_table(TableName=managed)["Table"]["SSEDescription"]
+    assert described["Status"] == "ENABLED" and described["SSEType"] == "KMS"
+    assert described["KMSMasterKeyArn"].startswith(f"arn:aws:kms:{REGION}:{ACCOUNT}:key/")
+    again = make_table(SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": "alias/aws/dynamodb"})
+    assert ddb.describe_table(TableName=again)["Table"]["SSEDescription"] == described  # the same managed key
+    key_arn = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    own = make_table(SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": key_arn})
+    created = ddb.describe_table(TableName=own)["Table"]["SSEDescription"]
+    assert created == {"Status": "ENABLED", "SSEType": "KMS", "KMSMasterKeyArn": key_arn}
+    bare = make_table(SSESpecification={"Enabled": True, "KMSMasterKeyId": "1234abcd-12ab-34cd-56ef-1234567890ab"})
+    assert ddb.describe_table(TableName=bare)["Table"]["SSEDescription"]["KMSMasterKeyArn"] == key_arn
+    off = make_table(SSESpecification={"Enabled": False})
+    assert "SSEDescription" not in ddb.describe_table(TableName=off)["Table"]
+
+    updated = ddb.update_table(TableName=plain, SSESpecification={"Enabled": True, "KMSMasterKeyId": "alias/app"})
+    alias_key = updated["TableDescription"]["SSEDescription"]["KMSMasterKeyArn"]
+    assert alias_key.startswith(f"arn:aws:kms:{REGION}:{ACCOUNT}:key/") and alias_key != described["KMSMasterKeyArn"]
+    assert ddb.describe_table(TableName=plain)["Table"]["SSEDescription"]["KMSMasterKeyArn"] == alias_key
+    ddb.update_table(TableName=own, SSESpecification={"Enabled": False})
+    assert "SSEDescription" not in ddb.describe_table(TableName=own)["Table"]
+    bad_key = {"Enabled": True, "KMSMasterKeyId": "arn:aws:kms:nowhere"}
+    expect_error(ddb.update_table, "ValidationException",
+                 "Invalid KMSMasterKeyId: arn:aws:kms:nowhere is not a key ARN or an alias ARN",
+                 TableName=plain, SSESpecification=bad_key)  # fmt: skip
+    expect_error(ddb.create_table, "ValidationException", TableName=f"{plain}-x",
+                 AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                 KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}], BillingMode="PAY_PER_REQUEST",
+                 SSESpecification={"Enabled": True, "KMSMasterKeyId": "arn:aws:s3:::bucket"})  # fmt: skip
+
+    backup = ddb.create_backup(TableName=managed, BackupName="sse")["BackupDetails"]["BackupArn"]
+    features = ddb.describe_backup(BackupArn=backup)["BackupDescription"]["SourceTableFeatureDetails"]
+    assert features["SSEDescription"] == described
+    kept = ddb.restore_table_from_backup(TargetTableName=f"{managed}-kept", BackupArn=backup)["TableDescription"]
+    assert kept["SSEDescription"] == described
+    owned = ddb.restore_table_from_backup(TargetTableName=f"{managed}-owned", BackupArn=backup,
+                                          SSESpecificationOverride={"Enabled": False})["TableDescription"]  # fmt: skip
+    assert "SSEDescription" not in owned
+    for name in (f"{managed}-kept", f"{managed}-owned"):
+        ddb.delete_table(TableName=name)
+
+
+def test_limits_endpoints_and_replica_auto_scaling(ddb: Any, make_table: Callable[..., str]) -> None:
+    """DescribeLimits (AWS's default quotas), DescribeEndpoints (the address called, so endpoint discovery stays
+    here), DescribeTableReplicaAutoScaling (no replicas in one Region), UpdateTableReplicaAutoScaling refused."""
+    assert {k: v for k, v in ddb.describe_limits().items() if k != "ResponseMetadata"} == {
+        "AccountMaxReadCapacityUnits": 80000,
+        "AccountMaxWriteCapacityUnits": 80000,
+        "TableMaxReadCapacityUnits": 40000,
+        "TableMaxWriteCapacityUnits": 40000,
+    }
+    host = ddb.meta.endpoint_url.split("://", 1)[1]
+    assert ddb.describe_endpoints()["Endpoints"] == [{"Address": host, "CachePeriodInMinutes": 1440}]
+    name = make_table()
+    scaling = ddb.describe_table_replica_auto_scaling(TableName=name)["TableAutoScalingDescription"]
+    assert scaling == {"TableName": name, "TableStatus": "ACTIVE", "Replicas": []}
+    expect_error(ddb.describe_table_replica_auto_scaling, "ResourceNotFoundException",
+                 "Requested resource not found: Table: no-such-table not found", TableName="no-such-table")  # fmt: skip
+    expect_error(ddb.update_table_replica_auto_scaling, "ValidationException", TableName=name,
+                 ProvisionedWriteCapacityAutoScalingUpdate={"MinimumUnits": 1, "MaximumUnits": 5})  # fmt: skip
+    expect_error(ddb.update_table_replica_auto_scaling, "ResourceNotFoundException", TableName="no-such-table",
+                 ProvisionedWriteCapacityAutoScalingUpdate={"MinimumUnits": 1, "MaximumUnits": 5})  # fmt: skip
