@@ -189,6 +189,11 @@ def _pool_path(request: Request) -> bool:
     return len(parts) >= 2 and "_" in parts[0] and parts[0].split("_", 1)[0].count("-") >= 2
 
 
+def _form_post(request: Request) -> bool:
+    """A form POSTed (S3's browser-based uploads: POST Object)."""
+    return request.method == "POST" and request.content_type == "multipart/form-data"
+
+
 # botocore service name → what loads it before an AWS call names it (services with none of these are absent)
 WAKES = {
     "sqs": Wake(kinds=("sqs",), ports=("SqsConsumer",)),
@@ -219,7 +224,9 @@ WAKES = {
     "ecr": Wake(ports=("ImageRegistry",), edges=(Trigger(host=".dkr.ecr."), Trigger(path="/v2", accepts=_unsigned))),
     "ecs": Wake(kinds=("ecs",), edges=(Trigger(path="/_ecs"),)),
     "batch": Wake(kinds=("batch",), edges=(Trigger(path="/_batch"),)),
-    "s3": Wake(ports=("S3Objects",), edges=(Trigger(host=".s3-website"),)),
+    "s3": Wake(
+        ports=("S3Objects",), edges=(Trigger(host=".s3-website"), Trigger(path="/{bucket}", accepts=_form_post))
+    ),
     "firehose": Wake(kinds=("firehose",), ports=("FirehoseTap",)),
     "glue": Wake(ports=("GlueCatalog",)),
     "kinesisanalytics": Wake(ports=("AnalyticsApplications",), admin="/_gureum/analytics/"),

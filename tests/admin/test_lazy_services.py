@@ -48,6 +48,19 @@ def test_each_service_loads_on_its_first_use(store: Any) -> None:
         assert status == 200 and json.loads(body)["messages"] == []
         assert "sns" in _running(server)
 
+        assert "s3" not in _running(server)  # a browser-based upload (POST Object) is S3's
+        form = b'--b\r\nContent-Disposition: form-data; name="key"\r\n\r\nk\r\n--b\r\n' + (
+            b'Content-Disposition: form-data; name="file"; filename="f"\r\n\r\nx\r\n--b--\r\n'
+        )
+        post = urllib.request.Request(server.endpoint + "/no-such-bucket", form, method="POST",
+                                      headers={"Content-Type": "multipart/form-data; boundary=b"})  # fmt: skip
+        try:
+            urllib.request.urlopen(post, timeout=10)
+            raise AssertionError("a form POSTed to a missing bucket was accepted")
+        except urllib.error.HTTPError as error:
+            assert b"<Code>NoSuchBucket</Code>" in error.read()
+        assert "s3" in _running(server)
+
         assert "ses" not in _running(server)
         with smtplib.SMTP("127.0.0.1", smtp_port, timeout=20) as smtp:  # gureum held the port; SES serves it
             code, _ = smtp.ehlo("lazy.example")
