@@ -28,8 +28,8 @@ class LifecycleMixin(MultipartMixin):
         self, account: str, bucket_name: str, key: str, version_id: str | None, request: dict[str, Any], who: Requester
     ) -> dict[str, Any]:
         """RestoreObject of a GLACIER / DEEP_ARCHIVE object: its restored copy is readable at once, for ``Days``
-        (ending at midnight UTC, as S3 rounds); s3:ObjectRestore:Post and :Completed are notified. Restoring a live
-        copy again moves its expiry."""
+        (ending at midnight UTC, as S3 rounds); s3:ObjectRestore:Post and :Completed are notified, and the answer is
+        202 Accepted. Restoring a live copy again moves its expiry and answers 200 OK."""
         if str(request.get("Type") or "").upper() == "SELECT":
             raise InvalidRequest("gureum does not support the SELECT type of RestoreObject (AWS retired it).")
         days = request.get("Days")
@@ -58,6 +58,7 @@ class LifecycleMixin(MultipartMixin):
                 self._notify(tx, bucket, [started], who)
                 done = dataclasses.replace(started, name="ObjectRestore:Completed", restore_expiry=expiry)
                 self._notify(tx, bucket, [done], dataclasses.replace(who, by_s3=True))
+                return {"HttpStatus": 202}
             return {}
 
         result: dict[str, Any] = await self.store.write(change)

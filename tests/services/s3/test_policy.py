@@ -150,3 +150,14 @@ def test_malformed_policies_are_refused(aws: Callable[..., Any], name: str) -> N
         status=400,
     )
     expect_error(lambda: owner.get_bucket_policy(Bucket=name), "NoSuchBucketPolicy", status=404)
+
+
+def test_restoring_another_accounts_object_needs_the_policy(aws: Callable[..., Any], name: str) -> None:
+    owner, other = aws("s3", access_key=OWNER), aws("s3", access_key=OTHER)
+    owner.create_bucket(Bucket=name)
+    owner.put_object(Bucket=name, Key="cold", Body=b"C", StorageClass="GLACIER")
+    _denied(lambda: other.restore_object(Bucket=name, Key="cold", RestoreRequest={"Days": 1}))
+    owner.put_bucket_policy(Bucket=name, Policy=_policy(_allow("s3:RestoreObject", f"arn:aws:s3:::{name}/cold")))
+    out = other.restore_object(Bucket=name, Key="cold", RestoreRequest={"Days": 1})
+    assert out["ResponseMetadata"]["HTTPStatusCode"] == 202
+    assert owner.head_object(Bucket=name, Key="cold")["Restore"].startswith('ongoing-request="false"')

@@ -32,7 +32,10 @@ def test_archived_objects_are_read_once_restored(s3: Any, bucket: str, storage_c
         s3.copy_object(Bucket=bucket, Key="warm", CopySource={"Bucket": bucket, "Key": "cold"})
     assert _code(refused) == ("InvalidObjectState", 403)
 
-    s3.restore_object(Bucket=bucket, Key="cold", RestoreRequest={"Days": 2, "GlacierJobParameters": {"Tier": "Bulk"}})
+    out = s3.restore_object(
+        Bucket=bucket, Key="cold", RestoreRequest={"Days": 2, "GlacierJobParameters": {"Tier": "Bulk"}}
+    )
+    assert out["ResponseMetadata"]["HTTPStatusCode"] == 202  # a new restore: Accepted
     restore = s3.head_object(Bucket=bucket, Key="cold")["Restore"]
     assert restore.startswith('ongoing-request="false", expiry-date="')
     expiry = parsedate_to_datetime(restore.split('expiry-date="')[1].rstrip('"'))
@@ -80,7 +83,8 @@ def test_restore_refusals(s3: Any, bucket: str) -> None:
     # a second restore while the copy is live moves its expiry (and is not a new restore)
     s3.restore_object(Bucket=bucket, Key="cold", RestoreRequest={"Days": 1})
     first = s3.head_object(Bucket=bucket, Key="cold")["Restore"]
-    s3.restore_object(Bucket=bucket, Key="cold", RestoreRequest={"Days": 5})
+    again = s3.restore_object(Bucket=bucket, Key="cold", RestoreRequest={"Days": 5})
+    assert again["ResponseMetadata"]["HTTPStatusCode"] == 200  # already restored: OK
     later = s3.head_object(Bucket=bucket, Key="cold")["Restore"]
     expiry = [parsedate_to_datetime(text.split('expiry-date="')[1].rstrip('"')) for text in (first, later)]
     assert expiry[1] - expiry[0] == dt.timedelta(days=4)
