@@ -240,11 +240,17 @@ class DynamoBackend:
         table_class: str | None,
         deletion_protection: bool | None,
         sse: dict[str, Any] | None = None,
+        on_demand: dict[str, Any] | None = None,
+        warm: dict[str, Any] | None = None,
+        resource_policy: str | None = None,
     ) -> dict[str, Any]:
         table = self.new_table(
             account, region, name, attribute_definitions, key_schema, lsis, gsis, billing_mode, provisioned, tags,
-            table_class, deletion_protection, sse,
+            table_class, deletion_protection, sse, on_demand, warm,
         )  # fmt: skip
+        if resource_policy is not None:  # the table's policy from the start, with its first revision id
+            tables.check_policy(resource_policy)
+            table.policy, table.policy_revision = resource_policy, str(self.clock.now_ms())
         enabled, view = streams.check_spec(stream) if stream else (False, None)
 
         def run(tx: Tx) -> dict[str, Any]:
@@ -276,6 +282,8 @@ class DynamoBackend:
         table_class: str | None,
         deletion_protection: bool | None,
         sse: dict[str, Any] | None = None,
+        on_demand: dict[str, Any] | None = None,
+        warm: dict[str, Any] | None = None,
     ) -> Table:
         """A table as CreateTable's parameters describe it, checked as AWS checks them (not stored)."""
         billing = billing_mode or tables.PROVISIONED
@@ -289,6 +297,8 @@ class DynamoBackend:
             0, account, region, name, now, str(uuid.uuid4()), hash_name, range_name, attributes, billing, read, write,
             tags={t["Key"]: t["Value"] for t in tags or []}, deletion_protection=bool(deletion_protection),
             table_class=table_class or "STANDARD", sse=tables.encryption(sse, account, region),
+            on_demand=tables.throughput_setting(None, on_demand, tables.ON_DEMAND),
+            warm=tables.throughput_setting(None, warm, tables.WARM),
         )  # fmt: skip
         for spec in lsis or []:
             self._add_index(table, spec, "LSI", now)
@@ -349,6 +359,9 @@ class DynamoBackend:
         if kind == "GSI":
             read, write = tables.throughput(spec.get("ProvisionedThroughput"), table.billing, f"index {name}")
         index = Index(table.next_index, name, kind, hash_name, range_name, projection, read, write, now)
+        if kind == "GSI":
+            index.on_demand = tables.throughput_setting(None, spec.get("OnDemandThroughput"), tables.ON_DEMAND)
+            index.warm = tables.throughput_setting(None, spec.get("WarmThroughput"), tables.WARM)
         table.next_index += 1
         table.indexes.append(index)
         return index
@@ -436,6 +449,8 @@ class DynamoBackend:
         deletion_protection: bool | None,
         replica_updates: list[dict[str, Any]] | None = None,
         sse: dict[str, Any] | None = None,
+        on_demand: dict[str, Any] | None = None,
+        warm: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         if replica_updates:
             raise no_replicas(region)
@@ -482,6 +497,11 @@ class DynamoBackend:
             if sse is not None and encryption != table.sse:  # to a KMS key, another one, or the AWS owned key
                 table.sse = encryption
                 changed = True
+            for attribute, given, members in (("on_demand", on_demand, tables.ON_DEMAND), ("warm", warm, tables.WARM)):
+                setting = tables.throughput_setting(getattr(table, attribute), given, members)
+                if setting != getattr(table, attribute):
+                    setattr(table, attribute, setting)
+                    changed = True
             for definition in attribute_definitions or []:
                 known = table.attributes.get(definition["AttributeName"])
                 if known is not None and known != definition["AttributeType"]:
@@ -529,6 +549,9 @@ class DynamoBackend:
                 updated.read, updated.write = tables.throughput(
                     spec["ProvisionedThroughput"], table.billing, f"index {updated.name}"
                 )
+            updated.on_demand = tables.throughput_setting(updated.on_demand, spec.get("OnDemandThroughput"),
+                                                          tables.ON_DEMAND)  # fmt: skip
+            updated.warm = tables.throughput_setting(updated.warm, spec.get("WarmThroughput"), tables.WARM)
 
     @staticmethod
     def _backfill(tx: Tx, table: Table, index: Index) -> None:

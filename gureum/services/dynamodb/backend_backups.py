@@ -186,6 +186,8 @@ class BackupBackend:
         table.restore = summary
         if overrides.get("SSESpecificationOverride") is not None:  # else the source's encryption
             table.sse = tables.encryption(overrides["SSESpecificationOverride"], account, region)
+        if overrides.get("OnDemandThroughputOverride") is not None:
+            table.on_demand = tables.throughput_setting(None, overrides["OnDemandThroughputOverride"], tables.ON_DEMAND)
         billing = overrides.get("BillingModeOverride")
         if billing is not None:
             table.billing = billing

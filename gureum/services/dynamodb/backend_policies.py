@@ -10,7 +10,7 @@ import copy
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from ...policy import ContextValue, Decision, PolicyError, Principal, Request, evaluate, not_authorized, parse
+from ...policy import ContextValue, Decision, Principal, Request, evaluate, not_authorized
 from ...store.base import Tx
 from . import store, tables
 from .backend import DynamoBackend
@@ -24,7 +24,6 @@ from .errors import (
 from .tables import Table
 
 T = TypeVar("T")
-POLICY_BYTES = 20 * 1024  # AWS's largest resource-based policy
 NO_POLICY = "NO_POLICY"  # ExpectedRevisionId: succeed only where no policy exists yet
 ENABLE_STATES = {"ENABLE": ("ENABLING", "ENABLED"), "DISABLE": ("DISABLING", "DISABLED")}
 
@@ -96,12 +95,7 @@ class PolicyBackend:
         return str(revision)
 
     async def put_policy(self, arn: str, policy: str, expected: str | None) -> dict[str, Any]:
-        if len(policy.encode()) > POLICY_BYTES:
-            raise ValidationException(f"Resource-based policy size exceeds the maximum of {POLICY_BYTES} bytes")
-        try:
-            parse(policy)
-        except (PolicyError, RecursionError) as error:
-            raise ValidationException(f"Invalid policy document: {error}") from None
+        tables.check_policy(policy)
 
         def change(_tx: Tx, table: Table, label: str | None) -> dict[str, Any]:
             _text, revision = self._current(table, label)

@@ -395,7 +395,7 @@ class TransferBackend:
         table = self.core.new_table(
             account, region, creation["TableName"], creation["AttributeDefinitions"], creation["KeySchema"], None,
             creation.get("GlobalSecondaryIndexes"), creation.get("BillingMode"), creation.get("ProvisionedThroughput"),
-            None, None, None, creation.get("SSESpecification"),
+            None, None, None, creation.get("SSESpecification"), creation.get("OnDemandThroughput"),
         )  # fmt: skip
         now = table.created_at
         arn = f"{table.arn}/import/{_job_id(now)}"

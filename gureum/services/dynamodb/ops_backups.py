@@ -12,7 +12,7 @@ from . import SERVICE
 from .backend_backups import BackupBackend
 
 _OVERRIDES = ("BillingModeOverride", "GlobalSecondaryIndexOverride", "LocalSecondaryIndexOverride",
-              "ProvisionedThroughputOverride", "SSESpecificationOverride")  # fmt: skip
+              "ProvisionedThroughputOverride", "SSESpecificationOverride", "OnDemandThroughputOverride")  # fmt: skip
 
 
 def _backups(ctx: RequestContext) -> BackupBackend:

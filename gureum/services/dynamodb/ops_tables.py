@@ -27,6 +27,9 @@ async def create_table(ctx: RequestContext, req: dict[str, Any]) -> dict[str, An
         req.get("TableClass"),
         req.get("DeletionProtectionEnabled"),
         req.get("SSESpecification"),
+        req.get("OnDemandThroughput"),
+        req.get("WarmThroughput"),
+        req.get("ResourcePolicy"),
     )
     return {"TableDescription": description}
 
@@ -56,6 +59,8 @@ async def update_table(ctx: RequestContext, req: dict[str, Any]) -> dict[str, An
         req.get("DeletionProtectionEnabled"),
         req.get("ReplicaUpdates"),
         req.get("SSESpecification"),
+        req.get("OnDemandThroughput"),
+        req.get("WarmThroughput"),
     )
     return {"TableDescription": description}
 

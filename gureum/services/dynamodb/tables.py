@@ -10,12 +10,15 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...policy import PolicyError
+from ...policy import parse as parse_policy
 from . import limits, values
 from .errors import ValidationException, invalid, key_mismatch
 from .values import Item, Value
 
 ACTIVE, CREATING, UPDATING, DELETING = "ACTIVE", "CREATING", "UPDATING", "DELETING"
 PAY_PER_REQUEST, PROVISIONED = "PAY_PER_REQUEST", "PROVISIONED"
+POLICY_BYTES = 20 * 1024  # AWS's largest resource-based policy
 EMPTY_KEY = (
     "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty "
     "{kind} value. Key: {name}"
@@ -33,6 +36,8 @@ class Index:
     read: int = 0
     write: int = 0
     created_at: float = 0.0
+    on_demand: dict[str, int] | None = None  # OnDemandThroughput (MaxRead/MaxWriteRequestUnits) as last set
+    warm: dict[str, int] | None = None  # WarmThroughput (Read/WriteUnitsPerSecond) as last set
 
     @property
     def key_schema(self) -> list[dict[str, str]]:
@@ -94,6 +99,8 @@ class Table:
     stream_policies: dict[str, list[str]] = field(default_factory=dict)  # stream label → [policy, revision]
     insights: dict[str, list[Any]] = field(default_factory=dict)  # "" (table) or index → [status, mode, time]
     sse: dict[str, str] | None = None  # SSEType and KMSMasterKeyArn of a KMS-encrypted table (None: AWS owned key)
+    on_demand: dict[str, int] | None = None  # OnDemandThroughput (MaxRead/MaxWriteRequestUnits) as last set
+    warm: dict[str, int] | None = None  # WarmThroughput (Read/WriteUnitsPerSecond) as last set
 
     @property
     def arn(self) -> str:
@@ -300,6 +307,10 @@ def describe(table: Table, now: float, delay: float, counts: dict[int, tuple[int
         out["RestoreSummary"] = dict(table.restore, RestoreInProgress=state == CREATING)
     if table.sse is not None:
         out["SSEDescription"] = {"Status": "ENABLED", **table.sse}
+    if table.on_demand is not None:
+        out["OnDemandThroughput"] = dict(table.on_demand)
+    if table.warm is not None:
+        out["WarmThroughput"] = dict(table.warm, Status=state)
     if table.table_class != "STANDARD":
         out["TableClassSummary"] = {"TableClass": table.table_class}
     lsis, gsis = [], []
@@ -325,12 +336,34 @@ def describe(table: Table, now: float, delay: float, counts: dict[int, tuple[int
             "ReadCapacityUnits": index.read,
             "WriteCapacityUnits": index.write,
         }
+        if index.on_demand is not None:
+            entry["OnDemandThroughput"] = dict(index.on_demand)
+        if index.warm is not None:
+            entry["WarmThroughput"] = dict(index.warm, Status=index_state)
         gsis.append(entry)
     if lsis:
         out["LocalSecondaryIndexes"] = lsis
     if gsis:
         out["GlobalSecondaryIndexes"] = gsis
     return out
+
+
+def throughput_setting(
+    current: dict[str, int] | None, given: dict[str, Any] | None, members: tuple[str, str]
+) -> dict[str, int] | None:
+    """An OnDemandThroughput or WarmThroughput setting after ``given`` (the members it names replace the current
+    ones, the others stay): stored and shown as set; gureum throttles nothing by them."""
+    if given is None:
+        return current
+    out = dict(current or {})
+    for member in members:
+        if given.get(member) is not None:
+            out[member] = int(given[member])
+    return out or None
+
+
+ON_DEMAND = ("MaxReadRequestUnits", "MaxWriteRequestUnits")
+WARM = ("ReadUnitsPerSecond", "WriteUnitsPerSecond")
 
 
 def encryption(spec: dict[str, Any] | None, account: str, region: str) -> dict[str, str] | None:
@@ -350,6 +383,16 @@ def encryption(spec: dict[str, Any] | None, account: str, region: str) -> dict[s
     if parts[5].startswith("alias/"):
         arn = f"arn:aws:kms:{parts[3]}:{parts[4]}:key/{uuid.uuid5(uuid.NAMESPACE_URL, key)}"
     return {"SSEType": "KMS", "KMSMasterKeyArn": arn}
+
+
+def check_policy(policy: str) -> None:
+    """A resource-based policy's text as AWS checks it (PutResourcePolicy, CreateTable's ResourcePolicy)."""
+    if len(policy.encode()) > POLICY_BYTES:
+        raise ValidationException(f"Resource-based policy size exceeds the maximum of {POLICY_BYTES} bytes")
+    try:
+        parse_policy(policy)
+    except (PolicyError, RecursionError) as error:
+        raise ValidationException(f"Invalid policy document: {error}") from None
 
 
 def parse_arn(arn: str) -> tuple[str, str, str]:

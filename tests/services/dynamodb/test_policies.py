@@ -163,3 +163,25 @@ def test_another_account_reads_a_stream_by_its_policy(owner: Any, ddb_server: Se
                                           ShardIteratorType="TRIM_HORIZON")["ShardIterator"]  # fmt: skip
     records = streams.get_records(ShardIterator=iterator)["Records"]
     assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in records] == ["k"]
+
+
+def test_create_table_with_resource_policy(owner: Any, other: Any) -> None:
+    """CreateTable's ResourcePolicy is the table's policy from the start (a revision id, and it decides another
+    account's calls); a policy that is no JSON refuses the table, which is not made."""
+    name = f"p-{uuid.uuid4().hex[:10]}"
+    arn = f"arn:aws:dynamodb:us-east-1:{OWNER}:table/{name}"
+    allow = _policy({"Effect": "Allow", "Principal": {"AWS": OTHER}, "Action": "dynamodb:GetItem", "Resource": arn})
+    created = owner.create_table(TableName=name, BillingMode="PAY_PER_REQUEST", ResourcePolicy=allow,
+                                 AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                                 KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])  # fmt: skip
+    assert created["TableDescription"]["TableArn"] == arn
+    got = owner.get_resource_policy(ResourceArn=arn)
+    assert got["Policy"] == allow and got["RevisionId"].isdigit()
+    owner.put_item(TableName=name, Item={"pk": {"S": "a"}})
+    assert other.get_item(TableName=arn, Key={"pk": {"S": "a"}})["Item"] == {"pk": {"S": "a"}}
+    expect_error(other.put_item, "AccessDeniedException", TableName=arn, Item={"pk": {"S": "b"}})
+    bad = f"p-{uuid.uuid4().hex[:10]}"
+    expect_error(owner.create_table, "ValidationException", TableName=bad, BillingMode="PAY_PER_REQUEST",
+                 ResourcePolicy="not a policy", AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                 KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])  # fmt: skip
+    expect_error(owner.describe_table, "ResourceNotFoundException", TableName=bad)

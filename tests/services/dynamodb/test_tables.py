@@ -160,3 +160,43 @@ def test_limits_endpoints_and_replica_auto_scaling(ddb: Any, make_table: Callabl
                  ProvisionedWriteCapacityAutoScalingUpdate={"MinimumUnits": 1, "MaximumUnits": 5})  # fmt: skip
     expect_error(ddb.update_table_replica_auto_scaling, "ResourceNotFoundException", TableName="no-such-table",
                  ProvisionedWriteCapacityAutoScalingUpdate={"MinimumUnits": 1, "MaximumUnits": 5})  # fmt: skip
+
+
+def test_on_demand_and_warm_throughput(ddb: Any, make_table: Callable[..., str]) -> None:
+    """OnDemandThroughput and WarmThroughput (Terraform's on_demand_throughput and warm_throughput blocks) on the
+    table and its global secondary indexes: kept as set, an update replacing only the members it names (-1 is
+    AWS's "no maximum"), shown by DescribeTable; a restore takes OnDemandThroughputOverride."""
+    plain = make_table()
+    described = ddb.describe_table(TableName=plain)["Table"]
+    assert "OnDemandThroughput" not in described and "WarmThroughput" not in described
+    name = make_table(
+        attributes={"g": "S"},
+        OnDemandThroughput={"MaxReadRequestUnits": 100, "MaxWriteRequestUnits": 50},
+        WarmThroughput={"ReadUnitsPerSecond": 13000, "WriteUnitsPerSecond": 5000},
+        GlobalSecondaryIndexes=[{
+            "IndexName": "by-g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+            "Projection": {"ProjectionType": "ALL"}, "OnDemandThroughput": {"MaxReadRequestUnits": 10},
+        }],
+    )  # fmt: skip
+    table = ddb.describe_table(TableName=name)["Table"]
+    assert table["OnDemandThroughput"] == {"MaxReadRequestUnits": 100, "MaxWriteRequestUnits": 50}
+    assert table["WarmThroughput"] == {"ReadUnitsPerSecond": 13000, "WriteUnitsPerSecond": 5000, "Status": "ACTIVE"}
+    assert table["GlobalSecondaryIndexes"][0]["OnDemandThroughput"] == {"MaxReadRequestUnits": 10}
+    ddb.update_table(
+        TableName=name,
+        OnDemandThroughput={"MaxWriteRequestUnits": -1},
+        WarmThroughput={"ReadUnitsPerSecond": 15000},
+        GlobalSecondaryIndexUpdates=[{"Update": {"IndexName": "by-g", "OnDemandThroughput": {"MaxWriteRequestUnits": 7},
+                                                 "WarmThroughput": {"WriteUnitsPerSecond": 4500}}}],
+    )  # fmt: skip
+    table = ddb.describe_table(TableName=name)["Table"]
+    assert table["OnDemandThroughput"] == {"MaxReadRequestUnits": 100, "MaxWriteRequestUnits": -1}
+    assert table["WarmThroughput"] == {"ReadUnitsPerSecond": 15000, "WriteUnitsPerSecond": 5000, "Status": "ACTIVE"}
+    index = table["GlobalSecondaryIndexes"][0]
+    assert index["OnDemandThroughput"] == {"MaxReadRequestUnits": 10, "MaxWriteRequestUnits": 7}
+    assert index["WarmThroughput"] == {"WriteUnitsPerSecond": 4500, "Status": "ACTIVE"}
+    backup = ddb.create_backup(TableName=name, BackupName="on-demand")["BackupDetails"]["BackupArn"]
+    restored = ddb.restore_table_from_backup(TargetTableName=f"{name}-r", BackupArn=backup,
+                                             OnDemandThroughputOverride={"MaxReadRequestUnits": 3})  # fmt: skip
+    assert restored["TableDescription"]["OnDemandThroughput"] == {"MaxReadRequestUnits": 3}
+    ddb.delete_table(TableName=f"{name}-r")
