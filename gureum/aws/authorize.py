@@ -543,12 +543,16 @@ class Authorizer:
         requirement: Requirement,
         params: Mapping[str, Any],
         what: str,
+        session_token: str | None = None,
     ) -> None:
         """Authorise ``requirement`` for the request's signer: the dispatcher's check, and a service's own for a
-        resource only it can find (the API a WebSocket connection belongs to)."""
+        resource only it can find (the API a WebSocket connection belongs to). ``session_token``: the signer's
+        session token where the request carries it elsewhere than AWS's header and query (an S3 POST form's
+        field)."""
         account, region, access_key = caller.account, caller.region, caller.access_key
+        token = session_token if session_token is not None else session_token_of(request)
         try:
-            identity = await self.identity(account, access_key, session_token_of(request), protocol)
+            identity = await self.identity(account, access_key, token, protocol)
         except ServiceError as error:
             if self.enforce:
                 raise

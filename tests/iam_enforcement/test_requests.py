@@ -80,6 +80,8 @@ def test_user_without_a_policy_is_refused_in_aws_words(enforced: Server, root: C
         user("kinesis").list_streams()
     assert denied(error)[0] == "AccessDeniedException"
     assert user("sts").get_caller_identity()["Arn"] == f"arn:aws:iam::{ACCT}:user/{name}-none"  # never refused
+    # GetSessionToken needs no permission either ("No permissions are required for a user to get a session token")
+    assert user("sts").get_session_token()["Credentials"]["SessionToken"]
 
 
 def test_user_with_a_policy(enforced: Server, root: Client, name: str) -> None:

@@ -219,7 +219,10 @@ async def _caller(runtime: Runtime, request: Request, fields: dict[str, str], bu
         requirement = required("s3", "PutObject", params, region, account, method="PUT", path=f"/{bucket}/{key}")
         if requirement is not None and not requirement.skip:
             signer = Signer(access_key, account, region, "s3")
-            await authorizer(runtime).authorise(request, "rest-xml", signer, requirement, params, "s3 PostObject")
+            await authorizer(runtime).authorise(
+                request, "rest-xml", signer, requirement, params, "s3 PostObject",
+                session_token=fields.get("x-amz-security-token", ""),
+            )  # fmt: skip
     arn = f"arn:aws:iam::{account}:root"
     if is_issued(access_key):
         arn = await runtime.principal_arn(account, access_key)

@@ -345,3 +345,18 @@ def test_identity_policies_decide_under_enforcement(enforced: Server, name: str)
     allowed = user_s3.generate_presigned_post(name, "allowed/x")
     assert _post(allowed["url"], allowed["fields"], b"ok")[0] == 204
     assert root_s3.get_object(Bucket=name, Key="allowed/x")["Body"].read() == b"ok"
+    # a session's temporary credentials: the form carries its token (x-amz-security-token), checked as a header's
+    session = client("sts", key["AccessKeyId"], key["SecretAccessKey"]).get_session_token()["Credentials"]
+    session_s3 = boto3.client(
+        "s3", endpoint_url=enforced.endpoint, region_name="us-east-1", aws_access_key_id=session["AccessKeyId"],
+        aws_secret_access_key=session["SecretAccessKey"], aws_session_token=session["SessionToken"],
+    )  # fmt: skip
+    form = session_s3.generate_presigned_post(name, "allowed/s")
+    assert form["fields"]["x-amz-security-token"] == session["SessionToken"]
+    assert _post(form["url"], form["fields"], b"session")[0] == 204
+    assert root_s3.get_object(Bucket=name, Key="allowed/s")["Body"].read() == b"session"
+    refused = session_s3.generate_presigned_post(name, "elsewhere/s")
+    assert _post(refused["url"], refused["fields"], b"x")[0] == 403
+    tokenless = {k: v for k, v in form["fields"].items() if k != "x-amz-security-token"}
+    status, _, body = _post(form["url"], tokenless, b"x")  # the session's key without its token
+    assert status == 403, body
