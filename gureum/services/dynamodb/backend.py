@@ -192,8 +192,8 @@ class DynamoBackend:
         now: float,
         by_service: bool = False,
         size: int | None = None,
-    ) -> int:
-        """items.write with this server's delivery path (``size``: ``new``'s, when known)."""
+    ) -> dict[str, float]:
+        """items.write with this server's delivery path (``size``: ``new``'s, when known): write units by index."""
         return items.write(tx, table, key, old, new, now, by_service, self.outbox, size)
 
     # --- finding tables ------------------------------------------------------------------------------------------
@@ -880,9 +880,8 @@ class DynamoBackend:
             raise condition_failed(values.wire_item(old) if old and return_on_failure == "ALL_OLD" else None)
 
     @staticmethod
-    def _capacity(out: dict[str, Any], mode: str | None, table: Table, units: float, touched: int) -> None:
-        index_units = {i.name: 1.0 for i in table.indexes[:touched] if i.kind == "GSI"} if touched else None
-        capacity = items.consumed(mode, table.name, units, index_units)
+    def _capacity(out: dict[str, Any], mode: str | None, table: Table, units: float, touched: dict[str, float]) -> None:
+        capacity = items.consumed(mode, table.name, units, touched, local=_local(table))
         if capacity is not None:
             out["ConsumedCapacity"] = capacity
 
@@ -950,7 +949,7 @@ class DynamoBackend:
                 return {}
             old = self._current(tx, table, position)
             self._check(expr.condition, old, return_on_failure)
-            touched = self._write(tx, table, position, old, None, self.clock.now()) if old is not None else 0
+            touched = self._write(tx, table, position, old, None, self.clock.now()) if old is not None else {}
             out: dict[str, Any] = {}
             if return_values == "ALL_OLD" and old:
                 out["Attributes"] = old
@@ -1007,7 +1006,7 @@ class DynamoBackend:
         old: Item | None,
         update: Update | None,
         now: float,
-    ) -> tuple[Item, int]:
+    ) -> tuple[Item, dict[str, float]]:
         base = old if old is not None else dict(key)
         if update is None:
             new = copy.deepcopy(base)
@@ -1334,14 +1333,16 @@ class DynamoBackend:
                 if len(set(positions)) != len(positions):
                     raise ValidationException("Provided list of item keys contains duplicates")
                 units = 0.0
+                by_index: dict[str, float] = {}
                 for (kind, item, size), position in zip(entries, positions):
                     old = self._current(tx, table, position)
                     put = kind == "put"
-                    self._write(
+                    touched = self._write(
                         tx, table, position, old, item if put else None, self.clock.now(), size=size if put else None
                     )
                     units += items.write_units(_size(old), size)
-                capacity = items.consumed(return_capacity, table.name, units)
+                    _add_units(by_index, touched)
+                capacity = items.consumed(return_capacity, table.name, units, by_index, local=_local(table))
                 if capacity is not None:
                     capacities.append(capacity)
             out: dict[str, Any] = {"UnprocessedItems": {}}
@@ -1463,25 +1464,41 @@ class DynamoBackend:
                     fields={"CancellationReasons": reasons},
                 )
             per_table: dict[str, float] = {}
+            per_index: dict[str, dict[str, float]] = {}  # table name → index name → units (transactional: 2×)
+            local: dict[str, set[str]] = {}
             for kind, table, position, target, expr, old in writes:
                 size = _size(old)
+                touched: dict[str, float] = {}
                 if kind == "Put":
-                    self._write(tx, table, position, old, target, self.clock.now())
+                    touched = self._write(tx, table, position, old, target, self.clock.now())
                     size = max(size, values.item_size(target))
                 elif kind == "Delete":
                     if old is not None:
-                        self._write(tx, table, position, old, None, self.clock.now())
+                        touched = self._write(tx, table, position, old, None, self.clock.now())
                 elif kind == "Update":
-                    new, _touched = self._apply_update(tx, table, position, target, old, expr.update, self.clock.now())
+                    new, touched = self._apply_update(tx, table, position, target, old, expr.update, self.clock.now())
                     size = max(size, values.item_size(new))
                 per_table[table.name] = per_table.get(table.name, 0.0) + 2 * items.write_units(size)
+                _add_units(per_index.setdefault(table.name, {}), {n: 2 * u for n, u in touched.items()})
+                local[table.name] = _local(table)
             out: dict[str, Any] = {}
-            capacities = [items.consumed(return_capacity, n, u) for n, u in per_table.items()]
+            capacities = [items.consumed(return_capacity, n, u, per_index.get(n), local=local.get(n, set()))
+                          for n, u in per_table.items()]  # fmt: skip
             if any(capacities):
                 out["ConsumedCapacity"] = capacities
             return out
 
         return await self.store.write(run)
+
+
+def _local(table: Table) -> set[str]:
+    """The names of a table's local secondary indexes (ConsumedCapacity's LocalSecondaryIndexes)."""
+    return {index.name for index in table.indexes if index.kind == "LSI"}
+
+
+def _add_units(into: dict[str, float], units: dict[str, float]) -> None:
+    for name, value in units.items():
+        into[name] = into.get(name, 0.0) + value
 
 
 def _size(item: Item | None) -> int:

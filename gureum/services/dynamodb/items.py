@@ -56,11 +56,14 @@ def write(
     by_service: bool = False,
     outbox: Outbox | None = None,
     size: int | None = None,
-) -> int:
+) -> dict[str, float]:
     """Replace ``old`` by ``new`` (None: no item) under ``key`` in the table and its indexes, and append the change
     to the table's stream when it has one (``by_service``: a TTL deletion) and to its active Kinesis streaming
     destinations through ``outbox``; the number of index entries written or removed. Checks every index key of
-    ``new`` before changing anything. ``size``: ``new``'s item_size when the caller has it already."""
+    ``new`` before changing anything. ``size``: ``new``'s item_size when the caller has it already. Answers the
+    write units each index's entries cost, by index name, as AWS counts them: a put of the projected item, a delete
+    of the old one when the item leaves the index or its index key changes (both when it moves), none when the
+    projected item is unchanged."""
     moves = []
     for index in table.indexes:
         before = table.index_key(index, old) if old is not None else None
@@ -78,17 +81,21 @@ def write(
         store.put_item(tx, table.id, 0, pk, sk, text, size, expiry(table, new))
         if table.pitr_enabled:
             store_backups.log_change(tx, table.id, now, pk, sk, text, size)
-    touched = 0
+    touched: dict[str, float] = {}
     for index, before, after in moves:
+        units = 0.0
+        was = index.projected(old, table) if before is not None and old is not None else None
         if before is not None and before != after:
             store.delete_item(tx, table.id, index.number, *before)
-            touched += 1
+            units += write_units(values.item_size(was) if was is not None else 0)
         if after is not None and new is not None:
             projected = index.projected(new, table)
-            store.put_item(
-                tx, table.id, index.number, *after, values.dump_item(projected), values.item_size(projected), None
-            )
-            touched += 1
+            if before != after or projected != was:
+                projected_size = values.item_size(projected)
+                store.put_item(tx, table.id, index.number, *after, values.dump_item(projected), projected_size, None)
+                units += write_units(projected_size)
+        if units:
+            touched[index.name] = units
     if table.stream_enabled and table.stream_id is not None and table.stream_view and streams.changed(old, new):
         keys = table.key_of(new if new is not None else old or {})
         seq = store.next_sequence(tx, table.stream_id)
@@ -145,9 +152,15 @@ def read_units(size: int, consistent: bool) -> float:
 
 
 def consumed(
-    mode: str | None, table: str, units: float, index_units: dict[str, float] | None = None, write: bool = True
+    mode: str | None,
+    table: str,
+    units: float,
+    index_units: dict[str, float] | None = None,
+    write: bool = True,
+    local: frozenset[str] | set[str] = frozenset(),
 ) -> dict[str, Any] | None:
-    """ConsumedCapacity as ReturnConsumedCapacity asks (TOTAL, INDEXES; NONE or absent: None)."""
+    """ConsumedCapacity as ReturnConsumedCapacity asks (TOTAL, INDEXES; NONE or absent: None); ``index_units``
+    by index name, those named in ``local`` local secondary indexes, the others global."""
     if mode not in ("TOTAL", "INDEXES"):
         return None
     total = units + sum((index_units or {}).values())
@@ -155,6 +168,10 @@ def consumed(
     out: dict[str, Any] = {"TableName": table, "CapacityUnits": total, side: total}
     if mode == "INDEXES":
         out["Table"] = {"CapacityUnits": units, side: units}
-        if index_units:
-            out["GlobalSecondaryIndexes"] = {name: {"CapacityUnits": u, side: u} for name, u in index_units.items()}
+        for member, names in (
+            ("GlobalSecondaryIndexes", [n for n in index_units or {} if n not in local]),
+            ("LocalSecondaryIndexes", [n for n in index_units or {} if n in local]),
+        ):
+            if names:
+                out[member] = {n: {"CapacityUnits": index_units[n], side: index_units[n]} for n in names}  # type: ignore[index]
     return out

@@ -83,3 +83,61 @@ def test_gsi_added_and_removed(ddb: Any, make_table: Callable[..., str]) -> None
     assert page["Count"] == 10
     ddb.update_table(TableName=name, GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "late"}}])
     assert "GlobalSecondaryIndexes" not in ddb.describe_table(TableName=name)["Table"]
+
+
+def test_write_capacity_counts_index_writes(ddb: Any, make_table: Callable[..., str]) -> None:
+    """ConsumedCapacity of writes counts each index's own writes as AWS does: a put of the projected item, a delete
+    and a put when its index key changes, a delete when it leaves the index, nothing when its projection is
+    unchanged; INDEXES breaks them out by global and local index; transactions count twice."""
+    name = make_table(
+        ("pk", "S"), ("sk", "N"), attributes={"g": "S", "l": "N"},
+        GlobalSecondaryIndexes=[{"IndexName": "by-g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                 "Projection": {"ProjectionType": "ALL"}}],
+        LocalSecondaryIndexes=[{"IndexName": "by-l", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                                                   {"AttributeName": "l", "KeyType": "RANGE"}],
+                                "Projection": {"ProjectionType": "KEYS_ONLY"}}],
+    )  # fmt: skip
+    key = {"pk": {"S": "a"}, "sk": {"N": "1"}}
+
+    def units(out: dict[str, Any]) -> tuple[float, dict[str, float], dict[str, float]]:
+        capacity = out["ConsumedCapacity"]
+        assert capacity["Table"] == {"CapacityUnits": 1.0, "WriteCapacityUnits": 1.0}
+        assert capacity["CapacityUnits"] == capacity["WriteCapacityUnits"]
+        return (
+            capacity["CapacityUnits"],
+            {n: c["WriteCapacityUnits"] for n, c in capacity.get("GlobalSecondaryIndexes", {}).items()},
+            {n: c["WriteCapacityUnits"] for n, c in capacity.get("LocalSecondaryIndexes", {}).items()},
+        )
+
+    item = {**key, "g": {"S": "x"}, "l": {"N": "3"}, "v": {"S": "one"}}
+    assert units(ddb.put_item(TableName=name, Item=item, ReturnConsumedCapacity="INDEXES")) == (
+        3.0, {"by-g": 1.0}, {"by-l": 1.0})  # fmt: skip
+    item["v"] = {"S": "two"}  # by-g projects it; by-l (keys only) is unchanged
+    assert units(ddb.put_item(TableName=name, Item=item, ReturnConsumedCapacity="INDEXES")) == (
+        2.0, {"by-g": 1.0}, {})  # fmt: skip
+    moved = ddb.update_item(TableName=name, Key=key, UpdateExpression="SET g = :g", ReturnConsumedCapacity="INDEXES",
+                            ExpressionAttributeValues={":g": {"S": "y"}})  # fmt: skip
+    assert units(moved) == (3.0, {"by-g": 2.0}, {})  # delete and put in by-g
+    left = ddb.update_item(TableName=name, Key=key, UpdateExpression="REMOVE l", ReturnConsumedCapacity="INDEXES")
+    assert units(left) == (3.0, {"by-g": 1.0}, {"by-l": 1.0})  # gone from by-l
+    gone = ddb.delete_item(TableName=name, Key=key, ReturnConsumedCapacity="INDEXES")
+    assert units(gone) == (2.0, {"by-g": 1.0}, {})
+    total = ddb.put_item(TableName=name, Item=item, ReturnConsumedCapacity="TOTAL")["ConsumedCapacity"]
+    assert total == {"TableName": name, "CapacityUnits": 3.0, "WriteCapacityUnits": 3.0}
+
+    batch = ddb.batch_write_item(ReturnConsumedCapacity="INDEXES", RequestItems={name: [
+        {"PutRequest": {"Item": {"pk": {"S": "b"}, "sk": {"N": str(i)}, "g": {"S": "z"}, "l": {"N": "1"}}}}
+        for i in range(2)
+    ]})["ConsumedCapacity"]  # fmt: skip
+    two = {"CapacityUnits": 2.0, "WriteCapacityUnits": 2.0}
+    assert batch == [{"TableName": name, "CapacityUnits": 6.0, "WriteCapacityUnits": 6.0, "Table": two,
+                      "GlobalSecondaryIndexes": {"by-g": two}, "LocalSecondaryIndexes": {"by-l": two}}]  # fmt: skip
+    tx = ddb.transact_write_items(ReturnConsumedCapacity="INDEXES", TransactItems=[
+        {"Put": {"TableName": name, "Item": {"pk": {"S": "c"}, "sk": {"N": "1"}, "g": {"S": "z"}}}},
+    ])["ConsumedCapacity"]  # fmt: skip
+    assert tx == [{"TableName": name, "CapacityUnits": 4.0, "WriteCapacityUnits": 4.0, "Table": two,
+                   "GlobalSecondaryIndexes": {"by-g": two}}]  # fmt: skip
+    assert ddb.query(TableName=name, IndexName="by-g", KeyConditionExpression="g = :g",
+                     ExpressionAttributeValues={":g": {"S": "x"}})["Count"] == 1  # fmt: skip
+    assert ddb.query(TableName=name, IndexName="by-l", KeyConditionExpression="pk = :p",
+                     ExpressionAttributeValues={":p": {"S": "a"}})["Count"] == 1  # fmt: skip
