@@ -846,6 +846,7 @@ class DynamoBackend:
         return_capacity: str | None,
         expected: dict[str, Any] | None = None,
         conditional_operator: str | None = None,
+        return_metrics: str | None = None,
     ) -> dict[str, Any]:
         if return_values not in (None, "NONE", "ALL_OLD"):
             raise ValidationException("ReturnValues can only be ALL_OLD or NONE")
@@ -865,6 +866,7 @@ class DynamoBackend:
             if return_values == "ALL_OLD" and old:
                 out["Attributes"] = old
             self._capacity(out, return_capacity, table, items.write_units(size, _size(old)), touched)
+            self._metrics(out, return_metrics, tx, table, new)
             return out
 
         return await self.store.write(run)
@@ -884,6 +886,36 @@ class DynamoBackend:
         capacity = items.consumed(mode, table.name, units, touched, local=_local(table))
         if capacity is not None:
             out["ConsumedCapacity"] = capacity
+
+    def _metrics(self, out: dict[str, Any], mode: str | None, tx: Tx, table: Table, item: Item) -> None:
+        if mode == "SIZE":
+            metrics = self._collection(tx, table, item)
+            if metrics is not None:
+                out["ItemCollectionMetrics"] = metrics
+
+    def _collections(self, tx: Tx, table: Table, written: list[Item], into: dict[str, list[dict[str, Any]]]) -> None:
+        """A batch's or transaction's ItemCollectionMetrics for ``table``: one per item collection written."""
+        seen = {values.encode_key(m["ItemCollectionKey"][table.hash]) for m in into.get(table.name, [])}
+        for item in written:
+            position = values.encode_key(item[table.hash])
+            if position in seen:
+                continue
+            seen.add(position)
+            metrics = self._collection(tx, table, item)
+            if metrics is not None:
+                into.setdefault(table.name, []).append(metrics)
+
+    @staticmethod
+    def _collection(tx: Tx, table: Table, item: Item) -> dict[str, Any] | None:
+        """ItemCollectionMetrics of the item collection ``item`` (an item or key) belongs to: None unless the table
+        has local secondary indexes, as on AWS; the estimate brackets its size between whole gigabytes."""
+        local = [index.number for index in table.indexes if index.kind == "LSI"]
+        if not local:
+            return None
+        hash_value = item[table.hash]
+        size = store.collection_bytes(tx, table.id, [0, *local], values.encode_key(hash_value))
+        low = float(size // limits.COLLECTION_GB)
+        return {"ItemCollectionKey": {table.hash: hash_value}, "SizeEstimateRangeGB": [low, low + 1.0]}
 
     async def get_item(
         self,
@@ -933,6 +965,7 @@ class DynamoBackend:
         return_capacity: str | None,
         expected: dict[str, Any] | None = None,
         conditional_operator: str | None = None,
+        return_metrics: str | None = None,
     ) -> dict[str, Any]:
         if return_values not in (None, "NONE", "ALL_OLD"):
             raise ValidationException("ReturnValues can only be ALL_OLD or NONE")
@@ -944,7 +977,7 @@ class DynamoBackend:
             table = self._table(tx, account, region, table_name)
             position = table.key(checked)
             needs_old = expr.condition is not None or return_values == "ALL_OLD" or return_capacity is not None
-            if not needs_old and not _tracks_changes(table) and not table.pitr_enabled:
+            if not needs_old and not _tracks_changes(table) and not table.pitr_enabled:  # (so no local index)
                 store.delete_item(tx, table.id, 0, *position)  # nothing else to do, whether it was there or not
                 return {}
             old = self._current(tx, table, position)
@@ -954,6 +987,7 @@ class DynamoBackend:
             if return_values == "ALL_OLD" and old:
                 out["Attributes"] = old
             self._capacity(out, return_capacity, table, items.write_units(_size(old)), touched)
+            self._metrics(out, return_metrics, tx, table, checked)
             return out
 
         return await self.store.write(run)
@@ -974,6 +1008,7 @@ class DynamoBackend:
         attribute_updates: dict[str, Any] | None = None,
         expected: dict[str, Any] | None = None,
         conditional_operator: str | None = None,
+        return_metrics: str | None = None,
     ) -> dict[str, Any]:
         checked = values.check_item(key)
         legacy = {"AttributeUpdates": attribute_updates, "Expected": expected,
@@ -993,6 +1028,7 @@ class DynamoBackend:
             if attributes:
                 out["Attributes"] = attributes
             self._capacity(out, return_capacity, table, items.write_units(_size(old), _size(new)), touched)
+            self._metrics(out, return_metrics, tx, table, checked)
             return out
 
         return await self.store.write(run)
@@ -1307,7 +1343,12 @@ class DynamoBackend:
         return await self.store.read(run)
 
     async def batch_write(
-        self, account: str, region: str, requests: dict[str, list[dict[str, Any]]], return_capacity: str | None
+        self,
+        account: str,
+        region: str,
+        requests: dict[str, list[dict[str, Any]]],
+        return_capacity: str | None,
+        return_metrics: str | None = None,
     ) -> dict[str, Any]:
         if sum(len(r) for r in requests.values()) > limits.BATCH_WRITE_ITEMS:
             raise ValidationException("Too many items requested for the BatchWriteItem call")
@@ -1327,6 +1368,7 @@ class DynamoBackend:
 
         def run(tx: Tx) -> dict[str, Any]:
             capacities = []
+            metrics: dict[str, list[dict[str, Any]]] = {}
             for name, entries in plans:
                 table = self._table(tx, account, region, name)
                 positions = [table.item_key(i) if kind == "put" else table.key(i) for kind, i, _ in entries]
@@ -1345,9 +1387,13 @@ class DynamoBackend:
                 capacity = items.consumed(return_capacity, table.name, units, by_index, local=_local(table))
                 if capacity is not None:
                     capacities.append(capacity)
+                if return_metrics == "SIZE":
+                    self._collections(tx, table, [item for _kind, item, _size in entries], metrics)
             out: dict[str, Any] = {"UnprocessedItems": {}}
             if capacities:
                 out["ConsumedCapacity"] = capacities
+            if metrics:
+                out["ItemCollectionMetrics"] = metrics
             return out
 
         return await self.store.write(run)
@@ -1397,6 +1443,7 @@ class DynamoBackend:
         requests: list[dict[str, Any]],
         token: str | None,
         return_capacity: str | None,
+        return_metrics: str | None = None,
     ) -> dict[str, Any]:
         plans = []
         total = 0
@@ -1482,6 +1529,13 @@ class DynamoBackend:
                 _add_units(per_index.setdefault(table.name, {}), {n: 2 * u for n, u in touched.items()})
                 local[table.name] = _local(table)
             out: dict[str, Any] = {}
+            if return_metrics == "SIZE":
+                metrics: dict[str, list[dict[str, Any]]] = {}
+                for kind, table, _position, target, _expr, _old in writes:
+                    if kind != "ConditionCheck":
+                        self._collections(tx, table, [target], metrics)
+                if metrics:
+                    out["ItemCollectionMetrics"] = metrics
             capacities = [items.consumed(return_capacity, n, u, per_index.get(n), local=local.get(n, set()))
                           for n, u in per_table.items()]  # fmt: skip
             if any(capacities):

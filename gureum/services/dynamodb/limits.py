@@ -35,6 +35,7 @@ PITR_DAYS = 35  # the longest RecoveryPeriodInDays (and the default)
 ACCOUNT_MAX_CAPACITY_UNITS = 80_000
 TABLE_MAX_CAPACITY_UNITS = 40_000
 ENDPOINT_CACHE_MINUTES = 1440  # DescribeEndpoints' CachePeriodInMinutes, as AWS answers
+COLLECTION_GB = 1024**3  # ItemCollectionMetrics' SizeEstimateRangeGB: the collection's size in whole gigabytes
 READ_UNIT_BYTES = 4096
 WRITE_UNIT_BYTES = 1024
 

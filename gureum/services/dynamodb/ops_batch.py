@@ -18,8 +18,9 @@ async def batch_get_item(ctx: RequestContext, req: dict[str, Any]) -> dict[str, 
 @SERVICE.op("BatchWriteItem")
 async def batch_write_item(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await backend(ctx).batch_write(
-        ctx.account, ctx.region, req["RequestItems"], req.get("ReturnConsumedCapacity")
-    )
+        ctx.account, ctx.region, req["RequestItems"], req.get("ReturnConsumedCapacity"),
+        req.get("ReturnItemCollectionMetrics"),
+    )  # fmt: skip
 
 
 @SERVICE.op("TransactGetItems")
@@ -32,5 +33,6 @@ async def transact_get_items(ctx: RequestContext, req: dict[str, Any]) -> dict[s
 @SERVICE.op("TransactWriteItems")
 async def transact_write_items(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await backend(ctx).transact_write(
-        ctx.account, ctx.region, req["TransactItems"], req.get("ClientRequestToken"), req.get("ReturnConsumedCapacity")
-    )
+        ctx.account, ctx.region, req["TransactItems"], req.get("ClientRequestToken"), req.get("ReturnConsumedCapacity"),
+        req.get("ReturnItemCollectionMetrics"),
+    )  # fmt: skip

@@ -25,6 +25,7 @@ async def put_item(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
         req.get("ReturnConsumedCapacity"),
         req.get("Expected"),
         req.get("ConditionalOperator"),
+        req.get("ReturnItemCollectionMetrics"),
     )
 
 
@@ -60,6 +61,7 @@ async def update_item(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any
         req.get("AttributeUpdates"),
         req.get("Expected"),
         req.get("ConditionalOperator"),
+        req.get("ReturnItemCollectionMetrics"),
     )
 
 
@@ -78,4 +80,5 @@ async def delete_item(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any
         req.get("ReturnConsumedCapacity"),
         req.get("Expected"),
         req.get("ConditionalOperator"),
+        req.get("ReturnItemCollectionMetrics"),
     )

@@ -109,6 +109,19 @@ def counts(tx: Tx, table_id: int) -> dict[int, tuple[int, int]]:
 # --- items -------------------------------------------------------------------------------------------------------
 
 
+def collection_bytes(tx: Tx, table_id: int, index_ids: Sequence[int], pk: bytes) -> int:
+    """The bytes of an item collection: the rows under one partition key in the table (index 0) and its local
+    secondary indexes (ReturnItemCollectionMetrics)."""
+    total = 0
+    for index_id in index_ids:
+        row = tx.one(
+            "SELECT COALESCE(SUM(size), 0) FROM dynamodb_items WHERE table_id = ? AND index_id = ? AND pk = ?",
+            (table_id, index_id, pk),
+        )
+        total += int(row[0]) if row is not None else 0
+    return total
+
+
 def get_item(tx: Tx, table_id: int, index_id: int, pk: bytes, sk: bytes) -> tuple[str, int] | None:
     row = tx.one(
         "SELECT item, size FROM dynamodb_items WHERE table_id = ? AND index_id = ? AND pk = ? AND sk = ?",
