@@ -27,6 +27,7 @@ from .errors import (
     ExpiredIteratorException,
     IdempotentParameterMismatchException,
     LimitExceededException,
+    ProvisionedThroughputExceededException,
     ResourceInUseException,
     ResourceNotFoundException,
     ServiceError,
@@ -57,6 +58,7 @@ from .expressions import (
     tokenize,
 )
 from .tables import Index, Table
+from .throttle import TABLE_SPENT, Throttle
 from .values import Item
 
 T = TypeVar("T")
@@ -168,6 +170,7 @@ class DynamoBackend:
         self.outbox: items.Outbox | None = None  # the delivery path, set at start (Kinesis streaming destinations)
         self._parsed: dict[tuple[Any, ...], Table] = {}  # read-only tables by their row (store.get_table's memo)
         self._tokens: dict[tuple[str, str], list[Token]] = {}  # expressions' tokens by text and kind
+        self.throttle = Throttle(clock, settings.throttle)  # provisioned capacity, when GUREUM_DYNAMODB_THROTTLE=1
 
     def _tokenized(self, text: str, kind: str) -> list[Token]:
         """An expression's tokens (expressions.tokenize), kept for the next request with the same text: clients
@@ -857,6 +860,7 @@ class DynamoBackend:
 
         def run(tx: Tx) -> dict[str, Any]:
             table = self._table(tx, account, region, table_name)
+            self.throttle.admit(table, "write")
             key = table.item_key(new)
             needs_old = expr.condition is not None or return_values == "ALL_OLD" or return_capacity is not None
             old = self._current(tx, table, key) if needs_old or _tracks_changes(table) else None
@@ -866,6 +870,7 @@ class DynamoBackend:
             if return_values == "ALL_OLD" and old:
                 out["Attributes"] = old
             self._capacity(out, return_capacity, table, items.write_units(size, _size(old)), touched)
+            self.throttle.take(table, "write", items.write_units(size, _size(old)), index_units=touched)
             self._metrics(out, return_metrics, tx, table, new)
             return out
 
@@ -935,7 +940,9 @@ class DynamoBackend:
 
         def run(tx: Tx) -> dict[str, Any]:
             table = self._table(tx, account, region, table_name, read_only=True)
+            self.throttle.admit(table, "read")
             row = store.get_item(tx, table.id, 0, *table.key(checked))
+            self.throttle.take(table, "read", items.read_units(row[1] if row else 0, consistent))
             out: dict[str, Any] = {}
             if row is not None:
                 item = values.load_item(row[0])
@@ -975,10 +982,12 @@ class DynamoBackend:
 
         def run(tx: Tx) -> dict[str, Any]:
             table = self._table(tx, account, region, table_name)
+            self.throttle.admit(table, "write")
             position = table.key(checked)
             needs_old = expr.condition is not None or return_values == "ALL_OLD" or return_capacity is not None
             if not needs_old and not _tracks_changes(table) and not table.pitr_enabled:  # (so no local index)
                 store.delete_item(tx, table.id, 0, *position)  # nothing else to do, whether it was there or not
+                self.throttle.take(table, "write", items.write_units(0))
                 return {}
             old = self._current(tx, table, position)
             self._check(expr.condition, old, return_on_failure)
@@ -987,6 +996,7 @@ class DynamoBackend:
             if return_values == "ALL_OLD" and old:
                 out["Attributes"] = old
             self._capacity(out, return_capacity, table, items.write_units(_size(old)), touched)
+            self.throttle.take(table, "write", items.write_units(_size(old)), index_units=touched)
             self._metrics(out, return_metrics, tx, table, checked)
             return out
 
@@ -1019,6 +1029,7 @@ class DynamoBackend:
 
         def run(tx: Tx) -> dict[str, Any]:
             table = self._table(tx, account, region, table_name)
+            self.throttle.admit(table, "write")
             position = table.key(checked)
             old = self._current(tx, table, position)
             self._check(expr.condition, old, return_on_failure)
@@ -1028,6 +1039,7 @@ class DynamoBackend:
             if attributes:
                 out["Attributes"] = attributes
             self._capacity(out, return_capacity, table, items.write_units(_size(old), _size(new)), touched)
+            self.throttle.take(table, "write", items.write_units(_size(old), _size(new)), index_units=touched)
             self._metrics(out, return_metrics, tx, table, checked)
             return out
 
@@ -1246,6 +1258,7 @@ class DynamoBackend:
                 f"secondary index {index.name} because its projection type is not ALL"
             )
         from_table = partial and index is not None and index.kind == "LSI" and select != "ALL_PROJECTED_ATTRIBUTES"
+        self.throttle.admit(table, "read", index.name if index is not None else None)
         as_stored = written and filter_ is None and paths is None and not from_table and select != "COUNT"
         found: list[Item] = []
         texts: list[str] = []  # as_stored: the items' stored JSON
@@ -1297,6 +1310,7 @@ class DynamoBackend:
         capacity = items.consumed(return_capacity, table.name, items.read_units(read_bytes, consistent), write=False)
         if capacity is not None:
             out["ConsumedCapacity"] = capacity
+        self.throttle.take(table, "read", items.read_units(read_bytes, consistent), index.name if index else None)
         if as_stored:
             return answers.prewritten(out, "Items", texts)
         return out
@@ -1317,12 +1331,16 @@ class DynamoBackend:
 
         def run(tx: Tx) -> dict[str, Any]:
             responses: dict[str, list[Item]] = {}
+            unprocessed: dict[str, Any] = {}
             capacities = []
             for name, keys, paths, consistent in plans:
                 table = self._table(tx, account, region, name)
                 positions = [table.key(k) for k in keys]
                 if len(set(positions)) != len(positions):
                     raise ValidationException("Provided list of item keys contains duplicates")
+                if self.throttle.spent(table, "read") is not None:  # its capacity is spent: asked again later
+                    unprocessed[name] = requests[name]
+                    continue
                 got: list[Item] = []
                 size = 0
                 for position in positions:
@@ -1332,10 +1350,13 @@ class DynamoBackend:
                         got.append(evaluate.project(item, paths) if paths is not None else item)
                         size += row[1]
                 responses[name] = got
+                self.throttle.take(table, "read", items.read_units(size, consistent))
                 capacity = items.consumed(return_capacity, table.name, items.read_units(size, consistent), write=False)
                 if capacity is not None:
                     capacities.append(capacity)
-            out: dict[str, Any] = {"Responses": responses, "UnprocessedKeys": {}}
+            if unprocessed and not responses:  # every table's capacity spent: AWS refuses the whole call
+                raise ProvisionedThroughputExceededException(TABLE_SPENT)
+            out: dict[str, Any] = {"Responses": responses, "UnprocessedKeys": unprocessed}
             if capacities:
                 out["ConsumedCapacity"] = capacities
             return out
@@ -1369,11 +1390,17 @@ class DynamoBackend:
         def run(tx: Tx) -> dict[str, Any]:
             capacities = []
             metrics: dict[str, list[dict[str, Any]]] = {}
+            unprocessed: dict[str, Any] = {}
+            written = 0
             for name, entries in plans:
                 table = self._table(tx, account, region, name)
                 positions = [table.item_key(i) if kind == "put" else table.key(i) for kind, i, _ in entries]
                 if len(set(positions)) != len(positions):
                     raise ValidationException("Provided list of item keys contains duplicates")
+                if self.throttle.spent(table, "write") is not None:  # its capacity is spent: written later
+                    unprocessed[name] = requests[name]
+                    continue
+                written += 1
                 units = 0.0
                 by_index: dict[str, float] = {}
                 for (kind, item, size), position in zip(entries, positions):
@@ -1384,12 +1411,15 @@ class DynamoBackend:
                     )
                     units += items.write_units(_size(old), size)
                     _add_units(by_index, touched)
+                self.throttle.take(table, "write", units, index_units=by_index)
                 capacity = items.consumed(return_capacity, table.name, units, by_index, local=_local(table))
                 if capacity is not None:
                     capacities.append(capacity)
                 if return_metrics == "SIZE":
                     self._collections(tx, table, [item for _kind, item, _size in entries], metrics)
-            out: dict[str, Any] = {"UnprocessedItems": {}}
+            if unprocessed and not written:  # every table's capacity spent: AWS refuses the whole call
+                raise ProvisionedThroughputExceededException(TABLE_SPENT)
+            out: dict[str, Any] = {"UnprocessedItems": unprocessed}
             if capacities:
                 out["ConsumedCapacity"] = capacities
             if metrics:

@@ -29,6 +29,7 @@ ImportNotFoundException = error_class("ImportNotFoundException")
 ImportConflictException = error_class("ImportConflictException")
 PolicyNotFoundException = error_class("PolicyNotFoundException")
 AccessDeniedException = error_class("AccessDeniedException")
+ProvisionedThroughputExceededException = error_class("ProvisionedThroughputExceededException")
 
 __all__ = [
     "ServiceError",
@@ -57,6 +58,7 @@ __all__ = [
     "ImportConflictException",
     "PolicyNotFoundException",
     "AccessDeniedException",
+    "ProvisionedThroughputExceededException",
     "invalid",
     "table_not_found",
     "no_such_resource",

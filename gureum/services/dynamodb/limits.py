@@ -36,6 +36,7 @@ ACCOUNT_MAX_CAPACITY_UNITS = 80_000
 TABLE_MAX_CAPACITY_UNITS = 40_000
 ENDPOINT_CACHE_MINUTES = 1440  # DescribeEndpoints' CachePeriodInMinutes, as AWS answers
 COLLECTION_GB = 1024**3  # ItemCollectionMetrics' SizeEstimateRangeGB: the collection's size in whole gigabytes
+BURST_SECONDS = 300  # provisioned capacity unused for up to five minutes is kept as burst capacity
 READ_UNIT_BYTES = 4096
 WRITE_UNIT_BYTES = 1024
 
@@ -49,6 +50,7 @@ class Settings:
     delay: float = 0.0  # seconds a table or index stays CREATING / UPDATING
     ttl_sweep_seconds: float = 30.0  # how often the leader deletes expired items
     incremental_min_seconds: float = 900.0  # the shortest incremental export period (AWS: 15 minutes)
+    throttle: bool = False  # enforce provisioned tables' capacity (ProvisionedThroughputExceededException)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -56,4 +58,5 @@ class Settings:
             delay=float(env.get("GUREUM_DYNAMODB_DELAY", "0")),
             ttl_sweep_seconds=float(env.get("GUREUM_DYNAMODB_TTL_SWEEP_SECONDS", "30")),
             incremental_min_seconds=float(env.get("GUREUM_DYNAMODB_INCREMENTAL_MIN_SECONDS", "900")),
+            throttle=env.get("GUREUM_DYNAMODB_THROTTLE", "") in ("1", "true", "yes"),
         )
