@@ -105,12 +105,37 @@ class SesMail(Protocol):
     SES v1's ServiceErrors (sesv2 answers them with its own codes). Identities are dicts: {"name", "kind"
     ("EmailAddress" | "Domain"), "status" ("Pending" | "Success"), "token", "dkim_tokens", "dkim_status"}."""
 
-    async def create_identity(self, account: str, region: str, name: str, base_url: str) -> dict[str, Any]: ...
+    async def create_identity(
+        self, account: str, region: str, name: str, base_url: str, options: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """``options``: "tags" ({key: value}), "configuration_set" (the identity's default), "dkim_signing"
+        (SES v2's DkimSigningAttributes)."""
+        ...
 
     async def get_identity(self, account: str, region: str, name: str) -> dict[str, Any]:
         """The identity dict plus "policies" ({name: document}), "mail_from" ((domain, behavior, status) or
-        None) and "forwarding" (feedback forwarding by email)."""
+        None), "forwarding" (feedback forwarding by email), "tags" ({key: value}), "configuration_set" (or None)
+        and "dkim" (None, or {"origin", "selector" | "key_length"/"next_key_length", "generated_at", "enabled"?})."""
         ...
+
+    async def put_identity_setting(self, account: str, region: str, identity: str, name: str, value: Any) -> None:
+        """An identity's "configuration_set" (its default; None clears it) or "dkim_enabled" (signing on/off)."""
+        ...
+
+    async def put_dkim_signing(
+        self, account: str, region: str, identity: str, origin: str, attributes: dict[str, Any] | None
+    ) -> tuple[str, list[str]]:
+        """A domain's DKIM signing: origin "EXTERNAL" (BYODKIM; SES v2's DkimSigningAttributes) or "AWS_SES" (Easy
+        DKIM, new tokens); (DKIM status, tokens)."""
+        ...
+
+    async def tags(self, account: str, region: str, arn: str) -> dict[str, str]:
+        """A configuration set's or email identity's tags, named by ARN (NotFound for no such resource)."""
+        ...
+
+    async def tag_resource(
+        self, account: str, region: str, arn: str, add: dict[str, str], remove: list[str] | None = None
+    ) -> None: ...
 
     async def list_identities(self, account: str, region: str) -> list[dict[str, Any]]: ...
 
@@ -143,10 +168,16 @@ class SesMail(Protocol):
 
     async def render_template(self, account: str, region: str, name: str, data: str | None) -> str: ...
 
-    async def create_configuration_set(self, account: str, region: str, name: str) -> None: ...
+    async def create_configuration_set(
+        self, account: str, region: str, name: str, options: dict[str, Any] | None = None
+    ) -> None:
+        """``options``: "sending_enabled" and the settings put_setting names, kept with the new set."""
+        ...
 
     async def get_configuration_set(self, account: str, region: str, name: str) -> dict[str, Any]:
-        """{"sending_enabled", "created_at", "tracking" (dict or None), "suppression" (reasons or None)}."""
+        """{"sending_enabled", "created_at", "tracking" (dict or None), "suppression" (reasons or None),
+        "suppression_validation", "delivery", "reputation", "vdm", "archiving" (SES v2's shapes, or None), "tags"
+        ({key: value} or None), "fresh_start" (when sending was last enabled again, or None)}."""
         ...
 
     async def list_configuration_sets(self, account: str, region: str) -> list[str]: ...
@@ -241,7 +272,8 @@ class SesMail(Protocol):
         self, account: str, region: str, configuration_set: str | None, name: str, value: Any
     ) -> None:
         """An account option (configuration_set None) or a configuration set's: "suppression" (the reasons
-        suppressed), "tracking" ({"CustomRedirectDomain", "HttpsPolicy"})."""
+        suppressed), "tracking" ({"CustomRedirectDomain", "HttpsPolicy"}), "sending" (bool), and, in SES v2's
+        shapes, "suppression_validation", "delivery", "reputation", "vdm", "archiving"."""
         ...
 
     async def create_contact_list(

@@ -20,6 +20,7 @@ from ...store.base import Store, Tx
 from . import backend_extras, events, limits, mime, notifications, relay, store, store_extras, templates
 from .account import AccountState, statistics
 from .backend_extras import ExtrasBackend
+from .backend_options import OptionsBackend
 from .backend_receipt import ReceivingBackend
 from .backend_sending import BulkEntry, Outgoing, Parts, SendingBackend
 from .errors import (
@@ -46,7 +47,7 @@ def backend(ctx_or_runtime: RequestContext | Runtime) -> SesBackend:
     return runtime.state(SesBackend)
 
 
-class SesBackend(SendingBackend, ReceivingBackend, ExtrasBackend):
+class SesBackend(SendingBackend, ReceivingBackend, ExtrasBackend, OptionsBackend):
     def __init__(
         self,
         store_: Store,
@@ -89,10 +90,32 @@ class SesBackend(SendingBackend, ReceivingBackend, ExtrasBackend):
             raise InvalidParameterValue(f"Invalid domain name {domain}.")
         return await self._write(lambda tx: self._start_identity(tx, account, region, domain, DOMAIN, "", False))
 
-    async def create_identity(self, account: str, region: str, name: str, base_url: str) -> Identity:
-        """SES v2 CreateEmailIdentity: AlreadyExists when the identity is there."""
+    async def create_identity(
+        self, account: str, region: str, name: str, base_url: str, options: dict[str, Any] | None = None
+    ) -> Identity:
+        """SES v2 CreateEmailIdentity: AlreadyExists when the identity is there. ``options``: "tags",
+        "configuration_set" (the identity's default) and "dkim_signing" (SES v2's DkimSigningAttributes: a selector
+        and private key make it BYODKIM, the selector its one token), kept in the same transaction."""
         kind = kind_of(name)
-        return await self._write(lambda tx: self._start_identity(tx, account, region, name, kind, base_url, True))
+        options = dict(options or {})
+        signing = options.pop("dkim_signing", None)
+        now = self.clock.now()
+        doc = None
+        if signing is not None:
+            if kind != DOMAIN:
+                raise InvalidParameterValue(f"DKIM signing attributes apply to domain identities only: {name}")
+            byo = bool(signing.get("DomainSigningSelector") or signing.get("DomainSigningPrivateKey"))
+            doc = self.dkim_signing(signing, "EXTERNAL" if byo else "AWS_SES", now)
+
+        def run(tx: Tx) -> Identity:
+            identity = self._start_identity(tx, account, region, name, kind, base_url, True)
+            if doc is not None and doc["origin"] == "EXTERNAL":
+                identity = replace(identity, dkim_tokens=(doc["selector"],))
+                store.put_identity(tx, identity)
+            self._identity_options(tx, account, region, name, {**options, "dkim": doc})
+            return identity
+
+        return await self._write(run)
 
     def _start_identity(
         self, tx: Tx, account: str, region: str, name: str, kind: str, base_url: str, new_only: bool
@@ -329,9 +352,24 @@ class SesBackend(SendingBackend, ReceivingBackend, ExtrasBackend):
 
     # --- configuration sets -----------------------------------------------------------------------------------
 
-    async def create_configuration_set(self, account: str, region: str, name: str) -> None:
+    async def create_configuration_set(
+        self, account: str, region: str, name: str, options: dict[str, Any] | None = None
+    ) -> None:
+        """``options``: "sending_enabled" and settings to keep with it ("tracking", "suppression" and
+        backend_options.CONFIG_OPTIONS), checked and written in the one transaction."""
         now = self.clock.now()
-        if not await self._write(lambda tx: store.insert_configuration_set(tx, account, region, name, now)):
+        options = dict(options or {})
+        sending = options.pop("sending_enabled", True)
+
+        def run(tx: Tx) -> bool:
+            if not store.insert_configuration_set(tx, account, region, name, now):
+                return False
+            if not sending:
+                store.set_configuration_set_sending(tx, account, region, name, False)
+            self._put_options(tx, account, region, name, options)
+            return True
+
+        if not await self._write(run):
             raise ConfigurationSetAlreadyExists(f"Configuration set <{name}> already exists.")
 
     async def get_configuration_set(self, account: str, region: str, name: str) -> tuple[bool, float]:
@@ -341,7 +379,8 @@ class SesBackend(SendingBackend, ReceivingBackend, ExtrasBackend):
         return found
 
     async def configuration_set_details(self, account: str, region: str, name: str) -> dict[str, Any]:
-        """{"sending_enabled", "created_at", "tracking", "suppression"} of a configuration set."""
+        """{"sending_enabled", "created_at", "tracking", "suppression"} and backend_options.CONFIG_OPTIONS (None
+        when not set), "fresh_start" (when sending was last enabled again) of a configuration set."""
 
         def run(tx: Tx) -> dict[str, Any]:
             found = store.get_configuration_set(tx, account, region, name)
@@ -353,6 +392,7 @@ class SesBackend(SendingBackend, ReceivingBackend, ExtrasBackend):
                 "created_at": found[1],
                 "tracking": store_extras.setting(tx, account, region, scope, "tracking"),
                 "suppression": store_extras.setting(tx, account, region, scope, "suppression"),
+                **self.configuration_set_options(tx, account, region, name),
             }
 
         return await self.store.read(run)
@@ -366,10 +406,6 @@ class SesBackend(SendingBackend, ReceivingBackend, ExtrasBackend):
             return store.delete_configuration_set(tx, account, region, name)
 
         if not await self._write(run):
-            raise ConfigurationSetDoesNotExist(f"Configuration set <{name}> does not exist.")
-
-    async def set_configuration_set_sending(self, account: str, region: str, name: str, enabled: bool) -> None:
-        if not await self._write(lambda tx: store.set_configuration_set_sending(tx, account, region, name, enabled)):
             raise ConfigurationSetDoesNotExist(f"Configuration set <{name}> does not exist.")
 
     async def put_event_destination(

@@ -31,6 +31,7 @@ from . import (
     tracking,
 )
 from .account import AccountState, check_identities, check_quota
+from .backend_options import default_configuration_set
 from .errors import (
     ConfigurationSetDoesNotExist,
     ConfigurationSetSendingPaused,
@@ -248,6 +249,11 @@ class SendingBackend:
         ses_id = prebuilt[0] if prebuilt else mime.message_id(int(now * 1000))
         state = self._account(tx, account, region)
         destinations: list[dict[str, Any]] = []
+        if not configuration_set:  # the sending identity's default set (PutEmailIdentityConfigurationSetAttributes)
+            sender = mime.bare(message.source or (prebuilt[1].source if prebuilt else ""))
+            configuration_set = default_configuration_set(tx, account, region, sender) if sender else None
+            if configuration_set and prebuilt and message.raw is None:
+                prebuilt = None  # made again below, with the set's tracking
         if configuration_set:
             found = store.get_configuration_set(tx, account, region, configuration_set)
             if found is None:

@@ -1,5 +1,5 @@
-"""SES v1 configuration sets and their event destinations (SNS, Firehose, CloudWatch; SES v2 adds EventBridge):
-each calls one SesBackend method and shapes its answer."""
+"""SES v1 configuration sets, their options (sending, delivery, reputation metrics, tracking) and event destinations
+(SNS, Firehose, CloudWatch; SES v2 adds EventBridge): each calls one SesBackend method and shapes its answer."""
 
 from __future__ import annotations
 
@@ -72,7 +72,37 @@ async def describe_configuration_set(ctx: RequestContext, req: dict[str, Any]) -
         out["EventDestinations"] = [_destination_out(d) for d in dests]
     if "trackingOptions" in wanted and tracking and tracking.get("CustomRedirectDomain"):
         out["TrackingOptions"] = {"CustomRedirectDomain": tracking["CustomRedirectDomain"]}
+    if "deliveryOptions" in wanted or "reputationOptions" in wanted:
+        found = await backend(ctx).configuration_set_details(ctx.account, ctx.region, name)
+        if "deliveryOptions" in wanted:
+            policy = (found["delivery"] or {}).get("TlsPolicy", "OPTIONAL")
+            out["DeliveryOptions"] = {"TlsPolicy": policy.capitalize()}  # SES v1 spells it Require / Optional
+        if "reputationOptions" in wanted:
+            out["ReputationOptions"] = {
+                "SendingEnabled": found["sending_enabled"],
+                "ReputationMetricsEnabled": bool((found["reputation"] or {}).get("ReputationMetricsEnabled")),
+            }
+            if found["fresh_start"] is not None:
+                out["ReputationOptions"]["LastFreshStart"] = found["fresh_start"]
     return out
+
+
+@SERVICE.op("PutConfigurationSetDeliveryOptions")
+async def put_configuration_set_delivery_options(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    policy = (req.get("DeliveryOptions") or {}).get("TlsPolicy")
+    await backend(ctx).put_configuration_set_options(
+        ctx.account, ctx.region, req["ConfigurationSetName"],
+        {"delivery": {"TlsPolicy": policy.upper() if policy else None}}, merge=True,
+    )  # fmt: skip
+    return {}
+
+
+@SERVICE.op("UpdateConfigurationSetReputationMetricsEnabled")
+async def update_configuration_set_reputation_metrics_enabled(ctx: RequestContext, req: dict[str, Any]) -> None:
+    await backend(ctx).put_configuration_set_options(
+        ctx.account, ctx.region, req["ConfigurationSetName"],
+        {"reputation": {"ReputationMetricsEnabled": bool(req["Enabled"])}},
+    )  # fmt: skip
 
 
 @SERVICE.op("ListConfigurationSets")

@@ -60,9 +60,13 @@ async def get_identity_verification_attributes(ctx: RequestContext, req: dict[st
 @SERVICE.op("GetIdentityDkimAttributes")
 async def get_identity_dkim_attributes(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     found = await backend(ctx).identities(ctx.account, ctx.region, req["Identities"])
+    enabled = await backend(ctx).dkim_enabled(ctx.account, ctx.region, list(found))
     attributes: dict[str, Any] = {}
     for name, identity in found.items():
-        attributes[name] = {"DkimEnabled": bool(identity.dkim_tokens), "DkimVerificationStatus": identity.dkim_status}
+        attributes[name] = {
+            "DkimEnabled": enabled.get(name, bool(identity.dkim_tokens)),
+            "DkimVerificationStatus": identity.dkim_status,
+        }
         if identity.dkim_tokens:
             attributes[name]["DkimTokens"] = list(identity.dkim_tokens)
     return {"DkimAttributes": attributes}
@@ -77,3 +81,9 @@ async def delete_identity(ctx: RequestContext, req: dict[str, Any]) -> dict[str,
 @SERVICE.op("DeleteVerifiedEmailAddress")
 async def delete_verified_email_address(ctx: RequestContext, req: dict[str, Any]) -> None:
     await backend(ctx).delete_identity(ctx.account, ctx.region, req["EmailAddress"], must_exist=False)
+
+
+@SERVICE.op("SetIdentityDkimEnabled")
+async def set_identity_dkim_enabled(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await backend(ctx).set_dkim_enabled(ctx.account, ctx.region, req["Identity"], bool(req["DkimEnabled"]), v1=True)
+    return {}

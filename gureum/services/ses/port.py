@@ -6,6 +6,7 @@ from typing import Any
 
 from . import limits
 from .backend import BulkEntry, Outgoing, SesBackend
+from .backend_options import CONFIG_OPTIONS
 from .identities import Identity
 
 
@@ -24,14 +25,44 @@ class SesMailPort:
     def __init__(self, be: SesBackend) -> None:
         self.be = be
 
-    async def create_identity(self, account: str, region: str, name: str, base_url: str) -> dict[str, Any]:
-        return identity_dict(await self.be.create_identity(account, region, name, base_url))
+    async def create_identity(
+        self, account: str, region: str, name: str, base_url: str, options: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        return identity_dict(await self.be.create_identity(account, region, name, base_url, options))
 
     async def get_identity(self, account: str, region: str, name: str) -> dict[str, Any]:
         identity, policies, mail_from = await self.be.identity_view(account, region, name)
         settings = (await self.be.notification_settings(account, region, [name])).get(name)
         forwarding = settings.forwarding if settings is not None else True
-        return {**identity_dict(identity), "policies": policies, "mail_from": mail_from, "forwarding": forwarding}
+        options = await self.be.identity_settings(account, region, name)
+        return {
+            **identity_dict(identity),
+            "policies": policies,
+            "mail_from": mail_from,
+            "forwarding": forwarding,
+            "tags": options["tags"] or {},
+            "configuration_set": options["configuration_set"],
+            "dkim": options["dkim"],
+        }
+
+    async def put_identity_setting(self, account: str, region: str, identity: str, name: str, value: Any) -> None:
+        if name == "dkim_enabled":
+            await self.be.set_dkim_enabled(account, region, identity, bool(value), v1=False)
+            return
+        await self.be.put_identity_options(account, region, identity, {name: value})
+
+    async def put_dkim_signing(
+        self, account: str, region: str, identity: str, origin: str, attributes: dict[str, Any] | None
+    ) -> tuple[str, list[str]]:
+        return await self.be.put_dkim_signing(account, region, identity, origin, attributes)
+
+    async def tags(self, account: str, region: str, arn: str) -> dict[str, str]:
+        return await self.be.resource_tags(account, region, arn)
+
+    async def tag_resource(
+        self, account: str, region: str, arn: str, add: dict[str, str], remove: list[str] | None = None
+    ) -> None:
+        await self.be.tag_resource(account, region, arn, add, remove)
 
     async def list_identities(self, account: str, region: str) -> list[dict[str, Any]]:
         return [identity_dict(i) for i in await self.be.list_identities(account, region)]
@@ -76,8 +107,10 @@ class SesMailPort:
     async def render_template(self, account: str, region: str, name: str, data: str | None) -> str:
         return await self.be.render_template(account, region, name, data)
 
-    async def create_configuration_set(self, account: str, region: str, name: str) -> None:
-        await self.be.create_configuration_set(account, region, name)
+    async def create_configuration_set(
+        self, account: str, region: str, name: str, options: dict[str, Any] | None = None
+    ) -> None:
+        await self.be.create_configuration_set(account, region, name, options)
 
     async def get_configuration_set(self, account: str, region: str, name: str) -> dict[str, Any]:
         return await self.be.configuration_set_details(account, region, name)
@@ -202,6 +235,12 @@ class SesMailPort:
     async def put_setting(
         self, account: str, region: str, configuration_set: str | None, name: str, value: Any
     ) -> None:
+        if name == "sending" and configuration_set is not None:
+            await self.be.set_configuration_set_sending(account, region, configuration_set, bool(value))
+            return
+        if name in CONFIG_OPTIONS and configuration_set is not None:
+            await self.be.put_configuration_set_options(account, region, configuration_set, {name: value})
+            return
         if name == "tracking" and configuration_set is not None:
             await self.be.put_tracking(account, region, configuration_set, value, "put")
             return

@@ -158,6 +158,17 @@ def put_setting(tx: Tx, account: str, region: str, scope: str, name: str, value:
     )
 
 
+def first_setting(tx: Tx, account: str, region: str, scopes: list[str], name: str) -> Any:
+    """The setting ``name`` of the first of ``scopes`` that has it, or None."""
+    marks = ", ".join("?" for _ in scopes)
+    rows = tx.all(
+        f"SELECT scope, value FROM ses_settings WHERE account = ? AND region = ? AND scope IN ({marks}) AND name = ?",
+        (account, region, *scopes, name),
+    )
+    found = {scope: value for scope, value in rows}
+    return next((json.loads(found[s]) for s in scopes if s in found), None)
+
+
 def delete_scope(tx: Tx, account: str, region: str, scope: str) -> None:
     tx.execute("DELETE FROM ses_settings WHERE account = ? AND region = ? AND scope = ?", (account, region, scope))
 

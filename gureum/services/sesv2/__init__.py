@@ -5,9 +5,11 @@ of its own: its operations translate SES v2's shapes and error codes (errors.py)
 
 from __future__ import annotations
 
+from ...aws.validate import Rules
 from .. import Service
 
-SERVICE: Service = Service("sesv2")
+# SES v2 has no ValidationException: input that breaks the model's constraints is a BadRequestException
+SERVICE: Service = Service("sesv2", validation=Rules(code="BadRequestException"))
 
 from . import (  # noqa: E402,F401
     ops_account,
@@ -16,5 +18,6 @@ from . import (  # noqa: E402,F401
     ops_identities,
     ops_sending,
     ops_suppression,
+    ops_tags,
     ops_templates,
 )

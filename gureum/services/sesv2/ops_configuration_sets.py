@@ -1,5 +1,6 @@
-"""SES v2 configuration sets and event destinations (SNS, EventBridge and Firehose get the events; CloudWatch and
-Pinpoint ones are kept and shown): each calls one SesMail method."""
+"""SES v2 configuration sets, their options (sending, delivery, reputation, suppression, tracking, VDM, archiving;
+kept and shown) and event destinations (SNS, EventBridge and Firehose get the events; CloudWatch and Pinpoint ones
+are kept and shown): each calls one SesMail method."""
 
 from __future__ import annotations
 
@@ -46,10 +47,36 @@ def _destination_out(dest: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _present(options: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The members given (None for none at all)."""
+    kept = {k: v for k, v in (options or {}).items() if v is not None}
+    return kept or None
+
+
+def tag_list(tags: dict[str, str] | None) -> list[dict[str, str]]:
+    return [{"Key": k, "Value": v} for k, v in (tags or {}).items()]
+
+
 @SERVICE.op("CreateConfigurationSet")
 @translated
 async def create_configuration_set(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    await mail(ctx).create_configuration_set(ctx.account, ctx.region, req["ConfigurationSetName"])
+    options: dict[str, Any] = {}
+    if "SendingOptions" in req:
+        options["sending_enabled"] = bool(req["SendingOptions"].get("SendingEnabled", True))
+    if tracking := _present(req.get("TrackingOptions")):
+        options["tracking"] = tracking
+    if suppression := req.get("SuppressionOptions"):
+        if suppression.get("SuppressedReasons") is not None:
+            options["suppression"] = sorted(set(suppression["SuppressedReasons"]))
+        options["suppression_validation"] = suppression.get("ValidationOptions")
+    if reputation := req.get("ReputationOptions"):
+        options["reputation"] = {"ReputationMetricsEnabled": bool(reputation.get("ReputationMetricsEnabled"))}
+    options["delivery"] = _present(req.get("DeliveryOptions"))
+    options["vdm"] = _present(req.get("VdmOptions"))
+    options["archiving"] = _present(req.get("ArchivingOptions"))
+    if req.get("Tags"):
+        options["tags"] = {t["Key"]: t["Value"] for t in req["Tags"]}
+    await mail(ctx).create_configuration_set(ctx.account, ctx.region, req["ConfigurationSetName"], options)
     return {}
 
 
@@ -57,15 +84,26 @@ async def create_configuration_set(ctx: RequestContext, req: dict[str, Any]) -> 
 @translated
 async def get_configuration_set(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     found = await mail(ctx).get_configuration_set(ctx.account, ctx.region, req["ConfigurationSetName"])
+    reputation: dict[str, Any] = {"ReputationMetricsEnabled": False, **(found.get("reputation") or {})}
+    if found.get("fresh_start") is not None:
+        reputation["LastFreshStart"] = found["fresh_start"]
     out: dict[str, Any] = {
         "ConfigurationSetName": req["ConfigurationSetName"],
+        "DeliveryOptions": {"TlsPolicy": "OPTIONAL", **(found.get("delivery") or {})},
+        "ReputationOptions": reputation,
         "SendingOptions": {"SendingEnabled": found["sending_enabled"]},
-        "Tags": [],
+        "Tags": tag_list(found.get("tags")),
     }
     if found["tracking"]:
         out["TrackingOptions"] = found["tracking"]
-    if found["suppression"] is not None:
-        out["SuppressionOptions"] = {"SuppressedReasons": found["suppression"]}
+    if found["suppression"] is not None or found.get("suppression_validation"):
+        out["SuppressionOptions"] = {"SuppressedReasons": found["suppression"] or []}
+        if found.get("suppression_validation"):
+            out["SuppressionOptions"]["ValidationOptions"] = found["suppression_validation"]
+    if found.get("vdm"):
+        out["VdmOptions"] = found["vdm"]
+    if found.get("archiving"):
+        out["ArchivingOptions"] = found["archiving"]
     return out
 
 
@@ -142,4 +180,48 @@ async def put_configuration_set_suppression_options(ctx: RequestContext, req: di
         ctx.account, ctx.region, req["ConfigurationSetName"], "suppression",
         None if reasons is None else sorted(set(reasons)),
     )  # fmt: skip
+    await mail(ctx).put_setting(
+        ctx.account, ctx.region, req["ConfigurationSetName"], "suppression_validation", req.get("ValidationOptions")
+    )
+    return {}
+
+
+@SERVICE.op("PutConfigurationSetSendingOptions")
+@translated
+async def put_configuration_set_sending_options(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await mail(ctx).put_setting(
+        ctx.account, ctx.region, req["ConfigurationSetName"], "sending", bool(req.get("SendingEnabled"))
+    )
+    return {}
+
+
+@SERVICE.op("PutConfigurationSetDeliveryOptions")
+@translated
+async def put_configuration_set_delivery_options(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    options = {k: req.get(k) for k in ("TlsPolicy", "SendingPoolName", "MaxDeliverySeconds")}
+    await mail(ctx).put_setting(ctx.account, ctx.region, req["ConfigurationSetName"], "delivery", _present(options))
+    return {}
+
+
+@SERVICE.op("PutConfigurationSetReputationOptions")
+@translated
+async def put_configuration_set_reputation_options(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    options = {"ReputationMetricsEnabled": bool(req.get("ReputationMetricsEnabled"))}
+    await mail(ctx).put_setting(ctx.account, ctx.region, req["ConfigurationSetName"], "reputation", options)
+    return {}
+
+
+@SERVICE.op("PutConfigurationSetVdmOptions")
+@translated
+async def put_configuration_set_vdm_options(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    options = _present(req.get("VdmOptions"))
+    await mail(ctx).put_setting(ctx.account, ctx.region, req["ConfigurationSetName"], "vdm", options)
+    return {}
+
+
+@SERVICE.op("PutConfigurationSetArchivingOptions")
+@translated
+async def put_configuration_set_archiving_options(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    options = _present({"ArchiveArn": req.get("ArchiveArn")})
+    await mail(ctx).put_setting(ctx.account, ctx.region, req["ConfigurationSetName"], "archiving", options)
     return {}

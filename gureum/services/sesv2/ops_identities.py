@@ -15,18 +15,36 @@ _BEHAVIOR_IN = {v: k for k, v in _BEHAVIOR_OUT.items()}
 
 
 def _dkim(identity: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "SigningEnabled": bool(identity["dkim_tokens"]),
+    doc = identity.get("dkim") or {}
+    tokens = identity["dkim_tokens"]
+    origin = doc.get("origin", "AWS_SES")
+    out: dict[str, Any] = {
+        "SigningEnabled": bool(doc.get("enabled", bool(tokens))),
         "Status": _STATUS.get(identity["dkim_status"], "NOT_STARTED"),
-        "Tokens": identity["dkim_tokens"],
-        "SigningAttributesOrigin": "AWS_SES",
+        "Tokens": tokens,
+        "SigningAttributesOrigin": origin,
     }
+    if tokens and origin != "EXTERNAL":  # Easy DKIM: the key lengths SES uses, and when it made the key
+        out["CurrentSigningKeyLength"] = doc.get("key_length", "RSA_2048_BIT")
+        out["NextSigningKeyLength"] = doc.get("next_key_length", "RSA_2048_BIT")
+    if doc.get("generated_at") is not None and origin != "EXTERNAL":
+        out["LastKeyGenerationTimestamp"] = doc["generated_at"]
+    return out
 
 
 @SERVICE.op("CreateEmailIdentity")
 @translated
 async def create_email_identity(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    identity = await mail(ctx).create_identity(ctx.account, ctx.region, req["EmailIdentity"], ctx.request.base_url)
+    options: dict[str, Any] = {}
+    if req.get("Tags"):
+        options["tags"] = {t["Key"]: t["Value"] for t in req["Tags"]}
+    if req.get("ConfigurationSetName"):
+        options["configuration_set"] = req["ConfigurationSetName"]
+    if req.get("DkimSigningAttributes") is not None:
+        options["dkim_signing"] = dict(req["DkimSigningAttributes"])
+    port = mail(ctx)
+    await port.create_identity(ctx.account, ctx.region, req["EmailIdentity"], ctx.request.base_url, options)
+    identity = await port.get_identity(ctx.account, ctx.region, req["EmailIdentity"])
     return {
         "IdentityType": _KINDS[identity["kind"]],
         "VerifiedForSendingStatus": identity["status"] == "Success",
@@ -45,8 +63,10 @@ async def get_email_identity(ctx: RequestContext, req: dict[str, Any]) -> dict[s
         "VerificationStatus": _STATUS.get(identity["status"], "PENDING"),
         "DkimAttributes": _dkim(identity),
         "Policies": identity["policies"],
-        "Tags": [],
+        "Tags": [{"Key": k, "Value": v} for k, v in identity["tags"].items()],
     }
+    if identity["configuration_set"]:
+        out["ConfigurationSetName"] = identity["configuration_set"]
     if identity["mail_from"]:
         domain, behavior, status = identity["mail_from"]
         out["MailFromAttributes"] = {
@@ -55,6 +75,33 @@ async def get_email_identity(ctx: RequestContext, req: dict[str, Any]) -> dict[s
             "BehaviorOnMxFailure": _BEHAVIOR_OUT.get(behavior, "USE_DEFAULT_VALUE"),
         }
     return out
+
+
+@SERVICE.op("PutEmailIdentityConfigurationSetAttributes")
+@translated
+async def put_email_identity_configuration_set_attributes(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await mail(ctx).put_identity_setting(
+        ctx.account, ctx.region, req["EmailIdentity"], "configuration_set", req.get("ConfigurationSetName") or None
+    )
+    return {}
+
+
+@SERVICE.op("PutEmailIdentityDkimAttributes")
+@translated
+async def put_email_identity_dkim_attributes(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await mail(ctx).put_identity_setting(
+        ctx.account, ctx.region, req["EmailIdentity"], "dkim_enabled", bool(req.get("SigningEnabled"))
+    )
+    return {}
+
+
+@SERVICE.op("PutEmailIdentityDkimSigningAttributes")
+@translated
+async def put_email_identity_dkim_signing_attributes(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    status, tokens = await mail(ctx).put_dkim_signing(
+        ctx.account, ctx.region, req["EmailIdentity"], req["SigningAttributesOrigin"], req.get("SigningAttributes")
+    )
+    return {"DkimStatus": _STATUS.get(status, "PENDING"), "DkimTokens": tokens}
 
 
 @SERVICE.op("ListEmailIdentities")
