@@ -64,8 +64,15 @@ class LifecycleMixin(MultipartMixin):
         result: dict[str, Any] = await self.store.write(change)
         return result
 
-    async def put_lifecycle(self, account: str, name: str, config: dict[str, Any]) -> None:
-        await self._set_config(name, account, "lifecycle", lifecycle.check_rules(config))
+    async def put_lifecycle(
+        self, account: str, name: str, config: dict[str, Any], minimum_size: str | None
+    ) -> dict[str, Any]:
+        """Keep the rules and the transitions' default minimum object size (S3's default for a new configuration:
+        all_storage_classes_128K), which GetBucketLifecycleConfiguration answers with them."""
+        size = minimum_size or lifecycle.DEFAULT_MINIMUM_SIZE
+        kept = {**lifecycle.check_rules(config), "TransitionDefaultMinimumObjectSize": size}
+        await self._set_config(name, account, "lifecycle", kept)
+        return {"TransitionDefaultMinimumObjectSize": size}
 
     async def sweep_lifecycle(self) -> int:
         """Apply every bucket's lifecycle rules once; how many versions and uploads went."""

@@ -29,6 +29,9 @@ class Clock:
         return math.ceil((start + days * DAY) / DAY) * DAY  # the next midnight UTC, as S3 rounds
 
 
+DEFAULT_MINIMUM_SIZE = "all_storage_classes_128K"  # a new configuration's TransitionDefaultMinimumObjectSize
+
+
 def check_rules(config: dict[str, Any]) -> dict[str, Any]:
     """A PutBucketLifecycleConfiguration document as S3 accepts it (at most 1,000 rules, each with an action)."""
     rules = config.get("Rules") or []

@@ -67,8 +67,11 @@ async def get_bucket_lifecycle_configuration(ctx: RequestContext, req: dict[str,
 
 
 @SERVICE.op("PutBucketLifecycleConfiguration")
-async def put_bucket_lifecycle_configuration(ctx: RequestContext, req: dict[str, Any]) -> None:
-    await backend(ctx).put_lifecycle(await caller(ctx, req), req["Bucket"], req.get("LifecycleConfiguration") or {})
+async def put_bucket_lifecycle_configuration(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await backend(ctx).put_lifecycle(
+        await caller(ctx, req), req["Bucket"], req.get("LifecycleConfiguration") or {},
+        req.get("TransitionDefaultMinimumObjectSize"),
+    )  # fmt: skip
 
 
 @SERVICE.op("DeleteBucketLifecycle")

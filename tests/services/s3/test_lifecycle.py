@@ -62,7 +62,10 @@ def test_expiration_by_prefix_and_tag(quick: Any, name: str) -> None:
             ]
         },
     )
-    assert [r["ID"] for r in quick.get_bucket_lifecycle_configuration(Bucket=name)["Rules"]] == ["logs", "tmp", "off"]
+    found = quick.get_bucket_lifecycle_configuration(Bucket=name)
+    assert [r["ID"] for r in found["Rules"]] == ["logs", "tmp", "off"]
+    # a new configuration's default, answered with the rules (Terraform's provider waits until it reads it back)
+    assert found["TransitionDefaultMinimumObjectSize"] == "all_storage_classes_128K"
     quick.put_object(Bucket=name, Key="logs/a", Body=b"x")
     quick.put_object(Bucket=name, Key="data/tagged", Body=b"x", Tagging="tmp=yes")
     quick.put_object(Bucket=name, Key="data/kept", Body=b"x")
@@ -204,3 +207,14 @@ def test_rules_are_checked(quick: Any, name: str) -> None:
     with pytest.raises(ClientError) as missing:
         quick.get_bucket_lifecycle_configuration(Bucket=name)
     assert missing.value.response["Error"]["Code"] == "NoSuchLifecycleConfiguration"
+
+
+def test_transition_minimum_size_is_kept(quick: Any, name: str) -> None:
+    quick.create_bucket(Bucket=name)
+    rules = {"Rules": [{"ID": "t", "Status": "Enabled", "Filter": {}, "Expiration": {"Days": 30}}]}
+    out = quick.put_bucket_lifecycle_configuration(
+        Bucket=name, LifecycleConfiguration=rules, TransitionDefaultMinimumObjectSize="varies_by_storage_class"
+    )
+    assert out["TransitionDefaultMinimumObjectSize"] == "varies_by_storage_class"
+    found = quick.get_bucket_lifecycle_configuration(Bucket=name)
+    assert found["TransitionDefaultMinimumObjectSize"] == "varies_by_storage_class"
