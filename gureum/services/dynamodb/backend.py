@@ -481,7 +481,10 @@ class DynamoBackend:
                     raise ValidationException("No provisioned throughput specified for the table")
                 changed = True
             if provisioned is not None:
-                table.read, table.write = tables.throughput(provisioned, table.billing, "table")
+                read, write = tables.throughput(provisioned, table.billing, "table")
+                if table.billing == tables.PROVISIONED and not changed and (read, write) == (table.read, table.write):
+                    raise ValidationException(tables.unchanged_throughput(table.read, table.write))
+                table.read, table.write = read, write
                 changed = True
             if deletion_protection is not None:
                 table.deletion_protection = deletion_protection

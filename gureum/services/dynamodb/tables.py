@@ -265,6 +265,16 @@ def throughput(given: dict[str, Any] | None, billing: str, what: str) -> tuple[i
     return read, write
 
 
+def unchanged_throughput(read: int, write: int) -> str:
+    """AWS's refusal of an UpdateTable asking for the provisioned throughput the table already has."""
+    return (
+        "The provisioned throughput for the table will not change. The requested value equals the current value. "
+        f"Current ReadCapacityUnits provisioned for the table: {read}. Requested ReadCapacityUnits: {read}. "
+        f"Current WriteCapacityUnits provisioned for the table: {write}. Requested WriteCapacityUnits: {write}. "
+        "Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits."
+    )
+
+
 def describe(table: Table, now: float, delay: float, counts: dict[int, tuple[int, int]]) -> dict[str, Any]:
     """The TableDescription of a table (``counts``: index number → items, bytes; 0 is the table)."""
     state = CREATING if table.importing else status(table.created_at, now, delay, CREATING)

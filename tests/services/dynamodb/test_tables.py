@@ -200,3 +200,22 @@ def test_on_demand_and_warm_throughput(ddb: Any, make_table: Callable[..., str])
                                              OnDemandThroughputOverride={"MaxReadRequestUnits": 3})  # fmt: skip
     assert restored["TableDescription"]["OnDemandThroughput"] == {"MaxReadRequestUnits": 3}
     ddb.delete_table(TableName=f"{name}-r")
+
+
+def test_unchanged_provisioned_throughput_is_refused(ddb: Any, make_table: Callable[..., str]) -> None:
+    """UpdateTable asking a provisioned table for the capacity it has is AWS's ValidationException (tools match on
+    "will not change"); a change, or the same numbers while switching from on-demand, is taken."""
+    same = {"ReadCapacityUnits": 5, "WriteCapacityUnits": 3}
+    name = make_table(BillingMode="PROVISIONED", ProvisionedThroughput=same)
+    expect_error(ddb.update_table, "ValidationException",
+                 "The provisioned throughput for the table will not change. The requested value equals the current "
+                 "value. Current ReadCapacityUnits provisioned for the table: 5. Requested ReadCapacityUnits: 5. "
+                 "Current WriteCapacityUnits provisioned for the table: 3. Requested WriteCapacityUnits: 3. Refer to "
+                 "the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.",
+                 TableName=name, ProvisionedThroughput=same)  # fmt: skip
+    changed = ddb.update_table(TableName=name, ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 4})
+    assert changed["TableDescription"]["ProvisionedThroughput"]["WriteCapacityUnits"] == 4
+    ddb.update_table(TableName=name, BillingMode="PAY_PER_REQUEST")
+    again = ddb.update_table(TableName=name, BillingMode="PROVISIONED",
+                             ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 4})  # fmt: skip
+    assert again["TableDescription"]["BillingModeSummary"]["BillingMode"] == "PROVISIONED"
