@@ -1336,6 +1336,7 @@ class DynamoBackend:
             responses: dict[str, list[Item]] = {}
             unprocessed: dict[str, Any] = {}
             capacities = []
+            returned = 0  # bytes of the items answered: at most 16 MB
             for name, keys, paths, consistent in plans:
                 table = self._table(tx, account, region, name)
                 positions = [table.key(k) for k in keys]
@@ -1345,16 +1346,25 @@ class DynamoBackend:
                     unprocessed[name] = requests[name]
                     continue
                 got: list[Item] = []
-                size = 0
-                for position in positions:
+                units = 0.0
+                for number, position in enumerate(positions):
+                    if returned >= limits.BATCH_GET_BYTES:  # the answer is full: the rest is asked again later
+                        unprocessed[name] = {**requests[name], "Keys": requests[name]["Keys"][number:]}
+                        break
                     row = store.get_item(tx, table.id, 0, *position)
+                    if row is not None and returned + row[1] > limits.BATCH_GET_BYTES:
+                        returned = limits.BATCH_GET_BYTES
+                        unprocessed[name] = {**requests[name], "Keys": requests[name]["Keys"][number:]}
+                        break
+                    units += items.read_units(row[1] if row is not None else 0, consistent)  # each item on its own
                     if row is not None:
                         item = values.load_item(row[0])
                         got.append(evaluate.project(item, paths) if paths is not None else item)
-                        size += row[1]
-                responses[name] = got
-                self.throttle.take(table, "read", items.read_units(size, consistent))
-                capacity = items.consumed(return_capacity, table.name, items.read_units(size, consistent), write=False)
+                        returned += row[1]
+                if got or name not in unprocessed:
+                    responses[name] = got
+                self.throttle.take(table, "read", units)
+                capacity = items.consumed(return_capacity, table.name, units, write=False)
                 if capacity is not None:
                     capacities.append(capacity)
             if unprocessed and not responses:  # every table's capacity spent: AWS refuses the whole call

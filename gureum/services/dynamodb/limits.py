@@ -20,6 +20,7 @@ PAGE_BYTES = 1024 * 1024  # Query and Scan stop reading after 1 MB
 PAGE_CHUNK = 500  # rows a Query or Scan reads from the store at a time
 EXPRESSION_OPERATORS = 300
 BATCH_GET_ITEMS = 100
+BATCH_GET_BYTES = 16 * 1024 * 1024  # a BatchGetItem answer: the items past 16 MB come back as UnprocessedKeys
 BATCH_WRITE_ITEMS = 25
 TRANSACT_ITEMS = 100
 TRANSACT_BYTES = 4 * 1024 * 1024

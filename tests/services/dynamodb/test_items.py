@@ -142,3 +142,34 @@ def test_resource_layer(resource: Any, make_table: Callable[..., str]) -> None:
                       ExpressionAttributeValues={":t": {"y"}})  # fmt: skip
     assert table.get_item(Key={"pk": "p", "sk": 1})["Item"] == {"pk": "p", "sk": 1, "tags": {"x", "t1", "y"}}
     assert table.scan(Select="COUNT")["Count"] == 60
+
+
+def test_batch_get_answers_at_most_16_mb(ddb: Any, make_table: Callable[..., str]) -> None:
+    """BatchGetItem answers up to 16 MB of items, the rest of the keys (with the table's request options) as
+    UnprocessedKeys, as AWS does; asked again, they come. Its read capacity rounds each item up to 4 KB on its own
+    (a missing item costs the least read), unlike Query's one sum."""
+    name = make_table()
+    big = "x" * (390 * 1024)
+    for i in range(45):
+        ddb.put_item(TableName=name, Item={"pk": {"S": f"b{i:02d}"}, "d": {"S": big}})
+    size = len("pk") + 3 + len("d") + len(big)
+    keys = [{"pk": {"S": f"b{i:02d}"}} for i in range(45)]
+    first = ddb.batch_get_item(RequestItems={name: {"Keys": keys, "ProjectionExpression": "pk, d"}})
+    answered = first["Responses"][name]
+    assert len(answered) == (16 * 1024 * 1024) // size
+    left = first["UnprocessedKeys"][name]
+    assert left["ProjectionExpression"] == "pk, d" and len(left["Keys"]) == 45 - len(answered)
+    rest = ddb.batch_get_item(RequestItems=first["UnprocessedKeys"])
+    assert rest["UnprocessedKeys"] == {}
+    got = sorted(i["pk"]["S"] for i in answered + rest["Responses"][name])
+    assert got == [f"b{i:02d}" for i in range(45)]
+
+    small = make_table()
+    for i in range(10):
+        ddb.put_item(TableName=small, Item={"pk": {"S": f"s{i}"}, "v": {"S": "tiny"}})
+    ten = [{"pk": {"S": f"s{i}"}} for i in range(10)] + [{"pk": {"S": "missing"}}]
+    out = ddb.batch_get_item(RequestItems={small: {"Keys": ten}}, ReturnConsumedCapacity="TOTAL")
+    assert out["ConsumedCapacity"] == [{"TableName": small, "CapacityUnits": 5.5, "ReadCapacityUnits": 5.5}]
+    strong = ddb.batch_get_item(RequestItems={small: {"Keys": ten, "ConsistentRead": True}},
+                                ReturnConsumedCapacity="TOTAL")  # fmt: skip
+    assert strong["ConsumedCapacity"][0]["CapacityUnits"] == 11.0
