@@ -130,7 +130,8 @@ class SesMail(Protocol):
         ...
 
     async def tags(self, account: str, region: str, arn: str) -> dict[str, str]:
-        """A configuration set's or email identity's tags, named by ARN (NotFound for no such resource)."""
+        """A configuration set's, email identity's, contact list's or email template's tags, named by ARN (NotFound
+        for no such resource)."""
         ...
 
     async def tag_resource(
@@ -149,7 +150,14 @@ class SesMail(Protocol):
     async def set_sending_enabled(self, account: str, region: str, enabled: bool) -> None: ...
 
     async def create_template(
-        self, account: str, region: str, name: str, subject: str | None, text: str | None, html: str | None
+        self,
+        account: str,
+        region: str,
+        name: str,
+        subject: str | None,
+        text: str | None,
+        html: str | None,
+        tags: dict[str, str] | None = None,
     ) -> None: ...
 
     async def update_template(
@@ -277,7 +285,13 @@ class SesMail(Protocol):
         ...
 
     async def create_contact_list(
-        self, account: str, region: str, name: str, description: str | None, topics: list[dict[str, Any]]
+        self,
+        account: str,
+        region: str,
+        name: str,
+        description: str | None,
+        topics: list[dict[str, Any]],
+        tags: dict[str, str] | None = None,
     ) -> None:
         """topics in SES v2's Topic shape."""
         ...
@@ -287,7 +301,7 @@ class SesMail(Protocol):
     ) -> None: ...
 
     async def contact_list(self, account: str, region: str, name: str) -> dict[str, Any]:
-        """{"name", "description", "topics", "created_at", "updated_at"}."""
+        """{"name", "description", "topics", "created_at", "updated_at", "tags" ({key: value})}."""
         ...
 
     async def contact_lists(self, account: str, region: str) -> list[tuple[str, float]]: ...

@@ -35,6 +35,7 @@ from .errors import (
 )
 from .identities import DOMAIN, EMAIL, Identity, check_address, kind_of, new_identity
 from .permissions import Permissions
+from .tags import TAGS, check_tags
 
 __all__ = ["VERIFY_PATH", "BulkEntry", "Outgoing", "SesBackend", "backend"]
 VERIFY_PATH = "/_gureum/ses/verify"
@@ -315,10 +316,20 @@ class SesBackend(SendingBackend, ReceivingBackend, ExtrasBackend, OptionsBackend
 
     # --- templates --------------------------------------------------------------------------------------------
 
-    async def create_template(self, account: str, region: str, name: str, parts: Parts) -> None:
+    async def create_template(
+        self, account: str, region: str, name: str, parts: Parts, tags: dict[str, str] | None = None
+    ) -> None:
         templates.check_template(*parts)
+        check_tags(tags or {})
         now = self.clock.now()
-        if not await self._write(lambda tx: store.insert_template(tx, account, region, name, parts, now)):
+
+        def run(tx: Tx) -> bool:
+            if not store.insert_template(tx, account, region, name, parts, now):
+                return False
+            store_extras.put_setting(tx, account, region, backend_extras.template_scope(name), TAGS, tags or None)
+            return True
+
+        if not await self._write(run):
             raise AlreadyExists(f"Template {name} already exists.")
 
     async def update_template(self, account: str, region: str, name: str, parts: Parts) -> None:
@@ -336,7 +347,11 @@ class SesBackend(SendingBackend, ReceivingBackend, ExtrasBackend, OptionsBackend
         return await self.store.read(lambda tx: store.list_templates(tx, account, region))
 
     async def delete_template(self, account: str, region: str, name: str, must_exist: bool) -> None:
-        deleted = await self._write(lambda tx: store.delete_template(tx, account, region, name))
+        def run(tx: Tx) -> bool:
+            store_extras.delete_scope(tx, account, region, backend_extras.template_scope(name))
+            return store.delete_template(tx, account, region, name)
+
+        deleted = await self._write(run)
         if must_exist and not deleted:
             raise TemplateDoesNotExist(f"Template {name} does not exist.")
 

@@ -20,6 +20,7 @@ from .errors import (
     TrackingOptionsDoesNotExist,
 )
 from .permissions import Permissions
+from .tags import TAGS, check_tags
 
 T = TypeVar("T")
 ACCOUNT = "account"
@@ -29,6 +30,14 @@ SUBSCRIPTION = ("OPT_IN", "OPT_OUT")
 
 def config_scope(name: str) -> str:
     return f"configuration-set:{name}"
+
+
+def list_scope(name: str) -> str:
+    return f"contact-list:{name}"
+
+
+def template_scope(name: str) -> str:
+    return f"template:{name}"
 
 
 class ExtrasBackend:
@@ -271,9 +280,16 @@ class ExtrasBackend:
         return found
 
     async def create_contact_list(
-        self, account: str, region: str, name: str, description: str | None, topics: list[dict[str, Any]]
+        self,
+        account: str,
+        region: str,
+        name: str,
+        description: str | None,
+        topics: list[dict[str, Any]],
+        tags: dict[str, str] | None = None,
     ) -> None:
         _check_topics(topics)
+        check_tags(tags or {})
         now = self.clock.now()
 
         def run(tx: Tx) -> None:
@@ -282,6 +298,7 @@ class ExtrasBackend:
             if store_extras.contact_lists(tx, account, region):  # SES allows one contact list per account
                 raise LimitExceeded("Maximum number of contact lists (1) reached.")
             store_extras.put_contact_list(tx, account, region, name, description, topics, now)
+            store_extras.put_setting(tx, account, region, list_scope(name), TAGS, tags or None)
 
         await self._write(run)
 
@@ -304,7 +321,11 @@ class ExtrasBackend:
         return await self.store.read(lambda tx: store_extras.contact_lists(tx, account, region))
 
     async def delete_contact_list(self, account: str, region: str, name: str) -> None:
-        if not await self._write(lambda tx: store_extras.delete_contact_list(tx, account, region, name)):
+        def run(tx: Tx) -> bool:
+            store_extras.delete_scope(tx, account, region, list_scope(name))
+            return store_extras.delete_contact_list(tx, account, region, name)
+
+        if not await self._write(run):
             raise NotFound(f"List with name {name} does not exist.")
 
     async def put_contact(

@@ -1,6 +1,7 @@
 """SesBackend, the options kept as settings (ses_settings): a configuration set's delivery, reputation, VDM and
 archiving options and its tags; an email identity's tags, default configuration set and DKIM signing (Easy DKIM
-or BYODKIM). SES v1's operations and SES v2's (through the SesMail port) call it; it imports no other service."""
+or BYODKIM); the tags of contact lists and email templates. SES v1's operations and SES v2's (through the SesMail
+port) call it; it imports no other service."""
 
 from __future__ import annotations
 
@@ -14,38 +15,25 @@ from typing import Any, TypeVar
 from ...clock import Clock
 from ...store.base import Store, Tx
 from . import notifications, store, store_extras
-from .backend_extras import config_scope
+from .backend_extras import config_scope, list_scope, template_scope
 from .errors import ConfigurationSetDoesNotExist, InvalidParameterValue, NotFound
 from .identities import DOMAIN, PENDING, SUCCESS, candidates
+from .tags import TAGS, check_tags
 
 T = TypeVar("T")
 
 # the dedicated IP pools every account has (AWS: "SendingPool <name> doesn't exist" for any other; gureum has no
 # dedicated IPs, so no pools of one's own)
 BUILTIN_POOLS = ("ses-default-dedicated-pool", "ses-shared-pool")
-# SES v2's TagResource limits (AWS API reference: Tag)
-MAX_TAGS, MAX_KEY, MAX_VALUE = 50, 128, 256
 # configuration-set options kept as settings, under SES v2's member names
 CONFIG_OPTIONS = ("delivery", "reputation", "vdm", "archiving", "suppression_validation", "tags")
-TAGS, FRESH_START, DEFAULT_SET, DKIM = "tags", "fresh_start", "configuration_set", "dkim"
+FRESH_START, DEFAULT_SET, DKIM = "fresh_start", "configuration_set", "dkim"
 
 
 def check_delivery(options: dict[str, Any]) -> None:
     pool = options.get("SendingPoolName")
     if pool is not None and pool not in BUILTIN_POOLS:
         raise NotFound(f"SendingPool <{pool}> doesn't exist")
-
-
-def check_tags(tags: dict[str, str]) -> None:
-    if len(tags) > MAX_TAGS:
-        raise InvalidParameterValue(f"Too many tags: a resource can have at most {MAX_TAGS}.")
-    for key, value in tags.items():
-        if not 1 <= len(key) <= MAX_KEY:
-            raise InvalidParameterValue(f"Tag key must be between 1 and {MAX_KEY} characters: {key}")
-        if key.lower().startswith("aws:"):
-            raise InvalidParameterValue(f"Tag keys starting with 'aws:' are reserved: {key}")
-        if len(value) > MAX_VALUE:
-            raise InvalidParameterValue(f"Tag value must be at most {MAX_VALUE} characters: {value}")
 
 
 def check_private_key(key: str) -> None:
@@ -145,6 +133,10 @@ class OptionsBackend:
                 return config_scope(name)
             if kind == "identity" and store.get_identity(tx, account, region, name) is not None:
                 return notifications.identity_scope(name)
+            if kind == "contact-list" and store_extras.contact_list(tx, account, region, name) is not None:
+                return list_scope(name)
+            if kind == "template" and store.get_template(tx, account, region, name) is not None:
+                return template_scope(name)
         raise NotFound(f"Resource not found: {arn}")
 
     async def resource_tags(self, account: str, region: str, arn: str) -> dict[str, str]:
@@ -153,6 +145,9 @@ class OptionsBackend:
             return dict(store_extras.setting(tx, account, region, scope, TAGS) or {})
 
         return await self.store.read(run)
+
+    async def scope_tags(self, account: str, region: str, scope: str) -> dict[str, str]:
+        return dict(await self.store.read(lambda tx: store_extras.setting(tx, account, region, scope, TAGS)) or {})
 
     async def tag_resource(
         self, account: str, region: str, arn: str, add: dict[str, str], remove: list[str] | None = None

@@ -6,6 +6,7 @@ from typing import Any
 
 from . import limits
 from .backend import BulkEntry, Outgoing, SesBackend
+from .backend_extras import list_scope
 from .backend_options import CONFIG_OPTIONS
 from .identities import Identity
 
@@ -86,9 +87,16 @@ class SesMailPort:
         await self.be.set_sending_enabled(account, region, enabled)
 
     async def create_template(
-        self, account: str, region: str, name: str, subject: str | None, text: str | None, html: str | None
+        self,
+        account: str,
+        region: str,
+        name: str,
+        subject: str | None,
+        text: str | None,
+        html: str | None,
+        tags: dict[str, str] | None = None,
     ) -> None:
-        await self.be.create_template(account, region, name, (subject, text, html))
+        await self.be.create_template(account, region, name, (subject, text, html), tags)
 
     async def update_template(
         self, account: str, region: str, name: str, subject: str | None, text: str | None, html: str | None
@@ -250,9 +258,15 @@ class SesMailPort:
         await self.be.put_setting(account, region, configuration_set, name, value)
 
     async def create_contact_list(
-        self, account: str, region: str, name: str, description: str | None, topics: list[dict[str, Any]]
+        self,
+        account: str,
+        region: str,
+        name: str,
+        description: str | None,
+        topics: list[dict[str, Any]],
+        tags: dict[str, str] | None = None,
     ) -> None:
-        await self.be.create_contact_list(account, region, name, description, topics)
+        await self.be.create_contact_list(account, region, name, description, topics, tags)
 
     async def update_contact_list(
         self, account: str, region: str, name: str, description: str | None, topics: list[dict[str, Any]]
@@ -260,7 +274,8 @@ class SesMailPort:
         await self.be.update_contact_list(account, region, name, description, topics)
 
     async def contact_list(self, account: str, region: str, name: str) -> dict[str, Any]:
-        return await self.be.contact_list(account, region, name)
+        found = await self.be.contact_list(account, region, name)
+        return {**found, "tags": await self.be.scope_tags(account, region, list_scope(name))}
 
     async def contact_lists(self, account: str, region: str) -> list[tuple[str, float]]:
         return await self.be.contact_lists(account, region)

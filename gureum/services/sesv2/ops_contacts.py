@@ -30,8 +30,9 @@ def _contact_out(contact: dict[str, Any], contact_list: dict[str, Any]) -> dict[
 @translated
 async def create_contact_list(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     await mail(ctx).create_contact_list(
-        ctx.account, ctx.region, req["ContactListName"], req.get("Description"), list(req.get("Topics") or [])
-    )
+        ctx.account, ctx.region, req["ContactListName"], req.get("Description"), list(req.get("Topics") or []),
+        {t["Key"]: t["Value"] for t in req.get("Tags") or []},
+    )  # fmt: skip
     return {}
 
 
@@ -53,7 +54,7 @@ async def get_contact_list(ctx: RequestContext, req: dict[str, Any]) -> dict[str
         "Topics": found["topics"],
         "CreatedTimestamp": found["created_at"],
         "LastUpdatedTimestamp": found["updated_at"],
-        "Tags": [],
+        "Tags": [{"Key": k, "Value": v} for k, v in found["tags"].items()],
     }
     if found["description"] is not None:
         out["Description"] = found["description"]

@@ -1,5 +1,5 @@
-"""SES v2 tags (TagResource, UntagResource, ListTagsForResource) of configuration sets and email identities, named
-by ARN: each calls one SesMail method."""
+"""SES v2 tags (TagResource, UntagResource, ListTagsForResource) of configuration sets, email identities, contact
+lists and email templates, named by ARN: each calls one SesMail method."""
 
 from __future__ import annotations
 

@@ -14,8 +14,9 @@ from .mail import mail, translated
 async def create_email_template(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     content = req["TemplateContent"]
     await mail(ctx).create_template(
-        ctx.account, ctx.region, req["TemplateName"], content.get("Subject"), content.get("Text"), content.get("Html")
-    )
+        ctx.account, ctx.region, req["TemplateName"], content.get("Subject"), content.get("Text"), content.get("Html"),
+        {t["Key"]: t["Value"] for t in req.get("Tags") or []},
+    )  # fmt: skip
     return {}
 
 

@@ -173,3 +173,38 @@ def test_identity_default_configuration_set_applies_to_sends(ses: Ses, unique) -
     # cleared: sends go again
     ses.v2.put_email_identity_configuration_set_attributes(EmailIdentity=domain)
     assert ses.v2.send_email(**send)["MessageId"]
+
+
+def test_contact_list_and_template_tags(ses: Ses, unique) -> None:  # type: ignore[no-untyped-def]
+    region = "us-east-1"
+    name, template = unique("list"), unique("tpl")
+    ses.v2.create_contact_list(ContactListName=name, Tags=[{"Key": "team", "Value": "news"}])
+    assert ses.v2.get_contact_list(ContactListName=name)["Tags"] == [{"Key": "team", "Value": "news"}]
+    list_arn = f"arn:aws:ses:{region}:{ses.account}:contact-list/{name}"
+    ses.v2.tag_resource(ResourceArn=list_arn, Tags=[{"Key": "env", "Value": "test"}])
+    assert ses.v2.list_tags_for_resource(ResourceArn=list_arn)["Tags"] == [
+        {"Key": "team", "Value": "news"}, {"Key": "env", "Value": "test"},
+    ]  # fmt: skip
+    ses.v2.create_email_template(
+        TemplateName=template,
+        TemplateContent={"Subject": "Hi {{name}}", "Text": "Hello"},
+        Tags=[{"Key": "kind", "Value": "welcome"}],
+    )
+    template_arn = f"arn:aws:ses:{region}:{ses.account}:template/{template}"
+    assert ses.v2.list_tags_for_resource(ResourceArn=template_arn)["Tags"] == [{"Key": "kind", "Value": "welcome"}]
+    ses.v2.untag_resource(ResourceArn=template_arn, TagKeys=["kind"])
+    assert ses.v2.list_tags_for_resource(ResourceArn=template_arn)["Tags"] == []
+    # tags that break AWS's rules refuse the creation itself
+    bad = unique("tpl")
+    refused = error(lambda: ses.v2.create_email_template(
+        TemplateName=bad, TemplateContent={"Subject": "x", "Text": "y"}, Tags=[{"Key": "aws:x", "Value": "v"}]
+    ))  # fmt: skip
+    assert refused["Code"] == "BadRequestException"
+    assert error(lambda: ses.v2.get_email_template(TemplateName=bad))["Code"] == "NotFoundException"
+    # deleted: their tags go with them
+    ses.v2.delete_email_template(TemplateName=template)
+    ses.v2.delete_contact_list(ContactListName=name)
+    for arn in (template_arn, list_arn):
+        assert error(partial(ses.v2.list_tags_for_resource, ResourceArn=arn))["Code"] == "NotFoundException"
+    ses.v2.create_contact_list(ContactListName=name)
+    assert ses.v2.get_contact_list(ContactListName=name)["Tags"] == []
