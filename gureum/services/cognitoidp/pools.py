@@ -79,7 +79,9 @@ def _standard_schema(name: str) -> dict[str, Any]:
         "Mutable": name != "sub",
         "Required": name == "sub",
     }
-    if kind == "String":
+    if name == "birthdate":  # YYYY-MM-DD: exactly ten characters, as AWS describes it
+        entry["StringAttributeConstraints"] = {"MinLength": "10", "MaxLength": "10"}
+    elif kind == "String":
         entry["StringAttributeConstraints"] = {"MinLength": "1" if name == "sub" else "0", "MaxLength": "2048"}
     elif kind == "Number":
         entry["NumberAttributeConstraints"] = {"MinValue": "0"}

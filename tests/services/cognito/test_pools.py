@@ -23,6 +23,13 @@ def test_pool_lifecycle(idp: Any, name: str) -> None:
     assert described["Policies"]["PasswordPolicy"]["RequireSymbols"] is False
     names = {a["Name"] for a in described["SchemaAttributes"]}
     assert {"sub", "email", "custom:tier"} <= names
+    # the standard attributes as AWS describes them (Terraform's provider tells them from the pool's own by these)
+    standard = {a["Name"]: a for a in described["SchemaAttributes"]}
+    assert standard["birthdate"]["StringAttributeConstraints"] == {"MinLength": "10", "MaxLength": "10"}
+    assert standard["email"]["StringAttributeConstraints"] == {"MinLength": "0", "MaxLength": "2048"}
+    assert standard["sub"]["StringAttributeConstraints"] == {"MinLength": "1", "MaxLength": "2048"}
+    assert (standard["sub"]["Mutable"], standard["sub"]["Required"]) == (False, True)
+    assert standard["updated_at"]["NumberAttributeConstraints"] == {"MinValue": "0"}
     assert described["EstimatedNumberOfUsers"] == 0
     idp.add_custom_attributes(UserPoolId=pool_id, CustomAttributes=[{"Name": "plan", "AttributeDataType": "String"}])
     names = {a["Name"] for a in idp.describe_user_pool(UserPoolId=pool_id)["UserPool"]["SchemaAttributes"]}
