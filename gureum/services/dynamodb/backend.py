@@ -1456,8 +1456,12 @@ class DynamoBackend:
             responses: list[dict[str, Any]] = []
             seen = set()
             per_table: dict[str, float] = {}
+            tables_read: dict[str, Table] = {}
             for name, key, paths in plans:
                 table = self._table(tx, account, region, name)
+                if table.name not in tables_read:
+                    self.throttle.admit(table, "read")
+                    tables_read[table.name] = table
                 position = table.key(key)
                 if (table.id, position) in seen:
                     raise ValidationException("Transaction request cannot include multiple operations on one item")
@@ -1472,6 +1476,8 @@ class DynamoBackend:
                 item = values.load_item(row[0])
                 responses.append({"Item": evaluate.project(item, paths) if paths is not None else item})
             out: dict[str, Any] = {"Responses": responses}
+            for name, units in per_table.items():
+                self.throttle.take(tables_read[name], "read", units)
             capacities = [items.consumed(return_capacity, n, u, write=False) for n, u in per_table.items()]
             if any(capacities):
                 out["ConsumedCapacity"] = capacities
@@ -1523,8 +1529,12 @@ class DynamoBackend:
                 store.put_token(tx, account, region, token, digest, now + limits.TOKEN_SECONDS)
             seen = set()
             steps = []
+            tables_written: dict[str, Table] = {}
             for kind, name, target, expr, on_failure in plans:
                 table = self._table(tx, account, region, name)
+                if table.name not in tables_written:
+                    self.throttle.admit(table, "write")
+                    tables_written[table.name] = table
                 position = table.item_key(target) if kind == "Put" else table.key(target)
                 if (table.id, position) in seen:
                     raise ValidationException("Transaction request cannot include multiple operations on one item")
@@ -1571,6 +1581,8 @@ class DynamoBackend:
                 per_table[table.name] = per_table.get(table.name, 0.0) + 2 * items.write_units(size)
                 _add_units(per_index.setdefault(table.name, {}), {n: 2 * u for n, u in touched.items()})
                 local[table.name] = _local(table)
+            for name, units in per_table.items():
+                self.throttle.take(tables_written[name], "write", units, index_units=per_index.get(name))
             out: dict[str, Any] = {}
             if return_metrics == "SIZE":
                 metrics: dict[str, list[dict[str, Any]]] = {}

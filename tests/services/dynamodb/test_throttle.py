@@ -134,3 +134,22 @@ def test_batches_hand_back_a_spent_tables_requests(throttled: Any) -> None:
                  RequestItems={spent: reads[spent]})  # fmt: skip
     for i in range(50):  # on demand
         throttled.put_item(TableName=fresh, Item={"pk": {"S": f"n{i}"}, "d": {"S": BIG[:100_000]}})
+
+
+def test_transactions_draw_from_the_same_capacity(throttled: Any) -> None:
+    name = _table(throttled, read=1, write=1)
+    other = _table(throttled, read=0)
+    both = [{"Put": {"TableName": other, "Item": {"pk": {"S": "o"}}}},
+            {"Put": {"TableName": name, "Item": {"pk": {"S": "t"}}}}]  # fmt: skip
+    used = throttled.transact_write_items(TransactItems=both, ReturnConsumedCapacity="TOTAL")["ConsumedCapacity"]
+    assert {c["TableName"]: c["CapacityUnits"] for c in used} == {other: 2.0, name: 2.0}
+    throttled.put_item(TableName=name, Item={"pk": {"S": "big"}, "d": {"S": BIG}})
+    expect_error(throttled.transact_write_items, "ProvisionedThroughputExceededException", TABLE_SPENT,
+                 TransactItems=[{"Put": {"TableName": other, "Item": {"pk": {"S": "o2"}}}},
+                                {"Put": {"TableName": name, "Item": {"pk": {"S": "t2"}}}}])  # fmt: skip
+    assert "Item" not in throttled.get_item(TableName=other, Key={"pk": {"S": "o2"}}), "all or nothing"
+    _into_read_debt(throttled, name)
+    expect_error(throttled.transact_get_items, "ProvisionedThroughputExceededException", TABLE_SPENT,
+                 TransactItems=[{"Get": {"TableName": name, "Key": {"pk": {"S": "t"}}}}])  # fmt: skip
+    got = throttled.transact_get_items(TransactItems=[{"Get": {"TableName": other, "Key": {"pk": {"S": "o"}}}}])
+    assert got["Responses"] == [{"Item": {"pk": {"S": "o"}}}]
