@@ -425,6 +425,14 @@ class DynamoBackend:
             table = self._find(tx, account, region, name)
             if table is None:
                 raise table_not_found(_table_name(name)[1])
+            if table.importing or self._busy(table.created_at):  # AWS deletes only ACTIVE tables
+                raise ResourceInUseException(
+                    f"Attempt to change a resource which is still in use: Table is being created: {table.name}"
+                )
+            if self._busy(table.updated_at):
+                raise ResourceInUseException(
+                    f"Attempt to change a resource which is still in use: Table is being updated: {table.name}"
+                )
             if table.deletion_protection:
                 raise ValidationException(
                     "Resource cannot be deleted as it is currently protected against deletion. Disable deletion "

@@ -3,10 +3,13 @@ deletion protection, tags, errors worded as AWS words them."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
+from ...conftest import StoreFactory, make_client
 from ...expect import ACCOUNT, REGION, expect_error
+from ...server import Server
 
 
 def test_create_describe_delete(ddb: Any, make_table: Callable[..., str]) -> None:
@@ -219,3 +222,32 @@ def test_unchanged_provisioned_throughput_is_refused(ddb: Any, make_table: Calla
     again = ddb.update_table(TableName=name, BillingMode="PROVISIONED",
                              ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 4})  # fmt: skip
     assert again["TableDescription"]["BillingModeSummary"]["BillingMode"] == "PROVISIONED"
+
+
+def test_delete_table_only_when_active(store: StoreFactory) -> None:
+    """DeleteTable of a table still CREATING or UPDATING is AWS's ResourceInUseException (on a server whose tables
+    take a second to create and update); once ACTIVE it goes."""
+    srv = Server(**store(), env={"GUREUM_DYNAMODB_DELAY": "1"}).start()
+    try:
+        ddb = make_client(srv.endpoint, "dynamodb")
+        ddb.create_table(TableName="slow", BillingMode="PAY_PER_REQUEST",
+                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])  # fmt: skip
+        assert ddb.describe_table(TableName="slow")["Table"]["TableStatus"] == "CREATING"
+        expect_error(ddb.delete_table, "ResourceInUseException",
+                     "Attempt to change a resource which is still in use: Table is being created: slow",
+                     TableName="slow")  # fmt: skip
+        ddb.get_waiter("table_exists").wait(TableName="slow", WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
+        ddb.update_table(TableName="slow", BillingMode="PROVISIONED",
+                         ProvisionedThroughput={"ReadCapacityUnits": 1, "WriteCapacityUnits": 1})  # fmt: skip
+        expect_error(ddb.delete_table, "ResourceInUseException",
+                     "Attempt to change a resource which is still in use: Table is being updated: slow",
+                     TableName="slow")  # fmt: skip
+        deadline = time.monotonic() + 10
+        while ddb.describe_table(TableName="slow")["Table"]["TableStatus"] != "ACTIVE":
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        assert ddb.delete_table(TableName="slow")["TableDescription"]["TableStatus"] == "DELETING"
+        expect_error(ddb.describe_table, "ResourceNotFoundException", TableName="slow")
+    finally:
+        srv.stop()
