@@ -1196,8 +1196,7 @@ class DynamoBackend:
 
         return await self.store.read(run)
 
-    @staticmethod
-    def _index(table: Table, name: str | None, consistent: bool) -> Index | None:
+    def _index(self, table: Table, name: str | None, consistent: bool) -> Index | None:
         if name is None:
             return None
         index = next((i for i in table.indexes if i.name == name), None)
@@ -1205,6 +1204,8 @@ class DynamoBackend:
             raise ValidationException(f"The table does not have the specified index: {name}")
         if index.kind == "GSI" and consistent:
             raise ValidationException("Consistent reads are not supported on global secondary indexes")
+        if index.kind == "GSI" and index.created_at > table.created_at and self._busy(index.created_at):
+            raise ValidationException(f"Cannot read from backfilling global secondary index: {index.name}")
         return index
 
     @staticmethod

@@ -339,8 +339,8 @@ def describe(table: Table, now: float, delay: float, counts: dict[int, tuple[int
             continue
         index_state = status(index.created_at, now, delay, CREATING)
         entry["IndexStatus"] = index_state
-        if index_state == CREATING:
-            entry["Backfilling"] = False
+        if index_state == CREATING:  # one added to a table with items is being filled from them
+            entry["Backfilling"] = index.created_at > table.created_at
         entry["ProvisionedThroughput"] = {
             "NumberOfDecreasesToday": 0,
             "ReadCapacityUnits": index.read,

@@ -3,10 +3,13 @@ indexes, LSIs, a GSI added to a table with items (backfilled) and removed."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
+from ...conftest import StoreFactory, make_client
 from ...expect import expect_error
+from ...server import Server
 
 
 def _gsi(name: str, key: str, projection: dict[str, Any]) -> dict[str, Any]:
@@ -179,3 +182,36 @@ def test_item_collection_metrics(ddb: Any, make_table: Callable[..., str]) -> No
     plain = make_table(("pk", "S"), ("sk", "N"))
     out = ddb.put_item(TableName=plain, Item=key, ReturnItemCollectionMetrics="SIZE")
     assert "ItemCollectionMetrics" not in out
+
+
+def test_backfilling_index_is_not_readable(store: StoreFactory) -> None:
+    """A global secondary index added to a table with items is CREATING with Backfilling true until it is filled
+    (a second on this server), and a Query or Scan of it meanwhile is AWS's ValidationException ("Cannot read from
+    backfilling global secondary index"); then it answers with the items it was filled from."""
+    srv = Server(**store(), env={"GUREUM_DYNAMODB_DELAY": "1"}).start()
+    try:
+        ddb = make_client(srv.endpoint, "dynamodb")
+        ddb.create_table(TableName="filled", BillingMode="PAY_PER_REQUEST",
+                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])  # fmt: skip
+        ddb.get_waiter("table_exists").wait(TableName="filled", WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
+        ddb.put_item(TableName="filled", Item={"pk": {"S": "a"}, "g": {"S": "x"}})
+        definitions = [{"AttributeName": "g", "AttributeType": "S"}]
+        added = ddb.update_table(TableName="filled", AttributeDefinitions=definitions,
+                                 GlobalSecondaryIndexUpdates=[{"Create": {
+                                     "IndexName": "by-g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                     "Projection": {"ProjectionType": "ALL"}}}])["TableDescription"]  # fmt: skip
+        index = added["GlobalSecondaryIndexes"][0]
+        assert index["IndexStatus"] == "CREATING" and index["Backfilling"] is True
+        query = {"TableName": "filled", "IndexName": "by-g", "KeyConditionExpression": "g = :g",
+                 "ExpressionAttributeValues": {":g": {"S": "x"}}}  # fmt: skip
+        message = "Cannot read from backfilling global secondary index: by-g"
+        expect_error(ddb.query, "ValidationException", message, **query)
+        expect_error(ddb.scan, "ValidationException", message, TableName="filled", IndexName="by-g")
+        deadline = time.monotonic() + 10
+        while ddb.describe_table(TableName="filled")["Table"]["GlobalSecondaryIndexes"][0]["IndexStatus"] != "ACTIVE":
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        assert ddb.query(**query)["Items"] == [{"pk": {"S": "a"}, "g": {"S": "x"}}]
+    finally:
+        srv.stop()
