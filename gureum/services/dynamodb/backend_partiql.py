@@ -80,7 +80,10 @@ class PartiqlBackend:
             raise ValidationException("NextToken is only supported for SELECT statements")
 
         def write(tx: Tx) -> dict[str, Any]:
+            if isinstance(stmt, (Insert, Modify)):  # provisioned capacity (GUREUM_DYNAMODB_THROTTLE=1)
+                self.core.throttle.admit(self.core._table(tx, account, region, stmt.table), "write")
             returned, table, units = self._write(tx, account, region, stmt, return_on_failure)
+            self.core.throttle.take(table, "write", units)
             out: dict[str, Any] = {}
             if isinstance(stmt, Modify) and stmt.returning is not None:
                 out["Items"] = [returned] if returned else []

@@ -153,3 +153,16 @@ def test_transactions_draw_from_the_same_capacity(throttled: Any) -> None:
                  TransactItems=[{"Get": {"TableName": name, "Key": {"pk": {"S": "t"}}}}])  # fmt: skip
     got = throttled.transact_get_items(TransactItems=[{"Get": {"TableName": other, "Key": {"pk": {"S": "o"}}}}])
     assert got["Responses"] == [{"Item": {"pk": {"S": "o"}}}]
+
+
+def test_partiql_statements_draw_from_the_same_capacity(throttled: Any) -> None:
+    name = _table(throttled, read=1, write=1)
+    throttled.execute_statement(Statement=f"INSERT INTO \"{name}\" VALUE {{'pk': 'a'}}")
+    throttled.put_item(TableName=name, Item={"pk": {"S": "big"}, "d": {"S": BIG}})
+    expect_error(throttled.execute_statement, "ProvisionedThroughputExceededException", TABLE_SPENT,
+                 Statement=f"INSERT INTO \"{name}\" VALUE {{'pk': 'b'}}")  # fmt: skip
+    expect_error(throttled.execute_statement, "ProvisionedThroughputExceededException", TABLE_SPENT,
+                 Statement=f"UPDATE \"{name}\" SET v = 1 WHERE pk = 'a'")  # fmt: skip
+    _into_read_debt(throttled, name)
+    expect_error(throttled.execute_statement, "ProvisionedThroughputExceededException", TABLE_SPENT,
+                 Statement=f"SELECT * FROM \"{name}\" WHERE pk = 'a'")  # fmt: skip
