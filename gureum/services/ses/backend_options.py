@@ -12,6 +12,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, TypeVar
 
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
 from ...clock import Clock
 from ...store.base import Store, Tx
 from . import notifications, store, store_extras
@@ -37,13 +41,14 @@ def check_delivery(options: dict[str, Any]) -> None:
 
 
 def check_private_key(key: str) -> None:
-    """BYODKIM's DomainSigningPrivateKey: a base64-encoded RSA private key (PKCS#1 or PKCS#8 DER)."""
+    """BYODKIM's DomainSigningPrivateKey: a base64-encoded 1024- or 2048-bit RSA private key (AWS API reference:
+    DkimSigningAttributes), DER (PKCS#1 or PKCS#8)."""
     try:
-        der = base64.b64decode(key, validate=True)
-    except (binascii.Error, ValueError):
-        der = b""
-    if len(der) < 64 or der[0] != 0x30:  # a DER SEQUENCE, as every RSA private key encoding starts
-        raise InvalidParameterValue("The private key is not a valid base64-encoded RSA private key.")
+        loaded = serialization.load_der_private_key(base64.b64decode(key, validate=True), password=None)
+    except (binascii.Error, ValueError, TypeError, UnsupportedAlgorithm):
+        loaded = None
+    if not isinstance(loaded, rsa.RSAPrivateKey) or loaded.key_size not in (1024, 2048):
+        raise InvalidParameterValue("The private key must be a base64-encoded 1024-bit or 2048-bit RSA private key.")
 
 
 def default_configuration_set(tx: Tx, account: str, region: str, source: str) -> str | None:

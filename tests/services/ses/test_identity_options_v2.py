@@ -9,16 +9,24 @@ import base64
 from functools import partial
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from ._helpers import error
 from .conftest import Ses
 
 
-def _private_key() -> str:
+def _private_key(bits: int = 1024) -> str:
     """A base64 RSA private key (PKCS#1 DER), as BYODKIM's DomainSigningPrivateKey takes it."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
     der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.TraditionalOpenSSL,
+                            serialization.NoEncryption())  # fmt: skip
+    return base64.b64encode(der).decode()
+
+
+def _ec_key() -> str:
+    """A base64 private key that is no RSA key (EC, PKCS#8 DER)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())  # fmt: skip
     return base64.b64encode(der).decode()
 
@@ -109,6 +117,8 @@ def test_byodkim_and_dkim_signing(ses: Ses, unique) -> None:  # type: ignore[no-
     for attributes in (
         {"DomainSigningSelector": "s"},
         {"DomainSigningSelector": "s", "DomainSigningPrivateKey": "QUJD"},
+        {"DomainSigningSelector": "s", "DomainSigningPrivateKey": _ec_key()},
+        {"DomainSigningSelector": "s", "DomainSigningPrivateKey": _private_key(3072)},
     ):
         refused = error(partial(
             ses.v2.put_email_identity_dkim_signing_attributes,
