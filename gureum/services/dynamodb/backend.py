@@ -1165,11 +1165,12 @@ class DynamoBackend:
         scan_filter: dict[str, Any] | None = None,
         conditional_operator: str | None = None,
     ) -> dict[str, Any]:
-        if (segment is None) != (total_segments is None):
-            missing = "TotalSegments" if total_segments is None else "Segment"
-            given = "Segment" if total_segments is None else "TotalSegments"
-            raise ValidationException(f"The {given} parameter is required but was not present in the request "
-                                      f"when parameter {missing} is present")  # fmt: skip
+        if segment is not None and total_segments is None:  # AWS's two wordings differ in more than the names
+            raise ValidationException("The TotalSegments parameter is required but was not present in the request "
+                                      "when Segment parameter is present")  # fmt: skip
+        if total_segments is not None and segment is None:
+            raise ValidationException("The Segment parameter is required but was not present in the request when "
+                                      "parameter TotalSegments is present")  # fmt: skip
         if segment is not None and total_segments is not None and segment >= total_segments:
             raise ValidationException(
                 f"The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: "

@@ -112,6 +112,10 @@ def test_scan_segments(ddb: Any, make_table: Callable[..., str]) -> None:
                 break
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
     assert sorted(seen) == sorted(f"k{j}" for j in range(200))
+    expect_error(ddb.scan, "ValidationException", "The TotalSegments parameter is required but was not present in "
+                 "the request when Segment parameter is present", TableName=name, Segment=1)  # fmt: skip
+    expect_error(ddb.scan, "ValidationException", "The Segment parameter is required but was not present in the "
+                 "request when parameter TotalSegments is present", TableName=name, TotalSegments=2)  # fmt: skip
 
 
 def test_key_condition_errors(ddb: Any, make_table: Callable[..., str]) -> None:
