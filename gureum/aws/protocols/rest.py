@@ -232,9 +232,10 @@ class RestProtocol(ProtocolHandler):
             except UnicodeDecodeError:
                 raise MalformedInput(f"{payload} is not valid UTF-8") from None
         else:
-            # botocore sends an empty document when the member is unset, so empty reads as absent
+            # botocore sends an empty document when the member is unset, so empty reads as absent; a required one's
+            # empty document is the empty value (S3's <NotificationConfiguration/> clears a bucket's notifications)
             document = self.read_document(member, request.body)
-            if document:
+            if document or payload in shape.required_members:
                 result[payload] = document
         return result
 

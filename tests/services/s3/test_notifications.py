@@ -82,6 +82,11 @@ def test_sqs_notifications(s3: Any, sqs: Any, bucket: str, name: str) -> None:
     assert "size" not in events[2]["s3"]["object"]
     assert events[0]["s3"]["object"]["sequencer"] < events[1]["s3"]["object"]["sequencer"]
     assert _messages(sqs, url, 1, timeout=1.5) == []
+    # an empty configuration clears them (as Terraform's destroy and the console send it)
+    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={})
+    assert "QueueConfigurations" not in s3.get_bucket_notification_configuration(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="in/after.csv", Body=b"x")
+    assert _messages(sqs, url, 1, timeout=1.5) == []
 
 
 def test_sns_notifications(aws: Callable[..., Any], s3: Any, sqs: Any, bucket: str, name: str) -> None:
