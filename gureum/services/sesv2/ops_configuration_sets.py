@@ -89,11 +89,12 @@ async def get_configuration_set(ctx: RequestContext, req: dict[str, Any]) -> dic
         reputation["LastFreshStart"] = found["fresh_start"]
     out: dict[str, Any] = {
         "ConfigurationSetName": req["ConfigurationSetName"],
-        "DeliveryOptions": {"TlsPolicy": "OPTIONAL", **(found.get("delivery") or {})},
         "ReputationOptions": reputation,
         "SendingOptions": {"SendingEnabled": found["sending_enabled"]},
         "Tags": tag_list(found.get("tags")),
     }
+    if found.get("delivery"):  # only once set: Terraform's provider reads an answered block as configured
+        out["DeliveryOptions"] = {"TlsPolicy": "OPTIONAL", **found["delivery"]}
     if found["tracking"]:
         out["TrackingOptions"] = found["tracking"]
     if found["suppression"] is not None or found.get("suppression_validation"):
