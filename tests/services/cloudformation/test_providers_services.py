@@ -171,6 +171,8 @@ def test_service_providers(cfn: Any, aws: Any, name: str) -> None:
     token = identity["DkimAttributes"]["Tokens"][0]
     assert out["Dkim1"] == f"{token}._domainkey.{name}.example.com"
     sesv2.get_configuration_set(ConfigurationSetName=out["ConfigSet"])
+    config_arn = f"arn:aws:ses:us-east-1:000000000000:configuration-set/{out['ConfigSet']}"
+    assert sesv2.list_tags_for_resource(ResourceArn=config_arn)["Tags"] == [{"Key": "team", "Value": "t1"}]
     found = sesv2.get_configuration_set_event_destinations(ConfigurationSetName=out["ConfigSet"])["EventDestinations"]
     assert [(d["Name"], d["SnsDestination"]["TopicArn"]) for d in found] == [(out["EventDest"], out["EventsTopic"])]
     assert sorted(found[0]["MatchingEventTypes"]) == ["RENDERING_FAILURE", "SEND"]
@@ -228,6 +230,8 @@ def test_service_providers(cfn: Any, aws: Any, name: str) -> None:
         "kind": "delivery",
     }
     assert {"Key": "aws:cloudformation:logical-id", "Value": "Delivery"} in tags
+    config_tags = sesv2.list_tags_for_resource(ResourceArn=config_arn)["Tags"]
+    assert {t["Key"]: t["Value"] for t in config_tags} == {"team": "t2", "cost": "c"}
     compute = batch.describe_compute_environments(computeEnvironments=[out["Compute"]])["computeEnvironments"][0]
     assert compute["tags"] == {"kind": "compute", "team": "t2", "cost": "c"}
     cluster = ecs.describe_clusters(clusters=[out["Cluster"]], include=["TAGS"])["clusters"][0]
@@ -304,3 +308,40 @@ def test_logs_resource_policy(cfn: Any, aws: Any, name: str) -> None:
     cfn.delete_stack(StackName=name)
     wait(cfn, "stack_delete_complete", name)
     assert sids() == []
+
+
+def test_dynamodb_indexes_change_with_the_stack(cfn: Any, aws: Any, name: str) -> None:
+    ddb = aws("dynamodb")
+
+    def stack_of(indexes: list[str]) -> str:
+        table = {
+            "Type": "AWS::DynamoDB::Table",
+            "Properties": {
+                "TableName": name,
+                "BillingMode": "PAY_PER_REQUEST",
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                "AttributeDefinitions": [{"AttributeName": a, "AttributeType": "S"} for a in ["pk", *indexes]],
+                "GlobalSecondaryIndexes": [
+                    {
+                        "IndexName": f"by-{a}",
+                        "KeySchema": [{"AttributeName": a, "KeyType": "HASH"}],
+                        "Projection": {"ProjectionType": "ALL"},
+                    }
+                    for a in indexes
+                ],  # fmt: skip
+            },
+        }
+        return body({"Resources": {"Table": table}})
+
+    def indexes() -> list[str]:
+        found = ddb.describe_table(TableName=name)["Table"].get("GlobalSecondaryIndexes") or []
+        return sorted(i["IndexName"] for i in found)
+
+    cfn.create_stack(StackName=name, TemplateBody=stack_of(["a"]))
+    wait(cfn, "stack_create_complete", name)
+    assert indexes() == ["by-a"]
+    cfn.update_stack(StackName=name, TemplateBody=stack_of(["b"]))  # one index deleted, another created
+    wait(cfn, "stack_update_complete", name)
+    assert indexes() == ["by-b"]
+    cfn.delete_stack(StackName=name)
+    wait(cfn, "stack_delete_complete", name)

@@ -26,7 +26,9 @@ def _ints(value: Any) -> Any:
 class Table(Provider):
     type = "AWS::DynamoDB::Table"
     tags_in_place = True
-    replace = frozenset({"TableName", "KeySchema", "LocalSecondaryIndexes", "AttributeDefinitions"})
+    # AttributeDefinitions change in place (a global secondary index's attributes come and go with it); a key
+    # attribute's type cannot change (update refuses it)
+    replace = frozenset({"TableName", "KeySchema", "LocalSecondaryIndexes"})
     name_property = "TableName"
 
     drift = frozenset(
@@ -124,6 +126,13 @@ class Table(Provider):
         self, ctx: Context, physical_id: str, old: dict[str, Any], new: dict[str, Any], attributes: dict[str, Any]
     ) -> dict[str, Any]:
         params: dict[str, Any] = {"TableName": physical_id}
+        types = [{a["AttributeName"]: a.get("AttributeType") for a in p.get("AttributeDefinitions") or []}
+                 for p in (old, new)]  # fmt: skip
+        keys = [k["AttributeName"] for k in new.get("KeySchema") or []]
+        keys += [k["AttributeName"] for i in new.get("LocalSecondaryIndexes") or [] for k in i.get("KeySchema") or []]
+        retyped = sorted({k for k in keys if types[0].get(k) != types[1].get(k)})
+        if retyped:
+            raise ResourceFailure(f"Cannot change the type of key attributes {retyped}: the table must be replaced")
         for key in ("BillingMode", "ProvisionedThroughput", "TableClass", "DeletionProtectionEnabled"):
             if old.get(key) != new.get(key) and new.get(key) is not None:
                 params[key] = _ints(new[key])
@@ -154,7 +163,7 @@ class Table(Provider):
         if updates:
             params["AttributeDefinitions"] = new["AttributeDefinitions"]
         for update in updates:  # DynamoDB takes one index change per UpdateTable
-            await ctx.aws("dynamodb", "UpdateTable", {**params, "GlobalSecondaryIndexes": [update]})
+            await ctx.aws("dynamodb", "UpdateTable", {**params, "GlobalSecondaryIndexUpdates": [update]})
             params = {"TableName": physical_id}
             await self._active(ctx, physical_id)
         if len(params) > 1:

@@ -14,6 +14,7 @@ _V2 = "sesv2"
 class EmailIdentity(Provider):
     type = "AWS::SES::EmailIdentity"
     replace = frozenset({"EmailIdentity"})
+    system_tags = False  # SES v2 refuses tag keys starting with aws:
 
     async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
         identity = str(required(props, "EmailIdentity"))
@@ -95,6 +96,8 @@ class ConfigurationSet(Provider):
     type = "AWS::SES::ConfigurationSet"
     replace = frozenset({"Name"})
     name_property = "Name"
+    system_tags = False  # SES v2 refuses tag keys starting with aws:
+    tags_in_place = True
 
     async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
         name = props.get("Name") or ctx.name(64)
@@ -117,8 +120,12 @@ class ConfigurationSet(Provider):
                 raise ResourceFailure(f"Updating {member} of a configuration set is not supported by gureum")
             await ctx.aws(_V2, operation, {"ConfigurationSetName": physical_id, **(new.get(member) or {})})
         gone, changed = tag_changes(old, new, ctx.tags, ctx.previous_tags)
-        if gone or changed:
-            raise ResourceFailure("Changing a configuration set's Tags is not supported by gureum")
+        arn = f"arn:aws:ses:{ctx.region}:{ctx.account}:configuration-set/{physical_id}"
+        if gone:
+            await ctx.aws(_V2, "UntagResource", {"ResourceArn": arn, "TagKeys": gone})
+        if changed:
+            tags = [{"Key": k, "Value": v} for k, v in changed.items()]
+            await ctx.aws(_V2, "TagResource", {"ResourceArn": arn, "Tags": tags})
         return {}
 
     async def delete(self, ctx: Context, physical_id: str, props: dict[str, Any], attributes: dict[str, Any]) -> None:
