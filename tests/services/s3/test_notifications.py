@@ -4,44 +4,17 @@ to SQS and SNS with prefix/suffix filters, and EventBridge's "Object Created" / 
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
-
-def _messages(sqs: Any, url: str, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    deadline = time.monotonic() + timeout
-    while len(found) < count and time.monotonic() < deadline:
-        out = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1)
-        for message in out.get("Messages", []):
-            found.append(json.loads(message["Body"]))
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-    return found
-
-
-def _queue(sqs: Any, name: str, bucket: str | None = None) -> tuple[str, str]:
-    """A queue; with ``bucket``, its policy lets S3 send the bucket's notifications (as AWS requires)."""
-    url = sqs.create_queue(QueueName=name)["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    if bucket is not None:
-        statement = {
-            "Effect": "Allow",
-            "Principal": {"Service": "s3.amazonaws.com"},
-            "Action": "sqs:SendMessage",
-            "Resource": arn,
-            "Condition": {"ArnLike": {"aws:SourceArn": f"arn:aws:s3:::{bucket}"}},
-        }
-        policy = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
-        sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy})
-    return url, arn
+from ._helpers import messages, queue_for
 
 
 def test_sqs_notifications(s3: Any, sqs: Any, bucket: str, name: str) -> None:
-    url, arn = _queue(sqs, name, bucket)
+    url, arn = queue_for(sqs, name, bucket)
     s3.put_bucket_notification_configuration(
         Bucket=bucket,
         NotificationConfiguration={
@@ -61,7 +34,7 @@ def test_sqs_notifications(s3: Any, sqs: Any, bucket: str, name: str) -> None:
     )
     config = s3.get_bucket_notification_configuration(Bucket=bucket)
     assert config["QueueConfigurations"][0]["Id"] == "uploads"
-    test_event = _messages(sqs, url, 1)[0]
+    test_event = messages(sqs, url, 1)[0]
     assert (test_event["Service"], test_event["Event"], test_event["Bucket"]) == ("Amazon S3", "s3:TestEvent", bucket)
 
     put = s3.put_object(Bucket=bucket, Key="in/data set.csv", Body=b"a,b\n")
@@ -69,7 +42,7 @@ def test_sqs_notifications(s3: Any, sqs: Any, bucket: str, name: str) -> None:
     s3.put_object(Bucket=bucket, Key="out/other.csv", Body=b"x")  # prefix does not match
     s3.copy_object(Bucket=bucket, Key="in/copy.csv", CopySource=f"{bucket}/in/data set.csv")
     s3.delete_object(Bucket=bucket, Key="in/data set.csv")
-    events = [m["Records"][0] for m in _messages(sqs, url, 3)]
+    events = [m["Records"][0] for m in messages(sqs, url, 3)]
     assert [e["eventName"] for e in events] == ["ObjectCreated:Put", "ObjectCreated:Copy", "ObjectRemoved:Delete"]
     first = events[0]
     assert first["eventVersion"] == "2.1" and first["eventSource"] == "aws:s3" and first["awsRegion"] == "us-east-1"
@@ -81,25 +54,25 @@ def test_sqs_notifications(s3: Any, sqs: Any, bucket: str, name: str) -> None:
     assert first["responseElements"]["x-amz-request-id"] == put["ResponseMetadata"]["RequestId"]
     assert "size" not in events[2]["s3"]["object"]
     assert events[0]["s3"]["object"]["sequencer"] < events[1]["s3"]["object"]["sequencer"]
-    assert _messages(sqs, url, 1, timeout=1.5) == []
+    assert messages(sqs, url, 1, timeout=1.5) == []
     # an empty configuration clears them (as Terraform's destroy and the console send it)
     s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={})
     assert "QueueConfigurations" not in s3.get_bucket_notification_configuration(Bucket=bucket)
     s3.put_object(Bucket=bucket, Key="in/after.csv", Body=b"x")
-    assert _messages(sqs, url, 1, timeout=1.5) == []
+    assert messages(sqs, url, 1, timeout=1.5) == []
 
 
 def test_sns_notifications(aws: Callable[..., Any], s3: Any, sqs: Any, bucket: str, name: str) -> None:
     sns = aws("sns")
     topic = sns.create_topic(Name=name)["TopicArn"]
-    url, arn = _queue(sqs, name)
+    url, arn = queue_for(sqs, name)
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "false"})
     s3.put_bucket_notification_configuration(
         Bucket=bucket,
         NotificationConfiguration={"TopicConfigurations": [{"TopicArn": topic, "Events": ["s3:ObjectCreated:Put"]}]},
     )
     s3.put_object(Bucket=bucket, Key="k", Body=b"x")
-    envelopes = _messages(sqs, url, 2)
+    envelopes = messages(sqs, url, 2)
     assert [e["Subject"] for e in envelopes] == ["Amazon S3 Notification", "Amazon S3 Notification"]
     assert json.loads(envelopes[0]["Message"])["Event"] == "s3:TestEvent"
     record = json.loads(envelopes[1]["Message"])["Records"][0]
@@ -108,7 +81,7 @@ def test_sns_notifications(aws: Callable[..., Any], s3: Any, sqs: Any, bucket: s
 
 def test_eventbridge_notifications(aws: Callable[..., Any], s3: Any, sqs: Any, bucket: str, name: str) -> None:
     events = aws("events")
-    url, arn = _queue(sqs, name)
+    url, arn = queue_for(sqs, name)
     pattern = {"source": ["aws.s3"], "detail": {"bucket": {"name": [bucket]}}}
     events.put_rule(Name=name, EventPattern=json.dumps(pattern))
     events.put_targets(Rule=name, Targets=[{"Id": "q", "Arn": arn}])
@@ -116,7 +89,7 @@ def test_eventbridge_notifications(aws: Callable[..., Any], s3: Any, sqs: Any, b
     assert "EventBridgeConfiguration" in s3.get_bucket_notification_configuration(Bucket=bucket)
     s3.put_object(Bucket=bucket, Key="new object", Body=b"12345")
     s3.delete_object(Bucket=bucket, Key="new object")
-    received = _messages(sqs, url, 2)
+    received = messages(sqs, url, 2)
     assert [e["detail-type"] for e in received] == ["Object Created", "Object Deleted"]
     created = received[0]
     assert created["source"] == "aws.s3" and created["resources"] == [f"arn:aws:s3:::{bucket}"]
@@ -127,13 +100,13 @@ def test_eventbridge_notifications(aws: Callable[..., Any], s3: Any, sqs: Any, b
 
 def test_queue_without_policy_gets_nothing(s3: Any, sqs: Any, bucket: str, name: str) -> None:
     """SQS refuses S3's messages unless the queue's policy allows s3.amazonaws.com (dropped, never retried)."""
-    url, arn = _queue(sqs, name)
+    url, arn = queue_for(sqs, name)
     s3.put_bucket_notification_configuration(
         Bucket=bucket,
         NotificationConfiguration={"QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:ObjectCreated:*"]}]},
     )
     s3.put_object(Bucket=bucket, Key="k", Body=b"x")
-    assert _messages(sqs, url, 1, timeout=1.5) == []
+    assert messages(sqs, url, 1, timeout=1.5) == []
 
 
 def test_unknown_event_is_refused(s3: Any, bucket: str) -> None:
@@ -158,7 +131,7 @@ def test_lambda_notifications(aws: Callable[..., Any], s3: Any, sqs: Any, bucket
     """The function is invoked with the event message (it forwards what it got to a queue)."""
     from ..lambda_.zips import create
 
-    url, _ = _queue(sqs, name)
+    url, _ = queue_for(sqs, name)
     function = create(aws("lambda"), name, {"index.py": FORWARD}, Environment={"Variables": {"QUEUE_URL": url}})
     s3.put_bucket_notification_configuration(
         Bucket=bucket,
@@ -169,7 +142,7 @@ def test_lambda_notifications(aws: Callable[..., Any], s3: Any, sqs: Any, bucket
         },
     )
     s3.put_object(Bucket=bucket, Key="photo.jpg", Body=b"jpeg")
-    [event] = _messages(sqs, url, 1, timeout=30)
+    [event] = messages(sqs, url, 1, timeout=30)
     record = event["Records"][0]
     assert (record["eventName"], record["s3"]["object"]["key"], record["s3"]["object"]["size"]) == (
         "ObjectCreated:Put",

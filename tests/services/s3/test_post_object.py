@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import http.client
 import json
-import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -24,6 +23,7 @@ from botocore.exceptions import ClientError
 
 from ...conftest import StoreFactory
 from ...server import Server
+from ._helpers import messages, queue_for
 
 KEY, SECRET = "AKIAPOSTTEST", "post-secret"
 
@@ -236,15 +236,7 @@ def test_virtual_hosted_bucket_and_cors(endpoint: str, s3: Any, bucket: str) -> 
 
 
 def test_post_notification(s3: Any, sqs: Any, bucket: str, name: str) -> None:
-    url = sqs.create_queue(QueueName=name)["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    statement = {
-        "Effect": "Allow",
-        "Principal": {"Service": "s3.amazonaws.com"},
-        "Action": "sqs:SendMessage",
-        "Resource": arn,
-    }
-    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps({"Statement": [statement]})})
+    url, arn = queue_for(sqs, name, bucket)
     s3.put_bucket_notification_configuration(
         Bucket=bucket,
         NotificationConfiguration={"QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:ObjectCreated:Post"]}]},
@@ -252,12 +244,9 @@ def test_post_notification(s3: Any, sqs: Any, bucket: str, name: str) -> None:
     s3.put_object(Bucket=bucket, Key="put.txt", Body=b"not a post")  # another event: not sent
     post = s3.generate_presigned_post(bucket, "posted.txt")
     assert _post(post["url"], post["fields"], b"form")[0] == 204
-    records: list[dict[str, Any]] = []
-    deadline = time.monotonic() + 10
-    while len(records) < 1 and time.monotonic() < deadline:
-        for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", []):
-            body = json.loads(message["Body"])
-            records += body.get("Records", [])
+    records = [
+        record for body in messages(sqs, url, 2) for record in body.get("Records", [])
+    ]  # the test event, the POST
     assert [(r["eventName"], r["s3"]["object"]["key"], r["s3"]["object"]["size"]) for r in records] == [
         ("ObjectCreated:Post", "posted.txt", 4)
     ]

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import time
 from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+
+from ._helpers import messages, queue_for
 
 
 def _code(error: pytest.ExceptionInfo[ClientError]) -> tuple[str, int]:
@@ -90,32 +91,9 @@ def test_restore_refusals(s3: Any, bucket: str) -> None:
     assert expiry[1] - expiry[0] == dt.timedelta(days=4)
 
 
-def _received(sqs: Any, url: str, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    deadline = time.monotonic() + timeout
-    while len(found) < count and time.monotonic() < deadline:
-        for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", []):
-            found.append(json.loads(message["Body"]))
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-    return found
-
-
-def _queue(sqs: Any, name: str) -> tuple[str, str]:
-    url = sqs.create_queue(QueueName=name)["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    statement = {
-        "Effect": "Allow",
-        "Principal": {"Service": "s3.amazonaws.com"},
-        "Action": "sqs:SendMessage",
-        "Resource": arn,
-    }
-    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps({"Statement": [statement]})})
-    return url, arn
-
-
 def test_restore_notifications(aws: Callable[..., Any], s3: Any, sqs: Any, bucket: str, name: str) -> None:
-    url, arn = _queue(sqs, name)
-    bridge_url, bridge_arn = _queue(sqs, f"{name}-bridge")
+    url, arn = queue_for(sqs, name, bucket)
+    bridge_url, bridge_arn = queue_for(sqs, f"{name}-bridge")
     events = aws("events")
     pattern = {
         "source": ["aws.s3"],
@@ -131,21 +109,21 @@ def test_restore_notifications(aws: Callable[..., Any], s3: Any, sqs: Any, bucke
             "EventBridgeConfiguration": {},
         },
     )
-    _received(sqs, url, 1)  # the s3:TestEvent
+    messages(sqs, url, 1)  # the s3:TestEvent
     s3.put_object(Bucket=bucket, Key="cold/a", Body=b"12345", StorageClass="GLACIER")
     s3.restore_object(Bucket=bucket, Key="cold/a", RestoreRequest={"Days": 1})
     s3.restore_object(Bucket=bucket, Key="cold/a", RestoreRequest={"Days": 3})  # an extension: no new events
-    records = [record for body in _received(sqs, url, 2) for record in body["Records"]]
+    records = [record for body in messages(sqs, url, 2) for record in body["Records"]]
     assert [r["eventName"] for r in records] == ["ObjectRestore:Post", "ObjectRestore:Completed"]
     assert all(r["s3"]["object"]["key"] == "cold/a" and r["s3"]["object"]["size"] == 5 for r in records)
     assert "glacierEventData" not in records[0]
     restored = records[1]["glacierEventData"]["restoreEventData"]
     assert restored["lifecycleRestoreStorageClass"] == "GLACIER"
     assert restored["lifecycleRestorationExpiryTime"].endswith("T00:00:00.000Z")
-    bridged = {event["detail-type"]: event for event in _received(sqs, bridge_url, 2)}
+    bridged = {event["detail-type"]: event for event in messages(sqs, bridge_url, 2)}
     assert set(bridged) == {"Object Restore Initiated", "Object Restore Completed"}
     initiated, completed = bridged["Object Restore Initiated"]["detail"], bridged["Object Restore Completed"]["detail"]
     assert initiated["source-storage-class"] == completed["source-storage-class"] == "GLACIER"
     assert initiated["requester"] == "000000000000" and "source-ip-address" in initiated
     assert completed["requester"] == "s3.amazonaws.com" and completed["restore-expiry-time"].endswith("T00:00:00Z")
-    assert _received(sqs, url, 1, timeout=2) == []
+    assert messages(sqs, url, 1, timeout=2) == []

@@ -42,3 +42,19 @@ def drain(ses: Ses, url: str, want: int, seconds: float = 20) -> list[dict[str, 
             out.append(json.loads(m["Body"]))
             sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
     return out
+
+
+def firehose_to_s3(ses: Ses, unique: Callable[[str], str]) -> tuple[str, str, str]:
+    """A Firehose delivery stream writing to a new bucket at once: (stream ARN, role ARN, bucket)."""
+    s3, firehose = ses.client("s3"), ses.client("firehose")
+    bucket, role = unique("ses2-fh"), f"arn:aws:iam::{ses.account}:role/ses-to-firehose"
+    s3.create_bucket(Bucket=bucket)
+    stream = firehose.create_delivery_stream(
+        DeliveryStreamName=unique("ses2-fh"),
+        ExtendedS3DestinationConfiguration={
+            "RoleARN": role,
+            "BucketARN": f"arn:aws:s3:::{bucket}",
+            "BufferingHints": {"SizeInMBs": 1, "IntervalInSeconds": 0},
+        },
+    )["DeliveryStreamARN"]
+    return stream, role, bucket

@@ -9,30 +9,14 @@ import time
 
 from tests.conftest import make_client
 
-from ._helpers import error
+from ._helpers import error, firehose_to_s3
 from .conftest import Ses
 
 SIMPLE = {"Simple": {"Subject": {"Data": "Hi"}, "Body": {"Text": {"Data": "Hello"}}}}
 
 
-def _firehose_to_s3(ses: Ses, unique) -> tuple[str, str, str]:  # type: ignore[no-untyped-def]
-    """A Firehose delivery stream writing to a new bucket at once: (stream ARN, role ARN, bucket)."""
-    s3, firehose = ses.client("s3"), ses.client("firehose")
-    bucket, role = unique("ses2-fh"), f"arn:aws:iam::{ses.account}:role/ses-to-firehose"
-    s3.create_bucket(Bucket=bucket)
-    stream = firehose.create_delivery_stream(
-        DeliveryStreamName=unique("ses2-fh"),
-        ExtendedS3DestinationConfiguration={
-            "RoleARN": role,
-            "BucketARN": f"arn:aws:s3:::{bucket}",
-            "BufferingHints": {"SizeInMBs": 1, "IntervalInSeconds": 0},
-        },
-    )["DeliveryStreamARN"]
-    return stream, role, bucket
-
-
 def test_v2_firehose_cloudwatch_and_pinpoint_destinations(ses: Ses, unique) -> None:  # type: ignore[no-untyped-def]
-    stream, role, bucket = _firehose_to_s3(ses, unique)
+    stream, role, bucket = firehose_to_s3(ses, unique)
     config_set = unique("cs")
     ses.v2.create_configuration_set(ConfigurationSetName=config_set)
     to_firehose = {

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import time
 
-from ._helpers import drain, error, topic_queue
+from ._helpers import drain, error, firehose_to_s3, topic_queue
 from .conftest import Ses
 
 SIMPLE = {"Subject": {"Data": "Hello"}, "Body": {"Text": {"Data": "Hi there"}}}
@@ -200,17 +200,8 @@ def test_unrenderable_template_is_accepted_and_publishes_rendering_failure(ses: 
 def test_firehose_destination_gets_the_records_and_cloudwatch_is_kept(ses: Ses, unique) -> None:  # type: ignore[no-untyped-def]
     """SES v1's Firehose destination: each event written to the delivery stream as one JSON record and a newline
     (here through to S3); a CloudWatch destination kept as given; both shown by v1 and v2."""
-    s3, firehose = ses.client("s3"), ses.client("firehose")
-    bucket, role = unique("ses-fh"), f"arn:aws:iam::{ses.account}:role/ses-to-firehose"
-    s3.create_bucket(Bucket=bucket)
-    stream = firehose.create_delivery_stream(
-        DeliveryStreamName=unique("ses-fh"),
-        ExtendedS3DestinationConfiguration={
-            "RoleARN": role,
-            "BucketARN": f"arn:aws:s3:::{bucket}",
-            "BufferingHints": {"SizeInMBs": 1, "IntervalInSeconds": 0},
-        },
-    )["DeliveryStreamARN"]
+    s3 = ses.client("s3")
+    stream, role, bucket = firehose_to_s3(ses, unique)
     config_set = unique("cs")
     ses.v1.create_configuration_set(ConfigurationSet={"Name": config_set})
     to_firehose = {
