@@ -226,7 +226,8 @@ class SesMail(Protocol):
     ) -> str:
         """One message: {"source", "to", "cc", "bcc", "reply_to"} and either "subject"/"text"/"html", "raw" (bytes)
         or "template"/"template_data"; optionally "source_arn", "access_key", "base_url", "contact_list", "topic"
-        (ListManagementOptions). Its message id."""
+        (ListManagementOptions), "source_ip" (the caller's address) and "operation" (the events' ses:operation;
+        by default named for the content). Its message id."""
         ...
 
     async def send_bulk(
@@ -243,7 +244,7 @@ class SesMail(Protocol):
         sender: dict[str, Any] | None = None,
     ) -> list[tuple[str, str | None, str | None]]:
         """entries: [{"to", "cc", "bcc", "data", "tags"}]; ``sender``: {"source_arn", "access_key", "return_path",
-        "base_url"} as in ``send``'s message; (status, error message, message id) per entry."""
+        "base_url", "source_ip"} as in ``send``'s message; (status, error message, message id) per entry."""
         ...
 
     # sending authorization, MAIL FROM, suppression, options, contact lists (SES v2's shapes are sesv2's business)

@@ -420,7 +420,8 @@ class ExtrasBackend:
 
     async def unsubscribe(self, token: str) -> dict[str, Any] | None:
         """A List-Unsubscribe link was followed (or posted, one click): its recipient opts out of the topic, or of
-        the whole contact list when the message named no topic (a contact made if it was none). None: no such
+        the whole contact list when the message named no topic (a contact made if it was none), and a
+        Subscription event goes to the message's configuration-set destinations that take it. None: no such
         link, or its list is gone."""
         now = self.clock.now()
 
@@ -430,9 +431,11 @@ class ExtrasBackend:
                 return None
             account, region, list_name = found["account"], found["region"], found["link"]
             address, topic = found["sent"]["address"], found["sent"].get("topic")
-            if store_extras.contact_list(tx, account, region, list_name) is None:
+            listed = store_extras.contact_list(tx, account, region, list_name)
+            if listed is None:
                 return None
-            contact = store_extras.contact(tx, account, region, list_name, address) or {
+            before = store_extras.contact(tx, account, region, list_name, address)
+            contact = dict(before) if before is not None else {
                 "address": address, "preferences": [], "unsubscribe_all": False, "attributes": None,
                 "created_at": now,
             }  # fmt: skip
@@ -443,6 +446,14 @@ class ExtrasBackend:
                 contact["unsubscribe_all"] = True
             contact["updated_at"] = now
             store_extras.put_contact(tx, account, region, list_name, contact)
+            name, mail = found["configuration_set"], found["sent"].get("mail")
+            if name and mail is not None:
+                record = events.subscription(
+                    mail, list_name, now, events.topic_preferences(before, listed["topics"]),
+                    events.topic_preferences(contact, listed["topics"]),
+                )  # fmt: skip
+                destinations = [d for d in store.event_destinations(tx, account, region, name) if d["enabled"]]
+                self._publish(tx, account, region, destinations, [(events.SUBSCRIPTION, record)], now)
             return {"list": list_name, "topic": topic, "address": address}
 
         return await self._write(run)

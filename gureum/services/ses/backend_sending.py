@@ -71,6 +71,8 @@ class Outgoing:
     topic: str | None = None
     api: str = "v1"
     return_path: str | None = None  # ReturnPath / FeedbackForwardingEmailAddress: where forwarded feedback goes
+    operation: str = "SendEmail"  # the operation that sent it, as the event's ses:operation tag names it
+    source_ip: str = "127.0.0.1"  # the caller's address (the event's ses:source-ip, the notification's sourceIp)
 
     @property
     def recipients(self) -> list[str]:
@@ -123,7 +125,7 @@ class SendingBackend:
         max_bytes: int = limits.MAX_MESSAGE_BYTES_V1,
     ) -> str:
         """SendEmail / SendRawEmail / SMTP: the message id of the accepted message."""
-        if message.source_arn and not message.principal:
+        if not message.principal:  # the caller's IAM identity: events' ses:caller-identity, sending authorization
             message = replace(message, principal=await self.principal_arn(account, message.access_key))
         prebuilt: tuple[str, mime.Mail] | None = None
         if message.raw is not None or not configuration_set or message.html is None:
@@ -156,7 +158,7 @@ class SendingBackend:
             rendered = templates.render_parts(*parts, templates.template_data(data))
         except MissingRenderingAttribute as error:
             # as AWS: accepted with a message id, nothing sent, a Rendering Failure event instead
-            if message.source_arn and not message.principal:
+            if not message.principal:
                 message = replace(message, principal=await self.principal_arn(account, message.access_key))
             unrendered = (template, error.message)
             return await self._write(
@@ -183,7 +185,7 @@ class SendingBackend:
         every message shares (source, reply-to, SourceArn, Return-Path, the caller)."""
         if not entries or len(entries) > limits.MAX_BULK_DESTINATIONS:
             raise InvalidParameterValue(f"Destinations must contain between 1 and {limits.MAX_BULK_DESTINATIONS}.")
-        if base.source_arn and not base.principal:
+        if not base.principal:
             base = replace(base, principal=await self.principal_arn(account, base.access_key))
         parts = await self.get_template(account, region, template)
         defaults = templates.template_data(default_data)
@@ -293,12 +295,14 @@ class SendingBackend:
                 sent = events.Sent(
                     account, region, ses_id, mail.source, authorization.identity_arn(owner[1], owner[0], owner[2]),
                     kept, [], "", mail.to, mail.from_, configuration_set, {k: [v] for k, v in tags.items()}, now,
+                    message.operation, _caller(message), message.source_ip,
                 )  # fmt: skip
                 record = events.rendering_failure(sent, *unrendered)
                 self._publish(tx, account, region, destinations, [(events.RENDERING_FAILURE, record)], now)
             return ses_id
         outcome = events.fates(kept, self._suppressed(tx, account, region, configuration_set, kept))
-        raw = self._list_unsubscribe(tx, account, region, message, kept, now) + mail.raw
+        unsubscribe = secrets.token_urlsafe(18) if _unsubscribes(message, kept) else None
+        raw = _list_unsubscribe(message.base_url, unsubscribe) + mail.raw
         raw = raw if return_path is None else f"Return-Path: <{ses_id}@{return_path}>\r\n".encode() + raw
         store.add_sent(
             tx, account, region, now, len(recipients), len(outcome.bounced), len(outcome.complained),
@@ -309,13 +313,22 @@ class SendingBackend:
         details = events.details(now, outcome)
         scope = notifications.identity_scope(owner[2])
         settings = notifications.Settings.of(store_extras.setting(tx, owner[0], owner[1], scope, notifications.SETTING))
-        if not destinations and not settings.topics and not outcome.bounced and not outcome.complained:
-            return ses_id
         sent = events.Sent(
             account, region, ses_id, mail.source, authorization.identity_arn(owner[1], owner[0], owner[2]),
             kept, mail.headers, mail.subject, mail.to, mail.from_, configuration_set,
-            {k: [v] for k, v in tags.items()}, now,
+            {k: [v] for k, v in tags.items()}, now, message.operation, _caller(message), message.source_ip,
         )  # fmt: skip
+        if unsubscribe is not None:
+            # the link's row: who unsubscribes from what, and the mail object of its Subscription event
+            row: dict[str, Any] = {"address": kept[0], "topic": message.topic}
+            if configuration_set:
+                row["mail"] = events.mail_object(sent)
+            store_extras.add_tracking(
+                tx, unsubscribe, account, region, configuration_set or "", UNSUBSCRIBE, message.contact_list, row,
+                now,
+            )  # fmt: skip
+        if not destinations and not settings.topics and not outcome.bounced and not outcome.complained:
+            return ses_id
         self._notify(tx, account, region, sent, details, settings, destinations, message, mail)
         if destinations:
             self._publish(tx, account, region, destinations, events.events_for(sent, details), now)
@@ -340,7 +353,7 @@ class SendingBackend:
     ) -> None:
         """The sending identity's notifications: each Bounce / Complaint / Delivery to its SNS topic (the outbox),
         and bounces and complaints mailed to the Return-Path as feedback (kept, and relayed) when forwarded."""
-        caller = notifications.caller_identity(message.principal) if message.principal else "root"
+        caller = _caller(message)
         for topic, note in notifications.notifications(sent, found, settings, caller):
             self.delivery.enqueue(tx, "sns", topic, {"message": json.dumps(note)}, source="ses")
         forwarded = notifications.forwarded_types(settings, {t for d in destinations for t in d["types"]})
@@ -444,19 +457,6 @@ class SendingBackend:
         return None, tracking.track(message.html, base, opens, clicks)
 
     @staticmethod
-    def _list_unsubscribe(tx: Tx, account: str, region: str, message: Outgoing, kept: list[str], now: float) -> bytes:
-        """ListManagementOptions (SES v2): the List-Unsubscribe and one-click List-Unsubscribe-Post headers (RFC
-        8058) SES adds, with a link on gureum that unsubscribes the recipient from the topic (or the whole list).
-        The link names one recipient: a message to several recipients carries none."""
-        if not message.contact_list or len(kept) != 1 or not message.base_url:
-            return b""
-        token = secrets.token_urlsafe(18)
-        scope = {"address": kept[0], "topic": message.topic}
-        store_extras.add_tracking(tx, token, account, region, "", UNSUBSCRIBE, message.contact_list, scope, now)
-        link = f"{message.base_url}{UNSUBSCRIBE_PATH}?t={token}"
-        return f"List-Unsubscribe: <{link}>\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n".encode()
-
-    @staticmethod
     def _listed(tx: Tx, account: str, region: str, message: Outgoing, recipients: list[str]) -> list[str]:
         """ListManagementOptions: the recipients the contact list (and topic) lets the message reach."""
         if not message.contact_list:
@@ -532,3 +532,22 @@ class SendingBackend:
                     stream = dest["firehose"]
                     payload = {"data": json.dumps(record) + "\n", "role_arn": stream["role"]}
                     self.delivery.enqueue(tx, "firehose", stream["stream"], payload, source="ses")
+
+
+def _unsubscribes(message: Outgoing, kept: list[str]) -> bool:
+    """ListManagementOptions (SES v2): whether SES adds a List-Unsubscribe link, which unsubscribes the recipient
+    from the topic (or the whole list). The link names one recipient: a message to several recipients has none."""
+    return bool(message.contact_list and len(kept) == 1 and message.base_url)
+
+
+def _list_unsubscribe(base_url: str, token: str | None) -> bytes:
+    """The List-Unsubscribe and one-click List-Unsubscribe-Post headers (RFC 8058) of a link on gureum."""
+    if token is None:
+        return b""
+    link = f"{base_url}{UNSUBSCRIBE_PATH}?t={token}"
+    return f"List-Unsubscribe: <{link}>\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n".encode()
+
+
+def _caller(message: Outgoing) -> str:
+    """The IAM identity name of the caller ("root" for the account's own keys)."""
+    return notifications.caller_identity(message.principal) if message.principal else "root"

@@ -42,9 +42,12 @@ _NAMES = {
     DELIVERY: ("Delivery", "Email Delivered"),
     RENDERING_FAILURE: ("Rendering Failure", "Email Rendering Failed"),
 }
-OPEN, CLICK = "OPEN", "CLICK"
+OPEN, CLICK, SUBSCRIPTION = "OPEN", "CLICK", "SUBSCRIPTION"
 _NAMES[OPEN] = ("Open", "Email Opened")
 _NAMES[CLICK] = ("Click", "Email Clicked")
+_NAMES[SUBSCRIPTION] = ("Subscription", "Email Subscribed")
+# the "source" of a Subscription event: the List-Unsubscribe header's link (followed, or posted in one click)
+UNSUBSCRIBE_HEADER = "UnsubscribeHeader"
 REPORTING_MTA = "a8-70.smtp-out.amazonses.com"
 
 
@@ -116,12 +119,17 @@ class Sent:
     configuration_set: str | None
     tags: dict[str, list[str]]
     at: float
+    operation: str = "SendEmail"  # the auto-tag ses:operation: the API operation (SMTP: "SendSmtpEmail")
+    caller: str = "root"  # ses:caller-identity: the IAM user or role name of the caller
+    source_ip: str = "127.0.0.1"  # ses:source-ip: the caller's address as the connection shows it
 
 
 def mail_object(sent: Sent) -> dict[str, Any]:
-    tags = {"ses:operation": ["SendEmail"], "ses:source-ip": ["127.0.0.1"]}
+    """The "mail" object with SES's auto-tags (ses:operation, ses:source-ip, ses:from-domain,
+    ses:caller-identity, ses:configuration-set) before the message's own tags."""
+    tags = {"ses:operation": [sent.operation], "ses:source-ip": [sent.source_ip]}
     tags["ses:from-domain"] = [sent.source.rpartition("@")[2].rstrip(">")]
-    tags["ses:caller-identity"] = ["root"]
+    tags["ses:caller-identity"] = [sent.caller]
     if sent.configuration_set:
         tags["ses:configuration-set"] = [sent.configuration_set]
     tags.update(sent.tags)
@@ -154,6 +162,39 @@ def rendering_failure(sent: Sent, template: str, error: str) -> dict[str, Any]:
     record = event_json(RENDERING_FAILURE, sent, {"errorMessage": error, "templateName": template})
     del record["mail"]["headers"], record["mail"]["commonHeaders"]
     return record
+
+
+def topic_preferences(contact: dict[str, Any] | None, topics: list[dict[str, Any]]) -> dict[str, Any]:
+    """A contact's preferences as a Subscription event carries them: unsubscribeAll, and each topic of the list
+    with the contact's status (its own preference, else the topic's default) in the event's OptIn/OptOut."""
+    chosen = {p["TopicName"]: p["SubscriptionStatus"] for p in (contact or {}).get("preferences", [])}
+    statuses = [
+        {
+            "topicName": t["TopicName"],
+            "subscriptionStatus": _OPT[chosen.get(t["TopicName"]) or t.get("DefaultSubscriptionStatus") or "OPT_OUT"],
+        }
+        for t in topics
+    ]
+    return {"unsubscribeAll": bool((contact or {}).get("unsubscribe_all")), "topicSubscriptionStatus": statuses}
+
+
+_OPT = {"OPT_IN": "OptIn", "OPT_OUT": "OptOut"}
+
+
+def subscription(
+    mail: dict[str, Any], contact_list: str, at: float, old: dict[str, Any], new: dict[str, Any]
+) -> dict[str, Any]:
+    """The Subscription record of a recipient changing their preferences through the message's List-Unsubscribe
+    link: {"eventType", "mail" (the message's), "subscription": {contactList, timestamp, source,
+    newTopicPreferences, oldTopicPreferences}}."""
+    detail = {
+        "contactList": contact_list,
+        "timestamp": iso(at),
+        "source": UNSUBSCRIBE_HEADER,
+        "newTopicPreferences": new,
+        "oldTopicPreferences": old,
+    }
+    return {"eventType": _NAMES[SUBSCRIPTION][0], "mail": mail, "subscription": detail}
 
 
 def details(at_: float, outcome: Fates) -> list[tuple[str, dict[str, Any]]]:

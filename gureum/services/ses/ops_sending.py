@@ -17,6 +17,7 @@ def _tags(tags: list[dict[str, str]] | None) -> dict[str, str]:
 def _outgoing(
     ctx: RequestContext, req: dict[str, Any], subject: str = "", text: str | None = None, html: str | None = None
 ) -> Outgoing:
+    """The message's parts; its events name this operation (ses:operation) and the caller's address."""
     dest = req.get("Destination") or {}
     return Outgoing(
         req["Source"],
@@ -31,6 +32,8 @@ def _outgoing(
         access_key=ctx.access_key,
         base_url=ctx.request.base_url,
         return_path=req.get("ReturnPath"),
+        operation=ctx.operation,
+        source_ip=ctx.request.peer,
     )
 
 
@@ -53,7 +56,7 @@ async def send_raw_email(ctx: RequestContext, req: dict[str, Any]) -> dict[str, 
     outgoing = Outgoing(
         req.get("Source") or "", list(req.get("Destinations") or []), [], [], [], raw=raw,
         source_arn=req.get("SourceArn") or req.get("FromArn"), access_key=ctx.access_key,
-        base_url=ctx.request.base_url,
+        base_url=ctx.request.base_url, operation=ctx.operation, source_ip=ctx.request.peer,
     )  # fmt: skip
     ses_id = await backend(ctx).send(
         ctx.account, ctx.region, outgoing, req.get("ConfigurationSetName"), _tags(req.get("Tags"))

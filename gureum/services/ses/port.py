@@ -172,6 +172,8 @@ class SesMailPort:
             topic=message.get("topic"),
             api="v2",
             return_path=message.get("return_path"),
+            operation=message.get("operation") or _v2_operation(message),
+            source_ip=message.get("source_ip") or "127.0.0.1",
         )
         if message.get("template"):
             return await self.be.send_templated(
@@ -205,7 +207,8 @@ class SesMailPort:
         base = Outgoing(
             source, [], [], [], reply_to, source_arn=sender.get("source_arn"),
             access_key=sender.get("access_key") or "", base_url=sender.get("base_url") or "",
-            return_path=sender.get("return_path"), api="v2",
+            return_path=sender.get("return_path"), api="v2", operation="SendBulkTemplatedEmail",
+            source_ip=sender.get("source_ip") or "127.0.0.1",
         )  # fmt: skip
         return await self.be.send_bulk(account, region, base, template, default_data, bulk, configuration_set, tags)
 
@@ -306,3 +309,11 @@ class SesMailPort:
 
     async def delete_contact(self, account: str, region: str, list_name: str, address: str) -> None:
         await self.be.delete_contact(account, region, list_name, address)
+
+
+def _v2_operation(message: dict[str, Any]) -> str:
+    """The ses:operation auto-tag of an SES v2 SendEmail: named for the SES operation its content amounts to
+    (Simple: SendEmail, Raw: SendRawEmail, Template: SendTemplatedEmail)."""
+    if message.get("template"):
+        return "SendTemplatedEmail"
+    return "SendRawEmail" if message.get("raw") is not None else "SendEmail"

@@ -74,6 +74,7 @@ class _Handler:
         message = Outgoing(
             str(envelope.mail_from or ""), list(envelope.rcpt_tos), [], [], [], raw=content,
             source_arn=str(source_arn) if source_arn else None, access_key=key, base_url=self.base_url,
+            operation="SendSmtpEmail", source_ip=_peer(session),
         )  # fmt: skip
         try:
             ses_id = await self.be.send(account, region, message, str(config_set) if config_set else None, tags, "smtp")
@@ -85,6 +86,12 @@ class _Handler:
             log.exception("SES SMTP: a message could not be handled")
             return "451 4.3.0 Temporary service failure"
         return f"250 Ok {ses_id}"
+
+
+def _peer(session: Session) -> str:
+    """The client's IP address (aiosmtpd's session.peer is the socket's (host, port))."""
+    peer = session.peer
+    return str(peer[0]) if isinstance(peer, tuple) and peer else "127.0.0.1"
 
 
 def _tags(header: str) -> dict[str, str]:

@@ -51,6 +51,7 @@ async def send_email(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]
         "contact_list": listing.get("ContactListName"),
         "topic": listing.get("TopicName"),
         "return_path": req.get("FeedbackForwardingEmailAddress"),
+        "source_ip": ctx.request.peer,
     }
     if "Raw" in content:
         message["raw"] = content["Raw"]["Data"]
@@ -90,6 +91,7 @@ async def send_bulk_email(ctx: RequestContext, req: dict[str, Any]) -> dict[str,
         {
             "source_arn": req.get("FromEmailAddressIdentityArn"), "access_key": ctx.access_key,
             "return_path": req.get("FeedbackForwardingEmailAddress"), "base_url": ctx.request.base_url,
+            "source_ip": ctx.request.peer,
         },
     )  # fmt: skip
     out = []

@@ -271,3 +271,60 @@ def test_list_unsubscribe_header_and_link(sender: Ses, unique: Callable[[str], s
         urllib.request.urlopen(f"{ses.server.endpoint}/_gureum/ses/unsubscribe?t=nope", timeout=10)
     assert unknown.value.code == 404
     v2.delete_contact_list(ContactListName="readers")
+
+
+def test_unsubscribing_publishes_a_subscription_event(sender: Ses, unique: Callable[[str], str]) -> None:
+    """Following the List-Unsubscribe link of a message sent with a configuration set publishes AWS's Subscription
+    record to the set's destinations that take SUBSCRIPTION: the message's mail object, the preferences before
+    and after; a message sent without a configuration set publishes nothing."""
+    ses = sender
+    name = unique("subscription")
+    url = _events_queue(ses, name, ["SUBSCRIPTION"])
+    topics = [
+        {"TopicName": "news", "DisplayName": "News", "DefaultSubscriptionStatus": "OPT_IN"},
+        {"TopicName": "deals", "DisplayName": "Deals", "DefaultSubscriptionStatus": "OPT_OUT"},
+    ]
+    ses.v2.create_contact_list(ContactListName="readers", Topics=topics)
+    listed = {"ContactListName": "readers", "TopicName": "news"}
+    sent = _send(ses, ["fan@example.com"], name, ListManagementOptions=listed)
+    link = str(email.message_from_bytes(ses.raw(sent))["List-Unsubscribe"]).strip("<>")
+    request = urllib.request.Request(link, data=b"List-Unsubscribe=One-Click", method="POST")
+    with urllib.request.urlopen(request, timeout=10) as resp:
+        assert resp.status == 200
+    [event] = drain(ses, url, 1)
+    assert event["eventType"] == "Subscription"
+    assert event["mail"]["messageId"] == sent and event["mail"]["destination"] == ["fan@example.com"]
+    assert event["mail"]["tags"]["ses:configuration-set"] == [name]
+    subscription = event["subscription"]
+    assert subscription["contactList"] == "readers" and subscription["source"] == "UnsubscribeHeader"
+    assert subscription["timestamp"].endswith("Z")
+    assert subscription["oldTopicPreferences"] == {
+        "unsubscribeAll": False,
+        "topicSubscriptionStatus": [
+            {"topicName": "news", "subscriptionStatus": "OptIn"},
+            {"topicName": "deals", "subscriptionStatus": "OptOut"},
+        ],
+    }
+    assert subscription["newTopicPreferences"] == {
+        "unsubscribeAll": False,
+        "topicSubscriptionStatus": [
+            {"topicName": "news", "subscriptionStatus": "OptOut"},
+            {"topicName": "deals", "subscriptionStatus": "OptOut"},
+        ],
+    }
+    whole = _send(ses, ["other@example.com"], name, ListManagementOptions={"ContactListName": "readers"})
+    with urllib.request.urlopen(
+        str(email.message_from_bytes(ses.raw(whole))["List-Unsubscribe"]).strip("<>"), timeout=10
+    ):
+        pass
+    [event] = drain(ses, url, 1)
+    assert event["mail"]["messageId"] == whole
+    assert event["subscription"]["oldTopicPreferences"]["unsubscribeAll"] is False
+    assert event["subscription"]["newTopicPreferences"]["unsubscribeAll"] is True
+    unset = _send(ses, ["third@example.com"], ListManagementOptions={"ContactListName": "readers"})
+    with urllib.request.urlopen(
+        str(email.message_from_bytes(ses.raw(unset))["List-Unsubscribe"]).strip("<>"), timeout=10
+    ):
+        pass
+    assert ses.v2.get_contact(ContactListName="readers", EmailAddress="third@example.com")["UnsubscribeAll"] is True
+    assert drain(ses, url, 1, seconds=1.5) == []
