@@ -78,6 +78,7 @@ from . import (  # noqa: E402,F401  (register)
     ops_multipart,
     ops_objects,
     ops_select,
+    ops_stored,
     post_object,
 )
 from .website import WEBSITE_LABEL, accepts, handle  # noqa: E402

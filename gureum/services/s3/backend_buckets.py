@@ -18,6 +18,7 @@ from .errors import (
     BucketNotEmpty,
     IllegalLocationConstraintException,
     InvalidArgument,
+    InvalidBucketState,
     InvalidRequest,
     InvalidTag,
     MalformedXML,
@@ -42,6 +43,7 @@ _NO_CONFIG = {
     ),
     "ownershipControls": ("OwnershipControlsNotFoundError", "The bucket ownership controls were not found"),
     "objectLock": ("ObjectLockConfigurationNotFoundError", "Object Lock configuration does not exist for this bucket"),
+    "replication": ("ReplicationConfigurationNotFoundError", "The replication configuration was not found"),
 }
 _DEFAULT_ENCRYPTION = {
     "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": False}]
@@ -192,7 +194,13 @@ class BucketsMixin(S3Core):
             raise InvalidRequest("gureum does not support MFA Delete.")
 
         def change(tx: Tx) -> None:
-            owned_bucket(tx, name, account)
+            tx.lock("s3", name)  # against a replication configuration being put meanwhile (it needs "Enabled")
+            bucket = owned_bucket(tx, name, account)
+            if status != "Enabled" and "replication" in bucket.config:
+                raise InvalidBucketState(
+                    "A replication configuration is present on this bucket, so you cannot change the versioning "
+                    "state. To change the versioning state, first delete the replication configuration."
+                )
             store.set_versioning(tx, name, status)
 
         await self.store.write(change)

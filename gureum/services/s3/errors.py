@@ -40,6 +40,10 @@ NoSuchPublicAccessBlockConfiguration = error_class("NoSuchPublicAccessBlockConfi
 OwnershipControlsNotFoundError = error_class("OwnershipControlsNotFoundError", 404)
 ServerSideEncryptionConfigurationNotFoundError = error_class("ServerSideEncryptionConfigurationNotFoundError", 404)
 ObjectLockConfigurationNotFoundError = error_class("ObjectLockConfigurationNotFoundError", 404)
+ReplicationConfigurationNotFoundError = error_class("ReplicationConfigurationNotFoundError", 404)
+NoSuchConfiguration = error_class("NoSuchConfiguration", 404)
+TooManyConfigurations = error_class("TooManyConfigurations")
+InvalidBucketState = error_class("InvalidBucketState", 409)
 NotImplemented = error_class("NotImplemented", 501, False)
 PreconditionFailed = error_class("PreconditionFailed", 412)
 ConditionalRequestConflict = error_class("ConditionalRequestConflict", 409)
@@ -80,6 +84,11 @@ def precondition_failed(condition: str) -> ServiceError:
     return PreconditionFailed(
         "At least one of the pre-conditions you specified did not hold", fields={"Condition": condition}
     )
+
+
+def no_object_lock() -> ServiceError:
+    """What S3 answers an Object Lock call on a bucket created without Object Lock (every gureum bucket)."""
+    return InvalidRequest("Bucket is missing Object Lock Configuration")
 
 
 def bad_digest() -> ServiceError:

@@ -21,6 +21,10 @@ MAX_DELETE_OBJECTS = 1_000  # keys in one DeleteObjects request
 MAX_OBJECT_TAGS = 10
 MAX_BUCKET_TAGS = 50
 MAX_BUCKETS_LISTED = 10_000  # ListBuckets without MaxBuckets answers every bucket (AWS's default quota is 10,000)
+MAX_BUCKET_CONFIGURATIONS = 1_000  # analytics, inventory, metrics and intelligent-tiering configurations, each kind
+CONFIGURATIONS_LISTED = 100  # one page of List*Configurations
+MAX_CONFIGURATION_ID = 64  # a configuration Id's characters (letters, digits, ".", "-", "_")
+MAX_REPLICATION_RULES = 1_000
 
 STORAGE_CLASSES = frozenset(
     {

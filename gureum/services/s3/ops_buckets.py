@@ -1,9 +1,11 @@
-"""S3 bucket operations (create, head, delete, list, location, versioning, ACL): each calls one S3Backend method."""
+"""S3 bucket operations (create, head, delete, list, location, versioning, ACL): each calls one S3Backend method.
+ListDirectoryBuckets answers an empty list: gureum has no directory buckets (S3 Express One Zone)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from ...aws.auth import credential_scope
 from ...aws.context import RequestContext
 from . import SERVICE
 from .access import caller
@@ -36,8 +38,27 @@ async def delete_bucket(ctx: RequestContext, req: dict[str, Any]) -> None:
     await backend(ctx).delete_bucket(await caller(ctx, req), req["Bucket"])
 
 
+def _directory_listing(ctx: RequestContext) -> bool:
+    """Whether a GET / is ListDirectoryBuckets: the SDKs send it as ListBuckets' URI, signed for "s3express" (at
+    AWS's s3express-control endpoint), which the router does not tell apart."""
+    request = ctx.request
+    scope = credential_scope(request)
+    return (
+        (scope is not None and scope[3] == "s3express")
+        or request.host.lower().startswith("s3express-control.")
+        or "max-directory-buckets" in request.query
+    )
+
+
+@SERVICE.op("ListDirectoryBuckets")
+async def list_directory_buckets(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return {"Buckets": []}
+
+
 @SERVICE.op("ListBuckets")
 async def list_buckets(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    if _directory_listing(ctx):
+        return {"Buckets": []}  # ListDirectoryBuckets: gureum has no directory buckets
     return await backend(ctx).list_buckets(
         ctx.account, req.get("Prefix"), req.get("ContinuationToken"), req.get("MaxBuckets")
     )

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from ...aws.protocols.base import format_timestamp
-from .errors import InvalidArgument, InvalidStorageClass, ServiceError
+from .errors import InvalidArgument, InvalidStorageClass, ServiceError, no_object_lock
 from .limits import MAX_OBJECT_TAGS, MAX_USER_METADATA, STORAGE_CLASSES
 from .objects import CONTENT_HEADERS
 
@@ -77,7 +77,7 @@ def write_spec(req: dict[str, Any]) -> WriteSpec:
             "The storage class you specified is not valid", fields={"StorageClassRequested": storage_class}
         )
     if req.get("ObjectLockMode") or req.get("ObjectLockLegalHoldStatus"):
-        raise InvalidArgument("gureum does not support S3 Object Lock.")
+        raise no_object_lock()  # no gureum bucket has Object Lock
     if req.get("SSECustomerAlgorithm"):
         raise InvalidArgument("gureum does not support server-side encryption with customer-provided keys (SSE-C).")
     attributes.setdefault("ServerSideEncryption", "AES256")
