@@ -327,6 +327,8 @@ class SendingBackend:
                 tx, unsubscribe, account, region, configuration_set or "", UNSUBSCRIBE, message.contact_list, row,
                 now,
             )  # fmt: skip
+        if outcome.out_of_office:
+            self._auto_replies(tx, account, region, sent, outcome.out_of_office, message, mail)
         if not destinations and not settings.topics and not outcome.bounced and not outcome.complained:
             return ses_id
         self._notify(tx, account, region, sent, details, settings, destinations, message, mail)
@@ -359,8 +361,7 @@ class SendingBackend:
         forwarded = notifications.forwarded_types(settings, {t for d in destinations for t in d["types"]})
         if not forwarded:
             return
-        headers = {k.lower(): v for k, v in mail.headers}
-        recipient = mime.bare(message.return_path or headers.get("return-path") or sent.source)
+        recipient = _feedback_address(message, mail, sent)
         for kind, detail in found:
             if kind == events.BOUNCE and notifications.BOUNCE in forwarded:
                 builder = notifications.bounce_message
@@ -376,6 +377,29 @@ class SendingBackend:
                 feedback.raw, sent.at,
             )  # fmt: skip
             self._relay(tx, feedback_id, feedback.sender, [feedback.recipient])
+
+    def _auto_replies(
+        self,
+        tx: Tx,
+        account: str,
+        region: str,
+        sent: events.Sent,
+        repliers: list[str],
+        message: Outgoing,
+        mail: mime.Mail,
+    ) -> None:
+        """The mailbox simulator's ooto@ delivers the message and answers out of the office: SES forwards the
+        auto-reply to the sender (the Return-Path, as it does feedback), kept in the mailbox (``Origin``
+        "auto-reply") and relayed."""
+        recipient = _feedback_address(message, mail, sent)
+        for replier in repliers:
+            reply_id = mime.message_id(int(sent.at * 1000))
+            reply = notifications.auto_reply_message(sent, replier, recipient, reply_id, sent.at)
+            store.add_message(
+                tx, reply_id, account, region, reply.sender, [reply.recipient], reply.subject, "auto-reply",
+                reply.raw, sent.at,
+            )  # fmt: skip
+            self._relay(tx, reply_id, reply.sender, [reply.recipient])
 
     def _relay(self, tx: Tx, ses_id: str, sender: str, recipients: list[str]) -> None:
         """The message to the smarthost too, when one is configured (durably, through the outbox)."""
@@ -546,6 +570,13 @@ def _list_unsubscribe(base_url: str, token: str | None) -> bytes:
         return b""
     link = f"{base_url}{UNSUBSCRIBE_PATH}?t={token}"
     return f"List-Unsubscribe: <{link}>\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n".encode()
+
+
+def _feedback_address(message: Outgoing, mail: mime.Mail, sent: events.Sent) -> str:
+    """Where SES mails what comes back for a message (feedback, auto-replies): ReturnPath /
+    FeedbackForwardingEmailAddress, else the message's Return-Path header, else its source."""
+    headers = {k.lower(): v for k, v in mail.headers}
+    return mime.bare(message.return_path or headers.get("return-path") or sent.source)
 
 
 def _caller(message: Outgoing) -> str:

@@ -72,6 +72,7 @@ class Fates:
     delivered: list[str] = field(default_factory=list)
     bounced: list[tuple[str, str]] = field(default_factory=list)  # (address, bounce sub-type)
     complained: list[str] = field(default_factory=list)
+    out_of_office: list[str] = field(default_factory=list)  # delivered; each answers the sender with an auto-reply
 
 
 def fates(recipients: list[str], suppressed: set[str] | None = None) -> Fates:
@@ -93,7 +94,10 @@ def fates(recipients: list[str], suppressed: set[str] | None = None) -> Fates:
         elif local == "complaint":
             out.delivered.append(address)
             out.complained.append(address)
-        else:  # success@, ooto@ (delivered; the auto-reply goes to the sender, not an event) and any other
+        elif local == "ooto":  # delivered; its out-of-the-office auto-reply goes to the sender, not an event
+            out.delivered.append(address)
+            out.out_of_office.append(address)
+        else:  # success@ and any other
             out.delivered.append(address)
     return out
 

@@ -2,7 +2,8 @@
 SetIdentityFeedbackForwardingEnabled; SES v2's feedback attributes): per identity, an SNS topic for each of Bounce,
 Complaint and Delivery, whether their notifications carry the original headers, and feedback forwarding. The
 notification JSON AWS publishes to those topics, and the feedback messages (a DSN for a bounce, an ARF report for
-a complaint) SES mails to the Return-Path when forwarding is on. No HTTP, no SQL.
+a complaint) SES mails to the Return-Path when forwarding is on, and the mailbox simulator's out-of-the-office
+auto-reply. No HTTP, no SQL.
 """
 
 from __future__ import annotations
@@ -252,3 +253,29 @@ def complaint_message(sent: events.Sent, detail: dict[str, Any], recipient: str,
         subject,
         _report(COMPLAINTS_FROM, recipient, subject, "feedback-report", ses_id, at, parts),
     )
+
+
+def auto_reply_message(sent: events.Sent, replier: str, recipient: str, ses_id: str, at: float) -> Feedback:
+    """The out-of-the-office answer of the mailbox simulator's ooto@ address to the message's sender: an automatic
+    response as RFC 3834 has it (Auto-Submitted: auto-replied, In-Reply-To and References naming the message,
+    the subject prefixed "Auto:"), from the address the message was sent to."""
+    original = next((v for k, v in sent.headers if k.lower() == "message-id"), None)
+    original = original or f"<{sent.message_id}@email.amazonses.com>"
+    subject = f"Auto: {sent.subject}" if sent.subject else "Auto: Out of the office"
+    raw = _lines(
+        f"From: {replier}",
+        f"To: {recipient}",
+        f"Subject: {subject}",
+        f"Message-ID: <{ses_id}@email.amazonses.com>",
+        f"Date: {email.utils.formatdate(at)}",
+        f"In-Reply-To: {original}",
+        f"References: {original}",
+        "Auto-Submitted: auto-replied",
+        "MIME-Version: 1.0",
+        "Content-Type: text/plain; charset=UTF-8",
+        "",
+        "I am out of the office and will answer your message when I return.",
+        "",
+        "(An automatic reply of the Amazon SES mailbox simulator.)",
+    )
+    return Feedback(replier, recipient, subject, raw)

@@ -3,6 +3,8 @@ EventBridge destinations (a rule on the default bus), the mailbox simulator's bo
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import time
 
@@ -259,3 +261,33 @@ def test_firehose_destination_gets_the_records_and_cloudwatch_is_kept(ses: Ses, 
         ConfigurationSetName=config_set, ConfigurationSetAttributeNames=["eventDestinations"]
     )["EventDestinations"]
     assert {**to_firehose, "Enabled": False} in described
+
+
+def test_ooto_is_delivered_and_auto_replies_to_the_sender(ses: Ses) -> None:
+    """The mailbox simulator's ooto@ takes the mail (a Delivery, no bounce) and answers out of the office: the
+    auto-reply (RFC 3834) lands in the mailbox addressed to the sender — the ReturnPath when one is given."""
+    ses.production()
+    ses.verify_email("away@example.com")
+    sent = ses.v1.send_email(
+        Source="away@example.com", Destination={"ToAddresses": ["ooto+label@simulator.amazonses.com"]},
+        Message=SIMPLE,
+    )["MessageId"]  # fmt: skip
+    original = email.message_from_bytes(ses.raw(sent), policy=email.policy.default)
+    [reply] = [m for m in ses.messages(destination="away@example.com") if m["Origin"] == "auto-reply"]
+    assert reply["Source"] == "ooto+label@simulator.amazonses.com" and reply["Subject"] == "Auto: Hello"
+    kept = email.message_from_bytes(ses.raw(reply["Id"]), policy=email.policy.default)
+    assert kept["Auto-Submitted"] == "auto-replied"
+    assert kept["In-Reply-To"] == original["Message-ID"] and kept["References"] == original["Message-ID"]
+    assert kept["To"] == "away@example.com"
+    assert ses.v1.get_send_statistics()["SendDataPoints"][-1]["Bounces"] == 0
+    ses.v1.send_email(
+        Source="away@example.com", Destination={"ToAddresses": ["ooto@simulator.amazonses.com"]}, Message=SIMPLE,
+        ReturnPath="returns@example.com",
+    )  # fmt: skip
+    [elsewhere] = [m for m in ses.messages(destination="returns@example.com") if m["Origin"] == "auto-reply"]
+    assert elsewhere["Source"] == "ooto@simulator.amazonses.com"
+    assert len([m for m in ses.messages(destination="away@example.com") if m["Origin"] == "auto-reply"]) == 1
+    success = ses.v1.send_email(
+        Source="away@example.com", Destination={"ToAddresses": ["success@simulator.amazonses.com"]}, Message=SIMPLE
+    )["MessageId"]
+    assert success and not [m for m in ses.messages(source="success@simulator.amazonses.com")]
