@@ -19,6 +19,7 @@ from ...runtime import Runtime
 from ...store.base import Store, Tx
 from . import backend_extras, events, limits, mime, notifications, relay, store, store_extras, templates
 from .account import AccountState, statistics
+from .backend_bounce import BounceBackend
 from .backend_extras import ExtrasBackend
 from .backend_options import OptionsBackend
 from .backend_receipt import ReceivingBackend
@@ -48,7 +49,7 @@ def backend(ctx_or_runtime: RequestContext | Runtime) -> SesBackend:
     return runtime.state(SesBackend)
 
 
-class SesBackend(SendingBackend, ReceivingBackend, ExtrasBackend, OptionsBackend):
+class SesBackend(SendingBackend, ReceivingBackend, BounceBackend, ExtrasBackend, OptionsBackend):
     def __init__(
         self,
         store_: Store,

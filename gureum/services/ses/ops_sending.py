@@ -1,5 +1,5 @@
-"""SES v1 sending operations (SendEmail, SendRawEmail, SendTemplatedEmail, SendBulkTemplatedEmail): each calls one
-SesBackend method with the message's plain parts."""
+"""SES v1 sending operations (SendEmail, SendRawEmail, SendTemplatedEmail, SendBulkTemplatedEmail, SendBounce):
+each calls one SesBackend method with the message's plain parts."""
 
 from __future__ import annotations
 
@@ -99,6 +99,16 @@ async def send_bulk_templated_email(ctx: RequestContext, req: dict[str, Any]) ->
             item["MessageId"] = ses_id
         status.append(item)
     return {"Status": status}
+
+
+@SERVICE.op("SendBounce")
+async def send_bounce(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    ses_id = await backend(ctx).send_bounce(
+        ctx.account, ctx.region, req["OriginalMessageId"], req["BounceSender"],
+        list(req.get("BouncedRecipientInfoList") or []), req.get("Explanation"), req.get("MessageDsn"),
+        req.get("BounceSenderArn"), ctx.access_key,
+    )  # fmt: skip
+    return {"MessageId": ses_id}
 
 
 # an error code → SES v1's BulkEmailStatus

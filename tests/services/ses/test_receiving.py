@@ -4,11 +4,15 @@ and RequestResponse with its disposition, Bounce, Stop, AddHeader, TLS policy)."
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import smtplib
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from email.message import EmailMessage
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
@@ -333,3 +337,75 @@ def test_rule_topics_must_take_ses_publishing(ses: Ses, unique: Callable[[str], 
         v1.describe_receipt_rule(RuleSetName="rx", RuleName="n")["Rule"]["Actions"][0]["SNSAction"]["TopicArn"]
         == theirs
     )
+
+
+def test_send_bounce_for_received_mail(ses: Ses, unique: Callable[[str], str]) -> None:
+    """SendBounce: a DSN (RFC 3464) from a verified identity to the envelope sender of a message gureum received,
+    kept in the mailbox; AWS's MessageRejected for a message not received by this account or an unverified
+    sender, InvalidParameterValue for recipients it cannot bounce."""
+    domain = _domain(ses, unique)
+    ses.v1.create_receipt_rule_set(RuleSetName="rx")
+    ses.v1.create_receipt_rule(RuleSetName="rx", Rule={"Name": "all", "Enabled": True, "Recipients": [domain]})
+    ses.v1.set_active_receipt_rule_set(RuleSetName="rx")
+    _send(ses, [f"inbox@{domain}"], "to be bounced", sender="writer@elsewhere.example")
+    [received] = [m for m in ses.messages(destination=f"inbox@{domain}") if m["Origin"] == "received"]
+    v1 = ses.v1
+    info = [{"Recipient": f"inbox@{domain}", "BounceType": "DoesNotExist"}]
+    bounce_id = v1.send_bounce(
+        OriginalMessageId=received["Id"], BounceSender=f"mailer-daemon@{domain}", BouncedRecipientInfoList=info,
+        MessageDsn={"ReportingMta": "dns; mx.example.org", "ExtensionFields": [{"Name": "X-Case", "Value": "7"}]},
+    )["MessageId"]  # fmt: skip
+    [kept] = ses.messages(id=bounce_id)
+    assert kept["Origin"] == "bounce" and kept["Source"] == f"mailer-daemon@{domain}"
+    assert kept["Destination"] == ["writer@elsewhere.example"]
+    dsn = email.message_from_bytes(ses.raw(bounce_id), policy=email.policy.default)
+    assert dsn.get_content_type() == "multipart/report" and dsn.get_param("report-type") == "delivery-status"
+    human, status, headers = dsn.iter_parts()
+    assert f"inbox@{domain}" in human.get_content()
+    text = status.as_string()
+    assert "Reporting-MTA: dns; mx.example.org" in text and "X-Case: 7" in text
+    assert f"Final-Recipient: rfc822; inbox@{domain}" in text and "Status: 5.1.1" in text and "Action: failed" in text
+    assert "Subject: to be bounced" in headers.as_string()
+    custom = v1.send_bounce(
+        OriginalMessageId=received["Id"], BounceSender=f"mailer-daemon@{domain}", Explanation="Nobody here.",
+        BouncedRecipientInfoList=[{
+            "Recipient": f"inbox@{domain}",
+            "RecipientDsnFields": {
+                "Action": "delayed", "Status": "4.2.2", "DiagnosticCode": "smtp; 452 full",
+                "LastAttemptDate": datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+            },
+        }],
+    )["MessageId"]  # fmt: skip
+    parts = list(email.message_from_bytes(ses.raw(custom), policy=email.policy.default).iter_parts())
+    assert parts[0].get_content().strip() == "Nobody here."
+    assert "Status: 4.2.2" in parts[1].as_string() and "Diagnostic-Code: smtp; 452 full" in parts[1].as_string()
+    assert "Last-Attempt-Date: Fri, 02 Jan 2026 03:04:05 -0000" in parts[1].as_string()
+
+    def code(**kw: Any) -> tuple[str, str]:
+        args = {"OriginalMessageId": received["Id"], "BounceSender": f"mailer-daemon@{domain}",
+                "BouncedRecipientInfoList": info, **kw}  # fmt: skip
+        found = error(lambda: v1.send_bounce(**args))
+        return str(found["Code"]), str(found["Message"])
+
+    assert code(OriginalMessageId="nope")[0] == "MessageRejected"
+    assert code(OriginalMessageId="")[0] == "MessageRejected"
+    unverified = code(BounceSender="someone@unverified.example")
+    assert unverified == (
+        "MessageRejected",
+        "Email address is not verified. The following identities failed the check in region US-EAST-1: "
+        "someone@unverified.example",
+    )
+    assert code(BouncedRecipientInfoList=[{"Recipient": "stranger@example.org", "BounceType": "Undefined"}])[0] == (
+        "InvalidParameterValue"
+    )
+    assert code(BouncedRecipientInfoList=[{"Recipient": f"inbox@{domain}"}])[0] == "InvalidParameterValue"
+    bad_field = {"ReportingMta": "dns; mx", "ExtensionFields": [{"Name": "bad name", "Value": "x"}]}
+    assert code(MessageDsn=bad_field)[0] == "InvalidParameterValue"
+    other = Ses(ses.server)
+    other.verify_domain(domain)
+    refused = error(
+        lambda: other.v1.send_bounce(
+            OriginalMessageId=received["Id"], BounceSender=f"mailer-daemon@{domain}", BouncedRecipientInfoList=info
+        )
+    )
+    assert refused["Code"] == "MessageRejected"
