@@ -401,6 +401,25 @@ def test_send_bounce_for_received_mail(ses: Ses, unique: Callable[[str], str]) -
     assert code(BouncedRecipientInfoList=[{"Recipient": f"inbox@{domain}"}])[0] == "InvalidParameterValue"
     bad_field = {"ReportingMta": "dns; mx", "ExtensionFields": [{"Name": "bad name", "Value": "x"}]}
     assert code(MessageDsn=bad_field)[0] == "InvalidParameterValue"
+    # BounceSenderArn: another account's identity, usable once its policy allows ses:SendBounce
+    owner = Ses(ses.server)
+    owned = f"{unique('owner')}.example.com"
+    owner.verify_domain(owned)
+    arn = f"arn:aws:ses:us-east-1:{owner.account}:identity/{owned}"
+    delegated = {"BounceSender": f"postmaster@{owned}", "BounceSenderArn": arn}
+    denied = code(**delegated)
+    assert denied[0] == "AccessDenied" and "ses:SendBounce" in denied[1]
+    statement = {
+        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ses.account}:root"}, "Action": "ses:SendBounce",
+        "Resource": arn,
+    }  # fmt: skip
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    owner.v1.put_identity_policy(Identity=owned, PolicyName="bounces", Policy=policy)
+    allowed = v1.send_bounce(
+        OriginalMessageId=received["Id"], BouncedRecipientInfoList=info, **delegated
+    )["MessageId"]  # fmt: skip
+    assert [m["Source"] for m in ses.messages(id=allowed)] == [f"postmaster@{owned}"]
+    assert code(BounceSender=f"postmaster@{domain}", BounceSenderArn=arn)[0] == "InvalidParameterValue"
     other = Ses(ses.server)
     other.verify_domain(domain)
     refused = error(
