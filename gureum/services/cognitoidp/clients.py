@@ -80,7 +80,10 @@ def _apply(doc: dict[str, Any], req: dict[str, Any]) -> dict[str, Any]:
             raise InvalidParameterException(f"{kind}Validity must be between {low} and {high} seconds ({seconds}).")
         doc[f"{kind}Validity"] = value
         doc[f"_{kind}_seconds"] = seconds
-    doc["TokenValidityUnits"] = units
+    if req.get("TokenValidityUnits"):  # answered only when given, as AWS does (Terraform reads it back as set)
+        doc["TokenValidityUnits"] = units
+    else:
+        doc.pop("TokenValidityUnits", None)
     doc["AllowedOAuthFlowsUserPoolClient"] = bool(req.get("AllowedOAuthFlowsUserPoolClient", False))
     doc["PreventUserExistenceErrors"] = req.get("PreventUserExistenceErrors") or "LEGACY"
     doc["EnableTokenRevocation"] = bool(req.get("EnableTokenRevocation", True))

@@ -85,6 +85,9 @@ def test_clients(idp: Any, name: str) -> None:
     updated = idp.update_user_pool_client(UserPoolId=pool_id, ClientId=made["ClientId"], ClientName="web2")
     assert updated["UserPoolClient"]["ClientName"] == "web2"
     assert updated["UserPoolClient"]["ClientSecret"] == made["ClientSecret"]
+    # an update replaces the settings: units not given are not answered (as AWS does; Terraform reads them as set)
+    assert "TokenValidityUnits" not in updated["UserPoolClient"]
+    assert updated["UserPoolClient"]["AccessTokenValidity"] == 1
     assert [c["ClientId"] for c in idp.list_user_pool_clients(UserPoolId=pool_id)["UserPoolClients"]] == [
         made["ClientId"]
     ]
