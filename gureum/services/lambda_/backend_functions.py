@@ -5,16 +5,19 @@ resource policy and the read-only settings tools read. Methods of the one Lambda
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from ...store.base import Tx
-from . import aliases, code_s3, policy, store, versions
+from . import aliases, code_s3, esm, policy, store, store_esm, versions
 from .access import own_account
 from .backend_core import LambdaCore
-from .errors import conflict, function_not_found, invalid
+from .errors import conflict, function_not_found, invalid, resource_not_found
 from .functions import LATEST, Function, code_sha256, function_arn, parse_function_name
 from .limits import CONCURRENT_EXECUTIONS, MAX_UNZIPPED, MAX_ZIP, TOTAL_CODE_SIZE
 from .packages import code_source
+
+_MAPPING_ARN = re.compile(r"^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\d{12}):event-source-mapping:([0-9a-fA-F-]{36})$")
 
 
 class FunctionsApi(LambdaCore):
@@ -174,6 +177,27 @@ class FunctionsApi(LambdaCore):
 
     # --- tags, concurrency, account settings ------------------------------------------------------
 
+    async def _tag_mapping(
+        self, account: str, region: str, resource: str, add: dict[str, str], remove: list[str]
+    ) -> dict[str, str] | None:
+        """Tag an event source mapping named by its ARN (its tags kept with its settings); None when ``resource`` is
+        not a mapping's ARN. Another account's or Region's mapping is not found, as AWS answers."""
+        match = _MAPPING_ARN.match(resource)
+        if match is None:
+            return None
+        arn_region, arn_account, uuid = match.groups()
+
+        def run(tx: Tx) -> dict[str, str]:
+            if (arn_account, arn_region) != (account, region):
+                raise resource_not_found()
+            mapping = esm.owned(tx, account, region, uuid)
+            tags = {k: v for k, v in {**(mapping.config.get("Tags") or {}), **add}.items() if k not in remove}
+            if add or remove:
+                store_esm.set_config(tx, uuid, {**mapping.config, "Tags": tags})
+            return tags
+
+        return await (self.store.write(run) if add or remove else self.store.read(run))
+
     @staticmethod
     def _tagged(account: str, region: str, resource: str) -> tuple[str, str, str]:
         ref = parse_function_name(resource)
@@ -184,14 +208,21 @@ class FunctionsApi(LambdaCore):
         return own_account(account, ref), ref.region or region, ref.name
 
     async def tag_resource(self, account: str, region: str, resource: str, tags: dict[str, str] | None) -> None:
+        if await self._tag_mapping(account, region, resource, dict(tags or {}), []) is not None:
+            return
         account, region, name = self._tagged(account, region, resource)
         await self.store.write(lambda tx: versions.tag(tx, account, region, name, dict(tags or {}), []))
 
     async def untag_resource(self, account: str, region: str, resource: str, tag_keys: list[str] | None) -> None:
+        if await self._tag_mapping(account, region, resource, {}, list(tag_keys or [])) is not None:
+            return
         account, region, name = self._tagged(account, region, resource)
         await self.store.write(lambda tx: versions.tag(tx, account, region, name, {}, list(tag_keys or [])))
 
     async def list_tags(self, account: str, region: str, resource: str) -> dict[str, Any]:
+        mapping_tags = await self._tag_mapping(account, region, resource, {}, [])
+        if mapping_tags is not None:
+            return {"Tags": mapping_tags}
         account, region, name = self._tagged(account, region, resource)
         tags = await self.store.read(lambda tx: store.get_tags(tx, account, region, name))
         if tags is None:

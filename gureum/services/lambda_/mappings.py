@@ -287,6 +287,8 @@ def new_config(settings: dict[str, Any], now: float) -> dict[str, Any]:
     for member in ("FilterCriteria", "ScalingConfig"):
         if settings.get(member):
             config[member] = settings[member]
+    if settings.get("Tags"):  # TagResource / ListTags on the mapping's ARN
+        config["Tags"] = dict(settings["Tags"])
     return config
 
 

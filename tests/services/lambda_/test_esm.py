@@ -466,3 +466,26 @@ def test_batch_item_failure_responses_and_payload_split() -> None:
         ["g1", "g1"],
         ["g2"],
     ]
+
+
+def test_mappings_take_tags(aws: Callable[..., Any], name: str) -> None:
+    client = aws("lambda")
+    _url, arn, _out = _setup(aws, name)
+    made = client.create_event_source_mapping(
+        EventSourceArn=arn, FunctionName=name, Enabled=False, Tags={"team": "a", "env": "dev"}
+    )
+    mapping_arn = made["EventSourceMappingArn"]
+    assert client.list_tags(Resource=mapping_arn)["Tags"] == {"team": "a", "env": "dev"}
+    client.tag_resource(Resource=mapping_arn, Tags={"team": "b"})
+    client.untag_resource(Resource=mapping_arn, TagKeys=["env"])
+    assert client.list_tags(Resource=mapping_arn)["Tags"] == {"team": "b"}
+    client.update_event_source_mapping(UUID=made["UUID"], BatchSize=5)  # settings change, tags stay
+    assert client.list_tags(Resource=mapping_arn)["Tags"] == {"team": "b"}
+    assert (
+        client.list_tags(Resource=client.get_function(FunctionName=name)["Configuration"]["FunctionArn"])["Tags"] == {}
+    )  # the function's own tags are apart
+    other = aws("lambda", access_key="111111111111")  # another account's mapping is not found
+    expect_error(other.list_tags, "ResourceNotFoundException", Resource=mapping_arn)
+    client.delete_event_source_mapping(UUID=made["UUID"])
+    missing = mapping_arn[: -len(made["UUID"])] + "00000000-0000-0000-0000-000000000000"
+    expect_error(client.list_tags, "ResourceNotFoundException", Resource=missing)
