@@ -43,6 +43,15 @@ DEFAULT_PASSWORD_POLICY = {
     "RequireSymbols": True,
     "TemporaryPasswordValidityDays": 7,
 }
+# a PasswordPolicy given with members left out: those are off (as AWS reads them; Terraform sends only what is set)
+_GIVEN_POLICY_BASE = {
+    "MinimumLength": 8,
+    "RequireUppercase": False,
+    "RequireLowercase": False,
+    "RequireNumbers": False,
+    "RequireSymbols": False,
+    "TemporaryPasswordValidityDays": 7,
+}
 # the settings CreateUserPool keeps as given (their shapes are DescribeUserPool's)
 _KEPT = (
     "LambdaConfig",
@@ -134,13 +143,20 @@ def merge_schema(schema: list[dict[str, Any]], items: list[dict[str, Any]], addi
     return out
 
 
+def requested_policy(req: dict[str, Any]) -> dict[str, Any]:
+    """The password policy a CreateUserPool / UpdateUserPool request sets: AWS's default policy when it gives none,
+    else the one given, its missing requirements off."""
+    given = (req.get("Policies") or {}).get("PasswordPolicy")
+    return dict(DEFAULT_PASSWORD_POLICY) if not given else {**_GIVEN_POLICY_BASE, **given}
+
+
 def new_pool(pool_id: str, account: str, region: str, req: dict[str, Any], now: float) -> dict[str, Any]:
     if req.get("AliasAttributes") and req.get("UsernameAttributes"):
         raise InvalidParameterException(
             "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool."
         )
     schema = merge_schema([_standard_schema(n) for n in STANDARD], list(req.get("Schema") or []), adding=False)
-    policy = {**DEFAULT_PASSWORD_POLICY, **((req.get("Policies") or {}).get("PasswordPolicy") or {})}
+    policy = requested_policy(req)
     doc: dict[str, Any] = {
         "Id": pool_id,
         "Name": req["PoolName"],
@@ -180,7 +196,7 @@ def update_pool(doc: dict[str, Any], req: dict[str, Any], now: float) -> dict[st
     if req.get("Policies"):
         out["Policies"] = {
             **out["Policies"],
-            "PasswordPolicy": {**DEFAULT_PASSWORD_POLICY, **(req["Policies"].get("PasswordPolicy") or {})},
+            "PasswordPolicy": requested_policy(req),
         }
     out["MfaConfiguration"] = req.get("MfaConfiguration") or out.get("MfaConfiguration", "OFF")
     if req.get("DeletionProtection"):

@@ -54,7 +54,8 @@ def test_sign_up_and_confirm(idp: Any, endpoint: str, name: str) -> None:
 
 
 def test_password_policy(idp: Any, name: str) -> None:
-    pool_id = pool(idp, name, Policies={"PasswordPolicy": {"MinimumLength": 12}})
+    every = {"RequireUppercase": True, "RequireLowercase": True, "RequireNumbers": True, "RequireSymbols": True}
+    pool_id = pool(idp, name, Policies={"PasswordPolicy": {"MinimumLength": 12, **every}})
     app = client(idp, pool_id)
     for password, rule in [
         ("Sh0rt!", "Password not long enough"),
@@ -180,3 +181,16 @@ def test_disable_and_attributes(idp: Any, name: str) -> None:
     expect_error(
         idp.admin_get_user, "UserNotFoundException", "User does not exist.", UserPoolId=pool_id, Username="fay"
     )
+
+
+def test_a_given_policy_requires_only_what_it_names(idp: Any, name: str) -> None:
+    """The requirements a PasswordPolicy leaves out are off (Terraform sends only those set); none given: AWS's."""
+    pool_id = pool(idp, name, Policies={"PasswordPolicy": {"MinimumLength": 10}})
+    policy = idp.describe_user_pool(UserPoolId=pool_id)["UserPool"]["Policies"]["PasswordPolicy"]
+    assert (policy["MinimumLength"], policy["RequireUppercase"], policy["RequireSymbols"]) == (10, False, False)
+    app = client(idp, pool_id)
+    expect_error(idp.sign_up, "InvalidPasswordException", "Password did not conform with policy: Password not long "
+                 "enough", ClientId=app["ClientId"], Username="dora", Password="short")  # fmt: skip
+    idp.sign_up(ClientId=app["ClientId"], Username="dora", Password="onlylowercase")
+    default = idp.describe_user_pool(UserPoolId=pool(idp, f"{name}-d"))["UserPool"]["Policies"]["PasswordPolicy"]
+    assert (default["MinimumLength"], default["RequireUppercase"], default["RequireSymbols"]) == (8, True, True)
