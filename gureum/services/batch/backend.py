@@ -125,7 +125,12 @@ class BatchBackend(JobOperations):
             if service_role is not None:
                 doc["serviceRole"] = service_role
             if update_policy is not None and doc["type"] == "MANAGED":
-                doc["updatePolicy"] = {**doc.get("updatePolicy", {}), **update_policy}
+                # shown only once set, with AWS's defaults for what it leaves out (Terraform reads it back as given)
+                doc["updatePolicy"] = {
+                    **resources.UPDATE_POLICY_DEFAULTS,
+                    **doc.get("updatePolicy", {}),
+                    **update_policy,
+                }
             if context is not None:
                 doc["context"] = context
             store.put_resource(tx, target, account, region, "ce", doc["computeEnvironmentName"], 0, "VALID", 0, doc)

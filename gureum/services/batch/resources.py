@@ -14,6 +14,9 @@ FARGATE_TYPES = frozenset({"FARGATE", "FARGATE_SPOT"})
 _NAME_CHARS = frozenset(string.ascii_letters + string.digits + "-_")
 _FARGATE_ONLY = frozenset({"type", "maxvCpus", "subnets", "securityGroupIds"})
 
+# UpdateComputeEnvironment's updatePolicy members left out (a compute environment shows one only once it was set)
+UPDATE_POLICY_DEFAULTS = {"terminateJobsOnUpdate": False, "jobExecutionTimeoutMinutes": 30}
+
 
 def arn(account: str, region: str, kind: str, name: str) -> str:
     return f"arn:aws:batch:{region}:{account}:{kind}/{name}"
@@ -113,8 +116,6 @@ def compute_environment(
         doc["unmanagedvCpus"] = unmanaged_vcpus
     if context is not None:
         doc["context"] = context
-    if kind == "MANAGED":
-        doc["updatePolicy"] = {"terminateJobsOnUpdate": False, "jobExecutionTimeoutMinutes": 30}
     return doc
 
 

@@ -41,8 +41,12 @@ def test_compute_environment_lifecycle(batch: Any, name: str) -> None:
         computeEnvironmentName=name,
         type="UNMANAGED",
     )
+    assert "updatePolicy" not in doc  # none set (Terraform's aws_batch_compute_environment reads it back as configured)
     jq = queue(batch, name, [arn])
     batch.update_compute_environment(computeEnvironment=name, computeResources={"maxvCpus": 16})
+    batch.update_compute_environment(computeEnvironment=name, updatePolicy={"terminateJobsOnUpdate": True})
+    described = batch.describe_compute_environments(computeEnvironments=[name])["computeEnvironments"][0]
+    assert described["updatePolicy"] == {"terminateJobsOnUpdate": True, "jobExecutionTimeoutMinutes": 30}
     assert "minvCpus" in _error(
         batch.update_compute_environment, computeEnvironment=name, computeResources={"minvCpus": 32}
     )
