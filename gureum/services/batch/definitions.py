@@ -76,8 +76,7 @@ def check_definition(
     log = container.get("logConfiguration")
     if log and log.get("logDriver") not in ("awslogs", "json-file", "journald", "syslog", "none"):
         raise ClientException("logConfiguration.logDriver must be awslogs, json-file, journald, syslog or none.")
-    if platforms[0] == "FARGATE":
-        container.setdefault("networkConfiguration", {"assignPublicIp": "DISABLED"})
+    if platforms[0] == "FARGATE":  # networkConfiguration is shown only as given (its default: no public address)
         container.setdefault("fargatePlatformConfiguration", {"platformVersion": "LATEST"})
     body: dict[str, Any] = {
         "type": "container",

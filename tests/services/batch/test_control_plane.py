@@ -181,6 +181,14 @@ def test_job_definitions(batch: Any, name: str) -> None:
         platformCapabilities=["FARGATE"],
         containerProperties={**container, "resourceRequirements": [{"type": "VCPU", "value": "3"}]},
     )
+    fargate_def = batch.register_job_definition(
+        jobDefinitionName=f"{name}-fg", type="container", platformCapabilities=["FARGATE"],
+        containerProperties={**container, "resourceRequirements": [{"type": "VCPU", "value": "0.25"},
+                                                                  {"type": "MEMORY", "value": "512"}]},
+    )  # fmt: skip
+    shown = batch.describe_job_definitions(jobDefinitions=[fargate_def["jobDefinitionArn"]])["jobDefinitions"][0]
+    assert shown["containerProperties"]["fargatePlatformConfiguration"] == {"platformVersion": "LATEST"}
+    assert "networkConfiguration" not in shown["containerProperties"]  # as given (Terraform reads it as configured)
     secret = {**container, "secrets": [{"name": "PASSWORD", "valueFrom": "/app/password"}]}
     assert "executionRoleArn" in _error(
         batch.register_job_definition, jobDefinitionName=name, type="container", containerProperties=secret
