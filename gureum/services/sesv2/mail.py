@@ -59,3 +59,8 @@ def translated(fn: F) -> F:
             raise v2_error(error) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def tag_list(tags: dict[str, str] | None) -> list[dict[str, str]]:
+    """Tags in SES v2's [{"Key", "Value"}] shape."""
+    return [{"Key": k, "Value": v} for k, v in (tags or {}).items()]

@@ -8,7 +8,7 @@ from typing import Any
 
 from ...aws.context import RequestContext
 from . import SERVICE
-from .mail import mail, translated
+from .mail import mail, tag_list, translated
 
 
 def _targets(dest: dict[str, Any]) -> dict[str, Any]:
@@ -51,10 +51,6 @@ def _present(options: dict[str, Any] | None) -> dict[str, Any] | None:
     """The members given (None for none at all)."""
     kept = {k: v for k, v in (options or {}).items() if v is not None}
     return kept or None
-
-
-def tag_list(tags: dict[str, str] | None) -> list[dict[str, str]]:
-    return [{"Key": k, "Value": v} for k, v in (tags or {}).items()]
 
 
 @SERVICE.op("CreateConfigurationSet")

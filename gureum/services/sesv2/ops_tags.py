@@ -7,8 +7,7 @@ from typing import Any
 
 from ...aws.context import RequestContext
 from . import SERVICE
-from .mail import mail, translated
-from .ops_configuration_sets import tag_list
+from .mail import mail, tag_list, translated
 
 
 @SERVICE.op("TagResource")
