@@ -9,9 +9,9 @@ from typing import Any, TypeVar
 
 from ...clock import Clock
 from ...delivery import Delivery
-from ...policy import Principal
 from ...store.base import Store, Tx
-from . import authorization, bounces, mime, relay, store, store_extras
+from . import authorization, bounces, mime, relay, store
+from .backend_sending import delegated_identity
 from .errors import InvalidParameterValue, MessageRejected
 from .identities import candidates, check_address, check_no_controls, is_simulator
 
@@ -95,23 +95,10 @@ class BounceBackend:
         identity whose policies let the caller ses:SendBounce."""
         address = mime.bare(sender)
         if sender_arn:
-            ref = authorization.parse_identity_arn(sender_arn)
-            if ref.name not in candidates(address):
-                raise InvalidParameterValue(f"BounceSender {address} does not match the identity of {sender_arn}.")
-            found = store.get_identity(tx, ref.account, ref.region, ref.name)
-            if found is None or not found.verified:
-                raise MessageRejected(
-                    "Email address is not verified. The following identities failed the check in region "
-                    f"{ref.region.upper()}: {sender_arn}"
-                )
-            if (ref.account, ref.region) != (account, region):
-                authorization.authorize(
-                    store_extras.policies(tx, ref.account, ref.region, ref.name),
-                    Principal(account, principal or f"arn:aws:iam::{account}:root"),
-                    "ses:SendBounce",
-                    sender_arn,
-                    authorization.sending_context(address, [to], email.utils.parseaddr(sender)[0], "1"),
-                )
+            context = authorization.sending_context(address, [to], email.utils.parseaddr(sender)[0], "1")
+            delegated_identity(
+                tx, account, region, sender_arn, address, "BounceSender", principal, "ses:SendBounce", context
+            )
             return
         statuses = store.identity_statuses(tx, account, region, candidates(address))
         if not any(status == "Success" for status in statuses.values()):

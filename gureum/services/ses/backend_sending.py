@@ -104,6 +104,12 @@ class SendingBackend:
     async def principal_arn(self, account: str, access_key: str) -> str:
         raise NotImplementedError  # SesBackend's
 
+    async def _with_principal(self, account: str, message: Outgoing) -> Outgoing:
+        """``message`` with the caller's IAM identity (events' ses:caller-identity, sending authorization)."""
+        if message.principal:
+            return message
+        return replace(message, principal=await self.principal_arn(account, message.access_key))
+
     @staticmethod
     def _account(tx: Tx, account: str, region: str) -> AccountState:
         raise NotImplementedError  # SesBackend's
@@ -125,8 +131,7 @@ class SendingBackend:
         max_bytes: int = limits.MAX_MESSAGE_BYTES_V1,
     ) -> str:
         """SendEmail / SendRawEmail / SMTP: the message id of the accepted message."""
-        if not message.principal:  # the caller's IAM identity: events' ses:caller-identity, sending authorization
-            message = replace(message, principal=await self.principal_arn(account, message.access_key))
+        message = await self._with_principal(account, message)
         prebuilt: tuple[str, mime.Mail] | None = None
         if message.raw is not None or not configuration_set or message.html is None:
             # no tracking to add: the MIME work is done here, not on the store's one writer thread
@@ -158,8 +163,7 @@ class SendingBackend:
             rendered = templates.render_parts(*parts, templates.template_data(data))
         except MissingRenderingAttribute as error:
             # as AWS: accepted with a message id, nothing sent, a Rendering Failure event instead
-            if not message.principal:
-                message = replace(message, principal=await self.principal_arn(account, message.access_key))
+            message = await self._with_principal(account, message)
             unrendered = (template, error.message)
             return await self._write(
                 lambda tx: self._accept(
@@ -185,8 +189,7 @@ class SendingBackend:
         every message shares (source, reply-to, SourceArn, Return-Path, the caller)."""
         if not entries or len(entries) > limits.MAX_BULK_DESTINATIONS:
             raise InvalidParameterValue(f"Destinations must contain between 1 and {limits.MAX_BULK_DESTINATIONS}.")
-        if not base.principal:
-            base = replace(base, principal=await self.principal_arn(account, base.access_key))
+        base = await self._with_principal(account, base)
         parts = await self.get_template(account, region, template)
         defaults = templates.template_data(default_data)
         if configuration_set:
@@ -428,29 +431,14 @@ class SendingBackend:
         recipients: list[str],
         mail: mime.Mail,
     ) -> tuple[str, str, str]:
-        """A send naming an identity by ARN (sending authorization): the identity must cover the sender and be
-        verified in its owner's account; another account's identity needs a policy allowing the caller. Its
-        (account, region, name)."""
+        """A send naming an identity by ARN (sending authorization): its (account, region, name)."""
         assert message.source_arn is not None
-        ref = authorization.parse_identity_arn(message.source_arn)
-        if ref.name not in candidates(source):
-            raise InvalidParameterValue(f"Source {source} does not match the identity of {message.source_arn}.")
-        found = store.get_identity(tx, ref.account, ref.region, ref.name)
-        if found is None or not found.verified:
-            raise MessageRejected(
-                "Email address is not verified. The following identities failed the check in region "
-                f"{ref.region.upper()}: {message.source_arn}"
-            )
-        if (ref.account, ref.region) != (account, region):
-            action = "ses:SendRawEmail" if message.raw is not None else "ses:SendEmail"
-            display = email.utils.parseaddr(mail.source)[0]
-            authorization.authorize(
-                store_extras.policies(tx, ref.account, ref.region, ref.name),
-                Principal(account, message.principal or f"arn:aws:iam::{account}:root"),
-                action,
-                message.source_arn,
-                authorization.sending_context(source, recipients, display, "2" if message.api == "v2" else "1"),
-            )
+        action = "ses:SendRawEmail" if message.raw is not None else "ses:SendEmail"
+        display = email.utils.parseaddr(mail.source)[0]
+        context = authorization.sending_context(source, recipients, display, "2" if message.api == "v2" else "1")
+        ref = delegated_identity(
+            tx, account, region, message.source_arn, source, "Source", message.principal, action, context
+        )
         return ref.account, ref.region, ref.name
 
     def _tracking(
@@ -582,3 +570,37 @@ def _feedback_address(message: Outgoing, mail: mime.Mail, sent: events.Sent) -> 
 def _caller(message: Outgoing) -> str:
     """The IAM identity name of the caller ("root" for the account's own keys)."""
     return notifications.caller_identity(message.principal) if message.principal else "root"
+
+
+def delegated_identity(
+    tx: Tx,
+    account: str,
+    region: str,
+    identity_arn: str,
+    address: str,
+    field: str,
+    principal: str | None,
+    action: str,
+    context: dict[str, Any],
+) -> authorization.IdentityRef:
+    """An identity named by ARN to send as (SourceArn, BounceSenderArn; ``field`` names the address in errors): it
+    must cover ``address`` and be verified in its owner's account; another account's identity needs a policy that
+    lets the caller (``principal``, else the account's root) do ``action`` with SES's condition keys ``context``."""
+    ref = authorization.parse_identity_arn(identity_arn)
+    if ref.name not in candidates(address):
+        raise InvalidParameterValue(f"{field} {address} does not match the identity of {identity_arn}.")
+    found = store.get_identity(tx, ref.account, ref.region, ref.name)
+    if found is None or not found.verified:
+        raise MessageRejected(
+            "Email address is not verified. The following identities failed the check in region "
+            f"{ref.region.upper()}: {identity_arn}"
+        )
+    if (ref.account, ref.region) != (account, region):
+        authorization.authorize(
+            store_extras.policies(tx, ref.account, ref.region, ref.name),
+            Principal(account, principal or f"arn:aws:iam::{account}:root"),
+            action,
+            identity_arn,
+            context,
+        )
+    return ref
