@@ -72,3 +72,12 @@ def wait_for(fetch: Callable[[], Any], done: Callable[[Any], bool], timeout: flo
             return value
         assert time.monotonic() < deadline, value
         time.sleep(0.1)
+
+
+def printed(logs: Any, stream: str) -> list[str]:
+    """A job's log lines so far."""
+    try:
+        found = logs.get_log_events(logGroupName="/aws/batch/job", logStreamName=stream)["events"]
+    except logs.exceptions.ResourceNotFoundException:
+        return []  # shipped through the outbox: the group and stream appear with the first batch, as on AWS
+    return [e["message"] for e in found]

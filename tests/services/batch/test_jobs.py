@@ -17,7 +17,7 @@ import boto3
 import pytest
 
 from ...awscli import aws as cli
-from .conftest import Engine, environment, queue, wait_for
+from .conftest import Engine, environment, printed, queue, wait_for
 
 pytestmark = pytest.mark.containers
 
@@ -93,14 +93,7 @@ def test_run_to_completion(engine: Engine, fifo: str, name: str) -> None:
     assert len(doc["attempts"]) == 1 and doc["attempts"][0]["container"]["exitCode"] == 0
     stream = doc["container"]["logStreamName"]
     assert stream.startswith(f"{name}/default/") and doc["attempts"][0]["container"]["logStreamName"] == stream
-    messages = wait_for(
-        lambda: (
-            [e["message"] for e in logs.get_log_events(logGroupName="/aws/batch/job", logStreamName=stream)["events"]]
-            if logs.describe_log_streams(logGroupName="/aws/batch/job", logStreamNamePrefix=stream)["logStreams"]
-            else []
-        ),
-        lambda m: len(m) == 2,
-    )
+    messages = wait_for(lambda: printed(logs, stream), lambda m: len(m) == 2)
     assert messages[0] == f"job={job_id} q=jobs-fifo ce=jobs-fargate try=1 hi"
     assert messages[1] == f"endpoint={engine.server.endpoint}"
     seen: list[str] = []
@@ -130,12 +123,7 @@ def test_job_role_credentials(engine: Engine, fifo: str, name: str) -> None:
     job_id = batch.submit_job(jobName=name, jobQueue=fifo, jobDefinition=definition)["jobId"]
     doc = _until(batch, job_id, "SUCCEEDED", "FAILED")
     stream = doc["container"]["logStreamName"]
-    lines = wait_for(
-        lambda: [
-            e["message"] for e in logs.get_log_events(logGroupName="/aws/batch/job", logStreamName=stream)["events"]
-        ],
-        bool,
-    )
+    lines = wait_for(lambda: printed(logs, stream), bool)
     assert doc["status"] == "SUCCEEDED", lines
     issued = json.loads("".join(lines))
     assert issued["RoleArn"] == role and issued["AccessKeyId"] and issued["Token"]

@@ -12,7 +12,7 @@ import pytest
 
 from ...conftest import StoreFactory, make_client
 from ...server import Server
-from .conftest import environment, queue, wait_for
+from .conftest import environment, printed, queue, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -51,15 +51,6 @@ def _job(
     )
 
 
-def _printed(logs: Any, stream: str) -> list[str]:
-    """The job's log lines so far."""
-    try:
-        found = logs.get_log_events(logGroupName="/aws/batch/job", logStreamName=stream)["events"]
-    except logs.exceptions.ResourceNotFoundException:
-        return []  # shipped through the outbox: the group appears with the first batch, as on AWS
-    return [e["message"] for e in found]
-
-
 def test_jobs_run_as_host_processes(server: Server, name: str) -> None:
     batch, logs = make_client(server.endpoint, "batch"), make_client(server.endpoint, "logs")
     jq = queue(batch, name, [environment(batch, name, kind="EC2")])
@@ -67,7 +58,7 @@ def test_jobs_run_as_host_processes(server: Server, name: str) -> None:
     assert doc["status"] == "SUCCEEDED", doc
     assert doc["container"]["instanceType"] == "gureum-host-process" and doc["container"]["exitCode"] == 0
     stream = doc["container"]["logStreamName"]
-    lines = wait_for(lambda: _printed(logs, stream), lambda found: len(found) == 3)
+    lines = wait_for(lambda: printed(logs, stream), lambda found: len(found) == 3)
     assert "host process" in lines[0]
     assert lines[1] == f"job={doc['jobId']} try=1" and "gureum-batch-" in lines[2]
     retried = _job(batch, jq, f"{name}-retry", ["sh", "-c", "exit 5"], retryStrategy={"attempts": 2})
@@ -90,7 +81,7 @@ def test_secrets_come_from_parameter_store(server: Server, name: str) -> None:
     assert doc["status"] == "SUCCEEDED", doc
     assert "s3cret" not in str(doc)  # the value reaches the process, never the job's description
     stream = doc["container"]["logStreamName"]
-    assert wait_for(lambda: _printed(logs, stream), lambda lines: len(lines) == 2)[1] == "password=s3cret"
+    assert wait_for(lambda: printed(logs, stream), lambda lines: len(lines) == 2)[1] == "password=s3cret"
     missing = _job(
         batch, jq, f"{name}-missing", ["true"],
         container_extra={"executionRoleArn": role,

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import Engine, environment, queue, wait_for
+from .conftest import Engine, environment, printed, queue, wait_for
 
 pytestmark = pytest.mark.containers
 ROLE = "arn:aws:iam::000000000000:role/batch-events"
@@ -60,12 +60,7 @@ def test_rule_submits_a_job(engine: Engine, name: str) -> None:
     assert doc["parameters"]["word"] == "from-rule" and doc["retryStrategy"]["attempts"] == 2
     assert {"name": "X", "value": "1"} in doc["container"]["environment"]
     stream = doc["container"]["logStreamName"]
-    wait_for(
-        lambda: [
-            e["message"] for e in logs.get_log_events(logGroupName="/aws/batch/job", logStreamName=stream)["events"]
-        ],
-        lambda messages: messages == ["from-rule"],
-    )
+    wait_for(lambda: printed(logs, stream), lambda messages: messages == ["from-rule"])
 
 
 def test_schedule_submits_a_job(engine: Engine, name: str) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import body, s3_config, wait_keys
+from .conftest import body, logged_events, s3_config, wait_keys
 
 
 class Endpoint:
@@ -136,7 +136,7 @@ def test_s3_failures_visible_and_logged(aws: Any, firehose: Any, s3: Any, name: 
         assert time.monotonic() < deadline, "the failing delivery should show in DescribeDeliveryStream"
         time.sleep(0.1)
     assert "S3.NoSuchBucket" in d["FailureDescription"]["Details"]
-    events = logs.get_log_events(logGroupName=f"/aws/firehose/{name}", logStreamName="DestinationDelivery")["events"]
+    events = logged_events(logs, f"/aws/firehose/{name}", "DestinationDelivery")
     logged = json.loads(events[0]["message"])
     assert logged["errorCode"] == "S3.NoSuchBucket" and logged["deliveryStreamARN"].endswith(name)
     s3.create_bucket(Bucket=missing)  # the next try (5 s later) delivers the kept record
