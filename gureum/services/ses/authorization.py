@@ -39,6 +39,15 @@ def parse_identity_arn(arn: str) -> IdentityRef:
     return IdentityRef(parts[3], parts[4], name)
 
 
+def identity_named(identity: str, account: str, region: str) -> str:
+    """An identity as SES v1's policy calls take it, by name or by ARN (the PutIdentityPolicy reference) → its name.
+    An ARN of another account or Region is left as given: it names no identity of this caller's."""
+    if not identity.startswith("arn:"):
+        return identity
+    ref = parse_identity_arn(identity)
+    return ref.name if (ref.account, ref.region) == (account, region) else identity
+
+
 def check_policy(text: str) -> str:
     """A sending-authorization policy as PutIdentityPolicy takes it: JSON, a policy document, at most 4 KB."""
     if len(text.encode()) > MAX_POLICY_BYTES:

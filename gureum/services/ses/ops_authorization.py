@@ -7,30 +7,36 @@ from typing import Any
 
 from ...aws.context import RequestContext
 from . import SERVICE
+from .authorization import identity_named
 from .backend import backend
+
+
+def _identity(ctx: RequestContext, req: dict[str, Any]) -> str:
+    """The policy calls name the identity or give its ARN."""
+    return identity_named(req["Identity"], ctx.account, ctx.region)
 
 
 @SERVICE.op("PutIdentityPolicy")
 async def put_identity_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    await backend(ctx).put_policy(ctx.account, ctx.region, req["Identity"], req["PolicyName"], req["Policy"])
+    await backend(ctx).put_policy(ctx.account, ctx.region, _identity(ctx, req), req["PolicyName"], req["Policy"])
     return {}
 
 
 @SERVICE.op("GetIdentityPolicies")
 async def get_identity_policies(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    found = await backend(ctx).policies(ctx.account, ctx.region, req["Identity"], must_exist=False)
+    found = await backend(ctx).policies(ctx.account, ctx.region, _identity(ctx, req), must_exist=False)
     return {"Policies": {name: found[name] for name in req["PolicyNames"] if name in found}}
 
 
 @SERVICE.op("ListIdentityPolicies")
 async def list_identity_policies(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    found = await backend(ctx).policies(ctx.account, ctx.region, req["Identity"], must_exist=False)
+    found = await backend(ctx).policies(ctx.account, ctx.region, _identity(ctx, req), must_exist=False)
     return {"PolicyNames": list(found)}
 
 
 @SERVICE.op("DeleteIdentityPolicy")
 async def delete_identity_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    await backend(ctx).delete_policy(ctx.account, ctx.region, req["Identity"], req["PolicyName"], must_exist=False)
+    await backend(ctx).delete_policy(ctx.account, ctx.region, _identity(ctx, req), req["PolicyName"], must_exist=False)
     return {}
 
 

@@ -69,6 +69,25 @@ def test_identity_policies_v1_and_v2(ses: Ses, unique: Callable[[str], str]) -> 
     assert nobody["Code"] == "NotFoundException"
 
 
+def test_identity_policies_v1_by_arn(ses: Ses, unique: Callable[[str], str]) -> None:
+    # SES v1's policy calls name the identity or give its ARN (Terraform's aws_ses_identity_policy passes the ARN)
+    domain = f"{unique('arn')}.example.com"
+    ses.verify_domain(domain)
+    arn = f"arn:aws:ses:us-east-1:{ses.account}:identity/{domain}"
+    document = _policy("222233334444", arn)
+    ses.v1.put_identity_policy(Identity=arn, PolicyName="by-arn", Policy=document)
+    assert ses.v1.list_identity_policies(Identity=arn)["PolicyNames"] == ["by-arn"]
+    assert ses.v1.list_identity_policies(Identity=domain)["PolicyNames"] == ["by-arn"]
+    got = ses.v1.get_identity_policies(Identity=arn, PolicyNames=["by-arn"])["Policies"]
+    assert json.loads(got["by-arn"]) == json.loads(document)
+    other = f"arn:aws:ses:us-east-1:999988887777:identity/{domain}"
+    refused = _error(lambda: ses.v1.put_identity_policy(Identity=other, PolicyName="x", Policy=document))
+    assert refused["Code"] == "InvalidParameterValue" and refused["Status"] == 400
+    assert ses.v1.list_identity_policies(Identity=other)["PolicyNames"] == []
+    ses.v1.delete_identity_policy(Identity=arn, PolicyName="by-arn")
+    assert ses.v1.list_identity_policies(Identity=domain)["PolicyNames"] == []
+
+
 def test_delegate_sender_needs_the_owners_policy(ses_server: Any, unique: Callable[[str], str]) -> None:
     owner, delegate = Ses(ses_server), Ses(ses_server)
     delegate.production()  # out of the sandbox's one message a second
