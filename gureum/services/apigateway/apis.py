@@ -88,10 +88,20 @@ def method(doc: dict[str, Any], resource_id: str, http_method: str) -> dict[str,
 # --- RestApis -------------------------------------------------------------------------------------------------------
 
 
+def shown_policy(policy: str) -> str:
+    """A resource policy as RestApi shows it: JSON-escaped within its string (quotes as \\", slashes as \\/), as
+    AWS answers; the Terraform provider unescapes it, and reads an unescaped one as invalid JSON."""
+    return json.dumps(policy, ensure_ascii=False)[1:-1].replace("/", "\\/")
+
+
 def api_view(doc: dict[str, Any], with_tags: bool = False) -> dict[str, Any]:
     """The RestApi as AWS shows it: ``tags`` only when there are some (UpdateRestApi always shows them)."""
     out = dict(doc["api"])
     out["rootResourceId"] = doc["rootResourceId"]
+    if out.get("policy"):
+        out["policy"] = shown_policy(out["policy"])
+    else:
+        out.pop("policy", None)  # UpdateRestApi's replace with "" removes the policy
     if not out.get("tags") and not with_tags:
         out.pop("tags", None)
     else:

@@ -64,6 +64,33 @@ def test_rest_api_lifecycle(client: Any, name: str) -> None:
     )
 
 
+def test_rest_api_policy_is_shown_escaped(client: Any, name: str) -> None:
+    """AWS shows a REST API's resource policy JSON-escaped inside its string (the Terraform provider's
+    aws_api_gateway_rest_api_policy and aws_api_gateway_rest_api unescape it, and fail on plain JSON; test_edge's
+    test_resource_policy shows it enforced); replacing it with "" removes it."""
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+                       "Resource": "arn:aws:execute-api:us-east-1:000000000000:abc/*"}],
+    }  # fmt: skip
+    text = json.dumps(policy, separators=(",", ":"))
+    escaped = text.replace('"', '\\"').replace("/", "\\/")
+    api_id = client.create_rest_api(name=name, policy=text)["id"]
+    assert client.get_rest_api(restApiId=api_id)["policy"] == escaped
+    assert json.loads(json.loads(f'"{escaped}"')) == policy  # what the provider does with it
+    replaced = client.update_rest_api(
+        restApiId=api_id, patchOperations=[{"op": "replace", "path": "/policy", "value": text}]
+    )
+    assert replaced["policy"] == escaped
+    listed = [a for a in client.get_rest_apis(limit=500)["items"] if a["id"] == api_id]
+    assert listed[0]["policy"] == escaped
+    cleared = client.update_rest_api(
+        restApiId=api_id, patchOperations=[{"op": "replace", "path": "/policy", "value": ""}]
+    )
+    assert "policy" not in cleared and "policy" not in client.get_rest_api(restApiId=api_id)
+    client.delete_rest_api(restApiId=api_id)
+
+
 def test_resource_tree_and_methods(client: Any, name: str) -> None:
     api = Api(client, name)
     pets = api.resource("/pets")
