@@ -4,13 +4,14 @@ PutSubscriptionFilter is checked against through gureum.policy, DescribeDestinat
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ...policy import PolicyError, parse
 from ...store.base import Tx
 from . import store_subscriptions as sstore
 from .errors import InvalidParameterException, ResourceNotFoundException, ServiceError
-from .groups import Parts
+from .groups import Parts, check_tags
 from .paging import page_sorted
 from .subscriptions import parse_target
 
@@ -26,6 +27,15 @@ def describe_destination(d: sstore.Destination) -> dict[str, Any]:
     if d.access_policy is not None:
         out["accessPolicy"] = d.access_policy
     return out
+
+
+_DESTINATION_ARN = re.compile(r"^arn:aws[\w-]*:logs:([^:]*):(\d{12}):destination:([^:]+)$")
+
+
+def destination_name(arn: str) -> str | None:
+    """The destination a resource ARN names (TagResource and the other tagging operations), or None."""
+    match = _DESTINATION_ARN.match(arn)
+    return match.group(3) if match else None
 
 
 def _no_destination() -> ServiceError:
@@ -76,6 +86,36 @@ class Destinations(Parts):
         found = [d for d in found if d.name.startswith(prefix or "")]
         shown, next_token = page_sorted(found, lambda d: d.name, token, limit)
         return {"destinations": [describe_destination(d) for d in shown], "nextToken": next_token}
+
+    async def retag_destination(
+        self, account: str, region: str, arn: str, add: dict[str, str], remove: list[str]
+    ) -> None:
+        """TagResource and UntagResource on a destination's ARN."""
+        match = _DESTINATION_ARN.match(arn)
+        assert match is not None
+        arn_region, arn_account, name = match.groups()
+
+        def run(tx: Tx) -> None:
+            tx.lock("logs-destination", f"{account}/{region}/{name}")  # the tags are one document: writers take turns
+            found = sstore.get_destination(tx, account, region, name)
+            if found is None or (arn_region, arn_account) != (region, account):
+                raise _no_destination()
+            tags = {k: v for k, v in found.tags.items() if k not in remove}
+            tags.update(add)
+            check_tags(tags)
+            sstore.set_destination_tags(tx, account, region, name, tags)
+
+        await self.store.write(run)
+
+    async def destination_tags(self, account: str, region: str, arn: str) -> dict[str, str]:
+        """ListTagsForResource on a destination's ARN."""
+        match = _DESTINATION_ARN.match(arn)
+        assert match is not None
+        arn_region, arn_account, name = match.groups()
+        found = await self.store.read(lambda tx: sstore.get_destination(tx, account, region, name))
+        if found is None or (arn_region, arn_account) != (region, account):
+            raise _no_destination()
+        return found.tags
 
     async def delete_destination(self, account: str, region: str, name: str) -> None:
         def run(tx: Tx) -> None:

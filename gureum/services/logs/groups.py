@@ -83,7 +83,7 @@ def describe_group(group: store.Group, stored_bytes: int, metric_filters: int) -
     return out
 
 
-def _check_tags(tags: dict[str, str]) -> None:
+def check_tags(tags: dict[str, str]) -> None:
     if len(tags) > limits.MAX_TAGS:
         raise TooManyTagsException(f"A resource can have no more than {limits.MAX_TAGS} tags.")
     for key in tags:
@@ -116,7 +116,7 @@ class LogGroups(Parts):
     ) -> None:
         if name.lower().startswith("aws/"):
             raise InvalidParameterException("Log groups starting with AWS/ are reserved for AWS.")
-        _check_tags(tags)
+        check_tags(tags)
         group = store.Group(
             0,
             account,
@@ -220,13 +220,13 @@ class LogGroups(Parts):
 
     # --- tags -------------------------------------------------------------------------------------------------
 
-    async def tag_resource(self, account: str, region: str, arn: str, tags: dict[str, str]) -> None:
+    async def tag_group_arn(self, account: str, region: str, arn: str, tags: dict[str, str]) -> None:
         await self._retag(lambda tx: group_by_arn(tx, account, region, arn), tags, [])
 
-    async def untag_resource(self, account: str, region: str, arn: str, keys: list[str]) -> None:
+    async def untag_group_arn(self, account: str, region: str, arn: str, keys: list[str]) -> None:
         await self._retag(lambda tx: group_by_arn(tx, account, region, arn), {}, keys)
 
-    async def list_tags_for_resource(self, account: str, region: str, arn: str) -> dict[str, str]:
+    async def group_arn_tags(self, account: str, region: str, arn: str) -> dict[str, str]:
         group = await self.store.read(lambda tx: group_by_arn(tx, account, region, arn))
         return group.tags
 
@@ -246,7 +246,7 @@ class LogGroups(Parts):
             group = find(tx)  # … and read it once the lock is theirs
             tags = {k: v for k, v in group.tags.items() if k not in remove}
             tags.update(add)
-            _check_tags(tags)
+            check_tags(tags)
             store.set_tags(tx, group.id, tags)
 
         await self.store.write(run)

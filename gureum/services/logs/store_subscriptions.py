@@ -230,6 +230,13 @@ def set_destination_policy(tx: Tx, account: str, region: str, name: str, policy:
     )
 
 
+def set_destination_tags(tx: Tx, account: str, region: str, name: str, tags: dict[str, str]) -> None:
+    tx.execute(
+        "UPDATE logs_destinations SET tags = ? WHERE account = ? AND region = ? AND name = ?",
+        (json.dumps(tags), account, region, name),
+    )
+
+
 def delete_destination(tx: Tx, account: str, region: str, name: str) -> bool:
     return bool(
         tx.execute(

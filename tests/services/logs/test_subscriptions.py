@@ -347,6 +347,24 @@ def test_cross_account_destination(aws: Callable[..., Any], name: str) -> None:
     assert len(_data(_kinesis_documents(kinesis_b, name, 3, timeout=0))) == 1
 
 
+def test_destination_tags(aws: Callable[..., Any], name: str) -> None:
+    """A destination is tagged through its ARN (the Terraform provider lists its tags after PutDestination)."""
+    logs = aws("logs")
+    dest = logs.put_destination(destinationName=name, targetArn=_stream_arn(name), roleArn=ROLE, tags={"team": "a"})[
+        "destination"
+    ]
+    assert logs.list_tags_for_resource(resourceArn=dest["arn"])["tags"] == {"team": "a"}
+    logs.tag_resource(resourceArn=dest["arn"], tags={"env": "dev", "team": "b"})
+    logs.untag_resource(resourceArn=dest["arn"], tagKeys=["env"])
+    assert logs.list_tags_for_resource(resourceArn=dest["arn"])["tags"] == {"team": "b"}
+    logs.put_destination(destinationName=name, targetArn=_stream_arn(name), roleArn=ROLE)  # an update keeps them
+    assert logs.list_tags_for_resource(resourceArn=dest["arn"])["tags"] == {"team": "b"}
+    expect_error(logs.tag_resource, "InvalidParameterException", resourceArn=dest["arn"], tags={"aws:x": "1"})
+    logs.delete_destination(destinationName=name)
+    expect_error(logs.list_tags_for_resource, "ResourceNotFoundException", resourceArn=dest["arn"])
+    expect_error(logs.tag_resource, "ResourceNotFoundException", resourceArn=dest["arn"], tags={"a": "b"})
+
+
 def test_lambda_function_logs_reach_a_subscription(aws: Callable[..., Any], name: str) -> None:
     """Events other services append through the "logs" delivery target (a function's own logs) are delivered too."""
     logs, kinesis = aws("logs"), aws("kinesis")
