@@ -19,7 +19,7 @@ from contextvars import copy_context
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ._batch import MAX_BATCH, STOP, commit_batch, hand_back
+from ._batch import STOP, TurnQueue, commit_batch, hand_back, take_batch
 from .base import Subscribers, TxCache, apply_migrations, load_migrations
 
 T = TypeVar("T")
@@ -80,7 +80,7 @@ class _Worker(threading.Thread):
         self.cache = cache
         self.deliver = deliver
         self.jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()  # lists of jobs, or STOP
-        self.queued: dict[asyncio.AbstractEventLoop, list[Any]] = {}  # jobs submitted in this turn of each loop
+        self.turns = TurnQueue(self.jobs)
         self.ready = threading.Event()
         self.failure: BaseException | None = None
         self.shm: str | None = None  # the WAL-index file's path (a file database's writer watches the WAL)
@@ -100,7 +100,7 @@ class _Worker(threading.Thread):
             jobs = self.jobs.get()
             if jobs is STOP:
                 break
-            batch = self._take(jobs)
+            batch = take_batch(self.jobs, jobs)
             results = commit_batch(
                 tx, batch, "BEGIN IMMEDIATE" if self.writer else "BEGIN", conn.execute, lambda: conn.in_transaction
             )
@@ -130,38 +130,6 @@ class _Worker(threading.Thread):
             conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
         elif behind >= CHECKPOINT_FRAMES and self.checkpointer is not None:
             self.checkpointer.due.set()
-
-    def _take(self, batch: list[Any]) -> list[Any]:
-        while len(batch) < MAX_BATCH:
-            try:
-                more = self.jobs.get_nowait()
-            except queue.Empty:
-                break
-            if more is STOP:
-                self.jobs.put(STOP)
-                break
-            batch.extend(more)
-        return batch
-
-    def submit(self, job: tuple[Any, asyncio.Future[Any], asyncio.AbstractEventLoop]) -> None:
-        """On the event loop: queue a job.  Jobs submitted in one turn of the loop reach the thread together,
-        at the end of the turn: one wake-up (and one GIL hand-over) for all of them instead of one each."""
-        loop = job[2]
-        queued = self.queued.get(loop)
-        if queued is None:
-            queued = self.queued[loop] = []
-            loop.call_soon(self._flush, loop)
-        queued.append(job)
-
-    def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
-        jobs = self.queued.pop(loop, None)
-        if jobs is not None:  # not already handed over by flush_all()
-            self.jobs.put(jobs)
-
-    def flush_all(self) -> None:
-        """Hand over every queued job now (before STOP, so none is left waiting at close)."""
-        for loop in list(self.queued):
-            self._flush(loop)
 
 
 class _Checkpointer(threading.Thread):
@@ -242,7 +210,7 @@ class SqliteStore:
         future: asyncio.Future[T] = loop.create_future()
         # the job sees the submitter's context variables (its trace: a delivery enqueued in it carries it)
         context = copy_context()
-        worker.submit((lambda tx: context.run(fn, tx), future, loop))
+        worker.turns.submit((lambda tx: context.run(fn, tx), future, loop))
         return future
 
     async def write(self, fn: Callable[[Any], T]) -> T:
@@ -264,7 +232,7 @@ class SqliteStore:
     async def close(self) -> None:
         workers = list(dict.fromkeys((self._writer, self._reader)))
         for worker in workers:
-            worker.flush_all()
+            worker.turns.flush_all()
             worker.jobs.put(STOP)
         for worker in workers:
             await asyncio.get_running_loop().run_in_executor(None, worker.join, 10)
