@@ -112,7 +112,10 @@ def apply_patch(doc: dict[str, Any], operations: list[dict[str, Any]], rules: Pa
                     container[:] = [value]
             continue
         if op in ("add", "replace"):
-            _set(doc, parts, _typed(parts[-1], value))
+            if rules.pattern_for(str(operation.get("path"))) in rules.booleans and isinstance(value, str):
+                _set(doc, parts, value.lower() == "true")
+            else:
+                _set(doc, parts, _typed(parts[-1], value))
         elif op == "remove":
             _remove(doc, parts)
         else:

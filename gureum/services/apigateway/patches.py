@@ -31,6 +31,9 @@ class PatchRules:
     # the op is refused with "Invalid patch path <path>" rather than "Invalid patch operation specified" (AWS does so
     # for gateway responses' /statusCode)
     path_error_for_op: bool = False
+    # patterns whose values are booleans sent as "true"/"false" (a method's requestParameters and a method
+    # response's responseParameters map names to whether they are required)
+    booleans: frozenset[str] = frozenset()
 
     def pattern_for(self, path: str) -> str | None:
         parts = path.split("/")[1:] if path.startswith("/") else None
@@ -115,9 +118,12 @@ METHOD = PatchRules(
         "/requestModels/*": ANY_OP,
         "/authorizationScopes": ANY_OP,
         "/authorizationScopes/*": ANY_OP,
-    }
+    },
+    booleans=frozenset({"/requestParameters/*"}),
 )
-METHOD_RESPONSE = PatchRules({"/responseParameters/*": ANY_OP, "/responseModels/*": ANY_OP})
+METHOD_RESPONSE = PatchRules(
+    {"/responseParameters/*": ANY_OP, "/responseModels/*": ANY_OP}, booleans=frozenset({"/responseParameters/*"})
+)
 INTEGRATION = PatchRules(
     {
         "/type": REPLACE,

@@ -220,6 +220,46 @@ def test_resource_tree_and_methods(client: Any, name: str) -> None:
     expect_error(client.delete_resource, "BadRequestException", status=400, restApiId=api.id, resourceId=api.ids["/"])
 
 
+def test_patched_required_flags_are_booleans_on_the_wire(client: Any, name: str) -> None:
+    """A method's requestParameters and a method response's responseParameters map names to booleans: a patch's
+    "true"/"false" is stored as one (it was answered as a JSON string, which the Go SDK, and so Terraform, refuses to
+    read: "expected NullableBoolean to be of type *bool")."""
+    bodies: list[dict[str, Any]] = []
+    client.meta.events.register(
+        "after-call.apigateway.GetMethod", lambda http_response, **_: bodies.append(json.loads(http_response.content))
+    )
+    api = Api(client, name)
+    res = api.resource("/items")
+    client.put_method(
+        restApiId=api.id, resourceId=res, httpMethod="POST", authorizationType="NONE",
+        requestParameters={"method.request.header.A": True},
+    )  # fmt: skip
+    client.put_method_response(
+        restApiId=api.id, resourceId=res, httpMethod="POST", statusCode="200",
+        responseParameters={"method.response.header.X-Foo": True},
+    )  # fmt: skip
+    client.update_method(
+        restApiId=api.id, resourceId=res, httpMethod="POST",
+        patchOperations=[
+            {"op": "add", "path": "/requestParameters/method.request.header.B", "value": "false"},
+            {"op": "replace", "path": "/requestParameters/method.request.header.A", "value": "false"},
+        ],
+    )  # fmt: skip
+    client.update_method_response(
+        restApiId=api.id, resourceId=res, httpMethod="POST", statusCode="200",
+        patchOperations=[
+            {"op": "add", "path": "/responseParameters/method.response.header.X-Bar", "value": "true"},
+            {"op": "replace", "path": "/responseParameters/method.response.header.X-Foo", "value": "false"},
+        ],
+    )  # fmt: skip
+    client.get_method(restApiId=api.id, resourceId=res, httpMethod="POST")
+    assert bodies[0]["requestParameters"] == {"method.request.header.A": False, "method.request.header.B": False}
+    assert bodies[0]["methodResponses"]["200"]["responseParameters"] == {
+        "method.response.header.X-Foo": False,
+        "method.response.header.X-Bar": True,
+    }
+
+
 def test_deployments_and_stages(client: Any, name: str) -> None:
     api = Api(client, name)
     expect_error(
