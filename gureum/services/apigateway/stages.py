@@ -7,10 +7,14 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from ... import accesslogs
 from . import patches
 from .apis import given
 from .errors import BadRequestException
+from .methods import HTTP_METHODS
 from .model import apply_patch, split_path
+
+_STAGE_MAPS = {"variables", "accessLogSettings", "canarySettings"}  # a stage's members patched by their own paths
 
 _METHOD_SETTINGS = {
     ("throttling", "rateLimit"): "throttlingRateLimit",
@@ -113,12 +117,21 @@ def redeploy(stage: dict[str, Any], deployment_id: str, now: int, variables: dic
         stage["variables"] = {**(stage.get("variables") or {}), **variables}
 
 
+def _names_method(parts: list[str]) -> bool:
+    """Whether a patch path names a method's settings as a whole: a resource path (or *) and a method (or *)."""
+    return len(parts) >= 2 and parts[0] not in _STAGE_MAPS and (parts[-1] == "*" or parts[-1] in HTTP_METHODS)
+
+
 def _method_setting_patches(stage: dict[str, Any], operations: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Apply /{resource path}/{METHOD}/{category}/{setting} patches (e.g. /*/*/throttling/rateLimit) to
     methodSettings; return the other operations."""
     rest = []
     for operation in operations:
         parts = split_path(operation.get("path") or "")
+        if operation.get("op") == "remove" and _names_method(parts):
+            # "remove /*/*" or "/pets/{id}/GET": the method's settings go (Terraform deletes method settings so)
+            stage.setdefault("methodSettings", {}).pop("/".join(parts).lstrip("/"), None)
+            continue
         setting = _METHOD_SETTINGS.get((parts[-2], parts[-1])) if len(parts) >= 4 else None
         if setting is None:
             rest.append(operation)
@@ -142,6 +155,11 @@ def update_stage(stage: dict[str, Any], operations: list[dict[str, Any]], now: i
     """UpdateStage's patches applied to a copy of the stage (whose deployment the caller checks)."""
     rest = _method_setting_patches(stage, operations)
     stage = apply_patch(stage, rest, patches.STAGE)
+    access_log = stage.get("accessLogSettings")
+    if access_log:
+        problem = accesslogs.settings_problem(access_log.get("destinationArn"), access_log.get("format"))
+        if problem is not None:
+            raise BadRequestException(problem)
     stage["lastUpdatedDate"] = now
     stage["cacheClusterStatus"] = "AVAILABLE" if stage.get("cacheClusterEnabled") else "NOT_AVAILABLE"
     if stage.get("cacheClusterEnabled"):

@@ -310,6 +310,30 @@ def test_deployments_and_stages(client: Any, name: str) -> None:
     )
 
 
+def test_method_settings_removed_as_a_whole(client: Any, name: str) -> None:
+    """UpdateStage's "remove /{resource path}/{method}" drops that method's settings (Terraform deletes
+    aws_api_gateway_method_settings so; it was refused as an invalid patch path)."""
+    api = Api(client, name)
+    api.method("/pets", "GET", {"type": "MOCK"})
+    api.deploy("prod")
+    client.update_stage(
+        restApiId=api.id, stageName="prod",
+        patchOperations=[
+            {"op": "replace", "path": "/*/*/metrics/enabled", "value": "true"},
+            {"op": "replace", "path": "/~1pets/GET/throttling/burstLimit", "value": "5"},
+            {"op": "replace", "path": "/variables/GET", "value": "kept"},
+        ],
+    )  # fmt: skip
+    assert set(client.get_stage(restApiId=api.id, stageName="prod")["methodSettings"]) == {"*/*", "pets/GET"}
+    updated = client.update_stage(
+        restApiId=api.id, stageName="prod", patchOperations=[{"op": "remove", "path": "/*/*"}]
+    )
+    assert set(updated["methodSettings"]) == {"pets/GET"} and updated["variables"] == {"GET": "kept"}
+    client.update_stage(restApiId=api.id, stageName="prod", patchOperations=[{"op": "remove", "path": "/~1pets/GET"}])
+    stage = client.get_stage(restApiId=api.id, stageName="prod")
+    assert stage.get("methodSettings", {}) == {} and stage["variables"] == {"GET": "kept"}
+
+
 def test_keys_plans_and_gateway_responses(client: Any, name: str) -> None:
     api = Api(client, name)
     api.method("/", "GET", {"type": "MOCK"})
