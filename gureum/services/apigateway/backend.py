@@ -4,6 +4,7 @@ node's edge state (state.EdgeState); ``backend(ctx_or_runtime)`` reaches it."""
 
 from __future__ import annotations
 
+from ...accesslogs import AccessLogs
 from ...aws.context import RequestContext
 from ...runtime import Runtime
 from .backend_apis import RestApiPart
@@ -26,7 +27,7 @@ def backend(ctx: RequestContext | Runtime) -> ApiGatewayBackend:
 
 
 async def start(runtime: Runtime) -> None:
-    edge = runtime.keep(EdgeState())
+    edge = runtime.keep(EdgeState(AccessLogs(runtime, "apigateway")))
     be = runtime.keep(ApiGatewayBackend(runtime, edge))
     await be.load_domains()
 

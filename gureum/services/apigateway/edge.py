@@ -13,7 +13,7 @@ import logging
 import re
 from typing import Any
 
-from ... import tracing
+from ... import accesslogs, tracing
 from ...aws import sigv4
 from ...aws.auth import account_for_key
 from ...aws.authorize import invocation_refusal
@@ -206,9 +206,11 @@ async def _serve(
     path: str,
 ) -> Response:
     request_id = unique_id()
+    started = runtime.clock.monotonic()
     context = _context(runtime, request, account, api_id, stage["stageName"], path, request_id)
     variables = stage.get("variables") or {}
     call: Call | None = None
+    integration_started: float | None = None
     try:
         if len(request.body) > MAX_PAYLOAD:
             raise GatewayError("REQUEST_TOO_LARGE", "Request Too Long")
@@ -246,12 +248,34 @@ async def _serve(
             )
             key = await check_api_key(runtime, state.access, account, region, api_id, stage["stageName"], value, keys)
             context["identity"].update(apiKey=key["value"], apiKeyId=key["id"])
+        integration_started = runtime.clock.monotonic()
         response = await _cached(state, call, stage, keys, snapshot.doc)
+        context.update(integrationStatus=response.status, integrationLatency=_ms_since(runtime, integration_started))
     except GatewayError as error:
+        if integration_started is not None:
+            context["integrationLatency"] = _ms_since(runtime, integration_started)
         response = gateway_error(snapshot.doc, error, call, request, context, variables)
     response.headers.append(("x-amzn-RequestId", request_id))
     response.headers.append(("x-amz-apigw-id", request_id[:16]))
+    settings = stage.get("accessLogSettings") or {}
+    if settings.get("destinationArn") and settings.get("format"):
+        context.update(
+            status=response.status,
+            responseLength=len(response.body),
+            responseLatency=_ms_since(runtime, started),
+            integration={"status": context.get("integrationStatus"), "latency": context.get("integrationLatency")},
+        )
+        state.access_logs.add(
+            settings["destinationArn"],
+            accesslogs.stream_name(api_id, stage["stageName"]),
+            accesslogs.render(settings["format"], context),
+            context["requestTimeEpoch"],
+        )
     return response
+
+
+def _ms_since(runtime: Runtime, started: float) -> int:
+    return int((runtime.clock.monotonic() - started) * 1000)
 
 
 async def _cached(

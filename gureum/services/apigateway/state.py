@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...accesslogs import AccessLogs
 from ...aws.http import Response
 from .access import AccessState
 
@@ -51,6 +52,7 @@ class Snapshot:
 
 @dataclass
 class EdgeState:
+    access_logs: AccessLogs  # the stages' access log lines on their way to their destinations
     # every custom domain name (lower case), refreshed on each committed change: the edge route's cheap host check
     domains: set[str] = field(default_factory=set)
     access: AccessState = field(default_factory=AccessState)

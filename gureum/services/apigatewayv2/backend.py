@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ... import accesslogs
+from ...accesslogs import AccessLogs
 from ...aws.context import RequestContext
 from ...runtime import Runtime
 from ...store.base import Tx
@@ -42,7 +44,7 @@ class ApiGatewayV2Backend(DomainsPart):
         self.runtime = runtime
         self.store = runtime.store
         self.clock = runtime.clock
-        self.caches = State(runtime.clock)
+        self.caches = State(runtime.clock, AccessLogs(runtime, "apigatewayv2"))
         self.websockets = WebSocketApis(runtime, node, self.caches)
         self.edge = HttpApiEdge(runtime, self.caches)
 
@@ -227,6 +229,7 @@ class ApiGatewayV2Backend(DomainsPart):
 
     async def create_stage(self, account: str, region: str, api_id: str, name: str, members: Members) -> dict[str, Any]:
         now = self.clock.now()
+        _check_access_log(members)
         doc = new_stage(name, members, now)
 
         def write(tx: Tx) -> dict[str, Any]:
@@ -261,6 +264,7 @@ class ApiGatewayV2Backend(DomainsPart):
 
     async def update_stage(self, account: str, region: str, api_id: str, name: str, members: Members) -> dict[str, Any]:
         now = self.clock.now()
+        _check_access_log(members)
 
         def write(tx: Tx) -> dict[str, Any]:
             apis.load_api(tx, account, region, api_id)
@@ -464,3 +468,11 @@ def _load_definition(tx: Tx, api_id: str, spec: dict[str, Any], fail_on_warnings
         store.insert_item(tx, api_id, kind, item_id, doc, now)
     openapi.check_warnings(warnings, fail_on_warnings)
     return warnings
+
+
+def _check_access_log(members: Members) -> None:
+    settings = members.get("AccessLogSettings")
+    if settings:
+        problem = accesslogs.settings_problem(settings.get("DestinationArn"), settings.get("Format"))
+        if problem is not None:
+            raise bad_request(problem)

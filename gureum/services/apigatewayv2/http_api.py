@@ -3,10 +3,11 @@ AWS_PROXY (Lambda, payload 1.0/2.0) and HTTP_PROXY integrations, AWS's error ans
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
-from ... import safejson
+from ... import accesslogs, safejson
 from ...aws.http import Request, Response
 from ...ids import unique_id
 from ...ports import CognitoTokens
@@ -64,8 +65,29 @@ async def serve(
         return _json(404, "Not Found", request_id)
     if stage.protocol != "HTTP":
         return _json(404, "Not Found", request_id)  # a WebSocket API answers only upgrades
+    started, facts = runtime.clock.monotonic(), {"requestTimeEpoch": int(runtime.clock.now() * 1000)}
     if len(request.body) > MAX_PAYLOAD:
-        return _json(413, "Request Entity Too Large", request_id)
+        response = _json(413, "Request Entity Too Large", request_id)
+    else:
+        response = await _answer(runtime, state, stage, inner, request, request_id, custom_domain, mapping_key, facts)
+    settings = stage.stage.get("AccessLogSettings") or {}
+    if settings.get("DestinationArn") and settings.get("Format"):
+        facts["responseLatency"] = int((runtime.clock.monotonic() - started) * 1000)
+        _access_log(state, stage, request, request_id, response, custom_domain, facts, settings)
+    return response
+
+
+async def _answer(
+    runtime: Runtime,
+    state: State,
+    stage: deployed.Deployed,
+    inner: str,
+    request: Request,
+    request_id: str,
+    custom_domain: str | None,
+    mapping_key: str,
+    facts: dict[str, Any],
+) -> Response:
     cors = stage.api.get("CorsConfiguration")
     if (
         cors
@@ -74,10 +96,57 @@ async def serve(
         and "access-control-request-method" in request.headers
     ):
         return _preflight(cors, request, request_id)
-    response = await _serve(runtime, state, stage, inner, request, request_id, custom_domain, mapping_key)
+    response = await _serve(runtime, state, stage, inner, request, request_id, custom_domain, mapping_key, facts)
     if cors and "origin" in request.headers:
         _cors_headers(cors, request, response)
     return response
+
+
+def _access_log(
+    state: State,
+    stage: deployed.Deployed,
+    request: Request,
+    request_id: str,
+    response: Response,
+    custom_domain: str | None,
+    facts: dict[str, Any],
+    settings: dict[str, Any],
+) -> None:
+    """The stage's access log line for this request (its $context variables as HTTP APIs define them)."""
+    host = custom_domain or request.host.split(":")[0]
+    when = facts["requestTimeEpoch"] / 1000
+    message = None
+    if "integrationStatus" not in facts and response.body.startswith(b'{"message": '):
+        message = json.loads(response.body).get("message")  # an answer of API Gateway's own: its error message
+    context = {
+        **facts,
+        "requestId": request_id,
+        "extendedRequestId": request_id,
+        "accountId": stage.account,
+        "apiId": stage.api_id,
+        "stage": stage.stage_name,
+        "httpMethod": request.method,
+        "path": request.path,
+        "protocol": "HTTP/1.1",
+        "requestTime": dt.datetime.fromtimestamp(when, dt.UTC).strftime("%d/%b/%Y:%H:%M:%S +0000"),
+        "domainName": host,
+        "domainPrefix": host.split(".")[0],
+        "identity": {"sourceIp": request.peer, "userAgent": request.headers.get("user-agent")},
+        "status": response.status,
+        "responseLength": len(response.body),
+        "error": {"message": message, "messageString": json.dumps(message) if message else None},
+        "integration": {
+            "status": facts.get("integrationStatus"),
+            "latency": facts.get("integrationLatency"),
+            "error": facts.get("integrationErrorMessage"),
+        },
+    }
+    state.access_logs.add(
+        settings["DestinationArn"],
+        accesslogs.stream_name(stage.api_id, stage.stage_name),
+        accesslogs.render(settings["Format"], context),
+        facts["requestTimeEpoch"],
+    )
 
 
 async def _serve(
@@ -89,11 +158,13 @@ async def _serve(
     request_id: str,
     custom_domain: str | None,
     mapping_key: str,
+    facts: dict[str, Any],
 ) -> Response:
     matched = stage.table.match(request.method, inner)
     if matched is None:
         return _json(404, "Not Found", request_id)
     route_key, params = matched
+    facts["routeKey"] = route_key
     route = stage.routes[route_key]
     integration = stage.integration_for(route)
     if integration is None:
@@ -120,12 +191,14 @@ async def _serve(
         authorizer_context = await _authorize(runtime, state, stage, route, inc)
     except authorizers.Denied as denied:
         return _json(denied.status, denied.message, request_id, denied.headers)
-    if integration["IntegrationType"] == "AWS_PROXY":
-        response = await _lambda(runtime, stage, integration, inc, authorizer_context)
-    elif integration["IntegrationType"] == "HTTP_PROXY":
-        response = await _http_proxy(stage, integration, inc)
-    else:
+    if integration["IntegrationType"] not in ("AWS_PROXY", "HTTP_PROXY"):
         return _json(500, "Internal Server Error", request_id)
+    integration_started = runtime.clock.monotonic()
+    if integration["IntegrationType"] == "AWS_PROXY":
+        response = await _lambda(runtime, stage, integration, inc, authorizer_context, facts)
+    else:
+        response = await _http_proxy(stage, integration, inc, facts)
+    facts["integrationLatency"] = int((runtime.clock.monotonic() - integration_started) * 1000)
     if integration.get("ResponseParameters"):
         response.status, response.headers = mapping.map_response(
             integration["ResponseParameters"], response.status, response.headers, _sources(inc, response)
@@ -214,7 +287,9 @@ async def _lambda(
     integration: dict[str, Any],
     inc: events.Incoming,
     authorizer: dict[str, Any] | None,
+    facts: dict[str, Any],
 ) -> Response:
+    """The Lambda proxy integration; ``facts`` gets the integration's status (Lambda's) or its error message."""
     version = integration.get("PayloadFormatVersion") or "2.0"
     event = events.event_v2(inc, authorizer) if version == "2.0" else events.event_v1(inc, authorizer)
     uri = with_stage_variables(integration["IntegrationUri"], inc.stage_variables)
@@ -229,15 +304,21 @@ async def _lambda(
             inc.request_id,
             _route_source(stage, inc),
         )
+        facts["integrationStatus"] = 200
         status, headers, body = (events.response_v2 if version == "2.0" else events.response_v1)(payload)
     except IntegrationTimeout:
+        facts["integrationErrorMessage"] = "Integration timeout"
         return _json(503, "Service Unavailable", inc.request_id)
-    except (IntegrationFailed, events.BadLambdaResponse):
+    except (IntegrationFailed, events.BadLambdaResponse) as error:
+        facts["integrationErrorMessage"] = str(error) or type(error).__name__
         return _json(500, "Internal Server Error", inc.request_id)
     return Response(status, [*headers, ("apigw-requestid", inc.request_id)], body)
 
 
-async def _http_proxy(stage: deployed.Deployed, integration: dict[str, Any], inc: events.Incoming) -> Response:
+async def _http_proxy(
+    stage: deployed.Deployed, integration: dict[str, Any], inc: events.Incoming, facts: dict[str, Any]
+) -> Response:
+    """The HTTP proxy integration; ``facts`` gets the integration's status or its error message."""
     import httpx  # imported on first use: it costs start-up time
 
     uri = with_stage_variables(integration["IntegrationUri"], inc.stage_variables)
@@ -261,9 +342,12 @@ async def _http_proxy(stage: deployed.Deployed, integration: dict[str, Any], inc
         async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
             answer = await client.request(method, uri, headers=headers, content=inc.request.body)
     except httpx.TimeoutException:
+        facts["integrationErrorMessage"] = "Integration timeout"
         return _json(504, "Gateway Timeout", inc.request_id)
-    except httpx.HTTPError:
+    except httpx.HTTPError as error:
+        facts["integrationErrorMessage"] = str(error) or type(error).__name__
         return _json(500, "Internal Server Error", inc.request_id)
+    facts["integrationStatus"] = answer.status_code
     out = [
         (k, v)
         for k, v in answer.headers.multi_items()

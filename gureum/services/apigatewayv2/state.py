@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...accesslogs import AccessLogs
 from ...clock import Clock
 from . import jwt, throttle
 from .deployed import Deployments
 
 
 class State:
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, access_logs: AccessLogs) -> None:
         self.clock = clock
+        self.access_logs = access_logs  # the stages' access log lines on their way to their destinations
         self.jwks = jwt.JwksCache(clock)
         self.authorizer_cache: dict[tuple[Any, ...], tuple[float, Any]] = {}  # (api, authorizer, identity) → answer
         self.buckets = throttle.Buckets()

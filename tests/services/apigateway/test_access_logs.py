@@ -1,0 +1,102 @@
+"""Access logs: a REST stage's accessLogSettings write one line per request, in the stage's format, to the log group
+(or nowhere when the group is missing, as on AWS); the settings are checked as API Gateway checks them."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from ...expect import expect_error
+from .helpers import Api, stage_url
+
+ACCOUNT = "000000000000"
+FORMAT = (
+    '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","method":"$context.httpMethod",'
+    '"resourcePath":"$context.resourcePath","path":"$context.path","status":$context.status,'
+    '"length":$context.responseLength,"caller":"$context.identity.caller","error":"$context.error.responseType",'
+    '"stage":"$context.stage","api":"$context.apiId","latency":$context.responseLatency}'
+)
+
+
+def _lines(logs: Any, group: str, count: int, timeout: float = 10.0) -> list[str]:
+    """The group's log lines once ``count`` have arrived (they are shipped after the answers, as on AWS)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = [e["message"] for e in logs.filter_log_events(logGroupName=group)["events"]]
+        if len(found) >= count:
+            return found
+        assert time.monotonic() < deadline, found
+        time.sleep(0.1)
+
+
+def _patch(destination: str, fmt: str) -> list[dict[str, str]]:
+    return [
+        {"op": "replace", "path": "/accessLogSettings/destinationArn", "value": destination},
+        {"op": "replace", "path": "/accessLogSettings/format", "value": fmt},
+    ]
+
+
+def test_rest_stage_writes_access_logs(aws: Callable[..., Any], endpoint: str, name: str) -> None:
+    client, logs = aws("apigateway"), aws("logs")
+    group = f"/aws/apigateway/{name}"
+    logs.create_log_group(logGroupName=group)
+    api = Api(client, name)
+    api.method("/pets", "GET", {"type": "MOCK", "requestTemplates": {"application/json": '{"statusCode": 200}'}})
+    api.respond("/pets", "GET", responseTemplates={"application/json": '{"pets": []}'})
+    api.deploy()
+    arn = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:{group}"
+    stage = client.update_stage(restApiId=api.id, stageName="test", patchOperations=_patch(arn, FORMAT))
+    assert stage["accessLogSettings"] == {"destinationArn": arn, "format": FORMAT}
+    ok = httpx.get(stage_url(endpoint, api.id, "test", "/pets"))
+    missing = httpx.get(stage_url(endpoint, api.id, "test", "/nothing"))
+    assert ok.status_code == 200 and missing.status_code == 403
+    lines = [json.loads(line) for line in _lines(logs, group, 2)]
+    by_id = {line["requestId"]: line for line in lines}
+    first, second = by_id[ok.headers["x-amzn-RequestId"]], by_id[missing.headers["x-amzn-RequestId"]]
+    assert first["status"] == 200 and first["resourcePath"] == "/pets" and first["path"] == "/test/pets"
+    assert first["method"] == "GET" and first["ip"] == "127.0.0.1" and first["stage"] == "test"
+    assert first["api"] == api.id and first["length"] == len(ok.content) and first["latency"] >= 0
+    assert first["caller"] == "-" and first["error"] == "-"  # variables with no value are written as "-"
+    assert second["status"] == 403 and second["error"] == "MISSING_AUTHENTICATION_TOKEN"
+    [stream] = logs.describe_log_streams(logGroupName=group)["logStreams"]
+    assert len(stream["logStreamName"]) == 32
+    # removed: nothing more is written
+    client.update_stage(
+        restApiId=api.id, stageName="test", patchOperations=[{"op": "remove", "path": "/accessLogSettings"}]
+    )
+    assert "accessLogSettings" not in client.get_stage(restApiId=api.id, stageName="test")
+    httpx.get(stage_url(endpoint, api.id, "test", "/pets"))
+    time.sleep(0.5)
+    assert len(_lines(logs, group, 2)) == 2
+
+
+@pytest.mark.parametrize(
+    ("destination", "fmt", "problem"),
+    [
+        ("arn:aws:logs:us-east-1:000000000000:log-group:g", "$context.status", "$context.requestId"),
+        ("arn:aws:logs:us-east-1:000000000000:log-group:g", "$context.requestId\n$context.status", "single line"),
+        ("arn:aws:sqs:us-east-1:000000000000:q", "$context.requestId", "Invalid ARN"),
+        ("arn:aws:firehose:us-east-1:000000000000:deliverystream/logs", "$context.requestId", "amazon-apigateway-"),
+    ],
+)
+def test_rest_access_log_settings_checked(
+    aws: Callable[..., Any], name: str, destination: str, fmt: str, problem: str
+) -> None:
+    client = aws("apigateway")
+    api = Api(client, name)
+    api.method("/", "GET", {"type": "MOCK"})
+    api.deploy()
+    error = expect_error(
+        client.update_stage,
+        "BadRequestException",
+        restApiId=api.id,
+        stageName="test",
+        patchOperations=_patch(destination, fmt),
+    )
+    assert problem in error["Message"], error
+    assert "accessLogSettings" not in client.get_stage(restApiId=api.id, stageName="test")

@@ -1,0 +1,92 @@
+"""Access logs of HTTP APIs: a stage's AccessLogSettings write one line per request (matched or not) in the stage's
+format to the log group; DeleteAccessLogSettings stops them; settings are checked when a stage is created or updated."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from ...expect import expect_error
+from .helpers import EchoServer, stage_url
+
+ACCOUNT = "000000000000"
+FORMAT = (
+    '{"requestId":"$context.requestId","routeKey":"$context.routeKey","status":"$context.status",'
+    '"integrationStatus":"$context.integrationStatus","integrationLatency":"$context.integration.latency",'
+    '"method":"$context.httpMethod","protocol":"$context.protocol","length":"$context.responseLength",'
+    '"ip":"$context.identity.sourceIp","stage":"$context.stage","error":"$context.error.message"}'
+)
+
+
+def _lines(logs: Any, group: str, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + timeout
+    while True:
+        found = [json.loads(e["message"]) for e in logs.filter_log_events(logGroupName=group)["events"]]
+        if len(found) >= count:
+            return found
+        assert time.monotonic() < deadline, found
+        time.sleep(0.1)
+
+
+def test_http_api_stage_writes_access_logs(aws: Callable[..., Any], endpoint: str, name: str) -> None:
+    gw, logs = aws("apigatewayv2"), aws("logs")
+    group = f"/aws/http-api/{name}"
+    logs.create_log_group(logGroupName=group)
+    backend = EchoServer()
+    try:
+        api_id = gw.create_api(Name=name, ProtocolType="HTTP")["ApiId"]
+        integration = gw.create_integration(
+            ApiId=api_id, IntegrationType="HTTP_PROXY", IntegrationUri=backend.url, IntegrationMethod="ANY",
+            PayloadFormatVersion="1.0",
+        )["IntegrationId"]  # fmt: skip
+        gw.create_route(ApiId=api_id, RouteKey="GET /pets", Target=f"integrations/{integration}")
+        arn = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:{group}"
+        stage = gw.create_stage(
+            ApiId=api_id, StageName="live", AutoDeploy=True, AccessLogSettings={"DestinationArn": arn, "Format": FORMAT}
+        )
+        assert stage["AccessLogSettings"] == {"DestinationArn": arn, "Format": FORMAT}
+        base = stage_url(endpoint, api_id, "live")
+        ok, unmatched = httpx.get(f"{base}/pets"), httpx.get(f"{base}/nothing")
+        assert ok.status_code == 200 and unmatched.status_code == 404
+        by_id = {line["requestId"]: line for line in _lines(logs, group, 2)}
+        first, second = by_id[ok.headers["apigw-requestid"]], by_id[unmatched.headers["apigw-requestid"]]
+        assert first["routeKey"] == "GET /pets" and first["status"] == "200" and first["integrationStatus"] == "200"
+        assert first["method"] == "GET" and first["protocol"] == "HTTP/1.1" and first["stage"] == "live"
+        assert first["length"] == str(len(ok.content)) and first["ip"] == "127.0.0.1" and first["error"] == "-"
+        assert int(first["integrationLatency"]) >= 0
+        assert second["routeKey"] == "-" and second["status"] == "404" and second["error"] == "Not Found"
+        assert second["integrationStatus"] == "-"
+        gw.delete_access_log_settings(ApiId=api_id, StageName="live")
+        httpx.get(f"{base}/pets")
+        time.sleep(0.5)
+        assert len(_lines(logs, group, 2)) == 2
+    finally:
+        backend.stop()
+
+
+def test_http_api_access_log_settings_checked(aws: Callable[..., Any], name: str) -> None:
+    gw = aws("apigatewayv2")
+    api_id = gw.create_api(Name=name, ProtocolType="HTTP")["ApiId"]
+    arn = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:g"
+    error = expect_error(
+        gw.create_stage,
+        "BadRequestException",
+        ApiId=api_id,
+        StageName="s",
+        AccessLogSettings={"DestinationArn": arn, "Format": "$context.status"},
+    )
+    assert "$context.requestId" in error["Message"]
+    gw.create_stage(ApiId=api_id, StageName="s")
+    error = expect_error(
+        gw.update_stage,
+        "BadRequestException",
+        ApiId=api_id,
+        StageName="s",
+        AccessLogSettings={"DestinationArn": "not-an-arn", "Format": "$context.requestId"},
+    )
+    assert "Invalid ARN" in error["Message"]
+    assert "AccessLogSettings" not in gw.get_stage(ApiId=api_id, StageName="s")
