@@ -4,6 +4,7 @@ The backend wraps these; SQL stays in store.py."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ...store.base import Tx
@@ -93,18 +94,18 @@ def export_snapshot(tx: Tx, api: dict[str, Any], stage_name: str | None) -> dict
 # --- tags: kept on APIs and stages ------------------------------------------------------------------------
 
 
-def tagged(tx: Tx, account: str, region: str, arn: str) -> tuple[dict[str, Any], str, str | None]:
-    """(document holding the tags, api id, stage name or None) of an API or stage ARN."""
+def tagged(tx: Tx, account: str, region: str, arn: str) -> tuple[dict[str, Any], Callable[[dict[str, Any]], None]]:
+    """The document holding the tags of an API, stage, custom domain name or VPC link ARN, and how to save it."""
     parsed = parse_resource_arn(arn)
     if parsed is None:
         raise not_found("Resource", arn)
-    api_id, stage = parsed
-    api = load_api(tx, account, region, api_id)
-    return (api, api_id, None) if stage is None else (load_stage(tx, api_id, stage), api_id, stage)
-
-
-def save_tagged(tx: Tx, doc: dict[str, Any], api_id: str, stage: str | None) -> None:
+    kind, entity_id, stage = parsed
+    if kind != "Api":
+        found = store.get_entity(tx, kind, entity_id)
+        if found is None or found[:2] != (account, region):
+            raise not_found("Resource", arn)
+        return found[2], lambda doc: store.update_entity(tx, kind, entity_id, doc)
+    api = load_api(tx, account, region, entity_id)
     if stage is None:
-        store.update_api(tx, doc)
-    else:
-        store.update_item(tx, api_id, "Stage", stage, doc)
+        return api, lambda doc: store.update_api(tx, doc)
+    return load_stage(tx, entity_id, stage), lambda doc: store.update_item(tx, entity_id, "Stage", stage, doc)

@@ -203,25 +203,27 @@ class ApiGatewayV2Backend(DomainsPart):
         doc = openapi.export(snapshot, include_extensions is not False, endpoint=url)
         return openapi.render(doc, output_type)
 
-    # --- tags (on APIs and stages) ------------------------------------------------------------------------
+    # --- tags (on APIs, stages, custom domain names and VPC links) ------------------------------------------
 
     async def get_tags(self, account: str, region: str, arn: str) -> dict[str, str]:
-        doc, _, _ = await self.store.read(lambda tx: apis.tagged(tx, account, region, arn))
+        doc, _ = await self.store.read(lambda tx: apis.tagged(tx, account, region, arn))
         return dict(doc.get("Tags") or {})
 
     async def tag_resource(self, account: str, region: str, arn: str, tags: Mapping[str, str] | None) -> None:
         def write(tx: Tx) -> None:
-            doc, api_id, stage = apis.tagged(tx, account, region, arn)
+            tx.lock("apigatewayv2-tags", arn)  # the tags live in the resource's document: writers take turns
+            doc, save = apis.tagged(tx, account, region, arn)
             with_tags(doc, tags or {})
-            apis.save_tagged(tx, doc, api_id, stage)
+            save(doc)
 
         await self.store.write(write)
 
     async def untag_resource(self, account: str, region: str, arn: str, keys: list[str] | None) -> None:
         def write(tx: Tx) -> None:
-            doc, api_id, stage = apis.tagged(tx, account, region, arn)
+            tx.lock("apigatewayv2-tags", arn)
+            doc, save = apis.tagged(tx, account, region, arn)
             doc["Tags"] = {k: v for k, v in (doc.get("Tags") or {}).items() if k not in set(keys or [])}
-            apis.save_tagged(tx, doc, api_id, stage)
+            save(doc)
 
         await self.store.write(write)
 

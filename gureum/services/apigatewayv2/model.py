@@ -44,10 +44,17 @@ def new_id(length: int = 10) -> str:
     return "".join(secrets.choice(_ALPHABET) for _ in range(length))
 
 
-def parse_resource_arn(arn: str) -> tuple[str, str | None] | None:
-    """(api_id, stage or None) of an API or stage ARN, the resources gureum tags."""
+def parse_resource_arn(arn: str) -> tuple[str, str, str | None] | None:
+    """(kind, id, stage or None) of an ARN the tagging operations take: an API's or a stage's ("Api", api id, stage
+    name or None), a custom domain name's ("DomainName", the name in lower case) or a VPC link's ("VpcLink", id)."""
     match = re.fullmatch(r"arn:aws[\w-]*:apigateway:[\w-]+::/apis/(\w+)(?:/stages/([^/]+))?", arn)
-    return None if match is None else (match.group(1), match.group(2))
+    if match is not None:
+        return "Api", match.group(1), match.group(2)
+    match = re.fullmatch(r"arn:aws[\w-]*:apigateway:[\w-]+::/(domainnames|vpclinks)/([^/]+)", arn)
+    if match is not None:
+        kind = "DomainName" if match.group(1) == "domainnames" else "VpcLink"
+        return kind, match.group(2).lower() if kind == "DomainName" else match.group(2), None
+    return None
 
 
 def public(doc: dict[str, Any]) -> dict[str, Any]:

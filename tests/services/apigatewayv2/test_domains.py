@@ -53,6 +53,29 @@ def test_vpc_links(aws: Callable[..., Any], endpoint: str, name: str, backend_se
     expect_error(gw.get_vpc_link, "NotFoundException", status=404, VpcLinkId=link_id)
 
 
+def test_tags_on_domain_names_and_vpc_links(aws: Callable[..., Any], name: str) -> None:
+    """TagResource, UntagResource and GetTags take a custom domain name's and a VPC link's ARN (Terraform tags an
+    aws_apigatewayv2_domain_name so when its tags change; it was NotFoundException)."""
+    gw = aws("apigatewayv2")
+    domain = f"{name}.tags.example.com"
+    arn = gw.create_domain_name(DomainName=domain, Tags={"a": "1"})["DomainNameArn"]
+    assert arn == f"arn:aws:apigateway:us-east-1::/domainnames/{domain}"
+    gw.tag_resource(ResourceArn=arn, Tags={"a": "2", "b": "3"})
+    gw.untag_resource(ResourceArn=arn, TagKeys=["b"])
+    assert gw.get_tags(ResourceArn=arn)["Tags"] == {"a": "2"}
+    assert gw.get_domain_name(DomainName=domain)["Tags"] == {"a": "2"}
+    link = gw.create_vpc_link(Name=name, SubnetIds=["subnet-1"])["VpcLinkId"]
+    link_arn = f"arn:aws:apigateway:us-east-1::/vpclinks/{link}"
+    gw.tag_resource(ResourceArn=link_arn, Tags={"team": "x"})
+    assert gw.get_tags(ResourceArn=link_arn)["Tags"] == {"team": "x"}
+    assert gw.get_vpc_link(VpcLinkId=link)["Tags"] == {"team": "x"}
+    other = aws("apigatewayv2", access_key="111122223333")  # another account's domain name is not found
+    expect_error(other.get_tags, "NotFoundException", ResourceArn=arn)
+    gw.delete_domain_name(DomainName=domain)
+    expect_error(gw.tag_resource, "NotFoundException", ResourceArn=arn, Tags={"a": "1"})
+    gw.delete_vpc_link(VpcLinkId=link)
+
+
 def test_custom_domain_names_and_api_mappings(
     aws: Callable[..., Any], endpoint: str, name: str, backend_server: EchoServer
 ) -> None:
