@@ -4,6 +4,7 @@ service after create, some updated in place, and all gone after delete."""
 from __future__ import annotations
 
 import json
+import time
 import urllib.request
 from typing import Any
 
@@ -156,7 +157,15 @@ def _template(retention: int, description: str, fn_arn: dict[str, Any]) -> dict[
             },
             "Prod": {
                 "Type": "AWS::ApiGateway::Stage",
-                "Properties": {"RestApiId": {"Ref": "Rest"}, "DeploymentId": {"Ref": "Deploy"}, "StageName": "prod"},
+                "Properties": {
+                    "RestApiId": {"Ref": "Rest"},
+                    "DeploymentId": {"Ref": "Deploy"},
+                    "StageName": "prod",
+                    "AccessLogSetting": {
+                        "DestinationArn": {"Fn::GetAtt": ["Logs", "Arn"]},
+                        "Format": f"$context.requestId {description} $context.status",
+                    },
+                },
             },
             "Invoke": {
                 "Type": "AWS::Lambda::Permission",
@@ -223,6 +232,12 @@ def test_many_providers(cfn: Any, aws: Any, endpoint: str, name: str) -> None:
     rest = f"{endpoint}/restapis/{out['Rest']}/prod/_user_request_/items"
     with urllib.request.urlopen(rest, timeout=60) as answer:
         assert answer.read() == b"rest-ok"
+        request_id = answer.headers["x-amzn-RequestId"]
+    deadline = time.monotonic() + 10
+    while not (lines := [e["message"] for e in logs.filter_log_events(logGroupName=out["Logs"])["events"]]):
+        assert time.monotonic() < deadline, "the stage's access log line should reach its group"
+        time.sleep(0.1)
+    assert lines == [f"{request_id} one 200"]
 
     cfn.update_stack(StackName=name, TemplateBody=body(template(14, "two")), Capabilities=["CAPABILITY_IAM"])
     updated = outputs(wait(cfn, "stack_update_complete", name))
@@ -230,6 +245,8 @@ def test_many_providers(cfn: Any, aws: Any, endpoint: str, name: str) -> None:
     assert lam.get_function_configuration(FunctionName=out["Fn"])["Description"] == "two"
     assert logs.describe_log_groups(logGroupNamePrefix=out["Logs"])["logGroups"][0]["retentionInDays"] == 14
     assert scheduler.get_schedule(Name=out["Schedule"])["Description"] == "two"
+    stage = aws("apigateway").get_stage(restApiId=out["Rest"], stageName="prod")
+    assert stage["accessLogSettings"]["format"] == "$context.requestId two $context.status"
     fn_arn = lam.get_function_configuration(FunctionName=out["Fn"])["FunctionArn"]
     assert lam.list_tags(Resource=fn_arn)["Tags"]["v"] == "two"
     assert {"Key": "v", "Value": "two"} in aws("kinesis").list_tags_for_stream(StreamName=out["Stream"])["Tags"]

@@ -284,6 +284,13 @@ class Stage(Provider):
         if props.get("Tags"):
             params["tags"] = {t["Key"]: t["Value"] for t in props["Tags"]}
         await ctx.aws("apigateway", "CreateStage", params)
+        access_log = _access_log_patches(None, props.get("AccessLogSetting"))
+        if access_log:  # CreateStage takes no access log settings: set as CloudFormation sets them, after
+            await ctx.aws(
+                "apigateway",
+                "UpdateStage",
+                {"restApiId": params["restApiId"], "stageName": name, "patchOperations": access_log},
+            )
         return Created(name, {})
 
     async def update(
@@ -300,6 +307,7 @@ class Stage(Provider):
         for key in old.get("Variables") or {}:
             if key not in (new.get("Variables") or {}):
                 patches.append({"op": "remove", "path": f"/variables/{key}"})
+        patches += _access_log_patches(old.get("AccessLogSetting"), new.get("AccessLogSetting"))
         if patches:
             await ctx.aws(
                 "apigateway",
@@ -310,6 +318,17 @@ class Stage(Provider):
 
     async def delete(self, ctx: Context, physical_id: str, props: dict[str, Any], attributes: dict[str, Any]) -> None:
         await ctx.aws("apigateway", "DeleteStage", {"restApiId": props["RestApiId"], "stageName": physical_id})
+
+
+def _access_log_patches(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[dict[str, str]]:
+    """UpdateStage's patches from the AccessLogSetting property's old value to its new one."""
+    if not new:
+        return [{"op": "remove", "path": "/accessLogSettings"}] if old else []
+    return [
+        _patch(f"/accessLogSettings/{field}", new[key])
+        for key, field in (("DestinationArn", "destinationArn"), ("Format", "format"))
+        if new.get(key) is not None and (old or {}).get(key) != new[key]
+    ]
 
 
 # --- HTTP and WebSocket APIs ------------------------------------------------------------------------------------
