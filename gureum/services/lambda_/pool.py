@@ -66,6 +66,9 @@ class EnvironmentPool:
         self.provisioned_wanted: dict[str, tuple[Function, int]] = {}
         self.provisioned: dict[str, set[Environment]] = {}
         self.provisioned_idle: dict[str, list[Environment]] = {}
+        # one replenishment at a time per configuration: two at once (a new configuration's, and the one a retired
+        # environment of the version it replaced starts) would each start the missing environments
+        self.replenishing: dict[str, asyncio.Lock] = {}
         self.log_streams: dict[str, LogStream] = {}  # environment id → its log stream (closed when it stops)
         self.retiring: set[asyncio.Task[None]] = set()  # environments being stopped in the background
         self.installing: dict[str, asyncio.Future[None]] = {}  # runtime → its interpreter being fetched
@@ -333,19 +336,22 @@ class EnvironmentPool:
                 env.provisioned_for = None
 
     async def _replenish(self, key: str) -> tuple[int, str | None]:
-        wanted = self.provisioned_wanted.get(key)
-        if wanted is None:
-            return 0, None
-        fn, count = wanted
-        envs = self.provisioned.setdefault(key, set())
-        missing = count - len(envs)
-        reason: str | None = None
-        if missing > 0:
-            results = await asyncio.gather(*(self._warm_one(key, fn) for _ in range(missing)), return_exceptions=True)
-            failures = [r for r in results if isinstance(r, BaseException)]
-            if failures:
-                reason = str(failures[0]) or type(failures[0]).__name__
-        return len(self.provisioned.get(key, ())), reason
+        async with self.replenishing.setdefault(key, asyncio.Lock()):
+            wanted = self.provisioned_wanted.get(key)
+            if wanted is None:
+                return 0, None
+            fn, count = wanted
+            envs = self.provisioned.setdefault(key, set())
+            missing = count - len(envs)
+            reason: str | None = None
+            if missing > 0:
+                results = await asyncio.gather(
+                    *(self._warm_one(key, fn) for _ in range(missing)), return_exceptions=True
+                )
+                failures = [r for r in results if isinstance(r, BaseException)]
+                if failures:
+                    reason = str(failures[0]) or type(failures[0]).__name__
+            return len(self.provisioned.get(key, ())), reason
 
     async def _warm_one(self, key: str, fn: Function) -> None:
         if self.total >= min(MAX_ENVIRONMENTS, CONCURRENT_EXECUTIONS):

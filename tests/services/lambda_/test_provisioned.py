@@ -150,6 +150,29 @@ def test_alias_and_limits(aws: Callable[..., Any], name: str) -> None:
     )
 
 
+def test_alias_moved_then_reconfigured_keeps_the_count(aws: Callable[..., Any], name: str) -> None:
+    """An alias's configuration put again after the alias moved to another version starts exactly the requested
+    environments (Terraform does this for a function with publish = true: the old version's environment, retired,
+    started its own replacements beside the new configuration's, and 4 were reported for 2)."""
+    client = aws("lambda")
+    create(client, name, {"index.py": CODE})
+    first = client.publish_version(FunctionName=name)["Version"]
+    client.create_alias(FunctionName=name, Name="live", FunctionVersion=first)
+    client.put_provisioned_concurrency_config(FunctionName=name, Qualifier="live", ProvisionedConcurrentExecutions=1)
+    assert _wait_ready(client, name, "live")["Status"] == "READY"
+    client.update_function_configuration(FunctionName=name, Environment={"Variables": {"V": "2"}})
+    client.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
+    second = client.publish_version(FunctionName=name)["Version"]
+    client.update_alias(FunctionName=name, Name="live", FunctionVersion=second)
+    client.put_provisioned_concurrency_config(FunctionName=name, Qualifier="live", ProvisionedConcurrentExecutions=2)
+    ready = _wait_ready(client, name, "live")
+    assert ready["Status"] == "READY" and ready["RequestedProvisionedConcurrentExecutions"] == 2
+    assert ready["AvailableProvisionedConcurrentExecutions"] == 2 == ready["AllocatedProvisionedConcurrentExecutions"]
+    moved, _ = _invoke(client, name, "live")
+    assert moved["version"] == second and moved["init"] == "provisioned-concurrency"
+    client.delete_function(FunctionName=name)
+
+
 def test_init_failure_is_failed(aws: Callable[..., Any], name: str) -> None:
     client = aws("lambda")
     # a runtime that reports an init error and exits, as AWS's runtime interface clients do
