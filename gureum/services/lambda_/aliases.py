@@ -123,6 +123,8 @@ def update(
     if revision_id and revision_id != alias["RevisionId"]:
         raise revision_mismatch()
     alias.update({member: value for member, value in changes.items() if value is not None})
+    if not (alias.get("RoutingConfig") or {}).get("AdditionalVersionWeights"):
+        alias.pop("RoutingConfig", None)  # an empty RoutingConfig clears the weights: shown as none, as on create
     alias["RevisionId"] = str(uuid.uuid4())
     _check_routing(tx, account, region, function, alias)
     store.put_alias(tx, account, region, function, alias, create=False)
