@@ -727,10 +727,7 @@ class EcsBackend:
     ) -> dict[str, Any]:
         """Start ``count`` tasks on the engine; they go on from PROVISIONING in the background."""
         wanted = 1 if count is None else count
-        if enable_execute_command:
-            raise InvalidParameterException(
-                "enableExecuteCommand (ECS Exec) is not supported by gureum: it needs the SSM agent in the task."
-            )
+        services.check_execute_command(enable_execute_command)
         if propagate_tags not in (None, "NONE", "TASK_DEFINITION"):
             raise InvalidParameterException("propagateTags SERVICE is valid only for the tasks of a service.")
         if platform_version is not None and platform_version not in tasks.PLATFORM_VERSIONS:
@@ -1024,7 +1021,12 @@ class EcsBackend:
         tags: list[dict[str, Any]] | None,
         scheduling: str | None,
         platform_version: str | None,
+        propagate_tags: str | None = None,
+        managed_tags: bool | None = None,
+        az_rebalancing: str | None = None,
+        execute_command: bool | None = None,
     ) -> dict[str, Any]:
+        services.check_execute_command(execute_command)
         if scheduling == "DAEMON":
             raise InvalidParameterException("The DAEMON scheduling strategy is not supported: use REPLICA.")
         if not task_definition:
@@ -1073,9 +1075,11 @@ class EcsBackend:
                 "schedulingStrategy": "REPLICA",
                 "deploymentController": {"type": "ECS"},
                 "createdBy": created_by,
-                "enableECSManagedTags": False,
-                "propagateTags": "NONE",
+                "enableECSManagedTags": bool(managed_tags),
+                "propagateTags": propagate_tags or "NONE",
                 "enableExecuteCommand": False,
+                # ECS defaults it to ENABLED on create (the CreateService reference)
+                "availabilityZoneRebalancing": az_rebalancing or "ENABLED",
                 "tags": tag_list,
             }
             if strategy:
@@ -1151,7 +1155,12 @@ class EcsBackend:
         configuration: dict[str, Any] | None,
         network: dict[str, Any] | None,
         force_new: bool,
+        propagate_tags: str | None = None,
+        managed_tags: bool | None = None,
+        az_rebalancing: str | None = None,
+        execute_command: bool | None = None,
     ) -> dict[str, Any]:
+        services.check_execute_command(execute_command)
         now = self.clock.now()
 
         def update(tx: Tx) -> dict[str, Any]:
@@ -1170,6 +1179,13 @@ class EcsBackend:
                 doc["deployments"][0]["desiredCount"] = desired
             if network is not None:
                 doc["networkConfiguration"] = network
+            # these apply to tasks started from now on and start no deployment (the UpdateService reference)
+            if propagate_tags is not None:
+                doc["propagateTags"] = propagate_tags
+            if managed_tags is not None:
+                doc["enableECSManagedTags"] = managed_tags
+            if az_rebalancing is not None:
+                doc["availabilityZoneRebalancing"] = az_rebalancing
             target = doc["taskDefinition"]
             if task_definition is not None:
                 family, revision = taskdefs.parse_reference(task_definition)
@@ -1248,7 +1264,7 @@ class EcsBackend:
                         None,
                         primary["id"],
                         f"service:{name}",
-                        [],
+                        services.task_tags(doc, found[1], cluster),
                         doc.get("networkConfiguration"),
                         now,
                     )

@@ -27,6 +27,10 @@ async def create_service(ctx: RequestContext, req: dict[str, Any]) -> dict[str, 
         req.get("tags"),
         req.get("schedulingStrategy"),
         req.get("platformVersion"),
+        propagate_tags=req.get("propagateTags"),
+        managed_tags=req.get("enableECSManagedTags"),
+        az_rebalancing=req.get("availabilityZoneRebalancing"),
+        execute_command=req.get("enableExecuteCommand"),
     )
     return {"service": service}
 
@@ -57,6 +61,10 @@ async def update_service(ctx: RequestContext, req: dict[str, Any]) -> dict[str, 
         req.get("deploymentConfiguration"),
         req.get("networkConfiguration"),
         bool(req.get("forceNewDeployment")),
+        propagate_tags=req.get("propagateTags"),
+        managed_tags=req.get("enableECSManagedTags"),
+        az_rebalancing=req.get("availabilityZoneRebalancing"),
+        execute_command=req.get("enableExecuteCommand"),
     )
     return {"service": service}
 

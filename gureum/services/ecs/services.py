@@ -49,6 +49,30 @@ def service_arn(account: str, region: str, cluster: str, name: str) -> str:
     return f"arn:aws:ecs:{region}:{account}:service/{cluster}/{name}"
 
 
+def check_execute_command(enabled: bool | None) -> None:
+    """ECS Exec, which gureum does not offer."""
+    if enabled:
+        raise InvalidParameterException(
+            "enableExecuteCommand (ECS Exec) is not supported by gureum: it needs the SSM agent in the task."
+        )
+
+
+def task_tags(doc: dict[str, Any], definition_tags: list[dict[str, str]], cluster: str) -> list[dict[str, str]]:
+    """The tags of a task the service starts: the service's or the task definition's (propagateTags), and with
+    enableECSManagedTags ECS's own aws:ecs:clusterName and aws:ecs:serviceName (the ECS guide's "Tagging your
+    Amazon ECS resources")."""
+    source = doc.get("propagateTags") or "NONE"
+    tags = list(doc.get("tags") or []) if source == "SERVICE" else []
+    if source == "TASK_DEFINITION":
+        tags = list(definition_tags)
+    if doc.get("enableECSManagedTags"):
+        tags += [
+            {"key": "aws:ecs:clusterName", "value": cluster},
+            {"key": "aws:ecs:serviceName", "value": doc["serviceName"]},
+        ]
+    return tags
+
+
 def check_configuration(config: dict[str, Any] | None, current: dict[str, Any] | None = None) -> dict[str, Any]:
     merged = {**(current or DEFAULT_CONFIGURATION), **(config or {})}
     breaker = {**DEFAULT_CONFIGURATION["deploymentCircuitBreaker"], **(merged.get("deploymentCircuitBreaker") or {})}
