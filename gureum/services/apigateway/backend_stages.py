@@ -14,6 +14,7 @@ from .errors import BadRequestException, ConflictException, not_found
 from .model import apply_patch, new_id, page
 from .state import CACHE_CHANNEL
 
+_NO_CLOUDWATCH_ROLE = "CloudWatch Logs role ARN must be set in account settings to enable logging"
 _ACCOUNT_DEFAULTS = {
     "id": "account",
     "throttleSettings": {"burstLimit": 5000, "rateLimit": 10000.0},
@@ -164,6 +165,10 @@ class StagePart(BackendBase):
     ) -> dict[str, Any]:
         def update(tx: Tx) -> dict[str, Any]:
             stage = stages.update_stage(_stage(tx, account, region, api_id, stage_name), operations, self.now())
+            if stages.enables_logging(operations):
+                settings = store.get_entity(tx, account, region, "account", "account") or {}
+                if not settings.get("cloudwatchRoleArn"):
+                    raise BadRequestException(_NO_CLOUDWATCH_ROLE)
             if store.get_deployment(tx, api_id, stage["deploymentId"]) is None:
                 raise BadRequestException("Invalid deployment identifier specified")
             store.save_stage(tx, api_id, stage)

@@ -151,6 +151,22 @@ def _method_setting_patches(stage: dict[str, Any], operations: list[dict[str, An
     return rest
 
 
+def enables_logging(operations: list[dict[str, Any]]) -> bool:
+    """Whether UpdateStage's patches turn logging on (access logs, or a method's execution logs or data trace),
+    which API Gateway allows only once the account's CloudWatch role is set."""
+    for operation in operations:
+        path, value = str(operation.get("path") or ""), str(operation.get("value") or "")
+        if operation.get("op") == "remove":
+            continue
+        if path.startswith("/accessLogSettings/destinationArn") and value:
+            return True
+        if path.endswith("/logging/loglevel") and value.upper() in ("ERROR", "INFO"):
+            return True
+        if path.endswith("/logging/dataTrace") and value.lower() == "true":
+            return True
+    return False
+
+
 def update_stage(stage: dict[str, Any], operations: list[dict[str, Any]], now: int) -> dict[str, Any]:
     """UpdateStage's patches applied to a copy of the stage (whose deployment the caller checks)."""
     rest = _method_setting_patches(stage, operations)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -41,8 +42,15 @@ def _patch(destination: str, fmt: str) -> list[dict[str, str]]:
     ]
 
 
+def _allow_logging(client: Any, account: str = ACCOUNT) -> None:
+    """The account's CloudWatch role, which API Gateway needs before a REST stage may log."""
+    role = f"arn:aws:iam::{account}:role/apigateway-cloudwatch"
+    client.update_account(patchOperations=[{"op": "replace", "path": "/cloudwatchRoleArn", "value": role}])
+
+
 def test_rest_stage_writes_access_logs(aws: Callable[..., Any], endpoint: str, name: str) -> None:
     client, logs = aws("apigateway"), aws("logs")
+    _allow_logging(client)
     group = f"/aws/apigateway/{name}"
     logs.create_log_group(logGroupName=group)
     api = Api(client, name)
@@ -100,3 +108,27 @@ def test_rest_access_log_settings_checked(
     )
     assert problem in error["Message"], error
     assert "accessLogSettings" not in client.get_stage(restApiId=api.id, stageName="test")
+
+
+def test_logging_needs_the_accounts_cloudwatch_role(aws: Callable[..., Any], name: str) -> None:
+    account = f"{uuid.uuid4().int % 10**12:012d}"  # an account of its own: no other test set its role
+    client = aws("apigateway", access_key=account)
+    api = Api(client, name)
+    api.method("/", "GET", {"type": "MOCK"})
+    api.deploy()
+    arn = f"arn:aws:logs:us-east-1:{account}:log-group:g"
+    refused = "CloudWatch Logs role ARN must be set in account settings to enable logging"
+    execution_logs = [{"op": "replace", "path": "/*/*/logging/loglevel", "value": "INFO"}]
+    for operations in (_patch(arn, "$context.requestId"), execution_logs):
+        expect_error(
+            client.update_stage, "BadRequestException", refused, restApiId=api.id, stageName="test",
+            patchOperations=operations,
+        )  # fmt: skip
+    off = [{"op": "replace", "path": "/*/*/logging/loglevel", "value": "OFF"}]
+    client.update_stage(restApiId=api.id, stageName="test", patchOperations=off)  # turning logging off needs none
+    _allow_logging(client, account)
+    stage = client.update_stage(
+        restApiId=api.id, stageName="test", patchOperations=_patch(arn, "$context.requestId") + execution_logs
+    )
+    assert stage["accessLogSettings"]["destinationArn"] == arn
+    assert stage["methodSettings"]["*/*"]["loggingLevel"] == "INFO"

@@ -155,8 +155,13 @@ def _template(retention: int, description: str, fn_arn: dict[str, Any]) -> dict[
                 "DependsOn": "Get",
                 "Properties": {"RestApiId": {"Ref": "Rest"}},
             },
+            "ApiLogging": {
+                "Type": "AWS::ApiGateway::Account",
+                "Properties": {"CloudWatchRoleArn": {"Fn::GetAtt": ["Role", "Arn"]}},
+            },
             "Prod": {
                 "Type": "AWS::ApiGateway::Stage",
+                "DependsOn": "ApiLogging",  # a stage may log once the account's CloudWatch role is set
                 "Properties": {
                     "RestApiId": {"Ref": "Rest"},
                     "DeploymentId": {"Ref": "Deploy"},

@@ -1,4 +1,4 @@
-"""AWS::ApiGateway::RestApi, Resource, Method, Deployment, Stage and AWS::ApiGatewayV2::Api, Stage, Route,
+"""AWS::ApiGateway::RestApi, Resource, Method, Deployment, Stage, Account and AWS::ApiGatewayV2::Api, Stage, Route,
 Integration, Deployment through API Gateway's operations (a Body or BodyS3Location is imported as the console
 and CloudFormation do: ImportRestApi / PutRestApi, ImportApi / ReimportApi)."""
 
@@ -767,4 +767,29 @@ class UsagePlanKey(Provider):
         await ctx.aws("apigateway", "DeleteUsagePlanKey", {"usagePlanId": plan, "keyId": key})
 
 
-PROVIDERS += [ApiAuthorizer(), Authorizer(), ApiKey(), UsagePlan(), UsagePlanKey()]
+class Account(Provider):
+    """The account's CloudWatch role (UpdateAccount). Deleting the resource leaves the role set, as on AWS."""
+
+    type = "AWS::ApiGateway::Account"
+
+    async def create(self, ctx: Context, props: dict[str, Any]) -> Created:
+        await self._set(ctx, props.get("CloudWatchRoleArn"))
+        physical_id = ctx.name(40)
+        return Created(physical_id, {"Id": physical_id})
+
+    async def update(
+        self, ctx: Context, physical_id: str, old: dict[str, Any], new: dict[str, Any], attributes: dict[str, Any]
+    ) -> dict[str, Any]:
+        if old.get("CloudWatchRoleArn") != new.get("CloudWatchRoleArn"):
+            await self._set(ctx, new.get("CloudWatchRoleArn"))
+        return attributes
+
+    async def delete(self, ctx: Context, physical_id: str, props: dict[str, Any], attributes: dict[str, Any]) -> None:
+        return None
+
+    async def _set(self, ctx: Context, role: str | None) -> None:
+        if role:
+            await ctx.aws("apigateway", "UpdateAccount", {"patchOperations": [_patch("/cloudwatchRoleArn", role)]})
+
+
+PROVIDERS += [ApiAuthorizer(), Authorizer(), ApiKey(), UsagePlan(), UsagePlanKey(), Account()]
