@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from ... import safejson
+from ... import accesslogs, safejson
 from ...aws.http import Request, Response
 from ...ids import unique_id
 from ...runtime import Runtime
@@ -137,7 +137,9 @@ class WebSocketApis:
         now = self.clock.now()
         source_ip = request.peer
         conn = Connection(new_connection_id(), ws, stage, request, now, source_ip, last_active=now)
-        refusal, subprotocol = await self._connect(conn)
+        request_id = unique_id()
+        refusal, subprotocol = await self._connect(conn, request_id)
+        self._access_log(conn, "$connect", "CONNECT", request_id, refusal.status if refusal else 200, refusal)
         if refusal is not None:
             ws.reject(refusal)
             return True
@@ -170,13 +172,12 @@ class WebSocketApis:
         mapping = found[0]
         return await self.state.deployments.load_stage(self.runtime.store, mapping["ApiId"], mapping["Stage"])
 
-    async def _connect(self, conn: Connection) -> tuple[Response | None, str | None]:
+    async def _connect(self, conn: Connection, request_id: str) -> tuple[Response | None, str | None]:
         """(a refusal, the subprotocol to echo) after the $connect route's authorizer and integration."""
         stage, request = conn.stage, conn.request
         route = stage.routes.get("$connect")
         if route is None:
             return None, None
-        request_id = unique_id()
         single, multi = _headers(request)
         event: dict[str, Any] = {"headers": single, "multiValueHeaders": multi}
         if request.query_list:
@@ -282,6 +283,7 @@ class WebSocketApis:
             conn.ws.send(
                 json.dumps({"message": "Forbidden", "connectionId": conn.connection_id, "requestId": request_id})
             )
+            self._access_log(conn, route_key, "MESSAGE", request_id, 403, error="Forbidden")
             return
         context = _context(conn, route_key, "MESSAGE", request_id, self.clock.now())
         context["messageId"] = unique_id()
@@ -296,7 +298,9 @@ class WebSocketApis:
                     {"message": "Internal server error", "connectionId": conn.connection_id, "requestId": request_id}
                 )
             )
+            self._access_log(conn, route_key, "MESSAGE", request_id, 500, error="Internal server error")
             return
+        self._access_log(conn, route_key, "MESSAGE", request_id, 200)
         if route.get("RouteResponseSelectionExpression") and stage.route_responses.get(route["RouteId"]):
             reply = _reply(result)
             if reply is not None:
@@ -304,10 +308,12 @@ class WebSocketApis:
 
     async def _disconnect(self, conn: Connection) -> None:
         route = conn.stage.routes.get("$disconnect")
+        request_id = unique_id()
+        self._access_log(conn, "$disconnect", "DISCONNECT", request_id, 200)
         if route is None:
             return
         single, multi = _headers(conn.request)
-        context = _context(conn, "$disconnect", "DISCONNECT", unique_id(), self.clock.now())
+        context = _context(conn, "$disconnect", "DISCONNECT", request_id, self.clock.now())
         context["disconnectStatusCode"] = conn.ws.close_code or 1005
         context["disconnectReason"] = conn.ws.close_reason or ""
         event = {"headers": single, "multiValueHeaders": multi, "requestContext": context, "isBase64Encoded": False}
@@ -315,6 +321,36 @@ class WebSocketApis:
             await self._integrate(conn, route, event)
         except (IntegrationFailed, IntegrationTimeout) as error:
             log.info("$disconnect of %s failed: %s", conn.connection_id, error)
+
+    def _access_log(
+        self,
+        conn: Connection,
+        route_key: str,
+        event_type: str,
+        request_id: str,
+        status: int | None,
+        refusal: Response | None = None,
+        error: str | None = None,
+    ) -> None:
+        """The stage's access log line for a connection's event (its $context variables as WebSocket APIs have
+        them: eventType, connectionId, routeKey, status, …)."""
+        settings = conn.stage.stage.get("AccessLogSettings") or {}
+        if not (settings.get("DestinationArn") and settings.get("Format")):
+            return
+        now = self.clock.now()
+        if refusal is not None:
+            error = json.loads(refusal.body).get("message") if refusal.body.startswith(b"{") else None
+        context = {
+            **_context(conn, route_key, event_type, request_id, now),
+            "status": status,
+            "error": {"message": error, "messageString": json.dumps(error) if error else None},
+        }
+        self.state.access_logs.add(
+            settings["DestinationArn"],
+            accesslogs.stream_name(conn.stage.api_id, conn.stage.stage_name),
+            accesslogs.render(settings["Format"], context),
+            int(now * 1000),
+        )
 
     # --- the management API's side (the WebSocketConnections port) ---------------------------------------
 

@@ -3,15 +3,17 @@ format to the log group; DeleteAccessLogSettings stops them; settings are checke
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
+import websockets
 
 from ...expect import expect_error
-from .helpers import EchoServer, stage_url
+from .helpers import EchoServer, mock_websocket_api, stage_url
 
 ACCOUNT = "000000000000"
 FORMAT = (
@@ -90,3 +92,33 @@ def test_http_api_access_log_settings_checked(aws: Callable[..., Any], name: str
     )
     assert "Invalid ARN" in error["Message"]
     assert "AccessLogSettings" not in gw.get_stage(ApiId=api_id, StageName="s")
+
+
+def test_websocket_stage_logs_each_event(aws: Callable[..., Any], endpoint: str, name: str) -> None:
+    gw, logs = aws("apigatewayv2"), aws("logs")
+    group = f"/aws/websocket/{name}"
+    logs.create_log_group(logGroupName=group)
+    api_id = mock_websocket_api(gw, name, '{"echo": $input.body}')
+    fmt = (
+        '{"requestId":"$context.requestId","eventType":"$context.eventType","routeKey":"$context.routeKey",'
+        '"status":"$context.status","connectionId":"$context.connectionId","ip":"$context.identity.sourceIp"}'
+    )
+    arn = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:{group}"
+    gw.create_stage(
+        ApiId=api_id, StageName="dev", AutoDeploy=True, AccessLogSettings={"DestinationArn": arn, "Format": fmt}
+    )
+
+    async def talk() -> None:
+        async with websockets.connect(stage_url(endpoint, api_id, "dev").replace("http://", "ws://")) as ws:
+            await ws.send('{"a": 1}')
+            assert json.loads(await asyncio.wait_for(ws.recv(), 10)) == {"echo": {"a": 1}}
+
+    asyncio.run(talk())
+    lines = _lines(logs, group, 3)
+    assert [(line["eventType"], line["routeKey"], line["status"]) for line in lines] == [
+        ("CONNECT", "$connect", "200"),
+        ("MESSAGE", "$default", "200"),
+        ("DISCONNECT", "$disconnect", "200"),
+    ]
+    assert len({line["connectionId"] for line in lines}) == 1 and lines[0]["ip"] == "127.0.0.1"
+    assert len({line["requestId"] for line in lines}) == 3
