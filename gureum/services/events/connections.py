@@ -123,12 +123,13 @@ class Connections(BackendBase):
         def run(tx: Tx) -> Connection:
             tx.lock("events connection", account, region, name)
             c = _require_connection(tx, account, region, name)
+            same_type = auth_type in (None, c.auth_type)
             if description is not None:
                 c.description = description
             if auth_type is not None:
                 c.auth_type = auth_type
             if auth is not None:
-                c.auth = _merged_auth(c.auth if auth_type in (None, c.auth_type) else {}, auth)
+                c.auth = _merged_auth(c.auth if same_type else {}, auth)
             _check_auth(c.auth_type, c.auth)
             c.extra.update(_extra(connectivity, kms_key))
             c.state, c.modified_at, c.authorized_at = "AUTHORIZED", now, now

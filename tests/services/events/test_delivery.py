@@ -219,6 +219,30 @@ def test_invocation_rate_limit(events: Any, hook: Endpoint, name: str) -> None:
     assert requests[-1]["at"] - requests[0]["at"] >= 1.3  # 2 per second: the 4th waits for its slot at 1.5 s
 
 
+def test_connection_changes_authorization_type(events: Any, name: str) -> None:
+    """UpdateConnection to another authorization type replaces the AuthParameters instead of merging them into the
+    old type's (Terraform's switch from an API key to basic was refused: "ApiKeyAuthParameters cannot be specified
+    for authorization type BASIC"); with the same type they merge."""
+    events.create_connection(
+        Name=name, AuthorizationType="API_KEY",
+        AuthParameters={"ApiKeyAuthParameters": {"ApiKeyName": "x-api-key", "ApiKeyValue": "secret"}},
+    )  # fmt: skip
+    events.update_connection(
+        Name=name, AuthorizationType="BASIC", Description="basic now",
+        AuthParameters={"BasicAuthParameters": {"Username": "u", "Password": "p"}},
+    )  # fmt: skip
+    described = events.describe_connection(Name=name)
+    assert described["AuthorizationType"] == "BASIC" and described["Description"] == "basic now"
+    assert described["AuthParameters"] == {"BasicAuthParameters": {"Username": "u"}}
+    events.update_connection(Name=name, AuthParameters={"BasicAuthParameters": {"Username": "v"}})
+    assert events.describe_connection(Name=name)["AuthParameters"] == {"BasicAuthParameters": {"Username": "v"}}
+    expect_error(
+        events.update_connection, "ValidationException", Name=name, AuthorizationType="API_KEY",
+        AuthParameters={"BasicAuthParameters": {"Username": "u", "Password": "p"}},
+    )  # fmt: skip
+    events.delete_connection(Name=name)
+
+
 def test_connection_and_destination_errors(events: Any, name: str) -> None:
     expect_error(
         events.describe_connection,
