@@ -92,7 +92,8 @@ class Roles(Parts):
     async def update_role(
         self, account: str, name: str, description: str | None, max_session_duration: int | None
     ) -> None:
-        """UpdateRole: a description given (even empty) replaces the old one; a duration, when given."""
+        """UpdateRole: a description given (even empty) replaces the old one; a duration, when given. A
+        service-linked role's description may change (AWS documents editing it so), nothing else of it."""
 
         def change(tx: Tx, role: Entity) -> None:
             if description is not None:
@@ -100,13 +101,13 @@ class Roles(Parts):
             if max_session_duration:
                 role.data["MaxSessionDuration"] = max_session_duration
 
-        await self._update(account, name, change)
+        await self._update(account, name, change, service_linked=not max_session_duration)
 
     async def update_role_description(self, account: str, name: str, description: str) -> dict[str, Any]:
         def change(tx: Tx, role: Entity) -> None:
             role.data["Description"] = description
 
-        return role_shape(await self._update(account, name, change))
+        return role_shape(await self._update(account, name, change, service_linked=True))
 
     async def update_assume_role_policy(self, account: str, name: str, trust_policy: str) -> None:
         check_document(trust_policy, trust=True, limit=TRUST_POLICY_CHARS)
@@ -152,12 +153,15 @@ class Roles(Parts):
 
         await self._update(account, name, change)
 
-    async def _update(self, account: str, name: str, change: Callable[[Tx, Entity], None]) -> Entity:
-        """Change a role that is not service-linked, in one transaction; the role as saved."""
+    async def _update(
+        self, account: str, name: str, change: Callable[[Tx, Entity], None], service_linked: bool = False
+    ) -> Entity:
+        """Change a role in one transaction (a service-linked one only with ``service_linked``); the role as saved."""
 
         def write(tx: Tx) -> Entity:
             role = claim(tx, account, "role", name)
-            _protected(role)
+            if not service_linked:
+                _protected(role)
             change(tx, role)
             store.save(tx, role)
             return role

@@ -208,6 +208,13 @@ def test_service_linked_role(iam: Any) -> None:
         and role["Path"] == "/aws-service-role/autoscaling.amazonaws.com/"
     )
     expect_error(iam.delete_role, "UnmodifiableEntity", RoleName=role["RoleName"])
+    # its description may be edited (Terraform's aws_iam_service_linked_role does so through UpdateRole), nothing else
+    iam.update_role(RoleName=role["RoleName"], Description="scaling")
+    assert iam.get_role(RoleName=role["RoleName"])["Role"]["Description"] == "scaling"
+    described = iam.update_role_description(RoleName=role["RoleName"], Description="scaling 2")["Role"]
+    assert described["Description"] == "scaling 2"
+    expect_error(iam.update_role, "UnmodifiableEntity", RoleName=role["RoleName"], MaxSessionDuration=7200)
+    expect_error(iam.update_assume_role_policy, "UnmodifiableEntity", RoleName=role["RoleName"], PolicyDocument=TRUST)
     task = iam.delete_service_linked_role(RoleName=role["RoleName"])["DeletionTaskId"]
     assert iam.get_service_linked_role_deletion_status(DeletionTaskId=task)["Status"] == "SUCCEEDED"
     expect_error(iam.get_role, "NoSuchEntity", RoleName=role["RoleName"])
