@@ -1,5 +1,5 @@
 """AWS IAM: roles, users, groups, instance profiles, inline and managed policies (with versions), access keys,
-OpenID Connect providers and service-linked roles.
+OpenID Connect providers, service-linked roles, the account's password policy and users' login profiles.
 
 IAM is global: one namespace per account, the region is ignored.  Policies are enforced under --enforce-iam
 (gureum.aws.authorize); the simulator evaluates them on the same evaluator.
@@ -19,6 +19,7 @@ SERVICE = Service("iam", migrations=Path(__file__).parent / "migrations", valida
 from . import (  # noqa: E402,F401  (registers)
     ops_account,
     ops_oidc,
+    ops_passwords,
     ops_policies,
     ops_principals,
     ops_profiles,

@@ -14,6 +14,7 @@ from .account import Account
 from .identities import IdentitiesPort, NotifyingStore
 from .oidc import OidcProviders
 from .organizations import organization_route
+from .passwords import Passwords
 from .policies import Policies
 from .principal_policies import PrincipalPolicies
 from .profiles import InstanceProfiles
@@ -23,7 +24,16 @@ from .users import Users
 
 
 class IamBackend(
-    Roles, Users, AccessKeys, InstanceProfiles, Policies, PrincipalPolicies, OidcProviders, Account, Simulator
+    Roles,
+    Users,
+    AccessKeys,
+    InstanceProfiles,
+    Policies,
+    PrincipalPolicies,
+    OidcProviders,
+    Account,
+    Passwords,
+    Simulator,
 ):
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime

@@ -13,6 +13,7 @@ InvalidInput = error_class("InvalidInput", type_name="InvalidInputException")
 UnmodifiableEntity = error_class("UnmodifiableEntity", type_name="UnmodifiableEntityException")
 PolicyNotAttachable = error_class("PolicyNotAttachable", type_name="PolicyNotAttachableException")
 ValidationError = error_class("ValidationError")
+PasswordPolicyViolation = error_class("PasswordPolicyViolation", type_name="PasswordPolicyViolationException")
 
 __all__ = ["ServiceError"] + [name for name in dir() if name[0].isupper() and name != "ServiceError"]
 

@@ -37,6 +37,7 @@ ID_PREFIX = {
     "oidc-provider": "AOPA",
     "account-alias": "",
     "organization": "",  # the organisation an account belongs to (organizations.py; aws:PrincipalOrgID)
+    "password-policy": "",  # the account's password policy (passwords.py)
 }
 ARN_WORD = {kind: kind for kind in ID_PREFIX}
 _ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"

@@ -9,6 +9,7 @@ from ...store.base import Tx
 from . import store
 from .errors import DeleteConflict, NoSuchEntity, already_exists
 from .model import arn, merge_tags, page
+from .passwords import check_no_login_profile
 from .resources import Parts, claim, create, group_shape, require, require_policy, user_shape
 from .store import Entity
 
@@ -93,6 +94,7 @@ class Users(Parts):
                 raise DeleteConflict("Cannot delete entity, must delete access keys first.")
             if store.parents(tx, user.id):
                 raise DeleteConflict("Cannot delete entity, must remove users from group first.")
+            check_no_login_profile(user)
             store.delete(tx, user)
 
         await self.store.write(write)
