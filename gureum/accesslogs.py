@@ -1,4 +1,4 @@
-"""API Gateway's access logs, shared by REST APIs (apigateway) and HTTP APIs (apigatewayv2): a stage's
+"""API Gateway's access logs, shared by REST APIs (apigateway) and HTTP and WebSocket APIs (apigatewayv2): a stage's
 AccessLogSettings checked as API Gateway checks them, its Format rendered with a request's ``$context`` variables,
 and the lines shipped through the outbox to the destination, a CloudWatch Logs group ("logs" target: the group must
 exist, as on AWS) or a Firehose stream named ``amazon-apigateway-…`` ("firehose" target: one record per line).
@@ -79,14 +79,17 @@ class AccessLogs:
     def __init__(self, runtime: Runtime, source: str) -> None:
         self.runtime = runtime
         self.source = source
-        self._pending: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self._pending: dict[tuple[str, str, bool], list[dict[str, Any]]] = {}
         self._count = 0
         self._writer: asyncio.Task[None] | None = None
 
-    def add(self, destination: str, stream: str, line: str, timestamp_ms: int) -> None:
+    def add(self, destination: str, stream: str, line: str, timestamp_ms: int, *, create_group: bool = False) -> None:
+        """A line for ``destination`` (a log group ARN: its group is made if missing only with ``create_group``, as
+        for execution logs; or a Firehose stream ARN)."""
         if self._count >= MAX_PENDING:
             return  # the store is far behind: the newest lines are the ones not kept
-        self._pending.setdefault((destination, stream), []).append({"timestamp": timestamp_ms, "message": line})
+        key = (destination, stream, create_group)
+        self._pending.setdefault(key, []).append({"timestamp": timestamp_ms, "message": line})
         self._count += 1
         if self._writer is None or self._writer.done():
             self._writer = self.runtime.spawn(self._write(), f"{self.source}-access-log")
@@ -96,15 +99,15 @@ class AccessLogs:
         while self._pending:
             pending, self._pending, self._count = self._pending, {}, 0
 
-            def enqueue(tx: Tx, pending: dict[tuple[str, str], list[dict[str, Any]]] = pending) -> None:
+            def enqueue(tx: Tx, pending: dict[tuple[str, str, bool], list[dict[str, Any]]] = pending) -> None:
                 delivery = self.runtime.delivery
-                for (destination, stream), events in pending.items():
+                for (destination, stream, create_group), events in pending.items():
                     if ":firehose:" in destination:
                         for event in events:
                             payload = {"data": event["message"] + "\n"}
                             delivery.enqueue(tx, "firehose", destination, payload, source=self.source, traced=False)
                     else:
-                        payload = {"stream": stream, "events": events, "create_group": False}
+                        payload = {"stream": stream, "events": events, "create_group": create_group}
                         delivery.enqueue(tx, "logs", destination, payload, source=self.source, traced=False)
 
             await self.runtime.store.write(enqueue)

@@ -22,7 +22,7 @@ from ...aws.http import Request, Response
 from ...ids import unique_id
 from ...ports import CognitoTokens, HttpApiEdge, LambdaInvoker
 from ...runtime import Runtime
-from . import cognito, domains, store
+from . import cognito, domains, execution_logs, store
 from .access import (
     GatewayError,
     authorize,
@@ -211,6 +211,7 @@ async def _serve(
     variables = stage.get("variables") or {}
     call: Call | None = None
     integration_started: float | None = None
+    failure: tuple[str, str] | None = None  # the gateway response type and message that ended the request
     try:
         if len(request.body) > MAX_PAYLOAD:
             raise GatewayError("REQUEST_TOO_LARGE", "Request Too Long")
@@ -254,9 +255,12 @@ async def _serve(
     except GatewayError as error:
         if integration_started is not None:
             context["integrationLatency"] = _ms_since(runtime, integration_started)
+        failure = (error.kind, error.message or "")
         response = gateway_error(snapshot.doc, error, call, request, context, variables)
     response.headers.append(("x-amzn-RequestId", request_id))
     response.headers.append(("x-amz-apigw-id", request_id[:16]))
+    if call is not None:
+        _execution_log(state, call, stage, response, failure)
     settings = stage.get("accessLogSettings") or {}
     if settings.get("destinationArn") and settings.get("format"):
         context.update(
@@ -272,6 +276,26 @@ async def _serve(
             context["requestTimeEpoch"],
         )
     return response
+
+
+def _execution_log(
+    state: EdgeState, call: Call, stage: dict[str, Any], response: Response, failure: tuple[str, str] | None
+) -> None:
+    """The method's execution log lines, when its stage settings ask for them."""
+    level, data_trace = execution_logs.logging_settings(
+        stage, method_keys(call.resource["path"], call.method["httpMethod"])
+    )
+    found = execution_logs.lines(
+        level, data_trace, call.request, response, call.context, call.method, call.resource["path"], call.path_params,
+        failure,
+    )  # fmt: skip
+    if not found:
+        return
+    api_id, stage_name = call.context["apiId"], call.stage
+    group = f"arn:aws:logs:{call.region}:{call.account}:log-group:{execution_logs.group_name(api_id, stage_name)}"
+    stream = accesslogs.stream_name(api_id, stage_name)
+    for line in found:  # API Gateway makes the group when it first logs
+        state.access_logs.add(group, stream, line, call.context["requestTimeEpoch"], create_group=True)
 
 
 def _ms_since(runtime: Runtime, started: float) -> int:

@@ -132,3 +132,56 @@ def test_logging_needs_the_accounts_cloudwatch_role(aws: Callable[..., Any], nam
     )
     assert stage["accessLogSettings"]["destinationArn"] == arn
     assert stage["methodSettings"]["*/*"]["loggingLevel"] == "INFO"
+
+
+def _events(logs: Any, group: str, count: int, timeout: float = 10.0) -> list[str]:
+    """The group's messages once ``count`` have arrived (the group appears with its first lines)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            found = [e["message"] for e in logs.filter_log_events(logGroupName=group)["events"]]
+        except logs.exceptions.ResourceNotFoundException:
+            found = []
+        if len(found) >= count:
+            return found
+        assert time.monotonic() < deadline, found
+        time.sleep(0.1)
+
+
+def test_execution_logs_by_method_settings(aws: Callable[..., Any], endpoint: str, name: str) -> None:
+    client, logs = aws("apigateway"), aws("logs")
+    _allow_logging(client)
+    api = Api(client, name)
+    api.method("/pets", "POST", {"type": "MOCK", "requestTemplates": {"application/json": '{"statusCode": 200}'}})
+    api.respond("/pets", "POST", responseTemplates={"application/json": '{"made": true}'})
+    api.method("/keyed", "GET", {"type": "MOCK"}, apiKeyRequired=True)
+    api.deploy()
+    info = [
+        {"op": "replace", "path": "/*/*/logging/loglevel", "value": "INFO"},
+        {"op": "replace", "path": "/*/*/logging/dataTrace", "value": "true"},
+    ]
+    client.update_stage(restApiId=api.id, stageName="test", patchOperations=info)
+    answer = httpx.post(stage_url(endpoint, api.id, "test", "/pets"), content=b'{"name": "rex"}')
+    assert answer.status_code == 200
+    request_id = answer.headers["x-amzn-RequestId"]
+    group = f"API-Gateway-Execution-Logs_{api.id}/test"
+    lines = _events(logs, group, 10)
+    assert all(line.startswith(f"({request_id}) ") for line in lines)
+    text = [line.split(") ", 1)[1] for line in lines]
+    assert f"Starting execution for request: {request_id}" in text
+    assert "HTTP Method: POST, Resource Path: /pets" in text
+    assert 'Method request body before transformations: {"name": "rex"}' in text
+    assert 'Method response body after transformations: {"made": true}' in text
+    assert text[-2:] == ["Successfully completed execution", "Method completed with status: 200"]
+    # ERROR: a request that succeeds logs nothing; one that fails logs why
+    error_only = [{"op": "replace", "path": "/*/*/logging/loglevel", "value": "ERROR"}]
+    client.update_stage(restApiId=api.id, stageName="test", patchOperations=error_only)
+    assert httpx.post(stage_url(endpoint, api.id, "test", "/pets"), content=b"{}").status_code == 200
+    refused = httpx.get(stage_url(endpoint, api.id, "test", "/keyed"))
+    assert refused.status_code == 403
+    later = _events(logs, group, len(lines) + 2)[len(lines) :]
+    refused_id = refused.headers["x-amzn-RequestId"]
+    assert later == [
+        f"({refused_id}) Execution failed due to invalid api key: Forbidden",
+        f"({refused_id}) Method completed with status: 403",
+    ]
