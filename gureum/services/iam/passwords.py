@@ -8,9 +8,10 @@ from __future__ import annotations
 import string
 from typing import Any
 
+from ...aws.errors import ServiceError
 from ...store.base import Tx
 from . import store
-from .errors import DeleteConflict, EntityAlreadyExists, NoSuchEntity, PasswordPolicyViolation, ServiceError
+from .errors import DeleteConflict, EntityAlreadyExists, NoSuchEntity, PasswordPolicyViolation
 from .resources import Parts, claim, create, require
 from .store import Entity
 
