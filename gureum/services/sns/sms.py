@@ -33,8 +33,12 @@ _MAX_OTP_SENDS = 5  # "You can send the OTP to the same destination phone number
 
 
 def _check_sms_attribute(name: str, value: str) -> None:
+    """An empty value resets the attribute to its default (SNS takes it for every attribute; Terraform's
+    aws_sns_sms_preferences resets them all so when destroyed)."""
     if name not in limits.SMS_ATTRIBUTES:
         raise InvalidParameter(f"{name} is not a valid attribute")
+    if not value:
+        return
     if name == "MonthlySpendLimit" and not value.isdigit():
         raise invalid("MonthlySpendLimit")
     if name == "DefaultSenderID" and value and not limits.SENDER_ID.match(value):
@@ -79,6 +83,7 @@ class Sms(SnsNode):
             tx.lock("sns sms", account, region)  # the account's SMS settings and sandbox: writers take turns
             kept, in_sandbox = store_mobile.sms_settings(tx, account, region)
             kept.update(changes)
+            kept = {k: v for k, v in kept.items() if v}  # emptied: back to the default
             store_mobile.save_sms_settings(tx, account, region, kept, in_sandbox)
 
         await self.store.write(run)

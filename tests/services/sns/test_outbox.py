@@ -153,6 +153,17 @@ def test_sms_attributes(aws: Any) -> None:
     )
 
 
+def test_sms_attributes_emptied_go_back_to_their_defaults(aws: Any) -> None:
+    # Terraform's aws_sns_sms_preferences, when destroyed, sets every attribute to "" (SNS resets them)
+    client = aws("sns", region="ap-south-1")
+    client.set_sms_attributes(
+        attributes={"DefaultSMSType": "Promotional", "MonthlySpendLimit": "20", "UsageReportS3Bucket": "reports"}
+    )
+    names = ("DefaultSMSType", "DefaultSenderID", "DeliveryStatusIAMRole", "DeliveryStatusSuccessSamplingRate")
+    client.set_sms_attributes(attributes={name: "" for name in (*names, "MonthlySpendLimit", "UsageReportS3Bucket")})
+    assert client.get_sms_attributes()["attributes"] == {"MonthlySpendLimit": "1"}
+
+
 def test_platform_applications_and_endpoints(sns: Any, topic: str, endpoint: str, name: str) -> None:
     app = sns.create_platform_application(Name=name, Platform="GCM", Attributes={"PlatformCredential": "server-key"})[
         "PlatformApplicationArn"
