@@ -91,10 +91,21 @@ class StagePart(BackendBase):
         """A snapshot of the API as it is; with a stage name, that stage serves it (stage_members: stages.new_stage's,
         for a stage this creates)."""
         stage_members["description"] = stage_description
+        canary_settings = stage_members.pop("canary_settings", None)
 
         def create(tx: Tx) -> dict[str, Any]:
             doc = require_api(tx, account, region, api_id)
             deployment = stages.new_deployment(new_id(6), self.now(), description)
+            if canary_settings is not None:  # the stage's canary serves the deployment; its own stays as it is
+                stage = store.get_stage(tx, api_id, stage_name) if stage_name else None
+                if stage is None:
+                    raise BadRequestException("Canary deployment requires an existing stage")
+                store.insert_deployment(tx, api_id, deployment, stages.snapshot(doc))
+                stage["canarySettings"] = stages.canary(canary_settings, str(deployment["id"]))
+                stages.check_canary(stage)
+                stage["lastUpdatedDate"] = self.now()
+                store.save_stage(tx, api_id, stage)
+                return deployment
             store.insert_deployment(tx, api_id, deployment, stages.snapshot(doc))
             if stage_name:
                 self._upsert_stage(tx, api_id, stage_name, str(deployment["id"]), False, **stage_members)
@@ -127,7 +138,7 @@ class StagePart(BackendBase):
     async def delete_deployment(self, account: str, region: str, api_id: str, deployment_id: str) -> None:
         def delete(tx: Tx) -> None:
             _deployment(tx, account, region, api_id, deployment_id)
-            if any(s["deploymentId"] == deployment_id for s in store.list_stages(tx, api_id)):
+            if any(deployment_id in stages.served_deployments(s) for s in store.list_stages(tx, api_id)):
                 raise BadRequestException("Active stages pointing to this deployment must be moved or deleted")
             store.delete_deployment(tx, api_id, deployment_id)
 
@@ -142,6 +153,9 @@ class StagePart(BackendBase):
 
         def create(tx: Tx) -> dict[str, Any]:
             _deployment(tx, account, region, api_id, deployment_id)
+            if (members.get("canary_settings") or {}).get("deploymentId"):
+                _deployment(tx, account, region, api_id, members["canary_settings"]["deploymentId"])
+            stages.check_canary({"canarySettings": members.get("canary_settings")})
             return stages.stage_view(self._upsert_stage(tx, api_id, stage_name, deployment_id, True, **members))
 
         return await self.store.write(create)
@@ -169,7 +183,7 @@ class StagePart(BackendBase):
                 settings = store.get_entity(tx, account, region, "account", "account") or {}
                 if not settings.get("cloudwatchRoleArn"):
                     raise BadRequestException(_NO_CLOUDWATCH_ROLE)
-            if store.get_deployment(tx, api_id, stage["deploymentId"]) is None:
+            if any(store.get_deployment(tx, api_id, d) is None for d in stages.served_deployments(stage)):
                 raise BadRequestException("Invalid deployment identifier specified")
             store.save_stage(tx, api_id, stage)
             return stages.stage_view(stage)

@@ -10,6 +10,7 @@ import asyncio
 import datetime as dt
 import json
 import logging
+import random
 import re
 from typing import Any
 
@@ -113,6 +114,7 @@ async def handle(runtime: Runtime, request: Request) -> Response:
         answer, _ = await tracing.at_edge(runtime, header, lambda: v2.handle(api_id, path_v2, request), _status)
         return answer if answer is not None else _not_found()
     account, region, stage = found
+    stage = _canary_or_stage(stage)
     snapshot = state.snapshots.get((api_id, stage["deploymentId"]))
     if snapshot is None:
         doc = await runtime.store.read(lambda tx: store.get_snapshot(tx, api_id, stage["deploymentId"]))
@@ -138,6 +140,22 @@ async def handle(runtime: Runtime, request: Request) -> Response:
     )
     response.headers.append(("X-Amzn-Trace-Id", header.format()))
     return response
+
+
+def _canary_or_stage(stage: dict[str, Any]) -> dict[str, Any]:
+    """The stage as this request sees it: its canary's percentTraffic share of requests get the canary's deployment,
+    with the canary's stage variable overrides (and the stage cache only with useStageCache)."""
+    canary = stage.get("canarySettings") or {}
+    percent = float(canary.get("percentTraffic") or 0.0)
+    if not canary.get("deploymentId") or percent <= 0.0 or random.random() * 100.0 >= percent:
+        return {**stage, "isCanary": False}
+    return {
+        **stage,
+        "deploymentId": canary["deploymentId"],
+        "variables": {**(stage.get("variables") or {}), **(canary.get("stageVariableOverrides") or {})},
+        "cacheClusterEnabled": bool(stage.get("cacheClusterEnabled") and canary.get("useStageCache")),
+        "isCanary": True,
+    }
 
 
 def _status(response: Response | None) -> int:
@@ -208,6 +226,7 @@ async def _serve(
     request_id = unique_id()
     started = runtime.clock.monotonic()
     context = _context(runtime, request, account, api_id, stage["stageName"], path, request_id)
+    context["isCanaryRequest"] = wrap(bool(stage.get("isCanary")))  # Velocity shows "true"/"false"
     variables = stage.get("variables") or {}
     call: Call | None = None
     integration_started: float | None = None

@@ -110,6 +110,41 @@ def new_stage(
     }
 
 
+def canary(settings: dict[str, Any], deployment_id: str) -> dict[str, Any]:
+    """A stage's canarySettings for a deployment made with CreateDeployment's canarySettings."""
+    return {
+        "deploymentId": deployment_id,
+        "percentTraffic": float(settings.get("percentTraffic") or 0.0),
+        "stageVariableOverrides": dict(settings.get("stageVariableOverrides") or {}),
+        "useStageCache": bool(settings.get("useStageCache")),
+    }
+
+
+def check_canary(stage: dict[str, Any]) -> None:
+    """A stage's canary: a share of traffic from 0 to 100 percent."""
+    settings = stage.get("canarySettings")
+    if not settings:
+        return
+    try:
+        percent = float(settings.get("percentTraffic") or 0.0)
+    except (TypeError, ValueError):
+        raise BadRequestException("Invalid percentTraffic value specified; must be a number") from None
+    if not 0.0 <= percent <= 100.0:
+        raise BadRequestException("Canary traffic percentage must be between 0.0 and 100.0")
+    settings["percentTraffic"] = percent
+    if isinstance(settings.get("useStageCache"), str):
+        settings["useStageCache"] = settings["useStageCache"].lower() == "true"
+
+
+def served_deployments(stage: dict[str, Any]) -> set[str]:
+    """The deployments a stage serves: its own and its canary's."""
+    found = {str(stage["deploymentId"])}
+    canary_id = (stage.get("canarySettings") or {}).get("deploymentId")
+    if canary_id:
+        found.add(str(canary_id))
+    return found
+
+
 def redeploy(stage: dict[str, Any], deployment_id: str, now: int, variables: dict[str, str] | None) -> None:
     """CreateDeployment naming a stage that exists: it serves the new deployment, with the variables merged in."""
     stage["deploymentId"], stage["lastUpdatedDate"] = deployment_id, now
@@ -171,6 +206,7 @@ def update_stage(stage: dict[str, Any], operations: list[dict[str, Any]], now: i
     """UpdateStage's patches applied to a copy of the stage (whose deployment the caller checks)."""
     rest = _method_setting_patches(stage, operations)
     stage = apply_patch(stage, rest, patches.STAGE)
+    check_canary(stage)
     access_log = stage.get("accessLogSettings")
     if access_log:
         problem = accesslogs.settings_problem(access_log.get("destinationArn"), access_log.get("format"))

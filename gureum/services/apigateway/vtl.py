@@ -111,7 +111,32 @@ class JList(list):  # type: ignore[type-arg]
         return "[" + ", ".join(str(v) for v in self) + "]"
 
 
+class JBool:
+    """A boolean as Velocity on Java shows one ("true", not Python's "True"), true or false in #if and == as well."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: bool) -> None:
+        self.value = value
+
+    def __bool__(self) -> bool:
+        return self.value
+
+    def __eq__(self, other: object) -> bool:
+        return self.value == (other.value if isinstance(other, JBool) else other)
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+    def __str__(self) -> str:
+        return "true" if self.value else "false"
+
+    __repr__ = __str__
+
+
 def wrap(value: Any) -> Any:
+    if isinstance(value, bool):
+        return JBool(value)
     if isinstance(value, dict):
         return JDict((k, wrap(v)) for k, v in value.items())
     if isinstance(value, list):
@@ -128,6 +153,8 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if isinstance(value, JStr):
         return str(value)
+    if isinstance(value, JBool):
+        return value.value
     return value
 
 
