@@ -1,5 +1,6 @@
 """Amazon CloudWatch Logs: log groups, streams, events, filter patterns, retention, tags, metric filters,
-subscription filters, account-level subscription filter policies and destinations; and the "logs" delivery target
+subscription filters, account-level subscription filter policies, destinations and saved Logs Insights query
+definitions; and the "logs" delivery target
 other services write their logs through (target.py)."""
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ SERVICE = Service(
     ),
 )
 
-from . import ops_events, ops_groups, ops_metrics, ops_streams, ops_subscriptions  # noqa: E402,F401  (registers the operations)
+from . import ops_events, ops_groups, ops_metrics, ops_queries, ops_streams, ops_subscriptions  # noqa: E402,F401  (registers the operations)
 from .target import TARGET  # noqa: E402
 
 SERVICE.targets.append(TARGET)

@@ -1,7 +1,7 @@
 """CloudWatch Logs' backend: one object (LogsBackend) whose methods take plain arguments, made of the parts in the
 domain modules (groups, streams, events, metric filters, subscription filters, account policies, resource policies,
-destinations); kept at start with the retention sweeper's wake-up and the subscriptions' Subscriber, and reached
-through ``backend``."""
+destinations, query definitions); kept at start with the retention sweeper's wake-up and the subscriptions'
+Subscriber, and reached through ``backend``."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from .destinations import Destinations, destination_name
 from .events import LogEvents
 from .groups import LogGroups
 from .metric_filters import MetricFilters
+from .query_definitions import QueryDefinitions
 from .resource_policies import ResourcePolicies
 from .streams import LogStreams
 from .subscription_filters import SubscriptionFilters
@@ -30,6 +31,7 @@ class LogsBackend(
     AccountPolicies,
     ResourcePolicies,
     Destinations,
+    QueryDefinitions,
 ):
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
