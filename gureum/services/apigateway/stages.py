@@ -173,7 +173,10 @@ def _method_setting_patches(stage: dict[str, Any], operations: list[dict[str, An
             continue
         # "/*/*/…", "/~1pets~1{id}/GET/…" or (as Terraform writes it) "/pets/{id}/GET/…": keyed "pets/{id}/GET"
         key = "/".join(parts[:-2]).lstrip("/")
-        settings = stage.setdefault("methodSettings", {}).setdefault(key, dict(_METHOD_SETTING_DEFAULTS))
+        every = stage.setdefault("methodSettings", {})
+        if key not in every:  # a method's own settings start as the stage's (its "*/*"), then differ where patched
+            every[key] = dict(every.get("*/*") or _METHOD_SETTING_DEFAULTS)
+        settings = every[key]
         if operation.get("op") == "remove":
             settings[setting] = _METHOD_SETTING_DEFAULTS[setting]
         else:

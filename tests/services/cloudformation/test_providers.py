@@ -170,6 +170,15 @@ def _template(retention: int, description: str, fn_arn: dict[str, Any]) -> dict[
                         "DestinationArn": {"Fn::GetAtt": ["Logs", "Arn"]},
                         "Format": f"$context.requestId {description} $context.status",
                     },
+                    "MethodSettings": [
+                        {
+                            "ResourcePath": "/*",
+                            "HttpMethod": "*",
+                            "LoggingLevel": "INFO" if description == "one" else "ERROR",
+                            "ThrottlingRateLimit": 100,
+                        },
+                        {"ResourcePath": "/items", "HttpMethod": "GET", "MetricsEnabled": True},
+                    ],
                 },
             },
             "Invoke": {
@@ -243,6 +252,13 @@ def test_many_providers(cfn: Any, aws: Any, endpoint: str, name: str) -> None:
         assert time.monotonic() < deadline, "the stage's access log line should reach its group"
         time.sleep(0.1)
     assert lines == [f"{request_id} one 200"]
+    settings = aws("apigateway").get_stage(restApiId=out["Rest"], stageName="prod")["methodSettings"]
+    assert settings["*/*"]["loggingLevel"] == "INFO" and settings["*/*"]["throttlingRateLimit"] == 100.0
+    assert settings["items/GET"]["metricsEnabled"] is True
+    executed = f"API-Gateway-Execution-Logs_{out['Rest']}/prod"
+    while not logs.describe_log_groups(logGroupNamePrefix=executed)["logGroups"]:
+        assert time.monotonic() < deadline, "INFO execution logs should reach their group"
+        time.sleep(0.1)
 
     cfn.update_stack(StackName=name, TemplateBody=body(template(14, "two")), Capabilities=["CAPABILITY_IAM"])
     updated = outputs(wait(cfn, "stack_update_complete", name))
@@ -252,6 +268,7 @@ def test_many_providers(cfn: Any, aws: Any, endpoint: str, name: str) -> None:
     assert scheduler.get_schedule(Name=out["Schedule"])["Description"] == "two"
     stage = aws("apigateway").get_stage(restApiId=out["Rest"], stageName="prod")
     assert stage["accessLogSettings"]["format"] == "$context.requestId two $context.status"
+    assert stage["methodSettings"]["*/*"]["loggingLevel"] == "ERROR"
     fn_arn = lam.get_function_configuration(FunctionName=out["Fn"])["FunctionArn"]
     assert lam.list_tags(Resource=fn_arn)["Tags"]["v"] == "two"
     assert {"Key": "v", "Value": "two"} in aws("kinesis").list_tags_for_stream(StreamName=out["Stream"])["Tags"]

@@ -284,12 +284,14 @@ class Stage(Provider):
         if props.get("Tags"):
             params["tags"] = {t["Key"]: t["Value"] for t in props["Tags"]}
         await ctx.aws("apigateway", "CreateStage", params)
-        access_log = _access_log_patches(None, props.get("AccessLogSetting"))
-        if access_log:  # CreateStage takes no access log settings: set as CloudFormation sets them, after
+        # CreateStage takes no access log or method settings: set as CloudFormation sets them, after
+        settings = _access_log_patches(None, props.get("AccessLogSetting"))
+        settings += _method_settings_patches([], props.get("MethodSettings") or [])
+        if settings:
             await ctx.aws(
                 "apigateway",
                 "UpdateStage",
-                {"restApiId": params["restApiId"], "stageName": name, "patchOperations": access_log},
+                {"restApiId": params["restApiId"], "stageName": name, "patchOperations": settings},
             )
         return Created(name, {})
 
@@ -308,6 +310,7 @@ class Stage(Provider):
             if key not in (new.get("Variables") or {}):
                 patches.append({"op": "remove", "path": f"/variables/{key}"})
         patches += _access_log_patches(old.get("AccessLogSetting"), new.get("AccessLogSetting"))
+        patches += _method_settings_patches(old.get("MethodSettings") or [], new.get("MethodSettings") or [])
         if patches:
             await ctx.aws(
                 "apigateway",
@@ -329,6 +332,38 @@ def _access_log_patches(old: dict[str, Any] | None, new: dict[str, Any] | None) 
         for key, field in (("DestinationArn", "destinationArn"), ("Format", "format"))
         if new.get(key) is not None and (old or {}).get(key) != new[key]
     ]
+
+
+_METHOD_SETTING_PATHS = (
+    ("LoggingLevel", "logging/loglevel"),
+    ("DataTraceEnabled", "logging/dataTrace"),
+    ("MetricsEnabled", "metrics/enabled"),
+    ("ThrottlingBurstLimit", "throttling/burstLimit"),
+    ("ThrottlingRateLimit", "throttling/rateLimit"),
+    ("CachingEnabled", "caching/enabled"),
+    ("CacheTtlInSeconds", "caching/ttlInSeconds"),
+    ("CacheDataEncrypted", "caching/dataEncrypted"),
+)
+
+
+def _method_settings_patches(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """UpdateStage's patches from the MethodSettings property's old list to its new one: each method's settings
+    under /{resource path, "/" as ~1}/{method}/…, "/*/*/…" for every method; a method no longer listed loses its own."""
+
+    def method(setting: dict[str, Any]) -> str:
+        path = str(setting.get("ResourcePath") or "/*")
+        return f"{'/*' if path == '/*' else '/' + path.replace('/', '~1')}/{setting.get('HttpMethod') or '*'}"
+
+    before = {method(s): s for s in old}
+    after = {method(s): s for s in new}
+    patches = [{"op": "remove", "path": key} for key in before if key not in after]
+    for key, setting in after.items():
+        for prop, path in _METHOD_SETTING_PATHS:
+            value = setting.get(prop)
+            if value is not None and before.get(key, {}).get(prop) != value:
+                text = str(value).lower() if isinstance(value, bool) else str(value)
+                patches.append({"op": "replace", "path": f"{key}/{path}", "value": text})
+    return patches
 
 
 # --- HTTP and WebSocket APIs ------------------------------------------------------------------------------------
