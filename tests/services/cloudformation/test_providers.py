@@ -155,6 +155,21 @@ def _template(retention: int, description: str, fn_arn: dict[str, Any]) -> dict[
                 "DependsOn": "Get",
                 "Properties": {"RestApiId": {"Ref": "Rest"}},
             },
+            "DeployDev": {
+                "Type": "AWS::ApiGateway::Deployment",
+                "DependsOn": ["Get", "ApiLogging"],
+                "Properties": {
+                    "RestApiId": {"Ref": "Rest"},
+                    "StageName": "dev",
+                    "StageDescription": {
+                        "Variables": {"env": "dev"},
+                        "TracingEnabled": True,
+                        "LoggingLevel": "ERROR",
+                        "MetricsEnabled": True,
+                        "MethodSettings": [{"ResourcePath": "/items", "HttpMethod": "GET", "ThrottlingBurstLimit": 7}],
+                    },
+                },
+            },
             "ApiLogging": {
                 "Type": "AWS::ApiGateway::Account",
                 "Properties": {"CloudWatchRoleArn": {"Fn::GetAtt": ["Role", "Arn"]}},
@@ -255,6 +270,11 @@ def test_many_providers(cfn: Any, aws: Any, endpoint: str, name: str) -> None:
     settings = aws("apigateway").get_stage(restApiId=out["Rest"], stageName="prod")["methodSettings"]
     assert settings["*/*"]["loggingLevel"] == "INFO" and settings["*/*"]["throttlingRateLimit"] == 100.0
     assert settings["items/GET"]["metricsEnabled"] is True
+    dev = aws("apigateway").get_stage(restApiId=out["Rest"], stageName="dev")
+    assert dev["variables"] == {"env": "dev"} and dev["tracingEnabled"] is True
+    assert dev["methodSettings"]["*/*"]["loggingLevel"] == "ERROR" and dev["methodSettings"]["*/*"]["metricsEnabled"]
+    assert dev["methodSettings"]["items/GET"]["throttlingBurstLimit"] == 7
+    assert dev["methodSettings"]["items/GET"]["loggingLevel"] == "ERROR"  # the method's own start as */*
     executed = f"API-Gateway-Execution-Logs_{out['Rest']}/prod"
     while not logs.describe_log_groups(logGroupNamePrefix=executed)["logGroups"]:
         assert time.monotonic() < deadline, "INFO execution logs should reach their group"

@@ -224,9 +224,35 @@ class Deployment(Provider):
             params["stageName"] = props["StageName"]
         if props.get("Description"):
             params["description"] = props["Description"]
-        if props.get("StageDescription", {}).get("Variables"):
-            params["variables"] = props["StageDescription"]["Variables"]
+        described = props.get("StageDescription") or {}
+        for key, field in (
+            ("Variables", "variables"),
+            ("Description", "stageDescription"),
+            ("CacheClusterEnabled", "cacheClusterEnabled"),
+            ("CacheClusterSize", "cacheClusterSize"),
+            ("TracingEnabled", "tracingEnabled"),
+        ):
+            if described.get(key) is not None:
+                params[field] = described[key]
+        canary = props.get("DeploymentCanarySettings")
+        if canary:
+            params["canarySettings"] = {
+                k: canary[key]
+                for key, k in (
+                    ("PercentTraffic", "percentTraffic"),
+                    ("StageVariableOverrides", "stageVariableOverrides"),
+                    ("UseStageCache", "useStageCache"),
+                )
+                if canary.get(key) is not None
+            }
         out = await ctx.aws("apigateway", "CreateDeployment", params)
+        settings = _stage_description_patches(described) if props.get("StageName") and not canary else []
+        if settings:  # the stage CreateDeployment made gets the rest of StageDescription as CloudFormation sets it
+            await ctx.aws(
+                "apigateway",
+                "UpdateStage",
+                {"restApiId": params["restApiId"], "stageName": props["StageName"], "patchOperations": settings},
+            )
         return Created(out["id"], {"DeploymentId": out["id"]})
 
     async def update(
@@ -332,6 +358,16 @@ def _access_log_patches(old: dict[str, Any] | None, new: dict[str, Any] | None) 
         for key, field in (("DestinationArn", "destinationArn"), ("Format", "format"))
         if new.get(key) is not None and (old or {}).get(key) != new[key]
     ]
+
+
+def _stage_description_patches(described: dict[str, Any]) -> list[dict[str, str]]:
+    """UpdateStage's patches for a Deployment's StageDescription: its access log setting, its settings for every
+    method ("*/*": LoggingLevel, ThrottlingRateLimit, …) and its MethodSettings."""
+    every = {key: described[key] for key, _ in _METHOD_SETTING_PATHS if described.get(key) is not None}
+    listed = [{"ResourcePath": "/*", "HttpMethod": "*", **every}] if every else []
+    return _access_log_patches(None, described.get("AccessLogSetting")) + _method_settings_patches(
+        [], listed + list(described.get("MethodSettings") or [])
+    )
 
 
 _METHOD_SETTING_PATHS = (
