@@ -64,4 +64,4 @@ SERVICE.edge_routes += [
     EdgeRoute(handle, path="/v2", accepts=is_registry_path, streams=True),
 ]
 
-from . import ops_images, ops_policies, ops_repositories  # noqa: E402,F401  (register the operations)
+from . import ops_images, ops_policies, ops_registry, ops_repositories  # noqa: E402,F401  (register the operations)

@@ -21,6 +21,7 @@ from ...delivery import Delivery
 from ...policy import Principal, Request, evaluate, not_authorized
 from ...store.base import Store, Tx
 from . import events, lifecycle, manifests, store, tokens
+from .backend_registry import RegistryBackend
 from .blobs import BlobStore, FileStream
 from .errors import (
     AccessDeniedException,
@@ -44,7 +45,7 @@ from .errors import (
     repository_not_found,
     upload_not_found,
 )
-from .repositories import Repository, check_encryption, check_mutability, merge_tags, parse_arn
+from .repositories import Repository, check_encryption, check_mutability, check_policy, merge_tags, parse_arn
 from .settings import PART_SIZE, Settings
 
 T = TypeVar("T")
@@ -74,7 +75,7 @@ def _token(offset: int) -> str:
     return base64.urlsafe_b64encode(str(offset).encode()).decode()
 
 
-class EcrBackend:
+class EcrBackend(RegistryBackend):
     def __init__(
         self, store_: Store, clock: Clock, delivery: Delivery, blobs: BlobStore, settings: Settings, secret: str
     ) -> None:
@@ -258,7 +259,7 @@ class EcrBackend:
     # --- policies ---------------------------------------------------------------------------------------------
 
     async def set_repository_policy(self, account: str, region: str, name: str, text: str) -> dict[str, Any]:
-        _check_policy(text)
+        check_policy(text)
         await self._update(account, region, name, policy=text)
         return {"registryId": account, "repositoryName": name, "policyText": text}
 
@@ -909,17 +910,6 @@ def _lifecycle_rules(text: str) -> list[lifecycle.Rule]:
         return lifecycle.parse(text)
     except lifecycle.InvalidPolicy as exc:
         raise invalid_parameter("LifecyclePolicyText", f"Lifecycle policy validation failure: {exc}") from None
-
-
-def _check_policy(text: str) -> None:
-    from ... import safejson
-
-    try:
-        doc = safejson.loads(text, max_size=10240)
-    except ValueError:
-        doc = None
-    if not isinstance(doc, dict) or not isinstance(doc.get("Statement"), list | dict):
-        raise invalid_parameter("PolicyText", "Invalid repository policy provided")
 
 
 def _no_policy(name: str, account: str) -> ServiceError:

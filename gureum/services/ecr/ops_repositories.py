@@ -1,5 +1,5 @@
-"""ECR repository operations (create, describe, delete, tags, tag mutability, scanning configuration), the
-authorization token and the registry's description: each calls one EcrBackend method."""
+"""ECR repository operations (create, describe, delete, tags, tag mutability, scanning configuration) and the
+authorization token: each calls one EcrBackend method."""
 
 from __future__ import annotations
 
@@ -93,8 +93,3 @@ async def put_image_scanning_configuration(ctx: RequestContext, req: dict[str, A
 async def get_authorization_token(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     data = backend(ctx).authorization_token(ctx.account, ctx.region, ctx.request.host)
     return {"authorizationData": [data]}
-
-
-@SERVICE.op("DescribeRegistry")
-async def describe_registry(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    return {"registryId": ctx.account, "replicationConfiguration": {"rules": []}}

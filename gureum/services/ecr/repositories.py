@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ... import safejson
 from .errors import InvalidParameterException, InvalidTagParameterException, TooManyTagsException, invalid_parameter
 
 MAX_TAGS = 50
@@ -123,3 +124,38 @@ def parse_arn(arn: str) -> tuple[str, str, str] | None:
     if len(parts) != 6 or parts[2] != "ecr" or not parts[5].startswith("repository/"):
         return None
     return parts[3], parts[4], parts[5][len("repository/") :]
+
+
+def check_policy(text: str, kind: str = "repository") -> None:
+    """A repository's or the registry's policy: a JSON document with statements."""
+    try:
+        doc = safejson.loads(text, max_size=10240)
+    except ValueError:
+        doc = None
+    if not isinstance(doc, dict) or not isinstance(doc.get("Statement"), list | dict):
+        raise invalid_parameter("PolicyText", f"Invalid {kind} policy provided")
+
+
+MAX_REPLICATION_DESTINATIONS = 25  # unique destinations across every rule (the ECR user guide's replication page)
+
+
+def check_replication(config: dict[str, Any]) -> dict[str, Any]:
+    """A registry's replication configuration as PutReplicationConfiguration takes it (the model bounds the rules,
+    destinations and filters of each): at most 25 unique destinations in all; filters are PREFIX_MATCH."""
+    destinations = {(d["region"], d["registryId"]) for rule in config["rules"] for d in rule["destinations"]}
+    if len(destinations) > MAX_REPLICATION_DESTINATIONS:
+        raise invalid_parameter(
+            "replicationConfiguration",
+            f"A replication configuration may name at most {MAX_REPLICATION_DESTINATIONS} unique destinations",
+        )
+    rules = []
+    for rule in config["rules"]:
+        out: dict[str, Any] = {
+            "destinations": [{"region": d["region"], "registryId": d["registryId"]} for d in rule["destinations"]]
+        }
+        if rule.get("repositoryFilters"):
+            out["repositoryFilters"] = [
+                {"filter": f["filter"], "filterType": f["filterType"]} for f in rule["repositoryFilters"]
+            ]
+        rules.append(out)
+    return {"rules": rules}

@@ -287,3 +287,26 @@ def delete_upload(tx: Tx, upload_id: str) -> None:
 
 def stale_uploads(tx: Tx, before: float) -> list[str]:
     return [row[0] for row in tx.all("SELECT id FROM ecr_uploads WHERE created_at < ?", (before,))]
+
+
+# --- the registry's settings ---------------------------------------------------------------------------------------
+_REGISTRY_SETTABLE = frozenset({"policy", "replication"})
+
+
+def registry_settings(tx: Tx, account: str, region: str) -> tuple[str | None, dict[str, Any] | None]:
+    """(policy text, replication configuration) of the account's registry in the Region."""
+    row = tx.one("SELECT policy, replication FROM ecr_registries WHERE account = ? AND region = ?", (account, region))
+    if row is None:
+        return None, None
+    return row[0], (json.loads(row[1]) if row[1] is not None else None)
+
+
+def set_registry_setting(tx: Tx, account: str, region: str, name: str, value: str | None) -> None:
+    """Set one of the registry's settings (``policy`` or ``replication``, as JSON text; None removes it)."""
+    if name not in _REGISTRY_SETTABLE:
+        raise ValueError(name)
+    tx.execute(
+        f"INSERT INTO ecr_registries (account, region, {name}) VALUES (?, ?, ?) "
+        f"ON CONFLICT (account, region) DO UPDATE SET {name} = excluded.{name}",
+        (account, region, value),
+    )
