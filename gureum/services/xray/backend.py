@@ -1,5 +1,5 @@
 """The xray backend: segments in (the recorder's batches, PutTraceSegments), traces out (BatchGetTraces,
-GetTraceSummaries, the service and trace graphs), and the default sampling rule."""
+GetTraceSummaries, the service and trace graphs), and the sampling quotas of its rules (config.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from typing import Any
 from ... import safejson
 from ...clock import Clock
 from ...store import Store
-from ...tracing.recorder import DEFAULT_FIXED_RATE, DEFAULT_RESERVOIR, Record, Recorder
+from ...tracing.recorder import Record, Recorder
 from . import store
+from .config import Configuration
 from .documents import duration, fold, node_of, problem, service_graph, status_of
 from .errors import InvalidRequestException
 from .filters import Facts, compile_filter
@@ -28,29 +29,10 @@ def epoch(value: Any) -> float:
     return float(value)
 
 
-def default_rule(account: str, region: str) -> dict[str, Any]:
-    """X-Ray's Default rule (1 request a second, then 5 %), the one rule gureum has."""
-    return {
-        "RuleName": "Default",
-        "RuleARN": f"arn:aws:xray:{region}:{account}:sampling-rule/Default",
-        "ResourceARN": "*",
-        "Priority": 10000,
-        "FixedRate": DEFAULT_FIXED_RATE,
-        "ReservoirSize": DEFAULT_RESERVOIR,
-        "ServiceName": "*",
-        "ServiceType": "*",
-        "Host": "*",
-        "HTTPMethod": "*",
-        "URLPath": "*",
-        "Version": 1,
-        "Attributes": {},
-    }
-
-
 TRIM_SECONDS = 1.0
 
 
-class XRayBackend:
+class XRayBackend(Configuration):
     def __init__(self, db: Store, clock: Clock, recorder: Recorder, retention: int) -> None:
         self.store = db
         self.clock = clock
@@ -168,31 +150,36 @@ class XRayBackend:
         docs = [d for docs in segments.values() for d in docs]
         return {"Services": service_graph(docs, _accounts(docs, account))}
 
-    def sampling_rules(self, account: str, region: str) -> list[dict[str, Any]]:
-        return [{"SamplingRule": default_rule(account, region), "CreatedAt": 0.0, "ModifiedAt": 0.0}]
-
-    def sampling_targets(self, statistics: Sequence[dict[str, Any]]) -> dict[str, Any]:
-        """A quota per client for the Default rule (1 a second for 10 s); a statistic naming another rule is
-        unprocessed (gureum has only the Default rule)."""
+    async def sampling_targets(self, account: str, region: str, statistics: Sequence[dict[str, Any]]) -> dict[str, Any]:
+        """A quota per client for each rule the statistics name (its reservoir a second for 10 s, then its fixed
+        rate); a statistic naming a rule the account does not have is unprocessed."""
         now = self.clock.now()
+        rules = {r["SamplingRule"]["RuleName"]: r for r in await self.sampling_rules(account, region)}
         targets, unprocessed = [], []
         for stat in statistics:
-            if stat.get("RuleName") != "Default":
+            record = rules.get(str(stat.get("RuleName")))
+            if record is None:
                 unprocessed.append(
                     {"RuleName": stat.get("RuleName"), "ErrorCode": "400", "Message": "Unknown sampling rule"}
                 )
                 continue
+            rule = record["SamplingRule"]
             targets.append(
                 {
-                    "RuleName": "Default",
-                    "FixedRate": DEFAULT_FIXED_RATE,
-                    "ReservoirQuota": DEFAULT_RESERVOIR,
+                    "RuleName": rule["RuleName"],
+                    "FixedRate": rule["FixedRate"],
+                    "ReservoirQuota": rule["ReservoirSize"],
                     "ReservoirQuotaTTL": now + 10,
                     "Interval": 10,
                 }
             )
         unique = list({t["RuleName"]: t for t in targets}.values())
-        return {"SamplingTargetDocuments": unique, "LastRuleModification": 0.0, "UnprocessedStatistics": unprocessed}
+        modified = max((r["ModifiedAt"] for r in rules.values()), default=0.0)
+        return {
+            "SamplingTargetDocuments": unique,
+            "LastRuleModification": modified,
+            "UnprocessedStatistics": unprocessed,
+        }
 
     # --- the console ------------------------------------------------------------------------------
 

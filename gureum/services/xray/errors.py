@@ -1,9 +1,18 @@
-"""X-Ray's error codes (its model's: InvalidRequestException, ThrottledException)."""
+"""X-Ray's error codes (its model's)."""
 
 from __future__ import annotations
 
 from ...aws.errors import ServiceError, error_class
 
 InvalidRequestException = error_class("InvalidRequestException")
+RuleLimitExceededException = error_class("RuleLimitExceededException")
+ResourceNotFoundException = error_class("ResourceNotFoundException", 404)
+TooManyTagsException = error_class("TooManyTagsException")
 
-__all__ = ["ServiceError", "InvalidRequestException"]
+__all__ = [
+    "ServiceError",
+    "InvalidRequestException",
+    "RuleLimitExceededException",
+    "ResourceNotFoundException",
+    "TooManyTagsException",
+]

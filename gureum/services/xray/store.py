@@ -1,10 +1,12 @@
 """The trace store's SQL: segments written a batch per transaction, traces listed by time, the oldest dropped
-beyond the retention bound."""
+beyond the retention bound; and the sampling rules and groups, with their tags."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from ...store import Tx
 from ...tracing.recorder import Record
@@ -69,3 +71,74 @@ def segments_of(tx: Tx, trace_ids: Sequence[str]) -> dict[str, list[str]]:
         ):
             out[trace_id].append(document)
     return out
+
+
+# --- sampling rules and groups (xray_resources) ---------------------------------------------------------------------
+
+_RESOURCE_COLUMNS = "kind, name, arn, doc, tags, created_at, modified_at"
+
+
+@dataclass(slots=True)
+class Resource:
+    kind: str  # "rule" or "group"
+    name: str
+    arn: str
+    doc: dict[str, Any]
+    tags: dict[str, str]
+    created_at: float
+    modified_at: float
+
+
+def _resource(row: Sequence[Any]) -> Resource:
+    return Resource(row[0], row[1], row[2], json.loads(row[3]), json.loads(row[4]), float(row[5]), float(row[6]))
+
+
+def get_resource(tx: Tx, account: str, region: str, kind: str, name: str) -> Resource | None:
+    row = tx.one(
+        f"SELECT {_RESOURCE_COLUMNS} FROM xray_resources WHERE account = ? AND region = ? AND kind = ? AND name = ?",
+        (account, region, kind, name),
+    )
+    return None if row is None else _resource(row)
+
+
+def resource_by_arn(tx: Tx, account: str, region: str, arn: str) -> Resource | None:
+    row = tx.one(
+        f"SELECT {_RESOURCE_COLUMNS} FROM xray_resources WHERE account = ? AND region = ? AND arn = ?",
+        (account, region, arn),
+    )
+    return None if row is None else _resource(row)
+
+
+def list_resources(tx: Tx, account: str, region: str, kind: str) -> list[Resource]:
+    rows = tx.all(
+        f"SELECT {_RESOURCE_COLUMNS} FROM xray_resources WHERE account = ? AND region = ? AND kind = ?",
+        (account, region, kind),
+    )
+    return sorted((_resource(row) for row in rows), key=lambda r: r.name)
+
+
+def insert_resource(tx: Tx, account: str, region: str, r: Resource) -> bool:
+    """False when the account and Region already have one of that kind and name."""
+    return bool(
+        tx.execute(
+            f"INSERT INTO xray_resources (account, region, {_RESOURCE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (account, region, kind, name) DO NOTHING",
+            (account, region, r.kind, r.name, r.arn, json.dumps(r.doc), json.dumps(r.tags), r.created_at,
+             r.modified_at),
+        ).rowcount
+    )  # fmt: skip
+
+
+def save_resource(tx: Tx, account: str, region: str, r: Resource) -> None:
+    tx.execute(
+        "UPDATE xray_resources SET doc = ?, tags = ?, modified_at = ? "
+        "WHERE account = ? AND region = ? AND kind = ? AND name = ?",
+        (json.dumps(r.doc), json.dumps(r.tags), r.modified_at, account, region, r.kind, r.name),
+    )
+
+
+def delete_resource(tx: Tx, account: str, region: str, kind: str, name: str) -> None:
+    tx.execute(
+        "DELETE FROM xray_resources WHERE account = ? AND region = ? AND kind = ? AND name = ?",
+        (account, region, kind, name),
+    )
