@@ -7,13 +7,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ...aws.errors import ServiceError
 from ...store.base import Store, Tx
 from . import store
 from .errors import RegistryPolicyNotFoundException
 from .repositories import check_policy, check_replication
 
 
-def _no_policy(account: str) -> RegistryPolicyNotFoundException:
+def _no_policy(account: str) -> ServiceError:
     return RegistryPolicyNotFoundException(f"Registry policy does not exist in the registry with id '{account}'")
 
 
