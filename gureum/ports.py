@@ -144,7 +144,8 @@ class SesMail(Protocol):
 
     async def account(self, account: str, region: str) -> dict[str, Any]:
         """{"production", "max_24_hour_send", "max_send_rate", "sending_enabled", "sent_last_24_hours",
-        "suppressed_reasons", "details" (PutAccountDetails' members and its ReviewDetails, or None)}."""
+        "suppressed_reasons", "details" (PutAccountDetails' members and its ReviewDetails, or None), "vdm"
+        (PutAccountVdmAttributes' VdmAttributes, or None)}."""
         ...
 
     async def set_sending_enabled(self, account: str, region: str, enabled: bool) -> None: ...
@@ -283,7 +284,7 @@ class SesMail(Protocol):
         """An account option (configuration_set None) or a configuration set's: "suppression" (the reasons
         suppressed), "tracking" ({"CustomRedirectDomain", "HttpsPolicy"}), "sending" (bool), and, in SES v2's
         shapes, "suppression_validation", "delivery", "reputation", "vdm", "archiving"; the account's "details"
-        (PutAccountDetails: asking for production access opens a review)."""
+        (PutAccountDetails: asking for production access opens a review) and "vdm" (its VdmAttributes)."""
         ...
 
     async def create_contact_list(

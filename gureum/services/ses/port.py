@@ -81,6 +81,7 @@ class SesMailPort:
             "sent_last_24_hours": sent,
             "suppressed_reasons": state.suppressed_reasons,
             "details": await self.be.account_details(account, region),
+            "vdm": await self.be.setting(account, region, None, "vdm"),
         }
 
     async def set_sending_enabled(self, account: str, region: str, enabled: bool) -> None:

@@ -1,5 +1,5 @@
 """SES v2 account operations (GetAccount, PutAccountDetails, PutAccountSendingAttributes,
-PutAccountSuppressionAttributes): each calls one SesMail method."""
+PutAccountSuppressionAttributes, PutAccountVdmAttributes): each calls one SesMail method."""
 
 from __future__ import annotations
 
@@ -15,8 +15,10 @@ from .mail import mail, translated
 async def get_account(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     state = await mail(ctx).account(ctx.account, ctx.region)
     details = {"Details": state["details"]} if state.get("details") else {}
+    vdm = {"VdmAttributes": state["vdm"]} if state.get("vdm") else {}
     return {
         **details,
+        **vdm,
         "DedicatedIpAutoWarmupEnabled": False,
         "EnforcementStatus": "HEALTHY",
         "ProductionAccessEnabled": state["production"],
@@ -52,4 +54,14 @@ async def put_account_sending_attributes(ctx: RequestContext, req: dict[str, Any
 async def put_account_suppression_attributes(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     reasons = sorted(set(req.get("SuppressedReasons") or []))
     await mail(ctx).put_setting(ctx.account, ctx.region, None, "suppression", reasons)
+    return {}
+
+
+@SERVICE.op("PutAccountVdmAttributes")
+@translated
+async def put_account_vdm_attributes(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    """Virtual Deliverability Manager's settings, kept and shown by GetAccount (gureum has no VDM dashboard)."""
+    given = req["VdmAttributes"]
+    keys = ("VdmEnabled", "DashboardAttributes", "GuardianAttributes")
+    await mail(ctx).put_setting(ctx.account, ctx.region, None, "vdm", {k: given[k] for k in keys if k in given})
     return {}

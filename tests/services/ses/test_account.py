@@ -1,5 +1,6 @@
 """SES v2's PutAccountDetails: the account's details kept and shown by GetAccount, production access asked for as
-a review that AWS Support (gureum's admin endpoint) grants — the account stays in the sandbox until then."""
+a review that AWS Support (gureum's admin endpoint) grants — the account stays in the sandbox until then; and
+PutAccountVdmAttributes' settings kept and shown by GetAccount."""
 
 from __future__ import annotations
 
@@ -58,3 +59,19 @@ def test_put_account_details_without_production_access_opens_no_review(ses: Ses)
     ses.v2.put_account_details(MailType="MARKETING", WebsiteURL="https://news.example.com")
     details = ses.v2.get_account()["Details"]
     assert details == {"MailType": "MARKETING", "WebsiteURL": "https://news.example.com"}
+
+
+def test_vdm_attributes_are_kept_and_shown(ses: Ses) -> None:
+    # Terraform's aws_sesv2_account_vdm_attributes puts them and reads them back from GetAccount
+    assert "VdmAttributes" not in ses.v2.get_account()
+    attributes = {
+        "VdmEnabled": "ENABLED",
+        "DashboardAttributes": {"EngagementMetrics": "ENABLED"},
+        "GuardianAttributes": {"OptimizedSharedDelivery": "DISABLED"},
+    }
+    ses.v2.put_account_vdm_attributes(VdmAttributes=attributes)
+    assert ses.v2.get_account()["VdmAttributes"] == attributes
+    ses.v2.put_account_vdm_attributes(VdmAttributes={"VdmEnabled": "DISABLED"})
+    assert ses.v2.get_account()["VdmAttributes"] == {"VdmEnabled": "DISABLED"}
+    bad = error(lambda: ses.v2.put_account_vdm_attributes(VdmAttributes={"VdmEnabled": "SOMETIMES"}))
+    assert bad["Code"] == "BadRequestException"
