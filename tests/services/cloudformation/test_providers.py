@@ -170,6 +170,19 @@ def _template(retention: int, description: str, fn_arn: dict[str, Any]) -> dict[
                     },
                 },
             },
+            "Beta": {
+                "Type": "AWS::ApiGateway::Stage",
+                "Properties": {
+                    "RestApiId": {"Ref": "Rest"},
+                    "DeploymentId": {"Ref": "Deploy"},
+                    "StageName": "beta",
+                    "CanarySetting": {
+                        "DeploymentId": {"Ref": "DeployDev"},
+                        "PercentTraffic": 0 if description == "one" else 25,
+                        "StageVariableOverrides": {"v": description},
+                    },
+                },
+            },
             "ApiLogging": {
                 "Type": "AWS::ApiGateway::Account",
                 "Properties": {"CloudWatchRoleArn": {"Fn::GetAtt": ["Role", "Arn"]}},
@@ -275,6 +288,8 @@ def test_many_providers(cfn: Any, aws: Any, endpoint: str, name: str) -> None:
     assert dev["methodSettings"]["*/*"]["loggingLevel"] == "ERROR" and dev["methodSettings"]["*/*"]["metricsEnabled"]
     assert dev["methodSettings"]["items/GET"]["throttlingBurstLimit"] == 7
     assert dev["methodSettings"]["items/GET"]["loggingLevel"] == "ERROR"  # the method's own start as */*
+    beta = aws("apigateway").get_stage(restApiId=out["Rest"], stageName="beta")["canarySettings"]
+    assert beta["percentTraffic"] == 0.0 and beta["stageVariableOverrides"] == {"v": "one"}
     executed = f"API-Gateway-Execution-Logs_{out['Rest']}/prod"
     while not logs.describe_log_groups(logGroupNamePrefix=executed)["logGroups"]:
         assert time.monotonic() < deadline, "INFO execution logs should reach their group"
@@ -289,6 +304,8 @@ def test_many_providers(cfn: Any, aws: Any, endpoint: str, name: str) -> None:
     stage = aws("apigateway").get_stage(restApiId=out["Rest"], stageName="prod")
     assert stage["accessLogSettings"]["format"] == "$context.requestId two $context.status"
     assert stage["methodSettings"]["*/*"]["loggingLevel"] == "ERROR"
+    beta = aws("apigateway").get_stage(restApiId=out["Rest"], stageName="beta")["canarySettings"]
+    assert beta["percentTraffic"] == 25.0 and beta["stageVariableOverrides"] == {"v": "two"}
     fn_arn = lam.get_function_configuration(FunctionName=out["Fn"])["FunctionArn"]
     assert lam.list_tags(Resource=fn_arn)["Tags"]["v"] == "two"
     assert {"Key": "v", "Value": "two"} in aws("kinesis").list_tags_for_stream(StreamName=out["Stream"])["Tags"]

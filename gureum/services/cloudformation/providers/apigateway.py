@@ -309,6 +309,8 @@ class Stage(Provider):
                 params[field] = props[key]
         if props.get("Tags"):
             params["tags"] = {t["Key"]: t["Value"] for t in props["Tags"]}
+        if props.get("CanarySetting"):
+            params["canarySettings"] = _canary(props["CanarySetting"])
         await ctx.aws("apigateway", "CreateStage", params)
         # CreateStage takes no access log or method settings: set as CloudFormation sets them, after
         settings = _access_log_patches(None, props.get("AccessLogSetting"))
@@ -337,6 +339,14 @@ class Stage(Provider):
                 patches.append({"op": "remove", "path": f"/variables/{key}"})
         patches += _access_log_patches(old.get("AccessLogSetting"), new.get("AccessLogSetting"))
         patches += _method_settings_patches(old.get("MethodSettings") or [], new.get("MethodSettings") or [])
+        if old.get("CanarySetting") != new.get("CanarySetting"):
+            if not new.get("CanarySetting"):
+                patches.append({"op": "remove", "path": "/canarySettings"})
+            for key, value in _canary(new.get("CanarySetting") or {}).items():
+                if key == "stageVariableOverrides":
+                    patches += [_patch(f"/canarySettings/stageVariableOverrides/{k}", v) for k, v in value.items()]
+                else:
+                    patches.append(_patch(f"/canarySettings/{key}", value))
         if patches:
             await ctx.aws(
                 "apigateway",
@@ -358,6 +368,17 @@ def _access_log_patches(old: dict[str, Any] | None, new: dict[str, Any] | None) 
         for key, field in (("DestinationArn", "destinationArn"), ("Format", "format"))
         if new.get(key) is not None and (old or {}).get(key) != new[key]
     ]
+
+
+def _canary(setting: dict[str, Any]) -> dict[str, Any]:
+    """A CanarySetting property as the API's canarySettings."""
+    names = (
+        ("DeploymentId", "deploymentId"),
+        ("PercentTraffic", "percentTraffic"),
+        ("StageVariableOverrides", "stageVariableOverrides"),
+        ("UseStageCache", "useStageCache"),
+    )
+    return {field: setting[key] for key, field in names if setting.get(key) is not None}
 
 
 def _stage_description_patches(described: dict[str, Any]) -> list[dict[str, str]]:
