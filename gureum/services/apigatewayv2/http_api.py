@@ -66,39 +66,24 @@ async def serve(
     if stage.protocol != "HTTP":
         return _json(404, "Not Found", request_id)  # a WebSocket API answers only upgrades
     started, facts = runtime.clock.monotonic(), {"requestTimeEpoch": int(runtime.clock.now() * 1000)}
+    cors = stage.api.get("CorsConfiguration")
     if len(request.body) > MAX_PAYLOAD:
         response = _json(413, "Request Entity Too Large", request_id)
-    else:
-        response = await _answer(runtime, state, stage, inner, request, request_id, custom_domain, mapping_key, facts)
-    settings = stage.stage.get("AccessLogSettings") or {}
-    if settings.get("DestinationArn") and settings.get("Format"):
-        facts["responseLatency"] = int((runtime.clock.monotonic() - started) * 1000)
-        _access_log(state, stage, request, request_id, response, custom_domain, facts, settings)
-    return response
-
-
-async def _answer(
-    runtime: Runtime,
-    state: State,
-    stage: deployed.Deployed,
-    inner: str,
-    request: Request,
-    request_id: str,
-    custom_domain: str | None,
-    mapping_key: str,
-    facts: dict[str, Any],
-) -> Response:
-    cors = stage.api.get("CorsConfiguration")
-    if (
+    elif (
         cors
         and request.method == "OPTIONS"
         and "origin" in request.headers
         and "access-control-request-method" in request.headers
     ):
-        return _preflight(cors, request, request_id)
-    response = await _serve(runtime, state, stage, inner, request, request_id, custom_domain, mapping_key, facts)
-    if cors and "origin" in request.headers:
-        _cors_headers(cors, request, response)
+        response = _preflight(cors, request, request_id)
+    else:
+        response = await _serve(runtime, state, stage, inner, request, request_id, custom_domain, mapping_key, facts)
+        if cors and "origin" in request.headers:
+            _cors_headers(cors, request, response)
+    settings = stage.stage.get("AccessLogSettings") or {}
+    if settings.get("DestinationArn") and settings.get("Format"):
+        facts["responseLatency"] = int((runtime.clock.monotonic() - started) * 1000)
+        _access_log(state, stage, request, request_id, response, custom_domain, facts, settings)
     return response
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from ...awslogs import log_messages
 from ...expect import expect_error
 from .helpers import Api, stage_url
 
@@ -22,17 +23,6 @@ FORMAT = (
     '"length":$context.responseLength,"caller":"$context.identity.caller","error":"$context.error.responseType",'
     '"stage":"$context.stage","api":"$context.apiId","latency":$context.responseLatency}'
 )
-
-
-def _lines(logs: Any, group: str, count: int, timeout: float = 10.0) -> list[str]:
-    """The group's log lines once ``count`` have arrived (they are shipped after the answers, as on AWS)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        found = [e["message"] for e in logs.filter_log_events(logGroupName=group)["events"]]
-        if len(found) >= count:
-            return found
-        assert time.monotonic() < deadline, found
-        time.sleep(0.1)
 
 
 def _patch(destination: str, fmt: str) -> list[dict[str, str]]:
@@ -63,7 +53,7 @@ def test_rest_stage_writes_access_logs(aws: Callable[..., Any], endpoint: str, n
     ok = httpx.get(stage_url(endpoint, api.id, "test", "/pets"))
     missing = httpx.get(stage_url(endpoint, api.id, "test", "/nothing"))
     assert ok.status_code == 200 and missing.status_code == 403
-    lines = [json.loads(line) for line in _lines(logs, group, 2)]
+    lines = [json.loads(line) for line in log_messages(logs, group, 2)]
     by_id = {line["requestId"]: line for line in lines}
     first, second = by_id[ok.headers["x-amzn-RequestId"]], by_id[missing.headers["x-amzn-RequestId"]]
     assert first["status"] == 200 and first["resourcePath"] == "/pets" and first["path"] == "/test/pets"
@@ -80,7 +70,7 @@ def test_rest_stage_writes_access_logs(aws: Callable[..., Any], endpoint: str, n
     assert "accessLogSettings" not in client.get_stage(restApiId=api.id, stageName="test")
     httpx.get(stage_url(endpoint, api.id, "test", "/pets"))
     time.sleep(0.5)
-    assert len(_lines(logs, group, 2)) == 2
+    assert len(log_messages(logs, group, 2)) == 2
 
 
 @pytest.mark.parametrize(
@@ -134,20 +124,6 @@ def test_logging_needs_the_accounts_cloudwatch_role(aws: Callable[..., Any], nam
     assert stage["methodSettings"]["*/*"]["loggingLevel"] == "INFO"
 
 
-def _events(logs: Any, group: str, count: int, timeout: float = 10.0) -> list[str]:
-    """The group's messages once ``count`` have arrived (the group appears with its first lines)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            found = [e["message"] for e in logs.filter_log_events(logGroupName=group)["events"]]
-        except logs.exceptions.ResourceNotFoundException:
-            found = []
-        if len(found) >= count:
-            return found
-        assert time.monotonic() < deadline, found
-        time.sleep(0.1)
-
-
 def test_execution_logs_by_method_settings(aws: Callable[..., Any], endpoint: str, name: str) -> None:
     client, logs = aws("apigateway"), aws("logs")
     _allow_logging(client)
@@ -165,7 +141,7 @@ def test_execution_logs_by_method_settings(aws: Callable[..., Any], endpoint: st
     assert answer.status_code == 200
     request_id = answer.headers["x-amzn-RequestId"]
     group = f"API-Gateway-Execution-Logs_{api.id}/test"
-    lines = _events(logs, group, 10)
+    lines = log_messages(logs, group, 10)
     assert all(line.startswith(f"({request_id}) ") for line in lines)
     text = [line.split(") ", 1)[1] for line in lines]
     assert f"Starting execution for request: {request_id}" in text
@@ -179,7 +155,7 @@ def test_execution_logs_by_method_settings(aws: Callable[..., Any], endpoint: st
     assert httpx.post(stage_url(endpoint, api.id, "test", "/pets"), content=b"{}").status_code == 200
     refused = httpx.get(stage_url(endpoint, api.id, "test", "/keyed"))
     assert refused.status_code == 403
-    later = _events(logs, group, len(lines) + 2)[len(lines) :]
+    later = log_messages(logs, group, len(lines) + 2)[len(lines) :]
     refused_id = refused.headers["x-amzn-RequestId"]
     assert later == [
         f"({refused_id}) Execution failed due to invalid api key: Forbidden",

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import websockets
 
+from ...awslogs import log_messages
 from ...expect import expect_error
 from .helpers import EchoServer, mock_websocket_api, stage_url
 
@@ -24,14 +25,8 @@ FORMAT = (
 )
 
 
-def _lines(logs: Any, group: str, count: int, timeout: float = 10.0) -> list[dict[str, Any]]:
-    deadline = time.monotonic() + timeout
-    while True:
-        found = [json.loads(e["message"]) for e in logs.filter_log_events(logGroupName=group)["events"]]
-        if len(found) >= count:
-            return found
-        assert time.monotonic() < deadline, found
-        time.sleep(0.1)
+def _lines(logs: Any, group: str, count: int) -> list[dict[str, Any]]:
+    return [json.loads(message) for message in log_messages(logs, group, count)]
 
 
 def test_http_api_stage_writes_access_logs(aws: Callable[..., Any], endpoint: str, name: str) -> None:

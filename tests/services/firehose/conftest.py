@@ -57,17 +57,3 @@ def wait_keys(s3: Any, bucket: str, count: int, timeout: float = 10.0, prefix: s
 
 def body(s3: Any, bucket: str, key: str) -> bytes:
     return bytes(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
-
-
-def logged_events(logs: Any, group: str, stream: str, timeout: float = 10.0) -> list[dict[str, Any]]:
-    """The stream's first log events, waited for: error logs are shipped through the outbox, as on AWS."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            events: list[dict[str, Any]] = logs.get_log_events(logGroupName=group, logStreamName=stream)["events"]
-        except logs.exceptions.ResourceNotFoundException:
-            events = []
-        if events:
-            return events
-        assert time.monotonic() < deadline, f"nothing was logged to {group}/{stream}"
-        time.sleep(0.1)

@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from .conftest import body, logged_events, s3_config, wait_keys
+from ...awslogs import log_messages
+from .conftest import body, s3_config, wait_keys
 
 
 class Endpoint:
@@ -136,8 +137,7 @@ def test_s3_failures_visible_and_logged(aws: Any, firehose: Any, s3: Any, name: 
         assert time.monotonic() < deadline, "the failing delivery should show in DescribeDeliveryStream"
         time.sleep(0.1)
     assert "S3.NoSuchBucket" in d["FailureDescription"]["Details"]
-    events = logged_events(logs, f"/aws/firehose/{name}", "DestinationDelivery")
-    logged = json.loads(events[0]["message"])
+    logged = json.loads(log_messages(logs, f"/aws/firehose/{name}", stream="DestinationDelivery")[0])
     assert logged["errorCode"] == "S3.NoSuchBucket" and logged["deliveryStreamARN"].endswith(name)
     s3.create_bucket(Bucket=missing)  # the next try (5 s later) delivers the kept record
     key = wait_keys(s3, missing, 1, timeout=12)[0]
