@@ -43,4 +43,4 @@ async def _reset(runtime: Runtime) -> None:
     runtime.state(CognitoBackend).forget()
 
 
-from . import ops_auth, ops_groups, ops_pools, ops_users  # noqa: E402,F401  (register)
+from . import ops_auth, ops_groups, ops_pools, ops_providers, ops_users  # noqa: E402,F401  (register)

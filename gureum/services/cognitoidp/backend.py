@@ -18,6 +18,7 @@ from .errors import (
     UnsupportedUserStateException,
     pool_not_found,
 )
+from .identity_providers import IdentityProviders
 from .oauth import OAuth
 
 
@@ -35,7 +36,7 @@ def _page(items: list[Any], token: str | None, limit: int, key: str) -> tuple[li
     return chunk, (chunk[-1][key] if more and chunk else None)
 
 
-class CognitoBackend(OAuth):
+class CognitoBackend(OAuth, IdentityProviders):
     """Cognito user pools over one store and clock."""
 
     # --- pools ---------------------------------------------------------------------------------------------------

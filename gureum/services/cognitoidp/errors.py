@@ -28,6 +28,7 @@ InvalidUserPoolConfigurationException = error_class("InvalidUserPoolConfiguratio
 UnsupportedOperationException = error_class("UnsupportedOperationException", 400)
 UnsupportedTokenTypeException = error_class("UnsupportedTokenTypeException", 400)
 ConcurrentModificationException = error_class("ConcurrentModificationException", 400)
+DuplicateProviderException = error_class("DuplicateProviderException", 400)
 
 __all__ = ["ServiceError"]
 

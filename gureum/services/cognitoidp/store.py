@@ -56,6 +56,7 @@ def delete_pool(tx: Tx, pool_id: str) -> None:
         "cognito_messages",
         "cognito_domains",
         "cognito_resource_servers",
+        "cognito_identity_providers",
     ):
         tx.execute(f"DELETE FROM {table} WHERE pool_id = ?", (pool_id,))
     tx.execute("DELETE FROM cognito_pools WHERE id = ?", (pool_id,))
@@ -404,3 +405,38 @@ def list_resource_servers(tx: Tx, pool_id: str) -> list[dict[str, Any]]:
 
 def delete_resource_server(tx: Tx, pool_id: str, identifier: str) -> None:
     tx.execute("DELETE FROM cognito_resource_servers WHERE pool_id = ? AND identifier = ?", (pool_id, identifier))
+
+
+# --- identity providers -----------------------------------------------------------------------------------------
+
+
+def insert_identity_provider(tx: Tx, pool_id: str, name: str, doc: dict[str, Any]) -> bool:
+    """False when the pool has a provider of that name already."""
+    return bool(
+        tx.execute(
+            "INSERT INTO cognito_identity_providers (pool_id, name, doc) VALUES (?, ?, ?) "
+            "ON CONFLICT (pool_id, name) DO NOTHING",
+            (pool_id, name, _dump(doc)),
+        ).rowcount
+    )
+
+
+def get_identity_provider(tx: Tx, pool_id: str, name: str) -> dict[str, Any] | None:
+    return _doc(tx.one("SELECT doc FROM cognito_identity_providers WHERE pool_id = ? AND name = ?", (pool_id, name)))
+
+
+def put_identity_provider(tx: Tx, pool_id: str, name: str, doc: dict[str, Any]) -> None:
+    tx.execute(
+        "UPDATE cognito_identity_providers SET doc = ? WHERE pool_id = ? AND name = ?", (_dump(doc), pool_id, name)
+    )
+
+
+def list_identity_providers(tx: Tx, pool_id: str) -> list[dict[str, Any]]:
+    rows = tx.all("SELECT doc FROM cognito_identity_providers WHERE pool_id = ? ORDER BY name", (pool_id,))
+    return [json.loads(row[0]) for row in rows]
+
+
+def delete_identity_provider(tx: Tx, pool_id: str, name: str) -> bool:
+    return bool(
+        tx.execute("DELETE FROM cognito_identity_providers WHERE pool_id = ? AND name = ?", (pool_id, name)).rowcount
+    )
