@@ -22,8 +22,17 @@ _ACCOUNT_DEFAULTS = {
     "apiKeyVersion": "4",
 }
 _TAGGABLE = re.compile(
-    r"^arn:aws[\w-]*:apigateway:([^:]*)::/(restapis/([^/]+)(/stages/([^/]+))?|apikeys/([^/]+)|usageplans/([^/]+))$"
+    r"^arn:aws[\w-]*:apigateway:([^:]*)::/(restapis/([^/]+)(/stages/([^/]+))?"
+    r"|(apikeys|usageplans|domainnames|vpclinks|clientcertificates)/([^/]+))$"
 )
+# the entity kind each ARN's collection is stored as (domain names by their lower-case name)
+_TAGGED_KINDS = {
+    "apikeys": "apikey",
+    "usageplans": "usageplan",
+    "domainnames": "domain",
+    "vpclinks": "vpclink",
+    "clientcertificates": "clientcertificate",
+}
 MAX_TAGS = 50
 
 
@@ -54,7 +63,8 @@ def _tagged(tx: Tx, account: str, region: str, arn: str) -> tuple[dict[str, Any]
     if api_id:
         doc = require_api(tx, account, region, api_id)
         return doc["api"], lambda: store.save_api(tx, doc)
-    kind, entity_id = ("apikey", match.group(6)) if match.group(6) else ("usageplan", match.group(7))
+    kind = _TAGGED_KINDS[match.group(6)]
+    entity_id = match.group(7).lower() if kind == "domain" else match.group(7)
     item = require_entity(tx, account, region, kind, entity_id)
     lookup = item.get("value") if kind == "apikey" else None
     return item, lambda: store.save_entity(tx, account, region, kind, item, lookup=lookup)

@@ -38,6 +38,8 @@ _WHAT = {
     "documentationpart": "Invalid Documentation part identifier specified",
     "documentationversion": "Invalid Documentation version identifier specified",
     "vpclink": "Invalid Vpc Link identifier specified",
+    "domain": "Invalid domain name identifier specified",
+    "clientcertificate": "Invalid Client Certificate identifier specified",
 }
 
 

@@ -334,6 +334,28 @@ def test_method_settings_removed_as_a_whole(client: Any, name: str) -> None:
     assert stage.get("methodSettings", {}) == {} and stage["variables"] == {"GET": "kept"}
 
 
+def test_tags_on_domain_names_and_vpc_links(client: Any, name: str) -> None:
+    """TagResource, UntagResource and GetTags take a custom domain name's and a VPC link's ARN, as AWS does
+    (Terraform tags aws_api_gateway_domain_name so when its tags change; it was refused as an invalid ARN)."""
+    domain = f"{name}.tags.example.com"
+    client.create_domain_name(
+        domainName=domain, regionalCertificateArn="arn:aws:acm:us-east-1:000000000000:certificate/x",
+        endpointConfiguration={"types": ["REGIONAL"]}, tags={"a": "1"},
+    )  # fmt: skip
+    arn = f"arn:aws:apigateway:us-east-1::/domainnames/{domain}"
+    client.tag_resource(resourceArn=arn, tags={"b": "2"})
+    client.untag_resource(resourceArn=arn, tagKeys=["a"])
+    assert client.get_tags(resourceArn=arn)["tags"] == {"b": "2"}
+    assert client.get_domain_name(domainName=domain)["tags"] == {"b": "2"}
+    link = client.create_vpc_link(name=name, targetArns=["arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/x"])
+    link_arn = f"arn:aws:apigateway:us-east-1::/vpclinks/{link['id']}"
+    client.tag_resource(resourceArn=link_arn, tags={"team": "x"})
+    assert client.get_tags(resourceArn=link_arn)["tags"] == {"team": "x"}
+    client.delete_domain_name(domainName=domain)
+    expect_error(client.get_tags, "NotFoundException", status=404, resourceArn=arn)
+    client.delete_vpc_link(vpcLinkId=link["id"])
+
+
 def test_keys_plans_and_gateway_responses(client: Any, name: str) -> None:
     api = Api(client, name)
     api.method("/", "GET", {"type": "MOCK"})
