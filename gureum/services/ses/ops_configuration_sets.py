@@ -74,8 +74,8 @@ async def describe_configuration_set(ctx: RequestContext, req: dict[str, Any]) -
         out["TrackingOptions"] = {"CustomRedirectDomain": tracking["CustomRedirectDomain"]}
     if "deliveryOptions" in wanted or "reputationOptions" in wanted:
         found = await backend(ctx).configuration_set_details(ctx.account, ctx.region, name)
-        if "deliveryOptions" in wanted:
-            policy = (found["delivery"] or {}).get("TlsPolicy", "OPTIONAL")
+        policy = (found["delivery"] or {}).get("TlsPolicy")
+        if "deliveryOptions" in wanted and policy:  # none set: no DeliveryOptions, as SES answers
             out["DeliveryOptions"] = {"TlsPolicy": policy.capitalize()}  # SES v1 spells it Require / Optional
         if "reputationOptions" in wanted:
             out["ReputationOptions"] = {

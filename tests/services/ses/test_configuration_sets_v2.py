@@ -185,6 +185,10 @@ def test_v2_put_options_and_sending_paused(ses: Ses, unique) -> None:  # type: i
 def test_v1_delivery_and_reputation_options(ses: Ses, unique) -> None:  # type: ignore[no-untyped-def]
     name = unique("cs")
     ses.v1.create_configuration_set(ConfigurationSet={"Name": name})
+    # none set: no DeliveryOptions (Terraform's aws_ses_configuration_set plans no change then)
+    attributes = ["deliveryOptions"]
+    fresh = ses.v1.describe_configuration_set(ConfigurationSetName=name, ConfigurationSetAttributeNames=attributes)
+    assert "DeliveryOptions" not in fresh
     ses.v1.put_configuration_set_delivery_options(ConfigurationSetName=name, DeliveryOptions={"TlsPolicy": "Require"})
     ses.v1.update_configuration_set_reputation_metrics_enabled(ConfigurationSetName=name, Enabled=True)
     ses.v1.update_configuration_set_sending_enabled(ConfigurationSetName=name, Enabled=False)
@@ -201,6 +205,9 @@ def test_v1_delivery_and_reputation_options(ses: Ses, unique) -> None:  # type: 
     )
     assert described["ReputationOptions"]["SendingEnabled"] is True
     assert "LastFreshStart" in described["ReputationOptions"]
+    ses.v1.put_configuration_set_delivery_options(ConfigurationSetName=name)  # no options: cleared
+    cleared = ses.v1.describe_configuration_set(ConfigurationSetName=name, ConfigurationSetAttributeNames=attributes)
+    assert "DeliveryOptions" not in cleared
     missing = error(lambda: ses.v1.update_configuration_set_reputation_metrics_enabled(
         ConfigurationSetName=unique("nope"), Enabled=True
     ))  # fmt: skip
