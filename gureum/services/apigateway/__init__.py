@@ -13,6 +13,7 @@ SERVICE: Service = Service("apigateway", migrations=Path(__file__).parent / "mig
 from . import (  # noqa: E402,F401  (registers the operations)
     backend,
     ops_apis,
+    ops_certificates,
     ops_deploy,
     ops_docs,
     ops_domains,

@@ -8,6 +8,7 @@ from ...accesslogs import AccessLogs
 from ...aws.context import RequestContext
 from ...runtime import Runtime
 from .backend_apis import RestApiPart
+from .backend_certificates import CertificatePart
 from .backend_domains import DomainPart
 from .backend_keys import KeyPart
 from .backend_methods import MethodPart
@@ -16,9 +17,9 @@ from .backend_vpclinks import VpcLinkPart
 from .state import CACHE_CHANNEL, DOMAINS_CHANNEL, EdgeState
 
 
-class ApiGatewayBackend(RestApiPart, MethodPart, StagePart, KeyPart, DomainPart, VpcLinkPart):
+class ApiGatewayBackend(RestApiPart, MethodPart, StagePart, KeyPart, DomainPart, VpcLinkPart, CertificatePart):
     """REST APIs and their definitions, deployments and stages, API keys and usage plans, custom domain names,
-    VPC links."""
+    VPC links, client certificates."""
 
 
 def backend(ctx: RequestContext | Runtime) -> ApiGatewayBackend:

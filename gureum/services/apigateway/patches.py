@@ -234,3 +234,4 @@ DOMAIN_NAME = PatchRules(
 )
 BASE_PATH_MAPPING = PatchRules({"/basePath": REPLACE, "/restApiId": REPLACE, "/stage": REPLACE})
 VPC_LINK = PatchRules({"/name": REPLACE, "/description": REPLACE})
+CLIENT_CERT = PatchRules({"/description": REPLACE})

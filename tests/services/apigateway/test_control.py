@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from cryptography import x509
 
 from ...expect import expect_error
 from .helpers import Api
@@ -354,6 +355,36 @@ def test_tags_on_domain_names_and_vpc_links(client: Any, name: str) -> None:
     client.delete_domain_name(domainName=domain)
     expect_error(client.get_tags, "NotFoundException", status=404, resourceArn=arn)
     client.delete_vpc_link(vpcLinkId=link["id"])
+
+
+def test_client_certificates(client: Any, name: str) -> None:
+    """GenerateClientCertificate makes a self-signed certificate valid for a year; it is read, listed, described
+    anew, tagged and deleted (Terraform's aws_api_gateway_client_certificate)."""
+    made = client.generate_client_certificate(description=name, tags={"a": "b"})
+    cert_id = made["clientCertificateId"]
+    pem = made["pemEncodedCertificate"]
+    parsed = x509.load_pem_x509_certificate(pem.encode())
+    assert (parsed.not_valid_after_utc - parsed.not_valid_before_utc).days == 365
+    assert (made["expirationDate"] - made["createdDate"]).days == 365 and made["tags"] == {"a": "b"}
+    got = client.get_client_certificate(clientCertificateId=cert_id)
+    assert got["pemEncodedCertificate"] == pem and got["description"] == name
+    assert cert_id in [c["clientCertificateId"] for c in client.get_client_certificates(limit=500)["items"]]
+    updated = client.update_client_certificate(
+        clientCertificateId=cert_id, patchOperations=[{"op": "replace", "path": "/description", "value": "new"}]
+    )
+    assert updated["description"] == "new"
+    expect_error(
+        client.update_client_certificate, "BadRequestException", clientCertificateId=cert_id,
+        patchOperations=[{"op": "replace", "path": "/pemEncodedCertificate", "value": "x"}],
+    )  # fmt: skip
+    arn = f"arn:aws:apigateway:us-east-1::/clientcertificates/{cert_id}"
+    client.tag_resource(resourceArn=arn, tags={"c": "d"})
+    assert client.get_tags(resourceArn=arn)["tags"] == {"a": "b", "c": "d"}
+    client.delete_client_certificate(clientCertificateId=cert_id)
+    expect_error(
+        client.get_client_certificate, "NotFoundException", "Invalid Client Certificate identifier specified", 404,
+        clientCertificateId=cert_id,
+    )  # fmt: skip
 
 
 def test_keys_plans_and_gateway_responses(client: Any, name: str) -> None:
