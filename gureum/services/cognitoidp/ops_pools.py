@@ -135,8 +135,16 @@ async def delete_resource_server(ctx: RequestContext, req: dict[str, Any]) -> di
 
 @SERVICE.op("CreateUserPoolDomain")
 async def create_user_pool_domain(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    await backend(ctx).create_domain(ctx.account, req["UserPoolId"], req["Domain"], req.get("CustomDomainConfig"))
-    return {}
+    return await backend(ctx).create_domain(
+        ctx.account, req["UserPoolId"], req["Domain"], req.get("CustomDomainConfig"), req.get("ManagedLoginVersion")
+    )
+
+
+@SERVICE.op("UpdateUserPoolDomain")
+async def update_user_pool_domain(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await backend(ctx).update_domain(
+        ctx.account, req["UserPoolId"], req["Domain"], req.get("CustomDomainConfig"), req.get("ManagedLoginVersion")
+    )
 
 
 @SERVICE.op("DescribeUserPoolDomain")

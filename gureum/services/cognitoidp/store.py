@@ -375,6 +375,10 @@ def insert_domain(tx: Tx, domain: str, pool_id: str, doc: dict[str, Any]) -> Non
     tx.execute("INSERT INTO cognito_domains (domain, pool_id, doc) VALUES (?, ?, ?)", (domain, pool_id, _dump(doc)))
 
 
+def put_domain(tx: Tx, domain: str, doc: dict[str, Any]) -> None:
+    tx.execute("UPDATE cognito_domains SET doc = ? WHERE domain = ?", (_dump(doc), domain))
+
+
 def delete_domain(tx: Tx, domain: str) -> None:
     tx.execute("DELETE FROM cognito_domains WHERE domain = ?", (domain,))
 
