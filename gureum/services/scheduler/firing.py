@@ -20,7 +20,7 @@ from ... import safejson
 from ...delivery import DeadLetter, RetryPolicy, Target, ecs_task, guarded
 from ...ids import unique_id
 from ...schedules import At, Cron, Rate, next_cron, next_rate, parse, wall_to_epoch, zone
-from . import store
+from . import store, universal
 from .model import BATCH_SUBMIT_JOB, RETRY_DEFAULT, Schedule, submit_job_queue, target_arn_parts, target_kind
 
 if TYPE_CHECKING:
@@ -186,6 +186,13 @@ def delivery(schedule: Schedule, nominal: int, execution_id: str) -> tuple[str, 
     """(kind, address, payload) of the invocation nominally due at ``nominal``; None for a target gureum does not
     deliver to. The batch:submitJob universal target is delivered to its request's job queue."""
     target = schedule.target
+    if target["Arn"].startswith(universal.PREFIX) and target["Arn"] != BATCH_SUBMIT_JOB:
+        text = _input(schedule, nominal, execution_id)
+        return (
+            universal.KIND,
+            target["Arn"],
+            universal.payload(text, schedule.account, schedule.region, target.get("RoleArn")),
+        )
     kind = "batch" if target["Arn"] == BATCH_SUBMIT_JOB else target_kind(target["Arn"])
     if kind is None:
         return None
@@ -272,4 +279,5 @@ def _dead_letter(runtime: Runtime, tx: Tx, address: str, payload: dict[str, Any]
 TARGETS = [
     Target(FIRE_KIND, in_tx=guarded(_fire, "Scheduler"), starts_trace=True),  # each firing is a trace
     Target(DLQ_KIND, in_tx=guarded(_dead_letter, "Scheduler")),
+    universal.TARGET,
 ]

@@ -12,6 +12,7 @@ from typing import Any
 
 from ... import safejson
 from ...schedules import At, ScheduleExpressionError, parse, zone
+from . import universal
 from .errors import ValidationException
 
 DEFAULT_GROUP = "default"
@@ -29,7 +30,7 @@ _KINDS = {
     "states": "states",
 }
 RETRY_DEFAULT = {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 185}
-BATCH_SUBMIT_JOB = "arn:aws:scheduler:::aws-sdk:batch:submitJob"  # the one universal target gureum delivers
+BATCH_SUBMIT_JOB = "arn:aws:scheduler:::aws-sdk:batch:submitJob"  # delivered to the job queue (universal.py: the rest)
 
 
 @dataclass(slots=True)
@@ -158,11 +159,8 @@ def check_schedule(members: Mapping[str, Any], now: int) -> None:
 def _check_target(target: Mapping[str, Any]) -> None:
     if target["Arn"] == BATCH_SUBMIT_JOB:
         _check_submit_job(target.get("Input"))
-    elif target["Arn"].startswith("arn:aws:scheduler:::aws-sdk:"):
-        raise ValidationException(
-            f"Universal targets (arn:aws:scheduler:::aws-sdk:...) other than {BATCH_SUBMIT_JOB} are not supported "
-            "by gureum yet; use a templated target."
-        )
+    elif target["Arn"].startswith(universal.PREFIX):
+        universal.check(target["Arn"], target.get("Input"))
     kind = target_kind(target["Arn"])
     if kind == "ecs" and not target.get("EcsParameters"):
         raise ValidationException("EcsParameters must be provided for an Amazon ECS cluster target.")

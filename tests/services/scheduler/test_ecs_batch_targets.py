@@ -44,7 +44,7 @@ def _create(scheduler: Any, name: str, given: dict[str, Any]) -> Any:
             target(SUBMIT, Input=json.dumps({"JobName": "a", "JobQueue": "q"})),
             f"Input for {SUBMIT} is missing required parameter JobDefinition.",
         ),
-        (target("arn:aws:scheduler:::aws-sdk:batch:cancelJob", Input="{}"), "are not supported by gureum yet"),
+        (target("arn:aws:scheduler:::aws-sdk:batch:describeJobs", Input="{}"), "names a read-only API action"),
     ],
 )
 def test_create_schedule_checks(scheduler: Any, name: str, given: dict[str, Any], message: str) -> None:
