@@ -36,7 +36,7 @@ from .names import check_key, key_bytes, prefix_end
 from .notifications import Requester
 from .objects import Part, Upload, Version, archived_at, new_upload_id
 from .transfer import Body, Incoming
-from .writes import WriteSpec
+from .writes import WriteSpec, apply_encryption, encryption_answer
 
 
 def _invalid_part() -> ServiceError:
@@ -80,7 +80,8 @@ class MultipartMixin(ObjectsMixin):
         upload = Upload(new_upload_id(), bucket_name, key, self.now(), spec.storage_class, attributes)
 
         def create(tx: Tx) -> None:
-            owned_bucket(tx, bucket_name, account)
+            bucket = owned_bucket(tx, bucket_name, account)
+            apply_encryption(attributes, bucket.config.get("encryption"), bucket.account, bucket.region)
             store.insert_upload(tx, upload)
 
         await self.store.write(create)
@@ -88,7 +89,7 @@ class MultipartMixin(ObjectsMixin):
             "Bucket": bucket_name,
             "Key": key,
             "UploadId": upload.upload_id,
-            "ServerSideEncryption": attributes.get("ServerSideEncryption", "AES256"),
+            **encryption_answer(attributes),
         }
         if algorithm:
             out["ChecksumAlgorithm"] = attributes["ChecksumAlgorithm"]
@@ -129,7 +130,7 @@ class MultipartMixin(ObjectsMixin):
             )
 
         allowed: dict[str, Any] = await self._commit([written.name], commit)
-        out: dict[str, Any] = {"ETag": etag, "ServerSideEncryption": "AES256", **allowed}
+        out: dict[str, Any] = {"ETag": etag, **encryption_answer(upload.attributes), **allowed}
         if checksum is not None and info.algorithm:
             out[f"Checksum{info.algorithm}"] = checksum
         return out
@@ -388,7 +389,7 @@ class MultipartMixin(ObjectsMixin):
                 "Bucket": bucket_name,
                 "Key": key,
                 "ETag": version.etag,
-                "ServerSideEncryption": attributes.get("ServerSideEncryption", "AES256"),
+                **encryption_answer(attributes),
             }
             for name, value in version.checksums.items():
                 out[f"Checksum{name}"] = value

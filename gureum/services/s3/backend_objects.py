@@ -31,7 +31,7 @@ from .notifications import ObjectEvent, Requester
 from .objects import NULL_VERSION, Bucket, Version, archived_at, head_fields, new_version_id, restore_header
 from .reads import ByteRange, check_conditions, check_write_conditions, parse_range
 from .transfer import Body, Incoming, chunks, digests_for, verify
-from .writes import WriteSpec
+from .writes import ENCRYPTION_ATTRIBUTES, WriteSpec, apply_encryption, encryption_answer
 
 log = logging.getLogger("gureum.s3")
 _VERSIONS_BATCH = 1_000
@@ -155,7 +155,7 @@ class ObjectsMixin(S3Core):
                 tx, account, bucket_name, key, spec, who, "ObjectCreated:Post" if post else "ObjectCreated:Put",
                 written.size, etag, now, spec.storage_class, segments, attributes,
             )  # fmt: skip
-            out: dict[str, Any] = {"ETag": etag, "ServerSideEncryption": attributes["ServerSideEncryption"]}
+            out: dict[str, Any] = {"ETag": etag, **encryption_answer(attributes)}
             out.update(cors.actual(bucket.config.get("cors"), origin, "POST" if post else "PUT"))
             if bucket.versioning:
                 out["VersionId"] = version.version_id
@@ -186,6 +186,7 @@ class ObjectsMixin(S3Core):
         """A new current version of `key`, written under the key's lock once the write conditions hold, and its
         `event` notified: (bucket, version, the files of the versions it replaced)."""
         bucket = owned_bucket(tx, bucket_name, account)
+        apply_encryption(attributes, bucket.config.get("encryption"), bucket.account, bucket.region)
         store.lock_key(tx, bucket_name, key)
         if spec.if_match is not None or spec.if_none_match is not None:  # the current version matters to them only
             self._write_conditions(key, store.current(tx, bucket_name, key), spec)
@@ -444,8 +445,10 @@ class ObjectsMixin(S3Core):
                 "object's metadata, storage class, website redirect location or encryption attributes."
             )
         if directive == "COPY":
-            attributes = {k: v for k, v in source_version.attributes.items() if k not in ("Tags", "Restore")}
-            for name in ("StorageClass", "ServerSideEncryption", "WebsiteRedirectLocation"):
+            # the copy is encrypted as the request says, else as the destination bucket's default (CopyObject)
+            dropped = ("Tags", "Restore", *ENCRYPTION_ATTRIBUTES)
+            attributes = {k: v for k, v in source_version.attributes.items() if k not in dropped}
+            for name in ("StorageClass", "WebsiteRedirectLocation", *ENCRYPTION_ATTRIBUTES):
                 if spec.attributes.get(name) is not None:
                     attributes[name] = spec.attributes[name]
         else:
@@ -470,7 +473,7 @@ class ObjectsMixin(S3Core):
             result: dict[str, Any] = {"ETag": version.etag, "LastModified": now}
             for algorithm, value in version.checksums.items():
                 result[f"Checksum{algorithm}"] = value
-            out: dict[str, Any] = {"CopyObjectResult": result, "ServerSideEncryption": "AES256"}
+            out: dict[str, Any] = {"CopyObjectResult": result, **encryption_answer(attributes)}
             if bucket.versioning:
                 out["VersionId"] = version.version_id
             if src_version is not None or source_version.version_id != NULL_VERSION:

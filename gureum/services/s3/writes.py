@@ -1,8 +1,10 @@
 """What a write asks to keep with an object: content headers, user metadata (2 KB), tags (from the x-amz-tagging
-query string), storage class, and conditional-write headers — read from an operation's parsed members."""
+query string), storage class, and conditional-write headers — read from an operation's parsed members; and the
+encryption an object gets when the write names none (the bucket's default encryption)."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -80,7 +82,6 @@ def write_spec(req: dict[str, Any]) -> WriteSpec:
         raise no_object_lock()  # no gureum bucket has Object Lock
     if req.get("SSECustomerAlgorithm"):
         raise InvalidArgument("gureum does not support server-side encryption with customer-provided keys (SSE-C).")
-    attributes.setdefault("ServerSideEncryption", "AES256")
     return WriteSpec(
         attributes,
         storage_class,
@@ -88,3 +89,45 @@ def write_spec(req: dict[str, Any]) -> WriteSpec:
         req.get("IfMatch"),
         req.get("IfNoneMatch"),
     )
+
+
+ENCRYPTION_ATTRIBUTES = ("ServerSideEncryption", "SSEKMSKeyId", "BucketKeyEnabled")
+
+
+def kms_key_arn(key: str | None, account: str, region: str) -> str:
+    """The KMS key an object is encrypted with, as S3 shows it (a key ARN): a key ARN as it is, a key id in the
+    bucket's account and Region, and an alias (alias/aws/s3 when none is named: the AWS managed key) as a key id
+    derived from its ARN, the same every time. gureum serves no KMS: the key is recorded, not used."""
+    key = key or "alias/aws/s3"
+    if not key.startswith("arn:"):
+        key = f"arn:aws:kms:{region}:{account}:{key if key.startswith('alias/') else 'key/' + key}"
+    parts = key.split(":", 5)
+    if len(parts) == 6 and parts[5].startswith("alias/"):
+        return f"arn:aws:kms:{parts[3]}:{parts[4]}:key/{uuid.uuid5(uuid.NAMESPACE_URL, key)}"
+    return key
+
+
+def apply_encryption(
+    attributes: dict[str, Any], bucket_encryption: dict[str, Any] | None, account: str, region: str
+) -> None:
+    """An object written without encryption headers gets the bucket's default encryption (SSE-S3, or SSE-KMS with
+    its key and bucket-key setting: the PutBucketEncryption reference); SSE-KMS named without a key uses the AWS
+    managed key."""
+    if "ServerSideEncryption" not in attributes:
+        rule = ((bucket_encryption or {}).get("Rules") or [{}])[0]
+        default = rule.get("ApplyServerSideEncryptionByDefault") or {}
+        algorithm = default.get("SSEAlgorithm") or "AES256"
+        if not algorithm.startswith("aws:kms"):
+            attributes["ServerSideEncryption"] = "AES256"
+            return
+        attributes["ServerSideEncryption"] = algorithm
+        attributes["SSEKMSKeyId"] = default.get("KMSMasterKeyID")
+        if rule.get("BucketKeyEnabled"):
+            attributes["BucketKeyEnabled"] = True
+    if str(attributes["ServerSideEncryption"]).startswith("aws:kms"):
+        attributes["SSEKMSKeyId"] = kms_key_arn(attributes.get("SSEKMSKeyId"), account, region)
+
+
+def encryption_answer(attributes: dict[str, Any]) -> dict[str, Any]:
+    """The encryption members a write answers with."""
+    return {name: attributes[name] for name in ENCRYPTION_ATTRIBUTES if attributes.get(name) is not None}
