@@ -397,8 +397,50 @@ class FunctionsApi(LambdaCore):
         self, account: str, region: str, function_name: str, qualifier: str | None
     ) -> dict[str, Any]:
         fn = await self._version(account, region, function_name, qualifier)
-        return {"UpdateRuntimeOn": "Auto", "FunctionArn": fn.qualified_arn if fn.version != LATEST else fn.arn}
+        return _runtime_management(fn)
+
+    async def put_runtime_management_config(
+        self,
+        account: str,
+        region: str,
+        function_name: str,
+        qualifier: str | None,
+        update_on: str,
+        version_arn: str | None,
+    ) -> dict[str, Any]:
+        """PutRuntimeManagementConfig: Manual names the runtime version to stay on, the others none."""
+        if update_on == "Manual" and not version_arn:
+            raise invalid("RuntimeVersionArn is required when UpdateRuntimeOn is Manual.")
+        if update_on != "Manual" and version_arn:
+            raise invalid("RuntimeVersionArn can be specified only when UpdateRuntimeOn is Manual.")
+        setting = {"UpdateRuntimeOn": update_on, **({"RuntimeVersionArn": version_arn} if version_arn else {})}
+        ref = parse_function_name(function_name, qualifier)
+        account, region = own_account(account, ref), ref.region or region
+        fn = await self.store.write(
+            lambda tx: versions.set_settings(
+                tx, account, region, ref.name, ref.qualifier or LATEST, runtime_update=setting
+            )
+        )
+        return _runtime_management(fn)
 
     async def get_function_recursion_config(self, account: str, region: str, function_name: str) -> dict[str, Any]:
-        await self._version(account, region, function_name)
-        return {"RecursiveLoop": "Terminate"}
+        fn = await self._version(account, region, function_name)
+        return {"RecursiveLoop": fn.recursive_loop}
+
+    async def put_function_recursion_config(
+        self, account: str, region: str, function_name: str, recursive_loop: str
+    ) -> dict[str, Any]:
+        ref = parse_function_name(function_name)
+        if ref.qualifier:
+            raise invalid("PutFunctionRecursionConfig takes an unqualified function name.")
+        account, region = own_account(account, ref), ref.region or region
+        fn = await self.store.write(
+            lambda tx: versions.set_settings(tx, account, region, ref.name, LATEST, recursive_loop=recursive_loop)
+        )
+        return {"RecursiveLoop": fn.recursive_loop}
+
+
+def _runtime_management(fn: Function) -> dict[str, Any]:
+    """GetRuntimeManagementConfig's answer (Auto until PutRuntimeManagementConfig)."""
+    setting = fn.runtime_update or {"UpdateRuntimeOn": "Auto"}
+    return {**setting, "FunctionArn": fn.qualified_arn if fn.version != LATEST else fn.arn}

@@ -127,6 +127,10 @@ class Function:
     logging: dict[str, Any] | None = None  # LoggingConfig as given (LogGroup, LogFormat, …)
     tracing: str = "PassThrough"  # TracingConfig.Mode: Active samples invocations whose caller did not decide
     image: dict[str, Any] | None = None  # PackageType Image (image.py): uri, resolved, repository, digest, config
+    # PutRuntimeManagementConfig's UpdateRuntimeOn (and RuntimeVersionArn for Manual): gureum's runtimes never change
+    # under a function, so the setting is kept and shown, with nothing to hold back
+    runtime_update: dict[str, str] | None = None
+    recursive_loop: str = "Terminate"  # PutFunctionRecursionConfig's RecursiveLoop (the function's, not a version's)
 
     @property
     def arn(self) -> str:

@@ -60,3 +60,18 @@ async def get_runtime_management_config(ctx: RequestContext, req: dict[str, Any]
 @SERVICE.op("GetFunctionRecursionConfig")
 async def get_function_recursion_config(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return await backend(ctx.runtime).get_function_recursion_config(ctx.account, ctx.region, req["FunctionName"])
+
+
+@SERVICE.op("PutRuntimeManagementConfig")
+async def put_runtime_management_config(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await backend(ctx.runtime).put_runtime_management_config(
+        ctx.account, ctx.region, req["FunctionName"], req.get("Qualifier"), req["UpdateRuntimeOn"],
+        req.get("RuntimeVersionArn"),
+    )  # fmt: skip
+
+
+@SERVICE.op("PutFunctionRecursionConfig")
+async def put_function_recursion_config(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await backend(ctx.runtime).put_function_recursion_config(
+        ctx.account, ctx.region, req["FunctionName"], req["RecursiveLoop"]
+    )

@@ -276,3 +276,14 @@ def set_reserved(tx: Tx, account: str, region: str, name: str, value: int | None
             f"below its minimum value of [{MIN_UNRESERVED}]."
         )
     store.update_function(tx, replace(fn, reserved_concurrency=value))
+
+
+def set_settings(tx: Tx, account: str, region: str, name: str, version: str, **changes: Any) -> Function:
+    """Settings of one version that are no new revision (runtime management, recursion): the version as saved."""
+    store.lock_function(tx, account, region, name)
+    fn = store.get_function(tx, account, region, name, version)
+    if fn is None:
+        raise function_not_found(function_arn(region, account, name, None if version == LATEST else version))
+    fn = replace(fn, **changes)
+    store.update_function(tx, fn)
+    return fn

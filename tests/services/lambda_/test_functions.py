@@ -298,3 +298,18 @@ def test_permissions_and_terraform_reads(aws: Callable[..., Any], name: str) -> 
     assert client.get_function_code_signing_config(FunctionName=name)["FunctionName"] == name
     assert client.get_runtime_management_config(FunctionName=name)["UpdateRuntimeOn"] == "Auto"
     assert client.get_function_recursion_config(FunctionName=name)["RecursiveLoop"] == "Terminate"
+    # both settings are kept (Terraform's aws_lambda_runtime_management_config and
+    # aws_lambda_function_recursion_config put them: they were NotImplemented)
+    put = client.put_runtime_management_config(FunctionName=name, UpdateRuntimeOn="FunctionUpdate")
+    assert put["UpdateRuntimeOn"] == "FunctionUpdate" and put["FunctionArn"].endswith(f":function:{name}")
+    assert client.get_runtime_management_config(FunctionName=name)["UpdateRuntimeOn"] == "FunctionUpdate"
+    pinned = "arn:aws:lambda:us-east-1::runtime:" + "a" * 64
+    client.put_runtime_management_config(FunctionName=name, UpdateRuntimeOn="Manual", RuntimeVersionArn=pinned)
+    got = client.get_runtime_management_config(FunctionName=name)
+    assert (got["UpdateRuntimeOn"], got["RuntimeVersionArn"]) == ("Manual", pinned)
+    with pytest.raises(client.exceptions.InvalidParameterValueException):
+        client.put_runtime_management_config(FunctionName=name, UpdateRuntimeOn="Manual")
+    assert client.put_function_recursion_config(FunctionName=name, RecursiveLoop="Allow")["RecursiveLoop"] == "Allow"
+    assert client.get_function_recursion_config(FunctionName=name)["RecursiveLoop"] == "Allow"
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.put_function_recursion_config(FunctionName=name + "-none", RecursiveLoop="Allow")
