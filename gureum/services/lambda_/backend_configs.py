@@ -4,6 +4,7 @@ API and what their HTTP front asks) and event source mappings. Methods of the on
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -16,7 +17,7 @@ from ...store.base import Tx
 from . import code_s3, esm, esm_streams, layers, mappings, policy, provisioned, store, store_configs, store_esm, urls
 from .access import own_account
 from .backend_core import LambdaCore
-from .errors import invalid, resource_not_found
+from .errors import ResourceNotFoundException, conflict, invalid, resource_not_found, revision_mismatch
 from .functions import code_sha256, function_arn, parse_function_name, timestamp
 from .packages import code_source
 
@@ -99,6 +100,83 @@ class ConfigsApi(LambdaCore):
         found = await self.store.read(lambda tx: store.list_layer_versions(tx, account, region, None))
         matching = [c for c in found if layers.matches(c, compatible_runtime, compatible_architecture)]
         return {"Layers": layers.latest_per_layer(base_url, account, region, matching)}
+
+    async def add_layer_version_permission(
+        self,
+        account: str,
+        region: str,
+        layer_name: str,
+        version_number: int,
+        statement_id: str,
+        action: str,
+        principal: str,
+        organization: str | None,
+        revision_id: str | None,
+    ) -> dict[str, Any]:
+        """AddLayerVersionPermission's answer: {"Statement", "RevisionId"}."""
+        account, region, name = layers.where(layer_name, account, region)
+        arn = f"arn:aws:lambda:{region}:{account}:layer:{name}:{version_number}"
+        statement = layers.permission_statement(arn, statement_id, action, principal, organization)
+
+        def run(tx: Tx) -> str:
+            store.lock_layer_version(tx, account, region, name, version_number)
+            config = store.get_layer_version(tx, account, region, name, version_number)
+            if config is None:
+                raise resource_not_found()
+            if revision_id and revision_id != config.get("policy_revision"):
+                raise revision_mismatch()
+            statements = list(config.get("policy") or [])
+            if any(s["Sid"] == statement_id for s in statements):
+                raise conflict(
+                    f"The statement id ({statement_id}) provided already exists. Please provide a new statement id, "
+                    "or remove the existing statement."
+                )
+            config["policy"] = [*statements, statement]
+            config["policy_revision"] = str(uuid.uuid4())
+            store.save_layer_version(tx, account, region, name, version_number, config)
+            return str(config["policy_revision"])
+
+        revision = await self.store.write(run)
+        return {"Statement": json.dumps(statement, separators=(",", ":")), "RevisionId": revision}
+
+    async def get_layer_version_policy(
+        self, account: str, region: str, layer_name: str, version_number: int
+    ) -> dict[str, Any]:
+        account, region, name = layers.where(layer_name, account, region)
+        config = await self.store.read(lambda tx: store.get_layer_version(tx, account, region, name, version_number))
+        if config is None or not config.get("policy"):
+            raise ResourceNotFoundException("No policy is associated with the given resource.", fields={"Type": "User"})
+        return {"Policy": layers.policy_document(config["policy"]), "RevisionId": config["policy_revision"]}
+
+    async def remove_layer_version_permission(
+        self,
+        account: str,
+        region: str,
+        layer_name: str,
+        version_number: int,
+        statement_id: str,
+        revision_id: str | None,
+    ) -> None:
+        account, region, name = layers.where(layer_name, account, region)
+
+        def run(tx: Tx) -> None:
+            store.lock_layer_version(tx, account, region, name, version_number)
+            config = store.get_layer_version(tx, account, region, name, version_number)
+            if config is None:
+                raise resource_not_found()
+            if revision_id and revision_id != config.get("policy_revision"):
+                raise revision_mismatch()
+            statements = list(config.get("policy") or [])
+            kept = [s for s in statements if s["Sid"] != statement_id]
+            if len(kept) == len(statements):
+                raise ResourceNotFoundException(
+                    f"Statement {statement_id} is not found in resource policy.", fields={"Type": "User"}
+                )
+            config["policy"] = kept
+            config["policy_revision"] = str(uuid.uuid4())
+            store.save_layer_version(tx, account, region, name, version_number, config)
+
+        await self.store.write(run)
 
     async def delete_layer_version(self, account: str, region: str, layer_name: str, version_number: int) -> None:
         account, region, name = layers.where(layer_name, account, region)

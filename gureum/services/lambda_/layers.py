@@ -3,6 +3,7 @@ resolving a function's Layers to the stored zips unpacked, in order, into the fo
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 from urllib.parse import quote
@@ -60,7 +61,7 @@ def doc(base_url: str, account: str, region: str, name: str, config: dict[str, A
     """GetLayerVersion's answer: the stored config with its ARNs and Content (a download link on gureum)."""
     arn = f"arn:aws:lambda:{region}:{account}:layer:{name}"
     location = f"{base_url}/_gureum/lambda/code?account={account}&sha={quote(config['sha'], safe='')}"
-    out = {k: v for k, v in config.items() if k not in ("sha", "CodeSize")}
+    out = {k: v for k, v in config.items() if k not in ("sha", "CodeSize", "policy", "policy_revision")}
     return {
         **out,
         "LayerArn": arn,
@@ -112,3 +113,29 @@ def resolve_layers(tx: Tx, arns: list[str]) -> tuple[dict[str, Any], ...]:
             raise invalid(f"Layer version {arn} does not exist.")
         out.append({"Arn": arn, "CodeSize": config["CodeSize"], "sha": config["sha"]})
     return tuple(out)
+
+
+# --- a layer version's permissions (AddLayerVersionPermission, RemoveLayerVersionPermission) ------------------------
+# kept and shown as AWS words them; gureum lets every account use every layer version, granted or not
+
+
+def permission_statement(
+    arn: str, statement_id: str, action: str, principal: str, organization: str | None
+) -> dict[str, Any]:
+    if action != "lambda:GetLayerVersion":
+        raise invalid("Action must be lambda:GetLayerVersion.")
+    if principal != "*" and not re.fullmatch(r"\d{12}|arn:aws[\w-]*:iam::\d{12}:root", principal):
+        raise invalid(f"The principal {principal} is not valid: an account id, an account's root ARN or *.")
+    if organization and principal != "*":
+        raise invalid("An OrganizationId can be given only with the principal *.")
+    who: Any = "*" if principal == "*" else {"AWS": principal if principal.startswith("arn:") else
+                                                    f"arn:aws:iam::{principal}:root"}  # fmt: skip
+    statement: dict[str, Any] = {"Sid": statement_id, "Effect": "Allow", "Principal": who, "Action": action,
+                                 "Resource": arn}  # fmt: skip
+    if organization:
+        statement["Condition"] = {"StringEquals": {"aws:PrincipalOrgID": organization}}
+    return statement
+
+
+def policy_document(statements: list[dict[str, Any]]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Id": "default", "Statement": statements}, separators=(",", ":"))

@@ -1,4 +1,5 @@
-"""Lambda layers: PublishLayerVersion, GetLayerVersion(ByArn), ListLayerVersions, ListLayers, DeleteLayerVersion."""
+"""Lambda layers: PublishLayerVersion, GetLayerVersion(ByArn), ListLayerVersions, ListLayers, DeleteLayerVersion, and
+a layer version's permissions."""
 
 from __future__ import annotations
 
@@ -59,4 +60,27 @@ async def list_layers(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any
 @SERVICE.op("DeleteLayerVersion")
 async def delete_layer_version(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     await backend(ctx.runtime).delete_layer_version(ctx.account, ctx.region, req["LayerName"], req["VersionNumber"])
+    return {}
+
+
+@SERVICE.op("AddLayerVersionPermission")
+async def add_layer_version_permission(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await backend(ctx.runtime).add_layer_version_permission(
+        ctx.account, ctx.region, req["LayerName"], req["VersionNumber"], req["StatementId"], req["Action"],
+        req["Principal"], req.get("OrganizationId"), req.get("RevisionId"),
+    )  # fmt: skip
+
+
+@SERVICE.op("GetLayerVersionPolicy")
+async def get_layer_version_policy(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return await backend(ctx.runtime).get_layer_version_policy(
+        ctx.account, ctx.region, req["LayerName"], req["VersionNumber"]
+    )
+
+
+@SERVICE.op("RemoveLayerVersionPermission")
+async def remove_layer_version_permission(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await backend(ctx.runtime).remove_layer_version_permission(
+        ctx.account, ctx.region, req["LayerName"], req["VersionNumber"], req["StatementId"], req.get("RevisionId")
+    )
     return {}

@@ -301,6 +301,22 @@ def list_layer_versions(tx: Tx, account: str, region: str, name: str | None) -> 
     return [dict(json.loads(row[0])) for row in rows]
 
 
+def save_layer_version(tx: Tx, account: str, region: str, name: str, version: int, config: dict[str, Any]) -> None:
+    tx.execute(
+        "UPDATE lambda_layers SET config = ? WHERE account = ? AND region = ? AND name = ? AND version = ?",
+        (json.dumps(config), account, region, name, version),
+    )
+
+
+def lock_layer_version(tx: Tx, account: str, region: str, name: str, version: int) -> None:
+    """Writers of one layer version's policy take turns (PostgreSQL; SQLite has one writer)."""
+    if tx.dialect == "postgresql":
+        tx.execute(
+            "SELECT 1 FROM lambda_layers WHERE account = ? AND region = ? AND name = ? AND version = ? FOR UPDATE",
+            (account, region, name, version),
+        )
+
+
 def delete_layer_version(tx: Tx, account: str, region: str, name: str, version: int) -> None:
     tx.execute(
         "UPDATE lambda_layers SET deleted = 1 WHERE account = ? AND region = ? AND name = ? AND version = ?",

@@ -89,3 +89,54 @@ def test_nodejs_layer_and_runtime_in_a_layer(aws: Callable[..., Any], name: str)
     assert (
         json.loads(client.invoke(FunctionName=name + "-rt", Payload=b"{}")["Payload"].read()) == "from a layer runtime"
     )
+
+
+def test_layer_version_permissions(aws: Callable[..., Any], name: str) -> None:
+    """AddLayerVersionPermission, GetLayerVersionPolicy and RemoveLayerVersionPermission, worded as AWS words them
+    (Terraform's aws_lambda_layer_version_permission reads the principal back from the statement)."""
+    client = aws("lambda")
+    layer = client.publish_layer_version(LayerName=name, Content={"ZipFile": make_zip({"python/m.py": "X = 1\n"})})
+    version, arn = layer["Version"], layer["LayerVersionArn"]
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.get_layer_version_policy(LayerName=name, VersionNumber=version)
+    added = client.add_layer_version_permission(
+        LayerName=name, VersionNumber=version, StatementId="share", Action="lambda:GetLayerVersion",
+        Principal="123456789012",
+    )  # fmt: skip
+    assert json.loads(added["Statement"]) == {
+        "Sid": "share", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+        "Action": "lambda:GetLayerVersion", "Resource": arn,
+    }  # fmt: skip
+    with pytest.raises(client.exceptions.ResourceConflictException):
+        client.add_layer_version_permission(
+            LayerName=name, VersionNumber=version, StatementId="share", Action="lambda:GetLayerVersion", Principal="*"
+        )
+    with pytest.raises(client.exceptions.PreconditionFailedException):
+        client.add_layer_version_permission(
+            LayerName=name, VersionNumber=version, StatementId="org", Action="lambda:GetLayerVersion", Principal="*",
+            RevisionId="stale",
+        )  # fmt: skip
+    client.add_layer_version_permission(
+        LayerName=arn.rsplit(":", 1)[0], VersionNumber=version, StatementId="org", Action="lambda:GetLayerVersion",
+        Principal="*", OrganizationId="o-1234567890", RevisionId=added["RevisionId"],
+    )  # fmt: skip
+    policy = client.get_layer_version_policy(LayerName=name, VersionNumber=version)
+    statements = json.loads(policy["Policy"])["Statement"]
+    assert [s["Sid"] for s in statements] == ["share", "org"] and statements[1]["Principal"] == "*"
+    assert statements[1]["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": "o-1234567890"}}
+    assert "policy" not in client.get_layer_version(LayerName=name, VersionNumber=version)
+    with pytest.raises(client.exceptions.InvalidParameterValueException):
+        client.add_layer_version_permission(
+            LayerName=name, VersionNumber=version, StatementId="x", Action="lambda:InvokeFunction", Principal="*"
+        )
+    client.remove_layer_version_permission(LayerName=name, VersionNumber=version, StatementId="share")
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.remove_layer_version_permission(LayerName=name, VersionNumber=version, StatementId="share")
+    client.remove_layer_version_permission(LayerName=name, VersionNumber=version, StatementId="org")
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.get_layer_version_policy(LayerName=name, VersionNumber=version)
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.add_layer_version_permission(
+            LayerName=name, VersionNumber=version + 5, StatementId="s", Action="lambda:GetLayerVersion", Principal="*"
+        )
+    client.delete_layer_version(LayerName=name, VersionNumber=version)
