@@ -20,6 +20,7 @@ from .errors import (
 )
 from .identity_providers import IdentityProviders
 from .oauth import OAuth
+from .ui_customization import UICustomizations
 
 
 def backend(ctx: RequestContext) -> CognitoBackend:
@@ -42,7 +43,7 @@ def _login_version(version: int | None) -> int:
     return version or 1
 
 
-class CognitoBackend(OAuth, IdentityProviders):
+class CognitoBackend(OAuth, IdentityProviders, UICustomizations):
     """Cognito user pools over one store and clock."""
 
     # --- pools ---------------------------------------------------------------------------------------------------

@@ -156,3 +156,18 @@ async def describe_user_pool_domain(ctx: RequestContext, req: dict[str, Any]) ->
 async def delete_user_pool_domain(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     await backend(ctx).delete_domain(ctx.account, req["UserPoolId"], req["Domain"])
     return {}
+
+
+@SERVICE.op("SetUICustomization")
+async def set_ui_customization(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    found = await backend(ctx).set_ui_customization(
+        ctx.account, req["UserPoolId"], req.get("ClientId"), req.get("CSS"), req.get("ImageFile")
+    )
+    return {"UICustomization": found}
+
+
+@SERVICE.op("GetUICustomization")
+async def get_ui_customization(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "UICustomization": await backend(ctx).get_ui_customization(ctx.account, req["UserPoolId"], req.get("ClientId"))
+    }

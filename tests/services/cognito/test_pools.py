@@ -141,3 +141,31 @@ def test_domain_managed_login_version(idp: Any, name: str) -> None:
         idp.create_user_pool_domain(UserPoolId=pool_id, Domain=other, ManagedLoginVersion=2)["ManagedLoginVersion"] == 2
     )
     idp.delete_user_pool_domain(UserPoolId=pool_id, Domain=other)
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def test_ui_customization(idp: Any, name: str) -> None:
+    """SetUICustomization for the pool (ALL) and for one client, which overrides the pool's; GetUICustomization
+    answers the client's, else the pool's (Terraform's aws_cognito_user_pool_ui_customization: NotImplemented)."""
+    pool_id = pool(idp, name)
+    client_id = idp.create_user_pool_client(UserPoolId=pool_id, ClientName=name)["UserPoolClient"]["ClientId"]
+    expect_error(
+        idp.set_ui_customization, "InvalidParameterException", UserPoolId=pool_id, CSS=".label-customizable {}"
+    )
+    idp.create_user_pool_domain(UserPoolId=pool_id, Domain=f"{name.lower()}-ui")
+    made = idp.set_ui_customization(UserPoolId=pool_id, CSS=".label-customizable {font-weight: 400;}")
+    assert made["UICustomization"]["ClientId"] == "ALL" and "CSSVersion" in made["UICustomization"]
+    got = idp.get_ui_customization(UserPoolId=pool_id, ClientId=client_id)["UICustomization"]
+    assert got["CSS"] == ".label-customizable {font-weight: 400;}" and got["ClientId"] == "ALL"
+    own = idp.set_ui_customization(UserPoolId=pool_id, ClientId=client_id, ImageFile=PNG)["UICustomization"]
+    assert own["ImageUrl"].startswith("data:image/png;base64,") and "CSS" not in own
+    assert idp.get_ui_customization(UserPoolId=pool_id, ClientId=client_id)["UICustomization"]["ImageUrl"]
+    expect_error(idp.set_ui_customization, "InvalidParameterException", UserPoolId=pool_id, ImageFile=b"GIF89a")
+    expect_error(idp.get_ui_customization, "ResourceNotFoundException", UserPoolId=pool_id, ClientId="nope")
+    idp.set_ui_customization(UserPoolId=pool_id, ClientId=client_id)  # neither CSS nor image: removed
+    assert idp.get_ui_customization(UserPoolId=pool_id, ClientId=client_id)["UICustomization"]["ClientId"] == "ALL"
+    idp.set_ui_customization(UserPoolId=pool_id)
+    cleared = idp.get_ui_customization(UserPoolId=pool_id)["UICustomization"]
+    assert "CSS" not in cleared and "ImageUrl" not in cleared
