@@ -218,3 +218,24 @@ def test_contact_list_and_template_tags(ses: Ses, unique) -> None:  # type: igno
         assert error(partial(ses.v2.list_tags_for_resource, ResourceArn=arn))["Code"] == "NotFoundException"
     ses.v2.create_contact_list(ContactListName=name)
     assert ses.v2.get_contact_list(ContactListName=name)["Tags"] == []
+
+
+def test_dkim_signing_attributes_at_the_v1_path(ses: Ses, unique) -> None:  # type: ignore[no-untyped-def]
+    # the SES v2 API reference and the AWS SDK for Go v2 (Terraform's provider) send
+    # PutEmailIdentityDkimSigningAttributes to /v1/email/identities/{EmailIdentity}/dkim/signing; botocore's model
+    # says /v2: SES answers both
+    domain = f"{unique('v1path')}.example.com"
+    ses.v2.create_email_identity(EmailIdentity=domain)
+    client = ses.client("sesv2")
+
+    def to_v1(request, **_):  # type: ignore[no-untyped-def]
+        request.url = request.url.replace("/v2/email/identities/", "/v1/email/identities/")
+
+    client.meta.events.register("before-sign.sesv2.PutEmailIdentityDkimSigningAttributes", to_v1)
+    answer = client.put_email_identity_dkim_signing_attributes(
+        EmailIdentity=domain, SigningAttributesOrigin="AWS_SES",
+        SigningAttributes={"NextSigningKeyLength": "RSA_1024_BIT"},
+    )  # fmt: skip
+    assert answer["DkimStatus"] == "PENDING" and len(answer["DkimTokens"]) == 3
+    dkim = ses.v2.get_email_identity(EmailIdentity=domain)["DkimAttributes"]
+    assert dkim["NextSigningKeyLength"] == "RSA_1024_BIT" and dkim["Tokens"] == answer["DkimTokens"]
