@@ -34,6 +34,7 @@ class UICustomizations(Core):
         image removes it."""
         now = self.clock.now()
         url = _image_url(bytes(image)) if image else None
+        client_id = None if client_id == ALL else client_id  # "ALL" names the pool's own (Terraform sends it)
 
         def run(tx: Tx) -> dict[str, Any]:
             tx.lock("cognito-pool", pool_id)  # the customizations live in the pool's document: writers take turns
@@ -61,6 +62,7 @@ class UICustomizations(Core):
 
     async def get_ui_customization(self, account: str, pool_id: str, client_id: str | None) -> dict[str, Any]:
         """The client's customization, else the pool's; only the ids when there is none."""
+        client_id = None if client_id == ALL else client_id
 
         def run(tx: Tx) -> dict[str, Any]:
             pool = self._pool(tx, pool_id, account)

@@ -155,7 +155,7 @@ def test_ui_customization(idp: Any, name: str) -> None:
         idp.set_ui_customization, "InvalidParameterException", UserPoolId=pool_id, CSS=".label-customizable {}"
     )
     idp.create_user_pool_domain(UserPoolId=pool_id, Domain=f"{name.lower()}-ui")
-    made = idp.set_ui_customization(UserPoolId=pool_id, CSS=".label-customizable {font-weight: 400;}")
+    made = idp.set_ui_customization(UserPoolId=pool_id, CSS=css)
     assert made["UICustomization"]["ClientId"] == "ALL" and "CSSVersion" in made["UICustomization"]
     got = idp.get_ui_customization(UserPoolId=pool_id, ClientId=client_id)["UICustomization"]
     assert got["CSS"] == ".label-customizable {font-weight: 400;}" and got["ClientId"] == "ALL"
@@ -166,6 +166,7 @@ def test_ui_customization(idp: Any, name: str) -> None:
     expect_error(idp.get_ui_customization, "ResourceNotFoundException", UserPoolId=pool_id, ClientId="nope")
     idp.set_ui_customization(UserPoolId=pool_id, ClientId=client_id)  # neither CSS nor image: removed
     assert idp.get_ui_customization(UserPoolId=pool_id, ClientId=client_id)["UICustomization"]["ClientId"] == "ALL"
-    idp.set_ui_customization(UserPoolId=pool_id)
+    assert idp.get_ui_customization(UserPoolId=pool_id, ClientId="ALL")["UICustomization"]["CSS"] == css
+    idp.set_ui_customization(UserPoolId=pool_id, ClientId="ALL")  # "ALL" names the pool's own, as Terraform sends
     cleared = idp.get_ui_customization(UserPoolId=pool_id)["UICustomization"]
     assert "CSS" not in cleared and "ImageUrl" not in cleared
