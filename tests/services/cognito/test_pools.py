@@ -151,9 +151,8 @@ def test_ui_customization(idp: Any, name: str) -> None:
     answers the client's, else the pool's (Terraform's aws_cognito_user_pool_ui_customization: NotImplemented)."""
     pool_id = pool(idp, name)
     client_id = idp.create_user_pool_client(UserPoolId=pool_id, ClientName=name)["UserPoolClient"]["ClientId"]
-    expect_error(
-        idp.set_ui_customization, "InvalidParameterException", UserPoolId=pool_id, CSS=".label-customizable {}"
-    )
+    css = ".label-customizable {font-weight: 400;}"
+    expect_error(idp.set_ui_customization, "InvalidParameterException", UserPoolId=pool_id, CSS=css)
     idp.create_user_pool_domain(UserPoolId=pool_id, Domain=f"{name.lower()}-ui")
     made = idp.set_ui_customization(UserPoolId=pool_id, CSS=css)
     assert made["UICustomization"]["ClientId"] == "ALL" and "CSSVersion" in made["UICustomization"]
