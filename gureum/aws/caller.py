@@ -17,11 +17,12 @@ from botocore.awsrequest import AWSRequest, HeadersDict, prepare_request_dict
 from botocore.credentials import Credentials
 from botocore.model import OperationModel, ServiceModel
 
+from .. import safejson
 from ..ports import AwsDispatch
 from ..runtime import Runtime
-from .http import Request
+from .http import Request, Response
 
-__all__ = ["AwsCallError", "Credentials", "ParamsRejected", "call_aws", "operation_model"]
+__all__ = ["AwsCallError", "Credentials", "ParamsRejected", "call_aws", "fit", "operation_model", "send_aws"]
 
 
 class AwsCallError(Exception):
@@ -92,7 +93,7 @@ async def operation_model(runtime: Runtime, service: str, operation: str) -> Ope
     return models.model(service).operation_model(operation)
 
 
-async def call_aws(
+async def send_aws(
     runtime: Runtime,
     credentials: Credentials,
     host: str,
@@ -100,10 +101,10 @@ async def call_aws(
     service: str,
     operation: str,
     params: dict[str, Any],
-) -> dict[str, Any]:
-    """The parsed answer of ``operation`` (``service`` as botocore names it), made as ``credentials`` in ``region``
-    with ``host`` as the Host header; AwsCallError with the service's error, ParamsRejected for parameters botocore
-    will not serialize."""
+) -> Response:
+    """The service's own answer to ``operation`` (``service`` as botocore names it, its body read whole), made as
+    ``credentials`` in ``region`` with ``host`` as the Host header; ParamsRejected for parameters botocore will not
+    serialize."""
     models = _models(runtime)
     op = await operation_model(runtime, service, operation)
     service_model = models.model(service)
@@ -127,12 +128,27 @@ async def call_aws(
     headers = {k.lower(): v.decode() if isinstance(v, bytes) else str(v) for k, v in prepared.headers.items()}
     headers["host"] = url.netloc
     answer = await runtime.port(AwsDispatch)(Request(prepared.method, url.path or "/", url.query, headers, body))
-    body_bytes = answer.body
     if answer.stream is not None:
         chunks = [bytes(c) async for c in answer.stream]
-        body_bytes = b"".join(chunks)
-    parsed = parsers.create_parser(protocol).parse(
-        {"status_code": answer.status, "headers": HeadersDict(answer.headers), "body": body_bytes},
+        answer = Response(answer.status, answer.headers, b"".join(chunks))
+    return answer
+
+
+async def call_aws(
+    runtime: Runtime,
+    credentials: Credentials,
+    host: str,
+    region: str,
+    service: str,
+    operation: str,
+    params: dict[str, Any],
+) -> dict[str, Any]:
+    """The parsed answer of ``operation`` (see send_aws); AwsCallError with the service's error."""
+    answer = await send_aws(runtime, credentials, host, region, service, operation, params)
+    service_model = _models(runtime).model(service)
+    op = service_model.operation_model(operation)
+    parsed = parsers.create_parser(service_model.metadata["protocol"]).parse(
+        {"status_code": answer.status, "headers": HeadersDict(answer.headers), "body": answer.body},
         op.output_shape if answer.status < 300 else None,
     )
     problem = parsed.get("Error") or {}
@@ -156,4 +172,46 @@ def plain(value: Any) -> Any:
         return value.isoformat()
     if hasattr(value, "read"):
         return value.read()
+    return value
+
+
+_NUMBERS = {"integer": int, "long": int, "double": float, "float": float}
+
+
+def fit(value: Any, shape: Any, depth: int = 0) -> Any:
+    """Values written loosely (a template's properties, a mapping's text) fitted to an operation's input shape as
+    CloudFormation's resource schemas fit them: a member named in another case (``MaxvCpus`` for ``maxvCpus``),
+    numbers and booleans written as text, text written as a number, and a structure, list or map written as JSON
+    text. Map keys are left as written; anything that does not fit is left for the serializer to refuse."""
+    kind = shape.type_name
+    if depth > 64:
+        return value
+    if kind in ("structure", "list", "map") and isinstance(value, str) and value[:1] in "[{":
+        try:
+            value = safejson.loads(value)
+        except ValueError:
+            return value
+    if kind == "structure" and isinstance(value, dict):
+        members = shape.members
+        lower = {m.lower(): m for m in members}
+        out = {}
+        for key, item in value.items():
+            name = key if key in members else lower.get(str(key).lower(), key)
+            out[name] = fit(item, members[name], depth + 1) if name in members else item
+        return out
+    if kind == "list" and isinstance(value, list):
+        return [fit(v, shape.member, depth + 1) for v in value]
+    if kind == "map" and isinstance(value, dict):
+        return {k: fit(v, shape.value, depth + 1) for k, v in value.items()}
+    if kind in _NUMBERS and isinstance(value, str):
+        try:
+            return _NUMBERS[kind](value)
+        except ValueError:
+            return value
+    if kind == "boolean" and isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    if kind == "string" and isinstance(value, bool):
+        return "true" if value else "false"
+    if kind == "string" and isinstance(value, int | float):
+        return str(value)
     return value

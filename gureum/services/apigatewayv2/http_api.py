@@ -12,7 +12,7 @@ from ...aws.http import Request, Response
 from ...ids import unique_id
 from ...ports import CognitoTokens
 from ...runtime import Runtime
-from . import authorizers, deployed, events, mapping, throttle
+from . import authorizers, deployed, events, mapping, service_integrations, throttle
 from .lambdas import IntegrationFailed, IntegrationTimeout, invoke, with_stage_variables
 from .state import State
 
@@ -179,7 +179,10 @@ async def _serve(
     if integration["IntegrationType"] not in ("AWS_PROXY", "HTTP_PROXY"):
         return _json(500, "Internal Server Error", request_id)
     integration_started = runtime.clock.monotonic()
-    if integration["IntegrationType"] == "AWS_PROXY":
+    if integration.get("IntegrationSubtype"):  # an AWS service integration (SQS-SendMessage, …)
+        response = await service_integrations.call(runtime, stage.account, stage.region, integration, _sources(inc))
+        facts["integrationStatus"] = response.status
+    elif integration["IntegrationType"] == "AWS_PROXY":
         response = await _lambda(runtime, stage, integration, inc, authorizer_context, facts)
     else:
         response = await _http_proxy(stage, integration, inc, facts)
@@ -211,6 +214,7 @@ def _sources(inc: events.Incoming, response: Response | None = None) -> dict[str
             "identity.sourceIp": inc.source_ip,
         },
     }
+    sources["request.text"] = inc.request.body.decode("utf-8", "replace")
     try:
         sources["request.json"] = safejson.loads(inc.request.body) if inc.request.body else None
     except (ValueError, UnicodeDecodeError):

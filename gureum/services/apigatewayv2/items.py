@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...store.base import Tx
-from . import store
+from . import service_integrations, store
 from .errors import ConflictException, bad_request, not_found
 from .model import integration_defaults, integration_problem, new_id, route_key_problem
 
@@ -66,7 +66,7 @@ def _route_defaults(api: dict[str, Any], members: Mapping[str, Any]) -> dict[str
 
 
 def _integration_check(tx: Tx, api: dict[str, Any], doc: dict[str, Any], others: dict[str, Any]) -> None:
-    problem = integration_problem(api["ProtocolType"], doc)
+    problem = integration_problem(api["ProtocolType"], doc) or service_integrations.problem(doc)
     if problem:
         raise bad_request(problem)
 

@@ -25,6 +25,8 @@ def _lookup(expression: str, sources: dict[str, Any]) -> str:
         if where == "path":
             return str(sources["request.path"]) if not key else str(sources["request.path_params"].get(key, ""))
         if where == "body":
+            if not key and sources.get(kind + ".text") is not None:
+                return str(sources[kind + ".text"])  # the whole body, as sent (JSON or not)
             value: Any = sources.get(kind + ".json")
             for part in filter(None, key.split(".")):
                 value = value.get(part) if isinstance(value, dict) else None

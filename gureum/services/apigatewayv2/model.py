@@ -245,7 +245,13 @@ def integration_problem(protocol: str, doc: dict[str, Any]) -> str | None:
     kind = doc.get("IntegrationType")
     if protocol == "HTTP" and kind not in ("AWS_PROXY", "HTTP_PROXY"):
         return f"IntegrationType {kind} is not supported for HTTP APIs. Supported types are AWS_PROXY and HTTP_PROXY."
-    if kind in ("AWS_PROXY", "HTTP_PROXY", "HTTP", "AWS") and not doc.get("IntegrationUri"):
+    if (
+        kind in ("AWS_PROXY", "HTTP_PROXY", "HTTP", "AWS")
+        and not doc.get("IntegrationUri")
+        and not (
+            kind == "AWS_PROXY" and doc.get("IntegrationSubtype")  # an AWS service integration names no URI
+        )
+    ):
         return "IntegrationUri is required for this integration type."
     if doc.get("PayloadFormatVersion") not in ("1.0", "2.0"):
         return "PayloadFormatVersion must be 1.0 or 2.0."

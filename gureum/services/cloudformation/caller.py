@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...aws.authorize import account_credentials, cached_role_credentials
-from ...aws.caller import AwsCallError, Credentials, ParamsRejected, call_aws, operation_model
+from ...aws.caller import AwsCallError, Credentials, ParamsRejected, call_aws, fit, operation_model
 from ...runtime import Runtime
 from .errors import ResourceFailure
 
@@ -22,43 +22,6 @@ class ServiceCallError(ResourceFailure):
             f"Error Code: {code})"
         )
         self.code, self.detail, self.status = code, message, status
-
-
-_NUMBERS = {"integer": int, "long": int, "double": float, "float": float}
-
-
-def fit(value: Any, shape: Any, depth: int = 0) -> Any:
-    """Template property values fitted to an operation's input shape as CloudFormation's resource schemas do: a
-    member named in another case (the template's ``MaxvCpus`` for ECS's and Batch's ``maxvCpus``), numbers and
-    booleans written as text, and text written as a number. Map keys are left as written; anything that does not
-    fit is left for the serializer to refuse."""
-    kind = shape.type_name
-    if depth > 64:
-        return value
-    if kind == "structure" and isinstance(value, dict):
-        members = shape.members
-        lower = {m.lower(): m for m in members}
-        out = {}
-        for key, item in value.items():
-            name = key if key in members else lower.get(str(key).lower(), key)
-            out[name] = fit(item, members[name], depth + 1) if name in members else item
-        return out
-    if kind == "list" and isinstance(value, list):
-        return [fit(v, shape.member, depth + 1) for v in value]
-    if kind == "map" and isinstance(value, dict):
-        return {k: fit(v, shape.value, depth + 1) for k, v in value.items()}
-    if kind in _NUMBERS and isinstance(value, str):
-        try:
-            return _NUMBERS[kind](value)
-        except ValueError:
-            return value
-    if kind == "boolean" and isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    if kind == "string" and isinstance(value, bool):
-        return "true" if value else "false"
-    if kind == "string" and isinstance(value, int | float):
-        return str(value)
-    return value
 
 
 class AwsCaller:
