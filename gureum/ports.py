@@ -130,8 +130,28 @@ class SesMail(Protocol):
         ...
 
     async def tags(self, account: str, region: str, arn: str) -> dict[str, str]:
-        """A configuration set's, email identity's, contact list's or email template's tags, named by ARN (NotFound
-        for no such resource)."""
+        """A configuration set's, email identity's, contact list's, email template's or dedicated IP pool's tags,
+        named by ARN (NotFound for no such resource)."""
+        ...
+
+    async def create_dedicated_ip_pool(
+        self, account: str, region: str, name: str, mode: str | None, tags: dict[str, str] | None
+    ) -> None:
+        """A dedicated IP pool of the account's (AlreadyExists, LimitExceeded); it holds no IPs here."""
+        ...
+
+    async def dedicated_ip_pool(self, account: str, region: str, name: str) -> dict[str, Any]:
+        """{"PoolName", "ScalingMode"} of one of the account's pools (NotFound)."""
+        ...
+
+    async def dedicated_ip_pools(self, account: str, region: str) -> list[str]: ...
+
+    async def put_dedicated_ip_pool_scaling(self, account: str, region: str, name: str, mode: str) -> None: ...
+
+    async def delete_dedicated_ip_pool(self, account: str, region: str, name: str) -> None: ...
+
+    async def dedicated_ips(self, account: str, region: str, pool: str | None) -> list[dict[str, Any]]:
+        """The dedicated IPs of a pool or of the account: none here (NotFound for no such pool)."""
         ...
 
     async def tag_resource(

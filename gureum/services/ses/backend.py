@@ -22,6 +22,7 @@ from .account import AccountState, statistics
 from .backend_bounce import BounceBackend
 from .backend_extras import ExtrasBackend
 from .backend_options import OptionsBackend
+from .backend_pools import PoolsBackend
 from .backend_receipt import ReceivingBackend
 from .backend_sending import BulkEntry, Outgoing, Parts, SendingBackend
 from .errors import (
@@ -49,7 +50,7 @@ def backend(ctx_or_runtime: RequestContext | Runtime) -> SesBackend:
     return runtime.state(SesBackend)
 
 
-class SesBackend(SendingBackend, ReceivingBackend, BounceBackend, ExtrasBackend, OptionsBackend):
+class SesBackend(SendingBackend, ReceivingBackend, BounceBackend, ExtrasBackend, OptionsBackend, PoolsBackend):
     def __init__(
         self,
         store_: Store,

@@ -20,23 +20,22 @@ from ...clock import Clock
 from ...store.base import Store, Tx
 from . import notifications, store, store_extras
 from .backend_extras import config_scope, list_scope, template_scope
+from .backend_pools import POOL, pool_exists, pool_scope
 from .errors import ConfigurationSetDoesNotExist, InvalidParameterValue, NotFound
 from .identities import DOMAIN, PENDING, SUCCESS, candidates
 from .tags import TAGS, check_tags
 
 T = TypeVar("T")
 
-# the dedicated IP pools every account has (AWS: "SendingPool <name> doesn't exist" for any other; gureum has no
-# dedicated IPs, so no pools of one's own)
-BUILTIN_POOLS = ("ses-default-dedicated-pool", "ses-shared-pool")
 # configuration-set options kept as settings, under SES v2's member names
 CONFIG_OPTIONS = ("delivery", "reputation", "vdm", "archiving", "suppression_validation", "tags")
 FRESH_START, DEFAULT_SET, DKIM = "fresh_start", "configuration_set", "dkim"
 
 
-def check_delivery(options: dict[str, Any]) -> None:
+def check_delivery(tx: Tx, account: str, region: str, options: dict[str, Any]) -> None:
+    """The sending pool must exist (AWS: "SendingPool <name> doesn't exist"): a built-in one or the account's."""
     pool = options.get("SendingPoolName")
-    if pool is not None and pool not in BUILTIN_POOLS:
+    if pool is not None and not pool_exists(tx, account, region, pool):
         raise NotFound(f"SendingPool <{pool}> doesn't exist")
 
 
@@ -97,7 +96,7 @@ class OptionsBackend:
         scope = config_scope(name)
         for key, value in options.items():
             if key == "delivery" and value:
-                check_delivery(value)
+                check_delivery(tx, account, region, value)
             if key == TAGS and value is not None:
                 check_tags(value)
             store_extras.put_setting(tx, account, region, scope, key, value)
@@ -142,6 +141,8 @@ class OptionsBackend:
                 return list_scope(name)
             if kind == "template" and store.get_template(tx, account, region, name) is not None:
                 return template_scope(name)
+            if kind == "dedicated-ip-pool" and store_extras.setting(tx, account, region, pool_scope(name), POOL):
+                return pool_scope(name)
         raise NotFound(f"Resource not found: {arn}")
 
     async def resource_tags(self, account: str, region: str, arn: str) -> dict[str, str]:

@@ -60,6 +60,26 @@ class SesMailPort:
     async def tags(self, account: str, region: str, arn: str) -> dict[str, str]:
         return await self.be.resource_tags(account, region, arn)
 
+    async def create_dedicated_ip_pool(
+        self, account: str, region: str, name: str, mode: str | None, tags: dict[str, str] | None
+    ) -> None:
+        await self.be.create_dedicated_ip_pool(account, region, name, mode, tags)
+
+    async def dedicated_ip_pool(self, account: str, region: str, name: str) -> dict[str, Any]:
+        return await self.be.dedicated_ip_pool(account, region, name)
+
+    async def dedicated_ip_pools(self, account: str, region: str) -> list[str]:
+        return await self.be.dedicated_ip_pools(account, region)
+
+    async def put_dedicated_ip_pool_scaling(self, account: str, region: str, name: str, mode: str) -> None:
+        await self.be.put_dedicated_ip_pool_scaling(account, region, name, mode)
+
+    async def delete_dedicated_ip_pool(self, account: str, region: str, name: str) -> None:
+        await self.be.delete_dedicated_ip_pool(account, region, name)
+
+    async def dedicated_ips(self, account: str, region: str, pool: str | None) -> list[dict[str, Any]]:
+        return await self.be.dedicated_ips(account, region, pool)
+
     async def tag_resource(
         self, account: str, region: str, arn: str, add: dict[str, str], remove: list[str] | None = None
     ) -> None:

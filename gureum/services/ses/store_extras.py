@@ -173,6 +173,15 @@ def delete_scope(tx: Tx, account: str, region: str, scope: str) -> None:
     tx.execute("DELETE FROM ses_settings WHERE account = ? AND region = ? AND scope = ?", (account, region, scope))
 
 
+def scopes_with(tx: Tx, account: str, region: str, prefix: str, name: str) -> list[str]:
+    """The scopes starting with ``prefix`` that have the setting ``name``."""
+    rows = tx.all(
+        "SELECT scope FROM ses_settings WHERE account = ? AND region = ? AND name = ? AND scope LIKE ?",
+        (account, region, name, prefix.replace("%", "").replace("_", "") + "%"),
+    )
+    return [scope for (scope,) in rows if scope.startswith(prefix)]
+
+
 # --- contact lists and contacts -------------------------------------------------------------------------------
 
 

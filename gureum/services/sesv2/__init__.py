@@ -16,6 +16,7 @@ from . import (  # noqa: E402,F401
     ops_configuration_sets,
     ops_contacts,
     ops_identities,
+    ops_pools,
     ops_sending,
     ops_suppression,
     ops_tags,
