@@ -201,7 +201,7 @@ WAKES = {
     "logs": Wake(kinds=("logs",)),
     "sns": Wake(kinds=("sns", "sns-http"), ports=("SnsTopics",), admin="/_gureum/sns/"),
     "events": Wake(kinds=("events", "events-dlq", "events-schedule", "events-replay", "events-http")),
-    "scheduler": Wake(kinds=("scheduler-fire", "scheduler-dlq")),
+    "scheduler": Wake(kinds=("scheduler-fire", "scheduler-dlq", "scheduler-universal")),
     "lambda": Wake(
         kinds=("lambda", "lambda-event", "lambda-async-failure"),
         ports=("LambdaInvoker",),
