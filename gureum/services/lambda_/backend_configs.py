@@ -57,18 +57,23 @@ class ConfigsApi(LambdaCore):
     async def get_layer_version(
         self, account: str, region: str, layer_name: str, version_number: int, base_url: str
     ) -> dict[str, Any]:
-        account, region, name = layers.where(layer_name, account, region)
-        return await self._layer_version(account, region, name, version_number, base_url)
+        owner, region, name = layers.where(layer_name, account, region)
+        return await self._layer_version(account, owner, region, name, version_number, base_url)
 
-    async def get_layer_version_by_arn(self, arn: str, base_url: str) -> dict[str, Any]:
-        account, region, name, version = layers.version_arn_parts(arn)
-        return await self._layer_version(account, region, name, version, base_url)
+    async def get_layer_version_by_arn(self, account: str, arn: str, base_url: str) -> dict[str, Any]:
+        owner, region, name, version = layers.version_arn_parts(arn)
+        return await self._layer_version(account, owner, region, name, version, base_url)
 
-    async def _layer_version(self, account: str, region: str, name: str, version: int, base_url: str) -> dict[str, Any]:
-        config = await self.store.read(lambda tx: store.get_layer_version(tx, account, region, name, version))
+    async def _layer_version(
+        self, account: str, owner: str, region: str, name: str, version: int, base_url: str
+    ) -> dict[str, Any]:
+        """``owner``'s layer version as ``account`` may read it (another account's only where its policy allows)."""
+        config = await self.store.read(lambda tx: store.get_layer_version(tx, owner, region, name, version))
         if config is None:
             raise resource_not_found()
-        return layers.doc(base_url, account, region, name, config)
+        arn = f"arn:aws:lambda:{region}:{owner}:layer:{name}:{version}"
+        layers.check_use(config, owner, account, arn)
+        return layers.doc(base_url, owner, region, name, config)
 
     async def list_layer_versions(
         self,

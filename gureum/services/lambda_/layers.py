@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from ...store.base import Tx
 from . import store
-from .errors import invalid
+from .errors import AccessDeniedException, invalid
 
 _LAYER_NAME = re.compile(
     r"^(?:arn:aws[a-zA-Z-]*:lambda:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):layer:)?(?P<name>[a-zA-Z0-9-_]{1,140})$"
@@ -98,8 +98,9 @@ def latest_per_layer(base_url: str, account: str, region: str, versions: list[di
     ]
 
 
-def resolve_layers(tx: Tx, arns: list[str]) -> tuple[dict[str, Any], ...]:
-    """A function's Layers parameter → its stored layer entries (InvalidParameterValueException for unknown ones)."""
+def resolve_layers(tx: Tx, arns: list[str], account: str) -> tuple[dict[str, Any], ...]:
+    """A function's Layers parameter → its stored layer entries (InvalidParameterValueException for unknown ones);
+    ``account``, the function's, may use another account's layer version only where its permissions allow."""
     if len(arns) > MAX_LAYERS:
         raise invalid(f"Cannot reference more than {MAX_LAYERS} layers.")
     out = []
@@ -107,8 +108,10 @@ def resolve_layers(tx: Tx, arns: list[str]) -> tuple[dict[str, Any], ...]:
         match = _LAYER_VERSION_ARN.match(arn)
         config = None
         if match is not None:
-            account, region, name = match.group("account"), match.group("region"), match.group("name")
-            config = store.get_layer_version(tx, account, region, name, int(match.group("version")))
+            owner, region, name = match.group("account"), match.group("region"), match.group("name")
+            config = store.get_layer_version(tx, owner, region, name, int(match.group("version")))
+            if config is not None:
+                check_use(config, owner, account, arn)
         if config is None:
             raise invalid(f"Layer version {arn} does not exist.")
         out.append({"Arn": arn, "CodeSize": config["CodeSize"], "sha": config["sha"]})
@@ -116,7 +119,24 @@ def resolve_layers(tx: Tx, arns: list[str]) -> tuple[dict[str, Any], ...]:
 
 
 # --- a layer version's permissions (AddLayerVersionPermission, RemoveLayerVersionPermission) ------------------------
-# kept and shown as AWS words them; gureum lets every account use every layer version, granted or not
+
+
+def check_use(config: dict[str, Any], owner: str, account: str, arn: str) -> None:
+    """A layer version is its own account's; another account uses or reads it only where a statement of its policy
+    grants lambda:GetLayerVersion to that account or to * (an OrganizationId condition never matches: gureum has no
+    Organizations)."""
+    if account == owner:
+        return
+    root = f"arn:aws:iam::{account}:root"
+    for statement in config.get("policy") or []:
+        principal = statement.get("Principal")
+        granted = principal == "*" or (isinstance(principal, dict) and principal.get("AWS") in (root, account))
+        if granted and not statement.get("Condition"):
+            return
+    raise AccessDeniedException(
+        f"User: {root} is not authorized to perform: lambda:GetLayerVersion on resource: {arn} because no "
+        "resource-based policy allows the lambda:GetLayerVersion action"
+    )
 
 
 def permission_statement(

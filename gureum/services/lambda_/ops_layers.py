@@ -35,7 +35,7 @@ async def get_layer_version(ctx: RequestContext, req: dict[str, Any]) -> dict[st
 
 @SERVICE.op("GetLayerVersionByArn")
 async def get_layer_version_by_arn(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    return await backend(ctx.runtime).get_layer_version_by_arn(req["Arn"], ctx.request.base_url)
+    return await backend(ctx.runtime).get_layer_version_by_arn(ctx.account, req["Arn"], ctx.request.base_url)
 
 
 @SERVICE.op("ListLayerVersions")

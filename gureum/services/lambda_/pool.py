@@ -108,7 +108,11 @@ class EnvironmentPool:
         target = self.root / "opt" / fn.account / hashlib.sha256("\n".join(shas).encode()).hexdigest()[:32]
         if target.exists():
             return target
-        zips = await self.runtime.store.read(lambda tx: [store.get_code(tx, fn.account, sha) for sha in shas])
+        # a layer's code is kept in its own account, which may be another than the function's (a shared layer)
+        owners = [layer["Arn"].split(":")[4] for layer in fn.layers]
+        zips = await self.runtime.store.read(
+            lambda tx: [store.get_code(tx, owner, sha) for owner, sha in zip(owners, shas)]
+        )
         if any(z is None for z in zips):
             raise ServiceException(f"A layer of {fn.qualified_arn} is missing from the store.")
         await asyncio.to_thread(unpack, [z for z in zips if z is not None], target)

@@ -82,8 +82,13 @@ def forget_unused_code(tx: Tx, account: str) -> None:
         json.loads(row[0])["sha"]
         for row in tx.all("SELECT config FROM lambda_layers WHERE account = ? AND deleted = 0", (account,))
     }
-    for fn_row in tx.all("SELECT config FROM lambda_functions WHERE account = ?", (account,)):
-        used |= {layer["sha"] for layer in Function.from_doc(json.loads(fn_row[0])).layers}
+    # a layer version deleted stays for the functions that use it, of any account it was shared with
+    for fn_row in tx.all("SELECT config FROM lambda_functions WHERE config LIKE ?", (f"%:{account}:layer:%",)):
+        used |= {
+            layer["sha"]
+            for layer in Function.from_doc(json.loads(fn_row[0])).layers
+            if layer["Arn"].split(":")[4] == account
+        }
     for (sha,) in tx.all("SELECT sha FROM lambda_code WHERE account = ?", (account,)):
         if sha not in used:
             tx.execute("DELETE FROM lambda_code WHERE account = ? AND sha = ?", (account, sha))

@@ -90,7 +90,7 @@ def new_function(
 
 def create(tx: Tx, fn: Function, zip_bytes: bytes, layers: list[str], tags: dict[str, str]) -> Function | None:
     """Store the code and $LATEST; None when the name is taken (the code stays stored, unused until collected)."""
-    created = replace(fn, layers=resolve_layers(tx, layers))
+    created = replace(fn, layers=resolve_layers(tx, layers, fn.account))
     store.put_code(tx, fn.account, fn.code_sha, zip_bytes)
     return created if store.insert_function(tx, created, tags) else None
 
@@ -164,7 +164,7 @@ def update_configuration(
 ) -> Function:
     current = _updatable(tx, account, region, name, revision_id)
     if layers is not None:
-        changes = {**changes, "layers": resolve_layers(tx, layers)}
+        changes = {**changes, "layers": resolve_layers(tx, layers, account)}
     fn = current.revised(now, **_IN_PROGRESS, **changes)
     store.update_function(tx, fn)
     return fn

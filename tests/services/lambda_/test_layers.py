@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from ...expect import expect_error
 from .zips import create, make_zip
 
 
@@ -140,3 +141,32 @@ def test_layer_version_permissions(aws: Callable[..., Any], name: str) -> None:
             LayerName=name, VersionNumber=version + 5, StatementId="s", Action="lambda:GetLayerVersion", Principal="*"
         )
     client.delete_layer_version(LayerName=name, VersionNumber=version)
+
+
+def test_another_account_uses_a_layer_only_when_granted(aws: Callable[..., Any], name: str) -> None:
+    """Accounts are isolated: another account's layer version is used (in a function) or read only where its
+    permissions grant lambda:GetLayerVersion to that account or to *, as on AWS."""
+    owner = aws("lambda")
+    other_account = "210987654321"
+    other = aws("lambda", access_key=other_account)
+    layer = owner.publish_layer_version(LayerName=name, Content={"ZipFile": make_zip({"python/shared.py": "N = 3\n"})})
+    arn, version = layer["LayerVersionArn"], layer["Version"]
+    code = {"index.py": "import shared\ndef handler(event, context):\n    return shared.N\n"}
+    expect_error(lambda: create(other, name, code, Layers=[arn], wait=False), "AccessDeniedException", status=403)
+    expect_error(other.get_layer_version_by_arn, "AccessDeniedException", status=403, Arn=arn)
+    owner.add_layer_version_permission(
+        LayerName=name, VersionNumber=version, StatementId="to-other", Action="lambda:GetLayerVersion",
+        Principal=other_account,
+    )  # fmt: skip
+    assert other.get_layer_version_by_arn(Arn=arn)["Version"] == version
+    create(other, name, code, Layers=[arn])
+    assert json.loads(other.invoke(FunctionName=name)["Payload"].read()) == 3
+    owner.remove_layer_version_permission(LayerName=name, VersionNumber=version, StatementId="to-other")
+    expect_error(
+        other.update_function_configuration, "AccessDeniedException", status=403, FunctionName=name, Layers=[arn]
+    )
+    # deleted by its owner, the version stays for the function that uses it (AWS: "functions … continue to work")
+    owner.delete_layer_version(LayerName=name, VersionNumber=version)
+    other.update_function_configuration(FunctionName=name, Environment={"Variables": {"FRESH": "1"}})
+    other.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
+    assert json.loads(other.invoke(FunctionName=name)["Payload"].read()) == 3
