@@ -7,11 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 
+from ...certificates import self_signed
 from .model import new_id
 
 VALID_DAYS = 365
@@ -19,18 +18,7 @@ VALID_DAYS = 365
 
 def _pem(common_name: str, created: int) -> str:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    start = dt.datetime.fromtimestamp(created, dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(start + dt.timedelta(days=VALID_DAYS))
-        .sign(key, hashes.SHA256())
-    )
+    cert = self_signed(key, common_name, dt.datetime.fromtimestamp(created, dt.UTC), VALID_DAYS)
     return cert.public_bytes(serialization.Encoding.PEM).decode()
 
 

@@ -19,12 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from ...aws.auth import DEFAULT_REGION, account_for_key
+from ...certificates import self_signed
 from ...runtime import Runtime
 from . import limits
 from .backend import Outgoing, SesBackend
@@ -106,19 +105,8 @@ def _tags(header: str) -> dict[str, str]:
 def _certificate(directory: Path, hostname: str) -> tuple[Path, Path]:
     """A self-signed certificate for STARTTLS (EC P-256)."""
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hostname)])
     start = datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(start + datetime.timedelta(days=3650))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(hostname), x509.DNSName("localhost")]), False)
-        .sign(key, hashes.SHA256())
-    )
+    cert = self_signed(key, hostname, start, 3650, dns_names=(hostname, "localhost"))
     cert_path, key_path = directory / "smtp-cert.pem", directory / "smtp-key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     key_path.write_bytes(

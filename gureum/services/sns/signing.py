@@ -20,27 +20,11 @@ CONFIRMATION_KEYS = ("Message", "MessageId", "SubscribeURL", "Timestamp", "Token
 
 def generate(now: float) -> tuple[str, str]:
     """A new key and its self-signed certificate, both PEM (once per deployment: x509 is imported here only)."""
-    from cryptography import x509
-    from cryptography.x509.oid import NameOID
+    from ...certificates import self_signed
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COMMON_NAME, "sns.amazonaws.com"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "gureum"),
-        ]
-    )
     start = dt.datetime.fromtimestamp(now, dt.UTC) - dt.timedelta(days=1)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(start + dt.timedelta(days=3650))
-        .sign(key, hashes.SHA256())
-    )
+    cert = self_signed(key, "sns.amazonaws.com", start, 3650, organization="gureum")
     key_pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
