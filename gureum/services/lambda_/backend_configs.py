@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from ...aws.authorize import authorizer
@@ -123,25 +124,15 @@ class ConfigsApi(LambdaCore):
         arn = f"arn:aws:lambda:{region}:{account}:layer:{name}:{version_number}"
         statement = layers.permission_statement(arn, statement_id, action, principal, organization)
 
-        def run(tx: Tx) -> str:
-            store.lock_layer_version(tx, account, region, name, version_number)
-            config = store.get_layer_version(tx, account, region, name, version_number)
-            if config is None:
-                raise resource_not_found()
-            if revision_id and revision_id != config.get("policy_revision"):
-                raise revision_mismatch()
-            statements = list(config.get("policy") or [])
+        def add(statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
             if any(s["Sid"] == statement_id for s in statements):
                 raise conflict(
                     f"The statement id ({statement_id}) provided already exists. Please provide a new statement id, "
                     "or remove the existing statement."
                 )
-            config["policy"] = [*statements, statement]
-            config["policy_revision"] = str(uuid.uuid4())
-            store.save_layer_version(tx, account, region, name, version_number, config)
-            return str(config["policy_revision"])
+            return [*statements, statement]
 
-        revision = await self.store.write(run)
+        revision = await self._edit_layer_policy(account, region, name, version_number, revision_id, add)
         return {"Statement": json.dumps(statement, separators=(",", ":")), "RevisionId": revision}
 
     async def get_layer_version_policy(
@@ -164,24 +155,40 @@ class ConfigsApi(LambdaCore):
     ) -> None:
         account, region, name = layers.where(layer_name, account, region)
 
-        def run(tx: Tx) -> None:
+        def remove(statements: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            kept = [s for s in statements if s["Sid"] != statement_id]
+            if len(kept) == len(statements):
+                raise ResourceNotFoundException(
+                    f"Statement {statement_id} is not found in resource policy.", fields={"Type": "User"}
+                )
+            return kept
+
+        await self._edit_layer_policy(account, region, name, version_number, revision_id, remove)
+
+    async def _edit_layer_policy(
+        self,
+        account: str,
+        region: str,
+        name: str,
+        version_number: int,
+        revision_id: str | None,
+        change: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
+    ) -> str:
+        """The layer version's statements changed (from ``revision_id`` when given); the policy's new revision."""
+
+        def run(tx: Tx) -> str:
             store.lock_layer_version(tx, account, region, name, version_number)
             config = store.get_layer_version(tx, account, region, name, version_number)
             if config is None:
                 raise resource_not_found()
             if revision_id and revision_id != config.get("policy_revision"):
                 raise revision_mismatch()
-            statements = list(config.get("policy") or [])
-            kept = [s for s in statements if s["Sid"] != statement_id]
-            if len(kept) == len(statements):
-                raise ResourceNotFoundException(
-                    f"Statement {statement_id} is not found in resource policy.", fields={"Type": "User"}
-                )
-            config["policy"] = kept
+            config["policy"] = change(list(config.get("policy") or []))
             config["policy_revision"] = str(uuid.uuid4())
             store.save_layer_version(tx, account, region, name, version_number, config)
+            return str(config["policy_revision"])
 
-        await self.store.write(run)
+        return await self.store.write(run)
 
     async def delete_layer_version(self, account: str, region: str, layer_name: str, version_number: int) -> None:
         account, region, name = layers.where(layer_name, account, region)
