@@ -41,28 +41,32 @@ async def delete_account_password_policy(ctx: RequestContext, req: dict[str, Any
 
 @SERVICE.op("CreateLoginProfile")
 async def create_login_profile(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    profile = await backend(ctx).create_login_profile(
-        ctx.account, req["UserName"], req.get("Password"), req.get("PasswordResetRequired")
-    )
+    iam = backend(ctx)
+    user = await iam.user_or_caller(ctx.account, req.get("UserName"), ctx.access_key)
+    profile = await iam.create_login_profile(ctx.account, user, req.get("Password"), req.get("PasswordResetRequired"))
     return {"LoginProfile": profile}
 
 
 @SERVICE.op("GetLoginProfile")
 async def get_login_profile(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    return {"LoginProfile": await backend(ctx).get_login_profile(ctx.account, req["UserName"])}
+    iam = backend(ctx)
+    user = await iam.user_or_caller(ctx.account, req.get("UserName"), ctx.access_key)
+    return {"LoginProfile": await iam.get_login_profile(ctx.account, user)}
 
 
 @SERVICE.op("UpdateLoginProfile")
 async def update_login_profile(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    await backend(ctx).update_login_profile(
-        ctx.account, req["UserName"], req.get("Password"), req.get("PasswordResetRequired")
-    )
+    iam = backend(ctx)
+    user = await iam.user_or_caller(ctx.account, req.get("UserName"), ctx.access_key)
+    await iam.update_login_profile(ctx.account, user, req.get("Password"), req.get("PasswordResetRequired"))
     return {}
 
 
 @SERVICE.op("DeleteLoginProfile")
 async def delete_login_profile(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    await backend(ctx).delete_login_profile(ctx.account, req["UserName"])
+    iam = backend(ctx)
+    user = await iam.user_or_caller(ctx.account, req.get("UserName"), ctx.access_key)
+    await iam.delete_login_profile(ctx.account, user)
     return {}
 
 

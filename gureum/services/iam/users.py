@@ -7,7 +7,7 @@ from typing import Any
 
 from ...store.base import Tx
 from . import store
-from .errors import DeleteConflict, NoSuchEntity, already_exists
+from .errors import DeleteConflict, NoSuchEntity, ValidationError, already_exists
 from .model import arn, merge_tags, page
 from .passwords import check_no_login_profile
 from .resources import Parts, claim, create, group_shape, require, require_policy, user_shape
@@ -64,6 +64,16 @@ class Users(Parts):
             return user_shape(await self.store.read(lambda tx: require(tx, account, "user", name)))
         user = await self.key_user(account, access_key)
         return root_user(account) if user is None else user_shape(user)
+
+    async def user_or_caller(self, account: str, name: str | None, access_key: str | None) -> str:
+        """The user named; without a name, the user whose access key signed the request (IAM's ValidationError for
+        other credentials: the root's, a role session's)."""
+        if name:
+            return name
+        user = await self.key_user(account, access_key)
+        if user is None:
+            raise ValidationError("Must specify userName when calling with non-User credentials")
+        return user.name
 
     async def key_user(self, account: str, access_key: str | None) -> Entity | None:
         """The IAM user an access key belongs to, or None."""

@@ -73,3 +73,21 @@ def test_login_profiles(aws: Callable[..., Any], name: str) -> None:
     expect_error(iam.update_login_profile, "NoSuchEntity", UserName=name, PasswordResetRequired=True)
     expect_error(iam.create_login_profile, "NoSuchEntity", UserName=name + "-none", Password="Abcdefgh1!")
     iam.delete_user(UserName=name)
+
+
+def test_login_profile_without_a_user_name_is_the_callers(aws: Callable[..., Any], name: str) -> None:
+    """UserName is optional: it defaults to the user whose key signs the call; other credentials (the root's) get
+    IAM's ValidationError, never a server error."""
+    account = _account()
+    iam = aws("iam", access_key=account)
+    expect_error(
+        iam.get_login_profile, "ValidationError", "Must specify userName when calling with non-User credentials"
+    )
+    expect_error(iam.create_login_profile, "ValidationError", Password="Aa1!aaaaaaaaaaaa")
+    iam.create_user(UserName=name)
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    as_user = aws("iam", access_key=key["AccessKeyId"])
+    assert as_user.create_login_profile(Password="Aa1!aaaaaaaaaaaa")["LoginProfile"]["UserName"] == name
+    assert as_user.get_login_profile()["LoginProfile"]["UserName"] == name
+    as_user.delete_login_profile()
+    expect_error(iam.get_login_profile, "NoSuchEntity", UserName=name)
