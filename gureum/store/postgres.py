@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 import psycopg
 from psycopg import errors as pg_errors
 
-from ._batch import STOP, Pending, Result, TurnQueue, commit_batch, hand_back, take_batch
+from ._batch import STOP, Pending, Result, commit_batch, hand_back, take_batch
 from .base import (
     CACHE_CHANNEL,
     SharedCache,
@@ -244,7 +244,6 @@ class PostgresStore:
         self._stopping = threading.Event()
         self._write_jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._read_jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._writes, self._reads = TurnQueue(self._write_jobs), TurnQueue(self._read_jobs)
         self._workers = [_Worker(self, f"gureum-pg-writer-{i}", self._write_jobs, True) for i in range(_WRITERS)]
         self._workers += [_Worker(self, f"gureum-pg-reader-{i}", self._read_jobs, False) for i in range(_READERS)]
         for worker in self._workers:
@@ -266,7 +265,7 @@ class PostgresStore:
 
     # --- jobs -----------------------------------------------------------------------------------
 
-    def _submit(self, jobs: TurnQueue, fn: Callable[[Any], T]) -> asyncio.Future[T]:
+    def _submit(self, jobs: queue.SimpleQueue[Any], fn: Callable[[Any], T]) -> asyncio.Future[T]:
         loop = asyncio.get_running_loop()
         if self._loop is None:
             self._loop = loop
@@ -275,14 +274,14 @@ class PostgresStore:
         future: asyncio.Future[T] = loop.create_future()
         # the job sees the submitter's context variables (its trace: a delivery enqueued in it carries it)
         context = copy_context()
-        jobs.submit((lambda tx: context.run(fn, tx), future, loop))
+        jobs.put([(lambda tx: context.run(fn, tx), future, loop)])  # a list of jobs: take_batch joins them
         return future
 
     async def write(self, fn: Callable[[Any], T]) -> T:
-        return await self._submit(self._writes, fn)
+        return await self._submit(self._write_jobs, fn)
 
     async def read(self, fn: Callable[[Any], T]) -> T:
-        return await self._submit(self._reads, fn)
+        return await self._submit(self._read_jobs, fn)
 
     async def migrate(self, component: str, directory: Path) -> None:
         migrations = load_migrations(directory, self.dialect)
@@ -414,8 +413,6 @@ class PostgresStore:
 
     async def close(self) -> None:
         self._stopping.set()
-        self._writes.flush_all()
-        self._reads.flush_all()
         self._write_jobs.put(STOP)
         self._read_jobs.put(STOP)
         self.notifier.put(STOP)
