@@ -19,7 +19,7 @@ from .runtime import Runtime
 from .store.base import Tx
 
 FLUSH_DELAY = 0.1  # seconds lines wait for others before one transaction writes them all
-MAX_PENDING = 10_000  # lines kept while the store is slow; older ones are dropped first
+MAX_PENDING = 10_000  # lines kept while the store is slow; past it, new lines are dropped
 _VARIABLE = re.compile(r"\$context\.([A-Za-z0-9_.]+)")  # one character class: linear, never backtracks
 _LOG_GROUP = re.compile(r"^arn:aws[\w-]*:logs:[a-z0-9-]+:\d{12}:log-group:[\w.#/-]{1,512}(?::\*)?$")
 _FIREHOSE = re.compile(r"^arn:aws[\w-]*:firehose:[a-z0-9-]+:\d{12}:deliverystream/amazon-apigateway-[\w.-]{1,47}$")

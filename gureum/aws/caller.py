@@ -20,9 +20,20 @@ from botocore.model import OperationModel, ServiceModel
 from .. import safejson
 from ..ports import AwsDispatch
 from ..runtime import Runtime
+from .authorize import account_credentials, cached_role_credentials
 from .http import Request, Response
 
-__all__ = ["AwsCallError", "Credentials", "ParamsRejected", "call_aws", "fit", "operation_model", "send_aws"]
+__all__ = [
+    "AwsCallError",
+    "Credentials",
+    "ParamsRejected",
+    "acting_as",
+    "call_aws",
+    "fit",
+    "operation_model",
+    "own_host",
+    "send_aws",
+]
 
 
 class AwsCallError(Exception):
@@ -79,6 +90,20 @@ class _CachedKeySigV4(SigV4Auth):  # type: ignore[misc]
                 self._keys.clear()
             self._keys[cache] = key
         return str(self._sign(key, string_to_sign, hex=True))
+
+
+def acting_as(runtime: Runtime, account: str, role_arn: str | None, session_name: str) -> Credentials:
+    """Whom an in-process call is made as: a session of ``role_arn`` (a stack's service role, a target's or an
+    integration's role) when there is one, else ``account``'s own internal credentials."""
+    own = (
+        cached_role_credentials(runtime, role_arn, session_name) if role_arn else account_credentials(runtime, account)
+    )
+    return Credentials(own.access_key, own.secret, own.token)
+
+
+def own_host(runtime: Runtime) -> str:
+    """The Host header of a call that comes from no client request (it only routes)."""
+    return f"127.0.0.1:{runtime.config.port}"
 
 
 def _models(runtime: Runtime) -> Models:

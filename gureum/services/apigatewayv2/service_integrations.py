@@ -11,8 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ...aws.authorize import account_credentials, cached_role_credentials
-from ...aws.caller import Credentials, ParamsRejected, fit, operation_model, send_aws
+from ...aws.caller import ParamsRejected, acting_as, fit, operation_model, own_host, send_aws
 from ...aws.http import Response
 from ...runtime import Runtime
 from . import mapping
@@ -83,18 +82,9 @@ async def call(
         values = {"Entries": [values]}
     op = await operation_model(runtime, service, operation)
     params = fit(values, op.input_shape) if op.input_shape is not None else values
-    role = integration.get("CredentialsArn")
-    own = cached_role_credentials(runtime, role, "AmazonAPIGateway") if role else account_credentials(runtime, account)
+    credentials = acting_as(runtime, account, integration.get("CredentialsArn"), "AmazonAPIGateway")
     try:
-        return await send_aws(
-            runtime,
-            Credentials(own.access_key, own.secret, own.token),
-            f"127.0.0.1:{runtime.config.port}",  # the Host header of an in-process call (routing only)
-            region,
-            service,
-            operation,
-            params,
-        )
+        return await send_aws(runtime, credentials, own_host(runtime), region, service, operation, params)
     except ParamsRejected as error:
         return Response(400, [("Content-Type", "application/json")], _message(f"Invalid request parameters: {error}"))
 

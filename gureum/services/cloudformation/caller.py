@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...aws.authorize import account_credentials, cached_role_credentials
-from ...aws.caller import AwsCallError, Credentials, ParamsRejected, call_aws, fit, operation_model
+from ...aws.caller import AwsCallError, ParamsRejected, acting_as, call_aws, fit, operation_model
 from ...runtime import Runtime
 from .errors import ResourceFailure
 
@@ -30,21 +29,14 @@ class AwsCaller:
     def __init__(self, runtime: Runtime, account: str, region: str, host: str, role_arn: str | None) -> None:
         self.runtime, self.account, self.region, self.host, self.role_arn = runtime, account, region, host, role_arn
 
-    def _credentials(self) -> Credentials:
-        own = (
-            cached_role_credentials(self.runtime, self.role_arn, "AWSCloudFormation")
-            if self.role_arn
-            else account_credentials(self.runtime, self.account)
-        )
-        return Credentials(own.access_key, own.secret, own.token)
-
     async def __call__(self, service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         """The parsed answer of ``operation``; ServiceCallError with the service's error otherwise."""
         op = await operation_model(self.runtime, service, operation)
         if op.input_shape is not None:
             params = fit(params, op.input_shape)
         try:
-            return await call_aws(self.runtime, self._credentials(), self.host, self.region, service, operation, params)
+            credentials = acting_as(self.runtime, self.account, self.role_arn, "AWSCloudFormation")
+            return await call_aws(self.runtime, credentials, self.host, self.region, service, operation, params)
         except ParamsRejected as error:  # the property values are not what AWS takes
             raise ResourceFailure(f"Properties validation failed: {error}") from None
         except AwsCallError as error:

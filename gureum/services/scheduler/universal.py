@@ -19,8 +19,7 @@ import botocore.session
 from botocore.model import OperationNotFoundError
 
 from ... import safejson
-from ...aws.authorize import account_credentials, cached_role_credentials
-from ...aws.caller import AwsCallError, Credentials, ParamsRejected, call_aws, operation_model
+from ...aws.caller import AwsCallError, ParamsRejected, acting_as, call_aws, operation_model, own_host
 from ...delivery import DeliveryError, Target
 from ...runtime import Runtime
 from .errors import ValidationException
@@ -108,16 +107,9 @@ async def _call(runtime: Runtime, address: str, payload: dict[str, Any]) -> None
             f"{service} has no API action {operation}.", code="ValidationException", retryable=False
         ) from None
     params = json.loads(payload.get("input") or "{}")
-    role = payload.get("role_arn")
-    own = (
-        cached_role_credentials(runtime, role, "AWSScheduler")
-        if role
-        else account_credentials(runtime, str(payload["account"]))
-    )
-    credentials = Credentials(own.access_key, own.secret, own.token)
+    credentials = acting_as(runtime, str(payload["account"]), payload.get("role_arn"), "AWSScheduler")
     try:
-        host = f"127.0.0.1:{runtime.config.port}"  # the Host header of an in-process call (routing only)
-        await call_aws(runtime, credentials, host, payload["region"], service, operation, params)
+        await call_aws(runtime, credentials, own_host(runtime), payload["region"], service, operation, params)
     except ParamsRejected as error:
         raise DeliveryError(str(error), code="ValidationException", retryable=False) from None
     except AwsCallError as error:
