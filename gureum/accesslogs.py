@@ -83,6 +83,12 @@ class AccessLogs:
         self._count = 0
         self._writer: asyncio.Task[None] | None = None
 
+    def access(
+        self, destination: str, fmt: str, api_id: str, stage: str, context: Mapping[str, Any], timestamp_ms: int
+    ) -> None:
+        """A request's access log line: ``fmt`` rendered with its ``context``, to the stage's stream."""
+        self.add(destination, stream_name(api_id, stage), render(fmt, context), timestamp_ms)
+
     def add(self, destination: str, stream: str, line: str, timestamp_ms: int, *, create_group: bool = False) -> None:
         """A line for ``destination`` (a log group ARN: its group is made if missing only with ``create_group``, as
         for execution logs; or a Firehose stream ARN)."""

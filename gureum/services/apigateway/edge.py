@@ -288,12 +288,10 @@ async def _serve(
             responseLatency=_ms_since(runtime, started),
             integration={"status": context.get("integrationStatus"), "latency": context.get("integrationLatency")},
         )
-        state.access_logs.add(
-            settings["destinationArn"],
-            accesslogs.stream_name(api_id, stage["stageName"]),
-            accesslogs.render(settings["format"], context),
+        state.access_logs.access(
+            settings["destinationArn"], settings["format"], api_id, stage["stageName"], context,
             context["requestTimeEpoch"],
-        )
+        )  # fmt: skip
     return response
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from ... import accesslogs, safejson
+from ... import safejson
 from ...aws.http import Request, Response
 from ...ids import unique_id
 from ...ports import CognitoTokens
@@ -126,12 +126,10 @@ def _access_log(
             "error": facts.get("integrationErrorMessage"),
         },
     }
-    state.access_logs.add(
-        settings["DestinationArn"],
-        accesslogs.stream_name(stage.api_id, stage.stage_name),
-        accesslogs.render(settings["Format"], context),
+    state.access_logs.access(
+        settings["DestinationArn"], settings["Format"], stage.api_id, stage.stage_name, context,
         facts["requestTimeEpoch"],
-    )
+    )  # fmt: skip
 
 
 async def _serve(

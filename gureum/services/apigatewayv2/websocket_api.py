@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from ... import accesslogs, safejson
+from ... import safejson
 from ...aws.http import Request, Response
 from ...ids import unique_id
 from ...runtime import Runtime
@@ -345,12 +345,10 @@ class WebSocketApis:
             "status": status,
             "error": {"message": error, "messageString": json.dumps(error) if error else None},
         }
-        self.state.access_logs.add(
-            settings["DestinationArn"],
-            accesslogs.stream_name(conn.stage.api_id, conn.stage.stage_name),
-            accesslogs.render(settings["Format"], context),
+        self.state.access_logs.access(
+            settings["DestinationArn"], settings["Format"], conn.stage.api_id, conn.stage.stage_name, context,
             int(now * 1000),
-        )
+        )  # fmt: skip
 
     # --- the management API's side (the WebSocketConnections port) ---------------------------------------
 
