@@ -261,6 +261,17 @@ def method_keys(resource_path: str, http_method: str) -> list[str]:
     return [f"{resource_path}/{http_method}", f"{resource_path}/*", "*/*"]
 
 
+def method_settings(stage: dict[str, Any], keys: list[str]) -> tuple[str, dict[str, Any] | None]:
+    """The stage's methodSettings entry that applies to the method (``keys`` from method_keys: its own, else
+    "*/*"), with the key it was found under; ("", None) when none does."""
+    settings = stage.get("methodSettings") or {}
+    for key in keys:
+        found = settings.get(key.lstrip("/"))
+        if found:
+            return key, found
+    return "", None
+
+
 def method_limits(settings: dict[str, Any], keys: list[str]) -> Any:
     return next((settings[k] for k in keys if k in settings), None)
 

@@ -30,6 +30,7 @@ from .access import (
     check_api_key,
     identity_values,
     method_keys,
+    method_settings,
     resource_policy,
     throttle,
 )
@@ -324,8 +325,7 @@ async def _cached(
 ) -> Response:
     """Stage caching (cacheClusterEnabled and the method's cachingEnabled setting): 2xx answers are kept per node for
     cacheTtlInSeconds, keyed by the request path and the integration's cacheKeyParameters."""
-    settings = stage.get("methodSettings") or {}
-    found = next((settings[k.lstrip("/")] for k in keys if k.lstrip("/") in settings), None)
+    _, found = method_settings(stage, keys)
     enabled = found.get("cachingEnabled") if found else None
     if not stage.get("cacheClusterEnabled") or not (enabled if enabled is not None else False):
         return await execute(call, doc)
@@ -392,12 +392,10 @@ async def test_invoke(
 
 def _stage_limits(stage: dict[str, Any], keys: list[str]) -> tuple[str, dict[str, Any] | None]:
     """The stage's method settings throttle for this method (its own key "pets/{id}/GET", or "*/*")."""
-    settings = stage.get("methodSettings") or {}
-    for key in keys:
-        found = settings.get(key.lstrip("/"))
-        if found:
-            return key, {"rateLimit": found.get("throttlingRateLimit"), "burstLimit": found.get("throttlingBurstLimit")}
-    return "", None
+    key, found = method_settings(stage, keys)
+    if found is None:
+        return "", None
+    return key, {"rateLimit": found.get("throttlingRateLimit"), "burstLimit": found.get("throttlingBurstLimit")}
 
 
 async def _integrate(call: Call) -> Response:

@@ -11,18 +11,17 @@ from __future__ import annotations
 from typing import Any
 
 from ...aws.http import Request, Response
+from .access import method_settings
 
 MAX_BODY_CHARS = 1000  # bodies beyond this are cut, "[TRUNCATED]" marking where, as API Gateway logs them
 
 
 def logging_settings(stage: dict[str, Any], keys: list[str]) -> tuple[str, bool]:
     """(loggingLevel, dataTraceEnabled) for the method: its own method settings, else the stage's ``*/*``."""
-    settings = stage.get("methodSettings") or {}
-    for key in keys:
-        found = settings.get(key.lstrip("/"))
-        if found:
-            return str(found.get("loggingLevel") or "OFF"), bool(found.get("dataTraceEnabled"))
-    return "OFF", False
+    _, found = method_settings(stage, keys)
+    if found is None:
+        return "OFF", False
+    return str(found.get("loggingLevel") or "OFF"), bool(found.get("dataTraceEnabled"))
 
 
 def group_name(api_id: str, stage: str) -> str:
