@@ -35,11 +35,23 @@ def check_identities(
         )
 
 
-def check_quota(state: AccountState, sent_last_second: int, sent_in_window: int, recipients: int) -> None:
-    """Throttling when sending is over the rate or over the daily quota; AccountSendingPaused when paused."""
+def send_tokens(state: AccountState, drawn: tuple[float, float] | None, now: float) -> float:
+    """The sends the rate allows now: a token bucket that refills at the maximum send rate up to one second's worth
+    (at least one send), from ``drawn`` (tokens left, when last drawn from; full before the first send). A burst of
+    the rate's worth passes, then sends are spaced out to the rate: never more than the rate in a sustained second."""
+    room = max(1.0, state.max_send_rate)
+    if drawn is None:
+        return room
+    tokens, at = drawn
+    return min(room, tokens + max(0.0, now - at) * state.max_send_rate)
+
+
+def check_quota(state: AccountState, tokens: float, sent_in_window: int, recipients: int) -> None:
+    """Throttling when sending is over the rate (fewer than one of send_tokens' tokens) or over the daily quota;
+    AccountSendingPaused when paused."""
     if not state.sending_enabled:
         raise AccountSendingPaused("Email sending is disabled for your entire Amazon SES account.")
-    if sent_last_second + 1 > state.max_send_rate:
+    if tokens < 1 - 1e-9:  # a token refilled to 0.999… by the floating-point arithmetic of times is whole
         raise Throttling("Maximum sending rate exceeded.")
     if sent_in_window + recipients > state.max_24_hour_send:
         raise Throttling("Daily message quota exceeded.")

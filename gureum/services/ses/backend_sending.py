@@ -30,7 +30,7 @@ from . import (
     templates,
     tracking,
 )
-from .account import AccountState, check_identities, check_quota
+from .account import AccountState, check_identities, check_quota, send_tokens
 from .backend_options import default_configuration_set
 from .errors import (
     ConfigurationSetDoesNotExist,
@@ -289,9 +289,9 @@ class SendingBackend:
             statuses = {**statuses, source: "Success"}
         check_identities(state, source, recipients, statuses, region)
         return_path = authorization.mail_from_check(store_extras.mail_from(tx, *owner))
-        messages_last_second = 0 if bulk else store.messages_since(tx, account, region, now - limits.RATE_WINDOW)
+        tokens = send_tokens(state, None if bulk else store.send_tokens(tx, account, region), now)
         in_window = store.recipients_since(tx, account, region, now - self.quota_window, self.bucket_width)
-        check_quota(state, messages_last_second, in_window, len(recipients))
+        check_quota(state, tokens, in_window, len(recipients))
         kept = self._listed(tx, account, region, message, recipients)
         if unrendered is not None:
             if destinations:
@@ -311,6 +311,8 @@ class SendingBackend:
             tx, account, region, now, len(recipients), len(outcome.bounced), len(outcome.complained),
             self.bucket_width,
         )  # fmt: skip
+        if not bulk:
+            store.draw_send_token(tx, account, region, tokens - 1, now)
         store.add_message(tx, ses_id, account, region, source, kept, mail.subject, origin, raw, now)
         self._relay(tx, ses_id, f"{ses_id}@{return_path}" if return_path else source, outcome.delivered)
         details = events.details(now, outcome)

@@ -9,7 +9,6 @@ SANDBOX_MAX_24_HOUR_SEND = 200.0  # recipients per 24 hours in the sandbox
 SANDBOX_MAX_SEND_RATE = 1.0  # messages per second in the sandbox
 PRODUCTION_MAX_24_HOUR_SEND = 50000.0  # what the admin endpoint grants when no quota is named
 PRODUCTION_MAX_SEND_RATE = 14.0
-RATE_WINDOW = 1.0  # seconds over which the sending rate is measured
 MAX_RECIPIENTS = 50  # To + Cc + Bcc of one message
 MAX_MESSAGE_BYTES_V1 = 10 * 1024 * 1024  # SendRawEmail, SMTP
 MAX_MESSAGE_BYTES_V2 = 40 * 1024 * 1024  # SES v2 SendEmail

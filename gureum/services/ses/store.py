@@ -134,12 +134,18 @@ def recipients_since(tx: Tx, account: str, region: str, since: float, width: flo
     return int(row[0]) if row else 0
 
 
-def messages_since(tx: Tx, account: str, region: str, since: float) -> int:
-    """Messages sent after ``since`` (the sending rate's window: a few rows)."""
-    row = tx.one(
-        "SELECT COUNT(*) FROM ses_sent WHERE account = ? AND region = ? AND sent_at > ?", (account, region, since)
+def send_tokens(tx: Tx, account: str, region: str) -> tuple[float, float] | None:
+    """The sending rate's bucket as last drawn from: (tokens left, when); None before the first send."""
+    row = tx.one("SELECT tokens, drawn_at FROM ses_send_rate WHERE account = ? AND region = ?", (account, region))
+    return None if row is None else (float(row[0]), float(row[1]))
+
+
+def draw_send_token(tx: Tx, account: str, region: str, tokens: float, at: float) -> None:
+    tx.execute(
+        "INSERT INTO ses_send_rate (account, region, tokens, drawn_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (account, region) DO UPDATE SET tokens = excluded.tokens, drawn_at = excluded.drawn_at",
+        (account, region, tokens, at),
     )
-    return int(row[0]) if row else 0
 
 
 def sent_rows(tx: Tx, account: str, region: str, since: float) -> list[tuple[float, int, int, int, int]]:
