@@ -4,7 +4,7 @@ port IAM provides to STS."""
 
 from __future__ import annotations
 
-from ...aws.authorize import IdentitySource, authorizer
+from ...aws.authorize import IAM_CHANNEL, IdentitySource, authorizer
 from ...aws.context import RequestContext
 from ...ports import KeyOwner
 from ...runtime import Runtime
@@ -42,15 +42,33 @@ class IamBackend(
 
 
 class KeyOwnerPort:
-    """The KeyOwner port: STS answers GetCallerIdentity with the IAM user an access key belongs to."""
+    """The KeyOwner port: STS answers GetCallerIdentity with the IAM user an access key belongs to, and services
+    name the principal of a call by it (SES's caller identity, resource policies) — on every call, so the answers
+    are cached per node and dropped on every IAM write (IAM_CHANNEL, on every node)."""
+
+    _MAX_CACHED = 10_000
 
     def __init__(self, iam: IamBackend) -> None:
         self.iam = iam
+        self._owners: dict[tuple[str, str], dict[str, str] | None] = {}
+        self._generation = 0  # a read that an IAM write overtook is not cached
+        iam.store.subscribe(IAM_CHANNEL, self._forget)
+
+    def _forget(self, _payload: str) -> None:
+        self._generation += 1
+        self._owners.clear()
 
     async def owner(self, account: str, access_key: str) -> dict[str, str] | None:
         """{"UserId", "Arn"} of the IAM user an access key belongs to, None when it is no user's key."""
+        cache_key = (account, access_key)
+        if cache_key in self._owners:
+            return self._owners[cache_key]
+        generation = self._generation
         user = await self.iam.key_user(account, access_key)
-        return None if user is None else {"UserId": user.entity_id, "Arn": user.arn}
+        found = None if user is None else {"UserId": user.entity_id, "Arn": user.arn}
+        if generation == self._generation and len(self._owners) < self._MAX_CACHED:
+            self._owners[cache_key] = found
+        return found
 
 
 def backend(ctx: RequestContext) -> IamBackend:

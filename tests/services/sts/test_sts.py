@@ -52,3 +52,24 @@ def test_session_and_federation_tokens(aws: Callable[..., Any]) -> None:
     assert fed["FederatedUser"]["Arn"] == "arn:aws:sts::555555555555:federated-user/bob"
     key = fed["Credentials"]["AccessKeyId"]
     assert sts.get_access_key_info(AccessKeyId=key)["Account"] == "555555555555"
+
+
+def test_caller_identity_follows_the_keys_user(aws: Callable[..., Any], endpoint: str, name: str) -> None:
+    """An IAM user's key names the user; renaming or deleting the user changes what the same key says at once
+    (each node caches key owners, dropped on every IAM write)."""
+    iam = aws("iam")
+    iam.create_user(UserName=name)
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    sts = boto3.client(
+        "sts",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=key["AccessKeyId"],
+        aws_secret_access_key=key["SecretAccessKey"],
+    )
+    assert sts.get_caller_identity()["Arn"] == f"arn:aws:iam::000000000000:user/{name}"
+    iam.update_user(UserName=name, NewUserName=f"{name}-renamed")
+    assert sts.get_caller_identity()["Arn"] == f"arn:aws:iam::000000000000:user/{name}-renamed"
+    iam.delete_access_key(UserName=f"{name}-renamed", AccessKeyId=key["AccessKeyId"])
+    iam.delete_user(UserName=f"{name}-renamed")
+    assert sts.get_caller_identity()["Arn"] == "arn:aws:iam::000000000000:root"
