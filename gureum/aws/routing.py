@@ -122,6 +122,7 @@ class Router:
         self.by_signing: dict[str, ServiceSpec] = {}
         self.sharing_signing: dict[str, list[ServiceSpec]] = {}  # apigateway and apigatewayv2 both sign as "apigateway"
         self.query_services: list[ServiceSpec] = []
+        self._query_actions: dict[str, list[ServiceSpec]] | None = None  # Action → the query services that have it
         self.rest_services: list[ServiceSpec] = []
         self._rest: dict[str, list[_RestRule]] = {}  # filled on a service's first REST request
         self._rest_by_method: dict[str, dict[str, list[_RestRule]]] = {}
@@ -318,7 +319,13 @@ class Router:
         )
 
     def _query_service_for(self, action: str, request: Request) -> ServiceSpec | None:
-        candidates = [s for s in self.query_services if action in s.models["query"].operation_names]
+        if self._query_actions is None:  # built on the first query request that needs it (it loads every model)
+            actions: dict[str, list[ServiceSpec]] = {}
+            for spec in self.query_services:
+                for operation in spec.models["query"].operation_names:
+                    actions.setdefault(operation, []).append(spec)
+            self._query_actions = actions
+        candidates = self._query_actions.get(action, [])
         if len(candidates) > 1:
             path = request.path
             candidates = [s for s in candidates if s.meta.query_path and s.meta.query_path.match(path)] or candidates
