@@ -75,9 +75,12 @@ def parse_copy_source(source: str) -> tuple[str, str, str | None]:
 class ObjectsMixin(S3Core):
     # --- writing -----------------------------------------------------------------------------------------------
 
-    async def receive(self, body: Body, info: Incoming, limit: int = MAX_PUT_SIZE) -> tuple[Written, str | None]:
+    async def receive(
+        self, body: Body, info: Incoming, limit: int = MAX_PUT_SIZE, hold: bool = False
+    ) -> tuple[Written, str | None]:
         """Write a request's payload to a new body file and check it against what the client declared (the file
-        is removed when it does not match). Returns the file and the payload's checksum (base64), if declared."""
+        is removed when it does not match). Returns the file and the payload's checksum (base64), if declared.
+        ``hold``: a small body may be left for the commit to write (BlobStore.hold; the commit calls place)."""
         announced = info.decoded_length
         if announced is None and not info.chunked:
             announced = len(body) if isinstance(body, bytes) else body.length if body is not None else 0
@@ -87,7 +90,10 @@ class ObjectsMixin(S3Core):
             raise entity_too_large(announced)
         digests = digests_for(info)
         try:
-            if isinstance(body, bytes) and not info.chunked:
+            held = self.blobs.hold(body, digests) if hold and isinstance(body, bytes) and not info.chunked else None
+            if held is not None:
+                written = held
+            elif isinstance(body, bytes) and not info.chunked:
                 written = await self.blobs.write_bytes(body, digests)
             else:
                 written = await self.blobs.write(chunks(body, info), digests, limit)
@@ -128,12 +134,12 @@ class ObjectsMixin(S3Core):
             await self._bucket(bucket_name, account)  # before the body is read: NoSuchBucket at once
             existing = await self.store.read(lambda tx: store.current(tx, bucket_name, key))
             self._write_conditions(key, existing, spec)
-            written, checksum = await self.receive(body, info)
+            written, checksum = await self.receive(body, info, hold=True)
         elif isinstance(body, bytes) and not info.chunked:
             # a body already whole costs nothing to hold: the commit checks the bucket (one store hop less), and a
             # body refused (size, digest, checksum) answers the bucket's error first, as when it is looked up first
             try:
-                written, checksum = await self.receive(body, info)
+                written, checksum = await self.receive(body, info, hold=True)
             except ServiceError:
                 await self._bucket(bucket_name, account)
                 raise
@@ -150,6 +156,7 @@ class ObjectsMixin(S3Core):
         now = self.now()
 
         def commit(tx: Tx) -> tuple[dict[str, Any], list[str]]:
+            self.blobs.place(written)  # a held body's file, before the row that names it
             segments = [(written.name, written.size)]
             bucket, version, gone = self._write_version(
                 tx, account, bucket_name, key, spec, who, "ObjectCreated:Post" if post else "ObjectCreated:Put",

@@ -19,6 +19,7 @@ from .limits import MIB, READ_CHUNK
 
 Segments = list[tuple[str, int]]  # (file name, size) of each piece of a body, in order
 _WRITE_BATCH = 1 * MIB  # bytes gathered from the network before one thread hop writes them
+_HELD_BYTES = 64 * 1024  # bodies up to this size are digested at once and written where their row commits (hold)
 
 
 @dataclass(slots=True)
@@ -26,6 +27,7 @@ class Written:
     name: str
     size: int
     digests: Digests
+    held: bytes | None = None  # a small body not yet in its file: BlobStore.place writes it (hold)
 
 
 class BodyTooLarge(Exception):
@@ -102,8 +104,28 @@ class BlobStore:
         await asyncio.to_thread(self._write_whole, name, data, digests)
         return Written(name, digests.size, digests)
 
+    def hold(self, data: bytes, digests: Digests) -> Written | None:
+        """A small body already whole, digested here (a few microseconds) and written by ``place`` in the thread
+        that commits its row: the write costs no thread hop of its own (each hop is a wake-up and a GIL hand-off,
+        which cost a small PUT more than its I/O). None when it is not small, or bodies are synced to disk (an
+        fsync does not belong in the committing thread): write_bytes then."""
+        if self.fsync or len(data) > _HELD_BYTES:
+            return None
+        digests.update(data)
+        return Written(self._new_name(), digests.size, digests, data)
+
+    def place(self, written: Written) -> None:
+        """Write a held body to its file (in the committing transaction's thread, before its row); a no-op for a
+        body already written."""
+        if written.held is not None:
+            self._write_file(written.name, written.held)
+            written.held = None
+
     def _write_whole(self, name: str, data: bytes, digests: Digests) -> None:
         digests.update(data)
+        self._write_file(name, data)
+
+    def _write_file(self, name: str, data: bytes) -> None:
         temp = self.tmp / name
         with open(temp, "wb") as handle:
             handle.write(data)
