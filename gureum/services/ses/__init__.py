@@ -21,6 +21,7 @@ from . import relay
 from .admin import ROUTES
 from .backend import SesBackend
 from .backend_receipt import S3_KIND
+from .maintenance import maintain
 from .permissions import Permissions
 from .port import SesMailPort
 from .smtp import SmtpListener
@@ -74,6 +75,7 @@ async def _start(runtime: Runtime) -> None:
         )
     )
     runtime.provide(ports.SesMail, SesMailPort(be))
+    runtime.spawn(maintain(runtime, be), "ses-prune")
     config = runtime.config
     listener = runtime.keep(SmtpListener(runtime, be))
     if config.smtp_port:

@@ -316,6 +316,20 @@ class SesBackend(SendingBackend, ReceivingBackend, BounceBackend, ExtrasBackend,
         since = self.clock.now() - limits.STATISTICS_SPAN
         return statistics(await self.store.read(lambda tx: store.sent_rows(tx, account, region, since)))
 
+    async def prune_sent(self) -> int:
+        """Forget what no answer needs any more: sends older than GetSendStatistics' two weeks (in transactions of
+        PRUNE_BATCH rows, so the store's writer is never held long) and quota buckets older than the quota window.
+        How many sends went."""
+        now = self.clock.now()
+        gone = 0
+        while True:
+            batch = await self._write(lambda tx: store.prune_sent(tx, now - limits.STATISTICS_SPAN, limits.PRUNE_BATCH))
+            gone += batch
+            if batch < limits.PRUNE_BATCH:
+                break
+        await self._write(lambda tx: store.prune_sent_buckets(tx, now - self.quota_window - self.bucket_width))
+        return gone
+
     # --- templates --------------------------------------------------------------------------------------------
 
     async def create_template(

@@ -148,6 +148,26 @@ def draw_send_token(tx: Tx, account: str, region: str, tokens: float, at: float)
     )
 
 
+def prune_sent(tx: Tx, before: float, limit: int) -> int:
+    """Delete up to ``limit`` of the oldest sends, those before ``before``: the rows come in time order, so the old
+    ones are the first (a look at ``limit`` rows by id, never a scan of the table). How many went."""
+    rows = tx.all("SELECT id, sent_at FROM ses_sent ORDER BY id LIMIT ?", (limit,))
+    last = None
+    for row_id, sent_at in rows:
+        if sent_at >= before:
+            break
+        last = row_id
+    if last is None:
+        return 0
+    cur = tx.execute("DELETE FROM ses_sent WHERE id <= ?", (last,))
+    return int(cur.rowcount)
+
+
+def prune_sent_buckets(tx: Tx, before: float) -> None:
+    """The recipient buckets that ended before ``before`` (past every quota window): a few rows an account."""
+    tx.execute("DELETE FROM ses_sent_buckets WHERE bucket < ?", (before,))
+
+
 def sent_rows(tx: Tx, account: str, region: str, since: float) -> list[tuple[float, int, int, int, int]]:
     """(sent_at, recipients, bounces, complaints, rejects) of every send after ``since``."""
     rows = tx.all(
