@@ -53,6 +53,7 @@ async def _start(runtime: Runtime) -> None:
     blobs.sweep_tmp()
     be = runtime.keep(S3Backend(runtime.store, runtime.clock, blobs, runtime.delivery))
     be.day_seconds = settings.day_seconds
+    be.restore_seconds = settings.restore_seconds
     runtime.provide(S3Objects, S3ObjectsPort(be))
     # IAM enforcement reads bucket policies, tags and owners (cached per node: store.py notifies every change)
     authorizer(runtime).register("s3", be.bucket_facts, notifies=True)

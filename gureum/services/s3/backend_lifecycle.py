@@ -12,10 +12,10 @@ from typing import Any
 from ...store.base import Tx
 from . import lifecycle, store
 from .backend_multipart import MultipartMixin
-from .errors import InvalidObjectState, InvalidRequest, MalformedXML
+from .errors import InvalidObjectState, InvalidRequest, MalformedXML, RestoreAlreadyInProgress
 from .names import key_bytes
 from .notifications import ObjectEvent, Requester
-from .objects import ARCHIVED, Bucket, Version, restored_until
+from .objects import ARCHIVED, Bucket, Version, restored_until, restoring
 
 _LIFECYCLE = Requester("", "AmazonS3", "s3.amazonaws.com", "lifecycle", "", by_s3=True)
 _PAGE = 500
@@ -23,13 +23,17 @@ _PAGE = 500
 
 class LifecycleMixin(MultipartMixin):
     day_seconds: float = lifecycle.DAY
+    restore_seconds: float = 0.0  # how long a restore takes (GUREUM_S3_RESTORE_SECONDS)
 
     async def restore_object(
         self, account: str, bucket_name: str, key: str, version_id: str | None, request: dict[str, Any], who: Requester
     ) -> dict[str, Any]:
-        """RestoreObject of a GLACIER / DEEP_ARCHIVE object: its restored copy is readable at once, for ``Days``
-        (ending at midnight UTC, as S3 rounds); s3:ObjectRestore:Post and :Completed are notified, and the answer is
-        202 Accepted. Restoring a live copy again moves its expiry and answers 200 OK."""
+        """RestoreObject of a GLACIER / DEEP_ARCHIVE object: a restored copy readable for ``Days`` (ending at
+        midnight UTC, as S3 rounds) once ready — at once by default, after GUREUM_S3_RESTORE_SECONDS otherwise, with
+        x-amz-restore showing ongoing-request="true" meanwhile (RestoreAlreadyInProgress to a second request). It
+        answers 202 Accepted and notifies s3:ObjectRestore:Post; :Completed comes when the copy is ready (the
+        sweep's, for a restore that takes time) and :Delete when it expires. Restoring a live copy again moves its
+        expiry and answers 200 OK."""
         if str(request.get("Type") or "").upper() == "SELECT":
             raise InvalidRequest("gureum does not support the SELECT type of RestoreObject (AWS retired it).")
         days = request.get("Days")
@@ -38,7 +42,8 @@ class LifecycleMixin(MultipartMixin):
                 "The XML you provided was not well-formed or did not validate against our published schema"
             )
         now = self.now()
-        expiry = lifecycle.Clock(self.day_seconds).after_days(now, int(days))
+        clock = lifecycle.Clock(self.day_seconds)
+        ready = now + self.restore_seconds
 
         def change(tx: Tx) -> dict[str, Any]:
             store.lock_key(tx, bucket_name, key)  # with the key's other writers (its attributes are one document)
@@ -48,21 +53,70 @@ class LifecycleMixin(MultipartMixin):
                     "Restore is not allowed for the object's current storage class",
                     fields={"StorageClass": version.storage_class},
                 )
+            if restoring(version, now):
+                raise RestoreAlreadyInProgress("Object restore is already in progress")
             previous = restored_until(version)
-            store.set_attributes(tx, bucket_name, key, version.version_id, {**version.attributes, "Restore": expiry})
-            if previous is None or previous <= now:
-                shown = version.version_id if bucket.versioning else None
-                started = ObjectEvent(
-                    "ObjectRestore:Post", key, version.size, version.etag, shown, storage_class=version.storage_class
-                )
-                self._notify(tx, bucket, [started], who)
+            attributes = {k: v for k, v in version.attributes.items() if k != "RestoreReady"}
+            if previous is not None and previous > now:  # a live copy: its expiry moves
+                expiry = clock.after_days(now, int(days))
+                store.set_attributes(tx, bucket_name, key, version.version_id, {**attributes, "Restore": expiry})
+                store.put_restore(tx, bucket_name, key, version.version_id, now, expiry, True)
+                return {}
+            expiry = clock.after_days(ready, int(days))
+            attributes["Restore"] = expiry
+            if ready > now:
+                attributes["RestoreReady"] = ready
+            store.set_attributes(tx, bucket_name, key, version.version_id, attributes)
+            shown = version.version_id if bucket.versioning else None
+            started = ObjectEvent(
+                "ObjectRestore:Post", key, version.size, version.etag, shown, storage_class=version.storage_class
+            )
+            self._notify(tx, bucket, [started], who)
+            if ready <= now:
                 done = dataclasses.replace(started, name="ObjectRestore:Completed", restore_expiry=expiry)
                 self._notify(tx, bucket, [done], dataclasses.replace(who, by_s3=True))
-                return {"HttpStatus": 202}
-            return {}
+            store.put_restore(tx, bucket_name, key, version.version_id, ready, expiry, ready <= now)
+            return {"HttpStatus": 202}
 
         result: dict[str, Any] = await self.store.write(change)
         return result
+
+    async def sweep_restores(self) -> int:
+        """Act on the restores that are due: one in progress whose copy is ready is completed
+        (s3:ObjectRestore:Completed), a completed one whose copy has expired is ended (s3:ObjectRestore:Delete, the
+        version archived again). Each in its own transaction, rechecked there. How many were acted on."""
+        now = self.now()
+        due = await self.store.read(lambda tx: store.due_restores(tx, now, _PAGE))
+        for row in due:
+            await self.store.write(functools.partial(self._settle_restore, row=row, now=now))
+        return len(due)
+
+    def _settle_restore(self, tx: Tx, row: store.Restore, now: float) -> None:
+        bucket_name, key, version_id, ready_at, _expiry, completed = row
+        store.lock_key(tx, bucket_name, key)
+        bucket = store.get_bucket(tx, bucket_name)
+        version = store.version(tx, bucket_name, key, version_id)
+        expiry = restored_until(version) if version is not None else None
+        if bucket is None or version is None or expiry is None:
+            store.delete_restore(tx, bucket_name, key, version_id)  # the version (or its restore) is gone
+            return
+        shown = version.version_id if bucket.versioning else None
+        event = ObjectEvent(
+            "ObjectRestore:Completed", key, version.size, version.etag, shown, storage_class=version.storage_class
+        )
+        if not completed:
+            if restoring(version, now):
+                return  # not ready after all (another restore's row): the next sweep looks again
+            self._notify(tx, bucket, [dataclasses.replace(event, restore_expiry=expiry)], _LIFECYCLE)
+            store.put_restore(tx, bucket_name, key, version_id, ready_at, expiry, True)
+            return
+        if expiry > now:  # restored again since: the copy lives on
+            store.put_restore(tx, bucket_name, key, version_id, ready_at, expiry, True)
+            return
+        attributes = {k: v for k, v in version.attributes.items() if k not in ("Restore", "RestoreReady")}
+        store.set_attributes(tx, bucket_name, key, version_id, attributes)
+        store.delete_restore(tx, bucket_name, key, version_id)
+        self._notify(tx, bucket, [dataclasses.replace(event, name="ObjectRestore:Delete")], _LIFECYCLE)
 
     async def put_lifecycle(
         self, account: str, name: str, config: dict[str, Any], minimum_size: str | None

@@ -453,7 +453,7 @@ class ObjectsMixin(S3Core):
             )
         if directive == "COPY":
             # the copy is encrypted as the request says, else as the destination bucket's default (CopyObject)
-            dropped = ("Tags", "Restore", *ENCRYPTION_ATTRIBUTES)
+            dropped = ("Tags", "Restore", "RestoreReady", *ENCRYPTION_ATTRIBUTES)
             attributes = {k: v for k, v in source_version.attributes.items() if k not in dropped}
             for name in ("StorageClass", "WebsiteRedirectLocation", *ENCRYPTION_ATTRIBUTES):
                 if spec.attributes.get(name) is not None:

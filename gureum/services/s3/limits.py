@@ -54,11 +54,14 @@ class Settings:
     """GUREUM_S3_DIR: where object bodies are kept (default: <data dir>/s3; in memory: a temporary directory).
     Several PostgreSQL nodes must all name one shared directory (see README). GUREUM_S3_LIFECYCLE_SECONDS: how
     often lifecycle rules are applied (default 60); GUREUM_S3_DAY_SECONDS: the length of a lifecycle "day"
-    (default 86400; tests shorten it, and then expirations are not rounded to midnight)."""
+    (default 86400; tests shorten it, and then expirations are not rounded to midnight). GUREUM_S3_RESTORE_SECONDS:
+    how long RestoreObject takes before the restored copy is ready (default 0: at once; AWS takes minutes to hours
+    by tier), x-amz-restore showing ongoing-request="true" meanwhile."""
 
     directory: Path | None = None
     lifecycle_seconds: float = 60.0
     day_seconds: float = 86_400.0
+    restore_seconds: float = 0.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -67,4 +70,5 @@ class Settings:
             Path(raw) if raw else None,
             float(env.get("GUREUM_S3_LIFECYCLE_SECONDS") or 60.0),
             float(env.get("GUREUM_S3_DAY_SECONDS") or 86_400.0),
+            float(env.get("GUREUM_S3_RESTORE_SECONDS") or 0.0),
         )

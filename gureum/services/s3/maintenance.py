@@ -1,5 +1,6 @@
 """S3's background work, on the leader node only (exactly one node when several share PostgreSQL): the lifecycle
-sweep every GUREUM_S3_LIFECYCLE_SECONDS (S3Backend.sweep_lifecycle). A lifespan task started by the start hook."""
+sweep every GUREUM_S3_LIFECYCLE_SECONDS (S3Backend.sweep_lifecycle), and the restores due then (sweep_restores):
+copies ready, copies expired. A lifespan task started by the start hook."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ async def maintain(runtime: Runtime, be: S3Backend, every: float) -> None:
         try:
             if await runtime.store.is_leader(_LEADER_ROLE):
                 await be.sweep_lifecycle()
+                await be.sweep_restores()
         except asyncio.CancelledError:
             raise
         except Exception:

@@ -63,6 +63,7 @@ _BRIDGE = {
     "LifecycleExpiration:DeleteMarkerCreated": ("Object Deleted", "Lifecycle Expiration"),
     "ObjectRestore:Post": ("Object Restore Initiated", None),
     "ObjectRestore:Completed": ("Object Restore Completed", None),
+    "ObjectRestore:Delete": ("Object Restore Expired", None),
 }
 
 

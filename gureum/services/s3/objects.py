@@ -103,13 +103,21 @@ def restored_until(version: Version) -> float | None:
     return float(expiry) if expiry is not None else None
 
 
+def restoring(version: Version, now: float) -> bool:
+    """Whether a restore of the version is still in progress (its copy not ready yet: GUREUM_S3_RESTORE_SECONDS)."""
+    ready = version.attributes.get("RestoreReady")
+    return ready is not None and float(ready) > now
+
+
 def archived_at(version: Version, now: float) -> bool:
-    """Whether the version's body cannot be read now: archived, without a live restored copy."""
-    return version.storage_class in ARCHIVED and (restored_until(version) or 0.0) <= now
+    """Whether the version's body cannot be read now: archived, without a ready, live restored copy."""
+    return version.storage_class in ARCHIVED and ((restored_until(version) or 0.0) <= now or restoring(version, now))
 
 
 def restore_header(version: Version, now: float) -> str | None:
-    """The x-amz-restore header of a version whose restored copy is live."""
+    """The x-amz-restore header of a version being restored or whose restored copy is live."""
+    if restoring(version, now):
+        return 'ongoing-request="true"'
     expiry = restored_until(version)
     if expiry is None or expiry <= now:
         return None

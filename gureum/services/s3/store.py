@@ -322,3 +322,41 @@ def list_parts(tx: Tx, upload_id: str, after: int = 0, limit: int = 100_000) -> 
 
 def forget(tx: Tx) -> None:
     """Nothing cached (kept for the reset hook's symmetry with other services)."""
+
+
+# --- restores the sweep acts on --------------------------------------------------------------------------------
+
+Restore = tuple[str, str, str, float, float, bool]  # bucket, key, version id, ready at, expiry, completed
+
+
+def put_restore(
+    tx: Tx, bucket: str, key: str, version_id: str, ready_at: float, expiry: float, completed: bool
+) -> None:
+    tx.execute(
+        "INSERT INTO s3_restores (bucket, object_key, version_id, ready_at, expiry, completed) "
+        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (bucket, object_key, version_id) DO UPDATE SET "
+        "ready_at = excluded.ready_at, expiry = excluded.expiry, completed = excluded.completed",
+        (bucket, key_bytes(key), version_id, ready_at, expiry, int(completed)),
+    )
+
+
+def due_restores(tx: Tx, now: float, limit: int) -> list[Restore]:
+    """Restores in progress whose copy is ready, then completed ones whose copy has expired (up to ``limit``)."""
+    rows = tx.all(
+        "SELECT bucket, object_key, version_id, ready_at, expiry, completed FROM s3_restores "
+        "WHERE completed = 0 AND ready_at <= ? ORDER BY ready_at LIMIT ?",
+        (now, limit),
+    )
+    rows += tx.all(
+        "SELECT bucket, object_key, version_id, ready_at, expiry, completed FROM s3_restores "
+        "WHERE completed = 1 AND expiry <= ? ORDER BY expiry LIMIT ?",
+        (now, limit),
+    )
+    return [(r[0], key_text(r[1]), r[2], float(r[3]), float(r[4]), bool(r[5])) for r in rows]
+
+
+def delete_restore(tx: Tx, bucket: str, key: str, version_id: str) -> None:
+    tx.execute(
+        "DELETE FROM s3_restores WHERE bucket = ? AND object_key = ? AND version_id = ?",
+        (bucket, key_bytes(key), version_id),
+    )

@@ -1,18 +1,22 @@
 """Archived objects (GLACIER, DEEP_ARCHIVE) as S3 keeps them: HEAD answers, GET and copies are refused with
 InvalidObjectState until RestoreObject makes a restored copy (x-amz-restore with its expiry at midnight UTC), and the
-restore's s3:ObjectRestore:Post / :Completed notifications and EventBridge "Object Restore …" events."""
+restore's s3:ObjectRestore:Post / :Completed / :Delete notifications and EventBridge "Object Restore …" events; on a
+server whose restores take a second (GUREUM_S3_RESTORE_SECONDS), the restore in progress and the copy's expiry."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
+from ...conftest import StoreFactory, make_client
+from ...server import Server
 from ._helpers import messages, queue_for
 
 
@@ -127,3 +131,59 @@ def test_restore_notifications(aws: Callable[..., Any], s3: Any, sqs: Any, bucke
     assert initiated["requester"] == "000000000000" and "source-ip-address" in initiated
     assert completed["requester"] == "s3.amazonaws.com" and completed["restore-expiry-time"].endswith("T00:00:00Z")
     assert messages(sqs, url, 1, timeout=2) == []
+
+
+@pytest.fixture(scope="module")
+def slow(store: StoreFactory) -> Iterator[Callable[[str], Any]]:
+    """A server whose restores take a second, whose "days" last a second and whose sweep runs five times a second."""
+    env = {"GUREUM_S3_RESTORE_SECONDS": "1", "GUREUM_S3_DAY_SECONDS": "1", "GUREUM_S3_LIFECYCLE_SECONDS": "0.2"}
+    server = Server(**store(), env=env).start()
+    yield lambda service: make_client(server.endpoint, service)
+    server.stop()
+
+
+def test_restore_in_progress_then_ready_then_expired(slow: Callable[[str], Any], name: str) -> None:
+    s3, sqs, events = slow("s3"), slow("sqs"), slow("events")
+    s3.create_bucket(Bucket=name)
+    url, arn = queue_for(sqs, name, name)
+    bridge_url, bridge_arn = queue_for(sqs, f"{name}-bridge")
+    pattern = {"source": ["aws.s3"], "detail-type": [{"prefix": "Object Restore"}]}
+    events.put_rule(Name=name, EventPattern=json.dumps(pattern))
+    events.put_targets(Rule=name, Targets=[{"Id": "q", "Arn": bridge_arn}])
+    s3.put_bucket_notification_configuration(
+        Bucket=name,
+        NotificationConfiguration={
+            "QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:ObjectRestore:*"]}],
+            "EventBridgeConfiguration": {},
+        },
+    )
+    messages(sqs, url, 1)  # the s3:TestEvent
+    s3.put_object(Bucket=name, Key="cold", Body=b"frozen", StorageClass="GLACIER")
+    assert (
+        s3.restore_object(Bucket=name, Key="cold", RestoreRequest={"Days": 2})["ResponseMetadata"]["HTTPStatusCode"]
+        == 202
+    )
+    assert s3.head_object(Bucket=name, Key="cold")["Restore"] == 'ongoing-request="true"'
+    with pytest.raises(ClientError) as refused:
+        s3.get_object(Bucket=name, Key="cold")
+    assert _code(refused) == ("InvalidObjectState", 403)
+    with pytest.raises(ClientError) as again:
+        s3.restore_object(Bucket=name, Key="cold", RestoreRequest={"Days": 2})
+    assert _code(again) == ("RestoreAlreadyInProgress", 409)
+    assert again.value.response["Error"]["Message"] == "Object restore is already in progress"
+    records = [record for body in messages(sqs, url, 2) for record in body["Records"]]
+    assert [r["eventName"] for r in records] == ["ObjectRestore:Post", "ObjectRestore:Completed"]
+    restore = s3.head_object(Bucket=name, Key="cold")["Restore"]  # ready: readable until its expiry
+    assert restore.startswith('ongoing-request="false", expiry-date="')
+    assert s3.get_object(Bucket=name, Key="cold")["Body"].read() == b"frozen"
+    expired = [record for body in messages(sqs, url, 1, timeout=15) for record in body["Records"]]
+    assert [r["eventName"] for r in expired] == ["ObjectRestore:Delete"]
+    assert expired[0]["s3"]["object"]["key"] == "cold" and expired[0]["userIdentity"]["principalId"] == "AmazonS3"
+    assert "Restore" not in s3.head_object(Bucket=name, Key="cold")
+    with pytest.raises(ClientError) as archived:
+        s3.get_object(Bucket=name, Key="cold")
+    assert _code(archived) == ("InvalidObjectState", 403)
+    kinds = [event["detail-type"] for event in messages(sqs, bridge_url, 3)]
+    assert kinds == ["Object Restore Initiated", "Object Restore Completed", "Object Restore Expired"]
+    time.sleep(0.5)
+    assert messages(sqs, url, 1, timeout=1) == []  # each once
