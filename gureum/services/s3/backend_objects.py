@@ -28,7 +28,16 @@ from .limits import IN_READ, MAX_DELETE_OBJECTS, MAX_LIST_KEYS, MAX_OBJECT_TAGS,
 from .listing import Page, encode, list_page, read_token, token
 from .names import check_key, key_bytes, prefix_end
 from .notifications import ObjectEvent, Requester
-from .objects import NULL_VERSION, Bucket, Version, archived_at, head_fields, new_version_id, restore_header
+from .objects import (
+    NULL_VERSION,
+    Bucket,
+    Version,
+    archived_at,
+    head_fields,
+    new_version_id,
+    restore_header,
+    restore_status,
+)
 from .reads import ByteRange, check_conditions, check_write_conditions, parse_range
 from .transfer import Body, Incoming, chunks, digests_for, verify
 from .writes import ENCRYPTION_ATTRIBUTES, WriteSpec, apply_encryption, encryption_answer
@@ -608,6 +617,7 @@ class ObjectsMixin(S3Core):
         v2: bool,
         continuation: str | None,
         fetch_owner: bool,
+        with_restore_status: bool = False,
     ) -> dict[str, Any]:
         limit = MAX_LIST_KEYS if max_keys is None else max(0, min(max_keys, MAX_LIST_KEYS))
         start = read_token(continuation) if continuation else None
@@ -628,6 +638,7 @@ class ObjectsMixin(S3Core):
             )
 
         page = await self.store.read(read)
+        now = self.now()
         contents = []
         for version in page.entries:
             entry: dict[str, Any] = {
@@ -642,6 +653,9 @@ class ObjectsMixin(S3Core):
                 entry["ChecksumType"] = version.attributes.get("ChecksumType", "FULL_OBJECT")
             if not v2 or fetch_owner:
                 entry["Owner"] = owner(owners[0])
+            status = restore_status(version, now) if with_restore_status else None
+            if status is not None:
+                entry["RestoreStatus"] = status
             contents.append(entry)
         out: dict[str, Any] = {
             "Name": bucket_name,
@@ -681,6 +695,7 @@ class ObjectsMixin(S3Core):
         version_marker: str | None,
         max_keys: int | None,
         url: bool,
+        with_restore_status: bool = False,
     ) -> dict[str, Any]:
         limit = MAX_LIST_KEYS if max_keys is None else max(0, min(max_keys, MAX_LIST_KEYS))
         if version_marker and not key_marker:
@@ -738,6 +753,7 @@ class ObjectsMixin(S3Core):
                     return entries, prefixes, False
 
         entries, prefixes, truncated = await self.store.read(read)
+        now = self.now()
         versions, markers = [], []
         for v in entries:
             base: dict[str, Any] = {
@@ -750,7 +766,11 @@ class ObjectsMixin(S3Core):
             if v.delete_marker:
                 markers.append(base)
             else:
-                versions.append({**base, "ETag": v.etag, "Size": v.size, "StorageClass": v.storage_class})
+                entry = {**base, "ETag": v.etag, "Size": v.size, "StorageClass": v.storage_class}
+                status = restore_status(v, now) if with_restore_status else None
+                if status is not None:
+                    entry["RestoreStatus"] = status
+                versions.append(entry)
         out: dict[str, Any] = {
             "Name": bucket_name,
             "Prefix": encode(prefix, url),

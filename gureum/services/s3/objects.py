@@ -124,6 +124,17 @@ def restore_header(version: Version, now: float) -> str | None:
     return f'ongoing-request="false", expiry-date="{formatdate(expiry, usegmt=True)}"'
 
 
+def restore_status(version: Version, now: float) -> dict[str, Any] | None:
+    """A listing's RestoreStatus of a version being restored or whose restored copy is live (listings that ask for
+    it with OptionalObjectAttributes=RestoreStatus)."""
+    if restoring(version, now):
+        return {"IsRestoreInProgress": True}
+    expiry = restored_until(version)
+    if expiry is None or expiry <= now:
+        return None
+    return {"IsRestoreInProgress": False, "RestoreExpiryDate": expiry}
+
+
 def head_fields(version: Version, with_checksums: bool) -> dict[str, Any]:
     """The output members GetObject and HeadObject share."""
     attrs = version.attributes

@@ -123,6 +123,7 @@ async def list_objects(ctx: RequestContext, req: dict[str, Any]) -> dict[str, An
         False,
         None,
         True,
+        _restore_status(req),
     )
 
 
@@ -139,6 +140,7 @@ async def list_objects_v2(ctx: RequestContext, req: dict[str, Any]) -> dict[str,
         True,
         req.get("ContinuationToken"),
         bool(req.get("FetchOwner")),
+        _restore_status(req),
     )
 
 
@@ -153,7 +155,13 @@ async def list_object_versions(ctx: RequestContext, req: dict[str, Any]) -> dict
         req.get("VersionIdMarker"),
         req.get("MaxKeys"),
         req.get("EncodingType") == "url",
+        _restore_status(req),
     )
+
+
+def _restore_status(req: dict[str, Any]) -> bool:
+    """Whether a listing asks for each object's RestoreStatus (x-amz-optional-object-attributes)."""
+    return "RestoreStatus" in (req.get("OptionalObjectAttributes") or [])
 
 
 @SERVICE.op("GetObjectTagging")

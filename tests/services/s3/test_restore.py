@@ -164,6 +164,8 @@ def test_restore_in_progress_then_ready_then_expired(slow: Callable[[str], Any],
         == 202
     )
     assert s3.head_object(Bucket=name, Key="cold")["Restore"] == 'ongoing-request="true"'
+    assert _restore_status(s3, name) == [{"IsRestoreInProgress": True}] * 2
+    assert "RestoreStatus" not in s3.list_objects_v2(Bucket=name)["Contents"][0]  # only when asked for
     with pytest.raises(ClientError) as refused:
         s3.get_object(Bucket=name, Key="cold")
     assert _code(refused) == ("InvalidObjectState", 403)
@@ -176,10 +178,15 @@ def test_restore_in_progress_then_ready_then_expired(slow: Callable[[str], Any],
     restore = s3.head_object(Bucket=name, Key="cold")["Restore"]  # ready: readable until its expiry
     assert restore.startswith('ongoing-request="false", expiry-date="')
     assert s3.get_object(Bucket=name, Key="cold")["Body"].read() == b"frozen"
+    statuses = _restore_status(s3, name)
+    assert [status["IsRestoreInProgress"] for status in statuses] == [False, False]
+    shown = parsedate_to_datetime(restore.split('"')[3])  # the header's whole seconds; a listing's time is finer
+    assert all(abs((status["RestoreExpiryDate"] - shown).total_seconds()) < 1 for status in statuses)
     expired = [record for body in messages(sqs, url, 1, timeout=15) for record in body["Records"]]
     assert [r["eventName"] for r in expired] == ["ObjectRestore:Delete"]
     assert expired[0]["s3"]["object"]["key"] == "cold" and expired[0]["userIdentity"]["principalId"] == "AmazonS3"
     assert "Restore" not in s3.head_object(Bucket=name, Key="cold")
+    assert _restore_status(s3, name) == [None, None]
     with pytest.raises(ClientError) as archived:
         s3.get_object(Bucket=name, Key="cold")
     assert _code(archived) == ("InvalidObjectState", 403)
@@ -187,3 +194,10 @@ def test_restore_in_progress_then_ready_then_expired(slow: Callable[[str], Any],
     assert kinds == ["Object Restore Initiated", "Object Restore Completed", "Object Restore Expired"]
     time.sleep(0.5)
     assert messages(sqs, url, 1, timeout=1) == []  # each once
+
+
+def _restore_status(s3: Any, bucket: str) -> list[Any]:
+    """The object's RestoreStatus in ListObjectsV2 and ListObjectVersions asked for it (None where absent)."""
+    listed = s3.list_objects_v2(Bucket=bucket, OptionalObjectAttributes=["RestoreStatus"])["Contents"][0]
+    version = s3.list_object_versions(Bucket=bucket, OptionalObjectAttributes=["RestoreStatus"])["Versions"][0]
+    return [listed.get("RestoreStatus"), version.get("RestoreStatus")]
