@@ -224,7 +224,8 @@ class OptionsBackend:
                     "DomainSigningSelector and DomainSigningPrivateKey are required for EXTERNAL signing attributes."
                 )
             check_private_key(key)
-            return {"origin": "EXTERNAL", "selector": selector, "generated_at": now}
+            # the key is kept to sign the domain's mail (dkim_signing); no answer shows it
+            return {"origin": "EXTERNAL", "selector": selector, "private_key": key, "generated_at": now}
         if attributes.get("DomainSigningSelector") or attributes.get("DomainSigningPrivateKey"):
             raise InvalidParameterValue(
                 "DomainSigningSelector and DomainSigningPrivateKey are only for EXTERNAL signing attributes."

@@ -8,10 +8,13 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import json
+import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
+
+import dkim
 
 from ...clock import Clock
 from ...delivery import Delivery, DeliveryError
@@ -20,6 +23,7 @@ from ...store.base import Store, Tx
 from . import (
     authorization,
     backend_extras,
+    dkim_signing,
     events,
     limits,
     mime,
@@ -31,7 +35,7 @@ from . import (
     tracking,
 )
 from .account import AccountState, check_identities, check_quota, send_tokens
-from .backend_options import default_configuration_set
+from .backend_options import DKIM, default_configuration_set
 from .errors import (
     ConfigurationSetDoesNotExist,
     ConfigurationSetSendingPaused,
@@ -41,9 +45,10 @@ from .errors import (
     NotFound,
     ServiceError,
 )
-from .identities import candidates, check_address, check_no_controls, is_simulator
+from .identities import SUCCESS, candidates, check_address, check_no_controls, is_simulator
 
 T = TypeVar("T")
+log = logging.getLogger("gureum.ses")
 UNSUBSCRIBE = "unsubscribe"  # the kind of an unsubscribe link's row among the tracking links
 UNSUBSCRIBE_PATH = "/_gureum/ses/unsubscribe"
 # a template as stored: (subject, text, html)
@@ -306,6 +311,7 @@ class SendingBackend:
         outcome = events.fates(kept, self._suppressed(tx, account, region, configuration_set, kept))
         unsubscribe = secrets.token_urlsafe(18) if _unsubscribes(message, kept) else None
         raw = _list_unsubscribe(message.base_url, unsubscribe) + mail.raw
+        raw = self._dkim_signed(tx, account, region, source, statuses, raw)
         raw = raw if return_path is None else f"Return-Path: <{ses_id}@{return_path}>\r\n".encode() + raw
         store.add_sent(
             tx, account, region, now, len(recipients), len(outcome.bounced), len(outcome.complained),
@@ -345,6 +351,24 @@ class SendingBackend:
                     {"mail": events.mail_object(sent)}, now,
                 )  # fmt: skip
         return ses_id
+
+    @staticmethod
+    def _dkim_signed(tx: Tx, account: str, region: str, source: str, statuses: dict[str, str], raw: bytes) -> bytes:
+        """The message with the DKIM signature of the sender's domain, when that verified domain signs with its own
+        key (BYODKIM, dkim_signing); as it is otherwise."""
+        domain = source.rpartition("@")[2].lower()
+        if statuses.get(domain) != SUCCESS:
+            return raw  # not a verified domain identity: nothing to look up
+        scope = notifications.identity_scope(domain)
+        by = dkim_signing.signer(store.get_identity(tx, account, region, domain), store_extras.setting(
+            tx, account, region, scope, DKIM))  # fmt: skip
+        if by is None:
+            return raw
+        try:
+            return dkim_signing.signature(raw, by) + raw
+        except dkim.DKIMException as refused:  # a raw message DKIM cannot sign (no From header, …): sent unsigned
+            log.warning("SES: %s's DKIM signature was not added: %s", domain, refused)
+            return raw
 
     def _notify(
         self,
