@@ -17,11 +17,11 @@ from ... import ports
 from ...delivery import DeliveryError, Target
 from ...runtime import Runtime
 from .. import Service
-from . import relay
+from . import limits, relay
 from .admin import ROUTES
 from .backend import SesBackend
 from .backend_receipt import S3_KIND
-from .maintenance import maintain
+from .maintenance import look_up, maintain
 from .permissions import Permissions
 from .port import SesMailPort
 from .smtp import SmtpListener
@@ -76,6 +76,9 @@ async def _start(runtime: Runtime) -> None:
     )
     runtime.provide(ports.SesMail, SesMailPort(be))
     runtime.spawn(maintain(runtime, be), "ses-prune")
+    dns = limits.dns_lookups()
+    if dns is not None:
+        runtime.spawn(look_up(runtime, be, *dns), "ses-dns")
     config = runtime.config
     listener = runtime.keep(SmtpListener(runtime, be))
     if config.smtp_port:

@@ -6,6 +6,7 @@ receiving backend_receipt.py's, the identity and account extras backend_extras.p
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -17,11 +18,11 @@ from ...delivery import Delivery
 from ...ports import LambdaInvoker, S3Objects
 from ...runtime import Runtime
 from ...store.base import Store, Tx
-from . import backend_extras, events, limits, mime, notifications, relay, store, store_extras, templates
+from . import backend_extras, dns_verify, events, limits, mime, notifications, relay, store, store_extras, templates
 from .account import AccountState, statistics
 from .backend_bounce import BounceBackend
 from .backend_extras import ExtrasBackend
-from .backend_options import OptionsBackend
+from .backend_options import DKIM, OptionsBackend
 from .backend_pools import PoolsBackend
 from .backend_receipt import ReceivingBackend
 from .backend_sending import BulkEntry, Outgoing, Parts, SendingBackend
@@ -35,7 +36,7 @@ from .errors import (
     NotFound,
     TemplateDoesNotExist,
 )
-from .identities import DOMAIN, EMAIL, Identity, check_address, kind_of, new_identity
+from .identities import DOMAIN, EMAIL, PENDING, SUCCESS, Identity, check_address, kind_of, new_identity
 from .permissions import Permissions
 from .tags import TAGS, check_tags
 
@@ -43,6 +44,7 @@ __all__ = ["VERIFY_PATH", "BulkEntry", "Outgoing", "SesBackend", "backend"]
 VERIFY_PATH = "/_gureum/ses/verify"
 NO_REPLY = "no-reply-aws@amazon.com"
 DETAILS = "details"  # the account setting PutAccountDetails keeps
+_DNS_BATCH = 500  # pending identities (and MAIL FROM domains) looked up a round
 
 
 def backend(ctx_or_runtime: RequestContext | Runtime) -> SesBackend:
@@ -316,6 +318,26 @@ class SesBackend(SendingBackend, ReceivingBackend, BounceBackend, ExtrasBackend,
         since = self.clock.now() - limits.STATISTICS_SPAN
         return statistics(await self.store.read(lambda tx: store.sent_rows(tx, account, region, since)))
 
+    async def check_dns(self, lookup: dns_verify.Lookup) -> int:
+        """Look pending domain identities' records (and custom MAIL FROM domains' MX) up in DNS, as SES does, and
+        mark what was found (the lookups outside any transaction). How many were verified."""
+        pending = await self.store.read(lambda tx: store.pending_domains(tx, _DNS_BATCH))
+        found = 0
+        for identity in pending:
+            doc = await self.store.read(functools.partial(_dkim_setting, identity=identity))
+            dkim = identity.dkim_status == PENDING and await dns_verify.dkim_found(identity, doc, lookup)
+            if not dkim and (identity.verified or not await dns_verify.verification_found(identity, lookup)):
+                continue  # nothing new found
+            await self._write(functools.partial(_mark_found, seen=identity, dkim=dkim))
+            found += not identity.verified
+        for account, region, name, domain in await self.store.read(
+            lambda tx: store_extras.pending_mail_from(tx, _DNS_BATCH)
+        ):
+            if await dns_verify.mail_from_found(domain, region, lookup):
+                await self._write(functools.partial(store_extras.confirm_mail_from, account=account, region=region,
+                                                    identity=name))  # fmt: skip
+        return found
+
     async def prune_sent(self) -> int:
         """Forget what no answer needs any more: sends older than GetSendStatistics' two weeks (in transactions of
         PRUNE_BATCH rows, so the store's writer is never held long) and quota buckets older than the quota window.
@@ -517,3 +539,17 @@ class SesBackend(SendingBackend, ReceivingBackend, BounceBackend, ExtrasBackend,
 
     async def clear_captured(self, filters: dict[str, str]) -> int:
         return await self._write(lambda tx: store.delete_messages(tx, filters))
+
+
+def _dkim_setting(tx: Tx, identity: Identity) -> dict[str, Any] | None:
+    scope = notifications.identity_scope(identity.name)
+    doc: dict[str, Any] | None = store_extras.setting(tx, identity.account, identity.region, scope, DKIM)
+    return doc
+
+
+def _mark_found(tx: Tx, seen: Identity, dkim: bool) -> None:
+    """The identity verified (and its DKIM records found, ``dkim``) unless it changed since it was looked up."""
+    current = store.get_identity(tx, seen.account, seen.region, seen.name)
+    if current is None or current.token != seen.token or current.dkim_tokens != seen.dkim_tokens:
+        return  # the next round looks again
+    store.put_identity(tx, replace(current, status=SUCCESS, dkim_status=SUCCESS if dkim else current.dkim_status))

@@ -38,6 +38,20 @@ def auto_verify() -> bool:
     return os.environ.get("GUREUM_SES_AUTO_VERIFY", "").lower() in ("1", "true", "yes", "on")
 
 
+def dns_lookups() -> tuple[str, float] | None:
+    """GUREUM_SES_DNS: look domain identities' records up in DNS — "system" (the machine's resolver) or
+    "host[:port]" (one name server) — every GUREUM_SES_DNS_SECONDS (default 60) while any is pending; None (the
+    default, "off"): only the admin stand-in verifies them."""
+    where = os.environ.get("GUREUM_SES_DNS", "").strip()
+    if not where or where.lower() == "off":
+        return None
+    try:
+        every = max(0.05, float(os.environ.get("GUREUM_SES_DNS_SECONDS") or 60.0))
+    except ValueError:
+        every = 60.0
+    return where, every
+
+
 # receiving (SES's documented quotas for email receiving)
 MAX_RECEIPT_RULE_SETS = 40  # per account and Region
 MAX_RECEIPT_RULES = 200  # per rule set

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from ...store.base import Tx
-from .identities import Identity
+from .identities import DOMAIN, PENDING, Identity
 
 _IDENTITY_COLUMNS = "account, region, identity, kind, status, token, dkim_tokens, dkim_status, created_at"
 _MESSAGE_COLUMNS = "message_id, account, region, source, destinations, subject, origin, sent_at"
@@ -58,6 +58,16 @@ def list_identities(tx: Tx, account: str, region: str) -> list[Identity]:
     rows = tx.all(
         f"SELECT {_IDENTITY_COLUMNS} FROM ses_identities WHERE account = ? AND region = ? ORDER BY identity",
         (account, region),
+    )
+    return [i for i in map(_identity, rows) if i is not None]
+
+
+def pending_domains(tx: Tx, limit: int) -> list[Identity]:
+    """Domain identities (every account's) not verified yet, or whose DKIM records are not found yet."""
+    rows = tx.all(
+        f"SELECT {_IDENTITY_COLUMNS} FROM ses_identities WHERE kind = ? AND (status = ? OR dkim_status = ?) "
+        "ORDER BY created_at LIMIT ?",
+        (DOMAIN, PENDING, PENDING, limit),
     )
     return [i for i in map(_identity, rows) if i is not None]
 

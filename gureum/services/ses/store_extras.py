@@ -73,6 +73,14 @@ def put_mail_from(
     )
 
 
+def pending_mail_from(tx: Tx, limit: int) -> list[tuple[str, str, str, str]]:
+    """(account, region, identity, MAIL FROM domain) of every custom MAIL FROM domain whose MX is not found yet."""
+    rows = tx.all(
+        "SELECT account, region, identity, domain FROM ses_mail_from WHERE status <> 'Success' LIMIT ?", (limit,)
+    )
+    return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+
 def confirm_mail_from(tx: Tx, account: str, region: str, identity: str) -> None:
     tx.execute(
         "UPDATE ses_mail_from SET status = 'Success' WHERE account = ? AND region = ? AND identity = ?",
