@@ -104,7 +104,7 @@ class LoadBalancerBackend:
             "state": "active_impaired" if impaired and summary else "active", "protocol": "HTTP", "publicPorts": [80],
             "healthCheckPath": body["healthCheckPath"], "instancePort": body["instancePort"],
             "instanceHealthSummary": summary, "tlsCertificateSummaries": [], "configurationOptions": {},
-            "ipAddressType": "ipv4", "httpsRedirectionEnabled": False,
+            "ipAddressType": body.get("ipAddressType", "ipv4"), "httpsRedirectionEnabled": False,
         }  # fmt: skip
 
     async def create(
@@ -114,8 +114,12 @@ class LoadBalancerBackend:
         check_name(name, "load balancer name")
         if certificate:
             raise InvalidInputException("TLS certificates are not supported by gureum: load balancers serve HTTP.")
-        if ip_type not in (None, "ipv4"):
-            raise InvalidInputException(f"The IP address type {ip_type} is not supported: only ipv4 is.")
+        # AWS's default is dualstack; gureum listens on an IPv4 address, which serves ipv4 and dualstack clients
+        ip_type = ip_type or "dualstack"
+        if ip_type not in ("ipv4", "dualstack"):
+            raise InvalidInputException(
+                f"The IP address type {ip_type} is not supported: gureum's load balancers listen on IPv4 addresses."
+            )
         if not 0 < port < 65536:
             raise InvalidInputException(f"The instance port {port} is invalid.")
         path = path or "/"
@@ -130,6 +134,7 @@ class LoadBalancerBackend:
             "name": name, "arn": f"arn:aws:lightsail:{region}:{account}:LoadBalancer/{uid}",
             "supportCode": f"{account}/{uid[:13]}", "createdAt": self._clock.now(), "tags": clean_tags(tags),
             "address": address, "instancePort": port, "healthCheckPath": path, "instances": [],
+            "ipAddressType": ip_type,
         }  # fmt: skip
         await self._records.add(account, region, KIND, body)
         await self._serve(account, region, body)

@@ -154,6 +154,19 @@ def test_load_balancer_records(lightsail: Any, name: str) -> None:
     assert _code(exc) == "NotFoundException"
 
 
+def test_load_balancer_ip_address_type(lightsail: Any, name: str) -> None:
+    # AWS's default is dualstack (Terraform's aws_lightsail_lb expects it back); ipv4 is kept as asked
+    lightsail.create_load_balancer(loadBalancerName=name, instancePort=80)
+    assert lightsail.get_load_balancer(loadBalancerName=name)["loadBalancer"]["ipAddressType"] == "dualstack"
+    lightsail.create_load_balancer(loadBalancerName=name + "-v4", instancePort=80, ipAddressType="ipv4")
+    assert lightsail.get_load_balancer(loadBalancerName=name + "-v4")["loadBalancer"]["ipAddressType"] == "ipv4"
+    with pytest.raises(ClientError) as exc:
+        lightsail.create_load_balancer(loadBalancerName=name + "-v6", instancePort=80, ipAddressType="ipv6")
+    assert _code(exc) == "InvalidInputException"
+    lightsail.delete_load_balancer(loadBalancerName=name)
+    lightsail.delete_load_balancer(loadBalancerName=name + "-v4")
+
+
 def test_static_ip_records_and_operations(lightsail: Any, name: str) -> None:
     ops = lightsail.allocate_static_ip(staticIpName=name)["operations"]
     assert ops[0]["operationType"] == "AllocateStaticIp" and ops[0]["status"] == "Succeeded"
