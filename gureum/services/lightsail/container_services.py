@@ -125,10 +125,11 @@ class ContainerServiceBackend:
             "isDisabled": body["isDisabled"],
             "principalArn": "",
             "privateDomainName": f"{body['name']}.service.local",
-            "publicDomainNames": {},
             "url": body["url"],
             "privateRegistryAccess": {"ecrImagePullerRole": {"isActive": False, "principalArn": ""}},
         }
+        # publicDomainNames is absent, as on AWS, for a service without custom domains (gureum supports none):
+        # an empty map reads as one empty public_domain_names block to Terraform, a change on every plan
         if body.get("stateDetail"):
             doc["stateDetail"] = body["stateDetail"]
         if body.get("current") in deployments:

@@ -167,6 +167,15 @@ def test_load_balancer_ip_address_type(lightsail: Any, name: str) -> None:
     lightsail.delete_load_balancer(loadBalancerName=name + "-v4")
 
 
+def test_container_service_without_public_domain_names(lightsail: Any, name: str) -> None:
+    # AWS leaves publicDomainNames out when a service has none (an empty map is a change in every Terraform plan)
+    made = lightsail.create_container_service(serviceName=name, power="nano", scale=1)["containerService"]
+    assert "publicDomainNames" not in made
+    service = lightsail.get_container_services(serviceName=name)["containerServices"][0]
+    assert "publicDomainNames" not in service and service["privateDomainName"] == f"{name}.service.local"
+    lightsail.delete_container_service(serviceName=name)
+
+
 def test_static_ip_records_and_operations(lightsail: Any, name: str) -> None:
     ops = lightsail.allocate_static_ip(staticIpName=name)["operations"]
     assert ops[0]["operationType"] == "AllocateStaticIp" and ops[0]["status"] == "Succeeded"
