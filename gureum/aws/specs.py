@@ -68,7 +68,7 @@ def _patch_file(service: str) -> dict[str, Any]:
 
 def legacy_routes(service: str) -> list[dict[str, str]]:
     """A patch file's ``legacyRoutes``: {operation, method, requestUri} an older model gave an operation that a
-    newer botocore moved (older SDKs and CLIs still send them; their query-string members are not read)."""
+    newer botocore moved (older SDKs and CLIs still send them; a GET's members are read from its query string)."""
     routes: list[dict[str, str]] = _patch_file(service).get("legacyRoutes", [])
     return routes
 

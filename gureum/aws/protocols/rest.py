@@ -215,7 +215,9 @@ class RestProtocol(ProtocolHandler):
         result = read_bindings(shape, request, path_params or {}, literal_query_keys(operation))
         payload = shape.serialization.get("payload")
         if payload is None:
-            if has_body_members(shape):
+            if request.method == "GET" and operation.http.get("method") != "GET":
+                result.update(_legacy_query_members(shape, request))  # an older model's GET (a patch's legacyRoutes)
+            elif has_body_members(shape):
                 result.update(self.read_document(shape, request.body))
             return result
         member = shape.members[payload]
@@ -272,3 +274,25 @@ class RestProtocol(ProtocolHandler):
             return str(value).encode(), "text/plain"
         root = member.serialization.get("name") or member.name
         return self.write_document(operation, member, value, root), self.content_type
+
+
+def _legacy_query_members(shape: Shape, request: Request) -> dict[str, Any]:
+    """The body members an older model sent in the query string, under their own names, when it made the operation
+    a GET (SES v2's ListEmailIdentities with NextToken and PageSize, before botocore 1.44 moved it to a POST):
+    scalars only, as query strings carry them."""
+    out: dict[str, Any] = {}
+    query = request.query
+    for name, member in shape.members.items():
+        if member.serialization.get("location") or name not in query:
+            continue
+        text = query[name]
+        if member.type_name in ("integer", "long"):
+            try:
+                out[name] = int(text)
+            except ValueError:
+                raise MalformedInput(f"{name} is not an integer: {text[:64]}") from None
+        elif member.type_name == "boolean":
+            out[name] = text.lower() == "true"
+        elif member.type_name == "string":
+            out[name] = text
+    return out

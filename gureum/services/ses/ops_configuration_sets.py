@@ -9,6 +9,7 @@ from ...aws.context import RequestContext
 from . import SERVICE
 from .backend import backend
 from .events import v1_type
+from .paging import paged
 
 # CloudWatch's DimensionValueSource: SES v1's spelling → the stored one (SES v2's)
 _SOURCE_IN = {"messageTag": "MESSAGE_TAG", "emailHeader": "EMAIL_HEADER", "linkTag": "LINK_TAG"}
@@ -108,7 +109,7 @@ async def update_configuration_set_reputation_metrics_enabled(ctx: RequestContex
 @SERVICE.op("ListConfigurationSets")
 async def list_configuration_sets(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     names = await backend(ctx).list_configuration_sets(ctx.account, ctx.region)
-    return {"ConfigurationSets": [{"Name": n} for n in names]}
+    return paged([{"Name": n} for n in names], req, "ConfigurationSets", 1000)
 
 
 @SERVICE.op("DeleteConfigurationSet")

@@ -9,6 +9,7 @@ from ...aws.context import RequestContext
 from . import SERVICE
 from .backend import backend
 from .identities import DOMAIN, EMAIL, SUCCESS
+from .paging import paged
 
 
 @SERVICE.op("VerifyEmailIdentity")
@@ -37,7 +38,7 @@ async def verify_domain_dkim(ctx: RequestContext, req: dict[str, Any]) -> dict[s
 @SERVICE.op("ListIdentities")
 async def list_identities(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     found = await backend(ctx).list_identities(ctx.account, ctx.region, req.get("IdentityType"))
-    return {"Identities": [i.name for i in found]}
+    return paged([i.name for i in found], req, "Identities", 1000)
 
 
 @SERVICE.op("ListVerifiedEmailAddresses")

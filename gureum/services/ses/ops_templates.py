@@ -7,6 +7,7 @@ from typing import Any
 from ...aws.context import RequestContext
 from . import SERVICE
 from .backend import backend
+from .paging import paged
 
 
 def _parts(template: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
@@ -41,7 +42,7 @@ async def get_template(ctx: RequestContext, req: dict[str, Any]) -> dict[str, An
 @SERVICE.op("ListTemplates")
 async def list_templates(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     found = await backend(ctx).list_templates(ctx.account, ctx.region)
-    return {"TemplatesMetadata": [{"Name": name, "CreatedTimestamp": at} for name, at in found]}
+    return paged([{"Name": name, "CreatedTimestamp": at} for name, at in found], req, "TemplatesMetadata", 100, 10)
 
 
 @SERVICE.op("DeleteTemplate")

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from ...aws.context import RequestContext
 from ...aws.errors import ServiceError
+from ...aws.paging import offset_page
 from ...ports import SesMail
 
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
@@ -64,3 +65,11 @@ def translated(fn: F) -> F:
 def tag_list(tags: dict[str, str] | None) -> list[dict[str, str]]:
     """Tags in SES v2's [{"Key", "Value"}] shape."""
     return [{"Key": k, "Value": v} for k, v in (tags or {}).items()]
+
+
+def paged(items: list[Any], req: dict[str, Any], member: str, most: int = 1000) -> dict[str, Any]:
+    """A List operation's answer: ``items`` from the request's NextToken on, PageSize of them (at most ``most``,
+    the operation's limit, which is also the page when none is asked for), under ``member``, with the NextToken
+    of the rest."""
+    page, token = offset_page(items, req.get("NextToken"), min(int(req.get("PageSize") or most), most))
+    return {member: page, "NextToken": token} if token is not None else {member: page}

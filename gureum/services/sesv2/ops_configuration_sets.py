@@ -8,7 +8,7 @@ from typing import Any
 
 from ...aws.context import RequestContext
 from . import SERVICE
-from .mail import mail, tag_list, translated
+from .mail import mail, paged, tag_list, translated
 
 
 def _targets(dest: dict[str, Any]) -> dict[str, Any]:
@@ -107,7 +107,7 @@ async def get_configuration_set(ctx: RequestContext, req: dict[str, Any]) -> dic
 @SERVICE.op("ListConfigurationSets")
 @translated
 async def list_configuration_sets(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    return {"ConfigurationSets": await mail(ctx).list_configuration_sets(ctx.account, ctx.region)}
+    return paged(await mail(ctx).list_configuration_sets(ctx.account, ctx.region), req, "ConfigurationSets")
 
 
 @SERVICE.op("DeleteConfigurationSet")

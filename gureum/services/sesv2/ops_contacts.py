@@ -7,7 +7,7 @@ from typing import Any
 
 from ...aws.context import RequestContext
 from . import SERVICE
-from .mail import mail, translated
+from .mail import mail, paged, translated
 
 
 def _contact_out(contact: dict[str, Any], contact_list: dict[str, Any]) -> dict[str, Any]:
@@ -65,7 +65,8 @@ async def get_contact_list(ctx: RequestContext, req: dict[str, Any]) -> dict[str
 @translated
 async def list_contact_lists(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     found = await mail(ctx).contact_lists(ctx.account, ctx.region)
-    return {"ContactLists": [{"ContactListName": n, "LastUpdatedTimestamp": at} for n, at in found]}
+    lists = [{"ContactListName": n, "LastUpdatedTimestamp": at} for n, at in found]
+    return paged(lists, req, "ContactLists")
 
 
 @SERVICE.op("DeleteContactList")
@@ -126,7 +127,7 @@ async def list_contacts(ctx: RequestContext, req: dict[str, Any]) -> dict[str, A
             if status not in statuses:
                 continue
         out.append(shaped)
-    return {"Contacts": out}
+    return paged(out, req, "Contacts")
 
 
 @SERVICE.op("DeleteContact")

@@ -6,7 +6,7 @@ from typing import Any
 
 from ...aws.context import RequestContext
 from . import SERVICE
-from .mail import mail, translated
+from .mail import mail, paged, translated
 
 _KINDS = {"EmailAddress": "EMAIL_ADDRESS", "Domain": "DOMAIN"}
 _STATUS = {"Pending": "PENDING", "Success": "SUCCESS", "NotStarted": "NOT_STARTED"}
@@ -108,17 +108,16 @@ async def put_email_identity_dkim_signing_attributes(ctx: RequestContext, req: d
 @translated
 async def list_email_identities(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     found = await mail(ctx).list_identities(ctx.account, ctx.region)
-    return {
-        "EmailIdentities": [
-            {
-                "IdentityType": _KINDS[i["kind"]],
-                "IdentityName": i["name"],
-                "SendingEnabled": i["status"] == "Success",
-                "VerificationStatus": _STATUS.get(i["status"], "PENDING"),
-            }
-            for i in found
-        ]
-    }
+    identities = [
+        {
+            "IdentityType": _KINDS[i["kind"]],
+            "IdentityName": i["name"],
+            "SendingEnabled": i["status"] == "Success",
+            "VerificationStatus": _STATUS.get(i["status"], "PENDING"),
+        }
+        for i in found
+    ]
+    return paged(identities, req, "EmailIdentities")
 
 
 @SERVICE.op("DeleteEmailIdentity")

@@ -8,7 +8,7 @@ from typing import Any
 
 from ...aws.context import RequestContext
 from . import SERVICE
-from .mail import mail, translated
+from .mail import mail, paged, translated
 
 
 @SERVICE.op("CreateDedicatedIpPool")
@@ -30,12 +30,7 @@ async def get_dedicated_ip_pool(ctx: RequestContext, req: dict[str, Any]) -> dic
 @SERVICE.op("ListDedicatedIpPools")
 @translated
 async def list_dedicated_ip_pools(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
-    names = await mail(ctx).dedicated_ip_pools(ctx.account, ctx.region)
-    size = int(req.get("PageSize") or 100)
-    start = int(req["NextToken"]) if str(req.get("NextToken") or "").isdigit() else 0
-    page = names[start : start + size]
-    more = {"NextToken": str(start + size)} if start + size < len(names) else {}
-    return {"DedicatedIpPools": page, **more}
+    return paged(await mail(ctx).dedicated_ip_pools(ctx.account, ctx.region), req, "DedicatedIpPools", 100)
 
 
 @SERVICE.op("PutDedicatedIpPoolScalingAttributes")

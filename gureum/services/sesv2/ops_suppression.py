@@ -7,7 +7,7 @@ from typing import Any
 
 from ...aws.context import RequestContext
 from . import SERVICE
-from .mail import mail, translated
+from .mail import mail, paged, translated
 
 
 def _epoch(value: Any) -> float | None:
@@ -40,9 +40,8 @@ async def list_suppressed_destinations(ctx: RequestContext, req: dict[str, Any])
         ctx.account, ctx.region, list(req.get("Reasons") or []), _epoch(req.get("StartDate")),
         _epoch(req.get("EndDate")),
     )  # fmt: skip
-    return {
-        "SuppressedDestinationSummaries": [{"EmailAddress": a, "Reason": r, "LastUpdateTime": at} for a, r, at in found]
-    }
+    summaries = [{"EmailAddress": a, "Reason": r, "LastUpdateTime": at} for a, r, at in found]
+    return paged(summaries, req, "SuppressedDestinationSummaries")
 
 
 @SERVICE.op("DeleteSuppressedDestination")

@@ -6,7 +6,7 @@ from typing import Any
 
 from ...aws.context import RequestContext
 from . import SERVICE
-from .mail import mail, translated
+from .mail import mail, paged, translated
 
 
 @SERVICE.op("CreateEmailTemplate")
@@ -42,7 +42,8 @@ async def get_email_template(ctx: RequestContext, req: dict[str, Any]) -> dict[s
 @translated
 async def list_email_templates(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     found = await mail(ctx).list_templates(ctx.account, ctx.region)
-    return {"TemplatesMetadata": [{"TemplateName": name, "CreatedTimestamp": at} for name, at in found]}
+    templates = [{"TemplateName": name, "CreatedTimestamp": at} for name, at in found]
+    return paged(templates, req, "TemplatesMetadata", 100)
 
 
 @SERVICE.op("DeleteEmailTemplate")

@@ -48,4 +48,4 @@ async def _stop(runtime: Runtime) -> None:
         held.transport.close()
 
 
-from . import ops_groups, ops_sampling, ops_traces  # noqa: E402,F401  (register)
+from . import ops_groups, ops_sampling, ops_settings, ops_traces  # noqa: E402,F401  (register)

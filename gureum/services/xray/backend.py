@@ -17,6 +17,7 @@ from .config import Configuration
 from .documents import duration, fold, node_of, problem, service_graph, status_of
 from .errors import InvalidRequestException
 from .filters import Facts, compile_filter
+from .settings import Settings
 
 MAX_SUMMARIES = 1000  # traces one GetTraceSummaries call considers
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -32,7 +33,7 @@ def epoch(value: Any) -> float:
 TRIM_SECONDS = 1.0
 
 
-class XRayBackend(Configuration):
+class XRayBackend(Configuration, Settings):
     def __init__(self, db: Store, clock: Clock, recorder: Recorder, retention: int) -> None:
         self.store = db
         self.clock = clock

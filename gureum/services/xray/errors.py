@@ -8,6 +8,10 @@ InvalidRequestException = error_class("InvalidRequestException")
 RuleLimitExceededException = error_class("RuleLimitExceededException")
 ResourceNotFoundException = error_class("ResourceNotFoundException", 404)
 TooManyTagsException = error_class("TooManyTagsException")
+MalformedPolicyDocumentException = error_class("MalformedPolicyDocumentException")
+InvalidPolicyRevisionIdException = error_class("InvalidPolicyRevisionIdException")
+PolicySizeLimitExceededException = error_class("PolicySizeLimitExceededException")
+PolicyCountLimitExceededException = error_class("PolicyCountLimitExceededException")
 
 __all__ = [
     "ServiceError",
@@ -15,4 +19,8 @@ __all__ = [
     "RuleLimitExceededException",
     "ResourceNotFoundException",
     "TooManyTagsException",
+    "MalformedPolicyDocumentException",
+    "InvalidPolicyRevisionIdException",
+    "PolicySizeLimitExceededException",
+    "PolicyCountLimitExceededException",
 ]

@@ -80,7 +80,7 @@ _RESOURCE_COLUMNS = "kind, name, arn, doc, tags, created_at, modified_at"
 
 @dataclass(slots=True)
 class Resource:
-    kind: str  # "rule" or "group"
+    kind: str  # "rule", "group", "encryption" or "policy" (the last two without an ARN)
     name: str
     arn: str
     doc: dict[str, Any]

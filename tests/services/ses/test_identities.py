@@ -62,3 +62,49 @@ def test_delete_and_unknown_identities(ses: Ses) -> None:
     with pytest.raises(ClientError) as caught:
         ses.v1.verify_email_identity(EmailAddress="no-at-sign")
     assert caught.value.response["Error"]["Code"] == "InvalidParameterValue"
+
+
+def test_v2_list_identities_in_the_older_get_form(ses: Ses) -> None:
+    """Older SDKs and CLIs (botocore before 1.44) list SES v2 identities with GET /v2/email/identities and page with
+    PageSize and NextToken in the query string: the pages come as they do for the current POST form."""
+    import requests
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    for name in ("a.example.com", "b.example.com", "c.example.com"):
+        ses.v2.create_email_identity(EmailIdentity=name)
+
+    def get(query: str) -> dict[str, Any]:
+        request = AWSRequest("GET", f"{ses.server.endpoint}/v2/email/identities{query}")
+        SigV4Auth(Credentials(ses.account, "test"), "ses", "us-east-1").add_auth(request)
+        answer = requests.get(request.url, headers=dict(request.headers), timeout=10)
+        assert answer.status_code == 200, answer.text
+        return dict(answer.json())
+
+    first = get("?PageSize=2")
+    assert [i["IdentityName"] for i in first["EmailIdentities"]] == ["a.example.com", "b.example.com"]
+    rest = get(f"?PageSize=2&NextToken={first['NextToken']}")
+    assert [i["IdentityName"] for i in rest["EmailIdentities"]] == ["c.example.com"] and "NextToken" not in rest
+    assert len(get("")["EmailIdentities"]) == 3
+
+
+def test_lists_come_in_pages(ses: Ses) -> None:
+    """v1 ListIdentities (MaxItems), ListTemplates (10 a page unless asked) and v2 ListEmailIdentities (PageSize)
+    page with NextToken, as their paginators expect."""
+    names = [f"{c}.pages.example.com" for c in "abc"]
+    for name in names:
+        ses.v1.verify_domain_identity(Domain=name)
+    first = ses.v1.list_identities(MaxItems=2)
+    rest = ses.v1.list_identities(MaxItems=2, NextToken=first["NextToken"])
+    assert first["Identities"] + rest["Identities"] == names and "NextToken" not in rest
+    pages = ses.v1.get_paginator("list_identities").paginate(PaginationConfig={"PageSize": 1})
+    assert [i for page in pages for i in page["Identities"]] == names
+    v2_first = ses.v2.list_email_identities(PageSize=2)
+    assert len(v2_first["EmailIdentities"]) == 2 and "NextToken" in v2_first
+    for i in range(12):
+        ses.v1.create_template(Template={"TemplateName": f"t{i:02d}", "SubjectPart": "s", "TextPart": "x"})
+    templates = ses.v1.list_templates()
+    assert len(templates["TemplatesMetadata"]) == 10  # SES's default page of templates
+    more = ses.v1.list_templates(NextToken=templates["NextToken"])
+    assert len(more["TemplatesMetadata"]) == 2 and "NextToken" not in more
