@@ -81,3 +81,49 @@ def test_groups(aws: Callable[..., Any]) -> None:
     xray.delete_group(GroupName="slow")
     expect_error(xray.get_group, "InvalidRequestException", GroupName="slow")
     assert xray.get_groups()["Groups"] == []
+
+
+def test_encryption_config(aws: Callable[..., Any]) -> None:
+    # Terraform's aws_xray_encryption_config: put, read back, and back to NONE on destroy
+    xray, _ = _client(aws)
+    assert xray.get_encryption_config()["EncryptionConfig"] == {"Status": "ACTIVE", "Type": "NONE"}
+    key = "arn:aws:kms:us-east-1:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    put = xray.put_encryption_config(Type="KMS", KeyId=key)["EncryptionConfig"]
+    assert put == {"KeyId": key, "Status": "ACTIVE", "Type": "KMS"}
+    assert xray.get_encryption_config()["EncryptionConfig"] == put
+    expect_error(xray.put_encryption_config, "InvalidRequestException", Type="KMS")
+    expect_error(xray.put_encryption_config, "InvalidRequestException", Type="NONE", KeyId=key)
+    xray.put_encryption_config(Type="NONE")
+    assert xray.get_encryption_config()["EncryptionConfig"] == {"Status": "ACTIVE", "Type": "NONE"}
+
+
+def test_resource_policies(aws: Callable[..., Any]) -> None:
+    # Terraform's aws_xray_resource_policy: revisions count up, a stale or zero revision id is refused, at most 5
+    xray, _ = _client(aws)
+    doc = (
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},'
+        ' "Action": "xray:PutTraceSegments", "Resource": "*"}]}'
+    )
+    made = xray.put_resource_policy(PolicyName="sns", PolicyDocument=doc)["ResourcePolicy"]
+    assert made["PolicyName"] == "sns" and made["PolicyDocument"] == doc and made["PolicyRevisionId"] == "1"
+    expect_error(xray.put_resource_policy, "InvalidPolicyRevisionIdException", PolicyName="sns", PolicyDocument=doc,
+                 PolicyRevisionId="0")  # fmt: skip
+    expect_error(xray.put_resource_policy, "InvalidPolicyRevisionIdException", PolicyName="sns", PolicyDocument=doc,
+                 PolicyRevisionId="7")  # fmt: skip
+    again = xray.put_resource_policy(PolicyName="sns", PolicyDocument=doc, PolicyRevisionId="1")["ResourcePolicy"]
+    assert again["PolicyRevisionId"] == "2"
+    listed = xray.list_resource_policies()["ResourcePolicies"]
+    assert [(p["PolicyName"], p["PolicyRevisionId"]) for p in listed] == [("sns", "2")]
+    expect_error(xray.put_resource_policy, "MalformedPolicyDocumentException", PolicyName="bad", PolicyDocument="{")
+    expect_error(xray.put_resource_policy, "PolicySizeLimitExceededException", PolicyName="big",
+                 PolicyDocument=doc.replace("*", "*" * 6000))  # fmt: skip
+    for i in range(4):
+        xray.put_resource_policy(PolicyName=f"p{i}", PolicyDocument=doc)
+    expect_error(xray.put_resource_policy, "PolicyCountLimitExceededException", PolicyName="six", PolicyDocument=doc)
+    expect_error(xray.delete_resource_policy, "InvalidPolicyRevisionIdException", PolicyName="sns",
+                 PolicyRevisionId="1")  # fmt: skip
+    xray.delete_resource_policy(PolicyName="sns", PolicyRevisionId="2")
+    for i in range(4):
+        xray.delete_resource_policy(PolicyName=f"p{i}")
+    xray.delete_resource_policy(PolicyName="gone")  # nothing to delete is no error
+    assert xray.list_resource_policies()["ResourcePolicies"] == []
