@@ -3,7 +3,13 @@ DNS, SES v1 and v2 over the same state."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+import requests
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 from .conftest import Ses
@@ -67,11 +73,6 @@ def test_delete_and_unknown_identities(ses: Ses) -> None:
 def test_v2_list_identities_in_the_older_get_form(ses: Ses) -> None:
     """Older SDKs and CLIs (botocore before 1.44) list SES v2 identities with GET /v2/email/identities and page with
     PageSize and NextToken in the query string: the pages come as they do for the current POST form."""
-    import requests
-    from botocore.auth import SigV4Auth
-    from botocore.awsrequest import AWSRequest
-    from botocore.credentials import Credentials
-
     for name in ("a.example.com", "b.example.com", "c.example.com"):
         ses.v2.create_email_identity(EmailIdentity=name)
 
