@@ -24,6 +24,7 @@ from . import (  # noqa: E402,F401  (registers)
     ops_principals,
     ops_profiles,
     ops_roles,
+    ops_saml,
     ops_simulate,
     ops_users,
 )

@@ -70,7 +70,8 @@ class Account(Parts):
             return {
                 "Users": counts.get("user", 0), "Groups": counts.get("group", 0), "Roles": counts.get("role", 0),
                 "Policies": counts.get("policy", 0), "InstanceProfiles": counts.get("instance-profile", 0),
-                "Providers": counts.get("oidc-provider", 0), "PolicyVersionsInUse": store.policy_versions(tx, account),
+                "Providers": counts.get("oidc-provider", 0) + counts.get("saml-provider", 0),
+                "PolicyVersionsInUse": store.policy_versions(tx, account),
                 # AccountAccessKeysPresent counts the root user's own keys: gureum keeps none
                 "AccountAccessKeysPresent": 0,
             }  # fmt: skip

@@ -19,6 +19,7 @@ from .policies import Policies
 from .principal_policies import PrincipalPolicies
 from .profiles import InstanceProfiles
 from .roles import Roles
+from .saml import SamlProviders
 from .simulate import Simulator, would_deny
 from .users import Users
 
@@ -31,6 +32,7 @@ class IamBackend(
     Policies,
     PrincipalPolicies,
     OidcProviders,
+    SamlProviders,
     Account,
     Passwords,
     Simulator,

@@ -35,6 +35,7 @@ ID_PREFIX = {
     "policy": "ANPA",
     "instance-profile": "AIPA",
     "oidc-provider": "AOPA",
+    "saml-provider": "",  # its SAMLProviderUUID is its own (saml.py)
     "account-alias": "",
     "organization": "",  # the organisation an account belongs to (organizations.py; aws:PrincipalOrgID)
     "password-policy": "",  # the account's password policy (passwords.py)
