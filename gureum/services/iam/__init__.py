@@ -25,6 +25,7 @@ from . import (  # noqa: E402,F401  (registers)
     ops_profiles,
     ops_roles,
     ops_saml,
+    ops_server_certificates,
     ops_simulate,
     ops_users,
 )

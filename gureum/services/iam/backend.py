@@ -20,6 +20,7 @@ from .principal_policies import PrincipalPolicies
 from .profiles import InstanceProfiles
 from .roles import Roles
 from .saml import SamlProviders
+from .server_certificates import ServerCertificates
 from .simulate import Simulator, would_deny
 from .users import Users
 
@@ -33,6 +34,7 @@ class IamBackend(
     PrincipalPolicies,
     OidcProviders,
     SamlProviders,
+    ServerCertificates,
     Account,
     Passwords,
     Simulator,

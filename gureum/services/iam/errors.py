@@ -34,6 +34,8 @@ def already_exists(kind: str, name: str) -> ServiceError:
         return EntityAlreadyExists(f"Instance Profile {name} already exists.")
     if kind == "oidc-provider":
         return EntityAlreadyExists(f"Provider with url https://{name} already exists.")
+    if kind == "server-certificate":
+        return EntityAlreadyExists(f"The Server Certificate with name {name} already exists.")
     if kind == "policy":
         return EntityAlreadyExists(f"A policy called {name} already exists. Duplicate names are not allowed.")
     return EntityAlreadyExists(f"{_NOUN[kind].capitalize()} with name {name} already exists.")

@@ -36,6 +36,7 @@ ID_PREFIX = {
     "instance-profile": "AIPA",
     "oidc-provider": "AOPA",
     "saml-provider": "",  # its SAMLProviderUUID is its own (saml.py)
+    "server-certificate": "ASCA",
     "account-alias": "",
     "organization": "",  # the organisation an account belongs to (organizations.py; aws:PrincipalOrgID)
     "password-policy": "",  # the account's password policy (passwords.py)
