@@ -92,6 +92,15 @@ class AwsDispatch(Protocol):
     async def __call__(self, request: Request) -> Response: ...
 
 
+class ApiGatewayAccount(Protocol):
+    """API Gateway's account settings (REST APIs' GetAccount / UpdateAccount), which WebSocket APIs share: a stage
+    may log to CloudWatch only once the account's CloudWatch role is set."""
+
+    async def cloudwatch_role(self, account: str, region: str) -> str | None:
+        """The account's cloudwatchRoleArn in the Region, or None while it is not set."""
+        ...
+
+
 class KeyOwner(Protocol):
     """IAM: the user an access key belongs to (STS GetCallerIdentity names it)."""
 

@@ -208,7 +208,10 @@ WAKES = {
         edges=(Trigger(host=".lambda-url."), Trigger(path="/lambda-url")),
         admin="/_gureum/lambda/",
     ),
-    "apigateway": Wake(edges=(Trigger(host=".execute-api."), Trigger(path="/restapis/{api}/{stage}/_user_request_"))),
+    "apigateway": Wake(
+        ports=("ApiGatewayAccount",),
+        edges=(Trigger(host=".execute-api."), Trigger(path="/restapis/{api}/{stage}/_user_request_")),
+    ),
     "apigatewayv2": Wake(
         ports=("HttpApiEdge", "WebSocketConnections"),
         edges=(Trigger(path="/{stage}/@connections"), Trigger(path="/{stage}/%40connections")),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ...accesslogs import AccessLogs
 from ...aws.context import RequestContext
+from ...ports import ApiGatewayAccount
 from ...runtime import Runtime
 from .backend_apis import RestApiPart
 from .backend_certificates import CertificatePart
@@ -27,9 +28,20 @@ def backend(ctx: RequestContext | Runtime) -> ApiGatewayBackend:
     return runtime.state(ApiGatewayBackend)
 
 
+class AccountPort:
+    """The ApiGatewayAccount port: the account's CloudWatch role, for WebSocket stages that log (apigatewayv2)."""
+
+    def __init__(self, be: ApiGatewayBackend) -> None:
+        self.be = be
+
+    async def cloudwatch_role(self, account: str, region: str) -> str | None:
+        return (await self.be.get_account(account, region)).get("cloudwatchRoleArn") or None
+
+
 async def start(runtime: Runtime) -> None:
     edge = runtime.keep(EdgeState(AccessLogs(runtime, "apigateway")))
     be = runtime.keep(ApiGatewayBackend(runtime, edge))
+    runtime.provide(ApiGatewayAccount, AccountPort(be))
     await be.load_domains()
 
     def domains_changed(_payload: str) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from ... import accesslogs
 from ...accesslogs import AccessLogs
 from ...aws.context import RequestContext
+from ...ports import ApiGatewayAccount
 from ...runtime import Runtime
 from ...store.base import Tx
 from . import apis, items, openapi, store
@@ -233,11 +234,13 @@ class ApiGatewayV2Backend(DomainsPart):
         now = self.clock.now()
         _check_access_log(members)
         doc = new_stage(name, members, now)
+        role = await self._cloudwatch_role(account, region, members)
 
         def write(tx: Tx) -> dict[str, Any]:
             api = apis.load_api(tx, account, region, api_id)
             if api["ProtocolType"] == "WEBSOCKET" and name == "$default":
                 raise bad_request("The $default stage is supported only for HTTP APIs.")
+            _check_logging_role(api, role)
             if store.get_item(tx, api_id, "Stage", name) is not None:
                 raise ConflictException(f"Stage already exist: {name}")
             apis.check_deployment(tx, api_id, doc.get("DeploymentId"))
@@ -267,9 +270,10 @@ class ApiGatewayV2Backend(DomainsPart):
     async def update_stage(self, account: str, region: str, api_id: str, name: str, members: Members) -> dict[str, Any]:
         now = self.clock.now()
         _check_access_log(members)
+        role = await self._cloudwatch_role(account, region, members)
 
         def write(tx: Tx) -> dict[str, Any]:
-            apis.load_api(tx, account, region, api_id)
+            _check_logging_role(apis.load_api(tx, account, region, api_id), role)
             doc = apis.load_stage(tx, api_id, name)
             apis.check_deployment(tx, api_id, members.get("DeploymentId"))
             doc.update({k: members[k] for k in STAGE_MEMBERS if k in members})
@@ -280,6 +284,14 @@ class ApiGatewayV2Backend(DomainsPart):
             return store.get_item(tx, api_id, "Stage", doc["StageName"]) or doc
 
         return public(await self.store.write(write))
+
+    async def _cloudwatch_role(self, account: str, region: str, members: Members) -> str | None:
+        """ "" (nothing to check) unless the stage's new settings log to CloudWatch; then the account's CloudWatch
+        role (API Gateway's account settings, through its port), None while it is not set."""
+        if not logs_to_cloudwatch(members):
+            return ""
+        port = self.runtime.optional_port(ApiGatewayAccount)
+        return await port.cloudwatch_role(account, region) if port is not None else None
 
     async def delete_stage(self, account: str, region: str, api_id: str, name: str) -> None:
         def write(tx: Tx) -> None:
@@ -470,6 +482,26 @@ def _load_definition(tx: Tx, api_id: str, spec: dict[str, Any], fail_on_warnings
         store.insert_item(tx, api_id, kind, item_id, doc, now)
     openapi.check_warnings(warnings, fail_on_warnings)
     return warnings
+
+
+def logs_to_cloudwatch(members: Members) -> bool:
+    """Whether a stage's settings turn CloudWatch logging on: access logs, or a route's execution logs (ERROR or
+    INFO) or data trace, by default or for one route."""
+    if (members.get("AccessLogSettings") or {}).get("DestinationArn"):
+        return True
+    routes = [members.get("DefaultRouteSettings") or {}, *(members.get("RouteSettings") or {}).values()]
+    return any(
+        str(r.get("LoggingLevel") or "").upper() in ("ERROR", "INFO") or r.get("DataTraceEnabled") is True
+        for r in routes
+        if isinstance(r, dict)
+    )
+
+
+def _check_logging_role(api: dict[str, Any], role: str | None) -> None:
+    """A WebSocket API's stage logs to CloudWatch only once the account's CloudWatch role is set, as API Gateway
+    requires (HTTP APIs log access through a service-linked role: no such check)."""
+    if role is None and api["ProtocolType"] == "WEBSOCKET":
+        raise bad_request("CloudWatch Logs role ARN must be set in account settings to enable logging")
 
 
 def _check_access_log(members: Members) -> None:

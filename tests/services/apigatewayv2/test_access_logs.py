@@ -1,5 +1,6 @@
-"""Access logs of HTTP APIs: a stage's AccessLogSettings write one line per request (matched or not) in the stage's
-format to the log group; DeleteAccessLogSettings stops them; settings are checked when a stage is created or updated."""
+"""Access logs of HTTP and WebSocket APIs: a stage's AccessLogSettings write one line per request (matched or not) in
+the stage's format to the log group; DeleteAccessLogSettings stops them; settings are checked when a stage is created
+or updated, and a WebSocket stage logs only once the account's CloudWatch role is set."""
 
 from __future__ import annotations
 
@@ -99,6 +100,8 @@ def test_websocket_stage_logs_each_event(aws: Callable[..., Any], endpoint: str,
         '"status":"$context.status","connectionId":"$context.connectionId","ip":"$context.identity.sourceIp"}'
     )
     arn = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:{group}"
+    role = f"arn:aws:iam::{ACCOUNT}:role/apigateway-cloudwatch"  # WebSocket APIs log through API Gateway's account role
+    aws("apigateway").update_account(patchOperations=[{"op": "replace", "path": "/cloudwatchRoleArn", "value": role}])
     gw.create_stage(
         ApiId=api_id, StageName="dev", AutoDeploy=True, AccessLogSettings={"DestinationArn": arn, "Format": fmt}
     )
@@ -117,3 +120,35 @@ def test_websocket_stage_logs_each_event(aws: Callable[..., Any], endpoint: str,
     ]
     assert len({line["connectionId"] for line in lines}) == 1 and lines[0]["ip"] == "127.0.0.1"
     assert len({line["requestId"] for line in lines}) == 3
+
+
+def test_websocket_stages_log_only_with_the_accounts_cloudwatch_role(aws: Callable[..., Any], name: str) -> None:
+    """As API Gateway requires, a WebSocket stage may log to CloudWatch (access logs, execution logs, data trace)
+    only once the account's CloudWatch role is set (UpdateAccount); an HTTP API's stage needs none."""
+    account = "246813579024"  # an account of its own: no role set
+    gw, rest = aws("apigatewayv2", access_key=account), aws("apigateway", access_key=account)
+    api_id = mock_websocket_api(gw, name, '{"ok": true}')
+    group_arn = f"arn:aws:logs:us-east-1:{account}:log-group:/aws/websocket/{name}"
+    message = "CloudWatch Logs role ARN must be set in account settings to enable logging"
+    for settings in (
+        {"AccessLogSettings": {"DestinationArn": group_arn, "Format": "$context.requestId"}},
+        {"DefaultRouteSettings": {"LoggingLevel": "INFO"}},
+        {"DefaultRouteSettings": {"DataTraceEnabled": True}},
+        {"RouteSettings": {"$default": {"LoggingLevel": "ERROR"}}},
+    ):
+        expect_error(lambda s=settings: gw.create_stage(ApiId=api_id, StageName="dev", **s), "BadRequestException",
+                     message)  # fmt: skip
+    gw.create_stage(ApiId=api_id, StageName="dev", DefaultRouteSettings={"LoggingLevel": "OFF"})
+    expect_error(
+        lambda: gw.update_stage(ApiId=api_id, StageName="dev", DefaultRouteSettings={"LoggingLevel": "ERROR"}),
+        "BadRequestException",
+        message,
+    )
+    http_id = gw.create_api(Name=f"{name}-http", ProtocolType="HTTP")["ApiId"]
+    gw.create_stage(
+        ApiId=http_id, StageName="s", AccessLogSettings={"DestinationArn": group_arn, "Format": "$context.requestId"}
+    )
+    role = f"arn:aws:iam::{account}:role/apigateway-cloudwatch"
+    rest.update_account(patchOperations=[{"op": "replace", "path": "/cloudwatchRoleArn", "value": role}])
+    stage = gw.update_stage(ApiId=api_id, StageName="dev", DefaultRouteSettings={"LoggingLevel": "ERROR"})
+    assert stage["DefaultRouteSettings"]["LoggingLevel"] == "ERROR"
