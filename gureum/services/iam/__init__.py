@@ -27,5 +27,6 @@ from . import (  # noqa: E402,F401  (registers)
     ops_saml,
     ops_server_certificates,
     ops_simulate,
+    ops_user_keys,
     ops_users,
 )

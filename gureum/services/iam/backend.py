@@ -22,12 +22,14 @@ from .roles import Roles
 from .saml import SamlProviders
 from .server_certificates import ServerCertificates
 from .simulate import Simulator, would_deny
+from .user_keys import UserKeys
 from .users import Users
 
 
 class IamBackend(
     Roles,
     Users,
+    UserKeys,
     AccessKeys,
     InstanceProfiles,
     Policies,

@@ -37,6 +37,8 @@ ID_PREFIX = {
     "oidc-provider": "AOPA",
     "saml-provider": "",  # its SAMLProviderUUID is its own (saml.py)
     "server-certificate": "ASCA",
+    "ssh-public-key": "",  # named by their own ids (user_keys.py)
+    "signing-certificate": "",
     "account-alias": "",
     "organization": "",  # the organisation an account belongs to (organizations.py; aws:PrincipalOrgID)
     "password-policy": "",  # the account's password policy (passwords.py)

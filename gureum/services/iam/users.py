@@ -12,6 +12,7 @@ from .model import arn, merge_tags, page
 from .passwords import check_no_login_profile
 from .resources import Parts, claim, create, group_shape, require, require_policy, user_shape
 from .store import Entity
+from .user_keys import holds_credentials
 
 
 def root_user(account: str) -> dict[str, Any]:
@@ -104,6 +105,9 @@ class Users(Parts):
                 raise DeleteConflict("Cannot delete entity, must delete access keys first.")
             if store.parents(tx, user.id):
                 raise DeleteConflict("Cannot delete entity, must remove users from group first.")
+            held = holds_credentials(tx, user)
+            if held:
+                raise DeleteConflict(f"Cannot delete entity, must delete {held} first.")
             check_no_login_profile(user)
             store.delete(tx, user)
 
