@@ -176,19 +176,20 @@ class UserKeys(Parts):
             x509.load_pem_x509_certificate(body.strip().encode())
         except ValueError:
             raise MalformedCertificate("Unable to parse certificate. Please ensure it is in PEM format.") from None
-        text = body.strip()
+        text = body.strip()  # the certificate, to find it again; its body is kept and answered as it came
         now = self.clock.now()
 
         def write(tx: Tx) -> dict[str, Any]:
             user = claim(tx, account, "user", user_name)
             certificates = _of_user(tx, SIGNING_CERTIFICATE, user)
-            if any(c.data["CertificateBody"] == text for c in store.all_of(tx, account, SIGNING_CERTIFICATE)):
+            known = store.all_of(tx, account, SIGNING_CERTIFICATE)
+            if any(c.data["CertificateBody"].strip() == text for c in known):
                 raise DuplicateCertificate("The certificate is already in use.")
             if len(certificates) >= SIGNING_CERTIFICATES_PER_USER:
                 raise LimitExceeded(
                     f"Cannot exceed quota for SigningCertificatesPerUser: {SIGNING_CERTIFICATES_PER_USER}"
                 )
-            data = {"Owner": user.id, "CertificateBody": text, "Status": "Active"}
+            data = {"Owner": user.id, "CertificateBody": body, "Status": "Active"}
             cert = create(tx, account, SIGNING_CERTIFICATE, _new_id("", 32), "/", data, now)
             return _certificate_view(cert, user)
 
