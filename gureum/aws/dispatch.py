@@ -270,7 +270,14 @@ class Dispatcher:
                 region=ctx.region,
             )
         if span is None:
-            return await handler(ctx, params)
+            if caller is None or not tracing.lineage(caller):
+                return await handler(ctx, params)
+            # unsampled, yet in a chain of events Lambda counts (its Lineage): the hops carry the chain on
+            lineage_token = tracing.use(caller)
+            try:
+                return await handler(ctx, params)
+            finally:
+                tracing.restore(lineage_token)
         # the call's hops continue the caller's trace; without a header its segment is a trace of its own and, as on
         # AWS, nothing downstream (an SQS message's AWSTraceHeader, an SNS delivery) is marked with it
         token = tracing.use(span.header if span.parent_id else None)

@@ -6,7 +6,7 @@ Imports no service; services reach the recorder with ``recorder(runtime)``.
 
 from .context import current, current_text, restore, use
 from .edge import accepted, active_resource, at_edge
-from .header import TraceHeader, new_segment_id, new_trace_id, parse
+from .header import TraceHeader, lineage, lineage_key, new_segment_id, new_trace_id, parse, with_lineage
 from .recorder import Recorder, Span, recorder
 
 __all__ = [
@@ -18,10 +18,13 @@ __all__ = [
     "at_edge",
     "current",
     "current_text",
+    "lineage",
+    "lineage_key",
     "new_segment_id",
     "new_trace_id",
     "parse",
     "recorder",
     "restore",
     "use",
+    "with_lineage",
 ]

@@ -4,8 +4,9 @@ any other ``Key=Value`` fields (Self, Lineage) kept in order. Parsing is bounded
 
 from __future__ import annotations
 
+import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 MAX_HEADER = 2048  # longer headers are ignored, as a malformed one is
 _MAX_FIELDS = 16
@@ -87,3 +88,34 @@ def parse(text: str | None) -> TraceHeader | None:
     if root is None or not valid_trace_id(root):
         return None
     return TraceHeader(root, parent, sampled, tuple(extra))
+
+
+# --- Lineage: Lambda's recursive loop detection ---------------------------------------------------------------
+# A function's invocations in one chain of events (an SQS message its own function sends back, an SNS topic it
+# publishes to again) carry the Lineage field: "<function key>:<times invoked>" entries joined by "+" (a character
+# botocore's recursion-detection header keeps as it is), at most MAX_LINEAGE of them.
+LINEAGE = "Lineage"
+MAX_LINEAGE = 8
+
+
+def lineage_key(function_arn: str) -> str:
+    """A function's entry name in Lineage: 8 hex digits of its unqualified ARN's hash."""
+    return hashlib.sha256(function_arn.encode()).hexdigest()[:8]
+
+
+def lineage(header: TraceHeader | None) -> dict[str, int]:
+    """How many times each function (by lineage_key) was invoked in the header's chain of events."""
+    value = next((v for k, v in header.extra if k == LINEAGE), "") if header is not None else ""
+    out: dict[str, int] = {}
+    for entry in value.replace("%2B", "+").split("+", MAX_LINEAGE)[:MAX_LINEAGE]:
+        key, sep, count = entry.partition(":")
+        if sep and _hex(key, 8) and count.isdigit() and len(count) <= 6:
+            out[key] = int(count)
+    return out
+
+
+def with_lineage(header: TraceHeader, counts: dict[str, int]) -> TraceHeader:
+    """The header with its Lineage field made of ``counts`` (the last MAX_LINEAGE functions)."""
+    text = "+".join(f"{key}:{count}" for key, count in list(counts.items())[-MAX_LINEAGE:])
+    kept = tuple((k, v) for k, v in header.extra if k != LINEAGE)[:3]
+    return replace(header, extra=(*kept, (LINEAGE, text)))

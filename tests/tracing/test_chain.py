@@ -1,5 +1,6 @@
 """One trace across hops: a client's Invoke → the function (its _X_AMZN_TRACE_ID) → its SNS Publish (the SDK's
-header) → the SQS message the subscription delivers (AWSTraceHeader), read back through boto3's xray client."""
+header) → the SQS message the subscription delivers (AWSTraceHeader), read back through boto3's xray client. The
+chain of events' Lineage (Lambda's recursive loop detection: the function invoked once) goes along."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import time
 from typing import Any
 
 from ..services.lambda_.zips import create
+from .lineage import lineage
 
 PUBLISHER = """
 import os, boto3
@@ -52,9 +54,10 @@ def test_invoke_publish_deliver_is_one_trace(aws: Any, name: str) -> None:
     invoke, function, publish = segments
     assert invoke["parent_id"] == client_parent
     assert function["parent_id"] == invoke["id"] and function["origin"] == "AWS::Lambda::Function"
-    assert env_trace == f"Root={trace_id};Parent={function['id']};Sampled=1"
+    chain = lineage(function["resource_arn"])
+    assert env_trace == f"Root={trace_id};Parent={function['id']};Sampled=1{chain}"
     assert publish["parent_id"] == function["id"]
-    assert delivered == f"Root={trace_id};Parent={publish['id']};Sampled=1"
+    assert delivered == f"Root={trace_id};Parent={publish['id']};Sampled=1{chain}"
     assert all(s["start_time"] <= s["end_time"] for s in segments)
     assert invoke["start_time"] <= function["start_time"] <= publish["start_time"]
 

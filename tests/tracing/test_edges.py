@@ -19,6 +19,7 @@ from ..services.apigateway.helpers import Api
 from ..services.apigateway.helpers import stage_url as rest_url
 from ..services.apigatewayv2.helpers import stage_url
 from ..services.lambda_.zips import create
+from .lineage import lineage
 
 ECHO = """
 import json, os
@@ -53,7 +54,7 @@ def test_http_api_passes_the_callers_trace(aws: Any, endpoint: str, name: str) -
     body = r.json()
     (function,) = _docs(xray, trace_id, 1)
     assert function["name"] == name and function["parent_id"] == parent
-    assert body["env"] == f"Root={trace_id};Parent={function['id']};Sampled=1"
+    assert body["env"] == f"Root={trace_id};Parent={function['id']};Sampled=1{lineage(arn)}"
     assert body["headers"]["x-amzn-trace-id"] == f"Root={trace_id};Parent={parent};Sampled=1"
 
 
@@ -70,8 +71,9 @@ def test_function_url_and_tracing_config(aws: Any, endpoint: str, name: str) -> 
     path_url = f"{endpoint}/lambda-url/{urlparse(url).hostname.split('.')[0]}/"  # type: ignore[union-attr]
 
     # PassThrough, no decision from the caller: the trace goes on unsampled, nothing recorded
+    arn = f"arn:aws:lambda:us-east-1:000000000000:function:{name}"
     env = httpx.get(path_url, timeout=30).json()["env"]
-    assert env.endswith(";Sampled=0")
+    assert env.endswith(f";Sampled=0{lineage(arn)}")
     assert _docs(xray, env.split(";")[0].removeprefix("Root="), 1) == []
 
     lam.update_function_configuration(FunctionName=name, TracingConfig={"Mode": "Active"})
@@ -80,11 +82,11 @@ def test_function_url_and_tracing_config(aws: Any, endpoint: str, name: str) -> 
     env = httpx.get(path_url, timeout=30).json()["env"]
     root = env.split(";")[0].removeprefix("Root=")
     (function,) = _docs(xray, root, 1)
-    assert env == f"Root={root};Parent={function['id']};Sampled=1" and "parent_id" not in function
+    assert env == f"Root={root};Parent={function['id']};Sampled=1{lineage(arn)}" and "parent_id" not in function
     # the caller's Sampled=0 wins over Active
     trace_id = _trace_id()
     env = httpx.get(path_url, headers={"X-Amzn-Trace-Id": f"Root={trace_id};Sampled=0"}, timeout=30).json()["env"]
-    assert env.startswith(f"Root={trace_id};") and env.endswith("Sampled=0")
+    assert env.startswith(f"Root={trace_id};") and env.endswith(f"Sampled=0{lineage(arn)}")
 
 
 def test_rest_stage_without_tracing_passes_the_decision(aws: Any, endpoint: str, name: str) -> None:

@@ -16,6 +16,7 @@ import wrapt
 
 from ..services.apigateway.helpers import Api, stage_url
 from ..services.lambda_.zips import create
+from .lineage import lineage
 
 FRONT = """
 import os, boto3
@@ -84,7 +85,7 @@ def test_api_to_dead_letter_is_one_trace(aws: Any, endpoint: str, name: str) -> 
     assert r.status_code == 200, r.text
     edge = r.headers["x-amzn-trace-id"]  # the trace the stage started (no header from this caller)
     trace_id = edge.split(";")[0].removeprefix("Root=")
-    assert r.text.startswith(f"Root={trace_id};Parent=") and r.text.endswith(";Sampled=1")
+    assert r.text.startswith(f"Root={trace_id};Parent=") and r.text.endswith(f";Sampled=1{lineage(front)}")
     assert sqs.receive_message(QueueUrl=dlq_url, WaitTimeSeconds=20).get("Messages"), "nothing dead-lettered"
 
     def segments() -> list[dict[str, Any]]:
@@ -113,7 +114,7 @@ def test_api_to_dead_letter_is_one_trace(aws: Any, endpoint: str, name: str) -> 
     fn_failing = one(lambda d: d["name"] == f"{name}-failing")
 
     assert stage["name"] == f"{api.id}/prod" and "parent_id" not in stage
-    assert r.text == f"Root={trace_id};Parent={fn_front['id']};Sampled=1"  # the function's _X_AMZN_TRACE_ID
+    assert r.text == f"Root={trace_id};Parent={fn_front['id']};Sampled=1{lineage(front)}"  # its _X_AMZN_TRACE_ID
     chain = [stage, fn_front, publish, fn_consumer, put, attempt, fn_failing]
     for parent, child in zip(chain, chain[1:], strict=False):
         assert child["parent_id"] == parent["id"], (parent["name"], child["name"])

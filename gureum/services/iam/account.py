@@ -1,5 +1,5 @@
-"""Account-wide IAM (a part of IamBackend): the account alias (unique across accounts) and GetAccountSummary's
-usage and quotas."""
+"""Account-wide IAM (a part of IamBackend): the account alias (unique across accounts), the STS preferences (the
+version of the global endpoint's session tokens) and GetAccountSummary's usage and quotas."""
 
 from __future__ import annotations
 
@@ -17,6 +17,10 @@ from .model import (
 from .resources import Parts, create
 
 _ALIAS = "account-alias"
+_STS_PREFERENCES = "sts-preferences"
+# SetSecurityTokenServicePreferences' versions as GetAccountSummary's GlobalEndpointTokenVersion counts them. Both
+# behave alike in gureum: every session token is valid in every Region it serves (what v2Token adds on AWS)
+TOKEN_VERSIONS = {"v1Token": 1, "v2Token": 2}
 
 # GetAccountSummary's quotas: IAM's defaults (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html)
 QUOTAS: dict[str, int] = {
@@ -30,7 +34,7 @@ QUOTAS: dict[str, int] = {
     "RolePolicySizeQuota": INLINE_POLICY_CHARS["role"], "PolicySizeQuota": MANAGED_POLICY_CHARS,
     "VersionsPerPolicyQuota": POLICY_VERSIONS, "AssumeRolePolicySizeQuota": TRUST_POLICY_CHARS,
     "MFADevices": 0, "MFADevicesInUse": 0, "AccountMFAEnabled": 0, "AccountSigningCertificatesPresent": 0,
-    "AccountPasswordPresent": 0, "ServerCertificates": 0, "GlobalEndpointTokenVersion": 1,
+    "AccountPasswordPresent": 0,
 }  # fmt: skip
 
 
@@ -62,16 +66,33 @@ class Account(Parts):
         aliases = await self.store.read(lambda tx: store.all_of(tx, account, _ALIAS))
         return [alias.name for alias in aliases]
 
+    async def set_sts_preferences(self, account: str, version: str) -> None:
+        now = self.clock.now()
+
+        def write(tx: Tx) -> None:
+            found = store.claim(tx, account, _STS_PREFERENCES, "account")
+            if found is None:
+                create(tx, account, _STS_PREFERENCES, "account", "/", {"GlobalEndpointTokenVersion": version}, now)
+            else:
+                found.data["GlobalEndpointTokenVersion"] = version
+                store.save(tx, found)
+
+        await self.store.write(write)
+
     async def account_summary(self, account: str) -> dict[str, int]:
         """GetAccountSummary's SummaryMap: IAM's quotas and this account's usage."""
 
         def read(tx: Tx) -> dict[str, int]:
             counts = store.counts(tx, account)
+            preferences = store.get(tx, account, _STS_PREFERENCES, "account")
             return {
                 "Users": counts.get("user", 0), "Groups": counts.get("group", 0), "Roles": counts.get("role", 0),
                 "Policies": counts.get("policy", 0), "InstanceProfiles": counts.get("instance-profile", 0),
                 "Providers": counts.get("oidc-provider", 0) + counts.get("saml-provider", 0),
                 "PolicyVersionsInUse": store.policy_versions(tx, account),
+                "ServerCertificates": counts.get("server-certificate", 0),
+                "GlobalEndpointTokenVersion": TOKEN_VERSIONS[preferences.data["GlobalEndpointTokenVersion"]]
+                if preferences else 1,
                 # AccountAccessKeysPresent counts the root user's own keys: gureum keeps none
                 "AccountAccessKeysPresent": 0,
             }  # fmt: skip

@@ -39,6 +39,7 @@ ID_PREFIX = {
     "server-certificate": "ASCA",
     "ssh-public-key": "",  # named by their own ids (user_keys.py)
     "signing-certificate": "",
+    "sts-preferences": "",  # the account's SetSecurityTokenServicePreferences (account.py)
     "account-alias": "",
     "organization": "",  # the organisation an account belongs to (organizations.py; aws:PrincipalOrgID)
     "password-policy": "",  # the account's password policy (passwords.py)

@@ -29,3 +29,9 @@ async def list_account_aliases(ctx: RequestContext, req: dict[str, Any]) -> dict
 @SERVICE.op("GetAccountSummary")
 async def get_account_summary(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return {"SummaryMap": await backend(ctx).account_summary(ctx.account)}
+
+
+@SERVICE.op("SetSecurityTokenServicePreferences")
+async def set_security_token_service_preferences(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
+    await backend(ctx).set_sts_preferences(ctx.account, req["GlobalEndpointTokenVersion"])
+    return {}

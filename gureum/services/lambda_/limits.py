@@ -10,6 +10,7 @@ MIN_TIMEOUT, MAX_TIMEOUT = 1, 900  # seconds
 MAX_SYNC_PAYLOAD = 6 * 1024 * 1024  # request and response of a RequestResponse invoke
 MAX_RESPONSE_PAYLOAD = 6 * 1024 * 1024
 MAX_ASYNC_PAYLOAD = 256 * 1024  # an Event invoke
+RECURSION_LIMIT = 16  # invocations of one function in one chain of events before recursive loop detection stops it
 MAX_ZIP = 50 * 1024 * 1024  # a direct ZipFile upload
 MAX_UNZIPPED = 262_144_000  # the unpacked deployment package
 TOTAL_CODE_SIZE = 80 * 1024**3  # 75 GB per region, as GetAccountSettings reports it

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import os
 import shutil
 import tempfile
@@ -18,19 +19,20 @@ from pathlib import Path
 
 from ... import tracing
 from ...aws.authorize import Credentials, role_credentials
-from ...ids import unique_id
 from ...runtime import Runtime
 from . import store
 from .environment import Environment, Outcome
-from .errors import ServiceException, too_many_requests
+from .errors import RecursiveInvocationException, ServiceException, too_many_requests
 from .function_logs import LogStream
 from .functions import Function
-from .limits import CONCURRENT_EXECUTIONS, IDLE_SECONDS, INIT_TIMEOUT, MAX_ENVIRONMENTS
+from .limits import CONCURRENT_EXECUTIONS, IDLE_SECONDS, INIT_TIMEOUT, MAX_ENVIRONMENTS, RECURSION_LIMIT
 from .packages import unpack
 from .runtime_api import NextEvent
 from .runtimes import ensure_runtime, launch
 from .sandbox import new_user, unprivileged_user_available
 from .streaming import ResponseStream
+
+log = logging.getLogger("gureum.lambda")
 
 CREDENTIAL_SECONDS = 43_200  # an environment's role session (AWS's Lambda credentials last up to 12 hours)
 
@@ -376,18 +378,21 @@ class EnvironmentPool:
 
     async def invoke(self, fn: Function, inv: Invocation) -> Outcome:
         """Run one invocation in a provisioned, warm or new environment (its log lines go to CloudWatch Logs as they
-        are printed); throttles raise TooManyRequestsException."""
+        are printed); throttles raise TooManyRequestsException, and an invocation that recursive loop detection
+        stops (chain_of_events) RecursiveInvocationException."""
+        caller = tracing.current()
+        chain = chain_of_events(fn, caller)
         env, _cold = await self._acquire(fn)
         now = self.clock.now()
         deadline_ms = int((now + fn.timeout) * 1000)
         span = _function_span(self.runtime, fn, inv.invoked_arn)  # the function's segment, under the caller's trace
-        caller = tracing.current()
         if span is not None:
-            trace = span.header.format()  # _X_AMZN_TRACE_ID: the SDK's subsegments and calls hang under it
+            header = span.header  # _X_AMZN_TRACE_ID: the SDK's subsegments and calls hang under it
         elif caller is not None:  # not sampled: the trace goes on, marked so
-            trace = tracing.TraceHeader(caller.root, caller.parent, "0").format()
+            header = tracing.TraceHeader(caller.root, caller.parent, "0")
         else:
-            trace = f"Root=1-{int(now):08x}-{unique_id()[:24].ljust(24, '0')};Parent={unique_id()[:16]};Sampled=0"
+            header = tracing.TraceHeader(tracing.new_trace_id(now), tracing.new_segment_id(), "0")
+        trace = tracing.with_lineage(header, chain).format()  # the function's SDK calls carry it on (Lineage)
         event = NextEvent(inv.request_id, inv.payload, deadline_ms, inv.invoked_arn, trace, inv.client_context)
         outcome: Outcome | None = None
         try:
@@ -408,6 +413,24 @@ def _xray_environment(runtime: Runtime) -> dict[str, str]:
     host, _, port = rec.daemon_address.rpartition(":")
     return {"AWS_XRAY_DAEMON_ADDRESS": rec.daemon_address, "_AWS_XRAY_DAEMON_ADDRESS": host,
             "_AWS_XRAY_DAEMON_PORT": port, "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR"}  # fmt: skip
+
+
+def chain_of_events(fn: Function, caller: tracing.TraceHeader | None) -> dict[str, int]:
+    """Recursive loop detection: the caller's Lineage (how many times each function was invoked in this chain of
+    events: a message the function sent back to its own queue, a topic it published to again) with this invocation
+    counted. Past RECURSION_LIMIT invocations of the function, unless its RecursiveLoop is Allow, Lambda stops it:
+    RecursiveInvocationException, which the event's source handles as a failed invocation (an SQS message goes
+    back to its queue and on to its dead-letter queue; an asynchronous event to its DLQ or on-failure destination)."""
+    counts = tracing.lineage(caller)
+    key = tracing.lineage_key(fn.arn)
+    counts[key] = counts.pop(key, 0) + 1  # last: the entries kept are the latest functions of the chain
+    if counts[key] > RECURSION_LIMIT and fn.recursive_loop != "Allow":
+        log.warning("Lambda stopped %s: invoked %d times in one chain of events (recursive loop)", fn.arn, counts[key])
+        raise RecursiveInvocationException(
+            "Lambda has detected your function being invoked in a recursive loop with other AWS resources and "
+            "stopped your function's invocation."
+        )
+    return counts
 
 
 def _function_span(runtime: Runtime, fn: Function, invoked_arn: str) -> tracing.Span | None:
