@@ -6,6 +6,7 @@ from typing import Any
 
 from ...expect import ACCOUNT, expect_error
 from ._docs import POLICY, TRUST
+from .test_server_certificates import _pair
 
 
 def test_rename_user_and_group(iam: Any, name: str) -> None:
@@ -51,3 +52,18 @@ def test_account_summary(aws: Any, name: str) -> None:
     summary = iam.get_account_summary()["SummaryMap"]
     assert (summary["Roles"], summary["Policies"], summary["PolicyVersionsInUse"], summary["Users"]) == (1, 1, 2, 0)
     assert summary["AttachedPoliciesPerRoleQuota"] == 10 and summary["VersionsPerPolicyQuota"] == 5
+
+
+def test_sts_preferences_and_server_certificates_in_summary(aws: Any, name: str) -> None:
+    # Terraform's aws_iam_security_token_service_preferences reads the version back from GetAccountSummary
+    iam = aws("iam", access_key="555566668888")
+    summary = iam.get_account_summary()["SummaryMap"]
+    assert summary["GlobalEndpointTokenVersion"] == 1 and summary["ServerCertificates"] == 0
+    iam.set_security_token_service_preferences(GlobalEndpointTokenVersion="v2Token")
+    assert iam.get_account_summary()["SummaryMap"]["GlobalEndpointTokenVersion"] == 2
+    iam.set_security_token_service_preferences(GlobalEndpointTokenVersion="v1Token")
+    assert iam.get_account_summary()["SummaryMap"]["GlobalEndpointTokenVersion"] == 1
+    body, key = _pair("www.example.com")
+    iam.upload_server_certificate(ServerCertificateName=name, CertificateBody=body, PrivateKey=key)
+    assert iam.get_account_summary()["SummaryMap"]["ServerCertificates"] == 1
+    iam.delete_server_certificate(ServerCertificateName=name)
