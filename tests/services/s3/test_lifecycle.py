@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import boto3
@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 
 from ...conftest import StoreFactory
 from ...server import Server
+from ...waiting import until
 
 
 @pytest.fixture(scope="module")
@@ -30,15 +31,6 @@ def quick(store: StoreFactory) -> Iterator[Any]:
         config=Config(retries={"max_attempts": 1}),
     )
     server.stop()
-
-
-def _until(check: Callable[[], bool], timeout: float = 8.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def _keys(s3: Any, bucket: str) -> list[str]:
@@ -69,7 +61,7 @@ def test_expiration_by_prefix_and_tag(quick: Any, name: str) -> None:
     quick.put_object(Bucket=name, Key="logs/a", Body=b"x")
     quick.put_object(Bucket=name, Key="data/tagged", Body=b"x", Tagging="tmp=yes")
     quick.put_object(Bucket=name, Key="data/kept", Body=b"x")
-    assert _until(lambda: _keys(quick, name) == ["data/kept"])
+    assert until(lambda: _keys(quick, name) == ["data/kept"])
     time.sleep(1.0)
     assert _keys(quick, name) == ["data/kept"]
 
@@ -100,7 +92,7 @@ def test_versioned_expiration(quick: Any, name: str) -> None:
 
     # the old version goes first (noncurrent for a day), then the current one expires into a delete marker,
     # after which the new version is noncurrent and goes too
-    assert _until(lambda: state() == ([], [True]), timeout=10)
+    assert until(lambda: state() == ([], [True]), timeout=10)
     with pytest.raises(ClientError) as gone:
         quick.get_object(Bucket=name, Key="k")
     assert gone.value.response["Error"]["Code"] == "NoSuchKey"
@@ -174,7 +166,7 @@ def test_restored_copies_expire(quick: Any, name: str) -> None:
             return error.response["Error"]["Code"] == "InvalidObjectState"
         return False
 
-    assert _until(refused, timeout=10)
+    assert until(refused, timeout=10)
     assert "Restore" not in quick.head_object(Bucket=name, Key="cold")
 
 
@@ -194,7 +186,7 @@ def test_incomplete_uploads_are_aborted(quick: Any, name: str) -> None:
         },
     )
     quick.create_multipart_upload(Bucket=name, Key="never-finished")
-    assert _until(lambda: "Uploads" not in quick.list_multipart_uploads(Bucket=name))
+    assert until(lambda: "Uploads" not in quick.list_multipart_uploads(Bucket=name))
 
 
 def test_rules_are_checked(quick: Any, name: str) -> None:

@@ -20,6 +20,29 @@ from ...server import Server
 from ._helpers import messages, queue_for
 
 
+def _watch_restores(s3: Any, sqs: Any, events: Any, bucket: str, name: str) -> tuple[str, str]:
+    """Queues (URLs) that get the bucket's s3:ObjectRestore:* notifications and its "Object Restore …" EventBridge
+    events; the configuration's s3:TestEvent is read off the first already."""
+    url, arn = queue_for(sqs, name, bucket)
+    bridge_url, bridge_arn = queue_for(sqs, f"{name}-bridge")
+    pattern = {
+        "source": ["aws.s3"],
+        "detail-type": [{"prefix": "Object Restore"}],
+        "detail": {"bucket": {"name": [bucket]}},
+    }
+    events.put_rule(Name=name, EventPattern=json.dumps(pattern))
+    events.put_targets(Rule=name, Targets=[{"Id": "q", "Arn": bridge_arn}])
+    s3.put_bucket_notification_configuration(
+        Bucket=bucket,
+        NotificationConfiguration={
+            "QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:ObjectRestore:*"]}],
+            "EventBridgeConfiguration": {},
+        },
+    )
+    messages(sqs, url, 1)  # the s3:TestEvent
+    return url, bridge_url
+
+
 def _code(error: pytest.ExceptionInfo[ClientError]) -> tuple[str, int]:
     return error.value.response["Error"]["Code"], error.value.response["ResponseMetadata"]["HTTPStatusCode"]
 
@@ -96,24 +119,7 @@ def test_restore_refusals(s3: Any, bucket: str) -> None:
 
 
 def test_restore_notifications(aws: Callable[..., Any], s3: Any, sqs: Any, bucket: str, name: str) -> None:
-    url, arn = queue_for(sqs, name, bucket)
-    bridge_url, bridge_arn = queue_for(sqs, f"{name}-bridge")
-    events = aws("events")
-    pattern = {
-        "source": ["aws.s3"],
-        "detail-type": [{"prefix": "Object Restore"}],
-        "detail": {"bucket": {"name": [bucket]}},
-    }
-    events.put_rule(Name=name, EventPattern=json.dumps(pattern))
-    events.put_targets(Rule=name, Targets=[{"Id": "q", "Arn": bridge_arn}])
-    s3.put_bucket_notification_configuration(
-        Bucket=bucket,
-        NotificationConfiguration={
-            "QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:ObjectRestore:*"]}],
-            "EventBridgeConfiguration": {},
-        },
-    )
-    messages(sqs, url, 1)  # the s3:TestEvent
+    url, bridge_url = _watch_restores(s3, sqs, aws("events"), bucket, name)
     s3.put_object(Bucket=bucket, Key="cold/a", Body=b"12345", StorageClass="GLACIER")
     s3.restore_object(Bucket=bucket, Key="cold/a", RestoreRequest={"Days": 1})
     s3.restore_object(Bucket=bucket, Key="cold/a", RestoreRequest={"Days": 3})  # an extension: no new events
@@ -145,19 +151,7 @@ def slow(store: StoreFactory) -> Iterator[Callable[[str], Any]]:
 def test_restore_in_progress_then_ready_then_expired(slow: Callable[[str], Any], name: str) -> None:
     s3, sqs, events = slow("s3"), slow("sqs"), slow("events")
     s3.create_bucket(Bucket=name)
-    url, arn = queue_for(sqs, name, name)
-    bridge_url, bridge_arn = queue_for(sqs, f"{name}-bridge")
-    pattern = {"source": ["aws.s3"], "detail-type": [{"prefix": "Object Restore"}]}
-    events.put_rule(Name=name, EventPattern=json.dumps(pattern))
-    events.put_targets(Rule=name, Targets=[{"Id": "q", "Arn": bridge_arn}])
-    s3.put_bucket_notification_configuration(
-        Bucket=name,
-        NotificationConfiguration={
-            "QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:ObjectRestore:*"]}],
-            "EventBridgeConfiguration": {},
-        },
-    )
-    messages(sqs, url, 1)  # the s3:TestEvent
+    url, bridge_url = _watch_restores(s3, sqs, events, name, name)
     s3.put_object(Bucket=name, Key="cold", Body=b"frozen", StorageClass="GLACIER")
     assert (
         s3.restore_object(Bucket=name, Key="cold", RestoreRequest={"Days": 2})["ResponseMetadata"]["HTTPStatusCode"]

@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.conftest import StoreFactory, make_client
 from tests.server import Server
+from tests.waiting import until
 
 
 class NameServer:
@@ -65,15 +66,6 @@ def looked_up(store: StoreFactory) -> Iterator[tuple[NameServer, Callable[[str],
     names.sock.close()
 
 
-def _until(check: Callable[[], bool], timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def _status(ses: Any, domain: str) -> str:
     return str(ses.get_identity_verification_attributes(Identities=[domain])["VerificationAttributes"][domain][
         "VerificationStatus"])  # fmt: skip
@@ -91,7 +83,7 @@ def test_v1_domain_verified_by_its_txt_record_and_mail_from_by_its_mx(
     time.sleep(1)
     assert _status(ses, domain) == "Pending"  # a TXT record without the token verifies nothing
     names.publish(f"_amazonses.{domain}", "TXT", '"some-other-token"', f'"{token}"')
-    assert _until(lambda: _status(ses, domain) == "Success")
+    assert until(lambda: _status(ses, domain) == "Success")
     ses.set_identity_mail_from_domain(Identity=domain, MailFromDomain=f"bounce.{domain}")
 
     def mail_from() -> str:
@@ -100,7 +92,7 @@ def test_v1_domain_verified_by_its_txt_record_and_mail_from_by_its_mx(
 
     assert mail_from() == "Pending"
     names.publish(f"bounce.{domain}", "MX", "10 feedback-smtp.us-east-1.amazonses.com.")
-    assert _until(lambda: mail_from() == "Success")
+    assert until(lambda: mail_from() == "Success")
     assert _status(ses, other) == "Pending"  # nothing published: never verified
 
 
@@ -114,7 +106,7 @@ def test_v2_domains_verified_by_their_dkim_records(looked_up: tuple[NameServer, 
     time.sleep(1)
     assert v2.get_email_identity(EmailIdentity=easy)["DkimAttributes"]["Status"] == "PENDING"  # one still missing
     names.publish(f"{tokens[2]}._domainkey.{easy}", "CNAME", f"{tokens[2]}.dkim.amazonses.com.")
-    assert _until(lambda: v2.get_email_identity(EmailIdentity=easy)["VerifiedForSendingStatus"])
+    assert until(lambda: v2.get_email_identity(EmailIdentity=easy)["VerifiedForSendingStatus"])
     assert v2.get_email_identity(EmailIdentity=easy)["DkimAttributes"]["Status"] == "SUCCESS"
 
     byo = "byo-dns.example.com"
@@ -135,5 +127,5 @@ def test_v2_domains_verified_by_their_dkim_records(looked_up: tuple[NameServer, 
         if expected == "PENDING":
             time.sleep(1)  # another key's record is not this identity's
         else:
-            assert _until(lambda: v2.get_email_identity(EmailIdentity=byo)["DkimAttributes"]["Status"] == "SUCCESS")
+            assert until(lambda: v2.get_email_identity(EmailIdentity=byo)["DkimAttributes"]["Status"] == "SUCCESS")
         assert v2.get_email_identity(EmailIdentity=byo)["DkimAttributes"]["Status"] == expected
