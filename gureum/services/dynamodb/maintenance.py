@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from ...leader import every_on_leader
 from ...runtime import Runtime
 from .backend import DynamoBackend
 from .backend_backups import BackupBackend
@@ -19,18 +20,15 @@ _LEADER_ROLE = "dynamodb-ttl"
 
 async def maintain(runtime: Runtime, be: DynamoBackend) -> None:
     """Until cancelled: sweep expired items every sweep period (when this node leads)."""
-    every = be.settings.ttl_sweep_seconds
-    while True:
-        try:
-            if await runtime.store.is_leader(_LEADER_ROLE):
-                await be.sweep_expired()
-                await be.sweep_streams()
-                await runtime.state(BackupBackend).sweep_log()
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("DynamoDB TTL sweep failed")
-        await asyncio.sleep(every)
+
+    async def sweep() -> None:
+        await be.sweep_expired()
+        await be.sweep_streams()
+        await runtime.state(BackupBackend).sweep_log()
+
+    await every_on_leader(
+        runtime, _LEADER_ROLE, be.settings.ttl_sweep_seconds, sweep, log, "DynamoDB TTL sweep", first_wait=False
+    )
 
 
 async def transfers(runtime: Runtime, worker: TransferBackend) -> None:
