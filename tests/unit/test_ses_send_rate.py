@@ -8,10 +8,11 @@ from gureum.services.ses.account import AccountState, check_quota, send_tokens
 from gureum.services.ses.errors import Throttling
 
 
-def _send(state: AccountState, drawn: tuple[float, float] | None, now: float) -> tuple[float, float]:
+def _send(state: AccountState, drawn: tuple[float, float] | None, now: float, to: int = 1) -> tuple[float, float]:
+    """One send to ``to`` recipients (each draws a token, as the backend draws them)."""
     tokens = send_tokens(state, drawn, now)
-    check_quota(state, tokens, 0, 1)
-    return tokens - 1, now
+    check_quota(state, tokens, 0, to)
+    return tokens - to, now
 
 
 def test_sandbox_one_a_second() -> None:
@@ -42,3 +43,13 @@ def test_fractional_rate_still_allows_one_send() -> None:
     with pytest.raises(Throttling):
         _send(state, drawn, 1.0)
     _send(state, drawn, 2.0)
+
+
+def test_recipients_count_against_the_rate() -> None:
+    """SES's example: at one a second, a message to five recipients passes; the next is refused for five seconds."""
+    state = AccountState()
+    drawn = _send(state, None, 10.0, to=5)
+    for later in (10.5, 12.0, 14.9):
+        with pytest.raises(Throttling):
+            _send(state, drawn, later)
+    _send(state, drawn, 15.0)

@@ -36,9 +36,10 @@ def check_identities(
 
 
 def send_tokens(state: AccountState, drawn: tuple[float, float] | None, now: float) -> float:
-    """The sends the rate allows now: a token bucket that refills at the maximum send rate up to one second's worth
-    (at least one send), from ``drawn`` (tokens left, when last drawn from; full before the first send). A burst of
-    the rate's worth passes, then sends are spaced out to the rate: never more than the rate in a sustained second."""
+    """The recipients the rate allows now: a token bucket that refills at the maximum send rate up to one second's
+    worth (at least one), from ``drawn`` (tokens left — below zero after a send to more recipients than were left —
+    and when last drawn from; full before the first send). A send passes while a token is left and draws one per
+    recipient (SES's quotas count recipients): a burst of the rate's worth passes, then sends are spaced out to it."""
     room = max(1.0, state.max_send_rate)
     if drawn is None:
         return room

@@ -318,7 +318,9 @@ class SendingBackend:
             self.bucket_width,
         )  # fmt: skip
         if not bulk:
-            store.draw_send_token(tx, account, region, tokens - 1, now)
+            # each recipient counts against the rate, as AWS counts them: a send to five at a rate of one a second
+            # passes, and the next is refused for about five seconds
+            store.draw_send_token(tx, account, region, tokens - len(recipients), now)
         store.add_message(tx, ses_id, account, region, source, kept, mail.subject, origin, raw, now)
         self._relay(tx, ses_id, f"{ses_id}@{return_path}" if return_path else source, outcome.delivered)
         details = events.details(now, outcome)
