@@ -316,7 +316,9 @@ class SesBackend(SendingBackend, ReceivingBackend, BounceBackend, ExtrasBackend,
 
     async def send_statistics(self, account: str, region: str) -> list[dict[str, float | int]]:
         since = self.clock.now() - limits.STATISTICS_SPAN
-        return statistics(await self.store.read(lambda tx: store.sent_rows(tx, account, region, since)))
+        return statistics(
+            await self.store.read(lambda tx: store.sent_rows(tx, account, region, since, limits.STATISTICS_INTERVAL))
+        )
 
     async def check_dns(self, lookup: dns_verify.Lookup) -> int:
         """Look pending domain identities' records (and custom MAIL FROM domains' MX) up in DNS, as SES does, and

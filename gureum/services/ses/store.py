@@ -178,14 +178,16 @@ def prune_sent_buckets(tx: Tx, before: float) -> None:
     tx.execute("DELETE FROM ses_sent_buckets WHERE bucket < ?", (before,))
 
 
-def sent_rows(tx: Tx, account: str, region: str, since: float) -> list[tuple[float, int, int, int, int]]:
-    """(sent_at, recipients, bounces, complaints, rejects) of every send after ``since``."""
+def sent_rows(tx: Tx, account: str, region: str, since: float, interval: int) -> list[tuple[float, int, int, int, int]]:
+    """The sends after ``since`` summed per ``interval`` seconds, by the store (not a row per send):
+    (interval start, recipients, bounces, complaints, rejects), in time order."""
+    start = "FLOOR(sent_at / ?)" if tx.dialect == "postgresql" else "CAST(sent_at / ? AS INTEGER)"  # both: floor
     rows = tx.all(
-        "SELECT sent_at, recipients, bounces, complaints, rejects FROM ses_sent "
-        "WHERE account = ? AND region = ? AND sent_at > ? ORDER BY sent_at",
-        (account, region, since),
+        f"SELECT {start} AS slot, SUM(recipients), SUM(bounces), SUM(complaints), SUM(rejects) FROM ses_sent "
+        "WHERE account = ? AND region = ? AND sent_at > ? GROUP BY slot ORDER BY slot",
+        (interval, account, region, since),
     )
-    return [(float(r[0]), int(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows]
+    return [(float(int(r[0]) * interval), int(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in rows]
 
 
 # --- templates ------------------------------------------------------------------------------------------------
