@@ -1,10 +1,11 @@
 """A container engine for the tests that need one: Podman's Docker-compatible service on a private socket.
 
-Installs Debian's podman, runc, busybox-static and skopeo when missing and we are root (CI machines), as tests/pg.py
-does for PostgreSQL. The engine's configuration is this run's own (CONTAINERS_CONF, CONTAINERS_STORAGE_CONF,
-CONTAINERS_REGISTRIES_CONF, REGISTRY_AUTH_FILE under a temp dir): runc with the cgroupfs manager (crun rejects
-this kernel's hybrid cgroup layout), the vfs storage driver, file events and default ulimits within the host's.
-Test images are built locally FROM scratch with busybox-static (no public registry is reachable), once a session.
+Installs Debian's podman, runc, busybox-static, skopeo and catatonit (podman's --init, which apt leaves out without
+recommends) when missing and we are root (CI machines), as tests/pg.py does for PostgreSQL. The engine's
+configuration is this run's own (CONTAINERS_CONF, CONTAINERS_STORAGE_CONF, CONTAINERS_REGISTRIES_CONF,
+REGISTRY_AUTH_FILE under a temp dir): runc with the cgroupfs manager (crun rejects this kernel's hybrid cgroup
+layout), the vfs storage driver, file events and default ulimits within the host's. Test images are built locally
+FROM scratch with busybox-static (no public registry is reachable), once a session.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ class EngineUnavailable(RuntimeError):
     """No engine here and none can be installed (not root, or no apt): the tests that need one are skipped."""
 
 
-PACKAGES = ("podman", "runc", "busybox-static", "skopeo")
+PACKAGES = ("podman", "runc", "busybox-static", "skopeo", "catatonit")
+_CATATONIT = "/usr/libexec/podman/catatonit"  # the init process podman runs for --init (initProcessEnabled)
 
 
 def _busybox() -> str | None:
@@ -65,6 +67,8 @@ def missing() -> list[str]:
     lack = [name for name in ("podman", "runc", "skopeo") if shutil.which(name) is None]
     if _busybox() is None:
         lack.append("busybox-static")
+    if not os.path.exists(_CATATONIT):  # only recommended by podman's package, which apt installs without it
+        lack.append("catatonit")
     return lack
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -102,7 +103,12 @@ def test_a_locked_write_reads_past_the_shared_cache(pg_cluster: Any, tmp_path: P
         try:
             await store.migrate("contract", MIGRATIONS)
             await store.write(insert("cached", 1))
-            store.shared_cache.enabled = True  # type: ignore[attr-defined]  # as once this node listens
+            # the cache serves once this node listens (its LISTEN connection drops what it held then): wait for it,
+            # rather than turn it on before the listener starts and wipes what the first read keeps
+            deadline = time.monotonic() + 30
+            while not store.shared_cache.enabled:  # type: ignore[attr-defined]
+                assert time.monotonic() < deadline, "the node never listened"
+                await asyncio.sleep(0.05)
             assert await store.write(read(False)) == ("row", 1)
             assert await store.write(read(False)) == ("cached", 1)
             # changed behind the cache's back, as by another node whose notification has not arrived yet
