@@ -148,14 +148,16 @@ def test_schedule_firing_starts_its_own_trace(aws: Any, name: str) -> None:
         ids = [s["Id"] for s in summaries if s["Id"] != trace_id][:5]
         for t in xray.batch_get_traces(TraceIds=ids)["Traces"] if ids else []:
             docs = {d["id"]: d for d in (json.loads(s["Document"]) for s in t["Segments"])}
-            function = next((d for d in docs.values() if d["name"] == name), None) or function
-            if function is not None:
-                chain = [function]
-                while "parent_id" in chain[-1]:
+            found = next((d for d in docs.values() if d["name"] == name), None)
+            if found is not None:
+                chain = [found]
+                while "parent_id" in chain[-1] and chain[-1]["parent_id"] in docs:
                     chain.append(docs[chain[-1]["parent_id"]])
-                break
+                if "parent_id" not in chain[-1]:  # the whole chain is recorded (its segments arrive one by one)
+                    function = found
+                    break
         time.sleep(0.3)
-    assert function is not None, "the firing's invocation was not traced"
+    assert function is not None, "the firing's invocation was not traced back to its schedule"
     assert [(d["name"], d.get("annotations", {}).get("fate")) for d in chain] == [
         (name, None),
         ("delivery lambda-event", "delivered"),

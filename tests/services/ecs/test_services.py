@@ -132,7 +132,13 @@ def test_desired_count_rolling_deploy_and_circuit_breaker(engine: Engine, name: 
     deadline = time.monotonic() + 120
     while not _steady(ecs, name, name, second, 2)():
         lowest = min(lowest, len(_running(ecs, name, name)))
-        assert time.monotonic() < deadline, "the rolling deployment did not finish"
+        if time.monotonic() > deadline:
+            seen = _service(ecs, name, name)
+            pytest.fail(
+                f"the rolling deployment did not finish: {seen['deployments']}, running "
+                f"{[(t['taskDefinitionArn'], t['lastStatus']) for t in _running(ecs, name, name)]}, "
+                f"events {[e['message'] for e in seen['events'][:8]]}"
+            )
         time.sleep(0.1)
     assert lowest >= 2
     assert {t["taskDefinitionArn"] for t in _running(ecs, name, name)} == {second}

@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.waiting import until
+
 from .conftest import Engine, wait_state
 
 pytestmark = pytest.mark.containers
@@ -101,6 +103,8 @@ def box(ls_engine: Engine) -> Iterator[Box]:
     assert ops[0]["operationType"] == "CreateInstance" and ops[0]["status"] == "Started"
     assert client.get_instance(instanceName=name)["instance"]["state"]["name"] in ("pending", "running")
     wait_state(client, name, "running")
+    # the operation ends a moment after the state turns running (its ports are opened first), as AWS's can
+    assert until(lambda: client.get_operation(operationId=ops[0]["id"])["operation"]["isTerminal"], 60, 0.5)
     done = client.get_operation(operationId=ops[0]["id"])["operation"]
     assert done["status"] == "Succeeded" and done["isTerminal"]
     yield Box(client, name, key)
