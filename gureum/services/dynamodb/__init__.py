@@ -7,7 +7,9 @@ contributor insights) beside it, every operation wrapped in access.guard (calls 
 the TTL, stream and point-in-time log sweeps and the export/import worker (maintenance.py). Settings come from
 GUREUM_DYNAMODB_* variables (limits.Settings): GUREUM_DYNAMODB_DELAY (seconds a new table, index or backup stays
 CREATING, an updated one UPDATING; default 0), GUREUM_DYNAMODB_TTL_SWEEP_SECONDS (how often expired items are
-deleted; default 30), GUREUM_DYNAMODB_INCREMENTAL_MIN_SECONDS (the shortest incremental export period; default
+deleted and stream shards rolled; default 30), GUREUM_DYNAMODB_SHARD_SECONDS (how long a stream's shard takes
+records before the leader closes it and opens its child; default 14400, AWS's four hours),
+GUREUM_DYNAMODB_INCREMENTAL_MIN_SECONDS (the shortest incremental export period; default
 900, AWS's)."""
 
 from __future__ import annotations

@@ -738,28 +738,53 @@ class DynamoBackend:
             out["LastEvaluatedStreamArn"] = arns[limit - 1][0]
         return out
 
+    @staticmethod
+    def _shard_end(row: store.StreamRow, shard: store.ShardRow) -> int | None:
+        """The last sequence number a shard takes: its end once closed, the stream's last once disabled; None while
+        it takes new records."""
+        if shard[4] is not None:
+            return shard[4]
+        return row[10] - 1 if row[9] is not None else None
+
     async def describe_stream(
         self, account: str, region: str, stream_arn: str, limit: int | None, after_shard: str | None
     ) -> dict[str, Any]:
+        if limit is not None and not 1 <= limit <= 100:
+            raise ValidationException(
+                f"1 validation error detected: Value '{limit}' at 'limit' failed to satisfy constraint: Member must "
+                f"have value {'less than or equal to 100' if limit > 1 else 'greater than or equal to 1'}"
+            )
+
         def run(tx: Tx) -> dict[str, Any]:
             row = self._stream(tx, stream_arn, account, "dynamodb:DescribeStream")
-            first = store.oldest_sequence(tx, row[0]) or row[10]
-            numbers: dict[str, str] = {"StartingSequenceNumber": streams.sequence_number(first)}
-            if row[9] is not None and row[10] > 1:
-                numbers["EndingSequenceNumber"] = streams.sequence_number(row[10] - 1)
-            shards = [] if after_shard == row[7] else [{"ShardId": row[7], "SequenceNumberRange": numbers}]
-            return {
-                "StreamDescription": {
-                    "StreamArn": self._stream_arn(row),
-                    "StreamLabel": row[4],
-                    "StreamStatus": "ENABLED" if row[9] is None else "DISABLED",
-                    "StreamViewType": row[5],
-                    "CreationRequestDateTime": row[8],
-                    "TableName": row[3],
-                    "KeySchema": json.loads(row[6]),
-                    "Shards": shards,
-                }
+            oldest = store.oldest_sequence(tx, row[0]) or row[10]
+            listed = store.stream_shards(tx, row[0])
+            if after_shard is not None:
+                ids = [shard[1] for shard in listed]
+                listed = listed[ids.index(after_shard) + 1 :] if after_shard in ids else listed
+            shards = []
+            for shard in listed[: limit or 100]:
+                end = self._shard_end(row, shard)
+                numbers = {"StartingSequenceNumber": streams.sequence_number(max(shard[0], oldest))}
+                if end is not None and end >= shard[0]:
+                    numbers["EndingSequenceNumber"] = streams.sequence_number(end)
+                described: dict[str, Any] = {"ShardId": shard[1], "SequenceNumberRange": numbers}
+                if shard[2] is not None:
+                    described["ParentShardId"] = shard[2]
+                shards.append(described)
+            description: dict[str, Any] = {
+                "StreamArn": self._stream_arn(row),
+                "StreamLabel": row[4],
+                "StreamStatus": "ENABLED" if row[9] is None else "DISABLED",
+                "StreamViewType": row[5],
+                "CreationRequestDateTime": row[8],
+                "TableName": row[3],
+                "KeySchema": json.loads(row[6]),
+                "Shards": shards,
             }
+            if len(listed) > len(shards):
+                description["LastEvaluatedShardId"] = shards[-1]["ShardId"]
+            return {"StreamDescription": description}
 
         return await self.store.read(run)
 
@@ -783,25 +808,28 @@ class DynamoBackend:
 
         def run(tx: Tx) -> dict[str, Any]:
             row = self._stream(tx, stream_arn, account, "dynamodb:GetShardIterator")
-            if shard_id != row[7]:
+            shard = next((s for s in store.stream_shards(tx, row[0]) if s[1] == shard_id), None)
+            if shard is None:
                 raise ResourceNotFoundException(
                     f"Requested resource not found: Shard: {shard_id} in Stream: {stream_arn} not found"
                 )
-            first = store.oldest_sequence(tx, row[0]) or row[10]
+            end = self._shard_end(row, shard)
+            last = end if end is not None else row[10] - 1
+            first = max(shard[0], store.oldest_sequence(tx, row[0]) or row[10])
             if kind == "TRIM_HORIZON":
                 after = first - 1
             elif kind == "LATEST":
-                after = row[10] - 1
+                after = last
             else:
                 assert number is not None
+                if number < shard[0] or number > last:
+                    raise ValidationException(f"Invalid SequenceNumber {sequence} for shard {shard_id}: no such record")
                 if number < first:
                     raise TrimmedDataAccessException(
                         f"The requested sequence number {sequence} is beyond the trim horizon of the shard"
                     )
-                if number >= row[10]:
-                    raise ValidationException(f"Invalid SequenceNumber {sequence} for shard {shard_id}: no such record")
                 after = number - 1 if kind == "AT_SEQUENCE_NUMBER" else number
-            where = streams.Position(row[0], int(row[8] * 1000), after, now_ms)
+            where = streams.Position(row[0], int(row[8] * 1000), after, now_ms, shard[0])
             return {"ShardIterator": streams.issue(self.iterator_key, where)}
 
         return await self.store.read(run)
@@ -823,21 +851,38 @@ class DynamoBackend:
             row = store.stream_by_id(tx, where.stream_id)
             if row is None or int(row[8] * 1000) != where.created_ms:
                 raise ResourceNotFoundException("Requested resource not found: Stream was deleted or trimmed")
+            shard = store.shard_from(tx, row[0], where.shard_first)
             first = store.oldest_sequence(tx, row[0]) or row[10]
-            if where.after + 1 < first:
+            if shard is None or where.after + 1 < first:
                 raise TrimmedDataAccessException(
                     "The operation attempted to read past the oldest stream record in a shard"
                 )
-            found = store.records(tx, row[0], where.after, limit or streams.GET_RECORDS_LIMIT)
+            end = self._shard_end(row, shard)
+            found = store.records(tx, row[0], where.after, limit or streams.GET_RECORDS_LIMIT, end)
             stream_arn = self._stream_arn(row)
             out: dict[str, Any] = {"Records": [streams.rendered(seq, text, row[2], stream_arn) for seq, text in found]}
             last = found[-1][0] if found else where.after
-            if row[9] is None or last + 1 < row[10]:
-                nxt = streams.Position(row[0], where.created_ms, last, now_ms)
+            if end is None or last < end:
+                nxt = streams.Position(row[0], where.created_ms, last, now_ms, shard[0])
                 out["NextShardIterator"] = streams.issue(self.iterator_key, nxt)
             return out
 
         return await self.store.read(run)
+
+    async def roll_shards(self) -> int:
+        """Close every open shard older than the shard lifetime that holds a record and open its child (AWS rolls a
+        stream's shards about every four hours): how many rolled."""
+        now = self.clock.now()
+        due = await self.store.read(lambda tx: store.shards_to_roll(tx, now - self.settings.shard_seconds))
+        rolled = 0
+        for row, first in due:
+            child = streams.shard_id(now, self._stream_arn(row))
+
+            def roll(tx: Tx, row: store.StreamRow = row, first: int = first, child: str = child) -> bool:
+                return store.roll_shard(tx, row[0], first, child, now)
+
+            rolled += await self.store.write(roll)
+        return rolled
 
     async def sweep_streams(self) -> int:
         """Drop stream records (and disabled streams) past the 24 hour retention: how many records went."""
@@ -1320,10 +1365,14 @@ class DynamoBackend:
             out["Items"] = found
         if more and last is not None:
             out["LastEvaluatedKey"] = table.key_of(last) if index is None else table.index_item_key(index, last)
-        capacity = items.consumed(return_capacity, table.name, items.read_units(read_bytes, consistent), write=False)
+        units = items.read_units(read_bytes, consistent)
+        if index is None:
+            capacity = items.consumed(return_capacity, table.name, units, write=False)
+        else:  # an index read spends the index's capacity, not the table's
+            capacity = items.consumed(return_capacity, table.name, 0.0, {index.name: units}, False, _local(table))
         if capacity is not None:
             out["ConsumedCapacity"] = capacity
-        self.throttle.take(table, "read", items.read_units(read_bytes, consistent), index.name if index else None)
+        self.throttle.take(table, "read", units, index.name if index else None)
         if as_stored:
             return answers.prewritten(out, "Items", texts)
         return out

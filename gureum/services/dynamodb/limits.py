@@ -50,6 +50,7 @@ RESERVED_WORDS = frozenset(
 class Settings:
     delay: float = 0.0  # seconds a table or index stays CREATING / UPDATING
     ttl_sweep_seconds: float = 30.0  # how often the leader deletes expired items
+    shard_seconds: float = 4 * 3600.0  # how long a stream's shard takes records before its child does (AWS: ~4 h)
     incremental_min_seconds: float = 900.0  # the shortest incremental export period (AWS: 15 minutes)
     throttle: bool = False  # enforce provisioned tables' capacity (ProvisionedThroughputExceededException)
 
@@ -58,6 +59,7 @@ class Settings:
         return cls(
             delay=float(env.get("GUREUM_DYNAMODB_DELAY", "0")),
             ttl_sweep_seconds=float(env.get("GUREUM_DYNAMODB_TTL_SWEEP_SECONDS", "30")),
+            shard_seconds=float(env.get("GUREUM_DYNAMODB_SHARD_SECONDS", "14400")),
             incremental_min_seconds=float(env.get("GUREUM_DYNAMODB_INCREMENTAL_MIN_SECONDS", "900")),
             throttle=env.get("GUREUM_DYNAMODB_THROTTLE", "") in ("1", "true", "yes"),
         )

@@ -1,5 +1,6 @@
 """DynamoDB's background work, on the leader node only: the TTL sweep deleting items whose expiry passed, the
-stream sweep dropping records past 24 hours and the point-in-time log's folding past each table's window, every
+stream sweep dropping records past 24 hours and rolling shards past their lifetime, and the point-in-time log's
+folding past each table's window, every
 GUREUM_DYNAMODB_TTL_SWEEP_SECONDS; and the exports and imports in progress (transfers), at once when this node
 accepted one, else every second. Lifespan tasks started by the service's start hook; the work is the backends'."""
 
@@ -24,6 +25,7 @@ async def maintain(runtime: Runtime, be: DynamoBackend) -> None:
     async def sweep() -> None:
         await be.sweep_expired()
         await be.sweep_streams()
+        await be.roll_shards()
         await runtime.state(BackupBackend).sweep_log()
 
     await every_on_leader(

@@ -258,7 +258,77 @@ def insert_stream(
         (account, region, table_name, label, view, key_schema, shard, now),
     )
     assert row is not None
+    _insert_shard(tx, int(row[0]), 1, shard, None, now)
     return int(row[0])
+
+
+# a shard: (first sequence number, shard id, parent shard id, created at, last sequence number once closed)
+ShardRow = tuple[int, str, str | None, float, int | None]
+_SHARD_COLUMNS = "first_seq, shard_id, parent_shard_id, created_at, end_seq"
+
+
+def _shard_row(row: Sequence[Any]) -> ShardRow:
+    return int(row[0]), row[1], row[2], float(row[3]), None if row[4] is None else int(row[4])
+
+
+def _insert_shard(tx: Tx, stream_id: int, first: int, shard: str, parent: str | None, now: float) -> None:
+    tx.execute(
+        "INSERT INTO dynamodb_stream_shards (stream_id, first_seq, shard_id, parent_shard_id, created_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (stream_id, first, shard, parent, now),
+    )
+
+
+def stream_shards(tx: Tx, stream_id: int) -> list[ShardRow]:
+    """A stream's shards, oldest first (parents before their children)."""
+    rows = tx.all(
+        f"SELECT {_SHARD_COLUMNS} FROM dynamodb_stream_shards WHERE stream_id = ? ORDER BY first_seq", (stream_id,)
+    )
+    return [_shard_row(r) for r in rows]
+
+
+def shard_from(tx: Tx, stream_id: int, first: int) -> ShardRow | None:
+    """The shard whose first sequence number is ``first``."""
+    row = tx.one(
+        f"SELECT {_SHARD_COLUMNS} FROM dynamodb_stream_shards WHERE stream_id = ? AND first_seq = ?",
+        (stream_id, first),
+    )
+    return _shard_row(row) if row is not None else None
+
+
+def shards_to_roll(tx: Tx, created_before: float) -> list[tuple[StreamRow, int]]:
+    """(stream, its open shard's first sequence number) of the enabled streams whose open shard was opened before
+    ``created_before``."""
+    columns = ", ".join(f"s.{c.strip()}" for c in _STREAM_COLUMNS.split(","))
+    rows = tx.all(
+        f"SELECT {columns}, h.first_seq FROM dynamodb_stream_shards h JOIN dynamodb_streams s ON s.id = h.stream_id "
+        "WHERE h.end_seq IS NULL AND h.created_at < ? AND s.disabled_at IS NULL",
+        (created_before,),
+    )
+    return [(_stream_row(r), int(r[11])) for r in rows]
+
+
+def roll_shard(tx: Tx, stream_id: int, first: int, child: str, now: float) -> bool:
+    """Close the stream's open shard (numbered from ``first``) at its last record and open ``child`` after it; not
+    when the shard holds no record yet, or is no longer the open one. The stream row's lock (taken first) waits for
+    writes numbering records meanwhile, so no record is numbered into the closed range after it closed."""
+    row = tx.one(
+        "UPDATE dynamodb_streams SET shard_id = shard_id WHERE id = ? AND disabled_at IS NULL RETURNING next_seq",
+        (stream_id,),
+    )
+    if row is None:
+        return False
+    next_seq = int(row[0])
+    current = shard_from(tx, stream_id, first)
+    if current is None or current[4] is not None or next_seq <= first:
+        return False
+    tx.execute(
+        "UPDATE dynamodb_stream_shards SET end_seq = ?, closed_at = ? WHERE stream_id = ? AND first_seq = ?",
+        (next_seq - 1, now, stream_id, first),
+    )
+    _insert_shard(tx, stream_id, next_seq, child, current[1], now)
+    tx.execute("UPDATE dynamodb_streams SET shard_id = ? WHERE id = ?", (child, stream_id))
+    return True
 
 
 def disable_stream(tx: Tx, stream_id: int, now: float) -> None:
@@ -304,12 +374,19 @@ def put_record(tx: Tx, stream_id: int, seq: int, created_at: float, record: str)
     )
 
 
-def records(tx: Tx, stream_id: int, after: int, limit: int) -> list[tuple[int, str]]:
-    """(sequence number, record) of a stream's records numbered above ``after``, in order."""
-    rows = tx.all(
-        "SELECT seq, record FROM dynamodb_stream_records WHERE stream_id = ? AND seq > ? ORDER BY seq LIMIT ?",
-        (stream_id, after, limit),
-    )
+def records(tx: Tx, stream_id: int, after: int, limit: int, upto: int | None = None) -> list[tuple[int, str]]:
+    """(sequence number, record) of a stream's records numbered above ``after`` (and up to ``upto``), in order."""
+    if upto is None:
+        rows = tx.all(
+            "SELECT seq, record FROM dynamodb_stream_records WHERE stream_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+            (stream_id, after, limit),
+        )
+    else:
+        rows = tx.all(
+            "SELECT seq, record FROM dynamodb_stream_records WHERE stream_id = ? AND seq > ? AND seq <= ? "
+            "ORDER BY seq LIMIT ?",
+            (stream_id, after, upto, limit),
+        )
     return [(int(r[0]), r[1]) for r in rows]
 
 
@@ -324,5 +401,13 @@ def trim_streams(tx: Tx, before: float) -> int:
     old = tx.all("SELECT id FROM dynamodb_streams WHERE disabled_at IS NOT NULL AND disabled_at < ?", (before,))
     for (stream_id,) in old:
         tx.execute("DELETE FROM dynamodb_stream_records WHERE stream_id = ?", (stream_id,))
+        tx.execute("DELETE FROM dynamodb_stream_shards WHERE stream_id = ?", (stream_id,))
         tx.execute("DELETE FROM dynamodb_streams WHERE id = ?", (stream_id,))
+    # closed shards whose records are all gone, closed before the retention began
+    tx.execute(
+        "DELETE FROM dynamodb_stream_shards WHERE end_seq IS NOT NULL AND closed_at < ? AND NOT EXISTS "
+        "(SELECT 1 FROM dynamodb_stream_records r WHERE r.stream_id = dynamodb_stream_shards.stream_id "
+        "AND r.seq >= dynamodb_stream_shards.first_seq AND r.seq <= dynamodb_stream_shards.end_seq)",
+        (before,),
+    )
     return len(gone)

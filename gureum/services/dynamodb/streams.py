@@ -140,8 +140,10 @@ def rendered(seq: int, text: str, region: str, stream_arn: str) -> dict[str, Any
 
 # --- iterators ---------------------------------------------------------------------------------------------------
 
-_VERSION = 1
-_LAYOUT = struct.Struct(">BQQqQ")  # version, stream row id, stream created (ms), read after seq, issued (ms)
+_VERSION = 2
+# version, stream row id, stream created (ms), read after seq, issued (ms), the shard's first seq
+_LAYOUT = struct.Struct(">BQQqQq")
+_LAYOUT_V1 = struct.Struct(">BQQqQ")  # before streams had more than one shard (its first seq is 1)
 _MAC_BYTES = 16
 
 
@@ -151,6 +153,7 @@ class Position:
     created_ms: int
     after: int  # the last sequence number read: records numbered above it come next
     issued_ms: int
+    shard_first: int = 1  # the shard read: the first sequence number it takes
 
 
 def iterator_key(deployment_secret: str) -> bytes:
@@ -158,7 +161,7 @@ def iterator_key(deployment_secret: str) -> bytes:
 
 
 def issue(key: bytes, where: Position) -> str:
-    body = _LAYOUT.pack(_VERSION, where.stream_id, where.created_ms, where.after, where.issued_ms)
+    body = _LAYOUT.pack(_VERSION, where.stream_id, where.created_ms, where.after, where.issued_ms, where.shard_first)
     mac = hmac.new(key, body, hashlib.sha256).digest()[:_MAC_BYTES]
     return base64.b64encode(body + mac).decode()
 
@@ -169,12 +172,13 @@ def read(key: bytes, text: str) -> Position | None:
         raw = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
         return None
-    if len(raw) != _LAYOUT.size + _MAC_BYTES:
+    layout = {_LAYOUT.size + _MAC_BYTES: _LAYOUT, _LAYOUT_V1.size + _MAC_BYTES: _LAYOUT_V1}.get(len(raw))
+    if layout is None:
         return None
     body, mac = raw[:-_MAC_BYTES], raw[-_MAC_BYTES:]
     if not hmac.compare_digest(mac, hmac.new(key, body, hashlib.sha256).digest()[:_MAC_BYTES]):
         return None
-    version, stream_id, created_ms, after, issued_ms = _LAYOUT.unpack(body)
-    if version != _VERSION:
+    fields = layout.unpack(body)
+    if fields[0] != (_VERSION if layout is _LAYOUT else 1):
         return None
-    return Position(stream_id, created_ms, after, issued_ms)
+    return Position(*fields[1:])

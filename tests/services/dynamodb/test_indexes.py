@@ -145,6 +145,21 @@ def test_write_capacity_counts_index_writes(ddb: Any, make_table: Callable[..., 
     assert ddb.query(TableName=name, IndexName="by-l", KeyConditionExpression="pk = :p",
                      ExpressionAttributeValues={":p": {"S": "a"}})["Count"] == 1  # fmt: skip
 
+    # reads of an index spend the index's capacity, not the table's (an eventually consistent read: half a unit)
+    half, none = {"CapacityUnits": 0.5, "ReadCapacityUnits": 0.5}, {"CapacityUnits": 0.0, "ReadCapacityUnits": 0.0}
+    by_g = ddb.query(TableName=name, IndexName="by-g", KeyConditionExpression="g = :g",
+                     ReturnConsumedCapacity="INDEXES", ExpressionAttributeValues={":g": {"S": "x"}})  # fmt: skip
+    by_g = by_g["ConsumedCapacity"]
+    assert by_g == {"TableName": name, **half, "Table": none, "GlobalSecondaryIndexes": {"by-g": half}}
+    by_l = ddb.scan(TableName=name, IndexName="by-l", ReturnConsumedCapacity="INDEXES")["ConsumedCapacity"]
+    assert by_l == {"TableName": name, **half, "Table": none, "LocalSecondaryIndexes": {"by-l": half}}
+    total = ddb.query(TableName=name, IndexName="by-g", KeyConditionExpression="g = :g", ReturnConsumedCapacity="TOTAL",
+                      ExpressionAttributeValues={":g": {"S": "x"}})["ConsumedCapacity"]  # fmt: skip
+    assert total == {"TableName": name, **half}
+    table = ddb.query(TableName=name, KeyConditionExpression="pk = :p", ReturnConsumedCapacity="INDEXES",
+                      ExpressionAttributeValues={":p": {"S": "a"}})["ConsumedCapacity"]  # fmt: skip
+    assert table == {"TableName": name, **half, "Table": half}
+
 
 def test_item_collection_metrics(ddb: Any, make_table: Callable[..., str]) -> None:
     """ReturnItemCollectionMetrics SIZE on a table with a local secondary index: the written item collection's key
