@@ -33,6 +33,6 @@ class WebsiteMixin(BucketsMixin):
         version = await self.store.read(lambda tx: store.current(tx, bucket.name, key))
         return None if version is None or version.delete_marker else version
 
-    async def website_body(self, version: Version) -> ObjectBody:
-        """A version's body opened for sending."""
-        return ObjectBody(await self.blobs.open(version.segments, 0, version.size), version.size)
+    async def website_body(self, version: Version, start: int, end: int) -> ObjectBody:
+        """Bytes [start, end) of a version's body opened for sending."""
+        return ObjectBody(await self.blobs.open(version.segments, start, end), end - start)

@@ -1,21 +1,25 @@
 """The website endpoint: a bucket's PutBucketWebsite configuration served at ``<bucket>.s3-website.localhost:<port>``,
 ``<bucket>.s3-website-<region>.localhost`` and ``<bucket>.s3-website.<region>.localhost`` (an edge route, as AWS's
 ``s3-website`` hosts): index documents (and the redirect of ``/dir`` to ``/dir/``), the error document, the
-object's WebsiteRedirectLocation, RedirectAllRequestsTo and RoutingRules, and AWS's HTML error pages. Only content
+object's WebsiteRedirectLocation, RedirectAllRequestsTo and RoutingRules, conditional and Range requests as GetObject
+answers them, and AWS's HTML error pages. Only content
 anyone may read is served (the bucket policy must allow an anonymous s3:GetObject), GET and HEAD only.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from dataclasses import dataclass
-from email.utils import formatdate
+from email.utils import formatdate, parsedate_to_datetime
 from html import escape
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from ...aws.errors import ServiceError
 from ...aws.http import Request, Response
 from ...ids import unique_id
+from . import reads
 from .backend import S3Backend
 from .backend_website import publicly_readable
 from .objects import Bucket, Version
@@ -24,7 +28,10 @@ if TYPE_CHECKING:
     from ...runtime import Runtime
 
 WEBSITE_LABEL = ".s3-website"
-_STATUS = {301: "Moved Permanently", 302: "Found", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed"}
+_STATUS = {
+    301: "Moved Permanently", 302: "Found", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
+    412: "Precondition Failed", 416: "Requested Range Not Satisfiable",
+}  # fmt: skip
 _DOMAINS = (".localhost", ".localhost.localstack.cloud", ".amazonaws.com")
 
 
@@ -73,6 +80,16 @@ def _custom_error_failed(key: str) -> str:
         "<li>Code: NoSuchKey</li>\n<li>Message: The specified key does not exist.</li>\n"
         f"<li>Key: {escape(key)}</li>\n</ul>\n"
     )
+
+
+def _date(header: str | None) -> dt.datetime | None:
+    """An If-(Un)Modified-Since date; None when absent or not an HTTP date (S3 ignores such a condition)."""
+    if header is None:
+        return None
+    try:
+        return parsedate_to_datetime(header)
+    except (TypeError, ValueError):
+        return None
 
 
 def _headers(request_id: str) -> list[tuple[str, str]]:
@@ -150,10 +167,31 @@ class Website:
         return Response(failure.status, headers, body)
 
     async def _serve(self, version: Version, status: int = 200) -> Response:
+        """The object's answer: for a document found (200), the request's conditions (304 / 412) and Range (206 /
+        416) as GetObject answers them; an error document is served whole."""
         headers = [*_headers(self.request_id), *_object_headers(version)]
+        span = None
+        if status == 200:
+            get = self.request.headers.get
+            try:
+                reads.check_conditions(version.etag, version.modified, get("if-match"), get("if-none-match"),
+                                       _date(get("if-modified-since")), _date(get("if-unmodified-since")))  # fmt: skip
+                span = reads.parse_range(get("range"), version.size)
+            except ServiceError as error:
+                if error.status == 304:
+                    return Response(304, [*_headers(self.request_id), *error.headers.items()], b"")
+                fields = tuple((name, str(value)) for name, value in error.fields.items())
+                answer = self._error(Failure(error.status, error.code, error.message, fields))
+                answer.headers.extend(error.headers.items())
+                return answer
+            headers.append(("Accept-Ranges", "bytes"))
+        start, end = (span.start, span.end) if span is not None else (0, version.size)
+        if span is not None:
+            status = 206
+            headers.append(("Content-Range", span.content_range(version.size)))
         if self.head:
-            return Response(status, [*headers, ("Content-Length", str(version.size))], b"")
-        return Response(status, headers, b"", await self.backend.website_body(version))
+            return Response(status, [*headers, ("Content-Length", str(end - start))], b"")
+        return Response(status, headers, b"", await self.backend.website_body(version, start, end))
 
     async def answer(self) -> Response:
         if self.request.method not in ("GET", "HEAD"):

@@ -1,6 +1,6 @@
 """Website endpoints: a bucket's website configuration served at <bucket>.s3-website.localhost and the Region host
 forms: index and error documents, /dir → /dir/, object redirects, RedirectAllRequestsTo, RoutingRules, public
-content only, and AWS's HTML error pages."""
+content only, conditional and Range requests, and AWS's HTML error pages."""
 
 from __future__ import annotations
 
@@ -15,10 +15,11 @@ import requests
 def _site(endpoint: str, host_form: str = "{bucket}.s3-website.localhost") -> Callable[..., requests.Response]:
     port = urlsplit(endpoint).port
 
-    def get(bucket: str, path: str = "/", method: str = "GET") -> requests.Response:
-        host = host_form.format(bucket=bucket) + f":{port}"
+    def get(bucket: str, path: str = "/", method: str = "GET", **headers: str) -> requests.Response:
+        sent = {"Host": host_form.format(bucket=bucket) + f":{port}"}
+        sent.update((name.replace("_", "-"), value) for name, value in headers.items())
         return requests.request(
-            method, f"http://127.0.0.1:{port}{path}", headers={"Host": host}, allow_redirects=False, timeout=10
+            method, f"http://127.0.0.1:{port}{path}", headers=sent, allow_redirects=False, timeout=10
         )
 
     return get
@@ -107,3 +108,42 @@ def test_redirects(s3: Any, bucket: str, endpoint: str, name: str) -> None:
     )
     everything = get(other, "/any/path.html")
     assert everything.status_code == 301 and everything.headers["Location"] == "https://www.example.org/any/path.html"
+
+
+def test_conditional_and_range_requests(s3: Any, bucket: str, endpoint: str) -> None:
+    """A browser's cache revalidation (304) and a player's byte ranges (206) are answered as GetObject answers them;
+    a failed precondition (412) and an unsatisfiable range (416) as AWS's HTML pages; the error document whole."""
+    get = _site(endpoint)
+    s3.put_bucket_website(Bucket=bucket, WebsiteConfiguration={"IndexDocument": {"Suffix": "index.html"},
+                                                               "ErrorDocument": {"Key": "error.html"}})  # fmt: skip
+    _public(s3, bucket)
+    body = bytes(range(256)) * 40
+    s3.put_object(Bucket=bucket, Key="clip.bin", Body=body, ContentType="video/mp4")
+    _html(s3, bucket, "error.html", "<p>not here</p>")
+    whole = get(bucket, "/clip.bin")
+    assert whole.status_code == 200 and whole.content == body and whole.headers["Accept-Ranges"] == "bytes"
+    etag, modified = whole.headers["ETag"], whole.headers["Last-Modified"]
+
+    assert get(bucket, "/clip.bin", If_None_Match=etag).status_code == 304
+    fresh = get(bucket, "/clip.bin", If_Modified_Since=modified)
+    assert fresh.status_code == 304 and fresh.headers["ETag"] == etag and not fresh.content
+    assert get(bucket, "/clip.bin", If_None_Match='"other"').content == body
+    assert get(bucket, "/clip.bin", If_Modified_Since="not a date").status_code == 200
+    failed = get(bucket, "/clip.bin", If_Match='"other"')
+    assert failed.status_code == 412 and "<li>Code: PreconditionFailed</li>" in failed.text
+    assert "<li>Condition: If-Match</li>" in failed.text
+    assert get(bucket, "/clip.bin", If_Unmodified_Since="Mon, 01 Jan 2001 00:00:00 GMT").status_code == 412
+
+    part = get(bucket, "/clip.bin", Range="bytes=100-299")
+    assert part.status_code == 206 and part.content == body[100:300]
+    assert part.headers["Content-Range"] == f"bytes 100-299/{len(body)}" and part.headers["Content-Length"] == "200"
+    tail = get(bucket, "/clip.bin", Range="bytes=-10")
+    assert tail.status_code == 206 and tail.content == body[-10:]
+    head = get(bucket, "/clip.bin", "HEAD", Range="bytes=0-9")
+    assert head.status_code == 206 and head.headers["Content-Length"] == "10" and not head.content
+    beyond = get(bucket, "/clip.bin", Range=f"bytes={len(body)}-")
+    assert beyond.status_code == 416 and "<li>Code: InvalidRange</li>" in beyond.text
+    assert beyond.headers["Content-Range"] == f"bytes */{len(body)}"
+    # the error document is the answer to a failure: served whole, with the failure's status
+    missing = get(bucket, "/nope.bin", Range="bytes=0-3", If_None_Match="*")
+    assert missing.status_code == 404 and missing.text == "<p>not here</p>"
