@@ -46,6 +46,7 @@ class Caller(str):
 
     principal: Principal
     expected: Mapping[str, str]  # bucket -> the owner account the request expects
+    per_entry: bool  # the call is decided per entry (DeleteObjects' keys), not refused whole
     _context: Callable[[], Mapping[str, ContextValue]]  # the condition keys, built only for a policy to evaluate
     _checks: Callable[[], tuple[Check, ...]]  # what the call needs, worked out only for another account's bucket
 
@@ -57,9 +58,11 @@ class Caller(str):
         context: Callable[[], Mapping[str, ContextValue]],
         checks: Callable[[], tuple[Check, ...]],
         expected: Mapping[str, str] | None = None,
+        per_entry: bool = False,
     ) -> Caller:
         made = cls(account)
         made.principal, made._context, made._checks, made.expected = principal, context, checks, expected or {}
+        made.per_entry = per_entry
         return made
 
     @property
@@ -67,21 +70,26 @@ class Caller(str):
         return str(self)
 
     def check(self, bucket_name: str, owner: str, policy: str | None) -> None:
-        """Raise AccessDenied unless this call may act on the bucket ``bucket_name`` of ``owner``."""
+        """Raise AccessDenied unless this call may act on the bucket ``bucket_name`` of ``owner`` (for a call
+        decided per entry: unless it may look the bucket up; ``denied`` tells its entries)."""
         expected = self.expected.get(bucket_name)
         if expected is not None and expected != owner:
             raise access_denied()
-        if owner == str(self):
+        if owner == str(self) or self.per_entry:
             return
         needed = [check for check in self._checks() if check.bucket == bucket_name]
-        if not needed or policy is None:
+        if not needed or policy is None or not all(self._allowed(check, policy) for check in needed):
             raise access_denied()
-        context = self._context()
-        for check in needed:
-            if check.action is None:
-                raise access_denied()
-            if not evaluate(policy, Request(self.principal, check.action, check.resource, context)).allowed:
-                raise access_denied()
+
+    def _allowed(self, check: Check, policy: str | None) -> bool:
+        if check.action is None or policy is None:
+            return False
+        return evaluate(policy, Request(self.principal, check.action, check.resource, self._context())).allowed
+
+    def refuses(self, check: Check, owner: str, policy: str | None) -> bool:
+        """For a call decided per entry: whether the bucket's policy refuses one entry's action (never within the
+        owner's account)."""
+        return owner != str(self) and not self._allowed(check, policy)
 
 
 def check_bucket(account: str, bucket_name: str, owner: str, policy: str | None) -> None:
@@ -152,7 +160,16 @@ async def caller(ctx: RequestContext, req: Mapping[str, Any]) -> Caller:
         lambda: call_context(who, arn, now, _s3_context(ctx, req)),
         lambda: checks_for(operation, req),  # IAM's table is read only for a call on another account's bucket
         expected,
+        per_entry=operation in _PER_ENTRY,
     )
+
+
+_PER_ENTRY = frozenset({"DeleteObjects"})  # AWS answers each key of these on its own (AccessDenied per key)
+
+
+def refused_entry(account: str, check: Check, owner: str, policy: str | None) -> bool:
+    """Whether one entry of a call decided per entry (one key of DeleteObjects) is refused to ``account``."""
+    return isinstance(account, Caller) and account.refuses(check, owner, policy)
 
 
 def reader(

@@ -12,6 +12,7 @@ from urllib.parse import unquote
 
 from ...store.base import Tx
 from . import cors, store
+from .access import Check, access_denied, object_arn, refused_entry
 from .blobs import BodyTooLarge, ObjectBody, Written
 from .core import S3Core, find_version, owned_bucket, owner
 from .errors import (
@@ -399,6 +400,7 @@ class ObjectsMixin(S3Core):
 
         def delete(tx: Tx) -> tuple[dict[str, Any], list[str]]:
             bucket = owned_bucket(tx, bucket_name, account)
+            policy = bucket.config.get("policy")
             for key in sorted({str(item.get("Key", "")) for item in objects}):  # in one order: no deadlocks
                 store.lock_key(tx, bucket_name, key)
             deleted: list[dict[str, Any]] = []
@@ -406,10 +408,17 @@ class ObjectsMixin(S3Core):
             gone: list[str] = []
             for item in objects:
                 key = item["Key"]
+                action = "s3:DeleteObjectVersion" if item.get("VersionId") else "s3:DeleteObject"
                 try:
+                    if refused_entry(account, Check(bucket_name, action, object_arn(bucket_name, key)), bucket.account,
+                                     policy):  # fmt: skip
+                        raise access_denied()
                     out, names = self._delete_one(tx, bucket, key, item.get("VersionId"), now, who)
                 except ServiceError as error:
-                    errors.append({"Key": key, "Code": error.code, "Message": error.message})
+                    failed = {"Key": key, "Code": error.code, "Message": error.message}
+                    if item.get("VersionId"):
+                        failed["VersionId"] = item["VersionId"]
+                    errors.append(failed)
                     continue
                 gone.extend(names)
                 if not quiet:

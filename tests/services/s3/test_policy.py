@@ -96,6 +96,31 @@ def test_copies_and_deletes_across_accounts(aws: Callable[..., Any], name: str) 
     expect_error(lambda: owner.head_object(Bucket=name, Key="k"), "404")
 
 
+def test_delete_objects_across_accounts_is_decided_per_key(aws: Callable[..., Any], name: str) -> None:
+    """AWS answers each key of another account's DeleteObjects on its own: AccessDenied for the keys the bucket's
+    policy refuses, the allowed ones deleted; ExpectedBucketOwner still refuses the whole request."""
+    owner, other = aws("s3", access_key=OWNER), aws("s3", access_key=OTHER)
+    owner.create_bucket(Bucket=name)
+    for key in ("tmp/a", "tmp/b", "keep/c"):
+        owner.put_object(Bucket=name, Key=key, Body=b"x")
+    keys = {"Objects": [{"Key": "tmp/a"}, {"Key": "keep/c"}, {"Key": "tmp/b"}]}
+    nothing = other.delete_objects(Bucket=name, Delete=keys)  # no policy: every key refused, none deleted
+    assert "Deleted" not in nothing
+    assert [(e["Key"], e["Code"], e["Message"]) for e in nothing["Errors"]] == [
+        (k["Key"], "AccessDenied", "Access Denied") for k in keys["Objects"]
+    ]
+    owner.put_bucket_policy(Bucket=name, Policy=_policy(_allow("s3:DeleteObject", f"arn:aws:s3:::{name}/tmp/*")))
+    out = other.delete_objects(Bucket=name, Delete=keys)
+    assert [d["Key"] for d in out["Deleted"]] == ["tmp/a", "tmp/b"]
+    assert [(e["Key"], e["Code"]) for e in out["Errors"]] == [("keep/c", "AccessDenied")]
+    listed = owner.list_objects_v2(Bucket=name)["Contents"]
+    assert [o["Key"] for o in listed] == ["keep/c"]
+    version = other.delete_objects(Bucket=name, Delete={"Objects": [{"Key": "tmp/a", "VersionId": "null"}]})
+    assert version["Errors"] == [{"Key": "tmp/a", "VersionId": "null", "Code": "AccessDenied",
+                                  "Message": "Access Denied"}]  # fmt: skip
+    _denied(lambda: other.delete_objects(Bucket=name, Delete=keys, ExpectedBucketOwner=OTHER))
+
+
 def test_expected_bucket_owner(aws: Callable[..., Any], name: str) -> None:
     owner = aws("s3", access_key=OWNER)
     owner.create_bucket(Bucket=name)
