@@ -29,7 +29,8 @@ class LifecycleMixin(MultipartMixin):
         self, account: str, bucket_name: str, key: str, version_id: str | None, request: dict[str, Any], who: Requester
     ) -> dict[str, Any]:
         """RestoreObject of a GLACIER / DEEP_ARCHIVE object: a restored copy readable for ``Days`` (ending at
-        midnight UTC, as S3 rounds) once ready — at once by default, after GUREUM_S3_RESTORE_SECONDS otherwise, with
+        midnight UTC, as S3 rounds) once ready — at once by default, otherwise after GUREUM_S3_RESTORE_SECONDS for a
+        Standard retrieval from GLACIER and in proportion to AWS's times for the other tiers and DEEP_ARCHIVE, with
         x-amz-restore showing ongoing-request="true" meanwhile (RestoreAlreadyInProgress to a second request). It
         answers 202 Accepted and notifies s3:ObjectRestore:Post; :Completed comes when the copy is ready (the
         sweep's, for a restore that takes time) and :Delete when it expires. Restoring a live copy again moves its
@@ -43,7 +44,7 @@ class LifecycleMixin(MultipartMixin):
             )
         now = self.now()
         clock = lifecycle.Clock(self.day_seconds)
-        ready = now + self.restore_seconds
+        tier = str((request.get("GlacierJobParameters") or {}).get("Tier") or request.get("Tier") or "Standard")
 
         def change(tx: Tx) -> dict[str, Any]:
             store.lock_key(tx, bucket_name, key)  # with the key's other writers (its attributes are one document)
@@ -53,6 +54,7 @@ class LifecycleMixin(MultipartMixin):
                     "Restore is not allowed for the object's current storage class",
                     fields={"StorageClass": version.storage_class},
                 )
+            ready = now + self.restore_seconds * lifecycle.restore_factor(version.storage_class, tier)
             if restoring(version, now):
                 raise RestoreAlreadyInProgress("Object restore is already in progress")
             previous = restored_until(version)

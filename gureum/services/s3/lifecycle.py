@@ -29,6 +29,21 @@ class Clock:
         return math.ceil((start + days * DAY) / DAY) * DAY  # the next midnight UTC, as S3 rounds
 
 
+# how long a restore takes, relative to a Standard retrieval from GLACIER (GUREUM_S3_RESTORE_SECONDS), as AWS's
+# documented times go: GLACIER Expedited 1-5 minutes, Standard 3-5 hours, Bulk 5-12 hours; DEEP_ARCHIVE Standard
+# within 12 hours, Bulk within 48 (it offers no Expedited retrieval: taken as Standard)
+_RESTORE_FACTORS = {
+    ("GLACIER", "Expedited"): 1 / 60, ("GLACIER", "Standard"): 1.0, ("GLACIER", "Bulk"): 2.5,
+    ("DEEP_ARCHIVE", "Expedited"): 3.0, ("DEEP_ARCHIVE", "Standard"): 3.0, ("DEEP_ARCHIVE", "Bulk"): 12.0,
+}  # fmt: skip
+
+
+def restore_factor(storage_class: str, tier: str) -> float:
+    """How many GUREUM_S3_RESTORE_SECONDS a restore of ``storage_class`` at ``tier`` takes (an unknown tier: as
+    Standard)."""
+    return _RESTORE_FACTORS.get((storage_class, tier)) or _RESTORE_FACTORS.get((storage_class, "Standard"), 1.0)
+
+
 DEFAULT_MINIMUM_SIZE = "all_storage_classes_128K"  # a new configuration's TransitionDefaultMinimumObjectSize
 
 

@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 
 from ...conftest import StoreFactory, make_client
 from ...server import Server
+from ...waiting import until
 from ._helpers import messages, queue_for
 
 
@@ -195,3 +196,19 @@ def _restore_status(s3: Any, bucket: str) -> list[Any]:
     listed = s3.list_objects_v2(Bucket=bucket, OptionalObjectAttributes=["RestoreStatus"])["Contents"][0]
     version = s3.list_object_versions(Bucket=bucket, OptionalObjectAttributes=["RestoreStatus"])["Versions"][0]
     return [listed.get("RestoreStatus"), version.get("RestoreStatus")]
+
+
+def test_retrieval_tiers_take_their_own_time(slow: Callable[[str], Any], name: str) -> None:
+    """An Expedited retrieval from GLACIER is ready in a sixtieth of a Standard one; a Bulk one from DEEP_ARCHIVE
+    takes twelve times as long (AWS's 1-5 minutes, 3-5 hours and 48 hours)."""
+    s3 = slow("s3")
+    s3.create_bucket(Bucket=name)
+    s3.put_object(Bucket=name, Key="glacier", Body=b"g", StorageClass="GLACIER")
+    s3.put_object(Bucket=name, Key="deep", Body=b"d", StorageClass="DEEP_ARCHIVE")
+    s3.restore_object(
+        Bucket=name, Key="glacier", RestoreRequest={"Days": 1, "GlacierJobParameters": {"Tier": "Expedited"}}
+    )
+    s3.restore_object(Bucket=name, Key="deep", RestoreRequest={"Days": 1, "GlacierJobParameters": {"Tier": "Bulk"}})
+    assert until(lambda: s3.head_object(Bucket=name, Key="glacier")["Restore"].startswith('ongoing-request="false"'))
+    assert s3.get_object(Bucket=name, Key="glacier")["Body"].read() == b"g"
+    assert s3.head_object(Bucket=name, Key="deep")["Restore"] == 'ongoing-request="true"'
