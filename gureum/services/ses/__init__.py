@@ -17,7 +17,7 @@ from ... import ports
 from ...delivery import DeliveryError, Target
 from ...runtime import Runtime
 from .. import Service
-from . import limits, relay
+from . import limits, relay, store
 from .admin import ROUTES
 from .backend import SesBackend
 from .backend_receipt import S3_KIND
@@ -86,6 +86,12 @@ async def _start(runtime: Runtime) -> None:
     inbound = runtime.keep(InboundListener(be))
     if config.smtp_inbound_port:
         await inbound.start(config.host, config.smtp_inbound_port, runtime.take_socket(config.smtp_inbound_port))
+
+
+@SERVICE.on_reset
+async def _reset(runtime: Runtime) -> None:
+    """POST /_gureum/reset emptied every table behind the sending configuration the store's cache keeps."""
+    await runtime.store.write(store.forget_config)
 
 
 @SERVICE.on_stop

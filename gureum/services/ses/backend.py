@@ -244,10 +244,11 @@ class SesBackend(SendingBackend, ReceivingBackend, BounceBackend, ExtrasBackend,
     # --- account ----------------------------------------------------------------------------------------------
 
     @staticmethod
-    def _account(tx: Tx, account: str, region: str) -> AccountState:
-        row = store.get_account(tx, account, region)
+    def _account(tx: Tx, account: str, region: str, cached: bool = False) -> AccountState:
+        """The account's sending state (``cached``: from the store's cache, as a send reads it)."""
+        row = store.get_account(tx, account, region, cached=cached)
         state = AccountState(*row) if row else AccountState()
-        reasons = store_extras.setting(tx, account, region, backend_extras.ACCOUNT, "suppression")
+        reasons = store_extras.setting(tx, account, region, backend_extras.ACCOUNT, "suppression", cached=cached)
         return state if reasons is None else replace(state, suppressed_reasons=tuple(reasons))
 
     async def account(self, account: str, region: str) -> tuple[AccountState, int]:

@@ -52,9 +52,9 @@ def check_private_key(key: str) -> None:
 
 def default_configuration_set(tx: Tx, account: str, region: str, source: str) -> str | None:
     """The configuration set a send without one uses: the sending address's identity's default, else its domain's
-    (AWS: a set named in the request takes precedence)."""
+    (AWS: a set named in the request takes precedence); read from the store's cache, as every send asks."""
     scopes = [notifications.identity_scope(n) for n in dict.fromkeys(candidates(source))]
-    found = store_extras.first_setting(tx, account, region, scopes, DEFAULT_SET)
+    found = store_extras.first_setting(tx, account, region, scopes, DEFAULT_SET, cached=True)
     if not found or store.get_configuration_set(tx, account, region, found) is None:
         return None  # none, or deleted since: the send goes without one
     return str(found)

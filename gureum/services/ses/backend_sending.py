@@ -116,7 +116,7 @@ class SendingBackend:
         return replace(message, principal=await self.principal_arn(account, message.access_key))
 
     @staticmethod
-    def _account(tx: Tx, account: str, region: str) -> AccountState:
+    def _account(tx: Tx, account: str, region: str, cached: bool = False) -> AccountState:
         raise NotImplementedError  # SesBackend's
 
     async def get_template(self, account: str, region: str, name: str) -> Parts:
@@ -257,7 +257,7 @@ class SendingBackend:
         kept nor counted: only its Rendering Failure event is published, as AWS does."""
         now = self.clock.now()
         ses_id = prebuilt[0] if prebuilt else mime.message_id(int(now * 1000))
-        state = self._account(tx, account, region)
+        state = self._account(tx, account, region, cached=True)
         destinations: list[dict[str, Any]] = []
         if not configuration_set:  # the sending identity's default set (PutEmailIdentityConfigurationSetAttributes)
             sender = mime.bare(message.source or (prebuilt[1].source if prebuilt else ""))
@@ -287,13 +287,13 @@ class SendingBackend:
         for address in recipients:
             check_address(address)
         names = list(dict.fromkeys(n for a in [source, *recipients] for n in candidates(a)))
-        statuses = store.identity_statuses(tx, account, region, names)
+        statuses = store.identity_statuses(tx, account, region, names, cached=True)
         owner = (account, region, next((n for n in candidates(source) if statuses.get(n) == "Success"), source))
         if message.source_arn:
             owner = self._delegate(tx, account, region, message, source, recipients, mail)
             statuses = {**statuses, source: "Success"}
         check_identities(state, source, recipients, statuses, region)
-        return_path = authorization.mail_from_check(store_extras.mail_from(tx, *owner))
+        return_path = authorization.mail_from_check(store_extras.mail_from(tx, *owner, cached=True))
         tokens = send_tokens(state, None if bulk else store.send_tokens(tx, account, region), now)
         in_window = store.recipients_since(tx, account, region, now - self.quota_window, self.bucket_width)
         check_quota(state, tokens, in_window, len(recipients))
@@ -325,7 +325,9 @@ class SendingBackend:
         self._relay(tx, ses_id, f"{ses_id}@{return_path}" if return_path else source, outcome.delivered)
         details = events.details(now, outcome)
         scope = notifications.identity_scope(owner[2])
-        settings = notifications.Settings.of(store_extras.setting(tx, owner[0], owner[1], scope, notifications.SETTING))
+        settings = notifications.Settings.of(
+            store_extras.setting(tx, owner[0], owner[1], scope, notifications.SETTING, cached=True)
+        )
         sent = events.Sent(
             account, region, ses_id, mail.source, authorization.identity_arn(owner[1], owner[0], owner[2]),
             kept, mail.headers, mail.subject, mail.to, mail.from_, configuration_set,
@@ -362,8 +364,8 @@ class SendingBackend:
         if statuses.get(domain) != SUCCESS:
             return raw  # not a verified domain identity: nothing to look up
         scope = notifications.identity_scope(domain)
-        by = dkim_signing.signer(store.get_identity(tx, account, region, domain), store_extras.setting(
-            tx, account, region, scope, DKIM))  # fmt: skip
+        by = dkim_signing.signer(store.get_identity(tx, account, region, domain, cached=True), store_extras.setting(
+            tx, account, region, scope, DKIM, cached=True))  # fmt: skip
         if by is None:
             return raw
         try:

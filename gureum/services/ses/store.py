@@ -4,13 +4,39 @@ was sent (quotas, statistics) and the captured mailbox. Every function runs insi
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from ...store.base import Tx
 from .identities import DOMAIN, PENDING, Identity
 
+T = TypeVar("T")
+
 _IDENTITY_COLUMNS = "account, region, identity, kind, status, token, dkim_tokens, dkim_status, created_at"
 _MESSAGE_COLUMNS = "message_id, account, region, source, destinations, subject, origin, sent_at"
+
+
+# what every send reads and little else changes — identities, the account's state, and (store_extras) MAIL FROM
+# domains and settings — kept in the store's cache for the sending path (``cached``), forgotten by every change
+CONFIG = "ses.config"
+
+
+def config_cached(tx: Tx, key: tuple[Any, ...], load: Callable[[], T]) -> T:
+    """``load()``, kept under ``key`` in the store's cache until a change to the sending configuration."""
+    cache = tx.shared_cache
+    if cache is None:
+        return load()
+    hit = cache.get(CONFIG, key)
+    if hit is None:
+        hit = (load(),)  # a tuple: None is a value too
+        cache.put(CONFIG, key, hit)
+    return cast(T, hit[0])
+
+
+def forget_config(tx: Tx) -> None:
+    """The sending configuration changed (or every table was emptied): what the cache keeps of it goes."""
+    if tx.shared_cache is not None:
+        tx.shared_cache.invalidate(CONFIG)
 
 
 def _identity(row: tuple[Any, ...] | None) -> Identity | None:
@@ -22,13 +48,16 @@ def _identity(row: tuple[Any, ...] | None) -> Identity | None:
 # --- identities -----------------------------------------------------------------------------------------------
 
 
-def get_identity(tx: Tx, account: str, region: str, identity: str) -> Identity | None:
-    return _identity(
-        tx.one(
-            f"SELECT {_IDENTITY_COLUMNS} FROM ses_identities WHERE account = ? AND region = ? AND identity = ?",
-            (account, region, identity),
+def get_identity(tx: Tx, account: str, region: str, identity: str, *, cached: bool = False) -> Identity | None:
+    def load() -> Identity | None:
+        return _identity(
+            tx.one(
+                f"SELECT {_IDENTITY_COLUMNS} FROM ses_identities WHERE account = ? AND region = ? AND identity = ?",
+                (account, region, identity),
+            )
         )
-    )
+
+    return config_cached(tx, ("identity", account, region, identity), load) if cached else load()
 
 
 def identity_by_token(tx: Tx, token: str) -> Identity | None:
@@ -36,6 +65,7 @@ def identity_by_token(tx: Tx, token: str) -> Identity | None:
 
 
 def put_identity(tx: Tx, identity: Identity) -> None:
+    forget_config(tx)
     tx.execute(
         f"INSERT INTO ses_identities ({_IDENTITY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (account, region, identity) DO UPDATE SET status = excluded.status, token = excluded.token, "
@@ -72,19 +102,26 @@ def pending_domains(tx: Tx, limit: int) -> list[Identity]:
     return [i for i in map(_identity, rows) if i is not None]
 
 
-def identity_statuses(tx: Tx, account: str, region: str, names: list[str]) -> dict[str, str]:
-    """identity → verification status, for those of ``names`` that exist."""
+def identity_statuses(tx: Tx, account: str, region: str, names: list[str], *, cached: bool = False) -> dict[str, str]:
+    """identity → verification status, for those of ``names`` that exist (``cached``: from the cache)."""
     if not names:
         return {}
-    marks = ", ".join("?" for _ in names)
-    rows = tx.all(
-        f"SELECT identity, status FROM ses_identities WHERE account = ? AND region = ? AND identity IN ({marks})",
-        (account, region, *names),
-    )
-    return {row[0]: row[1] for row in rows}
+
+    def load() -> tuple[tuple[str, str], ...]:
+        marks = ", ".join("?" for _ in names)
+        rows = tx.all(
+            f"SELECT identity, status FROM ses_identities WHERE account = ? AND region = ? AND identity IN ({marks})",
+            (account, region, *names),
+        )
+        return tuple((row[0], row[1]) for row in rows)
+
+    if cached:
+        return dict(config_cached(tx, ("statuses", account, region, *names), load))
+    return dict(load())
 
 
 def delete_identity(tx: Tx, account: str, region: str, identity: str) -> bool:
+    forget_config(tx)
     cur = tx.execute(
         "DELETE FROM ses_identities WHERE account = ? AND region = ? AND identity = ?", (account, region, identity)
     )
@@ -94,21 +131,26 @@ def delete_identity(tx: Tx, account: str, region: str, identity: str) -> bool:
 # --- account state --------------------------------------------------------------------------------------------
 
 
-def get_account(tx: Tx, account: str, region: str) -> tuple[bool, float, float, bool] | None:
+def get_account(tx: Tx, account: str, region: str, *, cached: bool = False) -> tuple[bool, float, float, bool] | None:
     """(production, max 24-hour send, max send rate, sending enabled), or None for an account never changed."""
-    row = tx.one(
-        "SELECT production, max_24_hour_send, max_send_rate, sending_enabled FROM ses_accounts "
-        "WHERE account = ? AND region = ?",
-        (account, region),
-    )
-    if row is None:
-        return None
-    return bool(row[0]), float(row[1]), float(row[2]), bool(row[3])
+
+    def load() -> tuple[bool, float, float, bool] | None:
+        row = tx.one(
+            "SELECT production, max_24_hour_send, max_send_rate, sending_enabled FROM ses_accounts "
+            "WHERE account = ? AND region = ?",
+            (account, region),
+        )
+        if row is None:
+            return None
+        return bool(row[0]), float(row[1]), float(row[2]), bool(row[3])
+
+    return config_cached(tx, ("account", account, region), load) if cached else load()
 
 
 def put_account(
     tx: Tx, account: str, region: str, production: bool, max_24: float, max_rate: float, enabled: bool
 ) -> None:
+    forget_config(tx)
     tx.execute(
         "INSERT INTO ses_accounts (account, region, production, max_24_hour_send, max_send_rate, sending_enabled) "
         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account, region) DO UPDATE SET production = excluded.production, "

@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from ...store.base import Tx
+from .store import config_cached, forget_config
 
 # --- identity policies ----------------------------------------------------------------------------------------
 
@@ -39,6 +40,7 @@ def delete_policy(tx: Tx, account: str, region: str, identity: str, name: str) -
 
 def forget_identity(tx: Tx, account: str, region: str, identity: str) -> None:
     """An identity deleted: its policies and MAIL FROM go with it."""
+    forget_config(tx)
     for table in ("ses_identity_policies", "ses_mail_from"):
         tx.execute(
             f"DELETE FROM {table} WHERE account = ? AND region = ? AND identity = ?", (account, region, identity)
@@ -48,18 +50,23 @@ def forget_identity(tx: Tx, account: str, region: str, identity: str) -> None:
 # --- MAIL FROM ------------------------------------------------------------------------------------------------
 
 
-def mail_from(tx: Tx, account: str, region: str, identity: str) -> tuple[str, str, str] | None:
+def mail_from(tx: Tx, account: str, region: str, identity: str, *, cached: bool = False) -> tuple[str, str, str] | None:
     """(domain, behavior on MX failure, status), or None."""
-    row = tx.one(
-        "SELECT domain, behavior, status FROM ses_mail_from WHERE account = ? AND region = ? AND identity = ?",
-        (account, region, identity),
-    )
-    return (row[0], row[1], row[2]) if row else None
+
+    def load() -> tuple[str, str, str] | None:
+        row = tx.one(
+            "SELECT domain, behavior, status FROM ses_mail_from WHERE account = ? AND region = ? AND identity = ?",
+            (account, region, identity),
+        )
+        return (row[0], row[1], row[2]) if row else None
+
+    return config_cached(tx, ("mail-from", account, region, identity), load) if cached else load()
 
 
 def put_mail_from(
     tx: Tx, account: str, region: str, identity: str, domain: str | None, behavior: str, status: str
 ) -> None:
+    forget_config(tx)
     if not domain:
         tx.execute(
             "DELETE FROM ses_mail_from WHERE account = ? AND region = ? AND identity = ?", (account, region, identity)
@@ -82,6 +89,7 @@ def pending_mail_from(tx: Tx, limit: int) -> list[tuple[str, str, str, str]]:
 
 
 def confirm_mail_from(tx: Tx, account: str, region: str, identity: str) -> None:
+    forget_config(tx)
     tx.execute(
         "UPDATE ses_mail_from SET status = 'Success' WHERE account = ? AND region = ? AND identity = ?",
         (account, region, identity),
@@ -143,16 +151,23 @@ def delete_suppressed(tx: Tx, account: str, region: str, address: str) -> bool:
 # --- settings -------------------------------------------------------------------------------------------------
 
 
-def setting(tx: Tx, account: str, region: str, scope: str, name: str) -> Any:
-    """A JSON setting (``scope``: "account" or "configuration-set:<name>"), or None."""
-    row = tx.one(
-        "SELECT value FROM ses_settings WHERE account = ? AND region = ? AND scope = ? AND name = ?",
-        (account, region, scope, name),
-    )
-    return json.loads(row[0]) if row else None
+def setting(tx: Tx, account: str, region: str, scope: str, name: str, *, cached: bool = False) -> Any:
+    """A JSON setting (``scope``: "account" or "configuration-set:<name>"), or None (``cached``: its text
+    from the cache, parsed afresh: the caller may change what it gets)."""
+
+    def load() -> str | None:
+        row = tx.one(
+            "SELECT value FROM ses_settings WHERE account = ? AND region = ? AND scope = ? AND name = ?",
+            (account, region, scope, name),
+        )
+        return str(row[0]) if row else None
+
+    text = config_cached(tx, ("setting", account, region, scope, name), load) if cached else load()
+    return json.loads(text) if text is not None else None
 
 
 def put_setting(tx: Tx, account: str, region: str, scope: str, name: str, value: Any) -> None:
+    forget_config(tx)
     if value is None:
         tx.execute(
             "DELETE FROM ses_settings WHERE account = ? AND region = ? AND scope = ? AND name = ?",
@@ -166,18 +181,26 @@ def put_setting(tx: Tx, account: str, region: str, scope: str, name: str, value:
     )
 
 
-def first_setting(tx: Tx, account: str, region: str, scopes: list[str], name: str) -> Any:
+def first_setting(tx: Tx, account: str, region: str, scopes: list[str], name: str, *, cached: bool = False) -> Any:
     """The setting ``name`` of the first of ``scopes`` that has it, or None."""
-    marks = ", ".join("?" for _ in scopes)
-    rows = tx.all(
-        f"SELECT scope, value FROM ses_settings WHERE account = ? AND region = ? AND scope IN ({marks}) AND name = ?",
-        (account, region, *scopes, name),
-    )
-    found = {scope: value for scope, value in rows}
-    return next((json.loads(found[s]) for s in scopes if s in found), None)
+
+    def load() -> str | None:
+        marks = ", ".join("?" for _ in scopes)
+        rows = tx.all(
+            f"SELECT scope, value FROM ses_settings WHERE account = ? AND region = ? AND scope IN ({marks}) "
+            "AND name = ?",
+            (account, region, *scopes, name),
+        )
+        found = {scope: value for scope, value in rows}
+        return next((str(found[s]) for s in scopes if s in found), None)
+
+    key = ("first-setting", account, region, name, *scopes)
+    text = config_cached(tx, key, load) if cached else load()
+    return json.loads(text) if text is not None else None
 
 
 def delete_scope(tx: Tx, account: str, region: str, scope: str) -> None:
+    forget_config(tx)
     tx.execute("DELETE FROM ses_settings WHERE account = ? AND region = ? AND scope = ?", (account, region, scope))
 
 
