@@ -374,19 +374,16 @@ def put_record(tx: Tx, stream_id: int, seq: int, created_at: float, record: str)
     )
 
 
+_LAST_SEQ = 2**62  # above every sequence number a stream takes
+
+
 def records(tx: Tx, stream_id: int, after: int, limit: int, upto: int | None = None) -> list[tuple[int, str]]:
     """(sequence number, record) of a stream's records numbered above ``after`` (and up to ``upto``), in order."""
-    if upto is None:
-        rows = tx.all(
-            "SELECT seq, record FROM dynamodb_stream_records WHERE stream_id = ? AND seq > ? ORDER BY seq LIMIT ?",
-            (stream_id, after, limit),
-        )
-    else:
-        rows = tx.all(
-            "SELECT seq, record FROM dynamodb_stream_records WHERE stream_id = ? AND seq > ? AND seq <= ? "
-            "ORDER BY seq LIMIT ?",
-            (stream_id, after, upto, limit),
-        )
+    rows = tx.all(
+        "SELECT seq, record FROM dynamodb_stream_records WHERE stream_id = ? AND seq > ? AND seq <= ? "
+        "ORDER BY seq LIMIT ?",
+        (stream_id, after, _LAST_SEQ if upto is None else upto, limit),
+    )
     return [(int(r[0]), r[1]) for r in rows]
 
 
