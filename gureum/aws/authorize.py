@@ -13,6 +13,7 @@ to another's resource (``delivery_refusal``, ``invocation_refusal``).
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ..policy import Ask, Decision, Decisions, Identity, Principal, Verdict, decide, evaluate
 from ..policy import Request as PolicyRequest
-from ..policy.actions import Requirement, required
+from ..policy.actions import Needed, Requirement, required
 from ..policy.engine import FEDERATED, ROLE_SESSION, ROOT, SERVICE, USER
 from .auth import Caller, is_issued, issue_access_key, issued_secret
 from .errors import ServiceError
@@ -531,9 +532,26 @@ class Authorizer:
         service, operation, protocol = route.spec.name, route.name, route.protocol
         account, region = caller.account, caller.region
         requirement = required(service, operation, params, region, account, method=request.method, path=request.path)
-        if requirement is None or requirement.skip:
-            return
+        if requirement is None or requirement.skip or requirement.per_entry:
+            return  # nothing needed; or the service authorises the call itself (entry by entry: refused_entries)
         await self.authorise(request, protocol, caller, requirement, params, f"{service} {operation}")
+
+    async def refused_entries(
+        self, request: Request, protocol: str, caller: Caller, requirement: Requirement, params: Mapping[str, Any]
+    ) -> set[Needed]:
+        """A call answered entry by entry (``requirement.per_entry``): the needs its signer is refused, each decided
+        on its own as ``authorise`` decides a call (in learn mode recorded, and none refused)."""
+        refused: set[Needed] = set()
+        denial = access_denied(requirement, protocol, "").code
+        for need in requirement.needs:
+            one = dataclasses.replace(requirement, needs=(need,), per_entry=False)
+            try:
+                await self.authorise(request, protocol, caller, one, params, f"{caller.service} {need.action}")
+            except ServiceError as error:
+                if error.code != denial:
+                    raise  # the signer itself was refused (an unknown or inactive key): the whole call
+                refused.add(need)
+        return refused
 
     async def authorise(
         self,

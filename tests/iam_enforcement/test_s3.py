@@ -1,8 +1,8 @@
 """S3 under IAM enforcement, end to end through boto3: identity policies decide a user's calls with S3's own actions
 (ListBucket for a listing, GetObjectVersion for a versioned read, PutObject plus GetObject on the source for a copy,
-DeleteObject per key of a DeleteObjects), S3 condition keys (s3:prefix), bucket policies join the same-account union
-and decide across accounts (S3 ARNs name no account: the bucket's owner is), and the bucket policy operations stay
-the owner's."""
+DeleteObject per key of a DeleteObjects, each key answered on its own), S3 condition keys (s3:prefix), bucket
+policies join the same-account union and decide across accounts (S3 ARNs name no account: the bucket's owner is),
+and the bucket policy operations stay the owner's."""
 
 from __future__ import annotations
 
@@ -90,11 +90,16 @@ def test_versions_copies_and_batch_deletes_need_their_own_actions(enforced: Serv
     with pytest.raises(ClientError) as error:  # the source is another bucket the user may not read
         mine.copy_object(Bucket=name, Key="public/copy2.txt", CopySource=f"{name}-src/x")
     assert f"s3:GetObject on resource: arn:aws:s3:::{name}-src/x" in denied(error)[1]
-    with pytest.raises(ClientError) as error:  # one of the keys is outside public/: the whole call is refused
-        mine.delete_objects(Bucket=name, Delete={"Objects": [{"Key": "public/copy.txt"}, {"Key": "private/b.txt"}]})
-    assert f"arn:aws:s3:::{name}/private/b.txt" in denied(error)[1]
-    assert s3.head_object(Bucket=name, Key="public/copy.txt")  # nothing was deleted
-    mine.delete_objects(Bucket=name, Delete={"Objects": [{"Key": "public/copy.txt"}]})
+    # each key of a DeleteObjects is decided on its own, as AWS answers it: the one outside public/ is AccessDenied
+    out = mine.delete_objects(Bucket=name, Delete={"Objects": [{"Key": "public/copy.txt"}, {"Key": "private/b.txt"}]})
+    assert [d["Key"] for d in out["Deleted"]] == ["public/copy.txt"]
+    assert out["Errors"] == [{"Key": "private/b.txt", "Code": "AccessDenied", "Message": "Access Denied"}]
+    assert s3.head_object(Bucket=name, Key="private/b.txt")  # kept
+    with pytest.raises(ClientError):
+        s3.head_object(Bucket=name, Key="public/copy.txt")
+    versioned = mine.delete_objects(Bucket=name, Delete={"Objects": [{"Key": "public/a.txt", "VersionId": version}]})
+    assert [e["Code"] for e in versioned["Errors"]] == ["AccessDenied"]  # s3:DeleteObjectVersion is not granted
+    assert s3.get_object(Bucket=name, Key="public/a.txt", VersionId=version)["Body"].read() == b"a2"
 
 
 def test_bucket_policies_in_the_account_and_across_accounts(

@@ -6,7 +6,9 @@ nothing from gureum outside this package.
 
 A template is an ARN with ``{region}``, ``{account}``, ``{Member}`` and ``{Member|transform}`` placeholders; a
 table lists named resources and, per operation, which one (``"*"`` for none). An operation not listed takes the
-first resource of ``default`` whose members are all in its input, else ``"*"``.
+first resource of ``default`` whose members are all in its input, else ``"*"``. An operation marked ``"perEntry"``
+needs one permission per entry of a collection and is answered entry by entry (S3's DeleteObjects): its service
+decides them (Requirement.per_entry), not the dispatcher.
 """
 
 from __future__ import annotations
@@ -48,6 +50,9 @@ class Requirement:
     # the operations' actions no resource policy grants another account (the table's "ownerOnly": S3's bucket
     # policy operations are the owner's alone)
     owner_only: frozenset[str] = frozenset()
+    # each need is one entry of the call, which the service answers on its own (the table's "perEntry": S3's
+    # DeleteObjects answers AccessDenied per key): the dispatcher leaves them to the service
+    per_entry: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -488,4 +493,5 @@ def _required(
         False,
         found.cross_account,
         found.owner_only,
+        bool(spec.get("perEntry")),
     )

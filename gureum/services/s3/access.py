@@ -11,7 +11,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ...aws.auth import Caller as Signer
 from ...aws.auth import is_issued
+from ...aws.authorize import authorizer, checks_deliveries
 from ...aws.context import RequestContext
 from ...policy import Caller as PolicyCaller
 from ...policy import ContextValue, Principal, Request, actions, call_context, evaluate
@@ -165,6 +167,19 @@ async def caller(ctx: RequestContext, req: Mapping[str, Any]) -> Caller:
 
 
 _PER_ENTRY = frozenset({"DeleteObjects"})  # AWS answers each key of these on its own (AccessDenied per key)
+
+
+async def iam_refused(ctx: RequestContext, req: Mapping[str, Any]) -> frozenset[tuple[str, str]]:
+    """Under IAM enforcement, a call decided per entry (DeleteObjects): the (action, ARN) of the entries the signer's
+    policies refuse, each decided on its own (the dispatcher leaves them to S3); none otherwise."""
+    if not checks_deliveries(ctx.runtime):
+        return frozenset()
+    requirement = actions.required("s3", ctx.operation, req, ctx.region, ctx.account)
+    if requirement is None or not requirement.per_entry:
+        return frozenset()
+    signer = Signer(ctx.access_key, ctx.account, ctx.region, "s3")
+    refused = await authorizer(ctx.runtime).refused_entries(ctx.request, ctx.protocol, signer, requirement, req)
+    return frozenset((need.action, need.resource) for need in refused)
 
 
 def refused_entry(account: str, check: Check, owner: str, policy: str | None) -> bool:

@@ -389,8 +389,16 @@ class ObjectsMixin(S3Core):
         return result
 
     async def delete_objects(
-        self, account: str, bucket_name: str, objects: list[dict[str, Any]], quiet: bool, who: Requester
+        self,
+        account: str,
+        bucket_name: str,
+        objects: list[dict[str, Any]],
+        quiet: bool,
+        who: Requester,
+        refused: frozenset[tuple[str, str]] = frozenset(),
     ) -> dict[str, Any]:
+        """DeleteObjects, answered key by key: ``refused`` the (action, object ARN) IAM enforcement refused the
+        signer, and another account's keys the bucket policy refuses, are AccessDenied entries."""
         if len(objects) > MAX_DELETE_OBJECTS:
             raise ServiceError(
                 "The XML you provided was not well-formed or did not validate against our published schema",
@@ -409,9 +417,11 @@ class ObjectsMixin(S3Core):
             for item in objects:
                 key = item["Key"]
                 action = "s3:DeleteObjectVersion" if item.get("VersionId") else "s3:DeleteObject"
+                arn = object_arn(bucket_name, key)
                 try:
-                    if refused_entry(account, Check(bucket_name, action, object_arn(bucket_name, key)), bucket.account,
-                                     policy):  # fmt: skip
+                    if (action, arn) in refused or refused_entry(
+                        account, Check(bucket_name, action, arn), bucket.account, policy
+                    ):
                         raise access_denied()
                     out, names = self._delete_one(tx, bucket, key, item.get("VersionId"), now, who)
                 except ServiceError as error:

@@ -7,7 +7,7 @@ from typing import Any
 
 from ...aws.context import RequestContext
 from . import SERVICE
-from .access import caller
+from .access import caller, iam_refused
 from .backend import backend
 from .backend_buckets import owner_full_control
 from .transfer import incoming, requester
@@ -90,8 +90,9 @@ async def delete_object(ctx: RequestContext, req: dict[str, Any]) -> dict[str, A
 async def delete_objects(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     delete = req.get("Delete") or {}
     return await backend(ctx).delete_objects(
-        await caller(ctx, req), req["Bucket"], delete.get("Objects") or [], bool(delete.get("Quiet")), requester(ctx)
-    )
+        await caller(ctx, req), req["Bucket"], delete.get("Objects") or [], bool(delete.get("Quiet")), requester(ctx),
+        await iam_refused(ctx, req),
+    )  # fmt: skip
 
 
 @SERVICE.op("CopyObject")
