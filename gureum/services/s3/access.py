@@ -73,7 +73,7 @@ class Caller(str):
 
     def check(self, bucket_name: str, owner: str, policy: str | None) -> None:
         """Raise AccessDenied unless this call may act on the bucket ``bucket_name`` of ``owner`` (for a call
-        decided per entry: unless it may look the bucket up; ``denied`` tells its entries)."""
+        decided per entry: unless it may look the bucket up; ``refuses`` decides each entry)."""
         expected = self.expected.get(bucket_name)
         if expected is not None and expected != owner:
             raise access_denied()
@@ -162,11 +162,14 @@ async def caller(ctx: RequestContext, req: Mapping[str, Any]) -> Caller:
         lambda: call_context(who, arn, now, _s3_context(ctx, req)),
         lambda: checks_for(operation, req),  # IAM's table is read only for a call on another account's bucket
         expected,
-        per_entry=operation in _PER_ENTRY,
+        per_entry=_per_entry(operation),
     )
 
 
-_PER_ENTRY = frozenset({"DeleteObjects"})  # AWS answers each key of these on its own (AccessDenied per key)
+def _per_entry(operation: str) -> bool:
+    """Whether IAM's table marks the operation as answered entry by entry (DeleteObjects: AccessDenied per key)."""
+    table = actions.table("s3")
+    return table is not None and bool(table.operations.get(operation, {}).get("perEntry"))
 
 
 async def iam_refused(ctx: RequestContext, req: Mapping[str, Any]) -> frozenset[tuple[str, str]]:

@@ -2,8 +2,8 @@
 ``<bucket>.s3-website-<region>.localhost`` and ``<bucket>.s3-website.<region>.localhost`` (an edge route, as AWS's
 ``s3-website`` hosts): index documents (and the redirect of ``/dir`` to ``/dir/``), the error document, the
 object's WebsiteRedirectLocation, RedirectAllRequestsTo and RoutingRules, conditional and Range requests as GetObject
-answers them, and AWS's HTML error pages. Only content
-anyone may read is served (the bucket policy must allow an anonymous s3:GetObject), GET and HEAD only.
+answers them, and AWS's HTML error pages. Only content anyone may read is served (the bucket policy must allow an
+anonymous s3:GetObject), GET and HEAD only.
 """
 
 from __future__ import annotations
@@ -11,13 +11,14 @@ from __future__ import annotations
 import base64
 import datetime as dt
 from dataclasses import dataclass
-from email.utils import formatdate, parsedate_to_datetime
+from email.utils import formatdate
 from html import escape
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ...aws.errors import ServiceError
 from ...aws.http import Request, Response
+from ...aws.protocols.base import parse_timestamp
 from ...ids import unique_id
 from . import reads
 from .backend import S3Backend
@@ -83,12 +84,13 @@ def _custom_error_failed(key: str) -> str:
 
 
 def _date(header: str | None) -> dt.datetime | None:
-    """An If-(Un)Modified-Since date; None when absent or not an HTTP date (S3 ignores such a condition)."""
+    """An If-(Un)Modified-Since date, read as the engine reads GetObject's; None when absent or not a date (S3
+    ignores such a condition)."""
     if header is None:
         return None
     try:
-        return parsedate_to_datetime(header)
-    except (TypeError, ValueError):
+        return parse_timestamp(header)
+    except ServiceError:
         return None
 
 
